@@ -1,0 +1,69 @@
+"""The exceptions infra_toolkit raises on purpose.
+
+Every message names the input (file and field), the bad value, what is valid and the fix::
+
+    InfraToolkitError                 base: the CLI prints it as one line and exits 2
+     ├── SpecError                    an HPA / Deployment / node-group spec is invalid
+     ├── PlanError                    a plan file is invalid (carries every problem found)
+     ├── TrafficError                 a traffic curve cannot be read or fetched
+     ├── PricingError                 a pricing table is invalid or cannot be refreshed
+     │    └── PriceNotFound           no price for what was asked (lists the nearest keys)
+     ├── SimulationError              a simulation was asked something it cannot do
+     └── ApprovalError                the approval store cannot be read or written
+          └── StoreIntegrityError     the store's hash chain does not verify (tampering)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InfraToolkitError",
+    "SpecError",
+    "PlanError",
+    "TrafficError",
+    "PricingError",
+    "PriceNotFound",
+    "SimulationError",
+    "ApprovalError",
+    "StoreIntegrityError",
+]
+
+
+class InfraToolkitError(Exception):
+    """Base class: an error caused by the user's input or environment, with a message that says
+    what was wrong and how to fix it."""
+
+
+class SpecError(InfraToolkitError, ValueError):
+    """An HPA, Deployment or node-group spec is invalid; the message carries the field path."""
+
+
+class PlanError(InfraToolkitError, ValueError):
+    """A plan file is invalid. ``problems`` holds every problem found, one line each."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[str] = list(problems or [])
+
+
+class TrafficError(InfraToolkitError, ValueError):
+    """A traffic curve cannot be read (bad CSV) or fetched (CloudWatch)."""
+
+
+class PricingError(InfraToolkitError):
+    """A pricing table is invalid, or a refresh from the AWS Price List failed."""
+
+
+class PriceNotFound(PricingError, LookupError):
+    """No price matches what was asked; the message lists the nearest available keys."""
+
+
+class SimulationError(InfraToolkitError, ValueError):
+    """A simulation input is inconsistent (e.g. a pod larger than any node)."""
+
+
+class ApprovalError(InfraToolkitError):
+    """The approval store cannot be opened, read or written."""
+
+
+class StoreIntegrityError(ApprovalError):
+    """A record of the approval store does not match its hash or its link to the previous one."""

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import pytest
+
+from infra_toolkit import __version__
+from infra_toolkit.cli import main
+
+
+def test_version_subcommand_prints_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out.strip() == __version__
+    assert __version__ == "0.1.0"  # pyproject.toml's version, installed in editable mode
+
+
+def test_unknown_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["no-such-command"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
