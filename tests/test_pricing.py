@@ -10,16 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit import pricing
+from infra_toolkit import pricing, pricing_tables
 from infra_toolkit.errors import PriceNotFound, PricingError
-from infra_toolkit.pricing import (
-    DEFAULT_PRICING_DIR,
-    TABLE_SCHEMAS,
-    find_tables,
-    load_price_book,
-    read_overrides,
-    read_price_table,
-)
+from infra_toolkit.pricing import DEFAULT_PRICING_DIR, load_price_book, read_overrides
+from infra_toolkit.pricing_tables import TABLE_SCHEMAS, find_tables, read_price_table
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +27,11 @@ def _shipped() -> list[Path]:
 
 def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
-        "DEFAULT_PRICING_DIR", "PURCHASE_OPTIONS", "TABLE_SCHEMAS", "InstanceSpec", "Overrides",
-        "Price", "PriceBook", "PriceRow", "Rate", "TableRef", "TableSchema", "find_tables",
-        "load_price_book", "read_overrides", "read_price_table", "read_yaml"])
+        "DEFAULT_PRICING_DIR", "PURCHASE_OPTIONS", "InstanceSpec", "Overrides", "Price",
+        "PriceBook", "Rate", "load_price_book", "read_overrides"])
+    assert sorted(pricing_tables.__all__) == sorted([
+        "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "find_tables", "parse_decimal",
+        "read_price_table", "read_yaml", "table_kind"])
 
 
 # ---------------------------------------------------------------------------- shipped tables

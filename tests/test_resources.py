@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit import resources
+from infra_toolkit import resource_types, resources
 from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.resources import parse_resources, read_resources_yaml, validate_resources
@@ -26,8 +26,11 @@ DB = {"type": "aws_db_instance", "name": "main", "engine": "postgres",
 
 def test_public_api_is_fixed() -> None:
     assert sorted(resources.__all__) == sorted([
-        "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field", "Resource", "ResourceProblem",
-        "ResourceSchema", "parse_resources", "read_resources_yaml", "validate_resources"])
+        "Resource", "ResourceProblem", "parse_resources", "read_resources_yaml",
+        "validate_resources"])
+    assert sorted(resource_types.__all__) == sorted([
+        "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field",
+        "ResourceSchema", "check_rules"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
