@@ -66,9 +66,10 @@ class Resource:
 
     def __post_init__(self) -> None:
         if self.type not in RESOURCE_SCHEMAS:
-            raise ValueError(f"unknown resource type {self.type!r}")
+            raise PlanError(f"unknown resource type {self.type!r}; supported: "
+                            f"{', '.join(RESOURCE_SCHEMAS)}")
         if not self.name or not self.region:
-            raise ValueError("a resource needs a name and a region")
+            raise PlanError(f"{self.type}: a resource needs a name and a region")
 
     @property
     def address(self) -> str:
@@ -174,6 +175,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     schema = RESOURCE_SCHEMAS[rtype]
     count = len(problems)
     name = item.get("name")
+    label = f"{rtype}.{name}" if isinstance(name, str) and name else str(rtype)
     if not isinstance(name, str) or not name:
         bad(f"{where}.name", f"{name!r}: every resource needs a non-empty string name")
     region = item.get("region", default_region)
@@ -200,7 +202,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                 continue
             if key not in specs:
                 valid = sorted(specs) + ([] if section else ["region", "usage"])
-                bad(path, f"unknown {'usage key' if section else 'attribute'} for {rtype} "
+                bad(path, f"unknown {'usage key' if section else 'attribute'} for {label} "
                     f"(valid: {', '.join(valid) or 'none'})" + _did_you_mean(key, valid))
                 continue
             why = _check_value(specs[key], value)
@@ -211,7 +213,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
         for key, spec in specs.items():
             if key not in out and key not in flat:
                 if spec.required:
-                    bad(f"{where}.{section}{key}", f"required for {rtype}")
+                    bad(f"{where}.{section}{key}", f"required for {label}")
                 elif spec.default is not None:
                     out[key] = spec.default
         values[section] = out

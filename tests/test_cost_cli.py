@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,14 @@ def test_pricing_show_lists_the_tables_with_sha256(capsys: pytest.CaptureFixture
                      "rds_on_demand_2026-05-03.csv", "elasticache_on_demand_2024-08-09.csv",
                      "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv"]
     assert "rows=2686  sha256=" in out
+
+
+def test_table_output_matches_the_golden_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """The whole printed table for the seed's proposed architecture. After a deliberate change
+    (a table refresh changes the SHA-256 lines), review the diff and rewrite the file with
+    ``INFRA_TOOLKIT_UPDATE_GOLDEN=1 pytest tests/test_cost_cli.py``."""
+    golden = DATA / "seed_proposed.golden.txt"
+    _, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"))
+    if os.environ.get("INFRA_TOOLKIT_UPDATE_GOLDEN") == "1":
+        golden.write_text(out)
+    assert out == golden.read_text()
