@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from infra_toolkit.errors import PriceNotFound, PricingError
@@ -216,8 +217,8 @@ def _nearest(asked: str, values: Iterable[str]) -> tuple[list[str], int]:
 
 @dataclass(frozen=True)
 class PriceBook:
-    """Every loaded table (``kind -> key -> row``), the files read, and the user's overrides.
-    Build it with :func:`load_price_book`."""
+    """Every loaded table (``kind -> key -> row``, read-only mappings), the files read, and the
+    user's overrides. Build it with :func:`load_price_book`."""
 
     tables: Mapping[str, Mapping[tuple[str, ...], PriceRow]]
     tables_used: tuple[TableRef, ...]
@@ -303,7 +304,9 @@ class PriceBook:
                 unit = listed.unit if listed else schema.unit or ""
                 return Price(rate.usd_per_unit, unit, listed, rate)
         if listed is None:
-            raise self._missing(kind, key, _what(kind, key))
+            option = purchase_option.replace("_", "-")
+            what = _what(kind, key) + ("" if kind == "other_services" else f" {option}")
+            raise self._missing(kind, key, what)
         if purchase_option != "on_demand":
             raise PriceNotFound(
                 f"no {purchase_option} rate for {_what(kind, key)} "
@@ -400,4 +403,5 @@ def load_price_book(data_dir: str | Path | None = None,
         data = Path(overrides).read_bytes()
         used.append(TableRef(str(overrides), Path(overrides).name,
                              hashlib.sha256(data).hexdigest(), len(book_overrides.rates)))
-    return PriceBook(tables, tuple(used), book_overrides)
+    frozen = MappingProxyType({kind: MappingProxyType(rows) for kind, rows in tables.items()})
+    return PriceBook(frozen, tuple(used), book_overrides)

@@ -94,7 +94,7 @@ def test_a_missing_price_is_printed_flagged_and_exits_1(capsys: pytest.CaptureFi
     assert "PRICE NOT FOUND" in out
     assert "INCOMPLETE: 3 price(s) not found, left out of the total" in out
     assert ("aws_eks_node_group.general / Instance usage (Linux/UNIX, on-demand, m5.large): no "
-            "AmazonEC2 instance price for region=eu-west-1") in out
+            "AmazonEC2 instance on-demand price for region=eu-west-1") in out
     code, out, _ = run(capsys, "cost", str(DATA / "eu_west_1.yaml"), "--format", "json")
     doc: dict[str, Any] = json.loads(out)
     assert code == 1 and doc["complete"] is False and len(doc["missing_prices"]) == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import shutil
 from decimal import Decimal
@@ -144,7 +145,7 @@ def test_find_tables_takes_the_newest_date_and_skips_the_cny_table(tmp_path: Pat
      (r"instance_type 't3.medum' not found for region=us-east-1; nearest instance_type: "
      r"t3.medium, t3a.medium")),
     ("ec2_on_demand", {"region": "eu-west-1", "instance_type": "t3.medium"},
-     (r"AmazonEC2 instance price for region=eu-west-1, instance_type=t3.medium .*region "
+     (r"AmazonEC2 instance on-demand price for region=eu-west-1, instance_type=t3.medium .*region "
      r"'eu-west-1' is not priced; regions with this price: us-east-1, us-gov-east-1, "
      r"us-gov-west-1\. Refresh")),
     ("ec2_on_demand", {"region": "cn-north-1", "instance_type": "t3.medium"},
@@ -312,3 +313,10 @@ def test_table_schemas_name_a_key_and_amount_column_for_every_price_table() -> N
     for kind, schema in TABLE_SCHEMAS.items():
         assert set(schema.key) <= set(schema.columns), kind
         assert {"source", "as_of"} <= set(schema.columns), kind
+
+
+def test_the_price_book_is_read_only(book: pricing.PriceBook) -> None:
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        book.tables["ec2_on_demand"][("us-east-1", "t3.medium")] = None  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        book.overrides = pricing.Overrides()  # type: ignore[misc]
