@@ -185,11 +185,13 @@ def _ebs(r: Resource, prefix: str, vtype: str, size_gb_months: Decimal, iops: in
     out = [CostComponent(r, f"{prefix}Storage ({_EBS_NAMES[vtype]})", "GB", size_gb_months,
                          _item(r.region, ec2, f"ebs_{vtype}_storage"))]
     if vtype == "gp3" and iops is not None and iops > EBS_GP3_BASELINE_IOPS:
-        out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above 3,000)", "IOPS",
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above {EBS_GP3_BASELINE_IOPS:,})",
+                                 "IOPS",
                                  _dec(iops - EBS_GP3_BASELINE_IOPS),
                                  _item(r.region, ec2, "ebs_gp3_iops_above_baseline")))
     if vtype == "gp3" and throughput is not None and throughput > EBS_GP3_BASELINE_MIBPS:
-        out.append(CostComponent(r, f"{prefix}Provisioned throughput (above 125 MiBps)", "MiBps",
+        out.append(CostComponent(r, f"{prefix}Provisioned throughput (above "
+                                 f"{EBS_GP3_BASELINE_MIBPS} MiBps)", "MiBps",
                                  _dec(throughput - EBS_GP3_BASELINE_MIBPS),
                                  _item(r.region, ec2, "ebs_gp3_throughput_above_baseline")))
     if vtype in ("io1", "io2") and iops is not None:

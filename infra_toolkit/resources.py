@@ -142,7 +142,8 @@ def _check_value(spec: Field, value: Any) -> str | None:
 
 
 _KNOWN = {  # attribute -> (table, column, what) checked against the price book
-    ("aws_instance", "instance_type"): ("ec2_on_demand", "instance_type", "EC2 instance type"),
+    ("aws_instance", "instance_type"): ("ec2_instance_specs", "instance_type",
+                                        "EC2 instance type"),
     ("aws_db_instance", "instance_class"): ("rds_on_demand", "instance_class", "RDS class"),
     ("aws_elasticache_replication_group", "node_type"): (
         "elasticache_on_demand", "node_type", "ElastiCache node type"),
@@ -213,7 +214,10 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
         for key, spec in specs.items():
             if key not in out and key not in flat:
                 if spec.required:
-                    bad(f"{where}.{section}{key}", f"required for {label}")
+                    inherit = (" (a read replica inherits it only from a replicate_source_db "
+                               "in the same list)" if "replicate_source_db" in raw
+                               and key in ("engine", "allocated_storage") else "")
+                    bad(f"{where}.{section}{key}", f"required for {label}{inherit}")
                 elif spec.default is not None:
                     out[key] = spec.default
         values[section] = out
@@ -227,7 +231,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                 bad(f"{where}.{attr}", why)
     if book is not None and rtype == "aws_eks_node_group":
         for i, itype in enumerate(attrs["instance_types"]):
-            why = _known_value_problem(book, "ec2_on_demand", "instance_type",
+            why = _known_value_problem(book, "ec2_instance_specs", "instance_type",
                                        "EC2 instance type", itype)
             if why:
                 bad(f"{where}.instance_types[{i}]", why)
@@ -236,7 +240,6 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     if len(problems) > count:
         return None
     return Resource(rtype, str(name), str(region), attrs, usage)
-
 
 
 def _inherit_from_source(items: list[Any]) -> list[Any]:

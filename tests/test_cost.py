@@ -622,3 +622,12 @@ def test_cost_range_across_scenarios(book: PriceBook) -> None:
                                                Decimal("77.85"))
     with pytest.raises(KeyError, match="expected scenario 'typo'"):
         cost_range({"a": nat(1)}, expected="typo")
+
+
+def test_a_real_but_unpriced_instance_type_validates_and_is_flagged(book: PriceBook) -> None:
+    # p5e.48xlarge is in ec2_instance_specs (a real type) but in no ec2_on_demand row
+    est = price(book, {"type": "aws_instance", "name": "gpu", "instance_type": "p5e.48xlarge"})
+    line = only(est, "Instance usage (Linux/UNIX, on-demand, p5e.48xlarge)")
+    assert line.status == "PRICE NOT FOUND"
+    assert "instance_type 'p5e.48xlarge' not found for region=us-east-1; nearest instance_type: " \
+           "p5en.48xlarge, p5.48xlarge" in str(line.price_not_found)
