@@ -110,8 +110,8 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "resources[0].usage.backup_storage_gb: backups are off (backup_retention_period is 0)"),
     ({"type": "aws_db_instance", "name": "r", "instance_class": "db.t3.medium",
       "replicate_source_db": "elsewhere", "allocated_storage": 20},
-     "resources[0].engine: required for aws_db_instance.r (a read replica inherits it only "
-     "from a replicate_source_db in the same list)"),
+     ("resources[0].engine: required for aws_db_instance.r (a read replica inherits it only "
+     "from a replicate_source_db in the same list)")),
     ({"type": "aws_ebs_volume", "name": "v", "volume_type": "st1", "size": 500, "iops": 100},
      "resources[0].iops: only io1, io2 and gp3 volumes take iops, not st1"),
     ({"type": "aws_ebs_volume", "name": "v", "volume_type": "io2", "size": 50},
