@@ -63,8 +63,8 @@ from infra_toolkit.hpa import (
     HPAState,
     MetricComputationError,
     MetricIdentifier,
-    MetricsSnapshot,
     MetricSpec,
+    MetricsSnapshot,
     MetricTarget,
     ObjectMetricSource,
     Pod,
@@ -79,9 +79,9 @@ from infra_toolkit.hpa import (
     convert_desired_replicas_with_behavior_rate,
     convert_desired_replicas_with_rules,
     generate_scale_down_rules,
-    group_pods,
     generate_scale_up_rules,
     get_replicas_change_per_period,
+    group_pods,
     reconcile,
     stabilize_recommendation,
     stabilize_recommendation_with_behaviors,
@@ -581,7 +581,7 @@ def run_case(case: Case, constants: Mapping[str, Any] | None = None) -> tuple[bo
         return False, expected, {"error": f"unknown kind {case.get('kind')!r}"}
     try:
         computed = runner(case.get("inputs") or {}, ctx)
-    except Exception as exc:  # a vector the library cannot take is a failure, shown as such
+    except Exception as exc:  # noqa: BLE001 - a vector the library cannot take is a failed case
         return False, expected, {"exception": f"{type(exc).__name__}: {exc}"}
     got = {key: computed.get(key, f"<cannot check {key!r}>") for key in expected}
     if case.get("kind") == "group_pods":  # pod-name groups are sets

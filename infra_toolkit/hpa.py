@@ -472,10 +472,11 @@ def compute_replicas_for_metrics(
         )
     if invalid >= len(hpa.metrics) or (invalid > 0 and replicas < spec_replicas):
         reason = getattr(first_error, "reason", "FailedGetResourceMetric")
-        condition = Condition(
-            "ScalingActive", False, reason, f"the HPA was unable to compute the replica count: {first_error}"
+        failed = Condition(
+            "ScalingActive", False, reason,
+            f"the HPA was unable to compute the replica count: {first_error}",
         )
-        return _MetricsOutcome(-1, "", tuple(statuses), error, condition)
+        return _MetricsOutcome(-1, "", tuple(statuses), error, failed)
     condition = _VALID_METRIC_FOUND.get(metric_name)
     if condition is None:
         condition = _VALID_METRIC_FOUND[metric_name] = Condition(
@@ -500,10 +501,10 @@ _ABLE = {
     reason: Condition("AbleToScale", True, reason, message)
     for reason, message in (
         ("ReadyForNewScale", "recommended size matches current size"),
-        ("ScaleDownStabilized", "recent recommendations were higher than current one, "
-                                "applying the highest recent recommendation"),
-        ("ScaleUpStabilized", "recent recommendations were lower than current one, "
-                              "applying the lowest recent recommendation"),
+        ("ScaleDownStabilized", ("recent recommendations were higher than current one, "
+                                "applying the highest recent recommendation")),
+        ("ScaleUpStabilized", ("recent recommendations were lower than current one, "
+                              "applying the lowest recent recommendation")),
     )
 }
 _LIMITED_MESSAGE = {

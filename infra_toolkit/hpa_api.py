@@ -22,6 +22,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import (
     MAX_PERIOD_SECONDS,
     MAX_STABILIZATION_WINDOW_SECONDS,
+    NO_VALUE,
     ContainerResourceMetricSource,
     CrossVersionObjectReference,
     ExternalMetricSource,
@@ -31,7 +32,6 @@ from infra_toolkit.hpa_spec import (
     HPASpec,
     MetricIdentifier,
     MetricSpec,
-    NO_VALUE,
     MetricTarget,
     ObjectMetricSource,
     PodsMetricSource,

@@ -125,7 +125,7 @@ def _go_div(a: int, b: int) -> int:
 def _fdiv(a: float, b: float) -> float:
     """IEEE division as in Go: x/0 is +-Inf, 0/0 is NaN (Python would raise)."""
     if b == 0.0:
-        if a == 0.0 or a != a:
+        if a == 0.0 or math.isnan(a):
             return math.nan
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
     return a / b
@@ -133,7 +133,7 @@ def _fdiv(a: float, b: float) -> float:
 
 def _ceil_int32(x: float) -> int:
     """``int32(math.Ceil(x))``, saturating instead of Go's undefined out-of-range conversion."""
-    if x != x:
+    if math.isnan(x):
         return 0
     if x >= MAX_INT32:
         return MAX_INT32
@@ -190,10 +190,11 @@ def _group_pods(
     # Fields are read by index (Pod order) on this hot path: it is twice as fast as by name.
     for pod in pods:
         if sum_requests_of:
-            request = pod[6].get(sum_requests_of)
-            if request is None:
+            pod_request = pod[6].get(sum_requests_of)
+            if pod_request is None:
                 all_requested = False
-                request = 0
+                pod_request = 0
+            request = pod_request
         phase = pod[1]
         if pod[5] or phase == "Failed" or (phase == "Succeeded" and ignore_succeeded_pods):
             ignored.append(pod[0])

@@ -48,8 +48,8 @@ SCALE_UP = "spec.behavior.scaleUp"
         (manifest(maxReplicas=0), "spec.maxReplicas (=0) must be greater than 0 in plans/x.yaml"),
         (manifest(behavior={"scaleUp": {"policies": [
             {"type": "Pods", "value": 4, "periodSeconds": 3600}]}}),
-         f"{SCALE_UP}.policies[0].periodSeconds (=3600) must be between 1 and 1800 in "
-         "plans/x.yaml (fix: use a period of at most 30 minutes)"),
+         (f"{SCALE_UP}.policies[0].periodSeconds (=3600) must be between 1 and 1800 in "
+         "plans/x.yaml (fix: use a period of at most 30 minutes)")),
         (manifest(behavior={"scaleDown": {"policies": [
             {"type": "Percent", "value": 10, "periodSeconds": 0}]}}),
          "spec.behavior.scaleDown.policies[0].periodSeconds (=0) must be between 1 and 1800"),
@@ -59,8 +59,8 @@ SCALE_UP = "spec.behavior.scaleUp"
          f"{SCALE_UP}.policies (=[]) must hold at least one policy in plans/x.yaml"),
         (manifest(behavior={"scaleUp": {"policies": [
             {"type": "Pods", "value": 0, "periodSeconds": 15}]}}),
-         f"{SCALE_UP}.policies[0].value (=0) must be greater than 0 in plans/x.yaml (fix: to "
-         "forbid scaling in this direction use selectPolicy: Disabled)"),
+         (f"{SCALE_UP}.policies[0].value (=0) must be greater than 0 in plans/x.yaml (fix: to "
+         "forbid scaling in this direction use selectPolicy: Disabled)")),
         (manifest(behavior={"scaleUp": {"policies": [
             {"type": "Replicas", "value": 1, "periodSeconds": 15}]}}),
          f"{SCALE_UP}.policies[0].type (='Replicas') must be Pods or Percent"),
@@ -69,15 +69,15 @@ SCALE_UP = "spec.behavior.scaleUp"
         (manifest(behavior={"scaleUp": {"tolerance": "-0.1"}}),
          f"{SCALE_UP}.tolerance (=-0.1) must be greater than or equal to 0"),
         (manifest(metrics=[{"type": "CheddarCheese"}]),
-         "spec.metrics[0].type (='CheddarCheese') must be one of Resource, ContainerResource, "
-         "Pods, Object, External in plans/x.yaml"),
+         ("spec.metrics[0].type (='CheddarCheese') must be one of Resource, ContainerResource, "
+         "Pods, Object, External in plans/x.yaml")),
         (manifest(metrics=[{"type": "Resource", "resource": {
             "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 0}}}]),
          "spec.metrics[0].resource.target.averageUtilization (=0) must be greater than 0"),
         (manifest(metrics=[{"type": "Resource", "resource": {
             "name": "cpu", "target": {"type": "Value", "value": "1"}}}]),
-         "spec.metrics[0].resource.target.type (='Value') must be Utilization or AverageValue "
-         "for a Resource metric"),
+         ("spec.metrics[0].resource.target.type (='Value') must be Utilization or AverageValue "
+         "for a Resource metric")),
         (manifest(metrics=[{"type": "Pods", "pods": {
             "metric": {"name": "qps"}, "target": {"type": "AverageValue"}}}]),
          "spec.metrics[0].pods.target.averageValue must be set when type is AverageValue"),
@@ -85,8 +85,8 @@ SCALE_UP = "spec.behavior.scaleUp"
             "metric": {"name": "q"}, "target": {"type": "Value", "value": "ten"}}}]),
          "spec.metrics[0].external.target.value (='ten') must be a quantity"),
         (manifest(minReplicas=0),
-         "spec.minReplicas (=0) must be >= 1 unless the HPAScaleToZero gate is on and "
-         "spec.metrics has an Object or External metric in plans/x.yaml"),
+         ("spec.minReplicas (=0) must be >= 1 unless the HPAScaleToZero gate is on and "
+         "spec.metrics has an Object or External metric in plans/x.yaml")),
         (manifest(minReplica=2),
          "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean minReplicas?)"),
         (manifest(maxReplicas="3"), "spec.maxReplicas (='3') must be an integer"),
