@@ -371,7 +371,9 @@ def _run_replica_calc(inputs: Mapping[str, Any], ctx: _Context) -> dict[str, Any
             "raw_average_value_milli": proposal.usage_milli, "error": False}
 
 
-def _snapshot(inputs: Mapping[str, Any], hpa_raw: Mapping[str, Any], ctx: _Context) -> MetricsSnapshot:
+def _snapshot(
+    inputs: Mapping[str, Any], hpa_raw: Mapping[str, Any], ctx: _Context
+) -> MetricsSnapshot:
     resource: dict[str, dict[str, PodSample]] = {}
     container_resource: dict[tuple[str, str], dict[str, PodSample]] = {}
     pods: dict[str, dict[str, PodSample]] = {}

@@ -212,7 +212,9 @@ def _target(r: _Reader, raw: object, path: str) -> MetricTarget:
                 None if utilization is None
                 else r.integer(utilization, f"{path}.averageUtilization")
             ),
-            average_value_milli=None if average is None else r.milli(average, f"{path}.averageValue"),
+            average_value_milli=(
+                None if average is None else r.milli(average, f"{path}.averageValue")
+            ),
             value_milli=None if value is None else r.milli(value, f"{path}.value"),
         )
 

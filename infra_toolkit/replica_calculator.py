@@ -293,7 +293,9 @@ def get_metric_usage_ratio(metrics: Mapping[str, int], target_usage: int) -> tup
     return usage / target_usage, usage
 
 
-def _without(samples: Mapping[str, PodSample], unready: list[str], ignored: list[str]) -> dict[str, int]:
+def _without(
+    samples: Mapping[str, PodSample], unready: list[str], ignored: list[str]
+) -> dict[str, int]:
     if not unready and not ignored:
         return {name: sample[0] for name, sample in samples.items()}
     dropped = set(unready)
