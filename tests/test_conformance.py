@@ -39,7 +39,8 @@ def test_a_wrong_expectation_prints_the_case_and_exits_1(
     document = json.loads((shared_dir / "hpa" / "vectors.json").read_text())
     case = next(c for c in document["cases"] if c["name"] == "hz/scale-up")
     # The Go test expects 5 replicas (50 % over a 30 % target on 3 pods); claim 6 instead.
-    case = {**case, "name": "broken/scale-up", "expected": {**case["expected"], "desired_replicas": 6}}
+    expected = {**case["expected"], "desired_replicas": 6}
+    case = {**case, "name": "broken/scale-up", "expected": expected}
     document["cases"] = [case]
     wrong = tmp_path / "wrong.json"
     wrong.write_text(json.dumps(document))

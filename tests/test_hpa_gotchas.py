@@ -3,8 +3,6 @@ through ``reconcile``. Every expected value is worked out by hand in the comment
 
 from __future__ import annotations
 
-from hpa_builders import NO_HISTORY, NOW, cpu_hpa, object_hpa, pod, pods, samples, sync
-
 from infra_toolkit.hpa import (
     ControllerConfig,
     CrossVersionObjectReference,
@@ -25,6 +23,7 @@ from infra_toolkit.hpa import (
     cpu_utilization_metric,
     reconcile,
 )
+from tests.hpa_builders import NO_HISTORY, NOW, cpu_hpa, object_hpa, pod, pods, samples, sync
 
 
 def test_gotcha_01_the_multiplier_is_the_ready_pod_count_not_current_replicas() -> None:

@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hpa_builders import (
-    CONFIG,
-    NO_HISTORY,
-    NOW,
-    cpu_hpa,
-    object_hpa,
-    pod,
-    pods,
-    samples,
-    sync,
-)
 
 from infra_toolkit.hpa import (
     ContainerResourceMetricSource,
@@ -32,6 +21,17 @@ from infra_toolkit.hpa import (
     Recommendation,
     cpu_utilization_metric,
     reconcile,
+)
+from tests.hpa_builders import (
+    CONFIG,
+    NO_HISTORY,
+    NOW,
+    cpu_hpa,
+    object_hpa,
+    pod,
+    pods,
+    samples,
+    sync,
 )
 
 # --- 2.3 ContainerResource -----------------------------------------------------------------

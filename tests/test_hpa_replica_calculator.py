@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hpa_builders import NOW, pod, pods, samples
 
 from infra_toolkit.hpa import MetricComputationError, PodSample, Tolerances, group_pods
 from infra_toolkit.replica_calculator import (
@@ -15,6 +14,7 @@ from infra_toolkit.replica_calculator import (
     get_raw_resource_replicas,
     get_resource_replicas,
 )
+from tests.hpa_builders import NOW, pod, pods, samples
 
 TEN_PERCENT = Tolerances(0.1, 0.1)
 TIMING = (NOW, 300.0, 30.0, True)  # now, CPU initialization, readiness delay, ignore Succeeded
