@@ -42,7 +42,8 @@ def main() -> None:
     lcu_s = best_of(lambda: lcu_hours(rps, 15.0, profile, per_lcu, "application"))
     egress_s = best_of(lambda: egress_gb(rps, 15.0, profile))
     print(f"load_price_book: {load_s * 1000:.0f} ms ({sum(t.rows for t in book.tables_used)} rows)")
-    print(f"read_resources_yaml (seed proposed, validated against the book): {parse_s * 1000:.1f} ms")
+    print("read_resources_yaml (seed proposed, validated against the book): "
+          f"{parse_s * 1000:.1f} ms")
     print(f"estimate (seed proposed, {len(resources)} resources): {price_s * 1000:.2f} ms")
     print(f"lcu_hours (7 days at 15 s = {rps.size} steps): {lcu_s * 1000:.1f} ms")
     print(f"egress_gb (same): {egress_s * 1000:.2f} ms")

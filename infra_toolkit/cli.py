@@ -1,7 +1,8 @@
 """The ``infra-toolkit`` command line: thin subcommands over the library's public functions.
 
-Exit status: 0 success; 1 a check said no (``gate``, ``validate``, a failed report); 2 bad input or
-environment (an :class:`~infra_toolkit.errors.InfraToolkitError`, printed as one line).
+Exit status: 0 success; 1 a check said no (``gate``, ``validate``, a failed report, a price not
+found by ``cost``); 2 bad input or environment (an
+:class:`~infra_toolkit.errors.InfraToolkitError`, printed as one line).
 
 Each subcommand is a pair ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``, registered
 in ``_COMMANDS``.
@@ -12,14 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from infra_toolkit import __version__, pricing_refresh
-from infra_toolkit.cost import estimate
-from infra_toolkit.cost_summary import render_cost
+from infra_toolkit import __version__
 from infra_toolkit.errors import InfraToolkitError
-from infra_toolkit.pricing import DEFAULT_PRICING_DIR, PriceBook, load_price_book
-from infra_toolkit.pricing_refresh import REFRESHABLE
-from infra_toolkit.resources import read_resources_yaml
+
+if TYPE_CHECKING:
+    from infra_toolkit.pricing import PriceBook
 
 __all__ = ["main", "build_parser"]
 
@@ -45,6 +45,8 @@ def _add_pricing_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _price_book(args: argparse.Namespace) -> PriceBook:
+    from infra_toolkit.pricing import load_price_book
+
     return load_price_book(args.pricing_dir, args.pricing_table, args.pricing_overrides)
 
 
@@ -59,6 +61,10 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
 
 
 def _run_cost(args: argparse.Namespace) -> int:
+    from infra_toolkit.cost import estimate
+    from infra_toolkit.cost_summary import render_cost
+    from infra_toolkit.resources import read_resources_yaml
+
     book = _price_book(args)
     proposed = estimate(read_resources_yaml(args.file, region=args.region, price_book=book), book)
     current = None
@@ -74,7 +80,8 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p = sub.add_parser("pricing", help="price tables: refresh from AWS, show what is loaded")
     actions = p.add_subparsers(dest="pricing_command", metavar="ACTION", required=True)
     refresh = actions.add_parser("refresh", help="refresh a table from the AWS Price List API")
-    refresh.add_argument("--service", required=True, choices=sorted(REFRESHABLE))
+    refresh.add_argument("--service", required=True,
+                         choices=("AmazonEC2", "AmazonElastiCache", "AmazonRDS"))
     refresh.add_argument("--region", required=True, action="append",
                          help="region code (repeatable)")
     refresh.add_argument("--engine", help="RDS / ElastiCache engine, Price List name "
@@ -87,6 +94,9 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 
 def _run_pricing(args: argparse.Namespace) -> int:
+    from infra_toolkit import pricing_refresh
+    from infra_toolkit.pricing import DEFAULT_PRICING_DIR
+
     if args.pricing_command == "show":
         for ref in _price_book(args).tables_used:
             print(f"{ref.name}  rows={ref.rows}  sha256={ref.sha256}  {ref.path}")
@@ -101,10 +111,47 @@ def _run_pricing(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="build the offline HTML review document of plans")
+    p.add_argument("plans", nargs="+", metavar="PLAN.yaml")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="notebook parameter (value read as YAML)")
+    p.add_argument("--out", metavar="PATH.html", help="output file (one plan only); "
+                   "default reports/<plan name>.html")
+    p.add_argument("--keep-notebook", action="store_true",
+                   help="keep the executed notebook beside the HTML")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="plans built in parallel")
+    p.add_argument("--notebook", metavar="NB.ipynb", help="report notebook to run instead of "
+                   "notebooks/plan_report.ipynb")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    import yaml
+
+    from infra_toolkit.report import build_reports
+
+    if args.out and len(args.plans) > 1:
+        print("error: --out names one file; with several plans the reports go to reports/",
+              file=sys.stderr)
+        return 2
+    parameters = {name: yaml.safe_load(value) for name, value in args.parameter}
+    outcomes = build_reports(args.plans, jobs=args.jobs, parameters=parameters,
+                             keep_notebook=args.keep_notebook, notebook=args.notebook,
+                             out=args.out)
+    for outcome in outcomes:
+        if outcome.result is None:
+            print(f"error: {outcome.plan_path}: {outcome.error}", file=sys.stderr)
+        else:
+            r = outcome.result
+            print(f"{r.html_path} ({r.html_bytes / 1e6:.1f} MB, {r.build_s:.1f} s)")
+    return 0 if all(o.result for o in outcomes) else 1
+
+
 _COMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Runner]] = [  # type: ignore[type-arg]
     (_add_version, "version", _run_version),
     (_add_cost, "cost", _run_cost),
     (_add_pricing, "pricing", _run_pricing),
+    (_add_report, "report", _run_report),
 ]
 
 

@@ -147,7 +147,8 @@ def egress_gb(served_rps: Any, step_s: float, traffic: TrafficProfile) -> Decima
             * _dec(traffic.internet_egress_fraction) / BYTES_PER_GB)
 
 
-def apply_simulation(resources: Sequence[Resource], node_hours_by_instance_type: Mapping[str, float],
+def apply_simulation(resources: Sequence[Resource],
+                     node_hours_by_instance_type: Mapping[str, float],
                      window_h: float, book: PriceBook, *, served_rps: Any = None,
                      step_s: float | None = None, traffic: TrafficProfile | None = None
                      ) -> tuple[Resource, ...]:

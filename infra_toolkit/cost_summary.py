@@ -108,7 +108,8 @@ def _line_dict(ln: CostLine) -> dict[str, Any]:
     return {"resource": ln.address, "resource_type": ln.resource_type,
             "resource_name": ln.resource_name, "region": ln.region, "name": ln.component,
             "unit": ln.unit, "hourly_quantity": _num(ln.hourly_quantity),
-            "monthly_quantity": _num(ln.monthly_quantity), "unit_price_usd": _num(ln.unit_price_usd),
+            "monthly_quantity": _num(ln.monthly_quantity),
+            "unit_price_usd": _num(ln.unit_price_usd),
             "monthly_usd": _money(ln.monthly_cost_usd), "status": ln.status,
             "price_source": source, "price_not_found": ln.price_not_found, "note": ln.note}
 
@@ -171,8 +172,9 @@ def format_estimate(est: CostEstimate) -> str:
         for ln in (x for x in est.lines if x.address == address):
             cost = {"PRICE NOT FOUND": "PRICE NOT FOUND",
                     "usage unknown": "depends on usage"}.get(ln.status, _usd(ln.monthly_cost_usd))
-            rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit,
-                         "-" if ln.unit_price_usd is None else f"${ln.unit_price_usd.normalize():f}",
+            unit_price = ("-" if ln.unit_price_usd is None
+                          else f"${ln.unit_price_usd.normalize():f}")
+            rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit, unit_price,
                          cost))
             if ln.price_not_found:
                 flagged.append(f"  {ln.address} / {ln.component}: {ln.price_not_found}")

@@ -4,8 +4,8 @@ Savings Plan / reserved rates) that the public list does not hold.
 
 Tables are CSV files named ``<kind>_<YYYY-MM-DD>.csv``; the date is the newest ``as_of`` of the
 file's rows, and the loader takes the newest file of each kind. Every row carries ``source`` and
-``as_of``. Column layouts and reading are in :mod:`infra_toolkit.pricing_tables`; the override file format is documented in
-``pricing_data/README.md`` and in :func:`read_overrides`.
+``as_of``. Column layouts and reading are in :mod:`infra_toolkit.pricing_tables`; the override
+file format is documented in ``pricing_data/README.md`` and in :func:`read_overrides`.
 
 A lookup returns a :class:`Price` that remembers the table row (file, line, key) it came from.
 A missing key raises :class:`~infra_toolkit.errors.PriceNotFound` naming the service, region and

@@ -59,7 +59,8 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          "upgrade_policy.support_type": Field("str", "EXTENDED", ("STANDARD", "EXTENDED"))},
         {"in_extended_support": Field("bool", False)},
         frozenset({"role_arn", "vpc_config", "enabled_cluster_log_types", "access_config",
-                   "kubernetes_network_config", "encryption_config", "bootstrap_self_managed_addons"})),
+                   "kubernetes_network_config", "encryption_config",
+                   "bootstrap_self_managed_addons"})),
     "aws_eks_node_group": ResourceSchema(
         {"instance_types": Field("list[str]", ("t3.medium",)),
          "capacity_type": Field("str", "ON_DEMAND", ("ON_DEMAND", "SPOT")),

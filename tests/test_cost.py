@@ -80,7 +80,8 @@ def test_three_t3_medium_nodes_for_a_month(book: PriceBook) -> None:
 def test_node_group_options(book: PriceBook) -> None:
     base = {"type": "aws_eks_node_group", "name": "g",
             "scaling_config": {"desired_size": 1, "min_size": 1, "max_size": 5}}
-    # Infracost golden eks_node_group_test "example": desired 1, t3.medium: 730 h $30.37, 20 GB $2.00
+    # Infracost golden eks_node_group_test "example": desired 1, t3.medium: 730 h $30.37,
+    # 20 GB $2.00
     est = price(book, base)
     assert usd(est, "Instance usage (Linux/UNIX, on-demand, t3.medium)") == Decimal("30.37")
     assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("2.00")

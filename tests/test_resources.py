@@ -203,7 +203,8 @@ def test_read_resources_yaml(tmp_path: Path) -> None:
     ("region: us-east-1\nresource: []\n", r"expected a mapping with a 'resources' list"),
     ("region: us-east-1\nresources: []\nusage: {}\n", r"unknown top-level key 'usage'"),
     ("region: us-east-1\nresources:\n  - {type: aws_instance, name: vm}\n",
-     r"1 problem\(s\) in .*r.yaml:\n  resources\[0\]\.instance_type: required for aws_instance\.vm"),
+     r"1 problem\(s\) in .*r.yaml:\n  resources\[0\]\.instance_type: required for "
+     r"aws_instance\.vm"),
 ])
 def test_a_bad_resources_file_names_the_file(tmp_path: Path, text: str, match: str) -> None:
     path = tmp_path / "r.yaml"
