@@ -91,6 +91,30 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     refresh.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
     show = actions.add_parser("show", help="list the tables a price book loads, with SHA-256")
     _add_pricing_options(show)
+    lookup = actions.add_parser("lookup", help="one price and the table row it comes from")
+    lookup.add_argument("--region", required=True)
+    what = lookup.add_mutually_exclusive_group(required=True)
+    what.add_argument("--instance-type", help="EC2 instance type, e.g. t3.medium")
+    what.add_argument("--instance-class", help="RDS class (with --engine, --deployment)")
+    what.add_argument("--node-type", help="ElastiCache node type (with --engine)")
+    what.add_argument("--item-id", help="other_services item_id (with --service)")
+    lookup.add_argument("--engine", help="Price List engine name: PostgreSQL, MySQL, Redis, ...")
+    lookup.add_argument("--deployment", choices=("single-az", "multi-az"), default="single-az")
+    lookup.add_argument("--service", help="Price List service code, e.g. AmazonEKS")
+    lookup.add_argument("--purchase-option", default="on_demand",
+                        choices=("on_demand", "spot", "savings_plan", "reserved"))
+    _add_pricing_options(lookup)
+
+
+def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
+    if args.instance_type:
+        return "ec2_on_demand", {"instance_type": args.instance_type}
+    if args.instance_class:
+        return "rds_on_demand", {"engine": args.engine or "", "deployment": args.deployment,
+                                 "instance_class": args.instance_class}
+    if args.node_type:
+        return "elasticache_on_demand", {"engine": args.engine or "", "node_type": args.node_type}
+    return "other_services", {"service": args.service or "", "item_id": args.item_id}
 
 
 def _run_pricing(args: argparse.Namespace) -> int:
@@ -100,6 +124,11 @@ def _run_pricing(args: argparse.Namespace) -> int:
     if args.pricing_command == "show":
         for ref in _price_book(args).tables_used:
             print(f"{ref.name}  rows={ref.rows}  sha256={ref.sha256}  {ref.path}")
+        return 0
+    if args.pricing_command == "lookup":
+        kind, key = _lookup_key(args)
+        price = _price_book(args).lookup(kind, args.purchase_option, region=args.region, **key)
+        print(f"${price.usd_per_unit.normalize():f} per {price.unit}  ({price.ref})")
         return 0
     client = pricing_refresh.pricing_client(args.profile)
     for region in args.region:

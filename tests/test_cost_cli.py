@@ -156,3 +156,25 @@ def test_table_output_matches_the_golden_file(capsys: pytest.CaptureFixture[str]
     if os.environ.get("INFRA_TOOLKIT_UPDATE_GOLDEN") == "1":
         golden.write_text(out)
     assert out == golden.read_text()
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--instance-type", "t3.medium"],
+     "$0.0416 per hour  (ec2_on_demand_2026-07-20.csv line 1263: us-east-1/t3.medium)"),
+    (["--instance-class", "db.t3.medium", "--engine", "PostgreSQL", "--deployment", "multi-az"],
+     "$0.145 per hour  (rds_on_demand_2026-05-03.csv line"),
+    (["--node-type", "cache.t3.micro", "--engine", "Redis"], "$0.017 per hour"),
+    (["--item-id", "nat_gateway_data_processed", "--service", "AmazonEC2"], "$0.045 per GB"),
+])
+def test_pricing_lookup_prints_the_price_and_its_row(capsys: pytest.CaptureFixture[str],
+                                                     argv: list[str], expected: str) -> None:
+    code, out, _ = run(capsys, "pricing", "lookup", "--region", "us-east-1", *argv)
+    assert code == 0 and out.startswith(expected)
+
+
+def test_pricing_lookup_of_a_typo_lists_the_nearest_keys(capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    code, _, err = run(capsys, "pricing", "lookup", "--region", "us-east-1",
+                       "--instance-type", "t3.medum")
+    assert code == 2
+    assert "nearest instance_type: t3.medium, t3a.medium" in err
