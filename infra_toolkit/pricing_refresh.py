@@ -75,9 +75,14 @@ def product_filters(service: str, region: str, engine: str | None = None
 def pricing_client(profile: str | None = None) -> Any:
     """A boto3 ``pricing`` client in :data:`PRICE_LIST_REGION` (imported lazily)."""
     import boto3
+    from botocore.exceptions import BotoCoreError
 
-    session = boto3.Session(profile_name=profile) if profile else boto3.Session()
-    return session.client("pricing", region_name=PRICE_LIST_REGION)
+    try:
+        session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+        return session.client("pricing", region_name=PRICE_LIST_REGION)
+    except BotoCoreError as exc:
+        raise PricingError(f"cannot create the AWS Price List client: {exc}; check --profile "
+                           "and your AWS config") from None
 
 
 def _pages(client: Any, service: str, filters: list[dict[str, str]]) -> Iterator[Any]:

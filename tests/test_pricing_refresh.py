@@ -343,3 +343,10 @@ def test_refresh_arguments_are_checked_before_any_call(
         data_dir: Path, service: str, engine: str | None, match: str) -> None:
     with pytest.raises(PricingError, match=match):
         refresh_table(service, "us-east-1", engine=engine, data_dir=data_dir, client=object())
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_an_unknown_profile_is_one_clear_message() -> None:
+    with pytest.raises(PricingError, match=r"cannot create the AWS Price List client: The config "
+                       r"profile \(nope\) could not be found; check --profile"):
+        pricing_refresh.pricing_client("nope")
