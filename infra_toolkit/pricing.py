@@ -272,8 +272,8 @@ class PriceBook:
                                  f"not found{scope}; {listed}")
         return PriceNotFound(f"no {what} price for {asked} in {where}")
 
-    def row(self, kind: str, **key: str) -> PriceRow:
-        """The table row for an exact key (``tier_start`` defaults to '' in other_services)."""
+    def _key(self, kind: str, key: dict[str, str]) -> tuple[str, ...]:
+        """The row key for ``key`` (``tier_start`` defaults to '' in other_services)."""
         schema = self._schema(kind)
         if kind == "other_services":
             key.setdefault("tier_start", "")
@@ -281,8 +281,11 @@ class PriceBook:
         if unknown:
             raise PricingError(f"{kind} has no key column {min(unknown)!r}; key columns: "
                                f"{', '.join(schema.key)}")
-        tup = tuple(key.get(c, "") for c in schema.key)
-        found = self.tables[kind].get(tup)
+        return tuple(key.get(c, "") for c in schema.key)
+
+    def row(self, kind: str, **key: str) -> PriceRow:
+        """The table row for an exact key (``tier_start`` defaults to '' in other_services)."""
+        found = self.tables[kind].get(self._key(kind, key))
         if found is None:
             raise self._missing(kind, key, _what(kind, key))
         return found
@@ -295,9 +298,7 @@ class PriceBook:
         if purchase_option not in PURCHASE_OPTIONS:
             raise PricingError(f"purchase option {purchase_option!r}; use one of "
                                f"{', '.join(PURCHASE_OPTIONS)}")
-        if kind == "other_services":
-            key.setdefault("tier_start", "")
-        tup = tuple(key.get(c, "") for c in schema.key)
+        tup = self._key(kind, key)
         listed = self.tables[kind].get(tup)
         for rate in self.overrides.rates:
             if rate.kind == kind and rate.key == tup and rate.purchase_option == purchase_option:

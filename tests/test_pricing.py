@@ -320,3 +320,9 @@ def test_the_price_book_is_read_only(book: pricing.PriceBook) -> None:
         book.tables["ec2_on_demand"][("us-east-1", "t3.medium")] = None  # type: ignore[index]
     with pytest.raises(dataclasses.FrozenInstanceError):
         book.overrides = pricing.Overrides()  # type: ignore[misc]
+
+
+def test_a_misnamed_key_column_is_a_pricing_error(book: pricing.PriceBook) -> None:
+    with pytest.raises(PricingError, match=r"ec2_on_demand has no key column 'instance_typ'; "
+                       r"key columns: region, instance_type"):
+        book.lookup("ec2_on_demand", region="us-east-1", instance_typ="t3.medium")
