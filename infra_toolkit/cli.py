@@ -30,8 +30,31 @@ def _run_version(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("validate", help="check plan files; list every problem with its place")
+    p.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan file(s) to check")
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from infra_toolkit.digest import plan_digest
+    from infra_toolkit.plan import read_plan, validate_plan
+
+    status = 0
+    for path in args.plans:
+        problems = validate_plan(path)  # an unreadable file raises PlanError: exit 2
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"{path}: {len(problems)} problem(s); the plan is not valid")
+            status = 1
+        else:
+            print(f"{path}: valid; digest {plan_digest(read_plan(path))}")
+    return status
+
+
 _COMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Runner]] = [  # type: ignore[type-arg]
     (_add_version, "version", _run_version),
+    (_add_validate, "validate", _run_validate),
 ]
 
 
