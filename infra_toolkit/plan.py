@@ -409,19 +409,18 @@ class Risk:
 
 @dataclass(frozen=True)
 class ApprovalPolicy:
-    """How many distinct approvers a plan needs: ``required_approvers``, plus
-    ``extra_approvers`` when the monthly cost increase exceeds ``extra_above_monthly_increase_usd``."""
+    """How many distinct approvers a plan needs: ``required_approvers``, plus one more when the
+    monthly cost increase exceeds ``extra_approver_above_monthly_increase_usd`` (USD; ``None``:
+    never)."""
 
     required_approvers: int = 1
-    extra_above_monthly_increase_usd: Decimal | None = None
-    extra_approvers: int = 1
+    extra_approver_above_monthly_increase_usd: Decimal | None = None
 
     def approvers_needed(self, monthly_increase_usd: Decimal) -> int:
         """Distinct approvers needed for a plan whose monthly cost rises by ``monthly_increase_usd``."""
-        threshold = self.extra_above_monthly_increase_usd
-        if threshold is not None and monthly_increase_usd > threshold:
-            return self.required_approvers + self.extra_approvers
-        return self.required_approvers
+        threshold = self.extra_approver_above_monthly_increase_usd
+        extra = threshold is not None and monthly_increase_usd > threshold
+        return self.required_approvers + int(extra)
 
 
 @dataclass(frozen=True)

@@ -85,20 +85,16 @@ def _approval_policy(r: FieldReader, raw: Any) -> ApprovalPolicy | None:
     if raw is None:
         return ApprovalPolicy()
     p = "approval_policy"
-    m = r.mapping(raw, p, ("required_approvers", "extra_above_monthly_increase_usd",
-                           "extra_approvers"), ("required_approvers",))
+    m = r.mapping(raw, p, ("required_approvers", "extra_approver_above_monthly_increase_usd"),
+                  ("required_approvers",))
     if m is None:
         return None
     before = r.count()
     required = r.int_(m, "required_approvers", p, minimum=1, maximum=20)
-    threshold = r.money(m, "extra_above_monthly_increase_usd", p, required=False)
-    extra = r.int_(m, "extra_approvers", p, required=False, minimum=1, maximum=20, default=1)
-    if "extra_approvers" in m and threshold is None:
-        r.add(join_path(p, "extra_approvers"), "needs extra_above_monthly_increase_usd (the "
-                                               "cost increase that calls for them)")
-    if r.count() > before or required is None or extra is None:
+    threshold = r.money(m, "extra_approver_above_monthly_increase_usd", p, required=False)
+    if r.count() > before or required is None:
         return None
-    return ApprovalPolicy(required, threshold, extra)
+    return ApprovalPolicy(required, threshold)
 
 
 def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:

@@ -154,7 +154,7 @@ def test_scenario_lookup_names_the_choices(plan: Plan) -> None:
     (Decimal(0), 2), (Decimal(500), 2), (Decimal("500.01"), 3), (Decimal(-100), 2)])
 def test_approvers_needed_adds_the_extra_above_the_threshold(increase: Decimal,
                                                              needed: int) -> None:
-    policy = ApprovalPolicy(2, Decimal(500), 1)
+    policy = ApprovalPolicy(2, Decimal(500))
     assert policy.approvers_needed(increase) == needed
 
 
