@@ -41,7 +41,13 @@ from infra_toolkit.cluster import RunOutput, _tick_grid, run_cluster
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, ControllerConfig, HPASpec
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
-from infra_toolkit.simulation_summary import SimulationSummary, TimeToCapacity, summarize, timeline
+from infra_toolkit.simulation_summary import (
+    SimulationSummary,
+    TimeToCapacity,
+    format_summary,
+    summarize,
+    timeline,
+)
 from infra_toolkit.traffic import TrafficCurve, resample_curve
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
@@ -50,6 +56,7 @@ __all__ = [
     "SimulationSpec",
     "SimulationSummary",
     "TimeToCapacity",
+    "format_summary",
     "simulate",
     "simulate_many",
 ]

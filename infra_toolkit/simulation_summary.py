@@ -14,6 +14,9 @@ Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation gri
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import math
 from dataclasses import asdict, dataclass
 from itertools import pairwise
@@ -25,7 +28,7 @@ import pandas as pd
 from infra_toolkit.cluster import RunOutput
 from infra_toolkit.latency import response_time_percentile_ms
 
-__all__ = ["SimulationSummary", "TimeToCapacity", "summarize", "timeline"]
+__all__ = ["SimulationSummary", "TimeToCapacity", "format_summary", "summarize", "timeline"]
 
 
 @dataclass(frozen=True)
@@ -240,3 +243,23 @@ def _time_to_capacity(out: RunOutput, spec: Any) -> tuple[TimeToCapacity, ...]:
         episodes.append(TimeToCapacity(t0, t1, t1 - t0, lag, wait, hold, provisioning, startup,
                                        closed_by))
     return tuple(episodes)
+
+
+def format_summary(summary: SimulationSummary, fmt: str) -> str:
+    """A :class:`~infra_toolkit.simulate.SimulationSummary` as a table, one JSON object or CSV."""
+    row = summary.as_row()
+    if fmt == "json":
+        data = {**row, "node_hours_by_instance_type": summary.node_hours_by_instance_type,
+                "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}
+        clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                 for k, v in data.items()}  # JSON has no NaN/Infinity
+        return json.dumps(clean, indent=2)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(row)
+        return buf.getvalue().rstrip("\n")
+    width = max(map(len, row))
+    return "\n".join(f"{k:<{width}}  {v:.6g}" if isinstance(v, float) else f"{k:<{width}}  {v}"
+                     for k, v in row.items())
