@@ -145,6 +145,9 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     syncs: list[tuple[float, int, int | None, int, str]] = []
     cohorts: list[_Cohort] = []
     serial = [0]
+    version = [0]  # bumped whenever pods are created, placed or removed
+    n_pending = [0]  # pods not yet on a node
+    view_cache = _ViewCache()
 
     def tick_at(t: float) -> int:
         return min(n_ticks + 1, max(0, math.ceil(t / tick_s - 1e-9)))
@@ -186,6 +189,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 c.ready_tick = tick_at(c.running_s + startup_to_ready_s)
                 ready_delta[min(c.ready_tick, n_ticks + 1)] += k
                 scheduled[g] += k
+                n_pending[0] -= k
+                version[0] += 1
                 break
             i += 1
 
@@ -194,13 +199,18 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         if c.group >= 0:
             scheduled[c.group] -= k
             ready_delta[min(max(j, c.ready_tick), n_ticks + 1)] -= k
+        else:
+            n_pending[0] -= k
         records.append((c.created_s, c.scheduled_s, c.ready_tick, j, k))
         del c.names[len(c.names) - k:]
+        version[0] += 1
         if not c.names:
             cohorts.remove(c)
 
     def create(n: int, t: float) -> None:
         cohorts.append(_Cohort(new_names(n), t))
+        n_pending[0] += n
+        version[0] += 1
         place(t)
 
     def delete(n: int, t: float) -> None:
@@ -219,9 +229,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         node_changes[g].append((tick_at(t), ready_nodes[g]))
 
     def ca_scan(t: float) -> None:
-        pending = sum(len(c.names) for c in cohorts if c.group < 0)
-        coming = sum(n * slots[g] for _, g, n in upcoming)
-        need = pending - coming
+        pending = n_pending[0]
+        need = pending - sum(n * slots[g] for _, g, n in upcoming) if pending else 0
         if need > 0:
             for g, grp in enumerate(groups):
                 in_flight = sum(n for _, gg, n in upcoming if gg == g)
@@ -274,6 +283,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                     remove(c, k, t)
                     evicted -= k
                     cohorts.append(_Cohort(new_names(k), t))
+                    n_pending[0] += k
+                    version[0] += 1
                 place(t)
                 return  # one node per scan
 
@@ -287,6 +298,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         node_changes[g] = [(0, ready_nodes[g])]
     if initial:
         cohorts.append(_Cohort(new_names(initial), _LONG_AGO_S))
+        n_pending[0] += initial
         place(_LONG_AGO_S)
         if cohorts[-1].group < 0:
             raise SimulationError(
@@ -353,7 +365,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         advance(now_tick)
         pods, snapshot, ts = _controller_view(
             cohorts, t_sync, tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests,
-            needs)
+            needs, view_cache, version[0])
         if ts is not None:
             scrape_times.append(ts)
         result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg,
@@ -385,44 +397,85 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                      np.array(scrape_times))
 
 
-def _controller_view(cohorts: list[_Cohort], t: float, tick_s: int, mp: Any, window_ticks: int,
-                     wl: Any, cum_load: np.ndarray, cum_offered: np.ndarray,
-                     requests: dict[str, int], needs: Any,
-                     ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
-    """The pods and metric samples the HPA reads at sync time ``t``."""
+@dataclass
+class _ViewCache:
+    """The pod list the controller reads, reused while no pod changes (``version``) and no pod
+    changes phase or readiness (``valid_until_s``). ``settled_from_s``: from then on every
+    scheduled pod has been Ready and past its start-up CPU burst, so all samples are equal."""
+
+    version: int = -1
+    valid_until_s: float = -math.inf
+    pods: list[Pod] = field(default_factory=list)
+    sampled_names: list[str] = field(default_factory=list)
+    settled_from_s: float = math.inf
+
+
+def _rebuild_view(cache: _ViewCache, cohorts: list[_Cohort], t: float, tick_s: int,
+                  requests: dict[str, int], startup_cpu_s: float, version: int) -> None:
     pods: list[Pod] = []
-    cpu: dict[str, PodSample] = {}
-    rps: dict[str, PodSample] = {}
-    ts = mp.offset_s + math.floor((t - mp.offset_s) / mp.resolution_s) * mp.resolution_s
-    window_s = window_ticks * tick_s
-    b = round(ts / tick_s)
-    a = b - window_ticks
-    has_window = a >= 0
+    names: list[str] = []
+    valid_until = math.inf
+    settled = -math.inf
     for c in cohorts:
         if c.group < 0:
             key: tuple[Any, ...] = (0, len(c.names))
         else:
             ready_s = c.ready_tick * tick_s
             key = (1 if t < c.running_s else (2 if t < ready_s else 3), len(c.names))
+            for x in (c.running_s, ready_s):
+                if t < x < valid_until:
+                    valid_until = x
+            settled = max(settled, ready_s, c.running_s + startup_cpu_s)
+            names.extend(c.names)
         if not c.view or c.view[0] != key:
             c.view = (key, _pods_of(c, key[0], tick_s, requests))
         pods.extend(c.view[1])
-        if not has_window or c.group < 0 or c.running_s + window_s > ts:
-            continue  # a sample needs a full window of the container running
-        ready_from = max(a, min(c.ready_tick, b))
-        load = (cum_load[b] - cum_load[ready_from]) / window_ticks
-        if needs.cpu:
-            burst_end = c.running_s + wl.startup_cpu_s
-            burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
-            usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
-                     + wl.cpu_millicores_per_rps * load)
-            sample = PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s))
-            cpu.update(zip(c.names, repeat(sample)))
-        if needs.pods:
-            sample = PodSample(math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s))
-            rps.update(zip(c.names, repeat(sample)))
-    if not has_window:
+    cache.version, cache.valid_until_s, cache.pods = version, valid_until, pods
+    cache.sampled_names, cache.settled_from_s = names, settled
+
+
+def _controller_view(cohorts: list[_Cohort], t: float, tick_s: int, mp: Any, window_ticks: int,
+                     wl: Any, cum_load: np.ndarray, cum_offered: np.ndarray,
+                     requests: dict[str, int], needs: Any, cache: _ViewCache, version: int,
+                     ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
+    """The pods and metric samples the HPA reads at sync time ``t``."""
+    if cache.version != version or t >= cache.valid_until_s:
+        _rebuild_view(cache, cohorts, t, tick_s, requests, wl.startup_cpu_s, version)
+    pods = cache.pods
+    ts = mp.offset_s + math.floor((t - mp.offset_s) / mp.resolution_s) * mp.resolution_s
+    window_s = window_ticks * tick_s
+    b = round(ts / tick_s)
+    a = b - window_ticks
+    if a < 0:
         return pods, MetricsSnapshot(), None
+    cpu: dict[str, PodSample] = {}
+    rps: dict[str, PodSample] = {}
+    if ts - window_s >= cache.settled_from_s:
+        # every scheduled pod served a full share over the whole window: one sample for all
+        load = (cum_load[b] - cum_load[a]) / window_ticks
+        if needs.cpu:
+            usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
+            cpu = dict.fromkeys(cache.sampled_names,
+                                PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s)))
+        if needs.pods:
+            rps = dict.fromkeys(cache.sampled_names, PodSample(
+                math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s)))
+    else:
+        for c in cohorts:
+            if c.group < 0 or c.running_s + window_s > ts:
+                continue  # a sample needs a full window of the container running
+            ready_from = max(a, min(c.ready_tick, b))
+            load = (cum_load[b] - cum_load[ready_from]) / window_ticks
+            if needs.cpu:
+                burst_end = c.running_s + wl.startup_cpu_s
+                burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
+                usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
+                         + wl.cpu_millicores_per_rps * load)
+                sample = PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s))
+                cpu.update(zip(c.names, repeat(sample)))
+            if needs.pods:
+                sample = PodSample(math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s))
+                rps.update(zip(c.names, repeat(sample)))
     total = math.ceil(1000.0 * (cum_offered[b] - cum_offered[a]) / window_ticks - 1e-9)
     snapshot = MetricsSnapshot(
         resource={"cpu": cpu} if needs.cpu else {},

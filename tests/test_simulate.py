@@ -167,3 +167,27 @@ def test_bad_specs(make, error, match) -> None:  # type: ignore[no-untyped-def]
         spec = make()
         if isinstance(spec, NodeGroup):
             simulate(TRAFFIC, dataclasses.replace(SPEC, node_groups=(spec,)))
+
+
+def test_node_scale_down_after_unneeded_time_evicts_and_restarts() -> None:
+    # 6 warm pods on 2 nodes (3 slots each), 100 rps: each pod 16.7 rps = 167m -> 16 %, ratio
+    # 0.32 -> proposal ceil(0.32*6) = 2, held at 6 by the legacy 300 s window over the size
+    # recorded at the first sync (15 s; age <= 300 counts) until the sync at 330: 6 -> 2.
+    # Cluster autoscaler: before 330 utilization is 6 x 1000/3900 / 2 = 77 % (needed); the scan
+    # at 330 runs before that sync, so the scan at 340 finds 2 x 1000/3900 / 2 = 26 % < 50 % and
+    # the 2 pods fit on the other node: unneeded since 340; removed at the first scan >= 940.
+    # Spread evenly, the removed node holds 2 // 2 = 1 pod: evicted at 940, re-created and
+    # placed at once, Running at 950, Ready at 975.
+    spec = dataclasses.replace(SPEC, initial_replicas=6)
+    result = simulate(step_curve(100, 100, at_s=0, duration_s=1200, step_s=60), spec)
+    hpa = result.events[result.events["kind"] == "hpa_scale"]
+    assert list(zip(hpa["time_s"], hpa["from"], hpa["to"])) == [(330, 6, 2)]
+    down = result.events[result.events["kind"] == "node_scale_down:ng"]
+    assert list(zip(down["time_s"], down["from"], down["to"])) == [(940, 2, 1)]
+    assert down["reason"].iloc[0].endswith("1 pod(s) evicted")
+    ready = result.timeline.set_index("time_s")["ready_pods"]
+    assert (ready[935.0], ready[940.0], ready[970.0], ready[975.0]) == (2, 1, 1, 2)
+    # nodes 2 until 940 then 1: 2*940 + 1*260 = 2140 node-seconds; pods 6*330 + 2*870 = 3720
+    assert result.summary.node_hours_by_instance_type["m5.xlarge"] == pytest.approx(2140 / 3600)
+    assert result.summary.pod_hours == pytest.approx(3720 / 3600)
+    assert result.summary.node_scale_downs == 1
