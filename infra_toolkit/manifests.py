@@ -1,5 +1,6 @@
 """Reading real Kubernetes YAML files into the toolkit's specs.
 
+``read_deployment_yaml`` reads the pod requests and readiness delay of an apps/v1 Deployment.
 ``read_hpa_yaml`` reads an autoscaling/v2 HorizontalPodAutoscaler from a file that may hold
 several documents (``---``), as ``kubectl apply -f`` files often do. Errors name the file, and the
 line for malformed YAML.
@@ -8,6 +9,7 @@ line for malformed YAML.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,9 @@ import yaml
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
-__all__ = ["read_hpa_yaml"]
+__all__ = ["DeploymentSpec", "read_deployment_yaml", "read_hpa_yaml"]
 
 
 def _load_documents(path: Path) -> list[Any]:
@@ -67,3 +70,71 @@ def read_hpa_yaml(
             "pass name= to choose one"
         )
     return hpa_from_dict(hpas[0], source=str(path), gate_scale_to_zero=gate_scale_to_zero)
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    """What the simulation reads from an apps/v1 Deployment: ``spec.replicas`` (``None`` when
+    unset), the pod's requests summed over its containers (millicores, MiB) and the readiness
+    probe's ``initialDelaySeconds`` (the largest over containers; 0 without a probe)."""
+
+    name: str
+    replicas: int | None
+    cpu_request_millicores: int
+    memory_request_mib: float
+    readiness_delay_s: float
+
+
+def _container_request(container: Any, resource: str, field_path: str, source: Path) -> int:
+    requests = ((container.get("resources") or {}).get("requests") or {}) if isinstance(
+        container, dict) else {}
+    if resource not in requests:
+        return 0
+    try:
+        return parse_quantity_milli(requests[resource])
+    except QuantityError as exc:
+        raise SpecError(f"{field_path}.resources.requests.{resource} "
+                        f"(={requests[resource]!r}) in {source}: {exc}") from None
+
+
+def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) -> DeploymentSpec:
+    """The Deployment in a YAML file (``name`` picks one of several) as a :class:`DeploymentSpec`.
+
+    Raises :class:`SpecError` naming the file and field when there is no such Deployment, no
+    container, or no CPU request (the HPA's CPU utilization is relative to it).
+    """
+    path = Path(path)
+    documents = _load_documents(path)
+    found = [d for d in documents if isinstance(d, dict) and d.get("kind") == "Deployment"]
+    if name is not None:
+        found = [d for d in found if (d.get("metadata") or {}).get("name") == name]
+    if len(found) != 1:
+        what = "no Deployment" + (f" named {name!r}" if name else "") if not found else (
+            f"{len(found)} Deployments")
+        fix = "pass name= to choose one" if found else "point to the Deployment manifest"
+        raise SpecError(f"{path} holds {what}; {fix}")
+    doc = found[0]
+    dep_name = str((doc.get("metadata") or {}).get("name", ""))
+    spec = doc.get("spec") or {}
+    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    if not containers:
+        raise SpecError(f"spec.template.spec.containers of Deployment {dep_name!r} in {path} is "
+                        "empty; the pod needs at least one container")
+    cpu = memory_milli = 0
+    delay = 0.0
+    for i, c in enumerate(containers):
+        where = f"spec.template.spec.containers[{i}]"
+        cpu += _container_request(c, "cpu", where, path)
+        memory_milli += _container_request(c, "memory", where, path)
+        probe = (c.get("readinessProbe") or {}) if isinstance(c, dict) else {}
+        delay = max(delay, float(probe.get("initialDelaySeconds", 0) or 0))
+    if cpu <= 0:
+        raise SpecError(
+            f"spec.template.spec.containers[*].resources.requests.cpu of Deployment {dep_name!r} "
+            f"in {path} is missing; CPU utilization is a percent of the request: add one "
+            "(e.g. cpu: 500m)"
+        )
+    replicas = spec.get("replicas")
+    memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
+    return DeploymentSpec(dep_name, None if replicas is None else int(replicas), cpu,
+                          memory_mib, delay)
