@@ -14,8 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from infra_toolkit import __version__
+from infra_toolkit import __version__, pricing_refresh
+from infra_toolkit.cost import estimate
+from infra_toolkit.cost_summary import render_cost
 from infra_toolkit.errors import InfraToolkitError
+from infra_toolkit.pricing import DEFAULT_PRICING_DIR, PriceBook, load_price_book
+from infra_toolkit.pricing_refresh import REFRESHABLE
+from infra_toolkit.resources import read_resources_yaml
 
 __all__ = ["main", "build_parser"]
 
@@ -158,10 +163,78 @@ def _run_report(args: argparse.Namespace) -> int:
     return 0 if all(o.result for o in outcomes) else 1
 
 
+def _add_pricing_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pricing-dir", metavar="DIR", help="folder of <kind>_<date>.csv price "
+                        "tables (default: the repository's pricing_data/)")
+    parser.add_argument("--pricing-table", metavar="CSV", action="append", default=[],
+                        help="your own table, same columns as a shipped one (repeatable)")
+    parser.add_argument("--pricing-overrides", metavar="YAML",
+                        help="discounts and rates (format: pricing_data/README.md)")
+
+
+def _price_book(args: argparse.Namespace) -> PriceBook:
+    return load_price_book(args.pricing_dir, args.pricing_table, args.pricing_overrides)
+
+
+def _add_cost(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("cost", help="monthly cost of a resources file (exit 1 if a price is "
+                       "missing)")
+    p.add_argument("file", metavar="FILE.yaml", help="resources file (resources: [...])")
+    p.add_argument("--compare", metavar="CURRENT.yaml", help="current resources to compare with")
+    p.add_argument("--region", help="region for resources that name none (overrides the file's)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    _add_pricing_options(p)
+
+
+def _run_cost(args: argparse.Namespace) -> int:
+    book = _price_book(args)
+    proposed = estimate(read_resources_yaml(args.file, region=args.region, price_book=book), book)
+    current = None
+    if args.compare:
+        current = estimate(read_resources_yaml(args.compare, region=args.region,
+                                               price_book=book), book)
+    print(render_cost(proposed, args.format, current))
+    missing = proposed.has_missing_prices or (current is not None and current.has_missing_prices)
+    return 1 if missing else 0
+
+
+def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("pricing", help="price tables: refresh from AWS, show what is loaded")
+    actions = p.add_subparsers(dest="pricing_command", metavar="ACTION", required=True)
+    refresh = actions.add_parser("refresh", help="refresh a table from the AWS Price List API")
+    refresh.add_argument("--service", required=True, choices=sorted(REFRESHABLE))
+    refresh.add_argument("--region", required=True, action="append",
+                         help="region code (repeatable)")
+    refresh.add_argument("--engine", help="RDS / ElastiCache engine, Price List name "
+                         "(PostgreSQL, MySQL, MariaDB, Redis, Valkey)")
+    refresh.add_argument("--pricing-dir", metavar="DIR", help="table folder (default: "
+                         "pricing_data/)")
+    refresh.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
+    show = actions.add_parser("show", help="list the tables a price book loads, with SHA-256")
+    _add_pricing_options(show)
+
+
+def _run_pricing(args: argparse.Namespace) -> int:
+    if args.pricing_command == "show":
+        for ref in _price_book(args).tables_used:
+            print(f"{ref.name}  rows={ref.rows}  sha256={ref.sha256}  {ref.path}")
+        return 0
+    client = pricing_refresh.pricing_client(args.profile)
+    for region in args.region:
+        r = pricing_refresh.refresh_table(args.service, region, engine=args.engine,
+                                          data_dir=args.pricing_dir or DEFAULT_PRICING_DIR,
+                                          client=client)
+        print(f"{r.path}: {r.rows_from_aws} rows from AWS for {region}, {r.rows_kept} kept"
+              + (f"; supersedes {r.superseded.name}" if r.superseded else ""))
+    return 0
+
+
 _COMMANDS: list[tuple[Callable[[argparse._SubParsersAction], None], str, Runner]] = [  # type: ignore[type-arg]
     (_add_version, "version", _run_version),
     (_add_validate, "validate", _run_validate),
     (_add_simulate, "simulate", _run_simulate),
+    (_add_cost, "cost", _run_cost),
+    (_add_pricing, "pricing", _run_pricing),
     (_add_report, "report", _run_report),
 ]
 

@@ -14,8 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from infra_toolkit.errors import PriceNotFound
-from infra_toolkit.pricing import Price, PriceBook, TableRef
-from infra_toolkit.resources import RDS_ENGINES, Resource
+from infra_toolkit.pricing import Price, PriceBook
+from infra_toolkit.pricing_tables import TableRef
+from infra_toolkit.resource_types import RDS_ENGINES
+from infra_toolkit.resources import Resource
 
 __all__ = [
     "HOURS_PER_MONTH",
@@ -24,9 +26,7 @@ __all__ = [
     "CostLine",
     "PriceQuery",
     "cents",
-    "compare_estimates",
     "cost_components",
-    "cost_range",
     "estimate",
     "lcu_per_hour",
     "price_components",
@@ -185,11 +185,13 @@ def _ebs(r: Resource, prefix: str, vtype: str, size_gb_months: Decimal, iops: in
     out = [CostComponent(r, f"{prefix}Storage ({_EBS_NAMES[vtype]})", "GB", size_gb_months,
                          _item(r.region, ec2, f"ebs_{vtype}_storage"))]
     if vtype == "gp3" and iops is not None and iops > EBS_GP3_BASELINE_IOPS:
-        out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above 3,000)", "IOPS",
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above {EBS_GP3_BASELINE_IOPS:,})",
+                                 "IOPS",
                                  _dec(iops - EBS_GP3_BASELINE_IOPS),
                                  _item(r.region, ec2, "ebs_gp3_iops_above_baseline")))
     if vtype == "gp3" and throughput is not None and throughput > EBS_GP3_BASELINE_MIBPS:
-        out.append(CostComponent(r, f"{prefix}Provisioned throughput (above 125 MiBps)", "MiBps",
+        out.append(CostComponent(r, f"{prefix}Provisioned throughput (above "
+                                 f"{EBS_GP3_BASELINE_MIBPS} MiBps)", "MiBps",
                                  _dec(throughput - EBS_GP3_BASELINE_MIBPS),
                                  _item(r.region, ec2, "ebs_gp3_throughput_above_baseline")))
     if vtype in ("io1", "io2") and iops is not None:
@@ -497,66 +499,3 @@ def estimate(resources: Sequence[Resource], book: PriceBook, notes: Sequence[str
     """Steps 1-3: every resource's components, priced, in one estimate."""
     components = [c for r in resources for c in cost_components(r, book)]
     return CostEstimate(price_components(components, book), book.tables_used, tuple(notes))
-
-
-# --------------------------------------------------------------------------------------------
-# comparing estimates
-
-
-def _by_component(est: CostEstimate) -> dict[tuple[str, str], CostLine]:
-    return {(ln.address, ln.component): ln for ln in est.lines}
-
-
-def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataFrame:
-    """Current vs proposed, component by component (matched on resource address and component
-    name), with the monthly delta, and a final TOTAL row. Money columns hold ``Decimal``; a
-    missing price shows as ``None`` with the status saying so."""
-    cur, new = _by_component(current), _by_component(proposed)
-    rows = []
-    for key in list(cur) + [k for k in new if k not in cur]:
-        a, b = cur.get(key), new.get(key)
-        either = b if b is not None else a
-        a_usd = a.monthly_cost_usd if a else Decimal(0)
-        b_usd = b.monthly_cost_usd if b else Decimal(0)
-        statuses = {ln.status for ln in (a, b) if ln is not None}
-        rows.append({"resource": key[0], "component": key[1],
-                     "unit": either.unit if either is not None else "",
-                     "current_monthly_usd": a_usd, "proposed_monthly_usd": b_usd,
-                     "delta_monthly_usd": (b_usd - a_usd if a_usd is not None
-                                           and b_usd is not None else None),
-                     "status": "PRICE NOT FOUND" if "PRICE NOT FOUND" in statuses else
-                     "usage unknown" if "usage unknown" in statuses else "priced"})
-    rows.append({"resource": "TOTAL", "component": "", "unit": "",
-                 "current_monthly_usd": current.total_monthly_usd,
-                 "proposed_monthly_usd": proposed.total_monthly_usd,
-                 "delta_monthly_usd": proposed.total_monthly_usd - current.total_monthly_usd,
-                 "status": "INCOMPLETE: price not found" if current.has_missing_prices
-                 or proposed.has_missing_prices else "priced"})
-    return pd.DataFrame(rows)
-
-
-def cost_range(estimates: Mapping[str, CostEstimate], expected: str) -> pd.DataFrame:
-    """Low / expected / high monthly cost per component across scenarios (one estimate per
-    scenario name), plus one column per scenario and a TOTAL row whose low and high are the
-    lowest and highest scenario totals."""
-    if expected not in estimates:
-        raise KeyError(f"expected scenario {expected!r} not among {', '.join(estimates)}")
-    keys: dict[tuple[str, str], None] = {}
-    for est in estimates.values():
-        keys.update(dict.fromkeys(_by_component(est)))
-    rows = []
-    for key in keys:
-        costs = {name: (_by_component(est).get(key)) for name, est in estimates.items()}
-        usd = {name: (ln.monthly_cost_usd if ln else Decimal(0)) for name, ln in costs.items()}
-        known = [v for v in usd.values() if v is not None]
-        rows.append({"resource": key[0], "component": key[1],
-                     "low_monthly_usd": min(known) if known else None,
-                     "expected_monthly_usd": usd[expected],
-                     "high_monthly_usd": max(known) if known else None,
-                     **{f"{name}_monthly_usd": v for name, v in usd.items()}})
-    totals = {name: est.total_monthly_usd for name, est in estimates.items()}
-    rows.append({"resource": "TOTAL", "component": "", "low_monthly_usd": min(totals.values()),
-                 "expected_monthly_usd": totals[expected],
-                 "high_monthly_usd": max(totals.values()),
-                 **{f"{name}_monthly_usd": v for name, v in totals.items()}})
-    return pd.DataFrame(rows)

@@ -16,8 +16,10 @@ import pytest
 
 from infra_toolkit import cost
 from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents, estimate
+from infra_toolkit.cost_summary import compare_estimates, cost_range
 from infra_toolkit.pricing import Overrides, PriceBook, Rate, load_price_book
-from infra_toolkit.resources import RESOURCE_SCHEMAS, parse_resources
+from infra_toolkit.resource_types import RESOURCE_SCHEMAS
+from infra_toolkit.resources import parse_resources
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +47,7 @@ def only(est: CostEstimate, component: str) -> CostLine:
 def test_public_api_is_fixed() -> None:
     assert sorted(cost.__all__) == sorted([
         "HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery", "cents",
-        "compare_estimates", "cost_components", "cost_range", "estimate", "lcu_per_hour",
-        "price_components"])
+        "cost_components", "estimate", "lcu_per_hour", "price_components"])
 
 
 def test_a_month_is_730_hours() -> None:
@@ -595,7 +596,7 @@ def test_govcloud_architecture_prices_what_is_tabled_and_flags_the_rest(book: Pr
 
 def test_compare_current_with_proposed_component_by_component(book: PriceBook) -> None:
     current, proposed = price(book, *SEED_CURRENT), price(book, *SEED_PROPOSED)
-    frame = cost.compare_estimates(current, proposed)
+    frame = compare_estimates(current, proposed)
     rows = {(r.resource, r.component): r for r in frame.itertuples()}
     db = rows[("aws_db_instance.db", "Storage (general purpose SSD, gp3)")]
     # current 20 GB x 0.115 = 2.30; proposed Multi-AZ 100 GB x 0.23 = 23.00
@@ -612,7 +613,7 @@ def test_cost_range_across_scenarios(book: PriceBook) -> None:
     def nat(gb: int) -> CostEstimate:
         return price(book, {"type": "aws_nat_gateway", "name": "nat",
                             "usage": {"monthly_data_processed_gb": gb}})
-    frame = cost.cost_range({"quiet": nat(10), "expected": nat(100), "peak": nat(1000)},
+    frame = cost_range({"quiet": nat(10), "expected": nat(100), "peak": nat(1000)},
                             expected="expected")
     total = frame[frame.resource == "TOTAL"].iloc[0]
     # 32.85 + GB x 0.045: 10 -> 33.30, 100 -> 37.35, 1000 -> 77.85
@@ -620,4 +621,13 @@ def test_cost_range_across_scenarios(book: PriceBook) -> None:
             cents(total.high_monthly_usd)) == (Decimal("33.30"), Decimal("37.35"),
                                                Decimal("77.85"))
     with pytest.raises(KeyError, match="expected scenario 'typo'"):
-        cost.cost_range({"a": nat(1)}, expected="typo")
+        cost_range({"a": nat(1)}, expected="typo")
+
+
+def test_a_real_but_unpriced_instance_type_validates_and_is_flagged(book: PriceBook) -> None:
+    # p5e.48xlarge is in ec2_instance_specs (a real type) but in no ec2_on_demand row
+    est = price(book, {"type": "aws_instance", "name": "gpu", "instance_type": "p5e.48xlarge"})
+    line = only(est, "Instance usage (Linux/UNIX, on-demand, p5e.48xlarge)")
+    assert line.status == "PRICE NOT FOUND"
+    assert "instance_type 'p5e.48xlarge' not found for region=us-east-1; nearest instance_type: " \
+           "p5en.48xlarge, p5.48xlarge" in str(line.price_not_found)

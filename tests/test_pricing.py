@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import shutil
 from decimal import Decimal
@@ -10,16 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit import pricing
+from infra_toolkit import pricing, pricing_tables
 from infra_toolkit.errors import PriceNotFound, PricingError
-from infra_toolkit.pricing import (
-    DEFAULT_PRICING_DIR,
-    TABLE_SCHEMAS,
-    find_tables,
-    load_price_book,
-    read_overrides,
-    read_price_table,
-)
+from infra_toolkit.pricing import DEFAULT_PRICING_DIR, load_price_book, read_overrides
+from infra_toolkit.pricing_tables import TABLE_SCHEMAS, find_tables, read_price_table
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +28,11 @@ def _shipped() -> list[Path]:
 
 def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
-        "DEFAULT_PRICING_DIR", "PURCHASE_OPTIONS", "TABLE_SCHEMAS", "InstanceSpec", "Overrides",
-        "Price", "PriceBook", "PriceRow", "Rate", "TableRef", "TableSchema", "find_tables",
-        "load_price_book", "read_overrides", "read_price_table", "read_yaml"])
+        "DEFAULT_PRICING_DIR", "PURCHASE_OPTIONS", "InstanceSpec", "Overrides", "Price",
+        "PriceBook", "Rate", "load_price_book", "read_overrides"])
+    assert sorted(pricing_tables.__all__) == sorted([
+        "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "find_tables", "parse_decimal",
+        "read_price_table", "read_yaml", "table_kind"])
 
 
 # ---------------------------------------------------------------------------- shipped tables
@@ -148,7 +145,7 @@ def test_find_tables_takes_the_newest_date_and_skips_the_cny_table(tmp_path: Pat
      (r"instance_type 't3.medum' not found for region=us-east-1; nearest instance_type: "
      r"t3.medium, t3a.medium")),
     ("ec2_on_demand", {"region": "eu-west-1", "instance_type": "t3.medium"},
-     (r"AmazonEC2 instance price for region=eu-west-1, instance_type=t3.medium .*region "
+     (r"AmazonEC2 instance on-demand price for region=eu-west-1, instance_type=t3.medium .*region "
      r"'eu-west-1' is not priced; regions with this price: us-east-1, us-gov-east-1, "
      r"us-gov-west-1\. Refresh")),
     ("ec2_on_demand", {"region": "cn-north-1", "instance_type": "t3.medium"},
@@ -316,3 +313,10 @@ def test_table_schemas_name_a_key_and_amount_column_for_every_price_table() -> N
     for kind, schema in TABLE_SCHEMAS.items():
         assert set(schema.key) <= set(schema.columns), kind
         assert {"source", "as_of"} <= set(schema.columns), kind
+
+
+def test_the_price_book_is_read_only(book: pricing.PriceBook) -> None:
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        book.tables["ec2_on_demand"][("us-east-1", "t3.medium")] = None  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        book.overrides = pricing.Overrides()  # type: ignore[misc]

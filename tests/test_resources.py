@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit import resources
+from infra_toolkit import resource_types, resources
 from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.resources import parse_resources, read_resources_yaml, validate_resources
@@ -26,8 +26,11 @@ DB = {"type": "aws_db_instance", "name": "main", "engine": "postgres",
 
 def test_public_api_is_fixed() -> None:
     assert sorted(resources.__all__) == sorted([
-        "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field", "Resource", "ResourceProblem",
-        "ResourceSchema", "parse_resources", "read_resources_yaml", "validate_resources"])
+        "Resource", "ResourceProblem", "parse_resources", "read_resources_yaml",
+        "validate_resources"])
+    assert sorted(resource_types.__all__) == sorted([
+        "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field",
+        "ResourceSchema", "check_rules"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
@@ -81,9 +84,9 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
     ({**DB, "engine": "postgress"},
      "resources[0].engine: 'postgress' is not one of postgres, mysql"),
     ({**DB, "instance_clas": "db.t3.medium"},
-     "resources[0].instance_clas: unknown attribute for aws_db_instance"),
+     "resources[0].instance_clas: unknown attribute for aws_db_instance.main"),
     ({**DB, "usage": {"backup_storage": 10}},
-     ("resources[0].usage.backup_storage: unknown usage key for aws_db_instance (valid: "
+     ("resources[0].usage.backup_storage: unknown usage key for aws_db_instance.main (valid: "
      "backup_storage_gb); did you mean 'backup_storage_gb'?")),
     ({"type": "aws_instanc", "name": "x"},
      "resources[0].type: 'aws_instanc' is not a supported resource type"),
@@ -93,7 +96,7 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      ("resources[0].scaling_config.desired_size: 11 must lie within min_size (3) and max_size "
      "(10)")),
     ({**NODE_GROUP, "scaling_config": {"desired_size": 3, "min_size": 3}},
-     "resources[0].scaling_config.max_size: required for aws_eks_node_group"),
+     "resources[0].scaling_config.max_size: required for aws_eks_node_group.general"),
     ({**NODE_GROUP, "capacity_type": "SPOT", "usage": {"purchase_option": "savings_plan"}},
      "resources[0].usage.purchase_option: 'savings_plan' conflicts with capacity_type SPOT"),
     ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number"),
@@ -107,7 +110,8 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "resources[0].usage.backup_storage_gb: backups are off (backup_retention_period is 0)"),
     ({"type": "aws_db_instance", "name": "r", "instance_class": "db.t3.medium",
       "replicate_source_db": "elsewhere", "allocated_storage": 20},
-     "resources[0].engine: required for aws_db_instance"),
+     ("resources[0].engine: required for aws_db_instance.r (a read replica inherits it only "
+     "from a replicate_source_db in the same list)")),
     ({"type": "aws_ebs_volume", "name": "v", "volume_type": "st1", "size": 500, "iops": 100},
      "resources[0].iops: only io1, io2 and gp3 volumes take iops, not st1"),
     ({"type": "aws_ebs_volume", "name": "v", "volume_type": "io2", "size": 50},
@@ -199,7 +203,7 @@ def test_read_resources_yaml(tmp_path: Path) -> None:
     ("region: us-east-1\nresource: []\n", r"expected a mapping with a 'resources' list"),
     ("region: us-east-1\nresources: []\nusage: {}\n", r"unknown top-level key 'usage'"),
     ("region: us-east-1\nresources:\n  - {type: aws_instance, name: vm}\n",
-     r"1 problem\(s\) in .*r.yaml:\n  resources\[0\]\.instance_type: required for aws_instance"),
+     r"1 problem\(s\) in .*r.yaml:\n  resources\[0\]\.instance_type: required for aws_instance\.vm"),
 ])
 def test_a_bad_resources_file_names_the_file(tmp_path: Path, text: str, match: str) -> None:
     path = tmp_path / "r.yaml"

@@ -1,0 +1,297 @@
+"""Cost from a simulation: node-hours per instance type, load balancer capacity units and
+internet egress from the served request rate, all projected from the simulated window to a
+month of :data:`~infra_toolkit.cost.HOURS_PER_MONTH` hours and priced by the same three steps as
+any resource; cost per hour over the timeline; and cost attribution to workloads by OpenCost's
+rule (each pod is charged for max(request, usage)). Pure: no I/O.
+
+The functions take plain inputs (a node-hours dict and a window in hours; a served-rps array and
+its step). :func:`estimate_from_simulation` is the thin wrapper for any object shaped like a
+``SimulationResult`` (``summary.node_hours_by_instance_type``, ``summary.duration_s``,
+``timeline`` with ``time_s`` and ``served_rps`` at a constant step).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, estimate, lcu_per_hour
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resources import Resource
+
+__all__ = [
+    "ALB_FREE_RULES_PER_REQUEST",
+    "BYTES_PER_GB",
+    "PodUsage",
+    "TrafficProfile",
+    "apply_simulation",
+    "attribute_cost",
+    "egress_gb",
+    "estimate_from_simulation",
+    "hourly_cost",
+    "lcu_hours",
+    "monthly_node_hours",
+]
+
+# AWS meters data in binary gigabytes (2^30 bytes).
+BYTES_PER_GB = 2**30
+# "The first 10 processed rules are free (Rule evaluations = Request rate * (Number of rules
+# processed - 10 free rules))": aws.amazon.com/elasticloadbalancing/pricing/.
+ALB_FREE_RULES_PER_REQUEST = 10
+_SECONDS_PER_HOUR = 3600
+
+
+def _positive(name: str, value: float, upper: float | None = None) -> None:
+    if not math.isfinite(value) or value < 0 or (upper is not None and value > upper):
+        bound = f" and <= {upper:g}" if upper is not None else ""
+        raise SimulationError(f"{name} = {value!r}: must be a finite number >= 0{bound}")
+
+
+@dataclass(frozen=True)
+class TrafficProfile:
+    """Per-request traffic that turns a request rate into load balancer and transfer usage:
+    bytes in (client to load balancer) and out per request, new connections per request (1 with
+    no keep-alive, 0.01 when a connection carries ~100 requests), how long a connection stays
+    open (seconds), listener rules evaluated per request, and the share of response bytes that
+    leave AWS for the Internet."""
+
+    request_bytes: float
+    response_bytes: float
+    new_connections_per_request: float
+    connection_duration_s: float
+    rules_evaluated_per_request: int = 0
+    internet_egress_fraction: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("request_bytes", "response_bytes", "new_connections_per_request",
+                     "connection_duration_s", "rules_evaluated_per_request"):
+            _positive(f"TrafficProfile.{name}", float(getattr(self, name)))
+        _positive("TrafficProfile.internet_egress_fraction", self.internet_egress_fraction, 1.0)
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+def _scale(window_h: float) -> Decimal:
+    """Months per simulated window: 730 / window hours."""
+    if not math.isfinite(window_h) or window_h <= 0:
+        raise SimulationError(f"simulated window = {window_h!r} h: must be > 0")
+    return HOURS_PER_MONTH / _dec(window_h)
+
+
+def monthly_node_hours(node_hours_by_instance_type: Mapping[str, float], window_h: float
+                       ) -> dict[str, Decimal]:
+    """Node-hours per instance type scaled from a simulated window of ``window_h`` hours to a
+    730-hour month."""
+    scale = _scale(window_h)
+    out = {}
+    for itype, hours in node_hours_by_instance_type.items():
+        _positive(f"node_hours_by_instance_type[{itype!r}]", hours)
+        out[itype] = _dec(hours) * scale
+    return out
+
+
+def _hour_buckets(served_rps: Any, step_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """(requests, seconds covered) per clock hour of the window, each step counted in the hour
+    where it starts."""
+    rps = np.asarray(served_rps, dtype=float)
+    if rps.ndim != 1 or not np.all(np.isfinite(rps)) or np.any(rps < 0):
+        raise SimulationError("served_rps must be a 1-D array of finite rates >= 0")
+    if not math.isfinite(step_s) or step_s <= 0:
+        raise SimulationError(f"step_s = {step_s!r}: must be > 0")
+    hour = (np.arange(rps.size) * step_s // _SECONDS_PER_HOUR).astype(np.int64)
+    requests = np.bincount(hour, weights=rps * step_s)
+    covered_s = np.bincount(hour) * step_s
+    return requests, covered_s
+
+
+def lcu_hours(served_rps: Any, step_s: float, traffic: TrafficProfile,
+              per_lcu: Mapping[str, Decimal], load_balancer_type: str) -> Decimal:
+    """Capacity-unit hours used in the simulated window: for each clock hour, the hour's mean
+    new connections/s, active connections (new connections/s x connection duration), GB
+    processed per hour and (ALB) rule evaluations/s beyond the 10 free rules per request, each
+    divided by what one LCU contains (``per_lcu``, from the price book); AWS bills the largest,
+    weighted by the share of the hour simulated."""
+    requests, covered_s = _hour_buckets(served_rps, step_s)
+    total = Decimal(0)
+    billable_rules = max(0, traffic.rules_evaluated_per_request - ALB_FREE_RULES_PER_REQUEST)
+    for reqs, secs in zip(requests, covered_s, strict=True):
+        if secs == 0:
+            continue
+        mean_rps = reqs / secs
+        usage = {"new_connections": mean_rps * traffic.new_connections_per_request,
+                 "active_connections": mean_rps * traffic.new_connections_per_request
+                 * traffic.connection_duration_s,
+                 "processed_bytes": reqs * (traffic.request_bytes + traffic.response_bytes)
+                 / BYTES_PER_GB / (secs / _SECONDS_PER_HOUR)}
+        if load_balancer_type == "application":
+            usage["rule_evaluations"] = mean_rps * billable_rules
+        units, _ = lcu_per_hour({k: _dec(v) for k, v in usage.items()}, per_lcu)
+        total += units * _dec(secs) / _SECONDS_PER_HOUR
+    return total
+
+
+def egress_gb(served_rps: Any, step_s: float, traffic: TrafficProfile) -> Decimal:
+    """GB sent to the Internet in the window: served requests x response bytes x the egress
+    share, in binary GB."""
+    requests, _ = _hour_buckets(served_rps, step_s)
+    return (_dec(float(requests.sum())) * _dec(traffic.response_bytes)
+            * _dec(traffic.internet_egress_fraction) / BYTES_PER_GB)
+
+
+def apply_simulation(resources: Sequence[Resource], node_hours_by_instance_type: Mapping[str, float],
+                     window_h: float, book: PriceBook, *, served_rps: Any = None,
+                     step_s: float | None = None, traffic: TrafficProfile | None = None
+                     ) -> tuple[Resource, ...]:
+    """The resources with usage taken from a simulation, projected to a month: each node
+    group's ``monthly_node_hours`` from the node-hours of its instance type; with ``traffic``,
+    the load balancer's ``monthly_lcu_hours`` and the ``aws_data_transfer`` resource's
+    ``monthly_outbound_internet_gb`` from the served request rate (one is added, named
+    ``simulated_egress``, when there is none)."""
+    scale = _scale(window_h)
+    node_hours = monthly_node_hours(node_hours_by_instance_type, window_h)
+    groups = [r for r in resources if r.type == "aws_eks_node_group"]
+    by_type: dict[str, str] = {}
+    for g in groups:
+        first = g.attributes["instance_types"][0]
+        if first in by_type:
+            raise SimulationError(f"node groups {by_type[first]} and {g.name} both run {first}: "
+                                  "node-hours per instance type cannot be split between them")
+        by_type[first] = g.name
+    unknown = sorted(set(node_hours) - set(by_type))
+    if unknown:
+        raise SimulationError(f"the simulation ran {', '.join(unknown)} nodes but no "
+                              "aws_eks_node_group has that first instance type; node groups: "
+                              f"{', '.join(f'{n} ({t})' for t, n in by_type.items()) or 'none'}")
+    out = []
+    for r in resources:
+        if r.type == "aws_eks_node_group":
+            hours = node_hours.get(r.attributes["instance_types"][0], Decimal(0))
+            r = replace(r, usage={**r.usage, "monthly_node_hours": hours})
+        out.append(r)
+    if traffic is None:
+        return tuple(out)
+    if served_rps is None or step_s is None:
+        raise SimulationError("traffic needs served_rps and step_s from the simulation")
+    lbs = [i for i, r in enumerate(out) if r.type == "aws_lb"]
+    if len(lbs) != 1:
+        raise SimulationError(f"traffic is carried by exactly one aws_lb; found {len(lbs)}")
+    lb = out[lbs[0]]
+    lb_type = lb.attributes["load_balancer_type"]
+    per_lcu = book.lcu_dimensions(lb_type, "HTTP" if lb_type == "application"
+                                  else lb.usage.get("protocol", "TCP"))
+    lcu = lcu_hours(served_rps, step_s, traffic, per_lcu, lb_type) * scale
+    kept = {k: v for k, v in lb.usage.items() if k not in (
+        "new_connections", "active_connections", "processed_bytes_gb", "rule_evaluations")}
+    out[lbs[0]] = replace(lb, usage={**kept, "monthly_lcu_hours": lcu})
+    gb = egress_gb(served_rps, step_s, traffic) * scale
+    transfers = [i for i, r in enumerate(out) if r.type == "aws_data_transfer"]
+    if transfers:
+        t = out[transfers[0]]
+        out[transfers[0]] = replace(t, usage={**t.usage, "monthly_outbound_internet_gb": gb})
+    else:
+        out.append(Resource("aws_data_transfer", "simulated_egress", lb.region, {},
+                            {"monthly_outbound_internet_gb": gb}))
+    return tuple(out)
+
+
+def _step_s(timeline: pd.DataFrame) -> float:
+    times = np.asarray(timeline["time_s"], dtype=float)
+    steps = np.diff(times)
+    if times.size < 2 or not np.allclose(steps, steps[0]) or steps[0] <= 0:
+        raise SimulationError("timeline time_s must rise by a constant step")
+    return float(steps[0])
+
+
+def estimate_from_simulation(resources: Sequence[Resource], simulation: Any, book: PriceBook,
+                             traffic: TrafficProfile | None = None) -> CostEstimate:
+    """Price ``resources`` with usage from ``simulation`` (any object shaped like a
+    ``SimulationResult``); the estimate's notes state the projection."""
+    summary, timeline = simulation.summary, simulation.timeline
+    window_h = float(summary.duration_s) / _SECONDS_PER_HOUR
+    step = _step_s(timeline) if traffic is not None else None
+    projected = apply_simulation(resources, summary.node_hours_by_instance_type, window_h, book,
+                                 served_rps=timeline["served_rps"].to_numpy() if traffic else None,
+                                 step_s=step, traffic=traffic)
+    note = (f"monthly figures project the simulated {window_h:g} h window to "
+            f"{HOURS_PER_MONTH} h (x {_scale(window_h).quantize(Decimal('0.0001'))})")
+    return estimate(projected, book, notes=(note,))
+
+
+def hourly_cost(timeline: pd.DataFrame, instance_type_by_group: Mapping[str, str],
+                book: PriceBook, region: str, purchase_option: str = "on_demand"
+                ) -> pd.DataFrame:
+    """Node cost per hour at each step of a timeline (columns ``nodes_<group>``): a float
+    ``usd_per_hour_<group>`` per group and their sum ``usd_per_hour``, for charts (the priced
+    estimate stays in Decimal)."""
+    out = pd.DataFrame({"time_s": timeline["time_s"]})
+    total = np.zeros(len(timeline))
+    for group, itype in instance_type_by_group.items():
+        column = f"nodes_{group}"
+        if column not in timeline:
+            raise SimulationError(f"timeline has no {column} column; columns: "
+                                  f"{', '.join(map(str, timeline.columns))}")
+        price = book.lookup("ec2_on_demand", purchase_option, region=region,
+                            instance_type=itype).usd_per_unit
+        out[f"usd_per_hour_{group}"] = timeline[column].to_numpy(dtype=float) * float(price)
+        total += out[f"usd_per_hour_{group}"].to_numpy()
+    out["usd_per_hour"] = total
+    return out
+
+
+@dataclass(frozen=True)
+class PodUsage:
+    """One workload's pods over the window: pod-hours and per-pod CPU / memory request and
+    average usage."""
+
+    workload: str
+    pod_hours: float
+    cpu_request_millicores: float
+    cpu_usage_millicores: float
+    memory_request_mib: float
+    memory_usage_mib: float
+
+    def __post_init__(self) -> None:
+        for name in ("pod_hours", "cpu_request_millicores", "cpu_usage_millicores",
+                     "memory_request_mib", "memory_usage_mib"):
+            _positive(f"PodUsage({self.workload}).{name}", float(getattr(self, name)))
+
+
+def attribute_cost(cost_usd: Decimal, pods: Sequence[PodUsage], *,
+                   cpu_capacity_millicore_hours: float, memory_capacity_mib_hours: float,
+                   cpu_cost_fraction: Decimal) -> pd.DataFrame:
+    """Split a node cost between workloads as OpenCost does: each workload is allocated
+    max(request, usage) x pod-hours of CPU and of memory; ``cpu_cost_fraction`` of the cost
+    follows CPU shares of capacity, the rest memory shares; what no workload is allocated is the
+    ``__idle__`` row. Costs are Decimal and sum exactly to ``cost_usd``."""
+    if not 0 <= cpu_cost_fraction <= 1:
+        raise SimulationError(f"cpu_cost_fraction = {cpu_cost_fraction}: must lie in [0, 1]")
+    cpu_cap, mem_cap = _dec(cpu_capacity_millicore_hours), _dec(memory_capacity_mib_hours)
+    if cpu_cap <= 0 or mem_cap <= 0:
+        raise SimulationError("capacities must be > 0 millicore-hours and MiB-hours")
+    rows: list[dict[str, Any]] = []
+    used_cpu = used_mem = allocated = Decimal(0)
+    for p in pods:
+        cpu = _dec(max(p.cpu_request_millicores, p.cpu_usage_millicores) * p.pod_hours)
+        mem = _dec(max(p.memory_request_mib, p.memory_usage_mib) * p.pod_hours)
+        used_cpu, used_mem = used_cpu + cpu, used_mem + mem
+        share = cpu_cost_fraction * cpu / cpu_cap + (1 - cpu_cost_fraction) * mem / mem_cap
+        allocated += cost_usd * share
+        rows.append({"workload": p.workload, "cpu_millicore_hours": cpu,
+                     "memory_mib_hours": mem, "cost_usd": cost_usd * share})
+    if used_cpu > cpu_cap or used_mem > mem_cap:
+        raise SimulationError(f"workloads are allocated {used_cpu} millicore-hours and "
+                              f"{used_mem} MiB-hours, more than the capacity ({cpu_cap}, "
+                              f"{mem_cap}); check pod-hours and capacity")
+    rows.append({"workload": "__idle__", "cpu_millicore_hours": cpu_cap - used_cpu,
+                 "memory_mib_hours": mem_cap - used_mem,
+                 "cost_usd": cost_usd - allocated})
+    return pd.DataFrame(rows)

@@ -1,0 +1,223 @@
+"""Estimates side by side and in print: current vs proposed component by component, a low /
+expected / high range across traffic scenarios, and the JSON-ready dicts and text tables the
+``cost`` command prints. Pure: no I/O."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
+
+__all__ = [
+    "compare_estimates",
+    "comparison_to_dict",
+    "cost_range",
+    "estimate_to_dict",
+    "format_comparison",
+    "format_estimate",
+    "render_cost",
+]
+
+
+def _by_component(est: CostEstimate) -> dict[tuple[str, str], CostLine]:
+    return {(ln.address, ln.component): ln for ln in est.lines}
+
+
+def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataFrame:
+    """Current vs proposed, component by component (matched on resource address and component
+    name), with the monthly delta, and a final TOTAL row. Money columns hold ``Decimal``; a
+    missing price shows as ``None`` with the status saying so."""
+    cur, new = _by_component(current), _by_component(proposed)
+    order = list(dict.fromkeys([k[0] for k in cur] + [k[0] for k in new]))
+    keys = sorted(dict.fromkeys([*cur, *new]), key=lambda k: order.index(k[0]))
+    rows = []
+    for key in keys:
+        a, b = cur.get(key), new.get(key)
+        either = b if b is not None else a
+        a_usd = a.monthly_cost_usd if a else Decimal(0)
+        b_usd = b.monthly_cost_usd if b else Decimal(0)
+        statuses = {ln.status for ln in (a, b) if ln is not None}
+        rows.append({"resource": key[0], "component": key[1],
+                     "unit": either.unit if either is not None else "",
+                     "current_monthly_usd": a_usd, "proposed_monthly_usd": b_usd,
+                     "delta_monthly_usd": (b_usd - a_usd if a_usd is not None
+                                           and b_usd is not None else None),
+                     "status": "PRICE NOT FOUND" if "PRICE NOT FOUND" in statuses else
+                     "usage unknown" if "usage unknown" in statuses else "priced"})
+    rows.append({"resource": "TOTAL", "component": "", "unit": "",
+                 "current_monthly_usd": current.total_monthly_usd,
+                 "proposed_monthly_usd": proposed.total_monthly_usd,
+                 "delta_monthly_usd": proposed.total_monthly_usd - current.total_monthly_usd,
+                 "status": "INCOMPLETE: price not found" if current.has_missing_prices
+                 or proposed.has_missing_prices else "priced"})
+    return pd.DataFrame(rows)
+
+
+def cost_range(estimates: Mapping[str, CostEstimate], expected: str) -> pd.DataFrame:
+    """Low / expected / high monthly cost per component across scenarios (one estimate per
+    scenario name), plus one column per scenario and a TOTAL row whose low and high are the
+    lowest and highest scenario totals."""
+    if expected not in estimates:
+        raise KeyError(f"expected scenario {expected!r} not among {', '.join(estimates)}")
+    keys: dict[tuple[str, str], None] = {}
+    for est in estimates.values():
+        keys.update(dict.fromkeys(_by_component(est)))
+    rows = []
+    for key in keys:
+        costs = {name: (_by_component(est).get(key)) for name, est in estimates.items()}
+        usd = {name: (ln.monthly_cost_usd if ln else Decimal(0)) for name, ln in costs.items()}
+        known = [v for v in usd.values() if v is not None]
+        rows.append({"resource": key[0], "component": key[1],
+                     "low_monthly_usd": min(known) if known else None,
+                     "expected_monthly_usd": usd[expected],
+                     "high_monthly_usd": max(known) if known else None,
+                     **{f"{name}_monthly_usd": v for name, v in usd.items()}})
+    totals = {name: est.total_monthly_usd for name, est in estimates.items()}
+    rows.append({"resource": "TOTAL", "component": "", "low_monthly_usd": min(totals.values()),
+                 "expected_monthly_usd": totals[expected],
+                 "high_monthly_usd": max(totals.values()),
+                 **{f"{name}_monthly_usd": v for name, v in totals.items()}})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON-ready dicts and text
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _money(value: Decimal | None) -> float | None:
+    return None if value is None else float(cents(value))
+
+
+def _line_dict(ln: CostLine) -> dict[str, Any]:
+    source: dict[str, Any] | None = None
+    if ln.price is not None:
+        row, rate = ln.price.row, ln.price.rate
+        source = {"table": row.table if row else None, "line": row.line if row else None,
+                  "key": list(row.key) if row else None, "as_of": row.as_of if row else None,
+                  "rate": rate.origin if rate else None,
+                  "discount_pct": _num(ln.price.discount_pct), "ref": ln.price.ref}
+    return {"resource": ln.address, "resource_type": ln.resource_type,
+            "resource_name": ln.resource_name, "region": ln.region, "name": ln.component,
+            "unit": ln.unit, "hourly_quantity": _num(ln.hourly_quantity),
+            "monthly_quantity": _num(ln.monthly_quantity), "unit_price_usd": _num(ln.unit_price_usd),
+            "monthly_usd": _money(ln.monthly_cost_usd), "status": ln.status,
+            "price_source": source, "price_not_found": ln.price_not_found, "note": ln.note}
+
+
+def estimate_to_dict(est: CostEstimate) -> dict[str, Any]:
+    """One JSON object: ``components`` (each with ``monthly_usd``), ``total_monthly_usd``,
+    ``complete`` (false when any price is missing), ``missing_prices``, ``pricing_tables``
+    (name, path, sha256) and ``notes``. Money is rounded to cents."""
+    return {
+        "currency": "USD", "hours_per_month": int(HOURS_PER_MONTH),
+        "components": [_line_dict(ln) for ln in est.lines],
+        "total_monthly_usd": _money(est.total_monthly_usd),
+        "complete": not est.has_missing_prices,
+        "missing_prices": [{"resource": ln.address, "name": ln.component,
+                            "message": ln.price_not_found} for ln in est.missing_prices],
+        "pricing_tables": [{"name": t.name, "path": t.path, "sha256": t.sha256, "rows": t.rows}
+                           for t in est.pricing_tables_used],
+        "notes": list(est.notes),
+    }
+
+
+def comparison_to_dict(current: CostEstimate, proposed: CostEstimate) -> dict[str, Any]:
+    """Current vs proposed as one JSON object: ``components`` (each with the proposed
+    ``monthly_usd``, ``current_monthly_usd`` and ``delta_monthly_usd``), ``total_monthly_usd``
+    (proposed), ``current_total_monthly_usd``, ``delta_monthly_usd``, ``complete``, and both
+    estimates in full under ``current`` and ``proposed``."""
+    frame = compare_estimates(current, proposed)
+    components = [{"resource": r.resource, "name": r.component, "unit": r.unit,
+                   "monthly_usd": _money(r.proposed_monthly_usd),
+                   "current_monthly_usd": _money(r.current_monthly_usd),
+                   "delta_monthly_usd": _money(r.delta_monthly_usd), "status": r.status}
+                  for r in frame.itertuples() if r.resource != "TOTAL"]
+    return {
+        "currency": "USD", "hours_per_month": int(HOURS_PER_MONTH), "components": components,
+        "total_monthly_usd": _money(proposed.total_monthly_usd),
+        "current_total_monthly_usd": _money(current.total_monthly_usd),
+        "delta_monthly_usd": _money(proposed.total_monthly_usd - current.total_monthly_usd),
+        "complete": not (current.has_missing_prices or proposed.has_missing_prices),
+        "current": estimate_to_dict(current), "proposed": estimate_to_dict(proposed),
+    }
+
+
+def _usd(value: Decimal | None) -> str:
+    if value is None:
+        return "-"
+    return f"{'-' if value < 0 else ''}${abs(cents(value)):,.2f}"
+
+
+def _qty(value: Decimal | None) -> str:
+    return "-" if value is None else f"{value.normalize():,f}"
+
+
+def format_estimate(est: CostEstimate) -> str:
+    """A text table: one line per component (missing prices flagged with the reason), the
+    total, notes and the pricing tables used (file and SHA-256)."""
+    rows = [("RESOURCE / COMPONENT", "MONTHLY QTY", "UNIT", "UNIT PRICE", "MONTHLY COST")]
+    flagged = []
+    for address in dict.fromkeys(ln.address for ln in est.lines):
+        rows.append((address, "", "", "", ""))
+        for ln in (x for x in est.lines if x.address == address):
+            cost = {"PRICE NOT FOUND": "PRICE NOT FOUND",
+                    "usage unknown": "depends on usage"}.get(ln.status, _usd(ln.monthly_cost_usd))
+            rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit,
+                         "-" if ln.unit_price_usd is None else f"${ln.unit_price_usd.normalize():f}",
+                         cost))
+            if ln.price_not_found:
+                flagged.append(f"  {ln.address} / {ln.component}: {ln.price_not_found}")
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    text = ["  ".join(c.ljust(w) if i in (0, 2) else c.rjust(w) for i, (c, w) in
+                      enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
+    total = f"TOTAL {_usd(est.total_monthly_usd)} per month ({HOURS_PER_MONTH} hours)"
+    if est.has_missing_prices:
+        total += (f" -- INCOMPLETE: {len(flagged)} price(s) not found, left out of the total:\n"
+                  + "\n".join(flagged))
+    text += ["", total, *[f"note: {n}" for n in est.notes], "pricing tables:",
+             *[f"  {t.name}  sha256:{t.sha256}" for t in est.pricing_tables_used]]
+    return "\n".join(text)
+
+
+def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
+    """Current vs proposed per component as a text table, with the total delta and any
+    missing prices flagged."""
+    frame = compare_estimates(current, proposed)
+    rows = [("RESOURCE / COMPONENT", "CURRENT", "PROPOSED", "DELTA", "STATUS")]
+    for r in frame.itertuples():
+        label = r.resource if r.resource == "TOTAL" else f"{r.resource} / {r.component}"
+        rows.append((label, _usd(r.current_monthly_usd), _usd(r.proposed_monthly_usd),
+                     _usd(r.delta_monthly_usd), "" if r.status == "priced" else r.status))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
+    for label, est in (("current", current), ("proposed", proposed)):
+        lines += [f"PRICE NOT FOUND ({label}) {ln.address} / {ln.component}: {ln.price_not_found}"
+                  for ln in est.missing_prices]
+    return "\n".join(lines)
+
+
+def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None = None) -> str:
+    """What ``infra-toolkit cost`` prints: the estimate, or current vs proposed when
+    ``current`` is given, as ``table`` text, ``json`` or ``csv``."""
+    if fmt == "json":
+        doc = (estimate_to_dict(proposed) if current is None
+               else comparison_to_dict(current, proposed))
+        return json.dumps(doc, indent=2)
+    if fmt == "csv":
+        frame = (proposed.to_frame() if current is None
+                 else compare_estimates(current, proposed))
+        return str(frame.to_csv(index=False)).rstrip("\n")
+    if fmt == "table":
+        return (format_estimate(proposed) if current is None
+                else format_comparison(current, proposed))
+    raise ValueError(f"format {fmt!r}: use table, json or csv")

@@ -1,0 +1,253 @@
+"""Refresh a price table from the AWS Price List API, atomically.
+
+``refresh_table`` asks ``pricing:GetProducts`` (client in us-east-1) for the on-demand prices of
+one service in one region with exact ``TERM_MATCH`` filters, walks every page with the
+paginator, parses each ``PriceList`` entry (a JSON string) down to its OnDemand price dimension,
+keeps exactly one price per key, merges the rows into the newest table of that kind (other
+regions and engines untouched), validates the result, writes it to a temporary file in the
+table folder and renames it into place. Any failure (a malformed page, an exception between
+pages, an interrupt) leaves every existing table byte-identical. Credentials, network and API
+errors become one :class:`~infra_toolkit.errors.PricingError` line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.errors import PricingError
+from infra_toolkit.pricing_tables import TABLE_SCHEMAS, find_tables, read_price_table
+
+__all__ = ["PRICE_LIST_REGION", "REFRESHABLE", "RefreshResult", "pricing_client",
+           "product_filters", "refresh_table"]
+
+PRICE_LIST_REGION = "us-east-1"  # the Price List API endpoint serving every region's prices
+REFRESHABLE = {  # service code -> (table kind, engines accepted by --engine)
+    "AmazonEC2": ("ec2_on_demand", ()),
+    "AmazonRDS": ("rds_on_demand", ("MySQL", "PostgreSQL", "MariaDB")),
+    "AmazonElastiCache": ("elasticache_on_demand", ("Redis", "Valkey")),
+}
+_DEPLOYMENTS = {"Single-AZ": "single-az", "Multi-AZ": "multi-az"}
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a refresh wrote: the table file, rows from AWS, rows kept from before, the file it
+    superseded (``None`` when it replaced a file of the same name or there was none)."""
+
+    path: Path
+    rows_from_aws: int
+    rows_kept: int
+    superseded: Path | None
+
+
+def _term(field: str, value: str) -> dict[str, str]:
+    return {"Type": "TERM_MATCH", "Field": field, "Value": value}
+
+
+def product_filters(service: str, region: str, engine: str | None = None
+                    ) -> list[list[dict[str, str]]]:
+    """The GetProducts filter lists for one refresh (one list per query). EC2 uses Karpenter's
+    filters: shared-tenancy instances, plus dedicated-tenancy bare-metal types."""
+    if service == "AmazonEC2":
+        base = [_term("regionCode", region), _term("serviceCode", "AmazonEC2"),
+                _term("preInstalledSw", "NA"), _term("operatingSystem", "Linux"),
+                _term("capacitystatus", "Used"), _term("marketoption", "OnDemand")]
+        return [base + [_term("tenancy", "Shared"), _term("productFamily", "Compute Instance")],
+                base + [_term("tenancy", "Dedicated"),
+                        _term("productFamily", "Compute Instance (bare metal)")]]
+    if service == "AmazonRDS":
+        return [[_term("regionCode", region), _term("databaseEngine", str(engine)),
+                 _term("deploymentOption", option), _term("locationType", "AWS Region"),
+                 _term("productFamily", "Database Instance")] for option in _DEPLOYMENTS]
+    return [[_term("regionCode", region), _term("cacheEngine", str(engine)),
+             _term("locationType", "AWS Region"), _term("productFamily", "Cache Instance")]]
+
+
+def pricing_client(profile: str | None = None) -> Any:
+    """A boto3 ``pricing`` client in :data:`PRICE_LIST_REGION` (imported lazily)."""
+    import boto3
+
+    session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+    return session.client("pricing", region_name=PRICE_LIST_REGION)
+
+
+def _pages(client: Any, service: str, filters: list[dict[str, str]]) -> Iterator[Any]:
+    paginator = client.get_paginator("get_products")
+    yield from paginator.paginate(ServiceCode=service, Filters=filters, FormatVersion="aws_v1",
+                                  PaginationConfig={"PageSize": 100})
+
+
+def _aws_error(exc: Exception, service: str, region: str) -> PricingError:
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConnectionError,
+        NoCredentialsError,
+        PartialCredentialsError,
+    )
+
+    what = f"refreshing {service} prices for {region}"
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return PricingError(f"{what}: no usable AWS credentials ({exc}); configure a profile "
+                            "(aws configure, then --profile or AWS_PROFILE) or environment "
+                            "credentials with pricing:GetProducts; tables unchanged")
+    if isinstance(exc, ConnectionError):
+        return PricingError(f"{what}: cannot reach the AWS Price List endpoint ({exc}); check "
+                            "the network or proxy; tables unchanged")
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return PricingError(f"{what}: the Price List API refused GetProducts: "
+                            f"{err.get('Code', '?')}: {err.get('Message', '')}; tables unchanged")
+    assert isinstance(exc, BotoCoreError)
+    return PricingError(f"{what}: {exc}; tables unchanged")
+
+
+def _field(obj: Any, path: Sequence[str], where: str) -> Any:
+    for name in path:
+        if not isinstance(obj, dict) or name not in obj:
+            raise PricingError(f"{where}: malformed Price List item: no {'.'.join(path)}")
+        obj = obj[name]
+    return obj
+
+
+def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
+    """(price, offer description) of the item's single OnDemand price dimension."""
+    terms = _field(item, ("terms", "OnDemand"), where)
+    found = set()
+    for offer in terms.values():
+        for dim in _field(offer, ("priceDimensions",), where).values():
+            text = _field(dim, ("pricePerUnit", "USD"), where)
+            try:
+                value = Decimal(text)
+            except (InvalidOperation, TypeError):
+                raise PricingError(f"{where}: malformed Price List item: USD price "
+                                   f"{text!r} is not a number") from None
+            found.add((value, f"sku {offer.get('sku', '?')} rate {dim.get('rateCode', '?')}"))
+    prices = {v for v, _ in found}
+    if len(prices) != 1:
+        raise PricingError(f"{where}: expected one OnDemand USD price, found "
+                           f"{sorted(str(p) for p in prices) or 'none'}")
+    value, ident = min(found)
+    return _plain(value), ident
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if value else "0"
+
+
+def _row(service: str, region: str, item: Mapping[str, Any], where: str) -> dict[str, str]:
+    attrs = _field(item, ("product", "attributes"), where)
+    price, ident = _on_demand_usd(item, where)
+    published = str(_field(item, ("publicationDate",), where))[:10]
+    source = (f"AWS Price List API GetProducts {service} {region} ({ident}; "
+              f"version {item.get('version', '?')}, published {published})")
+    row = {"region": region, "usd_per_hour": price, "source": source, "as_of": published}
+    instance = _field(attrs, ("instanceType",), where)
+    if service == "AmazonEC2":
+        return {**row, "instance_type": instance}
+    if service == "AmazonRDS":
+        option = _field(attrs, ("deploymentOption",), where)
+        if option not in _DEPLOYMENTS:
+            raise PricingError(f"{where}: unexpected deploymentOption {option!r}")
+        return {**row, "engine": _field(attrs, ("databaseEngine",), where),
+                "instance_class": instance, "deployment": _DEPLOYMENTS[option]}
+    return {**row, "engine": _field(attrs, ("cacheEngine",), where), "node_type": instance}
+
+
+def _fetch(client: Any, service: str, region: str, engine: str | None) -> list[dict[str, str]]:
+    kind = REFRESHABLE[service][0]
+    key_columns = TABLE_SCHEMAS[kind].key
+    rows: dict[tuple[str, ...], dict[str, str]] = {}
+    for q, filters in enumerate(product_filters(service, region, engine)):
+        for p, page in enumerate(_pages(client, service, filters)):
+            entries = page.get("PriceList")
+            if not isinstance(entries, list):
+                raise PricingError(f"query {q} page {p}: response has no PriceList list")
+            for i, entry in enumerate(entries):
+                where = f"query {q} page {p} PriceList[{i}]"
+                try:
+                    item = json.loads(entry)
+                except (TypeError, json.JSONDecodeError) as exc:
+                    raise PricingError(f"{where}: not a JSON string ({exc})") from None
+                usage = str(_field(item, ("product", "attributes"), where).get("usagetype", ""))
+                if "ExtendedSupport" in usage:
+                    continue  # ElastiCache extended-support surcharges are not node prices
+                row = _row(service, region, item, where)
+                if Decimal(row["usd_per_hour"]) == 0:
+                    continue  # as Karpenter: a $0 on-demand dimension is not an offer
+                key = tuple(row[c] for c in key_columns)
+                if key in rows and rows[key]["usd_per_hour"] != row["usd_per_hour"]:
+                    raise PricingError(f"{where}: two prices for {'/'.join(key)}: "
+                                       f"{rows[key]['usd_per_hour']} and {row['usd_per_hour']};"
+                                       " the filters must match one product per key")
+                rows[key] = row
+    if not rows:
+        raise PricingError(f"no {service} on-demand prices returned for region {region!r}"
+                           f"{f' and engine {engine!r}' if engine else ''}; check the region "
+                           "code; tables unchanged")
+    return list(rows.values())
+
+
+def _csv_text(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def refresh_table(service: str, region: str, *, data_dir: str | Path,
+                  engine: str | None = None, client: Any = None) -> RefreshResult:
+    """Refresh one region (and engine, for RDS / ElastiCache) of a table in ``data_dir`` from
+    the Price List API and write ``<kind>_<newest as_of>.csv`` atomically. ``client`` defaults
+    to :func:`pricing_client` (tests pass a botocore-stubbed one)."""
+    if service not in REFRESHABLE:
+        raise PricingError(f"cannot refresh {service!r}; refreshable services: "
+                           f"{', '.join(REFRESHABLE)}")
+    kind, engines = REFRESHABLE[service]
+    if engines and engine not in engines:
+        raise PricingError(f"{service} needs --engine, one of {', '.join(engines)} (Price List "
+                           f"names), not {engine!r}")
+    if not engines and engine:
+        raise PricingError(f"{service} takes no --engine")
+    data_dir = Path(data_dir)
+    old_path = find_tables(data_dir).get(kind)
+    old_rows = list(read_price_table(old_path, kind)[2].values()) if old_path else []
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        new_rows = _fetch(client if client is not None else pricing_client(), service, region,
+                          engine)
+    except (BotoCoreError, ClientError) as exc:
+        raise _aws_error(exc, service, region) from None
+
+    def replaced(fields: Mapping[str, str]) -> bool:
+        return fields["region"] == region and (engine is None or fields["engine"] == engine)
+
+    kept = [dict(r.fields) for r in old_rows if not replaced(r.fields)]
+    columns = TABLE_SCHEMAS[kind].columns
+    merged = sorted(kept + new_rows, key=lambda r: tuple(r[c] for c in TABLE_SCHEMAS[kind].key))
+    final = data_dir / f"{kind}_{max(r['as_of'] for r in merged)}.csv"
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=data_dir)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(_csv_text(columns, merged))
+            fh.flush()
+            os.fsync(fh.fileno())
+        read_price_table(tmp, kind)  # validate exactly what will be renamed into place
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    superseded = old_path if old_path is not None and old_path != final else None
+    return RefreshResult(final, len(new_rows), len(kept), superseded)

@@ -1,0 +1,229 @@
+"""The price tables of ``pricing_data/``: their column layouts, reading one CSV with errors
+that name file, line and column, and finding the newest ``<kind>_<YYYY-MM-DD>.csv`` of each
+kind. The file's date is the newest ``as_of`` of its rows."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra_toolkit.errors import PricingError
+
+__all__ = [
+    "TABLE_SCHEMAS",
+    "PriceRow",
+    "TableRef",
+    "TableSchema",
+    "find_tables",
+    "parse_decimal",
+    "read_price_table",
+    "read_yaml",
+    "table_kind",
+]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The columns of one kind of table: ``key`` identifies a row, ``amount`` is its number
+    (a price, or an LCU dimension), ``unit`` a fixed unit or ``None`` when a ``unit`` column
+    holds it; ``numeric`` columns must parse as decimals (``optional`` ones may be empty)."""
+
+    kind: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    amount: str | None
+    unit: str | None
+    service: str | None
+    numeric: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+
+TABLE_SCHEMAS: dict[str, TableSchema] = {
+    s.kind: s
+    for s in (
+        TableSchema("ec2_on_demand", ("region", "instance_type", "usd_per_hour", "source", "as_of"),
+                    ("region", "instance_type"), "usd_per_hour", "hour", "AmazonEC2"),
+        TableSchema("ec2_on_demand_cny",
+                    ("region", "instance_type", "cny_per_hour", "source", "as_of"),
+                    ("region", "instance_type"), "cny_per_hour", "hour", "AmazonEC2"),
+        TableSchema("ec2_instance_specs",
+                    ("instance_type", "vcpu", "memory_mib", "max_pods_eni", "arch", "source",
+                     "as_of"),
+                    ("instance_type",), None, None, None,
+                    numeric=("vcpu", "memory_mib", "max_pods_eni"), optional=("max_pods_eni",)),
+        TableSchema("rds_on_demand",
+                    ("region", "engine", "instance_class", "deployment", "usd_per_hour", "source",
+                     "as_of"),
+                    ("region", "engine", "instance_class", "deployment"), "usd_per_hour", "hour",
+                    "AmazonRDS"),
+        TableSchema("elasticache_on_demand",
+                    ("region", "engine", "node_type", "usd_per_hour", "source", "as_of"),
+                    ("region", "engine", "node_type"), "usd_per_hour", "hour",
+                    "AmazonElastiCache"),
+        TableSchema("other_services",
+                    ("region", "service", "item_id", "description", "unit", "usd_per_unit",
+                     "tier_start", "tier_end", "source", "as_of"),
+                    ("region", "service", "item_id", "tier_start"), "usd_per_unit", None, None,
+                    numeric=("tier_start", "tier_end"), optional=("tier_start", "tier_end")),
+        TableSchema("elb_lcu_dimensions",
+                    ("load_balancer_type", "protocol", "dimension", "per_lcu", "unit", "source",
+                     "as_of"),
+                    ("load_balancer_type", "protocol", "dimension"), "per_lcu", None, None),
+    )
+}
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table file a price book read: where, its SHA-256 and how many rows."""
+
+    path: str
+    name: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """One table row: ``amount`` in ``unit`` (USD per unit for prices), where it came from."""
+
+    table: str
+    line: int
+    key: tuple[str, ...]
+    amount: Decimal
+    unit: str
+    source: str
+    as_of: str
+    fields: Mapping[str, str] = field(compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``file line N: key/parts`` for reports."""
+        return f"{self.table} line {self.line}: {'/'.join(k for k in self.key if k)}"
+
+
+def parse_decimal(text: str, where: str, column: str) -> Decimal:
+    """``text`` as a finite Decimal >= 0, or a PricingError naming ``where`` and ``column``."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise PricingError(f"{where}: column {column!r}: {text!r} is not a decimal number; "
+                           "write it like 0.0416") from None
+    if not value.is_finite() or value < 0:
+        raise PricingError(f"{where}: column {column!r}: {text!r} must be a finite number >= 0")
+    return value
+
+
+def _schema_for_header(header: Sequence[str], path: Path, kind: str | None) -> TableSchema:
+    if kind is not None:
+        schema = TABLE_SCHEMAS[kind]
+        missing = [c for c in schema.columns if c not in header]
+        if missing:
+            raise PricingError(
+                f"{path}: line 1: missing column {missing[0]!r} for a {kind} table "
+                f"(header is {','.join(header)}; expected {','.join(schema.columns)})")
+        return schema
+    for schema in TABLE_SCHEMAS.values():
+        if set(schema.columns) == set(header):
+            return schema
+    expected = "; ".join(f"{s.kind}: {','.join(s.columns)}" for s in TABLE_SCHEMAS.values())
+    raise PricingError(f"{path}: line 1: header {','.join(header)} matches no pricing table "
+                       f"layout; use one of: {expected}")
+
+
+def read_price_table(path: str | Path, kind: str | None = None
+                     ) -> tuple[TableSchema, TableRef, dict[tuple[str, ...], PriceRow]]:
+    """Read and validate one table CSV. ``kind`` (a key of :data:`TABLE_SCHEMAS`) is inferred
+    from the header when omitted. Raises :class:`PricingError` naming file, line and column for
+    a missing column, a non-numeric or negative number, an empty key/source/as_of, a bad date or
+    a duplicate key."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PricingError(f"cannot read pricing table {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PricingError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        raise PricingError(f"{path}: empty file; a pricing table needs a header row")
+    schema = _schema_for_header(header, path, kind)
+    index = {c: header.index(c) for c in schema.columns}
+    rows: dict[tuple[str, ...], PriceRow] = {}
+    first_line: dict[tuple[str, ...], int] = {}
+    for record in reader:
+        line = reader.line_num
+        if not record:
+            continue
+        where = f"{path}: line {line}"
+        if len(record) != len(header):
+            raise PricingError(f"{where}: {len(record)} fields, header has {len(header)}")
+        values = {c: record[i].strip() for c, i in index.items()}
+        for c in schema.columns:
+            if not values[c] and c not in schema.optional:
+                raise PricingError(f"{where}: column {c!r} is empty")
+        if not _DATE.match(values["as_of"]):
+            raise PricingError(f"{where}: column 'as_of': {values['as_of']!r} is not a "
+                               "YYYY-MM-DD date")
+        for c in schema.numeric:
+            if values[c]:
+                parse_decimal(values[c], where, c)
+        amount = (parse_decimal(values[schema.amount], where, schema.amount)
+                  if schema.amount else Decimal(0))
+        key = tuple(values[c] for c in schema.key)
+        if key in rows:
+            raise PricingError(f"{where}: duplicate key {'/'.join(key)} (first at line "
+                               f"{first_line[key]}); keep one row per key")
+        first_line[key] = line
+        rows[key] = PriceRow(path.name, line, key, amount,
+                             schema.unit or values.get("unit", ""), values["source"],
+                             values["as_of"], values)
+    ref = TableRef(str(path), path.name, hashlib.sha256(data).hexdigest(), len(rows))
+    return schema, ref, rows
+
+
+def find_tables(data_dir: str | Path) -> dict[str, Path]:
+    """The newest ``<kind>_<YYYY-MM-DD>.csv`` of each kind in ``data_dir``."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise PricingError(f"pricing data folder {data_dir} does not exist; pass the folder "
+                           "holding the <kind>_<YYYY-MM-DD>.csv tables")
+    newest: dict[str, tuple[str, Path]] = {}
+    for path in data_dir.glob("*.csv"):
+        match = re.match(r"^(?P<kind>[a-z0-9_]+?)_(?P<date>\d{4}-\d{2}-\d{2})\.csv$", path.name)
+        if match and match["kind"] in TABLE_SCHEMAS:
+            kind, date = match["kind"], match["date"]
+            if kind not in newest or date > newest[kind][0]:
+                newest[kind] = (date, path)
+    return {kind: path for kind, (_, path) in newest.items()}
+
+
+def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
+    """The parsed YAML document at ``path``; unreadable files and bad YAML raise ``error``
+    naming the file (``what`` says which kind of file it is)."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+
+
+def table_kind(file_name: str) -> str:
+    """The kind named by a ``<kind>_<YYYY-MM-DD>.csv`` file name ('' when it is not one)."""
+    match = re.match(r"^([a-z0-9_]+?)_\d{4}-\d{2}-\d{2}\.csv$", file_name)
+    return match.group(1) if match else ""

@@ -1,0 +1,280 @@
+"""What each supported Terraform resource type accepts: its priced attributes (dotted names for
+blocks), usage keys, Terraform arguments accepted but not priced, defaults, allowed values, and
+the rules between fields (``min_size <= desired_size <= max_size``, io1 minimums, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "EBS_VOLUME_TYPES",
+    "IGNORED_EVERYWHERE",
+    "RDS_ENGINES",
+    "RESOURCE_SCHEMAS",
+    "Field",
+    "ResourceSchema",
+    "check_rules",
+]
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute or usage key: its kind (``str``, ``int``, ``number``, ``bool``,
+    ``list[str]``), default (``None`` = absent unless given), allowed values, lower bound and
+    whether it must be given."""
+
+    kind: str
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    minimum: float | None = 0
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceSchema:
+    """What a resource type accepts: priced ``attributes`` (dotted names for blocks), ``usage``
+    keys, and Terraform arguments accepted but not priced (``ignored``)."""
+
+    attributes: Mapping[str, Field]
+    usage: Mapping[str, Field] = field(default_factory=dict)
+    ignored: frozenset[str] = frozenset()
+
+
+IGNORED_EVERYWHERE = frozenset({"tags", "tags_all", "depends_on", "lifecycle", "provider"})
+EBS_VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "st1", "sc1", "standard")
+_PURCHASE = Field("str", "on_demand", ("on_demand", "savings_plan", "reserved"))
+
+# Terraform ``engine`` of aws_db_instance -> Price List ``databaseEngine``.
+RDS_ENGINES = {
+    "postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB",
+    "oracle-ee": "Oracle", "oracle-ee-cdb": "Oracle", "oracle-se2": "Oracle",
+    "oracle-se2-cdb": "Oracle", "sqlserver-ee": "SQL Server", "sqlserver-se": "SQL Server",
+    "sqlserver-ex": "SQL Server", "sqlserver-web": "SQL Server",
+}
+
+RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
+    "aws_eks_cluster": ResourceSchema(
+        {"version": Field("str"),
+         "upgrade_policy.support_type": Field("str", "EXTENDED", ("STANDARD", "EXTENDED"))},
+        {"in_extended_support": Field("bool", False)},
+        frozenset({"role_arn", "vpc_config", "enabled_cluster_log_types", "access_config",
+                   "kubernetes_network_config", "encryption_config", "bootstrap_self_managed_addons"})),
+    "aws_eks_node_group": ResourceSchema(
+        {"instance_types": Field("list[str]", ("t3.medium",)),
+         "capacity_type": Field("str", "ON_DEMAND", ("ON_DEMAND", "SPOT")),
+         "ami_type": Field("str", "AL2023_x86_64_STANDARD"),
+         "scaling_config.desired_size": Field("int", required=True),
+         "scaling_config.min_size": Field("int", required=True),
+         "scaling_config.max_size": Field("int", minimum=1, required=True),
+         "disk_size": Field("int", 20, minimum=1)},
+        {"monthly_node_hours": Field("number"), "purchase_option": _PURCHASE},
+        frozenset({"cluster_name", "node_group_name", "node_group_name_prefix", "node_role_arn",
+                   "subnet_ids", "labels", "taints", "update_config", "release_version",
+                   "version", "remote_access", "force_update_version"})),
+    "aws_instance": ResourceSchema(
+        {"instance_type": Field("str", required=True),
+         "tenancy": Field("str", "default", ("default", "dedicated", "host")),
+         "instance_market_options.market_type": Field("str", choices=("spot",)),
+         "monitoring": Field("bool", False),
+         "root_block_device.volume_size": Field("int", 8, minimum=1),
+         "root_block_device.volume_type": Field("str", "gp2", EBS_VOLUME_TYPES),
+         "root_block_device.iops": Field("int"),
+         "root_block_device.throughput": Field("int")},
+        {"monthly_hrs": Field("number", 730), "purchase_option": _PURCHASE,
+         "operating_system": Field("str", "linux", ("linux", "windows", "rhel", "suse"))},
+        frozenset({"ami", "subnet_id", "vpc_security_group_ids", "key_name", "user_data",
+                   "iam_instance_profile", "associate_public_ip_address", "availability_zone",
+                   "ebs_optimized", "credit_specification"})),
+    "aws_ebs_volume": ResourceSchema(
+        {"volume_type": Field("str", "gp2", EBS_VOLUME_TYPES),
+         "size": Field("int", minimum=1, required=True),
+         "iops": Field("int"), "throughput": Field("int")},
+        {"monthly_standard_io_requests": Field("number")},
+        frozenset({"availability_zone", "encrypted", "kms_key_id", "snapshot_id",
+                   "final_snapshot", "multi_attach_enabled"})),
+    "aws_db_instance": ResourceSchema(
+        {"engine": Field("str", choices=tuple(RDS_ENGINES), required=True),
+         "instance_class": Field("str", required=True),
+         "multi_az": Field("bool", False),
+         "allocated_storage": Field("int", minimum=1, required=True),
+         "storage_type": Field("str", choices=("gp2", "gp3", "io1", "io2", "standard")),
+         "iops": Field("int"), "storage_throughput": Field("int"),
+         "backup_retention_period": Field("int", 0),
+         "replicate_source_db": Field("str")},
+        {"backup_storage_gb": Field("number")},
+        frozenset({"identifier", "identifier_prefix", "engine_version", "username", "password",
+                   "db_name", "parameter_group_name", "db_subnet_group_name", "port",
+                   "vpc_security_group_ids", "publicly_accessible", "skip_final_snapshot",
+                   "storage_encrypted", "kms_key_id", "deletion_protection",
+                   "max_allocated_storage", "apply_immediately", "auto_minor_version_upgrade",
+                   "availability_zone", "backup_window", "maintenance_window",
+                   "manage_master_user_password", "final_snapshot_identifier"})),
+    "aws_elasticache_replication_group": ResourceSchema(
+        {"node_type": Field("str", required=True),
+         "engine": Field("str", "redis", ("redis", "valkey")),
+         "num_cache_clusters": Field("int", minimum=1),
+         "num_node_groups": Field("int", minimum=1),
+         "replicas_per_node_group": Field("int"),
+         "automatic_failover_enabled": Field("bool", False),
+         "multi_az_enabled": Field("bool", False),
+         "snapshot_retention_limit": Field("int", 0)},
+        {"snapshot_storage_size_gb": Field("number")},
+        frozenset({"replication_group_id", "description", "engine_version", "port",
+                   "parameter_group_name", "subnet_group_name", "security_group_ids",
+                   "at_rest_encryption_enabled", "transit_encryption_enabled",
+                   "preferred_cache_cluster_azs", "maintenance_window", "snapshot_window",
+                   "apply_immediately", "auto_minor_version_upgrade"})),
+    "aws_lb": ResourceSchema(
+        {"load_balancer_type": Field("str", "application", ("application", "network"))},
+        {"new_connections": Field("number"), "active_connections": Field("number"),
+         "processed_bytes_gb": Field("number"), "rule_evaluations": Field("number"),
+         "protocol": Field("str", "TCP", ("TCP", "UDP", "TLS")),
+         "monthly_lcu_hours": Field("number")},
+        frozenset({"name", "name_prefix", "internal", "subnets", "security_groups",
+                   "enable_deletion_protection", "idle_timeout", "ip_address_type",
+                   "access_logs", "enable_http2", "subnet_mapping"})),
+    "aws_nat_gateway": ResourceSchema(
+        {"connectivity_type": Field("str", "public", ("public", "private"))},
+        {"monthly_data_processed_gb": Field("number")},
+        frozenset({"allocation_id", "subnet_id", "secondary_allocation_ids", "private_ip"})),
+    "aws_data_transfer": ResourceSchema(
+        {},
+        {"monthly_intra_region_gb": Field("number"),
+         "monthly_outbound_internet_gb": Field("number"),
+         "monthly_outbound_us_east_to_us_east_gb": Field("number"),
+         "monthly_outbound_other_regions_gb": Field("number")}),
+}
+
+
+Rule = Callable[[dict[str, Any], dict[str, Any], str], list[tuple[str, str]]]
+
+
+def _no_rules(attrs: dict[str, Any], usage: dict[str, Any], region: str
+              ) -> list[tuple[str, str]]:
+    return []
+
+
+def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
+                      ) -> list[tuple[str, str]]:
+    out = []
+    lo, want, hi = (a["scaling_config.min_size"], a["scaling_config.desired_size"],
+                    a["scaling_config.max_size"])
+    if not lo <= want <= hi:
+        out.append(("scaling_config.desired_size", (f"{want} must lie within min_size ({lo}) and "
+                    f"max_size ({hi})")))
+    if a["capacity_type"] == "SPOT" and u["purchase_option"] != "on_demand":
+        out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
+                    "capacity_type SPOT; drop one")))
+    return out
+
+
+def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
+                    ) -> list[tuple[str, str]]:
+    out = _volume_rules(a, "root_block_device.volume_type", "root_block_device.iops",
+                        "root_block_device.throughput")
+    if a.get("instance_market_options.market_type") == "spot" and \
+            u["purchase_option"] != "on_demand":
+        out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
+                    "instance_market_options.market_type spot; drop one")))
+    if u["monthly_hrs"] > 744:
+        out.append(("usage.monthly_hrs", (f"{u['monthly_hrs']} exceeds the 744 hours of the "
+                    "longest month")))
+    return out
+
+
+def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_key: str
+                  ) -> list[tuple[str, str]]:
+    vtype, out = a[type_key], []
+    if iops_key in a and vtype not in ("io1", "io2", "gp3"):
+        out.append((iops_key, f"only io1, io2 and gp3 volumes take iops, not {vtype}"))
+    if iops_key not in a and vtype in ("io1", "io2"):
+        out.append((iops_key, f"required for {vtype} volumes"))
+    if throughput_key in a and vtype != "gp3":
+        out.append((throughput_key, f"only gp3 volumes take throughput, not {vtype}"))
+    return out
+
+
+def _ebs_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
+    out = _volume_rules(a, "volume_type", "iops", "throughput")
+    if "monthly_standard_io_requests" in u and a["volume_type"] != "standard":
+        out.append(("usage.monthly_standard_io_requests", ("applies to standard (magnetic) "
+                    f"volumes only, not {a['volume_type']}")))
+    return out
+
+
+def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
+    out = []
+    stype = a["storage_type"]
+    if "iops" in a and stype not in ("io1", "io2", "gp3"):
+        out.append(("iops", f"only io1, io2 and gp3 storage takes iops, not {stype}"))
+    if stype in ("io1", "io2"):
+        if a.get("iops", 0) < 1000:
+            out.append(("iops", (f"{stype} storage needs iops >= 1000 (AWS minimum), got "
+                        f"{a.get('iops')}")))
+        if a["allocated_storage"] < 100:
+            out.append(("allocated_storage", (f"{stype} storage needs >= 100 GB (AWS minimum), "
+                        f"got {a['allocated_storage']}")))
+    if "storage_throughput" in a and stype != "gp3":
+        out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
+    if u.get("backup_storage_gb") and a["backup_retention_period"] == 0:
+        out.append(("usage.backup_storage_gb", ("backups are off (backup_retention_period is "
+                    "0); set backup_retention_period or drop backup_storage_gb")))
+    return out
+
+
+def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
+    out = []
+    cluster_mode = "num_node_groups" in a or "replicas_per_node_group" in a
+    if cluster_mode and "num_cache_clusters" in a:
+        out.append(("num_cache_clusters", ("conflicts with num_node_groups / "
+                    "replicas_per_node_group; use one or the other")))
+    nodes = (a.get("num_node_groups", 1) * (1 + a.get("replicas_per_node_group", 0))
+             if cluster_mode else a.get("num_cache_clusters", 1))
+    if (a["automatic_failover_enabled"] or a["multi_az_enabled"]) and nodes < 2:
+        out.append(("num_cache_clusters", "automatic failover / Multi-AZ needs at least 2 nodes"))
+    return out
+
+
+def _lb_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
+    out = []
+    dims = [k for k in ("new_connections", "active_connections", "processed_bytes_gb",
+                        "rule_evaluations") if k in u]
+    if "monthly_lcu_hours" in u and dims:
+        out.append(("usage.monthly_lcu_hours", (f"give either monthly_lcu_hours or the LCU "
+                    f"dimensions ({', '.join(dims)}), not both")))
+    if a["load_balancer_type"] == "network" and "rule_evaluations" in u:
+        out.append(("usage.rule_evaluations", "network load balancers evaluate no rules"))
+    return out
+
+
+def _transfer_rules(a: dict[str, Any], u: dict[str, Any], region: str
+                    ) -> list[tuple[str, str]]:
+    if "monthly_outbound_us_east_to_us_east_gb" in u and region not in ("us-east-1",
+                                                                       "us-east-2"):
+        return [("usage.monthly_outbound_us_east_to_us_east_gb", ("applies to us-east-1 and "
+                 f"us-east-2 only, not {region}; use monthly_outbound_other_regions_gb"))]
+    return []
+
+
+def _cluster_rules(a: dict[str, Any], u: dict[str, Any], region: str
+                   ) -> list[tuple[str, str]]:
+    if u["in_extended_support"] and a["upgrade_policy.support_type"] == "STANDARD":
+        return [("usage.in_extended_support", ("a STANDARD support_type cluster is upgraded at "
+                 "the end of standard support and never billed extended support"))]
+    return []
+
+
+_RULES: dict[str, Rule] = {
+    "aws_eks_cluster": _cluster_rules, "aws_eks_node_group": _node_group_rules,
+    "aws_instance": _instance_rules, "aws_ebs_volume": _ebs_rules, "aws_db_instance": _db_rules,
+    "aws_elasticache_replication_group": _cache_rules, "aws_lb": _lb_rules,
+    "aws_data_transfer": _transfer_rules,
+}
+
+
+def check_rules(resource_type: str, attributes: dict[str, Any], usage: dict[str, Any],
+                region: str) -> list[tuple[str, str]]:
+    """(path within the resource, message) for every cross-field rule the values break."""
+    return _RULES.get(resource_type, _no_rules)(attributes, usage, region)
+

@@ -1,0 +1,345 @@
+"""Refreshing tables from the Price List API, offline: botocore Stubber with multi-page
+responses shaped like the real API (tests/data/cost/pricelist/), never the network."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from botocore.stub import Stubber
+
+from infra_toolkit import pricing_refresh
+from infra_toolkit.cli import main
+from infra_toolkit.errors import PricingError
+from infra_toolkit.pricing import DEFAULT_PRICING_DIR, load_price_book, read_price_table
+from infra_toolkit.pricing_refresh import refresh_table
+
+FIXTURES = Path(__file__).parent / "data" / "cost" / "pricelist"
+
+
+def _term(field: str, value: str) -> dict[str, str]:
+    return {"Type": "TERM_MATCH", "Field": field, "Value": value}
+
+
+# Karpenter's on-demand filters (pkg/providers/pricing/pricing.go fetchOnDemandPricing), written
+# out here as the request the stubbed client must receive.
+EC2_BASE = [_term("regionCode", "us-east-1"), _term("serviceCode", "AmazonEC2"),
+            _term("preInstalledSw", "NA"), _term("operatingSystem", "Linux"),
+            _term("capacitystatus", "Used"), _term("marketoption", "OnDemand")]
+EC2_SHARED = [*EC2_BASE, _term("tenancy", "Shared"), _term("productFamily", "Compute Instance")]
+EC2_METAL = [*EC2_BASE, _term("tenancy", "Dedicated"),
+             _term("productFamily", "Compute Instance (bare metal)")]
+
+
+def page(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def request(service: str, filters: list[dict[str, str]], token: str | None = None
+            ) -> dict[str, Any]:
+    params: dict[str, Any] = {"ServiceCode": service, "Filters": filters,
+                              "FormatVersion": "aws_v1", "MaxResults": 100}
+    if token:
+        params["NextToken"] = token
+    return params
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    for path in DEFAULT_PRICING_DIR.glob("*.csv"):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def client() -> Iterator[tuple[Any, Stubber]]:
+    session = botocore.session.get_session()
+    pricing = session.create_client("pricing", region_name="us-east-1",
+                                    aws_access_key_id="testing", aws_secret_access_key="testing")
+    with Stubber(pricing) as stub:
+        yield pricing, stub
+
+
+def stub_ec2(stub: Stubber, page2: dict[str, Any] | None = None) -> None:
+    first = page("ec2_us-east-1_page1.json")
+    stub.add_response("get_products", first, request("AmazonEC2", EC2_SHARED))
+    stub.add_response("get_products", page2 or page("ec2_us-east-1_page2.json"),
+                      request("AmazonEC2", EC2_SHARED, first["NextToken"]))
+    stub.add_response("get_products", page("ec2_us-east-1_metal.json"),
+                      request("AmazonEC2", EC2_METAL))
+
+
+def test_ec2_refresh_replaces_one_region_and_keeps_the_others(
+        data_dir: Path, client: tuple[Any, Stubber]) -> None:
+    pricing, stub = client
+    stub_ec2(stub)
+    old = data_dir / "ec2_on_demand_2026-07-20.csv"
+    old_bytes = old.read_bytes()
+    result = refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    stub.assert_no_pending_responses()
+    assert result.path == data_dir / "ec2_on_demand_2026-11-20.csv"  # newest publicationDate
+    assert (result.rows_from_aws, result.superseded) == (6, old)
+    assert old.read_bytes() == old_bytes  # superseded, kept, untouched
+    _, _, rows = read_price_table(result.path, "ec2_on_demand")
+    east = {k[1]: str(r.amount) for k, r in rows.items() if k[0] == "us-east-1"}
+    assert east == {"t3.medium": "0.0418", "t3.large": "0.0832", "m5.large": "0.096",
+                    "c5.large": "0.085", "m5.xlarge": "0.192", "m5.metal": "4.608"}
+    # GovCloud rows (770 + 549 in the shipped table) are kept as they were
+    assert result.rows_kept == 1319 == sum(1 for k in rows if k[0].startswith("us-gov-"))
+    book = load_price_book(data_dir)
+    price = book.lookup("ec2_on_demand", region="us-east-1", instance_type="t3.medium")
+    assert price.usd_per_unit == Decimal("0.0418")
+    assert price.row is not None and price.row.as_of == "2026-11-20"
+    assert price.row.source.startswith("AWS Price List API GetProducts AmazonEC2 us-east-1 (sku ")
+    assert "ec2_on_demand_2026-11-20.csv" in {t.name for t in book.tables_used}
+
+
+def test_a_same_day_refresh_replaces_the_file_in_place(data_dir: Path,
+                                                       client: tuple[Any, Stubber]) -> None:
+    pricing, stub = client
+    stub_ec2(stub)
+    stub_ec2(stub)
+    first = refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    second = refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert second.path == first.path and second.superseded is None
+    assert sorted(p.name for p in data_dir.glob("ec2_on_demand_2*.csv")) == [
+        "ec2_on_demand_2026-07-20.csv", "ec2_on_demand_2026-11-20.csv"]
+
+
+def test_rds_refresh_replaces_one_engine_of_one_region(data_dir: Path,
+                                                       client: tuple[Any, Stubber]) -> None:
+    pricing, stub = client
+    for option, name in (("Single-AZ", "single-az"), ("Multi-AZ", "multi-az")):
+        stub.add_response("get_products", page(f"rds_postgresql_{name}.json"), request(
+            "AmazonRDS", [_term("regionCode", "us-east-1"), _term("databaseEngine", "PostgreSQL"),
+                          _term("deploymentOption", option), _term("locationType", "AWS Region"),
+                          _term("productFamily", "Database Instance")]))
+    before = read_price_table(data_dir / "rds_on_demand_2026-05-03.csv")[2]
+    result = refresh_table("AmazonRDS", "us-east-1", engine="PostgreSQL", data_dir=data_dir,
+                           client=pricing)
+    _, _, rows = read_price_table(result.path, "rds_on_demand")
+    assert sorted(k for k in rows if k[:2] == ("us-east-1", "PostgreSQL")) == [
+        ("us-east-1", "PostgreSQL", "db.m5.large", "multi-az"),
+        ("us-east-1", "PostgreSQL", "db.m5.large", "single-az"),
+        ("us-east-1", "PostgreSQL", "db.t3.medium", "multi-az"),
+        ("us-east-1", "PostgreSQL", "db.t3.medium", "single-az")]
+    mysql = {k for k in before if k[:2] == ("us-east-1", "MySQL")}
+    assert mysql and mysql <= set(rows)  # the other engine in the region is kept
+    # named by the newest as_of: the refreshed rows, published 2026-11-18
+    assert result.path.name == "rds_on_demand_2026-11-18.csv"
+
+
+def test_elasticache_refresh_adds_valkey_and_skips_extended_support(
+        data_dir: Path, client: tuple[Any, Stubber]) -> None:
+    pricing, stub = client
+    stub.add_response("get_products", page("elasticache_valkey.json"), request(
+        "AmazonElastiCache", [_term("regionCode", "us-east-1"), _term("cacheEngine", "Valkey"),
+                              _term("locationType", "AWS Region"),
+                              _term("productFamily", "Cache Instance")]))
+    result = refresh_table("AmazonElastiCache", "us-east-1", engine="Valkey",
+                           data_dir=data_dir, client=pricing)
+    assert result.rows_from_aws == 2  # the extended-support item is not a node price
+    book = load_price_book(data_dir)
+    # fixture row cache.t3.micro Valkey 0.0136 (illustrative fixture value)
+    assert book.lookup("elasticache_on_demand", region="us-east-1", engine="Valkey",
+                       node_type="cache.t3.micro").usd_per_unit == Decimal("0.0136")
+
+
+def _broken(kind: str) -> dict[str, Any]:
+    bad = copy.deepcopy(page("ec2_us-east-1_page2.json"))
+    item = json.loads(bad["PriceList"][1])
+    if kind == "not json":
+        bad["PriceList"][1] = bad["PriceList"][1][:40]
+        return bad
+    if kind == "no list":
+        del bad["PriceList"]
+        return bad
+    dim = next(iter(next(iter(item["terms"]["OnDemand"].values()))["priceDimensions"].values()))
+    if kind == "no instanceType":
+        del item["product"]["attributes"]["instanceType"]
+    elif kind == "no USD":
+        dim["pricePerUnit"] = {"CNY": "1.2"}
+    elif kind == "bad USD":
+        dim["pricePerUnit"]["USD"] = "n/a"
+    elif kind == "conflict":
+        item["product"]["attributes"]["instanceType"] = "t3.large"  # page 1 has it at 0.0832
+    bad["PriceList"][1] = json.dumps(item)
+    return bad
+
+
+@pytest.mark.parametrize(("kind", "match"), [
+    ("not json", r"query 0 page 1 PriceList\[1\]: not a JSON string"),
+    ("no list", r"query 0 page 1: response has no PriceList list"),
+    ("no instanceType", r"PriceList\[1\]: malformed Price List item: no instanceType"),
+    ("no USD", r"PriceList\[1\]: malformed Price List item: no pricePerUnit.USD"),
+    ("bad USD", r"PriceList\[1\]: malformed Price List item: USD price 'n/a' is not a number"),
+    ("conflict", r"PriceList\[1\]: two prices for us-east-1/t3.large: 0.0832 and 0.192"),
+])
+def test_a_malformed_page_leaves_every_table_byte_identical(
+        data_dir: Path, client: tuple[Any, Stubber], kind: str, match: str) -> None:
+    pricing, stub = client
+    first = page("ec2_us-east-1_page1.json")
+    stub.add_response("get_products", first, request("AmazonEC2", EC2_SHARED))
+    stub.add_response("get_products", _broken(kind),
+                      request("AmazonEC2", EC2_SHARED, first["NextToken"]))
+    before = snapshot(data_dir)
+    with pytest.raises(PricingError, match=match):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert snapshot(data_dir) == before
+
+
+def test_an_api_error_between_pages_leaves_every_table_byte_identical(
+        data_dir: Path, client: tuple[Any, Stubber]) -> None:
+    pricing, stub = client
+    first = page("ec2_us-east-1_page1.json")
+    stub.add_response("get_products", first, request("AmazonEC2", EC2_SHARED))
+    stub.add_client_error("get_products", service_error_code="ThrottlingException",
+                          service_message="Rate exceeded", http_status_code=400)
+    before = snapshot(data_dir)
+    with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: the "
+                       r"Price List API refused GetProducts: ThrottlingException: Rate "
+                       r"exceeded; tables unchanged$"):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert snapshot(data_dir) == before
+
+
+class _RaisingClient:
+    """A client whose paginator fails on the second page with ``exc``."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def get_paginator(self, name: str) -> _RaisingClient:
+        return self
+
+    def paginate(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        yield page("ec2_us-east-1_page1.json")
+        raise self.exc
+
+
+def test_a_lost_connection_is_one_clear_message(data_dir: Path) -> None:
+    before = snapshot(data_dir)
+    lost = EndpointConnectionError(endpoint_url="https://api.pricing.us-east-1.amazonaws.com/")
+    with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: cannot "
+                       r"reach the AWS Price List endpoint \(Could not connect to the endpoint "
+                       r"URL: \"https://api.pricing.us-east-1.amazonaws.com/\"\); check the "
+                       r"network or proxy; tables unchanged$"):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=_RaisingClient(lost))
+    assert snapshot(data_dir) == before
+
+
+def test_an_interrupt_mid_pagination_leaves_every_table_byte_identical(data_dir: Path) -> None:
+    before = snapshot(data_dir)
+    with pytest.raises(KeyboardInterrupt):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir,
+                      client=_RaisingClient(KeyboardInterrupt()))
+    assert snapshot(data_dir) == before
+
+
+def test_an_interrupt_while_renaming_leaves_no_temporary_file(
+        data_dir: Path, client: tuple[Any, Stubber], monkeypatch: pytest.MonkeyPatch) -> None:
+    pricing, stub = client
+    stub_ec2(stub)
+    before = snapshot(data_dir)
+
+    def interrupted(src: Any, dst: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pricing_refresh.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert snapshot(data_dir) == before
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An environment where botocore finds no credentials and never asks the network."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_missing_credentials_are_one_clear_message(data_dir: Path) -> None:
+    before = snapshot(data_dir)
+    with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: no "
+                       r"usable AWS credentials \(Unable to locate credentials\); configure a "
+                       r"profile .*tables unchanged$"):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir)
+    assert snapshot(data_dir) == before
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_cli_refresh_without_credentials_prints_one_line_and_exits_2(
+        data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["pricing", "refresh", "--service", "AmazonEC2", "--region", "us-east-1",
+                 "--pricing-dir", str(data_dir)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: refreshing AmazonEC2 prices for us-east-1: no usable AWS "
+                          "credentials")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cli_refresh_with_a_stubbed_client(data_dir: Path, client: tuple[Any, Stubber],
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    pricing, stub = client
+    stub_ec2(stub)
+    monkeypatch.setattr(pricing_refresh, "pricing_client", lambda profile=None: pricing)
+    assert main(["pricing", "refresh", "--service", "AmazonEC2", "--region", "us-east-1",
+                 "--pricing-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "ec2_on_demand_2026-11-20.csv: 6 rows from AWS for us-east-1, 1319 kept" in out
+
+
+def test_client_errors_on_the_first_call(data_dir: Path, client: tuple[Any, Stubber]) -> None:
+    pricing, stub = client
+    stub.add_client_error("get_products", service_error_code="AccessDeniedException",
+                          service_message="not authorized to perform: pricing:GetProducts")
+    with pytest.raises(PricingError, match=r"refused GetProducts: AccessDeniedException: not "
+                       r"authorized to perform: pricing:GetProducts; tables unchanged"):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+
+
+def test_an_empty_answer_is_an_error_not_an_empty_region(data_dir: Path,
+                                                         client: tuple[Any, Stubber]) -> None:
+    pricing, stub = client
+    stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": []})
+    stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": []})
+    before = snapshot(data_dir)
+    with pytest.raises(PricingError, match=r"no AmazonEC2 on-demand prices returned for region "
+                       r"'us-east-9'; check the region code; tables unchanged"):
+        refresh_table("AmazonEC2", "us-east-9", data_dir=data_dir, client=pricing)
+    assert snapshot(data_dir) == before
+
+
+@pytest.mark.parametrize(("service", "engine", "match"), [
+    ("AmazonEKS", None, (r"cannot refresh 'AmazonEKS'; refreshable services: AmazonEC2, "
+     r"AmazonRDS, AmazonElastiCache")),
+    ("AmazonRDS", None, r"AmazonRDS needs --engine, one of MySQL, PostgreSQL, MariaDB"),
+    ("AmazonRDS", "postgres", (r"needs --engine, one of MySQL, PostgreSQL, MariaDB \(Price List "
+     r"names\), not 'postgres'")),
+    ("AmazonEC2", "Linux", r"AmazonEC2 takes no --engine"),
+])
+def test_refresh_arguments_are_checked_before_any_call(
+        data_dir: Path, service: str, engine: str | None, match: str) -> None:
+    with pytest.raises(PricingError, match=match):
+        refresh_table(service, "us-east-1", engine=engine, data_dir=data_dir, client=object())
