@@ -16,7 +16,7 @@ functions of the calculator and of normalization.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import NamedTuple
 
 from infra_toolkit.hpa_api import hpa_from_dict
@@ -123,8 +123,10 @@ __all__ = [
     "store_scale_event",
 ]
 
-@dataclass(frozen=True, slots=True)
-class MetricsSnapshot:
+_NOTHING: Mapping = MappingProxyType({})
+
+
+class MetricsSnapshot(NamedTuple):
     """What the metrics APIs return at this sync; a missing key is a failed read.
 
     - ``resource``: resource name -> pod name -> :class:`PodSample` (metrics.k8s.io);
@@ -132,24 +134,24 @@ class MetricsSnapshot:
     - ``pods``: custom metric name -> pod name -> sample (custom.metrics.k8s.io);
     - ``object``: custom metric name -> the described object's value in milli-units;
     - ``external``: external metric name -> the values of its series in milli-units (summed).
+
+    A named tuple because a simulator makes one per sync.
     """
 
-    resource: Mapping[str, Mapping[str, PodSample]] = field(default_factory=dict)
-    container_resource: Mapping[tuple[str, str], Mapping[str, PodSample]] = field(
-        default_factory=dict
-    )
-    pods: Mapping[str, Mapping[str, PodSample]] = field(default_factory=dict)
-    object: Mapping[str, int] = field(default_factory=dict)
-    external: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    resource: Mapping[str, Mapping[str, PodSample]] = _NOTHING
+    container_resource: Mapping[tuple[str, str], Mapping[str, PodSample]] = _NOTHING
+    pods: Mapping[str, Mapping[str, PodSample]] = _NOTHING
+    object: Mapping[str, int] = _NOTHING
+    external: Mapping[str, Sequence[int]] = _NOTHING
 
 
-@dataclass(frozen=True, slots=True)
-class HPAState:
+class HPAState(NamedTuple):
     """The controller's memory of one HPA between syncs.
 
     ``recommendations=None`` means no history yet (controller start or a new HPA): the next sync
     records the current size first. ``scaled_to_zero`` is the HPA's ScaledToZero condition;
-    ``last_scale_time_s`` is ``status.lastScaleTime``.
+    ``last_scale_time_s`` is ``status.lastScaleTime``. A named tuple, like the other records made
+    on every sync, because it is several times cheaper to create than a frozen dataclass.
     """
 
     recommendations: tuple[Recommendation, ...] | None = None
@@ -183,14 +185,16 @@ class MetricStatus(NamedTuple):
     value_milli: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ReconcileResult:
-    """The outcome of one sync.
+class ReconcileResult(NamedTuple):
+    """The outcome of one sync (an immutable record, cheap to create on every sync).
 
     ``desired_replicas`` is the size written to the scale, or the current size when unchanged.
     ``error`` is the error the controller's reconcile returns (it may still have scaled, when
-    some metrics failed but the others asked for more). ``metric_statuses`` has one entry per
-    metric spec, ``None`` for a failed one. ``state`` is the history to pass to the next sync.
+    some metrics failed but the others asked for more). ``metric_desired_replicas`` is the max
+    over the metrics' proposals before normalization (``None`` when no metric was read or none
+    could be used). ``metric_statuses`` has one entry per metric spec, ``None`` for a failed one.
+    The four conditions are those set during this sync (``None``: left as they were).
+    ``state`` is the history to pass to the next sync.
     """
 
     desired_replicas: int
@@ -200,19 +204,35 @@ class ReconcileResult:
     error: str | None = None
     metric_desired_replicas: int | None = None
     metric_statuses: tuple[MetricStatus | None, ...] = ()
-    conditions: tuple[Condition, ...] = ()
+    able_to_scale: Condition | None = None
+    scaling_active: Condition | None = None
+    scaling_limited: Condition | None = None
+    scaled_to_zero: Condition | None = None
     rescale_reason: str = ""
-    scaling_limited_reason: str | None = None
-    able_to_scale_reason: str | None = None
-    scaling_active_reason: str | None = None
-    tolerances: Tolerances = field(default=Tolerances(0.1, 0.1))
 
-    def condition(self, condition_type: str) -> Condition | None:
-        """The condition of that type set during this sync, if any."""
-        for cond in self.conditions:
-            if cond.type == condition_type:
-                return cond
-        return None
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        """The conditions set during this sync."""
+        return tuple(
+            c for c in (self.able_to_scale, self.scaling_active, self.scaling_limited,
+                        self.scaled_to_zero)
+            if c is not None
+        )
+
+    @property
+    def scaling_limited_reason(self) -> str | None:
+        """The ScalingLimited reason of this sync (DesiredWithinRange, TooManyReplicas, ...)."""
+        return None if self.scaling_limited is None else self.scaling_limited.reason
+
+    @property
+    def able_to_scale_reason(self) -> str | None:
+        """The AbleToScale reason (SucceededRescale, ReadyForNewScale, ScaleDownStabilized...)."""
+        return None if self.able_to_scale is None else self.able_to_scale.reason
+
+    @property
+    def scaling_active_reason(self) -> str | None:
+        """The ScalingActive reason (ValidMetricFound, ScalingDisabled, FailedGet...Metric...)."""
+        return None if self.scaling_active is None else self.scaling_active.reason
 
 
 def tolerances_for_hpa(hpa: HPASpec, config: ControllerConfig) -> Tolerances:
@@ -428,12 +448,15 @@ def compute_replicas_for_metrics(
     first_error: MetricComputationError | None = None
     for metric in hpa.metrics:
         try:
-            proposal, name, status = compute_replicas_for_metric(
+            proposal, name, status = _compute_for_metric(
                 metric, spec_replicas, status_replicas, pods, metrics, now_s, config,
                 tolerances,
             )
         except MetricComputationError as exc:
             if first_error is None:
+                exc.reason = _FAILED_REASON.get(  # type: ignore[attr-defined]
+                    metric.type, "InvalidMetricSourceType"
+                )
                 first_error = exc
             invalid += 1
             statuses.append(None)
@@ -453,14 +476,54 @@ def compute_replicas_for_metrics(
             "ScalingActive", False, reason, f"the HPA was unable to compute the replica count: {first_error}"
         )
         return _MetricsOutcome(-1, "", tuple(statuses), error, condition)
-    condition = Condition(
-        "ScalingActive", True, "ValidMetricFound",
-        f"the HPA was able to successfully calculate a replica count from {metric_name}",
-    )
+    condition = _VALID_METRIC_FOUND.get(metric_name)
+    if condition is None:
+        condition = _VALID_METRIC_FOUND[metric_name] = Condition(
+            "ScalingActive", True, "ValidMetricFound",
+            f"the HPA was able to successfully calculate a replica count from {metric_name}",
+        )
     return _MetricsOutcome(replicas, metric_name, tuple(statuses), error, condition)
 
 
-_READY_FOR_NEW_SCALE = "ReadyForNewScale"
+_VALID_METRIC_FOUND: dict[str, Condition] = {}  # one per metric description, made once
+
+
+_SUCCEEDED_GET_SCALE = Condition(
+    "AbleToScale", True, "SucceededGetScale",
+    "the HPA controller was able to get the target's current scale",
+)
+_SCALING_DISABLED = Condition(
+    "ScalingActive", False, "ScalingDisabled",
+    "scaling is disabled since the replica count of the target is zero",
+)
+_ABLE = {
+    reason: Condition("AbleToScale", True, reason, message)
+    for reason, message in (
+        ("ReadyForNewScale", "recommended size matches current size"),
+        ("ScaleDownStabilized", "recent recommendations were higher than current one, "
+                                "applying the highest recent recommendation"),
+        ("ScaleUpStabilized", "recent recommendations were lower than current one, "
+                              "applying the lowest recent recommendation"),
+    )
+}
+_LIMITED_MESSAGE = {
+    "DesiredWithinRange": "the desired count is within the acceptable range",
+    "TooFewReplicas": "the desired replica count is less than the minimum replica count",
+    "TooManyReplicas": "the desired replica count is more than the maximum replica count",
+    "ScaleUpLimit": "the desired replica count is increasing faster than the maximum scale rate",
+    "ScaleDownLimit": "the desired replica count is decreasing faster than the maximum scale rate",
+}
+_LIMITED = {
+    (status, reason): Condition("ScalingLimited", status, reason, message)
+    for reason, message in _LIMITED_MESSAGE.items()
+    for status in (True, False)
+}
+_SCALED_TO_ZERO = {
+    True: Condition("ScaledToZero", True, "ScaledToZero",
+                    "the HPA controller scaled the workload to zero"),
+    False: Condition("ScaledToZero", False, "NotScaledToZero",
+                     "the HPA controller did not scale the workload to zero"),
+}
 
 
 def reconcile(
@@ -482,25 +545,18 @@ def reconcile(
     """
     if status_replicas is None:
         status_replicas = current_replicas
-    recommendations = state.recommendations
+    recommendations, scale_up_events, scale_down_events, scaled_to_zero, last_scale_time_s = state
     if recommendations is None:
         recommendations = (Recommendation(current_replicas, now_s),)
-    scale_up_events = state.scale_up_events
-    scale_down_events = state.scale_down_events
-    scaled_to_zero = state.scaled_to_zero
-    last_scale_time_s = state.last_scale_time_s
     min_replicas = hpa.min_replicas
     max_replicas = hpa.max_replicas
     gate_zero = config.gate_scale_to_zero
     scaled_to_zero_condition = gate_zero and scaled_to_zero
-    has_object_or_external = hpa.has_object_or_external_metric
 
-    conditions: dict[str, Condition] = {
-        "AbleToScale": Condition(
-            "AbleToScale", True, "SucceededGetScale",
-            "the HPA controller was able to get the target's current scale",
-        )
-    }
+    able: Condition = _SUCCEEDED_GET_SCALE
+    active: Condition | None = None
+    limited_condition: Condition | None = None
+    zero_condition: Condition | None = None
     error: str | None = None
     desired = 0
     rescale = True
@@ -508,18 +564,13 @@ def reconcile(
     needs_metrics = True
     metric_desired: int | None = None
     statuses: tuple[MetricStatus | None, ...] = ()
-    limited_reason: str | None = None
-    tolerances = tolerances_for_hpa(hpa, config)
 
     if current_replicas == 0:
-        if not ((min_replicas != 0 and scaled_to_zero_condition) or
-                (scaled_to_zero_condition and has_object_or_external)):
+        if not (scaled_to_zero_condition and (
+                min_replicas != 0 or hpa.has_object_or_external_metric)):
             needs_metrics = False
             rescale = False
-            conditions["ScalingActive"] = Condition(
-                "ScalingActive", False, "ScalingDisabled",
-                "scaling is disabled since the replica count of the target is zero",
-            )
+            active = _SCALING_DISABLED
             if not gate_zero:
                 scaled_to_zero = False
     elif current_replicas > max_replicas:
@@ -533,26 +584,18 @@ def reconcile(
 
     if needs_metrics:
         outcome = compute_replicas_for_metrics(
-            hpa, current_replicas, status_replicas, pods, metrics, now_s, config, tolerances
+            hpa, current_replicas, status_replicas, pods, metrics, now_s, config
         )
         statuses = outcome.statuses
-        conditions["ScalingActive"] = outcome.condition
+        active = outcome.condition
         if outcome.replicas == -1 and outcome.error is not None:
-            new_state = HPAState(
-                recommendations, scale_up_events, scale_down_events, scaled_to_zero,
-                last_scale_time_s,
-            )
             return ReconcileResult(
-                current_replicas, False, current_replicas, new_state,
-                error=(
-                    "failed to compute desired number of replicas based on listed metrics: "
-                    + outcome.error
-                ),
-                metric_statuses=statuses,
-                conditions=tuple(conditions.values()),
-                scaling_active_reason=outcome.condition.reason,
-                able_to_scale_reason="SucceededGetScale",
-                tolerances=tolerances,
+                current_replicas, False, current_replicas,
+                HPAState(recommendations, scale_up_events, scale_down_events, scaled_to_zero,
+                          last_scale_time_s),
+                "failed to compute desired number of replicas based on listed metrics: "
+                + outcome.error,
+                None, statuses, able, active,
             )
         error = outcome.error
         metric_desired = outcome.replicas
@@ -569,7 +612,7 @@ def reconcile(
             stabilized, recommendations = stabilize_recommendation(
                 recommendations, desired, now_s, config.downscale_stabilization_s
             )
-            able_reason = "ScaleDownStabilized" if stabilized != desired else _READY_FOR_NEW_SCALE
+            able_reason = "ScaleDownStabilized" if stabilized != desired else "ReadyForNewScale"
             limited, limited_reason = convert_desired_replicas_with_rules(
                 current_replicas, stabilized, min_replicas, max_replicas,
                 config.legacy_scale_up_limit_factor, config.legacy_scale_up_limit_minimum,
@@ -581,19 +624,18 @@ def reconcile(
             down_window = down_rules.stabilization_window_s
             if down_window is None:
                 down_window = int(config.downscale_stabilization_s)
-            stabilized, recommendations, stab_reason = stabilize_recommendation_with_behaviors(
+            stabilized, recommendations, able_reason = stabilize_recommendation_with_behaviors(
                 recommendations, current_replicas, desired,
                 up_rules.stabilization_window_s or 0, down_window, now_s,
             )
-            able_reason = stab_reason if stabilized != desired else _READY_FOR_NEW_SCALE
+            if stabilized == desired:
+                able_reason = "ReadyForNewScale"
             limited, limited_reason = convert_desired_replicas_with_behavior_rate(
                 current_replicas, stabilized, min_replicas, max_replicas, up_rules, down_rules,
                 scale_up_events, scale_down_events, now_s,
             )
-        conditions["AbleToScale"] = Condition("AbleToScale", True, able_reason)
-        conditions["ScalingLimited"] = Condition(
-            "ScalingLimited", limited != stabilized, limited_reason
-        )
+        able = _ABLE[able_reason]
+        limited_condition = _LIMITED[(limited != stabilized, limited_reason)]
         desired = limited
         if (
             current_replicas == 0
@@ -607,7 +649,7 @@ def reconcile(
         rescale = desired != current_replicas
 
     if rescale:
-        conditions["AbleToScale"] = Condition(
+        able = Condition(
             "AbleToScale", True, "SucceededRescale",
             f"the HPA controller was able to update the target scale to {desired}",
         )
@@ -620,33 +662,26 @@ def reconcile(
                 current_replicas > 0
                 and desired == 0
                 and min_replicas == 0
-                and has_object_or_external
+                and hpa.has_object_or_external_metric
             )
-            conditions["ScaledToZero"] = Condition(
-                "ScaledToZero", scaled_to_zero,
-                "ScaledToZero" if scaled_to_zero else "NotScaledToZero",
-            )
+            zero_condition = _SCALED_TO_ZERO[scaled_to_zero]
         else:
             scaled_to_zero = False
     else:
         desired = current_replicas
 
-    new_state = HPAState(
-        recommendations, scale_up_events, scale_down_events, scaled_to_zero, last_scale_time_s
-    )
-    scaling_active = conditions.get("ScalingActive")
     return ReconcileResult(
         desired,
         rescale,
         current_replicas,
-        new_state,
-        error=error,
-        metric_desired_replicas=metric_desired,
-        metric_statuses=statuses,
-        conditions=tuple(conditions.values()),
-        rescale_reason=rescale_reason,
-        scaling_limited_reason=limited_reason,
-        able_to_scale_reason=conditions["AbleToScale"].reason,
-        scaling_active_reason=scaling_active.reason if scaling_active is not None else None,
-        tolerances=tolerances,
+        HPAState(recommendations, scale_up_events, scale_down_events, scaled_to_zero,
+                 last_scale_time_s),
+        error,
+        metric_desired,
+        statuses,
+        able,
+        active,
+        limited_condition,
+        zero_condition,
+        rescale_reason,
     )

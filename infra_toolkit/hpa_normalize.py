@@ -138,15 +138,19 @@ def stabilize_recommendation_with_behaviors(
     """
     up_cutoff = now_s - scale_up_window_s
     down_cutoff = now_s - scale_down_window_s
+    old_cutoff = min(up_cutoff, down_cutoff)
     up_recommendation = down_recommendation = prenormalized_desired_replicas
     old_index = -1
-    for i, (replicas, timestamp) in enumerate(recommendations):
+    i = -1
+    for replicas, timestamp in recommendations:
+        i += 1
+        if timestamp < old_cutoff:  # older than both windows: counted in neither, reusable
+            old_index = i
+            continue
         if timestamp > up_cutoff and replicas < up_recommendation:
             up_recommendation = replicas
         if timestamp > down_cutoff and replicas > down_recommendation:
             down_recommendation = replicas
-        if timestamp < up_cutoff and timestamp < down_cutoff:
-            old_index = i
     recommendation = current_replicas
     if recommendation < up_recommendation:
         recommendation = up_recommendation

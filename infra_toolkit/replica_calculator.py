@@ -159,40 +159,79 @@ def group_pods(
     covers a full window after it became ready; later, only a pod that never became ready
     (Ready False with a transition less than ``initial_readiness_delay_s`` after start) is unready.
     """
+    return _group_pods(
+        pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
+        ignore_succeeded_pods, "",
+    )[0]
+
+
+def _group_pods(
+    pods: Sequence[Pod],
+    samples: Mapping[str, PodSample],
+    resource: str,
+    now_s: float,
+    cpu_initialization_period_s: float,
+    initial_readiness_delay_s: float,
+    ignore_succeeded_pods: bool,
+    sum_requests_of: str,
+) -> tuple[GroupedPods, int, int, bool]:
+    """:func:`group_pods`, and with ``sum_requests_of`` set, in the same pass: the usage and the
+    request totals over the ready pods, and whether every pod has a request for that resource.
+    """
     ready_count = 0
     unready: list[str] = []
     missing: list[str] = []
     ignored: list[str] = []
+    usage_total = requests_total = 0
+    all_requested = True
+    request = 0
     is_cpu = resource == "cpu"
+    get_sample = samples.get
+    # Fields are read by index (Pod order) on this hot path: it is twice as fast as by name.
     for pod in pods:
-        name, phase, ready, start, transition, deleting = pod[:6]
-        if deleting or phase == "Failed" or (phase == "Succeeded" and ignore_succeeded_pods):
-            ignored.append(name)
+        if sum_requests_of:
+            request = pod[6].get(sum_requests_of)
+            if request is None:
+                all_requested = False
+                request = 0
+        phase = pod[1]
+        if pod[5] or phase == "Failed" or (phase == "Succeeded" and ignore_succeeded_pods):
+            ignored.append(pod[0])
             continue
         if phase == "Pending":
-            unready.append(name)
+            unready.append(pod[0])
             continue
-        sample = samples.get(name)
+        sample = get_sample(pod[0])
         if sample is None:
-            missing.append(name)
+            missing.append(pod[0])
             continue
         if is_cpu:
+            ready = pod[2]
+            start = pod[3]
             if ready is None or start is None:
-                unready.append(name)
+                unready.append(pod[0])
                 continue
-            if transition is None:
-                transition = _NEVER
             if start + cpu_initialization_period_s > now_s:
                 # Still initializing: a sample counts only once a full window follows readiness.
-                not_ready = (not ready) or sample[1] < transition + sample[2]
-            else:
-                # A pod that was ready once and then failed readiness keeps counting.
-                not_ready = (not ready) and start + initial_readiness_delay_s > transition
-            if not_ready:
-                unready.append(name)
-                continue
+                transition = pod[4]
+                if transition is None:
+                    transition = _NEVER
+                if not ready or sample[1] < transition + sample[2]:
+                    unready.append(pod[0])
+                    continue
+            elif not ready:
+                # Unready after initialization: ignored only if it never became ready.
+                transition = pod[4]
+                if transition is None:
+                    transition = _NEVER
+                if start + initial_readiness_delay_s > transition:
+                    unready.append(pod[0])
+                    continue
         ready_count += 1
-    return GroupedPods(ready_count, unready, missing, ignored)
+        usage_total += sample[0]
+        requests_total += request
+    grouped = GroupedPods(ready_count, unready, missing, ignored)
+    return grouped, usage_total, requests_total, all_requested
 
 
 def calculate_requests(pods: Sequence[Pod], container: str, resource: str) -> dict[str, int]:
@@ -285,10 +324,27 @@ def get_resource_replicas(
             f"unable to get metrics for resource {resource}: "
             "no metrics returned from resource metrics API"
         )
-    ready_count, unready, missing, metrics = _group_and_drop(
+    if not pods:
+        raise MetricComputationError("no pods returned by selector while calculating replica count")
+    grouped, usage_total, requests_total, all_requested = _group_pods(
         pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
-        ignore_succeeded_pods,
+        ignore_succeeded_pods, "" if container else resource,
     )
+    if grouped.ready_count and all_requested and not container and not (
+        grouped.unready or grouped.missing
+    ):
+        # The common case, from the totals of the grouping pass: with no unready or missing
+        # pods, the samples that count are exactly the ready pods' (Go sums the samples left
+        # after dropping unready and ignored pods, over the pods that have a request).
+        if requests_total == 0:
+            raise MetricComputationError("no metrics returned matched known pods")
+        utilization = min(max(_go_div(usage_total * 100, requests_total), MIN_INT32), MAX_INT32)
+        ratio = utilization / target_utilization
+        raw_average = _go_div(usage_total, grouped.ready_count)
+        if tolerances.is_within(ratio):
+            return ReplicaProposal(current_replicas, raw_average, utilization)
+        return ReplicaProposal(_ceil_int32(ratio * grouped.ready_count), raw_average, utilization)
+    ready_count, unready, missing, metrics = _drop_unready_and_ignored(samples, grouped)
     requests = calculate_requests(pods, container, resource)
     ratio, utilization, raw_average = get_resource_utilization_ratio(
         metrics, requests, target_utilization
@@ -302,22 +358,11 @@ def get_resource_replicas(
     return ReplicaProposal(replicas, raw_average, utilization)
 
 
-def _group_and_drop(
-    pods: Sequence[Pod],
-    samples: Mapping[str, PodSample],
-    resource: str,
-    now_s: float,
-    cpu_initialization_period_s: float,
-    initial_readiness_delay_s: float,
-    ignore_succeeded_pods: bool,
+def _drop_unready_and_ignored(
+    samples: Mapping[str, PodSample], grouped: GroupedPods
 ) -> tuple[int, list[str], list[str], dict[str, int]]:
-    """Group the pods and keep the samples of all but the unready and ignored ones."""
-    if not pods:
-        raise MetricComputationError("no pods returned by selector while calculating replica count")
-    ready_count, unready, missing, ignored = group_pods(
-        pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
-        ignore_succeeded_pods,
-    )
+    """The samples of all but the unready and ignored pods (Go ``removeMetricsForPods``)."""
+    ready_count, unready, missing, ignored = grouped
     metrics = _without(samples, unready, ignored)
     if not metrics:
         raise MetricComputationError(
@@ -388,9 +433,14 @@ def calc_plain_metric_replicas(
     As :func:`get_resource_replicas`, with the integer mean over the samples as usage; missing
     pods are filled with exactly the target on a scale-down.
     """
-    ready_count, unready, missing, metrics = _group_and_drop(
-        pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
-        ignore_succeeded_pods,
+    if not pods:
+        raise MetricComputationError("no pods returned by selector while calculating replica count")
+    ready_count, unready, missing, metrics = _drop_unready_and_ignored(
+        samples,
+        group_pods(
+            pods, samples, resource, now_s, cpu_initialization_period_s,
+            initial_readiness_delay_s, ignore_succeeded_pods,
+        ),
     )
     ratio, usage = get_metric_usage_ratio(metrics, target_usage_milli)
     replicas = _replicas_with_rebalance(
