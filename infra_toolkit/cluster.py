@@ -77,13 +77,9 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     window_ticks = window_s // tick_s
     needs = metric_needs(hpa)
 
-    ready_delta = np.zeros(n_ticks + 2, dtype=np.int64)
-    served = np.zeros(n_ticks)
-    dropped = np.zeros(n_ticks)
-    backlog_arr = np.zeros(n_ticks)
-    ready_arr = np.zeros(n_ticks, dtype=np.int64)
-    cum_load = np.zeros(n_ticks + 1)  # prefix sums of rps per ready pod
-    cum_offered = np.concatenate([[0.0], np.cumsum(rps_ticks)])
+    ready_delta = [0] * (n_ticks + 2)  # change of the Ready count at each tick
+    cum_load = [0.0] * (n_ticks + 1)  # prefix sums of rps per ready pod
+    cum_offered = np.concatenate([[0.0], np.cumsum(rps_ticks)]).tolist()
 
     records: list[tuple[float, float, int, int, int]] = []
     events: list[tuple[float, str, int, int, str]] = []
@@ -253,7 +249,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         for c in cohorts:
             c.running_s = _LONG_AGO_S
             c.ready_tick = 0
-        ready_delta[:] = 0
+        ready_delta[:] = [0] * len(ready_delta)
         ready_delta[0] = initial
 
     # ---- the loop over syncs -------------------------------------------------------------
@@ -271,23 +267,31 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     backlog = 0.0
     scrape_times: list[float] = []
 
+    rps = rps_ticks.tolist()  # Python floats: the per-tick loop is faster on lists
+    served_l = [0.0] * n_ticks
+    dropped_l = [0.0] * n_ticks
+    backlog_l = [0.0] * n_ticks
+    ready_l = [0] * n_ticks
+
     def advance(to_tick: int) -> None:
         nonlocal done_tick, ready_now, backlog
-        for i in range(done_tick, min(to_tick, n_ticks)):
-            ready_now += int(ready_delta[i])
+        end = min(to_tick, n_ticks)
+        for i in range(done_tick, end):
+            ready_now += ready_delta[i]
             capacity = ready_now * cap * tick_s
-            work = backlog + rps_ticks[i] * tick_s
-            out = min(capacity, work)
+            work = backlog + rps[i] * tick_s
+            out = min(work, capacity)
             left = work - out
             limit = ready_now * cap * timeout
             drop = left - limit if left > limit else 0.0
             backlog = left - drop
-            served[i] = out / tick_s
-            dropped[i] = drop / tick_s
-            backlog_arr[i] = backlog
-            ready_arr[i] = ready_now
-            cum_load[i + 1] = cum_load[i] + (served[i] / ready_now if ready_now else 0.0)
-        done_tick = max(done_tick, min(to_tick, n_ticks))
+            out_rps = out / tick_s
+            served_l[i] = out_rps
+            dropped_l[i] = drop / tick_s
+            backlog_l[i] = backlog
+            ready_l[i] = ready_now
+            cum_load[i + 1] = cum_load[i] + (out_rps / ready_now if ready_now else 0.0)
+        done_tick = max(done_tick, end)
 
     def events_until(t: float) -> None:
         nonlocal next_scan
@@ -304,9 +308,11 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 ca_scan(next_scan)
                 next_scan += ca.scan_interval_s
 
+    sync_ticks = int(sync_step) // tick_s
+    now_tick = int(t_sync) // tick_s
     while t_sync < horizon_s:
-        events_until(t_sync)
-        now_tick = tick_at(t_sync)
+        if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
+            events_until(t_sync)
         advance(now_tick)
         pods, snapshot, ts = controller_view(
             cohorts, t_sync, tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests,
@@ -333,11 +339,13 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             spec_replicas = new
             spec_changes.append((now_tick, new))
         t_sync += sync_step
+        now_tick += sync_ticks
     events_until(horizon_s - 1e-9)
     advance(n_ticks)
     for c in cohorts:
         records.append((c.created_s, c.scheduled_s, c.ready_tick, n_ticks, len(c.names)))
-    return RunOutput(tick_s, rps_ticks, served, dropped, backlog_arr, ready_arr, records,
+    return RunOutput(tick_s, rps_ticks, np.array(served_l), np.array(dropped_l),
+                     np.array(backlog_l), np.array(ready_l, dtype=np.int64), records,
                      spec_changes, desired_changes, node_changes, syncs, events,
                      np.array(scrape_times))
 

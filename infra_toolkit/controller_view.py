@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
-import numpy as np
-
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
 
@@ -122,7 +120,7 @@ def _rebuild_view(cache: ViewCache, cohorts: list[Cohort], t: float, tick_s: int
 
 
 def controller_view(cohorts: list[Cohort], t: float, tick_s: int, mp: Any, window_ticks: int,
-                     wl: Any, cum_load: np.ndarray, cum_offered: np.ndarray,
+                     wl: Any, cum_load: list[float], cum_offered: list[float],
                      requests: dict[str, int], needs: Any, cache: ViewCache, version: int,
                      ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
     """The pods and metric samples the HPA reads at sync time ``t``."""
