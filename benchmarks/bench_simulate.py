@@ -72,11 +72,15 @@ def main() -> None:
     curve = scale_curve(slice_curve(read_traffic_csv(TRACE), 0, DAYS * 86400), 100)
     spec = base_spec()
     simulate(slice_curve(curve, 0, 3600), spec)  # warm-up: imports, caches
-    t0 = time.perf_counter()
-    result = simulate(curve, spec)
-    wall = time.perf_counter() - t0
+    walls = []
+    for _ in range(3):  # best of 3: the machine is shared, the minimum is the code's cost
+        t0 = time.perf_counter()
+        result = simulate(curve, spec)
+        walls.append(time.perf_counter() - t0)
+    wall = min(walls)
     syncs = len(result.syncs)
-    print(f"single run: {syncs} syncs, {len(result.timeline)} ticks, {wall:.3f} s, "
+    print(f"single run: {syncs} syncs, {len(result.timeline)} ticks, best {wall:.3f} s of "
+          f"{', '.join(f'{w:.3f}' for w in walls)}, "
           f"peak {result.summary.peak_replicas} pods, {result.summary.scale_events} scale events")
     specs = variants(args.variants)
     t0 = time.perf_counter()

@@ -3,85 +3,30 @@
 Internal to :mod:`infra_toolkit.simulate`, which documents the model. Time advances on a tick
 grid (the gcd of the sync, metric, and autoscaler cadences, e.g. 5 s); pod and node delays are
 exact numbers of seconds that take effect from the first tick at or after them. Pods are held
-as *cohorts*: pods created at the same instant and placed on the same node group share one
-timeline, so nothing in the loop is per pod except the :class:`~infra_toolkit.hpa.Pod` records
-the controller reads (built once per cohort state and reused).
+as cohorts (:mod:`infra_toolkit.controller_view`): nothing in the loop is per pod.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any
 
 import numpy as np
 
-from infra_toolkit.errors import SimulationError
-from infra_toolkit.hpa import (
-    HPASpec,
-    HPAState,
-    MetricsSnapshot,
-    Pod,
-    PodSample,
-    reconcile,
+from infra_toolkit.controller_view import (
+    Cohort,
+    ViewCache,
+    controller_view,
+    metric_needs,
 )
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import pod_slots
 
-__all__ = ["MetricNeeds", "RunOutput", "metric_needs", "run_cluster"]
+__all__ = ["RunOutput", "run_cluster"]
 
 _LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
-_NOT_YET = 1 << 62
-
-
-@dataclass(frozen=True)
-class MetricNeeds:
-    """Which metrics the HPA reads: CPU samples, per-pod rps (Pods metric names) and the total
-    request rate (Object / External metric names)."""
-
-    cpu: bool
-    pods: tuple[str, ...]
-    object: tuple[str, ...]
-    external: tuple[str, ...]
-
-
-def metric_needs(hpa: HPASpec) -> MetricNeeds:
-    """What to feed the controller for ``hpa``'s metrics; a metric the simulation cannot produce
-    is a :class:`SimulationError` naming it and the supported ones."""
-    cpu = False
-    pods: list[str] = []
-    objects: list[str] = []
-    external: list[str] = []
-    for i, m in enumerate(hpa.metrics):
-        if m.type == "Resource" and m.resource is not None and m.resource.name == "cpu":
-            cpu = True
-        elif m.type == "Pods" and m.pods is not None:
-            pods.append(m.pods.metric.name)
-        elif m.type == "Object" and m.object is not None:
-            objects.append(m.object.metric.name)
-        elif m.type == "External" and m.external is not None:
-            external.append(m.external.metric.name)
-        else:
-            what = m.resource.name if m.resource is not None else ""
-            raise SimulationError(
-                f"HPA {hpa.name!r} spec.metrics[{i}] ({m.type} {what}".rstrip() + ") cannot be "
-                "simulated; supported: Resource cpu (the workload's CPU model), Pods (read as "
-                "requests per second per pod), Object and External (read as the total requests "
-                "per second)"
-            )
-    return MetricNeeds(cpu, tuple(pods), tuple(objects), tuple(external))
-
-
-@dataclass
-class _Cohort:
-    names: list[str]
-    created_s: float
-    group: int = -1  # -1: Pending, not yet on a node
-    scheduled_s: float = math.nan
-    running_s: float = math.inf
-    ready_tick: int = _NOT_YET
-    view: tuple[Any, ...] = ()  # (state key, pods) cache of the controller's view
-
 
 @dataclass
 class RunOutput:
@@ -132,22 +77,18 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     window_ticks = window_s // tick_s
     needs = metric_needs(hpa)
 
-    ready_delta = np.zeros(n_ticks + 2, dtype=np.int64)
-    served = np.zeros(n_ticks)
-    dropped = np.zeros(n_ticks)
-    backlog_arr = np.zeros(n_ticks)
-    ready_arr = np.zeros(n_ticks, dtype=np.int64)
-    cum_load = np.zeros(n_ticks + 1)  # prefix sums of rps per ready pod
-    cum_offered = np.concatenate([[0.0], np.cumsum(rps_ticks)])
+    ready_delta = [0] * (n_ticks + 2)  # change of the Ready count at each tick
+    cum_load = [0.0] * (n_ticks + 1)  # prefix sums of rps per ready pod
+    cum_offered = np.concatenate([[0.0], np.cumsum(rps_ticks)]).tolist()
 
     records: list[tuple[float, float, int, int, int]] = []
     events: list[tuple[float, str, int, int, str]] = []
     syncs: list[tuple[float, int, int | None, int, str]] = []
-    cohorts: list[_Cohort] = []
+    cohorts: list[Cohort] = []
     serial = [0]
     version = [0]  # bumped whenever pods are created, placed or removed
     n_pending = [0]  # pods not yet on a node
-    view_cache = _ViewCache()
+    view_cache = ViewCache()
 
     def tick_at(t: float) -> int:
         return min(n_ticks + 1, max(0, math.ceil(t / tick_s - 1e-9)))
@@ -179,7 +120,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                     continue
                 k = min(free, len(c.names))
                 if k < len(c.names):  # split: the placed part becomes its own cohort
-                    placed = _Cohort(c.names[:k], c.created_s)
+                    placed = Cohort(c.names[:k], c.created_s)
                     del c.names[:k]
                     cohorts.insert(i, placed)
                     c = placed
@@ -194,7 +135,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 break
             i += 1
 
-    def remove(c: _Cohort, k: int, t: float) -> None:
+    def remove(c: Cohort, k: int, t: float) -> None:
         j = tick_at(t)
         if c.group >= 0:
             scheduled[c.group] -= k
@@ -208,7 +149,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             cohorts.remove(c)
 
     def create(n: int, t: float) -> None:
-        cohorts.append(_Cohort(new_names(n), t))
+        cohorts.append(Cohort(new_names(n), t))
         n_pending[0] += n
         version[0] += 1
         place(t)
@@ -282,7 +223,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                     k = min(evicted, len(c.names))
                     remove(c, k, t)
                     evicted -= k
-                    cohorts.append(_Cohort(new_names(k), t))
+                    cohorts.append(Cohort(new_names(k), t))
                     n_pending[0] += k
                     version[0] += 1
                 place(t)
@@ -297,7 +238,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         short -= add * slots[g]
         node_changes[g] = [(0, ready_nodes[g])]
     if initial:
-        cohorts.append(_Cohort(new_names(initial), _LONG_AGO_S))
+        cohorts.append(Cohort(new_names(initial), _LONG_AGO_S))
         n_pending[0] += initial
         place(_LONG_AGO_S)
         if cohorts[-1].group < 0:
@@ -308,7 +249,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         for c in cohorts:
             c.running_s = _LONG_AGO_S
             c.ready_tick = 0
-        ready_delta[:] = 0
+        ready_delta[:] = [0] * len(ready_delta)
         ready_delta[0] = initial
 
     # ---- the loop over syncs -------------------------------------------------------------
@@ -326,23 +267,31 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     backlog = 0.0
     scrape_times: list[float] = []
 
+    rps = rps_ticks.tolist()  # Python floats: the per-tick loop is faster on lists
+    served_l = [0.0] * n_ticks
+    dropped_l = [0.0] * n_ticks
+    backlog_l = [0.0] * n_ticks
+    ready_l = [0] * n_ticks
+
     def advance(to_tick: int) -> None:
         nonlocal done_tick, ready_now, backlog
-        for i in range(done_tick, min(to_tick, n_ticks)):
-            ready_now += int(ready_delta[i])
+        end = min(to_tick, n_ticks)
+        for i in range(done_tick, end):
+            ready_now += ready_delta[i]
             capacity = ready_now * cap * tick_s
-            work = backlog + rps_ticks[i] * tick_s
-            out = min(capacity, work)
+            work = backlog + rps[i] * tick_s
+            out = min(work, capacity)
             left = work - out
             limit = ready_now * cap * timeout
             drop = left - limit if left > limit else 0.0
             backlog = left - drop
-            served[i] = out / tick_s
-            dropped[i] = drop / tick_s
-            backlog_arr[i] = backlog
-            ready_arr[i] = ready_now
-            cum_load[i + 1] = cum_load[i] + (served[i] / ready_now if ready_now else 0.0)
-        done_tick = max(done_tick, min(to_tick, n_ticks))
+            out_rps = out / tick_s
+            served_l[i] = out_rps
+            dropped_l[i] = drop / tick_s
+            backlog_l[i] = backlog
+            ready_l[i] = ready_now
+            cum_load[i + 1] = cum_load[i] + (out_rps / ready_now if ready_now else 0.0)
+        done_tick = max(done_tick, end)
 
     def events_until(t: float) -> None:
         nonlocal next_scan
@@ -359,11 +308,13 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 ca_scan(next_scan)
                 next_scan += ca.scan_interval_s
 
+    sync_ticks = int(sync_step) // tick_s
+    now_tick = int(t_sync) // tick_s
     while t_sync < horizon_s:
-        events_until(t_sync)
-        now_tick = tick_at(t_sync)
+        if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
+            events_until(t_sync)
         advance(now_tick)
-        pods, snapshot, ts = _controller_view(
+        pods, snapshot, ts = controller_view(
             cohorts, t_sync, tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests,
             needs, view_cache, version[0])
         if ts is not None:
@@ -388,111 +339,13 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             spec_replicas = new
             spec_changes.append((now_tick, new))
         t_sync += sync_step
+        now_tick += sync_ticks
     events_until(horizon_s - 1e-9)
     advance(n_ticks)
     for c in cohorts:
         records.append((c.created_s, c.scheduled_s, c.ready_tick, n_ticks, len(c.names)))
-    return RunOutput(tick_s, rps_ticks, served, dropped, backlog_arr, ready_arr, records,
+    return RunOutput(tick_s, rps_ticks, np.array(served_l), np.array(dropped_l),
+                     np.array(backlog_l), np.array(ready_l, dtype=np.int64), records,
                      spec_changes, desired_changes, node_changes, syncs, events,
                      np.array(scrape_times))
 
-
-@dataclass
-class _ViewCache:
-    """The pod list the controller reads, reused while no pod changes (``version``) and no pod
-    changes phase or readiness (``valid_until_s``). ``settled_from_s``: from then on every
-    scheduled pod has been Ready and past its start-up CPU burst, so all samples are equal."""
-
-    version: int = -1
-    valid_until_s: float = -math.inf
-    pods: list[Pod] = field(default_factory=list)
-    sampled_names: list[str] = field(default_factory=list)
-    settled_from_s: float = math.inf
-
-
-def _rebuild_view(cache: _ViewCache, cohorts: list[_Cohort], t: float, tick_s: int,
-                  requests: dict[str, int], startup_cpu_s: float, version: int) -> None:
-    pods: list[Pod] = []
-    names: list[str] = []
-    valid_until = math.inf
-    settled = -math.inf
-    for c in cohorts:
-        if c.group < 0:
-            key: tuple[Any, ...] = (0, len(c.names))
-        else:
-            ready_s = c.ready_tick * tick_s
-            key = (1 if t < c.running_s else (2 if t < ready_s else 3), len(c.names))
-            for x in (c.running_s, ready_s):
-                if t < x < valid_until:
-                    valid_until = x
-            settled = max(settled, ready_s, c.running_s + startup_cpu_s)
-            names.extend(c.names)
-        if not c.view or c.view[0] != key:
-            c.view = (key, _pods_of(c, key[0], tick_s, requests))
-        pods.extend(c.view[1])
-    cache.version, cache.valid_until_s, cache.pods = version, valid_until, pods
-    cache.sampled_names, cache.settled_from_s = names, settled
-
-
-def _controller_view(cohorts: list[_Cohort], t: float, tick_s: int, mp: Any, window_ticks: int,
-                     wl: Any, cum_load: np.ndarray, cum_offered: np.ndarray,
-                     requests: dict[str, int], needs: Any, cache: _ViewCache, version: int,
-                     ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
-    """The pods and metric samples the HPA reads at sync time ``t``."""
-    if cache.version != version or t >= cache.valid_until_s:
-        _rebuild_view(cache, cohorts, t, tick_s, requests, wl.startup_cpu_s, version)
-    pods = cache.pods
-    ts = mp.offset_s + math.floor((t - mp.offset_s) / mp.resolution_s) * mp.resolution_s
-    window_s = window_ticks * tick_s
-    b = round(ts / tick_s)
-    a = b - window_ticks
-    if a < 0:
-        return pods, MetricsSnapshot(), None
-    cpu: dict[str, PodSample] = {}
-    rps: dict[str, PodSample] = {}
-    if ts - window_s >= cache.settled_from_s:
-        # every scheduled pod served a full share over the whole window: one sample for all
-        load = (cum_load[b] - cum_load[a]) / window_ticks
-        if needs.cpu:
-            usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
-            cpu = dict.fromkeys(cache.sampled_names,
-                                PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s)))
-        if needs.pods:
-            rps = dict.fromkeys(cache.sampled_names, PodSample(
-                math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s)))
-    else:
-        for c in cohorts:
-            if c.group < 0 or c.running_s + window_s > ts:
-                continue  # a sample needs a full window of the container running
-            ready_from = max(a, min(c.ready_tick, b))
-            load = (cum_load[b] - cum_load[ready_from]) / window_ticks
-            if needs.cpu:
-                burst_end = c.running_s + wl.startup_cpu_s
-                burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
-                usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
-                         + wl.cpu_millicores_per_rps * load)
-                sample = PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s))
-                cpu.update(zip(c.names, repeat(sample)))
-            if needs.pods:
-                sample = PodSample(math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s))
-                rps.update(zip(c.names, repeat(sample)))
-    total = math.ceil(1000.0 * (cum_offered[b] - cum_offered[a]) / window_ticks - 1e-9)
-    snapshot = MetricsSnapshot(
-        resource={"cpu": cpu} if needs.cpu else {},
-        pods={name: rps for name in needs.pods},
-        object={name: total for name in needs.object},
-        external={name: [total] for name in needs.external},
-    )
-    return pods, snapshot, float(ts)
-
-
-def _pods_of(c: _Cohort, state: int, tick_s: int, requests: dict[str, int]) -> list[Pod]:
-    if state == 0:  # Pending, unscheduled: no StartTime, no Ready condition
-        return [Pod(n, "Pending", None, None, None, False, requests) for n in c.names]
-    start = c.scheduled_s
-    if state == 1:  # scheduled, pulling the image
-        return [Pod(n, "Pending", False, start, start, False, requests) for n in c.names]
-    if state == 2:  # Running, not Ready yet
-        return [Pod(n, "Running", False, start, start, False, requests) for n in c.names]
-    ready_s = float(c.ready_tick * tick_s)
-    return [Pod(n, "Running", True, start, ready_s, False, requests) for n in c.names]
