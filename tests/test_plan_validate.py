@@ -123,7 +123,7 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         (51, "rollback.expected_time", "got int (5); write e.g. '5m' or '5s'"),
         (60, "questions", "expected a list (`- item` lines), got text ('Approve?')"),
     ],
-    "yaml_syntax": [(6, "", "YAML syntax error: did not find expected key")],
+    "yaml_syntax": [(6, "", "YAML syntax error: ")],  # the wording is the YAML parser's
     # HPA rules are the hpa module's (hpa_from_dict), reported under the plan's path
     "invalid_hpa": [(26, "proposed.workloads[0].hpa",
                      ("spec.minReplicas (=9) must be <= spec.maxReplicas (=8) in "
