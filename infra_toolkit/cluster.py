@@ -1,0 +1,351 @@
+"""The cluster simulation loop: pods, metrics pipeline, HPA syncs, nodes and cluster autoscaler.
+
+Internal to :mod:`infra_toolkit.simulate`, which documents the model. Time advances on a tick
+grid (the gcd of the sync, metric, and autoscaler cadences, e.g. 5 s); pod and node delays are
+exact numbers of seconds that take effect from the first tick at or after them. Pods are held
+as cohorts (:mod:`infra_toolkit.controller_view`): nothing in the loop is per pod.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from infra_toolkit.controller_view import (
+    Cohort,
+    ViewCache,
+    controller_view,
+    metric_needs,
+)
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.hpa import HPAState, reconcile
+from infra_toolkit.nodes import pod_slots
+
+__all__ = ["RunOutput", "run_cluster"]
+
+_LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
+
+@dataclass
+class RunOutput:
+    """Raw per-tick arrays and logs of one run (see :mod:`infra_toolkit.simulate`)."""
+
+    tick_s: int
+    offered_rps: np.ndarray
+    served_rps: np.ndarray
+    dropped_rps: np.ndarray
+    backlog_requests: np.ndarray
+    ready_pods: np.ndarray
+    records: list[tuple[float, float, int, int, int]]  # created s, scheduled s, ready/end tick, n
+    spec_changes: list[tuple[int, int]]
+    desired_changes: list[tuple[int, int]]
+    node_changes: list[list[tuple[int, int]]]
+    syncs: list[tuple[float, int, int | None, int, str]]  # time, current, proposal, written, why
+    events: list[tuple[float, str, int, int, str]]
+    scrape_times_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def _tick_grid(spec: Any) -> int:
+    parts = [spec.controller.sync_period_s, spec.sync_duration_s, spec.metrics.resolution_s,
+             spec.metrics.sample_window_s, spec.metrics.offset_s, spec.autoscaler.scan_interval_s]
+    for value in parts:
+        if value != int(value):
+            raise SimulationError(
+                f"timing value {value} s is not a whole number of seconds; the simulation grid "
+                "needs whole seconds for the sync period, sync duration, metric resolution, "
+                "window, offset and autoscaler scan interval"
+            )
+    return math.gcd(*(int(v) for v in parts))
+
+
+def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
+    """Run one simulation over ``rps_ticks`` (offered rps per tick of ``tick_s`` seconds)."""
+    hpa, wl, groups, ca, mp, cfg = (spec.hpa, spec.workload, spec.node_groups, spec.autoscaler,
+                                    spec.metrics, spec.controller)
+    n_ticks = rps_ticks.size
+    horizon_s = n_ticks * tick_s
+    slots = [pod_slots(g, wl.cpu_request_millicores, wl.memory_request_mib) for g in groups]
+    pod_fraction = [max(wl.cpu_request_millicores / g.allocatable_cpu_millicores,
+                        wl.memory_request_mib / g.allocatable_memory_mib) for g in groups]
+    n_groups = len(groups)
+    cpu_request = int(wl.cpu_request_millicores)
+    requests = {"cpu": cpu_request}
+    startup_to_ready_s = wl.app_start_s + wl.readiness_delay_s
+    window_s = mp.sample_window_s
+    window_ticks = window_s // tick_s
+    needs = metric_needs(hpa)
+
+    ready_delta = [0] * (n_ticks + 2)  # change of the Ready count at each tick
+    cum_load = [0.0] * (n_ticks + 1)  # prefix sums of rps per ready pod
+    cum_offered = np.concatenate([[0.0], np.cumsum(rps_ticks)]).tolist()
+
+    records: list[tuple[float, float, int, int, int]] = []
+    events: list[tuple[float, str, int, int, str]] = []
+    syncs: list[tuple[float, int, int | None, int, str]] = []
+    cohorts: list[Cohort] = []
+    serial = [0]
+    version = [0]  # bumped whenever pods are created, placed or removed
+    n_pending = [0]  # pods not yet on a node
+    view_cache = ViewCache()
+
+    def tick_at(t: float) -> int:
+        return min(n_ticks + 1, max(0, math.ceil(t / tick_s - 1e-9)))
+
+    def new_names(n: int) -> list[str]:
+        first = serial[0]
+        serial[0] += n
+        return [f"p{i}" for i in range(first, first + n)]
+
+    # ---- nodes and placement -------------------------------------------------------------
+    ready_nodes = [g.min_size for g in groups]
+    scheduled = [0] * n_groups
+    upcoming: list[tuple[float, int, int]] = []  # (ready time, group, nodes)
+    unneeded_since: list[float | None] = [None] * n_groups
+    last_scale_up_s = [-math.inf]
+    stuck = [False]
+    node_changes: list[list[tuple[int, int]]] = [[(0, n)] for n in ready_nodes]
+
+    def place(t: float) -> None:
+        i = 0
+        while i < len(cohorts):
+            c = cohorts[i]
+            if c.group >= 0:
+                i += 1
+                continue
+            for g in range(n_groups):
+                free = ready_nodes[g] * slots[g] - scheduled[g]
+                if free <= 0:
+                    continue
+                k = min(free, len(c.names))
+                if k < len(c.names):  # split: the placed part becomes its own cohort
+                    placed = Cohort(c.names[:k], c.created_s)
+                    del c.names[:k]
+                    cohorts.insert(i, placed)
+                    c = placed
+                c.group = g
+                c.scheduled_s = t
+                c.running_s = t + wl.image_pull_s
+                c.ready_tick = tick_at(c.running_s + startup_to_ready_s)
+                ready_delta[min(c.ready_tick, n_ticks + 1)] += k
+                scheduled[g] += k
+                n_pending[0] -= k
+                version[0] += 1
+                break
+            i += 1
+
+    def remove(c: Cohort, k: int, t: float) -> None:
+        j = tick_at(t)
+        if c.group >= 0:
+            scheduled[c.group] -= k
+            ready_delta[min(max(j, c.ready_tick), n_ticks + 1)] -= k
+        else:
+            n_pending[0] -= k
+        records.append((c.created_s, c.scheduled_s, c.ready_tick, j, k))
+        del c.names[len(c.names) - k:]
+        version[0] += 1
+        if not c.names:
+            cohorts.remove(c)
+
+    def create(n: int, t: float) -> None:
+        cohorts.append(Cohort(new_names(n), t))
+        n_pending[0] += n
+        version[0] += 1
+        place(t)
+
+    def delete(n: int, t: float) -> None:
+        # ReplicaSet order: unscheduled first, then not ready, then ready; newest first in each
+        for rank in (0, 1, 2):
+            for c in reversed(list(cohorts)):
+                if n == 0:
+                    return
+                state = 0 if c.group < 0 else (1 if c.ready_tick * tick_s > t else 2)
+                if state == rank:
+                    k = min(n, len(c.names))
+                    remove(c, k, t)
+                    n -= k
+
+    def set_nodes(g: int, t: float) -> None:
+        node_changes[g].append((tick_at(t), ready_nodes[g]))
+
+    def ca_scan(t: float) -> None:
+        pending = n_pending[0]
+        need = pending - sum(n * slots[g] for _, g, n in upcoming) if pending else 0
+        if need > 0:
+            for g, grp in enumerate(groups):
+                in_flight = sum(n for _, gg, n in upcoming if gg == g)
+                room = grp.max_size - ready_nodes[g] - in_flight
+                k = min(room, math.ceil(need / slots[g]))
+                if k <= 0:
+                    continue
+                upcoming.append((t + ca.provisioning_delay_s, g, k))
+                upcoming.sort()
+                events.append((t, f"node_scale_up:{grp.name}", ready_nodes[g] + in_flight,
+                               ready_nodes[g] + in_flight + k,
+                               (f"{pending} pending pod(s) need {k} more {grp.instance_type} "
+                                f"node(s), Ready at {t + ca.provisioning_delay_s:g} s")))
+                last_scale_up_s[0] = t
+                need -= k * slots[g]
+                if need <= 0:
+                    break
+            if need > 0 and not stuck[0]:
+                events.append((t, "node_scale_up_failed", 0, 0,
+                               f"{need} pending pod(s) fit no node group: all at max_size"))
+            stuck[0] = need > 0
+        else:
+            stuck[0] = False
+        if pending or t - last_scale_up_s[0] < ca.scale_down_delay_after_add_s:
+            unneeded_since[:] = [None] * n_groups
+            return
+        total_slots = sum(ready_nodes[g] * slots[g] for g in range(n_groups))
+        total_pods = sum(scheduled)
+        for g in reversed(range(n_groups)):
+            nodes = ready_nodes[g]
+            util = scheduled[g] * pod_fraction[g] / nodes if nodes else 1.0
+            if (nodes <= groups[g].min_size or util >= ca.scale_down_utilization_threshold
+                    or total_slots - slots[g] < total_pods):
+                unneeded_since[g] = None
+                continue
+            if unneeded_since[g] is None:
+                unneeded_since[g] = t
+            if t - unneeded_since[g] >= ca.scale_down_unneeded_s:  # type: ignore[operator]
+                evicted = scheduled[g] // nodes
+                ready_nodes[g] -= 1
+                set_nodes(g, t)
+                events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
+                               (f"utilization {util:.0%} < "
+                                f"{ca.scale_down_utilization_threshold:.0%} for "
+                                f"{ca.scale_down_unneeded_s:g} s; {evicted} pod(s) evicted")))
+                for c in [c for c in cohorts if c.group == g]:
+                    if evicted == 0:
+                        break
+                    k = min(evicted, len(c.names))
+                    remove(c, k, t)
+                    evicted -= k
+                    cohorts.append(Cohort(new_names(k), t))
+                    n_pending[0] += k
+                    version[0] += 1
+                place(t)
+                return  # one node per scan
+
+    # ---- initial state: warm pods on enough nodes ----------------------------------------
+    initial = spec.initial_replicas
+    short = initial - sum(ready_nodes[g] * slots[g] for g in range(n_groups))
+    for g in range(n_groups):
+        add = max(0, min(groups[g].max_size - ready_nodes[g], math.ceil(short / slots[g])))
+        ready_nodes[g] += add
+        short -= add * slots[g]
+        node_changes[g] = [(0, ready_nodes[g])]
+    if initial:
+        cohorts.append(Cohort(new_names(initial), _LONG_AGO_S))
+        n_pending[0] += initial
+        place(_LONG_AGO_S)
+        if cohorts[-1].group < 0:
+            raise SimulationError(
+                f"initial_replicas (={initial}) pods do not fit on the node groups at max_size; "
+                "raise max_size or lower initial_replicas"
+            )
+        for c in cohorts:
+            c.running_s = _LONG_AGO_S
+            c.ready_tick = 0
+        ready_delta[:] = [0] * len(ready_delta)
+        ready_delta[0] = initial
+
+    # ---- the loop over syncs -------------------------------------------------------------
+    spec_replicas = initial
+    spec_changes = [(0, initial)]
+    desired_changes = [(0, initial)]
+    state = HPAState()
+    cap = wl.capacity_rps_per_pod
+    timeout = wl.queue_timeout_s
+    next_scan = float(ca.scan_interval_s)
+    sync_step = cfg.sync_period_s + spec.sync_duration_s
+    t_sync = float(cfg.sync_period_s)
+    done_tick = 0
+    ready_now = 0
+    backlog = 0.0
+    scrape_times: list[float] = []
+
+    rps = rps_ticks.tolist()  # Python floats: the per-tick loop is faster on lists
+    served_l = [0.0] * n_ticks
+    dropped_l = [0.0] * n_ticks
+    backlog_l = [0.0] * n_ticks
+    ready_l = [0] * n_ticks
+
+    def advance(to_tick: int) -> None:
+        nonlocal done_tick, ready_now, backlog
+        end = min(to_tick, n_ticks)
+        for i in range(done_tick, end):
+            ready_now += ready_delta[i]
+            capacity = ready_now * cap * tick_s
+            work = backlog + rps[i] * tick_s
+            out = min(work, capacity)
+            left = work - out
+            limit = ready_now * cap * timeout
+            drop = left - limit if left > limit else 0.0
+            backlog = left - drop
+            out_rps = out / tick_s
+            served_l[i] = out_rps
+            dropped_l[i] = drop / tick_s
+            backlog_l[i] = backlog
+            ready_l[i] = ready_now
+            cum_load[i + 1] = cum_load[i] + (out_rps / ready_now if ready_now else 0.0)
+        done_tick = max(done_tick, end)
+
+    def events_until(t: float) -> None:
+        nonlocal next_scan
+        while True:
+            arrival = upcoming[0][0] if upcoming else math.inf
+            if min(arrival, next_scan) > t:
+                return
+            if arrival <= next_scan:
+                _, g, k = upcoming.pop(0)
+                ready_nodes[g] += k
+                set_nodes(g, arrival)
+                place(arrival)
+            else:
+                ca_scan(next_scan)
+                next_scan += ca.scan_interval_s
+
+    sync_ticks = int(sync_step) // tick_s
+    now_tick = int(t_sync) // tick_s
+    while t_sync < horizon_s:
+        if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
+            events_until(t_sync)
+        advance(now_tick)
+        pods, snapshot, ts = controller_view(
+            cohorts, t_sync, tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests,
+            needs, view_cache, version[0])
+        if ts is not None:
+            scrape_times.append(ts)
+        result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg,
+                           status_replicas=spec_replicas)
+        state = result.state
+        proposal = result.metric_desired_replicas  # None when every metric failed
+        reason = result.scaling_limited_reason or result.error or ""
+        syncs.append((t_sync, spec_replicas, proposal, result.desired_replicas, reason))
+        if proposal is not None and desired_changes[-1][1] != proposal:
+            desired_changes.append((now_tick, proposal))
+        new = result.desired_replicas
+        if new != spec_replicas:
+            events.append((t_sync, "hpa_scale", spec_replicas, new,
+                           (f"{result.rescale_reason}; proposal {proposal}, limit "
+                            f"{result.scaling_limited_reason}")))
+            if new > spec_replicas:
+                create(new - spec_replicas, t_sync)
+            else:
+                delete(spec_replicas - new, t_sync)
+            spec_replicas = new
+            spec_changes.append((now_tick, new))
+        t_sync += sync_step
+        now_tick += sync_ticks
+    events_until(horizon_s - 1e-9)
+    advance(n_ticks)
+    for c in cohorts:
+        records.append((c.created_s, c.scheduled_s, c.ready_tick, n_ticks, len(c.names)))
+    return RunOutput(tick_s, rps_ticks, np.array(served_l), np.array(dropped_l),
+                     np.array(backlog_l), np.array(ready_l, dtype=np.int64), records,
+                     spec_changes, desired_changes, node_changes, syncs, events,
+                     np.array(scrape_times))
+

@@ -1,0 +1,183 @@
+"""What the HPA controller reads at a sync: the pods and their metric samples.
+
+Pods are held in *cohorts* (pods created at the same instant and placed on the same node group
+share one timeline), so the :class:`~infra_toolkit.hpa.Pod` records are built once per cohort
+state and reused, and when every scheduled pod is settled (Ready and past its start-up burst for
+a whole sample window) all samples are one shared :class:`~infra_toolkit.hpa.PodSample`.
+
+Feeding rules (as a cluster does):
+- an unscheduled pod is ``Pending`` with no StartTime and no Ready condition; a scheduled pod
+  pulling its image is ``Pending`` with StartTime = scheduling time and Ready False;
+- a ``Running`` pod is Ready False (transition at its start) until Ready, then Ready True with
+  the transition at its Ready time;
+- a pod has a sample only from the first scrape a full window after it started Running; the
+  sample is its mean usage over the window (CPU: baseline + start-up burst + per-request CPU
+  while Ready; Pods metrics: its requests per second), rounded up to milli-units;
+- Object and External metrics read the total offered requests per second over the window.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any
+
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
+
+__all__ = ["Cohort", "MetricNeeds", "ViewCache", "controller_view", "metric_needs"]
+
+NOT_YET = 1 << 62  # tick index of an event that has not happened
+
+
+@dataclass(frozen=True)
+class MetricNeeds:
+    """Which metrics the HPA reads: CPU samples, per-pod rps (Pods metric names) and the total
+    request rate (Object / External metric names)."""
+
+    cpu: bool
+    pods: tuple[str, ...]
+    object: tuple[str, ...]
+    external: tuple[str, ...]
+
+
+def metric_needs(hpa: HPASpec) -> MetricNeeds:
+    """What to feed the controller for ``hpa``'s metrics; a metric the simulation cannot produce
+    is a :class:`SimulationError` naming it and the supported ones."""
+    cpu = False
+    pods: list[str] = []
+    objects: list[str] = []
+    external: list[str] = []
+    for i, m in enumerate(hpa.metrics):
+        if m.type == "Resource" and m.resource is not None and m.resource.name == "cpu":
+            cpu = True
+        elif m.type == "Pods" and m.pods is not None:
+            pods.append(m.pods.metric.name)
+        elif m.type == "Object" and m.object is not None:
+            objects.append(m.object.metric.name)
+        elif m.type == "External" and m.external is not None:
+            external.append(m.external.metric.name)
+        else:
+            what = m.resource.name if m.resource is not None else ""
+            raise SimulationError(
+                f"HPA {hpa.name!r} spec.metrics[{i}] ({m.type} {what}".rstrip() + ") cannot be "
+                "simulated; supported: Resource cpu (the workload's CPU model), Pods (read as "
+                "requests per second per pod), Object and External (read as the total requests "
+                "per second)"
+            )
+    return MetricNeeds(cpu, tuple(pods), tuple(objects), tuple(external))
+
+
+
+@dataclass
+class Cohort:
+    names: list[str]
+    created_s: float
+    group: int = -1  # -1: Pending, not yet on a node
+    scheduled_s: float = math.nan
+    running_s: float = math.inf
+    ready_tick: int = NOT_YET
+    view: tuple[Any, ...] = ()  # (state key, pods) cache of the controller's view
+
+
+
+@dataclass
+class ViewCache:
+    """The pod list the controller reads, reused while no pod changes (``version``) and no pod
+    changes phase or readiness (``valid_until_s``). ``settled_from_s``: from then on every
+    scheduled pod has been Ready and past its start-up CPU burst, so all samples are equal."""
+
+    version: int = -1
+    valid_until_s: float = -math.inf
+    pods: list[Pod] = field(default_factory=list)
+    sampled_names: list[str] = field(default_factory=list)
+    settled_from_s: float = math.inf
+
+
+def _rebuild_view(cache: ViewCache, cohorts: list[Cohort], t: float, tick_s: int,
+                  requests: dict[str, int], startup_cpu_s: float, version: int) -> None:
+    pods: list[Pod] = []
+    names: list[str] = []
+    valid_until = math.inf
+    settled = -math.inf
+    for c in cohorts:
+        if c.group < 0:
+            key: tuple[Any, ...] = (0, len(c.names))
+        else:
+            ready_s = c.ready_tick * tick_s
+            key = (1 if t < c.running_s else (2 if t < ready_s else 3), len(c.names))
+            for x in (c.running_s, ready_s):
+                if t < x < valid_until:
+                    valid_until = x
+            settled = max(settled, ready_s, c.running_s + startup_cpu_s)
+            names.extend(c.names)
+        if not c.view or c.view[0] != key:
+            c.view = (key, _pods_of(c, key[0], tick_s, requests))
+        pods.extend(c.view[1])
+    cache.version, cache.valid_until_s, cache.pods = version, valid_until, pods
+    cache.sampled_names, cache.settled_from_s = names, settled
+
+
+def controller_view(cohorts: list[Cohort], t: float, tick_s: int, mp: Any, window_ticks: int,
+                     wl: Any, cum_load: list[float], cum_offered: list[float],
+                     requests: dict[str, int], needs: Any, cache: ViewCache, version: int,
+                     ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
+    """The pods and metric samples the HPA reads at sync time ``t``."""
+    if cache.version != version or t >= cache.valid_until_s:
+        _rebuild_view(cache, cohorts, t, tick_s, requests, wl.startup_cpu_s, version)
+    pods = cache.pods
+    ts = mp.offset_s + math.floor((t - mp.offset_s) / mp.resolution_s) * mp.resolution_s
+    window_s = window_ticks * tick_s
+    b = round(ts / tick_s)
+    a = b - window_ticks
+    if a < 0:
+        return pods, MetricsSnapshot(), None
+    cpu: dict[str, PodSample] = {}
+    rps: dict[str, PodSample] = {}
+    if ts - window_s >= cache.settled_from_s:
+        # every scheduled pod served a full share over the whole window: one sample for all
+        load = (cum_load[b] - cum_load[a]) / window_ticks
+        if needs.cpu:
+            usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
+            cpu = dict.fromkeys(cache.sampled_names,
+                                PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s)))
+        if needs.pods:
+            rps = dict.fromkeys(cache.sampled_names, PodSample(
+                math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s)))
+    else:
+        for c in cohorts:
+            if c.group < 0 or c.running_s + window_s > ts:
+                continue  # a sample needs a full window of the container running
+            ready_from = max(a, min(c.ready_tick, b))
+            load = (cum_load[b] - cum_load[ready_from]) / window_ticks
+            if needs.cpu:
+                burst_end = c.running_s + wl.startup_cpu_s
+                burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
+                usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
+                         + wl.cpu_millicores_per_rps * load)
+                sample = PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s))
+                cpu.update(zip(c.names, repeat(sample)))
+            if needs.pods:
+                sample = PodSample(math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s))
+                rps.update(zip(c.names, repeat(sample)))
+    total = math.ceil(1000.0 * (cum_offered[b] - cum_offered[a]) / window_ticks - 1e-9)
+    snapshot = MetricsSnapshot(
+        resource={"cpu": cpu} if needs.cpu else {},
+        pods={name: rps for name in needs.pods},
+        object={name: total for name in needs.object},
+        external={name: [total] for name in needs.external},
+    )
+    return pods, snapshot, float(ts)
+
+
+def _pods_of(c: Cohort, state: int, tick_s: int, requests: dict[str, int]) -> list[Pod]:
+    if state == 0:  # Pending, unscheduled: no StartTime, no Ready condition
+        return [Pod(n, "Pending", None, None, None, False, requests) for n in c.names]
+    start = c.scheduled_s
+    if state == 1:  # scheduled, pulling the image
+        return [Pod(n, "Pending", False, start, start, False, requests) for n in c.names]
+    if state == 2:  # Running, not Ready yet
+        return [Pod(n, "Running", False, start, start, False, requests) for n in c.names]
+    ready_s = float(c.ready_tick * tick_s)
+    return [Pod(n, "Running", True, start, ready_s, False, requests) for n in c.names]

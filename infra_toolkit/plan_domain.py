@@ -1,0 +1,279 @@
+"""The plan validator's calls into the modules that own each domain check.
+
+Each function takes the :class:`~infra_toolkit.plan_fields.FieldReader` collecting problems, the
+thing to check and its path in the plan, and records the owner's verdict under that path
+(``proposed.workloads[0].hpa: spec.minReplicas ...``). The plan validator never re-implements a
+domain rule: HPA rules belong to ``hpa``, resources and price keys to ``cost``/``pricing``,
+traffic files and shapes to ``traffic``. This module also reads the files a plan references.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra_toolkit import pricing
+from infra_toolkit.errors import InfraToolkitError, PricingError, SpecError, TrafficError
+from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.manifests import (
+    ClusterConfig,
+    DeploymentSpec,
+    cluster_config_from_dict,
+    deployment_from_dict,
+)
+from infra_toolkit.plan import Manifest, Scenario, SyntheticTraffic, WorkloadModel, workload_spec
+from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
+from infra_toolkit.plan_yaml import PlanLoader
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resources import Resource, parse_resources, validate_resources
+
+__all__ = [
+    "check_deployment",
+    "check_hpa",
+    "check_resources",
+    "check_scenario",
+    "check_synthetic_parameters",
+    "check_workload_model",
+    "load_cluster_config",
+    "load_manifest",
+    "load_price_book",
+    "referenced_file",
+]
+
+_API_VERSIONS = {"Deployment": ("apps/v1",),
+                 "HorizontalPodAutoscaler": ("autoscaling/v2",)}
+
+
+def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Path | None:
+    """The file named by ``value`` (relative to the plan's folder), or ``None`` after recording
+    why it cannot be used (not text, absolute, missing, a folder)."""
+    text = r.text(value, path)
+    if text is None:
+        return None
+    if Path(text).is_absolute():
+        r.add(path, f"{text!r} is absolute; write it relative to the plan file's folder so the "
+                    "plan and its digest are the same on every machine")
+        return None
+    full = base_dir / text
+    if not full.exists():
+        siblings = [p.name for p in full.parent.iterdir()] if full.parent.is_dir() else []
+        hint = did_you_mean(full.name, siblings) if siblings else \
+            f"; folder {full.parent.name!r} does not exist either"
+        r.add(path, f"file {text!r} not found (relative to {base_dir.name}/){hint}")
+        return None
+    if not full.is_file():
+        r.add(path, f"{text!r} is a folder, not a file; name the file")
+        return None
+    return full
+
+
+def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
+    try:
+        text = file.read_text(encoding="utf-8")
+        return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
+    except (OSError, UnicodeDecodeError) as exc:
+        r.add(path, f"cannot read {file.name}: {exc}")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file.name}:{mark.line + 1}" if mark is not None else file.name
+        r.add(path, f"{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; fix "
+                    "the manifest")
+    return None
+
+
+def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path, kind: str
+                  ) -> Manifest | None:
+    """A ``kind`` document given inline (a mapping) or by path (the file's first document of that
+    kind; a file may hold several documents separated by ``---``)."""
+    file = None
+    if isinstance(value, Mapping):
+        doc: Any = value
+    else:
+        file = referenced_file(r, value, path, base_dir)
+        docs = _yaml_documents(r, file, path) if file is not None else None
+        if file is None or docs is None:
+            return None
+        kinds = [d.get("kind") for d in docs if isinstance(d, Mapping)]
+        doc = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == kind), None)
+        if doc is None:
+            r.add(path, f"{file.name} holds no {kind} (kinds found: "
+                        f"{', '.join(map(str, kinds)) or 'none'}); point at the {kind} manifest")
+            return None
+    where = file.name if file else "inline manifest"
+    if doc.get("kind") != kind:
+        r.add(path, f"{where}: kind {doc.get('kind')!r} is not {kind}")
+        return None
+    allowed = _API_VERSIONS[kind]
+    if doc.get("apiVersion") not in allowed:
+        r.add(path, f"{where}: apiVersion {doc.get('apiVersion')!r} is not supported for {kind}; "
+                    f"use {' or '.join(allowed)}")
+        return None
+    meta = doc.get("metadata")
+    if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
+        r.add(path, f"{where}: metadata.name is missing; name the {kind}")
+        return None
+    return Manifest(kind, doc, file)
+
+
+def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path
+                        ) -> tuple[Manifest, ClusterConfig] | None:
+    """The eksctl ``ClusterConfig`` at ``value`` (a path), read by its reader; its problems are
+    recorded under ``path`` with the file's own field paths."""
+    file = referenced_file(r, value, path, base_dir)
+    docs = _yaml_documents(r, file, path) if file is not None else None
+    if file is None or docs is None:
+        return None
+    doc = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"),
+               docs[0] if docs else None)
+    if not isinstance(doc, Mapping):
+        r.add(path, f"{file.name} holds no ClusterConfig mapping; point at an eksctl "
+                    "ClusterConfig file")
+        return None
+    try:
+        config = cluster_config_from_dict(doc, file.name)
+    except SpecError as exc:
+        _spec_problems(r, path, exc)
+        return None
+    return Manifest("ClusterConfig", doc, file), config
+
+
+@contextmanager
+def _owner_check(r: FieldReader, path: str, owner: str) -> Iterator[None]:
+    """Run an owner's check; an exception it did not mean to raise (a bug in the owner, hit by
+    an input it does not expect) becomes a problem instead of a traceback."""
+    try:
+        yield
+    except InfraToolkitError:
+        raise  # a deliberate error: the caller reports it with its own wording
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        r.add(path, f"could not be checked: {owner} failed with {type(exc).__name__}: {exc}; "
+                    f"check this field's type, and report the crash as a bug in {owner}")
+
+
+def _spec_problems(r: FieldReader, path: str, exc: Exception) -> None:
+    for line in str(exc).splitlines():
+        r.add(path, line.strip())
+
+
+def check_hpa(r: FieldReader, hpa: Manifest, path: str) -> HPASpec | None:
+    """The HPA as the API server would take it (defaults applied), by ``hpa.hpa_from_dict``;
+    its first invalid field is recorded under ``path`` with the manifest's own field path."""
+    with _owner_check(r, path, "infra_toolkit.hpa_api"):
+        try:
+            return hpa_from_dict(hpa.document, source=_source(hpa))
+        except SpecError as exc:
+            _spec_problems(r, path, exc)
+    return None
+
+
+def check_deployment(r: FieldReader, deployment: Manifest, path: str) -> DeploymentSpec | None:
+    """What the simulator reads from the Deployment (requests, readiness delay), by
+    ``manifests.deployment_from_dict``."""
+    with _owner_check(r, path, "infra_toolkit.manifests"):
+        try:
+            return deployment_from_dict(deployment.document, _source(deployment))
+        except SpecError as exc:
+            _spec_problems(r, path, exc)
+    return None
+
+
+def check_workload_model(r: FieldReader, model: WorkloadModel, deployment: DeploymentSpec,
+                         name: str, path: str) -> None:
+    """The workload model as the simulator's ``WorkloadSpec`` accepts it."""
+    try:
+        with _owner_check(r, path, "infra_toolkit.workload"):
+            workload_spec(name, model, deployment)
+    except SpecError as exc:
+        # "workload 'api'.capacity_rps_per_pod (=0.0) must be ...": report it at that field
+        field = re.match(r"workload '.*?'\.(\w+) \(", str(exc))
+        r.add(join_path(path, field.group(1)) if field else path, str(exc))
+
+
+def _source(manifest: Manifest) -> str:
+    return manifest.path.name if manifest.path is not None else "the inline manifest"
+
+
+def _content_key(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_book(key: tuple[tuple[str, str], ...], tables: tuple[Path, ...],
+                 overrides: Path | None) -> PriceBook:
+    # ``key`` (every input file and its SHA-256) makes a changed table a new cache entry.
+    return pricing.load_price_book(extra_tables=tables, overrides=overrides)
+
+
+def load_price_book(r: FieldReader, tables: Sequence[Path], overrides: Path | None
+                    ) -> PriceBook | None:
+    """The price book (shipped tables, then the plan's own tables and overrides), or ``None``
+    after recording why it cannot be loaded. Books are cached by the content of every file they
+    read, so validating many plans parses the tables once."""
+    try:
+        shipped = sorted(pricing.find_tables(pricing.DEFAULT_PRICING_DIR).values())
+        inputs = [*shipped, *tables, *([overrides] if overrides is not None else [])]
+        return _cached_book(_content_key(inputs), tuple(tables), overrides)
+    except (PricingError, OSError) as exc:
+        r.add("pricing", f"{exc}")
+        return None
+
+
+def check_resources(r: FieldReader, items: list[Any], path: str, region: str | None,
+                    book: PriceBook | None) -> tuple[Resource, ...] | None:
+    """The resources as the cost model reads them (``resources.validate_resources``): every
+    attribute checked, and with a price book every instance type, class and region checked
+    against the tables (``'db.t3.medum' is not a known RDS class; did you mean ...``).
+    ``region`` is ``None`` when the plan's own region is invalid (already reported): the
+    resources that inherit it are then not reported again for it."""
+    problems = None
+    with _owner_check(r, path, "infra_toolkit.resources"):
+        problems = validate_resources(items, path=path, default_region=region, price_book=book)
+    if problems is None:
+        return None
+    inherit = {join_path(join_path(path, i), "region") for i, item in enumerate(items)
+               if not (isinstance(item, Mapping) and "region" in item)}
+    for problem in problems:
+        if not (region is None and problem.path in inherit):
+            r.add(problem.path, problem.message)
+    if problems or region is None:
+        return None
+    # the tables were consulted above; parsing again without them only builds the resources
+    return parse_resources(items, path=path, default_region=region, price_book=None)
+
+
+def check_scenario(r: FieldReader, scenario: Scenario, path: str, step_s: float) -> None:
+    """The scenario's traffic as the traffic module draws it (:func:`scenario_curve`): the CSV
+    read and checked, the window inside it, the shape's parameters accepted."""
+    with _owner_check(r, path, "infra_toolkit.traffic"):
+        try:
+            scenario_curve(scenario, step_s)
+        except TrafficError as exc:
+            r.add(path, str(exc))
+
+
+def check_synthetic_parameters(r: FieldReader, traffic: SyntheticTraffic, path: str) -> bool:
+    """The shape is one the traffic module draws and its parameters are that function's."""
+    if traffic.shape not in SHAPES:
+        r.add(join_path(path, "shape"), f"{traffic.shape!r} is not a traffic shape"
+                                        f"{did_you_mean(traffic.shape, SHAPES)}")
+        return False
+    required, optional = shape_parameters(traffic.shape)
+    before = r.count()
+    for key in traffic.params:
+        if key not in required + optional:
+            r.add(join_path(path, key), f"is not a parameter of shape {traffic.shape!r} "
+                                        f"(parameters: {', '.join(required + optional)})"
+                                        f"{did_you_mean(key, required + optional)}")
+    for key in required:
+        if key not in traffic.params:
+            r.add(join_path(path, key), f"missing: shape {traffic.shape!r} needs it")
+    return r.count() == before

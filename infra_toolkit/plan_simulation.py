@@ -1,0 +1,84 @@
+"""From a plan to the simulator's inputs: one :class:`~infra_toolkit.simulate.SimulationSpec` per
+workload, with its node groups sized from the pricing tables' instance specs.
+
+* Node groups: the plan's :class:`~infra_toolkit.manifests.NodeGroupConfig` (eksctl or
+  ``aws_eks_node_group``) with vCPU, memory and ENI max pods of its first instance type from
+  the price book. A workload with ``node_group`` runs on that group only; otherwise on every
+  group without taints (tainted groups take only pods that tolerate them).
+* The workload: :meth:`Workload.workload_spec` with the p95 latency SLO of that workload (or of
+  all workloads) as the simulator's SLO threshold.
+* Timings from the plan's ``simulation`` section; the simulator's defaults otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.hpa_spec import DEFAULT_CONTROLLER_CONFIG
+from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.plan import Architecture, Plan, Workload
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.simulate import SimulationSpec
+from infra_toolkit.workload import MetricsPipelineSpec
+
+__all__ = ["p95_latency_slo_ms", "simulation_node_groups", "simulation_spec"]
+
+
+def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook
+                           ) -> tuple[NodeGroup, ...]:
+    """The node groups ``workload``'s pods may run on, sized from ``book``'s instance specs."""
+    groups = [g for g in arch.node_groups
+              if (g.name == workload.node_group if workload.node_group else not g.taints)]
+    if not groups:
+        raise SimulationError(f"workload {workload.name!r}: no node group it can run on (its "
+                              "node_group, or a group without taints)")
+    out = []
+    for g in groups:
+        spec = book.instance_spec(g.instance_types[0])
+        if spec.max_pods_eni is None:
+            raise SimulationError(f"node group {g.name!r}: no max-pods figure for "
+                                  f"{spec.instance_type} in the instance specs table")
+        out.append(NodeGroup(g.name, spec.instance_type, float(spec.vcpu),
+                             spec.memory_mib / 1024, spec.max_pods_eni, g.min_size, g.max_size))
+    return tuple(out)
+
+
+def p95_latency_slo_ms(plan: Plan, workload: str) -> float | None:
+    """The plan's p95 latency objective for ``workload`` (one naming it, else one for all)."""
+    slos = [s for s in plan.slos if s.metric == "latency" and s.percentile == 95
+            and s.workload in (workload, None)]
+    slos.sort(key=lambda s: s.workload is None)  # the workload's own SLO first
+    return slos[0].threshold_ms if slos else None
+
+
+def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
+                    side: str = "proposed") -> SimulationSpec:
+    """The simulation of one workload of ``plan``'s ``side`` (``proposed`` or ``current``).
+
+    Raises :class:`~infra_toolkit.errors.SimulationError` when the workload has no HPA, no node
+    group to run on, or no such workload exists."""
+    arch = plan.proposed if side == "proposed" else plan.current
+    found = [w for w in arch.workloads if w.name == workload_name]
+    if not found:
+        names = ", ".join(w.name for w in arch.workloads) or "none"
+        raise SimulationError(f"no workload {workload_name!r} in {side} of {plan.path}; "
+                              f"workloads: {names}")
+    workload = found[0]
+    if workload.hpa_spec is None:
+        raise SimulationError(f"workload {workload_name!r} has no HPA; give it one (minReplicas = "
+                              "maxReplicas for a fixed size) to simulate it")
+    slo = p95_latency_slo_ms(plan, workload_name)
+    settings = plan.simulation
+    autoscaler = ClusterAutoscalerSpec() if settings.node_provisioning_s is None else \
+        ClusterAutoscalerSpec(provisioning_delay_s=settings.node_provisioning_s)
+    metrics = MetricsPipelineSpec() if settings.metrics_resolution_s is None else \
+        MetricsPipelineSpec(resolution_s=int(settings.metrics_resolution_s))
+    controller = DEFAULT_CONTROLLER_CONFIG if settings.hpa_sync_period_s is None else \
+        dataclasses.replace(DEFAULT_CONTROLLER_CONFIG, sync_period_s=settings.hpa_sync_period_s)
+    return SimulationSpec(
+        hpa=workload.hpa_spec,
+        workload=workload.workload_spec(*(() if slo is None else (slo,))),
+        node_groups=simulation_node_groups(arch, workload, book),
+        autoscaler=autoscaler, metrics=metrics, controller=controller,
+        initial_replicas=workload.deployment_spec.replicas, name=f"{side}/{workload_name}")

@@ -1,0 +1,209 @@
+"""Reading one side of a plan (``current`` or ``proposed``): region, resources, workloads and node
+groups, with the cross-checks that tie them together.
+
+Node groups come from the eksctl ``ClusterConfig`` when ``cluster_config`` is given, else from
+the ``aws_eks_node_group`` resources. When both exist they must agree (name, instance types,
+min/max size, capacity type): the simulation runs on the ClusterConfig's groups while the cost
+model prices the resources, so a mismatch would price something other than what is simulated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit import plan_domain as domain
+from infra_toolkit.errors import SpecError
+from infra_toolkit.manifests import NodeGroupConfig
+from infra_toolkit.plan import Architecture, Manifest, Workload, WorkloadModel, _seed_rule
+from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resources import Resource
+
+__all__ = ["read_architecture"]
+
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
+_MODEL_REQUIRED = ("cpu_millicores_per_rps", "baseline_cpu_millicores", "capacity_rps_per_pod",
+                   "image_pull_s", "app_start_s")
+_MODEL_KEYS = _MODEL_REQUIRED + ("concurrency", "startup_cpu_millicores", "startup_cpu_s",
+                                 "queue_timeout_s", "memory_baseline_mib", "memory_mib_per_rps")
+
+
+def _resources(r: FieldReader, m: Mapping[str, Any], p: str, region: str | None,
+               proposed: bool, book: PriceBook | None) -> tuple[Resource, ...] | None:
+    why = _seed_rule("proposed.resources") + ": list the resources to price" \
+        if proposed else "; write `resources: []` when nothing exists today"
+    items = r.list_(m, "resources", p, nonempty=proposed, why=why)
+    if items is None:
+        return None
+    return domain.check_resources(r, items, join_path(p, "resources"), region, book)
+
+
+def _model(r: FieldReader, raw: Any, p: str) -> WorkloadModel | None:
+    before = r.count()
+    m = r.mapping(raw, p, _MODEL_KEYS, _MODEL_REQUIRED)
+    if m is None:
+        return None
+    values: dict[str, Any] = {k: r.number(m, k, p, minimum=0) for k in _MODEL_KEYS if k in m}
+    if "concurrency" in m:
+        values["concurrency"] = r.int_(m, "concurrency", p, minimum=1)
+    return None if r.count() > before else WorkloadModel(**values)
+
+
+def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p: str) -> None:
+    spec = hpa.document.get("spec")
+    ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
+    if not isinstance(ref, Mapping):
+        r.add(p, "the HPA has no spec.scaleTargetRef; point it at the Deployment")
+        return
+    if ref.get("kind") != "Deployment" or ref.get("name") != deployment.name:
+        r.add(p, f"the HPA scales {ref.get('kind')}/{ref.get('name')} but the workload's "
+                 f"Deployment is Deployment/{deployment.name}; fix spec.scaleTargetRef")
+
+
+def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
+               ) -> tuple[Workload, ...] | None:
+    items = r.list_(m, "workloads", p, required=False)
+    if items is None:
+        return () if "workloads" not in m else None
+    before = r.count()
+    out = []
+    for i, item in enumerate(items):
+        wp = join_path(join_path(p, "workloads"), i)
+        w = r.mapping(item, wp, ("name", "deployment", "hpa", "model", "node_group",
+                                 "traffic_share"), ("name", "deployment", "model"))
+        if w is not None:
+            workload = _workload(r, w, wp, base_dir)
+            out += [workload] if workload is not None else []
+    r.unique_names([(join_path(join_path(join_path(p, "workloads"), i), "name"), w.name)
+                    for i, w in enumerate(out)], "workload")
+    return None if r.count() > before else tuple(out)
+
+
+def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> Workload | None:
+    start = r.count()
+    name = r.str_(w, "name", wp)
+    dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
+    deployment = domain.load_manifest(r, w.get("deployment"), dp, base_dir, "Deployment") \
+        if "deployment" in w else None
+    dep_spec = domain.check_deployment(r, deployment, dp) if deployment is not None else None
+    hpa = domain.load_manifest(r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler") \
+        if "hpa" in w else None
+    hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
+    if hpa is not None and deployment is not None:
+        _scale_target_matches(r, hpa, deployment, hp)
+    model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
+    if model is not None and dep_spec is not None and name is not None:
+        domain.check_workload_model(r, model, dep_spec, name, join_path(wp, "model"))
+    share = r.number(w, "traffic_share", wp, required=False, minimum=0, exclusive_minimum=True,
+                     default=1.0)
+    node_group = r.str_(w, "node_group", wp, required=False)
+    if r.count() > start or not (name and deployment and dep_spec and model) or share is None:
+        return None
+    return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share)
+
+
+def _group_from_resource(res: Resource, raw: Any) -> NodeGroupConfig | None:
+    """A validated ``aws_eks_node_group`` as a node group, named by its ``node_group_name`` (as
+    written; the cost model does not keep it) or else its resource name."""
+    a = res.attributes
+    name = raw.get("node_group_name") if isinstance(raw, Mapping) else None
+    try:
+        return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
+                               tuple(a["instance_types"]), a["scaling_config.min_size"],
+                               a["scaling_config.max_size"], a["scaling_config.desired_size"],
+                               a["capacity_type"], a["disk_size"])
+    except SpecError:
+        return None  # the cost model's own rules report the sizes
+
+
+def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
+                       priced: dict[str, tuple[str, NodeGroupConfig]], cp: str) -> None:
+    for group in configured:
+        if group.name not in priced:
+            r.add(cp, f"node group {group.name!r} of the ClusterConfig has no aws_eks_node_group "
+                      f"resource with that node_group_name, so it would not be priced"
+                      f"{did_you_mean(group.name, priced) if priced else ''}")
+            continue
+        path, res = priced[group.name]
+        for attr, field in (("instance_types", "instance_types"),
+                            ("min_size", "scaling_config.min_size"),
+                            ("max_size", "scaling_config.max_size"),
+                            ("capacity_type", "capacity_type"),
+                            ("disk_size_gib", "disk_size")):
+            if attr == "disk_size_gib" and group.disk_size_gib is None:
+                continue  # the ClusterConfig leaves the volume size to eksctl
+            if getattr(group, attr) != getattr(res, attr):
+                r.add(f"{path}.{field}", f"{getattr(res, attr)!r} differs from the ClusterConfig's "
+                            f"{getattr(group, attr)!r} for node group {group.name!r}; make them "
+                            "equal so the priced and the simulated nodes are the same")
+    names = {g.name for g in configured}
+    for name, (path, _res) in priced.items():
+        if name not in names:
+            r.add(path, f"node group {name!r} is priced but not in the ClusterConfig; add it there "
+                        "or remove the resource")
+
+
+def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, region: str | None,
+                 resources: tuple[Resource, ...] | None
+                 ) -> tuple[tuple[NodeGroupConfig, ...], Manifest | None]:
+    """The node groups and the ClusterConfig they came from; with ``resources`` ``None`` (they
+    have problems of their own) the ClusterConfig is not compared with them."""
+    raw = m["resources"] if isinstance(m.get("resources"), list) else []
+    addresses = {f"{i.get('type')}.{i.get('name')}": (j, i) for j, i in enumerate(raw)
+                 if isinstance(i, Mapping)}
+    priced: dict[str, tuple[str, NodeGroupConfig]] = {}
+    for res in resources or ():
+        if res.type == "aws_eks_node_group":
+            index, item = addresses[res.address]
+            group = _group_from_resource(res, item)
+            if group is not None:
+                priced[group.name] = (join_path(join_path(p, "resources"), index), group)
+    if "cluster_config" not in m:
+        return tuple(g for _p, g in priced.values()), None
+    cp = join_path(p, "cluster_config")
+    loaded = domain.load_cluster_config(r, m["cluster_config"], cp, base_dir)
+    if loaded is None:
+        return (), None
+    manifest, config = loaded
+    if region is not None and config.region != region:
+        r.add(cp, f"the ClusterConfig's metadata.region {config.region!r} differs from {p}.region "
+                  f"{region!r}; make them equal")
+    if resources is not None:
+        _node_groups_agree(r, config.node_groups, priced, cp)
+    return config.node_groups, manifest
+
+
+def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed: bool,
+                      book: PriceBook | None) -> Architecture | None:
+    """One side of the change (``p`` is ``current`` or ``proposed``), or ``None`` after recording
+    its problems."""
+    m = r.mapping(raw, p, ("region", "resources", "workloads", "cluster_config"), ("region",))
+    if m is None:
+        return None
+    before = r.count()
+    region = r.str_(m, "region", p)
+    if region is not None and not _REGION.match(region):
+        r.add(join_path(p, "region"), f"{region!r} is not an AWS region code such as us-east-1")
+        region = None
+    resources = _resources(r, m, p, region, proposed, book) if "resources" in m else None
+    if "resources" not in m:
+        r.add(join_path(p, "resources"),
+              "missing" + _seed_rule("proposed.resources") + ": list the proposed resources "
+              "to price" if proposed else "missing; list today's resources (or write "
+                                          "`resources: []` when nothing exists today)")
+    workloads = _workloads(r, m, p, base_dir)
+    groups, manifest = _node_groups(r, m, p, base_dir, region, resources)
+    for i, w in enumerate(workloads or ()):
+        if w.node_group is not None and w.node_group not in {g.name for g in groups}:
+            r.add(join_path(join_path(join_path(p, "workloads"), i), "node_group"),
+                  f"no node group named {w.node_group!r}"
+                  f"{did_you_mean(w.node_group, [g.name for g in groups]) if groups else ''}")
+    if workloads and resources is not None and "cluster_config" not in m and not groups:
+        r.add(p, "has workloads but no node groups; add aws_eks_node_group resources or a "
+                 "cluster_config")
+    if r.count() > before or region is None or resources is None or workloads is None:
+        return None
+    return Architecture(region, resources, workloads, groups, manifest)

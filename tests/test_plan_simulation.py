@@ -1,0 +1,52 @@
+"""From a plan to the simulator's inputs (plan_simulation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.nodes import NodeGroup
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_simulation import p95_latency_slo_ms, simulation_spec
+from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.simulate import simulate
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def book() -> PriceBook:
+    return load_price_book()
+
+
+def test_minimal_plan_becomes_a_simulation(book: PriceBook) -> None:
+    plan = read_plan(REPO / "tests/data/plans/minimal.yaml")
+    spec = simulation_spec(plan, "api", book)
+    # m5.large in the shared instance specs: 2 vCPU, 8192 MiB, 29 ENI pods
+    assert spec.node_groups == (NodeGroup("general", "m5.large", 2.0, 8.0, 29, 2, 4),)
+    assert (spec.hpa.min_replicas, spec.hpa.max_replicas) == (2, 8)
+    assert spec.workload.slo_p95_latency_ms == 250  # the plan's p95 SLO
+    assert spec.workload.cpu_request_millicores == 200  # the Deployment's 200m
+    assert spec.initial_replicas == 2  # the Deployment's replicas
+    result = simulate(scenario_curve(plan.scenario("steady"), 15.0), spec)
+    assert result.summary.peak_replicas == 2  # 12 rps at most: far below 2 pods' target
+
+
+def test_default_plan_node_groups_and_slo(book: PriceBook) -> None:
+    plan = read_plan(REPO / "plans/ecommerce-eks.yaml")
+    assert p95_latency_slo_ms(plan, "backend") == 300
+    # the backend is pinned to the general group; t3.medium: 2 vCPU, 4096 MiB, 17 ENI pods
+    spec = simulation_spec(plan, "backend", book)
+    assert spec.node_groups == (NodeGroup("general", "t3.medium", 2.0, 4.0, 17, 3, 10),)
+    assert spec.autoscaler.provisioning_delay_s == 150
+    assert spec.controller.sync_period_s == 15
+
+
+def test_unknown_workload_names_the_choices(book: PriceBook) -> None:
+    plan = read_plan(REPO / "plans/ecommerce-eks.yaml")
+    with pytest.raises(SimulationError, match="no workload 'web' in proposed of .*; "
+                                              "workloads: backend"):
+        simulation_spec(plan, "web", book)
