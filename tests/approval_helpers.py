@@ -50,10 +50,10 @@ def raw_sql(location: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple
             )
             cur = conn.execute(sql.replace("?", "%s"), params)
             return list(cur.fetchall()) if cur.description else []
-    conn = sqlite3.connect(location, isolation_level=None)
+    lite = sqlite3.connect(location, isolation_level=None)
     try:
-        conn.execute("DROP TRIGGER IF EXISTS approval_records_no_update")
-        conn.execute("DROP TRIGGER IF EXISTS approval_records_no_delete")
-        return list(conn.execute(sql, params).fetchall())
+        lite.execute("DROP TRIGGER IF EXISTS approval_records_no_update")
+        lite.execute("DROP TRIGGER IF EXISTS approval_records_no_delete")
+        return list(lite.execute(sql, params).fetchall())
     finally:
-        conn.close()
+        lite.close()

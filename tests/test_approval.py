@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from approval_helpers import at, subject
@@ -296,7 +297,7 @@ def test_unknown_review_id_is_a_clear_error(store: ApprovalStore) -> None:
         ({"questions": ("ok?", " ")}, r"question\(s\) \[2\] are blank"),
     ],
 )
-def test_subject_validation(changes: dict[str, object], match: str) -> None:
+def test_subject_validation(changes: dict[str, Any], match: str) -> None:
     with pytest.raises(ApprovalError, match=match):
         subject(**changes)
 

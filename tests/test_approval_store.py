@@ -44,10 +44,10 @@ def test_database_refuses_update_and_delete(store_location: str, statement: str)
         ):
             conn.execute(statement)
     else:
-        conn = sqlite3.connect(store_location)
+        lite = sqlite3.connect(store_location)
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            conn.execute(statement)
-        conn.close()
+            lite.execute(statement)
+        lite.close()
 
 
 @pytest.mark.parametrize(
