@@ -28,6 +28,7 @@ Rules (what a review's status is, from its records in order):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,6 +57,7 @@ __all__ = [
     "Status",
     "gate",
     "plan_status",
+    "read_review_subject",
     "review_queue",
     "review_state",
     "review_states",
@@ -344,6 +346,12 @@ def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus
     if approved:
         return PlanStatus(subject, Status.STALE, approved[-1])
     return PlanStatus(subject, Status.NOT_SUBMITTED, mine[-1] if mine else None)
+
+
+def read_review_subject(plan_path: str | os.PathLike[str]) -> ReviewSubject:
+    """Read a plan file into the subject of its review (metadata, questions, policy, digest,
+    monthly cost delta, prices not found)."""
+    raise ApprovalError(f"{plan_path}: reading plans arrives with plan.py and digest.py")
 
 
 def _verified(store: ApprovalStore) -> list[Record]:
