@@ -16,13 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pg_cluster import find_pg_bindir, throwaway_cluster  # noqa: E402
-
-from infra_toolkit.approval import ReviewSubject, sign_off, submit, verify  # noqa: E402
-from infra_toolkit.approval_records import RecordKind  # noqa: E402
-from infra_toolkit.approval_store import open_store  # noqa: E402
+from infra_toolkit.approval import ReviewSubject, sign_off, submit, verify
+from infra_toolkit.approval_records import RecordKind
+from infra_toolkit.approval_store import open_store
+from tests.pg_cluster import find_pg_bindir, throwaway_cluster
 
 WORKERS, SIGN_OFFS = 8, 250
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -37,7 +36,7 @@ def _subject(index: int) -> ReviewSubject:
         change_type="scaling",
         estimated_review_minutes=10,
         questions=("ok?",),
-        monthly_cost_delta_usd=Decimal("10"),
+        monthly_cost_delta_usd=Decimal(10),
     )
 
 

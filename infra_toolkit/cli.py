@@ -48,6 +48,42 @@ def _run_version(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("report", help="build the offline HTML review document of plans")
+    p.add_argument("plans", nargs="+", metavar="PLAN.yaml")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"), help="notebook parameter (value read as YAML)")
+    p.add_argument("--out", metavar="PATH.html", help="output file (one plan only); "
+                   "default reports/<plan name>.html")
+    p.add_argument("--keep-notebook", action="store_true",
+                   help="keep the executed notebook beside the HTML")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="plans built in parallel")
+    p.add_argument("--notebook", metavar="NB.ipynb", help="report notebook to run instead of "
+                   "notebooks/plan_report.ipynb")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    import yaml
+
+    from infra_toolkit.report import build_reports
+
+    if args.out and len(args.plans) > 1:
+        print("error: --out names one file; with several plans the reports go to reports/",
+              file=sys.stderr)
+        return 2
+    parameters = {name: yaml.safe_load(value) for name, value in args.parameter}
+    outcomes = build_reports(args.plans, jobs=args.jobs, parameters=parameters,
+                             keep_notebook=args.keep_notebook, notebook=args.notebook,
+                             out=args.out)
+    for outcome in outcomes:
+        if outcome.result is None:
+            print(f"error: {outcome.plan_path}: {outcome.error}", file=sys.stderr)
+        else:
+            r = outcome.result
+            print(f"{r.html_path} ({r.html_bytes / 1e6:.1f} MB, {r.build_s:.1f} s)")
+    return 0 if all(o.result for o in outcomes) else 1
+
+
 # --- approvals: submit, queue, status, approve / reject / request-changes / comment, gate, verify
 _REVIEW_ID = re.compile(r"review-\d+")
 if TYPE_CHECKING:
@@ -263,6 +299,7 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
     (_add_version, "version", _run_version),
+    (_add_report, "report", _run_report),
     (_add_submit, "submit", _run_submit),
     (_add_queue, "queue", _run_queue),
     (_add_status, "status", _run_status),

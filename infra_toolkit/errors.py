@@ -9,6 +9,7 @@ Every message names the input (file and field), the bad value, what is valid and
      ├── PricingError                 a pricing table is invalid or cannot be refreshed
      │    └── PriceNotFound           no price for what was asked (lists the nearest keys)
      ├── SimulationError              a simulation was asked something it cannot do
+     ├── ReportError                  a report notebook failed or its HTML is not self-contained
      └── ApprovalError                the approval store cannot be read or written
           └── StoreIntegrityError     the store's hash chain does not verify (tampering)
 """
@@ -23,6 +24,7 @@ __all__ = [
     "PricingError",
     "PriceNotFound",
     "SimulationError",
+    "ReportError",
     "ApprovalError",
     "StoreIntegrityError",
 ]
@@ -59,6 +61,11 @@ class PriceNotFound(PricingError, LookupError):
 
 class SimulationError(InfraToolkitError, ValueError):
     """A simulation input is inconsistent (e.g. a pod larger than any node)."""
+
+
+class ReportError(InfraToolkitError):
+    """A report could not be built: the notebook failed (the message names the cell) or the
+    exported HTML still references the network."""
 
 
 class ApprovalError(InfraToolkitError):

@@ -22,7 +22,7 @@ def shared_dir() -> Path:
 import os
 from collections.abc import Iterator
 
-from pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
+from tests.pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
 
 
 @pytest.fixture(scope="session")

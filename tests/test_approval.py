@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from approval_helpers import at, subject
 
 from infra_toolkit.approval import (
     ApprovalPolicy,
@@ -23,6 +22,7 @@ from infra_toolkit.approval import (
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError
+from tests.approval_helpers import at, subject
 
 APPROVE, REJECT, CHANGES, COMMENT = (
     RecordKind.APPROVED,

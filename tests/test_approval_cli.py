@@ -14,11 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from approval_helpers import raw_sql, subject
 
 from infra_toolkit import cli
 from infra_toolkit.approval import ApprovalPolicy, ReviewSubject
 from infra_toolkit.cli import main
+from tests.approval_helpers import raw_sql, subject
 
 Run = Callable[..., tuple[int, str, str]]
 

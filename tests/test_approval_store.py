@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from approval_helpers import at, raw_sql, subject
 
 from infra_toolkit.approval import gate, sign_off, submit, verify
 from infra_toolkit.approval_records import RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from tests.approval_helpers import at, raw_sql, subject
 
 
 def test_submit_allocates_sequential_review_ids_and_is_idempotent(store_location: str) -> None:
@@ -195,7 +195,7 @@ def test_unreachable_or_unknown_store_url(location: str, match: str) -> None:
 
 
 def test_empty_postgres_database_is_not_a_store_until_created(postgres_url: str) -> None:
-    from pg_cluster import schema_url
+    from tests.pg_cluster import schema_url
 
     url = schema_url(postgres_url)
     with pytest.raises(ApprovalError, match=r"has no approval_records table: submit a plan first"):

@@ -6,12 +6,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from approval_helpers import T0, at, subject
 
 from infra_toolkit.approval import ReviewSubject, Status, review_status, submit
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.widgets import ApprovalWidget
+from tests.approval_helpers import T0, at, subject
 
 
 def submitted(location: str, s: ReviewSubject) -> ReviewSubject:

@@ -1,0 +1,246 @@
+"""Build the review document: execute a parameterized notebook with papermill, export it with
+nbconvert to one self-contained, offline HTML file.
+
+The HTML holds no input cells, plotly.js exactly once (inlined from the installed plotly package
+by the ``offline`` template), and no ``http(s)://`` script, stylesheet or import: the stock
+templates' require.js, MathJax, Mermaid and widget-manager CDN loads are dropped. Figures reach the
+HTML as ``text/html`` outputs that call ``Plotly.newPlot`` (see :func:`infra_toolkit.charts.use_report_renderer`).
+
+A notebook that fails still yields its executed copy, with papermill's error banner at the
+failing cell, and an HTML export of it; :class:`~infra_toolkit.errors.ReportError` names the cell.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.errors import ReportError
+
+__all__ = [
+    "DEFAULT_NOTEBOOK",
+    "ReportResult",
+    "ReportOutcome",
+    "notebooks_dir",
+    "execute_notebook",
+    "export_html",
+    "find_external_references",
+    "build_report",
+    "build_reports",
+]
+
+_TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+DEFAULT_NOTEBOOK = "plan_report.ipynb"
+KERNEL_NAME = "python3"
+
+# A reference that makes the browser fetch from a network: <script src>, <link href>, <img src>,
+# <iframe src>, CSS @import / url(), and ES module import()/import ... from.
+_EXTERNAL_PATTERNS = (
+    re.compile(r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc\s*=\s*[\"']?(https?:)?//[^\"'\s>]+", re.I),
+    re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(https?:)?//[^\"'\s>]+", re.I),
+    re.compile(r"@import\s+(?:url\()?\s*[\"']?(https?:)?//[^\"')\s;]+", re.I),
+    re.compile(r"\bimport\s*\(\s*[\"'](https?:)?//[^\"']+", re.I),
+    re.compile(r"\bimport\s+[^;\"']*?\bfrom\s+[\"'](https?:)?//[^\"']+", re.I),
+    re.compile(r"\bimport\s+[\"'](https?:)?//[^\"']+", re.I),
+)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A report that was built: where the HTML went, how big it is and how long it took."""
+
+    plan_path: Path
+    html_path: Path
+    notebook_path: Path | None
+    html_bytes: int
+    build_s: float
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """One plan of a batch: a result, or the error message that stopped it."""
+
+    plan_path: Path
+    result: ReportResult | None
+    error: str | None
+
+
+def notebooks_dir() -> Path:
+    """The ``notebooks/`` folder of the source checkout the package runs from."""
+    return Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def execute_notebook(
+    notebook: Path, output: Path, parameters: Mapping[str, Any], cwd: Path | None = None
+) -> None:
+    """Run ``notebook`` with papermill, injecting ``parameters``; write the executed copy to
+    ``output``. On a failing cell papermill has already saved ``output`` with an error banner;
+    this raises :class:`ReportError` naming the cell (index, execution count, first line)."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    if not notebook.is_file():
+        raise ReportError(f"notebook {notebook} does not exist; pass an existing .ipynb file")
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=dict(parameters),
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(cwd) if cwd else None,
+        )
+    except PapermillExecutionError as exc:
+        raise ReportError(
+            f"{notebook.name} failed in cell {exc.cell_index} (execution count {exc.exec_count}, "
+            f"starting {_first_line(exc.source)!r}): {exc.ename}: {_last_line(exc.evalue)}; "
+            f"the executed notebook with the error marked is at {output}"
+        ) from None
+
+
+def export_html(executed_notebook: Path) -> str:
+    """The offline HTML of an executed notebook: input cells and prompts hidden, plotly.js
+    inlined once. Raises :class:`ReportError` if any external reference is left in it."""
+    from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(_TEMPLATES_DIR)],
+        template_name="offline",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _resources = exporter.from_filename(
+        str(executed_notebook), resources={"plotly_js": get_plotlyjs()}
+    )
+    leftovers = find_external_references(body)
+    if leftovers:
+        raise ReportError(
+            f"the HTML of {executed_notebook.name} still loads from the network: "
+            f"{', '.join(leftovers[:5])}; the offline template must drop or inline these"
+        )
+    return body
+
+
+def find_external_references(html: str) -> list[str]:
+    """Every script, stylesheet, image or import in ``html`` that points at a network URL."""
+    found: list[str] = []
+    for pattern in _EXTERNAL_PATTERNS:
+        found.extend(m.group(0) for m in pattern.finditer(html))
+    return found
+
+
+def build_report(
+    plan_path: str | os.PathLike[str],
+    *,
+    out: str | os.PathLike[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    keep_notebook: bool = False,
+    notebook: str | os.PathLike[str] | None = None,
+) -> ReportResult:
+    """Execute the report notebook for one plan and write its offline HTML.
+
+    ``out`` defaults to ``reports/<plan stem>.html`` (relative to the working directory). The
+    notebook receives ``plan_path`` (absolute) plus ``parameters``. With ``keep_notebook`` the
+    executed ``.ipynb`` is kept beside the HTML; after a failure it is always kept.
+    """
+    started = time.perf_counter()
+    plan = Path(plan_path).resolve()
+    if not plan.is_file():
+        raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")
+    source = Path(notebook) if notebook else notebooks_dir() / DEFAULT_NOTEBOOK
+    html_path = Path(out) if out else Path("reports") / f"{plan.stem}.html"
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    kept = html_path.with_suffix(".ipynb")
+    params = {"plan_path": str(plan), **dict(parameters or {})}
+
+    with tempfile.TemporaryDirectory(prefix="infra-toolkit-report-") as tmp:
+        executed = Path(tmp) / f"{plan.stem}.executed.ipynb"
+        try:
+            execute_notebook(source, executed, params)
+        except ReportError:
+            if executed.is_file():
+                _replace_file(kept, executed.read_bytes())
+                _replace_file(html_path, export_html(executed).encode("utf-8"))
+            raise
+        html = export_html(executed).encode("utf-8")
+        _replace_file(html_path, html)
+        if keep_notebook:
+            _replace_file(kept, executed.read_bytes())
+    return ReportResult(
+        plan_path=plan,
+        html_path=html_path,
+        notebook_path=kept if keep_notebook else None,
+        html_bytes=len(html),
+        build_s=time.perf_counter() - started,
+    )
+
+
+def _build_one(
+    args: tuple[Path, Path | None, dict[str, Any], bool, Path | None],
+) -> ReportOutcome:
+    plan, out, parameters, keep, notebook = args
+    try:
+        result = build_report(plan, out=out, parameters=parameters, keep_notebook=keep,
+                              notebook=notebook)
+        return ReportOutcome(plan, result, None)
+    except ReportError as exc:
+        return ReportOutcome(plan, None, str(exc))
+
+
+def build_reports(
+    plan_paths: Sequence[str | os.PathLike[str]],
+    *,
+    jobs: int = 1,
+    out_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    keep_notebook: bool = False,
+    notebook: str | os.PathLike[str] | None = None,
+) -> list[ReportOutcome]:
+    """Build one report per plan, ``jobs`` at a time in separate processes; one outcome per plan,
+    in the order given. A failing plan does not stop the others. ``out`` names the HTML of a
+    single plan; ``out_dir`` holds ``<plan stem>.html`` files (default ``reports/``)."""
+    if jobs < 1:
+        raise ReportError(f"--jobs (={jobs}) must be at least 1")
+    if out is not None and len(plan_paths) != 1:
+        raise ReportError("an output file name (--out) needs exactly one plan; use out_dir")
+    work = [
+        (Path(p), Path(out) if out else Path(out_dir) / f"{Path(p).stem}.html" if out_dir else None,
+         dict(parameters or {}), keep_notebook, Path(notebook) if notebook else None)
+        for p in plan_paths
+    ]
+    if jobs == 1 or len(work) == 1:
+        return [_build_one(w) for w in work]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+        return list(pool.map(_build_one, work))
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in str(text).splitlines() if line.strip()]
+    return lines[-1] if lines else ""

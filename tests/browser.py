@@ -1,0 +1,69 @@
+"""Open an HTML file in headless Debian Chromium (driven by Playwright) with the network blocked,
+and report what was drawn. Never downloads a browser: it uses /usr/bin/chromium or skips."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@dataclass
+class PageLoad:
+    """What a page did when opened offline."""
+
+    plots: int = 0  # plotly graph divs that hold a drawn svg.main-svg
+    main_svgs: int = 0
+    page_errors: list[str] = field(default_factory=list)
+    blocked_requests: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+def chromium_path() -> str:
+    """The system Chromium, or skip the test saying why (the Makefile installs it when it can)."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.skip("no Chromium on this machine and `make browser` could not install Debian's "
+                    "chromium package (apt-get install -y chromium); browser check skipped")
+    return path
+
+
+def open_offline(html_path: Path) -> PageLoad:
+    """Load ``html_path`` from file:// with every other request aborted; wait for plotly."""
+    from playwright.sync_api import sync_playwright
+
+    load = PageLoad()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("pageerror", lambda err: load.page_errors.append(str(err)))
+
+            def route(r):  # type: ignore[no-untyped-def]
+                if r.request.url.startswith(("file:", "data:", "blob:")):
+                    r.continue_()
+                else:
+                    load.blocked_requests.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.goto(html_path.resolve().as_uri(), wait_until="load")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.plotly-graph-div')]"
+                ".every(d => d.querySelector('svg.main-svg'))",
+                timeout=15_000,
+            )
+            load.main_svgs = page.locator("svg.main-svg").count()
+            load.plots = page.locator(".plotly-graph-div:has(svg.main-svg)").count()
+            load.text = page.inner_text("body")
+        finally:
+            browser.close()
+    return load

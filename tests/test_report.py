@@ -1,0 +1,153 @@
+"""The report build: papermill execution, offline HTML export, failures, batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from plotly.offline import get_plotlyjs
+
+from infra_toolkit.errors import ReportError
+from infra_toolkit.report import build_report, build_reports, find_external_references
+from tests.notebook_fixtures import figures_notebook, write_notebook
+
+PLOTLY_BANNER = get_plotlyjs()[:40]  # the licence banner that opens the plotly.js bundle
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script src="https://cdn.jsdelivr.net/npm/require.js"></script>',
+        "<script type='text/javascript' src='http://example.com/a.js'></script>",
+        '<script src="//cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js"></script>',
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+        '<style>@import url("https://fonts.googleapis.com/css2");</style>',
+        "<script type=\"module\">const m = await import('https://esm.sh/mermaid');</script>",
+        '<script type="module">import "https://cdn.plot.ly/plotly-3.0.0.min"</script>',
+        '<script type="module">import x from "https://esm.sh/x";</script>',
+        '<img src="https://example.com/logo.png">',
+    ],
+)
+def test_network_references_are_found(html: str) -> None:
+    assert len(find_external_references(html)) == 1
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://aws.amazon.com/ec2/pricing/">AWS pricing</a>',  # a link is not a load
+        '<script>var docs = "https://plotly.com/javascript/";</script>',  # a string in code
+        '<script src="data:text/javascript;base64,AAAA"></script>',
+        "<p>see http://example.com</p>",
+    ],
+)
+def test_text_and_links_are_not_network_loads(html: str) -> None:
+    assert find_external_references(html) == []
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("report")
+    plan = tmp / "plan.yaml"
+    plan.write_text("version: 1\n")
+    notebook = figures_notebook(tmp / "three.ipynb", figures=3)
+    result = build_report(plan, out=tmp / "out" / "plan.html", notebook=notebook,
+                          parameters={"label": "from-cli"}, keep_notebook=True)
+    assert result.html_path == tmp / "out" / "plan.html"
+    assert result.notebook_path == tmp / "out" / "plan.ipynb"
+    html = result.html_path.read_text(encoding="utf-8")
+    assert result.html_bytes == len(html.encode("utf-8"))
+    return tmp, html
+
+
+def test_html_embeds_plotly_js_exactly_once(built: tuple[Path, str]) -> None:
+    _tmp, html = built
+    assert html.count(PLOTLY_BANNER) == 1
+
+
+def test_html_draws_every_figure_and_hides_inputs(built: tuple[Path, str]) -> None:
+    _tmp, html = built
+    for i in range(3):
+        assert f'"text":"figure {i}"' in html
+    assert html.count("Plotly.newPlot(") >= 3
+    assert "MARKER_IN_SOURCE_ONLY" not in html
+    assert "label=from-cli" in html
+
+
+def test_html_loads_nothing_from_the_network(built: tuple[Path, str]) -> None:
+    _tmp, html = built
+    assert find_external_references(html) == []
+    for cdn in ("require.min.js", "MathJax.js", "mermaid", "html-manager"):
+        assert cdn not in html.replace(get_plotlyjs(), "")
+
+
+def test_kept_notebook_is_the_executed_one(built: tuple[Path, str]) -> None:
+    tmp, _html = built
+    nb = nbformat.read(tmp / "out" / "plan.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "from-cli" in injected[0].source
+
+
+def test_failing_notebook_keeps_marked_notebook_and_names_the_cell(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\n")
+    notebook = write_notebook(
+        tmp_path / "fails.ipynb", 'plan_path = ""', "x = 1", "raise ValueError('capacity unknown')"
+    )
+    out = tmp_path / "out" / "fails.html"
+    # Cells: 0 markdown, 1 parameters, 2 injected parameters, 3 "x = 1", 4 the raise.
+    with pytest.raises(ReportError, match=r"fails\.ipynb failed in cell 4 .*"
+                       r"starting \"raise ValueError\('capacity unknown'\)\"\): "
+                       r"ValueError: capacity unknown; the executed notebook"):
+        build_report(plan, out=out, notebook=notebook)
+    executed = nbformat.read(tmp_path / "out" / "fails.ipynb", as_version=4)
+    failing = executed.cells[-1]
+    assert failing.outputs[0]["ename"] == "ValueError"
+    banners = [c for c in executed.cells if "An Exception was encountered" in c.source]
+    assert len(banners) == 1  # papermill's error banner, placed before the failing cell
+    assert "capacity unknown" in out.read_text(encoding="utf-8")
+
+
+def test_missing_plan_and_notebook_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match=r"plan file .*nope\.yaml does not exist"):
+        build_report(tmp_path / "nope.yaml")
+    plan = tmp_path / "p.yaml"
+    plan.write_text("version: 1\n")
+    with pytest.raises(ReportError, match=r"notebook .*missing\.ipynb does not exist"):
+        build_report(plan, notebook=tmp_path / "missing.ipynb", out=tmp_path / "p.html")
+
+
+def test_batch_runs_in_parallel_and_reports_each_plan(tmp_path: Path) -> None:
+    plans = []
+    for name in ("a", "b"):
+        p = tmp_path / f"{name}.yaml"
+        p.write_text("version: 1\n")
+        plans.append(p)
+    missing = tmp_path / "c.yaml"
+    notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
+    outcomes = build_reports([*plans, missing], jobs=2, out_dir=tmp_path / "out",
+                             notebook=notebook)
+    assert [o.plan_path.name for o in outcomes] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert outcomes[0].error is None and outcomes[0].result is not None
+    assert (tmp_path / "out" / "a.html").is_file() and (tmp_path / "out" / "b.html").is_file()
+    assert outcomes[2].result is None and "does not exist" in (outcomes[2].error or "")
+
+
+def test_cli_report_names_the_failing_cell_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra_toolkit.cli import main
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\n")
+    notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""\nlimit = 1',
+                              "assert limit > 5, f'limit {limit} too small'")
+    out = tmp_path / "r.html"
+    assert main(["report", str(plan), "--notebook", str(notebook), "--out", str(out),
+                 "-p", "limit", "3"]) == 1
+    err = capsys.readouterr().err
+    assert "nb.ipynb failed in cell 3" in err and "AssertionError: limit 3 too small" in err
+    assert main(["report", str(plan), "--notebook", str(notebook), "--out", str(out),
+                 "-p", "limit", "9"]) == 0
+    assert capsys.readouterr().out.startswith(f"{out} (")
