@@ -20,9 +20,7 @@ from typing import TYPE_CHECKING
 
 from infra_toolkit import __version__
 from infra_toolkit.approval import (
-    ReviewSubject,
     gate,
-    read_review_subject,
     review_queue,
     review_state,
     review_status,
@@ -33,6 +31,7 @@ from infra_toolkit.approval import (
 from infra_toolkit.approval_records import RecordKind
 from infra_toolkit.approval_store import ENV_VAR, ApprovalStore, default_store_location, open_store
 from infra_toolkit.errors import ApprovalError, InfraToolkitError, StoreIntegrityError
+from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 __all__ = ["main", "build_parser"]
 

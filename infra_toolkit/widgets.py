@@ -17,10 +17,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from infra_toolkit.approval import ReviewSubject, review_status, sign_off
+from infra_toolkit.approval import review_status_text, sign_off
 from infra_toolkit.approval_records import Record, RecordKind
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.errors import ApprovalError
+from infra_toolkit.review_subject import ReviewSubject
 
 __all__ = ["ApprovalWidget"]
 
@@ -81,13 +82,6 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         )
         self._show_summary()
 
-    def _status_line(self) -> str:
-        try:
-            with open_store(self.store_location) as store:
-                return review_status(store, self.subject).describe()
-        except ApprovalError as exc:
-            return f"status unavailable: {exc}"
-
     def _show_summary(self) -> None:
         s = self.subject
         delta = s.monthly_cost_delta_usd
@@ -98,7 +92,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             ("Monthly cost delta", f"{'+' if delta >= 0 else '-'}${abs(delta):,.2f} per month"),
             ("Approvers needed", str(s.approvers_needed)),
             ("Digest", s.digest),
-            ("Status", self._status_line()),
+            ("Status", review_status_text(self.subject, self.store_location)),
         ]
         table = "".join(
             f"<tr><th style='text-align:left'>{k}</th><td><code>{html.escape(v)}</code></td></tr>"
@@ -137,7 +131,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.result.value = (
             f"<p style='color:#070'>Recorded record {record.seq}: {record.review_id} "
             f"{record.kind.value.replace('_', ' ')} by {html.escape(record.reviewer)} at "
-            f"{record.recorded_at}.</p><p>{html.escape(self._status_line())}</p>"
+            f"{record.recorded_at}.</p><p>{html.escape(review_status_text(self.subject, self.store_location))}</p>"
         )
         return record
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from infra_toolkit.approval import ApprovalPolicy, ReviewSubject
+from infra_toolkit.review_subject import ApprovalPolicy, ReviewSubject
 
 __all__ = ["T0", "at", "raw_sql", "subject"]
 

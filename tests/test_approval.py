@@ -9,19 +9,19 @@ from typing import Any
 import pytest
 
 from infra_toolkit.approval import (
-    ApprovalPolicy,
-    ReviewSubject,
     Status,
     gate,
     review_queue,
     review_state,
     review_status,
+    review_status_text,
     sign_off,
     submit,
 )
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError
+from infra_toolkit.review_subject import ApprovalPolicy, ReviewSubject, approve_command
 from tests.approval_helpers import at, subject
 
 APPROVE, REJECT, CHANGES, COMMENT = (
@@ -312,3 +312,19 @@ def test_subject_validation(changes: dict[str, Any], match: str) -> None:
 def test_policy_validation(kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(ApprovalError, match=match):
         ApprovalPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_approve_command_and_status_text_for_the_report(store_location: str) -> None:
+    s = subject()
+    assert approve_command(s) == (
+        "infra-toolkit approve plans/checkout.yaml --reviewer YOUR_NAME "
+        "--answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER'"
+    )
+    assert review_status_text(s, store_location).startswith(
+        "status unavailable: approval store"  # nothing submitted yet: no store
+    )
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+    assert review_status_text(s, store_location) == (
+        "plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed"
+    )

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit import cli
-from infra_toolkit.approval import ApprovalPolicy, ReviewSubject
 from infra_toolkit.cli import main
+from infra_toolkit.review_subject import ApprovalPolicy, ReviewSubject
 from tests.approval_helpers import raw_sql, subject
 
 Run = Callable[..., tuple[int, str, str]]
