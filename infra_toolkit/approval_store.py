@@ -90,6 +90,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION approval_records_append_only();
 """
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
+_FIND_REQUEST = f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1"
 _INSERT = (
     f"INSERT INTO approval_records ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in COLUMNS)})"
@@ -107,8 +108,8 @@ def default_store_location() -> str:
 def open_store(
     location: str | os.PathLike[str] | None = None, *, create: bool = False
 ) -> ApprovalStore:
-    """Open the approval store at ``location`` (a file path, ``sqlite:///path`` or
-    ``postgresql://...``; None: :func:`default_store_location`).
+    """Open the approval store at ``location`` (a file path; ``sqlite:///relative/path`` or
+    ``sqlite:////absolute/path``; ``postgresql://...``; None: :func:`default_store_location`).
 
     ``create=True`` creates the file / table when missing (only ``submit`` needs it); otherwise a
     missing store is an ApprovalError saying how to create or find it.
@@ -118,7 +119,7 @@ def open_store(
     if scheme in ("postgresql", "postgres"):
         return PostgresStore(where, create=create)
     if scheme == "sqlite":
-        return SQLiteStore(Path(where.removeprefix("sqlite://")), create=create)
+        return SQLiteStore(Path(where.removeprefix("sqlite:///")), create=create)
     if scheme:
         raise ApprovalError(
             f"approval store {where!r}: unknown scheme {scheme!r}; use a file path, "
@@ -135,7 +136,7 @@ class ApprovalStore(ABC):
     def iter_records(self) -> Iterator[Record]:
         """Every record, oldest first; StoreIntegrityError when reaching an unreadable row."""
         for row in self._query(f"{_SELECT} ORDER BY seq", ()):
-            yield Record.from_columns(dict(zip(COLUMNS, row)), self.where)
+            yield self._record(row)
 
     def records(self) -> list[Record]:
         """Every record, oldest first. Raises StoreIntegrityError on an unreadable row."""
@@ -143,11 +144,8 @@ class ApprovalStore(ABC):
 
     def find_request(self, plan: str, digest: str) -> Record | None:
         """The review-requested record for this plan and digest, or None."""
-        rows = self._query(
-            f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1",
-            (RecordKind.REVIEW_REQUESTED.value, plan, digest),
-        )
-        return Record.from_columns(dict(zip(COLUMNS, rows[0])), self.where) if rows else None
+        rows = self._query(_FIND_REQUEST, (RecordKind.REVIEW_REQUESTED.value, plan, digest))
+        return self._record(rows[0]) if rows else None
 
     def append(self, draft: RecordDraft) -> tuple[Record, bool]:
         """Append ``draft`` as the next record, in one serialised transaction.
@@ -158,12 +156,9 @@ class ApprovalStore(ABC):
         """
         with self._writing() as tx:
             if draft.kind is RecordKind.REVIEW_REQUESTED:
-                existing = tx.rows(
-                    f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1",
-                    (draft.kind.value, draft.plan, draft.digest),
-                )
+                existing = tx.rows(_FIND_REQUEST, (draft.kind.value, draft.plan, draft.digest))
                 if existing:
-                    return Record.from_columns(dict(zip(COLUMNS, existing[0])), self.where), False
+                    return self._record(existing[0]), False
                 (count,) = tx.rows(
                     "SELECT COUNT(*) FROM approval_records WHERE kind = ?", (draft.kind.value,)
                 )[0]
@@ -173,6 +168,9 @@ class ApprovalStore(ABC):
             record = draft.seal(seq, prev_hash)
             self._insert(tx, record)
             return record, True
+
+    def _record(self, row: Sequence[Any]) -> Record:
+        return Record.from_columns(dict(zip(COLUMNS, row, strict=True)), self.where)
 
     def _insert(self, tx: _Tx, record: Record) -> None:
         columns = record.columns()

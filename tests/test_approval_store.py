@@ -250,3 +250,14 @@ def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(store_location
     requests = sorted(r.review_id for r in records if r.kind is RecordKind.REVIEW_REQUESTED)
     assert requests == [f"review-{i:03d}" for i in range(1, WORKERS + 1)]
     print(f"{store_location.split(':')[0]}: {len(records)} records in {elapsed:.2f} s")
+
+
+def test_sqlite_url_form_names_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///rel.sqlite", create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+    with open_store(f"sqlite:///{tmp_path}/rel.sqlite") as store:  # four slashes: absolute
+        assert [r.review_id for r in store.records()] == ["review-001"]
+    assert (tmp_path / "rel.sqlite").exists()
