@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infra_toolkit import __version__
 from infra_toolkit.approval import (
@@ -45,6 +45,97 @@ def _add_version(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 def _run_version(args: argparse.Namespace) -> int:
     print(__version__)
     return 0
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("validate", help="check plan files; list every problem with its place")
+    p.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan file(s) to check")
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from infra_toolkit.digest import plan_digest
+    from infra_toolkit.plan import read_plan, validate_plan
+
+    status = 0
+    for path in args.plans:
+        problems = validate_plan(path)  # an unreadable file raises PlanError: exit 2
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"{path}: {len(problems)} problem(s); the plan is not valid")
+            status = 1
+        else:
+            print(f"{path}: valid; digest {plan_digest(read_plan(path))}")
+    return status
+
+
+def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("simulate", help="simulate an HPA + cluster through a traffic CSV",
+                       description="Run the cluster simulation and print its summary.")
+    p.add_argument("--traffic", required=True, help="CSV timestamp,requests_per_second")
+    p.add_argument("--hpa", required=True, help="HorizontalPodAutoscaler YAML")
+    p.add_argument("--hpa-name", help="metadata.name of the HPA when the file holds several")
+    p.add_argument("--deployment", help="Deployment YAML: pod requests, readiness delay, replicas")
+    p.add_argument("--interpolate-gaps", action="store_true", help="fill gaps in the CSV linearly")
+    w = p.add_argument_group("workload (per pod)")
+    w.add_argument("--capacity-rps-per-pod", type=float, required=True)
+    w.add_argument("--cpu-millicores-per-rps", type=float, required=True)
+    w.add_argument("--cpu-request-millicores", type=int, help="default: the Deployment's, or 500")
+    w.add_argument("--memory-request-mib", type=float, help="default: the Deployment's, or 256")
+    for flag, default in (("baseline-cpu-millicores", 0.0), ("startup-cpu-millicores", 0.0),
+                          ("startup-cpu-s", 0.0), ("image-pull-s", 10.0), ("app-start-s", 20.0),
+                          ("queue-timeout-s", 0.0), ("slo-p95-latency-ms", 500.0)):
+        w.add_argument(f"--{flag}", type=float, default=default, help=f"default {default:g}")
+    w.add_argument("--readiness-delay-s", type=float, help="default: the Deployment's, or 5")
+    w.add_argument("--concurrency", type=int, default=1, help="requests served in parallel")
+    n = p.add_argument_group("nodes and autoscaler")
+    n.add_argument("--instance-type", default="m5.large")
+    n.add_argument("--vcpu", type=float, default=2.0)
+    n.add_argument("--memory-gib", type=float, default=8.0)
+    n.add_argument("--max-pods", type=int, default=29)
+    n.add_argument("--min-nodes", type=int, default=1)
+    n.add_argument("--max-nodes", type=int, default=10)
+    n.add_argument("--provisioning-delay-s", type=float, default=120.0)
+    n.add_argument("--karpenter", action="store_true", help="Karpenter-like fast provisioning")
+    n.add_argument("--metric-resolution-s", type=int, default=15, choices=(15, 60))
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+
+def _run_simulate(args: argparse.Namespace) -> int:
+    from infra_toolkit.manifests import read_deployment_yaml, read_hpa_yaml
+    from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
+    from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
+    from infra_toolkit.traffic import read_traffic_csv
+    from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
+
+    dep = read_deployment_yaml(args.deployment) if args.deployment else None
+    workload = WorkloadSpec(
+        cpu_request_millicores=_pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
+        memory_request_mib=_pick(args.memory_request_mib, dep, "memory_request_mib", 256.0),
+        readiness_delay_s=_pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0),
+        capacity_rps_per_pod=args.capacity_rps_per_pod, concurrency=args.concurrency,
+        cpu_millicores_per_rps=args.cpu_millicores_per_rps,
+        baseline_cpu_millicores=args.baseline_cpu_millicores,
+        startup_cpu_millicores=args.startup_cpu_millicores, startup_cpu_s=args.startup_cpu_s,
+        image_pull_s=args.image_pull_s, app_start_s=args.app_start_s,
+        queue_timeout_s=args.queue_timeout_s, slo_p95_latency_ms=args.slo_p95_latency_ms)
+    group = NodeGroup(args.instance_type, args.instance_type, args.vcpu, args.memory_gib,
+                      args.max_pods, args.min_nodes, args.max_nodes)
+    autoscaler = (KARPENTER_LIKE if args.karpenter
+                  else ClusterAutoscalerSpec(provisioning_delay_s=args.provisioning_delay_s))
+    spec = SimulationSpec(read_hpa_yaml(args.hpa, args.hpa_name), workload, (group,), autoscaler,
+                          MetricsPipelineSpec(resolution_s=args.metric_resolution_s),
+                          initial_replicas=dep.replicas if dep is not None else None)
+    traffic = read_traffic_csv(args.traffic, interpolate_gaps=args.interpolate_gaps)
+    print(format_summary(simulate(traffic, spec).summary, args.format))
+    return 0
+
+
+def _pick(flag: object, dep: object, field: str, default: object) -> Any:
+    """A command-line value, else the Deployment's, else the default."""
+    if flag is not None:
+        return flag
+    return getattr(dep, field) if dep is not None else default
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -298,6 +389,8 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
     (_add_version, "version", _run_version),
+    (_add_validate, "validate", _run_validate),
+    (_add_simulate, "simulate", _run_simulate),
     (_add_report, "report", _run_report),
     (_add_submit, "submit", _run_submit),
     (_add_queue, "queue", _run_queue),

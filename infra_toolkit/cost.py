@@ -1,0 +1,562 @@
+"""Monthly cost of resources, in Infracost's three steps: a resource becomes cost components
+(name, unit, quantity; no prices), each component is priced from the price book into a
+:class:`CostLine` that keeps the table row it came from (or a loud price-not-found flag), and
+lines are summed into a :class:`CostEstimate`. Money is ``Decimal``; a month is
+:data:`HOURS_PER_MONTH` hours. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from infra_toolkit.errors import PriceNotFound
+from infra_toolkit.pricing import Price, PriceBook, TableRef
+from infra_toolkit.resources import RDS_ENGINES, Resource
+
+__all__ = [
+    "HOURS_PER_MONTH",
+    "CostComponent",
+    "CostEstimate",
+    "CostLine",
+    "PriceQuery",
+    "cents",
+    "compare_estimates",
+    "cost_components",
+    "cost_range",
+    "estimate",
+    "lcu_per_hour",
+    "price_components",
+]
+
+HOURS_PER_MONTH = Decimal(730)
+# Free allowances (not prices) from the AWS / Infracost sources cited per constant.
+EBS_GP3_BASELINE_IOPS = 3000  # other_services row ebs_gp3_iops_above_baseline ("above 3000")
+EBS_GP3_BASELINE_MIBPS = 125  # other_services row ebs_gp3_throughput_above_baseline
+# RDS gp3: 3,000 IOPS / 125 MiBps below 400 GB, 12,000 / 500 from 400 GB (infracost
+# internal/resources/aws/db_instance.go, quoting the AWS RDS storage documentation).
+RDS_GP3_BASELINES = ((400, 12000, 500), (0, 3000, 125))
+# One ElastiCache snapshot per cluster is free (infracost elasticache_cluster.go: limit - 1).
+ELASTICACHE_FREE_SNAPSHOTS = 1
+# EC2 detailed monitoring publishes 7 metrics per instance (infracost instance.go).
+EC2_DETAILED_MONITORING_METRICS = 7
+_CENT = Decimal("0.01")
+
+
+def cents(usd: Decimal) -> Decimal:
+    """``usd`` rounded half-up to whole cents, for display and comparison."""
+    return usd.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _dec(value: float | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class PriceQuery:
+    """What to look up: a table ``kind`` and its key fields, a purchase option, whether the
+    item is tiered (split over tier rows), or why no table can price it (``unpriceable``)."""
+
+    kind: str
+    key: tuple[tuple[str, str], ...]
+    purchase_option: str = "on_demand"
+    tiered: bool = False
+    unpriceable: str = ""
+
+
+@dataclass(frozen=True)
+class CostComponent:
+    """Step 1: one thing a resource is billed for, with its quantity per month (``None`` when
+    it depends on usage that was not given) and per hour when billed hourly."""
+
+    resource: Resource
+    name: str
+    unit: str
+    monthly_quantity: Decimal | None
+    query: PriceQuery
+    hourly_quantity: Decimal | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """Step 2: a priced component. ``price`` holds the unit price and the table row (file,
+    line, key) it came from; ``price_not_found`` the PriceNotFound message when no price
+    matched, in which case the line has no cost and the estimate is incomplete."""
+
+    resource_type: str
+    resource_name: str
+    region: str
+    component: str
+    unit: str
+    hourly_quantity: Decimal | None
+    monthly_quantity: Decimal | None
+    unit_price_usd: Decimal | None
+    monthly_cost_usd: Decimal | None
+    price: Price | None
+    price_not_found: str | None
+    note: str = ""
+
+    @property
+    def address(self) -> str:
+        """``type.name`` of the resource the line belongs to."""
+        return f"{self.resource_type}.{self.resource_name}"
+
+    @property
+    def status(self) -> str:
+        """``priced``, ``PRICE NOT FOUND`` or ``usage unknown``."""
+        if self.price_not_found is not None:
+            return "PRICE NOT FOUND"
+        return "usage unknown" if self.monthly_cost_usd is None else "priced"
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """Step 3: the priced lines, the tables that priced them, and notes (e.g. how a simulated
+    window was projected to a month)."""
+
+    lines: tuple[CostLine, ...]
+    pricing_tables_used: tuple[TableRef, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def total_monthly_usd(self) -> Decimal:
+        """Sum of the priced lines (exact; round with :func:`cents` to show)."""
+        return sum((ln.monthly_cost_usd for ln in self.lines if ln.monthly_cost_usd is not None),
+                   Decimal(0))
+
+    @property
+    def missing_prices(self) -> tuple[CostLine, ...]:
+        """Lines whose price was not found: the total leaves them out, so approval must not
+        proceed while any exists."""
+        return tuple(ln for ln in self.lines if ln.price_not_found is not None)
+
+    @property
+    def has_missing_prices(self) -> bool:
+        """True when any line is price-not-found."""
+        return bool(self.missing_prices)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per line; money columns hold ``Decimal``."""
+        return pd.DataFrame([{
+            "resource": ln.address, "component": ln.component, "unit": ln.unit,
+            "hourly_quantity": ln.hourly_quantity, "monthly_quantity": ln.monthly_quantity,
+            "unit_price_usd": ln.unit_price_usd, "monthly_cost_usd": ln.monthly_cost_usd,
+            "status": ln.status, "price_source": ln.price.ref if ln.price else "",
+            "price_not_found": ln.price_not_found or "", "note": ln.note,
+        } for ln in self.lines], columns=[
+            "resource", "component", "unit", "hourly_quantity", "monthly_quantity",
+            "unit_price_usd", "monthly_cost_usd", "status", "price_source", "price_not_found",
+            "note"])
+
+
+# --------------------------------------------------------------------------------------------
+# step 1: resource -> components
+
+
+def _query(kind: str, purchase_option: str = "on_demand", tiered: bool = False,
+           **key: str) -> PriceQuery:
+    return PriceQuery(kind, tuple(key.items()), purchase_option, tiered)
+
+
+def _item(region: str, service: str, item_id: str, tiered: bool = False) -> PriceQuery:
+    return _query("other_services", region=region, service=service, item_id=item_id,
+                  tiered=tiered)
+
+
+def _unpriceable(reason: str) -> PriceQuery:
+    return PriceQuery("", (), unpriceable=reason)
+
+
+_EBS_NAMES = {
+    "gp2": "general purpose SSD, gp2", "gp3": "general purpose SSD, gp3",
+    "io1": "provisioned IOPS SSD, io1", "io2": "provisioned IOPS SSD, io2",
+    "st1": "throughput optimized HDD, st1", "sc1": "cold HDD, sc1", "standard": "magnetic",
+}
+_OS_LABELS = {"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}
+
+
+def _ebs(r: Resource, prefix: str, vtype: str, size_gb_months: Decimal, iops: int | None,
+         throughput: int | None, io_requests: float | None) -> list[CostComponent]:
+    ec2 = "AmazonEC2"
+    out = [CostComponent(r, f"{prefix}Storage ({_EBS_NAMES[vtype]})", "GB", size_gb_months,
+                         _item(r.region, ec2, f"ebs_{vtype}_storage"))]
+    if vtype == "gp3" and iops is not None and iops > EBS_GP3_BASELINE_IOPS:
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above 3,000)", "IOPS",
+                                 _dec(iops - EBS_GP3_BASELINE_IOPS),
+                                 _item(r.region, ec2, "ebs_gp3_iops_above_baseline")))
+    if vtype == "gp3" and throughput is not None and throughput > EBS_GP3_BASELINE_MIBPS:
+        out.append(CostComponent(r, f"{prefix}Provisioned throughput (above 125 MiBps)", "MiBps",
+                                 _dec(throughput - EBS_GP3_BASELINE_MIBPS),
+                                 _item(r.region, ec2, "ebs_gp3_throughput_above_baseline")))
+    if vtype in ("io1", "io2") and iops is not None:
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS", "IOPS", _dec(iops),
+                                 _item(r.region, ec2, f"ebs_{vtype}_iops", tiered=vtype == "io2")))
+    if vtype == "standard":
+        millions = None if io_requests is None else _dec(io_requests) / 1_000_000
+        out.append(CostComponent(r, f"{prefix}I/O requests", "1M requests", millions,
+                                 _item(r.region, ec2, "ebs_standard_io_requests"),
+                                 note="" if millions is not None else
+                                 "usage not given: usage.monthly_standard_io_requests"))
+    return out
+
+
+def _instance_usage(r: Resource, instance_type: str, option: str, os_name: str, tenancy: str,
+                    hours: Decimal, hourly: Decimal | None, note: str) -> CostComponent:
+    label = option.replace("_", "-")
+    name = f"Instance usage ({_OS_LABELS[os_name]}, {label}, {instance_type})"
+    if os_name != "linux":
+        query = _unpriceable(f"{_OS_LABELS[os_name]} prices are not in the shipped tables "
+                             "(Linux only); add a rates entry to an overrides file")
+    elif tenancy != "default":
+        query = _unpriceable(f"{tenancy} tenancy prices are not in the shipped tables (shared "
+                             "tenancy only); add a rates entry to an overrides file")
+    else:
+        query = _query("ec2_on_demand", option, region=r.region, instance_type=instance_type)
+    return CostComponent(r, name, "hours", hours, query, hourly, note)
+
+
+def _eks_cluster(r: Resource, book: PriceBook) -> list[CostComponent]:
+    extended = bool(r.usage["in_extended_support"])
+    return [CostComponent(
+        r, "EKS cluster (extended support)" if extended else "EKS cluster", "hours",
+        HOURS_PER_MONTH,
+        _item(r.region, "AmazonEKS", "eks_cluster_hour_extended_support" if extended
+              else "eks_cluster_hour_standard_support"), Decimal(1))]
+
+
+def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    types = a["instance_types"]
+    note = (f"instance_types lists {len(types)} types; priced as {types[0]} (the first), as "
+            "Infracost does" if len(types) > 1 else "")
+    option = "spot" if a["capacity_type"] == "SPOT" else u["purchase_option"]
+    os_name = "windows" if str(a["ami_type"]).startswith("WINDOWS") else "linux"
+    if "monthly_node_hours" in u:
+        hours, hourly = _dec(u["monthly_node_hours"]), None
+    else:
+        hourly = _dec(a["scaling_config.desired_size"])
+        hours = hourly * HOURS_PER_MONTH
+    node_months = hours / HOURS_PER_MONTH
+    # EKS-created launch templates give managed nodes gp2 root volumes of disk_size GB.
+    return [_instance_usage(r, types[0], option, os_name, "default", hours, hourly, note),
+            *_ebs(r, "", "gp2", _dec(a["disk_size"]) * node_months, None, None, None)]
+
+
+def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    option = "spot" if a.get("instance_market_options.market_type") == "spot" \
+        else u["purchase_option"]
+    hours = _dec(u["monthly_hrs"])
+    out = [_instance_usage(r, a["instance_type"], option, u["operating_system"], a["tenancy"],
+                           hours, None, "")]
+    out += _ebs(r, "root_block_device: ", a["root_block_device.volume_type"],
+                _dec(a["root_block_device.volume_size"]), a.get("root_block_device.iops"),
+                a.get("root_block_device.throughput"), None)
+    if a["monitoring"]:
+        out.append(CostComponent(r, "EC2 detailed monitoring", "metrics",
+                                 _dec(EC2_DETAILED_MONITORING_METRICS),
+                                 _query("other_services", region=r.region,
+                                        service="AmazonCloudWatch",
+                                        item_id="ec2_detailed_monitoring_metric", tier_start="0"),
+                                 note="first-tier (up to 10,000 metrics) rate"))
+    return out
+
+
+def _ebs_volume(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a = r.attributes
+    return _ebs(r, "", a["volume_type"], _dec(a["size"]), a.get("iops"), a.get("throughput"),
+                r.usage.get("monthly_standard_io_requests"))
+
+
+def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    multi = bool(a["multi_az"])
+    az, label = ("multi_az", "Multi-AZ") if multi else ("single_az", "Single-AZ")
+    stype, storage = a["storage_type"], _dec(a["allocated_storage"])
+    note = f"read replica of {a['replicate_source_db']}" if a.get("replicate_source_db") else ""
+    out = [CostComponent(
+        r, f"Database instance (on-demand, {label}, {a['instance_class']})", "hours",
+        HOURS_PER_MONTH,
+        _query("rds_on_demand", region=r.region, engine=RDS_ENGINES[a["engine"]],
+               instance_class=a["instance_class"], deployment=az.replace("_", "-")),
+        Decimal(1), note),
+        CostComponent(r, f"Storage ({_EBS_NAMES[stype]})", "GB", storage,
+                      _item(r.region, "AmazonRDS", f"rds_{stype}_storage_{az}"),
+                      note="Multi-AZ storage rate (standby copy)" if multi else "")]
+    if stype == "gp3":
+        _floor_gb, iops_base, mibps_base = next(b for b in RDS_GP3_BASELINES if storage >= b[0])
+        if a.get("iops", 0) > iops_base:
+            out.append(CostComponent(
+                r, f"Provisioned GP3 IOPS (above {iops_base:,})", "IOPS",
+                _dec(a["iops"] - iops_base),
+                _item(r.region, "AmazonRDS", f"rds_gp3_iops_above_baseline_{az}")))
+        if a.get("storage_throughput", 0) > mibps_base:
+            out.append(CostComponent(
+                r, f"Provisioned GP3 throughput (above {mibps_base} MiBps)", "MiBps",
+                _dec(a["storage_throughput"] - mibps_base),
+                _item(r.region, "AmazonRDS", f"rds_gp3_throughput_above_baseline_{az}")))
+    if stype in ("io1", "io2"):
+        out.append(CostComponent(r, "Provisioned IOPS", "IOPS", _dec(a["iops"]),
+                                 _item(r.region, "AmazonRDS", f"rds_{stype}_iops_{az}")))
+    if a["backup_retention_period"] > 0:
+        held = u.get("backup_storage_gb")
+        billed = None if held is None else max(Decimal(0), _dec(held) - storage)
+        out.append(CostComponent(
+            r, "Additional backup storage", "GB", billed,
+            _item(r.region, "AmazonRDS", "rds_backup_storage"),
+            note=(f"backup storage beyond the free 100% of allocated storage ({storage} GB)"
+                  if held is not None else "usage not given: usage.backup_storage_gb")))
+    return out
+
+
+def _replication_group(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    if "num_node_groups" in a or "replicas_per_node_group" in a:
+        nodes = a.get("num_node_groups", 1) * (1 + a.get("replicas_per_node_group", 0))
+    else:
+        nodes = a.get("num_cache_clusters", 1)
+    engine = {"redis": "Redis", "valkey": "Valkey"}[a["engine"]]
+    out = [CostComponent(r, f"ElastiCache (on-demand, {a['node_type']})", "hours",
+                         _dec(nodes) * HOURS_PER_MONTH,
+                         _query("elasticache_on_demand", region=r.region, engine=engine,
+                                node_type=a["node_type"]),
+                         _dec(nodes), f"{nodes} node(s), each priced per node")]
+    limit = a["snapshot_retention_limit"]
+    if limit > ELASTICACHE_FREE_SNAPSHOTS:
+        size = u.get("snapshot_storage_size_gb")
+        out.append(CostComponent(
+            r, "Backup storage", "GB",
+            None if size is None else _dec(size) * (limit - ELASTICACHE_FREE_SNAPSHOTS),
+            _item(r.region, "AmazonElastiCache", "elasticache_backup_storage"),
+            note="" if size is not None else "usage not given: usage.snapshot_storage_size_gb"))
+    return out
+
+
+def lcu_per_hour(usage: Mapping[str, Decimal], per_lcu: Mapping[str, Decimal]
+                 ) -> tuple[Decimal, str]:
+    """Capacity units billed for one hour: the largest of each dimension's usage divided by
+    what one unit contains (AWS bills the maximum dimension). Returns (units, dimension)."""
+    best, which = Decimal(0), ""
+    for dim, value in usage.items():
+        units = _dec(value) / per_lcu[dim]
+        if units > best or not which:
+            best, which = units, dim
+    return best, which
+
+
+def _lb(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    alb = a["load_balancer_type"] == "application"
+    prefix = "alb" if alb else "nlb"
+    out = [CostComponent(r, "Application load balancer" if alb else "Network load balancer",
+                         "hours", HOURS_PER_MONTH, _item(r.region, "AWSELB", f"{prefix}_hour"),
+                         Decimal(1))]
+    dims = {"new_connections": "new_connections", "active_connections": "active_connections",
+            "processed_bytes_gb": "processed_bytes", "rule_evaluations": "rule_evaluations"}
+    given = {dim: _dec(u[key]) for key, dim in dims.items() if key in u}
+    note = ""
+    if "monthly_lcu_hours" in u:
+        quantity: Decimal | None = _dec(u["monthly_lcu_hours"])
+    elif given:
+        per_lcu = book.lcu_dimensions(a["load_balancer_type"], "HTTP" if alb else u["protocol"])
+        units, which = lcu_per_hour(given, per_lcu)
+        quantity = units * HOURS_PER_MONTH
+        note = f"{units.normalize()} per hour, billed on {which}"
+    else:
+        quantity, note = None, "usage not given: LCU dimensions or monthly_lcu_hours"
+    out.append(CostComponent(r, "Load balancer capacity units", "LCU-hours" if alb
+                             else "NLCU-hours", quantity,
+                             _item(r.region, "AWSELB", "alb_lcu" if alb else "nlb_nlcu"),
+                             note=note))
+    return out
+
+
+def _nat(r: Resource, book: PriceBook) -> list[CostComponent]:
+    gb = r.usage.get("monthly_data_processed_gb")
+    return [CostComponent(r, "NAT gateway", "hours", HOURS_PER_MONTH,
+                          _item(r.region, "AmazonEC2", "nat_gateway_hour"), Decimal(1)),
+            CostComponent(r, "Data processed", "GB", None if gb is None else _dec(gb),
+                          _item(r.region, "AmazonEC2", "nat_gateway_data_processed"),
+                          note="" if gb is not None else
+                          "usage not given: usage.monthly_data_processed_gb")]
+
+
+def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:
+    u, out = r.usage, []
+    region, service = r.region, "AWSDataTransfer"
+    if "monthly_intra_region_gb" in u:
+        out.append(CostComponent(r, "Intra-region data transfer", "GB",
+                                 2 * _dec(u["monthly_intra_region_gb"]),
+                                 _item(region, service, "intra_region"),
+                                 note="charged out of one AZ and into the other: 2 x usage"))
+    if "monthly_outbound_internet_gb" in u:
+        out.append(CostComponent(r, "Outbound data transfer to Internet", "GB",
+                                 _dec(u["monthly_outbound_internet_gb"]),
+                                 _item(region, service, "internet_out", tiered=True)))
+    if "monthly_outbound_us_east_to_us_east_gb" in u:
+        out.append(CostComponent(r, "Outbound data transfer to US East regions", "GB",
+                                 _dec(u["monthly_outbound_us_east_to_us_east_gb"]),
+                                 _item(region, service, "inter_region_out_us_east")))
+    if "monthly_outbound_other_regions_gb" in u:
+        out.append(CostComponent(r, "Outbound data transfer to other regions", "GB",
+                                 _dec(u["monthly_outbound_other_regions_gb"]),
+                                 _item(region, service, "inter_region_out_other")))
+    return out
+
+
+_BUILDERS = {
+    "aws_eks_cluster": _eks_cluster, "aws_eks_node_group": _node_group,
+    "aws_instance": _instance, "aws_ebs_volume": _ebs_volume, "aws_db_instance": _db_instance,
+    "aws_elasticache_replication_group": _replication_group, "aws_lb": _lb,
+    "aws_nat_gateway": _nat, "aws_data_transfer": _transfer,
+}
+
+
+def cost_components(resource: Resource, book: PriceBook) -> list[CostComponent]:
+    """Step 1: the components of one resource with their quantities (the book is read only for
+    load balancer capacity-unit definitions, never for prices)."""
+    return _BUILDERS[resource.type](resource, book)
+
+
+# --------------------------------------------------------------------------------------------
+# step 2: components -> priced lines
+
+
+def _line(c: CostComponent, name: str, quantity: Decimal | None, price: Price | None,
+          missing: str | None, note: str = "") -> CostLine:
+    r = c.resource
+    unit_price = price.usd_per_unit if price is not None else None
+    cost = quantity * unit_price if quantity is not None and unit_price is not None else None
+    return CostLine(r.type, r.name, r.region, name, c.unit, c.hourly_quantity, quantity,
+                    unit_price, cost, price, missing, note or c.note)
+
+
+def _tier_label(start: Decimal, end: Decimal | None, unit: str) -> str:
+    def fmt(x: Decimal) -> str:
+        return f"{x / 1024:g}TB" if unit == "GB" and x % 1024 == 0 else f"{x:,g} {unit}"
+    if end is None:
+        return f"over {fmt(start)}"
+    return f"first {fmt(end)}" if start == 0 else f"next {fmt(end - start)}"
+
+
+def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
+    key = dict(c.query.key)
+    try:
+        tiers = book.tiers(c.query.kind, **key)
+    except PriceNotFound as exc:
+        return [_line(c, c.name, c.monthly_quantity, None, str(exc))]
+    remaining = c.monthly_quantity if c.monthly_quantity is not None else Decimal(0)
+    lines: list[CostLine] = []
+    top = Decimal(0)
+    for price in tiers:
+        start = Decimal(price.row.fields["tier_start"]) if price.row else Decimal(0)
+        end_text = price.row.fields["tier_end"] if price.row else ""
+        end = Decimal(end_text) if end_text else None
+        if start != top:
+            break  # a gap in the tiers: the rest is reported as not found below
+        size = remaining if end is None else min(remaining, end - start)
+        if size > 0 or not lines:
+            lines.append(_line(c, f"{c.name} ({_tier_label(start, end, c.unit)})", size, price,
+                               None))
+        remaining -= size
+        top = end if end is not None else top
+        if end is None or remaining <= 0:
+            return lines
+    lines.append(_line(c, f"{c.name} (over {top:,} {c.unit})", remaining, None,
+                       f"no {key.get('service')} {key.get('item_id')} price tier from {top:,} "
+                       f"{c.unit} in region {key.get('region')}: the table's tiers stop there"))
+    return lines
+
+
+def price_components(components: Iterable[CostComponent], book: PriceBook
+                     ) -> tuple[CostLine, ...]:
+    """Step 2: price each component from the book; a missing price becomes a flagged line with
+    the PriceNotFound message (never a silent $0)."""
+    lines: list[CostLine] = []
+    for c in components:
+        if c.query.unpriceable:
+            lines.append(_line(c, c.name, c.monthly_quantity, None, c.query.unpriceable))
+        elif c.query.tiered:
+            lines.extend(_tiered(c, book))
+        else:
+            try:
+                price = book.lookup(c.query.kind, c.query.purchase_option, **dict(c.query.key))
+            except PriceNotFound as exc:
+                lines.append(_line(c, c.name, c.monthly_quantity, None, str(exc)))
+            else:
+                lines.append(_line(c, c.name, c.monthly_quantity, price, None))
+    return tuple(lines)
+
+
+def estimate(resources: Sequence[Resource], book: PriceBook, notes: Sequence[str] = ()
+             ) -> CostEstimate:
+    """Steps 1-3: every resource's components, priced, in one estimate."""
+    components = [c for r in resources for c in cost_components(r, book)]
+    return CostEstimate(price_components(components, book), book.tables_used, tuple(notes))
+
+
+# --------------------------------------------------------------------------------------------
+# comparing estimates
+
+
+def _by_component(est: CostEstimate) -> dict[tuple[str, str], CostLine]:
+    return {(ln.address, ln.component): ln for ln in est.lines}
+
+
+def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataFrame:
+    """Current vs proposed, component by component (matched on resource address and component
+    name), with the monthly delta, and a final TOTAL row. Money columns hold ``Decimal``; a
+    missing price shows as ``None`` with the status saying so."""
+    cur, new = _by_component(current), _by_component(proposed)
+    rows = []
+    for key in list(cur) + [k for k in new if k not in cur]:
+        a, b = cur.get(key), new.get(key)
+        either = b if b is not None else a
+        a_usd = a.monthly_cost_usd if a else Decimal(0)
+        b_usd = b.monthly_cost_usd if b else Decimal(0)
+        statuses = {ln.status for ln in (a, b) if ln is not None}
+        rows.append({"resource": key[0], "component": key[1],
+                     "unit": either.unit if either is not None else "",
+                     "current_monthly_usd": a_usd, "proposed_monthly_usd": b_usd,
+                     "delta_monthly_usd": (b_usd - a_usd if a_usd is not None
+                                           and b_usd is not None else None),
+                     "status": "PRICE NOT FOUND" if "PRICE NOT FOUND" in statuses else
+                     "usage unknown" if "usage unknown" in statuses else "priced"})
+    rows.append({"resource": "TOTAL", "component": "", "unit": "",
+                 "current_monthly_usd": current.total_monthly_usd,
+                 "proposed_monthly_usd": proposed.total_monthly_usd,
+                 "delta_monthly_usd": proposed.total_monthly_usd - current.total_monthly_usd,
+                 "status": "INCOMPLETE: price not found" if current.has_missing_prices
+                 or proposed.has_missing_prices else "priced"})
+    return pd.DataFrame(rows)
+
+
+def cost_range(estimates: Mapping[str, CostEstimate], expected: str) -> pd.DataFrame:
+    """Low / expected / high monthly cost per component across scenarios (one estimate per
+    scenario name), plus one column per scenario and a TOTAL row whose low and high are the
+    lowest and highest scenario totals."""
+    if expected not in estimates:
+        raise KeyError(f"expected scenario {expected!r} not among {', '.join(estimates)}")
+    keys: dict[tuple[str, str], None] = {}
+    for est in estimates.values():
+        keys.update(dict.fromkeys(_by_component(est)))
+    rows = []
+    for key in keys:
+        costs = {name: (_by_component(est).get(key)) for name, est in estimates.items()}
+        usd = {name: (ln.monthly_cost_usd if ln else Decimal(0)) for name, ln in costs.items()}
+        known = [v for v in usd.values() if v is not None]
+        rows.append({"resource": key[0], "component": key[1],
+                     "low_monthly_usd": min(known) if known else None,
+                     "expected_monthly_usd": usd[expected],
+                     "high_monthly_usd": max(known) if known else None,
+                     **{f"{name}_monthly_usd": v for name, v in usd.items()}})
+    totals = {name: est.total_monthly_usd for name, est in estimates.items()}
+    rows.append({"resource": "TOTAL", "component": "", "low_monthly_usd": min(totals.values()),
+                 "expected_monthly_usd": totals[expected],
+                 "high_monthly_usd": max(totals.values()),
+                 **{f"{name}_monthly_usd": v for name, v in totals.items()}})
+    return pd.DataFrame(rows)

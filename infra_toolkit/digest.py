@@ -1,0 +1,122 @@
+"""The plan digest: one SHA-256 that changes when anything a reviewer approved changes.
+
+What it covers, and how (format ``infra_toolkit plan digest 1``):
+
+* **The plan's content**, canonicalised: the YAML as loaded (mappings, lists, scalars), written
+  as JSON with sorted keys, no whitespace, UTF-8, dates in ISO 8601. A reviewer approves content,
+  so comments, indentation, quoting style, key order and anchors do not change the digest; any
+  change of a value, a list's order or a key does. ``1`` and ``1.0`` are different content.
+* **Every file the plan references** (:meth:`Plan.referenced_files`: manifests, eksctl
+  ClusterConfigs, traffic CSVs, pricing overrides), hashed **byte for byte** (a comment edited in
+  a manifest changes the digest) and named by its path relative to the plan's folder.
+* **The pricing tables** the cost estimate reads, byte for byte, named by file name.
+
+Each input is one line ``["kind", "name", "sha256-hex"]`` (JSON); the lines, sorted, follow
+the header line ``infra_toolkit plan digest 1``; the digest is the SHA-256 of that text. No
+absolute path, mtime, hostname or wall clock enters it, so it is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.errors import PlanError
+from infra_toolkit.plan import Plan
+
+__all__ = [
+    "DIGEST_HEADER",
+    "DigestInput",
+    "canonical_plan_bytes",
+    "default_pricing_tables",
+    "digest_inputs",
+    "plan_digest",
+]
+
+DIGEST_HEADER = "infra_toolkit plan digest 1"
+
+
+@dataclass(frozen=True)
+class DigestInput:
+    """One input of the digest: ``kind`` (``plan``, ``file`` or ``pricing``), its ``name`` and
+    the SHA-256 (hex) of its bytes."""
+
+    kind: str
+    name: str
+    sha256: str
+
+    def line(self) -> str:
+        """The input's line in the digested text."""
+        return json.dumps([self.kind, self.name, self.sha256], ensure_ascii=False)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        items = {k if isinstance(k, str) else json.dumps(_canonical(k), sort_keys=True):
+                 _canonical(v) for k, v in value.items()}
+        return dict(sorted(items.items()))
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def canonical_plan_bytes(data: Any) -> bytes:
+    """The plan content (as loaded from YAML) in its canonical form: compact JSON, keys sorted."""
+    return json.dumps(_canonical(data), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise PlanError(f"cannot read {path} for the plan digest: {exc.strerror or exc}; the "
+                        "digest needs every referenced file") from None
+    return digest.hexdigest()
+
+
+def default_pricing_tables() -> tuple[Path, ...]:
+    """The pricing tables a cost estimate reads: every ``*.csv`` in the toolkit's
+    ``pricing_data/`` folder, sorted by name (empty while that folder does not exist)."""
+    folder = Path(__file__).resolve().parent.parent / "pricing_data"
+    return tuple(sorted(folder.glob("*.csv"))) if folder.is_dir() else ()
+
+
+def digest_inputs(plan: Plan, pricing_tables: Sequence[Path] | None = None
+                  ) -> tuple[DigestInput, ...]:
+    """Everything the digest covers, sorted: the canonical plan, each referenced file and each
+    pricing table (``pricing_tables``, default :func:`default_pricing_tables`)."""
+    tables = default_pricing_tables() if pricing_tables is None else tuple(pricing_tables)
+    inputs = [DigestInput("plan", "plan", hashlib.sha256(canonical_plan_bytes(plan.data))
+                          .hexdigest())]
+    for path in plan.referenced_files():
+        name = Path(os.path.relpath(path, plan.base_dir)).as_posix()
+        inputs.append(DigestInput("file", name, _sha256_file(path)))
+    names = [Path(t).name for t in tables]
+    if len(set(names)) != len(names):
+        raise PlanError(f"two pricing tables share a file name ({', '.join(sorted(names))}); "
+                        "the digest names tables by file name, so give each a distinct name")
+    inputs += [DigestInput("pricing", Path(t).name, _sha256_file(Path(t))) for t in tables]
+    return tuple(sorted(inputs, key=lambda i: (i.kind, i.name)))
+
+
+def plan_digest(plan: Plan, pricing_tables: Sequence[Path] | None = None) -> str:
+    """The plan digest (64 hex digits) over :func:`digest_inputs`."""
+    text = "\n".join([DIGEST_HEADER] + [i.line() for i in digest_inputs(plan, pricing_tables)])
+    return hashlib.sha256((text + "\n").encode("utf-8")).hexdigest()

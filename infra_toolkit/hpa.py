@@ -1,0 +1,687 @@
+"""The autoscaling/v2 HorizontalPodAutoscaler controller, one sync at a time.
+
+:func:`reconcile` is one ``reconcileAutoscaler`` pass of Kubernetes 1.37's
+``pkg/controller/podautoscaler/horizontal.go``: read the target's scale, compute a proposal per
+metric (:mod:`infra_toolkit.replica_calculator`), take the max, normalize it (stabilization and
+rate limits, :mod:`infra_toolkit.hpa_normalize`) and decide the size to write. Everything the
+real controller keeps in memory between syncs (recommendations, scale events, the ScaledToZero
+condition) lives in :class:`HPAState`, passed in and returned; time is the ``now_s`` argument.
+No I/O and no clock here.
+
+This module is also the package's HPA entry point: it re-exports the spec types
+(:mod:`infra_toolkit.hpa_spec`), ``hpa_from_dict`` (:mod:`infra_toolkit.hpa_api`) and the pure
+functions of the calculator and of normalization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import NamedTuple
+
+from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_normalize import (
+    Recommendation,
+    ScaleEvent,
+    calculate_scale_down_limit_with_behaviors,
+    calculate_scale_up_limit,
+    calculate_scale_up_limit_with_scaling_rules,
+    convert_desired_replicas_with_behavior_rate,
+    convert_desired_replicas_with_rules,
+    get_replicas_change_per_period,
+    mark_scale_events_outdated,
+    stabilize_recommendation,
+    stabilize_recommendation_with_behaviors,
+    store_scale_event,
+)
+from infra_toolkit.hpa_spec import (
+    DEFAULT_CONTROLLER_CONFIG,
+    ContainerResourceMetricSource,
+    ControllerConfig,
+    CrossVersionObjectReference,
+    ExternalMetricSource,
+    HPABehavior,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    HPASpec,
+    MetricIdentifier,
+    MetricSpec,
+    MetricTarget,
+    ObjectMetricSource,
+    PodsMetricSource,
+    ResourceMetricSource,
+    cpu_utilization_metric,
+    generate_scale_down_rules,
+    generate_scale_up_rules,
+)
+from infra_toolkit.replica_calculator import (
+    MetricComputationError,
+    Pod,
+    PodSample,
+    ReplicaProposal,
+    Tolerances,
+    get_external_metric_replicas,
+    get_external_per_pod_metric_replicas,
+    get_metric_replicas,
+    get_object_metric_replicas,
+    get_object_per_pod_metric_replicas,
+    get_raw_resource_replicas,
+    get_resource_replicas,
+    group_pods,
+)
+
+__all__ = [
+    # controller
+    "reconcile",
+    "compute_replicas_for_metrics",
+    "compute_replicas_for_metric",
+    "tolerances_for_hpa",
+    "MetricsSnapshot",
+    "HPAState",
+    "ReconcileResult",
+    "MetricStatus",
+    "Condition",
+    # specs (infra_toolkit.hpa_spec, infra_toolkit.hpa_api)
+    "HPASpec",
+    "HPABehavior",
+    "HPAScalingRules",
+    "HPAScalingPolicy",
+    "MetricSpec",
+    "MetricTarget",
+    "MetricIdentifier",
+    "ResourceMetricSource",
+    "ContainerResourceMetricSource",
+    "PodsMetricSource",
+    "ObjectMetricSource",
+    "ExternalMetricSource",
+    "CrossVersionObjectReference",
+    "ControllerConfig",
+    "DEFAULT_CONTROLLER_CONFIG",
+    "cpu_utilization_metric",
+    "generate_scale_up_rules",
+    "generate_scale_down_rules",
+    "hpa_from_dict",
+    # replica calculator (infra_toolkit.replica_calculator)
+    "Pod",
+    "PodSample",
+    "Tolerances",
+    "ReplicaProposal",
+    "MetricComputationError",
+    "group_pods",
+    # normalization (infra_toolkit.hpa_normalize)
+    "Recommendation",
+    "ScaleEvent",
+    "stabilize_recommendation",
+    "convert_desired_replicas_with_rules",
+    "calculate_scale_up_limit",
+    "stabilize_recommendation_with_behaviors",
+    "convert_desired_replicas_with_behavior_rate",
+    "calculate_scale_up_limit_with_scaling_rules",
+    "calculate_scale_down_limit_with_behaviors",
+    "get_replicas_change_per_period",
+    "mark_scale_events_outdated",
+    "store_scale_event",
+]
+
+_NOTHING: Mapping = MappingProxyType({})
+
+
+class MetricsSnapshot(NamedTuple):
+    """What the metrics APIs return at this sync; a missing key is a failed read.
+
+    - ``resource``: resource name -> pod name -> :class:`PodSample` (metrics.k8s.io);
+    - ``container_resource``: ``(resource, container)`` -> pod name -> sample;
+    - ``pods``: custom metric name -> pod name -> sample (custom.metrics.k8s.io);
+    - ``object``: custom metric name -> the described object's value in milli-units;
+    - ``external``: external metric name -> the values of its series in milli-units (summed).
+
+    A named tuple because a simulator makes one per sync.
+    """
+
+    resource: Mapping[str, Mapping[str, PodSample]] = _NOTHING
+    container_resource: Mapping[tuple[str, str], Mapping[str, PodSample]] = _NOTHING
+    pods: Mapping[str, Mapping[str, PodSample]] = _NOTHING
+    object: Mapping[str, int] = _NOTHING
+    external: Mapping[str, Sequence[int]] = _NOTHING
+
+
+class HPAState(NamedTuple):
+    """The controller's memory of one HPA between syncs.
+
+    ``recommendations=None`` means no history yet (controller start or a new HPA): the next sync
+    records the current size first. ``scaled_to_zero`` is the HPA's ScaledToZero condition;
+    ``last_scale_time_s`` is ``status.lastScaleTime``. A named tuple, like the other records made
+    on every sync, because it is several times cheaper to create than a frozen dataclass.
+    """
+
+    recommendations: tuple[Recommendation, ...] | None = None
+    scale_up_events: tuple[ScaleEvent, ...] = ()
+    scale_down_events: tuple[ScaleEvent, ...] = ()
+    scaled_to_zero: bool = False
+    last_scale_time_s: float | None = None
+
+
+class Condition(NamedTuple):
+    """An HPA status condition set during the sync (AbleToScale, ScalingActive, ...)."""
+
+    type: str
+    status: bool
+    reason: str
+    message: str = ""
+
+
+class MetricStatus(NamedTuple):
+    """One metric's outcome: its proposal and the current value the HPA status reports.
+
+    ``name`` is the resource or metric name; ``average_utilization`` is a percent (Utilization
+    targets, computed over the ready pods before rebalancing); values are milli-units.
+    """
+
+    type: str
+    name: str
+    proposed_replicas: int
+    average_utilization: int | None = None
+    average_value_milli: int | None = None
+    value_milli: int | None = None
+
+
+class ReconcileResult(NamedTuple):
+    """The outcome of one sync (an immutable record, cheap to create on every sync).
+
+    ``desired_replicas`` is the size written to the scale, or the current size when unchanged.
+    ``error`` is the error the controller's reconcile returns (it may still have scaled, when
+    some metrics failed but the others asked for more). ``metric_desired_replicas`` is the max
+    over the metrics' proposals before normalization (``None`` when no metric was read or none
+    could be used). ``metric_statuses`` has one entry per metric spec, ``None`` for a failed one.
+    The four conditions are those set during this sync (``None``: left as they were).
+    ``state`` is the history to pass to the next sync.
+    """
+
+    desired_replicas: int
+    scale_updated: bool
+    current_replicas: int
+    state: HPAState
+    error: str | None = None
+    metric_desired_replicas: int | None = None
+    metric_statuses: tuple[MetricStatus | None, ...] = ()
+    able_to_scale: Condition | None = None
+    scaling_active: Condition | None = None
+    scaling_limited: Condition | None = None
+    scaled_to_zero: Condition | None = None
+    rescale_reason: str = ""
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        """The conditions set during this sync."""
+        return tuple(
+            c for c in (self.able_to_scale, self.scaling_active, self.scaling_limited,
+                        self.scaled_to_zero)
+            if c is not None
+        )
+
+    @property
+    def scaling_limited_reason(self) -> str | None:
+        """The ScalingLimited reason of this sync (DesiredWithinRange, TooManyReplicas, ...)."""
+        return None if self.scaling_limited is None else self.scaling_limited.reason
+
+    @property
+    def able_to_scale_reason(self) -> str | None:
+        """The AbleToScale reason (SucceededRescale, ReadyForNewScale, ScaleDownStabilized...)."""
+        return None if self.able_to_scale is None else self.able_to_scale.reason
+
+    @property
+    def scaling_active_reason(self) -> str | None:
+        """The ScalingActive reason (ValidMetricFound, ScalingDisabled, FailedGet...Metric...)."""
+        return None if self.scaling_active is None else self.scaling_active.reason
+
+
+def tolerances_for_hpa(hpa: HPASpec, config: ControllerConfig) -> Tolerances:
+    """The HPA's (scale-down, scale-up) tolerances: the cluster flag, overridden per direction by
+    ``behavior.scale_*.tolerance`` only when the HPAConfigurableTolerance gate is on and the HPA
+    has a behavior."""
+    tolerance = config.tolerance
+    behavior = hpa.behavior
+    if behavior is None or not config.gate_configurable_tolerance:
+        return Tolerances(tolerance, tolerance)
+    down = behavior.scale_down.tolerance if behavior.scale_down is not None else None
+    up = behavior.scale_up.tolerance if behavior.scale_up is not None else None
+    return Tolerances(
+        tolerance if down is None else down,
+        tolerance if up is None else up,
+    )
+
+
+_FAILED_REASON = {
+    "Object": "FailedGetObjectMetric",
+    "Pods": "FailedGetPodsMetric",
+    "Resource": "FailedGetResourceMetric",
+    "ContainerResource": "FailedGetContainerResourceMetric",
+    "External": "FailedGetExternalMetric",
+}
+
+
+def compute_replicas_for_metric(
+    metric: MetricSpec,
+    spec_replicas: int,
+    status_replicas: int,
+    pods: Sequence[Pod],
+    metrics: MetricsSnapshot,
+    now_s: float,
+    config: ControllerConfig,
+    tolerances: Tolerances,
+) -> tuple[int, str, MetricStatus]:
+    """One metric's (proposal, description, status) (Go ``computeReplicasForMetric``).
+
+    Raises :class:`MetricComputationError` whose ``reason`` attribute is the ScalingActive
+    reason (FailedGetResourceMetric, ..., InvalidMetricSourceType).
+    """
+    try:
+        return _compute_for_metric(
+            metric, spec_replicas, status_replicas, pods, metrics, now_s, config, tolerances
+        )
+    except MetricComputationError as exc:
+        exc.reason = _FAILED_REASON.get(metric.type, "InvalidMetricSourceType")  # type: ignore[attr-defined]
+        raise
+
+
+def _compute_for_metric(
+    metric: MetricSpec,
+    spec_replicas: int,
+    status_replicas: int,
+    pods: Sequence[Pod],
+    metrics: MetricsSnapshot,
+    now_s: float,
+    config: ControllerConfig,
+    tolerances: Tolerances,
+) -> tuple[int, str, MetricStatus]:
+    kind = metric.type
+    if kind == "Resource" or kind == "ContainerResource":
+        if kind == "Resource":
+            rsource = metric.resource
+            assert rsource is not None
+            resource, container, target = rsource.name, "", rsource.target
+            samples = metrics.resource.get(resource)
+        else:
+            csource = metric.container_resource
+            assert csource is not None
+            resource, container, target = csource.name, csource.container, csource.target
+            samples = metrics.container_resource.get((resource, container))
+        if samples is None:
+            raise MetricComputationError(
+                f"failed to get {resource} utilization: unable to get metrics for resource "
+                f"{resource}: no metrics returned from resource metrics API"
+            )
+        if target.average_value_milli is not None:
+            proposal = get_raw_resource_replicas(
+                spec_replicas, target.average_value_milli, resource, tolerances, pods, samples,
+                now_s, config.cpu_initialization_period_s, config.initial_readiness_delay_s,
+                config.ignore_succeeded_pods,
+            )
+            status = MetricStatus(kind, resource, proposal.replicas, None, proposal.usage_milli)
+            return proposal.replicas, f"{resource} resource", status
+        if target.average_utilization is None:
+            raise MetricComputationError(
+                "invalid resource metric source: neither an average utilization target nor an "
+                "average value (usage) target was set"
+            )
+        proposal = get_resource_replicas(
+            spec_replicas, target.average_utilization, resource, tolerances, pods, samples, now_s,
+            config.cpu_initialization_period_s, config.initial_readiness_delay_s,
+            config.ignore_succeeded_pods, container,
+        )
+        status = MetricStatus(
+            kind, resource, proposal.replicas, proposal.utilization, proposal.usage_milli
+        )
+        return proposal.replicas, f"{resource} resource utilization (percentage of request)", status
+    if kind == "Pods":
+        psource = metric.pods
+        assert psource is not None
+        name = psource.metric.name
+        pod_samples = metrics.pods.get(name)
+        if pod_samples is None:
+            raise MetricComputationError(
+                f"unable to get metric {name}: no metrics returned from custom metrics API"
+            )
+        average = psource.target.average_value_milli
+        assert average is not None
+        proposal = get_metric_replicas(
+            spec_replicas, average, tolerances, pods, pod_samples, now_s,
+            config.cpu_initialization_period_s, config.initial_readiness_delay_s,
+            config.ignore_succeeded_pods, name,
+        )
+        status = MetricStatus(kind, name, proposal.replicas, None, proposal.usage_milli)
+        return proposal.replicas, f"pods metric {name}", status
+    if kind == "Object":
+        osource = metric.object
+        assert osource is not None
+        name = osource.metric.name
+        target = osource.target
+        if target.type == "Value" and target.value_milli is not None:
+            usage = _object_value(metrics, osource)
+            proposal = get_object_metric_replicas(
+                spec_replicas, target.value_milli, tolerances, usage, pods
+            )
+            status = MetricStatus(kind, name, proposal.replicas, None, None, proposal.usage_milli)
+        elif target.type == "AverageValue" and target.average_value_milli is not None:
+            usage = _object_value(metrics, osource)
+            proposal = get_object_per_pod_metric_replicas(
+                status_replicas, target.average_value_milli, tolerances, usage
+            )
+            status = MetricStatus(kind, name, proposal.replicas, None, proposal.usage_milli)
+        else:
+            raise MetricComputationError(
+                "invalid object metric source: neither a value target nor an average value "
+                "target was set"
+            )
+        return proposal.replicas, f"{osource.described_object.kind} metric {name}", status
+    if kind == "External":
+        esource = metric.external
+        assert esource is not None
+        name = esource.metric.name
+        target = esource.target
+        values = metrics.external.get(name)
+        if values is None and (target.average_value_milli or target.value_milli) is not None:
+            raise MetricComputationError(f"unable to get external metric {name}")
+        if target.average_value_milli is not None:
+            assert values is not None
+            proposal = get_external_per_pod_metric_replicas(
+                status_replicas, target.average_value_milli, tolerances, values, name
+            )
+            status = MetricStatus(kind, name, proposal.replicas, None, proposal.usage_milli)
+        elif target.value_milli is not None:
+            assert values is not None
+            proposal = get_external_metric_replicas(
+                spec_replicas, target.value_milli, tolerances, values, pods, name
+            )
+            status = MetricStatus(kind, name, proposal.replicas, None, None, proposal.usage_milli)
+        else:
+            raise MetricComputationError(
+                "invalid external metric source: neither a value target nor an average value "
+                "target was set"
+            )
+        return proposal.replicas, f"external metric {name}", status
+    # The API server rejects unknown types; the controller still guards against them.
+    raise MetricComputationError(f"unknown metric source type {kind!r}")
+
+
+def _object_value(metrics: MetricsSnapshot, source: ObjectMetricSource) -> int:
+    value = metrics.object.get(source.metric.name)
+    if value is None:
+        ref = source.described_object
+        raise MetricComputationError(
+            f"unable to get metric {source.metric.name} on {ref.kind} {ref.name}"
+        )
+    return value
+
+
+class _MetricsOutcome(NamedTuple):
+    replicas: int  # -1: do not scale
+    metric_name: str
+    statuses: tuple[MetricStatus | None, ...]
+    error: str | None
+    condition: Condition
+
+
+def compute_replicas_for_metrics(
+    hpa: HPASpec,
+    spec_replicas: int,
+    status_replicas: int,
+    pods: Sequence[Pod],
+    metrics: MetricsSnapshot,
+    now_s: float,
+    config: ControllerConfig = DEFAULT_CONTROLLER_CONFIG,
+    tolerances: Tolerances | None = None,
+) -> _MetricsOutcome:
+    """The max over the metrics' proposals (Go ``computeReplicasForMetrics``).
+
+    Returns ``(replicas, metric description, statuses, error, ScalingActive condition)``.
+    ``replicas`` is -1 (do not scale) when every metric failed, or when some failed and the rest
+    propose fewer than ``spec_replicas``; when some failed but the rest ask for at least the
+    current size, the proposal stands and the error is reported too.
+    """
+    if tolerances is None:
+        tolerances = tolerances_for_hpa(hpa, config)
+    replicas = 0
+    metric_name = ""
+    statuses: list[MetricStatus | None] = []
+    invalid = 0
+    first_error: MetricComputationError | None = None
+    for metric in hpa.metrics:
+        try:
+            proposal, name, status = _compute_for_metric(
+                metric, spec_replicas, status_replicas, pods, metrics, now_s, config,
+                tolerances,
+            )
+        except MetricComputationError as exc:
+            if first_error is None:
+                exc.reason = _FAILED_REASON.get(  # type: ignore[attr-defined]
+                    metric.type, "InvalidMetricSourceType"
+                )
+                first_error = exc
+            invalid += 1
+            statuses.append(None)
+            continue
+        statuses.append(status)
+        if replicas == 0 or proposal > replicas:
+            replicas, metric_name = proposal, name
+    error = None
+    if first_error is not None:
+        error = (
+            f"invalid metrics ({invalid} invalid out of {len(hpa.metrics)}), "
+            f"first error is: {first_error}"
+        )
+    if invalid >= len(hpa.metrics) or (invalid > 0 and replicas < spec_replicas):
+        reason = getattr(first_error, "reason", "FailedGetResourceMetric")
+        condition = Condition(
+            "ScalingActive", False, reason, f"the HPA was unable to compute the replica count: {first_error}"
+        )
+        return _MetricsOutcome(-1, "", tuple(statuses), error, condition)
+    condition = _VALID_METRIC_FOUND.get(metric_name)
+    if condition is None:
+        condition = _VALID_METRIC_FOUND[metric_name] = Condition(
+            "ScalingActive", True, "ValidMetricFound",
+            f"the HPA was able to successfully calculate a replica count from {metric_name}",
+        )
+    return _MetricsOutcome(replicas, metric_name, tuple(statuses), error, condition)
+
+
+_VALID_METRIC_FOUND: dict[str, Condition] = {}  # one per metric description, made once
+
+
+_SUCCEEDED_GET_SCALE = Condition(
+    "AbleToScale", True, "SucceededGetScale",
+    "the HPA controller was able to get the target's current scale",
+)
+_SCALING_DISABLED = Condition(
+    "ScalingActive", False, "ScalingDisabled",
+    "scaling is disabled since the replica count of the target is zero",
+)
+_ABLE = {
+    reason: Condition("AbleToScale", True, reason, message)
+    for reason, message in (
+        ("ReadyForNewScale", "recommended size matches current size"),
+        ("ScaleDownStabilized", "recent recommendations were higher than current one, "
+                                "applying the highest recent recommendation"),
+        ("ScaleUpStabilized", "recent recommendations were lower than current one, "
+                              "applying the lowest recent recommendation"),
+    )
+}
+_LIMITED_MESSAGE = {
+    "DesiredWithinRange": "the desired count is within the acceptable range",
+    "TooFewReplicas": "the desired replica count is less than the minimum replica count",
+    "TooManyReplicas": "the desired replica count is more than the maximum replica count",
+    "ScaleUpLimit": "the desired replica count is increasing faster than the maximum scale rate",
+    "ScaleDownLimit": "the desired replica count is decreasing faster than the maximum scale rate",
+}
+_LIMITED = {
+    (status, reason): Condition("ScalingLimited", status, reason, message)
+    for reason, message in _LIMITED_MESSAGE.items()
+    for status in (True, False)
+}
+_SCALED_TO_ZERO = {
+    True: Condition("ScaledToZero", True, "ScaledToZero",
+                    "the HPA controller scaled the workload to zero"),
+    False: Condition("ScaledToZero", False, "NotScaledToZero",
+                     "the HPA controller did not scale the workload to zero"),
+}
+
+
+def reconcile(
+    hpa: HPASpec,
+    current_replicas: int,
+    pods: Sequence[Pod],
+    metrics: MetricsSnapshot,
+    state: HPAState,
+    now_s: float,
+    config: ControllerConfig = DEFAULT_CONTROLLER_CONFIG,
+    status_replicas: int | None = None,
+) -> ReconcileResult:
+    """One HPA sync at time ``now_s`` (seconds): the size to write and the updated history.
+
+    ``current_replicas`` is the target's ``scale.spec.replicas``; ``status_replicas`` its
+    ``scale.status.replicas`` (pods that exist; defaults to ``current_replicas``), used only by
+    Object/External AverageValue targets. ``pods`` are the pods the target's selector matches.
+    A write to the scale always succeeds here.
+    """
+    if status_replicas is None:
+        status_replicas = current_replicas
+    recommendations, scale_up_events, scale_down_events, scaled_to_zero, last_scale_time_s = state
+    if recommendations is None:
+        recommendations = (Recommendation(current_replicas, now_s),)
+    min_replicas = hpa.min_replicas
+    max_replicas = hpa.max_replicas
+    gate_zero = config.gate_scale_to_zero
+    scaled_to_zero_condition = gate_zero and scaled_to_zero
+
+    able: Condition = _SUCCEEDED_GET_SCALE
+    active: Condition | None = None
+    limited_condition: Condition | None = None
+    zero_condition: Condition | None = None
+    error: str | None = None
+    desired = 0
+    rescale = True
+    rescale_reason = ""
+    needs_metrics = True
+    metric_desired: int | None = None
+    statuses: tuple[MetricStatus | None, ...] = ()
+
+    if current_replicas == 0:
+        if not (scaled_to_zero_condition and (
+                min_replicas != 0 or hpa.has_object_or_external_metric)):
+            needs_metrics = False
+            rescale = False
+            active = _SCALING_DISABLED
+            if not gate_zero:
+                scaled_to_zero = False
+    elif current_replicas > max_replicas:
+        rescale_reason = "Current number of replicas above Spec.MaxReplicas"
+        desired = max_replicas
+        needs_metrics = False
+    elif current_replicas < min_replicas:
+        rescale_reason = "Current number of replicas below Spec.MinReplicas"
+        desired = min_replicas
+        needs_metrics = False
+
+    if needs_metrics:
+        outcome = compute_replicas_for_metrics(
+            hpa, current_replicas, status_replicas, pods, metrics, now_s, config
+        )
+        statuses = outcome.statuses
+        active = outcome.condition
+        if outcome.replicas == -1 and outcome.error is not None:
+            return ReconcileResult(
+                current_replicas, False, current_replicas,
+                HPAState(recommendations, scale_up_events, scale_down_events, scaled_to_zero,
+                          last_scale_time_s),
+                "failed to compute desired number of replicas based on listed metrics: "
+                + outcome.error,
+                None, statuses, able, active,
+            )
+        error = outcome.error
+        metric_desired = outcome.replicas
+        rescale_metric = ""
+        if outcome.replicas > desired:
+            desired = outcome.replicas
+            rescale_metric = outcome.metric_name
+        if desired > current_replicas:
+            rescale_reason = f"{rescale_metric} above target"
+        elif desired < current_replicas:
+            rescale_reason = "All metrics below target"
+        behavior = hpa.behavior
+        if behavior is None:
+            stabilized, recommendations = stabilize_recommendation(
+                recommendations, desired, now_s, config.downscale_stabilization_s
+            )
+            able_reason = "ScaleDownStabilized" if stabilized != desired else "ReadyForNewScale"
+            limited, limited_reason = convert_desired_replicas_with_rules(
+                current_replicas, stabilized, min_replicas, max_replicas,
+                config.legacy_scale_up_limit_factor, config.legacy_scale_up_limit_minimum,
+            )
+        else:
+            up_rules = behavior.scale_up
+            down_rules = behavior.scale_down
+            assert up_rules is not None and down_rules is not None
+            down_window = down_rules.stabilization_window_s
+            if down_window is None:
+                down_window = int(config.downscale_stabilization_s)
+            stabilized, recommendations, able_reason = stabilize_recommendation_with_behaviors(
+                recommendations, current_replicas, desired,
+                up_rules.stabilization_window_s or 0, down_window, now_s,
+            )
+            if stabilized == desired:
+                able_reason = "ReadyForNewScale"
+            limited, limited_reason = convert_desired_replicas_with_behavior_rate(
+                current_replicas, stabilized, min_replicas, max_replicas, up_rules, down_rules,
+                scale_up_events, scale_down_events, now_s,
+            )
+        able = _ABLE[able_reason]
+        limited_condition = _LIMITED[(limited != stabilized, limited_reason)]
+        desired = limited
+        if (
+            current_replicas == 0
+            and min_replicas != 0
+            and scaled_to_zero_condition
+            and desired < min_replicas
+        ):
+            desired = min_replicas
+            if not rescale_reason:
+                rescale_reason = "Current number of replicas below Spec.MinReplicas"
+        rescale = desired != current_replicas
+
+    if rescale:
+        able = Condition(
+            "AbleToScale", True, "SucceededRescale",
+            f"the HPA controller was able to update the target scale to {desired}",
+        )
+        scale_up_events, scale_down_events = store_scale_event(
+            hpa.behavior, scale_up_events, scale_down_events, current_replicas, desired, now_s
+        )
+        last_scale_time_s = now_s
+        if gate_zero:
+            scaled_to_zero = (
+                current_replicas > 0
+                and desired == 0
+                and min_replicas == 0
+                and hpa.has_object_or_external_metric
+            )
+            zero_condition = _SCALED_TO_ZERO[scaled_to_zero]
+        else:
+            scaled_to_zero = False
+    else:
+        desired = current_replicas
+
+    return ReconcileResult(
+        desired,
+        rescale,
+        current_replicas,
+        HPAState(recommendations, scale_up_events, scale_down_events, scaled_to_zero,
+                 last_scale_time_s),
+        error,
+        metric_desired,
+        statuses,
+        able,
+        active,
+        limited_condition,
+        zero_condition,
+        rescale_reason,
+    )

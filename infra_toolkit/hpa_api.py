@@ -1,0 +1,344 @@
+"""What the API server does with an autoscaling/v2 HorizontalPodAutoscaler: defaults, validation.
+
+:func:`hpa_from_dict` takes a manifest as a dict (camelCase fields, quantities such as "500m",
+"1Gi", "100"), applies the defaults of ``pkg/apis/autoscaling/v2/defaults.go`` (minReplicas 1;
+metrics CPU 80 %; behavior rules filled only when ``behavior`` is present, the scale-down window
+left unset for the controller flag) and rejects what the API validation rejects, each problem as a
+:class:`~infra_toolkit.errors.SpecError` naming the source, the field path, the bad value and the
+fix, e.g. ``spec.minReplicas (=5) must be <= spec.maxReplicas (=3) in plans/x.yaml``.
+
+Unknown fields are rejected too (kubectl validates strictly by default), with the nearest valid
+name.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_spec import (
+    MAX_PERIOD_SECONDS,
+    MAX_STABILIZATION_WINDOW_SECONDS,
+    ContainerResourceMetricSource,
+    CrossVersionObjectReference,
+    ExternalMetricSource,
+    HPABehavior,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    HPASpec,
+    MetricIdentifier,
+    MetricSpec,
+    NO_VALUE,
+    MetricTarget,
+    ObjectMetricSource,
+    PodsMetricSource,
+    ResourceMetricSource,
+    format_problem,
+)
+from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
+
+__all__ = ["hpa_from_dict", "API_VERSION", "KIND"]
+
+API_VERSION = "autoscaling/v2"
+KIND = "HorizontalPodAutoscaler"
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Reads fields of one manifest, raising SpecErrors that carry the path and the source."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, value: object, rule: str, fix: str = "") -> SpecError:
+        return SpecError(format_problem(path, value, rule, fix, self.source))
+
+    @contextmanager
+    def at(self, prefix: str) -> Iterator[None]:
+        """Re-raise a dataclass's own SpecError with the full field path and the source."""
+        try:
+            yield
+        except SpecError as exc:
+            field_path = getattr(exc, "field_path", None)
+            if field_path is None:
+                raise
+            raise SpecError(
+                format_problem(
+                    prefix + field_path, exc.value, exc.rule, exc.fix, self.source  # type: ignore[attr-defined]
+                )
+            ) from None
+
+    def mapping(self, value: object, path: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.fail(path, _short(value), "must be a mapping of fields")
+        for key in value:
+            if key not in allowed:
+                near = difflib.get_close_matches(str(key), allowed, n=1)
+                fix = f"did you mean {near[0]}?" if near else "valid fields: " + ", ".join(allowed)
+                raise self.fail(f"{path}.{key}", NO_VALUE, "is not a known field", fix)
+        return value
+
+    def integer(self, value: object, path: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, _short(value), "must be an integer")
+        return value
+
+    def string(self, value: object, path: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(path, _short(value), "must be a non-empty string")
+        return value
+
+    def milli(self, value: object, path: str) -> int:
+        try:
+            return parse_quantity_milli(value)
+        except QuantityError as exc:
+            raise self.fail(path, _short(value), "must be a quantity", str(exc)) from None
+
+    def required(self, block: Mapping[str, Any], key: str, path: str, fix: str) -> Any:
+        value = block.get(key, NO_VALUE)
+        if value is NO_VALUE or value is None:
+            raise self.fail(f"{path}.{key}" if path else key, NO_VALUE, "is required", fix)
+        return value
+
+    def items(
+        self, value: object, path: str, parse: Callable[[Any, str], T]
+    ) -> tuple[T, ...]:
+        if not isinstance(value, list):
+            raise self.fail(path, _short(value), "must be a list")
+        return tuple(parse(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def hpa_from_dict(
+    manifest: Mapping[str, Any], source: str = "<dict>", *, gate_scale_to_zero: bool = True
+) -> HPASpec:
+    """An :class:`HPASpec` from an autoscaling/v2 HorizontalPodAutoscaler manifest dict.
+
+    ``source`` names the input in error messages (a file path). ``gate_scale_to_zero`` is the
+    HPAScaleToZero feature gate, which decides whether ``minReplicas: 0`` is valid.
+    Raises :class:`SpecError` on the first invalid field.
+    """
+    r = _Reader(source)
+    top = r.mapping(manifest, "manifest", ("apiVersion", "kind", "metadata", "spec", "status"))
+    api_version = top.get("apiVersion")
+    if api_version != API_VERSION:
+        raise r.fail(
+            "apiVersion", _short(api_version), f"must be {API_VERSION}",
+            "convert the manifest to autoscaling/v2 (kubectl convert) or fix the header",
+        )
+    if top.get("kind") != KIND:
+        raise r.fail("kind", _short(top.get("kind")), f"must be {KIND}")
+    metadata = top.get("metadata") or {}
+    if not isinstance(metadata, Mapping):
+        raise r.fail("metadata", _short(metadata), "must be a mapping")
+    name = metadata.get("name", "")
+    namespace = metadata.get("namespace") or "default"
+    spec = r.mapping(
+        r.required(top, "spec", "", "add the HPA spec"), "spec",
+        ("scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior",
+         "selectionStrategy"),
+    )
+    target_ref = _object_ref(r, r.required(spec, "scaleTargetRef", "spec",
+                                           "name the Deployment the HPA scales"),
+                             "spec.scaleTargetRef")
+    max_replicas = r.integer(
+        r.required(spec, "maxReplicas", "spec", "set the largest replica count allowed"),
+        "spec.maxReplicas",
+    )
+    min_raw = spec.get("minReplicas")
+    min_replicas = 1 if min_raw is None else r.integer(min_raw, "spec.minReplicas")
+    metrics_raw = spec.get("metrics")
+    metrics = () if metrics_raw is None else r.items(metrics_raw, "spec.metrics",
+                                                     lambda m, p: _metric(r, m, p))
+    behavior_raw = spec.get("behavior")
+    behavior = None if behavior_raw is None else _behavior(r, behavior_raw, "spec.behavior")
+
+    if min_replicas == 0:
+        has_object_or_external = any(m.type in ("Object", "External") for m in metrics)
+        if not (gate_scale_to_zero and has_object_or_external):
+            raise r.fail(
+                "spec.minReplicas", 0,
+                "must be >= 1 unless the HPAScaleToZero gate is on and spec.metrics has an "
+                "Object or External metric",
+                "set minReplicas: 1, or add an Object/External metric that can wake the workload",
+            )
+    with r.at(""):
+        return HPASpec(
+            max_replicas=max_replicas,
+            min_replicas=min_replicas,
+            metrics=metrics,
+            behavior=behavior,
+            scale_target_ref=target_ref,
+            name=str(name),
+            namespace=str(namespace),
+        )
+
+
+def _object_ref(r: _Reader, raw: object, path: str) -> CrossVersionObjectReference:
+    block = r.mapping(raw, path, ("apiVersion", "kind", "name"))
+    kind = r.string(r.required(block, "kind", path, "e.g. kind: Deployment"), f"{path}.kind")
+    name = r.string(r.required(block, "name", path, "name the object"), f"{path}.name")
+    api_version = block.get("apiVersion") or ""
+    return CrossVersionObjectReference(kind=kind, name=name, api_version=str(api_version))
+
+
+def _identifier(r: _Reader, raw: object, path: str) -> MetricIdentifier:
+    block = r.mapping(raw, path, ("name", "selector"))
+    name = r.string(r.required(block, "name", path, "name the metric"), f"{path}.name")
+    selector_raw = block.get("selector") or {}
+    selector = r.mapping(selector_raw, f"{path}.selector", ("matchLabels", "matchExpressions"))
+    labels = selector.get("matchLabels") or {}
+    if not isinstance(labels, Mapping):
+        raise r.fail(f"{path}.selector.matchLabels", _short(labels), "must be a mapping")
+    return MetricIdentifier(name=name, selector=tuple(sorted((str(k), str(v))
+                                                             for k, v in labels.items())))
+
+
+def _target(r: _Reader, raw: object, path: str) -> MetricTarget:
+    block = r.mapping(raw, path, ("type", "averageUtilization", "averageValue", "value"))
+    target_type = r.string(
+        r.required(block, "type", path, "use Utilization, Value or AverageValue"), f"{path}.type"
+    )
+    utilization = block.get("averageUtilization")
+    average = block.get("averageValue")
+    value = block.get("value")
+    with r.at(path + "."):
+        return MetricTarget(
+            type=target_type,
+            average_utilization=(
+                None if utilization is None
+                else r.integer(utilization, f"{path}.averageUtilization")
+            ),
+            average_value_milli=None if average is None else r.milli(average, f"{path}.averageValue"),
+            value_milli=None if value is None else r.milli(value, f"{path}.value"),
+        )
+
+
+def _metric(r: _Reader, raw: object, path: str) -> MetricSpec:
+    block = r.mapping(
+        raw, path, ("type", "resource", "containerResource", "pods", "object", "external")
+    )
+    metric_type = block.get("type")
+    if metric_type == "Resource":
+        src = r.mapping(r.required(block, "resource", path, "add resource: {name, target}"),
+                        f"{path}.resource", ("name", "target"))
+        name = r.string(r.required(src, "name", f"{path}.resource", "use cpu or memory"),
+                        f"{path}.resource.name")
+        target = _target(r, r.required(src, "target", f"{path}.resource", "add a target"),
+                         f"{path}.resource.target")
+        with r.at(f"{path}.resource."):
+            return MetricSpec(type="Resource", resource=ResourceMetricSource(name, target))
+    if metric_type == "ContainerResource":
+        p = f"{path}.containerResource"
+        src = r.mapping(r.required(block, "containerResource", path,
+                                   "add containerResource: {name, container, target}"),
+                        p, ("name", "container", "target"))
+        name = r.string(r.required(src, "name", p, "use cpu or memory"), f"{p}.name")
+        container = r.string(r.required(src, "container", p, "name the container"),
+                             f"{p}.container")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        with r.at(p + "."):
+            return MetricSpec(
+                type="ContainerResource",
+                container_resource=ContainerResourceMetricSource(name, container, target),
+            )
+    if metric_type == "Pods":
+        p = f"{path}.pods"
+        src = r.mapping(r.required(block, "pods", path, "add pods: {metric, target}"), p,
+                        ("metric", "target"))
+        ident = _identifier(r, r.required(src, "metric", p, "add metric: {name}"), f"{p}.metric")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        with r.at(p + "."):
+            return MetricSpec(type="Pods", pods=PodsMetricSource(ident, target))
+    if metric_type == "Object":
+        p = f"{path}.object"
+        src = r.mapping(r.required(block, "object", path,
+                                   "add object: {describedObject, metric, target}"),
+                        p, ("describedObject", "metric", "target"))
+        ref = _object_ref(r, r.required(src, "describedObject", p, "name the object"),
+                          f"{p}.describedObject")
+        ident = _identifier(r, r.required(src, "metric", p, "add metric: {name}"), f"{p}.metric")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        with r.at(p + "."):
+            return MetricSpec(type="Object", object=ObjectMetricSource(ref, ident, target))
+    if metric_type == "External":
+        p = f"{path}.external"
+        src = r.mapping(r.required(block, "external", path, "add external: {metric, target}"),
+                        p, ("metric", "target"))
+        ident = _identifier(r, r.required(src, "metric", p, "add metric: {name}"), f"{p}.metric")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        with r.at(p + "."):
+            return MetricSpec(type="External", external=ExternalMetricSource(ident, target))
+    raise r.fail(
+        f"{path}.type", _short(metric_type) if metric_type is not None else NO_VALUE,
+        "must be one of Resource, ContainerResource, Pods, Object, External",
+        "check the spelling of the metric type",
+    )
+
+
+def _policy(r: _Reader, raw: object, path: str) -> HPAScalingPolicy:
+    block = r.mapping(raw, path, ("type", "value", "periodSeconds"))
+    policy_type = r.string(r.required(block, "type", path, "use Pods or Percent"), f"{path}.type")
+    value = r.integer(r.required(block, "value", path, "set how many pods or percent"),
+                      f"{path}.value")
+    period = r.integer(
+        r.required(block, "periodSeconds", path,
+                   f"set the period in seconds (1 to {MAX_PERIOD_SECONDS})"),
+        f"{path}.periodSeconds",
+    )
+    with r.at(path + "."):
+        return HPAScalingPolicy(type=policy_type, value=value, period_s=period)
+
+
+def _rules(r: _Reader, raw: object, path: str) -> HPAScalingRules:
+    block = r.mapping(
+        raw, path, ("stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance")
+    )
+    window_raw = block.get("stabilizationWindowSeconds")
+    window = None if window_raw is None else r.integer(
+        window_raw, f"{path}.stabilizationWindowSeconds"
+    )
+    if window is not None and not 0 <= window <= MAX_STABILIZATION_WINDOW_SECONDS:
+        raise r.fail(
+            f"{path}.stabilizationWindowSeconds", window,
+            f"must be between 0 and {MAX_STABILIZATION_WINDOW_SECONDS}",
+            "use a window of at most one hour",
+        )
+    select = block.get("selectPolicy")
+    policies_raw = block.get("policies")
+    policies = None if policies_raw is None else r.items(
+        policies_raw, f"{path}.policies", lambda p, q: _policy(r, p, q)
+    )
+    tolerance_raw = block.get("tolerance")
+    tolerance = None
+    if tolerance_raw is not None:
+        try:
+            tolerance = float(parse_quantity(tolerance_raw))
+        except QuantityError as exc:
+            raise r.fail(f"{path}.tolerance", _short(tolerance_raw), "must be a quantity",
+                         str(exc)) from None
+    with r.at(path + "."):
+        return HPAScalingRules(
+            stabilization_window_s=window,
+            select_policy=None if select is None else str(select),
+            policies=policies,
+            tolerance=tolerance,
+        )
+
+
+def _behavior(r: _Reader, raw: object, path: str) -> HPABehavior:
+    block = r.mapping(raw, path, ("scaleUp", "scaleDown"))
+    up = block.get("scaleUp")
+    down = block.get("scaleDown")
+    return HPABehavior(
+        scale_up=None if up is None else _rules(r, up, f"{path}.scaleUp"),
+        scale_down=None if down is None else _rules(r, down, f"{path}.scaleDown"),
+    )

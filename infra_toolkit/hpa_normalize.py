@@ -1,0 +1,341 @@
+"""From a metric proposal to the size written: stabilization windows, rate limits, scale events.
+
+Go ``horizontal.go``: ``stabilizeRecommendation`` and ``convertDesiredReplicasWithRules`` (the
+no-behavior path), ``stabilizeRecommendationWithBehaviors`` and
+``convertDesiredReplicasWithBehaviorRate`` (the behavior path), ``storeScaleEvent``.
+
+The controller keeps its history in memory; here it is explicit and immutable: tuples of
+:class:`Recommendation` and :class:`ScaleEvent` with absolute timestamps in seconds, passed in and
+returned. Window membership follows Go's strict time comparisons:
+
+- behavior stabilization and policy periods count an entry iff ``timestamp > now - window``;
+- legacy stabilization counts an entry iff ``timestamp >= now - window``;
+- an entry is replaced (stabilization) or outdated (events) iff ``timestamp < now - window``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from infra_toolkit.hpa_spec import HPABehavior, HPAScalingRules
+
+__all__ = [
+    "Recommendation",
+    "ScaleEvent",
+    "stabilize_recommendation",
+    "convert_desired_replicas_with_rules",
+    "calculate_scale_up_limit",
+    "stabilize_recommendation_with_behaviors",
+    "convert_desired_replicas_with_behavior_rate",
+    "calculate_scale_up_limit_with_scaling_rules",
+    "calculate_scale_down_limit_with_behaviors",
+    "get_replicas_change_per_period",
+    "mark_scale_events_outdated",
+    "store_scale_event",
+]
+
+_MAX_INT32 = 2**31 - 1
+_MIN_INT32 = -(2**31)
+
+
+class Recommendation(NamedTuple):
+    """An unstabilized proposal the controller recorded at ``timestamp_s``."""
+
+    replicas: int
+    timestamp_s: float
+
+
+class ScaleEvent(NamedTuple):
+    """A rescale of ``change`` replicas (positive) at ``timestamp_s``; ``outdated`` marks a slot
+    free for reuse."""
+
+    change: int
+    timestamp_s: float
+    outdated: bool = False
+
+
+def _replace_or_append(
+    recommendations: tuple[Recommendation, ...], old_index: int, new: Recommendation
+) -> tuple[Recommendation, ...]:
+    if old_index < 0:
+        return recommendations + (new,)
+    return recommendations[:old_index] + (new,) + recommendations[old_index + 1 :]
+
+
+def stabilize_recommendation(
+    recommendations: tuple[Recommendation, ...],
+    prenormalized_desired_replicas: int,
+    now_s: float,
+    downscale_stabilization_s: float,
+) -> tuple[int, tuple[Recommendation, ...]]:
+    """No-behavior stabilization: (max of the proposal and every recommendation at most
+    ``downscale_stabilization_s`` old, the new history).
+
+    The raw proposal is recorded in place of the last entry older than the window, else appended.
+    """
+    cutoff = now_s - downscale_stabilization_s
+    max_recommendation = prenormalized_desired_replicas
+    old_index = -1
+    for i, rec in enumerate(recommendations):
+        if rec[1] < cutoff:
+            old_index = i
+        elif rec[0] > max_recommendation:
+            max_recommendation = rec[0]
+    new = Recommendation(prenormalized_desired_replicas, now_s)
+    return max_recommendation, _replace_or_append(recommendations, old_index, new)
+
+
+def calculate_scale_up_limit(
+    current_replicas: int, scale_up_limit_factor: float, scale_up_limit_minimum: float
+) -> int:
+    """The no-behavior per-sync cap: ``int(max(factor x current, minimum))`` (2.0 and 4.0 in
+    production)."""
+    return int(max(scale_up_limit_factor * current_replicas, scale_up_limit_minimum))
+
+
+def convert_desired_replicas_with_rules(
+    current_replicas: int,
+    desired_replicas: int,
+    min_replicas: int,
+    max_replicas: int,
+    scale_up_limit_factor: float = 2.0,
+    scale_up_limit_minimum: float = 4.0,
+) -> tuple[int, str]:
+    """No-behavior clamp into ``[min, min(max, scale-up cap)]``: (replicas, ScalingLimited reason).
+
+    Reasons: TooFewReplicas, ScaleUpLimit, TooManyReplicas or DesiredWithinRange.
+    """
+    scale_up_limit = calculate_scale_up_limit(
+        current_replicas, scale_up_limit_factor, scale_up_limit_minimum
+    )
+    if max_replicas > scale_up_limit:
+        maximum_allowed, limiting_reason = scale_up_limit, "ScaleUpLimit"
+    else:
+        maximum_allowed, limiting_reason = max_replicas, "TooManyReplicas"
+    if desired_replicas < min_replicas:
+        return min_replicas, "TooFewReplicas"
+    if desired_replicas > maximum_allowed:
+        return maximum_allowed, limiting_reason
+    return desired_replicas, "DesiredWithinRange"
+
+
+def stabilize_recommendation_with_behaviors(
+    recommendations: tuple[Recommendation, ...],
+    current_replicas: int,
+    prenormalized_desired_replicas: int,
+    scale_up_window_s: int,
+    scale_down_window_s: int,
+    now_s: float,
+) -> tuple[int, tuple[Recommendation, ...], str]:
+    """Behavior stabilization: (current clamped into [up, down], the new history, reason).
+
+    ``up`` is the min of the proposal and the recommendations younger than the scale-up window,
+    ``down`` the max over the scale-down window; the size never moves past the proposal nor
+    against its direction. The raw proposal replaces the last entry older than both windows, else
+    is appended. The reason (ScaleUpStabilized / ScaleDownStabilized) is the AbleToScale reason to
+    report when the result differs from the proposal.
+    """
+    up_cutoff = now_s - scale_up_window_s
+    down_cutoff = now_s - scale_down_window_s
+    old_cutoff = min(up_cutoff, down_cutoff)
+    up_recommendation = down_recommendation = prenormalized_desired_replicas
+    old_index = -1
+    i = -1
+    for replicas, timestamp in recommendations:
+        i += 1
+        if timestamp < old_cutoff:  # older than both windows: counted in neither, reusable
+            old_index = i
+            continue
+        if timestamp > up_cutoff and replicas < up_recommendation:
+            up_recommendation = replicas
+        if timestamp > down_cutoff and replicas > down_recommendation:
+            down_recommendation = replicas
+    recommendation = current_replicas
+    if recommendation < up_recommendation:
+        recommendation = up_recommendation
+    if recommendation > down_recommendation:
+        recommendation = down_recommendation
+    new = Recommendation(prenormalized_desired_replicas, now_s)
+    history = _replace_or_append(recommendations, old_index, new)
+    if prenormalized_desired_replicas >= current_replicas:
+        return recommendation, history, "ScaleUpStabilized"
+    return recommendation, history, "ScaleDownStabilized"
+
+
+def get_replicas_change_per_period(
+    period_s: int, scale_events: tuple[ScaleEvent, ...], now_s: float
+) -> int:
+    """The replicas changed by events younger than ``period_s`` (the outdated flag is not read)."""
+    cutoff = now_s - period_s
+    return sum(event[0] for event in scale_events if event[1] > cutoff)
+
+
+def _period_start(
+    current_replicas: int,
+    period_s: int,
+    scale_up_events: tuple[ScaleEvent, ...],
+    scale_down_events: tuple[ScaleEvent, ...],
+    now_s: float,
+) -> int:
+    """The size at the start of the policy period: events of both directions are undone."""
+    return (
+        current_replicas
+        - get_replicas_change_per_period(period_s, scale_up_events, now_s)
+        + get_replicas_change_per_period(period_s, scale_down_events, now_s)
+    )
+
+
+def calculate_scale_up_limit_with_scaling_rules(
+    current_replicas: int,
+    scale_up_events: tuple[ScaleEvent, ...],
+    scale_down_events: tuple[ScaleEvent, ...],
+    rules: HPAScalingRules,
+    now_s: float,
+) -> int:
+    """The largest size the scale-up policies allow now (Go
+    ``calculateScaleUpLimitWithScalingRules``).
+
+    Per policy the period starts at ``current - added + removed`` within its period; Pods adds
+    ``value``, Percent multiplies by ``1 + value/100`` rounding up. Max/Min pick the largest or
+    smallest limit; Disabled returns ``current_replicas``.
+    """
+    if rules.select_policy == "Disabled":
+        return current_replicas
+    use_min = rules.select_policy == "Min"
+    result = _MAX_INT32 if use_min else _MIN_INT32
+    for policy in rules.policies or ():
+        period_start = _period_start(
+            current_replicas, policy.period_s, scale_up_events, scale_down_events, now_s
+        )
+        if policy.type == "Pods":
+            proposed = period_start + policy.value
+        else:
+            proposed = math.ceil(period_start * (1 + policy.value / 100))
+        result = min(result, proposed) if use_min else max(result, proposed)
+    return result
+
+
+def calculate_scale_down_limit_with_behaviors(
+    current_replicas: int,
+    scale_up_events: tuple[ScaleEvent, ...],
+    scale_down_events: tuple[ScaleEvent, ...],
+    rules: HPAScalingRules,
+    now_s: float,
+) -> int:
+    """The smallest size the scale-down policies allow now (Go
+    ``calculateScaleDownLimitWithBehaviors``).
+
+    Pods subtracts ``value``; Percent keeps ``int(start x (1 - value/100))``, truncating the
+    remaining count. Max means the biggest change (smallest size), Min the smallest change.
+    """
+    if rules.select_policy == "Disabled":
+        return current_replicas
+    use_min_change = rules.select_policy == "Min"
+    result = _MIN_INT32 if use_min_change else _MAX_INT32
+    for policy in rules.policies or ():
+        period_start = _period_start(
+            current_replicas, policy.period_s, scale_up_events, scale_down_events, now_s
+        )
+        if policy.type == "Pods":
+            proposed = period_start - policy.value
+        else:
+            proposed = int(period_start * (1 - policy.value / 100))
+        result = max(result, proposed) if use_min_change else min(result, proposed)
+    return result
+
+
+def convert_desired_replicas_with_behavior_rate(
+    current_replicas: int,
+    desired_replicas: int,
+    min_replicas: int,
+    max_replicas: int,
+    scale_up_rules: HPAScalingRules,
+    scale_down_rules: HPAScalingRules,
+    scale_up_events: tuple[ScaleEvent, ...],
+    scale_down_events: tuple[ScaleEvent, ...],
+    now_s: float,
+) -> tuple[int, str]:
+    """Apply the behavior rate limits to a stabilized size: (replicas, ScalingLimited reason).
+
+    Scaling up is capped by ``min(max_replicas, policy limit)`` (ScaleUpLimit or
+    TooManyReplicas) and minReplicas is not applied; scaling down is floored by
+    ``max(min_replicas, policy limit)`` (ScaleDownLimit or TooFewReplicas) and maxReplicas is not
+    applied. A limit never forces the opposite direction.
+    """
+    if desired_replicas > current_replicas:
+        limit = calculate_scale_up_limit_with_scaling_rules(
+            current_replicas, scale_up_events, scale_down_events, scale_up_rules, now_s
+        )
+        if limit < current_replicas:
+            limit = current_replicas  # no further scale-up until old events leave the period
+        if max_replicas > limit:
+            maximum_allowed, reason = limit, "ScaleUpLimit"
+        else:
+            maximum_allowed, reason = max_replicas, "TooManyReplicas"
+        if desired_replicas > maximum_allowed:
+            return maximum_allowed, reason
+    elif desired_replicas < current_replicas:
+        limit = calculate_scale_down_limit_with_behaviors(
+            current_replicas, scale_up_events, scale_down_events, scale_down_rules, now_s
+        )
+        if limit > current_replicas:
+            limit = current_replicas
+        if min_replicas < limit:
+            minimum_allowed, reason = limit, "ScaleDownLimit"
+        else:
+            minimum_allowed, reason = min_replicas, "TooFewReplicas"
+        if desired_replicas < minimum_allowed:
+            return minimum_allowed, reason
+    return desired_replicas, "DesiredWithinRange"
+
+
+def mark_scale_events_outdated(
+    scale_events: tuple[ScaleEvent, ...], longest_policy_period_s: int, now_s: float
+) -> tuple[ScaleEvent, ...]:
+    """The events with ``outdated`` set on those older than the longest policy period."""
+    cutoff = now_s - longest_policy_period_s
+    if not any(event[1] < cutoff and not event[2] for event in scale_events):
+        return scale_events
+    return tuple(
+        ScaleEvent(event[0], event[1], True) if event[1] < cutoff else event
+        for event in scale_events
+    )
+
+
+def _store(
+    events: tuple[ScaleEvent, ...], rules: HPAScalingRules, change: int, now_s: float
+) -> tuple[ScaleEvent, ...]:
+    events = mark_scale_events_outdated(events, rules.longest_period_s, now_s)
+    old_index = -1
+    for i, event in enumerate(events):
+        if event[2]:
+            old_index = i
+    new = ScaleEvent(change, now_s, False)
+    if old_index < 0:
+        return events + (new,)
+    return events[:old_index] + (new,) + events[old_index + 1 :]
+
+
+def store_scale_event(
+    behavior: HPABehavior | None,
+    scale_up_events: tuple[ScaleEvent, ...],
+    scale_down_events: tuple[ScaleEvent, ...],
+    prev_replicas: int,
+    new_replicas: int,
+    now_s: float,
+) -> tuple[tuple[ScaleEvent, ...], tuple[ScaleEvent, ...]]:
+    """Record a rescale in the event history: (scale-up events, scale-down events).
+
+    Nothing is stored without a behavior. Before storing, events older than the direction's
+    longest policy period are marked outdated, and the new event takes the last outdated slot.
+    """
+    if behavior is None:
+        return scale_up_events, scale_down_events
+    if new_replicas > prev_replicas:
+        assert behavior.scale_up is not None  # filled by HPABehavior
+        up = _store(scale_up_events, behavior.scale_up, new_replicas - prev_replicas, now_s)
+        return up, scale_down_events
+    assert behavior.scale_down is not None
+    down = _store(scale_down_events, behavior.scale_down, prev_replicas - new_replicas, now_s)
+    return scale_up_events, down

@@ -1,0 +1,126 @@
+"""Node groups, pod placement and the cluster autoscaler.
+
+Model (documented assumptions):
+
+- All pods of the Deployment have the same requests, so a node of a group holds
+  ``pod_slots = min(cpu fit, memory fit, max_pods - daemonset_pods)`` of them, computed from
+  its allocatable CPU and memory (capacity minus ``reserved_*``, which covers kubelet, system and
+  daemonset requests). Scheduling fills free slots on ready nodes, groups in list order.
+- Within a group the scheduler spreads pods evenly over nodes (kube-scheduler's default
+  LeastAllocated scoring), so every node of a group has the same utilization.
+- Cluster autoscaler, run every ``scan_interval_s``:
+  * **scale-up**: pending pods that will not fit on ready nodes or on nodes already being
+    provisioned get new nodes, first group in list order with headroom below ``max_size``
+    (a priority expander). New nodes are Ready ``provisioning_delay_s`` after the scan.
+  * **scale-down**: a group's nodes are *unneeded* while the group is above ``min_size``, its
+    request utilization (pods' requests / allocatable, the larger of CPU and memory) is below
+    ``scale_down_utilization_threshold`` and the pods of one node fit on the other nodes. After
+    ``scale_down_unneeded_s`` continuously unneeded, and ``scale_down_delay_after_add_s`` after
+    the last scale-up, one node per scan is removed; its pods are evicted and re-created Pending
+    (they start again), as a drain does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from infra_toolkit.errors import SimulationError, SpecError
+
+__all__ = ["KARPENTER_LIKE", "ClusterAutoscalerSpec", "NodeGroup", "pod_slots"]
+
+
+@dataclass(frozen=True)
+class NodeGroup:
+    """A group of identical nodes: instance type, its size (vCPU, memory GiB, max pods) and the
+    group's ``min_size``/``max_size`` node counts. ``reserved_cpu_millicores`` and
+    ``reserved_memory_mib`` are taken off capacity for system and daemonset use; ``daemonset_pods``
+    count against ``max_pods``."""
+
+    name: str
+    instance_type: str
+    vcpu: float
+    memory_gib: float
+    max_pods: int
+    min_size: int = 1
+    max_size: int = 10
+    reserved_cpu_millicores: float = 100.0
+    reserved_memory_mib: float = 600.0
+    daemonset_pods: int = 2
+
+    def __post_init__(self) -> None:
+        o = f"node group {self.name!r}"
+        for name in ("vcpu", "memory_gib"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise SpecError(f"{o}.{name} (={value}) must be > 0")
+        for name in ("max_pods", "min_size", "max_size", "daemonset_pods"):
+            value = getattr(self, name)
+            if int(value) != value or value < 0:
+                raise SpecError(f"{o}.{name} (={value}) must be a whole number >= 0")
+        if self.max_size < max(self.min_size, 1):
+            raise SpecError(f"{o}.max_size (={self.max_size}) must be >= min_size "
+                            f"(={self.min_size}) and >= 1")
+        if self.reserved_cpu_millicores < 0 or self.reserved_memory_mib < 0:
+            raise SpecError(f"{o}: reserved_cpu_millicores and reserved_memory_mib must be >= 0")
+
+    @property
+    def allocatable_cpu_millicores(self) -> float:
+        """CPU left for pods, in millicores."""
+        return self.vcpu * 1000.0 - self.reserved_cpu_millicores
+
+    @property
+    def allocatable_memory_mib(self) -> float:
+        """Memory left for pods, in MiB."""
+        return self.memory_gib * 1024.0 - self.reserved_memory_mib
+
+
+def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mib: float) -> int:
+    """How many pods with these requests one node of ``group`` holds."""
+    by_cpu = math.floor(group.allocatable_cpu_millicores / cpu_request_millicores + 1e-9)
+    by_memory = math.floor(group.allocatable_memory_mib / memory_request_mib + 1e-9)
+    slots = max(0, min(by_cpu, by_memory, group.max_pods - group.daemonset_pods))
+    if slots < 1:
+        raise SimulationError(
+            f"a pod requesting {cpu_request_millicores:g}m CPU and {memory_request_mib:g} MiB does "
+            f"not fit on node group {group.name!r} ({group.instance_type}: "
+            f"{group.allocatable_cpu_millicores:g}m, {group.allocatable_memory_mib:g} MiB "
+            f"allocatable, {group.max_pods - group.daemonset_pods} pod(s) free); lower the "
+            "requests or use a larger instance type"
+        )
+    return slots
+
+
+@dataclass(frozen=True)
+class ClusterAutoscalerSpec:
+    """Cluster autoscaler timing (seconds) and its scale-down utilization threshold (fraction).
+    Defaults are the Kubernetes cluster-autoscaler's (scan 10 s, unneeded 10 min, 0.5, delay after
+    add 10 min) with a typical EC2 node start of 2 min."""
+
+    scan_interval_s: int = 10
+    provisioning_delay_s: float = 120.0
+    scale_down_unneeded_s: float = 600.0
+    scale_down_utilization_threshold: float = 0.5
+    scale_down_delay_after_add_s: float = 600.0
+    name: str = "cluster-autoscaler"
+
+    def __post_init__(self) -> None:
+        if int(self.scan_interval_s) != self.scan_interval_s or self.scan_interval_s < 1:
+            raise SpecError(f"{self.name}.scan_interval_s (={self.scan_interval_s}) must be a "
+                            "whole number of seconds >= 1")
+        for name in ("provisioning_delay_s", "scale_down_unneeded_s",
+                     "scale_down_delay_after_add_s"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise SpecError(f"{self.name}.{name} (={value}) must be >= 0 seconds")
+        if not 0 <= self.scale_down_utilization_threshold <= 1:
+            raise SpecError(f"{self.name}.scale_down_utilization_threshold "
+                            f"(={self.scale_down_utilization_threshold}) must be in [0, 1]")
+
+
+KARPENTER_LIKE = ClusterAutoscalerSpec(
+    scan_interval_s=5, provisioning_delay_s=45.0, scale_down_unneeded_s=30.0,
+    scale_down_utilization_threshold=0.5, scale_down_delay_after_add_s=0.0, name="karpenter-like",
+)
+"""Fast provisioning: pending pods are batched within seconds and a node is Ready ~45 s later;
+underused nodes are consolidated after 30 s."""

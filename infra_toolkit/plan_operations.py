@@ -1,0 +1,224 @@
+"""Reading a plan's operational sections: deployment strategy, monitoring and alerts, rollback,
+testing, security checklist, timeline and risks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from infra_toolkit.plan import (
+    ALERT_SEVERITIES,
+    LIKELIHOODS,
+    SECURITY_STATUSES,
+    SEVERITIES,
+    STRATEGY_TYPES,
+    TEST_TYPES,
+    AlertRule,
+    CanaryStep,
+    Dashboard,
+    DeploymentStrategy,
+    Metric,
+    Monitoring,
+    Phase,
+    Risk,
+    RollbackPlan,
+    RollbackTrigger,
+    SecurityItem,
+    TestItem,
+    _seed_rule,
+)
+from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+
+__all__ = ["read_monitoring", "read_risks", "read_rollback", "read_security", "read_strategy",
+           "read_testing", "read_timeline"]
+
+
+def read_strategy(r: FieldReader, raw: Any) -> DeploymentStrategy | None:
+    p = "deployment_strategy"
+    m = r.mapping(raw, p, ("type", "description", "rolling", "canary", "blue_green"),
+                  ("type", "description"))
+    if m is None:
+        return None
+    before = r.count()
+    kind = r.str_(m, "type", p, choices=STRATEGY_TYPES)
+    description = r.str_(m, "description", p)
+    section = {"rolling": "rolling", "canary": "canary", "blue-green": "blue_green"}
+    for key in section.values():
+        if key in m and section.get(kind or "") != key:
+            r.add(join_path(p, key), f"does not apply to type {kind!r}; remove it")
+    fields: dict[str, Any] = {}
+    sub_key = section.get(kind or "")
+    if sub_key is not None:
+        sp = join_path(p, sub_key)
+        reader = {"rolling": _rolling, "canary": _canary, "blue_green": _blue_green}[sub_key]
+        sub = r.mapping(m.get(sub_key), sp, what=f" (the {kind} parameters)")
+        if sub is not None:
+            fields = reader(r, sub, sp)
+    if r.count() > before or kind is None or description is None:
+        return None
+    return DeploymentStrategy(kind, description, **fields)
+
+
+def _surge(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> int | str | None:
+    value = m.get(key, 0)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit() \
+            and int(value[:-1]) <= 100:
+        return value
+    r.add(join_path(p, key), f"expected a pod count >= 0 or a percentage like '25%', got {value!r}")
+    return None
+
+
+def _rolling(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
+    r.mapping(m, p, ("max_surge", "max_unavailable"), ("max_surge", "max_unavailable"))
+    surge, unavailable = _surge(r, m, "max_surge", p), _surge(r, m, "max_unavailable", p)
+    if surge in (0, "0%") and unavailable in (0, "0%"):
+        r.add(p, "max_surge and max_unavailable cannot both be 0 (the rollout could never "
+                 "progress); allow a surge, e.g. max_surge: 25%")
+    return {"max_surge": surge, "max_unavailable": unavailable}
+
+
+def _canary(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
+    r.mapping(m, p, ("traffic_router", "steps", "analysis"), ("traffic_router", "steps"))
+    steps = []
+    last = 0.0
+    for sp, s in r.items(m, p, "steps", ("weight_pct", "pause"), ("weight_pct",)):
+        weight = r.number(s, "weight_pct", sp, minimum=0, exclusive_minimum=True, maximum=100)
+        pause: float | None = None
+        if s.get("pause") != "manual":
+            pause = r.duration_s(s, "pause", sp, required=weight != 100)
+        if weight is not None and weight <= last:
+            r.add(join_path(sp, "weight_pct"), f"{weight:g} must be above the previous step's "
+                                               f"{last:g}: weights only go up")
+        if weight is not None:
+            last = weight
+            steps.append(CanaryStep(weight, pause))
+    if steps and last != 100:
+        r.add(join_path(p, "steps"), f"the last step shifts {last:g}%; end with weight_pct: 100 "
+                                     "so the rollout completes")
+    return {"steps": tuple(steps), "traffic_router": r.str_(m, "traffic_router", p),
+            "analysis": r.str_(m, "analysis", p, required=False)}
+
+
+def _blue_green(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
+    r.mapping(m, p, ("preview", "auto_promote", "scale_down_delay"), ("preview",))
+    return {"preview_s": r.duration_s(m, "preview", p),
+            "auto_promote": r.bool_(m, "auto_promote", p, default=False),
+            "scale_down_delay_s": r.duration_s(m, "scale_down_delay", p, required=False)}
+
+
+def read_monitoring(r: FieldReader, raw: Any) -> Monitoring | None:
+    why = _seed_rule("monitoring")
+    m = r.mapping(raw, "monitoring", ("metrics", "dashboards", "alerts"),
+                  ("metrics", "dashboards", "alerts"), what=why)
+    if m is None:
+        return None
+    before = r.count()
+    metrics = [Metric(x["name"], x["source"], x.get("description"))
+               for p, x in r.items(m, "monitoring", "metrics", ("name", "source",
+                                                                     "description"))
+               if r.texts(x, p, ("name", "source"), ("description",))]
+    dashboards = []
+    for p, x in r.items(m, "monitoring", "dashboards", ("name", "url", "panels")):
+        panels = r.str_list(x, "panels", p)
+        if r.texts(x, p, ("name",), ("url",)) and panels is not None:
+            dashboards.append(Dashboard(x["name"], panels, x.get("url")))
+    alerts = []
+    for p, x in r.items(m, "monitoring", "alerts", ("name", "expr", "for", "severity",
+                                                         "summary", "runbook")):
+        for_s = r.duration_s(x, "for", p, minimum_s=0.0) if "for" in x else 0.0
+        severity = r.str_(x, "severity", p, choices=ALERT_SEVERITIES)
+        if r.texts(x, p, ("name", "expr", "summary"), ("runbook",)) and None not in (
+                for_s, severity):
+            alerts.append(AlertRule(x["name"], x["expr"], for_s or 0.0, severity or "",
+                                    x["summary"], x.get("runbook")))
+    r.unique_names([(join_path(join_path("monitoring.alerts", i), "name"), a.name)
+                    for i, a in enumerate(alerts)], "alert")
+    if r.count() > before:
+        return None
+    return Monitoring(tuple(metrics), tuple(dashboards), tuple(alerts))
+
+
+def read_rollback(r: FieldReader, raw: Any, alerts: set[str]) -> RollbackPlan | None:
+    p = "rollback"
+    m = r.mapping(raw, p, ("triggers", "steps", "expected_time", "point_of_no_return"),
+                  ("triggers", "steps", "expected_time"), what=_seed_rule("rollback"))
+    if m is None:
+        return None
+    before = r.count()
+    triggers = []
+    for tp, t in r.items(m, p, "triggers", ("condition", "alert", "automatic")):
+        automatic = r.bool_(t, "automatic", tp, default=False)
+        if not r.texts(t, tp, ("condition",), ("alert",)) or automatic is None:
+            continue
+        alert = t.get("alert")
+        if alert is not None and alert not in alerts:
+            r.add(join_path(tp, "alert"), f"no alert named {alert!r} in monitoring.alerts"
+                                          f"{did_you_mean(alert, alerts)}")
+        triggers.append(RollbackTrigger(t["condition"], alert, automatic))
+    steps = r.str_list(m, "steps", p)
+    expected = r.duration_s(m, "expected_time", p)
+    point = r.str_(m, "point_of_no_return", p, required=False)
+    if r.count() > before or steps is None or expected is None:
+        return None
+    return RollbackPlan(tuple(triggers), steps, expected, point)
+
+
+def read_testing(r: FieldReader, data: Mapping[str, Any], scenarios: set[str]
+             ) -> tuple[TestItem, ...] | None:
+    before = r.count()
+    out = []
+    for p, m in r.items(data, "", "testing", ("name", "type", "environment", "pass_criteria",
+                                            "scenario", "description"),
+                       ("name", "type", "environment", "pass_criteria"),
+                       why=_seed_rule("testing")):
+        kind = r.str_(m, "type", p, choices=TEST_TYPES)
+        scenario = m.get("scenario")
+        if r.texts(m, p, ("name", "environment", "pass_criteria"), ("scenario", "description")
+                  ) and kind is not None:
+            if scenario is not None and scenario not in scenarios:
+                r.add(join_path(p, "scenario"), f"no scenario named {scenario!r}"
+                                                f"{did_you_mean(scenario, scenarios)}")
+            out.append(TestItem(m["name"], kind, m["environment"], m["pass_criteria"], scenario,
+                                m.get("description")))
+    return None if r.count() > before else tuple(out)
+
+
+def read_security(r: FieldReader, data: Mapping[str, Any]) -> tuple[SecurityItem, ...] | None:
+    before = r.count()
+    out = []
+    for p, m in r.items(data, "", "security", ("item", "status", "notes"), ("item", "status")):
+        status = r.str_(m, "status", p, choices=SECURITY_STATUSES)
+        if r.texts(m, p, ("item",), ("notes",)) and status is not None:
+            out.append(SecurityItem(m["item"], status, m.get("notes")))
+    return None if r.count() > before else tuple(out)
+
+
+def read_timeline(r: FieldReader, data: Mapping[str, Any]) -> tuple[Phase, ...] | None:
+    before = r.count()
+    out = []
+    for p, m in r.items(data, "", "timeline", ("name", "start", "end", "duration", "description"),
+                       ("name",), why=_seed_rule("timeline")):
+        fields = {"start": r.date_(m, "start", p, required=False),
+                  "end": r.date_(m, "end", p, required=False),
+                  "duration_s": r.duration_s(m, "duration", p, required=False)}
+        if r.texts(m, p, ("name",), ("description",)) and r.count() == before:
+            out.append(r.build(p, Phase, name=m["name"], description=m.get("description"),
+                              **fields))
+    return None if r.count() > before else tuple(out)
+
+
+def read_risks(r: FieldReader, data: Mapping[str, Any]) -> tuple[Risk, ...] | None:
+    before = r.count()
+    out = []
+    for p, m in r.items(data, "", "risks", ("description", "severity", "likelihood", "mitigation",
+                                          "owner"),
+                       ("description", "severity", "likelihood", "mitigation"),
+                       why=_seed_rule("risks")):
+        severity = r.str_(m, "severity", p, choices=SEVERITIES)
+        likelihood = r.str_(m, "likelihood", p, choices=LIKELIHOODS)
+        if r.texts(m, p, ("description", "mitigation"), ("owner",)) and severity and likelihood:
+            out.append(Risk(m["description"], severity, likelihood, m["mitigation"],
+                            m.get("owner")))
+    return None if r.count() > before else tuple(out)

@@ -1,0 +1,167 @@
+"""Reading a plan's traffic scenarios (real CSV curves, synthetic shapes, load tests) and SLOs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit import plan_domain as domain
+from infra_toolkit.plan import (
+    SLO_PERCENTILES,
+    CsvTraffic,
+    LoadTest,
+    Scenario,
+    Slo,
+    SyntheticTraffic,
+)
+from infra_toolkit.plan_fields import FieldReader, join_path
+
+__all__ = ["read_scenarios", "read_slos"]
+
+
+def read_scenarios(r: FieldReader, data: Mapping[str, Any], base_dir: Path,
+               required: bool) -> tuple[Scenario, ...] | None:
+    why = "; workloads need traffic scenarios to be simulated"
+    before = r.count()
+    out = []
+    for p, m in r.items(data, "", "scenarios", ("name", "description", "csv", "synthetic",
+                                              "load_test"), ("name", "description"),
+                       why=why, list_required=required):
+        sources = [k for k in ("csv", "synthetic", "load_test") if k in m]
+        if len(sources) != 1:
+            r.add(p, f"give exactly one traffic source: csv, synthetic or load_test (got "
+                     f"{', '.join(sources) or 'none'})")
+            continue
+        kind = sources[0]
+        reader = {"csv": _csv_traffic, "synthetic": _synthetic_traffic, "load_test": _load_test}
+        traffic = reader[kind](r, m[kind], join_path(p, kind), base_dir)
+        name, description = r.str_(m, "name", p), r.str_(m, "description", p)
+        if traffic is not None and name is not None and description is not None:
+            out.append(Scenario(name, description, traffic))
+    r.unique_names([(join_path(join_path("scenarios", i), "name"), s.name)
+                    for i, s in enumerate(out)], "scenario")
+    return None if r.count() > before else tuple(out)
+
+
+def _csv_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path) -> CsvTraffic | None:
+    m = r.mapping(raw, p, ("path", "start", "end", "scale", "peak_rps"), ("path",))
+    if m is None:
+        return None
+    before = r.count()
+    csv_path = domain.referenced_file(r, m.get("path"), join_path(p, "path"), base_dir)
+    start, end = _timestamp(r, m, "start", p), _timestamp(r, m, "end", p)
+    scale = r.number(m, "scale", p, required=False, minimum=0, exclusive_minimum=True)
+    peak = r.number(m, "peak_rps", p, required=False, minimum=0, exclusive_minimum=True)
+    if "scale" in m and "peak_rps" in m:
+        r.add(join_path(p, "peak_rps"), "give scale or peak_rps, not both")
+    if start is not None and end is not None and end <= start:
+        r.add(join_path(p, "end"), f"{end.isoformat()} must be after start {start.isoformat()}")
+    if r.count() > before or csv_path is None:
+        return None
+    traffic = CsvTraffic(csv_path, start, end, scale, peak)
+    domain.check_csv_traffic(r, traffic, p)
+    return traffic
+
+
+def _timestamp(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> dt.datetime | None:
+    if key not in m:
+        return None
+    value = m[key]
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str):
+        try:
+            stamp = dt.datetime.fromisoformat(value.strip())
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+        except ValueError:
+            pass
+    r.add(join_path(p, key), f"expected an ISO 8601 time such as 1995-07-13T12:00:00Z, got "
+                             f"{value!r}")
+    return None
+
+
+def _synthetic_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path
+                       ) -> SyntheticTraffic | None:
+    m = r.mapping(raw, p, required=("shape", "duration"))
+    if m is None:
+        return None
+    before = r.count()
+    shape = r.str_(m, "shape", p)
+    duration = r.duration_s(m, "duration", p)
+    params = {}
+    for key in m:
+        if key in ("shape", "duration"):
+            continue
+        number = r.number(m, key, p)
+        if number is not None:
+            params[key] = number
+    if r.count() > before or shape is None or duration is None:
+        return None
+    traffic = SyntheticTraffic(shape, duration, params)
+    domain.check_synthetic_traffic(r, traffic, p)
+    return traffic
+
+
+def _load_test(r: FieldReader, raw: Any, p: str, base_dir: Path) -> LoadTest | None:
+    keys = ("users", "think_time", "response_time", "requests_per_iteration",
+            "requests_per_user_per_s", "ramp_up", "hold", "ramp_down")
+    m = r.mapping(raw, p, keys, ("users", "ramp_up", "hold"))
+    if m is None:
+        return None
+    before = r.count()
+    users = r.int_(m, "users", p, minimum=1)
+    per_iteration = r.int_(m, "requests_per_iteration", p, required=False, minimum=1, default=1)
+    think = r.duration_s(m, "think_time", p, required=False)
+    response = r.duration_s(m, "response_time", p, required=False)
+    direct = r.number(m, "requests_per_user_per_s", p, required=False, minimum=0,
+                      exclusive_minimum=True)
+    if ("think_time" in m) == ("requests_per_user_per_s" in m):
+        r.add(p, "give think_time (with response_time) or requests_per_user_per_s, exactly one")
+    ramp_up = r.duration_s(m, "ramp_up", p, minimum_s=0.0)
+    hold = r.duration_s(m, "hold", p)
+    ramp_down = r.duration_s(m, "ramp_down", p, required=False) or 0.0
+    if r.count() > before or None in (users, per_iteration, ramp_up, hold):
+        return None
+    assert users is not None and per_iteration is not None and ramp_up is not None
+    assert hold is not None
+    per_user = direct if direct is not None else per_iteration / ((think or 0.0) + (response or 0.0))
+    return LoadTest(users=users, requests_per_user_per_s=per_user, ramp_up_s=ramp_up,
+                    hold_s=hold, ramp_down_s=ramp_down, think_time_s=think,
+                    response_time_s=response, requests_per_iteration=per_iteration)
+
+
+def read_slos(r: FieldReader, data: Mapping[str, Any], workloads: set[str], required: bool
+          ) -> tuple[Slo, ...] | None:
+    before = r.count()
+    out = []
+    keys = ("name", "metric", "percentile", "threshold_ms", "objective_pct", "workload")
+    for p, m in r.items(data, "", "slos", keys, ("name", "metric"), list_required=required,
+                       why="; workloads need SLOs to judge the simulation by"):
+        metric = r.str_(m, "metric", p, choices=("latency", "availability"))
+        name = r.str_(m, "name", p)
+        fields: dict[str, Any] = {}
+        if metric == "latency":
+            for key in ("objective_pct",):
+                if key in m:
+                    r.add(join_path(p, key), "belongs to availability SLOs; remove it")
+            fields["percentile"] = r.int_(m, "percentile", p)
+            if fields["percentile"] is not None and fields["percentile"] not in SLO_PERCENTILES:
+                r.add(join_path(p, "percentile"), f"{fields['percentile']} is not simulated; use "
+                                                  f"one of {', '.join(map(str, SLO_PERCENTILES))}")
+            fields["threshold_ms"] = r.number(m, "threshold_ms", p, minimum=0,
+                                              exclusive_minimum=True)
+        elif metric == "availability":
+            for key in ("percentile", "threshold_ms"):
+                if key in m:
+                    r.add(join_path(p, key), "belongs to latency SLOs; remove it")
+            fields["objective_pct"] = r.number(m, "objective_pct", p, minimum=0,
+                                               exclusive_minimum=True, maximum=100)
+        workload = r.str_(m, "workload", p, required=False)
+        if workload is not None and workload not in workloads:
+            r.add(join_path(p, "workload"), f"no workload named {workload!r}; workloads: "
+                                            f"{', '.join(sorted(workloads)) or 'none'}")
+        if name is not None and metric is not None and None not in fields.values():
+            out.append(Slo(name, metric, workload=workload, **fields))
+    return None if r.count() > before else tuple(out)

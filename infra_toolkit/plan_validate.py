@@ -1,0 +1,222 @@
+"""Reading a plan file section by section, collecting every problem with its path in the file.
+
+:func:`check_plan` returns ``(plan or None, problems)``; :func:`load_plan` raises
+:class:`~infra_toolkit.errors.PlanError` with all of them. Each section reader takes the
+:class:`~infra_toolkit.plan_fields.FieldReader` that records problems and returns its dataclass,
+or ``None`` when the section has a problem (so later cross-checks skip what is already reported).
+
+Sections live in :mod:`~infra_toolkit.plan_workloads` (``current``/``proposed``),
+:mod:`~infra_toolkit.plan_scenarios` (scenarios, SLOs) and :mod:`~infra_toolkit.plan_operations`
+(strategy, monitoring, rollback, testing, security, timeline, risks). Domain checks are delegated
+to the modules that own them (:mod:`infra_toolkit.plan_domain`):
+HPA specs to ``hpa``, resources and known price keys to ``cost``/``pricing``, traffic files and
+shapes to ``traffic``; each is one call from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit import plan_domain as domain
+from infra_toolkit import plan_operations as ops
+from infra_toolkit.errors import PlanError
+from infra_toolkit.plan import (
+    ALWAYS_PROVIDE,
+    ENVIRONMENTS,
+    PLAN_TYPES,
+    PLAN_VERSION,
+    PRIORITIES,
+    ApprovalPolicy,
+    Metadata,
+    Plan,
+    Problem,
+    SimulationSettings,
+    _seed_rule,
+)
+from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
+from infra_toolkit.plan_scenarios import read_scenarios, read_slos
+from infra_toolkit.plan_workloads import read_architecture
+from infra_toolkit.plan_yaml import line_of, parse_yaml
+
+__all__ = ["TOP_LEVEL_KEYS", "check_plan", "load_plan"]
+
+TOP_LEVEL_KEYS = ("version", "metadata", "current", "proposed", "scenarios", "slos",
+                  "deployment_strategy", "monitoring", "rollback", "testing", "security",
+                  "timeline", "risks", "questions", "approval_policy", "simulation", "pricing")
+_REQUIRED = ("version", "metadata", "current", "proposed", "deployment_strategy", "security",
+             "questions")
+
+
+def _metadata(r: FieldReader, raw: Any) -> Metadata | None:
+    keys = ("title", "owner", "environment", "priority", "type", "requested_review", "summary",
+            "ticket", "team", "needed_by")
+    m = r.mapping(raw, "metadata", keys, ("title", "owner", "environment", "priority", "type",
+                                          "requested_review", "summary"))
+    if m is None:
+        return None
+    before = r.count()
+    fields = {
+        "title": r.str_(m, "title", "metadata"),
+        "owner": r.str_(m, "owner", "metadata"),
+        "environment": r.str_(m, "environment", "metadata", choices=ENVIRONMENTS),
+        "priority": r.str_(m, "priority", "metadata", choices=PRIORITIES),
+        "type": r.str_(m, "type", "metadata", choices=PLAN_TYPES),
+        "requested_review_minutes": _review_minutes(r, m),
+        "summary": r.str_(m, "summary", "metadata"),
+        "ticket": r.str_(m, "ticket", "metadata", required=False),
+        "team": r.str_(m, "team", "metadata", required=False),
+        "needed_by": r.date_(m, "needed_by", "metadata", required=False),
+    }
+    return None if r.count() > before else r.build("metadata", Metadata, **fields)
+
+
+def _review_minutes(r: FieldReader, m: Mapping[str, Any]) -> int | None:
+    """``requested_review`` as a duration (``2h``) or a whole number of minutes (``90``)."""
+    value = m.get("requested_review")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return r.int_(m, "requested_review", "metadata", minimum=1)
+    seconds = r.duration_s(m, "requested_review", "metadata", minimum_s=60)
+    return None if seconds is None else int(-(-seconds // 60))
+
+
+def _approval_policy(r: FieldReader, raw: Any) -> ApprovalPolicy | None:
+    if raw is None:
+        return ApprovalPolicy()
+    p = "approval_policy"
+    m = r.mapping(raw, p, ("required_approvers", "extra_approver_above_monthly_increase_usd"),
+                  ("required_approvers",))
+    if m is None:
+        return None
+    before = r.count()
+    required = r.int_(m, "required_approvers", p, minimum=1, maximum=20)
+    threshold = r.money(m, "extra_approver_above_monthly_increase_usd", p, required=False)
+    if r.count() > before or required is None:
+        return None
+    return ApprovalPolicy(required, threshold)
+
+
+def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
+    if raw is None:
+        return SimulationSettings()
+    p = "simulation"
+    keys = ("step_s", "seed", "hpa_sync_period_s", "metrics_resolution_s", "node_provisioning_s")
+    m = r.mapping(raw, p, keys)
+    if m is None:
+        return None
+    before = r.count()
+    fields: dict[str, Any] = {k: r.number(m, k, p, required=False, minimum=0,
+                                          exclusive_minimum=True) for k in keys if k != "seed"}
+    fields["seed"] = r.int_(m, "seed", p, required=False, minimum=0, default=0)
+    return None if r.count() > before else SimulationSettings(**fields)
+
+
+def _pricing_overrides(r: FieldReader, raw: Any, base_dir: Path) -> tuple[Path, ...] | None:
+    if raw is None:
+        return ()
+    m = r.mapping(raw, "pricing", ("overrides",), ("overrides",))
+    if m is None:
+        return None
+    before = r.count()
+    items = r.list_(m, "overrides", "pricing", nonempty=False) or []
+    paths = [domain.referenced_file(r, item, join_path("pricing.overrides", i), base_dir)
+             for i, item in enumerate(items)]
+    found = tuple(p for p in paths if p is not None)
+    if r.count() == before:
+        domain.check_pricing_overrides(r, found, "pricing.overrides")
+    return None if r.count() > before else found
+
+
+def _missing_sections(r: FieldReader, data: Mapping[str, Any]) -> None:
+    """Name each required section that is absent; the "always provide" ones by the seed rule."""
+    seed = dict(ALWAYS_PROVIDE)
+    for key, _what in ALWAYS_PROVIDE:
+        if "." not in key and key not in data:
+            r.add(key, f"missing{_seed_rule(key)}; add a `{key}:` section")
+    for key in _REQUIRED:
+        if key not in data and key not in seed:
+            r.add(key, f"missing (required); add a `{key}:` section")
+
+
+def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
+    top = r.mapping(data, "", TOP_LEVEL_KEYS, what=" at the top of the plan")
+    if top is None:
+        return None
+    version = top.get("version")
+    if version != PLAN_VERSION:
+        r.add("version", f"{version!r} is not a plan version this toolkit reads; write "
+                         f"`version: {PLAN_VERSION}`")
+    _missing_sections(r, top)
+    metadata = _metadata(r, top["metadata"]) if "metadata" in top else None
+    current = read_architecture(r, top["current"], "current", base_dir, proposed=False) \
+        if "current" in top else None
+    proposed = read_architecture(r, top["proposed"], "proposed", base_dir, proposed=True) \
+        if "proposed" in top else None
+    workloads = raw_names(top, "current", "workloads") | raw_names(top, "proposed",
+                                                                     "workloads")
+    has_workloads = any(isinstance(top.get(k), Mapping) and top[k].get("workloads")
+                        for k in ("current", "proposed"))
+    scenarios = read_scenarios(r, top, base_dir, required=has_workloads)
+    slos = read_slos(r, top, workloads, required=has_workloads)
+    strategy = ops.read_strategy(r, top["deployment_strategy"]) if "deployment_strategy" in top else None
+    monitoring = ops.read_monitoring(r, top["monitoring"]) if "monitoring" in top else None
+    alerts = raw_names(top, "monitoring", "alerts")
+    rollback = ops.read_rollback(r, top["rollback"], alerts) if "rollback" in top else None
+    testing = ops.read_testing(r, top, raw_names(top, "scenarios")) if "testing" in top else None
+    security = ops.read_security(r, top) if "security" in top else None
+    timeline = ops.read_timeline(r, top) if "timeline" in top else None
+    risks = ops.read_risks(r, top) if "risks" in top else None
+    questions = r.str_list(top, "questions", "", required=False,
+                           why="; number the questions the approver must answer")
+    policy = _approval_policy(r, top.get("approval_policy"))
+    simulation = _simulation(r, top.get("simulation"))
+    overrides = _pricing_overrides(r, top.get("pricing"), base_dir)
+    if r.problems:
+        return None
+    assert metadata and current and proposed and strategy and monitoring and rollback
+    assert None not in (scenarios, slos, testing, security, timeline, risks, questions, policy,
+                        simulation, overrides)
+    return Plan(path=path, base_dir=base_dir, version=PLAN_VERSION, metadata=metadata,
+                current=current, proposed=proposed, scenarios=scenarios or (), slos=slos or (),
+                deployment_strategy=strategy, monitoring=monitoring, rollback=rollback,
+                testing=testing or (), security=security or (), timeline=timeline or (),
+                risks=risks or (), questions=questions or (),
+                approval_policy=policy or ApprovalPolicy(),
+                simulation=simulation or SimulationSettings(), pricing_overrides=overrides or (),
+                data=data)
+
+
+def check_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
+    """Read the plan at ``path``: ``(plan, [])`` when valid, ``(None, problems)`` otherwise.
+
+    Raises :class:`PlanError` only when the file cannot be read at all.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PlanError(f"cannot read plan {path}: {reason}; give the path of a UTF-8 YAML "
+                        "plan file") from None
+    data, lines, problems = parse_yaml(text, str(path))
+    if data is None and not problems:
+        problems = [Problem("", f"the plan is empty; start with `version: {PLAN_VERSION}`",
+                            str(path), 1)]
+    if problems and data is None:
+        return None, problems
+    r = FieldReader()
+    plan = _read(r, data, path, path.parent.resolve())
+    problems += [Problem(p.path, p.message, p.file or str(path),
+                         p.line if p.file else line_of(lines, p.path)) for p in r.problems]
+    problems.sort(key=lambda p: p.line or 0)  # file order; problems without a line first
+    return (plan if not problems else None), problems
+
+
+def load_plan(path: Path) -> Plan:
+    """Read the plan at ``path`` or raise :class:`PlanError` listing every problem."""
+    plan, problems = check_plan(path)
+    if plan is None:
+        lines = [str(p) for p in problems]
+        raise PlanError(f"{path}: {len(lines)} problem(s) in the plan:\n  " + "\n  ".join(lines),
+                        lines)
+    return plan

@@ -1,0 +1,92 @@
+"""Loading YAML for plans: a safe loader that never raises from inside, line numbers for every
+field path, and keys written twice (which YAML loaders silently collapse to the last)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from infra_toolkit.plan_fields import Problem, join_path
+
+__all__ = ["PlanLoader", "line_of", "parse_yaml", "yaml_line_index"]
+
+
+class PlanLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a date-like scalar that is no real date
+    (``2027-02-30``) stays text for the field reader to reject, instead of raising
+    ``ValueError`` from inside the loader."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", PlanLoader.construct_yaml_timestamp)
+
+
+def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """Line numbers (1-based) of each field path in a composed YAML document, and the paths of
+    keys written twice in one mapping (``(path, line)``; YAML loaders keep only the last)."""
+    lines: dict[str, int] = {}
+    duplicates: list[tuple[str, int]] = []
+
+    def walk(n: yaml.Node, path: str) -> None:
+        lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in n.value:
+                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                child = join_path(path, key)
+                if key in seen and key != "<<":
+                    duplicates.append((child, key_node.start_mark.line + 1))
+                seen.add(key)
+                lines[child] = key_node.start_mark.line + 1
+                walk(value_node, child)
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, join_path(path, i))
+
+    walk(node, "")
+    return lines, duplicates
+
+
+def line_of(lines: Mapping[str, int], path: str) -> int | None:
+    """The line of ``path`` or of its nearest ancestor present in ``lines`` (``None`` when only
+    the document itself is: a missing top-level section has no line)."""
+    probe = path
+    while probe:
+        if probe in lines:
+            return lines[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return None
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Problem]]:
+    """Load one YAML document: ``(data, line of each field path, problems)``. A syntax error is
+    one problem with ``file:line``; duplicate keys are problems too."""
+    loader = PlanLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        what = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        detail = f"{what} ({context})" if context else what
+        return None, {}, [Problem("", f"YAML syntax error: {detail}; fix the indentation or "
+                                      "quoting on this line", source, line)]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, {}, []
+    lines, duplicates = yaml_line_index(node)
+    problems = [Problem(p, "this key is written twice in the same mapping and YAML keeps only "
+                           "the last one; delete or rename one", source, line)
+                for p, line in duplicates]
+    return data, lines, problems

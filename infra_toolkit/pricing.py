@@ -1,0 +1,602 @@
+"""AWS price tables (``pricing_data/``) loaded into an immutable price book, with lookups that
+say what is missing and what is near, and user overrides (discounts, negotiated / spot /
+Savings Plan / reserved rates) that the public list does not hold.
+
+Tables are CSV files named ``<kind>_<YYYY-MM-DD>.csv``; the date is the newest ``as_of`` of the
+file's rows, and the loader takes the newest file of each kind. Every row carries ``source`` and
+``as_of``. Column layouts are in :data:`TABLE_SCHEMAS`; the override file format is documented in
+``pricing_data/README.md`` and in :func:`read_overrides`.
+
+A lookup returns a :class:`Price` that remembers the table row (file, line, key) it came from.
+A missing key raises :class:`~infra_toolkit.errors.PriceNotFound` naming the service, region and
+key asked for, and the nearest keys the tables do have.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from infra_toolkit.errors import PriceNotFound, PricingError
+
+__all__ = [
+    "DEFAULT_PRICING_DIR",
+    "PURCHASE_OPTIONS",
+    "TABLE_SCHEMAS",
+    "InstanceSpec",
+    "Overrides",
+    "Price",
+    "PriceBook",
+    "PriceRow",
+    "Rate",
+    "TableRef",
+    "TableSchema",
+    "find_tables",
+    "load_price_book",
+    "read_overrides",
+    "read_price_table",
+    "read_yaml",
+]
+
+DEFAULT_PRICING_DIR = Path(__file__).resolve().parent.parent / "pricing_data"
+PURCHASE_OPTIONS = ("on_demand", "spot", "savings_plan", "reserved")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The columns of one kind of table: ``key`` identifies a row, ``amount`` is its number
+    (a price, or an LCU dimension), ``unit`` a fixed unit or ``None`` when a ``unit`` column
+    holds it; ``numeric`` columns must parse as decimals (``optional`` ones may be empty)."""
+
+    kind: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    amount: str | None
+    unit: str | None
+    service: str | None
+    numeric: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+
+TABLE_SCHEMAS: dict[str, TableSchema] = {
+    s.kind: s
+    for s in (
+        TableSchema("ec2_on_demand", ("region", "instance_type", "usd_per_hour", "source", "as_of"),
+                    ("region", "instance_type"), "usd_per_hour", "hour", "AmazonEC2"),
+        TableSchema("ec2_on_demand_cny",
+                    ("region", "instance_type", "cny_per_hour", "source", "as_of"),
+                    ("region", "instance_type"), "cny_per_hour", "hour", "AmazonEC2"),
+        TableSchema("ec2_instance_specs",
+                    ("instance_type", "vcpu", "memory_mib", "max_pods_eni", "arch", "source",
+                     "as_of"),
+                    ("instance_type",), None, None, None,
+                    numeric=("vcpu", "memory_mib", "max_pods_eni"), optional=("max_pods_eni",)),
+        TableSchema("rds_on_demand",
+                    ("region", "engine", "instance_class", "deployment", "usd_per_hour", "source",
+                     "as_of"),
+                    ("region", "engine", "instance_class", "deployment"), "usd_per_hour", "hour",
+                    "AmazonRDS"),
+        TableSchema("elasticache_on_demand",
+                    ("region", "engine", "node_type", "usd_per_hour", "source", "as_of"),
+                    ("region", "engine", "node_type"), "usd_per_hour", "hour",
+                    "AmazonElastiCache"),
+        TableSchema("other_services",
+                    ("region", "service", "item_id", "description", "unit", "usd_per_unit",
+                     "tier_start", "tier_end", "source", "as_of"),
+                    ("region", "service", "item_id", "tier_start"), "usd_per_unit", None, None,
+                    numeric=("tier_start", "tier_end"), optional=("tier_start", "tier_end")),
+        TableSchema("elb_lcu_dimensions",
+                    ("load_balancer_type", "protocol", "dimension", "per_lcu", "unit", "source",
+                     "as_of"),
+                    ("load_balancer_type", "protocol", "dimension"), "per_lcu", None, None),
+    )
+}
+# Kinds a price book loads (the CNY table is validated by tests but never mixed into USD).
+_BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elasticache_on_demand",
+               "other_services", "elb_lcu_dimensions")
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table file a price book read: where, its SHA-256 and how many rows."""
+
+    path: str
+    name: str
+    sha256: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class PriceRow:
+    """One table row: ``amount`` in ``unit`` (USD per unit for prices), where it came from."""
+
+    table: str
+    line: int
+    key: tuple[str, ...]
+    amount: Decimal
+    unit: str
+    source: str
+    as_of: str
+    fields: Mapping[str, str] = field(compare=False, repr=False)
+
+    @property
+    def ref(self) -> str:
+        """``file line N: key/parts`` for reports."""
+        return f"{self.table} line {self.line}: {'/'.join(k for k in self.key if k)}"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A user rate from an overrides file: replaces the list price for one key and purchase
+    option (a negotiated on-demand rate, a spot price, a Savings Plan or reserved rate)."""
+
+    kind: str
+    key: tuple[str, ...]
+    purchase_option: str
+    usd_per_unit: Decimal
+    source: str
+    origin: str
+
+    @property
+    def ref(self) -> str:
+        """Where the rate was written (``file rates[i]``)."""
+        return self.origin
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Discounts in percent off list price per Price List service code, and user rates."""
+
+    discounts_pct: Mapping[str, Decimal] = field(default_factory=dict)
+    rates: tuple[Rate, ...] = ()
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Price:
+    """A unit price (``usd_per_unit`` per ``unit``) and its provenance: the list-price table row
+    and, when the user's overrides changed it, the rate or the discount applied."""
+
+    usd_per_unit: Decimal
+    unit: str
+    row: PriceRow | None
+    rate: Rate | None = None
+    discount_pct: Decimal | None = None
+
+    @property
+    def ref(self) -> str:
+        """Human-readable provenance: the table row, plus the override if any."""
+        parts = []
+        if self.rate is not None:
+            parts.append(f"rate {self.rate.ref} ({self.rate.source})")
+        elif self.row is not None:
+            parts.append(self.row.ref)
+        if self.discount_pct is not None:
+            parts.append(f"minus {self.discount_pct}% discount")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    """vCPU, memory and the EKS ENI max-pods of an EC2 instance type (``max_pods_eni`` None when
+    unsourced)."""
+
+    instance_type: str
+    vcpu: int
+    memory_mib: int
+    max_pods_eni: int | None
+    arch: str
+    row: PriceRow
+
+
+# --------------------------------------------------------------------------------------------
+# loading tables
+
+
+def _parse_decimal(text: str, where: str, column: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise PricingError(f"{where}: column {column!r}: {text!r} is not a decimal number; "
+                           "write it like 0.0416") from None
+    if not value.is_finite() or value < 0:
+        raise PricingError(f"{where}: column {column!r}: {text!r} must be a finite number >= 0")
+    return value
+
+
+def _schema_for_header(header: Sequence[str], path: Path, kind: str | None) -> TableSchema:
+    if kind is not None:
+        schema = TABLE_SCHEMAS[kind]
+        missing = [c for c in schema.columns if c not in header]
+        if missing:
+            raise PricingError(
+                f"{path}: line 1: missing column {missing[0]!r} for a {kind} table "
+                f"(header is {','.join(header)}; expected {','.join(schema.columns)})")
+        return schema
+    for schema in TABLE_SCHEMAS.values():
+        if set(schema.columns) == set(header):
+            return schema
+    expected = "; ".join(f"{s.kind}: {','.join(s.columns)}" for s in TABLE_SCHEMAS.values())
+    raise PricingError(f"{path}: line 1: header {','.join(header)} matches no pricing table "
+                       f"layout; use one of: {expected}")
+
+
+def read_price_table(path: str | Path, kind: str | None = None
+                     ) -> tuple[TableSchema, TableRef, dict[tuple[str, ...], PriceRow]]:
+    """Read and validate one table CSV. ``kind`` (a key of :data:`TABLE_SCHEMAS`) is inferred
+    from the header when omitted. Raises :class:`PricingError` naming file, line and column for
+    a missing column, a non-numeric or negative number, an empty key/source/as_of, a bad date or
+    a duplicate key."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PricingError(f"cannot read pricing table {path}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PricingError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        raise PricingError(f"{path}: empty file; a pricing table needs a header row")
+    schema = _schema_for_header(header, path, kind)
+    index = {c: header.index(c) for c in schema.columns}
+    rows: dict[tuple[str, ...], PriceRow] = {}
+    first_line: dict[tuple[str, ...], int] = {}
+    for record in reader:
+        line = reader.line_num
+        if not record:
+            continue
+        where = f"{path}: line {line}"
+        if len(record) != len(header):
+            raise PricingError(f"{where}: {len(record)} fields, header has {len(header)}")
+        values = {c: record[i].strip() for c, i in index.items()}
+        for c in schema.columns:
+            if not values[c] and c not in schema.optional:
+                raise PricingError(f"{where}: column {c!r} is empty")
+        if not _DATE.match(values["as_of"]):
+            raise PricingError(f"{where}: column 'as_of': {values['as_of']!r} is not a "
+                               "YYYY-MM-DD date")
+        for c in schema.numeric:
+            if values[c]:
+                _parse_decimal(values[c], where, c)
+        amount = (_parse_decimal(values[schema.amount], where, schema.amount)
+                  if schema.amount else Decimal(0))
+        key = tuple(values[c] for c in schema.key)
+        if key in rows:
+            raise PricingError(f"{where}: duplicate key {'/'.join(key)} (first at line "
+                               f"{first_line[key]}); keep one row per key")
+        first_line[key] = line
+        rows[key] = PriceRow(path.name, line, key, amount,
+                             schema.unit or values.get("unit", ""), values["source"],
+                             values["as_of"], values)
+    ref = TableRef(str(path), path.name, hashlib.sha256(data).hexdigest(), len(rows))
+    return schema, ref, rows
+
+
+def find_tables(data_dir: str | Path) -> dict[str, Path]:
+    """The newest ``<kind>_<YYYY-MM-DD>.csv`` of each kind in ``data_dir``."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise PricingError(f"pricing data folder {data_dir} does not exist; pass the folder "
+                           "holding the <kind>_<YYYY-MM-DD>.csv tables")
+    newest: dict[str, tuple[str, Path]] = {}
+    for path in data_dir.glob("*.csv"):
+        match = re.match(r"^(?P<kind>[a-z0-9_]+?)_(?P<date>\d{4}-\d{2}-\d{2})\.csv$", path.name)
+        if match and match["kind"] in TABLE_SCHEMAS:
+            kind, date = match["kind"], match["date"]
+            if kind not in newest or date > newest[kind][0]:
+                newest[kind] = (date, path)
+    return {kind: path for kind, (_, path) in newest.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# overrides
+
+
+def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
+    """The parsed YAML document at ``path``; unreadable files and bad YAML raise ``error``
+    naming the file (``what`` says which kind of file it is)."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+
+
+_RATE_KINDS = (  # which table a rate entry targets, by the key fields it names
+    ("instance_type", "ec2_on_demand"),
+    ("instance_class", "rds_on_demand"),
+    ("node_type", "elasticache_on_demand"),
+    ("item_id", "other_services"),
+)
+
+
+def read_overrides(path: str | Path) -> Overrides:
+    """Read a user overrides YAML file::
+
+        version: 1
+        discounts_pct:            # percent off list price, per Price List service code
+          AmazonEC2: 10
+        rates:                    # replace the list price of one key
+          - service: AmazonEC2
+            region: us-east-1
+            instance_type: c5.large
+            purchase_option: spot # on_demand | spot | savings_plan | reserved
+            usd_per_unit: "0.034" # per hour for instances
+            source: "spot price history us-east-1, 30-day mean to 2026-11-20"
+
+    Rate keys: EC2 ``instance_type``; RDS ``engine`` (Price List name, e.g. PostgreSQL),
+    ``instance_class``, ``deployment`` (single-az | multi-az); ElastiCache ``engine``,
+    ``node_type``; other services ``service``, ``item_id`` (as in ``other_services_*.csv``).
+    Discounts apply to list prices only; a rate is taken as final."""
+    path = Path(path)
+    doc = read_yaml(path, "overrides file", PricingError)
+    if not isinstance(doc, dict):
+        raise PricingError(f"{path}: expected a mapping with version, discounts_pct, rates")
+    unknown = set(doc) - {"version", "discounts_pct", "rates"}
+    if unknown:
+        raise PricingError(f"{path}: unknown key {min(unknown)!r}; allowed: version, "
+                           "discounts_pct, rates")
+    if doc.get("version") != 1:
+        raise PricingError(f"{path}: version: {doc.get('version')!r}; write version: 1")
+    discounts: dict[str, Decimal] = {}
+    for service, pct in (doc.get("discounts_pct") or {}).items():
+        value = _parse_decimal(str(pct), f"{path}: discounts_pct.{service}", "percent")
+        if value >= 100:
+            raise PricingError(f"{path}: discounts_pct.{service}: {pct} must be below 100")
+        discounts[str(service)] = value
+    rates = tuple(_read_rate(entry, f"{path}: rates[{i}]")
+                  for i, entry in enumerate(doc.get("rates") or []))
+    seen: dict[tuple[Any, ...], str] = {}
+    for rate in rates:
+        ident = (rate.kind, rate.key, rate.purchase_option)
+        if ident in seen:
+            raise PricingError(f"{rate.origin}: same key and purchase_option as {seen[ident]}")
+        seen[ident] = rate.origin
+    return Overrides(discounts, rates, str(path))
+
+
+def _read_rate(entry: Any, where: str) -> Rate:
+    if not isinstance(entry, dict):
+        raise PricingError(f"{where}: expected a mapping")
+    kind = next((k for f, k in _RATE_KINDS if f in entry), None)
+    if kind is None:
+        raise PricingError(f"{where}: name one of instance_type, instance_class, node_type, "
+                           "item_id")
+    schema = TABLE_SCHEMAS[kind]
+    required = [c for c in schema.key if c != "tier_start"] + ["usd_per_unit", "source"]
+    allowed = set(required) | {"service", "purchase_option", "tier_start"}
+    for name in required:
+        if entry.get(name) in (None, ""):
+            raise PricingError(f"{where}: {name} is required for a {kind} rate")
+    extra = sorted(set(entry) - allowed)
+    if extra:
+        raise PricingError(f"{where}: unknown field {extra[0]!r}; a {kind} rate has "
+                           f"{', '.join(sorted(allowed))}")
+    option = str(entry.get("purchase_option", "on_demand"))
+    if option not in PURCHASE_OPTIONS:
+        raise PricingError(f"{where}: purchase_option {option!r}; use one of "
+                           f"{', '.join(PURCHASE_OPTIONS)}")
+    key = tuple(str(entry.get(c, "")) for c in schema.key)
+    price = _parse_decimal(str(entry["usd_per_unit"]), where, "usd_per_unit")
+    return Rate(kind, key, option, price, str(entry["source"]), where)
+
+
+# --------------------------------------------------------------------------------------------
+# the price book
+
+
+def _nearest(asked: str, values: Iterable[str]) -> tuple[list[str], int]:
+    pool = sorted(set(values))
+    close = difflib.get_close_matches(asked, pool, n=5, cutoff=0.6)
+    if not close:
+        close = pool if len(pool) <= 12 else []
+    return close, len(pool)
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    """Every loaded table (``kind -> key -> row``), the files read, and the user's overrides.
+    Build it with :func:`load_price_book`."""
+
+    tables: Mapping[str, Mapping[tuple[str, ...], PriceRow]]
+    tables_used: tuple[TableRef, ...]
+    overrides: Overrides = field(default_factory=Overrides)
+
+    def _schema(self, kind: str) -> TableSchema:
+        if kind not in self.tables:
+            raise PricingError(f"no {kind} table loaded; tables: {', '.join(self.tables)}")
+        return TABLE_SCHEMAS[kind]
+
+    def _table_names(self, kind: str) -> str:
+        return ", ".join(t.name for t in self.tables_used if _kind_of(t.name) == kind) or kind
+
+    def _missing(self, kind: str, key: Mapping[str, str], what: str) -> PriceNotFound:
+        """A PriceNotFound for ``key``: when the rest of the key is priced in other regions, it
+        lists those regions; otherwise it names the first key field without a match and the
+        nearest values among rows that match the fields before it."""
+        schema = TABLE_SCHEMAS[kind]
+        keys = self.tables[kind].keys()
+        named = [c for c in schema.key if c != "tier_start"]
+        asked = ", ".join(f"{c}={key[c]}" for c in named if key.get(c))
+        where = self._table_names(kind)
+        if schema.key[0] == "region":
+            rest = tuple(key.get(c, "") for c in named[1:])
+            regions = sorted({k[0] for k in keys if k[1:len(named)] == rest})
+            if regions:
+                hint = ("China regions are priced in CNY and never mixed into USD totals. "
+                        if key.get("region", "").startswith("cn-") else "")
+                return PriceNotFound(
+                    f"no {what} price for {asked} in {where}: region {key.get('region')!r} is "
+                    f"not priced; regions with this price: {', '.join(regions)}. {hint}Refresh "
+                    "the table for your region (infra-toolkit pricing refresh) or add a rate in "
+                    "an overrides file (see pricing_data/README.md)")
+        rows: Iterable[tuple[str, ...]] = keys
+        for i, column in enumerate(named):
+            value = key.get(column, "")
+            values = {k[i] for k in rows}
+            if value in values:
+                rows = [k for k in rows if k[i] == value]
+                continue
+            prefix = ", ".join(f"{c}={key[c]}" for c in named[:i] if key.get(c))
+            scope = f" for {prefix}" if prefix else ""
+            close, count = _nearest(value, values)
+            if column == "region":
+                listed = f"regions in the table: {', '.join(sorted(values))}"
+            elif close:
+                listed = f"nearest {column}: {', '.join(close)}"
+            else:
+                listed = f"{count} {column} values exist{scope}, none close"
+            return PriceNotFound(f"no {what} price for {asked} in {where}: {column} {value!r} "
+                                 f"not found{scope}; {listed}")
+        return PriceNotFound(f"no {what} price for {asked} in {where}")
+
+    def row(self, kind: str, **key: str) -> PriceRow:
+        """The table row for an exact key (``tier_start`` defaults to '' in other_services)."""
+        schema = self._schema(kind)
+        if kind == "other_services":
+            key.setdefault("tier_start", "")
+        unknown = set(key) - set(schema.key)
+        if unknown:
+            raise PricingError(f"{kind} has no key column {min(unknown)!r}; key columns: "
+                               f"{', '.join(schema.key)}")
+        tup = tuple(key.get(c, "") for c in schema.key)
+        found = self.tables[kind].get(tup)
+        if found is None:
+            raise self._missing(kind, key, _what(kind, key))
+        return found
+
+    def lookup(self, kind: str, purchase_option: str = "on_demand", **key: str) -> Price:
+        """The unit price for ``key`` in a table, after the user's overrides: a matching rate
+        replaces the list price; otherwise the service's discount applies to it. Raises
+        :class:`PriceNotFound` (nearest keys listed) when neither exists."""
+        schema = self._schema(kind)
+        if purchase_option not in PURCHASE_OPTIONS:
+            raise PricingError(f"purchase option {purchase_option!r}; use one of "
+                               f"{', '.join(PURCHASE_OPTIONS)}")
+        if kind == "other_services":
+            key.setdefault("tier_start", "")
+        tup = tuple(key.get(c, "") for c in schema.key)
+        listed = self.tables[kind].get(tup)
+        for rate in self.overrides.rates:
+            if rate.kind == kind and rate.key == tup and rate.purchase_option == purchase_option:
+                unit = listed.unit if listed else schema.unit or ""
+                return Price(rate.usd_per_unit, unit, listed, rate)
+        if listed is None:
+            raise self._missing(kind, key, _what(kind, key))
+        if purchase_option != "on_demand":
+            raise PriceNotFound(
+                f"no {purchase_option} rate for {_what(kind, key)} "
+                f"{'/'.join(k for k in tup if k)}: the public tables hold on-demand list prices "
+                f"only; add a rates entry with purchase_option: {purchase_option} to an "
+                "overrides file (format in pricing_data/README.md)")
+        service = schema.service or key.get("service", "")
+        pct = self.overrides.discounts_pct.get(service)
+        if pct is None:
+            return Price(listed.amount, listed.unit, listed)
+        return Price(listed.amount * (100 - pct) / 100, listed.unit, listed, None, pct)
+
+    def tiers(self, kind: str, **key: str) -> tuple[Price, ...]:
+        """Every tier row of a tiered other-services item, lowest ``tier_start`` first (each
+        price with its row's ``tier_start``/``tier_end`` in ``row.fields``)."""
+        schema = self._schema(kind)
+        prefix = tuple(key.get(c, "") for c in schema.key[:-1])
+        starts = sorted((k[-1] for k in self.tables[kind] if k[:-1] == prefix and k[-1]),
+                        key=Decimal)
+        if not starts:
+            raise self._missing(kind, {**key, "tier_start": "0"}, _what(kind, key))
+        return tuple(self.lookup(kind, tier_start=s, **key) for s in starts)
+
+    def values(self, kind: str, column: str, **prefix: str) -> tuple[str, ...]:
+        """Sorted distinct values of ``column`` among rows matching ``prefix``."""
+        schema = self._schema(kind)
+        idx = schema.key.index(column)
+        want = {schema.key.index(c): v for c, v in prefix.items()}
+        return tuple(sorted({k[idx] for k in self.tables[kind]
+                             if all(k[i] == v for i, v in want.items())}))
+
+    def nearest(self, kind: str, column: str, value: str, **prefix: str) -> list[str]:
+        """Up to five values of ``column`` closest to ``value`` (difflib), for "did you mean"."""
+        return _nearest(value, self.values(kind, column, **prefix))[0]
+
+    def instance_spec(self, instance_type: str) -> InstanceSpec:
+        """vCPU, memory and max pods of an EC2 instance type."""
+        row = self.row("ec2_instance_specs", instance_type=instance_type)
+        f = row.fields
+        return InstanceSpec(instance_type, int(f["vcpu"]), int(f["memory_mib"]),
+                            int(f["max_pods_eni"]) if f["max_pods_eni"] else None, f["arch"], row)
+
+    def lcu_dimensions(self, load_balancer_type: str, protocol: str) -> dict[str, Decimal]:
+        """How much of each dimension one LCU (ALB) or NLCU (NLB) contains, by dimension name
+        (``new_connections`` per s, ``active_connections`` per minute, ``processed_bytes`` GB per
+        hour, ``rule_evaluations`` per s)."""
+        found = {k[2]: row.amount for k, row in self.tables["elb_lcu_dimensions"].items()
+                 if k[0] == load_balancer_type and k[1] == protocol}
+        if not found:
+            raise self._missing("elb_lcu_dimensions", {"load_balancer_type": load_balancer_type,
+                                                       "protocol": protocol, "dimension": "?"},
+                                "load balancer capacity unit")
+        return found
+
+
+def _kind_of(file_name: str) -> str:
+    match = re.match(r"^([a-z0-9_]+?)_\d{4}-\d{2}-\d{2}\.csv$", file_name)
+    return match.group(1) if match else ""
+
+
+def _what(kind: str, key: Mapping[str, str]) -> str:
+    option = {"ec2_on_demand": "AmazonEC2 instance", "rds_on_demand": "AmazonRDS instance",
+              "elasticache_on_demand": "AmazonElastiCache node",
+              "ec2_instance_specs": "EC2 instance spec",
+              "elb_lcu_dimensions": "load balancer capacity unit"}
+    return option.get(kind, f"{key.get('service', '')} {key.get('item_id', '')}".strip())
+
+
+def load_price_book(data_dir: str | Path | None = None,
+                    extra_tables: Sequence[str | Path] = (),
+                    overrides: str | Path | Overrides | None = None) -> PriceBook:
+    """Load the newest table of each kind from ``data_dir`` (default: the repository's
+    ``pricing_data/``), then the user's own tables (same layouts; their rows add to or replace
+    shipped rows with the same key), then an overrides file. Every file read is listed in
+    ``tables_used`` with its SHA-256."""
+    found = find_tables(data_dir if data_dir is not None else DEFAULT_PRICING_DIR)
+    missing = [k for k in _BOOK_KINDS if k not in found]
+    if missing:
+        raise PricingError(f"no {missing[0]}_<YYYY-MM-DD>.csv table in "
+                           f"{data_dir or DEFAULT_PRICING_DIR}")
+    tables: dict[str, dict[tuple[str, ...], PriceRow]] = {}
+    used: list[TableRef] = []
+    for kind in _BOOK_KINDS:
+        _, ref, rows = read_price_table(found[kind], kind)
+        tables[kind] = dict(rows)
+        used.append(ref)
+    for extra in extra_tables:
+        schema, ref, rows = read_price_table(extra)
+        if schema.kind not in tables:
+            raise PricingError(f"{extra}: {schema.kind} tables are not used in USD price books")
+        tables[schema.kind].update(rows)
+        used.append(ref)
+    if overrides is None:
+        book_overrides = Overrides()
+    elif isinstance(overrides, Overrides):
+        book_overrides = overrides
+    else:
+        book_overrides = read_overrides(overrides)
+        data = Path(overrides).read_bytes()
+        used.append(TableRef(str(overrides), Path(overrides).name,
+                             hashlib.sha256(data).hexdigest(), len(book_overrides.rates)))
+    return PriceBook(tables, tuple(used), book_overrides)

@@ -1,0 +1,77 @@
+"""Kubernetes resource quantities ("500m", "1Gi", "2", "1e3") as exact integers.
+
+The API stores a quantity as a decimal with a suffix; the controllers read it with
+``Quantity.MilliValue()``, which rounds *up* to the next milli-unit. :func:`parse_quantity_milli`
+does the same with :class:`decimal.Decimal`, so "1n" is 1 milli and "0.5" is 500.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["QuantityError", "parse_quantity", "parse_quantity_milli"]
+
+_SUFFIX_MULTIPLIER: dict[str, Decimal] = {
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "": Decimal(1),
+    "k": Decimal("1e3"),
+    "M": Decimal("1e6"),
+    "G": Decimal("1e9"),
+    "T": Decimal("1e12"),
+    "P": Decimal("1e15"),
+    "E": Decimal("1e18"),
+    "Ki": Decimal(2**10),
+    "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30),
+    "Ti": Decimal(2**40),
+    "Pi": Decimal(2**50),
+    "Ei": Decimal(2**60),
+}
+
+_QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([eE][+-]?[0-9]+|[a-zA-Z]*)$")
+
+
+class QuantityError(ValueError):
+    """A value is not a Kubernetes quantity; the message says which forms are valid."""
+
+
+def parse_quantity(value: object) -> Decimal:
+    """The exact value of a quantity (a YAML number or a string such as "500m", "1Gi", "1e3")."""
+    if isinstance(value, bool):
+        raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise QuantityError(f"{value!r} is not a quantity: use a finite number")
+        return Decimal(repr(value))
+    if not isinstance(value, str):
+        raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
+    match = _QUANTITY.match(value.strip())
+    if match is None:
+        raise QuantityError(
+            f"{value!r} is not a quantity: write a number with an optional suffix "
+            "(m, k, M, G, T, Ki, Mi, Gi, Ti or an exponent such as e3)"
+        )
+    number, suffix = match.groups()
+    try:
+        base = Decimal(number)
+        if suffix[:1] in ("e", "E"):
+            return base * Decimal(10) ** int(suffix[1:])
+        if suffix not in _SUFFIX_MULTIPLIER:
+            raise QuantityError(
+                f"{value!r} has the unknown suffix {suffix!r}: use one of "
+                + ", ".join(s for s in _SUFFIX_MULTIPLIER if s)
+            )
+        return base * _SUFFIX_MULTIPLIER[suffix]
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
+        raise QuantityError(f"{value!r} is not a quantity") from exc
+
+
+def parse_quantity_milli(value: object) -> int:
+    """A quantity in milli-units, rounded up like Go's ``Quantity.MilliValue()`` ("1n" -> 1)."""
+    return int((parse_quantity(value) * 1000).to_integral_value(rounding="ROUND_CEILING"))

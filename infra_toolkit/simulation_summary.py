@@ -1,0 +1,265 @@
+"""From a run's raw arrays to the timeline table and the summary of a simulation.
+
+Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation grid):
+
+- ``pod_hours``: integral of the pods that exist (spec replicas, every phase) over time.
+- ``node_hours_by_instance_type``: integral of Ready nodes, per instance type.
+- ``scale_events``: HPA syncs that changed the spec replicas. A **flap** is a scale event whose
+  direction is opposite to the previous scale event's and that comes at most ``flap_window_s``
+  seconds after it.
+- ``slo_violation_minutes``: minutes of ticks whose p95 latency exceeds the workload's
+  ``slo_p95_latency_ms`` or that drop requests.
+- ``time_to_capacity``: one :class:`TimeToCapacity` per under-capacity episode.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import asdict, dataclass
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from infra_toolkit.cluster import RunOutput
+from infra_toolkit.latency import response_time_percentile_ms
+
+__all__ = ["SimulationSummary", "TimeToCapacity", "format_summary", "summarize", "timeline"]
+
+
+@dataclass(frozen=True)
+class TimeToCapacity:
+    """One under-capacity episode: offered load above what the Ready pods can serve
+    (``offered_rps > ready_pods * capacity_rps_per_pod``) from ``start_s`` until ``end_s``.
+
+    The episode is explained by the pods that closed it: the cohort that became Ready at
+    ``end_s`` (if several cohorts became Ready then, the first in creation order that brought
+    enough capacity). Its milestones, each clamped to lie between the
+    previous one and ``end_s``, split ``total_s = end_s - start_s`` exactly into:
+
+    - ``metric_lag_s``: start -> the first metric scrape after the start (the first sample whose
+      window sees the new load);
+    - ``sync_wait_s``: -> the first HPA sync at or after that scrape;
+    - ``controller_hold_s``: -> the sync that created the closing pods (stabilization windows,
+      rate-limit policies, and proposals held down by unready or missing pods);
+    - ``node_provisioning_s``: -> those pods were scheduled on a node;
+    - ``pod_startup_s``: -> they were Ready (image pull, app start, readiness delay).
+
+    ``closed_by`` is ``"pods"``; or ``"load"`` when the load fell back under capacity first, or
+    ``"end"`` when the run ended first: then the clamped parts still sum to ``total_s``.
+    """
+
+    start_s: float
+    end_s: float
+    total_s: float
+    metric_lag_s: float
+    sync_wait_s: float
+    controller_hold_s: float
+    node_provisioning_s: float
+    pod_startup_s: float
+    closed_by: str
+
+
+@dataclass(frozen=True)
+class SimulationSummary:
+    """Totals of one run (units in the names; see the module docstring for definitions)."""
+
+    duration_s: float
+    pod_hours: float
+    node_hours_by_instance_type: dict[str, float]
+    peak_replicas: int
+    scale_events: int
+    flaps: int
+    node_scale_ups: int
+    node_scale_downs: int
+    slo_violation_minutes: float
+    offered_requests: float
+    served_requests: float
+    dropped_requests: float
+    max_p95_latency_ms: float
+    mean_cpu_utilization_pct: float
+    time_to_capacity: tuple[TimeToCapacity, ...]
+
+    def as_row(self) -> dict[str, Any]:
+        """Flat scalars for a table row: node-hours as ``node_hours_<type>``, episodes as
+        ``capacity_episodes``, ``max_time_to_capacity_s`` and ``mean_time_to_capacity_s``."""
+        row = {k: v for k, v in asdict(self).items()
+               if k not in ("node_hours_by_instance_type", "time_to_capacity")}
+        for itype, hours in self.node_hours_by_instance_type.items():
+            row[f"node_hours_{itype}"] = hours
+        totals = [e.total_s for e in self.time_to_capacity]
+        row["capacity_episodes"] = len(totals)
+        row["max_time_to_capacity_s"] = max(totals, default=0.0)
+        row["mean_time_to_capacity_s"] = float(np.mean(totals)) if totals else 0.0
+        return row
+
+
+def _steps(changes: list[tuple[int, int]], n: int) -> np.ndarray:
+    ticks = np.array([c[0] for c in changes], dtype=np.int64)
+    values = np.array([c[1] for c in changes], dtype=np.int64)
+    idx = np.searchsorted(ticks, np.arange(n), side="right") - 1
+    return values[np.maximum(idx, 0)]
+
+
+def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFrame | None,
+                                                                    dict[str, np.ndarray]]:
+    """Per-tick arrays of the run, and (``frame=True``) the timeline DataFrame built from them."""
+    wl = spec.workload
+    n = out.offered_rps.size
+    tick = out.tick_s
+    exist = np.zeros(n + 2, dtype=np.int64)
+    pending = np.zeros(n + 2, dtype=np.int64)
+    for created_s, scheduled_s, _ready_tick, end_tick, k in out.records:
+        c = min(n + 1, max(0, math.ceil(created_s / tick - 1e-9)))
+        run_s = scheduled_s + wl.image_pull_s
+        r = n + 1 if math.isnan(run_s) else min(n + 1, max(0, math.ceil(run_s / tick - 1e-9)))
+        exist[c] += k
+        exist[min(end_tick, n + 1)] -= k
+        pending[c] += k
+        pending[min(r, end_tick, n + 1)] -= k
+    exist_t = np.cumsum(exist)[:n]
+    pending_t = np.cumsum(pending)[:n]
+    ready = out.ready_pods
+    per_pod = np.divide(out.served_rps, ready, out=np.zeros(n), where=ready > 0)
+    unique, inverse = np.unique(per_pod, return_inverse=True)
+    pct = {}
+    for q in (50, 95, 99):
+        base = response_time_percentile_ms(q / 100, unique, np.ones_like(unique),
+                                           wl.capacity_rps_per_pod, wl.concurrency,
+                                           np.zeros_like(unique), np.zeros_like(unique))
+        capacity = ready * wl.capacity_rps_per_pod
+        wait_ms = 1000.0 * np.divide(out.backlog_requests, capacity, out=np.zeros(n),
+                                     where=capacity > 0)
+        value = base[inverse] + wait_ms
+        pct[q] = np.where(ready > 0, value, np.where(out.offered_rps > 0, np.inf, np.nan))
+    nodes = {g.name: _steps(ch, n) for g, ch in zip(spec.node_groups, out.node_changes)}
+    cpu_pct = np.where(ready > 0, 100.0 * (wl.baseline_cpu_millicores
+                                           + wl.cpu_millicores_per_rps * per_pod)
+                       / wl.cpu_request_millicores, np.nan)
+    arrays = {
+        "time_s": np.arange(n, dtype=np.float64) * tick,
+        "offered_rps": out.offered_rps,
+        "served_rps": out.served_rps,
+        "dropped_rps": out.dropped_rps,
+        "backlog_requests": out.backlog_requests,
+        "desired_replicas": _steps(out.desired_changes, n),
+        "spec_replicas": _steps(out.spec_changes, n),
+        "ready_pods": ready,
+        "starting_pods": exist_t - pending_t - ready,
+        "pending_pods": pending_t,
+        "pods": exist_t,
+        "nodes": np.sum(list(nodes.values()), axis=0),
+        **{f"nodes_{k}": v for k, v in nodes.items()},
+        "cpu_utilization_pct": cpu_pct,
+        "p50_latency_ms": pct[50],
+        "p95_latency_ms": pct[95],
+        "p99_latency_ms": pct[99],
+    }
+    arrays["slo_violated"] = (pct[95] > wl.slo_p95_latency_ms) | (out.dropped_rps > 0)
+    return (pd.DataFrame(arrays) if frame else None), arrays
+
+
+def _flaps(events: list[tuple[float, int, int]], window_s: float) -> int:
+    flaps = 0
+    for (t0, a0, b0), (t1, a1, b1) in pairwise(events):
+        if (b0 - a0) * (b1 - a1) < 0 and t1 - t0 <= window_s:
+            flaps += 1
+    return flaps
+
+
+def summarize(out: RunOutput, spec: Any, arrays: dict[str, np.ndarray]) -> SimulationSummary:
+    """The :class:`SimulationSummary` of a run from its per-tick ``arrays``."""
+    tick = out.tick_s
+    hours = tick / 3600.0
+    node_hours: dict[str, float] = {}
+    for g in spec.node_groups:
+        node_hours[g.instance_type] = (node_hours.get(g.instance_type, 0.0)
+                                       + float(arrays[f"nodes_{g.name}"].sum()) * hours)
+    hpa_events = [(t, a, b) for t, kind, a, b, _ in out.events if kind == "hpa_scale"]
+    p95 = arrays["p95_latency_ms"]
+    cpu = arrays["cpu_utilization_pct"]
+    return SimulationSummary(
+        duration_s=float(out.offered_rps.size * tick),
+        pod_hours=float(arrays["pods"].sum()) * hours,
+        node_hours_by_instance_type=node_hours,
+        peak_replicas=int(arrays["spec_replicas"].max()),
+        scale_events=len(hpa_events),
+        flaps=_flaps(hpa_events, spec.flap_window_s),
+        node_scale_ups=sum(1 for e in out.events if e[1].startswith("node_scale_up:")),
+        node_scale_downs=sum(1 for e in out.events if e[1].startswith("node_scale_down:")),
+        slo_violation_minutes=float(arrays["slo_violated"].sum()) * tick / 60.0,
+        offered_requests=float(out.offered_rps.sum()) * tick,
+        served_requests=float(out.served_rps.sum()) * tick,
+        dropped_requests=float(out.dropped_rps.sum()) * tick,
+        max_p95_latency_ms=float(np.nanmax(p95)) if np.isfinite(p95).any() or np.isinf(p95).any()
+        else math.nan,
+        mean_cpu_utilization_pct=float(np.nanmean(cpu)) if np.isfinite(cpu).any() else math.nan,
+        time_to_capacity=_time_to_capacity(out, spec),
+    )
+
+
+def _time_to_capacity(out: RunOutput, spec: Any) -> tuple[TimeToCapacity, ...]:
+    tick = out.tick_s
+    n = out.offered_rps.size
+    capacity = out.ready_pods * spec.workload.capacity_rps_per_pod
+    under = out.offered_rps > capacity + 1e-9
+    if not under.any():
+        return ()
+    edges = np.diff(np.concatenate([[0], under.astype(np.int8), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    mp = spec.metrics
+    first_sync = float(spec.controller.sync_period_s)
+    sync_step = spec.controller.sync_period_s + spec.sync_duration_s
+    by_ready: dict[int, list[tuple[float, float, int]]] = {}
+    for created_s, scheduled_s, ready_tick, end_tick, k in out.records:
+        if not math.isnan(scheduled_s) and end_tick > ready_tick:
+            by_ready.setdefault(ready_tick, []).append((created_s, scheduled_s, k))
+    cap = spec.workload.capacity_rps_per_pod
+    episodes = []
+    for i0, i1 in zip(starts, ends):
+        t0, t1 = float(i0 * tick), float(i1 * tick)
+        scrape = (mp.offset_s
+                  + (math.floor((t0 - mp.offset_s) / mp.resolution_s) + 1) * mp.resolution_s)
+        sync = first_sync + max(0, math.ceil((scrape - first_sync) / sync_step)) * sync_step
+        created = scheduled = math.inf
+        closed_by = "end" if i1 >= n else "load"
+        if i1 < n and out.ready_pods[i1] > out.ready_pods[i1 - 1]:
+            # the pods that closed the gap: in creation order, the first ones that suffice
+            short = math.ceil(out.offered_rps[i1] / cap - 1e-9) - int(out.ready_pods[i1 - 1])
+            for c_s, s_s, k in sorted(by_ready.get(int(i1), [])):
+                short -= k
+                if short <= 0:
+                    created, scheduled, closed_by = c_s, s_s, "pods"
+                    break
+        marks = [t0]
+        for x in (scrape, sync, created, scheduled, t1):
+            marks.append(min(t1, max(marks[-1], x)))
+        lag, wait, hold, provisioning, startup = (float(x) for x in np.diff(marks))
+        episodes.append(TimeToCapacity(t0, t1, t1 - t0, lag, wait, hold, provisioning, startup,
+                                       closed_by))
+    return tuple(episodes)
+
+
+def format_summary(summary: SimulationSummary, fmt: str) -> str:
+    """A :class:`~infra_toolkit.simulate.SimulationSummary` as a table, one JSON object or CSV."""
+    row = summary.as_row()
+    if fmt == "json":
+        data = {**row, "node_hours_by_instance_type": summary.node_hours_by_instance_type,
+                "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}
+        clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                 for k, v in data.items()}  # JSON has no NaN/Infinity
+        return json.dumps(clean, indent=2)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(row)
+        return buf.getvalue().rstrip("\n")
+    width = max(map(len, row))
+    return "\n".join(f"{k:<{width}}  {v:.6g}" if isinstance(v, float) else f"{k:<{width}}  {v}"
+                     for k, v in row.items())

@@ -1,0 +1,120 @@
+"""Fetching a traffic curve from Amazon CloudWatch (``GetMetricData``), e.g. an ALB's requests.
+
+The default metric is ``AWS/ApplicationELB`` ``RequestCount`` with statistic ``Sum``: requests per
+period, turned into requests per second by dividing by the period. CloudWatch publishes no
+datapoint for a period without requests, so a missing period counts as 0 requests.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from infra_toolkit.errors import TrafficError
+from infra_toolkit.traffic import TrafficCurve, resample_curve
+
+__all__ = ["get_cloudwatch_traffic"]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def get_cloudwatch_traffic(
+    dimensions: Mapping[str, str],
+    start: datetime,
+    end: datetime,
+    *,
+    namespace: str = "AWS/ApplicationELB",
+    metric_name: str = "RequestCount",
+    statistic: str = "Sum",
+    period_s: int = 60,
+    step_s: float | None = None,
+    region_name: str | None = None,
+    client: Any = None,
+    name: str | None = None,
+) -> TrafficCurve:
+    """Request rate from CloudWatch over ``[start, end)`` (naive datetimes are UTC).
+
+    ``dimensions`` selects the series, e.g. ``{"LoadBalancer": "app/shop/50dc6c495c0c9188"}``.
+    Each period's ``statistic`` (a request count) is divided by ``period_s`` to give requests per
+    second; pages are followed with boto3's ``get_metric_data`` paginator. ``step_s`` resamples
+    like :func:`~infra_toolkit.traffic.resample_curve`. ``client`` is an existing boto3 CloudWatch
+    client (tests pass a moto one); otherwise one is made for ``region_name``.
+    Raises :class:`TrafficError` for missing credentials, an AWS error, or no datapoints at all.
+    """
+    import botocore.exceptions  # boto3 is imported lazily: only this loader needs it
+
+    start, end = _utc(start), _utc(end)
+    span_s = (end - start).total_seconds()
+    if period_s <= 0 or period_s % 60 and period_s not in (1, 5, 10, 30):
+        raise TrafficError(
+            f"CloudWatch period_s (={period_s}) must be 1, 5, 10, 30 or a multiple of 60 seconds"
+        )
+    n = int(span_s // period_s)
+    if n < 1:
+        raise TrafficError(
+            f"CloudWatch range {start.isoformat()} .. {end.isoformat()} is shorter than one period "
+            f"of {period_s} s; widen the range or shorten period_s"
+        )
+    end = start + timedelta(seconds=n * period_s)
+    series = f"{namespace} {metric_name} {dict(dimensions)}"
+    query = {
+        "Id": "traffic",
+        "MetricStat": {
+            "Metric": {
+                "Namespace": namespace,
+                "MetricName": metric_name,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+            },
+            "Period": int(period_s),
+            "Stat": statistic,
+        },
+        "ReturnData": True,
+    }
+    counts = np.zeros(n, dtype=np.float64)
+    seen = 0
+    try:
+        if client is None:
+            import boto3
+
+            client = boto3.client("cloudwatch", region_name=region_name)
+        pages = client.get_paginator("get_metric_data").paginate(
+            MetricDataQueries=[query], StartTime=start, EndTime=end, ScanBy="TimestampAscending"
+        )
+        for page in pages:
+            for result in page.get("MetricDataResults", []):
+                for stamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
+                    i = int((_utc(stamp) - start).total_seconds() // period_s)
+                    if 0 <= i < n and math.isfinite(value):
+                        counts[i] += value
+                        seen += 1
+    except (botocore.exceptions.NoCredentialsError,
+            botocore.exceptions.PartialCredentialsError) as exc:
+        raise TrafficError(
+            f"no AWS credentials to read CloudWatch {series} ({exc}); set AWS_PROFILE or "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass a configured client"
+        ) from None
+    except botocore.exceptions.NoRegionError:
+        raise TrafficError(
+            f"no AWS region to read CloudWatch {series}; pass region_name or set AWS_REGION"
+        ) from None
+    except botocore.exceptions.ClientError as exc:
+        err = exc.response.get("Error", {})
+        raise TrafficError(
+            f"CloudWatch GetMetricData for {series} failed: {err.get('Code')}: "
+            f"{err.get('Message')}; check the permissions (cloudwatch:GetMetricData) and inputs"
+        ) from None
+    if seen == 0:
+        raise TrafficError(
+            f"CloudWatch returned no datapoints for {series} between {start.isoformat()} and "
+            f"{end.isoformat()}; check the dimension values, the region and the time range"
+        )
+    curve = TrafficCurve(counts / period_s, float(period_s), pd.Timestamp(start),
+                         name if name is not None else metric_name)
+    return curve if step_s is None else resample_curve(curve, float(step_s))

@@ -1,0 +1,187 @@
+"""Reading a traffic curve from a ``timestamp,requests_per_second`` CSV file.
+
+Each row is the mean request rate from its timestamp to the next row's: the file's interval is
+the most common difference between consecutive timestamps, and every row must sit on that grid.
+Timestamps are either all ISO-8601 (``1995-07-01T04:00:00Z``; zoned times are converted to UTC)
+or all seconds from start (``0``, ``60``, ...). Extra columns are ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from infra_toolkit.errors import TrafficError
+from infra_toolkit.traffic import TrafficCurve, resample_curve
+
+__all__ = ["read_traffic_csv"]
+
+TIME_COLUMN = "timestamp"
+RATE_COLUMN = "requests_per_second"
+_HEADER_FIX = f"the first line must be the header `{TIME_COLUMN},{RATE_COLUMN}`"
+
+
+def _parse_time(text: str, iso: bool, where: str) -> float | datetime:
+    if not iso:
+        try:
+            value = float(text)
+        except ValueError:
+            raise TrafficError(
+                f"{where}: {text!r} is not a number of seconds, but the first row's timestamp was; "
+                "use one format (ISO-8601 or seconds from start) for the whole column"
+            ) from None
+        if not math.isfinite(value):
+            raise TrafficError(f"{where}: {text!r} is not a finite number of seconds")
+        return value
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise TrafficError(
+            f"{where}: {text!r} is not an ISO-8601 timestamp (e.g. 1995-07-01T04:00:00Z), but the "
+            "first row's was; use one format for the whole column"
+        ) from None
+    return moment.astimezone(UTC) if moment.tzinfo else moment
+
+
+def _parse_rate(text: str, where: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise TrafficError(
+            f"{where}: {text!r} is not a number; write the mean requests per second as a decimal "
+            "number such as 12.5"
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise TrafficError(
+            f"{where}: {text!r} must be a finite rate >= 0 requests per second; fix or remove the row"
+        )
+    return value
+
+
+def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
+    """Line numbers, raw timestamps and raw rates of the data rows."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise TrafficError(f"traffic file {path} does not exist; check the path") from None
+    lines: list[int] = []
+    times: list[str] = []
+    rates: list[str] = []
+    with handle:
+        reader = csv.reader(handle)
+        header: list[str] | None = None
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in row]
+                missing = [c for c in (TIME_COLUMN, RATE_COLUMN) if c not in header]
+                if missing:
+                    raise TrafficError(
+                        f"{path} line {reader.line_num}: missing column {missing[0]!r} "
+                        f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
+                    )
+                ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
+                continue
+            if len(row) <= max(ti, ri):
+                raise TrafficError(
+                    f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "
+                    f"{max(ti, ri) + 1} as in the header; fix the row"
+                )
+            lines.append(reader.line_num)
+            times.append(row[ti].strip())
+            rates.append(row[ri].strip())
+    if header is None or not lines:
+        raise TrafficError(
+            f"{path} is empty: {_HEADER_FIX}, followed by at least one data row"
+        )
+    return lines, times, rates
+
+
+def read_traffic_csv(path: str | Path, step_s: float | None = None,
+                     interpolate_gaps: bool = False) -> TrafficCurve:
+    """Read ``timestamp,requests_per_second`` into a :class:`TrafficCurve`.
+
+    ``step_s`` (seconds) resamples the file's interval with :func:`resample_curve` (time-weighted
+    mean over each new bin: downsampling averages, upsampling holds each value); ``None`` keeps the
+    file's interval. Missing rows (a gap longer than the interval) are an error that says where,
+    unless ``interpolate_gaps`` is true: then each missing row gets the linear interpolation between
+    the rows around the gap. A one-row file needs ``step_s`` to know how long its row lasts.
+    """
+    path = Path(path)
+    lines, raw_times, raw_rates = _read_rows(path)
+    iso = True
+    try:
+        float(raw_times[0])
+        iso = False
+    except ValueError:
+        pass
+    col_t = f"column {TIME_COLUMN!r}"
+    col_r = f"column {RATE_COLUMN!r}"
+    parsed = [_parse_time(t, iso, f"{path} line {n}, {col_t}") for n, t in zip(lines, raw_times)]
+    rates = np.array([_parse_rate(r, f"{path} line {n}, {col_r}") for n, r in zip(lines, raw_rates)])
+    if iso:
+        first = parsed[0]
+        assert isinstance(first, datetime)
+        for n, t, p in zip(lines, raw_times, parsed):
+            if (p.tzinfo is None) != (first.tzinfo is None):  # type: ignore[union-attr]
+                raise TrafficError(
+                    f"{path} line {n}, {col_t}: {t!r} and the first row {raw_times[0]!r} differ in "
+                    "having a time zone; give every timestamp a zone (e.g. Z) or none"
+                )
+        times = np.array([(p - first).total_seconds()  # type: ignore[operator,union-attr]
+                          for p in parsed])
+        start: pd.Timestamp | None = pd.Timestamp(first)
+    else:
+        times = np.array(parsed, dtype=np.float64) - float(parsed[0])  # type: ignore[arg-type]
+        start = None
+
+    diffs = np.diff(times)
+    bad = np.flatnonzero(diffs <= 0)
+    if bad.size:
+        i = int(bad[0])
+        what = "duplicate timestamp" if diffs[i] == 0 else "timestamp goes backwards"
+        raise TrafficError(
+            f"{path} line {lines[i + 1]}, {col_t}: {what} {raw_times[i + 1]!r} (line {lines[i]} has "
+            f"{raw_times[i]!r}); timestamps must strictly increase: sort the file and merge duplicates"
+        )
+    if diffs.size:
+        values, counts = np.unique(diffs, return_counts=True)
+        file_step = float(values[np.argmax(counts)])
+    elif step_s is not None:
+        file_step = float(step_s)
+    else:
+        raise TrafficError(
+            f"{path} has one data row, so its interval is unknown; pass step_s (seconds)"
+        )
+
+    ratio = diffs / file_step
+    steps = np.rint(ratio)
+    off_grid = np.flatnonzero(np.abs(ratio - steps) > 1e-6)
+    if off_grid.size:
+        i = int(off_grid[0])
+        raise TrafficError(
+            f"{path} line {lines[i + 1]}, {col_t}: {raw_times[i + 1]!r} is {diffs[i]:g} s after line "
+            f"{lines[i]}, not a multiple of the file's {file_step:g} s interval; put rows on one grid"
+        )
+    gaps = np.flatnonzero(steps > 1)
+    if gaps.size and not interpolate_gaps:
+        i = int(gaps[0])
+        missing = int(steps[gaps].sum() - gaps.size)
+        raise TrafficError(
+            f"{path} line {lines[i + 1]}, {col_t}: gap of {diffs[i]:g} s after line {lines[i]} "
+            f"({raw_times[i]!r} to {raw_times[i + 1]!r}) where the interval is {file_step:g} s; "
+            f"{gaps.size} gap(s), {missing} missing row(s) in all. Add the rows (0 if there was no "
+            "traffic) or pass interpolate_gaps=True to fill them linearly"
+        )
+    if gaps.size:
+        grid = np.arange(int(steps.sum()) + 1, dtype=np.float64) * file_step
+        rates = np.interp(grid, times, rates)
+
+    curve = TrafficCurve(rates, file_step, start, path.stem)
+    return curve if step_s is None else resample_curve(curve, float(step_s))

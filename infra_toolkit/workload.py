@@ -1,0 +1,107 @@
+"""What one pod of the Deployment needs, does and takes to start, and how its metrics are seen.
+
+A pod serves at most ``capacity_rps_per_pod`` requests per second with ``concurrency`` requests
+in parallel; serving ``x`` rps costs ``baseline_cpu_millicores + cpu_millicores_per_rps * x``
+millicores of CPU (``cpu_millicores_per_rps`` is the CPU time of one request in milliseconds).
+A pod's life, with each delay a parameter in seconds::
+
+    created (HPA sync) -> Pending until a node has room -> scheduled (StartTime)
+    -> image_pull_s -> Running (uses CPU: baseline + startup burst for startup_cpu_s)
+    -> app_start_s + readiness_delay_s -> Ready (receives traffic, counts as capacity)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from infra_toolkit.errors import SpecError
+
+__all__ = ["MetricsPipelineSpec", "WorkloadSpec"]
+
+
+def _check(owner: str, name: str, value: float, minimum: float, strict: bool = False) -> None:
+    ok = math.isfinite(value) and (value > minimum if strict else value >= minimum)
+    if not ok:
+        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
+        raise SpecError(f"{owner}.{name} (={value}) must be a finite number {bound}")
+
+
+@dataclass(frozen=True)
+class WorkloadSpec:
+    """One Deployment's pods: requests, throughput, CPU model, start-up delays and the SLO.
+
+    Units are in the names: millicores, MiB, requests per second, seconds, milliseconds.
+    ``queue_timeout_s`` is how long a request may wait for a free pod before it is dropped
+    (0 = load above ready capacity is dropped at once). ``slo_p95_latency_ms`` is the p95
+    latency threshold a step must stay under to meet the SLO.
+    """
+
+    cpu_request_millicores: int
+    capacity_rps_per_pod: float
+    cpu_millicores_per_rps: float
+    memory_request_mib: float = 256.0
+    baseline_cpu_millicores: float = 0.0
+    startup_cpu_millicores: float = 0.0
+    startup_cpu_s: float = 0.0
+    concurrency: int = 1
+    image_pull_s: float = 10.0
+    app_start_s: float = 20.0
+    readiness_delay_s: float = 5.0
+    queue_timeout_s: float = 0.0
+    slo_p95_latency_ms: float = 500.0
+    name: str = "app"
+
+    def __post_init__(self) -> None:
+        o = f"workload {self.name!r}"
+        _check(o, "cpu_request_millicores", self.cpu_request_millicores, 0, strict=True)
+        _check(o, "capacity_rps_per_pod", self.capacity_rps_per_pod, 0, strict=True)
+        _check(o, "memory_request_mib", self.memory_request_mib, 0, strict=True)
+        _check(o, "slo_p95_latency_ms", self.slo_p95_latency_ms, 0, strict=True)
+        for name in ("cpu_millicores_per_rps", "baseline_cpu_millicores", "startup_cpu_millicores",
+                     "startup_cpu_s", "image_pull_s", "app_start_s", "readiness_delay_s",
+                     "queue_timeout_s"):
+            _check(o, name, getattr(self, name), 0)
+        if int(self.concurrency) != self.concurrency or self.concurrency < 1:
+            raise SpecError(f"{o}.concurrency (={self.concurrency}) must be a whole number >= 1")
+
+    @property
+    def startup_s(self) -> float:
+        """Seconds from scheduling to Ready: image pull + app start + readiness delay."""
+        return self.image_pull_s + self.app_start_s + self.readiness_delay_s
+
+    @property
+    def service_time_ms(self) -> float:
+        """Mean time one request occupies one of the pod's ``concurrency`` slots, in ms."""
+        return 1000.0 * self.concurrency / self.capacity_rps_per_pod
+
+
+@dataclass(frozen=True)
+class MetricsPipelineSpec:
+    """How per-pod metrics reach the HPA (kubelet -> metrics-server -> metrics API).
+
+    metrics-server scrapes every ``resolution_s`` seconds (15 in its official manifests, 60 as the
+    binary's default) at ``offset_s + k * resolution_s``; each sample is the mean over the
+    ``window_s`` seconds before the scrape (default: the resolution). A pod gets its first sample
+    at the first scrape a full window after it started Running. The HPA reads the latest scrape
+    at or before its sync.
+    """
+
+    resolution_s: int = 15
+    window_s: int | None = None
+    offset_s: int = 5
+
+    def __post_init__(self) -> None:
+        for name in ("resolution_s", "offset_s"):
+            value = getattr(self, name)
+            if int(value) != value or value < (1 if name == "resolution_s" else 0):
+                raise SpecError(f"metrics pipeline {name} (={value}) must be a whole number of "
+                                f"seconds {'>= 1' if name == 'resolution_s' else '>= 0'}")
+        if self.window_s is not None and (int(self.window_s) != self.window_s or self.window_s < 1):
+            raise SpecError(f"metrics pipeline window_s (={self.window_s}) must be a whole number "
+                            "of seconds >= 1")
+
+    @property
+    def sample_window_s(self) -> int:
+        """The window each sample averages over, in seconds."""
+        return int(self.window_s if self.window_s is not None else self.resolution_s)

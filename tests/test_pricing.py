@@ -1,0 +1,318 @@
+"""Price tables, the price book, PriceNotFound wording and user overrides."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit import pricing
+from infra_toolkit.errors import PriceNotFound, PricingError
+from infra_toolkit.pricing import (
+    DEFAULT_PRICING_DIR,
+    TABLE_SCHEMAS,
+    find_tables,
+    load_price_book,
+    read_overrides,
+    read_price_table,
+)
+
+
+@pytest.fixture(scope="module")
+def book() -> pricing.PriceBook:
+    return load_price_book()
+
+
+def _shipped() -> list[Path]:
+    return sorted(DEFAULT_PRICING_DIR.glob("*.csv"))
+
+
+def test_public_api_is_fixed() -> None:
+    assert sorted(pricing.__all__) == sorted([
+        "DEFAULT_PRICING_DIR", "PURCHASE_OPTIONS", "TABLE_SCHEMAS", "InstanceSpec", "Overrides",
+        "Price", "PriceBook", "PriceRow", "Rate", "TableRef", "TableSchema", "find_tables",
+        "load_price_book", "read_overrides", "read_price_table", "read_yaml"])
+
+
+# ---------------------------------------------------------------------------- shipped tables
+
+
+@pytest.mark.parametrize("path", _shipped(), ids=lambda p: p.name)
+def test_every_shipped_table_validates_and_its_name_carries_its_newest_as_of(path: Path) -> None:
+    schema, ref, rows = read_price_table(path)
+    assert rows, path
+    assert all(row.source and row.as_of for row in rows.values())
+    newest = max(row.as_of for row in rows.values())
+    assert path.name == f"{schema.kind}_{newest}.csv"
+    assert ref.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _reference_rows(shared: Path, name: str) -> list[dict[str, str]]:
+    with (shared / "pricing_reference" / name).open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_shipped_prices_are_the_reference_rows_verbatim(shared_dir: Path) -> None:
+    # Every shipped price, source and date is copied from ../shared/pricing_reference, key by key.
+    found = find_tables(DEFAULT_PRICING_DIR)
+    ref_ec2 = {(r["region"], r["instance_type"]): r
+               for r in _reference_rows(shared_dir, "ec2_on_demand.csv")}
+    _, _, ec2 = read_price_table(found["ec2_on_demand"])
+    assert len(ec2) == len(ref_ec2)
+    for key, row in ec2.items():
+        assert (str(row.amount), row.source, row.as_of) == (
+            ref_ec2[key]["usd_per_hour"], ref_ec2[key]["source"], ref_ec2[key]["as_of"])
+    ref_rds = {(r["region"], r["engine"], r["instance_class"], r["deployment"]): r
+               for r in _reference_rows(shared_dir, "rds_on_demand.csv")}
+    _, _, rds = read_price_table(found["rds_on_demand"])
+    for key, row in rds.items():
+        assert (str(row.amount), row.source) == (ref_rds[key]["usd_per_hour"],
+                                                 ref_rds[key]["source"])
+    ref_cache = {(r["region"], r["engine"], r["instance_class"]): r
+                 for r in _reference_rows(shared_dir, "elasticache_on_demand.csv")}
+    _, _, cache = read_price_table(found["elasticache_on_demand"])
+    for key, row in cache.items():
+        assert str(row.amount) == ref_cache[key]["usd_per_hour"]
+    ref_other = {(r["region"], r["service"], r["item"]): r
+                 for r in _reference_rows(shared_dir, "other_services.csv")}
+    _, _, other = read_price_table(found["other_services"])
+    assert len(other) == 221  # 231 reference rows minus 10 listed as not shipped in README.md
+    for row in other.values():
+        ref = ref_other[(row.key[0], row.key[1], row.fields["description"])]
+        assert (str(row.amount), row.unit, row.source) == (ref["usd"], ref["unit"],
+                                                            ref["source"])
+
+
+def test_multi_az_rds_rows_are_read_not_derived(book: pricing.PriceBook) -> None:
+    # Reference caveat 1: MySQL db.t4g.small Multi-AZ is 0.065, not 2 x 0.032.
+    single = book.lookup("rds_on_demand", region="us-east-1", engine="MySQL",
+                         instance_class="db.t4g.small", deployment="single-az")
+    multi = book.lookup("rds_on_demand", region="us-east-1", engine="MySQL",
+                        instance_class="db.t4g.small", deployment="multi-az")
+    assert (single.usd_per_unit, multi.usd_per_unit) == (Decimal("0.032"), Decimal("0.065"))
+
+
+def test_no_shipped_price_is_zero() -> None:
+    for path in _shipped():
+        schema, _, rows = read_price_table(path)
+        if schema.amount:
+            assert all(row.amount > 0 for row in rows.values()), path.name
+
+
+def test_price_book_reports_every_table_it_read_with_sha256(book: pricing.PriceBook) -> None:
+    names = {ref.name for ref in book.tables_used}
+    assert names == {"ec2_on_demand_2026-07-20.csv", "ec2_instance_specs_2026-08-06.csv",
+                     "rds_on_demand_2026-05-03.csv", "elasticache_on_demand_2024-08-09.csv",
+                     "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv"}
+    for ref in book.tables_used:
+        assert ref.sha256 == hashlib.sha256(Path(ref.path).read_bytes()).hexdigest()
+
+
+def test_a_price_remembers_its_table_row(book: pricing.PriceBook) -> None:
+    price = book.lookup("ec2_on_demand", region="us-east-1", instance_type="t3.medium")
+    assert price.row is not None
+    lines = (DEFAULT_PRICING_DIR / price.row.table).read_text().splitlines()
+    assert lines[price.row.line - 1].startswith("us-east-1,t3.medium,0.0416,")
+    assert price.usd_per_unit == Decimal("0.0416")
+    assert price.ref == f"ec2_on_demand_2026-07-20.csv line {price.row.line}: us-east-1/t3.medium"
+
+
+def test_instance_spec_and_lcu_dimensions(book: pricing.PriceBook) -> None:
+    # ec2_instance_specs row: t3.medium,2,4096,17,amd64 (autoscaler + eni-max-pods.txt)
+    spec = book.instance_spec("t3.medium")
+    assert (spec.vcpu, spec.memory_mib, spec.max_pods_eni, spec.arch) == (2, 4096, 17, "amd64")
+    assert book.instance_spec("i3p.16xlarge").max_pods_eni is None  # unsourced, left empty
+    assert book.lcu_dimensions("network", "UDP") == {
+        "new_connections": Decimal(400), "active_connections": Decimal(50000),
+        "processed_bytes": Decimal(1)}
+
+
+def test_find_tables_takes_the_newest_date_and_skips_the_cny_table(tmp_path: Path) -> None:
+    for name in ("ec2_on_demand_2026-01-01.csv", "ec2_on_demand_2026-07-20.csv",
+                 "ec2_on_demand_cny_2027-01-01.csv", "notes.csv"):
+        (tmp_path / name).write_text("x\n")
+    found = find_tables(tmp_path)
+    assert found["ec2_on_demand"].name == "ec2_on_demand_2026-07-20.csv"
+    assert found["ec2_on_demand_cny"].name == "ec2_on_demand_cny_2027-01-01.csv"
+
+
+# ---------------------------------------------------------------------------- PriceNotFound
+
+
+@pytest.mark.parametrize(("kind", "key", "match"), [
+    ("ec2_on_demand", {"region": "us-east-1", "instance_type": "t3.medum"},
+     (r"instance_type 't3.medum' not found for region=us-east-1; nearest instance_type: "
+     r"t3.medium, t3a.medium")),
+    ("ec2_on_demand", {"region": "eu-west-1", "instance_type": "t3.medium"},
+     (r"AmazonEC2 instance price for region=eu-west-1, instance_type=t3.medium .*region "
+     r"'eu-west-1' is not priced; regions with this price: us-east-1, us-gov-east-1, "
+     r"us-gov-west-1\. Refresh")),
+    ("ec2_on_demand", {"region": "cn-north-1", "instance_type": "t3.medium"},
+     r"China regions are priced in CNY and never mixed into USD totals"),
+    ("rds_on_demand", {"region": "us-east-1", "engine": "Oracle", "instance_class": "db.t3.medium",
+                       "deployment": "single-az"},
+     (r"engine 'Oracle' not found for region=us-east-1; nearest engine: MariaDB, MySQL, "
+     r"PostgreSQL")),
+    ("rds_on_demand", {"region": "us-east-1", "engine": "PostgreSQL",
+                       "instance_class": "db.t3.medum", "deployment": "multi-az"},
+     r"nearest instance_class: db.t3.medium"),
+    ("elasticache_on_demand", {"region": "us-east-1", "engine": "Valkey",
+                               "node_type": "cache.t3.micro"},
+     r"engine 'Valkey' not found for region=us-east-1; nearest engine: Redis"),
+    ("other_services", {"region": "eu-west-1", "service": "AmazonEKS",
+                        "item_id": "eks_cluster_hour_standard_support"},
+     r"regions with this price: us-east-1\."),
+])
+def test_price_not_found_names_the_key_and_the_nearest_keys(
+        book: pricing.PriceBook, kind: str, key: dict[str, str], match: str) -> None:
+    with pytest.raises(PriceNotFound, match=match):
+        book.lookup(kind, **key)
+
+
+def test_a_purchase_option_without_a_rate_says_how_to_add_one(book: pricing.PriceBook) -> None:
+    with pytest.raises(PriceNotFound, match=r"no spot rate for AmazonEC2 instance "
+                       r"us-east-1/t3\.medium: .*add a rates entry with purchase_option: spot"):
+        book.lookup("ec2_on_demand", "spot", region="us-east-1", instance_type="t3.medium")
+
+
+# ---------------------------------------------------------------------------- bad tables
+
+_GOOD_EC2 = "region,instance_type,usd_per_hour,source,as_of\n"
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("region,instance_type,source,as_of\nus-east-1,t3.medium,s,2026-01-01\n",
+     r"line 1: missing column 'usd_per_hour'"),
+    (_GOOD_EC2 + "us-east-1,t3.medium,cheap,s,2026-01-01\n",
+     r"line 2: column 'usd_per_hour': 'cheap' is not a decimal number"),
+    (_GOOD_EC2 + "us-east-1,t3.medium,-1,s,2026-01-01\n",
+     r"line 2: column 'usd_per_hour': '-1' must be a finite number >= 0"),
+    (_GOOD_EC2 + "us-east-1,t3.medium,1,s,2026-01-01\nus-east-1,t3.small,1,s,2026-01-01\n"
+     "us-east-1,t3.medium,2,s,2026-01-01\n",
+     r"line 4: duplicate key us-east-1/t3.medium \(first at line 2\)"),
+    (_GOOD_EC2 + "us-east-1,t3.medium,1,s,26/01/2026\n",
+     r"line 2: column 'as_of': '26/01/2026' is not a YYYY-MM-DD date"),
+    (_GOOD_EC2 + "us-east-1,t3.medium,1,,2026-01-01\n", r"line 2: column 'source' is empty"),
+    (_GOOD_EC2 + "us-east-1,t3.medium,1,s\n", r"line 2: 4 fields, header has 5"),
+    ("", r"empty file"),
+])
+def test_a_bad_table_names_file_line_and_column(tmp_path: Path, text: str, match: str) -> None:
+    path = tmp_path / "ec2_on_demand_2026-01-01.csv"
+    path.write_text(text)
+    with pytest.raises(PricingError, match=match) as exc:
+        read_price_table(path, "ec2_on_demand")
+    assert str(path) in str(exc.value)
+
+
+def test_an_unrecognised_header_lists_the_layouts(tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(PricingError, match=r"mine.csv: line 1: header a,b matches no pricing "
+                       r"table layout; use one of: ec2_on_demand: region,instance_type"):
+        read_price_table(path)
+
+
+def test_a_bad_shipped_table_stops_the_book_loading(tmp_path: Path) -> None:
+    for path in _shipped():
+        shutil.copy(path, tmp_path / path.name)
+    target = tmp_path / "other_services_2026-05-03.csv"
+    target.write_text(target.read_text().replace(",0.045,", ",4.5O,", 1))
+    with pytest.raises(PricingError, match=r"other_services_2026-05-03.csv: line \d+: column "
+                       r"'usd_per_unit': '4.5O' is not a decimal number"):
+        load_price_book(tmp_path)
+
+
+def test_a_missing_pricing_folder_says_so(tmp_path: Path) -> None:
+    with pytest.raises(PricingError, match=r"pricing data folder .*nowhere does not exist"):
+        load_price_book(tmp_path / "nowhere")
+
+
+# ---------------------------------------------------------------------------- overrides
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_a_discount_applies_to_list_prices_of_its_service_only(tmp_path: Path) -> None:
+    overrides = _write(tmp_path / "o.yaml", "version: 1\ndiscounts_pct: {AmazonEC2: 10}\n")
+    book = load_price_book(overrides=overrides)
+    ec2 = book.lookup("ec2_on_demand", region="us-east-1", instance_type="t3.medium")
+    # ec2_on_demand row us-east-1,t3.medium,0.0416: 0.0416 x (100 - 10) / 100 = 0.03744
+    assert ec2.usd_per_unit == Decimal("0.03744")
+    assert ec2.discount_pct == Decimal(10)
+    assert ec2.ref.endswith("minus 10% discount")
+    eks = book.lookup("other_services", region="us-east-1", service="AmazonEKS",
+                      item_id="eks_cluster_hour_standard_support")
+    assert eks.usd_per_unit == Decimal("0.1")  # other service: list price untouched
+    assert book.tables_used[-1].name == "o.yaml"
+
+
+def test_rates_give_spot_savings_plan_and_unlisted_regions(tmp_path: Path) -> None:
+    overrides = _write(tmp_path / "o.yaml", """\
+version: 1
+discounts_pct: {AmazonEC2: 10}
+rates:
+  - {service: AmazonEC2, region: us-east-1, instance_type: c5.large, purchase_option: spot,
+     usd_per_unit: "0.034", source: "spot history 30-day mean"}
+  - {service: AmazonEC2, region: eu-west-1, instance_type: t3.medium,
+     usd_per_unit: "0.0456", source: "our eu-west-1 refresh"}
+  - {service: AmazonRDS, region: us-east-1, engine: PostgreSQL, instance_class: db.t3.medium,
+     deployment: multi-az, purchase_option: reserved, usd_per_unit: "0.1", source: "RI quote"}
+""")
+    book = load_price_book(overrides=overrides)
+    spot = book.lookup("ec2_on_demand", "spot", region="us-east-1", instance_type="c5.large")
+    assert spot.usd_per_unit == Decimal("0.034") and spot.discount_pct is None  # rates are final
+    assert spot.rate is not None and spot.rate.origin.endswith("o.yaml: rates[0]")
+    eu = book.lookup("ec2_on_demand", region="eu-west-1", instance_type="t3.medium")
+    assert (eu.usd_per_unit, eu.row, eu.unit) == (Decimal("0.0456"), None, "hour")
+    ri = book.lookup("rds_on_demand", "reserved", region="us-east-1", engine="PostgreSQL",
+                     instance_class="db.t3.medium", deployment="multi-az")
+    assert ri.usd_per_unit == Decimal("0.1")
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("version: 2\n", r"version: 2; write version: 1"),
+    ("version: 1\ndiscount: {}\n", r"unknown key 'discount'; allowed: version, discounts_pct"),
+    ("version: 1\ndiscounts_pct: {AmazonEC2: 120}\n", (r"discounts_pct.AmazonEC2: 120 must be "
+     r"below 100")),
+    ("version: 1\nrates: [{region: us-east-1, usd_per_unit: 1, source: s}]\n",
+     r"rates\[0\]: name one of instance_type, instance_class, node_type, item_id"),
+    ("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: 1}]\n",
+     r"rates\[0\]: source is required for a ec2_on_demand rate"),
+    (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: 1, "
+     "source: s, purchase_option: ri}]\n"), r"purchase_option 'ri'; use one of on_demand, spot"),
+    (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: x, "
+     "source: s}]\n"), r"rates\[0\]: column 'usd_per_unit': 'x' is not a decimal number"),
+    (("version: 1\nrates: [{region: r, instance_type: m, usd_per_unit: 1, source: s},\n"
+     "        {region: r, instance_type: m, usd_per_unit: 2, source: t}]\n"),
+     r"rates\[1\]: same key and purchase_option as .*rates\[0\]"),
+    ("[unclosed\n", r"not valid YAML"),
+])
+def test_a_bad_overrides_file_says_what_and_where(tmp_path: Path, text: str, match: str) -> None:
+    path = _write(tmp_path / "overrides.yaml", text)
+    with pytest.raises(PricingError, match=match):
+        read_overrides(path)
+
+
+def test_a_users_own_table_adds_rows_and_a_zero_list_price_stays_zero(tmp_path: Path) -> None:
+    own = _write(tmp_path / "ec2_on_demand_2026-11-01.csv", _GOOD_EC2 +
+                 "eu-west-1,t3.medium,0.0456,my refresh,2026-11-01\n"
+                 "us-east-1,free.tier,0,promotional row,2026-11-01\n")
+    book = load_price_book(extra_tables=[own])
+    assert book.lookup("ec2_on_demand", region="eu-west-1",
+                       instance_type="t3.medium").usd_per_unit == Decimal("0.0456")
+    free = book.lookup("ec2_on_demand", region="us-east-1", instance_type="free.tier")
+    assert free.usd_per_unit == Decimal(0) and free.row is not None
+    assert book.tables_used[-1].name == own.name
+
+
+def test_table_schemas_name_a_key_and_amount_column_for_every_price_table() -> None:
+    for kind, schema in TABLE_SCHEMAS.items():
+        assert set(schema.key) <= set(schema.columns), kind
+        assert {"source", "as_of"} <= set(schema.columns), kind

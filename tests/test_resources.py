@@ -1,0 +1,213 @@
+"""Resource lists: Terraform names, defaults, every problem reported with its path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra_toolkit import resources
+from infra_toolkit.errors import PlanError
+from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.resources import parse_resources, read_resources_yaml, validate_resources
+
+
+@pytest.fixture(scope="module")
+def book() -> PriceBook:
+    return load_price_book()
+
+
+NODE_GROUP = {"type": "aws_eks_node_group", "name": "general", "instance_types": ["t3.medium"],
+              "scaling_config": {"desired_size": 3, "min_size": 3, "max_size": 10}}
+DB = {"type": "aws_db_instance", "name": "main", "engine": "postgres",
+      "instance_class": "db.t3.medium", "allocated_storage": 100, "storage_type": "gp3"}
+
+
+def test_public_api_is_fixed() -> None:
+    assert sorted(resources.__all__) == sorted([
+        "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field", "Resource", "ResourceProblem",
+        "ResourceSchema", "parse_resources", "read_resources_yaml", "validate_resources"])
+
+
+def test_defaults_follow_terraform_and_blocks_flatten() -> None:
+    (ng, db, lb) = parse_resources(
+        [NODE_GROUP, DB, {"type": "aws_lb", "name": "web", "internal": False}],
+        default_region="us-east-1")
+    assert ng.address == "aws_eks_node_group.general" and ng.region == "us-east-1"
+    assert ng.attributes["scaling_config.desired_size"] == 3
+    assert ng.attributes["capacity_type"] == "ON_DEMAND"  # Terraform default
+    assert ng.attributes["disk_size"] == 20  # Terraform default (GB)
+    assert ng.attributes["instance_types"] == ("t3.medium",)
+    assert db.attributes["multi_az"] is False and db.attributes["backup_retention_period"] == 0
+    assert lb.attributes == {"load_balancer_type": "application"}
+
+
+def test_a_block_may_be_a_one_element_list_as_in_terraform_json() -> None:
+    item = {**NODE_GROUP, "scaling_config": [{"desired_size": 2, "min_size": 1, "max_size": 4}]}
+    (ng,) = parse_resources([item], default_region="us-east-1")
+    assert ng.attributes["scaling_config.max_size"] == 4
+
+
+def test_a_read_replica_inherits_engine_storage_and_type_from_its_source() -> None:
+    replica = {"type": "aws_db_instance", "name": "replica", "instance_class": "db.t3.medium",
+               "replicate_source_db": "aws_db_instance.main"}
+    (_, rep) = parse_resources([DB, replica], default_region="us-east-1")
+    assert (rep.attributes["engine"], rep.attributes["allocated_storage"],
+            rep.attributes["storage_type"]) == ("postgres", 100, "gp3")
+
+
+def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
+    base = {"type": "aws_db_instance", "engine": "mysql", "instance_class": "db.t3.large",
+            "allocated_storage": 100}
+    (a, b) = parse_resources([{**base, "name": "a"}, {**base, "name": "b", "iops": 1000}],
+                             default_region="us-east-1")
+    assert (a.attributes["storage_type"], b.attributes["storage_type"]) == ("gp2", "io1")
+
+
+@pytest.mark.parametrize(("item", "expected"), [
+    ({**DB, "instance_class": "db.t3.medum"},
+     ("resources[0].instance_class: 'db.t3.medum' is not a known RDS class; did you mean "
+     "'db.t3.medium'")),
+    ({**NODE_GROUP, "instance_types": ["t3.medum"]},
+     ("resources[0].instance_types[0]: 't3.medum' is not a known EC2 instance type; did you mean "
+     "'t3.medium'")),
+    ({"type": "aws_elasticache_replication_group", "name": "c", "node_type": "cache.t3.mcro"},
+     ("resources[0].node_type: 'cache.t3.mcro' is not a known ElastiCache node type; did you "
+     "mean 'cache.t3.micro'")),
+    ({**DB, "region": "us-east-3"},
+     ("resources[0].region: 'us-east-3' is not a region in any pricing table; did you mean "
+     "'us-east-2'")),
+    ({**DB, "engine": "postgress"},
+     "resources[0].engine: 'postgress' is not one of postgres, mysql"),
+    ({**DB, "instance_clas": "db.t3.medium"},
+     "resources[0].instance_clas: unknown attribute for aws_db_instance"),
+    ({**DB, "usage": {"backup_storage": 10}},
+     ("resources[0].usage.backup_storage: unknown usage key for aws_db_instance (valid: "
+     "backup_storage_gb); did you mean 'backup_storage_gb'?")),
+    ({"type": "aws_instanc", "name": "x"},
+     "resources[0].type: 'aws_instanc' is not a supported resource type"),
+    ({"type": "gp3", "name": "x", "size": 10},
+     "resources[0].type: 'gp3' is not a supported resource type (supported: aws_eks_cluster"),
+    ({**NODE_GROUP, "scaling_config": {"desired_size": 11, "min_size": 3, "max_size": 10}},
+     ("resources[0].scaling_config.desired_size: 11 must lie within min_size (3) and max_size "
+     "(10)")),
+    ({**NODE_GROUP, "scaling_config": {"desired_size": 3, "min_size": 3}},
+     "resources[0].scaling_config.max_size: required for aws_eks_node_group"),
+    ({**NODE_GROUP, "capacity_type": "SPOT", "usage": {"purchase_option": "savings_plan"}},
+     "resources[0].usage.purchase_option: 'savings_plan' conflicts with capacity_type SPOT"),
+    ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number"),
+    ({**NODE_GROUP, "disk_size": True}, "resources[0].disk_size: True must be a whole number"),
+    ({**DB, "multi_az": "yes"}, "resources[0].multi_az: 'yes' must be true or false"),
+    ({**DB, "storage_type": "io1", "iops": 500},
+     "resources[0].iops: io1 storage needs iops >= 1000 (AWS minimum), got 500"),
+    ({**DB, "storage_type": "gp2", "iops": 3000},
+     "resources[0].iops: only io1, io2 and gp3 storage takes iops, not gp2"),
+    ({**DB, "usage": {"backup_storage_gb": 50}},
+     "resources[0].usage.backup_storage_gb: backups are off (backup_retention_period is 0)"),
+    ({"type": "aws_db_instance", "name": "r", "instance_class": "db.t3.medium",
+      "replicate_source_db": "elsewhere", "allocated_storage": 20},
+     "resources[0].engine: required for aws_db_instance"),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "st1", "size": 500, "iops": 100},
+     "resources[0].iops: only io1, io2 and gp3 volumes take iops, not st1"),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "io2", "size": 50},
+     "resources[0].iops: required for io2 volumes"),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "gp2", "size": 50,
+      "throughput": 200}, "resources[0].throughput: only gp3 volumes take throughput, not gp2"),
+    ({"type": "aws_elasticache_replication_group", "name": "c", "node_type": "cache.t3.micro",
+      "num_cache_clusters": 2, "num_node_groups": 2},
+     "resources[0].num_cache_clusters: conflicts with num_node_groups"),
+    ({"type": "aws_elasticache_replication_group", "name": "c", "node_type": "cache.t3.micro",
+      "automatic_failover_enabled": True},
+     "resources[0].num_cache_clusters: automatic failover / Multi-AZ needs at least 2 nodes"),
+    ({"type": "aws_lb", "name": "l", "usage": {"monthly_lcu_hours": 10, "new_connections": 5}},
+     ("resources[0].usage.monthly_lcu_hours: give either monthly_lcu_hours or the LCU "
+     "dimensions (new_connections), not both")),
+    ({"type": "aws_lb", "name": "l", "load_balancer_type": "gateway"},
+     "resources[0].load_balancer_type: 'gateway' is not one of application, network"),
+    ({"type": "aws_data_transfer", "name": "d", "region": "eu-west-1",
+      "usage": {"monthly_outbound_us_east_to_us_east_gb": 5}},
+     ("resources[0].usage.monthly_outbound_us_east_to_us_east_gb: applies to us-east-1 and "
+     "us-east-2 only, not eu-west-1")),
+    ({"type": "aws_eks_cluster", "name": "k", "upgrade_policy": {"support_type": "STANDARD"},
+      "usage": {"in_extended_support": True}},
+     "resources[0].usage.in_extended_support: a STANDARD support_type cluster is upgraded"),
+    ({"type": "aws_instance", "name": "i", "instance_type": "t3.medium",
+      "usage": {"monthly_hrs": 800}},
+     "resources[0].usage.monthly_hrs: 800 exceeds the 744 hours of the longest month"),
+    ({"type": "aws_nat_gateway", "name": "n", "usage": {"monthly_data_processed_gb": -1}},
+     "resources[0].usage.monthly_data_processed_gb: -1 must be >= 0"),
+    ({"type": "aws_nat_gateway", "name": "n", "usage": {"monthly_data_processed_gb": 1e400}},
+     "resources[0].usage.monthly_data_processed_gb: inf must be a finite number"),
+    ("aws_instance", "resources[0]: expected a mapping with type, name and attributes"),
+])
+def test_each_problem_is_reported_with_its_path(book: PriceBook, item: Any, expected: str
+                                                ) -> None:
+    problems = [str(p) for p in validate_resources([item], default_region="us-east-1",
+                                                   price_book=book)]
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once_under_the_given_path(book: PriceBook) -> None:
+    items = [NODE_GROUP, {**DB, "instance_class": "db.t3.medum"},
+             {"type": "aws_lb", "name": "web", "load_balancer_typ": "application"},
+             {"type": "aws_nat_gateway"}, {**NODE_GROUP}]
+    problems = validate_resources(items, path="proposed.resources", default_region="us-east-1",
+                                  price_book=book)
+    assert [p.path for p in problems] == [
+        "proposed.resources[1].instance_class", "proposed.resources[2].load_balancer_typ",
+        "proposed.resources[3].name", "proposed.resources[4].name"]
+    assert str(problems[-1]) == ("proposed.resources[4].name: 'general' repeats "
+                                 "proposed.resources[0] (aws_eks_node_group.general)")
+
+
+def test_a_missing_region_is_a_problem_unless_given() -> None:
+    (problem,) = validate_resources([DB])
+    assert str(problem) == ("resources[0].region: no region: set region on the resource or at "
+                            "the top of the file, or pass --region")
+    assert validate_resources([{**DB, "region": "eu-west-1"}]) == []
+
+
+def test_terraform_arguments_that_do_not_change_cost_are_accepted() -> None:
+    item = {**DB, "identifier": "orders", "engine_version": "16.3", "tags": {"team": "x"},
+            "publicly_accessible": False}
+    assert validate_resources([item], default_region="us-east-1") == []
+
+
+def test_parse_raises_plan_error_carrying_every_problem() -> None:
+    with pytest.raises(PlanError, match=r"2 problem\(s\) in plans/x.yaml:\n  resources\[0\]"
+                       r"\.multi_az: 'no' must be true or false\n  resources\[1\]\.type") as exc:
+        parse_resources([{**DB, "multi_az": "no"}, {"type": "x", "name": "y"}],
+                        default_region="us-east-1", source="plans/x.yaml")
+    assert len(exc.value.problems) == 2
+
+
+def test_read_resources_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("region: us-gov-west-1\nresources:\n  - type: aws_instance\n    name: vm\n"
+                    "    instance_type: t3.medium\n  - type: aws_instance\n    name: eu\n"
+                    "    region: eu-west-1\n    instance_type: t3.medium\n")
+    (vm, eu) = read_resources_yaml(path)
+    assert (vm.region, eu.region) == ("us-gov-west-1", "eu-west-1")
+    (vm, eu) = read_resources_yaml(path, region="us-east-1")  # --region replaces the default
+    assert (vm.region, eu.region) == ("us-east-1", "eu-west-1")
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("resources: [\n", r"r.yaml: not valid YAML"),
+    ("- type: aws_instance\n", r"r.yaml: expected a mapping with a 'resources' list"),
+    ("region: us-east-1\nresource: []\n", r"expected a mapping with a 'resources' list"),
+    ("region: us-east-1\nresources: []\nusage: {}\n", r"unknown top-level key 'usage'"),
+    ("region: us-east-1\nresources:\n  - {type: aws_instance, name: vm}\n",
+     r"1 problem\(s\) in .*r.yaml:\n  resources\[0\]\.instance_type: required for aws_instance"),
+])
+def test_a_bad_resources_file_names_the_file(tmp_path: Path, text: str, match: str) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(text)
+    with pytest.raises(PlanError, match=match):
+        read_resources_yaml(path)
+
+
+def test_a_missing_resources_file_is_a_plan_error(tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match=r"cannot read resources file .*absent.yaml"):
+        read_resources_yaml(tmp_path / "absent.yaml")

@@ -1,0 +1,193 @@
+"""The simulation against a run worked out by hand, sync by sync, plus spec validation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from infra_toolkit.errors import SimulationError, SpecError
+from infra_toolkit.hpa import (
+    HPASpec,
+    MetricSpec,
+    MetricTarget,
+    ResourceMetricSource,
+    cpu_utilization_metric,
+)
+from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.simulate import SimulationSpec, TimeToCapacity, simulate, simulate_many
+from infra_toolkit.traffic import step_curve
+from infra_toolkit.workload import WorkloadSpec
+
+# Pods: 1000m CPU request, 100 rps each at most, 10 millicores per rps (so 100 rps = 100 % of the
+# request), Ready 10 + 20 + 5 = 35 s after being scheduled. Nodes: 4 vCPU -> 3900m allocatable ->
+# 3 pods per node; a new node is Ready 60 s after the autoscaler scan that asks for it.
+# HPA: CPU 50 %, min 2, max 10, no behavior (legacy path: scale-up cap max(2*current, 4)).
+# Metrics: scrapes at 5, 20, 35, ... s, each the mean over the 15 s before it. Grid: 5 s ticks.
+WORKLOAD = WorkloadSpec(cpu_request_millicores=1000, capacity_rps_per_pod=100,
+                        cpu_millicores_per_rps=10, concurrency=8, image_pull_s=10,
+                        app_start_s=20, readiness_delay_s=5)
+SPEC = SimulationSpec(
+    HPASpec(max_replicas=10, min_replicas=2, metrics=(cpu_utilization_metric(50),)),
+    WORKLOAD,
+    (NodeGroup("ng", "m5.xlarge", vcpu=4, memory_gib=16, max_pods=58, min_size=1, max_size=5),),
+    ClusterAutoscalerSpec(provisioning_delay_s=60),
+)
+TRAFFIC = step_curve(100, 400, at_s=300, duration_s=600, step_s=60)
+
+# Spec replicas written at each sync, derived by hand:
+# 15  : scrape 5 covers [-10, 5): no full window yet -> no metrics -> error, stays 2
+# 30-300: 2 ready pods at 50 rps = 500m = 50 %: ratio 1.0, within tolerance -> 2
+# 315 : scrape 305, window [290,305) = ticks 290, 295 at 50 rps and 300 at 100 rps (capacity
+#       2 x 100; 200 rps dropped) -> 666.7m -> 667m; util int(2*667*100/2000) = 66 %,
+#       ratio 66/50 = 1.32 -> ceil(1.32*2) = 3; legacy cap max(4, 4) -> 3. Pod 3 fits the node's
+#       3rd slot: scheduled 315, Running 325, Ready 350.
+# 330 : pods 1,2 at 100 % (ratio 2.0); pod 3 Running without a sample (first sample needs
+#       325+15 <= scrape) = missing, counted 0 on scale-up: 2000*100/3000 = 66 % -> 1.32 ->
+#       ceil(1.32*3) = 4. Pod 4 has no room: the scan at 340 asks a node, Ready at 400.
+# 345 : pods 1,2 at 100 %, pod 3 missing, pod 4 Pending (unready), both 0: 2000/4000 = 50 % ->
+#       1.0, within tolerance -> 4
+# 360 : pod 3 Ready at 350 but within its CPU initialization period its sample (scrape 350)
+#       is before Ready + window (365): unready -> 2000/4000 = 50 % -> 4
+# 375 : scrape 365: pods 1-3 ready at 100 %, pod 4 Pending: 3000/4000 = 75 % -> 1.5 ->
+#       ceil(1.5*4) = 6. Pods 5, 6 pend; the 340 node (3 slots) is coming: no new node.
+#       Node 2 Ready at 400: pods 4, 5, 6 scheduled 400, Running 410, Ready 435.
+# 390-435: 3 ready at 100 %, 3 unready or missing at 0: 3000/6000 = 50 % -> 6
+# 450 : scrape 440, window [425,440): pods 1-3 at (100+100+66.7)/3 = 88.9 rps -> 889m; pods 4-6
+#       unready (440 < 435+15): ratio 88/50 = 1.76 but rebalanced int(2667*100/6000) = 44 %
+#       -> 0.88 flips direction -> keep 6
+# 465 : scrape 455: all 6 ready at 400/6 = 66.7 rps -> 667m -> 66 % -> ceil(1.32*6) = 8;
+#       node 3 asked at scan 470, Ready 530; pods 7, 8 Ready 565
+# 480-585: 6 ready at 66 % + 2 unready/missing at 0 -> int(4002*100/8000) = 50 % -> 8, then
+#       8 pods at 50 rps = 50 % -> 8
+EXPECTED_WRITTEN = {15: 2, **{t: 2 for t in range(30, 301, 15)}, 315: 3, 330: 4, 345: 4,
+                    360: 4, 375: 6, **{t: 6 for t in range(390, 451, 15)},
+                    **{t: 8 for t in range(465, 586, 15)}}
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return simulate(TRAFFIC, SPEC)
+
+
+def test_replicas_at_each_sync(result) -> None:  # type: ignore[no-untyped-def]
+    got = dict(zip(result.syncs["time_s"].astype(int), result.syncs["written"]))
+    assert got == EXPECTED_WRITTEN
+    assert "no metrics returned" in result.syncs["reason"].iloc[0]
+
+
+def test_node_scale_ups(result) -> None:  # type: ignore[no-untyped-def]
+    nodes = result.events[result.events["kind"] == "node_scale_up:ng"]
+    assert list(zip(nodes["time_s"], nodes["from"], nodes["to"])) == [(340, 1, 2), (470, 2, 3)]
+
+
+def test_time_to_capacity_breakdown(result) -> None:  # type: ignore[no-untyped-def]
+    # Under capacity from 300 s (400 rps > 2 x 100) until 435 s, when pods 4-6 turn Ready
+    # (6 x 100 >= 400). Pod 4 alone closes the gap (3 ready + 1 = 400 >= 400), so it is the
+    # closing pod: created 330, scheduled 400, Ready 435.
+    # metric lag 300 -> first scrape 305 = 5; sync wait 305 -> sync 315 = 10;
+    # controller hold 315 -> 330 = 15; node provisioning 330 -> 400 = 70; start-up 400 -> 435 = 35
+    assert result.summary.time_to_capacity == (
+        TimeToCapacity(300.0, 435.0, 135.0, 5.0, 10.0, 15.0, 70.0, 35.0, "pods"),)
+
+
+def test_summary_totals(result) -> None:  # type: ignore[no-untyped-def]
+    s = result.summary
+    # pods: 2 until 315, 3 until 330, 4 until 375, 6 until 465, 8 until 600 (pod-seconds):
+    # 2*315 + 3*15 + 4*45 + 6*90 + 8*135 = 630 + 45 + 180 + 540 + 1080 = 2475 -> /3600 h
+    assert s.pod_hours == pytest.approx(2475 / 3600)
+    # nodes: 1 until 400, 2 until 530, 3 until 600: 1*400 + 2*130 + 3*70 = 870 node-seconds
+    assert s.node_hours_by_instance_type == {"m5.xlarge": pytest.approx(870 / 3600)}
+    assert (s.peak_replicas, s.scale_events, s.flaps, s.node_scale_ups) == (8, 4, 0, 2)
+    # dropped: 400 offered vs ready capacity 200 on [300,350), 300 on [350,435):
+    # 200*50 + 100*85 = 10000 + 8500 = 18500 requests
+    assert s.dropped_requests == pytest.approx(18_500)
+    assert s.offered_requests == pytest.approx(100 * 300 + 400 * 300)
+    # every dropping tick violates the SLO: [300, 435) = 135 s = 2.25 min (p95 at 50 rps/pod on
+    # 8 slots of 80 ms is far below 500 ms otherwise)
+    assert s.slo_violation_minutes == pytest.approx(2.25)
+
+
+def test_timeline_columns_and_consistency(result) -> None:  # type: ignore[no-untyped-def]
+    t = result.timeline
+    assert list(t.columns[:6]) == ["time_s", "offered_rps", "served_rps", "dropped_rps",
+                                   "backlog_requests", "desired_replicas"]
+    for col in ("spec_replicas", "ready_pods", "pending_pods", "nodes", "nodes_ng",
+                "cpu_utilization_pct", "p50_latency_ms", "p95_latency_ms", "p99_latency_ms"):
+        assert col in t.columns
+    np.testing.assert_array_equal(t["pods"], t["spec_replicas"])
+    np.testing.assert_array_equal(
+        t["ready_pods"] + t["starting_pods"] + t["pending_pods"], t["spec_replicas"])
+    row = t.set_index("time_s").loc[420.0]
+    # at 420 s: 6 pods; 3 Ready, pods 4-6 Running since 410 (starting), on 2 nodes
+    assert (row["ready_pods"], row["starting_pods"], row["pending_pods"], row["nodes"]) == (3, 3, 0, 2)
+
+
+def test_simulate_many_matches_simulate(result) -> None:  # type: ignore[no-untyped-def]
+    other = dataclasses.replace(SPEC, name="karp", autoscaler=ClusterAutoscalerSpec(
+        scan_interval_s=5, provisioning_delay_s=45))
+    table = simulate_many(TRAFFIC, [SPEC, other])
+    assert list(table["name"]) == ["baseline", "karp"]
+    row = result.summary.as_row()
+    for key, value in row.items():
+        assert table.loc[0, key] == pytest.approx(value), key
+    single = simulate(TRAFFIC, other).summary.as_row()
+    for key, value in single.items():
+        assert table.loc[1, key] == pytest.approx(value), key
+
+
+def test_memory_metric_is_refused() -> None:
+    memory = MetricSpec(type="Resource", resource=ResourceMetricSource(
+        name="memory", target=MetricTarget(type="Utilization", average_utilization=70)))
+    spec = dataclasses.replace(SPEC, hpa=HPASpec(max_replicas=5, metrics=(memory,), name="web"))
+    with pytest.raises(SimulationError, match=r"HPA 'web' spec.metrics\[0\] \(Resource memory\) "
+                                              r"cannot be simulated; supported: Resource cpu"):
+        simulate(TRAFFIC, spec)
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: NodeGroup("tiny", "t3.nano", 0.5, 0.5, 4), SimulationError,
+         r"does not fit on node group 'tiny' \(t3.nano: 400m, -88 MiB allocatable"),
+        (lambda: NodeGroup("g", "m5.large", 2, 8, 29, min_size=3, max_size=2), SpecError,
+         r"node group 'g'.max_size \(=2\) must be >= min_size \(=3\)"),
+        (lambda: WorkloadSpec(cpu_request_millicores=0, capacity_rps_per_pod=1,
+                              cpu_millicores_per_rps=1), SpecError,
+         r"workload 'app'.cpu_request_millicores \(=0\) must be a finite number > 0"),
+        (lambda: ClusterAutoscalerSpec(scan_interval_s=2.5), SpecError,
+         r"scan_interval_s \(=2.5\) must be a whole number of seconds >= 1"),
+        (lambda: dataclasses.replace(SPEC, node_groups=()), SimulationError,
+         r"node_groups is empty; give at least one NodeGroup"),
+    ],
+)
+def test_bad_specs(make, error, match) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error, match=match):
+        spec = make()
+        if isinstance(spec, NodeGroup):
+            simulate(TRAFFIC, dataclasses.replace(SPEC, node_groups=(spec,)))
+
+
+def test_node_scale_down_after_unneeded_time_evicts_and_restarts() -> None:
+    # 6 warm pods on 2 nodes (3 slots each), 100 rps: each pod 16.7 rps = 167m -> 16 %, ratio
+    # 0.32 -> proposal ceil(0.32*6) = 2, held at 6 by the legacy 300 s window over the size
+    # recorded at the first sync (15 s; age <= 300 counts) until the sync at 330: 6 -> 2.
+    # Cluster autoscaler: before 330 utilization is 6 x 1000/3900 / 2 = 77 % (needed); the scan
+    # at 330 runs before that sync, so the scan at 340 finds 2 x 1000/3900 / 2 = 26 % < 50 % and
+    # the 2 pods fit on the other node: unneeded since 340; removed at the first scan >= 940.
+    # Spread evenly, the removed node holds 2 // 2 = 1 pod: evicted at 940, re-created and
+    # placed at once, Running at 950, Ready at 975.
+    spec = dataclasses.replace(SPEC, initial_replicas=6)
+    result = simulate(step_curve(100, 100, at_s=0, duration_s=1200, step_s=60), spec)
+    hpa = result.events[result.events["kind"] == "hpa_scale"]
+    assert list(zip(hpa["time_s"], hpa["from"], hpa["to"])) == [(330, 6, 2)]
+    down = result.events[result.events["kind"] == "node_scale_down:ng"]
+    assert list(zip(down["time_s"], down["from"], down["to"])) == [(940, 2, 1)]
+    assert down["reason"].iloc[0].endswith("1 pod(s) evicted")
+    ready = result.timeline.set_index("time_s")["ready_pods"]
+    assert (ready[935.0], ready[940.0], ready[970.0], ready[975.0]) == (2, 1, 1, 2)
+    # nodes 2 until 940 then 1: 2*940 + 1*260 = 2140 node-seconds; pods 6*330 + 2*870 = 3720
+    assert result.summary.node_hours_by_instance_type["m5.xlarge"] == pytest.approx(2140 / 3600)
+    assert result.summary.pod_hours == pytest.approx(3720 / 3600)
+    assert result.summary.node_scale_downs == 1

@@ -1,0 +1,37 @@
+"""The public API of the traffic and simulation modules is what their ``__all__`` says."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+API = {
+    "infra_toolkit.traffic": {"TrafficCurve", "constant_curve", "step_curve", "ramp_curve",
+                              "diurnal_curve", "flash_crowd_curve", "add_noise", "sum_curves",
+                              "scale_curve", "slice_curve", "resample_curve", "read_traffic_csv",
+                              "get_cloudwatch_traffic"},
+    "infra_toolkit.simulate": {"SimulationSpec", "SimulationResult", "SimulationSummary",
+                               "TimeToCapacity", "simulate", "simulate_many", "format_summary"},
+    "infra_toolkit.workload": {"WorkloadSpec", "MetricsPipelineSpec"},
+    "infra_toolkit.nodes": {"NodeGroup", "ClusterAutoscalerSpec", "KARPENTER_LIKE", "pod_slots"},
+    "infra_toolkit.latency": {"MAX_UTILIZATION", "erlang_c", "response_time_percentile_ms"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(API))
+def test_all_is_the_public_api(module: str) -> None:
+    mod = importlib.import_module(module)
+    assert set(mod.__all__) == API[module]
+    for name in mod.__all__:
+        assert getattr(mod, name) is not None
+
+
+def test_pure_core_imports_no_io() -> None:
+    from infra_toolkit import cluster, simulate
+
+    for mod in (simulate, cluster):
+        source = open(mod.__file__).read()  # noqa: SIM115
+        for banned in ("import plotly", "import time", "import datetime", "np.random.",
+                       "open(", "import os", "import boto3"):
+            assert banned not in source, (mod.__name__, banned)

@@ -1,0 +1,111 @@
+"""`infra-toolkit simulate` and the Deployment reader, on small files written in the test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.cli import main
+from infra_toolkit.errors import SpecError
+from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml
+
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+"""
+DEPLOYMENT = """apiVersion: v1
+kind: Service
+metadata: {name: web}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  template:
+    spec:
+      containers:
+      - name: app
+        resources: {requests: {cpu: 900m, memory: 1Gi}}
+        readinessProbe: {initialDelaySeconds: 5}
+      - name: proxy
+        resources: {requests: {cpu: "0.1", memory: 512Mi}}
+"""
+# the hand-derived run of tests/test_simulate.py: 100 -> 400 rps at 300 s, 1000m pods
+TRAFFIC = "timestamp,requests_per_second\n" + "".join(
+    f"{60 * i},{100 if i < 5 else 400}\n" for i in range(10))
+ARGS = ["--capacity-rps-per-pod", "100", "--cpu-millicores-per-rps", "10", "--concurrency", "8",
+        "--vcpu", "4", "--memory-gib", "16", "--max-pods", "58", "--max-nodes", "5",
+        "--provisioning-delay-s", "60", "--instance-type", "m5.xlarge"]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    out = {}
+    for name, text in (("hpa.yaml", HPA), ("deploy.yaml", DEPLOYMENT), ("t.csv", TRAFFIC)):
+        (tmp_path / name).write_text(text)
+        out[name] = str(tmp_path / name)
+    return out
+
+
+def test_read_deployment_sums_containers(files: dict[str, str]) -> None:
+    # 900m + 0.1 CPU = 1000m; 1 GiB + 512 MiB = 1536 MiB; readiness initialDelaySeconds 5
+    assert read_deployment_yaml(files["deploy.yaml"]) == DeploymentSpec("web", 2, 1000, 1536.0, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("kind: Service\n", r"holds no Deployment; point to the Deployment manifest"),
+        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
+          "[{name: a}]}}}\n"), r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
+        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
+          "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),
+         r"spec.template.spec.containers\[0\].resources.requests.cpu \(='lots'\) in "),
+    ],
+)
+def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
+    (tmp_path / "d.yaml").write_text(text)
+    with pytest.raises(SpecError, match=match):
+        read_deployment_yaml(tmp_path / "d.yaml")
+
+
+def _run(files: dict[str, str], fmt: str, capsys: pytest.CaptureFixture[str]) -> str:
+    code = main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                 "--deployment", files["deploy.yaml"], *ARGS, "--format", fmt])
+    assert code == 0
+    return capsys.readouterr().out
+
+
+def test_json_is_one_object(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(_run(files, "json", capsys))
+    # same numbers as the hand derivation in tests/test_simulate.py
+    assert data["peak_replicas"] == 8
+    assert data["dropped_requests"] == pytest.approx(18_500)
+    assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(870 / 3600)}
+    assert data["time_to_capacity"][0]["node_provisioning_s"] == 70.0
+
+
+def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    rows = list(csv.DictReader(io.StringIO(_run(files, "csv", capsys))))
+    assert len(rows) == 1 and rows[0]["scale_events"] == "4"
+    table = _run(files, "table", capsys)
+    assert "pod_hours" in table and "0.6875" in table  # 2475 pod-seconds / 3600
+
+
+def test_bad_input_is_one_line_exit_2(files: dict[str, str],
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", "--traffic", files["hpa.yaml"], "--hpa", files["hpa.yaml"], *ARGS])
+    assert code == 2
+    assert "missing column 'timestamp'" in capsys.readouterr().err

@@ -1,0 +1,121 @@
+"""Synthetic shapes and resampling, against values worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from infra_toolkit.errors import TrafficError
+from infra_toolkit.traffic import (
+    TrafficCurve,
+    add_noise,
+    constant_curve,
+    diurnal_curve,
+    flash_crowd_curve,
+    ramp_curve,
+    resample_curve,
+    scale_curve,
+    slice_curve,
+    step_curve,
+    sum_curves,
+)
+
+
+@pytest.mark.parametrize(
+    ("curve", "expected"),
+    [
+        (constant_curve(7.5, 180, 60), [7.5, 7.5, 7.5]),
+        # step at 90 s: bin [60,120) is 30 s at 100 and 30 s at 400 -> (3000+12000)/60 = 250
+        (step_curve(100, 400, 90, 300, 60), [100, 250, 400, 400, 400]),
+        # ramp 0 -> 60 over [0,60]: mean over [0,30) = 15, over [30,60) = 45, then flat 60
+        (ramp_curve(0, 60, 0, 60, 120, 30), [15, 45, 60, 60]),
+        # base 10, +100 rising linearly over [60,120) (mean +50), then +100*exp(-(t-120)/60):
+        # [120,180) mean = 10 + 100*(1-e^-1) = 73.2121; [180,240) = 10 + 100*(e^-1 - e^-2) = 33.2544
+        (flash_crowd_curve(10, 110, 60, 60, 60, 240, 60),
+         [10, 60, 10 + 100 * (1 - math.exp(-1)), 10 + 100 * (math.exp(-1) - math.exp(-2))]),
+    ],
+)
+def test_shapes_bin_means(curve: TrafficCurve, expected: list[float]) -> None:
+    np.testing.assert_allclose(curve.rps, expected, rtol=1e-12, atol=1e-9)
+
+
+def test_diurnal_bins_and_weekly_cycle() -> None:
+    # amplitude 1, peak at 12:00, 6 h bins. Over [0h,6h) the phase runs -pi..-pi/2 and the mean of
+    # cos is (sin(-pi/2) - sin(-pi)) / (pi/2) = -2/pi; over [6h,12h) it is +2/pi.
+    c = diurnal_curve(10, 1.0, 7 * 86400, 6 * 3600, peak_hour=12, weekend_factor=0.5)
+    day = [10 * (1 - 2 / math.pi), 10 * (1 + 2 / math.pi), 10 * (1 + 2 / math.pi),
+           10 * (1 - 2 / math.pi)]
+    np.testing.assert_allclose(c.rps[:4], day, rtol=1e-12)
+    # start_weekday 0 = Monday, so days 5 and 6 (Sat, Sun) are halved: daily means 10 x5, 5 x2
+    np.testing.assert_allclose(c.rps.reshape(7, 4).mean(axis=1), [10] * 5 + [5] * 2, rtol=1e-12)
+
+
+def test_noise_is_seeded_and_mean_preserving() -> None:
+    base = constant_curve(100, 100_000 * 60, 60)
+    a = add_noise(base, np.random.default_rng(7), 0.2)
+    b = add_noise(base, np.random.default_rng(7), 0.2)
+    c = add_noise(base, np.random.default_rng(8), 0.2)
+    np.testing.assert_array_equal(a.rps, b.rps)
+    assert not np.array_equal(a.rps, c.rps)
+    assert a.rps.min() >= 0
+    # gamma factor with mean 1, sd 0.2: over 100,000 draws the sample mean is within 3*0.2/316
+    assert abs(a.rps.mean() / 100 - 1) < 0.002
+    assert abs(a.rps.std() / 100 - 0.2) < 0.003
+    assert add_noise(base, np.random.default_rng(7), 0.0) is base
+
+
+def test_sum_scale_slice() -> None:
+    a = TrafficCurve(np.array([1.0, 2.0, 3.0]), 60, None, "a")
+    b = TrafficCurve(np.array([10.0, 20.0, 30.0]), 60, None, "b")
+    np.testing.assert_array_equal(sum_curves(a, b).rps, [11, 22, 33])
+    assert sum_curves(a, b).name == "a+b"
+    np.testing.assert_array_equal(scale_curve(a, 2.5).rps, [2.5, 5, 7.5])
+    np.testing.assert_array_equal(slice_curve(a, 60, 120).rps, [2, 3])
+    with pytest.raises(TrafficError, match=r"cannot add curve 'c' \(2 x 60.0 s\) to 'a'"):
+        sum_curves(a, TrafficCurve(np.array([1.0, 2.0]), 60, None, "c"))
+    with pytest.raises(TrafficError, match=r"whole number of 60.0 s steps inside \[0, 180.0\)"):
+        slice_curve(a, 30, 60)
+
+
+@pytest.mark.parametrize(
+    ("step_s", "expected"),
+    [
+        (120, [1.5, 3.5]),  # mean of (1,2) and (3,4)
+        (30, [1, 1, 2, 2, 3, 3, 4, 4]),  # step-hold
+        # 90 s bins: (60*1 + 30*2)/90 = 4/3, (30*2 + 60*3)/90 = 8/3; the last 60 s do not fill a bin
+        (90, [4 / 3, 8 / 3]),
+    ],
+)
+def test_resample_is_time_weighted_mean(step_s: float, expected: list[float]) -> None:
+    c = TrafficCurve(np.array([1.0, 2.0, 3.0, 4.0]), 60)
+    np.testing.assert_allclose(resample_curve(c, step_s).rps, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("rps", "step_s", "match"),
+    [
+        ([1.0, -2.0], 60, r"rps\[1\] \(=-2.0\) must be a finite rate >= 0"),
+        ([1.0, float("nan")], 60, r"rps\[1\] \(=nan\) must be a finite rate"),
+        ([], 60, r"rps must be a non-empty 1-D array"),
+        ([1.0], 0, r"step_s \(=0\) must be a positive number of seconds"),
+    ],
+)
+def test_curve_validation(rps: list[float], step_s: float, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        TrafficCurve(np.array(rps), step_s)
+
+
+def test_curve_is_immutable_copy() -> None:
+    src = np.array([1.0, 2.0])
+    c = TrafficCurve(src, 60)
+    src[0] = 99
+    assert c.rps[0] == 1.0
+    with pytest.raises(ValueError):
+        c.rps[0] = 5
+
+
+def test_shape_duration_must_fit_steps() -> None:
+    with pytest.raises(TrafficError, match=r"duration_s \(=90\) must be a whole number of steps"):
+        constant_curve(1, 90, 60)

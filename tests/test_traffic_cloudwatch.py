@@ -1,0 +1,106 @@
+"""get_cloudwatch_traffic offline: moto for the round trip, botocore Stubber for paging."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import numpy as np
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from infra_toolkit.errors import TrafficError
+from infra_toolkit.traffic import get_cloudwatch_traffic
+
+T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+ALB = {"LoadBalancer": "app/shop/50dc6c495c0c9188"}
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@mock_aws
+def test_request_count_sum_becomes_rps(aws_env: None) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    # minute 0: 600 requests in two puts (the Sum adds them), minute 1: none, minute 2: 1200
+    for offset_s, value in [(5, 240.0), (30, 360.0), (130, 1200.0)]:
+        cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[{
+            "MetricName": "RequestCount", "Dimensions": [{"Name": "LoadBalancer",
+                                                          "Value": ALB["LoadBalancer"]}],
+            "Timestamp": T0 + timedelta(seconds=offset_s), "Value": value, "Unit": "Count"}])
+    curve = get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), client=cw)
+    # 600/60 = 10 rps; a minute without datapoints counts 0; 1200/60 = 20 rps
+    np.testing.assert_array_equal(curve.rps, [10.0, 0.0, 20.0])
+    assert curve.step_s == 60
+    assert curve.start == T0
+
+
+@mock_aws
+def test_empty_result_is_one_clear_error(aws_env: None) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    with pytest.raises(TrafficError, match=r"CloudWatch returned no datapoints for AWS/Application"
+                                           r"ELB RequestCount \{'LoadBalancer': 'app/shop/50dc6c4"
+                                           r"95c0c9188'\} between .*; check the dimension values"):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), client=cw)
+
+
+def test_missing_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with pytest.raises(TrafficError, match=r"no AWS credentials to read CloudWatch AWS/Application"
+                                           r"ELB RequestCount .*; set AWS_PROFILE or"):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), region_name="us-east-1")
+
+
+def test_pages_are_followed_and_resampled(aws_env: None) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stub = Stubber(cw)
+    end = T0 + timedelta(minutes=4)
+    common = {"MetricDataQueries": [{
+        "Id": "traffic", "MetricStat": {"Metric": {
+            "Namespace": "AWS/ApplicationELB", "MetricName": "RequestCount",
+            "Dimensions": [{"Name": "LoadBalancer", "Value": ALB["LoadBalancer"]}]},
+            "Period": 60, "Stat": "Sum"}, "ReturnData": True}],
+        "StartTime": T0, "EndTime": end, "ScanBy": "TimestampAscending"}
+    minute = [T0 + timedelta(minutes=i) for i in range(4)]
+    stub.add_response("get_metric_data", {"MetricDataResults": [{
+        "Id": "traffic", "Timestamps": minute[:2], "Values": [60.0, 180.0]}], "NextToken": "p2"},
+        common)
+    stub.add_response("get_metric_data", {"MetricDataResults": [{
+        "Id": "traffic", "Timestamps": minute[2:], "Values": [300.0, 420.0]}]},
+        {**common, "NextToken": "p2"})
+    with stub:
+        curve = get_cloudwatch_traffic(ALB, T0, end, client=cw, step_s=120)
+    stub.assert_no_pending_responses()
+    # per minute 1, 3, 5, 7 rps; 120 s bins average pairs: 2 and 6
+    np.testing.assert_array_equal(curve.rps, [2.0, 6.0])
+
+
+def test_aws_error_is_wrapped(aws_env: None) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stub = Stubber(cw)
+    stub.add_client_error("get_metric_data", "AccessDenied", "not authorized")
+    with stub, pytest.raises(TrafficError, match=r"GetMetricData for .* failed: AccessDenied: "
+                                                 r"not authorized; check the permissions"):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=cw)
+
+
+@pytest.mark.parametrize(
+    ("period_s", "minutes", "match"),
+    [(45, 4, r"period_s \(=45\) must be 1, 5, 10, 30 or a multiple of 60"),
+     (60, 0, r"shorter than one period of 60 s")],
+)
+def test_bad_range_or_period(period_s: int, minutes: int, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=minutes), period_s=period_s)

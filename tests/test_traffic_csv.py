@@ -1,0 +1,107 @@
+"""read_traffic_csv: hand-made files, every error pinned, and the real traces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from infra_toolkit.errors import TrafficError
+from infra_toolkit.traffic import read_traffic_csv
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    return path
+
+
+def test_iso_file_resampled_by_mean(tmp_path: Path) -> None:
+    path = _write(tmp_path, "timestamp,requests_per_second\n"
+                            "2024-01-01T00:00:00Z,1\n2024-01-01T00:01:00Z,3\n"
+                            "2024-01-01T00:02:00Z,5\n2024-01-01T00:03:00Z,7\n")
+    c = read_traffic_csv(path, step_s=120)
+    np.testing.assert_array_equal(c.rps, [2.0, 6.0])  # (1+3)/2, (5+7)/2
+    assert c.step_s == 120
+    assert c.start == pd.Timestamp("2024-01-01T00:00:00Z")
+    assert c.name == "t"
+
+
+def test_seconds_file_upsampled_by_hold(tmp_path: Path) -> None:
+    path = _write(tmp_path, "timestamp,requests_per_second,extra\n0,2,x\n30,4,y\n")
+    c = read_traffic_csv(path, step_s=15)
+    np.testing.assert_array_equal(c.rps, [2, 2, 4, 4])
+    assert c.start is None
+
+
+def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
+    path = _write(tmp_path, "timestamp,requests_per_second\n0,10\n60,20\n240,50\n300,60\n")
+    # the 60 s interval is the most common difference; 60 -> 240 misses rows at 120 and 180,
+    # linear between 20 (t=60) and 50 (t=240): 30 at 120, 40 at 180
+    c = read_traffic_csv(path, interpolate_gaps=True)
+    np.testing.assert_array_equal(c.rps, [10, 20, 30, 40, 50, 60])
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("", r"t.csv is empty: the first line must be the header `timestamp,requests_per_second`"),
+        ("timestamp,requests_per_second\n", r"t.csv is empty"),
+        ("time,rps\n0,1\n",
+         r"t.csv line 1: missing column 'timestamp' \(found 'time', 'rps'\); the first line must"),
+        ("timestamp,rate\n0,1\n", r"line 1: missing column 'requests_per_second'"),
+        ("timestamp,requests_per_second\n0,1\n60,abc\n",
+         r"t.csv line 3, column 'requests_per_second': 'abc' is not a number; write the mean"),
+        ("timestamp,requests_per_second\n0,1\n60,-4\n",
+         r"line 3, column 'requests_per_second': '-4' must be a finite rate >= 0"),
+        ("timestamp,requests_per_second\n0,1\n60,nan\n", r"line 3, .*'nan' must be a finite rate"),
+        ("timestamp,requests_per_second\n0,1\n60,2\n60,3\n",
+         (r"line 4, column 'timestamp': duplicate timestamp '60' \(line 3 has '60'\); timestamps "
+          r"must strictly increase")),
+        ("timestamp,requests_per_second\n0,1\n120,2\n60,3\n",
+         r"line 4, column 'timestamp': timestamp goes backwards '60' \(line 3 has '120'\)"),
+        ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n300,1\n360,1\n",
+         (r"line 5, column 'timestamp': gap of 180 s after line 4 \('120' to '300'\) where the "
+          r"interval is 60 s; 1 gap\(s\), 2 missing row\(s\) in all. .*interpolate_gaps=True")),
+        ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n150,1\n",
+         r"line 5, column 'timestamp': '150' is 30 s after line 4, not a multiple of the file's 60"),
+        ("timestamp,requests_per_second\n2024-01-01T00:00Z,1\nnoon,1\n",
+         r"line 3, column 'timestamp': 'noon' is not an ISO-8601 timestamp"),
+        ("timestamp,requests_per_second\n0,1\n2024-01-01T00:00Z,1\n",
+         r"line 3, column 'timestamp': '2024-01-01T00:00Z' is not a number of seconds"),
+        ("timestamp,requests_per_second\n2024-01-01T00:00Z,1\n2024-01-01T00:01,1\n",
+         r"line 3, column 'timestamp': '2024-01-01T00:01' and the first row .* time zone"),
+        ("timestamp,requests_per_second\n0\n", r"line 2: 1 field\(s\), expected at least 2"),
+        ("timestamp,requests_per_second\n0,1\n", r"has one data row, so its interval is unknown"),
+    ],
+)
+def test_bad_files_name_file_line_column_and_fix(tmp_path: Path, text: str, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        read_traffic_csv(_write(tmp_path, text))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(TrafficError, match=r"nope.csv does not exist; check the path"):
+        read_traffic_csv(tmp_path / "nope.csv")
+
+
+# Totals and spans come from each trace's .md origin note (an independent count of requests).
+@pytest.mark.parametrize(
+    ("stem", "rows", "step_s", "requests", "start"),
+    [
+        ("nasa_http_jul1995_1min", 39_693, 60, 1_891_714, "1995-07-01T04:00:00Z"),
+        ("worldcup98_jun22-jul12_1min", 30_240, 60, 698_016_543, "1998-06-22T00:00:00Z"),
+        ("azure_llm_code_20231116_1s", 3_437, 1, 8_819, None),
+        ("azure_llm_conv_20231116_1s", 3_503, 1, 19_366, None),
+    ],
+)
+def test_real_traces_read_whole(shared_dir: Path, stem: str, rows: int, step_s: float,
+                                requests: int, start: str | None) -> None:
+    c = read_traffic_csv(shared_dir / "traces" / f"{stem}.csv")
+    assert c.rps.size == rows
+    assert c.step_s == step_s
+    # rates are count/step rounded to 4 decimals, so rounding each bin's count recovers it exactly
+    assert int(np.rint(c.rps * c.step_s).sum()) == requests
+    assert c.start == (None if start is None else pd.Timestamp(start))
