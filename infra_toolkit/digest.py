@@ -9,7 +9,9 @@ What it covers, and how (format ``infra_toolkit plan digest 1``):
 * **Every file the plan references** (:meth:`Plan.referenced_files`: manifests, eksctl
   ClusterConfigs, traffic CSVs, pricing overrides), hashed **byte for byte** (a comment edited in
   a manifest changes the digest) and named by its path relative to the plan's folder.
-* **The pricing tables** the cost estimate reads, byte for byte, named by file name.
+* **The pricing tables** the cost estimate reads (the price book's shipped tables; the plan's
+  own tables and overrides are referenced files), byte for byte, named by file name, which
+  carries the table's date.
 
 Each input is one line ``["kind", "name", "sha256-hex"]`` (JSON); the lines, sorted, follow
 the header line ``infra_toolkit plan digest 1``; the digest is the SHA-256 of that text. No
@@ -30,6 +32,8 @@ from typing import Any
 
 from infra_toolkit.errors import PlanError
 from infra_toolkit.plan import Plan
+from infra_toolkit.plan_domain import load_price_book
+from infra_toolkit.plan_fields import FieldReader
 
 __all__ = [
     "DIGEST_HEADER",
@@ -91,18 +95,24 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def default_pricing_tables() -> tuple[Path, ...]:
-    """The pricing tables a cost estimate reads: every ``*.csv`` in the toolkit's
-    ``pricing_data/`` folder, sorted by name (empty while that folder does not exist)."""
-    folder = Path(__file__).resolve().parent.parent / "pricing_data"
-    return tuple(sorted(folder.glob("*.csv"))) if folder.is_dir() else ()
+def default_pricing_tables(plan: Plan) -> tuple[Path, ...]:
+    """The shipped pricing tables the plan's price book reads (the newest table of each kind in
+    ``pricing_data/``), sorted; the plan's own tables and overrides are referenced files."""
+    r = FieldReader()
+    book = load_price_book(r, plan.pricing_tables, plan.pricing_overrides)
+    if book is None:
+        raise PlanError(f"{plan.path}: the pricing tables cannot be loaded for the digest: "
+                        + "; ".join(p.message for p in r.problems))
+    own = set(plan.referenced_files())
+    return tuple(sorted(Path(t.path) for t in book.tables_used if Path(t.path) not in own))
 
 
 def digest_inputs(plan: Plan, pricing_tables: Sequence[Path] | None = None
                   ) -> tuple[DigestInput, ...]:
     """Everything the digest covers, sorted: the canonical plan, each referenced file and each
-    pricing table (``pricing_tables``, default :func:`default_pricing_tables`)."""
-    tables = default_pricing_tables() if pricing_tables is None else tuple(pricing_tables)
+    pricing table (``pricing_tables``, default :func:`default_pricing_tables`; tests pass their
+    own)."""
+    tables = default_pricing_tables(plan) if pricing_tables is None else tuple(pricing_tables)
     inputs = [DigestInput("plan", "plan", hashlib.sha256(canonical_plan_bytes(plan.data))
                           .hexdigest())]
     for path in plan.referenced_files():

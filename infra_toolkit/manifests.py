@@ -1,15 +1,18 @@
 """Reading real Kubernetes YAML files into the toolkit's specs.
 
-``read_deployment_yaml`` reads the pod requests and readiness delay of an apps/v1 Deployment.
+``read_deployment_yaml`` reads the pod requests and readiness delay of an apps/v1 Deployment
+(``deployment_from_dict`` the same from a loaded manifest).
 ``read_hpa_yaml`` reads an autoscaling/v2 HorizontalPodAutoscaler from a file that may hold
-several documents (``---``), as ``kubectl apply -f`` files often do. Errors name the file, and the
-line for malformed YAML.
+several documents (``---``), as ``kubectl apply -f`` files often do. ``read_cluster_config``
+reads an eksctl ``ClusterConfig`` into :class:`NodeGroupConfig` descriptions. Errors name the
+file, and the line for malformed YAML.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +21,20 @@ import yaml
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_yaml import PlanLoader
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
-__all__ = ["DeploymentSpec", "read_deployment_yaml", "read_hpa_yaml"]
+__all__ = [
+    "ClusterConfig",
+    "DeploymentSpec",
+    "NodeGroupConfig",
+    "cluster_config_from_dict",
+    "deployment_from_dict",
+    "read_cluster_config",
+    "read_deployment_yaml",
+    "read_hpa_yaml",
+]
 
 
 def _load_documents(path: Path) -> list[Any]:
@@ -86,8 +100,11 @@ class DeploymentSpec:
 
 
 def _container_request(container: Any, resource: str, field_path: str, source: Path) -> int:
-    requests = ((container.get("resources") or {}).get("requests") or {}) if isinstance(
-        container, dict) else {}
+    resources = container.get("resources") or {} if isinstance(container, dict) else {}
+    requests = resources.get("requests") or {} if isinstance(resources, dict) else None
+    if not isinstance(requests, dict):
+        raise SpecError(f"{field_path}.resources.requests in {source} must be a mapping such as "
+                        "{cpu: 250m, memory: 512Mi}")
     if resource not in requests:
         return 0
     try:
@@ -113,28 +130,210 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) 
             f"{len(found)} Deployments")
         fix = "pass name= to choose one" if found else "point to the Deployment manifest"
         raise SpecError(f"{path} holds {what}; {fix}")
-    doc = found[0]
-    dep_name = str((doc.get("metadata") or {}).get("name", ""))
-    spec = doc.get("spec") or {}
-    containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or []
+    return deployment_from_dict(found[0], path)
+
+
+def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SpecError(f"{field_path} (={value!r}) of Deployment {name!r} in {source} must be a "
+                        "whole number >= 0")
+    return value
+
+
+def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") -> DeploymentSpec:
+    """A :class:`DeploymentSpec` from an apps/v1 Deployment manifest dict; ``source`` names it
+    in errors. Raises :class:`SpecError` like :func:`read_deployment_yaml`, also when a field
+    it reads has the wrong type."""
+    path = Path(source)
+    metadata = doc.get("metadata") if isinstance(doc, dict) else None
+    dep_name = str((metadata if isinstance(metadata, dict) else {}).get("name", ""))
+    spec = doc.get("spec") or {} if isinstance(doc, dict) else None
+    template = spec.get("template") or {} if isinstance(spec, dict) else None
+    pod = template.get("spec") or {} if isinstance(template, dict) else None
+    containers = pod.get("containers") or [] if isinstance(pod, dict) else None
+    if not isinstance(containers, list):
+        raise SpecError(f"spec.template.spec.containers of Deployment {dep_name!r} in {path} must "
+                        "be a list of containers (spec, template and template.spec mappings)")
     if not containers:
         raise SpecError(f"spec.template.spec.containers of Deployment {dep_name!r} in {path} is "
                         "empty; the pod needs at least one container")
     cpu = memory_milli = 0
-    delay = 0.0
+    delay = 0
     for i, c in enumerate(containers):
         where = f"spec.template.spec.containers[{i}]"
+        if not isinstance(c, dict):
+            raise SpecError(f"{where} of Deployment {dep_name!r} in {path} must be a mapping")
         cpu += _container_request(c, "cpu", where, path)
         memory_milli += _container_request(c, "memory", where, path)
-        probe = (c.get("readinessProbe") or {}) if isinstance(c, dict) else {}
-        delay = max(delay, float(probe.get("initialDelaySeconds", 0) or 0))
+        probe = c.get("readinessProbe") or {}
+        raw_delay = probe.get("initialDelaySeconds", 0) if isinstance(probe, dict) else 0
+        delay = max(delay, _whole(raw_delay or 0, f"{where}.readinessProbe.initialDelaySeconds",
+                                  dep_name, path))
     if cpu <= 0:
         raise SpecError(
             f"spec.template.spec.containers[*].resources.requests.cpu of Deployment {dep_name!r} "
             f"in {path} is missing; CPU utilization is a percent of the request: add one "
             "(e.g. cpu: 500m)"
         )
-    replicas = spec.get("replicas")
+    replicas = spec.get("replicas") if isinstance(spec, dict) else None
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
-    return DeploymentSpec(dep_name, None if replicas is None else int(replicas), cpu,
-                          memory_mib, delay)
+    return DeploymentSpec(dep_name, None if replicas is None else _whole(
+        replicas, "spec.replicas", dep_name, path), cpu, memory_mib, float(delay))
+
+# --------------------------------------------------------------------------------------------
+# eksctl ClusterConfig (eksctl.io/v1alpha5)
+#
+# Only what planning needs is read: the cluster name, region and Kubernetes version, and for each
+# managedNodeGroups / nodeGroups entry its name, instance types, size bounds, capacity type
+# (spot: true = SPOT), volume size, labels and taints; other eksctl fields are left to eksctl.
+# minSize and maxSize are required (the simulation needs the bounds); desiredCapacity defaults to
+# minSize.
+
+CLUSTER_CONFIG_API = "eksctl.io/v1alpha5"
+_CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
+
+
+@dataclass(frozen=True)
+class NodeGroupConfig:
+    """A node group as configured (eksctl ``managedNodeGroups`` or ``aws_eks_node_group``):
+    instance types and size bounds (node counts), not yet the simulator's node model.
+    ``taints`` are ``key=value:Effect`` strings."""
+
+    name: str
+    instance_types: tuple[str, ...]
+    min_size: int
+    max_size: int
+    desired_size: int
+    capacity_type: str = "ON_DEMAND"
+    disk_size_gib: int | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    taints: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise SpecError(f"node group {self.name!r}: need min_size <= desired_size <= "
+                            f"max_size, got {self.min_size} <= {self.desired_size} <= "
+                            f"{self.max_size}")
+        if self.capacity_type not in _CAPACITY_TYPES:
+            raise SpecError(f"node group {self.name!r}: capacity_type {self.capacity_type!r} "
+                            f"is not one of {', '.join(_CAPACITY_TYPES)}")
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """The parts of an eksctl ``ClusterConfig`` a plan uses."""
+
+    name: str
+    region: str
+    version: str | None
+    node_groups: tuple[NodeGroupConfig, ...]
+
+
+def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
+    raw = r.mapping(m.get("labels", {}), join_path(p, "labels"))
+    return {k: str(v) for k, v in (raw or {}).items()}
+
+
+def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
+    raw = m.get("taints", [])
+    if not isinstance(raw, list):
+        r.add(join_path(p, "taints"), "expected a list of {key, value, effect}")
+        return ()
+    out = []
+    for i, t in enumerate(raw):
+        tp = join_path(join_path(p, "taints"), i)
+        t = r.mapping(t, tp, required=("key", "effect"))
+        effect = r.str_(t, "effect", tp, choices=("NoSchedule", "PreferNoSchedule",
+                                                  "NoExecute")) if t else None
+        if t and effect:
+            out.append(f"{t['key']}={t.get('value', '')}:{effect}")
+    return tuple(out)
+
+
+def _node_group(r: FieldReader, m: Mapping[str, Any], p: str) -> NodeGroupConfig | None:
+    before = r.count()
+    name = r.str_(m, "name", p)
+    types: tuple[str, ...] | None = None
+    if "instanceTypes" in m:
+        types = r.str_list(m, "instanceTypes", p)
+    if "instanceType" in m:
+        single = r.str_(m, "instanceType", p)
+        types = None if single is None or types else (single,)
+        if "instanceTypes" in m:
+            r.add(join_path(p, "instanceType"), "give instanceType or instanceTypes, not both")
+    if "instanceType" not in m and "instanceTypes" not in m:
+        r.add(join_path(p, "instanceType"), "missing: the plan needs the instance type to "
+                                            "simulate and price the nodes")
+    min_size = r.int_(m, "minSize", p, minimum=0)
+    max_size = r.int_(m, "maxSize", p, minimum=1)
+    desired = r.int_(m, "desiredCapacity", p, required=False, minimum=0, default=min_size)
+    spot = r.bool_(m, "spot", p, default=False)
+    disk = r.int_(m, "volumeSize", p, required=False, minimum=1)
+    labels, taints = _labels(r, m, p), _taints(r, m, p)
+    if r.count() > before or None in (name, types, min_size, max_size, desired):
+        return None
+    assert name and types is not None and min_size is not None and max_size is not None
+    assert desired is not None
+    try:
+        return NodeGroupConfig(name, types, min_size, max_size, desired,
+                         "SPOT" if spot else "ON_DEMAND", disk, labels, taints)
+    except SpecError:
+        r.add(join_path(p, "desiredCapacity"), f"need minSize <= desiredCapacity <= maxSize, got "
+                                       f"{min_size} <= {desired} <= {max_size}")
+        return None
+
+
+def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> ClusterConfig:
+    """Read a loaded ``ClusterConfig`` document; raises :class:`SpecError` listing every bad
+    field (one ``source: field.path: what; fix`` per line)."""
+    r = FieldReader()
+    m = r.mapping(doc, "", required=("apiVersion", "kind", "metadata"))
+    config = None
+    if m is not None:
+        if m.get("kind") != "ClusterConfig":
+            r.add("kind", f"{m.get('kind')!r} is not ClusterConfig; give an eksctl ClusterConfig")
+        if m.get("apiVersion") != CLUSTER_CONFIG_API:
+            r.add("apiVersion", f"{m.get('apiVersion')!r} is not supported; use "
+                                f"{CLUSTER_CONFIG_API}")
+        meta = r.mapping(m.get("metadata"), "metadata", required=("name", "region"))
+        name = r.str_(meta, "name", "metadata") if meta else None
+        region = r.str_(meta, "region", "metadata") if meta else None
+        version = r.str_(meta, "version", "metadata", required=False) if meta else None
+        groups = []
+        for key in ("managedNodeGroups", "nodeGroups"):
+            for i, item in enumerate(r.list_(m, key, "", required=False, nonempty=False) or []):
+                p = join_path(key, i)
+                ng = r.mapping(item, p, required=("name",))
+                group = _node_group(r, ng, p) if ng is not None else None
+                if group is not None:
+                    groups.append(group)
+        if not m.get("managedNodeGroups") and not m.get("nodeGroups"):
+            r.add("managedNodeGroups", "no node groups; add managedNodeGroups with instanceType, "
+                                       "minSize and maxSize")
+        r.unique_names([(join_path("nodeGroups", i), g.name) for i, g in enumerate(groups)],
+                       "node group")
+        if not r.problems and name and region:
+            config = ClusterConfig(name, region, version, tuple(groups))
+    if config is None:
+        raise SpecError("\n".join(f"{source}: {p}" for p in r.problems))
+    return config
+
+
+def read_cluster_config(path: str | Path) -> ClusterConfig:
+    """Read the eksctl ``ClusterConfig`` YAML file at ``path`` (the first document of that kind).
+
+    Raises :class:`SpecError` naming the file and each bad field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        docs = [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise SpecError(f"{path}{line}: YAML syntax error: "
+                        f"{getattr(exc, 'problem', None) or exc}") from None
+    chosen = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"),
+                  docs[0] if docs else None)
+    return cluster_config_from_dict(chosen, str(path))

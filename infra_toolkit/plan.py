@@ -2,7 +2,9 @@
 
 A plan is one YAML file (see ``docs/PLAN.md`` for every field) plus the files it references,
 resolved relative to the plan file: Kubernetes manifests (Deployment, HPA), eksctl
-``ClusterConfig`` files, traffic CSVs and pricing override files.
+``ClusterConfig`` files, traffic CSVs and the user's pricing tables and overrides. Resources are
+the cost model's :class:`~infra_toolkit.resources.Resource`; workloads carry the specs the
+simulator reads.
 
 Use :func:`read_plan` to load a plan (it raises :class:`~infra_toolkit.errors.PlanError` carrying
 every problem) and :func:`validate_plan` to list the problems without raising. Both live here;
@@ -22,8 +24,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.cluster_config import NodeGroup
+from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.manifests import DeploymentSpec, NodeGroupConfig
 from infra_toolkit.plan_fields import InvalidField, Problem
+from infra_toolkit.resources import Resource
+from infra_toolkit.workload import WorkloadSpec
 
 __all__ = [
     "ALERT_SEVERITIES",
@@ -50,11 +55,9 @@ __all__ = [
     "Metadata",
     "Metric",
     "Monitoring",
-    "NodeGroup",
     "Phase",
     "Plan",
     "Problem",
-    "Resource",
     "Risk",
     "RollbackPlan",
     "RollbackTrigger",
@@ -68,6 +71,7 @@ __all__ = [
     "WorkloadModel",
     "read_plan",
     "validate_plan",
+    "workload_spec",
 ]
 
 PLAN_VERSION = 1
@@ -121,16 +125,6 @@ class Metadata:
 
 
 @dataclass(frozen=True)
-class Resource:
-    """One priced resource in Terraform's vocabulary: ``type`` (``aws_db_instance``), ``name`` and
-    its Terraform attributes (``instance_class``, ``multi_az``, ...) as written in the plan."""
-
-    type: str
-    name: str
-    attributes: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
 class Manifest:
     """A Kubernetes/eksctl document given inline or by path (``path`` is ``None`` when inline)."""
 
@@ -147,37 +141,68 @@ class Manifest:
 
 @dataclass(frozen=True)
 class WorkloadModel:
-    """How one pod of the workload behaves under load (the simulator's workload inputs).
+    """How one pod of the workload behaves under load, in the simulator's own terms (the fields
+    of :class:`~infra_toolkit.workload.WorkloadSpec` the Deployment does not give).
 
-    ``cpu_millicores_per_rps``: CPU used per request per second served, i.e. CPU milliseconds per
-    request (12 means a pod serving 10 rps uses 120 millicores above its baseline).
+    ``cpu_millicores_per_rps`` is CPU per request per second served, i.e. CPU milliseconds per
+    request (10 means a pod serving 20 rps uses 200 millicores above its baseline). A pod serves
+    at most ``capacity_rps_per_pod`` with ``concurrency`` requests in parallel. Start-up is
+    ``image_pull_s`` + ``app_start_s`` + the Deployment's readiness delay. The memory fields
+    describe memory use for memory-based HPA metrics (MiB at zero load, MiB per rps).
     """
 
     cpu_millicores_per_rps: float
     baseline_cpu_millicores: float
     capacity_rps_per_pod: float
-    service_time_ms: float
-    startup_s: float
+    image_pull_s: float
+    app_start_s: float
+    concurrency: int = 1
+    startup_cpu_millicores: float = 0.0
+    startup_cpu_s: float = 0.0
+    queue_timeout_s: float = 0.0
     memory_baseline_mib: float | None = None
-    memory_mib_per_rps: float = 0.0
-    startup_cpu_burst_millicores: float = 0.0
-    startup_cpu_burst_s: float = 0.0
+    memory_mib_per_rps: float | None = None
 
 
 @dataclass(frozen=True)
 class Workload:
     """A Deployment with its (optional) HPA, the load model, and which scenario share it gets.
 
+    ``deployment``/``hpa`` are the manifests as written; ``deployment_spec``/``hpa_spec`` what the
+    simulator reads from them (requests and readiness delay; the HPA with API defaults applied).
     ``traffic_share`` multiplies each scenario's request rate for this workload (0.5 = half the
     requests reach it; 3 = each scenario request makes three calls to it).
     """
 
     name: str
     deployment: Manifest
+    deployment_spec: DeploymentSpec
     model: WorkloadModel
     hpa: Manifest | None = None
+    hpa_spec: HPASpec | None = None
     node_group: str | None = None
     traffic_share: float = 1.0
+
+    def workload_spec(self, slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
+        """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod."""
+        return workload_spec(self.name, self.model, self.deployment_spec, slo_p95_latency_ms)
+
+
+def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
+                  slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
+    """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` from a plan's workload model
+    and what its Deployment gives (requests, readiness delay); raises ``SpecError`` when the
+    simulator refuses a value."""
+    m, d = model, deployment
+    return WorkloadSpec(
+        cpu_request_millicores=d.cpu_request_millicores,
+        memory_request_mib=d.memory_request_mib, readiness_delay_s=d.readiness_delay_s,
+        capacity_rps_per_pod=m.capacity_rps_per_pod,
+        cpu_millicores_per_rps=m.cpu_millicores_per_rps,
+        baseline_cpu_millicores=m.baseline_cpu_millicores, concurrency=m.concurrency,
+        startup_cpu_millicores=m.startup_cpu_millicores, startup_cpu_s=m.startup_cpu_s,
+        image_pull_s=m.image_pull_s, app_start_s=m.app_start_s,
+        queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name)
 
 
 @dataclass(frozen=True)
@@ -189,7 +214,7 @@ class Architecture:
     region: str
     resources: tuple[Resource, ...]
     workloads: tuple[Workload, ...] = ()
-    node_groups: tuple[NodeGroup, ...] = ()
+    node_groups: tuple[NodeGroupConfig, ...] = ()
     cluster_config: Manifest | None = None
 
 
@@ -425,9 +450,11 @@ class ApprovalPolicy:
 
 @dataclass(frozen=True)
 class SimulationSettings:
-    """Simulation inputs the plan pins (``None``: the simulator's default)."""
+    """Simulation inputs the plan pins: the traffic step (seconds per step of every scenario
+    curve, default 15 s: one HPA sync), the random seed, and timings where ``None`` means the
+    simulator's default."""
 
-    step_s: float | None = None
+    step_s: float = 15.0
     seed: int = 0
     hpa_sync_period_s: float | None = None
     metrics_resolution_s: float | None = None
@@ -457,20 +484,23 @@ class Plan:
     questions: tuple[str, ...]
     approval_policy: ApprovalPolicy
     simulation: SimulationSettings
-    pricing_overrides: tuple[Path, ...]
+    pricing_tables: tuple[Path, ...]
+    pricing_overrides: Path | None
     data: Mapping[str, Any]
 
     def referenced_files(self) -> tuple[Path, ...]:
-        """Every file the plan references (manifests, cluster configs, traffic CSVs, pricing
-        overrides), resolved against ``base_dir``, in plan order, each once. The digest hashes
-        these byte for byte, together with the pricing tables (see :mod:`infra_toolkit.digest`)."""
+        """Every file the plan references (manifests, cluster configs, traffic CSVs, the user's
+        pricing tables and overrides), resolved against ``base_dir``, in plan order, each once.
+        The digest hashes these byte for byte, together with the shipped pricing tables the
+        price book reads (see :mod:`infra_toolkit.digest`)."""
         found: list[Path] = []
         for arch in (self.current, self.proposed):
             manifests = [arch.cluster_config] + [m for w in arch.workloads
                                                  for m in (w.deployment, w.hpa)]
             found += [m.path for m in manifests if m is not None and m.path is not None]
         found += [s.traffic.path for s in self.scenarios if isinstance(s.traffic, CsvTraffic)]
-        found += list(self.pricing_overrides)
+        found += list(self.pricing_tables)
+        found += [self.pricing_overrides] if self.pricing_overrides is not None else []
         return tuple(dict.fromkeys(found))
 
     def scenario(self, name: str) -> Scenario:

@@ -9,35 +9,45 @@ traffic files and shapes to ``traffic``. This module also reads the files a plan
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import hashlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from infra_toolkit.cluster_config import ClusterConfig, cluster_config_from_dict
-from infra_toolkit.errors import SpecError
-from infra_toolkit.plan import CsvTraffic, Manifest, Resource, SyntheticTraffic
+from infra_toolkit import pricing
+from infra_toolkit.errors import InfraToolkitError, PricingError, SpecError, TrafficError
+from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.manifests import (
+    ClusterConfig,
+    DeploymentSpec,
+    cluster_config_from_dict,
+    deployment_from_dict,
+)
+from infra_toolkit.plan import Manifest, Scenario, SyntheticTraffic, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
 from infra_toolkit.plan_yaml import PlanLoader
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
 __all__ = [
-    "RESOURCE_TYPES",
-    "check_csv_traffic",
     "check_deployment",
     "check_hpa",
-    "check_pricing_overrides",
     "check_resources",
-    "check_synthetic_traffic",
+    "check_scenario",
+    "check_synthetic_parameters",
+    "check_workload_model",
     "load_cluster_config",
     "load_manifest",
+    "load_price_book",
     "referenced_file",
 ]
-
-#: Terraform resource types the cost model prices (until ``cost`` publishes its own registry).
-RESOURCE_TYPES = ("aws_instance", "aws_ebs_volume", "aws_db_instance", "aws_eks_cluster",
-                  "aws_eks_node_group", "aws_elasticache_replication_group", "aws_lb",
-                  "aws_nat_gateway", "aws_data_transfer")
 
 _API_VERSIONS = {"Deployment": ("apps/v1",),
                  "HorizontalPodAutoscaler": ("autoscaling/v2",)}
@@ -131,45 +141,139 @@ def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path
     try:
         config = cluster_config_from_dict(doc, file.name)
     except SpecError as exc:
-        for line in str(exc).splitlines():
-            r.add(path, line)
+        _spec_problems(r, path, exc)
         return None
     return Manifest("ClusterConfig", doc, file), config
 
 
-def check_hpa(r: FieldReader, hpa: Manifest, path: str) -> None:
-    """HPA rules (min/max replicas, metrics, behavior) belong to ``hpa.hpa_from_dict``.
-
-    Not wired yet: the HPA branch has not landed. Until then only the scale target is checked
-    (by the workload reader)."""
-
-
-def check_deployment(r: FieldReader, deployment: Manifest, path: str) -> None:
-    """Deployment rules (container resource requests, probes) belong to the simulator's
-    Deployment reader (``manifests.read_deployment_yaml``). Not wired yet."""
-
-
-def check_resources(r: FieldReader, resources: Sequence[tuple[str, Resource]],
-                    region: str | None) -> None:
-    """Resource attributes and known price keys (instance/RDS/cache classes, engines, region)
-    belong to ``cost``/``pricing``; ``resources`` pairs each resource with its path and
-    ``region`` is ``None`` when the plan's region is itself invalid. Not wired yet: only the
-    resource type is checked here."""
-    for path, res in resources:
-        if res.type not in RESOURCE_TYPES:
-            r.add(join_path(path, "type"),
-                  f"{res.type!r} is not a resource type the cost model prices"
-                  f"{did_you_mean(res.type, RESOURCE_TYPES)}")
+@contextmanager
+def _owner_check(r: FieldReader, path: str, owner: str) -> Iterator[None]:
+    """Run an owner's check; an exception it did not mean to raise (a bug in the owner, hit by
+    an input it does not expect) becomes a problem instead of a traceback."""
+    try:
+        yield
+    except InfraToolkitError:
+        raise  # a deliberate error: the caller reports it with its own wording
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        r.add(path, f"could not be checked: {owner} failed with {type(exc).__name__}: {exc}; "
+                    f"check this field's type, and report the crash as a bug in {owner}")
 
 
-def check_csv_traffic(r: FieldReader, traffic: CsvTraffic, path: str) -> None:
-    """CSV format, gaps and the ``start``/``end`` window belong to ``traffic.read_traffic_csv``.
-    Not wired yet: only the file's existence is checked (by :func:`referenced_file`)."""
+def _spec_problems(r: FieldReader, path: str, exc: Exception) -> None:
+    for line in str(exc).splitlines():
+        r.add(path, line.strip())
 
 
-def check_synthetic_traffic(r: FieldReader, traffic: SyntheticTraffic, path: str) -> None:
-    """Shape names and their parameters belong to ``traffic``. Not wired yet."""
+def check_hpa(r: FieldReader, hpa: Manifest, path: str) -> HPASpec | None:
+    """The HPA as the API server would take it (defaults applied), by ``hpa.hpa_from_dict``;
+    its first invalid field is recorded under ``path`` with the manifest's own field path."""
+    with _owner_check(r, path, "infra_toolkit.hpa_api"):
+        try:
+            return hpa_from_dict(hpa.document, source=_source(hpa))
+        except SpecError as exc:
+            _spec_problems(r, path, exc)
+    return None
 
 
-def check_pricing_overrides(r: FieldReader, paths: Sequence[Path], path: str) -> None:
-    """Override-file format belongs to ``pricing``. Not wired yet."""
+def check_deployment(r: FieldReader, deployment: Manifest, path: str) -> DeploymentSpec | None:
+    """What the simulator reads from the Deployment (requests, readiness delay), by
+    ``manifests.deployment_from_dict``."""
+    with _owner_check(r, path, "infra_toolkit.manifests"):
+        try:
+            return deployment_from_dict(deployment.document, _source(deployment))
+        except SpecError as exc:
+            _spec_problems(r, path, exc)
+    return None
+
+
+def check_workload_model(r: FieldReader, model: WorkloadModel, deployment: DeploymentSpec,
+                         name: str, path: str) -> None:
+    """The workload model as the simulator's ``WorkloadSpec`` accepts it."""
+    try:
+        with _owner_check(r, path, "infra_toolkit.workload"):
+            workload_spec(name, model, deployment)
+    except SpecError as exc:
+        # "workload 'api'.capacity_rps_per_pod (=0.0) must be ...": report it at that field
+        field = re.match(r"workload '.*?'\.(\w+) \(", str(exc))
+        r.add(join_path(path, field.group(1)) if field else path, str(exc))
+
+
+def _source(manifest: Manifest) -> str:
+    return manifest.path.name if manifest.path is not None else "the inline manifest"
+
+
+def _content_key(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_book(key: tuple[tuple[str, str], ...], tables: tuple[Path, ...],
+                 overrides: Path | None) -> PriceBook:
+    # ``key`` (every input file and its SHA-256) makes a changed table a new cache entry.
+    return pricing.load_price_book(extra_tables=tables, overrides=overrides)
+
+
+def load_price_book(r: FieldReader, tables: Sequence[Path], overrides: Path | None
+                    ) -> PriceBook | None:
+    """The price book (shipped tables, then the plan's own tables and overrides), or ``None``
+    after recording why it cannot be loaded. Books are cached by the content of every file they
+    read, so validating many plans parses the tables once."""
+    try:
+        shipped = sorted(pricing.find_tables(pricing.DEFAULT_PRICING_DIR).values())
+        inputs = [*shipped, *tables, *([overrides] if overrides is not None else [])]
+        return _cached_book(_content_key(inputs), tuple(tables), overrides)
+    except (PricingError, OSError) as exc:
+        r.add("pricing", f"{exc}")
+        return None
+
+
+def check_resources(r: FieldReader, items: list[Any], path: str, region: str | None,
+                    book: PriceBook | None) -> tuple[Resource, ...] | None:
+    """The resources as the cost model reads them (``resources.validate_resources``): every
+    attribute checked, and with a price book every instance type, class and region checked
+    against the tables (``'db.t3.medum' is not a known RDS class; did you mean ...``).
+    ``region`` is ``None`` when the plan's own region is invalid (already reported): the
+    resources that inherit it are then not reported again for it."""
+    problems = None
+    with _owner_check(r, path, "infra_toolkit.resources"):
+        problems = validate_resources(items, path=path, default_region=region, price_book=book)
+    if problems is None:
+        return None
+    inherit = {join_path(join_path(path, i), "region") for i, item in enumerate(items)
+               if not (isinstance(item, Mapping) and "region" in item)}
+    for problem in problems:
+        if not (region is None and problem.path in inherit):
+            r.add(problem.path, problem.message)
+    if problems or region is None:
+        return None
+    # the tables were consulted above; parsing again without them only builds the resources
+    return parse_resources(items, path=path, default_region=region, price_book=None)
+
+
+def check_scenario(r: FieldReader, scenario: Scenario, path: str, step_s: float) -> None:
+    """The scenario's traffic as the traffic module draws it (:func:`scenario_curve`): the CSV
+    read and checked, the window inside it, the shape's parameters accepted."""
+    with _owner_check(r, path, "infra_toolkit.traffic"):
+        try:
+            scenario_curve(scenario, step_s)
+        except TrafficError as exc:
+            r.add(path, str(exc))
+
+
+def check_synthetic_parameters(r: FieldReader, traffic: SyntheticTraffic, path: str) -> bool:
+    """The shape is one the traffic module draws and its parameters are that function's."""
+    if traffic.shape not in SHAPES:
+        r.add(join_path(path, "shape"), f"{traffic.shape!r} is not a traffic shape"
+                                        f"{did_you_mean(traffic.shape, SHAPES)}")
+        return False
+    required, optional = shape_parameters(traffic.shape)
+    before = r.count()
+    for key in traffic.params:
+        if key not in required + optional:
+            r.add(join_path(path, key), f"is not a parameter of shape {traffic.shape!r} "
+                                        f"(parameters: {', '.join(required + optional)})"
+                                        f"{did_you_mean(key, required + optional)}")
+    for key in required:
+        if key not in traffic.params:
+            r.add(join_path(path, key), f"missing: shape {traffic.shape!r} needs it")
+    return r.count() == before

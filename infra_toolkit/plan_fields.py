@@ -160,15 +160,13 @@ class FieldReader:
         return out
 
     def texts(self, m: Mapping[str, Any], path: str, required: Sequence[str],
-              optional: Sequence[str] = ()) -> bool:
-        """Whether each ``required`` key of ``m`` holds text and each ``optional`` one present
-        does (each that does not is reported)."""
+              optional: Sequence[str] = ()) -> dict[str, Any] | None:
+        """The texts of the ``required`` keys of ``m`` and of the ``optional`` ones (``None``
+        when absent), or ``None`` after reporting each that is missing or not text."""
         before = self.count()
-        for key in required:
-            self.str_(m, key, path)
-        for key in optional:
-            self.str_(m, key, path, required=False)
-        return self.count() == before
+        out: dict[str, Any] = {key: self.str_(m, key, path) for key in required}
+        out.update({key: self.str_(m, key, path, required=False) for key in optional})
+        return out if self.count() == before else None
 
     def count(self) -> int:
         """How many problems are recorded so far (to tell whether a section added any)."""

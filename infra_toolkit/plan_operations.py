@@ -115,24 +115,25 @@ def read_monitoring(r: FieldReader, raw: Any) -> Monitoring | None:
     if m is None:
         return None
     before = r.count()
-    metrics = [Metric(x["name"], x["source"], x.get("description"))
-               for p, x in r.items(m, "monitoring", "metrics", ("name", "source",
-                                                                     "description"))
-               if r.texts(x, p, ("name", "source"), ("description",))]
+    metrics = []
+    for p, x in r.items(m, "monitoring", "metrics", ("name", "source", "description")):
+        t = r.texts(x, p, ("name", "source"), ("description",))
+        if t is not None:
+            metrics.append(Metric(**t))
     dashboards = []
     for p, x in r.items(m, "monitoring", "dashboards", ("name", "url", "panels")):
         panels = r.str_list(x, "panels", p)
-        if r.texts(x, p, ("name",), ("url",)) and panels is not None:
-            dashboards.append(Dashboard(x["name"], panels, x.get("url")))
+        t = r.texts(x, p, ("name",), ("url",))
+        if t is not None and panels is not None:
+            dashboards.append(Dashboard(panels=panels, **t))
     alerts = []
     for p, x in r.items(m, "monitoring", "alerts", ("name", "expr", "for", "severity",
-                                                         "summary", "runbook")):
+                                                    "summary", "runbook")):
         for_s = r.duration_s(x, "for", p, minimum_s=0.0) if "for" in x else 0.0
         severity = r.str_(x, "severity", p, choices=ALERT_SEVERITIES)
-        if r.texts(x, p, ("name", "expr", "summary"), ("runbook",)) and None not in (
-                for_s, severity):
-            alerts.append(AlertRule(x["name"], x["expr"], for_s or 0.0, severity or "",
-                                    x["summary"], x.get("runbook")))
+        t = r.texts(x, p, ("name", "expr", "summary"), ("runbook",))
+        if t is not None and for_s is not None and severity is not None:
+            alerts.append(AlertRule(for_s=for_s, severity=severity, **t))
     r.unique_names([(join_path(join_path("monitoring.alerts", i), "name"), a.name)
                     for i, a in enumerate(alerts)], "alert")
     if r.count() > before:
@@ -150,13 +151,14 @@ def read_rollback(r: FieldReader, raw: Any, alerts: set[str]) -> RollbackPlan | 
     triggers = []
     for tp, t in r.items(m, p, "triggers", ("condition", "alert", "automatic")):
         automatic = r.bool_(t, "automatic", tp, default=False)
-        if not r.texts(t, tp, ("condition",), ("alert",)) or automatic is None:
+        texts = r.texts(t, tp, ("condition",), ("alert",))
+        if texts is None or automatic is None:
             continue
-        alert = t.get("alert")
+        alert = texts["alert"]
         if alert is not None and alert not in alerts:
             r.add(join_path(tp, "alert"), f"no alert named {alert!r} in monitoring.alerts"
                                           f"{did_you_mean(alert, alerts)}")
-        triggers.append(RollbackTrigger(t["condition"], alert, automatic))
+        triggers.append(RollbackTrigger(texts["condition"], alert, automatic))
     steps = r.str_list(m, "steps", p)
     expected = r.duration_s(m, "expected_time", p)
     point = r.str_(m, "point_of_no_return", p, required=False)
@@ -174,14 +176,12 @@ def read_testing(r: FieldReader, data: Mapping[str, Any], scenarios: set[str]
                        ("name", "type", "environment", "pass_criteria"),
                        why=_seed_rule("testing")):
         kind = r.str_(m, "type", p, choices=TEST_TYPES)
-        scenario = m.get("scenario")
-        if r.texts(m, p, ("name", "environment", "pass_criteria"), ("scenario", "description")
-                  ) and kind is not None:
-            if scenario is not None and scenario not in scenarios:
-                r.add(join_path(p, "scenario"), f"no scenario named {scenario!r}"
-                                                f"{did_you_mean(scenario, scenarios)}")
-            out.append(TestItem(m["name"], kind, m["environment"], m["pass_criteria"], scenario,
-                                m.get("description")))
+        t = r.texts(m, p, ("name", "environment", "pass_criteria"), ("scenario", "description"))
+        if t is not None and kind is not None:
+            if t["scenario"] is not None and t["scenario"] not in scenarios:
+                r.add(join_path(p, "scenario"), f"no scenario named {t['scenario']!r}"
+                                                f"{did_you_mean(t['scenario'], scenarios)}")
+            out.append(TestItem(type=kind, **t))
     return None if r.count() > before else tuple(out)
 
 
@@ -190,8 +190,9 @@ def read_security(r: FieldReader, data: Mapping[str, Any]) -> tuple[SecurityItem
     out = []
     for p, m in r.items(data, "", "security", ("item", "status", "notes"), ("item", "status")):
         status = r.str_(m, "status", p, choices=SECURITY_STATUSES)
-        if r.texts(m, p, ("item",), ("notes",)) and status is not None:
-            out.append(SecurityItem(m["item"], status, m.get("notes")))
+        t = r.texts(m, p, ("item",), ("notes",))
+        if t is not None and status is not None:
+            out.append(SecurityItem(status=status, **t))
     return None if r.count() > before else tuple(out)
 
 
@@ -203,9 +204,9 @@ def read_timeline(r: FieldReader, data: Mapping[str, Any]) -> tuple[Phase, ...] 
         fields = {"start": r.date_(m, "start", p, required=False),
                   "end": r.date_(m, "end", p, required=False),
                   "duration_s": r.duration_s(m, "duration", p, required=False)}
-        if r.texts(m, p, ("name",), ("description",)) and r.count() == before:
-            out.append(r.build(p, Phase, name=m["name"], description=m.get("description"),
-                              **fields))
+        t = r.texts(m, p, ("name",), ("description",))
+        if t is not None and r.count() == before:
+            out.append(r.build(p, Phase, **t, **fields))
     return None if r.count() > before else tuple(out)
 
 
@@ -218,7 +219,7 @@ def read_risks(r: FieldReader, data: Mapping[str, Any]) -> tuple[Risk, ...] | No
                        why=_seed_rule("risks")):
         severity = r.str_(m, "severity", p, choices=SEVERITIES)
         likelihood = r.str_(m, "likelihood", p, choices=LIKELIHOODS)
-        if r.texts(m, p, ("description", "mitigation"), ("owner",)) and severity and likelihood:
-            out.append(Risk(m["description"], severity, likelihood, m["mitigation"],
-                            m.get("owner")))
+        t = r.texts(m, p, ("description", "mitigation"), ("owner",))
+        if t is not None and severity and likelihood:
+            out.append(Risk(severity=severity, likelihood=likelihood, **t))
     return None if r.count() > before else tuple(out)

@@ -21,8 +21,9 @@ from infra_toolkit.plan_fields import FieldReader, join_path
 __all__ = ["read_scenarios", "read_slos"]
 
 
-def read_scenarios(r: FieldReader, data: Mapping[str, Any], base_dir: Path,
-               required: bool) -> tuple[Scenario, ...] | None:
+def read_scenarios(r: FieldReader, data: Mapping[str, Any], base_dir: Path, required: bool,
+                   step_s: float) -> tuple[Scenario, ...] | None:
+    """The scenarios, each checked by drawing its curve at ``step_s`` seconds per step."""
     why = "; workloads need traffic scenarios to be simulated"
     before = r.count()
     out = []
@@ -40,6 +41,7 @@ def read_scenarios(r: FieldReader, data: Mapping[str, Any], base_dir: Path,
         name, description = r.str_(m, "name", p), r.str_(m, "description", p)
         if traffic is not None and name is not None and description is not None:
             out.append(Scenario(name, description, traffic))
+            domain.check_scenario(r, out[-1], join_path(p, kind), step_s)
     r.unique_names([(join_path(join_path("scenarios", i), "name"), s.name)
                     for i, s in enumerate(out)], "scenario")
     return None if r.count() > before else tuple(out)
@@ -60,9 +62,7 @@ def _csv_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path) -> CsvTraffic
         r.add(join_path(p, "end"), f"{end.isoformat()} must be after start {start.isoformat()}")
     if r.count() > before or csv_path is None:
         return None
-    traffic = CsvTraffic(csv_path, start, end, scale, peak)
-    domain.check_csv_traffic(r, traffic, p)
-    return traffic
+    return CsvTraffic(csv_path, start, end, scale, peak)
 
 
 def _timestamp(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> dt.datetime | None:
@@ -100,8 +100,7 @@ def _synthetic_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path
     if r.count() > before or shape is None or duration is None:
         return None
     traffic = SyntheticTraffic(shape, duration, params)
-    domain.check_synthetic_traffic(r, traffic, p)
-    return traffic
+    return traffic if domain.check_synthetic_parameters(r, traffic, p) else None
 
 
 def _load_test(r: FieldReader, raw: Any, p: str, base_dir: Path) -> LoadTest | None:

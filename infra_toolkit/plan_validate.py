@@ -39,6 +39,7 @@ from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_workloads import read_architecture
 from infra_toolkit.plan_yaml import line_of, parse_yaml
+from infra_toolkit.pricing import PriceBook
 
 __all__ = ["TOP_LEVEL_KEYS", "check_plan", "load_plan"]
 
@@ -106,26 +107,32 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
     if m is None:
         return None
     before = r.count()
-    fields: dict[str, Any] = {k: r.number(m, k, p, required=False, minimum=0,
-                                          exclusive_minimum=True) for k in keys if k != "seed"}
+    fields: dict[str, Any] = {k: r.number(m, k, p, minimum=0, exclusive_minimum=True)
+                              for k in keys if k != "seed" and k in m}
     fields["seed"] = r.int_(m, "seed", p, required=False, minimum=0, default=0)
     return None if r.count() > before else SimulationSettings(**fields)
 
 
-def _pricing_overrides(r: FieldReader, raw: Any, base_dir: Path) -> tuple[Path, ...] | None:
-    if raw is None:
-        return ()
-    m = r.mapping(raw, "pricing", ("overrides",), ("overrides",))
-    if m is None:
-        return None
-    before = r.count()
-    items = r.list_(m, "overrides", "pricing", nonempty=False) or []
-    paths = [domain.referenced_file(r, item, join_path("pricing.overrides", i), base_dir)
-             for i, item in enumerate(items)]
-    found = tuple(p for p in paths if p is not None)
-    if r.count() == before:
-        domain.check_pricing_overrides(r, found, "pricing.overrides")
-    return None if r.count() > before else found
+def _pricing(r: FieldReader, raw: Any, base_dir: Path
+             ) -> tuple[tuple[Path, ...], Path | None, PriceBook | None] | None:
+    """The plan's own pricing tables and overrides file, and the price book they make with the
+    shipped tables (``None`` book: it could not be loaded; the reason is recorded)."""
+    tables: tuple[Path, ...] = ()
+    overrides = None
+    if raw is not None:
+        m = r.mapping(raw, "pricing", ("tables", "overrides"))
+        if m is None:
+            return None
+        before = r.count()
+        items = r.list_(m, "tables", "pricing", required=False, nonempty=False) or []
+        paths = [domain.referenced_file(r, item, join_path("pricing.tables", i), base_dir)
+                 for i, item in enumerate(items)]
+        tables = tuple(p for p in paths if p is not None)
+        if "overrides" in m:
+            overrides = domain.referenced_file(r, m["overrides"], "pricing.overrides", base_dir)
+        if r.count() > before:
+            return None
+    return tables, overrides, domain.load_price_book(r, tables, overrides)
 
 
 def _missing_sections(r: FieldReader, data: Mapping[str, Any]) -> None:
@@ -149,15 +156,19 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                          f"`version: {PLAN_VERSION}`")
     _missing_sections(r, top)
     metadata = _metadata(r, top["metadata"]) if "metadata" in top else None
-    current = read_architecture(r, top["current"], "current", base_dir, proposed=False) \
+    pricing = _pricing(r, top.get("pricing"), base_dir)
+    book = pricing[2] if pricing is not None else None
+    current = read_architecture(r, top["current"], "current", base_dir, False, book) \
         if "current" in top else None
-    proposed = read_architecture(r, top["proposed"], "proposed", base_dir, proposed=True) \
+    proposed = read_architecture(r, top["proposed"], "proposed", base_dir, True, book) \
         if "proposed" in top else None
+    simulation = _simulation(r, top.get("simulation"))
     workloads = raw_names(top, "current", "workloads") | raw_names(top, "proposed",
                                                                      "workloads")
     has_workloads = any(isinstance(top.get(k), Mapping) and top[k].get("workloads")
                         for k in ("current", "proposed"))
-    scenarios = read_scenarios(r, top, base_dir, required=has_workloads)
+    step_s = simulation.step_s if simulation is not None else SimulationSettings().step_s
+    scenarios = read_scenarios(r, top, base_dir, has_workloads, step_s)
     slos = read_slos(r, top, workloads, required=has_workloads)
     strategy = ops.read_strategy(r, top["deployment_strategy"]) if "deployment_strategy" in top else None
     monitoring = ops.read_monitoring(r, top["monitoring"]) if "monitoring" in top else None
@@ -170,20 +181,18 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     questions = r.str_list(top, "questions", "", required=False,
                            why="; number the questions the approver must answer")
     policy = _approval_policy(r, top.get("approval_policy"))
-    simulation = _simulation(r, top.get("simulation"))
-    overrides = _pricing_overrides(r, top.get("pricing"), base_dir)
     if r.problems:
         return None
     assert metadata and current and proposed and strategy and monitoring and rollback
-    assert None not in (scenarios, slos, testing, security, timeline, risks, questions, policy,
-                        simulation, overrides)
+    assert pricing is not None and simulation is not None
+    assert None not in (scenarios, slos, testing, security, timeline, risks, questions, policy)
     return Plan(path=path, base_dir=base_dir, version=PLAN_VERSION, metadata=metadata,
                 current=current, proposed=proposed, scenarios=scenarios or (), slos=slos or (),
                 deployment_strategy=strategy, monitoring=monitoring, rollback=rollback,
                 testing=testing or (), security=security or (), timeline=timeline or (),
                 risks=risks or (), questions=questions or (),
                 approval_policy=policy or ApprovalPolicy(),
-                simulation=simulation or SimulationSettings(), pricing_overrides=overrides or (),
+                simulation=simulation, pricing_tables=pricing[0], pricing_overrides=pricing[1],
                 data=data)
 
 

@@ -15,64 +15,41 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit import plan_domain as domain
-from infra_toolkit.cluster_config import NodeGroup
 from infra_toolkit.errors import SpecError
-from infra_toolkit.plan import (
-    Architecture,
-    Manifest,
-    Resource,
-    Workload,
-    WorkloadModel,
-    _seed_rule,
-)
+from infra_toolkit.manifests import NodeGroupConfig
+from infra_toolkit.plan import Architecture, Manifest, Workload, WorkloadModel, _seed_rule
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resources import Resource
 
 __all__ = ["read_architecture"]
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
-_MODEL_KEYS = ("cpu_millicores_per_rps", "baseline_cpu_millicores", "capacity_rps_per_pod",
-               "service_time_ms", "startup_s", "memory_baseline_mib", "memory_mib_per_rps",
-               "startup_cpu_burst_millicores", "startup_cpu_burst_s")
-_MODEL_REQUIRED = _MODEL_KEYS[:5]
+_MODEL_REQUIRED = ("cpu_millicores_per_rps", "baseline_cpu_millicores", "capacity_rps_per_pod",
+                   "image_pull_s", "app_start_s")
+_MODEL_KEYS = _MODEL_REQUIRED + ("concurrency", "startup_cpu_millicores", "startup_cpu_s",
+                                 "queue_timeout_s", "memory_baseline_mib", "memory_mib_per_rps")
 
 
 def _resources(r: FieldReader, m: Mapping[str, Any], p: str, region: str | None,
-               proposed: bool) -> tuple[Resource, ...] | None:
+               proposed: bool, book: PriceBook | None) -> tuple[Resource, ...] | None:
     why = _seed_rule("proposed.resources") + ": list the resources to price" \
         if proposed else "; write `resources: []` when nothing exists today"
     items = r.list_(m, "resources", p, nonempty=proposed, why=why)
     if items is None:
         return None
-    before = r.count()
-    out, addresses, located = [], [], []
-    rp = join_path(p, "resources")
-    for i, item in enumerate(items):
-        ip = join_path(rp, i)
-        res = r.mapping(item, ip, required=("type", "name"),
-                        what=" with type, name and the Terraform attributes")
-        if res is None:
-            continue
-        kind, name = r.str_(res, "type", ip), r.str_(res, "name", ip)
-        if kind is None or name is None:
-            continue
-        attributes = {k: v for k, v in res.items() if k not in ("type", "name")}
-        out.append(Resource(kind, name, attributes))
-        located.append((ip, out[-1]))
-        addresses.append((join_path(ip, "name"), f"{kind}.{name}"))
-    r.unique_names(addresses, "resource address")
-    domain.check_resources(r, located, region)
-    return None if r.count() > before else tuple(out)
+    return domain.check_resources(r, items, join_path(p, "resources"), region, book)
 
 
 def _model(r: FieldReader, raw: Any, p: str) -> WorkloadModel | None:
+    before = r.count()
     m = r.mapping(raw, p, _MODEL_KEYS, _MODEL_REQUIRED)
     if m is None:
         return None
-    before = r.count()
-    values = {k: r.number(m, k, p, required=k in _MODEL_REQUIRED, minimum=0,
-                          exclusive_minimum=k in ("capacity_rps_per_pod", "service_time_ms"))
-              for k in _MODEL_KEYS if k in m or k in _MODEL_REQUIRED}
-    return None if r.count() > before else WorkloadModel(**values)  # type: ignore[arg-type]
+    values: dict[str, Any] = {k: r.number(m, k, p, minimum=0) for k in _MODEL_KEYS if k in m}
+    if "concurrency" in m:
+        values["concurrency"] = r.int_(m, "concurrency", p, minimum=1)
+    return None if r.count() > before else WorkloadModel(**values)
 
 
 def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p: str) -> None:
@@ -97,59 +74,53 @@ def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
         wp = join_path(join_path(p, "workloads"), i)
         w = r.mapping(item, wp, ("name", "deployment", "hpa", "model", "node_group",
                                  "traffic_share"), ("name", "deployment", "model"))
-        if w is None:
-            continue
-        start = r.count()
-        name = r.str_(w, "name", wp)
-        dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
-        deployment = domain.load_manifest(r, w.get("deployment"), dp, base_dir, "Deployment") \
-            if "deployment" in w else None
-        hpa = domain.load_manifest(r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler") \
-            if "hpa" in w else None
-        if deployment is not None:
-            domain.check_deployment(r, deployment, dp)
-        if hpa is not None:
-            domain.check_hpa(r, hpa, hp)
-            if deployment is not None:
-                _scale_target_matches(r, hpa, deployment, hp)
-        model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
-        share = r.number(w, "traffic_share", wp, required=False, minimum=0,
-                         exclusive_minimum=True, default=1.0)
-        node_group = r.str_(w, "node_group", wp, required=False)
-        if r.count() == start and name and deployment and model and share is not None:
-            out.append(Workload(name, deployment, model, hpa, node_group, share))
+        if w is not None:
+            workload = _workload(r, w, wp, base_dir)
+            out += [workload] if workload is not None else []
     r.unique_names([(join_path(join_path(join_path(p, "workloads"), i), "name"), w.name)
                     for i, w in enumerate(out)], "workload")
     return None if r.count() > before else tuple(out)
 
 
-def _group_from_resource(r: FieldReader, res: Resource, p: str) -> NodeGroup | None:
-    """``aws_eks_node_group`` attributes as a node group (Terraform names: ``node_group_name``,
-    ``instance_types``, ``capacity_type``, ``disk_size``, ``scaling_config``, ``labels``)."""
+def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> Workload | None:
+    start = r.count()
+    name = r.str_(w, "name", wp)
+    dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
+    deployment = domain.load_manifest(r, w.get("deployment"), dp, base_dir, "Deployment") \
+        if "deployment" in w else None
+    dep_spec = domain.check_deployment(r, deployment, dp) if deployment is not None else None
+    hpa = domain.load_manifest(r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler") \
+        if "hpa" in w else None
+    hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
+    if hpa is not None and deployment is not None:
+        _scale_target_matches(r, hpa, deployment, hp)
+    model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
+    if model is not None and dep_spec is not None and name is not None:
+        domain.check_workload_model(r, model, dep_spec, name, join_path(wp, "model"))
+    share = r.number(w, "traffic_share", wp, required=False, minimum=0, exclusive_minimum=True,
+                     default=1.0)
+    node_group = r.str_(w, "node_group", wp, required=False)
+    if r.count() > start or not (name and deployment and dep_spec and model) or share is None:
+        return None
+    return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share)
+
+
+def _group_from_resource(res: Resource, raw: Any) -> NodeGroupConfig | None:
+    """A validated ``aws_eks_node_group`` as a node group, named by its ``node_group_name`` (as
+    written; the cost model does not keep it) or else its resource name."""
     a = res.attributes
-    before = r.count()
-    sp = join_path(p, "scaling_config")
-    scaling = r.mapping(a.get("scaling_config"), sp, ("desired_size", "min_size", "max_size"),
-                        ("desired_size", "min_size", "max_size"),
-                        what=" (Terraform scaling_config {desired_size, min_size, max_size})")
-    sizes = {k: r.int_(scaling, k, sp, minimum=0) for k in ("min_size", "max_size",
-                                                             "desired_size")} if scaling else {}
-    types = r.str_list(a, "instance_types", p)
-    capacity = r.str_(a, "capacity_type", p, required=False, choices=("ON_DEMAND", "SPOT"))
-    disk = r.int_(a, "disk_size", p, required=False, minimum=1)
-    name = r.str_(a, "node_group_name", p, required=False) or res.name
-    low, high, desired = (sizes.get(k) for k in ("min_size", "max_size", "desired_size"))
-    if r.count() > before or types is None or low is None or high is None or desired is None:
-        return None
+    name = raw.get("node_group_name") if isinstance(raw, Mapping) else None
     try:
-        return NodeGroup(name, types, low, high, desired, capacity or "ON_DEMAND", disk)
+        return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
+                               tuple(a["instance_types"]), a["scaling_config.min_size"],
+                               a["scaling_config.max_size"], a["scaling_config.desired_size"],
+                               a["capacity_type"], a["disk_size"])
     except SpecError:
-        r.add(sp, f"need min_size <= desired_size <= max_size, got {low} <= {desired} <= {high}")
-        return None
+        return None  # the cost model's own rules report the sizes
 
 
-def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroup, ...],
-                       priced: dict[str, tuple[str, NodeGroup]], cp: str) -> None:
+def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
+                       priced: dict[str, tuple[str, NodeGroupConfig]], cp: str) -> None:
     for group in configured:
         if group.name not in priced:
             r.add(cp, f"node group {group.name!r} of the ClusterConfig has no aws_eks_node_group "
@@ -162,6 +133,8 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroup, ...],
                             ("max_size", "scaling_config.max_size"),
                             ("capacity_type", "capacity_type"),
                             ("disk_size_gib", "disk_size")):
+            if attr == "disk_size_gib" and group.disk_size_gib is None:
+                continue  # the ClusterConfig leaves the volume size to eksctl
             if getattr(group, attr) != getattr(res, attr):
                 r.add(f"{path}.{field}", f"{getattr(res, attr)!r} differs from the ClusterConfig's "
                             f"{getattr(group, attr)!r} for node group {group.name!r}; make them "
@@ -174,14 +147,20 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroup, ...],
 
 
 def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, region: str | None,
-                 resources: tuple[Resource, ...]) -> tuple[tuple[NodeGroup, ...], Manifest | None]:
-    priced: dict[str, tuple[str, NodeGroup]] = {}
-    for i, res in enumerate(resources):
+                 resources: tuple[Resource, ...] | None
+                 ) -> tuple[tuple[NodeGroupConfig, ...], Manifest | None]:
+    """The node groups and the ClusterConfig they came from; with ``resources`` ``None`` (they
+    have problems of their own) the ClusterConfig is not compared with them."""
+    raw = m["resources"] if isinstance(m.get("resources"), list) else []
+    addresses = {f"{i.get('type')}.{i.get('name')}": (j, i) for j, i in enumerate(raw)
+                 if isinstance(i, Mapping)}
+    priced: dict[str, tuple[str, NodeGroupConfig]] = {}
+    for res in resources or ():
         if res.type == "aws_eks_node_group":
-            rp = join_path(join_path(p, "resources"), i)
-            group = _group_from_resource(r, res, rp)
+            index, item = addresses[res.address]
+            group = _group_from_resource(res, item)
             if group is not None:
-                priced[group.name] = (rp, group)
+                priced[group.name] = (join_path(join_path(p, "resources"), index), group)
     if "cluster_config" not in m:
         return tuple(g for _p, g in priced.values()), None
     cp = join_path(p, "cluster_config")
@@ -192,12 +171,13 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
     if region is not None and config.region != region:
         r.add(cp, f"the ClusterConfig's metadata.region {config.region!r} differs from {p}.region "
                   f"{region!r}; make them equal")
-    _node_groups_agree(r, config.node_groups, priced, cp)
+    if resources is not None:
+        _node_groups_agree(r, config.node_groups, priced, cp)
     return config.node_groups, manifest
 
 
-def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed: bool
-                      ) -> Architecture | None:
+def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed: bool,
+                      book: PriceBook | None) -> Architecture | None:
     """One side of the change (``p`` is ``current`` or ``proposed``), or ``None`` after recording
     its problems."""
     m = r.mapping(raw, p, ("region", "resources", "workloads", "cluster_config"), ("region",))
@@ -208,21 +188,20 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
     if region is not None and not _REGION.match(region):
         r.add(join_path(p, "region"), f"{region!r} is not an AWS region code such as us-east-1")
         region = None
-    resources = _resources(r, m, p, region, proposed) if "resources" in m else None
+    resources = _resources(r, m, p, region, proposed, book) if "resources" in m else None
     if "resources" not in m:
         r.add(join_path(p, "resources"),
               "missing" + _seed_rule("proposed.resources") + ": list the proposed resources "
               "to price" if proposed else "missing; list today's resources (or write "
                                           "`resources: []` when nothing exists today)")
     workloads = _workloads(r, m, p, base_dir)
-    groups, manifest = _node_groups(r, m, p, base_dir, region, resources or ())
+    groups, manifest = _node_groups(r, m, p, base_dir, region, resources)
     for i, w in enumerate(workloads or ()):
         if w.node_group is not None and w.node_group not in {g.name for g in groups}:
             r.add(join_path(join_path(join_path(p, "workloads"), i), "node_group"),
                   f"no node group named {w.node_group!r}"
                   f"{did_you_mean(w.node_group, [g.name for g in groups]) if groups else ''}")
-    if workloads and resources is not None and "cluster_config" not in m and not any(
-            res.type == "aws_eks_node_group" for res in resources):
+    if workloads and resources is not None and "cluster_config" not in m and not groups:
         r.add(p, "has workloads but no node groups; add aws_eks_node_group resources or a "
                  "cluster_config")
     if r.count() > before or region is None or resources is None or workloads is None:

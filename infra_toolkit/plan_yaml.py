@@ -13,7 +13,7 @@ from infra_toolkit.plan_fields import Problem, join_path
 __all__ = ["PlanLoader", "line_of", "parse_yaml", "yaml_line_index"]
 
 
-class PlanLoader(yaml.SafeLoader):
+class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """PyYAML's safe loader, except that a date-like scalar that is no real date
     (``2027-02-30``) stays text for the field reader to reject, instead of raising
     ``ValueError`` from inside the loader."""

@@ -180,3 +180,13 @@ def test_two_pricing_tables_with_one_name_are_refused(workdir: Path) -> None:
     plan = read_plan(workdir / "plans/ecommerce-eks.yaml")
     with pytest.raises(PlanError, match="two pricing tables share a file name"):
         plan_digest(plan, [workdir / "pricing/ec2.csv", workdir / "other/ec2.csv"])
+
+
+def test_default_digest_covers_the_price_books_shipped_tables() -> None:
+    from infra_toolkit.pricing import load_price_book
+
+    plan = read_plan(REPO / "plans/ecommerce-eks.yaml")
+    priced = sorted(i.name for i in digest_inputs(plan) if i.kind == "pricing")
+    assert priced == sorted(t.name for t in load_price_book().tables_used)
+    assert "ec2_on_demand_cny_2024-11-06.csv" not in priced  # not read by the USD price book
+    assert len(priced) == 6

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import infra_toolkit.plan as plan_module
-from infra_toolkit.cluster_config import NodeGroup
 from infra_toolkit.errors import SpecError
+from infra_toolkit.manifests import NodeGroupConfig
 from infra_toolkit.plan import (
     ALWAYS_PROVIDE,
     ApprovalPolicy,
@@ -177,7 +177,7 @@ def test_phase_rejects_impossible_dates(kwargs: dict, field: str) -> None:
 def test_node_group_sizes_must_be_ordered() -> None:
     with pytest.raises(SpecError, match=r"node group 'g': need min_size <= desired_size <= "
                                         r"max_size, got 2 <= 1 <= 3"):
-        NodeGroup("g", ("m5.large",), 2, 3, 1)
+        NodeGroupConfig("g", ("m5.large",), 2, 3, 1)
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -207,3 +207,26 @@ def test_did_you_mean(value: str, choices: list[str], hint: str) -> None:
     ("labels", "app.kubernetes.io/name", 'labels["app.kubernetes.io/name"]')])
 def test_join_path(parent: str, key: str | int, path: str) -> None:
     assert join_path(parent, key) == path
+
+
+def test_default_plan_workload_specs_are_the_simulators(plan: Plan) -> None:
+    (backend,) = plan.proposed.workloads
+    assert backend.hpa_spec is not None
+    assert (backend.hpa_spec.min_replicas, backend.hpa_spec.max_replicas) == (3, 15)
+    dep = backend.deployment_spec
+    assert (dep.name, dep.cpu_request_millicores, dep.memory_request_mib,
+            dep.readiness_delay_s) == ("shop-backend", 250, 512.0, 10.0)
+    spec = backend.workload_spec(slo_p95_latency_ms=300)
+    assert (spec.cpu_request_millicores, spec.capacity_rps_per_pod, spec.cpu_millicores_per_rps,
+            spec.baseline_cpu_millicores, spec.image_pull_s, spec.app_start_s,
+            spec.readiness_delay_s, spec.slo_p95_latency_ms) == (250, 25, 10, 25, 8, 12, 10, 300)
+    # start-up: 8 s image pull + 12 s app start + 10 s readiness delay
+    assert spec.startup_s == 30
+    # one request at a time at 25 rps: 1000 ms x 1 / 25 = 40 ms each
+    assert spec.service_time_ms == 40
+
+
+def test_simulation_settings_of_the_default_plan(plan: Plan) -> None:
+    s = plan.simulation
+    assert (s.step_s, s.seed, s.hpa_sync_period_s, s.metrics_resolution_s,
+            s.node_provisioning_s) == (15, 42, 15, 15, 150)

@@ -71,17 +71,16 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
                                         "aws_eks_node_group resource")),
         (23, "proposed.resources[1].scaling_config.max_size", ("4 differs from the ClusterConfig's "
                                                               "6 for node group 'general'")),
-        (27, "proposed.resources[2].scaling_config", ("need min_size <= desired_size <= max_size, "
-                                                     "got 0 <= 5 <= 3")),
+        (24, "proposed.resources[2]", ("node group 'spare' is priced but not in the "
+                                      "ClusterConfig")),
     ],
     "not_a_mapping": [(None, "", "expected a mapping at the top of the plan, got a list")],
+    # resource rules are the cost model's (resources.validate_resources), under the plan's path
     "resources": [
-        (15, "proposed.region", "'US East' is not an AWS region code such as us-east-1"),
-        (17, "proposed.resources[0].type", ("'aws_eks_clutser' is not a resource type the cost "
-                                           "model prices; did you mean 'aws_eks_cluster'?")),
-        (19, "proposed.resources[1].name", "missing (required)"),
-        (23, "proposed.resources[3].name", ("resource address 'aws_nat_gateway.out' is already "
-                                           "used at proposed.resources[2].name")),
+        (17, "proposed.resources[0].type", "'aws_eks_clutser' is not a supported resource type"),
+        (19, "proposed.resources[1].name", "every resource needs a non-empty string name"),
+        (23, "proposed.resources[3].name", ("'out' repeats proposed.resources[2] "
+                                           "(aws_nat_gateway.out)")),
     ],
     "scenarios": [
         (36, "scenarios[0].csv.peak_rps", "give scale or peak_rps, not both"),
@@ -104,8 +103,8 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         (None, "rollback", "the seed rule says always provide the rollback plan"),
         (3, "metadata.title", "missing (required)"),
         (4, "metadata.titel", "unknown key 'titel'; did you mean 'title'?"),
-        (33, "proposed.workloads[0].model.start_up_s", ("unknown key 'start_up_s'; did you mean "
-                                                       "'startup_s'?")),
+        (33, "proposed.workloads[0].model.app_strat_s", ("unknown key 'app_strat_s'; did you "
+                                                        "mean 'app_start_s'?")),
         (49, "rollbak", "unknown key 'rollbak'; did you mean 'rollback'?"),
     ],
     "version": [(2, "version", "2 is not a plan version this toolkit reads; write `version: 1`")],
@@ -119,27 +118,21 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         (6, "metadata.environment", ("expected text, got a boolean (true); YAML reads unquoted "
                                     "yes/no/on/off/true/false as booleans: quote it")),
         (9, "metadata.requested_review", "expected a duration with its unit"),
-        (22, "proposed.resources[1].scaling_config.min_size", ("expected a number, got text "
-                                                              "('two')")),
+        (22, "proposed.resources[1].scaling_config.min_size", "'two' must be a whole number"),
         (38, "slos[0].threshold_ms", "expected a number, got text ('fast')"),
         (51, "rollback.expected_time", "got int (5); write e.g. '5m' or '5s'"),
         (60, "questions", "expected a list (`- item` lines), got text ('Approve?')"),
     ],
-    "yaml_syntax": [(6, "", "YAML syntax error: expected <block end>")],
+    "yaml_syntax": [(6, "", "YAML syntax error: did not find expected key")],
+    # HPA rules are the hpa module's (hpa_from_dict), reported under the plan's path
+    "invalid_hpa": [(26, "proposed.workloads[0].hpa",
+                     ("spec.minReplicas (=9) must be <= spec.maxReplicas (=8) in "
+                     "hpa-min-above-max.yaml"))],
 }
-
-# Checks owned by a module that has not landed on this branch yet: the corpus file is kept and
-# the expectation runs as a strict xfail, so wiring the owner's check turns it green (and the
-# xfail marker must then go).
-AWAITING_OWNER = {
-    "invalid_hpa": ([(26, "proposed.workloads[0].hpa", "minReplicas")],
-                    "HPA rules come from hpa.hpa_from_dict (branch hpa), not merged yet"),
-}
-
 
 def test_every_corpus_file_has_an_expectation() -> None:
     names = {p.stem for p in BROKEN.glob("*.yaml")}
-    assert names == set(EXPECTED) | set(AWAITING_OWNER)
+    assert names == set(EXPECTED)
 
 
 def _check(name: str, expected: list[tuple[int | None, str, str]]) -> None:
@@ -154,14 +147,6 @@ def _check(name: str, expected: list[tuple[int | None, str, str]]) -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_broken_plan_reports_each_problem_with_line_path_and_fix(name: str) -> None:
     _check(name, EXPECTED[name])
-
-
-@pytest.mark.parametrize("name", sorted(AWAITING_OWNER))
-def test_broken_plan_awaiting_owner_check(name: str) -> None:
-    expected, reason = AWAITING_OWNER[name]
-    if not validate_plan(BROKEN / f"{name}.yaml"):
-        pytest.xfail(reason)
-    _check(name, expected)
 
 
 def test_minimal_plan_is_valid() -> None:
@@ -224,8 +209,11 @@ MUTATIONS = [
      "give a duration (e.g. 3d) or start and end dates"),
     ("{name: rollout, duration: 1d}", "{name: rollout, start: 2027-02-30, duration: 1d}",
      "timeline[0].start", "expected a date as YYYY-MM-DD"),
+    # the simulator's WorkloadSpec refuses it, reported at the field
     ("capacity_rps_per_pod: 40", "capacity_rps_per_pod: 0", ("proposed.workloads[0].model."
-     "capacity_rps_per_pod"), "0 must be > 0"),
+     "capacity_rps_per_pod"), "capacity_rps_per_pod (=0.0) must be a finite number > 0"),
+    ("proposed:\n  region: us-east-1", "proposed:\n  region: US East", "proposed.region",
+     "'US East' is not an AWS region code such as us-east-1"),
     ("capacity_rps_per_pod: 40", "capacity_rps_per_pod: .inf", ("proposed.workloads[0].model."
      "capacity_rps_per_pod"), "expected a finite number, got inf"),
     ("version: 1", "version: '1'", "version", "'1' is not a plan version"),

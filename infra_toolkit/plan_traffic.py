@@ -1,0 +1,98 @@
+"""A plan scenario as a :class:`~infra_toolkit.traffic.TrafficCurve` at the simulation step.
+
+* ``csv``: :func:`~infra_toolkit.traffic.read_traffic_csv` resampled to the step, cut to
+  ``[start, end)`` and scaled (by ``scale``, or so that its highest step is ``peak_rps``);
+* ``synthetic``: the traffic module's shape function named by ``shape`` (:data:`SHAPES`) with the
+  scenario's parameters;
+* ``load_test``: the users' steady rate (:attr:`LoadTest.steady_rps`) ramped up linearly, held,
+  and ramped down linearly, binned exactly.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+import numpy as np
+
+from infra_toolkit.errors import TrafficError
+from infra_toolkit.plan import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
+from infra_toolkit.traffic import (
+    TrafficCurve,
+    constant_curve,
+    diurnal_curve,
+    flash_crowd_curve,
+    ramp_curve,
+    read_traffic_csv,
+    scale_curve,
+    slice_curve,
+    step_curve,
+)
+
+__all__ = ["SHAPES", "scenario_curve", "shape_parameters"]
+
+#: Synthetic shape names a plan may use, and the traffic function that draws each.
+SHAPES: dict[str, Callable[..., TrafficCurve]] = {
+    "constant": constant_curve,
+    "step": step_curve,
+    "ramp": ramp_curve,
+    "diurnal": diurnal_curve,
+    "flash_crowd": flash_crowd_curve,
+}
+_SET_BY_PLAN = ("duration_s", "step_s", "name")
+
+
+def shape_parameters(shape: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(required, optional)`` parameter names of a synthetic ``shape`` (those the plan does
+    not set itself: duration, step and name come from the scenario)."""
+    params = [p for p in inspect.signature(SHAPES[shape]).parameters.values()
+              if p.name not in _SET_BY_PLAN]
+    return (tuple(p.name for p in params if p.default is inspect.Parameter.empty),
+            tuple(p.name for p in params if p.default is not inspect.Parameter.empty))
+
+
+def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
+    curve = read_traffic_csv(traffic.path, step_s=step_s)
+    if traffic.start is not None or traffic.end is not None:
+        if curve.start is None:
+            raise TrafficError(f"{traffic.path.name} has seconds-from-start timestamps; start/end "
+                               "need ISO 8601 timestamps in the file")
+        first = curve.start.to_pydatetime()
+        begin_s = 0.0 if traffic.start is None else (traffic.start - first).total_seconds()
+        end_s = curve.duration_s if traffic.end is None else (traffic.end - first).total_seconds()
+        curve = slice_curve(curve, begin_s, end_s - begin_s)
+    if traffic.scale is not None:
+        curve = scale_curve(curve, traffic.scale)
+    elif traffic.peak_rps is not None:
+        peak = float(curve.rps.max())
+        if peak <= 0:
+            raise TrafficError(f"{traffic.path.name}: the selected window has no traffic, so it "
+                               "cannot be scaled to peak_rps")
+        curve = scale_curve(curve, traffic.peak_rps / peak)
+    return TrafficCurve(curve.rps, curve.step_s, curve.start, name)
+
+
+def _load_test_curve(test: LoadTest, step_s: float, name: str) -> TrafficCurve:
+    rate, up, hold = test.steady_rps, test.ramp_up_s, test.hold_s
+    duration = test.duration_s
+    # rising(t) = rate*min(t/up, 1); falling(t) = rate until up+hold, then down to 0. Their sum
+    # minus rate is the load test's rate at every instant, and bin means are linear, so exact.
+    rising = ramp_curve(0.0, rate, 0.0, up, duration, step_s)
+    falling = ramp_curve(rate, 0.0, up + hold, duration, duration, step_s)
+    return TrafficCurve(np.maximum(rising.rps + falling.rps - rate, 0.0), step_s, None, name)
+
+
+def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
+    """The scenario's request rate at ``step_s`` seconds per step (requests per second).
+
+    Raises :class:`~infra_toolkit.errors.TrafficError` when the traffic module refuses the
+    file, the window or the shape's parameters."""
+    traffic = scenario.traffic
+    if isinstance(traffic, CsvTraffic):
+        return _csv_curve(traffic, step_s, scenario.name)
+    if isinstance(traffic, SyntheticTraffic):
+        if traffic.shape not in SHAPES:
+            raise TrafficError(f"unknown shape {traffic.shape!r}; shapes: {', '.join(SHAPES)}")
+        return SHAPES[traffic.shape](**traffic.params, duration_s=traffic.duration_s,
+                                     step_s=step_s, name=scenario.name)
+    return _load_test_curve(traffic, step_s, scenario.name)

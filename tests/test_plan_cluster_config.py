@@ -1,0 +1,103 @@
+"""The eksctl ClusterConfig reader (manifests.read_cluster_config / cluster_config_from_dict)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.manifests import (
+    ClusterConfig,
+    NodeGroupConfig,
+    cluster_config_from_dict,
+    read_cluster_config,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _config(**group: Any) -> dict[str, Any]:
+    base = {"name": "g", "instanceType": "m5.large", "minSize": 1, "maxSize": 3}
+    return {"apiVersion": "eksctl.io/v1alpha5", "kind": "ClusterConfig",
+            "metadata": {"name": "c", "region": "us-east-1"},
+            "managedNodeGroups": [{**base, **group}]}
+
+
+def test_default_plans_cluster_config() -> None:
+    config = read_cluster_config(REPO / "plans" / "ecommerce-eks" / "cluster.yaml")
+    assert (config.name, config.region, config.version) == ("shop-prod", "us-east-1", "1.35")
+    assert config.node_groups == (
+        NodeGroupConfig("general", ("t3.medium",), 3, 10, 3, "ON_DEMAND", 20,
+                        {"workload-class": "general"}),
+        NodeGroupConfig("compute", ("c5.large",), 0, 5, 0, "ON_DEMAND", 20,
+                        {"workload-class": "compute"}, ("workload-class=compute:NoSchedule",)),
+    )
+
+
+@pytest.mark.parametrize(("group", "expected"), [
+    ({}, NodeGroupConfig("g", ("m5.large",), 1, 3, 1)),  # desiredCapacity defaults to minSize
+    ({"desiredCapacity": 2, "spot": True},
+     NodeGroupConfig("g", ("m5.large",), 1, 3, 2, "SPOT")),
+    ({"instanceType": None, "instanceTypes": ["m5.large", "m5a.large"]},
+     NodeGroupConfig("g", ("m5.large", "m5a.large"), 1, 3, 1)),
+])
+def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> None:
+    doc = _config(**group)
+    doc["managedNodeGroups"][0] = {k: v for k, v in doc["managedNodeGroups"][0].items()
+                                   if v is not None}
+    assert cluster_config_from_dict(doc) == ClusterConfig("c", "us-east-1", None, (expected,))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"minSize": None}, r"managedNodeGroups\[0\].minSize: missing \(required\)"),
+    ({"maxSize": "ten"}, r"managedNodeGroups\[0\].maxSize: expected a number, got text"),
+    ({"desiredCapacity": 9}, (r"managedNodeGroups\[0\].desiredCapacity: need minSize <= "
+                             r"desiredCapacity <= maxSize, got 1 <= 9 <= 3")),
+    ({"instanceType": None}, r"managedNodeGroups\[0\].instanceType: missing: the plan needs"),
+    ({"spot": "yes"}, r"managedNodeGroups\[0\].spot: expected true or false"),
+    ({"taints": [{"key": "k", "effect": "NoSchedul"}]},
+     (r"managedNodeGroups\[0\].taints\[0\].effect: 'NoSchedul' is not valid; did you mean "
+     r"'NoSchedule'\?")),
+])
+def test_bad_node_group_names_the_field(change: dict[str, Any], message: str) -> None:
+    doc = _config(**change)
+    doc["managedNodeGroups"][0] = {k: v for k, v in doc["managedNodeGroups"][0].items()
+                                   if v is not None}
+    with pytest.raises(SpecError, match=f"^cluster.yaml: {message}"):
+        cluster_config_from_dict(doc, "cluster.yaml")
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("apiVersion", "eksctl.io/v1alpha4", ("apiVersion: 'eksctl.io/v1alpha4' is not supported; "
+                                         "use eksctl.io/v1alpha5")),
+    ("kind", "Cluster", "kind: 'Cluster' is not ClusterConfig"),
+    ("managedNodeGroups", [], "managedNodeGroups: no node groups"),
+])
+def test_bad_cluster_config(field: str, value: Any, message: str) -> None:
+    doc = _config()
+    doc[field] = value
+    with pytest.raises(SpecError, match=message):
+        cluster_config_from_dict(doc, "cluster.yaml")
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.yaml"
+    path.write_text("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: [a\n")
+    with pytest.raises(SpecError, match=r"cluster.yaml:4: YAML syntax error"):
+        read_cluster_config(path)
+
+
+def test_every_problem_is_listed() -> None:
+    doc = _config(minSize=None, spot="no")
+    doc["managedNodeGroups"][0] = {k: v for k, v in doc["managedNodeGroups"][0].items()
+                                   if v is not None}
+    doc["metadata"] = {"name": "c"}
+    with pytest.raises(SpecError) as exc:
+        cluster_config_from_dict(doc, "cluster.yaml")
+    assert str(exc.value).splitlines() == [
+        "cluster.yaml: metadata.region: missing (required); add `region:`",
+        "cluster.yaml: managedNodeGroups[0].minSize: missing (required); give a number",
+        "cluster.yaml: managedNodeGroups[0].spot: expected true or false, got text ('no')",
+    ]
