@@ -8,44 +8,17 @@ is the one place that knows the plan schema.
 
 from __future__ import annotations
 
-import os
 import shlex
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from infra_toolkit.approval_records import Record
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from infra_toolkit.plan import ApprovalPolicy
 
-__all__ = ["ApprovalPolicy", "ReviewSubject", "approve_command", "read_review_subject"]
-
-
-@dataclass(frozen=True)
-class ApprovalPolicy:
-    """How many distinct approvers a plan needs: ``required_approvers``, plus one more when the
-    monthly cost increase is above ``extra_approver_above_monthly_increase_usd`` (None: never)."""
-
-    required_approvers: int = 1
-    extra_approver_above_monthly_increase_usd: Decimal | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.required_approvers, int) or self.required_approvers < 1:
-            raise ApprovalError(
-                f"approval policy: required_approvers (={self.required_approvers!r}) must be "
-                "an integer >= 1"
-            )
-        threshold = self.extra_approver_above_monthly_increase_usd
-        if threshold is not None and (not isinstance(threshold, Decimal) or threshold < 0):
-            raise ApprovalError(
-                f"approval policy: extra_approver_above_monthly_increase_usd (={threshold!r}) "
-                "must be a Decimal >= 0 (USD per month) or None"
-            )
-
-    def approvers_needed(self, monthly_cost_delta_usd: Decimal) -> int:
-        """Distinct approvers needed for a plan whose monthly cost changes by this much (USD)."""
-        threshold = self.extra_approver_above_monthly_increase_usd
-        extra = threshold is not None and monthly_cost_delta_usd > threshold
-        return self.required_approvers + int(extra)
+__all__ = ["ReviewSubject", "approve_command", "read_review_subject"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +60,22 @@ class ReviewSubject:
         blank = [i + 1 for i, q in enumerate(self.questions) if not q.strip()]
         if blank:
             raise ApprovalError(f"review subject {self.plan}: question(s) {blank} are blank")
+        # plan.py validates the policy of a plan file; a subject built in code is checked here.
+        needed, threshold = (
+            self.policy.required_approvers,
+            self.policy.extra_approver_above_monthly_increase_usd,
+        )
+        if not isinstance(needed, int) or needed < 1:
+            raise ApprovalError(
+                f"review subject {self.plan}: approval policy required_approvers (={needed!r}) "
+                "must be an integer >= 1"
+            )
+        if threshold is not None and (not isinstance(threshold, Decimal) or threshold < 0):
+            raise ApprovalError(
+                f"review subject {self.plan}: approval policy "
+                f"extra_approver_above_monthly_increase_usd (={threshold!r}) must be a Decimal "
+                ">= 0 (USD per month) or None"
+            )
 
     @property
     def approvers_needed(self) -> int:
@@ -147,10 +136,46 @@ class ReviewSubject:
             ) from exc
 
 
-def read_review_subject(plan_path: str | os.PathLike[str]) -> ReviewSubject:
-    """Read a plan file into the subject of its review (metadata, questions, policy, digest,
-    monthly cost delta, prices not found)."""
-    raise ApprovalError(f"{plan_path}: reading plans arrives with plan.py and digest.py")
+def read_review_subject(plan_path: str | Path) -> ReviewSubject:
+    """Read a plan file into the subject of its review: its identity (the file name without
+    ``.yaml``), digest, metadata, questions for approval, approval policy, and the monthly cost
+    delta in USD (proposed minus current resources, priced from the shipped tables plus the
+    plan's own tables and overrides) and every cost line whose price was not found, named
+    ``side type.name: component`` (``infra-toolkit cost`` and the report say why).
+
+    Raises PlanError / PricingError for a plan that cannot be read or priced."""
+    from infra_toolkit.cost import estimate
+    from infra_toolkit.digest import plan_digest
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.pricing import load_price_book
+
+    plan = read_plan(plan_path)
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    sides = {
+        "current": estimate(plan.current.resources, book),
+        "proposed": estimate(plan.proposed.resources, book),
+    }
+    missing = tuple(
+        f"{side} {line.address}: {line.component}"
+        for side, est in sides.items()
+        for line in est.missing_prices
+    )
+    m = plan.metadata
+    return ReviewSubject(
+        plan=plan.path.stem,
+        digest=plan_digest(plan),
+        title=m.title,
+        priority=m.priority,
+        change_type=m.type,
+        estimated_review_minutes=m.requested_review_minutes,
+        questions=plan.questions,
+        policy=plan.approval_policy,
+        monthly_cost_delta_usd=sides["proposed"].total_monthly_usd
+        - sides["current"].total_monthly_usd,
+        missing_prices=missing,
+        source=str(plan_path),
+        summary=m.summary,
+    )
 
 
 def approve_command(subject: ReviewSubject) -> str:

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from infra_toolkit.review_subject import ApprovalPolicy, ReviewSubject
+from infra_toolkit.plan import ApprovalPolicy
+from infra_toolkit.review_subject import ReviewSubject
 
 __all__ = ["T0", "at", "raw_sql", "subject"]
 

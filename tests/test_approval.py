@@ -21,7 +21,8 @@ from infra_toolkit.approval import (
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError
-from infra_toolkit.review_subject import ApprovalPolicy, ReviewSubject, approve_command
+from infra_toolkit.plan import ApprovalPolicy
+from infra_toolkit.review_subject import ReviewSubject, approve_command
 from tests.approval_helpers import at, subject
 
 APPROVE, REJECT, CHANGES, COMMENT = (
@@ -309,9 +310,9 @@ def test_subject_validation(changes: dict[str, Any], match: str) -> None:
         ({"extra_approver_above_monthly_increase_usd": Decimal(-1)}, r"must be a Decimal >= 0"),
     ],
 )
-def test_policy_validation(kwargs: dict[str, object], match: str) -> None:
+def test_policy_validation(kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ApprovalError, match=match):
-        ApprovalPolicy(**kwargs)  # type: ignore[arg-type]
+        subject(policy=ApprovalPolicy(**kwargs))
 
 
 def test_approve_command_and_status_text_for_the_report(store_location: str) -> None:

@@ -17,7 +17,8 @@ import pytest
 
 from infra_toolkit import cli
 from infra_toolkit.cli import main
-from infra_toolkit.review_subject import ApprovalPolicy, ReviewSubject
+from infra_toolkit.plan import ApprovalPolicy
+from infra_toolkit.review_subject import ReviewSubject
 from tests.approval_helpers import raw_sql, subject
 
 Run = Callable[..., tuple[int, str, str]]
