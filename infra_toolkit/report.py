@@ -3,8 +3,9 @@ nbconvert to one self-contained, offline HTML file.
 
 The HTML holds no input cells, plotly.js exactly once (inlined from the installed plotly package
 by the ``offline`` template), and no ``http(s)://`` script, stylesheet or import: the stock
-templates' require.js, MathJax, Mermaid and widget-manager CDN loads are dropped. Figures reach the
-HTML as ``text/html`` outputs that call ``Plotly.newPlot`` (see :func:`infra_toolkit.charts.use_report_renderer`).
+templates' require.js, MathJax, Mermaid and widget-manager CDN loads are dropped. Figures reach
+the HTML as ``text/html`` outputs that call ``Plotly.newPlot`` (see
+:func:`infra_toolkit.charts.use_report_renderer`).
 
 A notebook that fails still yields its executed copy, with papermill's error banner at the
 failing cell, and an HTML export of it; :class:`~infra_toolkit.errors.ReportError` names the cell.
@@ -43,7 +44,9 @@ KERNEL_NAME = "python3"
 # A reference that makes the browser fetch from a network: <script src>, <link href>, <img src>,
 # <iframe src>, CSS @import / url(), and ES module import()/import ... from.
 _EXTERNAL_PATTERNS = (
-    re.compile(r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc\s*=\s*[\"']?(https?:)?//[^\"'\s>]+", re.I),
+    re.compile(
+        r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc\s*=\s*[\"']?(https?:)?//[^\"'\s>]+", re.I
+    ),
     re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(https?:)?//[^\"'\s>]+", re.I),
     re.compile(r"@import\s+(?:url\()?\s*[\"']?(https?:)?//[^\"')\s;]+", re.I),
     re.compile(r"\bimport\s*\(\s*[\"'](https?:)?//[^\"']+", re.I),

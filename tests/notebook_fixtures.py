@@ -12,7 +12,9 @@ PLOTLY_SETUP = "from infra_toolkit.charts import use_report_renderer\nuse_report
 def write_notebook(path: Path, parameters: str, *cells: str) -> Path:
     """A python3 notebook: a markdown title, a ``parameters``-tagged cell, then code cells."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3", "display_name": "Python 3", "language": "python"
+    }
     params = nbformat.v4.new_code_cell(parameters)
     params.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# Fixture report"), params]

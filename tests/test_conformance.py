@@ -26,13 +26,21 @@ def test_every_shared_vector_passes(shared_dir: Path) -> None:
     assert done.returncode == 0
 
 
+def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
+    # ContainerResource metrics, hot-CPU pods, per-container samples (see the file's sources).
+    done = _run(Path(__file__).parent / "data" / "hpa" / "extra_vectors.json")
+    assert done.stdout.strip() == "6 passed, 0 failed"
+    assert done.returncode == 0
+
+
 def test_a_wrong_expectation_prints_the_case_and_exits_1(
     shared_dir: Path, tmp_path: Path
 ) -> None:
     document = json.loads((shared_dir / "hpa" / "vectors.json").read_text())
     case = next(c for c in document["cases"] if c["name"] == "hz/scale-up")
     # The Go test expects 5 replicas (50 % over a 30 % target on 3 pods); claim 6 instead.
-    case = {**case, "name": "broken/scale-up", "expected": {**case["expected"], "desired_replicas": 6}}
+    expected = {**case["expected"], "desired_replicas": 6}
+    case = {**case, "name": "broken/scale-up", "expected": expected}
     document["cases"] = [case]
     wrong = tmp_path / "wrong.json"
     wrong.write_text(json.dumps(document))
