@@ -2,7 +2,8 @@
 
 Prints, per backend (SQLite file in WAL mode; PostgreSQL in a throwaway local cluster with fsync
 on), the wall time and rate of WORKERS processes x SIGN_OFFS sign-offs started at once, and the
-time to verify the resulting chain. Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_approval.py``.
+time to verify the resulting chain. Run: ``make bench`` or
+``.venv/bin/python benchmarks/bench_approval.py``.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def bench(name: str, location: str) -> None:
     total = WORKERS * SIGN_OFFS
     print(
         f"{name:10s} {WORKERS} processes x {SIGN_OFFS} sign-offs: {elapsed:.2f} s, "
-        f"{total / elapsed:,.0f} sign-offs/s; verify {report.count} records: {verify_s * 1000:.0f} ms"
+        f"{total / elapsed:,.0f} sign-offs/s; "
+        f"verify {report.count} records: {verify_s * 1000:.0f} ms"
     )
 
 

@@ -178,7 +178,8 @@ def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
 @dataclass(frozen=True)
 class PlanStatus:
     """The status of a plan's current digest; ``review`` is the review it comes from (for
-    STALE: the latest approved earlier review; for NOT SUBMITTED: the latest earlier one, if any)."""
+    STALE: the latest approved earlier review; for NOT SUBMITTED: the latest earlier one, if
+    any)."""
 
     subject: ReviewSubject
     status: Status

@@ -1,6 +1,6 @@
 """What a review is about: a plan's identity, its digest, its metadata, its questions for
-approval, its approval policy and its monthly cost delta, as one small value (:class:`ReviewSubject`),
-and how it is read from a plan file (:func:`read_review_subject`).
+approval, its approval policy and its monthly cost delta, as one small value
+(:class:`ReviewSubject`), and how it is read from a plan file (:func:`read_review_subject`).
 
 The approval store and its rules (``approval.py``) only ever see a ``ReviewSubject``; this module
 is the one place that knows the plan schema.

@@ -131,7 +131,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.result.value = (
             f"<p style='color:#070'>Recorded record {record.seq}: {record.review_id} "
             f"{record.kind.value.replace('_', ' ')} by {html.escape(record.reviewer)} at "
-            f"{record.recorded_at}.</p><p>{html.escape(review_status_text(self.subject, self.store_location))}</p>"
+            f"{record.recorded_at}.</p>"
+            f"<p>{html.escape(review_status_text(self.subject, self.store_location))}</p>"
         )
         return record
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -19,10 +23,6 @@ def shared_dir() -> Path:
 
 
 # --- approval store backends: every store test runs on SQLite and on PostgreSQL ---------------
-import os
-from collections.abc import Iterator
-
-from tests.pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
 
 
 @pytest.fixture(scope="session")

@@ -49,9 +49,10 @@ def throwaway_cluster(bindir: Path, *, fsync: bool = False) -> Iterator[str]:
         if os.geteuid() == 0:
             shutil.chown(root, "postgres")
         root.chmod(0o755)
-        run = lambda argv: subprocess.run(
-            _as_owner(argv), check=True, capture_output=True, text=True
-        )
+
+        def run(argv: list[str]) -> None:
+            subprocess.run(_as_owner(argv), check=True, capture_output=True, text=True)
+
         run(
             [
                 str(bindir / "initdb"),

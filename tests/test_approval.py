@@ -59,7 +59,8 @@ def test_submit_approve_then_change_makes_the_plan_stale(store: ApprovalStore) -
     first = gate(store, v1)
     assert not first.passed
     assert first.reason == (
-        "plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed"
+        "plans/checkout.yaml: review-001 AWAITING APPROVAL: "
+        "0 of 1 approver(s) so far; 1 more needed"
     )
     sign_off(store, v1, APPROVE, reviewer="alice", at=at(5), answers=ANSWERS)
     assert gate(store, v1) == gate(store, v1)  # reading twice changes nothing
@@ -201,7 +202,8 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
             {1: "yes", 2: "ops", 3: "x"},
             "",
             (
-                r"answer\(s\) to question \[3\]: plans/checkout.yaml has 2 question\(s\) for approval, "
+                r"answer\(s\) to question \[3\]: plans/checkout.yaml has 2 question\(s\) "
+                r"for approval, "
                 r"numbered 1-2"
             ),
         ),
@@ -327,5 +329,6 @@ def test_approve_command_and_status_text_for_the_report(store_location: str) -> 
     with open_store(store_location, create=True) as store:
         submit(store, s, requester="dev", at=at(0))
     assert review_status_text(s, store_location) == (
-        "plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed"
+        "plans/checkout.yaml: review-001 AWAITING APPROVAL: "
+        "0 of 1 approver(s) so far; 1 more needed"
     )

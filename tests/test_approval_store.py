@@ -181,7 +181,8 @@ def test_sqlite_file_of_another_program_is_not_taken_for_a_store(tmp_path: Path)
         (
             "postgresql://ci:s3cret@127.0.0.1:1/approvals",
             (
-                r"cannot connect to the approval store postgresql://ci:\*\*\*@127.0.0.1:1/approvals: "
+                r"cannot connect to the approval store "
+                r"postgresql://ci:\*\*\*@127.0.0.1:1/approvals: "
                 r".*check the URL and that the PostgreSQL server is running"
             ),
         ),
