@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -16,3 +20,35 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"{SHARED} is missing: CI and tests expect ../shared beside the checkout")
     return SHARED
+
+
+# --- approval store backends: every store test runs on SQLite and on PostgreSQL ---------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for the session: $INFRA_TOOLKIT_TEST_PG_URL, else a throwaway cluster
+    started from the machine's PostgreSQL binaries. Skipped (failed under CI=true) without them."""
+    given = os.environ.get(PG_URL_ENV)
+    if given:
+        yield given
+        return
+    bindir = find_pg_bindir()
+    if bindir is None:
+        reason = (
+            "no PostgreSQL binaries (initdb, pg_ctl, postgres) on this machine: install "
+            f"postgresql or set {PG_URL_ENV} to run the PostgreSQL approval-store tests"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with throwaway_cluster(bindir) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty approval store location, once per backend (a fresh schema on PostgreSQL)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "approvals.sqlite")
+    return schema_url(request.getfixturevalue("postgres_url"))

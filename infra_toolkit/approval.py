@@ -1,0 +1,379 @@
+"""Reviews of plans: submit to the queue, sign off, read the status, gate a deployment, verify.
+
+Everything here works on a :class:`ReviewSubject` (what is reviewed: a plan's identity, its
+digest, metadata, questions for approval, policy and cost delta) and an
+:class:`~infra_toolkit.approval_store.ApprovalStore` (where the append-only, hash-chained records
+live). Time is an argument (``at``, an aware datetime): the CLI and the widget read the clock.
+
+Rules (what a review's status is, from its records in order):
+
+- A review covers one plan at one digest. ``submit`` of a digest already submitted returns the
+  existing review; a changed plan (new digest) gets a new review, and the old one is superseded.
+- Approvals count once per reviewer: names are compared trimmed, with inner spaces collapsed and
+  case-folded (``Alice`` and `` alice`` are one approver), and recorded exactly as given.
+- Approving needs a non-blank answer to every question for approval; rejecting or requesting
+  changes needs a comment saying why. A plan with a cost line whose price was not found cannot
+  be approved.
+- No later rejection stands: a rejection or change request voids every approval recorded before
+  it for that review (approvers re-confirm after an objection), and it stands until the same
+  reviewer approves that review. A standing rejection outranks a standing change request.
+- APPROVED when no objection stands and the number of distinct approvers reaches the policy:
+  ``required_approvers``, plus one when the monthly cost increase exceeds
+  ``extra_approver_above_monthly_increase_usd``.
+- A plan whose current digest has no review is STALE if an earlier digest of it was approved,
+  else NOT SUBMITTED. Comments never change a status.
+- Every read (status, queue, gate) first verifies the whole chain; a tampered store is an error
+  naming the first bad record, and the gate says no.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from infra_toolkit.approval_records import (
+    Answer,
+    ChainReport,
+    Record,
+    RecordDraft,
+    RecordKind,
+    utc_timestamp,
+    verify_chain,
+)
+from infra_toolkit.approval_store import ApprovalStore, open_store
+from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from infra_toolkit.review_subject import ReviewSubject
+
+__all__ = [
+    "GateDecision",
+    "PlanStatus",
+    "ReviewState",
+    "Status",
+    "gate",
+    "plan_status",
+    "review_queue",
+    "review_state",
+    "review_states",
+    "review_status",
+    "review_status_text",
+    "sign_off",
+    "submit",
+    "verify",
+]
+
+_OBJECTIONS = (RecordKind.REJECTED, RecordKind.CHANGES_REQUESTED)
+
+
+class Status(StrEnum):
+    """The status of a review, or of a plan's current digest."""
+
+    AWAITING_APPROVAL = "AWAITING APPROVAL"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    CHANGES_REQUESTED = "CHANGES REQUESTED"
+    STALE = "STALE"
+    NOT_SUBMITTED = "NOT SUBMITTED"
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """One review as its records leave it: ``approvals`` (one per distinct reviewer, since the
+    last objection), ``objections`` (standing rejections / change requests), and the review id
+    of a later request for the same plan that supersedes it, if any."""
+
+    request: Record
+    subject: ReviewSubject
+    status: Status
+    approvals: tuple[Record, ...] = ()
+    objections: tuple[Record, ...] = ()
+    superseded_by: str | None = None
+
+    @property
+    def review_id(self) -> str:
+        """``review-NNN``."""
+        return self.request.review_id
+
+    @property
+    def approvals_missing(self) -> int:
+        """How many more distinct approvers are needed (0 once enough have approved)."""
+        return max(0, self.subject.approvers_needed - len(self.approvals))
+
+    def describe(self) -> str:
+        """One line saying the status and why: who approved, who objected, how many more."""
+        head = f"{self.review_id} {self.status.value}"
+        if self.status is Status.APPROVED:
+            return f"{head} by {_who(self.approvals)}"
+        if self.objections:
+            return f"{head} by " + "; ".join(
+                f"{r.reviewer} at {r.recorded_at}: {r.comment!r}" for r in self.objections
+            )
+        if self.subject.missing_prices:
+            return (
+                f"{head}: it cannot be approved while {len(self.subject.missing_prices)} cost "
+                f"line(s) have no price ({'; '.join(self.subject.missing_prices)})"
+            )
+        so_far = f" ({_who(self.approvals)})" if self.approvals else ""
+        return (
+            f"{head}: {len(self.approvals)} of {self.subject.approvers_needed} approver(s) so far"
+            f"{so_far}; {self.approvals_missing} more needed"
+        )
+
+
+def _who(records: Iterable[Record]) -> str:
+    return ", ".join(f"{r.reviewer} at {r.recorded_at}" for r in records)
+
+
+def _reviewer_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _evaluate(request: Record, events: list[Record], superseded_by: str | None) -> ReviewState:
+    subject = ReviewSubject.from_request(request)
+    approvals: dict[str, Record] = {}
+    objections: dict[str, Record] = {}
+    for record in events:
+        key = _reviewer_key(record.reviewer)
+        if record.kind is RecordKind.APPROVED:
+            objections.pop(key, None)
+            approvals.setdefault(key, record)
+        elif record.kind in _OBJECTIONS:
+            approvals.clear()
+            objections[key] = record
+    kinds = {r.kind for r in objections.values()}
+    if RecordKind.REJECTED in kinds:
+        status = Status.REJECTED
+    elif kinds:
+        status = Status.CHANGES_REQUESTED
+    elif len(approvals) >= subject.approvers_needed and not subject.missing_prices:
+        status = Status.APPROVED
+    else:
+        status = Status.AWAITING_APPROVAL
+    standing = tuple(sorted(objections.values(), key=lambda r: r.seq))
+    return ReviewState(request, subject, status, tuple(approvals.values()), standing, superseded_by)
+
+
+def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
+    """Every review's state from the records (oldest first), keyed by review id, in order."""
+    requests: dict[str, Record] = {}
+    events: dict[str, list[Record]] = {}
+    latest_by_plan: dict[str, str] = {}
+    for record in records:
+        if record.kind is RecordKind.REVIEW_REQUESTED:
+            requests[record.review_id] = record
+            latest_by_plan[record.plan] = record.review_id
+        else:
+            events.setdefault(record.review_id, []).append(record)
+    return {
+        rid: _evaluate(
+            req,
+            events.get(rid, []),
+            latest_by_plan[req.plan] if latest_by_plan[req.plan] != rid else None,
+        )
+        for rid, req in requests.items()
+    }
+
+
+@dataclass(frozen=True)
+class PlanStatus:
+    """The status of a plan's current digest; ``review`` is the review it comes from (for
+    STALE: the latest approved earlier review; for NOT SUBMITTED: the latest earlier one, if
+    any)."""
+
+    subject: ReviewSubject
+    status: Status
+    review: ReviewState | None = None
+
+    def describe(self) -> str:
+        """One line: the status, who and when, or why not and what to do."""
+        s, review = self.subject, self.review
+        resubmit = f"submit it again (infra-toolkit submit {s.name})"
+        if self.status is Status.STALE and review is not None:
+            return (
+                f"{s.name} is STALE: {review.review_id} approved digest "
+                f"{review.request.digest[:12]}… by {_who(review.approvals)}, but its digest is "
+                f"now {s.digest[:12]}… (the plan, a referenced file or a pricing table changed); "
+                f"{resubmit}"
+            )
+        if self.status is Status.NOT_SUBMITTED:
+            earlier = f"; {review.review_id} covers an earlier digest" if review else ""
+            return (
+                f"{s.name} (digest {s.digest[:12]}…) was never submitted for review{earlier}: "
+                f"run infra-toolkit submit {s.name}"
+            )
+        assert review is not None
+        return f"{s.name}: {review.describe()}"
+
+
+def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus:
+    """The status of ``subject``'s current digest given the store's records (oldest first)."""
+    mine = [st for st in review_states(records).values() if st.request.plan == subject.plan]
+    for state in mine:
+        if state.request.digest == subject.digest:
+            return PlanStatus(subject, state.status, state)
+    approved = [st for st in mine if st.status is Status.APPROVED]
+    if approved:
+        return PlanStatus(subject, Status.STALE, approved[-1])
+    return PlanStatus(subject, Status.NOT_SUBMITTED, mine[-1] if mine else None)
+
+
+def _verified(store: ApprovalStore) -> list[Record]:
+    records: list[Record] = []
+
+    def kept() -> Iterator[Record]:
+        for record in store.iter_records():
+            records.append(record)
+            yield record
+
+    verify_chain(kept(), store.where)
+    return records
+
+
+def submit(
+    store: ApprovalStore, subject: ReviewSubject, *, requester: str, at: datetime
+) -> tuple[Record, bool]:
+    """Queue ``subject`` for review: append a review request with the next ``review-NNN``.
+
+    Returns (request record, True), or (the existing request, False) when this plan and digest
+    were already submitted (nothing is written then).
+    """
+    draft = RecordDraft(
+        review_id="",
+        kind=RecordKind.REVIEW_REQUESTED,
+        plan=subject.plan,
+        digest=subject.digest,
+        reviewer=requester,
+        recorded_at=utc_timestamp(at),
+        details=subject.details(),
+    )
+    return store.append(draft)
+
+
+def sign_off(
+    store: ApprovalStore,
+    subject: ReviewSubject,
+    decision: RecordKind,
+    *,
+    reviewer: str,
+    at: datetime,
+    answers: Mapping[int, str] | None = None,
+    comment: str = "",
+) -> Record:
+    """Record ``decision`` (approved, rejected, changes requested or comment) by ``reviewer`` on
+    the review of ``subject``'s current digest. ``answers`` maps question number (1-based) to
+    the answer. Raises ApprovalError saying what is missing; writes nothing then."""
+    if decision is RecordKind.REVIEW_REQUESTED:
+        raise ApprovalError("a review is requested with submit, not sign_off")
+    if not reviewer.strip():
+        raise ApprovalError("reviewer is empty: pass --reviewer NAME")
+    request = store.find_request(subject.plan, subject.digest)
+    if request is None:
+        status = plan_status(store.records(), subject)
+        raise ApprovalError(
+            f"cannot record {decision.value} for {subject.name}: {status.describe()}"
+        )
+    stored = ReviewSubject.from_request(request)
+    given = dict(answers or {})
+    bad = sorted(n for n in given if not 1 <= n <= len(stored.questions))
+    if bad:
+        raise ApprovalError(
+            f"answer(s) to question {bad}: {subject.name} has {len(stored.questions)} "
+            f"question(s) for approval, numbered 1-{len(stored.questions)}"
+        )
+    if decision is RecordKind.APPROVED:
+        _check_approvable(stored, request.review_id, given)
+    if decision in _OBJECTIONS and not comment.strip():
+        raise ApprovalError(
+            f"{decision.value.replace('_', ' ')} needs a comment saying why: pass --comment TEXT"
+        )
+    draft = RecordDraft(
+        review_id=request.review_id,
+        kind=decision,
+        plan=request.plan,
+        digest=request.digest,
+        reviewer=reviewer,
+        recorded_at=utc_timestamp(at),
+        answers=tuple(Answer(q, given[n]) for n, q in enumerate(stored.questions, 1) if n in given),
+        comment=comment,
+    )
+    record, _ = store.append(draft)
+    return record
+
+
+def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[int, str]) -> None:
+    if subject.missing_prices:
+        raise ApprovalError(
+            f"{review_id} ({subject.name}) cannot be approved: {len(subject.missing_prices)} cost "
+            f"line(s) have no price ({'; '.join(subject.missing_prices)}); fix the resource or "
+            "add a price override, then submit the plan again"
+        )
+    unanswered = [
+        f"{n} ({q!r})" for n, q in enumerate(subject.questions, 1) if not answers.get(n, "").strip()
+    ]
+    if unanswered:
+        raise ApprovalError(
+            f"approving {review_id} needs an answer to every question for approval; "
+            f"unanswered: {', '.join(unanswered)}: pass --answer N=TEXT for each"
+        )
+
+
+def review_status(store: ApprovalStore, subject: ReviewSubject) -> PlanStatus:
+    """The status of ``subject``'s current digest (verifies the chain first)."""
+    return plan_status(_verified(store), subject)
+
+
+def review_state(store: ApprovalStore, review_id: str) -> ReviewState:
+    """The state of one review by id; ApprovalError if the store has no such review."""
+    states = review_states(_verified(store))
+    if review_id not in states:
+        known = f"{next(iter(states))}..{next(reversed(states))}" if states else "none yet"
+        raise ApprovalError(
+            f"unknown review id {review_id!r} in {store.where} (reviews: {known}); "
+            "infra-toolkit queue lists the open ones"
+        )
+    return states[review_id]
+
+
+def review_queue(store: ApprovalStore) -> list[ReviewState]:
+    """Open reviews, oldest first: awaiting approval or changes requested, not superseded."""
+    open_statuses = (Status.AWAITING_APPROVAL, Status.CHANGES_REQUESTED)
+    return [
+        st
+        for st in review_states(_verified(store)).values()
+        if st.status in open_statuses and st.superseded_by is None
+    ]
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """The gate's answer: ``passed`` only for an approved current digest; ``reason`` says why."""
+
+    passed: bool
+    reason: str
+
+
+def gate(store: ApprovalStore, subject: ReviewSubject) -> GateDecision:
+    """May ``subject`` be deployed? Yes only when its current digest is APPROVED per its policy,
+    no rejection stands and the store's chain verifies."""
+    try:
+        status = review_status(store, subject)
+    except StoreIntegrityError as exc:
+        return GateDecision(False, str(exc))
+    return GateDecision(status.status is Status.APPROVED, status.describe())
+
+
+def review_status_text(subject: ReviewSubject, store_location: str | None = None) -> str:
+    """The status line of ``subject``'s current digest in the store at ``store_location`` (None:
+    the default store), or why it cannot be read; never raises ApprovalError (for the report and
+    the widget, which show the status but must not fail on it)."""
+    try:
+        with open_store(store_location) as store:
+            return review_status(store, subject).describe()
+    except ApprovalError as exc:
+        return f"status unavailable: {exc}"
+
+
+def verify(store: ApprovalStore) -> ChainReport:
+    """Walk the whole chain; StoreIntegrityError names the first record that does not match."""
+    return verify_chain(store.iter_records(), store.where)

@@ -1,0 +1,246 @@
+"""Approval records and their hash chain.
+
+A record is one event of a review: a review requested, an approval, a rejection, a change
+request or a comment. Records are only ever appended. Each one carries ``prev_hash``, the hash of
+the record before it (64 zeros for the first), and ``hash``, the SHA-256 of the canonical JSON of
+its own content *including* ``seq`` and ``prev_hash``. Editing any stored field, deleting or
+reordering a record breaks the chain at that record, which :func:`verify_chain` names.
+
+Canonical JSON: keys sorted, no whitespace (``separators=(",", ":")``), UTF-8 without ``\\u``
+escapes, no NaN. Money inside ``details`` is a decimal string, never a float.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+
+__all__ = [
+    "GENESIS_HASH",
+    "Answer",
+    "ChainReport",
+    "Record",
+    "RecordDraft",
+    "RecordKind",
+    "canonical_json",
+    "utc_timestamp",
+    "verify_chain",
+]
+
+GENESIS_HASH = "0" * 64
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class RecordKind(StrEnum):
+    """What a record says; the value is what the store holds in ``kind``."""
+
+    REVIEW_REQUESTED = "review_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+    COMMENT = "comment"
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte encoding that record hashes are computed over (see the module docstring)."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def utc_timestamp(at: datetime) -> str:
+    """``at`` as ISO-8601 UTC with second precision, e.g. ``2026-11-26T17:44:03Z``.
+
+    Raises ApprovalError for a naive datetime: a record's time must be unambiguous.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ApprovalError(
+            f"time {at.isoformat()} has no time zone: pass an aware datetime, "
+            "e.g. datetime.now(timezone.utc)"
+        )
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reviewer's answer to one question for approval (the question text is kept with it)."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDraft:
+    """The content of a record before the store gives it a place in the chain.
+
+    ``review_id`` is empty for a review request: the store allocates ``review-NNN`` inside the
+    appending transaction. ``recorded_at`` is an ISO-8601 UTC string (:func:`utc_timestamp`).
+    """
+
+    review_id: str
+    kind: RecordKind
+    plan: str
+    digest: str
+    reviewer: str
+    recorded_at: str
+    answers: tuple[Answer, ...] = ()
+    comment: str = ""
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, RecordKind):
+            raise ApprovalError(f"record kind {self.kind!r} is not one of {_kinds()}")
+        if not _HEX64.fullmatch(self.digest):
+            raise ApprovalError(
+                f"digest {self.digest!r} is not a SHA-256 hex string (64 lowercase hex digits)"
+            )
+        if not self.plan:
+            raise ApprovalError("a record needs the plan it is about (plan is empty)")
+
+    def content(self, seq: int, prev_hash: str) -> dict[str, Any]:
+        """The hashed content: every field of the record except ``hash`` itself."""
+        return {
+            "seq": seq,
+            "review_id": self.review_id,
+            "kind": self.kind.value,
+            "plan": self.plan,
+            "digest": self.digest,
+            "reviewer": self.reviewer,
+            "recorded_at": self.recorded_at,
+            "answers": [[a.question, a.answer] for a in self.answers],
+            "comment": self.comment,
+            "details": dict(self.details),
+            "prev_hash": prev_hash,
+        }
+
+    def seal(self, seq: int, prev_hash: str) -> Record:
+        """This draft as record number ``seq`` of the chain, linked to ``prev_hash``."""
+        digest = hashlib.sha256(canonical_json(self.content(seq, prev_hash))).hexdigest()
+        return Record(
+            seq=seq,
+            prev_hash=prev_hash,
+            hash=digest,
+            **{name: getattr(self, name) for name in _DRAFT_FIELDS},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record(RecordDraft):
+    """A stored record: its draft content plus its place (``seq``, 1-based) and links."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+
+    def computed_hash(self) -> str:
+        """SHA-256 hex of the canonical content as stored now (differs from ``hash`` if edited)."""
+        return hashlib.sha256(canonical_json(self.content(self.seq, self.prev_hash))).hexdigest()
+
+    def label(self) -> str:
+        """How messages name this record: ``record 7 (review-003 approved by alice)``."""
+        return f"record {self.seq} ({self.review_id} {self.kind.value} by {self.reviewer})"
+
+    @classmethod
+    def from_columns(cls, row: Mapping[str, Any], where: str) -> Record:
+        """A record from the store's columns (``answers``/``details`` as JSON text).
+
+        Raises StoreIntegrityError naming the record when a column cannot be what the toolkit
+        wrote (edited outside it).
+        """
+        seq = row["seq"]
+        try:
+            answers = tuple(Answer(str(q), str(a)) for q, a in json.loads(row["answers"]))
+            details = json.loads(row["details"])
+            if not isinstance(details, dict):
+                raise TypeError("details is not a JSON object")
+            return cls(
+                seq=int(seq),
+                review_id=row["review_id"],
+                kind=RecordKind(row["kind"]),
+                plan=row["plan"],
+                digest=row["digest"],
+                reviewer=row["reviewer"],
+                recorded_at=row["recorded_at"],
+                answers=answers,
+                comment=row["comment"],
+                details=details,
+                prev_hash=row["prev_hash"],
+                hash=row["hash"],
+            )
+        except (ValueError, TypeError, ApprovalError) as exc:
+            raise StoreIntegrityError(
+                f"record {seq} of {where} cannot be read ({exc}): it was edited outside "
+                "infra-toolkit; restore the store from a backup"
+            ) from exc
+
+    def columns(self) -> dict[str, Any]:
+        """This record as the store's columns (inverse of :meth:`from_columns`)."""
+        content = self.content(self.seq, self.prev_hash)
+        return {
+            **content,
+            "answers": canonical_json(content["answers"]).decode("utf-8"),
+            "details": canonical_json(content["details"]).decode("utf-8"),
+            "hash": self.hash,
+        }
+
+
+_DRAFT_FIELDS = (
+    "review_id",
+    "kind",
+    "plan",
+    "digest",
+    "reviewer",
+    "recorded_at",
+    "answers",
+    "comment",
+    "details",
+)
+COLUMNS = ("seq", *_DRAFT_FIELDS, "prev_hash", "hash")
+
+
+def _kinds() -> str:
+    return ", ".join(k.value for k in RecordKind)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """A verified chain: how many records and the hash of the newest (64 zeros when empty)."""
+
+    count: int
+    head_hash: str
+
+
+def verify_chain(records: Iterable[Record], where: str) -> ChainReport:
+    """Walk the chain in ``seq`` order; raise StoreIntegrityError naming the first bad record.
+
+    A record is bad when its ``seq`` is not one more than the previous one (a record deleted or
+    renumbered), its ``prev_hash`` is not the previous record's hash (a link broken), or its
+    content no longer hashes to its ``hash`` (a field edited). Truncation of the newest records
+    leaves a valid shorter chain: compare ``head_hash`` with one kept elsewhere to detect it.
+    """
+    expected_seq, prev_hash = 1, GENESIS_HASH
+    for record in records:
+        if record.seq != expected_seq:
+            problem = (
+                f"has seq {record.seq} where {expected_seq} was expected (deleted or renumbered)"
+            )
+        elif record.prev_hash != prev_hash:
+            problem = "does not link to the record before it (prev_hash differs)"
+        elif record.computed_hash() != record.hash:
+            problem = "content does not match its hash (edited after it was written)"
+        else:
+            expected_seq, prev_hash = expected_seq + 1, record.hash
+            continue
+        raise StoreIntegrityError(
+            f"approval store {where} is tampered: {record.label()} {problem}; "
+            "restore the store from a backup and re-record the decisions after it"
+        )
+    return ChainReport(count=expected_seq - 1, head_hash=prev_hash)

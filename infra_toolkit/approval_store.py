@@ -1,0 +1,350 @@
+"""Where approval records live: an SQLite file (default) or a PostgreSQL database (by URL).
+
+Both backends hold one table, ``approval_records``, with the same columns (see
+:data:`SCHEMA_SQL`) and refuse ``UPDATE`` / ``DELETE`` with a trigger; the store's API has no
+path that changes or removes a record. Appends are serialised so that concurrent writers from
+several processes never fork the chain and lose nothing:
+
+- SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
+  read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
+- PostgreSQL: the appending transaction first takes a transaction-scoped advisory lock
+  (``pg_advisory_xact_lock``), held until commit or rollback.
+
+``prev_hash`` and ``hash`` are also ``UNIQUE``: two records on one predecessor cannot be stored
+even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
+it was.
+
+Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
+``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit, urlunsplit
+
+from infra_toolkit.approval_records import (
+    COLUMNS,
+    GENESIS_HASH,
+    Record,
+    RecordDraft,
+    RecordKind,
+)
+from infra_toolkit.errors import ApprovalError
+
+__all__ = [
+    "ENV_VAR",
+    "SCHEMA_SQL",
+    "ApprovalStore",
+    "PostgresStore",
+    "SQLiteStore",
+    "default_store_location",
+    "open_store",
+]
+
+ENV_VAR = "INFRA_TOOLKIT_DB"
+BUSY_TIMEOUT_S = 30.0
+CONNECT_TIMEOUT_S = 5
+# Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
+_PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS approval_records (
+    seq         BIGINT PRIMARY KEY,
+    review_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    plan        TEXT NOT NULL,
+    digest      TEXT NOT NULL,
+    reviewer    TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    answers     TEXT NOT NULL,
+    comment     TEXT NOT NULL,
+    details     TEXT NOT NULL,
+    prev_hash   TEXT NOT NULL UNIQUE,
+    hash        TEXT NOT NULL UNIQUE
+);
+CREATE INDEX IF NOT EXISTS approval_records_plan ON approval_records (plan, digest);
+"""
+
+_SQLITE_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS approval_records_no_update BEFORE UPDATE ON approval_records
+BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS approval_records_no_delete BEFORE DELETE ON approval_records
+BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
+"""
+
+_PG_TRIGGERS = """
+CREATE OR REPLACE FUNCTION approval_records_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'approval records are append-only'; END $$;
+CREATE OR REPLACE TRIGGER approval_records_append_only
+BEFORE UPDATE OR DELETE OR TRUNCATE ON approval_records
+FOR EACH STATEMENT EXECUTE FUNCTION approval_records_append_only();
+"""
+
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
+_FIND_REQUEST = f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1"
+_INSERT = (
+    f"INSERT INTO approval_records ({', '.join(COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in COLUMNS)})"
+)
+
+
+def default_store_location() -> str:
+    """``$INFRA_TOOLKIT_DB`` if set, else ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite``."""
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(data_home) / "infra_toolkit" / "approvals.sqlite")
+
+
+def open_store(
+    location: str | os.PathLike[str] | None = None, *, create: bool = False
+) -> ApprovalStore:
+    """Open the approval store at ``location`` (a file path; ``sqlite:///relative/path`` or
+    ``sqlite:////absolute/path``; ``postgresql://...``; None: :func:`default_store_location`).
+
+    ``create=True`` creates the file / table when missing (only ``submit`` needs it); otherwise a
+    missing store is an ApprovalError saying how to create or find it.
+    """
+    where = str(location) if location is not None else default_store_location()
+    scheme = urlsplit(where).scheme if "://" in where else ""
+    if scheme in ("postgresql", "postgres"):
+        return PostgresStore(where, create=create)
+    if scheme == "sqlite":
+        return SQLiteStore(Path(where.removeprefix("sqlite:///")), create=create)
+    if scheme:
+        raise ApprovalError(
+            f"approval store {where!r}: unknown scheme {scheme!r}; use a file path, "
+            "sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
+    return SQLiteStore(Path(where), create=create)
+
+
+class ApprovalStore(ABC):
+    """An append-only sequence of :class:`Record` (use :func:`open_store`; close when done)."""
+
+    where: str  # how messages name the store (a path, or a URL without its password)
+
+    def iter_records(self) -> Iterator[Record]:
+        """Every record, oldest first; StoreIntegrityError when reaching an unreadable row."""
+        for row in self._query(f"{_SELECT} ORDER BY seq", ()):
+            yield self._record(row)
+
+    def records(self) -> list[Record]:
+        """Every record, oldest first. Raises StoreIntegrityError on an unreadable row."""
+        return list(self.iter_records())
+
+    def find_request(self, plan: str, digest: str) -> Record | None:
+        """The review-requested record for this plan and digest, or None."""
+        rows = self._query(_FIND_REQUEST, (RecordKind.REVIEW_REQUESTED.value, plan, digest))
+        return self._record(rows[0]) if rows else None
+
+    def append(self, draft: RecordDraft) -> tuple[Record, bool]:
+        """Append ``draft`` as the next record, in one serialised transaction.
+
+        A review request gets the next ``review-NNN``; if this plan and digest were already
+        requested, nothing is written and ``(existing request, False)`` is returned. Otherwise
+        returns ``(new record, True)``. On any failure nothing is written.
+        """
+        with self._writing() as tx:
+            if draft.kind is RecordKind.REVIEW_REQUESTED:
+                existing = tx.rows(_FIND_REQUEST, (draft.kind.value, draft.plan, draft.digest))
+                if existing:
+                    return self._record(existing[0]), False
+                (count,) = tx.rows(
+                    "SELECT COUNT(*) FROM approval_records WHERE kind = ?", (draft.kind.value,)
+                )[0]
+                draft = replace(draft, review_id=f"review-{int(count) + 1:03d}")
+            head = tx.rows("SELECT seq, hash FROM approval_records ORDER BY seq DESC LIMIT 1", ())
+            seq, prev_hash = (int(head[0][0]) + 1, head[0][1]) if head else (1, GENESIS_HASH)
+            record = draft.seal(seq, prev_hash)
+            self._insert(tx, record)
+            return record, True
+
+    def _record(self, row: Sequence[Any]) -> Record:
+        return Record.from_columns(dict(zip(COLUMNS, row, strict=True)), self.where)
+
+    def _insert(self, tx: _Tx, record: Record) -> None:
+        columns = record.columns()
+        tx.rows(_INSERT, tuple(columns[c] for c in COLUMNS), fetch=False)
+
+    @abstractmethod
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Rows of a read-only query (``?`` placeholders)."""
+
+    @abstractmethod
+    def _writing(self) -> Any:
+        """Context manager: a serialised write transaction yielding a :class:`_Tx`."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the connection."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class _Tx:
+    """The cursor of an open write transaction (``?`` placeholders on both backends)."""
+
+    def __init__(self, cursor: Any, placeholder: str) -> None:
+        self.cursor, self._placeholder = cursor, placeholder
+
+    def rows(self, sql: str, params: Sequence[Any], *, fetch: bool = True) -> list[tuple[Any, ...]]:
+        self.cursor.execute(sql.replace("?", self._placeholder), tuple(params))
+        return list(self.cursor.fetchall()) if fetch else []
+
+
+class SQLiteStore(ApprovalStore):
+    """The store in an SQLite file (WAL mode, ``BEGIN IMMEDIATE`` appends, 30 s busy timeout)."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.where = str(path)
+        if not path.exists() and not create:
+            raise ApprovalError(
+                f"approval store {path} does not exist: submit a plan first "
+                f"(infra-toolkit submit PLAN.yaml), or point --db / ${ENV_VAR} at the store"
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
+        with self._errors("open"):
+            if create:
+                self._create_schema()
+            tables = self._query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+                ("approval_records",),
+            )
+        if not tables:
+            self._conn.close()
+            raise ApprovalError(
+                f"{path} is an SQLite database but not an approval store (no approval_records "
+                f"table): point --db / ${ENV_VAR} at the right file"
+            )
+
+    def _create_schema(self) -> None:
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        try:
+            # executescript commits any open transaction first, so the script carries its own.
+            self._conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA_SQL} {_SQLITE_TRIGGERS} COMMIT;")
+        finally:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            damaged = "not a database" in str(exc) or "malformed" in str(exc)
+            hint = (
+                "it is not an SQLite database or it is damaged: restore it from a backup"
+                if damaged
+                else "check the file and that no other program holds it locked"
+            )
+            raise ApprovalError(
+                f"approval store {self.where}: cannot {doing} ({exc}); {hint}"
+            ) from exc
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._errors("read"):
+            return list(self._conn.execute(sql, tuple(params)).fetchall())
+
+    @contextmanager
+    def _writing(self) -> Iterator[_Tx]:
+        with self._errors("write"):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Tx(self._conn.cursor(), "?")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _redacted(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+class PostgresStore(ApprovalStore):
+    """The store in a PostgreSQL database (advisory-locked appends)."""
+
+    def __init__(self, url: str, *, create: bool = False) -> None:
+        self.where = _redacted(url)
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise ApprovalError(
+                f"approval store {self.where} needs psycopg: pip install 'infra_toolkit[postgres]'"
+            ) from exc
+        self._psycopg = psycopg
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        except psycopg.Error as exc:
+            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            raise ApprovalError(
+                f"cannot connect to the approval store {self.where}: {reason}; check the URL "
+                "and that the PostgreSQL server is running and reachable"
+            ) from exc
+        with self._errors("open"):
+            if create:
+                with self._writing() as tx:
+                    tx.cursor.execute(SCHEMA_SQL + _PG_TRIGGERS)
+            tables = self._query("SELECT to_regclass('approval_records')", ())
+        if tables[0][0] is None:
+            self._conn.close()
+            raise ApprovalError(
+                f"approval store {self.where} has no approval_records table: submit a plan first "
+                "(infra-toolkit submit PLAN.yaml) or check the URL"
+            )
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except self._psycopg.Error as exc:
+            raise ApprovalError(
+                f"approval store {self.where}: cannot {doing} ({str(exc).strip()}); "
+                "check the server and the database's permissions"
+            ) from exc
+
+    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._errors("read"):
+            return list(self._conn.execute(sql.replace("?", "%s"), tuple(params)).fetchall())
+
+    @contextmanager
+    def _writing(self) -> Iterator[_Tx]:
+        with self._errors("write"), self._conn.transaction():
+            cursor = self._conn.cursor()
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
+            yield _Tx(cursor, "%s")
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,187 @@
+"""What a review is about: a plan's identity, its digest, its metadata, its questions for
+approval, its approval policy and its monthly cost delta, as one small value
+(:class:`ReviewSubject`), and how it is read from a plan file (:func:`read_review_subject`).
+
+The approval store and its rules (``approval.py``) only ever see a ``ReviewSubject``; this module
+is the one place that knows the plan schema.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.approval_records import Record
+from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from infra_toolkit.plan import ApprovalPolicy
+
+__all__ = ["ReviewSubject", "approve_command", "read_review_subject"]
+
+
+@dataclass(frozen=True)
+class ReviewSubject:
+    """What a review is about. ``plan`` identifies the plan across its versions; ``digest``
+    (SHA-256 hex) pins the exact version reviewed; ``missing_prices`` names cost lines whose
+    price was not found (any makes the plan unapprovable); ``source`` is the file it came from."""
+
+    plan: str
+    digest: str
+    title: str
+    priority: str
+    change_type: str
+    estimated_review_minutes: int
+    questions: tuple[str, ...] = ()
+    policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    monthly_cost_delta_usd: Decimal = Decimal(0)
+    missing_prices: tuple[str, ...] = ()
+    source: str = ""
+    summary: str = ""
+
+    def __post_init__(self) -> None:
+        # The digest and plan are checked again by RecordDraft; failing here names the subject.
+        if not self.plan:
+            raise ApprovalError("review subject: plan (the plan's name) is empty")
+        if not isinstance(self.estimated_review_minutes, int) or self.estimated_review_minutes < 0:
+            raise ApprovalError(
+                f"review subject {self.plan}: estimated_review_minutes "
+                f"(={self.estimated_review_minutes!r}) must be an integer >= 0"
+            )
+        if (
+            not isinstance(self.monthly_cost_delta_usd, Decimal)
+            or not self.monthly_cost_delta_usd.is_finite()
+        ):
+            raise ApprovalError(
+                f"review subject {self.plan}: monthly_cost_delta_usd "
+                f"(={self.monthly_cost_delta_usd!r}) must be a finite Decimal"
+            )
+        blank = [i + 1 for i, q in enumerate(self.questions) if not q.strip()]
+        if blank:
+            raise ApprovalError(f"review subject {self.plan}: question(s) {blank} are blank")
+        # plan.py validates the policy of a plan file; a subject built in code is checked here.
+        needed, threshold = (
+            self.policy.required_approvers,
+            self.policy.extra_approver_above_monthly_increase_usd,
+        )
+        if not isinstance(needed, int) or needed < 1:
+            raise ApprovalError(
+                f"review subject {self.plan}: approval policy required_approvers (={needed!r}) "
+                "must be an integer >= 1"
+            )
+        if threshold is not None and (not isinstance(threshold, Decimal) or threshold < 0):
+            raise ApprovalError(
+                f"review subject {self.plan}: approval policy "
+                f"extra_approver_above_monthly_increase_usd (={threshold!r}) must be a Decimal "
+                ">= 0 (USD per month) or None"
+            )
+
+    @property
+    def approvers_needed(self) -> int:
+        """Distinct approvers this subject needs under its policy and cost delta."""
+        return self.policy.approvers_needed(self.monthly_cost_delta_usd)
+
+    @property
+    def name(self) -> str:
+        """How messages name the plan: its file if known, else its identity."""
+        return self.source or self.plan
+
+    def details(self) -> dict[str, Any]:
+        """The subject as stored in its review-requested record (money as decimal strings)."""
+        threshold = self.policy.extra_approver_above_monthly_increase_usd
+        return {
+            "title": self.title,
+            "priority": self.priority,
+            "type": self.change_type,
+            "estimated_review_minutes": self.estimated_review_minutes,
+            "questions": list(self.questions),
+            "required_approvers": self.policy.required_approvers,
+            "extra_approver_above_monthly_increase_usd": None
+            if threshold is None
+            else str(threshold),
+            "monthly_cost_delta_usd": str(self.monthly_cost_delta_usd),
+            "missing_prices": list(self.missing_prices),
+            "source": self.source,
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_request(cls, request: Record) -> ReviewSubject:
+        """The subject stored in a review-requested record (inverse of :meth:`details`)."""
+        d = request.details
+        try:
+            threshold = d["extra_approver_above_monthly_increase_usd"]
+            return cls(
+                plan=request.plan,
+                digest=request.digest,
+                title=str(d["title"]),
+                priority=str(d["priority"]),
+                change_type=str(d["type"]),
+                estimated_review_minutes=int(d["estimated_review_minutes"]),
+                questions=tuple(str(q) for q in d["questions"]),
+                policy=ApprovalPolicy(
+                    int(d["required_approvers"]),
+                    None if threshold is None else Decimal(threshold),
+                ),
+                monthly_cost_delta_usd=Decimal(d["monthly_cost_delta_usd"]),
+                missing_prices=tuple(str(m) for m in d["missing_prices"]),
+                source=str(d["source"]),
+                summary=str(d["summary"]),
+            )
+        except (KeyError, TypeError, ValueError, InvalidOperation, ApprovalError) as exc:
+            raise StoreIntegrityError(
+                f"{request.label()} does not hold a readable review request ({exc!r}): "
+                "it was edited outside infra-toolkit; restore the store from a backup"
+            ) from exc
+
+
+def read_review_subject(plan_path: str | Path) -> ReviewSubject:
+    """Read a plan file into the subject of its review: its identity (the file name without
+    ``.yaml``), digest, metadata, questions for approval, approval policy, and the monthly cost
+    delta in USD (proposed minus current resources, priced from the shipped tables plus the
+    plan's own tables and overrides) and every cost line whose price was not found, named
+    ``side type.name: component`` (``infra-toolkit cost`` and the report say why).
+
+    Raises PlanError / PricingError for a plan that cannot be read or priced."""
+    from infra_toolkit.cost import estimate
+    from infra_toolkit.digest import plan_digest
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.pricing import load_price_book
+
+    plan = read_plan(plan_path)
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    sides = {
+        "current": estimate(plan.current.resources, book),
+        "proposed": estimate(plan.proposed.resources, book),
+    }
+    missing = tuple(
+        f"{side} {line.address}: {line.component}"
+        for side, est in sides.items()
+        for line in est.missing_prices
+    )
+    m = plan.metadata
+    return ReviewSubject(
+        plan=plan.path.stem,
+        digest=plan_digest(plan),
+        title=m.title,
+        priority=m.priority,
+        change_type=m.type,
+        estimated_review_minutes=m.requested_review_minutes,
+        questions=plan.questions,
+        policy=plan.approval_policy,
+        monthly_cost_delta_usd=sides["proposed"].total_monthly_usd
+        - sides["current"].total_monthly_usd,
+        missing_prices=missing,
+        source=str(plan_path),
+        summary=m.summary,
+    )
+
+
+def approve_command(subject: ReviewSubject) -> str:
+    """The exact shell command that approves ``subject``'s current digest, one ``--answer`` per
+    question for approval (for the report and messages; the reviewer fills in the text)."""
+    argv = ["infra-toolkit", "approve", subject.name, "--reviewer", "YOUR_NAME"]
+    for n in range(1, len(subject.questions) + 1):
+        argv += ["--answer", f"{n}=YOUR ANSWER"]
+    return shlex.join(argv)

@@ -1,0 +1,140 @@
+"""``ApprovalWidget``: sign off a plan from a live notebook, into the same store as the CLI.
+
+The widget shows what is being approved (plan summary, monthly cost delta, digest, the current
+status) and takes a decision, the reviewer's name, one answer per question for approval and a
+comment. The button records the decision through :func:`infra_toolkit.approval.sign_off` and
+shows the result, or the reason it was refused. A static HTML export cannot run the callback:
+record approvals from a live kernel (or the CLI).
+"""
+
+from __future__ import annotations
+
+import getpass
+import html
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import ipywidgets as widgets
+
+from infra_toolkit.approval import review_status_text, sign_off
+from infra_toolkit.approval_records import Record, RecordKind
+from infra_toolkit.approval_store import open_store
+from infra_toolkit.errors import ApprovalError
+from infra_toolkit.review_subject import ReviewSubject
+
+__all__ = ["ApprovalWidget"]
+
+_DECISIONS = [
+    ("Approve", RecordKind.APPROVED),
+    ("Request changes", RecordKind.CHANGES_REQUESTED),
+    ("Reject", RecordKind.REJECTED),
+    ("Comment", RecordKind.COMMENT),
+]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
+    """Sign-off form for ``subject`` writing to the store at ``store_location`` (None: the
+    default store). ``clock`` gives the record's time (tests pass a fixed one)."""
+
+    def __init__(
+        self,
+        subject: ReviewSubject,
+        store_location: str | None = None,
+        *,
+        reviewer: str | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.subject, self.store_location, self._clock = subject, store_location, clock
+        self.last_record: Record | None = None
+        self.summary = widgets.HTML()
+        self.decision = widgets.ToggleButtons(options=_DECISIONS, description="Decision")
+        self.reviewer = widgets.Text(
+            value=getpass.getuser() if reviewer is None else reviewer, description="Reviewer"
+        )
+        self.answers = [
+            widgets.Textarea(placeholder="your answer", layout={"width": "90%"})
+            for _ in subject.questions
+        ]
+        self.comment = widgets.Textarea(
+            description="Comment", placeholder="required to reject or request changes"
+        )
+        self.submit_button = widgets.Button(description="Record decision", button_style="primary")
+        self.result = widgets.HTML()
+        self.submit_button.on_click(self._on_click)
+        questions: list[Any] = []
+        for n, (question, box) in enumerate(zip(subject.questions, self.answers, strict=True), 1):
+            questions += [widgets.HTML(f"<b>Q{n}.</b> {html.escape(question)}"), box]
+        super().__init__(
+            [
+                self.summary,
+                self.decision,
+                self.reviewer,
+                *questions,
+                self.comment,
+                self.submit_button,
+                self.result,
+            ]
+        )
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        s = self.subject
+        delta = s.monthly_cost_delta_usd
+        rows = [
+            ("Plan", s.name),
+            ("Priority / type", f"{s.priority} / {s.change_type}"),
+            ("Estimated review", f"{s.estimated_review_minutes} min"),
+            ("Monthly cost delta", f"{'+' if delta >= 0 else '-'}${abs(delta):,.2f} per month"),
+            ("Approvers needed", str(s.approvers_needed)),
+            ("Digest", s.digest),
+            ("Status", review_status_text(self.subject, self.store_location)),
+        ]
+        table = "".join(
+            f"<tr><th style='text-align:left'>{k}</th><td><code>{html.escape(v)}</code></td></tr>"
+            for k, v in rows
+        )
+        warning = (
+            f"<p style='color:#b00'>Cannot be approved: {len(s.missing_prices)} cost line(s) "
+            f"have no price: {html.escape('; '.join(s.missing_prices))}</p>"
+            if s.missing_prices
+            else ""
+        )
+        about = f"<p>{html.escape(s.summary)}</p>" if s.summary else ""
+        self.summary.value = (
+            f"<h3>{html.escape(s.title)}</h3>{about}<table>{table}</table>{warning}"
+        )
+
+    def submit(self) -> Record | None:
+        """Record the form's decision; returns the record, or None (the reason is shown)."""
+        answers = {n: box.value for n, box in enumerate(self.answers, 1) if box.value.strip()}
+        try:
+            with open_store(self.store_location) as store:
+                record = sign_off(
+                    store,
+                    self.subject,
+                    self.decision.value,
+                    reviewer=self.reviewer.value,
+                    at=self._clock(),
+                    answers=answers,
+                    comment=self.comment.value,
+                )
+        except ApprovalError as exc:
+            self.result.value = f"<p style='color:#b00'>Not recorded: {html.escape(str(exc))}</p>"
+            return None
+        self.last_record = record
+        self._show_summary()
+        self.result.value = (
+            f"<p style='color:#070'>Recorded record {record.seq}: {record.review_id} "
+            f"{record.kind.value.replace('_', ' ')} by {html.escape(record.reviewer)} at "
+            f"{record.recorded_at}.</p>"
+            f"<p>{html.escape(review_status_text(self.subject, self.store_location))}</p>"
+        )
+        return record
+
+    def _on_click(self, _button: Any) -> None:
+        self.submit()

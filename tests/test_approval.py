@@ -1,0 +1,334 @@
+"""Review rules, status, queue and gate, on both store backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from infra_toolkit.approval import (
+    Status,
+    gate,
+    review_queue,
+    review_state,
+    review_status,
+    review_status_text,
+    sign_off,
+    submit,
+)
+from infra_toolkit.approval_records import Answer, RecordKind
+from infra_toolkit.approval_store import ApprovalStore, open_store
+from infra_toolkit.errors import ApprovalError
+from infra_toolkit.plan import ApprovalPolicy
+from infra_toolkit.review_subject import ReviewSubject, approve_command
+from tests.approval_helpers import at, subject
+
+APPROVE, REJECT, CHANGES, COMMENT = (
+    RecordKind.APPROVED,
+    RecordKind.REJECTED,
+    RecordKind.CHANGES_REQUESTED,
+    RecordKind.COMMENT,
+)
+ANSWERS = {1: "yes, in staging on 2026-11-20", 2: "platform team"}
+
+
+@pytest.fixture
+def store(store_location: str) -> Iterator[ApprovalStore]:
+    with open_store(store_location, create=True) as s:
+        yield s
+
+
+def record(store: ApprovalStore, s: ReviewSubject, steps: list[tuple[RecordKind, str]]) -> None:
+    for minute, (kind, reviewer) in enumerate(steps, 1):
+        sign_off(
+            store,
+            s,
+            kind,
+            reviewer=reviewer,
+            at=at(minute),
+            answers=ANSWERS if kind is APPROVE else None,
+            comment=f"{kind.value} note",
+        )
+
+
+def test_submit_approve_then_change_makes_the_plan_stale(store: ApprovalStore) -> None:
+    v1 = subject("a")
+    submit(store, v1, requester="dev", at=at(0))
+    first = gate(store, v1)
+    assert not first.passed
+    assert first.reason == (
+        "plans/checkout.yaml: review-001 AWAITING APPROVAL: "
+        "0 of 1 approver(s) so far; 1 more needed"
+    )
+    sign_off(store, v1, APPROVE, reviewer="alice", at=at(5), answers=ANSWERS)
+    assert gate(store, v1) == gate(store, v1)  # reading twice changes nothing
+    approved = gate(store, v1)
+    assert approved.passed
+    assert (
+        approved.reason
+        == "plans/checkout.yaml: review-001 APPROVED by alice at 2026-11-26T09:05:00Z"
+    )
+    v2 = subject("b")  # one byte of a referenced file changed: a new digest
+    status = review_status(store, v2)
+    assert status.status is Status.STALE
+    assert status.describe().startswith(
+        "plans/checkout.yaml is STALE: review-001 approved digest aaaaaaaaaaaa… by alice at "
+        "2026-11-26T09:05:00Z, but its digest is now bbbbbbbbbbbb…"
+    )
+    assert not gate(store, v2).passed
+    assert "STALE" in gate(store, v2).reason
+    assert gate(store, v1).passed  # the old digest stays approved: only the current one matters
+
+
+@pytest.mark.parametrize(
+    ("steps", "status", "approvers"),
+    [
+        ([], Status.AWAITING_APPROVAL, []),
+        ([(APPROVE, "alice")], Status.AWAITING_APPROVAL, ["alice"]),
+        # the same reviewer twice counts once, whatever the case and spacing
+        ([(APPROVE, "alice"), (APPROVE, " Alice ")], Status.AWAITING_APPROVAL, ["alice"]),
+        ([(APPROVE, "alice"), (APPROVE, "bob")], Status.APPROVED, ["alice", "bob"]),
+        (
+            [(APPROVE, "alice"), (APPROVE, "bob"), (COMMENT, "eve")],
+            Status.APPROVED,
+            ["alice", "bob"],
+        ),
+        # a later rejection voids the approvals before it
+        ([(APPROVE, "alice"), (APPROVE, "bob"), (REJECT, "carol")], Status.REJECTED, []),
+        # and stands whatever others approve after it
+        (
+            [(APPROVE, "alice"), (REJECT, "carol"), (APPROVE, "bob"), (APPROVE, "dan")],
+            Status.REJECTED,
+            ["bob", "dan"],
+        ),
+        # until the reviewer who rejected approves; alice must re-confirm
+        (
+            [(APPROVE, "alice"), (REJECT, "carol"), (APPROVE, "carol")],
+            Status.AWAITING_APPROVAL,
+            ["carol"],
+        ),
+        (
+            [(APPROVE, "alice"), (REJECT, "carol"), (APPROVE, "carol"), (APPROVE, "alice")],
+            Status.APPROVED,
+            ["carol", "alice"],
+        ),
+        ([(APPROVE, "alice"), (CHANGES, "dave")], Status.CHANGES_REQUESTED, []),
+        # a standing rejection outranks a standing change request
+        ([(CHANGES, "dave"), (REJECT, "carol")], Status.REJECTED, []),
+    ],
+)
+def test_two_approver_policy(
+    store: ApprovalStore, steps: list[tuple[RecordKind, str]], status: Status, approvers: list[str]
+) -> None:
+    s = subject(policy=ApprovalPolicy(required_approvers=2))
+    submit(store, s, requester="dev", at=at(0))
+    record(store, s, steps)
+    state = review_status(store, s).review
+    assert state is not None
+    assert state.status is status
+    assert [r.reviewer.strip().lower() for r in state.approvals] == approvers
+    assert gate(store, s).passed is (status is Status.APPROVED)
+
+
+def test_rejection_after_approval_fails_the_gate_naming_who(store: ApprovalStore) -> None:
+    s = subject()
+    submit(store, s, requester="dev", at=at(0))
+    sign_off(store, s, APPROVE, reviewer="alice", at=at(1), answers=ANSWERS)
+    assert gate(store, s).passed
+    sign_off(store, s, REJECT, reviewer="carol", at=at(2), comment="no load test at 1000 users")
+    decision = gate(store, s)
+    assert not decision.passed
+    assert decision.reason == (
+        "plans/checkout.yaml: review-001 REJECTED by carol at 2026-11-26T09:02:00Z: "
+        "'no load test at 1000 users'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("threshold", "delta", "needed"),
+    [
+        (None, "5000", 1),  # no threshold: never an extra approver
+        ("100", "100", 1),  # an increase of exactly the threshold does not exceed it
+        ("100", "100.01", 2),
+        ("0", "-50", 1),  # a cost decrease never needs the extra approver
+    ],
+)
+def test_extra_approver_above_cost_threshold(
+    store: ApprovalStore, threshold: str | None, delta: str, needed: int
+) -> None:
+    policy = ApprovalPolicy(1, None if threshold is None else Decimal(threshold))
+    s = subject(policy=policy, monthly_cost_delta_usd=Decimal(delta))
+    submit(store, s, requester="dev", at=at(0))
+    sign_off(store, s, APPROVE, reviewer="alice", at=at(1), answers=ANSWERS)
+    state = review_status(store, s).review
+    assert state is not None
+    assert (state.subject.approvers_needed, state.approvals_missing) == (needed, needed - 1)
+    assert gate(store, s).passed is (needed == 1)
+
+
+def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> None:
+    s = subject(
+        missing_prices=("aws_instance.api: Instance usage (Linux/UNIX, on-demand, m9.huge)",)
+    )
+    submit(store, s, requester="dev", at=at(0))
+    with pytest.raises(
+        ApprovalError,
+        match=r"review-001 \(plans/checkout.yaml\) cannot be approved: 1 cost line\(s\) have no "
+        r"price \(aws_instance.api: Instance usage .*m9.huge\)\); fix the resource or add a price",
+    ):
+        sign_off(store, s, APPROVE, reviewer="alice", at=at(1), answers=ANSWERS)
+    sign_off(store, s, REJECT, reviewer="alice", at=at(2), comment="price missing")
+    assert [r.kind for r in store.records()] == [RecordKind.REVIEW_REQUESTED, REJECT]
+    assert not gate(store, s).passed
+
+
+@pytest.mark.parametrize(
+    ("kind", "answers", "comment", "match"),
+    [
+        (
+            APPROVE,
+            {1: "yes"},
+            "",
+            (
+                r"needs an answer to every question for approval; unanswered: "
+                r"2 \('Who is on call\?'\): pass --answer N=TEXT"
+            ),
+        ),
+        (APPROVE, {1: "yes", 2: "  "}, "", r"unanswered: 2 "),
+        (
+            APPROVE,
+            {1: "yes", 2: "ops", 3: "x"},
+            "",
+            (
+                r"answer\(s\) to question \[3\]: plans/checkout.yaml has 2 question\(s\) "
+                r"for approval, "
+                r"numbered 1-2"
+            ),
+        ),
+        (REJECT, {}, "", r"rejected needs a comment saying why: pass --comment TEXT"),
+        (CHANGES, {}, " ", r"changes requested needs a comment"),
+    ],
+)
+def test_sign_off_refuses_incomplete_decisions(
+    store: ApprovalStore, kind: RecordKind, answers: dict[int, str], comment: str, match: str
+) -> None:
+    s = subject()
+    submit(store, s, requester="dev", at=at(0))
+    with pytest.raises(ApprovalError, match=match):
+        sign_off(store, s, kind, reviewer="alice", at=at(1), answers=answers, comment=comment)
+    assert len(store.records()) == 1  # nothing written
+
+
+def test_answers_are_stored_with_their_questions(store: ApprovalStore) -> None:
+    s = subject()
+    submit(store, s, requester="dev", at=at(0))
+    rec = sign_off(store, s, APPROVE, reviewer="Zoë Ops", at=at(1), answers=ANSWERS, comment="ok")
+    (stored,) = [r for r in store.records() if r.seq == rec.seq]
+    assert stored.answers == (
+        Answer("Is the rollback tested?", "yes, in staging on 2026-11-20"),
+        Answer("Who is on call?", "platform team"),
+    )
+    assert (stored.reviewer, stored.comment, stored.recorded_at) == (
+        "Zoë Ops",
+        "ok",
+        "2026-11-26T09:01:00Z",
+    )
+
+
+def test_sign_off_needs_a_submitted_current_digest(store: ApprovalStore) -> None:
+    with pytest.raises(
+        ApprovalError,
+        match=r"cannot record approved for plans/checkout.yaml: "
+        r"plans/checkout.yaml \(digest aaaaaaaaaaaa…\) was never submitted for review",
+    ):
+        sign_off(store, subject("a"), APPROVE, reviewer="alice", at=at(1), answers=ANSWERS)
+    submit(store, subject("a"), requester="dev", at=at(0))
+    with pytest.raises(
+        ApprovalError,
+        match=r"was never submitted for review; review-001 covers an "
+        r"earlier digest: run infra-toolkit submit plans/checkout.yaml",
+    ):
+        sign_off(store, subject("b"), APPROVE, reviewer="alice", at=at(1), answers=ANSWERS)
+    with pytest.raises(ApprovalError, match=r"reviewer is empty"):
+        sign_off(store, subject("a"), APPROVE, reviewer=" ", at=at(1), answers=ANSWERS)
+
+
+def test_queue_lists_open_reviews_only(store: ApprovalStore) -> None:
+    plans = {name: subject(plan=name, digest=f"{i:064x}") for i, name in enumerate("pqrst", 1)}
+    for minute, s in enumerate(plans.values()):
+        submit(store, s, requester="dev", at=at(minute))
+    sign_off(store, plans["p"], APPROVE, reviewer="alice", at=at(10), answers=ANSWERS)
+    sign_off(store, plans["q"], REJECT, reviewer="alice", at=at(11), comment="no")
+    sign_off(store, plans["r"], CHANGES, reviewer="alice", at=at(12), comment="add alerts")
+    submit(store, subject(plan="s", digest="f" * 64), requester="dev", at=at(13))  # supersedes s
+    queue = review_queue(store)
+    assert [(st.review_id, st.request.plan, st.status) for st in queue] == [
+        ("review-003", "r", Status.CHANGES_REQUESTED),
+        ("review-005", "t", Status.AWAITING_APPROVAL),
+        ("review-006", "s", Status.AWAITING_APPROVAL),
+    ]
+    assert review_state(store, "review-004").superseded_by == "review-006"
+
+
+def test_unknown_review_id_is_a_clear_error(store: ApprovalStore) -> None:
+    with pytest.raises(
+        ApprovalError, match=r"unknown review id 'review-009' in .* \(reviews: none yet\)"
+    ):
+        review_state(store, "review-009")
+    submit(store, subject("a"), requester="dev", at=at(0))
+    submit(store, subject("b"), requester="dev", at=at(1))
+    with pytest.raises(
+        ApprovalError, match=r"\(reviews: review-001..review-002\); infra-toolkit queue"
+    ):
+        review_state(store, "review-009")
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"plan": ""}, r"plan \(the plan's name\) is empty"),
+        (
+            {"estimated_review_minutes": -5},
+            r"estimated_review_minutes \(=-5\) must be an integer >= 0",
+        ),
+        (
+            {"monthly_cost_delta_usd": 12.5},
+            r"monthly_cost_delta_usd \(=12.5\) must be a finite Decimal",
+        ),
+        ({"questions": ("ok?", " ")}, r"question\(s\) \[2\] are blank"),
+    ],
+)
+def test_subject_validation(changes: dict[str, Any], match: str) -> None:
+    with pytest.raises(ApprovalError, match=match):
+        subject(**changes)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"required_approvers": 0}, r"required_approvers \(=0\) must be an integer >= 1"),
+        ({"extra_approver_above_monthly_increase_usd": Decimal(-1)}, r"must be a Decimal >= 0"),
+    ],
+)
+def test_policy_validation(kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(ApprovalError, match=match):
+        subject(policy=ApprovalPolicy(**kwargs))
+
+
+def test_approve_command_and_status_text_for_the_report(store_location: str) -> None:
+    s = subject()
+    assert approve_command(s) == (
+        "infra-toolkit approve plans/checkout.yaml --reviewer YOUR_NAME "
+        "--answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER'"
+    )
+    assert review_status_text(s, store_location).startswith(
+        "status unavailable: approval store"  # nothing submitted yet: no store
+    )
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+    assert review_status_text(s, store_location) == (
+        "plans/checkout.yaml: review-001 AWAITING APPROVAL: "
+        "0 of 1 approver(s) so far; 1 more needed"
+    )

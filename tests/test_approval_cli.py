@@ -1,0 +1,247 @@
+"""The approval subcommands: arguments to calls, exit status, one-line errors, on both backends.
+
+Plans here are stand-ins: the subject's digest is the SHA-256 of the file's bytes, so changing one
+byte of the file makes a new digest, as the real plan digest does for the plan and every file it
+references (the end-to-end test with real plans is in test_approval_plans.py).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit import cli
+from infra_toolkit.cli import main
+from infra_toolkit.plan import ApprovalPolicy
+from infra_toolkit.review_subject import ReviewSubject
+from tests.approval_helpers import raw_sql, subject
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def plan_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "checkout.yaml"
+    path.write_text("title: Move checkout to EKS\nreplicas: 3\n")
+
+    def read(plan_path: str) -> ReviewSubject:
+        data = Path(plan_path).read_bytes()
+        return subject(
+            plan=Path(plan_path).stem,
+            digest=hashlib.sha256(data).hexdigest(),
+            source=str(plan_path),
+            policy=ApprovalPolicy(required_approvers=2 if b"two" in data else 1),
+        )
+
+    monkeypatch.setattr(cli, "read_review_subject", read)
+    return path
+
+
+@pytest.fixture
+def run(store_location: str, capsys: pytest.CaptureFixture[str]) -> Run:
+    def run(*argv: str, db: bool = True) -> tuple[int, str, str]:
+        code = main([*argv, *(["--db", store_location] if db else [])])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+ANSWERS = ["--answer", "1=yes, in staging", "--answer", "2=platform team"]
+
+
+def test_submit_gate_approve_gate_change_stale(run: Run, plan_file: Path) -> None:
+    plan = str(plan_file)
+    code, out, _ = run("submit", plan, "--requester", "dev")
+    assert code == 0
+    assert out.startswith(
+        f"{plan} submitted as review-001: 'Move checkout to EKS', priority high, "
+        "type migration, ~45 min to review, digest "
+    )
+    assert "review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed" in out
+    assert run("gate", plan)[:2] == (
+        1,
+        f"FAIL: {plan}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed\n",
+    )
+    code, out, _ = run("approve", plan, "--reviewer", "alice", *ANSWERS, "--comment", "ok")
+    assert code == 0
+    assert out.startswith("recorded record 2 (review-001 approved by alice) at ")
+    code, out, _ = run("gate", plan)
+    assert code == 0 and out.startswith(f"PASS: {plan}: review-001 APPROVED by alice at ")
+    plan_file.write_bytes(plan_file.read_bytes().replace(b"3", b"4"))  # one byte
+    code, out, _ = run("status", plan)
+    assert code == 0 and out.startswith(f"{plan} is STALE: review-001 approved digest ")
+    code, out, _ = run("gate", plan)
+    assert code == 1 and out.startswith(f"FAIL: {plan} is STALE")
+    code, out, _ = run("submit", plan)
+    assert "submitted as review-002" in out
+    code, out, _ = run("queue")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "STATUS", "PRIORITY", "TYPE", "REVIEW", "APPROVALS", "PLAN"]
+    assert lines[1].split()[:8] == [
+        "review-002",
+        "AWAITING",
+        "APPROVAL",
+        "high",
+        "migration",
+        "45",
+        "min",
+        "0/1",
+    ]
+    assert len(lines) == 2  # review-001 is approved and superseded: not open
+
+
+def test_rejection_after_approval_fails_the_gate(run: Run, plan_file: Path) -> None:
+    plan = str(plan_file)
+    run("submit", plan)
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    code, out, _ = run("reject", plan, "--reviewer", "carol", "--comment", "no load test")
+    assert code == 0 and "review-001 REJECTED by carol" in out
+    code, out, _ = run("gate", plan)
+    assert code == 1
+    assert (
+        out.startswith(f"FAIL: {plan}: review-001 REJECTED by carol at ")
+        and "'no load test'" in out
+    )
+
+
+def test_two_approvers_and_request_changes_and_comment_by_review_id(
+    run: Run, plan_file: Path
+) -> None:
+    plan_file.write_text("needs two approvers\n")
+    plan = str(plan_file)
+    run("submit", plan)
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    code, out, _ = run("gate", plan)
+    assert code == 1 and "1 of 2 approver(s) so far (alice at " in out and "1 more needed" in out
+    run("request-changes", plan, "--reviewer", "dave", "--comment", "add alerts")
+    assert "CHANGES REQUESTED by dave" in run("gate", plan)[1]
+    code, out, _ = run("comment", "review-001", "--reviewer", "eve", "--comment", "+1 on alerts")
+    assert code == 0 and out.startswith("recorded record 4 (review-001 comment by eve)")
+    assert run("status", "review-001")[1].startswith("review-001 CHANGES REQUESTED by dave")
+
+
+def test_reviewer_defaults_to_the_os_user(
+    run: Run, plan_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(getpass, "getuser", lambda: "ci-bot")
+    run("submit", str(plan_file))
+    code, out, _ = run("approve", str(plan_file), *ANSWERS)
+    assert code == 0 and "(review-001 approved by ci-bot)" in out
+
+
+def test_verify_and_gate_name_the_tampered_record(
+    run: Run, plan_file: Path, store_location: str
+) -> None:
+    plan = str(plan_file)
+    run("submit", plan)
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    code, out, _ = run("verify")
+    assert code == 0 and "2 records, chain valid, head " in out
+    raw_sql(store_location, "UPDATE approval_records SET reviewer = 'bob' WHERE seq = 2")
+    code, out, err = run("verify")
+    assert code == 1 and out == ""
+    assert (
+        "is tampered: record 2 (review-001 approved by bob) content does not match its hash" in err
+    )
+    code, out, _ = run("gate", plan)
+    assert (
+        code == 1
+        and "FAIL: approval store" in out
+        and "record 2 (review-001 approved by bob)" in out
+    )
+
+
+def _assert_one_line_error(err: str, *parts: str) -> None:
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    for part in parts:
+        assert part in err
+
+
+@pytest.mark.parametrize(
+    ("submit_first", "argv", "parts"),
+    [
+        (
+            "other.yaml",
+            ["approve", "{plan}", "--reviewer", "alice"],
+            ["cannot record approved for {plan}", "was never submitted for review"],
+        ),
+        (
+            "checkout.yaml",
+            ["status", "review-042"],
+            ["unknown review id 'review-042'", "review-001..review-001"],
+        ),
+        (
+            "checkout.yaml",
+            ["approve", "{plan}", "--answer", "1=a", "--answer", "1=b"],
+            ["--answer given more than once for question(s) [1]"],
+        ),
+        (
+            "checkout.yaml",
+            ["reject", "{plan}", "--reviewer", "carol"],
+            ["rejected needs a comment saying why"],
+        ),
+    ],
+)
+def test_bad_requests_are_one_line_errors(
+    run: Run, plan_file: Path, submit_first: str, argv: list[str], parts: list[str]
+) -> None:
+    first = plan_file.with_name(submit_first)
+    if not first.exists():
+        first.write_text("another plan\n")
+    run("submit", str(first))
+    code, _, err = run(*(a.format(plan=plan_file) for a in argv))
+    assert code == 2
+    _assert_one_line_error(err, *(p.format(plan=plan_file) for p in parts))
+
+
+def test_bad_answer_syntax_is_a_usage_error(run: Run, plan_file: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run("approve", str(plan_file), "--answer", "yes")
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("command", [["queue"], ["verify"], ["gate", "PLAN"], ["status", "PLAN"]])
+def test_missing_and_corrupt_sqlite_store(
+    command: list[str], plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [str(plan_file) if a == "PLAN" else a for a in command]
+    missing = tmp_path / "missing.sqlite"
+    assert main([*argv, "--db", str(missing)]) == 2
+    _assert_one_line_error(capsys.readouterr().err, f"approval store {missing} does not exist")
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"\x00garbage" * 512)
+    assert main([*argv, "--db", str(corrupt)]) == 2
+    _assert_one_line_error(capsys.readouterr().err, "not an SQLite database or it is damaged")
+    assert corrupt.read_bytes() == b"\x00garbage" * 512
+
+
+def test_unreachable_postgres_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["queue", "--db", "postgresql://ci@127.0.0.1:1/approvals"]) == 2
+    _assert_one_line_error(
+        capsys.readouterr().err,
+        "cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals",
+    )
+
+
+def test_store_location_from_environment(
+    plan_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = tmp_path / "env.sqlite"
+    monkeypatch.setenv("INFRA_TOOLKIT_DB", str(db))
+    assert main(["submit", str(plan_file)]) == 0
+    assert [
+        r[0] for r in sqlite3.connect(db).execute("SELECT review_id FROM approval_records")
+    ] == ["review-001"]
+    capsys.readouterr()
+    assert main(["queue"]) == 0
+    assert "review-001" in capsys.readouterr().out

@@ -1,0 +1,134 @@
+"""Approvals of real plan files: digest over the plan and its referenced files, policy and
+cost delta from the plan, the approval notebook."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+import yaml
+
+from infra_toolkit.cli import main
+from infra_toolkit.review_subject import read_review_subject
+
+REPO = Path(__file__).resolve().parent.parent
+# one answer per question for approval of the default plan, as its YAML lists them
+QUESTIONS = yaml.safe_load((REPO / "plans" / "ecommerce-eks.yaml").read_text())["questions"]
+ANSWERS = [
+    a for n in range(1, len(QUESTIONS) + 1) for a in ("--answer", f"{n}=yes, see the report")
+]
+
+
+@pytest.fixture
+def plan(tmp_path: Path) -> Path:
+    """A copy of the default plan with the files it references."""
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    return tmp_path / "plans" / "ecommerce-eks.yaml"
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_approve_then_one_byte_of_a_manifest_makes_the_plan_stale(
+    plan: Path, store_location: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", store_location]
+    assert cli(capsys, "submit", str(plan), *db)[0] == 0
+    code, out = cli(capsys, "gate", str(plan), *db)
+    # the plan asks for 2 approvers; its cost increase is under the 500 USD extra-approver line
+    assert code == 1 and "0 of 2 approver(s) so far; 2 more needed" in out
+    assert cli(capsys, "approve", str(plan), "--reviewer", "alice", *ANSWERS, *db)[0] == 0
+    code, out = cli(capsys, "gate", str(plan), *db)
+    assert code == 1 and "1 of 2 approver(s) so far (alice at " in out
+    assert cli(capsys, "approve", str(plan), "--reviewer", "bob", *ANSWERS, *db)[0] == 0
+    code, out = cli(capsys, "gate", str(plan), *db)
+    assert code == 0 and "review-001 APPROVED by alice at " in out and ", bob at " in out
+
+    hpa = plan.parent / "ecommerce-eks" / "backend-hpa.yaml"
+    hpa.write_bytes(hpa.read_bytes().replace(b"# The seed's HPA", b"# The seed's hPA", 1))
+    code, out = cli(capsys, "status", str(plan), *db)
+    assert code == 0 and out.startswith(f"{plan} is STALE: review-001 approved digest ")
+    # the installed console script, as a pipeline runs it: its exit status is the gate's
+    gate = subprocess.run(
+        [str(Path(sys.executable).parent / "infra-toolkit"), "gate", str(plan), *db],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert gate.returncode == 1 and gate.stdout.startswith(f"FAIL: {plan} is STALE")
+
+
+def test_extra_approver_when_the_cost_increase_exceeds_the_threshold(plan: Path) -> None:
+    text = plan.read_text()
+    plan.write_text(
+        text.replace(
+            "extra_approver_above_monthly_increase_usd: 500",
+            "extra_approver_above_monthly_increase_usd: 0",
+        )
+    )
+    subject = read_review_subject(plan)
+    # proposed adds an EKS control plane (0.10 USD/h x 730 h = 73 USD) and three t3.medium
+    # nodes, each priced like today's single t3.medium: the monthly cost rises, above 0
+    assert subject.monthly_cost_delta_usd > 0
+    assert subject.approvers_needed == 3  # required_approvers 2, plus 1
+
+
+def test_price_not_found_blocks_approval_with_a_clear_message(
+    plan: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # us-gov-east-1 prices EC2 and RDS instances, but the storage/backup rows of
+    # other_services_2026-05-03.csv are for us-east-1 only: three lines have no price
+    text = plan.read_text()
+    plan.write_text(
+        text.replace("current:\n  region: us-east-1", "current:\n  region: us-gov-east-1")
+    )
+    db = ["--db", str(tmp_path / "approvals.sqlite")]
+    assert cli(capsys, "submit", str(plan), *db)[0] == 0
+    code, out = cli(capsys, "approve", str(plan), "--reviewer", "alice", *ANSWERS, *db)
+    assert code == 2
+    assert out == (
+        f"error: review-001 ({plan}) cannot be approved: 3 cost line(s) have no price "
+        "(current aws_instance.web: root_block_device: Storage (general purpose SSD, gp3); "
+        "current aws_db_instance.shop: Storage (general purpose SSD, gp2); "
+        "current aws_db_instance.shop: Additional backup storage); fix the resource or add a "
+        "price override, then submit the plan again\n"
+    )
+    code, out = cli(capsys, "gate", str(plan), *db)
+    assert code == 1 and "cannot be approved while 3 cost line(s) have no price" in out
+
+
+def test_approve_notebook_runs_under_papermill_and_shows_the_form(
+    plan: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "approvals.sqlite"
+    assert main(["submit", str(plan), "--db", str(db)]) == 0
+    out = tmp_path / "approve.out.ipynb"
+    papermill.execute_notebook(
+        str(REPO / "notebooks" / "approve.ipynb"),
+        str(out),
+        parameters={"plan_path": str(plan), "db": str(db), "reviewer": "alice"},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    cells = nbformat.read(out, as_version=4).cells
+    outputs = [o for c in cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 1
+    state = nbformat.read(out, as_version=4).metadata["widgets"][
+        "application/vnd.jupyter.widget-state+json"
+    ]["state"]
+    values = [m["state"].get("value", "") for m in state.values()]
+    summary = [v for v in values if isinstance(v, str) and "<h3>Migrate the e-commerce" in v]
+    assert len(summary) == 1
+    assert "review-001 AWAITING APPROVAL: 0 of 2 approver(s) so far" in summary[0]
+    assert read_review_subject(plan).digest in summary[0]

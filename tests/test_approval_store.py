@@ -1,0 +1,264 @@
+"""The store on both backends: allocation, append-only, tamper evidence, failures, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra_toolkit.approval import gate, sign_off, submit, verify
+from infra_toolkit.approval_records import RecordKind
+from infra_toolkit.approval_store import ApprovalStore, open_store
+from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from tests.approval_helpers import at, raw_sql, subject
+
+
+def test_submit_allocates_sequential_review_ids_and_is_idempotent(store_location: str) -> None:
+    with open_store(store_location, create=True) as store:
+        first, created1 = submit(store, subject("a"), requester="dev", at=at(0))
+        again, created2 = submit(store, subject("a"), requester="dev", at=at(1))
+        second, created3 = submit(store, subject("b"), requester="dev", at=at(2))
+        assert (first.review_id, created1) == ("review-001", True)
+        assert (again, created2) == (first, False)  # same plan and digest: nothing written
+        assert (second.review_id, created3) == ("review-002", True)
+        assert [r.seq for r in store.records()] == [1, 2]
+        assert verify(store).count == 2
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE approval_records SET comment = 'x'", "DELETE FROM approval_records"]
+)
+def test_database_refuses_update_and_delete(store_location: str, statement: str) -> None:
+    with open_store(store_location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+    if store_location.startswith("postgresql://"):
+        import psycopg
+
+        with (
+            psycopg.connect(store_location, autocommit=True) as conn,
+            pytest.raises(psycopg.Error, match="append-only"),
+        ):
+            conn.execute(statement)
+    else:
+        lite = sqlite3.connect(store_location)
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            lite.execute(statement)
+        lite.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "params", "match"),
+    [
+        (
+            "UPDATE approval_records SET reviewer = 'mallory' WHERE seq = 2",
+            (),
+            r"record 2 \(review-001 approved by mallory\) content does not match its hash",
+        ),
+        (
+            "UPDATE approval_records SET answers = ? WHERE seq = 2",
+            ('[["Is the rollback tested?","no"],["Who is on call?","ops"]]',),
+            r"record 2 .* content does not match its hash",
+        ),
+        (
+            "DELETE FROM approval_records WHERE seq = 2",
+            (),
+            r"record 3 .* has seq 3 where 2 was expected",
+        ),
+        (
+            "UPDATE approval_records SET details = 'garbage' WHERE seq = 1",
+            (),
+            r"record 1 of .* cannot be read",
+        ),
+    ],
+)
+def test_direct_edit_makes_verify_and_gate_fail_naming_the_record(
+    store_location: str, sql: str, params: tuple[str, ...], match: str
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        for minute, name in enumerate(["alice", "bob"], 1):
+            sign_off(
+                store,
+                s,
+                RecordKind.APPROVED,
+                reviewer=name,
+                at=at(minute),
+                answers={1: "yes", 2: "ops"},
+            )
+        assert gate(store, s).passed
+    raw_sql(store_location, sql, params)
+    with open_store(store_location) as store:
+        with pytest.raises(StoreIntegrityError, match=match):
+            verify(store)
+        decision = gate(store, s)
+    assert not decision.passed
+    assert "tampered" in decision.reason or "cannot be read" in decision.reason
+
+
+def _fail_after_insert(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    real = ApprovalStore._insert
+
+    def insert_then_fail(self: ApprovalStore, tx: Any, record: Any) -> None:
+        real(self, tx, record)  # the row is written inside the transaction ...
+        raise error  # ... and the transaction fails before it commits
+
+    monkeypatch.setattr(ApprovalStore, "_insert", insert_then_fail)
+
+
+def _backend_error(location: str) -> BaseException:
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        return psycopg.OperationalError("could not write to file: No space left on device")
+    return sqlite3.OperationalError("disk I/O error")
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected", "match"),
+    [
+        ("program", RuntimeError, "injected"),
+        ("database", ApprovalError, r"approval store .*: cannot write \("),
+    ],
+)
+def test_failed_append_leaves_the_store_exactly_as_it_was(
+    store_location: str,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+    expected: type[Exception],
+    match: str,
+) -> None:
+    s = subject()
+    approve = {"reviewer": "bob", "answers": {1: "yes", 2: "ops"}}
+    error = RuntimeError("injected") if failure == "program" else _backend_error(store_location)
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        sign_off(store, s, RecordKind.COMMENT, reviewer="alice", at=at(1), comment="looks fine")
+        before = store.records()
+        with monkeypatch.context() as patch, pytest.raises(expected, match=match):
+            _fail_after_insert(patch, error)
+            sign_off(store, s, RecordKind.APPROVED, at=at(2), **approve)  # type: ignore[arg-type]
+        assert store.records() == before
+        # the store still works and the chain continues from the same head
+        record = sign_off(store, s, RecordKind.APPROVED, at=at(3), **approve)  # type: ignore[arg-type]
+        assert (record.seq, record.prev_hash) == (3, before[-1].hash)
+        assert verify(store).count == 3
+
+
+def test_missing_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.sqlite"
+    with pytest.raises(ApprovalError, match=rf"approval store {missing} does not exist: submit"):
+        open_store(missing)
+    assert not missing.exists()  # reading never creates an empty store
+
+
+def test_corrupt_sqlite_file_is_a_clear_error_and_left_untouched(tmp_path: Path) -> None:
+    corrupt = tmp_path / "approvals.sqlite"
+    corrupt.write_bytes(b"this is not a database, but someone's notes" * 100)
+    before = corrupt.read_bytes()
+    for create in (False, True):
+        with pytest.raises(ApprovalError, match=r"not an SQLite database or it is damaged"):
+            open_store(corrupt, create=create)
+    assert corrupt.read_bytes() == before
+
+
+def test_sqlite_file_of_another_program_is_not_taken_for_a_store(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (x TEXT)")
+    conn.close()
+    with pytest.raises(ApprovalError, match=r"is an SQLite database but not an approval store"):
+        open_store(other)
+
+
+@pytest.mark.parametrize(
+    ("location", "match"),
+    [
+        (
+            "postgresql://ci:s3cret@127.0.0.1:1/approvals",
+            (
+                r"cannot connect to the approval store "
+                r"postgresql://ci:\*\*\*@127.0.0.1:1/approvals: "
+                r".*check the URL and that the PostgreSQL server is running"
+            ),
+        ),
+        ("mysql://db/approvals", r"unknown scheme 'mysql'; use a file path"),
+    ],
+)
+def test_unreachable_or_unknown_store_url(location: str, match: str) -> None:
+    with pytest.raises(ApprovalError, match=match) as exc:
+        open_store(location)
+    assert "s3cret" not in str(exc.value)
+
+
+def test_empty_postgres_database_is_not_a_store_until_created(postgres_url: str) -> None:
+    from tests.pg_cluster import schema_url
+
+    url = schema_url(postgres_url)
+    with pytest.raises(ApprovalError, match=r"has no approval_records table: submit a plan first"):
+        open_store(url)
+    open_store(url, create=True).close()
+    open_store(url).close()
+
+
+WORKERS, SIGN_OFFS = 8, 50
+
+
+def _worker(location: str, index: int, barrier: Any) -> None:
+    s = subject(plan=f"plan-{index}", digest=f"{index:064x}")
+    with open_store(location) as store:
+        barrier.wait()
+        submit(store, s, requester=f"w{index}", at=at(0))
+        for n in range(SIGN_OFFS):
+            kind = RecordKind.APPROVED if n % 2 else RecordKind.COMMENT
+            sign_off(
+                store,
+                s,
+                kind,
+                reviewer=f"w{index}",
+                at=at(n),
+                comment=f"{index}/{n}",
+                answers={1: "yes", 2: "ops"} if kind is RecordKind.APPROVED else None,
+            )
+
+
+def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(store_location: str) -> None:
+    open_store(store_location, create=True).close()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(WORKERS)
+    procs = [ctx.Process(target=_worker, args=(store_location, i, barrier)) for i in range(WORKERS)]
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    elapsed = time.perf_counter() - started
+    assert [p.exitcode for p in procs] == [0] * WORKERS
+    with open_store(store_location) as store:
+        records = store.records()
+        report = verify(store)
+    sign_offs = [r for r in records if r.kind is not RecordKind.REVIEW_REQUESTED]
+    # 8 x 50 sign-offs plus each worker's review request, all present, chain intact
+    assert len(sign_offs) == WORKERS * SIGN_OFFS == 400
+    assert report.count == len(records) == 400 + WORKERS
+    assert {r.comment for r in sign_offs} == {
+        f"{i}/{n}" for i in range(WORKERS) for n in range(SIGN_OFFS)
+    }
+    requests = sorted(r.review_id for r in records if r.kind is RecordKind.REVIEW_REQUESTED)
+    assert requests == [f"review-{i:03d}" for i in range(1, WORKERS + 1)]
+    print(f"{store_location.split(':')[0]}: {len(records)} records in {elapsed:.2f} s")
+
+
+def test_sqlite_url_form_names_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with open_store("sqlite:///rel.sqlite", create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+    with open_store(f"sqlite:///{tmp_path}/rel.sqlite") as store:  # four slashes: absolute
+        assert [r.review_id for r in store.records()] == ["review-001"]
+    assert (tmp_path / "rel.sqlite").exists()

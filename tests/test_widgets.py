@@ -1,0 +1,116 @@
+"""ApprovalWidget driven headless: build it, fill it in, click, read the store."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.approval import Status, review_status, submit
+from infra_toolkit.approval_records import Answer, RecordKind
+from infra_toolkit.approval_store import open_store
+from infra_toolkit.review_subject import ReviewSubject
+from infra_toolkit.widgets import ApprovalWidget
+from tests.approval_helpers import T0, at, subject
+
+
+def submitted(location: str, s: ReviewSubject) -> ReviewSubject:
+    with open_store(location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+    return s
+
+
+def fill(
+    w: ApprovalWidget, decision: RecordKind, reviewer: str, answers: list[str], comment: str
+) -> None:
+    w.decision.value = decision
+    w.reviewer.value = reviewer
+    for box, text in zip(w.answers, answers, strict=True):
+        box.value = text
+    w.comment.value = comment
+
+
+def test_summary_shows_what_is_being_approved(store_location: str) -> None:
+    s = submitted(store_location, subject(monthly_cost_delta_usd=Decimal("1234.5")))
+    w = ApprovalWidget(s, store_location, reviewer="alice", clock=lambda: T0)
+    text = w.summary.value
+    for shown in [
+        "Move checkout to EKS",
+        "plans/checkout.yaml",
+        "high / migration",
+        "45 min",
+        "+$1,234.50 per month",
+        "a" * 64,
+        "review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed",
+    ]:
+        assert shown in text
+    assert [type(c).__name__ for c in w.children].count("Textarea") == 3  # 2 answers + comment
+    assert "Is the rollback tested?" in w.children[3].value
+
+
+def test_click_approve_writes_the_record_and_shows_the_result(store_location: str) -> None:
+    s = submitted(store_location, subject())
+    w = ApprovalWidget(s, store_location, clock=lambda: at(7))
+    fill(w, RecordKind.APPROVED, "alice", ["yes, on 2026-11-20", "platform"], "ship it")
+    w.submit_button.click()
+    with open_store(store_location) as store:
+        records = store.records()
+        status = review_status(store, s)
+    assert len(records) == 2
+    rec = records[-1]
+    assert (rec.kind, rec.reviewer, rec.recorded_at, rec.comment) == (
+        RecordKind.APPROVED,
+        "alice",
+        "2026-11-26T09:07:00Z",
+        "ship it",
+    )
+    assert rec.answers == (
+        Answer("Is the rollback tested?", "yes, on 2026-11-20"),
+        Answer("Who is on call?", "platform"),
+    )
+    assert status.status is Status.APPROVED
+    assert (
+        "Recorded record 2: review-001 approved by alice at 2026-11-26T09:07:00Z" in w.result.value
+    )
+    assert "review-001 APPROVED by alice" in w.result.value
+    assert "APPROVED by alice" in w.summary.value  # the summary's status refreshed
+
+
+@pytest.mark.parametrize(
+    ("decision", "answers", "comment", "shown"),
+    [
+        (RecordKind.APPROVED, ["yes", ""], "", "unanswered: 2 (&#x27;Who is on call?&#x27;)"),
+        (RecordKind.REJECTED, ["", ""], "", "rejected needs a comment saying why"),
+    ],
+)
+def test_refused_decision_is_shown_and_nothing_written(
+    store_location: str, decision: RecordKind, answers: list[str], comment: str, shown: str
+) -> None:
+    s = submitted(store_location, subject())
+    w = ApprovalWidget(s, store_location, clock=lambda: at(7))
+    fill(w, decision, "alice", answers, comment)
+    w.submit_button.click()
+    assert w.last_record is None
+    assert "Not recorded" in w.result.value and shown in w.result.value
+    with open_store(store_location) as store:
+        assert len(store.records()) == 1
+
+
+def test_missing_price_is_warned_and_blocks_approval(store_location: str) -> None:
+    s = submitted(store_location, subject(missing_prices=("aws_db_instance.main: db.x9.mega",)))
+    w = ApprovalWidget(s, store_location, clock=lambda: at(7))
+    assert (
+        "Cannot be approved: 1 cost line(s) have no price: aws_db_instance.main" in w.summary.value
+    )
+    fill(w, RecordKind.APPROVED, "alice", ["yes", "ops"], "")
+    w.submit_button.click()
+    assert "cannot be approved: 1 cost line(s) have no price" in w.result.value
+
+
+def test_missing_store_is_shown_not_raised(tmp_path: Path) -> None:
+    w = ApprovalWidget(subject(), str(tmp_path / "none.sqlite"), reviewer="alice")
+    assert "status unavailable: approval store" in w.summary.value
+    fill(w, RecordKind.COMMENT, "alice", ["", ""], "hello")
+    w.submit_button.click()
+    assert "Not recorded: approval store" in w.result.value and "does not exist" in w.result.value
