@@ -10,10 +10,11 @@ How the schema is read where it leaves room (decided by what the Go code and its
 
 - Time: the evaluated sync is at ``now_s = 0``; an age ``a`` becomes the timestamp ``-a``. The
   ``GO_ZERO_AGE_S`` constant (Go's zero ``time.Time``) therefore is a time long past.
-- Absent optional keys take the controller's and the API's defaults (SPEC.md sections 2, 3, 5.1):
-  controller flags of :class:`~infra_toolkit.hpa.ControllerConfig` (tolerance 0.1, CPU
-  initialization 300 s, readiness delay 30 s, downscale window 300 s, legacy factor 2 / minimum
-  4, gates on, Succeeded pods ignored as in 1.37's ``IsPodTerminal``); ``min_replicas`` 1;
+- Absent optional keys take the settings the Go tests run with and the API's defaults (SPEC.md
+  sections 0, 2, 3, 5.1): controller flags of :data:`GO_TEST_CONFIG` (tolerance 0.1, CPU
+  initialization 120 s, readiness delay 10 s, downscale window 300 s, legacy factor 8 / minimum
+  4, HPAConfigurableTolerance on, HPAScaleToZero off, Succeeded pods ignored as in 1.37's
+  ``IsPodTerminal``), for every kind including ``group_pods``; ``min_replicas`` 1;
   ``status_replicas`` = ``spec_replicas``; ``behavior`` absent = null (no-behavior path); a pod
   without ``phase`` is Running, without ``ready`` is Ready (the Go harness default), without
   ``start_age_s`` started at Go's zero time, and without ``ready_transition_age_s`` became ready
@@ -60,6 +61,7 @@ How the schema is read where it leaves room (decided by what the Go code and its
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -134,32 +136,27 @@ class _Context:
 # --- translation of inputs -------------------------------------------------------------------
 
 
+# Every vector is a transcription of a Go test, so an absent controller field takes the value the
+# Go tests run with (SPEC.md section 0): replica_calculator.go's defaultTesting* (CPU
+# initialization 2 min, readiness delay 10 s, tolerance 0.1), horizontal_test.go's init() (legacy
+# scale-up factor 8) and controller setup (downscale window 5 min), and the feature gates as those
+# tests leave them (HPAScaleToZero off unless a test turns it on).
+GO_TEST_CONFIG = ControllerConfig(
+    cpu_initialization_period_s=120.0,
+    initial_readiness_delay_s=10.0,
+    legacy_scale_up_limit_factor=8.0,
+    gate_scale_to_zero=False,
+)
+_CONFIG_KEYS = (
+    "tolerance", "cpu_initialization_period_s", "initial_readiness_delay_s",
+    "downscale_stabilization_s", "legacy_scale_up_limit_factor", "legacy_scale_up_limit_minimum",
+    "gate_configurable_tolerance", "gate_scale_to_zero", "ignore_succeeded_pods",
+)
+
+
 def _config(raw: Mapping[str, Any] | None) -> ControllerConfig:
-    raw = raw or {}
-    defaults = ControllerConfig()
-    return ControllerConfig(
-        tolerance=raw.get("tolerance", defaults.tolerance),
-        cpu_initialization_period_s=raw.get(
-            "cpu_initialization_period_s", defaults.cpu_initialization_period_s
-        ),
-        initial_readiness_delay_s=raw.get(
-            "initial_readiness_delay_s", defaults.initial_readiness_delay_s
-        ),
-        downscale_stabilization_s=raw.get(
-            "downscale_stabilization_s", defaults.downscale_stabilization_s
-        ),
-        legacy_scale_up_limit_factor=raw.get(
-            "legacy_scale_up_limit_factor", defaults.legacy_scale_up_limit_factor
-        ),
-        legacy_scale_up_limit_minimum=raw.get(
-            "legacy_scale_up_limit_minimum", defaults.legacy_scale_up_limit_minimum
-        ),
-        gate_configurable_tolerance=raw.get(
-            "gate_configurable_tolerance", defaults.gate_configurable_tolerance
-        ),
-        gate_scale_to_zero=raw.get("gate_scale_to_zero", defaults.gate_scale_to_zero),
-        ignore_succeeded_pods=raw.get("ignore_succeeded_pods", defaults.ignore_succeeded_pods),
-    )
+    given = {k: raw[k] for k in _CONFIG_KEYS if raw and raw.get(k) is not None}
+    return dataclasses.replace(GO_TEST_CONFIG, **given) if given else GO_TEST_CONFIG
 
 
 def _tolerances(inputs: Mapping[str, Any], config: ControllerConfig) -> Tolerances:
@@ -614,14 +611,14 @@ def _run_stabilize_legacy(inputs: Mapping[str, Any], ctx: _Context) -> dict[str,
         _recommendations(inputs.get("recommendations") or (), ctx),
         inputs["prenormalized_desired_replicas"],
         NOW_S,
-        inputs.get("downscale_stabilization_s", ControllerConfig().downscale_stabilization_s),
+        inputs.get("downscale_stabilization_s", GO_TEST_CONFIG.downscale_stabilization_s),
     )
     return {"stabilized_replicas": stabilized, "recommendations_after_len": len(history),
             "recommendations_after": [r.replicas for r in history]}
 
 
 def _run_clamp_legacy(inputs: Mapping[str, Any], ctx: _Context) -> dict[str, Any]:
-    defaults = ControllerConfig()
+    defaults = GO_TEST_CONFIG
     replicas, reason = convert_desired_replicas_with_rules(
         inputs["current_replicas"],
         inputs["prenormalized_desired_replicas"],

@@ -255,3 +255,20 @@ def test_per_container_data_alone_gives_the_pod_totals() -> None:
     ok, _, got = _passes("replica_calc", inputs,
                          {"replicas": 6, "utilization": 40, "raw_average_value_milli": 400})
     assert ok, got
+
+
+def test_absent_controller_settings_are_the_go_tests_settings() -> None:
+    # TestGroupPods "unready pod that has never been ready after initialization period": started
+    # 600 s ago, turned unready 590 s ago. With the tests' 10 s readiness delay, -600 + 10 is not
+    # after -590, so the pod counts (Go expects 1 ready pod); production's 30 s would unready it.
+    inputs = {"resource": "cpu",
+              "pods": [{"name": "lucretius", "phase": "Running", "ready": False,
+                        "start_age_s": 600.0, "ready_transition_age_s": 590.0, "deleting": False}],
+              "resource_metrics": {"lucretius": {"value_milli": 1, "age_s": GO_ZERO,
+                                                 "window_s": None}}}
+    ok, _, got = _passes("group_pods", inputs, {"ready_count": 1, "unready": []})
+    assert ok, got
+    # legacy clamp from 3 replicas: horizontal_test.go's factor 8 allows max(8 * 3, 4) = 24.
+    clamp = {"current_replicas": 3, "prenormalized_desired_replicas": 1000, "min_replicas": 1,
+             "max_replicas": 2000}
+    assert _passes("clamp_legacy", clamp, {"replicas": 24, "condition_reason": "ScaleUpLimit"})[0]
