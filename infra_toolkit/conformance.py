@@ -538,9 +538,10 @@ def _run_reconcile(inputs: Mapping[str, Any], ctx: _Context) -> dict[str, Any]:
         config,
         status_replicas=scale.get("status_replicas", spec_replicas),
     )
-    utilization = next(
+    utilization = next(  # horizontal_test.go's findCpuUtilization: the Resource cpu status
         (st.average_utilization for st in result.metric_statuses
-         if st is not None and st.average_utilization is not None),
+         if st is not None and st.type == "Resource" and st.name == "cpu"
+         and st.average_utilization is not None),
         None,
     )
     return {

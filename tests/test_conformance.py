@@ -272,3 +272,21 @@ def test_absent_controller_settings_are_the_go_tests_settings() -> None:
     clamp = {"current_replicas": 3, "prenormalized_desired_replicas": 1000, "min_replicas": 1,
              "max_replicas": 2000}
     assert _passes("clamp_legacy", clamp, {"replicas": 24, "condition_reason": "ScaleUpLimit"})[0]
+
+
+def test_utilization_is_the_resource_cpu_status_as_in_find_cpu_utilization() -> None:
+    # A ContainerResource cpu metric (container c1: 300m of 500m = 60 %) comes first, then a
+    # Resource cpu metric (300m + 100m of 1000m = 40 %): Go's findCpuUtilization reads only the
+    # Resource one, 40 %.
+    pods = [{"name": "p0", "phase": "Running", "ready": True, "start_age_s": GO_ZERO,
+             "ready_transition_age_s": GO_ZERO, "deleting": False,
+             "containers": {"c1": {"cpu": 500}, "c2": {"cpu": 500}}}]
+    usage = {"p0": {"age_s": 0.0, "window_s": 60, "containers": {"c1": 300, "c2": 100}}}
+    target = {"type": "Utilization", "average_utilization": 40}
+    metrics = [
+        {"type": "ContainerResource", "resource": "cpu", "container": "c1", "target": target},
+        {"type": "Resource", "resource": "cpu", "target": target},
+    ]
+    inputs = _hz(metrics, 1, pods=pods, resource_metrics=usage)
+    ok, _, got = _passes("reconcile", inputs, {"utilization": 40})
+    assert ok, got
