@@ -46,6 +46,7 @@ __all__ = [
 MAX_INT32 = 2**31 - 1
 MIN_INT32 = -(2**31)
 MAX_INT64 = 2**63 - 1
+MIN_INT64 = -(2**63)
 _NO_REQUESTS: Mapping[str, int] = MappingProxyType({})
 _NEVER = float("-inf")  # Go's zero time.Time, for an unset Ready transition
 
@@ -120,6 +121,32 @@ def _go_div(a: int, b: int) -> int:
     """Integer division truncating toward zero (Go), not flooring (Python)."""
     q = abs(a) // abs(b)
     return q if (a >= 0) == (b > 0) else -q
+
+
+def _int64(x: int) -> int:
+    """``x`` as Go's int64 arithmetic leaves it: wrapped modulo 2**64 (sums of int64 wrap)."""
+    if MIN_INT64 <= x <= MAX_INT64:
+        return x
+    return ((x - MIN_INT64) & 0xFFFF_FFFF_FFFF_FFFF) + MIN_INT64
+
+
+def _int32(x: int) -> int:
+    """Go's ``int32(x)`` of an int64: the low 32 bits, two's complement (not a saturation)."""
+    if MIN_INT32 <= x <= MAX_INT32:
+        return x
+    return ((x - MIN_INT32) & 0xFFFF_FFFF) + MIN_INT32
+
+
+_NO_WRAP_USAGE = MAX_INT64 // 100  # usage totals up to this cannot overflow ``total * 100``
+
+
+def _utilization_percent(usage_total: int, requests_total: int) -> int:
+    """``int32((metricsTotal * 100) / requestsTotal)`` with Go's int64 and int32 wrapping."""
+    if 0 <= usage_total <= _NO_WRAP_USAGE and 0 < requests_total <= MAX_INT64:
+        percent = usage_total * 100 // requests_total  # the usual case: nothing wraps
+        if percent <= MAX_INT32:
+            return percent
+    return _int32(_go_div(_int64(_int64(usage_total) * 100), _int64(requests_total)))
 
 
 def _fdiv(a: float, b: float) -> float:
@@ -281,16 +308,19 @@ def get_resource_utilization_ratio(
         entries += 1
     if requests_total == 0:
         raise MetricComputationError("no metrics returned matched known pods")
-    utilization = _go_div(metrics_total * 100, requests_total)
-    utilization = min(max(utilization, MIN_INT32), MAX_INT32)
-    return utilization / target_utilization, utilization, _go_div(metrics_total, entries)
+    utilization = _utilization_percent(metrics_total, requests_total)
+    return utilization / target_utilization, utilization, _go_div(_int64(metrics_total), entries)
 
 
 def get_metric_usage_ratio(metrics: Mapping[str, int], target_usage: int) -> tuple[float, int]:
     """(usage ratio, integer mean in milli-units) of plain metric values (Go
-    ``GetMetricUsageRatio``)."""
-    usage = _go_div(sum(metrics.values()), len(metrics))
-    return usage / target_usage, usage
+    ``GetMetricUsageRatio``).
+
+    The int64 sum wraps like Go's, and the ratio divides two float64s as Go does: Python's exact
+    ``int / int`` rounds differently once the mean exceeds 2**53.
+    """
+    usage = _go_div(_int64(sum(metrics.values())), len(metrics))
+    return float(usage) / float(target_usage), usage
 
 
 def _without(
@@ -342,9 +372,12 @@ def get_resource_replicas(
         # after dropping unready and ignored pods, over the pods that have a request).
         if requests_total == 0:
             raise MetricComputationError("no metrics returned matched known pods")
-        utilization = min(max(_go_div(usage_total * 100, requests_total), MIN_INT32), MAX_INT32)
+        utilization = _utilization_percent(usage_total, requests_total)
         ratio = utilization / target_utilization
-        raw_average = _go_div(usage_total, ready_count)
+        raw_average = (
+            usage_total // ready_count if 0 <= usage_total <= MAX_INT64
+            else _go_div(_int64(usage_total), ready_count)
+        )
         if tolerances.is_within(ratio):
             return ReplicaProposal(current_replicas, raw_average, utilization)
         return ReplicaProposal(_ceil_int32(ratio * ready_count), raw_average, utilization)
@@ -565,13 +598,36 @@ def get_object_per_pod_metric_replicas(
     return _per_pod_replicas(status_replicas, target_average_milli, tolerances, usage_milli)
 
 
-def _external_total(values: Sequence[int], metric_name: str) -> int:
+def _no_external_series(values: Sequence[int], metric_name: str) -> None:
     if not values:
         raise MetricComputationError(
             f"unable to get external metric {metric_name}: "
             "no metrics returned from external metrics API"
         )
-    return min(sum(values), MAX_INT64)
+
+
+def _external_value_total(values: Sequence[int], metric_name: str) -> int:
+    """The sum for a Value target: capped at MaxInt64 on a positive overflow; other int64
+    arithmetic wraps (Go ``GetExternalMetricReplicas``)."""
+    _no_external_series(values, metric_name)
+    usage = 0
+    for value in values:
+        if value > 0 and usage > MAX_INT64 - value:
+            return MAX_INT64
+        usage = _int64(usage + value)
+    return usage
+
+
+def _external_per_pod_total(values: Sequence[int], metric_name: str) -> int:
+    """The sum for an AverageValue target: Go (``GetExternalPerPodMetricReplicas``) turns any
+    negative running sum (it assumes an int64 overflow) into MaxInt64."""
+    _no_external_series(values, metric_name)
+    usage = 0
+    for value in values:
+        usage = _int64(usage + value)
+        if usage < 0:
+            return MAX_INT64
+    return usage
 
 
 def get_external_metric_replicas(
@@ -584,7 +640,7 @@ def get_external_metric_replicas(
 ) -> ReplicaProposal:
     """Replicas for an External metric with a Value target; the series are summed (Go
     ``GetExternalMetricReplicas``)."""
-    usage = _external_total(values_milli, metric_name)
+    usage = _external_value_total(values_milli, metric_name)
     ratio = _fdiv(float(usage), float(target_value_milli))
     return ReplicaProposal(
         get_usage_ratio_replica_count(current_replicas, ratio, tolerances, pods), usage
@@ -600,5 +656,5 @@ def get_external_per_pod_metric_replicas(
 ) -> ReplicaProposal:
     """Replicas for an External metric with an AverageValue target (Go
     ``GetExternalPerPodMetricReplicas``); see :func:`get_object_per_pod_metric_replicas`."""
-    usage = _external_total(values_milli, metric_name)
+    usage = _external_per_pod_total(values_milli, metric_name)
     return _per_pod_replicas(status_replicas, target_average_milli, tolerances, usage)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from infra_toolkit.conformance import run_case
+
 
 def _run(*files: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -30,6 +32,13 @@ def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
     # ContainerResource metrics, hot-CPU pods, per-container samples (see the file's sources).
     done = _run(Path(__file__).parent / "data" / "hpa" / "extra_vectors.json")
     assert done.stdout.strip() == "6 passed, 0 failed"
+    assert done.returncode == 0
+
+
+def test_further_go_test_cases_pass() -> None:
+    # Tests and subtests of the Go files that vectors.json does not cover (see each source).
+    done = _run(Path(__file__).parent / "data" / "hpa" / "go_vectors_extra.json")
+    assert done.stdout.strip() == "196 passed, 0 failed", done.stdout
     assert done.returncode == 0
 
 
@@ -70,3 +79,214 @@ def test_an_unreadable_file_is_a_usage_error(tmp_path: Path, content: str | None
     done = _run(path)
     assert done.returncode == 2
     assert f"cannot read vectors from {path}" in done.stderr
+
+
+# --- how the runner reads variants of the schema (each expectation worked out by hand) -------
+
+GO_ZERO = 1e11
+RC_CONTROLLER = {"tolerance": 0.1, "cpu_initialization_period_s": 120,
+                 "initial_readiness_delay_s": 10}
+
+
+def _pod(i: int, **requests: int) -> dict:
+    return {"name": f"p{i}", "phase": "Running", "ready": True, "start_age_s": GO_ZERO,
+            "ready_transition_age_s": GO_ZERO, "deleting": False, "requests_milli": requests}
+
+
+def _sample(value: int) -> dict:
+    return {"value_milli": value, "age_s": GO_ZERO, "window_s": 60}
+
+
+def _passes(kind: str, inputs: dict, expected: dict) -> tuple[bool, dict, dict]:
+    return run_case({"name": "t", "kind": kind, "inputs": inputs, "expected": expected})
+
+
+def _scale_up_inputs() -> dict:
+    # 3 pods requesting 2000m each, using 600m + 1000m + 1400m: 3000 * 100 / 6000 = 50 %;
+    # 50 / 30 = 1.67 -> ceil(1.67 * 3) = 5; the raw per-pod average is 3000 / 3 = 1000m.
+    return {"function": "GetResourceReplicas", "controller": RC_CONTROLLER, "resource": "cpu",
+            "current_replicas": 3, "target_utilization": 30,
+            "pods": [_pod(i, cpu=2000) for i in range(3)],
+            "resource_metrics": {f"p{i}": _sample(v) for i, v in enumerate((600, 1000, 1400))}}
+
+
+def test_resource_utilization_also_reports_usage_milli() -> None:
+    ok, _, got = _passes("replica_calc", _scale_up_inputs(),
+                         {"replicas": 5, "utilization": 50, "usage_milli": 1000})
+    assert ok, got
+
+
+@pytest.mark.parametrize(
+    ("expected_error", "passes"), [("no metrics returned", True), (False, False)]
+)
+def test_an_expected_error_message_means_an_error_was_returned(
+    expected_error: object, passes: bool
+) -> None:
+    inputs = {**_scale_up_inputs(), "resource_metrics": {}}  # Go: no metrics -> error
+    assert _passes("replica_calc", inputs, {"error": expected_error})[0] is passes
+
+
+def test_an_average_value_target_on_get_resource_replicas_takes_the_raw_path() -> None:
+    # Memory with an AverageValue target of 250: mean (300 + 500 + 700) / 3 = 500, ratio 2,
+    # ceil(2 * 3) = 6; no readiness rules for memory.
+    inputs = {"function": "GetResourceReplicas", "controller": RC_CONTROLLER, "resource": "memory",
+              "current_replicas": 3, "target_average_value_milli": 250,
+              "pods": [_pod(i, memory=1000) for i in range(3)],
+              "resource_metrics": {f"p{i}": _sample(v) for i, v in enumerate((300, 500, 700))}}
+    ok, _, got = _passes("replica_calc", inputs, {"replicas": 6, "usage_milli": 500})
+    assert ok, got
+
+
+def test_a_per_pod_function_reads_current_replicas_when_status_is_absent() -> None:
+    # TestReplicaCalcScaleUpPerPodCMExternal: 8600 / (2150 * 3) = 1.33 -> ceil(8600/2150) = 4;
+    # reported ceil(8600 / 3) = 2867.
+    inputs = {"function": "GetExternalPerPodMetricReplicas", "controller": RC_CONTROLLER,
+              "current_replicas": 3, "target_average_value_milli": 2150,
+              "external_metric_values_milli": 8600}
+    ok, _, got = _passes("replica_calc", inputs, {"replicas": 4, "usage_milli": 2867})
+    assert ok, got
+
+
+def test_a_null_object_value_is_a_failed_read() -> None:
+    inputs = {"function": "GetObjectMetricReplicas", "controller": RC_CONTROLLER,
+              "current_replicas": 3, "target_value_milli": 1000, "pods": [],
+              "object_metric_value_milli": None}
+    assert _passes("replica_calc", inputs, {"error": True})[0]
+
+
+def _hz(metrics: list, spec: int, **extra: object) -> dict:
+    inputs = {"controller": {"legacy_scale_up_limit_factor": 2.0},
+              "hpa": {"min_replicas": 1, "max_replicas": 5, "metrics": metrics, "behavior": None},
+              "scale": {"spec_replicas": spec}, "recommendations": [],
+              "pods": [_pod(i, cpu=1000) for i in range(spec)]}
+    inputs.update(extra)
+    return inputs
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        # Above max: snaps to 5 without reading the metric.
+        (7, {"desired_replicas": 5, "scale_updated": True, "error": False}),
+        # In range: Go fails a Resource metric with no target (FailedGetResourceMetric).
+        (3, {"desired_replicas": 3, "scale_updated": False, "error": True,
+             "scaling_active_reason": "FailedGetResourceMetric"}),
+    ],
+)
+def test_a_resource_metric_without_target_is_the_go_harness_default(
+    spec: int, expected: dict
+) -> None:
+    inputs = _hz([{"type": "Resource", "resource": "cpu"}], spec,
+                 resource_metrics={f"p{i}": _sample(500) for i in range(spec)})
+    ok, _, got = _passes("reconcile", inputs, expected)
+    assert ok, got
+
+
+def test_fetch_error_fails_only_its_metric_when_another_has_the_same_name() -> None:
+    # Served: 3000 / 2000 = 1.5 -> ceil(1.5 * 3 ready pods) = 5. The second "qps" metric fails,
+    # which does not veto a scale-up: 5 (under max(2 * 3, 4) = 6 and max 5) plus the error.
+    # Reading the served 3000 for it too would propose ceil(3 * 3) = 9 and no error.
+    metrics = [{"type": "External", "metric": "qps",
+                "target": {"type": "Value", "value_milli": 2000}},
+               {"type": "External", "metric": {"name": "qps"}, "fetch_error": True,
+                "target": {"type": "Value", "value_milli": 1000}}]
+    inputs = _hz(metrics, 3, external_metric_values_milli=[3000])
+    ok, _, got = _passes("reconcile", inputs,
+                         {"desired_replicas": 5, "error": True, "scale_updated": True})
+    assert ok, got
+
+
+def test_null_resource_metrics_is_a_failed_read() -> None:
+    inputs = _hz([{"type": "Resource", "resource": "cpu",
+                   "target": {"type": "Utilization", "average_utilization": 50}}], 3,
+                 resource_metrics=None)
+    ok, _, got = _passes("reconcile", inputs, {
+        "error": True, "desired_replicas": 3,
+        "conditions": [{"type": "AbleToScale", "status": True, "reason": "SucceededGetScale"},
+                       {"type": "ScalingActive", "status": False,
+                        "reason": "FailedGetResourceMetric"}]})
+    assert ok, got
+
+
+def test_a_null_min_replicas_is_one() -> None:
+    # Zero CPU on 3 pods proposes 0; the legacy clamp raises it to minReplicas 1.
+    inputs = _hz([{"type": "Resource", "resource": "cpu",
+                   "target": {"type": "Utilization", "average_utilization": 50}}], 3,
+                 resource_metrics={f"p{i}": _sample(0) for i in range(3)})
+    inputs["hpa"]["min_replicas"] = None
+    ok, _, got = _passes("reconcile", inputs, {"desired_replicas": 1,
+                                               "scaling_limited_reason": "TooFewReplicas"})
+    assert ok, got
+
+
+def test_an_empty_policy_list_takes_the_default_policies() -> None:
+    # generateScalingRules with no policy leaves Policies nil: defaults max(10 + 4, 10 * 2) = 20.
+    inputs = {"current_replicas": 10, "prenormalized_desired_replicas": 50, "min_replicas": 1,
+              "max_replicas": 1000, "scale_up_rules": {"stabilization_window_s": 0,
+                                                       "select_policy": "Max", "policies": []}}
+    ok, _, got = _passes("rate_limit_behavior", inputs,
+                         {"replicas": 20, "condition_reason": "ScaleUpLimit"})
+    assert ok, got
+
+
+def test_a_null_sample_window_is_go_zero_duration() -> None:
+    # PodMetric{Value: 1} has no window. Started 60 s ago (inside the 120 s initialization),
+    # ready since 30 s ago: the sample (now) is not before -30 + 0 -> the pod counts as ready.
+    inputs = {"controller": {"cpu_initialization_period_s": 120, "initial_readiness_delay_s": 10},
+              "resource": "cpu",
+              "pods": [{"name": "a", "phase": "Running", "ready": True, "start_age_s": 60.0,
+                        "ready_transition_age_s": 30.0, "deleting": False}],
+              "metrics": {"a": {"value_milli": 1, "age_s": 0.0, "window_s": None}}}
+    ok, _, got = _passes("group_pods", inputs, {"ready_count": 1, "unready": []})
+    assert ok, got
+
+
+def test_per_container_data_alone_gives_the_pod_totals() -> None:
+    # Pods described only per container (500m + 500m requested) with only per-container usage
+    # (150m + 250m = 400m): 3 pods at 400/1000 = 40 % over a 20 % target -> ceil(2 * 3) = 6.
+    pods = [{"name": f"p{i}", "phase": "Running", "ready": True, "start_age_s": GO_ZERO,
+             "ready_transition_age_s": GO_ZERO, "deleting": False,
+             "containers": {"c1": {"cpu": 500}, "c2": {"cpu": 500}}} for i in range(3)]
+    usage = {f"p{i}": {"age_s": GO_ZERO, "window_s": 60, "containers": {"c1": 150, "c2": 250}}
+             for i in range(3)}
+    inputs = {"function": "GetResourceReplicas", "controller": RC_CONTROLLER, "resource": "cpu",
+              "current_replicas": 3, "target_utilization": 20, "pods": pods,
+              "resource_metrics": usage}
+    ok, _, got = _passes("replica_calc", inputs,
+                         {"replicas": 6, "utilization": 40, "raw_average_value_milli": 400})
+    assert ok, got
+
+
+def test_absent_controller_settings_are_the_go_tests_settings() -> None:
+    # TestGroupPods "unready pod that has never been ready after initialization period": started
+    # 600 s ago, turned unready 590 s ago. With the tests' 10 s readiness delay, -600 + 10 is not
+    # after -590, so the pod counts (Go expects 1 ready pod); production's 30 s would unready it.
+    inputs = {"resource": "cpu",
+              "pods": [{"name": "lucretius", "phase": "Running", "ready": False,
+                        "start_age_s": 600.0, "ready_transition_age_s": 590.0, "deleting": False}],
+              "resource_metrics": {"lucretius": {"value_milli": 1, "age_s": GO_ZERO,
+                                                 "window_s": None}}}
+    ok, _, got = _passes("group_pods", inputs, {"ready_count": 1, "unready": []})
+    assert ok, got
+    # legacy clamp from 3 replicas: horizontal_test.go's factor 8 allows max(8 * 3, 4) = 24.
+    clamp = {"current_replicas": 3, "prenormalized_desired_replicas": 1000, "min_replicas": 1,
+             "max_replicas": 2000}
+    assert _passes("clamp_legacy", clamp, {"replicas": 24, "condition_reason": "ScaleUpLimit"})[0]
+
+
+def test_utilization_is_the_resource_cpu_status_as_in_find_cpu_utilization() -> None:
+    # A ContainerResource cpu metric (container c1: 300m of 500m = 60 %) comes first, then a
+    # Resource cpu metric (300m + 100m of 1000m = 40 %): Go's findCpuUtilization reads only the
+    # Resource one, 40 %.
+    pods = [{"name": "p0", "phase": "Running", "ready": True, "start_age_s": GO_ZERO,
+             "ready_transition_age_s": GO_ZERO, "deleting": False,
+             "containers": {"c1": {"cpu": 500}, "c2": {"cpu": 500}}}]
+    usage = {"p0": {"age_s": 0.0, "window_s": 60, "containers": {"c1": 300, "c2": 100}}}
+    target = {"type": "Utilization", "average_utilization": 40}
+    metrics = [
+        {"type": "ContainerResource", "resource": "cpu", "container": "c1", "target": target},
+        {"type": "Resource", "resource": "cpu", "target": target},
+    ]
+    inputs = _hz(metrics, 1, pods=pods, resource_metrics=usage)
+    ok, _, got = _passes("reconcile", inputs, {"utilization": 40})
+    assert ok, got

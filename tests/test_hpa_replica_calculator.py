@@ -291,3 +291,56 @@ def test_average_value_target_ignores_pods(
         replicas, per_pod, None,
     )
 
+
+
+# --- Go integer and float arithmetic at the edges (int64/int32 wrapping, float64 division) ----
+
+
+def test_plain_metric_ratio_divides_float64s_like_go() -> None:
+    # One pod reporting 2**54 + 4 against a target of 2**53 + 1. Go divides float64(usage) by
+    # float64(target); float64(2**53 + 1) rounds (tie to even) to 2**53, so the ratio is
+    # (2**54 + 4) / 2**53 = 2 + 2**-51, which is representable, and ceil(2.000...04 * 1) = 3.
+    # Exact integer division gives 2 + 2/(2**53 + 1) < 2 + 2**-52, which rounds to 2.0 -> 2.
+    value, target = 2**54 + 4, 2**53 + 1
+    got = get_metric_replicas(1, target, TEN_PERCENT, pods(1), samples([value]), *TIMING)
+    assert got.replicas == 3
+    assert got.usage_milli == value
+
+
+def test_plain_metric_sum_wraps_like_go_int64() -> None:
+    # Go sums int64 values: (2**63 - 1) + 1 wraps to -2**63, and the mean is -2**63 / 2 = -2**62.
+    got = get_metric_replicas(
+        2, 1000, TEN_PERCENT, pods(2), samples([2**63 - 1, 1]), *TIMING
+    )
+    assert got.usage_milli == -(2**62)
+
+
+def test_utilization_percent_is_go_int32_conversion_not_a_clamp() -> None:
+    # usage 21474837m on a 1m request: 21474837 * 100 / 1 = 2147483700 > MaxInt32. Go's
+    # int32() keeps the low 32 bits: 2147483700 - 2**32 = -2147483596 %. The ratio over a 100 %
+    # target is -21474835.96, not within tolerance -> ceil(-21474835.96 * 1 pod) = -21474835.
+    got = get_resource_replicas(
+        1, 100, "cpu", TEN_PERCENT, pods(1, cpu=1), samples([21_474_837]), *TIMING
+    )
+    assert got.utilization == -2_147_483_596
+    assert got.replicas == -21_474_835
+
+
+def test_external_value_sum_caps_at_max_int64_on_positive_overflow() -> None:
+    # Go stops at the first value that would overflow: MaxInt64 + 10 caps at MaxInt64 (the -20
+    # after it is never added). An exact sum would give MaxInt64 - 10.
+    max64 = 2**63 - 1
+    got = get_external_metric_replicas(3, max64, TEN_PERCENT, [max64, 10, -20], pods(3))
+    assert got.usage_milli == max64
+    # Without an overflow, negative series are summed normally: 5000 - 2000 = 3000.
+    assert get_external_metric_replicas(
+        3, 1000, TEN_PERCENT, [5000, -2000], pods(3)
+    ).usage_milli == 3000
+
+
+def test_external_per_pod_sum_turns_a_negative_total_into_max_int64() -> None:
+    # Go's per-pod sum treats any negative running sum as an int64 overflow -> MaxInt64. Then
+    # 9.2e18 / (1000 * 2) is far outside tolerance: ceil(9.2e18 / 1000) saturates at MaxInt32,
+    # and the reported per-pod value is MaxInt64 (float64(MaxInt64) >= float64(MaxInt64)).
+    got = get_external_per_pod_metric_replicas(2, 1000, TEN_PERCENT, [-5000])
+    assert got == (2**31 - 1, 2**63 - 1, None)
