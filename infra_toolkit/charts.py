@@ -6,12 +6,34 @@ Figures are built by pure functions from simulation and cost outputs; notebooks 
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
-__all__ = ["REPORT_RENDERER", "use_report_renderer"]
+from infra_toolkit.plan import Slo
+
+if TYPE_CHECKING:
+    from infra_toolkit.analysis import PlanAnalysis
+
+__all__ = [
+    "CAPACITY_PARTS",
+    "MAX_POINTS",
+    "REPORT_RENDERER",
+    "chart_timeline",
+    "cost_by_component_figure",
+    "cost_per_hour_figure",
+    "latency_figure",
+    "load_figure",
+    "scaling_figures",
+    "time_to_capacity_figure",
+    "use_report_renderer",
+]
 
 REPORT_RENDERER = "infra_toolkit_report"
 
@@ -40,3 +62,170 @@ def use_report_renderer() -> None:
     Call it once, in the first code cell of a notebook."""
     pio.renderers[REPORT_RENDERER] = _ReportRenderer()
     pio.renderers.default = REPORT_RENDERER
+
+
+# --------------------------------------------------------------------------------------------
+# Figures from an analysed plan (infra_toolkit.analysis.PlanAnalysis)
+
+#: The most points a time series keeps in a figure: one plan report stays well under 6 MB.
+MAX_POINTS = 600
+#: The time-to-capacity parts, in the order an episode goes through them.
+CAPACITY_PARTS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "wait for HPA sync"),
+                  ("controller_hold_s", "controller hold"),
+                  ("node_provisioning_s", "node provisioning"), ("pod_startup_s", "pod start-up"))
+_MEAN_COLUMNS = ("offered_rps", "served_rps", "dropped_rps")
+_MAX_COLUMNS = ("spec_replicas", "ready_pods", "pods", "nodes", "p50_latency_ms",
+                "p95_latency_ms", "p99_latency_ms")
+# A small template (plotly's default one adds ~6.5 KB of JSON to every figure).
+_TEMPLATE = go.layout.Template(layout={
+    "font": {"family": "system-ui, sans-serif", "size": 12},
+    "colorway": ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"],
+    "plot_bgcolor": "white", "paper_bgcolor": "white", "hovermode": "x unified",
+    "xaxis": {"gridcolor": "#e5e5e5", "zeroline": False},
+    "yaxis": {"gridcolor": "#e5e5e5", "zeroline": False},
+    "legend": {"orientation": "h", "y": -0.18},
+    "margin": {"l": 60, "r": 60, "t": 60, "b": 60},
+})
+
+
+def chart_timeline(timeline: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """A simulation timeline binned to at most ``max_points`` rows of ``k`` whole ticks each:
+    ``time_h`` (bin start, hours), request rates averaged over the bin (``offered_rps``,
+    ``served_rps``, ``dropped_rps``), pod and node counts and latencies at their bin maximum
+    (a chart must not hide a spike), ``usd_per_hour*`` columns averaged. A trailing partial bin
+    is kept."""
+    if max_points < 1:
+        raise ValueError(f"max_points = {max_points}: must be >= 1")
+    n = len(timeline)
+    k = max(1, math.ceil(n / max_points))
+    group = np.arange(n) // k
+    times = timeline["time_s"].to_numpy(dtype=float)
+    out = pd.DataFrame({"time_h": times[::k] / 3600.0})
+    for column in timeline.columns:
+        if column == "time_s":
+            continue
+        values = pd.Series(timeline[column].to_numpy(dtype=float)).groupby(group)
+        if column in _MAX_COLUMNS or column.startswith("nodes_"):
+            out[column] = values.max().to_numpy()
+        elif column in _MEAN_COLUMNS or column.startswith("usd_per_hour"):
+            out[column] = values.mean().to_numpy()
+    return out
+
+
+def _figure(title: str, **layout: Any) -> go.Figure:
+    return go.Figure(layout={"template": _TEMPLATE, "title": {"text": title}, **layout})
+
+
+def _f32(values: Any) -> np.ndarray:
+    """Chart data as float32 (half the bytes of float64 in the figure JSON); inf as a gap."""
+    arr = np.asarray(values, dtype=np.float64)
+    return np.where(np.isfinite(arr), arr, np.nan).astype(np.float32)
+
+
+def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
+    """Offered vs served requests per second (left axis) with spec replicas, Ready pods and
+    nodes (right axis) over a simulation ``timeline``."""
+    t = chart_timeline(timeline)
+    fig = _figure(f"{title}: offered vs served load, replicas and nodes",
+                  xaxis={"title": {"text": "hours"}},
+                  yaxis={"title": {"text": "requests per second"}, "rangemode": "tozero"},
+                  yaxis2={"title": {"text": "pods / nodes"}, "overlaying": "y", "side": "right",
+                          "rangemode": "tozero", "showgrid": False, "tickformat": "d"})
+    x = _f32(t["time_h"])
+    fig.add_scatter(x=x, y=_f32(t["offered_rps"]), name="offered rps",
+                    line={"width": 3, "color": "#aec7e8"})
+    fig.add_scatter(x=x, y=_f32(t["served_rps"]), name="served rps",
+                    line={"width": 1, "color": "#1f77b4"})
+    for column, label, dash, color in (
+            ("spec_replicas", "replicas (spec)", "solid", "#ff7f0e"),
+            ("ready_pods", "Ready pods", "dot", "#2ca02c"), ("nodes", "nodes", "dash", "#9467bd")):
+        fig.add_scatter(x=x, y=_f32(t[column]), name=label, yaxis="y2",
+                        line={"shape": "hv", "dash": dash, "width": 1.5, "color": color})
+    return fig
+
+
+def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
+                   workload: str | None = None) -> go.Figure:
+    """p50 / p95 / p99 latency (bin maxima, log axis) of a simulation ``timeline`` against each
+    latency SLO threshold that applies to ``workload``; gaps are times with load but no Ready
+    pod."""
+    t = chart_timeline(timeline)
+    fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": "hours"}},
+                  yaxis={"title": {"text": "milliseconds"}, "type": "log"})
+    x = _f32(t["time_h"])
+    for q in (50, 95, 99):
+        fig.add_scatter(x=x, y=_f32(t[f"p{q}_latency_ms"]), name=f"p{q}", line={"width": 1})
+    # A threshold is a two-point trace: a shape (add_hline) takes log10 units on a log axis.
+    span = [float(x[0]), float(x[-1])] if x.size else [0.0, 0.0]
+    for slo in slos:
+        if slo.metric == "latency" and slo.workload in (workload, None):
+            fig.add_scatter(x=span, y=[slo.threshold_ms] * 2, mode="lines",
+                            name=f"SLO p{slo.percentile} {slo.threshold_ms:g} ms",
+                            line={"dash": "dash", "width": 1.5})
+    return fig
+
+
+def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
+    """Node cost per hour (USD; ``cost_sim.hourly_cost`` columns ``usd_per_hour_<group>``),
+    stacked by node group."""
+    t = chart_timeline(hourly)
+    fig = _figure(f"{title}: node cost per hour", xaxis={"title": {"text": "hours"}},
+                  yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"})
+    for column in (c for c in t.columns if c.startswith("usd_per_hour_")):
+        fig.add_scatter(x=_f32(t["time_h"]), y=_f32(t[column]), stackgroup="nodes",
+                        name=column.removeprefix("usd_per_hour_"), line={"shape": "hv"})
+    return fig
+
+
+def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
+    """Every under-capacity episode of every run as one horizontal bar, split into the
+    simulator's time-to-capacity parts (seconds)."""
+    fig = _figure("Time to capacity: where each under-capacity episode's seconds went",
+                  barmode="stack", xaxis={"title": {"text": "seconds"}},
+                  yaxis={"autorange": "reversed", "automargin": True})
+    labels: list[str] = []
+    parts: dict[str, list[float]] = {key: [] for key, _ in CAPACITY_PARTS}
+    for run in analysis.runs:
+        for workload, sim in run.simulations.items():
+            for e in sim.summary.time_to_capacity:
+                labels.append(f"{run.name} / {workload} at {e.start_s / 3600:.2f} h")
+                for key, _ in CAPACITY_PARTS:
+                    parts[key].append(getattr(e, key))
+    for key, label in CAPACITY_PARTS:
+        fig.add_bar(y=labels, x=parts[key], name=label, orientation="h")
+    if not labels:
+        fig.add_annotation(text="no under-capacity episode in any scenario", showarrow=False,
+                           xref="paper", yref="paper", x=0.5, y=0.5)
+    return fig
+
+
+def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
+    """Monthly cost (USD) per resource, current vs proposed (expected scenario)."""
+    frame = analysis.comparison
+    frame = frame[frame["resource"] != "TOTAL"]
+    by_resource = frame.groupby("resource", sort=False)[
+        ["current_monthly_usd", "proposed_monthly_usd"]].agg(
+            lambda s: sum(float(v) for v in s if v is not None))
+    fig = _figure("Monthly cost by resource: current vs proposed "
+                  f"({analysis.expected_scenario or 'as declared'})", barmode="group",
+                  xaxis={"title": {"text": "USD per month"}},
+                  yaxis={"autorange": "reversed", "automargin": True},
+                  height=max(360, 40 * len(by_resource) + 160))
+    for column, label in (("current_monthly_usd", "current"), ("proposed_monthly_usd",
+                                                               "proposed")):
+        fig.add_bar(y=list(by_resource.index), x=by_resource[column].round(2).tolist(),
+                    name=label, orientation="h")
+    return fig
+
+
+def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
+    """The scaling section's figures: per scenario and workload, load, latency and cost per
+    hour; then the time-to-capacity breakdown (empty list when nothing was simulated)."""
+    figures = []
+    for run in analysis.runs:
+        for workload, sim in run.simulations.items():
+            title = f"{run.name} / {workload}"
+            figures += [load_figure(sim.timeline, title),
+                        latency_figure(sim.timeline, title, analysis.plan.slos, workload),
+                        cost_per_hour_figure(run.hourly_cost[workload], title)]
+    return [*figures, time_to_capacity_figure(analysis)] if figures else []

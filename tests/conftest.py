@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
 
+if TYPE_CHECKING:
+    from infra_toolkit.analysis import PlanAnalysis
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
+#: A plan small enough to check the report's numbers by hand (relative to REPO_ROOT).
+SMALL_PLAN = "tests/data/plans/report/small.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +26,17 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.fail(f"{SHARED} is missing: CI and tests expect ../shared beside the checkout")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def small_analysis(tmp_path_factory: pytest.TempPathFactory) -> PlanAnalysis:
+    """``analyze_plan`` of :data:`SMALL_PLAN`, run from the repository root, with an approval
+    store that does not exist (NOT SUBMITTED)."""
+    from infra_toolkit.analysis import analyze_plan
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(REPO_ROOT)
+        return analyze_plan(SMALL_PLAN, store_location=str(tmp_path_factory.mktemp("db") / "none"))
 
 
 # --- approval store backends: every store test runs on SQLite and on PostgreSQL ---------------

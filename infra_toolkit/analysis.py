@@ -1,0 +1,269 @@
+"""A plan analysed end to end, for the report and the notebooks: every selected scenario through
+every autoscaled workload (the simulator), the proposed side priced from each run (node-hours,
+load balancer capacity units and Internet egress from the simulated load), the current side as
+declared, the comparison and the low / expected / high range, and what identifies the result:
+the plan digest, the pricing tables used (file and SHA-256), the toolkit version and the status
+of the digest's review.
+
+How the proposed side is priced for one scenario:
+
+- node groups a workload runs on: the simulated node-hours of their instance type; groups no
+  workload runs on stay at their declared ``desired_size`` (:func:`plan_cost.idle_node_hours`);
+- the load balancer and ``aws_data_transfer``: the served request rate times the per-request
+  traffic implied by the declared usage at the expected scenario's mean rate
+  (:func:`plan_cost.traffic_profile_from_usage`); declared as-is when the plan gives no
+  ``processed_bytes_gb`` for a single load balancer;
+- everything else as declared; the simulated window is projected to a 730-hour month.
+
+:func:`analyze_plan` does the I/O (the plan, its price book, once; the approval store, read
+only); the rest of the module is pure.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from infra_toolkit import __version__
+from infra_toolkit.cost import CostEstimate, estimate
+from infra_toolkit.cost_sim import TrafficProfile, apply_simulation, hourly_cost
+from infra_toolkit.cost_summary import compare_estimates, cost_range
+from infra_toolkit.errors import PlanError, PricingError, SimulationError
+from infra_toolkit.plan import Plan, Scenario, read_plan
+from infra_toolkit.plan_cost import (
+    at_max_size,
+    idle_node_hours,
+    in_region,
+    traffic_profile_from_usage,
+)
+from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.pricing_tables import TableRef
+from infra_toolkit.report_review import ReviewInfo, review_info
+from infra_toolkit.resources import Resource
+from infra_toolkit.review_subject import read_review_subject
+from infra_toolkit.simulate import SimulationResult, SimulationSpec, simulate
+from infra_toolkit.slo_check import evaluate_slos
+from infra_toolkit.traffic import TrafficCurve, scale_curve, slice_curve
+
+__all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "cut_to_horizon", "select_scenarios"]
+
+_SECONDS_PER_HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One scenario: its traffic (before each workload's ``traffic_share``, cut to the
+    horizon), one simulation per autoscaled workload, their node cost per hour and SLO checks
+    (by workload name), and the proposed resources priced with the usage of this run."""
+
+    scenario: Scenario
+    curve: TrafficCurve
+    simulations: Mapping[str, SimulationResult]
+    hourly_cost: Mapping[str, pd.DataFrame]
+    slos: Mapping[str, pd.DataFrame]
+    priced_resources: tuple[Resource, ...]
+    estimate: CostEstimate
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name
+
+
+@dataclass(frozen=True)
+class PlanAnalysis:
+    """A plan analysed: see the module docstring. ``proposed_estimate`` is the expected
+    scenario's (the declared one when nothing is simulated); ``declared_estimate`` prices the
+    proposed resources as written, which is what the review's cost delta and approval policy
+    use; ``ceiling_estimate`` runs every node group at its maximum size all month."""
+
+    plan: Plan
+    digest: str
+    toolkit_version: str
+    pricing_tables: tuple[TableRef, ...]
+    runs: tuple[ScenarioRun, ...]
+    expected_scenario: str | None
+    current_estimate: CostEstimate
+    declared_estimate: CostEstimate
+    proposed_estimate: CostEstimate
+    ceiling_estimate: CostEstimate
+    traffic_profile: TrafficProfile | None
+    review: ReviewInfo
+    region: str | None = None
+    horizon_h: float | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def run(self, scenario: str) -> ScenarioRun:
+        """The run of ``scenario`` (KeyError naming the scenarios run)."""
+        for r in self.runs:
+            if r.name == scenario:
+                return r
+        raise KeyError(f"scenario {scenario!r} was not run; runs: "
+                       f"{', '.join(r.name for r in self.runs) or 'none'}")
+
+    @property
+    def comparison(self) -> pd.DataFrame:
+        """Current vs proposed (expected scenario) per component, with a TOTAL row."""
+        return compare_estimates(self.current_estimate, self.proposed_estimate)
+
+    @property
+    def cost_range(self) -> pd.DataFrame | None:
+        """Low / expected / high proposed monthly cost across the scenarios run (None without
+        runs)."""
+        if not self.runs or self.expected_scenario is None:
+            return None
+        return cost_range({r.name: r.estimate for r in self.runs}, self.expected_scenario)
+
+    @property
+    def monthly_delta_usd(self) -> Decimal:
+        """Proposed (expected scenario) minus current monthly total, USD."""
+        return self.proposed_estimate.total_monthly_usd - self.current_estimate.total_monthly_usd
+
+
+def select_scenarios(plan: Plan, names: Sequence[str] | None) -> tuple[Scenario, ...]:
+    """The plan's scenarios called ``names``, in that order (None: all, in plan order)."""
+    if names is None:
+        return plan.scenarios
+    if isinstance(names, str):
+        names = [names]
+    known = {s.name: s for s in plan.scenarios}
+    unknown = [n for n in names if n not in known]
+    if unknown or len(set(names)) != len(names):
+        what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
+        raise PlanError(f"{what} for {plan.path}; the plan's scenarios: {', '.join(known)}: "
+                        "pass each name once, or None for all")
+    return tuple(known[n] for n in names)
+
+
+def cut_to_horizon(curve: TrafficCurve, horizon_h: float | None) -> TrafficCurve:
+    """The first ``horizon_h`` hours of ``curve`` (whole steps; None or longer: all of it)."""
+    if horizon_h is None:
+        return curve
+    if not (isinstance(horizon_h, int | float) and math.isfinite(horizon_h) and horizon_h > 0):
+        raise SimulationError(f"horizon_h = {horizon_h!r}: give a number of hours > 0, or None "
+                              "to simulate whole scenarios")
+    steps = min(curve.rps.size, math.floor(horizon_h * _SECONDS_PER_HOUR / curve.step_s))
+    if steps < 1:
+        raise SimulationError(f"horizon_h = {horizon_h} h is shorter than one step "
+                              f"({curve.step_s:g} s) of scenario {curve.name!r}")
+    return slice_curve(curve, 0.0, steps * curve.step_s)
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (the approve command
+    in the report then works from a checkout), else absolute."""
+    absolute = path.resolve()
+    if absolute.is_relative_to(Path.cwd()):
+        return absolute.relative_to(Path.cwd()).as_posix()
+    return str(absolute)
+
+
+def _purchase_option(resources: Sequence[Resource], group: str) -> str:
+    for r in resources:
+        if r.type == "aws_eks_node_group" and r.name == group:
+            return "spot" if r.attributes["capacity_type"] == "SPOT" \
+                else str(r.usage.get("purchase_option", "on_demand"))
+    return "on_demand"
+
+
+def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
+                  specs: Mapping[str, SimulationSpec], resources: tuple[Resource, ...],
+                  book: PriceBook, profile: TrafficProfile | None, region: str
+                  ) -> ScenarioRun:
+    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
+    sims, hourly, slos = {}, {}, {}
+    node_hours: dict[str, float] = {}
+    for name, spec in specs.items():
+        load = curve if shares[name] == 1 else scale_curve(curve, shares[name])
+        result = simulate(load, spec)
+        sims[name] = result
+        slos[name] = evaluate_slos(plan.slos, name, result.timeline, spec.tick_s)
+        for itype, hours in result.summary.node_hours_by_instance_type.items():
+            node_hours[itype] = node_hours.get(itype, 0.0) + hours
+        groups = {g.name: g.instance_type for g in spec.node_groups}
+        options = {_purchase_option(resources, g) for g in groups}
+        try:
+            hourly[name] = hourly_cost(result.timeline, groups, book, region,
+                                       options.pop() if len(options) == 1 else "on_demand")
+        except PricingError:
+            hourly[name] = pd.DataFrame({"time_s": result.timeline["time_s"]})
+    first = next(iter(sims.values()))
+    window_h = first.summary.duration_s / _SECONDS_PER_HOUR
+    if any(len(s.timeline) != len(first.timeline) for s in sims.values()):
+        raise SimulationError(f"scenario {scenario.name!r}: the workloads' simulations have "
+                              "different tick grids; give them the same sync and metric timings")
+    served = np.sum([s.timeline["served_rps"].to_numpy() for s in sims.values()], axis=0)
+    node_hours.update(idle_node_hours(resources, list(node_hours), window_h))
+    priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
+                              step_s=float(first.spec.tick_s),
+                              traffic=profile)
+    source = ("node-hours, load balancer capacity units and egress" if profile is not None
+              else "node-hours")
+    note = (f"{source} from the simulated {scenario.name!r} scenario ({window_h:g} h), "
+            "projected to a 730-hour month")
+    return ScenarioRun(scenario, curve, sims, hourly, slos, priced,
+                       estimate(priced, book, notes=(note,)))
+
+
+def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] | None = None,
+                 expected_scenario: str | None = None, horizon_h: float | None = None,
+                 region: str | None = None, store_location: str | None = None) -> PlanAnalysis:
+    """Read the plan at ``plan_path`` and its price book (once), simulate ``scenarios`` (None:
+    all) for every workload with an HPA, price current (declared) and proposed (per scenario),
+    and read the review status of the plan's digest from the approval store at
+    ``store_location`` (None: ``$INFRA_TOOLKIT_DB`` or the default; missing: NOT SUBMITTED).
+
+    ``expected_scenario`` (default: the first selected) is the cost summary's expected case and
+    the traffic the declared load balancer usage describes; ``horizon_h`` simulates only the
+    first hours of each scenario; ``region`` prices every resource in that region instead."""
+    plan = read_plan(Path(plan_path))
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    selected = select_scenarios(plan, scenarios)
+    specs = {w.name: simulation_spec(plan, w.name, book) for w in plan.proposed.workloads
+             if w.hpa_spec is not None}
+    expected = expected_scenario or (selected[0].name if selected else None)
+    if expected is not None and expected not in {s.name for s in selected}:
+        raise PlanError(f"expected_scenario {expected!r} is not among the selected scenarios "
+                        f"({', '.join(s.name for s in selected)}); select it or pick one of them")
+    notes: list[str] = []
+    current = in_region(plan.current.resources, region)
+    proposed = in_region(plan.proposed.resources, region)
+    profile = None
+    runs: list[ScenarioRun] = []
+    if specs and selected:
+        curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in selected}
+        assert expected is not None
+        share = sum(w.traffic_share for w in plan.proposed.workloads if w.name in specs)
+        reference_rps = float(np.mean(curves[expected].rps)) * share
+        profile = traffic_profile_from_usage(proposed, reference_rps)
+        if profile is not None:
+            notes.append(f"per-request load balancer and egress usage: the declared usage at the "
+                         f"mean rate of {expected!r} ({reference_rps:.1f} req/s)")
+        pricing_region = region or plan.proposed.region
+        runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,
+                              proposed, book, profile, pricing_region) for s in selected]
+    declared = estimate(proposed, book)
+    chosen = next((r for r in runs if r.name == expected), None)
+    proposed_estimate = chosen.estimate if chosen is not None else declared
+    ceiling_basis = chosen.priced_resources if chosen is not None else proposed
+    if region is not None:
+        notes.append(f"priced in {region}, not the plan's regions: not the reviewed figures")
+    subject = read_review_subject(_shown_path(Path(plan_path)))
+    return PlanAnalysis(
+        plan=plan, digest=subject.digest, toolkit_version=__version__,
+        pricing_tables=tuple(book.tables_used), runs=tuple(runs),
+        expected_scenario=expected if runs else None, current_estimate=estimate(current, book),
+        declared_estimate=declared, proposed_estimate=proposed_estimate,
+        ceiling_estimate=estimate(at_max_size(ceiling_basis), book), traffic_profile=profile,
+        review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
+        notes=tuple(notes))
+

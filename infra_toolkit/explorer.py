@@ -1,0 +1,237 @@
+"""``ScalingExplorer``: tune one workload's autoscaling in a live notebook. Sliders set the HPA's
+minimum and maximum replicas, its CPU utilization target, the scale-down stabilization window and
+policy (percent per period) and the node provisioning delay; a drop-down picks the scenario.
+Every change re-runs the simulation and redraws the charts and the summary.
+
+The tuning itself is two pure functions, :func:`tuning_of` (a spec's current settings) and
+:func:`tuned_spec` (a spec with other settings); the widget only wires controls to them. A
+static HTML export shows the last state; only a live kernel re-runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.io as pio
+
+from infra_toolkit.analysis import cut_to_horizon, select_scenarios
+from infra_toolkit.charts import latency_figure, load_figure
+from infra_toolkit.errors import InfraToolkitError, SimulationError
+from infra_toolkit.hpa_spec import (
+    HPABehavior,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    MetricSpec,
+)
+from infra_toolkit.plan import Slo, read_plan
+from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.pricing import load_price_book
+from infra_toolkit.report_html import Table, duration_text, quantity_text
+from infra_toolkit.simulate import SimulationResult, SimulationSpec, simulate
+from infra_toolkit.slo_check import evaluate_slos
+from infra_toolkit.traffic import TrafficCurve, scale_curve
+
+__all__ = ["ScalingExplorer", "Tuning", "tuned_spec", "tuning_of"]
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The settings the explorer varies: HPA replicas bounds, CPU utilization target (percent of
+    requests; ``None`` when the HPA has no CPU utilization metric), scale-down stabilization
+    window and its one Percent policy (``scale_down_percent`` per ``scale_down_period_s``), and
+    the cluster autoscaler's node provisioning delay (seconds)."""
+
+    min_replicas: int
+    max_replicas: int
+    target_cpu_utilization_pct: int | None
+    scale_down_window_s: int
+    scale_down_percent: int
+    scale_down_period_s: int
+    node_provisioning_s: float
+
+
+def _cpu_utilization(metric: MetricSpec) -> int | None:
+    source = metric.resource
+    if metric.type == "Resource" and source is not None and source.name == "cpu":
+        return source.target.average_utilization
+    return None
+
+
+def tuning_of(spec: SimulationSpec) -> Tuning:
+    """The settings of ``spec`` as a :class:`Tuning`: unset scale-down fields read as the
+    controller applies them (window: ``--horizontal-pod-autoscaler-downscale-stabilization``;
+    policy: the API default, 100 % per 15 s)."""
+    hpa = spec.hpa
+    targets = [t for t in map(_cpu_utilization, hpa.metrics) if t is not None]
+    down = hpa.behavior.scale_down if hpa.behavior is not None else None
+    window = down.stabilization_window_s if down is not None else None
+    percent = [p for p in (down.policies or ()) if p.type == "Percent"] if down else []
+    policy = percent[0] if percent else HPAScalingPolicy("Percent", 100, 15)
+    return Tuning(
+        min_replicas=hpa.min_replicas, max_replicas=hpa.max_replicas,
+        target_cpu_utilization_pct=targets[0] if targets else None,
+        scale_down_window_s=int(window if window is not None
+                                else spec.controller.downscale_stabilization_s),
+        scale_down_percent=policy.value, scale_down_period_s=policy.period_s,
+        node_provisioning_s=spec.autoscaler.provisioning_delay_s)
+
+
+def tuned_spec(spec: SimulationSpec, tuning: Tuning) -> SimulationSpec:
+    """``spec`` with ``tuning`` applied: the HPA's bounds, every CPU utilization metric's target,
+    a scale-down rule of that window and one Percent policy (scale-up rules kept), and the node
+    provisioning delay. Raises :class:`~infra_toolkit.errors.SpecError` for settings the API
+    refuses (e.g. minReplicas above maxReplicas)."""
+    hpa = spec.hpa
+    metrics = []
+    for m in hpa.metrics:
+        if _cpu_utilization(m) is not None and tuning.target_cpu_utilization_pct is not None:
+            assert m.resource is not None
+            target = dataclasses.replace(m.resource.target,
+                                         average_utilization=tuning.target_cpu_utilization_pct)
+            m = dataclasses.replace(m, resource=dataclasses.replace(m.resource, target=target))
+        metrics.append(m)
+    up = hpa.behavior.scale_up if hpa.behavior is not None else None
+    down = HPAScalingRules(
+        stabilization_window_s=tuning.scale_down_window_s, select_policy="Max",
+        policies=(HPAScalingPolicy("Percent", tuning.scale_down_percent,
+                                   tuning.scale_down_period_s),))
+    new_hpa = dataclasses.replace(hpa, min_replicas=tuning.min_replicas,
+                                  max_replicas=tuning.max_replicas, metrics=tuple(metrics),
+                                  behavior=HPABehavior(scale_up=up, scale_down=down))
+    autoscaler = dataclasses.replace(spec.autoscaler,
+                                     provisioning_delay_s=tuning.node_provisioning_s)
+    return dataclasses.replace(spec, hpa=new_hpa, autoscaler=autoscaler)
+
+
+def _bundle(figure: Any) -> dict[str, Any]:
+    """A figure as a notebook display output (plotly's JSON mimetype, drawn by JupyterLab)."""
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"application/vnd.plotly.v1+json": json.loads(pio.to_json(figure)),
+                     "text/plain": f"<figure {figure.layout.title.text!r}>"}}
+
+
+class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
+    """Sliders over :class:`Tuning` and a scenario drop-down; each change re-runs
+    :func:`~infra_toolkit.simulate.simulate` with :func:`tuned_spec` and redraws. ``result``
+    holds the latest run, or ``None`` with ``error`` saying why the settings could not run."""
+
+    def __init__(self, spec: SimulationSpec, curves: Mapping[str, TrafficCurve], *,
+                 slos: Sequence[Slo] = (), workload: str | None = None,
+                 scenario: str | None = None) -> None:
+        if not curves:
+            raise SimulationError("the explorer needs at least one traffic scenario")
+        self.base_spec, self.curves, self.slos = spec, dict(curves), tuple(slos)
+        self.workload = workload or spec.workload.name
+        self.result: SimulationResult | None = None
+        self.error: str | None = None
+        t = tuning_of(spec)
+        top = max(50, 2 * t.max_replicas)
+
+        def slider(value: float, lo: float, hi: float, step: float, label: str
+                   ) -> widgets.IntSlider:
+            return widgets.IntSlider(value=int(value), min=int(lo), max=int(hi), step=int(step),
+                                     description=label, continuous_update=False,
+                                     style={"description_width": "14em"},
+                                     layout={"width": "34em"})
+
+        self.scenario = widgets.Dropdown(options=list(self.curves), description="Scenario",
+                                         value=scenario or next(iter(self.curves)))
+        self.min_replicas = slider(t.min_replicas, 0, top, 1, "min replicas")
+        self.max_replicas = slider(t.max_replicas, 1, top, 1, "max replicas")
+        self.target_cpu = slider(t.target_cpu_utilization_pct or 80, 5, 100, 5,
+                                 "CPU target (% of request)")
+        self.target_cpu.disabled = t.target_cpu_utilization_pct is None
+        self.scale_down_window = slider(t.scale_down_window_s, 0, 3600, 15,
+                                        "scale-down window (s)")
+        self.scale_down_percent = slider(t.scale_down_percent, 1, 100, 1, "scale-down % per period")
+        self.scale_down_period = slider(t.scale_down_period_s, 15, 1800, 15,
+                                        "scale-down period (s)")
+        self.node_provisioning = slider(t.node_provisioning_s, 0, 900, 5,
+                                        "node provisioning (s)")
+        self.controls = (self.scenario, self.min_replicas, self.max_replicas, self.target_cpu,
+                         self.scale_down_window, self.scale_down_percent, self.scale_down_period,
+                         self.node_provisioning)
+        self.summary = widgets.HTML()
+        self.charts = widgets.Output()
+        for control in self.controls:
+            control.observe(self._changed, names="value")
+        super().__init__([widgets.HBox([widgets.VBox(list(self.controls[:4])),
+                                        widgets.VBox(list(self.controls[4:]))]),
+                          self.summary, self.charts])
+        self.update()
+
+    @classmethod
+    def from_plan(cls, plan_path: str | os.PathLike[str], *, workload: str | None = None,
+                  scenario: str | None = None, horizon_h: float | None = None
+                  ) -> ScalingExplorer:
+        """An explorer of ``workload`` (default: the plan's first with an HPA) through every
+        scenario of the plan (each cut to ``horizon_h`` hours), starting on ``scenario``."""
+        plan = read_plan(Path(plan_path))
+        book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+        names = [w.name for w in plan.proposed.workloads if w.hpa_spec is not None]
+        if not names:
+            raise SimulationError(f"{plan.path}: no proposed workload has an HPA to explore")
+        chosen = workload or names[0]
+        spec = simulation_spec(plan, chosen, book)
+        share = next(w.traffic_share for w in plan.proposed.workloads if w.name == chosen)
+        curves = {}
+        for s in select_scenarios(plan, None):
+            curve = cut_to_horizon(scenario_curve(s, plan.simulation.step_s), horizon_h)
+            curves[s.name] = curve if share == 1 else scale_curve(curve, share)
+        if scenario is not None:
+            select_scenarios(plan, [scenario])  # a clear error for an unknown name
+        return cls(spec, curves, slos=plan.slos, workload=chosen, scenario=scenario)
+
+    def tuning(self) -> Tuning:
+        """The settings the controls show."""
+        return Tuning(self.min_replicas.value, self.max_replicas.value,
+                      None if self.target_cpu.disabled else self.target_cpu.value,
+                      self.scale_down_window.value, self.scale_down_percent.value,
+                      self.scale_down_period.value, float(self.node_provisioning.value))
+
+    def update(self) -> None:
+        """Re-run the simulation with the controls' settings and redraw."""
+        try:
+            spec = tuned_spec(self.base_spec, self.tuning())
+            result = simulate(self.curves[self.scenario.value], spec)
+        except InfraToolkitError as exc:
+            self.result, self.error = None, str(exc)
+            self.charts.outputs = ()
+            self.summary.value = (f"<p style='color:#b00'>Not simulated: "
+                                  f"{html.escape(self.error)}</p>")
+            return
+        self.result, self.error = result, None
+        self.summary.value = self._summary_html(result)
+        title = f"{self.scenario.value} / {self.workload}"
+        self.charts.outputs = tuple(_bundle(f) for f in (
+            load_figure(result.timeline, title),
+            latency_figure(result.timeline, title, self.slos, self.workload)))
+
+    def _summary_html(self, result: SimulationResult) -> str:
+        s = result.summary
+        row = s.as_row()
+        dropped = 100.0 * s.dropped_requests / s.offered_requests if s.offered_requests else 0.0
+        facts = pd.DataFrame([{
+            "Peak replicas": s.peak_replicas, "Pod-hours": quantity_text(s.pod_hours),
+            "Node-hours": quantity_text(sum(s.node_hours_by_instance_type.values())),
+            "Scale events": s.scale_events, "Flaps": s.flaps,
+            "Dropped (%)": quantity_text(dropped, 3),
+            "Longest time to capacity": duration_text(row["max_time_to_capacity_s"]),
+        }])
+        slos = evaluate_slos(self.slos, self.workload, result.timeline, result.spec.tick_s)
+        return (Table(facts, css_class="explorer-summary").to_html()
+                + Table(slos, {"met": lambda v: "yes" if v else "NO"},
+                        css_class="explorer-slos").to_html())
+
+    def _changed(self, _change: Any) -> None:
+        self.update()

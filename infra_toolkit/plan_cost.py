@@ -1,0 +1,113 @@
+"""A plan's resources prepared for pricing from a simulation: the per-request traffic that its
+declared load balancer and transfer usage imply, node-hours for node groups no workload runs on,
+another pricing region, and the ceiling with every node group at its maximum size. Pure: no I/O.
+
+The declared usage of a plan's load balancer (``new_connections``, ``active_connections``,
+``processed_bytes_gb``, ``rule_evaluations``) and its ``monthly_outbound_internet_gb`` describe
+the plan's expected traffic. :func:`traffic_profile_from_usage` turns them into per-request
+figures (:class:`~infra_toolkit.cost_sim.TrafficProfile`) at that traffic's mean request rate, so
+that :func:`~infra_toolkit.cost_sim.apply_simulation` prices each simulated scenario's own load:
+a scenario at exactly the reference rate reproduces the declared usage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from infra_toolkit.cost import HOURS_PER_MONTH
+from infra_toolkit.cost_sim import ALB_FREE_RULES_PER_REQUEST, BYTES_PER_GB, TrafficProfile
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.resources import Resource
+
+__all__ = [
+    "LB_USAGE_KEYS",
+    "at_max_size",
+    "idle_node_hours",
+    "in_region",
+    "traffic_profile_from_usage",
+]
+
+#: The load balancer usage keys a traffic profile is derived from (per second, per minute, GB
+#: per hour, per second: the units of ``cost.lcu_per_hour``).
+LB_USAGE_KEYS = ("new_connections", "active_connections", "processed_bytes_gb",
+                 "rule_evaluations")
+_SECONDS_PER_HOUR = 3600
+
+
+def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: float
+                               ) -> TrafficProfile | None:
+    """Per-request traffic implied by the declared usage at ``reference_rps`` requests per
+    second, or ``None`` when there is no single load balancer declaring ``processed_bytes_gb``.
+
+    - response bytes: the first ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` spread
+      over a month of requests at the reference rate (binary GB; 0 without one);
+    - request bytes: the rest of ``processed_bytes_gb`` (GB per hour), never below 0;
+    - new connections per request: ``new_connections`` / rate; a connection lasts
+      ``active_connections`` / ``new_connections`` seconds;
+    - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate, rounded.
+    """
+    if not reference_rps > 0:
+        raise SimulationError(f"reference_rps = {reference_rps!r}: the expected traffic must "
+                              "have a mean rate > 0 requests per second to derive per-request "
+                              "usage from the declared load balancer usage")
+    lbs = [r for r in resources if r.type == "aws_lb"]
+    if len(lbs) != 1 or "processed_bytes_gb" not in lbs[0].usage:
+        return None
+    usage = {k: float(lbs[0].usage.get(k, 0)) for k in LB_USAGE_KEYS}
+    transfers = [r for r in resources if r.type == "aws_data_transfer"]
+    egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0)) if transfers \
+        else 0.0
+    requests_per_month = reference_rps * float(HOURS_PER_MONTH) * _SECONDS_PER_HOUR
+    response_bytes = egress_gb * BYTES_PER_GB / requests_per_month
+    processed_bytes = usage["processed_bytes_gb"] * BYTES_PER_GB / (reference_rps
+                                                                   * _SECONDS_PER_HOUR)
+    new = usage["new_connections"]
+    rules = 0
+    if lbs[0].attributes.get("load_balancer_type") == "application":
+        rules = ALB_FREE_RULES_PER_REQUEST + round(usage["rule_evaluations"] / reference_rps)
+    return TrafficProfile(
+        request_bytes=max(0.0, processed_bytes - response_bytes),
+        response_bytes=response_bytes,
+        new_connections_per_request=new / reference_rps,
+        connection_duration_s=usage["active_connections"] / new if new > 0 else 0.0,
+        rules_evaluated_per_request=rules,
+    )
+
+
+def idle_node_hours(resources: Sequence[Resource], simulated_instance_types: Sequence[str],
+                    window_h: float) -> dict[str, float]:
+    """Node-hours over ``window_h`` hours of the node groups no simulated workload runs on: they
+    stay at their declared ``desired_size`` (keyed by first instance type, as
+    ``SimulationSummary.node_hours_by_instance_type``)."""
+    out: dict[str, float] = {}
+    for r in resources:
+        if r.type != "aws_eks_node_group":
+            continue
+        itype = r.attributes["instance_types"][0]
+        if itype not in simulated_instance_types:
+            out[itype] = out.get(itype, 0.0) + r.attributes["scaling_config.desired_size"] \
+                * window_h
+    return out
+
+
+def in_region(resources: Sequence[Resource], region: str | None) -> tuple[Resource, ...]:
+    """The resources priced in ``region`` instead of their own (``None``: unchanged)."""
+    if region is None:
+        return tuple(resources)
+    return tuple(dataclasses.replace(r, region=region) for r in resources)
+
+
+def at_max_size(resources: Sequence[Resource]) -> tuple[Resource, ...]:
+    """The resources with every node group running ``scaling_config.max_size`` nodes all month
+    (``monthly_node_hours`` = max size x 730): the cost ceiling of the node groups."""
+    out = []
+    for r in resources:
+        if r.type == "aws_eks_node_group":
+            hours: Mapping[str, Decimal] = {
+                "monthly_node_hours": Decimal(r.attributes["scaling_config.max_size"])
+                * HOURS_PER_MONTH}
+            r = dataclasses.replace(r, usage={**r.usage, **hours})
+        out.append(r)
+    return tuple(out)

@@ -1,0 +1,181 @@
+"""Report sections that restate the plan's operational parts: deployment strategy, monitoring
+and alerts, rollback plan, testing plan (with the simulated outcome of each test's scenario),
+security checklist, questions for approval, timeline (end dates computed) and risk assessment
+(ranked). Re-exported by :mod:`infra_toolkit.sections`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.plan import LIKELIHOODS, SEVERITIES, Phase, Risk
+from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
+
+__all__ = [
+    "deployment_strategy",
+    "monitoring",
+    "phase_table",
+    "questions",
+    "risk_assessment",
+    "risk_table",
+    "rollback_plan",
+    "security",
+    "testing_plan",
+    "timeline",
+]
+
+_DAY_S = 86400
+
+
+def _ordered(items: Sequence[str], css_class: str) -> str:
+    body = "".join(f"<li>{html.escape(i)}</li>" for i in items)
+    return f'<ol class="{css_class}">{body}</ol>'
+
+
+def deployment_strategy(a: PlanAnalysis) -> Section:
+    """How the change rolls out: the strategy, its parameters and, for a canary, its steps."""
+    s = a.plan.deployment_strategy
+    rows = [("Type", s.type)]
+    if s.type == "rolling":
+        rows += [("Max surge", str(s.max_surge)), ("Max unavailable", str(s.max_unavailable))]
+    if s.type == "canary":
+        rows += [("Traffic router", s.traffic_router or "-"), ("Analysis", s.analysis or "-")]
+    if s.type == "blue-green":
+        rows += [("Preview", duration_text(s.preview_s)),
+                 ("Auto promote", "yes" if s.auto_promote else "no"),
+                 ("Scale-down delay", duration_text(s.scale_down_delay_s))]
+    steps = pd.DataFrame([{"Step": i, "Traffic weight (%)": st.weight_pct,
+                           "Pause": "until promoted by hand" if st.pause_s is None
+                           else duration_text(st.pause_s)} for i, st in enumerate(s.steps, 1)])
+    parts: list[str | Table] = [paragraph(s.description), fields(rows, "strategy")]
+    if s.steps:
+        parts.append(Table(steps, css_class="canary-steps", caption="Canary steps"))
+    return Section("Deployment Strategy", tuple(parts))
+
+
+def monitoring(a: PlanAnalysis) -> Section:
+    """The metrics watched, the dashboards and every alert rule with its condition."""
+    m = a.plan.monitoring
+    metrics = pd.DataFrame([{"Metric": x.name, "Source": x.source,
+                             "Description": x.description or ""} for x in m.metrics])
+    dashboards = pd.DataFrame([{"Dashboard": d.name, "URL": d.url or "-",
+                                "Panels": ", ".join(d.panels)} for d in m.dashboards])
+    alerts = pd.DataFrame([{"Alert": x.name, "Severity": x.severity, "For": duration_text(x.for_s),
+                            "Condition": x.expr, "Summary": x.summary, "Runbook": x.runbook or "-"}
+                           for x in m.alerts])
+    return Section("Monitoring and Alerts", (
+        Table(metrics, css_class="metrics", caption="Metrics"),
+        Table(dashboards, css_class="dashboards", caption="Dashboards"),
+        Table(alerts, css_class="alerts", caption="Alert rules")))
+
+
+def rollback_plan(a: PlanAnalysis) -> Section:
+    """What starts a rollback, its steps in order, how long it takes, the point of no return."""
+    r = a.plan.rollback
+    triggers = pd.DataFrame([{"Condition": t.condition, "Alert": t.alert or "-",
+                              "Automatic": "yes" if t.automatic else "no"} for t in r.triggers])
+    parts: list[str | Table] = [
+        Table(triggers, css_class="rollback-triggers", caption="Triggers"),
+        _ordered(r.steps, "rollback-steps"),
+        fields([("Expected time", duration_text(r.expected_time_s)),
+                ("Point of no return", r.point_of_no_return or "-")], "rollback-facts")]
+    return Section("Rollback Plan", tuple(parts))
+
+
+def _simulated(a: PlanAnalysis, scenario: str | None) -> str:
+    run = next((r for r in a.runs if r.name == scenario), None)
+    if run is None:
+        return "-" if scenario is None else "not simulated in this report"
+    out = []
+    for name, sim in run.simulations.items():
+        slos = run.slos[name]
+        s = sim.summary
+        dropped = 100.0 * s.dropped_requests / s.offered_requests if s.offered_requests else 0.0
+        out.append(f"{name}: SLOs met {int(slos['met'].sum())} of {len(slos)}, peak replicas "
+                   f"{s.peak_replicas}, {dropped:.2f} % dropped")
+    return "; ".join(out)
+
+
+def testing_plan(a: PlanAnalysis) -> Section:
+    """Each test with its pass criteria and, for tests tied to a scenario, what the simulation
+    of that scenario predicts."""
+    frame = pd.DataFrame([{"Test": t.name, "Type": t.type, "Environment": t.environment,
+                           "Scenario": t.scenario or "-", "Pass criteria": t.pass_criteria,
+                           "Simulated outcome": _simulated(a, t.scenario)}
+                          for t in a.plan.testing])
+    return Section("Testing Plan", (Table(frame, css_class="tests"),))
+
+
+def security(a: PlanAnalysis) -> Section:
+    """The security checklist, with a count per status."""
+    items = a.plan.security
+    frame = pd.DataFrame([{"Item": s.item, "Status": s.status, "Notes": s.notes or ""}
+                          for s in items])
+    counts = pd.Series([s.status for s in items]).value_counts()
+    line = ", ".join(f"{n} {status}" for status, n in counts.items())
+    return Section("Security", (paragraph(f"{len(items)} items: {line}."),
+                                Table(frame, css_class="security")))
+
+
+def questions(a: PlanAnalysis) -> Section:
+    """The questions the approver answers, numbered as ``--answer N=TEXT`` expects."""
+    return Section("Questions for Approval", (
+        _ordered(a.plan.questions, "questions"),
+        paragraph("Each approval answers every question (infra-toolkit approve ... --answer "
+                  "N=TEXT, or the approval notebook).")))
+
+
+def phase_table(phases: Sequence[Phase]) -> pd.DataFrame:
+    """The timeline's phases with ``Start``, ``End`` (the last day, inclusive: given, or start
+    plus the duration rounded up to whole days, minus one) and ``Duration`` (given, or the days
+    from start to end inclusive)."""
+    rows = []
+    for p in phases:
+        end: dt.date | None = p.end
+        if end is None and p.start is not None and p.duration_s is not None:
+            end = p.start + dt.timedelta(days=max(1, math.ceil(p.duration_s / _DAY_S)) - 1)
+        length = p.duration_s if p.duration_s is not None else (
+            ((p.end - p.start).days + 1) * _DAY_S if p.end and p.start else None)
+        rows.append({"Phase": p.name, "Start": p.start, "End": end,
+                     "Duration": duration_text(length)})
+    return pd.DataFrame(rows, columns=["Phase", "Start", "End", "Duration"])
+
+
+def timeline(a: PlanAnalysis) -> Section:
+    """The phases with their dates, and the span from the first start to the last end."""
+    frame = phase_table(a.plan.timeline)
+    starts, ends = frame["Start"].dropna(), frame["End"].dropna()
+    parts: list[str | Table] = []
+    if len(starts) and len(ends):
+        first, last = min(starts), max(ends)
+        parts.append(paragraph(f"From {first} to {last}: {(last - first).days + 1} days."))
+    parts.append(Table(frame, {"Start": lambda v: str(v) if v is not None else "-",
+                               "End": lambda v: str(v) if v is not None else "-"},
+                       css_class="timeline"))
+    return Section("Timeline", tuple(parts))
+
+
+def risk_table(risks: Sequence[Risk]) -> pd.DataFrame:
+    """Risks ranked by ``Score`` = severity rank (low 1 .. critical 4) x likelihood rank (low 1
+    .. high 3), highest first; ties keep the plan's order."""
+    frame = pd.DataFrame([{"Risk": r.description, "Severity": r.severity,
+                           "Likelihood": r.likelihood,
+                           "Score": (SEVERITIES.index(r.severity) + 1)
+                           * (LIKELIHOODS.index(r.likelihood) + 1),
+                           "Mitigation": r.mitigation, "Owner": r.owner or "-"} for r in risks],
+                         columns=["Risk", "Severity", "Likelihood", "Score", "Mitigation",
+                                  "Owner"])
+    return frame.sort_values("Score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def risk_assessment(a: PlanAnalysis) -> Section:
+    """Every risk with its severity, likelihood, score, mitigation and owner, ranked."""
+    return Section("Risk Assessment", (
+        paragraph("Score = severity (low 1, medium 2, high 3, critical 4) x likelihood (low 1, "
+                  "medium 2, high 3)."),
+        Table(risk_table(a.plan.risks), css_class="risks")))

@@ -1,0 +1,136 @@
+"""The building blocks of a report section: a :class:`Section` (a heading and its parts) that
+notebooks display as HTML, a :class:`Table` (a DataFrame and how to format its columns), and the
+formatters of money, quantities and durations. Every text from a plan is HTML-escaped here; a
+part given as a string is an HTML fragment built with :func:`paragraph` / :func:`fields` /
+:func:`preformatted`."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from infra_toolkit.cost import cents
+
+__all__ = [
+    "Section",
+    "Table",
+    "duration_text",
+    "fields",
+    "paragraph",
+    "preformatted",
+    "quantity_text",
+    "usd_text",
+]
+
+
+def usd_text(value: Decimal | float | None, *, signed: bool = False) -> str:
+    """Money in USD rounded half-up to cents: ``$1,234.56``; ``+$…`` / ``-$…`` with
+    ``signed``; ``-`` for ``None`` (no price)."""
+    if value is None:
+        return "-"
+    amount = cents(value if isinstance(value, Decimal) else Decimal(repr(float(value))))
+    if amount == 0:
+        return "$0.00"
+    sign = "-" if amount < 0 else ("+" if signed else "")
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def quantity_text(value: Decimal | float | None, places: int = 2) -> str:
+    """A quantity with thousands separators and at most ``places`` decimals (trailing zeros
+    dropped); ``-`` for ``None``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    text = f"{float(value):,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def duration_text(seconds: float | None) -> str:
+    """``90`` -> ``1 min 30 s``, ``5400`` -> ``1 h 30 min``, ``172800`` -> ``2 d``."""
+    if seconds is None or math.isnan(seconds):
+        return "-"
+    if math.isinf(seconds):
+        return "unbounded"
+    left = round(seconds)
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if left >= size:
+            parts.append(f"{left // size} {unit}")
+            left %= size
+    return " ".join(parts[:2]) or "0 s"
+
+
+def paragraph(text: str, css_class: str = "") -> str:
+    """``text`` escaped, as one paragraph."""
+    attr = f' class="{css_class}"' if css_class else ""
+    return f"<p{attr}>{html.escape(text)}</p>"
+
+
+def preformatted(text: str, css_class: str = "") -> str:
+    """``text`` escaped, as a block to copy (a command, an expression)."""
+    attr = f' class="{css_class}"' if css_class else ""
+    return f"<pre{attr}><code>{html.escape(text)}</code></pre>"
+
+
+def fields(rows: Iterable[tuple[str, str]], css_class: str = "") -> str:
+    """Label / value pairs as a two-column table (both escaped)."""
+    attr = f' class="{css_class}"' if css_class else ""
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                   for k, v in rows)
+    return f"<table{attr}><tbody>{body}</tbody></table>"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DataFrame shown as an HTML table: ``formats`` maps column names to a function giving
+    the cell text (others use ``str``); ``css_class`` names the table in the page."""
+
+    frame: pd.DataFrame
+    formats: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
+    css_class: str = ""
+    caption: str = ""
+
+    def to_html(self) -> str:
+        """The table, cells escaped, without the index."""
+        if self.frame.empty:
+            return paragraph(f"{self.caption or 'Table'}: none.")
+        shown = self.frame.copy()
+        for column, fmt in self.formats.items():
+            if column in shown:
+                shown[column] = [fmt(v) for v in shown[column]]
+        body = shown.to_html(index=False, escape=True, na_rep="-", border=0,
+                             classes=["report-table", *(
+                                 [self.css_class] if self.css_class else [])])
+        return (paragraph(self.caption, "table-caption") if self.caption else "") + body
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report: ``title`` and its ``parts`` (HTML fragments and tables).
+    ``level`` 1 is the document header, 2 a section."""
+
+    title: str
+    parts: tuple[str | Table, ...]
+    level: int = 2
+
+    @property
+    def anchor(self) -> str:
+        """The heading's id: the title in lower case, words joined by ``-``."""
+        return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        """The section's tables, in order."""
+        return tuple(p for p in self.parts if isinstance(p, Table))
+
+    def _repr_html_(self) -> str:
+        heading = (f'<h{self.level} id="{self.anchor}">{html.escape(self.title)}'
+                   f"</h{self.level}>")
+        body = "\n".join(p.to_html() if isinstance(p, Table) else p for p in self.parts)
+        return f'<section class="report-section">{heading}\n{body}</section>'

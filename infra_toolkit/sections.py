@@ -1,0 +1,325 @@
+"""The plan report, section by section: one function per section, each taking a
+:class:`~infra_toolkit.analysis.PlanAnalysis` and returning a
+:class:`~infra_toolkit.report_html.Section` (its tables are pandas DataFrames, its text
+escaped HTML). Every number comes from the analysis (simulator, cost model, approval store);
+the plan's own words are shown as written.
+
+The sections that restate the plan's operational parts (deployment strategy, monitoring,
+rollback, testing, security, questions, timeline, risks) are in :mod:`infra_toolkit.plan_sections`
+and re-exported here, so a notebook needs this one module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.cost import CostEstimate
+from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
+from infra_toolkit.plan import Workload
+from infra_toolkit.plan_sections import (
+    deployment_strategy,
+    monitoring,
+    questions,
+    risk_assessment,
+    rollback_plan,
+    security,
+    testing_plan,
+    timeline,
+)
+from infra_toolkit.report_html import (
+    Section,
+    Table,
+    duration_text,
+    fields,
+    paragraph,
+    preformatted,
+    quantity_text,
+    usd_text,
+)
+from infra_toolkit.resources import Resource
+
+__all__ = [
+    "SECTION_TITLES",
+    "components_with_cost",
+    "cost_summary",
+    "current_state",
+    "deployment_strategy",
+    "header",
+    "monitoring",
+    "overview",
+    "proposed_architecture",
+    "questions",
+    "review_status",
+    "risk_assessment",
+    "rollback_plan",
+    "scaling_behaviour",
+    "security",
+    "testing_plan",
+    "timeline",
+]
+
+#: The section headings, in report order (the header's heading is the plan's title).
+SECTION_TITLES = (
+    "Overview", "Current State", "Proposed Architecture", "Components with Cost",
+    "Scaling Behaviour", "Deployment Strategy", "Monitoring and Alerts", "Cost Summary",
+    "Rollback Plan", "Testing Plan", "Security", "Questions for Approval", "Timeline",
+    "Risk Assessment", "Review Status",
+)
+_USD = {c: usd_text for c in ("Current / month", "Proposed / month", "Monthly cost", "Low",
+                              "Expected", "High")}
+
+
+def header(a: PlanAnalysis) -> Section:
+    """The document header: the plan's title, file, digest, the toolkit version, what was
+    simulated, the pricing tables used (file and SHA-256) and the analysis notes."""
+    runs = ", ".join(r.name for r in a.runs) or "none (no workload with an HPA)"
+    rows = [("Plan file", a.review.subject.name), ("Plan digest (SHA-256)", a.digest),
+            ("Toolkit version", f"infra_toolkit {a.toolkit_version}"),
+            ("Scenarios simulated", runs),
+            ("Horizon", "whole scenarios" if a.horizon_h is None else f"first {a.horizon_h:g} h"),
+            ("Pricing region", a.region or "as in the plan")]
+    tables = pd.DataFrame([{"Pricing table": t.name, "Rows": t.rows, "SHA-256": t.sha256}
+                           for t in a.pricing_tables])
+    notes = [paragraph(f"Note: {n}", "note") for n in a.notes]
+    return Section(a.plan.metadata.title, (fields(rows, "report-header"),
+                                           Table(tables, css_class="pricing-tables"), *notes),
+                   level=1)
+
+
+def overview(a: PlanAnalysis) -> Section:
+    """The plan's summary and metadata, and the headline figures: monthly cost today and
+    proposed, the range across scenarios, SLOs met, peak replicas."""
+    m = a.plan.metadata
+    meta = [("Owner", m.owner), ("Team", m.team or "-"), ("Environment", m.environment),
+            ("Priority", m.priority), ("Type", m.type), ("Ticket", m.ticket or "-"),
+            ("Needed by", str(m.needed_by) if m.needed_by else "-"),
+            ("Requested review", duration_text(m.requested_review_minutes * 60))]
+    cur, new = a.current_estimate.total_monthly_usd, a.proposed_estimate.total_monthly_usd
+    basis = f"expected scenario {a.expected_scenario!r}" if a.expected_scenario else "as declared"
+    figures = [("Monthly cost today", usd_text(cur)),
+               (f"Monthly cost proposed ({basis})", usd_text(new)),
+               ("Monthly change", usd_text(a.monthly_delta_usd, signed=True))]
+    rng = a.cost_range
+    if rng is not None:
+        total = rng[rng["resource"] == "TOTAL"].iloc[0]
+        figures.append(("Proposed range across scenarios", f"{usd_text(total['low_monthly_usd'])}"
+                        f" to {usd_text(total['high_monthly_usd'])}"))
+    if a.runs:
+        slos = pd.concat([f for r in a.runs for f in r.slos.values()])
+        figures += [("SLO checks met", f"{int(slos['met'].sum())} of {len(slos)} "
+                                       "(scenario x SLO)"),
+                    ("Peak replicas in any scenario", str(max(
+                        s.summary.peak_replicas for r in a.runs for s in r.simulations.values())))]
+    figures.append(("Review status", a.review.status))
+    return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
+                                fields(figures, "headline-figures")))
+
+
+def _attributes(r: Resource) -> str:
+    def show(v: object) -> str:
+        return ", ".join(map(str, v)) if isinstance(v, tuple | list) else str(v)
+
+    attrs = ", ".join(f"{k}={show(v)}" for k, v in r.attributes.items())
+    usage = ", ".join(f"{k}={show(v)}" for k, v in r.usage.items())
+    return "; ".join(x for x in (attrs, f"usage: {usage}" if usage else "") if x)
+
+
+def _resources(resources: Sequence[Resource], css_class: str) -> Table:
+    frame = pd.DataFrame([{"Resource": r.address, "Region": r.region,
+                           "Attributes": _attributes(r)} for r in resources],
+                         columns=["Resource", "Region", "Attributes"])
+    return Table(frame, css_class=css_class, caption="Resources")
+
+
+def _cost_lines(est: CostEstimate, css_class: str) -> Table:
+    frame = pd.DataFrame([{
+        "Resource": ln.address, "Component": ln.component,
+        "Monthly quantity": ln.monthly_quantity, "Unit": ln.unit,
+        "Unit price": ln.unit_price_usd,
+        "Monthly cost": ln.monthly_cost_usd if ln.status == "priced" else ln.status,
+        "Price source": ln.price.ref if ln.price else (ln.price_not_found or ln.note),
+    } for ln in est.lines])
+    return Table(frame, {"Monthly quantity": quantity_text,
+                         "Unit price": lambda v: "-" if v is None else f"${v.normalize():f}",
+                         "Monthly cost": lambda v: v if isinstance(v, str) else usd_text(v)},
+                 css_class=css_class)
+
+
+def current_state(a: PlanAnalysis) -> Section:
+    """Today's resources as declared and their monthly cost."""
+    est = a.current_estimate
+    return Section("Current State", (
+        paragraph(f"Region {a.plan.current.region}. Monthly cost as declared: "
+                  f"{usd_text(est.total_monthly_usd)}."),
+        _resources(a.plan.current.resources, "current-resources"),
+        _cost_lines(est, "current-cost")))
+
+
+def _rules(rules: HPAScalingRules | None) -> str:
+    if rules is None:
+        return "-"
+    policies = "; ".join(f"{p.type} {p.value} per {p.period_s} s" for p in rules.policies or ())
+    return (f"window {rules.stabilization_window_s or 0} s, {rules.select_policy} of: "
+            f"{policies}")
+
+
+def _metrics(hpa: HPASpec) -> str:
+    out = []
+    for m in hpa.metrics:
+        source = m.resource or m.container_resource
+        if source is not None and source.target.average_utilization is not None:
+            out.append(f"{source.name} {source.target.average_utilization} % of requests")
+        else:
+            out.append(m.type)
+    return "; ".join(out)
+
+
+def _workload_row(w: Workload) -> dict[str, object]:
+    d, m, hpa = w.deployment_spec, w.model, w.hpa_spec
+    behavior = hpa.behavior if hpa is not None else None
+    return {
+        "Workload": w.name, "Deployment": d.name, "Node group": w.node_group or "any untainted",
+        "CPU request (m)": d.cpu_request_millicores, "Memory request (MiB)": d.memory_request_mib,
+        "Capacity (rps per pod)": m.capacity_rps_per_pod, "Traffic share": w.traffic_share,
+        "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
+        "HPA metrics": _metrics(hpa) if hpa else "no HPA",
+        "Scale up": _rules(behavior.scale_up) if behavior else "controller default",
+        "Scale down": _rules(behavior.scale_down) if behavior else "controller default",
+        "Pod start-up": duration_text(m.image_pull_s + m.app_start_s + d.readiness_delay_s),
+    }
+
+
+def proposed_architecture(a: PlanAnalysis) -> Section:
+    """The proposed resources, node groups and autoscaled workloads as the simulator reads
+    them (requests, HPA metrics and behaviour with API defaults, start-up time)."""
+    p = a.plan.proposed
+    groups = pd.DataFrame([{
+        "Node group": g.name, "Instance types": ", ".join(g.instance_types),
+        "Capacity": g.capacity_type, "Min": g.min_size, "Desired": g.desired_size,
+        "Max": g.max_size, "Disk (GiB)": g.disk_size_gib, "Taints": ", ".join(g.taints) or "-",
+    } for g in p.node_groups])
+    workloads = pd.DataFrame([_workload_row(w) for w in p.workloads])
+    return Section("Proposed Architecture", (
+        paragraph(f"Region {p.region}."), _resources(p.resources, "proposed-resources"),
+        Table(groups, css_class="node-groups", caption="Node groups"),
+        Table(workloads, css_class="workloads", caption="Workloads")))
+
+
+def components_with_cost(a: PlanAnalysis) -> Section:
+    """Every priced component of the proposed side (expected scenario's usage): quantity, unit,
+    unit price, monthly cost and the pricing-table row it came from; missing prices flagged."""
+    est = a.proposed_estimate
+    parts: list[str | Table] = [paragraph(
+        f"Usage: {'; '.join(est.notes) or 'as declared in the plan'}. Total "
+        f"{usd_text(est.total_monthly_usd)} per month.")]
+    parts += [paragraph(f"PRICE NOT FOUND: {ln.address} / {ln.component}: {ln.price_not_found}",
+                        "price-not-found") for ln in est.missing_prices]
+    return Section("Components with Cost", (*parts, _cost_lines(est, "proposed-cost")))
+
+
+def scaling_behaviour(a: PlanAnalysis) -> Section:
+    """Per scenario and workload: load, replicas, nodes, scale events, drops, latency and
+    time to capacity; each SLO checked; every under-capacity episode broken down."""
+    if not a.runs:
+        return Section("Scaling Behaviour", (paragraph(
+            "Nothing was simulated: the plan has no workload with an HPA or no scenario."),))
+    summary, slos, episodes = [], [], []
+    for run in a.runs:
+        for name, sim in run.simulations.items():
+            s, t = sim.summary, sim.timeline
+            row = s.as_row()
+            summary.append({
+                "Scenario": run.name, "Workload": name, "Duration": duration_text(s.duration_s),
+                "Peak offered rps": float(t["offered_rps"].max()),
+                "Mean offered rps": float(t["offered_rps"].mean()),
+                "Peak replicas": s.peak_replicas, "Peak nodes": int(t["nodes"].max()),
+                "Scale events": s.scale_events, "Flaps": s.flaps,
+                "Node scale-ups": s.node_scale_ups,
+                "Dropped requests (%)": 100.0 * s.dropped_requests / s.offered_requests
+                if s.offered_requests else 0.0,
+                "Max p95 (ms)": s.max_p95_latency_ms,
+                "Under-capacity episodes": row["capacity_episodes"],
+                "Longest time to capacity": duration_text(row["max_time_to_capacity_s"]),
+            })
+            slo = run.slos[name].rename(columns={
+                "slo": "SLO", "objective": "Objective", "achieved": "Achieved",
+                "violation_minutes": "Minutes violated", "met": "Met"})
+            slos.append(slo.assign(Scenario=run.name, Workload=name))
+            episodes += [{"Scenario": run.name, "Workload": name,
+                          "Start": duration_text(e.start_s), "Total": duration_text(e.total_s),
+                          "Metric lag (s)": e.metric_lag_s, "Sync wait (s)": e.sync_wait_s,
+                          "Controller hold (s)": e.controller_hold_s,
+                          "Node provisioning (s)": e.node_provisioning_s,
+                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by}
+                         for e in s.time_to_capacity]
+    slo_frame = pd.concat(slos)[["Scenario", "Workload", "SLO", "Objective", "Achieved",
+                                 "Minutes violated", "Met"]]
+    two = {c: (lambda v: quantity_text(v, 2)) for c in (
+        "Peak offered rps", "Mean offered rps", "Dropped requests (%)", "Minutes violated")}
+    return Section("Scaling Behaviour", (
+        Table(pd.DataFrame(summary), {**two, "Max p95 (ms)": lambda v: quantity_text(v, 0)},
+              css_class="scaling-summary", caption="Simulated behaviour per scenario"),
+        Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
+              caption="SLO checks"),
+        Table(pd.DataFrame(episodes), css_class="time-to-capacity",
+              caption="Time to capacity: under-capacity episodes (offered load above what the "
+                      "Ready pods serve) and where their seconds went"),
+    ))
+
+
+def cost_summary(a: PlanAnalysis) -> Section:
+    """Current vs proposed per component (expected scenario), the low / expected / high range
+    across scenarios, the node-group ceiling, and the declared figure the approval policy
+    uses."""
+    comparison = a.comparison.rename(columns={
+        "resource": "Resource", "component": "Component", "unit": "Unit",
+        "current_monthly_usd": "Current / month", "proposed_monthly_usd": "Proposed / month",
+        "delta_monthly_usd": "Delta / month", "status": "Status"})
+    parts: list[str | Table] = [Table(
+        comparison, {**_USD, "Delta / month": lambda v: usd_text(v, signed=True)},
+        css_class="cost-comparison",
+        caption=f"Current vs proposed ({a.expected_scenario or 'as declared'}), per month")]
+    rng = a.cost_range
+    if rng is not None:
+        rng = rng.rename(columns={"resource": "Resource", "component": "Component",
+                                  "low_monthly_usd": "Low", "expected_monthly_usd": "Expected",
+                                  "high_monthly_usd": "High"})
+        rng.columns = [c.removesuffix("_monthly_usd") for c in rng.columns]
+        parts.append(Table(rng, {c: usd_text for c in rng.columns[2:]}, css_class="cost-range",
+                           caption="Proposed monthly cost across scenarios (each run projected "
+                                   "to a month)"))
+    subject = a.review.subject
+    parts.append(fields([
+        ("Ceiling: every node group at its maximum size all month",
+         usd_text(a.ceiling_estimate.total_monthly_usd)),
+        ("Proposed as declared in the plan (the review's cost basis)",
+         usd_text(a.declared_estimate.total_monthly_usd)),
+        ("Monthly change as declared", usd_text(subject.monthly_cost_delta_usd, signed=True)),
+        ("Approvers needed under the plan's policy", str(subject.approvers_needed)),
+    ], "cost-totals"))
+    if a.runs:
+        windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
+        parts.append(paragraph(f"Each scenario's usage (node-hours, and load balancer capacity "
+                               f"units and egress when the plan declares them) is projected "
+                               f"from its simulated window to a 730-hour month: {windows}.",
+                               "note"))
+    return Section("Cost Summary", tuple(parts))
+
+
+def review_status(a: PlanAnalysis) -> Section:
+    """The status of this digest's review in the approval store and the exact command that
+    approves it (a static page cannot record a decision)."""
+    r = a.review
+    rows = [("Status", r.status), ("Detail", r.text), ("Digest", r.subject.digest),
+            ("Approvers needed", str(r.subject.approvers_needed)), ("Approval store", r.store)]
+    return Section("Review Status", (
+        fields(rows, "review-status"),
+        paragraph("To approve this exact digest, answer every question for approval:"),
+        preformatted(r.approve_command, "approve-command"),
+        paragraph("Or sign off in a live notebook (notebooks/approve.ipynb). "
+                  f"infra-toolkit status {r.subject.name} shows the status; "
+                  f"infra-toolkit gate {r.subject.name} exits 0 only once it is APPROVED."),
+    ))

@@ -1,0 +1,62 @@
+"""A plan's service-level objectives checked against one simulated timeline. Pure: no I/O.
+
+- ``latency`` SLOs (percentile 50, 95 or 99 under ``threshold_ms``): the minutes whose simulated
+  percentile (``p<q>_latency_ms``) exceeds the threshold, and the worst value. A tick with load
+  but no Ready pod has an infinite latency and counts as violated; a tick without load does not.
+- ``availability`` SLOs (``objective_pct``): served / offered requests over the run, in percent,
+  and the minutes in which requests were dropped.
+
+An SLO is met when no minute violates it (latency) or the run's availability reaches the
+objective (availability).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from infra_toolkit.plan import Slo
+
+__all__ = ["SLO_COLUMNS", "evaluate_slos"]
+
+SLO_COLUMNS = ["slo", "objective", "achieved", "violation_minutes", "met"]
+
+
+def _latency(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, object]:
+    values = timeline[f"p{slo.percentile}_latency_ms"].to_numpy(dtype=float)
+    assert slo.threshold_ms is not None
+    bad = int(np.count_nonzero(values > slo.threshold_ms))  # NaN compares False: no load
+    loaded = values[~np.isnan(values)]
+    worst = float(loaded.max()) if loaded.size else float("nan")
+    return {"slo": slo.name, "objective": f"p{slo.percentile} <= {slo.threshold_ms:g} ms",
+            "achieved": f"max p{slo.percentile} {_ms(worst)}",
+            "violation_minutes": bad * tick_s / 60.0, "met": bad == 0}
+
+
+def _availability(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, object]:
+    offered = float(timeline["offered_rps"].sum())
+    served = float(timeline["served_rps"].sum())
+    pct = 100.0 * served / offered if offered > 0 else 100.0
+    assert slo.objective_pct is not None
+    dropping = int(np.count_nonzero(timeline["dropped_rps"].to_numpy(dtype=float) > 0))
+    return {"slo": slo.name, "objective": f">= {slo.objective_pct:g} % of requests served",
+            "achieved": f"{pct:.3f} % served", "violation_minutes": dropping * tick_s / 60.0,
+            "met": pct >= slo.objective_pct}
+
+
+def _ms(value: float) -> str:
+    if np.isnan(value):
+        return "no load"
+    return "unbounded (no Ready pod)" if np.isinf(value) else f"{value:,.0f} ms"
+
+
+def evaluate_slos(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame, tick_s: float
+                  ) -> pd.DataFrame:
+    """One row per SLO that applies to ``workload`` (its own, or one for every workload):
+    ``slo``, ``objective``, ``achieved`` (text), ``violation_minutes`` and ``met`` (bool), from a
+    simulation ``timeline`` of ``tick_s`` seconds per row."""
+    rows = [(_latency if s.metric == "latency" else _availability)(s, timeline, tick_s)
+            for s in slos if s.workload in (workload, None)]
+    return pd.DataFrame(rows, columns=SLO_COLUMNS)

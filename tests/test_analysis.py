@@ -1,0 +1,199 @@
+"""analyze_plan on a plan small enough to check by hand (tests/data/plans/report/small.yaml).
+
+Prices used (us-east-1 rows of the shipped tables, as AWS publishes them): m5.large $0.096/h,
+t3.medium $0.0416/h, EKS cluster $0.10/h, ALB $0.0225/h and $0.008/LCU-hour (1 LCU = 1 GB
+processed per hour, 25 new connections/s, 3,000 active connections), gp2 $0.10 and gp3 $0.08 per
+GB-month, Internet egress $0.09/GB (first 10 TB). A month is 730 h.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra_toolkit import charts, sections
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan, cut_to_horizon
+from infra_toolkit.approval import review_status_text, submit
+from infra_toolkit.approval_store import open_store
+from infra_toolkit.digest import plan_digest
+from infra_toolkit.errors import PlanError, SimulationError
+from infra_toolkit.plan import read_plan
+from infra_toolkit.pricing import load_price_book
+from infra_toolkit.review_subject import approve_command, read_review_subject
+from infra_toolkit.traffic import constant_curve
+from tests.approval_helpers import T0
+from tests.conftest import REPO_ROOT as REPO
+from tests.conftest import SMALL_PLAN as SMALL
+
+
+@pytest.fixture
+def small(small_analysis: PlanAnalysis) -> PlanAnalysis:
+    return small_analysis
+
+
+def usd(frame: object, resource: str, component_start: str, column: str) -> float:
+    rows = frame[(frame["resource"] == resource)  # type: ignore[index]
+                 & frame["component"].str.startswith(component_start)]  # type: ignore[index]
+    assert len(rows) == 1, rows
+    return float(rows.iloc[0][column])
+
+
+def test_current_and_expected_proposed_cost_by_hand(small: PlanAnalysis) -> None:
+    c = small.comparison
+    # current: t3.medium 730 h x 0.0416 = 30.368; 8 GB gp3 x 0.08 = 0.64
+    assert usd(c, "aws_instance.api", "Instance usage", "current_monthly_usd") == 30.368
+    assert usd(c, "aws_instance.api", "root_block_device", "current_monthly_usd") == 0.64
+    # steady (40 req/s, 1 h): 2 pods on the 2 minimum nodes -> 2 node-hours x 730 = 1460 h
+    # x 0.096 = 140.16; their 20 GB gp2 disks: 2 node-months x 20 GB x 0.10 = 4.00
+    assert usd(c, "aws_eks_node_group.general", "Instance usage", "proposed_monthly_usd") == 140.16
+    assert usd(c, "aws_eks_node_group.general", "Storage", "proposed_monthly_usd") == 4.0
+    assert usd(c, "aws_eks_cluster.main", "EKS cluster", "proposed_monthly_usd") == 73.0
+    assert usd(c, "aws_lb.api", "Application load balancer", "proposed_monthly_usd") == 16.425
+    # at the reference rate the LB processes its declared 2 GB/h: 2 LCU x 730 h x 0.008
+    assert usd(c, "aws_lb.api", "Load balancer capacity", "proposed_monthly_usd") == \
+        pytest.approx(11.68)
+    # and sends its declared 730 GB a month to the Internet: 730 x 0.09
+    assert usd(c, "aws_data_transfer.internet", "Outbound", "proposed_monthly_usd") == \
+        pytest.approx(65.70)
+    total = c[c["resource"] == "TOTAL"].iloc[0]
+    # 73 + 140.16 + 4 + 16.425 + 11.68 + 65.70 = 310.965; minus today's 31.008 = 279.957
+    assert float(total["proposed_monthly_usd"]) == pytest.approx(310.965)
+    assert float(total["delta_monthly_usd"]) == pytest.approx(279.957)
+    assert float(small.monthly_delta_usd) == pytest.approx(279.957)
+
+
+def test_range_across_scenarios_and_ceiling(small: PlanAnalysis) -> None:
+    rng = small.cost_range
+    assert rng is not None
+    total = rng[rng["resource"] == "TOTAL"].iloc[0]
+    # double (80 req/s): LCU 4 x 730 x 0.008 = 23.36 and egress 1460 GB x 0.09 = 131.40; the HPA
+    # goes to 4 pods, which still fit on the 2 nodes (9 pods of 200m per m5.large):
+    # 73 + 140.16 + 4 + 16.425 + 23.36 + 131.40 = 388.345
+    assert float(total["low_monthly_usd"]) == pytest.approx(310.965)
+    assert float(total["expected_monthly_usd"]) == pytest.approx(310.965)
+    assert float(total["high_monthly_usd"]) == pytest.approx(388.345)
+    # ceiling: 4 nodes x 730 h x 0.096 = 280.32 and 4 x 20 GB x 0.10 = 8.00, the rest as steady:
+    # 280.32 + 8 + 73 + 16.425 + 11.68 + 65.70 = 455.125
+    assert float(small.ceiling_estimate.total_monthly_usd) == pytest.approx(455.125)
+    # declared usage describes the expected scenario, so pricing it as written agrees
+    assert float(small.declared_estimate.total_monthly_usd) == pytest.approx(310.965)
+
+
+def test_simulated_facts_by_hand(small: PlanAnalysis) -> None:
+    steady = small.run("steady").simulations["api"].summary
+    assert steady.pod_hours == 2.0 and steady.peak_replicas == 2  # 60 % CPU < 70 % target
+    # one pod: M/M/1 at 20 of 40 req/s; response time ~ Exp(40 - 20 per s), p95 = ln(20) / 20 s
+    assert steady.max_p95_latency_ms == pytest.approx(1000 * math.log(20) / 20)
+    slos = small.run("steady").slos["api"]
+    assert list(slos["met"]) == [True, True]
+    # 80 req/s: CPU 20 + 5 x 40 = 220m of 200m (110 %) -> ceil(2 x 110 / 70) = 4 replicas
+    assert small.run("double").simulations["api"].summary.peak_replicas == 4
+    with pytest.raises(KeyError, match=r"scenario 'peak' was not run; runs: steady, double"):
+        small.run("peak")
+
+
+def test_identity_digest_tables_version(small: PlanAnalysis) -> None:
+    plan = read_plan(REPO / SMALL)
+    assert small.digest == plan_digest(plan)
+    assert [t.sha256 for t in small.pricing_tables] == \
+        [t.sha256 for t in load_price_book().tables_used]
+    assert small.toolkit_version == version("infra_toolkit")
+    assert small.expected_scenario == "steady"
+    assert small.notes == ("per-request load balancer and egress usage: the declared usage at "
+                           "the mean rate of 'steady' (40.0 req/s)",)
+
+
+def test_review_status_missing_store_is_not_submitted(small: PlanAnalysis) -> None:
+    r = small.review
+    assert r.status == "NOT SUBMITTED"
+    assert r.text.startswith(f"{SMALL} (digest {small.digest[:12]}…) was never submitted")
+    assert r.approve_command == ("infra-toolkit approve tests/data/plans/report/small.yaml "
+                                 "--reviewer YOUR_NAME --answer '1=YOUR ANSWER' "
+                                 "--answer '2=YOUR ANSWER'")
+
+
+def test_review_status_is_the_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    db = str(tmp_path / "approvals.sqlite")
+    subject = read_review_subject(SMALL)
+    with open_store(db, create=True) as store:
+        submit(store, subject, requester="ci", at=T0)
+    a = analyze_plan(SMALL, scenarios=["steady"], horizon_h=0.25, store_location=db)
+    assert a.review.status == "AWAITING APPROVAL"
+    assert a.review.text == review_status_text(subject, db)
+    assert a.review.approve_command == approve_command(subject)
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"not a database, just bytes" * 100)
+    b = analyze_plan(SMALL, scenarios=["steady"], horizon_h=0.25, store_location=str(damaged))
+    assert b.review.status == "STATUS UNAVAILABLE"
+    assert b.review.text.startswith(f"status unavailable: approval store {damaged}")
+
+
+@pytest.mark.parametrize(("names", "message"), [
+    (["peak"], r"unknown scenario\(s\) \['peak'\] for .*small\.yaml; the plan's scenarios: "
+               r"steady, double: pass each name once"),
+    (["steady", "steady"], r"scenarios \['steady', 'steady'\] repeat"),
+])
+def test_scenario_selection_errors(names: list[str], message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        analyze_plan(REPO / SMALL, scenarios=names)
+
+
+def test_selection_order_expected_and_horizon(tmp_path: Path) -> None:
+    a = analyze_plan(REPO / SMALL, scenarios=["double", "steady"], expected_scenario="steady",
+                     horizon_h=0.5, store_location=str(tmp_path / "none"))
+    assert [r.name for r in a.runs] == ["double", "steady"]
+    assert a.run("steady").simulations["api"].summary.duration_s == 1800.0
+    # a constant rate costs the same per month whatever the window
+    assert float(a.proposed_estimate.total_monthly_usd) == pytest.approx(310.965)
+    with pytest.raises(PlanError, match=r"expected_scenario 'steady' is not among the selected"):
+        analyze_plan(REPO / SMALL, scenarios=["double"], expected_scenario="steady")
+
+
+@pytest.mark.parametrize(("horizon_h", "message"), [
+    (0, r"horizon_h = 0: give a number of hours > 0"),
+    (float("inf"), r"horizon_h = inf: give a number of hours > 0"),
+    (0.001, r"horizon_h = 0\.001 h is shorter than one step \(15 s\) of scenario 'c'"),
+])
+def test_bad_horizon(horizon_h: float, message: str) -> None:
+    with pytest.raises(SimulationError, match=message):
+        cut_to_horizon(constant_curve(1.0, 3600, 15.0, name="c"), horizon_h)
+
+
+def test_horizon_longer_than_the_scenario_keeps_it_whole() -> None:
+    curve = constant_curve(1.0, 3600, 15.0, name="c")
+    assert cut_to_horizon(curve, 5.0) is not None
+    assert cut_to_horizon(curve, 5.0).duration_s == 3600
+    assert cut_to_horizon(curve, None) is curve
+
+
+def test_region_reprices_every_resource(tmp_path: Path) -> None:
+    a = analyze_plan(REPO / SMALL, scenarios=["steady"], region="us-gov-west-1",
+                     store_location=str(tmp_path / "none"))
+    line = next(ln for ln in a.current_estimate.lines if ln.component.startswith("Instance"))
+    assert line.region == "us-gov-west-1"
+    assert line.unit_price_usd == Decimal("0.0488")  # the published us-gov-west-1 t3.medium
+    assert "priced in us-gov-west-1, not the plan's regions" in a.notes[-1]
+
+
+def test_plan_without_workloads_is_priced_as_declared(tmp_path: Path) -> None:
+    data = yaml.safe_load((REPO / SMALL).read_text())
+    del data["proposed"]["workloads"], data["scenarios"], data["slos"]
+    data["testing"][0].pop("scenario")
+    plan = tmp_path / "static.yaml"
+    plan.write_text(yaml.safe_dump(data))
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    assert a.runs == () and a.cost_range is None and a.expected_scenario is None
+    assert a.proposed_estimate is a.declared_estimate
+    # declared: 2 nodes x 730 h x 0.096 = 140.16 among the rest, as in the steady scenario
+    assert float(a.proposed_estimate.total_monthly_usd) == pytest.approx(310.965)
+    assert sections.scaling_behaviour(a).parts == (
+        "<p>Nothing was simulated: the plan has no workload with an HPA or no scenario.</p>",)
+    assert charts.scaling_figures(a) == []
+    for render in (sections.overview, sections.cost_summary, sections.testing_plan):
+        assert render(a)._repr_html_()

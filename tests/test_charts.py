@@ -1,0 +1,101 @@
+"""charts: binned timelines and the report's figures."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from infra_toolkit import charts
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.plan import Slo
+from infra_toolkit.simulate import TimeToCapacity
+
+
+def test_public_api() -> None:
+    assert all(hasattr(charts, name) for name in charts.__all__)
+
+
+def test_chart_timeline_bins_by_hand() -> None:
+    timeline = pd.DataFrame({
+        "time_s": [0.0, 5.0, 10.0, 15.0, 20.0],
+        "offered_rps": [1.0, 2.0, 6.0, 10.0, 20.0],
+        "pods": [2, 3, 2, 5, 4],
+        "nodes_general": [1, 1, 2, 2, 2],
+        "p95_latency_ms": [10.0, np.inf, 30.0, 5.0, np.nan],
+        "usd_per_hour": [1.0, 1.0, 4.0, 2.0, 2.0],
+        "slo_violated": [False, True, False, False, False],  # not charted
+    })
+    binned = charts.chart_timeline(timeline, max_points=2)  # ceil(5 / 2) = 3 ticks a bin
+    assert list(binned.columns) == ["time_h", "offered_rps", "pods", "nodes_general",
+                                    "p95_latency_ms", "usd_per_hour"]
+    assert list(binned["time_h"]) == [0.0, 15.0 / 3600]
+    assert list(binned["offered_rps"]) == [3.0, 15.0]  # (1 + 2 + 6) / 3, (10 + 20) / 2
+    assert list(binned["pods"]) == [3.0, 5.0]  # maxima: a chart must not hide a spike
+    assert list(binned["nodes_general"]) == [2.0, 2.0]
+    assert binned["p95_latency_ms"][0] == np.inf and binned["p95_latency_ms"][1] == 5.0
+    assert list(binned["usd_per_hour"]) == [2.0, 2.0]  # (1 + 1 + 4) / 3, (2 + 2) / 2
+    with pytest.raises(ValueError, match="max_points = 0"):
+        charts.chart_timeline(timeline, max_points=0)
+
+
+def test_long_timelines_stay_small() -> None:
+    n = 17280  # a day at 5 s
+    timeline = pd.DataFrame({"time_s": np.arange(n) * 5.0, "offered_rps": np.ones(n),
+                             "served_rps": np.ones(n), "spec_replicas": np.full(n, 3),
+                             "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
+    fig = charts.load_figure(timeline, "day")
+    # bins of ceil(17280 / 600) = 29 ticks: ceil(17280 / 29) = 596 points per trace
+    assert [len(t.x) for t in fig.data] == [596] * 5
+    assert len(fig.to_json()) < 60_000
+
+
+def test_load_and_latency_figures(small_analysis: PlanAnalysis) -> None:
+    timeline = small_analysis.run("steady").simulations["api"].timeline
+    load = charts.load_figure(timeline, "steady / api")
+    assert [t.name for t in load.data] == ["offered rps", "served rps", "replicas (spec)",
+                                           "Ready pods", "nodes"]
+    assert [t.yaxis for t in load.data][2:] == ["y2", "y2", "y2"]
+    assert load.layout.title.text == "steady / api: offered vs served load, replicas and nodes"
+    slos = (Slo("p95", "latency", percentile=95, threshold_ms=250),
+            Slo("web p99", "latency", percentile=99, threshold_ms=900, workload="web"),
+            Slo("avail", "availability", objective_pct=99.9))
+    latency = charts.latency_figure(timeline, "steady / api", slos, "api")
+    assert [t.name for t in latency.data] == ["p50", "p95", "p99", "SLO p95 250 ms"]
+    assert list(latency.data[3].y) == [250, 250]
+    assert latency.layout.yaxis.type == "log"
+    # one pod at 20 of 40 req/s all hour: p95 = ln(20) / 20 s = 149.79 ms at every point
+    assert np.allclose(latency.data[1].y, 1000 * np.log(20) / 20, rtol=1e-6)
+
+
+def test_figures_of_an_analysis(small_analysis: PlanAnalysis) -> None:
+    figures = charts.scaling_figures(small_analysis)
+    # per scenario (2) x workload (1): load, latency, cost per hour; then time to capacity
+    assert len(figures) == 2 * 3 + 1
+    cost = figures[2]
+    # 2 m5.large nodes at $0.096 per hour all along
+    assert np.allclose(cost.data[0].y, 2 * 0.096)
+    ttc = figures[-1]
+    assert ttc.layout.annotations[0].text == "no under-capacity episode in any scenario"
+    by_resource = charts.cost_by_component_figure(small_analysis)
+    current, proposed = by_resource.data
+    assert list(current.y) == ["aws_instance.api", "aws_eks_cluster.main",
+                               "aws_eks_node_group.general", "aws_lb.api",
+                               "aws_data_transfer.internet"]
+    assert list(current.x) == [31.01, 0.0, 0.0, 0.0, 0.0]  # 30.368 + 0.64
+    assert list(proposed.x) == [0.0, 73.0, 144.16, 28.1, 65.7]  # 140.16 + 4; 16.425 + 11.68
+
+
+def test_time_to_capacity_bars_split_each_episode() -> None:
+    episode = TimeToCapacity(start_s=7200.0, end_s=7395.0, total_s=195.0, metric_lag_s=15.0,
+                             sync_wait_s=10.0, controller_hold_s=0.0, node_provisioning_s=150.0,
+                             pod_startup_s=20.0, closed_by="pods")
+    run = SimpleNamespace(name="spike", simulations={
+        "api": SimpleNamespace(summary=SimpleNamespace(time_to_capacity=(episode,)))})
+    fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
+    assert [t.name for t in fig.data] == [label for _, label in charts.CAPACITY_PARTS]
+    assert [t.x[0] for t in fig.data] == [15.0, 10.0, 0.0, 150.0, 20.0]
+    assert sum(t.x[0] for t in fig.data) == episode.total_s
+    assert fig.data[0].y == ("spike / api at 2.00 h",)

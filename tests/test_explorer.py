@@ -1,0 +1,118 @@
+"""ScalingExplorer: the tuning functions and the widget, driven headless by setting controls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.explorer import ScalingExplorer, Tuning, tuned_spec, tuning_of
+from infra_toolkit.hpa import HPASpec, cpu_utilization_metric
+from infra_toolkit.hpa_spec import HPAScalingPolicy
+from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.simulate import SimulationSpec
+from infra_toolkit.traffic import constant_curve
+from infra_toolkit.workload import WorkloadSpec
+from tests.conftest import REPO_ROOT
+
+# 24 req/s x 10 millicores per request = 240m of CPU in all, whatever the pod count; requests of
+# 100m; a pod serves up to 1000 req/s, so it is never saturated. Nodes hold 2 pods each
+# (max_pods 4 - 2 daemonsets). The run starts with 4 warm pods.
+WORKLOAD = WorkloadSpec(cpu_request_millicores=100, capacity_rps_per_pod=1000,
+                        cpu_millicores_per_rps=10, image_pull_s=5, app_start_s=5,
+                        readiness_delay_s=0, name="api")
+BASE = SimulationSpec(
+    HPASpec(max_replicas=8, min_replicas=2, metrics=(cpu_utilization_metric(50),)), WORKLOAD,
+    (NodeGroup("general", "m5.large", 2.0, 8.0, max_pods=4, min_size=1, max_size=5),),
+    ClusterAutoscalerSpec(provisioning_delay_s=60.0), initial_replicas=4, name="api")
+CURVES = {"flat": constant_curve(24.0, 3600.0, 15.0, name="flat"),
+          "quiet": constant_curve(5.0, 3600.0, 15.0, name="quiet")}
+
+
+def test_tuning_of_reads_the_spec_as_the_controller_applies_it() -> None:
+    # no behavior block: the controller's 300 s window and the API's 100 % per 15 s policy
+    assert tuning_of(BASE) == Tuning(2, 8, 50, 300, 100, 15, 60.0)
+
+
+def test_tuning_of_the_default_plans_hpa() -> None:
+    explorer = ScalingExplorer.from_plan(REPO_ROOT / "tests/data/plans/report/small.yaml",
+                                         horizon_h=0.25)
+    # small.yaml: minReplicas 2, maxReplicas 8, CPU 70 %; simulator's default provisioning
+    assert explorer.tuning() == Tuning(2, 8, 70, 300, 100, 15,
+                                       ClusterAutoscalerSpec().provisioning_delay_s)
+    assert list(explorer.scenario.options) == ["steady", "double"]
+    assert explorer.result is not None and explorer.result.summary.duration_s == 900.0
+
+
+def test_tuned_spec_applies_every_setting() -> None:
+    spec = tuned_spec(BASE, Tuning(3, 6, 80, 120, 25, 30, 90.0))
+    assert (spec.hpa.min_replicas, spec.hpa.max_replicas) == (3, 6)
+    assert spec.hpa.metrics[0].resource.target.average_utilization == 80  # type: ignore[union-attr]
+    down = spec.hpa.behavior.scale_down  # type: ignore[union-attr]
+    assert down.stabilization_window_s == 120
+    assert down.policies == (HPAScalingPolicy("Percent", 25, 30),)
+    assert spec.autoscaler.provisioning_delay_s == 90.0
+    assert spec.workload == BASE.workload and spec.node_groups == BASE.node_groups
+
+
+def test_tuned_spec_refuses_what_the_api_refuses() -> None:
+    with pytest.raises(SpecError, match=r"spec\.minReplicas \(=9\) must be <= spec\.maxReplicas"):
+        tuned_spec(BASE, Tuning(9, 6, 50, 300, 100, 15, 60.0))
+
+
+def test_target_slider_moves_the_settled_replicas() -> None:
+    explorer = ScalingExplorer(BASE, CURVES)
+    assert explorer.result is not None
+    # target 50 %: 4 pods at 60m = 60 % -> ceil(4 x 60 / 50) = 5; 5 pods at 48m = 96 % of the
+    # target, inside the 10 % tolerance: settled at 5
+    assert explorer.result.timeline["spec_replicas"].iloc[-1] == 5
+    explorer.target_cpu.value = 80
+    # target 80 %: 4 pods at 60 % -> ceil(4 x 60 / 80) = 3 after the 300 s window; 3 pods at
+    # 80m = 80 %: settled at 3
+    assert explorer.result.timeline["spec_replicas"].iloc[-1] == 3
+
+
+def test_max_replicas_slider_caps_the_run() -> None:
+    explorer = ScalingExplorer(BASE, CURVES)
+    explorer.max_replicas.value = 4
+    # 4 warm pods from the start, never more: 4 pods x 1 h
+    assert explorer.result is not None
+    assert explorer.result.summary.pod_hours == pytest.approx(4.0)
+    assert explorer.result.summary.peak_replicas == 4
+
+
+def test_provisioning_slider_delays_the_new_node() -> None:
+    explorer = ScalingExplorer(BASE, CURVES)
+
+    def fifth_pod_ready_s() -> float:
+        assert explorer.result is not None
+        t = explorer.result.timeline
+        return float(t["time_s"][np.argmax(t["ready_pods"].to_numpy() >= 5)])
+
+    fast = fifth_pod_ready_s()  # target 50 %: the 5th pod needs a 3rd node (2 pods per node)
+    explorer.node_provisioning.value = 240
+    assert fifth_pod_ready_s() - fast == 240 - 60  # everything else is unchanged
+
+
+def test_scenario_dropdown_and_bad_settings() -> None:
+    explorer = ScalingExplorer(BASE, CURVES, scenario="quiet")
+    assert explorer.result is not None
+    assert explorer.result.summary.offered_requests == pytest.approx(5.0 * 3600)  # 5 req/s, 1 h
+    assert len(explorer.charts.outputs) == 2  # load and latency figures
+    explorer.min_replicas.value = 9
+    assert explorer.result is None and explorer.charts.outputs == ()
+    assert explorer.error is not None and "spec.minReplicas (=9)" in explorer.error
+    assert "Not simulated: spec.minReplicas (=9)" in explorer.summary.value
+    explorer.max_replicas.value = 10
+    assert explorer.error is None and explorer.result is not None
+    assert explorer.result.summary.peak_replicas == 9  # min 9: 9 pods at 5 req/s
+
+
+def test_unknown_scenario_is_a_clear_error(tmp_path: Path) -> None:
+    from infra_toolkit.errors import PlanError
+
+    with pytest.raises(PlanError, match=r"unknown scenario\(s\) \['peak'\]"):
+        ScalingExplorer.from_plan(REPO_ROOT / "tests/data/plans/report/small.yaml",
+                                  scenario="peak", horizon_h=0.25)

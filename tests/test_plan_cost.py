@@ -1,0 +1,96 @@
+"""plan_cost: per-request traffic from declared usage, idle node groups, region, ceiling."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from infra_toolkit.cost_sim import TrafficProfile, apply_simulation
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.plan_cost import (
+    at_max_size,
+    idle_node_hours,
+    in_region,
+    traffic_profile_from_usage,
+)
+from infra_toolkit.pricing import load_price_book
+from infra_toolkit.resources import parse_resources
+
+GB = 2**30
+RESOURCES = parse_resources([
+    {"type": "aws_eks_node_group", "name": "general", "instance_types": ["m5.large"],
+     "scaling_config": {"desired_size": 2, "min_size": 2, "max_size": 4}},
+    {"type": "aws_eks_node_group", "name": "batch", "instance_types": ["c5.large"],
+     "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 3}},
+    {"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+     "usage": {"processed_bytes_gb": 2, "new_connections": 10, "active_connections": 1000,
+               "rule_evaluations": 80}},
+    {"type": "aws_data_transfer", "name": "out", "usage": {"monthly_outbound_internet_gb": 730}},
+], default_region="us-east-1")
+
+
+def test_profile_from_declared_usage_at_the_reference_rate() -> None:
+    profile = traffic_profile_from_usage(RESOURCES, reference_rps=40.0)
+    assert profile is not None
+    # 730 GB a month at 40 req/s: 730 * 2^30 bytes / (40 * 730 h * 3600 s) per request
+    response = 730 * GB / (40 * 730 * 3600)
+    assert profile.response_bytes == pytest.approx(response)
+    # 2 GB an hour processed: 2 * 2^30 / (40 * 3600) per request, of which the response is half
+    assert profile.request_bytes == pytest.approx(2 * GB / (40 * 3600) - response)
+    assert profile.new_connections_per_request == pytest.approx(10 / 40)  # 0.25
+    assert profile.connection_duration_s == pytest.approx(1000 / 10)  # 100 s open
+    assert profile.rules_evaluated_per_request == 10 + 2  # 10 free + 80 / 40 billable
+
+
+def test_a_month_at_the_reference_rate_reproduces_the_declared_usage() -> None:
+    book = load_price_book()
+    profile = traffic_profile_from_usage(RESOURCES, reference_rps=40.0)
+    one_hour = [40.0] * 240  # 15 s steps
+    priced = apply_simulation(RESOURCES, {"m5.large": 2.0, "c5.large": 1.0}, 1.0, book,
+                              served_rps=one_hour, step_s=15.0, traffic=profile)
+    lb = next(r for r in priced if r.type == "aws_lb")
+    # LCUs an hour: max(2 GB / 1, 10 new/s / 25, 1000 active / 3000, 80 rules/s / 1000) = 2
+    assert float(lb.usage["monthly_lcu_hours"]) == pytest.approx(2 * 730)
+    out = next(r for r in priced if r.type == "aws_data_transfer")
+    assert float(out.usage["monthly_outbound_internet_gb"]) == pytest.approx(730)
+
+
+@pytest.mark.parametrize("usage", [{}, {"new_connections": 10}])
+def test_no_profile_without_declared_processed_bytes(usage: dict[str, int]) -> None:
+    lb = parse_resources([{"type": "aws_lb", "name": "x", "load_balancer_type": "application",
+                           "usage": usage}], default_region="us-east-1")
+    assert traffic_profile_from_usage(lb, 40.0) is None
+    assert traffic_profile_from_usage(RESOURCES[:2], 40.0) is None  # no load balancer
+
+
+def test_request_bytes_never_negative() -> None:
+    # 730 GB out a month is 1 GB an hour, more than the 0.5 GB an hour the LB processes
+    lb = parse_resources([{"type": "aws_lb", "name": "x", "load_balancer_type": "network",
+                           "usage": {"processed_bytes_gb": 0.5}}], default_region="us-east-1")
+    profile = traffic_profile_from_usage((*lb, RESOURCES[3]), 40.0)
+    assert profile is not None and profile.request_bytes == 0.0
+    assert profile.rules_evaluated_per_request == 0  # rules are billed on ALBs only
+    assert isinstance(profile, TrafficProfile)
+
+
+@pytest.mark.parametrize("rate", [0.0, -1.0, float("nan")])
+def test_reference_rate_must_be_positive(rate: float) -> None:
+    with pytest.raises(SimulationError, match=r"reference_rps = .*must have a mean rate > 0"):
+        traffic_profile_from_usage(RESOURCES, rate)
+
+
+def test_idle_node_groups_stay_at_desired_size() -> None:
+    # batch (c5.large) runs no simulated workload: desired 1 node x 6 h
+    assert idle_node_hours(RESOURCES, ["m5.large"], 6.0) == {"c5.large": 6.0}
+    assert idle_node_hours(RESOURCES, ["m5.large", "c5.large"], 6.0) == {}
+
+
+def test_in_region_and_ceiling() -> None:
+    moved = in_region(RESOURCES, "eu-west-1")
+    assert {r.region for r in moved} == {"eu-west-1"}
+    assert in_region(RESOURCES, None) == RESOURCES
+    ceiling = {r.name: r.usage.get("monthly_node_hours") for r in at_max_size(RESOURCES)}
+    # max_size x 730 h: general 4 x 730, batch 3 x 730; other resources untouched
+    assert ceiling == {"general": Decimal(2920), "batch": Decimal(2190), "web": None,
+                       "out": None}

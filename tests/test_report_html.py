@@ -1,0 +1,81 @@
+"""report_html: formatters, tables and sections as HTML."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from infra_toolkit.report_html import (
+    Section,
+    Table,
+    duration_text,
+    fields,
+    paragraph,
+    preformatted,
+    quantity_text,
+    usd_text,
+)
+
+
+@pytest.mark.parametrize(("value", "signed", "text"), [
+    (Decimal("1234.565"), False, "$1,234.57"),  # half-up to cents
+    (Decimal("-30.368"), False, "-$30.37"),
+    (Decimal("279.957"), True, "+$279.96"),
+    (Decimal("-6.5E-14"), True, "$0.00"),  # float noise is no change, not "-$0.00"
+    (16.425, False, "$16.43"),  # the float's shortest repr, 16.425, rounded half-up
+    (None, False, "-"),
+])
+def test_usd_text(value: Decimal | float | None, signed: bool, text: str) -> None:
+    assert usd_text(value, signed=signed) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (Decimal("1460.000"), "1,460"), (0.5, "0.5"), (2.0 / 3.0, "0.67"), (None, "-"),
+    (math.nan, "-"),
+])
+def test_quantity_text(value: Decimal | float | None, text: str) -> None:
+    assert quantity_text(value) == text
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0, "0 s"), (45, "45 s"), (90, "1 min 30 s"), (5400, "1 h 30 min"), (172800, "2 d"),
+    (93784, "1 d 2 h"),  # 86400 + 7200 + 184: the two largest units
+    (math.inf, "unbounded"), (None, "-"),
+])
+def test_duration_text(seconds: float | None, text: str) -> None:
+    assert duration_text(seconds) == text
+
+
+def test_table_formats_and_escapes() -> None:
+    frame = pd.DataFrame({"What": ["<script>alert(1)</script>", "b & c"],
+                          "Cost": [Decimal("1.005"), None]})
+    html = Table(frame, {"Cost": usd_text}, css_class="costs", caption="Costs & more").to_html()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "b &amp; c" in html
+    assert "<td>$1.01</td>" in html and "<td>-</td>" in html
+    assert 'class="dataframe report-table costs"' in html
+    assert '<p class="table-caption">Costs &amp; more</p>' in html
+    empty = Table(pd.DataFrame(columns=["a"]), caption="Episodes").to_html()
+    assert empty == "<p>Episodes: none.</p>"
+
+
+def test_fragments_escape_plan_text() -> None:
+    assert paragraph("a < b", "note") == '<p class="note">a &lt; b</p>'
+    assert preformatted("x > 0 && y") == "<pre><code>x &gt; 0 &amp;&amp; y</code></pre>"
+    assert fields([("<k>", "v&")]) == \
+        "<table><tbody><tr><th>&lt;k&gt;</th><td>v&amp;</td></tr></tbody></table>"
+
+
+def test_section_heading_anchor_and_tables() -> None:
+    table = Table(pd.DataFrame({"a": [1]}))
+    section = Section("Questions for Approval", (paragraph("x"), table))
+    assert section.anchor == "questions-for-approval"
+    assert section.tables == (table,)
+    html = section._repr_html_()
+    assert html.startswith('<section class="report-section"><h2 id="questions-for-approval">'
+                           "Questions for Approval</h2>")
+    assert Section("A & B", (), level=1)._repr_html_().startswith(
+        '<section class="report-section"><h1 id="a-b">A &amp; B</h1>')

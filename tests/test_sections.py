@@ -1,0 +1,165 @@
+"""sections / plan_sections on the small plan: every section, its tables and figures by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from infra_toolkit import sections
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.plan import Phase, Risk
+from infra_toolkit.plan_sections import phase_table, risk_table
+from infra_toolkit.report_html import Section
+
+FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_architecture,
+             sections.components_with_cost, sections.scaling_behaviour,
+             sections.deployment_strategy, sections.monitoring, sections.cost_summary,
+             sections.rollback_plan, sections.testing_plan, sections.security, sections.questions,
+             sections.timeline, sections.risk_assessment, sections.review_status]
+
+
+def field_value(section: Section, css_class: str, label: str) -> str:
+    """The value shown beside ``label`` in the section's fields table of ``css_class``."""
+    html = next(p for p in section.parts if isinstance(p, str) and f'class="{css_class}"' in p)
+    start = html.index(f"<th>{label}</th><td>") + len(f"<th>{label}</th><td>")
+    return html[start:html.index("</td>", start)]
+
+
+def test_public_api() -> None:
+    assert set(sections.__all__) == {"SECTION_TITLES", "header"} | {f.__name__ for f in FUNCTIONS}
+
+
+def test_every_section_has_its_title_in_order(small_analysis: PlanAnalysis) -> None:
+    titles = [f(small_analysis).title for f in FUNCTIONS]
+    assert titles == ["Overview", "Current State", "Proposed Architecture",
+                      "Components with Cost", "Scaling Behaviour", "Deployment Strategy",
+                      "Monitoring and Alerts", "Cost Summary", "Rollback Plan", "Testing Plan",
+                      "Security", "Questions for Approval", "Timeline", "Risk Assessment",
+                      "Review Status"]
+    assert tuple(titles) == sections.SECTION_TITLES
+
+
+def test_header_names_plan_digest_version_and_tables(small_analysis: PlanAnalysis) -> None:
+    h = sections.header(small_analysis)
+    assert h.title == "Move the API to EKS" and h.level == 1
+    assert field_value(h, "report-header", "Plan digest (SHA-256)") == small_analysis.digest
+    assert field_value(h, "report-header", "Plan file") == "tests/data/plans/report/small.yaml"
+    assert field_value(h, "report-header", "Scenarios simulated") == "steady, double"
+    tables = h.tables[0].frame
+    assert list(tables["SHA-256"]) == [t.sha256 for t in small_analysis.pricing_tables]
+
+
+def test_overview_headline_figures(small_analysis: PlanAnalysis) -> None:
+    o = sections.overview(small_analysis)
+    value = lambda label: field_value(o, "headline-figures", label)  # noqa: E731
+    assert value("Monthly cost today") == "$31.01"  # 30.368 + 0.64 = 31.008
+    assert value("Monthly cost proposed (expected scenario &#x27;steady&#x27;)") == "$310.97"
+    assert value("Monthly change") == "+$279.96"  # 310.965 - 31.008 = 279.957
+    assert value("Proposed range across scenarios") == "$310.97 to $388.35"
+    assert value("SLO checks met") == "3 of 4 (scenario x SLO)"  # double misses p95 250 ms
+    assert value("Peak replicas in any scenario") == "4"
+    assert value("Review status") == "NOT SUBMITTED"
+    assert field_value(o, "metadata", "Requested review") == "30 min"
+
+
+def test_cost_tables(small_analysis: PlanAnalysis) -> None:
+    lines = sections.components_with_cost(small_analysis).tables[0].frame
+    assert list(lines["Resource"]) == [
+        "aws_eks_cluster.main", "aws_eks_node_group.general", "aws_eks_node_group.general",
+        "aws_lb.api", "aws_lb.api", "aws_data_transfer.internet"]
+    assert float(lines["Monthly quantity"][1]) == 1460.0  # 2 nodes x 730 h
+    summary = sections.cost_summary(small_analysis)
+    comparison, rng = (t.frame for t in summary.tables)
+    assert comparison.iloc[-1]["Resource"] == "TOTAL"
+    assert list(rng.columns) == ["Resource", "Component", "Low", "Expected", "High", "steady",
+                                 "double"]
+    value = lambda label: field_value(summary, "cost-totals", label)  # noqa: E731
+    # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425 + 11.68 + 65.70 = 455.125
+    assert value("Ceiling: every node group at its maximum size all month") == "$455.13"
+    assert value("Monthly change as declared") == "+$279.96"
+    assert value("Approvers needed under the plan&#x27;s policy") == "1"
+    assert summary.parts[-1].endswith("to a 730-hour month: steady 1 h, double 1 h.</p>")
+
+
+def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
+    summary, slos, episodes = (t.frame for t in sections.scaling_behaviour(small_analysis).tables)
+    assert list(summary["Scenario"]) == ["steady", "double"]
+    assert list(summary["Peak replicas"]) == [2, 4]
+    assert list(summary["Peak offered rps"]) == [40.0, 80.0]
+    assert list(summary["Duration"]) == ["1 h", "1 h"]
+    assert list(zip(slos["Scenario"], slos["SLO"], slos["Met"], strict=True)) == [
+        ("steady", "p95 latency", True), ("steady", "availability", True),
+        ("double", "p95 latency", False), ("double", "availability", True)]
+    assert episodes.empty  # 80 req/s never exceeds 2 pods x 40 req/s
+
+
+def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
+    p = sections.proposed_architecture(small_analysis)
+    workload = p.tables[2].frame.iloc[0]
+    assert workload["Replicas"] == "2-8"
+    assert workload["HPA metrics"] == "cpu 70 % of requests"
+    assert workload["Pod start-up"] == "20 s"  # image 5 s + app 10 s + readiness delay 5 s
+    assert workload["Scale down"] == "controller default"  # the HPA has no behavior block
+    current = sections.current_state(small_analysis).tables[0].frame.iloc[0]
+    assert current["Attributes"].startswith("instance_type=t3.medium")
+
+
+def test_testing_plan_shows_the_simulated_outcome(small_analysis: PlanAnalysis) -> None:
+    tests = sections.testing_plan(small_analysis).tables[0].frame
+    assert list(tests["Simulated outcome"]) == [
+        "api: SLOs met 2 of 2, peak replicas 2, 0.00 % dropped", "-"]
+
+
+def test_security_counts_and_rollback(small_analysis: PlanAnalysis) -> None:
+    assert sections.security(small_analysis).parts[0] == "<p>3 items: 2 planned, 1 done.</p>"
+    rollback = sections.rollback_plan(small_analysis)
+    assert list(rollback.tables[0].frame["Automatic"]) == ["yes"]
+    assert ("<ol class=\"rollback-steps\"><li>route traffic back to the instance</li>"
+            "<li>scale the Deployment to 0</li></ol>") in rollback.parts
+
+
+def test_review_status_section(small_analysis: PlanAnalysis) -> None:
+    s = sections.review_status(small_analysis)
+    assert field_value(s, "review-status", "Status") == "NOT SUBMITTED"
+    assert ('<pre class="approve-command"><code>infra-toolkit approve '
+            "tests/data/plans/report/small.yaml --reviewer YOUR_NAME --answer &#x27;1=YOUR "
+            "ANSWER&#x27; --answer &#x27;2=YOUR ANSWER&#x27;</code></pre>") in s.parts
+
+
+def test_phase_dates() -> None:
+    frame = phase_table([
+        Phase("build", start=dt.date(2027, 3, 1), end=dt.date(2027, 3, 3)),
+        Phase("cutover", start=dt.date(2027, 3, 8), duration_s=86400),
+        Phase("hypercare", start=dt.date(2027, 3, 9), duration_s=7 * 86400),
+        Phase("half day", start=dt.date(2027, 3, 16), duration_s=4 * 3600),
+        Phase("retro", duration_s=7200),
+    ])
+    assert list(frame["End"]) == [dt.date(2027, 3, 3), dt.date(2027, 3, 8),
+                                  dt.date(2027, 3, 15),  # 9 + 7 days - 1 (inclusive)
+                                  dt.date(2027, 3, 16), None]
+    assert list(frame["Duration"]) == ["3 d", "1 d", "7 d", "4 h", "2 h"]
+
+
+def test_timeline_span(small_analysis: PlanAnalysis) -> None:
+    t = sections.timeline(small_analysis)
+    assert t.parts[0] == "<p>From 2027-03-01 to 2027-03-15: 15 days.</p>"
+
+
+def test_risks_ranked_by_severity_times_likelihood() -> None:
+    frame = risk_table([Risk("slow start", "low", "high", "warm pods"),
+                        Risk("data loss", "critical", "low", "backups"),
+                        Risk("cost overrun", "medium", "medium", "budgets")])
+    # scores: 1 x 3 = 3, 4 x 1 = 4, 2 x 2 = 4; ties keep the plan's order
+    assert list(zip(frame["Risk"], frame["Score"], strict=True)) == [
+        ("data loss", 4), ("cost overrun", 4), ("slow start", 3)]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_section_renders(small_analysis: PlanAnalysis, function: object) -> None:
+    section = function(small_analysis)  # type: ignore[operator]
+    html = section._repr_html_()
+    assert html.startswith(f'<section class="report-section"><h2 id="{section.anchor}">')
+    for table in section.tables:
+        assert isinstance(table.frame, pd.DataFrame)

@@ -1,0 +1,55 @@
+"""slo_check: a plan's SLOs against a simulated timeline."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from infra_toolkit.plan import Slo
+from infra_toolkit.slo_check import SLO_COLUMNS, evaluate_slos
+
+# Six 5 s ticks. Tick 3 has load and no Ready pod (infinite latency); tick 5 has no load.
+TIMELINE = pd.DataFrame({
+    "offered_rps": [10.0, 10.0, 20.0, 20.0, 10.0, 0.0],
+    "served_rps": [10.0, 10.0, 18.0, 0.0, 10.0, 0.0],
+    "dropped_rps": [0.0, 0.0, 2.0, 20.0, 0.0, 0.0],
+    "p50_latency_ms": [50.0, 50.0, 90.0, math.inf, 50.0, math.nan],
+    "p95_latency_ms": [120.0, 260.0, 400.0, math.inf, 100.0, math.nan],
+    "p99_latency_ms": [200.0, 300.0, 500.0, math.inf, 150.0, math.nan],
+})
+
+
+def test_latency_and_availability_rows() -> None:
+    slos = (Slo("p95", "latency", percentile=95, threshold_ms=250),
+            Slo("p50", "latency", percentile=50, threshold_ms=100, workload="api"),
+            Slo("avail", "availability", objective_pct=99.0),
+            Slo("other", "latency", percentile=99, threshold_ms=1, workload="web"))
+    frame = evaluate_slos(slos, "api", TIMELINE, tick_s=5.0)
+    assert list(frame.columns) == SLO_COLUMNS
+    assert list(frame["slo"]) == ["p95", "p50", "avail"]  # "other" belongs to web
+    p95, p50, avail = frame.to_dict("records")
+    # p95 above 250 ms at ticks 1, 2, 3 (inf): 3 ticks x 5 s = 0.25 min
+    assert p95["violation_minutes"] == pytest.approx(0.25) and not p95["met"]
+    assert p95["achieved"] == "max p95 unbounded (no Ready pod)"
+    # p50 above 100 ms only at tick 3 (inf)
+    assert p50["violation_minutes"] == pytest.approx(5 / 60) and not p50["met"]
+    # served 48 of 70 requests-per-tick: 68.571 %; drops at ticks 2 and 3
+    assert avail["achieved"] == "68.571 % served"
+    assert avail["violation_minutes"] == pytest.approx(10 / 60) and not avail["met"]
+
+
+def test_met_when_nothing_violates() -> None:
+    calm = TIMELINE.iloc[[0, 4, 5]]
+    slos = (Slo("p99", "latency", percentile=99, threshold_ms=250),
+            Slo("avail", "availability", objective_pct=99.9))
+    frame = evaluate_slos(slos, "api", calm, tick_s=15.0)
+    assert list(frame["met"]) == [True, True]
+    assert list(frame["achieved"]) == ["max p99 200 ms", "100.000 % served"]
+    assert list(frame["violation_minutes"]) == [0.0, 0.0]
+
+
+def test_no_slos_is_an_empty_table() -> None:
+    frame = evaluate_slos((), "api", TIMELINE, 5.0)
+    assert frame.empty and list(frame.columns) == SLO_COLUMNS
