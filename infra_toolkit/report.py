@@ -27,6 +27,7 @@ from infra_toolkit.errors import ReportError
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
+    "HIDE_TAG",
     "ReportResult",
     "ReportOutcome",
     "notebooks_dir",
@@ -40,6 +41,8 @@ __all__ = [
 _TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 DEFAULT_NOTEBOOK = "plan_report.ipynb"
 KERNEL_NAME = "python3"
+#: Cells with this tag stay in the notebook but not in its HTML (e.g. the notebook's own header).
+HIDE_TAG = "report-hide"
 
 # A reference that makes the browser fetch from a network: <script src>, <link href>, <img src>,
 # <iframe src>, CSS @import / url(), and ES module import()/import ... from.
@@ -110,12 +113,15 @@ def execute_notebook(
 
 
 def export_html(executed_notebook: Path) -> str:
-    """The offline HTML of an executed notebook: input cells and prompts hidden, plotly.js
-    inlined once. Raises :class:`ReportError` if any external reference is left in it."""
+    """The offline HTML of an executed notebook: input cells, prompts and cells tagged
+    :data:`HIDE_TAG` hidden, plotly.js inlined once. Raises :class:`ReportError` if any
+    external reference is left in it."""
     from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
+    from traitlets.config import Config
 
     exporter = HTMLExporter(
+        config=Config({"TagRemovePreprocessor": {"remove_cell_tags": {HIDE_TAG}}}),
         extra_template_basedirs=[str(_TEMPLATES_DIR)],
         template_name="offline",
         exclude_input=True,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.pg_cluster import PG_URL_ENV, find_pg_bindir, schema_url, throwaway_cluster
+from tests.readme_examples import DEFAULT_PLAN, ReportRun, make_workspace, run_example
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
@@ -37,6 +38,23 @@ def small_analysis(tmp_path_factory: pytest.TempPathFactory) -> PlanAnalysis:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO_ROOT)
         return analyze_plan(SMALL_PLAN, store_location=str(tmp_path_factory.mktemp("db") / "none"))
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory: pytest.TempPathFactory) -> ReportRun:
+    """The README's check-and-report example run once per session in a workspace: it submits
+    the default plan and builds reports/ecommerce-eks.html (the session's one real report)."""
+    from infra_toolkit.approval import review_status_text
+    from infra_toolkit.review_subject import read_review_subject
+
+    workspace = make_workspace(tmp_path_factory.mktemp("readme"))
+    db = workspace / "approvals.sqlite"
+    done = run_example("check-and-report", workspace, db)
+    assert done.returncode == 0, f"README example failed:\n{done.stdout}\n{done.stderr}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(workspace)
+        status = review_status_text(read_review_subject(DEFAULT_PLAN), str(db))
+    return ReportRun(workspace, db, done.stdout, workspace / "reports/ecommerce-eks.html", status)
 
 
 # --- approval store backends: every store test runs on SQLite and on PostgreSQL ---------------

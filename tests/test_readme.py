@@ -1,0 +1,73 @@
+"""Every README example runs (tests/readme_examples.py); the two that cannot run here (the make
+targets and installing JupyterLab, which needs the network) are checked as far as they can be."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import nbformat
+
+from infra_toolkit.digest import plan_digest
+from infra_toolkit.plan import read_plan
+from tests.conftest import REPO_ROOT
+from tests.readme_examples import DEFAULT_PLAN, ReportRun, examples, run_example, sh_blocks
+
+MAKE_BLOCK = ("make report   # creates .venv, installs, writes reports/ecommerce-eks.html from the "
+              "default plan\nmake test     # same environment, whole test suite\n")
+JUPYTER_BLOCK = ".venv/bin/pip install -e '.[notebooks]'\n.venv/bin/jupyter lab notebooks/\n"
+
+
+def test_every_sh_block_is_run_or_checked() -> None:
+    run = examples()
+    assert list(run) == ["check-and-report", "sign-off", "notebook-batch"]
+    assert sh_blocks() == [MAKE_BLOCK, run["check-and-report"], run["sign-off"],
+                           run["notebook-batch"], JUPYTER_BLOCK]
+
+
+def test_check_and_report_output(default_report: ReportRun) -> None:
+    out = default_report.stdout
+    digest = plan_digest(read_plan(default_report.workspace / DEFAULT_PLAN))
+    assert f"{DEFAULT_PLAN}: valid; digest {digest}" in out
+    assert re.search(r"^peak_replicas\s+3$", out, re.M)  # the raw NASA trace: ~2.6 req/s at most
+    # today.yaml: t3.medium 730 h x $0.0416 = 30.368, default 8 GB gp2 root x $0.10 = 0.80
+    assert "TOTAL $31.17 per month (730 hours)" in out
+    assert f"{DEFAULT_PLAN} submitted as review-001" in out
+    assert "reports/ecommerce-eks.html (" in out
+
+
+def test_sign_off_example(default_report: ReportRun) -> None:
+    done = run_example("sign-off", default_report.workspace, default_report.db)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("FAIL: plans/ecommerce-eks.yaml: review-001 AWAITING APPROVAL: 0 of 2")
+    assert "not approved yet: the gate exits 1" in out
+    assert re.search(r"^plans/ecommerce-eks\.yaml: review-001 APPROVED by alice at \S+, bob at "
+                     r"\S+$", out, re.M)
+    assert "\nPASS: " in out and "the pipeline may deploy" in out
+    # the request and two approvals (gate and status only read)
+    assert re.search(r"^OK: .*approvals\.sqlite: 3 records, chain valid", out, re.M)
+
+
+def test_notebook_batch_example(default_report: ReportRun) -> None:
+    done = run_example("notebook-batch", default_report.workspace, default_report.db)
+    assert done.returncode == 0, done.stderr
+    executed = nbformat.read(default_report.workspace / "explorer.ipynb", as_version=4)
+    widget = executed.cells[-1].outputs[0]
+    assert "application/vnd.jupyter.widget-view+json" in widget["data"]
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert "scenario = \"flash-crowd\"" in injected[0].source
+
+
+def test_make_report_runs_the_report_command() -> None:
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "report"], cwd=REPO_ROOT,
+                         capture_output=True, text=True, check=True)
+    assert dry.stdout.splitlines()[-1] == ".venv/bin/infra-toolkit report plans/ecommerce-eks.yaml"
+
+
+def test_notebooks_extra_installs_jupyterlab() -> None:
+    extras = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]
+    assert [re.split(r"[<>=]", spec)[0] for spec in extras["notebooks"]] == ["jupyterlab"]
+    assert "jupyterlab" not in " ".join(extras["dev"])  # make test stays without it
