@@ -28,13 +28,19 @@ How the schema is read where it leaves room (decided by what the Go code and its
   ``container`` in a replica_calc case): a pod's ``containers: {name: {resource: milli}}`` and a
   sample's ``containers: {name: milli}`` are used when given; otherwise the harness of the Go
   tests is assumed: two containers ``container1`` and ``container2`` share the pod totals equally.
+  A ContainerResource item may also nest its fields under ``container_resource``.
 - Tolerances of a replica_calc case: ``controller.tolerance`` for both directions, unless a
-  ``tolerances`` entry gives ``{scale_down, scale_up}``.
+  ``tolerances`` entry gives ``{scale_down, scale_up}`` (or ``[down, up]``), or the controller
+  gives ``scale_down_tolerance`` / ``scale_up_tolerance``.
 - ``expected.error`` compares whether an error was returned, not its wording.
 - Expected keys beyond those of SPEC.md that the runner understands: ``scaled_to_zero_condition``
-  (the condition after the sync), ``able_to_scale_reason``, ``scaling_active_reason``,
-  ``metric_desired_replicas``, ``recommendations_after``; any other expected key fails the case
-  with "cannot check", rather than passing unchecked.
+  (also ``..._after``: the condition after the sync), ``utilization`` (the reported CPU
+  utilization, as horizontal_test.go's ``verifyCPUCurrent``), ``able_to_scale_reason``,
+  ``scaling_active_reason``, ``metric_desired_replicas``, ``recommendations_after``. Any other
+  expected key fails the case with "cannot check", rather than passing unchecked.
+- A ``group_pods`` kind (RT ``TestGroupPods``) is accepted too: pods, ``resource_metrics``,
+  ``resource``; expected ``ready_count`` and the ``unready``/``missing``/``ignored`` name lists
+  (order ignored).
 """
 
 from __future__ import annotations
@@ -57,8 +63,8 @@ from infra_toolkit.hpa import (
     HPAState,
     MetricComputationError,
     MetricIdentifier,
-    MetricsSnapshot,
     MetricSpec,
+    MetricsSnapshot,
     MetricTarget,
     ObjectMetricSource,
     Pod,
@@ -75,6 +81,7 @@ from infra_toolkit.hpa import (
     generate_scale_down_rules,
     generate_scale_up_rules,
     get_replicas_change_per_period,
+    group_pods,
     reconcile,
     stabilize_recommendation,
     stabilize_recommendation_with_behaviors,
@@ -142,6 +149,14 @@ def _config(raw: Mapping[str, Any] | None) -> ControllerConfig:
 
 def _tolerances(inputs: Mapping[str, Any], config: ControllerConfig) -> Tolerances:
     raw = inputs.get("tolerances")
+    controller = inputs.get("controller") or {}
+    if raw is None and any(k in controller for k in _DIRECTIONAL_TOLERANCE_KEYS):
+        raw = {
+            "scale_down": controller.get("scale_down_tolerance",
+                                         controller.get("tolerance_down", config.tolerance)),
+            "scale_up": controller.get("scale_up_tolerance",
+                                       controller.get("tolerance_up", config.tolerance)),
+        }
     if isinstance(raw, Mapping):
         return Tolerances(
             float(raw.get("scale_down", raw.get("down", config.tolerance))),
@@ -150,6 +165,11 @@ def _tolerances(inputs: Mapping[str, Any], config: ControllerConfig) -> Toleranc
     if isinstance(raw, Sequence) and len(raw) == 2:
         return Tolerances(float(raw[0]), float(raw[1]))
     return Tolerances(config.tolerance, config.tolerance)
+
+
+_DIRECTIONAL_TOLERANCE_KEYS = (
+    "scale_down_tolerance", "scale_up_tolerance", "tolerance_down", "tolerance_up",
+)
 
 
 def _split_between_harness_containers(total: int) -> dict[str, int]:
@@ -227,15 +247,23 @@ def _target(raw: Mapping[str, Any]) -> MetricTarget:
     )
 
 
+def _container_metric_fields(raw: Mapping[str, Any]) -> tuple[str, str, Mapping[str, Any]]:
+    """(resource, container, target) of a ContainerResource item, flat or nested."""
+    nested = raw.get("container_resource") or raw.get("containerResource") or {}
+    merged = {**nested, **{k: v for k, v in raw.items() if k not in ("type",)}}
+    resource = merged.get("resource") or merged.get("name") or "cpu"
+    container = merged.get("container") or merged.get("container_name") or ""
+    return str(resource), str(container), merged["target"]
+
+
 def _metric(raw: Mapping[str, Any]) -> MetricSpec:
     kind = raw.get("type")
     if kind == "Resource":
         source = ResourceMetricSource(raw.get("resource", "cpu"), _target(raw["target"]))
         return MetricSpec(type=kind, resource=source)
     if kind == "ContainerResource":
-        csource = ContainerResourceMetricSource(
-            raw.get("resource", "cpu"), raw["container"], _target(raw["target"])
-        )
+        resource, container, target = _container_metric_fields(raw)
+        csource = ContainerResourceMetricSource(resource, container, _target(target))
         return MetricSpec(type=kind, container_resource=csource)
     name = MetricIdentifier(raw.get("metric", ""))
     if kind == "Pods":
@@ -343,7 +371,9 @@ def _run_replica_calc(inputs: Mapping[str, Any], ctx: _Context) -> dict[str, Any
             "raw_average_value_milli": proposal.usage_milli, "error": False}
 
 
-def _snapshot(inputs: Mapping[str, Any], hpa_raw: Mapping[str, Any], ctx: _Context) -> MetricsSnapshot:
+def _snapshot(
+    inputs: Mapping[str, Any], hpa_raw: Mapping[str, Any], ctx: _Context
+) -> MetricsSnapshot:
     resource: dict[str, dict[str, PodSample]] = {}
     container_resource: dict[tuple[str, str], dict[str, PodSample]] = {}
     pods: dict[str, dict[str, PodSample]] = {}
@@ -354,8 +384,10 @@ def _snapshot(inputs: Mapping[str, Any], hpa_raw: Mapping[str, Any], ctx: _Conte
             continue
         kind = m.get("type")
         if kind in ("Resource", "ContainerResource") and "resource_metrics" in inputs:
-            name = m.get("resource", "cpu")
-            container = m.get("container", "") if kind == "ContainerResource" else ""
+            if kind == "ContainerResource":
+                name, container, _target_raw = _container_metric_fields(m)
+            else:
+                name, container = m.get("resource", "cpu"), ""
             samples = _resource_samples(inputs["resource_metrics"], name, ctx, container)
             if samples is not None:
                 if container:
@@ -399,12 +431,21 @@ def _run_reconcile(inputs: Mapping[str, Any], ctx: _Context) -> dict[str, Any]:
         config,
         status_replicas=scale.get("status_replicas", spec_replicas),
     )
+    utilization = next(
+        (st.average_utilization for st in result.metric_statuses
+         if st is not None and st.average_utilization is not None),
+        None,
+    )
     return {
         "desired_replicas": result.desired_replicas,
         "scale_updated": result.scale_updated,
         "error": result.error is not None,
         "scaling_limited_reason": result.scaling_limited_reason,
         "scaled_to_zero_condition": result.state.scaled_to_zero,
+        "scaled_to_zero_condition_after": result.state.scaled_to_zero,
+        "utilization": utilization,
+        "cpu_utilization": utilization,
+        "current_utilization": utilization,
         "able_to_scale_reason": result.able_to_scale_reason,
         "scaling_active_reason": result.scaling_active_reason,
         "metric_desired_replicas": result.metric_desired_replicas,
@@ -501,7 +542,26 @@ def _run_store_scale_event(inputs: Mapping[str, Any], ctx: _Context) -> dict[str
     return {"replicas_change_last_60s_before": before, "events_after": events_after}
 
 
+def _run_group_pods(inputs: Mapping[str, Any], ctx: _Context) -> dict[str, Any]:
+    config = _config(inputs.get("controller"))
+    resource = inputs.get("resource", "cpu")
+    grouped = group_pods(
+        _pods(inputs.get("pods"), ctx),
+        _resource_samples(inputs.get("resource_metrics") or {}, resource, ctx) or {},
+        resource, NOW_S, config.cpu_initialization_period_s, config.initial_readiness_delay_s,
+        config.ignore_succeeded_pods,
+    )
+    groups = {"unready": sorted(grouped.unready), "missing": sorted(grouped.missing),
+              "ignored": sorted(grouped.ignored)}
+    computed: dict[str, Any] = {"ready_count": grouped.ready_count,
+                                "ready_pod_count": grouped.ready_count}
+    for group, names in groups.items():
+        computed[group] = computed[f"{group}_pods"] = names
+    return computed
+
+
 _RUNNERS: dict[str, Callable[[Mapping[str, Any], _Context], dict[str, Any]]] = {
+    "group_pods": _run_group_pods,
     "replica_calc": _run_replica_calc,
     "reconcile": _run_reconcile,
     "rate_limit_behavior": _run_rate_limit,
@@ -523,9 +583,11 @@ def run_case(case: Case, constants: Mapping[str, Any] | None = None) -> tuple[bo
         return False, expected, {"error": f"unknown kind {case.get('kind')!r}"}
     try:
         computed = runner(case.get("inputs") or {}, ctx)
-    except Exception as exc:  # a vector the library cannot take is a failure, shown as such
+    except Exception as exc:  # noqa: BLE001 - a vector the library cannot take is a failed case
         return False, expected, {"exception": f"{type(exc).__name__}: {exc}"}
     got = {key: computed.get(key, f"<cannot check {key!r}>") for key in expected}
+    if case.get("kind") == "group_pods":  # pod-name groups are sets
+        expected = {k: sorted(v) if isinstance(v, list) else v for k, v in expected.items()}
     return got == expected, expected, got
 
 

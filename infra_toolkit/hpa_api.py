@@ -22,6 +22,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import (
     MAX_PERIOD_SECONDS,
     MAX_STABILIZATION_WINDOW_SECONDS,
+    NO_VALUE,
     ContainerResourceMetricSource,
     CrossVersionObjectReference,
     ExternalMetricSource,
@@ -31,7 +32,6 @@ from infra_toolkit.hpa_spec import (
     HPASpec,
     MetricIdentifier,
     MetricSpec,
-    NO_VALUE,
     MetricTarget,
     ObjectMetricSource,
     PodsMetricSource,
@@ -74,7 +74,7 @@ class _Reader:
 
     def mapping(self, value: object, path: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise self.fail(path, _short(value), "must be a mapping of fields")
+            raise self.fail(path, value, "must be a mapping of fields")
         for key in value:
             if key not in allowed:
                 near = difflib.get_close_matches(str(key), allowed, n=1)
@@ -84,19 +84,19 @@ class _Reader:
 
     def integer(self, value: object, path: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, _short(value), "must be an integer")
+            raise self.fail(path, value, "must be an integer")
         return value
 
     def string(self, value: object, path: str) -> str:
         if not isinstance(value, str) or not value:
-            raise self.fail(path, _short(value), "must be a non-empty string")
+            raise self.fail(path, value, "must be a non-empty string")
         return value
 
     def milli(self, value: object, path: str) -> int:
         try:
             return parse_quantity_milli(value)
         except QuantityError as exc:
-            raise self.fail(path, _short(value), "must be a quantity", str(exc)) from None
+            raise self.fail(path, value, "must be a quantity", str(exc)) from None
 
     def required(self, block: Mapping[str, Any], key: str, path: str, fix: str) -> Any:
         value = block.get(key, NO_VALUE)
@@ -108,13 +108,8 @@ class _Reader:
         self, value: object, path: str, parse: Callable[[Any, str], T]
     ) -> tuple[T, ...]:
         if not isinstance(value, list):
-            raise self.fail(path, _short(value), "must be a list")
+            raise self.fail(path, value, "must be a list")
         return tuple(parse(item, f"{path}[{i}]") for i, item in enumerate(value))
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def hpa_from_dict(
@@ -131,14 +126,14 @@ def hpa_from_dict(
     api_version = top.get("apiVersion")
     if api_version != API_VERSION:
         raise r.fail(
-            "apiVersion", _short(api_version), f"must be {API_VERSION}",
+            "apiVersion", api_version, f"must be {API_VERSION}",
             "convert the manifest to autoscaling/v2 (kubectl convert) or fix the header",
         )
     if top.get("kind") != KIND:
-        raise r.fail("kind", _short(top.get("kind")), f"must be {KIND}")
+        raise r.fail("kind", top.get("kind"), f"must be {KIND}")
     metadata = top.get("metadata") or {}
     if not isinstance(metadata, Mapping):
-        raise r.fail("metadata", _short(metadata), "must be a mapping")
+        raise r.fail("metadata", metadata, "must be a mapping")
     name = metadata.get("name", "")
     namespace = metadata.get("namespace") or "default"
     spec = r.mapping(
@@ -197,7 +192,7 @@ def _identifier(r: _Reader, raw: object, path: str) -> MetricIdentifier:
     selector = r.mapping(selector_raw, f"{path}.selector", ("matchLabels", "matchExpressions"))
     labels = selector.get("matchLabels") or {}
     if not isinstance(labels, Mapping):
-        raise r.fail(f"{path}.selector.matchLabels", _short(labels), "must be a mapping")
+        raise r.fail(f"{path}.selector.matchLabels", labels, "must be a mapping")
     return MetricIdentifier(name=name, selector=tuple(sorted((str(k), str(v))
                                                              for k, v in labels.items())))
 
@@ -217,7 +212,9 @@ def _target(r: _Reader, raw: object, path: str) -> MetricTarget:
                 None if utilization is None
                 else r.integer(utilization, f"{path}.averageUtilization")
             ),
-            average_value_milli=None if average is None else r.milli(average, f"{path}.averageValue"),
+            average_value_milli=(
+                None if average is None else r.milli(average, f"{path}.averageValue")
+            ),
             value_milli=None if value is None else r.milli(value, f"{path}.value"),
         )
 
@@ -278,7 +275,7 @@ def _metric(r: _Reader, raw: object, path: str) -> MetricSpec:
         with r.at(p + "."):
             return MetricSpec(type="External", external=ExternalMetricSource(ident, target))
     raise r.fail(
-        f"{path}.type", _short(metric_type) if metric_type is not None else NO_VALUE,
+        f"{path}.type", metric_type if metric_type is not None else NO_VALUE,
         "must be one of Resource, ContainerResource, Pods, Object, External",
         "check the spelling of the metric type",
     )
@@ -323,7 +320,7 @@ def _rules(r: _Reader, raw: object, path: str) -> HPAScalingRules:
         try:
             tolerance = float(parse_quantity(tolerance_raw))
         except QuantityError as exc:
-            raise r.fail(f"{path}.tolerance", _short(tolerance_raw), "must be a quantity",
+            raise r.fail(f"{path}.tolerance", tolerance_raw, "must be a quantity",
                          str(exc)) from None
     with r.at(path + "."):
         return HPAScalingRules(

@@ -75,10 +75,15 @@ def spec_problem(field_path: str, value: object, rule: str, fix: str = "") -> Sp
 
 def format_problem(field_path: str, value: object, rule: str, fix: str, source: str | None) -> str:
     """The one wording of a spec problem: field, bad value, rule, file, fix."""
-    shown = "" if value is NO_VALUE else f" (={value})"
+    shown = "" if value is NO_VALUE else f" (={_shown(value)})"
     where = f" in {source}" if source else ""
     advice = f" (fix: {fix})" if fix else ""
     return f"{field_path}{shown} {rule}{where}{advice}"
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _NoValue:
@@ -303,7 +308,7 @@ class HPAScalingRules:
             raise spec_problem("selectPolicy", self.select_policy, "must be Max, Min or Disabled")
         if self.policies is not None and not self.policies:
             raise spec_problem(
-                "policies", "[]", "must hold at least one policy",
+                "policies", [], "must hold at least one policy",
                 "add a policy or remove the key to get the defaults",
             )
         if self.tolerance is not None and self.tolerance < 0:

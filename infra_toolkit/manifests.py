@@ -34,8 +34,12 @@ def _load_documents(path: Path) -> list[Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        context_mark = getattr(exc, "context_mark", None)
+        if context and context_mark is not None:
+            problem += f" ({context} that starts at line {context_mark.line + 1})"
         raise SpecError(
-            f"{where}: malformed YAML ({problem}); fix the indentation or quoting on that line"
+            f"{where}: malformed YAML: {problem}; fix the indentation, brackets or quoting"
         ) from None
 
 

@@ -125,7 +125,7 @@ def _go_div(a: int, b: int) -> int:
 def _fdiv(a: float, b: float) -> float:
     """IEEE division as in Go: x/0 is +-Inf, 0/0 is NaN (Python would raise)."""
     if b == 0.0:
-        if a == 0.0 or a != a:
+        if a == 0.0 or math.isnan(a):
             return math.nan
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
     return a / b
@@ -133,7 +133,7 @@ def _fdiv(a: float, b: float) -> float:
 
 def _ceil_int32(x: float) -> int:
     """``int32(math.Ceil(x))``, saturating instead of Go's undefined out-of-range conversion."""
-    if x != x:
+    if math.isnan(x):
         return 0
     if x >= MAX_INT32:
         return MAX_INT32
@@ -159,10 +159,11 @@ def group_pods(
     covers a full window after it became ready; later, only a pod that never became ready
     (Ready False with a transition less than ``initial_readiness_delay_s`` after start) is unready.
     """
-    return _group_pods(
+    grouped = _group_pods(
         pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
         ignore_succeeded_pods, "",
-    )[0]
+    )
+    return GroupedPods(*grouped[:4])
 
 
 def _group_pods(
@@ -174,9 +175,10 @@ def _group_pods(
     initial_readiness_delay_s: float,
     ignore_succeeded_pods: bool,
     sum_requests_of: str,
-) -> tuple[GroupedPods, int, int, bool]:
-    """:func:`group_pods`, and with ``sum_requests_of`` set, in the same pass: the usage and the
-    request totals over the ready pods, and whether every pod has a request for that resource.
+) -> tuple[int, list[str], list[str], list[str], int, int, bool]:
+    """:func:`group_pods` as a plain tuple, and with ``sum_requests_of`` set, in the same pass:
+    the usage and request totals over the ready pods, and whether every pod has a request for
+    that resource.
     """
     ready_count = 0
     unready: list[str] = []
@@ -190,10 +192,11 @@ def _group_pods(
     # Fields are read by index (Pod order) on this hot path: it is twice as fast as by name.
     for pod in pods:
         if sum_requests_of:
-            request = pod[6].get(sum_requests_of)
-            if request is None:
+            pod_request = pod[6].get(sum_requests_of)
+            if pod_request is None:
                 all_requested = False
-                request = 0
+                pod_request = 0
+            request = pod_request
         phase = pod[1]
         if pod[5] or phase == "Failed" or (phase == "Succeeded" and ignore_succeeded_pods):
             ignored.append(pod[0])
@@ -230,8 +233,7 @@ def _group_pods(
         ready_count += 1
         usage_total += sample[0]
         requests_total += request
-    grouped = GroupedPods(ready_count, unready, missing, ignored)
-    return grouped, usage_total, requests_total, all_requested
+    return ready_count, unready, missing, ignored, usage_total, requests_total, all_requested
 
 
 def calculate_requests(pods: Sequence[Pod], container: str, resource: str) -> dict[str, int]:
@@ -291,7 +293,9 @@ def get_metric_usage_ratio(metrics: Mapping[str, int], target_usage: int) -> tup
     return usage / target_usage, usage
 
 
-def _without(samples: Mapping[str, PodSample], unready: list[str], ignored: list[str]) -> dict[str, int]:
+def _without(
+    samples: Mapping[str, PodSample], unready: list[str], ignored: list[str]
+) -> dict[str, int]:
     if not unready and not ignored:
         return {name: sample[0] for name, sample in samples.items()}
     dropped = set(unready)
@@ -326,13 +330,13 @@ def get_resource_replicas(
         )
     if not pods:
         raise MetricComputationError("no pods returned by selector while calculating replica count")
-    grouped, usage_total, requests_total, all_requested = _group_pods(
-        pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
-        ignore_succeeded_pods, "" if container else resource,
+    ready_count, unready, missing, ignored, usage_total, requests_total, all_requested = (
+        _group_pods(
+            pods, samples, resource, now_s, cpu_initialization_period_s,
+            initial_readiness_delay_s, ignore_succeeded_pods, "" if container else resource,
+        )
     )
-    if grouped.ready_count and all_requested and not container and not (
-        grouped.unready or grouped.missing
-    ):
+    if ready_count and all_requested and not container and not (unready or missing):
         # The common case, from the totals of the grouping pass: with no unready or missing
         # pods, the samples that count are exactly the ready pods' (Go sums the samples left
         # after dropping unready and ignored pods, over the pods that have a request).
@@ -340,11 +344,11 @@ def get_resource_replicas(
             raise MetricComputationError("no metrics returned matched known pods")
         utilization = min(max(_go_div(usage_total * 100, requests_total), MIN_INT32), MAX_INT32)
         ratio = utilization / target_utilization
-        raw_average = _go_div(usage_total, grouped.ready_count)
+        raw_average = _go_div(usage_total, ready_count)
         if tolerances.is_within(ratio):
             return ReplicaProposal(current_replicas, raw_average, utilization)
-        return ReplicaProposal(_ceil_int32(ratio * grouped.ready_count), raw_average, utilization)
-    ready_count, unready, missing, metrics = _drop_unready_and_ignored(samples, grouped)
+        return ReplicaProposal(_ceil_int32(ratio * ready_count), raw_average, utilization)
+    metrics = _drop_unready_and_ignored(samples, unready, ignored)
     requests = calculate_requests(pods, container, resource)
     ratio, utilization, raw_average = get_resource_utilization_ratio(
         metrics, requests, target_utilization
@@ -359,16 +363,15 @@ def get_resource_replicas(
 
 
 def _drop_unready_and_ignored(
-    samples: Mapping[str, PodSample], grouped: GroupedPods
-) -> tuple[int, list[str], list[str], dict[str, int]]:
+    samples: Mapping[str, PodSample], unready: list[str], ignored: list[str]
+) -> dict[str, int]:
     """The samples of all but the unready and ignored pods (Go ``removeMetricsForPods``)."""
-    ready_count, unready, missing, ignored = grouped
     metrics = _without(samples, unready, ignored)
     if not metrics:
         raise MetricComputationError(
             "did not receive metrics for targeted pods (pods might be unready)"
         )
-    return ready_count, unready, missing, metrics
+    return metrics
 
 
 def _replicas_with_rebalance(
@@ -435,13 +438,11 @@ def calc_plain_metric_replicas(
     """
     if not pods:
         raise MetricComputationError("no pods returned by selector while calculating replica count")
-    ready_count, unready, missing, metrics = _drop_unready_and_ignored(
-        samples,
-        group_pods(
-            pods, samples, resource, now_s, cpu_initialization_period_s,
-            initial_readiness_delay_s, ignore_succeeded_pods,
-        ),
-    )
+    ready_count, unready, missing, ignored = _group_pods(
+        pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
+        ignore_succeeded_pods, "",
+    )[:4]
+    metrics = _drop_unready_and_ignored(samples, unready, ignored)
     ratio, usage = get_metric_usage_ratio(metrics, target_usage_milli)
     replicas = _replicas_with_rebalance(
         current_replicas, ratio, ready_count, unready, missing, metrics, tolerances,

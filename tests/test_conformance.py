@@ -26,6 +26,13 @@ def test_every_shared_vector_passes(shared_dir: Path) -> None:
     assert done.returncode == 0
 
 
+def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
+    # ContainerResource metrics, hot-CPU pods, per-container samples (see the file's sources).
+    done = _run(Path(__file__).parent / "data" / "hpa" / "extra_vectors.json")
+    assert done.stdout.strip() == "6 passed, 0 failed"
+    assert done.returncode == 0
+
+
 def test_a_wrong_expectation_prints_the_case_and_exits_1(
     shared_dir: Path, tmp_path: Path
 ) -> None:

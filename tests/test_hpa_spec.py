@@ -1,0 +1,185 @@
+"""HPA specs: API validation with field paths, defaults from dicts, quantities, public API."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import pytest
+
+import infra_toolkit.hpa as hpa_module
+from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa import (
+    HPABehavior,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    HPASpec,
+    MetricTarget,
+    hpa_from_dict,
+)
+from infra_toolkit.quantity import QuantityError, parse_quantity_milli
+
+SOURCE = "plans/x.yaml"
+
+
+def manifest(**spec: Any) -> dict[str, Any]:
+    body = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+            "maxReplicas": 10}
+    body.update(spec)
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web"}, "spec": body}
+
+
+def object_metric() -> dict[str, Any]:
+    return {"type": "Object", "object": {
+        "describedObject": {"kind": "Ingress", "name": "web"},
+        "metric": {"name": "rps"}, "target": {"type": "Value", "value": "100"}}}
+
+
+SCALE_UP = "spec.behavior.scaleUp"
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (manifest(minReplicas=5, maxReplicas=3),
+         "spec.minReplicas (=5) must be <= spec.maxReplicas (=3) in plans/x.yaml"),
+        (manifest(maxReplicas=0), "spec.maxReplicas (=0) must be greater than 0 in plans/x.yaml"),
+        (manifest(behavior={"scaleUp": {"policies": [
+            {"type": "Pods", "value": 4, "periodSeconds": 3600}]}}),
+         (f"{SCALE_UP}.policies[0].periodSeconds (=3600) must be between 1 and 1800 in "
+         "plans/x.yaml (fix: use a period of at most 30 minutes)")),
+        (manifest(behavior={"scaleDown": {"policies": [
+            {"type": "Percent", "value": 10, "periodSeconds": 0}]}}),
+         "spec.behavior.scaleDown.policies[0].periodSeconds (=0) must be between 1 and 1800"),
+        (manifest(behavior={"scaleDown": {"stabilizationWindowSeconds": 3601}}),
+         "spec.behavior.scaleDown.stabilizationWindowSeconds (=3601) must be between 0 and 3600"),
+        (manifest(behavior={"scaleUp": {"policies": []}}),
+         f"{SCALE_UP}.policies (=[]) must hold at least one policy in plans/x.yaml"),
+        (manifest(behavior={"scaleUp": {"policies": [
+            {"type": "Pods", "value": 0, "periodSeconds": 15}]}}),
+         (f"{SCALE_UP}.policies[0].value (=0) must be greater than 0 in plans/x.yaml (fix: to "
+         "forbid scaling in this direction use selectPolicy: Disabled)")),
+        (manifest(behavior={"scaleUp": {"policies": [
+            {"type": "Replicas", "value": 1, "periodSeconds": 15}]}}),
+         f"{SCALE_UP}.policies[0].type (='Replicas') must be Pods or Percent"),
+        (manifest(behavior={"scaleUp": {"selectPolicy": "Fastest"}}),
+         f"{SCALE_UP}.selectPolicy (='Fastest') must be Max, Min or Disabled"),
+        (manifest(behavior={"scaleUp": {"tolerance": "-0.1"}}),
+         f"{SCALE_UP}.tolerance (=-0.1) must be greater than or equal to 0"),
+        (manifest(metrics=[{"type": "CheddarCheese"}]),
+         ("spec.metrics[0].type (='CheddarCheese') must be one of Resource, ContainerResource, "
+         "Pods, Object, External in plans/x.yaml")),
+        (manifest(metrics=[{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 0}}}]),
+         "spec.metrics[0].resource.target.averageUtilization (=0) must be greater than 0"),
+        (manifest(metrics=[{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Value", "value": "1"}}}]),
+         ("spec.metrics[0].resource.target.type (='Value') must be Utilization or AverageValue "
+         "for a Resource metric")),
+        (manifest(metrics=[{"type": "Pods", "pods": {
+            "metric": {"name": "qps"}, "target": {"type": "AverageValue"}}}]),
+         "spec.metrics[0].pods.target.averageValue must be set when type is AverageValue"),
+        (manifest(metrics=[{"type": "External", "external": {
+            "metric": {"name": "q"}, "target": {"type": "Value", "value": "ten"}}}]),
+         "spec.metrics[0].external.target.value (='ten') must be a quantity"),
+        (manifest(minReplicas=0),
+         ("spec.minReplicas (=0) must be >= 1 unless the HPAScaleToZero gate is on and "
+         "spec.metrics has an Object or External metric in plans/x.yaml")),
+        (manifest(minReplica=2),
+         "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean minReplicas?)"),
+        (manifest(maxReplicas="3"), "spec.maxReplicas (='3') must be an integer"),
+        ({**manifest(), "apiVersion": "autoscaling/v2beta2"},
+         "apiVersion (='autoscaling/v2beta2') must be autoscaling/v2 in plans/x.yaml"),
+        ({**manifest(), "kind": "Deployment"},
+         "kind (='Deployment') must be HorizontalPodAutoscaler"),
+        ({k: v for k, v in manifest().items() if k != "spec"}, "spec is required in plans/x.yaml"),
+    ],
+)
+def test_invalid_manifests_are_rejected_with_the_field_path(doc: dict, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        hpa_from_dict(doc, SOURCE)
+
+
+def test_missing_max_replicas() -> None:
+    doc = manifest()
+    del doc["spec"]["maxReplicas"]
+    with pytest.raises(SpecError, match=re.escape("spec.maxReplicas is required in plans/x.yaml")):
+        hpa_from_dict(doc, SOURCE)
+
+
+def test_min_replicas_zero_needs_the_gate_and_an_object_or_external_metric() -> None:
+    doc = manifest(minReplicas=0, metrics=[object_metric()])
+    assert hpa_from_dict(doc, SOURCE).min_replicas == 0
+    with pytest.raises(SpecError, match=re.escape("spec.minReplicas (=0) must be >= 1")):
+        hpa_from_dict(doc, SOURCE, gate_scale_to_zero=False)
+
+
+def test_the_input_dict_is_not_modified() -> None:
+    doc = manifest(behavior={"scaleUp": {"selectPolicy": "Min"}})
+    before = copy.deepcopy(doc)
+    hpa_from_dict(doc)
+    assert doc == before
+
+
+def test_behavior_defaults_apply_only_when_behavior_is_present() -> None:
+    assert hpa_from_dict(manifest()).behavior is None
+    empty = hpa_from_dict(manifest(behavior={})).behavior
+    assert empty == HPABehavior(
+        HPAScalingRules(0, "Max", (HPAScalingPolicy("Pods", 4, 15),
+                                   HPAScalingPolicy("Percent", 100, 15))),
+        HPAScalingRules(None, "Max", (HPAScalingPolicy("Percent", 100, 15),)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: HPASpec(max_replicas=3, min_replicas=5),
+         "spec.minReplicas (=5) must be <= spec.maxReplicas (=3) (fix: lower minReplicas"),
+        (lambda: HPAScalingPolicy("Pods", 1, 1801),
+         "periodSeconds (=1801) must be between 1 and 1800"),
+        (lambda: HPAScalingRules(stabilization_window_s=-1),
+         "stabilizationWindowSeconds (=-1) must be between 0 and 3600"),
+        (lambda: MetricTarget("Utilization"),
+         "averageUtilization must be set when type is Utilization"),
+    ],
+)
+def test_dataclasses_validate_on_construction(build, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        build()
+
+
+@pytest.mark.parametrize(
+    ("text", "milli"),
+    [
+        ("500m", 500),
+        ("1", 1000),
+        (2, 2000),
+        (0.5, 500),
+        ("1.5", 1500),
+        ("10k", 10_000_000),
+        ("1Ki", 1024_000),
+        ("1Gi", 1024**3 * 1000),
+        ("1e3", 1_000_000),
+        ("1n", 1),  # MilliValue rounds up: 0.000001 milli -> 1
+        ("100u", 1),  # 0.1 milli -> 1
+    ],
+)
+def test_quantities_in_milli_units(text: object, milli: int) -> None:
+    assert parse_quantity_milli(text) == milli
+
+
+@pytest.mark.parametrize("text", ["ten", "1Zi", "", True, None])
+def test_bad_quantities(text: object) -> None:
+    with pytest.raises(QuantityError):
+        parse_quantity_milli(text)
+
+
+def test_public_api_of_hpa_module_exists() -> None:
+    missing = [name for name in hpa_module.__all__ if not hasattr(hpa_module, name)]
+    assert missing == []
+    assert {"reconcile", "hpa_from_dict", "HPASpec", "HPAState", "ReconcileResult"} <= set(
+        hpa_module.__all__
+    )

@@ -1,0 +1,99 @@
+"""Reading real HorizontalPodAutoscaler YAML: API defaults (SPEC.md 5.1) and file errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa import (
+    CrossVersionObjectReference,
+    HPAScalingPolicy,
+    HPAScalingRules,
+    MetricIdentifier,
+    MetricTarget,
+)
+from infra_toolkit.manifests import read_hpa_yaml
+
+DATA = Path(__file__).parent / "data" / "hpa"
+
+DEFAULT_SCALE_UP = HPAScalingRules(
+    stabilization_window_s=0,
+    select_policy="Max",
+    policies=(HPAScalingPolicy("Pods", 4, 15), HPAScalingPolicy("Percent", 100, 15)),
+)
+
+
+def test_minimal_manifest_gets_the_api_defaults() -> None:
+    hpa = read_hpa_yaml(DATA / "minimal.yaml")
+    assert (hpa.name, hpa.namespace, hpa.min_replicas, hpa.max_replicas) == ("web", "shop", 1, 10)
+    assert hpa.scale_target_ref == CrossVersionObjectReference("Deployment", "web", "apps/v1")
+    (metric,) = hpa.metrics  # defaulted: CPU utilization 80 %
+    assert (metric.type, metric.resource.name) == ("Resource", "cpu")
+    assert metric.resource.target == MetricTarget("Utilization", average_utilization=80)
+    assert hpa.behavior is None  # no behavior: not defaulted, the legacy path
+
+
+def test_partial_behavior_is_filled_direction_by_direction() -> None:
+    behavior = read_hpa_yaml(DATA / "behavior-partial.yaml").behavior
+    assert behavior is not None
+    # scaleUp had only a tolerance ("50m" = 0.05): the rest is the scale-up default
+    assert behavior.scale_up == HPAScalingRules(
+        0, "Max", DEFAULT_SCALE_UP.policies, tolerance=0.05
+    )
+    # scaleDown had only selectPolicy: default policies, and the window left unset so that
+    # the controller's --horizontal-pod-autoscaler-downscale-stabilization applies
+    assert behavior.scale_down == HPAScalingRules(
+        None, "Min", (HPAScalingPolicy("Percent", 100, 15),)
+    )
+
+
+def test_every_metric_type_and_quantity_form_is_read() -> None:
+    hpa = read_hpa_yaml(DATA / "all-metric-types.yaml")  # the Deployment document is skipped
+    memory, container, pods_metric, obj, external = hpa.metrics
+    assert memory.resource.target.average_value_milli == 1024**3 * 1000  # 1Gi in milli-bytes
+    assert (container.container_resource.container,
+            container.container_resource.target.average_utilization) == ("app", 70)
+    assert pods_metric.pods.target.average_value_milli == 500  # "500m"
+    assert obj.object.target.value_milli == 10_000_000  # "10k" = 10000 = 10,000,000 milli
+    assert obj.object.described_object.kind == "Ingress"
+    assert external.external.metric == MetricIdentifier("queue_messages_ready",
+                                                        (("queue", "orders"),))
+    assert external.external.target.average_value_milli == 30_000  # "30"
+    assert hpa.behavior.scale_up.policies == (
+        HPAScalingPolicy("Pods", 10, 60), HPAScalingPolicy("Percent", 50, 60),
+    )
+    assert (hpa.behavior.scale_down.stabilization_window_s,
+            hpa.behavior.scale_down.select_policy) == (600, "Max")
+    assert hpa.has_object_or_external_metric
+
+
+def test_a_name_picks_one_of_several_hpas() -> None:
+    assert read_hpa_yaml(DATA / "two-hpas.yaml", name="b").min_replicas == 2
+
+
+@pytest.mark.parametrize(
+    ("file", "pattern"),
+    [
+        ("two-hpas.yaml",
+         re.escape("two-hpas.yaml holds 2 HorizontalPodAutoscalers (a, b); pass name=")),
+        ("no-hpa.yaml", re.escape("no-hpa.yaml holds no HorizontalPodAutoscaler (found: Service)")),
+        # the unclosed "[" of line 4 is only detected at the end of the file (line 6)
+        ("malformed.yaml", re.escape("malformed.yaml:6: malformed YAML: expected ',' or ']'")
+         + ".*" + re.escape("flow sequence that starts at line 4")),
+        ("does-not-exist.yaml", "cannot read .*does-not-exist.yaml"),
+        ("invalid-period.yaml",
+         re.escape("spec.behavior.scaleUp.policies[0].periodSeconds (=3600) must be between 1 "
+                   "and 1800 in ") + ".*invalid-period.yaml"),
+    ],
+)
+def test_file_errors_name_the_file(file: str, pattern: str) -> None:
+    with pytest.raises(SpecError, match=pattern):
+        read_hpa_yaml(DATA / file)
+
+
+def test_no_hpa_of_that_name() -> None:
+    with pytest.raises(SpecError, match=re.escape("holds no HorizontalPodAutoscaler named 'c'")):
+        read_hpa_yaml(DATA / "two-hpas.yaml", name="c")
