@@ -41,7 +41,7 @@ EXPECTED_WRITTEN = {15: 3, 30: 4, **{t: 4 for t in range(45, 300, 15)}}
 
 def test_memory_utilization_hpa_scales_as_worked_out_by_hand() -> None:
     result = simulate(constant_curve(120, 300), SPEC)
-    got = dict(zip(result.syncs["time_s"].astype(int), result.syncs["written"]))
+    got = dict(zip(result.syncs["time_s"].astype(int), result.syncs["written"], strict=True))
     assert got == EXPECTED_WRITTEN
 
 
