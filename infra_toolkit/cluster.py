@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from infra_toolkit.controller_view import (
+    MIB_MILLI,
     Cohort,
     ViewCache,
     controller_view,
@@ -71,11 +72,11 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                         wl.memory_request_mib / g.allocatable_memory_mib) for g in groups]
     n_groups = len(groups)
     cpu_request = int(wl.cpu_request_millicores)
-    requests = {"cpu": cpu_request}
+    requests = {"cpu": cpu_request, "memory": math.ceil(wl.memory_request_mib * MIB_MILLI)}
     startup_to_ready_s = wl.app_start_s + wl.readiness_delay_s
     window_s = mp.sample_window_s
     window_ticks = window_s // tick_s
-    needs = metric_needs(hpa)
+    needs = metric_needs(hpa, memory_model=wl.memory_baseline_mib is not None)
 
     ready_delta = [0] * (n_ticks + 2)  # change of the Ready count at each tick
     cum_load = [0.0] * (n_ticks + 1)  # prefix sums of rps per ready pod

@@ -12,7 +12,9 @@ Feeding rules (as a cluster does):
   the transition at its Ready time;
 - a pod has a sample only from the first scrape a full window after it started Running; the
   sample is its mean usage over the window (CPU: baseline + start-up burst + per-request CPU
-  while Ready; Pods metrics: its requests per second), rounded up to milli-units;
+  while Ready; memory: baseline + per-rps working set while Ready, in milli-bytes like the
+  API's quantities; Pods metrics: its requests per second), rounded up to milli-units. Memory is
+  a gauge in a real cluster; its window mean is the simulator's stand-in for the scrape value;
 - Object and External metrics read the total offered requests per second over the window.
 """
 
@@ -26,32 +28,43 @@ from typing import Any
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
 
-__all__ = ["Cohort", "MetricNeeds", "ViewCache", "controller_view", "metric_needs"]
+__all__ = ["MIB_MILLI", "Cohort", "MetricNeeds", "ViewCache", "controller_view", "metric_needs"]
 
 NOT_YET = 1 << 62  # tick index of an event that has not happened
+MIB_MILLI = 2**20 * 1000  # one MiB in the milli-units the HPA uses for memory quantities
 
 
 @dataclass(frozen=True)
 class MetricNeeds:
-    """Which metrics the HPA reads: CPU samples, per-pod rps (Pods metric names) and the total
-    request rate (Object / External metric names)."""
+    """Which metrics the HPA reads: CPU and memory samples, per-pod rps (Pods metric names) and
+    the total request rate (Object / External metric names)."""
 
     cpu: bool
     pods: tuple[str, ...]
     object: tuple[str, ...]
     external: tuple[str, ...]
+    memory: bool = False
 
 
-def metric_needs(hpa: HPASpec) -> MetricNeeds:
+def metric_needs(hpa: HPASpec, memory_model: bool = True) -> MetricNeeds:
     """What to feed the controller for ``hpa``'s metrics; a metric the simulation cannot produce
-    is a :class:`SimulationError` naming it and the supported ones."""
-    cpu = False
+    (or a memory metric without the workload's memory model) is a :class:`SimulationError`
+    naming it and the supported ones."""
+    cpu = memory = False
     pods: list[str] = []
     objects: list[str] = []
     external: list[str] = []
     for i, m in enumerate(hpa.metrics):
         if m.type == "Resource" and m.resource is not None and m.resource.name == "cpu":
             cpu = True
+        elif m.type == "Resource" and m.resource is not None and m.resource.name == "memory":
+            if not memory_model:
+                raise SimulationError(
+                    f"HPA {hpa.name!r} spec.metrics[{i}] (Resource memory) needs the workload's "
+                    "memory model: set memory_baseline_mib (MiB at zero load) and "
+                    "memory_mib_per_rps in the workload"
+                )
+            memory = True
         elif m.type == "Pods" and m.pods is not None:
             pods.append(m.pods.metric.name)
         elif m.type == "Object" and m.object is not None:
@@ -62,11 +75,12 @@ def metric_needs(hpa: HPASpec) -> MetricNeeds:
             what = m.resource.name if m.resource is not None else ""
             raise SimulationError(
                 f"HPA {hpa.name!r} spec.metrics[{i}] ({m.type} {what}".rstrip() + ") cannot be "
-                "simulated; supported: Resource cpu (the workload's CPU model), Pods (read as "
+                "simulated; supported: Resource cpu and memory (the workload's CPU and memory "
+                "models), Pods (read as "
                 "requests per second per pod), Object and External (read as the total requests "
                 "per second)"
             )
-    return MetricNeeds(cpu, tuple(pods), tuple(objects), tuple(external))
+    return MetricNeeds(cpu, tuple(pods), tuple(objects), tuple(external), memory)
 
 
 
@@ -134,6 +148,7 @@ def controller_view(cohorts: list[Cohort], t: float, tick_s: int, mp: Any, windo
     if a < 0:
         return pods, MetricsSnapshot(), None
     cpu: dict[str, PodSample] = {}
+    memory: dict[str, PodSample] = {}
     rps: dict[str, PodSample] = {}
     if ts - window_s >= cache.settled_from_s:
         # every scheduled pod served a full share over the whole window: one sample for all
@@ -142,6 +157,9 @@ def controller_view(cohorts: list[Cohort], t: float, tick_s: int, mp: Any, windo
             usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
             cpu = dict.fromkeys(cache.sampled_names,
                                 PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s)))
+        if needs.memory:
+            memory = dict.fromkeys(cache.sampled_names,
+                                   PodSample(_memory_milli(wl, load), float(ts), float(window_s)))
         if needs.pods:
             rps = dict.fromkeys(cache.sampled_names, PodSample(
                 math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s)))
@@ -158,17 +176,31 @@ def controller_view(cohorts: list[Cohort], t: float, tick_s: int, mp: Any, windo
                          + wl.cpu_millicores_per_rps * load)
                 sample = PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s))
                 cpu.update(zip(c.names, repeat(sample)))
+            if needs.memory:
+                sample = PodSample(_memory_milli(wl, load), float(ts), float(window_s))
+                memory.update(zip(c.names, repeat(sample)))
             if needs.pods:
                 sample = PodSample(math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s))
                 rps.update(zip(c.names, repeat(sample)))
     total = math.ceil(1000.0 * (cum_offered[b] - cum_offered[a]) / window_ticks - 1e-9)
+    resource: dict[str, dict[str, PodSample]] = {}
+    if needs.cpu:
+        resource["cpu"] = cpu
+    if needs.memory:
+        resource["memory"] = memory
     snapshot = MetricsSnapshot(
-        resource={"cpu": cpu} if needs.cpu else {},
+        resource=resource,
         pods={name: rps for name in needs.pods},
         object={name: total for name in needs.object},
         external={name: [total] for name in needs.external},
     )
     return pods, snapshot, float(ts)
+
+
+def _memory_milli(wl: Any, load_rps: float) -> int:
+    """A pod's memory sample in milli-bytes: its working set at ``load_rps``."""
+    mib = wl.memory_baseline_mib + wl.memory_mib_per_rps * load_rps
+    return math.ceil(mib * MIB_MILLI - 1e-3)
 
 
 def _pods_of(c: Cohort, state: int, tick_s: int, requests: dict[str, int]) -> list[Pod]:

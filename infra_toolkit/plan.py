@@ -202,7 +202,8 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
         baseline_cpu_millicores=m.baseline_cpu_millicores, concurrency=m.concurrency,
         startup_cpu_millicores=m.startup_cpu_millicores, startup_cpu_s=m.startup_cpu_s,
         image_pull_s=m.image_pull_s, app_start_s=m.app_start_s,
-        queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name)
+        queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name,
+        memory_baseline_mib=m.memory_baseline_mib, memory_mib_per_rps=m.memory_mib_per_rps or 0.0)
 
 
 @dataclass(frozen=True)

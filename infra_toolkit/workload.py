@@ -3,6 +3,9 @@
 A pod serves at most ``capacity_rps_per_pod`` requests per second with ``concurrency`` requests
 in parallel; serving ``x`` rps costs ``baseline_cpu_millicores + cpu_millicores_per_rps * x``
 millicores of CPU (``cpu_millicores_per_rps`` is the CPU time of one request in milliseconds).
+For memory-based HPA metrics a pod's working set is ``memory_baseline_mib +
+memory_mib_per_rps * x`` MiB (``memory_baseline_mib=None``: no memory model, and an HPA memory
+metric cannot be simulated).
 A pod's life, with each delay a parameter in seconds::
 
     created (HPA sync) -> Pending until a node has room -> scheduled (StartTime)
@@ -51,6 +54,8 @@ class WorkloadSpec:
     queue_timeout_s: float = 0.0
     slo_p95_latency_ms: float = 500.0
     name: str = "app"
+    memory_baseline_mib: float | None = None
+    memory_mib_per_rps: float = 0.0
 
     def __post_init__(self) -> None:
         o = f"workload {self.name!r}"
@@ -60,8 +65,10 @@ class WorkloadSpec:
         _check(o, "slo_p95_latency_ms", self.slo_p95_latency_ms, 0, strict=True)
         for name in ("cpu_millicores_per_rps", "baseline_cpu_millicores", "startup_cpu_millicores",
                      "startup_cpu_s", "image_pull_s", "app_start_s", "readiness_delay_s",
-                     "queue_timeout_s"):
+                     "queue_timeout_s", "memory_mib_per_rps"):
             _check(o, name, getattr(self, name), 0)
+        if self.memory_baseline_mib is not None:
+            _check(o, "memory_baseline_mib", self.memory_baseline_mib, 0)
         if int(self.concurrency) != self.concurrency or self.concurrency < 1:
             raise SpecError(f"{o}.concurrency (={self.concurrency}) must be a whole number >= 1")
 

@@ -138,12 +138,13 @@ def test_simulate_many_matches_simulate(result) -> None:  # type: ignore[no-unty
     assert single.time_to_capacity[0].node_provisioning_s == 50.0  # created 330 -> placed 380
 
 
-def test_memory_metric_is_refused() -> None:
-    memory = MetricSpec(type="Resource", resource=ResourceMetricSource(
-        name="memory", target=MetricTarget(type="Utilization", average_utilization=70)))
-    spec = dataclasses.replace(SPEC, hpa=HPASpec(max_replicas=5, metrics=(memory,), name="web"))
-    with pytest.raises(SimulationError, match=r"HPA 'web' spec.metrics\[0\] \(Resource memory\) "
-                                              r"cannot be simulated; supported: Resource cpu"):
+def test_a_resource_without_a_usage_model_is_refused() -> None:
+    storage = MetricSpec(type="Resource", resource=ResourceMetricSource(
+        name="ephemeral-storage", target=MetricTarget(type="Utilization", average_utilization=70)))
+    spec = dataclasses.replace(SPEC, hpa=HPASpec(max_replicas=5, metrics=(storage,), name="web"))
+    with pytest.raises(SimulationError, match=r"HPA 'web' spec.metrics\[0\] \(Resource "
+                       r"ephemeral-storage\) cannot be simulated; supported: Resource cpu and "
+                       r"memory"):
         simulate(TRAFFIC, spec)
 
 
