@@ -9,7 +9,6 @@ Runs ``--runs`` builds (default 2) into a temporary folder and reports the best;
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,28 +18,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_PLAN = REPO / "plans" / "ecommerce-eks.yaml"
 TARGET_S, TARGET_BYTES = 10.0, 6_000_000
-# TEMPORARY, until the simulator's memory-metric support is merged: the default HPA has a memory
-# metric, so the report is built from a copy of plans/ with the CPU-only test HPA instead.
-CPU_ONLY_HPA = REPO / "tests" / "data" / "plans" / "report" / "backend-hpa-cpu-only.yaml"
-
-
-def _simulable(plan: Path) -> bool:
-    from infra_toolkit.errors import SimulationError
-    from infra_toolkit.plan import read_plan
-    from infra_toolkit.plan_simulation import simulation_spec
-    from infra_toolkit.pricing import load_price_book
-    from infra_toolkit.simulate import simulate
-    from infra_toolkit.traffic import constant_curve
-
-    p = read_plan(plan)
-    book = load_price_book(extra_tables=p.pricing_tables, overrides=p.pricing_overrides)
-    try:
-        for w in p.proposed.workloads:
-            simulate(constant_curve(1.0, 60.0, 15.0), simulation_spec(p, w.name, book))
-    except SimulationError as exc:
-        print(f"note: {exc}", file=sys.stderr)
-        return False
-    return True
 
 
 def build_once(plan: Path, out: Path) -> float:
@@ -58,15 +35,8 @@ def main() -> None:
     parser.add_argument("--plan", type=Path, default=DEFAULT_PLAN)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
-        plan = args.plan
-        if plan == DEFAULT_PLAN and not _simulable(plan):
-            shutil.copytree(REPO / "plans", Path(tmp) / "plans")
-            shutil.copyfile(CPU_ONLY_HPA, Path(tmp) / "plans/ecommerce-eks/backend-hpa.yaml")
-            plan = Path(tmp) / "plans" / DEFAULT_PLAN.name
-            print("note: the default HPA's memory metric cannot be simulated yet; measuring the "
-                  "default plan with its CPU metric only")
         out = Path(tmp) / "report.html"
-        times = [build_once(plan, out) for _ in range(args.runs)]
+        times = [build_once(args.plan, out) for _ in range(args.runs)]
         size = out.stat().st_size
     for i, t in enumerate(times, 1):
         print(f"run {i}: {t:.2f} s")

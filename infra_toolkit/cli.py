@@ -196,6 +196,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
                           ("queue-timeout-s", 0.0), ("slo-p95-latency-ms", 500.0)):
         w.add_argument(f"--{flag}", type=float, default=default, help=f"default {default:g}")
     w.add_argument("--readiness-delay-s", type=float, help="default: the Deployment's, or 5")
+    w.add_argument("--memory-baseline-mib", type=float,
+                   help="a pod's memory at zero load (needed for an HPA memory metric)")
+    w.add_argument("--memory-mib-per-rps", type=float, default=0.0,
+                   help="a pod's memory per request per second, default 0")
     w.add_argument("--concurrency", type=int, default=1, help="requests served in parallel")
     n = p.add_argument_group("nodes and autoscaler")
     n.add_argument("--instance-type", default="m5.large")
@@ -227,7 +231,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
         baseline_cpu_millicores=args.baseline_cpu_millicores,
         startup_cpu_millicores=args.startup_cpu_millicores, startup_cpu_s=args.startup_cpu_s,
         image_pull_s=args.image_pull_s, app_start_s=args.app_start_s,
-        queue_timeout_s=args.queue_timeout_s, slo_p95_latency_ms=args.slo_p95_latency_ms)
+        queue_timeout_s=args.queue_timeout_s, slo_p95_latency_ms=args.slo_p95_latency_ms,
+        memory_baseline_mib=args.memory_baseline_mib, memory_mib_per_rps=args.memory_mib_per_rps)
     group = NodeGroup(args.instance_type, args.instance_type, args.vcpu, args.memory_gib,
                       args.max_pods, args.min_nodes, args.max_nodes)
     autoscaler = (KARPENTER_LIKE if args.karpenter

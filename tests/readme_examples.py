@@ -19,9 +19,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README = REPO_ROOT / "README.md"
 DEFAULT_PLAN = "plans/ecommerce-eks.yaml"
-# TEMPORARY: the simulator in main cannot simulate the default HPA's memory metric yet; the
-# workspace's copy of the plan uses this CPU-only HPA. Remove it once memory support is merged.
-CPU_ONLY_HPA = REPO_ROOT / "tests/data/plans/report/backend-hpa-cpu-only.yaml"
 
 _BLOCK = re.compile(r"```sh\n(.*?)```", re.S)
 _MARKED = re.compile(r"<!-- example: ([\w-]+) -->\n```sh\n(.*?)```", re.S)
@@ -38,10 +35,9 @@ def examples() -> dict[str, str]:
 
 
 def make_workspace(root: Path) -> Path:
-    """``root`` with copies of plans/ and notebooks/ (the default plan with the CPU-only HPA)."""
+    """``root`` with copies of plans/ and notebooks/."""
     for folder in ("plans", "notebooks"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
-    shutil.copyfile(CPU_ONLY_HPA, root / "plans/ecommerce-eks/backend-hpa.yaml")
     return root
 
 

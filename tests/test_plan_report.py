@@ -20,7 +20,6 @@ from infra_toolkit import __version__
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cli import main
 from infra_toolkit.digest import plan_digest
-from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan import read_plan
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.report import find_external_references
@@ -185,12 +184,3 @@ def test_a_failing_report_names_the_cell(default_report: ReportRun, tmp_path: Pa
         "from infra_toolkit import charts, sections"]
     assert failed[0].outputs[-1]["ename"] == "PlanError"
     assert "no-such-scenario" in out.read_text(encoding="utf-8")
-
-
-@pytest.mark.xfail(strict=True, raises=SimulationError,
-                   reason="the default HPA's memory metric (80 %) cannot be simulated until the "
-                          "simulator's memory support is merged into main")
-def test_the_real_default_plan_can_be_analysed(tmp_path: Path) -> None:
-    a = analyze_plan(REPO_ROOT / DEFAULT_PLAN, scenarios=["load-test-1000-users"],
-                     store_location=str(tmp_path / "none"))
-    assert a.run("load-test-1000-users").simulations["backend"].summary.peak_replicas >= 3

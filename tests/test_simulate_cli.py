@@ -109,3 +109,46 @@ def test_bad_input_is_one_line_exit_2(files: dict[str, str],
     code = main(["simulate", "--traffic", files["hpa.yaml"], "--hpa", files["hpa.yaml"], *ARGS])
     assert code == 2
     assert "missing column 'timestamp'" in capsys.readouterr().err
+
+
+MEMORY_HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 3
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource: {name: memory, target: {type: Utilization, averageUtilization: 80}}
+"""
+
+
+@pytest.mark.parametrize(("per_rps_mib", "peak"), [
+    # 30 req/s on 3 pods, 10 each: 200 + 4 x 10 = 240 MiB of 512 (47 %): stays at minReplicas 3
+    ("4", 3),
+    # 200 + 30 x 10 = 500 MiB (98 %, 1.22 x the 80 % target): ceil(3 x 1.22) = 4; then 7.5 req/s
+    # each, 425 MiB (83 %, 1.04 x: within the 10 % tolerance): stays at 4
+    ("30", 4),
+])
+def test_memory_model_flags_drive_a_memory_hpa(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               per_rps_mib: str, peak: int) -> None:
+    (tmp_path / "hpa.yaml").write_text(MEMORY_HPA)
+    (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n" + "".join(
+        f"{60 * i},30\n" for i in range(30)))
+    assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), "--capacity-rps-per-pod", "50",
+                 "--cpu-millicores-per-rps", "1", "--memory-request-mib", "512",
+                 "--memory-baseline-mib", "200", "--memory-mib-per-rps", per_rps_mib,
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["peak_replicas"] == peak
+
+
+def test_memory_hpa_without_a_memory_model_names_the_flags(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "hpa.yaml").write_text(MEMORY_HPA)
+    (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n0,30\n60,30\n")
+    assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), "--capacity-rps-per-pod", "50",
+                 "--cpu-millicores-per-rps", "1"]) == 2
+    assert "needs the workload's memory model" in capsys.readouterr().err
