@@ -11,6 +11,7 @@ in ``_COMMANDS``.
 from __future__ import annotations
 
 import argparse
+import os
 import getpass
 import re
 import sys
@@ -545,6 +546,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InfraToolkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`infra-toolkit ... | head`): stop quietly, and keep Python's
+        # exit-time flush of stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,14 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_tables import TABLE_SCHEMAS, find_tables, read_price_table
 
@@ -243,16 +242,8 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
     columns = TABLE_SCHEMAS[kind].columns
     merged = sorted(kept + new_rows, key=lambda r: tuple(r[c] for c in TABLE_SCHEMAS[kind].key))
     final = data_dir / f"{kind}_{max(r['as_of'] for r in merged)}.csv"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=data_dir)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(_csv_text(columns, merged))
-            fh.flush()
-            os.fsync(fh.fileno())
-        read_price_table(tmp, kind)  # validate exactly what will be renamed into place
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # validate exactly what will be renamed into place
+    replace_file(final, _csv_text(columns, merged).encode("utf-8"),
+                 validate=lambda tmp: read_price_table(tmp, kind))
     superseded = old_path if old_path is not None and old_path != final else None
     return RefreshResult(final, len(new_rows), len(kept), superseded)

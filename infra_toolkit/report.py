@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import ReportError
 
 __all__ = [
@@ -178,13 +179,13 @@ def build_report(
             execute_notebook(source, executed, params)
         except ReportError:
             if executed.is_file():
-                _replace_file(kept, executed.read_bytes())
-                _replace_file(html_path, export_html(executed).encode("utf-8"))
+                replace_file(kept, executed.read_bytes())
+                replace_file(html_path, export_html(executed).encode("utf-8"))
             raise
         html = export_html(executed).encode("utf-8")
-        _replace_file(html_path, html)
+        replace_file(html_path, html)
         if keep_notebook:
-            _replace_file(kept, executed.read_bytes())
+            replace_file(kept, executed.read_bytes())
     return ReportResult(
         plan_path=plan,
         html_path=html_path,
@@ -232,18 +233,6 @@ def build_reports(
         return [_build_one(w) for w in work]
     with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
         return list(pool.map(_build_one, work))
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a reader sees the old file or the new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _first_line(text: str) -> str:

@@ -17,3 +17,17 @@ def test_unknown_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str])
         main(["no-such-command"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly_without_a_traceback() -> None:
+    import subprocess
+    import sys
+
+    # stdout is a pipe whose reader has already gone (`... | head` after head exited), and
+    # unbuffered, so the first print raises BrokenPipeError inside the command.
+    script = ("import os, sys; r, w = os.pipe(); os.close(r); os.dup2(w, 1); "
+              "from infra_toolkit.cli import main; sys.exit(main(['version']))")
+    proc = subprocess.run([sys.executable, "-u", "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 1
+    assert proc.stderr == ""  # no traceback, no "Exception ignored" at exit

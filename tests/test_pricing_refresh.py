@@ -17,7 +17,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from infra_toolkit import pricing_refresh
+from infra_toolkit import atomic, pricing_refresh
 from infra_toolkit.cli import main
 from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing import DEFAULT_PRICING_DIR, load_price_book, read_price_table
@@ -258,7 +258,7 @@ def test_an_interrupt_while_renaming_leaves_no_temporary_file(
     def interrupted(src: Any, dst: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pricing_refresh.os, "replace", interrupted)
+    monkeypatch.setattr(atomic.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
     assert snapshot(data_dir) == before

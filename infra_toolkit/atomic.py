@@ -1,0 +1,36 @@
+"""Replacing a file so that a reader, or a crash, sees the old content or the new, never half.
+
+The data goes to a temporary file in the same folder (so the rename cannot cross file systems),
+is flushed to disk, optionally validated as it lies there, and renamed over the target. Anything
+that fails before the rename leaves the target byte-identical and removes the temporary file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["replace_file"]
+
+
+def replace_file(
+    path: Path, data: bytes, validate: Callable[[Path], object] | None = None,
+    mode: int = 0o644,
+) -> None:
+    """Write ``data`` to ``path`` atomically with permissions ``mode``; ``validate`` reads the
+    written temporary file and raises to stop the replacement."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)  # mkstemp creates 0600; a report or price table is for sharing
+        if validate is not None:
+            validate(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
