@@ -68,11 +68,13 @@ def _price_book(args: argparse.Namespace) -> PriceBook:
 
 
 def _add_cost(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("cost", help="monthly cost of a resources file (exit 1 if a price is "
-                       "missing)")
-    p.add_argument("file", metavar="FILE.yaml", help="resources file (resources: [...])")
+    p = sub.add_parser("cost", help="monthly cost of a resources file or a plan (exit 1 if a "
+                       "price is missing)")
+    p.add_argument("file", metavar="FILE.yaml", help="resources file (resources: [...]), or a "
+                   "plan file: its proposed resources, compared with its current ones")
     p.add_argument("--compare", metavar="CURRENT.yaml", help="current resources to compare with")
-    p.add_argument("--region", help="region for resources that name none (overrides the file's)")
+    p.add_argument("--region", help="region for resources that name none (overrides the file's; "
+                   "for a plan, every resource is priced there)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     _add_pricing_options(p)
 
@@ -82,6 +84,8 @@ def _run_cost(args: argparse.Namespace) -> int:
     from infra_toolkit.cost_summary import render_cost
     from infra_toolkit.resources import read_resources_yaml
 
+    if _is_plan_file(args.file):
+        return _run_cost_of_plan(args)
     book = _price_book(args)
     proposed = estimate(read_resources_yaml(args.file, region=args.region, price_book=book), book)
     current = None
@@ -91,6 +95,37 @@ def _run_cost(args: argparse.Namespace) -> int:
     print(render_cost(proposed, args.format, current))
     missing = proposed.has_missing_prices or (current is not None and current.has_missing_prices)
     return 1 if missing else 0
+
+
+def _is_plan_file(path: str) -> bool:
+    """Whether ``path`` is a plan (``version`` + ``proposed``) rather than a resources file."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError):
+        return False  # the resources reader reports the problem with its file and line
+    return isinstance(doc, dict) and "version" in doc and "proposed" in doc
+
+
+def _run_cost_of_plan(args: argparse.Namespace) -> int:
+    from infra_toolkit.cost import estimate
+    from infra_toolkit.cost_summary import render_cost
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_cost import in_region
+    from infra_toolkit.pricing import load_price_book
+    from infra_toolkit.resources import read_resources_yaml
+
+    plan = read_plan(args.file)
+    book = load_price_book(args.pricing_dir, [*args.pricing_table, *plan.pricing_tables],
+                           args.pricing_overrides or plan.pricing_overrides)
+    proposed = estimate(in_region(plan.proposed.resources, args.region), book)
+    current_resources = (read_resources_yaml(args.compare, region=args.region, price_book=book)
+                         if args.compare else in_region(plan.current.resources, args.region))
+    current = estimate(current_resources, book)
+    print(render_cost(proposed, args.format, current))
+    return 1 if proposed.has_missing_prices or current.has_missing_prices else 0
 
 
 def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
