@@ -11,8 +11,8 @@ in ``_COMMANDS``.
 from __future__ import annotations
 
 import argparse
-import os
 import getpass
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -259,7 +259,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
 
     dep = read_deployment_yaml(args.deployment) if args.deployment else None
     workload = WorkloadSpec(
-        cpu_request_millicores=_pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
+        cpu_request_millicores=_pick(args.cpu_request_millicores, dep, "cpu_request_millicores",
+                                     500),
         memory_request_mib=_pick(args.memory_request_mib, dep, "memory_request_mib", 256.0),
         readiness_delay_s=_pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0),
         capacity_rps_per_pod=args.capacity_rps_per_pod, concurrency=args.concurrency,

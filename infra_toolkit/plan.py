@@ -443,7 +443,8 @@ class ApprovalPolicy:
     extra_approver_above_monthly_increase_usd: Decimal | None = None
 
     def approvers_needed(self, monthly_increase_usd: Decimal) -> int:
-        """Distinct approvers needed for a plan whose monthly cost rises by ``monthly_increase_usd``."""
+        """Distinct approvers needed for a plan whose monthly cost rises by
+        ``monthly_increase_usd``."""
         threshold = self.extra_approver_above_monthly_increase_usd
         extra = threshold is not None and monthly_increase_usd > threshold
         return self.required_approvers + int(extra)

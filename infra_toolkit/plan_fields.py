@@ -1,4 +1,5 @@
-"""Typed field readers for YAML documents that record every problem with its path instead of raising.
+"""Typed field readers for YAML documents that record every problem with its path instead of
+raising.
 
 A :class:`FieldReader` walks a loaded YAML mapping; each ``str_``/``int_``/``choice``/... call
 returns the value when it is valid, or ``None`` after recording a :class:`Problem` that names the
@@ -59,7 +60,8 @@ class Problem:
 
 
 def join_path(parent: str, key: str | int) -> str:
-    """``parent`` + one step: ``a.b`` for identifier keys, ``a[3]`` for indexes, ``a["x.y"]`` else."""
+    """``parent`` + one step: ``a.b`` for identifier keys, ``a[3]`` for indexes, ``a["x.y"]``
+    else."""
     if isinstance(key, int):
         return f"{parent}[{key}]"
     if _IDENT.match(key):
@@ -175,7 +177,8 @@ class FieldReader:
     def mapping(self, value: Any, path: str, allowed: Sequence[str] = (),
                 required: Sequence[str] = (), what: str = "") -> dict[str, Any] | None:
         """``value`` as a mapping with string keys; flags unknown keys (with did-you-mean, when
-        ``allowed`` is given) and each missing ``required`` key. ``None`` when it is not a mapping."""
+        ``allowed`` is given) and each missing ``required`` key. ``None`` when it is not a
+        mapping."""
         if not isinstance(value, Mapping):
             self.add(path, f"expected a mapping{what}, got {_type_name(value)}")
             return None

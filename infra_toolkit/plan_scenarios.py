@@ -125,7 +125,8 @@ def _load_test(r: FieldReader, raw: Any, p: str, base_dir: Path) -> LoadTest | N
         return None
     assert users is not None and per_iteration is not None and ramp_up is not None
     assert hold is not None
-    per_user = direct if direct is not None else per_iteration / ((think or 0.0) + (response or 0.0))
+    cycle_s = (think or 0.0) + (response or 0.0)
+    per_user = direct if direct is not None else per_iteration / cycle_s
     return LoadTest(users=users, requests_per_user_per_s=per_user, ramp_up_s=ramp_up,
                     hold_s=hold, ramp_down_s=ramp_down, think_time_s=think,
                     response_time_s=response, requests_per_iteration=per_iteration)

@@ -55,7 +55,8 @@ class TrafficCurve:
         if rps.ndim != 1 or rps.size == 0:
             raise TrafficError(f"{label}: rps must be a non-empty 1-D array, got shape {rps.shape}")
         if not math.isfinite(self.step_s) or self.step_s <= 0:
-            raise TrafficError(f"{label}: step_s (={self.step_s}) must be a positive number of seconds")
+            raise TrafficError(
+                f"{label}: step_s (={self.step_s}) must be a positive number of seconds")
         bad = np.flatnonzero(~np.isfinite(rps) | (rps < 0))
         if bad.size:
             i = int(bad[0])
@@ -103,7 +104,9 @@ def _bin(cumulative: Callable[[np.ndarray], np.ndarray], duration_s: float, step
     return TrafficCurve(np.maximum(rps, 0.0), step_s, None, name)
 
 
-def _piecewise_linear_cumulative(knots_s: np.ndarray, rps: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+def _piecewise_linear_cumulative(
+    knots_s: np.ndarray, rps: np.ndarray
+) -> Callable[[np.ndarray], np.ndarray]:
     """F(t) for a rate that is linear between knots and constant outside them. Two knots at the
     same time make a jump (a step)."""
     knots_s = np.asarray(knots_s, dtype=np.float64)
@@ -162,7 +165,8 @@ def diurnal_curve(mean_rps: float, daily_amplitude: float, duration_s: float,
     ``daily_amplitude`` is a fraction in [0, 1] so the rate never goes negative.
     """
     if not 0.0 <= daily_amplitude <= 1.0:
-        raise TrafficError(f"diurnal {name!r}: daily_amplitude (={daily_amplitude}) must be in [0, 1]")
+        raise TrafficError(
+            f"diurnal {name!r}: daily_amplitude (={daily_amplitude}) must be in [0, 1]")
     if weekend_factor < 0 or not 0 <= start_weekday <= 6:
         raise TrafficError(
             f"diurnal {name!r}: weekend_factor (={weekend_factor}) must be >= 0 and "
@@ -231,7 +235,8 @@ def _same_grid(curves: tuple[TrafficCurve, ...]) -> None:
         if c.step_s != first.step_s or c.rps.size != first.rps.size:
             raise TrafficError(
                 f"cannot add curve {c.name!r} ({c.rps.size} x {c.step_s} s) to {first.name!r} "
-                f"({first.rps.size} x {first.step_s} s): resample_curve/slice_curve them to one grid"
+                f"({first.rps.size} x {first.step_s} s): "
+                "resample_curve/slice_curve them to one grid"
             )
 
 
@@ -292,6 +297,7 @@ def resample_curve(curve: TrafficCurve, step_s: float) -> TrafficCurve:
     return TrafficCurve(np.maximum(rps, 0.0), step_s, curve.start, curve.name)
 
 
-# Loaders are defined in their own modules (I/O at the edges) and re-exported for one import path.
-from infra_toolkit.traffic_cloudwatch import get_cloudwatch_traffic
-from infra_toolkit.traffic_csv import read_traffic_csv
+# Loaders are defined in their own modules (I/O at the edges) and re-exported for one import path;
+# they import TrafficCurve from here, so the re-export must come after it is defined.
+from infra_toolkit.traffic_cloudwatch import get_cloudwatch_traffic  # noqa: E402
+from infra_toolkit.traffic_csv import read_traffic_csv  # noqa: E402

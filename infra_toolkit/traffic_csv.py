@@ -58,7 +58,8 @@ def _parse_rate(text: str, where: str) -> float:
         ) from None
     if not math.isfinite(value) or value < 0:
         raise TrafficError(
-            f"{where}: {text!r} must be a finite rate >= 0 requests per second; fix or remove the row"
+            f"{where}: {text!r} must be a finite rate >= 0 requests per second; "
+            "fix or remove the row"
         )
     return value
 
@@ -124,7 +125,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     col_t = f"column {TIME_COLUMN!r}"
     col_r = f"column {RATE_COLUMN!r}"
     parsed = [_parse_time(t, iso, f"{path} line {n}, {col_t}") for n, t in zip(lines, raw_times)]
-    rates = np.array([_parse_rate(r, f"{path} line {n}, {col_r}") for n, r in zip(lines, raw_rates)])
+    rates = np.array([_parse_rate(r, f"{path} line {n}, {col_r}")
+                      for n, r in zip(lines, raw_rates)])
     if iso:
         first = parsed[0]
         assert isinstance(first, datetime)
@@ -147,8 +149,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         i = int(bad[0])
         what = "duplicate timestamp" if diffs[i] == 0 else "timestamp goes backwards"
         raise TrafficError(
-            f"{path} line {lines[i + 1]}, {col_t}: {what} {raw_times[i + 1]!r} (line {lines[i]} has "
-            f"{raw_times[i]!r}); timestamps must strictly increase: sort the file and merge duplicates"
+            f"{path} line {lines[i + 1]}, {col_t}: {what} {raw_times[i + 1]!r} "
+            f"(line {lines[i]} has {raw_times[i]!r}); timestamps must strictly increase: "
+            "sort the file and merge duplicates"
         )
     if diffs.size:
         values, counts = np.unique(diffs, return_counts=True)
@@ -166,8 +169,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     if off_grid.size:
         i = int(off_grid[0])
         raise TrafficError(
-            f"{path} line {lines[i + 1]}, {col_t}: {raw_times[i + 1]!r} is {diffs[i]:g} s after line "
-            f"{lines[i]}, not a multiple of the file's {file_step:g} s interval; put rows on one grid"
+            f"{path} line {lines[i + 1]}, {col_t}: {raw_times[i + 1]!r} is {diffs[i]:g} s after "
+            f"line {lines[i]}, not a multiple of the file's {file_step:g} s interval; "
+            "put rows on one grid"
         )
     gaps = np.flatnonzero(steps > 1)
     if gaps.size and not interpolate_gaps:

@@ -27,7 +27,8 @@ def workdir(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "plans", tmp_path / "plans")
     tables = tmp_path / "pricing"
     tables.mkdir()
-    (tables / "ec2.csv").write_text("region,instance_type,usd_per_hour\nus-east-1,t3.medium,0.0416\n")
+    (tables / "ec2.csv").write_text(
+        "region,instance_type,usd_per_hour\nus-east-1,t3.medium,0.0416\n")
     (tables / "rds.csv").write_text("region,engine,instance_class,usd_per_hour\n"
                                     "us-east-1,PostgreSQL,db.t3.medium,0.072\n")
     return tmp_path
@@ -43,7 +44,8 @@ def _digest(root: Path, plan: str = "plans/ecommerce-eks.yaml") -> str:
     ("plans/ecommerce-eks/backend-deployment.yaml", b"# The shop", b"# the shop"),  # a comment
     ("plans/ecommerce-eks/cluster.yaml", b"cost-center: ecommerce", b"cost-center: ecommercE"),
     ("plans/traces/nasa_http_1995-07-12_13_1min.csv", b"0.7333", b"0.7334"),
-    ("plans/traces/worldcup98_1998-07-07_12-24_1min.csv", b"12:00:00Z,219.2667", b"12:00:00Z,219.2668"),
+    ("plans/traces/worldcup98_1998-07-07_12-24_1min.csv", b"12:00:00Z,219.2667",
+     b"12:00:00Z,219.2668"),
     ("pricing/ec2.csv", b"0.0416", b"0.0417"),
     ("pricing/rds.csv", b"0.072", b"0.073"),
 ])
@@ -141,13 +143,14 @@ def test_inputs_name_files_relative_to_the_plan(workdir: Path) -> None:
 
 _SCRIPT = ("import sys; from pathlib import Path; from infra_toolkit.plan import read_plan; "
            "from infra_toolkit.digest import plan_digest; "
-           "root = Path(sys.argv[1]); print(plan_digest(read_plan(root / 'plans/ecommerce-eks.yaml'),"
+           "root = Path(sys.argv[1]); "
+           "print(plan_digest(read_plan(root / 'plans/ecommerce-eks.yaml'),"
            " sorted((root / 'pricing').glob('*.csv'))))")
 
 
-def test_digest_is_the_same_in_another_folder_process_and_clock(workdir: Path,
-                                                                 tmp_path_factory: pytest.TempPathFactory
-                                                                 ) -> None:
+def test_digest_is_the_same_in_another_folder_process_and_clock(
+    workdir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Another absolute path, another working directory, another hash seed, new mtimes: the
     digest of the same content does not move."""
     here = _digest(workdir)

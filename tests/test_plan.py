@@ -33,7 +33,8 @@ def plan() -> Plan:
 
 def test_public_api_is_all_of_plan_module() -> None:
     defined = {name for name, obj in vars(plan_module).items()
-               if not name.startswith("_") and getattr(obj, "__module__", None) == "infra_toolkit.plan"}
+               if not name.startswith("_")
+               and getattr(obj, "__module__", None) == "infra_toolkit.plan"}
     assert defined <= set(plan_module.__all__)
     assert all(hasattr(plan_module, name) for name in plan_module.__all__)
 
@@ -49,7 +50,8 @@ def test_default_plan_current_state_is_the_seed(plan: Plan) -> None:
     by_type = {r.type: r for r in plan.current.resources}
     assert by_type["aws_instance"].attributes["instance_type"] == "t3.medium"
     db = by_type["aws_db_instance"].attributes
-    assert (db["engine"], db["instance_class"], db["multi_az"]) == ("postgres", "db.t3.small", False)
+    assert (db["engine"], db["instance_class"], db["multi_az"]) == (
+        "postgres", "db.t3.small", False)
     assert plan.current.workloads == () and plan.current.node_groups == ()
 
 

@@ -222,7 +222,8 @@ MUTATIONS = [
      "{required_approvers: 0}"), "approval_policy.required_approvers", "0 must be >= 1"),
     ("questions:\n  - Approve?", ("questions:\n  - Approve?\napproval_policy: "
      "{required_approvers: 1, extra_approver_above_monthly_increase_usd: -5}"),
-     "approval_policy.extra_approver_above_monthly_increase_usd", "must be a finite amount >= 0 USD"),
+     "approval_policy.extra_approver_above_monthly_increase_usd",
+     "must be a finite amount >= 0 USD"),
     ("questions:\n  - Approve?", "questions:\n  - Approve?\nsimulation: {step_s: 0}",
      "simulation.step_s", "0 must be > 0"),
     ("csv: {path: manifests/traffic.csv}", "csv: {path: manifests/traffic.csv, start: noon}",

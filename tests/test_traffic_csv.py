@@ -66,7 +66,8 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
          (r"line 5, column 'timestamp': gap of 180 s after line 4 \('120' to '300'\) where the "
           r"interval is 60 s; 1 gap\(s\), 2 missing row\(s\) in all. .*interpolate_gaps=True")),
         ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n150,1\n",
-         r"line 5, column 'timestamp': '150' is 30 s after line 4, not a multiple of the file's 60"),
+         r"line 5, column 'timestamp': '150' is 30 s after line 4, not a multiple of the "
+         r"file's 60"),
         ("timestamp,requests_per_second\n2024-01-01T00:00Z,1\nnoon,1\n",
          r"line 3, column 'timestamp': 'noon' is not an ISO-8601 timestamp"),
         ("timestamp,requests_per_second\n0,1\n2024-01-01T00:00Z,1\n",
