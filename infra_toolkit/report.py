@@ -13,10 +13,12 @@ failing cell, and an HTML export of it; :class:`~infra_toolkit.errors.ReportErro
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import tempfile
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -79,6 +81,24 @@ class ReportOutcome:
     error: str | None
 
 
+def _kernel_manager_class() -> type:
+    """A kernel manager whose kernel talks over unix sockets, not TCP ports: a report build
+    opens nothing on the network (and the kernel has no unencrypted-TCP warning to print)."""
+    from jupyter_client.manager import KernelManager
+
+    class LocalKernelManager(KernelManager):  # type: ignore[misc]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            # Unique socket paths, so parallel builds (--jobs) never share them; jupyter_client
+            # removes the sockets and the connection file when the kernel shuts down.
+            base = os.path.join(tempfile.gettempdir(), f"infra-toolkit-kernel-{uuid.uuid4().hex}")
+            self.connection_file = base + ".json"
+            self.ip = base + "-ipc"
+
+    return LocalKernelManager
+
+
 def notebooks_dir() -> Path:
     """The ``notebooks/`` folder of the source checkout the package runs from."""
     return Path(__file__).resolve().parent.parent / "notebooks"
@@ -101,6 +121,7 @@ def execute_notebook(
             str(output),
             parameters=dict(parameters),
             kernel_name=KERNEL_NAME,
+            kernel_manager_class=_kernel_manager_class(),
             progress_bar=False,
             log_output=False,
             cwd=str(cwd) if cwd else None,
@@ -231,7 +252,10 @@ def build_reports(
     ]
     if jobs == 1 or len(work) == 1:
         return [_build_one(w) for w in work]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+    # spawn, not fork: the parent may hold ZeroMQ/asyncio threads of an earlier kernel, and a
+    # forked child inherits their locks in whatever state they were (a hang, seen in tests).
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(work)), mp_context=spawn) as pool:
         return list(pool.map(_build_one, work))
 
 

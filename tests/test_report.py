@@ -151,3 +151,25 @@ def test_cli_report_names_the_failing_cell_and_exits_1(
     assert main(["report", str(plan), "--notebook", str(notebook), "--out", str(out),
                  "-p", "limit", "9"]) == 0
     assert capsys.readouterr().out.startswith(f"{out} (")
+
+
+def test_parallel_builds_use_private_unix_sockets_not_tcp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import tempfile
+
+    monkeypatch.chdir(tmp_path)
+    plans = []
+    for name in ("a", "b"):
+        plan = tmp_path / f"{name}.yaml"
+        plan.write_text("version: 1\n")
+        plans.append(plan)
+    before = set(Path(tempfile.gettempdir()).glob("infra-toolkit-kernel-*"))
+    notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
+    outcomes = build_reports(plans, jobs=2, out_dir=tmp_path / "out", notebook=notebook)
+    assert [o.error for o in outcomes] == [None, None]
+    # The kernels' stderr is this process's: no TCP transport warning was printed...
+    assert "running over TCP" not in capfd.readouterr().err
+    # ...no socket landed in the working directory, and every socket was removed afterwards.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml", "one.ipynb", "out"]
+    assert set(Path(tempfile.gettempdir()).glob("infra-toolkit-kernel-*")) == before
