@@ -15,7 +15,8 @@ API = {
                                "TimeToCapacity", "simulate", "simulate_many", "format_summary"},
     "infra_toolkit.workload": {"WorkloadSpec", "MetricsPipelineSpec"},
     "infra_toolkit.nodes": {"NodeGroup", "ClusterAutoscalerSpec", "KARPENTER_LIKE", "pod_slots"},
-    "infra_toolkit.latency": {"MAX_UTILIZATION", "erlang_c", "response_time_percentile_ms"},
+    "infra_toolkit.latency": {"MAX_UTILIZATION", "erlang_c", "percentile_search_bound_s",
+                              "response_time_percentile_ms", "response_time_quantile_ms"},
 }
 
 
