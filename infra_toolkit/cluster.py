@@ -218,6 +218,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 continue
             if unneeded_since[g] is None:
                 unneeded_since[g] = t
+                all_needed_at[0] = None  # a skipped scan would reset this timer
             if t - unneeded_since[g] >= ca.scale_down_unneeded_s:  # type: ignore[operator]
                 evicted = scheduled[g] // nodes
                 ready_nodes[g] -= 1

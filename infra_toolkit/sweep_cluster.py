@@ -66,6 +66,9 @@ class Cluster:
         self.node_ups = np.zeros(n, dtype=np.int64)
         self.node_downs = np.zeros(n, dtype=np.int64)
         self.settled_from = np.full(n, -np.inf)
+        self.needed = np.ones((n, g), dtype=bool)  # scale-down: group needed (see _scale_down)
+        self.util = np.ones((n, g))  # its request utilization
+        self.dirty = np.ones(n, dtype=bool)  # nodes or placed pods changed since ``needed``
         self._initial_state()
 
     # ---- bookkeeping ------------------------------------------------------------------------
@@ -82,6 +85,7 @@ class Cluster:
     def _set_nodes(self, rows: np.ndarray, g: np.ndarray, t: np.ndarray, new: np.ndarray) -> None:
         """A node count change at time ``t`` (``set_nodes``): close the area at its tick."""
         j = np.minimum(self.tick_at(t), self.n_ticks)
+        self.dirty[rows] = True
         self.node_area[rows, g] += self.nodes[rows, g] * (j - self.node_last[rows, g])
         self.node_last[rows, g] = j
         self.nodes[rows, g] = new
@@ -208,6 +212,7 @@ class Cluster:
         self._ring_add(vr, np.minimum(ready, self.n_ticks + 1), kk)
         np.add.at(self.scheduled, (vr, g_idx), kk)
         np.add.at(self.pending, vr, -kk)
+        self.dirty[vr] = True
         # remainders stay Pending in their own slot
         has_rest = rest > 0
         rr, cc = np.nonzero(has_rest & (placed > 0))
@@ -219,6 +224,7 @@ class Cluster:
         j = int(self.tick_at(np.array([t]))[0])
         g = self.group[rows, cols]
         on = g >= 0
+        self.dirty[rows[on]] = True
         np.add.at(self.scheduled, (rows[on], g[on]), -k[on])
         ticks = np.minimum(np.maximum(j, self.ready_tick[rows[on], cols[on]]), self.n_ticks + 1)
         self._ring_add(rows[on], ticks, -k[on])
@@ -299,7 +305,7 @@ class Cluster:
         else:
             self.stuck[:] = False
             quiet = ~(t - self.last_up < p["after_add"])
-        self.unneeded[~quiet] = np.nan
+        np.copyto(self.unneeded, np.nan, where=~quiet[:, None])
         if quiet.any():
             self._scale_down(quiet, t)
 
@@ -346,35 +352,57 @@ class Cluster:
         self.up_k[rows, col] = k
         self.next_arrival = min(self.next_arrival, float(at.min()))
 
-    def _scale_down(self, going: np.ndarray, t: float) -> None:
-        """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods, not
-        just after a scale-up); groups in reverse order, at most one node per scan."""
+    def _refresh_needed(self) -> None:
+        """Which groups the scale-down check calls needed (at most ``min_size``, utilization at
+        or over the threshold, or one node's pods would not fit on the rest): a function of
+        the nodes and the placed pods only, so recomputed for the variants where they changed."""
+        rows = np.flatnonzero(self.dirty)
+        if not rows.size:
+            return
         p = self.p
-        slots, nodes, scheduled = p["slots"], self.nodes, self.scheduled
+        slots, nodes, scheduled = p["slots"][rows], self.nodes[rows], self.scheduled[rows]
         total_slots = (nodes * slots).sum(axis=1)
         total_pods = scheduled.sum(axis=1)
+        util = np.where(nodes > 0, scheduled * p["frac"][rows] / np.maximum(nodes, 1), 1.0)
+        self.needed[rows] = ((nodes <= p["min_size"][rows]) | (util >= p["threshold"][rows, None])
+                             | (total_slots[:, None] - slots < total_pods[:, None]))
+        self.util[rows] = util
+        self.dirty[rows] = False
+
+    def _scale_down(self, going: np.ndarray, t: float) -> None:
+        """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods, not
+        just after a scale-up): groups in reverse order, a needed group's timer reset, another's
+        started or fired, at most one node per scan. A variant whose groups are all needed only
+        has its timers reset, so the group loop runs on the others alone."""
+        self._refresh_needed()
+        all_needed = self.needed.all(axis=1)
+        np.copyto(self.unneeded, np.nan, where=(going & all_needed)[:, None])
+        rows = np.flatnonzero(going & ~all_needed)
+        if not rows.size:
+            return
+        p = self.p
+        live = np.ones(rows.size, dtype=bool)
         for g in reversed(range(self.v.groups)):
-            ng = nodes[:, g]
-            util = np.where(ng > 0, scheduled[:, g] * p["frac"][:, g] / np.maximum(ng, 1), 1.0)
-            needed = ((ng <= p["min_size"][:, g]) | (util >= p["threshold"])
-                      | (total_slots - slots[:, g] < total_pods))
-            since = self.unneeded[:, g]
-            since[going & needed] = np.nan
-            since[going & ~needed & np.isnan(since)] = t
-            fire = going & ~needed & (t - since >= p["unneeded_s"])
+            needed = self.needed[rows, g]
+            since = self.unneeded[rows, g]
+            since = np.where(live & needed, np.nan, since)
+            since = np.where(live & ~needed & np.isnan(since), t, since)
+            self.unneeded[rows, g] = since
+            fire = live & ~needed & (t - since >= p["unneeded_s"][rows])
             if fire.any():
-                fr = np.flatnonzero(fire)
-                before = ng[fr].copy()
-                evicted = scheduled[fr, g] // before
+                fr = rows[fire]
+                before = self.nodes[fr, g].copy()
+                util = self.util[fr, g].copy()
+                evicted = self.scheduled[fr, g] // before
                 gg = np.full(fr.size, g)
                 self._set_nodes(fr, gg, np.full(fr.size, t), before - 1)
                 self.node_downs[fr] += 1
                 if self.log is not None:
                     for i, r in enumerate(fr.tolist()):
                         self.log.append((t, r, "down", g, int(before[i]), int(before[i] - 1),
-                                         (float(util[r]), int(evicted[i]))))
+                                         (float(util[i]), int(evicted[i]))))
                 self.evict(fr, gg, evicted, t)
-                going = going & ~fire
+                live &= ~fire
 
     def close_areas(self) -> np.ndarray:
         """Node-ticks per (variant, group) over the run."""

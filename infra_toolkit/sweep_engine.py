@@ -33,21 +33,9 @@ import numpy as np
 from infra_toolkit.controller_view import MIB_MILLI
 from infra_toolkit.simulation_summary import summary_row
 from infra_toolkit.sweep_cluster import Cluster
-from infra_toolkit.sweep_hpa import (
-    E_NOSAMPLES,
-    E_NOSNAP,
-    LIMITED,
-    R_ABOVE_MAX,
-    R_ALL_BELOW,
-    R_BELOW_MIN,
-    R_METRIC_ABOVE,
-    MetricInputs,
-    Recommendations,
-    ScaleEvents,
-    SyncOutcome,
-    reconcile_batch,
-    window_lags,
-)
+from infra_toolkit.sweep_history import Recommendations, ScaleEvents, window_lags
+from infra_toolkit.sweep_hpa import MetricInputs, SyncOutcome, reconcile_batch
+from infra_toolkit.sweep_logs import event_logs, sync_tables
 from infra_toolkit.sweep_params import (
     CPU_AVG,
     CPU_UTIL,
@@ -95,14 +83,16 @@ def metric_inputs(c: Cluster, v: Variants, t: float, ts: float, a: int, b: int, 
         usage["memory"] = count * _memory_milli(p, load)
     if PODS_AVG in kinds:
         usage["rps"] = count * np.ceil(1000.0 * load - 1e-9).astype(np.int64)
+    rows = np.flatnonzero(~settled)
+    if not rows.size:  # every variant settled: the arrays are only read from here on
+        return MetricInputs(count, zero, zero, count, zero, zero, usage["cpu"], usage["memory"],
+                            usage["rps"], count > 0, count, True, total)
     x = MetricInputs(ready_c=count.copy(), unready_c=zero.copy(), missing_c=zero.copy(),
                      ready_n=count.copy(), unready_n=zero.copy(), missing_n=zero.copy(),
-                     usage_cpu=usage["cpu"], usage_memory=usage["memory"], usage_rps=usage["rps"],
-                     sampled=count > 0, running_ready=count.copy(), snapshot=True,
-                     total_milli=total)
-    rows = np.flatnonzero(~settled)
-    if rows.size:
-        _detailed(c, v, rows, t, ts, window, a, b, cum, cmask, cum_b, x, kinds)
+                     usage_cpu=usage["cpu"].copy(), usage_memory=usage["memory"].copy(),
+                     usage_rps=usage["rps"].copy(), sampled=count > 0,
+                     running_ready=count.copy(), snapshot=True, total_milli=total)
+    _detailed(c, v, rows, t, ts, window, a, b, cum, cmask, cum_b, x, kinds)
     return x
 
 
@@ -199,6 +189,8 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
     rc, gone, left, drop, one = (np.zeros(nv) for _ in range(5))  # tick temporaries
     done = [0]
 
+    queues = bool(timeout.any())
+
     def advance(to_tick: int) -> None:
         # ready counts are float64 (exact small integers): the same values as the scalar ints
         # in every product and quotient, without a conversion per operation
@@ -210,15 +202,19 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
             np.add(ready, ring[r], out=ready)
             ring[r] = 0.0
             np.multiply(ready, cap, out=rc)
-            work = backlog + rps[i]
-            np.minimum(work, np.multiply(rc, tick, out=gone), out=gone)  # served requests
-            np.subtract(work, gone, out=left)
-            np.maximum(np.subtract(left, np.multiply(rc, timeout, out=drop), out=drop), 0.0,
-                       out=drop)
-            backlog = left - drop
+            if queues:
+                work = backlog + rps[i]
+                np.minimum(work, np.multiply(rc, tick, out=gone), out=gone)  # served requests
+                np.subtract(work, gone, out=left)
+                np.maximum(np.subtract(left, np.multiply(rc, timeout, out=drop), out=drop), 0.0,
+                           out=drop)
+                backlog = left - drop
+                summary.backlog[k] = backlog
+            else:  # no queue anywhere: the backlog stays 0 and all that is left is dropped
+                np.minimum(np.multiply(rc, tick, out=gone), rps[i], out=gone)
+                np.subtract(rps[i], gone, out=drop)
             served = np.divide(gone, tick, out=summary.served[k])
             np.divide(drop, tick, out=summary.dropped[k])
-            summary.backlog[k] = backlog
             summary.ready[k] = ready
             summary.filled = k + 1
             acc = acc + served / np.maximum(ready, 1.0, out=one)
@@ -246,7 +242,7 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
             x = metric_inputs(c, v, t_sync, float(ts), a, b, cum, cmask, spec, total)
         else:
             x = _no_snapshot(nv)
-        out = reconcile_batch(v, s, t_sync, spec, x, history, ups, downs, zero_flag)
+        out = reconcile_batch(v, s, t_sync, spec, x, history, ups, downs, zero_flag, record)
         written = out.written
         if record:
             sync_log.append((t_sync, spec.copy(), out))
@@ -277,8 +273,8 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
     rows = _rows(v, rps_ticks, fig, spec_area, c.close_areas(), peak, scale_events, flaps, c)
     result = BatchOutput(rows, fig["uncertain"])
     if record:
-        result.syncs = _sync_tables(v, sync_log)
-        result.events = _event_logs(v, c, hpa_log)
+        result.syncs = sync_tables(v, sync_log)
+        result.events = event_logs(v, c, hpa_log)
     return result
 
 
@@ -319,89 +315,3 @@ def _rows(v: Variants, rps_ticks: np.ndarray, fig: dict[str, Any], spec_area: np
         }
         rows.append(summary_row(scalars, node_hours, fig["episodes"][i]))
     return rows
-
-
-# ---- the logs of record mode, in the scalar wording ----------------------------------------
-_RESCALE = {R_ABOVE_MAX: "Current number of replicas above Spec.MaxReplicas",
-            R_BELOW_MIN: "Current number of replicas below Spec.MinReplicas",
-            R_ALL_BELOW: "All metrics below target"}
-
-
-def _describe(metric: Any) -> str:
-    if metric.type == "Resource":
-        r = metric.resource
-        if r.target.average_value_milli is not None:
-            return f"{r.name} resource"
-        return f"{r.name} resource utilization (percentage of request)"
-    if metric.type == "Pods":
-        return f"pods metric {metric.pods.metric.name}"
-    if metric.type == "Object":
-        return f"{metric.object.described_object.kind} metric {metric.object.metric.name}"
-    return f"external metric {metric.external.metric.name}"
-
-
-def _error(metric: Any, code: int) -> str:
-    if metric.type == "Resource":
-        name = metric.resource.name
-        text = (f"unable to get metrics for resource {name}: no metrics returned from resource "
-                "metrics API")
-        if code == E_NOSNAP:
-            return f"failed to get {name} utilization: {text}"
-        if code == E_NOSAMPLES:
-            return text
-        return "did not receive metrics for targeted pods (pods might be unready)"
-    if metric.type == "Pods":
-        return (f"unable to get metric {metric.pods.metric.name}: no metrics returned from "
-                "custom metrics API")
-    if metric.type == "Object":
-        ref = metric.object.described_object
-        return f"unable to get metric {metric.object.metric.name} on {ref.kind} {ref.name}"
-    return f"unable to get external metric {metric.external.metric.name}"
-
-
-def _sync_reason(spec: Any, out: SyncOutcome, i: int) -> str:
-    if out.failed[i]:
-        metrics = spec.hpa.metrics
-        first = metrics[int(out.first_error_slot[i])]
-        return ("failed to compute desired number of replicas based on listed metrics: "
-                f"invalid metrics ({int(out.invalid[i])} invalid out of {len(metrics)}), "
-                f"first error is: {_error(first, int(out.first_error_code[i]))}")
-    return LIMITED[int(out.limited[i])] or ""
-
-
-def _sync_tables(v: Variants, log: list[tuple[float, np.ndarray, SyncOutcome]],
-                 ) -> list[list[tuple[float, int, int | None, int, str]]]:
-    tables: list[list[tuple[float, int, int | None, int, str]]] = [[] for _ in v.specs]
-    for t, cur, out in log:
-        for i, spec in enumerate(v.specs):
-            proposal = int(out.proposal[i])
-            tables[i].append((t, int(cur[i]), None if proposal < 0 else proposal,
-                              int(out.written[i]), _sync_reason(spec, out, i)))
-    return tables
-
-
-def _event_logs(v: Variants, c: Cluster, hpa_log: list[Any],
-                ) -> list[list[tuple[float, str, int, int, str]]]:
-    """Node events (logged by scans, which run before a sync at the same instant) and HPA
-    events, merged in the scalar loop's order."""
-    merged: list[tuple[tuple[float, int, int], int, tuple[float, str, int, int, str]]] = []
-    for order, rec in enumerate(c.log or []):
-        t, row, kind, a, b, reason = c.describe_event(rec)
-        merged.append(((t, 0, order), row, (t, kind, a, b, reason)))
-    for order, (t, rows, old, out) in enumerate(hpa_log):
-        for i, cur in zip(rows.tolist(), old.tolist(), strict=True):
-            spec = v.specs[i]
-            code = int(out.rescale_reason[i])
-            if code == R_METRIC_ABOVE:
-                why = f"{_describe(spec.hpa.metrics[int(out.rescale_metric[i])])} above target"
-            else:
-                why = _RESCALE.get(code, "")
-            proposal = int(out.proposal[i])
-            reason = (f"{why}; proposal {None if proposal < 0 else proposal}, limit "
-                      f"{LIMITED[int(out.limited[i])]}")
-            merged.append(((t, 1, order), i, (t, "hpa_scale", cur, int(out.written[i]), reason)))
-    merged.sort(key=lambda e: e[0])
-    logs: list[list[tuple[float, str, int, int, str]]] = [[] for _ in v.specs]
-    for _, row, event in merged:
-        logs[row].append(event)
-    return logs

@@ -37,20 +37,19 @@ operations. Step by step (SPEC = ../shared/hpa/SPEC.md):
   ``current - ups + downs`` (both directions), Max / Min / Disabled; min or max applied only in
   the direction moved;
 - history (SPEC §3 step 2, §5.4, ``recordInitialRecommendation``, ``store_scale_event``):
-  :class:`Recommendations` keeps one entry per sync (its proposal, or nothing when no
-  recommendation was recorded) plus the size recorded at the first sync; a window is the last
-  ``m`` syncs, which is exact because syncs come every ``sync_step_s`` and the windows are whole
-  seconds. :class:`ScaleEvents` keeps the controller's event lists slot for slot (outdated
-  marking and slot reuse included), because a reused slot drops an event the other direction's
-  policies might still count.
+  :mod:`infra_toolkit.sweep_history` -- one recommendation entry per sync (its proposal, or
+  none when no recommendation was recorded) plus the size recorded at the first sync, read as
+  window extremes; the scale-event lists slot for slot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from infra_toolkit.sweep_history import Recommendations, ScaleEvents
 from infra_toolkit.sweep_params import (
     CPU_AVG,
     CPU_UTIL,
@@ -64,11 +63,9 @@ from infra_toolkit.sweep_params import (
     Variants,
 )
 
-__all__ = ["LIMITED", "MetricInputs", "Recommendations", "ScaleEvents", "SyncOutcome",
-           "reconcile_batch", "window_lags"]
+__all__ = ["LIMITED", "MetricInputs", "SyncOutcome", "reconcile_batch"]
 
 MAX32, MIN32 = 2**31 - 1, -(2**31)
-I64_MIN, I64_MAX = np.iinfo(np.int64).min, np.iinfo(np.int64).max
 E_OK, E_NOSNAP, E_NOSAMPLES, E_UNREADY = 0, 1, 2, 3  # why a metric failed
 LIMITED = (None, "DesiredWithinRange", "TooFewReplicas", "TooManyReplicas", "ScaleUpLimit",
            "ScaleDownLimit")
@@ -200,118 +197,20 @@ def _metric(kind: int, target: np.ndarray, x: MetricInputs, cur: np.ndarray, p: 
     return np.where(err == E_OK, prop, 0), err
 
 
-class Recommendations:
-    """The controller's recorded recommendations as sliding-window extremes (see the module
-    docstring): one entry per sync, ``I64_MIN`` / ``I64_MAX`` where none was recorded; the size
-    recorded before the first sync shares the first sync's entry (same timestamp).
-
-    A sparse table answers "max (min) over the last ``m`` syncs" in O(1) per variant: level ``j``
-    of a ring holds the extreme over the ``2**j`` syncs ending at each row, and a window is two
-    overlapping power-of-two spans.
-    """
-
-    def __init__(self, n: int, lags: dict[str, np.ndarray], need_min: bool) -> None:
-        longest = max(int(m.max(initial=0)) for m in lags.values())
-        self.levels = max(1, longest.bit_length())
-        self.rows = longest + 2
-        self.n = n
-        self.max_table = np.full((self.levels, self.rows, n), I64_MIN, dtype=np.int64)
-        self.min_table = (np.full((self.levels, self.rows, n), I64_MAX, dtype=np.int64)
-                          if need_min else None)
-        self._plans = {}
-        for name, m in lags.items():
-            level = np.array([max(int(x), 1).bit_length() - 1 for x in m], dtype=np.int64)
-            self._plans[name] = (m, level, level * self.rows * n + np.arange(n))
-
-    def _query(self, table: np.ndarray, s: int, window: str, pick: np.ufunc,
-               empty: int) -> np.ndarray:
-        m, level, base = self._plans[window]
-        rows, flat = self.rows, table.reshape(-1)
-        newest = base + ((s - 1) % rows) * self.n
-        oldest = base + ((s - m + (1 << level) - 1) % rows) * self.n
-        return np.where(m > 0, pick(flat[newest], flat[oldest]), empty)
-
-    def window_max(self, s: int, window: str) -> np.ndarray:
-        """Max over the entries of the syncs before sync ``s`` in the named window (the
-        ``lags`` given at creation: how many syncs back it reaches; I64_MIN if none)."""
-        return self._query(self.max_table, s, window, np.maximum, I64_MIN)
-
-    def window_min(self, s: int, window: str) -> np.ndarray:
-        """Min over the named window (I64_MAX if none)."""
-        assert self.min_table is not None
-        return self._query(self.min_table, s, window, np.minimum, I64_MAX)
-
-    def record(self, s: int, value: np.ndarray, recorded: np.ndarray,
-               initial: np.ndarray | None) -> None:
-        """The entry of sync ``s``: the recorded proposals, and at the first sync the initial
-        size."""
-        r = s % self.rows
-        for table, empty, pick in ((self.max_table, I64_MIN, np.maximum),
-                                   (self.min_table, I64_MAX, np.minimum)):
-            if table is None:
-                continue
-            row = np.where(recorded, value, empty)
-            if initial is not None:
-                row = pick(row, initial)
-            table[0, r] = row
-            for j in range(1, self.levels):
-                pick(table[j - 1, r], table[j - 1, (s - (1 << (j - 1))) % self.rows],
-                     out=table[j, r])
-
-
-class ScaleEvents:
-    """One direction's scale events per variant, slot for slot as ``hpa_normalize._store``."""
-
-    def __init__(self, n: int) -> None:
-        self.change = np.zeros((n, 4), dtype=np.int64)
-        self.time = np.full((n, 4), -np.inf)
-        self.outdated = np.zeros((n, 4), dtype=bool)
-        self.used = np.zeros(n, dtype=np.int64)
-
-    def since(self, rows: np.ndarray, period_s: np.ndarray, now: float) -> np.ndarray:
-        """Replicas changed by events younger than each row's ``period_s`` (age < period)."""
-        live = np.arange(self.change.shape[1]) < self.used[rows, None]
-        young = live & (self.time[rows] > (now - period_s)[:, None])
-        return np.where(young, self.change[rows], 0).sum(axis=1)
-
-    def store(self, rows: np.ndarray, change: np.ndarray, longest_s: np.ndarray,
-              now: float) -> None:
-        """Mark events older than the longest period outdated; reuse the last outdated slot."""
-        live = np.arange(self.change.shape[1]) < self.used[rows, None]
-        outdated = self.outdated[rows] | (live & (self.time[rows] < (now - longest_s)[:, None]))
-        width = outdated.shape[1]
-        last = width - 1 - np.argmax(outdated[:, ::-1], axis=1)
-        reuse = outdated.any(axis=1)
-        slot = np.where(reuse, last, self.used[rows])
-        if slot.max(initial=-1) >= width:
-            self._grow()
-            outdated = np.concatenate([outdated, np.zeros_like(outdated)], axis=1)
-        self.used[rows] += ~reuse
-        outdated[np.arange(rows.size), slot] = False
-        self.outdated[rows] = outdated
-        self.change[rows, slot] = change
-        self.time[rows, slot] = now
-
-    def _grow(self) -> None:
-        n, w = self.change.shape
-        self.change = np.concatenate([self.change, np.zeros((n, w), dtype=np.int64)], axis=1)
-        self.time = np.concatenate([self.time, np.full((n, w), -np.inf)], axis=1)
-        self.outdated = np.concatenate([self.outdated, np.zeros((n, w), dtype=bool)], axis=1)
-
-
 @dataclass
 class SyncOutcome:
     """What one sync did per variant (codes are looked up when a log is asked for)."""
 
     written: np.ndarray  # the spec replicas after the sync
-    proposal: np.ndarray  # the metric proposal, -1 when none
-    limited: np.ndarray  # index into LIMITED (0: no ScalingLimited condition this sync)
-    failed: np.ndarray  # reconcile returned the metrics error (no proposal, no scaling)
-    invalid: np.ndarray  # failed metrics
-    first_error_slot: np.ndarray
-    first_error_code: np.ndarray
-    rescale_reason: np.ndarray
-    rescale_metric: np.ndarray  # metric index of the "... above target" reason
+    # the rest are arrays in record mode, None otherwise (typed Any for the log code)
+    proposal: Any  # the metric proposal, -1 when none
+    limited: Any  # index into LIMITED (0: no ScalingLimited condition this sync)
+    failed: Any  # reconcile returned the metrics error (no proposal, no scaling)
+    invalid: Any  # failed metrics
+    first_error_slot: Any
+    first_error_code: Any
+    rescale_reason: Any
+    rescale_metric: Any  # metric index of the "... above target" reason
 
 
 def _policy_limit(side: str, cur: np.ndarray, rows: np.ndarray, ups: ScaleEvents,
@@ -366,14 +265,16 @@ def _behavior_rate(cur: np.ndarray, stabilized: np.ndarray, ups: ScaleEvents,
     return out, reason
 
 
-def _legacy_rules(cur: np.ndarray, stabilized: np.ndarray, p: dict,
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """``convert_desired_replicas_with_rules``: (replicas, limited reason code)."""
+def _legacy_rules(cur: np.ndarray, stabilized: np.ndarray, p: dict, record: bool,
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """``convert_desired_replicas_with_rules``: (replicas, limited reason code if ``record``)."""
     cap = np.trunc(np.maximum(p["legacy_factor"] * cur, p["legacy_min"])).astype(np.int64)
     max_r, min_r = p["max_r"], p["min_r"]
     allowed = np.where(max_r > cap, cap, max_r)
-    why = np.where(max_r > cap, SUL, TMR)
     out = np.where(stabilized < min_r, min_r, np.where(stabilized > allowed, allowed, stabilized))
+    if not record:
+        return out, None
+    why = np.where(max_r > cap, SUL, TMR)
     reason = np.where(stabilized < min_r, TFR, np.where(stabilized > allowed, why, DWR))
     return out, reason
 
@@ -392,22 +293,12 @@ def _combine(props: np.ndarray, errs: np.ndarray, cur: np.ndarray,
     return replicas, failed, invalid, first, code, best
 
 
-def window_lags(v: Variants) -> dict[str, np.ndarray]:
-    """How many previous syncs each recommendation window reaches, per variant: the no-behavior
-    window counts entries at most ``W`` old (``lag * step <= W``), the behavior windows entries
-    younger than ``W`` (``lag * step < W``)."""
-    p, step = v.a, v.sync_step_s
-    if v.legacy:
-        return {"down": p["down_stab"] // step}
-    return {"up": np.maximum((p["up_window"] - 1) // step, 0),
-            "down": np.maximum((p["down_window"] - 1) // step, 0)}
-
-
 def reconcile_batch(v: Variants, s: int, now: float, cur: np.ndarray, x: MetricInputs,
                     recs: Recommendations, ups: ScaleEvents | None, downs: ScaleEvents | None,
-                    zero: np.ndarray) -> SyncOutcome:
+                    zero: np.ndarray, record: bool = True) -> SyncOutcome:
     """One ``hpa.reconcile`` per variant at sync ``s`` (time ``now``); updates the histories
-    and the ScaledToZero flags ``zero`` in place."""
+    and the ScaledToZero flags ``zero`` in place. Without ``record`` only ``written`` is
+    filled in (the reasons and proposals are for the logs)."""
     p = v.a
     min_r, max_r = p["min_r"], p["max_r"]
     edge = (cur == 0) | (cur > max_r) | (cur < min_r)
@@ -440,13 +331,14 @@ def reconcile_batch(v: Variants, s: int, now: float, cur: np.ndarray, x: MetricI
     else:
         computed = ~failed
         desired = replicas
-    reason = np.where(desired > cur, R_METRIC_ABOVE, np.where(desired < cur, R_ALL_BELOW, R_NONE))
+    reason = (np.where(desired > cur, R_METRIC_ABOVE, np.where(desired < cur, R_ALL_BELOW, R_NONE))
+              if record else None)
     initial = cur if s == 0 else None
     if v.legacy:
         stabilized = np.maximum(desired, recs.window_max(s, "down"))
         if initial is not None:
             stabilized = np.maximum(stabilized, initial)
-        limited, why = _legacy_rules(cur, stabilized, p)
+        limited, why = _legacy_rules(cur, stabilized, p, record)
     else:
         assert ups is not None and downs is not None
         up = np.minimum(desired, recs.window_min(s, "up"))
@@ -462,11 +354,12 @@ def reconcile_batch(v: Variants, s: int, now: float, cur: np.ndarray, x: MetricI
     if needs is not None:
         assert zero_cond is not None and disabled is not None and jump is not None
         written = np.where(jump, desired, written)
-        reason = np.where(computed, reason, np.where(above, R_ABOVE_MAX, np.where(
-            below, R_BELOW_MIN, R_NONE)))
         raise_min = computed & (cur == 0) & (min_r != 0) & zero_cond & (written < min_r)
         written = np.where(raise_min, min_r, written)
-        reason = np.where(raise_min & (reason == R_NONE), R_BELOW_MIN, reason)
+        if reason is not None:
+            reason = np.where(computed, reason, np.where(above, R_ABOVE_MAX, np.where(
+                below, R_BELOW_MIN, R_NONE)))
+            reason = np.where(raise_min & (reason == R_NONE), R_BELOW_MIN, reason)
         rescale = ~disabled & ~failed & (written != cur)
         written = np.where(rescale, written, cur)
     else:
@@ -483,6 +376,9 @@ def reconcile_batch(v: Variants, s: int, now: float, cur: np.ndarray, x: MetricI
         new_zero = gate & (cur > 0) & (written == 0) & (min_r == 0) & p["has_oe"]
         stays = zero if disabled is None else np.where(disabled & ~gate, False, zero)
         zero[:] = np.where(rescale, new_zero, stays)
+    if not record:
+        return SyncOutcome(written, None, None, None, None, None, None, None, None)
+    assert reason is not None and why is not None
     return SyncOutcome(written=written, proposal=np.where(computed, replicas, -1),
                        limited=np.where(computed, why, 0), failed=failed, invalid=invalid,
                        first_error_slot=first, first_error_code=code, rescale_reason=reason,

@@ -14,7 +14,7 @@ from infra_toolkit.hpa import (
     get_replicas_change_per_period,
     store_scale_event,
 )
-from infra_toolkit.sweep_hpa import I64_MAX, I64_MIN, Recommendations, ScaleEvents
+from infra_toolkit.sweep_history import I64_MAX, I64_MIN, Recommendations, ScaleEvents
 from infra_toolkit.sweep_summary import leaf_sum, pairwise_leaves, pairwise_total
 
 
