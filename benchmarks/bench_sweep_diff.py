@@ -56,7 +56,9 @@ def main() -> None:
         else:
             timing = {"sync": int(rng.choice([15, 30])), "scan": int(rng.choice([5, 10])),
                       "resolution": int(rng.choice([15, 60])),
-                      "duration": int(rng.choice([0, 5]))}
+                      "duration": int(rng.choice([0, 5])),
+                      "window": [None, 30, 60][int(rng.integers(0, 3))],
+                      "offset": int(rng.choice([0, 5, 10]))}
             kinds = KINDS[seed % len(KINDS)]
             legacy, groups = bool(rng.random() < 0.5), int(rng.integers(1, 4))
             peak = float(np.max(traffic.rps)) if rng.random() < 0.5 else None

@@ -181,9 +181,9 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         scale_down_utilization_threshold=float(rng.uniform(0.2, 0.8)),
         scale_down_delay_after_add_s=float(rng.choice([0, 60, 600])))
     resolution = int((timing or {}).get("resolution", rng.choice([15, 15, 60])))
-    pipeline = MetricsPipelineSpec(resolution_s=resolution,
-                                   window_s=(timing or {}).get("window"),
-                                   offset_s=int((timing or {}).get("offset", 5)))
+    window = (timing or {}).get("window", [None, None, 30, 45, 60][int(rng.integers(0, 5))])
+    offset = int((timing or {}).get("offset", rng.choice([0, 5, 5, 10])))
+    pipeline = MetricsPipelineSpec(resolution_s=resolution, window_s=window, offset_s=offset)
     capacity = sum(g.max_size * 1 for g in node_groups)
     initial = int(rng.integers(0, 6)) if rng.random() < 0.5 else None
     if initial is not None:

@@ -62,7 +62,8 @@ def test_hand_derived_scenarios_batched_with_random_variants(case: str) -> None:
     kinds = tuple({"cpu": "cpu", "memory": "memory"}[m.resource.name]
                   for m in spec.hpa.metrics if m.resource is not None)
     timing = {"sync": 15, "scan": spec.autoscaler.scan_interval_s,
-              "resolution": spec.metrics.resolution_s}
+              "resolution": spec.metrics.resolution_s, "window": spec.metrics.window_s,
+              "offset": spec.metrics.offset_s}
     batch = []
     while len(batch) < 9:
         other = random_spec(rng, f"r{len(batch)}", timing=timing, kinds=kinds,
@@ -81,7 +82,9 @@ def _batch(seed: int, size: int, sized: bool) -> tuple[object, list[SimulationSp
     rng = np.random.default_rng(1000 + seed)
     traffic = random_traffic(rng, int(rng.integers(2, 5)) * 1800)
     timing = {"sync": int(rng.choice([15, 30])), "scan": int(rng.choice([5, 10])),
-              "resolution": int(rng.choice([15, 60])), "duration": int(rng.choice([0, 5]))}
+              "resolution": int(rng.choice([15, 60])), "duration": int(rng.choice([0, 5])),
+              "window": [None, 30, 60][int(rng.integers(0, 3))],
+              "offset": int(rng.choice([0, 5, 10]))}
     kinds = BATCH_KINDS[seed % len(BATCH_KINDS)]
     legacy, groups = bool(seed % 2), int(rng.integers(1, 4))
     peak = float(np.max(traffic.rps)) if sized else None
@@ -137,7 +140,8 @@ def test_real_trace_slices(stem_start_length: tuple[str, int, int], shared_dir: 
     peak = float(np.max(curve.rps))
     while len(specs) < 12:
         spec = random_spec(rng, f"t{len(specs)}", timing={"sync": 15, "scan": 10,
-                                                          "resolution": 15},
+                                                          "resolution": 15, "window": None,
+                                                          "offset": 5},
                            kinds=("cpu",), legacy=len(specs) % 2 == 0, groups=1, peak_rps=peak)
         if unsupported(spec) is None:
             specs.append(spec)
