@@ -63,7 +63,7 @@ __all__ = [
     "simulate_many",
 ]
 
-MIN_SWEEP_BATCH = 8  # below this many variants per batch the scalar path is faster
+MIN_SWEEP_BATCH = 12  # below this many variants per batch the scalar path is faster
 
 
 @dataclass(frozen=True)
