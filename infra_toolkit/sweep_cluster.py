@@ -372,25 +372,20 @@ class Cluster:
     def _scale_down(self, going: np.ndarray, t: float) -> None:
         """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods, not
         just after a scale-up): groups in reverse order, a needed group's timer reset, another's
-        started or fired, at most one node per scan. A variant whose groups are all needed only
-        has its timers reset, so the group loop runs on the others alone."""
+        started or fired, at most one node per scan (a variant whose node fired skips the
+        groups after it, as ``ca_scan`` returns)."""
         self._refresh_needed()
-        all_needed = self.needed.all(axis=1)
-        np.copyto(self.unneeded, np.nan, where=(going & all_needed)[:, None])
-        rows = np.flatnonzero(going & ~all_needed)
-        if not rows.size:
-            return
         p = self.p
-        live = np.ones(rows.size, dtype=bool)
+        live = going.copy()
         for g in reversed(range(self.v.groups)):
-            needed = self.needed[rows, g]
-            since = self.unneeded[rows, g]
-            since = np.where(live & needed, np.nan, since)
-            since = np.where(live & ~needed & np.isnan(since), t, since)
-            self.unneeded[rows, g] = since
-            fire = live & ~needed & (t - since >= p["unneeded_s"][rows])
+            needed = self.needed[:, g]
+            since = self.unneeded[:, g]  # a view: the updates below land in the timers
+            np.copyto(since, np.nan, where=live & needed)
+            idle = live & ~needed
+            np.copyto(since, t, where=idle & np.isnan(since))
+            fire = idle & (t - since >= p["unneeded_s"])
             if fire.any():
-                fr = rows[fire]
+                fr = np.flatnonzero(fire)
                 before = self.nodes[fr, g].copy()
                 util = self.util[fr, g].copy()
                 evicted = self.scheduled[fr, g] // before

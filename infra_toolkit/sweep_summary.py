@@ -134,7 +134,7 @@ class TickSummary:
         self.cpu = np.zeros((_BLOCK, v))  # CPU % of the ticks with ready pods, else 0
         # scratch space: a fresh 16 MB temporary costs more in page faults than its arithmetic
         self.lam, self.rho, self.capacity = (np.zeros((_BLOCK, v)) for _ in range(3))
-        self.flags = np.zeros((_BLOCK, v), dtype=bool)
+        self.flags, self.quiet, self.hit = (np.zeros((_BLOCK, v), dtype=bool) for _ in range(3))
         self.filled = 0  # rows of the buffers in use
         self.counted = 0  # rows already folded into the counts
         self.base = 0  # tick of buffer row 0
@@ -229,16 +229,17 @@ class TickSummary:
             top_rho = rho.max(axis=0)
         else:
             top_rho = np.where(calm, rho, 0.0).max(axis=0)
-        reach = np.flatnonzero(top_rho > self.rho_lo)  # variants whose SLO a tick may touch
-        if reach.size:
-            cols: Any = reach if reach.size < top_rho.size // 2 else slice(None)
-            quiet = calm[:, cols] & ~drops[:, cols]
-            r = rho[:, cols]
-            violated[:, cols] |= quiet & (r >= self.rho_hi[cols])
-            band = quiet & (r > self.rho_lo[cols]) & (r < self.rho_hi[cols])
+        if (top_rho > self.rho_lo).any():  # some tick may touch some variant's SLO
+            quiet = np.logical_not(drops, out=self.quiet[rows])
+            quiet &= calm
+            hit = np.greater_equal(rho, self.rho_hi, out=self.hit[rows])
+            hit &= quiet
+            violated |= hit
+            band = np.greater(rho, self.rho_lo, out=self.hit[rows])
+            band &= quiet
+            band &= np.less(rho, self.rho_hi, out=quiet)
             if band.any():
                 t_idx, col = np.nonzero(band)
-                col = reach[col] if isinstance(cols, np.ndarray) else col
                 self.kept["band_v"].append(col)
                 self.kept["band_lam"].append(lam[t_idx, col])
         self.slo_ticks += violated.sum(axis=0)
