@@ -17,8 +17,7 @@ import numpy as np
 from infra_toolkit.controller_view import (
     MIB_MILLI,
     Cohort,
-    ViewCache,
-    controller_view,
+    ControllerView,
     metric_needs,
 )
 from infra_toolkit.errors import SimulationError
@@ -89,7 +88,6 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     serial = [0]
     version = [0]  # bumped whenever pods are created, placed or removed
     n_pending = [0]  # pods not yet on a node
-    view_cache = ViewCache()
 
     def tick_at(t: float) -> int:
         return min(n_ticks + 1, max(0, math.ceil(t / tick_s - 1e-9)))
@@ -106,6 +104,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     unneeded_since: list[float | None] = [None] * n_groups
     last_scale_up_s = [-math.inf]
     stuck = [False]
+    all_needed_at: list[tuple[int, ...] | None] = [None]  # see ca_scan
     node_changes: list[list[tuple[int, int]]] = [[(0, n)] for n in ready_nodes]
 
     def place(t: float) -> None:
@@ -199,17 +198,27 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         if pending or t - last_scale_up_s[0] < ca.scale_down_delay_after_add_s:
             unneeded_since[:] = [None] * n_groups
             return
+        # Whether a group is needed depends only on the nodes and the placed pods: while
+        # neither changed since a scan that found every group needed, this scan is that scan.
+        key = (version[0], *ready_nodes)
+        if key == all_needed_at[0]:
+            return
         total_slots = sum(ready_nodes[g] * slots[g] for g in range(n_groups))
         total_pods = sum(scheduled)
+        needed = 0
         for g in reversed(range(n_groups)):
             nodes = ready_nodes[g]
             util = scheduled[g] * pod_fraction[g] / nodes if nodes else 1.0
             if (nodes <= groups[g].min_size or util >= ca.scale_down_utilization_threshold
                     or total_slots - slots[g] < total_pods):
                 unneeded_since[g] = None
+                needed += 1
+                if needed == n_groups:
+                    all_needed_at[0] = key
                 continue
             if unneeded_since[g] is None:
                 unneeded_since[g] = t
+                all_needed_at[0] = None  # a skipped scan would reset this timer
             if t - unneeded_since[g] >= ca.scale_down_unneeded_s:  # type: ignore[operator]
                 evicted = scheduled[g] // nodes
                 ready_nodes[g] -= 1
@@ -268,36 +277,54 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     backlog = 0.0
     scrape_times: list[float] = []
 
-    rps = rps_ticks.tolist()  # Python floats: the per-tick loop is faster on lists
+    # Python floats: the per-tick loop is faster on lists; ``rps * tick_s`` is the offered work
+    work_l = (rps_ticks * tick_s).tolist()
     served_l = [0.0] * n_ticks
     dropped_l = [0.0] * n_ticks
     backlog_l = [0.0] * n_ticks
     ready_l = [0] * n_ticks
+    capacity = limit = 0.0  # ready_now * cap * tick_s and * timeout, kept while ready_now holds
+    acc = 0.0  # cum_load[done_tick]
 
     def advance(to_tick: int) -> None:
-        nonlocal done_tick, ready_now, backlog
+        nonlocal done_tick, ready_now, backlog, capacity, limit, acc
         end = min(to_tick, n_ticks)
         for i in range(done_tick, end):
-            ready_now += ready_delta[i]
-            capacity = ready_now * cap * tick_s
-            work = backlog + rps[i] * tick_s
-            out = min(work, capacity)
+            d = ready_delta[i]
+            if d:
+                ready_now += d
+                rc = ready_now * cap
+                capacity = rc * tick_s
+                limit = rc * timeout
+            work = backlog + work_l[i]
+            out = work if work < capacity else capacity
             left = work - out
-            limit = ready_now * cap * timeout
-            drop = left - limit if left > limit else 0.0
-            backlog = left - drop
+            if left > limit:
+                drop = left - limit
+                backlog = left - drop
+                dropped_l[i] = drop / tick_s
+            else:
+                backlog = left
             out_rps = out / tick_s
             served_l[i] = out_rps
-            dropped_l[i] = drop / tick_s
             backlog_l[i] = backlog
             ready_l[i] = ready_now
-            cum_load[i + 1] = cum_load[i] + (out_rps / ready_now if ready_now else 0.0)
+            if ready_now:
+                acc += out_rps / ready_now
+            cum_load[i + 1] = acc
         done_tick = max(done_tick, end)
 
     def events_until(t: float) -> None:
         nonlocal next_scan
+        scan_s = ca.scan_interval_s
         while True:
-            arrival = upcoming[0][0] if upcoming else math.inf
+            if not upcoming:  # the usual case: only scans are due
+                if next_scan > t:
+                    return
+                ca_scan(next_scan)
+                next_scan += scan_s
+                continue
+            arrival = upcoming[0][0]
             if min(arrival, next_scan) > t:
                 return
             if arrival <= next_scan:
@@ -307,28 +334,28 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 place(arrival)
             else:
                 ca_scan(next_scan)
-                next_scan += ca.scan_interval_s
+                next_scan += scan_s
 
     sync_ticks = int(sync_step) // tick_s
+    view = ControllerView(tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests, needs)
     now_tick = int(t_sync) // tick_s
+    read, append_sync, append_scrape = view.read, syncs.append, scrape_times.append
     while t_sync < horizon_s:
         if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
             events_until(t_sync)
         advance(now_tick)
-        pods, snapshot, ts = controller_view(
-            cohorts, t_sync, tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests,
-            needs, view_cache, version[0])
+        pods, snapshot, ts = read(cohorts, t_sync, version[0])
         if ts is not None:
-            scrape_times.append(ts)
-        result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg,
-                           status_replicas=spec_replicas)
+            append_scrape(ts)
+        result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg, spec_replicas)
         state = result.state
         proposal = result.metric_desired_replicas  # None when every metric failed
-        reason = result.scaling_limited_reason or result.error or ""
-        syncs.append((t_sync, spec_replicas, proposal, result.desired_replicas, reason))
+        new = result.desired_replicas
+        limited = result.scaling_limited
+        append_sync((t_sync, spec_replicas, proposal, new,
+                     limited.reason if limited is not None else (result.error or "")))
         if proposal is not None and desired_changes[-1][1] != proposal:
             desired_changes.append((now_tick, proposal))
-        new = result.desired_replicas
         if new != spec_replicas:
             events.append((t_sync, "hpa_scale", spec_replicas, new,
                            (f"{result.rescale_reason}; proposal {proposal}, limit "

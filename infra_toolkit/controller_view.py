@@ -28,7 +28,7 @@ from typing import Any
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
 
-__all__ = ["MIB_MILLI", "Cohort", "MetricNeeds", "ViewCache", "controller_view", "metric_needs"]
+__all__ = ["MIB_MILLI", "Cohort", "ControllerView", "MetricNeeds", "ViewCache", "metric_needs"]
 
 NOT_YET = 1 << 62  # tick index of an event that has not happened
 MIB_MILLI = 2**20 * 1000  # one MiB in the milli-units the HPA uses for memory quantities
@@ -133,68 +133,90 @@ def _rebuild_view(cache: ViewCache, cohorts: list[Cohort], t: float, tick_s: int
     cache.sampled_names, cache.settled_from_s = names, settled
 
 
-def controller_view(cohorts: list[Cohort], t: float, tick_s: int, mp: Any, window_ticks: int,
-                     wl: Any, cum_load: list[float], cum_offered: list[float],
-                     requests: dict[str, int], needs: Any, cache: ViewCache, version: int,
-                     ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
-    """The pods and metric samples the HPA reads at sync time ``t``."""
-    if cache.version != version or t >= cache.valid_until_s:
-        _rebuild_view(cache, cohorts, t, tick_s, requests, wl.startup_cpu_s, version)
-    pods = cache.pods
-    ts = mp.offset_s + math.floor((t - mp.offset_s) / mp.resolution_s) * mp.resolution_s
-    window_s = window_ticks * tick_s
-    b = round(ts / tick_s)
-    a = b - window_ticks
-    if a < 0:
-        return pods, MetricsSnapshot(), None
-    cpu: dict[str, PodSample] = {}
-    memory: dict[str, PodSample] = {}
-    rps: dict[str, PodSample] = {}
-    if ts - window_s >= cache.settled_from_s:
-        # every scheduled pod served a full share over the whole window: one sample for all
-        load = (cum_load[b] - cum_load[a]) / window_ticks
-        if needs.cpu:
-            usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
-            cpu = dict.fromkeys(cache.sampled_names,
-                                PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s)))
-        if needs.memory:
-            memory = dict.fromkeys(cache.sampled_names,
-                                   PodSample(_memory_milli(wl, load), float(ts), float(window_s)))
-        if needs.pods:
-            rps = dict.fromkeys(cache.sampled_names, PodSample(
-                math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s)))
-    else:
-        for c in cohorts:
-            if c.group < 0 or c.running_s + window_s > ts:
-                continue  # a sample needs a full window of the container running
-            ready_from = max(a, min(c.ready_tick, b))
-            load = (cum_load[b] - cum_load[ready_from]) / window_ticks
+class ControllerView:
+    """What the HPA reads at each sync of one run (:meth:`read`); the run's constants are
+    looked up once here rather than at every sync."""
+
+    def __init__(self, tick_s: int, mp: Any, window_ticks: int, wl: Any,
+                 cum_load: list[float], cum_offered: list[float], requests: dict[str, int],
+                 needs: MetricNeeds) -> None:
+        self.tick_s, self.window_ticks = tick_s, window_ticks
+        self.offset_s, self.resolution_s = mp.offset_s, mp.resolution_s
+        self.window_s = window_ticks * tick_s
+        self.wl, self.needs, self.requests = wl, needs, requests
+        self.cum_load, self.cum_offered = cum_load, cum_offered
+        self.cache = ViewCache()
+
+    def read(self, cohorts: list[Cohort], t: float, version: int,
+             ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
+        """The pods and metric samples the HPA reads at sync time ``t``."""
+        cache, wl, needs = self.cache, self.wl, self.needs
+        tick_s, window_ticks, window_s = self.tick_s, self.window_ticks, self.window_s
+        if cache.version != version or t >= cache.valid_until_s:
+            _rebuild_view(cache, cohorts, t, tick_s, self.requests, wl.startup_cpu_s, version)
+        pods = cache.pods
+        offset_s, resolution_s = self.offset_s, self.resolution_s
+        ts = offset_s + math.floor((t - offset_s) / resolution_s) * resolution_s
+        b = round(ts / tick_s)
+        a = b - window_ticks
+        if a < 0:
+            return pods, _NO_METRICS, None
+        cum_load = self.cum_load
+        at, over = float(ts), float(window_s)
+        cpu: dict[str, PodSample] = {}
+        memory: dict[str, PodSample] = {}
+        rps: dict[str, PodSample] = {}
+        if ts - window_s >= cache.settled_from_s:
+            # every scheduled pod served a full share over the whole window: one sample for all
+            load = (cum_load[b] - cum_load[a]) / window_ticks
+            names = cache.sampled_names
             if needs.cpu:
-                burst_end = c.running_s + wl.startup_cpu_s
-                burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
-                usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
-                         + wl.cpu_millicores_per_rps * load)
-                sample = PodSample(math.ceil(usage - 1e-9), float(ts), float(window_s))
-                cpu.update(zip(c.names, repeat(sample)))
+                usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
+                cpu = dict.fromkeys(names, PodSample(math.ceil(usage - 1e-9), at, over))
             if needs.memory:
-                sample = PodSample(_memory_milli(wl, load), float(ts), float(window_s))
-                memory.update(zip(c.names, repeat(sample)))
+                memory = dict.fromkeys(names, PodSample(_memory_milli(wl, load), at, over))
             if needs.pods:
-                sample = PodSample(math.ceil(1000.0 * load - 1e-9), float(ts), float(window_s))
-                rps.update(zip(c.names, repeat(sample)))
-    total = math.ceil(1000.0 * (cum_offered[b] - cum_offered[a]) / window_ticks - 1e-9)
-    resource: dict[str, dict[str, PodSample]] = {}
-    if needs.cpu:
-        resource["cpu"] = cpu
-    if needs.memory:
-        resource["memory"] = memory
-    snapshot = MetricsSnapshot(
-        resource=resource,
-        pods={name: rps for name in needs.pods},
-        object={name: total for name in needs.object},
-        external={name: [total] for name in needs.external},
-    )
-    return pods, snapshot, float(ts)
+                rps = dict.fromkeys(names, PodSample(math.ceil(1000.0 * load - 1e-9), at, over))
+        else:
+            for c in cohorts:
+                if c.group < 0 or c.running_s + window_s > ts:
+                    continue  # a sample needs a full window of the container running
+                ready_from = max(a, min(c.ready_tick, b))
+                load = (cum_load[b] - cum_load[ready_from]) / window_ticks
+                if needs.cpu:
+                    burst_end = c.running_s + wl.startup_cpu_s
+                    burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
+                    usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
+                             + wl.cpu_millicores_per_rps * load)
+                    sample = PodSample(math.ceil(usage - 1e-9), at, over)
+                    cpu.update(zip(c.names, repeat(sample)))
+                if needs.memory:
+                    sample = PodSample(_memory_milli(wl, load), at, over)
+                    memory.update(zip(c.names, repeat(sample)))
+                if needs.pods:
+                    sample = PodSample(math.ceil(1000.0 * load - 1e-9), at, over)
+                    rps.update(zip(c.names, repeat(sample)))
+        if needs.cpu and not needs.memory:
+            resource: dict[str, dict[str, PodSample]] = {"cpu": cpu}
+        else:
+            resource = {}
+            if needs.cpu:
+                resource["cpu"] = cpu
+            if needs.memory:
+                resource["memory"] = memory
+        if needs.pods or needs.object or needs.external:
+            total = math.ceil(1000.0 * (self.cum_offered[b] - self.cum_offered[a]) / window_ticks
+                              - 1e-9)
+            snapshot = MetricsSnapshot(resource, _EMPTY, {name: rps for name in needs.pods},
+                                       {name: total for name in needs.object},
+                                       {name: [total] for name in needs.external})
+        else:
+            snapshot = MetricsSnapshot(resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
+        return pods, snapshot, at
+
+
+_NO_METRICS = MetricsSnapshot()  # before the first full metric window
+_EMPTY: dict[Any, Any] = {}  # shared read-only: the controller never writes a snapshot
 
 
 def _memory_milli(wl: Any, load_rps: float) -> int:

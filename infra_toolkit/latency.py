@@ -7,34 +7,51 @@ per second (Poisson arrivals, exponential service). The response time ``T = W + 
     P(T > t) = (1 - Pw) e^{-mu t} + Pw (theta e^{-mu t} - mu e^{-theta t}) / (theta - mu)
 
 where ``Pw`` is the Erlang-C probability of waiting and ``theta = c mu - lambda``. Percentiles are
-found by bisection on that closed form. Two additions for overload, where M/M/c has no steady
-state: the per-pod utilization is capped at ``MAX_UTILIZATION``, and the fluid backlog (requests
-queued because offered load exceeded ready capacity) adds ``backlog / capacity`` seconds to every
-percentile. With no ready pod, latency is infinite if requests arrive and NaN if none do.
+found by bisection on that closed form over ``[0, bound]``, where the bound is 12 mean residence
+times of the slowest element of the array (:func:`percentile_search_bound_s`). Two additions for
+overload, where M/M/c has no steady state: the per-pod utilization is capped at
+``MAX_UTILIZATION``, and the fluid backlog (requests queued because offered load exceeded ready
+capacity) adds ``backlog / capacity`` seconds to every percentile. With no ready pod, latency is
+infinite if requests arrive and NaN if none do.
+
+Every operation is elementwise except the search bound, so :func:`response_time_quantile_ms` with
+the bound of a whole run gives, element by element, the same bits as
+:func:`response_time_percentile_ms` over that run; the sweep engine relies on it. Capacity and
+concurrency may be arrays there (one value per element).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MAX_UTILIZATION", "erlang_c", "response_time_percentile_ms"]
+__all__ = [
+    "MAX_UTILIZATION",
+    "erlang_c",
+    "percentile_search_bound_s",
+    "response_time_percentile_ms",
+    "response_time_quantile_ms",
+]
 
 MAX_UTILIZATION = 0.99
 _BISECTION_STEPS = 60
 
 
-def erlang_c(servers: int, offered_erlangs: np.ndarray) -> np.ndarray:
+def erlang_c(servers: int | np.ndarray, offered_erlangs: np.ndarray) -> np.ndarray:
     """Probability that an arrival waits in an M/M/c queue with ``servers`` servers and offered
-    load ``a = lambda / mu`` (requires ``a < servers``)."""
+    load ``a = lambda / mu`` (requires ``a < servers``). ``servers`` may be an array, one count per
+    element of ``offered_erlangs``."""
     a = np.asarray(offered_erlangs, dtype=np.float64)
+    counts = np.asarray(servers)
     blocking = np.ones_like(a)  # Erlang B by its stable recursion
-    for k in range(1, servers + 1):
-        blocking = a * blocking / (k + a * blocking)
+    for k in range(1, int(np.max(counts)) + 1):
+        step = a * blocking / (k + a * blocking)
+        blocking = step if counts.ndim == 0 else np.where(k <= counts, step, blocking)
     rho = a / servers
     return blocking / (1.0 - rho * (1.0 - blocking))
 
 
-def _tail(t: np.ndarray, mu: float, theta: np.ndarray, p_wait: np.ndarray) -> np.ndarray:
+def _tail(t: np.ndarray, mu: float | np.ndarray, theta: np.ndarray,
+          p_wait: np.ndarray) -> np.ndarray:
     close = np.abs(theta - mu) < 1e-9 * mu
     diff = np.where(close, 1.0, theta - mu)
     sum_tail = np.where(close, np.exp(-mu * t) * (1.0 + mu * t),
@@ -42,9 +59,55 @@ def _tail(t: np.ndarray, mu: float, theta: np.ndarray, p_wait: np.ndarray) -> np
     return (1.0 - p_wait) * np.exp(-mu * t) + p_wait * sum_tail
 
 
+def _terms(lam: np.ndarray, capacity: float | np.ndarray, concurrency: int | np.ndarray,
+           ) -> tuple[float | np.ndarray, np.ndarray, np.ndarray]:
+    """(mu, theta, Pw) of each element: service rate per server, tail rate, Erlang C."""
+    mu = capacity / concurrency
+    rho = np.minimum(lam / capacity, MAX_UTILIZATION)
+    a = rho * concurrency
+    return mu, concurrency * mu - a * mu, erlang_c(concurrency, a)
+
+
+def _bisect_s(q: float, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray,
+              hi: np.ndarray) -> np.ndarray:
+    lo = np.zeros_like(hi)
+    target = 1.0 - q
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        above = _tail(mid, mu, theta, p_wait) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def percentile_search_bound_s(capacity_rps_per_pod: float | np.ndarray,
+                              concurrency: int | np.ndarray,
+                              max_rps_per_pod: float | np.ndarray) -> np.ndarray:
+    """The bisection bound in seconds that :func:`response_time_percentile_ms` uses for an array
+    of per-pod rates whose largest is ``max_rps_per_pod`` (theta falls as the rate rises, so the
+    largest rate sets it)."""
+    lam = np.asarray(max_rps_per_pod, dtype=np.float64)
+    mu, theta, _ = _terms(lam, capacity_rps_per_pod, concurrency)
+    return 12.0 / np.minimum(mu, theta)
+
+
+def response_time_quantile_ms(q: float, rps_per_pod: np.ndarray,
+                              capacity_rps_per_pod: float | np.ndarray,
+                              concurrency: int | np.ndarray,
+                              search_bound_s: np.ndarray) -> np.ndarray:
+    """The ``q`` quantile of response time in ms at each element with no backlog, bisecting over
+    ``[0, search_bound_s]`` (one bound per element); capacity and concurrency may be per element.
+    """
+    lam = np.asarray(rps_per_pod, dtype=np.float64)
+    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency)
+    hi = np.broadcast_to(np.asarray(search_bound_s, dtype=np.float64), lam.shape).copy()
+    return 1000.0 * (_bisect_s(q, mu, theta, p_wait, hi) + np.zeros_like(lam))
+
+
 def response_time_percentile_ms(q: float, rps_per_pod: np.ndarray, ready_pods: np.ndarray,
                                 capacity_rps_per_pod: float, concurrency: int,
-                                backlog_requests: np.ndarray, offered_rps: np.ndarray) -> np.ndarray:
+                                backlog_requests: np.ndarray,
+                                offered_rps: np.ndarray) -> np.ndarray:
     """The ``q`` quantile (0 < q < 1) of response time in milliseconds at each step.
 
     ``rps_per_pod`` is the arrival rate at each ready pod, ``ready_pods`` the ready count and
@@ -52,22 +115,11 @@ def response_time_percentile_ms(q: float, rps_per_pod: np.ndarray, ready_pods: n
     requests arriving in all at that step.
     """
     lam = np.asarray(rps_per_pod, dtype=np.float64)
-    mu = capacity_rps_per_pod / concurrency
-    rho = np.minimum(lam / capacity_rps_per_pod, MAX_UTILIZATION)
-    a = rho * concurrency
-    p_wait = erlang_c(concurrency, a)
-    theta = concurrency * mu - a * mu
+    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency)
     hi = np.full_like(lam, 12.0 / min(mu, float(np.min(theta, initial=np.inf))))
-    lo = np.zeros_like(lam)
-    target = 1.0 - q
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        above = _tail(mid, mu, theta, p_wait) > target
-        lo = np.where(above, mid, lo)
-        hi = np.where(above, hi, mid)
     ready = np.asarray(ready_pods, dtype=np.float64)
     capacity = ready * capacity_rps_per_pod
     backlog_s = np.divide(backlog_requests, capacity, out=np.zeros_like(lam), where=capacity > 0)
-    out = 1000.0 * (0.5 * (lo + hi) + backlog_s)
+    out = 1000.0 * (_bisect_s(q, mu, theta, p_wait, hi) + backlog_s)
     no_pod = ready <= 0
     return np.where(no_pod, np.where(np.asarray(offered_rps) > 0, np.inf, np.nan), out)

@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from itertools import pairwise
 from typing import Any
 
@@ -28,7 +28,8 @@ import pandas as pd
 from infra_toolkit.cluster import RunOutput
 from infra_toolkit.latency import response_time_percentile_ms
 
-__all__ = ["SimulationSummary", "TimeToCapacity", "format_summary", "summarize", "timeline"]
+__all__ = ["SimulationSummary", "TimeToCapacity", "format_summary", "summarize", "summary_row",
+           "timeline"]
 
 
 @dataclass(frozen=True)
@@ -87,15 +88,27 @@ class SimulationSummary:
     def as_row(self) -> dict[str, Any]:
         """Flat scalars for a table row: node-hours as ``node_hours_<type>``, episodes as
         ``capacity_episodes``, ``max_time_to_capacity_s`` and ``mean_time_to_capacity_s``."""
-        row = {k: v for k, v in asdict(self).items()
-               if k not in ("node_hours_by_instance_type", "time_to_capacity")}
-        for itype, hours in self.node_hours_by_instance_type.items():
-            row[f"node_hours_{itype}"] = hours
-        totals = [e.total_s for e in self.time_to_capacity]
-        row["capacity_episodes"] = len(totals)
-        row["max_time_to_capacity_s"] = max(totals, default=0.0)
-        row["mean_time_to_capacity_s"] = float(np.mean(totals)) if totals else 0.0
-        return row
+        return summary_row({k: getattr(self, k) for k in _ROW_SCALARS},
+                           self.node_hours_by_instance_type,
+                           [e.total_s for e in self.time_to_capacity])
+
+
+_ROW_SCALARS = tuple(f.name for f in fields(SimulationSummary)
+                     if f.name not in ("node_hours_by_instance_type", "time_to_capacity"))
+
+
+def summary_row(scalars: dict[str, Any], node_hours_by_instance_type: dict[str, float],
+                capacity_totals_s: list[float]) -> dict[str, Any]:
+    """The row layout of :meth:`SimulationSummary.as_row` from its parts: the scalar fields (by
+    name), node-hours per instance type and each time-to-capacity episode's ``total_s``."""
+    row = {k: scalars[k] for k in _ROW_SCALARS}
+    for itype, hours in node_hours_by_instance_type.items():
+        row[f"node_hours_{itype}"] = hours
+    row["capacity_episodes"] = len(capacity_totals_s)
+    row["max_time_to_capacity_s"] = max(capacity_totals_s, default=0.0)
+    row["mean_time_to_capacity_s"] = (float(np.mean(capacity_totals_s)) if capacity_totals_s
+                                      else 0.0)
+    return row
 
 
 def _steps(changes: list[tuple[int, int]], n: int) -> np.ndarray:

@@ -18,7 +18,7 @@ from infra_toolkit.hpa import (
 )
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.simulate import SimulationSpec, simulate
-from infra_toolkit.traffic import read_traffic_csv, slice_curve
+from infra_toolkit.traffic import TrafficCurve, read_traffic_csv, slice_curve
 from infra_toolkit.workload import WorkloadSpec
 
 # (trace, slice start s, slice length s): short slices keep the suite fast; the benchmark runs days
@@ -37,17 +37,20 @@ BEHAVIOR = HPABehavior(
 MIN, MAX = 2, 12
 
 
-def _run(shared: Path, stem: str, start_s: int, length_s: int, behavior: HPABehavior | None):
-    curve = slice_curve(read_traffic_csv(shared / "traces" / f"{stem}.csv"), start_s, length_s)
+def _spec(curve: TrafficCurve, behavior: HPABehavior | None) -> SimulationSpec:
     cap = float(np.percentile(curve.rps, 99)) / 8  # about 8 pods at the p99 rate
     workload = WorkloadSpec(cpu_request_millicores=500, capacity_rps_per_pod=cap,
                             cpu_millicores_per_rps=500 / cap, baseline_cpu_millicores=20,
                             startup_cpu_millicores=300, startup_cpu_s=20, concurrency=4)
-    spec = SimulationSpec(
+    return SimulationSpec(
         HPASpec(max_replicas=MAX, min_replicas=MIN, metrics=(cpu_utilization_metric(60),),
                 behavior=behavior),
         workload, (NodeGroup("ng", "m5.large", 2, 8, 29, min_size=1, max_size=6),))
-    return simulate(curve, spec)
+
+
+def _run(shared: Path, stem: str, start_s: int, length_s: int, behavior: HPABehavior | None):
+    curve = slice_curve(read_traffic_csv(shared / "traces" / f"{stem}.csv"), start_s, length_s)
+    return simulate(curve, _spec(curve, behavior))
 
 
 @pytest.fixture(scope="module", params=[(s, b) for s in SLICES for b in ("legacy", "behavior")],
