@@ -30,7 +30,8 @@ from infra_toolkit.simulate import SimulationSpec, simulate, simulate_many
 from infra_toolkit.traffic import read_traffic_csv, scale_curve, slice_curve
 from infra_toolkit.workload import WorkloadSpec
 
-TRACE = Path(__file__).resolve().parents[1].parent / "shared" / "traces" / "nasa_http_jul1995_1min.csv"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TRACE = SHARED / "traces" / "nasa_http_jul1995_1min.csv"
 DAYS = 7
 
 

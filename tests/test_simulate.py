@@ -121,7 +121,8 @@ def test_timeline_columns_and_consistency(result) -> None:  # type: ignore[no-un
         t["ready_pods"] + t["starting_pods"] + t["pending_pods"], t["spec_replicas"])
     row = t.set_index("time_s").loc[420.0]
     # at 420 s: 6 pods; 3 Ready, pods 4-6 Running since 410 (starting), on 2 nodes
-    assert (row["ready_pods"], row["starting_pods"], row["pending_pods"], row["nodes"]) == (3, 3, 0, 2)
+    counts = (row["ready_pods"], row["starting_pods"], row["pending_pods"], row["nodes"])
+    assert counts == (3, 3, 0, 2)
 
 
 def test_simulate_many_matches_simulate(result) -> None:  # type: ignore[no-untyped-def]
