@@ -704,7 +704,8 @@ _RUNNERS: dict[str, Callable[[Mapping[str, Any], _Context], dict[str, Any]]] = {
 }
 
 
-def run_case(case: Case, constants: Mapping[str, Any] | None = None) -> tuple[bool, dict, dict]:
+def run_case(case: Case, constants: Mapping[str, Any] | None = None,
+             ) -> tuple[bool, dict[str, Any], dict[str, Any]]:
     """Run one vector: (passed, expected, got), ``got`` restricted to the expected keys."""
     expected = dict(case.get("expected") or {})
     ctx = _Context(constants or {})
@@ -737,7 +738,7 @@ def _condition(raw: Any) -> Any:
     return {"type": raw.get("type"), "status": status, "reason": raw.get("reason")}
 
 
-def run_file(path: Path) -> list[tuple[str, bool, dict, dict]]:
+def run_file(path: Path) -> list[tuple[str, bool, dict[str, Any], dict[str, Any]]]:
     """Run every case of a vector file: a list of (name, passed, expected, got)."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     constants = document.get("constants") or {}

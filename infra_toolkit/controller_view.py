@@ -221,7 +221,7 @@ _EMPTY: dict[Any, Any] = {}  # shared read-only: the controller never writes a s
 
 def _memory_milli(wl: Any, load_rps: float) -> int:
     """A pod's memory sample in milli-bytes: its working set at ``load_rps``."""
-    mib = wl.memory_baseline_mib + wl.memory_mib_per_rps * load_rps
+    mib: float = wl.memory_baseline_mib + wl.memory_mib_per_rps * load_rps
     return math.ceil(mib * MIB_MILLI - 1e-3)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from infra_toolkit.hpa_spec import (
     DEFAULT_CONTROLLER_CONFIG,
@@ -43,7 +43,7 @@ __all__ = [
     "compute_replicas_for_metrics",
 ]
 
-_NOTHING: Mapping = MappingProxyType({})
+_NOTHING: Mapping[Any, Any] = MappingProxyType({})
 
 
 class MetricsSnapshot(NamedTuple):

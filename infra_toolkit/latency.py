@@ -23,6 +23,7 @@ concurrency may be arrays there (one value per element).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "MAX_UTILIZATION",
@@ -51,12 +52,14 @@ def erlang_c(servers: int | np.ndarray, offered_erlangs: np.ndarray) -> np.ndarr
 
 
 def _tail(t: np.ndarray, mu: float | np.ndarray, theta: np.ndarray,
-          p_wait: np.ndarray) -> np.ndarray:
+          p_wait: np.ndarray) -> npt.NDArray[np.float64]:
+    """P(T > t): the probability that a response takes longer than ``t`` seconds."""
     close = np.abs(theta - mu) < 1e-9 * mu
     diff = np.where(close, 1.0, theta - mu)
     sum_tail = np.where(close, np.exp(-mu * t) * (1.0 + mu * t),
                         (theta * np.exp(-mu * t) - mu * np.exp(-theta * t)) / diff)
-    return (1.0 - p_wait) * np.exp(-mu * t) + p_wait * sum_tail
+    tail: npt.NDArray[np.float64] = (1.0 - p_wait) * np.exp(-mu * t) + p_wait * sum_tail
+    return tail
 
 
 def _terms(lam: np.ndarray, capacity: float | np.ndarray, concurrency: int | np.ndarray,
@@ -69,7 +72,7 @@ def _terms(lam: np.ndarray, capacity: float | np.ndarray, concurrency: int | np.
 
 
 def _bisect_s(q: float, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray,
-              hi: np.ndarray) -> np.ndarray:
+              hi: np.ndarray) -> npt.NDArray[np.float64]:
     lo = np.zeros_like(hi)
     target = 1.0 - q
     for _ in range(_BISECTION_STEPS):
@@ -77,18 +80,20 @@ def _bisect_s(q: float, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.nd
         above = _tail(mid, mu, theta, p_wait) > target
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
-    return 0.5 * (lo + hi)
+    t_s: npt.NDArray[np.float64] = 0.5 * (lo + hi)
+    return t_s
 
 
 def percentile_search_bound_s(capacity_rps_per_pod: float | np.ndarray,
                               concurrency: int | np.ndarray,
-                              max_rps_per_pod: float | np.ndarray) -> np.ndarray:
+                              max_rps_per_pod: float | np.ndarray) -> npt.NDArray[np.float64]:
     """The bisection bound in seconds that :func:`response_time_percentile_ms` uses for an array
     of per-pod rates whose largest is ``max_rps_per_pod`` (theta falls as the rate rises, so the
     largest rate sets it)."""
     lam = np.asarray(max_rps_per_pod, dtype=np.float64)
     mu, theta, _ = _terms(lam, capacity_rps_per_pod, concurrency)
-    return 12.0 / np.minimum(mu, theta)
+    bound_s: npt.NDArray[np.float64] = 12.0 / np.minimum(mu, theta)
+    return bound_s
 
 
 def response_time_quantile_ms(q: float, rps_per_pod: np.ndarray,

@@ -34,6 +34,7 @@ from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
 from infra_toolkit.plan_yaml import PlanLoader
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing_tables import find_tables
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
 __all__ = [
@@ -219,7 +220,7 @@ def load_price_book(r: FieldReader, tables: Sequence[Path], overrides: Path | No
     after recording why it cannot be loaded. Books are cached by the content of every file they
     read, so validating many plans parses the tables once."""
     try:
-        shipped = sorted(pricing.find_tables(pricing.DEFAULT_PRICING_DIR).values())
+        shipped = sorted(find_tables(pricing.DEFAULT_PRICING_DIR).values())
         inputs = [*shipped, *tables, *([overrides] if overrides is not None else [])]
         return _cached_book(_content_key(inputs), tuple(tables), overrides)
     except (PricingError, OSError) as exc:

@@ -86,7 +86,7 @@ def _kernel_manager_class() -> type:
     opens nothing on the network (and the kernel has no unencrypted-TCP warning to print)."""
     from jupyter_client.manager import KernelManager
 
-    class LocalKernelManager(KernelManager):  # type: ignore[misc]
+    class LocalKernelManager(KernelManager):
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.transport = "ipc"
@@ -142,7 +142,8 @@ def export_html(executed_notebook: Path) -> str:
     from plotly.offline import get_plotlyjs
     from traitlets.config import Config
 
-    exporter = HTMLExporter(
+    # nbconvert's exporters take traitlets keyword arguments and their __init__ is unannotated
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]
         config=Config({"TagRemovePreprocessor": {"remove_cell_tags": {HIDE_TAG}}}),
         extra_template_basedirs=[str(_TEMPLATES_DIR)],
         template_name="offline",

@@ -104,9 +104,10 @@ class Table:
         for column, fmt in self.formats.items():
             if column in shown:
                 shown[column] = [fmt(v) for v in shown[column]]
-        body = shown.to_html(index=False, escape=True, na_rep="-", border=0,
-                             classes=["report-table", *(
-                                 [self.css_class] if self.css_class else [])])
+        # pandas is untyped here (no stubs installed); to_html without a buffer returns the text
+        body: str = shown.to_html(index=False, escape=True, na_rep="-", border=0,
+                                  classes=["report-table", *(
+                                      [self.css_class] if self.css_class else [])])
         return (paragraph(self.caption, "table-caption") if self.caption else "") + body
 
 

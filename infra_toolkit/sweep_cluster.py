@@ -33,7 +33,8 @@ _BIG = np.iinfo(np.int64).max
 class Cluster:
     """Cohorts, nodes and the cluster autoscaler of a batch of variants."""
 
-    def __init__(self, v: Variants, n_ticks: int, ring_rows: int, log: list | None) -> None:
+    def __init__(self, v: Variants, n_ticks: int, ring_rows: int,
+                 log: list[tuple[Any, ...]] | None) -> None:
         p = v.a
         self.v, self.p, self.n_ticks, self.tick = v, p, n_ticks, v.tick_s
         n, g = len(v.specs), v.groups

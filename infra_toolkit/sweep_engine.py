@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from infra_toolkit.controller_view import MIB_MILLI
 from infra_toolkit.simulation_summary import summary_row
@@ -96,10 +97,11 @@ def metric_inputs(c: Cluster, v: Variants, t: float, ts: float, a: int, b: int, 
     return x
 
 
-def _memory_milli(p: dict, load: np.ndarray) -> np.ndarray:
+def _memory_milli(p: dict[str, np.ndarray], load: np.ndarray) -> npt.NDArray[np.int64]:
     """``controller_view._memory_milli``: the working set at ``load`` rps, milli-bytes."""
     mib = p["mem_base"] + p["mem_per_rps"] * load
-    return np.ceil(mib * MIB_MILLI - 1e-3).astype(np.int64)
+    milli: npt.NDArray[np.int64] = np.ceil(mib * MIB_MILLI - 1e-3).astype(np.int64)
+    return milli
 
 
 def _detailed(c: Cluster, v: Variants, rows: np.ndarray, t: float, ts: float, window: float,
@@ -121,7 +123,8 @@ def _detailed(c: Cluster, v: Variants, rows: np.ndarray, t: float, ts: float, wi
 
     def total(mask: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
         w = np.where(mask, cnt, 0)
-        return (w if values is None else w * values).sum(axis=1)
+        summed: np.ndarray = (w if values is None else w * values).sum(axis=1)
+        return summed
 
     x.ready_n[rows] = total(has)
     x.unready_n[rows] = total(pending)
@@ -161,7 +164,7 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
     sync_ticks = v.sync_step_s // tick
     wt = v.window_s // tick
     delay_ticks = int(np.max((p["pull"] + p["s2r"]) / tick, initial=0.0)) + 2
-    log: list[Any] | None = [] if record else None
+    log: list[tuple[Any, ...]] | None = [] if record else None
     c = Cluster(v, n_ticks, _pow2(sync_ticks + delay_ticks + 8), log)
     cmask = _pow2(v.resolution_s // tick + wt + sync_ticks + 4) - 1
     cum = np.zeros((cmask + 1, nv))

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from infra_toolkit.sweep_params import Variants
 
@@ -102,11 +103,12 @@ class ScaleEvents:
         self.outdated = np.zeros((n, 4), dtype=bool)
         self.used = np.zeros(n, dtype=np.int64)
 
-    def since(self, rows: np.ndarray, period_s: np.ndarray, now: float) -> np.ndarray:
+    def since(self, rows: np.ndarray, period_s: np.ndarray, now: float) -> npt.NDArray[np.int64]:
         """Replicas changed by events younger than each row's ``period_s`` (age < period)."""
         live = np.arange(self.change.shape[1]) < self.used[rows, None]
         young = live & (self.time[rows] > (now - period_s)[:, None])
-        return np.where(young, self.change[rows], 0).sum(axis=1)
+        changed: npt.NDArray[np.int64] = np.where(young, self.change[rows], 0).sum(axis=1)
+        return changed
 
     def store(self, rows: np.ndarray, change: np.ndarray, longest_s: np.ndarray,
               now: float) -> None:

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from infra_toolkit.sweep_history import Recommendations, ScaleEvents
 from infra_toolkit.sweep_params import (
@@ -73,15 +74,17 @@ DWR, TFR, TMR, SUL, SDL = 1, 2, 3, 4, 5
 R_NONE, R_ABOVE_MAX, R_BELOW_MIN, R_METRIC_ABOVE, R_ALL_BELOW = range(5)  # rescale reasons
 
 
-def _ceil32(x: np.ndarray) -> np.ndarray:
+def _ceil32(x: np.ndarray) -> npt.NDArray[np.int64]:
     """``_ceil_int32``: ceil, saturated to int32, NaN -> 0."""
     x = np.nan_to_num(x, nan=0.0, posinf=float(MAX32), neginf=float(MIN32))
-    return np.clip(np.ceil(x), MIN32, MAX32).astype(np.int64)
+    replicas: npt.NDArray[np.int64] = np.clip(np.ceil(x), MIN32, MAX32).astype(np.int64)
+    return replicas
 
 
-def _ceil_count(x: np.ndarray) -> np.ndarray:
+def _ceil_count(x: np.ndarray) -> npt.NDArray[np.int64]:
     """``_ceil_int32`` of a finite product >= 0 (a ratio times a pod count)."""
-    return np.minimum(np.ceil(x), MAX32).astype(np.int64)
+    replicas: npt.NDArray[np.int64] = np.minimum(np.ceil(x), MAX32).astype(np.int64)
+    return replicas
 
 
 def _within(ratio: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -168,8 +171,8 @@ def _per_pod(total: int, target: np.ndarray, status: np.ndarray, lo: np.ndarray,
     return np.where(_within(ratio, lo, hi), status, _ceil32(float(total) / target))
 
 
-def _metric(kind: int, target: np.ndarray, x: MetricInputs, cur: np.ndarray, p: dict,
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _metric(kind: int, target: np.ndarray, x: MetricInputs, cur: np.ndarray,
+            p: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """One metric's (proposal, error code) per variant."""
     lo, hi = p["tol_lo"], p["tol_hi"]
     if kind in (OBJ_VALUE, EXT_VALUE, OBJ_AVG, EXT_AVG):
@@ -214,7 +217,7 @@ class SyncOutcome:
 
 
 def _policy_limit(side: str, cur: np.ndarray, rows: np.ndarray, ups: ScaleEvents,
-                  downs: ScaleEvents, p: dict, now: float) -> np.ndarray:
+                  downs: ScaleEvents, p: dict[str, np.ndarray], now: float) -> np.ndarray:
     """``calculate_scale_up_limit_with_scaling_rules`` / ``..._down_limit_with_behaviors``."""
     select = p[f"{side}_select"][rows]
     use_min = select == 1
@@ -239,7 +242,8 @@ def _policy_limit(side: str, cur: np.ndarray, rows: np.ndarray, ups: ScaleEvents
 
 
 def _behavior_rate(cur: np.ndarray, stabilized: np.ndarray, ups: ScaleEvents,
-                   downs: ScaleEvents, p: dict, now: float) -> tuple[np.ndarray, np.ndarray]:
+                   downs: ScaleEvents, p: dict[str, np.ndarray], now: float,
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """``convert_desired_replicas_with_behavior_rate``: (replicas, limited reason code)."""
     out, reason = stabilized.copy(), np.full(cur.shape, DWR, dtype=np.int64)
     for side in ("up", "down"):
@@ -265,7 +269,7 @@ def _behavior_rate(cur: np.ndarray, stabilized: np.ndarray, ups: ScaleEvents,
     return out, reason
 
 
-def _legacy_rules(cur: np.ndarray, stabilized: np.ndarray, p: dict, record: bool,
+def _legacy_rules(cur: np.ndarray, stabilized: np.ndarray, p: dict[str, np.ndarray], record: bool,
                   ) -> tuple[np.ndarray, np.ndarray | None]:
     """``convert_desired_replicas_with_rules``: (replicas, limited reason code if ``record``)."""
     cap = np.trunc(np.maximum(p["legacy_factor"] * cur, p["legacy_min"])).astype(np.int64)

@@ -74,7 +74,8 @@ def _max_sample_milli(spec: Any) -> float:
     if wl.memory_baseline_mib is not None:
         memory = (wl.memory_baseline_mib + wl.memory_mib_per_rps * wl.capacity_rps_per_pod) * (
             MIB_MILLI)
-    return max(cpu, memory, 1000.0 * wl.capacity_rps_per_pod, 1.0) + 1.0
+    bound_milli: float = max(cpu, memory, 1000.0 * wl.capacity_rps_per_pod, 1.0) + 1.0
+    return bound_milli
 
 
 def unsupported(spec: Any) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from infra_toolkit.latency import (
     MAX_UTILIZATION,
@@ -53,9 +54,10 @@ def pairwise_leaves(n: int, start: int = 0) -> tuple[list[tuple[int, int]], Any]
     return leaves, tree
 
 
-def leaf_sum(rows: np.ndarray) -> np.ndarray:
+def leaf_sum(rows: np.ndarray) -> npt.NDArray[np.float64]:
     """One leaf of numpy's pairwise sum, over axis 0 of ``rows`` (length <= 128)."""
     n = rows.shape[0]
+    res: npt.NDArray[np.float64]
     if n < 8:
         res = np.zeros(rows.shape[1:])
         for i in range(n):
@@ -69,7 +71,7 @@ def leaf_sum(rows: np.ndarray) -> np.ndarray:
     return res
 
 
-def pairwise_total(tree: Any, sums: list[np.ndarray]) -> np.ndarray:
+def pairwise_total(tree: Any, sums: list[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:
     """Combine leaf sums in the tree's order."""
     if isinstance(tree, int):
         return sums[tree]
@@ -123,7 +125,7 @@ def _slo_bracket(cap: np.ndarray, conc: np.ndarray, slo: np.ndarray,
 class TickSummary:
     """Per-tick figures of a batch, fed one tick at a time through row buffers."""
 
-    def __init__(self, p: dict, rps_ticks: np.ndarray, tick_s: int) -> None:
+    def __init__(self, p: dict[str, np.ndarray], rps_ticks: np.ndarray, tick_s: int) -> None:
         n = rps_ticks.size
         v = p["cap"].size
         self.p, self.rps, self.tick, self.n = p, rps_ticks, tick_s, n

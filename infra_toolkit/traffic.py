@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from infra_toolkit.errors import TrafficError
@@ -116,13 +117,14 @@ def _piecewise_linear_cumulative(
     slope = np.divide(np.diff(rps), seg, out=np.zeros_like(seg), where=seg > 0)
     slope = np.concatenate([slope, [0.0]])  # flat after the last knot
 
-    def cumulative(t: np.ndarray) -> np.ndarray:
+    def cumulative(t: np.ndarray) -> npt.NDArray[np.float64]:
         j = np.searchsorted(knots_s, t, side="right") - 1
         before = j < 0
         jj = np.clip(j, 0, knots_s.size - 1)
         dt = t - knots_s[jj]
         out = at_knots[jj] + rps[jj] * dt + 0.5 * slope[jj] * dt * dt
-        return np.where(before, rps[0] * (t - knots_s[0]), out)
+        requests: npt.NDArray[np.float64] = np.where(before, rps[0] * (t - knots_s[0]), out)
+        return requests
 
     return cumulative
 
@@ -185,10 +187,12 @@ def diurnal_curve(mean_rps: float, daily_amplitude: float, duration_s: float,
     # a whole day integrates the cosine to zero: mean*86400 per day, times its factor
     before_day = np.concatenate([[0.0], np.cumsum(factor * mean_rps * SECONDS_PER_DAY)])
 
-    def cumulative(t: np.ndarray) -> np.ndarray:
+    def cumulative(t: np.ndarray) -> npt.NDArray[np.float64]:
         day = np.floor(t / SECONDS_PER_DAY).astype(np.int64)
         day_start = day * SECONDS_PER_DAY
-        return before_day[day] + factor[day] * (within_day(t) - within_day(day_start))
+        requests: npt.NDArray[np.float64] = before_day[day] + factor[day] * (
+            within_day(t) - within_day(day_start))
+        return requests
 
     return _bin(cumulative, duration_s, step_s, name)
 
