@@ -281,6 +281,7 @@ class SQLiteStore(ApprovalStore):
                 raise
 
     def close(self) -> None:
+        """Close the database file."""
         self._conn.close()
 
 
@@ -347,4 +348,5 @@ class PostgresStore(ApprovalStore):
             yield _Tx(cursor, "%s")
 
     def close(self) -> None:
+        """Close the connection to the server."""
         self._conn.close()

@@ -86,6 +86,9 @@ def metric_needs(hpa: HPASpec, memory_model: bool = True) -> MetricNeeds:
 
 @dataclass
 class Cohort:
+    """Pods created at one instant and placed on one node group: their names, times in
+    seconds (created, scheduled, Running) and the tick they turn Ready."""
+
     names: list[str]
     created_s: float
     group: int = -1  # -1: Pending, not yet on a node

@@ -34,6 +34,8 @@ __all__ = ["read_monitoring", "read_risks", "read_rollback", "read_security", "r
 
 
 def read_strategy(r: FieldReader, raw: Any) -> DeploymentStrategy | None:
+    """``deployment_strategy``: its type and that type's parameters (rolling surge, canary
+    steps, blue/green preview), or ``None`` after recording every problem on ``r``."""
     p = "deployment_strategy"
     m = r.mapping(raw, p, ("type", "description", "rolling", "canary", "blue_green"),
                   ("type", "description"))
@@ -109,6 +111,8 @@ def _blue_green(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
 
 
 def read_monitoring(r: FieldReader, raw: Any) -> Monitoring | None:
+    """``monitoring``: metrics, dashboards and alerts (names unique, ``for`` in seconds), or
+    ``None`` after recording every problem on ``r``."""
     why = _seed_rule("monitoring")
     m = r.mapping(raw, "monitoring", ("metrics", "dashboards", "alerts"),
                   ("metrics", "dashboards", "alerts"), what=why)
@@ -142,6 +146,8 @@ def read_monitoring(r: FieldReader, raw: Any) -> Monitoring | None:
 
 
 def read_rollback(r: FieldReader, raw: Any, alerts: set[str]) -> RollbackPlan | None:
+    """``rollback``: triggers (an ``alert`` must name one of ``alerts``), steps and the
+    expected time in seconds, or ``None`` after recording every problem on ``r``."""
     p = "rollback"
     m = r.mapping(raw, p, ("triggers", "steps", "expected_time", "point_of_no_return"),
                   ("triggers", "steps", "expected_time"), what=_seed_rule("rollback"))
@@ -169,6 +175,8 @@ def read_rollback(r: FieldReader, raw: Any, alerts: set[str]) -> RollbackPlan | 
 
 def read_testing(r: FieldReader, data: Mapping[str, Any], scenarios: set[str]
              ) -> tuple[TestItem, ...] | None:
+    """``testing``: one item per test (a ``scenario`` must name one of ``scenarios``), or
+    ``None`` after recording every problem on ``r``."""
     before = r.count()
     out = []
     for p, m in r.items(data, "", "testing", ("name", "type", "environment", "pass_criteria",
@@ -186,6 +194,8 @@ def read_testing(r: FieldReader, data: Mapping[str, Any], scenarios: set[str]
 
 
 def read_security(r: FieldReader, data: Mapping[str, Any]) -> tuple[SecurityItem, ...] | None:
+    """``security``: the checklist items and their status, or ``None`` after recording every
+    problem on ``r``."""
     before = r.count()
     out = []
     for p, m in r.items(data, "", "security", ("item", "status", "notes"), ("item", "status")):
@@ -197,6 +207,8 @@ def read_security(r: FieldReader, data: Mapping[str, Any]) -> tuple[SecurityItem
 
 
 def read_timeline(r: FieldReader, data: Mapping[str, Any]) -> tuple[Phase, ...] | None:
+    """``timeline``: the phases (start / end dates, duration in seconds), or ``None`` after
+    recording every problem on ``r``."""
     before = r.count()
     out = []
     for p, m in r.items(data, "", "timeline", ("name", "start", "end", "duration", "description"),
@@ -211,6 +223,8 @@ def read_timeline(r: FieldReader, data: Mapping[str, Any]) -> tuple[Phase, ...] 
 
 
 def read_risks(r: FieldReader, data: Mapping[str, Any]) -> tuple[Risk, ...] | None:
+    """``risks``: severity, likelihood and mitigation of each, or ``None`` after recording
+    every problem on ``r``."""
     before = r.count()
     out = []
     for p, m in r.items(data, "", "risks", ("description", "severity", "likelihood", "mitigation",

@@ -134,6 +134,9 @@ def _load_test(r: FieldReader, raw: Any, p: str, base_dir: Path) -> LoadTest | N
 
 def read_slos(r: FieldReader, data: Mapping[str, Any], workloads: set[str], required: bool
           ) -> tuple[Slo, ...] | None:
+    """``slos``: latency SLOs (a simulated percentile, threshold in ms) and availability SLOs
+    (objective in %), each for one of ``workloads`` or all; the list is required when
+    ``required``. ``None`` after recording every problem on ``r``."""
     before = r.count()
     out = []
     keys = ("name", "metric", "percentile", "threshold_ms", "objective_pct", "workload")

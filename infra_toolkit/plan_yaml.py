@@ -19,6 +19,7 @@ class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore
     ``ValueError`` from inside the loader."""
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date or datetime, or the scalar's text when it is no real date."""
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:

@@ -72,6 +72,9 @@ def _sync_reason(spec: Any, out: SyncOutcome, i: int) -> str:
 
 def sync_tables(v: Variants, log: list[tuple[float, np.ndarray, SyncOutcome]],
                  ) -> list[list[tuple[float, int, int | None, int, str]]]:
+    """Each variant's sync table from the engine's per-sync ``log``: rows of (time in s,
+    current replicas, proposal or ``None``, replicas written, reason), worded as ``simulate``'s
+    ``syncs``."""
     tables: list[list[tuple[float, int, int | None, int, str]]] = [[] for _ in v.specs]
     for t, cur, out in log:
         for i, spec in enumerate(v.specs):
