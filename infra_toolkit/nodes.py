@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 
 from infra_toolkit.errors import SimulationError, SpecError
+from infra_toolkit.spec_checks import require_finite, require_whole
 
 __all__ = ["KARPENTER_LIKE", "ClusterAutoscalerSpec", "NodeGroup", "pod_slots"]
 
@@ -51,13 +52,9 @@ class NodeGroup:
     def __post_init__(self) -> None:
         o = f"node group {self.name!r}"
         for name in ("vcpu", "memory_gib"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value > 0):
-                raise SpecError(f"{o}.{name} (={value}) must be > 0")
+            require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True, rule="{bound}")
         for name in ("max_pods", "min_size", "max_size", "daemonset_pods"):
-            value = getattr(self, name)
-            if int(value) != value or value < 0:
-                raise SpecError(f"{o}.{name} (={value}) must be a whole number >= 0")
+            require_whole(f"{o}.{name}", getattr(self, name), 0)
         if self.max_size < max(self.min_size, 1):
             raise SpecError(f"{o}.max_size (={self.max_size}) must be >= min_size "
                             f"(={self.min_size}) and >= 1")
@@ -105,14 +102,10 @@ class ClusterAutoscalerSpec:
     name: str = "cluster-autoscaler"
 
     def __post_init__(self) -> None:
-        if int(self.scan_interval_s) != self.scan_interval_s or self.scan_interval_s < 1:
-            raise SpecError(f"{self.name}.scan_interval_s (={self.scan_interval_s}) must be a "
-                            "whole number of seconds >= 1")
+        require_whole(f"{self.name}.scan_interval_s", self.scan_interval_s, 1, "seconds")
         for name in ("provisioning_delay_s", "scale_down_unneeded_s",
                      "scale_down_delay_after_add_s"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0):
-                raise SpecError(f"{self.name}.{name} (={value}) must be >= 0 seconds")
+            require_finite(f"{self.name}.{name}", getattr(self, name), 0, rule="{bound} seconds")
         if not 0 <= self.scale_down_utilization_threshold <= 1:
             raise SpecError(f"{self.name}.scale_down_utilization_threshold "
                             f"(={self.scale_down_utilization_threshold}) must be in [0, 1]")

@@ -15,19 +15,11 @@ A pod's life, with each delay a parameter in seconds::
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.spec_checks import require_finite, require_whole
 
 __all__ = ["MetricsPipelineSpec", "WorkloadSpec"]
-
-
-def _check(owner: str, name: str, value: float, minimum: float, strict: bool = False) -> None:
-    ok = math.isfinite(value) and (value > minimum if strict else value >= minimum)
-    if not ok:
-        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
-        raise SpecError(f"{owner}.{name} (={value}) must be a finite number {bound}")
 
 
 @dataclass(frozen=True)
@@ -59,18 +51,16 @@ class WorkloadSpec:
 
     def __post_init__(self) -> None:
         o = f"workload {self.name!r}"
-        _check(o, "cpu_request_millicores", self.cpu_request_millicores, 0, strict=True)
-        _check(o, "capacity_rps_per_pod", self.capacity_rps_per_pod, 0, strict=True)
-        _check(o, "memory_request_mib", self.memory_request_mib, 0, strict=True)
-        _check(o, "slo_p95_latency_ms", self.slo_p95_latency_ms, 0, strict=True)
+        for name in ("cpu_request_millicores", "capacity_rps_per_pod", "memory_request_mib",
+                     "slo_p95_latency_ms"):
+            require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)
         for name in ("cpu_millicores_per_rps", "baseline_cpu_millicores", "startup_cpu_millicores",
                      "startup_cpu_s", "image_pull_s", "app_start_s", "readiness_delay_s",
                      "queue_timeout_s", "memory_mib_per_rps"):
-            _check(o, name, getattr(self, name), 0)
+            require_finite(f"{o}.{name}", getattr(self, name), 0)
         if self.memory_baseline_mib is not None:
-            _check(o, "memory_baseline_mib", self.memory_baseline_mib, 0)
-        if int(self.concurrency) != self.concurrency or self.concurrency < 1:
-            raise SpecError(f"{o}.concurrency (={self.concurrency}) must be a whole number >= 1")
+            require_finite(f"{o}.memory_baseline_mib", self.memory_baseline_mib, 0)
+        require_whole(f"{o}.concurrency", self.concurrency, 1)
 
     @property
     def startup_s(self) -> float:
@@ -99,14 +89,10 @@ class MetricsPipelineSpec:
     offset_s: int = 5
 
     def __post_init__(self) -> None:
-        for name in ("resolution_s", "offset_s"):
-            value = getattr(self, name)
-            if int(value) != value or value < (1 if name == "resolution_s" else 0):
-                raise SpecError(f"metrics pipeline {name} (={value}) must be a whole number of "
-                                f"seconds {'>= 1' if name == 'resolution_s' else '>= 0'}")
-        if self.window_s is not None and (int(self.window_s) != self.window_s or self.window_s < 1):
-            raise SpecError(f"metrics pipeline window_s (={self.window_s}) must be a whole number "
-                            "of seconds >= 1")
+        require_whole("metrics pipeline resolution_s", self.resolution_s, 1, "seconds")
+        require_whole("metrics pipeline offset_s", self.offset_s, 0, "seconds")
+        if self.window_s is not None:
+            require_whole("metrics pipeline window_s", self.window_s, 1, "seconds")
 
     @property
     def sample_window_s(self) -> int:
