@@ -304,15 +304,12 @@ def compute_replicas_for_metrics(
     first_error: MetricComputationError | None = None
     for metric in hpa.metrics:
         try:
-            proposal, name, status = _compute_for_metric(
+            proposal, name, status = compute_replicas_for_metric(
                 metric, spec_replicas, status_replicas, pods, metrics, now_s, config,
                 tolerances,
             )
         except MetricComputationError as exc:
             if first_error is None:
-                exc.reason = _FAILED_REASON.get(  # type: ignore[attr-defined]
-                    metric.type, "InvalidMetricSourceType"
-                )
                 first_error = exc
             invalid += 1
             statuses.append(None)

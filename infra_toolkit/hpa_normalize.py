@@ -19,6 +19,7 @@ import math
 from typing import NamedTuple
 
 from infra_toolkit.hpa_spec import HPABehavior, HPAScalingRules
+from infra_toolkit.replica_calculator import MAX_INT32, MIN_INT32
 
 __all__ = [
     "Recommendation",
@@ -34,9 +35,6 @@ __all__ = [
     "mark_scale_events_outdated",
     "store_scale_event",
 ]
-
-_MAX_INT32 = 2**31 - 1
-_MIN_INT32 = -(2**31)
 
 
 class Recommendation(NamedTuple):
@@ -202,18 +200,11 @@ def calculate_scale_up_limit_with_scaling_rules(
     """
     if rules.select_policy == "Disabled":
         return current_replicas
-    use_min = rules.select_policy == "Min"
-    result = _MAX_INT32 if use_min else _MIN_INT32
-    for policy in rules.policies or ():
-        period_start = _period_start(
-            current_replicas, policy.period_s, scale_up_events, scale_down_events, now_s
-        )
-        if policy.type == "Pods":
-            proposed = period_start + policy.value
-        else:
-            proposed = math.ceil(period_start * (1 + policy.value / 100))
-        result = min(result, proposed) if use_min else max(result, proposed)
-    return result
+    limits = _policy_limits(current_replicas, scale_up_events, scale_down_events, rules, now_s,
+                            up=True)
+    if rules.select_policy == "Min":
+        return min([MAX_INT32, *limits])
+    return max([MIN_INT32, *limits])
 
 
 def calculate_scale_down_limit_with_behaviors(
@@ -231,18 +222,36 @@ def calculate_scale_down_limit_with_behaviors(
     """
     if rules.select_policy == "Disabled":
         return current_replicas
-    use_min_change = rules.select_policy == "Min"
-    result = _MIN_INT32 if use_min_change else _MAX_INT32
+    limits = _policy_limits(current_replicas, scale_up_events, scale_down_events, rules, now_s,
+                            up=False)
+    if rules.select_policy == "Min":  # the smallest change: the largest size
+        return max([MIN_INT32, *limits])
+    return min([MAX_INT32, *limits])
+
+
+def _policy_limits(
+    current_replicas: int,
+    scale_up_events: tuple[ScaleEvent, ...],
+    scale_down_events: tuple[ScaleEvent, ...],
+    rules: HPAScalingRules,
+    now_s: float,
+    up: bool,
+) -> list[int]:
+    """Each policy's limit on the size, from the size at the start of its period: Pods adds
+    (``up``) or subtracts ``value``; Percent multiplies by ``1 + value/100`` rounding up, or by
+    ``1 - value/100`` truncating."""
+    limits = []
     for policy in rules.policies or ():
         period_start = _period_start(
             current_replicas, policy.period_s, scale_up_events, scale_down_events, now_s
         )
         if policy.type == "Pods":
-            proposed = period_start - policy.value
+            limits.append(period_start + policy.value if up else period_start - policy.value)
+        elif up:
+            limits.append(math.ceil(period_start * (1 + policy.value / 100)))
         else:
-            proposed = int(period_start * (1 - policy.value / 100))
-        result = max(result, proposed) if use_min_change else min(result, proposed)
-    return result
+            limits.append(int(period_start * (1 - policy.value / 100)))
+    return limits
 
 
 def convert_desired_replicas_with_behavior_rate(

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from infra_toolkit.replica_calculator import MAX_INT32, MIN_INT32
 from infra_toolkit.sweep_history import Recommendations, ScaleEvents
 from infra_toolkit.sweep_params import (
     CPU_AVG,
@@ -66,7 +67,6 @@ from infra_toolkit.sweep_params import (
 
 __all__ = ["LIMITED", "MetricInputs", "SyncOutcome", "reconcile_batch"]
 
-MAX32, MIN32 = 2**31 - 1, -(2**31)
 E_OK, E_NOSNAP, E_NOSAMPLES, E_UNREADY = 0, 1, 2, 3  # why a metric failed
 LIMITED = (None, "DesiredWithinRange", "TooFewReplicas", "TooManyReplicas", "ScaleUpLimit",
            "ScaleDownLimit")
@@ -76,14 +76,14 @@ R_NONE, R_ABOVE_MAX, R_BELOW_MIN, R_METRIC_ABOVE, R_ALL_BELOW = range(5)  # resc
 
 def _ceil32(x: np.ndarray) -> npt.NDArray[np.int64]:
     """``_ceil_int32``: ceil, saturated to int32, NaN -> 0."""
-    x = np.nan_to_num(x, nan=0.0, posinf=float(MAX32), neginf=float(MIN32))
-    replicas: npt.NDArray[np.int64] = np.clip(np.ceil(x), MIN32, MAX32).astype(np.int64)
+    x = np.nan_to_num(x, nan=0.0, posinf=float(MAX_INT32), neginf=float(MIN_INT32))
+    replicas: npt.NDArray[np.int64] = np.clip(np.ceil(x), MIN_INT32, MAX_INT32).astype(np.int64)
     return replicas
 
 
 def _ceil_count(x: np.ndarray) -> npt.NDArray[np.int64]:
     """``_ceil_int32`` of a finite product >= 0 (a ratio times a pod count)."""
-    replicas: npt.NDArray[np.int64] = np.minimum(np.ceil(x), MAX32).astype(np.int64)
+    replicas: npt.NDArray[np.int64] = np.minimum(np.ceil(x), MAX_INT32).astype(np.int64)
     return replicas
 
 
@@ -222,9 +222,9 @@ def _policy_limit(side: str, cur: np.ndarray, rows: np.ndarray, ups: ScaleEvents
     select = p[f"{side}_select"][rows]
     use_min = select == 1
     if side == "up":
-        result = np.where(use_min, MAX32, MIN32).astype(np.int64)
+        result = np.where(use_min, MAX_INT32, MIN_INT32).astype(np.int64)
     else:
-        result = np.where(use_min, MIN32, MAX32).astype(np.int64)
+        result = np.where(use_min, MIN_INT32, MAX_INT32).astype(np.int64)
     for j in range(p[f"{side}_type"].shape[1]):
         valid = p[f"{side}_valid"][rows, j]
         period = p[f"{side}_period"][rows, j]
