@@ -16,6 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -251,32 +252,29 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
-    from infra_toolkit.manifests import read_deployment_yaml, read_hpa_yaml
+    from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml, read_hpa_yaml
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
+    from infra_toolkit.plan import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
     from infra_toolkit.traffic import read_traffic_csv
-    from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
+    from infra_toolkit.workload import MetricsPipelineSpec
 
     dep = read_deployment_yaml(args.deployment) if args.deployment else None
-    workload = WorkloadSpec(
-        cpu_request_millicores=_pick(args.cpu_request_millicores, dep, "cpu_request_millicores",
-                                     500),
-        memory_request_mib=_pick(args.memory_request_mib, dep, "memory_request_mib", 256.0),
-        readiness_delay_s=_pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0),
-        capacity_rps_per_pod=args.capacity_rps_per_pod, concurrency=args.concurrency,
-        cpu_millicores_per_rps=args.cpu_millicores_per_rps,
-        baseline_cpu_millicores=args.baseline_cpu_millicores,
-        startup_cpu_millicores=args.startup_cpu_millicores, startup_cpu_s=args.startup_cpu_s,
-        image_pull_s=args.image_pull_s, app_start_s=args.app_start_s,
-        queue_timeout_s=args.queue_timeout_s, slo_p95_latency_ms=args.slo_p95_latency_ms,
-        memory_baseline_mib=args.memory_baseline_mib, memory_mib_per_rps=args.memory_mib_per_rps)
+    deployment = DeploymentSpec(
+        "app", dep.replicas if dep is not None else None,
+        _pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
+        _pick(args.memory_request_mib, dep, "memory_request_mib", 256.0),
+        _pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0))
+    # the workload flags are the fields of a plan's workload model, named alike
+    model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)})
+    workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
     group = NodeGroup(args.instance_type, args.instance_type, args.vcpu, args.memory_gib,
                       args.max_pods, args.min_nodes, args.max_nodes)
     autoscaler = (KARPENTER_LIKE if args.karpenter
                   else ClusterAutoscalerSpec(provisioning_delay_s=args.provisioning_delay_s))
     spec = SimulationSpec(read_hpa_yaml(args.hpa, args.hpa_name), workload, (group,), autoscaler,
                           MetricsPipelineSpec(resolution_s=args.metric_resolution_s),
-                          initial_replicas=dep.replicas if dep is not None else None)
+                          initial_replicas=deployment.replicas)
     traffic = read_traffic_csv(args.traffic, interpolate_gaps=args.interpolate_gaps)
     print(format_summary(simulate(traffic, spec).summary, args.format))
     return 0
