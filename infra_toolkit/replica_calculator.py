@@ -117,6 +117,14 @@ class MetricComputationError(Exception):
     """The controller could not compute a proposal from this metric (Go returns an error)."""
 
 
+_NO_PODS = "no pods returned by selector while calculating replica count"
+
+
+def _no_resource_metrics(resource: str) -> MetricComputationError:
+    return MetricComputationError(f"unable to get metrics for resource {resource}: "
+                                  "no metrics returned from resource metrics API")
+
+
 def _go_div(a: int, b: int) -> int:
     """Integer division truncating toward zero (Go), not flooring (Python)."""
     q = abs(a) // abs(b)
@@ -354,12 +362,9 @@ def get_resource_replicas(
     discarded if it is within tolerance, flips direction, or moves the count against it.
     """
     if not samples:
-        raise MetricComputationError(
-            f"unable to get metrics for resource {resource}: "
-            "no metrics returned from resource metrics API"
-        )
+        raise _no_resource_metrics(resource)
     if not pods:
-        raise MetricComputationError("no pods returned by selector while calculating replica count")
+        raise MetricComputationError(_NO_PODS)
     ready_count, unready, missing, ignored, usage_total, requests_total, all_requested = (
         _group_pods(
             pods, samples, resource, now_s, cpu_initialization_period_s,
@@ -470,7 +475,7 @@ def calc_plain_metric_replicas(
     pods are filled with exactly the target on a scale-down.
     """
     if not pods:
-        raise MetricComputationError("no pods returned by selector while calculating replica count")
+        raise MetricComputationError(_NO_PODS)
     ready_count, unready, missing, ignored = _group_pods(
         pods, samples, resource, now_s, cpu_initialization_period_s, initial_readiness_delay_s,
         ignore_succeeded_pods, "",
@@ -500,10 +505,7 @@ def get_raw_resource_replicas(
     """Replicas for a Resource AverageValue target (Go ``GetRawResourceReplicas``); the CPU
     readiness rules apply when ``resource`` is ``cpu``."""
     if not samples:
-        raise MetricComputationError(
-            f"unable to get metrics for resource {resource}: "
-            "no metrics returned from resource metrics API"
-        )
+        raise _no_resource_metrics(resource)
     return calc_plain_metric_replicas(
         samples, current_replicas, target_usage_milli, tolerances, pods, now_s,
         cpu_initialization_period_s, initial_readiness_delay_s, ignore_succeeded_pods, resource,
@@ -540,7 +542,7 @@ def get_metric_replicas(
 def get_ready_pods_count(pods: Sequence[Pod]) -> int:
     """Pods in phase Running with Ready True; deleting pods are not excluded."""
     if not pods:
-        raise MetricComputationError("no pods returned by selector while calculating replica count")
+        raise MetricComputationError(_NO_PODS)
     return sum(1 for pod in pods if pod.phase == "Running" and pod.ready is True)
 
 
