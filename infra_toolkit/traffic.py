@@ -14,12 +14,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from infra_toolkit.errors import TrafficError
+
+if TYPE_CHECKING:  # the loaders are re-exported lazily by __getattr__ below
+    from infra_toolkit.traffic_cloudwatch import get_cloudwatch_traffic
+    from infra_toolkit.traffic_csv import read_traffic_csv
 
 __all__ = [
     "TrafficCurve",
@@ -301,7 +306,15 @@ def resample_curve(curve: TrafficCurve, step_s: float) -> TrafficCurve:
     return TrafficCurve(np.maximum(rps, 0.0), step_s, curve.start, curve.name)
 
 
-# Loaders are defined in their own modules (I/O at the edges) and re-exported for one import path;
-# they import TrafficCurve from here, so the re-export must come after it is defined.
-from infra_toolkit.traffic_cloudwatch import get_cloudwatch_traffic  # noqa: E402
-from infra_toolkit.traffic_csv import read_traffic_csv  # noqa: E402
+_LOADERS = {"read_traffic_csv": "infra_toolkit.traffic_csv",
+            "get_cloudwatch_traffic": "infra_toolkit.traffic_cloudwatch"}
+
+
+def __getattr__(name: str) -> Any:
+    """The loaders live in their own modules (I/O at the edges) and import TrafficCurve from
+    here; they are re-exported lazily, so importing either module first needs no cycle."""
+    if name in _LOADERS:
+        import importlib
+
+        return getattr(importlib.import_module(_LOADERS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -119,3 +119,15 @@ def test_curve_is_immutable_copy() -> None:
 def test_shape_duration_must_fit_steps() -> None:
     with pytest.raises(TrafficError, match=r"duration_s \(=90\) must be a whole number of steps"):
         constant_curve(1, 90, 60)
+
+
+def test_each_traffic_module_imports_first_without_a_cycle() -> None:
+    import subprocess
+    import sys
+
+    for module in ("traffic", "traffic_csv", "traffic_cloudwatch"):
+        code = (f"import infra_toolkit.{module}; "
+                "from infra_toolkit.traffic import read_traffic_csv, get_cloudwatch_traffic")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=False)
+        assert proc.returncode == 0, proc.stderr
