@@ -9,8 +9,6 @@ traffic files and shapes to ``traffic``. This module also reads the files a plan
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,7 +32,6 @@ from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
 from infra_toolkit.plan_yaml import PlanLoader
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.pricing_tables import find_tables
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
 __all__ = [
@@ -203,26 +200,13 @@ def _source(manifest: Manifest) -> str:
     return manifest.path.name if manifest.path is not None else "the inline manifest"
 
 
-def _content_key(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
-    return tuple((str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths)
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_book(key: tuple[tuple[str, str], ...], tables: tuple[Path, ...],
-                 overrides: Path | None) -> PriceBook:
-    # ``key`` (every input file and its SHA-256) makes a changed table a new cache entry.
-    return pricing.load_price_book(extra_tables=tables, overrides=overrides)
-
-
 def load_price_book(r: FieldReader, tables: Sequence[Path], overrides: Path | None
                     ) -> PriceBook | None:
     """The price book (shipped tables, then the plan's own tables and overrides), or ``None``
-    after recording why it cannot be loaded. Books are cached by the content of every file they
-    read, so validating many plans parses the tables once."""
+    after recording why it cannot be loaded (``pricing.load_price_book`` caches books by the
+    content of every file they read, so validating many plans parses the tables once)."""
     try:
-        shipped = sorted(find_tables(pricing.DEFAULT_PRICING_DIR).values())
-        inputs = [*shipped, *tables, *([overrides] if overrides is not None else [])]
-        return _cached_book(_content_key(inputs), tuple(tables), overrides)
+        return pricing.load_price_book(extra_tables=tables, overrides=overrides)
     except (PricingError, OSError) as exc:
         r.add("pricing", f"{exc}")
         return None

@@ -15,6 +15,7 @@ key asked for, and the nearest keys the tables do have.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -377,16 +378,42 @@ def load_price_book(data_dir: str | Path | None = None,
     """Load the newest table of each kind from ``data_dir`` (default: the repository's
     ``pricing_data/``), then the user's own tables (same layouts; their rows add to or replace
     shipped rows with the same key), then an overrides file. Every file read is listed in
-    ``tables_used`` with its SHA-256."""
+    ``tables_used`` with its SHA-256.
+
+    Books are immutable and cached by the path and SHA-256 of every file they read, so the
+    validator, the digest, the review subject and the report share one parse per process, and
+    a changed file is a new book."""
     found = find_tables(data_dir if data_dir is not None else DEFAULT_PRICING_DIR)
     missing = [k for k in _BOOK_KINDS if k not in found]
     if missing:
         raise PricingError(f"no {missing[0]}_<YYYY-MM-DD>.csv table in "
                            f"{data_dir or DEFAULT_PRICING_DIR}")
+    shipped = tuple(found[kind] for kind in _BOOK_KINDS)
+    extras = tuple(Path(t) for t in extra_tables)
+    if isinstance(overrides, Overrides):
+        return _build_book(shipped, extras, overrides)
+    files = [*shipped, *extras, *([Path(overrides)] if overrides is not None else [])]
+    try:
+        key = tuple((str(p), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files)
+    except OSError:
+        # the readers below name the missing or unreadable file in their own error
+        return _build_book(shipped, extras, overrides)
+    return _cached_book(key, shipped, extras, overrides)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_book(key: tuple[tuple[str, str], ...], shipped: tuple[Path, ...],
+                 extras: tuple[Path, ...], overrides: str | Path | None) -> PriceBook:
+    # ``key`` (every input file and its SHA-256) makes a changed file a new cache entry.
+    return _build_book(shipped, extras, overrides)
+
+
+def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
+                overrides: str | Path | Overrides | None) -> PriceBook:
     tables: dict[str, dict[tuple[str, ...], PriceRow]] = {}
     used: list[TableRef] = []
-    for kind in _BOOK_KINDS:
-        _, ref, rows = read_price_table(found[kind], kind)
+    for kind, path in zip(_BOOK_KINDS, shipped, strict=True):
+        _, ref, rows = read_price_table(path, kind)
         tables[kind] = dict(rows)
         used.append(ref)
     for extra in extra_tables:

@@ -326,3 +326,18 @@ def test_a_misnamed_key_column_is_a_pricing_error(book: pricing.PriceBook) -> No
     with pytest.raises(PricingError, match=r"ec2_on_demand has no key column 'instance_typ'; "
                        r"key columns: region, instance_type"):
         book.lookup("ec2_on_demand", region="us-east-1", instance_typ="t3.medium")
+
+
+def test_books_are_shared_until_a_table_changes(tmp_path: Path) -> None:
+    data = tmp_path / "pricing_data"
+    shutil.copytree(DEFAULT_PRICING_DIR, data)
+    first = load_price_book(data)
+    assert load_price_book(data) is first  # same files, same bytes: one parse per process
+    ec2 = find_tables(data)["ec2_on_demand"]
+    # us-east-1 t3.medium is 0.0416 in the shipped table; a refreshed copy says 0.0420.
+    ec2.write_text(ec2.read_text().replace("us-east-1,t3.medium,0.0416,",
+                                           "us-east-1,t3.medium,0.042,", 1))
+    second = load_price_book(data)
+    assert second is not first
+    assert second.lookup("ec2_on_demand", region="us-east-1",
+                         instance_type="t3.medium").usd_per_unit == Decimal("0.042")
