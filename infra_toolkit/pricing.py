@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,6 +52,18 @@ __all__ = [
 
 DEFAULT_PRICING_DIR = Path(__file__).resolve().parent.parent / "pricing_data"
 PURCHASE_OPTIONS = ("on_demand", "spot", "savings_plan", "reserved")
+# Price List service codes of everything the cost model prices (other_services' ``service``
+# column and the instance tables' services): discounts and rates name one of these.
+_SERVICE_CODES = ("AmazonEC2", "AmazonRDS", "AmazonElastiCache", "AmazonEKS", "AWSELB",
+                 "AWSDataTransfer", "AmazonCloudWatch")
+# Price List engine names (RDS ``databaseEngine``, ElastiCache ``cacheEngine``) a rate may name,
+# including engines the shipped tables lack (a rate is how a user fills that gap).
+_PRICE_LIST_ENGINES = {
+    "rds_on_demand": ("PostgreSQL", "MySQL", "MariaDB", "Aurora PostgreSQL", "Aurora MySQL",
+                      "Oracle", "SQL Server", "Db2"),
+    "elasticache_on_demand": ("Redis", "Valkey", "Memcached"),
+}
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 
 # Kinds a price book loads (the CNY table is validated by tests but never mixed into USD).
 _BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elasticache_on_demand",
@@ -150,7 +163,9 @@ def read_overrides(path: str | Path) -> Overrides:
     Rate keys: EC2 ``instance_type``; RDS ``engine`` (Price List name, e.g. PostgreSQL),
     ``instance_class``, ``deployment`` (single-az | multi-az); ElastiCache ``engine``,
     ``node_type``; other services ``service``, ``item_id`` (as in ``other_services_*.csv``).
-    Discounts apply to list prices only; a rate is taken as final."""
+    Discounts apply to list prices only; a rate is taken as final. An entry that could never
+    apply (unknown service code, a Terraform engine name, a bad deployment or region code) is a
+    :class:`PricingError` naming the file and the entry."""
     path = Path(path)
     doc = read_yaml(path, "overrides file", PricingError)
     if not isinstance(doc, dict):
@@ -162,13 +177,27 @@ def read_overrides(path: str | Path) -> Overrides:
     if doc.get("version") != 1:
         raise PricingError(f"{path}: version: {doc.get('version')!r}; write version: 1")
     discounts: dict[str, Decimal] = {}
-    for service, pct in (doc.get("discounts_pct") or {}).items():
+    raw_discounts = doc.get("discounts_pct") or {}
+    if not isinstance(raw_discounts, dict):
+        raise PricingError(f"{path}: discounts_pct: {raw_discounts!r} must be a mapping of "
+                           "service code to percent, e.g. discounts_pct: {AmazonEC2: 10}")
+    for service, pct in raw_discounts.items():
+        if service not in _SERVICE_CODES:
+            raise PricingError(f"{path}: discounts_pct.{service}: unknown service code; use one "
+                               f"of {', '.join(_SERVICE_CODES)}"
+                               + _close(str(service), _SERVICE_CODES))
+        if isinstance(pct, bool) or not isinstance(pct, (int, float, str)):
+            raise PricingError(f"{path}: discounts_pct.{service}: {pct!r} must be a number of "
+                               "percent, e.g. 10")
         value = parse_decimal(str(pct), f"{path}: discounts_pct.{service}", "percent")
         if value >= 100:
             raise PricingError(f"{path}: discounts_pct.{service}: {pct} must be below 100")
         discounts[str(service)] = value
-    rates = tuple(_read_rate(entry, f"{path}: rates[{i}]")
-                  for i, entry in enumerate(doc.get("rates") or []))
+    raw_rates = doc.get("rates") or []
+    if not isinstance(raw_rates, list):
+        raise PricingError(f"{path}: rates: {raw_rates!r} must be a list of rate entries "
+                           "(each starting with '- ')")
+    rates = tuple(_read_rate(entry, f"{path}: rates[{i}]") for i, entry in enumerate(raw_rates))
     seen: dict[tuple[Any, ...], str] = {}
     for rate in rates:
         ident = (rate.kind, rate.key, rate.purchase_option)
@@ -199,9 +228,45 @@ def _read_rate(entry: Any, where: str) -> Rate:
     if option not in PURCHASE_OPTIONS:
         raise PricingError(f"{where}: purchase_option {option!r}; use one of "
                            f"{', '.join(PURCHASE_OPTIONS)}")
+    for name in (*schema.key, "service", "source"):
+        value = entry.get(name)
+        if value is not None and not isinstance(value, (str, int, float)):
+            raise PricingError(f"{where}: {name}: {value!r} must be a single value, not a "
+                               f"{type(value).__name__}")
+    _check_rate_key(entry, kind, where)
     key = tuple(str(entry.get(c, "")) for c in schema.key)
     price = parse_decimal(str(entry["usd_per_unit"]), where, "usd_per_unit")
     return Rate(kind, key, option, price, str(entry["source"]), where)
+
+
+def _close(value: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _check_rate_key(entry: Mapping[str, Any], kind: str, where: str) -> None:
+    """Key values a lookup could never ask for (a rate that would silently never apply)."""
+    service = TABLE_SCHEMAS[kind].service
+    given = entry.get("service")
+    if service is not None and given not in (None, service):
+        raise PricingError(f"{where}: service {given!r} does not sell {kind} rates; write "
+                           f"service: {service}")
+    if service is None and given not in _SERVICE_CODES:
+        raise PricingError(f"{where}: service {given!r} is not a priced service code; use one "
+                           f"of {', '.join(_SERVICE_CODES)}"
+                           + _close(str(given), _SERVICE_CODES))
+    region = str(entry.get("region"))
+    if not _REGION.match(region):
+        raise PricingError(f"{where}: region {region!r} is not an AWS region code; write it "
+                           "like us-east-1")
+    engines = _PRICE_LIST_ENGINES.get(kind, ())
+    if engines and entry.get("engine") not in engines:
+        raise PricingError(f"{where}: engine {entry.get('engine')!r}: use the Price List engine "
+                           f"name, one of {', '.join(engines)}"
+                           + _close(str(entry.get("engine")), engines))
+    if kind == "rds_on_demand" and entry.get("deployment") not in ("single-az", "multi-az"):
+        raise PricingError(f"{where}: deployment {entry.get('deployment')!r}: use single-az or "
+                           "multi-az")
 
 
 # --------------------------------------------------------------------------------------------

@@ -286,10 +286,47 @@ rates:
      "source: s, purchase_option: ri}]\n"), r"purchase_option 'ri'; use one of on_demand, spot"),
     (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: x, "
      "source: s}]\n"), r"rates\[0\]: column 'usd_per_unit': 'x' is not a decimal number"),
-    (("version: 1\nrates: [{region: r, instance_type: m, usd_per_unit: 1, source: s},\n"
-     "        {region: r, instance_type: m, usd_per_unit: 2, source: t}]\n"),
+    (("version: 1\nrates: [{region: us-east-1, instance_type: m, usd_per_unit: 1, source: s},"
+     "\n        {region: us-east-1, instance_type: m, usd_per_unit: 2, source: t}]\n"),
      r"rates\[1\]: same key and purchase_option as .*rates\[0\]"),
     ("[unclosed\n", r"not valid YAML"),
+    # a discount or rate that could never apply is an error, not a silent list price
+    ("version: 1\ndiscounts_pct: {AmazonEC3: 10}\n", (r"overrides.yaml: discounts_pct.AmazonEC3: "
+     r"unknown service code; use one of AmazonEC2, .*; did you mean 'AmazonEC2'\?")),
+    ("version: 1\ndiscounts_pct: {AmazonEC2: -5}\n",
+     r"discounts_pct.AmazonEC2: column 'percent': '-5' must be a finite number >= 0"),
+    ("version: 1\ndiscounts_pct: {AmazonEC2: 100}\n",
+     r"discounts_pct.AmazonEC2: 100 must be below 100"),
+    ("version: 1\ndiscounts_pct: {AmazonEC2: true}\n",
+     r"discounts_pct.AmazonEC2: True must be a number of percent, e.g. 10"),
+    ("version: 1\ndiscounts_pct: {AmazonEC2: [10]}\n",
+     r"discounts_pct.AmazonEC2: \[10\] must be a number of percent"),
+    ("version: 1\ndiscounts_pct: [AmazonEC2]\n", (r"overrides.yaml: discounts_pct: "
+     r"\['AmazonEC2'\] must be a mapping of service code to percent")),
+    ("version: 1\nrates: 5\n", r"overrides.yaml: rates: 5 must be a list of rate entries"),
+    (("version: 1\nrates: [{service: AmazonRDS, region: us-east-1, instance_type: m5.large, "
+      "usd_per_unit: 1, source: s}]\n"),
+     r"rates\[0\]: service 'AmazonRDS' does not sell ec2_on_demand rates; write service: "
+     r"AmazonEC2"),
+    (("version: 1\nrates: [{service: AmazonEC3, region: us-east-1, item_id: nat_gateway_hour, "
+      "usd_per_unit: 1, source: s}]\n"),
+     r"rates\[0\]: service 'AmazonEC3' is not a priced service code; .*did you mean 'AmazonEC2'"),
+    (("version: 1\nrates: [{region: us-east1, instance_type: m5.large, usd_per_unit: 1, "
+      "source: s}]\n"),
+     r"rates\[0\]: region 'us-east1' is not an AWS region code; write it like us-east-1"),
+    (("version: 1\nrates: [{region: us-east-1, instance_type: [m5.large], usd_per_unit: 1, "
+      "source: s}]\n"),
+     r"rates\[0\]: instance_type: \['m5.large'\] must be a single value, not a list"),
+    (("version: 1\nrates: [{region: us-east-1, engine: postgres, instance_class: db.t3.medium, "
+      "deployment: multi-az, usd_per_unit: 1, source: s}]\n"),
+     r"rates\[0\]: engine 'postgres': use the Price List engine name, one of PostgreSQL, .*"
+     r"did you mean 'PostgreSQL'"),
+    (("version: 1\nrates: [{region: us-east-1, engine: PostgreSQL, instance_class: db.t3.medium, "
+      "deployment: multi_az, usd_per_unit: 1, source: s}]\n"),
+     r"rates\[0\]: deployment 'multi_az': use single-az or multi-az"),
+    (("version: 1\nrates: [{region: us-east-1, engine: redis, node_type: cache.t3.micro, "
+      "usd_per_unit: 1, source: s}]\n"), r"rates\[0\]: engine 'redis': use the Price List "
+     r"engine name, one of Redis, Valkey, Memcached"),
 ])
 def test_a_bad_overrides_file_says_what_and_where(tmp_path: Path, text: str, match: str) -> None:
     path = _write(tmp_path / "overrides.yaml", text)
