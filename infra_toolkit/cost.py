@@ -304,14 +304,16 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
     if stype in ("io1", "io2"):
         out.append(CostComponent(r, "Provisioned IOPS", "IOPS", _dec(a["iops"]),
                                  _item(r.region, "AmazonRDS", f"rds_{stype}_iops_{az}")))
-    if a["backup_retention_period"] > 0:
-        held = u.get("backup_storage_gb")
-        billed = None if held is None else max(Decimal(0), _dec(held) - storage)
+    extra = u.get("additional_backup_storage_gb")
+    if a["backup_retention_period"] > 0 or extra:
+        # Infracost's key: GB beyond the free allowance (100% of allocated storage); manual
+        # snapshots count too, so it is billed even with automated backups off.
         out.append(CostComponent(
-            r, "Additional backup storage", "GB", billed,
+            r, "Additional backup storage", "GB", None if extra is None else _dec(extra),
             _item(r.region, "AmazonRDS", "rds_backup_storage"),
             note=(f"backup storage beyond the free 100% of allocated storage ({storage} GB)"
-                  if held is not None else "usage not given: usage.backup_storage_gb")))
+                  if extra is not None else
+                  "usage not given: usage.additional_backup_storage_gb")))
     return out
 
 

@@ -103,7 +103,7 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          "iops": Field("int"), "storage_throughput": Field("int"),
          "backup_retention_period": Field("int", 0),
          "replicate_source_db": Field("str")},
-        {"backup_storage_gb": Field("number")},
+        {"additional_backup_storage_gb": Field("number")},
         frozenset({"identifier", "identifier_prefix", "engine_version", "username", "password",
                    "db_name", "parameter_group_name", "db_subnet_group_name", "port",
                    "vpc_security_group_ids", "publicly_accessible", "skip_final_snapshot",
@@ -218,9 +218,6 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                         f"got {a['allocated_storage']}")))
     if "storage_throughput" in a and stype != "gp3":
         out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
-    if u.get("backup_storage_gb") and a["backup_retention_period"] == 0:
-        out.append(("usage.backup_storage_gb", ("backups are off (backup_retention_period is "
-                    "0); set backup_retention_period or drop backup_storage_gb")))
     return out
 
 

@@ -284,7 +284,7 @@ def test_rds_multi_az_with_a_read_replica_and_backups(book: PriceBook) -> None:
                 {"type": "aws_db_instance", "name": "main", "engine": "postgres",
                  "instance_class": "db.t3.medium", "multi_az": True, "allocated_storage": 100,
                  "storage_type": "gp3", "backup_retention_period": 7,
-                 "usage": {"backup_storage_gb": 160}},
+                 "usage": {"additional_backup_storage_gb": 60}},
                 {"type": "aws_db_instance", "name": "replica", "replicate_source_db": "main",
                  "instance_class": "db.t3.medium"})
     # rds_on_demand us-east-1,PostgreSQL,db.t3.medium: multi-az 0.145, single-az 0.072
@@ -297,7 +297,8 @@ def test_rds_multi_az_with_a_read_replica_and_backups(book: PriceBook) -> None:
         "23.00")
     assert usd(est, "Storage (general purpose SSD, gp3)", "aws_db_instance.replica") == Decimal(
         "11.50")
-    # backup: 160 GB held, 100 GB (100% of allocated) free: 60 x rds_backup_storage 0.095
+    # backup: 160 GB held, 100 GB (100% of allocated) free, so Infracost's
+    # additional_backup_storage_gb is 160 - 100 = 60: 60 x rds_backup_storage 0.095 = 5.70
     line = only(est, "Additional backup storage")
     assert (line.monthly_quantity, cents(line.monthly_cost_usd or Decimal(0))) == (
         Decimal(60), Decimal("5.70"))
@@ -305,12 +306,31 @@ def test_rds_multi_az_with_a_read_replica_and_backups(book: PriceBook) -> None:
 
 
 def test_backup_within_the_free_allowance_costs_nothing(book: PriceBook) -> None:
+    # 80 GB of backups on 100 GB allocated: within the free 100%, additional GB = 0
     est = price(book, {"type": "aws_db_instance", "name": "db", "engine": "mysql",
                        "instance_class": "db.t3.small", "allocated_storage": 100,
-                       "backup_retention_period": 7, "usage": {"backup_storage_gb": 80}})
+                       "backup_retention_period": 7, "usage": {"additional_backup_storage_gb": 0}})
     line = only(est, "Additional backup storage")
     assert (line.monthly_quantity, line.unit_price_usd, line.monthly_cost_usd) == (
         Decimal(0), Decimal("0.095"), Decimal(0))
+
+
+@pytest.mark.parametrize(("retention_days", "usage", "quantity", "usd", "status"), [
+    # retention on, usage not given: the line says so instead of pricing $0
+    (7, {}, None, None, "usage unknown"),
+    # manual snapshots are backup storage too: billed with automated backups off, as Infracost
+    # does; 250 GB x rds_backup_storage 0.095 = 23.75
+    (0, {"additional_backup_storage_gb": 250}, Decimal(250), Decimal("23.75"), "priced"),
+])
+def test_backup_storage_uses_infracosts_usage_key(
+        book: PriceBook, retention_days: int, usage: dict[str, Any], quantity: Decimal | None,
+        usd: Decimal | None, status: str) -> None:
+    est = price(book, {"type": "aws_db_instance", "name": "db", "engine": "mysql",
+                       "instance_class": "db.t3.small", "allocated_storage": 100,
+                       "backup_retention_period": retention_days, "usage": usage})
+    line = only(est, "Additional backup storage")
+    assert (line.monthly_quantity, line.status) == (quantity, status)
+    assert (None if line.monthly_cost_usd is None else cents(line.monthly_cost_usd)) == usd
 
 
 @pytest.mark.parametrize(("db", "component", "match"), [

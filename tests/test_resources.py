@@ -85,9 +85,9 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "resources[0].engine: 'postgress' is not one of postgres, mysql"),
     ({**DB, "instance_clas": "db.t3.medium"},
      "resources[0].instance_clas: unknown attribute for aws_db_instance.main"),
-    ({**DB, "usage": {"backup_storage": 10}},
-     ("resources[0].usage.backup_storage: unknown usage key for aws_db_instance.main (valid: "
-     "backup_storage_gb); did you mean 'backup_storage_gb'?")),
+    ({**DB, "usage": {"backup_storage_gb": 10}},
+     ("resources[0].usage.backup_storage_gb: unknown usage key for aws_db_instance.main (valid: "
+     "additional_backup_storage_gb); did you mean 'additional_backup_storage_gb'?")),
     ({"type": "aws_instanc", "name": "x"},
      "resources[0].type: 'aws_instanc' is not a supported resource type"),
     ({"type": "gp3", "name": "x", "size": 10},
@@ -106,8 +106,6 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "resources[0].iops: io1 storage needs iops >= 1000 (AWS minimum), got 500"),
     ({**DB, "storage_type": "gp2", "iops": 3000},
      "resources[0].iops: only io1, io2 and gp3 storage takes iops, not gp2"),
-    ({**DB, "usage": {"backup_storage_gb": 50}},
-     "resources[0].usage.backup_storage_gb: backups are off (backup_retention_period is 0)"),
     ({"type": "aws_db_instance", "name": "r", "instance_class": "db.t3.medium",
       "replicate_source_db": "elsewhere", "allocated_storage": 20},
      ("resources[0].engine: required for aws_db_instance.r (a read replica inherits it only "
