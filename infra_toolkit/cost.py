@@ -280,10 +280,11 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
     az, label = ("multi_az", "Multi-AZ") if multi else ("single_az", "Single-AZ")
     stype, storage = a["storage_type"], _dec(a["allocated_storage"])
     note = f"read replica of {a['replicate_source_db']}" if a.get("replicate_source_db") else ""
+    option = u["purchase_option"]
     out = [CostComponent(
-        r, f"Database instance (on-demand, {label}, {a['instance_class']})", "hours",
-        HOURS_PER_MONTH,
-        _query("rds_on_demand", region=r.region, engine=RDS_ENGINES[a["engine"]],
+        r, f"Database instance ({option.replace('_', '-')}, {label}, {a['instance_class']})",
+        "hours", HOURS_PER_MONTH,
+        _query("rds_on_demand", option, region=r.region, engine=RDS_ENGINES[a["engine"]],
                instance_class=a["instance_class"], deployment=az.replace("_", "-")),
         Decimal(1), note),
         CostComponent(r, f"Storage ({_EBS_NAMES[stype]})", "GB", storage,
@@ -324,9 +325,10 @@ def _replication_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     else:
         nodes = a.get("num_cache_clusters", 1)
     engine = {"redis": "Redis", "valkey": "Valkey"}[a["engine"]]
-    out = [CostComponent(r, f"ElastiCache (on-demand, {a['node_type']})", "hours",
-                         _dec(nodes) * HOURS_PER_MONTH,
-                         _query("elasticache_on_demand", region=r.region, engine=engine,
+    option = u["purchase_option"]
+    out = [CostComponent(r, f"ElastiCache ({option.replace('_', '-')}, {a['node_type']})",
+                         "hours", _dec(nodes) * HOURS_PER_MONTH,
+                         _query("elasticache_on_demand", option, region=r.region, engine=engine,
                                 node_type=a["node_type"]),
                          _dec(nodes), f"{nodes} node(s), each priced per node")]
     limit = a["snapshot_retention_limit"]

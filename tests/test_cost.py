@@ -376,6 +376,32 @@ def test_elasticache_nodes_and_backup(book: PriceBook) -> None:
     assert usd(est, "Backup storage") == Decimal("1.70")
 
 
+def test_reserved_database_and_cache_nodes_use_the_users_rates(book: PriceBook) -> None:
+    rates = (cost_rate("rds_on_demand", ("us-east-1", "PostgreSQL", "db.t3.medium", "multi-az"),
+                       "reserved", "0.098"),
+             cost_rate("elasticache_on_demand", ("us-east-1", "Redis", "cache.t3.micro"),
+                       "reserved", "0.011"))
+    ri_book = PriceBook(book.tables, book.tables_used, Overrides(rates=rates))
+    db = {"type": "aws_db_instance", "name": "db", "engine": "postgres",
+          "instance_class": "db.t3.medium", "multi_az": True, "allocated_storage": 100,
+          "usage": {"purchase_option": "reserved"}}
+    cache = {"type": "aws_elasticache_replication_group", "name": "cache",
+             "node_type": "cache.t3.micro", "num_cache_clusters": 2,
+             "usage": {"purchase_option": "reserved"}}
+    est = price(ri_book, db, cache)
+    # RI rate 0.098 per hour: 0.098 x 730 = 71.54 (the list price 0.145 is not used)
+    assert usd(est, "Database instance (reserved, Multi-AZ, db.t3.medium)") == Decimal("71.54")
+    # storage stays at list price: rds_gp2_storage_multi_az 0.23 x 100 = 23.00
+    assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("23.00")
+    # reserved node rate 0.011 per node-hour: 2 nodes x 0.011 x 730 = 16.06
+    assert usd(est, "ElastiCache (reserved, cache.t3.micro)") == Decimal("16.06")
+    # without a rate, the reserved lines are flagged, never priced at the list price or $0
+    est = price(book, db, cache)
+    assert [ln.component for ln in est.missing_prices] == [
+        "Database instance (reserved, Multi-AZ, db.t3.medium)",
+        "ElastiCache (reserved, cache.t3.micro)"]
+
+
 @pytest.mark.parametrize(("group", "component", "expected"), [
     # Infracost golden elasticache_replication_group_test "cluster": 4 node groups x
     # (1 + 3 replicas) = 16 cache.m4.large: "11,680 hours $1,822.08" (0.156 x 11680)

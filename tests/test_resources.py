@@ -87,7 +87,8 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "resources[0].instance_clas: unknown attribute for aws_db_instance.main"),
     ({**DB, "usage": {"backup_storage_gb": 10}},
      ("resources[0].usage.backup_storage_gb: unknown usage key for aws_db_instance.main (valid: "
-     "additional_backup_storage_gb); did you mean 'additional_backup_storage_gb'?")),
+     "additional_backup_storage_gb, purchase_option); did you mean "
+     "'additional_backup_storage_gb'?")),
     ({"type": "aws_instanc", "name": "x"},
      "resources[0].type: 'aws_instanc' is not a supported resource type"),
     ({"type": "gp3", "name": "x", "size": 10},
