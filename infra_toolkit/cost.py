@@ -239,8 +239,8 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     os_name = "windows" if str(a["ami_type"]).startswith("WINDOWS") else "linux"
     if "monthly_node_hours" in u:
         hours, hourly = _dec(u["monthly_node_hours"]), None
-    else:
-        hourly = _dec(a["scaling_config.desired_size"])
+    else:  # Infracost's usage key ``instances`` replaces desired_size, as in Infracost
+        hourly = _dec(u.get("instances", a["scaling_config.desired_size"]))
         hours = hourly * HOURS_PER_MONTH
     node_months = hours / HOURS_PER_MONTH
     # EKS-created launch templates give managed nodes gp2 root volumes of disk_size GB.

@@ -79,16 +79,22 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
 def idle_node_hours(resources: Sequence[Resource], simulated_instance_types: Sequence[str],
                     window_h: float) -> dict[str, float]:
     """Node-hours over ``window_h`` hours of the node groups no simulated workload runs on: they
-    stay at their declared ``desired_size`` (keyed by first instance type, as
-    ``SimulationSummary.node_hours_by_instance_type``)."""
+    stay as declared, priced as the static estimate prices them (``usage.monthly_node_hours``
+    pro rata, else ``usage.instances``, else ``desired_size`` nodes; keyed by first instance
+    type, as ``SimulationSummary.node_hours_by_instance_type``)."""
     out: dict[str, float] = {}
     for r in resources:
         if r.type != "aws_eks_node_group":
             continue
         itype = r.attributes["instance_types"][0]
-        if itype not in simulated_instance_types:
-            out[itype] = out.get(itype, 0.0) + r.attributes["scaling_config.desired_size"] \
+        if itype in simulated_instance_types:
+            continue
+        if "monthly_node_hours" in r.usage:
+            hours = float(r.usage["monthly_node_hours"]) * window_h / float(HOURS_PER_MONTH)
+        else:
+            hours = r.usage.get("instances", r.attributes["scaling_config.desired_size"]) \
                 * window_h
+        out[itype] = out.get(itype, 0.0) + hours
     return out
 
 

@@ -69,7 +69,8 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          "scaling_config.min_size": Field("int", required=True),
          "scaling_config.max_size": Field("int", minimum=1, required=True),
          "disk_size": Field("int", 20, minimum=1)},
-        {"monthly_node_hours": Field("number"), "purchase_option": _PURCHASE},
+        {"instances": Field("int"), "monthly_node_hours": Field("number"),
+         "purchase_option": _PURCHASE},
         frozenset({"cluster_name", "node_group_name", "node_group_name_prefix", "node_role_arn",
                    "subnet_ids", "labels", "taints", "update_config", "release_version",
                    "version", "remote_access", "force_update_version"})),
@@ -164,6 +165,9 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
     if not lo <= want <= hi:
         out.append(("scaling_config.desired_size", (f"{want} must lie within min_size ({lo}) and "
                     f"max_size ({hi})")))
+    if "instances" in u and "monthly_node_hours" in u:
+        out.append(("usage.instances", ("give either instances (nodes all month, Infracost's "
+                    "key) or monthly_node_hours, not both")))
     if a["capacity_type"] == "SPOT" and u["purchase_option"] != "on_demand":
         out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
                     "capacity_type SPOT; drop one")))

@@ -96,6 +96,11 @@ def test_node_group_options(book: PriceBook) -> None:
     assert usd(est, "Storage (general purpose SSD, gp2)") == cents(
         Decimal(50) * Decimal(1000) / Decimal(730) * Decimal("0.1"))
     assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("6.85")
+    # Infracost's usage key instances replaces desired_size: 4 x 0.0416 x 730 = 121.472 -> 121.47;
+    # disks 4 x 20 GB x 0.1 = 8.00
+    est = price(book, {**base, "usage": {"instances": 4}})
+    assert usd(est, "Instance usage (Linux/UNIX, on-demand, t3.medium)") == Decimal("121.47")
+    assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("8.00")
 
 
 def test_spot_and_windows_node_groups_without_a_price_are_flagged_not_zero(book: PriceBook

@@ -84,6 +84,17 @@ def test_idle_node_groups_stay_at_desired_size() -> None:
     # batch (c5.large) runs no simulated workload: desired 1 node x 6 h
     assert idle_node_hours(RESOURCES, ["m5.large"], 6.0) == {"c5.large": 6.0}
     assert idle_node_hours(RESOURCES, ["m5.large", "c5.large"], 6.0) == {}
+    # declared usage wins over desired_size, as in the static estimate: Infracost's instances
+    # (3 nodes x 6 h = 18) and monthly_node_hours pro rata (365 x 6 / 730 = 3)
+    declared = parse_resources([
+        {"type": "aws_eks_node_group", "name": "a", "instance_types": ["c5.large"],
+         "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 3},
+         "usage": {"instances": 3}},
+        {"type": "aws_eks_node_group", "name": "b", "instance_types": ["t3.medium"],
+         "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 3},
+         "usage": {"monthly_node_hours": 365}},
+    ], default_region="us-east-1")
+    assert idle_node_hours(declared, [], 6.0) == {"c5.large": 18.0, "t3.medium": 3.0}
 
 
 def test_in_region_and_ceiling() -> None:

@@ -100,6 +100,9 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "resources[0].scaling_config.max_size: required for aws_eks_node_group.general"),
     ({**NODE_GROUP, "capacity_type": "SPOT", "usage": {"purchase_option": "savings_plan"}},
      "resources[0].usage.purchase_option: 'savings_plan' conflicts with capacity_type SPOT"),
+    ({**NODE_GROUP, "usage": {"instances": 4, "monthly_node_hours": 100}},
+     ("resources[0].usage.instances: give either instances (nodes all month, Infracost's key) or "
+      "monthly_node_hours, not both")),
     ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number"),
     ({**NODE_GROUP, "disk_size": True}, "resources[0].disk_size: True must be a whole number"),
     ({**DB, "multi_az": "yes"}, "resources[0].multi_az: 'yes' must be true or false"),
