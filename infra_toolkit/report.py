@@ -34,6 +34,7 @@ __all__ = [
     "ReportResult",
     "ReportOutcome",
     "notebooks_dir",
+    "kernel_socket_base",
     "execute_notebook",
     "export_html",
     "find_external_references",
@@ -81,6 +82,22 @@ class ReportOutcome:
     error: str | None
 
 
+# A unix socket path must fit sockaddr_un.sun_path (108 bytes on Linux, 104 on macOS, with the
+# terminating NUL); jupyter_client appends "-ipc-<port>" to the base.
+_SOCKET_PATH_MAX_BYTES = 103
+_SOCKET_SUFFIX_MAX = len("-ipc-65535")
+
+
+def kernel_socket_base(tmp_dir: str | None = None) -> str:
+    """A unique path prefix for one kernel's connection file and sockets, in ``tmp_dir`` (None:
+    the system temp dir), or in ``/tmp`` when ``tmp_dir`` is too long for a socket path."""
+    name = f"infra-toolkit-kernel-{uuid.uuid4().hex[:16]}"
+    base = os.path.join(tmp_dir or tempfile.gettempdir(), name)
+    if len(os.fsencode(base)) + _SOCKET_SUFFIX_MAX > _SOCKET_PATH_MAX_BYTES:
+        base = os.path.join("/tmp", name)
+    return base
+
+
 def _kernel_manager_class() -> type:
     """A kernel manager whose kernel talks over unix sockets, not TCP ports: a report build
     opens nothing on the network (and the kernel has no unencrypted-TCP warning to print)."""
@@ -92,7 +109,7 @@ def _kernel_manager_class() -> type:
             self.transport = "ipc"
             # Unique socket paths, so parallel builds (--jobs) never share them; jupyter_client
             # removes the sockets and the connection file when the kernel shuts down.
-            base = os.path.join(tempfile.gettempdir(), f"infra-toolkit-kernel-{uuid.uuid4().hex}")
+            base = kernel_socket_base()
             self.connection_file = base + ".json"
             self.ip = base + "-ipc"
 

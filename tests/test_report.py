@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -9,7 +10,12 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from infra_toolkit.errors import ReportError
-from infra_toolkit.report import build_report, build_reports, find_external_references
+from infra_toolkit.report import (
+    build_report,
+    build_reports,
+    find_external_references,
+    kernel_socket_base,
+)
 from tests.notebook_fixtures import figures_notebook, write_notebook
 
 PLOTLY_BANNER = get_plotlyjs()[:40]  # the licence banner that opens the plotly.js bundle
@@ -154,7 +160,8 @@ def test_cli_report_names_the_failing_cell_and_exits_1(
 
 
 def test_parallel_builds_use_private_unix_sockets_not_tcp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
     import tempfile
 
@@ -164,7 +171,12 @@ def test_parallel_builds_use_private_unix_sockets_not_tcp(
         plan = tmp_path / f"{name}.yaml"
         plan.write_text("version: 1\n")
         plans.append(plan)
-    before = set(Path(tempfile.gettempdir()).glob("infra-toolkit-kernel-*"))
+    # A private temp dir (here and in the spawned workers), so other processes' kernels on this
+    # machine cannot show up in the before/after comparison.
+    private_tmp = Path(tempfile.mkdtemp(prefix="itk-"))  # short: socket paths have a limit
+    request.addfinalizer(lambda: private_tmp.rmdir())
+    monkeypatch.setenv("TMPDIR", str(private_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
     outcomes = build_reports(plans, jobs=2, out_dir=tmp_path / "out", notebook=notebook)
     assert [o.error for o in outcomes] == [None, None]
@@ -172,4 +184,16 @@ def test_parallel_builds_use_private_unix_sockets_not_tcp(
     assert "running over TCP" not in capfd.readouterr().err
     # ...no socket landed in the working directory, and every socket was removed afterwards.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml", "one.ipynb", "out"]
-    assert set(Path(tempfile.gettempdir()).glob("infra-toolkit-kernel-*")) == before
+    assert list(private_tmp.glob("infra-toolkit-kernel-*")) == []
+
+
+@pytest.mark.parametrize(("tmp_dir", "expected_dir"), [
+    ("/tmp/short", "/tmp/short"),
+    # 90 characters: with the 37-character name and "-ipc-65535" over the 103-byte limit
+    ("/" + "d" * 89, "/tmp"),
+])
+def test_kernel_socket_base_fits_a_unix_socket_path(tmp_dir: str, expected_dir: str) -> None:
+    base = kernel_socket_base(tmp_dir)
+    assert os.path.dirname(base) == expected_dir
+    assert os.path.basename(base).startswith("infra-toolkit-kernel-")
+    assert len(base) + len("-ipc-65535") <= 103
