@@ -22,7 +22,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.plan_fields import FieldReader, join_path
-from infra_toolkit.plan_yaml import PlanLoader
+from infra_toolkit.plan_yaml import PlanLoader, yaml_line_index
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
@@ -42,7 +42,21 @@ def _load_documents(path: Path) -> list[Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "point to the YAML manifest, saved as UTF-8"
+        ) from None
     try:
+        # kubectl's strict decoding rejects a field written twice; YAML loaders keep the last
+        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+            duplicates = [] if node is None else yaml_line_index(node)[1]
+            if duplicates:
+                field_path, line = duplicates[0]
+                raise SpecError(
+                    f"{path}:{line}: {field_path} is written twice in the same mapping and YAML "
+                    "keeps only the last; delete one of them"
+                )
         return [doc for doc in yaml.safe_load_all(text) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -94,6 +94,26 @@ def test_file_errors_name_the_file(file: str, pattern: str) -> None:
         read_hpa_yaml(DATA / file)
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # kubectl's strict decoding refuses a field written twice; YAML alone keeps the last (30)
+        (b"apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\n"
+         b"spec:\n  scaleTargetRef: {kind: Deployment, name: a}\n  maxReplicas: 3\n"
+         b"  maxReplicas: 30\n",
+         "hpa.yaml:7: spec.maxReplicas is written twice in the same mapping and YAML keeps only "
+         "the last; delete one of them"),
+        (b"\xff\xfe\x00k\x00i\x00n\x00d",
+         "hpa.yaml is not UTF-8 text (byte 0xff at offset 0); point to the YAML manifest"),
+    ],
+)
+def test_unreadable_manifests_name_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "hpa.yaml"
+    path.write_bytes(content)
+    with pytest.raises(SpecError, match=re.escape(message)):
+        read_hpa_yaml(path)
+
+
 def test_no_hpa_of_that_name() -> None:
     with pytest.raises(SpecError, match=re.escape("holds no HorizontalPodAutoscaler named 'c'")):
         read_hpa_yaml(DATA / "two-hpas.yaml", name="c")
