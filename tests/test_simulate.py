@@ -210,3 +210,11 @@ def test_sixty_second_metric_resolution_delays_the_first_scale_up() -> None:
     # until a full 60 s window exists (scrape 65), the syncs at 15..60 have no metrics
     assert syncs[syncs["time_s"] < 65]["proposal"].isna().all()
     assert syncs[syncs["time_s"] >= 75]["proposal"].notna().all()
+
+
+def test_each_sync_starts_a_sync_period_after_the_previous_one_finished() -> None:
+    # SPEC.md §3 timing: the HPA key is re-queued sync_period_s (15 s) after its sync *finished*.
+    # A sync that lasts 5 s: the first starts at 15 and ends at 20, the next starts at 20 + 15 =
+    # 35, then 55, ...: 15 + 20k for k = 0..29 within the 600 s run (15 + 20*29 = 595).
+    syncs = simulate(TRAFFIC, dataclasses.replace(SPEC, sync_duration_s=5)).syncs
+    assert list(syncs["time_s"]) == [15.0 + 20 * k for k in range(30)]

@@ -102,6 +102,12 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     assert len(rows) == 1 and rows[0]["scale_events"] == "4"
     table = _run(files, "table", capsys)
     assert "pod_hours" in table and "0.6875" in table  # 2475 pod-seconds / 3600
+    # the one episode of the hand-worked run (test_simulate.py): 300 s -> 435 s split into
+    # metric lag 5, sync wait 10, hold 15, node provisioning 70, start-up 35 (sum 135)
+    lines = dict(line.split() for line in table.splitlines())
+    assert [lines[f"total_{part}"] for part in ("metric_lag_s", "sync_wait_s",
+            "controller_hold_s", "node_provisioning_s", "pod_startup_s")] == [
+        "5", "10", "15", "70", "35"]
 
 
 def test_bad_input_is_one_line_exit_2(files: dict[str, str],
