@@ -92,8 +92,11 @@ class _Reader:
         return value
 
     def integer(self, value: object, path: str) -> int:
+        """An int32, as every integer field of the HPA API is."""
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(path, value, "must be an integer")
+        if not -(2**31) <= value < 2**31:
+            raise self.fail(path, value, "must fit in 32 bits (at most 2147483647)")
         return value
 
     def string(self, value: object, path: str) -> str:

@@ -90,6 +90,9 @@ SCALE_UP = "spec.behavior.scaleUp"
         (manifest(minReplica=2),
          "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean minReplicas?)"),
         (manifest(maxReplicas="3"), "spec.maxReplicas (='3') must be an integer"),
+        # every integer of the API is an int32: the API server cannot even decode 2**31
+        (manifest(maxReplicas=2**31),
+         "spec.maxReplicas (=2147483648) must fit in 32 bits (at most 2147483647)"),
         ({**manifest(), "apiVersion": "autoscaling/v2beta2"},
          "apiVersion (='autoscaling/v2beta2') must be autoscaling/v2 in plans/x.yaml"),
         ({**manifest(), "kind": "Deployment"},
