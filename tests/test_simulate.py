@@ -9,6 +9,7 @@ import pytest
 
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.hpa import (
+    ControllerConfig,
     HPASpec,
     MetricSpec,
     MetricTarget,
@@ -260,3 +261,18 @@ def test_a_sample_window_longer_than_the_resolution() -> None:
     assert syncs.loc[[15.0, 30.0], "proposal"].isna().all()
     assert syncs.loc[45.0, "proposal"] == 2
     assert list(syncs.loc[[315.0, 330.0, 345.0], "written"]) == [3, 3, 4]
+
+
+@pytest.mark.parametrize(("flap_window_s", "flaps"), [(300.0, 1), (45.0, 1), (44.0, 0)])
+def test_a_reversal_within_the_flap_window_is_a_flap(flap_window_s: float, flaps: int) -> None:
+    # 6 warm pods at 100 rps, the controller's scale-down window at 0 s. Sync 30 (scrape 20:
+    # 16.7 rps -> 167m -> 16 %, ratio 0.32) -> ceil(0.32 * 6) = 2: down 6 -> 2. Load steps to
+    # 400 rps at 60. Sync 75 (scrape 65, [50, 65): 50, 50 and 100 rps per pod -> 667m -> 66 %,
+    # 1.32) -> ceil(2.64) = 3: up 2 -> 3, 45 s after the down: a flap iff 45 <= flap_window_s.
+    # The ups after it keep the direction: no more flaps.
+    spec = dataclasses.replace(SPEC, initial_replicas=6, flap_window_s=flap_window_s,
+                               controller=ControllerConfig(downscale_stabilization_s=0))
+    result = simulate(step_curve(100, 400, at_s=60, duration_s=600, step_s=60), spec)
+    ev = result.events[result.events["kind"] == "hpa_scale"]
+    assert list(zip(ev["time_s"], ev["from"], ev["to"]))[:2] == [(30, 6, 2), (75, 2, 3)]
+    assert result.summary.flaps == flaps
