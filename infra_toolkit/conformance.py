@@ -373,9 +373,13 @@ def _condition(raw: Any) -> Any:
 def run_file(path: Path) -> list[tuple[str, bool, dict[str, Any], dict[str, Any]]]:
     """Run every case of a vector file: a list of (name, passed, expected, got)."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
+    cases = document.get("cases") if isinstance(document, Mapping) else None
+    if not isinstance(cases, list) or not all(isinstance(c, Mapping) for c in cases):
+        raise ValueError('the top level must be an object whose "cases" is a list of case '
+                         "objects (SPEC.md section 0)")
     constants = document.get("constants") or {}
     outcomes = []
-    for case in document.get("cases") or ():
+    for case in cases:
         passed, expected, got = run_case(case, constants)
         outcomes.append((str(case.get("name")), passed, expected, got))
     return outcomes
@@ -392,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for arg in args:
         try:
             outcomes = run_file(Path(arg))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # JSON and UTF-8 decoding errors are ValueErrors
             print(f"error: cannot read vectors from {arg}: {exc}", file=sys.stderr)
             return 2
         for name, ok, expected, got in outcomes:

@@ -14,6 +14,7 @@ name.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -46,6 +47,14 @@ API_VERSION = "autoscaling/v2"
 KIND = "HorizontalPodAutoscaler"
 
 T = TypeVar("T")
+
+# apimachinery's DNS-1123 subdomain (object names) and label (container names)
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS_SUBDOMAIN = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+_DNS_LABEL = re.compile(_LABEL)
+# the metric source blocks of a MetricSpec, by the type that must populate each
+_SOURCE_KEYS = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
+                "Object": "object", "External": "external"}
 
 
 class _Reader:
@@ -83,14 +92,35 @@ class _Reader:
         return value
 
     def integer(self, value: object, path: str) -> int:
+        """An int32, as every integer field of the HPA API is."""
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(path, value, "must be an integer")
+        if not -(2**31) <= value < 2**31:
+            raise self.fail(path, value, "must fit in 32 bits (at most 2147483647)")
         return value
 
     def string(self, value: object, path: str) -> str:
         if not isinstance(value, str) or not value:
             raise self.fail(path, value, "must be a non-empty string")
         return value
+
+    def segment(self, value: object, path: str) -> str:
+        """A non-empty name usable as one API path segment (Go ``IsValidPathSegmentName``)."""
+        text = self.string(value, path)
+        if text in (".", "..") or "/" in text or "%" in text:
+            raise self.fail(path, text, "may not be '.' or '..' and may not contain '/' or '%'",
+                            "use the object's or metric's name as Kubernetes shows it")
+        return text
+
+    def pattern(self, value: object, path: str, regex: re.Pattern[str], max_len: int,
+                what: str) -> str:
+        """A name matching ``regex`` with at most ``max_len`` characters (a DNS-1123 name)."""
+        text = self.string(value, path)
+        if len(text) > max_len or not regex.fullmatch(text):
+            raise self.fail(path, text, f"must be {what} of at most {max_len} characters",
+                            "use lowercase letters, digits and '-', starting and ending with a "
+                            "letter or digit")
+        return text
 
     def milli(self, value: object, path: str) -> int:
         try:
@@ -134,7 +164,13 @@ def hpa_from_dict(
     metadata = top.get("metadata") or {}
     if not isinstance(metadata, Mapping):
         raise r.fail("metadata", metadata, "must be a mapping")
-    name = metadata.get("name", "")
+    if metadata.get("name") is None and metadata.get("generateName"):
+        name = ""  # the API server generates it
+    else:
+        name = r.pattern(
+            r.required(metadata, "name", "metadata", "name the HPA, e.g. name: web"),
+            "metadata.name", _DNS_SUBDOMAIN, 253, "a lowercase RFC 1123 subdomain",
+        )
     namespace = metadata.get("namespace") or "default"
     spec = r.mapping(
         r.required(top, "spec", "", "add the HPA spec"), "spec",
@@ -179,15 +215,15 @@ def hpa_from_dict(
 
 def _object_ref(r: _Reader, raw: object, path: str) -> CrossVersionObjectReference:
     block = r.mapping(raw, path, ("apiVersion", "kind", "name"))
-    kind = r.string(r.required(block, "kind", path, "e.g. kind: Deployment"), f"{path}.kind")
-    name = r.string(r.required(block, "name", path, "name the object"), f"{path}.name")
+    kind = r.segment(r.required(block, "kind", path, "e.g. kind: Deployment"), f"{path}.kind")
+    name = r.segment(r.required(block, "name", path, "name the object"), f"{path}.name")
     api_version = block.get("apiVersion") or ""
     return CrossVersionObjectReference(kind=kind, name=name, api_version=str(api_version))
 
 
 def _identifier(r: _Reader, raw: object, path: str) -> MetricIdentifier:
     block = r.mapping(raw, path, ("name", "selector"))
-    name = r.string(r.required(block, "name", path, "name the metric"), f"{path}.name")
+    name = r.segment(r.required(block, "name", path, "name the metric"), f"{path}.name")
     selector_raw = block.get("selector") or {}
     selector = r.mapping(selector_raw, f"{path}.selector", ("matchLabels", "matchExpressions"))
     labels = selector.get("matchLabels") or {}
@@ -197,8 +233,16 @@ def _identifier(r: _Reader, raw: object, path: str) -> MetricIdentifier:
                                                              for k, v in labels.items())))
 
 
-def _target(r: _Reader, raw: object, path: str) -> MetricTarget:
+def _target(
+    r: _Reader, raw: object, path: str, exclusive: tuple[str, str] | None = None
+) -> MetricTarget:
+    """A metric target; the API forbids setting both fields of ``exclusive`` (Resource and
+    ContainerResource: averageUtilization and averageValue; External: averageValue and value)."""
     block = r.mapping(raw, path, ("type", "averageUtilization", "averageValue", "value"))
+    if exclusive is not None and all(block.get(k) is not None for k in exclusive):
+        raise r.fail(f"{path}.{exclusive[1]}", block[exclusive[1]],
+                     f"may not be set together with {exclusive[0]}",
+                     "keep the one that matches target.type and delete the other")
     target_type = r.string(
         r.required(block, "type", path, "use Utilization, Value or AverageValue"), f"{path}.type"
     )
@@ -224,13 +268,20 @@ def _metric(r: _Reader, raw: object, path: str) -> MetricSpec:
         raw, path, ("type", "resource", "containerResource", "pods", "object", "external")
     )
     metric_type = block.get("type")
+    expected = _SOURCE_KEYS.get(metric_type) if isinstance(metric_type, str) else None
+    extra = [k for k in _SOURCE_KEYS.values() if k != expected and block.get(k) is not None]
+    if expected is not None and extra:
+        raise r.fail(
+            f"{path}.{extra[0]}", NO_VALUE, f"must not be set when type is {metric_type}",
+            "give each metric source its own entry in spec.metrics",
+        )
     if metric_type == "Resource":
         src = r.mapping(r.required(block, "resource", path, "add resource: {name, target}"),
                         f"{path}.resource", ("name", "target"))
         name = r.string(r.required(src, "name", f"{path}.resource", "use cpu or memory"),
                         f"{path}.resource.name")
         target = _target(r, r.required(src, "target", f"{path}.resource", "add a target"),
-                         f"{path}.resource.target")
+                         f"{path}.resource.target", ("averageUtilization", "averageValue"))
         with r.at(f"{path}.resource."):
             return MetricSpec(type="Resource", resource=ResourceMetricSource(name, target))
     if metric_type == "ContainerResource":
@@ -239,9 +290,10 @@ def _metric(r: _Reader, raw: object, path: str) -> MetricSpec:
                                    "add containerResource: {name, container, target}"),
                         p, ("name", "container", "target"))
         name = r.string(r.required(src, "name", p, "use cpu or memory"), f"{p}.name")
-        container = r.string(r.required(src, "container", p, "name the container"),
-                             f"{p}.container")
-        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        container = r.pattern(r.required(src, "container", p, "name the container"),
+                              f"{p}.container", _DNS_LABEL, 63, "a DNS-1123 label")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target",
+                         ("averageUtilization", "averageValue"))
         with r.at(p + "."):
             return MetricSpec(
                 type="ContainerResource",
@@ -271,7 +323,8 @@ def _metric(r: _Reader, raw: object, path: str) -> MetricSpec:
         src = r.mapping(r.required(block, "external", path, "add external: {metric, target}"),
                         p, ("metric", "target"))
         ident = _identifier(r, r.required(src, "metric", p, "add metric: {name}"), f"{p}.metric")
-        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target",
+                         ("averageValue", "value"))
         with r.at(p + "."):
             return MetricSpec(type="External", external=ExternalMetricSource(ident, target))
     raise r.fail(

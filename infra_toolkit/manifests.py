@@ -3,7 +3,8 @@
 ``read_deployment_yaml`` reads the pod requests and readiness delay of an apps/v1 Deployment
 (``deployment_from_dict`` the same from a loaded manifest).
 ``read_hpa_yaml`` reads an autoscaling/v2 HorizontalPodAutoscaler from a file that may hold
-several documents (``---``), as ``kubectl apply -f`` files often do. ``read_cluster_config``
+several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind: List`` as
+``kubectl get -o yaml`` writes. ``read_cluster_config``
 reads an eksctl ``ClusterConfig`` into :class:`NodeGroupConfig` descriptions. Errors name the
 file, and the line for malformed YAML.
 """
@@ -22,7 +23,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.plan_fields import FieldReader, join_path
-from infra_toolkit.plan_yaml import PlanLoader
+from infra_toolkit.plan_yaml import PlanLoader, yaml_line_index
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
@@ -42,7 +43,21 @@ def _load_documents(path: Path) -> list[Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "point to the YAML manifest, saved as UTF-8"
+        ) from None
     try:
+        # kubectl's strict decoding rejects a field written twice; YAML loaders keep the last
+        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+            duplicates = [] if node is None else yaml_line_index(node)[1]
+            if duplicates:
+                field_path, line = duplicates[0]
+                raise SpecError(
+                    f"{path}:{line}: {field_path} is written twice in the same mapping and YAML "
+                    "keeps only the last; delete one of them"
+                )
         return [doc for doc in yaml.safe_load_all(text) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -57,6 +72,17 @@ def _load_documents(path: Path) -> list[Any]:
         ) from None
 
 
+def _objects(documents: list[Any]) -> list[Any]:
+    """The objects of the documents, with the ``items`` of a ``kind: List`` (what
+    ``kubectl get ... -o yaml`` writes) in its place."""
+    out: list[Any] = []
+    for doc in documents:
+        items = doc.get("items") if isinstance(doc, dict) else None
+        is_list = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
+        out.extend(items if is_list and isinstance(items, list) else [doc])
+    return out
+
+
 def read_hpa_yaml(
     path: str | os.PathLike[str], name: str | None = None, *, gate_scale_to_zero: bool = True
 ) -> HPASpec:
@@ -67,7 +93,7 @@ def read_hpa_yaml(
     HPA, or the HPA is invalid.
     """
     path = Path(path)
-    documents = _load_documents(path)
+    documents = _objects(_load_documents(path))
     hpas = [
         doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
     ]
@@ -93,8 +119,9 @@ def read_hpa_yaml(
 @dataclass(frozen=True)
 class DeploymentSpec:
     """What the simulation reads from an apps/v1 Deployment: ``spec.replicas`` (``None`` when
-    unset), the pod's requests summed over its containers (millicores, MiB) and the readiness
-    probe's ``initialDelaySeconds`` (the largest over containers; 0 without a probe)."""
+    unset), the pod's requests summed over its containers and native sidecars (millicores, MiB;
+    the pod-level request instead when set) and the readiness probe's ``initialDelaySeconds``
+    (the largest over containers; 0 without a probe)."""
 
     name: str
     replicas: int | None
@@ -103,14 +130,18 @@ class DeploymentSpec:
     readiness_delay_s: float
 
 
-def _container_request(container: Any, resource: str, field_path: str, source: Path) -> int:
+def _container_request(
+    container: Any, resource: str, field_path: str, source: Path
+) -> int | None:
+    """The container's (or, with ``field_path`` of a pod spec, the pod-level) request of
+    ``resource`` in milli-units; ``None`` when it requests none."""
     resources = container.get("resources") or {} if isinstance(container, dict) else {}
     requests = resources.get("requests") or {} if isinstance(resources, dict) else None
     if not isinstance(requests, dict):
         raise SpecError(f"{field_path}.resources.requests in {source} must be a mapping such as "
                         "{cpu: 250m, memory: 512Mi}")
     if resource not in requests:
-        return 0
+        return None
     try:
         return parse_quantity_milli(requests[resource])
     except QuantityError as exc:
@@ -125,7 +156,7 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) 
     container, or no CPU request (the HPA's CPU utilization is relative to it).
     """
     path = Path(path)
-    documents = _load_documents(path)
+    documents = _objects(_load_documents(path))
     found = [d for d in documents if isinstance(d, dict) and d.get("kind") == "Deployment"]
     if name is not None:
         found = [d for d in found if (d.get("metadata") or {}).get("name") == name]
@@ -161,18 +192,43 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     if not containers:
         raise SpecError(f"spec.template.spec.containers of Deployment {dep_name!r} in {path} is "
                         "empty; the pod needs at least one container")
+    init = pod.get("initContainers") or [] if isinstance(pod, dict) else []
+    if not isinstance(init, list):
+        raise SpecError(f"spec.template.spec.initContainers of Deployment {dep_name!r} in {path} "
+                        "must be a list of containers")
+    # the HPA's request is the sum over the containers and the native sidecars (init containers
+    # with restartPolicy: Always), or the pod-level request when set (calculateRequests)
+    members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
+    members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in enumerate(init)
+                if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
     cpu = memory_milli = 0
     delay = 0
-    for i, c in enumerate(containers):
-        where = f"spec.template.spec.containers[{i}]"
+    without_cpu: list[str] = []
+    for where, c in members:
         if not isinstance(c, dict):
             raise SpecError(f"{where} of Deployment {dep_name!r} in {path} must be a mapping")
-        cpu += _container_request(c, "cpu", where, path)
-        memory_milli += _container_request(c, "memory", where, path)
+        c_cpu = _container_request(c, "cpu", where, path)
+        if c_cpu is None:
+            without_cpu.append(f"{where} ({c.get('name')!r})")
+        cpu += c_cpu or 0
+        memory_milli += _container_request(c, "memory", where, path) or 0
         probe = c.get("readinessProbe") or {}
         raw_delay = probe.get("initialDelaySeconds", 0) if isinstance(probe, dict) else 0
         delay = max(delay, _whole(raw_delay or 0, f"{where}.readinessProbe.initialDelaySeconds",
                                   dep_name, path))
+    pod_cpu = _container_request(pod, "cpu", "spec.template.spec", path)
+    pod_memory = _container_request(pod, "memory", "spec.template.spec", path)
+    if pod_cpu is not None:
+        cpu, without_cpu = pod_cpu, []
+    if pod_memory is not None:
+        memory_milli = pod_memory
+    if cpu > 0 and without_cpu:
+        raise SpecError(
+            f"{without_cpu[0]}.resources.requests.cpu of Deployment {dep_name!r} in {path} is "
+            "missing while other containers request CPU: the HPA takes CPU utilization over "
+            "every container's request and, with one missing, reports FailedGetResourceMetric "
+            "and never scales; add a cpu request to that container (or pod-level resources)"
+        )
     if cpu <= 0:
         raise SpecError(
             f"spec.template.spec.containers[*].resources.requests.cpu of Deployment {dep_name!r} "

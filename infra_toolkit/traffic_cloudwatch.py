@@ -110,6 +110,11 @@ def get_cloudwatch_traffic(
             f"CloudWatch GetMetricData for {series} failed: {err.get('Code')}: "
             f"{err.get('Message')}; check the permissions (cloudwatch:GetMetricData) and inputs"
         ) from None
+    except botocore.exceptions.BotoCoreError as exc:  # no connection, timeouts, bad endpoint
+        raise TrafficError(
+            f"CloudWatch GetMetricData for {series} failed: {exc}; check the network, the region "
+            "and the endpoint"
+        ) from None
     if seen == 0:
         raise TrafficError(
             f"CloudWatch returned no datapoints for {series} between {start.isoformat()} and "

@@ -12,6 +12,7 @@ import csv
 import math
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,33 +71,55 @@ def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
         handle = path.open(newline="", encoding="utf-8-sig")
     except FileNotFoundError:
         raise TrafficError(f"traffic file {path} does not exist; check the path") from None
+    except OSError as exc:
+        raise TrafficError(f"cannot read traffic file {path}: {exc.strerror or exc}; "
+                           "point to a readable CSV file") from None
+    try:
+        with handle:
+            return _rows(path, csv.reader(handle))
+    except UnicodeDecodeError:
+        line, byte = _first_non_utf8(path)
+        raise TrafficError(
+            f"{path} line {line}: byte {byte:#04x} is not UTF-8 text; save the CSV as UTF-8"
+        ) from None
+
+
+def _first_non_utf8(path: Path) -> tuple[int, int]:
+    """The line (1-based) and value of the file's first byte that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # the csv reader decodes in chunks: find it in the file
+        return data.count(b"\n", 0, exc.start) + 1, data[exc.start]
+    return 1, 0  # pragma: no cover - only called after a decoding error
+
+
+def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
     lines: list[int] = []
     times: list[str] = []
     rates: list[str] = []
-    with handle:
-        reader = csv.reader(handle)
-        header: list[str] | None = None
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in row]
-                missing = [c for c in (TIME_COLUMN, RATE_COLUMN) if c not in header]
-                if missing:
-                    raise TrafficError(
-                        f"{path} line {reader.line_num}: missing column {missing[0]!r} "
-                        f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
-                    )
-                ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
-                continue
-            if len(row) <= max(ti, ri):
+    header: list[str] | None = None
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [cell.strip() for cell in row]
+            missing = [c for c in (TIME_COLUMN, RATE_COLUMN) if c not in header]
+            if missing:
                 raise TrafficError(
-                    f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "
-                    f"{max(ti, ri) + 1} as in the header; fix the row"
+                    f"{path} line {reader.line_num}: missing column {missing[0]!r} "
+                    f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
                 )
-            lines.append(reader.line_num)
-            times.append(row[ti].strip())
-            rates.append(row[ri].strip())
+            ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
+            continue
+        if len(row) <= max(ti, ri):
+            raise TrafficError(
+                f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "
+                f"{max(ti, ri) + 1} as in the header; fix the row"
+            )
+        lines.append(reader.line_num)
+        times.append(row[ti].strip())
+        rates.append(row[ri].strip())
     if header is None or not lines:
         raise TrafficError(
             f"{path} is empty: {_HEADER_FIX}, followed by at least one data row"
@@ -181,7 +204,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
             f"{path} line {lines[i + 1]}, {col_t}: gap of {diffs[i]:g} s after line {lines[i]} "
             f"({raw_times[i]!r} to {raw_times[i + 1]!r}) where the interval is {file_step:g} s; "
             f"{gaps.size} gap(s), {missing} missing row(s) in all. Add the rows (0 if there was no "
-            "traffic) or pass interpolate_gaps=True to fill them linearly"
+            "traffic) or pass interpolate_gaps=True (infra-toolkit simulate --interpolate-gaps) "
+            "to fill them linearly"
         )
     if gaps.size:
         grid = np.arange(int(steps.sum()) + 1, dtype=np.float64) * file_step

@@ -71,11 +71,11 @@ def test_several_files_are_counted_together(shared_dir: Path) -> None:
     assert done.returncode == 0
 
 
-@pytest.mark.parametrize("content", ["{not json", None])
+@pytest.mark.parametrize("content", ["{not json", None, "[]", '{"cases": [1]}', "\udcff"])
 def test_an_unreadable_file_is_a_usage_error(tmp_path: Path, content: str | None) -> None:
     path = tmp_path / "vectors.json"
     if content is not None:
-        path.write_text(content)
+        path.write_bytes(content.encode("utf-8", "surrogateescape"))  # "\udcff": a 0xff byte
     done = _run(path)
     assert done.returncode == 2
     assert f"cannot read vectors from {path}" in done.stderr

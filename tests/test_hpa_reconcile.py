@@ -170,6 +170,19 @@ def test_tolerance_per_hpa_needs_the_gate_and_a_behavior() -> None:
                 config=gate_off).desired_replicas == 3
 
 
+def test_the_per_hpa_tolerance_applies_to_every_metric() -> None:
+    # CPU 130 vs 100 (ratio 1.3) and the Object metric 1400m vs 1000m (ratio 1.4), 2 pods.
+    # A scale-up tolerance of 0.5 holds both inside (1.3, 1.4 <= 1.5): keep 2. With the flag's
+    # 10 % both leave it: max(ceil(1.3 * 2), ceil(1.4 * 2)) = max(3, 3) = 3.
+    lax = HPABehavior(scale_up=HPAScalingRules(tolerance=0.5))
+    both = HPASpec(max_replicas=10, metrics=(cpu_utilization_metric(100),
+                                             *object_hpa().metrics), behavior=lax)
+    cpu = samples([1300] * 2)
+    assert sync(both, 2, pods(2), cpu=cpu, rps=1400).desired_replicas == 2
+    gate_off = ControllerConfig(gate_configurable_tolerance=False)
+    assert sync(both, 2, pods(2), cpu=cpu, rps=1400, config=gate_off).desired_replicas == 3
+
+
 # --- 6. zero replicas ------------------------------------------------------------------------
 
 

@@ -239,6 +239,20 @@ def test_value_target_counts_deleting_pods() -> None:
     assert get_object_metric_replicas(3, 3000, TEN_PERCENT, 9000, pod_list).replicas == 9
 
 
+def test_value_target_with_no_running_and_ready_pod_proposes_zero() -> None:
+    # Pods exist but none is Running & Ready: N = 0, ceil(4 * 0) = 0 although usage is 4x the
+    # target (SPEC.md §2.4 "N = 0 yields 0"); an empty pod list is an error instead.
+    pod_list = (pod("p0", ready=False), pod("p1", phase="Pending"))
+    assert get_object_metric_replicas(3, 5000, TEN_PERCENT, 20_000, pod_list).replicas == 0
+    with pytest.raises(MetricComputationError, match="no pods returned by selector"):
+        get_object_metric_replicas(3, 5000, TEN_PERCENT, 20_000, ())
+
+
+def test_value_target_product_is_capped_at_max_int32() -> None:
+    # ratio 2**40 / 1 over 3 ready pods = 3.3e12 replicas: capped at MaxInt32 = 2147483647
+    assert get_object_metric_replicas(3, 1, TEN_PERCENT, 2**40, pods(3)).replicas == 2**31 - 1
+
+
 @pytest.mark.parametrize(
     ("current", "usage", "replicas"),
     [

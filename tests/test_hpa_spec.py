@@ -90,11 +90,63 @@ SCALE_UP = "spec.behavior.scaleUp"
         (manifest(minReplica=2),
          "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean minReplicas?)"),
         (manifest(maxReplicas="3"), "spec.maxReplicas (='3') must be an integer"),
+        # every integer of the API is an int32: the API server cannot even decode 2**31
+        (manifest(maxReplicas=2**31),
+         "spec.maxReplicas (=2147483648) must fit in 32 bits (at most 2147483647)"),
         ({**manifest(), "apiVersion": "autoscaling/v2beta2"},
          "apiVersion (='autoscaling/v2beta2') must be autoscaling/v2 in plans/x.yaml"),
         ({**manifest(), "kind": "Deployment"},
          "kind (='Deployment') must be HorizontalPodAutoscaler"),
         ({k: v for k, v in manifest().items() if k != "spec"}, "spec is required in plans/x.yaml"),
+        # The rest of validation.go that a hand-written manifest can trip over:
+        # both target fields of a Resource / ContainerResource (Forbidden on averageValue) ...
+        (manifest(metrics=[{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": 60, "averageValue": "500m"}}}]),
+         ("spec.metrics[0].resource.target.averageValue (='500m') may not be set together with "
+          "averageUtilization in plans/x.yaml")),
+        (manifest(metrics=[{"type": "ContainerResource", "containerResource": {
+            "name": "cpu", "container": "app", "target": {
+                "type": "AverageValue", "averageUtilization": 60, "averageValue": "1"}}}]),
+         "spec.metrics[0].containerResource.target.averageValue (='1') may not be set together"),
+        # ... and of an External metric (Forbidden on value)
+        (manifest(metrics=[{"type": "External", "external": {"metric": {"name": "q"}, "target": {
+            "type": "Value", "value": "10", "averageValue": "5"}}}]),
+         "spec.metrics[0].external.target.value (='10') may not be set together with averageValue"),
+        # a second source block beside the one the type names ("populate the given source only")
+        (manifest(metrics=[{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}},
+            "pods": {"metric": {"name": "rps"}, "target": {"type": "AverageValue",
+                                                           "averageValue": "1"}}}]),
+         "spec.metrics[0].pods must not be set when type is Resource in plans/x.yaml"),
+        # names used as API path segments (IsValidPathSegmentName): no '/', '%', '.' or '..'
+        (manifest(scaleTargetRef={"kind": "Deployment", "name": "web/v2"}),
+         "spec.scaleTargetRef.name (='web/v2') may not be '.' or '..' and may not contain '/'"),
+        (manifest(metrics=[{"type": "Pods", "pods": {"metric": {"name": ".."}, "target": {
+            "type": "AverageValue", "averageValue": "1"}}}]),
+         "spec.metrics[0].pods.metric.name (='..') may not be '.' or '..'"),
+        (manifest(metrics=[{"type": "ContainerResource", "containerResource": {
+            "name": "cpu", "container": "App_1", "target": {
+                "type": "Utilization", "averageUtilization": 60}}}]),
+         "spec.metrics[0].containerResource.container (='App_1') must be a DNS-1123 label"),
+        # metadata.name is required and a DNS-1123 subdomain (ValidateObjectMeta)
+        ({**manifest(), "metadata": {"namespace": "shop"}},
+         "metadata.name is required in plans/x.yaml"),
+        ({**manifest(), "metadata": {"name": "Web_App"}},
+         "metadata.name (='Web_App') must be a lowercase RFC 1123 subdomain"),
+        # negative values
+        (manifest(minReplicas=-1), "spec.minReplicas (=-1) must be 0 or more in plans/x.yaml"),
+        (manifest(metrics=[{"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": {
+            "type": "AverageValue", "averageValue": "-1"}}}]),
+         "spec.metrics[0].pods.target.averageValue (=-1000) must be greater than 0"),
+        (manifest(behavior={"scaleDown": {"stabilizationWindowSeconds": -1}}),
+         "spec.behavior.scaleDown.stabilizationWindowSeconds (=-1) must be between 0 and 3600"),
+        # a utilization target on a metric that has no request to take a percent of
+        (manifest(metrics=[{"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": {
+            "type": "Utilization", "averageUtilization": 50}}}]),
+         ("spec.metrics[0].pods.target.type (='Utilization') must be AverageValue for a Pods "
+          "metric")),
+        (manifest(metrics=[{"type": "Resource", "resource": {"name": "cpu"}}]),
+         "spec.metrics[0].resource.target is required in plans/x.yaml (fix: add a target)"),
     ],
 )
 def test_invalid_manifests_are_rejected_with_the_field_path(doc: dict, message: str) -> None:
@@ -107,6 +159,16 @@ def test_missing_max_replicas() -> None:
     del doc["spec"]["maxReplicas"]
     with pytest.raises(SpecError, match=re.escape("spec.maxReplicas is required in plans/x.yaml")):
         hpa_from_dict(doc, SOURCE)
+
+
+def test_what_the_api_server_accepts_is_accepted() -> None:
+    # validation.go does not compare metrics with each other (two cpu targets are valid; the
+    # controller takes the max of their proposals), and a generateName stands in for the name.
+    two_cpu = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+        "type": "Utilization", "averageUtilization": u}}} for u in (60, 70)]
+    assert len(hpa_from_dict(manifest(metrics=two_cpu)).metrics) == 2
+    generated = {**manifest(), "metadata": {"generateName": "web-"}}
+    assert hpa_from_dict(generated).name == ""
 
 
 def test_min_replicas_zero_needs_the_gate_and_an_object_or_external_metric() -> None:

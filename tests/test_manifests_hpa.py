@@ -94,6 +94,42 @@ def test_file_errors_name_the_file(file: str, pattern: str) -> None:
         read_hpa_yaml(DATA / file)
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # kubectl's strict decoding refuses a field written twice; YAML alone keeps the last (30)
+        (b"apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\n"
+         b"spec:\n  scaleTargetRef: {kind: Deployment, name: a}\n  maxReplicas: 3\n"
+         b"  maxReplicas: 30\n",
+         "hpa.yaml:7: spec.maxReplicas is written twice in the same mapping and YAML keeps only "
+         "the last; delete one of them"),
+        (b"\xff\xfe\x00k\x00i\x00n\x00d",
+         "hpa.yaml is not UTF-8 text (byte 0xff at offset 0); point to the YAML manifest"),
+    ],
+)
+def test_unreadable_manifests_name_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "hpa.yaml"
+    path.write_bytes(content)
+    with pytest.raises(SpecError, match=re.escape(message)):
+        read_hpa_yaml(path)
+
+
+def test_kubectl_get_output_is_read(tmp_path: Path) -> None:
+    # `kubectl get hpa -o yaml` wraps the objects in a List and adds server-set metadata and
+    # status; the spec is what counts.
+    path = tmp_path / "hpa.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: List\nmetadata: {resourceVersion: ''}\nitems:\n"
+        "- apiVersion: autoscaling/v2\n  kind: HorizontalPodAutoscaler\n"
+        "  metadata: {name: web, namespace: shop, uid: 0a1b, resourceVersion: '12'}\n"
+        "  spec:\n    scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+        "    minReplicas: 2\n    maxReplicas: 9\n"
+        "  status: {currentReplicas: 2, desiredReplicas: 2}\n"
+    )
+    hpa = read_hpa_yaml(path)
+    assert (hpa.name, hpa.namespace, hpa.min_replicas, hpa.max_replicas) == ("web", "shop", 2, 9)
+
+
 def test_no_hpa_of_that_name() -> None:
     with pytest.raises(SpecError, match=re.escape("holds no HorizontalPodAutoscaler named 'c'")):
         read_hpa_yaml(DATA / "two-hpas.yaml", name="c")

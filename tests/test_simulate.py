@@ -9,6 +9,7 @@ import pytest
 
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.hpa import (
+    ControllerConfig,
     HPASpec,
     MetricSpec,
     MetricTarget,
@@ -210,3 +211,68 @@ def test_sixty_second_metric_resolution_delays_the_first_scale_up() -> None:
     # until a full 60 s window exists (scrape 65), the syncs at 15..60 have no metrics
     assert syncs[syncs["time_s"] < 65]["proposal"].isna().all()
     assert syncs[syncs["time_s"] >= 75]["proposal"].notna().all()
+
+
+def test_each_sync_starts_a_sync_period_after_the_previous_one_finished() -> None:
+    # SPEC.md §3 timing: the HPA key is re-queued sync_period_s (15 s) after its sync *finished*.
+    # A sync that lasts 5 s: the first starts at 15 and ends at 20, the next starts at 20 + 15 =
+    # 35, then 55, ...: 15 + 20k for k = 0..29 within the 600 s run (15 + 20*29 = 595).
+    syncs = simulate(TRAFFIC, dataclasses.replace(SPEC, sync_duration_s=5)).syncs
+    assert list(syncs["time_s"]) == [15.0 + 20 * k for k in range(30)]
+
+
+def test_load_above_capacity_queues_up_to_the_timeout_then_drops() -> None:
+    # The hand-worked run with queue_timeout_s=10: the queue may hold what the Ready pods serve
+    # in 10 s (ready x 100 rps x 10 s); per 5 s tick 2000 requests arrive.
+    # 2 ready (1000 served/tick, queue <= 2000): 300 backlog 1000; 305 backlog 2000; 310..345
+    #   (8 ticks) 1000 over the limit each -> 8000 dropped, backlog stays 2000.
+    # 3 ready from 350 (1500/tick, queue <= 3000): 350 backlog 2500; 355 3000; 360..430
+    #   (15 ticks) 500 dropped each -> 7500.
+    # 6 ready from 435 (3000/tick): 435 serves 3000 (600 rps), backlog 2000; 440 -> 1000;
+    #   445 -> 0. Dropped 8000 + 7500 = 15500 (18500 without a queue: the 3000 queued are served)
+    spec = dataclasses.replace(SPEC, workload=dataclasses.replace(WORKLOAD, queue_timeout_s=10))
+    result = simulate(TRAFFIC, spec)
+    t = result.timeline.set_index("time_s")
+    assert list(t.loc[300.0:360.0, "backlog_requests"]) == [1000, 2000, 2000, 2000, 2000, 2000,
+                                                              2000, 2000, 2000, 2000, 2500, 3000,
+                                                              3000]
+    assert list(t.loc[430.0:450.0, "served_rps"]) == [300, 600, 600, 600, 400]
+    s = result.summary
+    assert (s.dropped_requests, s.served_requests) == (15_500, 150_000 - 15_500)
+    # The queue drains at 100 rps per pod through 440 and 445, so scrape 455 ([440, 455)) sees
+    # (100 + 100 + 66.7) / 3 = 88.9 rps per pod -> 888m -> int(6*888*100/6000) = 88 %, ratio
+    # 1.76 -> ceil(1.76 * 6) = 11, capped by maxReplicas 10 (legacy cap max(12, 4)): 10 at 465.
+    written = dict(zip(result.syncs["time_s"].astype(int), result.syncs["written"]))
+    assert (written[450], written[465]) == (6, 10)
+
+
+def test_a_sample_window_longer_than_the_resolution() -> None:
+    # Scrapes every 15 s (5, 20, 35, ...), each the mean of the 30 s before it.
+    # A full window first exists at scrape 35 ([5, 35)): the syncs at 15 and 30 have no metrics.
+    # 315: scrape 305, [275, 305) = 5 ticks at 50 rps + tick 300 at 100 -> 58.3 rps -> 583m;
+    #      int(2*583*100/2000) = 58 %, ratio 1.16 -> ceil(2.32) = 3 (as with a 15 s window).
+    # 330: scrape 320, [290, 320) = 2 ticks at 50 + 4 at 100 -> 83.3 rps -> 833m on pods 1, 2;
+    #      pod 3 (Running 325) has no sample yet: missing, 0 on a scale-up:
+    #      int(1666*100/3000) = 55 % -> 1.1, within the inclusive 10 %: keep 3 (15 s window: 4).
+    # 345: scrape 335, [305, 335) all at 100 rps -> 1000m; pod 3's first sample needs 325 + 30
+    #      <= scrape: still missing: int(2000*100/3000) = 66 % -> 1.32 -> ceil(3.96) = 4.
+    spec = dataclasses.replace(SPEC, metrics=MetricsPipelineSpec(resolution_s=15, window_s=30))
+    syncs = simulate(TRAFFIC, spec).syncs.set_index("time_s")
+    assert syncs.loc[[15.0, 30.0], "proposal"].isna().all()
+    assert syncs.loc[45.0, "proposal"] == 2
+    assert list(syncs.loc[[315.0, 330.0, 345.0], "written"]) == [3, 3, 4]
+
+
+@pytest.mark.parametrize(("flap_window_s", "flaps"), [(300.0, 1), (45.0, 1), (44.0, 0)])
+def test_a_reversal_within_the_flap_window_is_a_flap(flap_window_s: float, flaps: int) -> None:
+    # 6 warm pods at 100 rps, the controller's scale-down window at 0 s. Sync 30 (scrape 20:
+    # 16.7 rps -> 167m -> 16 %, ratio 0.32) -> ceil(0.32 * 6) = 2: down 6 -> 2. Load steps to
+    # 400 rps at 60. Sync 75 (scrape 65, [50, 65): 50, 50 and 100 rps per pod -> 667m -> 66 %,
+    # 1.32) -> ceil(2.64) = 3: up 2 -> 3, 45 s after the down: a flap iff 45 <= flap_window_s.
+    # The ups after it keep the direction: no more flaps.
+    spec = dataclasses.replace(SPEC, initial_replicas=6, flap_window_s=flap_window_s,
+                               controller=ControllerConfig(downscale_stabilization_s=0))
+    result = simulate(step_curve(100, 400, at_s=60, duration_s=600, step_s=60), spec)
+    ev = result.events[result.events["kind"] == "hpa_scale"]
+    assert list(zip(ev["time_s"], ev["from"], ev["to"]))[:2] == [(30, 6, 2), (75, 2, 3)]
+    assert result.summary.flaps == flaps

@@ -64,6 +64,34 @@ def test_read_deployment_sums_containers(files: dict[str, str]) -> None:
     assert read_deployment_yaml(files["deploy.yaml"]) == DeploymentSpec("web", 2, 1000, 1536.0, 5.0)
 
 
+SIDECAR = """kind: Deployment
+metadata: {name: w}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: app, resources: {requests: {cpu: 400m, memory: 256Mi}}}
+      initContainers:
+      - {name: migrate, resources: {requests: {cpu: "2", memory: 1Gi}}}
+      - name: proxy
+        restartPolicy: Always
+        resources: {requests: {cpu: 100m, memory: 128Mi}}
+        readinessProbe: {initialDelaySeconds: 7}
+"""
+
+
+def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> None:
+    # calculateRequests: containers plus init containers with restartPolicy: Always. The
+    # one-shot "migrate" init container does not count: 400m + 100m = 500m; 256 + 128 = 384 MiB;
+    # the sidecar's readiness delay (7 s) is the largest.
+    path = tmp_path / "d.yaml"
+    path.write_text(SIDECAR)
+    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 500, 384.0, 7.0)
+    # pod-level requests (PodLevelResources) replace the container sum: 1500m, 2 GiB
+    path.write_text(SIDECAR + "      resources: {requests: {cpu: 1500m, memory: 2Gi}}\n")
+    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 1500, 2048.0, 7.0)
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [
@@ -73,6 +101,13 @@ def test_read_deployment_sums_containers(files: dict[str, str]) -> None:
         (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
           "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),
          r"spec.template.spec.containers\[0\].resources.requests.cpu \(='lots'\) in "),
+        # one container without a cpu request: the real HPA's utilization fails ("missing
+        # request for cpu in container b"), so a sum over the others would be silently wrong
+        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
+          "[{name: a, resources: {requests: {cpu: 1}}}, {name: b}]}}}\n"),
+         r"spec.template.spec.containers\[1\] \('b'\).resources.requests.cpu of Deployment 'w' "
+         r"in .* is missing while other containers request CPU: .* reports "
+         r"FailedGetResourceMetric and never scales"),
     ],
 )
 def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
@@ -102,6 +137,12 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     assert len(rows) == 1 and rows[0]["scale_events"] == "4"
     table = _run(files, "table", capsys)
     assert "pod_hours" in table and "0.6875" in table  # 2475 pod-seconds / 3600
+    # the one episode of the hand-worked run (test_simulate.py): 300 s -> 435 s split into
+    # metric lag 5, sync wait 10, hold 15, node provisioning 70, start-up 35 (sum 135)
+    lines = dict(line.split() for line in table.splitlines())
+    assert [lines[f"total_{part}"] for part in ("metric_lag_s", "sync_wait_s",
+            "controller_hold_s", "node_provisioning_s", "pod_startup_s")] == [
+        "5", "10", "15", "70", "35"]
 
 
 def test_bad_input_is_one_line_exit_2(files: dict[str, str],

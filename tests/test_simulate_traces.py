@@ -73,14 +73,19 @@ def test_no_scale_down_inside_stabilization_window(run) -> None:  # type: ignore
     window = DOWN_WINDOW_S if kind == "behavior" else 300  # the controller flag's default
     syncs = result.syncs
     first = syncs["time_s"].iloc[0]
+    assert (syncs["written"] < syncs["current"]).any()  # the check below is not vacuous
     for t, current, written in zip(syncs["time_s"], syncs["current"], syncs["written"]):
         if written >= current:
             continue
         # a scale-down may not go below any proposal recorded in the window, including the
-        # current size the controller records at its first sync
-        recent = syncs[(syncs["time_s"] > t - window) & (syncs["time_s"] <= t)]["proposal"]
+        # current size the controller records at its first sync. The behavior window holds
+        # ages < window (Go After(cutoff)); the legacy one ages <= window (!Before(cutoff)), and
+        # at 15 s syncs a 300 s-old recommendation exists, so the edge matters.
+        age = t - syncs["time_s"]
+        in_window = (age < window) if kind == "behavior" else (age <= window)
+        recent = syncs[in_window & (age >= 0)]["proposal"]
         floor = recent.dropna().max()
-        if t - window < first:
+        if in_window[syncs["time_s"] == first].iloc[0]:
             floor = max(floor, syncs["current"].iloc[0])
         assert written >= min(floor, current), (t, written, floor)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import boto3
 import numpy as np
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -94,6 +95,20 @@ def test_aws_error_is_wrapped(aws_env: None) -> None:
     with stub, pytest.raises(TrafficError, match=r"GetMetricData for .* failed: AccessDenied: "
                                                  r"not authorized; check the permissions"):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=cw)
+
+
+def test_no_connection_is_wrapped() -> None:
+    class Unreachable:  # a client whose endpoint cannot be reached, as botocore reports it
+        def get_paginator(self, name: str) -> Unreachable:
+            return self
+
+        def paginate(self, **kwargs: object) -> None:
+            raise EndpointConnectionError(endpoint_url="https://monitoring.us-east-1.amazonaws.com/")
+
+    with pytest.raises(TrafficError, match=r"GetMetricData for AWS/ApplicationELB RequestCount .* "
+                                           r"failed: Could not connect to the endpoint URL: .*; "
+                                           r"check the network, the region and the endpoint"):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=Unreachable())
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,8 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
          r"line 4, column 'timestamp': timestamp goes backwards '60' \(line 3 has '120'\)"),
         ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n300,1\n360,1\n",
          (r"line 5, column 'timestamp': gap of 180 s after line 4 \('120' to '300'\) where the "
-          r"interval is 60 s; 1 gap\(s\), 2 missing row\(s\) in all. .*interpolate_gaps=True")),
+          r"interval is 60 s; 1 gap\(s\), 2 missing row\(s\) in all. .*interpolate_gaps=True "
+          r"\(infra-toolkit simulate --interpolate-gaps\) to fill them linearly")),
         ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n150,1\n",
          r"line 5, column 'timestamp': '150' is 30 s after line 4, not a multiple of the "
          r"file's 60"),
@@ -81,6 +82,36 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
 def test_bad_files_name_file_line_column_and_fix(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(TrafficError, match=match):
         read_traffic_csv(_write(tmp_path, text))
+
+
+def test_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
+    # Excel's "CSV UTF-8" starts the file with EF BB BF; the header must still be found
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbftimestamp,requests_per_second\n0,1\n60,2\n")
+    np.testing.assert_array_equal(read_traffic_csv(path).rps, [1.0, 2.0])
+
+
+def test_zone_offsets_are_converted_to_utc(tmp_path: Path) -> None:
+    # 00:00-04:00 = 04:00Z, then 04:01Z, then 00:02-04:00 = 04:02Z: one 60 s grid from 04:00Z
+    path = _write(tmp_path, "timestamp,requests_per_second\n1995-07-01T00:00:00-04:00,1\n"
+                            "1995-07-01T04:01:00Z,2\n1995-07-01T00:02:00-04:00,3\n")
+    c = read_traffic_csv(path)
+    np.testing.assert_array_equal(c.rps, [1.0, 2.0, 3.0])
+    assert (c.step_s, c.start) == (60.0, pd.Timestamp("1995-07-01T04:00:00Z"))
+
+
+def test_bytes_that_are_not_utf8_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"timestamp,requests_per_second\n0,1\n60,\xff2\n")  # Latin-1 junk, line 3
+    with pytest.raises(TrafficError, match=r"t.csv line 3: byte 0xff is not UTF-8 text; save the "
+                                           r"CSV as UTF-8"):
+        read_traffic_csv(path)
+
+
+def test_a_folder_is_not_a_traffic_file(tmp_path: Path) -> None:
+    with pytest.raises(TrafficError, match=r"cannot read traffic file .*: Is a directory; point "
+                                           r"to a readable CSV file"):
+        read_traffic_csv(tmp_path)
 
 
 def test_missing_file(tmp_path: Path) -> None:
