@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra_toolkit.analysis import analyze_plan
+from infra_toolkit import charts, sections
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from tests.conftest import REPO_ROOT as REPO
 from tests.conftest import SMALL_PLAN
 
@@ -72,8 +73,13 @@ def shared_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_node_hours_count_each_shared_node_once(shared_plan: Path, tmp_path: Path) -> None:
-    run = analyze_plan(shared_plan, store_location=str(tmp_path / "none")).run("steady")
+@pytest.fixture(scope="module")
+def analysis(shared_plan: Path) -> PlanAnalysis:
+    return analyze_plan(shared_plan, store_location=str(shared_plan.parent / "no-store"))
+
+
+def test_node_hours_count_each_shared_node_once(analysis: PlanAnalysis) -> None:
+    run = analysis.run("steady")
     # t = 0: node 1 holds api 2 x 600m + worker 500m + cron 100m = 1800m of 1900m.
     # t = 15 s: worker's HPA 1 -> 4 (below minReplicas): 3 x 500m, 100m free: Pending.
     # t = 20 s: scan: the 3 pods (1500m) fit one new node, Ready at 20 + 60 = 80 s.
@@ -93,8 +99,8 @@ def test_node_hours_count_each_shared_node_once(shared_plan: Path, tmp_path: Pat
     assert set(run.simulations) == {"api", "worker"}  # cron has no HPA: room only
 
 
-def test_node_cost_per_hour_is_split_by_requests(shared_plan: Path, tmp_path: Path) -> None:
-    run = analyze_plan(shared_plan, store_location=str(tmp_path / "none")).run("steady")
+def test_node_cost_per_hour_is_split_by_requests(analysis: PlanAnalysis) -> None:
+    run = analysis.run("steady")
     assert run.cluster_hourly_cost is not None
     cluster = run.cluster_hourly_cost.set_index("time_s")["usd_per_hour"]
     # 1 node until 80 s, then 2: 0.096, then 0.192 USD per hour
@@ -110,3 +116,17 @@ def test_node_cost_per_hour_is_split_by_requests(shared_plan: Path, tmp_path: Pa
     assert worker.loc[3595] == pytest.approx(0.192 * (0.5 * 20 / 33 + 0.5 * 4 / 7))
     cron = 0.192 * (0.5 * 1 / 33 + 0.5 * 1 / 7)
     assert api.loc[3595] + worker.loc[3595] + cron == pytest.approx(0.192)
+
+
+def test_report_charts_each_share_and_the_whole_cluster(analysis: PlanAnalysis) -> None:
+    figures = charts.scaling_figures(analysis)
+    titles = [f.layout.title.text for f in figures]
+    # per workload: load, latency, its part of the node cost; then the cluster's node cost,
+    # then the time-to-capacity breakdown: 2 x 3 + 1 + 1
+    assert len(figures) == 8
+    assert "steady / api (its request share): node cost per hour" in titles
+    assert titles[6] == "steady / all workloads: node cost per hour"
+    summary = sections.scaling_behaviour(analysis).tables[0].frame.set_index("Workload")
+    # both workloads see the same two shared nodes at the peak (not 1 + 2 of their own)
+    assert summary["Peak nodes"].to_dict() == {"api": 2, "worker": 2}
+    assert summary["Peak replicas"].to_dict() == {"api": 2, "worker": 4}
