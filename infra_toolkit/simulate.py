@@ -202,7 +202,8 @@ class ClusterSimulationResult:
     with other workloads (do not add them up across workloads). ``nodes``: one row per tick,
     ``time_s``, ``nodes`` and ``nodes_<group>`` for every group, each node counted once.
     ``events``: the node scale events, each once. ``placed``: for the workloads and fixed
-    Deployments of a joint run, pods placed per tick on each group (``placed[owner][group]``).
+    Deployments of a joint run, pods placed per tick on each group they may use
+    (``placed[owner][group]``).
     ``node_peaks``: every node of the joint runs with its peak CPU (millicores), memory (MiB) and
     pods, next to its allocatable. ``node_groups``: every group, in scale-up priority order."""
 
@@ -307,11 +308,15 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
                                                  summarize(out, spec, arrays))
         for g, changes in zip(run.groups, run.node_changes, strict=True):
             counts[g.name] = _steps(changes, n_ticks)
-        owners = [names[i] for i in work] + [f.name for f in extra]
-        for owner, per_group in zip(owners, run.placed, strict=True):
+        owner_names = [names[i] for i in work] + [f.name for f in extra]
+        # every group an owner may use, all-zero ones too: a share of 0 is a share
+        owner_groups = [{g.name for g in o.node_groups} for o in chosen]
+        owner_groups += [{g.name for g in f.node_groups} for f in extra]
+        for owner, allowed, per_group in zip(owner_names, owner_groups, run.placed,
+                                             strict=True):
             placed[owner] = {g.name: _steps(ch, n_ticks)
                              for g, ch in zip(run.groups, per_group, strict=True)
-                             if len(ch) > 1 or ch[0][1]}
+                             if g.name in allowed}
         events += run.events
         peaks += run.node_peaks
     simulated = [g for g in groups if g.name in counts]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from infra_toolkit.cost_sim import request_shares
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPASpec, cpu_utilization_metric
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
@@ -196,6 +197,14 @@ def test_invariants_on_a_real_trace(shared_dir: Path) -> None:
     for g in joint.node_groups:
         n = joint.nodes[f"nodes_{g.name}"]
         assert n.between(g.min_size, g.max_size).all()
+    # pods per tick on every group each owner may use; request shares of a group add up to 1
+    assert {o: set(g) for o, g in joint.placed.items()} == {
+        "web": {"shared"}, "api": {"shared", "big"}, "cron": {"shared"}}
+    shares = request_shares(joint.placed, {"web": (500, 512), "api": (700, 1500),
+                                           "cron": (300, 2048)}, 0.5)
+    for g in ("shared", "big"):
+        total = sum(s[g] for s in shares.values() if g in s)
+        assert np.allclose(total, 1.0)
     alone = {}
     for spec in specs.values():
         for itype, h in simulate(curve, spec).summary.node_hours_by_instance_type.items():
