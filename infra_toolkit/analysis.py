@@ -7,8 +7,15 @@ of the digest's review.
 
 How the proposed side is priced for one scenario:
 
-- node groups a workload runs on: the simulated node-hours of their instance type; groups no
-  workload runs on stay at their declared ``desired_size`` (:func:`plan_cost.idle_node_hours`);
+- node groups a workload runs on: the simulated node-hours of their instance type, from one
+  cluster simulation of all autoscaled workloads (:func:`simulate.simulate_cluster`): workloads
+  that share a group (an untainted group, or the same ``node_group``) share its nodes, with the
+  pods of Deployments without an HPA (their ``replicas`` and requests) on them too, so each node
+  is counted once; groups no workload runs on stay at their declared ``desired_size``
+  (:func:`plan_cost.idle_node_hours`);
+- node cost per hour: the cluster's (``ScenarioRun.cluster_hourly_cost``) and each workload's
+  part of it (``ScenarioRun.hourly_cost``): on a group it shares, its request share (half by CPU,
+  half by memory requests, :func:`cost_sim.request_shares`), all of a group it has alone;
 - the load balancer and ``aws_data_transfer``: the served request rate times the per-request
   traffic implied by the declared usage at the expected scenario's mean rate
   (:func:`plan_cost.traffic_profile_from_usage`); declared as-is when the plan gives no
@@ -33,7 +40,12 @@ import pandas as pd
 
 from infra_toolkit import __version__
 from infra_toolkit.cost import CostEstimate, estimate
-from infra_toolkit.cost_sim import TrafficProfile, apply_simulation, hourly_cost
+from infra_toolkit.cost_sim import (
+    TrafficProfile,
+    apply_simulation,
+    hourly_cost,
+    request_shares,
+)
 from infra_toolkit.cost_summary import compare_estimates, cost_range
 from infra_toolkit.errors import PlanError, PricingError, SimulationError
 from infra_toolkit.plan import Plan, Scenario, read_plan
@@ -43,27 +55,37 @@ from infra_toolkit.plan_cost import (
     in_region,
     traffic_profile_from_usage,
 )
-from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_tables import TableRef
 from infra_toolkit.report_review import ReviewInfo, review_info
 from infra_toolkit.resources import Resource
 from infra_toolkit.review_subject import read_review_subject
-from infra_toolkit.simulate import SimulationResult, SimulationSpec, simulate
+from infra_toolkit.simulate import (
+    ClusterSimulationResult,
+    FixedPods,
+    SimulationResult,
+    SimulationSpec,
+    simulate_cluster,
+)
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.traffic import TrafficCurve, scale_curve, slice_curve
 
 __all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "cut_to_horizon", "select_scenarios"]
 
 _SECONDS_PER_HOUR = 3600.0
+# A shared node group's cost is split between its pods half by CPU and half by memory requests.
+_CPU_COST_FRACTION = 0.5
 
 
 @dataclass(frozen=True)
 class ScenarioRun:
     """One scenario: its traffic (before each workload's ``traffic_share``, cut to the
-    horizon), one simulation per autoscaled workload, their node cost per hour and SLO checks
-    (by workload name), and the proposed resources priced with the usage of this run."""
+    horizon), one simulation per autoscaled workload, their part of the node cost per hour and
+    SLO checks (by workload name), the proposed resources priced with the usage of this run, the
+    cluster simulation they come from (its nodes each counted once) and its node cost per
+    hour."""
 
     scenario: Scenario
     curve: TrafficCurve
@@ -72,6 +94,8 @@ class ScenarioRun:
     slos: Mapping[str, pd.DataFrame]
     priced_resources: tuple[Resource, ...]
     estimate: CostEstimate
+    cluster: ClusterSimulationResult | None = None
+    cluster_hourly_cost: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -175,32 +199,81 @@ def _purchase_option(resources: Sequence[Resource], group: str) -> str:
     return "on_demand"
 
 
-def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
-                  specs: Mapping[str, SimulationSpec], resources: tuple[Resource, ...],
-                  book: PriceBook, profile: TrafficProfile | None, region: str
-                  ) -> ScenarioRun:
-    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
-    sims, hourly, slos = {}, {}, {}
-    node_hours: dict[str, float] = {}
-    for name, spec in specs.items():
-        load = curve if shares[name] == 1 else scale_curve(curve, shares[name])
-        result = simulate(load, spec)
-        sims[name] = result
-        slos[name] = evaluate_slos(plan.slos, name, result.timeline, spec.tick_s)
-        for itype, hours in result.summary.node_hours_by_instance_type.items():
-            node_hours[itype] = node_hours.get(itype, 0.0) + hours
-        groups = {g.name: g.instance_type for g in spec.node_groups}
-        options = {_purchase_option(resources, g) for g in groups}
+def _fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
+    """The proposed Deployments without an HPA: their pods hold room on the nodes."""
+    arch = plan.proposed
+    return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
+                           else w.deployment_spec.replicas,
+                           w.deployment_spec.cpu_request_millicores,
+                           w.deployment_spec.memory_request_mib,
+                           simulation_node_groups(arch, w, book))
+                 for w in arch.workloads if w.hpa_spec is None)
+
+
+def _cluster_hourly_cost(cluster: ClusterSimulationResult, resources: Sequence[Resource],
+                         book: PriceBook, region: str) -> pd.DataFrame:
+    """Node cost per hour of every simulated group (each node once), at its purchase option; a
+    group without a price has no column and then there is no total (never a silent $0)."""
+    out = pd.DataFrame({"time_s": cluster.nodes["time_s"]})
+    total, priced = np.zeros(len(out)), True
+    for g in cluster.node_groups:
         try:
-            hourly[name] = hourly_cost(result.timeline, groups, book, region,
-                                       options.pop() if len(options) == 1 else "on_demand")
+            part = hourly_cost(cluster.nodes, {g.name: g.instance_type}, book, region,
+                               _purchase_option(resources, g.name))
         except PricingError:
-            hourly[name] = pd.DataFrame({"time_s": result.timeline["time_s"]})
-    first = next(iter(sims.values()))
-    window_h = first.summary.duration_s / _SECONDS_PER_HOUR
-    if any(len(s.timeline) != len(first.timeline) for s in sims.values()):
+            priced = False  # the estimate flags the missing price
+            continue
+        out[f"usd_per_hour_{g.name}"] = part[f"usd_per_hour_{g.name}"]
+        total += part["usd_per_hour"].to_numpy()
+    if priced:
+        out["usd_per_hour"] = total
+    return out
+
+
+def _workload_hourly_cost(cluster_cost: pd.DataFrame, spec: SimulationSpec,
+                          shares: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The workload's part of the node cost per hour: each of its groups' cost times its request
+    share there (1 on a group no other pod uses)."""
+    out = pd.DataFrame({"time_s": cluster_cost["time_s"]})
+    total, priced = np.zeros(len(out)), True
+    for g in spec.node_groups:
+        column = f"usd_per_hour_{g.name}"
+        if column not in cluster_cost:
+            priced = False
+            continue
+        out[column] = cluster_cost[column].to_numpy() * shares.get(g.name, 1.0)
+        total += out[column].to_numpy()
+    if priced:
+        out["usd_per_hour"] = total
+    return out
+
+
+def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
+                  specs: Mapping[str, SimulationSpec], fixed: Sequence[FixedPods],
+                  resources: tuple[Resource, ...], book: PriceBook,
+                  profile: TrafficProfile | None, region: str) -> ScenarioRun:
+    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
+    loads = {name: curve if shares[name] == 1 else scale_curve(curve, shares[name])
+             for name in specs}
+    first_tick = next(iter(specs.values())).tick_s
+    if any(spec.tick_s != first_tick for spec in specs.values()):
         raise SimulationError(f"scenario {scenario.name!r}: the workloads' simulations have "
                               "different tick grids; give them the same sync and metric timings")
+    cluster = simulate_cluster(loads, specs, fixed)
+    sims = dict(cluster.simulations)
+    slos = {name: evaluate_slos(plan.slos, name, sims[name].timeline, spec.tick_s)
+            for name, spec in specs.items()}
+    cluster_cost = _cluster_hourly_cost(cluster, resources, book, region)
+    requests = {name: (float(spec.workload.cpu_request_millicores),
+                       float(spec.workload.memory_request_mib)) for name, spec in specs.items()}
+    requests.update({f.name: (float(f.cpu_request_millicores), float(f.memory_request_mib))
+                     for f in fixed})
+    share_of = request_shares(cluster.placed, requests, _CPU_COST_FRACTION)
+    hourly = {name: _workload_hourly_cost(cluster_cost, spec, share_of.get(name, {}))
+              for name, spec in specs.items()}
+    node_hours = dict(cluster.node_hours_by_instance_type)
+    first = next(iter(sims.values()))
+    window_h = first.summary.duration_s / _SECONDS_PER_HOUR
     served = np.sum([s.timeline["served_rps"].to_numpy() for s in sims.values()], axis=0)
     node_hours.update(idle_node_hours(resources, list(node_hours), window_h))
     priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
@@ -211,7 +284,7 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     note = (f"{source} from the simulated {scenario.name!r} scenario ({window_h:g} h), "
             "projected to a 730-hour month")
     return ScenarioRun(scenario, curve, sims, hourly, slos, priced,
-                       estimate(priced, book, notes=(note,)))
+                       estimate(priced, book, notes=(note,)), cluster, cluster_cost)
 
 
 def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] | None = None,
@@ -249,8 +322,9 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
             notes.append(f"per-request load balancer and egress usage: the declared usage at the "
                          f"mean rate of {expected!r} ({reference_rps:.1f} req/s)")
         pricing_region = region or plan.proposed.region
+        fixed = _fixed_pods(plan, book)
         runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,
-                              proposed, book, profile, pricing_region) for s in selected]
+                              fixed, proposed, book, profile, pricing_region) for s in selected]
     declared = estimate(proposed, book)
     chosen = next((r for r in runs if r.name == expected), None)
     proposed_estimate = chosen.estimate if chosen is not None else declared

@@ -223,9 +223,15 @@ def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
     hour; then the time-to-capacity breakdown (empty list when nothing was simulated)."""
     figures = []
     for run in analysis.runs:
+        shared = len(run.simulations) > 1
         for workload, sim in run.simulations.items():
             title = f"{run.name} / {workload}"
             figures += [load_figure(sim.timeline, title),
                         latency_figure(sim.timeline, title, analysis.plan.slos, workload),
-                        cost_per_hour_figure(run.hourly_cost[workload], title)]
+                        cost_per_hour_figure(run.hourly_cost[workload],
+                                             f"{title} (its request share)" if shared
+                                             else title)]
+        if shared and run.cluster_hourly_cost is not None:
+            figures.append(cost_per_hour_figure(run.cluster_hourly_cost,
+                                                f"{run.name} / all workloads"))
     return [*figures, time_to_capacity_figure(analysis)] if figures else []

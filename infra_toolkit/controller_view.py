@@ -21,6 +21,7 @@ Feeding rules (as a cluster does):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
@@ -112,7 +113,7 @@ class ViewCache:
     settled_from_s: float = math.inf
 
 
-def _rebuild_view(cache: ViewCache, cohorts: list[Cohort], t: float, tick_s: int,
+def _rebuild_view(cache: ViewCache, cohorts: Sequence[Cohort], t: float, tick_s: int,
                   requests: dict[str, int], startup_cpu_s: float, version: int) -> None:
     pods: list[Pod] = []
     names: list[str] = []
@@ -150,7 +151,7 @@ class ControllerView:
         self.cum_load, self.cum_offered = cum_load, cum_offered
         self.cache = ViewCache()
 
-    def read(self, cohorts: list[Cohort], t: float, version: int,
+    def read(self, cohorts: Sequence[Cohort], t: float, version: int,
              ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
         """The pods and metric samples the HPA reads at sync time ``t``."""
         cache, wl, needs = self.cache, self.wl, self.needs

@@ -38,6 +38,7 @@ __all__ = [
     "hourly_cost",
     "lcu_hours",
     "monthly_node_hours",
+    "request_shares",
 ]
 
 # AWS meters data in binary gigabytes (2^30 bytes).
@@ -245,6 +246,33 @@ def hourly_cost(timeline: pd.DataFrame, instance_type_by_group: Mapping[str, str
         out[f"usd_per_hour_{group}"] = timeline[column].to_numpy(dtype=float) * float(price)
         total += out[f"usd_per_hour_{group}"].to_numpy()
     out["usd_per_hour"] = total
+    return out
+
+
+def request_shares(placed: Mapping[str, Mapping[str, np.ndarray]],
+                   requests: Mapping[str, tuple[float, float]], cpu_cost_fraction: float
+                   ) -> dict[str, dict[str, np.ndarray]]:
+    """Each owner's share (0..1, per tick) of each node group it has pods on, by requests:
+    ``cpu_cost_fraction`` x its share of the pods' CPU requests (millicores) on the group plus
+    the rest x its share of their memory requests (MiB); ``placed[owner][group]`` is its pods on
+    the group per tick, ``requests[owner]`` one pod's (CPU millicores, memory MiB). The shares of
+    a group add up to 1 at every tick (idle capacity is charged to the pods there); at a tick
+    with no pod on the group, its owners share it equally. Multiply an ``hourly_cost`` column by
+    a share for the owner's part of that group's node cost."""
+    if not 0 <= cpu_cost_fraction <= 1:
+        raise SimulationError(f"cpu_cost_fraction = {cpu_cost_fraction}: must lie in [0, 1]")
+    groups = {g for per_group in placed.values() for g in per_group}
+    out: dict[str, dict[str, np.ndarray]] = {owner: {} for owner in placed}
+    for g in sorted(groups):
+        owners = [o for o in placed if g in placed[o]]
+        cpu = {o: placed[o][g] * float(requests[o][0]) for o in owners}
+        mem = {o: placed[o][g] * float(requests[o][1]) for o in owners}
+        cpu_total, mem_total = sum(cpu.values()), sum(mem.values())
+        for o in owners:
+            even = np.full(len(placed[o][g]), 1.0 / len(owners))
+            by_cpu = np.divide(cpu[o], cpu_total, out=even.copy(), where=cpu_total > 0)
+            by_mem = np.divide(mem[o], mem_total, out=even.copy(), where=mem_total > 0)
+            out[o][g] = cpu_cost_fraction * by_cpu + (1 - cpu_cost_fraction) * by_mem
     return out
 
 

@@ -2,6 +2,9 @@
 
 Model (documented assumptions):
 
+(One Deployment. Pods of several Deployments on shared nodes: :mod:`infra_toolkit.shared_nodes`,
+which holds every node on its own.)
+
 - All pods of the Deployment have the same requests, so a node of a group holds
   ``pod_slots = min(cpu fit, memory fit, max_pods - daemonset_pods)`` of them, computed from
   its allocatable CPU and memory (capacity minus ``reserved_*``, which covers kubelet, system and

@@ -24,6 +24,10 @@ One run, in the order a cluster does it (every delay is a parameter):
 The run starts with ``initial_replicas`` warm, Ready pods (default: ``hpa.min_replicas``) on as
 many nodes as they need (at least each group's ``min_size``).
 
+Several workloads on one cluster: :func:`simulate_cluster` runs them with their pods sharing
+the node groups of the same name and one cluster autoscaler (the joint model:
+:mod:`infra_toolkit.shared_cluster`), so a node is counted once however many workloads use it.
+
 Time advances on a grid of ``tick_s`` seconds (the gcd of the sync, metric and scan cadences);
 pod and node transitions take effect from the first tick at or after them, and the traffic curve
 is resampled to the tick (time-weighted mean).
@@ -31,7 +35,7 @@ is resampled to the tick (time-weighted mean).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,9 +45,12 @@ from infra_toolkit.cluster import RunOutput, _tick_grid, run_cluster
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, ControllerConfig, HPASpec
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.shared_cluster import run_shared_cluster
+from infra_toolkit.shared_nodes import FixedPods, union_groups
 from infra_toolkit.simulation_summary import (
     SimulationSummary,
     TimeToCapacity,
+    _steps,
     format_summary,
     summarize,
     timeline,
@@ -54,12 +61,15 @@ from infra_toolkit.traffic import TrafficCurve, resample_curve
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
 __all__ = [
+    "ClusterSimulationResult",
+    "FixedPods",
     "SimulationResult",
     "SimulationSpec",
     "SimulationSummary",
     "TimeToCapacity",
     "format_summary",
     "simulate",
+    "simulate_cluster",
     "simulate_many",
 ]
 
@@ -181,3 +191,147 @@ def _node_hour_columns(rows: list[dict[str, object]]) -> list[str]:
     return sorted({k for r in rows for k in r if k.startswith("node_hours_")})
 
 
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterSimulationResult:
+    """Several workloads on one cluster (:func:`simulate_cluster`).
+
+    ``simulations``: one :class:`SimulationResult` per workload, as :func:`simulate` gives it; its
+    ``nodes*`` columns and node-hours are the nodes of the groups it may use, which it may share
+    with other workloads (do not add them up across workloads). ``nodes``: one row per tick,
+    ``time_s``, ``nodes`` and ``nodes_<group>`` for every group, each node counted once.
+    ``events``: the node scale events, each once. ``placed``: for the workloads and fixed
+    Deployments of a joint run, pods placed per tick on each group they may use
+    (``placed[owner][group]``).
+    ``node_peaks``: every node of the joint runs with its peak CPU (millicores), memory (MiB) and
+    pods, next to its allocatable. ``node_groups``: every group, in scale-up priority order."""
+
+    simulations: Mapping[str, SimulationResult]
+    nodes: pd.DataFrame
+    events: pd.DataFrame
+    placed: Mapping[str, Mapping[str, np.ndarray]]
+    node_peaks: pd.DataFrame
+    node_groups: tuple[NodeGroup, ...]
+
+    @property
+    def node_hours_by_instance_type(self) -> dict[str, float]:
+        """Node-hours per instance type over the run, each node counted once."""
+        hours = float(self.nodes["time_s"].iloc[1] - self.nodes["time_s"].iloc[0]) / 3600.0 \
+            if len(self.nodes) > 1 else 0.0
+        out: dict[str, float] = {}
+        for g in self.node_groups:
+            out[g.instance_type] = (out.get(g.instance_type, 0.0)
+                                    + float(self.nodes[f"nodes_{g.name}"].to_numpy().sum())
+                                    * hours)
+        return out
+
+
+def _components(specs: Sequence[SimulationSpec], fixed: Sequence[FixedPods]) -> list[list[int]]:
+    """Owners (specs, then fixed) that share a node group, transitively: one list each."""
+    parent = list(range(len(specs) + len(fixed)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    owners: list[SimulationSpec | FixedPods] = [*specs, *fixed]
+    for i, owner in enumerate(owners):
+        for g in owner.node_groups:
+            j = first.setdefault(g.name, i)
+            parent[root(i)] = root(j)
+    found: dict[int, list[int]] = {}
+    for i in range(len(parent)):
+        found.setdefault(root(i), []).append(i)
+    return list(found.values())
+
+
+def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, SimulationSpec],
+                     fixed: Sequence[FixedPods] = ()) -> ClusterSimulationResult:
+    """Run several workloads (``specs``, each with its traffic in ``curves`` under the same
+    name, requests per second) and the ``fixed`` Deployments on one cluster: their pods share the
+    node groups of the same name and one cluster autoscaler (:mod:`infra_toolkit.shared_cluster`
+    documents the joint model). Workloads that share no node group, directly or through others,
+    do not affect each other: a workload alone on its groups runs through :func:`simulate`
+    (the same numbers bit for bit), the others together. Fixed Deployments on groups no workload
+    uses are left out. Every spec needs the same tick grid and cluster autoscaler, and every
+    curve the same duration."""
+    names = list(specs)
+    if not names or set(curves) != set(names):
+        raise SimulationError(f"simulate_cluster: give one traffic curve per workload; workloads "
+                              f"{names}, curves {list(curves)}")
+    spec_list = [specs[n] for n in names]
+    ticks = {s.tick_s for s in spec_list}
+    if len(ticks) != 1 or len({s.autoscaler for s in spec_list}) != 1:
+        raise SimulationError(
+            f"simulate_cluster: workloads {names} have different tick grids ({sorted(ticks)} s) "
+            "or cluster autoscalers; one cluster has one autoscaler: give them the same sync, "
+            "metric and autoscaler settings")
+    tick = ticks.pop()
+    rps = {n: np.asarray(resample_curve(curves[n], float(tick)).rps) for n in names}
+    if len({a.size for a in rps.values()}) != 1:
+        raise SimulationError(f"simulate_cluster: the traffic curves of {names} have different "
+                              "durations; cut them to the same window")
+    n_ticks = rps[names[0]].size
+    fixed = list(fixed)
+    groups = union_groups([*spec_list, *fixed])
+    results: dict[str, SimulationResult] = {}
+    counts: dict[str, np.ndarray] = {}
+    placed: dict[str, dict[str, np.ndarray]] = {}
+    peaks: list[tuple[str, int, float, float, int]] = []
+    events: list[tuple[float, str, int, int, str]] = []
+    for members in _components(spec_list, fixed):
+        work = [i for i in members if i < len(names)]
+        extra = [fixed[i - len(names)] for i in members if i >= len(names)]
+        if not work:
+            continue
+        if len(work) == 1 and not extra:
+            name = names[work[0]]
+            result = simulate(curves[name], specs[name])
+            results[name] = result
+            for g in result.spec.node_groups:
+                counts[g.name] = result.timeline[f"nodes_{g.name}"].to_numpy()
+            events += [(float(e[0]), str(e[1]), int(e[2]), int(e[3]), str(e[4]))
+                       for e in result.events.itertuples(index=False, name=None)
+                       if str(e[1]).startswith("node_")]
+            continue
+        chosen = [spec_list[i] for i in work]
+        run = run_shared_cluster([rps[names[i]] for i in work], tick, chosen, extra)
+        for i, spec, out in zip(work, chosen, run.outputs, strict=True):
+            frame = pd.DataFrame(out.events, columns=["time_s", "kind", "from", "to", "reason"])
+            syncs = pd.DataFrame(out.syncs,
+                                 columns=["time_s", "current", "proposal", "written", "reason"])
+            line, arrays = timeline(out, spec)
+            results[names[i]] = SimulationResult(spec, line, frame, syncs,
+                                                 summarize(out, spec, arrays))
+        for g, changes in zip(run.groups, run.node_changes, strict=True):
+            counts[g.name] = _steps(changes, n_ticks)
+        owner_names = [names[i] for i in work] + [f.name for f in extra]
+        # every group an owner may use, all-zero ones too: a share of 0 is a share
+        owner_groups = [{g.name for g in o.node_groups} for o in chosen]
+        owner_groups += [{g.name for g in f.node_groups} for f in extra]
+        for owner, allowed, per_group in zip(owner_names, owner_groups, run.placed,
+                                             strict=True):
+            placed[owner] = {g.name: _steps(ch, n_ticks)
+                             for g, ch in zip(run.groups, per_group, strict=True)
+                             if g.name in allowed}
+        events += run.events
+        peaks += run.node_peaks
+    simulated = [g for g in groups if g.name in counts]
+    nodes = pd.DataFrame({"time_s": np.arange(n_ticks, dtype=np.float64) * tick,
+                          "nodes": np.sum([counts[g.name] for g in simulated], axis=0),
+                          **{f"nodes_{g.name}": counts[g.name] for g in simulated}})
+    by_name = {g.name: g for g in groups}
+    peak_frame = pd.DataFrame(
+        [{"group": g, "node": n, "peak_cpu_millicores": c, "peak_memory_mib": m,
+          "peak_pods": p, "allocatable_cpu_millicores": by_name[g].allocatable_cpu_millicores,
+          "allocatable_memory_mib": by_name[g].allocatable_memory_mib,
+          "allocatable_pods": by_name[g].max_pods - by_name[g].daemonset_pods}
+         for g, n, c, m, p in peaks])
+    events.sort(key=lambda e: e[0])
+    return ClusterSimulationResult(
+        {n: results[n] for n in names}, nodes,
+        pd.DataFrame(events, columns=["time_s", "kind", "from", "to", "reason"]), placed,
+        peak_frame, tuple(simulated))

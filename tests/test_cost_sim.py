@@ -22,6 +22,7 @@ from infra_toolkit.cost_sim import (
     estimate_from_simulation,
     hourly_cost,
     lcu_hours,
+    request_shares,
 )
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.pricing import PriceBook, load_price_book
@@ -78,7 +79,20 @@ def test_public_api_is_fixed() -> None:
     assert sorted(cost_sim.__all__) == sorted([
         "ALB_FREE_RULES_PER_REQUEST", "BYTES_PER_GB", "PodUsage", "TrafficProfile",
         "apply_simulation", "attribute_cost", "egress_gb", "estimate_from_simulation",
-        "hourly_cost", "lcu_hours", "monthly_node_hours"])
+        "hourly_cost", "lcu_hours", "monthly_node_hours", "request_shares"])
+
+
+def test_request_shares_split_a_shared_group() -> None:
+    # tick 0: a has 2 pods (500m, 1024 MiB each), b 1 pod (1000m, 512 MiB): CPU 1000 / 2000 each,
+    # memory 2048 / 2560 and 512 / 2560; half by CPU, half by memory:
+    # a = 0.5 x 0.5 + 0.5 x 0.8 = 0.65, b = 0.5 x 0.5 + 0.5 x 0.2 = 0.35.
+    # tick 1: no pod on the group: its two owners share it equally (0.5 each).
+    placed = {"a": {"g": np.array([2, 0])}, "b": {"g": np.array([1, 0])}}
+    shares = request_shares(placed, {"a": (500, 1024), "b": (1000, 512)}, 0.5)
+    assert shares["a"]["g"].tolist() == pytest.approx([0.65, 0.5])
+    assert shares["b"]["g"].tolist() == pytest.approx([0.35, 0.5])
+    with pytest.raises(SimulationError, match=r"cpu_cost_fraction = 2: must lie in \[0, 1\]"):
+        request_shares(placed, {"a": (500, 1024), "b": (1000, 512)}, 2)
 
 
 def test_node_hours_of_a_day_projected_to_a_month(book: PriceBook) -> None:

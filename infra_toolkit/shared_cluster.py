@@ -1,0 +1,221 @@
+"""Several Deployments on one cluster: the joint simulation loop (internal to
+:func:`infra_toolkit.simulate.simulate_cluster`).
+
+Each autoscaled workload keeps what :mod:`infra_toolkit.cluster` keeps for one (its cohorts, load
+and queue per tick, metrics pipeline, HPA and its history, the same rules); the nodes, the
+scheduler and the one cluster autoscaler are shared (:mod:`infra_toolkit.shared_nodes`). Pods of
+different sizes share nodes, so every node is held on its own: its free CPU (millicores), memory
+(MiB) and pod slots. Events at one instant run in this order: nodes that become Ready, the
+autoscaler's scan, then the HPA syncs (workloads in the order given).
+
+- **Scheduler**: pending pods, oldest first, go to the first node with room (groups in
+  priority order, among the groups the pod may use; nodes in the order they arrived): nodes fill
+  up before the next is used, as with kube-scheduler's MostAllocated scoring.
+- **Scale-up** (each scan): the pending pods are packed first onto the nodes being provisioned,
+  then onto new nodes of the first group (priority order) each may use, with headroom below
+  ``max_size``; each group gets as many nodes as that first-fit packing opens.
+- **Scale-down** (each scan, no pending pod, ``scale_down_delay_after_add_s`` after the last
+  scale-up): a node is unneeded while its group is above ``min_size``, its utilization (the
+  larger of requested CPU / allocatable and requested memory / allocatable) is below
+  ``scale_down_utilization_threshold`` and its pods fit on the other nodes. After
+  ``scale_down_unneeded_s`` continuously unneeded it is removed (one node per scan, lowest
+  priority group and newest node first); its pods are evicted and re-created Pending.
+- Deployments without an HPA (:class:`~infra_toolkit.shared_nodes.FixedPods`) hold a fixed
+  number of pods: they take room on the nodes (and count in utilization) but serve no modelled
+  traffic.
+- Node groups are in one priority order for all pods: the order in which the workloads (then
+  the fixed Deployments) first name them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from infra_toolkit.cluster import RunOutput
+from infra_toolkit.controller_view import MIB_MILLI, ControllerView, metric_needs
+from infra_toolkit.hpa import HPAState, reconcile
+from infra_toolkit.nodes import NodeGroup
+from infra_toolkit.shared_nodes import FixedPods, Owner, SharedNodes, union_groups
+
+__all__ = ["SharedRun", "run_shared_cluster"]
+
+
+@dataclass
+class SharedRun:
+    """A joint run: one :class:`RunOutput` per autoscaled workload (its ``node_changes`` are the
+    shared groups' node counts), the shared groups' node counts (``node_changes``, one list of
+    ``(tick, nodes)`` per group of ``groups``), the node events, the pods each owner (workloads,
+    then fixed Deployments) had placed on each group (``placed[owner][group]``: ``(tick, pods)``
+    changes) and each node's peak use (``node_peaks``: group, node id, CPU millicores, memory
+    MiB, pods)."""
+
+    outputs: list[RunOutput]
+    groups: tuple[NodeGroup, ...]
+    node_changes: list[list[tuple[int, int]]]
+    events: list[tuple[float, str, int, int, str]]
+    placed: list[list[list[tuple[int, int]]]]
+    node_peaks: list[tuple[str, int, float, float, int]]
+
+
+class _Load:
+    """Offered, served, dropped and queued requests of one workload, tick by tick (the
+    one-workload loop's rules: :mod:`infra_toolkit.cluster`)."""
+
+    def __init__(self, rps_ticks: np.ndarray, tick_s: int, wl: Any, ready_delta: list[int]
+                 ) -> None:
+        n = rps_ticks.size
+        self.n, self.tick_s = n, tick_s
+        self.cap, self.timeout = wl.capacity_rps_per_pod, wl.queue_timeout_s
+        self.work = (rps_ticks * tick_s).tolist()
+        self.served, self.dropped = [0.0] * n, [0.0] * n
+        self.backlog_l, self.ready_l = [0.0] * n, [0] * n
+        self.cum_load = [0.0] * (n + 1)
+        self.ready_delta = ready_delta
+        self.done = self.ready_now = 0
+        self.backlog = self.capacity = self.limit = self.acc = 0.0
+
+    def advance(self, to_tick: int) -> None:
+        """Serve the ticks up to ``to_tick`` (exclusive)."""
+        tick_s, end = self.tick_s, min(to_tick, self.n)
+        for i in range(self.done, end):
+            d = self.ready_delta[i]
+            if d:
+                self.ready_now += d
+                rc = self.ready_now * self.cap
+                self.capacity, self.limit = rc * tick_s, rc * self.timeout
+            work = self.backlog + self.work[i]
+            out = work if work < self.capacity else self.capacity
+            left = work - out
+            if left > self.limit:
+                drop = left - self.limit
+                left -= drop
+                self.dropped[i] = drop / tick_s
+            self.backlog = left
+            out_rps = out / tick_s
+            self.served[i] = out_rps
+            self.backlog_l[i] = left
+            self.ready_l[i] = self.ready_now
+            if self.ready_now:
+                self.acc += out_rps / self.ready_now
+            self.cum_load[i + 1] = self.acc
+        self.done = max(self.done, end)
+
+
+def _owners(specs: list[Any], fixed: list[FixedPods], groups: tuple[NodeGroup, ...]
+            ) -> list[Owner]:
+    index = {g.name: i for i, g in enumerate(groups)}
+    owners = []
+    for i, item in enumerate([*specs, *fixed]):
+        wl = getattr(item, "workload", item)
+        owners.append(Owner(i, item.name, float(wl.cpu_request_millicores),
+                            float(wl.memory_request_mib),
+                            sorted(index[g.name] for g in item.node_groups), len(groups)))
+    return owners
+
+
+def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: list[Any],
+                       fixed: list[FixedPods]) -> SharedRun:
+    """Run the workloads of ``specs`` (offered rps per tick of ``tick_s`` seconds, one array
+    each, all of one length) and the ``fixed`` Deployments on shared nodes."""
+    groups = union_groups([*specs, *fixed])
+    n_ticks = rps_by_workload[0].size
+    horizon_s = n_ticks * tick_s
+    ca = specs[0].autoscaler
+    owners = _owners(specs, fixed, groups)
+    cluster = SharedNodes(groups, owners, ca, tick_s, n_ticks)
+    cluster.start([int(s.initial_replicas) for s in specs] + [f.replicas for f in fixed])
+
+    loads: list[_Load] = []
+    views: list[ControllerView] = []
+    for o, s, rps in zip(owners, specs, rps_by_workload, strict=False):
+        wl = s.workload
+        o.image_pull_s = wl.image_pull_s
+        o.startup_to_ready_s = wl.app_start_s + wl.readiness_delay_s
+        o.ready_delta = [0] * (n_ticks + 2)
+        o.ready_delta[0] = int(s.initial_replicas)
+        loads.append(_Load(rps, tick_s, wl, o.ready_delta))
+        cum_offered = np.concatenate([[0.0], np.cumsum(rps)]).tolist()
+        requests = {"cpu": int(wl.cpu_request_millicores),
+                    "memory": math.ceil(wl.memory_request_mib * MIB_MILLI)}
+        needs = metric_needs(s.hpa, memory_model=wl.memory_baseline_mib is not None)
+        views.append(ControllerView(tick_s, s.metrics, s.metrics.sample_window_s // tick_s, wl,
+                                    loads[-1].cum_load, cum_offered, requests, needs))
+    spec_replicas = [int(s.initial_replicas) for s in specs]
+    spec_changes = [[(0, n)] for n in spec_replicas]
+    desired_changes = [[(0, n)] for n in spec_replicas]
+    states = [HPAState() for _ in specs]
+    syncs: list[list[tuple[float, int, int | None, int, str]]] = [[] for _ in specs]
+    scrapes: list[list[float]] = [[] for _ in specs]
+    hpa_events: list[list[tuple[float, str, int, int, str]]] = [[] for _ in specs]
+    next_sync = [float(s.controller.sync_period_s) for s in specs]
+    next_scan = float(ca.scan_interval_s)
+
+    def events_until(t: float) -> None:
+        nonlocal next_scan
+        while True:
+            arrival = cluster.upcoming[0][0] if cluster.upcoming else math.inf
+            if min(arrival, next_scan) > t:
+                return
+            if arrival <= next_scan:
+                cluster.arrive(arrival)
+            else:
+                cluster.scan(next_scan)
+                next_scan += ca.scan_interval_s
+
+    while (t_sync := min(next_sync)) < horizon_s:
+        events_until(t_sync)
+        for w, s in enumerate(specs):
+            if next_sync[w] != t_sync:
+                continue
+            o, now_tick = owners[w], int(t_sync) // tick_s
+            loads[w].advance(now_tick)
+            pods, snapshot, ts = views[w].read(o.cohorts, t_sync, o.version)
+            if ts is not None:
+                scrapes[w].append(ts)
+            current = spec_replicas[w]
+            result = reconcile(s.hpa, current, pods, snapshot, states[w], t_sync, s.controller,
+                               current)
+            states[w] = result.state
+            proposal, new = result.metric_desired_replicas, result.desired_replicas
+            limited = result.scaling_limited
+            syncs[w].append((t_sync, current, proposal, new,
+                             limited.reason if limited is not None else (result.error or "")))
+            if proposal is not None and desired_changes[w][-1][1] != proposal:
+                desired_changes[w].append((now_tick, proposal))
+            if new != current:
+                hpa_events[w].append((t_sync, "hpa_scale", current, new,
+                                      (f"{result.rescale_reason}; proposal {proposal}, limit "
+                                       f"{result.scaling_limited_reason}")))
+                if new > current:
+                    cluster.create(o, new - current, t_sync)
+                else:
+                    cluster.delete(o, current - new, t_sync)
+                cluster.place(t_sync)  # new pods, or room freed for other workloads' pods
+                spec_replicas[w] = new
+                spec_changes[w].append((now_tick, new))
+            next_sync[w] = t_sync + s.controller.sync_period_s + s.sync_duration_s
+    events_until(horizon_s - 1e-9)
+
+    outputs = []
+    index = {g.name: i for i, g in enumerate(groups)}
+    for w, (s, o, load) in enumerate(zip(specs, owners, loads, strict=False)):
+        load.advance(n_ticks)
+        for c in o.cohorts:
+            o.records.append((c.created_s, c.scheduled_s, c.ready_tick, n_ticks, len(c.names)))
+        mine = {g.name for g in s.node_groups}
+        # node events first: at one instant the autoscaler's scan runs before the syncs
+        logged = sorted([*(e for e in cluster.events if e[1] == "node_scale_up_failed"
+                           or e[1].split(":", 1)[-1] in mine), *hpa_events[w]],
+                        key=lambda e: e[0])
+        outputs.append(RunOutput(
+            tick_s, rps_by_workload[w], np.array(load.served), np.array(load.dropped),
+            np.array(load.backlog_l), np.array(load.ready_l, dtype=np.int64), o.records,
+            spec_changes[w], desired_changes[w],
+            [cluster.node_changes[index[g.name]] for g in s.node_groups],
+            syncs[w], logged, np.array(scrapes[w])))
+    return SharedRun(outputs, groups, cluster.node_changes, cluster.events,
+                     [o.placed for o in owners], cluster.node_peaks())

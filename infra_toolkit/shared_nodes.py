@@ -1,0 +1,401 @@
+"""Shared nodes: per-node bin-packing, the scheduler and one cluster autoscaler for the pods of
+several Deployments (internal to :mod:`infra_toolkit.shared_cluster`, which documents the model).
+
+Pods of different sizes share nodes, so every node is held on its own (free CPU millicores,
+memory MiB and pod slots), unlike :mod:`infra_toolkit.nodes`' slot counts for one pod size.
+A Deployment's pods are held as cohorts (:class:`~infra_toolkit.controller_view.Cohort`), split
+so that each placed cohort sits on one node.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra_toolkit.controller_view import Cohort
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
+from infra_toolkit.spec_checks import require_finite, require_whole
+
+__all__ = ["LONG_AGO_S", "FixedPods", "Owner", "PlacedCohort", "SharedNodes", "union_groups"]
+
+LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class FixedPods:
+    """A Deployment without an HPA: ``replicas`` pods, each requesting
+    ``cpu_request_millicores`` and ``memory_request_mib`` (0: none), on ``node_groups``
+    (priority order)."""
+
+    name: str
+    replicas: int
+    cpu_request_millicores: float
+    memory_request_mib: float
+    node_groups: tuple[NodeGroup, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "node_groups", tuple(self.node_groups))
+        o = f"fixed deployment {self.name!r}"
+        require_whole(f"{o}.replicas", self.replicas, 0)
+        for name in ("cpu_request_millicores", "memory_request_mib"):
+            require_finite(f"{o}.{name}", getattr(self, name), 0)
+        if not self.node_groups:
+            raise SimulationError(f"{o}: node_groups is empty; give the groups it runs on")
+
+
+def union_groups(owners: Sequence[Any]) -> tuple[NodeGroup, ...]:
+    """Every node group of ``owners`` (simulation specs, :class:`FixedPods`), once, in order of
+    first appearance (the shared scale-up priority); a name given with two different settings
+    is an error."""
+    found: dict[str, NodeGroup] = {}
+    for owner in owners:
+        for g in owner.node_groups:
+            if found.setdefault(g.name, g) != g:
+                raise SimulationError(
+                    f"node group {g.name!r} is given twice with different settings "
+                    f"({found[g.name]} and {g}); the workloads sharing it must give the same "
+                    "NodeGroup")
+    return tuple(found.values())
+
+
+@dataclass(eq=False)
+class PlacedCohort(Cohort):
+    """A cohort of one owner (index into :attr:`SharedNodes.owners`), on one node once placed."""
+
+    owner: int = -1
+    node: Node | None = None
+    # identity, not value: cohorts of two owners may hold equal names and times
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
+@dataclass(eq=False)
+class Node:
+    """One node: its group (index), id, free room and the cohorts on it."""
+
+    group: int
+    ident: int
+    cpu_free: float
+    memory_free: float
+    pods_free: int
+    cohorts: list[PlacedCohort] = field(default_factory=list)
+    unneeded_since: float | None = None
+    peak: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # cpu, memory, pods
+
+
+def _fit(cpu_free: float, memory_free: float, pods_free: int, cpu: float, memory: float) -> int:
+    """How many pods with these requests fit in this room (a request of 0 takes only a slot)."""
+    by_cpu = math.floor(cpu_free / cpu + _EPS) if cpu > 0 else pods_free
+    by_memory = math.floor(memory_free / memory + _EPS) if memory > 0 else pods_free
+    return max(0, min(pods_free, by_cpu, by_memory))
+
+
+def _pack(rooms: list[list[float]], allowed: Sequence[int], cpu: float, memory: float,
+          n: int) -> int:
+    """Put ``n`` pods into ``rooms`` (``[group, cpu, memory, pods]`` free), first fit, only in
+    the ``allowed`` groups; the pods left over."""
+    for r in rooms:
+        if n == 0:
+            break
+        if int(r[0]) not in allowed:
+            continue
+        k = min(n, _fit(r[1], r[2], int(r[3]), cpu, memory))
+        if k:
+            r[1] -= k * cpu
+            r[2] -= k * memory
+            r[3] -= k
+            n -= k
+    return n
+
+
+class Owner:
+    """The pods of one Deployment: one pod's requests, the groups they may use (priority
+    order), its cohorts, pods per group, the change log of that count, and (for a workload)
+    its start-up delays and Ready-count deltas per tick."""
+
+    def __init__(self, index: int, name: str, cpu: float, memory: float, groups: list[int],
+                 n_groups: int) -> None:
+        self.index, self.name, self.cpu, self.memory = index, name, cpu, memory
+        self.groups = groups
+        self.cohorts: list[PlacedCohort] = []
+        self.on_group = [0] * n_groups
+        self.placed: list[list[tuple[int, int]]] = [[(0, 0)] for _ in range(n_groups)]
+        self.serial = self.version = 0
+        self.image_pull_s = self.startup_to_ready_s = 0.0
+        self.ready_delta: list[int] | None = None
+        self.records: list[tuple[float, float, int, int, int]] = []
+
+    def new_names(self, n: int) -> list[str]:
+        """``n`` fresh pod names."""
+        first = self.serial
+        self.serial += n
+        return [f"p{i}" for i in range(first, first + n)]
+
+
+class SharedNodes:
+    """The nodes of ``groups``, the pods of ``owners`` on them, the scheduler and the cluster
+    autoscaler ``ca``; times in seconds, ticks of ``tick_s`` over ``n_ticks``."""
+
+    def __init__(self, groups: tuple[NodeGroup, ...], owners: list[Owner],
+                 ca: ClusterAutoscalerSpec, tick_s: int, n_ticks: int) -> None:
+        self.groups, self.owners, self.ca = groups, owners, ca
+        self.tick_s, self.n_ticks = tick_s, n_ticks
+        for o in owners:
+            for g in o.groups:  # a pod that fits no empty node of its group: pod_slots says so
+                pod_slots(groups[g], max(o.cpu, _EPS), max(o.memory, _EPS))
+        self.pending: list[PlacedCohort] = []
+        self.nodes: list[list[Node]] = [[] for _ in groups]
+        self.retired: list[Node] = []
+        self.serial = 0
+        self.events: list[tuple[float, str, int, int, str]] = []
+        self.node_changes: list[list[tuple[int, int]]] = [[] for _ in groups]
+        self.upcoming: list[tuple[float, int, int]] = []  # (ready time, group, nodes)
+        self.last_scale_up_s = -math.inf
+        self.stuck = False
+
+    def tick_at(self, t: float) -> int:
+        """The first tick at or after ``t`` seconds."""
+        return min(self.n_ticks + 1, max(0, math.ceil(t / self.tick_s - 1e-9)))
+
+    # ---- pods ----------------------------------------------------------------------------
+    def create(self, o: Owner, n: int, t: float) -> None:
+        """``n`` new Pending pods of ``o`` at ``t`` (placed by the next :meth:`place`)."""
+        c = PlacedCohort(o.new_names(n), t, owner=o.index)
+        o.cohorts.append(c)
+        self.pending.append(c)
+        o.version += 1
+
+    def place(self, t: float) -> None:
+        """The scheduler at ``t``: pending pods, oldest first, on the first node with room."""
+        for c in list(self.pending):
+            o = self.owners[c.owner]
+            for g in o.groups:
+                for node in self.nodes[g]:
+                    k = min(len(c.names), _fit(node.cpu_free, node.memory_free, node.pods_free,
+                                               o.cpu, o.memory))
+                    if k > 0:
+                        self._bind(c, k, node, t)
+                        if c not in self.pending:
+                            break
+                if c not in self.pending:
+                    break
+
+    def _bind(self, c: PlacedCohort, k: int, node: Node, t: float) -> None:
+        o, g = self.owners[c.owner], node.group
+        piece = c
+        if k < len(c.names):  # split: the placed part becomes its own cohort
+            piece = PlacedCohort(c.names[:k], c.created_s, owner=c.owner)
+            del c.names[:k]
+            o.cohorts.insert(o.cohorts.index(c), piece)
+        else:
+            self.pending.remove(c)
+        piece.group, piece.node, piece.scheduled_s = g, node, t
+        piece.running_s = t + o.image_pull_s
+        piece.ready_tick = self.tick_at(piece.running_s + o.startup_to_ready_s)
+        if o.ready_delta is not None:
+            o.ready_delta[min(piece.ready_tick, self.n_ticks + 1)] += k
+        node.cpu_free -= k * o.cpu
+        node.memory_free -= k * o.memory
+        node.pods_free -= k
+        grp = self.groups[g]
+        node.peak = [max(node.peak[0], grp.allocatable_cpu_millicores - node.cpu_free),
+                     max(node.peak[1], grp.allocatable_memory_mib - node.memory_free),
+                     max(node.peak[2], grp.max_pods - grp.daemonset_pods - node.pods_free)]
+        node.cohorts.append(piece)
+        self._count(o, g, k, t)
+        o.version += 1
+
+    def _count(self, o: Owner, g: int, k: int, t: float) -> None:
+        o.on_group[g] += k
+        o.placed[g].append((self.tick_at(t), o.on_group[g]))
+
+    def remove(self, c: PlacedCohort, k: int, t: float) -> None:
+        """``k`` pods of ``c`` end at ``t`` (deleted or evicted; newest names first)."""
+        o = self.owners[c.owner]
+        j = self.tick_at(t)
+        node = c.node
+        if node is not None:
+            node.cpu_free += k * o.cpu
+            node.memory_free += k * o.memory
+            node.pods_free += k
+            self._count(o, c.group, -k, t)
+            if o.ready_delta is not None:
+                o.ready_delta[min(max(j, c.ready_tick), self.n_ticks + 1)] -= k
+        o.records.append((c.created_s, c.scheduled_s, c.ready_tick, j, k))
+        del c.names[len(c.names) - k:]
+        o.version += 1
+        if not c.names:
+            o.cohorts.remove(c)
+            if node is not None:
+                node.cohorts.remove(c)
+            else:
+                self.pending.remove(c)
+
+    def delete(self, o: Owner, n: int, t: float) -> None:
+        """The Deployment scaled down by ``n`` at ``t``: ReplicaSet order (unscheduled, then not
+        ready, then ready; newest first in each)."""
+        for rank in (0, 1, 2):
+            for c in reversed(list(o.cohorts)):
+                if n == 0:
+                    return
+                state = 0 if c.group < 0 else (1 if c.ready_tick * self.tick_s > t else 2)
+                if state == rank:
+                    k = min(n, len(c.names))
+                    self.remove(c, k, t)
+                    n -= k
+
+    # ---- nodes ---------------------------------------------------------------------------
+    def add_node(self, g: int) -> None:
+        """One new empty node in group ``g``."""
+        grp = self.groups[g]
+        self.nodes[g].append(Node(g, self.serial, grp.allocatable_cpu_millicores,
+                                  grp.allocatable_memory_mib, grp.max_pods - grp.daemonset_pods))
+        self.serial += 1
+
+    def start(self, initial: list[int]) -> None:
+        """The run's start: each group at ``min_size``, then ``initial[i]`` warm pods of owner
+        ``i`` (in owner order), with nodes added group by group until they fit."""
+        for g, grp in enumerate(self.groups):
+            for _ in range(grp.min_size):
+                self.add_node(g)
+        for o, n in zip(self.owners, initial, strict=True):
+            if n:
+                self.create(o, n, LONG_AGO_S)
+        self.place(LONG_AGO_S)
+        for g, grp in enumerate(self.groups):
+            while self.pending and len(self.nodes[g]) < grp.max_size and any(
+                    g in self.owners[c.owner].groups for c in self.pending):
+                self.add_node(g)
+                self.place(LONG_AGO_S)
+        if self.pending:
+            names = sorted({self.owners[c.owner].name for c in self.pending})
+            raise SimulationError(
+                f"the initial pods of {', '.join(names)} do not fit on the node groups at "
+                "max_size; raise max_size or lower initial_replicas / replicas")
+        self.node_changes = [[(0, len(ns))] for ns in self.nodes]
+        for o in self.owners:
+            o.placed = [[(0, k)] for k in o.on_group]
+            for c in o.cohorts:
+                c.running_s, c.ready_tick = LONG_AGO_S, 0
+
+    def arrive(self, t: float) -> None:
+        """The first batch of provisioned nodes is Ready at ``t``."""
+        _, g, k = self.upcoming.pop(0)
+        for _ in range(k):
+            self.add_node(g)
+        self.node_changes[g].append((self.tick_at(t), len(self.nodes[g])))
+        self.place(t)
+
+    def _fresh(self, g: int) -> list[float]:
+        grp = self.groups[g]
+        return [g, grp.allocatable_cpu_millicores, grp.allocatable_memory_mib,
+                grp.max_pods - grp.daemonset_pods]
+
+    def scan(self, t: float) -> None:
+        """One cluster-autoscaler scan at ``t``: scale-up for pending pods, else scale-down."""
+        if self.pending:
+            self._scale_up(t)
+        else:
+            self.stuck = False
+        if self.pending or t - self.last_scale_up_s < self.ca.scale_down_delay_after_add_s:
+            for ns in self.nodes:
+                for node in ns:
+                    node.unneeded_since = None
+            return
+        self._scale_down(t)
+
+    def _scale_up(self, t: float) -> None:
+        n_pending = sum(len(c.names) for c in self.pending)
+        coming = [self._fresh(g) for _, g, k in self.upcoming for _ in range(k)]
+        left: list[tuple[Owner, int]] = []
+        for c in self.pending:
+            o = self.owners[c.owner]
+            n = _pack(coming, o.groups, o.cpu, o.memory, len(c.names))
+            if n:
+                left.append((o, n))
+        for g, grp in enumerate(self.groups):
+            if not left:
+                break
+            in_flight = sum(k for _, gg, k in self.upcoming if gg == g)
+            room = grp.max_size - len(self.nodes[g]) - in_flight
+            opened: list[list[float]] = []
+            still: list[tuple[Owner, int]] = []
+            for o, n in left:
+                if g in o.groups:
+                    n = _pack(opened, (g,), o.cpu, o.memory, n)
+                    while n and len(opened) < room:
+                        opened.append(self._fresh(g))
+                        n = _pack(opened[-1:], (g,), o.cpu, o.memory, n)
+                if n:
+                    still.append((o, n))
+            left = still
+            k = len(opened)
+            if k == 0:
+                continue
+            ready_s = t + self.ca.provisioning_delay_s
+            self.upcoming.append((ready_s, g, k))
+            self.upcoming.sort()
+            now = len(self.nodes[g]) + in_flight
+            self.events.append((t, f"node_scale_up:{grp.name}", now, now + k,
+                                (f"{n_pending} pending pod(s) need {k} more "
+                                 f"{grp.instance_type} node(s), Ready at {ready_s:g} s")))
+            self.last_scale_up_s = t
+        short = sum(n for _, n in left)
+        if short and not self.stuck:
+            self.events.append((t, "node_scale_up_failed", 0, 0,
+                                f"{short} pending pod(s) fit no node group: all at max_size"))
+        self.stuck = short > 0
+
+    def _utilization(self, node: Node) -> float:
+        grp = self.groups[node.group]
+        return max(1.0 - node.cpu_free / grp.allocatable_cpu_millicores,
+                   1.0 - node.memory_free / grp.allocatable_memory_mib)
+
+    def _fits_elsewhere(self, node: Node) -> bool:
+        rooms = [[n.group, n.cpu_free, n.memory_free, n.pods_free]
+                 for ns in self.nodes for n in ns if n is not node]
+        owners = self.owners
+        return all(_pack(rooms, owners[c.owner].groups, owners[c.owner].cpu,
+                         owners[c.owner].memory, len(c.names)) == 0 for c in node.cohorts)
+
+    def _scale_down(self, t: float) -> None:
+        ca = self.ca
+        for g in reversed(range(len(self.groups))):
+            grp, nodes = self.groups[g], self.nodes[g]
+            for node in reversed(nodes):
+                util = self._utilization(node)
+                if (len(nodes) <= grp.min_size or util >= ca.scale_down_utilization_threshold
+                        or not self._fits_elsewhere(node)):
+                    node.unneeded_since = None
+                    continue
+                if node.unneeded_since is None:
+                    node.unneeded_since = t
+                if t - node.unneeded_since < ca.scale_down_unneeded_s:
+                    continue
+                evicted = list(node.cohorts)
+                nodes.remove(node)
+                self.retired.append(node)
+                self.node_changes[g].append((self.tick_at(t), len(nodes)))
+                self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1,
+                                    len(nodes),
+                                    (f"node {node.ident} utilization {util:.0%} < "
+                                     f"{ca.scale_down_utilization_threshold:.0%} for "
+                                     f"{ca.scale_down_unneeded_s:g} s; "
+                                     f"{sum(len(c.names) for c in evicted)} pod(s) evicted")))
+                for c in evicted:  # a drain: the pods start again, Pending
+                    o, k = self.owners[c.owner], len(c.names)
+                    self.remove(c, k, t)
+                    self.create(o, k, t)
+                self.place(t)
+                return  # one node per scan
+
+    def node_peaks(self) -> list[tuple[str, int, float, float, int]]:
+        """Every node the run had: group name, id, peak CPU (millicores), memory (MiB), pods."""
+        every = sorted([*self.retired, *(n for ns in self.nodes for n in ns)],
+                       key=lambda n: n.ident)
+        return [(self.groups[n.group].name, n.ident, n.peak[0], n.peak[1], int(n.peak[2]))
+                for n in every]

@@ -1,0 +1,132 @@
+"""analyze_plan on a plan whose workloads share one node group: node-hours count each node once.
+
+The plan (written to tmp_path): node group ``general``, m5.large (2 vCPU, 8 GiB, 29 ENI pods in
+the shipped instance table) -> allocatable 2000 - 100 = 1900m, 8192 - 600 = 7592 MiB,
+29 - 2 = 27 pods; min 1, max 4 nodes; a new node is Ready 60 s after the scan that asks for it.
+Workloads on it (every pod 256 MiB): ``api`` 2 pods of 600m (HPA min = max = 2), ``worker``
+500m pods (Deployment replicas 1, HPA min = max = 4) and ``cron``, a Deployment without HPA:
+1 pod of 100m. One hour of 20 req/s. On-demand m5.large in us-east-1: $0.096 per hour.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra_toolkit import charts, sections
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan
+from tests.conftest import REPO_ROOT as REPO
+from tests.conftest import SMALL_PLAN
+
+M5_LARGE_USD_PER_HOUR = 0.096
+
+
+def _deployment(name: str, cpu: str, replicas: int) -> dict:  # type: ignore[type-arg]
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+                         {"name": name, "image": "example/app:1",
+                          "resources": {"requests": {"cpu": cpu, "memory": "256Mi"}}}]}}}}
+
+
+def _hpa(name: str, replicas: int) -> dict:  # type: ignore[type-arg]
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": name},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                        "name": name},
+                     "minReplicas": replicas, "maxReplicas": replicas,
+                     "metrics": [{"type": "Resource", "resource": {
+                         "name": "cpu", "target": {"type": "Utilization",
+                                                   "averageUtilization": 70}}}]}}
+
+
+@pytest.fixture(scope="module")
+def shared_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("shared-plan")
+    plan = yaml.safe_load((REPO / SMALL_PLAN).read_text())
+    model = {"cpu_millicores_per_rps": 2, "baseline_cpu_millicores": 10,
+             "capacity_rps_per_pod": 100, "image_pull_s": 10,
+             "app_start_s": 20}
+    workloads = []
+    for name, cpu, replicas, hpa in (("api", "600m", 2, 2), ("worker", "500m", 1, 4),
+                                     ("cron", "100m", 1, None)):
+        (root / f"{name}-deployment.yaml").write_text(yaml.safe_dump(
+            _deployment(name, cpu, replicas)))
+        w = {"name": name, "deployment": f"{name}-deployment.yaml", "model": model}
+        if hpa is not None:
+            (root / f"{name}-hpa.yaml").write_text(yaml.safe_dump(_hpa(name, hpa)))
+            w["hpa"] = f"{name}-hpa.yaml"
+        workloads.append(w)
+    plan["proposed"]["workloads"] = workloads
+    plan["proposed"]["resources"] = [
+        {"type": "aws_eks_cluster", "name": "main"},
+        {"type": "aws_eks_node_group", "name": "general", "instance_types": ["m5.large"],
+         "scaling_config": {"desired_size": 1, "min_size": 1, "max_size": 4}}]
+    plan["scenarios"] = [{"name": "steady", "description": "20 req/s for an hour",
+                          "synthetic": {"shape": "constant", "duration": "1h", "rps": 20}}]
+    plan["testing"] = [t for t in plan["testing"] if "scenario" not in t]
+    plan["simulation"] = {"node_provisioning_s": 60}
+    path = root / "shared.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    return path
+
+
+@pytest.fixture(scope="module")
+def analysis(shared_plan: Path) -> PlanAnalysis:
+    return analyze_plan(shared_plan, store_location=str(shared_plan.parent / "no-store"))
+
+
+def test_node_hours_count_each_shared_node_once(analysis: PlanAnalysis) -> None:
+    run = analysis.run("steady")
+    # t = 0: node 1 holds api 2 x 600m + worker 500m + cron 100m = 1800m of 1900m.
+    # t = 15 s: worker's HPA 1 -> 4 (below minReplicas): 3 x 500m, 100m free: Pending.
+    # t = 20 s: scan: the 3 pods (1500m) fit one new node, Ready at 20 + 60 = 80 s.
+    # Node-seconds over the hour: 3600 + (3600 - 80) = 7120 -> 7120 / 3600 = 1.9778 node-hours.
+    # (Each workload on its own nodes, as before: api 3600, worker 3600 + 3520 -> 10720.)
+    assert run.cluster is not None
+    assert run.cluster.node_hours_by_instance_type == {"m5.large": pytest.approx(7120 / 3600)}
+    group = next(r for r in run.priced_resources if r.name == "general")
+    # projected to a month: 7120 / 3600 h per simulated hour x 730 h
+    assert float(group.usage["monthly_node_hours"]) == pytest.approx(7120 / 3600 * 730)
+    line = next(ln for ln in run.estimate.lines
+                if ln.resource_name == "general" and ln.component.startswith("Instance usage"))
+    # 1443.78 node-hours x $0.096 = $138.60 a month
+    assert line.monthly_cost_usd is not None
+    assert float(line.monthly_cost_usd) == pytest.approx(
+        7120 / 3600 * 730 * M5_LARGE_USD_PER_HOUR, abs=0.01)
+    assert set(run.simulations) == {"api", "worker"}  # cron has no HPA: room only
+
+
+def test_node_cost_per_hour_is_split_by_requests(analysis: PlanAnalysis) -> None:
+    run = analysis.run("steady")
+    assert run.cluster_hourly_cost is not None
+    cluster = run.cluster_hourly_cost.set_index("time_s")["usd_per_hour"]
+    # 1 node until 80 s, then 2: 0.096, then 0.192 USD per hour
+    assert cluster.loc[75] == pytest.approx(0.096) and cluster.loc[80] == pytest.approx(0.192)
+    api = run.hourly_cost["api"].set_index("time_s")["usd_per_hour"]
+    worker = run.hourly_cost["worker"].set_index("time_s")["usd_per_hour"]
+    # Shares: half by CPU requests, half by memory requests (all pods 256 MiB: pod counts).
+    # Before 15 s: api 1200m of 1800m and 2 of 4 pods -> 0.5 x 2/3 + 0.5 x 1/2 = 7/12.
+    assert api.loc[0] == pytest.approx(M5_LARGE_USD_PER_HOUR * 7 / 12)
+    # From 80 s: api 1200m, worker 2000m, cron 100m (3300m); pods 2, 4, 1 (7):
+    # api 0.5 x 12/33 + 0.5 x 2/7, worker 0.5 x 20/33 + 0.5 x 4/7, cron the rest.
+    assert api.loc[3595] == pytest.approx(0.192 * (0.5 * 12 / 33 + 0.5 * 2 / 7))
+    assert worker.loc[3595] == pytest.approx(0.192 * (0.5 * 20 / 33 + 0.5 * 4 / 7))
+    cron = 0.192 * (0.5 * 1 / 33 + 0.5 * 1 / 7)
+    assert api.loc[3595] + worker.loc[3595] + cron == pytest.approx(0.192)
+
+
+def test_report_charts_each_share_and_the_whole_cluster(analysis: PlanAnalysis) -> None:
+    figures = charts.scaling_figures(analysis)
+    titles = [f.layout.title.text for f in figures]
+    # per workload: load, latency, its part of the node cost; then the cluster's node cost,
+    # then the time-to-capacity breakdown: 2 x 3 + 1 + 1
+    assert len(figures) == 8
+    assert "steady / api (its request share): node cost per hour" in titles
+    assert titles[6] == "steady / all workloads: node cost per hour"
+    summary = sections.scaling_behaviour(analysis).tables[0].frame.set_index("Workload")
+    # both workloads see the same two shared nodes at the peak (not 1 + 2 of their own)
+    assert summary["Peak nodes"].to_dict() == {"api": 2, "worker": 2}
+    assert summary["Peak replicas"].to_dict() == {"api": 2, "worker": 4}
