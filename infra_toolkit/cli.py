@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 1 a check said no (``gate``, ``validate``, a failed report, a price not
 found by ``cost``); 2 bad input or environment (an
-:class:`~infra_toolkit.errors.InfraToolkitError`, printed as one line).
+:class:`~infra_toolkit.errors.InfraToolkitError`, printed as one line). ``gate`` has no 2: a
+plan or store it cannot read is a FAIL with its reason, exit 1 (argparse usage errors stay 2).
 
 Each subcommand is a pair ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``, registered
 in ``_COMMANDS``.
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra_toolkit import __version__
 from infra_toolkit.approval import (
+    GateDecision,
     gate,
     review_queue,
     review_state,
@@ -516,11 +518,23 @@ def _add_gate(sub: SubParsers) -> None:
 
 
 def _run_gate(args: argparse.Namespace) -> int:
-    subject = read_review_subject(args.plan)
-    with open_store(args.db) as store:
-        decision = gate(store, subject)
+    try:
+        subject = read_review_subject(args.plan)
+        with open_store(args.db) as store:
+            decision = gate(store, subject)
+    except InfraToolkitError as exc:
+        # A pipeline asks one question: whatever stops the check (a plan that cannot be read, a
+        # store missing, corrupt or unreachable) is a "no" with its reason, not another code.
+        decision = GateDecision(False, _one_line(exc))
     print(f"{'PASS' if decision.passed else 'FAIL'}: {decision.reason}")
     return 0 if decision.passed else 1
+
+
+def _one_line(exc: Exception) -> str:
+    """``exc``'s message on one line: a PlanError's problems, one per line after the first, are
+    joined with `` | `` (a problem's own text may hold ``;``)."""
+    first, *rest = [line.strip() for line in str(exc).splitlines() if line.strip()] or [""]
+    return " ".join([first, " | ".join(rest)]) if rest else first
 
 
 def _add_verify(sub: SubParsers) -> None:

@@ -2,7 +2,7 @@
 
 Every message names the input (file and field), the bad value, what is valid and the fix::
 
-    InfraToolkitError                 base: the CLI prints it as one line and exits 2
+    InfraToolkitError                 base: the CLI prints it as one line and exits 2 (gate: 1)
      ├── SpecError                    an HPA / Deployment / node-group spec is invalid
      ├── PlanError                    a plan file is invalid (carries every problem found)
      ├── TrafficError                 a traffic curve cannot be read or fetched

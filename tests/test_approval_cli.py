@@ -18,7 +18,7 @@ import pytest
 from infra_toolkit import cli
 from infra_toolkit.cli import main
 from infra_toolkit.plan import ApprovalPolicy
-from infra_toolkit.review_subject import ReviewSubject
+from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 from tests.approval_helpers import raw_sql, subject
 
 Run = Callable[..., tuple[int, str, str]]
@@ -207,7 +207,7 @@ def test_bad_answer_syntax_is_a_usage_error(run: Run, plan_file: Path) -> None:
     assert exc.value.code == 2
 
 
-@pytest.mark.parametrize("command", [["queue"], ["verify"], ["gate", "PLAN"], ["status", "PLAN"]])
+@pytest.mark.parametrize("command", [["queue"], ["verify"], ["status", "PLAN"]])
 def test_missing_and_corrupt_sqlite_store(
     command: list[str], plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -228,6 +228,61 @@ def test_unreachable_postgres_is_a_one_line_error(capsys: pytest.CaptureFixture[
         capsys.readouterr().err,
         "cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals",
     )
+
+
+@pytest.mark.parametrize(
+    ("plan", "db", "reason"),
+    [
+        (
+            "PLAN",
+            "TMP/missing.sqlite",
+            "FAIL: approval store TMP/missing.sqlite does not exist: submit a plan first",
+        ),
+        ("PLAN", "TMP/corrupt.sqlite", "FAIL: approval store TMP/corrupt.sqlite: cannot read ("),
+        (
+            "PLAN",
+            "postgresql://ci@127.0.0.1:1/approvals",
+            "FAIL: cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals: ",
+        ),
+        ("TMP/nope.yaml", "TMP/missing.sqlite", "FAIL: cannot read plan TMP/nope.yaml: "),
+        # the real reader: the plan's problems (one per line in its message) on one line
+        (
+            "TMP/bad.yaml",
+            "TMP/missing.sqlite",
+            "FAIL: TMP/bad.yaml: 17 problem(s) in the plan: TMP/bad.yaml: rollback: missing; "
+            "the seed rule says always provide the rollback plan; add a `rollback:` section | "
+            "TMP/bad.yaml: testing: missing;",
+        ),
+    ],
+)
+def test_gate_says_no_with_one_line_when_it_cannot_check(
+    plan: str,
+    db: str,
+    reason: str,
+    plan_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "corrupt.sqlite").write_bytes(b"\x00garbage" * 512)
+    (tmp_path / "bad.yaml").write_text("version: 1\nmetadata: {}\n")
+    if plan != "PLAN":
+        monkeypatch.setattr(cli, "read_review_subject", read_review_subject)
+    plan_arg = str(plan_file) if plan == "PLAN" else plan.replace("TMP", str(tmp_path))
+    code = main(["gate", plan_arg, "--db", db.replace("TMP", str(tmp_path))])
+    out, err = capsys.readouterr()
+    # a pipeline sees exit 1, FAIL and the reason, on one line, for anything but a pass
+    assert (code, err) == (1, "")
+    assert out.startswith(reason.replace("TMP", str(tmp_path)))
+    assert out.count("\n") == 1 and "Traceback" not in out
+    assert not (tmp_path / "missing.sqlite").exists()  # the gate never creates a store
+    assert (tmp_path / "corrupt.sqlite").read_bytes() == b"\x00garbage" * 512
+
+
+def test_gate_usage_error_stays_2() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["gate"])
+    assert exc.value.code == 2
 
 
 def test_store_location_from_environment(
