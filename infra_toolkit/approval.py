@@ -226,8 +226,15 @@ def _verified(store: ApprovalStore) -> list[Record]:
             records.append(record)
             yield record
 
-    verify_chain(kept(), store.where)
+    _walk(store, kept())
     return records
+
+
+def _walk(store: ApprovalStore, records: Iterable[Record]) -> ChainReport:
+    # The recorded head is read before the records: an append in between only lengthens the
+    # chain, so it cannot look like records deleted from the end.
+    recorded = store.chain_head()
+    return verify_chain(records, store.where, recorded)
 
 
 def submit(
@@ -375,5 +382,7 @@ def review_status_text(subject: ReviewSubject, store_location: str | None = None
 
 
 def verify(store: ApprovalStore) -> ChainReport:
-    """Walk the whole chain; StoreIntegrityError names the first record that does not match."""
-    return verify_chain(store.iter_records(), store.where)
+    """Walk the whole chain and check it against the head the store recorded at its last append;
+    StoreIntegrityError names the first record that does not match, or the newest records
+    missing."""
+    return _walk(store, store.iter_records())

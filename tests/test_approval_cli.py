@@ -136,26 +136,33 @@ def test_reviewer_defaults_to_the_os_user(
     assert code == 0 and "(review-001 approved by ci-bot)" in out
 
 
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        (
+            "UPDATE approval_records SET reviewer = 'bob' WHERE seq = 2",
+            "record 2 (review-001 approved by bob) content does not match its hash",
+        ),
+        # the rejection recorded after the approval, deleted: the rest is a valid chain
+        ("DELETE FROM approval_records WHERE seq = 3", "record 3 is missing (deleted from the end"),
+    ],
+)
 def test_verify_and_gate_name_the_tampered_record(
-    run: Run, plan_file: Path, store_location: str
+    run: Run, plan_file: Path, store_location: str, sql: str, named: str
 ) -> None:
     plan = str(plan_file)
     run("submit", plan)
     run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    run("reject", plan, "--reviewer", "carol", "--comment", "no load test")
     code, out, _ = run("verify")
-    assert code == 0 and "2 records, chain valid, head " in out
-    raw_sql(store_location, "UPDATE approval_records SET reviewer = 'bob' WHERE seq = 2")
+    assert code == 0 and "3 records, chain valid, head " in out
+    raw_sql(store_location, sql)
     code, out, err = run("verify")
-    assert code == 1 and out == ""
-    assert (
-        "is tampered: record 2 (review-001 approved by bob) content does not match its hash" in err
-    )
+    assert (code, out) == (1, "")
+    assert f"is tampered: {named}" in err
     code, out, _ = run("gate", plan)
-    assert (
-        code == 1
-        and "FAIL: approval store" in out
-        and "record 2 (review-001 approved by bob)" in out
-    )
+    assert code == 1 and out.startswith("FAIL: approval store ")
+    assert f"is tampered: {named}" in out
 
 
 def _assert_one_line_error(err: str, *parts: str) -> None:
