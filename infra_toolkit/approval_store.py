@@ -46,7 +46,7 @@ from infra_toolkit.approval_records import (
     RecordDraft,
     RecordKind,
 )
-from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from infra_toolkit.errors import ApprovalError, StoreIntegrityError, one_line
 
 __all__ = [
     "ENV_VAR",
@@ -375,10 +375,9 @@ class PostgresStore(ApprovalStore):
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             raise ApprovalError(
-                f"cannot connect to the approval store {self.where}: {reason}; check the URL "
-                "and that the PostgreSQL server is running and reachable"
+                f"cannot connect to the approval store {self.where}: {one_line(exc)}; check the "
+                "URL and that the PostgreSQL server is running and reachable"
             ) from exc
         with self._errors("open"):
             if create:
@@ -398,7 +397,7 @@ class PostgresStore(ApprovalStore):
             yield
         except self._psycopg.Error as exc:
             raise ApprovalError(
-                f"approval store {self.where}: cannot {doing} ({str(exc).strip()}); "
+                f"approval store {self.where}: cannot {doing} ({one_line(exc)}); "
                 "check the server and the database's permissions"
             ) from exc
 

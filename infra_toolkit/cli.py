@@ -35,7 +35,12 @@ from infra_toolkit.approval import (
 )
 from infra_toolkit.approval_records import RecordKind
 from infra_toolkit.approval_store import ENV_VAR, ApprovalStore, default_store_location, open_store
-from infra_toolkit.errors import ApprovalError, InfraToolkitError, StoreIntegrityError
+from infra_toolkit.errors import (
+    ApprovalError,
+    InfraToolkitError,
+    StoreIntegrityError,
+    one_line,
+)
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 if TYPE_CHECKING:
@@ -525,16 +530,9 @@ def _run_gate(args: argparse.Namespace) -> int:
     except InfraToolkitError as exc:
         # A pipeline asks one question: whatever stops the check (a plan that cannot be read, a
         # store missing, corrupt or unreachable) is a "no" with its reason, not another code.
-        decision = GateDecision(False, _one_line(exc))
+        decision = GateDecision(False, one_line(exc))
     print(f"{'PASS' if decision.passed else 'FAIL'}: {decision.reason}")
     return 0 if decision.passed else 1
-
-
-def _one_line(exc: Exception) -> str:
-    """``exc``'s message on one line: a PlanError's problems, one per line after the first, are
-    joined with `` | `` (a problem's own text may hold ``;``)."""
-    first, *rest = [line.strip() for line in str(exc).splitlines() if line.strip()] or [""]
-    return " ".join([first, " | ".join(rest)]) if rest else first
 
 
 def _add_verify(sub: SubParsers) -> None:

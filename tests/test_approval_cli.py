@@ -17,6 +17,7 @@ import pytest
 
 from infra_toolkit import cli
 from infra_toolkit.cli import main
+from infra_toolkit.errors import ApprovalError, one_line
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 from tests.approval_helpers import raw_sql, subject
@@ -231,10 +232,31 @@ def test_missing_and_corrupt_sqlite_store(
 
 def test_unreachable_postgres_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["queue", "--db", "postgresql://ci@127.0.0.1:1/approvals"]) == 2
+    err = capsys.readouterr().err
+    # the driver's cause and its hint (two lines, the second indented) kept on the one line
     _assert_one_line_error(
-        capsys.readouterr().err,
-        "cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals",
+        err,
+        "cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals: ",
+        "Connection refused",
+        "; check the URL and that the PostgreSQL server is running and reachable",
     )
+    assert "\t" not in err
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("one line", "one line"),
+        ("first\n\tsecond hint", "first second hint"),
+        (
+            "p.yaml: 2 problem(s):\n  a: bad; fix a\n  b: bad",
+            "p.yaml: 2 problem(s): a: bad; fix a | b: bad",
+        ),
+        ("", "ApprovalError"),
+    ],
+)
+def test_one_line(message: str, expected: str) -> None:
+    assert one_line(ApprovalError(message)) == expected
 
 
 @pytest.mark.parametrize(
