@@ -243,8 +243,11 @@ def submit(
     """Queue ``subject`` for review: append a review request with the next ``review-NNN``.
 
     Returns (request record, True), or (the existing request, False) when this plan and digest
-    were already submitted (nothing is written then).
+    were already submitted (nothing is written then). Raises ApprovalError for a blank
+    requester.
     """
+    if not requester.strip():
+        raise ApprovalError("requester is empty: pass --requester NAME")
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,

@@ -379,7 +379,8 @@ def _add_submit(sub: SubParsers) -> None:
 def _run_submit(args: argparse.Namespace) -> int:
     subject = read_review_subject(args.plan)
     with open_store(args.db, create=True) as store:
-        requester = args.requester or getpass.getuser()
+        # given but empty (an unset variable) is refused, not replaced by the OS user
+        requester = getpass.getuser() if args.requester is None else args.requester
         request, created = submit(store, subject, requester=requester, at=_now())
         status = review_status(store, subject)
     print(
@@ -472,7 +473,7 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             store,
             subject,
             decision,
-            reviewer=args.reviewer or getpass.getuser(),
+            reviewer=getpass.getuser() if args.reviewer is None else args.reviewer,
             at=_now(),
             answers=answers,
             comment=args.comment,

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit import cli
+from infra_toolkit.approval_store import open_store
 from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError, one_line
 from infra_toolkit.plan import ApprovalPolicy
@@ -195,10 +196,23 @@ def _assert_one_line_error(err: str, *parts: str) -> None:
             ["reject", "{plan}", "--reviewer", "carol"],
             ["rejected needs a comment saying why"],
         ),
+        # given but empty, as `--reviewer "$APPROVER"` with the variable unset: refused, not
+        # recorded as the OS user (who would count as an approver)
+        (
+            "checkout.yaml",
+            ["approve", "{plan}", "--reviewer", "", *ANSWERS],
+            ["reviewer is empty: pass --reviewer NAME"],
+        ),
+        ("other.yaml", ["submit", "{plan}", "--requester", " "], ["requester is empty"]),
     ],
 )
 def test_bad_requests_are_one_line_errors(
-    run: Run, plan_file: Path, submit_first: str, argv: list[str], parts: list[str]
+    run: Run,
+    plan_file: Path,
+    store_location: str,
+    submit_first: str,
+    argv: list[str],
+    parts: list[str],
 ) -> None:
     first = plan_file.with_name(submit_first)
     if not first.exists():
@@ -207,6 +221,8 @@ def test_bad_requests_are_one_line_errors(
     code, _, err = run(*(a.format(plan=plan_file) for a in argv))
     assert code == 2
     _assert_one_line_error(err, *(p.format(plan=plan_file) for p in parts))
+    with open_store(store_location) as store:
+        assert len(store.records()) == 1  # only the first submit: nothing written
 
 
 def test_bad_answer_syntax_is_a_usage_error(run: Run, plan_file: Path) -> None:
