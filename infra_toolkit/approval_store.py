@@ -291,7 +291,9 @@ class SQLiteStore(ApprovalStore):
         except (OSError, sqlite3.Error) as exc:
             raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
         with self._errors("open"):
-            if create:
+            tables = self._query("SELECT name FROM sqlite_master WHERE type = 'table'", ())
+            # only an empty file or a store gets the schema: never another program's database
+            if create and (not tables or ("approval_records",) in tables):
                 self._create_schema()
             is_store = self._has_table("approval_records")
         if not is_store:

@@ -278,13 +278,18 @@ def test_corrupt_sqlite_file_is_a_clear_error_and_left_untouched(tmp_path: Path)
     assert corrupt.read_bytes() == before
 
 
-def test_sqlite_file_of_another_program_is_not_taken_for_a_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("create", [False, True])
+def test_sqlite_file_of_another_program_is_not_taken_for_a_store(
+    tmp_path: Path, create: bool
+) -> None:
     other = tmp_path / "other.db"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE notes (x TEXT)")
     conn.close()
+    before = other.read_bytes()
     with pytest.raises(ApprovalError, match=r"is an SQLite database but not an approval store"):
-        open_store(other)
+        open_store(other, create=create)  # create: what submit --db other.db opens
+    assert other.read_bytes() == before  # no approval tables written into it
 
 
 @pytest.mark.parametrize(
