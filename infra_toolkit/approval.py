@@ -12,8 +12,8 @@ Rules (what a review's status is, from its records in order):
 - Approvals count once per reviewer: names are compared trimmed, with inner spaces collapsed and
   case-folded (``Alice`` and `` alice`` are one approver), and recorded exactly as given.
 - Approving needs a non-blank answer to every question for approval; rejecting or requesting
-  changes needs a comment saying why. A plan with a cost line whose price was not found cannot
-  be approved.
+  changes needs a comment saying why; a comment needs its text. A plan with a cost line whose
+  price was not found cannot be approved.
 - No later rejection stands: a rejection or change request voids every approval recorded before
   it for that review (approvers re-confirm after an objection), and it stands until the same
   reviewer approves that review. A standing rejection outranks a standing change request.
@@ -297,6 +297,8 @@ def sign_off(
         raise ApprovalError(
             f"{decision.value.replace('_', ' ')} needs a comment saying why: pass --comment TEXT"
         )
+    if decision is RecordKind.COMMENT and not comment.strip():
+        raise ApprovalError("a comment needs its text: pass --comment TEXT")
     draft = RecordDraft(
         review_id=request.review_id,
         kind=decision,

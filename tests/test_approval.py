@@ -211,6 +211,7 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
         ),
         (REJECT, {}, "", r"rejected needs a comment saying why: pass --comment TEXT"),
         (CHANGES, {}, " ", r"changes requested needs a comment"),
+        (COMMENT, {}, " ", r"a comment needs its text: pass --comment TEXT"),
     ],
 )
 def test_sign_off_refuses_incomplete_decisions(
