@@ -12,8 +12,8 @@ Rules (what a review's status is, from its records in order):
 - Approvals count once per reviewer: names are compared trimmed, with inner spaces collapsed and
   case-folded (``Alice`` and `` alice`` are one approver), and recorded exactly as given.
 - Approving needs a non-blank answer to every question for approval; rejecting or requesting
-  changes needs a comment saying why. A plan with a cost line whose price was not found cannot
-  be approved.
+  changes needs a comment saying why; a comment needs its text. A plan with a cost line whose
+  price was not found cannot be approved.
 - No later rejection stands: a rejection or change request voids every approval recorded before
   it for that review (approvers re-confirm after an objection), and it stands until the same
   reviewer approves that review. A standing rejection outranks a standing change request.
@@ -226,8 +226,15 @@ def _verified(store: ApprovalStore) -> list[Record]:
             records.append(record)
             yield record
 
-    verify_chain(kept(), store.where)
+    _walk(store, kept())
     return records
+
+
+def _walk(store: ApprovalStore, records: Iterable[Record]) -> ChainReport:
+    # The recorded head is read before the records: an append in between only lengthens the
+    # chain, so it cannot look like records deleted from the end.
+    recorded = store.chain_head()
+    return verify_chain(records, store.where, recorded)
 
 
 def submit(
@@ -236,8 +243,11 @@ def submit(
     """Queue ``subject`` for review: append a review request with the next ``review-NNN``.
 
     Returns (request record, True), or (the existing request, False) when this plan and digest
-    were already submitted (nothing is written then).
+    were already submitted (nothing is written then). Raises ApprovalError for a blank
+    requester.
     """
+    if not requester.strip():
+        raise ApprovalError("requester is empty: pass --requester NAME")
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,
@@ -287,6 +297,8 @@ def sign_off(
         raise ApprovalError(
             f"{decision.value.replace('_', ' ')} needs a comment saying why: pass --comment TEXT"
         )
+    if decision is RecordKind.COMMENT and not comment.strip():
+        raise ApprovalError("a comment needs its text: pass --comment TEXT")
     draft = RecordDraft(
         review_id=request.review_id,
         kind=decision,
@@ -375,5 +387,7 @@ def review_status_text(subject: ReviewSubject, store_location: str | None = None
 
 
 def verify(store: ApprovalStore) -> ChainReport:
-    """Walk the whole chain; StoreIntegrityError names the first record that does not match."""
-    return verify_chain(store.iter_records(), store.where)
+    """Walk the whole chain and check it against the head the store recorded at its last append;
+    StoreIntegrityError names the first record that does not match, or the newest records
+    missing."""
+    return _walk(store, store.iter_records())

@@ -212,19 +212,28 @@ def _kinds() -> str:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """A verified chain: how many records and the hash of the newest (64 zeros when empty)."""
+    """A chain's length and the hash of its newest record (64 zeros when empty): what
+    :func:`verify_chain` found, or what the store recorded at its last append."""
 
     count: int
     head_hash: str
 
 
-def verify_chain(records: Iterable[Record], where: str) -> ChainReport:
+_FIX = "restore the store from a backup and re-record the decisions after it"
+
+
+def verify_chain(
+    records: Iterable[Record], where: str, recorded: ChainReport = ChainReport(0, GENESIS_HASH)
+) -> ChainReport:
     """Walk the chain in ``seq`` order; raise StoreIntegrityError naming the first bad record.
 
     A record is bad when its ``seq`` is not one more than the previous one (a record deleted or
-    renumbered), its ``prev_hash`` is not the previous record's hash (a link broken), or its
-    content no longer hashes to its ``hash`` (a field edited). Truncation of the newest records
-    leaves a valid shorter chain: compare ``head_hash`` with one kept elsewhere to detect it.
+    renumbered), its ``prev_hash`` is not the previous record's hash (a link broken), its
+    content no longer hashes to its ``hash`` (a field edited), or it is record
+    ``recorded.count`` but not the one whose hash the store recorded (rewritten). A chain
+    shorter than ``recorded.count`` lost its newest records: the error names the missing ones.
+    ``recorded`` is the store's head as read *before* the records (records appended since only
+    lengthen the chain); the default checks nothing.
     """
     expected_seq, prev_hash = 1, GENESIS_HASH
     for record in records:
@@ -236,11 +245,26 @@ def verify_chain(records: Iterable[Record], where: str) -> ChainReport:
             problem = "does not link to the record before it (prev_hash differs)"
         elif record.computed_hash() != record.hash:
             problem = "content does not match its hash (edited after it was written)"
+        elif record.seq == recorded.count and record.hash != recorded.head_hash:
+            problem = (
+                f"is not the record appended as number {record.seq} (the store recorded hash "
+                f"{recorded.head_hash[:12]}…; rewritten)"
+            )
         else:
             expected_seq, prev_hash = expected_seq + 1, record.hash
             continue
-        raise StoreIntegrityError(
-            f"approval store {where} is tampered: {record.label()} {problem}; "
-            "restore the store from a backup and re-record the decisions after it"
+        raise StoreIntegrityError(f"approval store {where} is tampered: {record.label()} "
+                                  f"{problem}; {_FIX}")
+    count = expected_seq - 1
+    if count < recorded.count:
+        missing = (
+            f"record {recorded.count} is missing"
+            if recorded.count == count + 1
+            else f"records {count + 1}-{recorded.count} are missing"
         )
-    return ChainReport(count=expected_seq - 1, head_hash=prev_hash)
+        raise StoreIntegrityError(
+            f"approval store {where} is tampered: {missing} (deleted from the end: the store "
+            f"recorded {recorded.count} records, head {recorded.head_hash[:12]}…, but the chain "
+            f"ends at record {count}); {_FIX}"
+        )
+    return ChainReport(count=count, head_hash=prev_hash)

@@ -1,9 +1,9 @@
 """Where approval records live: an SQLite file (default) or a PostgreSQL database (by URL).
 
-Both backends hold one table, ``approval_records``, with the same columns (see
-:data:`SCHEMA_SQL`) and refuse ``UPDATE`` / ``DELETE`` with a trigger; the store's API has no
-path that changes or removes a record. Appends are serialised so that concurrent writers from
-several processes never fork the chain and lose nothing:
+Both backends hold the same tables (see :data:`SCHEMA_SQL`): ``approval_records``, which
+refuses ``UPDATE`` / ``DELETE`` with a trigger, and ``approval_chain_head`` (below); the store's
+API has no path that changes or removes a record. Appends are serialised so that concurrent
+writers from several processes never fork the chain and lose nothing:
 
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
   read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
@@ -13,6 +13,13 @@ several processes never fork the chain and lose nothing:
 ``prev_hash`` and ``hash`` are also ``UNIQUE``: two records on one predecessor cannot be stored
 even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
 it was.
+
+Deleting the newest records would leave a valid shorter chain, so the database also keeps the
+chain's head: one row of ``approval_chain_head`` (the newest ``seq`` and ``hash``), advanced by
+an ``AFTER INSERT`` trigger in the appending transaction and refusing to go back or be deleted.
+It is transactional on both backends, so a rolled-back append leaves no gap behind (a PostgreSQL
+sequence would: ``nextval`` survives a rollback, and every failed append would look like a
+deleted record). ``verify`` compares the records with it (:meth:`ApprovalStore.chain_head`).
 
 Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
 ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
@@ -34,11 +41,12 @@ from urllib.parse import urlsplit, urlunsplit
 from infra_toolkit.approval_records import (
     COLUMNS,
     GENESIS_HASH,
+    ChainReport,
     Record,
     RecordDraft,
     RecordKind,
 )
-from infra_toolkit.errors import ApprovalError
+from infra_toolkit.errors import ApprovalError, StoreIntegrityError, one_line
 
 __all__ = [
     "ENV_VAR",
@@ -56,7 +64,7 @@ CONNECT_TIMEOUT_S = 5
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 _PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
 
-SCHEMA_SQL = """
+SCHEMA_SQL = f"""
 CREATE TABLE IF NOT EXISTS approval_records (
     seq         BIGINT PRIMARY KEY,
     review_id   TEXT NOT NULL,
@@ -72,6 +80,16 @@ CREATE TABLE IF NOT EXISTS approval_records (
     hash        TEXT NOT NULL UNIQUE
 );
 CREATE INDEX IF NOT EXISTS approval_records_plan ON approval_records (plan, digest);
+CREATE TABLE IF NOT EXISTS approval_chain_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO approval_chain_head (id, seq, hash)
+SELECT 1,
+       COALESCE((SELECT MAX(seq) FROM approval_records), 0),
+       COALESCE((SELECT hash FROM approval_records ORDER BY seq DESC LIMIT 1), '{GENESIS_HASH}')
+WHERE NOT EXISTS (SELECT 1 FROM approval_chain_head);
 """
 
 _SQLITE_TRIGGERS = """
@@ -79,6 +97,13 @@ CREATE TRIGGER IF NOT EXISTS approval_records_no_update BEFORE UPDATE ON approva
 BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS approval_records_no_delete BEFORE DELETE ON approval_records
 BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS approval_chain_advance AFTER INSERT ON approval_records
+BEGIN UPDATE approval_chain_head SET seq = NEW.seq, hash = NEW.hash; END;
+CREATE TRIGGER IF NOT EXISTS approval_chain_head_only_advances BEFORE UPDATE ON approval_chain_head
+WHEN NEW.id IS NOT OLD.id OR NEW.seq <= OLD.seq
+BEGIN SELECT RAISE(ABORT, 'the approval chain head only advances'); END;
+CREATE TRIGGER IF NOT EXISTS approval_chain_head_no_delete BEFORE DELETE ON approval_chain_head
+BEGIN SELECT RAISE(ABORT, 'the approval chain head only advances'); END;
 """
 
 _PG_TRIGGERS = """
@@ -87,9 +112,28 @@ LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'approval records are append-only';
 CREATE OR REPLACE TRIGGER approval_records_append_only
 BEFORE UPDATE OR DELETE OR TRUNCATE ON approval_records
 FOR EACH STATEMENT EXECUTE FUNCTION approval_records_append_only();
+CREATE OR REPLACE FUNCTION approval_chain_advance() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN
+UPDATE approval_chain_head SET seq = NEW.seq, hash = NEW.hash; RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER approval_chain_advance AFTER INSERT ON approval_records
+FOR EACH ROW EXECUTE FUNCTION approval_chain_advance();
+CREATE OR REPLACE FUNCTION approval_chain_head_only_advances() RETURNS trigger
+LANGUAGE plpgsql AS $$ BEGIN
+IF TG_OP = 'UPDATE' THEN
+    IF NEW.id = OLD.id AND NEW.seq > OLD.seq THEN RETURN NEW; END IF;
+END IF;
+RAISE EXCEPTION 'the approval chain head only advances';
+END $$;
+CREATE OR REPLACE TRIGGER approval_chain_head_only_advances
+BEFORE UPDATE OR DELETE ON approval_chain_head
+FOR EACH ROW EXECUTE FUNCTION approval_chain_head_only_advances();
+CREATE OR REPLACE TRIGGER approval_chain_head_no_truncate BEFORE TRUNCATE ON approval_chain_head
+FOR EACH STATEMENT EXECUTE FUNCTION approval_chain_head_only_advances();
 """
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
+_HEAD = "SELECT seq, hash FROM approval_chain_head"
 _FIND_REQUEST = f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1"
 _INSERT = (
     f"INSERT INTO approval_records ({', '.join(COLUMNS)}) "
@@ -142,6 +186,22 @@ class ApprovalStore(ABC):
         """Every record, oldest first. Raises StoreIntegrityError on an unreadable row."""
         return list(self.iter_records())
 
+    def chain_head(self) -> ChainReport:
+        """The number of records and the newest hash as the database recorded them at each
+        append (``approval_chain_head``, which deleting records does not change).
+
+        Raises StoreIntegrityError when the store has no such row: created by an infra-toolkit
+        that did not keep one (``submit`` adds it), or removed.
+        """
+        rows = self._query(_HEAD, ()) if self._has_table("approval_chain_head") else []
+        if len(rows) != 1:
+            raise StoreIntegrityError(
+                f"approval store {self.where} has no chain head (the approval_chain_head row): it "
+                "was removed, or the store predates it; check the records against a head hash "
+                "you kept, then run infra-toolkit submit PLAN.yaml once to add it"
+            )
+        return ChainReport(count=int(rows[0][0]), head_hash=str(rows[0][1]))
+
     def find_request(self, plan: str, digest: str) -> Record | None:
         """The review-requested record for this plan and digest, or None."""
         rows = self._query(_FIND_REQUEST, (RecordKind.REVIEW_REQUESTED.value, plan, digest))
@@ -179,6 +239,10 @@ class ApprovalStore(ABC):
     @abstractmethod
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Rows of a read-only query (``?`` placeholders)."""
+
+    @abstractmethod
+    def _has_table(self, name: str) -> bool:
+        """Whether the database has table ``name``."""
 
     @abstractmethod
     def _writing(self) -> Any:
@@ -227,13 +291,12 @@ class SQLiteStore(ApprovalStore):
         except (OSError, sqlite3.Error) as exc:
             raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
         with self._errors("open"):
-            if create:
+            tables = self._query("SELECT name FROM sqlite_master WHERE type = 'table'", ())
+            # only an empty file or a store gets the schema: never another program's database
+            if create and (not tables or ("approval_records",) in tables):
                 self._create_schema()
-            tables = self._query(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
-                ("approval_records",),
-            )
-        if not tables:
+            is_store = self._has_table("approval_records")
+        if not is_store:
             self._conn.close()
             raise ApprovalError(
                 f"{path} is an SQLite database but not an approval store (no approval_records "
@@ -267,6 +330,11 @@ class SQLiteStore(ApprovalStore):
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._errors("read"):
             return list(self._conn.execute(sql, tuple(params)).fetchall())
+
+    def _has_table(self, name: str) -> bool:
+        return bool(
+            self._query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        )
 
     @contextmanager
     def _writing(self) -> Iterator[_Tx]:
@@ -309,17 +377,16 @@ class PostgresStore(ApprovalStore):
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
             raise ApprovalError(
-                f"cannot connect to the approval store {self.where}: {reason}; check the URL "
-                "and that the PostgreSQL server is running and reachable"
+                f"cannot connect to the approval store {self.where}: {one_line(exc)}; check the "
+                "URL and that the PostgreSQL server is running and reachable"
             ) from exc
         with self._errors("open"):
             if create:
                 with self._writing() as tx:
                     tx.cursor.execute(SCHEMA_SQL + _PG_TRIGGERS)
-            tables = self._query("SELECT to_regclass('approval_records')", ())
-        if tables[0][0] is None:
+            is_store = self._has_table("approval_records")
+        if not is_store:
             self._conn.close()
             raise ApprovalError(
                 f"approval store {self.where} has no approval_records table: submit a plan first "
@@ -332,13 +399,16 @@ class PostgresStore(ApprovalStore):
             yield
         except self._psycopg.Error as exc:
             raise ApprovalError(
-                f"approval store {self.where}: cannot {doing} ({str(exc).strip()}); "
+                f"approval store {self.where}: cannot {doing} ({one_line(exc)}); "
                 "check the server and the database's permissions"
             ) from exc
 
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._errors("read"):
             return list(self._conn.execute(sql.replace("?", "%s"), tuple(params)).fetchall())
+
+    def _has_table(self, name: str) -> bool:
+        return self._query("SELECT to_regclass(?)", (name,))[0][0] is not None
 
     @contextmanager
     def _writing(self) -> Iterator[_Tx]:

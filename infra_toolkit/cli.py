@@ -2,7 +2,8 @@
 
 Exit status: 0 success; 1 a check said no (``gate``, ``validate``, a failed report, a price not
 found by ``cost``); 2 bad input or environment (an
-:class:`~infra_toolkit.errors.InfraToolkitError`, printed as one line).
+:class:`~infra_toolkit.errors.InfraToolkitError`, printed as one line). ``gate`` has no 2: a
+plan or store it cannot read is a FAIL with its reason, exit 1 (argparse usage errors stay 2).
 
 Each subcommand is a pair ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``, registered
 in ``_COMMANDS``.
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra_toolkit import __version__
 from infra_toolkit.approval import (
+    GateDecision,
     gate,
     review_queue,
     review_state,
@@ -33,7 +35,12 @@ from infra_toolkit.approval import (
 )
 from infra_toolkit.approval_records import RecordKind
 from infra_toolkit.approval_store import ENV_VAR, ApprovalStore, default_store_location, open_store
-from infra_toolkit.errors import ApprovalError, InfraToolkitError, StoreIntegrityError
+from infra_toolkit.errors import (
+    ApprovalError,
+    InfraToolkitError,
+    StoreIntegrityError,
+    one_line,
+)
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 if TYPE_CHECKING:
@@ -372,7 +379,8 @@ def _add_submit(sub: SubParsers) -> None:
 def _run_submit(args: argparse.Namespace) -> int:
     subject = read_review_subject(args.plan)
     with open_store(args.db, create=True) as store:
-        requester = args.requester or getpass.getuser()
+        # given but empty (an unset variable) is refused, not replaced by the OS user
+        requester = getpass.getuser() if args.requester is None else args.requester
         request, created = submit(store, subject, requester=requester, at=_now())
         status = review_status(store, subject)
     print(
@@ -465,7 +473,7 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             store,
             subject,
             decision,
-            reviewer=args.reviewer or getpass.getuser(),
+            reviewer=getpass.getuser() if args.reviewer is None else args.reviewer,
             at=_now(),
             answers=answers,
             comment=args.comment,
@@ -516,9 +524,14 @@ def _add_gate(sub: SubParsers) -> None:
 
 
 def _run_gate(args: argparse.Namespace) -> int:
-    subject = read_review_subject(args.plan)
-    with open_store(args.db) as store:
-        decision = gate(store, subject)
+    try:
+        subject = read_review_subject(args.plan)
+        with open_store(args.db) as store:
+            decision = gate(store, subject)
+    except InfraToolkitError as exc:
+        # A pipeline asks one question: whatever stops the check (a plan that cannot be read, a
+        # store missing, corrupt or unreachable) is a "no" with its reason, not another code.
+        decision = GateDecision(False, one_line(exc))
     print(f"{'PASS' if decision.passed else 'FAIL'}: {decision.reason}")
     return 0 if decision.passed else 1
 

@@ -2,7 +2,7 @@
 
 Every message names the input (file and field), the bad value, what is valid and the fix::
 
-    InfraToolkitError                 base: the CLI prints it as one line and exits 2
+    InfraToolkitError                 base: the CLI prints it as one line and exits 2 (gate: 1)
      ├── SpecError                    an HPA / Deployment / node-group spec is invalid
      ├── PlanError                    a plan file is invalid (carries every problem found)
      ├── TrafficError                 a traffic curve cannot be read or fetched
@@ -27,6 +27,7 @@ __all__ = [
     "ReportError",
     "ApprovalError",
     "StoreIntegrityError",
+    "one_line",
 ]
 
 
@@ -74,3 +75,13 @@ class ApprovalError(InfraToolkitError):
 
 class StoreIntegrityError(ApprovalError):
     """A record of the approval store does not match its hash or its link to the previous one."""
+
+
+def one_line(exc: BaseException) -> str:
+    """``exc``'s message on one line, for a one-line error or a gate's reason: the first line,
+    then the others (a PlanError's problems, a driver's hint) joined with `` | `` (a line's own
+    text may hold ``;``); the exception's type when it has no message."""
+    first, *rest = [line.strip() for line in str(exc).splitlines() if line.strip()] or [
+        type(exc).__name__
+    ]
+    return " ".join([first, " | ".join(rest)]) if rest else first

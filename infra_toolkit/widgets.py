@@ -61,7 +61,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             for _ in subject.questions
         ]
         self.comment = widgets.Textarea(
-            description="Comment", placeholder="required to reject or request changes"
+            description="Comment", placeholder="required to reject, request changes or comment"
         )
         self.submit_button = widgets.Button(description="Record decision", button_style="primary")
         self.result = widgets.HTML()

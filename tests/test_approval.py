@@ -166,6 +166,8 @@ def test_extra_approver_above_cost_threshold(
     assert state is not None
     assert (state.subject.approvers_needed, state.approvals_missing) == (needed, needed - 1)
     assert gate(store, s).passed is (needed == 1)
+    sign_off(store, s, APPROVE, reviewer="bob", at=at(2), answers=ANSWERS)
+    assert gate(store, s).passed  # the extra approver, when needed, is the second one
 
 
 def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> None:
@@ -209,6 +211,7 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
         ),
         (REJECT, {}, "", r"rejected needs a comment saying why: pass --comment TEXT"),
         (CHANGES, {}, " ", r"changes requested needs a comment"),
+        (COMMENT, {}, " ", r"a comment needs its text: pass --comment TEXT"),
     ],
 )
 def test_sign_off_refuses_incomplete_decisions(

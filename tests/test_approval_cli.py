@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit import cli
+from infra_toolkit.approval_store import open_store
 from infra_toolkit.cli import main
+from infra_toolkit.errors import ApprovalError, one_line
 from infra_toolkit.plan import ApprovalPolicy
-from infra_toolkit.review_subject import ReviewSubject
+from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 from tests.approval_helpers import raw_sql, subject
 
 Run = Callable[..., tuple[int, str, str]]
@@ -136,26 +138,33 @@ def test_reviewer_defaults_to_the_os_user(
     assert code == 0 and "(review-001 approved by ci-bot)" in out
 
 
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        (
+            "UPDATE approval_records SET reviewer = 'bob' WHERE seq = 2",
+            "record 2 (review-001 approved by bob) content does not match its hash",
+        ),
+        # the rejection recorded after the approval, deleted: the rest is a valid chain
+        ("DELETE FROM approval_records WHERE seq = 3", "record 3 is missing (deleted from the end"),
+    ],
+)
 def test_verify_and_gate_name_the_tampered_record(
-    run: Run, plan_file: Path, store_location: str
+    run: Run, plan_file: Path, store_location: str, sql: str, named: str
 ) -> None:
     plan = str(plan_file)
     run("submit", plan)
     run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    run("reject", plan, "--reviewer", "carol", "--comment", "no load test")
     code, out, _ = run("verify")
-    assert code == 0 and "2 records, chain valid, head " in out
-    raw_sql(store_location, "UPDATE approval_records SET reviewer = 'bob' WHERE seq = 2")
+    assert code == 0 and "3 records, chain valid, head " in out
+    raw_sql(store_location, sql)
     code, out, err = run("verify")
-    assert code == 1 and out == ""
-    assert (
-        "is tampered: record 2 (review-001 approved by bob) content does not match its hash" in err
-    )
+    assert (code, out) == (1, "")
+    assert f"is tampered: {named}" in err
     code, out, _ = run("gate", plan)
-    assert (
-        code == 1
-        and "FAIL: approval store" in out
-        and "record 2 (review-001 approved by bob)" in out
-    )
+    assert code == 1 and out.startswith("FAIL: approval store ")
+    assert f"is tampered: {named}" in out
 
 
 def _assert_one_line_error(err: str, *parts: str) -> None:
@@ -187,10 +196,23 @@ def _assert_one_line_error(err: str, *parts: str) -> None:
             ["reject", "{plan}", "--reviewer", "carol"],
             ["rejected needs a comment saying why"],
         ),
+        # given but empty, as `--reviewer "$APPROVER"` with the variable unset: refused, not
+        # recorded as the OS user (who would count as an approver)
+        (
+            "checkout.yaml",
+            ["approve", "{plan}", "--reviewer", "", *ANSWERS],
+            ["reviewer is empty: pass --reviewer NAME"],
+        ),
+        ("other.yaml", ["submit", "{plan}", "--requester", " "], ["requester is empty"]),
     ],
 )
 def test_bad_requests_are_one_line_errors(
-    run: Run, plan_file: Path, submit_first: str, argv: list[str], parts: list[str]
+    run: Run,
+    plan_file: Path,
+    store_location: str,
+    submit_first: str,
+    argv: list[str],
+    parts: list[str],
 ) -> None:
     first = plan_file.with_name(submit_first)
     if not first.exists():
@@ -199,6 +221,8 @@ def test_bad_requests_are_one_line_errors(
     code, _, err = run(*(a.format(plan=plan_file) for a in argv))
     assert code == 2
     _assert_one_line_error(err, *(p.format(plan=plan_file) for p in parts))
+    with open_store(store_location) as store:
+        assert len(store.records()) == 1  # only the first submit: nothing written
 
 
 def test_bad_answer_syntax_is_a_usage_error(run: Run, plan_file: Path) -> None:
@@ -207,7 +231,7 @@ def test_bad_answer_syntax_is_a_usage_error(run: Run, plan_file: Path) -> None:
     assert exc.value.code == 2
 
 
-@pytest.mark.parametrize("command", [["queue"], ["verify"], ["gate", "PLAN"], ["status", "PLAN"]])
+@pytest.mark.parametrize("command", [["queue"], ["verify"], ["status", "PLAN"]])
 def test_missing_and_corrupt_sqlite_store(
     command: list[str], plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -224,10 +248,86 @@ def test_missing_and_corrupt_sqlite_store(
 
 def test_unreachable_postgres_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["queue", "--db", "postgresql://ci@127.0.0.1:1/approvals"]) == 2
+    err = capsys.readouterr().err
+    # the driver's cause and its hint (two lines, the second indented) kept on the one line
     _assert_one_line_error(
-        capsys.readouterr().err,
-        "cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals",
+        err,
+        "cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals: ",
+        "Connection refused",
+        "; check the URL and that the PostgreSQL server is running and reachable",
     )
+    assert "\t" not in err
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("one line", "one line"),
+        ("first\n\tsecond hint", "first second hint"),
+        (
+            "p.yaml: 2 problem(s):\n  a: bad; fix a\n  b: bad",
+            "p.yaml: 2 problem(s): a: bad; fix a | b: bad",
+        ),
+        ("", "ApprovalError"),
+    ],
+)
+def test_one_line(message: str, expected: str) -> None:
+    assert one_line(ApprovalError(message)) == expected
+
+
+@pytest.mark.parametrize(
+    ("plan", "db", "reason"),
+    [
+        (
+            "PLAN",
+            "TMP/missing.sqlite",
+            "FAIL: approval store TMP/missing.sqlite does not exist: submit a plan first",
+        ),
+        ("PLAN", "TMP/corrupt.sqlite", "FAIL: approval store TMP/corrupt.sqlite: cannot read ("),
+        (
+            "PLAN",
+            "postgresql://ci@127.0.0.1:1/approvals",
+            "FAIL: cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals: ",
+        ),
+        ("TMP/nope.yaml", "TMP/missing.sqlite", "FAIL: cannot read plan TMP/nope.yaml: "),
+        # the real reader: the plan's problems (one per line in its message) on one line
+        (
+            "TMP/bad.yaml",
+            "TMP/missing.sqlite",
+            "FAIL: TMP/bad.yaml: 17 problem(s) in the plan: TMP/bad.yaml: rollback: missing; "
+            "the seed rule says always provide the rollback plan; add a `rollback:` section | "
+            "TMP/bad.yaml: testing: missing;",
+        ),
+    ],
+)
+def test_gate_says_no_with_one_line_when_it_cannot_check(
+    plan: str,
+    db: str,
+    reason: str,
+    plan_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "corrupt.sqlite").write_bytes(b"\x00garbage" * 512)
+    (tmp_path / "bad.yaml").write_text("version: 1\nmetadata: {}\n")
+    if plan != "PLAN":
+        monkeypatch.setattr(cli, "read_review_subject", read_review_subject)
+    plan_arg = str(plan_file) if plan == "PLAN" else plan.replace("TMP", str(tmp_path))
+    code = main(["gate", plan_arg, "--db", db.replace("TMP", str(tmp_path))])
+    out, err = capsys.readouterr()
+    # a pipeline sees exit 1, FAIL and the reason, on one line, for anything but a pass
+    assert (code, err) == (1, "")
+    assert out.startswith(reason.replace("TMP", str(tmp_path)))
+    assert out.count("\n") == 1 and "Traceback" not in out
+    assert not (tmp_path / "missing.sqlite").exists()  # the gate never creates a store
+    assert (tmp_path / "corrupt.sqlite").read_bytes() == b"\x00garbage" * 512
+
+
+def test_gate_usage_error_stays_2() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["gate"])
+    assert exc.value.code == 2
 
 
 def test_store_location_from_environment(

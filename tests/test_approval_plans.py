@@ -13,6 +13,7 @@ import papermill
 import pytest
 import yaml
 
+from infra_toolkit import pricing
 from infra_toolkit.cli import main
 from infra_toolkit.review_subject import read_review_subject
 
@@ -37,9 +38,25 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
-def test_approve_then_one_byte_of_a_manifest_makes_the_plan_stale(
-    plan: Path, store_location: str, capsys: pytest.CaptureFixture[str]
+def one_byte_changed(path: Path, old: bytes, new: bytes) -> bytes:
+    """Replace the first ``old`` in ``path`` by ``new`` (one byte apart); return the original."""
+    data = path.read_bytes()
+    changed = data.replace(old, new, 1)
+    assert len(changed) == len(data) and sum(a != b for a, b in zip(data, changed)) == 1
+    path.write_bytes(changed)
+    return data
+
+
+def test_one_byte_of_a_manifest_a_traffic_csv_or_a_pricing_table_makes_the_plan_stale(
+    plan: Path,
+    store_location: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # the shipped pricing tables, copied so that one of them can change like the plan's files
+    shutil.copytree(REPO / "pricing_data", tmp_path / "pricing_data")
+    monkeypatch.setattr(pricing, "DEFAULT_PRICING_DIR", tmp_path / "pricing_data")
     db = ["--db", store_location]
     assert cli(capsys, "submit", str(plan), *db)[0] == 0
     code, out = cli(capsys, "gate", str(plan), *db)
@@ -53,7 +70,7 @@ def test_approve_then_one_byte_of_a_manifest_makes_the_plan_stale(
     assert code == 0 and "review-001 APPROVED by alice at " in out and ", bob at " in out
 
     hpa = plan.parent / "ecommerce-eks" / "backend-hpa.yaml"
-    hpa.write_bytes(hpa.read_bytes().replace(b"# The seed's HPA", b"# The seed's hPA", 1))
+    original = one_byte_changed(hpa, b"# The seed's HPA", b"# The seed's hPA")
     code, out = cli(capsys, "status", str(plan), *db)
     assert code == 0 and out.startswith(f"{plan} is STALE: review-001 approved digest ")
     # the installed console script, as a pipeline runs it: its exit status is the gate's
@@ -64,6 +81,22 @@ def test_approve_then_one_byte_of_a_manifest_makes_the_plan_stale(
         check=False,
     )
     assert gate.returncode == 1 and gate.stdout.startswith(f"FAIL: {plan} is STALE")
+    hpa.write_bytes(original)
+    assert cli(capsys, "gate", str(plan), *db)[0] == 0  # the approved bytes again
+
+    # one byte of a traffic CSV the plan's scenarios read, then of a shipped pricing table
+    for path, old, new in [
+        (plan.parent / "traces" / "nasa_http_1995-07-12_13_1min.csv", b",0.7333", b",0.7334"),
+        (tmp_path / "pricing_data" / "ec2_on_demand_2026-07-20.csv", b",t3.medium,0.0416,",
+         b",t3.medium,0.0417,"),
+    ]:
+        original = one_byte_changed(path, old, new)
+        code, out = cli(capsys, "status", str(plan), *db)
+        assert code == 0 and out.startswith(f"{plan} is STALE: review-001 approved digest "), path
+        code, out = cli(capsys, "gate", str(plan), *db)
+        assert code == 1 and out.startswith(f"FAIL: {plan} is STALE"), path
+        path.write_bytes(original)
+        assert cli(capsys, "gate", str(plan), *db)[0] == 0
 
 
 def test_extra_approver_when_the_cost_increase_exceeds_the_threshold(plan: Path) -> None:

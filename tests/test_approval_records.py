@@ -9,6 +9,7 @@ import pytest
 from infra_toolkit.approval_records import (
     GENESIS_HASH,
     Answer,
+    ChainReport,
     Record,
     RecordDraft,
     RecordKind,
@@ -125,6 +126,33 @@ def test_verify_names_the_first_bad_record(tamper, match: str) -> None:  # type:
     tamper(records)
     with pytest.raises(StoreIntegrityError, match=match):
         verify_chain(records, "db")
+
+
+@pytest.mark.parametrize(
+    ("recorded", "match"),
+    [
+        # the store recorded 6 appends; the chain holds 4: the two newest are gone
+        (ChainReport(6, "f" * 64), r"records 5-6 are missing \(deleted from the end: "
+         r"the store recorded 6 records, head ffffffffffff…, but the chain ends at record 4\)"),
+        (ChainReport(5, "f" * 64), r"is tampered: record 5 is missing \(deleted"),
+        # record 3 is intact and linked, but not the record the store appended as number 3
+        (ChainReport(3, "e" * 64), r"record 3 \(review-001 approved by r3\) is not "
+         r"the record appended as number 3 \(the store recorded hash eeeeeeeeeeee…; rewritten\)"),
+    ],
+)
+def test_verify_checks_the_chain_against_the_head_the_store_recorded(
+    recorded: ChainReport, match: str
+) -> None:
+    with pytest.raises(StoreIntegrityError, match=match):
+        verify_chain(chain(4), "db", recorded)
+
+
+@pytest.mark.parametrize("count", [0, 2, 4])
+def test_a_recorded_head_inside_the_chain_passes(count: int) -> None:
+    # the head is read before the records: appends after it only lengthen the chain
+    records = chain(4)
+    recorded = ChainReport(count, records[count - 1].hash if count else GENESIS_HASH)
+    assert verify_chain(records, "db", recorded) == ChainReport(4, records[-1].hash)
 
 
 def test_columns_round_trip_and_unreadable_column_names_the_record() -> None:

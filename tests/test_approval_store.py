@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from infra_toolkit.approval import gate, sign_off, submit, verify
-from infra_toolkit.approval_records import RecordKind
+from infra_toolkit.approval_records import COLUMNS, Answer, RecordDraft, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 from tests.approval_helpers import at, raw_sql, subject
@@ -30,9 +30,18 @@ def test_submit_allocates_sequential_review_ids_and_is_idempotent(store_location
 
 
 @pytest.mark.parametrize(
-    "statement", ["UPDATE approval_records SET comment = 'x'", "DELETE FROM approval_records"]
+    ("statement", "match"),
+    [
+        ("UPDATE approval_records SET comment = 'x'", "append-only"),
+        ("DELETE FROM approval_records", "append-only"),
+        # the chain head kept beside the records: it only moves forward
+        ("UPDATE approval_chain_head SET seq = 0", "the approval chain head only advances"),
+        ("DELETE FROM approval_chain_head", "the approval chain head only advances"),
+    ],
 )
-def test_database_refuses_update_and_delete(store_location: str, statement: str) -> None:
+def test_database_refuses_update_and_delete(
+    store_location: str, statement: str, match: str
+) -> None:
     with open_store(store_location, create=True) as store:
         submit(store, subject(), requester="dev", at=at(0))
     if store_location.startswith("postgresql://"):
@@ -40,14 +49,16 @@ def test_database_refuses_update_and_delete(store_location: str, statement: str)
 
         with (
             psycopg.connect(store_location, autocommit=True) as conn,
-            pytest.raises(psycopg.Error, match="append-only"),
+            pytest.raises(psycopg.Error, match=match),
         ):
             conn.execute(statement)
     else:
         lite = sqlite3.connect(store_location)
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        with pytest.raises(sqlite3.DatabaseError, match=match):
             lite.execute(statement)
         lite.close()
+    with open_store(store_location) as store:
+        assert verify(store).count == 1
 
 
 @pytest.mark.parametrize(
@@ -100,6 +111,104 @@ def test_direct_edit_makes_verify_and_gate_fail_naming_the_record(
     assert "tampered" in decision.reason or "cannot be read" in decision.reason
 
 
+ANSWERS = {1: "yes", 2: "ops"}
+
+
+@pytest.mark.parametrize(
+    ("sql", "match"),
+    [
+        # the rejection recorded after the approval: without it the chain 1-2 is valid and
+        # the review approved, so only the head the store kept shows what is gone
+        ("DELETE FROM approval_records WHERE seq >= 3", r"records 3-4 are missing"),
+        ("DELETE FROM approval_records WHERE seq = 4", r"record 4 is missing"),
+    ],
+)
+def test_records_deleted_from_the_end_make_verify_and_gate_fail_naming_them(
+    store_location: str, sql: str, match: str
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))  # record 1
+        sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+        sign_off(store, s, RecordKind.REJECTED, reviewer="carol", at=at(2), comment="no")
+        sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(3), comment="ok")  # 4
+        head = verify(store).head_hash
+    raw_sql(store_location, sql)
+    with open_store(store_location) as store:
+        with pytest.raises(StoreIntegrityError, match=rf"is tampered: {match} \(deleted from"):
+            verify(store)
+        decision = gate(store, s)
+    assert not decision.passed
+    assert f"{match.replace(chr(92), '')} (deleted from the end: the store recorded 4 records, " \
+        f"head {head[:12]}…, but the chain ends at record " in decision.reason
+
+
+def test_a_store_without_its_chain_head_fails_closed_until_submit_adds_it(
+    store_location: str,
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+    # as a store written before the head was kept, or with the head removed
+    raw_sql(store_location, "DROP TABLE approval_chain_head")
+    with open_store(store_location) as store:
+        with pytest.raises(StoreIntegrityError, match=r"has no chain head .* infra-toolkit submit"):
+            verify(store)
+        assert not gate(store, s).passed
+    with open_store(store_location, create=True) as store:  # what submit opens
+        assert submit(store, s, requester="dev", at=at(2))[1] is False  # nothing new written
+        assert verify(store).count == 2
+        assert gate(store, s).passed
+        # and from now on it follows the appends
+        sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(3), comment="ok")
+    raw_sql(store_location, "DELETE FROM approval_records WHERE seq = 3")
+    with open_store(store_location) as store, pytest.raises(
+        StoreIntegrityError, match=r"record 3 is missing"
+    ):
+        verify(store)
+
+
+def test_the_newest_record_cannot_be_replaced_behind_the_head(store_location: str) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        rejection = sign_off(
+            store, s, RecordKind.REJECTED, reviewer="carol", at=at(1), comment="no"
+        )
+    # the rejection swapped for an approval sealed on the same predecessor, as an attacker who
+    # gets past the records' triggers would write it
+    approval = RecordDraft(
+        review_id="review-001",
+        kind=RecordKind.APPROVED,
+        plan=s.plan,
+        digest=s.digest,
+        reviewer="carol",
+        recorded_at=rejection.recorded_at,
+        answers=(Answer(s.questions[0], "yes"), Answer(s.questions[1], "ops")),
+    ).seal(2, rejection.prev_hash)
+    columns = approval.columns()
+    raw_sql(store_location, "DELETE FROM approval_records WHERE seq = 2")
+    insert = (
+        f"INSERT INTO approval_records ({', '.join(COLUMNS)}) VALUES "
+        f"({', '.join('?' for _ in COLUMNS)})"
+    )
+    with pytest.raises(_database_error(store_location), match="chain head only advances"):
+        raw_sql(store_location, insert, tuple(columns[c] for c in COLUMNS))
+    with open_store(store_location) as store:
+        with pytest.raises(StoreIntegrityError, match=r"record 2 is missing"):
+            verify(store)
+        assert not gate(store, s).passed
+
+
+def _database_error(location: str) -> type[Exception]:
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        return psycopg.Error
+    return sqlite3.DatabaseError
+
+
 def _fail_after_insert(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
     real = ApprovalStore._insert
 
@@ -143,6 +252,9 @@ def test_failed_append_leaves_the_store_exactly_as_it_was(
             _fail_after_insert(patch, error)
             sign_off(store, s, RecordKind.APPROVED, at=at(2), **approve)  # type: ignore[arg-type]
         assert store.records() == before
+        # the failed append had advanced the kept head inside its transaction: rolled back with
+        # it, so no record looks missing (a sequence would have kept the gap)
+        assert verify(store).count == 2
         # the store still works and the chain continues from the same head
         record = sign_off(store, s, RecordKind.APPROVED, at=at(3), **approve)  # type: ignore[arg-type]
         assert (record.seq, record.prev_hash) == (3, before[-1].hash)
@@ -166,13 +278,18 @@ def test_corrupt_sqlite_file_is_a_clear_error_and_left_untouched(tmp_path: Path)
     assert corrupt.read_bytes() == before
 
 
-def test_sqlite_file_of_another_program_is_not_taken_for_a_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("create", [False, True])
+def test_sqlite_file_of_another_program_is_not_taken_for_a_store(
+    tmp_path: Path, create: bool
+) -> None:
     other = tmp_path / "other.db"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE notes (x TEXT)")
     conn.close()
+    before = other.read_bytes()
     with pytest.raises(ApprovalError, match=r"is an SQLite database but not an approval store"):
-        open_store(other)
+        open_store(other, create=create)  # create: what submit --db other.db opens
+    assert other.read_bytes() == before  # no approval tables written into it
 
 
 @pytest.mark.parametrize(
