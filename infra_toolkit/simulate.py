@@ -9,9 +9,9 @@ One run, in the order a cluster does it (every delay is a parameter):
    burst); metrics-server scrapes every ``resolution_s`` and a sample is the mean over the window
    before the scrape; a pod's first sample comes a full window after it started Running
    (:class:`~infra_toolkit.workload.MetricsPipelineSpec`).
-3. **HPA.** :func:`infra_toolkit.hpa.reconcile` runs every ``controller.sync_period_s``, each
-   sync starting ``sync_duration_s`` after the previous one finished; the first at
-   ``sync_period_s``. It reads the spec replicas, every pod (Pending ones unready, StartTime, the
+3. **HPA.** :func:`infra_toolkit.hpa.reconcile` runs every ``controller.sync_period_s``: a sync
+   lasts ``sync_duration_s`` and the next starts ``sync_period_s`` after it finished (the
+   controller re-queues the HPA when a sync ends); the first at ``sync_period_s``. It reads the spec replicas, every pod (Pending ones unready, StartTime, the
    Ready transition time) and the latest samples, so its unready/missing-pod rules act as in a
    cluster. Its history (``HPAState``) carries from sync to sync, starting empty.
 4. **Pods.** A higher spec creates Pending pods at once; they are placed on free node slots
