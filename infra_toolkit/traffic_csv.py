@@ -12,6 +12,7 @@ import csv
 import math
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -70,33 +71,56 @@ def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
         handle = path.open(newline="", encoding="utf-8-sig")
     except FileNotFoundError:
         raise TrafficError(f"traffic file {path} does not exist; check the path") from None
+    except OSError as exc:
+        raise TrafficError(f"cannot read traffic file {path}: {exc.strerror}; give the path of "
+                           "a CSV file") from None
+    try:
+        with handle:
+            return _rows_of(path, handle)
+    except UnicodeDecodeError:
+        raise TrafficError(_not_utf8(path)) from None
+
+
+def _not_utf8(path: Path) -> str:
+    """Where a file stops being UTF-8: the reader decodes in chunks, so its line count is not."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return (f"{path} line {line}: byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the "
+                "file as UTF-8 (spreadsheets often export Latin-1 or UTF-16)")
+    return f"{path} is not UTF-8 text; save the file as UTF-8"
+
+
+def _rows_of(path: Path, handle: TextIO) -> tuple[list[int], list[str], list[str]]:
+    """:func:`_read_rows` on an open file."""
     lines: list[int] = []
     times: list[str] = []
     rates: list[str] = []
-    with handle:
-        reader = csv.reader(handle)
-        header: list[str] | None = None
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in row]
-                missing = [c for c in (TIME_COLUMN, RATE_COLUMN) if c not in header]
-                if missing:
-                    raise TrafficError(
-                        f"{path} line {reader.line_num}: missing column {missing[0]!r} "
-                        f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
-                    )
-                ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
-                continue
-            if len(row) <= max(ti, ri):
+    reader = csv.reader(handle)
+    header: list[str] | None = None
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if header is None:
+            header = [cell.strip() for cell in row]
+            missing = [c for c in (TIME_COLUMN, RATE_COLUMN) if c not in header]
+            if missing:
                 raise TrafficError(
-                    f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "
-                    f"{max(ti, ri) + 1} as in the header; fix the row"
+                    f"{path} line {reader.line_num}: missing column {missing[0]!r} "
+                    f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
                 )
-            lines.append(reader.line_num)
-            times.append(row[ti].strip())
-            rates.append(row[ri].strip())
+            ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
+            continue
+        if len(row) <= max(ti, ri):
+            raise TrafficError(
+                f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "
+                f"{max(ti, ri) + 1} as in the header; fix the row"
+            )
+        lines.append(reader.line_num)
+        times.append(row[ti].strip())
+        rates.append(row[ri].strip())
     if header is None or not lines:
         raise TrafficError(
             f"{path} is empty: {_HEADER_FIX}, followed by at least one data row"
