@@ -22,7 +22,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.plan_fields import FieldReader, join_path
-from infra_toolkit.plan_yaml import PlanLoader
+from infra_toolkit.plan_yaml import PlanLoader, refused_character
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
@@ -44,6 +44,9 @@ def _load_documents(path: Path) -> list[Any]:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.reader.ReaderError as exc:
+        line, what = refused_character(exc, text)
+        raise SpecError(f"{path}:{line}: malformed YAML: {what}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -333,6 +336,9 @@ def read_cluster_config(path: str | Path) -> ClusterConfig:
         docs = [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read {path}: {exc}") from None
+    except yaml.reader.ReaderError as exc:
+        at, what = refused_character(exc, text)
+        raise SpecError(f"{path}:{at}: YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -30,7 +30,7 @@ from infra_toolkit.manifests import (
 from infra_toolkit.plan import Manifest, Scenario, SyntheticTraffic, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
-from infra_toolkit.plan_yaml import PlanLoader
+from infra_toolkit.plan_yaml import PlanLoader, refused_character
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
@@ -80,6 +80,9 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
         return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
         r.add(path, f"cannot read {file.name}: {exc}")
+    except yaml.reader.ReaderError as exc:
+        at, what = refused_character(exc, text)
+        r.add(path, f"{file.name}:{at}: YAML syntax error: {what}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file.name}:{mark.line + 1}" if mark is not None else file.name
