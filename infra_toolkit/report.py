@@ -191,7 +191,14 @@ def build_report(
         raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")
     source = Path(notebook) if notebook else notebooks_dir() / DEFAULT_NOTEBOOK
     html_path = Path(out) if out else Path("reports") / f"{plan.stem}.html"
-    html_path.parent.mkdir(parents=True, exist_ok=True)
+    if html_path.is_dir():
+        raise ReportError(f"output {html_path} is a folder; name the HTML file, e.g. "
+                          f"{html_path / (plan.stem + '.html')}")
+    try:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create the folder of {html_path}: {exc.strerror}; choose "
+                          "another output path") from None
     kept = html_path.with_suffix(".ipynb")
     params = {"plan_path": str(plan), **dict(parameters or {})}
     if parameters:

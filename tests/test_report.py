@@ -168,6 +168,22 @@ def test_missing_plan_and_notebook_are_clear_errors(tmp_path: Path) -> None:
         build_report(plan, notebook=tmp_path / "missing.ipynb", out=tmp_path / "p.html")
 
 
+def test_an_output_path_that_cannot_be_a_file_is_refused_before_running(tmp_path: Path) -> None:
+    plan = tmp_path / "p.yaml"
+    plan.write_text("version: 1\n")
+    notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ReportError, match=r"output .*folder is a folder; name the HTML file, "
+                                          r"e\.g\. .*folder/p\.html"):
+        build_report(plan, out=tmp_path / "folder", notebook=notebook)
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ReportError, match=r"cannot create the folder of .*a-file/r\.html: "
+                                          r"(File exists|Not a directory); choose another"):
+        build_report(plan, out=tmp_path / "a-file" / "r.html", notebook=notebook)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "folder", "one.ipynb",
+                                                          "p.yaml"]
+
+
 def test_batch_runs_in_parallel_and_reports_each_plan(tmp_path: Path) -> None:
     plans = []
     for name in ("a", "b"):
