@@ -11,7 +11,7 @@ file, and the line for malformed YAML.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,28 +164,41 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     if not containers:
         raise SpecError(f"spec.template.spec.containers of Deployment {dep_name!r} in {path} is "
                         "empty; the pod needs at least one container")
+    problems: list[str] = []  # every bad field at once, one line each
+
+    def kept(read: Callable[..., int], *args: Any) -> int:
+        try:
+            return read(*args)
+        except SpecError as exc:
+            problems.append(str(exc))
+            return 0
+
     cpu = memory_milli = 0
     delay = 0
     for i, c in enumerate(containers):
         where = f"spec.template.spec.containers[{i}]"
         if not isinstance(c, dict):
-            raise SpecError(f"{where} of Deployment {dep_name!r} in {path} must be a mapping")
-        cpu += _container_request(c, "cpu", where, path)
-        memory_milli += _container_request(c, "memory", where, path)
+            problems.append(f"{where} of Deployment {dep_name!r} in {path} must be a mapping")
+            continue
+        cpu += kept(_container_request, c, "cpu", where, path)
+        memory_milli += kept(_container_request, c, "memory", where, path)
         probe = c.get("readinessProbe") or {}
         raw_delay = probe.get("initialDelaySeconds", 0) if isinstance(probe, dict) else 0
-        delay = max(delay, _whole(raw_delay or 0, f"{where}.readinessProbe.initialDelaySeconds",
-                                  dep_name, path))
+        delay = max(delay, kept(_whole, raw_delay or 0,
+                                f"{where}.readinessProbe.initialDelaySeconds", dep_name, path))
+    replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
+    replicas = None if replicas_raw is None else kept(
+        _whole, replicas_raw, "spec.replicas", dep_name, path)
+    if problems:
+        raise SpecError("\n".join(problems))
     if cpu <= 0:
         raise SpecError(
             f"spec.template.spec.containers[*].resources.requests.cpu of Deployment {dep_name!r} "
             f"in {path} is missing; CPU utilization is a percent of the request: add one "
             "(e.g. cpu: 500m)"
         )
-    replicas = spec.get("replicas") if isinstance(spec, dict) else None
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
-    return DeploymentSpec(dep_name, None if replicas is None else _whole(
-        replicas, "spec.replicas", dep_name, path), cpu, memory_mib, float(delay))
+    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay))
 
 # --------------------------------------------------------------------------------------------
 # eksctl ClusterConfig (eksctl.io/v1alpha5)

@@ -167,7 +167,7 @@ def _spec_problems(r: FieldReader, path: str, exc: Exception) -> None:
 
 def check_hpa(r: FieldReader, hpa: Manifest, path: str) -> HPASpec | None:
     """The HPA as the API server would take it (defaults applied), by ``hpa.hpa_from_dict``;
-    its first invalid field is recorded under ``path`` with the manifest's own field path."""
+    every invalid part is recorded under ``path`` with the manifest's own field path."""
     with _owner_check(r, path, "infra_toolkit.hpa_api"):
         try:
             return hpa_from_dict(hpa.document, source=_source(hpa))

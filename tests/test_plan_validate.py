@@ -192,6 +192,22 @@ def test_a_control_character_is_one_problem_on_its_line(tmp_path: Path, text: st
                                "remove it")
 
 
+def test_every_problem_of_a_referenced_hpa_is_named(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert "averageUtilization: 70" in text and "maxReplicas: 8" in text
+    hpa.write_text(text.replace("averageUtilization: 70", "averageUtilization: -70")
+                   .replace("maxReplicas: 8", "maxReplicas: ten"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["proposed.workloads[0].hpa"] * 2
+    assert problems[0].message.startswith("spec.maxReplicas (='ten') must be an integer in ")
+    assert problems[1].message.startswith(
+        "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in ")
+
+
 def test_a_control_character_in_a_manifest_is_one_problem_at_the_field(tmp_path: Path) -> None:
     shutil.copytree(DATA / "manifests", tmp_path / "manifests")
     hpa = tmp_path / "manifests" / "hpa.yaml"
