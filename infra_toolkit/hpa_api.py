@@ -62,6 +62,17 @@ class _Reader:
 
     def __init__(self, source: str) -> None:
         self.source = source
+        self.problems: list[str] = []
+
+    def collect(self, read: Callable[[], T]) -> T | None:
+        """``read()``, or ``None`` with its SpecError kept in ``problems``: the independent parts
+        of a manifest (each metric, each scaling direction, each policy) are all checked, as the
+        API server lists every invalid field at once."""
+        try:
+            return read()
+        except SpecError as exc:
+            self.problems.append(str(exc))
+            return None
 
     def fail(self, path: str, value: object, rule: str, fix: str = "") -> SpecError:
         return SpecError(format_problem(path, value, rule, fix, self.source))
@@ -149,7 +160,8 @@ def hpa_from_dict(
 
     ``source`` names the input in error messages (a file path). ``gate_scale_to_zero`` is the
     HPAScaleToZero feature gate, which decides whether ``minReplicas: 0`` is valid.
-    Raises :class:`SpecError` on the first invalid field.
+    Raises :class:`SpecError` naming every invalid part of the spec, one line each (a bad
+    header or an unknown field of the spec stops at that).
     """
     r = _Reader(source)
     top = r.mapping(manifest, "manifest", ("apiVersion", "kind", "metadata", "spec", "status"))
@@ -177,35 +189,41 @@ def hpa_from_dict(
         ("scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior",
          "selectionStrategy"),
     )
-    target_ref = _object_ref(r, r.required(spec, "scaleTargetRef", "spec",
-                                           "name the Deployment the HPA scales"),
-                             "spec.scaleTargetRef")
-    max_replicas = r.integer(
+    target_ref = r.collect(lambda: _object_ref(
+        r, r.required(spec, "scaleTargetRef", "spec", "name the Deployment the HPA scales"),
+        "spec.scaleTargetRef"))
+    max_replicas = r.collect(lambda: r.integer(
         r.required(spec, "maxReplicas", "spec", "set the largest replica count allowed"),
         "spec.maxReplicas",
-    )
+    ))
     min_raw = spec.get("minReplicas")
-    min_replicas = 1 if min_raw is None else r.integer(min_raw, "spec.minReplicas")
+    min_replicas = 1 if min_raw is None else r.collect(
+        lambda: r.integer(min_raw, "spec.minReplicas"))
     metrics_raw = spec.get("metrics")
-    metrics = () if metrics_raw is None else r.items(metrics_raw, "spec.metrics",
-                                                     lambda m, p: _metric(r, m, p))
+    metrics = () if metrics_raw is None else r.collect(lambda: r.items(
+        metrics_raw, "spec.metrics", lambda m, p: r.collect(lambda: _metric(r, m, p))))
     behavior_raw = spec.get("behavior")
-    behavior = None if behavior_raw is None else _behavior(r, behavior_raw, "spec.behavior")
+    behavior = None if behavior_raw is None else r.collect(
+        lambda: _behavior(r, behavior_raw, "spec.behavior"))
 
     if min_replicas == 0:
-        has_object_or_external = any(m.type in ("Object", "External") for m in metrics)
+        has_object_or_external = any(m is not None and m.type in ("Object", "External")
+                                     for m in metrics or ())
         if not (gate_scale_to_zero and has_object_or_external):
-            raise r.fail(
+            r.problems.append(str(r.fail(
                 "spec.minReplicas", 0,
                 "must be >= 1 unless the HPAScaleToZero gate is on and spec.metrics has an "
                 "Object or External metric",
                 "set minReplicas: 1, or add an Object/External metric that can wake the workload",
-            )
+            )))
+    if r.problems:
+        raise SpecError("\n".join(r.problems))
+    assert target_ref is not None and max_replicas is not None and min_replicas is not None
     with r.at(""):
         return HPASpec(
             max_replicas=max_replicas,
             min_replicas=min_replicas,
-            metrics=metrics,
+            metrics=tuple(m for m in metrics or () if m is not None),
             behavior=behavior,
             scale_target_ref=target_ref,
             name=str(name),
@@ -348,33 +366,38 @@ def _policy(r: _Reader, raw: object, path: str) -> HPAScalingPolicy:
         return HPAScalingPolicy(type=policy_type, value=value, period_s=period)
 
 
-def _rules(r: _Reader, raw: object, path: str) -> HPAScalingRules:
+def _rules(r: _Reader, raw: object, path: str) -> HPAScalingRules | None:
+    """One scaling direction, or ``None`` with its problems kept in ``r.problems``."""
     block = r.mapping(
         raw, path, ("stabilizationWindowSeconds", "selectPolicy", "policies", "tolerance")
     )
+    count = len(r.problems)
     window_raw = block.get("stabilizationWindowSeconds")
-    window = None if window_raw is None else r.integer(
+    window = None if window_raw is None else r.collect(lambda: r.integer(
         window_raw, f"{path}.stabilizationWindowSeconds"
-    )
+    ))
     if window is not None and not 0 <= window <= MAX_STABILIZATION_WINDOW_SECONDS:
-        raise r.fail(
+        r.problems.append(str(r.fail(
             f"{path}.stabilizationWindowSeconds", window,
             f"must be between 0 and {MAX_STABILIZATION_WINDOW_SECONDS}",
             "use a window of at most one hour",
-        )
+        )))
     select = block.get("selectPolicy")
     policies_raw = block.get("policies")
-    policies = None if policies_raw is None else r.items(
-        policies_raw, f"{path}.policies", lambda p, q: _policy(r, p, q)
-    )
+    parsed = None if policies_raw is None else r.collect(lambda: r.items(
+        policies_raw, f"{path}.policies", lambda p, q: r.collect(lambda: _policy(r, p, q))
+    ))
+    policies = None if parsed is None else tuple(p for p in parsed if p is not None)
     tolerance_raw = block.get("tolerance")
     tolerance = None
     if tolerance_raw is not None:
         try:
             tolerance = float(parse_quantity(tolerance_raw))
         except QuantityError as exc:
-            raise r.fail(f"{path}.tolerance", tolerance_raw, "must be a quantity",
-                         str(exc)) from None
+            r.problems.append(str(r.fail(f"{path}.tolerance", tolerance_raw,
+                                         "must be a quantity", str(exc))))
+    if len(r.problems) > count:
+        return None
     with r.at(path + "."):
         return HPAScalingRules(
             stabilization_window_s=window,
@@ -388,7 +411,7 @@ def _behavior(r: _Reader, raw: object, path: str) -> HPABehavior:
     block = r.mapping(raw, path, ("scaleUp", "scaleDown"))
     up = block.get("scaleUp")
     down = block.get("scaleDown")
-    return HPABehavior(
-        scale_up=None if up is None else _rules(r, up, f"{path}.scaleUp"),
-        scale_down=None if down is None else _rules(r, down, f"{path}.scaleDown"),
-    )
+    scale_up = None if up is None else r.collect(lambda: _rules(r, up, f"{path}.scaleUp"))
+    scale_down = None if down is None else r.collect(
+        lambda: _rules(r, down, f"{path}.scaleDown"))
+    return HPABehavior(scale_up=scale_up, scale_down=scale_down)

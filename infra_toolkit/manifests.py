@@ -12,7 +12,7 @@ file, and the line for malformed YAML.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.plan_fields import FieldReader, join_path
-from infra_toolkit.plan_yaml import PlanLoader, yaml_line_index
+from infra_toolkit.plan_yaml import PlanLoader, refused_character, yaml_line_index
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
@@ -59,6 +59,9 @@ def _load_documents(path: Path) -> list[Any]:
                     "keeps only the last; delete one of them"
                 )
         return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.reader.ReaderError as exc:
+        line, what = refused_character(exc, text)
+        raise SpecError(f"{path}:{line}: malformed YAML: {what}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -201,23 +204,39 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
     members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in enumerate(init)
                 if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
+    problems: list[str] = []  # every bad field at once, one line each
+
+    def kept(read: Callable[..., int | None], *args: Any) -> int | None:
+        try:
+            return read(*args)
+        except SpecError as exc:
+            problems.append(str(exc))
+            return 0
+
     cpu = memory_milli = 0
     delay = 0
     without_cpu: list[str] = []
     for where, c in members:
         if not isinstance(c, dict):
-            raise SpecError(f"{where} of Deployment {dep_name!r} in {path} must be a mapping")
-        c_cpu = _container_request(c, "cpu", where, path)
+            problems.append(f"{where} of Deployment {dep_name!r} in {path} must be a mapping")
+            continue
+        c_cpu = kept(_container_request, c, "cpu", where, path)
         if c_cpu is None:
             without_cpu.append(f"{where} ({c.get('name')!r})")
         cpu += c_cpu or 0
-        memory_milli += _container_request(c, "memory", where, path) or 0
+        memory_milli += kept(_container_request, c, "memory", where, path) or 0
         probe = c.get("readinessProbe") or {}
         raw_delay = probe.get("initialDelaySeconds", 0) if isinstance(probe, dict) else 0
-        delay = max(delay, _whole(raw_delay or 0, f"{where}.readinessProbe.initialDelaySeconds",
-                                  dep_name, path))
-    pod_cpu = _container_request(pod, "cpu", "spec.template.spec", path)
-    pod_memory = _container_request(pod, "memory", "spec.template.spec", path)
+        delay = max(delay, kept(_whole, raw_delay or 0,
+                                f"{where}.readinessProbe.initialDelaySeconds", dep_name, path)
+                    or 0)
+    pod_cpu = kept(_container_request, pod, "cpu", "spec.template.spec", path)
+    pod_memory = kept(_container_request, pod, "memory", "spec.template.spec", path)
+    replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
+    replicas = None if replicas_raw is None else kept(
+        _whole, replicas_raw, "spec.replicas", dep_name, path)
+    if problems:
+        raise SpecError("\n".join(problems))
     if pod_cpu is not None:
         cpu, without_cpu = pod_cpu, []
     if pod_memory is not None:
@@ -235,10 +254,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
             f"in {path} is missing; CPU utilization is a percent of the request: add one "
             "(e.g. cpu: 500m)"
         )
-    replicas = spec.get("replicas") if isinstance(spec, dict) else None
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
-    return DeploymentSpec(dep_name, None if replicas is None else _whole(
-        replicas, "spec.replicas", dep_name, path), cpu, memory_mib, float(delay))
+    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay))
 
 # --------------------------------------------------------------------------------------------
 # eksctl ClusterConfig (eksctl.io/v1alpha5)
@@ -389,6 +406,9 @@ def read_cluster_config(path: str | Path) -> ClusterConfig:
         docs = [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read {path}: {exc}") from None
+    except yaml.reader.ReaderError as exc:
+        at, what = refused_character(exc, text)
+        raise SpecError(f"{path}:{at}: YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -30,7 +30,7 @@ from infra_toolkit.manifests import (
 from infra_toolkit.plan import Manifest, Scenario, SyntheticTraffic, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
-from infra_toolkit.plan_yaml import PlanLoader
+from infra_toolkit.plan_yaml import PlanLoader, refused_character
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
@@ -80,6 +80,9 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
         return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
         r.add(path, f"cannot read {file.name}: {exc}")
+    except yaml.reader.ReaderError as exc:
+        at, what = refused_character(exc, text)
+        r.add(path, f"{file.name}:{at}: YAML syntax error: {what}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file.name}:{mark.line + 1}" if mark is not None else file.name
@@ -164,7 +167,7 @@ def _spec_problems(r: FieldReader, path: str, exc: Exception) -> None:
 
 def check_hpa(r: FieldReader, hpa: Manifest, path: str) -> HPASpec | None:
     """The HPA as the API server would take it (defaults applied), by ``hpa.hpa_from_dict``;
-    its first invalid field is recorded under ``path`` with the manifest's own field path."""
+    every invalid part is recorded under ``path`` with the manifest's own field path."""
     with _owner_check(r, path, "infra_toolkit.hpa_api"):
         try:
             return hpa_from_dict(hpa.document, source=_source(hpa))

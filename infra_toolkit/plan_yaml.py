@@ -10,7 +10,7 @@ import yaml
 
 from infra_toolkit.plan_fields import Problem, join_path
 
-__all__ = ["PlanLoader", "line_of", "parse_yaml", "yaml_line_index"]
+__all__ = ["PlanLoader", "line_of", "parse_yaml", "refused_character", "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -67,6 +67,14 @@ def line_of(lines: Mapping[str, int], path: str) -> int | None:
     return None
 
 
+def refused_character(exc: yaml.reader.ReaderError, text: str) -> tuple[int, str]:
+    """The line (1-based) of a character YAML refuses anywhere (NUL, other control characters)
+    and one line saying so: the reader's own message spans two lines and counts characters."""
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return (text.count("\n", 0, exc.position) + 1,
+            f"character U+{code:04X} is not allowed in YAML; remove it")
+
+
 def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Problem]]:
     """Load one YAML document: ``(data, line of each field path, problems)``. A syntax error is
     one problem with ``file:line``; duplicate keys are problems too."""
@@ -74,6 +82,9 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        where, what = refused_character(exc, text)
+        return None, {}, [Problem("", f"YAML syntax error: {what}", source, where)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

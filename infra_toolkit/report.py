@@ -146,7 +146,7 @@ def execute_notebook(
     except PapermillExecutionError as exc:
         raise ReportError(
             f"{notebook.name} failed in cell {exc.cell_index} (execution count {exc.exec_count}, "
-            f"starting {_first_line(exc.source)!r}): {exc.ename}: {_last_line(exc.evalue)}; "
+            f"starting {_first_line(exc.source)!r}): {exc.ename}: {str(exc.evalue).strip()}; "
             f"the executed notebook with the error marked is at {output}"
         ) from None
 
@@ -208,19 +208,31 @@ def build_report(
         raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")
     source = Path(notebook) if notebook else notebooks_dir() / DEFAULT_NOTEBOOK
     html_path = Path(out) if out else Path("reports") / f"{plan.stem}.html"
-    html_path.parent.mkdir(parents=True, exist_ok=True)
+    if html_path.is_dir():
+        raise ReportError(f"output {html_path} is a folder; name the HTML file, e.g. "
+                          f"{html_path / (plan.stem + '.html')}")
+    try:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create the folder of {html_path}: {exc.strerror}; choose "
+                          "another output path") from None
     kept = html_path.with_suffix(".ipynb")
     params = {"plan_path": str(plan), **dict(parameters or {})}
+    if parameters:
+        _check_parameters(source, parameters)
 
     with tempfile.TemporaryDirectory(prefix="infra-toolkit-report-") as tmp:
-        executed = Path(tmp) / f"{plan.stem}.executed.ipynb"
+        # the executed copy's file name is the HTML page's title
+        executed = Path(tmp) / f"{plan.stem}.ipynb"
         try:
             execute_notebook(source, executed, params)
-        except ReportError:
-            if executed.is_file():
-                replace_file(kept, executed.read_bytes())
-                replace_file(html_path, export_html(executed).encode("utf-8"))
-            raise
+        except ReportError as exc:
+            if not executed.is_file():
+                raise
+            replace_file(kept, executed.read_bytes())
+            replace_file(html_path, export_html(executed).encode("utf-8"))
+            # the temporary copy the message names is deleted on the way out: name the kept one
+            raise ReportError(str(exc).replace(str(executed), str(kept))) from None
         html = export_html(executed).encode("utf-8")
         replace_file(html_path, html)
         if keep_notebook:
@@ -232,6 +244,23 @@ def build_report(
         html_bytes=len(html),
         build_s=time.perf_counter() - started,
     )
+
+
+def _check_parameters(notebook: Path, parameters: Mapping[str, Any]) -> None:
+    """Refuse a parameter the notebook does not declare: papermill would only warn and run the
+    report with the default, so a misspelt ``-p`` would go unnoticed."""
+    import papermill
+
+    from infra_toolkit.plan_fields import did_you_mean
+
+    if not notebook.is_file():
+        return  # execute_notebook says so
+    declared = list(papermill.inspect_notebook(str(notebook)))
+    for name in parameters:
+        if declared and name not in declared:
+            raise ReportError(
+                f"{notebook.name} has no parameter {name!r}{did_you_mean(name, declared)}"
+            )
 
 
 def _build_one(
@@ -268,6 +297,15 @@ def build_reports(
          dict(parameters or {}), keep_notebook, Path(notebook) if notebook else None)
         for p in plan_paths
     ]
+    writes: dict[Path, Path] = {}
+    for plan, html, *_rest in work:
+        target = (html or Path("reports") / f"{plan.stem}.html").resolve()
+        if target in writes:
+            raise ReportError(
+                f"{writes[target]} and {plan} would both write {target}; give the plans "
+                "different file names, or build one with --out"
+            )
+        writes[target] = plan
     if jobs == 1 or len(work) == 1:
         return [_build_one(w) for w in work]
     # spawn, not fork: the parent may hold ZeroMQ/asyncio threads of an earlier kernel, and a
@@ -279,8 +317,3 @@ def build_reports(
 
 def _first_line(text: str) -> str:
     return next((line for line in text.splitlines() if line.strip()), "")
-
-
-def _last_line(text: str) -> str:
-    lines = [line for line in str(text).splitlines() if line.strip()]
-    return lines[-1] if lines else ""

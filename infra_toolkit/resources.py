@@ -222,19 +222,21 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                     out[key] = spec.default
         values[section] = out
     attrs, usage = values[""], values["usage."]
-    if len(problems) > count:
-        return None
+    # A misspelt class is worth naming even beside another problem of the same resource (it is
+    # checked against every engine's classes, so it needs no valid engine).
     for (t, attr), (table, column, what) in _KNOWN.items():
-        if book is not None and t == rtype:
+        if book is not None and t == rtype and attr in attrs:
             why = _known_value_problem(book, table, column, what, attrs[attr])
             if why:
                 bad(f"{where}.{attr}", why)
-    if book is not None and rtype == "aws_eks_node_group":
+    if book is not None and rtype == "aws_eks_node_group" and "instance_types" in attrs:
         for i, itype in enumerate(attrs["instance_types"]):
             why = _known_value_problem(book, "ec2_instance_specs", "instance_type",
                                        "EC2 instance type", itype)
             if why:
                 bad(f"{where}.instance_types[{i}]", why)
+    if len(problems) > count:
+        return None
     for path, message in check_rules(rtype, attrs, usage, str(region)):
         bad(f"{where}.{path}", message)
     if len(problems) > count:

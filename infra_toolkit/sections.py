@@ -72,6 +72,13 @@ _USD = {c: usd_text for c in ("Current / month", "Proposed / month", "Monthly co
                               "Expected", "High")}
 
 
+def _incomplete(*estimates: CostEstimate) -> str:
+    """What a total leaves out: nothing, or how many prices were not found (a region or an
+    instance type the tables do not price), so no headline figure looks complete when it is not."""
+    missing = sum(len(e.missing_prices) for e in estimates)
+    return f" (INCOMPLETE: {missing} price(s) not found, left out of the total)" if missing else ""
+
+
 def header(a: PlanAnalysis) -> Section:
     """The document header: the plan's title, file, digest, the toolkit version, what was
     simulated, the pricing tables used (file and SHA-256) and the analysis notes."""
@@ -99,14 +106,18 @@ def overview(a: PlanAnalysis) -> Section:
             ("Requested review", duration_text(m.requested_review_minutes * 60))]
     cur, new = a.current_estimate.total_monthly_usd, a.proposed_estimate.total_monthly_usd
     basis = f"expected scenario {a.expected_scenario!r}" if a.expected_scenario else "as declared"
-    figures = [("Monthly cost today", usd_text(cur)),
-               (f"Monthly cost proposed ({basis})", usd_text(new)),
-               ("Monthly change", usd_text(a.monthly_delta_usd, signed=True))]
+    figures = [("Monthly cost today", usd_text(cur) + _incomplete(a.current_estimate)),
+               (f"Monthly cost proposed ({basis})",
+                usd_text(new) + _incomplete(a.proposed_estimate)),
+               ("Monthly change", usd_text(a.monthly_delta_usd, signed=True)
+                + _incomplete(a.current_estimate, a.proposed_estimate))]
     rng = a.cost_range
     if rng is not None:
         total = rng[rng["resource"] == "TOTAL"].iloc[0]
         figures.append(("Proposed range across scenarios", f"{usd_text(total['low_monthly_usd'])}"
-                        f" to {usd_text(total['high_monthly_usd'])}"))
+                        f" to {usd_text(total['high_monthly_usd'])}"
+                        + _incomplete(max((r.estimate for r in a.runs),
+                                          key=lambda e: len(e.missing_prices)))))
     if a.runs:
         slos = pd.concat([f for r in a.runs for f in r.slos.values()])
         figures += [("SLO checks met", f"{int(slos['met'].sum())} of {len(slos)} "
@@ -153,7 +164,7 @@ def current_state(a: PlanAnalysis) -> Section:
     est = a.current_estimate
     return Section("Current State", (
         paragraph(f"Region {a.plan.current.region}. Monthly cost as declared: "
-                  f"{usd_text(est.total_monthly_usd)}."),
+                  f"{usd_text(est.total_monthly_usd)}{_incomplete(est)}."),
         _resources(a.plan.current.resources, "current-resources"),
         _cost_lines(est, "current-cost")))
 
@@ -214,7 +225,7 @@ def components_with_cost(a: PlanAnalysis) -> Section:
     est = a.proposed_estimate
     parts: list[str | Table] = [paragraph(
         f"Usage: {'; '.join(est.notes) or 'as declared in the plan'}. Total "
-        f"{usd_text(est.total_monthly_usd)} per month.")]
+        f"{usd_text(est.total_monthly_usd)} per month{_incomplete(est)}.")]
     parts += [paragraph(f"PRICE NOT FOUND: {ln.address} / {ln.component}: {ln.price_not_found}",
                         "price-not-found") for ln in est.missing_prices]
     return Section("Components with Cost", (*parts, _cost_lines(est, "proposed-cost")))
@@ -294,10 +305,11 @@ def cost_summary(a: PlanAnalysis) -> Section:
     subject = a.review.subject
     parts.append(fields([
         ("Ceiling: every node group at its maximum size all month",
-         usd_text(a.ceiling_estimate.total_monthly_usd)),
+         usd_text(a.ceiling_estimate.total_monthly_usd) + _incomplete(a.ceiling_estimate)),
         ("Proposed as declared in the plan (the review's cost basis)",
-         usd_text(a.declared_estimate.total_monthly_usd)),
-        ("Monthly change as declared", usd_text(subject.monthly_cost_delta_usd, signed=True)),
+         usd_text(a.declared_estimate.total_monthly_usd) + _incomplete(a.declared_estimate)),
+        ("Monthly change as declared", usd_text(subject.monthly_cost_delta_usd, signed=True)
+         + _incomplete(a.current_estimate, a.declared_estimate)),
         ("Approvers needed under the plan's policy", str(subject.approvers_needed)),
     ], "cost-totals"))
     if a.runs:

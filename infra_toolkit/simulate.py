@@ -11,9 +11,10 @@ One run, in the order a cluster does it (every delay is a parameter):
    (:class:`~infra_toolkit.workload.MetricsPipelineSpec`).
 3. **HPA.** :func:`infra_toolkit.hpa.reconcile` runs every ``controller.sync_period_s``: a sync
    lasts ``sync_duration_s`` and the next starts ``sync_period_s`` after it finished (the
-   controller re-queues the HPA when a sync ends); the first at ``sync_period_s``. It reads the spec replicas, every pod (Pending ones unready, StartTime, the
-   Ready transition time) and the latest samples, so its unready/missing-pod rules act as in a
-   cluster. Its history (``HPAState``) carries from sync to sync, starting empty.
+   controller re-queues the HPA when a sync ends); the first at ``sync_period_s``. It reads the
+   spec replicas, every pod (Pending ones unready, StartTime, the Ready transition time) and the
+   latest samples, so its unready/missing-pod rules act as in a cluster.
+   Its history (``HPAState``) carries from sync to sync, starting empty.
 4. **Pods.** A higher spec creates Pending pods at once; they are placed on free node slots
    (:mod:`infra_toolkit.nodes`), start after ``image_pull_s`` and are Ready after
    ``app_start_s + readiness_delay_s``. A lower spec deletes pods in ReplicaSet order: unscheduled,

@@ -80,7 +80,8 @@ def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
     except UnicodeDecodeError:
         line, byte = _first_non_utf8(path)
         raise TrafficError(
-            f"{path} line {line}: byte {byte:#04x} is not UTF-8 text; save the CSV as UTF-8"
+            f"{path} line {line}: byte {byte:#04x} is not UTF-8 text; save the file as UTF-8 "
+            "(spreadsheets often export Latin-1 or UTF-16)"
         ) from None
 
 

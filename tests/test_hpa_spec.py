@@ -154,6 +154,38 @@ def test_invalid_manifests_are_rejected_with_the_field_path(doc: dict, message: 
         hpa_from_dict(doc, SOURCE)
 
 
+def test_every_independent_problem_is_named_at_once_one_line_each() -> None:
+    # as the API server lists every invalid field: each metric, each scaling direction and each
+    # policy is checked even when another one is wrong
+    doc = manifest(
+        minReplicas=0, maxReplicas="ten",
+        metrics=[{"type": "Resource", "resource": {
+                     "name": "cpu", "target": {"type": "Utilization", "averageUtilization": -70}}},
+                 {"type": "Pods", "pods": {"metric": {"name": "qps"},
+                                           "target": {"type": "AverageValue"}}}],
+        behavior={"scaleUp": {"policies": [{"type": "Pods", "value": 0, "periodSeconds": 15},
+                                           {"type": "Percent", "value": 100,
+                                            "periodSeconds": 2000}]},
+                  "scaleDown": {"stabilizationWindowSeconds": 4000,
+                                "policies": [{"type": "Percentage", "value": 50,
+                                              "periodSeconds": 60}]}})
+    with pytest.raises(SpecError) as exc:
+        hpa_from_dict(doc, SOURCE)
+    assert [line.split(" (")[0].split(" must")[0] for line in str(exc.value).splitlines()] == [
+        "spec.maxReplicas",
+        "spec.metrics[0].resource.target.averageUtilization",
+        "spec.metrics[1].pods.target.averageValue",
+        f"{SCALE_UP}.policies[0].value",
+        f"{SCALE_UP}.policies[1].periodSeconds",
+        "spec.behavior.scaleDown.stabilizationWindowSeconds",
+        "spec.behavior.scaleDown.policies[0].type",
+        "spec.minReplicas",
+    ]
+    assert str(exc.value).splitlines()[1] == (
+        "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in "
+        "plans/x.yaml")
+
+
 def test_missing_max_replicas() -> None:
     doc = manifest()
     del doc["spec"]["maxReplicas"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from infra_toolkit.hpa import (
     MetricIdentifier,
     MetricTarget,
 )
-from infra_toolkit.manifests import read_hpa_yaml
+from infra_toolkit.manifests import read_cluster_config, read_hpa_yaml
 
 DATA = Path(__file__).parent / "data" / "hpa"
 
@@ -128,6 +129,18 @@ def test_kubectl_get_output_is_read(tmp_path: Path) -> None:
     )
     hpa = read_hpa_yaml(path)
     assert (hpa.name, hpa.namespace, hpa.min_replicas, hpa.max_replicas) == ("web", "shop", 2, 9)
+
+
+@pytest.mark.parametrize(("read", "words"), [
+    (read_hpa_yaml, "malformed YAML"), (read_cluster_config, "YAML syntax error")])
+def test_a_control_character_is_named_with_its_line_on_one_line(
+        tmp_path: Path, read: Any, words: str) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("apiVersion: autoscaling/v2\nkind: Horizontal\x00\n")  # NUL on line 2
+    with pytest.raises(SpecError) as exc:
+        read(path)
+    assert str(exc.value) == (f"{path}:2: {words}: character U+0000 is not allowed in YAML; "
+                              "remove it")
 
 
 def test_no_hpa_of_that_name() -> None:

@@ -178,6 +178,61 @@ def test_unreadable_plan_raises_plan_error(tmp_path: Path, make: str) -> None:
         validate_plan(path)
 
 
+@pytest.mark.parametrize(("text", "line", "code"), [
+    ("version: 1\x00\n", 1, "U+0000"),
+    ("version: 1\nmetadata:\n  title: a\x07b\n", 3, "U+0007"),  # a bell pasted into a title
+])
+def test_a_control_character_is_one_problem_on_its_line(tmp_path: Path, text: str, line: int,
+                                                        code: str) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    (problem,) = validate_plan(path)
+    assert (problem.line, problem.path) == (line, "")
+    assert problem.message == (f"YAML syntax error: character {code} is not allowed in YAML; "
+                               "remove it")
+
+
+def test_every_problem_of_a_referenced_hpa_is_named(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert "averageUtilization: 70" in text and "maxReplicas: 8" in text
+    hpa.write_text(text.replace("averageUtilization: 70", "averageUtilization: -70")
+                   .replace("maxReplicas: 8", "maxReplicas: ten"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["proposed.workloads[0].hpa"] * 2
+    assert problems[0].message.startswith("spec.maxReplicas (='ten') must be an integer in ")
+    assert problems[1].message.startswith(
+        "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in ")
+
+
+def test_a_control_character_in_a_manifest_is_one_problem_at_the_field(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("\n", "\x00\n", 1))  # NUL at the end of line 1
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    (problem,) = validate_plan(plan)
+    assert problem.path == "proposed.workloads[0].hpa"
+    assert problem.message == ("hpa.yaml:1: YAML syntax error: character U+0000 is not allowed "
+                               "in YAML; remove it")
+
+
+def test_a_traffic_file_that_is_not_utf8_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    # 'é' in Latin-1 is the one byte 0xe9, on the file's second line
+    (tmp_path / "manifests" / "traffic.csv").write_bytes(
+        "timestamp,requests_per_second\n0,1 caf\u00e9\n".encode("latin-1"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    (problem,) = validate_plan(plan)
+    assert problem.path == "scenarios[0].csv"
+    assert "traffic.csv line 2: byte 0xe9 is not UTF-8 text; save the file as UTF-8" in \
+        problem.message
+
+
 # --- single-field mutations of the minimal plan: (old text, new text, path, words) -----------
 
 MUTATIONS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -67,6 +68,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return tmp, html
 
 
+def test_html_page_is_titled_by_the_plan_file(built: tuple[Path, str]) -> None:
+    _tmp, html = built
+    assert re.findall(r"<title>([^<]*)</title>", html)[0] == "plan"  # plan.yaml's stem
+
+
 def test_html_embeds_plotly_js_exactly_once(built: tuple[Path, str]) -> None:
     _tmp, html = built
     assert html.count(PLOTLY_BANNER) == 1
@@ -103,9 +109,11 @@ def test_failing_notebook_keeps_marked_notebook_and_names_the_cell(tmp_path: Pat
     )
     out = tmp_path / "out" / "fails.html"
     # Cells: 0 markdown, 1 parameters, 2 injected parameters, 3 "x = 1", 4 the raise.
+    kept = tmp_path / "out" / "fails.ipynb"
     with pytest.raises(ReportError, match=r"fails\.ipynb failed in cell 4 .*"
                        r"starting \"raise ValueError\('capacity unknown'\)\"\): "
-                       r"ValueError: capacity unknown; the executed notebook"):
+                       r"ValueError: capacity unknown; the executed notebook with the error "
+                       rf"marked is at {re.escape(str(kept))}$"):
         build_report(plan, out=out, notebook=notebook)
     executed = nbformat.read(tmp_path / "out" / "fails.ipynb", as_version=4)
     failing = executed.cells[-1]
@@ -115,6 +123,48 @@ def test_failing_notebook_keeps_marked_notebook_and_names_the_cell(tmp_path: Pat
     assert "capacity unknown" in out.read_text(encoding="utf-8")
 
 
+def test_a_multi_line_error_is_quoted_whole(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\n")
+    # as a PlanError lists its problems: a first line, then one line per problem
+    notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""',
+                              "raise ValueError('2 problems:\\n  a: bad\\n  b: worse')")
+    with pytest.raises(ReportError, match=r"ValueError: 2 problems:\n  a: bad\n  b: worse; the "
+                                          r"executed notebook"):
+        build_report(plan, out=tmp_path / "p.html", notebook=notebook)
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("lable", "has no parameter 'lable'; did you mean 'label'?"),
+    ("horizon_h", "has no parameter 'horizon_h'; valid: 'label', 'plan_path'"),
+])
+def test_an_undeclared_parameter_is_refused_before_running(tmp_path: Path, name: str,
+                                                           words: str) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\n")
+    notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
+    out = tmp_path / "p.html"
+    with pytest.raises(ReportError, match=r"one\.ipynb " + re.escape(words)):
+        build_report(plan, out=out, notebook=notebook, parameters={name: "x"})
+    assert not out.exists() and not out.with_suffix(".ipynb").exists()
+
+
+def test_two_plans_that_would_write_one_file_are_refused(tmp_path: Path) -> None:
+    plans = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        plan = tmp_path / folder / "shop.yaml"
+        plan.write_text("version: 1\n")
+        plans.append(plan)
+    notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
+    with pytest.raises(ReportError, match=r"a/shop\.yaml and .*b/shop\.yaml would both write "
+                                          r".*out/shop\.html; give the plans different"):
+        build_reports(plans, jobs=2, out_dir=tmp_path / "out", notebook=notebook)
+    with pytest.raises(ReportError, match=r"would both write"):  # the same plan twice
+        build_reports([plans[0], plans[0]], out_dir=tmp_path / "out", notebook=notebook)
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_plan_and_notebook_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"plan file .*nope\.yaml does not exist"):
         build_report(tmp_path / "nope.yaml")
@@ -122,6 +172,22 @@ def test_missing_plan_and_notebook_are_clear_errors(tmp_path: Path) -> None:
     plan.write_text("version: 1\n")
     with pytest.raises(ReportError, match=r"notebook .*missing\.ipynb does not exist"):
         build_report(plan, notebook=tmp_path / "missing.ipynb", out=tmp_path / "p.html")
+
+
+def test_an_output_path_that_cannot_be_a_file_is_refused_before_running(tmp_path: Path) -> None:
+    plan = tmp_path / "p.yaml"
+    plan.write_text("version: 1\n")
+    notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ReportError, match=r"output .*folder is a folder; name the HTML file, "
+                                          r"e\.g\. .*folder/p\.html"):
+        build_report(plan, out=tmp_path / "folder", notebook=notebook)
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(ReportError, match=r"cannot create the folder of .*a-file/r\.html: "
+                                          r"(File exists|Not a directory); choose another"):
+        build_report(plan, out=tmp_path / "a-file" / "r.html", notebook=notebook)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "folder", "one.ipynb",
+                                                          "p.yaml"]
 
 
 def test_batch_runs_in_parallel_and_reports_each_plan(tmp_path: Path) -> None:
@@ -163,20 +229,22 @@ def test_parallel_builds_use_private_unix_sockets_not_tcp(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
     request: pytest.FixtureRequest,
 ) -> None:
+    import shutil
     import tempfile
 
     monkeypatch.chdir(tmp_path)
+    # The spawned builders' temporary folder is this test's own: a report built by anything else
+    # on the machine meanwhile leaves its sockets in the shared /tmp, not here. (Short: a unix
+    # socket path has at most 107 characters.)
+    private_tmp = Path(tempfile.mkdtemp(prefix="itk-"))
+    request.addfinalizer(lambda: shutil.rmtree(private_tmp, ignore_errors=True))
+    monkeypatch.setenv("TMPDIR", str(private_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))  # and this process's
     plans = []
     for name in ("a", "b"):
         plan = tmp_path / f"{name}.yaml"
         plan.write_text("version: 1\n")
         plans.append(plan)
-    # A private temp dir (here and in the spawned workers), so other processes' kernels on this
-    # machine cannot show up in the before/after comparison.
-    private_tmp = Path(tempfile.mkdtemp(prefix="itk-"))  # short: socket paths have a limit
-    request.addfinalizer(lambda: private_tmp.rmdir())
-    monkeypatch.setenv("TMPDIR", str(private_tmp))
-    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
     outcomes = build_reports(plans, jobs=2, out_dir=tmp_path / "out", notebook=notebook)
     assert [o.error for o in outcomes] == [None, None]

@@ -167,6 +167,18 @@ def test_every_problem_is_reported_at_once_under_the_given_path(book: PriceBook)
                                  "proposed.resources[0] (aws_eks_node_group.general)")
 
 
+def test_a_misspelt_class_is_named_beside_the_resource_s_other_problems(book: PriceBook) -> None:
+    items = [{**DB, "engine": "postgress", "instance_class": "db.t3.smal"},
+             {**NODE_GROUP, "capacity_type": "ONDEMAND", "instance_types": ["c5.larg"]}]
+    problems = [str(p) for p in validate_resources(items, default_region="us-east-1",
+                                                   price_book=book)]
+    assert [p.split(":")[0] for p in problems] == [
+        "resources[0].engine", "resources[0].instance_class",
+        "resources[1].capacity_type", "resources[1].instance_types[0]"]
+    assert "'db.t3.smal' is not a known RDS class; did you mean 'db.t3.small'" in problems[1]
+    assert "'c5.larg' is not a known EC2 instance type; did you mean 'c5.large'" in problems[3]
+
+
 def test_a_missing_region_is_a_problem_unless_given() -> None:
     (problem,) = validate_resources([DB])
     assert str(problem) == ("resources[0].region: no region: set region on the resource or at "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan import Phase, Risk
 from infra_toolkit.plan_sections import phase_table, risk_table
 from infra_toolkit.report_html import Section
+from tests.conftest import SMALL_PLAN
 
 FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_architecture,
              sections.components_with_cost, sections.scaling_behaviour,
@@ -62,6 +64,39 @@ def test_overview_headline_figures(small_analysis: PlanAnalysis) -> None:
     assert value("Peak replicas in any scenario") == "4"
     assert value("Review status") == "NOT SUBMITTED"
     assert field_value(o, "metadata", "Requested review") == "30 min"
+
+
+def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
+    from infra_toolkit.analysis import analyze_plan
+
+    # us-gov-east-1 is priced only for EC2 instances (t3.medium 0.0488, m5.large 0.121 USD an
+    # hour: ec2_on_demand lines 1870, 1583) and internet egress (0.155 USD/GB for the first
+    # 10 TB: other_services line 193).
+    a = analyze_plan(SMALL_PLAN, region="us-gov-east-1", store_location=str(tmp_path / "none"))
+    o = sections.overview(a)
+    value = lambda label: field_value(o, "headline-figures", label)  # noqa: E731
+    note = " price(s) not found, left out of the total)"
+    # today: 730 h x 0.0488 = 35.624; the gp3 root volume is not priced there (1 line)
+    assert value("Monthly cost today") == "$35.62 (INCOMPLETE: 1" + note
+    # proposed (steady): 2 nodes x 730 h x 0.121 = 176.66, + 730 GB x 0.155 = 113.15 egress:
+    # 289.81; not priced: the cluster, the nodes' volumes, the ALB's hours and LCUs (4 lines)
+    assert value("Monthly cost proposed (expected scenario &#x27;steady&#x27;)") == \
+        "$289.81 (INCOMPLETE: 4" + note
+    # 289.81 - 35.624 = 254.186; 1 + 4 lines left out
+    assert value("Monthly change") == "+$254.19 (INCOMPLETE: 5" + note
+    assert value("Proposed range across scenarios").endswith("(INCOMPLETE: 4" + note)
+    assert "Monthly cost as declared: $35.62 (INCOMPLETE: 1" + note in \
+        sections.current_state(a).parts[0]
+    assert "Total $289.81 per month (INCOMPLETE: 4" + note in \
+        sections.components_with_cost(a).parts[0]
+    ceiling = field_value(sections.cost_summary(a), "cost-totals",
+                          "Ceiling: every node group at its maximum size all month")
+    assert ceiling == "$466.47 (INCOMPLETE: 4" + note  # 4 x 730 x 0.121 = 353.32, + 113.15
+
+
+def test_complete_totals_carry_no_note(small_analysis: PlanAnalysis) -> None:
+    figures = sections.overview(small_analysis).parts[2]
+    assert "INCOMPLETE" not in figures
 
 
 def test_cost_tables(small_analysis: PlanAnalysis) -> None:

@@ -116,6 +116,21 @@ def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
         read_deployment_yaml(tmp_path / "d.yaml")
 
 
+def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text(
+        "kind: Deployment\nmetadata: {name: w}\nspec:\n  replicas: -2\n  template:\n"
+        "    spec:\n      containers:\n"
+        "        - {name: a, resources: {requests: {cpu: lots, memory: 512Qi}}}\n"
+        "        - oops\n")
+    with pytest.raises(SpecError) as exc:
+        read_deployment_yaml(tmp_path / "d.yaml")
+    assert [line.split(" ")[0] for line in str(exc.value).splitlines()] == [
+        "spec.template.spec.containers[0].resources.requests.cpu",
+        "spec.template.spec.containers[0].resources.requests.memory",
+        "spec.template.spec.containers[1]", "spec.replicas"]
+    assert "'512Qi' has the unknown suffix 'Qi'" in str(exc.value)
+
+
 def _run(files: dict[str, str], fmt: str, capsys: pytest.CaptureFixture[str]) -> str:
     code = main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
                  "--deployment", files["deploy.yaml"], *ARGS, "--format", fmt])

@@ -100,14 +100,6 @@ def test_zone_offsets_are_converted_to_utc(tmp_path: Path) -> None:
     assert (c.step_s, c.start) == (60.0, pd.Timestamp("1995-07-01T04:00:00Z"))
 
 
-def test_bytes_that_are_not_utf8_name_the_line(tmp_path: Path) -> None:
-    path = tmp_path / "t.csv"
-    path.write_bytes(b"timestamp,requests_per_second\n0,1\n60,\xff2\n")  # Latin-1 junk, line 3
-    with pytest.raises(TrafficError, match=r"t.csv line 3: byte 0xff is not UTF-8 text; save the "
-                                           r"CSV as UTF-8"):
-        read_traffic_csv(path)
-
-
 def test_a_folder_is_not_a_traffic_file(tmp_path: Path) -> None:
     with pytest.raises(TrafficError, match=r"cannot read traffic file .*: Is a directory; point "
                                            r"to a readable CSV file"):
@@ -117,6 +109,28 @@ def test_a_folder_is_not_a_traffic_file(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(TrafficError, match=r"nope.csv does not exist; check the path"):
         read_traffic_csv(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        # 'é' in Latin-1 is the single byte 0xe9 on the third line
+        ("timestamp,requests_per_second\n0,1\n60,2 caf\u00e9\n".encode("latin-1"),
+         r"t.csv line 3: byte 0xe9 is not UTF-8 text; save the file as UTF-8"),
+        # a UTF-16 export opens with the byte-order mark ff fe
+        ("timestamp,requests_per_second\n0,1\n".encode("utf-16"),
+         r"t.csv line 1: byte 0xff is not UTF-8 text"),
+        # past the reader's first chunk: the line is counted in the file, not in the chunk
+        (b"timestamp,requests_per_second\n" + b"".join(b"%d,1\n" % (60 * i) for i in range(5000))
+         + b"300000,\xff\n", r"t.csv line 5002: byte 0xff is not UTF-8 text"),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path, data: bytes,
+                                                        match: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    with pytest.raises(TrafficError, match=match):
+        read_traffic_csv(path)
 
 
 # Totals and spans come from each trace's .md origin note (an independent count of requests).
