@@ -22,6 +22,8 @@ Rules (what a review's status is, from its records in order):
   ``extra_approver_above_monthly_increase_usd``.
 - A plan whose current digest has no review is STALE if an earlier digest of it was approved,
   else NOT SUBMITTED. Comments never change a status.
+- One plan id, one plan file: submit, sign-off and status refuse a plan whose id already holds
+  the reviews of another plan file that still exists (a moved plan keeps its reviews).
 - Every read (status, queue, gate) first verifies the whole chain; a tampered store is an error
   naming the first bad record, and the gate says no.
 """
@@ -206,9 +208,28 @@ class PlanStatus:
         return f"{s.name}: {review.describe()}"
 
 
+def _check_plan_id(states: Iterable[ReviewState], subject: ReviewSubject) -> None:
+    """ApprovalError when ``subject``'s plan id already holds the reviews of another plan file
+    that still exists: two plans would share one review history."""
+    clash = [
+        st
+        for st in states
+        if st.request.plan == subject.plan and subject.shares_id_with(st.subject.plan_file)
+    ]
+    if clash:
+        other = clash[-1]
+        raise ApprovalError(
+            f"{subject.name}: plan id {subject.plan!r} is already used by "
+            f"{other.subject.plan_file} ({other.review_id}); give this plan its own metadata.id "
+            "(a plan that moved keeps its reviews once its old file is gone)"
+        )
+
+
 def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus:
-    """The status of ``subject``'s current digest given the store's records (oldest first)."""
+    """The status of ``subject``'s current digest given the store's records (oldest first).
+    Raises ApprovalError when its plan id holds another plan file's reviews."""
     mine = [st for st in review_states(records).values() if st.request.plan == subject.plan]
+    _check_plan_id(mine, subject)
     for state in mine:
         if state.request.digest == subject.digest:
             return PlanStatus(subject, state.status, state)
@@ -244,10 +265,11 @@ def submit(
 
     Returns (request record, True), or (the existing request, False) when this plan and digest
     were already submitted (nothing is written then). Raises ApprovalError for a blank
-    requester.
+    requester, or a plan id that holds another plan file's reviews (nothing is written).
     """
     if not requester.strip():
         raise ApprovalError("requester is empty: pass --requester NAME")
+    _check_plan_id(review_states(store.records()).values(), subject)
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,
@@ -277,6 +299,7 @@ def sign_off(
         raise ApprovalError("a review is requested with submit, not sign_off")
     if not reviewer.strip():
         raise ApprovalError("reviewer is empty: pass --reviewer NAME")
+    _check_plan_id(review_states(store.records()).values(), subject)
     request = store.find_request(subject.plan, subject.digest)
     if request is None:
         status = plan_status(store.records(), subject)
@@ -367,10 +390,14 @@ class GateDecision:
 
 def gate(store: ApprovalStore, subject: ReviewSubject) -> GateDecision:
     """May ``subject`` be deployed? Yes only when its current digest is APPROVED per its policy,
-    no rejection stands and the store's chain verifies."""
+    no rejection stands, the store's chain verifies and its plan id is its own."""
     try:
-        status = review_status(store, subject)
+        records = _verified(store)
     except StoreIntegrityError as exc:
+        return GateDecision(False, str(exc))
+    try:
+        status = plan_status(records, subject)
+    except ApprovalError as exc:  # from the records, not the store: a plan id used twice
         return GateDecision(False, str(exc))
     return GateDecision(status.status is Status.APPROVED, status.describe())
 

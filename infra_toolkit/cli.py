@@ -412,7 +412,7 @@ def _run_queue(args: argparse.Namespace) -> int:
             st.subject.change_type,
             f"{st.subject.estimated_review_minutes} min",
             f"{len(st.approvals)}/{st.subject.approvers_needed}",
-            f"{st.subject.name}: {st.subject.title}",
+            f"{st.subject.plan} ({st.subject.plan_file or st.subject.name}): {st.subject.title}",
         )
         for st in states
     ]

@@ -110,7 +110,8 @@ SLO_PERCENTILES = (50, 95, 99)
 
 @dataclass(frozen=True)
 class Metadata:
-    """Who asks for what, and what the review queue needs (priority, type, review time)."""
+    """Who asks for what, and what the review queue needs (priority, type, review time).
+    ``id`` is the plan's identity in the approval store when the file name is not enough."""
 
     title: str
     owner: str
@@ -122,6 +123,7 @@ class Metadata:
     ticket: str | None = None
     team: str | None = None
     needed_by: dt.date | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -489,6 +491,12 @@ class Plan:
     pricing_tables: tuple[Path, ...]
     pricing_overrides: Path | None
     data: Mapping[str, Any]
+
+    @property
+    def plan_id(self) -> str:
+        """The plan's identity across its versions in the approval store: ``metadata.id``,
+        else the file name without its extension (``plans/prod.yaml`` -> ``prod``)."""
+        return self.metadata.id or self.path.stem
 
     def referenced_files(self) -> tuple[Path, ...]:
         """Every file the plan references (manifests, cluster configs, traffic CSVs, the user's

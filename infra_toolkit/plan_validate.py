@@ -15,6 +15,7 @@ shapes to ``traffic``; each is one call from here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,13 @@ TOP_LEVEL_KEYS = ("version", "metadata", "current", "proposed", "scenarios", "sl
                   "timeline", "risks", "questions", "approval_policy", "simulation", "pricing")
 _REQUIRED = ("version", "metadata", "current", "proposed", "deployment_strategy", "security",
              "questions")
+# A plan id is written in commands, messages and the store: a short slug, the same everywhere.
+_PLAN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}")
 
 
 def _metadata(r: FieldReader, raw: Any) -> Metadata | None:
     keys = ("title", "owner", "environment", "priority", "type", "requested_review", "summary",
-            "ticket", "team", "needed_by")
+            "ticket", "team", "needed_by", "id")
     m = r.mapping(raw, "metadata", keys, ("title", "owner", "environment", "priority", "type",
                                           "requested_review", "summary"))
     if m is None:
@@ -69,8 +72,19 @@ def _metadata(r: FieldReader, raw: Any) -> Metadata | None:
         "ticket": r.str_(m, "ticket", "metadata", required=False),
         "team": r.str_(m, "team", "metadata", required=False),
         "needed_by": r.date_(m, "needed_by", "metadata", required=False),
+        "id": _plan_id(r, m),
     }
     return None if r.count() > before else r.build("metadata", Metadata, **fields)
+
+
+def _plan_id(r: FieldReader, m: Mapping[str, Any]) -> str | None:
+    """``metadata.id``: the plan's identity in the approval store (default: the file name)."""
+    value = r.str_(m, "id", "metadata", required=False)
+    if value is None or _PLAN_ID.fullmatch(value):
+        return value
+    r.add("metadata.id", f"{value!r} is not a plan id: use 1-63 lowercase letters, digits, '.', "
+                         "'_' or '-', starting with a letter or digit (e.g. team-a-prod)")
+    return None
 
 
 def _review_minutes(r: FieldReader, m: Mapping[str, Any]) -> int | None:

@@ -18,14 +18,17 @@ from infra_toolkit.approval_records import Record
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 from infra_toolkit.plan import ApprovalPolicy
 
-__all__ = ["ReviewSubject", "approve_command", "read_review_subject"]
+__all__ = ["ReviewSubject", "approve_command", "plan_file_of", "read_review_subject"]
 
 
 @dataclass(frozen=True)
 class ReviewSubject:
-    """What a review is about. ``plan`` identifies the plan across its versions; ``digest``
-    (SHA-256 hex) pins the exact version reviewed; ``missing_prices`` names cost lines whose
-    price was not found (any makes the plan unapprovable); ``source`` is the file it came from."""
+    """What a review is about. ``plan`` identifies the plan across its versions (its
+    ``metadata.id``, else its file name); ``digest`` (SHA-256 hex) pins the exact version
+    reviewed; ``missing_prices`` names cost lines whose price was not found (any makes the plan
+    unapprovable); ``source`` is the file it came from as given, ``plan_file`` the same file as
+    every working directory and clone names it (:func:`plan_file_of`; empty when unknown) and
+    ``work_tree`` the top of the git work tree it was read from (not stored)."""
 
     plan: str
     digest: str
@@ -39,6 +42,8 @@ class ReviewSubject:
     missing_prices: tuple[str, ...] = ()
     source: str = ""
     summary: str = ""
+    plan_file: str = ""
+    work_tree: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         # The digest and plan are checked again by RecordDraft; failing here names the subject.
@@ -87,6 +92,23 @@ class ReviewSubject:
         """How messages name the plan: its file if known, else its identity."""
         return self.source or self.plan
 
+    def shares_id_with(self, plan_file: str) -> bool:
+        """Whether ``plan_file`` (recorded by another review request of this plan id) is another
+        plan file that still exists: the two plans would share one review history. False for
+        this plan's own file, for a file that is gone (the plan moved: it keeps its reviews) and
+        when either file is unknown or cannot be located from here."""
+        if not self.plan_file or not plan_file or plan_file == self.plan_file:
+            return False
+        if Path(plan_file).is_absolute():
+            other = Path(plan_file)
+        elif self.work_tree is not None:
+            other = self.work_tree / plan_file
+        else:
+            return False
+        mine = Path(self.plan_file) if self.work_tree is None else self.work_tree / self.plan_file
+        # samefile: one file may have two names (a case-insensitive file system, a hard link)
+        return other.is_file() and not (mine.is_file() and other.samefile(mine))
+
     def details(self) -> dict[str, Any]:
         """The subject as stored in its review-requested record (money as decimal strings)."""
         threshold = self.policy.extra_approver_above_monthly_increase_usd
@@ -104,6 +126,7 @@ class ReviewSubject:
             "missing_prices": list(self.missing_prices),
             "source": self.source,
             "summary": self.summary,
+            "plan_file": self.plan_file,
         }
 
     @classmethod
@@ -128,6 +151,8 @@ class ReviewSubject:
                 missing_prices=tuple(str(m) for m in d["missing_prices"]),
                 source=str(d["source"]),
                 summary=str(d["summary"]),
+                # requests recorded before plan files were recorded have none
+                plan_file=str(d.get("plan_file", "")),
             )
         except (KeyError, TypeError, ValueError, InvalidOperation, ApprovalError) as exc:
             raise StoreIntegrityError(
@@ -136,12 +161,28 @@ class ReviewSubject:
             ) from exc
 
 
+def _work_tree(path: Path) -> Path | None:
+    """The top of the git work tree holding ``path`` (the nearest folder above it with a
+    ``.git`` entry: a clone, a worktree or a submodule), or None."""
+    return next((folder for folder in path.parents if (folder / ".git").exists()), None)
+
+
+def plan_file_of(plan_path: str | Path) -> tuple[str, Path | None]:
+    """The plan file at ``plan_path`` as every working directory and every clone names it: its
+    path relative to the top of its git work tree (POSIX separators), else its absolute path;
+    and that work tree's top (None outside one)."""
+    absolute = Path(plan_path).resolve()
+    top = _work_tree(absolute)
+    return (absolute.as_posix() if top is None else absolute.relative_to(top).as_posix()), top
+
+
 def read_review_subject(plan_path: str | Path) -> ReviewSubject:
-    """Read a plan file into the subject of its review: its identity (the file name without
-    ``.yaml``), digest, metadata, questions for approval, approval policy, and the monthly cost
-    delta in USD (proposed minus current resources, priced from the shipped tables plus the
-    plan's own tables and overrides) and every cost line whose price was not found, named
-    ``side type.name: component`` (``infra-toolkit cost`` and the report say why).
+    """Read a plan file into the subject of its review: its identity (``metadata.id``, else the
+    file name without ``.yaml``), where the file is (:func:`plan_file_of`), digest, metadata,
+    questions for approval, approval policy, and the monthly cost delta in USD (proposed minus
+    current resources, priced from the shipped tables plus the plan's own tables and overrides)
+    and every cost line whose price was not found, named ``side type.name: component``
+    (``infra-toolkit cost`` and the report say why).
 
     Raises PlanError / PricingError for a plan that cannot be read or priced."""
     from infra_toolkit.cost import estimate
@@ -161,8 +202,9 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
         for line in est.missing_prices
     )
     m = plan.metadata
+    plan_file, work_tree = plan_file_of(plan_path)
     return ReviewSubject(
-        plan=plan.path.stem,
+        plan=plan.plan_id,
         digest=plan_digest(plan),
         title=m.title,
         priority=m.priority,
@@ -175,6 +217,8 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
         missing_prices=missing,
         source=str(plan_path),
         summary=m.summary,
+        plan_file=plan_file,
+        work_tree=work_tree,
     )
 
 

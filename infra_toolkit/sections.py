@@ -80,10 +80,11 @@ def _incomplete(*estimates: CostEstimate) -> str:
 
 
 def header(a: PlanAnalysis) -> Section:
-    """The document header: the plan's title, file, digest, the toolkit version, what was
+    """The document header: the plan's title, file, id, digest, the toolkit version, what was
     simulated, the pricing tables used (file and SHA-256) and the analysis notes."""
     runs = ", ".join(r.name for r in a.runs) or "none (no workload with an HPA)"
-    rows = [("Plan file", a.review.subject.name), ("Plan digest (SHA-256)", a.digest),
+    rows = [("Plan file", a.review.subject.name), ("Plan id", a.review.subject.plan),
+            ("Plan digest (SHA-256)", a.digest),
             ("Toolkit version", f"infra_toolkit {a.toolkit_version}"),
             ("Scenarios simulated", runs),
             ("Horizon", "whole scenarios" if a.horizon_h is None else f"first {a.horizon_h:g} h"),
@@ -325,7 +326,8 @@ def review_status(a: PlanAnalysis) -> Section:
     """The status of this digest's review in the approval store and the exact command that
     approves it (a static page cannot record a decision)."""
     r = a.review
-    rows = [("Status", r.status), ("Detail", r.text), ("Digest", r.subject.digest),
+    rows = [("Status", r.status), ("Detail", r.text), ("Plan id", r.subject.plan),
+            ("Digest", r.subject.digest),
             ("Approvers needed", str(r.subject.approvers_needed)), ("Approval store", r.store)]
     return Section("Review Status", (
         fields(rows, "review-status"),

@@ -86,7 +86,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         s = self.subject
         delta = s.monthly_cost_delta_usd
         rows = [
-            ("Plan", s.name),
+            ("Plan id", s.plan),
+            ("Plan file", s.name),
             ("Priority / type", f"{s.priority} / {s.change_type}"),
             ("Estimated review", f"{s.estimated_review_minutes} min"),
             ("Monthly cost delta", f"{'+' if delta >= 0 else '-'}${abs(delta):,.2f} per month"),

@@ -101,6 +101,7 @@ def test_header_digest_tables_version(default_report: ReportRun, soup: Beautiful
     assert header["Plan digest (SHA-256)"] == plan_digest(plan)
     assert header["Toolkit version"] == f"infra_toolkit {__version__}"
     assert header["Plan file"] == DEFAULT_PLAN
+    assert header["Plan id"] == "ecommerce-eks"  # no metadata.id: the file name
     tables = [(r["Pricing table"], r["SHA-256"]) for r in rows(soup, "pricing-tables")]
     assert tables == [(t.name, t.sha256) for t in load_price_book().tables_used]
 
@@ -110,6 +111,7 @@ def test_review_status_is_the_stores(default_report: ReportRun, soup: BeautifulS
     status = fields(soup, "review-status")
     assert status["Status"] == "AWAITING APPROVAL"  # the README example submitted it first
     assert status["Detail"] == default_report.status_at_build
+    assert status["Plan id"] == "ecommerce-eks"
     monkeypatch.chdir(default_report.workspace)
     command = soup.select_one("pre.approve-command")
     assert command is not None

@@ -153,6 +153,19 @@ def test_minimal_plan_is_valid() -> None:
     assert validate_plan(DATA / "minimal.yaml") == []
 
 
+@pytest.mark.parametrize(("line", "plan_id"), [
+    ("", "plan"),  # no metadata.id: the file name without .yaml
+    ("\n  id: team-a.prod_2", "team-a.prod_2"),
+    (f"\n  id: 9{'z' * 62}", f"9{'z' * 62}"),  # 63 characters, the longest
+])
+def test_plan_id_is_metadata_id_else_the_file_name(tmp_path: Path, line: str,
+                                                   plan_id: str) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    text = (DATA / "minimal.yaml").read_text()
+    (tmp_path / "plan.yaml").write_text(text.replace("priority: medium", f"priority: medium{line}"))
+    assert read_plan(tmp_path / "plan.yaml").plan_id == plan_id
+
+
 def test_problem_prints_as_file_line_path_message() -> None:
     problem = validate_plan(BROKEN / "version.yaml")[0]
     assert str(problem) == (f"{BROKEN / 'version.yaml'}:2: version: 2 is not a plan version "
@@ -244,6 +257,17 @@ MUTATIONS = [
      "'30s' must be longer than 60 s"),
     ("environment: staging", "environment: prod", "metadata.environment",
      "did you mean 'production'?"),
+    # metadata.id: a slug of 1-63 characters, lowercase, starting with a letter or digit
+    ("priority: medium", "priority: medium\n  id: Team A", "metadata.id",
+     "'Team A' is not a plan id: use 1-63 lowercase letters, digits, '.', '_' or '-', starting "
+     "with a letter or digit (e.g. team-a-prod)"),
+    ("priority: medium", "priority: medium\n  id: -prod", "metadata.id",
+     "'-prod' is not a plan id"),
+    ("priority: medium", "priority: medium\n  id: teams/a/prod", "metadata.id",
+     "'teams/a/prod' is not a plan id"),
+    ("priority: medium", f"priority: medium\n  id: {'a' * 64}", "metadata.id",
+     f"'{'a' * 64}' is not a plan id"),
+    ("priority: medium", "priority: medium\n  id: ''", "metadata.id", "is blank; write the text"),
     ("percentile: 95", "percentile: 90", "slos[0].percentile",
      "90 is not simulated; use one of 50, 95, 99"),
     ("metric: latency", "metric: latency, objective_pct: 99", "slos[0].objective_pct",

@@ -48,6 +48,7 @@ def test_header_names_plan_digest_version_and_tables(small_analysis: PlanAnalysi
     assert h.title == "Move the API to EKS" and h.level == 1
     assert field_value(h, "report-header", "Plan digest (SHA-256)") == small_analysis.digest
     assert field_value(h, "report-header", "Plan file") == "tests/data/plans/report/small.yaml"
+    assert field_value(h, "report-header", "Plan id") == "small"
     assert field_value(h, "report-header", "Scenarios simulated") == "steady, double"
     tables = h.tables[0].frame
     assert list(tables["SHA-256"]) == [t.sha256 for t in small_analysis.pricing_tables]

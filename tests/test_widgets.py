@@ -37,6 +37,7 @@ def test_summary_shows_what_is_being_approved(store_location: str) -> None:
     text = w.summary.value
     for shown in [
         "Move checkout to EKS",
+        "<th style='text-align:left'>Plan id</th><td><code>checkout</code>",
         "plans/checkout.yaml",
         "high / migration",
         "45 min",
