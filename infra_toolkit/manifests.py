@@ -226,8 +226,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
         cpu += c_cpu or 0
         memory_milli += kept(_container_request, c, "memory", where, path) or 0
         probe = c.get("readinessProbe") or {}
-        raw_delay = probe.get("initialDelaySeconds", 0) if isinstance(probe, dict) else 0
-        delay = max(delay, kept(_whole, raw_delay or 0,
+        raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
+        # null is unset (0 s); any other value must be a whole number, an empty list included
+        delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
                                 f"{where}.readinessProbe.initialDelaySeconds", dep_name, path)
                     or 0)
     pod_cpu = kept(_container_request, pod, "cpu", "spec.template.spec", path)

@@ -108,12 +108,26 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
          r"spec.template.spec.containers\[1\] \('b'\).resources.requests.cpu of Deployment 'w' "
          r"in .* is missing while other containers request CPU: .* reports "
          r"FailedGetResourceMetric and never scales"),
+        # an empty list where the delay goes is refused, not read as 0 s
+        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
+          "[{name: a, resources: {requests: {cpu: 1}}, readinessProbe: "
+          "{initialDelaySeconds: []}}]}}}\n"),
+         r"spec.template.spec.containers\[0\].readinessProbe.initialDelaySeconds \(=\[\]\) of "
+         r"Deployment 'w' in .* must be a whole number >= 0"),
     ],
 )
 def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
     (tmp_path / "d.yaml").write_text(text)
     with pytest.raises(SpecError, match=match):
         read_deployment_yaml(tmp_path / "d.yaml")
+
+
+def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text(
+        "kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: [{name: a, "
+        "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
+    # cpu 1 = 1000m; no memory request: the reader's 256 MiB; null delay: 0 s
+    assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec("w", None, 1000, 256.0, 0.0)
 
 
 def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
