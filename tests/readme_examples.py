@@ -51,11 +51,9 @@ def run_example(name: str, workspace: Path, db: Path) -> subprocess.CompletedPro
 
 @dataclass(frozen=True)
 class ReportRun:
-    """The README's check-and-report example, run once: where, what it printed, the report, and
-    the review status the store held right after the report was built."""
+    """The README's check-and-report example, run once: where, what it printed, the report."""
 
     workspace: Path
     db: Path
     stdout: str
     html_path: Path
-    status_at_build: str

@@ -18,17 +18,17 @@ import yaml
 
 from infra_toolkit import charts, sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan, cut_to_horizon
-from infra_toolkit.approval import review_status_text, submit
+from infra_toolkit.approval import submit
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.errors import PlanError, SimulationError
 from infra_toolkit.plan import read_plan
-from infra_toolkit.pricing import load_price_book
-from infra_toolkit.review_subject import approve_command, read_review_subject
+from infra_toolkit.review_subject import read_review_subject
 from infra_toolkit.traffic import constant_curve
 from tests.approval_helpers import T0
 from tests.conftest import REPO_ROOT as REPO
 from tests.conftest import SMALL_PLAN as SMALL
+from tests.conftest import shipped_tables_sha256
 
 
 @pytest.fixture
@@ -100,8 +100,7 @@ def test_simulated_facts_by_hand(small: PlanAnalysis) -> None:
 def test_identity_digest_tables_version(small: PlanAnalysis) -> None:
     plan = read_plan(REPO / SMALL)
     assert small.digest == plan_digest(plan)
-    assert [t.sha256 for t in small.pricing_tables] == \
-        [t.sha256 for t in load_price_book().tables_used]
+    assert [(t.name, t.sha256) for t in small.pricing_tables] == shipped_tables_sha256()
     assert small.toolkit_version == version("infra_toolkit")
     assert small.expected_scenario == "steady"
     assert small.notes == ("per-request load balancer and egress usage: the declared usage at "
@@ -125,8 +124,11 @@ def test_review_status_is_the_stores(tmp_path: Path, monkeypatch: pytest.MonkeyP
         submit(store, subject, requester="ci", at=T0)
     a = analyze_plan(SMALL, scenarios=["steady"], horizon_h=0.25, store_location=db)
     assert a.review.status == "AWAITING APPROVAL"
-    assert a.review.text == review_status_text(subject, db)
-    assert a.review.approve_command == approve_command(subject)
+    # small.yaml's policy asks 1 approver and lists 2 questions
+    assert a.review.text == (f"{SMALL}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; "
+                             "1 more needed")
+    assert a.review.approve_command == (f"infra-toolkit approve {SMALL} --reviewer YOUR_NAME "
+                                        "--answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER'")
     damaged = tmp_path / "damaged.sqlite"
     damaged.write_bytes(b"not a database, just bytes" * 100)
     b = analyze_plan(SMALL, scenarios=["steady"], horizon_h=0.25, store_location=str(damaged))
@@ -195,5 +197,11 @@ def test_plan_without_workloads_is_priced_as_declared(tmp_path: Path) -> None:
     assert sections.scaling_behaviour(a).parts == (
         "<p>Nothing was simulated: the plan has no workload with an HPA or no scenario.</p>",)
     assert charts.scaling_figures(a) == []
-    for render in (sections.overview, sections.cost_summary, sections.testing_plan):
-        assert render(a)._repr_html_()
+    # the other sections render from the declared figures alone
+    overview = sections.overview(a)._repr_html_()
+    assert overview.startswith('<section class="report-section"><h2 id="overview">Overview</h2>')
+    assert "<th>Monthly change</th><td>+$279.96</td>" in overview  # 310.965 - 31.008
+    assert "<th>Monthly change as declared</th><td>+$279.96</td>" in \
+        sections.cost_summary(a)._repr_html_()
+    tests = sections.testing_plan(a).tables[0].frame
+    assert list(tests["Simulated outcome"]) == ["-", "-"]  # nothing was simulated

@@ -63,8 +63,9 @@ def test_submit_approve_then_change_makes_the_plan_stale(store: ApprovalStore) -
         "0 of 1 approver(s) so far; 1 more needed"
     )
     sign_off(store, v1, APPROVE, reviewer="alice", at=at(5), answers=ANSWERS)
-    assert gate(store, v1) == gate(store, v1)  # reading twice changes nothing
+    recorded = store.records()
     approved = gate(store, v1)
+    assert store.records() == recorded  # the gate only reads: nothing written
     assert approved.passed
     assert (
         approved.reason

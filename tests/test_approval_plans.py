@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import nbformat
@@ -108,10 +109,12 @@ def test_extra_approver_when_the_cost_increase_exceeds_the_threshold(plan: Path)
         )
     )
     subject = read_review_subject(plan)
-    # proposed adds an EKS control plane (0.10 USD/h x 730 h = 73 USD) and three t3.medium
-    # nodes, each priced like today's single t3.medium: the monthly cost rises, above 0
-    assert subject.monthly_cost_delta_usd > 0
-    assert subject.approvers_needed == 3  # required_approvers 2, plus 1
+    # the declared totals worked out row by row in tests/test_cost_plan_cli.py, unrounded:
+    # proposed 73 + 91.104 + 6 + 16.425 + 4.088 + 32.85 + 9 + 105.85 + 23 + 52.56 + 11.50
+    # + 24.82 + 45 + 6 = 501.197; current 30.368 + 2.40 + 26.28 + 5.75 + 45 = 109.798
+    assert subject.monthly_cost_delta_usd == Decimal("501.197") - Decimal("109.798") == \
+        Decimal("391.399")
+    assert subject.approvers_needed == 3  # required_approvers 2, plus 1 above the 0 USD line
 
 
 def test_price_not_found_blocks_approval_with_a_clear_message(

@@ -16,6 +16,7 @@ import yaml
 from infra_toolkit.digest import DIGEST_HEADER, canonical_plan_bytes, digest_inputs, plan_digest
 from infra_toolkit.errors import PlanError
 from infra_toolkit.plan import read_plan
+from tests.conftest import shipped_tables_sha256
 
 REPO = Path(__file__).resolve().parent.parent
 MINIMAL = REPO / "tests" / "data" / "plans"
@@ -165,9 +166,23 @@ def test_digest_is_the_same_in_another_folder_process_and_clock(
     assert _digest(elsewhere) == here  # and twice in this process
 
 
-def test_default_plan_digest_is_stable_across_runs() -> None:
-    plan = read_plan(REPO / "plans/ecommerce-eks.yaml")
-    assert plan_digest(plan) == plan_digest(read_plan(REPO / "plans/ecommerce-eks.yaml"))
+def test_default_plan_digest_follows_the_recipe_with_the_shipped_tables() -> None:
+    """The default plan's digest (the price book's shipped tables, timestamps in the plan),
+    recomputed by the recipe in digest.py's docstring using only yaml, json and hashlib."""
+    folder = REPO / "plans"
+    data = yaml.safe_load((folder / "ecommerce-eks.yaml").read_text())
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           default=lambda when: when.isoformat())  # dates in ISO 8601
+    lines = [json.dumps(["plan", "plan", hashlib.sha256(canonical.encode()).hexdigest()])]
+    for name in ("ecommerce-eks/backend-deployment.yaml", "ecommerce-eks/backend-hpa.yaml",
+                 "ecommerce-eks/cluster.yaml", "traces/nasa_http_1995-07-12_13_1min.csv",
+                 "traces/worldcup98_1998-07-07_12-24_1min.csv"):
+        lines.append(json.dumps(["file", name,
+                                 hashlib.sha256((folder / name).read_bytes()).hexdigest()]))
+    lines += [json.dumps(["pricing", name, sha]) for name, sha in shipped_tables_sha256()]
+    text = "infra_toolkit plan digest 1\n" + "\n".join(sorted(lines)) + "\n"
+    expected = hashlib.sha256(text.encode()).hexdigest()
+    assert plan_digest(read_plan(folder / "ecommerce-eks.yaml")) == expected
 
 
 def test_a_missing_referenced_file_is_a_clear_error(workdir: Path) -> None:

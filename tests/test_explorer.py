@@ -39,9 +39,10 @@ def test_tuning_of_reads_the_spec_as_the_controller_applies_it() -> None:
 def test_tuning_of_the_default_plans_hpa() -> None:
     explorer = ScalingExplorer.from_plan(REPO_ROOT / "tests/data/plans/report/small.yaml",
                                          horizon_h=0.25)
-    # small.yaml: minReplicas 2, maxReplicas 8, CPU 70 %; simulator's default provisioning
-    assert explorer.tuning() == Tuning(2, 8, 70, 300, 100, 15,
-                                       ClusterAutoscalerSpec().provisioning_delay_s)
+    # small.yaml: minReplicas 2, maxReplicas 8, CPU 70 %; no simulation.node_provisioning_s, so
+    # the simulator's default: a typical EC2 node start of 2 min (ClusterAutoscalerSpec's
+    # docstring), 120 s
+    assert explorer.tuning() == Tuning(2, 8, 70, 300, 100, 15, 120.0)
     assert list(explorer.scenario.options) == ["steady", "double"]
     assert explorer.result is not None and explorer.result.summary.duration_s == 900.0
 
@@ -91,9 +92,13 @@ def test_provisioning_slider_delays_the_new_node() -> None:
         t = explorer.result.timeline
         return float(t["time_s"][np.argmax(t["ready_pods"].to_numpy() >= 5)])
 
-    fast = fifth_pod_ready_s()  # target 50 %: the 5th pod needs a 3rd node (2 pods per node)
+    # target 50 %: the sync at 15 s has no full metric window yet; the sync at 30 s sees 4 pods
+    # at 60 % -> ceil(4 x 60 / 50) = 5. The 5th pod needs a 3rd node (2 pods per node): the scan
+    # at 40 s (the one at 30 s runs before that sync) asks for it, Ready at 40 + 60 = 100 s; the
+    # pod is Ready 5 s (image) + 5 s (app) later, at 110 s.
+    assert fifth_pod_ready_s() == 110.0
     explorer.node_provisioning.value = 240
-    assert fifth_pod_ready_s() - fast == 240 - 60  # everything else is unchanged
+    assert fifth_pod_ready_s() == 40 + 240 + 5 + 5  # everything else is unchanged: 290 s
 
 
 def test_scenario_dropdown_and_bad_settings() -> None:

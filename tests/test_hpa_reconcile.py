@@ -100,8 +100,12 @@ def test_max_over_metrics_and_partial_failures(
 def test_all_metrics_failing_means_no_scaling_and_the_first_reason() -> None:
     result = reconcile(two_metric_hpa(), 4, pods(4), MetricsSnapshot(), NO_HISTORY, NOW, CONFIG)
     assert (result.desired_replicas, result.scale_updated) == (4, False)
-    assert result.scaling_active == ("ScalingActive", False, "FailedGetResourceMetric",
-                                     result.scaling_active.message)
+    # the first metric's failure (cpu: no samples at all) names the condition, worded as Go's
+    # horizontal.go "the HPA was unable to compute the replica count: %v" around that error
+    assert result.scaling_active == (
+        "ScalingActive", False, "FailedGetResourceMetric",
+        "the HPA was unable to compute the replica count: failed to get cpu utilization: unable "
+        "to get metrics for resource cpu: no metrics returned from resource metrics API")
     assert "invalid metrics (2 invalid out of 2)" in (result.error or "")
 
 

@@ -66,12 +66,16 @@ def test_shipped_prices_are_the_reference_rows_verbatim(shared_dir: Path) -> Non
     ref_rds = {(r["region"], r["engine"], r["instance_class"], r["deployment"]): r
                for r in _reference_rows(shared_dir, "rds_on_demand.csv")}
     _, _, rds = read_price_table(found["rds_on_demand"])
+    # pricing_data/README.md: the 4 Aurora rows of the reference are not shipped
+    assert len(rds) == len(ref_rds) - 4 == 14_259 - 4
     for key, row in rds.items():
         assert (str(row.amount), row.source) == (ref_rds[key]["usd_per_hour"],
                                                  ref_rds[key]["source"])
     ref_cache = {(r["region"], r["engine"], r["instance_class"]): r
                  for r in _reference_rows(shared_dir, "elasticache_on_demand.csv")}
     _, _, cache = read_price_table(found["elasticache_on_demand"])
+    # README.md: Redis only; the reference's 1,483 Memcached rows are not shipped
+    assert len(cache) == len(ref_cache) - 1483 == 3050 - 1483
     for key, row in cache.items():
         assert str(row.amount) == ref_cache[key]["usd_per_hour"]
     ref_other = {(r["region"], r["service"], r["item"]): r
@@ -94,10 +98,18 @@ def test_multi_az_rds_rows_are_read_not_derived(book: pricing.PriceBook) -> None
 
 
 def test_no_shipped_price_is_zero() -> None:
+    priced = {}
     for path in _shipped():
         schema, _, rows = read_price_table(path)
         if schema.amount:
-            assert all(row.amount > 0 for row in rows.values()), path.name
+            priced[path.name] = min(row.amount for row in rows.values())
+    # every shipped table but the instance specs (no amount column) was checked, so the check
+    # cannot pass on an empty folder or a table left unread
+    assert sorted(priced) == ["ec2_on_demand_2026-07-20.csv", "ec2_on_demand_cny_2024-11-06.csv",
+                              "elasticache_on_demand_2024-08-09.csv",
+                              "elb_lcu_dimensions_2026-09-20.csv",
+                              "other_services_2026-05-03.csv", "rds_on_demand_2026-05-03.csv"]
+    assert all(cheapest > 0 for cheapest in priced.values()), priced
 
 
 def test_price_book_reports_every_table_it_read_with_sha256(book: pricing.PriceBook) -> None:

@@ -13,7 +13,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan import Phase, Risk
 from infra_toolkit.plan_sections import phase_table, risk_table
 from infra_toolkit.report_html import Section
-from tests.conftest import SMALL_PLAN
+from tests.conftest import SMALL_PLAN, shipped_tables_sha256
 
 FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_architecture,
              sections.components_with_cost, sections.scaling_behaviour,
@@ -51,7 +51,8 @@ def test_header_names_plan_digest_version_and_tables(small_analysis: PlanAnalysi
     assert field_value(h, "report-header", "Plan id") == "small"
     assert field_value(h, "report-header", "Scenarios simulated") == "steady, double"
     tables = h.tables[0].frame
-    assert list(tables["SHA-256"]) == [t.sha256 for t in small_analysis.pricing_tables]
+    assert list(zip(tables["Pricing table"], tables["SHA-256"], strict=True)) == \
+        shipped_tables_sha256()
 
 
 def test_overview_headline_figures(small_analysis: PlanAnalysis) -> None:
