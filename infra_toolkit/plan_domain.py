@@ -18,7 +18,14 @@ from typing import Any
 import yaml
 
 from infra_toolkit import pricing
-from infra_toolkit.errors import InfraToolkitError, PricingError, SpecError, TrafficError
+from infra_toolkit.controller_view import metric_needs
+from infra_toolkit.errors import (
+    InfraToolkitError,
+    PricingError,
+    SimulationError,
+    SpecError,
+    TrafficError,
+)
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.manifests import (
@@ -37,6 +44,7 @@ from infra_toolkit.resources import Resource, parse_resources, validate_resource
 __all__ = [
     "check_deployment",
     "check_hpa",
+    "check_hpa_simulable",
     "check_resources",
     "check_scenario",
     "check_synthetic_parameters",
@@ -185,6 +193,17 @@ def check_deployment(r: FieldReader, deployment: Manifest, path: str) -> Deploym
         except SpecError as exc:
             _spec_problems(r, path, exc)
     return None
+
+
+def check_hpa_simulable(r: FieldReader, hpa: HPASpec, model: WorkloadModel, path: str) -> None:
+    """Every metric of ``hpa`` is one the simulator can feed from ``model`` (by
+    ``controller_view.metric_needs``, the check the simulation itself makes), so a plan that
+    validates also simulates."""
+    try:
+        with _owner_check(r, path, "infra_toolkit.controller_view"):
+            metric_needs(hpa, memory_model=model.memory_baseline_mib is not None)
+    except SimulationError as exc:
+        r.add(path, str(exc))
 
 
 def check_workload_model(r: FieldReader, model: WorkloadModel, deployment: DeploymentSpec,

@@ -97,6 +97,8 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
     if model is not None and dep_spec is not None and name is not None:
         domain.check_workload_model(r, model, dep_spec, name, join_path(wp, "model"))
+    if model is not None and hpa_spec is not None:
+        domain.check_hpa_simulable(r, hpa_spec, model, hp)
     share = r.number(w, "traffic_share", wp, required=False, minimum=0, exclusive_minimum=True,
                      default=1.0)
     node_group = r.str_(w, "node_group", wp, required=False)

@@ -221,6 +221,29 @@ def test_every_problem_of_a_referenced_hpa_is_named(tmp_path: Path) -> None:
         "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in ")
 
 
+@pytest.mark.parametrize(("metric", "message"), [
+    # a valid autoscaling/v2 metric the simulator has no model for
+    ("{name: ephemeral-storage, target: {type: Utilization, averageUtilization: 70}}",
+     "HPA 'api' spec.metrics[1] (Resource ephemeral-storage) cannot be simulated; supported: "
+     "Resource cpu and memory"),
+    # memory needs the workload's memory model, which minimal.yaml's model does not give
+    ("{name: memory, target: {type: Utilization, averageUtilization: 80}}",
+     "HPA 'api' spec.metrics[1] (Resource memory) needs the workload's memory model: set "
+     "memory_baseline_mib (MiB at zero load) and memory_mib_per_rps in the workload"),
+])
+def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
+        tmp_path: Path, metric: str, message: str) -> None:
+    # before, validate said "valid" and the report failed later, inside the notebook
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text() + f"    - type: Resource\n      resource: {metric}\n")
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    (problem,) = validate_plan(plan)
+    assert problem.path == "proposed.workloads[0].hpa"
+    assert problem.message.startswith(message)
+
+
 def test_a_control_character_in_a_manifest_is_one_problem_at_the_field(tmp_path: Path) -> None:
     shutil.copytree(DATA / "manifests", tmp_path / "manifests")
     hpa = tmp_path / "manifests" / "hpa.yaml"
