@@ -31,8 +31,10 @@ def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBo
     groups = [g for g in arch.node_groups
               if (g.name == workload.node_group if workload.node_group else not g.taints)]
     if not groups:
+        names = ", ".join(g.name for g in arch.node_groups) or "none"
         raise SimulationError(f"workload {workload.name!r}: no node group it can run on (its "
-                              "node_group, or a group without taints)")
+                              "node_group, or a group without taints); set node_group to one "
+                              f"of the node groups ({names})")
     out = []
     for g in groups:
         spec = book.instance_spec(g.instance_types[0])

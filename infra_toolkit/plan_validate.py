@@ -22,7 +22,8 @@ from typing import Any
 
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
-from infra_toolkit.errors import PlanError
+from infra_toolkit.errors import PlanError, SimulationError
+from infra_toolkit.nodes import pod_slots
 from infra_toolkit.plan import (
     ALWAYS_PROVIDE,
     ENVIRONMENTS,
@@ -38,6 +39,7 @@ from infra_toolkit.plan import (
 )
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
+from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
 from infra_toolkit.plan_workloads import read_architecture
 from infra_toolkit.plan_yaml import line_of, parse_yaml
 from infra_toolkit.pricing import PriceBook
@@ -201,7 +203,7 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     assert metadata and current and proposed and strategy and monitoring and rollback
     assert pricing is not None and simulation is not None
     assert None not in (scenarios, slos, testing, security, timeline, risks, questions, policy)
-    return Plan(path=path, base_dir=base_dir, version=PLAN_VERSION, metadata=metadata,
+    plan = Plan(path=path, base_dir=base_dir, version=PLAN_VERSION, metadata=metadata,
                 current=current, proposed=proposed, scenarios=scenarios or (), slos=slos or (),
                 deployment_strategy=strategy, monitoring=monitoring, rollback=rollback,
                 testing=testing or (), security=security or (), timeline=timeline or (),
@@ -209,6 +211,27 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                 approval_policy=policy or ApprovalPolicy(),
                 simulation=simulation, pricing_tables=pricing[0], pricing_overrides=pricing[1],
                 data=data)
+    _simulable(r, plan, pricing[2])
+    return None if r.problems else plan
+
+
+def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
+    """Each autoscaled workload's simulation can be set up (a node group it may run on, with a
+    max-pods figure, where one of its pods fits): what the report would otherwise find only
+    when it runs."""
+    workloads = plan.proposed.workloads
+    if book is None or all(w.hpa_spec is None for w in workloads):
+        return  # nothing is simulated
+    for i, w in enumerate(workloads):
+        # Deployments without an HPA are simulated too: their pods hold room on the nodes
+        try:
+            for group in simulation_node_groups(plan.proposed, w, book):
+                pod_slots(group, w.deployment_spec.cpu_request_millicores,
+                          w.deployment_spec.memory_request_mib)
+            if w.hpa_spec is not None:
+                simulation_spec(plan, w.name, book)
+        except SimulationError as exc:
+            r.add(f"proposed.workloads[{i}]", str(exc))
 
 
 def check_plan(path: Path) -> tuple[Plan | None, list[Problem]]:

@@ -244,6 +244,37 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
     assert problem.message.startswith(message)
 
 
+@pytest.mark.parametrize(("old", "new", "file", "message"), [
+    # m5.large: 2 vCPU; the node's allocatable CPU is below 2000m, so a 2500m pod never fits
+    ("cpu: 200m", "cpu: 2500m", "manifests/deployment.yaml",
+     "a pod requesting 2500m CPU and 256 MiB does not fit on node group 'general' (m5.large: "),
+    # the instance specs table has no max-pods figure for i3p.16xlarge (pricing_data/README.md)
+    ("instance_types: [m5.large]", "instance_types: [i3p.16xlarge]", "plan.yaml",
+     "node group 'general': no max-pods figure for i3p.16xlarge in the instance specs table"),
+    # the eksctl node group is tainted and the workload names no node_group
+    ("proposed:\n  region: us-east-1\n",
+     "proposed:\n  region: us-east-1\n  cluster_config: manifests/cluster.yaml\n", "plan.yaml",
+     "workload 'api': no node group it can run on (its node_group, or a group without taints); "
+     "set node_group to one of the node groups (general)"),
+])
+def test_a_workload_the_simulator_cannot_place_fails_validation(
+        tmp_path: Path, old: str, new: str, file: str, message: str) -> None:
+    # before, validate said "valid" and the report failed later, inside the notebook
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    shutil.copy(DATA / "minimal.yaml", tmp_path / "plan.yaml")
+    (tmp_path / "manifests" / "cluster.yaml").write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
+        "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, desiredCapacity: 2,\n"
+        "     taints: [{key: dedicated, value: batch, effect: NoSchedule}]}\n")
+    changed = tmp_path / file
+    assert old in changed.read_text()
+    changed.write_text(changed.read_text().replace(old, new))
+    problems = validate_plan(tmp_path / "plan.yaml")
+    assert [(p.path, p.message[:len(message)]) for p in problems] == \
+        [("proposed.workloads[0]", message)]
+
+
 def test_a_control_character_in_a_manifest_is_one_problem_at_the_field(tmp_path: Path) -> None:
     shutil.copytree(DATA / "manifests", tmp_path / "manifests")
     hpa = tmp_path / "manifests" / "hpa.yaml"
