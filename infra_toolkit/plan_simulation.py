@@ -4,7 +4,8 @@ workload, with its node groups sized from the pricing tables' instance specs.
 * Node groups: the plan's :class:`~infra_toolkit.manifests.NodeGroupConfig` (eksctl or
   ``aws_eks_node_group``) with vCPU, memory and ENI max pods of its first instance type from
   the price book. A workload with ``node_group`` runs on that group only; otherwise on every
-  group without taints (tainted groups take only pods that tolerate them).
+  group without a NoSchedule or NoExecute taint (those take only pods that tolerate them; a
+  PreferNoSchedule taint only makes the scheduler prefer other nodes).
 * The workload: :meth:`Workload.workload_spec` with the p95 latency SLO of that workload (or of
   all workloads) as the simulator's SLO threshold.
 * Timings from the plan's ``simulation`` section; the simulator's defaults otherwise.
@@ -28,13 +29,15 @@ __all__ = ["p95_latency_slo_ms", "simulation_node_groups", "simulation_spec"]
 def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook
                            ) -> tuple[NodeGroup, ...]:
     """The node groups ``workload``'s pods may run on, sized from ``book``'s instance specs."""
+    # a pod without tolerations stays off nodes with a NoSchedule or NoExecute taint
     groups = [g for g in arch.node_groups
-              if (g.name == workload.node_group if workload.node_group else not g.taints)]
+              if (g.name == workload.node_group if workload.node_group
+                  else not any(t.endswith((":NoSchedule", ":NoExecute")) for t in g.taints))]
     if not groups:
         names = ", ".join(g.name for g in arch.node_groups) or "none"
         raise SimulationError(f"workload {workload.name!r}: no node group it can run on (its "
-                              "node_group, or a group without taints); set node_group to one "
-                              f"of the node groups ({names})")
+                              "node_group, or a group without NoSchedule/NoExecute taints); set "
+                              f"node_group to one of the node groups ({names})")
     out = []
     for g in groups:
         spec = book.instance_spec(g.instance_types[0])

@@ -107,16 +107,44 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share)
 
 
-def _group_from_resource(res: Resource, raw: Any) -> NodeGroupConfig | None:
+# Terraform's taint effects, and the Kubernetes spelling the simulator and eksctl use
+_TAINT_EFFECTS = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute",
+                  "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+
+
+def _resource_taints(r: FieldReader, raw: Mapping[str, Any], path: str) -> tuple[str, ...]:
+    """The ``taint`` blocks of an ``aws_eks_node_group`` (Terraform: ``key``, optional
+    ``value``, ``effect`` NO_SCHEDULE / NO_EXECUTE / PREFER_NO_SCHEDULE) as ``key=value:Effect``
+    strings; the cost model ignores them, the scheduler does not."""
+    blocks = raw.get("taint", [])
+    tp = join_path(path, "taint")
+    if not isinstance(blocks, list):
+        r.add(tp, "expected a list of {key, value, effect} (Terraform's repeated taint block)")
+        return ()
+    out = []
+    for i, block in enumerate(blocks):
+        bp = join_path(tp, i)
+        t = r.mapping(block, bp, ("key", "value", "effect"), ("key", "effect"))
+        key = r.str_(t, "key", bp) if t else None
+        effect = r.str_(t, "effect", bp, choices=tuple(_TAINT_EFFECTS)) if t else None
+        value = r.str_(t, "value", bp, required=False) if t else None
+        if key and effect:
+            out.append(f"{key}={value or ''}:{_TAINT_EFFECTS[effect]}")
+    return tuple(out)
+
+
+def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
+                         ) -> NodeGroupConfig | None:
     """A validated ``aws_eks_node_group`` as a node group, named by its ``node_group_name`` (as
     written; the cost model does not keep it) or else its resource name."""
     a = res.attributes
     name = raw.get("node_group_name") if isinstance(raw, Mapping) else None
+    taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
     try:
         return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
                                a["scaling_config.max_size"], a["scaling_config.desired_size"],
-                               a["capacity_type"], a["disk_size"])
+                               a["capacity_type"], a["disk_size"], taints=taints)
     except SpecError:
         return None  # the cost model's own rules report the sizes
 
@@ -134,13 +162,18 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                             ("min_size", "scaling_config.min_size"),
                             ("max_size", "scaling_config.max_size"),
                             ("capacity_type", "capacity_type"),
-                            ("disk_size_gib", "disk_size")):
+                            ("disk_size_gib", "disk_size"),
+                            ("taints", "taint")):
             if attr == "disk_size_gib" and group.disk_size_gib is None:
                 continue  # the ClusterConfig leaves the volume size to eksctl
-            if getattr(group, attr) != getattr(res, attr):
-                r.add(f"{path}.{field}", f"{getattr(res, attr)!r} differs from the ClusterConfig's "
-                            f"{getattr(group, attr)!r} for node group {group.name!r}; make them "
-                            "equal so the priced and the simulated nodes are the same")
+            mine, theirs = getattr(res, attr), getattr(group, attr)
+            if attr == "taints":  # a set: the order they are written in does not matter
+                mine, theirs = (", ".join(sorted(mine)) or "no taint",
+                                ", ".join(sorted(theirs)) or "no taint")
+            if mine != theirs:
+                r.add(f"{path}.{field}", f"{mine!r} differs from the ClusterConfig's {theirs!r} "
+                            f"for node group {group.name!r}; make them equal so the priced and "
+                            "the simulated nodes are the same")
     names = {g.name for g in configured}
     for name, (path, _res) in priced.items():
         if name not in names:
@@ -160,9 +193,10 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
     for res in resources or ():
         if res.type == "aws_eks_node_group":
             index, item = addresses[res.address]
-            group = _group_from_resource(res, item)
+            rp = join_path(join_path(p, "resources"), index)
+            group = _group_from_resource(r, res, item, rp)
             if group is not None:
-                priced[group.name] = (join_path(join_path(p, "resources"), index), group)
+                priced[group.name] = (rp, group)
     if "cluster_config" not in m:
         return tuple(g for _p, g in priced.values()), None
     cp = join_path(p, "cluster_config")

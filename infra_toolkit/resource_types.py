@@ -72,7 +72,7 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
         {"instances": Field("int"), "monthly_node_hours": Field("number"),
          "purchase_option": _PURCHASE},
         frozenset({"cluster_name", "node_group_name", "node_group_name_prefix", "node_role_arn",
-                   "subnet_ids", "labels", "taints", "update_config", "release_version",
+                   "subnet_ids", "labels", "taint", "update_config", "release_version",
                    "version", "remote_access", "force_update_version"})),
     "aws_instance": ResourceSchema(
         {"instance_type": Field("str", required=True),

@@ -252,9 +252,12 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
     ("instance_types: [m5.large]", "instance_types: [i3p.16xlarge]", "plan.yaml",
      "node group 'general': no max-pods figure for i3p.16xlarge in the instance specs table"),
     # the eksctl node group is tainted and the workload names no node_group
-    ("proposed:\n  region: us-east-1\n",
-     "proposed:\n  region: us-east-1\n  cluster_config: manifests/cluster.yaml\n", "plan.yaml",
-     "workload 'api': no node group it can run on (its node_group, or a group without taints); "
+    ("      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n",
+     "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
+     "      taint: [{key: dedicated, value: batch, effect: NO_SCHEDULE}]\n"
+     "  cluster_config: manifests/cluster.yaml\n", "plan.yaml",
+     "workload 'api': no node group it can run on (its node_group, or a group without "
+     "NoSchedule/NoExecute taints); "
      "set node_group to one of the node groups (general)"),
 ])
 def test_a_workload_the_simulator_cannot_place_fails_validation(
@@ -273,6 +276,41 @@ def test_a_workload_the_simulator_cannot_place_fails_validation(
     problems = validate_plan(tmp_path / "plan.yaml")
     assert [(p.path, p.message[:len(message)]) for p in problems] == \
         [("proposed.workloads[0]", message)]
+
+
+def test_a_prefer_no_schedule_taint_does_not_keep_pods_off(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    text = (DATA / "minimal.yaml").read_text()
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text.replace("max_size: 4}\n", "max_size: 4}\n      taint: "
+                                 "[{key: k, effect: PREFER_NO_SCHEDULE}]\n", 1))
+    assert validate_plan(plan) == []
+    (group,) = read_plan(plan).proposed.node_groups
+    assert group.taints == ("k=:PreferNoSchedule",)
+
+
+def test_node_group_taints_agree_with_the_cluster_config_in_any_order(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    (tmp_path / "manifests" / "cluster.yaml").write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
+        "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, desiredCapacity: 2,\n"
+        "     taints: [{key: a, value: '1', effect: PreferNoSchedule},\n"
+        "              {key: b, effect: PreferNoSchedule}]}\n")
+    text = (DATA / "minimal.yaml").read_text().replace(
+        "max_size: 4}\n", "max_size: 4}\n      taint: [{key: b, effect: PREFER_NO_SCHEDULE}, "
+        "{key: a, value: '1', effect: PREFER_NO_SCHEDULE}]\n"
+        "  cluster_config: manifests/cluster.yaml\n", 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    assert validate_plan(plan) == []
+    plan.write_text(text.replace("{key: b, effect: PREFER_NO_SCHEDULE}, ", ""))
+    (problem,) = validate_plan(plan)
+    assert (problem.path, problem.message) == (
+        "proposed.resources[1].taint",
+        "'a=1:PreferNoSchedule' differs from the ClusterConfig's 'a=1:PreferNoSchedule, "
+        "b=:PreferNoSchedule' for node group 'general'; make them equal so the priced and the "
+        "simulated nodes are the same")
 
 
 def test_a_control_character_in_a_manifest_is_one_problem_at_the_field(tmp_path: Path) -> None:
@@ -322,6 +360,15 @@ MUTATIONS = [
     ("priority: medium", f"priority: medium\n  id: {'a' * 64}", "metadata.id",
      f"'{'a' * 64}' is not a plan id"),
     ("priority: medium", "priority: medium\n  id: ''", "metadata.id", "is blank; write the text"),
+    # Terraform's taint block on aws_eks_node_group: Terraform's effect names, and a hard taint
+    # keeps the workload (which names no node_group) off the only group
+    ("max_size: 4}\n", "max_size: 4}\n      taint: [{key: k, effect: NoSchedule}]\n",
+     "proposed.resources[1].taint[0].effect", "'NoSchedule' is not valid; valid: "
+     "'NO_EXECUTE', 'NO_SCHEDULE', 'PREFER_NO_SCHEDULE'"),
+    ("max_size: 4}\n", "max_size: 4}\n      taint: {key: k, effect: NO_SCHEDULE}\n",
+     "proposed.resources[1].taint", "expected a list of {key, value, effect}"),
+    ("max_size: 4}\n", "max_size: 4}\n      taint: [{key: k, value: v, effect: NO_EXECUTE}]\n",
+     "proposed.workloads[0]", "workload 'api': no node group it can run on"),
     ("percentile: 95", "percentile: 90", "slos[0].percentile",
      "90 is not simulated; use one of 50, 95, 99"),
     ("metric: latency", "metric: latency, objective_pct: 99", "slos[0].objective_pct",
