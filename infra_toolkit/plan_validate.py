@@ -216,20 +216,28 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
 
 
 def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
-    """Each autoscaled workload's simulation can be set up (a node group it may run on, with a
-    max-pods figure, where one of its pods fits): what the report would otherwise find only
-    when it runs."""
+    """Each workload's simulation can be set up (a node group it may run on, with a max-pods
+    figure, where its pods fit, its starting pods at least at max_size): what the report would
+    otherwise find only when it runs. (Workloads sharing groups are checked one at a time.)"""
     workloads = plan.proposed.workloads
     if book is None or all(w.hpa_spec is None for w in workloads):
         return  # nothing is simulated
     for i, w in enumerate(workloads):
         # Deployments without an HPA are simulated too: their pods hold room on the nodes
         try:
-            for group in simulation_node_groups(plan.proposed, w, book):
-                pod_slots(group, w.deployment_spec.cpu_request_millicores,
-                          w.deployment_spec.memory_request_mib)
+            groups = simulation_node_groups(plan.proposed, w, book)
+            room = {g.name: g.max_size * pod_slots(g, w.deployment_spec.cpu_request_millicores,
+                                                   w.deployment_spec.memory_request_mib)
+                    for g in groups}
+            initial = w.deployment_spec.replicas or 1
             if w.hpa_spec is not None:
-                simulation_spec(plan, w.name, book)
+                initial = simulation_spec(plan, w.name, book).initial_replicas or 1
+            if initial > sum(room.values()):
+                held = ", ".join(f"{name}: {pods}" for name, pods in room.items())
+                r.add(f"proposed.workloads[{i}]",
+                      f"workload {w.name!r} starts with {initial} pod(s) but its node groups hold "
+                      f"at most {sum(room.values())} at max_size ({held}); raise max_size, use "
+                      "a larger instance type or lower the requests or the starting replicas")
         except SimulationError as exc:
             r.add(f"proposed.workloads[{i}]", str(exc))
 

@@ -251,6 +251,12 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
     # the instance specs table has no max-pods figure for i3p.16xlarge (pricing_data/README.md)
     ("instance_types: [m5.large]", "instance_types: [i3p.16xlarge]", "plan.yaml",
      "node group 'general': no max-pods figure for i3p.16xlarge in the instance specs table"),
+    # m5.large (2 vCPU, 8192 MiB, 29 pods) less the simulator's reserve (100m, 600 MiB, 2
+    # daemonset pods): min(1900 // 200, 7592 // 256, 29 - 2) = min(9, 29, 27) = 9 pods a node,
+    # x max_size 4 = 36 < the Deployment's 40 starting replicas
+    ("replicas: 2", "replicas: 40", "manifests/deployment.yaml",
+     "workload 'api' starts with 40 pod(s) but its node groups hold at most 36 at max_size "
+     "(general: 36); raise max_size"),
     # the eksctl node group is tainted and the workload names no node_group
     ("      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n",
      "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
