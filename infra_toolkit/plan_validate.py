@@ -123,8 +123,13 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
     if m is None:
         return None
     before = r.count()
-    fields: dict[str, Any] = {k: r.number(m, k, p, minimum=0, exclusive_minimum=True)
-                              for k in keys if k != "seed" and k in m}
+    # the simulation runs on a grid of whole seconds: the sync period and the metrics
+    # resolution are whole seconds (as in the controller's and metrics-server's flags)
+    whole = ("hpa_sync_period_s", "metrics_resolution_s")
+    fields: dict[str, Any] = {
+        k: r.int_(m, k, p, minimum=1) if k in whole
+        else r.number(m, k, p, minimum=0, exclusive_minimum=True)
+        for k in keys if k != "seed" and k in m}
     fields["seed"] = r.int_(m, "seed", p, required=False, minimum=0, default=0)
     return None if r.count() > before else SimulationSettings(**fields)
 

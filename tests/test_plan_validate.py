@@ -375,6 +375,12 @@ MUTATIONS = [
      "proposed.resources[1].taint", "expected a list of {key, value, effect}"),
     ("max_size: 4}\n", "max_size: 4}\n      taint: [{key: k, value: v, effect: NO_EXECUTE}]\n",
      "proposed.workloads[0]", "workload 'api': no node group it can run on"),
+    # the simulation's grid is whole seconds (before: 0.5 passed validate and the report
+    # refused it; 15.5 s was cut to 15 s)
+    ("version: 1\n", "version: 1\nsimulation: {hpa_sync_period_s: 0.5}\n",
+     "simulation.hpa_sync_period_s", "expected a whole number, got 0.5"),
+    ("version: 1\n", "version: 1\nsimulation: {metrics_resolution_s: 15.5}\n",
+     "simulation.metrics_resolution_s", "expected a whole number, got 15.5"),
     ("percentile: 95", "percentile: 90", "slos[0].percentile",
      "90 is not simulated; use one of 50, 95, 99"),
     ("metric: latency", "metric: latency, objective_pct: 99", "slos[0].objective_pct",
