@@ -34,7 +34,14 @@ from infra_toolkit.manifests import (
     cluster_config_from_dict,
     deployment_from_dict,
 )
-from infra_toolkit.plan import Manifest, Scenario, SyntheticTraffic, WorkloadModel, workload_spec
+from infra_toolkit.plan import (
+    LoadTest,
+    Manifest,
+    Scenario,
+    SyntheticTraffic,
+    WorkloadModel,
+    workload_spec,
+)
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
 from infra_toolkit.plan_yaml import PlanLoader, refused_character
@@ -42,6 +49,7 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
 __all__ = [
+    "MAX_SCENARIO_STEPS",
     "check_deployment",
     "check_hpa",
     "check_hpa_simulable",
@@ -257,9 +265,23 @@ def check_resources(r: FieldReader, items: list[Any], path: str, region: str | N
     return parse_resources(items, path=path, default_region=region, price_book=None)
 
 
+# A scenario is simulated step by step in memory: beyond this many steps (about 2.4 years at
+# 15 s, 58 days at 1 s) a plan would exhaust memory before it reported anything.
+MAX_SCENARIO_STEPS = 5_000_000
+
+
 def check_scenario(r: FieldReader, scenario: Scenario, path: str, step_s: float) -> None:
     """The scenario's traffic as the traffic module draws it (:func:`scenario_curve`): the CSV
-    read and checked, the window inside it, the shape's parameters accepted."""
+    read and checked, the window inside it, the shape's parameters accepted; a synthetic or load
+    test scenario at most ``MAX_SCENARIO_STEPS`` steps long."""
+    traffic = scenario.traffic
+    if isinstance(traffic, SyntheticTraffic | LoadTest):
+        steps = traffic.duration_s / step_s
+        if steps > MAX_SCENARIO_STEPS:
+            r.add(path, f"{traffic.duration_s / 86400:g} days at {step_s:g} s per step is "
+                        f"{steps:,.0f} steps, more than the {MAX_SCENARIO_STEPS:,} a scenario "
+                        "may have; shorten it or raise simulation.step_s")
+            return
     with _owner_check(r, path, "infra_toolkit.traffic"):
         try:
             scenario_curve(scenario, step_s)

@@ -128,6 +128,7 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
     whole = ("hpa_sync_period_s", "metrics_resolution_s")
     fields: dict[str, Any] = {
         k: r.int_(m, k, p, minimum=1) if k in whole
+        else r.number(m, k, p, minimum=1) if k == "step_s"  # finer than 1 s is no more exact
         else r.number(m, k, p, minimum=0, exclusive_minimum=True)
         for k in keys if k != "seed" and k in m}
     fields["seed"] = r.int_(m, "seed", p, required=False, minimum=0, default=0)

@@ -381,6 +381,12 @@ MUTATIONS = [
      "simulation.hpa_sync_period_s", "expected a whole number, got 0.5"),
     ("version: 1\n", "version: 1\nsimulation: {metrics_resolution_s: 15.5}\n",
      "simulation.metrics_resolution_s", "expected a whole number, got 15.5"),
+    ("version: 1\n", "version: 1\nsimulation: {step_s: 0.5}\n", "simulation.step_s",
+     "0.5 must be >= 1"),
+    # 100000 days x 86400 s / 15 s = 576,000,000 steps (before: the validator ran out of memory)
+    ("csv: {path: manifests/traffic.csv}", "synthetic: {shape: constant, duration: 100000d, "
+     "rps: 5}", "scenarios[0].synthetic", "100000 days at 15 s per step is 576,000,000 steps, "
+     "more than the 5,000,000 a scenario may have; shorten it or raise simulation.step_s"),
     ("percentile: 95", "percentile: 90", "slos[0].percentile",
      "90 is not simulated; use one of 50, 95, 99"),
     ("metric: latency", "metric: latency, objective_pct: 99", "slos[0].objective_pct",
@@ -417,7 +423,7 @@ MUTATIONS = [
      "approval_policy.extra_approver_above_monthly_increase_usd",
      "must be a finite amount >= 0 USD"),
     ("questions:\n  - Approve?", "questions:\n  - Approve?\nsimulation: {step_s: 0}",
-     "simulation.step_s", "0 must be > 0"),
+     "simulation.step_s", "0 must be >= 1"),
     ("csv: {path: manifests/traffic.csv}", "csv: {path: manifests/traffic.csv, start: noon}",
      "scenarios[0].csv.start", "expected an ISO 8601 time"),
     ("csv: {path: manifests/traffic.csv}",
