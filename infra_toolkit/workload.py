@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra_toolkit.errors import SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["MetricsPipelineSpec", "WorkloadSpec"]
+__all__ = ["MAX_CONCURRENCY", "MetricsPipelineSpec", "WorkloadSpec"]
+
+MAX_CONCURRENCY = 10_000
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,11 @@ class WorkloadSpec:
         if self.memory_baseline_mib is not None:
             require_finite(f"{o}.memory_baseline_mib", self.memory_baseline_mib, 0)
         require_whole(f"{o}.concurrency", self.concurrency, 1)
+        if self.concurrency > MAX_CONCURRENCY:
+            # the M/M/c latency model costs one Erlang-B step per slot, and past a few thousand
+            # slots a pod's queueing no longer changes: a bound keeps a typo from hanging a run
+            raise SpecError(f"{o}.concurrency (={self.concurrency}) must be at most "
+                            f"{MAX_CONCURRENCY:,} requests in parallel per pod")
 
     @property
     def startup_s(self) -> float:

@@ -160,6 +160,11 @@ def test_a_resource_without_a_usage_model_is_refused() -> None:
         (lambda: WorkloadSpec(cpu_request_millicores=0, capacity_rps_per_pod=1,
                               cpu_millicores_per_rps=1), SpecError,
          r"workload 'app'.cpu_request_millicores \(=0\) must be a finite number > 0"),
+        # 10**9 slots would take 10**9 Erlang-B steps: the latency model would never finish
+        (lambda: WorkloadSpec(cpu_request_millicores=100, capacity_rps_per_pod=1,
+                              cpu_millicores_per_rps=1, concurrency=10**9), SpecError,
+         r"workload 'app'.concurrency \(=1000000000\) must be at most 10,000 requests in "
+         r"parallel per pod"),
         (lambda: ClusterAutoscalerSpec(scan_interval_s=2.5), SpecError,
          r"scan_interval_s \(=2.5\) must be a whole number of seconds >= 1"),
         (lambda: dataclasses.replace(SPEC, node_groups=()), SimulationError,
