@@ -208,19 +208,18 @@ class PlanStatus:
         return f"{s.name}: {review.describe()}"
 
 
-def _check_plan_id(states: Iterable[ReviewState], subject: ReviewSubject) -> None:
-    """ApprovalError when ``subject``'s plan id already holds the reviews of another plan file
-    that still exists: two plans would share one review history."""
-    clash = [
-        st
-        for st in states
-        if st.request.plan == subject.plan and subject.shares_id_with(st.subject.plan_file)
-    ]
+def _check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:
+    """ApprovalError when ``subject``'s plan id already holds the reviews (``requests``: review
+    requests, oldest first) of another plan file that still exists: two plans would share one
+    review history."""
+    files = ((r, ReviewSubject.from_request(r).plan_file) for r in requests
+             if r.plan == subject.plan)
+    clash = [(request, file) for request, file in files if subject.shares_id_with(file)]
     if clash:
-        other = clash[-1]
+        request, file = clash[-1]
         raise ApprovalError(
             f"{subject.name}: plan id {subject.plan!r} is already used by "
-            f"{other.subject.plan_file} ({other.review_id}); give this plan its own metadata.id "
+            f"{file} ({request.review_id}); give this plan its own metadata.id "
             "(a plan that moved keeps its reviews once its old file is gone)"
         )
 
@@ -229,7 +228,7 @@ def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus
     """The status of ``subject``'s current digest given the store's records (oldest first).
     Raises ApprovalError when its plan id holds another plan file's reviews."""
     mine = [st for st in review_states(records).values() if st.request.plan == subject.plan]
-    _check_plan_id(mine, subject)
+    _check_plan_id([st.request for st in mine], subject)
     for state in mine:
         if state.request.digest == subject.digest:
             return PlanStatus(subject, state.status, state)
@@ -269,7 +268,7 @@ def submit(
     """
     if not requester.strip():
         raise ApprovalError("requester is empty: pass --requester NAME")
-    _check_plan_id(review_states(store.records()).values(), subject)
+    _check_plan_id(store.plan_requests(subject.plan), subject)
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,
@@ -299,7 +298,7 @@ def sign_off(
         raise ApprovalError("a review is requested with submit, not sign_off")
     if not reviewer.strip():
         raise ApprovalError("reviewer is empty: pass --reviewer NAME")
-    _check_plan_id(review_states(store.records()).values(), subject)
+    _check_plan_id(store.plan_requests(subject.plan), subject)
     request = store.find_request(subject.plan, subject.digest)
     if request is None:
         status = plan_status(store.records(), subject)

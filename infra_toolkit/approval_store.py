@@ -135,6 +135,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION approval_chain_head_only_advances();
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
 _HEAD = "SELECT seq, hash FROM approval_chain_head"
 _FIND_REQUEST = f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1"
+_PLAN_REQUESTS = f"{_SELECT} WHERE kind = ? AND plan = ? ORDER BY seq"
 _INSERT = (
     f"INSERT INTO approval_records ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in COLUMNS)})"
@@ -206,6 +207,11 @@ class ApprovalStore(ABC):
         """The review-requested record for this plan and digest, or None."""
         rows = self._query(_FIND_REQUEST, (RecordKind.REVIEW_REQUESTED.value, plan, digest))
         return self._record(rows[0]) if rows else None
+
+    def plan_requests(self, plan: str) -> list[Record]:
+        """The review-requested records of the plan id ``plan``, oldest first."""
+        rows = self._query(_PLAN_REQUESTS, (RecordKind.REVIEW_REQUESTED.value, plan))
+        return [self._record(row) for row in rows]
 
     def append(self, draft: RecordDraft) -> tuple[Record, bool]:
         """Append ``draft`` as the next record, in one serialised transaction.
