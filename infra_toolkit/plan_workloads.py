@@ -20,6 +20,7 @@ from infra_toolkit.manifests import NodeGroupConfig
 from infra_toolkit.plan import Architecture, Manifest, Workload, WorkloadModel, _seed_rule
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
 from infra_toolkit.resources import Resource
 
 __all__ = ["read_architecture"]
@@ -140,11 +141,13 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
     a = res.attributes
     name = raw.get("node_group_name") if isinstance(raw, Mapping) else None
     taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
+    lt = res.launch_template
+    disk = a["disk_size"] if lt is None else lt.attributes[f"{LAUNCH_TEMPLATE_EBS}volume_size"]
     try:
         return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
                                a["scaling_config.max_size"], a["scaling_config.desired_size"],
-                               a["capacity_type"], a["disk_size"], taints=taints)
+                               a["capacity_type"], disk, taints=taints)
     except SpecError:
         return None  # the cost model's own rules report the sizes
 
