@@ -1,5 +1,5 @@
 """A node group's root volumes from its ``aws_launch_template``: exact cents by hand from the
-table rows, and the references and conflicts Terraform refuses.
+table rows, the references and conflicts Terraform refuses, and the ClusterConfig comparison.
 
 Rows (us-east-1, ``other_services_2026-05-03.csv`` unless named): ebs_gp2_storage 0.1,
 ebs_gp3_storage 0.08, ebs_gp3_iops_above_baseline 0.005 (above 3000),
@@ -10,13 +10,16 @@ ebs_io1_iops 0.065, ebs_io2_storage 0.125, ebs_io2_iops 0.065 (first tier, up to
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra_toolkit.cost import CostEstimate, cents, estimate
 from infra_toolkit.errors import PlanError
+from infra_toolkit.plan import validate_plan
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.resources import (
     Resource,
@@ -24,6 +27,8 @@ from infra_toolkit.resources import (
     parse_resources,
     validate_resources,
 )
+
+DATA = Path(__file__).parent / "data" / "plans"
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +204,61 @@ def test_a_hand_built_node_group_must_carry_the_template_it_names(book: PriceBoo
     bare = Resource(ng.type, ng.name, ng.region, ng.attributes, ng.usage)
     with pytest.raises(PlanError, match=r"its launch_template 'nodes' was not resolved"):
         estimate([bare], book)
+
+
+# ---------------------------------------------------------------------------- ClusterConfig
+
+_CLUSTER = ("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+            "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
+            "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, "
+            "desiredCapacity: 2%s}\n")
+_TEMPLATE = ("    - type: aws_launch_template\n      name: general\n"
+             "      block_device_mappings:\n        - device_name: /dev/xvda\n"
+             "          ebs: {%s}\n")
+
+
+def _plan(tmp_path: Path, volumes: str, lt: str | None) -> Path:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    (tmp_path / "manifests" / "cluster.yaml").write_text(_CLUSTER % volumes)
+    text = (DATA / "minimal.yaml").read_text()
+    old = "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
+    assert old in text
+    new = old + "  cluster_config: manifests/cluster.yaml\n"
+    if lt is not None:
+        new = (old + "      launch_template: {name: general, version: '1'}\n"
+               + _TEMPLATE % lt + "  cluster_config: manifests/cluster.yaml\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text.replace(old, new))
+    return plan
+
+
+@pytest.mark.parametrize(("volumes", "lt", "problems"), [
+    (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp3", []),
+    # what the ClusterConfig leaves to eksctl is not compared
+    ("", "volume_size: 30, volume_type: io1, iops: 1000", []),
+    (", volumeSize: 20", None, []),  # EKS's own: gp2 of disk_size 20 (Terraform's default)
+    (", volumeType: gp2", None, []),
+    (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp2",
+     [("proposed.resources[2].block_device_mappings.ebs.volume_type",
+       "'gp2' differs from the ClusterConfig's volumeType 'gp3' for node group 'general'; make "
+       "them equal so the priced root volumes are the ones eksctl creates")]),
+    (", volumeSize: 80", "volume_size: 20, volume_type: gp3",
+     [("proposed.resources[2].block_device_mappings.ebs.volume_size",
+       "20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
+       "equal so the priced root volumes are the ones eksctl creates")]),
+    (", volumeSize: 80", None,
+     [("proposed.resources[1].disk_size",
+       "20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
+       "equal so the priced root volumes are the ones eksctl creates")]),
+    (", volumeType: gp3", None,
+     [("proposed.resources[1]",
+       "node group 'general' is priced with EKS's own gp2 root volumes (it names no "
+       "launch_template) but the ClusterConfig's volumeType is 'gp3'; add an "
+       "aws_launch_template whose block_device_mappings ebs gives volume_type gp3 and the size, "
+       "name it in the node group's launch_template block and remove disk_size")]),
+])
+def test_the_cluster_config_volumes_agree_with_the_priced_ones(
+        tmp_path: Path, volumes: str, lt: str | None, problems: list[tuple[str, str]]
+) -> None:
+    plan = _plan(tmp_path, volumes, lt)
+    assert [(p.path, p.message) for p in validate_plan(plan)] == problems
