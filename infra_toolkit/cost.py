@@ -16,8 +16,8 @@ import pandas as pd
 from infra_toolkit.errors import PlanError, PriceNotFound
 from infra_toolkit.pricing import Price, PriceBook
 from infra_toolkit.pricing_tables import TableRef
-from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES
-from infra_toolkit.resources import Resource, launch_template_ref
+from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES, launch_template_ref
+from infra_toolkit.resources import Resource
 
 __all__ = [
     "HOURS_PER_MONTH",

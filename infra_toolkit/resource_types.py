@@ -20,6 +20,8 @@ __all__ = [
     "Field",
     "ResourceSchema",
     "check_rules",
+    "launch_template_problem",
+    "launch_template_ref",
 ]
 
 @dataclass(frozen=True)
@@ -230,6 +232,32 @@ def _launch_template_rules(a: dict[str, Any], u: dict[str, Any], region: str
         out += _volume_rules(a, f"{LAUNCH_TEMPLATE_EBS}volume_type", f"{LAUNCH_TEMPLATE_EBS}iops",
                              f"{LAUNCH_TEMPLATE_EBS}throughput")
     return out
+
+
+def launch_template_ref(attributes: Mapping[str, Any]) -> str | None:
+    """The resource name of the ``aws_launch_template`` a node group's ``launch_template`` block
+    names (``NAME``, ``aws_launch_template.NAME`` or ``aws_launch_template.NAME.id`` / ``.name``),
+    or ``None`` without one."""
+    raw = attributes.get("launch_template.name", attributes.get("launch_template.id"))
+    if raw is None:
+        return None
+    name = str(raw).removeprefix("aws_launch_template.")
+    return name.removesuffix(".id").removesuffix(".name") if name != raw else name
+
+
+def launch_template_problem(address: str, attributes: Mapping[str, Any]) -> str | None:
+    """Why a node group cannot be priced with the root volume of the launch template at
+    ``address`` with these attributes (``None``: it can)."""
+    vtype = attributes.get(f"{LAUNCH_TEMPLATE_EBS}volume_type")
+    if vtype is None:
+        return (f"{address} has no block_device_mappings, so the nodes' root volume "
+                "would be the AMI's, which no pricing table describes; give it one "
+                "block_device_mappings block with device_name /dev/xvda and ebs.volume_size and "
+                "ebs.volume_type")
+    if vtype == "standard":
+        return (f"{address}: a magnetic (standard) root volume is billed per I/O "
+                "request, for which a node group has no usage key; use gp3 or gp2")
+    return None
 
 
 def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str

@@ -43,16 +43,16 @@ from infra_toolkit.pricing_tables import read_yaml
 from infra_toolkit.resource_types import (
     EBS_VOLUME_TYPES,
     IGNORED_EVERYWHERE,
-    LAUNCH_TEMPLATE_EBS,
     RESOURCE_SCHEMAS,
     Field,
     check_rules,
+    launch_template_problem,
+    launch_template_ref,
 )
 
 __all__ = [
     "Resource",
     "ResourceProblem",
-    "launch_template_ref",
     "parse_resources",
     "read_resources_yaml",
     "validate_resources",
@@ -331,23 +331,12 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
             if ref not in written:  # else the template's own problems are reported
                 problems.append(ResourceProblem(lt_path, _missing_template(ref, written, path)))
             continue
-        why = _template_problem(template)
+        why = launch_template_problem(template.address, template.attributes)
         if why:
             problems.append(ResourceProblem(lt_path, why))
             continue
         resources[j] = replace(resource, launch_template=template)
     return resources, problems
-
-
-def launch_template_ref(attributes: Mapping[str, Any]) -> str | None:
-    """The resource name of the ``aws_launch_template`` a node group's ``launch_template`` block
-    names (``NAME``, ``aws_launch_template.NAME`` or ``aws_launch_template.NAME.id`` / ``.name``),
-    or ``None`` without one."""
-    raw = attributes.get("launch_template.name", attributes.get("launch_template.id"))
-    if raw is None:
-        return None
-    name = str(raw).removeprefix("aws_launch_template.")
-    return name.removesuffix(".id").removesuffix(".name") if name != raw else name
 
 
 def _missing_template(ref: str, names: list[str], path: str) -> str:
@@ -356,20 +345,6 @@ def _missing_template(ref: str, names: list[str], path: str) -> str:
                 "block_device_mappings block for the nodes' root volume")
     return (f"no aws_launch_template named {ref!r} in {path} (launch templates: "
             f"{', '.join(names)})" + _did_you_mean(ref, names))
-
-
-def _template_problem(template: Resource) -> str | None:
-    """Why a node group cannot be priced with this template's root volume."""
-    vtype = template.attributes.get(f"{LAUNCH_TEMPLATE_EBS}volume_type")
-    if vtype is None:
-        return (f"{template.address} has no block_device_mappings, so the nodes' root volume "
-                "would be the AMI's, which no pricing table describes; give it one "
-                "block_device_mappings block with device_name /dev/xvda and ebs.volume_size and "
-                "ebs.volume_type")
-    if vtype == "standard":
-        return (f"{template.address}: a magnetic (standard) root volume is billed per I/O "
-                "request, for which a node group has no usage key; use gp3 or gp2")
-    return None
 
 
 def validate_resources(items: Any, *, path: str = "resources",

@@ -21,12 +21,8 @@ from infra_toolkit.cost import CostEstimate, cents, estimate
 from infra_toolkit.errors import PlanError
 from infra_toolkit.plan import validate_plan
 from infra_toolkit.pricing import PriceBook, load_price_book
-from infra_toolkit.resources import (
-    Resource,
-    launch_template_ref,
-    parse_resources,
-    validate_resources,
-)
+from infra_toolkit.resource_types import launch_template_ref
+from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
 DATA = Path(__file__).parent / "data" / "plans"
 

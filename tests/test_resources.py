@@ -26,11 +26,12 @@ DB = {"type": "aws_db_instance", "name": "main", "engine": "postgres",
 
 def test_public_api_is_fixed() -> None:
     assert sorted(resources.__all__) == sorted([
-        "Resource", "ResourceProblem", "launch_template_ref", "parse_resources",
-        "read_resources_yaml", "validate_resources"])
+        "Resource", "ResourceProblem", "parse_resources", "read_resources_yaml",
+        "validate_resources"])
     assert sorted(resource_types.__all__) == sorted([
         "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS", "RDS_ENGINES",
-        "RESOURCE_SCHEMAS", "Field", "ResourceSchema", "check_rules"])
+        "RESOURCE_SCHEMAS", "Field", "ResourceSchema", "check_rules", "launch_template_problem",
+        "launch_template_ref"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
