@@ -8,15 +8,15 @@ lines are summed into a :class:`CostEstimate`. Money is ``Decimal``; a month is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from infra_toolkit.errors import PriceNotFound
+from infra_toolkit.errors import PlanError, PriceNotFound
 from infra_toolkit.pricing import Price, PriceBook
 from infra_toolkit.pricing_tables import TableRef
-from infra_toolkit.resource_types import RDS_ENGINES
+from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES, launch_template_ref
 from infra_toolkit.resources import Resource
 
 __all__ = [
@@ -70,7 +70,8 @@ class PriceQuery:
 @dataclass(frozen=True)
 class CostComponent:
     """Step 1: one thing a resource is billed for, with its quantity per month (``None`` when
-    it depends on usage that was not given) and per hour when billed hourly."""
+    it depends on usage that was not given) and per hour when billed hourly; a tiered price's
+    tiers apply to ``monthly_quantity / tier_units``."""
 
     resource: Resource
     name: str
@@ -79,6 +80,9 @@ class CostComponent:
     query: PriceQuery
     hourly_quantity: Decimal | None = None
     note: str = ""
+    # Tiers apply per unit of this many (e.g. per volume of a node group's node-months of root
+    # volumes): each tier's quantity is one unit's, times this.
+    tier_units: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -179,24 +183,27 @@ _EBS_NAMES = {
 _OS_LABELS = {"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}
 
 
-def _ebs(r: Resource, prefix: str, vtype: str, size_gb_months: Decimal, iops: int | None,
-         throughput: int | None, io_requests: float | None) -> list[CostComponent]:
-    ec2 = "AmazonEC2"
-    out = [CostComponent(r, f"{prefix}Storage ({_EBS_NAMES[vtype]})", "GB", size_gb_months,
+def _ebs(r: Resource, prefix: str, vtype: str, size_gb: Decimal, iops: int | None,
+         throughput: int | None, io_requests: float | None,
+         volume_months: Decimal = Decimal(1)) -> list[CostComponent]:
+    """One volume's components times ``volume_months`` (a node group's node-months)."""
+    ec2, n = "AmazonEC2", volume_months
+    out = [CostComponent(r, f"{prefix}Storage ({_EBS_NAMES[vtype]})", "GB", size_gb * n,
                          _item(r.region, ec2, f"ebs_{vtype}_storage"))]
     if vtype == "gp3" and iops is not None and iops > EBS_GP3_BASELINE_IOPS:
         out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above {EBS_GP3_BASELINE_IOPS:,})",
                                  "IOPS",
-                                 _dec(iops - EBS_GP3_BASELINE_IOPS),
+                                 _dec(iops - EBS_GP3_BASELINE_IOPS) * n,
                                  _item(r.region, ec2, "ebs_gp3_iops_above_baseline")))
     if vtype == "gp3" and throughput is not None and throughput > EBS_GP3_BASELINE_MIBPS:
         out.append(CostComponent(r, f"{prefix}Provisioned throughput (above "
                                  f"{EBS_GP3_BASELINE_MIBPS} MiBps)", "MiBps",
-                                 _dec(throughput - EBS_GP3_BASELINE_MIBPS),
+                                 _dec(throughput - EBS_GP3_BASELINE_MIBPS) * n,
                                  _item(r.region, ec2, "ebs_gp3_throughput_above_baseline")))
     if vtype in ("io1", "io2") and iops is not None:
-        out.append(CostComponent(r, f"{prefix}Provisioned IOPS", "IOPS", _dec(iops),
-                                 _item(r.region, ec2, f"ebs_{vtype}_iops", tiered=vtype == "io2")))
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS", "IOPS", _dec(iops) * n,
+                                 _item(r.region, ec2, f"ebs_{vtype}_iops", tiered=vtype == "io2"),
+                                 tier_units=n))
     if vtype == "standard":
         millions = None if io_requests is None else _dec(io_requests) / 1_000_000
         out.append(CostComponent(r, f"{prefix}I/O requests", "1M requests", millions,
@@ -243,9 +250,20 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
         hourly = _dec(u.get("instances", a["scaling_config.desired_size"]))
         hours = hourly * HOURS_PER_MONTH
     node_months = hours / HOURS_PER_MONTH
-    # EKS-created launch templates give managed nodes gp2 root volumes of disk_size GB.
-    return [_instance_usage(r, types[0], option, os_name, "default", hours, hourly, note),
-            *_ebs(r, "", "gp2", _dec(a["disk_size"]) * node_months, None, None, None)]
+    usage = _instance_usage(r, types[0], option, os_name, "default", hours, hourly, note)
+    lt = r.launch_template
+    if lt is None and launch_template_ref(a) is not None:
+        raise PlanError(f"{r.address}: its launch_template {launch_template_ref(a)!r} was not "
+                        "resolved; build node groups with resources.parse_resources")
+    if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
+        return [usage, *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]
+    ebs = {k.removeprefix(LAUNCH_TEMPLATE_EBS): v for k, v in lt.attributes.items()
+           if k.startswith(LAUNCH_TEMPLATE_EBS)}
+    note = (f"root volume {lt.attributes['block_device_mappings.device_name']} of "
+            f"{lt.address}, per node-month")
+    return [usage, *(replace(c, note=c.note or note) for c in _ebs(
+        r, "launch_template: ", ebs["volume_type"], _dec(ebs["volume_size"]), ebs.get("iops"),
+        ebs.get("throughput"), None, node_months))]
 
 
 def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
@@ -414,8 +432,13 @@ def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:
     return out
 
 
+def _launch_template(r: Resource, book: PriceBook) -> list[CostComponent]:
+    return []  # free: its volumes are billed with the node groups that launch nodes from it
+
+
 _BUILDERS = {
     "aws_eks_cluster": _eks_cluster, "aws_eks_node_group": _node_group,
+    "aws_launch_template": _launch_template,
     "aws_instance": _instance, "aws_ebs_volume": _ebs_volume, "aws_db_instance": _db_instance,
     "aws_elasticache_replication_group": _replication_group, "aws_lb": _lb,
     "aws_nat_gateway": _nat, "aws_data_transfer": _transfer,
@@ -455,7 +478,8 @@ def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
         tiers = book.tiers(c.query.kind, **key)
     except PriceNotFound as exc:
         return [_line(c, c.name, c.monthly_quantity, None, str(exc))]
-    remaining = c.monthly_quantity if c.monthly_quantity is not None else Decimal(0)
+    units = c.tier_units if c.tier_units > 0 else Decimal(1)  # 0 node-months: nothing to tier
+    remaining = (c.monthly_quantity if c.monthly_quantity is not None else Decimal(0)) / units
     lines: list[CostLine] = []
     top = Decimal(0)
     for price in tiers:
@@ -466,13 +490,13 @@ def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
             break  # a gap in the tiers: the rest is reported as not found below
         size = remaining if end is None else min(remaining, end - start)
         if size > 0 or not lines:
-            lines.append(_line(c, f"{c.name} ({_tier_label(start, end, c.unit)})", size, price,
-                               None))
+            lines.append(_line(c, f"{c.name} ({_tier_label(start, end, c.unit)})",
+                               size * units, price, None))
         remaining -= size
         top = end if end is not None else top
         if end is None or remaining <= 0:
             return lines
-    lines.append(_line(c, f"{c.name} (over {top:,} {c.unit})", remaining, None,
+    lines.append(_line(c, f"{c.name} (over {top:,} {c.unit})", remaining * units, None,
                        f"no {key.get('service')} {key.get('item_id')} price tier from {top:,} "
                        f"{c.unit} in region {key.get('region')}: the table's tiers stop there"))
     return lines

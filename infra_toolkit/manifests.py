@@ -269,13 +269,16 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
 
 CLUSTER_CONFIG_API = "eksctl.io/v1alpha5"
 _CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
+# eksctl's volumeType values (its own default, when unset, is gp3; volumeSize's is 80 GiB)
+_EKSCTL_VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "sc1", "st1")
 
 
 @dataclass(frozen=True)
 class NodeGroupConfig:
     """A node group as configured (eksctl ``managedNodeGroups`` or ``aws_eks_node_group``):
     instance types and size bounds (node counts), not yet the simulator's node model.
-    ``taints`` are ``key=value:Effect`` strings."""
+    ``taints`` are ``key=value:Effect`` strings. ``disk_size_gib`` and ``volume_type`` are the
+    nodes' root volume (``None``: left to eksctl's defaults, 80 GiB gp3)."""
 
     name: str
     instance_types: tuple[str, ...]
@@ -286,6 +289,7 @@ class NodeGroupConfig:
     disk_size_gib: int | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     taints: tuple[str, ...] = ()
+    volume_type: str | None = None
 
     def __post_init__(self) -> None:
         if not self.min_size <= self.desired_size <= self.max_size:
@@ -347,6 +351,7 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str) -> NodeGroupConfig
     desired = r.int_(m, "desiredCapacity", p, required=False, minimum=0, default=min_size)
     spot = r.bool_(m, "spot", p, default=False)
     disk = r.int_(m, "volumeSize", p, required=False, minimum=1)
+    volume_type = r.str_(m, "volumeType", p, required=False, choices=_EKSCTL_VOLUME_TYPES)
     labels, taints = _labels(r, m, p), _taints(r, m, p)
     if r.count() > before or None in (name, types, min_size, max_size, desired):
         return None
@@ -354,7 +359,8 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str) -> NodeGroupConfig
     assert desired is not None
     try:
         return NodeGroupConfig(name, types, min_size, max_size, desired,
-                         "SPOT" if spot else "ON_DEMAND", disk, labels, taints)
+                               "SPOT" if spot else "ON_DEMAND", disk, labels, taints,
+                               volume_type)
     except SpecError:
         r.add(join_path(p, "desiredCapacity"), f"need minSize <= desiredCapacity <= maxSize, got "
                                        f"{min_size} <= {desired} <= {max_size}")

@@ -20,6 +20,7 @@ from infra_toolkit.manifests import NodeGroupConfig
 from infra_toolkit.plan import Architecture, Manifest, Workload, WorkloadModel, _seed_rule
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
 from infra_toolkit.resources import Resource
 
 __all__ = ["read_architecture"]
@@ -136,36 +137,71 @@ def _resource_taints(r: FieldReader, raw: Mapping[str, Any], path: str) -> tuple
 def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
                          ) -> NodeGroupConfig | None:
     """A validated ``aws_eks_node_group`` as a node group, named by its ``node_group_name`` (as
-    written; the cost model does not keep it) or else its resource name."""
+    written; the cost model does not keep it) or else its resource name; its root volume is its
+    launch template's, else EKS's own (gp2 of ``disk_size`` GiB)."""
     a = res.attributes
     name = raw.get("node_group_name") if isinstance(raw, Mapping) else None
     taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
+    disk, vtype = a.get("disk_size"), "gp2"
+    if res.launch_template is not None:
+        lt = res.launch_template.attributes
+        disk = lt[f"{LAUNCH_TEMPLATE_EBS}volume_size"]
+        vtype = lt[f"{LAUNCH_TEMPLATE_EBS}volume_type"]
     try:
         return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
                                a["scaling_config.max_size"], a["scaling_config.desired_size"],
-                               a["capacity_type"], a["disk_size"], taints=taints)
+                               a["capacity_type"], disk, taints=taints, volume_type=vtype)
     except SpecError:
         return None  # the cost model's own rules report the sizes
 
 
+def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig, path: str,
+                   template: str | None) -> None:
+    """The root volume eksctl creates (what the ClusterConfig states of it) against the priced
+    one: the launch template's ``block_device_mappings`` (``template`` is its path), else EKS's
+    gp2 of ``disk_size``."""
+    for eksctl, attr, ebs_key in (("volumeSize", "disk_size_gib", "volume_size"),
+                                  ("volumeType", "volume_type", "volume_type")):
+        theirs, mine = getattr(group, attr), getattr(res, attr)
+        if theirs is None or mine == theirs:
+            continue  # a field the ClusterConfig leaves to eksctl is not compared
+        if template is not None:
+            r.add(f"{template}.block_device_mappings.ebs.{ebs_key}",
+                  f"{mine!r} differs from the ClusterConfig's {eksctl} {theirs!r} for node group "
+                  f"{group.name!r}; make them equal so the priced root volumes are the ones "
+                  "eksctl creates")
+        elif attr == "disk_size_gib":
+            r.add(f"{path}.disk_size", f"{mine!r} differs from the ClusterConfig's {eksctl} "
+                  f"{theirs!r} for node group {group.name!r}; make them equal so the priced "
+                  "root volumes are the ones eksctl creates")
+        else:
+            r.add(path, f"node group {group.name!r} is priced with EKS's own gp2 root volumes "
+                  f"(it names no launch_template) but the ClusterConfig's volumeType is "
+                  f"{theirs!r}; add an aws_launch_template whose block_device_mappings ebs gives "
+                  f"volume_type {theirs} and the size, name it in the node group's "
+                  "launch_template block and remove disk_size")
+
+
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
-                       priced: dict[str, tuple[str, NodeGroupConfig]], cp: str) -> None:
+                       priced: dict[str, tuple[str, NodeGroupConfig, str | None]], cp: str
+                       ) -> None:
     for group in configured:
         if group.name not in priced:
             r.add(cp, f"node group {group.name!r} of the ClusterConfig has no aws_eks_node_group "
                       f"resource with that node_group_name, so it would not be priced"
                       f"{did_you_mean(group.name, priced) if priced else ''}")
             continue
-        path, res = priced[group.name]
+        path, res, template = priced[group.name]
         for attr, field in (("instance_types", "instance_types"),
                             ("min_size", "scaling_config.min_size"),
                             ("max_size", "scaling_config.max_size"),
                             ("capacity_type", "capacity_type"),
-                            ("disk_size_gib", "disk_size"),
+                            ("volumes", ""),
                             ("taints", "taint")):
-            if attr == "disk_size_gib" and group.disk_size_gib is None:
-                continue  # the ClusterConfig leaves the volume size to eksctl
+            if attr == "volumes":
+                _volumes_agree(r, group, res, path, template)
+                continue
             mine, theirs = getattr(res, attr), getattr(group, attr)
             if attr == "taints":  # a set: the order they are written in does not matter
                 mine, theirs = (", ".join(sorted(mine)) or "no taint",
@@ -175,7 +211,7 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                             f"for node group {group.name!r}; make them equal so the priced and "
                             "the simulated nodes are the same")
     names = {g.name for g in configured}
-    for name, (path, _res) in priced.items():
+    for name, (path, _res, _template) in priced.items():
         if name not in names:
             r.add(path, f"node group {name!r} is priced but not in the ClusterConfig; add it there "
                         "or remove the resource")
@@ -189,16 +225,19 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
     raw = m["resources"] if isinstance(m.get("resources"), list) else []
     addresses = {f"{i.get('type')}.{i.get('name')}": (j, i) for j, i in enumerate(raw)
                  if isinstance(i, Mapping)}
-    priced: dict[str, tuple[str, NodeGroupConfig]] = {}
+    priced: dict[str, tuple[str, NodeGroupConfig, str | None]] = {}
     for res in resources or ():
         if res.type == "aws_eks_node_group":
             index, item = addresses[res.address]
             rp = join_path(join_path(p, "resources"), index)
             group = _group_from_resource(r, res, item, rp)
+            lt = res.launch_template
+            template = None if lt is None else join_path(join_path(p, "resources"),
+                                                         addresses[lt.address][0])
             if group is not None:
-                priced[group.name] = (rp, group)
+                priced[group.name] = (rp, group, template)
     if "cluster_config" not in m:
-        return tuple(g for _p, g in priced.values()), None
+        return tuple(g for _p, g, _t in priced.values()), None
     cp = join_path(p, "cluster_config")
     loaded = domain.load_cluster_config(r, m["cluster_config"], cp, base_dir)
     if loaded is None:

@@ -1,6 +1,9 @@
 """What each supported Terraform resource type accepts: its priced attributes (dotted names for
 blocks), usage keys, Terraform arguments accepted but not priced, defaults, allowed values, and
-the rules between fields (``min_size <= desired_size <= max_size``, io1 minimums, ...)."""
+the rules between fields (``min_size <= desired_size <= max_size``, io1 minimums, ...).
+
+A node group's ``launch_template`` block names an ``aws_launch_template`` of the same list; the
+reference itself is resolved by :func:`infra_toolkit.resources.parse_resources`."""
 
 from __future__ import annotations
 
@@ -11,24 +14,31 @@ from typing import Any
 __all__ = [
     "EBS_VOLUME_TYPES",
     "IGNORED_EVERYWHERE",
+    "LAUNCH_TEMPLATE_EBS",
     "RDS_ENGINES",
     "RESOURCE_SCHEMAS",
     "Field",
     "ResourceSchema",
     "check_rules",
+    "launch_template_problem",
+    "launch_template_ref",
 ]
 
 @dataclass(frozen=True)
 class Field:
     """One attribute or usage key: its kind (``str``, ``int``, ``number``, ``bool``,
-    ``list[str]``), default (``None`` = absent unless given), allowed values, lower bound and
-    whether it must be given."""
+    ``list[str]``), default (``None`` = absent unless given), allowed values, lower bound,
+    whether it must be given, and what it conflicts with."""
 
     kind: str
     default: Any = None
     choices: tuple[str, ...] = ()
     minimum: float | None = 0
     required: bool = False
+    # Terraform's ConflictsWith: attributes or blocks that may not be given with this one (its
+    # default then does not apply either), and how to fix a file that gives both.
+    conflicts_with: tuple[str, ...] = ()
+    conflict_fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class ResourceSchema:
 IGNORED_EVERYWHERE = frozenset({"tags", "tags_all", "depends_on", "lifecycle", "provider"})
 EBS_VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "st1", "sc1", "standard")
 _PURCHASE = Field("str", "on_demand", ("on_demand", "savings_plan", "reserved"))
+# The one EBS volume of a launch template's block_device_mappings (the nodes' root volume).
+LAUNCH_TEMPLATE_EBS = "block_device_mappings.ebs."
 
 # Terraform ``engine`` of aws_db_instance -> Price List ``databaseEngine``.
 RDS_ENGINES = {
@@ -68,12 +80,33 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          "scaling_config.desired_size": Field("int", required=True),
          "scaling_config.min_size": Field("int", required=True),
          "scaling_config.max_size": Field("int", minimum=1, required=True),
-         "disk_size": Field("int", 20, minimum=1)},
+         "disk_size": Field("int", 20, minimum=1, conflicts_with=("launch_template",),
+                            conflict_fix="Terraform and EKS refuse disk_size on a node group "
+                            "with a launch template; set the size as block_device_mappings "
+                            "ebs.volume_size in the aws_launch_template and remove disk_size"),
+         "launch_template.name": Field("str"), "launch_template.id": Field("str"),
+         # the file holds one version of the template: that one is priced
+         "launch_template.version": Field("str")},
         {"instances": Field("int"), "monthly_node_hours": Field("number"),
          "purchase_option": _PURCHASE},
         frozenset({"cluster_name", "node_group_name", "node_group_name_prefix", "node_role_arn",
                    "subnet_ids", "labels", "taint", "update_config", "release_version",
                    "version", "remote_access", "force_update_version"})),
+    "aws_launch_template": ResourceSchema(  # costs nothing itself; its node groups' disks do
+        {"block_device_mappings.device_name": Field("str"),
+         "block_device_mappings.ebs.volume_size": Field("int", minimum=1),
+         "block_device_mappings.ebs.volume_type": Field("str", choices=EBS_VOLUME_TYPES),
+         "block_device_mappings.ebs.iops": Field("int"),
+         "block_device_mappings.ebs.throughput": Field("int"),
+         "instance_type": Field("str")},
+        {},
+        frozenset({"name", "name_prefix", "description", "image_id", "key_name", "user_data",
+                   "vpc_security_group_ids", "update_default_version", "default_version",
+                   "metadata_options", "network_interfaces", "tag_specifications",
+                   "iam_instance_profile", "monitoring", "ebs_optimized",
+                   "block_device_mappings.ebs.encrypted", "block_device_mappings.ebs.kms_key_id",
+                   "block_device_mappings.ebs.delete_on_termination",
+                   "block_device_mappings.ebs.snapshot_id"})),
     "aws_instance": ResourceSchema(
         {"instance_type": Field("str", required=True),
          "tenancy": Field("str", "default", ("default", "dedicated", "host")),
@@ -171,7 +204,60 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
     if a["capacity_type"] == "SPOT" and u["purchase_option"] != "on_demand":
         out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
                     "capacity_type SPOT; drop one")))
+    given = [k for k in ("launch_template.name", "launch_template.id") if k in a]
+    if len(given) == 2:
+        out.append(("launch_template.id", "give the launch template's name or its id, not both"))
+    elif not given and "launch_template.version" in a:
+        out.append(("launch_template", "needs name or id: the aws_launch_template resource it "
+                    "uses"))
     return out
+
+
+def _launch_template_rules(a: dict[str, Any], u: dict[str, Any], region: str
+                           ) -> list[tuple[str, str]]:
+    out = []
+    if "instance_type" in a:
+        out.append(("instance_type", ("not supported: the instance type is priced from the "
+                    "node group; remove it here and set the node group's instance_types")))
+    if not any(k.startswith("block_device_mappings.") for k in a):
+        return out  # the AMI's own volume; a node group using this template is refused
+    for key, why in (("device_name", "the root device of the EKS AMIs is /dev/xvda"),
+                     ("ebs.volume_size", "without it the AMI's size applies, which no table "
+                      "holds"),
+                     ("ebs.volume_type", "without it the AMI's type applies, which no table "
+                      "holds; eksctl's default is gp3")):
+        if f"block_device_mappings.{key}" not in a:
+            out.append((f"block_device_mappings.{key}", f"required to price the volume ({why})"))
+    if f"{LAUNCH_TEMPLATE_EBS}volume_type" in a:
+        out += _volume_rules(a, f"{LAUNCH_TEMPLATE_EBS}volume_type", f"{LAUNCH_TEMPLATE_EBS}iops",
+                             f"{LAUNCH_TEMPLATE_EBS}throughput")
+    return out
+
+
+def launch_template_ref(attributes: Mapping[str, Any]) -> str | None:
+    """The resource name of the ``aws_launch_template`` a node group's ``launch_template`` block
+    names (``NAME``, ``aws_launch_template.NAME`` or ``aws_launch_template.NAME.id`` / ``.name``),
+    or ``None`` without one."""
+    raw = attributes.get("launch_template.name", attributes.get("launch_template.id"))
+    if raw is None:
+        return None
+    name = str(raw).removeprefix("aws_launch_template.")
+    return name.removesuffix(".id").removesuffix(".name") if name != raw else name
+
+
+def launch_template_problem(address: str, attributes: Mapping[str, Any]) -> str | None:
+    """Why a node group cannot be priced with the root volume of the launch template at
+    ``address`` with these attributes (``None``: it can)."""
+    vtype = attributes.get(f"{LAUNCH_TEMPLATE_EBS}volume_type")
+    if vtype is None:
+        return (f"{address} has no block_device_mappings, so the nodes' root volume "
+                "would be the AMI's, which no pricing table describes; give it one "
+                "block_device_mappings block with device_name /dev/xvda and ebs.volume_size and "
+                "ebs.volume_type")
+    if vtype == "standard":
+        return (f"{address}: a magnetic (standard) root volume is billed per I/O "
+                "request, for which a node group has no usage key; use gp3 or gp2")
+    return None
 
 
 def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
@@ -269,7 +355,8 @@ def _cluster_rules(a: dict[str, Any], u: dict[str, Any], region: str
 
 _RULES: dict[str, Rule] = {
     "aws_eks_cluster": _cluster_rules, "aws_eks_node_group": _node_group_rules,
-    "aws_instance": _instance_rules, "aws_ebs_volume": _ebs_rules, "aws_db_instance": _db_rules,
+    "aws_launch_template": _launch_template_rules, "aws_instance": _instance_rules,
+    "aws_ebs_volume": _ebs_rules, "aws_db_instance": _db_rules,
     "aws_elasticache_replication_group": _cache_rules, "aws_lb": _lb_rules,
     "aws_data_transfer": _transfer_rules,
 }

@@ -17,6 +17,11 @@ argument is written ``volume_type`` (its name in aws_instance's block devices)::
         name: egress
         usage: {monthly_data_processed_gb: 100}
 
+A node group's ``launch_template: {name: NAME, version: "1"}`` (or ``id: NAME``; Terraform's
+``aws_launch_template.NAME.id`` is read too) names an ``aws_launch_template`` of the same list,
+whose one ``block_device_mappings`` block gives the nodes' root volume; the parsed node group
+carries that template (:attr:`Resource.launch_template`).
+
 :func:`validate_resources` returns every problem with its path (``resources[2].instance_class:
 'db.t3.medum' is not a known RDS class; did you mean 'db.t3.medium'?``); :func:`parse_resources`
 raises :class:`~infra_toolkit.errors.PlanError` carrying them all. The attributes each type
@@ -28,7 +33,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,8 @@ from infra_toolkit.resource_types import (
     RESOURCE_SCHEMAS,
     Field,
     check_rules,
+    launch_template_problem,
+    launch_template_ref,
 )
 
 __all__ = [
@@ -56,13 +63,15 @@ __all__ = [
 @dataclass(frozen=True)
 class Resource:
     """A validated resource: Terraform ``type`` and ``name``, its region, its attributes (dotted
-    names, defaults filled in) and usage estimates. Build it with :func:`parse_resources`."""
+    names, defaults filled in) and usage estimates; for a node group with a ``launch_template``
+    block, the ``aws_launch_template`` it names. Build it with :func:`parse_resources`."""
 
     type: str
     name: str
     region: str
     attributes: Mapping[str, Any] = field(default_factory=dict)
     usage: Mapping[str, Any] = field(default_factory=dict)
+    launch_template: Resource | None = None
 
     def __post_init__(self) -> None:
         if self.type not in RESOURCE_SCHEMAS:
@@ -70,6 +79,12 @@ class Resource:
                             f"{', '.join(RESOURCE_SCHEMAS)}")
         if not self.name or not self.region:
             raise PlanError(f"{self.type}: a resource needs a name and a region")
+        lt = self.launch_template
+        if lt is not None and (self.type != "aws_eks_node_group"
+                               or lt.type != "aws_launch_template"
+                               or launch_template_ref(self.attributes) != lt.name):
+            raise PlanError(f"{self.address}: carries {lt.address} but its launch_template "
+                            f"block names {launch_template_ref(self.attributes)!r}")
 
     @property
     def address(self) -> str:
@@ -141,6 +156,14 @@ def _check_value(spec: Field, value: Any) -> str | None:
     return None
 
 
+def _conflict(spec: Field, flat: Mapping[str, Any]) -> str | None:
+    """Why an attribute may not be given beside the others (Terraform's ConflictsWith)."""
+    for other in spec.conflicts_with:
+        if any(k == other or k.startswith(other + ".") for k in flat):
+            return f"conflicts with {other}: {spec.conflict_fix}"
+    return None
+
+
 _KNOWN = {  # attribute -> (table, column, what) checked against the price book
     ("aws_instance", "instance_type"): ("ec2_instance_specs", "instance_type",
                                         "EC2 instance type"),
@@ -201,18 +224,24 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
             path = f"{where}.{section}{key}"
             if key in ignored or key.split(".")[0] in ignored:
                 continue
+            if key not in specs and isinstance(value, list) and any(
+                    k.startswith(key + ".") for k in specs):
+                bad(path, f"{len(value)} blocks given; {label} takes one {key} block"
+                    + ("; only the nodes' root volume is priced: keep the block of the root "
+                       "device (/dev/xvda)" if key == "block_device_mappings" else ""))
+                continue
             if key not in specs:
                 valid = sorted(specs) + ([] if section else ["region", "usage"])
                 bad(path, f"unknown {'usage key' if section else 'attribute'} for {label} "
                     f"(valid: {', '.join(valid) or 'none'})" + _did_you_mean(key, valid))
                 continue
-            why = _check_value(specs[key], value)
+            why = _check_value(specs[key], value) or _conflict(specs[key], flat)
             if why:
                 bad(path, why)
                 continue
             out[key] = tuple(value) if isinstance(value, list) else value
         for key, spec in specs.items():
-            if key not in out and key not in flat:
+            if key not in out and key not in flat and not _conflict(spec, flat):
                 if spec.required:
                     inherit = (" (a read replica inherits it only from a replicate_source_db "
                                "in the same list)" if "replicate_source_db" in raw
@@ -271,6 +300,7 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
     if not isinstance(items, list):
         return [], [ResourceProblem(path, f"expected a list of resources, got {items!r}")]
     resources = []
+    wheres: list[str] = []
     seen: dict[str, int] = {}
     regions = sorted({k[0] for t, rows in book.tables.items() for k in rows
                       if t.endswith("on_demand") or t == "other_services"}) if book else []
@@ -285,7 +315,36 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
             continue
         seen[resource.address] = i
         resources.append(resource)
+        wheres.append(where)
+    templates = {r.name: r for r in resources if r.type == "aws_launch_template"}
+    written = sorted({str(i.get("name")) for i in items
+                      if isinstance(i, dict) and i.get("type") == "aws_launch_template"})
+    for j, resource in enumerate(resources):
+        ref = launch_template_ref(resource.attributes) \
+            if resource.type == "aws_eks_node_group" else None
+        if ref is None:
+            continue
+        key = "name" if "launch_template.name" in resource.attributes else "id"
+        lt_path = f"{wheres[j]}.launch_template.{key}"
+        template = templates.get(ref)
+        if template is None:
+            if ref not in written:  # else the template's own problems are reported
+                problems.append(ResourceProblem(lt_path, _missing_template(ref, written, path)))
+            continue
+        why = launch_template_problem(template.address, template.attributes)
+        if why:
+            problems.append(ResourceProblem(lt_path, why))
+            continue
+        resources[j] = replace(resource, launch_template=template)
     return resources, problems
+
+
+def _missing_template(ref: str, names: list[str], path: str) -> str:
+    if not names:
+        return (f"no aws_launch_template named {ref!r} in {path} (it has none); add one with a "
+                "block_device_mappings block for the nodes' root volume")
+    return (f"no aws_launch_template named {ref!r} in {path} (launch templates: "
+            f"{', '.join(names)})" + _did_you_mean(ref, names))
 
 
 def validate_resources(items: Any, *, path: str = "resources",

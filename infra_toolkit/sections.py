@@ -211,7 +211,8 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
     groups = pd.DataFrame([{
         "Node group": g.name, "Instance types": ", ".join(g.instance_types),
         "Capacity": g.capacity_type, "Min": g.min_size, "Desired": g.desired_size,
-        "Max": g.max_size, "Disk (GiB)": g.disk_size_gib, "Taints": ", ".join(g.taints) or "-",
+        "Max": g.max_size, "Disk (GiB)": g.disk_size_gib,
+        "Disk type": g.volume_type or "-", "Taints": ", ".join(g.taints) or "-",
     } for g in p.node_groups])
     workloads = pd.DataFrame([_workload_row(w) for w in p.workloads])
     return Section("Proposed Architecture", (

@@ -552,8 +552,9 @@ def test_a_discount_reaches_the_estimate(book: PriceBook) -> None:
 def test_nothing_is_priced_at_zero_unless_its_list_price_is_zero(book: PriceBook) -> None:
     est = price(book, *SEED_PROPOSED, {"type": "aws_data_transfer", "name": "dt",
                                        "usage": {"monthly_outbound_internet_gb": 100}})
+    # a launch template has no lines of its own (its volumes are its node groups' lines)
     assert {ln.resource_type for ln in est.lines} >= set(RESOURCE_SCHEMAS) - {
-        "aws_instance", "aws_ebs_volume"}
+        "aws_instance", "aws_ebs_volume", "aws_launch_template"}
     for line in est.lines:
         assert line.status != "PRICE NOT FOUND"
         assert line.unit_price_usd is not None and line.unit_price_usd > 0, line

@@ -18,14 +18,15 @@ PLAN = Path(__file__).resolve().parent.parent / "plans" / "ecommerce-eks.yaml"
 #   500 GB internet egress (first 10 TB tier) x 0.09 = 45.00; backup storage: usage unknown.
 CURRENT_USD = Decimal("30.37") + Decimal("2.40") + Decimal("26.28") + Decimal("5.75") + 45
 # Proposed: EKS 0.10 x 730 = 73.00; 3 x t3.medium = 3 x 0.0416 x 730 = 91.104 -> 91.10;
-#   3 x 20 GB gp2 node disks x 0.10 = 6.00; c5.large group at 0 nodes = 0; ALB 0.0225 x 730 =
+#   3 x 20 GB gp3 node disks (launch template general) x 0.08 = 4.80; c5.large group at 0
+#   nodes = 0 (and 0 node-months of its gp3 disks); ALB 0.0225 x 730 =
 #   16.425 -> 16.43; 0.7 LCU x 730 x 0.008 = 4.088 -> 4.09; NAT 0.045 x 730 = 32.85 + 200 GB x
 #   0.045 = 9.00; db.t3.medium Multi-AZ 0.145 x 730 = 105.85 + 100 GB gp3 Multi-AZ x 0.23 =
 #   23.00; replica db.t3.medium single-az 0.072 x 730 = 52.56 + 100 GB gp3 x 0.115 = 11.50;
 #   2 x cache.t3.micro 0.017 x 730 = 24.82; egress 500 x 0.09 = 45.00 + intra-region 300 x
 #   0.02 = 6.00.
 PROPOSED_USD = sum(Decimal(x) for x in (
-    "73.00", "91.10", "6.00", "16.43", "4.09", "32.85", "9.00", "105.85", "23.00", "52.56",
+    "73.00", "91.10", "4.80", "16.43", "4.09", "32.85", "9.00", "105.85", "23.00", "52.56",
     "11.50", "24.82", "45.00", "6.00"))
 
 
@@ -33,7 +34,7 @@ def test_a_plan_is_priced_proposed_against_current(capsys: pytest.CaptureFixture
     assert main(["cost", str(PLAN), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert Decimal(str(doc["current"]["total_monthly_usd"])) == CURRENT_USD == Decimal("109.80")
-    assert Decimal(str(doc["proposed"]["total_monthly_usd"])) == PROPOSED_USD == Decimal("501.20")
+    assert Decimal(str(doc["proposed"]["total_monthly_usd"])) == PROPOSED_USD == Decimal("500.00")
 
 
 def test_a_plan_in_a_region_without_prices_is_loud(capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,9 +30,10 @@ def test_default_plans_cluster_config() -> None:
     assert (config.name, config.region, config.version) == ("shop-prod", "us-east-1", "1.35")
     assert config.node_groups == (
         NodeGroupConfig("general", ("t3.medium",), 3, 10, 3, "ON_DEMAND", 20,
-                        {"workload-class": "general"}),
+                        {"workload-class": "general"}, volume_type="gp3"),
         NodeGroupConfig("compute", ("c5.large",), 0, 5, 0, "ON_DEMAND", 20,
-                        {"workload-class": "compute"}, ("workload-class=compute:NoSchedule",)),
+                        {"workload-class": "compute"}, ("workload-class=compute:NoSchedule",),
+                        "gp3"),
     )
 
 
@@ -42,6 +43,8 @@ def test_default_plans_cluster_config() -> None:
      NodeGroupConfig("g", ("m5.large",), 1, 3, 2, "SPOT")),
     ({"instanceType": None, "instanceTypes": ["m5.large", "m5a.large"]},
      NodeGroupConfig("g", ("m5.large", "m5a.large"), 1, 3, 1)),
+    ({"volumeSize": 50, "volumeType": "io1"},
+     NodeGroupConfig("g", ("m5.large",), 1, 3, 1, disk_size_gib=50, volume_type="io1")),
 ])
 def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> None:
     doc = _config(**group)
@@ -57,6 +60,8 @@ def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> 
                              r"desiredCapacity <= maxSize, got 1 <= 9 <= 3")),
     ({"instanceType": None}, r"managedNodeGroups\[0\].instanceType: missing: the plan needs"),
     ({"spot": "yes"}, r"managedNodeGroups\[0\].spot: expected true or false"),
+    ({"volumeType": "gp4"}, (r"managedNodeGroups\[0\].volumeType: 'gp4' is not valid; did you "
+                             r"mean 'gp3'\?")),
     ({"taints": [{"key": "k", "effect": "NoSchedul"}]},
      (r"managedNodeGroups\[0\].taints\[0\].effect: 'NoSchedul' is not valid; did you mean "
      r"'NoSchedule'\?")),

@@ -29,8 +29,9 @@ def test_public_api_is_fixed() -> None:
         "Resource", "ResourceProblem", "parse_resources", "read_resources_yaml",
         "validate_resources"])
     assert sorted(resource_types.__all__) == sorted([
-        "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field",
-        "ResourceSchema", "check_rules"])
+        "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS", "RDS_ENGINES",
+        "RESOURCE_SCHEMAS", "Field", "ResourceSchema", "check_rules", "launch_template_problem",
+        "launch_template_ref"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:

@@ -134,6 +134,9 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
 
 def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
     p = sections.proposed_architecture(small_analysis)
+    group = p.tables[1].frame.iloc[0]
+    # no launch template: EKS's own root volumes, gp2 of Terraform's default disk_size 20
+    assert (group["Disk (GiB)"], group["Disk type"]) == (20, "gp2")
     workload = p.tables[2].frame.iloc[0]
     assert workload["Replicas"] == "2-8"
     assert workload["HPA metrics"] == "cpu 70 % of requests"
