@@ -3,7 +3,9 @@
 Both backends hold the same tables (see :data:`SCHEMA_SQL`): ``approval_records``, which
 refuses ``UPDATE`` / ``DELETE`` with a trigger, and ``approval_chain_head`` (below); the store's
 API has no path that changes or removes a record. Appends are serialised so that concurrent
-writers from several processes never fork the chain and lose nothing:
+writers from several processes never fork the chain and lose nothing, and a check the caller
+passes to :meth:`ApprovalStore.append` runs under the same lock, so what it read still holds when
+the record is written:
 
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
   read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
@@ -20,6 +22,8 @@ an ``AFTER INSERT`` trigger in the appending transaction and refusing to go back
 It is transactional on both backends, so a rolled-back append leaves no gap behind (a PostgreSQL
 sequence would: ``nextval`` survives a rollback, and every failed append would look like a
 deleted record). ``verify`` compares the records with it (:meth:`ApprovalStore.chain_head`).
+A store created before the head was kept gets it (seeded from its newest record) inside the
+transaction of its next append, or when ``submit`` opens it (``create=True``).
 
 Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
 ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
@@ -30,7 +34,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -46,7 +50,7 @@ from infra_toolkit.approval_records import (
     RecordDraft,
     RecordKind,
 )
-from infra_toolkit.errors import ApprovalError, StoreIntegrityError, one_line
+from infra_toolkit.errors import ApprovalError, one_line
 
 __all__ = [
     "ENV_VAR",
@@ -142,6 +146,19 @@ _INSERT = (
 )
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of ``script`` one by one (SQLite's own test of where one ends, so a
+    trigger's ``BEGIN ...; END;`` stays whole)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending.strip()
+
+
 def default_store_location() -> str:
     """``$INFRA_TOOLKIT_DB`` if set, else ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite``."""
     if os.environ.get(ENV_VAR):
@@ -177,6 +194,7 @@ class ApprovalStore(ABC):
     """An append-only sequence of :class:`Record` (use :func:`open_store`; close when done)."""
 
     where: str  # how messages name the store (a path, or a URL without its password)
+    _keeps_head: bool  # whether approval_chain_head exists (False: a store older than it)
 
     def iter_records(self) -> Iterator[Record]:
         """Every record, oldest first; StoreIntegrityError when reaching an unreadable row."""
@@ -187,21 +205,13 @@ class ApprovalStore(ABC):
         """Every record, oldest first. Raises StoreIntegrityError on an unreadable row."""
         return list(self.iter_records())
 
-    def chain_head(self) -> ChainReport:
+    def chain_head(self) -> ChainReport | None:
         """The number of records and the newest hash as the database recorded them at each
-        append (``approval_chain_head``, which deleting records does not change).
-
-        Raises StoreIntegrityError when the store has no such row: created by an infra-toolkit
-        that did not keep one (``submit`` adds it), or removed.
-        """
+        append (``approval_chain_head``, which deleting records does not change), or None when
+        the store keeps no head: created by an infra-toolkit that did not keep one (its next
+        append adds it), or removed."""
         rows = self._query(_HEAD, ()) if self._has_table("approval_chain_head") else []
-        if len(rows) != 1:
-            raise StoreIntegrityError(
-                f"approval store {self.where} has no chain head (the approval_chain_head row): it "
-                "was removed, or the store predates it; check the records against a head hash "
-                "you kept, then run infra-toolkit submit PLAN.yaml once to add it"
-            )
-        return ChainReport(count=int(rows[0][0]), head_hash=str(rows[0][1]))
+        return ChainReport(count=int(rows[0][0]), head_hash=str(rows[0][1])) if rows else None
 
     def find_request(self, plan: str, digest: str) -> Record | None:
         """The review-requested record for this plan and digest, or None."""
@@ -213,14 +223,23 @@ class ApprovalStore(ABC):
         rows = self._query(_PLAN_REQUESTS, (RecordKind.REVIEW_REQUESTED.value, plan))
         return [self._record(row) for row in rows]
 
-    def append(self, draft: RecordDraft) -> tuple[Record, bool]:
+    def append(
+        self, draft: RecordDraft, *, check: Callable[[], object] | None = None
+    ) -> tuple[Record, bool]:
         """Append ``draft`` as the next record, in one serialised transaction.
 
-        A review request gets the next ``review-NNN``; if this plan and digest were already
-        requested, nothing is written and ``(existing request, False)`` is returned. Otherwise
-        returns ``(new record, True)``. On any failure nothing is written.
+        ``check``, if given, runs first in that transaction, with the write lock held: what it
+        reads through this store includes every record appended before, and nothing else is
+        appended until this transaction ends. It refuses the append by raising (nothing is
+        written). A review request then gets the next ``review-NNN``; if this plan and digest
+        were already requested, nothing is written and ``(existing request, False)`` is
+        returned. Otherwise returns ``(new record, True)``. On any failure nothing is written.
         """
         with self._writing() as tx:
+            if not self._keeps_head:  # a store older than the head: add it with this record
+                self._install_schema(tx)
+            if check is not None:
+                check()
             if draft.kind is RecordKind.REVIEW_REQUESTED:
                 existing = tx.rows(_FIND_REQUEST, (draft.kind.value, draft.plan, draft.digest))
                 if existing:
@@ -233,7 +252,8 @@ class ApprovalStore(ABC):
             seq, prev_hash = (int(head[0][0]) + 1, head[0][1]) if head else (1, GENESIS_HASH)
             record = draft.seal(seq, prev_hash)
             self._insert(tx, record)
-            return record, True
+        self._keeps_head = True
+        return record, True
 
     def _record(self, row: Sequence[Any]) -> Record:
         return Record.from_columns(dict(zip(COLUMNS, row, strict=True)), self.where)
@@ -253,6 +273,16 @@ class ApprovalStore(ABC):
     @abstractmethod
     def _writing(self) -> Any:
         """Context manager: a serialised write transaction yielding a :class:`_Tx`."""
+
+    @abstractmethod
+    def _install_schema(self, tx: _Tx) -> None:
+        """Create whatever of the tables and triggers is missing, inside the transaction ``tx``
+        (a new chain head is seeded from the newest record)."""
+
+    def _create_schema(self) -> None:
+        """Create whatever of the tables and triggers is missing, in a transaction of its own."""
+        with self._writing() as tx:
+            self._install_schema(tx)
 
     @abstractmethod
     def close(self) -> None:
@@ -302,6 +332,7 @@ class SQLiteStore(ApprovalStore):
             if create and (not tables or ("approval_records",) in tables):
                 self._create_schema()
             is_store = self._has_table("approval_records")
+            self._keeps_head = self._has_table("approval_chain_head")
         if not is_store:
             self._conn.close()
             raise ApprovalError(
@@ -310,13 +341,13 @@ class SQLiteStore(ApprovalStore):
             )
 
     def _create_schema(self) -> None:
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        try:
-            # executescript commits any open transaction first, so the script carries its own.
-            self._conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA_SQL} {_SQLITE_TRIGGERS} COMMIT;")
-        finally:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+        self._conn.execute("PRAGMA journal_mode=WAL")  # not allowed inside a transaction
+        super()._create_schema()
+
+    def _install_schema(self, tx: _Tx) -> None:
+        # one statement at a time: executescript would commit the open transaction first
+        for statement in _statements(SCHEMA_SQL + _SQLITE_TRIGGERS):
+            tx.rows(statement, (), fetch=False)
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
@@ -389,9 +420,9 @@ class PostgresStore(ApprovalStore):
             ) from exc
         with self._errors("open"):
             if create:
-                with self._writing() as tx:
-                    tx.cursor.execute(SCHEMA_SQL + _PG_TRIGGERS)
+                self._create_schema()
             is_store = self._has_table("approval_records")
+            self._keeps_head = self._has_table("approval_chain_head")
         if not is_store:
             self._conn.close()
             raise ApprovalError(
@@ -422,6 +453,9 @@ class PostgresStore(ApprovalStore):
             cursor = self._conn.cursor()
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
             yield _Tx(cursor, "%s")
+
+    def _install_schema(self, tx: _Tx) -> None:
+        tx.cursor.execute(SCHEMA_SQL + _PG_TRIGGERS)
 
     def close(self) -> None:
         """Close the connection to the server."""
