@@ -1,11 +1,12 @@
 """Where approval records live: an SQLite file (default) or a PostgreSQL database (by URL).
 
-Both backends hold the same tables (see :data:`SCHEMA_SQL`): ``approval_records``, which
-refuses ``UPDATE`` / ``DELETE`` with a trigger, and ``approval_chain_head`` (below); the store's
-API has no path that changes or removes a record. Appends are serialised so that concurrent
-writers from several processes never fork the chain and lose nothing, and a check the caller
-passes to :meth:`ApprovalStore.append` runs under the same lock, so what it read still holds when
-the record is written:
+Both backends hold the same tables (:mod:`infra_toolkit.approval_schema`): ``approval_records``,
+which refuses ``UPDATE`` / ``DELETE`` with a trigger, and ``approval_chain_head``, the newest
+record as each append left it (:meth:`ApprovalStore.chain_head`, for ``verify``); the store's API
+has no path that changes or removes a record. Appends are serialised so that concurrent writers
+from several processes never fork the chain and lose nothing, and a check the caller passes to
+:meth:`ApprovalStore.append` runs under the same lock, so what it read still holds when the
+record is written:
 
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
   read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
@@ -16,14 +17,9 @@ the record is written:
 even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
 it was.
 
-Deleting the newest records would leave a valid shorter chain, so the database also keeps the
-chain's head: one row of ``approval_chain_head`` (the newest ``seq`` and ``hash``), advanced by
-an ``AFTER INSERT`` trigger in the appending transaction and refusing to go back or be deleted.
-It is transactional on both backends, so a rolled-back append leaves no gap behind (a PostgreSQL
-sequence would: ``nextval`` survives a rollback, and every failed append would look like a
-deleted record). ``verify`` compares the records with it (:meth:`ApprovalStore.chain_head`).
-A store created before the head was kept gets it (seeded from its newest record) inside the
-transaction of its next append, or when ``submit`` opens it (``create=True``).
+``submit`` opens a store with ``create=True``, which creates the tables and triggers that are
+missing; a store created before the head was kept gets it inside the transaction of its next
+append too.
 
 Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
 ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
@@ -50,11 +46,11 @@ from infra_toolkit.approval_records import (
     RecordDraft,
     RecordKind,
 )
+from infra_toolkit.approval_schema import POSTGRES_SCHEMA, SQLITE_SCHEMA
 from infra_toolkit.errors import ApprovalError, one_line
 
 __all__ = [
     "ENV_VAR",
-    "SCHEMA_SQL",
     "ApprovalStore",
     "PostgresStore",
     "SQLiteStore",
@@ -68,74 +64,6 @@ CONNECT_TIMEOUT_S = 5
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 _PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
 
-SCHEMA_SQL = f"""
-CREATE TABLE IF NOT EXISTS approval_records (
-    seq         BIGINT PRIMARY KEY,
-    review_id   TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    plan        TEXT NOT NULL,
-    digest      TEXT NOT NULL,
-    reviewer    TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    answers     TEXT NOT NULL,
-    comment     TEXT NOT NULL,
-    details     TEXT NOT NULL,
-    prev_hash   TEXT NOT NULL UNIQUE,
-    hash        TEXT NOT NULL UNIQUE
-);
-CREATE INDEX IF NOT EXISTS approval_records_plan ON approval_records (plan, digest);
-CREATE TABLE IF NOT EXISTS approval_chain_head (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  BIGINT NOT NULL,
-    hash TEXT NOT NULL
-);
-INSERT INTO approval_chain_head (id, seq, hash)
-SELECT 1,
-       COALESCE((SELECT MAX(seq) FROM approval_records), 0),
-       COALESCE((SELECT hash FROM approval_records ORDER BY seq DESC LIMIT 1), '{GENESIS_HASH}')
-WHERE NOT EXISTS (SELECT 1 FROM approval_chain_head);
-"""
-
-_SQLITE_TRIGGERS = """
-CREATE TRIGGER IF NOT EXISTS approval_records_no_update BEFORE UPDATE ON approval_records
-BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS approval_records_no_delete BEFORE DELETE ON approval_records
-BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS approval_chain_advance AFTER INSERT ON approval_records
-BEGIN UPDATE approval_chain_head SET seq = NEW.seq, hash = NEW.hash; END;
-CREATE TRIGGER IF NOT EXISTS approval_chain_head_only_advances BEFORE UPDATE ON approval_chain_head
-WHEN NEW.id IS NOT OLD.id OR NEW.seq <= OLD.seq
-BEGIN SELECT RAISE(ABORT, 'the approval chain head only advances'); END;
-CREATE TRIGGER IF NOT EXISTS approval_chain_head_no_delete BEFORE DELETE ON approval_chain_head
-BEGIN SELECT RAISE(ABORT, 'the approval chain head only advances'); END;
-"""
-
-_PG_TRIGGERS = """
-CREATE OR REPLACE FUNCTION approval_records_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'approval records are append-only'; END $$;
-CREATE OR REPLACE TRIGGER approval_records_append_only
-BEFORE UPDATE OR DELETE OR TRUNCATE ON approval_records
-FOR EACH STATEMENT EXECUTE FUNCTION approval_records_append_only();
-CREATE OR REPLACE FUNCTION approval_chain_advance() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-UPDATE approval_chain_head SET seq = NEW.seq, hash = NEW.hash; RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER approval_chain_advance AFTER INSERT ON approval_records
-FOR EACH ROW EXECUTE FUNCTION approval_chain_advance();
-CREATE OR REPLACE FUNCTION approval_chain_head_only_advances() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-IF TG_OP = 'UPDATE' THEN
-    IF NEW.id = OLD.id AND NEW.seq > OLD.seq THEN RETURN NEW; END IF;
-END IF;
-RAISE EXCEPTION 'the approval chain head only advances';
-END $$;
-CREATE OR REPLACE TRIGGER approval_chain_head_only_advances
-BEFORE UPDATE OR DELETE ON approval_chain_head
-FOR EACH ROW EXECUTE FUNCTION approval_chain_head_only_advances();
-CREATE OR REPLACE TRIGGER approval_chain_head_no_truncate BEFORE TRUNCATE ON approval_chain_head
-FOR EACH STATEMENT EXECUTE FUNCTION approval_chain_head_only_advances();
-"""
-
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
 _HEAD = "SELECT seq, hash FROM approval_chain_head"
 _FIND_REQUEST = f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1"
@@ -144,19 +72,6 @@ _INSERT = (
     f"INSERT INTO approval_records ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in COLUMNS)})"
 )
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The SQL statements of ``script`` one by one (SQLite's own test of where one ends, so a
-    trigger's ``BEGIN ...; END;`` stays whole)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending.strip()
-            pending = ""
-    if pending.strip():
-        yield pending.strip()
 
 
 def default_store_location() -> str:
@@ -346,7 +261,7 @@ class SQLiteStore(ApprovalStore):
 
     def _install_schema(self, tx: _Tx) -> None:
         # one statement at a time: executescript would commit the open transaction first
-        for statement in _statements(SCHEMA_SQL + _SQLITE_TRIGGERS):
+        for statement in SQLITE_SCHEMA:
             tx.rows(statement, (), fetch=False)
 
     @contextmanager
@@ -455,7 +370,7 @@ class PostgresStore(ApprovalStore):
             yield _Tx(cursor, "%s")
 
     def _install_schema(self, tx: _Tx) -> None:
-        tx.cursor.execute(SCHEMA_SQL + _PG_TRIGGERS)
+        tx.cursor.execute(POSTGRES_SCHEMA)
 
     def close(self) -> None:
         """Close the connection to the server."""
