@@ -23,19 +23,22 @@ Rules (what a review's status is, from its records in order):
 - A plan whose current digest has no review is STALE if an earlier digest of it was approved,
   else NOT SUBMITTED. Comments never change a status.
 - One plan id, one plan file: submit, sign-off and status refuse a plan whose id already holds
-  the reviews of another plan file that still exists (a moved plan keeps its reviews).
+  the reviews of another plan file that still exists (a moved plan keeps its reviews). Submit
+  and sign-off check it under the store's write lock, in the transaction that appends: of two
+  plan files submitted with one id at the same moment, one is recorded and the other refused.
 - Every read (status, queue, gate) first verifies the whole chain; a tampered store is an error
   naming the first bad record, and the gate says no.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from infra_toolkit.approval_records import (
+    GENESIS_HASH,
     Answer,
     ChainReport,
     Record,
@@ -224,6 +227,13 @@ def _check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:
         )
 
 
+def _plan_id_check(store: ApprovalStore, subject: ReviewSubject) -> Callable[[], None]:
+    """:func:`_check_plan_id` against the store's requests for ``subject``'s plan id, for
+    :meth:`ApprovalStore.append` to run under its write lock (read before it, two plan files
+    submitted with one id at once could both pass)."""
+    return lambda: _check_plan_id(store.plan_requests(subject.plan), subject)
+
+
 def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus:
     """The status of ``subject``'s current digest given the store's records (oldest first).
     Raises ApprovalError when its plan id holds another plan file's reviews."""
@@ -254,7 +264,17 @@ def _walk(store: ApprovalStore, records: Iterable[Record]) -> ChainReport:
     # The recorded head is read before the records: an append in between only lengthens the
     # chain, so it cannot look like records deleted from the end.
     recorded = store.chain_head()
-    return verify_chain(records, store.where, recorded)
+    report = verify_chain(records, store.where, recorded or ChainReport(0, GENESIS_HASH))
+    if recorded is None:
+        # Not tampering as far as the records show, but their end cannot be vouched for.
+        raise StoreIntegrityError(
+            f"approval store {store.where} keeps no chain head (no approval_chain_head row: the "
+            f"store predates it, or it was removed), so records deleted from its end would not "
+            f"show; its {report.count} records link correctly up to head {report.head_hash}: "
+            "compare that hash with one you kept, then record anything (e.g. infra-toolkit "
+            "submit PLAN.yaml) to add the head"
+        )
+    return report
 
 
 def submit(
@@ -268,7 +288,6 @@ def submit(
     """
     if not requester.strip():
         raise ApprovalError("requester is empty: pass --requester NAME")
-    _check_plan_id(store.plan_requests(subject.plan), subject)
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,
@@ -278,7 +297,7 @@ def submit(
         recorded_at=utc_timestamp(at),
         details=subject.details(),
     )
-    return store.append(draft)
+    return store.append(draft, check=_plan_id_check(store, subject))
 
 
 def sign_off(
@@ -298,7 +317,6 @@ def sign_off(
         raise ApprovalError("a review is requested with submit, not sign_off")
     if not reviewer.strip():
         raise ApprovalError("reviewer is empty: pass --reviewer NAME")
-    _check_plan_id(store.plan_requests(subject.plan), subject)
     request = store.find_request(subject.plan, subject.digest)
     if request is None:
         status = plan_status(store.records(), subject)
@@ -331,7 +349,7 @@ def sign_off(
         answers=tuple(Answer(q, given[n]) for n, q in enumerate(stored.questions, 1) if n in given),
         comment=comment,
     )
-    record, _ = store.append(draft)
+    record, _ = store.append(draft, check=_plan_id_check(store, subject))
     return record
 
 

@@ -1,9 +1,12 @@
 """Where approval records live: an SQLite file (default) or a PostgreSQL database (by URL).
 
-Both backends hold the same tables (see :data:`SCHEMA_SQL`): ``approval_records``, which
-refuses ``UPDATE`` / ``DELETE`` with a trigger, and ``approval_chain_head`` (below); the store's
-API has no path that changes or removes a record. Appends are serialised so that concurrent
-writers from several processes never fork the chain and lose nothing:
+Both backends hold the same tables (:mod:`infra_toolkit.approval_schema`): ``approval_records``,
+which refuses ``UPDATE`` / ``DELETE`` with a trigger, and ``approval_chain_head``, the newest
+record as each append left it (:meth:`ApprovalStore.chain_head`, for ``verify``); the store's API
+has no path that changes or removes a record. Appends are serialised so that concurrent writers
+from several processes never fork the chain and lose nothing, and a check the caller passes to
+:meth:`ApprovalStore.append` runs under the same lock, so what it read still holds when the
+record is written:
 
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
   read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
@@ -14,12 +17,9 @@ writers from several processes never fork the chain and lose nothing:
 even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
 it was.
 
-Deleting the newest records would leave a valid shorter chain, so the database also keeps the
-chain's head: one row of ``approval_chain_head`` (the newest ``seq`` and ``hash``), advanced by
-an ``AFTER INSERT`` trigger in the appending transaction and refusing to go back or be deleted.
-It is transactional on both backends, so a rolled-back append leaves no gap behind (a PostgreSQL
-sequence would: ``nextval`` survives a rollback, and every failed append would look like a
-deleted record). ``verify`` compares the records with it (:meth:`ApprovalStore.chain_head`).
+``submit`` opens a store with ``create=True``, which creates the tables and triggers that are
+missing; a store created before the head was kept gets it inside the transaction of its next
+append too.
 
 Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
 ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -46,11 +46,11 @@ from infra_toolkit.approval_records import (
     RecordDraft,
     RecordKind,
 )
-from infra_toolkit.errors import ApprovalError, StoreIntegrityError, one_line
+from infra_toolkit.approval_schema import POSTGRES_SCHEMA, SQLITE_SCHEMA
+from infra_toolkit.errors import ApprovalError, one_line
 
 __all__ = [
     "ENV_VAR",
-    "SCHEMA_SQL",
     "ApprovalStore",
     "PostgresStore",
     "SQLiteStore",
@@ -63,74 +63,6 @@ BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 5
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 _PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
-
-SCHEMA_SQL = f"""
-CREATE TABLE IF NOT EXISTS approval_records (
-    seq         BIGINT PRIMARY KEY,
-    review_id   TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    plan        TEXT NOT NULL,
-    digest      TEXT NOT NULL,
-    reviewer    TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    answers     TEXT NOT NULL,
-    comment     TEXT NOT NULL,
-    details     TEXT NOT NULL,
-    prev_hash   TEXT NOT NULL UNIQUE,
-    hash        TEXT NOT NULL UNIQUE
-);
-CREATE INDEX IF NOT EXISTS approval_records_plan ON approval_records (plan, digest);
-CREATE TABLE IF NOT EXISTS approval_chain_head (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  BIGINT NOT NULL,
-    hash TEXT NOT NULL
-);
-INSERT INTO approval_chain_head (id, seq, hash)
-SELECT 1,
-       COALESCE((SELECT MAX(seq) FROM approval_records), 0),
-       COALESCE((SELECT hash FROM approval_records ORDER BY seq DESC LIMIT 1), '{GENESIS_HASH}')
-WHERE NOT EXISTS (SELECT 1 FROM approval_chain_head);
-"""
-
-_SQLITE_TRIGGERS = """
-CREATE TRIGGER IF NOT EXISTS approval_records_no_update BEFORE UPDATE ON approval_records
-BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS approval_records_no_delete BEFORE DELETE ON approval_records
-BEGIN SELECT RAISE(ABORT, 'approval records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS approval_chain_advance AFTER INSERT ON approval_records
-BEGIN UPDATE approval_chain_head SET seq = NEW.seq, hash = NEW.hash; END;
-CREATE TRIGGER IF NOT EXISTS approval_chain_head_only_advances BEFORE UPDATE ON approval_chain_head
-WHEN NEW.id IS NOT OLD.id OR NEW.seq <= OLD.seq
-BEGIN SELECT RAISE(ABORT, 'the approval chain head only advances'); END;
-CREATE TRIGGER IF NOT EXISTS approval_chain_head_no_delete BEFORE DELETE ON approval_chain_head
-BEGIN SELECT RAISE(ABORT, 'the approval chain head only advances'); END;
-"""
-
-_PG_TRIGGERS = """
-CREATE OR REPLACE FUNCTION approval_records_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'approval records are append-only'; END $$;
-CREATE OR REPLACE TRIGGER approval_records_append_only
-BEFORE UPDATE OR DELETE OR TRUNCATE ON approval_records
-FOR EACH STATEMENT EXECUTE FUNCTION approval_records_append_only();
-CREATE OR REPLACE FUNCTION approval_chain_advance() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-UPDATE approval_chain_head SET seq = NEW.seq, hash = NEW.hash; RETURN NULL;
-END $$;
-CREATE OR REPLACE TRIGGER approval_chain_advance AFTER INSERT ON approval_records
-FOR EACH ROW EXECUTE FUNCTION approval_chain_advance();
-CREATE OR REPLACE FUNCTION approval_chain_head_only_advances() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN
-IF TG_OP = 'UPDATE' THEN
-    IF NEW.id = OLD.id AND NEW.seq > OLD.seq THEN RETURN NEW; END IF;
-END IF;
-RAISE EXCEPTION 'the approval chain head only advances';
-END $$;
-CREATE OR REPLACE TRIGGER approval_chain_head_only_advances
-BEFORE UPDATE OR DELETE ON approval_chain_head
-FOR EACH ROW EXECUTE FUNCTION approval_chain_head_only_advances();
-CREATE OR REPLACE TRIGGER approval_chain_head_no_truncate BEFORE TRUNCATE ON approval_chain_head
-FOR EACH STATEMENT EXECUTE FUNCTION approval_chain_head_only_advances();
-"""
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
 _HEAD = "SELECT seq, hash FROM approval_chain_head"
@@ -177,6 +109,7 @@ class ApprovalStore(ABC):
     """An append-only sequence of :class:`Record` (use :func:`open_store`; close when done)."""
 
     where: str  # how messages name the store (a path, or a URL without its password)
+    _keeps_head: bool  # whether approval_chain_head exists (False: a store older than it)
 
     def iter_records(self) -> Iterator[Record]:
         """Every record, oldest first; StoreIntegrityError when reaching an unreadable row."""
@@ -187,21 +120,13 @@ class ApprovalStore(ABC):
         """Every record, oldest first. Raises StoreIntegrityError on an unreadable row."""
         return list(self.iter_records())
 
-    def chain_head(self) -> ChainReport:
+    def chain_head(self) -> ChainReport | None:
         """The number of records and the newest hash as the database recorded them at each
-        append (``approval_chain_head``, which deleting records does not change).
-
-        Raises StoreIntegrityError when the store has no such row: created by an infra-toolkit
-        that did not keep one (``submit`` adds it), or removed.
-        """
+        append (``approval_chain_head``, which deleting records does not change), or None when
+        the store keeps no head: created by an infra-toolkit that did not keep one (its next
+        append adds it), or removed."""
         rows = self._query(_HEAD, ()) if self._has_table("approval_chain_head") else []
-        if len(rows) != 1:
-            raise StoreIntegrityError(
-                f"approval store {self.where} has no chain head (the approval_chain_head row): it "
-                "was removed, or the store predates it; check the records against a head hash "
-                "you kept, then run infra-toolkit submit PLAN.yaml once to add it"
-            )
-        return ChainReport(count=int(rows[0][0]), head_hash=str(rows[0][1]))
+        return ChainReport(count=int(rows[0][0]), head_hash=str(rows[0][1])) if rows else None
 
     def find_request(self, plan: str, digest: str) -> Record | None:
         """The review-requested record for this plan and digest, or None."""
@@ -213,14 +138,23 @@ class ApprovalStore(ABC):
         rows = self._query(_PLAN_REQUESTS, (RecordKind.REVIEW_REQUESTED.value, plan))
         return [self._record(row) for row in rows]
 
-    def append(self, draft: RecordDraft) -> tuple[Record, bool]:
+    def append(
+        self, draft: RecordDraft, *, check: Callable[[], object] | None = None
+    ) -> tuple[Record, bool]:
         """Append ``draft`` as the next record, in one serialised transaction.
 
-        A review request gets the next ``review-NNN``; if this plan and digest were already
-        requested, nothing is written and ``(existing request, False)`` is returned. Otherwise
-        returns ``(new record, True)``. On any failure nothing is written.
+        ``check``, if given, runs first in that transaction, with the write lock held: what it
+        reads through this store includes every record appended before, and nothing else is
+        appended until this transaction ends. It refuses the append by raising (nothing is
+        written). A review request then gets the next ``review-NNN``; if this plan and digest
+        were already requested, nothing is written and ``(existing request, False)`` is
+        returned. Otherwise returns ``(new record, True)``. On any failure nothing is written.
         """
         with self._writing() as tx:
+            if not self._keeps_head:  # a store older than the head: add it with this record
+                self._install_schema(tx)
+            if check is not None:
+                check()
             if draft.kind is RecordKind.REVIEW_REQUESTED:
                 existing = tx.rows(_FIND_REQUEST, (draft.kind.value, draft.plan, draft.digest))
                 if existing:
@@ -233,7 +167,8 @@ class ApprovalStore(ABC):
             seq, prev_hash = (int(head[0][0]) + 1, head[0][1]) if head else (1, GENESIS_HASH)
             record = draft.seal(seq, prev_hash)
             self._insert(tx, record)
-            return record, True
+        self._keeps_head = True
+        return record, True
 
     def _record(self, row: Sequence[Any]) -> Record:
         return Record.from_columns(dict(zip(COLUMNS, row, strict=True)), self.where)
@@ -253,6 +188,16 @@ class ApprovalStore(ABC):
     @abstractmethod
     def _writing(self) -> Any:
         """Context manager: a serialised write transaction yielding a :class:`_Tx`."""
+
+    @abstractmethod
+    def _install_schema(self, tx: _Tx) -> None:
+        """Create whatever of the tables and triggers is missing, inside the transaction ``tx``
+        (a new chain head is seeded from the newest record)."""
+
+    def _create_schema(self) -> None:
+        """Create whatever of the tables and triggers is missing, in a transaction of its own."""
+        with self._writing() as tx:
+            self._install_schema(tx)
 
     @abstractmethod
     def close(self) -> None:
@@ -302,6 +247,7 @@ class SQLiteStore(ApprovalStore):
             if create and (not tables or ("approval_records",) in tables):
                 self._create_schema()
             is_store = self._has_table("approval_records")
+            self._keeps_head = self._has_table("approval_chain_head")
         if not is_store:
             self._conn.close()
             raise ApprovalError(
@@ -310,13 +256,13 @@ class SQLiteStore(ApprovalStore):
             )
 
     def _create_schema(self) -> None:
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        try:
-            # executescript commits any open transaction first, so the script carries its own.
-            self._conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA_SQL} {_SQLITE_TRIGGERS} COMMIT;")
-        finally:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+        self._conn.execute("PRAGMA journal_mode=WAL")  # not allowed inside a transaction
+        super()._create_schema()
+
+    def _install_schema(self, tx: _Tx) -> None:
+        # one statement at a time: executescript would commit the open transaction first
+        for statement in SQLITE_SCHEMA:
+            tx.rows(statement, (), fetch=False)
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
@@ -389,9 +335,9 @@ class PostgresStore(ApprovalStore):
             ) from exc
         with self._errors("open"):
             if create:
-                with self._writing() as tx:
-                    tx.cursor.execute(SCHEMA_SQL + _PG_TRIGGERS)
+                self._create_schema()
             is_store = self._has_table("approval_records")
+            self._keeps_head = self._has_table("approval_chain_head")
         if not is_store:
             self._conn.close()
             raise ApprovalError(
@@ -422,6 +368,9 @@ class PostgresStore(ApprovalStore):
             cursor = self._conn.cursor()
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
             yield _Tx(cursor, "%s")
+
+    def _install_schema(self, tx: _Tx) -> None:
+        tx.cursor.execute(POSTGRES_SCHEMA)
 
     def close(self) -> None:
         """Close the connection to the server."""

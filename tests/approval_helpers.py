@@ -11,7 +11,7 @@ from typing import Any
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_subject import ReviewSubject
 
-__all__ = ["T0", "at", "raw_sql", "subject"]
+__all__ = ["T0", "at", "make_older", "raw_sql", "subject"]
 
 T0 = datetime(2026, 11, 26, 9, 0, 0, tzinfo=UTC)
 
@@ -58,3 +58,23 @@ def raw_sql(location: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple
         return list(lite.execute(sql, params).fetchall())
     finally:
         lite.close()
+
+
+# What a store created before the chain head was kept lacks: the head's table, the trigger that
+# advances it (PostgreSQL: and their functions). Dropping the table drops its own triggers.
+_HEAD_SCHEMA = {
+    "sqlite": ("DROP TRIGGER approval_chain_advance", "DROP TABLE approval_chain_head"),
+    "postgresql": (
+        "DROP TRIGGER approval_chain_advance ON approval_records",
+        "DROP TABLE approval_chain_head",
+        "DROP FUNCTION approval_chain_advance()",
+        "DROP FUNCTION approval_chain_head_only_advances()",
+    ),
+}
+
+
+def make_older(location: str) -> None:
+    """Turn the store at ``location`` into one as an infra-toolkit that kept no chain head made."""
+    backend = "postgresql" if location.startswith("postgresql://") else "sqlite"
+    for statement in _HEAD_SCHEMA[backend]:
+        raw_sql(location, statement)

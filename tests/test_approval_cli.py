@@ -21,7 +21,7 @@ from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError, one_line
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
-from tests.approval_helpers import raw_sql, subject
+from tests.approval_helpers import make_older, raw_sql, subject
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -165,6 +165,31 @@ def test_verify_and_gate_name_the_tampered_record(
     code, out, _ = run("gate", plan)
     assert code == 1 and out.startswith("FAIL: approval store ")
     assert f"is tampered: {named}" in out
+
+
+def test_an_older_store_without_a_chain_head_answers_clearly_until_a_write_adds_it(
+    run: Run, plan_file: Path, store_location: str
+) -> None:
+    plan = str(plan_file)
+    run("submit", plan)
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    make_older(store_location)
+    why = "keeps no chain head (no approval_chain_head row: the store predates it"
+    code, out, err = run("verify")
+    assert (code, out) == (1, "") and err.startswith("FAIL: approval store ")
+    assert why in err and "2 records link correctly up to head " in err
+    code, out, _ = run("gate", plan)
+    assert code == 1 and out.startswith("FAIL: approval store ") and why in out
+    code, out, err = run("status", plan)
+    assert code == 2 and out == ""
+    _assert_one_line_error(err, why)
+    for output in (out, err):
+        assert "tampered" not in output and "Traceback" not in output
+    # a sign-off opens the store as any reader does, and its append adds the head
+    assert run("comment", plan, "--reviewer", "eve", "--comment", "ok")[0] == 0
+    code, out, _ = run("verify")
+    assert code == 0 and "3 records, chain valid, head " in out
+    assert run("gate", plan)[0] == 0
 
 
 def _assert_one_line_error(err: str, *parts: str) -> None:

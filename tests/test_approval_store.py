@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -10,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit.approval import gate, sign_off, submit, verify
-from infra_toolkit.approval_records import COLUMNS, Answer, RecordDraft, RecordKind
+from infra_toolkit.approval import gate, review_queue, review_status, sign_off, submit, verify
+from infra_toolkit.approval_records import COLUMNS, Answer, ChainReport, RecordDraft, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
-from tests.approval_helpers import at, raw_sql, subject
+from tests.approval_helpers import at, make_older, raw_sql, subject
 
 
 def test_submit_allocates_sequential_review_ids_and_is_idempotent(store_location: str) -> None:
@@ -143,30 +144,102 @@ def test_records_deleted_from_the_end_make_verify_and_gate_fail_naming_them(
         f"head {head[:12]}…, but the chain ends at record " in decision.reason
 
 
-def test_a_store_without_its_chain_head_fails_closed_until_submit_adds_it(
-    store_location: str,
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        # nothing wrong with the records: only their end cannot be vouched for
+        (None, r"keeps no chain head \(no approval_chain_head row: the store predates it, or it "
+               r"was removed\), so records deleted from its end would not show; its 2 records "
+               r"link correctly up to head (?P<head>[0-9a-f]{64}): compare that hash with one you "
+               r"kept, then record anything \(e\.g\. infra-toolkit submit PLAN\.yaml\)"),
+        # an edited record is still named as such
+        ("UPDATE approval_records SET reviewer = 'mallory' WHERE seq = 2",
+         r"is tampered: record 2 \(review-001 approved by mallory\) content does not match"),
+    ],
+)
+def test_an_older_store_without_a_chain_head_is_unverifiable_not_tampered(
+    store_location: str, edit: str | None, match: str
 ) -> None:
     s = subject()
     with open_store(store_location, create=True) as store:
         submit(store, s, requester="dev", at=at(0))
         sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
-    # as a store written before the head was kept, or with the head removed
-    raw_sql(store_location, "DROP TABLE approval_chain_head")
+        head = verify(store).head_hash
+    make_older(store_location)
+    if edit:
+        raw_sql(store_location, edit)
     with open_store(store_location) as store:
-        with pytest.raises(StoreIntegrityError, match=r"has no chain head .* infra-toolkit submit"):
+        assert store.chain_head() is None
+        with pytest.raises(StoreIntegrityError, match=match) as exc:
             verify(store)
-        assert not gate(store, s).passed
-    with open_store(store_location, create=True) as store:  # what submit opens
-        assert submit(store, s, requester="dev", at=at(2))[1] is False  # nothing new written
-        assert verify(store).count == 2
+        if edit is None:
+            assert "tampered" not in str(exc.value)
+            assert re.search(match, str(exc.value))["head"] == head  # type: ignore[index]
+        with pytest.raises(StoreIntegrityError, match=match):
+            review_status(store, s)
+        with pytest.raises(StoreIntegrityError, match=match):
+            review_queue(store)
+        decision = gate(store, s)  # approved, but the gate cannot vouch for it: no
+        assert not decision.passed and re.search(match, decision.reason)
+        assert store.chain_head() is None  # reading changed nothing
+
+
+def _submit_again(location: str) -> None:
+    with open_store(location, create=True) as store:  # what submit opens
+        assert submit(store, subject(), requester="dev", at=at(2))[1] is False  # nothing new
+
+
+def _comment(location: str) -> None:
+    with open_store(location) as store:  # what a sign-off opens
+        sign_off(store, subject(), RecordKind.COMMENT, reviewer="eve", at=at(2), comment="ok")
+
+
+@pytest.mark.parametrize("write", [_submit_again, _comment])
+@pytest.mark.parametrize("lost", ["older", "removed"])
+def test_writing_to_a_store_without_a_chain_head_adds_it(
+    store_location: str, write: Any, lost: str
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+    if lost == "older":  # as an infra-toolkit that kept no head made it
+        make_older(store_location)
+    else:  # the head's table removed, its trigger left behind
+        raw_sql(store_location, "DROP TABLE approval_chain_head")
+    write(store_location)
+    with open_store(store_location) as store:
+        records = store.records()
+        assert store.chain_head() == ChainReport(len(records), records[-1].hash)
+        assert verify(store).count == len(records)
         assert gate(store, s).passed
         # and from now on it follows the appends
-        sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(3), comment="ok")
-    raw_sql(store_location, "DELETE FROM approval_records WHERE seq = 3")
+        sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(3), comment="later")
+    newest = len(records) + 1
+    raw_sql(store_location, f"DELETE FROM approval_records WHERE seq = {newest}")
     with open_store(store_location) as store, pytest.raises(
-        StoreIntegrityError, match=r"record 3 is missing"
+        StoreIntegrityError, match=rf"is tampered: record {newest} is missing"
     ):
         verify(store)
+
+
+def test_adding_the_chain_head_rolls_back_with_a_failed_append(
+    store_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+    make_older(store_location)
+    with open_store(store_location) as store:
+        before = store.records()
+        with monkeypatch.context() as patch, pytest.raises(RuntimeError, match="injected"):
+            _fail_after_insert(patch, RuntimeError("injected"))
+            sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(1), comment="ok")
+        # the head's table and triggers were added in the append's transaction: gone with it
+        assert store.chain_head() is None
+        assert store.records() == before
+        record = sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(2), comment="ok")
+        assert store.chain_head() == ChainReport(2, record.hash)
 
 
 def test_the_newest_record_cannot_be_replaced_behind_the_head(store_location: str) -> None:
@@ -343,8 +416,13 @@ def _worker(location: str, index: int, barrier: Any) -> None:
             )
 
 
-def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(store_location: str) -> None:
+@pytest.mark.parametrize("older", [False, True])
+def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(
+    store_location: str, older: bool
+) -> None:
     open_store(store_location, create=True).close()
+    if older:  # the writers race to add the chain head too: one is added, and it is right
+        make_older(store_location)
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(WORKERS)
     procs = [ctx.Process(target=_worker, args=(store_location, i, barrier)) for i in range(WORKERS)]
@@ -357,7 +435,8 @@ def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(store_location
     assert [p.exitcode for p in procs] == [0] * WORKERS
     with open_store(store_location) as store:
         records = store.records()
-        report = verify(store)
+        report = verify(store)  # against the chain head: present, and the newest record's
+        assert store.chain_head() == report
     sign_offs = [r for r in records if r.kind is not RecordKind.REVIEW_REQUESTED]
     # 8 x 50 sign-offs plus each worker's review request, all present, chain intact
     assert len(sign_offs) == WORKERS * SIGN_OFFS == 400
@@ -368,6 +447,70 @@ def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(store_location
     requests = sorted(r.review_id for r in records if r.kind is RecordKind.REVIEW_REQUESTED)
     assert requests == [f"review-{i:03d}" for i in range(1, WORKERS + 1)]
     print(f"{store_location.split(':')[0]}: {len(records)} records in {elapsed:.2f} s")
+
+
+RACERS, RACE_WINDOW_S = 4, 0.1
+
+
+def _racer(location: str, index: int, plan_file: str, barrier: Any, results: Any) -> None:
+    real = ApprovalStore.plan_requests
+
+    def slow_plan_requests(self: ApprovalStore, plan: str) -> Any:
+        found = real(self, plan)
+        # Hold what the plan-id check read for a while before the append: were the check outside
+        # the append's lock, every racer would read "no requests" and record its own.
+        time.sleep(RACE_WINDOW_S)
+        return found
+
+    ApprovalStore.plan_requests = slow_plan_requests  # type: ignore[method-assign]  # this fork
+    s = subject(plan="checkout", digest=f"{index + 1:064x}", plan_file=plan_file)
+    with open_store(location) as store:
+        barrier.wait()
+        try:
+            record, created = submit(store, s, requester=f"r{index}", at=at(index))
+            results.put((index, "recorded", f"{record.review_id} {created}"))
+        except ApprovalError as exc:
+            results.put((index, "refused", str(exc)))
+
+
+def test_plan_files_submitted_at_once_with_one_plan_id_record_exactly_one(
+    store_location: str, tmp_path: Path
+) -> None:
+    files = [tmp_path / f"team-{i}" / "checkout.yaml" for i in range(RACERS)]
+    for i, file in enumerate(files):
+        file.parent.mkdir()
+        file.write_text(f"metadata: {{id: checkout}}\nteam: {i}\n")
+    open_store(store_location, create=True).close()
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(RACERS), ctx.Queue()
+    procs = [
+        ctx.Process(target=_racer, args=(store_location, i, str(files[i]), barrier, results))
+        for i in range(RACERS)
+    ]
+    for p in procs:
+        p.start()
+    outcomes = sorted(results.get(timeout=60) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0] * RACERS
+    recorded = [(i, what) for i, verdict, what in outcomes if verdict == "recorded"]
+    assert len(recorded) == 1, outcomes
+    (winner, what), = recorded
+    assert what == "review-001 True"
+    refused = [message for _, verdict, message in outcomes if verdict == "refused"]
+    assert len(refused) == RACERS - 1
+    for message in refused:
+        assert re.search(
+            rf"checkout.yaml: plan id 'checkout' is already used by {re.escape(str(files[winner]))}"
+            r" \(review-001\); give this plan its own metadata.id",
+            message,
+        ), message
+    with open_store(store_location) as store:
+        records = store.records()
+        assert verify(store).count == 1
+    assert [(r.kind, r.reviewer, r.details["plan_file"]) for r in records] == [
+        (RecordKind.REVIEW_REQUESTED, f"r{winner}", str(files[winner]))
+    ]
 
 
 def test_sqlite_url_form_names_the_same_file(
