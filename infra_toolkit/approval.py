@@ -5,27 +5,17 @@ digest, metadata, questions for approval, policy and cost delta) and an
 :class:`~infra_toolkit.approval_store.ApprovalStore` (where the append-only, hash-chained records
 live). Time is an argument (``at``, an aware datetime): the CLI and the widget read the clock.
 
-Rules (what a review's status is, from its records in order):
+What a review's status is (objections, distinct approvers, STALE) is decided by the pure rules
+of :mod:`infra_toolkit.review_rules`. The commands here add:
 
-- A review covers one plan at one digest. ``submit`` of a digest already submitted returns the
-  existing review; a changed plan (new digest) gets a new review, and the old one is superseded.
-- Approvals count once per reviewer: names are compared trimmed, with inner spaces collapsed and
-  case-folded (``Alice`` and `` alice`` are one approver), and recorded exactly as given.
+- ``submit`` of a digest already submitted returns the existing review; a changed plan (new
+  digest) gets a new review, and the old one is superseded.
 - Approving needs a non-blank answer to every question for approval; rejecting or requesting
   changes needs a comment saying why; a comment needs its text. A plan with a cost line whose
   price was not found cannot be approved.
-- No later rejection stands: a rejection or change request voids every approval recorded before
-  it for that review (approvers re-confirm after an objection), and it stands until the same
-  reviewer approves that review. A standing rejection outranks a standing change request.
-- APPROVED when no objection stands and the number of distinct approvers reaches the policy:
-  ``required_approvers``, plus one when the monthly cost increase exceeds
-  ``extra_approver_above_monthly_increase_usd``.
-- A plan whose current digest has no review is STALE if an earlier digest of it was approved,
-  else NOT SUBMITTED. Comments never change a status.
-- One plan id, one plan file: submit, sign-off and status refuse a plan whose id already holds
-  the reviews of another plan file that still exists (a moved plan keeps its reviews). Submit
-  and sign-off check it under the store's write lock, in the transaction that appends: of two
-  plan files submitted with one id at the same moment, one is recorded and the other refused.
+- One plan id, one plan file: submit and sign-off check it under the store's write lock, in the
+  transaction that appends: of two plan files submitted with one id at the same moment, one is
+  recorded and the other refused. Status checks it on read.
 - Every read (status, queue, gate) first verifies the whole chain; a tampered store is an error
   naming the first bad record, and the gate says no.
 """
@@ -35,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from infra_toolkit.approval_records import (
     GENESIS_HASH,
@@ -49,18 +38,22 @@ from infra_toolkit.approval_records import (
 )
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from infra_toolkit.review_rules import (
+    OBJECTIONS,
+    PlanStatus,
+    ReviewState,
+    Status,
+    check_plan_id,
+    plan_status,
+    review_states,
+)
 from infra_toolkit.review_subject import ReviewSubject
 
 __all__ = [
     "GateDecision",
-    "PlanStatus",
-    "ReviewState",
-    "Status",
     "gate",
-    "plan_status",
     "review_queue",
     "review_state",
-    "review_states",
     "review_status",
     "review_status_text",
     "sign_off",
@@ -68,184 +61,12 @@ __all__ = [
     "verify",
 ]
 
-_OBJECTIONS = (RecordKind.REJECTED, RecordKind.CHANGES_REQUESTED)
-
-
-class Status(StrEnum):
-    """The status of a review, or of a plan's current digest."""
-
-    AWAITING_APPROVAL = "AWAITING APPROVAL"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    CHANGES_REQUESTED = "CHANGES REQUESTED"
-    STALE = "STALE"
-    NOT_SUBMITTED = "NOT SUBMITTED"
-
-
-@dataclass(frozen=True)
-class ReviewState:
-    """One review as its records leave it: ``approvals`` (one per distinct reviewer, since the
-    last objection), ``objections`` (standing rejections / change requests), and the review id
-    of a later request for the same plan that supersedes it, if any."""
-
-    request: Record
-    subject: ReviewSubject
-    status: Status
-    approvals: tuple[Record, ...] = ()
-    objections: tuple[Record, ...] = ()
-    superseded_by: str | None = None
-
-    @property
-    def review_id(self) -> str:
-        """``review-NNN``."""
-        return self.request.review_id
-
-    @property
-    def approvals_missing(self) -> int:
-        """How many more distinct approvers are needed (0 once enough have approved)."""
-        return max(0, self.subject.approvers_needed - len(self.approvals))
-
-    def describe(self) -> str:
-        """One line saying the status and why: who approved, who objected, how many more."""
-        head = f"{self.review_id} {self.status.value}"
-        if self.status is Status.APPROVED:
-            return f"{head} by {_who(self.approvals)}"
-        if self.objections:
-            return f"{head} by " + "; ".join(
-                f"{r.reviewer} at {r.recorded_at}: {r.comment!r}" for r in self.objections
-            )
-        if self.subject.missing_prices:
-            return (
-                f"{head}: it cannot be approved while {len(self.subject.missing_prices)} cost "
-                f"line(s) have no price ({'; '.join(self.subject.missing_prices)})"
-            )
-        so_far = f" ({_who(self.approvals)})" if self.approvals else ""
-        return (
-            f"{head}: {len(self.approvals)} of {self.subject.approvers_needed} approver(s) so far"
-            f"{so_far}; {self.approvals_missing} more needed"
-        )
-
-
-def _who(records: Iterable[Record]) -> str:
-    return ", ".join(f"{r.reviewer} at {r.recorded_at}" for r in records)
-
-
-def _reviewer_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def _evaluate(request: Record, events: list[Record], superseded_by: str | None) -> ReviewState:
-    subject = ReviewSubject.from_request(request)
-    approvals: dict[str, Record] = {}
-    objections: dict[str, Record] = {}
-    for record in events:
-        key = _reviewer_key(record.reviewer)
-        if record.kind is RecordKind.APPROVED:
-            objections.pop(key, None)
-            approvals.setdefault(key, record)
-        elif record.kind in _OBJECTIONS:
-            approvals.clear()
-            objections[key] = record
-    kinds = {r.kind for r in objections.values()}
-    if RecordKind.REJECTED in kinds:
-        status = Status.REJECTED
-    elif kinds:
-        status = Status.CHANGES_REQUESTED
-    elif len(approvals) >= subject.approvers_needed and not subject.missing_prices:
-        status = Status.APPROVED
-    else:
-        status = Status.AWAITING_APPROVAL
-    standing = tuple(sorted(objections.values(), key=lambda r: r.seq))
-    return ReviewState(request, subject, status, tuple(approvals.values()), standing, superseded_by)
-
-
-def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
-    """Every review's state from the records (oldest first), keyed by review id, in order."""
-    requests: dict[str, Record] = {}
-    events: dict[str, list[Record]] = {}
-    latest_by_plan: dict[str, str] = {}
-    for record in records:
-        if record.kind is RecordKind.REVIEW_REQUESTED:
-            requests[record.review_id] = record
-            latest_by_plan[record.plan] = record.review_id
-        else:
-            events.setdefault(record.review_id, []).append(record)
-    return {
-        rid: _evaluate(
-            req,
-            events.get(rid, []),
-            latest_by_plan[req.plan] if latest_by_plan[req.plan] != rid else None,
-        )
-        for rid, req in requests.items()
-    }
-
-
-@dataclass(frozen=True)
-class PlanStatus:
-    """The status of a plan's current digest; ``review`` is the review it comes from (for
-    STALE: the latest approved earlier review; for NOT SUBMITTED: the latest earlier one, if
-    any)."""
-
-    subject: ReviewSubject
-    status: Status
-    review: ReviewState | None = None
-
-    def describe(self) -> str:
-        """One line: the status, who and when, or why not and what to do."""
-        s, review = self.subject, self.review
-        resubmit = f"submit it again (infra-toolkit submit {s.name})"
-        if self.status is Status.STALE and review is not None:
-            return (
-                f"{s.name} is STALE: {review.review_id} approved digest "
-                f"{review.request.digest[:12]}… by {_who(review.approvals)}, but its digest is "
-                f"now {s.digest[:12]}… (the plan, a referenced file or a pricing table changed); "
-                f"{resubmit}"
-            )
-        if self.status is Status.NOT_SUBMITTED:
-            earlier = f"; {review.review_id} covers an earlier digest" if review else ""
-            return (
-                f"{s.name} (digest {s.digest[:12]}…) was never submitted for review{earlier}: "
-                f"run infra-toolkit submit {s.name}"
-            )
-        assert review is not None
-        return f"{s.name}: {review.describe()}"
-
-
-def _check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:
-    """ApprovalError when ``subject``'s plan id already holds the reviews (``requests``: review
-    requests, oldest first) of another plan file that still exists: two plans would share one
-    review history."""
-    files = ((r, ReviewSubject.from_request(r).plan_file) for r in requests
-             if r.plan == subject.plan)
-    clash = [(request, file) for request, file in files if subject.shares_id_with(file)]
-    if clash:
-        request, file = clash[-1]
-        raise ApprovalError(
-            f"{subject.name}: plan id {subject.plan!r} is already used by "
-            f"{file} ({request.review_id}); give this plan its own metadata.id "
-            "(a plan that moved keeps its reviews once its old file is gone)"
-        )
-
 
 def _plan_id_check(store: ApprovalStore, subject: ReviewSubject) -> Callable[[], None]:
-    """:func:`_check_plan_id` against the store's requests for ``subject``'s plan id, for
+    """:func:`check_plan_id` against the store's requests for ``subject``'s plan id, for
     :meth:`ApprovalStore.append` to run under its write lock (read before it, two plan files
     submitted with one id at once could both pass)."""
-    return lambda: _check_plan_id(store.plan_requests(subject.plan), subject)
-
-
-def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus:
-    """The status of ``subject``'s current digest given the store's records (oldest first).
-    Raises ApprovalError when its plan id holds another plan file's reviews."""
-    mine = [st for st in review_states(records).values() if st.request.plan == subject.plan]
-    _check_plan_id([st.request for st in mine], subject)
-    for state in mine:
-        if state.request.digest == subject.digest:
-            return PlanStatus(subject, state.status, state)
-    approved = [st for st in mine if st.status is Status.APPROVED]
-    if approved:
-        return PlanStatus(subject, Status.STALE, approved[-1])
-    return PlanStatus(subject, Status.NOT_SUBMITTED, mine[-1] if mine else None)
+    return lambda: check_plan_id(store.plan_requests(subject.plan), subject)
 
 
 def _verified(store: ApprovalStore) -> list[Record]:
@@ -333,7 +154,7 @@ def sign_off(
         )
     if decision is RecordKind.APPROVED:
         _check_approvable(stored, request.review_id, given)
-    if decision in _OBJECTIONS and not comment.strip():
+    if decision in OBJECTIONS and not comment.strip():
         raise ApprovalError(
             f"{decision.value.replace('_', ' ')} needs a comment saying why: pass --comment TEXT"
         )

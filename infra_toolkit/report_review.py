@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra_toolkit.approval import plan_status, review_status
+from infra_toolkit.approval import review_status
 from infra_toolkit.approval_store import default_store_location, open_store
 from infra_toolkit.errors import ApprovalError
+from infra_toolkit.review_rules import plan_status
 from infra_toolkit.review_subject import ReviewSubject, approve_command
 
 __all__ = ["UNAVAILABLE", "ReviewInfo", "review_info"]

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from infra_toolkit.approval import (
-    Status,
     gate,
     review_queue,
     review_state,
@@ -22,6 +21,7 @@ from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.plan import ApprovalPolicy
+from infra_toolkit.review_rules import Status
 from infra_toolkit.review_subject import ReviewSubject, approve_command
 from tests.approval_helpers import at, subject
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit.approval import Status, review_status, submit
+from infra_toolkit.approval import review_status, submit
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.review_rules import Status
 from infra_toolkit.review_subject import ReviewSubject
 from infra_toolkit.widgets import ApprovalWidget
 from tests.approval_helpers import T0, at, subject
