@@ -38,6 +38,7 @@ from infra_toolkit.approval_store import ENV_VAR, ApprovalStore, default_store_l
 from infra_toolkit.errors import (
     ApprovalError,
     InfraToolkitError,
+    SimulationError,
     StoreIntegrityError,
     one_line,
 )
@@ -211,12 +212,17 @@ def _run_validate(args: argparse.Namespace) -> int:
 
     status = 0
     for path in args.plans:
-        problems = validate_plan(path)  # an unreadable file raises PlanError: exit 2
+        try:
+            problems = validate_plan(path)
+        except InfraToolkitError as exc:  # unreadable: exit 2, and still check the others
+            print(f"error: {exc}", file=sys.stderr)
+            status = 2
+            continue
         for problem in problems:
             print(problem)
         if problems:
             print(f"{path}: {len(problems)} problem(s); the plan is not valid")
-            status = 1
+            status = max(status, 1)
         else:
             print(f"{path}: valid; digest {plan_digest(read_plan(path))}")
     return status
@@ -246,10 +252,11 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="a pod's memory per request per second, default 0")
     w.add_argument("--concurrency", type=int, default=1, help="requests served in parallel")
     n = p.add_argument_group("nodes and autoscaler")
-    n.add_argument("--instance-type", default="m5.large")
-    n.add_argument("--vcpu", type=float, default=2.0)
-    n.add_argument("--memory-gib", type=float, default=8.0)
-    n.add_argument("--max-pods", type=int, default=29)
+    n.add_argument("--instance-type", default="m5.large",
+                   help="its vCPU, memory and max pods come from the instance specs table")
+    n.add_argument("--vcpu", type=float, help="default: the instance type's")
+    n.add_argument("--memory-gib", type=float, help="default: the instance type's")
+    n.add_argument("--max-pods", type=int, help="default: the instance type's (EKS ENI)")
     n.add_argument("--min-nodes", type=int, default=1)
     n.add_argument("--max-nodes", type=int, default=10)
     n.add_argument("--provisioning-delay-s", type=float, default=120.0)
@@ -275,8 +282,18 @@ def _run_simulate(args: argparse.Namespace) -> int:
     # the workload flags are the fields of a plan's workload model, named alike
     model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)})
     workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
-    group = NodeGroup(args.instance_type, args.instance_type, args.vcpu, args.memory_gib,
-                      args.max_pods, args.min_nodes, args.max_nodes)
+    size = (args.vcpu, args.memory_gib, args.max_pods)
+    if None in size:  # PriceNotFound names the nearest instance types
+        from infra_toolkit.pricing import load_price_book
+        it = load_price_book().instance_spec(args.instance_type)
+        size = (float(it.vcpu) if args.vcpu is None else args.vcpu,
+                it.memory_mib / 1024 if args.memory_gib is None else args.memory_gib,
+                it.max_pods_eni if args.max_pods is None else args.max_pods)
+        if size[2] is None:
+            raise SimulationError(f"no max-pods figure for {args.instance_type} in the "
+                                  "instance specs table; pass --max-pods")
+    group = NodeGroup(args.instance_type, args.instance_type, *size, args.min_nodes,
+                      args.max_nodes)
     autoscaler = (KARPENTER_LIKE if args.karpenter
                   else ClusterAutoscalerSpec(provisioning_delay_s=args.provisioning_delay_s))
     spec = SimulationSpec(read_hpa_yaml(args.hpa, args.hpa_name), workload, (group,), autoscaler,

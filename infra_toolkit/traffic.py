@@ -107,6 +107,10 @@ def _bin(cumulative: Callable[[np.ndarray], np.ndarray], duration_s: float, step
         )
     edges = np.arange(n + 1, dtype=np.float64) * step_s
     rps = np.diff(cumulative(edges)) / step_s
+    # the clip below is for rounding a hair under zero, not for a negative rate parameter
+    if rps.size and rps.min() < -1e-9 * max(1.0, float(np.max(np.abs(rps)))):
+        raise TrafficError(f"curve {name!r}: its rate goes down to {rps.min():g} requests per "
+                           "second; give every rate parameter >= 0")
     return TrafficCurve(np.maximum(rps, 0.0), step_s, None, name)
 
 

@@ -47,3 +47,13 @@ def test_several_plans_exit_1_when_any_is_invalid(capsys: pytest.CaptureFixture[
     assert main(["validate", str(good), str(bad)]) == 1
     out = capsys.readouterr().out
     assert f"{good}: valid; digest " in out and f"{bad}: 1 problem(s)" in out
+
+
+def test_an_unreadable_plan_does_not_stop_the_others(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # exit 2 for the unreadable file, and the invalid plan after it is still checked
+    missing, bad = tmp_path / "nope.yaml", BROKEN / "version.yaml"
+    assert main(["validate", str(missing), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert re.match(r"error: cannot read plan .*nope.yaml: No such file", captured.err)
+    assert f"{bad}: 1 problem(s); the plan is not valid" in captured.out

@@ -222,3 +222,26 @@ def test_memory_hpa_without_a_memory_model_names_the_flags(
                  str(tmp_path / "hpa.yaml"), "--capacity-rps-per-pod", "50",
                  "--cpu-millicores-per-rps", "1"]) == 2
     assert "needs the workload's memory model" in capsys.readouterr().err
+
+
+
+
+def test_node_size_comes_from_the_instance_type(files: dict[str, str],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    def run(*node: str) -> object:
+        assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                     "--deployment", files["deploy.yaml"], "--capacity-rps-per-pod", "100",
+                     "--cpu-millicores-per-rps", "10", "--instance-type", "t3.xlarge", *node,
+                     "--format", "json"]) == 0
+        return json.loads(capsys.readouterr().out)
+    # ec2_instance_specs_2026-08-06.csv: "t3.xlarge,4,16384,58" (vCPU, MiB, max pods); the
+    # former fixed default (2 vCPU, 8 GiB, 29 pods) fits fewer 1000m pods on a node
+    assert run() == run("--vcpu", "4", "--memory-gib", "16", "--max-pods", "58")
+    assert run() != run("--vcpu", "2", "--memory-gib", "8", "--max-pods", "29")
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS[:4],
+                 "--instance-type", "t3.medum"]) == 2
+    assert "nearest instance_type: t3.medium" in capsys.readouterr().err
+    # "i3p.16xlarge,64,499712,,amd64": no max-pods figure in the table
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS[:4],
+                 "--instance-type", "i3p.16xlarge"]) == 2
+    assert "no max-pods figure for i3p.16xlarge" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -119,6 +120,18 @@ def test_curve_is_immutable_copy() -> None:
 def test_shape_duration_must_fit_steps() -> None:
     with pytest.raises(TrafficError, match=r"duration_s \(=90\) must be a whole number of steps"):
         constant_curve(1, 90, 60)
+
+
+@pytest.mark.parametrize(("make", "low"), [
+    (lambda: constant_curve(-40, 180, 60), "-40"),  # was silently a flat 0 rps
+    (lambda: step_curve(10, -5, 60, 180, 60), "-5"),
+    # ramp -10 -> 10 over [0,120): first 60 s bin mean -5
+    (lambda: ramp_curve(-10, 10, 0, 120, 180, 60), "-5"),
+])
+def test_negative_rates_are_refused(make: Callable[[], TrafficCurve], low: str) -> None:
+    with pytest.raises(TrafficError, match=rf"rate goes down to {low} requests per second; "
+                                           r"give every rate parameter >= 0"):
+        make()
 
 
 def test_each_traffic_module_imports_first_without_a_cycle() -> None:
