@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from infra_toolkit.cost import estimate
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_sim import TrafficProfile, egress_gb, lcu_hours
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.resources import read_resources_yaml

@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit import __version__
-from infra_toolkit.cost import CostEstimate, estimate
+from infra_toolkit.cost import CostEstimate
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_sim import (
     TrafficProfile,
     apply_simulation,

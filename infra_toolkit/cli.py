@@ -89,7 +89,7 @@ def _add_cost(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
 
 
 def _run_cost(args: argparse.Namespace) -> int:
-    from infra_toolkit.cost import estimate
+    from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.cost_summary import render_cost
     from infra_toolkit.resources import read_resources_yaml
 
@@ -119,7 +119,7 @@ def _is_plan_file(path: str) -> bool:
 
 
 def _run_cost_of_plan(args: argparse.Namespace) -> int:
-    from infra_toolkit.cost import estimate
+    from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.cost_summary import render_cost
     from infra_toolkit.plan import read_plan
     from infra_toolkit.plan_cost import in_region

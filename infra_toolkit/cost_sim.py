@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, estimate, lcu_per_hour
+from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate
+from infra_toolkit.cost_components import lcu_per_hour
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource

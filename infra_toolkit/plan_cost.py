@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: The load balancer usage keys a traffic profile is derived from (per second, per minute, GB
-#: per hour, per second: the units of ``cost.lcu_per_hour``).
+#: per hour, per second: the units of ``cost_components.lcu_per_hour``).
 LB_USAGE_KEYS = ("new_connections", "active_connections", "processed_bytes_gb",
                  "rule_evaluations")
 _SECONDS_PER_HOUR = 3600

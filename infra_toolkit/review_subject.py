@@ -185,7 +185,7 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     (``infra-toolkit cost`` and the report say why).
 
     Raises PlanError / PricingError for a plan that cannot be read or priced."""
-    from infra_toolkit.cost import estimate
+    from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.digest import plan_digest
     from infra_toolkit.plan import read_plan
     from infra_toolkit.pricing import load_price_book

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-from infra_toolkit import cost
-from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents, estimate
+from infra_toolkit import cost, cost_components, cost_pricing
+from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_summary import compare_estimates, cost_range
 from infra_toolkit.pricing import Overrides, PriceBook, Rate, load_price_book
 from infra_toolkit.resource_types import RESOURCE_SCHEMAS
@@ -44,10 +46,14 @@ def only(est: CostEstimate, component: str) -> CostLine:
     return line
 
 
-def test_public_api_is_fixed() -> None:
-    assert sorted(cost.__all__) == sorted([
-        "HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery", "cents",
-        "cost_components", "estimate", "lcu_per_hour", "price_components"])
+@pytest.mark.parametrize(("module", "public"), [
+    (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
+            "cents"]),
+    (cost_components, ["cost_components", "lcu_per_hour"]),
+    (cost_pricing, ["estimate", "price_components"]),
+])
+def test_public_api_is_fixed(module: ModuleType, public: list[str]) -> None:
+    assert sorted(module.__all__) == sorted(public)
 
 
 def test_a_month_is_730_hours() -> None:

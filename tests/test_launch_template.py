@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit.cost import CostEstimate, cents, estimate
+from infra_toolkit.cost import CostEstimate, cents
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.errors import PlanError
 from infra_toolkit.plan import validate_plan
 from infra_toolkit.pricing import PriceBook, load_price_book

@@ -1,0 +1,325 @@
+"""Step 1 of the cost model: a resource becomes its cost components (name, unit, quantity and
+the price query; no prices), one builder per Terraform resource type (:func:`cost_components`),
+with the free allowances they subtract and how a load balancer's capacity units are counted
+(:func:`lcu_per_hour`). The price book is read only for capacity-unit definitions. Pure: no I/O,
+no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+
+from infra_toolkit.cost import HOURS_PER_MONTH, CostComponent, PriceQuery
+from infra_toolkit.errors import PlanError
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES, launch_template_ref
+from infra_toolkit.resources import Resource
+
+__all__ = ["cost_components", "lcu_per_hour"]
+
+# Free allowances (not prices) from the AWS / Infracost sources cited per constant.
+EBS_GP3_BASELINE_IOPS = 3000  # other_services row ebs_gp3_iops_above_baseline ("above 3000")
+EBS_GP3_BASELINE_MIBPS = 125  # other_services row ebs_gp3_throughput_above_baseline
+# RDS gp3: 3,000 IOPS / 125 MiBps below 400 GB, 12,000 / 500 from 400 GB (infracost
+# internal/resources/aws/db_instance.go, quoting the AWS RDS storage documentation).
+RDS_GP3_BASELINES = ((400, 12000, 500), (0, 3000, 125))
+# One ElastiCache snapshot per cluster is free (infracost elasticache_cluster.go: limit - 1).
+ELASTICACHE_FREE_SNAPSHOTS = 1
+# EC2 detailed monitoring publishes 7 metrics per instance (infracost instance.go).
+EC2_DETAILED_MONITORING_METRICS = 7
+
+
+def _dec(value: float | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _query(kind: str, purchase_option: str = "on_demand", tiered: bool = False,
+           **key: str) -> PriceQuery:
+    return PriceQuery(kind, tuple(key.items()), purchase_option, tiered)
+
+
+def _item(region: str, service: str, item_id: str, tiered: bool = False) -> PriceQuery:
+    return _query("other_services", region=region, service=service, item_id=item_id,
+                  tiered=tiered)
+
+
+def _unpriceable(reason: str) -> PriceQuery:
+    return PriceQuery("", (), unpriceable=reason)
+
+
+_EBS_NAMES = {
+    "gp2": "general purpose SSD, gp2", "gp3": "general purpose SSD, gp3",
+    "io1": "provisioned IOPS SSD, io1", "io2": "provisioned IOPS SSD, io2",
+    "st1": "throughput optimized HDD, st1", "sc1": "cold HDD, sc1", "standard": "magnetic",
+}
+_OS_LABELS = {"linux": "Linux/UNIX", "windows": "Windows", "rhel": "RHEL", "suse": "SUSE"}
+
+
+def _ebs(r: Resource, prefix: str, vtype: str, size_gb: Decimal, iops: int | None,
+         throughput: int | None, io_requests: float | None,
+         volume_months: Decimal = Decimal(1)) -> list[CostComponent]:
+    """One volume's components times ``volume_months`` (a node group's node-months)."""
+    ec2, n = "AmazonEC2", volume_months
+    out = [CostComponent(r, f"{prefix}Storage ({_EBS_NAMES[vtype]})", "GB", size_gb * n,
+                         _item(r.region, ec2, f"ebs_{vtype}_storage"))]
+    if vtype == "gp3" and iops is not None and iops > EBS_GP3_BASELINE_IOPS:
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above {EBS_GP3_BASELINE_IOPS:,})",
+                                 "IOPS",
+                                 _dec(iops - EBS_GP3_BASELINE_IOPS) * n,
+                                 _item(r.region, ec2, "ebs_gp3_iops_above_baseline")))
+    if vtype == "gp3" and throughput is not None and throughput > EBS_GP3_BASELINE_MIBPS:
+        out.append(CostComponent(r, f"{prefix}Provisioned throughput (above "
+                                 f"{EBS_GP3_BASELINE_MIBPS} MiBps)", "MiBps",
+                                 _dec(throughput - EBS_GP3_BASELINE_MIBPS) * n,
+                                 _item(r.region, ec2, "ebs_gp3_throughput_above_baseline")))
+    if vtype in ("io1", "io2") and iops is not None:
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS", "IOPS", _dec(iops) * n,
+                                 _item(r.region, ec2, f"ebs_{vtype}_iops", tiered=vtype == "io2"),
+                                 tier_units=n))
+    if vtype == "standard":
+        millions = None if io_requests is None else _dec(io_requests) / 1_000_000
+        out.append(CostComponent(r, f"{prefix}I/O requests", "1M requests", millions,
+                                 _item(r.region, ec2, "ebs_standard_io_requests"),
+                                 note="" if millions is not None else
+                                 "usage not given: usage.monthly_standard_io_requests"))
+    return out
+
+
+def _instance_usage(r: Resource, instance_type: str, option: str, os_name: str, tenancy: str,
+                    hours: Decimal, hourly: Decimal | None, note: str) -> CostComponent:
+    label = option.replace("_", "-")
+    name = f"Instance usage ({_OS_LABELS[os_name]}, {label}, {instance_type})"
+    if os_name != "linux":
+        query = _unpriceable(f"{_OS_LABELS[os_name]} prices are not in the shipped tables "
+                             "(Linux only); add a rates entry to an overrides file")
+    elif tenancy != "default":
+        query = _unpriceable(f"{tenancy} tenancy prices are not in the shipped tables (shared "
+                             "tenancy only); add a rates entry to an overrides file")
+    else:
+        query = _query("ec2_on_demand", option, region=r.region, instance_type=instance_type)
+    return CostComponent(r, name, "hours", hours, query, hourly, note)
+
+
+def _eks_cluster(r: Resource, book: PriceBook) -> list[CostComponent]:
+    extended = bool(r.usage["in_extended_support"])
+    return [CostComponent(
+        r, "EKS cluster (extended support)" if extended else "EKS cluster", "hours",
+        HOURS_PER_MONTH,
+        _item(r.region, "AmazonEKS", "eks_cluster_hour_extended_support" if extended
+              else "eks_cluster_hour_standard_support"), Decimal(1))]
+
+
+def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    types = a["instance_types"]
+    note = (f"instance_types lists {len(types)} types; priced as {types[0]} (the first), as "
+            "Infracost does" if len(types) > 1 else "")
+    option = "spot" if a["capacity_type"] == "SPOT" else u["purchase_option"]
+    os_name = "windows" if str(a["ami_type"]).startswith("WINDOWS") else "linux"
+    if "monthly_node_hours" in u:
+        hours, hourly = _dec(u["monthly_node_hours"]), None
+    else:  # Infracost's usage key ``instances`` replaces desired_size, as in Infracost
+        hourly = _dec(u.get("instances", a["scaling_config.desired_size"]))
+        hours = hourly * HOURS_PER_MONTH
+    node_months = hours / HOURS_PER_MONTH
+    usage = _instance_usage(r, types[0], option, os_name, "default", hours, hourly, note)
+    lt = r.launch_template
+    if lt is None and launch_template_ref(a) is not None:
+        raise PlanError(f"{r.address}: its launch_template {launch_template_ref(a)!r} was not "
+                        "resolved; build node groups with resources.parse_resources")
+    if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
+        return [usage, *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]
+    ebs = {k.removeprefix(LAUNCH_TEMPLATE_EBS): v for k, v in lt.attributes.items()
+           if k.startswith(LAUNCH_TEMPLATE_EBS)}
+    note = (f"root volume {lt.attributes['block_device_mappings.device_name']} of "
+            f"{lt.address}, per node-month")
+    return [usage, *(replace(c, note=c.note or note) for c in _ebs(
+        r, "launch_template: ", ebs["volume_type"], _dec(ebs["volume_size"]), ebs.get("iops"),
+        ebs.get("throughput"), None, node_months))]
+
+
+def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    option = "spot" if a.get("instance_market_options.market_type") == "spot" \
+        else u["purchase_option"]
+    hours = _dec(u["monthly_hrs"])
+    out = [_instance_usage(r, a["instance_type"], option, u["operating_system"], a["tenancy"],
+                           hours, None, "")]
+    out += _ebs(r, "root_block_device: ", a["root_block_device.volume_type"],
+                _dec(a["root_block_device.volume_size"]), a.get("root_block_device.iops"),
+                a.get("root_block_device.throughput"), None)
+    if a["monitoring"]:
+        out.append(CostComponent(r, "EC2 detailed monitoring", "metrics",
+                                 _dec(EC2_DETAILED_MONITORING_METRICS),
+                                 _query("other_services", region=r.region,
+                                        service="AmazonCloudWatch",
+                                        item_id="ec2_detailed_monitoring_metric", tier_start="0"),
+                                 note="first-tier (up to 10,000 metrics) rate"))
+    return out
+
+
+def _ebs_volume(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a = r.attributes
+    return _ebs(r, "", a["volume_type"], _dec(a["size"]), a.get("iops"), a.get("throughput"),
+                r.usage.get("monthly_standard_io_requests"))
+
+
+def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    multi = bool(a["multi_az"])
+    az, label = ("multi_az", "Multi-AZ") if multi else ("single_az", "Single-AZ")
+    stype, storage = a["storage_type"], _dec(a["allocated_storage"])
+    note = f"read replica of {a['replicate_source_db']}" if a.get("replicate_source_db") else ""
+    option = u["purchase_option"]
+    out = [CostComponent(
+        r, f"Database instance ({option.replace('_', '-')}, {label}, {a['instance_class']})",
+        "hours", HOURS_PER_MONTH,
+        _query("rds_on_demand", option, region=r.region, engine=RDS_ENGINES[a["engine"]],
+               instance_class=a["instance_class"], deployment=az.replace("_", "-")),
+        Decimal(1), note),
+        CostComponent(r, f"Storage ({_EBS_NAMES[stype]})", "GB", storage,
+                      _item(r.region, "AmazonRDS", f"rds_{stype}_storage_{az}"),
+                      note="Multi-AZ storage rate (standby copy)" if multi else "")]
+    if stype == "gp3":
+        _floor_gb, iops_base, mibps_base = next(b for b in RDS_GP3_BASELINES if storage >= b[0])
+        if a.get("iops", 0) > iops_base:
+            out.append(CostComponent(
+                r, f"Provisioned GP3 IOPS (above {iops_base:,})", "IOPS",
+                _dec(a["iops"] - iops_base),
+                _item(r.region, "AmazonRDS", f"rds_gp3_iops_above_baseline_{az}")))
+        if a.get("storage_throughput", 0) > mibps_base:
+            out.append(CostComponent(
+                r, f"Provisioned GP3 throughput (above {mibps_base} MiBps)", "MiBps",
+                _dec(a["storage_throughput"] - mibps_base),
+                _item(r.region, "AmazonRDS", f"rds_gp3_throughput_above_baseline_{az}")))
+    if stype in ("io1", "io2"):
+        out.append(CostComponent(r, "Provisioned IOPS", "IOPS", _dec(a["iops"]),
+                                 _item(r.region, "AmazonRDS", f"rds_{stype}_iops_{az}")))
+    extra = u.get("additional_backup_storage_gb")
+    if a["backup_retention_period"] > 0 or extra:
+        # Infracost's key: GB beyond the free allowance (100% of allocated storage); manual
+        # snapshots count too, so it is billed even with automated backups off.
+        out.append(CostComponent(
+            r, "Additional backup storage", "GB", None if extra is None else _dec(extra),
+            _item(r.region, "AmazonRDS", "rds_backup_storage"),
+            note=(f"backup storage beyond the free 100% of allocated storage ({storage} GB)"
+                  if extra is not None else
+                  "usage not given: usage.additional_backup_storage_gb")))
+    return out
+
+
+def _replication_group(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    if "num_node_groups" in a or "replicas_per_node_group" in a:
+        nodes = a.get("num_node_groups", 1) * (1 + a.get("replicas_per_node_group", 0))
+    else:
+        nodes = a.get("num_cache_clusters", 1)
+    engine = {"redis": "Redis", "valkey": "Valkey"}[a["engine"]]
+    option = u["purchase_option"]
+    out = [CostComponent(r, f"ElastiCache ({option.replace('_', '-')}, {a['node_type']})",
+                         "hours", _dec(nodes) * HOURS_PER_MONTH,
+                         _query("elasticache_on_demand", option, region=r.region, engine=engine,
+                                node_type=a["node_type"]),
+                         _dec(nodes), f"{nodes} node(s), each priced per node")]
+    limit = a["snapshot_retention_limit"]
+    if limit > ELASTICACHE_FREE_SNAPSHOTS:
+        size = u.get("snapshot_storage_size_gb")
+        out.append(CostComponent(
+            r, "Backup storage", "GB",
+            None if size is None else _dec(size) * (limit - ELASTICACHE_FREE_SNAPSHOTS),
+            _item(r.region, "AmazonElastiCache", "elasticache_backup_storage"),
+            note="" if size is not None else "usage not given: usage.snapshot_storage_size_gb"))
+    return out
+
+
+def lcu_per_hour(usage: Mapping[str, Decimal], per_lcu: Mapping[str, Decimal]
+                 ) -> tuple[Decimal, str]:
+    """Capacity units billed for one hour: the largest of each dimension's usage divided by
+    what one unit contains (AWS bills the maximum dimension). Returns (units, dimension)."""
+    best, which = Decimal(0), ""
+    for dim, value in usage.items():
+        units = _dec(value) / per_lcu[dim]
+        if units > best or not which:
+            best, which = units, dim
+    return best, which
+
+
+def _lb(r: Resource, book: PriceBook) -> list[CostComponent]:
+    a, u = r.attributes, r.usage
+    alb = a["load_balancer_type"] == "application"
+    prefix = "alb" if alb else "nlb"
+    out = [CostComponent(r, "Application load balancer" if alb else "Network load balancer",
+                         "hours", HOURS_PER_MONTH, _item(r.region, "AWSELB", f"{prefix}_hour"),
+                         Decimal(1))]
+    dims = {"new_connections": "new_connections", "active_connections": "active_connections",
+            "processed_bytes_gb": "processed_bytes", "rule_evaluations": "rule_evaluations"}
+    given = {dim: _dec(u[key]) for key, dim in dims.items() if key in u}
+    note = ""
+    if "monthly_lcu_hours" in u:
+        quantity: Decimal | None = _dec(u["monthly_lcu_hours"])
+    elif given:
+        per_lcu = book.lcu_dimensions(a["load_balancer_type"], "HTTP" if alb else u["protocol"])
+        units, which = lcu_per_hour(given, per_lcu)
+        quantity = units * HOURS_PER_MONTH
+        note = f"{units.normalize()} per hour, billed on {which}"
+    else:
+        quantity, note = None, "usage not given: LCU dimensions or monthly_lcu_hours"
+    out.append(CostComponent(r, "Load balancer capacity units", "LCU-hours" if alb
+                             else "NLCU-hours", quantity,
+                             _item(r.region, "AWSELB", "alb_lcu" if alb else "nlb_nlcu"),
+                             note=note))
+    return out
+
+
+def _nat(r: Resource, book: PriceBook) -> list[CostComponent]:
+    gb = r.usage.get("monthly_data_processed_gb")
+    return [CostComponent(r, "NAT gateway", "hours", HOURS_PER_MONTH,
+                          _item(r.region, "AmazonEC2", "nat_gateway_hour"), Decimal(1)),
+            CostComponent(r, "Data processed", "GB", None if gb is None else _dec(gb),
+                          _item(r.region, "AmazonEC2", "nat_gateway_data_processed"),
+                          note="" if gb is not None else
+                          "usage not given: usage.monthly_data_processed_gb")]
+
+
+def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:
+    u, out = r.usage, []
+    region, service = r.region, "AWSDataTransfer"
+    if "monthly_intra_region_gb" in u:
+        out.append(CostComponent(r, "Intra-region data transfer", "GB",
+                                 2 * _dec(u["monthly_intra_region_gb"]),
+                                 _item(region, service, "intra_region"),
+                                 note="charged out of one AZ and into the other: 2 x usage"))
+    if "monthly_outbound_internet_gb" in u:
+        out.append(CostComponent(r, "Outbound data transfer to Internet", "GB",
+                                 _dec(u["monthly_outbound_internet_gb"]),
+                                 _item(region, service, "internet_out", tiered=True)))
+    if "monthly_outbound_us_east_to_us_east_gb" in u:
+        out.append(CostComponent(r, "Outbound data transfer to US East regions", "GB",
+                                 _dec(u["monthly_outbound_us_east_to_us_east_gb"]),
+                                 _item(region, service, "inter_region_out_us_east")))
+    if "monthly_outbound_other_regions_gb" in u:
+        out.append(CostComponent(r, "Outbound data transfer to other regions", "GB",
+                                 _dec(u["monthly_outbound_other_regions_gb"]),
+                                 _item(region, service, "inter_region_out_other")))
+    return out
+
+
+def _launch_template(r: Resource, book: PriceBook) -> list[CostComponent]:
+    return []  # free: its volumes are billed with the node groups that launch nodes from it
+
+
+_BUILDERS = {
+    "aws_eks_cluster": _eks_cluster, "aws_eks_node_group": _node_group,
+    "aws_launch_template": _launch_template,
+    "aws_instance": _instance, "aws_ebs_volume": _ebs_volume, "aws_db_instance": _db_instance,
+    "aws_elasticache_replication_group": _replication_group, "aws_lb": _lb,
+    "aws_nat_gateway": _nat, "aws_data_transfer": _transfer,
+}
+
+
+def cost_components(resource: Resource, book: PriceBook) -> list[CostComponent]:
+    """Step 1: the components of one resource with their quantities (the book is read only for
+    load balancer capacity-unit definitions, never for prices)."""
+    return _BUILDERS[resource.type](resource, book)
