@@ -52,8 +52,10 @@ OTHER_ITEMS: dict[str, tuple[str, str, str]] = {
     "RDS backup storage beyond free allowance (non-Aurora)": ("rds_backup_storage", "", ""),
     "RDS gp2 storage, Multi-AZ": ("rds_gp2_storage_multi_az", "", ""),
     "RDS gp2 storage, Single-AZ": ("rds_gp2_storage_single_az", "", ""),
-    "RDS gp3 provisioned IOPS above baseline, Multi-AZ": ("rds_gp3_iops_above_baseline_multi_az", "", ""),
-    "RDS gp3 provisioned IOPS above baseline, Single-AZ": ("rds_gp3_iops_above_baseline_single_az", "", ""),
+    "RDS gp3 provisioned IOPS above baseline, Multi-AZ": (
+        "rds_gp3_iops_above_baseline_multi_az", "", ""),
+    "RDS gp3 provisioned IOPS above baseline, Single-AZ": (
+        "rds_gp3_iops_above_baseline_single_az", "", ""),
     "RDS gp3 storage, Multi-AZ": ("rds_gp3_storage_multi_az", "", ""),
     "RDS gp3 storage, Single-AZ": ("rds_gp3_storage_single_az", "", ""),
     "RDS io1 provisioned IOPS, Single-AZ": ("rds_io1_iops_single_az", "", ""),
