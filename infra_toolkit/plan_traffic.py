@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -132,6 +133,13 @@ def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
     traffic = scenario.traffic
     if isinstance(traffic, CsvTraffic):
         return _csv_curve(traffic, step_s, scenario.name)
+    steps = traffic.duration_s / step_s
+    if not math.isclose(round(steps), steps, rel_tol=1e-9):
+        what = "duration" if isinstance(traffic, SyntheticTraffic) else \
+            "ramp_up + hold + ramp_down"
+        raise TrafficError(f"simulation.step_s {step_s:g} does not divide the {what}, "
+                           f"{traffic.duration_s:g} s ({steps:.2f} steps); make it a whole number "
+                           "of steps or choose a step_s that divides it")
     if isinstance(traffic, SyntheticTraffic):
         if traffic.shape not in SHAPES:
             raise TrafficError(f"unknown shape {traffic.shape!r}; shapes: {', '.join(SHAPES)}")

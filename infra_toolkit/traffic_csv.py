@@ -71,7 +71,7 @@ def _parse_rate(text: str, where: str) -> float:
         )
     if value > MAX_RATE_RPS:
         raise TrafficError(
-            f"{where}: {text!r} rps is out of range: a rate may be at most {MAX_RATE_RPS:.0e} "
+            f"{where}: {text!r} rps is out of range: a rate may be at most {MAX_RATE_RPS:,.0f} "
             "requests per second (a billion, more than any one service serves); check the "
             "column's unit (requests per second, not per minute or bytes) or fix the row"
         )

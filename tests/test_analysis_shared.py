@@ -142,3 +142,4 @@ def test_a_workload_without_hpa_or_model_is_shown_as_room_only(analysis: PlanAna
     assert (rows.loc["cron", "Capacity (rps per pod)"], rows.loc["cron", "Pod start-up"]) == \
         ("-", "-")
     assert rows.loc["api", "Pod start-up"] == "30 s"  # image 10 s + app 20 s, no readiness delay
+    assert "<td>cron</td>" in sections.proposed_architecture(analysis).tables[2].to_html()

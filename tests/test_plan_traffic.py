@@ -170,3 +170,19 @@ def test_a_load_test_with_no_think_time_and_no_ramps(tmp_path: Path) -> None:
     # held 60 s = four 15 s steps, nothing after
     curve = scenario_curve(scenario, 15.0)
     np.testing.assert_allclose(curve.rps, [50.0, 50.0, 50.0, 50.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("traffic", "match"), [
+    # before: "curve 'ramp': duration_s (=2700.0) must be a whole number of steps of step_s
+    # (=7.0)": an internal curve's name; 2700 / 7 = 385.71 steps
+    (LoadTest(users=10, requests_per_user_per_s=1.0, ramp_up_s=600.0, hold_s=1800.0,
+              ramp_down_s=300.0),
+     r"^simulation\.step_s 7 does not divide the ramp_up \+ hold \+ ramp_down, 2700 s \(385\.71 "
+     r"steps\); make it a whole number of steps or choose a step_s that divides it$"),
+    (SyntheticTraffic("constant", 100.0, {"rps": 5.0}),  # 100 / 7 = 14.29 steps
+     r"^simulation\.step_s 7 does not divide the duration, 100 s \(14\.29 steps\)"),
+])
+def test_a_step_that_does_not_divide_a_scenario_is_said_in_the_plans_terms(
+        traffic: LoadTest | SyntheticTraffic, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        scenario_curve(Scenario("s", "a scenario", traffic), 7.0)

@@ -69,7 +69,8 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
         # U-4: 1e308 x 60 s overflowed to inf inside resampling (numpy warnings, no line)
         ("timestamp,requests_per_second\n0,1\n60,1e308\n120,1\n",
          r"t.csv line 3, column 'requests_per_second': '1e308' rps is out of range: a rate may "
-         r"be at most 1e\+09 requests per second"),
+         r"be at most 1,000,000,000 requests per second \(a billion, more than any one service "
+         r"serves\); check the column's unit"),
         ("timestamp,requests_per_second\n0,1\n60,1000000001\n",
          r"line 3, .*'1000000001' rps is out of range"),
         ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n150,1\n",
