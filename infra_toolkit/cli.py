@@ -110,10 +110,12 @@ def _is_plan_file(path: str) -> bool:
     """Whether ``path`` is a plan (``version`` + ``proposed``) rather than a resources file."""
     import yaml
 
+    from infra_toolkit.plan_yaml import PlanLoader
+
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
-    except (OSError, yaml.YAMLError):
+            doc = yaml.load(fh, Loader=PlanLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False  # the resources reader reports the problem with its file and line
     return isinstance(doc, dict) and "version" in doc and "proposed" in doc
 
@@ -299,7 +301,8 @@ def _run_simulate(args: argparse.Namespace) -> int:
     spec = SimulationSpec(read_hpa_yaml(args.hpa, args.hpa_name), workload, (group,), autoscaler,
                           MetricsPipelineSpec(resolution_s=args.metric_resolution_s),
                           initial_replicas=deployment.replicas)
-    traffic = read_traffic_csv(args.traffic, interpolate_gaps=args.interpolate_gaps)
+    traffic = read_traffic_csv(args.traffic, interpolate_gaps=args.interpolate_gaps,
+                               gap_option="--interpolate-gaps")
     print(format_summary(simulate(traffic, spec).summary, args.format))
     return 0
 
@@ -328,13 +331,15 @@ def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 def _run_report(args: argparse.Namespace) -> int:
     import yaml
 
+    from infra_toolkit.plan_yaml import PlanLoader
     from infra_toolkit.report import build_reports
 
     if args.out and len(args.plans) > 1:
         print("error: --out names one file; with several plans the reports go to reports/",
               file=sys.stderr)
         return 2
-    parameters = {name: yaml.safe_load(value) for name, value in args.parameter}
+    # read as a plan's values are (PlanLoader: 1e9 is a number, as in the plan itself)
+    parameters = {name: yaml.load(value, Loader=PlanLoader) for name, value in args.parameter}
     outcomes = build_reports(args.plans, jobs=args.jobs, parameters=parameters,
                              keep_notebook=args.keep_notebook, notebook=args.notebook,
                              out=args.out)

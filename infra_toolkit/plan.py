@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.manifests import DeploymentSpec, NodeGroupConfig
 from infra_toolkit.plan_fields import InvalidField, Problem
@@ -172,6 +173,8 @@ class Workload:
 
     ``deployment``/``hpa`` are the manifests as written; ``deployment_spec``/``hpa_spec`` what the
     simulator reads from them (requests and readiness delay; the HPA with API defaults applied).
+    ``model`` is required with an HPA; a workload without one serves no modelled traffic (its
+    Deployment's replicas only hold room on the nodes), so its model may be ``None``.
     ``traffic_share`` multiplies each scenario's request rate for this workload (0.5 = half the
     requests reach it; 3 = each scenario request makes three calls to it).
     """
@@ -179,14 +182,18 @@ class Workload:
     name: str
     deployment: Manifest
     deployment_spec: DeploymentSpec
-    model: WorkloadModel
+    model: WorkloadModel | None
     hpa: Manifest | None = None
     hpa_spec: HPASpec | None = None
     node_group: str | None = None
     traffic_share: float = 1.0
 
     def workload_spec(self, slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
-        """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod."""
+        """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod; raises
+        ``SpecError`` for a workload without a model (one without an HPA is not simulated)."""
+        if self.model is None:
+            raise SpecError(f"workload {self.name!r} has no model; give it a `model:` block to "
+                            "simulate it")
         return workload_spec(self.name, self.model, self.deployment_spec, slo_p95_latency_ms)
 
 
@@ -224,13 +231,15 @@ class Architecture:
 @dataclass(frozen=True)
 class CsvTraffic:
     """A real traffic curve from a ``timestamp,requests_per_second`` CSV, optionally cut to
-    ``[start, end)`` and scaled (by ``scale``, or so that its peak equals ``peak_rps``)."""
+    ``[start, end)`` and scaled (by ``scale``, or so that its peak equals ``peak_rps``).
+    ``interpolate_gaps`` fills missing rows linearly instead of refusing the file."""
 
     path: Path
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     scale: float | None = None
     peak_rps: float | None = None
+    interpolate_gaps: bool = False
 
 
 @dataclass(frozen=True)
@@ -250,8 +259,10 @@ class LoadTest:
     Each user repeats: send ``requests_per_iteration`` requests, wait for the response
     (``response_time_s``), think (``think_time_s``). By the interactive response-time law the
     offered rate is ``users * requests_per_iteration / (think_time_s + response_time_s)``; giving
-    ``requests_per_user_per_s`` instead sets that per-user rate directly. The rate ramps up over
-    ``ramp_up_s``, holds for ``hold_s`` and ramps down over ``ramp_down_s``.
+    ``requests_per_user_per_s`` instead sets that per-user rate directly. A think time of 0 is
+    back-to-back requests at ``requests_per_iteration / response_time_s`` per user. The rate
+    ramps up over ``ramp_up_s``, holds for ``hold_s`` and ramps down over ``ramp_down_s`` (a 0 s
+    ramp is a step).
     """
 
     users: int

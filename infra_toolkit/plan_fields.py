@@ -317,9 +317,9 @@ class FieldReader:
         return amount
 
     def duration_s(self, m: Mapping[str, Any], key: str, path: str, required: bool = True,
-                   minimum_s: float = 0.0) -> float | None:
+                   minimum_s: float = 0.0, zero_ok: bool = False) -> float | None:
         """``m[key]`` as a duration written with its unit (``30s``, ``10m``, ``2h``, ``1d``);
-        returns seconds."""
+        returns seconds. A zero duration (``0s``) is refused unless ``zero_ok``."""
         if self._absent(m, key, path, required,
                         "; give a duration such as 30s, 10m, 2h or 1d"):
             return None
@@ -336,7 +336,7 @@ class FieldReader:
             self.add(p, f"{value!r} is not a duration; write <number><unit> parts with units "
                         "ms, s, m, h, d, w, e.g. 90s, 10m, 1h30m")
             return None
-        if seconds < minimum_s or (minimum_s == 0 and seconds == 0):
+        if seconds < minimum_s or (minimum_s == 0 and seconds == 0 and not zero_ok):
             self.add(p, f"{value!r} must be longer than {max(minimum_s, 0):g} s")
             return None
         return seconds

@@ -48,7 +48,8 @@ def read_scenarios(r: FieldReader, data: Mapping[str, Any], base_dir: Path, requ
 
 
 def _csv_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path) -> CsvTraffic | None:
-    m = r.mapping(raw, p, ("path", "start", "end", "scale", "peak_rps"), ("path",))
+    m = r.mapping(raw, p, ("path", "start", "end", "scale", "peak_rps", "interpolate_gaps"),
+                  ("path",))
     if m is None:
         return None
     before = r.count()
@@ -56,13 +57,14 @@ def _csv_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path) -> CsvTraffic
     start, end = _timestamp(r, m, "start", p), _timestamp(r, m, "end", p)
     scale = r.number(m, "scale", p, required=False, minimum=0, exclusive_minimum=True)
     peak = r.number(m, "peak_rps", p, required=False, minimum=0, exclusive_minimum=True)
+    interpolate = r.bool_(m, "interpolate_gaps", p, default=False)
     if "scale" in m and "peak_rps" in m:
         r.add(join_path(p, "peak_rps"), "give scale or peak_rps, not both")
     if start is not None and end is not None and end <= start:
         r.add(join_path(p, "end"), f"{end.isoformat()} must be after start {start.isoformat()}")
-    if r.count() > before or csv_path is None:
+    if r.count() > before or csv_path is None or interpolate is None:
         return None
-    return CsvTraffic(csv_path, start, end, scale, peak)
+    return CsvTraffic(csv_path, start, end, scale, peak, interpolate)
 
 
 def _timestamp(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> dt.datetime | None:
@@ -112,15 +114,22 @@ def _load_test(r: FieldReader, raw: Any, p: str, base_dir: Path) -> LoadTest | N
     before = r.count()
     users = r.int_(m, "users", p, minimum=1)
     per_iteration = r.int_(m, "requests_per_iteration", p, required=False, minimum=1, default=1)
-    think = r.duration_s(m, "think_time", p, required=False)
+    think = r.duration_s(m, "think_time", p, required=False, zero_ok=True)
     response = r.duration_s(m, "response_time", p, required=False)
     direct = r.number(m, "requests_per_user_per_s", p, required=False, minimum=0,
                       exclusive_minimum=True)
     if ("think_time" in m) == ("requests_per_user_per_s" in m):
         r.add(p, "give think_time (with response_time) or requests_per_user_per_s, exactly one")
-    ramp_up = r.duration_s(m, "ramp_up", p, minimum_s=0.0)
+    elif think == 0 and response is None and "response_time" not in m:
+        # X = N / (R + Z) with Z = 0: each user's rate is 1 / R, which only R can give
+        r.add(join_path(p, "think_time"), "0s without response_time: with no think time each "
+                                          "user sends its next request as soon as the last "
+                                          "returns, so its rate is 1 / response_time; give "
+                                          "response_time (e.g. 200ms) or "
+                                          "requests_per_user_per_s instead")
+    ramp_up = r.duration_s(m, "ramp_up", p, zero_ok=True)
     hold = r.duration_s(m, "hold", p)
-    ramp_down = r.duration_s(m, "ramp_down", p, required=False) or 0.0
+    ramp_down = r.duration_s(m, "ramp_down", p, required=False, zero_ok=True) or 0.0
     if r.count() > before or None in (users, per_iteration, ramp_up, hold):
         return None
     assert users is not None and per_iteration is not None and ramp_up is not None

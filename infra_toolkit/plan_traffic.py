@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -24,6 +26,7 @@ from infra_toolkit.traffic import (
     flash_crowd_curve,
     ramp_curve,
     read_traffic_csv,
+    resample_curve,
     scale_curve,
     slice_curve,
     step_curve,
@@ -51,15 +54,55 @@ def shape_parameters(shape: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             tuple(p.name for p in params if p.default is not inspect.Parameter.empty))
 
 
+def _iso(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment.utcoffset() == dt.timedelta(0) \
+        else moment.isoformat()
+
+
+def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[float, float]:
+    """``[start, end)`` as seconds from the trace's first timestamp, checked in the plan's own
+    terms: inside the trace's time range, on its grid of ``step_s`` steps from the first
+    timestamp (the slice cuts whole steps of the resampled curve)."""
+    assert trace.start is not None
+    first = trace.start.to_pydatetime()
+    first = first if first.tzinfo else first.replace(tzinfo=dt.UTC)  # zoneless files are UTC
+    last = first + dt.timedelta(seconds=trace.duration_s)
+    start = traffic.start or first
+    end = traffic.end or last
+    name = traffic.path.name
+    span = f"{_iso(first)} .. {_iso(last)}"
+    for key, moment, inside in (("start", traffic.start, first <= start < last),
+                                ("end", traffic.end, first < end <= last)):
+        if moment is not None and not inside:
+            side = ("after the trace's end" if moment > last else "at the trace's end"
+                    if moment == last else "before the trace's first time" if moment < first
+                    else "at the trace's first time")
+            raise TrafficError(f"{key} {_iso(moment)} is {side}: start/end must lie within "
+                               f"{span}, the time range of {name}")
+    begin_s, end_s = (start - first).total_seconds(), (end - first).total_seconds()
+    window_s = end_s - begin_s
+    if window_s % step_s:
+        raise TrafficError(f"simulation.step_s {step_s:g} does not divide the {window_s:g} s "
+                           f"window {_iso(start)} .. {_iso(end)}; move start or end, or choose "
+                           f"a step_s that divides {window_s:g} s")
+    if begin_s % step_s:
+        raise TrafficError(f"start {_iso(start)} is {begin_s:g} s after the first time of "
+                           f"{name} ({_iso(first)}), not a whole number of simulation.step_s "
+                           f"{step_s:g} s steps; move start onto that grid")
+    # start on the grid and a whole number of steps up to end <= last: end is on the grid too,
+    # so the slice never reaches the trailing partial step resampling drops
+    return begin_s, end_s
+
+
 def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
-    curve = read_traffic_csv(traffic.path, step_s=step_s)
+    trace = read_traffic_csv(traffic.path, interpolate_gaps=traffic.interpolate_gaps,
+                             gap_option="`interpolate_gaps: true` in this csv: block")
+    curve = resample_curve(trace, step_s)
     if traffic.start is not None or traffic.end is not None:
-        if curve.start is None:
+        if trace.start is None:
             raise TrafficError(f"{traffic.path.name} has seconds-from-start timestamps; start/end "
                                "need ISO 8601 timestamps in the file")
-        first = curve.start.to_pydatetime()
-        begin_s = 0.0 if traffic.start is None else (traffic.start - first).total_seconds()
-        end_s = curve.duration_s if traffic.end is None else (traffic.end - first).total_seconds()
+        begin_s, end_s = _window_s(traffic, trace, step_s)
         curve = slice_curve(curve, begin_s, end_s - begin_s)
     if traffic.scale is not None:
         curve = scale_curve(curve, traffic.scale)
@@ -90,6 +133,13 @@ def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
     traffic = scenario.traffic
     if isinstance(traffic, CsvTraffic):
         return _csv_curve(traffic, step_s, scenario.name)
+    steps = traffic.duration_s / step_s
+    if not math.isclose(round(steps), steps, rel_tol=1e-9):
+        what = "duration" if isinstance(traffic, SyntheticTraffic) else \
+            "ramp_up + hold + ramp_down"
+        raise TrafficError(f"simulation.step_s {step_s:g} does not divide the {what}, "
+                           f"{traffic.duration_s:g} s ({steps:.2f} steps); make it a whole number "
+                           "of steps or choose a step_s that divides it")
     if isinstance(traffic, SyntheticTraffic):
         if traffic.shape not in SHAPES:
             raise TrafficError(f"unknown shape {traffic.shape!r}; shapes: {', '.join(SHAPES)}")

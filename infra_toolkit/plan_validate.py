@@ -41,7 +41,7 @@ from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
 from infra_toolkit.plan_workloads import read_architecture
-from infra_toolkit.plan_yaml import line_of, parse_yaml
+from infra_toolkit.plan_yaml import line_of, parse_yaml, read_yaml_text
 from infra_toolkit.pricing import PriceBook
 
 __all__ = ["TOP_LEVEL_KEYS", "check_plan", "load_plan"]
@@ -89,13 +89,28 @@ def _plan_id(r: FieldReader, m: Mapping[str, Any]) -> str | None:
     return None
 
 
+# The longest review a plan may request: 30 days. A review turnaround is hours or days; a
+# longer figure is a slip (99999999w passed, about 1e12 minutes), and a change needed later says
+# so in metadata.needed_by.
+MAX_REVIEW_MINUTES = 30 * 24 * 60
+
+
 def _review_minutes(r: FieldReader, m: Mapping[str, Any]) -> int | None:
-    """``requested_review`` as a duration (``2h``) or a whole number of minutes (``90``)."""
+    """``requested_review`` as a duration (``2h``) or a whole number of minutes (``90``), at
+    most :data:`MAX_REVIEW_MINUTES`."""
     value = m.get("requested_review")
     if isinstance(value, int) and not isinstance(value, bool):
-        return r.int_(m, "requested_review", "metadata", minimum=1)
-    seconds = r.duration_s(m, "requested_review", "metadata", minimum_s=60)
-    return None if seconds is None else int(-(-seconds // 60))
+        minutes = r.int_(m, "requested_review", "metadata", minimum=1)
+    else:
+        seconds = r.duration_s(m, "requested_review", "metadata", minimum_s=60)
+        minutes = None if seconds is None else int(-(-seconds // 60))
+    if minutes is not None and minutes > MAX_REVIEW_MINUTES:
+        r.add("metadata.requested_review", f"{value!r} is {minutes:,} minutes, more than the "
+                                           f"30 days ({MAX_REVIEW_MINUTES:,} minutes) a review "
+                                           "may ask for; give the turnaround you need (e.g. 2d), "
+                                           "and a later deadline as metadata.needed_by")
+        return None
+    return minutes
 
 
 def _approval_policy(r: FieldReader, raw: Any) -> ApprovalPolicy | None:
@@ -169,11 +184,17 @@ def _missing_sections(r: FieldReader, data: Mapping[str, Any]) -> None:
 
 
 def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
+    if isinstance(data, Mapping) and "resources" in data and "version" not in data:
+        # every plan section would be "missing": say what the file is instead
+        r.add("", f"this is a resources file (top-level `resources:`, no `version`), not a plan; "
+                  f"price it with `infra-toolkit cost {path}`, or see docs/PLAN.md to write a "
+                  "plan")
+        return None
     top = r.mapping(data, "", TOP_LEVEL_KEYS, what=" at the top of the plan")
     if top is None:
         return None
     version = top.get("version")
-    if version != PLAN_VERSION:
+    if "version" in top and version != PLAN_VERSION:  # absent: _missing_sections says so
         r.add("version", f"{version!r} is not a plan version this toolkit reads; write "
                          f"`version: {PLAN_VERSION}`")
     _missing_sections(r, top)
@@ -253,13 +274,7 @@ def check_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
 
     Raises :class:`PlanError` only when the file cannot be read at all.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PlanError(f"cannot read plan {path}: {reason}; give the path of a UTF-8 YAML "
-                        "plan file") from None
-    data, lines, problems = parse_yaml(text, str(path))
+    data, lines, problems = parse_yaml(read_yaml_text(path, "plan"), str(path))
     if data is None and not problems:
         problems = [Problem("", f"the plan is empty; start with `version: {PLAN_VERSION}`",
                             str(path), 1)]

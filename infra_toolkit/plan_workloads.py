@@ -74,7 +74,7 @@ def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
     for i, item in enumerate(items):
         wp = join_path(join_path(p, "workloads"), i)
         w = r.mapping(item, wp, ("name", "deployment", "hpa", "model", "node_group",
-                                 "traffic_share"), ("name", "deployment", "model"))
+                                 "traffic_share"), ("name", "deployment"))
         if w is not None:
             workload = _workload(r, w, wp, base_dir)
             out += [workload] if workload is not None else []
@@ -96,6 +96,10 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     if hpa is not None and deployment is not None:
         _scale_target_matches(r, hpa, deployment, hp)
     model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
+    if "hpa" in w and "model" not in w:
+        # a workload without an HPA only holds room (its Deployment's replicas and requests)
+        r.add(join_path(wp, "model"), "missing (required with an hpa: the simulation needs how "
+                                      "one pod behaves under load); add a `model:` block")
     if model is not None and dep_spec is not None and name is not None:
         domain.check_workload_model(r, model, dep_spec, name, join_path(wp, "model"))
     if model is not None and hpa_spec is not None:
@@ -103,7 +107,7 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     share = r.number(w, "traffic_share", wp, required=False, minimum=0, exclusive_minimum=True,
                      default=1.0)
     node_group = r.str_(w, "node_group", wp, required=False)
-    if r.count() > start or not (name and deployment and dep_spec and model) or share is None:
+    if r.count() > start or not (name and deployment and dep_spec) or share is None:
         return None
     return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share)
 

@@ -3,20 +3,26 @@ field path, and keys written twice (which YAML loaders silently collapse to the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from infra_toolkit.errors import PlanError
 from infra_toolkit.plan_fields import Problem, join_path
 
-__all__ = ["PlanLoader", "line_of", "parse_yaml", "refused_character", "yaml_line_index"]
+__all__ = ["PlanLoader", "line_of", "parse_yaml", "read_yaml_text", "refused_character",
+           "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """PyYAML's safe loader, except that a date-like scalar that is no real date
     (``2027-02-30``) stays text for the field reader to reject, instead of raising
-    ``ValueError`` from inside the loader."""
+    ``ValueError`` from inside the loader, and that numbers in scientific notation without a dot
+    or exponent sign (``2e2``, ``2.5e1``, ``1e9``) are numbers, as in YAML 1.2 (see
+    :data:`_YAML12_FLOAT`)."""
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         """A date or datetime, or the scalar's text when it is no real date."""
@@ -27,6 +33,15 @@ class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore
 
 
 PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", PlanLoader.construct_yaml_timestamp)
+
+#: YAML 1.2's core-schema float with an exponent. PyYAML resolves YAML 1.1, whose float needs a
+#: dot and a signed exponent (``2.5e+1``), so ``2e2`` or ``1e9`` stayed text and a plan field
+#: refused them as "text" although every other YAML 1.2 reader (and Kubernetes) reads a number.
+#: Only forms with an exponent are added: ``25`` stays an int, ``1_000`` and ``0x10`` keep their
+#: YAML 1.1 meaning.
+_YAML12_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
+PlanLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT,
+                                 list("-+0123456789."))
 
 
 def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, int]]]:
@@ -102,3 +117,15 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
                            "the last one; delete or rename one", source, line)
                 for p, line in duplicates]
     return data, lines, problems
+
+
+def read_yaml_text(path: Path, what: str) -> str:
+    """The UTF-8 text of the YAML file at ``path``; raises :class:`PlanError` naming the file
+    when it cannot be read (``what`` says which kind of file it is: ``plan``, ``resources
+    file``)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PlanError(f"cannot read {what} {path}: {reason}; give the path of a readable "
+                        "UTF-8 YAML file") from None

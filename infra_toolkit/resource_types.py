@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "EBS_MAX_SIZE_GIB",
     "EBS_VOLUME_TYPES",
     "IGNORED_EVERYWHERE",
     "LAUNCH_TEMPLATE_EBS",
     "RDS_ENGINES",
+    "RDS_MAX_STORAGE_GIB",
     "RESOURCE_SCHEMAS",
     "Field",
     "ResourceSchema",
@@ -56,6 +58,26 @@ EBS_VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "st1", "sc1", "standard")
 _PURCHASE = Field("str", "on_demand", ("on_demand", "savings_plan", "reserved"))
 # The one EBS volume of a launch template's block_device_mappings (the nodes' root volume).
 LAUNCH_TEMPLATE_EBS = "block_device_mappings.ebs."
+
+# The largest EBS volume AWS creates, GiB, per volume type, from the EC2 API's
+# LaunchTemplateEbsBlockDeviceRequest ``VolumeSize`` (gp2, gp3 up to 16,384; io1 16,384; io2
+# 65,536, i.e. io2 Block Express's 64 TiB; st1, sc1 16,384; standard 1,024), read in the AWS SDK
+# for Kotlin reference, https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/
+# aws.sdk.kotlin.services.ec2.model/-launch-template-ebs-block-device-request/volume-size.html
+# (CreateVolume's ``Size`` gives the same). Above it a plan would price a disk AWS refuses to
+# create. (The lower bounds, io1/io2 4 GiB and st1/sc1 125 GiB, are not checked here.)
+EBS_MAX_SIZE_GIB = {"gp2": 16_384, "gp3": 16_384, "io1": 16_384, "io2": 65_536, "st1": 16_384,
+                    "sc1": 16_384, "standard": 1_024}
+# The largest RDS allocated_storage, GiB: the RDS API's CreateDBInstance ``AllocatedStorage``
+# allows up to 65,536 for gp2 / gp3 / io1 / io2 and 3,072 for magnetic (standard) storage on
+# MySQL, MariaDB and PostgreSQL (AWS SDK for Kotlin reference, https://docs.aws.amazon.com/
+# sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-create-db-instance-request/
+# allocated-storage.html), and "every DB instance has a primary storage volume with a maximum
+# capacity of 64 TiB" (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/
+# USER_PIOPS.ModifyingExisting.html). SQL Server's own limits are lower; these are the loosest
+# published bounds, enough to catch a size no RDS instance can have.
+RDS_MAX_STORAGE_GIB = {"gp2": 65_536, "gp3": 65_536, "io1": 65_536, "io2": 65_536,
+                       "standard": 3_072}
 
 # Terraform ``engine`` of aws_db_instance -> Price List ``databaseEngine``.
 RDS_ENGINES = {
@@ -198,6 +220,9 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
     if not lo <= want <= hi:
         out.append(("scaling_config.desired_size", (f"{want} must lie within min_size ({lo}) and "
                     f"max_size ({hi})")))
+    if "disk_size" in a:  # EKS's own root volumes are gp2
+        out += _size_rule("disk_size", a["disk_size"], EBS_MAX_SIZE_GIB["gp2"],
+                          "one gp2 EBS volume (EKS's root volume without a launch template)")
     if "instances" in u and "monthly_node_hours" in u:
         out.append(("usage.instances", ("give either instances (nodes all month, Infracost's "
                     "key) or monthly_node_hours, not both")))
@@ -229,8 +254,8 @@ def _launch_template_rules(a: dict[str, Any], u: dict[str, Any], region: str
         if f"block_device_mappings.{key}" not in a:
             out.append((f"block_device_mappings.{key}", f"required to price the volume ({why})"))
     if f"{LAUNCH_TEMPLATE_EBS}volume_type" in a:
-        out += _volume_rules(a, f"{LAUNCH_TEMPLATE_EBS}volume_type", f"{LAUNCH_TEMPLATE_EBS}iops",
-                             f"{LAUNCH_TEMPLATE_EBS}throughput")
+        out += _volume_rules(a, *(f"{LAUNCH_TEMPLATE_EBS}{key}" for key in
+                                  ("volume_type", "iops", "throughput", "volume_size")))
     return out
 
 
@@ -263,7 +288,7 @@ def launch_template_problem(address: str, attributes: Mapping[str, Any]) -> str 
 def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
                     ) -> list[tuple[str, str]]:
     out = _volume_rules(a, "root_block_device.volume_type", "root_block_device.iops",
-                        "root_block_device.throughput")
+                        "root_block_device.throughput", "root_block_device.volume_size")
     if a.get("instance_market_options.market_type") == "spot" and \
             u["purchase_option"] != "on_demand":
         out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
@@ -274,9 +299,20 @@ def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
     return out
 
 
-def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_key: str
-                  ) -> list[tuple[str, str]]:
-    vtype, out = a[type_key], []
+def _size_rule(size_key: str, size_gib: int, limit_gib: int, what: str
+               ) -> list[tuple[str, str]]:
+    if size_gib <= limit_gib:
+        return []
+    return [(size_key, f"{size_gib:,} GiB is more than AWS allows for {what} ({limit_gib:,} GiB "
+                       f"= {limit_gib // 1024} TiB); check the unit (GiB) or split the data "
+                       "over several volumes")]
+
+
+def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_key: str,
+                  size_key: str) -> list[tuple[str, str]]:
+    vtype = a[type_key]
+    out = [] if size_key not in a else \
+        _size_rule(size_key, a[size_key], EBS_MAX_SIZE_GIB[vtype], f"one {vtype} EBS volume")
     if iops_key in a and vtype not in ("io1", "io2", "gp3"):
         out.append((iops_key, f"only io1, io2 and gp3 volumes take iops, not {vtype}"))
     if iops_key not in a and vtype in ("io1", "io2"):
@@ -287,7 +323,7 @@ def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_ke
 
 
 def _ebs_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
-    out = _volume_rules(a, "volume_type", "iops", "throughput")
+    out = _volume_rules(a, "volume_type", "iops", "throughput", "size")
     if "monthly_standard_io_requests" in u and a["volume_type"] != "standard":
         out.append(("usage.monthly_standard_io_requests", ("applies to standard (magnetic) "
                     f"volumes only, not {a['volume_type']}")))
@@ -308,7 +344,8 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                         f"got {a['allocated_storage']}")))
     if "storage_throughput" in a and stype != "gp3":
         out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
-    return out
+    return out + _size_rule("allocated_storage", a["allocated_storage"],
+                            RDS_MAX_STORAGE_GIB[stype], f"{stype} RDS storage")
 
 
 def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:

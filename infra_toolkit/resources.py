@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import PlanError
+from infra_toolkit.plan_yaml import parse_yaml, read_yaml_text
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.pricing_tables import read_yaml
 from infra_toolkit.resource_types import (
     EBS_VOLUME_TYPES,
     IGNORED_EVERYWHERE,
@@ -370,9 +370,16 @@ def parse_resources(items: Any, *, path: str = "resources", default_region: str 
 def read_resources_yaml(path: str | Path, *, region: str | None = None,
                         price_book: PriceBook | None = None) -> tuple[Resource, ...]:
     """Read a resources YAML file (top-level ``region`` and ``resources``). ``region``, when
-    given, replaces the file's default region (resources naming their own region keep it)."""
+    given, replaces the file's default region (resources naming their own region keep it).
+
+    The file is loaded as a plan is (:func:`~infra_toolkit.plan_yaml.parse_yaml`): YAML 1.2
+    numbers such as ``2e2``, and a key written twice is an error with its line instead of the
+    last one silently winning."""
     path = Path(path)
-    doc = read_yaml(path, "resources file", PlanError)
+    doc, _lines, problems = parse_yaml(read_yaml_text(path, "resources file"), str(path))
+    if problems:
+        text = [str(p) for p in problems]
+        raise PlanError(f"{len(text)} problem(s) in {path}:\n  " + "\n  ".join(text), text)
     if not isinstance(doc, dict) or "resources" not in doc:
         raise PlanError(f"{path}: expected a mapping with a 'resources' list (and optionally "
                         "'region')")

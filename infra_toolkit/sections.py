@@ -195,12 +195,15 @@ def _workload_row(w: Workload) -> dict[str, object]:
     return {
         "Workload": w.name, "Deployment": d.name, "Node group": w.node_group or "any untainted",
         "CPU request (m)": d.cpu_request_millicores, "Memory request (MiB)": d.memory_request_mib,
-        "Capacity (rps per pod)": m.capacity_rps_per_pod, "Traffic share": w.traffic_share,
+        "Capacity (rps per pod)": m.capacity_rps_per_pod if m else "-",
+        "Traffic share": w.traffic_share,
         "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
         "HPA metrics": _metrics(hpa) if hpa else "no HPA",
         "Scale up": _rules(behavior.scale_up) if behavior else "controller default",
         "Scale down": _rules(behavior.scale_down) if behavior else "controller default",
-        "Pod start-up": duration_text(m.image_pull_s + m.app_start_s + d.readiness_delay_s),
+        # without a model (no HPA) the pull and start times are unknown; nothing waits on them
+        "Pod start-up": duration_text(m.image_pull_s + m.app_start_s + d.readiness_delay_s)
+        if m else "-",
     }
 
 

@@ -3,7 +3,8 @@
 Each row is the mean request rate from its timestamp to the next row's: the file's interval is
 the most common difference between consecutive timestamps, and every row must sit on that grid.
 Timestamps are either all ISO-8601 (``1995-07-01T04:00:00Z``; zoned times are converted to UTC)
-or all seconds from start (``0``, ``60``, ...). Extra columns are ignored.
+or all seconds from start (``0``, ``60``, ...). Extra columns are ignored. A rate is a finite
+number from 0 to :data:`MAX_RATE_RPS`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ import pandas as pd
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, resample_curve
 
-__all__ = ["read_traffic_csv"]
+__all__ = ["MAX_RATE_RPS", "read_traffic_csv"]
+
+#: The largest rate a row may hold, requests per second: a billion, above any one service's
+#: traffic (the largest CDNs report tens of millions of requests per second for their whole
+#: network), so a larger value is a unit or column mistake. A finite but huge value such as 1e308
+#: otherwise overflows to inf in the request counts (rate x seconds) deep inside resampling.
+MAX_RATE_RPS = 1e9
 
 TIME_COLUMN = "timestamp"
 RATE_COLUMN = "requests_per_second"
@@ -61,6 +68,12 @@ def _parse_rate(text: str, where: str) -> float:
         raise TrafficError(
             f"{where}: {text!r} must be a finite rate >= 0 requests per second; "
             "fix or remove the row"
+        )
+    if value > MAX_RATE_RPS:
+        raise TrafficError(
+            f"{where}: {text!r} rps is out of range: a rate may be at most {MAX_RATE_RPS:,.0f} "
+            "requests per second (a billion, more than any one service serves); check the "
+            "column's unit (requests per second, not per minute or bytes) or fix the row"
         )
     return value
 
@@ -129,14 +142,17 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
 
 
 def read_traffic_csv(path: str | Path, step_s: float | None = None,
-                     interpolate_gaps: bool = False) -> TrafficCurve:
+                     interpolate_gaps: bool = False,
+                     gap_option: str = "interpolate_gaps=True") -> TrafficCurve:
     """Read ``timestamp,requests_per_second`` into a :class:`TrafficCurve`.
 
     ``step_s`` (seconds) resamples the file's interval with :func:`resample_curve` (time-weighted
     mean over each new bin: downsampling averages, upsampling holds each value); ``None`` keeps the
     file's interval. Missing rows (a gap longer than the interval) are an error that says where,
     unless ``interpolate_gaps`` is true: then each missing row gets the linear interpolation between
-    the rows around the gap. A one-row file needs ``step_s`` to know how long its row lasts.
+    the rows around the gap. ``gap_option`` is how the caller's user turns that on (a CLI flag,
+    a plan key), named in the error's fix. A one-row file needs ``step_s`` to know how long its
+    row lasts.
     """
     path = Path(path)
     lines, raw_times, raw_rates = _read_rows(path)
@@ -205,8 +221,7 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
             f"{path} line {lines[i + 1]}, {col_t}: gap of {diffs[i]:g} s after line {lines[i]} "
             f"({raw_times[i]!r} to {raw_times[i + 1]!r}) where the interval is {file_step:g} s; "
             f"{gaps.size} gap(s), {missing} missing row(s) in all. Add the rows (0 if there was no "
-            "traffic) or pass interpolate_gaps=True (infra-toolkit simulate --interpolate-gaps) "
-            "to fill them linearly"
+            f"traffic) or give {gap_option} to fill them linearly"
         )
     if gaps.size:
         grid = np.arange(int(steps.sum()) + 1, dtype=np.float64) * file_step

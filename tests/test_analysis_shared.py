@@ -54,10 +54,11 @@ def shared_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
                                      ("cron", "100m", 1, None)):
         (root / f"{name}-deployment.yaml").write_text(yaml.safe_dump(
             _deployment(name, cpu, replicas)))
-        w = {"name": name, "deployment": f"{name}-deployment.yaml", "model": model}
-        if hpa is not None:
+        w = {"name": name, "deployment": f"{name}-deployment.yaml"}
+        if hpa is not None:  # D-4: cron, without an HPA, serves no traffic and needs no model
             (root / f"{name}-hpa.yaml").write_text(yaml.safe_dump(_hpa(name, hpa)))
             w["hpa"] = f"{name}-hpa.yaml"
+            w["model"] = model
         workloads.append(w)
     plan["proposed"]["workloads"] = workloads
     plan["proposed"]["resources"] = [
@@ -130,3 +131,15 @@ def test_report_charts_each_share_and_the_whole_cluster(analysis: PlanAnalysis) 
     # both workloads see the same two shared nodes at the peak (not 1 + 2 of their own)
     assert summary["Peak nodes"].to_dict() == {"api": 2, "worker": 2}
     assert summary["Peak replicas"].to_dict() == {"api": 2, "worker": 4}
+
+
+def test_a_workload_without_hpa_or_model_is_shown_as_room_only(analysis: PlanAnalysis) -> None:
+    (cron,) = [w for w in analysis.plan.proposed.workloads if w.name == "cron"]
+    assert cron.model is None and cron.hpa_spec is None
+    rows = sections.proposed_architecture(analysis).tables[2].frame.set_index("Workload")
+    assert rows.loc["cron", "Replicas"] == "1" and rows.loc["cron", "HPA metrics"] == "no HPA"
+    # no model: its capacity and start-up are unknown, and nothing waits on them
+    assert (rows.loc["cron", "Capacity (rps per pod)"], rows.loc["cron", "Pod start-up"]) == \
+        ("-", "-")
+    assert rows.loc["api", "Pod start-up"] == "30 s"  # image 10 s + app 20 s, no readiness delay
+    assert "<td>cron</td>" in sections.proposed_architecture(analysis).tables[2].to_html()

@@ -127,7 +127,7 @@ def test_overrides_reach_the_command(capsys: pytest.CaptureFixture[str], tmp_pat
     ("resources:\n  - {type: aws_instance, name: vm, instance_type: t3.medum}\n",
      ("resources[0].instance_type: 't3.medum' is not a known EC2 instance type; did you mean "
      "'t3.medium'")),
-    ("resources: [\n", "not valid YAML"),
+    ("resources: [\n", "bad.yaml:2: YAML syntax error"),
 ])
 def test_bad_input_is_one_error_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                            text: str, match: str) -> None:

@@ -57,3 +57,29 @@ def test_an_unreadable_plan_does_not_stop_the_others(
     captured = capsys.readouterr()
     assert re.match(r"error: cannot read plan .*nope.yaml: No such file", captured.err)
     assert f"{bad}: 1 problem(s); the plan is not valid" in captured.out
+
+
+def test_a_resources_file_is_named_as_such_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # U-8: before, "version: None is not a plan version this toolkit reads" and "version:
+    # missing (required)" for the one absent key, among eight lines of missing plan sections
+    path = tmp_path / "today.yaml"
+    path.write_text("region: us-east-1\nresources:\n  - {type: aws_instance, name: web, "
+                    "instance_type: t3.medium}\n")
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{path}: this is a resources file (top-level `resources:`, no `version`), not a plan; "
+        f"price it with `infra-toolkit cost {path}`, or see docs/PLAN.md to write a plan",
+        f"{path}: 1 problem(s); the plan is not valid"]
+
+
+def test_a_plan_without_version_says_so_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    minimal = (REPO / "tests" / "data" / "plans" / "minimal.yaml").read_text()
+    path = tmp_path / "plan.yaml"
+    path.write_text(minimal.replace("version: 1\n", ""))
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "is not a plan version" not in out
+    assert [line for line in out.splitlines() if line.startswith(f"{path}: version")] == [
+        f"{path}: version: missing (required); add a `version:` section"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -80,11 +82,107 @@ def test_shape_parameters_come_from_the_traffic_functions() -> None:
     assert set(optional) == {"peak_hour", "weekend_factor", "start_weekday"}
 
 
-def test_a_window_outside_the_trace_is_a_traffic_error() -> None:
-    import datetime as dt
+def _trace(tmp_path: Path, rows: int = 10) -> Path:
+    """A 60 s trace from 2024-01-01T00:00Z: row i holds i rps, so it covers 00:00 .. 00:10."""
+    path = tmp_path / "t.csv"
+    path.write_text("timestamp,requests_per_second\n" + "".join(
+        f"2024-01-01T00:{i:02d}:00Z,{i}\n" for i in range(rows)))
+    return path
 
-    late = Scenario("late", "after the trace", CsvTraffic(
-        TRACES / "worldcup98_1998-07-07_12-24_1min.csv",
-        start=dt.datetime(1998, 7, 8, tzinfo=dt.UTC), end=dt.datetime(1998, 7, 9, tzinfo=dt.UTC)))
-    with pytest.raises(TrafficError, match="must be a whole number of 15.0 s steps inside"):
-        scenario_curve(late, 15.0)
+
+def _at(text: str | None) -> dt.datetime | None:
+    return None if text is None else dt.datetime.fromisoformat(text)
+
+
+@pytest.mark.parametrize(("start", "end", "step_s", "match"), [
+    # U-2: before, "slice_curve 't': [86400.0, ...) s must be a whole number of ... inside [0,
+    # 600.0) s": the function's name and seconds from the trace's start
+    ("2024-01-02T00:00Z", None, 60.0,
+     r"^start 2024-01-02T00:00:00Z is after the trace's end: start/end must lie within "
+     r"2024-01-01T00:00:00Z \.\. 2024-01-01T00:10:00Z, the time range of t\.csv$"),
+    (None, "2023-12-31T23:00Z", 60.0,
+     r"^end 2023-12-31T23:00:00Z is before the trace's first time: start/end must lie within "
+     r"2024-01-01T00:00:00Z \.\. 2024-01-01T00:10:00Z"),
+    ("2024-01-01T00:02Z", "2024-01-01T00:11Z", 60.0,
+     r"^end 2024-01-01T00:11:00Z is after the trace's end"),
+    ("2024-01-01T00:10Z", None, 60.0, r"^start 2024-01-01T00:10:00Z is at the trace's end"),
+    # 00:00 .. 00:05 is 300 s; 300 / 7 = 42.86 steps
+    ("2024-01-01T00:00Z", "2024-01-01T00:05Z", 7.0,
+     r"^simulation\.step_s 7 does not divide the 300 s window 2024-01-01T00:00:00Z \.\. "
+     r"2024-01-01T00:05:00Z; move start or end, or choose a step_s that divides 300 s$"),
+    # 00:01:30 .. 00:04:30 is 180 s = 3 steps of 60 s, but it starts 90 s (1.5 steps) in
+    ("2024-01-01T00:01:30Z", "2024-01-01T00:04:30Z", 60.0,
+     r"^start 2024-01-01T00:01:30Z is 90 s after the first time of t\.csv "
+     r"\(2024-01-01T00:00:00Z\), not a whole number of simulation\.step_s 60 s steps; move "
+     r"start onto that grid$"),
+])
+def test_a_bad_window_is_said_in_the_plans_terms(tmp_path: Path, start: str | None,
+                                                end: str | None, step_s: float, match: str
+                                                ) -> None:
+    scenario = Scenario("w", "a window", CsvTraffic(_trace(tmp_path), _at(start), _at(end)))
+    with pytest.raises(TrafficError, match=match):
+        scenario_curve(scenario, step_s)
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    ("2024-01-01T00:02Z", "2024-01-01T00:05Z", [2, 3, 4]),  # rows 00:02, 00:03, 00:04
+    ("2024-01-01T00:08Z", None, [8, 9]),                    # to the trace's end, 00:10
+    (None, "2024-01-01T00:02Z", [0, 1]),                    # from its first time
+])
+def test_a_window_inside_the_trace_is_cut_exactly(tmp_path: Path, start: str | None,
+                                                  end: str | None, expected: list[float]
+                                                  ) -> None:
+    scenario = Scenario("w", "a window", CsvTraffic(_trace(tmp_path), _at(start), _at(end)))
+    curve = scenario_curve(scenario, 60.0)
+    np.testing.assert_array_equal(curve.rps, expected)
+    assert curve.start == pd.Timestamp(start or "2024-01-01T00:00Z")
+
+
+def test_a_gap_in_a_plans_csv_names_the_plan_option(tmp_path: Path) -> None:
+    path = tmp_path / "gap.csv"
+    path.write_text("timestamp,requests_per_second\n0,10\n60,20\n240,50\n300,60\n")
+    # U-3: before, the fix named `interpolate_gaps=True (infra-toolkit simulate
+    # --interpolate-gaps)`, which a plan cannot give
+    with pytest.raises(TrafficError, match=r"Add the rows \(0 if there was no traffic\) or give "
+                                           r"`interpolate_gaps: true` in this csv: block to fill "
+                                           r"them linearly$"):
+        scenario_curve(Scenario("g", "a gap", CsvTraffic(path)), 60.0)
+    # with the option the missing 120 s and 180 s rows are linear between 20 (60 s) and 50
+    # (240 s): 30 and 40
+    filled = scenario_curve(Scenario("g", "a gap", CsvTraffic(path, interpolate_gaps=True)), 60.0)
+    np.testing.assert_array_equal(filled.rps, [10, 20, 30, 40, 50, 60])
+
+
+def test_a_load_test_with_no_think_time_and_no_ramps(tmp_path: Path) -> None:
+    # S-9: think_time 0s, ramp_up 0s and ramp_down 0s were refused ("must be longer than 0 s")
+    plan = tmp_path / "plan.yaml"
+    data = REPO / "tests" / "data" / "plans"
+    shutil.copytree(data / "manifests", tmp_path / "manifests")
+    plan.write_text((data / "minimal.yaml").read_text().replace(
+        "csv: {path: manifests/traffic.csv}",
+        "load_test: {users: 10, think_time: 0s, response_time: 200ms, ramp_up: 0s, hold: 1m, "
+        "ramp_down: 0s}"))
+    (scenario,) = read_plan(plan).scenarios
+    test = scenario.traffic
+    assert isinstance(test, LoadTest)
+    assert (test.think_time_s, test.ramp_up_s, test.ramp_down_s) == (0.0, 0.0, 0.0)
+    # back to back: each user sends 1 / 0.2 s = 5 rps, 10 users 50 rps from the first instant,
+    # held 60 s = four 15 s steps, nothing after
+    curve = scenario_curve(scenario, 15.0)
+    np.testing.assert_allclose(curve.rps, [50.0, 50.0, 50.0, 50.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("traffic", "match"), [
+    # before: "curve 'ramp': duration_s (=2700.0) must be a whole number of steps of step_s
+    # (=7.0)": an internal curve's name; 2700 / 7 = 385.71 steps
+    (LoadTest(users=10, requests_per_user_per_s=1.0, ramp_up_s=600.0, hold_s=1800.0,
+              ramp_down_s=300.0),
+     r"^simulation\.step_s 7 does not divide the ramp_up \+ hold \+ ramp_down, 2700 s \(385\.71 "
+     r"steps\); make it a whole number of steps or choose a step_s that divides it$"),
+    (SyntheticTraffic("constant", 100.0, {"rps": 5.0}),  # 100 / 7 = 14.29 steps
+     r"^simulation\.step_s 7 does not divide the duration, 100 s \(14\.29 steps\)"),
+])
+def test_a_step_that_does_not_divide_a_scenario_is_said_in_the_plans_terms(
+        traffic: LoadTest | SyntheticTraffic, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        scenario_curve(Scenario("s", "a scenario", traffic), 7.0)

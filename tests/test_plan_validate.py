@@ -6,9 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
+from infra_toolkit.digest import plan_digest
 from infra_toolkit.errors import PlanError
-from infra_toolkit.plan import read_plan, validate_plan
+from infra_toolkit.plan import CsvTraffic, read_plan, validate_plan
+from infra_toolkit.plan_yaml import PlanLoader
 
 DATA = Path(__file__).parent / "data" / "plans"
 BROKEN = DATA / "broken"
@@ -187,7 +190,7 @@ def test_unreadable_plan_raises_plan_error(tmp_path: Path, make: str) -> None:
     elif make == "binary":
         path.write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(PlanError, match=r"cannot read plan .*plan.yaml: .*give the path of a "
-                                        r"UTF-8 YAML plan file"):
+                                        r"readable UTF-8 YAML file"):
         validate_plan(path)
 
 
@@ -353,6 +356,15 @@ MUTATIONS = [
      "'scaling' is not valid; did you mean 'scaling-change'?"),
     ("requested_review: 45", "requested_review: 30s", "metadata.requested_review",
      "'30s' must be longer than 60 s"),
+    # S-6: 99999999w was valid (about 1e12 minutes); 30 days = 43,200 minutes is the most
+    ("requested_review: 45", "requested_review: 99999999w", "metadata.requested_review",
+     "'99999999w' is 1,007,999,989,920 minutes, more than the 30 days (43,200 minutes) a review "
+     "may ask for; give the turnaround you need (e.g. 2d), and a later deadline as "
+     "metadata.needed_by"),
+    ("requested_review: 45", "requested_review: 43201", "metadata.requested_review",
+     "43201 is 43,201 minutes, more than the 30 days"),
+    ("requested_review: 45", "requested_review: 30d1m", "metadata.requested_review",
+     "'30d1m' is 43,201 minutes, more than the 30 days"),
     ("environment: staging", "environment: prod", "metadata.environment",
      "did you mean 'production'?"),
     # metadata.id: a slug of 1-63 characters, lowercase, starting with a letter or digit
@@ -387,6 +399,24 @@ MUTATIONS = [
     ("csv: {path: manifests/traffic.csv}", "synthetic: {shape: constant, duration: 100000d, "
      "rps: 5}", "scenarios[0].synthetic", "100000 days at 15 s per step is 576,000,000 steps, "
      "more than the 5,000,000 a scenario may have; shorten it or raise simulation.step_s"),
+    # S-9: zero think time needs the response time it stands in for
+    ("csv: {path: manifests/traffic.csv}", "load_test: {users: 10, think_time: 0s, ramp_up: 0s, "
+     "hold: 1m}", "scenarios[0].load_test.think_time",
+     "0s without response_time: with no think time each user sends its next request as soon as "
+     "the last returns, so its rate is 1 / response_time; give response_time (e.g. 200ms) or "
+     "requests_per_user_per_s instead"),
+    ("csv: {path: manifests/traffic.csv}", "load_test: {users: 10, think_time: 0s, "
+     "response_time: 0s, ramp_up: 0s, hold: 1m}", "scenarios[0].load_test.response_time",
+     "'0s' must be longer than 0 s"),
+    ("csv: {path: manifests/traffic.csv}", "load_test: {users: 10, think_time: 1s, "
+     "response_time: 1s, ramp_up: 1m, hold: 0s}", "scenarios[0].load_test.hold",
+     "'0s' must be longer than 0 s"),
+    # D-4: the model is what the simulation of an HPA needs
+    ("      model:\n        cpu_millicores_per_rps: 5\n        baseline_cpu_millicores: 20\n"
+     "        capacity_rps_per_pod: 40\n        image_pull_s: 5\n        app_start_s: 10\n",
+     "", "proposed.workloads[0].model",
+     "missing (required with an hpa: the simulation needs how one pod behaves under load); add "
+     "a `model:` block"),
     ("percentile: 95", "percentile: 90", "slos[0].percentile",
      "90 is not simulated; use one of 50, 95, 99"),
     ("metric: latency", "metric: latency, objective_pct: 99", "slos[0].objective_pct",
@@ -448,3 +478,79 @@ def test_single_field_mistake_is_named_with_its_fix(tmp_path: Path, old: str, ne
     problems = validate_plan(plan)
     assert [p.path for p in problems] == [path], "\n".join(map(str, problems))
     assert words in problems[0].message
+
+
+# --- U-1: YAML 1.2 numbers (PyYAML reads YAML 1.1, where 2e2 and 2.5e1 are text) ------------
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("2e2", 200.0), ("2.5e1", 25.0), ("1e9", 1_000_000_000.0), ("-1E-3", -0.001),
+    (".5e2", 50.0), ("2.5e+1", 25.0),               # YAML 1.1's own form still reads
+    ("25", 25), ("1.5", 1.5), ("1_000", 1000),      # ints and plain floats keep their type
+    ("'2e2'", "2e2"), ("e5", "e5"), ("1e", "1e"),   # quoted or not a number: text
+])
+def test_the_plan_loader_reads_scientific_notation_as_numbers(text: str, value: object) -> None:
+    loaded = yaml.load(text, Loader=PlanLoader)
+    assert loaded == value and type(loaded) is type(value)
+
+
+def test_a_plan_may_write_numbers_in_scientific_notation(tmp_path: Path) -> None:
+    # before: "capacity_rps_per_pod: expected a number, got text ('4e1')"
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((DATA / "minimal.yaml").read_text()
+                    .replace("capacity_rps_per_pod: 40", "capacity_rps_per_pod: 4e1")
+                    .replace("threshold_ms: 250", "threshold_ms: 2.5e2"))
+    assert validate_plan(plan) == []
+    read = read_plan(plan)
+    assert read.proposed.workloads[0].model.capacity_rps_per_pod == 40.0
+    assert read.slos[0].threshold_ms == 250.0
+
+
+def test_a_plan_fills_a_csv_gap_only_with_interpolate_gaps(tmp_path: Path) -> None:
+    # U-3: the gap's fix named `interpolate_gaps=True (infra-toolkit simulate
+    # --interpolate-gaps)`; a plan now has the option, on its csv: block
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    (tmp_path / "manifests" / "traffic.csv").write_text(
+        "timestamp,requests_per_second\n0,10\n60,12\n240,11\n300,11\n")
+    plan = tmp_path / "plan.yaml"
+    text = (DATA / "minimal.yaml").read_text()
+    plan.write_text(text)
+    (problem,) = validate_plan(plan)
+    assert problem.path == "scenarios[0].csv"
+    assert problem.message.endswith("Add the rows (0 if there was no traffic) or give "
+                                    "`interpolate_gaps: true` in this csv: block to fill them "
+                                    "linearly")
+    plan.write_text(text.replace("csv: {path: manifests/traffic.csv}",
+                                 "csv: {path: manifests/traffic.csv, interpolate_gaps: true}"))
+    assert validate_plan(plan) == []
+    (scenario,) = read_plan(plan).scenarios
+    assert isinstance(scenario.traffic, CsvTraffic) and scenario.traffic.interpolate_gaps
+    plan.write_text(text.replace("csv: {path: manifests/traffic.csv}",
+                                 "csv: {path: manifests/traffic.csv, interpolate_gaps: 'true'}"))
+    (problem,) = validate_plan(plan)
+    assert problem.path == "scenarios[0].csv.interpolate_gaps"
+    assert problem.message.startswith("expected true or false, got text")
+
+
+def test_interpolate_gaps_is_part_of_the_digest(tmp_path: Path) -> None:
+    # it changes the simulated traffic, so an approval must not carry over when it is toggled
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    text = (DATA / "minimal.yaml").read_text()
+    digests = []
+    for value in ("false", "true"):
+        plan = tmp_path / "plan.yaml"
+        plan.write_text(text.replace("csv: {path: manifests/traffic.csv}",
+                                     f"csv: {{path: manifests/traffic.csv, interpolate_gaps: "
+                                     f"{value}}}"))
+        digests.append(plan_digest(read_plan(plan), pricing_tables=[]))
+    assert digests[0] != digests[1]
+
+
+@pytest.mark.parametrize(("value", "minutes"), [("30d", 43_200), ("43200", 43_200), ("4w", 40_320)])
+def test_a_review_of_up_to_30_days_is_valid(tmp_path: Path, value: str, minutes: int) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((DATA / "minimal.yaml").read_text()
+                    .replace("requested_review: 45", f"requested_review: {value}"))
+    # 30 d x 24 h x 60 min = 43,200; 4 w x 7 d x 1440 min = 40,320
+    assert read_plan(plan).metadata.requested_review_minutes == minutes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -265,3 +266,22 @@ def test_kernel_socket_base_fits_a_unix_socket_path(tmp_dir: str, expected_dir: 
     assert os.path.dirname(base) == expected_dir
     assert os.path.basename(base).startswith("infra-toolkit-kernel-")
     assert len(base) + len("-ipc-65535") <= 103
+
+
+def test_cli_report_parameters_read_scientific_notation_as_numbers(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # U-1: before, `-p horizon_h 1e9` reached the notebook as the text '1e9' ("give a number")
+    from infra_toolkit import report
+    from infra_toolkit.cli import main
+
+    seen: dict[str, object] = {}
+
+    def record(plans: list[str], **kwargs: Any) -> list[Any]:
+        seen.update(kwargs["parameters"])
+        return []
+
+    monkeypatch.setattr(report, "build_reports", record)
+    assert main(["report", "p.yaml", "-p", "horizon_h", "1e9", "-p", "region", "eu-west-1",
+                 "-p", "scenarios", "[a, b]", "-p", "label", "'2e2'"]) == 0
+    assert seen == {"horizon_h": 1e9, "region": "eu-west-1", "scenarios": ["a", "b"],
+                    "label": "2e2"}

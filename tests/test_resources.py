@@ -29,9 +29,9 @@ def test_public_api_is_fixed() -> None:
         "Resource", "ResourceProblem", "parse_resources", "read_resources_yaml",
         "validate_resources"])
     assert sorted(resource_types.__all__) == sorted([
-        "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS", "RDS_ENGINES",
-        "RESOURCE_SCHEMAS", "Field", "ResourceSchema", "check_rules", "launch_template_problem",
-        "launch_template_ref"])
+        "EBS_MAX_SIZE_GIB", "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS",
+        "RDS_ENGINES", "RDS_MAX_STORAGE_GIB", "RESOURCE_SCHEMAS", "Field", "ResourceSchema",
+        "check_rules", "launch_template_problem", "launch_template_ref"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
@@ -147,12 +147,53 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
     ({"type": "aws_nat_gateway", "name": "n", "usage": {"monthly_data_processed_gb": 1e400}},
      "resources[0].usage.monthly_data_processed_gb: inf must be a finite number"),
     ("aws_instance", "resources[0]: expected a mapping with type, name and attributes"),
+    # S-6: AWS's largest volumes (resource_types.EBS_MAX_SIZE_GIB / RDS_MAX_STORAGE_GIB cite the
+    # API references); before, 100,000,000,000 GiB of gp2 was priced $8,000,000,000 a month
+    ({"type": "aws_ebs_volume", "name": "v", "size": 100_000_000_000},
+     ("resources[0].size: 100,000,000,000 GiB is more than AWS allows for one gp2 EBS volume "
+      "(16,384 GiB = 16 TiB); check the unit (GiB) or split the data over several volumes")),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "io2", "size": 65_537, "iops": 3000},
+     "resources[0].size: 65,537 GiB is more than AWS allows for one io2 EBS volume (65,536 GiB = "
+     "64 TiB)"),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "st1", "size": 16_385},
+     "resources[0].size: 16,385 GiB is more than AWS allows for one st1 EBS volume (16,384 GiB"),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "standard", "size": 1025},
+     "resources[0].size: 1,025 GiB is more than AWS allows for one standard EBS volume (1,024 GiB"),
+    ({"type": "aws_instance", "name": "i", "instance_type": "t3.medium",
+      "root_block_device": {"volume_size": 20_000, "volume_type": "gp3"}},
+     "resources[0].root_block_device.volume_size: 20,000 GiB is more than AWS allows for one gp3 "
+     "EBS volume (16,384 GiB"),
+    ({"type": "aws_launch_template", "name": "lt", "block_device_mappings": {
+        "device_name": "/dev/xvda", "ebs": {"volume_size": 20_000, "volume_type": "gp3"}}},
+     "resources[0].block_device_mappings.ebs.volume_size: 20,000 GiB is more than AWS allows "
+     "for one gp3 EBS volume (16,384 GiB"),
+    ({**NODE_GROUP, "disk_size": 16_385},
+     "resources[0].disk_size: 16,385 GiB is more than AWS allows for one gp2 EBS volume (EKS's "
+     "root volume without a launch template) (16,384 GiB"),
+    ({**DB, "allocated_storage": 65_537},
+     "resources[0].allocated_storage: 65,537 GiB is more than AWS allows for gp3 RDS storage "
+     "(65,536 GiB = 64 TiB)"),
+    ({**DB, "storage_type": "standard", "allocated_storage": 3073},
+     "resources[0].allocated_storage: 3,073 GiB is more than AWS allows for standard RDS "
+     "storage (3,072 GiB"),
 ])
 def test_each_problem_is_reported_with_its_path(book: PriceBook, item: Any, expected: str
                                                 ) -> None:
     problems = [str(p) for p in validate_resources([item], default_region="us-east-1",
                                                    price_book=book)]
     assert any(p.startswith(expected) for p in problems), problems
+
+
+@pytest.mark.parametrize("item", [
+    {"type": "aws_ebs_volume", "name": "v", "volume_type": "gp3", "size": 16_384},
+    {"type": "aws_ebs_volume", "name": "v", "volume_type": "io2", "size": 65_536, "iops": 3000},
+    {"type": "aws_ebs_volume", "name": "v", "volume_type": "standard", "size": 1024},
+    {**NODE_GROUP, "disk_size": 16_384},
+    {**DB, "allocated_storage": 65_536},
+    {**DB, "storage_type": "standard", "allocated_storage": 3072},
+])
+def test_the_largest_sizes_aws_allows_are_valid(book: PriceBook, item: Any) -> None:
+    assert validate_resources([item], default_region="us-east-1", price_book=book) == []
 
 
 def test_every_problem_is_reported_at_once_under_the_given_path(book: PriceBook) -> None:
@@ -212,8 +253,22 @@ def test_read_resources_yaml(tmp_path: Path) -> None:
     assert (vm.region, eu.region) == ("us-east-1", "eu-west-1")
 
 
+def test_a_resources_file_may_write_numbers_in_scientific_notation(tmp_path: Path) -> None:
+    # U-1: before, "'2e2' must be a number" (PyYAML's YAML 1.1 reads 2e2 as text)
+    path = tmp_path / "r.yaml"
+    path.write_text("region: us-east-1\nresources:\n  - type: aws_nat_gateway\n    name: egress\n"
+                    "    usage: {monthly_data_processed_gb: 2e2}\n")
+    (nat,) = read_resources_yaml(path)
+    assert nat.usage["monthly_data_processed_gb"] == 200.0
+
+
 @pytest.mark.parametrize(("text", "match"), [
-    ("resources: [\n", r"r.yaml: not valid YAML"),
+    ("resources: [\n", r"r.yaml:2: YAML syntax error: did not find expected node content"),
+    # B-5: the last `type` used to win silently (the resource was read as aws_db_instance)
+    ("region: us-east-1\nresources:\n  - type: aws_instance\n    name: web\n"
+     "    instance_type: t3.medium\n    type: aws_db_instance\n",
+     r"r.yaml:6: resources\[0\]\.type: this key is written twice in the same mapping and YAML "
+     r"keeps only the last one; delete or rename one"),
     ("- type: aws_instance\n", r"r.yaml: expected a mapping with a 'resources' list"),
     ("region: us-east-1\nresource: []\n", r"expected a mapping with a 'resources' list"),
     ("region: us-east-1\nresources: []\nusage: {}\n", r"unknown top-level key 'usage'"),

@@ -64,8 +64,15 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
          r"line 4, column 'timestamp': timestamp goes backwards '60' \(line 3 has '120'\)"),
         ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n300,1\n360,1\n",
          (r"line 5, column 'timestamp': gap of 180 s after line 4 \('120' to '300'\) where the "
-          r"interval is 60 s; 1 gap\(s\), 2 missing row\(s\) in all. .*interpolate_gaps=True "
-          r"\(infra-toolkit simulate --interpolate-gaps\) to fill them linearly")),
+          r"interval is 60 s; 1 gap\(s\), 2 missing row\(s\) in all. Add the rows \(0 if there "
+          r"was no traffic\) or give interpolate_gaps=True to fill them linearly$")),
+        # U-4: 1e308 x 60 s overflowed to inf inside resampling (numpy warnings, no line)
+        ("timestamp,requests_per_second\n0,1\n60,1e308\n120,1\n",
+         r"t.csv line 3, column 'requests_per_second': '1e308' rps is out of range: a rate may "
+         r"be at most 1,000,000,000 requests per second \(a billion, more than any one service "
+         r"serves\); check the column's unit"),
+        ("timestamp,requests_per_second\n0,1\n60,1000000001\n",
+         r"line 3, .*'1000000001' rps is out of range"),
         ("timestamp,requests_per_second\n0,1\n60,1\n120,1\n150,1\n",
          r"line 5, column 'timestamp': '150' is 30 s after line 4, not a multiple of the "
          r"file's 60"),
