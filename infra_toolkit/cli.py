@@ -181,6 +181,7 @@ def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
 def _run_pricing(args: argparse.Namespace) -> int:
     from infra_toolkit import pricing_refresh
     from infra_toolkit.pricing import DEFAULT_PRICING_DIR
+    from infra_toolkit.pricing_tables import check_region_code
 
     if args.pricing_command == "show":
         for ref in _price_book(args).tables_used:
@@ -191,6 +192,8 @@ def _run_pricing(args: argparse.Namespace) -> int:
         price = _price_book(args).lookup(kind, args.purchase_option, region=args.region, **key)
         print(f"${price.usd_per_unit.normalize():f} per {price.unit}  ({price.ref})")
         return 0
+    for region in args.region:  # a typo fails before any AWS client is made
+        check_region_code(region, "pricing refresh --region")
     client = pricing_refresh.pricing_client(args.profile)
     for region in args.region:
         r = pricing_refresh.refresh_table(args.service, region, engine=args.engine,
