@@ -184,7 +184,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         file_step = float(step_s)
     else:
         raise TrafficError(
-            f"{path} has one data row, so its interval is unknown; pass step_s (seconds)"
+            f"{path} has one data row, so its interval is unknown; pass step_s=SECONDS "
+            "(infra-toolkit simulate --step-s SECONDS) for how long the row lasts"
         )
 
     ratio = diffs / file_step

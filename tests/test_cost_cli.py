@@ -179,3 +179,20 @@ def test_pricing_lookup_of_a_typo_lists_the_nearest_keys(capsys: pytest.CaptureF
                        "--instance-type", "t3.medum")
     assert code == 2
     assert "nearest instance_type: t3.medium, t3a.medium" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--item-id", "alb_lcu"], "--item-id needs --service, e.g. --service AmazonEKS"),
+    (["--node-type", "cache.t3.micro"], "--node-type needs --engine, e.g. --engine Redis"),
+    (["--instance-class", "db.t3.medium"],
+     "--instance-class needs --engine, e.g. --engine PostgreSQL"),
+])
+def test_pricing_lookup_without_the_flag_a_key_needs_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    # before: a lookup of service '' / engine '' and "not found ... nearest service: ..."
+    with pytest.raises(SystemExit) as exited:
+        main(["pricing", "lookup", "--region", "us-east-1", *argv])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: infra-toolkit pricing lookup")
+    assert err.endswith(f"infra-toolkit pricing lookup: error: {message}\n")

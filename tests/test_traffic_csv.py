@@ -76,7 +76,9 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
         ("timestamp,requests_per_second\n2024-01-01T00:00Z,1\n2024-01-01T00:01,1\n",
          r"line 3, column 'timestamp': '2024-01-01T00:01' and the first row .* time zone"),
         ("timestamp,requests_per_second\n0\n", r"line 2: 1 field\(s\), expected at least 2"),
-        ("timestamp,requests_per_second\n0,1\n", r"has one data row, so its interval is unknown"),
+        ("timestamp,requests_per_second\n0,1\n", (r"has one data row, so its interval is "
+         r"unknown; pass step_s=SECONDS \(infra-toolkit simulate --step-s SECONDS\) for how "
+         r"long the row lasts$")),
     ],
 )
 def test_bad_files_name_file_line_column_and_fix(tmp_path: Path, text: str, match: str) -> None:
