@@ -139,6 +139,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     the rows around the gap. A one-row file needs ``step_s`` to know how long its row lasts.
     """
     path = Path(path)
+    if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
+        raise TrafficError(f"{path}: step_s (={step_s}) must be a positive number of seconds "
+                           "(infra-toolkit simulate --step-s SECONDS)")
     lines, raw_times, raw_rates = _read_rows(path)
     iso = True
     try:

@@ -86,6 +86,18 @@ def test_bad_files_name_file_line_column_and_fix(tmp_path: Path, text: str, matc
         read_traffic_csv(_write(tmp_path, text))
 
 
+@pytest.mark.parametrize("rows", ["0,1\n", "0,1\n60,2\n"])
+@pytest.mark.parametrize("step_s", [0.0, -5.0, float("nan")])
+def test_a_step_that_is_no_interval_is_refused_naming_the_flag(
+        tmp_path: Path, rows: str, step_s: float) -> None:
+    # before: "traffic curve 't'" (one row) or "resample_curve" (two rows), in internal terms
+    path = _write(tmp_path, "timestamp,requests_per_second\n" + rows)
+    with pytest.raises(TrafficError, match=(rf"t\.csv: step_s \(={step_s}\) must be a positive "
+                                            r"number of seconds \(infra-toolkit simulate "
+                                            r"--step-s SECONDS\)$")):
+        read_traffic_csv(path, step_s=step_s)
+
+
 def test_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
     # Excel's "CSV UTF-8" starts the file with EF BB BF; the header must still be found
     path = tmp_path / "t.csv"
