@@ -167,22 +167,33 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     lookup.add_argument("--purchase-option", default="on_demand",
                         choices=("on_demand", "spot", "savings_plan", "reserved"))
     _add_pricing_options(lookup)
+    lookup.set_defaults(lookup_parser=lookup)
+
+
+# a key flag of `pricing lookup`, the flag it needs, and an example of that flag
+_LOOKUP_NEEDS = (("instance_class", "engine", "PostgreSQL"), ("node_type", "engine", "Redis"),
+                 ("item_id", "service", "AmazonEKS"))
 
 
 def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
+    for given, needed, example in _LOOKUP_NEEDS:  # a usage error, as argparse's own
+        if getattr(args, given) and not getattr(args, needed):
+            args.lookup_parser.error(f"--{given.replace('_', '-')} needs --{needed}, e.g. "
+                                     f"--{needed} {example}")
     if args.instance_type:
         return "ec2_on_demand", {"instance_type": args.instance_type}
     if args.instance_class:
-        return "rds_on_demand", {"engine": args.engine or "", "deployment": args.deployment,
+        return "rds_on_demand", {"engine": args.engine, "deployment": args.deployment,
                                  "instance_class": args.instance_class}
     if args.node_type:
-        return "elasticache_on_demand", {"engine": args.engine or "", "node_type": args.node_type}
-    return "other_services", {"service": args.service or "", "item_id": args.item_id}
+        return "elasticache_on_demand", {"engine": args.engine, "node_type": args.node_type}
+    return "other_services", {"service": args.service, "item_id": args.item_id}
 
 
 def _run_pricing(args: argparse.Namespace) -> int:
     from infra_toolkit import pricing_refresh
     from infra_toolkit.pricing import DEFAULT_PRICING_DIR
+    from infra_toolkit.pricing_tables import check_region_code
 
     if args.pricing_command == "show":
         for ref in _price_book(args).tables_used:
@@ -193,6 +204,8 @@ def _run_pricing(args: argparse.Namespace) -> int:
         price = _price_book(args).lookup(kind, args.purchase_option, region=args.region, **key)
         print(f"${price.usd_per_unit.normalize():f} per {price.unit}  ({price.ref})")
         return 0
+    for region in args.region:  # a typo fails before any AWS client is made
+        check_region_code(region, "pricing refresh --region")
     client = pricing_refresh.pricing_client(args.profile)
     for region in args.region:
         r = pricing_refresh.refresh_table(args.service, region, engine=args.engine,
@@ -238,6 +251,9 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--hpa-name", help="metadata.name of the HPA when the file holds several")
     p.add_argument("--deployment", help="Deployment YAML: pod requests, readiness delay, replicas")
     p.add_argument("--interpolate-gaps", action="store_true", help="fill gaps in the CSV linearly")
+    p.add_argument("--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
+                   "interval (time-weighted means); a one-row CSV needs it to know how long its "
+                   "row lasts")
     w = p.add_argument_group("workload (per pod)")
     w.add_argument("--capacity-rps-per-pod", type=float, required=True)
     w.add_argument("--cpu-millicores-per-rps", type=float, required=True)
@@ -263,8 +279,28 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     n.add_argument("--max-nodes", type=int, default=10)
     n.add_argument("--provisioning-delay-s", type=float, default=120.0)
     n.add_argument("--karpenter", action="store_true", help="Karpenter-like fast provisioning")
-    n.add_argument("--metric-resolution-s", type=int, default=15, choices=(15, 60))
+    n.add_argument("--metric-resolution-s", dest="metrics", type=_metrics_pipeline,
+                   default=_metrics_pipeline("15"), metavar="SECONDS",
+                   help="metrics-server scrape interval, whole seconds >= 1 (as a plan's "
+                   "simulation.metrics_resolution_s), default 15")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+
+def _metrics_pipeline(text: str) -> Any:
+    """``--metric-resolution-s`` as a MetricsPipelineSpec, checked by the spec itself (the rule
+    a plan's ``simulation.metrics_resolution_s`` meets too)."""
+    from infra_toolkit.workload import MetricsPipelineSpec
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds >= 1"
+                                         ) from None
+    try:  # 2.5 reaches the spec as 2.5, so its message shows the value given
+        return MetricsPipelineSpec(
+            resolution_s=int(value) if value.is_integer() else value)  # type: ignore[arg-type]
+    except InfraToolkitError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
@@ -273,7 +309,6 @@ def _run_simulate(args: argparse.Namespace) -> int:
     from infra_toolkit.plan import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
     from infra_toolkit.traffic import read_traffic_csv
-    from infra_toolkit.workload import MetricsPipelineSpec
 
     dep = read_deployment_yaml(args.deployment) if args.deployment else None
     deployment = DeploymentSpec(
@@ -299,10 +334,16 @@ def _run_simulate(args: argparse.Namespace) -> int:
     autoscaler = (KARPENTER_LIKE if args.karpenter
                   else ClusterAutoscalerSpec(provisioning_delay_s=args.provisioning_delay_s))
     spec = SimulationSpec(read_hpa_yaml(args.hpa, args.hpa_name), workload, (group,), autoscaler,
-                          MetricsPipelineSpec(resolution_s=args.metric_resolution_s),
-                          initial_replicas=deployment.replicas)
-    traffic = read_traffic_csv(args.traffic, interpolate_gaps=args.interpolate_gaps,
+                          args.metrics, initial_replicas=deployment.replicas)
+    traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
+                               interpolate_gaps=args.interpolate_gaps,
                                gap_option="--interpolate-gaps")
+    if traffic.duration_s < spec.tick_s:  # the simulation's step is its tick, not a flag
+        raise SimulationError(
+            f"{args.traffic} holds {traffic.duration_s:g} s of traffic, shorter than one "
+            f"simulation tick of {spec.tick_s} s (the gcd of the HPA sync period, "
+            f"--metric-resolution-s and the autoscaler's scan interval); give at least "
+            f"{spec.tick_s} s of traffic")
     print(format_summary(simulate(traffic, spec).summary, args.format))
     return 0
 

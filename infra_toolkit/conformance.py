@@ -3,7 +3,10 @@
 
 ``python -m infra_toolkit.conformance FILE.json [FILE.json ...]`` prints one line per failing case
 (name, expected, got) and ends with ``N passed, M failed``; the exit status is 0 only when nothing
-failed (2 when a file cannot be read). This module calls the library once per case kind and
+failed. Every file is read and every case checked against the schema of SPEC.md section 0
+(:mod:`infra_toolkit.conformance_schema`) before any case runs: a file that cannot be read or
+holds a malformed case (``case 'x': inputs.pods missing``) is reported on stderr, nothing runs
+and the exit status is 2. This module calls the library once per case kind and
 compares outputs; :mod:`infra_toolkit.conformance_inputs` translates the JSON inputs (and says how
 it reads the schema where it leaves room); every decision is made by the library.
 
@@ -54,6 +57,7 @@ from infra_toolkit.conformance_inputs import (
     parse_state,
     parse_tolerances,
 )
+from infra_toolkit.conformance_schema import file_problems
 from infra_toolkit.hpa import (
     HPABehavior,
     MetricComputationError,
@@ -80,7 +84,7 @@ from infra_toolkit.replica_calculator import (
     get_resource_replicas,
 )
 
-__all__ = ["main", "run_case", "run_file"]
+__all__ = ["VectorFileError", "main", "read_vector_file", "run_case", "run_file"]
 
 Case = Mapping[str, Any]
 Runner = Callable[[Mapping[str, Any], Context], dict[str, Any]]
@@ -370,14 +374,41 @@ def _condition(raw: Any) -> Any:
     return {"type": raw.get("type"), "status": status, "reason": raw.get("reason")}
 
 
-def run_file(path: Path) -> list[tuple[str, bool, dict[str, Any], dict[str, Any]]]:
-    """Run every case of a vector file: a list of (name, passed, expected, got)."""
+class VectorFileError(ValueError):
+    """A vector file whose cases do not follow SPEC.md section 0; ``problems`` lists each one
+    (``case 'x': inputs.pods missing``)."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"{len(self.problems)} case problem(s) against the schema of SPEC.md "
+                         "section 0: " + "; ".join(self.problems))
+
+
+def read_vector_file(path: Path) -> tuple[list[Case], Mapping[str, Any]]:
+    """A vector file's cases and constants, every case checked against SPEC.md section 0.
+
+    Raises OSError or ValueError when the file cannot be read, VectorFileError (a ValueError)
+    when a case is malformed or two cases share a name."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     cases = document.get("cases") if isinstance(document, Mapping) else None
-    if not isinstance(cases, list) or not all(isinstance(c, Mapping) for c in cases):
+    if not isinstance(cases, list):
         raise ValueError('the top level must be an object whose "cases" is a list of case '
                          "objects (SPEC.md section 0)")
-    constants = document.get("constants") or {}
+    problems = file_problems(cases)
+    if problems:
+        raise VectorFileError(problems)
+    return cases, document.get("constants") or {}
+
+
+def run_file(path: Path) -> list[tuple[str, bool, dict[str, Any], dict[str, Any]]]:
+    """Run every case of a vector file: a list of (name, passed, expected, got). Raises as
+    :func:`read_vector_file` does, before running any case."""
+    cases, constants = read_vector_file(path)
+    return _run_cases(cases, constants)
+
+
+def _run_cases(cases: Sequence[Case], constants: Mapping[str, Any],
+               ) -> list[tuple[str, bool, dict[str, Any], dict[str, Any]]]:
     outcomes = []
     for case in cases:
         passed, expected, got = run_case(case, constants)
@@ -392,14 +423,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m infra_toolkit.conformance FILE.json [FILE.json ...]",
               file=sys.stderr)
         return 2
-    passed = failed = 0
-    for arg in args:
+    files, unusable = [], False
+    for arg in args:  # every file is read and checked before any case runs
         try:
-            outcomes = run_file(Path(arg))
+            files.append(read_vector_file(Path(arg)))
+        except VectorFileError as exc:
+            unusable = True
+            for problem in exc.problems:
+                print(f"error: {arg}: {problem}", file=sys.stderr)
+            print(f"error: cannot read vectors from {arg}: {len(exc.problems)} case problem(s) "
+                  "against the schema of SPEC.md section 0 (listed above); fix them and run "
+                  "again", file=sys.stderr)
         except (OSError, ValueError) as exc:  # JSON and UTF-8 decoding errors are ValueErrors
+            unusable = True
             print(f"error: cannot read vectors from {arg}: {exc}", file=sys.stderr)
-            return 2
-        for name, ok, expected, got in outcomes:
+    if unusable:
+        return 2
+    passed = failed = 0
+    for cases, constants in files:
+        for name, ok, expected, got in _run_cases(cases, constants):
             if ok:
                 passed += 1
             else:

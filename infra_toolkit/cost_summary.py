@@ -17,6 +17,7 @@ __all__ = [
     "compare_estimates",
     "comparison_to_dict",
     "cost_range",
+    "estimate_frame",
     "estimate_to_dict",
     "format_comparison",
     "format_estimate",
@@ -53,9 +54,23 @@ def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataF
                  "current_monthly_usd": current.total_monthly_usd,
                  "proposed_monthly_usd": proposed.total_monthly_usd,
                  "delta_monthly_usd": proposed.total_monthly_usd - current.total_monthly_usd,
-                 "status": "INCOMPLETE: price not found" if current.has_missing_prices
-                 or proposed.has_missing_prices else "priced"})
+                 "status": _total_status(current, proposed)})
     return pd.DataFrame(rows)
+
+
+def _total_status(*estimates: CostEstimate) -> str:
+    """The TOTAL row's status: incomplete when any estimate misses a price."""
+    missing = any(est.has_missing_prices for est in estimates)
+    return "INCOMPLETE: price not found" if missing else "priced"
+
+
+def estimate_frame(est: CostEstimate) -> pd.DataFrame:
+    """The estimate's lines (:meth:`CostEstimate.to_frame`) and a final TOTAL row, as
+    :func:`compare_estimates` ends with one. Money columns hold ``Decimal``."""
+    total = {"resource": "TOTAL", "component": "", "unit": "",
+             "monthly_cost_usd": est.total_monthly_usd, "status": _total_status(est),
+             "price_source": "", "price_not_found": "", "note": ""}
+    return pd.concat([est.to_frame(), pd.DataFrame([total])], ignore_index=True)
 
 
 def cost_range(estimates: Mapping[str, CostEstimate], expected: str) -> pd.DataFrame:
@@ -163,23 +178,25 @@ def _qty(value: Decimal | None) -> str:
 
 
 def format_estimate(est: CostEstimate) -> str:
-    """A text table: one line per component (missing prices flagged with the reason), the
-    total, notes and the pricing tables used (file and SHA-256)."""
-    rows = [("RESOURCE / COMPONENT", "MONTHLY QTY", "UNIT", "UNIT PRICE", "MONTHLY COST")]
+    """A text table: one line per component with the price table row (or override rate) its
+    price came from (missing prices flagged with the reason), the total, notes and the pricing
+    tables used (file and SHA-256)."""
+    rows = [("RESOURCE / COMPONENT", "MONTHLY QTY", "UNIT", "UNIT PRICE", "MONTHLY COST",
+             "PRICE SOURCE")]
     flagged = []
     for address in dict.fromkeys(ln.address for ln in est.lines):
-        rows.append((address, "", "", "", ""))
+        rows.append((address, "", "", "", "", ""))
         for ln in (x for x in est.lines if x.address == address):
             cost = {"PRICE NOT FOUND": "PRICE NOT FOUND",
                     "usage unknown": "depends on usage"}.get(ln.status, _usd(ln.monthly_cost_usd))
             unit_price = ("-" if ln.unit_price_usd is None
                           else f"${ln.unit_price_usd.normalize():f}")
             rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit, unit_price,
-                         cost))
+                         cost, ln.price.ref if ln.price is not None else "-"))
             if ln.price_not_found:
                 flagged.append(f"  {ln.address} / {ln.component}: {ln.price_not_found}")
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    text = ["  ".join(c.ljust(w) if i in (0, 2) else c.rjust(w) for i, (c, w) in
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    text = ["  ".join(c.ljust(w) if i in (0, 2, 5) else c.rjust(w) for i, (c, w) in
                       enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
     total = f"TOTAL {_usd(est.total_monthly_usd)} per month ({HOURS_PER_MONTH} hours)"
     if est.has_missing_prices:
@@ -210,14 +227,19 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
 
 def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None = None) -> str:
     """What ``infra-toolkit cost`` prints: the estimate, or current vs proposed when
-    ``current`` is given, as ``table`` text, ``json`` or ``csv``."""
+    ``current`` is given, as ``table`` text, ``json`` or ``csv``. Every format shows monthly
+    money in cents (the totals are the exact sums, rounded once) and each priced line's source
+    (table file and line, or the override rate); CSV ends with a TOTAL row in both layouts."""
     if fmt == "json":
         doc = (estimate_to_dict(proposed) if current is None
                else comparison_to_dict(current, proposed))
         return json.dumps(doc, indent=2)
     if fmt == "csv":
-        frame = (proposed.to_frame() if current is None
+        frame = (estimate_frame(proposed) if current is None
                  else compare_estimates(current, proposed))
+        for column in [c for c in frame.columns if c.endswith("monthly_usd")
+                       or c == "monthly_cost_usd"]:  # cents, as the table and JSON print
+            frame[column] = [None if v is None else cents(v) for v in frame[column]]
         return str(frame.to_csv(index=False)).rstrip("\n")
     if fmt == "table":
         return (format_estimate(proposed) if current is None

@@ -146,7 +146,10 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
 
         self.scenario = widgets.Dropdown(options=list(self.curves), description="Scenario",
                                          value=scenario or next(iter(self.curves)))
-        self.min_replicas = slider(t.min_replicas, 0, top, 1, "min replicas")
+        # 0 only for an HPA whose manifest already had it: the API refuses minReplicas 0 unless
+        # the HPAScaleToZero gate is on and an Object/External metric can wake the workload
+        self.min_replicas = slider(t.min_replicas, min(1, t.min_replicas), top, 1,
+                                   "min replicas")
         self.max_replicas = slider(t.max_replicas, 1, top, 1, "max replicas")
         self.target_cpu = slider(t.target_cpu_utilization_pct or 80, 5, 100, 5,
                                  "CPU target (% of request)")

@@ -100,21 +100,23 @@ def read_hpa_yaml(
     hpas = [
         doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
     ]
-    if name is not None:
+    names = ", ".join(str((doc.get("metadata") or {}).get("name")) for doc in hpas)
+    if name is not None and hpas:
         hpas = [doc for doc in hpas if (doc.get("metadata") or {}).get("name") == name]
+        if not hpas:
+            raise SpecError(f"{path} holds no {KIND} named {name!r} (its HPAs: {names}); "
+                            f"pass one of those names")
     if not hpas:
         kinds = sorted({str(doc.get("kind")) for doc in documents if isinstance(doc, dict)})
         found = ", ".join(kinds) if kinds else "no Kubernetes objects"
-        wanted = f"{KIND} named {name!r}" if name is not None else KIND
         raise SpecError(
-            f"{path} holds no {wanted} (found: {found}); "
+            f"{path} holds no {KIND} (found: {found}); "
             "point to the file with the HPA manifest (kind: HorizontalPodAutoscaler)"
         )
     if len(hpas) > 1:
-        names = ", ".join(str((doc.get("metadata") or {}).get("name")) for doc in hpas)
         raise SpecError(
             f"{path} holds {len(hpas)} HorizontalPodAutoscalers ({names}); "
-            "pass name= to choose one"
+            "pass name= (infra-toolkit simulate --hpa-name NAME) to choose one"
         )
     return hpa_from_dict(hpas[0], source=str(path), gate_scale_to_zero=gate_scale_to_zero)
 
@@ -166,7 +168,8 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) 
     if len(found) != 1:
         what = "no Deployment" + (f" named {name!r}" if name else "") if not found else (
             f"{len(found)} Deployments")
-        fix = "pass name= to choose one" if found else "point to the Deployment manifest"
+        fix = ("pass name= to choose one, or point to a file with one Deployment" if found
+               else "point to the Deployment manifest")
         raise SpecError(f"{path} holds {what}; {fix}")
     return deployment_from_dict(found[0], path)
 

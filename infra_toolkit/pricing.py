@@ -17,7 +17,6 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +30,7 @@ from infra_toolkit.pricing_tables import (
     PriceRow,
     TableRef,
     TableSchema,
+    check_region_code,
     find_tables,
     parse_decimal,
     read_price_table,
@@ -63,8 +63,6 @@ _PRICE_LIST_ENGINES = {
                       "Oracle", "SQL Server", "Db2"),
     "elasticache_on_demand": ("Redis", "Valkey", "Memcached"),
 }
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
-
 # Kinds a price book loads (the CNY table is validated by tests but never mixed into USD).
 _BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elasticache_on_demand",
                "other_services", "elb_lcu_dimensions")
@@ -189,7 +187,8 @@ def read_overrides(path: str | Path) -> Overrides:
         if isinstance(pct, bool) or not isinstance(pct, (int, float, str)):
             raise PricingError(f"{path}: discounts_pct.{service}: {pct!r} must be a number of "
                                "percent, e.g. 10")
-        value = parse_decimal(str(pct), f"{path}: discounts_pct.{service}", "percent")
+        value = parse_decimal(str(pct), f"{path}: discounts_pct.{service}",
+                              "10 (percent off list price)")
         if value >= 100:
             raise PricingError(f"{path}: discounts_pct.{service}: {pct} must be below 100")
         discounts[str(service)] = value
@@ -235,7 +234,8 @@ def _read_rate(entry: Any, where: str) -> Rate:
                                f"{type(value).__name__}")
     _check_rate_key(entry, kind, where)
     key = tuple(str(entry.get(c, "")) for c in schema.key)
-    price = parse_decimal(str(entry["usd_per_unit"]), where, "usd_per_unit")
+    price = parse_decimal(str(entry["usd_per_unit"]), f"{where}: usd_per_unit",
+                          '"0.034" (US dollars per unit)')
     return Rate(kind, key, option, price, str(entry["source"]), where)
 
 
@@ -255,10 +255,7 @@ def _check_rate_key(entry: Mapping[str, Any], kind: str, where: str) -> None:
         raise PricingError(f"{where}: service {given!r} is not a priced service code; use one "
                            f"of {', '.join(_SERVICE_CODES)}"
                            + _close(str(given), _SERVICE_CODES))
-    region = str(entry.get("region"))
-    if not _REGION.match(region):
-        raise PricingError(f"{where}: region {region!r} is not an AWS region code; write it "
-                           "like us-east-1")
+    check_region_code(str(entry.get("region")), where)
     engines = _PRICE_LIST_ENGINES.get(kind, ())
     if engines and entry.get("engine") not in engines:
         raise PricingError(f"{where}: engine {entry.get('engine')!r}: use the Price List engine "

@@ -23,7 +23,12 @@ from typing import Any
 
 from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import PricingError
-from infra_toolkit.pricing_tables import TABLE_SCHEMAS, find_tables, read_price_table
+from infra_toolkit.pricing_tables import (
+    TABLE_SCHEMAS,
+    check_region_code,
+    find_tables,
+    read_price_table,
+)
 
 __all__ = ["PRICE_LIST_REGION", "REFRESHABLE", "RefreshResult", "pricing_client",
            "product_filters", "refresh_table"]
@@ -224,6 +229,7 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
                            f"names), not {engine!r}")
     if not engines and engine:
         raise PricingError(f"{service} takes no --engine")
+    check_region_code(region, f"refreshing {service} prices")
     data_dir = Path(data_dir)
     old_path = find_tables(data_dir).get(kind)
     old_rows = list(read_price_table(old_path, kind)[2].values()) if old_path else []

@@ -23,6 +23,7 @@ __all__ = [
     "PriceRow",
     "TableRef",
     "TableSchema",
+    "check_region_code",
     "find_tables",
     "parse_decimal",
     "read_price_table",
@@ -113,15 +114,16 @@ class PriceRow:
         return f"{self.table} line {self.line}: {'/'.join(k for k in self.key if k)}"
 
 
-def parse_decimal(text: str, where: str, column: str) -> Decimal:
-    """``text`` as a finite Decimal >= 0, or a PricingError naming ``where`` and ``column``."""
+def parse_decimal(text: str, where: str, example: str = "0.0416") -> Decimal:
+    """``text`` as a finite Decimal >= 0, or a PricingError naming ``where`` (the file, line and
+    column of a table, or the key of a YAML file) and how to write it (``example``)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise PricingError(f"{where}: column {column!r}: {text!r} is not a decimal number; "
-                           "write it like 0.0416") from None
+        raise PricingError(f"{where}: {text!r} is not a decimal number; "
+                           f"write it like {example}") from None
     if not value.is_finite() or value < 0:
-        raise PricingError(f"{where}: column {column!r}: {text!r} must be a finite number >= 0")
+        raise PricingError(f"{where}: {text!r} must be a finite number >= 0")
     return value
 
 
@@ -181,8 +183,8 @@ def read_price_table(path: str | Path, kind: str | None = None
                                "YYYY-MM-DD date")
         for c in schema.numeric:
             if values[c]:
-                parse_decimal(values[c], where, c)
-        amount = (parse_decimal(values[schema.amount], where, schema.amount)
+                parse_decimal(values[c], f"{where}: column {c!r}")
+        amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}")
                   if schema.amount else Decimal(0))
         key = tuple(values[c] for c in schema.key)
         if key in rows:
@@ -196,11 +198,24 @@ def read_price_table(path: str | Path, kind: str | None = None
     return schema, ref, rows
 
 
+_REGION_CODE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+
+def check_region_code(region: str, where: str) -> None:
+    """Raise a PricingError naming ``where`` unless ``region`` is written as an AWS region code
+    (``us-east-1``, ``us-gov-west-1``): the rule of the overrides reader and of a refresh, so a
+    typo fails before any price is looked up or any AWS client is created."""
+    if not _REGION_CODE.match(region):
+        raise PricingError(f"{where}: region {region!r} is not an AWS region code; write it "
+                           "like us-east-1")
+
+
 def find_tables(data_dir: str | Path) -> dict[str, Path]:
     """The newest ``<kind>_<YYYY-MM-DD>.csv`` of each kind in ``data_dir``."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise PricingError(f"pricing data folder {data_dir} does not exist; pass the folder "
+        state = "is a file, not a folder" if data_dir.exists() else "does not exist"
+        raise PricingError(f"pricing data folder {data_dir} {state}; pass the folder "
                            "holding the <kind>_<YYYY-MM-DD>.csv tables")
     newest: dict[str, tuple[str, Path]] = {}
     for path in data_dir.glob("*.csv"):

@@ -285,5 +285,8 @@ def format_summary(summary: SimulationSummary, fmt: str) -> str:
     for part in _TTC_PARTS:
         row[f"total_{part}"] = float(sum(getattr(e, part) for e in summary.time_to_capacity))
     width = max(map(len, row))
-    return "\n".join(f"{k:<{width}}  {v:.6g}" if isinstance(v, float) else f"{k:<{width}}  {v}"
-                     for k, v in row.items())
+    # whole numbers in full and other values in fixed decimals (never 6 significant digits:
+    # 2381580 s was printed 2.38158e+06)
+    return "\n".join(
+        f"{k:<{width}}  {np.format_float_positional(v, precision=6, trim='-')}"
+        if isinstance(v, float) else f"{k:<{width}}  {v}" for k, v in row.items())

@@ -155,6 +155,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     row lasts.
     """
     path = Path(path)
+    if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
+        raise TrafficError(f"{path}: step_s (={step_s}) must be a positive number of seconds "
+                           "(infra-toolkit simulate --step-s SECONDS)")
     lines, raw_times, raw_rates = _read_rows(path)
     iso = True
     try:
@@ -200,7 +203,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         file_step = float(step_s)
     else:
         raise TrafficError(
-            f"{path} has one data row, so its interval is unknown; pass step_s (seconds)"
+            f"{path} has one data row, so its interval is unknown; pass step_s=SECONDS "
+            "(infra-toolkit simulate --step-s SECONDS) for how long the row lasts"
         )
 
     ratio = diffs / file_step

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit.conformance import run_case
+from infra_toolkit.conformance import _RUNNERS, VectorFileError, read_vector_file, run_case
+from infra_toolkit.conformance_schema import KINDS
 
 
 def _run(*files: Path) -> subprocess.CompletedProcess[str]:
@@ -290,3 +291,92 @@ def test_utilization_is_the_resource_cpu_status_as_in_find_cpu_utilization() -> 
     inputs = _hz(metrics, 1, pods=pods, resource_metrics=usage)
     ok, _, got = _passes("reconcile", inputs, {"utilization": 40})
     assert ok, got
+
+
+# --- malformed vectors are schema problems (SPEC.md section 0), not failed cases --------------
+
+def _mutated(shared_dir: Path, tmp_path: Path, kind: str, change) -> Path:
+    document = json.loads((shared_dir / "hpa" / "vectors.json").read_text())
+    case = next(c for c in document["cases"] if c["kind"] == kind)
+    case = {**case, "name": "x", "inputs": json.loads(json.dumps(case["inputs"]))}
+    change(case)
+    document["cases"] = [case]
+    path = tmp_path / "mutated.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _drop(key: str):
+    return lambda case: case["inputs"].pop(key)
+
+
+def _set_first_pod(**values: object):
+    return lambda case: case["inputs"]["pods"][0].update(values)
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "message"),
+    [
+        ("replica_calc", _drop("pods"), r"case 'x': inputs\.pods missing$"),
+        ("reconcile", _drop("hpa"), r"case 'x': inputs\.hpa missing$"),
+        ("reconcile", lambda c: c["inputs"]["scale"].pop("spec_replicas"),
+         r"case 'x': inputs\.scale\.spec_replicas missing$"),
+        ("replica_calc", lambda c: c["inputs"].update(current_replicas="3"),
+         r"case 'x': inputs\.current_replicas = '3' is not an integer \(write it without quotes"),
+        ("replica_calc", lambda c: c["inputs"]["pods"][0]["requests_milli"].update(cpu=-5),
+         r"case 'x': inputs\.pods\[0\]\.requests_milli\.cpu = -5 is negative; it must be 0"),
+        ("replica_calc", _set_first_pod(phase="Weird"),
+         r"inputs\.pods\[0\]\.phase = 'Weird' is not one of Running, Pending, Failed, Succeeded"),
+        ("replica_calc", _set_first_pod(ready="yes"),
+         r"inputs\.pods\[0\]\.ready = 'yes' is not true, false or null"),
+        ("replica_calc", lambda c: c["inputs"].update(function="GetNothing"),
+         r"inputs\.function = 'GetNothing' is not one of GetResourceReplicas, "),
+        ("rate_limit_behavior", _drop("max_replicas"), r"case 'x': inputs\.max_replicas missing$"),
+        ("rate_limit_behavior",
+         lambda c: c["inputs"]["scale_up_events"].append({"change": 2.5, "age_s": 1.0}),
+         r"inputs\.scale_up_events\[\d+\]\.change = 2\.5 is not an integer"),
+        ("reconcile", lambda c: c.pop("kind"),
+         r"case 'x': kind missing \(one of replica_calc, reconcile, "),
+        ("reconcile", lambda c: c.update(kind="reconcilee"),
+         r"case 'x': kind = 'reconcilee' is not one of replica_calc, "),
+    ],
+)
+def test_a_malformed_case_is_a_schema_problem(
+    shared_dir: Path, tmp_path: Path, kind: str, change, message: str
+) -> None:
+    path = _mutated(shared_dir, tmp_path, kind, change)
+    with pytest.raises(VectorFileError) as raised:
+        read_vector_file(path)
+    assert len(raised.value.problems) == 1, raised.value.problems
+    with pytest.raises(VectorFileError, match=message):
+        read_vector_file(path)
+
+
+def test_two_cases_with_one_name_are_refused(shared_dir: Path, tmp_path: Path) -> None:
+    document = json.loads((shared_dir / "hpa" / "vectors.json").read_text())
+    document["cases"] = [document["cases"][0], document["cases"][1], document["cases"][0]]
+    path = tmp_path / "dup.json"
+    path.write_text(json.dumps(document))
+    name = document["cases"][0]["name"]
+    with pytest.raises(VectorFileError, match=(
+        rf"case '{name}': the name is used again by case 3 \(first: case 1\); SPEC\.md section "
+        r"0 says names are unique")):
+        read_vector_file(path)
+
+
+def test_a_malformed_file_exits_2_listing_every_problem_and_runs_nothing(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    bad = _mutated(shared_dir, tmp_path, "reconcile", _drop("pods"))
+    done = _run(shared_dir / "hpa" / "vectors.json", bad)
+    assert done.returncode == 2
+    assert done.stdout == ""  # no case ran, not even the good file's
+    assert done.stderr.splitlines() == [
+        f"error: {bad}: case 'x': inputs.pods missing",
+        f"error: cannot read vectors from {bad}: 1 case problem(s) against the schema of SPEC.md "
+        "section 0 (listed above); fix them and run again",
+    ]
+
+
+def test_the_schema_knows_every_kind_the_runner_runs() -> None:
+    assert set(KINDS) == set(_RUNNERS)

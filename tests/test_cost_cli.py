@@ -57,9 +57,33 @@ def test_csv_output_one_row_per_line(capsys: pytest.CaptureFixture[str]) -> None
         "Instance usage (Linux/UNIX, on-demand, t3.medium)",
         "root_block_device: Storage (general purpose SSD, gp3)",
         "Database instance (on-demand, Single-AZ, db.t3.small)",
-        "Storage (general purpose SSD, gp3)"]
-    # 0.0416 x 730 = 30.368 (exact Decimal, not rounded, in CSV)
-    assert rows[0]["monthly_cost_usd"] == "30.3680"
+        "Storage (general purpose SSD, gp3)", ""]
+    # 0.0416 x 730 = 30.368 -> 30.37 in cents, as the table and JSON show it (before: 30.3680)
+    assert rows[0]["monthly_cost_usd"] == "30.37"
+    # a TOTAL row as a plan's CSV has (before: none): 30.368 + 0.08 x 30 + 0.036 x 730
+    # + 0.115 x 20 = 30.368 + 2.40 + 26.28 + 2.30 = 61.348 -> 61.35
+    assert (rows[-1]["resource"], rows[-1]["monthly_cost_usd"], rows[-1]["status"]) == (
+        "TOTAL", "61.35", "priced")
+
+
+def test_every_format_names_each_lines_price_row(capsys: pytest.CaptureFixture[str]) -> None:
+    # the README's "monthly cost, with the price table rows": the table too, not only its files
+    source = "ec2_on_demand_2026-07-20.csv line 1263: us-east-1/t3.medium"
+    _, table, _ = run(capsys, "cost", str(DATA / "seed_current.yaml"))
+    line = next(x for x in table.splitlines() if "on-demand, t3.medium" in x)
+    assert line.split("  ")[-1] == source and "$30.37" in line
+    assert table.splitlines()[0].split()[-2:] == ["PRICE", "SOURCE"]
+    _, out, _ = run(capsys, "cost", str(DATA / "seed_current.yaml"), "--format", "csv")
+    assert next(csv.DictReader(io.StringIO(out)))["price_source"] == source
+    _, out, _ = run(capsys, "cost", str(DATA / "seed_current.yaml"), "--format", "json")
+    assert json.loads(out)["components"][0]["price_source"]["ref"] == source
+
+
+def test_a_missing_price_csv_total_is_flagged(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "cost", str(DATA / "eu_west_1.yaml"), "--format", "csv")
+    total = list(csv.DictReader(io.StringIO(out)))[-1]
+    assert code == 1
+    assert (total["resource"], total["status"]) == ("TOTAL", "INCOMPLETE: price not found")
 
 
 def test_compare_json_gives_current_proposed_and_delta(capsys: pytest.CaptureFixture[str]
@@ -86,6 +110,8 @@ def test_compare_table_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
                        str(DATA / "seed_current.yaml"), "--format", "csv")
     assert out.splitlines()[0] == ("resource,component,unit,current_monthly_usd,"
                                    "proposed_monthly_usd,delta_monthly_usd,status")
+    # cents, as the table above (before: the exact 61.3480 / 441.7040 / 380.3560)
+    assert out.splitlines()[-1] == "TOTAL,,,61.35,441.70,380.35,priced"
 
 
 def test_a_missing_price_is_printed_flagged_and_exits_1(capsys: pytest.CaptureFixture[str]
@@ -179,3 +205,20 @@ def test_pricing_lookup_of_a_typo_lists_the_nearest_keys(capsys: pytest.CaptureF
                        "--instance-type", "t3.medum")
     assert code == 2
     assert "nearest instance_type: t3.medium, t3a.medium" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--item-id", "alb_lcu"], "--item-id needs --service, e.g. --service AmazonEKS"),
+    (["--node-type", "cache.t3.micro"], "--node-type needs --engine, e.g. --engine Redis"),
+    (["--instance-class", "db.t3.medium"],
+     "--instance-class needs --engine, e.g. --engine PostgreSQL"),
+])
+def test_pricing_lookup_without_the_flag_a_key_needs_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    # before: a lookup of service '' / engine '' and "not found ... nearest service: ..."
+    with pytest.raises(SystemExit) as exited:
+        main(["pricing", "lookup", "--region", "us-east-1", *argv])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: infra-toolkit pricing lookup")
+    assert err.endswith(f"infra-toolkit pricing lookup: error: {message}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -121,3 +122,21 @@ def test_unknown_scenario_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match=r"unknown scenario\(s\) \['peak'\]"):
         ScalingExplorer.from_plan(REPO_ROOT / "tests/data/plans/report/small.yaml",
                                   scenario="peak", horizon_h=0.25)
+
+
+def test_min_replicas_slider_starts_at_one_as_a_manifest_must() -> None:
+    # a manifest with minReplicas 0 and a CPU metric is refused (HPAScaleToZero); before, the
+    # slider went down to 0 and simulated it
+    explorer = ScalingExplorer.from_plan(REPO_ROOT / "tests/data/plans/report/small.yaml",
+                                         horizon_h=0.25)
+    assert explorer.min_replicas.min == 1
+    explorer.min_replicas.value = 0  # as the audit did: the widget holds it at its minimum
+    assert explorer.min_replicas.value == 1 and explorer.tuning().min_replicas == 1
+    assert explorer.error is None and explorer.result is not None
+
+
+def test_an_hpa_already_at_zero_keeps_zero_on_the_slider() -> None:
+    # a spec already at minReplicas 0 (from a manifest the HPAScaleToZero rule let through, or
+    # built in code) keeps its own value on the slider
+    zero = dataclasses.replace(BASE, hpa=dataclasses.replace(BASE.hpa, min_replicas=0))
+    assert ScalingExplorer(zero, CURVES).min_replicas.min == 0

@@ -79,7 +79,8 @@ def test_a_name_picks_one_of_several_hpas() -> None:
     ("file", "pattern"),
     [
         ("two-hpas.yaml",
-         re.escape("two-hpas.yaml holds 2 HorizontalPodAutoscalers (a, b); pass name=")),
+         re.escape("two-hpas.yaml holds 2 HorizontalPodAutoscalers (a, b); pass name= "
+                   "(infra-toolkit simulate --hpa-name NAME) to choose one")),
         ("no-hpa.yaml", re.escape("no-hpa.yaml holds no HorizontalPodAutoscaler (found: Service)")),
         # the unclosed "[" of line 4 is only detected at the end of the file (line 6)
         ("malformed.yaml", re.escape("malformed.yaml:6: malformed YAML: expected ',' or ']'")
@@ -93,6 +94,14 @@ def test_a_name_picks_one_of_several_hpas() -> None:
 def test_file_errors_name_the_file(file: str, pattern: str) -> None:
     with pytest.raises(SpecError, match=pattern):
         read_hpa_yaml(DATA / file)
+
+
+def test_an_unknown_name_lists_the_hpas_in_the_file() -> None:
+    # before: "(found: HorizontalPodAutoscaler)", the kind rather than the names to choose from
+    with pytest.raises(SpecError, match=re.escape(
+            "two-hpas.yaml holds no HorizontalPodAutoscaler named 'nope' (its HPAs: a, b); pass "
+            "one of those names")):
+        read_hpa_yaml(DATA / "two-hpas.yaml", name="nope")
 
 
 @pytest.mark.parametrize(

@@ -31,8 +31,8 @@ def test_public_api_is_fixed() -> None:
         "DEFAULT_PRICING_DIR", "PURCHASE_OPTIONS", "InstanceSpec", "Overrides", "Price",
         "PriceBook", "Rate", "load_price_book", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
-        "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "find_tables", "parse_decimal",
-        "read_price_table", "read_yaml", "table_kind"])
+        "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "check_region_code",
+        "find_tables", "parse_decimal", "read_price_table", "read_yaml", "table_kind"])
 
 
 # ---------------------------------------------------------------------------- shipped tables
@@ -240,6 +240,13 @@ def test_a_missing_pricing_folder_says_so(tmp_path: Path) -> None:
         load_price_book(tmp_path / "nowhere")
 
 
+def test_a_file_given_as_the_pricing_folder_says_it_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "today.yaml").write_text("resources: []\n")
+    with pytest.raises(PricingError, match=r"pricing data folder .*today.yaml is a file, not a "
+                       r"folder; pass the folder holding the <kind>_<YYYY-MM-DD>.csv tables"):
+        load_price_book(tmp_path / "today.yaml")
+
+
 # ---------------------------------------------------------------------------- overrides
 
 
@@ -297,7 +304,8 @@ rates:
     (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: 1, "
      "source: s, purchase_option: ri}]\n"), r"purchase_option 'ri'; use one of on_demand, spot"),
     (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: x, "
-     "source: s}]\n"), r"rates\[0\]: column 'usd_per_unit': 'x' is not a decimal number"),
+     "source: s}]\n"), (r"rates\[0\]: usd_per_unit: 'x' is not a decimal number; write it like "
+                       r'"0.034" \(US dollars per unit\)')),
     (("version: 1\nrates: [{region: us-east-1, instance_type: m, usd_per_unit: 1, source: s},"
      "\n        {region: us-east-1, instance_type: m, usd_per_unit: 2, source: t}]\n"),
      r"rates\[1\]: same key and purchase_option as .*rates\[0\]"),
@@ -306,7 +314,11 @@ rates:
     ("version: 1\ndiscounts_pct: {AmazonEC3: 10}\n", (r"overrides.yaml: discounts_pct.AmazonEC3: "
      r"unknown service code; use one of AmazonEC2, .*; did you mean 'AmazonEC2'\?")),
     ("version: 1\ndiscounts_pct: {AmazonEC2: -5}\n",
-     r"discounts_pct.AmazonEC2: column 'percent': '-5' must be a finite number >= 0"),
+     r"discounts_pct.AmazonEC2: '-5' must be a finite number >= 0"),
+    # a YAML key, not a table column; the example is a percent, not a price
+    ("version: 1\ndiscounts_pct: {AmazonEC2: ten}\n",
+     r"discounts_pct.AmazonEC2: 'ten' is not a decimal number; write it like 10 \(percent off "
+     r"list price\)$"),
     ("version: 1\ndiscounts_pct: {AmazonEC2: 100}\n",
      r"discounts_pct.AmazonEC2: 100 must be below 100"),
     ("version: 1\ndiscounts_pct: {AmazonEC2: true}\n",

@@ -350,3 +350,28 @@ def test_an_unknown_profile_is_one_clear_message() -> None:
     with pytest.raises(PricingError, match=r"cannot create the AWS Price List client: The config "
                        r"profile \(nope\) could not be found; check --profile"):
         pricing_refresh.pricing_client("nope")
+
+
+@pytest.mark.parametrize("region", ["useast1", "US-EAST-1", "us-east", "east-1"])
+def test_a_malformed_region_code_is_refused_before_any_call(data_dir: Path, region: str) -> None:
+    # object() as the client: any call on it would raise AttributeError, not this message.
+    with pytest.raises(PricingError, match=(rf"^refreshing AmazonEC2 prices: region '{region}' "
+                                            r"is not an AWS region code; write it like "
+                                            r"us-east-1$")):
+        refresh_table("AmazonEC2", region, data_dir=data_dir, client=object())
+
+
+def test_cli_refresh_checks_every_region_before_making_a_client(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def no_client(profile: str | None = None) -> Any:
+        raise AssertionError("a client was made for a region that cannot exist")
+
+    monkeypatch.setattr(pricing_refresh, "pricing_client", no_client)
+    before = snapshot(data_dir)
+    code = main(["pricing", "refresh", "--service", "AmazonEC2", "--region", "us-east-1",
+                 "--region", "useast1", "--pricing-dir", str(data_dir)])
+    assert code == 2
+    assert capsys.readouterr().err == ("error: pricing refresh --region: region 'useast1' is not "
+                                       "an AWS region code; write it like us-east-1\n")
+    assert snapshot(data_dir) == before

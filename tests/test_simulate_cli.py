@@ -96,6 +96,9 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
     ("text", "match"),
     [
         ("kind: Service\n", r"holds no Deployment; point to the Deployment manifest"),
+        # the simulate command has no name flag: the fix must be one it can follow too
+        ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Deployment\nmetadata: {name: b}\n",
+         r"holds 2 Deployments; pass name= to choose one, or point to a file with one Deployment$"),
         (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
           "[{name: a}]}}}\n"), r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
         (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
@@ -245,3 +248,76 @@ def test_node_size_comes_from_the_instance_type(files: dict[str, str],
     assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS[:4],
                  "--instance-type", "i3p.16xlarge"]) == 2
     assert "no max-pods figure for i3p.16xlarge" in capsys.readouterr().err
+
+
+def _simulate(tmp_path: Path, csv_text: str, *extra: str, fmt: str = "json") -> int:
+    (tmp_path / "hpa.yaml").write_text(HPA)
+    (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n" + csv_text)
+    return main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), *ARGS, *extra, "--format", fmt])
+
+
+def test_step_s_gives_a_one_row_csv_its_interval(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # one row of 10 rps held for 600 s: 10 x 600 = 6000 requests offered, 600 s simulated
+    assert _simulate(tmp_path, "0,10\n", "--step-s", "600") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["duration_s"], data["offered_requests"]) == (600.0, 6000.0)
+    # without it the message names the flag that exists
+    assert _simulate(tmp_path, "0,10\n") == 2
+    assert capsys.readouterr().err.endswith(
+        "has one data row, so its interval is unknown; pass step_s=SECONDS (infra-toolkit "
+        "simulate --step-s SECONDS) for how long the row lasts\n")
+
+
+def test_step_s_resamples_the_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 60 s rows 100, 400 read at 120 s: one bin of (100 + 400) / 2 = 250 rps, 120 s;
+    # offered 250 x 120 = 30000 requests either way (resampling conserves requests)
+    assert _simulate(tmp_path, "0,100\n60,400\n", "--step-s", "120") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["duration_s"], data["offered_requests"]) == (120.0, 30000.0)
+
+
+def test_traffic_shorter_than_a_tick_says_so_in_cli_terms(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # three 0.5 s rows: 1.5 s of traffic; the tick is gcd(15 s sync, 15 s metrics, 10 s scan) = 5
+    assert _simulate(tmp_path, "0,1\n0.5,2\n1,3\n") == 2
+    err = capsys.readouterr().err
+    assert err.endswith("t.csv holds 1.5 s of traffic, shorter than one simulation tick of 5 s "
+                        "(the gcd of the HPA sync period, --metric-resolution-s and the "
+                        "autoscaler's scan interval); give at least 5 s of traffic\n")
+    assert "step_s" not in err
+
+
+@pytest.mark.parametrize("seconds", ["20", "30", "45"])
+def test_metric_resolution_takes_any_whole_seconds_as_a_plan_does(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str], seconds: str) -> None:
+    # before: choices 15 and 60 only, while simulation.metrics_resolution_s takes any >= 1
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS,
+                 "--metric-resolution-s", seconds, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["duration_s"] == 600.0
+
+
+@pytest.mark.parametrize(("seconds", "message"), [
+    ("0", "metrics pipeline resolution_s (=0) must be a whole number of seconds >= 1"),
+    ("2.5", "metrics pipeline resolution_s (=2.5) must be a whole number of seconds >= 1"),
+    ("fast", "'fast' is not a whole number of seconds >= 1"),
+])
+def test_a_bad_metric_resolution_is_refused_with_the_specs_rule(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str], seconds: str,
+        message: str) -> None:
+    with pytest.raises(SystemExit):
+        main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS,
+              "--metric-resolution-s", seconds])
+    assert capsys.readouterr().err.endswith(
+        f"argument --metric-resolution-s: {message}\n")
+
+
+def test_the_table_prints_whole_numbers_in_full(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # 60 s rows of 1, 1e6, 1 rps: 60 x 1 + 60 x 1e6 + 60 x 1 = 60,000,120 requests offered
+    # (6 significant digits printed 6.00001e+07); 3 x 60 = 180 s
+    assert _simulate(tmp_path, "0,1\n60,1e6\n120,1\n", fmt="table") == 0
+    lines = dict(line.split() for line in capsys.readouterr().out.splitlines())
+    assert (lines["offered_requests"], lines["duration_s"]) == ("60000120", "180")
+    assert all("e+" not in value for value in lines.values())

@@ -83,12 +83,26 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
         ("timestamp,requests_per_second\n2024-01-01T00:00Z,1\n2024-01-01T00:01,1\n",
          r"line 3, column 'timestamp': '2024-01-01T00:01' and the first row .* time zone"),
         ("timestamp,requests_per_second\n0\n", r"line 2: 1 field\(s\), expected at least 2"),
-        ("timestamp,requests_per_second\n0,1\n", r"has one data row, so its interval is unknown"),
+        ("timestamp,requests_per_second\n0,1\n", (r"has one data row, so its interval is "
+         r"unknown; pass step_s=SECONDS \(infra-toolkit simulate --step-s SECONDS\) for how "
+         r"long the row lasts$")),
     ],
 )
 def test_bad_files_name_file_line_column_and_fix(tmp_path: Path, text: str, match: str) -> None:
     with pytest.raises(TrafficError, match=match):
         read_traffic_csv(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("rows", ["0,1\n", "0,1\n60,2\n"])
+@pytest.mark.parametrize("step_s", [0.0, -5.0, float("nan")])
+def test_a_step_that_is_no_interval_is_refused_naming_the_flag(
+        tmp_path: Path, rows: str, step_s: float) -> None:
+    # before: "traffic curve 't'" (one row) or "resample_curve" (two rows), in internal terms
+    path = _write(tmp_path, "timestamp,requests_per_second\n" + rows)
+    with pytest.raises(TrafficError, match=(rf"t\.csv: step_s \(={step_s}\) must be a positive "
+                                            r"number of seconds \(infra-toolkit simulate "
+                                            r"--step-s SECONDS\)$")):
+        read_traffic_csv(path, step_s=step_s)
 
 
 def test_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
