@@ -34,7 +34,7 @@ def _run(tool: str, *args: str) -> None:
 
 
 def test_ruff_passes() -> None:
-    _run("ruff", "check", "infra_toolkit", "tests", "benchmarks", "pricing_data")
+    _run("ruff", "check", "infra_toolkit", "tests", "benchmarks", "pricing_data", "notebooks")
 
 
 def test_mypy_strict_passes() -> None:
