@@ -17,7 +17,9 @@ of :mod:`infra_toolkit.review_rules`. The commands here add:
   transaction that appends: of two plan files submitted with one id at the same moment, one is
   recorded and the other refused. Status checks it on read.
 - Every read (status, queue, gate) first verifies the whole chain; a tampered store is an error
-  naming the first bad record, and the gate says no.
+  naming the first bad record, and the gate says no. Every write (submit, sign-off) verifies it
+  before appending, the part appended meanwhile under the write lock: nothing is recorded into
+  a tampered store; the status it returns comes from those records plus the new one.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from infra_toolkit.review_subject import ReviewSubject
 
 __all__ = [
     "GateDecision",
+    "Recorded",
     "gate",
     "review_queue",
     "review_state",
@@ -62,14 +65,33 @@ __all__ = [
 ]
 
 
-def _plan_id_check(store: ApprovalStore, subject: ReviewSubject) -> Callable[[], None]:
-    """:func:`check_plan_id` against the store's requests for ``subject``'s plan id, for
-    :meth:`ApprovalStore.append` to run under its write lock (read before it, two plan files
-    submitted with one id at once could both pass)."""
-    return lambda: check_plan_id(store.plan_requests(subject.plan), subject)
+@dataclass(frozen=True)
+class Recorded:
+    """What :func:`submit` or :func:`sign_off` did: ``record``, the record written (or, when
+    ``created`` is False, the review request that an earlier submit of this digest wrote), and
+    ``status``, the plan's status right after it."""
+
+    record: Record
+    created: bool
+    status: PlanStatus
+
+    def counted_once(self) -> str:
+        """For an approval by a reviewer whose earlier approval of this review already counts
+        (names compared as the rules compare them): a note saying this one is not counted again;
+        else empty."""
+        review = self.status.review
+        if self.record.kind is not RecordKind.APPROVED or review is None:
+            return ""
+        earlier = review.counted_approval(self.record.reviewer)
+        if earlier is None or earlier.seq == self.record.seq:
+            return ""
+        return f"already approved by {earlier.reviewer} at {earlier.recorded_at}; counted once"
 
 
-def _verified(store: ApprovalStore) -> list[Record]:
+def _verified(store: ApprovalStore, *, writing: bool = False) -> list[Record]:
+    """Every record, the whole chain verified against the store's head. ``writing``: for a
+    write about to append, whose error says nothing was recorded, and for which a store that
+    keeps no head is no error (the append adds the head)."""
     records: list[Record] = []
 
     def kept() -> Iterator[Record]:
@@ -77,16 +99,21 @@ def _verified(store: ApprovalStore) -> list[Record]:
             records.append(record)
             yield record
 
-    _walk(store, kept())
+    if writing:
+        _refusing(lambda: _walk(store, kept(), headless=True))
+    else:
+        _walk(store, kept())
     return records
 
 
-def _walk(store: ApprovalStore, records: Iterable[Record]) -> ChainReport:
+def _walk(
+    store: ApprovalStore, records: Iterable[Record], *, headless: bool = False
+) -> ChainReport:
     # The recorded head is read before the records: an append in between only lengthens the
     # chain, so it cannot look like records deleted from the end.
     recorded = store.chain_head()
     report = verify_chain(records, store.where, recorded or ChainReport(0, GENESIS_HASH))
-    if recorded is None:
+    if recorded is None and not headless:
         # Not tampering as far as the records show, but their end cannot be vouched for.
         raise StoreIntegrityError(
             f"approval store {store.where} keeps no chain head (no approval_chain_head row: the "
@@ -100,12 +127,13 @@ def _walk(store: ApprovalStore, records: Iterable[Record]) -> ChainReport:
 
 def submit(
     store: ApprovalStore, subject: ReviewSubject, *, requester: str, at: datetime
-) -> tuple[Record, bool]:
+) -> Recorded:
     """Queue ``subject`` for review: append a review request with the next ``review-NNN``.
 
-    Returns (request record, True), or (the existing request, False) when this plan and digest
-    were already submitted (nothing is written then). Raises ApprovalError for a blank
-    requester, or a plan id that holds another plan file's reviews (nothing is written).
+    Returns the request (``created`` False when this plan and digest were already submitted:
+    nothing is written then) and the plan's status after it. Raises ApprovalError for a blank
+    requester, a plan id that holds another plan file's reviews, or a tampered store (nothing is
+    written then).
     """
     if not requester.strip():
         raise ApprovalError("requester is empty: pass --requester NAME")
@@ -118,7 +146,7 @@ def submit(
         recorded_at=utc_timestamp(at),
         details=subject.details(),
     )
-    return store.append(draft, check=_plan_id_check(store, subject))
+    return _append(store, subject, draft)
 
 
 def sign_off(
@@ -130,10 +158,11 @@ def sign_off(
     at: datetime,
     answers: Mapping[int, str] | None = None,
     comment: str = "",
-) -> Record:
+) -> Recorded:
     """Record ``decision`` (approved, rejected, changes requested or comment) by ``reviewer`` on
     the review of ``subject``'s current digest. ``answers`` maps question number (1-based) to
-    the answer. Raises ApprovalError saying what is missing; writes nothing then."""
+    the answer. Returns the record and the plan's status after it. Raises ApprovalError saying
+    what is missing, or that the store is tampered; writes nothing then."""
     if decision is RecordKind.REVIEW_REQUESTED:
         raise ApprovalError("a review is requested with submit, not sign_off")
     if not reviewer.strip():
@@ -155,9 +184,7 @@ def sign_off(
     if decision is RecordKind.APPROVED:
         _check_approvable(stored, request.review_id, given)
     if decision in OBJECTIONS and not comment.strip():
-        raise ApprovalError(
-            f"{decision.value.replace('_', ' ')} needs a comment saying why: pass --comment TEXT"
-        )
+        raise ApprovalError(f"{_DOING[decision]} needs a comment saying why: pass --comment TEXT")
     if decision is RecordKind.COMMENT and not comment.strip():
         raise ApprovalError("a comment needs its text: pass --comment TEXT")
     draft = RecordDraft(
@@ -170,8 +197,44 @@ def sign_off(
         answers=tuple(Answer(q, given[n]) for n, q in enumerate(stored.questions, 1) if n in given),
         comment=comment,
     )
-    record, _ = store.append(draft, check=_plan_id_check(store, subject))
-    return record
+    return _append(store, subject, draft)
+
+
+def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) -> Recorded:
+    """Append ``draft`` for ``subject`` unless the chain is tampered or the plan id is another
+    plan file's; return the record and the plan's status after it.
+
+    The whole chain is verified first, without the write lock (readers do not wait for each
+    other), then again under the lock from the newest record verified on: it is unchanged, the
+    records appended since continue it, and the store's head is the newest of them. So nothing
+    is appended to a chain found tampered, the lock is held for the few records appended
+    meanwhile rather than the whole chain, and the status comes from the records verified plus
+    the new one (one read of the store per write)."""
+    verified = _verified(store, writing=True)
+
+    def check() -> None:
+        tip = verified[-1] if verified else None
+        start = ChainReport(tip.seq - 1, tip.prev_hash) if tip else ChainReport(0, GENESIS_HASH)
+        suffix = list(store.iter_records(start.count + 1))
+        head = store.chain_head()  # present: append added it to an older store before this
+        _refusing(lambda: verify_chain(suffix, store.where, head or start, start=start))
+        verified[len(verified) - (tip is not None):] = suffix
+        requests = (r for r in verified if r.kind is RecordKind.REVIEW_REQUESTED)
+        check_plan_id([r for r in requests if r.plan == subject.plan], subject)
+
+    record, created = store.append(draft, check=check)
+    return Recorded(record, created, plan_status([*verified, record] if created else verified,
+                                                 subject))
+
+
+def _refusing(verify_some: Callable[[], object]) -> None:
+    try:
+        verify_some()
+    except StoreIntegrityError as exc:
+        raise StoreIntegrityError(f"{exc}; nothing recorded") from exc
+
+
+_DOING = {RecordKind.REJECTED: "rejecting", RecordKind.CHANGES_REQUESTED: "requesting changes"}
 
 
 def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[int, str]) -> None:

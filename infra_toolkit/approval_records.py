@@ -223,7 +223,11 @@ _FIX = "restore the store from a backup and re-record the decisions after it"
 
 
 def verify_chain(
-    records: Iterable[Record], where: str, recorded: ChainReport = ChainReport(0, GENESIS_HASH)
+    records: Iterable[Record],
+    where: str,
+    recorded: ChainReport = ChainReport(0, GENESIS_HASH),
+    *,
+    start: ChainReport = ChainReport(0, GENESIS_HASH),
 ) -> ChainReport:
     """Walk the chain in ``seq`` order; raise StoreIntegrityError naming the first bad record.
 
@@ -233,9 +237,11 @@ def verify_chain(
     ``recorded.count`` but not the one whose hash the store recorded (rewritten). A chain
     shorter than ``recorded.count`` lost its newest records: the error names the missing ones.
     ``recorded`` is the store's head as read *before* the records (records appended since only
-    lengthen the chain); the default checks nothing.
+    lengthen the chain); the default checks nothing. ``start`` is what precedes ``records``
+    (their count and the newest one's hash, already verified); the default: nothing, the walk
+    starts at record 1.
     """
-    expected_seq, prev_hash = 1, GENESIS_HASH
+    expected_seq, prev_hash = start.count + 1, start.head_hash
     for record in records:
         if record.seq != expected_seq:
             problem = (

@@ -67,7 +67,6 @@ _PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
 _HEAD = "SELECT seq, hash FROM approval_chain_head"
 _FIND_REQUEST = f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1"
-_PLAN_REQUESTS = f"{_SELECT} WHERE kind = ? AND plan = ? ORDER BY seq"
 _INSERT = (
     f"INSERT INTO approval_records ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in COLUMNS)})"
@@ -111,9 +110,10 @@ class ApprovalStore(ABC):
     where: str  # how messages name the store (a path, or a URL without its password)
     _keeps_head: bool  # whether approval_chain_head exists (False: a store older than it)
 
-    def iter_records(self) -> Iterator[Record]:
-        """Every record, oldest first; StoreIntegrityError when reaching an unreadable row."""
-        for row in self._query(f"{_SELECT} ORDER BY seq", ()):
+    def iter_records(self, from_seq: int = 1) -> Iterator[Record]:
+        """Every record from number ``from_seq`` on, oldest first; StoreIntegrityError when
+        reaching an unreadable row."""
+        for row in self._query(f"{_SELECT} WHERE seq >= ? ORDER BY seq", (from_seq,)):
             yield self._record(row)
 
     def records(self) -> list[Record]:
@@ -132,11 +132,6 @@ class ApprovalStore(ABC):
         """The review-requested record for this plan and digest, or None."""
         rows = self._query(_FIND_REQUEST, (RecordKind.REVIEW_REQUESTED.value, plan, digest))
         return self._record(rows[0]) if rows else None
-
-    def plan_requests(self, plan: str) -> list[Record]:
-        """The review-requested records of the plan id ``plan``, oldest first."""
-        rows = self._query(_PLAN_REQUESTS, (RecordKind.REVIEW_REQUESTED.value, plan))
-        return [self._record(row) for row in rows]
 
     def append(
         self, draft: RecordDraft, *, check: Callable[[], object] | None = None

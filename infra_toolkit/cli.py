@@ -444,15 +444,14 @@ def _run_submit(args: argparse.Namespace) -> int:
     with open_store(args.db, create=True) as store:
         # given but empty (an unset variable) is refused, not replaced by the OS user
         requester = getpass.getuser() if args.requester is None else args.requester
-        request, created = submit(store, subject, requester=requester, at=_now())
-        status = review_status(store, subject)
+        done = submit(store, subject, requester=requester, at=_now())
     print(
-        f"{subject.name} {'submitted' if created else 'already submitted'} as "
-        f"{request.review_id}: {subject.title!r}, priority {subject.priority}, "
+        f"{subject.name} {'submitted' if done.created else 'already submitted'} as "
+        f"{done.record.review_id}: {subject.title!r}, priority {subject.priority}, "
         f"type {subject.change_type}, ~{subject.estimated_review_minutes} min to review, "
         f"digest {subject.digest}"
     )
-    print(status.describe())
+    print(done.status.describe())
     return 0
 
 
@@ -481,7 +480,7 @@ def _run_queue(args: argparse.Namespace) -> int:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1])
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
     return 0
 
 
@@ -507,10 +506,23 @@ def _answer(text: str) -> tuple[int, str]:
 
 
 def _add_sign_off(sub: SubParsers, name: str, help_text: str) -> None:
-    p = sub.add_parser(name, help=help_text)
-    _plan_arg(p, review_id=name == "comment")
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    if name == "comment":
+        _plan_arg(p, review_id=True)
+    else:
+        p.add_argument(
+            "plan",
+            metavar="PLAN.yaml",
+            help="the plan file, not a review id: a decision signs the digest the file has now",
+        )
+        _add_db(p)
     p.add_argument("--reviewer", help="your name as it is recorded (default: the OS user)")
-    p.add_argument("--comment", default="", help="why (required to reject or request changes)")
+    p.add_argument(
+        "--comment",
+        default="",
+        help="the comment (required)" if name == "comment" else "why (required to reject or "
+        "request changes)",
+    )
     if name != "comment":
         p.add_argument(
             "--answer",
@@ -530,9 +542,19 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
         raise ApprovalError(
             f"--answer given more than once for question(s) {twice}: give each once"
         )
+    if decision is not RecordKind.COMMENT and _is_review_id(args.plan):
+        raise ApprovalError(
+            f"{args.command} takes the plan file, not a review id ({args.plan}): a decision "
+            "signs the digest the plan file has now; pass PLAN.yaml (infra-toolkit status "
+            f"{args.plan} names the review's plan file)"
+        )
     with open_store(args.db) as store:
-        subject = _subject_of(store, getattr(args, "target", None) or args.plan)
-        record = sign_off(
+        subject = (
+            _subject_of(store, args.target)
+            if decision is RecordKind.COMMENT
+            else read_review_subject(args.plan)
+        )
+        done = sign_off(
             store,
             subject,
             decision,
@@ -541,14 +563,15 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             answers=answers,
             comment=args.comment,
         )
-        status = review_status(store, subject)
-    print(f"recorded {record.label()} at {record.recorded_at}")
-    print(status.describe())
+    print(f"recorded {done.record.label()} at {done.record.recorded_at}")
+    if done.counted_once():
+        print(done.counted_once())
+    print(done.status.describe())
     return 0
 
 
 def _add_approve(sub: SubParsers) -> None:
-    _add_sign_off(sub, "approve", "approve a plan's current digest")
+    _add_sign_off(sub, "approve", "approve a plan's current digest (answer every question)")
 
 
 def _run_approve(args: argparse.Namespace) -> int:

@@ -78,9 +78,18 @@ class ReviewState:
         """How many more distinct approvers are needed (0 once enough have approved)."""
         return max(0, self.subject.approvers_needed - len(self.approvals))
 
+    def counted_approval(self, reviewer: str) -> Record | None:
+        """The approval that counts for ``reviewer`` (names compared trimmed, inner spaces
+        collapsed, case-folded), or None."""
+        key = _reviewer_key(reviewer)
+        return next((r for r in self.approvals if _reviewer_key(r.reviewer) == key), None)
+
     def describe(self) -> str:
-        """One line saying the status and why: who approved, who objected, how many more."""
+        """One line saying the status and why: who approved, who objected, how many more; and
+        the review that superseded this one, if any."""
         head = f"{self.review_id} {self.status.value}"
+        if self.superseded_by is not None:
+            head += f" (superseded by {self.superseded_by})"
         if self.status is Status.APPROVED:
             return f"{head} by {_who(self.approvals)}"
         if self.objections:

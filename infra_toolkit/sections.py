@@ -79,6 +79,26 @@ def _incomplete(*estimates: CostEstimate) -> str:
     return f" (INCOMPLETE: {missing} price(s) not found, left out of the total)" if missing else ""
 
 
+def _approvers_needed(a: PlanAnalysis) -> str:
+    """How many approvers the plan's policy needs and on which cost figure: the monthly change
+    as declared (node groups at ``desired_size``), which the review's digest binds; and, when
+    the simulated change of the expected scenario falls on the other side of the extra-approver
+    threshold, that the policy does not count it."""
+    s = a.review.subject
+    declared = s.monthly_cost_delta_usd
+    threshold = s.policy.extra_approver_above_monthly_increase_usd
+    rule = "" if threshold is None else f"; one more above {usd_text(threshold, signed=True)}"
+    text = (f"{s.approvers_needed} (policy basis: the monthly change as declared, "
+            f"{usd_text(declared, signed=True)}{rule})")
+    simulated = a.monthly_delta_usd
+    if threshold is not None and a.runs and (simulated > threshold) != (declared > threshold):
+        side = "above" if simulated > threshold else "not above"
+        text += (f"; the simulated change of {a.expected_scenario!r}, "
+                 f"{usd_text(simulated, signed=True)}, is {side} {usd_text(threshold)}, "
+                 "but the policy does not count it")
+    return text
+
+
 def header(a: PlanAnalysis) -> Section:
     """The document header: the plan's title, file, id, digest, the toolkit version, what was
     simulated, the pricing tables used (file and SHA-256) and the analysis notes."""
@@ -111,7 +131,8 @@ def overview(a: PlanAnalysis) -> Section:
                (f"Monthly cost proposed ({basis})",
                 usd_text(new) + _incomplete(a.proposed_estimate)),
                ("Monthly change", usd_text(a.monthly_delta_usd, signed=True)
-                + _incomplete(a.current_estimate, a.proposed_estimate))]
+                + _incomplete(a.current_estimate, a.proposed_estimate)),
+               ("Approvers needed", _approvers_needed(a))]
     rng = a.cost_range
     if rng is not None:
         total = rng[rng["resource"] == "TOTAL"].iloc[0]
@@ -315,7 +336,7 @@ def cost_summary(a: PlanAnalysis) -> Section:
          usd_text(a.declared_estimate.total_monthly_usd) + _incomplete(a.declared_estimate)),
         ("Monthly change as declared", usd_text(subject.monthly_cost_delta_usd, signed=True)
          + _incomplete(a.current_estimate, a.declared_estimate)),
-        ("Approvers needed under the plan's policy", str(subject.approvers_needed)),
+        ("Approvers needed under the plan's policy", _approvers_needed(a)),
     ], "cost-totals"))
     if a.runs:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
@@ -332,7 +353,7 @@ def review_status(a: PlanAnalysis) -> Section:
     r = a.review
     rows = [("Status", r.status), ("Detail", r.text), ("Plan id", r.subject.plan),
             ("Digest", r.subject.digest),
-            ("Approvers needed", str(r.subject.approvers_needed)), ("Approval store", r.store)]
+            ("Approvers needed", _approvers_needed(a)), ("Approval store", r.store)]
     return Section("Review Status", (
         fields(rows, "review-status"),
         paragraph("To approve this exact digest, answer every question for approval:"),

@@ -82,7 +82,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         )
         self._show_summary()
 
-    def _show_summary(self) -> None:
+    def _show_summary(self, status: str | None = None) -> None:
         s = self.subject
         delta = s.monthly_cost_delta_usd
         rows = [
@@ -90,10 +90,13 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             ("Plan file", s.name),
             ("Priority / type", f"{s.priority} / {s.change_type}"),
             ("Estimated review", f"{s.estimated_review_minutes} min"),
-            ("Monthly cost delta", f"{'+' if delta >= 0 else '-'}${abs(delta):,.2f} per month"),
+            (
+                "Monthly cost delta (as declared: the approval policy's basis)",
+                f"{'+' if delta >= 0 else '-'}${abs(delta):,.2f} per month",
+            ),
             ("Approvers needed", str(s.approvers_needed)),
             ("Digest", s.digest),
-            ("Status", review_status_text(self.subject, self.store_location)),
+            ("Status", status or review_status_text(self.subject, self.store_location)),
         ]
         table = "".join(
             f"<tr><th style='text-align:left'>{k}</th><td><code>{html.escape(v)}</code></td></tr>"
@@ -115,7 +118,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         answers = {n: box.value for n, box in enumerate(self.answers, 1) if box.value.strip()}
         try:
             with open_store(self.store_location) as store:
-                record = sign_off(
+                done = sign_off(
                     store,
                     self.subject,
                     self.decision.value,
@@ -127,13 +130,14 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         except ApprovalError as exc:
             self.result.value = f"<p style='color:#b00'>Not recorded: {html.escape(str(exc))}</p>"
             return None
-        self.last_record = record
-        self._show_summary()
+        record = self.last_record = done.record
+        status = done.status.describe()
+        self._show_summary(status)
+        once = f"<p>{html.escape(done.counted_once())}.</p>" if done.counted_once() else ""
         self.result.value = (
             f"<p style='color:#070'>Recorded record {record.seq}: {record.review_id} "
             f"{record.kind.value.replace('_', ' ')} by {html.escape(record.reviewer)} at "
-            f"{record.recorded_at}.</p>"
-            f"<p>{html.escape(review_status_text(self.subject, self.store_location))}</p>"
+            f"{record.recorded_at}.</p>{once}<p>{html.escape(status)}</p>"
         )
         return record
 

@@ -210,8 +210,8 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
                 r"numbered 1-2"
             ),
         ),
-        (REJECT, {}, "", r"rejected needs a comment saying why: pass --comment TEXT"),
-        (CHANGES, {}, " ", r"changes requested needs a comment"),
+        (REJECT, {}, "", r"rejecting needs a comment saying why: pass --comment TEXT"),
+        (CHANGES, {}, " ", r"requesting changes needs a comment saying why: pass --comment TEXT"),
         (COMMENT, {}, " ", r"a comment needs its text: pass --comment TEXT"),
     ],
 )
@@ -228,7 +228,8 @@ def test_sign_off_refuses_incomplete_decisions(
 def test_answers_are_stored_with_their_questions(store: ApprovalStore) -> None:
     s = subject()
     submit(store, s, requester="dev", at=at(0))
-    rec = sign_off(store, s, APPROVE, reviewer="Zoë Ops", at=at(1), answers=ANSWERS, comment="ok")
+    rec = sign_off(store, s, APPROVE, reviewer="Zoë Ops", at=at(1), answers=ANSWERS,
+                   comment="ok").record
     (stored,) = [r for r in store.records() if r.seq == rec.seq]
     assert stored.answers == (
         Answer("Is the rollback tested?", "yes, in staging on 2026-11-20"),

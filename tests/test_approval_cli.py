@@ -219,7 +219,7 @@ def _assert_one_line_error(err: str, *parts: str) -> None:
         (
             "checkout.yaml",
             ["reject", "{plan}", "--reviewer", "carol"],
-            ["rejected needs a comment saying why"],
+            ["rejecting needs a comment saying why"],
         ),
         # given but empty, as `--reviewer "$APPROVER"` with the variable unset: refused, not
         # recorded as the OS user (who would count as an approver)
@@ -370,3 +370,103 @@ def test_store_location_from_environment(
     capsys.readouterr()
     assert main(["queue"]) == 0
     assert "review-001" in capsys.readouterr().out
+
+
+def _count(store_location: str) -> int:
+    return int(raw_sql(store_location, "SELECT COUNT(*) FROM approval_records")[0][0])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["approve", "{plan}", "--reviewer", "zed", *ANSWERS],
+        ["reject", "{plan}", "--reviewer", "zed", "--comment", "no"],
+        ["request-changes", "{plan}", "--reviewer", "zed", "--comment", "alerts"],
+        ["comment", "{plan}", "--reviewer", "zed", "--comment", "again"],
+        ["submit", "{plan}"],  # already submitted: would write nothing anyway
+        ["submit", "{changed}"],  # a new digest: a new review request
+    ],
+)
+def test_a_write_to_a_tampered_store_records_nothing_and_says_so(
+    run: Run, plan_file: Path, store_location: str, argv: list[str]
+) -> None:
+    plan = str(plan_file)
+    run("submit", plan)
+    run("comment", "review-001", "--reviewer", "eve", "--comment", "first")
+    raw_sql(store_location, "UPDATE approval_records SET reviewer = 'mallory' WHERE seq = 2")
+    changed = plan_file.with_name("changed.yaml")
+    changed.write_text(plan_file.read_text() + "replicas: 4\n")
+    code, out, err = run(*(a.format(plan=plan, changed=changed) for a in argv))
+    assert (code, out) == (2, "")
+    _assert_one_line_error(
+        err,
+        "is tampered: record 2 (review-001 comment by mallory) content does not match its hash",
+        "; nothing recorded",
+    )
+    assert _count(store_location) == 2  # a retry after the error cannot record twice
+
+
+@pytest.mark.parametrize("command", ["approve", "reject", "request-changes"])
+def test_decisions_take_the_plan_file_not_a_review_id(
+    run: Run, plan_file: Path, store_location: str, command: str
+) -> None:
+    plan = str(plan_file)
+    run("submit", plan)
+    plan_file.write_text(plan_file.read_text() + "v2\n")
+    run("submit", plan)  # review-002 supersedes review-001
+    code, out, err = run(command, "review-001", "--reviewer", "a", "--comment", "x", *ANSWERS)
+    assert (code, out) == (2, "")
+    _assert_one_line_error(
+        err,
+        f"{command} takes the plan file, not a review id (review-001): a decision signs the "
+        "digest the plan file has now; pass PLAN.yaml",
+    )
+    assert _count(store_location) == 2
+    # comments and status still take a review id, and say that it is superseded
+    code, out, _ = run("comment", "review-001", "--reviewer", "eve", "--comment", "old one")
+    assert code == 0 and out.startswith("recorded record 3 (review-001 comment by eve)")
+    assert run("status", "review-001")[1] == (
+        "review-001 AWAITING APPROVAL (superseded by review-002): 0 of 1 approver(s) so far; "
+        "1 more needed\n"
+    )
+
+
+def test_a_repeated_approval_is_recorded_and_said_to_count_once(
+    run: Run, plan_file: Path
+) -> None:
+    plan_file.write_text("needs two approvers\n")
+    plan = str(plan_file)
+    run("submit", plan)
+    code, out, _ = run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    assert code == 0 and "already approved" not in out
+    first_at = out.split(" at ", 1)[1].split("\n", 1)[0]
+    code, out, _ = run("approve", plan, "--reviewer", " Alice ", *ANSWERS)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("recorded record 3 (review-001 approved by  Alice )")
+    assert lines[1] == f"already approved by alice at {first_at}; counted once"
+    assert lines[2].startswith(f"{plan}: review-001 AWAITING APPROVAL: 1 of 2 approver(s) so far")
+
+
+def test_queue_columns_line_up_under_their_headers(run: Run, plan_file: Path) -> None:
+    run("submit", str(plan_file))
+    header, row = run("queue")[1].splitlines()
+    assert header.endswith("APPROVALS  PLAN")
+    assert row[header.index("PLAN"):].startswith("checkout (")
+    assert row[header.index("APPROVALS"):].startswith("0/1 ")
+
+
+@pytest.mark.parametrize(
+    ("command", "comment_help", "plan_help"),
+    [
+        ("comment", "the comment (required)", "PLAN.yaml|review-NNN"),
+        ("approve", "why (required to reject or request changes)", "not a review id"),
+        ("reject", "why (required to reject or request changes)", "not a review id"),
+    ],
+)
+def test_sign_off_help_says_what_each_takes(
+    capsys: pytest.CaptureFixture[str], command: str, comment_help: str, plan_help: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
+    assert comment_help in text and plan_help in text

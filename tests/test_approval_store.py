@@ -15,17 +15,19 @@ from infra_toolkit.approval import gate, review_queue, review_status, sign_off, 
 from infra_toolkit.approval_records import COLUMNS, Answer, ChainReport, RecordDraft, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from infra_toolkit.plan import ApprovalPolicy
 from tests.approval_helpers import at, make_older, raw_sql, subject
 
 
 def test_submit_allocates_sequential_review_ids_and_is_idempotent(store_location: str) -> None:
     with open_store(store_location, create=True) as store:
-        first, created1 = submit(store, subject("a"), requester="dev", at=at(0))
-        again, created2 = submit(store, subject("a"), requester="dev", at=at(1))
-        second, created3 = submit(store, subject("b"), requester="dev", at=at(2))
-        assert (first.review_id, created1) == ("review-001", True)
-        assert (again, created2) == (first, False)  # same plan and digest: nothing written
-        assert (second.review_id, created3) == ("review-002", True)
+        first = submit(store, subject("a"), requester="dev", at=at(0))
+        again = submit(store, subject("a"), requester="dev", at=at(1))
+        second = submit(store, subject("b"), requester="dev", at=at(2))
+        assert (first.record.review_id, first.created) == ("review-001", True)
+        # same plan and digest: nothing written
+        assert (again.record, again.created) == (first.record, False)
+        assert (second.record.review_id, second.created) == ("review-002", True)
         assert [r.seq for r in store.records()] == [1, 2]
         assert verify(store).count == 2
 
@@ -186,7 +188,7 @@ def test_an_older_store_without_a_chain_head_is_unverifiable_not_tampered(
 
 def _submit_again(location: str) -> None:
     with open_store(location, create=True) as store:  # what submit opens
-        assert submit(store, subject(), requester="dev", at=at(2))[1] is False  # nothing new
+        assert submit(store, subject(), requester="dev", at=at(2)).created is False  # nothing new
 
 
 def _comment(location: str) -> None:
@@ -239,7 +241,7 @@ def test_adding_the_chain_head_rolls_back_with_a_failed_append(
         assert store.chain_head() is None
         assert store.records() == before
         record = sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(2), comment="ok")
-        assert store.chain_head() == ChainReport(2, record.hash)
+        assert store.chain_head() == ChainReport(2, record.record.hash)
 
 
 def test_the_newest_record_cannot_be_replaced_behind_the_head(store_location: str) -> None:
@@ -248,7 +250,7 @@ def test_the_newest_record_cannot_be_replaced_behind_the_head(store_location: st
         submit(store, s, requester="dev", at=at(0))
         rejection = sign_off(
             store, s, RecordKind.REJECTED, reviewer="carol", at=at(1), comment="no"
-        )
+        ).record
     # the rejection swapped for an approval sealed on the same predecessor, as an attacker who
     # gets past the records' triggers would write it
     approval = RecordDraft(
@@ -329,7 +331,7 @@ def test_failed_append_leaves_the_store_exactly_as_it_was(
         # it, so no record looks missing (a sequence would have kept the gap)
         assert verify(store).count == 2
         # the store still works and the chain continues from the same head
-        record = sign_off(store, s, RecordKind.APPROVED, at=at(3), **approve)  # type: ignore[arg-type]
+        record = sign_off(store, s, RecordKind.APPROVED, at=at(3), **approve).record  # type: ignore[arg-type]
         assert (record.seq, record.prev_hash) == (3, before[-1].hash)
         assert verify(store).count == 3
 
@@ -453,22 +455,22 @@ RACERS, RACE_WINDOW_S = 4, 0.1
 
 
 def _racer(location: str, index: int, plan_file: str, barrier: Any, results: Any) -> None:
-    real = ApprovalStore.plan_requests
+    real = ApprovalStore.iter_records
 
-    def slow_plan_requests(self: ApprovalStore, plan: str) -> Any:
-        found = real(self, plan)
+    def slow_iter_records(self: ApprovalStore, from_seq: int = 1) -> Any:
+        found = list(real(self, from_seq))
         # Hold what the plan-id check read for a while before the append: were the check outside
         # the append's lock, every racer would read "no requests" and record its own.
         time.sleep(RACE_WINDOW_S)
-        return found
+        yield from found
 
-    ApprovalStore.plan_requests = slow_plan_requests  # type: ignore[method-assign]  # this fork
+    ApprovalStore.iter_records = slow_iter_records  # type: ignore[method-assign]  # this fork
     s = subject(plan="checkout", digest=f"{index + 1:064x}", plan_file=plan_file)
     with open_store(location) as store:
         barrier.wait()
         try:
-            record, created = submit(store, s, requester=f"r{index}", at=at(index))
-            results.put((index, "recorded", f"{record.review_id} {created}"))
+            done = submit(store, s, requester=f"r{index}", at=at(index))
+            results.put((index, "recorded", f"{done.record.review_id} {done.created}"))
         except ApprovalError as exc:
             results.put((index, "refused", str(exc)))
 
@@ -522,3 +524,130 @@ def test_sqlite_url_form_names_the_same_file(
     with open_store(f"sqlite:///{tmp_path}/rel.sqlite") as store:  # four slashes: absolute
         assert [r.review_id for r in store.records()] == ["review-001"]
     assert (tmp_path / "rel.sqlite").exists()
+
+
+_WRITES = {
+    "submit a new digest": lambda store: submit(store, subject("b"), requester="dev", at=at(9)),
+    "approve": lambda store: sign_off(
+        store, subject(), RecordKind.APPROVED, reviewer="zed", at=at(9), answers=ANSWERS
+    ),
+    "reject": lambda store: sign_off(
+        store, subject(), RecordKind.REJECTED, reviewer="zed", at=at(9), comment="no"
+    ),
+    "comment": lambda store: sign_off(
+        store, subject(), RecordKind.COMMENT, reviewer="zed", at=at(9), comment="hm"
+    ),
+}
+
+
+@pytest.mark.parametrize("write", list(_WRITES))
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("UPDATE approval_records SET reviewer = 'mallory' WHERE seq = 2",
+         r"record 2 \(review-001 approved by mallory\) content does not match its hash"),
+        ("UPDATE approval_records SET comment = 'fine' WHERE seq = 3",
+         r"record 3 \(review-001 rejected by carol\) content does not match its hash"),
+        ("DELETE FROM approval_records WHERE seq = 3", r"record 3 is missing \(deleted from"),
+    ],
+)
+def test_nothing_is_appended_to_a_tampered_chain(
+    store_location: str, write: str, sql: str, named: str
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+        sign_off(store, s, RecordKind.REJECTED, reviewer="carol", at=at(2), comment="no")
+    raw_sql(store_location, sql)
+    count = raw_sql(store_location, "SELECT COUNT(*) FROM approval_records")[0][0]
+    with open_store(store_location) as store, pytest.raises(
+        StoreIntegrityError, match=rf"is tampered: {named}.*; nothing recorded$"
+    ):
+        _WRITES[write](store)
+    assert raw_sql(store_location, "SELECT COUNT(*) FROM approval_records")[0][0] == count
+
+
+def test_a_write_returns_the_status_after_it(store_location: str) -> None:
+    s = subject(policy=ApprovalPolicy(required_approvers=2))
+    with open_store(store_location, create=True) as store:
+        done = submit(store, s, requester="dev", at=at(0))
+        assert (done.created, done.status.describe()) == (
+            True, "plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of 2 approver(s) so far; "
+            "2 more needed")
+        done = sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+        assert done.counted_once() == ""
+        assert done.status.describe() == (
+            "plans/checkout.yaml: review-001 AWAITING APPROVAL: 1 of 2 approver(s) so far "
+            "(alice at 2026-11-26T09:01:00Z); 1 more needed")
+        # the same reviewer again (trimmed, case-folded): recorded, counted once, and said so
+        done = sign_off(store, s, RecordKind.APPROVED, reviewer=" ALICE", at=at(2), answers=ANSWERS)
+        assert done.record.seq == 3
+        assert done.counted_once() == (
+            "already approved by alice at 2026-11-26T09:01:00Z; counted once")
+        assert done.status.describe().endswith("1 of 2 approver(s) so far "
+                                               "(alice at 2026-11-26T09:01:00Z); 1 more needed")
+        done = sign_off(store, s, RecordKind.APPROVED, reviewer="bob", at=at(3), answers=ANSWERS)
+        assert done.status.describe() == (
+            "plans/checkout.yaml: review-001 APPROVED by alice at 2026-11-26T09:01:00Z, "
+            "bob at 2026-11-26T09:03:00Z")
+        assert done.status == review_status(store, s)  # as a later read sees it
+        # after an objection, approvals count again from zero: alice's next one is counted
+        sign_off(store, s, RecordKind.REJECTED, reviewer="carol", at=at(4), comment="no")
+        done = sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(5), answers=ANSWERS)
+        assert done.counted_once() == ""
+
+
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("UPDATE approval_records SET reviewer = 'mallory' WHERE seq = 2",
+         r"record 2 \(review-001 approved by mallory\) content does not match its hash"),
+        ("DELETE FROM approval_records WHERE seq = 2", r"record 2 is missing \(deleted from"),
+    ],
+)
+def test_a_change_made_after_the_full_check_is_caught_under_the_lock(
+    store_location: str, monkeypatch: pytest.MonkeyPatch, sql: str, named: str
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+    real = ApprovalStore.append
+
+    def tamper_then_append(self: ApprovalStore, draft: Any, **kwargs: Any) -> Any:
+        raw_sql(store_location, sql)  # after the whole chain was verified, before the lock
+        return real(self, draft, **kwargs)
+
+    monkeypatch.setattr(ApprovalStore, "append", tamper_then_append)
+    with open_store(store_location) as store, pytest.raises(
+        StoreIntegrityError, match=rf"is tampered: {named}.*; nothing recorded$"
+    ):
+        sign_off(store, s, RecordKind.COMMENT, reviewer="zed", at=at(2), comment="hm")
+    assert raw_sql(store_location, "SELECT seq FROM approval_records WHERE reviewer = 'zed'") == []
+
+
+def test_records_appended_meanwhile_count_in_the_status_returned(
+    store_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = subject(policy=ApprovalPolicy(required_approvers=2))
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+    real = ApprovalStore.append
+    meanwhile: list[str] = []
+
+    def another_writer_first(self: ApprovalStore, draft: Any, **kwargs: Any) -> Any:
+        if not meanwhile:  # bob signs off from another connection before alice's append
+            meanwhile.append("bob")
+            with open_store(store_location) as other:
+                sign_off(other, s, RecordKind.APPROVED, reviewer="bob", at=at(1), answers=ANSWERS)
+        return real(self, draft, **kwargs)
+
+    monkeypatch.setattr(ApprovalStore, "append", another_writer_first)
+    with open_store(store_location) as store:
+        done = sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(2), answers=ANSWERS)
+        assert done.record.seq == 3
+        assert done.status.describe() == (
+            "plans/checkout.yaml: review-001 APPROVED by bob at 2026-11-26T09:01:00Z, "
+            "alice at 2026-11-26T09:02:00Z")
+        assert verify(store).count == 3

@@ -189,7 +189,7 @@ def test_requests_recorded_without_a_plan_file_are_not_compared(
     with open_store(store_location, create=True) as store:
         submit(store, legacy, requester="dev", at=at(0))
         record = sign_off(store, current, RecordKind.APPROVED, reviewer="alice", at=at(1),
-                          answers={1: "yes", 2: "sre"})
+                          answers={1: "yes", 2: "sre"}).record
         assert record.review_id == "review-001"
         # a third plan file that exists and claims the id is refused, naming the second's file
         other = tmp_path / "other" / "checkout.yaml"

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan import Phase, Risk
 from infra_toolkit.plan_sections import phase_table, risk_table
 from infra_toolkit.report_html import Section
-from tests.conftest import SMALL_PLAN, shipped_tables_sha256
+from tests.conftest import REPO_ROOT, SMALL_PLAN, shipped_tables_sha256
 
 FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_architecture,
              sections.components_with_cost, sections.scaling_behaviour,
@@ -116,7 +119,8 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425 + 11.68 + 65.70 = 455.125
     assert value("Ceiling: every node group at its maximum size all month") == "$455.13"
     assert value("Monthly change as declared") == "+$279.96"
-    assert value("Approvers needed under the plan&#x27;s policy") == "1"
+    assert value("Approvers needed under the plan&#x27;s policy") == \
+        "1 (policy basis: the monthly change as declared, +$279.96)"
     assert summary.parts[-1].endswith("to a 730-hour month: steady 1 h, double 1 h.</p>")
 
 
@@ -203,3 +207,44 @@ def test_every_section_renders(small_analysis: PlanAnalysis, function: object) -
     assert html.startswith(f'<section class="report-section"><h2 id="{section.anchor}">')
     for table in section.tables:
         assert isinstance(table.frame, pd.DataFrame)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "expected"),
+    [
+        # the simulated change is above the threshold, the declared one is not: said so
+        (200, "1 (policy basis: the monthly change as declared, +$135.80; one more above "
+              "+$200.00); the simulated change of 'steady', +$207.88, is above $200.00, but the "
+              "policy does not count it"),
+        # both on the same side of it: nothing to point out
+        (100, "2 (policy basis: the monthly change as declared, +$135.80; one more above "
+              "+$100.00)"),
+    ],
+)
+def test_approvers_needed_states_the_policy_basis(
+    tmp_path: Path, threshold: int, expected: str
+) -> None:
+    from infra_toolkit.analysis import analyze_plan
+
+    # The small plan with its node group declared at 0 nodes (min 0): the simulation runs the
+    # two pods of 'steady' on 1 m5.large node all hour, so:
+    #   declared proposed  = 310.965 - 2 x 730 x 0.096 (140.16) - 2 x 20 GB x 0.10 (4.00)
+    #                      = 166.805; change 166.805 - 31.008 = +135.797
+    #   simulated proposed = 310.965 - 1 x 730 x 0.096 (70.08) - 1 x 20 x 0.10 (2.00)
+    #                      = 238.885; change 238.885 - 31.008 = +207.877
+    data = yaml.safe_load((REPO_ROOT / SMALL_PLAN).read_text())
+    data["proposed"]["resources"][1]["scaling_config"] = {
+        "desired_size": 0, "min_size": 0, "max_size": 4}
+    data["approval_policy"]["extra_approver_above_monthly_increase_usd"] = threshold
+    shutil.copytree(REPO_ROOT / "tests/data/plans/manifests", tmp_path / "manifests")
+    (tmp_path / "report").mkdir()
+    plan = tmp_path / "report" / "zero.yaml"
+    plan.write_text(yaml.safe_dump(data))
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    shown = html.escape(expected)
+    assert field_value(sections.overview(a), "headline-figures", "Monthly change") == "+$207.88"
+    assert field_value(sections.overview(a), "headline-figures", "Approvers needed") == shown
+    assert field_value(sections.cost_summary(a), "cost-totals",
+                       "Approvers needed under the plan&#x27;s policy") == shown
+    assert field_value(sections.review_status(a), "review-status", "Approvers needed") == shown
+    assert a.review.subject.approvers_needed == int(expected[0])  # what status and gate count

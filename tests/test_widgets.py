@@ -10,6 +10,7 @@ import pytest
 from infra_toolkit.approval import review_status, submit
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_rules import Status
 from infra_toolkit.review_subject import ReviewSubject
 from infra_toolkit.widgets import ApprovalWidget
@@ -83,7 +84,7 @@ def test_click_approve_writes_the_record_and_shows_the_result(store_location: st
     ("decision", "answers", "comment", "shown"),
     [
         (RecordKind.APPROVED, ["yes", ""], "", "unanswered: 2 (&#x27;Who is on call?&#x27;)"),
-        (RecordKind.REJECTED, ["", ""], "", "rejected needs a comment saying why"),
+        (RecordKind.REJECTED, ["", ""], "", "rejecting needs a comment saying why"),
     ],
 )
 def test_refused_decision_is_shown_and_nothing_written(
@@ -116,3 +117,18 @@ def test_missing_store_is_shown_not_raised(tmp_path: Path) -> None:
     fill(w, RecordKind.COMMENT, "alice", ["", ""], "hello")
     w.submit_button.click()
     assert "Not recorded: approval store" in w.result.value and "does not exist" in w.result.value
+
+
+def test_a_repeated_approval_says_it_counts_once(store_location: str) -> None:
+    s = submitted(store_location, subject(policy=ApprovalPolicy(required_approvers=2)))
+    w = ApprovalWidget(s, store_location, clock=lambda: at(7))
+    fill(w, RecordKind.APPROVED, "alice", ["yes", "platform"], "")
+    w.submit_button.click()
+    assert "counted once" not in w.result.value
+    w._clock = lambda: at(8)
+    fill(w, RecordKind.APPROVED, "Alice ", ["yes", "platform"], "")
+    w.submit_button.click()
+    assert "Recorded record 3: review-001 approved by Alice  at 2026-11-26T09:08:00Z" in (
+        w.result.value)
+    assert "already approved by alice at 2026-11-26T09:07:00Z; counted once." in w.result.value
+    assert "1 of 2 approver(s) so far (alice at 2026-11-26T09:07:00Z)" in w.summary.value
