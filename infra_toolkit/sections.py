@@ -19,6 +19,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan import Workload
+from infra_toolkit.plan_cost import in_region
 from infra_toolkit.plan_sections import (
     deployment_strategy,
     monitoring,
@@ -37,6 +38,7 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
+    unit_price_text,
     usd_text,
 )
 from infra_toolkit.resources import Resource
@@ -155,18 +157,26 @@ def _cost_lines(est: CostEstimate, css_class: str) -> Table:
         "Price source": ln.price.ref if ln.price else (ln.price_not_found or ln.note),
     } for ln in est.lines])
     return Table(frame, {"Monthly quantity": quantity_text,
-                         "Unit price": lambda v: "-" if v is None else f"${v.normalize():f}",
+                         "Unit price": unit_price_text,
                          "Monthly cost": lambda v: v if isinstance(v, str) else usd_text(v)},
                  css_class=css_class)
 
 
+def _region(a: PlanAnalysis, plan_region: str) -> str:
+    """The region the prices come from, and the plan's own when the report prices elsewhere."""
+    if a.region is None or a.region == plan_region:
+        return f"Region {plan_region}."
+    return (f"Region {a.region}: priced there by the report's region parameter; the plan says "
+            f"{plan_region}.")
+
+
 def current_state(a: PlanAnalysis) -> Section:
-    """Today's resources as declared and their monthly cost."""
+    """Today's resources as declared and their monthly cost, in the region they are priced."""
     est = a.current_estimate
     return Section("Current State", (
-        paragraph(f"Region {a.plan.current.region}. Monthly cost as declared: "
+        paragraph(f"{_region(a, a.plan.current.region)} Monthly cost as declared: "
                   f"{usd_text(est.total_monthly_usd)}{_incomplete(est)}."),
-        _resources(a.plan.current.resources, "current-resources"),
+        _resources(in_region(a.plan.current.resources, a.region), "current-resources"),
         _cost_lines(est, "current-cost")))
 
 
@@ -216,7 +226,8 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
     } for g in p.node_groups])
     workloads = pd.DataFrame([_workload_row(w) for w in p.workloads])
     return Section("Proposed Architecture", (
-        paragraph(f"Region {p.region}."), _resources(p.resources, "proposed-resources"),
+        paragraph(_region(a, p.region)),
+        _resources(in_region(p.resources, a.region), "proposed-resources"),
         Table(groups, css_class="node-groups", caption="Node groups"),
         Table(workloads, css_class="workloads", caption="Workloads")))
 

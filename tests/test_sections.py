@@ -120,6 +120,34 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     assert summary.parts[-1].endswith("to a 730-hour month: steady 1 h, double 1 h.</p>")
 
 
+def test_numbers_and_unit_prices_print_as_people_write_them(small_analysis: PlanAnalysis
+                                                             ) -> None:
+    workloads = sections.proposed_architecture(small_analysis).tables[2].to_html()
+    # the manifests' requests (200m, 256Mi) and the model's 40 rps, read as floats
+    assert "<td>256</td>" in workloads and "<td>40</td>" in workloads
+    assert ".0</td>" not in workloads
+    lines = sections.components_with_cost(small_analysis).tables[0].to_html()
+    # the rows' prices: EKS $0.10 an hour, m5.large $0.096, ALB $0.0225 and $0.008 an LCU-hour
+    for price in ("$0.10", "$0.096", "$0.0225", "$0.008"):
+        assert f"<td>{price}</td>" in lines, price
+    assert "<td>$0.1</td>" not in lines
+
+
+def test_a_report_region_is_the_region_shown(tmp_path: Path) -> None:
+    from infra_toolkit.analysis import analyze_plan
+
+    a = analyze_plan(SMALL_PLAN, scenarios=["steady"], horizon_h=0.25, region="us-gov-west-1",
+                     store_location=str(tmp_path / "none"))
+    for section in (sections.current_state(a), sections.proposed_architecture(a)):
+        assert section.parts[0].startswith(
+            "<p>Region us-gov-west-1: priced there by the report&#x27;s region parameter; the "
+            "plan says us-east-1.")
+        assert set(section.tables[0].frame["Region"]) == {"us-gov-west-1"}
+    plain = sections.current_state(analyze_plan(SMALL_PLAN, scenarios=["steady"], horizon_h=0.25,
+                                                store_location=str(tmp_path / "none")))
+    assert plain.parts[0].startswith("<p>Region us-east-1. Monthly cost as declared")
+
+
 def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
     summary, slos, episodes = (t.frame for t in sections.scaling_behaviour(small_analysis).tables)
     assert list(summary["Scenario"]) == ["steady", "double"]
