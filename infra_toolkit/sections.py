@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.analysis import PlanAnalysis, ScenarioRun, is_load_test
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan import Workload
@@ -114,12 +114,13 @@ def overview(a: PlanAnalysis) -> Section:
                 usd_text(new) + _incomplete(a.proposed_estimate)),
                ("Monthly change", usd_text(a.monthly_delta_usd, signed=True)
                 + _incomplete(a.current_estimate, a.proposed_estimate))]
-    rng = a.cost_range
-    if rng is not None:
-        total = rng[rng["resource"] == "TOTAL"].iloc[0]
-        figures.append(("Proposed range across scenarios", f"{usd_text(total['low_monthly_usd'])}"
-                        f" to {usd_text(total['high_monthly_usd'])}"
-                        + _incomplete(max((r.estimate for r in a.runs),
+    if a.cost_range is not None:
+        runs = sorted(a.monthly_runs, key=lambda r: r.estimate.total_monthly_usd)
+        low, high = runs[0], runs[-1]
+        figures.append((f"Proposed monthly range across scenarios{_left_out(a)}",
+                        f"{usd_text(low.estimate.total_monthly_usd)} ({_projected(low)}) to "
+                        f"{usd_text(high.estimate.total_monthly_usd)} ({_projected(high)})"
+                        + _incomplete(max((r.estimate for r in runs),
                                           key=lambda e: len(e.missing_prices)))))
     if a.runs:
         slos = pd.concat([f for r in a.runs for f in r.slos.values()])
@@ -130,6 +131,16 @@ def overview(a: PlanAnalysis) -> Section:
     figures.append(("Review status", a.review.status))
     return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
                                 fields(figures, "headline-figures")))
+
+
+def _projected(run: ScenarioRun, between: str = ", ") -> str:
+    """``flash-crowd, projected from 12 h``: the run and the window its month comes from."""
+    return f"{run.name}{between}projected from {duration_text(run.curve.duration_s)}"
+
+
+def _left_out(a: PlanAnalysis) -> str:
+    """`` (load tests left out)`` when a load test ran: its minutes are not a month."""
+    return " (load tests left out)" if len(a.monthly_runs) < len(a.runs) else ""
 
 
 def _attributes(r: Resource) -> str:
@@ -311,10 +322,16 @@ def cost_summary(a: PlanAnalysis) -> Section:
         rng = rng.rename(columns={"resource": "Resource", "component": "Component",
                                   "low_monthly_usd": "Low", "expected_monthly_usd": "Expected",
                                   "high_monthly_usd": "High"})
-        rng.columns = [c.removesuffix("_monthly_usd") for c in rng.columns]
+        window = {f"{r.name}_monthly_usd": f"{_projected(r, ' (')})" for r in a.monthly_runs}
+        rng.columns = [window.get(c, c) for c in rng.columns]
+        tests = [r for r in a.runs if is_load_test(r.scenario)]
+        left_out = ("; load tests left out, as minutes of synthetic users are not a month of "
+                    "traffic (their simulation and SLO checks are in Scaling Behaviour): "
+                    + ", ".join(f"{r.name} ({duration_text(r.curve.duration_s)})"
+                                for r in tests)) if tests else ""
         parts.append(Table(rng, {c: usd_text for c in rng.columns[2:]}, css_class="cost-range",
-                           caption="Proposed monthly cost across scenarios (each run projected "
-                                   "to a month)"))
+                           caption="Proposed monthly range across scenarios (each projected from "
+                                   f"its simulated window to a 730-hour month{left_out})"))
     subject = a.review.subject
     parts.append(fields([
         ("Ceiling: every node group at its maximum size all month",

@@ -61,7 +61,8 @@ def test_overview_headline_figures(small_analysis: PlanAnalysis) -> None:
     assert value("Monthly cost today") == "$31.01"  # 30.368 + 0.64 = 31.008
     assert value("Monthly cost proposed (expected scenario &#x27;steady&#x27;)") == "$310.97"
     assert value("Monthly change") == "+$279.96"  # 310.965 - 31.008 = 279.957
-    assert value("Proposed range across scenarios") == "$310.97 to $388.35"
+    assert value("Proposed monthly range across scenarios") == \
+        "$310.97 (steady, projected from 1 h) to $388.35 (double, projected from 1 h)"
     assert value("SLO checks met") == "3 of 4 (scenario x SLO)"  # double misses p95 250 ms
     assert value("Peak replicas in any scenario") == "4"
     assert value("Review status") == "NOT SUBMITTED"
@@ -86,7 +87,7 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
         "$289.81 (INCOMPLETE: 4" + note
     # 289.81 - 35.624 = 254.186; 1 + 4 lines left out
     assert value("Monthly change") == "+$254.19 (INCOMPLETE: 5" + note
-    assert value("Proposed range across scenarios").endswith("(INCOMPLETE: 4" + note)
+    assert value("Proposed monthly range across scenarios").endswith("(INCOMPLETE: 4" + note)
     assert "Monthly cost as declared: $35.62 (INCOMPLETE: 1" + note in \
         sections.current_state(a).parts[0]
     assert "Total $289.81 per month (INCOMPLETE: 4" + note in \
@@ -110,8 +111,8 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     summary = sections.cost_summary(small_analysis)
     comparison, rng = (t.frame for t in summary.tables)
     assert comparison.iloc[-1]["Resource"] == "TOTAL"
-    assert list(rng.columns) == ["Resource", "Component", "Low", "Expected", "High", "steady",
-                                 "double"]
+    assert list(rng.columns) == ["Resource", "Component", "Low", "Expected", "High",
+                                 "steady (projected from 1 h)", "double (projected from 1 h)"]
     value = lambda label: field_value(summary, "cost-totals", label)  # noqa: E731
     # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425 + 11.68 + 65.70 = 455.125
     assert value("Ceiling: every node group at its maximum size all month") == "$455.13"
