@@ -42,6 +42,7 @@ from infra_toolkit.report_html import (
     usd_text,
 )
 from infra_toolkit.resources import Resource
+from infra_toolkit.slo_check import latency_text, worst_latency_ms
 
 __all__ = [
     "SECTION_TITLES",
@@ -266,6 +267,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         for name, sim in run.simulations.items():
             s, t = sim.summary, sim.timeline
             row = s.as_row()
+            worst_p95 = worst_latency_ms(t, 95)
             summary.append({
                 "Scenario": run.name, "Workload": name, "Duration": duration_text(s.duration_s),
                 "Peak offered rps": float(t["offered_rps"].max()),
@@ -275,7 +277,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 "Node scale-ups": s.node_scale_ups,
                 "Dropped requests (%)": 100.0 * s.dropped_requests / s.offered_requests
                 if s.offered_requests else 0.0,
-                "Max p95 (ms)": s.max_p95_latency_ms,
+                "Max p95": latency_text(*worst_p95),
                 "Under-capacity episodes": row["capacity_episodes"],
                 "Longest time to capacity": duration_text(row["max_time_to_capacity_s"]),
             })
@@ -295,7 +297,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
     two = {c: (lambda v: quantity_text(v, 2)) for c in (
         "Peak offered rps", "Mean offered rps", "Dropped requests (%)", "Minutes violated")}
     return Section("Scaling Behaviour", (
-        Table(pd.DataFrame(summary), {**two, "Max p95 (ms)": lambda v: quantity_text(v, 0)},
+        Table(pd.DataFrame(summary), two,
               css_class="scaling-summary", caption="Simulated behaviour per scenario"),
         Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
               caption="SLO checks"),

@@ -13,6 +13,7 @@ from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -274,3 +275,25 @@ def test_load_tests_run_but_stay_out_of_the_monthly_range(tmp_path: Path) -> Non
     assert only.expected_scenario is None and only.cost_range is None
     assert only.proposed_estimate is only.declared_estimate
 
+
+def test_a_saturated_pods_latency_is_marked_as_the_models_ceiling(tmp_path: Path) -> None:
+    # 400 req/s against at most 8 pods x 40 req/s: the pods run at the model's 0.99 cap
+    overload = {"name": "overload", "description": "more than the HPA's maximum serves",
+                "synthetic": {"shape": "constant", "duration": "1h", "rps": 400}}
+    a = analyze_plan(_small_with(tmp_path, overload), scenarios=["steady", "overload"],
+                     store_location=str(tmp_path / "none"))
+    t = a.run("overload").simulations["api"].timeline
+    capped = t[t["latency_saturated"] & (t["backlog_requests"] == 0)]
+    assert not capped.empty
+    # M/M/1 at utilization 0.99 of 40 req/s: p95 = ln(20) / (40 x 0.01) s = 7,489.33 ms
+    assert np.allclose(capped["p95_latency_ms"], 1000 * math.log(20) / 0.4)
+    # steady: 20 of 40 req/s per pod, far from the cap
+    assert not a.run("steady").simulations["api"].timeline["latency_saturated"].any()
+    scaling = sections.scaling_behaviour(a).tables
+    worst = t["p95_latency_ms"].max()
+    assert list(scaling[0].frame["Max p95"]) == [
+        f"{1000 * math.log(20) / 20:,.0f} ms",  # steady: M/M/1 at 20 of 40 req/s, 150 ms
+        f"≥ {worst:,.0f} ms (saturated: model ceiling)"]
+    slos = scaling[1].frame
+    achieved = slos[(slos["Scenario"] == "overload") & (slos["SLO"] == "p95 latency")]
+    assert list(achieved["Achieved"]) == [f"max p95 ≥ {worst:,.0f} ms (saturated: model ceiling)"]
