@@ -212,7 +212,7 @@ def build_report(
     plan = Path(plan_path).resolve()
     if not plan.is_file():
         raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")
-    _check_plan(plan)
+    _check_plan(Path(plan_path))  # as given: the lines read as `infra-toolkit validate` prints them
     source = Path(notebook) if notebook else notebooks_dir() / DEFAULT_NOTEBOOK
     html_path = Path(out) if out else Path("reports") / f"{plan.stem}.html"
     if html_path.is_dir():

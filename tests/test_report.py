@@ -144,8 +144,8 @@ def test_an_invalid_plan_is_refused_before_any_kernel_starts(
     from infra_toolkit.cli import main
 
     monkeypatch.chdir(tmp_path)
-    good = fixture_plan(tmp_path, "good")
-    bad = good.with_name("misspelt.yaml")
+    good = fixture_plan(tmp_path, "good").relative_to(tmp_path)
+    bad = good.with_name("misspelt.yaml")  # relative: the lines name it as the user wrote it
     bad.write_text(good.read_text().replace("\nmonitoring:", "\nmonitorng:", 1))
     assert main(["validate", str(bad)]) == 1
     validator_lines = [ln for ln in capsys.readouterr().out.splitlines()
