@@ -17,10 +17,16 @@ How the proposed side is priced for one scenario:
   part of it (``ScenarioRun.hourly_cost``): on a group it shares, its request share (half by CPU,
   half by memory requests, :func:`cost_sim.request_shares`), all of a group it has alone;
 - the load balancer and ``aws_data_transfer``: the served request rate times the per-request
-  traffic implied by the declared usage at the expected scenario's mean rate
-  (:func:`plan_cost.traffic_profile_from_usage`); declared as-is when the plan gives no
-  ``processed_bytes_gb`` for a single load balancer;
+  traffic implied by the declared usage at the mean rate of the plan's reference scenario
+  (:func:`plan_cost.traffic_profile_from_usage`): its first scenario that is not a load test
+  (:func:`reference_scenario`), whichever scenarios a report selects or calls expected, so a
+  scenario's cost depends only on the plan and that scenario; declared as-is when the plan gives
+  no ``processed_bytes_gb`` for a single load balancer;
 - everything else as declared; the simulated window is projected to a 730-hour month.
+
+A load test (``load_test:``) is minutes of synthetic users, not a month of traffic: it is
+simulated and its SLOs checked like any scenario, but it is left out of the low / expected / high
+monthly range and cannot be the expected scenario.
 
 :func:`analyze_plan` does the I/O (the plan, its price book, once; the approval store, read
 only); the rest of the module is pure.
@@ -49,7 +55,7 @@ from infra_toolkit.cost_sim import (
 )
 from infra_toolkit.cost_summary import compare_estimates, cost_range
 from infra_toolkit.errors import PlanError, PricingError, SimulationError
-from infra_toolkit.plan import Plan, Scenario, read_plan
+from infra_toolkit.plan import LoadTest, Plan, Scenario, read_plan
 from infra_toolkit.plan_cost import (
     at_max_size,
     idle_node_hours,
@@ -73,7 +79,15 @@ from infra_toolkit.simulate import (
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.traffic import TrafficCurve, scale_curve, slice_curve
 
-__all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "cut_to_horizon", "select_scenarios"]
+__all__ = [
+    "PlanAnalysis",
+    "ScenarioRun",
+    "analyze_plan",
+    "cut_to_horizon",
+    "is_load_test",
+    "reference_scenario",
+    "select_scenarios",
+]
 
 _SECONDS_PER_HOUR = 3600.0
 # A shared node group's cost is split between its pods half by CPU and half by memory requests.
@@ -141,17 +155,37 @@ class PlanAnalysis:
         return compare_estimates(self.current_estimate, self.proposed_estimate)
 
     @property
+    def monthly_runs(self) -> tuple[ScenarioRun, ...]:
+        """The runs whose projection to a month the range shows: every run but load tests."""
+        return tuple(r for r in self.runs if not is_load_test(r.scenario))
+
+    @property
     def cost_range(self) -> pd.DataFrame | None:
-        """Low / expected / high proposed monthly cost across the scenarios run (None without
-        runs)."""
-        if not self.runs or self.expected_scenario is None:
+        """Low / expected / high proposed monthly cost across the scenarios run, load tests left
+        out (None without such runs)."""
+        if not self.monthly_runs or self.expected_scenario is None:
             return None
-        return cost_range({r.name: r.estimate for r in self.runs}, self.expected_scenario)
+        return cost_range({r.name: r.estimate for r in self.monthly_runs},
+                          self.expected_scenario)
 
     @property
     def monthly_delta_usd(self) -> Decimal:
         """Proposed (expected scenario) minus current monthly total, USD."""
         return self.proposed_estimate.total_monthly_usd - self.current_estimate.total_monthly_usd
+
+
+def is_load_test(scenario: Scenario) -> bool:
+    """True for a closed-loop load test (``load_test:``): a test of minutes, not a month of
+    traffic, so it has no place in a monthly cost range."""
+    return isinstance(scenario.traffic, LoadTest)
+
+
+def reference_scenario(plan: Plan) -> Scenario | None:
+    """The scenario whose mean request rate the declared load balancer and egress usage
+    describe: the plan's first scenario that is not a load test (its first one if all are;
+    None without scenarios). Fixed by the plan, never by a report's selection."""
+    return next((s for s in plan.scenarios if not is_load_test(s)),
+                plan.scenarios[0] if plan.scenarios else None)
 
 
 def select_scenarios(plan: Plan, names: Sequence[str] | None) -> tuple[Scenario, ...]:
@@ -167,6 +201,23 @@ def select_scenarios(plan: Plan, names: Sequence[str] | None) -> tuple[Scenario,
         raise PlanError(f"{what} for {plan.path}; the plan's scenarios: {', '.join(known)}: "
                         "pass each name once, or None for all")
     return tuple(known[n] for n in names)
+
+
+def _expected_scenario(selected: Sequence[Scenario], requested: str | None) -> str | None:
+    """The scenario the cost summary calls expected: ``requested`` (one of ``selected``, not a
+    load test), else the first selected that is not a load test (None if there is none)."""
+    monthly = [s.name for s in selected if not is_load_test(s)]
+    if requested is None:
+        return monthly[0] if monthly else None
+    if requested not in {s.name for s in selected}:
+        raise PlanError(f"expected_scenario {requested!r} is not among the selected scenarios "
+                        f"({', '.join(s.name for s in selected)}); select it or pick one of them")
+    if requested not in monthly:
+        raise PlanError(f"expected_scenario {requested!r} is a load test: minutes of synthetic "
+                        "users are not a month of traffic, so its monthly projection cannot be "
+                        "the expected cost; pick a scenario of real traffic "
+                        f"({', '.join(monthly) or 'none selected'})")
+    return requested
 
 
 def cut_to_horizon(curve: TrafficCurve, horizon_h: float | None) -> TrafficCurve:
@@ -296,18 +347,16 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     and read the review status of the plan's digest from the approval store at
     ``store_location`` (None: ``$INFRA_TOOLKIT_DB`` or the default; missing: NOT SUBMITTED).
 
-    ``expected_scenario`` (default: the first selected) is the cost summary's expected case and
-    the traffic the declared load balancer usage describes; ``horizon_h`` simulates only the
+    ``expected_scenario`` (default: the first selected that is not a load test; a load test is
+    refused) is the cost summary's expected case; the declared load balancer and egress usage
+    describe :func:`reference_scenario`, whatever is selected; ``horizon_h`` simulates only the
     first hours of each scenario; ``region`` prices every resource in that region instead."""
     plan = read_plan(Path(plan_path))
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     selected = select_scenarios(plan, scenarios)
     specs = {w.name: simulation_spec(plan, w.name, book) for w in plan.proposed.workloads
              if w.hpa_spec is not None}
-    expected = expected_scenario or (selected[0].name if selected else None)
-    if expected is not None and expected not in {s.name for s in selected}:
-        raise PlanError(f"expected_scenario {expected!r} is not among the selected scenarios "
-                        f"({', '.join(s.name for s in selected)}); select it or pick one of them")
+    expected = _expected_scenario(selected, expected_scenario)
     notes: list[str] = []
     current = in_region(plan.current.resources, region)
     proposed = in_region(plan.proposed.resources, region)
@@ -315,13 +364,18 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     runs: list[ScenarioRun] = []
     if specs and selected:
         curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in selected}
-        assert expected is not None
+        reference = reference_scenario(plan)
+        assert reference is not None
+        if reference.name not in curves:
+            curves[reference.name] = scenario_curve(reference, plan.simulation.step_s)
         share = sum(w.traffic_share for w in plan.proposed.workloads if w.name in specs)
-        reference_rps = float(np.mean(curves[expected].rps)) * share
+        reference_rps = float(np.mean(curves[reference.name].rps)) * share
         profile = traffic_profile_from_usage(proposed, reference_rps)
         if profile is not None:
-            notes.append(f"per-request load balancer and egress usage: the declared usage at the "
-                         f"mean rate of {expected!r} ({reference_rps:.1f} req/s)")
+            notes.append(f"per-request load balancer and egress usage: the declared usage at "
+                         f"the mean rate of the plan's reference scenario {reference.name!r} "
+                         f"({reference_rps:.1f} req/s; its first scenario that is not a load "
+                         "test), whichever scenarios this report selects")
         pricing_region = region or plan.proposed.region
         fixed = _fixed_pods(plan, book)
         runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
+from infra_toolkit.cost import cents
 from infra_toolkit.plan import Slo
 
 if TYPE_CHECKING:
@@ -200,12 +202,14 @@ def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
 
 
 def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
-    """Monthly cost (USD) per resource, current vs proposed (expected scenario)."""
+    """Monthly cost (USD) per resource, current vs proposed (expected scenario): each bar the
+    sum of its lines in cents, as the cost tables show them, so a bar equals its table lines
+    added up."""
     frame = analysis.comparison
     frame = frame[frame["resource"] != "TOTAL"]
     by_resource = frame.groupby("resource", sort=False)[
         ["current_monthly_usd", "proposed_monthly_usd"]].agg(
-            lambda s: sum(float(v) for v in s if v is not None))
+            lambda s: float(sum((cents(v) for v in s if v is not None), Decimal(0))))
     fig = _figure("Monthly cost by resource: current vs proposed "
                   f"({analysis.expected_scenario or 'as declared'})", barmode="group",
                   xaxis={"title": {"text": "USD per month"}},
@@ -213,7 +217,7 @@ def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
                   height=max(360, 40 * len(by_resource) + 160))
     for column, label in (("current_monthly_usd", "current"), ("proposed_monthly_usd",
                                                                "proposed")):
-        fig.add_bar(y=list(by_resource.index), x=by_resource[column].round(2).tolist(),
+        fig.add_bar(y=list(by_resource.index), x=by_resource[column].tolist(),
                     name=label, orientation="h")
     return fig
 

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 __all__ = [
     "MAX_UTILIZATION",
+    "at_utilization_cap",
     "erlang_c",
     "percentile_search_bound_s",
     "response_time_percentile_ms",
@@ -35,6 +36,16 @@ __all__ = [
 
 MAX_UTILIZATION = 0.99
 _BISECTION_STEPS = 60
+
+
+def at_utilization_cap(rps_per_pod: np.ndarray, capacity_rps_per_pod: float | np.ndarray
+                       ) -> npt.NDArray[np.bool_]:
+    """True where a pod's utilization reaches ``MAX_UTILIZATION``: the percentiles there are the
+    model's ceiling at the cap (plus any backlog wait), a lower bound of the real latency of a
+    saturated pod, not an estimate of it. The same comparison as the cap in the model."""
+    lam = np.asarray(rps_per_pod, dtype=np.float64)
+    capped: npt.NDArray[np.bool_] = lam / capacity_rps_per_pod >= MAX_UTILIZATION
+    return capped
 
 
 def erlang_c(servers: int | np.ndarray, offered_erlangs: np.ndarray) -> np.ndarray:

@@ -4,10 +4,11 @@ another pricing region, and the ceiling with every node group at its maximum siz
 
 The declared usage of a plan's load balancer (``new_connections``, ``active_connections``,
 ``processed_bytes_gb``, ``rule_evaluations``) and its ``monthly_outbound_internet_gb`` describe
-the plan's expected traffic. :func:`traffic_profile_from_usage` turns them into per-request
-figures (:class:`~infra_toolkit.cost_sim.TrafficProfile`) at that traffic's mean request rate, so
-that :func:`~infra_toolkit.cost_sim.apply_simulation` prices each simulated scenario's own load:
-a scenario at exactly the reference rate reproduces the declared usage.
+the traffic of the plan's reference scenario (``analysis.reference_scenario``: its first
+scenario that is not a load test). :func:`traffic_profile_from_usage` turns them into
+per-request figures (:class:`~infra_toolkit.cost_sim.TrafficProfile`) at that scenario's mean
+request rate, so that :func:`~infra_toolkit.cost_sim.apply_simulation` prices each simulated
+scenario's own load: a scenario at exactly the reference rate reproduces the declared usage.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate, rounded.
     """
     if not reference_rps > 0:
-        raise SimulationError(f"reference_rps = {reference_rps!r}: the expected traffic must "
+        raise SimulationError(f"reference_rps = {reference_rps!r}: the reference traffic must "
                               "have a mean rate > 0 requests per second to derive per-request "
                               "usage from the declared load balancer usage")
     lbs = [r for r in resources if r.type == "aws_lb"]

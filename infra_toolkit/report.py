@@ -7,8 +7,12 @@ templates' require.js, MathJax, Mermaid and widget-manager CDN loads are dropped
 the HTML as ``text/html`` outputs that call ``Plotly.newPlot`` (see
 :func:`infra_toolkit.charts.use_report_renderer`).
 
-A notebook that fails still yields its executed copy, with papermill's error banner at the
-failing cell, and an HTML export of it; :class:`~infra_toolkit.errors.ReportError` names the cell.
+The plan is validated first (:func:`infra_toolkit.plan.validate_plan`): an invalid plan is refused
+with the validator's lines before any kernel starts, and nothing is written. A notebook that
+fails still yields its executed copy, with papermill's error banner at the failing cell, beside
+the output path (``<out>.ipynb``); :class:`~infra_toolkit.errors.ReportError` names the cell and
+that file. A failure never writes the HTML path: a report already there stays byte-identical,
+and no page made of a traceback can pass for a report.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.atomic import replace_file
-from infra_toolkit.errors import ReportError
+from infra_toolkit.errors import PlanError, ReportError
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -200,12 +204,15 @@ def build_report(
 
     ``out`` defaults to ``reports/<plan stem>.html`` (relative to the working directory). The
     notebook receives ``plan_path`` (absolute) plus ``parameters``. With ``keep_notebook`` the
-    executed ``.ipynb`` is kept beside the HTML; after a failure it is always kept.
+    executed ``.ipynb`` is kept beside the HTML. An invalid plan is refused before anything
+    runs or is written; after a failing cell the executed notebook is kept beside the HTML path
+    and the HTML path itself is left untouched.
     """
     started = time.perf_counter()
     plan = Path(plan_path).resolve()
     if not plan.is_file():
         raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")
+    _check_plan(Path(plan_path))  # as given: the lines read as `infra-toolkit validate` prints them
     source = Path(notebook) if notebook else notebooks_dir() / DEFAULT_NOTEBOOK
     html_path = Path(out) if out else Path("reports") / f"{plan.stem}.html"
     if html_path.is_dir():
@@ -229,10 +236,12 @@ def build_report(
         except ReportError as exc:
             if not executed.is_file():
                 raise
+            # Only the marked notebook is kept: the HTML path is not written, so a report already
+            # there survives and no traceback page lands where reports are collected.
             replace_file(kept, executed.read_bytes())
-            replace_file(html_path, export_html(executed).encode("utf-8"))
             # the temporary copy the message names is deleted on the way out: name the kept one
-            raise ReportError(str(exc).replace(str(executed), str(kept))) from None
+            raise ReportError(f"{str(exc).replace(str(executed), str(kept))}; {html_path} was "
+                              "not written") from None
         html = export_html(executed).encode("utf-8")
         replace_file(html_path, html)
         if keep_notebook:
@@ -244,6 +253,21 @@ def build_report(
         html_bytes=len(html),
         build_s=time.perf_counter() - started,
     )
+
+
+def _check_plan(plan: Path) -> None:
+    """Refuse an invalid plan with the validator's lines (``file:line: path: what; fix``), before
+    a kernel starts: the notebook would only fail in its first cell with the same problems."""
+    from infra_toolkit.plan import validate_plan
+
+    try:
+        problems = validate_plan(plan)
+    except PlanError as exc:
+        raise ReportError(str(exc)) from None
+    if problems:
+        lines = "\n".join(map(str, problems))
+        raise ReportError(f"{plan} is not a valid plan ({len(problems)} problem(s)); nothing "
+                          f"was built or written (infra-toolkit validate lists the same):\n{lines}")
 
 
 def _check_parameters(notebook: Path, parameters: Mapping[str, Any]) -> None:

@@ -25,7 +25,9 @@ __all__ = [
     "fields",
     "paragraph",
     "preformatted",
+    "number_text",
     "quantity_text",
+    "unit_price_text",
     "usd_text",
 ]
 
@@ -40,6 +42,30 @@ def usd_text(value: Decimal | float | None, *, signed: bool = False) -> str:
         return "$0.00"
     sign = "-" if amount < 0 else ("+" if signed else "")
     return f"{sign}${abs(amount):,.2f}"
+
+
+def unit_price_text(value: Decimal | None) -> str:
+    """A unit price in USD as the table row gives it, with at least 2 decimals: ``$0.10``,
+    ``$0.0416``, ``$73.00``; ``-`` for ``None`` (no price)."""
+    if value is None:
+        return "-"
+    exact = value.normalize()
+    exponent = exact.as_tuple().exponent
+    shown = exact if isinstance(exponent, int) and exponent <= -2 \
+        else exact.quantize(Decimal("0.01"))
+    return f"${shown:,f}"
+
+
+def number_text(value: Any) -> str:
+    """A table cell with no format of its own: a whole float without its ``.0`` (``512``, not
+    ``512.0``), other floats with up to 6 decimals, ``-`` for none, anything else as ``str``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, float):
+        return str(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    return quantity_text(value, 6)
 
 
 def quantity_text(value: Decimal | float | None, places: int = 2) -> str:
@@ -101,9 +127,9 @@ class Table:
         if self.frame.empty:
             return paragraph(f"{self.caption or 'Table'}: none.")
         shown = self.frame.copy()
-        for column, fmt in self.formats.items():
-            if column in shown:
-                shown[column] = [fmt(v) for v in shown[column]]
+        for column in shown.columns:
+            fmt = self.formats.get(column, number_text)
+            shown[column] = [fmt(v) for v in shown[column]]
         # pandas is untyped here (no stubs installed); to_html without a buffer returns the text
         body: str = shown.to_html(index=False, escape=True, na_rep="-", border=0,
                                   classes=["report-table", *(

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.analysis import PlanAnalysis, ScenarioRun, is_load_test
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan import Workload
+from infra_toolkit.plan_cost import in_region
 from infra_toolkit.plan_sections import (
     deployment_strategy,
     monitoring,
@@ -37,9 +38,11 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
+    unit_price_text,
     usd_text,
 )
 from infra_toolkit.resources import Resource
+from infra_toolkit.slo_check import latency_text, worst_latency_ms
 
 __all__ = [
     "SECTION_TITLES",
@@ -133,12 +136,13 @@ def overview(a: PlanAnalysis) -> Section:
                ("Monthly change", usd_text(a.monthly_delta_usd, signed=True)
                 + _incomplete(a.current_estimate, a.proposed_estimate)),
                ("Approvers needed", _approvers_needed(a))]
-    rng = a.cost_range
-    if rng is not None:
-        total = rng[rng["resource"] == "TOTAL"].iloc[0]
-        figures.append(("Proposed range across scenarios", f"{usd_text(total['low_monthly_usd'])}"
-                        f" to {usd_text(total['high_monthly_usd'])}"
-                        + _incomplete(max((r.estimate for r in a.runs),
+    if a.cost_range is not None:
+        runs = sorted(a.monthly_runs, key=lambda r: r.estimate.total_monthly_usd)
+        low, high = runs[0], runs[-1]
+        figures.append((f"Proposed monthly range across scenarios{_left_out(a)}",
+                        f"{usd_text(low.estimate.total_monthly_usd)} ({_projected(low)}) to "
+                        f"{usd_text(high.estimate.total_monthly_usd)} ({_projected(high)})"
+                        + _incomplete(max((r.estimate for r in runs),
                                           key=lambda e: len(e.missing_prices)))))
     if a.runs:
         slos = pd.concat([f for r in a.runs for f in r.slos.values()])
@@ -149,6 +153,16 @@ def overview(a: PlanAnalysis) -> Section:
     figures.append(("Review status", a.review.status))
     return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
                                 fields(figures, "headline-figures")))
+
+
+def _projected(run: ScenarioRun, between: str = ", ") -> str:
+    """``flash-crowd, projected from 12 h``: the run and the window its month comes from."""
+    return f"{run.name}{between}projected from {duration_text(run.curve.duration_s)}"
+
+
+def _left_out(a: PlanAnalysis) -> str:
+    """`` (load tests left out)`` when a load test ran: its minutes are not a month."""
+    return " (load tests left out)" if len(a.monthly_runs) < len(a.runs) else ""
 
 
 def _attributes(r: Resource) -> str:
@@ -176,18 +190,26 @@ def _cost_lines(est: CostEstimate, css_class: str) -> Table:
         "Price source": ln.price.ref if ln.price else (ln.price_not_found or ln.note),
     } for ln in est.lines])
     return Table(frame, {"Monthly quantity": quantity_text,
-                         "Unit price": lambda v: "-" if v is None else f"${v.normalize():f}",
+                         "Unit price": unit_price_text,
                          "Monthly cost": lambda v: v if isinstance(v, str) else usd_text(v)},
                  css_class=css_class)
 
 
+def _region(a: PlanAnalysis, plan_region: str) -> str:
+    """The region the prices come from, and the plan's own when the report prices elsewhere."""
+    if a.region is None or a.region == plan_region:
+        return f"Region {plan_region}."
+    return (f"Region {a.region}: priced there by the report's region parameter; the plan says "
+            f"{plan_region}.")
+
+
 def current_state(a: PlanAnalysis) -> Section:
-    """Today's resources as declared and their monthly cost."""
+    """Today's resources as declared and their monthly cost, in the region they are priced."""
     est = a.current_estimate
     return Section("Current State", (
-        paragraph(f"Region {a.plan.current.region}. Monthly cost as declared: "
+        paragraph(f"{_region(a, a.plan.current.region)} Monthly cost as declared: "
                   f"{usd_text(est.total_monthly_usd)}{_incomplete(est)}."),
-        _resources(a.plan.current.resources, "current-resources"),
+        _resources(in_region(a.plan.current.resources, a.region), "current-resources"),
         _cost_lines(est, "current-cost")))
 
 
@@ -240,7 +262,8 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
     } for g in p.node_groups])
     workloads = pd.DataFrame([_workload_row(w) for w in p.workloads])
     return Section("Proposed Architecture", (
-        paragraph(f"Region {p.region}."), _resources(p.resources, "proposed-resources"),
+        paragraph(_region(a, p.region)),
+        _resources(in_region(p.resources, a.region), "proposed-resources"),
         Table(groups, css_class="node-groups", caption="Node groups"),
         Table(workloads, css_class="workloads", caption="Workloads")))
 
@@ -268,6 +291,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         for name, sim in run.simulations.items():
             s, t = sim.summary, sim.timeline
             row = s.as_row()
+            worst_p95 = worst_latency_ms(t, 95)
             summary.append({
                 "Scenario": run.name, "Workload": name, "Duration": duration_text(s.duration_s),
                 "Peak offered rps": float(t["offered_rps"].max()),
@@ -277,7 +301,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 "Node scale-ups": s.node_scale_ups,
                 "Dropped requests (%)": 100.0 * s.dropped_requests / s.offered_requests
                 if s.offered_requests else 0.0,
-                "Max p95 (ms)": s.max_p95_latency_ms,
+                "Max p95": latency_text(*worst_p95),
                 "Under-capacity episodes": row["capacity_episodes"],
                 "Longest time to capacity": duration_text(row["max_time_to_capacity_s"]),
             })
@@ -297,7 +321,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
     two = {c: (lambda v: quantity_text(v, 2)) for c in (
         "Peak offered rps", "Mean offered rps", "Dropped requests (%)", "Minutes violated")}
     return Section("Scaling Behaviour", (
-        Table(pd.DataFrame(summary), {**two, "Max p95 (ms)": lambda v: quantity_text(v, 0)},
+        Table(pd.DataFrame(summary), two,
               css_class="scaling-summary", caption="Simulated behaviour per scenario"),
         Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
               caption="SLO checks"),
@@ -324,10 +348,16 @@ def cost_summary(a: PlanAnalysis) -> Section:
         rng = rng.rename(columns={"resource": "Resource", "component": "Component",
                                   "low_monthly_usd": "Low", "expected_monthly_usd": "Expected",
                                   "high_monthly_usd": "High"})
-        rng.columns = [c.removesuffix("_monthly_usd") for c in rng.columns]
+        window = {f"{r.name}_monthly_usd": f"{_projected(r, ' (')})" for r in a.monthly_runs}
+        rng.columns = [window.get(c, c) for c in rng.columns]
+        tests = [r for r in a.runs if is_load_test(r.scenario)]
+        left_out = ("; load tests left out, as minutes of synthetic users are not a month of "
+                    "traffic (their simulation and SLO checks are in Scaling Behaviour): "
+                    + ", ".join(f"{r.name} ({duration_text(r.curve.duration_s)})"
+                                for r in tests)) if tests else ""
         parts.append(Table(rng, {c: usd_text for c in rng.columns[2:]}, css_class="cost-range",
-                           caption="Proposed monthly cost across scenarios (each run projected "
-                                   "to a month)"))
+                           caption="Proposed monthly range across scenarios (each projected from "
+                                   f"its simulated window to a 730-hour month{left_out})"))
     subject = a.review.subject
     parts.append(fields([
         ("Ceiling: every node group at its maximum size all month",

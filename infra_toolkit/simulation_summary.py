@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.cluster import RunOutput
-from infra_toolkit.latency import response_time_percentile_ms
+from infra_toolkit.latency import at_utilization_cap, response_time_percentile_ms
 
 __all__ = ["SimulationSummary", "TimeToCapacity", "format_summary", "summarize", "summary_row",
            "timeline"]
@@ -173,6 +173,9 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
         "p99_latency_ms": pct[99],
     }
     arrays["slo_violated"] = (pct[95] > wl.slo_p95_latency_ms) | (out.dropped_rps > 0)
+    # the percentiles of these ticks are the model's ceiling: a bound, shown as such
+    arrays["latency_saturated"] = (ready > 0) & at_utilization_cap(per_pod,
+                                                                   wl.capacity_rps_per_pod)
     return (pd.DataFrame(arrays) if frame else None), arrays
 
 

@@ -8,6 +8,11 @@
 
 An SLO is met when no minute violates it (latency) or the run's availability reaches the
 objective (availability).
+
+A worst latency reached while the pods were saturated (the timeline's ``latency_saturated``: the
+latency model's utilization cap) is the model's ceiling, not a measurement: it is shown as a lower
+bound, ``≥ 11,983 ms (saturated: model ceiling)``. A timeline without that column has no
+saturated tick.
 """
 
 from __future__ import annotations
@@ -19,19 +24,41 @@ import pandas as pd
 
 from infra_toolkit.plan import Slo
 
-__all__ = ["SLO_COLUMNS", "evaluate_slos"]
+__all__ = ["SLO_COLUMNS", "evaluate_slos", "latency_text", "worst_latency_ms"]
 
 SLO_COLUMNS = ["slo", "objective", "achieved", "violation_minutes", "met"]
 
 
+def worst_latency_ms(timeline: pd.DataFrame, percentile: int) -> tuple[float, bool]:
+    """The highest ``p<percentile>_latency_ms`` of a timeline (ms; NaN without load, inf when
+    load met no Ready pod) and whether it is the latency model's ceiling (saturated pods)."""
+    values = timeline[f"p{percentile}_latency_ms"].to_numpy(dtype=float)
+    if np.isnan(values).all():
+        return float("nan"), False
+    at = int(np.nanargmax(values))
+    saturated = bool(timeline["latency_saturated"].iloc[at]) \
+        if "latency_saturated" in timeline else False
+    return float(values[at]), saturated and bool(np.isfinite(values[at]))
+
+
+def latency_text(value_ms: float, saturated: bool) -> str:
+    """``131 ms``; ``≥ 11,983 ms (saturated: model ceiling)`` for a value at the model's cap;
+    ``no load``; ``unbounded (no Ready pod)``."""
+    if np.isnan(value_ms):
+        return "no load"
+    if np.isinf(value_ms):
+        return "unbounded (no Ready pod)"
+    return f"≥ {value_ms:,.0f} ms (saturated: model ceiling)" if saturated \
+        else f"{value_ms:,.0f} ms"
+
+
 def _latency(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, object]:
+    assert slo.threshold_ms is not None and slo.percentile is not None
     values = timeline[f"p{slo.percentile}_latency_ms"].to_numpy(dtype=float)
-    assert slo.threshold_ms is not None
     bad = int(np.count_nonzero(values > slo.threshold_ms))  # NaN compares False: no load
-    loaded = values[~np.isnan(values)]
-    worst = float(loaded.max()) if loaded.size else float("nan")
+    worst, saturated = worst_latency_ms(timeline, slo.percentile)
     return {"slo": slo.name, "objective": f"p{slo.percentile} <= {slo.threshold_ms:g} ms",
-            "achieved": f"max p{slo.percentile} {_ms(worst)}",
+            "achieved": f"max p{slo.percentile} {latency_text(worst, saturated)}",
             "violation_minutes": bad * tick_s / 60.0, "met": bad == 0}
 
 
@@ -44,12 +71,6 @@ def _availability(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, 
     return {"slo": slo.name, "objective": f">= {slo.objective_pct:g} % of requests served",
             "achieved": f"{pct:.3f} % served", "violation_minutes": dropping * tick_s / 60.0,
             "met": pct >= slo.objective_pct}
-
-
-def _ms(value: float) -> str:
-    if np.isnan(value):
-        return "no load"
-    return "unbounded (no Ready pod)" if np.isinf(value) else f"{value:,.0f} ms"
 
 
 def evaluate_slos(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame, tick_s: float

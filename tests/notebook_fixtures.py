@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -36,3 +37,16 @@ def figures_notebook(path: Path, figures: int) -> Path:
         "    go.Figure(go.Scatter(y=[1, 3, 2]), layout_title_text=f'figure {i}').show()",
         "print(f'label={label}')",
     )
+
+
+def fixture_plan(folder: Path, stem: str = "plan") -> Path:
+    """A valid plan named ``<stem>.yaml`` (tests/data/plans/report/small.yaml and the manifests
+    it references, copied under ``folder/fixture``): the report build refuses an invalid one."""
+    data = Path(__file__).resolve().parent / "data" / "plans"
+    root = folder / "fixture"
+    if not (root / "manifests").is_dir():
+        shutil.copytree(data / "manifests", root / "manifests")
+    plan = root / "report" / f"{stem}.yaml"
+    plan.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(data / "report" / "small.yaml", plan)
+    return plan

@@ -13,6 +13,7 @@ from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -104,7 +105,9 @@ def test_identity_digest_tables_version(small: PlanAnalysis) -> None:
     assert small.toolkit_version == version("infra_toolkit")
     assert small.expected_scenario == "steady"
     assert small.notes == ("per-request load balancer and egress usage: the declared usage at "
-                           "the mean rate of 'steady' (40.0 req/s)",)
+                           "the mean rate of the plan's reference scenario 'steady' (40.0 req/s; "
+                           "its first scenario that is not a load test), whichever scenarios "
+                           "this report selects",)
 
 
 def test_review_status_missing_store_is_not_submitted(small: PlanAnalysis) -> None:
@@ -205,3 +208,92 @@ def test_plan_without_workloads_is_priced_as_declared(tmp_path: Path) -> None:
         sections.cost_summary(a)._repr_html_()
     tests = sections.testing_plan(a).tables[0].frame
     assert list(tests["Simulated outcome"]) == ["-", "-"]  # nothing was simulated
+
+
+def _lines(a: PlanAnalysis, scenario: str) -> list[tuple[str, str, object, object]]:
+    return [(ln.address, ln.component, ln.monthly_quantity, ln.monthly_cost_usd)
+            for ln in a.run(scenario).estimate.lines]
+
+
+def test_a_scenarios_cost_does_not_depend_on_the_report_selection(tmp_path: Path) -> None:
+    none = str(tmp_path / "none")
+    both = analyze_plan(REPO / SMALL, store_location=none)
+    alone = analyze_plan(REPO / SMALL, scenarios=["double"], store_location=none)
+    assert alone.expected_scenario == "double"  # the only one selected...
+    # ...but the declared usage still describes the plan's first scenario, steady (40 req/s):
+    # double's LB processes 2 x 2 GB/h -> 4 LCU x 730 x 0.008 = 23.36 and sends 2 x 730 GB x
+    # 0.09 = 131.40; with 73 + 140.16 + 4 + 16.425 the month is 388.345 either way.
+    assert _lines(alone, "double") == _lines(both, "double")
+    assert float(alone.run("double").estimate.total_monthly_usd) == pytest.approx(388.345)
+    assert "reference scenario 'steady' (40.0 req/s" in alone.notes[0]
+
+
+def _small_with(tmp_path: Path, *scenarios: dict[str, object]) -> Path:
+    """small.yaml (and its manifests) copied to ``tmp_path`` with more scenarios."""
+    from tests.notebook_fixtures import fixture_plan
+
+    plan = fixture_plan(tmp_path, "small")
+    data = yaml.safe_load(plan.read_text())
+    data["scenarios"] += list(scenarios)
+    plan.write_text(yaml.safe_dump(data, sort_keys=False))
+    return plan
+
+
+# 600 users x 1 request / (4 s think + 1 s response) = 120 req/s, 12 minutes in all
+BURST = {"name": "burst", "description": "the staging load test",
+         "load_test": {"users": 600, "think_time": "4s", "response_time": "1s",
+                       "requests_per_iteration": 1, "ramp_up": "1m", "hold": "10m",
+                       "ramp_down": "1m"}}
+
+
+def test_load_tests_run_but_stay_out_of_the_monthly_range(tmp_path: Path) -> None:
+    plan = _small_with(tmp_path, BURST)
+    none = str(tmp_path / "none")
+    a = analyze_plan(plan, store_location=none)
+    assert [r.name for r in a.runs] == ["steady", "double", "burst"]
+    assert list(a.run("burst").slos["api"]["slo"]) == ["p95 latency", "availability"]
+    rng = a.cost_range
+    assert rng is not None
+    assert [c for c in rng.columns if c.endswith("_monthly_usd") and "burst" in c] == []
+    total = rng[rng["resource"] == "TOTAL"].iloc[0]
+    # steady and double as in test_range_across_scenarios_and_ceiling: 120 req/s for 12 min
+    # projected to 730 h would be the high end; it is not a month of traffic
+    assert float(total["low_monthly_usd"]) == pytest.approx(310.965)
+    assert float(total["high_monthly_usd"]) == pytest.approx(388.345)
+    overview = sections.overview(a)._repr_html_()
+    assert ("<th>Proposed monthly range across scenarios (load tests left out)</th><td>$310.97 "
+            "(steady, projected from 1 h) to $388.35 (double, projected from 1 h)</td>") in overview
+    caption = sections.cost_summary(a).tables[1].caption
+    assert caption.endswith("load tests left out, as minutes of synthetic users are not a month "
+                            "of traffic (their simulation and SLO checks are in Scaling "
+                            "Behaviour): burst (12 min))")
+    with pytest.raises(PlanError, match=r"expected_scenario 'burst' is a load test: .* pick a "
+                                        r"scenario of real traffic \(steady, double\)"):
+        analyze_plan(plan, expected_scenario="burst", store_location=none)
+    only = analyze_plan(plan, scenarios=["burst"], store_location=none)
+    assert [r.name for r in only.runs] == ["burst"]
+    assert only.expected_scenario is None and only.cost_range is None
+    assert only.proposed_estimate is only.declared_estimate
+
+
+def test_a_saturated_pods_latency_is_marked_as_the_models_ceiling(tmp_path: Path) -> None:
+    # 400 req/s against at most 8 pods x 40 req/s: the pods run at the model's 0.99 cap
+    overload = {"name": "overload", "description": "more than the HPA's maximum serves",
+                "synthetic": {"shape": "constant", "duration": "1h", "rps": 400}}
+    a = analyze_plan(_small_with(tmp_path, overload), scenarios=["steady", "overload"],
+                     store_location=str(tmp_path / "none"))
+    t = a.run("overload").simulations["api"].timeline
+    capped = t[t["latency_saturated"] & (t["backlog_requests"] == 0)]
+    assert not capped.empty
+    # M/M/1 at utilization 0.99 of 40 req/s: p95 = ln(20) / (40 x 0.01) s = 7,489.33 ms
+    assert np.allclose(capped["p95_latency_ms"], 1000 * math.log(20) / 0.4)
+    # steady: 20 of 40 req/s per pod, far from the cap
+    assert not a.run("steady").simulations["api"].timeline["latency_saturated"].any()
+    scaling = sections.scaling_behaviour(a).tables
+    worst = t["p95_latency_ms"].max()
+    assert list(scaling[0].frame["Max p95"]) == [
+        f"{1000 * math.log(20) / 20:,.0f} ms",  # steady: M/M/1 at 20 of 40 req/s, 150 ms
+        f"≥ {worst:,.0f} ms (saturated: model ceiling)"]
+    slos = scaling[1].frame
+    achieved = slos[(slos["Scenario"] == "overload") & (slos["SLO"] == "p95 latency")]
+    assert list(achieved["Achieved"]) == [f"max p95 ≥ {worst:,.0f} ms (saturated: model ceiling)"]

@@ -88,8 +88,11 @@ def test_figures_of_an_analysis(small_analysis: PlanAnalysis) -> None:
     assert list(current.y) == ["aws_instance.api", "aws_eks_cluster.main",
                                "aws_eks_node_group.general", "aws_lb.api",
                                "aws_data_transfer.internet"]
-    assert list(current.x) == [31.01, 0.0, 0.0, 0.0, 0.0]  # 30.368 + 0.64
-    assert list(proposed.x) == [0.0, 73.0, 144.16, 28.1, 65.7]  # 140.16 + 4; 16.425 + 11.68
+    # each bar adds its table lines as shown, in cents: 30.37 + 0.64
+    assert list(current.x) == [31.01, 0.0, 0.0, 0.0, 0.0]
+    # 140.16 + 4.00; the ALB's $16.425 shows as $16.43 (half-up), + $11.68 = $28.11 (the exact
+    # sum 28.105 would draw $28.10, a cent off the table)
+    assert list(proposed.x) == [0.0, 73.0, 144.16, 28.11, 65.7]
 
 
 def test_time_to_capacity_bars_split_each_episode() -> None:

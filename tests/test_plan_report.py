@@ -187,4 +187,6 @@ def test_a_failing_report_names_the_cell(default_report: ReportRun, tmp_path: Pa
     assert [c.source.splitlines()[0] for c in failed] == [
         "from infra_toolkit import charts, sections"]
     assert failed[0].outputs[-1]["ename"] == "PlanError"
-    assert "no-such-scenario" in out.read_text(encoding="utf-8")
+    assert f"the executed notebook with the error marked is at {tmp_path / 'bad.ipynb'}; {out} " \
+        "was not written" in err
+    assert not out.exists()  # no traceback page where the report goes

@@ -18,7 +18,7 @@ from infra_toolkit.report import (
     find_external_references,
     kernel_socket_base,
 )
-from tests.notebook_fixtures import figures_notebook, write_notebook
+from tests.notebook_fixtures import figures_notebook, fixture_plan, write_notebook
 
 PLOTLY_BANNER = get_plotlyjs()[:40]  # the licence banner that opens the plotly.js bundle
 
@@ -57,8 +57,7 @@ def test_text_and_links_are_not_network_loads(html: str) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     tmp = tmp_path_factory.mktemp("report")
-    plan = tmp / "plan.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp, "plan")
     notebook = figures_notebook(tmp / "three.ipynb", figures=3)
     result = build_report(plan, out=tmp / "out" / "plan.html", notebook=notebook,
                           parameters={"label": "from-cli"}, keep_notebook=True)
@@ -103,30 +102,76 @@ def test_kept_notebook_is_the_executed_one(built: tuple[Path, str]) -> None:
 
 
 def test_failing_notebook_keeps_marked_notebook_and_names_the_cell(tmp_path: Path) -> None:
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp_path, "plan")
     notebook = write_notebook(
         tmp_path / "fails.ipynb", 'plan_path = ""', "x = 1", "raise ValueError('capacity unknown')"
     )
     out = tmp_path / "out" / "fails.html"
+    out.parent.mkdir()
+    previous = b"<html>the report of the last good run</html>"
+    out.write_bytes(previous)
     # Cells: 0 markdown, 1 parameters, 2 injected parameters, 3 "x = 1", 4 the raise.
     kept = tmp_path / "out" / "fails.ipynb"
     with pytest.raises(ReportError, match=r"fails\.ipynb failed in cell 4 .*"
                        r"starting \"raise ValueError\('capacity unknown'\)\"\): "
                        r"ValueError: capacity unknown; the executed notebook with the error "
-                       rf"marked is at {re.escape(str(kept))}$"):
+                       rf"marked is at {re.escape(str(kept))}; {re.escape(str(out))} was not "
+                       r"written$"):
         build_report(plan, out=out, notebook=notebook)
-    executed = nbformat.read(tmp_path / "out" / "fails.ipynb", as_version=4)
+    executed = nbformat.read(kept, as_version=4)
     failing = executed.cells[-1]
     assert failing.outputs[0]["ename"] == "ValueError"
     banners = [c for c in executed.cells if "An Exception was encountered" in c.source]
     assert len(banners) == 1  # papermill's error banner, placed before the failing cell
-    assert "capacity unknown" in out.read_text(encoding="utf-8")
+    # the previous report is untouched, and no traceback page was written anywhere beside it
+    assert out.read_bytes() == previous
+    assert sorted(p.name for p in out.parent.iterdir()) == ["fails.html", "fails.ipynb"]
+
+
+def test_a_failing_plan_of_a_batch_leaves_no_html(tmp_path: Path) -> None:
+    good, bad = fixture_plan(tmp_path, "good"), fixture_plan(tmp_path, "bad")
+    notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""',
+                              "assert 'bad' not in plan_path, 'this plan breaks the notebook'")
+    outcomes = build_reports([good, bad], jobs=2, out_dir=tmp_path / "reports",
+                             notebook=notebook)
+    assert outcomes[0].error is None
+    assert "AssertionError: this plan breaks the notebook" in (outcomes[1].error or "")
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["bad.ipynb", "good.html"]
+
+
+def test_an_invalid_plan_is_refused_before_any_kernel_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra_toolkit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    good = fixture_plan(tmp_path, "good").relative_to(tmp_path)
+    bad = good.with_name("misspelt.yaml")  # relative: the lines name it as the user wrote it
+    bad.write_text(good.read_text().replace("\nmonitoring:", "\nmonitorng:", 1))
+    assert main(["validate", str(bad)]) == 1
+    validator_lines = [ln for ln in capsys.readouterr().out.splitlines()
+                       if ln.startswith(f"{bad}:") and "problem(s)" not in ln]
+    assert len(validator_lines) >= 2  # the misspelt key and the missing section
+    # a notebook that records that it ran: for the invalid plan it must not run at all
+    ran = tmp_path / "kernel-ran"
+    notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""',
+                              f"open({str(ran)!r}, 'w').close()")
+    assert main(["report", str(good), str(bad), "--jobs", "2", "--notebook", str(notebook)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"error: {bad}: {bad} is not a valid plan ({len(validator_lines)} problem(s)); nothing "
+        "was built or written (infra-toolkit validate lists the same):", *validator_lines]
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["good.html"]
+    assert ran.exists()  # the good plan's kernel ran
+    ran.unlink()
+    with pytest.raises(ReportError, match=r"misspelt\.yaml is not a valid plan"):
+        build_report(bad, out=tmp_path / "x.html", notebook=notebook)
+    assert not ran.exists()
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "x.ipynb").exists()
 
 
 def test_a_multi_line_error_is_quoted_whole(tmp_path: Path) -> None:
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp_path, "plan")
     # as a PlanError lists its problems: a first line, then one line per problem
     notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""',
                               "raise ValueError('2 problems:\\n  a: bad\\n  b: worse')")
@@ -141,8 +186,7 @@ def test_a_multi_line_error_is_quoted_whole(tmp_path: Path) -> None:
 ])
 def test_an_undeclared_parameter_is_refused_before_running(tmp_path: Path, name: str,
                                                            words: str) -> None:
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp_path, "plan")
     notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
     out = tmp_path / "p.html"
     with pytest.raises(ReportError, match=r"one\.ipynb " + re.escape(words)):
@@ -155,7 +199,7 @@ def test_two_plans_that_would_write_one_file_are_refused(tmp_path: Path) -> None
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         plan = tmp_path / folder / "shop.yaml"
-        plan.write_text("version: 1\n")
+        plan.write_text("version: 1\n")  # refused before any plan is read
         plans.append(plan)
     notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
     with pytest.raises(ReportError, match=r"a/shop\.yaml and .*b/shop\.yaml would both write "
@@ -169,15 +213,13 @@ def test_two_plans_that_would_write_one_file_are_refused(tmp_path: Path) -> None
 def test_missing_plan_and_notebook_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"plan file .*nope\.yaml does not exist"):
         build_report(tmp_path / "nope.yaml")
-    plan = tmp_path / "p.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp_path, "p")
     with pytest.raises(ReportError, match=r"notebook .*missing\.ipynb does not exist"):
         build_report(plan, notebook=tmp_path / "missing.ipynb", out=tmp_path / "p.html")
 
 
 def test_an_output_path_that_cannot_be_a_file_is_refused_before_running(tmp_path: Path) -> None:
-    plan = tmp_path / "p.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp_path, "p")
     notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
     (tmp_path / "folder").mkdir()
     with pytest.raises(ReportError, match=r"output .*folder is a folder; name the HTML file, "
@@ -187,15 +229,14 @@ def test_an_output_path_that_cannot_be_a_file_is_refused_before_running(tmp_path
     with pytest.raises(ReportError, match=r"cannot create the folder of .*a-file/r\.html: "
                                           r"(File exists|Not a directory); choose another"):
         build_report(plan, out=tmp_path / "a-file" / "r.html", notebook=notebook)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "folder", "one.ipynb",
-                                                          "p.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "fixture", "folder",
+                                                          "one.ipynb"]
 
 
 def test_batch_runs_in_parallel_and_reports_each_plan(tmp_path: Path) -> None:
     plans = []
     for name in ("a", "b"):
-        p = tmp_path / f"{name}.yaml"
-        p.write_text("version: 1\n")
+        p = fixture_plan(tmp_path, name)
         plans.append(p)
     missing = tmp_path / "c.yaml"
     notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
@@ -212,8 +253,7 @@ def test_cli_report_names_the_failing_cell_and_exits_1(
 ) -> None:
     from infra_toolkit.cli import main
 
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp_path, "plan")
     notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""\nlimit = 1',
                               "assert limit > 5, f'limit {limit} too small'")
     out = tmp_path / "r.html"
@@ -243,8 +283,7 @@ def test_parallel_builds_use_private_unix_sockets_not_tcp(
     monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))  # and this process's
     plans = []
     for name in ("a", "b"):
-        plan = tmp_path / f"{name}.yaml"
-        plan.write_text("version: 1\n")
+        plan = fixture_plan(tmp_path, name)
         plans.append(plan)
     notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
     outcomes = build_reports(plans, jobs=2, out_dir=tmp_path / "out", notebook=notebook)
@@ -252,7 +291,7 @@ def test_parallel_builds_use_private_unix_sockets_not_tcp(
     # The kernels' stderr is this process's: no TCP transport warning was printed...
     assert "running over TCP" not in capfd.readouterr().err
     # ...no socket landed in the working directory, and every socket was removed afterwards.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml", "one.ipynb", "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fixture", "one.ipynb", "out"]
     assert list(private_tmp.glob("infra-toolkit-kernel-*")) == []
 
 

@@ -6,13 +6,12 @@ from pathlib import Path
 
 from infra_toolkit.report import build_report
 from tests.browser import chromium_path, open_offline
-from tests.notebook_fixtures import figures_notebook
+from tests.notebook_fixtures import figures_notebook, fixture_plan
 
 
 def test_fixture_report_draws_every_figure_offline(tmp_path: Path) -> None:
     chromium_path()
-    plan = tmp_path / "plan.yaml"
-    plan.write_text("version: 1\n")
+    plan = fixture_plan(tmp_path, "plan")
     result = build_report(plan, out=tmp_path / "plan.html",
                           notebook=figures_notebook(tmp_path / "nb.ipynb", figures=4))
     load = open_offline(result.html_path)

@@ -13,11 +13,35 @@ from infra_toolkit.report_html import (
     Table,
     duration_text,
     fields,
+    number_text,
     paragraph,
     preformatted,
     quantity_text,
+    unit_price_text,
     usd_text,
 )
+
+
+@pytest.mark.parametrize(("price", "text"), [
+    (Decimal("0.1"), "$0.10"),  # the EKS cluster's row: at least cents
+    (Decimal("0.0416"), "$0.0416"),  # t3.medium: every decimal the row has
+    (Decimal("0.00000625"), "$0.00000625"),
+    (Decimal("73"), "$73.00"),
+    (Decimal("1.2E+3"), "$1,200.00"),
+    (None, "-"),
+])
+def test_unit_prices_keep_every_decimal_and_at_least_cents(price: Decimal | None,
+                                                           text: str) -> None:
+    assert unit_price_text(price) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (512.0, "512"), (5.0, "5"), (25.0, "25"), (0.125, "0.125"), (1234567.0, "1,234,567"),
+    (float("nan"), "-"), (None, "-"), (3, "3"), (True, "True"), ("gp3", "gp3"),
+])
+def test_unformatted_cells_drop_a_trailing_point_zero(value: object, text: str) -> None:
+    assert number_text(value) == text
+    assert Table(pd.DataFrame({"x": [value]})).to_html().count(f"<td>{text}</td>") == 1
 
 
 @pytest.mark.parametrize(("value", "signed", "text"), [

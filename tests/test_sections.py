@@ -64,7 +64,8 @@ def test_overview_headline_figures(small_analysis: PlanAnalysis) -> None:
     assert value("Monthly cost today") == "$31.01"  # 30.368 + 0.64 = 31.008
     assert value("Monthly cost proposed (expected scenario &#x27;steady&#x27;)") == "$310.97"
     assert value("Monthly change") == "+$279.96"  # 310.965 - 31.008 = 279.957
-    assert value("Proposed range across scenarios") == "$310.97 to $388.35"
+    assert value("Proposed monthly range across scenarios") == \
+        "$310.97 (steady, projected from 1 h) to $388.35 (double, projected from 1 h)"
     assert value("SLO checks met") == "3 of 4 (scenario x SLO)"  # double misses p95 250 ms
     assert value("Peak replicas in any scenario") == "4"
     assert value("Review status") == "NOT SUBMITTED"
@@ -89,7 +90,7 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
         "$289.81 (INCOMPLETE: 4" + note
     # 289.81 - 35.624 = 254.186; 1 + 4 lines left out
     assert value("Monthly change") == "+$254.19 (INCOMPLETE: 5" + note
-    assert value("Proposed range across scenarios").endswith("(INCOMPLETE: 4" + note)
+    assert value("Proposed monthly range across scenarios").endswith("(INCOMPLETE: 4" + note)
     assert "Monthly cost as declared: $35.62 (INCOMPLETE: 1" + note in \
         sections.current_state(a).parts[0]
     assert "Total $289.81 per month (INCOMPLETE: 4" + note in \
@@ -113,8 +114,8 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     summary = sections.cost_summary(small_analysis)
     comparison, rng = (t.frame for t in summary.tables)
     assert comparison.iloc[-1]["Resource"] == "TOTAL"
-    assert list(rng.columns) == ["Resource", "Component", "Low", "Expected", "High", "steady",
-                                 "double"]
+    assert list(rng.columns) == ["Resource", "Component", "Low", "Expected", "High",
+                                 "steady (projected from 1 h)", "double (projected from 1 h)"]
     value = lambda label: field_value(summary, "cost-totals", label)  # noqa: E731
     # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425 + 11.68 + 65.70 = 455.125
     assert value("Ceiling: every node group at its maximum size all month") == "$455.13"
@@ -122,6 +123,34 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     assert value("Approvers needed under the plan&#x27;s policy") == \
         "1 (policy basis: the monthly change as declared, +$279.96)"
     assert summary.parts[-1].endswith("to a 730-hour month: steady 1 h, double 1 h.</p>")
+
+
+def test_numbers_and_unit_prices_print_as_people_write_them(small_analysis: PlanAnalysis
+                                                             ) -> None:
+    workloads = sections.proposed_architecture(small_analysis).tables[2].to_html()
+    # the manifests' requests (200m, 256Mi) and the model's 40 rps, read as floats
+    assert "<td>256</td>" in workloads and "<td>40</td>" in workloads
+    assert ".0</td>" not in workloads
+    lines = sections.components_with_cost(small_analysis).tables[0].to_html()
+    # the rows' prices: EKS $0.10 an hour, m5.large $0.096, ALB $0.0225 and $0.008 an LCU-hour
+    for price in ("$0.10", "$0.096", "$0.0225", "$0.008"):
+        assert f"<td>{price}</td>" in lines, price
+    assert "<td>$0.1</td>" not in lines
+
+
+def test_a_report_region_is_the_region_shown(tmp_path: Path) -> None:
+    from infra_toolkit.analysis import analyze_plan
+
+    a = analyze_plan(SMALL_PLAN, scenarios=["steady"], horizon_h=0.25, region="us-gov-west-1",
+                     store_location=str(tmp_path / "none"))
+    for section in (sections.current_state(a), sections.proposed_architecture(a)):
+        assert section.parts[0].startswith(
+            "<p>Region us-gov-west-1: priced there by the report&#x27;s region parameter; the "
+            "plan says us-east-1.")
+        assert set(section.tables[0].frame["Region"]) == {"us-gov-west-1"}
+    plain = sections.current_state(analyze_plan(SMALL_PLAN, scenarios=["steady"], horizon_h=0.25,
+                                                store_location=str(tmp_path / "none")))
+    assert plain.parts[0].startswith("<p>Region us-east-1. Monthly cost as declared")
 
 
 def test_scaling_tables(small_analysis: PlanAnalysis) -> None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from infra_toolkit.latency import erlang_c, response_time_percentile_ms
+from infra_toolkit.latency import at_utilization_cap, erlang_c, response_time_percentile_ms
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,13 @@ def test_backlog_and_no_pod() -> None:
     none = response_time_percentile_ms(0.5, np.zeros(2), np.zeros(2), 10.0, 1, np.zeros(2),
                                        np.array([3.0, 0.0]))
     assert math.isinf(none[0]) and math.isnan(none[1])
+
+
+@pytest.mark.parametrize(("rps_per_pod", "capped"), [
+    (39.6, True),  # 39.6 / 40 = 0.99: the model's cap
+    (39.5, False),  # 0.9875
+    (80.0, True),  # overload: the cap, whatever the excess
+    (0.0, False),
+])
+def test_the_utilization_cap_is_flagged(rps_per_pod: float, capped: bool) -> None:
+    assert at_utilization_cap(np.array([rps_per_pod]), 40.0).tolist() == [capped]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from infra_toolkit.plan import Slo
-from infra_toolkit.slo_check import SLO_COLUMNS, evaluate_slos
+from infra_toolkit.slo_check import SLO_COLUMNS, evaluate_slos, latency_text, worst_latency_ms
 
 # Six 5 s ticks. Tick 3 has load and no Ready pod (infinite latency); tick 5 has no load.
 TIMELINE = pd.DataFrame({
@@ -53,3 +53,15 @@ def test_met_when_nothing_violates() -> None:
 def test_no_slos_is_an_empty_table() -> None:
     frame = evaluate_slos((), "api", TIMELINE, 5.0)
     assert frame.empty and list(frame.columns) == SLO_COLUMNS
+
+
+def test_a_worst_latency_at_the_models_cap_is_shown_as_a_bound() -> None:
+    # tick 2 (400 ms) is the p95 maximum and its pods are saturated; tick 1 (260 ms) is not
+    saturated = TIMELINE.iloc[[0, 1, 2, 4]].assign(latency_saturated=[False, False, True, False])
+    slos = (Slo("p95", "latency", percentile=95, threshold_ms=250),)
+    frame = evaluate_slos(slos, "api", saturated, tick_s=5.0)
+    assert list(frame["achieved"]) == ["max p95 ≥ 400 ms (saturated: model ceiling)"]
+    assert worst_latency_ms(saturated, 95) == (400.0, True)
+    calm = saturated.assign(latency_saturated=[False, False, False, True])  # not at the maximum
+    assert worst_latency_ms(calm, 95) == (400.0, False)
+    assert latency_text(12_345.6, False) == "12,346 ms"
