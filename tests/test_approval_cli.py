@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit import cli
+from infra_toolkit import cli_review
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError, one_line
@@ -40,7 +40,7 @@ def plan_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             policy=ApprovalPolicy(required_approvers=2 if b"two" in data else 1),
         )
 
-    monkeypatch.setattr(cli, "read_review_subject", read)
+    monkeypatch.setattr(cli_review, "read_review_subject", read)
     return path
 
 
@@ -337,7 +337,7 @@ def test_gate_says_no_with_one_line_when_it_cannot_check(
     (tmp_path / "corrupt.sqlite").write_bytes(b"\x00garbage" * 512)
     (tmp_path / "bad.yaml").write_text("version: 1\nmetadata: {}\n")
     if plan != "PLAN":
-        monkeypatch.setattr(cli, "read_review_subject", read_review_subject)
+        monkeypatch.setattr(cli_review, "read_review_subject", read_review_subject)
     plan_arg = str(plan_file) if plan == "PLAN" else plan.replace("TMP", str(tmp_path))
     code = main(["gate", plan_arg, "--db", db.replace("TMP", str(tmp_path))])
     out, err = capsys.readouterr()

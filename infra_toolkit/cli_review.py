@@ -1,0 +1,295 @@
+"""The ``infra-toolkit`` review subcommands: submit, queue, status, approve / reject /
+request-changes / comment, gate, verify; thin over :mod:`infra_toolkit.approval`.
+
+Registered by :mod:`infra_toolkit.cli` (``REVIEW_COMMANDS``), which prints an
+:class:`~infra_toolkit.errors.InfraToolkitError` as one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from infra_toolkit.approval import (
+    GateDecision,
+    gate,
+    review_queue,
+    review_state,
+    review_status,
+    sign_off,
+    submit,
+    verify,
+)
+from infra_toolkit.approval_records import RecordKind
+from infra_toolkit.approval_store import ENV_VAR, ApprovalStore, default_store_location, open_store
+from infra_toolkit.errors import (
+    ApprovalError,
+    InfraToolkitError,
+    StoreIntegrityError,
+    one_line,
+)
+from infra_toolkit.review_subject import ReviewSubject, read_review_subject
+
+__all__ = ["REVIEW_COMMANDS"]
+
+_REVIEW_ID = re.compile(r"review-\d+")
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="approval store: an SQLite file or a postgresql:// URL "
+        f"(default: ${ENV_VAR}, else {default_store_location()})",
+    )
+
+
+def _plan_arg(parser: argparse.ArgumentParser, *, review_id: bool = False) -> None:
+    if review_id:
+        parser.add_argument("target", metavar="PLAN.yaml|review-NNN")
+    else:
+        parser.add_argument("plan", metavar="PLAN.yaml")
+    _add_db(parser)
+
+
+def _is_review_id(target: str) -> bool:
+    return bool(_REVIEW_ID.fullmatch(target)) and not Path(target).exists()
+
+
+def _subject_of(store: ApprovalStore, target: str) -> ReviewSubject:
+    """The subject named by a plan file, or by a review id (when no such file exists)."""
+    if _is_review_id(target):
+        return ReviewSubject.from_request(review_state(store, target).request)
+    return read_review_subject(target)
+
+
+def _add_submit(sub: SubParsers) -> None:
+    p = sub.add_parser("submit", help="queue a plan for review: review-NNN, AWAITING APPROVAL")
+    _plan_arg(p)
+    p.add_argument("--requester", help="who submits it (default: the OS user)")
+
+
+def _run_submit(args: argparse.Namespace) -> int:
+    subject = read_review_subject(args.plan)
+    with open_store(args.db, create=True) as store:
+        # given but empty (an unset variable) is refused, not replaced by the OS user
+        requester = getpass.getuser() if args.requester is None else args.requester
+        done = submit(store, subject, requester=requester, at=_now())
+    print(
+        f"{subject.name} {'submitted' if done.created else 'already submitted'} as "
+        f"{done.record.review_id}: {subject.title!r}, priority {subject.priority}, "
+        f"type {subject.change_type}, ~{subject.estimated_review_minutes} min to review, "
+        f"digest {subject.digest}"
+    )
+    print(done.status.describe())
+    return 0
+
+
+def _add_queue(sub: SubParsers) -> None:
+    _add_db(sub.add_parser("queue", help="list open review requests with their status"))
+
+
+def _run_queue(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        states = review_queue(store)
+        where = store.where
+    if not states:
+        print(f"no open reviews in {where}")
+        return 0
+    rows = [("ID", "STATUS", "PRIORITY", "TYPE", "REVIEW", "APPROVALS", "PLAN")] + [
+        (
+            st.review_id,
+            st.status.value,
+            st.subject.priority,
+            st.subject.change_type,
+            f"{st.subject.estimated_review_minutes} min",
+            f"{len(st.approvals)}/{st.subject.approvers_needed}",
+            f"{st.subject.plan} ({st.subject.plan_file or st.subject.name}): {st.subject.title}",
+        )
+        for st in states
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
+    return 0
+
+
+def _add_status(sub: SubParsers) -> None:
+    p = sub.add_parser("status", help="status of a plan's current digest (or of a review id)")
+    _plan_arg(p, review_id=True)
+
+
+def _run_status(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        if _is_review_id(args.target):
+            print(review_state(store, args.target).describe())
+        else:
+            print(review_status(store, read_review_subject(args.target)).describe())
+    return 0
+
+
+def _answer(text: str) -> tuple[int, str]:
+    number, sep, answer = text.partition("=")
+    if not sep or not number.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not N=TEXT (e.g. --answer 2='yes, tested')")
+    return int(number), answer
+
+
+def _add_sign_off(sub: SubParsers, name: str, help_text: str) -> None:
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    if name == "comment":
+        _plan_arg(p, review_id=True)
+    else:
+        p.add_argument(
+            "plan",
+            metavar="PLAN.yaml",
+            help="the plan file, not a review id: a decision signs the digest the file has now",
+        )
+        _add_db(p)
+    p.add_argument("--reviewer", help="your name as it is recorded (default: the OS user)")
+    p.add_argument(
+        "--comment",
+        default="",
+        help="the comment (required)" if name == "comment" else "why (required to reject or "
+        "request changes)",
+    )
+    if name != "comment":
+        p.add_argument(
+            "--answer",
+            action="append",
+            type=_answer,
+            default=[],
+            metavar="N=TEXT",
+            help="answer to question for approval N (repeat; all needed to approve)",
+        )
+
+
+def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
+    answers = dict(getattr(args, "answer", []))
+    numbers = [n for n, _ in getattr(args, "answer", [])]
+    if len(numbers) != len(answers):
+        twice = sorted({n for n in numbers if numbers.count(n) > 1})
+        raise ApprovalError(
+            f"--answer given more than once for question(s) {twice}: give each once"
+        )
+    if decision is not RecordKind.COMMENT and _is_review_id(args.plan):
+        raise ApprovalError(
+            f"{args.command} takes the plan file, not a review id ({args.plan}): a decision "
+            "signs the digest the plan file has now; pass PLAN.yaml (infra-toolkit status "
+            f"{args.plan} names the review's plan file)"
+        )
+    with open_store(args.db) as store:
+        subject = (
+            _subject_of(store, args.target)
+            if decision is RecordKind.COMMENT
+            else read_review_subject(args.plan)
+        )
+        done = sign_off(
+            store,
+            subject,
+            decision,
+            reviewer=getpass.getuser() if args.reviewer is None else args.reviewer,
+            at=_now(),
+            answers=answers,
+            comment=args.comment,
+        )
+    print(f"recorded {done.record.label()} at {done.record.recorded_at}")
+    if done.counted_once():
+        print(done.counted_once())
+    print(done.status.describe())
+    return 0
+
+
+def _add_approve(sub: SubParsers) -> None:
+    _add_sign_off(sub, "approve", "approve a plan's current digest (answer every question)")
+
+
+def _run_approve(args: argparse.Namespace) -> int:
+    return _sign_off(args, RecordKind.APPROVED)
+
+
+def _add_reject(sub: SubParsers) -> None:
+    _add_sign_off(sub, "reject", "reject a plan's current digest (with --comment)")
+
+
+def _run_reject(args: argparse.Namespace) -> int:
+    return _sign_off(args, RecordKind.REJECTED)
+
+
+def _add_request_changes(sub: SubParsers) -> None:
+    _add_sign_off(sub, "request-changes", "ask for changes to a plan (with --comment)")
+
+
+def _run_request_changes(args: argparse.Namespace) -> int:
+    return _sign_off(args, RecordKind.CHANGES_REQUESTED)
+
+
+def _add_comment(sub: SubParsers) -> None:
+    _add_sign_off(sub, "comment", "comment on a review without deciding")
+
+
+def _run_comment(args: argparse.Namespace) -> int:
+    return _sign_off(args, RecordKind.COMMENT)
+
+
+def _add_gate(sub: SubParsers) -> None:
+    p = sub.add_parser(
+        "gate", help="exit 0 only if the plan's current digest is approved (for CI/CD)"
+    )
+    _plan_arg(p)
+
+
+def _run_gate(args: argparse.Namespace) -> int:
+    try:
+        subject = read_review_subject(args.plan)
+        with open_store(args.db) as store:
+            decision = gate(store, subject)
+    except InfraToolkitError as exc:
+        # A pipeline asks one question: whatever stops the check (a plan that cannot be read, a
+        # store missing, corrupt or unreachable) is a "no" with its reason, not another code.
+        decision = GateDecision(False, one_line(exc))
+    print(f"{'PASS' if decision.passed else 'FAIL'}: {decision.reason}")
+    return 0 if decision.passed else 1
+
+
+def _add_verify(sub: SubParsers) -> None:
+    _add_db(sub.add_parser("verify", help="walk the approval store's hash chain"))
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    with open_store(args.db) as store:
+        try:
+            report = verify(store)
+        except StoreIntegrityError as exc:
+            print(f"FAIL: {exc}", file=sys.stderr)
+            return 1
+        print(f"OK: {store.where}: {report.count} records, chain valid, head {report.head_hash}")
+    return 0
+
+
+Runner = Callable[[argparse.Namespace], int]
+
+#: (add the subparser, command name, run it), in the order ``--help`` lists them.
+REVIEW_COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
+    (_add_submit, "submit", _run_submit),
+    (_add_queue, "queue", _run_queue),
+    (_add_status, "status", _run_status),
+    (_add_approve, "approve", _run_approve),
+    (_add_reject, "reject", _run_reject),
+    (_add_request_changes, "request-changes", _run_request_changes),
+    (_add_comment, "comment", _run_comment),
+    (_add_gate, "gate", _run_gate),
+    (_add_verify, "verify", _run_verify),
+]
