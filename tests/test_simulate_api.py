@@ -15,7 +15,8 @@ API = {
                                "TimeToCapacity", "simulate", "simulate_many", "format_summary",
                                "ClusterSimulationResult", "FixedPods", "simulate_cluster"},
     "infra_toolkit.workload": {"WorkloadSpec", "MetricsPipelineSpec", "MAX_CONCURRENCY"},
-    "infra_toolkit.nodes": {"NodeGroup", "ClusterAutoscalerSpec", "KARPENTER_LIKE", "pod_slots"},
+    "infra_toolkit.nodes": {"NodeGroup", "ClusterAutoscalerSpec", "KARPENTER_LIKE", "pod_slots",
+                            "node_room"},
     "infra_toolkit.latency": {"MAX_UTILIZATION", "erlang_c", "percentile_search_bound_s",
                               "response_time_percentile_ms", "response_time_quantile_ms"},
 }
