@@ -64,6 +64,7 @@ from infra_toolkit.plan_cost import (
 )
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.plan_warnings import PlanWarning, plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_tables import TableRef
 from infra_toolkit.report_review import ReviewInfo, review_info
@@ -140,6 +141,8 @@ class PlanAnalysis:
     region: str | None = None
     horizon_h: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: what the plan's own model implies and its author likely did not intend (plan_warnings)
+    warnings: tuple[PlanWarning, ...] = ()
 
     def run(self, scenario: str) -> ScenarioRun:
         """The run of ``scenario`` (KeyError naming the scenarios run)."""
@@ -362,6 +365,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     proposed = in_region(plan.proposed.resources, region)
     profile = None
     runs: list[ScenarioRun] = []
+    curves: dict[str, TrafficCurve] = {}  # the selected scenarios', when any is simulated
     if specs and selected:
         curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in selected}
         reference = reference_scenario(plan)
@@ -394,5 +398,5 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         declared_estimate=declared, proposed_estimate=proposed_estimate,
         ceiling_estimate=estimate(at_max_size(ceiling_basis), book), traffic_profile=profile,
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
-        notes=tuple(notes))
+        notes=tuple(notes), warnings=plan_warnings(plan, book, curves))
 

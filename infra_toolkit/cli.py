@@ -199,29 +199,35 @@ def _run_pricing(args: argparse.Namespace) -> int:
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("validate", help="check plan files; list every problem with its place")
+    p = sub.add_parser(
+        "validate", help="check plan files; list every problem with its place",
+        description="Check plan files: every problem (FILE:LINE: path: what; fix), then for a "
+                    "valid plan every warning (FILE:LINE: path: warning: ...): behaviour its own "
+                    "model implies that its author likely did not intend, such as an HPA metric "
+                    "that never rises above its target. Exit 0 valid (warnings or not), 1 a "
+                    "problem, 2 a file that cannot be read.")
     p.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan file(s) to check")
 
 
 def _run_validate(args: argparse.Namespace) -> int:
     from infra_toolkit.digest import plan_digest
-    from infra_toolkit.plan import read_plan, validate_plan
+    from infra_toolkit.plan_validate import check_plan_warnings
 
     status = 0
     for path in args.plans:
         try:
-            problems = validate_plan(path)
+            plan, problems, warnings = check_plan_warnings(Path(path))
         except InfraToolkitError as exc:  # unreadable: exit 2, and still check the others
             print(f"error: {exc}", file=sys.stderr)
             status = 2
             continue
-        for problem in problems:
+        for problem in [*problems, *warnings]:
             print(problem)
-        if problems:
+        if plan is None:
             print(f"{path}: {len(problems)} problem(s); the plan is not valid")
             status = max(status, 1)
         else:
-            print(f"{path}: valid; digest {plan_digest(read_plan(path))}")
+            print(f"{path}: valid; digest {plan_digest(plan)}")
     return status
 
 

@@ -26,12 +26,13 @@ which holds every node on its own.)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["KARPENTER_LIKE", "ClusterAutoscalerSpec", "NodeGroup", "pod_slots"]
+__all__ = ["KARPENTER_LIKE", "ClusterAutoscalerSpec", "NodeGroup", "node_room", "pod_slots"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,13 @@ def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mi
             "requests or use a larger instance type"
         )
     return slots
+
+
+def node_room(groups: Sequence[NodeGroup], cpu_request_millicores: float,
+              memory_request_mib: float) -> dict[str, int]:
+    """How many pods with these requests each group (by name) holds at its ``max_size``."""
+    return {g.name: g.max_size * pod_slots(g, cpu_request_millicores, memory_request_mib)
+            for g in groups}
 
 
 @dataclass(frozen=True)

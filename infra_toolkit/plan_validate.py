@@ -23,7 +23,7 @@ from typing import Any
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
 from infra_toolkit.errors import PlanError, SimulationError
-from infra_toolkit.nodes import pod_slots
+from infra_toolkit.nodes import node_room
 from infra_toolkit.plan import (
     ALWAYS_PROVIDE,
     ENVIRONMENTS,
@@ -40,11 +40,13 @@ from infra_toolkit.plan import (
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
+from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.plan_workloads import read_architecture
 from infra_toolkit.plan_yaml import line_of, parse_yaml, read_yaml_text
-from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing import PriceBook, load_price_book
 
-__all__ = ["TOP_LEVEL_KEYS", "check_plan", "load_plan"]
+__all__ = ["TOP_LEVEL_KEYS", "check_plan", "check_plan_warnings", "load_plan"]
 
 TOP_LEVEL_KEYS = ("version", "metadata", "current", "proposed", "scenarios", "slos",
                   "deployment_strategy", "monitoring", "rollback", "testing", "security",
@@ -253,9 +255,8 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
         # Deployments without an HPA are simulated too: their pods hold room on the nodes
         try:
             groups = simulation_node_groups(plan.proposed, w, book)
-            room = {g.name: g.max_size * pod_slots(g, w.deployment_spec.cpu_request_millicores,
-                                                   w.deployment_spec.memory_request_mib)
-                    for g in groups}
+            room = node_room(groups, w.deployment_spec.cpu_request_millicores,
+                             w.deployment_spec.memory_request_mib)
             initial = w.deployment_spec.replicas or 1
             if w.hpa_spec is not None:
                 initial = simulation_spec(plan, w.name, book).initial_replicas or 1
@@ -269,23 +270,42 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
             r.add(f"proposed.workloads[{i}]", str(exc))
 
 
-def check_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
-    """Read the plan at ``path``: ``(plan, [])`` when valid, ``(None, problems)`` otherwise.
-
-    Raises :class:`PlanError` only when the file cannot be read at all.
-    """
+def _check(path: Path) -> tuple[Plan | None, list[Problem], dict[str, int]]:
     data, lines, problems = parse_yaml(read_yaml_text(path, "plan"), str(path))
     if data is None and not problems:
         problems = [Problem("", f"the plan is empty; start with `version: {PLAN_VERSION}`",
                             str(path), 1)]
     if problems and data is None:
-        return None, problems
+        return None, problems, lines
     r = FieldReader()
     plan = _read(r, data, path, path.parent.resolve())
     problems += [Problem(p.path, p.message, p.file or str(path),
                          p.line if p.file else line_of(lines, p.path)) for p in r.problems]
     problems.sort(key=lambda p: p.line or 0)  # file order; problems without a line first
-    return (plan if not problems else None), problems
+    return (plan if not problems else None), problems, lines
+
+
+def check_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
+    """Read the plan at ``path``: ``(plan, [])`` when valid, ``(None, problems)`` otherwise.
+
+    Raises :class:`PlanError` only when the file cannot be read at all.
+    """
+    plan, problems, _lines = _check(path)
+    return plan, problems
+
+
+def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Problem]]:
+    """:func:`check_plan`, and for a valid plan its warnings
+    (:func:`~infra_toolkit.plan_warnings.plan_warnings` over every scenario), each located
+    like a problem with a message starting ``warning:``."""
+    plan, problems, lines = _check(path)
+    if plan is None or all(w.hpa_spec is None for w in plan.proposed.workloads):
+        return plan, problems, []
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in plan.scenarios}
+    warnings = [Problem(w.path, f"warning: {w.message}", str(path), line_of(lines, w.path))
+                for w in plan_warnings(plan, book, curves)]
+    return plan, problems, warnings
 
 
 def load_plan(path: Path) -> Plan:

@@ -285,7 +285,8 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
     time to capacity; each SLO checked; every under-capacity episode broken down."""
     if not a.runs:
         return Section("Scaling Behaviour", (paragraph(
-            "Nothing was simulated: the plan has no workload with an HPA or no scenario."),))
+            "Nothing was simulated: the plan has no workload with an HPA or no scenario."),
+            *_warnings(a)))
     summary, slos, episodes = [], [], []
     for run in a.runs:
         for name, sim in run.simulations.items():
@@ -328,7 +329,18 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         Table(pd.DataFrame(episodes), css_class="time-to-capacity",
               caption="Time to capacity: under-capacity episodes (offered load above what the "
                       "Ready pods serve) and where their seconds went"),
+        *_warnings(a),
     ))
+
+
+def _warnings(a: PlanAnalysis) -> tuple[Table, ...]:
+    """The plan's warnings (what ``infra-toolkit validate`` prints after its problems), if any:
+    what its own model implies that explains the behaviour above."""
+    if not a.warnings:
+        return ()
+    frame = pd.DataFrame([{"Where": w.path, "Warning": w.message} for w in a.warnings])
+    return (Table(frame, css_class="plan-warnings", caption="Plan warnings: what the plan's own "
+                  "model implies (the plan is valid; see the fix in each)"),)
 
 
 def cost_summary(a: PlanAnalysis) -> Section:

@@ -1,0 +1,269 @@
+"""Plan warnings: figures worked out by hand from the plan's own model, the default plan's two
+(true) warnings, the simulator agreeing with a "never scales" warning, and `validate`'s output
+and exit codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from infra_toolkit import sections
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.cli import main
+from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.plan_warnings import PlanWarning
+from infra_toolkit.pricing import load_price_book
+from infra_toolkit.simulate import simulate
+from infra_toolkit.traffic import TrafficCurve
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data" / "plans"
+HPA_PATH = "proposed.workloads[0].hpa"
+
+# minimal.yaml's workload 'api': requests 200m CPU and 256 MiB, model baseline 20m + 5m per rps,
+# capacity 40 rps per pod; HPA 2-8 replicas on CPU 70 %; node group m5.large, max_size 4.
+CPU_70 = "    - type: Resource\n      resource:\n        name: cpu\n" \
+         "        target: {type: Utilization, averageUtilization: 70}\n"
+
+
+def _plan(tmp_path: Path, metrics: str | None = None, plan_edits: tuple[tuple[str, str], ...] = (),
+          deployment_edits: tuple[tuple[str, str], ...] = ()) -> Path:
+    """A copy of minimal.yaml with its HPA's metrics replaced and text replaced in the plan and
+    the Deployment (each ``old`` must be there)."""
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    for file, edits in ((tmp_path / "plan.yaml", plan_edits),
+                        (tmp_path / "manifests" / "deployment.yaml", deployment_edits)):
+        text = (DATA / "minimal.yaml").read_text() if file.name == "plan.yaml" \
+            else file.read_text()
+        for old, new in edits:
+            assert old in text, old
+            text = text.replace(old, new)
+        file.write_text(text)
+    if metrics is not None:
+        hpa = tmp_path / "manifests" / "hpa.yaml"
+        assert CPU_70 in hpa.read_text()
+        hpa.write_text(hpa.read_text().replace(CPU_70, metrics))
+    return tmp_path / "plan.yaml"
+
+
+MEMORY_MODEL = ("        app_start_s: 10\n",
+                "        app_start_s: 10\n        memory_baseline_mib: 300\n"
+                "        memory_mib_per_rps: 4\n")
+CAPACITY_25 = ("capacity_rps_per_pod: 40", "capacity_rps_per_pod: 25")
+MEMORY_512 = ("memory: 256Mi", "memory: 512Mi")
+MEMORY_80 = "    - type: Resource\n      resource:\n        name: memory\n" \
+            "        target: {type: Utilization, averageUtilization: 80}\n"
+
+
+def _warnings(plan: Path) -> list[tuple[str, str]]:
+    got, problems, warnings = check_plan_warnings(plan)
+    assert got is not None and problems == []
+    assert all(w.message.startswith("warning: ") for w in warnings)
+    return [(w.path, w.message.removeprefix("warning: ")) for w in warnings]
+
+
+def test_audit_s1_memory_only_hpa_never_scales(tmp_path: Path) -> None:
+    # audit S-1: at capacity a pod holds 300 + 4 x 25 = 400 MiB of its 512 MiB request,
+    # 400 / 512 = 78.125 % (78 % in the controller's whole percent) < 80 %: the ratio 78 / 80 =
+    # 0.975 never passes 1 + 0.1, and memory is the only metric, so the HPA stays at
+    # minReplicas 2, which serve 2 x 25 = 50 rps. A target scales on it when 78 / target > 1.1,
+    # target < 78 / 1.1 = 70.909..., shown rounded down: "below 70.9 %".
+    plan = _plan(tmp_path, MEMORY_80, (MEMORY_MODEL, CAPACITY_25), (MEMORY_512,))
+    assert _warnings(plan) == [
+        (HPA_PATH, "spec.metrics[0] (memory) reaches at most 78.1 % at a pod's full capacity of "
+                   "25 rps (300 MiB + 4 MiB x 25 rps = 400 MiB of the 512 MiB request), not above "
+                   "its 80 % target (scale-up needs more than 88 %: the target plus the 10 % "
+                   "tolerance): the HPA never scales up on this metric; lower the target below "
+                   "70.9 % (the figure at capacity / (1 + the 10 % tolerance)), drop the metric, "
+                   "or correct the model"),
+        (HPA_PATH, "no metric of HPA 'api' can rise above its target under the model: the HPA "
+                   "never scales above minReplicas (2) under load, and 2 pod(s) serve at most 2 x "
+                   "25 = 50 rps; fix the targets above"),
+    ]
+
+
+def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
+    # the warning's claim checked against the simulation itself: 30 minutes at 200 rps, four
+    # times what the 2 pods serve, and the HPA never leaves minReplicas 2
+    plan_path = _plan(tmp_path, MEMORY_80, (MEMORY_MODEL, CAPACITY_25), (MEMORY_512,))
+    plan, _, _ = check_plan_warnings(plan_path)
+    assert plan is not None
+    spec = simulation_spec(plan, "api", load_price_book())
+    result = simulate(TrafficCurve(np.full(120, 200.0), 15.0), spec)
+    assert result.summary.peak_replicas == 2
+    assert result.summary.dropped_requests > 0  # 200 rps offered, 2 x 25 = 50 served
+
+
+@pytest.mark.parametrize(("metrics", "edits", "expected"), [
+    # CPU at capacity: (20 + 5 x 40) / 200 = 110 %; with a 100 % target the ratio 1.10 is inside
+    # the tolerance band (1.10 <= 1 + 0.1), so the HPA never scales up; it would below 110 / 1.1
+    # = 100 %
+    ("    - type: Resource\n      resource:\n        name: cpu\n"
+     "        target: {type: Utilization, averageUtilization: 100}\n", (),
+     ["spec.metrics[0] (cpu) reaches at most 110 % at a pod's full capacity of 40 rps (20m + 5m "
+      "x 40 rps = 220m of the 200m request), not above its 100 % target (scale-up needs more than "
+      "110 %: the target plus the 10 % tolerance): the HPA never scales up on this metric; lower "
+      "the target below 100 % (the figure at capacity / (1 + the 10 % tolerance)), drop the "
+      "metric, or correct the model",
+      "no metric of HPA 'api' can rise above its target under the model: the HPA never scales "
+      "above minReplicas (2) under load, and 2 pod(s) serve at most 2 x 40 = 80 rps; fix the "
+      "targets above"]),
+    # CPU as AverageValue 250m: 220m at capacity, 220 / 250 = 0.88; 220 / 1.1 = 200m
+    ("    - type: Resource\n      resource:\n        name: cpu\n"
+     "        target: {type: AverageValue, averageValue: 250m}\n", (),
+     ["spec.metrics[0] (cpu) reaches at most 220m at a pod's full capacity of 40 rps (20m + 5m x "
+      "40 rps = 220m), not above its 250m target (scale-up needs more than 275m: the target plus "
+      "the 10 % tolerance): the HPA never scales up on this metric; lower the target below "
+      "200m (the figure at capacity / (1 + the 10 % tolerance)), drop the metric, or correct "
+      "the model",
+      "no metric of HPA 'api' can rise above its target under the model: the HPA never scales "
+      "above minReplicas (2) under load, and 2 pod(s) serve at most 2 x 40 = 80 rps; fix the "
+      "targets above"]),
+    # idle: a 160m baseline of the 200m request is 80 % at zero load > 70 x 1.1 = 77 %; it
+    # falls back at idle when 80 / target < 1 - 0.1, target > 80 / 0.9 = 88.888..., rounded up
+    (None, (("baseline_cpu_millicores: 20", "baseline_cpu_millicores: 160"),),
+     ["spec.metrics[0] (cpu) is 80 % at zero load (160m + 5m x 0 rps = 160m of the 200m "
+      "request), above its 70 % target (scale-up needs more than 77 %: the target plus the 10 % "
+      "tolerance): the HPA scales to maxReplicas (8) even with no traffic, since more pods do "
+      "not lower a pod's baseline; raise the target above 88.89 % (the idle figure / (1 - the "
+      "10 % scale-down tolerance), so that it falls back to minReplicas at idle, or correct the "
+      "model's baseline"]),
+    # a Pods metric (rps per pod) with a 50 rps target: a pod serves at most 40; 40 / 1.1 =
+    # 36.3636..., rounded down
+    # and the CPU metric beside it still scales ((20 + 5 x 40) / 200 = 110 % > 77 %)
+    (CPU_70 + "    - type: Pods\n      pods:\n        metric: {name: http_rps}\n"
+              "        target: {type: AverageValue, averageValue: '50'}\n", (),
+     ["spec.metrics[1] (Pods http_rps) reaches at most 40 rps at a pod's full capacity of 40 rps "
+      "(40 rps per pod), not above its 50 rps target (scale-up needs more than 55 rps: the target "
+      "plus the 10 % tolerance): the HPA never scales up on this metric; lower the target below "
+      "36.36 rps (the figure at capacity / (1 + the 10 % tolerance)), drop the metric, or "
+      "correct the model"]),
+    # an External AverageValue of 45 rps per pod rises with the offered load, but passes 45 x 1.1
+    # = 49.5 only once the pods (40 rps each) are overloaded
+    ("    - type: External\n      external:\n        metric: {name: alb_rps}\n"
+     "        target: {type: AverageValue, averageValue: '45'}\n", (),
+     ["spec.metrics[0] (External alb_rps) reaches at most 40 rps at a pod's full capacity of 40 "
+      "rps (40 rps per pod), not above its 45 rps target (scale-up needs more than 49.5 rps: the "
+      "target plus the 10 % tolerance): the HPA scales up only once the pods are past capacity, "
+      "so requests are dropped before it acts; lower the target below 36.36 rps (the figure at "
+      "capacity / (1 + the 10 % tolerance)), drop the metric, or correct the model"]),
+])
+def test_metric_warnings_computed_from_the_model(tmp_path: Path, metrics: str | None,
+                                                 edits: tuple[tuple[str, str], ...],
+                                                 expected: list[str]) -> None:
+    assert _warnings(_plan(tmp_path, metrics, edits)) == [(HPA_PATH, m) for m in expected]
+
+
+@pytest.mark.parametrize("metrics", [
+    CPU_70,  # (20 + 5 x 40) / 200 = 110 % > 77 % at capacity; 20 / 200 = 10 % at idle
+    # a Pods target of 30 rps: 40 / 30 = 1.33 > 1.1
+    "    - type: Pods\n      pods:\n        metric: {name: http_rps}\n"
+    "        target: {type: AverageValue, averageValue: '30'}\n",
+    # an External Value target reads the total rate, whatever the pods serve: nothing to say
+    "    - type: External\n      external:\n        metric: {name: alb_rps}\n"
+    "        target: {type: Value, value: '1000'}\n",
+])
+def test_metrics_that_scale_give_no_warning(tmp_path: Path, metrics: str) -> None:
+    assert _warnings(_plan(tmp_path, metrics)) == []
+
+
+def test_a_scenario_peak_above_max_replicas_times_capacity(tmp_path: Path) -> None:
+    # traffic.csv is 10, 12, 11 rps a minute apart; peak_rps 400 scales it by 400 / 12 to
+    # 333.3, 400, 366.7 rps. maxReplicas 8 x 40 rps = 320 rps < 400: 80 rps (20 %) unserved at
+    # the peak, all 3 minutes above 320; 400 / 40 = 10 replicas would serve it.
+    plan = _plan(tmp_path, plan_edits=(("csv: {path: manifests/traffic.csv}",
+                                        "csv: {path: manifests/traffic.csv, peak_rps: 400}"),))
+    assert _warnings(plan) == [(HPA_PATH, (
+        "scenario 'steady' peaks at 400 rps for workload 'api', more than maxReplicas pods serve "
+        "(8 x 40 rps = 320 rps): 80 rps (20 %) cannot be served at the peak even at maxReplicas, "
+        "and the rate is above 320 rps for 3 min of the scenario; raise maxReplicas to at least "
+        "10 (400 / 40) or the pod's capacity"))]
+    # with half the traffic the workload peaks at 400 x 0.5 = 200 rps < 320: no warning
+    half = _plan(tmp_path / "half", plan_edits=(
+        ("csv: {path: manifests/traffic.csv}", "csv: {path: manifests/traffic.csv, peak_rps: "
+                                               "400}"),
+        ("      hpa: manifests/hpa.yaml\n", "      hpa: manifests/hpa.yaml\n"
+                                            "      traffic_share: 0.5\n")))
+    assert _warnings(half) == []
+
+
+def test_node_groups_too_small_for_max_replicas(tmp_path: Path) -> None:
+    # m5.large (2 vCPU, 8192 MiB, 29 pods) less the simulator's reserve (100m, 600 MiB, 2
+    # daemonset pods) holds min(1900 // 200, 7592 // 256, 29 - 2) = min(9, 29, 27) = 9 pods,
+    # x max_size 4 = 36 < maxReplicas 40: 4 pods stay Pending at maxReplicas
+    plan = _plan(tmp_path)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("maxReplicas: 8", "maxReplicas: 40"))
+    assert _warnings(plan) == [("proposed.workloads[0]", (
+        "maxReplicas 40 of workload 'api' needs room for 40 pods (200m CPU, 256 MiB each) but its "
+        "node groups hold at most 36 at max_size (general: 4 node(s) x 9 pod(s)): 4 pod(s) stay "
+        "Pending at maxReplicas; raise max_size, use a larger instance type, lower the requests "
+        "or maxReplicas"))]
+
+
+def test_the_default_plan_warns_twice_and_both_are_true() -> None:
+    # checked by hand: backend requests 512 MiB and its HPA has memory at 80 %; at capacity
+    # (25 rps) a pod holds 300 + 4 x 25 = 400 MiB = 78.1 % < 80 %, so memory never scales it
+    # (CPU does: (25 + 10 x 25) / 250 = 110 % > 77 %, so no "never scales" line). flash-crowd
+    # is scaled to a 480 rps peak > 15 x 25 = 375 rps: 105 rps (21.9 %) unserved even at 15 pods.
+    # No node warning: t3.medium holds min(1900 // 250, 3496 // 512, 17 - 2) = 6 pods, x 10 =
+    # 60 >= 15. Other scenarios peak at 256 (launch-day), 192.3 (load test), 120 rps.
+    got = _warnings(REPO / "plans" / "ecommerce-eks.yaml")
+    assert [path for path, _message in got] == [HPA_PATH, HPA_PATH]
+    assert got[0][1].startswith("spec.metrics[1] (memory) reaches at most 78.1 % at a pod's full "
+                                "capacity of 25 rps (300 MiB + 4 MiB x 25 rps = 400 MiB of the "
+                                "512 MiB request), not above its 80 % target")
+    assert got[1][1].startswith("scenario 'flash-crowd' peaks at 480 rps for workload 'backend'")
+    assert "(15 x 25 rps = 375 rps): 105 rps (21.9 %) cannot be served" in got[1][1]
+
+
+@pytest.mark.parametrize("plan", [DATA / "minimal.yaml", DATA / "report" / "small.yaml"])
+def test_plans_that_behave_as_meant_give_no_warning(plan: Path) -> None:
+    assert _warnings(plan) == []
+
+
+def test_validate_prints_warnings_located_and_exits_0(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    plan = _plan(tmp_path, MEMORY_80, (MEMORY_MODEL, CAPACITY_25), (MEMORY_512,))
+    assert main(["validate", str(plan)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # the workload's `hpa:` key is on line 26 of minimal.yaml
+    assert [line[:len(f"{plan}:26: {HPA_PATH}: warning: ")] for line in lines[:2]] == \
+        [f"{plan}:26: {HPA_PATH}: warning: "] * 2
+    assert re.fullmatch(rf"{re.escape(str(plan))}: valid; digest [0-9a-f]{{64}}", lines[2])
+    assert len(lines) == 3
+
+
+def test_validate_of_an_invalid_plan_exits_1_without_warnings(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the S-1 plan with one more mistake: the problem is listed, no warning (not computed)
+    plan = _plan(tmp_path, MEMORY_80, (MEMORY_MODEL, CAPACITY_25, ("priority: medium",
+                                                                   "priority: urgent")),
+                 (MEMORY_512,))
+    assert main(["validate", str(plan)]) == 1
+    out = capsys.readouterr().out
+    assert "metadata.priority" in out and "warning" not in out
+
+
+def test_the_report_lists_the_warnings_after_the_scaling_tables(
+        small_analysis: PlanAnalysis) -> None:
+    assert small_analysis.warnings == ()  # small.yaml behaves as meant
+    assert len(sections.scaling_behaviour(small_analysis).tables) == 3
+    warned = dataclasses.replace(small_analysis, warnings=(
+        PlanWarning(HPA_PATH, "spec.metrics[1] (memory) reaches at most 78.1 %"),))
+    table = sections.scaling_behaviour(warned).tables[-1]
+    assert table.css_class == "plan-warnings"
+    assert table.frame.to_dict("records") == [
+        {"Where": HPA_PATH, "Warning": "spec.metrics[1] (memory) reaches at most 78.1 %"}]
+    assert "78.1 %" in table.to_html()
+
+
+def test_a_warning_has_a_message() -> None:
+    with pytest.raises(ValueError, match="plan warning at 'x' has no message"):
+        PlanWarning("x", "")
