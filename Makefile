@@ -34,7 +34,7 @@ report: $(STAMP)
 	$(VENV)/bin/infra-toolkit report plans/ecommerce-eks.yaml
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check infra_toolkit tests benchmarks
+	$(VENV)/bin/ruff check infra_toolkit tests benchmarks pricing_data notebooks
 	$(VENV)/bin/mypy infra_toolkit
 
 clean:
