@@ -55,13 +55,14 @@ from infra_toolkit.cost_sim import (
 )
 from infra_toolkit.cost_summary import compare_estimates, cost_range
 from infra_toolkit.errors import PlanError, PricingError, SimulationError
-from infra_toolkit.plan import LoadTest, Plan, Scenario, read_plan
+from infra_toolkit.plan import Plan, read_plan
 from infra_toolkit.plan_cost import (
     at_max_size,
     idle_node_hours,
     in_region,
     traffic_profile_from_usage,
 )
+from infra_toolkit.plan_scenario_types import LoadTest, Scenario
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.plan_warnings import PlanWarning, plan_warnings

@@ -18,7 +18,7 @@ import plotly.io as pio
 from plotly.io._base_renderers import MimetypeRenderer
 
 from infra_toolkit.cost import cents
-from infra_toolkit.plan import Slo
+from infra_toolkit.plan_scenario_types import Slo
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis

@@ -295,7 +295,7 @@ def _metrics_pipeline(text: str) -> Any:
 def _run_simulate(args: argparse.Namespace) -> int:
     from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml, read_hpa_yaml
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
-    from infra_toolkit.plan import WorkloadModel, workload_spec
+    from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
     from infra_toolkit.traffic import read_traffic_csv
 

@@ -32,7 +32,8 @@ from infra_toolkit.hpa_spec import (
     HPAScalingRules,
     MetricSpec,
 )
-from infra_toolkit.plan import Slo, read_plan
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import load_price_book

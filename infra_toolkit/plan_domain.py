@@ -34,15 +34,9 @@ from infra_toolkit.manifests import (
     cluster_config_from_dict,
     deployment_from_dict,
 )
-from infra_toolkit.plan import (
-    LoadTest,
-    Manifest,
-    Scenario,
-    SyntheticTraffic,
-    WorkloadModel,
-    workload_spec,
-)
+from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
 from infra_toolkit.plan_yaml import PlanLoader, refused_character
 from infra_toolkit.pricing import PriceBook

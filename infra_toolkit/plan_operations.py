@@ -13,6 +13,10 @@ from infra_toolkit.plan import (
     SEVERITIES,
     STRATEGY_TYPES,
     TEST_TYPES,
+    _seed_rule,
+)
+from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_operations_types import (
     AlertRule,
     CanaryStep,
     Dashboard,
@@ -25,9 +29,7 @@ from infra_toolkit.plan import (
     RollbackTrigger,
     SecurityItem,
     TestItem,
-    _seed_rule,
 )
-from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 
 __all__ = ["read_monitoring", "read_risks", "read_rollback", "read_security", "read_strategy",
            "read_testing", "read_timeline"]

@@ -8,15 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit import plan_domain as domain
-from infra_toolkit.plan import (
-    SLO_PERCENTILES,
-    CsvTraffic,
-    LoadTest,
-    Scenario,
-    Slo,
-    SyntheticTraffic,
-)
+from infra_toolkit.plan import SLO_PERCENTILES
 from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, Slo, SyntheticTraffic
 
 __all__ = ["read_scenarios", "read_slos"]
 

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.plan import LIKELIHOODS, SEVERITIES, Phase, Risk
+from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
+from infra_toolkit.plan_operations_types import Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 
 __all__ = [

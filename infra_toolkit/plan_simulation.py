@@ -18,7 +18,8 @@ import dataclasses
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_spec import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
-from infra_toolkit.plan import Architecture, Plan, Workload
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_architecture import Architecture, Workload
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec

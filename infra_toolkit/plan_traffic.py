@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from infra_toolkit.errors import TrafficError
-from infra_toolkit.plan import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
+from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.traffic import (
     TrafficCurve,
     constant_curve,

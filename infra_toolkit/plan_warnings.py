@@ -36,7 +36,8 @@ from infra_toolkit.controller_view import MIB_MILLI
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
 from infra_toolkit.hpa_spec import DEFAULT_CONTROLLER_CONFIG, MetricSpec
 from infra_toolkit.nodes import NodeGroup, node_room
-from infra_toolkit.plan import Plan, Workload
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve

@@ -17,7 +17,8 @@ from typing import Any
 from infra_toolkit import plan_domain as domain
 from infra_toolkit.errors import SpecError
 from infra_toolkit.manifests import NodeGroupConfig
-from infra_toolkit.plan import Architecture, Manifest, Workload, WorkloadModel, _seed_rule
+from infra_toolkit.plan import _seed_rule
+from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS

@@ -18,7 +18,7 @@ import pandas as pd
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun, is_load_test
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
-from infra_toolkit.plan import Workload
+from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region
 from infra_toolkit.plan_sections import (
     deployment_strategy,

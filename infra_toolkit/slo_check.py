@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from infra_toolkit.plan import Slo
+from infra_toolkit.plan_scenario_types import Slo
 
 __all__ = ["SLO_COLUMNS", "evaluate_slos", "latency_text", "worst_latency_ms"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from infra_toolkit import charts
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.plan import Slo
+from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.simulate import TimeToCapacity
 
 

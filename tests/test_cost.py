@@ -19,7 +19,8 @@ from infra_toolkit import cost, cost_components, cost_pricing
 from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_summary import compare_estimates, cost_range
-from infra_toolkit.pricing import Overrides, PriceBook, Rate, load_price_book
+from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.pricing_overrides import Overrides, Rate
 from infra_toolkit.resource_types import RESOURCE_SCHEMAS
 from infra_toolkit.resources import parse_resources
 

@@ -11,16 +11,10 @@ import pytest
 import infra_toolkit.plan as plan_module
 from infra_toolkit.errors import SpecError
 from infra_toolkit.manifests import NodeGroupConfig
-from infra_toolkit.plan import (
-    ALWAYS_PROVIDE,
-    ApprovalPolicy,
-    CsvTraffic,
-    LoadTest,
-    Phase,
-    Plan,
-    read_plan,
-)
+from infra_toolkit.plan import ALWAYS_PROVIDE, ApprovalPolicy, Plan, read_plan
 from infra_toolkit.plan_fields import did_you_mean, join_path, parse_duration_s
+from infra_toolkit.plan_operations_types import Phase
+from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO / "plans" / "ecommerce-eks.yaml"

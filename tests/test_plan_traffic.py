@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from infra_toolkit.errors import TrafficError
-from infra_toolkit.plan import CsvTraffic, LoadTest, Scenario, SyntheticTraffic, read_plan
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,8 @@ import yaml
 
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.errors import PlanError
-from infra_toolkit.plan import CsvTraffic, read_plan, validate_plan
+from infra_toolkit.plan import read_plan, validate_plan
+from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_yaml import PlanLoader
 
 DATA = Path(__file__).parent / "data" / "plans"

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit import pricing, pricing_tables
+from infra_toolkit import pricing, pricing_overrides, pricing_tables
 from infra_toolkit.errors import PriceNotFound, PricingError
-from infra_toolkit.pricing import DEFAULT_PRICING_DIR, load_price_book, read_overrides
+from infra_toolkit.pricing import DEFAULT_PRICING_DIR, load_price_book
+from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.pricing_tables import TABLE_SCHEMAS, find_tables, read_price_table
 
 
@@ -28,8 +29,9 @@ def _shipped() -> list[Path]:
 
 def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
-        "DEFAULT_PRICING_DIR", "PURCHASE_OPTIONS", "InstanceSpec", "Overrides", "Price",
-        "PriceBook", "Rate", "load_price_book", "read_overrides"])
+        "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "load_price_book"])
+    assert sorted(pricing_overrides.__all__) == sorted([
+        "PURCHASE_OPTIONS", "Overrides", "Rate", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
         "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "check_region_code",
         "find_tables", "parse_decimal", "read_price_table", "read_yaml", "table_kind"])
@@ -380,7 +382,7 @@ def test_the_price_book_is_read_only(book: pricing.PriceBook) -> None:
     with pytest.raises(TypeError, match="does not support item assignment"):
         book.tables["ec2_on_demand"][("us-east-1", "t3.medium")] = None  # type: ignore[index]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        book.overrides = pricing.Overrides()  # type: ignore[misc]
+        book.overrides = pricing_overrides.Overrides()  # type: ignore[misc]
 
 
 def test_a_misnamed_key_column_is_a_pricing_error(book: pricing.PriceBook) -> None:

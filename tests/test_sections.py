@@ -13,7 +13,7 @@ import yaml
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.plan import Phase, Risk
+from infra_toolkit.plan_operations_types import Phase, Risk
 from infra_toolkit.plan_sections import phase_table, risk_table
 from infra_toolkit.report_html import Section
 from tests.conftest import REPO_ROOT, SMALL_PLAN, shipped_tables_sha256

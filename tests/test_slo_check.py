@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from infra_toolkit.plan import Slo
+from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.slo_check import SLO_COLUMNS, evaluate_slos, latency_text, worst_latency_ms
 
 # Six 5 s ticks. Tick 3 has load and no Ready pod (infinite latency); tick 5 has no load.

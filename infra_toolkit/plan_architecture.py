@@ -1,0 +1,124 @@
+"""One side of a plan's change (``current`` or ``proposed``) as frozen dataclasses: the
+:class:`Architecture` with its priced resources, its :class:`Workload` s (a Deployment, its HPA and
+the :class:`WorkloadModel` of one pod under load) and node groups, and the manifests they come
+from (:class:`Manifest`). :func:`workload_spec` turns a workload into the simulator's
+:class:`~infra_toolkit.workload.WorkloadSpec`.
+
+:mod:`infra_toolkit.plan_workloads` reads these sections of a plan file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.manifests import DeploymentSpec, NodeGroupConfig
+from infra_toolkit.resources import Resource
+from infra_toolkit.workload import WorkloadSpec
+
+__all__ = ["Architecture", "Manifest", "Workload", "WorkloadModel", "workload_spec"]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A Kubernetes/eksctl document given inline or by path (``path`` is ``None`` when inline)."""
+
+    kind: str
+    document: Mapping[str, Any]
+    path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        """``metadata.name`` of the document (empty when absent)."""
+        meta = self.document.get("metadata")
+        return str(meta.get("name", "")) if isinstance(meta, Mapping) else ""
+
+
+@dataclass(frozen=True)
+class WorkloadModel:
+    """How one pod of the workload behaves under load, in the simulator's own terms (the fields
+    of :class:`~infra_toolkit.workload.WorkloadSpec` the Deployment does not give).
+
+    ``cpu_millicores_per_rps`` is CPU per request per second served, i.e. CPU milliseconds per
+    request (10 means a pod serving 20 rps uses 200 millicores above its baseline). A pod serves
+    at most ``capacity_rps_per_pod`` with ``concurrency`` requests in parallel. Start-up is
+    ``image_pull_s`` + ``app_start_s`` + the Deployment's readiness delay. The memory fields
+    describe memory use for memory-based HPA metrics (MiB at zero load, MiB per rps).
+    """
+
+    cpu_millicores_per_rps: float
+    baseline_cpu_millicores: float
+    capacity_rps_per_pod: float
+    image_pull_s: float
+    app_start_s: float
+    concurrency: int = 1
+    startup_cpu_millicores: float = 0.0
+    startup_cpu_s: float = 0.0
+    queue_timeout_s: float = 0.0
+    memory_baseline_mib: float | None = None
+    memory_mib_per_rps: float | None = None
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A Deployment with its (optional) HPA, the load model, and which scenario share it gets.
+
+    ``deployment``/``hpa`` are the manifests as written; ``deployment_spec``/``hpa_spec`` what the
+    simulator reads from them (requests and readiness delay; the HPA with API defaults applied).
+    ``model`` is required with an HPA; a workload without one serves no modelled traffic (its
+    Deployment's replicas only hold room on the nodes), so its model may be ``None``.
+    ``traffic_share`` multiplies each scenario's request rate for this workload (0.5 = half the
+    requests reach it; 3 = each scenario request makes three calls to it).
+    """
+
+    name: str
+    deployment: Manifest
+    deployment_spec: DeploymentSpec
+    model: WorkloadModel | None
+    hpa: Manifest | None = None
+    hpa_spec: HPASpec | None = None
+    node_group: str | None = None
+    traffic_share: float = 1.0
+
+    def workload_spec(self, slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
+        """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod; raises
+        ``SpecError`` for a workload without a model (one without an HPA is not simulated)."""
+        if self.model is None:
+            raise SpecError(f"workload {self.name!r} has no model; give it a `model:` block to "
+                            "simulate it")
+        return workload_spec(self.name, self.model, self.deployment_spec, slo_p95_latency_ms)
+
+
+def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
+                  slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
+    """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` from a plan's workload model
+    and what its Deployment gives (requests, readiness delay); raises ``SpecError`` when the
+    simulator refuses a value."""
+    m, d = model, deployment
+    return WorkloadSpec(
+        cpu_request_millicores=d.cpu_request_millicores,
+        memory_request_mib=d.memory_request_mib, readiness_delay_s=d.readiness_delay_s,
+        capacity_rps_per_pod=m.capacity_rps_per_pod,
+        cpu_millicores_per_rps=m.cpu_millicores_per_rps,
+        baseline_cpu_millicores=m.baseline_cpu_millicores, concurrency=m.concurrency,
+        startup_cpu_millicores=m.startup_cpu_millicores, startup_cpu_s=m.startup_cpu_s,
+        image_pull_s=m.image_pull_s, app_start_s=m.app_start_s,
+        queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name,
+        memory_baseline_mib=m.memory_baseline_mib, memory_mib_per_rps=m.memory_mib_per_rps or 0.0)
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """One side of the change (``current`` or ``proposed``): region, priced resources and, when it
+    runs on Kubernetes, workloads and node groups (from an eksctl ``ClusterConfig`` when
+    ``cluster_config`` is given, else from the ``aws_eks_node_group`` resources)."""
+
+    region: str
+    resources: tuple[Resource, ...]
+    workloads: tuple[Workload, ...] = ()
+    node_groups: tuple[NodeGroupConfig, ...] = ()
+    cluster_config: Manifest | None = None
