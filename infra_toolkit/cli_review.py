@@ -133,8 +133,9 @@ def _add_status(sub: SubParsers) -> None:
 
 def _run_status(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
-        if _is_review_id(args.target):
-            print(review_state(store, args.target).describe())
+        if _is_review_id(args.target):  # named by its plan file, as a plan's status is
+            state = review_state(store, args.target)
+            print(f"{state.subject.name}: {state.describe()}")
         else:
             print(review_status(store, read_review_subject(args.target)).describe())
     return 0

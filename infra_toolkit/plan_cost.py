@@ -49,13 +49,13 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
       ``active_connections`` / ``new_connections`` seconds;
     - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate, rounded.
     """
+    lbs = [r for r in resources if r.type == "aws_lb"]
+    if len(lbs) != 1 or "processed_bytes_gb" not in lbs[0].usage:
+        return None  # nothing declared to derive, whatever the reference rate
     if not reference_rps > 0:
         raise SimulationError(f"reference_rps = {reference_rps!r}: the reference traffic must "
                               "have a mean rate > 0 requests per second to derive per-request "
                               "usage from the declared load balancer usage")
-    lbs = [r for r in resources if r.type == "aws_lb"]
-    if len(lbs) != 1 or "processed_bytes_gb" not in lbs[0].usage:
-        return None
     usage = {k: float(lbs[0].usage.get(k, 0)) for k in LB_USAGE_KEYS}
     transfers = [r for r in resources if r.type == "aws_data_transfer"]
     egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0)) if transfers \

@@ -134,7 +134,7 @@ def _idle_fix(idle: _Reading, down: float) -> str:
         return "lower the baseline below the target"
     return (f"raise the target above {_bound(idle.ratio() * idle.target / (1 - down), True)}"
             f"{idle.unit} (the idle figure / (1 - the {_f(100 * down)} % scale-down "
-            "tolerance), so that it falls back to minReplicas at idle")
+            "tolerance)), so that it falls back to minReplicas at idle")
 
 
 def _target_text(r: _Reading, tolerance: float) -> str:

@@ -218,6 +218,9 @@ def build_report(
     if html_path.is_dir():
         raise ReportError(f"output {html_path} is a folder; name the HTML file, e.g. "
                           f"{html_path / (plan.stem + '.html')}")
+    if html_path.suffix.lower() != ".html":  # else the notebook kept beside it, or a plan, goes
+        raise ReportError(f"output {html_path} does not end in .html; name the HTML file, e.g. "
+                          f"{html_path.with_suffix('.html')}")
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

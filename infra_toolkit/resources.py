@@ -235,6 +235,8 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                 bad(path, f"unknown {'usage key' if section else 'attribute'} for {label} "
                     f"(valid: {', '.join(valid) or 'none'})" + _did_you_mean(key, valid))
                 continue
+            if specs[key].kind == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # 1e2 (YAML 1.2's number, read as a float) is the whole 100
             why = _check_value(specs[key], value) or _conflict(specs[key], flat)
             if why:
                 bad(path, why)

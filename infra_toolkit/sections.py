@@ -75,10 +75,11 @@ _USD = {c: usd_text for c in ("Current / month", "Proposed / month", "Monthly co
                               "Expected", "High")}
 
 
-def _incomplete(*estimates: CostEstimate) -> str:
+def _incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
     """What a total leaves out: nothing, or how many prices were not found (a region or an
-    instance type the tables do not price), so no headline figure looks complete when it is not."""
-    missing = sum(len(e.missing_prices) for e in estimates)
+    instance type the tables do not price; ``missing`` more counted elsewhere), so no headline
+    figure looks complete when it is not."""
+    missing += sum(len(e.missing_prices) for e in estimates)
     return f" (INCOMPLETE: {missing} price(s) not found, left out of the total)" if missing else ""
 
 
@@ -376,8 +377,9 @@ def cost_summary(a: PlanAnalysis) -> Section:
          usd_text(a.ceiling_estimate.total_monthly_usd) + _incomplete(a.ceiling_estimate)),
         ("Proposed as declared in the plan (the review's cost basis)",
          usd_text(a.declared_estimate.total_monthly_usd) + _incomplete(a.declared_estimate)),
+        # the review subject's figure, priced in the plan's regions whatever -p region says
         ("Monthly change as declared", usd_text(subject.monthly_cost_delta_usd, signed=True)
-         + _incomplete(a.current_estimate, a.declared_estimate)),
+         + _incomplete(missing=len(subject.missing_prices))),
         ("Approvers needed under the plan's policy", _approvers_needed(a)),
     ], "cost-totals"))
     if a.runs:

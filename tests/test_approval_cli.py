@@ -126,7 +126,8 @@ def test_two_approvers_and_request_changes_and_comment_by_review_id(
     assert "CHANGES REQUESTED by dave" in run("gate", plan)[1]
     code, out, _ = run("comment", "review-001", "--reviewer", "eve", "--comment", "+1 on alerts")
     assert code == 0 and out.startswith("recorded record 4 (review-001 comment by eve)")
-    assert run("status", "review-001")[1].startswith("review-001 CHANGES REQUESTED by dave")
+    assert run("status", "review-001")[1].startswith(f"{plan}: review-001 CHANGES REQUESTED by "
+                                                     "dave")
 
 
 def test_reviewer_defaults_to_the_os_user(
@@ -425,9 +426,10 @@ def test_decisions_take_the_plan_file_not_a_review_id(
     # comments and status still take a review id, and say that it is superseded
     code, out, _ = run("comment", "review-001", "--reviewer", "eve", "--comment", "old one")
     assert code == 0 and out.startswith("recorded record 3 (review-001 comment by eve)")
+    # the decision's error says that this names the review's plan file: it does
     assert run("status", "review-001")[1] == (
-        "review-001 AWAITING APPROVAL (superseded by review-002): 0 of 1 approver(s) so far; "
-        "1 more needed\n"
+        f"{plan}: review-001 AWAITING APPROVAL (superseded by review-002): 0 of 1 approver(s) "
+        "so far; 1 more needed\n"
     )
 
 

@@ -62,6 +62,8 @@ def test_no_profile_without_declared_processed_bytes(usage: dict[str, int]) -> N
                            "usage": usage}], default_region="us-east-1")
     assert traffic_profile_from_usage(lb, 40.0) is None
     assert traffic_profile_from_usage(RESOURCES[:2], 40.0) is None  # no load balancer
+    # nothing to derive: an idle reference scenario is no error (it failed every report)
+    assert traffic_profile_from_usage(RESOURCES[:2], 0.0) is None
 
 
 def test_request_bytes_never_negative() -> None:

@@ -132,7 +132,7 @@ def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
       "request), above its 70 % target (scale-up needs more than 77 %: the target plus the 10 % "
       "tolerance): the HPA scales to maxReplicas (8) even with no traffic, since more pods do "
       "not lower a pod's baseline; raise the target above 88.89 % (the idle figure / (1 - the "
-      "10 % scale-down tolerance), so that it falls back to minReplicas at idle, or correct the "
+      "10 % scale-down tolerance)), so that it falls back to minReplicas at idle, or correct the "
       "model's baseline"]),
     # a Pods metric (rps per pod) with a 50 rps target: a pod serves at most 40; 40 / 1.1 =
     # 36.3636..., rounded down

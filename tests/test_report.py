@@ -229,6 +229,14 @@ def test_an_output_path_that_cannot_be_a_file_is_refused_before_running(tmp_path
     with pytest.raises(ReportError, match=r"cannot create the folder of .*a-file/r\.html: "
                                           r"(File exists|Not a directory); choose another"):
         build_report(plan, out=tmp_path / "a-file" / "r.html", notebook=notebook)
+    # before: --out p.yaml overwrote the plan itself with the HTML, and --out r.ipynb with
+    # --keep-notebook wrote the notebook over the report it had just written
+    plan_bytes = plan.read_bytes()
+    for out in (plan, tmp_path / "r.ipynb"):
+        with pytest.raises(ReportError, match=rf"output .*{out.name} does not end in \.html; "
+                                              rf"name the HTML file, e\.g\. .*{out.stem}\.html$"):
+            build_report(plan, out=out, notebook=notebook, keep_notebook=True)
+    assert plan.read_bytes() == plan_bytes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "fixture", "folder",
                                                           "one.ipynb"]
 

@@ -262,6 +262,21 @@ def test_a_resources_file_may_write_numbers_in_scientific_notation(tmp_path: Pat
     assert nat.usage["monthly_data_processed_gb"] == 200.0
 
 
+def test_a_whole_number_in_scientific_notation_fits_a_whole_number_attribute(
+        tmp_path: Path) -> None:
+    # before: "resources[0].size: 100.0 must be a whole number" (1e2 reads as the float 100.0)
+    path = tmp_path / "r.yaml"
+    path.write_text("region: us-east-1\nresources:\n  - type: aws_ebs_volume\n    name: data\n"
+                    "    volume_type: gp3\n    size: 1e2\n")
+    (volume,) = read_resources_yaml(path)
+    assert volume.attributes["size"] == 100 and isinstance(volume.attributes["size"], int)
+    path.write_text(path.read_text().replace("1e2", "1.5e1"))  # 15.0 is whole too; 1.5 is not
+    assert read_resources_yaml(path)[0].attributes["size"] == 15
+    path.write_text(path.read_text().replace("1.5e1", "1.5e0"))
+    with pytest.raises(PlanError, match=r"resources\[0\]\.size: 1\.5 must be a whole number"):
+        read_resources_yaml(path)
+
+
 @pytest.mark.parametrize(("text", "match"), [
     ("resources: [\n", r"r.yaml:2: YAML syntax error: did not find expected node content"),
     # B-5: the last `type` used to win silently (the resource was read as aws_db_instance)

@@ -98,6 +98,10 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
     ceiling = field_value(sections.cost_summary(a), "cost-totals",
                           "Ceiling: every node group at its maximum size all month")
     assert ceiling == "$466.47 (INCOMPLETE: 4" + note  # 4 x 730 x 0.121 = 353.32, + 113.15
+    # the policy's basis stays the review's, priced in the plan's own region and complete
+    # (310.965 - 31.008 = 279.957, as in test_cost_tables), not marked with the 5 lines above
+    assert field_value(sections.cost_summary(a), "cost-totals",
+                       "Monthly change as declared") == "+$279.96"
 
 
 def test_complete_totals_carry_no_note(small_analysis: PlanAnalysis) -> None:
