@@ -193,6 +193,42 @@ def test_an_older_store_without_a_chain_head_answers_clearly_until_a_write_adds_
     assert run("gate", plan)[0] == 0
 
 
+_EVERY_WRITE = [
+    ["approve", "{plan}", "--reviewer", "zed", *ANSWERS],
+    ["reject", "{plan}", "--reviewer", "zed", "--comment", "no"],
+    ["request-changes", "{plan}", "--reviewer", "zed", "--comment", "alerts"],
+    ["comment", "{plan}", "--reviewer", "zed", "--comment", "again"],
+    ["comment", "review-001", "--reviewer", "zed", "--comment", "again"],
+    ["submit", "{plan}"],  # already submitted: records nothing, still adds the head
+    ["submit", "{changed}"],
+]
+
+
+@pytest.mark.parametrize("argv", _EVERY_WRITE)
+def test_every_write_adds_a_missing_chain_head_and_says_where(
+    run: Run, plan_file: Path, store_location: str, argv: list[str]
+) -> None:
+    plan = str(plan_file)
+    first = run("submit", plan)[1]
+    assert "chain head" not in first  # a new store gets its head when created: nothing to say
+    run("comment", "review-001", "--reviewer", "eve", "--comment", "first")
+    head = run("verify")[1].split("head ")[-1].strip()  # the copy a careful user kept
+    make_older(store_location)
+    changed = plan_file.with_name("changed.yaml")
+    changed.write_text(plan_file.read_text() + "replicas: 4\n")
+    code, out, err = run(*(a.format(plan=plan, changed=changed) for a in argv))
+    assert (code, err) == (0, "")
+    # seeded from record 2, the newest before this write: the hash verify printed for it
+    assert (
+        f"the store had no chain head: added it at record 2 (hash {head}); compare it with a "
+        "copy you kept\n"
+    ) in out
+    code, out, _ = run("verify")
+    assert code == 0 and "chain valid" in out
+    # the head is kept now: the next write has nothing to add
+    assert "chain head" not in run("comment", plan, "--reviewer", "eve", "--comment", "x")[1]
+
+
 def _assert_one_line_error(err: str, *parts: str) -> None:
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
     for part in parts:
@@ -384,6 +420,7 @@ def _count(store_location: str) -> int:
         ["reject", "{plan}", "--reviewer", "zed", "--comment", "no"],
         ["request-changes", "{plan}", "--reviewer", "zed", "--comment", "alerts"],
         ["comment", "{plan}", "--reviewer", "zed", "--comment", "again"],
+        ["comment", "review-001", "--reviewer", "zed", "--comment", "again"],
         ["submit", "{plan}"],  # already submitted: would write nothing anyway
         ["submit", "{changed}"],  # a new digest: a new review request
     ],
