@@ -19,7 +19,9 @@ it was.
 
 ``submit`` opens a store with ``create=True``, which creates the tables and triggers of a new
 store; a store created before the head was kept (or whose head was removed) gets it inside the
-transaction of its next append, whichever write that is, and the append says so.
+transaction of its next append, whichever write that is, and the append says so. An existing
+zero-byte file is refused, ``create`` or not: it is a touched path or a truncated store, and
+made into a new store it would drop the record of approvals without a word.
 
 Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
 ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
@@ -243,8 +245,18 @@ class SQLiteStore(ApprovalStore):
                 f"approval store {path} does not exist: submit a plan first "
                 f"(infra-toolkit submit PLAN.yaml), or point --db / ${ENV_VAR} at the store"
             )
+        if path.is_file() and path.stat().st_size == 0:
+            # SQLite would take it for an empty database and submit would make it a new store;
+            # but it is a touched path or a store truncated to nothing, whose approvals that
+            # would drop without a word
+            raise ApprovalError(
+                f"approval store {path} is an empty file (0 bytes), not a store: if it was a "
+                "store, restore it from a backup; to start a new store, delete the file and "
+                "run infra-toolkit submit PLAN.yaml"
+            )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                _new_sqlite_file(path)
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
@@ -311,6 +323,27 @@ class SQLiteStore(ApprovalStore):
     def close(self) -> None:
         """Close the database file."""
         self._conn.close()
+
+
+def _new_sqlite_file(path: Path) -> None:
+    """Create ``path`` as an empty SQLite database in WAL mode without it ever being seen as
+    the zero-byte file that opening refuses: made under a temporary name beside it, then
+    hard-linked into place, which never replaces a store another process made meanwhile."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # writes the database's header
+        finally:
+            conn.close()
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another submit created it first: use that one
+    except OSError:
+        pass  # no hard links on this file system: sqlite3.connect creates it
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _redacted(url: str) -> str:

@@ -308,6 +308,45 @@ def test_missing_and_corrupt_sqlite_store(
     assert corrupt.read_bytes() == b"\x00garbage" * 512
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["submit", "PLAN"],  # creates a missing store, but never takes an empty file for one
+        ["approve", "PLAN", "--reviewer", "zed", *ANSWERS],
+        ["comment", "review-001", "--comment", "c"],
+        ["status", "PLAN"],
+        ["queue"],
+        ["verify"],
+    ],
+)
+def test_a_zero_byte_file_is_refused_as_a_store_and_left_as_it_is(
+    command: list[str], plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [str(plan_file) if a == "PLAN" else a for a in command]
+    empty = tmp_path / "approvals.sqlite"
+    empty.touch()  # a touched path, or a store truncated to nothing
+    assert main([*argv, "--db", str(empty)]) == 2
+    _assert_one_line_error(
+        capsys.readouterr().err,
+        f"approval store {empty} is an empty file (0 bytes), not a store: if it was a store, "
+        "restore it from a backup; to start a new store, delete the file and run "
+        "infra-toolkit submit PLAN.yaml",
+    )
+    assert empty.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["approvals.sqlite", "checkout.yaml"]
+
+
+def test_submit_creates_a_missing_store_leaving_nothing_else_beside_it(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "new" / "approvals.sqlite"
+    assert main(["submit", str(plan_file), "--db", str(store)]) == 0
+    assert "submitted as review-001" in capsys.readouterr().out
+    assert [p.name for p in store.parent.iterdir()] == ["approvals.sqlite"]  # no temporary
+    assert main(["verify", "--db", str(store)]) == 0
+    assert "1 records, chain valid" in capsys.readouterr().out
+
+
 def test_unreachable_postgres_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["queue", "--db", "postgresql://ci@127.0.0.1:1/approvals"]) == 2
     err = capsys.readouterr().err
