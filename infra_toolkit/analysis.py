@@ -125,7 +125,8 @@ class PlanAnalysis:
     """A plan analysed: see the module docstring. ``proposed_estimate`` is the expected
     scenario's (the declared one when nothing is simulated); ``declared_estimate`` prices the
     proposed resources as written, which is what the review's cost delta and approval policy
-    use; ``ceiling_estimate`` runs every node group at its maximum size all month."""
+    use (priced in ``region`` when it is given: ``review_basis_estimate`` is then the review's
+    own); ``ceiling_estimate`` runs every node group at its maximum size all month."""
 
     plan: Plan
     digest: str
@@ -135,6 +136,9 @@ class PlanAnalysis:
     expected_scenario: str | None
     current_estimate: CostEstimate
     declared_estimate: CostEstimate
+    #: the proposed resources as declared, priced in their own regions whatever ``region`` says:
+    #: the review's cost basis (the same figures as ``declared_estimate`` without ``region``)
+    review_basis_estimate: CostEstimate
     proposed_estimate: CostEstimate
     ceiling_estimate: CostEstimate
     traffic_profile: TrafficProfile | None
@@ -396,7 +400,10 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         plan=plan, digest=subject.digest, toolkit_version=__version__,
         pricing_tables=tuple(book.tables_used), runs=tuple(runs),
         expected_scenario=expected if runs else None, current_estimate=estimate(current, book),
-        declared_estimate=declared, proposed_estimate=proposed_estimate,
+        declared_estimate=declared,
+        review_basis_estimate=declared if region is None else estimate(plan.proposed.resources,
+                                                                       book),
+        proposed_estimate=proposed_estimate,
         ceiling_estimate=estimate(at_max_size(ceiling_basis), book), traffic_profile=profile,
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes), warnings=plan_warnings(plan, book, curves))

@@ -68,12 +68,25 @@ __all__ = [
 @dataclass(frozen=True)
 class Recorded:
     """What :func:`submit` or :func:`sign_off` did: ``record``, the record written (or, when
-    ``created`` is False, the review request that an earlier submit of this digest wrote), and
-    ``status``, the plan's status right after it."""
+    ``created`` is False, the review request that an earlier submit of this digest wrote),
+    ``status``, the plan's status right after it, and ``head_added``, the chain head this write
+    added to a store that kept none (the newest record before it), else None."""
 
     record: Record
     created: bool
     status: PlanStatus
+    head_added: ChainReport | None = None
+
+    def head_added_note(self) -> str:
+        """When this write added the chain head to a store that kept none (older than it, or
+        its head removed): what the head was seeded from, for the user to compare with a copy
+        they kept (records deleted from the end before it would not show); else empty."""
+        if self.head_added is None:
+            return ""
+        return (
+            f"the store had no chain head: added it at record {self.head_added.count} (hash "
+            f"{self.head_added.head_hash}); compare it with a copy you kept"
+        )
 
     def counted_once(self) -> str:
         """For an approval by a reviewer whose earlier approval of this review already counts
@@ -222,9 +235,9 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
         requests = (r for r in verified if r.kind is RecordKind.REVIEW_REQUESTED)
         check_plan_id([r for r in requests if r.plan == subject.plan], subject)
 
-    record, created = store.append(draft, check=check)
-    return Recorded(record, created, plan_status([*verified, record] if created else verified,
-                                                 subject))
+    record, created, head_added = store.append(draft, check=check)
+    status = plan_status([*verified, record] if created else verified, subject)
+    return Recorded(record, created, status, head_added)
 
 
 def _refusing(verify_some: Callable[[], object]) -> None:
@@ -259,9 +272,12 @@ def review_status(store: ApprovalStore, subject: ReviewSubject) -> PlanStatus:
     return plan_status(_verified(store), subject)
 
 
-def review_state(store: ApprovalStore, review_id: str) -> ReviewState:
-    """The state of one review by id; ApprovalError if the store has no such review."""
-    states = review_states(_verified(store))
+def review_state(store: ApprovalStore, review_id: str, *, writing: bool = False) -> ReviewState:
+    """The state of one review by id; ApprovalError if the store has no such review.
+    ``writing``: read for a write about to append to that review (a comment by review id), so
+    the store is read as every write reads it: one keeping no chain head is no error (the write
+    adds it), and a tampered store's error ends ``; nothing recorded``."""
+    states = review_states(_verified(store, writing=writing))
     if review_id not in states:
         known = f"{next(iter(states))}..{next(reversed(states))}" if states else "none yet"
         raise ApprovalError(

@@ -17,9 +17,11 @@ record is written:
 even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
 it was.
 
-``submit`` opens a store with ``create=True``, which creates the tables and triggers that are
-missing; a store created before the head was kept gets it inside the transaction of its next
-append too.
+``submit`` opens a store with ``create=True``, which creates the tables and triggers of a new
+store; a store created before the head was kept (or whose head was removed) gets it inside the
+transaction of its next append, whichever write that is, and the append says so. An existing
+zero-byte file is refused, ``create`` or not: it is a touched path or a truncated store, and
+made into a new store it would drop the record of approvals without a word.
 
 Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
 ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
@@ -135,34 +137,46 @@ class ApprovalStore(ABC):
 
     def append(
         self, draft: RecordDraft, *, check: Callable[[], object] | None = None
-    ) -> tuple[Record, bool]:
+    ) -> tuple[Record, bool, ChainReport | None]:
         """Append ``draft`` as the next record, in one serialised transaction.
 
-        ``check``, if given, runs first in that transaction, with the write lock held: what it
+        A store that keeps no chain head (older than it, or its table removed) first gets it in
+        that transaction, seeded from its newest record; the third item returned is then that
+        seed (record number and hash, for the user to compare with a copy they kept), else None.
+        ``check``, if given, runs next in that transaction, with the write lock held: what it
         reads through this store includes every record appended before, and nothing else is
         appended until this transaction ends. It refuses the append by raising (nothing is
-        written). A review request then gets the next ``review-NNN``; if this plan and digest
-        were already requested, nothing is written and ``(existing request, False)`` is
-        returned. Otherwise returns ``(new record, True)``. On any failure nothing is written.
+        written, the head not added). A review request then gets the next ``review-NNN``; if
+        this plan and digest were already requested, no record is written and ``(existing
+        request, False, ...)`` is returned (a missing head is still added). Otherwise returns
+        ``(new record, True, ...)``. On any failure nothing is written.
         """
+        added = None
         with self._writing() as tx:
-            if not self._keeps_head:  # a store older than the head: add it with this record
+            # checked under the lock: of writers racing to upgrade one store, one adds the head
+            if not self._keeps_head and not self._has_table("approval_chain_head"):
                 self._install_schema(tx)
+                ((head_seq, head_hash),) = tx.rows(_HEAD, ())
+                added = ChainReport(count=int(head_seq), head_hash=str(head_hash))
             if check is not None:
                 check()
-            if draft.kind is RecordKind.REVIEW_REQUESTED:
-                existing = tx.rows(_FIND_REQUEST, (draft.kind.value, draft.plan, draft.digest))
-                if existing:
-                    return self._record(existing[0]), False
-                (count,) = tx.rows(
-                    "SELECT COUNT(*) FROM approval_records WHERE kind = ?", (draft.kind.value,)
-                )[0]
-                draft = replace(draft, review_id=f"review-{int(count) + 1:03d}")
-            head = tx.rows("SELECT seq, hash FROM approval_records ORDER BY seq DESC LIMIT 1", ())
-            seq, prev_hash = (int(head[0][0]) + 1, head[0][1]) if head else (1, GENESIS_HASH)
-            record = draft.seal(seq, prev_hash)
-            self._insert(tx, record)
+            record, created = self._append_in(tx, draft)
         self._keeps_head = True
+        return record, created, added
+
+    def _append_in(self, tx: _Tx, draft: RecordDraft) -> tuple[Record, bool]:
+        if draft.kind is RecordKind.REVIEW_REQUESTED:
+            existing = tx.rows(_FIND_REQUEST, (draft.kind.value, draft.plan, draft.digest))
+            if existing:
+                return self._record(existing[0]), False
+            (count,) = tx.rows(
+                "SELECT COUNT(*) FROM approval_records WHERE kind = ?", (draft.kind.value,)
+            )[0]
+            draft = replace(draft, review_id=f"review-{int(count) + 1:03d}")
+        head = tx.rows("SELECT seq, hash FROM approval_records ORDER BY seq DESC LIMIT 1", ())
+        seq, prev_hash = (int(head[0][0]) + 1, head[0][1]) if head else (1, GENESIS_HASH)
+        record = draft.seal(seq, prev_hash)
+        self._insert(tx, record)
         return record, True
 
     def _record(self, row: Sequence[Any]) -> Record:
@@ -231,15 +245,26 @@ class SQLiteStore(ApprovalStore):
                 f"approval store {path} does not exist: submit a plan first "
                 f"(infra-toolkit submit PLAN.yaml), or point --db / ${ENV_VAR} at the store"
             )
+        if path.is_file() and path.stat().st_size == 0:
+            # SQLite would take it for an empty database and submit would make it a new store;
+            # but it is a touched path or a store truncated to nothing, whose approvals that
+            # would drop without a word
+            raise ApprovalError(
+                f"approval store {path} is an empty file (0 bytes), not a store: if it was a "
+                "store, restore it from a backup; to start a new store, delete the file and "
+                "run infra-toolkit submit PLAN.yaml"
+            )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                _new_sqlite_file(path)
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
         with self._errors("open"):
             tables = self._query("SELECT name FROM sqlite_master WHERE type = 'table'", ())
-            # only an empty file or a store gets the schema: never another program's database
-            if create and (not tables or ("approval_records",) in tables):
+            # only a new file gets the schema here (never another program's database); a store
+            # older than the chain head gets it inside the transaction of its next append
+            if create and not tables:
                 self._create_schema()
             is_store = self._has_table("approval_records")
             self._keeps_head = self._has_table("approval_chain_head")
@@ -300,6 +325,27 @@ class SQLiteStore(ApprovalStore):
         self._conn.close()
 
 
+def _new_sqlite_file(path: Path) -> None:
+    """Create ``path`` as an empty SQLite database in WAL mode without it ever being seen as
+    the zero-byte file that opening refuses: made under a temporary name beside it, then
+    hard-linked into place, which never replaces a store another process made meanwhile."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # writes the database's header
+        finally:
+            conn.close()
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another submit created it first: use that one
+    except OSError:
+        pass  # no hard links on this file system: sqlite3.connect creates it
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _redacted(url: str) -> str:
     """``url`` without its password, for messages."""
     parts = urlsplit(url)
@@ -329,7 +375,7 @@ class PostgresStore(ApprovalStore):
                 "URL and that the PostgreSQL server is running and reachable"
             ) from exc
         with self._errors("open"):
-            if create:
+            if create and not self._has_table("approval_records"):
                 self._create_schema()
             is_store = self._has_table("approval_records")
             self._keeps_head = self._has_table("approval_chain_head")

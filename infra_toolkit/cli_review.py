@@ -69,9 +69,10 @@ def _is_review_id(target: str) -> bool:
 
 
 def _subject_of(store: ApprovalStore, target: str) -> ReviewSubject:
-    """The subject named by a plan file, or by a review id (when no such file exists)."""
+    """The subject to comment on, named by a plan file or by a review id (when no such file
+    exists), read from the store as a write reads it."""
     if _is_review_id(target):
-        return ReviewSubject.from_request(review_state(store, target).request)
+        return ReviewSubject.from_request(review_state(store, target, writing=True).request)
     return read_review_subject(target)
 
 
@@ -87,6 +88,8 @@ def _run_submit(args: argparse.Namespace) -> int:
         # given but empty (an unset variable) is refused, not replaced by the OS user
         requester = getpass.getuser() if args.requester is None else args.requester
         done = submit(store, subject, requester=requester, at=_now())
+    if done.head_added_note():
+        print(done.head_added_note())
     print(
         f"{subject.name} {'submitted' if done.created else 'already submitted'} as "
         f"{done.record.review_id}: {subject.title!r}, priority {subject.priority}, "
@@ -207,6 +210,8 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             comment=args.comment,
         )
     print(f"recorded {done.record.label()} at {done.record.recorded_at}")
+    if done.head_added_note():
+        print(done.head_added_note())
     if done.counted_once():
         print(done.counted_once())
     print(done.status.describe())

@@ -10,13 +10,15 @@ the HTML as ``text/html`` outputs that call ``Plotly.newPlot`` (see
 The plan is validated first (:func:`infra_toolkit.plan.validate_plan`): an invalid plan is refused
 with the validator's lines before any kernel starts, and nothing is written. A notebook that
 fails still yields its executed copy, with papermill's error banner at the failing cell, beside
-the output path (``<out>.ipynb``); :class:`~infra_toolkit.errors.ReportError` names the cell and
-that file. A failure never writes the HTML path: a report already there stays byte-identical,
-and no page made of a traceback can pass for a report.
+the output path (``<out>.ipynb``, marked as such in its metadata);
+:class:`~infra_toolkit.errors.ReportError` names the cell and that file. A failure never writes
+the HTML path: a report already there stays byte-identical, and no page made of a traceback can
+pass for a report. A later good build of that path removes the marked notebook (and no other).
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -51,6 +53,8 @@ DEFAULT_NOTEBOOK = "plan_report.ipynb"
 KERNEL_NAME = "python3"
 #: Cells with this tag stay in the notebook but not in its HTML (e.g. the notebook's own header).
 HIDE_TAG = "report-hide"
+# The metadata key that marks the executed notebook a failed build kept beside its HTML path.
+_FAILURE_MARK = "infra_toolkit"
 
 # A reference that makes the browser fetch from a network: <script src>, <link href>, <img src>,
 # <iframe src>, CSS @import / url(), and ES module import()/import ... from.
@@ -241,7 +245,7 @@ def build_report(
                 raise
             # Only the marked notebook is kept: the HTML path is not written, so a report already
             # there survives and no traceback page lands where reports are collected.
-            replace_file(kept, executed.read_bytes())
+            replace_file(kept, _failure_notebook(executed, html_path))
             # the temporary copy the message names is deleted on the way out: name the kept one
             raise ReportError(f"{str(exc).replace(str(executed), str(kept))}; {html_path} was "
                               "not written") from None
@@ -249,6 +253,8 @@ def build_report(
         replace_file(html_path, html)
         if keep_notebook:
             replace_file(kept, executed.read_bytes())
+        else:
+            _remove_failure_notebook(kept, html_path)
     return ReportResult(
         plan_path=plan,
         html_path=html_path,
@@ -256,6 +262,27 @@ def build_report(
         html_bytes=len(html),
         build_s=time.perf_counter() - started,
     )
+
+
+def _failure_notebook(executed: Path, html_path: Path) -> bytes:
+    """The executed notebook of a failed build, marked in its metadata as the toolkit's failure
+    notebook for ``html_path``: a later good build of that path removes it, and only it."""
+    notebook = json.loads(executed.read_bytes())
+    notebook.setdefault("metadata", {})[_FAILURE_MARK] = {"failed_report": html_path.name}
+    return json.dumps(notebook, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _remove_failure_notebook(kept: Path, html_path: Path) -> None:
+    """Remove ``kept`` if it is the failure notebook an earlier build of ``html_path`` left (its
+    mark says so): beside the new report it would tell of a failure that is over. Any other
+    file there (a user's notebook, one kept with ``keep_notebook``) stays."""
+    try:
+        metadata = json.loads(kept.read_bytes()).get("metadata", {})
+    except (OSError, ValueError, AttributeError):
+        return  # missing, unreadable or not a notebook: not ours
+    mark = metadata.get(_FAILURE_MARK) if isinstance(metadata, dict) else None
+    if isinstance(mark, dict) and mark.get("failed_report") == html_path.name:
+        kept.unlink(missing_ok=True)
 
 
 def _check_plan(plan: Path) -> None:

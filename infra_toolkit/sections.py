@@ -204,6 +204,12 @@ def _region(a: PlanAnalysis, plan_region: str) -> str:
             f"{plan_region}.")
 
 
+def _plan_regions(a: PlanAnalysis) -> str:
+    """The plan's own regions: one, or today's and the proposal's when they differ."""
+    current, proposed = a.plan.current.region, a.plan.proposed.region
+    return proposed if current == proposed else f"{current} (current) and {proposed} (proposed)"
+
+
 def current_state(a: PlanAnalysis) -> Section:
     """Today's resources as declared and their monthly cost, in the region they are priced."""
     est = a.current_estimate
@@ -372,13 +378,22 @@ def cost_summary(a: PlanAnalysis) -> Section:
                            caption="Proposed monthly range across scenarios (each projected from "
                                    f"its simulated window to a 730-hour month{left_out})"))
     subject = a.review.subject
+    own = a.plan.proposed.region
+    priced = a.region or own
+    declared = [(f"Proposed as declared in the plan, priced in {priced} (the review's cost basis)",
+                 a.declared_estimate)]
+    if priced != own:  # the figure above is not the review's: show the review's beside it
+        declared = [(f"Proposed as declared in the plan, priced in {priced} (the report's region "
+                     "parameter; not the review's cost basis)", a.declared_estimate),
+                    (f"Proposed as declared in the plan, priced in {own} (the review's cost "
+                     "basis)", a.review_basis_estimate)]
     parts.append(fields([
-        ("Ceiling: every node group at its maximum size all month",
+        (f"Ceiling: every node group at its maximum size all month, priced in {priced}",
          usd_text(a.ceiling_estimate.total_monthly_usd) + _incomplete(a.ceiling_estimate)),
-        ("Proposed as declared in the plan (the review's cost basis)",
-         usd_text(a.declared_estimate.total_monthly_usd) + _incomplete(a.declared_estimate)),
+        *((label, usd_text(est.total_monthly_usd) + _incomplete(est)) for label, est in declared),
         # the review subject's figure, priced in the plan's regions whatever -p region says
-        ("Monthly change as declared", usd_text(subject.monthly_cost_delta_usd, signed=True)
+        (f"Monthly change as declared, priced in {_plan_regions(a)} (the review's cost basis)",
+         usd_text(subject.monthly_cost_delta_usd, signed=True)
          + _incomplete(missing=len(subject.missing_prices))),
         ("Approvers needed under the plan's policy", _approvers_needed(a)),
     ], "cost-totals"))

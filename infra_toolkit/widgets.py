@@ -133,7 +133,10 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         record = self.last_record = done.record
         status = done.status.describe()
         self._show_summary(status)
-        once = f"<p>{html.escape(done.counted_once())}.</p>" if done.counted_once() else ""
+        once = "".join(
+            f"<p>{html.escape(note)}.</p>" for note in (done.head_added_note(), done.counted_once())
+            if note
+        )
         self.result.value = (
             f"<p style='color:#070'>Recorded record {record.seq}: {record.review_id} "
             f"{record.kind.value.replace('_', ' ')} by {html.escape(record.reviewer)} at "

@@ -204,7 +204,8 @@ def test_plan_without_workloads_is_priced_as_declared(tmp_path: Path) -> None:
     overview = sections.overview(a)._repr_html_()
     assert overview.startswith('<section class="report-section"><h2 id="overview">Overview</h2>')
     assert "<th>Monthly change</th><td>+$279.96</td>" in overview  # 310.965 - 31.008
-    assert "<th>Monthly change as declared</th><td>+$279.96</td>" in \
+    assert "<th>Monthly change as declared, priced in us-east-1 (the review&#x27;s cost " \
+        "basis)</th><td>+$279.96</td>" in \
         sections.cost_summary(a)._repr_html_()
     tests = sections.testing_plan(a).tables[0].frame
     assert list(tests["Simulated outcome"]) == ["-", "-"]  # nothing was simulated

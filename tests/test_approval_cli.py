@@ -193,6 +193,42 @@ def test_an_older_store_without_a_chain_head_answers_clearly_until_a_write_adds_
     assert run("gate", plan)[0] == 0
 
 
+_EVERY_WRITE = [
+    ["approve", "{plan}", "--reviewer", "zed", *ANSWERS],
+    ["reject", "{plan}", "--reviewer", "zed", "--comment", "no"],
+    ["request-changes", "{plan}", "--reviewer", "zed", "--comment", "alerts"],
+    ["comment", "{plan}", "--reviewer", "zed", "--comment", "again"],
+    ["comment", "review-001", "--reviewer", "zed", "--comment", "again"],
+    ["submit", "{plan}"],  # already submitted: records nothing, still adds the head
+    ["submit", "{changed}"],
+]
+
+
+@pytest.mark.parametrize("argv", _EVERY_WRITE)
+def test_every_write_adds_a_missing_chain_head_and_says_where(
+    run: Run, plan_file: Path, store_location: str, argv: list[str]
+) -> None:
+    plan = str(plan_file)
+    first = run("submit", plan)[1]
+    assert "chain head" not in first  # a new store gets its head when created: nothing to say
+    run("comment", "review-001", "--reviewer", "eve", "--comment", "first")
+    head = run("verify")[1].split("head ")[-1].strip()  # the copy a careful user kept
+    make_older(store_location)
+    changed = plan_file.with_name("changed.yaml")
+    changed.write_text(plan_file.read_text() + "replicas: 4\n")
+    code, out, err = run(*(a.format(plan=plan, changed=changed) for a in argv))
+    assert (code, err) == (0, "")
+    # seeded from record 2, the newest before this write: the hash verify printed for it
+    assert (
+        f"the store had no chain head: added it at record 2 (hash {head}); compare it with a "
+        "copy you kept\n"
+    ) in out
+    code, out, _ = run("verify")
+    assert code == 0 and "chain valid" in out
+    # the head is kept now: the next write has nothing to add
+    assert "chain head" not in run("comment", plan, "--reviewer", "eve", "--comment", "x")[1]
+
+
 def _assert_one_line_error(err: str, *parts: str) -> None:
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
     for part in parts:
@@ -270,6 +306,45 @@ def test_missing_and_corrupt_sqlite_store(
     assert main([*argv, "--db", str(corrupt)]) == 2
     _assert_one_line_error(capsys.readouterr().err, "not an SQLite database or it is damaged")
     assert corrupt.read_bytes() == b"\x00garbage" * 512
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["submit", "PLAN"],  # creates a missing store, but never takes an empty file for one
+        ["approve", "PLAN", "--reviewer", "zed", *ANSWERS],
+        ["comment", "review-001", "--comment", "c"],
+        ["status", "PLAN"],
+        ["queue"],
+        ["verify"],
+    ],
+)
+def test_a_zero_byte_file_is_refused_as_a_store_and_left_as_it_is(
+    command: list[str], plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [str(plan_file) if a == "PLAN" else a for a in command]
+    empty = tmp_path / "approvals.sqlite"
+    empty.touch()  # a touched path, or a store truncated to nothing
+    assert main([*argv, "--db", str(empty)]) == 2
+    _assert_one_line_error(
+        capsys.readouterr().err,
+        f"approval store {empty} is an empty file (0 bytes), not a store: if it was a store, "
+        "restore it from a backup; to start a new store, delete the file and run "
+        "infra-toolkit submit PLAN.yaml",
+    )
+    assert empty.stat().st_size == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["approvals.sqlite", "checkout.yaml"]
+
+
+def test_submit_creates_a_missing_store_leaving_nothing_else_beside_it(
+    plan_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "new" / "approvals.sqlite"
+    assert main(["submit", str(plan_file), "--db", str(store)]) == 0
+    assert "submitted as review-001" in capsys.readouterr().out
+    assert [p.name for p in store.parent.iterdir()] == ["approvals.sqlite"]  # no temporary
+    assert main(["verify", "--db", str(store)]) == 0
+    assert "1 records, chain valid" in capsys.readouterr().out
 
 
 def test_unreachable_postgres_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -384,6 +459,7 @@ def _count(store_location: str) -> int:
         ["reject", "{plan}", "--reviewer", "zed", "--comment", "no"],
         ["request-changes", "{plan}", "--reviewer", "zed", "--comment", "alerts"],
         ["comment", "{plan}", "--reviewer", "zed", "--comment", "again"],
+        ["comment", "review-001", "--reviewer", "zed", "--comment", "again"],
         ["submit", "{plan}"],  # already submitted: would write nothing anyway
         ["submit", "{changed}"],  # a new digest: a new review request
     ],

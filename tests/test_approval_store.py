@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit.approval import gate, review_queue, review_status, sign_off, submit, verify
+from infra_toolkit.approval import (
+    Recorded,
+    gate,
+    review_queue,
+    review_state,
+    review_status,
+    sign_off,
+    submit,
+    verify,
+)
 from infra_toolkit.approval_records import COLUMNS, Answer, ChainReport, RecordDraft, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
@@ -186,14 +195,18 @@ def test_an_older_store_without_a_chain_head_is_unverifiable_not_tampered(
         assert store.chain_head() is None  # reading changed nothing
 
 
-def _submit_again(location: str) -> None:
+def _submit_again(location: str) -> Recorded:
     with open_store(location, create=True) as store:  # what submit opens
-        assert submit(store, subject(), requester="dev", at=at(2)).created is False  # nothing new
+        done = submit(store, subject(), requester="dev", at=at(2))
+    assert done.created is False  # nothing new
+    return done
 
 
-def _comment(location: str) -> None:
+def _comment(location: str) -> Recorded:
     with open_store(location) as store:  # what a sign-off opens
-        sign_off(store, subject(), RecordKind.COMMENT, reviewer="eve", at=at(2), comment="ok")
+        return sign_off(
+            store, subject(), RecordKind.COMMENT, reviewer="eve", at=at(2), comment="ok"
+        )
 
 
 @pytest.mark.parametrize("write", [_submit_again, _comment])
@@ -204,25 +217,81 @@ def test_writing_to_a_store_without_a_chain_head_adds_it(
     s = subject()
     with open_store(store_location, create=True) as store:
         submit(store, s, requester="dev", at=at(0))
-        sign_off(store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+        approval = sign_off(
+            store, s, RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS
+        ).record
     if lost == "older":  # as an infra-toolkit that kept no head made it
         make_older(store_location)
     else:  # the head's table removed, its trigger left behind
         raw_sql(store_location, "DROP TABLE approval_chain_head")
-    write(store_location)
+    done = write(store_location)
+    # the write says where it seeded the head: record 2, the approval, the newest before it
+    assert done.head_added == ChainReport(2, approval.hash)
+    assert done.head_added_note() == (
+        f"the store had no chain head: added it at record 2 (hash {approval.hash}); compare it "
+        "with a copy you kept"
+    )
     with open_store(store_location) as store:
         records = store.records()
         assert store.chain_head() == ChainReport(len(records), records[-1].hash)
         assert verify(store).count == len(records)
         assert gate(store, s).passed
-        # and from now on it follows the appends
-        sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(3), comment="later")
+        # and from now on it follows the appends, with nothing more to say
+        later = sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(3), comment="later")
+        assert (later.head_added, later.head_added_note()) == (None, "")
     newest = len(records) + 1
     raw_sql(store_location, f"DELETE FROM approval_records WHERE seq = {newest}")
     with open_store(store_location) as store, pytest.raises(
         StoreIntegrityError, match=rf"is tampered: record {newest} is missing"
     ):
         verify(store)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (None, None),  # no head: a write adds it, so reading for one is no error
+        ("UPDATE approval_records SET reviewer = 'mallory' WHERE seq = 2",
+         r"is tampered: record 2 \(review-001 comment by mallory\) content does not match its "
+         r"hash.*; nothing recorded$"),
+    ],
+)
+def test_a_review_read_for_a_write_reads_the_store_as_every_write_does(
+    store_location: str, edit: str | None, match: str | None
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        sign_off(store, s, RecordKind.COMMENT, reviewer="eve", at=at(1), comment="ok")
+    make_older(store_location)
+    if edit:
+        raw_sql(store_location, edit)
+    with open_store(store_location) as store:
+        if match is None:
+            assert review_state(store, "review-001", writing=True).review_id == "review-001"
+            with pytest.raises(StoreIntegrityError, match="keeps no chain head"):
+                review_state(store, "review-001")  # a plain read still cannot vouch for it
+        else:
+            with pytest.raises(StoreIntegrityError, match=match):
+                review_state(store, "review-001", writing=True)
+
+
+def test_submit_adds_a_missing_head_in_its_write_not_when_it_opens_the_store(
+    store_location: str,
+) -> None:
+    s = subject()
+    with open_store(store_location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+    make_older(store_location)
+    raw_sql(store_location, "UPDATE approval_records SET reviewer = 'mallory' WHERE seq = 1")
+    with open_store(store_location, create=True) as store:  # what submit opens
+        assert store.chain_head() is None
+        with pytest.raises(
+            StoreIntegrityError, match=r"is tampered: record 1 .*; nothing recorded$"
+        ):
+            submit(store, subject("b"), requester="dev", at=at(1))
+        # refused like every write: the store is left as it was, still without a head
+        assert store.chain_head() is None
 
 
 def test_adding_the_chain_head_rolls_back_with_a_failed_append(

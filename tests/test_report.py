@@ -128,6 +128,28 @@ def test_failing_notebook_keeps_marked_notebook_and_names_the_cell(tmp_path: Pat
     assert sorted(p.name for p in out.parent.iterdir()) == ["fails.html", "fails.ipynb"]
 
 
+def test_a_good_build_removes_the_failure_notebook_of_an_earlier_one_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    plan = fixture_plan(tmp_path, "plan")
+    notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""\nfail = False',
+                              "assert not fail, 'asked to fail'")
+    out = tmp_path / "keep.html"
+    kept = tmp_path / "keep.ipynb"
+    with pytest.raises(ReportError, match=r"AssertionError: asked to fail; the executed notebook "
+                       rf"with the error marked is at {re.escape(str(kept))}"):
+        build_report(plan, out=out, notebook=notebook, parameters={"fail": True})
+    assert nbformat.read(kept, as_version=4).metadata["infra_toolkit"] == {
+        "failed_report": "keep.html"
+    }
+    build_report(plan, out=out, notebook=notebook)  # fixed: no --keep-notebook
+    assert out.is_file() and not kept.exists()  # the failure is over: its notebook goes
+    # a notebook that is not the toolkit's failure notebook stays: a user's, or a kept good one
+    users = write_notebook(kept, 'plan_path = ""', "print('mine')").read_bytes()
+    build_report(plan, out=out, notebook=notebook)
+    assert kept.read_bytes() == users
+
+
 def test_a_failing_plan_of_a_batch_leaves_no_html(tmp_path: Path) -> None:
     good, bad = fixture_plan(tmp_path, "good"), fixture_plan(tmp_path, "bad")
     notebook = write_notebook(tmp_path / "nb.ipynb", 'plan_path = ""',

@@ -95,13 +95,24 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
         sections.current_state(a).parts[0]
     assert "Total $289.81 per month (INCOMPLETE: 4" + note in \
         sections.components_with_cost(a).parts[0]
-    ceiling = field_value(sections.cost_summary(a), "cost-totals",
-                          "Ceiling: every node group at its maximum size all month")
+    totals = lambda label: field_value(sections.cost_summary(a), "cost-totals",  # noqa: E731
+                                       label.replace("'", "&#x27;"))
+    ceiling = totals("Ceiling: every node group at its maximum size all month, priced in "
+                     "us-gov-east-1")
     assert ceiling == "$466.47 (INCOMPLETE: 4" + note  # 4 x 730 x 0.121 = 353.32, + 113.15
+    # the plan's declared resources priced there (2 nodes, the declared 730 GB: as steady
+    # above) are labelled by that region and said not to be the review's basis ...
+    assert totals("Proposed as declared in the plan, priced in us-gov-east-1 (the report's "
+                  "region parameter; not the review's cost basis)") == \
+        "$289.81 (INCOMPLETE: 4" + note
+    # ... which is shown beside them: priced in the plan's own region, complete (310.965,
+    # test_analysis's hand sum, rounded half-up)
+    assert totals("Proposed as declared in the plan, priced in us-east-1 (the review's cost "
+                  "basis)") == "$310.97"
     # the policy's basis stays the review's, priced in the plan's own region and complete
     # (310.965 - 31.008 = 279.957, as in test_cost_tables), not marked with the 5 lines above
-    assert field_value(sections.cost_summary(a), "cost-totals",
-                       "Monthly change as declared") == "+$279.96"
+    assert totals("Monthly change as declared, priced in us-east-1 (the review's cost "
+                  "basis)") == "+$279.96"
 
 
 def test_complete_totals_carry_no_note(small_analysis: PlanAnalysis) -> None:
@@ -122,8 +133,14 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
                                  "steady (projected from 1 h)", "double (projected from 1 h)"]
     value = lambda label: field_value(summary, "cost-totals", label)  # noqa: E731
     # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425 + 11.68 + 65.70 = 455.125
-    assert value("Ceiling: every node group at its maximum size all month") == "$455.13"
-    assert value("Monthly change as declared") == "+$279.96"
+    assert value("Ceiling: every node group at its maximum size all month, priced in "
+                 "us-east-1") == "$455.13"
+    # no region parameter: the one declared figure is the review's basis, priced in its region
+    assert value("Proposed as declared in the plan, priced in us-east-1 (the review&#x27;s cost "
+                 "basis)") == "$310.97"  # 310.965 (test_analysis's hand sum), half-up
+    assert value("Monthly change as declared, priced in us-east-1 (the review&#x27;s cost "
+                 "basis)") == "+$279.96"
+    assert "not the review" not in summary._repr_html_()
     assert value("Approvers needed under the plan&#x27;s policy") == \
         "1 (policy basis: the monthly change as declared, +$279.96)"
     assert summary.parts[-1].endswith("to a 730-hour month: steady 1 h, double 1 h.</p>")

@@ -14,7 +14,7 @@ from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_rules import Status
 from infra_toolkit.review_subject import ReviewSubject
 from infra_toolkit.widgets import ApprovalWidget
-from tests.approval_helpers import T0, at, subject
+from tests.approval_helpers import T0, at, make_older, subject
 
 
 def submitted(location: str, s: ReviewSubject) -> ReviewSubject:
@@ -132,3 +132,20 @@ def test_a_repeated_approval_says_it_counts_once(store_location: str) -> None:
         w.result.value)
     assert "already approved by alice at 2026-11-26T09:07:00Z; counted once." in w.result.value
     assert "1 of 2 approver(s) so far (alice at 2026-11-26T09:07:00Z)" in w.summary.value
+
+
+def test_a_write_that_adds_a_missing_chain_head_says_so(store_location: str) -> None:
+    s = submitted(store_location, subject())
+    with open_store(store_location) as store:
+        request = store.records()[0]
+    make_older(store_location)
+    w = ApprovalWidget(s, store_location, clock=lambda: at(7))
+    fill(w, RecordKind.COMMENT, "eve", ["", ""], "looks fine")
+    w.submit_button.click()
+    assert (
+        f"<p>the store had no chain head: added it at record 1 (hash {request.hash}); compare "
+        "it with a copy you kept.</p>"
+    ) in w.result.value
+    w._clock = lambda: at(8)
+    w.submit_button.click()  # the head is kept now: nothing more to say
+    assert "Recorded record 3" in w.result.value and "chain head" not in w.result.value
