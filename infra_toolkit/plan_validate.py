@@ -37,6 +37,7 @@ from infra_toolkit.plan import (
     SimulationSettings,
     _seed_rule,
 )
+from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
@@ -241,7 +242,21 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                 simulation=simulation, pricing_tables=pricing[0], pricing_overrides=pricing[1],
                 data=data)
     _simulable(r, plan, pricing[2])
+    _reference_rate(r, plan)
     return None if r.problems else plan
+
+
+def _reference_rate(r: FieldReader, plan: Plan) -> None:
+    """The declared per-request usage can be derived at the reference scenario's mean rate, by
+    the rule the report applies (``plan_cost.reference_traffic_profile``)."""
+    reference = reference_scenario(plan)
+    if reference is None or all(w.hpa_spec is None for w in plan.proposed.workloads):
+        return  # nothing is simulated, so the declared usage is priced as declared
+    curves = {reference.name: scenario_curve(reference, plan.simulation.step_s)}
+    try:
+        reference_traffic_profile(plan, plan.proposed.resources, curves)
+    except SimulationError as exc:
+        r.add(join_path("scenarios", plan.scenarios.index(reference)), str(exc))
 
 
 def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
