@@ -66,7 +66,7 @@ from infra_toolkit.plan_cost import (
 )
 from infra_toolkit.plan_scenario_types import Scenario
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
-from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.plan_traffic import scenario_curves
 from infra_toolkit.plan_warnings import PlanWarning, plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_tables import TableRef
@@ -354,13 +354,11 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     proposed = in_region(plan.proposed.resources, region)
     profile = None
     runs: list[ScenarioRun] = []
-    curves: dict[str, TrafficCurve] = {}  # the selected scenarios', when any is simulated
+    # every scenario's curve, selected or not: the reference one and validate's warnings need them
+    curves = scenario_curves(plan.scenarios, plan.simulation.step_s) if specs else {}
     if specs and selected:
-        curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in selected}
         reference = reference_scenario(plan)
         assert reference is not None
-        if reference.name not in curves:
-            curves[reference.name] = scenario_curve(reference, plan.simulation.step_s)
         profile, reference_rps = reference_traffic_profile(plan, proposed, curves)
         if profile is not None:
             notes.append(f"per-request load balancer and egress usage: the declared usage at "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from infra_toolkit.traffic import (
     step_curve,
 )
 
-__all__ = ["SHAPES", "scenario_curve", "shape_parameters"]
+__all__ = ["SHAPES", "scenario_curve", "scenario_curves", "shape_parameters"]
 
 #: Synthetic shape names a plan may use, and the traffic function that draws each.
 SHAPES: dict[str, Callable[..., TrafficCurve]] = {
@@ -123,6 +123,11 @@ def _load_test_curve(test: LoadTest, step_s: float, name: str) -> TrafficCurve:
     rising = ramp_curve(0.0, rate, 0.0, up, duration, step_s)
     falling = ramp_curve(rate, 0.0, up + hold, duration, duration, step_s)
     return TrafficCurve(np.maximum(rising.rps + falling.rps - rate, 0.0), step_s, None, name)
+
+
+def scenario_curves(scenarios: Sequence[Scenario], step_s: float) -> dict[str, TrafficCurve]:
+    """Each scenario's :func:`scenario_curve` by its name, in order (requests per second)."""
+    return {s.name: scenario_curve(s, step_s) for s in scenarios}
 
 
 def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:

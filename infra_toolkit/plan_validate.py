@@ -41,7 +41,7 @@ from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profil
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
-from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.plan_traffic import scenario_curve, scenario_curves
 from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.plan_workloads import read_architecture
 from infra_toolkit.plan_yaml import line_of, parse_yaml, read_yaml_text
@@ -317,9 +317,9 @@ def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Pr
     if plan is None or all(w.hpa_spec is None for w in plan.proposed.workloads):
         return plan, problems, []
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
-    curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in plan.scenarios}
     warnings = [Problem(w.path, f"warning: {w.message}", str(path), line_of(lines, w.path))
-                for w in plan_warnings(plan, book, curves)]
+                for w in plan_warnings(plan, book, scenario_curves(plan.scenarios,
+                                                                   plan.simulation.step_s))]
     return plan, problems, warnings
 
 

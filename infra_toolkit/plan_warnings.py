@@ -243,7 +243,9 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                   ) -> tuple[PlanWarning, ...]:
     """Every warning of the autoscaled proposed workloads of a valid ``plan``, in plan order:
     node groups sized from ``book``'s instance specs, and ``curves`` mapping a scenario's name
-    to its request rate (``plan_traffic.scenario_curve``; only those scenarios are checked)."""
+    to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
+    ``validate`` and the report both pass every scenario of the plan, so they list the same
+    warnings whichever scenarios a report selects)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
         if w.hpa_spec is None or w.model is None:
