@@ -326,7 +326,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
                           args.metrics, initial_replicas=deployment.replicas)
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
                                interpolate_gaps=args.interpolate_gaps,
-                               gap_option="--interpolate-gaps")
+                               gap_option="--interpolate-gaps", step_option="--step-s")
     if traffic.duration_s < spec.tick_s:  # the simulation's step is its tick, not a flag
         raise SimulationError(
             f"{args.traffic} holds {traffic.duration_s:g} s of traffic, shorter than one "
