@@ -175,6 +175,7 @@ def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
 
 def _run_pricing(args: argparse.Namespace) -> int:
     from infra_toolkit import pricing_refresh
+    from infra_toolkit.cost import unit_price_text
     from infra_toolkit.pricing import DEFAULT_PRICING_DIR
     from infra_toolkit.pricing_tables import check_region_code
 
@@ -185,7 +186,7 @@ def _run_pricing(args: argparse.Namespace) -> int:
     if args.pricing_command == "lookup":
         kind, key = _lookup_key(args)
         price = _price_book(args).lookup(kind, args.purchase_option, region=args.region, **key)
-        print(f"${price.usd_per_unit.normalize():f} per {price.unit}  ({price.ref})")
+        print(f"{unit_price_text(price.usd_per_unit)} per {price.unit}  ({price.ref})")
         return 0
     for region in args.region:  # a typo fails before any AWS client is made
         check_region_code(region, "pricing refresh --region")

@@ -25,6 +25,7 @@ __all__ = [
     "CostLine",
     "PriceQuery",
     "cents",
+    "unit_price_text",
 ]
 
 HOURS_PER_MONTH = Decimal(730)
@@ -35,6 +36,18 @@ def cents(usd: Decimal) -> Decimal:
     """``usd`` rounded half-up to whole cents, for display and comparison."""
     return usd.quantize(_CENT, rounding=ROUND_HALF_UP)
 
+
+def unit_price_text(value: Decimal | None) -> str:
+    """A unit price in USD as the table row gives it, with at least 2 decimals: ``$0.10``,
+    ``$0.0416``, ``$73.00``; ``-`` for ``None`` (no price). The one format of the CLI's cost
+    table, ``pricing lookup`` and the report."""
+    if value is None:
+        return "-"
+    exact = value.normalize()
+    exponent = exact.as_tuple().exponent
+    shown = exact if isinstance(exponent, int) and exponent <= -2 \
+        else exact.quantize(Decimal("0.01"))
+    return f"${shown:,f}"
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def only(est: CostEstimate, component: str) -> CostLine:
 
 @pytest.mark.parametrize(("module", "public"), [
     (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
-            "cents"]),
+            "cents", "unit_price_text"]),
     (cost_components, ["cost_components", "lcu_per_hour"]),
     (cost_pricing, ["estimate", "price_components"]),
 ])
