@@ -229,30 +229,49 @@ def _plan(tmp_path: Path, volumes: str, lt: str | None) -> Path:
     return plan
 
 
+_EQUAL = "so the priced root volumes are the ones eksctl creates"
+_NO_LT = ("node group 'general' is priced with EKS's own gp2 root volumes (it names no "
+          "launch_template) but {whose} is not gp2; add an aws_launch_template whose "
+          "block_device_mappings ebs gives volume_type gp3 and the size, name it in the node "
+          "group's launch_template block and remove disk_size")
+_DEFAULT_TYPE = "eksctl's default volumeType 'gp3' (the ClusterConfig does not state it)"
+_DEFAULT_SIZE = "eksctl's default volumeSize 80 (the ClusterConfig does not state it)"
+_LT = "proposed.resources[2].block_device_mappings[0].ebs"
+
+
 @pytest.mark.parametrize(("volumes", "lt", "problems"), [
     (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp3", []),
-    # what the ClusterConfig leaves to eksctl is not compared
-    ("", "volume_size: 30, volume_type: io1, iops: 1000", []),
-    (", volumeSize: 20", None, []),  # EKS's own: gp2 of disk_size 20 (Terraform's default)
-    (", volumeType: gp2", None, []),
-    (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp2",
-     [("proposed.resources[2].block_device_mappings.ebs.volume_type",
-       "'gp2' differs from the ClusterConfig's volumeType 'gp3' for node group 'general'; make "
-       "them equal so the priced root volumes are the ones eksctl creates")]),
-    (", volumeSize: 80", "volume_size: 20, volume_type: gp3",
-     [("proposed.resources[2].block_device_mappings.ebs.volume_size",
-       "20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
-       "equal so the priced root volumes are the ones eksctl creates")]),
-    (", volumeSize: 80", None,
+    # N-9: what the ClusterConfig leaves out is eksctl's default, 80 GiB of gp3 (before: not
+    # compared, so a 30 GiB io1 template was priced while eksctl created 80 GiB gp3)
+    ("", "volume_size: 80, volume_type: gp3", []),
+    ("", "volume_size: 30, volume_type: io1, iops: 1000",
+     [(f"{_LT}.volume_size", f"30 differs from {_DEFAULT_SIZE} for node group 'general'; state "
+                             f"volumeSize in the ClusterConfig or make them equal {_EQUAL}"),
+      (f"{_LT}.volume_type", f"'io1' differs from {_DEFAULT_TYPE} for node group 'general'; "
+                             f"state volumeType in the ClusterConfig or make them equal "
+                             f"{_EQUAL}")]),
+    # EKS's own root volumes: gp2 of disk_size 20 (Terraform's default)
+    (", volumeSize: 20, volumeType: gp2", None, []),
+    (", volumeSize: 20", None, [("proposed.resources[1]", _NO_LT.format(whose=_DEFAULT_TYPE))]),
+    (", volumeType: gp2", None,
      [("proposed.resources[1].disk_size",
-       "20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
-       "equal so the priced root volumes are the ones eksctl creates")]),
-    (", volumeType: gp3", None,
+       f"20 differs from {_DEFAULT_SIZE} for node group 'general'; state volumeSize in the "
+       f"ClusterConfig or make them equal {_EQUAL}")]),
+    (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp2",
+     [(f"{_LT}.volume_type",
+       f"'gp2' differs from the ClusterConfig's volumeType 'gp3' for node group 'general'; make "
+       f"them equal {_EQUAL}")]),
+    (", volumeSize: 80, volumeType: gp3", "volume_size: 20, volume_type: gp3",
+     [(f"{_LT}.volume_size",
+       f"20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
+       f"equal {_EQUAL}")]),
+    (", volumeSize: 80, volumeType: gp2", None,
+     [("proposed.resources[1].disk_size",
+       f"20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
+       f"equal {_EQUAL}")]),
+    (", volumeSize: 20, volumeType: gp3", None,
      [("proposed.resources[1]",
-       "node group 'general' is priced with EKS's own gp2 root volumes (it names no "
-       "launch_template) but the ClusterConfig's volumeType is 'gp3'; add an "
-       "aws_launch_template whose block_device_mappings ebs gives volume_type gp3 and the size, "
-       "name it in the node group's launch_template block and remove disk_size")]),
+       _NO_LT.format(whose="the ClusterConfig's volumeType 'gp3'"))]),
 ])
 def test_the_cluster_config_volumes_agree_with_the_priced_ones(
         tmp_path: Path, volumes: str, lt: str | None, problems: list[tuple[str, str]]

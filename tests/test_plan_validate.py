@@ -279,6 +279,7 @@ def test_a_workload_the_simulator_cannot_place_fails_validation(
         "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
         "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
         "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, desiredCapacity: 2,\n"
+        "     volumeSize: 20, volumeType: gp2,\n"
         "     taints: [{key: dedicated, value: batch, effect: NoSchedule}]}\n")
     changed = tmp_path / file
     assert old in changed.read_text()
@@ -305,6 +306,7 @@ def test_node_group_taints_agree_with_the_cluster_config_in_any_order(tmp_path: 
         "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
         "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
         "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, desiredCapacity: 2,\n"
+        "     volumeSize: 20, volumeType: gp2,\n"
         "     taints: [{key: a, value: '1', effect: PreferNoSchedule},\n"
         "              {key: b, effect: PreferNoSchedule}]}\n")
     text = (DATA / "minimal.yaml").read_text().replace(
