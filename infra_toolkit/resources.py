@@ -48,6 +48,7 @@ from infra_toolkit.resource_types import (
     check_rules,
     launch_template_problem,
     launch_template_ref,
+    root_device_problem,
 )
 
 __all__ = [
@@ -336,6 +337,19 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
         why = launch_template_problem(template.address, template.attributes)
         if why:
             problems.append(ResourceProblem(lt_path, why))
+            continue
+        if template.region != resource.region:
+            problems.append(ResourceProblem(lt_path, (
+                f"{template.address} is in {template.region} but {resource.address} is in "
+                f"{resource.region}; a node group can use only a launch template of its own "
+                "region: give both the same region")))
+            continue
+        why = root_device_problem(template.address,
+                                  str(template.attributes["block_device_mappings.device_name"]),
+                                  str(resource.attributes["ami_type"]), resource.address)
+        if why:
+            device = f"{wheres[resources.index(template)]}.block_device_mappings[0].device_name"
+            problems.append(ResourceProblem(device, why))
             continue
         resources[j] = replace(resource, launch_template=template)
     return resources, problems

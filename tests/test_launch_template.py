@@ -129,6 +129,13 @@ def test_a_template_alone_costs_nothing_and_terraform_references_resolve(book: P
 OK_TEMPLATE = template(volume_size=20, volume_type="gp3")
 
 
+@pytest.mark.parametrize("ami_type", ["AL2_x86_64", "AL2_ARM_64", "AL2023_ARM_64_STANDARD"])
+def test_the_root_device_of_amazon_linux_nodes_is_xvda(ami_type: str) -> None:
+    lt, ng = parse_resources([OK_TEMPLATE, group(ami_type=ami_type)],
+                             default_region="us-east-1")
+    assert ng.launch_template == lt
+
+
 @pytest.mark.parametrize(("items", "problems"), [
     ([OK_TEMPLATE, group(disk_size=20)],
      ["resources[1].disk_size: conflicts with launch_template: Terraform and EKS refuse "
@@ -180,6 +187,29 @@ OK_TEMPLATE = template(volume_size=20, volume_type="gp3")
      ["resources[1].launch_template.name: aws_launch_template.nodes: a magnetic (standard) root "
       "volume is billed per I/O request, for which a node group has no usage key; use gp3 or "
       "gp2"]),
+    # N-10: one block on a data device was priced as the root volume (same $ as /dev/xvda)
+    ([{**OK_TEMPLATE, "block_device_mappings": [
+        {"device_name": "/dev/xvdb", "ebs": {"volume_size": 20, "volume_type": "gp3"}}]},
+      group()],
+     ["resources[0].block_device_mappings[0].device_name: aws_launch_template.nodes's block is "
+      "on /dev/xvdb, not the root device /dev/xvda of ami_type AL2023_x86_64_STANDARD: a block "
+      "on another device adds a data volume and leaves the root volume the AMI's, which no "
+      "table prices; give the block device_name /dev/xvda"]),
+    ([OK_TEMPLATE, group(ami_type="BOTTLEROCKET_x86_64")],
+     ["resources[0].block_device_mappings[0].device_name: aws_eks_node_group.general has "
+      "ami_type BOTTLEROCKET_x86_64, whose nodes have two volumes (the OS on /dev/xvda, the "
+      "data on /dev/xvdb), but aws_launch_template.nodes gives one block, so the other would "
+      "go unpriced; use an AL2023 ami_type"]),
+    ([OK_TEMPLATE, group(ami_type="WINDOWS_CORE_2022_x86_64")],
+     ["resources[0].block_device_mappings[0].device_name: aws_eks_node_group.general has "
+      "ami_type WINDOWS_CORE_2022_x86_64, whose root device this toolkit does not know (it "
+      "knows /dev/xvda of the AL2_* and AL2023_* AMIs), so aws_launch_template.nodes's block "
+      "cannot be priced as its root volume; use an AL2023 ami_type"]),
+    # N-10: a launch template is regional; before, it was priced in the node group's region
+    ([{**OK_TEMPLATE, "region": "eu-west-1"}, group()],
+     ["resources[1].launch_template.name: aws_launch_template.nodes is in eu-west-1 but "
+      "aws_eks_node_group.general is in us-east-1; a node group can use only a launch template "
+      "of its own region: give both the same region"]),
     # a template with problems of its own is not reported again as missing
     ([template(volume_size=0, volume_type="gp3"), group()],
      ["resources[0].block_device_mappings.ebs.volume_size: 0 must be >= 1"]),

@@ -31,7 +31,8 @@ def test_public_api_is_fixed() -> None:
     assert sorted(resource_types.__all__) == sorted([
         "EBS_MAX_SIZE_GIB", "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS",
         "RDS_ENGINES", "RDS_MAX_STORAGE_GIB", "RESOURCE_SCHEMAS", "Field", "ResourceSchema",
-        "check_rules", "launch_template_problem", "launch_template_ref"])
+        "check_rules", "launch_template_problem", "launch_template_ref",
+        "root_device_problem"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
