@@ -78,6 +78,10 @@ class CostComponent:
     # Tiers apply per unit of this many (e.g. per volume of a node group's node-months of root
     # volumes): each tier's quantity is one unit's, times this.
     tier_units: Decimal = Decimal(1)
+    # What one such unit is ("volume"), named in each tier's label ("first 32,000 IOPS per
+    # volume") so a line summed over a node group's volumes does not read as one volume's tier;
+    # empty for tiers over the whole quantity (Internet egress).
+    tier_per: str = ""
 
 
 @dataclass(frozen=True)

@@ -331,13 +331,12 @@ def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
     return out
 
 
-def _size_rule(size_key: str, size_gib: int, limit_gib: int, what: str
-               ) -> list[tuple[str, str]]:
+def _size_rule(size_key: str, size_gib: int, limit_gib: int, what: str,
+               fix: str = "split the data over several volumes") -> list[tuple[str, str]]:
     if size_gib <= limit_gib:
         return []
     return [(size_key, f"{size_gib:,} GiB is more than AWS allows for {what} ({limit_gib:,} GiB "
-                       f"= {limit_gib // 1024} TiB); check the unit (GiB) or split the data "
-                       "over several volumes")]
+                       f"= {limit_gib // 1024} TiB); check the unit (GiB) or {fix}")]
 
 
 def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_key: str,
@@ -376,8 +375,10 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                         f"got {a['allocated_storage']}")))
     if "storage_throughput" in a and stype != "gp3":
         out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
+    # an RDS instance has one storage volume: the data cannot be spread over several
     return out + _size_rule("allocated_storage", a["allocated_storage"],
-                            RDS_MAX_STORAGE_GIB[stype], f"{stype} RDS storage")
+                            RDS_MAX_STORAGE_GIB[stype], f"{stype} RDS storage",
+                            "split the data over several DB instances")
 
 
 def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:

@@ -71,21 +71,22 @@ def disk_lines(est: CostEstimate) -> dict[str, Decimal | None]:
     # 2 x 100 GB x 0.125 = 25.00; 2 x 1000 IOPS x 0.065 = 130.00 (every io1 IOPS is billed)
     ({"volume_size": 100, "volume_type": "io1", "iops": 1000}, 2, {},
      {"Storage (provisioned IOPS SSD, io1)": "25.00", "Provisioned IOPS": "130.00"}),
-    # io2 tiers apply per volume: 3 volumes of 20,000 IOPS all sit in the first tier (a tier on
+    # io2 tiers apply per volume, as the label says (N-15: before, "first 32,000 IOPS" beside a
+    # 60,000 IOPS line): 3 volumes of 20,000 IOPS all sit in the first tier (a tier on
     # the 60,000 total would leave 28,000 unpriced): 3 x 20000 x 0.065 = 3900.00;
     # 3 x 100 GB x 0.125 = 37.50
     ({"volume_size": 100, "volume_type": "io2", "iops": 20000}, 3, {},
      {"Storage (provisioned IOPS SSD, io2)": "37.50",
-      "Provisioned IOPS (first 32,000 IOPS)": "3900.00"}),
+      "Provisioned IOPS (first 32,000 IOPS per volume)": "3900.00"}),
     # and beyond it: 2 x 32000 x 0.065 = 4160.00 priced; 2 x 8000 IOPS above the table's tiers
     ({"volume_size": 100, "volume_type": "io2", "iops": 40000}, 2, {},
      {"Storage (provisioned IOPS SSD, io2)": "25.00",
-      "Provisioned IOPS (first 32,000 IOPS)": "4160.00",
-      "Provisioned IOPS (over 32,000 IOPS)": None}),
+      "Provisioned IOPS (first 32,000 IOPS per volume)": "4160.00",
+      "Provisioned IOPS (over 32,000 IOPS per volume)": None}),
     # a group at 0 nodes: 0 node-months of volumes
     ({"volume_size": 100, "volume_type": "io2", "iops": 20000}, 0, {},
      {"Storage (provisioned IOPS SSD, io2)": "0.00",
-      "Provisioned IOPS (first 32,000 IOPS)": "0.00"}),
+      "Provisioned IOPS (first 32,000 IOPS per volume)": "0.00"}),
     # gp2 from a template: 3 x 40 GB x 0.1 = 12.00
     ({"volume_size": 40, "volume_type": "gp2"}, 3, {},
      {"Storage (general purpose SSD, gp2)": "12.00"}),
@@ -172,13 +173,14 @@ def test_the_root_device_of_amazon_linux_nodes_is_xvda(ami_type: str) -> None:
      ["resources[0].block_device_mappings: 2 blocks given; aws_launch_template.nodes takes one "
       "block_device_mappings block; only the nodes' root volume is priced: keep the block of "
       "the root device (/dev/xvda)"]),
+    # N-15: the path names the block's index as written (before: block_device_mappings.ebs)
     ([template(volume_size=20, volume_type="gp2", throughput=200)],
-     ["resources[0].block_device_mappings.ebs.throughput: only gp3 volumes take throughput, "
+     ["resources[0].block_device_mappings[0].ebs.throughput: only gp3 volumes take throughput, "
       "not gp2"]),
     ([template(volume_size=20, volume_type="io1")],
-     ["resources[0].block_device_mappings.ebs.iops: required for io1 volumes"]),
+     ["resources[0].block_device_mappings[0].ebs.iops: required for io1 volumes"]),
     ([template(volume_size=20, volume_type="gp4")],
-     ["resources[0].block_device_mappings.ebs.volume_type: 'gp4' is not one of gp2, gp3, io1, "
+     ["resources[0].block_device_mappings[0].ebs.volume_type: 'gp4' is not one of gp2, gp3, io1, "
       "io2, st1, sc1, standard; did you mean 'gp3' or 'gp2'?"]),
     ([{**OK_TEMPLATE, "instance_type": "t3.large"}],
      ["resources[0].instance_type: not supported: the instance type is priced from the node "
@@ -212,7 +214,7 @@ def test_the_root_device_of_amazon_linux_nodes_is_xvda(ami_type: str) -> None:
       "of its own region: give both the same region"]),
     # a template with problems of its own is not reported again as missing
     ([template(volume_size=0, volume_type="gp3"), group()],
-     ["resources[0].block_device_mappings.ebs.volume_size: 0 must be >= 1"]),
+     ["resources[0].block_device_mappings[0].ebs.volume_size: 0 must be >= 1"]),
 ])
 def test_bad_references_and_templates_name_the_path_and_the_fix(
         items: list[dict[str, Any]], problems: list[str]) -> None:

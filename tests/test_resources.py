@@ -173,7 +173,8 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "root volume without a launch template) (16,384 GiB"),
     ({**DB, "allocated_storage": 65_537},
      "resources[0].allocated_storage: 65,537 GiB is more than AWS allows for gp3 RDS storage "
-     "(65,536 GiB = 64 TiB)"),
+     # N-15: an RDS instance has one storage volume (before: "over several volumes")
+     "(65,536 GiB = 64 TiB); check the unit (GiB) or split the data over several DB instances"),
     ({**DB, "storage_type": "standard", "allocated_storage": 3073},
      "resources[0].allocated_storage: 3,073 GiB is more than AWS allows for standard RDS "
      "storage (3,072 GiB"),
