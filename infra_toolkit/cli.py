@@ -242,8 +242,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--deployment", help="Deployment YAML: pod requests, readiness delay, replicas")
     p.add_argument("--interpolate-gaps", action="store_true", help="fill gaps in the CSV linearly")
     p.add_argument("--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
-                   "interval (time-weighted means); a one-row CSV needs it to know how long its "
-                   "row lasts")
+                   "interval (time-weighted means); it must divide the CSV's duration; a one-row "
+                   "CSV needs it to know how long its row lasts")
     w = p.add_argument_group("workload (per pod)")
     w.add_argument("--capacity-rps-per-pod", type=float, required=True)
     w.add_argument("--cpu-millicores-per-rps", type=float, required=True)
