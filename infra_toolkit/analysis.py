@@ -60,11 +60,13 @@ from infra_toolkit.plan_cost import (
     at_max_size,
     idle_node_hours,
     in_region,
-    traffic_profile_from_usage,
+    is_load_test,
+    reference_scenario,
+    reference_traffic_profile,
 )
-from infra_toolkit.plan_scenario_types import LoadTest, Scenario
+from infra_toolkit.plan_scenario_types import Scenario
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
-from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.plan_traffic import scenario_curves
 from infra_toolkit.plan_warnings import PlanWarning, plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_tables import TableRef
@@ -180,20 +182,6 @@ class PlanAnalysis:
     def monthly_delta_usd(self) -> Decimal:
         """Proposed (expected scenario) minus current monthly total, USD."""
         return self.proposed_estimate.total_monthly_usd - self.current_estimate.total_monthly_usd
-
-
-def is_load_test(scenario: Scenario) -> bool:
-    """True for a closed-loop load test (``load_test:``): a test of minutes, not a month of
-    traffic, so it has no place in a monthly cost range."""
-    return isinstance(scenario.traffic, LoadTest)
-
-
-def reference_scenario(plan: Plan) -> Scenario | None:
-    """The scenario whose mean request rate the declared load balancer and egress usage
-    describe: the plan's first scenario that is not a load test (its first one if all are;
-    None without scenarios). Fixed by the plan, never by a report's selection."""
-    return next((s for s in plan.scenarios if not is_load_test(s)),
-                plan.scenarios[0] if plan.scenarios else None)
 
 
 def select_scenarios(plan: Plan, names: Sequence[str] | None) -> tuple[Scenario, ...]:
@@ -370,16 +358,12 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     proposed = in_region(plan.proposed.resources, region)
     profile = None
     runs: list[ScenarioRun] = []
-    curves: dict[str, TrafficCurve] = {}  # the selected scenarios', when any is simulated
+    # every scenario's curve, selected or not: the reference one and validate's warnings need them
+    curves = scenario_curves(plan.scenarios, plan.simulation.step_s) if specs else {}
     if specs and selected:
-        curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in selected}
         reference = reference_scenario(plan)
         assert reference is not None
-        if reference.name not in curves:
-            curves[reference.name] = scenario_curve(reference, plan.simulation.step_s)
-        share = sum(w.traffic_share for w in plan.proposed.workloads if w.name in specs)
-        reference_rps = float(np.mean(curves[reference.name].rps)) * share
-        profile = traffic_profile_from_usage(proposed, reference_rps)
+        profile, reference_rps = reference_traffic_profile(plan, proposed, curves)
         if profile is not None:
             notes.append(f"per-request load balancer and egress usage: the declared usage at "
                          f"the mean rate of the plan's reference scenario {reference.name!r} "

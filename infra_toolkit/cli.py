@@ -175,6 +175,7 @@ def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
 
 def _run_pricing(args: argparse.Namespace) -> int:
     from infra_toolkit import pricing_refresh
+    from infra_toolkit.cost import unit_price_text
     from infra_toolkit.pricing import DEFAULT_PRICING_DIR
     from infra_toolkit.pricing_tables import check_region_code
 
@@ -185,7 +186,7 @@ def _run_pricing(args: argparse.Namespace) -> int:
     if args.pricing_command == "lookup":
         kind, key = _lookup_key(args)
         price = _price_book(args).lookup(kind, args.purchase_option, region=args.region, **key)
-        print(f"${price.usd_per_unit.normalize():f} per {price.unit}  ({price.ref})")
+        print(f"{unit_price_text(price.usd_per_unit)} per {price.unit}  ({price.ref})")
         return 0
     for region in args.region:  # a typo fails before any AWS client is made
         check_region_code(region, "pricing refresh --region")
@@ -241,8 +242,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--deployment", help="Deployment YAML: pod requests, readiness delay, replicas")
     p.add_argument("--interpolate-gaps", action="store_true", help="fill gaps in the CSV linearly")
     p.add_argument("--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
-                   "interval (time-weighted means); a one-row CSV needs it to know how long its "
-                   "row lasts")
+                   "interval (time-weighted means); it must divide the CSV's duration; a one-row "
+                   "CSV needs it to know how long its row lasts")
     w = p.add_argument_group("workload (per pod)")
     w.add_argument("--capacity-rps-per-pod", type=float, required=True)
     w.add_argument("--cpu-millicores-per-rps", type=float, required=True)
@@ -326,7 +327,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
                           args.metrics, initial_replicas=deployment.replicas)
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
                                interpolate_gaps=args.interpolate_gaps,
-                               gap_option="--interpolate-gaps")
+                               gap_option="--interpolate-gaps", step_option="--step-s")
     if traffic.duration_s < spec.tick_s:  # the simulation's step is its tick, not a flag
         raise SimulationError(
             f"{args.traffic} holds {traffic.duration_s:g} s of traffic, shorter than one "

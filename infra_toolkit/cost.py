@@ -25,6 +25,7 @@ __all__ = [
     "CostLine",
     "PriceQuery",
     "cents",
+    "unit_price_text",
 ]
 
 HOURS_PER_MONTH = Decimal(730)
@@ -35,6 +36,18 @@ def cents(usd: Decimal) -> Decimal:
     """``usd`` rounded half-up to whole cents, for display and comparison."""
     return usd.quantize(_CENT, rounding=ROUND_HALF_UP)
 
+
+def unit_price_text(value: Decimal | None) -> str:
+    """A unit price in USD as the table row gives it, with at least 2 decimals: ``$0.10``,
+    ``$0.0416``, ``$73.00``; ``-`` for ``None`` (no price). The one format of the CLI's cost
+    table, ``pricing lookup`` and the report."""
+    if value is None:
+        return "-"
+    exact = value.normalize()
+    exponent = exact.as_tuple().exponent
+    shown = exact if isinstance(exponent, int) and exponent <= -2 \
+        else exact.quantize(Decimal("0.01"))
+    return f"${shown:,f}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,10 @@ class CostComponent:
     # Tiers apply per unit of this many (e.g. per volume of a node group's node-months of root
     # volumes): each tier's quantity is one unit's, times this.
     tier_units: Decimal = Decimal(1)
+    # What one such unit is ("volume"), named in each tier's label ("first 32,000 IOPS per
+    # volume") so a line summed over a node group's volumes does not read as one volume's tier;
+    # empty for tiers over the whole quantity (Internet egress).
+    tier_per: str = ""
 
 
 @dataclass(frozen=True)

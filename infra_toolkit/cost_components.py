@@ -77,7 +77,7 @@ def _ebs(r: Resource, prefix: str, vtype: str, size_gb: Decimal, iops: int | Non
     if vtype in ("io1", "io2") and iops is not None:
         out.append(CostComponent(r, f"{prefix}Provisioned IOPS", "IOPS", _dec(iops) * n,
                                  _item(r.region, ec2, f"ebs_{vtype}_iops", tiered=vtype == "io2"),
-                                 tier_units=n))
+                                 tier_units=n, tier_per="volume"))
     if vtype == "standard":
         millions = None if io_requests is None else _dec(io_requests) / 1_000_000
         out.append(CostComponent(r, f"{prefix}I/O requests", "1M requests", millions,

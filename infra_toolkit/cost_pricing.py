@@ -27,9 +27,10 @@ def _line(c: CostComponent, name: str, quantity: Decimal | None, price: Price | 
                     unit_price, cost, price, missing, note or c.note)
 
 
-def _tier_label(start: Decimal, end: Decimal | None, unit: str) -> str:
+def _tier_label(start: Decimal, end: Decimal | None, unit: str, per: str = "") -> str:
     def fmt(x: Decimal) -> str:
-        return f"{x / 1024:g}TB" if unit == "GB" and x % 1024 == 0 else f"{x:,g} {unit}"
+        text = f"{x / 1024:g}TB" if unit == "GB" and x % 1024 == 0 else f"{x:,g} {unit}"
+        return f"{text} per {per}" if per else text
     if end is None:
         return f"over {fmt(start)}"
     return f"first {fmt(end)}" if start == 0 else f"next {fmt(end - start)}"
@@ -53,13 +54,14 @@ def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
             break  # a gap in the tiers: the rest is reported as not found below
         size = remaining if end is None else min(remaining, end - start)
         if size > 0 or not lines:
-            lines.append(_line(c, f"{c.name} ({_tier_label(start, end, c.unit)})",
+            lines.append(_line(c, f"{c.name} ({_tier_label(start, end, c.unit, c.tier_per)})",
                                size * units, price, None))
         remaining -= size
         top = end if end is not None else top
         if end is None or remaining <= 0:
             return lines
-    lines.append(_line(c, f"{c.name} (over {top:,} {c.unit})", remaining * units, None,
+    lines.append(_line(c, f"{c.name} ({_tier_label(top, None, c.unit, c.tier_per)})",
+                       remaining * units, None,
                        f"no {key.get('service')} {key.get('item_id')} price tier from {top:,} "
                        f"{c.unit} in region {key.get('region')}: the table's tiers stop there"))
     return lines

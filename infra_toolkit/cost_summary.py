@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
+from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents, unit_price_text
 
 __all__ = [
     "compare_estimates",
@@ -177,6 +177,11 @@ def _qty(value: Decimal | None) -> str:
     return "-" if value is None else f"{value.normalize():,f}"
 
 
+def _plain(value: Decimal | None) -> str | None:
+    """A CSV quantity or price: every decimal it has, no trailing zeros, no exponent."""
+    return None if value is None or pd.isna(value) else f"{value.normalize():f}"
+
+
 def format_estimate(est: CostEstimate) -> str:
     """A text table: one line per component with the price table row (or override rate) its
     price came from (missing prices flagged with the reason), the total, notes and the pricing
@@ -189,9 +194,8 @@ def format_estimate(est: CostEstimate) -> str:
         for ln in (x for x in est.lines if x.address == address):
             cost = {"PRICE NOT FOUND": "PRICE NOT FOUND",
                     "usage unknown": "depends on usage"}.get(ln.status, _usd(ln.monthly_cost_usd))
-            unit_price = ("-" if ln.unit_price_usd is None
-                          else f"${ln.unit_price_usd.normalize():f}")
-            rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit, unit_price,
+            rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit,
+                         unit_price_text(ln.unit_price_usd),
                          cost, ln.price.ref if ln.price is not None else "-"))
             if ln.price_not_found:
                 flagged.append(f"  {ln.address} / {ln.component}: {ln.price_not_found}")
@@ -229,7 +233,9 @@ def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None =
     """What ``infra-toolkit cost`` prints: the estimate, or current vs proposed when
     ``current`` is given, as ``table`` text, ``json`` or ``csv``. Every format shows monthly
     money in cents (the totals are the exact sums, rounded once) and each priced line's source
-    (table file and line, or the override rate); CSV ends with a TOTAL row in both layouts."""
+    (table file and line, or the override rate); CSV ends with a TOTAL row in both layouts and
+    writes quantities and unit prices as plain decimals (``4760``, ``0.085``: no ``.0``, no
+    exponent, no thousands separator)."""
     if fmt == "json":
         doc = (estimate_to_dict(proposed) if current is None
                else comparison_to_dict(current, proposed))
@@ -240,6 +246,9 @@ def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None =
         for column in [c for c in frame.columns if c.endswith("monthly_usd")
                        or c == "monthly_cost_usd"]:  # cents, as the table and JSON print
             frame[column] = [None if v is None else cents(v) for v in frame[column]]
+        for column in [c for c in ("hourly_quantity", "monthly_quantity", "unit_price_usd")
+                       if c in frame.columns]:  # 4760, not 4760.0 from a YAML float
+            frame[column] = [_plain(v) for v in frame[column]]
         return str(frame.to_csv(index=False)).rstrip("\n")
     if fmt == "table":
         return (format_estimate(proposed) if current is None

@@ -27,6 +27,8 @@ from infra_toolkit.plan_yaml import PlanLoader, refused_character, yaml_line_ind
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
+    "EKSCTL_DEFAULT_VOLUME_SIZE_GIB",
+    "EKSCTL_DEFAULT_VOLUME_TYPE",
     "ClusterConfig",
     "DeploymentSpec",
     "NodeGroupConfig",
@@ -272,8 +274,16 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
 
 CLUSTER_CONFIG_API = "eksctl.io/v1alpha5"
 _CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
-# eksctl's volumeType values (its own default, when unset, is gp3; volumeSize's is 80 GiB)
+# eksctl's volumeType values
 _EKSCTL_VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "sc1", "st1")
+# What eksctl gives a node group's root volume when the ClusterConfig leaves volumeSize /
+# volumeType out: 80 GiB (eksctl's DefaultNodeVolumeSize; for managed node groups since the fix of
+# https://github.com/eksctl-io/eksctl/issues/3540, before which they got the launch template's
+# 20 GiB) of gp3 (DefaultNodeVolumeType since https://github.com/eksctl-io/eksctl/pull/3078).
+# The eksctl user guide's own example states volumeSize: 80
+# (https://docs.aws.amazon.com/eks/latest/eksctl/nodegroup-additional-volume-mappings.html).
+EKSCTL_DEFAULT_VOLUME_SIZE_GIB = 80
+EKSCTL_DEFAULT_VOLUME_TYPE = "gp3"
 
 
 @dataclass(frozen=True)
@@ -281,7 +291,8 @@ class NodeGroupConfig:
     """A node group as configured (eksctl ``managedNodeGroups`` or ``aws_eks_node_group``):
     instance types and size bounds (node counts), not yet the simulator's node model.
     ``taints`` are ``key=value:Effect`` strings. ``disk_size_gib`` and ``volume_type`` are the
-    nodes' root volume (``None``: left to eksctl's defaults, 80 GiB gp3)."""
+    nodes' root volume (``None``: left to eksctl's defaults, :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB`
+    GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`)."""
 
     name: str
     instance_types: tuple[str, ...]

@@ -4,7 +4,7 @@ another pricing region, and the ceiling with every node group at its maximum siz
 
 The declared usage of a plan's load balancer (``new_connections``, ``active_connections``,
 ``processed_bytes_gb``, ``rule_evaluations``) and its ``monthly_outbound_internet_gb`` describe
-the traffic of the plan's reference scenario (``analysis.reference_scenario``: its first
+the traffic of the plan's reference scenario (:func:`reference_scenario`: its first
 scenario that is not a load test). :func:`traffic_profile_from_usage` turns them into
 per-request figures (:class:`~infra_toolkit.cost_sim.TrafficProfile`) at that scenario's mean
 request rate, so that :func:`~infra_toolkit.cost_sim.apply_simulation` prices each simulated
@@ -17,16 +17,24 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+import numpy as np
+
 from infra_toolkit.cost import HOURS_PER_MONTH
 from infra_toolkit.cost_sim import ALB_FREE_RULES_PER_REQUEST, BYTES_PER_GB, TrafficProfile
 from infra_toolkit.errors import SimulationError
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_scenario_types import LoadTest, Scenario
 from infra_toolkit.resources import Resource
+from infra_toolkit.traffic import TrafficCurve
 
 __all__ = [
     "LB_USAGE_KEYS",
     "at_max_size",
     "idle_node_hours",
     "in_region",
+    "is_load_test",
+    "reference_scenario",
+    "reference_traffic_profile",
     "traffic_profile_from_usage",
 ]
 
@@ -37,10 +45,42 @@ LB_USAGE_KEYS = ("new_connections", "active_connections", "processed_bytes_gb",
 _SECONDS_PER_HOUR = 3600
 
 
-def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: float
-                               ) -> TrafficProfile | None:
+def is_load_test(scenario: Scenario) -> bool:
+    """True for a closed-loop load test (``load_test:``): a test of minutes, not a month of
+    traffic, so it has no place in a monthly cost range."""
+    return isinstance(scenario.traffic, LoadTest)
+
+
+def reference_scenario(plan: Plan) -> Scenario | None:
+    """The scenario whose mean request rate the declared load balancer and egress usage
+    describe: the plan's first scenario that is not a load test (its first one if all are;
+    None without scenarios). Fixed by the plan, never by a report's selection."""
+    return next((s for s in plan.scenarios if not is_load_test(s)),
+                plan.scenarios[0] if plan.scenarios else None)
+
+
+def reference_traffic_profile(plan: Plan, resources: Sequence[Resource],
+                              curves: Mapping[str, TrafficCurve]
+                              ) -> tuple[TrafficProfile | None, float]:
+    """The per-request traffic of ``resources``' declared usage
+    (:func:`traffic_profile_from_usage`) at the reference rate, and that rate in requests per
+    second: the mean of :func:`reference_scenario`'s curve (``curves`` maps a scenario's name to
+    it) times the summed ``traffic_share`` of the autoscaled proposed workloads. The one rule
+    ``validate`` and the report apply: a zero rate with usage to derive raises
+    :class:`SimulationError` naming the scenario and the fix."""
+    reference = reference_scenario(plan)
+    if reference is None:
+        raise SimulationError("the plan has no scenario to derive per-request usage from")
+    share = sum(w.traffic_share for w in plan.proposed.workloads if w.hpa_spec is not None)
+    rps = float(np.mean(curves[reference.name].rps)) * share
+    return traffic_profile_from_usage(resources, rps, reference.name), rps
+
+
+def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: float,
+                               reference_name: str = "reference") -> TrafficProfile | None:
     """Per-request traffic implied by the declared usage at ``reference_rps`` requests per
-    second, or ``None`` when there is no single load balancer declaring ``processed_bytes_gb``.
+    second (of the scenario called ``reference_name``), or ``None`` when there is no single
+    load balancer declaring ``processed_bytes_gb``.
 
     - response bytes: the first ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` spread
       over a month of requests at the reference rate (binary GB; 0 without one);
@@ -53,9 +93,12 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     if len(lbs) != 1 or "processed_bytes_gb" not in lbs[0].usage:
         return None  # nothing declared to derive, whatever the reference rate
     if not reference_rps > 0:
-        raise SimulationError(f"reference_rps = {reference_rps!r}: the reference traffic must "
-                              "have a mean rate > 0 requests per second to derive per-request "
-                              "usage from the declared load balancer usage")
+        raise SimulationError(
+            f"the reference scenario {reference_name!r} (the plan's first scenario that is not a "
+            f"load test) has a mean rate of {reference_rps:g} requests per second, but the "
+            "declared load balancer usage (processed_bytes_gb) and egress are turned into "
+            "per-request figures at that scenario's mean rate; put a scenario with traffic first "
+            "(the traffic the declared usage was measured on)")
     usage = {k: float(lbs[0].usage.get(k, 0)) for k in LB_USAGE_KEYS}
     transfers = [r for r in resources if r.type == "aws_data_transfer"]
     egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0)) if transfers \

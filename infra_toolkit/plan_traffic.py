@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from infra_toolkit.errors import TrafficError
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.traffic import (
     TrafficCurve,
+    check_whole_steps,
     constant_curve,
     diurnal_curve,
     flash_crowd_curve,
@@ -32,7 +32,7 @@ from infra_toolkit.traffic import (
     step_curve,
 )
 
-__all__ = ["SHAPES", "scenario_curve", "shape_parameters"]
+__all__ = ["SHAPES", "scenario_curve", "scenario_curves", "shape_parameters"]
 
 #: Synthetic shape names a plan may use, and the traffic function that draws each.
 SHAPES: dict[str, Callable[..., TrafficCurve]] = {
@@ -81,10 +81,9 @@ def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[
                                f"{span}, the time range of {name}")
     begin_s, end_s = (start - first).total_seconds(), (end - first).total_seconds()
     window_s = end_s - begin_s
-    if window_s % step_s:
-        raise TrafficError(f"simulation.step_s {step_s:g} does not divide the {window_s:g} s "
-                           f"window {_iso(start)} .. {_iso(end)}; move start or end, or choose "
-                           f"a step_s that divides {window_s:g} s")
+    check_whole_steps(window_s, step_s, "simulation.step_s",
+                      f"the {window_s:g} s window {_iso(start)} .. {_iso(end)}",
+                      f"move start or end, or choose a step_s that divides {window_s:g} s")
     if begin_s % step_s:
         raise TrafficError(f"start {_iso(start)} is {begin_s:g} s after the first time of "
                            f"{name} ({_iso(first)}), not a whole number of simulation.step_s "
@@ -97,6 +96,11 @@ def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[
 def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
     trace = read_traffic_csv(traffic.path, interpolate_gaps=traffic.interpolate_gaps,
                              gap_option="`interpolate_gaps: true` in this csv: block")
+    if traffic.start is None and traffic.end is None:  # all of it: no partial step dropped
+        check_whole_steps(trace.duration_s, step_s, "simulation.step_s",
+                          f"the {trace.duration_s:g} s of {traffic.path.name}",
+                          f"choose a step_s that divides it, such as the file's "
+                          f"{trace.step_s:g} s interval, or give start and end")
     curve = resample_curve(trace, step_s)
     if traffic.start is not None or traffic.end is not None:
         if trace.start is None:
@@ -125,6 +129,11 @@ def _load_test_curve(test: LoadTest, step_s: float, name: str) -> TrafficCurve:
     return TrafficCurve(np.maximum(rising.rps + falling.rps - rate, 0.0), step_s, None, name)
 
 
+def scenario_curves(scenarios: Sequence[Scenario], step_s: float) -> dict[str, TrafficCurve]:
+    """Each scenario's :func:`scenario_curve` by its name, in order (requests per second)."""
+    return {s.name: scenario_curve(s, step_s) for s in scenarios}
+
+
 def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
     """The scenario's request rate at ``step_s`` seconds per step (requests per second).
 
@@ -133,13 +142,10 @@ def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
     traffic = scenario.traffic
     if isinstance(traffic, CsvTraffic):
         return _csv_curve(traffic, step_s, scenario.name)
-    steps = traffic.duration_s / step_s
-    if not math.isclose(round(steps), steps, rel_tol=1e-9):
-        what = "duration" if isinstance(traffic, SyntheticTraffic) else \
-            "ramp_up + hold + ramp_down"
-        raise TrafficError(f"simulation.step_s {step_s:g} does not divide the {what}, "
-                           f"{traffic.duration_s:g} s ({steps:.2f} steps); make it a whole number "
-                           "of steps or choose a step_s that divides it")
+    what = "duration" if isinstance(traffic, SyntheticTraffic) else "ramp_up + hold + ramp_down"
+    check_whole_steps(traffic.duration_s, step_s, "simulation.step_s",
+                      f"the {what}, {traffic.duration_s:g} s",
+                      "make it a whole number of steps or choose a step_s that divides it")
     if isinstance(traffic, SyntheticTraffic):
         if traffic.shape not in SHAPES:
             raise TrafficError(f"unknown shape {traffic.shape!r}; shapes: {', '.join(SHAPES)}")

@@ -37,10 +37,11 @@ from infra_toolkit.plan import (
     SimulationSettings,
     _seed_rule,
 )
+from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
-from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.plan_traffic import scenario_curve, scenario_curves
 from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.plan_workloads import read_architecture
 from infra_toolkit.plan_yaml import line_of, parse_yaml, read_yaml_text
@@ -241,7 +242,21 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                 simulation=simulation, pricing_tables=pricing[0], pricing_overrides=pricing[1],
                 data=data)
     _simulable(r, plan, pricing[2])
+    _reference_rate(r, plan)
     return None if r.problems else plan
+
+
+def _reference_rate(r: FieldReader, plan: Plan) -> None:
+    """The declared per-request usage can be derived at the reference scenario's mean rate, by
+    the rule the report applies (``plan_cost.reference_traffic_profile``)."""
+    reference = reference_scenario(plan)
+    if reference is None or all(w.hpa_spec is None for w in plan.proposed.workloads):
+        return  # nothing is simulated, so the declared usage is priced as declared
+    curves = {reference.name: scenario_curve(reference, plan.simulation.step_s)}
+    try:
+        reference_traffic_profile(plan, plan.proposed.resources, curves)
+    except SimulationError as exc:
+        r.add(join_path("scenarios", plan.scenarios.index(reference)), str(exc))
 
 
 def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
@@ -302,9 +317,9 @@ def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Pr
     if plan is None or all(w.hpa_spec is None for w in plan.proposed.workloads):
         return plan, problems, []
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
-    curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in plan.scenarios}
     warnings = [Problem(w.path, f"warning: {w.message}", str(path), line_of(lines, w.path))
-                for w in plan_warnings(plan, book, curves)]
+                for w in plan_warnings(plan, book, scenario_curves(plan.scenarios,
+                                                                   plan.simulation.step_s))]
     return plan, problems, warnings
 
 

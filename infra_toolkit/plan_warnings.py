@@ -164,7 +164,7 @@ def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
             out.append(PlanWarning(path, (
                 f"{idle.what} is {_f(idle.value)}{idle.unit} at zero load ({idle.formula}), "
                 f"above {_target_text(idle, tolerance)}: the HPA scales to maxReplicas "
-                f"({hpa.max_replicas}) even with no traffic, since more pods do not lower a "
+                f"({hpa.max_replicas:,}) even with no traffic, since more pods do not lower a "
                 f"pod's baseline; {_idle_fix(idle, tolerances.scale_down)}, or correct the "
                 "model's baseline")))
         elif full.ratio() <= 1 + tolerance:
@@ -185,8 +185,8 @@ def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
         low = hpa.min_replicas
         out.append(PlanWarning(path, (
             f"no metric of HPA {hpa.name!r} can rise above its target under the model: the HPA "
-            f"never scales above minReplicas ({low}) under load, and {low} pod(s) serve at most "
-            f"{low} x {_f(cap)} = {_f(low * cap)} rps; fix the targets above")))
+            f"never scales above minReplicas ({low:,}) under load, and {low:,} pod(s) serve at "
+            f"most {low:,} x {_f(cap)} = {_f(low * cap)} rps; fix the targets above")))
     return out
 
 
@@ -210,11 +210,11 @@ def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCur
             f" ({_f(float(curve.rps.max()))} rps x traffic_share {_f(workload.traffic_share)})"
         out.append(PlanWarning(path, (
             f"scenario {name!r} peaks at {_f(peak)} rps for workload {workload.name!r}{share}, "
-            f"more than maxReplicas pods serve ({hpa.max_replicas} x {_f(cap)} rps = "
+            f"more than maxReplicas pods serve ({hpa.max_replicas:,} x {_f(cap)} rps = "
             f"{_f(most)} rps): {_f(peak - most)} rps ({_f(100 * (peak - most) / peak)} %) cannot "
             f"be served at the peak even at maxReplicas, and the rate is above {_f(most)} rps "
             f"for {_f(over_min)} min of the scenario; raise maxReplicas to at least "
-            f"{math.ceil(peak / cap - 1e-9)} ({_f(peak)} / {_f(cap)}) or the pod's capacity")))
+            f"{math.ceil(peak / cap - 1e-9):,} ({_f(peak)} / {_f(cap)}) or the pod's capacity")))
     return out
 
 
@@ -229,13 +229,13 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
     total = sum(room.values())
     if total >= hpa.max_replicas:
         return []
-    held = ", ".join(f"{g.name}: {g.max_size} node(s) x {room[g.name] // g.max_size} pod(s)"
+    held = ", ".join(f"{g.name}: {g.max_size:,} node(s) x {room[g.name] // g.max_size:,} pod(s)"
                      for g in groups)
     return [PlanWarning(path, (
-        f"maxReplicas {hpa.max_replicas} of workload {workload.name!r} needs room for "
-        f"{hpa.max_replicas} pods ({d.cpu_request_millicores}m CPU, "
-        f"{_f(d.memory_request_mib)} MiB each) but its node groups hold at most {total} at "
-        f"max_size ({held}): {hpa.max_replicas - total} pod(s) stay Pending at maxReplicas; "
+        f"maxReplicas {hpa.max_replicas:,} of workload {workload.name!r} needs room for "
+        f"{hpa.max_replicas:,} pods ({d.cpu_request_millicores}m CPU, "
+        f"{_f(d.memory_request_mib)} MiB each) but its node groups hold at most {total:,} at "
+        f"max_size ({held}): {hpa.max_replicas - total:,} pod(s) stay Pending at maxReplicas; "
         "raise max_size, use a larger instance type, lower the requests or maxReplicas"))]
 
 
@@ -243,7 +243,9 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                   ) -> tuple[PlanWarning, ...]:
     """Every warning of the autoscaled proposed workloads of a valid ``plan``, in plan order:
     node groups sized from ``book``'s instance specs, and ``curves`` mapping a scenario's name
-    to its request rate (``plan_traffic.scenario_curve``; only those scenarios are checked)."""
+    to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
+    ``validate`` and the report both pass every scenario of the plan, so they list the same
+    warnings whichever scenarios a report selects)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
         if w.hpa_spec is None or w.model is None:

@@ -16,7 +16,11 @@ from typing import Any
 
 from infra_toolkit import plan_domain as domain
 from infra_toolkit.errors import SpecError
-from infra_toolkit.manifests import NodeGroupConfig
+from infra_toolkit.manifests import (
+    EKSCTL_DEFAULT_VOLUME_SIZE_GIB,
+    EKSCTL_DEFAULT_VOLUME_TYPE,
+    NodeGroupConfig,
+)
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
@@ -163,29 +167,34 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
 
 def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig, path: str,
                    template: str | None) -> None:
-    """The root volume eksctl creates (what the ClusterConfig states of it) against the priced
-    one: the launch template's ``block_device_mappings`` (``template`` is its path), else EKS's
-    gp2 of ``disk_size``."""
-    for eksctl, attr, ebs_key in (("volumeSize", "disk_size_gib", "volume_size"),
-                                  ("volumeType", "volume_type", "volume_type")):
-        theirs, mine = getattr(group, attr), getattr(res, attr)
-        if theirs is None or mine == theirs:
-            continue  # a field the ClusterConfig leaves to eksctl is not compared
+    """The root volume eksctl creates (what the ClusterConfig states of it, else eksctl's
+    defaults: 80 GiB of gp3) against the priced one: the launch template's
+    ``block_device_mappings`` (``template`` is its path), else EKS's gp2 of ``disk_size``."""
+    for eksctl, attr, ebs_key, default in (
+            ("volumeSize", "disk_size_gib", "volume_size", EKSCTL_DEFAULT_VOLUME_SIZE_GIB),
+            ("volumeType", "volume_type", "volume_type", EKSCTL_DEFAULT_VOLUME_TYPE)):
+        stated, mine = getattr(group, attr), getattr(res, attr)
+        theirs = default if stated is None else stated
+        if mine == theirs:
+            continue
+        whose = (f"the ClusterConfig's {eksctl} {theirs!r}" if stated is not None else
+                 f"eksctl's default {eksctl} {theirs!r} (the ClusterConfig does not state it)")
+        fix = ("make them equal" if stated is not None else
+               f"state {eksctl} in the ClusterConfig or make them equal")
         if template is not None:
-            r.add(f"{template}.block_device_mappings.ebs.{ebs_key}",
-                  f"{mine!r} differs from the ClusterConfig's {eksctl} {theirs!r} for node group "
-                  f"{group.name!r}; make them equal so the priced root volumes are the ones "
-                  "eksctl creates")
+            r.add(f"{template}.block_device_mappings[0].ebs.{ebs_key}",
+                  f"{mine!r} differs from {whose} for node group {group.name!r}; {fix} so the "
+                  "priced root volumes are the ones eksctl creates")
         elif attr == "disk_size_gib":
-            r.add(f"{path}.disk_size", f"{mine!r} differs from the ClusterConfig's {eksctl} "
-                  f"{theirs!r} for node group {group.name!r}; make them equal so the priced "
-                  "root volumes are the ones eksctl creates")
+            r.add(f"{path}.disk_size", f"{mine!r} differs from {whose} for node group "
+                  f"{group.name!r}; {fix} so the priced root volumes are the ones eksctl "
+                  "creates")
         else:
             r.add(path, f"node group {group.name!r} is priced with EKS's own gp2 root volumes "
-                  f"(it names no launch_template) but the ClusterConfig's volumeType is "
-                  f"{theirs!r}; add an aws_launch_template whose block_device_mappings ebs gives "
-                  f"volume_type {theirs} and the size, name it in the node group's "
-                  "launch_template block and remove disk_size")
+                  f"(it names no launch_template) but {whose} is not gp2; add an "
+                  f"aws_launch_template whose block_device_mappings ebs gives volume_type "
+                  f"{theirs} and the size, name it in the node group's launch_template block "
+                  "and remove disk_size")
 
 
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],

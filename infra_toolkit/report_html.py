@@ -27,7 +27,6 @@ __all__ = [
     "preformatted",
     "number_text",
     "quantity_text",
-    "unit_price_text",
     "usd_text",
 ]
 
@@ -42,18 +41,6 @@ def usd_text(value: Decimal | float | None, *, signed: bool = False) -> str:
         return "$0.00"
     sign = "-" if amount < 0 else ("+" if signed else "")
     return f"{sign}${abs(amount):,.2f}"
-
-
-def unit_price_text(value: Decimal | None) -> str:
-    """A unit price in USD as the table row gives it, with at least 2 decimals: ``$0.10``,
-    ``$0.0416``, ``$73.00``; ``-`` for ``None`` (no price)."""
-    if value is None:
-        return "-"
-    exact = value.normalize()
-    exponent = exact.as_tuple().exponent
-    shown = exact if isinstance(exponent, int) and exponent <= -2 \
-        else exact.quantize(Decimal("0.01"))
-    return f"${shown:,f}"
 
 
 def number_text(value: Any) -> str:

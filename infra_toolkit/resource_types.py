@@ -24,6 +24,7 @@ __all__ = [
     "check_rules",
     "launch_template_problem",
     "launch_template_ref",
+    "root_device_problem",
 ]
 
 @dataclass(frozen=True)
@@ -285,6 +286,37 @@ def launch_template_problem(address: str, attributes: Mapping[str, Any]) -> str 
     return None
 
 
+# The device a node group's AMI boots from, so the one device a launch template may give (the
+# priced root volume): /dev/xvda for the EKS-optimized Amazon Linux 2 and 2023 AMIs (ami_type
+# AL2_* and AL2023_*). A Bottlerocket node has two volumes, the OS one on /dev/xvda and the data
+# one on /dev/xvdb (github.com/bottlerocket-os/bottlerocket, "Default volumes"), which one block
+# cannot price; other AMI types (Windows, CUSTOM) have root devices no source here names.
+_ROOT_DEVICE_AMI_PREFIXES = {"/dev/xvda": ("AL2_", "AL2023_")}
+
+
+def root_device_problem(template_address: str, device_name: str, ami_type: str,
+                        node_group_address: str) -> str | None:
+    """Why the launch template's one block, on ``device_name``, is not the root volume of the
+    nodes of ``ami_type`` (``None``: it is)."""
+    roots = [dev for dev, prefixes in _ROOT_DEVICE_AMI_PREFIXES.items()
+             if ami_type.startswith(prefixes)]
+    if ami_type.startswith("BOTTLEROCKET"):
+        return (f"{node_group_address} has ami_type {ami_type}, whose nodes have two volumes "
+                f"(the OS on /dev/xvda, the data on /dev/xvdb), but {template_address} gives "
+                "one block, so the other would go unpriced; use an AL2023 ami_type")
+    if not roots:
+        return (f"{node_group_address} has ami_type {ami_type}, whose root device this toolkit "
+                "does not know (it knows /dev/xvda of the AL2_* and AL2023_* AMIs), so "
+                f"{template_address}'s block cannot be priced as its root volume; use an "
+                "AL2023 ami_type")
+    if device_name not in roots:
+        return (f"{template_address}'s block is on {device_name}, not the root device "
+                f"{roots[0]} of ami_type {ami_type}: a block on another device adds a data "
+                "volume and leaves the root volume the AMI's, which no table prices; give the "
+                f"block device_name {roots[0]}")
+    return None
+
+
 def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
                     ) -> list[tuple[str, str]]:
     out = _volume_rules(a, "root_block_device.volume_type", "root_block_device.iops",
@@ -299,13 +331,12 @@ def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
     return out
 
 
-def _size_rule(size_key: str, size_gib: int, limit_gib: int, what: str
-               ) -> list[tuple[str, str]]:
+def _size_rule(size_key: str, size_gib: int, limit_gib: int, what: str,
+               fix: str = "split the data over several volumes") -> list[tuple[str, str]]:
     if size_gib <= limit_gib:
         return []
     return [(size_key, f"{size_gib:,} GiB is more than AWS allows for {what} ({limit_gib:,} GiB "
-                       f"= {limit_gib // 1024} TiB); check the unit (GiB) or split the data "
-                       "over several volumes")]
+                       f"= {limit_gib // 1024} TiB); check the unit (GiB) or {fix}")]
 
 
 def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_key: str,
@@ -344,8 +375,10 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                         f"got {a['allocated_storage']}")))
     if "storage_throughput" in a and stype != "gp3":
         out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
+    # an RDS instance has one storage volume: the data cannot be spread over several
     return out + _size_rule("allocated_storage", a["allocated_storage"],
-                            RDS_MAX_STORAGE_GIB[stype], f"{stype} RDS storage")
+                            RDS_MAX_STORAGE_GIB[stype], f"{stype} RDS storage",
+                            "split the data over several DB instances")
 
 
 def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:

@@ -48,6 +48,7 @@ from infra_toolkit.resource_types import (
     check_rules,
     launch_template_problem,
     launch_template_ref,
+    root_device_problem,
 )
 
 __all__ = [
@@ -110,6 +111,20 @@ def _did_you_mean(value: str, options: Sequence[str]) -> str:
     quoted = [repr(c) for c in close]
     joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return f"; did you mean {joined}?"
+
+
+def _written_path(raw: Mapping[str, Any], key: str) -> str:
+    """A flattened ``key`` (``block_device_mappings.ebs.volume_size``) as it is written in
+    ``raw``: a block given as a one-element list keeps its index
+    (``block_device_mappings[0].ebs.volume_size``)."""
+    out: list[str] = []
+    node: Any = raw
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(node, list) and len(node) == 1 and isinstance(node[0], Mapping):
+            part, node = f"{part}[0]", node[0]
+        out.append(part)
+    return ".".join(out)
 
 
 def _flatten(value: Mapping[str, Any], schema_keys: set[str], prefix: str = ""
@@ -221,7 +236,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
         flat = _flatten(raw, set(specs))
         out: dict[str, Any] = {}
         for key, value in flat.items():
-            path = f"{where}.{section}{key}"
+            path = f"{where}.{section}{_written_path(raw, key)}"
             if key in ignored or key.split(".")[0] in ignored:
                 continue
             if key not in specs and isinstance(value, list) and any(
@@ -248,7 +263,8 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                     inherit = (" (a read replica inherits it only from a replicate_source_db "
                                "in the same list)" if "replicate_source_db" in raw
                                and key in ("engine", "allocated_storage") else "")
-                    bad(f"{where}.{section}{key}", f"required for {label}{inherit}")
+                    bad(f"{where}.{section}{_written_path(raw, key)}",
+                        f"required for {label}{inherit}")
                 elif spec.default is not None:
                     out[key] = spec.default
         values[section] = out
@@ -269,7 +285,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     if len(problems) > count:
         return None
     for path, message in check_rules(rtype, attrs, usage, str(region)):
-        bad(f"{where}.{path}", message)
+        bad(f"{where}.{_written_path(item, path)}", message)
     if len(problems) > count:
         return None
     return Resource(rtype, str(name), str(region), attrs, usage)
@@ -336,6 +352,19 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
         why = launch_template_problem(template.address, template.attributes)
         if why:
             problems.append(ResourceProblem(lt_path, why))
+            continue
+        if template.region != resource.region:
+            problems.append(ResourceProblem(lt_path, (
+                f"{template.address} is in {template.region} but {resource.address} is in "
+                f"{resource.region}; a node group can use only a launch template of its own "
+                "region: give both the same region")))
+            continue
+        why = root_device_problem(template.address,
+                                  str(template.attributes["block_device_mappings.device_name"]),
+                                  str(resource.attributes["ami_type"]), resource.address)
+        if why:
+            device = f"{wheres[resources.index(template)]}.block_device_mappings[0].device_name"
+            problems.append(ResourceProblem(device, why))
             continue
         resources[j] = replace(resource, launch_template=template)
     return resources, problems

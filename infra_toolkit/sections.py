@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun, is_load_test
-from infra_toolkit.cost import CostEstimate
+from infra_toolkit.cost import CostEstimate, unit_price_text
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region
@@ -38,7 +38,6 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
-    unit_price_text,
     usd_text,
 )
 from infra_toolkit.resources import Resource

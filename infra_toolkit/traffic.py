@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the loaders are re-exported lazily by __getattr__ below
 __all__ = [
     "TrafficCurve",
     "add_noise",
+    "check_whole_steps",
     "constant_curve",
     "diurnal_curve",
     "flash_crowd_curve",
@@ -283,6 +284,17 @@ def slice_curve(curve: TrafficCurve, start_s: float, duration_s: float) -> Traff
         )
     start = None if curve.start is None else curve.start + pd.Timedelta(seconds=start_s)
     return TrafficCurve(curve.rps[int(i0):int(i0) + int(n)], curve.step_s, start, curve.name)
+
+
+def check_whole_steps(duration_s: float, step_s: float, step_name: str, what: str,
+                      fix: str) -> None:
+    """Raise :class:`TrafficError` unless ``step_s`` divides ``duration_s`` (seconds; to 1e-9
+    relative), so that resampling drops no trailing partial step: the message says
+    ``{step_name} {step_s} does not divide {what} ({steps} steps); {fix}``."""
+    steps = duration_s / step_s
+    if not math.isclose(round(steps), steps, rel_tol=1e-9):
+        raise TrafficError(f"{step_name} {step_s:g} does not divide {what} ({steps:.2f} steps); "
+                           f"{fix}")
 
 
 def resample_curve(curve: TrafficCurve, step_s: float) -> TrafficCurve:

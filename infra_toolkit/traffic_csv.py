@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.errors import TrafficError
-from infra_toolkit.traffic import TrafficCurve, resample_curve
+from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 
 __all__ = ["MAX_RATE_RPS", "read_traffic_csv"]
 
@@ -143,7 +143,8 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
 
 def read_traffic_csv(path: str | Path, step_s: float | None = None,
                      interpolate_gaps: bool = False,
-                     gap_option: str = "interpolate_gaps=True") -> TrafficCurve:
+                     gap_option: str = "interpolate_gaps=True",
+                     step_option: str = "step_s") -> TrafficCurve:
     """Read ``timestamp,requests_per_second`` into a :class:`TrafficCurve`.
 
     ``step_s`` (seconds) resamples the file's interval with :func:`resample_curve` (time-weighted
@@ -152,7 +153,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     unless ``interpolate_gaps`` is true: then each missing row gets the linear interpolation between
     the rows around the gap. ``gap_option`` is how the caller's user turns that on (a CLI flag,
     a plan key), named in the error's fix. A one-row file needs ``step_s`` to know how long its
-    row lasts.
+    row lasts. A ``step_s`` that does not divide the file's duration (rows x interval) is an
+    error naming ``step_option``, rather than a trailing partial step silently dropped.
     """
     path = Path(path)
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
@@ -232,4 +234,10 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         rates = np.interp(grid, times, rates)
 
     curve = TrafficCurve(rates, file_step, start, path.stem)
-    return curve if step_s is None else resample_curve(curve, float(step_s))
+    if step_s is None:
+        return curve
+    check_whole_steps(curve.duration_s, float(step_s), step_option,
+                      f"the {curve.duration_s:g} s of {path} ({curve.rps.size} rows of "
+                      f"{file_step:g} s)", f"choose a {step_option} that divides it, such as "
+                      f"{file_step:g}")
+    return resample_curve(curve, float(step_s))

@@ -9,6 +9,8 @@ GB-month, Internet egress $0.09/GB (first 10 TB). A month is 730 h.
 from __future__ import annotations
 
 import math
+import re
+import shutil
 from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
@@ -24,6 +26,7 @@ from infra_toolkit.approval_store import open_store
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.errors import PlanError, SimulationError
 from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.review_subject import read_review_subject
 from infra_toolkit.traffic import constant_curve
 from tests.approval_helpers import T0
@@ -298,3 +301,26 @@ def test_a_saturated_pods_latency_is_marked_as_the_models_ceiling(tmp_path: Path
     slos = scaling[1].frame
     achieved = slos[(slos["Scenario"] == "overload") & (slos["SLO"] == "p95 latency")]
     assert list(achieved["Achieved"]) == [f"max p95 ≥ {worst:,.0f} ms (saturated: model ceiling)"]
+
+
+def test_the_reports_plan_warnings_are_validates_whatever_it_selects(tmp_path: Path) -> None:
+    # N-12: the report listed only the selected scenarios' peak warnings
+    shutil.copytree((REPO / SMALL).parent.parent / "manifests", tmp_path / "manifests")
+    (tmp_path / "report").mkdir()
+    plan = tmp_path / "report" / "small.yaml"
+    double = "  - name: double\n"  # surge goes after steady: not the reference scenario
+    text = (REPO / SMALL).read_text()
+    assert double in text
+    plan.write_text(text.replace(double, "  - name: surge\n    description: a busy hour\n"
+                                 "    synthetic: {shape: constant, duration: 1h, rps: 400}\n"
+                                 + double, 1))
+    _plan, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    a = analyze_plan(plan, scenarios=["steady"], horizon_h=0.25,
+                     store_location=str(tmp_path / "db.sqlite"))
+    assert [(w.path, f"warning: {w.message}") for w in a.warnings] == \
+        [(w.path, w.message) for w in warnings]
+    # maxReplicas 8 x 40 rps = 320 rps < 400 rps; ceil(400 / 40) = 10 pods
+    assert any(re.match(r"scenario 'surge' peaks at 400 rps .*\(8 x 40 rps = 320 rps\).*"
+                        r"raise maxReplicas to at least 10 \(400 / 40\)", w.message)
+               for w in a.warnings)

@@ -49,7 +49,7 @@ def only(est: CostEstimate, component: str) -> CostLine:
 
 @pytest.mark.parametrize(("module", "public"), [
     (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
-            "cents"]),
+            "cents", "unit_price_text"]),
     (cost_components, ["cost_components", "lcu_per_hour"]),
     (cost_pricing, ["estimate", "price_components"]),
 ])
@@ -203,7 +203,7 @@ def test_dedicated_tenancy_is_flagged(book: PriceBook) -> None:
       "Provisioned IOPS": "19.50"}),  # 300 x 0.065
     ({"volume_type": "io2", "size": 30, "iops": 300},
      {"Storage (provisioned IOPS SSD, io2)": "3.75",
-      "Provisioned IOPS (first 32,000 IOPS)": "19.50"}),
+      "Provisioned IOPS (first 32,000 IOPS per volume)": "19.50"}),
     ({"volume_type": "st1", "size": 40}, {"Storage (throughput optimized HDD, st1)": "1.80"}),
     ({"volume_type": "sc1", "size": 50}, {"Storage (cold HDD, sc1)": "0.75"}),
     ({"volume_type": "standard", "size": 20, "usage": {"monthly_standard_io_requests": 1000000}},
@@ -220,8 +220,8 @@ def test_io2_iops_beyond_the_tabled_tier_are_flagged(book: PriceBook) -> None:
     est = price(book, {"type": "aws_ebs_volume", "name": "v", "volume_type": "io2", "size": 100,
                        "iops": 40000})
     # ebs_io2_iops tier 0-32000 at 0.065: 32000 x 0.065 = 2080.00; the 8000 above have no row
-    assert usd(est, "Provisioned IOPS (first 32,000 IOPS)") == Decimal("2080.00")
-    over = only(est, "Provisioned IOPS (over 32,000 IOPS)")
+    assert usd(est, "Provisioned IOPS (first 32,000 IOPS per volume)") == Decimal("2080.00")
+    over = only(est, "Provisioned IOPS (over 32,000 IOPS per volume)")
     assert (over.monthly_quantity, over.status) == (Decimal(8000), "PRICE NOT FOUND")
     assert over.price_not_found == ("no AmazonEC2 ebs_io2_iops price tier from 32,000 IOPS in "
                                     "region us-east-1: the table's tiers stop there")

@@ -66,6 +66,25 @@ def test_csv_output_one_row_per_line(capsys: pytest.CaptureFixture[str]) -> None
         "TOTAL", "61.35", "priced")
 
 
+def test_csv_quantities_and_table_unit_prices_are_written_one_way(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # N-13 / N-14: 15000.0 GB from YAML was split into "10240" and "4760.0"; the table said
+    # "$0.1" where the report says "$0.10"
+    (tmp_path / "r.yaml").write_text(
+        "region: us-east-1\nresources:\n  - type: aws_data_transfer\n    name: out\n"
+        "    usage: {monthly_outbound_internet_gb: 15000.0}\n"
+        "  - type: aws_ebs_volume\n    name: v\n    size: 2e2\n")
+    _, out, _ = run(capsys, "cost", str(tmp_path / "r.yaml"), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    # 15000 GB = 10240 (first 10 TB at $0.09) + 4760 (next 40 TB at $0.085); 200 GB gp2 at $0.1
+    assert [(r["monthly_quantity"], r["unit_price_usd"]) for r in rows[:-1]] == [
+        ("10240", "0.09"), ("4760", "0.085"), ("200", "0.1")]
+    _, table, _ = run(capsys, "cost", str(tmp_path / "r.yaml"))
+    gp2 = next(x for x in table.splitlines() if "gp2" in x)
+    # 200 x $0.10 = $20.00
+    assert gp2.split()[-6:-3] == ["$0.10", "$20.00", "other_services_2026-05-03.csv"]
+
+
 def test_every_format_names_each_lines_price_row(capsys: pytest.CaptureFixture[str]) -> None:
     # the README's "monthly cost, with the price table rows": the table too, not only its files
     source = "ec2_on_demand_2026-07-20.csv line 1263: us-east-1/t3.medium"

@@ -71,21 +71,22 @@ def disk_lines(est: CostEstimate) -> dict[str, Decimal | None]:
     # 2 x 100 GB x 0.125 = 25.00; 2 x 1000 IOPS x 0.065 = 130.00 (every io1 IOPS is billed)
     ({"volume_size": 100, "volume_type": "io1", "iops": 1000}, 2, {},
      {"Storage (provisioned IOPS SSD, io1)": "25.00", "Provisioned IOPS": "130.00"}),
-    # io2 tiers apply per volume: 3 volumes of 20,000 IOPS all sit in the first tier (a tier on
+    # io2 tiers apply per volume, as the label says (N-15: before, "first 32,000 IOPS" beside a
+    # 60,000 IOPS line): 3 volumes of 20,000 IOPS all sit in the first tier (a tier on
     # the 60,000 total would leave 28,000 unpriced): 3 x 20000 x 0.065 = 3900.00;
     # 3 x 100 GB x 0.125 = 37.50
     ({"volume_size": 100, "volume_type": "io2", "iops": 20000}, 3, {},
      {"Storage (provisioned IOPS SSD, io2)": "37.50",
-      "Provisioned IOPS (first 32,000 IOPS)": "3900.00"}),
+      "Provisioned IOPS (first 32,000 IOPS per volume)": "3900.00"}),
     # and beyond it: 2 x 32000 x 0.065 = 4160.00 priced; 2 x 8000 IOPS above the table's tiers
     ({"volume_size": 100, "volume_type": "io2", "iops": 40000}, 2, {},
      {"Storage (provisioned IOPS SSD, io2)": "25.00",
-      "Provisioned IOPS (first 32,000 IOPS)": "4160.00",
-      "Provisioned IOPS (over 32,000 IOPS)": None}),
+      "Provisioned IOPS (first 32,000 IOPS per volume)": "4160.00",
+      "Provisioned IOPS (over 32,000 IOPS per volume)": None}),
     # a group at 0 nodes: 0 node-months of volumes
     ({"volume_size": 100, "volume_type": "io2", "iops": 20000}, 0, {},
      {"Storage (provisioned IOPS SSD, io2)": "0.00",
-      "Provisioned IOPS (first 32,000 IOPS)": "0.00"}),
+      "Provisioned IOPS (first 32,000 IOPS per volume)": "0.00"}),
     # gp2 from a template: 3 x 40 GB x 0.1 = 12.00
     ({"volume_size": 40, "volume_type": "gp2"}, 3, {},
      {"Storage (general purpose SSD, gp2)": "12.00"}),
@@ -129,6 +130,13 @@ def test_a_template_alone_costs_nothing_and_terraform_references_resolve(book: P
 OK_TEMPLATE = template(volume_size=20, volume_type="gp3")
 
 
+@pytest.mark.parametrize("ami_type", ["AL2_x86_64", "AL2_ARM_64", "AL2023_ARM_64_STANDARD"])
+def test_the_root_device_of_amazon_linux_nodes_is_xvda(ami_type: str) -> None:
+    lt, ng = parse_resources([OK_TEMPLATE, group(ami_type=ami_type)],
+                             default_region="us-east-1")
+    assert ng.launch_template == lt
+
+
 @pytest.mark.parametrize(("items", "problems"), [
     ([OK_TEMPLATE, group(disk_size=20)],
      ["resources[1].disk_size: conflicts with launch_template: Terraform and EKS refuse "
@@ -165,13 +173,14 @@ OK_TEMPLATE = template(volume_size=20, volume_type="gp3")
      ["resources[0].block_device_mappings: 2 blocks given; aws_launch_template.nodes takes one "
       "block_device_mappings block; only the nodes' root volume is priced: keep the block of "
       "the root device (/dev/xvda)"]),
+    # N-15: the path names the block's index as written (before: block_device_mappings.ebs)
     ([template(volume_size=20, volume_type="gp2", throughput=200)],
-     ["resources[0].block_device_mappings.ebs.throughput: only gp3 volumes take throughput, "
+     ["resources[0].block_device_mappings[0].ebs.throughput: only gp3 volumes take throughput, "
       "not gp2"]),
     ([template(volume_size=20, volume_type="io1")],
-     ["resources[0].block_device_mappings.ebs.iops: required for io1 volumes"]),
+     ["resources[0].block_device_mappings[0].ebs.iops: required for io1 volumes"]),
     ([template(volume_size=20, volume_type="gp4")],
-     ["resources[0].block_device_mappings.ebs.volume_type: 'gp4' is not one of gp2, gp3, io1, "
+     ["resources[0].block_device_mappings[0].ebs.volume_type: 'gp4' is not one of gp2, gp3, io1, "
       "io2, st1, sc1, standard; did you mean 'gp3' or 'gp2'?"]),
     ([{**OK_TEMPLATE, "instance_type": "t3.large"}],
      ["resources[0].instance_type: not supported: the instance type is priced from the node "
@@ -180,9 +189,32 @@ OK_TEMPLATE = template(volume_size=20, volume_type="gp3")
      ["resources[1].launch_template.name: aws_launch_template.nodes: a magnetic (standard) root "
       "volume is billed per I/O request, for which a node group has no usage key; use gp3 or "
       "gp2"]),
+    # N-10: one block on a data device was priced as the root volume (same $ as /dev/xvda)
+    ([{**OK_TEMPLATE, "block_device_mappings": [
+        {"device_name": "/dev/xvdb", "ebs": {"volume_size": 20, "volume_type": "gp3"}}]},
+      group()],
+     ["resources[0].block_device_mappings[0].device_name: aws_launch_template.nodes's block is "
+      "on /dev/xvdb, not the root device /dev/xvda of ami_type AL2023_x86_64_STANDARD: a block "
+      "on another device adds a data volume and leaves the root volume the AMI's, which no "
+      "table prices; give the block device_name /dev/xvda"]),
+    ([OK_TEMPLATE, group(ami_type="BOTTLEROCKET_x86_64")],
+     ["resources[0].block_device_mappings[0].device_name: aws_eks_node_group.general has "
+      "ami_type BOTTLEROCKET_x86_64, whose nodes have two volumes (the OS on /dev/xvda, the "
+      "data on /dev/xvdb), but aws_launch_template.nodes gives one block, so the other would "
+      "go unpriced; use an AL2023 ami_type"]),
+    ([OK_TEMPLATE, group(ami_type="WINDOWS_CORE_2022_x86_64")],
+     ["resources[0].block_device_mappings[0].device_name: aws_eks_node_group.general has "
+      "ami_type WINDOWS_CORE_2022_x86_64, whose root device this toolkit does not know (it "
+      "knows /dev/xvda of the AL2_* and AL2023_* AMIs), so aws_launch_template.nodes's block "
+      "cannot be priced as its root volume; use an AL2023 ami_type"]),
+    # N-10: a launch template is regional; before, it was priced in the node group's region
+    ([{**OK_TEMPLATE, "region": "eu-west-1"}, group()],
+     ["resources[1].launch_template.name: aws_launch_template.nodes is in eu-west-1 but "
+      "aws_eks_node_group.general is in us-east-1; a node group can use only a launch template "
+      "of its own region: give both the same region"]),
     # a template with problems of its own is not reported again as missing
     ([template(volume_size=0, volume_type="gp3"), group()],
-     ["resources[0].block_device_mappings.ebs.volume_size: 0 must be >= 1"]),
+     ["resources[0].block_device_mappings[0].ebs.volume_size: 0 must be >= 1"]),
 ])
 def test_bad_references_and_templates_name_the_path_and_the_fix(
         items: list[dict[str, Any]], problems: list[str]) -> None:
@@ -229,30 +261,49 @@ def _plan(tmp_path: Path, volumes: str, lt: str | None) -> Path:
     return plan
 
 
+_EQUAL = "so the priced root volumes are the ones eksctl creates"
+_NO_LT = ("node group 'general' is priced with EKS's own gp2 root volumes (it names no "
+          "launch_template) but {whose} is not gp2; add an aws_launch_template whose "
+          "block_device_mappings ebs gives volume_type gp3 and the size, name it in the node "
+          "group's launch_template block and remove disk_size")
+_DEFAULT_TYPE = "eksctl's default volumeType 'gp3' (the ClusterConfig does not state it)"
+_DEFAULT_SIZE = "eksctl's default volumeSize 80 (the ClusterConfig does not state it)"
+_LT = "proposed.resources[2].block_device_mappings[0].ebs"
+
+
 @pytest.mark.parametrize(("volumes", "lt", "problems"), [
     (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp3", []),
-    # what the ClusterConfig leaves to eksctl is not compared
-    ("", "volume_size: 30, volume_type: io1, iops: 1000", []),
-    (", volumeSize: 20", None, []),  # EKS's own: gp2 of disk_size 20 (Terraform's default)
-    (", volumeType: gp2", None, []),
-    (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp2",
-     [("proposed.resources[2].block_device_mappings.ebs.volume_type",
-       "'gp2' differs from the ClusterConfig's volumeType 'gp3' for node group 'general'; make "
-       "them equal so the priced root volumes are the ones eksctl creates")]),
-    (", volumeSize: 80", "volume_size: 20, volume_type: gp3",
-     [("proposed.resources[2].block_device_mappings.ebs.volume_size",
-       "20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
-       "equal so the priced root volumes are the ones eksctl creates")]),
-    (", volumeSize: 80", None,
+    # N-9: what the ClusterConfig leaves out is eksctl's default, 80 GiB of gp3 (before: not
+    # compared, so a 30 GiB io1 template was priced while eksctl created 80 GiB gp3)
+    ("", "volume_size: 80, volume_type: gp3", []),
+    ("", "volume_size: 30, volume_type: io1, iops: 1000",
+     [(f"{_LT}.volume_size", f"30 differs from {_DEFAULT_SIZE} for node group 'general'; state "
+                             f"volumeSize in the ClusterConfig or make them equal {_EQUAL}"),
+      (f"{_LT}.volume_type", f"'io1' differs from {_DEFAULT_TYPE} for node group 'general'; "
+                             f"state volumeType in the ClusterConfig or make them equal "
+                             f"{_EQUAL}")]),
+    # EKS's own root volumes: gp2 of disk_size 20 (Terraform's default)
+    (", volumeSize: 20, volumeType: gp2", None, []),
+    (", volumeSize: 20", None, [("proposed.resources[1]", _NO_LT.format(whose=_DEFAULT_TYPE))]),
+    (", volumeType: gp2", None,
      [("proposed.resources[1].disk_size",
-       "20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
-       "equal so the priced root volumes are the ones eksctl creates")]),
-    (", volumeType: gp3", None,
+       f"20 differs from {_DEFAULT_SIZE} for node group 'general'; state volumeSize in the "
+       f"ClusterConfig or make them equal {_EQUAL}")]),
+    (", volumeSize: 20, volumeType: gp3", "volume_size: 20, volume_type: gp2",
+     [(f"{_LT}.volume_type",
+       f"'gp2' differs from the ClusterConfig's volumeType 'gp3' for node group 'general'; make "
+       f"them equal {_EQUAL}")]),
+    (", volumeSize: 80, volumeType: gp3", "volume_size: 20, volume_type: gp3",
+     [(f"{_LT}.volume_size",
+       f"20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
+       f"equal {_EQUAL}")]),
+    (", volumeSize: 80, volumeType: gp2", None,
+     [("proposed.resources[1].disk_size",
+       f"20 differs from the ClusterConfig's volumeSize 80 for node group 'general'; make them "
+       f"equal {_EQUAL}")]),
+    (", volumeSize: 20, volumeType: gp3", None,
      [("proposed.resources[1]",
-       "node group 'general' is priced with EKS's own gp2 root volumes (it names no "
-       "launch_template) but the ClusterConfig's volumeType is 'gp3'; add an "
-       "aws_launch_template whose block_device_mappings ebs gives volume_type gp3 and the size, "
-       "name it in the node group's launch_template block and remove disk_size")]),
+       _NO_LT.format(whose="the ClusterConfig's volumeType 'gp3'"))]),
 ])
 def test_the_cluster_config_volumes_agree_with_the_priced_ones(
         tmp_path: Path, volumes: str, lt: str | None, problems: list[tuple[str, str]]

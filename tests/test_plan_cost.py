@@ -78,7 +78,8 @@ def test_request_bytes_never_negative() -> None:
 
 @pytest.mark.parametrize("rate", [0.0, -1.0, float("nan")])
 def test_reference_rate_must_be_positive(rate: float) -> None:
-    with pytest.raises(SimulationError, match=r"reference_rps = .*must have a mean rate > 0"):
+    with pytest.raises(SimulationError, match=r"reference scenario .reference. .*has a mean "
+                       r"rate of .*put a scenario with traffic first"):
         traffic_profile_from_usage(RESOURCES, rate)
 
 

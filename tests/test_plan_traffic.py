@@ -110,7 +110,12 @@ def _at(text: str | None) -> dt.datetime | None:
     # 00:00 .. 00:05 is 300 s; 300 / 7 = 42.86 steps
     ("2024-01-01T00:00Z", "2024-01-01T00:05Z", 7.0,
      r"^simulation\.step_s 7 does not divide the 300 s window 2024-01-01T00:00:00Z \.\. "
-     r"2024-01-01T00:05:00Z; move start or end, or choose a step_s that divides 300 s$"),
+     r"2024-01-01T00:05:00Z \(42\.86 steps\); move start or end, or choose a step_s that "
+     r"divides 300 s$"),
+    # N-17: no window: the whole 600 s trace, 600 / 7 = 85.71 steps (the last 5 s were dropped)
+    (None, None, 7.0,
+     r"^simulation\.step_s 7 does not divide the 600 s of t\.csv \(85\.71 steps\); choose a "
+     r"step_s that divides it, such as the file's 60 s interval, or give start and end$"),
     # 00:01:30 .. 00:04:30 is 180 s = 3 steps of 60 s, but it starts 90 s (1.5 steps) in
     ("2024-01-01T00:01:30Z", "2024-01-01T00:04:30Z", 60.0,
      r"^start 2024-01-01T00:01:30Z is 90 s after the first time of t\.csv "

@@ -279,6 +279,7 @@ def test_a_workload_the_simulator_cannot_place_fails_validation(
         "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
         "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
         "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, desiredCapacity: 2,\n"
+        "     volumeSize: 20, volumeType: gp2,\n"
         "     taints: [{key: dedicated, value: batch, effect: NoSchedule}]}\n")
     changed = tmp_path / file
     assert old in changed.read_text()
@@ -305,6 +306,7 @@ def test_node_group_taints_agree_with_the_cluster_config_in_any_order(tmp_path: 
         "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
         "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
         "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, desiredCapacity: 2,\n"
+        "     volumeSize: 20, volumeType: gp2,\n"
         "     taints: [{key: a, value: '1', effect: PreferNoSchedule},\n"
         "              {key: b, effect: PreferNoSchedule}]}\n")
     text = (DATA / "minimal.yaml").read_text().replace(
@@ -555,3 +557,39 @@ def test_a_review_of_up_to_30_days_is_valid(tmp_path: Path, value: str, minutes:
                     .replace("requested_review: 45", f"requested_review: {value}"))
     # 30 d x 24 h x 60 min = 43,200; 4 w x 7 d x 1440 min = 40,320
     assert read_plan(plan).metadata.requested_review_minutes == minutes
+
+
+# --- N-6: the reference scenario's rate turns declared load balancer usage into per-request ---
+
+_LB = ("      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
+       "    - type: aws_lb\n      name: web\n      load_balancer_type: application\n"
+       "      usage: {processed_bytes_gb: 0.5, new_connections: 10}\n")
+_STEADY = ("  - name: steady\n    description: a constant day\n"
+           "    csv: {path: manifests/traffic.csv}\n")
+_QUIET = "  - name: quiet\n    description: no traffic\n    synthetic: {shape: constant, " \
+         "duration: 1h, rps: 0}\n"
+
+
+@pytest.mark.parametrize(("lb", "scenarios", "problem"), [
+    # usage to derive, and the first (reference) scenario has mean rate 0: every report failed
+    (True, _QUIET + _STEADY, True),
+    (True, _STEADY + _QUIET, False),  # the idle scenario is not the reference one
+    (False, _QUIET + _STEADY, False),  # nothing to derive: the usage is priced as declared
+])
+def test_an_idle_reference_scenario_fails_validation_only_with_usage_to_derive(
+        tmp_path: Path, lb: bool, scenarios: str, problem: bool) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    text = (DATA / "minimal.yaml").read_text()
+    assert _LB.splitlines()[0] + "\n" in text and _STEADY in text
+    if lb:
+        text = text.replace(_LB.splitlines()[0] + "\n", _LB, 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text.replace(_STEADY, scenarios, 1))
+    if not problem:
+        assert validate_plan(plan) == []
+        return
+    with pytest.raises(PlanError, match=(
+            r"plan\.yaml:\d+: scenarios\[0\]: the reference scenario 'quiet' \(the plan's first "
+            r"scenario that is not a load test\) has a mean rate of 0 requests per second, .*"
+            r"put a scenario with traffic first")):
+        read_plan(plan)

@@ -191,6 +191,14 @@ def test_a_scenario_peak_above_max_replicas_times_capacity(tmp_path: Path) -> No
         ("      hpa: manifests/hpa.yaml\n", "      hpa: manifests/hpa.yaml\n"
                                             "      traffic_share: 0.5\n")))
     assert _warnings(half) == []
+    # N-15: every figure with thousands separators (before: "at least 12500 (500,000 / 40)");
+    # 500,000 / 40 = 12,500 replicas
+    big = _plan(tmp_path / "big", plan_edits=(("csv: {path: manifests/traffic.csv}",
+                                               "csv: {path: manifests/traffic.csv, peak_rps: "
+                                               "500000}"),))
+    (warning,) = _warnings(big)
+    assert warning[1].endswith("raise maxReplicas to at least 12,500 (500,000 / 40) or the "
+                               "pod's capacity")
 
 
 def test_node_groups_too_small_for_max_replicas(tmp_path: Path) -> None:

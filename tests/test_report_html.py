@@ -8,6 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from infra_toolkit.cost import unit_price_text
 from infra_toolkit.report_html import (
     Section,
     Table,
@@ -17,7 +18,6 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
-    unit_price_text,
     usd_text,
 )
 

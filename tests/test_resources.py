@@ -31,7 +31,8 @@ def test_public_api_is_fixed() -> None:
     assert sorted(resource_types.__all__) == sorted([
         "EBS_MAX_SIZE_GIB", "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS",
         "RDS_ENGINES", "RDS_MAX_STORAGE_GIB", "RESOURCE_SCHEMAS", "Field", "ResourceSchema",
-        "check_rules", "launch_template_problem", "launch_template_ref"])
+        "check_rules", "launch_template_problem", "launch_template_ref",
+        "root_device_problem"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
@@ -172,7 +173,8 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "root volume without a launch template) (16,384 GiB"),
     ({**DB, "allocated_storage": 65_537},
      "resources[0].allocated_storage: 65,537 GiB is more than AWS allows for gp3 RDS storage "
-     "(65,536 GiB = 64 TiB)"),
+     # N-15: an RDS instance has one storage volume (before: "over several volumes")
+     "(65,536 GiB = 64 TiB); check the unit (GiB) or split the data over several DB instances"),
     ({**DB, "storage_type": "standard", "allocated_storage": 3073},
      "resources[0].allocated_storage: 3,073 GiB is more than AWS allows for standard RDS "
      "storage (3,072 GiB"),

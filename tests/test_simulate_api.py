@@ -10,7 +10,7 @@ API = {
     "infra_toolkit.traffic": {"TrafficCurve", "constant_curve", "step_curve", "ramp_curve",
                               "diurnal_curve", "flash_crowd_curve", "add_noise", "sum_curves",
                               "scale_curve", "slice_curve", "resample_curve", "read_traffic_csv",
-                              "get_cloudwatch_traffic"},
+                              "get_cloudwatch_traffic", "check_whole_steps"},
     "infra_toolkit.simulate": {"SimulationSpec", "SimulationResult", "SimulationSummary",
                                "TimeToCapacity", "simulate", "simulate_many", "format_summary",
                                "ClusterSimulationResult", "FixedPods", "simulate_cluster"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -276,6 +277,15 @@ def test_step_s_resamples_the_csv(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert _simulate(tmp_path, "0,100\n60,400\n", "--step-s", "120") == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["duration_s"], data["offered_requests"]) == (120.0, 30000.0)
+
+
+def test_a_step_that_does_not_divide_the_trace_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # N-17: two 60 s rows are 120 s; 120 / 7 = 17.14 steps, and the last 1 s was dropped silently
+    assert _simulate(tmp_path, "0,100\n60,400\n", "--step-s", "7") == 2
+    assert re.search(r"--step-s 7 does not divide the 120 s of \S*t\.csv \(2 rows of 60 s\) "
+                     r"\(17\.14 steps\); choose a --step-s that divides it, such as 60\n$",
+                     capsys.readouterr().err)
 
 
 def test_traffic_shorter_than_a_tick_says_so_in_cli_terms(
