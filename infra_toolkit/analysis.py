@@ -88,8 +88,6 @@ __all__ = [
     "ScenarioRun",
     "analyze_plan",
     "cut_to_horizon",
-    "is_load_test",
-    "reference_scenario",
     "select_scenarios",
 ]
 

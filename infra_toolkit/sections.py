@@ -15,11 +15,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from infra_toolkit.analysis import PlanAnalysis, ScenarioRun, is_load_test
+from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
 from infra_toolkit.cost import CostEstimate, unit_price_text
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan_architecture import Workload
-from infra_toolkit.plan_cost import in_region
+from infra_toolkit.plan_cost import in_region, is_load_test
 from infra_toolkit.plan_sections import (
     deployment_strategy,
     monitoring,
