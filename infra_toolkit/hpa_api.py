@@ -38,6 +38,7 @@ from infra_toolkit.hpa_spec import (
     PodsMetricSource,
     ResourceMetricSource,
     format_problem,
+    may_scale_to_zero,
 )
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
 
@@ -206,16 +207,13 @@ def hpa_from_dict(
     behavior = None if behavior_raw is None else r.collect(
         lambda: _behavior(r, behavior_raw, "spec.behavior"))
 
-    if min_replicas == 0:
-        has_object_or_external = any(m is not None and m.type in ("Object", "External")
-                                     for m in metrics or ())
-        if not (gate_scale_to_zero and has_object_or_external):
-            r.problems.append(str(r.fail(
-                "spec.minReplicas", 0,
-                "must be >= 1 unless the HPAScaleToZero gate is on and spec.metrics has an "
-                "Object or External metric",
-                "set minReplicas: 1, or add an Object/External metric that can wake the workload",
-            )))
+    if min_replicas == 0 and not may_scale_to_zero(metrics, gate_scale_to_zero):
+        r.problems.append(str(r.fail(
+            "spec.minReplicas", 0,
+            "must be >= 1 unless the HPAScaleToZero gate is on and spec.metrics has an "
+            "Object or External metric",
+            "set minReplicas: 1, or add an Object/External metric that can wake the workload",
+        )))
     if r.problems:
         raise SpecError("\n".join(r.problems))
     assert target_ref is not None and max_replicas is not None and min_replicas is not None

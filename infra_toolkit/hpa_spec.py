@@ -18,6 +18,7 @@ controller reports it as an invalid metric, and so does :func:`infra_toolkit.hpa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ __all__ = [
     "cpu_utilization_metric",
     "generate_scale_up_rules",
     "generate_scale_down_rules",
+    "may_scale_to_zero",
     "spec_problem",
     "format_problem",
     "NO_VALUE",
@@ -436,3 +438,12 @@ class ControllerConfig:
 
 
 DEFAULT_CONTROLLER_CONFIG = ControllerConfig()
+
+
+def may_scale_to_zero(metrics: Iterable[MetricSpec | None] | None,
+                      gate_scale_to_zero: bool) -> bool:
+    """Whether the API server admits ``minReplicas: 0``: only with the HPAScaleToZero gate on
+    and an Object or External metric in ``spec.metrics`` (validation.go), since only such a
+    metric can be read while no pod runs, to wake the workload again."""
+    return gate_scale_to_zero and any(m is not None and m.type in ("Object", "External")
+                                      for m in metrics or ())

@@ -45,6 +45,7 @@ import pandas as pd
 from infra_toolkit.cluster import RunOutput, _tick_grid, run_cluster
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, ControllerConfig, HPASpec
+from infra_toolkit.hpa_spec import may_scale_to_zero
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.shared_cluster import run_shared_cluster
 from infra_toolkit.shared_nodes import FixedPods, union_groups
@@ -104,6 +105,14 @@ class SimulationSpec:
         if len(set(names)) != len(names):
             raise SimulationError(f"simulation {self.name!r}: node group names {names} repeat; "
                                   "give each group its own name")
+        if self.hpa.min_replicas == 0 and not may_scale_to_zero(
+                self.hpa.metrics, self.controller.gate_scale_to_zero):
+            # The API server would refuse this HPA; simulated, it scales to 0 on an idle spell
+            # and no pod is left to report the metric that would wake it.
+            raise SimulationError(
+                f"simulation {self.name!r}: hpa.min_replicas is 0 with no Object or External "
+                "metric (or the HPAScaleToZero gate off): the API server refuses such an HPA; "
+                "set min_replicas to 1 or more, or add an Object/External metric")
         if self.initial_replicas is None:
             object.__setattr__(self, "initial_replicas", max(1, self.hpa.min_replicas))
         init = self.initial_replicas

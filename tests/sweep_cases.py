@@ -163,7 +163,8 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         legacy_scale_up_limit_factor=float(rng.choice([2.0, 1.5, 3.0])),
         legacy_scale_up_limit_minimum=float(rng.choice([4.0, 1.0, 2.0])),
         gate_configurable_tolerance=bool(rng.random() < 0.8),
-        gate_scale_to_zero=bool(rng.random() < 0.8))
+        # minReplicas 0 is admitted only with the gate on (the draw is kept: same stream)
+        gate_scale_to_zero=bool(rng.random() < 0.8) or min_r == 0)
     n_groups = groups or int(rng.integers(1, 4))
     node_groups = []
     for g in range(n_groups):

@@ -11,7 +11,13 @@ import pytest
 from infra_toolkit.errors import SpecError
 from infra_toolkit.explorer import ScalingExplorer, Tuning, tuned_spec, tuning_of
 from infra_toolkit.hpa import HPASpec, cpu_utilization_metric
-from infra_toolkit.hpa_spec import HPAScalingPolicy
+from infra_toolkit.hpa_spec import (
+    ExternalMetricSource,
+    HPAScalingPolicy,
+    MetricIdentifier,
+    MetricSpec,
+    MetricTarget,
+)
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.traffic import constant_curve
@@ -136,7 +142,11 @@ def test_min_replicas_slider_starts_at_one_as_a_manifest_must() -> None:
 
 
 def test_an_hpa_already_at_zero_keeps_zero_on_the_slider() -> None:
-    # a spec already at minReplicas 0 (from a manifest the HPAScaleToZero rule let through, or
-    # built in code) keeps its own value on the slider
-    zero = dataclasses.replace(BASE, hpa=dataclasses.replace(BASE.hpa, min_replicas=0))
+    # a spec at minReplicas 0 that the HPAScaleToZero rule admits (an External metric beside the
+    # CPU one) keeps its own value on the slider
+    external = MetricSpec("External", external=ExternalMetricSource(
+        MetricIdentifier("requests_per_second"), MetricTarget("AverageValue",
+                                                              average_value_milli=500_000)))
+    zero = dataclasses.replace(BASE, hpa=dataclasses.replace(
+        BASE.hpa, min_replicas=0, metrics=(*BASE.hpa.metrics, external)))
     assert ScalingExplorer(zero, CURVES).min_replicas.min == 0

@@ -169,6 +169,10 @@ def test_a_resource_without_a_usage_model_is_refused() -> None:
          r"scan_interval_s \(=2.5\) must be a whole number of seconds >= 1"),
         (lambda: dataclasses.replace(SPEC, node_groups=()), SimulationError,
          r"node_groups is empty; give at least one NodeGroup"),
+        # SPEC.md 5.1: minReplicas 0 only with the HPAScaleToZero gate and an Object/External
+        # metric; with CPU alone an idle spell would scale to 0 and nothing would wake it
+        (lambda: dataclasses.replace(SPEC, hpa=dataclasses.replace(SPEC.hpa, min_replicas=0)),
+         SimulationError, r"hpa.min_replicas is 0 with no Object or External metric"),
     ],
 )
 def test_bad_specs(make, error, match) -> None:  # type: ignore[no-untyped-def]
