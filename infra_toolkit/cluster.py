@@ -337,6 +337,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 next_scan += scan_s
 
     sync_ticks = int(sync_step) // tick_s
+    write_delay_s = float(spec.sync_duration_s)
+    write_ticks = int(spec.sync_duration_s) // tick_s
     view = ControllerView(tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests, needs)
     now_tick = int(t_sync) // tick_s
     read, append_sync, append_scrape = view.read, syncs.append, scrape_times.append
@@ -356,16 +358,19 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                      limited.reason if limited is not None else (result.error or "")))
         if proposal is not None and desired_changes[-1][1] != proposal:
             desired_changes.append((now_tick, proposal))
-        if new != spec_replicas:
-            events.append((t_sync, "hpa_scale", spec_replicas, new,
+        # the controller writes the scale when the sync ends, ``sync_duration_s`` after it read
+        if new != spec_replicas and (t_write := t_sync + write_delay_s) < horizon_s:
+            if write_delay_s and (next_scan <= t_write or (upcoming and upcoming[0][0] <= t_write)):
+                events_until(t_write)
+            events.append((t_write, "hpa_scale", spec_replicas, new,
                            (f"{result.rescale_reason}; proposal {proposal}, limit "
                             f"{result.scaling_limited_reason}")))
             if new > spec_replicas:
-                create(new - spec_replicas, t_sync)
+                create(new - spec_replicas, t_write)
             else:
-                delete(spec_replicas - new, t_sync)
+                delete(spec_replicas - new, t_write)
             spec_replicas = new
-            spec_changes.append((now_tick, new))
+            spec_changes.append((now_tick + write_ticks, new))
         t_sync += sync_step
         now_tick += sync_ticks
     events_until(horizon_s - 1e-9)

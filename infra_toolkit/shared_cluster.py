@@ -166,38 +166,59 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
                 cluster.scan(next_scan)
                 next_scan += ca.scan_interval_s
 
-    while (t_sync := min(next_sync)) < horizon_s:
-        events_until(t_sync)
+    # scale writes waiting for their sync's end (``sync_duration_s`` after its start):
+    # per workload the time, the spec before and after, and the hpa_scale reason
+    writes: list[tuple[float, int, int, str] | None] = [None] * len(specs)
+
+    def write(w: int, t: float, current: int, new: int, why: str) -> None:
+        o = owners[w]
+        hpa_events[w].append((t, "hpa_scale", current, new, why))
+        if new > current:
+            cluster.create(o, new - current, t)
+        else:
+            cluster.delete(o, current - new, t)
+        cluster.place(t)  # new pods, or room freed for other workloads' pods
+        spec_replicas[w] = new
+        spec_changes[w].append((int(t) // tick_s, new))
+
+    def next_instant() -> float:
+        due = [p[0] for p in writes if p is not None]
+        return min(min(next_sync), *due) if due else min(next_sync)
+
+    # at one instant: node events, then writes of syncs that end, then syncs that start
+    while (t := next_instant()) < horizon_s:
+        events_until(t)
+        for w, p in enumerate(writes):
+            if p is not None and p[0] == t:
+                writes[w] = None
+                write(w, *p)
         for w, s in enumerate(specs):
-            if next_sync[w] != t_sync:
+            if next_sync[w] != t:
                 continue
-            o, now_tick = owners[w], int(t_sync) // tick_s
+            o, now_tick = owners[w], int(t) // tick_s
             loads[w].advance(now_tick)
-            pods, snapshot, ts = views[w].read(o.cohorts, t_sync, o.version)
+            pods, snapshot, ts = views[w].read(o.cohorts, t, o.version)
             if ts is not None:
                 scrapes[w].append(ts)
             current = spec_replicas[w]
-            result = reconcile(s.hpa, current, pods, snapshot, states[w], t_sync, s.controller,
+            result = reconcile(s.hpa, current, pods, snapshot, states[w], t, s.controller,
                                current)
             states[w] = result.state
             proposal, new = result.metric_desired_replicas, result.desired_replicas
             limited = result.scaling_limited
-            syncs[w].append((t_sync, current, proposal, new,
+            syncs[w].append((t, current, proposal, new,
                              limited.reason if limited is not None else (result.error or "")))
             if proposal is not None and desired_changes[w][-1][1] != proposal:
                 desired_changes[w].append((now_tick, proposal))
-            if new != current:
-                hpa_events[w].append((t_sync, "hpa_scale", current, new,
-                                      (f"{result.rescale_reason}; proposal {proposal}, limit "
-                                       f"{result.scaling_limited_reason}")))
-                if new > current:
-                    cluster.create(o, new - current, t_sync)
+            t_write = t + s.sync_duration_s
+            if new != current and t_write < horizon_s:
+                why = (f"{result.rescale_reason}; proposal {proposal}, limit "
+                       f"{result.scaling_limited_reason}")
+                if t_write == t:
+                    write(w, t, current, new, why)
                 else:
-                    cluster.delete(o, current - new, t_sync)
-                cluster.place(t_sync)  # new pods, or room freed for other workloads' pods
-                spec_replicas[w] = new
-                spec_changes[w].append((now_tick, new))
-            next_sync[w] = t_sync + s.controller.sync_period_s + s.sync_duration_s
+                    writes[w] = (t_write, current, new, why)
+            next_sync[w] = t_write + s.controller.sync_period_s
     events_until(horizon_s - 1e-9)
 
     outputs = []

@@ -14,9 +14,14 @@ One run, in the order a cluster does it (every delay is a parameter):
    controller re-queues the HPA when a sync ends); the first at ``sync_period_s``. It reads the
    spec replicas, every pod (Pending ones unready, StartTime, the Ready transition time) and the
    latest samples, so its unready/missing-pod rules act as in a cluster.
-   Its history (``HPAState``) carries from sync to sync, starting empty. Simplification: the
-   new spec replicas take effect at the sync's start; the real controller writes the scale at
-   the end of the sync, ``sync_duration_s`` later (0 by default, where the two agree).
+   Its history (``HPAState``) carries from sync to sync, starting empty. As the controller
+   does, it writes the new spec replicas when the sync ends, ``sync_duration_s`` after the
+   read: pods are created or deleted, and the ``hpa_scale`` event is logged, then (a node scan
+   at that instant runs first; a write that would fall at or after the end of the run is not
+   made). The ``syncs`` table and the history's timestamps are the syncs' starts: every sync
+   lasts the same, so the history's ages (stabilization windows, rate-limit periods) are those
+   of the controller, which stamps both the recommendations and the scale events at the end
+   of a sync.
 4. **Pods.** A higher spec creates Pending pods at once; they are placed on free node slots
    (:mod:`infra_toolkit.nodes`), start after ``image_pull_s`` and are Ready after
    ``app_start_s + readiness_delay_s``. A lower spec deletes pods in ReplicaSet order: unscheduled,

@@ -44,8 +44,9 @@ class TimeToCapacity:
 
     - ``metric_lag_s``: start -> the first metric scrape after the start (the first sample whose
       window sees the new load);
-    - ``sync_wait_s``: -> the first HPA sync at or after that scrape;
-    - ``controller_hold_s``: -> the sync that created the closing pods (stabilization windows,
+    - ``sync_wait_s``: -> the end of the first HPA sync starting at or after that scrape (the
+      controller writes the scale ``sync_duration_s`` after the sync starts);
+    - ``controller_hold_s``: -> the write that created the closing pods (stabilization windows,
       rate-limit policies, and proposals held down by unready or missing pods);
     - ``node_provisioning_s``: -> those pods were scheduled on a node;
     - ``pod_startup_s``: -> they were Ready (image pull, app start, readiness delay).
@@ -241,7 +242,8 @@ def _time_to_capacity(out: RunOutput, spec: Any) -> tuple[TimeToCapacity, ...]:
         t0, t1 = float(i0 * tick), float(i1 * tick)
         scrape = (mp.offset_s
                   + (math.floor((t0 - mp.offset_s) / mp.resolution_s) + 1) * mp.resolution_s)
-        sync = first_sync + max(0, math.ceil((scrape - first_sync) / sync_step)) * sync_step
+        sync = (first_sync + max(0, math.ceil((scrape - first_sync) / sync_step)) * sync_step
+                + spec.sync_duration_s)  # the scale write ends the sync
         created = scheduled = math.inf
         closed_by = "end" if i1 >= n else "load"
         if i1 < n and out.ready_pods[i1] > out.ready_pods[i1 - 1]:

@@ -233,6 +233,8 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
 
     scan_at = [float(v.scan_interval_s)]
     s, t_sync, now_tick = 0, float(v.sync_period_s), v.sync_period_s // tick
+    write_s = v.sync_step_s - v.sync_period_s  # sync_duration_s
+    write_ticks = write_s // tick
     res, off = v.resolution_s, v.offset_s
     while t_sync < horizon:
         events_until(t_sync, scan_at)
@@ -250,19 +252,23 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
         if record:
             sync_log.append((t_sync, spec.copy(), out))
         changed = np.flatnonzero(written != spec)
-        if changed.size:
+        # the controller writes the scale when the sync ends, ``sync_duration_s`` after it read
+        t_write, write_tick = t_sync + write_s, now_tick + write_ticks
+        if changed.size and t_write < horizon:
+            if write_s:
+                events_until(t_write, scan_at)
             if record:
-                hpa_log.append((t_sync, changed, spec[changed].copy(), out))
+                hpa_log.append((t_write, changed, spec[changed].copy(), out))
             old, new = spec[changed], written[changed]
             up = new > old
-            c.create(changed[up], new[up] - old[up], np.full(int(up.sum()), t_sync))
-            c.delete(changed[~up], old[~up] - new[~up], t_sync)
-            spec_area[changed] += old * (now_tick - spec_last[changed])
-            spec_last[changed] = now_tick
+            c.create(changed[up], new[up] - old[up], np.full(int(up.sum()), t_write))
+            c.delete(changed[~up], old[~up] - new[~up], t_write)
+            spec_area[changed] += old * (write_tick - spec_last[changed])
+            spec_last[changed] = write_tick
             step = new - old
             flaps[changed] += ((step * last_change[changed] < 0)
-                               & (t_sync - last_time[changed] <= p["flap_window"][changed]))
-            last_change[changed], last_time[changed] = step, t_sync
+                               & (t_write - last_time[changed] <= p["flap_window"][changed]))
+            last_change[changed], last_time[changed] = step, t_write
             scale_events[changed] += 1
             peak[changed] = np.maximum(peak[changed], new)
             spec = written.copy()
