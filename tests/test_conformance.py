@@ -40,9 +40,9 @@ def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
     ("file_name", "count"),
     [
         ("go_vectors_extra.json", 196),
-        # Test functions of older horizontal_test.go revisions, entries the 1.37 tables dropped,
-        # TestReplicaCalcResourceErrors (see each source).
-        ("go_vectors_more.json", 80),
+        # One-function-per-case tests of the files before the 1.37 table refactor, entries the
+        # 1.37 tables dropped, TestReplicaCalcResourceErrors (see each source).
+        ("go_vectors_more.json", 109),
     ],
 )
 def test_further_go_test_cases_pass(file_name: str, count: int) -> None:
