@@ -16,6 +16,8 @@ from infra_toolkit.hpa import (
     HPAScalingRules,
     HPASpec,
     MetricTarget,
+    generate_scale_down_rules,
+    generate_scale_up_rules,
     hpa_from_dict,
 )
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
@@ -277,3 +279,54 @@ def test_public_api_of_hpa_module_exists() -> None:
     assert {"reconcile", "hpa_from_dict", "HPASpec", "HPAState", "ReconcileResult"} <= set(
         hpa_module.__all__
     )
+
+
+# kubernetes/kubernetes pkg/apis/autoscaling/v2/defaults_test.go (commit 0a74a85e),
+# TestGenerateScaleUpRules / TestGenerateScaleDownRules: the Go test builds the rules from
+# (pods, podsPeriod, percent, percentPeriod, window, selectPolicy), adding a Pods (Percent)
+# policy only when its value or period is non-zero, and expects these generated rules.
+_GO_UP_CASES = [
+    # annotation, (pods, pods_period, percent, percent_period, window, select), expected
+    ("Default values", (0, 0, 0, 0, None, None),
+     ((("Pods", 4, 15), ("Percent", 100, 15)), 0, "Max")),
+    ("All parameters are specified", (1, 2, 3, 4, 25, "Max"),
+     ((("Pods", 1, 2), ("Percent", 3, 4)), 25, "Max")),
+    ("Pod policy is specified", (1, 2, 0, 0, None, "Min"), ((("Pods", 1, 2),), 0, "Min")),
+    ("Percent policy is specified", (0, 0, 7, 10, None, None), ((("Percent", 7, 10),), 0, "Max")),
+    ("Pod policy and stabilization window are specified", (4, 2, 0, 0, 25, None),
+     ((("Pods", 4, 2),), 25, "Max")),
+    ("Percent policy and stabilization window are specified", (0, 0, 7, 60, 25, None),
+     ((("Percent", 7, 60),), 25, "Max")),
+]
+_GO_DOWN_CASES = [
+    # The scale-down window stays unset (None): the controller substitutes its flag later.
+    ("Default values", (0, 0, 0, 0, None, None), ((("Percent", 100, 15),), None, "Max")),
+    ("All parameters are specified", (1, 2, 3, 4, 25, "Max"),
+     ((("Pods", 1, 2), ("Percent", 3, 4)), 25, "Max")),
+    ("Percent policy is specified", (0, 0, 1, 2, None, "Min"), ((("Percent", 1, 2),), None, "Min")),
+    ("Pods policy is specified", (3, 4, 0, 0, None, None), ((("Pods", 3, 4),), None, "Max")),
+]
+
+
+def _go_test_rules(pods: int, pods_period: int, percent: int, percent_period: int,
+                   window: int | None, select: str | None) -> HPAScalingRules:
+    policies = []
+    if pods or pods_period:
+        policies.append(HPAScalingPolicy("Pods", pods, pods_period))
+    if percent or percent_period:
+        policies.append(HPAScalingPolicy("Percent", percent, percent_period))
+    return HPAScalingRules(window, select, tuple(policies) if policies else None)
+
+
+@pytest.mark.parametrize(
+    ("generate", "given", "expected"),
+    [pytest.param(generate_scale_up_rules, g, e, id=f"up: {name}") for name, g, e in _GO_UP_CASES]
+    + [pytest.param(generate_scale_down_rules, g, e, id=f"down: {name}")
+       for name, g, e in _GO_DOWN_CASES],
+)
+def test_generated_rules_match_the_go_defaulting_tests(generate, given, expected) -> None:
+    policies, window_s, select = expected
+    got = generate(_go_test_rules(*given))
+    assert [(p.type, p.value, p.period_s) for p in got.policies] == list(policies)
+    assert got.stabilization_window_s == window_s
+    assert got.select_policy == select
