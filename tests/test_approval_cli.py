@@ -544,7 +544,8 @@ def test_queue_columns_line_up_under_their_headers(run: Run, plan_file: Path) ->
 def test_sign_off_help_says_what_each_takes(
     capsys: pytest.CaptureFixture[str], command: str, comment_help: str, plan_help: str
 ) -> None:
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exited:
         main([command, "--help"])
+    assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
     assert comment_help in text and plan_help in text
