@@ -168,6 +168,9 @@ def test_cost_table_equals_the_cost_command(default_report: ReportRun, soup: Bea
             assert _usd(row[column]) == (None if want is None else Decimal(str(want))), \
                 (row, column)
     assert total["Resource"] == "TOTAL"
+    # both sides come from the library; the current total is also the hand sum of
+    # tests/test_cost_plan_cli.py (30.37 + 2.40 + 26.28 + 5.75 + 45.00 = 109.80)
+    assert _usd(total["Current / month"]) == Decimal("109.80")
     assert _usd(total["Current / month"]) == Decimal(str(cli["current_total_monthly_usd"]))
     assert _usd(total["Proposed / month"]) == Decimal(str(cli["total_monthly_usd"]))
     assert _usd(total["Delta / month"]) == Decimal(str(cli["delta_monthly_usd"]))
