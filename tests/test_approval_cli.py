@@ -287,10 +287,14 @@ def test_bad_requests_are_one_line_errors(
         assert len(store.records()) == 1  # only the first submit: nothing written
 
 
-def test_bad_answer_syntax_is_a_usage_error(run: Run, plan_file: Path) -> None:
+def test_bad_answer_syntax_is_a_usage_error(run: Run, plan_file: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         run("approve", str(plan_file), "--answer", "yes")
     assert exc.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "infra-toolkit approve: error: argument --answer: 'yes' is not N=TEXT (e.g. --answer "
+        "2='yes, tested')\n")
 
 
 @pytest.mark.parametrize("command", [["queue"], ["verify"], ["status", "PLAN"]])
@@ -391,7 +395,11 @@ def test_one_line(message: str, expected: str) -> None:
             "FAIL: cannot connect to the approval store postgresql://ci@127.0.0.1:1/approvals: ",
         ),
         ("TMP/nope.yaml", "TMP/missing.sqlite", "FAIL: cannot read plan TMP/nope.yaml: "),
-        # the real reader: the plan's problems (one per line in its message) on one line
+        # the real reader: the plan's problems (one per line in its message) on one line;
+        # 17 = the 5 always-provide sections (rollback, testing, monitoring, timeline, risks),
+        # the 5 other required ones (current, proposed, deployment_strategy, security,
+        # questions) and the 7 required metadata fields (title, owner, environment, priority,
+        # type, requested_review, summary) of docs/PLAN.md
         (
             "TMP/bad.yaml",
             "TMP/missing.sqlite",
@@ -425,10 +433,12 @@ def test_gate_says_no_with_one_line_when_it_cannot_check(
     assert (tmp_path / "corrupt.sqlite").read_bytes() == b"\x00garbage" * 512
 
 
-def test_gate_usage_error_stays_2() -> None:
+def test_gate_usage_error_stays_2(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["gate"])
     assert exc.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "infra-toolkit gate: error: the following arguments are required: PLAN.yaml\n")
 
 
 def test_store_location_from_environment(
@@ -544,7 +554,8 @@ def test_queue_columns_line_up_under_their_headers(run: Run, plan_file: Path) ->
 def test_sign_off_help_says_what_each_takes(
     capsys: pytest.CaptureFixture[str], command: str, comment_help: str, plan_help: str
 ) -> None:
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exited:
         main([command, "--help"])
+    assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
     assert comment_help in text and plan_help in text

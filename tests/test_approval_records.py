@@ -51,7 +51,7 @@ def test_record_hash_is_sha256_of_the_canonical_json_written_out_by_hand() -> No
 
 def test_canonical_json_keeps_utf8_and_refuses_nan() -> None:
     assert canonical_json({"b": 1, "a": "Zoë"}) == '{"a":"Zoë","b":1}'.encode()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
         canonical_json({"x": float("nan")})
 
 

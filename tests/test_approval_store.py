@@ -120,7 +120,7 @@ def test_direct_edit_makes_verify_and_gate_fail_naming_the_record(
             verify(store)
         decision = gate(store, s)
     assert not decision.passed
-    assert "tampered" in decision.reason or "cannot be read" in decision.reason
+    assert re.search(match, decision.reason), decision.reason  # the gate names the record too
 
 
 ANSWERS = {1: "yes", 2: "ops"}

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from infra_toolkit import __version__
 from infra_toolkit.cli import main
+from tests.conftest import REPO_ROOT
 
 
 def test_version_subcommand_prints_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["version"]) == 0
     assert capsys.readouterr().out.strip() == __version__
-    assert __version__ == "0.1.0"  # pyproject.toml's version, installed in editable mode
+    # the version pyproject.toml declares, installed in editable mode
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert __version__ == project["version"] == "0.1.0"
 
 
 def test_unknown_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -100,8 +100,6 @@ def test_node_group_options(book: PriceBook) -> None:
     assert (cents(line.monthly_cost_usd or Decimal(-1)), line.hourly_quantity) == (
         Decimal("85.00"), None)
     assert "priced as c5.large (the first)" in line.note
-    assert usd(est, "Storage (general purpose SSD, gp2)") == cents(
-        Decimal(50) * Decimal(1000) / Decimal(730) * Decimal("0.1"))
     assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("6.85")
     # Infracost's usage key instances replaces desired_size: 4 x 0.0416 x 730 = 121.472 -> 121.47;
     # disks 4 x 20 GB x 0.1 = 8.00

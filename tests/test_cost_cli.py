@@ -7,13 +7,14 @@ import csv
 import io
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra_toolkit.cli import main
-from tests.conftest import SHIPPED_USD_TABLES
+from tests.conftest import REPO_ROOT, SHIPPED_USD_TABLES, shipped_tables_sha256
 
 DATA = Path(__file__).parent / "data" / "cost"
 
@@ -202,6 +203,56 @@ def test_table_output_matches_the_golden_file(capsys: pytest.CaptureFixture[str]
     if os.environ.get("INFRA_TOOLKIT_UPDATE_GOLDEN") == "1":
         golden.write_text(out)
     assert out == golden.read_text()
+
+
+# Each line of the golden file by hand (tests/test_cost.py::test_seed_proposed_architecture
+# works out the same resources): (component, monthly quantity, unit price, monthly cost).
+SEED_PROPOSED_BY_HAND = [
+    ("EKS cluster", "730", "0.10", "73.00"),  # 0.1 x 730
+    ("Instance usage (Linux/UNIX, on-demand, t3.medium)", "2,190", "0.0416", "91.10"),
+    # 3 x 730 = 2190 h x 0.0416 = 91.104; 3 nodes x 20 GB = 60 GB x 0.1 = 6.00
+    ("Storage (general purpose SSD, gp2)", "60", "0.10", "6.00"),
+    ("Instance usage (Linux/UNIX, on-demand, c5.large)", "0", "0.085", "0.00"),  # 0 nodes
+    ("Storage (general purpose SSD, gp2)", "0", "0.10", "0.00"),
+    ("Application load balancer", "730", "0.0225", "16.43"),  # 16.425, half up
+    # max(10/25, 600/3000, 0.2/1) = 0.4 LCU x 730 = 292 LCU-hours x 0.008 = 2.336
+    ("Load balancer capacity units", "292", "0.008", "2.34"),
+    ("Database instance (on-demand, Multi-AZ, db.t3.medium)", "730", "0.145", "105.85"),
+    ("Storage (general purpose SSD, gp3)", "100", "0.23", "23.00"),
+    ("Database instance (on-demand, Single-AZ, db.t3.medium)", "730", "0.072", "52.56"),
+    ("Storage (general purpose SSD, gp3)", "100", "0.115", "11.50"),
+    ("ElastiCache (on-demand, cache.t3.micro)", "1,460", "0.017", "24.82"),  # 2 x 730 h
+    ("NAT gateway", "730", "0.045", "32.85"),
+    ("Data processed", "50", "0.045", "2.25"),
+]
+
+
+def test_the_golden_files_figures_are_the_hand_sums_and_the_cited_rows() -> None:
+    """The golden file is rewritten from the command's own output on request, so its figures
+    are checked here against the hand sums, the rows it cites (read as plain CSV) and the
+    tables' bytes (hashlib): a refresh cannot bless a wrong number."""
+    text = (DATA / "seed_proposed.golden.txt").read_text()
+    lines = [ln for ln in text.splitlines() if ln.startswith("  ") and " line " in ln]
+    got = []
+    for line in lines:
+        component, rest = line[2:].split("  ", 1)
+        quantity, _unit, price, cost, table, _line, number, key = rest.split(None, 7)
+        got.append((component, quantity, price.lstrip("$"), cost.lstrip("$")))
+        # the cited row, read without the library, holds the key and the unit price shown
+        with (REPO_ROOT / "pricing_data" / table).open(newline="") as fh:
+            header, *rows = list(csv.reader(fh))
+        row = dict(zip(header, rows[int(number.rstrip(":")) - 2], strict=True))
+        parts = key.split("/")
+        assert parts == [row[column] for column in header[:len(parts)]], (line, row)
+        assert Decimal(row.get("usd_per_hour") or row["usd_per_unit"]) == \
+            Decimal(price.lstrip("$")), (line, row)
+    assert got == SEED_PROPOSED_BY_HAND
+    # 73 + 91.10 + 6 + 0 + 0 + 16.43 + 2.34 + 105.85 + 23 + 52.56 + 11.50 + 24.82 + 32.85 + 2.25
+    assert sum(Decimal(c) for *_, c in SEED_PROPOSED_BY_HAND) == Decimal("441.70")
+    assert "TOTAL $441.70 per month (730 hours)" in text
+    hashes = [ln.split() for ln in text.splitlines() if "  sha256:" in ln]
+    assert [(name, digest.removeprefix("sha256:")) for name, digest in hashes] == \
+        shipped_tables_sha256()
 
 
 @pytest.mark.parametrize(("argv", "expected"), [

@@ -267,9 +267,15 @@ def test_quantities_in_milli_units(text: object, milli: int) -> None:
     assert parse_quantity_milli(text) == milli
 
 
-@pytest.mark.parametrize("text", ["ten", "1Zi", "", True, None])
-def test_bad_quantities(text: object) -> None:
-    with pytest.raises(QuantityError):
+@pytest.mark.parametrize(("text", "message"), [
+    ("ten", r"^'ten' is not a quantity: write a number with an optional suffix"),
+    ("1Zi", r"^'1Zi' has the unknown suffix 'Zi': use one of n, u, m, k, M, G, T, P, E, Ki, "),
+    ("", r"^'' is not a quantity: write a number"),
+    (True, r"^True is not a quantity: use a number or a string like '500m'$"),
+    (None, r"^None is not a quantity: use a number or a string like '500m'$"),
+])
+def test_bad_quantities(text: object, message: str) -> None:
+    with pytest.raises(QuantityError, match=message):
         parse_quantity_milli(text)
 
 

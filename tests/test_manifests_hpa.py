@@ -151,7 +151,3 @@ def test_a_control_character_is_named_with_its_line_on_one_line(
     assert str(exc.value) == (f"{path}:2: {words}: character U+0000 is not allowed in YAML; "
                               "remove it")
 
-
-def test_no_hpa_of_that_name() -> None:
-    with pytest.raises(SpecError, match=re.escape("holds no HorizontalPodAutoscaler named 'c'")):
-        read_hpa_yaml(DATA / "two-hpas.yaml", name="c")

@@ -107,10 +107,13 @@ def test_header_digest_tables_version(default_report: ReportRun, soup: Beautiful
 def test_review_status_is_the_stores(soup: BeautifulSoup) -> None:
     status = fields(soup, "review-status")
     assert status["Status"] == "AWAITING APPROVAL"  # the README example submitted it first
-    # the default plan's policy: 2 approvers (its cost increase, 391.40 USD a month, is under
-    # its 500 USD extra-approver line; see test_approval_plans.py)
+    # the default plan's policy: 2 approvers (its declared cost increase, 499.997 - 109.798 =
+    # 390.199 USD a month by the row-by-row sums of test_approval_plans.py, is under its 500 USD
+    # extra-approver line)
     assert status["Detail"] == (f"{DEFAULT_PLAN}: review-001 AWAITING APPROVAL: 0 of 2 "
                                 "approver(s) so far; 2 more needed")
+    assert status["Approvers needed"].startswith(
+        "2 (policy basis: the monthly change as declared, +$390.20; one more above +$500.00)")
     assert status["Plan id"] == "ecommerce-eks"
     command = soup.select_one("pre.approve-command")
     assert command is not None
@@ -165,6 +168,9 @@ def test_cost_table_equals_the_cost_command(default_report: ReportRun, soup: Bea
             assert _usd(row[column]) == (None if want is None else Decimal(str(want))), \
                 (row, column)
     assert total["Resource"] == "TOTAL"
+    # both sides come from the library; the current total is also the hand sum of
+    # tests/test_cost_plan_cli.py (30.37 + 2.40 + 26.28 + 5.75 + 45.00 = 109.80)
+    assert _usd(total["Current / month"]) == Decimal("109.80")
     assert _usd(total["Current / month"]) == Decimal(str(cli["current_total_monthly_usd"]))
     assert _usd(total["Proposed / month"]) == Decimal(str(cli["total_monthly_usd"]))
     assert _usd(total["Delta / month"]) == Decimal(str(cli["delta_monthly_usd"]))

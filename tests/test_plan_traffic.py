@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -28,8 +29,12 @@ def test_expected_day_is_one_day_scaled_to_120_rps(scenarios: dict[str, Scenario
     curve = scenario_curve(scenarios["expected-day"], 15.0)
     assert curve.rps.size == 24 * 60 * 4  # one day of 15 s steps
     assert curve.rps.max() == pytest.approx(120.0)
-    # the slice's mean is the trace's 12 July mean 1.071 req/s (note) times 120/3.1667
-    assert curve.rps.mean() == pytest.approx(1.071 * 120 / 3.1667, rel=1e-3)
+    # the slice's mean is the trace's 12 July mean (1.071 req/s, read here from the 1,440 rows
+    # of the file with the csv module) times 120 / 3.1667, the file's peak minute that day
+    with (TRACES / "nasa_http_1995-07-12_13_1min.csv").open(newline="") as fh:
+        day = [float(r) for t, r in list(csv.reader(fh))[1:] if t < "1995-07-13T04:00:00Z"]
+    assert (len(day), max(day)) == (1440, 3.1667)
+    assert curve.rps.mean() == pytest.approx(sum(day) / 1440 * 120 / 3.1667, rel=1e-12)
     assert str(curve.start) == "1995-07-12 04:00:00+00:00"
 
 

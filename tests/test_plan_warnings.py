@@ -97,7 +97,9 @@ def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
     spec = simulation_spec(plan, "api", load_price_book())
     result = simulate(TrafficCurve(np.full(120, 200.0), 15.0), spec)
     assert result.summary.peak_replicas == 2
-    assert result.summary.dropped_requests > 0  # 200 rps offered, 2 x 25 = 50 served
+    # 200 rps offered, 2 warm pods x 25 = 50 rps served, no queue: 150 rps x 1800 s dropped
+    assert (result.summary.served_requests, result.summary.dropped_requests) == (
+        50 * 1800, 150 * 1800)
 
 
 @pytest.mark.parametrize(("metrics", "edits", "expected"), [

@@ -381,7 +381,7 @@ def test_table_schemas_name_a_key_and_amount_column_for_every_price_table() -> N
 def test_the_price_book_is_read_only(book: pricing.PriceBook) -> None:
     with pytest.raises(TypeError, match="does not support item assignment"):
         book.tables["ec2_on_demand"][("us-east-1", "t3.medium")] = None  # type: ignore[index]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'overrides'"):
         book.overrides = pricing_overrides.Overrides()  # type: ignore[misc]
 
 

@@ -316,9 +316,10 @@ def test_metric_resolution_takes_any_whole_seconds_as_a_plan_does(
 def test_a_bad_metric_resolution_is_refused_with_the_specs_rule(
         files: dict[str, str], capsys: pytest.CaptureFixture[str], seconds: str,
         message: str) -> None:
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exited:
         main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS,
               "--metric-resolution-s", seconds])
+    assert exited.value.code == 2
     assert capsys.readouterr().err.endswith(
         f"argument --metric-resolution-s: {message}\n")
 

@@ -113,7 +113,7 @@ def test_curve_is_immutable_copy() -> None:
     c = TrafficCurve(src, 60)
     src[0] = 99
     assert c.rps[0] == 1.0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
         c.rps[0] = 5
 
 
