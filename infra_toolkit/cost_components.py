@@ -260,7 +260,8 @@ def _lb(r: Resource, book: PriceBook) -> list[CostComponent]:
     if "monthly_lcu_hours" in u:
         quantity: Decimal | None = _dec(u["monthly_lcu_hours"])
     elif given:
-        per_lcu = book.lcu_dimensions(a["load_balancer_type"], "HTTP" if alb else u["protocol"])
+        per_lcu = book.lcu_dimensions(a["load_balancer_type"],
+                                      "HTTP" if alb else u.get("protocol", "TCP"))
         units, which = lcu_per_hour(given, per_lcu)
         quantity = units * HOURS_PER_MONTH
         note = f"{units.normalize()} per hour, billed on {which}"

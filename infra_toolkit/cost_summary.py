@@ -174,7 +174,13 @@ def _usd(value: Decimal | None) -> str:
 
 
 def _qty(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value.normalize():,f}"
+    """A table quantity: up to four decimals (a node group's disk GB x node-hours / 730 has 28),
+    so the column stays readable; CSV and JSON keep every digit."""
+    if value is None:
+        return "-"
+    if value.as_tuple().exponent < -4:  # type: ignore[operator]
+        value = value.quantize(Decimal("0.0001"))
+    return f"{value.normalize():,f}"
 
 
 def _plain(value: Decimal | None) -> str | None:

@@ -88,6 +88,14 @@ RDS_ENGINES = {
     "sqlserver-ex": "SQL Server", "sqlserver-web": "SQL Server",
 }
 
+# gp3 RDS storage below this size (GiB) has fixed performance: RDS answers
+# InvalidParameterCombination "You can't specify IOPS or storage throughput for engine postgres
+# and a storage size less than 400" (quoted in github.com/cloudtools/troposphere/pull/2153 and
+# issues/2141; AWS RDS User Guide, CHAP_Storage "gp3 storage"), and from it the IOPS baseline is
+# 12,000 (hashicorp/terraform-provider-aws#28382). Oracle's threshold is 200 GiB and SQL Server
+# has none; neither is priced by the shipped tables, so only the priced engines are checked.
+RDS_GP3_FIXED_BELOW_GIB = {"postgres": 400, "mysql": 400, "mariadb": 400}
+
 RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
     "aws_eks_cluster": ResourceSchema(
         {"version": Field("str"),
@@ -187,7 +195,8 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
         {"load_balancer_type": Field("str", "application", ("application", "network"))},
         {"new_connections": Field("number"), "active_connections": Field("number"),
          "processed_bytes_gb": Field("number"), "rule_evaluations": Field("number"),
-         "protocol": Field("str", "TCP", ("TCP", "UDP", "TLS")),
+         # a network load balancer's listener protocol (TCP when absent): NLCU sizes differ
+         "protocol": Field("str", choices=("TCP", "UDP", "TLS")),
          "monthly_lcu_hours": Field("number")},
         frozenset({"name", "name_prefix", "internal", "subnets", "security_groups",
                    "enable_deletion_protection", "idle_timeout", "ip_address_type",
@@ -375,10 +384,31 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                         f"got {a['allocated_storage']}")))
     if "storage_throughput" in a and stype != "gp3":
         out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
+    if stype == "gp3" and a["engine"] in RDS_GP3_FIXED_BELOW_GIB:
+        out += _rds_gp3_rules(a, RDS_GP3_FIXED_BELOW_GIB[a["engine"]])
     # an RDS instance has one storage volume: the data cannot be spread over several
     return out + _size_rule("allocated_storage", a["allocated_storage"],
                             RDS_MAX_STORAGE_GIB[stype], f"{stype} RDS storage",
                             "split the data over several DB instances")
+
+
+def _rds_gp3_rules(a: dict[str, Any], threshold_gib: int) -> list[tuple[str, str]]:
+    """RDS refuses IOPS or throughput on gp3 below the striping threshold (the volume has fixed
+    3,000 IOPS / 125 MiBps) and IOPS below the 12,000 baseline above it."""
+    out = []
+    size = a["allocated_storage"]
+    for key, baseline in (("iops", 12000), ("storage_throughput", 500)):
+        if key not in a:
+            continue
+        if size < threshold_gib:
+            out.append((key, (f"RDS refuses {key} on {a['engine']} gp3 storage below "
+                        f"{threshold_gib} GiB (allocated_storage {size}): it is fixed at 3,000 "
+                        f"IOPS / 125 MiBps; remove {key} or allocate >= {threshold_gib} GiB")))
+        elif key == "iops" and a[key] < baseline:
+            out.append((key, (f"{a[key]} is below the {baseline:,} IOPS that {a['engine']} gp3 "
+                        f"storage of {threshold_gib} GiB or more includes, which RDS refuses; "
+                        f"give at least {baseline:,} or remove iops")))
+    return out
 
 
 def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
@@ -403,6 +433,10 @@ def _lb_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                     f"dimensions ({', '.join(dims)}), not both")))
     if a["load_balancer_type"] == "network" and "rule_evaluations" in u:
         out.append(("usage.rule_evaluations", "network load balancers evaluate no rules"))
+    if a["load_balancer_type"] == "application" and "protocol" in u:
+        out.append(("usage.protocol", (f"{u['protocol']} selects a network load balancer's "
+                    "NLCU sizes; an application load balancer's LCU is the same for HTTP and "
+                    "HTTPS: remove usage.protocol or set load_balancer_type: network")))
     return out
 
 

@@ -19,6 +19,7 @@ from infra_toolkit import cost, cost_components, cost_pricing
 from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_summary import compare_estimates, cost_range
+from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_overrides import Overrides, Rate
 from infra_toolkit.resource_types import RESOURCE_SCHEMAS
@@ -242,14 +243,12 @@ def test_standard_io_requests_without_usage_are_usage_unknown_not_zero(book: Pri
 @pytest.mark.parametrize(("db", "expected"), [
     # Infracost golden db_instance_test, resource gp3[...] (mysql db.t4g.small, gp3):
     # rds_on_demand us-east-1,MySQL,db.t4g.small single-az 0.032 (x730 = 23.36), multi-az 0.065
-    ({"allocated_storage": 20, "iops": 2000},  # below_low_baseline
+    # (the golden's below_low_baseline, above_low_baseline and below_high_baseline give iops
+    # that RDS refuses: test_rds_refuses_gp3_iops_it_would_not_create)
+    ({"allocated_storage": 20},
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "2.30"}),  # 20 x 0.115
-    ({"allocated_storage": 20, "iops": 4000},  # above_low_baseline
-     {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
-      "Storage (general purpose SSD, gp3)": "2.30",
-      "Provisioned GP3 IOPS (above 3,000)": "20.00"}),  # 1000 x 0.02
-    ({"allocated_storage": 400, "iops": 11000},  # below_high_baseline
+    ({"allocated_storage": 400, "iops": 12000},  # the baseline itself: nothing extra
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "46.00"}),  # 400 x 0.115
     ({"allocated_storage": 400, "iops": 14000},  # above_high_baseline
@@ -267,6 +266,26 @@ def test_rds_gp3_against_infracost_golden(book: PriceBook, db: dict[str, Any],
                        "instance_class": "db.t4g.small", "storage_type": "gp3", **db})
     assert {ln.component: str(cents(ln.monthly_cost_usd)) for ln in est.lines
             if ln.monthly_cost_usd is not None} == expected
+
+
+@pytest.mark.parametrize(("db", "message"), [
+    # Infracost's golden prices these (above_low_baseline: 1000 x 0.02 = $20.00), but RDS
+    # answers InvalidParameterCombination: below 400 GiB gp3 is fixed at 3,000 IOPS / 125 MiBps
+    ({"allocated_storage": 20, "iops": 4000},
+     r"resources\[0\]\.iops: RDS refuses iops on mysql gp3 storage below 400 GiB "
+     r"\(allocated_storage 20\)"),
+    ({"allocated_storage": 20, "iops": 2000}, "RDS refuses iops on mysql gp3"),
+    ({"allocated_storage": 399, "storage_throughput": 300},
+     r"storage_throughput: RDS refuses storage_throughput on mysql gp3 storage below 400 GiB"),
+    # from 400 GiB the volume includes 12,000 IOPS, and RDS refuses fewer
+    ({"allocated_storage": 400, "iops": 11000},
+     r"iops: 11000 is below the 12,000 IOPS that mysql gp3 storage of 400 GiB or more includes"),
+])
+def test_rds_refuses_gp3_iops_it_would_not_create(book: PriceBook, db: dict[str, Any],
+                                                  message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        price(book, {"type": "aws_db_instance", "name": "gp3", "engine": "mysql",
+                     "instance_class": "db.t4g.small", "storage_type": "gp3", **db})
 
 
 def test_rds_multi_az_gp2_io1_and_postgres_against_infracost_golden(book: PriceBook) -> None:
@@ -354,7 +373,8 @@ def test_backup_storage_uses_infracosts_usage_key(
      "Storage (provisioned IOPS SSD, io1)",
      r"item_id 'rds_io1_storage_multi_az' not found .*nearest item_id"),
     ({"engine": "mysql", "instance_class": "db.t3.large", "storage_type": "gp3",
-      "storage_throughput": 200}, "Provisioned GP3 throughput (above 125 MiBps)",
+      "allocated_storage": 400, "storage_throughput": 600},
+     "Provisioned GP3 throughput (above 500 MiBps)",
      r"rds_gp3_throughput_above_baseline_single_az"),
 ])
 def test_rds_gaps_are_flagged_with_the_nearest_keys(book: PriceBook, db: dict[str, Any],
