@@ -69,6 +69,14 @@ LAUNCH_TEMPLATE_EBS = "block_device_mappings.ebs."
 # create. (The lower bounds, io1/io2 4 GiB and st1/sc1 125 GiB, are not checked here.)
 EBS_MAX_SIZE_GIB = {"gp2": 16_384, "gp3": 16_384, "io1": 16_384, "io2": 65_536, "st1": 16_384,
                     "sc1": 16_384, "standard": 1_024}
+# Provisioned IOPS and gp3 throughput EBS accepts per volume type, from the same EC2 API
+# reference (EbsBlockDevice ``Iops``: "gp3: 3,000 - 16,000 IOPS, io1: 100 - 64,000 IOPS, io2:
+# 100 - 256,000 IOPS"; ``Throughput``: "Minimum value of 125. Maximum value of 1000",
+# https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/aws.sdk.kotlin.services.ec2.model/
+# -ebs-block-device/iops.html and throughput.html). Outside them AWS creates no volume, so a price
+# would be for a disk that cannot exist.
+EBS_IOPS_RANGE = {"gp3": (3_000, 16_000), "io1": (100, 64_000), "io2": (100, 256_000)}
+EBS_GP3_THROUGHPUT_RANGE_MIBPS = (125, 1_000)
 # The largest RDS allocated_storage, GiB: the RDS API's CreateDBInstance ``AllocatedStorage``
 # allows up to 65,536 for gp2 / gp3 / io1 / io2 and 3,072 for magnetic (standard) storage on
 # MySQL, MariaDB and PostgreSQL (AWS SDK for Kotlin reference, https://docs.aws.amazon.com/
@@ -359,6 +367,13 @@ def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_ke
         out.append((iops_key, f"required for {vtype} volumes"))
     if throughput_key in a and vtype != "gp3":
         out.append((throughput_key, f"only gp3 volumes take throughput, not {vtype}"))
+    ranges = [(iops_key, EBS_IOPS_RANGE[vtype], "IOPS")] if vtype in EBS_IOPS_RANGE else []
+    if vtype == "gp3":
+        ranges.append((throughput_key, EBS_GP3_THROUGHPUT_RANGE_MIBPS, "MiBps"))
+    for key, (lo, hi), what in ranges:
+        if key in a and not lo <= a[key] <= hi:
+            out.append((key, f"{a[key]:,} {what} is outside the {lo:,} - {hi:,} that AWS "
+                        f"provisions for {vtype} EBS volumes"))
     return out
 
 
@@ -382,6 +397,15 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
         if a["allocated_storage"] < 100:
             out.append(("allocated_storage", (f"{stype} storage needs >= 100 GB (AWS minimum), "
                         f"got {a['allocated_storage']}")))
+    if stype == "io1" and a["engine"] in RDS_GP3_FIXED_BELOW_GIB and "iops" in a:
+        # CreateDBInstance Iops: "For RDS for Db2, MariaDB, MySQL, Oracle, and PostgreSQL - Must
+        # be a multiple between .5 and 50 of the storage amount" (AWS SDK for Kotlin reference,
+        # .../rds/aws.sdk.kotlin.services.rds.model/-create-db-instance-request/iops.html)
+        lo, hi = a["allocated_storage"] / 2, a["allocated_storage"] * 50
+        if not lo <= a["iops"] <= hi:
+            out.append(("iops", (f"{a['iops']:,} IOPS on {a['allocated_storage']:,} GB io1 is "
+                        "outside the 0.5 - 50 IOPS per GB RDS accepts "
+                        f"({lo:,g} - {hi:,g}); change iops or allocated_storage")))
     if "storage_throughput" in a and stype != "gp3":
         out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
     if stype == "gp3" and a["engine"] in RDS_GP3_FIXED_BELOW_GIB:
@@ -421,6 +445,12 @@ def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tupl
              if cluster_mode else a.get("num_cache_clusters", 1))
     if (a["automatic_failover_enabled"] or a["multi_az_enabled"]) and nodes < 2:
         out.append(("num_cache_clusters", "automatic failover / Multi-AZ needs at least 2 nodes"))
+    # Terraform's own bounds (hashicorp/terraform-provider-aws, internal/service/elasticache/
+    # replication_group.go: replicas_per_node_group IntBetween(0, 5), snapshot_retention_limit
+    # IntAtMost(35)): past them `terraform plan` fails, so no price is given
+    for key, most in (("replicas_per_node_group", 5), ("snapshot_retention_limit", 35)):
+        if a.get(key, 0) > most:
+            out.append((key, f"{a[key]} is more than the {most} Terraform accepts"))
     return out
 
 

@@ -313,6 +313,33 @@ def test_a_region_no_table_has_is_priced_by_the_users_rates(tmp_path: Path) -> N
       "ami_type": "BOTTLEROCKET_ARM_64",
       "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 2}},
      r"'m5\.large' is amd64 but ami_type BOTTLEROCKET_ARM_64 is arm64"),
+    # EBS provisions gp3 3,000 - 16,000 IOPS and 125 - 1,000 MiBps, io1 100 - 64,000 IOPS
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "gp3", "size": 2000,
+      "iops": 20000}, r"resources\[0\]\.iops: 20,000 IOPS is outside the 3,000 - 16,000 that "
+                      r"AWS provisions for gp3 EBS volumes"),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "gp3", "size": 2000,
+      "throughput": 1200}, r"throughput: 1,200 MiBps is outside the 125 - 1,000"),
+    ({"type": "aws_ebs_volume", "name": "v", "volume_type": "io1", "size": 2000,
+      "iops": 70000}, r"iops: 70,000 IOPS is outside the 100 - 64,000 that AWS provisions for "
+                      r"io1 EBS volumes"),
+    ({"type": "aws_instance", "name": "vm", "instance_type": "m5.large",
+      "root_block_device": {"volume_type": "gp3", "volume_size": 50, "iops": 2000}},
+     r"root_block_device\.iops: 2,000 IOPS is outside the 3,000 - 16,000"),
+    # RDS io1: IOPS between 0.5 and 50 times the GB
+    ({"type": "aws_db_instance", "name": "db", "engine": "postgres",
+      "instance_class": "db.m6i.large", "allocated_storage": 100, "storage_type": "io1",
+      "iops": 6000}, r"iops: 6,000 IOPS on 100 GB io1 is outside the 0\.5 - 50 IOPS per GB RDS "
+                     r"accepts \(50 - 5,000\)"),
+    ({"type": "aws_db_instance", "name": "db", "engine": "mysql",
+      "instance_class": "db.m6i.large", "allocated_storage": 4000, "storage_type": "io1",
+      "iops": 1000}, r"\(2,000 - 200,000\)"),
+    # Terraform's bounds on a replication group
+    ({"type": "aws_elasticache_replication_group", "name": "c", "node_type": "cache.r6g.large",
+      "num_node_groups": 2, "replicas_per_node_group": 6},
+     r"replicas_per_node_group: 6 is more than the 5 Terraform accepts"),
+    ({"type": "aws_elasticache_replication_group", "name": "c", "node_type": "cache.r6g.large",
+      "snapshot_retention_limit": 36, "usage": {"snapshot_storage_size_gb": 10}},
+     r"snapshot_retention_limit: 36 is more than the 35 Terraform accepts"),
     # an ALB's LCU has one size for HTTP/HTTPS; a protocol would silently be ignored
     ({"type": "aws_lb", "name": "alb", "usage": {"protocol": "UDP", "processed_bytes_gb": 2}},
      r"resources\[0\]\.usage\.protocol: UDP selects a network load balancer's NLCU sizes"),
@@ -331,3 +358,18 @@ def test_an_arm_node_group_with_an_arm_ami_is_priced(book: PriceBook) -> None:
     est = estimate(parse_resources(items, default_region="us-east-1", price_book=book), book)
     # priced as the first type: m7g.large 0.0816 x 2 x 730 = 119.136; 2 x 20 GB gp2 x 0.10 = 4
     assert cents(est.total_monthly_usd) == D("123.14")
+
+
+def test_a_printed_delta_is_the_difference_of_the_printed_totals(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["cost", str(DATA / "arch_database_tier.yaml"), "--compare",
+            str(DATA / "seed_proposed.yaml")]
+    # seed_proposed is exactly 441.695 (test_cost.py) -> $441.70; the database tier 5,461.27:
+    # printed delta 5,461.27 - 441.70 = 5,019.57 (the exact 5,019.575 would print 5,019.58)
+    assert main(args) == 0
+    assert capsys.readouterr().out.splitlines()[-1].split() == [
+        "TOTAL", "$441.70", "$5,461.27", "$5,019.57"]
+    assert main([*args, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["delta_monthly_usd"] == 5019.57
+    assert main([*args, "--format", "csv"]) == 0
+    assert "TOTAL,,,441.70,5461.27,5019.57,priced" in capsys.readouterr().out
