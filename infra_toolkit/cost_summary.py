@@ -206,7 +206,8 @@ def format_estimate(est: CostEstimate) -> str:
     tables used (file and SHA-256)."""
     rows = [("RESOURCE / COMPONENT", "MONTHLY QTY", "UNIT", "UNIT PRICE", "MONTHLY COST",
              "PRICE SOURCE")]
-    flagged = []
+    flagged: list[str] = []
+    line_notes: list[str] = []
     for address in dict.fromkeys(ln.address for ln in est.lines):
         rows.append((address, "", "", "", "", ""))
         for ln in (x for x in est.lines if x.address == address):
@@ -217,6 +218,8 @@ def format_estimate(est: CostEstimate) -> str:
                          cost, ln.price.ref if ln.price is not None else "-"))
             if ln.price_not_found:
                 flagged.append(f"  {ln.address} / {ln.component}: {ln.price_not_found}")
+            if ln.note and ln.note != ln.price_not_found:
+                line_notes.append(f"note: {ln.address} / {ln.component}: {ln.note}")
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     text = ["  ".join(c.ljust(w) if i in (0, 2, 5) else c.rjust(w) for i, (c, w) in
                       enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
@@ -224,7 +227,7 @@ def format_estimate(est: CostEstimate) -> str:
     if est.has_missing_prices:
         total += (f" -- INCOMPLETE: {len(flagged)} price(s) not found, left out of the total:\n"
                   + "\n".join(flagged))
-    text += ["", total, *[f"note: {n}" for n in est.notes], "pricing tables:",
+    text += ["", total, *line_notes, *[f"note: {n}" for n in est.notes], "pricing tables:",
              *[f"  {t.name}  sha256:{t.sha256}" for t in est.pricing_tables_used]]
     return "\n".join(text)
 

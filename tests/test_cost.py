@@ -18,8 +18,7 @@ import pytest
 from infra_toolkit import cost, cost_components, cost_pricing
 from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
 from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_summary import compare_estimates, cost_range
-from infra_toolkit.errors import PlanError
+from infra_toolkit.cost_summary import compare_estimates, cost_range, format_estimate
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_overrides import Overrides, Rate
 from infra_toolkit.resource_types import RESOURCE_SCHEMAS
@@ -243,14 +242,24 @@ def test_standard_io_requests_without_usage_are_usage_unknown_not_zero(book: Pri
 @pytest.mark.parametrize(("db", "expected"), [
     # Infracost golden db_instance_test, resource gp3[...] (mysql db.t4g.small, gp3):
     # rds_on_demand us-east-1,MySQL,db.t4g.small single-az 0.032 (x730 = 23.36), multi-az 0.065
-    # (the golden's below_low_baseline, above_low_baseline and below_high_baseline give iops
-    # that RDS refuses: test_rds_refuses_gp3_iops_it_would_not_create)
+    # (below_low_baseline, above_low_baseline and below_high_baseline give iops that RDS would
+    # refuse: priced as Infracost prices them, with a note, test_rds_gp3_iops_rds_would_refuse)
     ({"allocated_storage": 20},
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "2.30"}),  # 20 x 0.115
-    ({"allocated_storage": 400, "iops": 12000},  # the baseline itself: nothing extra
+    ({"allocated_storage": 20, "iops": 2000},  # below_low_baseline
+     {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
+      "Storage (general purpose SSD, gp3)": "2.30"}),
+    ({"allocated_storage": 20, "iops": 4000},  # above_low_baseline
+     {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
+      "Storage (general purpose SSD, gp3)": "2.30",
+      "Provisioned GP3 IOPS (above 3,000)": "20.00"}),  # 1000 x 0.02
+    ({"allocated_storage": 400, "iops": 11000},  # below_high_baseline
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "46.00"}),  # 400 x 0.115
+    ({"allocated_storage": 400, "iops": 12000},  # the baseline itself: nothing extra
+     {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
+      "Storage (general purpose SSD, gp3)": "46.00"}),
     ({"allocated_storage": 400, "iops": 14000},  # above_high_baseline
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "46.00",
@@ -268,24 +277,28 @@ def test_rds_gp3_against_infracost_golden(book: PriceBook, db: dict[str, Any],
             if ln.monthly_cost_usd is not None} == expected
 
 
-@pytest.mark.parametrize(("db", "message"), [
-    # Infracost's golden prices these (above_low_baseline: 1000 x 0.02 = $20.00), but RDS
-    # answers InvalidParameterCombination: below 400 GiB gp3 is fixed at 3,000 IOPS / 125 MiBps
+@pytest.mark.parametrize(("db", "note"), [
+    # RDS answers InvalidParameterCombination: below 400 GiB gp3 is fixed at 3,000 IOPS /
+    # 125 MiBps, and from 400 GiB it includes 12,000 IOPS (resource_types.RDS_GP3_FIXED_BELOW_GIB)
     ({"allocated_storage": 20, "iops": 4000},
-     r"resources\[0\]\.iops: RDS refuses iops on mysql gp3 storage below 400 GiB "
-     r"\(allocated_storage 20\)"),
-    ({"allocated_storage": 20, "iops": 2000}, "RDS refuses iops on mysql gp3"),
-    ({"allocated_storage": 399, "storage_throughput": 300},
-     r"storage_throughput: RDS refuses storage_throughput on mysql gp3 storage below 400 GiB"),
-    # from 400 GiB the volume includes 12,000 IOPS, and RDS refuses fewer
+     "RDS would refuse iops on mysql gp3 storage below 400 GiB (allocated_storage 20: fixed at "
+     "3,000 IOPS / 125 MiBps); priced as written, as Infracost does; remove iops or allocate "
+     ">= 400 GiB"),
+    ({"allocated_storage": 399, "iops": 5000, "storage_throughput": 300},
+     "RDS would refuse iops and storage_throughput on mysql gp3 storage below 400 GiB"),
     ({"allocated_storage": 400, "iops": 11000},
-     r"iops: 11000 is below the 12,000 IOPS that mysql gp3 storage of 400 GiB or more includes"),
+     "RDS would refuse iops 11000: mysql gp3 storage of 400 GiB or more includes 12,000 IOPS; "
+     "give at least 12,000 or remove iops"),
+    ({"allocated_storage": 400, "iops": 12000}, ""),
+    ({"allocated_storage": 20}, ""),
 ])
-def test_rds_refuses_gp3_iops_it_would_not_create(book: PriceBook, db: dict[str, Any],
-                                                  message: str) -> None:
-    with pytest.raises(PlanError, match=message):
-        price(book, {"type": "aws_db_instance", "name": "gp3", "engine": "mysql",
-                     "instance_class": "db.t4g.small", "storage_type": "gp3", **db})
+def test_rds_gp3_iops_rds_would_refuse(book: PriceBook, db: dict[str, Any], note: str) -> None:
+    est = price(book, {"type": "aws_db_instance", "name": "gp3", "engine": "mysql",
+                       "instance_class": "db.t4g.small", "storage_type": "gp3", **db})
+    storage = next(ln for ln in est.lines if ln.component.startswith("Storage"))
+    assert storage.note.startswith(note) and bool(storage.note) == bool(note)
+    assert (f"note: aws_db_instance.gp3 / Storage (general purpose SSD, gp3): {note}"
+            in format_estimate(est)) == bool(note)
 
 
 def test_rds_multi_az_gp2_io1_and_postgres_against_infracost_golden(book: PriceBook) -> None:

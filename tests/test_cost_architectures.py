@@ -5,7 +5,7 @@ that). Row citations: ``ec2_on_demand us-east-1,m6i.xlarge,0.192``;
 ``other_services us-east-1 "NAT Gateway, gateway hour" 0.045``; ``rds_on_demand
 us-east-1,PostgreSQL,db.r6g.xlarge,multi-az,0.899``; ``elasticache_on_demand
 us-east-1,Redis,cache.r6g.large,0.206``. Also: the fixes found while pricing them (read replicas
-inherit IOPS, gp3 IOPS RDS refuses, node-group architectures, ALB protocol, rates for a region
+inherit IOPS, node-group architectures, ALB protocol, rates for a region
 no table has).
 """
 
