@@ -14,7 +14,12 @@ from decimal import Decimal
 from infra_toolkit.cost import HOURS_PER_MONTH, CostComponent, PriceQuery
 from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES, launch_template_ref
+from infra_toolkit.resource_types import (
+    LAUNCH_TEMPLATE_EBS,
+    RDS_ENGINES,
+    launch_template_ref,
+    rds_gp3_refusal,
+)
 from infra_toolkit.resources import Resource
 
 __all__ = ["cost_components", "lcu_per_hour"]
@@ -181,7 +186,8 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
         Decimal(1), note),
         CostComponent(r, f"Storage ({_EBS_NAMES[stype]})", "GB", storage,
                       _item(r.region, "AmazonRDS", f"rds_{stype}_storage_{az}"),
-                      note="Multi-AZ storage rate (standby copy)" if multi else "")]
+                      note="; ".join(n for n in ("Multi-AZ storage rate (standby copy)"
+                                                 if multi else "", rds_gp3_refusal(a)) if n))]
     if stype == "gp3":
         _floor_gb, iops_base, mibps_base = next(b for b in RDS_GP3_BASELINES if storage >= b[0])
         if a.get("iops", 0) > iops_base:
@@ -260,7 +266,8 @@ def _lb(r: Resource, book: PriceBook) -> list[CostComponent]:
     if "monthly_lcu_hours" in u:
         quantity: Decimal | None = _dec(u["monthly_lcu_hours"])
     elif given:
-        per_lcu = book.lcu_dimensions(a["load_balancer_type"], "HTTP" if alb else u["protocol"])
+        per_lcu = book.lcu_dimensions(a["load_balancer_type"],
+                                      "HTTP" if alb else u.get("protocol", "TCP"))
         units, which = lcu_per_hour(given, per_lcu)
         quantity = units * HOURS_PER_MONTH
         note = f"{units.normalize()} per hour, billed on {which}"

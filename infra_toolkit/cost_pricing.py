@@ -53,9 +53,10 @@ def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
         if start != top:
             break  # a gap in the tiers: the rest is reported as not found below
         size = remaining if end is None else min(remaining, end - start)
+        label = (_tier_label(start, end, c.unit, c.tier_per) if price.row is not None
+                 else "flat user rate, no tiers")  # a rate in a region without tier rows
         if size > 0 or not lines:
-            lines.append(_line(c, f"{c.name} ({_tier_label(start, end, c.unit, c.tier_per)})",
-                               size * units, price, None))
+            lines.append(_line(c, f"{c.name} ({label})", size * units, price, None))
         remaining -= size
         top = end if end is not None else top
         if end is None or remaining <= 0:

@@ -58,6 +58,15 @@ def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+def _shown_delta(current: Decimal | None, proposed: Decimal | None) -> Decimal | None:
+    """The delta a table, JSON or CSV prints: of the two figures as printed (to the cent), so
+    that the printed columns subtract ($441.695 -> $441.70 against $5,461.27 shows $5,019.57,
+    not the exact $5,019.575 -> $5,019.58)."""
+    if current is None or proposed is None or pd.isna(current) or pd.isna(proposed):
+        return None
+    return cents(proposed) - cents(current)
+
+
 def _total_status(*estimates: CostEstimate) -> str:
     """The TOTAL row's status: incomplete when any estimate misses a price."""
     missing = any(est.has_missing_prices for est in estimates)
@@ -155,13 +164,16 @@ def comparison_to_dict(current: CostEstimate, proposed: CostEstimate) -> dict[st
     components = [{"resource": r.resource, "name": r.component, "unit": r.unit,
                    "monthly_usd": _money(r.proposed_monthly_usd),
                    "current_monthly_usd": _money(r.current_monthly_usd),
-                   "delta_monthly_usd": _money(r.delta_monthly_usd), "status": r.status}
+                   "delta_monthly_usd": _money(_shown_delta(r.current_monthly_usd,
+                                                            r.proposed_monthly_usd)),
+                   "status": r.status}
                   for r in frame.itertuples() if r.resource != "TOTAL"]
     return {
         "currency": "USD", "hours_per_month": int(HOURS_PER_MONTH), "components": components,
         "total_monthly_usd": _money(proposed.total_monthly_usd),
         "current_total_monthly_usd": _money(current.total_monthly_usd),
-        "delta_monthly_usd": _money(proposed.total_monthly_usd - current.total_monthly_usd),
+        "delta_monthly_usd": _money(_shown_delta(current.total_monthly_usd,
+                                                 proposed.total_monthly_usd)),
         "complete": not (current.has_missing_prices or proposed.has_missing_prices),
         "current": estimate_to_dict(current), "proposed": estimate_to_dict(proposed),
     }
@@ -174,7 +186,13 @@ def _usd(value: Decimal | None) -> str:
 
 
 def _qty(value: Decimal | None) -> str:
-    return "-" if value is None else f"{value.normalize():,f}"
+    """A table quantity: up to four decimals (a node group's disk GB x node-hours / 730 has 28),
+    so the column stays readable; CSV and JSON keep every digit."""
+    if value is None:
+        return "-"
+    if value.as_tuple().exponent < -4:  # type: ignore[operator]
+        value = value.quantize(Decimal("0.0001"))
+    return f"{value.normalize():,f}"
 
 
 def _plain(value: Decimal | None) -> str | None:
@@ -188,7 +206,8 @@ def format_estimate(est: CostEstimate) -> str:
     tables used (file and SHA-256)."""
     rows = [("RESOURCE / COMPONENT", "MONTHLY QTY", "UNIT", "UNIT PRICE", "MONTHLY COST",
              "PRICE SOURCE")]
-    flagged = []
+    flagged: list[str] = []
+    line_notes: list[str] = []
     for address in dict.fromkeys(ln.address for ln in est.lines):
         rows.append((address, "", "", "", "", ""))
         for ln in (x for x in est.lines if x.address == address):
@@ -199,6 +218,8 @@ def format_estimate(est: CostEstimate) -> str:
                          cost, ln.price.ref if ln.price is not None else "-"))
             if ln.price_not_found:
                 flagged.append(f"  {ln.address} / {ln.component}: {ln.price_not_found}")
+            if ln.note and ln.note != ln.price_not_found:
+                line_notes.append(f"note: {ln.address} / {ln.component}: {ln.note}")
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     text = ["  ".join(c.ljust(w) if i in (0, 2, 5) else c.rjust(w) for i, (c, w) in
                       enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
@@ -206,7 +227,7 @@ def format_estimate(est: CostEstimate) -> str:
     if est.has_missing_prices:
         total += (f" -- INCOMPLETE: {len(flagged)} price(s) not found, left out of the total:\n"
                   + "\n".join(flagged))
-    text += ["", total, *[f"note: {n}" for n in est.notes], "pricing tables:",
+    text += ["", total, *line_notes, *[f"note: {n}" for n in est.notes], "pricing tables:",
              *[f"  {t.name}  sha256:{t.sha256}" for t in est.pricing_tables_used]]
     return "\n".join(text)
 
@@ -219,7 +240,8 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
     for r in frame.itertuples():
         label = r.resource if r.resource == "TOTAL" else f"{r.resource} / {r.component}"
         rows.append((label, _usd(r.current_monthly_usd), _usd(r.proposed_monthly_usd),
-                     _usd(r.delta_monthly_usd), "" if r.status == "priced" else r.status))
+                     _usd(_shown_delta(r.current_monthly_usd, r.proposed_monthly_usd)),
+                     "" if r.status == "priced" else r.status))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in
                        enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
@@ -246,6 +268,9 @@ def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None =
         for column in [c for c in frame.columns if c.endswith("monthly_usd")
                        or c == "monthly_cost_usd"]:  # cents, as the table and JSON print
             frame[column] = [None if v is None else cents(v) for v in frame[column]]
+        if "delta_monthly_usd" in frame.columns:  # of the printed cents, as the table
+            frame["delta_monthly_usd"] = [_shown_delta(c, p) for c, p in zip(
+                frame["current_monthly_usd"], frame["proposed_monthly_usd"], strict=True)]
         for column in [c for c in ("hourly_quantity", "monthly_quantity", "unit_price_usd")
                        if c in frame.columns]:  # 4760, not 4760.0 from a YAML float
             frame[column] = [_plain(v) for v in frame[column]]

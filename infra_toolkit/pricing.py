@@ -128,9 +128,8 @@ class PriceBook:
                         if key.get("region", "").startswith("cn-") else "")
                 return PriceNotFound(
                     f"no {what} price for {asked} in {where}: region {key.get('region')!r} is "
-                    f"not priced; regions with this price: {', '.join(regions)}. {hint}Refresh "
-                    "the table for your region (infra-toolkit pricing refresh) or add a rate in "
-                    "an overrides file (see pricing_data/README.md)")
+                    f"not priced; regions with this price: {', '.join(regions)}. {hint}"
+                    + _region_fix(kind, key))
         rows: Iterable[tuple[str, ...]] = keys
         for i, column in enumerate(named):
             value = key.get(column, "")
@@ -207,8 +206,22 @@ class PriceBook:
         starts = sorted((k[-1] for k in self.tables[kind] if k[:-1] == prefix and k[-1]),
                         key=Decimal)
         if not starts:
+            # no tier rows here (a region the tables lack): one user rate for the whole
+            # quantity (written without tier_start, or from 0) prices it flat
+            flat = [r for r in self.overrides.rates if r.kind == kind
+                    and r.purchase_option == "on_demand" and r.key[:-1] == prefix
+                    and r.key[-1] in ("", "0")]
+            if len(flat) == 1:
+                return (Price(flat[0].usd_per_unit, schema.unit or "", None, flat[0]),)
             raise self._missing(kind, {**key, "tier_start": "0"}, _what(kind, key))
         return tuple(self.lookup(kind, tier_start=s, **key) for s in starts)
+
+    def regions(self) -> tuple[str, ...]:
+        """Every region a price table row or a user rate names, sorted."""
+        rows = {k[0] for t, keys in self.tables.items() for k in keys
+                if TABLE_SCHEMAS[t].key[0] == "region"}
+        rated = {r.key[0] for r in self.overrides.rates if TABLE_SCHEMAS[r.kind].key[0] == "region"}
+        return tuple(sorted(rows | rated))
 
     def values(self, kind: str, column: str, **prefix: str) -> tuple[str, ...]:
         """Sorted distinct values of ``column`` among rows matching ``prefix``."""
@@ -240,6 +253,22 @@ class PriceBook:
                                                        "protocol": protocol, "dimension": "?"},
                                 "load balancer capacity unit")
         return found
+
+
+def _region_fix(kind: str, key: Mapping[str, str]) -> str:
+    """How to price a region the tables lack: ``pricing refresh`` writes only the instance
+    tables, so other services' rows (EBS, RDS storage, NAT, ...) come from a rate or a table."""
+    from infra_toolkit.pricing_refresh import REFRESHABLE  # no boto3 at import time
+
+    services = [s for s, (k, _engines) in REFRESHABLE.items() if k == kind]
+    if services:
+        return (f"Refresh the table for your region (infra-toolkit pricing refresh --service "
+                f"{services[0]} --region {key.get('region')}) or add a rate in an overrides "
+                "file (see pricing_data/README.md)")
+    what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or kind
+    return (f"infra-toolkit pricing refresh does not fetch {what} rows; add a rates entry "
+            "(service, region, item_id) to an overrides file or the row to a --pricing-table "
+            "(see pricing_data/README.md)")
 
 
 def _what(kind: str, key: Mapping[str, str]) -> str:

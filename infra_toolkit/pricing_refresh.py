@@ -140,6 +140,9 @@ def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
             except (InvalidOperation, TypeError):
                 raise PricingError(f"{where}: malformed Price List item: USD price "
                                    f"{text!r} is not a number") from None
+            if not value.is_finite() or value < 0:  # a signalling NaN cannot even be hashed
+                raise PricingError(f"{where}: malformed Price List item: USD price "
+                                   f"{text!r} is not a finite number >= 0")
             found.add((value, f"sku {offer.get('sku', '?')} rate {dim.get('rateCode', '?')}"))
     prices = {v for v, _ in found}
     if len(prices) != 1:

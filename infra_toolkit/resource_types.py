@@ -24,6 +24,7 @@ __all__ = [
     "check_rules",
     "launch_template_problem",
     "launch_template_ref",
+    "rds_gp3_refusal",
     "root_device_problem",
 ]
 
@@ -69,6 +70,14 @@ LAUNCH_TEMPLATE_EBS = "block_device_mappings.ebs."
 # create. (The lower bounds, io1/io2 4 GiB and st1/sc1 125 GiB, are not checked here.)
 EBS_MAX_SIZE_GIB = {"gp2": 16_384, "gp3": 16_384, "io1": 16_384, "io2": 65_536, "st1": 16_384,
                     "sc1": 16_384, "standard": 1_024}
+# Provisioned IOPS and gp3 throughput EBS accepts per volume type, from the same EC2 API
+# reference (EbsBlockDevice ``Iops``: "gp3: 3,000 - 16,000 IOPS, io1: 100 - 64,000 IOPS, io2:
+# 100 - 256,000 IOPS"; ``Throughput``: "Minimum value of 125. Maximum value of 1000",
+# https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/aws.sdk.kotlin.services.ec2.model/
+# -ebs-block-device/iops.html and throughput.html). Outside them AWS creates no volume, so a price
+# would be for a disk that cannot exist.
+EBS_IOPS_RANGE = {"gp3": (3_000, 16_000), "io1": (100, 64_000), "io2": (100, 256_000)}
+EBS_GP3_THROUGHPUT_RANGE_MIBPS = (125, 1_000)
 # The largest RDS allocated_storage, GiB: the RDS API's CreateDBInstance ``AllocatedStorage``
 # allows up to 65,536 for gp2 / gp3 / io1 / io2 and 3,072 for magnetic (standard) storage on
 # MySQL, MariaDB and PostgreSQL (AWS SDK for Kotlin reference, https://docs.aws.amazon.com/
@@ -87,6 +96,14 @@ RDS_ENGINES = {
     "oracle-se2-cdb": "Oracle", "sqlserver-ee": "SQL Server", "sqlserver-se": "SQL Server",
     "sqlserver-ex": "SQL Server", "sqlserver-web": "SQL Server",
 }
+
+# gp3 RDS storage below this size (GiB) has fixed performance: RDS answers
+# InvalidParameterCombination "You can't specify IOPS or storage throughput for engine postgres
+# and a storage size less than 400" (quoted in github.com/cloudtools/troposphere/pull/2153 and
+# issues/2141; AWS RDS User Guide, CHAP_Storage "gp3 storage"), and from it the IOPS baseline is
+# 12,000 (hashicorp/terraform-provider-aws#28382). Oracle's threshold is 200 GiB and SQL Server
+# has none; neither is priced by the shipped tables, so only the priced engines are checked.
+RDS_GP3_FIXED_BELOW_GIB = {"postgres": 400, "mysql": 400, "mariadb": 400}
 
 RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
     "aws_eks_cluster": ResourceSchema(
@@ -187,7 +204,8 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
         {"load_balancer_type": Field("str", "application", ("application", "network"))},
         {"new_connections": Field("number"), "active_connections": Field("number"),
          "processed_bytes_gb": Field("number"), "rule_evaluations": Field("number"),
-         "protocol": Field("str", "TCP", ("TCP", "UDP", "TLS")),
+         # a network load balancer's listener protocol (TCP when absent): NLCU sizes differ
+         "protocol": Field("str", choices=("TCP", "UDP", "TLS")),
          "monthly_lcu_hours": Field("number")},
         frozenset({"name", "name_prefix", "internal", "subnets", "security_groups",
                    "enable_deletion_protection", "idle_timeout", "ip_address_type",
@@ -350,6 +368,13 @@ def _volume_rules(a: dict[str, Any], type_key: str, iops_key: str, throughput_ke
         out.append((iops_key, f"required for {vtype} volumes"))
     if throughput_key in a and vtype != "gp3":
         out.append((throughput_key, f"only gp3 volumes take throughput, not {vtype}"))
+    ranges = [(iops_key, EBS_IOPS_RANGE[vtype], "IOPS")] if vtype in EBS_IOPS_RANGE else []
+    if vtype == "gp3":
+        ranges.append((throughput_key, EBS_GP3_THROUGHPUT_RANGE_MIBPS, "MiBps"))
+    for key, (lo, hi), what in ranges:
+        if key in a and not lo <= a[key] <= hi:
+            out.append((key, f"{a[key]:,} {what} is outside the {lo:,} - {hi:,} that AWS "
+                        f"provisions for {vtype} EBS volumes"))
     return out
 
 
@@ -373,12 +398,44 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
         if a["allocated_storage"] < 100:
             out.append(("allocated_storage", (f"{stype} storage needs >= 100 GB (AWS minimum), "
                         f"got {a['allocated_storage']}")))
+    if stype == "io1" and a["engine"] in RDS_GP3_FIXED_BELOW_GIB and "iops" in a:
+        # CreateDBInstance Iops: "For RDS for Db2, MariaDB, MySQL, Oracle, and PostgreSQL - Must
+        # be a multiple between .5 and 50 of the storage amount" (AWS SDK for Kotlin reference,
+        # .../rds/aws.sdk.kotlin.services.rds.model/-create-db-instance-request/iops.html)
+        lo, hi = a["allocated_storage"] / 2, a["allocated_storage"] * 50
+        if not lo <= a["iops"] <= hi:
+            out.append(("iops", (f"{a['iops']:,} IOPS on {a['allocated_storage']:,} GB io1 is "
+                        "outside the 0.5 - 50 IOPS per GB RDS accepts "
+                        f"({lo:,g} - {hi:,g}); change iops or allocated_storage")))
     if "storage_throughput" in a and stype != "gp3":
         out.append(("storage_throughput", f"only gp3 storage takes it, not {stype}"))
     # an RDS instance has one storage volume: the data cannot be spread over several
     return out + _size_rule("allocated_storage", a["allocated_storage"],
                             RDS_MAX_STORAGE_GIB[stype], f"{stype} RDS storage",
                             "split the data over several DB instances")
+
+
+def rds_gp3_refusal(attributes: Mapping[str, Any]) -> str | None:
+    """Why RDS would refuse this gp3 storage's ``iops`` / ``storage_throughput`` (below the
+    engine's striping threshold the volume is fixed at 3,000 IOPS / 125 MiBps; from it, fewer
+    than the 12,000 IOPS baseline), or None. Not an error: Infracost prices such a resource
+    (its golden db_instance_test does), and so do we, with this as the line's note."""
+    a = attributes
+    threshold_gib = RDS_GP3_FIXED_BELOW_GIB.get(a["engine"])
+    if a["storage_type"] != "gp3" or threshold_gib is None:
+        return None
+    size = a["allocated_storage"]
+    given = [k for k in ("iops", "storage_throughput") if k in a]
+    if given and size < threshold_gib:
+        keys = " and ".join(given)
+        return (f"RDS would refuse {keys} on {a['engine']} gp3 storage below {threshold_gib} "
+                f"GiB (allocated_storage {size}: fixed at 3,000 IOPS / 125 MiBps); priced as "
+                f"written, as Infracost does; remove {keys} or allocate >= {threshold_gib} GiB")
+    if "iops" in a and size >= threshold_gib and a["iops"] < 12000:
+        return (f"RDS would refuse iops {a['iops']}: {a['engine']} gp3 storage of "
+                f"{threshold_gib} GiB or more includes 12,000 IOPS; give at least 12,000 or "
+                "remove iops")
+    return None
 
 
 def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
@@ -391,6 +448,12 @@ def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tupl
              if cluster_mode else a.get("num_cache_clusters", 1))
     if (a["automatic_failover_enabled"] or a["multi_az_enabled"]) and nodes < 2:
         out.append(("num_cache_clusters", "automatic failover / Multi-AZ needs at least 2 nodes"))
+    # Terraform's own bounds (hashicorp/terraform-provider-aws, internal/service/elasticache/
+    # replication_group.go: replicas_per_node_group IntBetween(0, 5), snapshot_retention_limit
+    # IntAtMost(35)): past them `terraform plan` fails, so no price is given
+    for key, most in (("replicas_per_node_group", 5), ("snapshot_retention_limit", 35)):
+        if a.get(key, 0) > most:
+            out.append((key, f"{a[key]} is more than the {most} Terraform accepts"))
     return out
 
 
@@ -403,6 +466,10 @@ def _lb_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                     f"dimensions ({', '.join(dims)}), not both")))
     if a["load_balancer_type"] == "network" and "rule_evaluations" in u:
         out.append(("usage.rule_evaluations", "network load balancers evaluate no rules"))
+    if a["load_balancer_type"] == "application" and "protocol" in u:
+        out.append(("usage.protocol", (f"{u['protocol']} selects a network load balancer's "
+                    "NLCU sizes; an application load balancer's LCU is the same for HTTP and "
+                    "HTTPS: remove usage.protocol or set load_balancer_type: network")))
     return out
 
 

@@ -196,6 +196,37 @@ def _known_value_problem(book: PriceBook, table: str, column: str, what: str, va
     return f"{value!r} is not a known {what}" + _did_you_mean(value, known)
 
 
+def _ami_arch(ami_type: str) -> str | None:
+    """The architecture (as in ec2_instance_specs ``arch``) of an EKS ``ami_type``:
+    ``..._ARM_64...`` is arm64, ``..._x86_64...`` amd64 (the EKS API's AMITypes names);
+    ``CUSTOM`` says nothing."""
+    upper = ami_type.upper()
+    return "arm64" if "ARM_64" in upper else "amd64" if "X86_64" in upper else None
+
+
+def _node_group_arch_problem(book: PriceBook, types: list[tuple[int, str]], ami_type: str
+                             ) -> tuple[str, str] | None:
+    """(path, message) when a node group's instance types are of different architectures, or
+    of another than its ``ami_type``'s: EKS creates the group from one AMI, so it refuses both
+    (and pricing the first type would price a group that cannot exist)."""
+    archs = [(i, t, book.instance_spec(t).arch) for i, t in types]
+    if not archs:
+        return None
+    i0, t0, arch0 = archs[0]
+    for i, itype, arch in archs[1:]:
+        if arch != arch0:
+            return (f"instance_types[{i}]", f"{itype!r} is {arch} but {t0!r} is {arch0}: one "
+                    "node group runs one AMI, so its instance types share one architecture; "
+                    "put them in two node groups")
+    want = _ami_arch(ami_type)
+    if want is not None and want != arch0:
+        return (f"instance_types[{i0}]", f"{t0!r} is {arch0} but ami_type {ami_type} is "
+                f"{want}: set an {'ARM_64' if arch0 == 'arm64' else 'x86_64'} ami_type (e.g. "
+                f"{'AL2023_ARM_64_STANDARD' if arch0 == 'arm64' else 'AL2023_x86_64_STANDARD'})"
+                " or an instance type of that architecture")
+    return None
+
+
 def _check_item(item: Any, where: str, default_region: str | None, book: PriceBook | None,
                 regions: list[str], problems: list[ResourceProblem]) -> Resource | None:
     def bad(path: str, message: str) -> None:
@@ -277,11 +308,17 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
             if why:
                 bad(f"{where}.{attr}", why)
     if book is not None and rtype == "aws_eks_node_group" and "instance_types" in attrs:
+        known = []
         for i, itype in enumerate(attrs["instance_types"]):
             why = _known_value_problem(book, "ec2_instance_specs", "instance_type",
                                        "EC2 instance type", itype)
             if why:
                 bad(f"{where}.instance_types[{i}]", why)
+            else:
+                known.append((i, itype))
+        why_arch = _node_group_arch_problem(book, known, str(attrs.get("ami_type", "")))
+        if why_arch:
+            bad(f"{where}.{why_arch[0]}", why_arch[1])
     if len(problems) > count:
         return None
     for path, message in check_rules(rtype, attrs, usage, str(region)):
@@ -292,9 +329,13 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
 
 
 def _inherit_from_source(items: list[Any]) -> list[Any]:
-    """A read replica (``replicate_source_db``) inherits ``engine`` and ``allocated_storage``
-    from its source when the source is in the same list (by name, or ``aws_db_instance.name``);
-    a gp2 default applies to ``storage_type`` as in Terraform."""
+    """A read replica (``replicate_source_db``) inherits ``engine``, ``allocated_storage`` and
+    ``storage_type`` from its source when the source is in the same list (by name, or
+    ``aws_db_instance.name``), and with the source's storage type its ``iops`` and
+    ``storage_throughput`` too: RDS copies every attribute the replica does not set ("All other
+    attributes ... are inherited from the source DB instance", AWS CLI reference,
+    create-db-instance-read-replica), so a replica of an io1 or provisioned gp3 source pays for
+    the same IOPS. A gp2 default applies to ``storage_type`` as in Terraform."""
     by_name = {i.get("name"): i for i in items
                if isinstance(i, dict) and i.get("type") == "aws_db_instance"}
     out = []
@@ -304,7 +345,12 @@ def _inherit_from_source(items: list[Any]) -> list[Any]:
             source_name = str(item.get("replicate_source_db", "")).removeprefix("aws_db_instance.")
             source = by_name.get(source_name)
             if source is not None:
+                own_storage = "storage_type" in item
                 for key in ("engine", "allocated_storage", "storage_type"):
+                    if key not in item and key in source:
+                        item[key] = source[key]
+                # the source's IOPS go with its storage type, never onto a type the replica sets
+                for key in () if own_storage else ("iops", "storage_throughput"):
                     if key not in item and key in source:
                         item[key] = source[key]
             item.setdefault("storage_type", "io1" if "iops" in item else "gp2")
@@ -320,8 +366,7 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
     resources = []
     wheres: list[str] = []
     seen: dict[str, int] = {}
-    regions = sorted({k[0] for t, rows in book.tables.items() for k in rows
-                      if t.endswith("on_demand") or t == "other_services"}) if book else []
+    regions = list(book.regions()) if book else []
     for i, item in enumerate(_inherit_from_source(items)):
         where = f"{path}[{i}]"
         resource = _check_item(item, where, default_region, book, regions, problems)

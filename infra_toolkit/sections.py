@@ -187,7 +187,8 @@ def _cost_lines(est: CostEstimate, css_class: str) -> Table:
         "Monthly quantity": ln.monthly_quantity, "Unit": ln.unit,
         "Unit price": ln.unit_price_usd,
         "Monthly cost": ln.monthly_cost_usd if ln.status == "priced" else ln.status,
-        "Price source": ln.price.ref if ln.price else (ln.price_not_found or ln.note),
+        "Price source": "; ".join(t for t in (ln.price.ref if ln.price else ln.price_not_found,
+                                               ln.note) if t) or "-",
     } for ln in est.lines])
     return Table(frame, {"Monthly quantity": quantity_text,
                          "Unit price": unit_price_text,

@@ -18,7 +18,7 @@ import pytest
 from infra_toolkit import cost, cost_components, cost_pricing
 from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
 from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_summary import compare_estimates, cost_range
+from infra_toolkit.cost_summary import compare_estimates, cost_range, format_estimate
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_overrides import Overrides, Rate
 from infra_toolkit.resource_types import RESOURCE_SCHEMAS
@@ -240,9 +240,14 @@ def test_standard_io_requests_without_usage_are_usage_unknown_not_zero(book: Pri
 @pytest.mark.parametrize(("db", "expected"), [
     # Infracost golden db_instance_test, resource gp3[...] (mysql db.t4g.small, gp3):
     # rds_on_demand us-east-1,MySQL,db.t4g.small single-az 0.032 (x730 = 23.36), multi-az 0.065
-    ({"allocated_storage": 20, "iops": 2000},  # below_low_baseline
+    # (below_low_baseline, above_low_baseline and below_high_baseline give iops that RDS would
+    # refuse: priced as Infracost prices them, with a note, test_rds_gp3_iops_rds_would_refuse)
+    ({"allocated_storage": 20},
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "2.30"}),  # 20 x 0.115
+    ({"allocated_storage": 20, "iops": 2000},  # below_low_baseline
+     {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
+      "Storage (general purpose SSD, gp3)": "2.30"}),
     ({"allocated_storage": 20, "iops": 4000},  # above_low_baseline
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "2.30",
@@ -250,6 +255,9 @@ def test_standard_io_requests_without_usage_are_usage_unknown_not_zero(book: Pri
     ({"allocated_storage": 400, "iops": 11000},  # below_high_baseline
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "46.00"}),  # 400 x 0.115
+    ({"allocated_storage": 400, "iops": 12000},  # the baseline itself: nothing extra
+     {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
+      "Storage (general purpose SSD, gp3)": "46.00"}),
     ({"allocated_storage": 400, "iops": 14000},  # above_high_baseline
      {"Database instance (on-demand, Single-AZ, db.t4g.small)": "23.36",
       "Storage (general purpose SSD, gp3)": "46.00",
@@ -265,6 +273,30 @@ def test_rds_gp3_against_infracost_golden(book: PriceBook, db: dict[str, Any],
                        "instance_class": "db.t4g.small", "storage_type": "gp3", **db})
     assert {ln.component: str(cents(ln.monthly_cost_usd)) for ln in est.lines
             if ln.monthly_cost_usd is not None} == expected
+
+
+@pytest.mark.parametrize(("db", "note"), [
+    # RDS answers InvalidParameterCombination: below 400 GiB gp3 is fixed at 3,000 IOPS /
+    # 125 MiBps, and from 400 GiB it includes 12,000 IOPS (resource_types.RDS_GP3_FIXED_BELOW_GIB)
+    ({"allocated_storage": 20, "iops": 4000},
+     "RDS would refuse iops on mysql gp3 storage below 400 GiB (allocated_storage 20: fixed at "
+     "3,000 IOPS / 125 MiBps); priced as written, as Infracost does; remove iops or allocate "
+     ">= 400 GiB"),
+    ({"allocated_storage": 399, "iops": 5000, "storage_throughput": 300},
+     "RDS would refuse iops and storage_throughput on mysql gp3 storage below 400 GiB"),
+    ({"allocated_storage": 400, "iops": 11000},
+     "RDS would refuse iops 11000: mysql gp3 storage of 400 GiB or more includes 12,000 IOPS; "
+     "give at least 12,000 or remove iops"),
+    ({"allocated_storage": 400, "iops": 12000}, ""),
+    ({"allocated_storage": 20}, ""),
+])
+def test_rds_gp3_iops_rds_would_refuse(book: PriceBook, db: dict[str, Any], note: str) -> None:
+    est = price(book, {"type": "aws_db_instance", "name": "gp3", "engine": "mysql",
+                       "instance_class": "db.t4g.small", "storage_type": "gp3", **db})
+    storage = next(ln for ln in est.lines if ln.component.startswith("Storage"))
+    assert storage.note.startswith(note) and bool(storage.note) == bool(note)
+    assert (f"note: aws_db_instance.gp3 / Storage (general purpose SSD, gp3): {note}"
+            in format_estimate(est)) == bool(note)
 
 
 def test_rds_multi_az_gp2_io1_and_postgres_against_infracost_golden(book: PriceBook) -> None:
@@ -352,7 +384,8 @@ def test_backup_storage_uses_infracosts_usage_key(
      "Storage (provisioned IOPS SSD, io1)",
      r"item_id 'rds_io1_storage_multi_az' not found .*nearest item_id"),
     ({"engine": "mysql", "instance_class": "db.t3.large", "storage_type": "gp3",
-      "storage_throughput": 200}, "Provisioned GP3 throughput (above 125 MiBps)",
+      "allocated_storage": 400, "storage_throughput": 600},
+     "Provisioned GP3 throughput (above 500 MiBps)",
      r"rds_gp3_throughput_above_baseline_single_az"),
 ])
 def test_rds_gaps_are_flagged_with_the_nearest_keys(book: PriceBook, db: dict[str, Any],

@@ -174,6 +174,8 @@ def _broken(kind: str) -> dict[str, Any]:
         dim["pricePerUnit"] = {"CNY": "1.2"}
     elif kind == "bad USD":
         dim["pricePerUnit"]["USD"] = "n/a"
+    elif kind.startswith("USD "):
+        dim["pricePerUnit"]["USD"] = {"sNaN": "sNaN", "NaN": "NaN", "negative": "-0.05"}[kind[4:]]
     elif kind == "conflict":
         item["product"]["attributes"]["instanceType"] = "t3.large"  # page 1 has it at 0.0832
     bad["PriceList"][1] = json.dumps(item)
@@ -186,6 +188,12 @@ def _broken(kind: str) -> dict[str, Any]:
     ("no instanceType", r"PriceList\[1\]: malformed Price List item: no instanceType"),
     ("no USD", r"PriceList\[1\]: malformed Price List item: no pricePerUnit.USD"),
     ("bad USD", r"PriceList\[1\]: malformed Price List item: USD price 'n/a' is not a number"),
+    # Decimal reads these, so they must be refused before a row is built (sNaN raised a bare
+    # TypeError from the duplicate check before)
+    ("USD sNaN", r"PriceList\[1\]: malformed Price List item: USD price 'sNaN' is not a finite "
+                 r"number >= 0"),
+    ("USD NaN", r"USD price 'NaN' is not a finite number >= 0"),
+    ("USD negative", r"USD price '-0.05' is not a finite number >= 0"),
     ("conflict", r"PriceList\[1\]: two prices for us-east-1/t3.large: 0.0832 and 0.192"),
 ])
 def test_a_malformed_page_leaves_every_table_byte_identical(

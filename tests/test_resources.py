@@ -32,7 +32,7 @@ def test_public_api_is_fixed() -> None:
         "EBS_MAX_SIZE_GIB", "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS",
         "RDS_ENGINES", "RDS_MAX_STORAGE_GIB", "RESOURCE_SCHEMAS", "Field", "ResourceSchema",
         "check_rules", "launch_template_problem", "launch_template_ref",
-        "root_device_problem"])
+        "rds_gp3_refusal", "root_device_problem"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
