@@ -16,22 +16,20 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 import plotly.io as pio
 
-from infra_toolkit.analysis import cut_to_horizon, select_scenarios
 from infra_toolkit.charts import latency_figure, load_figure
 from infra_toolkit.errors import InfraToolkitError, SimulationError
 from infra_toolkit.hpa_spec import (
     HPABehavior,
     HPAScalingPolicy,
-    HPAScalingRules,
     MetricSpec,
 )
+from infra_toolkit.notebook_parameters import check_plan_path, cut_to_horizon, select_scenarios
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_simulation import simulation_spec
@@ -88,30 +86,53 @@ def tuning_of(spec: SimulationSpec) -> Tuning:
 
 
 def tuned_spec(spec: SimulationSpec, tuning: Tuning) -> SimulationSpec:
-    """``spec`` with ``tuning`` applied: the HPA's bounds, every CPU utilization metric's target,
-    a scale-down rule of that window and one Percent policy (scale-up rules kept), and the node
-    provisioning delay. Raises :class:`~infra_toolkit.errors.SpecError` for settings the API
+    """``spec`` with ``tuning`` applied, changing only what differs from :func:`tuning_of`
+    (``spec`` itself for its own tuning, so the explorer first shows the plan's HPA as written):
+    the HPA's bounds; every CPU utilization metric's target; the scale-down window; the first
+    Percent scale-down policy (added when there is none; the other policies, ``selectPolicy`` and
+    ``tolerance`` kept; an HPA without ``behavior`` gets the API's defaults for the rest); the
+    node provisioning delay. Raises :class:`~infra_toolkit.errors.SpecError` for settings the API
     refuses (e.g. minReplicas above maxReplicas)."""
+    now = tuning_of(spec)
     hpa = spec.hpa
-    metrics = []
-    for m in hpa.metrics:
-        if _cpu_utilization(m) is not None and tuning.target_cpu_utilization_pct is not None:
-            assert m.resource is not None
-            target = dataclasses.replace(m.resource.target,
-                                         average_utilization=tuning.target_cpu_utilization_pct)
-            m = dataclasses.replace(m, resource=dataclasses.replace(m.resource, target=target))
-        metrics.append(m)
-    up = hpa.behavior.scale_up if hpa.behavior is not None else None
-    down = HPAScalingRules(
-        stabilization_window_s=tuning.scale_down_window_s, select_policy="Max",
-        policies=(HPAScalingPolicy("Percent", tuning.scale_down_percent,
-                                   tuning.scale_down_period_s),))
+    metrics = hpa.metrics
+    if tuning.target_cpu_utilization_pct not in (None, now.target_cpu_utilization_pct):
+        metrics = tuple(_with_cpu_target(m, tuning.target_cpu_utilization_pct) for m in metrics)
+    behavior = hpa.behavior
+    if (tuning.scale_down_window_s, tuning.scale_down_percent, tuning.scale_down_period_s) != (
+            now.scale_down_window_s, now.scale_down_percent, now.scale_down_period_s):
+        behavior = behavior or HPABehavior()
+        assert behavior.scale_down is not None  # HPABehavior fills both directions
+        down = dataclasses.replace(behavior.scale_down,
+                                   stabilization_window_s=tuning.scale_down_window_s)
+        if (tuning.scale_down_percent, tuning.scale_down_period_s) != (
+                now.scale_down_percent, now.scale_down_period_s):
+            down = dataclasses.replace(down, policies=_with_percent_policy(
+                down.policies or (), HPAScalingPolicy("Percent", tuning.scale_down_percent,
+                                                      tuning.scale_down_period_s)))
+        behavior = dataclasses.replace(behavior, scale_down=down)
     new_hpa = dataclasses.replace(hpa, min_replicas=tuning.min_replicas,
-                                  max_replicas=tuning.max_replicas, metrics=tuple(metrics),
-                                  behavior=HPABehavior(scale_up=up, scale_down=down))
+                                  max_replicas=tuning.max_replicas, metrics=metrics,
+                                  behavior=behavior)
     autoscaler = dataclasses.replace(spec.autoscaler,
                                      provisioning_delay_s=tuning.node_provisioning_s)
     return dataclasses.replace(spec, hpa=new_hpa, autoscaler=autoscaler)
+
+
+def _with_cpu_target(metric: MetricSpec, target_pct: int) -> MetricSpec:
+    if _cpu_utilization(metric) is None:
+        return metric
+    assert metric.resource is not None
+    target = dataclasses.replace(metric.resource.target, average_utilization=target_pct)
+    return dataclasses.replace(metric, resource=dataclasses.replace(metric.resource,
+                                                                    target=target))
+
+
+def _with_percent_policy(policies: Sequence[HPAScalingPolicy], new: HPAScalingPolicy
+                         ) -> tuple[HPAScalingPolicy, ...]:
+    """``policies`` with the first Percent policy replaced by ``new`` (appended if none)."""
+    at = next((i for i, p in enumerate(policies) if p.type == "Percent"), len(policies))
+    return (*policies[:at], new, *policies[at + 1:])
 
 
 def _bundle(figure: Any) -> dict[str, Any]:
@@ -138,12 +159,13 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         t = tuning_of(spec)
         top = max(50, 2 * t.max_replicas)
 
-        def slider(value: float, lo: float, hi: float, step: float, label: str
-                   ) -> widgets.IntSlider:
-            return widgets.IntSlider(value=int(value), min=int(lo), max=int(hi), step=int(step),
-                                     description=label, continuous_update=False,
-                                     style={"description_width": "14em"},
-                                     layout={"width": "34em"})
+        def slider(value: float, lo: float, hi: float, step: float, label: str,
+                   kind: type = widgets.IntSlider) -> widgets.IntSlider:
+            # the range always holds the spec's own value: a slider clamps what lies outside
+            # it (a CPU target of 150 % would show, and run, as 100 %)
+            return kind(value=value, min=min(lo, value), max=max(hi, value), step=step,
+                        description=label, continuous_update=False,
+                        style={"description_width": "14em"}, layout={"width": "34em"})
 
         self.scenario = widgets.Dropdown(options=list(self.curves), description="Scenario",
                                          value=scenario or next(iter(self.curves)))
@@ -161,7 +183,7 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         self.scale_down_period = slider(t.scale_down_period_s, 15, 1800, 15,
                                         "scale-down period (s)")
         self.node_provisioning = slider(t.node_provisioning_s, 0, 900, 5,
-                                        "node provisioning (s)")
+                                        "node provisioning (s)", widgets.FloatSlider)
         self.controls = (self.scenario, self.min_replicas, self.max_replicas, self.target_cpu,
                          self.scale_down_window, self.scale_down_percent, self.scale_down_period,
                          self.node_provisioning)
@@ -180,7 +202,7 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
                   ) -> ScalingExplorer:
         """An explorer of ``workload`` (default: the plan's first with an HPA) through every
         scenario of the plan (each cut to ``horizon_h`` hours), starting on ``scenario``."""
-        plan = read_plan(Path(plan_path))
+        plan = read_plan(check_plan_path(plan_path))
         book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
         names = [w.name for w in plan.proposed.workloads if w.hpa_spec is not None]
         if not names:
