@@ -320,8 +320,7 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
     resources = []
     wheres: list[str] = []
     seen: dict[str, int] = {}
-    regions = sorted({k[0] for t, rows in book.tables.items() for k in rows
-                      if t.endswith("on_demand") or t == "other_services"}) if book else []
+    regions = list(book.regions()) if book else []
     for i, item in enumerate(_inherit_from_source(items)):
         where = f"{path}[{i}]"
         resource = _check_item(item, where, default_region, book, regions, problems)

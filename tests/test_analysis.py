@@ -20,11 +20,12 @@ import pytest
 import yaml
 
 from infra_toolkit import charts, sections
-from infra_toolkit.analysis import PlanAnalysis, analyze_plan, cut_to_horizon
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from infra_toolkit.approval import submit
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.errors import PlanError, SimulationError
+from infra_toolkit.notebook_parameters import cut_to_horizon
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.review_subject import read_review_subject

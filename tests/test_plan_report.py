@@ -179,14 +179,20 @@ def test_a_failing_report_names_the_cell(default_report: ReportRun, tmp_path: Pa
     err = capsys.readouterr().err
     # cells: 0 header (markdown), 1 parameters, 2 papermill's injected parameters, 3 analysis
     assert re.search(r"plan_report\.ipynb failed in cell 3 \(execution count \d+, starting "
-                     r"'from infra_toolkit import charts, sections'\): PlanError: unknown "
-                     r"scenario\(s\) \['no-such-scenario'\]", err), err
+                     r"'from infra_toolkit import charts, sections'\): PlanError: scenarios: "
+                     r"unknown scenario\(s\) \['no-such-scenario'\]", err), err
     executed = nbformat.read(tmp_path / "bad.ipynb", as_version=4)
     failed = [c for c in executed.cells if c.cell_type == "code"
               and any(o.output_type == "error" for o in c.outputs)]
     assert [c.source.splitlines()[0] for c in failed] == [
         "from infra_toolkit import charts, sections"]
     assert failed[0].outputs[-1]["ename"] == "PlanError"
+    # what Jupyter and papermill show in the cell: the message naming the parameter and the
+    # fix, not the frames of analysis.py it came through (before: a 20-line traceback)
+    assert failed[0].outputs[-1]["traceback"] == [
+        f"PlanError: scenarios: unknown scenario(s) ['no-such-scenario'] for "
+        f"{default_report.workspace / DEFAULT_PLAN}; the plan's scenarios: expected-day, "
+        "launch-day, flash-crowd, load-test-1000-users: pass each name once, or None for all"]
     assert f"the executed notebook with the error marked is at {tmp_path / 'bad.ipynb'}; {out} " \
         "was not written" in err
     assert not out.exists()  # no traceback page where the report goes
