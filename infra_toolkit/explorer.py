@@ -214,8 +214,8 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         for s in select_scenarios(plan, None):
             curve = cut_to_horizon(scenario_curve(s, plan.simulation.step_s), horizon_h)
             curves[s.name] = curve if share == 1 else scale_curve(curve, share)
-        if scenario is not None:
-            select_scenarios(plan, [scenario])  # a clear error for an unknown name
+        if scenario is not None:  # a clear error for an unknown name; of a list, the first
+            scenario = select_scenarios(plan, scenario, "scenario")[0].name
         return cls(spec, curves, slos=plan.slos, workload=chosen, scenario=scenario)
 
     def tuning(self) -> Tuning:

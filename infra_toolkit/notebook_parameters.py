@@ -46,28 +46,30 @@ def check_plan_path(plan_path: Any) -> Path:
                     "as text, e.g. -p plan_path plans/ecommerce-eks.yaml")
 
 
-def select_scenarios(plan: Plan, names: Any) -> tuple[Scenario, ...]:
+def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios"
+                     ) -> tuple[Scenario, ...]:
     """The plan's scenarios called ``names`` (a list of names or one name), in that order (None:
-    all, in plan order). PlanError for another type, an empty list, an unknown or repeated
-    name."""
+    all, in plan order). PlanError, naming ``parameter``, for another type, an empty list, an
+    unknown or repeated name."""
     if names is None:
         return plan.scenarios
+    given = names
     if isinstance(names, str):
         names = [names]
     known = {s.name: s for s in plan.scenarios}
     listed = ", ".join(known)
     if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
-        raise PlanError(f"scenarios = {names!r}: give a list of scenario names (e.g. -p scenarios "
-                        f"'[{next(iter(known), 'NAME')}]'), or None for all; {plan.path} has: "
-                        f"{listed}")
+        raise PlanError(f"{parameter} = {given!r}: give a scenario name or a list of them (e.g. "
+                        f"-p {parameter} '[{next(iter(known), 'NAME')}]'), or None for all; "
+                        f"{plan.path} has: {listed}")
     if not names:
-        raise PlanError(f"scenarios = []: select at least one of {plan.path}'s scenarios "
+        raise PlanError(f"{parameter} = []: select at least one of {plan.path}'s scenarios "
                         f"({listed}), or None for all")
     unknown = [n for n in names if n not in known]
     if unknown or len(set(names)) != len(names):
         close = did_you_mean(unknown[0], known) if unknown else ""
         what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
-        raise PlanError(f"scenarios: {what} for {plan.path}"
+        raise PlanError(f"{parameter}: {what} for {plan.path}"
                         f"{close if 'did you mean' in close else ''}; the plan's scenarios: "
                         f"{listed}: pass each name once, or None for all")
     return tuple(known[n] for n in names)

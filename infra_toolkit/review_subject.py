@@ -187,10 +187,11 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     Raises PlanError / PricingError for a plan that cannot be read or priced."""
     from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.digest import plan_digest
+    from infra_toolkit.notebook_parameters import check_plan_path
     from infra_toolkit.plan import read_plan
     from infra_toolkit.pricing import load_price_book
 
-    plan = read_plan(plan_path)
+    plan = read_plan(check_plan_path(plan_path))
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     sides = {
         "current": estimate(plan.current.resources, book),

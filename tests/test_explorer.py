@@ -174,6 +174,9 @@ AS_WRITTEN = {
         policies=(HPAScalingPolicy("Pods", 1, 60), HPAScalingPolicy("Percent", 50, 60)))),
     "Pods policy only": _with_hpa(behavior=_down(
         stabilization_window_s=60, policies=(HPAScalingPolicy("Pods", 1, 60),))),
+    "scale-down tolerance": _with_hpa(behavior=_down(
+        stabilization_window_s=60, policies=(HPAScalingPolicy("Percent", 50, 60),),
+        tolerance=0.3)),
     "no behavior (legacy path)": _with_hpa(behavior=None),
     "CPU target above 100 %": _with_hpa(metrics=(cpu_utilization_metric(150),)),
     "period under 15 s": _with_hpa(behavior=_down(

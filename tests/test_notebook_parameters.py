@@ -19,10 +19,10 @@ SMALL = REPO_ROOT / SMALL_PLAN
 
 BAD = [
     # before: TypeError: 'int' object is not iterable
-    ({"scenarios": 5}, PlanError, r"^scenarios = 5: give a list of scenario names \(e\.g\. -p "
-                                  r"scenarios '\[steady\]'\), or None for all; .*small\.yaml has: "
-                                  r"steady, double$"),
-    ({"scenarios": ["steady", 3]}, PlanError, r"^scenarios = \['steady', 3\]: give a list of "),
+    ({"scenarios": 5}, PlanError, r"^scenarios = 5: give a scenario name or a list of them "
+                                  r"\(e\.g\. -p scenarios '\[steady\]'\), or None for all; "
+                                  r".*small\.yaml has: steady, double$"),
+    ({"scenarios": ["steady", 3]}, PlanError, r"^scenarios = \['steady', 3\]: give a scenario "),
     # before: a report of no scenario at all
     ({"scenarios": []}, PlanError, r"^scenarios = \[\]: select at least one of .*small\.yaml's "
                                    r"scenarios \(steady, double\), or None for all$"),
@@ -71,3 +71,22 @@ def test_every_priced_region_is_a_region_of_the_tables() -> None:
 def test_explorer_horizon_checked_as_the_report_checks_it() -> None:
     with pytest.raises(SimulationError, match=r"^horizon_h = True: give a number of hours > 0"):
         ScalingExplorer.from_plan(SMALL, horizon_h=True)
+
+
+@pytest.mark.parametrize(("scenario", "message"), [
+    ("stedy", r"^scenario: unknown scenario\(s\) \['stedy'\] for .*small\.yaml; did you mean "
+              r"'steady'\?"),
+    (5, r"^scenario = 5: give a scenario name or a list of them \(e\.g\. -p scenario "),
+])
+def test_explorer_scenario_named_as_its_parameter(scenario: Any, message: str) -> None:
+    # before: the message spoke of "scenarios", the report's parameter, or read 5 as [5]
+    with pytest.raises(PlanError, match=message):
+        ScalingExplorer.from_plan(SMALL, scenario=scenario, horizon_h=0.25)
+
+
+def test_approve_notebook_plan_path_checked_as_the_report_checks_it() -> None:
+    from infra_toolkit.review_subject import read_review_subject
+
+    # before: TypeError: expected str, bytes or os.PathLike object, not int
+    with pytest.raises(PlanError, match=r"^plan_path = 5 \(int\): give the plan file's path"):
+        read_review_subject(5)  # type: ignore[arg-type]
