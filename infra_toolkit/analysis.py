@@ -94,6 +94,8 @@ __all__ = [
     "PlanAnalysis",
     "ScenarioRun",
     "analyze_plan",
+    "fixed_pods",
+    "workload_loads",
 ]
 
 _SECONDS_PER_HOUR = 3600.0
@@ -204,7 +206,15 @@ def _purchase_option(resources: Sequence[Resource], group: str) -> str:
     return "on_demand"
 
 
-def _fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
+def workload_loads(plan: Plan, curve: TrafficCurve, names: Sequence[str]
+                   ) -> dict[str, TrafficCurve]:
+    """``curve`` as each workload in ``names`` receives it (scaled by its ``traffic_share``),
+    in the order given."""
+    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
+    return {n: curve if shares[n] == 1 else scale_curve(curve, shares[n]) for n in names}
+
+
+def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
     """The proposed Deployments without an HPA: their pods hold room on the nodes."""
     arch = plan.proposed
     return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
@@ -257,9 +267,7 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                   specs: Mapping[str, SimulationSpec], fixed: Sequence[FixedPods],
                   resources: tuple[Resource, ...], book: PriceBook,
                   profile: TrafficProfile | None, region: str) -> ScenarioRun:
-    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
-    loads = {name: curve if shares[name] == 1 else scale_curve(curve, shares[name])
-             for name in specs}
+    loads = workload_loads(plan, curve, list(specs))
     first_tick = next(iter(specs.values())).tick_s
     if any(spec.tick_s != first_tick for spec in specs.values()):
         raise SimulationError(f"scenario {scenario.name!r}: the workloads' simulations have "
@@ -329,7 +337,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
                          f"({reference_rps:.1f} req/s; its first scenario that is not a load "
                          "test), whichever scenarios this report selects")
         pricing_region = region or plan.proposed.region
-        fixed = _fixed_pods(plan, book)
+        fixed = fixed_pods(plan, book)
         runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,
                               fixed, proposed, book, profile, pricing_region) for s in selected]
     declared = estimate(proposed, book)
