@@ -58,8 +58,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                                 "text), or None for the OS user")
         store_location = check_store_location(store_location)
         self.subject, self.store_location, self._clock = subject, store_location, clock
-        # the file read: a click checks it still has the digest shown (None: built in code)
-        self._plan_file = Path(subject.source) if subject.source and Path(
+        # the file read: a click checks it still has the digest shown (None: built in code);
+        # absolute, as a cell that changes the working directory must not lose it
+        self._plan_file = Path(subject.source).resolve() if subject.source and Path(
             subject.source).is_file() else None
         self.last_record: Record | None = None
         self.summary = widgets.HTML()

@@ -197,3 +197,19 @@ def test_a_parameter_of_the_wrong_type_is_named(plan: Path, given: dict[str, obj
     # before: a TraitError from inside ipywidgets / a TypeError from the store
     with pytest.raises(ApprovalError, match=message):
         ApprovalWidget(read_review_subject(plan), **given)  # type: ignore[arg-type]
+
+
+def test_a_working_directory_changed_after_the_form_was_built_loses_nothing(
+    plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = submitted(plan, tmp_path / "approvals.sqlite", monkeypatch)
+    monkeypatch.chdir(plan.parent)
+    w = ApprovalWidget(read_review_subject(plan.name), db, reviewer="alice", clock=lambda: at(7))
+    w.decision.value = RecordKind.APPROVED
+    for box in w.answers:
+        box.value = "yes"
+    monkeypatch.chdir(tmp_path)  # e.g. os.chdir in another cell of the notebook
+    w.submit_button.click()
+    # before: "cannot read plan plan.yaml" and nothing recorded
+    assert w.last_record is not None, w.result.value
+    assert w.last_record.kind is RecordKind.APPROVED
