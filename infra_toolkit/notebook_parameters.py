@@ -81,6 +81,10 @@ def expected_scenario(selected: Sequence[Scenario], requested: Any) -> str | Non
     monthly = [s.name for s in selected if not is_load_test(s)]
     if requested is None:
         return monthly[0] if monthly else None
+    if not isinstance(requested, str):
+        raise PlanError(f"expected_scenario = {requested!r}: give one scenario name (e.g. -p "
+                        f"expected_scenario {monthly[0] if monthly else 'NAME'}), or None for "
+                        "the first selected that is not a load test")
     if requested not in {s.name for s in selected}:
         raise PlanError(f"expected_scenario {requested!r} is not among the selected scenarios "
                         f"({', '.join(s.name for s in selected)}); select it or pick one of them")

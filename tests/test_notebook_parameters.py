@@ -28,6 +28,10 @@ BAD = [
                                    r"scenarios \(steady, double\), or None for all$"),
     ({"scenarios": ["stedy"]}, PlanError, r"^scenarios: unknown scenario\(s\) \['stedy'\] for "
                                           r".*small\.yaml; did you mean 'steady'\?; the plan's "),
+    # before: TypeError: unhashable type: 'list'
+    ({"expected_scenario": ["steady"]}, PlanError, r"^expected_scenario = \['steady'\]: give one "
+                                                   r"scenario name \(e\.g\. -p expected_scenario "
+                                                   r"steady\), or None for the first selected"),
     # before: True was taken as 1 hour
     ({"horizon_h": True}, SimulationError, r"^horizon_h = True: give a number of hours > 0"),
     ({"horizon_h": "2"}, SimulationError, r"^horizon_h = '2': give a number of hours > 0"),
