@@ -34,7 +34,6 @@ only); the rest of the module is pure.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +53,15 @@ from infra_toolkit.cost_sim import (
     request_shares,
 )
 from infra_toolkit.cost_summary import compare_estimates, cost_range
-from infra_toolkit.errors import PlanError, PricingError, SimulationError
+from infra_toolkit.errors import PricingError, SimulationError
+from infra_toolkit.notebook_parameters import (
+    check_plan_path,
+    check_region,
+    check_store_location,
+    cut_to_horizon,
+    select_scenarios,
+)
+from infra_toolkit.notebook_parameters import expected_scenario as pick_expected
 from infra_toolkit.plan import Plan, read_plan
 from infra_toolkit.plan_cost import (
     at_max_size,
@@ -81,14 +88,14 @@ from infra_toolkit.simulate import (
     simulate_cluster,
 )
 from infra_toolkit.slo_check import evaluate_slos
-from infra_toolkit.traffic import TrafficCurve, scale_curve, slice_curve
+from infra_toolkit.traffic import TrafficCurve, scale_curve
 
 __all__ = [
     "PlanAnalysis",
     "ScenarioRun",
     "analyze_plan",
-    "cut_to_horizon",
-    "select_scenarios",
+    "fixed_pods",
+    "workload_loads",
 ]
 
 _SECONDS_PER_HOUR = 3600.0
@@ -182,52 +189,6 @@ class PlanAnalysis:
         return self.proposed_estimate.total_monthly_usd - self.current_estimate.total_monthly_usd
 
 
-def select_scenarios(plan: Plan, names: Sequence[str] | None) -> tuple[Scenario, ...]:
-    """The plan's scenarios called ``names``, in that order (None: all, in plan order)."""
-    if names is None:
-        return plan.scenarios
-    if isinstance(names, str):
-        names = [names]
-    known = {s.name: s for s in plan.scenarios}
-    unknown = [n for n in names if n not in known]
-    if unknown or len(set(names)) != len(names):
-        what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
-        raise PlanError(f"{what} for {plan.path}; the plan's scenarios: {', '.join(known)}: "
-                        "pass each name once, or None for all")
-    return tuple(known[n] for n in names)
-
-
-def _expected_scenario(selected: Sequence[Scenario], requested: str | None) -> str | None:
-    """The scenario the cost summary calls expected: ``requested`` (one of ``selected``, not a
-    load test), else the first selected that is not a load test (None if there is none)."""
-    monthly = [s.name for s in selected if not is_load_test(s)]
-    if requested is None:
-        return monthly[0] if monthly else None
-    if requested not in {s.name for s in selected}:
-        raise PlanError(f"expected_scenario {requested!r} is not among the selected scenarios "
-                        f"({', '.join(s.name for s in selected)}); select it or pick one of them")
-    if requested not in monthly:
-        raise PlanError(f"expected_scenario {requested!r} is a load test: minutes of synthetic "
-                        "users are not a month of traffic, so its monthly projection cannot be "
-                        "the expected cost; pick a scenario of real traffic "
-                        f"({', '.join(monthly) or 'none selected'})")
-    return requested
-
-
-def cut_to_horizon(curve: TrafficCurve, horizon_h: float | None) -> TrafficCurve:
-    """The first ``horizon_h`` hours of ``curve`` (whole steps; None or longer: all of it)."""
-    if horizon_h is None:
-        return curve
-    if not (isinstance(horizon_h, int | float) and math.isfinite(horizon_h) and horizon_h > 0):
-        raise SimulationError(f"horizon_h = {horizon_h!r}: give a number of hours > 0, or None "
-                              "to simulate whole scenarios")
-    steps = min(curve.rps.size, math.floor(horizon_h * _SECONDS_PER_HOUR / curve.step_s))
-    if steps < 1:
-        raise SimulationError(f"horizon_h = {horizon_h} h is shorter than one step "
-                              f"({curve.step_s:g} s) of scenario {curve.name!r}")
-    return slice_curve(curve, 0.0, steps * curve.step_s)
-
-
 def _shown_path(path: Path) -> str:
     """``path`` relative to the working directory when it lies below it (the approve command
     in the report then works from a checkout), else absolute."""
@@ -245,7 +206,15 @@ def _purchase_option(resources: Sequence[Resource], group: str) -> str:
     return "on_demand"
 
 
-def _fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
+def workload_loads(plan: Plan, curve: TrafficCurve, names: Sequence[str]
+                   ) -> dict[str, TrafficCurve]:
+    """``curve`` as each workload in ``names`` receives it (scaled by its ``traffic_share``),
+    in the order given."""
+    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
+    return {n: curve if shares[n] == 1 else scale_curve(curve, shares[n]) for n in names}
+
+
+def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
     """The proposed Deployments without an HPA: their pods hold room on the nodes."""
     arch = plan.proposed
     return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
@@ -298,9 +267,7 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                   specs: Mapping[str, SimulationSpec], fixed: Sequence[FixedPods],
                   resources: tuple[Resource, ...], book: PriceBook,
                   profile: TrafficProfile | None, region: str) -> ScenarioRun:
-    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
-    loads = {name: curve if shares[name] == 1 else scale_curve(curve, shares[name])
-             for name in specs}
+    loads = workload_loads(plan, curve, list(specs))
     first_tick = next(iter(specs.values())).tick_s
     if any(spec.tick_s != first_tick for spec in specs.values()):
         raise SimulationError(f"scenario {scenario.name!r}: the workloads' simulations have "
@@ -345,12 +312,14 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     refused) is the cost summary's expected case; the declared load balancer and egress usage
     describe :func:`reference_scenario`, whatever is selected; ``horizon_h`` simulates only the
     first hours of each scenario; ``region`` prices every resource in that region instead."""
-    plan = read_plan(Path(plan_path))
+    plan = read_plan(check_plan_path(plan_path))
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     selected = select_scenarios(plan, scenarios)
+    expected = pick_expected(selected, expected_scenario)
+    region = check_region(region, book)
+    store_location = check_store_location(store_location)
     specs = {w.name: simulation_spec(plan, w.name, book) for w in plan.proposed.workloads
              if w.hpa_spec is not None}
-    expected = _expected_scenario(selected, expected_scenario)
     notes: list[str] = []
     current = in_region(plan.current.resources, region)
     proposed = in_region(plan.proposed.resources, region)
@@ -368,7 +337,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
                          f"({reference_rps:.1f} req/s; its first scenario that is not a load "
                          "test), whichever scenarios this report selects")
         pricing_region = region or plan.proposed.region
-        fixed = _fixed_pods(plan, book)
+        fixed = fixed_pods(plan, book)
         runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,
                               fixed, proposed, book, profile, pricing_region) for s in selected]
     declared = estimate(proposed, book)

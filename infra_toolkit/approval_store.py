@@ -30,6 +30,7 @@ Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -58,6 +59,7 @@ __all__ = [
     "SQLiteStore",
     "default_store_location",
     "open_store",
+    "redacted",
 ]
 
 ENV_VAR = "INFRA_TOOLKIT_DB"
@@ -346,20 +348,26 @@ def _new_sqlite_file(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _redacted(url: str) -> str:
-    """``url`` without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+def redacted(location: str) -> str:
+    """``location`` (a file path or a URL) as messages and reports may show it: a URL's password
+    (``user:PASSWORD@`` or a ``password=`` query parameter) replaced by ``***``."""
+    if "://" not in location:
+        return location
+    parts = urlsplit(location)
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    query = re.sub(r"(^|&)(password=)[^&]*", r"\1\2***", parts.query)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return location  # as given: urlunsplit would write sqlite:/// as sqlite:/
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 class PostgresStore(ApprovalStore):
     """The store in a PostgreSQL database (advisory-locked appends)."""
 
     def __init__(self, url: str, *, create: bool = False) -> None:
-        self.where = _redacted(url)
+        self.where = redacted(url)
         try:
             import psycopg
         except ImportError as exc:

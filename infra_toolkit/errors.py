@@ -35,6 +35,12 @@ class InfraToolkitError(Exception):
     """Base class: an error caused by the user's input or environment, with a message that says
     what was wrong and how to fix it."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (a Jupyter cell, a papermill run) shows for this error instead of its
+        traceback: the message, which names the input and the fix. The frames inside the
+        toolkit would only bury it; ``import traceback; traceback.print_last()`` prints them."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class SpecError(InfraToolkitError, ValueError):
     """An HPA, Deployment or node-group spec is invalid; the message carries the field path."""

@@ -4,8 +4,10 @@ policy (percent per period) and the node provisioning delay; a drop-down picks t
 Every change re-runs the simulation and redraws the charts and the summary.
 
 The tuning itself is two pure functions, :func:`tuning_of` (a spec's current settings) and
-:func:`tuned_spec` (a spec with other settings); the widget only wires controls to them. A
-static HTML export shows the last state; only a live kernel re-runs.
+:func:`tuned_spec` (a spec with other settings); the widget only wires controls to them. The
+first run is the plan's HPA as written, and a workload that shares its nodes with others runs
+with them (:class:`Neighbours`), so the explorer shows what the report shows until a control
+moves. A static HTML export shows the last state; only a live kernel re-runs.
 """
 
 from __future__ import annotations
@@ -16,33 +18,38 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 import plotly.io as pio
 
-from infra_toolkit.analysis import cut_to_horizon, select_scenarios
+from infra_toolkit.analysis import fixed_pods, workload_loads
 from infra_toolkit.charts import latency_figure, load_figure
 from infra_toolkit.errors import InfraToolkitError, SimulationError
 from infra_toolkit.hpa_spec import (
     HPABehavior,
     HPAScalingPolicy,
-    HPAScalingRules,
     MetricSpec,
 )
+from infra_toolkit.notebook_parameters import check_plan_path, cut_to_horizon, select_scenarios
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.report_html import Table, duration_text, quantity_text
-from infra_toolkit.simulate import SimulationResult, SimulationSpec, simulate
+from infra_toolkit.simulate import (
+    FixedPods,
+    SimulationResult,
+    SimulationSpec,
+    simulate,
+    simulate_cluster,
+)
 from infra_toolkit.slo_check import evaluate_slos
-from infra_toolkit.traffic import TrafficCurve, scale_curve
+from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["ScalingExplorer", "Tuning", "tuned_spec", "tuning_of"]
+__all__ = ["Neighbours", "ScalingExplorer", "Tuning", "tuned_spec", "tuning_of"]
 
 
 @dataclass(frozen=True)
@@ -88,30 +95,53 @@ def tuning_of(spec: SimulationSpec) -> Tuning:
 
 
 def tuned_spec(spec: SimulationSpec, tuning: Tuning) -> SimulationSpec:
-    """``spec`` with ``tuning`` applied: the HPA's bounds, every CPU utilization metric's target,
-    a scale-down rule of that window and one Percent policy (scale-up rules kept), and the node
-    provisioning delay. Raises :class:`~infra_toolkit.errors.SpecError` for settings the API
+    """``spec`` with ``tuning`` applied, changing only what differs from :func:`tuning_of`
+    (``spec`` itself for its own tuning, so the explorer first shows the plan's HPA as written):
+    the HPA's bounds; every CPU utilization metric's target; the scale-down window; the first
+    Percent scale-down policy (added when there is none; the other policies, ``selectPolicy`` and
+    ``tolerance`` kept; an HPA without ``behavior`` gets the API's defaults for the rest); the
+    node provisioning delay. Raises :class:`~infra_toolkit.errors.SpecError` for settings the API
     refuses (e.g. minReplicas above maxReplicas)."""
+    now = tuning_of(spec)
     hpa = spec.hpa
-    metrics = []
-    for m in hpa.metrics:
-        if _cpu_utilization(m) is not None and tuning.target_cpu_utilization_pct is not None:
-            assert m.resource is not None
-            target = dataclasses.replace(m.resource.target,
-                                         average_utilization=tuning.target_cpu_utilization_pct)
-            m = dataclasses.replace(m, resource=dataclasses.replace(m.resource, target=target))
-        metrics.append(m)
-    up = hpa.behavior.scale_up if hpa.behavior is not None else None
-    down = HPAScalingRules(
-        stabilization_window_s=tuning.scale_down_window_s, select_policy="Max",
-        policies=(HPAScalingPolicy("Percent", tuning.scale_down_percent,
-                                   tuning.scale_down_period_s),))
+    metrics = hpa.metrics
+    if tuning.target_cpu_utilization_pct not in (None, now.target_cpu_utilization_pct):
+        metrics = tuple(_with_cpu_target(m, tuning.target_cpu_utilization_pct) for m in metrics)
+    behavior = hpa.behavior
+    if (tuning.scale_down_window_s, tuning.scale_down_percent, tuning.scale_down_period_s) != (
+            now.scale_down_window_s, now.scale_down_percent, now.scale_down_period_s):
+        behavior = behavior or HPABehavior()
+        assert behavior.scale_down is not None  # HPABehavior fills both directions
+        down = dataclasses.replace(behavior.scale_down,
+                                   stabilization_window_s=tuning.scale_down_window_s)
+        if (tuning.scale_down_percent, tuning.scale_down_period_s) != (
+                now.scale_down_percent, now.scale_down_period_s):
+            down = dataclasses.replace(down, policies=_with_percent_policy(
+                down.policies or (), HPAScalingPolicy("Percent", tuning.scale_down_percent,
+                                                      tuning.scale_down_period_s)))
+        behavior = dataclasses.replace(behavior, scale_down=down)
     new_hpa = dataclasses.replace(hpa, min_replicas=tuning.min_replicas,
-                                  max_replicas=tuning.max_replicas, metrics=tuple(metrics),
-                                  behavior=HPABehavior(scale_up=up, scale_down=down))
+                                  max_replicas=tuning.max_replicas, metrics=metrics,
+                                  behavior=behavior)
     autoscaler = dataclasses.replace(spec.autoscaler,
                                      provisioning_delay_s=tuning.node_provisioning_s)
     return dataclasses.replace(spec, hpa=new_hpa, autoscaler=autoscaler)
+
+
+def _with_cpu_target(metric: MetricSpec, target_pct: int) -> MetricSpec:
+    if _cpu_utilization(metric) is None:
+        return metric
+    assert metric.resource is not None
+    target = dataclasses.replace(metric.resource.target, average_utilization=target_pct)
+    return dataclasses.replace(metric, resource=dataclasses.replace(metric.resource,
+                                                                    target=target))
+
+
+def _with_percent_policy(policies: Sequence[HPAScalingPolicy], new: HPAScalingPolicy
+                         ) -> tuple[HPAScalingPolicy, ...]:
+    """``policies`` with the first Percent policy replaced by ``new`` (appended if none)."""
+    at = next((i for i, p in enumerate(policies) if p.type == "Percent"), len(policies))
+    return (*policies[:at], new, *policies[at + 1:])
 
 
 def _bundle(figure: Any) -> dict[str, Any]:
@@ -121,6 +151,18 @@ def _bundle(figure: Any) -> dict[str, Any]:
                      "text/plain": f"<figure {figure.layout.title.text!r}>"}}
 
 
+@dataclass(frozen=True)
+class Neighbours:
+    """The cluster a tuned workload shares, held as the plan has it: every autoscaled
+    workload's spec (``specs``, plan order; the tuned one's entry is replaced by the tuning),
+    their traffic per scenario (``curves[scenario][workload]``) and the Deployments without an
+    HPA (``fixed``): the run is the report's :func:`~infra_toolkit.simulate.simulate_cluster`."""
+
+    specs: Mapping[str, SimulationSpec]
+    curves: Mapping[str, Mapping[str, TrafficCurve]]
+    fixed: tuple[FixedPods, ...] = ()
+
+
 class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
     """Sliders over :class:`Tuning` and a scenario drop-down; each change re-runs
     :func:`~infra_toolkit.simulate.simulate` with :func:`tuned_spec` and redraws. ``result``
@@ -128,22 +170,24 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
 
     def __init__(self, spec: SimulationSpec, curves: Mapping[str, TrafficCurve], *,
                  slos: Sequence[Slo] = (), workload: str | None = None,
-                 scenario: str | None = None) -> None:
+                 scenario: str | None = None, neighbours: Neighbours | None = None) -> None:
         if not curves:
             raise SimulationError("the explorer needs at least one traffic scenario")
         self.base_spec, self.curves, self.slos = spec, dict(curves), tuple(slos)
         self.workload = workload or spec.workload.name
+        self.neighbours = neighbours
         self.result: SimulationResult | None = None
         self.error: str | None = None
         t = tuning_of(spec)
         top = max(50, 2 * t.max_replicas)
 
-        def slider(value: float, lo: float, hi: float, step: float, label: str
-                   ) -> widgets.IntSlider:
-            return widgets.IntSlider(value=int(value), min=int(lo), max=int(hi), step=int(step),
-                                     description=label, continuous_update=False,
-                                     style={"description_width": "14em"},
-                                     layout={"width": "34em"})
+        def slider(value: float, lo: float, hi: float, step: float, label: str,
+                   kind: type = widgets.IntSlider) -> widgets.IntSlider:
+            # the range always holds the spec's own value: a slider clamps what lies outside
+            # it (a CPU target of 150 % would show, and run, as 100 %)
+            return kind(value=value, min=min(lo, value), max=max(hi, value), step=step,
+                        description=label, continuous_update=False,
+                        style={"description_width": "14em"}, layout={"width": "34em"})
 
         self.scenario = widgets.Dropdown(options=list(self.curves), description="Scenario",
                                          value=scenario or next(iter(self.curves)))
@@ -161,7 +205,7 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         self.scale_down_period = slider(t.scale_down_period_s, 15, 1800, 15,
                                         "scale-down period (s)")
         self.node_provisioning = slider(t.node_provisioning_s, 0, 900, 5,
-                                        "node provisioning (s)")
+                                        "node provisioning (s)", widgets.FloatSlider)
         self.controls = (self.scenario, self.min_replicas, self.max_replicas, self.target_cpu,
                          self.scale_down_window, self.scale_down_percent, self.scale_down_period,
                          self.node_provisioning)
@@ -179,22 +223,30 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
                   scenario: str | None = None, horizon_h: float | None = None
                   ) -> ScalingExplorer:
         """An explorer of ``workload`` (default: the plan's first with an HPA) through every
-        scenario of the plan (each cut to ``horizon_h`` hours), starting on ``scenario``."""
-        plan = read_plan(Path(plan_path))
+        scenario of the plan (each cut to ``horizon_h`` hours), starting on ``scenario``. The
+        plan's other workloads share the cluster as in the report (:class:`Neighbours`)."""
+        plan = read_plan(check_plan_path(plan_path))
         book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
         names = [w.name for w in plan.proposed.workloads if w.hpa_spec is not None]
         if not names:
             raise SimulationError(f"{plan.path}: no proposed workload has an HPA to explore")
+        if workload is not None and workload not in names:
+            known = [w.name for w in plan.proposed.workloads]
+            what = "has no HPA to tune" if workload in known else \
+                f"is not a workload of proposed in {plan.path}"
+            raise SimulationError(f"workload = {workload!r} {what}; give one with an HPA "
+                                  f"({', '.join(names)}), or None for the first")
         chosen = workload or names[0]
-        spec = simulation_spec(plan, chosen, book)
-        share = next(w.traffic_share for w in plan.proposed.workloads if w.name == chosen)
-        curves = {}
-        for s in select_scenarios(plan, None):
-            curve = cut_to_horizon(scenario_curve(s, plan.simulation.step_s), horizon_h)
-            curves[s.name] = curve if share == 1 else scale_curve(curve, share)
-        if scenario is not None:
-            select_scenarios(plan, [scenario])  # a clear error for an unknown name
-        return cls(spec, curves, slos=plan.slos, workload=chosen, scenario=scenario)
+        specs = {n: simulation_spec(plan, n, book) for n in names}
+        loads = {s.name: workload_loads(plan, cut_to_horizon(
+            scenario_curve(s, plan.simulation.step_s), horizon_h), names)
+                 for s in select_scenarios(plan, None)}
+        if scenario is not None:  # a clear error for an unknown name; of a list, the first
+            scenario = select_scenarios(plan, scenario, "scenario")[0].name
+        fixed = fixed_pods(plan, book)
+        neighbours = Neighbours(specs, loads, fixed) if len(names) > 1 or fixed else None
+        return cls(specs[chosen], {name: by[chosen] for name, by in loads.items()},
+                   slos=plan.slos, workload=chosen, scenario=scenario, neighbours=neighbours)
 
     def tuning(self) -> Tuning:
         """The settings the controls show."""
@@ -203,11 +255,24 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
                       self.scale_down_window.value, self.scale_down_percent.value,
                       self.scale_down_period.value, float(self.node_provisioning.value))
 
+    def run(self, spec: SimulationSpec) -> SimulationResult:
+        """``spec`` (the tuned workload) simulated on the scenario shown, with its neighbours
+        on the cluster when there are any (one cluster autoscaler: the tuned one)."""
+        curve = self.curves[self.scenario.value]
+        n = self.neighbours
+        if n is None:
+            return simulate(curve, spec)
+        specs = {name: spec if name == self.workload else
+                 dataclasses.replace(other, autoscaler=spec.autoscaler)
+                 for name, other in n.specs.items()}
+        curves = {name: curve if name == self.workload else other
+                  for name, other in n.curves[self.scenario.value].items()}
+        return simulate_cluster(curves, specs, n.fixed).simulations[self.workload]
+
     def update(self) -> None:
         """Re-run the simulation with the controls' settings and redraw."""
         try:
-            spec = tuned_spec(self.base_spec, self.tuning())
-            result = simulate(self.curves[self.scenario.value], spec)
+            result = self.run(tuned_spec(self.base_spec, self.tuning()))
         except InfraToolkitError as exc:
             self.result, self.error = None, str(exc)
             self.charts.outputs = ()

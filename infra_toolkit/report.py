@@ -207,12 +207,17 @@ def build_report(
     """Execute the report notebook for one plan and write its offline HTML.
 
     ``out`` defaults to ``reports/<plan stem>.html`` (relative to the working directory). The
-    notebook receives ``plan_path`` (absolute) plus ``parameters``. With ``keep_notebook`` the
+    notebook receives ``plan_path`` (absolute) plus ``parameters`` (which may not hold
+    ``plan_path``: the plan is the argument). With ``keep_notebook`` the
     executed ``.ipynb`` is kept beside the HTML. An invalid plan is refused before anything
     runs or is written; after a failing cell the executed notebook is kept beside the HTML path
     and the HTML path itself is left untouched.
     """
     started = time.perf_counter()
+    if "plan_path" in (parameters or {}):
+        # it would replace the plan: a report named after one plan, holding another's analysis
+        raise ReportError(f"-p plan_path: the plan is the PLAN.yaml argument ({plan_path}); drop "
+                          "-p plan_path and pass the plan to report as that argument")
     plan = Path(plan_path).resolve()
     if not plan.is_file():
         raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")

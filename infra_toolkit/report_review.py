@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra_toolkit.approval import review_status
-from infra_toolkit.approval_store import default_store_location, open_store
+from infra_toolkit.approval_store import default_store_location, open_store, redacted
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_rules import plan_status
 from infra_toolkit.review_subject import ReviewSubject, approve_command
@@ -46,14 +46,17 @@ def review_info(subject: ReviewSubject, store_location: str | None = None) -> Re
     """The review status of ``subject``'s digest in the store at ``store_location`` (None: the
     default store, ``$INFRA_TOOLKIT_DB`` first). A missing SQLite store is NOT SUBMITTED."""
     where = store_location if store_location is not None else default_store_location()
-    command = approve_command(subject)
+    # The page goes to a ticket: never a password in it. A store named by the caller (the
+    # report's db parameter) is in the command too, else it would record into another one.
+    shown = redacted(where)
+    command = approve_command(subject, None if store_location is None else shown)
     if _missing_file(where):
         found = plan_status((), subject)
-        return ReviewInfo(subject, found.status.value, found.describe(), command, where)
+        return ReviewInfo(subject, found.status.value, found.describe(), command, shown)
     try:
         with open_store(where) as store:
             found = review_status(store, subject)
     except ApprovalError as exc:
-        return ReviewInfo(subject, UNAVAILABLE, f"status unavailable: {exc}", command, where)
-    return ReviewInfo(subject, found.status.value, found.describe(), command, where)
+        return ReviewInfo(subject, UNAVAILABLE, f"status unavailable: {exc}", command, shown)
+    return ReviewInfo(subject, found.status.value, found.describe(), command, shown)
 

@@ -187,10 +187,11 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     Raises PlanError / PricingError for a plan that cannot be read or priced."""
     from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.digest import plan_digest
+    from infra_toolkit.notebook_parameters import check_plan_path
     from infra_toolkit.plan import read_plan
     from infra_toolkit.pricing import load_price_book
 
-    plan = read_plan(plan_path)
+    plan = read_plan(check_plan_path(plan_path))
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     sides = {
         "current": estimate(plan.current.resources, book),
@@ -222,10 +223,11 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     )
 
 
-def approve_command(subject: ReviewSubject) -> str:
+def approve_command(subject: ReviewSubject, store: str | None = None) -> str:
     """The exact shell command that approves ``subject``'s current digest, one ``--answer`` per
-    question for approval (for the report and messages; the reviewer fills in the text)."""
+    question for approval (for the report and messages; the reviewer fills in the text), with
+    ``--db store`` when a store other than the default is named (as given; pass it redacted)."""
     argv = ["infra-toolkit", "approve", subject.name, "--reviewer", "YOUR_NAME"]
     for n in range(1, len(subject.questions) + 1):
         argv += ["--answer", f"{n}=YOUR ANSWER"]
-    return shlex.join(argv)
+    return shlex.join(argv + (["--db", store] if store is not None else []))

@@ -13,6 +13,7 @@ import getpass
 import html
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -20,8 +21,9 @@ import ipywidgets as widgets
 from infra_toolkit.approval import review_status_text, sign_off
 from infra_toolkit.approval_records import Record, RecordKind
 from infra_toolkit.approval_store import open_store
-from infra_toolkit.errors import ApprovalError
-from infra_toolkit.review_subject import ReviewSubject
+from infra_toolkit.errors import ApprovalError, InfraToolkitError
+from infra_toolkit.notebook_parameters import check_store_location
+from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 __all__ = ["ApprovalWidget"]
 
@@ -49,7 +51,17 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         reviewer: str | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
+        if reviewer is not None and not isinstance(reviewer, str):
+            # papermill -p reads 42 as a number; ipywidgets would fail on it deep inside
+            raise ApprovalError(f"reviewer = {reviewer!r} ({type(reviewer).__name__}): give "
+                                "your name as text (papermill -r reviewer NAME passes it as "
+                                "text), or None for the OS user")
+        store_location = check_store_location(store_location)
         self.subject, self.store_location, self._clock = subject, store_location, clock
+        # the file read: a click checks it still has the digest shown (None: built in code);
+        # absolute, as a cell that changes the working directory must not lose it
+        self._plan_file = Path(subject.source).resolve() if subject.source and Path(
+            subject.source).is_file() else None
         self.last_record: Record | None = None
         self.summary = widgets.HTML()
         self.decision = widgets.ToggleButtons(options=_DECISIONS, description="Decision")
@@ -117,6 +129,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         """Record the form's decision; returns the record, or None (the reason is shown)."""
         answers = {n: box.value for n, box in enumerate(self.answers, 1) if box.value.strip()}
         try:
+            self._check_unchanged()
             with open_store(self.store_location) as store:
                 done = sign_off(
                     store,
@@ -127,7 +140,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                     answers=answers,
                     comment=self.comment.value,
                 )
-        except ApprovalError as exc:
+        except InfraToolkitError as exc:
             self.result.value = f"<p style='color:#b00'>Not recorded: {html.escape(str(exc))}</p>"
             return None
         record = self.last_record = done.record
@@ -143,6 +156,21 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             f"{record.recorded_at}.</p>{once}<p>{html.escape(status)}</p>"
         )
         return record
+
+    def _check_unchanged(self) -> None:
+        """Refuse when the plan file, a file it references or a pricing table changed since the
+        form was built: the decision would be recorded for a version the reviewer did not see
+        here (the CLI, reading the file now, would sign the new one)."""
+        if self._plan_file is None:
+            return
+        now = read_review_subject(self._plan_file).digest
+        if now != self.subject.digest:
+            raise ApprovalError(
+                f"{self.subject.name} changed since this form was built (digest "
+                f"{self.subject.digest[:12]}… shown, {now[:12]}… now); nothing recorded: run the "
+                "cell again to review the plan as it is now (and infra-toolkit submit it if it "
+                "is a new version)"
+            )
 
     def _on_click(self, _button: Any) -> None:
         self.submit()

@@ -20,11 +20,12 @@ import pytest
 import yaml
 
 from infra_toolkit import charts, sections
-from infra_toolkit.analysis import PlanAnalysis, analyze_plan, cut_to_horizon
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from infra_toolkit.approval import submit
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.errors import PlanError, SimulationError
+from infra_toolkit.notebook_parameters import cut_to_horizon
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.review_subject import read_review_subject
@@ -117,9 +118,10 @@ def test_review_status_missing_store_is_not_submitted(small: PlanAnalysis) -> No
     r = small.review
     assert r.status == "NOT SUBMITTED"
     assert r.text.startswith(f"{SMALL} (digest {small.digest[:12]}…) was never submitted")
+    # the store was named (db): the command records into it, not into the default one
     assert r.approve_command == ("infra-toolkit approve tests/data/plans/report/small.yaml "
                                  "--reviewer YOUR_NAME --answer '1=YOUR ANSWER' "
-                                 "--answer '2=YOUR ANSWER'")
+                                 f"--answer '2=YOUR ANSWER' --db {r.store}")
 
 
 def test_review_status_is_the_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,7 +136,8 @@ def test_review_status_is_the_stores(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert a.review.text == (f"{SMALL}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; "
                              "1 more needed")
     assert a.review.approve_command == (f"infra-toolkit approve {SMALL} --reviewer YOUR_NAME "
-                                        "--answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER'")
+                                        "--answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER' "
+                                        f"--db {db}")
     damaged = tmp_path / "damaged.sqlite"
     damaged.write_bytes(b"not a database, just bytes" * 100)
     b = analyze_plan(SMALL, scenarios=["steady"], horizon_h=0.25, store_location=str(damaged))

@@ -17,6 +17,8 @@ import yaml
 
 from infra_toolkit import charts, sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.explorer import ScalingExplorer
 from tests.conftest import REPO_ROOT as REPO
 from tests.conftest import SMALL_PLAN
 
@@ -143,3 +145,41 @@ def test_a_workload_without_hpa_or_model_is_shown_as_room_only(analysis: PlanAna
         ("-", "-")
     assert rows.loc["api", "Pod start-up"] == "30 s"  # image 10 s + app 20 s, no readiness delay
     assert "<td>cron</td>" in sections.proposed_architecture(analysis).tables[2].to_html()
+
+
+@pytest.mark.parametrize("workload", ["api", "worker"])
+def test_the_explorer_runs_the_shared_cluster_as_the_report(shared_plan: Path,
+                                                            analysis: PlanAnalysis,
+                                                            workload: str) -> None:
+    explorer = ScalingExplorer.from_plan(shared_plan, workload=workload)
+    assert explorer.result is not None
+    assert explorer.result.summary == analysis.run("steady").simulations[workload].summary
+
+
+def test_the_explorers_worker_waits_for_the_node_the_shared_cluster_needs(
+        shared_plan: Path) -> None:
+    explorer = ScalingExplorer.from_plan(shared_plan, workload="worker")
+    assert explorer.result is not None
+    t = explorer.result.timeline.set_index("time_s")
+    # t = 15 s: worker 1 -> 4; node 1 has 100m free (api 1200m + worker 500m + cron 100m of
+    # 1900m): the 3 new pods (500m each) are Pending until the node Ready at 80 s; then 10 s
+    # image pull + 20 s app start: Ready at 110 s. Before, the explorer ran the worker alone on
+    # the group (1400m free): 2 of the 3 started at once, Ready at 15 + 30 = 45 s.
+    assert t.loc[45, "ready_pods"] == 1 and t.loc[75, "pending_pods"] == 3
+    assert t.loc[105, "ready_pods"] == 1 and t.loc[110, "ready_pods"] == 4
+    # the slider sets the one cluster autoscaler: the node asked for at 20 s is Ready at
+    # 20 + 120 = 140 s, the pods 30 s later
+    explorer.node_provisioning.value = 120
+    assert explorer.error is None and explorer.result is not None
+    t = explorer.result.timeline.set_index("time_s")
+    assert t.loc[165, "ready_pods"] == 1 and t.loc[170, "ready_pods"] == 4
+
+
+def test_the_explorer_refuses_a_workload_without_hpa(shared_plan: Path) -> None:
+    with pytest.raises(SimulationError, match=r"^workload = 'cron' has no HPA to tune; give one "
+                                              r"with an HPA \(api, worker\), or None for the "
+                                              r"first$"):
+        ScalingExplorer.from_plan(shared_plan, workload="cron")
+    with pytest.raises(SimulationError, match=r"^workload = 'crон' is not a workload of "
+                                              r"proposed in .*shared\.yaml; give one with an HPA"):
+        ScalingExplorer.from_plan(shared_plan, workload="crон")

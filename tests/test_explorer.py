@@ -13,13 +13,15 @@ from infra_toolkit.explorer import ScalingExplorer, Tuning, tuned_spec, tuning_o
 from infra_toolkit.hpa import HPASpec, cpu_utilization_metric
 from infra_toolkit.hpa_spec import (
     ExternalMetricSource,
+    HPABehavior,
     HPAScalingPolicy,
+    HPAScalingRules,
     MetricIdentifier,
     MetricSpec,
     MetricTarget,
 )
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
-from infra_toolkit.simulate import SimulationSpec
+from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.traffic import constant_curve
 from infra_toolkit.workload import WorkloadSpec
 from tests.conftest import REPO_ROOT
@@ -150,3 +152,74 @@ def test_an_hpa_already_at_zero_keeps_zero_on_the_slider() -> None:
     zero = dataclasses.replace(BASE, hpa=dataclasses.replace(
         BASE.hpa, min_replicas=0, metrics=(*BASE.hpa.metrics, external)))
     assert ScalingExplorer(zero, CURVES).min_replicas.min == 0
+
+
+def _with_hpa(**changes: object) -> SimulationSpec:
+    return dataclasses.replace(BASE, hpa=dataclasses.replace(BASE.hpa, **changes))
+
+
+def _down(**rules: object) -> HPABehavior:
+    return HPABehavior(scale_down=HPAScalingRules(**rules))  # type: ignore[arg-type]
+
+
+# HPAs whose settings the sliders cannot show one for one; before, the explorer's first run
+# replaced them (one Max Percent policy, no tolerance, a clamped slider value), so it showed
+# another HPA than the plan's
+AS_WRITTEN = {
+    "scale-down disabled": _with_hpa(behavior=_down(
+        stabilization_window_s=60, select_policy="Disabled",
+        policies=(HPAScalingPolicy("Percent", 50, 60),))),
+    "Min of Pods and Percent": _with_hpa(behavior=_down(
+        stabilization_window_s=60, select_policy="Min",
+        policies=(HPAScalingPolicy("Pods", 1, 60), HPAScalingPolicy("Percent", 50, 60)))),
+    "Pods policy only": _with_hpa(behavior=_down(
+        stabilization_window_s=60, policies=(HPAScalingPolicy("Pods", 1, 60),))),
+    "scale-down tolerance": _with_hpa(behavior=_down(
+        stabilization_window_s=60, policies=(HPAScalingPolicy("Percent", 50, 60),),
+        tolerance=0.3)),
+    "no behavior (legacy path)": _with_hpa(behavior=None),
+    "CPU target above 100 %": _with_hpa(metrics=(cpu_utilization_metric(150),)),
+    "period under 15 s": _with_hpa(behavior=_down(
+        stabilization_window_s=60, policies=(HPAScalingPolicy("Percent", 50, 10),))),
+    "fractional provisioning delay": dataclasses.replace(
+        BASE, autoscaler=ClusterAutoscalerSpec(provisioning_delay_s=90.5)),
+}
+
+
+@pytest.mark.parametrize("spec", AS_WRITTEN.values(), ids=AS_WRITTEN.keys())
+def test_the_first_run_is_the_spec_as_written(spec: SimulationSpec) -> None:
+    assert tuned_spec(spec, tuning_of(spec)) == spec
+    explorer = ScalingExplorer(spec, CURVES, scenario="quiet")
+    assert explorer.tuning() == tuning_of(spec)
+    assert explorer.result is not None
+    assert explorer.result.summary == simulate(CURVES["quiet"], spec).summary
+
+
+def test_a_disabled_scale_down_stays_disabled() -> None:
+    explorer = ScalingExplorer(AS_WRITTEN["scale-down disabled"], CURVES, scenario="quiet")
+    # the run starts with 4 warm pods and selectPolicy Disabled never lets the HPA remove one:
+    # 4 pods x 1 h = 4.0 pod-hours (before: 2.04, scaled down as if no policy were set)
+    assert explorer.result is not None and explorer.result.summary.pod_hours == 4.0
+
+
+def test_moving_the_percent_slider_keeps_the_other_policies() -> None:
+    explorer = ScalingExplorer(AS_WRITTEN["Min of Pods and Percent"], CURVES)
+    explorer.scale_down_percent.value = 20
+    assert explorer.result is not None
+    down = explorer.result.spec.hpa.behavior.scale_down  # type: ignore[union-attr]
+    assert (down.select_policy, down.stabilization_window_s, down.policies) == (
+        "Min", 60, (HPAScalingPolicy("Pods", 1, 60), HPAScalingPolicy("Percent", 20, 60)))
+
+
+def test_displayed_summary_is_a_direct_run_of_the_same_settings() -> None:
+    explorer = ScalingExplorer(BASE, CURVES, scenario="flat")
+    explorer.max_replicas.value = 6
+    explorer.target_cpu.value = 40
+    explorer.scale_down_window.value = 60
+    explorer.scenario.value = "quiet"
+    spec = tuned_spec(BASE, Tuning(2, 6, 40, 60, 100, 15, 60.0))
+    direct = simulate(CURVES["quiet"], spec).summary
+    assert explorer.result is not None and explorer.result.summary == direct
+    shown = explorer.summary.value
+    assert f"<td>{direct.peak_replicas}</td>" in shown
+    assert f"<td>{direct.scale_events}</td>" in shown

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import numpy as np
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -185,14 +186,72 @@ def test_a_failing_report_names_the_cell(default_report: ReportRun, tmp_path: Pa
     err = capsys.readouterr().err
     # cells: 0 header (markdown), 1 parameters, 2 papermill's injected parameters, 3 analysis
     assert re.search(r"plan_report\.ipynb failed in cell 3 \(execution count \d+, starting "
-                     r"'from infra_toolkit import charts, sections'\): PlanError: unknown "
-                     r"scenario\(s\) \['no-such-scenario'\]", err), err
+                     r"'from infra_toolkit import charts, sections'\): PlanError: scenarios: "
+                     r"unknown scenario\(s\) \['no-such-scenario'\]", err), err
     executed = nbformat.read(tmp_path / "bad.ipynb", as_version=4)
     failed = [c for c in executed.cells if c.cell_type == "code"
               and any(o.output_type == "error" for o in c.outputs)]
     assert [c.source.splitlines()[0] for c in failed] == [
         "from infra_toolkit import charts, sections"]
     assert failed[0].outputs[-1]["ename"] == "PlanError"
+    # what Jupyter and papermill show in the cell: the message naming the parameter and the
+    # fix, not the frames of analysis.py it came through (before: a 20-line traceback)
+    assert failed[0].outputs[-1]["traceback"] == [
+        f"PlanError: scenarios: unknown scenario(s) ['no-such-scenario'] for "
+        f"{default_report.workspace / DEFAULT_PLAN}; the plan's scenarios: expected-day, "
+        "launch-day, flash-crowd, load-test-1000-users: pass each name once, or None for all"]
     assert f"the executed notebook with the error marked is at {tmp_path / 'bad.ipynb'}; {out} " \
         "was not written" in err
     assert not out.exists()  # no traceback page where the report goes
+
+
+# The default plan's backend as `infra-toolkit simulate` flags: its model (plans/ecommerce-eks
+# .yaml, workloads[0].model), the general node group (t3.medium: 2 vCPU, 4 GiB, 17 pods; 3-10
+# nodes) and simulation.node_provisioning_s 150.
+BACKEND_FLAGS = [
+    "--hpa", "plans/ecommerce-eks/backend-hpa.yaml",
+    "--deployment", "plans/ecommerce-eks/backend-deployment.yaml",
+    "--capacity-rps-per-pod", "25", "--cpu-millicores-per-rps", "10",
+    "--baseline-cpu-millicores", "25", "--startup-cpu-millicores", "400", "--startup-cpu-s", "30",
+    "--image-pull-s", "8", "--app-start-s", "12", "--concurrency", "1",
+    "--memory-baseline-mib", "300", "--memory-mib-per-rps", "4", "--slo-p95-latency-ms", "300",
+    "--instance-type", "t3.medium", "--vcpu", "2", "--memory-gib", "4", "--max-pods", "17",
+    "--min-nodes", "3", "--max-nodes", "10", "--provisioning-delay-s", "150",
+]
+
+
+def _number(text: str) -> float:
+    return float(re.sub(r"[^0-9.]", "", text.split(" (")[0]))
+
+
+@pytest.mark.parametrize("scenario", ["load-test-1000-users", "flash-crowd"])
+def test_scaling_summary_equals_the_simulate_command(
+        default_report: ReportRun, soup: BeautifulSoup, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        scenario: str) -> None:
+    import pandas as pd
+
+    from infra_toolkit.plan_traffic import scenario_curve
+
+    plan = read_plan(default_report.workspace / DEFAULT_PLAN)
+    (chosen,) = [s for s in plan.scenarios if s.name == scenario]
+    curve = scenario_curve(chosen, plan.simulation.step_s)
+    csv = tmp_path / "traffic.csv"
+    times = pd.Timestamp("2026-01-01T00:00:00Z") + pd.to_timedelta(
+        curve.step_s * np.arange(curve.rps.size), unit="s")
+    pd.DataFrame({"timestamp": times.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "requests_per_second": [repr(float(v)) for v in curve.rps]}).to_csv(
+        csv, index=False)
+    monkeypatch.chdir(default_report.workspace)
+    capsys.readouterr()
+    assert main(["simulate", "--traffic", str(csv), "--step-s", "15", *BACKEND_FLAGS,
+                 "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    (shown,) = [r for r in rows(soup, "scaling-summary") if r["Scenario"] == scenario]
+    for column, key in (("Peak replicas", "peak_replicas"), ("Scale events", "scale_events"),
+                        ("Flaps", "flaps"), ("Node scale-ups", "node_scale_ups"),
+                        ("Under-capacity episodes", "capacity_episodes")):
+        assert int(shown[column]) == cli[key], column
+    assert _number(shown["Max p95"]) == pytest.approx(cli["max_p95_latency_ms"], abs=0.5)
+    assert _number(shown["Dropped requests (%)"]) == pytest.approx(
+        100 * cli["dropped_requests"] / cli["offered_requests"], abs=0.05)

@@ -364,3 +364,17 @@ def test_cli_report_parameters_read_scientific_notation_as_numbers(
                  "-p", "scenarios", "[a, b]", "-p", "label", "'2e2'"]) == 0
     assert seen == {"horizon_h": 1e9, "region": "eu-west-1", "scenarios": ["a", "b"],
                     "label": "2e2"}
+
+
+def test_a_plan_path_parameter_is_refused_not_swapped_in(tmp_path: Path) -> None:
+    # before: -p plan_path other.yaml built reports/plan.html, titled plan, from other.yaml's
+    # analysis (and every report of a batch from that one plan)
+    plan = fixture_plan(tmp_path, "plan")
+    other = fixture_plan(tmp_path, "other")
+    out = tmp_path / "plan.html"
+    with pytest.raises(ReportError, match=r"^-p plan_path: the plan is the PLAN\.yaml argument "
+                                          r"\(.*plan\.yaml\); drop -p plan_path and pass the "
+                                          r"plan to report as that argument$"):
+        build_report(plan, out=out, parameters={"plan_path": str(other)},
+                     notebook=figures_notebook(tmp_path / "one.ipynb", figures=1))
+    assert not out.exists() and not out.with_suffix(".ipynb").exists()

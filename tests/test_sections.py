@@ -218,7 +218,8 @@ def test_review_status_section(small_analysis: PlanAnalysis) -> None:
     assert field_value(s, "review-status", "Status") == "NOT SUBMITTED"
     assert ('<pre class="approve-command"><code>infra-toolkit approve '
             "tests/data/plans/report/small.yaml --reviewer YOUR_NAME --answer &#x27;1=YOUR "
-            "ANSWER&#x27; --answer &#x27;2=YOUR ANSWER&#x27;</code></pre>") in s.parts
+            "ANSWER&#x27; --answer &#x27;2=YOUR ANSWER&#x27; --db "
+            f"{small_analysis.review.store}</code></pre>") in s.parts
 
 
 def test_phase_dates() -> None:

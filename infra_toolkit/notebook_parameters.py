@@ -1,0 +1,134 @@
+"""The parameters of the report and explorer notebooks (``plan_path``, ``scenarios``,
+``expected_scenario``, ``horizon_h``, ``region``, ``db``), checked where the library receives
+them. A value papermill (``-p NAME VALUE``), the CLI's ``report -p`` or a notebook user passes
+that cannot mean what was asked (another type, a name the plan does not have, a region no table
+prices) raises an error naming the parameter, the bad value, what is valid and the fix, before
+anything is simulated or priced: never a silently empty or $0 report.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.errors import ApprovalError, PlanError, PricingError, SimulationError
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_cost import is_load_test
+from infra_toolkit.plan_fields import did_you_mean
+from infra_toolkit.plan_scenario_types import Scenario
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.traffic import TrafficCurve, slice_curve
+
+__all__ = [
+    "check_plan_path",
+    "check_region",
+    "check_store_location",
+    "cut_to_horizon",
+    "expected_scenario",
+    "select_scenarios",
+]
+
+_SECONDS_PER_HOUR = 3600.0
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def check_plan_path(plan_path: Any) -> Path:
+    """``plan_path`` (a ``str`` or path-like) as a ``Path``; PlanError for another type."""
+    if isinstance(plan_path, str | os.PathLike) and str(plan_path):
+        return Path(plan_path)
+    raise PlanError(f"plan_path = {plan_path!r} ({_kind(plan_path)}): give the plan file's path "
+                    "as text, e.g. -p plan_path plans/ecommerce-eks.yaml")
+
+
+def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios"
+                     ) -> tuple[Scenario, ...]:
+    """The plan's scenarios called ``names`` (a list of names or one name), in that order (None:
+    all, in plan order). PlanError, naming ``parameter``, for another type, an empty list, an
+    unknown or repeated name."""
+    if names is None:
+        return plan.scenarios
+    given = names
+    if isinstance(names, str):
+        names = [names]
+    known = {s.name: s for s in plan.scenarios}
+    listed = ", ".join(known)
+    if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
+        raise PlanError(f"{parameter} = {given!r}: give a scenario name or a list of them (e.g. "
+                        f"-p {parameter} '[{next(iter(known), 'NAME')}]'), or None for all; "
+                        f"{plan.path} has: {listed}")
+    if not names:
+        raise PlanError(f"{parameter} = []: select at least one of {plan.path}'s scenarios "
+                        f"({listed}), or None for all")
+    unknown = [n for n in names if n not in known]
+    if unknown or len(set(names)) != len(names):
+        close = did_you_mean(unknown[0], known) if unknown else ""
+        what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
+        raise PlanError(f"{parameter}: {what} for {plan.path}"
+                        f"{close if 'did you mean' in close else ''}; the plan's scenarios: "
+                        f"{listed}: pass each name once, or None for all")
+    return tuple(known[n] for n in names)
+
+
+def expected_scenario(selected: Sequence[Scenario], requested: Any) -> str | None:
+    """The scenario the cost summary calls expected: ``requested`` (one of ``selected``, not a
+    load test), else the first selected that is not a load test (None if there is none)."""
+    monthly = [s.name for s in selected if not is_load_test(s)]
+    if requested is None:
+        return monthly[0] if monthly else None
+    if not isinstance(requested, str):
+        raise PlanError(f"expected_scenario = {requested!r}: give one scenario name (e.g. -p "
+                        f"expected_scenario {monthly[0] if monthly else 'NAME'}), or None for "
+                        "the first selected that is not a load test")
+    if requested not in {s.name for s in selected}:
+        raise PlanError(f"expected_scenario {requested!r} is not among the selected scenarios "
+                        f"({', '.join(s.name for s in selected)}); select it or pick one of them")
+    if requested not in monthly:
+        raise PlanError(f"expected_scenario {requested!r} is a load test: minutes of synthetic "
+                        "users are not a month of traffic, so its monthly projection cannot be "
+                        "the expected cost; pick a scenario of real traffic "
+                        f"({', '.join(monthly) or 'none selected'})")
+    return str(requested)
+
+
+def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
+    """The first ``horizon_h`` hours of ``curve`` (whole steps; None or longer: all of it)."""
+    if horizon_h is None:
+        return curve
+    # bool is an int to Python, but -p horizon_h true is no number of hours
+    if isinstance(horizon_h, bool) or not (
+            isinstance(horizon_h, int | float) and math.isfinite(horizon_h) and horizon_h > 0):
+        raise SimulationError(f"horizon_h = {horizon_h!r}: give a number of hours > 0, or None "
+                              "to simulate whole scenarios")
+    steps = min(curve.rps.size, math.floor(horizon_h * _SECONDS_PER_HOUR / curve.step_s))
+    if steps < 1:
+        raise SimulationError(f"horizon_h = {horizon_h} h is shorter than one step "
+                              f"({curve.step_s:g} s) of scenario {curve.name!r}")
+    return slice_curve(curve, 0.0, steps * curve.step_s)
+
+
+def check_region(region: Any, book: PriceBook) -> str | None:
+    """``region`` if the price book prices it (None: the plan's own regions); PricingError for
+    another type or a region no table prices (every line would be PRICE NOT FOUND)."""
+    if region is None:
+        return None
+    regions = book.regions()
+    if not isinstance(region, str) or region not in regions:
+        hint = did_you_mean(region, regions) if isinstance(region, str) else \
+            f"; valid: {', '.join(regions[:12])}, ... ({len(regions)} in all)"
+        raise PricingError(f"region = {region!r}: no pricing table prices that region{hint}; "
+                           "pass an AWS region code, or None for the plan's own regions")
+    return region
+
+
+def check_store_location(db: Any) -> str | None:
+    """``db`` (an approval store: SQLite file path or ``postgresql://`` URL) as text, or None."""
+    if db is None or (isinstance(db, str | os.PathLike) and str(db)):
+        return None if db is None else os.fspath(db)
+    raise ApprovalError(f"db = {db!r} ({_kind(db)}): give the approval store as a SQLite file path "
+                    "or a postgresql:// URL, or None for $INFRA_TOOLKIT_DB or the default")

@@ -1,0 +1,96 @@
+"""The notebooks' parameters as papermill, ``report -p`` or a notebook user may pass them: a value
+that cannot mean what was asked is refused before anything runs, naming the parameter, the value
+and the fix (before: a TypeError / AttributeError from deep inside, or a silently empty or $0
+report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra_toolkit.analysis import analyze_plan
+from infra_toolkit.errors import ApprovalError, PlanError, PricingError, SimulationError
+from infra_toolkit.explorer import ScalingExplorer
+from infra_toolkit.pricing import load_price_book
+from tests.conftest import REPO_ROOT, SMALL_PLAN
+
+SMALL = REPO_ROOT / SMALL_PLAN
+
+BAD = [
+    # before: TypeError: 'int' object is not iterable
+    ({"scenarios": 5}, PlanError, r"^scenarios = 5: give a scenario name or a list of them "
+                                  r"\(e\.g\. -p scenarios '\[steady\]'\), or None for all; "
+                                  r".*small\.yaml has: steady, double$"),
+    ({"scenarios": ["steady", 3]}, PlanError, r"^scenarios = \['steady', 3\]: give a scenario "),
+    # before: a report of no scenario at all
+    ({"scenarios": []}, PlanError, r"^scenarios = \[\]: select at least one of .*small\.yaml's "
+                                   r"scenarios \(steady, double\), or None for all$"),
+    ({"scenarios": ["stedy"]}, PlanError, r"^scenarios: unknown scenario\(s\) \['stedy'\] for "
+                                          r".*small\.yaml; did you mean 'steady'\?; the plan's "),
+    # before: TypeError: unhashable type: 'list'
+    ({"expected_scenario": ["steady"]}, PlanError, r"^expected_scenario = \['steady'\]: give one "
+                                                   r"scenario name \(e\.g\. -p expected_scenario "
+                                                   r"steady\), or None for the first selected"),
+    # before: True was taken as 1 hour
+    ({"horizon_h": True}, SimulationError, r"^horizon_h = True: give a number of hours > 0"),
+    ({"horizon_h": "2"}, SimulationError, r"^horizon_h = '2': give a number of hours > 0"),
+    # before: every line PRICE NOT FOUND and a $0 proposed total
+    ({"region": "us-est-1"}, PricingError, r"^region = 'us-est-1': no pricing table prices that "
+                                           r"region; did you mean '.*'\?; pass an AWS region "
+                                           r"code, or None for the plan's own regions$"),
+    ({"region": "mars-1"}, PricingError, r"^region = 'mars-1': no pricing table prices that "
+                                         r"region; valid: 'af-south-1', "),
+    # before: AttributeError: 'int' object has no attribute 'startswith'
+    ({"region": 5}, PricingError, r"^region = 5: no pricing table prices that region; valid: "
+                                  r"af-south-1, "),
+    # before: PlanError about aws_instance, not the parameter
+    ({"region": ""}, PricingError, r"^region = '': no pricing table prices that region"),
+    # before: TypeError: argument of type 'int' is not iterable
+    ({"store_location": 5}, ApprovalError, r"^db = 5 \(int\): give the approval store as a "
+                                           r"SQLite file path or a postgresql:// URL"),
+]
+
+
+@pytest.mark.parametrize(("given", "error", "message"), BAD, ids=[str(b[0]) for b in BAD])
+def test_bad_report_parameter_is_named(given: dict[str, Any], error: type[Exception],
+                                       message: str) -> None:
+    with pytest.raises(error, match=message):
+        analyze_plan(SMALL, **{"horizon_h": 0.25, **given})
+
+
+@pytest.mark.parametrize("plan_path", [5, None, ""])
+def test_bad_plan_path_is_named(plan_path: Any) -> None:
+    # before: TypeError: expected str, bytes or os.PathLike object, not int
+    with pytest.raises(PlanError, match=r"^plan_path = .*: give the plan file's path as text"):
+        analyze_plan(plan_path)
+
+
+def test_every_priced_region_is_a_region_of_the_tables() -> None:
+    regions = load_price_book().regions()
+    assert "us-east-1" in regions and "eu-west-1" in regions
+    assert list(regions) == sorted(set(regions))
+
+
+def test_explorer_horizon_checked_as_the_report_checks_it() -> None:
+    with pytest.raises(SimulationError, match=r"^horizon_h = True: give a number of hours > 0"):
+        ScalingExplorer.from_plan(SMALL, horizon_h=True)
+
+
+@pytest.mark.parametrize(("scenario", "message"), [
+    ("stedy", r"^scenario: unknown scenario\(s\) \['stedy'\] for .*small\.yaml; did you mean "
+              r"'steady'\?"),
+    (5, r"^scenario = 5: give a scenario name or a list of them \(e\.g\. -p scenario "),
+])
+def test_explorer_scenario_named_as_its_parameter(scenario: Any, message: str) -> None:
+    # before: the message spoke of "scenarios", the report's parameter, or read 5 as [5]
+    with pytest.raises(PlanError, match=message):
+        ScalingExplorer.from_plan(SMALL, scenario=scenario, horizon_h=0.25)
+
+
+def test_approve_notebook_plan_path_checked_as_the_report_checks_it() -> None:
+    from infra_toolkit.review_subject import read_review_subject
+
+    # before: TypeError: expected str, bytes or os.PathLike object, not int
+    with pytest.raises(PlanError, match=r"^plan_path = 5 \(int\): give the plan file's path"):
+        read_review_subject(5)  # type: ignore[arg-type]
