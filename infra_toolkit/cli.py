@@ -106,6 +106,7 @@ def _is_plan_file(path: str) -> bool:
 def _run_cost_of_plan(args: argparse.Namespace) -> int:
     from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.cost_summary import render_cost
+    from infra_toolkit.notebook_parameters import check_region
     from infra_toolkit.plan import read_plan
     from infra_toolkit.plan_cost import in_region
     from infra_toolkit.pricing import load_price_book
@@ -114,6 +115,7 @@ def _run_cost_of_plan(args: argparse.Namespace) -> int:
     plan = read_plan(args.file)
     book = load_price_book(args.pricing_dir, [*args.pricing_table, *plan.pricing_tables],
                            args.pricing_overrides or plan.pricing_overrides)
+    check_region(args.region, book)
     proposed = estimate(in_region(plan.proposed.resources, args.region), book)
     current_resources = (read_resources_yaml(args.compare, region=args.region, price_book=book)
                          if args.compare else in_region(plan.current.resources, args.region))

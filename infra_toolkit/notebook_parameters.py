@@ -114,15 +114,17 @@ def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
 
 def check_region(region: Any, book: PriceBook) -> str | None:
     """``region`` if the price book prices it (None: the plan's own regions); PricingError for
-    another type or a region no table prices (every line would be PRICE NOT FOUND)."""
+    another type or a region no table or rate prices (every line would be PRICE NOT FOUND).
+    The report's ``region`` parameter and ``infra-toolkit cost PLAN --region`` check with it."""
     if region is None:
         return None
     regions = book.regions()
     if not isinstance(region, str) or region not in regions:
         hint = did_you_mean(region, regions) if isinstance(region, str) else \
             f"; valid: {', '.join(regions[:12])}, ... ({len(regions)} in all)"
-        raise PricingError(f"region = {region!r}: no pricing table prices that region{hint}; "
-                           "pass an AWS region code, or None for the plan's own regions")
+        raise PricingError(f"region = {region!r}: no pricing table or rate prices that region"
+                           f"{hint}; pass a region code a table or rate prices, or leave region "
+                           "unset to price each resource in its own region")
     return region
 
 

@@ -70,15 +70,18 @@ def join_path(parent: str, key: str | int) -> str:
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """`` did you mean 'x'?`` for the closest choice, the valid choices when none is close, or
-    nothing when there are no choices."""
+    """`` did you mean 'x'?`` for the closest choice (``'x' or 'y'`` when equally close), the
+    valid choices when none is close, or nothing when there are no choices."""
     options = sorted(set(choices))
     if not options:
         return ""
-    close = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(value, options, n=3, cutoff=0.6)
+    # equally close choices are all named: 'us-est-1' is one letter from us-east-1 and us-west-1
+    score = {o: difflib.SequenceMatcher(None, value, o).ratio() for o in close}
+    close = sorted(o for o in close if score[o] == score[close[0]]) if close else []
     starting = [o for o in options if value and o.startswith(value)]
     if close or len(starting) == 1:  # a unique prefix ('prod') counts as close
-        return f"; did you mean {(close or starting)[0]!r}?"
+        return f"; did you mean {' or '.join(repr(o) for o in close or starting)}?"
     shown = ", ".join(repr(o) for o in options[:12])
     more = f", ... ({len(options)} in all)" if len(options) > 12 else ""
     return f"; valid: {shown}{more}"

@@ -231,12 +231,6 @@ class PriceBook:
         return tuple(sorted({k[idx] for k in self.tables[kind]
                              if all(k[i] == v for i, v in want.items())}))
 
-    def regions(self) -> tuple[str, ...]:
-        """Sorted regions priced by any on-demand or other-services table: the regions a
-        resource may name."""
-        return tuple(sorted({k[0] for t, rows in self.tables.items() for k in rows
-                             if t.endswith("on_demand") or t == "other_services"}))
-
     def nearest(self, kind: str, column: str, value: str, **prefix: str) -> list[str]:
         """Up to five values of ``column`` closest to ``value`` (difflib), for "did you mean"."""
         return _nearest(value, self.values(kind, column, **prefix))[0]

@@ -158,6 +158,18 @@ def test_region_option_replaces_the_files_region(capsys: pytest.CaptureFixture[s
     assert code == 1  # GovCloud EBS / RDS storage rows are a known gap: flagged
 
 
+def test_a_plan_priced_in_a_region_no_table_prices_is_refused_up_front(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # before: exit 1 with every line PRICE NOT FOUND; 'us-est-1' is one letter from two regions
+    code, out, err = run(capsys, "cost", str(REPO_ROOT / "plans" / "ecommerce-eks.yaml"),
+                         "--region", "us-est-1")
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        "error: region = 'us-est-1': no pricing table or rate prices that region; did you mean "
+        "'us-east-1' or 'us-west-1'?; pass a region code a table or rate prices, or leave region "
+        "unset to price each resource in its own region")
+
+
 def test_overrides_reach_the_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     overrides = tmp_path / "o.yaml"
     overrides.write_text("version: 1\ndiscounts_pct: {AmazonRDS: 50}\n")

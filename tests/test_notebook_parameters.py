@@ -36,16 +36,17 @@ BAD = [
     ({"horizon_h": True}, SimulationError, r"^horizon_h = True: give a number of hours > 0"),
     ({"horizon_h": "2"}, SimulationError, r"^horizon_h = '2': give a number of hours > 0"),
     # before: every line PRICE NOT FOUND and a $0 proposed total
-    ({"region": "us-est-1"}, PricingError, r"^region = 'us-est-1': no pricing table prices that "
-                                           r"region; did you mean '.*'\?; pass an AWS region "
-                                           r"code, or None for the plan's own regions$"),
-    ({"region": "mars-1"}, PricingError, r"^region = 'mars-1': no pricing table prices that "
-                                         r"region; valid: 'af-south-1', "),
+    ({"region": "us-est-1"}, PricingError, r"^region = 'us-est-1': no pricing table or rate "
+                                           r"prices that region; did you mean '.*'\?; pass a "
+                                           r"region code a table or rate prices, or leave region "
+                                           r"unset to price each resource in its own region$"),
+    ({"region": "mars-1"}, PricingError, r"^region = 'mars-1': no pricing table or rate prices "
+                                         r"that region; valid: 'af-south-1', "),
     # before: AttributeError: 'int' object has no attribute 'startswith'
-    ({"region": 5}, PricingError, r"^region = 5: no pricing table prices that region; valid: "
-                                  r"af-south-1, "),
+    ({"region": 5}, PricingError, r"^region = 5: no pricing table or rate prices that region; "
+                                  r"valid: af-south-1, "),
     # before: PlanError about aws_instance, not the parameter
-    ({"region": ""}, PricingError, r"^region = '': no pricing table prices that region"),
+    ({"region": ""}, PricingError, r"^region = '': no pricing table or rate prices that region"),
     # before: TypeError: argument of type 'int' is not iterable
     ({"store_location": 5}, ApprovalError, r"^db = 5 \(int\): give the approval store as a "
                                            r"SQLite file path or a postgresql:// URL"),

@@ -60,8 +60,9 @@ def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> 
                              r"desiredCapacity <= maxSize, got 1 <= 9 <= 3")),
     ({"instanceType": None}, r"managedNodeGroups\[0\].instanceType: missing: the plan needs"),
     ({"spot": "yes"}, r"managedNodeGroups\[0\].spot: expected true or false"),
+    # gp2 and gp3 are each one character from gp4: both are named
     ({"volumeType": "gp4"}, (r"managedNodeGroups\[0\].volumeType: 'gp4' is not valid; did you "
-                             r"mean 'gp3'\?")),
+                             r"mean 'gp2' or 'gp3'\?")),
     ({"taints": [{"key": "k", "effect": "NoSchedul"}]},
      (r"managedNodeGroups\[0\].taints\[0\].effect: 'NoSchedul' is not valid; did you mean "
      r"'NoSchedule'\?")),
