@@ -1,7 +1,7 @@
 """From a plan to the simulator's inputs: one :class:`~infra_toolkit.simulate.SimulationSpec` per
 workload, with its node groups sized from the pricing tables' instance specs.
 
-* Node groups: the plan's :class:`~infra_toolkit.manifests.NodeGroupConfig` (eksctl or
+* Node groups: the plan's :class:`~infra_toolkit.eksctl_config.NodeGroupConfig` (eksctl or
   ``aws_eks_node_group``) with vCPU, memory and ENI max pods of its first instance type from
   the price book. A workload with ``node_group`` runs on that group only; otherwise on every
   group without a NoSchedule or NoExecute taint (those take only pods that tolerate them; a
