@@ -1,5 +1,5 @@
 """A conformance vector's JSON inputs as the records of :mod:`infra_toolkit.hpa` (SPEC.md
-section 0 of ``../shared/hpa``), for :mod:`infra_toolkit.conformance`.
+section 0 of ``../shared/hpa``), for :mod:`infra_toolkit.conformance_cases`.
 
 How the schema is read where it leaves room (decided by what the Go code and its tests do):
 
