@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.hpa_spec import DEFAULT_CONTROLLER_CONFIG
+from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Architecture, Workload
