@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from infra_toolkit.conformance_hpa import parse_hpa, parse_rules
 from infra_toolkit.conformance_inputs import (
     GO_TEST_CONFIG,
     NOW_S,
@@ -38,13 +39,11 @@ from infra_toolkit.conformance_inputs import (
     parse_controller,
     parse_events,
     parse_external_series,
-    parse_hpa,
     parse_object_value,
     parse_pods,
     parse_recommendations,
     parse_replicas,
     parse_resource_samples,
-    parse_rules,
     parse_samples,
     parse_snapshot,
     parse_state,
