@@ -10,7 +10,8 @@ condition) lives in :class:`HPAState`, passed in and returned; time is the ``now
 No I/O and no clock here.
 
 This module is also the package's HPA entry point: it re-exports the spec types
-(:mod:`infra_toolkit.hpa_spec`), ``hpa_from_dict`` (:mod:`infra_toolkit.hpa_api`), the metric
+(:mod:`infra_toolkit.hpa_spec`), the controller flags (:mod:`infra_toolkit.hpa_controller_config`),
+``hpa_from_dict`` (:mod:`infra_toolkit.hpa_api`), the metric
 records and functions (:mod:`infra_toolkit.hpa_metrics`) and the pure functions of the
 calculator and of normalization, so ``from infra_toolkit.hpa import ...`` is all a user needs.
 """
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG, ControllerConfig
 from infra_toolkit.hpa_metrics import (
     Condition,
     MetricsSnapshot,
@@ -44,9 +46,7 @@ from infra_toolkit.hpa_normalize import (
     store_scale_event,
 )
 from infra_toolkit.hpa_spec import (
-    DEFAULT_CONTROLLER_CONFIG,
     ContainerResourceMetricSource,
-    ControllerConfig,
     CrossVersionObjectReference,
     ExternalMetricSource,
     HPABehavior,
@@ -83,7 +83,7 @@ __all__ = [
     "ReconcileResult",
     "MetricStatus",
     "Condition",
-    # specs (infra_toolkit.hpa_spec, infra_toolkit.hpa_api)
+    # specs and flags (infra_toolkit.hpa_spec, hpa_controller_config, hpa_api)
     "HPASpec",
     "HPABehavior",
     "HPAScalingRules",

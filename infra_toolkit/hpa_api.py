@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_problems import NO_VALUE, format_problem
 from infra_toolkit.hpa_spec import (
     MAX_PERIOD_SECONDS,
     MAX_STABILIZATION_WINDOW_SECONDS,
-    NO_VALUE,
     ContainerResourceMetricSource,
     CrossVersionObjectReference,
     ExternalMetricSource,
@@ -37,7 +37,6 @@ from infra_toolkit.hpa_spec import (
     ObjectMetricSource,
     PodsMetricSource,
     ResourceMetricSource,
-    format_problem,
     may_scale_to_zero,
 )
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli

@@ -12,9 +12,8 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG, ControllerConfig
 from infra_toolkit.hpa_spec import (
-    DEFAULT_CONTROLLER_CONFIG,
-    ControllerConfig,
     HPASpec,
     MetricSpec,
     ObjectMetricSource,

@@ -1,16 +1,18 @@
-"""The autoscaling/v2 HorizontalPodAutoscaler spec as frozen dataclasses, and the controller flags.
+"""The autoscaling/v2 HorizontalPodAutoscaler spec as frozen dataclasses.
 
 Fields mirror the Kubernetes API in snake_case (``minReplicas`` -> ``min_replicas``,
 ``periodSeconds`` -> ``period_s``, quantities in milli-units: ``averageValue: 500m`` ->
 ``average_value_milli=500``). ``__post_init__`` checks what the controller needs to run (ranges,
-enum values, positive targets); the rules that only the API server enforces (required manifest
-fields, unknown metric types, minReplicas 0 without an Object/External metric) are in
-:mod:`infra_toolkit.hpa_api`, which also applies the API server's defaults.
+enum values, positive targets), worded by :mod:`infra_toolkit.hpa_problems`; the rules that only
+the API server enforces (required manifest fields, unknown metric types, minReplicas 0 without an
+Object/External metric) are in :mod:`infra_toolkit.hpa_api`, which also applies the API server's
+defaults.
 
 :class:`HPABehavior` fills unset rule fields like the API server does
 (``SetDefaults_HorizontalPodAutoscalerBehavior``): scale-up 0 s window, Max, 4 pods or 100 % per
 15 s; scale-down Max, 100 % per 15 s, and a window left ``None`` so that the controller substitutes
-``ControllerConfig.downscale_stabilization_s`` at each sync.
+``ControllerConfig.downscale_stabilization_s`` (:mod:`infra_toolkit.hpa_controller_config`) at
+each sync.
 
 A metric type the controller does not know is representable (``MetricSpec(type="Foo")``): the real
 controller reports it as an invalid metric, and so does :func:`infra_toolkit.hpa.reconcile`.
@@ -20,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_problems import NO_VALUE, spec_problem
 
 __all__ = [
     "CrossVersionObjectReference",
@@ -38,8 +39,6 @@ __all__ = [
     "HPAScalingRules",
     "HPABehavior",
     "HPASpec",
-    "ControllerConfig",
-    "DEFAULT_CONTROLLER_CONFIG",
     "DEFAULT_CPU_UTILIZATION",
     "MAX_PERIOD_SECONDS",
     "MAX_STABILIZATION_WINDOW_SECONDS",
@@ -47,9 +46,6 @@ __all__ = [
     "generate_scale_up_rules",
     "generate_scale_down_rules",
     "may_scale_to_zero",
-    "spec_problem",
-    "format_problem",
-    "NO_VALUE",
 ]
 
 DEFAULT_CPU_UTILIZATION = 80  # percent (autoscaling.DefaultCPUUtilization)
@@ -60,40 +56,6 @@ METRIC_TYPES = ("Object", "Pods", "Resource", "ContainerResource", "External")
 TARGET_TYPES = ("Utilization", "Value", "AverageValue")
 SELECT_POLICIES = ("Max", "Min", "Disabled")
 POLICY_TYPES = ("Pods", "Percent")
-
-
-def spec_problem(field_path: str, value: object, rule: str, fix: str = "") -> SpecError:
-    """A :class:`SpecError` ``<field> (=<value>) <rule> (fix: <fix>)`` that keeps its parts.
-
-    :mod:`infra_toolkit.hpa_api` re-raises it with the full field path and the file name.
-    """
-    err = SpecError(format_problem(field_path, value, rule, fix, source=None))
-    err.field_path = field_path  # type: ignore[attr-defined]
-    err.value = value  # type: ignore[attr-defined]
-    err.rule = rule  # type: ignore[attr-defined]
-    err.fix = fix  # type: ignore[attr-defined]
-    return err
-
-
-def format_problem(field_path: str, value: object, rule: str, fix: str, source: str | None) -> str:
-    """The one wording of a spec problem: field, bad value, rule, file, fix."""
-    shown = "" if value is NO_VALUE else f" (={_shown(value)})"
-    where = f" in {source}" if source else ""
-    advice = f" (fix: {fix})" if fix else ""
-    return f"{field_path}{shown} {rule}{where}{advice}"
-
-
-def _shown(value: object) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-class _NoValue:
-    def __repr__(self) -> str:
-        return "<no value>"
-
-
-NO_VALUE: Any = _NoValue()  # a problem about an absent field: the message shows no "(=value)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,41 +365,6 @@ class HPASpec:
                 f"must be <= spec.maxReplicas (={self.max_replicas})",
                 "lower minReplicas or raise maxReplicas",
             )
-
-
-@dataclass(frozen=True, slots=True)
-class ControllerConfig:
-    """The kube-controller-manager flags and feature gates the HPA controller reads.
-
-    Durations are seconds. Defaults are the production ones of Kubernetes 1.37; the Go unit tests
-    use other values (legacy factor 8, CPU initialization 120 s, readiness delay 10 s).
-    """
-
-    tolerance: float = 0.1
-    cpu_initialization_period_s: float = 300.0
-    initial_readiness_delay_s: float = 30.0
-    downscale_stabilization_s: float = 300.0
-    sync_period_s: float = 15.0
-    legacy_scale_up_limit_factor: float = 2.0
-    legacy_scale_up_limit_minimum: float = 4.0
-    gate_configurable_tolerance: bool = True
-    gate_scale_to_zero: bool = True
-    ignore_succeeded_pods: bool = True
-
-    def __post_init__(self) -> None:
-        for name in (
-            "tolerance",
-            "cpu_initialization_period_s",
-            "initial_readiness_delay_s",
-            "downscale_stabilization_s",
-        ):
-            if getattr(self, name) < 0:
-                raise spec_problem(name, getattr(self, name), "must be 0 or more")
-        if self.sync_period_s <= 0:
-            raise spec_problem("sync_period_s", self.sync_period_s, "must be greater than 0")
-
-
-DEFAULT_CONTROLLER_CONFIG = ControllerConfig()
 
 
 def may_scale_to_zero(metrics: Iterable[MetricSpec | None] | None,

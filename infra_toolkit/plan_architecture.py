@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import HPASpec
-from infra_toolkit.manifests import DeploymentSpec, NodeGroupConfig
+from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.resources import Resource
 from infra_toolkit.workload import WorkloadSpec
 

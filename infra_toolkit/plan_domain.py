@@ -19,6 +19,7 @@ import yaml
 
 from infra_toolkit import pricing
 from infra_toolkit.controller_view import metric_needs
+from infra_toolkit.eksctl_config import ClusterConfig, cluster_config_from_dict
 from infra_toolkit.errors import (
     InfraToolkitError,
     PricingError,
@@ -28,12 +29,7 @@ from infra_toolkit.errors import (
 )
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
-from infra_toolkit.manifests import (
-    ClusterConfig,
-    DeploymentSpec,
-    cluster_config_from_dict,
-    deployment_from_dict,
-)
+from infra_toolkit.manifests import DeploymentSpec, deployment_from_dict
 from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic

@@ -1,7 +1,7 @@
 """From a plan to the simulator's inputs: one :class:`~infra_toolkit.simulate.SimulationSpec` per
 workload, with its node groups sized from the pricing tables' instance specs.
 
-* Node groups: the plan's :class:`~infra_toolkit.manifests.NodeGroupConfig` (eksctl or
+* Node groups: the plan's :class:`~infra_toolkit.eksctl_config.NodeGroupConfig` (eksctl or
   ``aws_eks_node_group``) with vCPU, memory and ENI max pods of its first instance type from
   the price book. A workload with ``node_group`` runs on that group only; otherwise on every
   group without a NoSchedule or NoExecute taint (those take only pods that tolerate them; a
@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.hpa_spec import DEFAULT_CONTROLLER_CONFIG
+from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Architecture, Workload

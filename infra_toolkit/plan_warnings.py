@@ -33,8 +33,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from infra_toolkit.controller_view import MIB_MILLI
+from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
-from infra_toolkit.hpa_spec import DEFAULT_CONTROLLER_CONFIG, MetricSpec
+from infra_toolkit.hpa_spec import MetricSpec
 from infra_toolkit.nodes import NodeGroup, node_room
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit import plan_domain as domain
-from infra_toolkit.errors import SpecError
-from infra_toolkit.manifests import (
+from infra_toolkit.eksctl_config import (
     EKSCTL_DEFAULT_VOLUME_SIZE_GIB,
     EKSCTL_DEFAULT_VOLUME_TYPE,
     NodeGroupConfig,
 )
+from infra_toolkit.errors import SpecError
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit.conformance import _RUNNERS, VectorFileError, read_vector_file, run_case
+from infra_toolkit.conformance import VectorFileError, read_vector_file
+from infra_toolkit.conformance_cases import _RUNNERS, run_case
 from infra_toolkit.conformance_schema import KINDS
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from infra_toolkit.eksctl_config import read_cluster_config
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa import (
     CrossVersionObjectReference,
@@ -16,7 +17,7 @@ from infra_toolkit.hpa import (
     MetricIdentifier,
     MetricTarget,
 )
-from infra_toolkit.manifests import read_cluster_config, read_hpa_yaml
+from infra_toolkit.manifests import read_hpa_yaml
 
 DATA = Path(__file__).parent / "data" / "hpa"
 

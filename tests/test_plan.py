@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import infra_toolkit.plan as plan_module
+from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SpecError
-from infra_toolkit.manifests import NodeGroupConfig
 from infra_toolkit.plan import ALWAYS_PROVIDE, ApprovalPolicy, Plan, read_plan
 from infra_toolkit.plan_fields import did_you_mean, join_path, parse_duration_s
 from infra_toolkit.plan_operations_types import Phase

@@ -1,4 +1,4 @@
-"""The eksctl ClusterConfig reader (manifests.read_cluster_config / cluster_config_from_dict)."""
+"""The eksctl ClusterConfig reader (eksctl_config.read_cluster_config, cluster_config_from_dict)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit.errors import SpecError
-from infra_toolkit.manifests import (
+from infra_toolkit.eksctl_config import (
     ClusterConfig,
     NodeGroupConfig,
     cluster_config_from_dict,
     read_cluster_config,
 )
+from infra_toolkit.errors import SpecError
 
 REPO = Path(__file__).resolve().parent.parent
 

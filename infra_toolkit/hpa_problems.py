@@ -1,0 +1,49 @@
+"""The one wording of an HPA spec problem: field, bad value, rule, file and fix.
+
+``spec.minReplicas (=5) must be <= spec.maxReplicas (=3) in plans/checkout.yaml (fix: lower
+minReplicas or raise maxReplicas)``. The spec records (:mod:`infra_toolkit.hpa_spec`,
+:mod:`infra_toolkit.hpa_controller_config`) raise :func:`spec_problem` without the file;
+:mod:`infra_toolkit.hpa_api` words it again with the full field path and the file name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra_toolkit.errors import SpecError
+
+__all__ = ["NO_VALUE", "format_problem", "spec_problem"]
+
+
+def spec_problem(field_path: str, value: object, rule: str, fix: str = "") -> SpecError:
+    """A :class:`SpecError` ``<field> (=<value>) <rule> (fix: <fix>)`` that keeps its parts.
+
+    :mod:`infra_toolkit.hpa_api` re-raises it with the full field path and the file name.
+    """
+    err = SpecError(format_problem(field_path, value, rule, fix, source=None))
+    err.field_path = field_path  # type: ignore[attr-defined]
+    err.value = value  # type: ignore[attr-defined]
+    err.rule = rule  # type: ignore[attr-defined]
+    err.fix = fix  # type: ignore[attr-defined]
+    return err
+
+
+def format_problem(field_path: str, value: object, rule: str, fix: str, source: str | None) -> str:
+    """The one wording of a spec problem: field, bad value, rule, file, fix."""
+    shown = "" if value is NO_VALUE else f" (={_shown(value)})"
+    where = f" in {source}" if source else ""
+    advice = f" (fix: {fix})" if fix else ""
+    return f"{field_path}{shown} {rule}{where}{advice}"
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "<no value>"
+
+
+NO_VALUE: Any = _NoValue()  # a problem about an absent field: the message shows no "(=value)"
