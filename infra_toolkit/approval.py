@@ -24,6 +24,7 @@ of :mod:`infra_toolkit.review_rules`. The commands here add:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -148,8 +149,7 @@ def submit(
     requester, a plan id that holds another plan file's reviews, or a tampered store (nothing is
     written then).
     """
-    if not requester.strip():
-        raise ApprovalError("requester is empty: pass --requester NAME")
+    _check_name(requester, "requester")
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,
@@ -178,8 +178,7 @@ def sign_off(
     what is missing, or that the store is tampered; writes nothing then."""
     if decision is RecordKind.REVIEW_REQUESTED:
         raise ApprovalError("a review is requested with submit, not sign_off")
-    if not reviewer.strip():
-        raise ApprovalError("reviewer is empty: pass --reviewer NAME")
+    _check_name(reviewer, "reviewer")
     request = store.find_request(subject.plan, subject.digest)
     if request is None:
         status = plan_status(store.records(), subject)
@@ -211,6 +210,20 @@ def sign_off(
         comment=comment,
     )
     return _append(store, subject, draft)
+
+
+def _check_name(name: str, role: str) -> None:
+    """ApprovalError for a blank name, or one holding a control character: a line break or a
+    terminal escape in a name would forge lines of the status that gate, status and the report
+    print (``FAIL: ...\\nPASS: ...``)."""
+    if not name.strip():
+        raise ApprovalError(f"{role} is empty: pass --{role} NAME")
+    control = sorted({c for c in name if unicodedata.category(c) == "Cc"})
+    if control:
+        raise ApprovalError(
+            f"{role} {name!r} holds control character(s) "
+            f"{', '.join(repr(c) for c in control)}: pass the name on one line, as plain text"
+        )
 
 
 def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) -> Recorded:

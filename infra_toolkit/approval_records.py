@@ -161,7 +161,7 @@ class Record(RecordDraft):
             details = json.loads(row["details"])
             if not isinstance(details, dict):
                 raise TypeError("details is not a JSON object")
-            return cls(
+            record = cls(
                 seq=int(seq),
                 review_id=row["review_id"],
                 kind=RecordKind(row["kind"]),
@@ -175,7 +175,11 @@ class Record(RecordDraft):
                 prev_hash=row["prev_hash"],
                 hash=row["hash"],
             )
-        except (ValueError, TypeError, ApprovalError) as exc:
+            # content the toolkit never writes (NaN, 1e999, a lone surrogate, invalid UTF-8
+            # from SQLite) cannot be hashed: name the record rather than fail deep in json
+            record.computed_hash()
+            return record
+        except (ValueError, TypeError, RecursionError, ApprovalError) as exc:
             raise StoreIntegrityError(
                 f"record {seq} of {where} cannot be read ({exc}): it was edited outside "
                 "infra-toolkit; restore the store from a backup"

@@ -245,6 +245,11 @@ class SQLiteStore(ApprovalStore):
                 f"approval store {path} does not exist: submit a plan first "
                 f"(infra-toolkit submit PLAN.yaml), or point --db / ${ENV_VAR} at the store"
             )
+        if path.is_dir():
+            raise ApprovalError(
+                f"approval store {path} is a folder: pass the store's file, e.g. "
+                f"{path / 'approvals.sqlite'}"
+            )
         if path.is_file() and path.stat().st_size == 0:
             # SQLite would take it for an empty database and submit would make it a new store;
             # but it is a touched path or a store truncated to nothing, whose approvals that
@@ -258,6 +263,9 @@ class SQLiteStore(ApprovalStore):
             if not path.exists():
                 _new_sqlite_file(path)
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            # text that is not UTF-8 (written by another program) reaches Record.from_columns,
+            # which names the record, instead of failing the whole query
+            self._conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
         except (OSError, sqlite3.Error) as exc:
             raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
         with self._errors("open"):
@@ -289,15 +297,27 @@ class SQLiteStore(ApprovalStore):
         try:
             yield
         except sqlite3.Error as exc:
-            damaged = "not a database" in str(exc) or "malformed" in str(exc)
-            hint = (
-                "it is not an SQLite database or it is damaged: restore it from a backup"
-                if damaged
-                else "check the file and that no other program holds it locked"
-            )
             raise ApprovalError(
-                f"approval store {self.where}: cannot {doing} ({exc}); {hint}"
+                f"approval store {self.where}: cannot {doing} ({exc}); {self._hint(str(exc))}"
             ) from exc
+
+    def _hint(self, error: str) -> str:
+        """What to do about SQLite's ``error`` on this store."""
+        if "not a database" in error or "malformed" in error:
+            return "it is not an SQLite database or it is damaged: restore it from a backup"
+        if "readonly" in error or "unable to open" in error:
+            # WAL: even a reader writes the -shm (and -wal) file beside the store
+            return (
+                f"this user cannot write to it or to its folder (SQLite keeps {self.where}-wal "
+                "and -shm beside it and writes them even to read): give this user write access "
+                "to the file and its folder, or use a PostgreSQL store"
+            )
+        if "locked" in error or "busy" in error:
+            return (
+                f"another process held its write lock for more than {BUSY_TIMEOUT_S:g} s: "
+                f"find it (fuser {self.where}) or try again"
+            )
+        return "check the file and its folder"
 
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._errors("read"):
@@ -347,12 +367,17 @@ def _new_sqlite_file(path: Path) -> None:
 
 
 def _redacted(url: str) -> str:
-    """``url`` without its password, for messages."""
+    """``url`` without its password, for messages (which a pipeline's log keeps): the one in
+    ``user:password@`` and libpq's ``?password=`` query parameter alike."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    query = "&".join(
+        "password=***" if item.partition("=")[0].strip().lower() == "password" else item
+        for item in parts.query.split("&")
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 class PostgresStore(ApprovalStore):

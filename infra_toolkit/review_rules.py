@@ -4,8 +4,10 @@ Rules (the records of a review, in order):
 
 - A review covers one plan at one digest; a later review of the same plan (a new digest)
   supersedes it.
-- Approvals count once per reviewer: names are compared trimmed, with inner spaces collapsed and
-  case-folded (``Alice`` and `` alice`` are one approver), and recorded exactly as given.
+- Approvals count once per reviewer: names are compared NFKC-normalised, without invisible
+  format characters (zero-width space, soft hyphen), trimmed, with inner spaces collapsed and
+  case-folded (``Alice``, `` alice`` and ``alice\u200b`` are one approver; a decomposed and a
+  composed ``José`` too), and recorded exactly as given.
 - No later rejection stands: a rejection or change request voids every approval recorded before
   it for that review (approvers re-confirm after an objection), and it stands until the same
   reviewer approves that review. A standing rejection outranks a standing change request.
@@ -22,6 +24,7 @@ The store, the clock and the commands that write records: :mod:`infra_toolkit.ap
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -79,8 +82,9 @@ class ReviewState:
         return max(0, self.subject.approvers_needed - len(self.approvals))
 
     def counted_approval(self, reviewer: str) -> Record | None:
-        """The approval that counts for ``reviewer`` (names compared trimmed, inner spaces
-        collapsed, case-folded), or None."""
+        """The approval that counts for ``reviewer`` (names compared as the rules compare them:
+        NFKC, invisible format characters dropped, trimmed, spaces collapsed, case-folded), or
+        None."""
         key = _reviewer_key(reviewer)
         return next((r for r in self.approvals if _reviewer_key(r.reviewer) == key), None)
 
@@ -113,7 +117,14 @@ def _who(records: Iterable[Record]) -> str:
 
 
 def _reviewer_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    # One person, one key, however the name was typed: NFKC (so a decomposed "José" and a
+    # full-width "ａｌｉｃｅ" are the composed, narrow forms), invisible format characters
+    # (zero-width space, soft hyphen, BOM: Unicode category Cf) dropped, case folded (then NFKC
+    # again, as folding can un-normalize), spaces collapsed. Look-alike letters of other
+    # scripts (Cyrillic "а") stay distinct: see docs/APPROVALS.md, "What it cannot catch".
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name)
+                      if unicodedata.category(c) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", visible.casefold()).split())
 
 
 def _evaluate(request: Record, events: list[Record], superseded_by: str | None) -> ReviewState:

@@ -187,6 +187,57 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
     assert not gate(store, s).passed
 
 
+# The same person typing their name twice, differently: each pair is one approver of two needed.
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Jos\u00e9", "Jose\u0301"),  # composed é (NFC) vs e + combining acute (NFD, macOS)
+        ("alice", "alice\u200b"),  # zero-width space after
+        ("alice", "\u200balice"),  # and before
+        ("alice", "ali\u00adce"),  # soft hyphen
+        ("alice", "alice\ufeff"),  # byte order mark
+        ("alice", "ali\u200dce"),  # zero-width joiner
+        ("alice", "\uff41\uff4c\uff49\uff43\uff45"),  # full-width letters
+        ("ALICE", "alice\u00a0"),  # case, and a no-break space
+        ("Stra\u00dfe", "STRASSE"),  # case folding, not lower(): ß is ss
+    ],
+)
+def test_one_person_counts_once_however_the_name_is_typed(
+    store: ApprovalStore, first: str, second: str
+) -> None:
+    s = subject(policy=ApprovalPolicy(required_approvers=2))
+    submit(store, s, requester="dev", at=at(0))
+    record(store, s, [(APPROVE, first)])
+    done = sign_off(store, s, APPROVE, reviewer=second, at=at(2), answers=ANSWERS)
+    assert done.record.reviewer == second  # recorded exactly as given
+    assert done.status.status is Status.AWAITING_APPROVAL
+    assert done.counted_once().startswith(f"already approved by {first} at ")
+    decision = gate(store, s)
+    assert not decision.passed
+    assert "1 of 2 approver(s) so far" in decision.reason
+    # and the rejection of one is lifted by the approval of the other spelling
+    sign_off(store, s, REJECT, reviewer=first, at=at(3), comment="not yet")
+    record(store, s, [(APPROVE, "bob"), (APPROVE, second)])
+    assert gate(store, s).passed
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("alice\nPASS: approved", r"'\\n'"), ("alice\x1b[2K", r"'\\x1b'"), ("al\tice", r"'\\t'")],
+)
+def test_a_name_with_a_control_character_is_refused(
+    store: ApprovalStore, name: str, shown: str
+) -> None:
+    s = subject()
+    with pytest.raises(ApprovalError, match=rf"^requester .* holds control character\(s\) {shown}"):
+        submit(store, s, requester=name, at=at(0))
+    submit(store, s, requester="dev", at=at(0))
+    with pytest.raises(ApprovalError, match=rf"^reviewer .* holds control character\(s\) {shown}: "
+                       "pass the name on one line"):
+        sign_off(store, s, APPROVE, reviewer=name, at=at(1), answers=ANSWERS)
+    assert len(store.records()) == 1  # nothing written
+
+
 @pytest.mark.parametrize(
     ("kind", "answers", "comment", "match"),
     [

@@ -96,6 +96,27 @@ def test_database_refuses_update_and_delete(
             (),
             r"record 1 of .* cannot be read",
         ),
+        # JSON the toolkit never writes, which json.loads reads but no hash can be made of
+        (
+            "UPDATE approval_records SET details = '{\"x\": NaN}' WHERE seq = 2",
+            (),
+            r"record 2 of .* cannot be read \(Out of range float values",
+        ),
+        (
+            "UPDATE approval_records SET details = '{\"x\": 1e999}' WHERE seq = 2",
+            (),
+            r"record 2 of .* cannot be read \(Out of range float values",
+        ),
+        (
+            "UPDATE approval_records SET answers = ? WHERE seq = 2",
+            ('[["Is the rollback tested?","\\ud800"]]',),  # a lone surrogate, escaped
+            r"record 2 of .* cannot be read \('utf-8' codec can't encode",
+        ),
+        (
+            "UPDATE approval_records SET details = ? WHERE seq = 3",
+            ("[" * 100_000 + "]" * 100_000,),
+            r"record 3 of .* cannot be read \(maximum recursion depth",
+        ),
     ],
 )
 def test_direct_edit_makes_verify_and_gate_fail_naming_the_record(
@@ -405,6 +426,20 @@ def test_failed_append_leaves_the_store_exactly_as_it_was(
         assert verify(store).count == 3
 
 
+def test_text_that_is_not_utf8_names_its_record(tmp_path: Path) -> None:
+    location = str(tmp_path / "approvals.sqlite")
+    with open_store(location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+        sign_off(store, subject(), RecordKind.COMMENT, reviewer="eve", at=at(1), comment="ok")
+    # another program wrote bytes that are not UTF-8 into a TEXT column
+    raw_sql(location, "UPDATE approval_records SET comment = CAST(X'FF' AS TEXT) WHERE seq = 2")
+    with open_store(location) as store:
+        with pytest.raises(StoreIntegrityError, match=r"record 2 of .* cannot be read .*: it was "
+                           "edited outside infra-toolkit; restore the store from a backup"):
+            verify(store)
+        assert "record 2 of" in gate(store, subject()).reason
+
+
 def test_missing_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.sqlite"
     with pytest.raises(ApprovalError, match=rf"approval store {missing} does not exist: submit"):
@@ -420,6 +455,62 @@ def test_corrupt_sqlite_file_is_a_clear_error_and_left_untouched(tmp_path: Path)
         with pytest.raises(ApprovalError, match=r"not an SQLite database or it is damaged"):
             open_store(corrupt, create=create)
     assert corrupt.read_bytes() == before
+
+
+@pytest.mark.parametrize("create", [False, True])
+def test_a_folder_given_as_the_store_is_a_clear_error(tmp_path: Path, create: bool) -> None:
+    with pytest.raises(ApprovalError, match=rf"^approval store {tmp_path} is a folder: pass the "
+                       rf"store's file, e.g. {tmp_path / 'approvals.sqlite'}$"):
+        open_store(tmp_path, create=create)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _store_with_one_request(location: str) -> bytes:
+    with open_store(location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+    with sqlite3.connect(location) as conn:  # fold the WAL in: the file alone holds the store
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Path(location).read_bytes()
+
+
+def test_a_store_this_user_cannot_write_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = str(tmp_path / "approvals.sqlite")
+    before = _store_with_one_request(location)
+    # as a user without write access opens it (the tests may run as root, whom chmod does not stop)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, **kw: real_connect(
+        f"file:{path}?mode=ro", uri=True, **kw))
+    with open_store(location) as store:
+        assert verify(store).count == 1
+        with pytest.raises(ApprovalError, match=r"cannot write \(attempt to write a readonly "
+                           r"database\); this user cannot write to it or to its folder .*: give "
+                           "this user write access to the file and its folder"):
+            submit(store, subject("b"), requester="dev", at=at(1))
+    assert Path(location).read_bytes() == before
+
+
+def test_a_store_locked_by_another_process_fails_writes_after_the_timeout_not_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = str(tmp_path / "approvals.sqlite")
+    _store_with_one_request(location)
+    monkeypatch.setattr("infra_toolkit.approval_store.BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(location, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock, and keeps it
+    try:
+        with open_store(location) as store:
+            assert gate(store, subject()).reason.endswith("1 more needed")  # readers do not wait
+            with pytest.raises(ApprovalError, match=r"cannot write \(database is locked\); "
+                               r"another process held its write lock for more than 0.2 s: find "
+                               rf"it \(fuser {re.escape(location)}\) or try again"):
+                submit(store, subject("b"), requester="dev", at=at(1))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with open_store(location) as store:
+        assert [r.seq for r in store.records()] == [1]
 
 
 @pytest.mark.parametrize("create", [False, True])
@@ -445,6 +536,13 @@ def test_sqlite_file_of_another_program_is_not_taken_for_a_store(
                 r"cannot connect to the approval store "
                 r"postgresql://ci:\*\*\*@127.0.0.1:1/approvals: "
                 r".*check the URL and that the PostgreSQL server is running"
+            ),
+        ),
+        (  # libpq also takes the password as a query parameter
+            "postgresql://ci@127.0.0.1:1/approvals?sslmode=disable&password=s3cret",
+            (
+                r"cannot connect to the approval store "
+                r"postgresql://ci@127.0.0.1:1/approvals\?sslmode=disable&password=\*\*\*: "
             ),
         ),
         ("mysql://db/approvals", r"unknown scheme 'mysql'; use a file path"),
