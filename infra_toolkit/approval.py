@@ -43,6 +43,7 @@ from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 from infra_toolkit.review_rules import (
     OBJECTIONS,
+    RESUBMITTED,
     PlanStatus,
     ReviewState,
     Status,
@@ -70,13 +71,16 @@ __all__ = [
 class Recorded:
     """What :func:`submit` or :func:`sign_off` did: ``record``, the record written (or, when
     ``created`` is False, the review request that an earlier submit of this digest wrote),
-    ``status``, the plan's status right after it, and ``head_added``, the chain head this write
-    added to a store that kept none (the newest record before it), else None."""
+    ``status``, the plan's status right after it, ``head_added``, the chain head this write
+    added to a store that kept none (the newest record before it), else None, and
+    ``resubmitted``: a submit of a digest whose review a later one had superseded, which made it
+    the plan's current review again."""
 
     record: Record
     created: bool
     status: PlanStatus
     head_added: ChainReport | None = None
+    resubmitted: bool = False
 
     def head_added_note(self) -> str:
         """When this write added the chain head to a store that kept none (older than it, or
@@ -102,10 +106,13 @@ class Recorded:
         return f"already approved by {earlier.reviewer} at {earlier.recorded_at}; counted once"
 
 
-def _verified(store: ApprovalStore, *, writing: bool = False) -> list[Record]:
-    """Every record, the whole chain verified against the store's head. ``writing``: for a
-    write about to append, whose error says nothing was recorded, and for which a store that
-    keeps no head is no error (the append adds the head)."""
+def _verified(
+    store: ApprovalStore, *, writing: bool = False, known: ChainReport | None = None
+) -> list[Record]:
+    """Every record, the whole chain verified against the store's head (and ``known``, a head
+    kept outside the store, if given). ``writing``: for a write about to append, whose error
+    says nothing was recorded, and for which a store that keeps no head is no error (the append
+    adds the head)."""
     records: list[Record] = []
 
     def kept() -> Iterator[Record]:
@@ -116,17 +123,23 @@ def _verified(store: ApprovalStore, *, writing: bool = False) -> list[Record]:
     if writing:
         _refusing(lambda: _walk(store, kept(), headless=True))
     else:
-        _walk(store, kept())
+        _walk(store, kept(), known=known)
     return records
 
 
 def _walk(
-    store: ApprovalStore, records: Iterable[Record], *, headless: bool = False
+    store: ApprovalStore,
+    records: Iterable[Record],
+    *,
+    headless: bool = False,
+    known: ChainReport | None = None,
 ) -> ChainReport:
     # The recorded head is read before the records: an append in between only lengthens the
     # chain, so it cannot look like records deleted from the end.
     recorded = store.chain_head()
-    report = verify_chain(records, store.where, recorded or ChainReport(0, GENESIS_HASH))
+    report = verify_chain(
+        records, store.where, recorded or ChainReport(0, GENESIS_HASH), known=known
+    )
     if recorded is None and not headless:
         # Not tampering as far as the records show, but their end cannot be vouched for.
         raise StoreIntegrityError(
@@ -145,7 +158,9 @@ def submit(
     """Queue ``subject`` for review: append a review request with the next ``review-NNN``.
 
     Returns the request (``created`` False when this plan and digest were already submitted:
-    nothing is written then) and the plan's status after it. Raises ApprovalError for a blank
+    nothing is written then, unless a later digest's review had superseded that review: the plan
+    went back to this version, and a comment saying so makes it the current review again,
+    ``resubmitted``) and the plan's status after it. Raises ApprovalError for a blank
     requester, a plan id that holds another plan file's reviews, or a tampered store (nothing is
     written then).
     """
@@ -159,7 +174,27 @@ def submit(
         recorded_at=utc_timestamp(at),
         details=subject.details(),
     )
-    return _append(store, subject, draft)
+    done = _append(store, subject, draft)
+    review = done.status.review
+    if done.created or review is None or review.superseded_by is None:
+        return done
+    # The plan went back to a digest whose review a later one superseded: record that this review
+    # covers the current version again, or it would stay out of the queue while the queue showed
+    # a review of a version the plan no longer has. A comment, which every infra-toolkit reads.
+    again = RecordDraft(
+        review_id=review.review_id,
+        kind=RecordKind.COMMENT,
+        plan=subject.plan,
+        digest=subject.digest,
+        reviewer=requester,
+        recorded_at=utc_timestamp(at),
+        comment=f"submitted again: the plan is back at this digest, which "
+        f"{review.superseded_by} no longer covers",
+        details={RESUBMITTED: True},
+    )
+    current = _append(store, subject, again)
+    return Recorded(done.record, False, current.status, done.head_added or current.head_added,
+                    resubmitted=True)
 
 
 def sign_off(
@@ -318,11 +353,14 @@ class GateDecision:
     reason: str
 
 
-def gate(store: ApprovalStore, subject: ReviewSubject) -> GateDecision:
+def gate(
+    store: ApprovalStore, subject: ReviewSubject, *, known: ChainReport | None = None
+) -> GateDecision:
     """May ``subject`` be deployed? Yes only when its current digest is APPROVED per its policy,
-    no rejection stands, the store's chain verifies and its plan id is its own."""
+    no rejection stands, the store's chain verifies (and still holds ``known``, a head kept
+    outside the store, if given) and its plan id is its own."""
     try:
-        records = _verified(store)
+        records = _verified(store, known=known)
     except StoreIntegrityError as exc:
         return GateDecision(False, str(exc))
     try:
@@ -343,8 +381,9 @@ def review_status_text(subject: ReviewSubject, store_location: str | None = None
         return f"status unavailable: {exc}"
 
 
-def verify(store: ApprovalStore) -> ChainReport:
-    """Walk the whole chain and check it against the head the store recorded at its last append;
-    StoreIntegrityError names the first record that does not match, or the newest records
-    missing."""
-    return _walk(store, store.iter_records())
+def verify(store: ApprovalStore, *, known: ChainReport | None = None) -> ChainReport:
+    """Walk the whole chain and check it against the head the store recorded at its last append
+    and, if given, ``known``: a head kept outside the store (an earlier verify's count and head
+    hash), which the chain must still hold unchanged. StoreIntegrityError names the first record
+    that does not match, or the newest records missing."""
+    return _walk(store, store.iter_records(), known=known)

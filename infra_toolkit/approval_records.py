@@ -232,6 +232,7 @@ def verify_chain(
     recorded: ChainReport = ChainReport(0, GENESIS_HASH),
     *,
     start: ChainReport = ChainReport(0, GENESIS_HASH),
+    known: ChainReport | None = None,
 ) -> ChainReport:
     """Walk the chain in ``seq`` order; raise StoreIntegrityError naming the first bad record.
 
@@ -243,7 +244,10 @@ def verify_chain(
     ``recorded`` is the store's head as read *before* the records (records appended since only
     lengthen the chain); the default checks nothing. ``start`` is what precedes ``records``
     (their count and the newest one's hash, already verified); the default: nothing, the walk
-    starts at record 1.
+    starts at record 1. ``known``: a head the caller kept outside the store (record number and
+    hash, as an earlier verify printed it); the chain must still hold that record, unchanged. It
+    catches what the store's own head cannot: the whole store replaced by an older copy, or
+    rewritten with fresh hashes and a fresh head.
     """
     expected_seq, prev_hash = start.count + 1, start.head_hash
     for record in records:
@@ -259,6 +263,11 @@ def verify_chain(
             problem = (
                 f"is not the record appended as number {record.seq} (the store recorded hash "
                 f"{recorded.head_hash[:12]}…; rewritten)"
+            )
+        elif known is not None and record.seq == known.count and record.hash != known.head_hash:
+            problem = (
+                f"is not the record {record.seq} whose hash was kept ({known.head_hash[:12]}…): "
+                "the store was rewritten or replaced by another copy"
             )
         else:
             expected_seq, prev_hash = expected_seq + 1, record.hash
@@ -276,5 +285,11 @@ def verify_chain(
             f"approval store {where} is tampered: {missing} (deleted from the end: the store "
             f"recorded {recorded.count} records, head {recorded.head_hash[:12]}…, but the chain "
             f"ends at record {count}); {_FIX}"
+        )
+    if known is not None and count < known.count:
+        raise StoreIntegrityError(
+            f"approval store {where} is tampered: it ends at record {count}, but record "
+            f"{known.count} was kept (hash {known.head_hash[:12]}…): records were deleted from "
+            f"its end, or it was replaced by an older copy; {_FIX}"
         )
     return ChainReport(count=count, head_hash=prev_hash)

@@ -30,6 +30,7 @@ Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -38,7 +39,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from infra_toolkit.approval_records import (
     COLUMNS,
@@ -368,16 +369,15 @@ def _new_sqlite_file(path: Path) -> None:
 
 def _redacted(url: str) -> str:
     """``url`` without its password, for messages (which a pipeline's log keeps): the one in
-    ``user:password@`` and libpq's ``?password=`` query parameter alike."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = netloc.replace(f":{parts.password}@", ":***@")
-    query = "&".join(
-        "password=***" if item.partition("=")[0].strip().lower() == "password" else item
-        for item in parts.query.split("&")
-    )
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    ``user:password@`` and libpq's ``?password=`` query parameter alike. Edited as text:
+    ``urlunsplit`` would turn ``postgresql:///db`` into ``postgresql:/db``."""
+    password = urlsplit(url).password
+    if password is not None:
+        url = url.replace(f":{password}@", ":***@", 1)
+    return _QUERY_PASSWORD.sub(r"\1***", url)
+
+
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 class PostgresStore(ApprovalStore):

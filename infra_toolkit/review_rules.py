@@ -3,7 +3,8 @@
 Rules (the records of a review, in order):
 
 - A review covers one plan at one digest; a later review of the same plan (a new digest)
-  supersedes it.
+  supersedes it, and so does an earlier one submitted again (the plan went back to that digest:
+  a comment marked ``resubmitted``).
 - Approvals count once per reviewer: names are compared NFKC-normalised, without invisible
   format characters (zero-width space, soft hyphen), trimmed, with inner spaces collapsed and
   case-folded (``Alice``, `` alice`` and ``alice\u200b`` are one approver; a decomposed and a
@@ -35,6 +36,7 @@ from infra_toolkit.review_subject import ReviewSubject
 
 __all__ = [
     "OBJECTIONS",
+    "RESUBMITTED",
     "PlanStatus",
     "ReviewState",
     "Status",
@@ -43,6 +45,9 @@ __all__ = [
     "review_states",
 ]
 
+#: In a comment's details: the plan went back to this review's digest and submitted it again,
+#: so this review supersedes any later one of the plan, as a new request would.
+RESUBMITTED = "resubmitted"
 #: The decisions that object to a plan; each needs a comment saying why.
 OBJECTIONS = (RecordKind.REJECTED, RecordKind.CHANGES_REQUESTED)
 
@@ -163,6 +168,8 @@ def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
             latest_by_plan[record.plan] = record.review_id
         else:
             events.setdefault(record.review_id, []).append(record)
+            if record.details.get(RESUBMITTED) and record.review_id in requests:
+                latest_by_plan[requests[record.review_id].plan] = record.review_id
     return {
         rid: _evaluate(
             req,

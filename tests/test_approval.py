@@ -328,6 +328,36 @@ def test_queue_lists_open_reviews_only(store: ApprovalStore) -> None:
     assert review_state(store, "review-004").superseded_by == "review-006"
 
 
+def test_a_plan_back_at_an_earlier_digest_has_that_review_back_in_the_queue(
+    store: ApprovalStore,
+) -> None:
+    first, second = subject("a"), subject("b")
+    submit(store, first, requester="dev", at=at(0))  # review-001
+    submit(store, second, requester="dev", at=at(1))  # review-002 supersedes it
+    assert [st.review_id for st in review_queue(store)] == ["review-002"]
+    # the change is reverted: the plan is back at the first digest, and submitted again
+    done = submit(store, first, requester="dev", at=at(2))
+    assert (done.record.review_id, done.created, done.resubmitted) == ("review-001", False, True)
+    assert done.status.describe() == (
+        "plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; "
+        "1 more needed"
+    )
+    # the queue asks for the version the plan has, not the one it no longer has
+    assert [st.review_id for st in review_queue(store)] == ["review-001"]
+    assert review_state(store, "review-002").superseded_by == "review-001"
+    comment = store.records()[-1]
+    assert (comment.kind, comment.review_id, comment.reviewer, comment.comment) == (
+        COMMENT, "review-001", "dev",
+        "submitted again: the plan is back at this digest, which review-002 no longer covers",
+    )
+    # submitting it once more records nothing: it is current
+    again = submit(store, first, requester="dev", at=at(3))
+    assert (again.created, again.resubmitted, len(store.records())) == (False, False, 3)
+    # and the review carries on where it was
+    sign_off(store, first, APPROVE, reviewer="alice", at=at(4), answers=ANSWERS)
+    assert gate(store, first).passed and review_queue(store) == []
+
+
 def test_unknown_review_id_is_a_clear_error(store: ApprovalStore) -> None:
     with pytest.raises(
         ApprovalError, match=r"unknown review id 'review-009' in .* \(reviews: none yet\)"

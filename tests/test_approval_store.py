@@ -545,6 +545,13 @@ def test_sqlite_file_of_another_program_is_not_taken_for_a_store(
                 r"postgresql://ci@127.0.0.1:1/approvals\?sslmode=disable&password=\*\*\*: "
             ),
         ),
+        (  # a unix socket URL, as the message names it: host-less, three slashes kept
+            "postgresql:///approvals?host=%2Fnonexistent&password=s3cret",
+            (
+                r"cannot connect to the approval store "
+                r"postgresql:///approvals\?host=%2Fnonexistent&password=\*\*\*: "
+            ),
+        ),
         ("mysql://db/approvals", r"unknown scheme 'mysql'; use a file path"),
     ],
 )
