@@ -11,7 +11,8 @@ record is written:
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
   read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
 - PostgreSQL: the appending transaction first takes a transaction-scoped advisory lock
-  (``pg_advisory_xact_lock``), held until commit or rollback.
+  (``pg_advisory_xact_lock``), held until commit or rollback; other writers wait up to the same
+  30 s (``lock_timeout``).
 
 ``prev_hash`` and ``hash`` are also ``UNIQUE``: two records on one predecessor cannot be stored
 even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
@@ -66,6 +67,7 @@ BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 5
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 _PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
+_PG_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
 _HEAD = "SELECT seq, hash FROM approval_chain_head"
@@ -416,9 +418,15 @@ class PostgresStore(ApprovalStore):
         try:
             yield
         except self._psycopg.Error as exc:
+            hint = (
+                f"another session held its write lock for more than {BUSY_TIMEOUT_S:g} s (an "
+                "advisory lock: SELECT pid FROM pg_locks WHERE locktype = 'advisory'): find it, "
+                "or try again"
+                if getattr(exc, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
+                else "check the server and the database's permissions"
+            )
             raise ApprovalError(
-                f"approval store {self.where}: cannot {doing} ({one_line(exc)}); "
-                "check the server and the database's permissions"
+                f"approval store {self.where}: cannot {doing} ({one_line(exc)}); {hint}"
             ) from exc
 
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -432,6 +440,9 @@ class PostgresStore(ApprovalStore):
     def _writing(self) -> Iterator[_Tx]:
         with self._errors("write"), self._conn.transaction():
             cursor = self._conn.cursor()
+            # wait for the lock as long as SQLite's writers do, not forever behind a session
+            # that hangs holding it
+            cursor.execute(f"SET LOCAL lock_timeout = {round(BUSY_TIMEOUT_S * 1000)}")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
             yield _Tx(cursor, "%s")
 

@@ -513,6 +513,44 @@ def test_a_store_locked_by_another_process_fails_writes_after_the_timeout_not_re
         assert [r.seq for r in store.records()] == [1]
 
 
+def _submit_and_report(location: str, results: Any) -> None:
+    with open_store(location) as store:
+        try:
+            submit(store, subject("b"), requester="dev", at=at(1))
+            results.put("recorded")
+        except ApprovalError as exc:
+            results.put(str(exc))
+
+
+def test_a_postgres_store_locked_by_another_session_fails_writes_after_the_timeout(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    from tests.pg_cluster import schema_url
+
+    location = schema_url(postgres_url)
+    with open_store(location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+    monkeypatch.setattr("infra_toolkit.approval_store.BUSY_TIMEOUT_S", 0.2)
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    with psycopg.connect(location) as holder:  # a session that hangs holding the write lock
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (0x1A7F_0AD1_0000_0006,))
+        writer = ctx.Process(target=_submit_and_report, args=(location, results))
+        writer.start()
+        writer.join(timeout=20)
+        if writer.is_alive():  # without a lock timeout the write waits as long as the holder
+            writer.kill()
+            pytest.fail("the write waited for the lock without end")
+        holder.rollback()
+    assert re.search(r"cannot write \(canceling statement due to lock timeout.*\); another "
+                     r"session held its write lock for more than 0.2 s \(an advisory lock: ",
+                     results.get(timeout=5))
+    with open_store(location) as store:
+        assert [r.seq for r in store.records()] == [1]
+
+
 @pytest.mark.parametrize("create", [False, True])
 def test_sqlite_file_of_another_program_is_not_taken_for_a_store(
     tmp_path: Path, create: bool
@@ -623,6 +661,60 @@ def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(
     requests = sorted(r.review_id for r in records if r.kind is RecordKind.REVIEW_REQUESTED)
     assert requests == [f"review-{i:03d}" for i in range(1, WORKERS + 1)]
     print(f"{store_location.split(':')[0]}: {len(records)} records in {elapsed:.2f} s")
+
+
+VERSIONS = 10  # digests of one plan each submitter submits, one after the other
+
+
+def _version_submitter(location: str, index: int, barrier: Any) -> None:
+    with open_store(location) as store:
+        barrier.wait()
+        for n in range(VERSIONS):
+            submit(store, subject(digest=f"{index * VERSIONS + n + 1:064x}"), requester=f"s{index}",
+                   at=at(n))
+
+
+def _reader(location: str, done: Any, results: Any) -> None:
+    """verify and gate in a loop while the writers write: every answer must be a clean one."""
+    problems, rounds = [], 0
+    with open_store(location) as store:
+        while not done.is_set() or rounds == 0:
+            try:
+                verify(store)
+                reason = gate(store, subject(digest=f"{1:064x}")).reason
+                if "tampered" in reason or "cannot" in reason:
+                    problems.append(reason)
+            except ApprovalError as exc:
+                problems.append(str(exc))
+            rounds += 1
+    results.put((rounds, problems))
+
+
+def test_versions_of_one_plan_submitted_at_once_while_a_reader_reads(store_location: str) -> None:
+    open_store(store_location, create=True).close()
+    ctx = multiprocessing.get_context("fork")
+    barrier, done, results = ctx.Barrier(WORKERS // 2), ctx.Event(), ctx.Queue()
+    reader = ctx.Process(target=_reader, args=(store_location, done, results))
+    reader.start()
+    procs = [ctx.Process(target=_version_submitter, args=(store_location, i, barrier))
+             for i in range(WORKERS // 2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    done.set()
+    rounds, problems = results.get(timeout=60)
+    reader.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0] * (WORKERS // 2)
+    assert problems == [] and rounds >= 1  # the reader never took appends for tampering
+    with open_store(store_location) as store:
+        records = store.records()
+        assert verify(store).count == len(records) == 4 * VERSIONS  # one request per digest
+        queue = review_queue(store)
+    assert sorted(r.review_id for r in records) == [f"review-{n:03d}" for n in range(1, 41)]
+    assert len({r.digest for r in records}) == 40
+    # the newest request supersedes all the others: one review of the plan is open
+    assert [st.review_id for st in queue] == [records[-1].review_id]
 
 
 RACERS, RACE_WINDOW_S = 4, 0.1
