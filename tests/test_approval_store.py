@@ -96,6 +96,18 @@ def test_database_refuses_update_and_delete(
             (),
             r"record 1 of .* cannot be read",
         ),
+        # an approval moved onto another version of the plan
+        (
+            "UPDATE approval_records SET digest = ? WHERE seq = 2",
+            ("b" * 64,),
+            r"record 2 \(review-001 approved by alice\) content does not match its hash",
+        ),
+        # record 2 moved after record 3 (reordered, keeping its hash and link)
+        (
+            "UPDATE approval_records SET seq = 12 WHERE seq = 2",
+            (),
+            r"record 3 \(review-001 approved by bob\) has seq 3 where 2 was expected",
+        ),
         # JSON the toolkit never writes, which json.loads reads but no hash can be made of
         (
             "UPDATE approval_records SET details = '{\"x\": NaN}' WHERE seq = 2",
@@ -661,6 +673,43 @@ def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(
     requests = sorted(r.review_id for r in records if r.kind is RecordKind.REVIEW_REQUESTED)
     assert requests == [f"review-{i:03d}" for i in range(1, WORKERS + 1)]
     print(f"{store_location.split(':')[0]}: {len(records)} records in {elapsed:.2f} s")
+
+
+def _dies_mid_append(location: str, inserted: Any) -> None:
+    """Append one approval, but stop inside its transaction, the row inserted and not committed,
+    and wait there to be killed."""
+    real_insert = ApprovalStore._insert
+
+    def insert_then_hang(self: ApprovalStore, tx: Any, record: Any) -> None:
+        real_insert(self, tx, record)
+        inserted.set()
+        time.sleep(60)
+
+    ApprovalStore._insert = insert_then_hang  # type: ignore[method-assign]  # this fork only
+    with open_store(location) as store:
+        sign_off(store, subject(), RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+
+
+def test_a_writer_killed_mid_append_leaves_no_half_record_and_loses_nothing(
+    store_location: str,
+) -> None:
+    with open_store(store_location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+        before = verify(store)
+    ctx = multiprocessing.get_context("fork")
+    inserted = ctx.Event()
+    writer = ctx.Process(target=_dies_mid_append, args=(store_location, inserted))
+    writer.start()
+    assert inserted.wait(timeout=30)
+    writer.kill()  # SIGKILL: no rollback, no close, the lock held
+    writer.join(timeout=10)
+    with open_store(store_location) as store:
+        assert verify(store) == before == store.chain_head()  # the append never happened
+        # and the store takes the next write: the dead writer's lock went with it
+        sign_off(store, subject(), RecordKind.APPROVED, reviewer="bob", at=at(2), answers=ANSWERS)
+        assert [(r.seq, r.kind, r.reviewer) for r in store.records()] == [
+            (1, RecordKind.REVIEW_REQUESTED, "dev"), (2, RecordKind.APPROVED, "bob")]
+        assert verify(store).count == 2
 
 
 VERSIONS = 10  # digests of one plan each submitter submits, one after the other
