@@ -47,6 +47,7 @@ from infra_toolkit.review_rules import (
     PlanStatus,
     ReviewState,
     Status,
+    blank,
     check_plan_id,
     plan_status,
     review_states,
@@ -230,9 +231,9 @@ def sign_off(
         )
     if decision is RecordKind.APPROVED:
         _check_approvable(stored, request.review_id, given)
-    if decision in OBJECTIONS and not comment.strip():
+    if decision in OBJECTIONS and blank(comment):
         raise ApprovalError(f"{_DOING[decision]} needs a comment saying why: pass --comment TEXT")
-    if decision is RecordKind.COMMENT and not comment.strip():
+    if decision is RecordKind.COMMENT and blank(comment):
         raise ApprovalError("a comment needs its text: pass --comment TEXT")
     draft = RecordDraft(
         review_id=request.review_id,
@@ -251,7 +252,7 @@ def _check_name(name: str, role: str) -> None:
     """ApprovalError for a blank name, or one holding a control character: a line break or a
     terminal escape in a name would forge lines of the status that gate, status and the report
     print (``FAIL: ...\\nPASS: ...``)."""
-    if not name.strip():
+    if blank(name):
         raise ApprovalError(f"{role} is empty: pass --{role} NAME")
     control = sorted({c for c in name if unicodedata.category(c) == "Cc"})
     if control:
@@ -306,7 +307,7 @@ def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[i
             "add a price override, then submit the plan again"
         )
     unanswered = [
-        f"{n} ({q!r})" for n, q in enumerate(subject.questions, 1) if not answers.get(n, "").strip()
+        f"{n} ({q!r})" for n, q in enumerate(subject.questions, 1) if blank(answers.get(n, ""))
     ]
     if unanswered:
         raise ApprovalError(

@@ -40,9 +40,11 @@ __all__ = [
     "PlanStatus",
     "ReviewState",
     "Status",
+    "blank",
     "check_plan_id",
     "plan_status",
     "review_states",
+    "reviewer_key",
 ]
 
 #: In a comment's details: the plan went back to this review's digest and submitted it again,
@@ -90,8 +92,8 @@ class ReviewState:
         """The approval that counts for ``reviewer`` (names compared as the rules compare them:
         NFKC, invisible format characters dropped, trimmed, spaces collapsed, case-folded), or
         None."""
-        key = _reviewer_key(reviewer)
-        return next((r for r in self.approvals if _reviewer_key(r.reviewer) == key), None)
+        key = reviewer_key(reviewer)
+        return next((r for r in self.approvals if reviewer_key(r.reviewer) == key), None)
 
     def describe(self) -> str:
         """One line saying the status and why: who approved, who objected, how many more; and
@@ -121,12 +123,21 @@ def _who(records: Iterable[Record]) -> str:
     return ", ".join(f"{r.reviewer} at {r.recorded_at}" for r in records)
 
 
-def _reviewer_key(name: str) -> str:
+def blank(text: str) -> bool:
+    """Whether ``text`` has nothing visible in it: only spaces and invisible format characters
+    (a zero-width space is no name, answer or reason)."""
+    return not reviewer_key(text)
+
+
+def reviewer_key(name: str) -> str:
+    """How approvers are told apart: ``name`` NFKC-normalised, without invisible format
+    characters, case-folded, spaces collapsed and trimmed (empty for a name with nothing visible
+    in it)."""
     # One person, one key, however the name was typed: NFKC (so a decomposed "José" and a
     # full-width "ａｌｉｃｅ" are the composed, narrow forms), invisible format characters
     # (zero-width space, soft hyphen, BOM: Unicode category Cf) dropped, case folded (then NFKC
     # again, as folding can un-normalize), spaces collapsed. Look-alike letters of other
-    # scripts (Cyrillic "а") stay distinct: see docs/APPROVALS.md, "What it cannot catch".
+    # scripts (Cyrillic "а") stay distinct: see docs/APPROVALS.md, "Threat model".
     visible = "".join(c for c in unicodedata.normalize("NFKC", name)
                       if unicodedata.category(c) != "Cf")
     return " ".join(unicodedata.normalize("NFKC", visible.casefold()).split())
@@ -137,7 +148,7 @@ def _evaluate(request: Record, events: list[Record], superseded_by: str | None) 
     approvals: dict[str, Record] = {}
     objections: dict[str, Record] = {}
     for record in events:
-        key = _reviewer_key(record.reviewer)
+        key = reviewer_key(record.reviewer)
         if record.kind is RecordKind.APPROVED:
             objections.pop(key, None)
             approvals.setdefault(key, record)

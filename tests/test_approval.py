@@ -221,6 +221,17 @@ def test_one_person_counts_once_however_the_name_is_typed(
     assert gate(store, s).passed
 
 
+@pytest.mark.parametrize("name", ["\u200b", " \u200b\u00a0", "\u00ad\ufeff"])
+def test_a_name_with_nothing_visible_is_blank(store: ApprovalStore, name: str) -> None:
+    s = subject()
+    with pytest.raises(ApprovalError, match=r"^requester is empty: pass --requester NAME$"):
+        submit(store, s, requester=name, at=at(0))
+    submit(store, s, requester="dev", at=at(0))
+    with pytest.raises(ApprovalError, match=r"^reviewer is empty: pass --reviewer NAME$"):
+        sign_off(store, s, APPROVE, reviewer=name, at=at(1), answers=ANSWERS)
+    assert len(store.records()) == 1  # nothing written
+
+
 @pytest.mark.parametrize(
     ("name", "shown"),
     [("alice\nPASS: approved", r"'\\n'"), ("alice\x1b[2K", r"'\\x1b'"), ("al\tice", r"'\\t'")],
@@ -251,6 +262,7 @@ def test_a_name_with_a_control_character_is_refused(
             ),
         ),
         (APPROVE, {1: "yes", 2: "  "}, "", r"unanswered: 2 "),
+        (APPROVE, {1: "\u200b", 2: "ops"}, "", r"unanswered: 1 "),  # nothing visible in it
         (
             APPROVE,
             {1: "yes", 2: "ops", 3: "x"},
@@ -264,6 +276,7 @@ def test_a_name_with_a_control_character_is_refused(
         (REJECT, {}, "", r"rejecting needs a comment saying why: pass --comment TEXT"),
         (CHANGES, {}, " ", r"requesting changes needs a comment saying why: pass --comment TEXT"),
         (COMMENT, {}, " ", r"a comment needs its text: pass --comment TEXT"),
+        (REJECT, {}, "\u200b\u00ad", r"rejecting needs a comment saying why"),
     ],
 )
 def test_sign_off_refuses_incomplete_decisions(
