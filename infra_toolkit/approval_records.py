@@ -161,7 +161,7 @@ class Record(RecordDraft):
             details = json.loads(row["details"])
             if not isinstance(details, dict):
                 raise TypeError("details is not a JSON object")
-            record = cls(
+            return cls(
                 seq=int(seq),
                 review_id=row["review_id"],
                 kind=RecordKind(row["kind"]),
@@ -175,15 +175,8 @@ class Record(RecordDraft):
                 prev_hash=row["prev_hash"],
                 hash=row["hash"],
             )
-            # content the toolkit never writes (NaN, 1e999, a lone surrogate, invalid UTF-8
-            # from SQLite) cannot be hashed: name the record rather than fail deep in json
-            record.computed_hash()
-            return record
         except (ValueError, TypeError, RecursionError, ApprovalError) as exc:
-            raise StoreIntegrityError(
-                f"record {seq} of {where} cannot be read ({exc}): it was edited outside "
-                "infra-toolkit; restore the store from a backup"
-            ) from exc
+            raise _unreadable(seq, where, exc) from exc
 
     def columns(self) -> dict[str, Any]:
         """This record as the store's columns (inverse of :meth:`from_columns`)."""
@@ -226,6 +219,22 @@ class ChainReport:
 _FIX = "restore the store from a backup and re-record the decisions after it"
 
 
+def _unreadable(seq: object, where: str, exc: BaseException) -> StoreIntegrityError:
+    return StoreIntegrityError(
+        f"record {seq} of {where} cannot be read ({exc}): it was edited outside infra-toolkit; "
+        "restore the store from a backup"
+    )
+
+
+def _stored_hash_matches(record: Record, where: str) -> bool:
+    try:
+        return record.computed_hash() == record.hash
+    except ValueError as exc:
+        # content the toolkit never writes (NaN, 1e999, a lone surrogate, text that was not
+        # UTF-8 in SQLite) has no canonical JSON: name the record rather than fail in json
+        raise _unreadable(record.seq, where, exc) from exc
+
+
 def verify_chain(
     records: Iterable[Record],
     where: str,
@@ -257,7 +266,7 @@ def verify_chain(
             )
         elif record.prev_hash != prev_hash:
             problem = "does not link to the record before it (prev_hash differs)"
-        elif record.computed_hash() != record.hash:
+        elif not _stored_hash_matches(record, where):
             problem = "content does not match its hash (edited after it was written)"
         elif record.seq == recorded.count and record.hash != recorded.head_hash:
             problem = (
