@@ -82,6 +82,7 @@ class Recorded:
     status: PlanStatus
     head_added: ChainReport | None = None
     resubmitted: bool = False
+    guards_restored: tuple[str, ...] = ()
 
     def head_added_note(self) -> str:
         """When this write added the chain head to a store that kept none (older than it, or
@@ -92,6 +93,18 @@ class Recorded:
         return (
             f"the store had no chain head: added it at record {self.head_added.count} (hash "
             f"{self.head_added.head_hash}); compare it with a copy you kept"
+        )
+
+    def guards_restored_note(self) -> str:
+        """When this write restored triggers that guard the store (missing, or disabled): which,
+        and what to compare, since whoever removed them could change records or the head without
+        a trace; else empty."""
+        if not self.guards_restored:
+            return ""
+        return (
+            f"the store's trigger(s) {', '.join(self.guards_restored)} were missing or disabled: "
+            "restored them; whoever removed them could have changed records without a trace, so "
+            "compare the head verify prints with one you kept (--known-head)"
         )
 
     def counted_once(self) -> str:
@@ -150,6 +163,16 @@ def _walk(
             "compare that hash with one you kept, then record anything (e.g. infra-toolkit "
             "submit PLAN.yaml) to add the head"
         )
+    unguarded = () if headless else store.unguarded()
+    if unguarded:
+        # Not tampering as far as the records show, but nothing stopped it any more.
+        raise StoreIntegrityError(
+            f"approval store {store.where} is unguarded: its trigger(s) {', '.join(unguarded)} "
+            "are missing or disabled, so records or its head could have been changed without a "
+            f"trace; its {report.count} records link correctly up to head {report.head_hash}: "
+            "compare that hash with one you kept, then record anything (e.g. infra-toolkit "
+            "submit PLAN.yaml) to restore them"
+        )
     return report
 
 
@@ -195,7 +218,7 @@ def submit(
     )
     current = _append(store, subject, again)
     return Recorded(done.record, False, current.status, done.head_added or current.head_added,
-                    resubmitted=True)
+                    resubmitted=True, guards_restored=done.guards_restored)
 
 
 def sign_off(
@@ -284,9 +307,9 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
         requests = (r for r in verified if r.kind is RecordKind.REVIEW_REQUESTED)
         check_plan_id([r for r in requests if r.plan == subject.plan], subject)
 
-    record, created, head_added = store.append(draft, check=check)
+    record, created, head_added, restored = store.append(draft, check=check)
     status = plan_status([*verified, record] if created else verified, subject)
-    return Recorded(record, created, status, head_added)
+    return Recorded(record, created, status, head_added, guards_restored=restored)
 
 
 def _refusing(verify_some: Callable[[], object]) -> None:

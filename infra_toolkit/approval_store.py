@@ -50,7 +50,12 @@ from infra_toolkit.approval_records import (
     RecordDraft,
     RecordKind,
 )
-from infra_toolkit.approval_schema import POSTGRES_SCHEMA, SQLITE_SCHEMA
+from infra_toolkit.approval_schema import (
+    POSTGRES_GUARDS,
+    POSTGRES_SCHEMA,
+    SQLITE_GUARDS,
+    SQLITE_SCHEMA,
+)
 from infra_toolkit.errors import ApprovalError, one_line
 
 __all__ = [
@@ -140,7 +145,7 @@ class ApprovalStore(ABC):
 
     def append(
         self, draft: RecordDraft, *, check: Callable[[], object] | None = None
-    ) -> tuple[Record, bool, ChainReport | None]:
+    ) -> tuple[Record, bool, ChainReport | None, tuple[str, ...]]:
         """Append ``draft`` as the next record, in one serialised transaction.
 
         A store that keeps no chain head (older than it, or its table removed) first gets it in
@@ -152,7 +157,9 @@ class ApprovalStore(ABC):
         written, the head not added). A review request then gets the next ``review-NNN``; if
         this plan and digest were already requested, no record is written and ``(existing
         request, False, ...)`` is returned (a missing head is still added). Otherwise returns
-        ``(new record, True, ...)``. On any failure nothing is written.
+        ``(new record, True, ...)``. On any failure nothing is written. The fourth item names
+        the guarding triggers (:meth:`unguarded`) that were missing or disabled and that this
+        transaction restored.
         """
         added = None
         with self._writing() as tx:
@@ -161,11 +168,24 @@ class ApprovalStore(ABC):
                 self._install_schema(tx)
                 ((head_seq, head_hash),) = tx.rows(_HEAD, ())
                 added = ChainReport(count=int(head_seq), head_hash=str(head_hash))
+            restored = self._unguarded(tx)
+            if restored:
+                self._install_schema(tx)
+                self._enable_guards(tx, restored)
             if check is not None:
                 check()
             record, created = self._append_in(tx, draft)
         self._keeps_head = True
-        return record, created, added
+        return record, created, added, restored
+
+    def unguarded(self) -> tuple[str, ...]:
+        """The triggers keeping the records append-only and the head current that are missing
+        (or disabled, on PostgreSQL): whoever removed them could change records, or the head,
+        without a trace. Empty for a guarded store (and for one keeping no head: its next write
+        adds head and triggers alike)."""
+        if not self._has_table("approval_chain_head"):
+            return ()
+        return self._unguarded(None)
 
     def _append_in(self, tx: _Tx, draft: RecordDraft) -> tuple[Record, bool]:
         if draft.kind is RecordKind.REVIEW_REQUESTED:
@@ -196,6 +216,14 @@ class ApprovalStore(ABC):
     @abstractmethod
     def _has_table(self, name: str) -> bool:
         """Whether the database has table ``name``."""
+
+    @abstractmethod
+    def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
+        """:meth:`unguarded`, read in the transaction ``tx`` (None: outside one)."""
+
+    @abstractmethod
+    def _enable_guards(self, tx: _Tx, names: tuple[str, ...]) -> None:
+        """Enable those of the triggers ``names`` that exist but are disabled."""
 
     @abstractmethod
     def _writing(self) -> Any:
@@ -331,6 +359,14 @@ class SQLiteStore(ApprovalStore):
             self._query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         )
 
+    def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        present = {str(name) for (name,) in (tx.rows(sql, ()) if tx else self._query(sql, ()))}
+        return tuple(name for name in SQLITE_GUARDS if name not in present)
+
+    def _enable_guards(self, tx: _Tx, names: tuple[str, ...]) -> None:
+        pass  # an SQLite trigger cannot be disabled, only dropped (re-created by the schema)
+
     @contextmanager
     def _writing(self) -> Iterator[_Tx]:
         with self._errors("write"):
@@ -435,6 +471,20 @@ class PostgresStore(ApprovalStore):
 
     def _has_table(self, name: str) -> bool:
         return self._query("SELECT to_regclass(?)", (name,))[0][0] is not None
+
+    def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
+        sql = (
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' AND "
+            "tgrelid IN (to_regclass('approval_records'), to_regclass('approval_chain_head'))"
+        )
+        rows = tx.rows(sql, ()) if tx else self._query(sql, ())
+        enabled = {str(name) for (name,) in rows}
+        return tuple(name for _, name in POSTGRES_GUARDS if name not in enabled)
+
+    def _enable_guards(self, tx: _Tx, names: tuple[str, ...]) -> None:
+        for table, name in POSTGRES_GUARDS:
+            if name in names:  # re-created if dropped; enabled if only disabled
+                tx.rows(f"ALTER TABLE {table} ENABLE TRIGGER {name}", (), fetch=False)
 
     @contextmanager
     def _writing(self) -> Iterator[_Tx]:

@@ -89,8 +89,9 @@ def _run_submit(args: argparse.Namespace) -> int:
         # given but empty (an unset variable) is refused, not replaced by the OS user
         requester = getpass.getuser() if args.requester is None else args.requester
         done = submit(store, subject, requester=requester, at=_now())
-    if done.head_added_note():
-        print(done.head_added_note())
+    for note in (done.head_added_note(), done.guards_restored_note()):
+        if note:
+            print(note)
     said = "submitted" if done.created else "already submitted"
     if done.resubmitted:
         said = "submitted again (current again, back in the queue)"
@@ -214,8 +215,9 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             comment=args.comment,
         )
     print(f"recorded {done.record.label()} at {done.record.recorded_at}")
-    if done.head_added_note():
-        print(done.head_added_note())
+    for note in (done.head_added_note(), done.guards_restored_note()):
+        if note:
+            print(note)
     if done.counted_once():
         print(done.counted_once())
     print(done.status.describe())

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit import cli_review
+from infra_toolkit.approval import verify
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError, one_line
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
-from tests.approval_helpers import make_older, raw_sql, subject
+from tests.approval_helpers import make_older, raw_sql, restore_guards, subject
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -426,6 +427,61 @@ def test_gate_says_no_with_one_line_when_it_cannot_check(
     assert (tmp_path / "corrupt.sqlite").read_bytes() == b"\x00garbage" * 512
 
 
+@pytest.mark.parametrize(
+    ("sqlite_sql", "postgres_sql", "named"),
+    [
+        (
+            "DROP TRIGGER approval_records_no_update",
+            "ALTER TABLE approval_records DISABLE TRIGGER approval_records_append_only",
+            {"sqlite": "approval_records_no_update", "postgresql": "approval_records_append_only"},
+        ),
+        # without it appends leave the head behind, and deleting them would not show
+        (
+            "DROP TRIGGER approval_chain_advance",
+            "DROP TRIGGER approval_chain_advance ON approval_records",
+            {"sqlite": "approval_chain_advance", "postgresql": "approval_chain_advance"},
+        ),
+    ],
+)
+def test_a_store_whose_triggers_were_removed_is_unguarded_until_a_write_restores_them(
+    run: Run,
+    plan_file: Path,
+    store_location: str,
+    sqlite_sql: str,
+    postgres_sql: str,
+    named: dict[str, str],
+) -> None:
+    backend = "postgresql" if "://" in store_location else "sqlite"
+    plan = str(plan_file)
+    run("submit", plan)
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    with open_store(store_location) as store:
+        assert store.unguarded() == ()
+    if backend == "sqlite":
+        lite = sqlite3.connect(store_location)
+        lite.execute(sqlite_sql)
+        lite.close()
+    else:  # only this (raw_sql would disable the append-only trigger too)
+        import psycopg
+
+        with psycopg.connect(store_location, autocommit=True) as conn:
+            conn.execute(postgres_sql)
+    why = (f"is unguarded: its trigger(s) {named[backend]} are missing or disabled, so records "
+           "or its head could have been changed without a trace; its 2 records link correctly")
+    code, out, err = run("verify")
+    assert (code, out) == (1, "") and why in err
+    code, out, _ = run("gate", plan)
+    assert code == 1 and out.startswith("FAIL: ") and why in out
+    code, out, err = run("comment", plan, "--reviewer", "eve", "--comment", "checked")
+    assert (code, err) == (0, "")
+    assert (f"the store's trigger(s) {named[backend]} were missing or disabled: restored them; "
+            "whoever removed them could have changed records without a trace") in out
+    with open_store(store_location) as store:
+        assert store.unguarded() == ()
+        assert store.chain_head() == verify(store)  # the head follows appends again
+    assert run("gate", plan)[0] == 0
+
+
 # Lowering the store's own head as well, as someone who drops its triggers can: the store then
 # looks like an older copy of itself, valid head and all.
 _LOWER_HEAD = {
@@ -453,6 +509,9 @@ def test_a_head_kept_outside_the_store_catches_it_rolled_back(
     raw_sql(store_location, "DELETE FROM approval_records WHERE seq = 3")
     raw_sql(store_location, "UPDATE approval_chain_head SET seq = 2, hash = ?",
             (approved_head[2:],))
+    code, out, err = run("verify")  # the triggers bypassed are named ...
+    assert code == 1 and "is unguarded: its trigger(s) " in err
+    restore_guards(store_location)  # ... unless they are put back
     # what the store holds cannot show it: the gate passes on the approval
     assert run("verify")[0] == 0
     code, out, _ = run("gate", plan)
