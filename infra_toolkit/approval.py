@@ -24,6 +24,7 @@ of :mod:`infra_toolkit.review_rules`. The commands here add:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,9 +43,11 @@ from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 from infra_toolkit.review_rules import (
     OBJECTIONS,
+    RESUBMITTED,
     PlanStatus,
     ReviewState,
     Status,
+    blank,
     check_plan_id,
     plan_status,
     review_states,
@@ -69,13 +72,17 @@ __all__ = [
 class Recorded:
     """What :func:`submit` or :func:`sign_off` did: ``record``, the record written (or, when
     ``created`` is False, the review request that an earlier submit of this digest wrote),
-    ``status``, the plan's status right after it, and ``head_added``, the chain head this write
-    added to a store that kept none (the newest record before it), else None."""
+    ``status``, the plan's status right after it, ``head_added``, the chain head this write
+    added to a store that kept none (the newest record before it), else None, and
+    ``resubmitted``: a submit of a digest whose review a later one had superseded, which made it
+    the plan's current review again."""
 
     record: Record
     created: bool
     status: PlanStatus
     head_added: ChainReport | None = None
+    resubmitted: bool = False
+    guards_restored: tuple[str, ...] = ()
 
     def head_added_note(self) -> str:
         """When this write added the chain head to a store that kept none (older than it, or
@@ -86,6 +93,18 @@ class Recorded:
         return (
             f"the store had no chain head: added it at record {self.head_added.count} (hash "
             f"{self.head_added.head_hash}); compare it with a copy you kept"
+        )
+
+    def guards_restored_note(self) -> str:
+        """When this write restored triggers that guard the store (missing, or disabled): which,
+        and what to compare, since whoever removed them could change records or the head without
+        a trace; else empty."""
+        if not self.guards_restored:
+            return ""
+        return (
+            f"the store's trigger(s) {', '.join(self.guards_restored)} were missing or disabled: "
+            "restored them; whoever removed them could have changed records without a trace, so "
+            "compare the head verify prints with one you kept (--known-head)"
         )
 
     def counted_once(self) -> str:
@@ -101,10 +120,13 @@ class Recorded:
         return f"already approved by {earlier.reviewer} at {earlier.recorded_at}; counted once"
 
 
-def _verified(store: ApprovalStore, *, writing: bool = False) -> list[Record]:
-    """Every record, the whole chain verified against the store's head. ``writing``: for a
-    write about to append, whose error says nothing was recorded, and for which a store that
-    keeps no head is no error (the append adds the head)."""
+def _verified(
+    store: ApprovalStore, *, writing: bool = False, known: ChainReport | None = None
+) -> list[Record]:
+    """Every record, the whole chain verified against the store's head (and ``known``, a head
+    kept outside the store, if given). ``writing``: for a write about to append, whose error
+    says nothing was recorded, and for which a store that keeps no head is no error (the append
+    adds the head)."""
     records: list[Record] = []
 
     def kept() -> Iterator[Record]:
@@ -115,17 +137,23 @@ def _verified(store: ApprovalStore, *, writing: bool = False) -> list[Record]:
     if writing:
         _refusing(lambda: _walk(store, kept(), headless=True))
     else:
-        _walk(store, kept())
+        _walk(store, kept(), known=known)
     return records
 
 
 def _walk(
-    store: ApprovalStore, records: Iterable[Record], *, headless: bool = False
+    store: ApprovalStore,
+    records: Iterable[Record],
+    *,
+    headless: bool = False,
+    known: ChainReport | None = None,
 ) -> ChainReport:
     # The recorded head is read before the records: an append in between only lengthens the
     # chain, so it cannot look like records deleted from the end.
     recorded = store.chain_head()
-    report = verify_chain(records, store.where, recorded or ChainReport(0, GENESIS_HASH))
+    report = verify_chain(
+        records, store.where, recorded or ChainReport(0, GENESIS_HASH), known=known
+    )
     if recorded is None and not headless:
         # Not tampering as far as the records show, but their end cannot be vouched for.
         raise StoreIntegrityError(
@@ -134,6 +162,16 @@ def _walk(
             f"show; its {report.count} records link correctly up to head {report.head_hash}: "
             "compare that hash with one you kept, then record anything (e.g. infra-toolkit "
             "submit PLAN.yaml) to add the head"
+        )
+    unguarded = () if headless else store.unguarded()
+    if unguarded:
+        # Not tampering as far as the records show, but nothing stopped it any more.
+        raise StoreIntegrityError(
+            f"approval store {store.where} is unguarded: its trigger(s) {', '.join(unguarded)} "
+            "are missing or disabled, so records or its head could have been changed without a "
+            f"trace; its {report.count} records link correctly up to head {report.head_hash}: "
+            "compare that hash with one you kept, then record anything (e.g. infra-toolkit "
+            "submit PLAN.yaml) to restore them"
         )
     return report
 
@@ -144,12 +182,13 @@ def submit(
     """Queue ``subject`` for review: append a review request with the next ``review-NNN``.
 
     Returns the request (``created`` False when this plan and digest were already submitted:
-    nothing is written then) and the plan's status after it. Raises ApprovalError for a blank
+    nothing is written then, unless a later digest's review had superseded that review: the plan
+    went back to this version, and a comment saying so makes it the current review again,
+    ``resubmitted``) and the plan's status after it. Raises ApprovalError for a blank
     requester, a plan id that holds another plan file's reviews, or a tampered store (nothing is
     written then).
     """
-    if not requester.strip():
-        raise ApprovalError("requester is empty: pass --requester NAME")
+    _check_name(requester, "requester")
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,
@@ -159,7 +198,27 @@ def submit(
         recorded_at=utc_timestamp(at),
         details=subject.details(),
     )
-    return _append(store, subject, draft)
+    done = _append(store, subject, draft)
+    review = done.status.review
+    if done.created or review is None or review.superseded_by is None:
+        return done
+    # The plan went back to a digest whose review a later one superseded: record that this review
+    # covers the current version again, or it would stay out of the queue while the queue showed
+    # a review of a version the plan no longer has. A comment, which every infra-toolkit reads.
+    again = RecordDraft(
+        review_id=review.review_id,
+        kind=RecordKind.COMMENT,
+        plan=subject.plan,
+        digest=subject.digest,
+        reviewer=requester,
+        recorded_at=utc_timestamp(at),
+        comment=f"submitted again: the plan is back at this digest, which "
+        f"{review.superseded_by} no longer covers",
+        details={RESUBMITTED: True},
+    )
+    current = _append(store, subject, again)
+    return Recorded(done.record, False, current.status, done.head_added or current.head_added,
+                    resubmitted=True, guards_restored=done.guards_restored)
 
 
 def sign_off(
@@ -178,8 +237,7 @@ def sign_off(
     what is missing, or that the store is tampered; writes nothing then."""
     if decision is RecordKind.REVIEW_REQUESTED:
         raise ApprovalError("a review is requested with submit, not sign_off")
-    if not reviewer.strip():
-        raise ApprovalError("reviewer is empty: pass --reviewer NAME")
+    _check_name(reviewer, "reviewer")
     request = store.find_request(subject.plan, subject.digest)
     if request is None:
         status = plan_status(store.records(), subject)
@@ -196,9 +254,9 @@ def sign_off(
         )
     if decision is RecordKind.APPROVED:
         _check_approvable(stored, request.review_id, given)
-    if decision in OBJECTIONS and not comment.strip():
+    if decision in OBJECTIONS and blank(comment):
         raise ApprovalError(f"{_DOING[decision]} needs a comment saying why: pass --comment TEXT")
-    if decision is RecordKind.COMMENT and not comment.strip():
+    if decision is RecordKind.COMMENT and blank(comment):
         raise ApprovalError("a comment needs its text: pass --comment TEXT")
     draft = RecordDraft(
         review_id=request.review_id,
@@ -211,6 +269,20 @@ def sign_off(
         comment=comment,
     )
     return _append(store, subject, draft)
+
+
+def _check_name(name: str, role: str) -> None:
+    """ApprovalError for a blank name, or one holding a control character: a line break or a
+    terminal escape in a name would forge lines of the status that gate, status and the report
+    print (``FAIL: ...\\nPASS: ...``)."""
+    if blank(name):
+        raise ApprovalError(f"{role} is empty: pass --{role} NAME")
+    control = sorted({c for c in name if unicodedata.category(c) == "Cc"})
+    if control:
+        raise ApprovalError(
+            f"{role} {name!r} holds control character(s) "
+            f"{', '.join(repr(c) for c in control)}: pass the name on one line, as plain text"
+        )
 
 
 def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) -> Recorded:
@@ -235,9 +307,9 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
         requests = (r for r in verified if r.kind is RecordKind.REVIEW_REQUESTED)
         check_plan_id([r for r in requests if r.plan == subject.plan], subject)
 
-    record, created, head_added = store.append(draft, check=check)
+    record, created, head_added, restored = store.append(draft, check=check)
     status = plan_status([*verified, record] if created else verified, subject)
-    return Recorded(record, created, status, head_added)
+    return Recorded(record, created, status, head_added, guards_restored=restored)
 
 
 def _refusing(verify_some: Callable[[], object]) -> None:
@@ -258,7 +330,7 @@ def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[i
             "add a price override, then submit the plan again"
         )
     unanswered = [
-        f"{n} ({q!r})" for n, q in enumerate(subject.questions, 1) if not answers.get(n, "").strip()
+        f"{n} ({q!r})" for n, q in enumerate(subject.questions, 1) if blank(answers.get(n, ""))
     ]
     if unanswered:
         raise ApprovalError(
@@ -305,11 +377,14 @@ class GateDecision:
     reason: str
 
 
-def gate(store: ApprovalStore, subject: ReviewSubject) -> GateDecision:
+def gate(
+    store: ApprovalStore, subject: ReviewSubject, *, known: ChainReport | None = None
+) -> GateDecision:
     """May ``subject`` be deployed? Yes only when its current digest is APPROVED per its policy,
-    no rejection stands, the store's chain verifies and its plan id is its own."""
+    no rejection stands, the store's chain verifies (and still holds ``known``, a head kept
+    outside the store, if given) and its plan id is its own."""
     try:
-        records = _verified(store)
+        records = _verified(store, known=known)
     except StoreIntegrityError as exc:
         return GateDecision(False, str(exc))
     try:
@@ -330,8 +405,9 @@ def review_status_text(subject: ReviewSubject, store_location: str | None = None
         return f"status unavailable: {exc}"
 
 
-def verify(store: ApprovalStore) -> ChainReport:
-    """Walk the whole chain and check it against the head the store recorded at its last append;
-    StoreIntegrityError names the first record that does not match, or the newest records
-    missing."""
-    return _walk(store, store.iter_records())
+def verify(store: ApprovalStore, *, known: ChainReport | None = None) -> ChainReport:
+    """Walk the whole chain and check it against the head the store recorded at its last append
+    and, if given, ``known``: a head kept outside the store (an earlier verify's count and head
+    hash), which the chain must still hold unchanged. StoreIntegrityError names the first record
+    that does not match, or the newest records missing."""
+    return _walk(store, store.iter_records(), known=known)

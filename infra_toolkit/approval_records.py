@@ -175,11 +175,8 @@ class Record(RecordDraft):
                 prev_hash=row["prev_hash"],
                 hash=row["hash"],
             )
-        except (ValueError, TypeError, ApprovalError) as exc:
-            raise StoreIntegrityError(
-                f"record {seq} of {where} cannot be read ({exc}): it was edited outside "
-                "infra-toolkit; restore the store from a backup"
-            ) from exc
+        except (ValueError, TypeError, RecursionError, ApprovalError) as exc:
+            raise _unreadable(seq, where, exc) from exc
 
     def columns(self) -> dict[str, Any]:
         """This record as the store's columns (inverse of :meth:`from_columns`)."""
@@ -222,12 +219,29 @@ class ChainReport:
 _FIX = "restore the store from a backup and re-record the decisions after it"
 
 
+def _unreadable(seq: object, where: str, exc: BaseException) -> StoreIntegrityError:
+    return StoreIntegrityError(
+        f"record {seq} of {where} cannot be read ({exc}): it was edited outside infra-toolkit; "
+        "restore the store from a backup"
+    )
+
+
+def _stored_hash_matches(record: Record, where: str) -> bool:
+    try:
+        return record.computed_hash() == record.hash
+    except ValueError as exc:
+        # content the toolkit never writes (NaN, 1e999, a lone surrogate, text that was not
+        # UTF-8 in SQLite) has no canonical JSON: name the record rather than fail in json
+        raise _unreadable(record.seq, where, exc) from exc
+
+
 def verify_chain(
     records: Iterable[Record],
     where: str,
     recorded: ChainReport = ChainReport(0, GENESIS_HASH),
     *,
     start: ChainReport = ChainReport(0, GENESIS_HASH),
+    known: ChainReport | None = None,
 ) -> ChainReport:
     """Walk the chain in ``seq`` order; raise StoreIntegrityError naming the first bad record.
 
@@ -239,7 +253,10 @@ def verify_chain(
     ``recorded`` is the store's head as read *before* the records (records appended since only
     lengthen the chain); the default checks nothing. ``start`` is what precedes ``records``
     (their count and the newest one's hash, already verified); the default: nothing, the walk
-    starts at record 1.
+    starts at record 1. ``known``: a head the caller kept outside the store (record number and
+    hash, as an earlier verify printed it); the chain must still hold that record, unchanged. It
+    catches what the store's own head cannot: the whole store replaced by an older copy, or
+    rewritten with fresh hashes and a fresh head.
     """
     expected_seq, prev_hash = start.count + 1, start.head_hash
     for record in records:
@@ -249,12 +266,17 @@ def verify_chain(
             )
         elif record.prev_hash != prev_hash:
             problem = "does not link to the record before it (prev_hash differs)"
-        elif record.computed_hash() != record.hash:
+        elif not _stored_hash_matches(record, where):
             problem = "content does not match its hash (edited after it was written)"
         elif record.seq == recorded.count and record.hash != recorded.head_hash:
             problem = (
                 f"is not the record appended as number {record.seq} (the store recorded hash "
                 f"{recorded.head_hash[:12]}…; rewritten)"
+            )
+        elif known is not None and record.seq == known.count and record.hash != known.head_hash:
+            problem = (
+                f"is not the record {record.seq} whose hash was kept ({known.head_hash[:12]}…): "
+                "the store was rewritten or replaced by another copy"
             )
         else:
             expected_seq, prev_hash = expected_seq + 1, record.hash
@@ -272,5 +294,11 @@ def verify_chain(
             f"approval store {where} is tampered: {missing} (deleted from the end: the store "
             f"recorded {recorded.count} records, head {recorded.head_hash[:12]}…, but the chain "
             f"ends at record {count}); {_FIX}"
+        )
+    if known is not None and count < known.count:
+        raise StoreIntegrityError(
+            f"approval store {where} is tampered: it ends at record {count}, but record "
+            f"{known.count} was kept (hash {known.head_hash[:12]}…): records were deleted from "
+            f"its end, or it was replaced by an older copy; {_FIX}"
         )
     return ChainReport(count=count, head_hash=prev_hash)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from infra_toolkit.approval_records import GENESIS_HASH
 
-__all__ = ["POSTGRES_SCHEMA", "SQLITE_SCHEMA"]
+__all__ = ["POSTGRES_GUARDS", "POSTGRES_SCHEMA", "SQLITE_GUARDS", "SQLITE_SCHEMA"]
 
 _TABLES = f"""
 CREATE TABLE IF NOT EXISTS approval_records (
@@ -110,3 +110,20 @@ def _statements(script: str) -> Iterator[str]:
 SQLITE_SCHEMA: tuple[str, ...] = tuple(_statements(_TABLES + _SQLITE_TRIGGERS))
 #: The PostgreSQL schema, one script.
 POSTGRES_SCHEMA = _TABLES + _PG_TRIGGERS
+
+#: The triggers that keep the store append-only and its head current (SQLite), by name: a store
+#: missing one of them (or, on PostgreSQL, with one disabled) no longer stops a change.
+SQLITE_GUARDS = (
+    "approval_records_no_update",
+    "approval_records_no_delete",
+    "approval_chain_advance",
+    "approval_chain_head_only_advances",
+    "approval_chain_head_no_delete",
+)
+#: The same on PostgreSQL, with the table each is on.
+POSTGRES_GUARDS = (
+    ("approval_records", "approval_records_append_only"),
+    ("approval_records", "approval_chain_advance"),
+    ("approval_chain_head", "approval_chain_head_only_advances"),
+    ("approval_chain_head", "approval_chain_head_no_truncate"),
+)

@@ -11,7 +11,8 @@ record is written:
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
   read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
 - PostgreSQL: the appending transaction first takes a transaction-scoped advisory lock
-  (``pg_advisory_xact_lock``), held until commit or rollback.
+  (``pg_advisory_xact_lock``), held until commit or rollback; other writers wait up to the same
+  30 s (``lock_timeout``).
 
 ``prev_hash`` and ``hash`` are also ``UNIQUE``: two records on one predecessor cannot be stored
 even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
@@ -39,7 +40,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from infra_toolkit.approval_records import (
     COLUMNS,
@@ -49,7 +50,12 @@ from infra_toolkit.approval_records import (
     RecordDraft,
     RecordKind,
 )
-from infra_toolkit.approval_schema import POSTGRES_SCHEMA, SQLITE_SCHEMA
+from infra_toolkit.approval_schema import (
+    POSTGRES_GUARDS,
+    POSTGRES_SCHEMA,
+    SQLITE_GUARDS,
+    SQLITE_SCHEMA,
+)
 from infra_toolkit.errors import ApprovalError, one_line
 
 __all__ = [
@@ -67,6 +73,7 @@ BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 5
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
 _PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
+_PG_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
 _HEAD = "SELECT seq, hash FROM approval_chain_head"
@@ -139,7 +146,7 @@ class ApprovalStore(ABC):
 
     def append(
         self, draft: RecordDraft, *, check: Callable[[], object] | None = None
-    ) -> tuple[Record, bool, ChainReport | None]:
+    ) -> tuple[Record, bool, ChainReport | None, tuple[str, ...]]:
         """Append ``draft`` as the next record, in one serialised transaction.
 
         A store that keeps no chain head (older than it, or its table removed) first gets it in
@@ -151,7 +158,9 @@ class ApprovalStore(ABC):
         written, the head not added). A review request then gets the next ``review-NNN``; if
         this plan and digest were already requested, no record is written and ``(existing
         request, False, ...)`` is returned (a missing head is still added). Otherwise returns
-        ``(new record, True, ...)``. On any failure nothing is written.
+        ``(new record, True, ...)``. On any failure nothing is written. The fourth item names
+        the guarding triggers (:meth:`unguarded`) that were missing or disabled and that this
+        transaction restored.
         """
         added = None
         with self._writing() as tx:
@@ -160,11 +169,24 @@ class ApprovalStore(ABC):
                 self._install_schema(tx)
                 ((head_seq, head_hash),) = tx.rows(_HEAD, ())
                 added = ChainReport(count=int(head_seq), head_hash=str(head_hash))
+            restored = self._unguarded(tx)
+            if restored:
+                self._install_schema(tx)
+                self._enable_guards(tx, restored)
             if check is not None:
                 check()
             record, created = self._append_in(tx, draft)
         self._keeps_head = True
-        return record, created, added
+        return record, created, added, restored
+
+    def unguarded(self) -> tuple[str, ...]:
+        """The triggers keeping the records append-only and the head current that are missing
+        (or disabled, on PostgreSQL): whoever removed them could change records, or the head,
+        without a trace. Empty for a guarded store (and for one keeping no head: its next write
+        adds head and triggers alike)."""
+        if not self._has_table("approval_chain_head"):
+            return ()
+        return self._unguarded(None)
 
     def _append_in(self, tx: _Tx, draft: RecordDraft) -> tuple[Record, bool]:
         if draft.kind is RecordKind.REVIEW_REQUESTED:
@@ -195,6 +217,14 @@ class ApprovalStore(ABC):
     @abstractmethod
     def _has_table(self, name: str) -> bool:
         """Whether the database has table ``name``."""
+
+    @abstractmethod
+    def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
+        """:meth:`unguarded`, read in the transaction ``tx`` (None: outside one)."""
+
+    @abstractmethod
+    def _enable_guards(self, tx: _Tx, names: tuple[str, ...]) -> None:
+        """Enable those of the triggers ``names`` that exist but are disabled."""
 
     @abstractmethod
     def _writing(self) -> Any:
@@ -247,6 +277,11 @@ class SQLiteStore(ApprovalStore):
                 f"approval store {path} does not exist: submit a plan first "
                 f"(infra-toolkit submit PLAN.yaml), or point --db / ${ENV_VAR} at the store"
             )
+        if path.is_dir():
+            raise ApprovalError(
+                f"approval store {path} is a folder: pass the store's file, e.g. "
+                f"{path / 'approvals.sqlite'}"
+            )
         if path.is_file() and path.stat().st_size == 0:
             # SQLite would take it for an empty database and submit would make it a new store;
             # but it is a touched path or a store truncated to nothing, whose approvals that
@@ -260,6 +295,9 @@ class SQLiteStore(ApprovalStore):
             if not path.exists():
                 _new_sqlite_file(path)
             self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            # text that is not UTF-8 (written by another program) reaches Record.from_columns,
+            # which names the record, instead of failing the whole query
+            self._conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
         except (OSError, sqlite3.Error) as exc:
             raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
         with self._errors("open"):
@@ -291,15 +329,27 @@ class SQLiteStore(ApprovalStore):
         try:
             yield
         except sqlite3.Error as exc:
-            damaged = "not a database" in str(exc) or "malformed" in str(exc)
-            hint = (
-                "it is not an SQLite database or it is damaged: restore it from a backup"
-                if damaged
-                else "check the file and that no other program holds it locked"
-            )
             raise ApprovalError(
-                f"approval store {self.where}: cannot {doing} ({exc}); {hint}"
+                f"approval store {self.where}: cannot {doing} ({exc}); {self._hint(str(exc))}"
             ) from exc
+
+    def _hint(self, error: str) -> str:
+        """What to do about SQLite's ``error`` on this store."""
+        if "not a database" in error or "malformed" in error:
+            return "it is not an SQLite database or it is damaged: restore it from a backup"
+        if "readonly" in error or "unable to open" in error:
+            # WAL: even a reader writes the -shm (and -wal) file beside the store
+            return (
+                f"this user cannot write to it or to its folder (SQLite keeps {self.where}-wal "
+                "and -shm beside it and writes them even to read): give this user write access "
+                "to the file and its folder, or use a PostgreSQL store"
+            )
+        if "locked" in error or "busy" in error:
+            return (
+                f"another process held its write lock for more than {BUSY_TIMEOUT_S:g} s: "
+                f"find it (fuser {self.where}) or try again"
+            )
+        return "check the file and its folder"
 
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._errors("read"):
@@ -309,6 +359,14 @@ class SQLiteStore(ApprovalStore):
         return bool(
             self._query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         )
+
+    def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        present = {str(name) for (name,) in (tx.rows(sql, ()) if tx else self._query(sql, ()))}
+        return tuple(name for name in SQLITE_GUARDS if name not in present)
+
+    def _enable_guards(self, tx: _Tx, names: tuple[str, ...]) -> None:
+        pass  # an SQLite trigger cannot be disabled, only dropped (re-created by the schema)
 
     @contextmanager
     def _writing(self) -> Iterator[_Tx]:
@@ -349,18 +407,18 @@ def _new_sqlite_file(path: Path) -> None:
 
 
 def redacted(location: str) -> str:
-    """``location`` (a file path or a URL) as messages and reports may show it: a URL's password
-    (``user:PASSWORD@`` or a ``password=`` query parameter) replaced by ``***``."""
+    """``location`` (a file path or a URL) as messages, logs and reports may show it: a URL's
+    password (``user:PASSWORD@`` or libpq's ``password=`` query parameter) replaced by ``***``.
+    Edited as text: ``urlunsplit`` would turn ``postgresql:///db`` into ``postgresql:/db``."""
     if "://" not in location:
         return location
-    parts = urlsplit(location)
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = netloc.replace(f":{parts.password}@", ":***@")
-    query = re.sub(r"(^|&)(password=)[^&]*", r"\1\2***", parts.query)
-    if (netloc, query) == (parts.netloc, parts.query):
-        return location  # as given: urlunsplit would write sqlite:/// as sqlite:/
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+    password = urlsplit(location).password
+    if password is not None:
+        location = location.replace(f":{password}@", ":***@", 1)
+    return _QUERY_PASSWORD.sub(r"\1***", location)
+
+
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 class PostgresStore(ApprovalStore):
@@ -399,9 +457,15 @@ class PostgresStore(ApprovalStore):
         try:
             yield
         except self._psycopg.Error as exc:
+            hint = (
+                f"another session held its write lock for more than {BUSY_TIMEOUT_S:g} s (an "
+                "advisory lock: SELECT pid FROM pg_locks WHERE locktype = 'advisory'): find it, "
+                "or try again"
+                if getattr(exc, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
+                else "check the server and the database's permissions"
+            )
             raise ApprovalError(
-                f"approval store {self.where}: cannot {doing} ({one_line(exc)}); "
-                "check the server and the database's permissions"
+                f"approval store {self.where}: cannot {doing} ({one_line(exc)}); {hint}"
             ) from exc
 
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -411,10 +475,27 @@ class PostgresStore(ApprovalStore):
     def _has_table(self, name: str) -> bool:
         return self._query("SELECT to_regclass(?)", (name,))[0][0] is not None
 
+    def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
+        sql = (
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' AND "
+            "tgrelid IN (to_regclass('approval_records'), to_regclass('approval_chain_head'))"
+        )
+        rows = tx.rows(sql, ()) if tx else self._query(sql, ())
+        enabled = {str(name) for (name,) in rows}
+        return tuple(name for _, name in POSTGRES_GUARDS if name not in enabled)
+
+    def _enable_guards(self, tx: _Tx, names: tuple[str, ...]) -> None:
+        for table, name in POSTGRES_GUARDS:
+            if name in names:  # re-created if dropped; enabled if only disabled
+                tx.rows(f"ALTER TABLE {table} ENABLE TRIGGER {name}", (), fetch=False)
+
     @contextmanager
     def _writing(self) -> Iterator[_Tx]:
         with self._errors("write"), self._conn.transaction():
             cursor = self._conn.cursor()
+            # wait for the lock as long as SQLite's writers do, not forever behind a session
+            # that hangs holding it
+            cursor.execute(f"SET LOCAL lock_timeout = {round(BUSY_TIMEOUT_S * 1000)}")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
             yield _Tx(cursor, "%s")
 

@@ -26,7 +26,7 @@ from infra_toolkit.approval import (
     submit,
     verify,
 )
-from infra_toolkit.approval_records import RecordKind
+from infra_toolkit.approval_records import ChainReport, RecordKind
 from infra_toolkit.approval_store import ENV_VAR, ApprovalStore, default_store_location, open_store
 from infra_toolkit.errors import (
     ApprovalError,
@@ -39,6 +39,7 @@ from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 __all__ = ["REVIEW_COMMANDS"]
 
 _REVIEW_ID = re.compile(r"review-\d+")
+_HASH = re.compile(r"[0-9a-f]{64}")
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -88,10 +89,14 @@ def _run_submit(args: argparse.Namespace) -> int:
         # given but empty (an unset variable) is refused, not replaced by the OS user
         requester = getpass.getuser() if args.requester is None else args.requester
         done = submit(store, subject, requester=requester, at=_now())
-    if done.head_added_note():
-        print(done.head_added_note())
+    for note in (done.head_added_note(), done.guards_restored_note()):
+        if note:
+            print(note)
+    said = "submitted" if done.created else "already submitted"
+    if done.resubmitted:
+        said = "submitted again (current again, back in the queue)"
     print(
-        f"{subject.name} {'submitted' if done.created else 'already submitted'} as "
+        f"{subject.name} {said} as "
         f"{done.record.review_id}: {subject.title!r}, priority {subject.priority}, "
         f"type {subject.change_type}, ~{subject.estimated_review_minutes} min to review, "
         f"digest {subject.digest}"
@@ -210,8 +215,9 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             comment=args.comment,
         )
     print(f"recorded {done.record.label()} at {done.record.recorded_at}")
-    if done.head_added_note():
-        print(done.head_added_note())
+    for note in (done.head_added_note(), done.guards_restored_note()):
+        if note:
+            print(note)
     if done.counted_once():
         print(done.counted_once())
     print(done.status.describe())
@@ -250,18 +256,40 @@ def _run_comment(args: argparse.Namespace) -> int:
     return _sign_off(args, RecordKind.COMMENT)
 
 
+def _known_head(text: str) -> ChainReport:
+    count, sep, head_hash = text.partition(":")
+    if not sep or not count.isdigit() or int(count) < 1 or not _HASH.fullmatch(head_hash):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not N:HASH (a record number and its 64-hex-digit hash, as verify "
+            "prints them)"
+        )
+    return ChainReport(int(count), head_hash)
+
+
+def _add_known_head(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--known-head",
+        type=_known_head,
+        metavar="N:HASH",
+        help="a head kept outside the store, as verify printed it: fail unless the chain still "
+        "holds record N with that hash (catches the store replaced by an older copy, or "
+        "rewritten with fresh hashes)",
+    )
+
+
 def _add_gate(sub: SubParsers) -> None:
     p = sub.add_parser(
         "gate", help="exit 0 only if the plan's current digest is approved (for CI/CD)"
     )
     _plan_arg(p)
+    _add_known_head(p)
 
 
 def _run_gate(args: argparse.Namespace) -> int:
     try:
         subject = read_review_subject(args.plan)
         with open_store(args.db) as store:
-            decision = gate(store, subject)
+            decision = gate(store, subject, known=args.known_head)
     except InfraToolkitError as exc:
         # A pipeline asks one question: whatever stops the check (a plan that cannot be read, a
         # store missing, corrupt or unreachable) is a "no" with its reason, not another code.
@@ -271,17 +299,23 @@ def _run_gate(args: argparse.Namespace) -> int:
 
 
 def _add_verify(sub: SubParsers) -> None:
-    _add_db(sub.add_parser("verify", help="walk the approval store's hash chain"))
+    p = sub.add_parser("verify", help="walk the approval store's hash chain")
+    _add_db(p)
+    _add_known_head(p)
 
 
 def _run_verify(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         try:
-            report = verify(store)
+            report = verify(store, known=args.known_head)
         except StoreIntegrityError as exc:
             print(f"FAIL: {exc}", file=sys.stderr)
             return 1
         print(f"OK: {store.where}: {report.count} records, chain valid, head {report.head_hash}")
+        print(
+            f"keep {report.count}:{report.head_hash} where the store's writers cannot write, and "
+            "pass it as --known-head to a later verify or gate"
+        )
     return 0
 
 

@@ -3,9 +3,12 @@
 Rules (the records of a review, in order):
 
 - A review covers one plan at one digest; a later review of the same plan (a new digest)
-  supersedes it.
-- Approvals count once per reviewer: names are compared trimmed, with inner spaces collapsed and
-  case-folded (``Alice`` and `` alice`` are one approver), and recorded exactly as given.
+  supersedes it, and so does an earlier one submitted again (the plan went back to that digest:
+  a comment marked ``resubmitted``).
+- Approvals count once per reviewer: names are compared NFKC-normalised, without invisible
+  format characters (zero-width space, soft hyphen), trimmed, with inner spaces collapsed and
+  case-folded (``Alice``, `` alice`` and ``alice\u200b`` are one approver; a decomposed and a
+  composed ``José`` too), and recorded exactly as given.
 - No later rejection stands: a rejection or change request voids every approval recorded before
   it for that review (approvers re-confirm after an objection), and it stands until the same
   reviewer approves that review. A standing rejection outranks a standing change request.
@@ -22,6 +25,7 @@ The store, the clock and the commands that write records: :mod:`infra_toolkit.ap
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,14 +36,20 @@ from infra_toolkit.review_subject import ReviewSubject
 
 __all__ = [
     "OBJECTIONS",
+    "RESUBMITTED",
     "PlanStatus",
     "ReviewState",
     "Status",
+    "blank",
     "check_plan_id",
     "plan_status",
     "review_states",
+    "reviewer_key",
 ]
 
+#: In a comment's details: the plan went back to this review's digest and submitted it again,
+#: so this review supersedes any later one of the plan, as a new request would.
+RESUBMITTED = "resubmitted"
 #: The decisions that object to a plan; each needs a comment saying why.
 OBJECTIONS = (RecordKind.REJECTED, RecordKind.CHANGES_REQUESTED)
 
@@ -79,10 +89,11 @@ class ReviewState:
         return max(0, self.subject.approvers_needed - len(self.approvals))
 
     def counted_approval(self, reviewer: str) -> Record | None:
-        """The approval that counts for ``reviewer`` (names compared trimmed, inner spaces
-        collapsed, case-folded), or None."""
-        key = _reviewer_key(reviewer)
-        return next((r for r in self.approvals if _reviewer_key(r.reviewer) == key), None)
+        """The approval that counts for ``reviewer`` (names compared as the rules compare them:
+        NFKC, invisible format characters dropped, trimmed, spaces collapsed, case-folded), or
+        None."""
+        key = reviewer_key(reviewer)
+        return next((r for r in self.approvals if reviewer_key(r.reviewer) == key), None)
 
     def describe(self) -> str:
         """One line saying the status and why: who approved, who objected, how many more; and
@@ -112,8 +123,24 @@ def _who(records: Iterable[Record]) -> str:
     return ", ".join(f"{r.reviewer} at {r.recorded_at}" for r in records)
 
 
-def _reviewer_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+def blank(text: str) -> bool:
+    """Whether ``text`` has nothing visible in it: only spaces and invisible format characters
+    (a zero-width space is no name, answer or reason)."""
+    return not reviewer_key(text)
+
+
+def reviewer_key(name: str) -> str:
+    """How approvers are told apart: ``name`` NFKC-normalised, without invisible format
+    characters, case-folded, spaces collapsed and trimmed (empty for a name with nothing visible
+    in it)."""
+    # One person, one key, however the name was typed: NFKC (so a decomposed "José" and a
+    # full-width "ａｌｉｃｅ" are the composed, narrow forms), invisible format characters
+    # (zero-width space, soft hyphen, BOM: Unicode category Cf) dropped, case folded (then NFKC
+    # again, as folding can un-normalize), spaces collapsed. Look-alike letters of other
+    # scripts (Cyrillic "а") stay distinct: see docs/APPROVALS.md, "Threat model".
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name)
+                      if unicodedata.category(c) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", visible.casefold()).split())
 
 
 def _evaluate(request: Record, events: list[Record], superseded_by: str | None) -> ReviewState:
@@ -121,7 +148,7 @@ def _evaluate(request: Record, events: list[Record], superseded_by: str | None) 
     approvals: dict[str, Record] = {}
     objections: dict[str, Record] = {}
     for record in events:
-        key = _reviewer_key(record.reviewer)
+        key = reviewer_key(record.reviewer)
         if record.kind is RecordKind.APPROVED:
             objections.pop(key, None)
             approvals.setdefault(key, record)
@@ -152,6 +179,8 @@ def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
             latest_by_plan[record.plan] = record.review_id
         else:
             events.setdefault(record.review_id, []).append(record)
+            if record.details.get(RESUBMITTED) and record.review_id in requests:
+                latest_by_plan[requests[record.review_id].plan] = record.review_id
     return {
         rid: _evaluate(
             req,

@@ -147,7 +147,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         status = done.status.describe()
         self._show_summary(status)
         once = "".join(
-            f"<p>{html.escape(note)}.</p>" for note in (done.head_added_note(), done.counted_once())
+            f"<p>{html.escape(note)}.</p>" for note in (
+                done.head_added_note(), done.guards_restored_note(), done.counted_once()
+            )
             if note
         )
         self.result.value = (

@@ -11,7 +11,7 @@ from typing import Any
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_subject import ReviewSubject
 
-__all__ = ["T0", "at", "make_older", "raw_sql", "subject"]
+__all__ = ["T0", "at", "make_older", "raw_sql", "restore_guards", "subject"]
 
 T0 = datetime(2026, 11, 26, 9, 0, 0, tzinfo=UTC)
 
@@ -78,3 +78,24 @@ def make_older(location: str) -> None:
     backend = "postgresql" if location.startswith("postgresql://") else "sqlite"
     for statement in _HEAD_SCHEMA[backend]:
         raw_sql(location, statement)
+
+
+def restore_guards(location: str) -> None:
+    """Re-create and re-enable every trigger of the store at ``location``, as someone covering
+    their tracks after bypassing them would."""
+    from infra_toolkit.approval_schema import POSTGRES_GUARDS, POSTGRES_SCHEMA, SQLITE_SCHEMA
+
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location, autocommit=True) as conn:
+            conn.execute(POSTGRES_SCHEMA)
+            for table, name in POSTGRES_GUARDS:
+                conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+        return
+    lite = sqlite3.connect(location, isolation_level=None)
+    try:
+        for statement in SQLITE_SCHEMA:
+            lite.execute(statement)
+    finally:
+        lite.close()

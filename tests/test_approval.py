@@ -187,6 +187,68 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
     assert not gate(store, s).passed
 
 
+# The same person typing their name twice, differently: each pair is one approver of two needed.
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Jos\u00e9", "Jose\u0301"),  # composed é (NFC) vs e + combining acute (NFD, macOS)
+        ("alice", "alice\u200b"),  # zero-width space after
+        ("alice", "\u200balice"),  # and before
+        ("alice", "ali\u00adce"),  # soft hyphen
+        ("alice", "alice\ufeff"),  # byte order mark
+        ("alice", "ali\u200dce"),  # zero-width joiner
+        ("alice", "\uff41\uff4c\uff49\uff43\uff45"),  # full-width letters
+        ("ALICE", "alice\u00a0"),  # case, and a no-break space
+        ("Stra\u00dfe", "STRASSE"),  # case folding, not lower(): ß is ss
+    ],
+)
+def test_one_person_counts_once_however_the_name_is_typed(
+    store: ApprovalStore, first: str, second: str
+) -> None:
+    s = subject(policy=ApprovalPolicy(required_approvers=2))
+    submit(store, s, requester="dev", at=at(0))
+    record(store, s, [(APPROVE, first)])
+    done = sign_off(store, s, APPROVE, reviewer=second, at=at(2), answers=ANSWERS)
+    assert done.record.reviewer == second  # recorded exactly as given
+    assert done.status.status is Status.AWAITING_APPROVAL
+    assert done.counted_once().startswith(f"already approved by {first} at ")
+    decision = gate(store, s)
+    assert not decision.passed
+    assert "1 of 2 approver(s) so far" in decision.reason
+    # and the rejection of one is lifted by the approval of the other spelling
+    sign_off(store, s, REJECT, reviewer=first, at=at(3), comment="not yet")
+    record(store, s, [(APPROVE, "bob"), (APPROVE, second)])
+    assert gate(store, s).passed
+
+
+@pytest.mark.parametrize("name", ["\u200b", " \u200b\u00a0", "\u00ad\ufeff"])
+def test_a_name_with_nothing_visible_is_blank(store: ApprovalStore, name: str) -> None:
+    s = subject()
+    with pytest.raises(ApprovalError, match=r"^requester is empty: pass --requester NAME$"):
+        submit(store, s, requester=name, at=at(0))
+    submit(store, s, requester="dev", at=at(0))
+    with pytest.raises(ApprovalError, match=r"^reviewer is empty: pass --reviewer NAME$"):
+        sign_off(store, s, APPROVE, reviewer=name, at=at(1), answers=ANSWERS)
+    assert len(store.records()) == 1  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("alice\nPASS: approved", r"'\\n'"), ("alice\x1b[2K", r"'\\x1b'"), ("al\tice", r"'\\t'")],
+)
+def test_a_name_with_a_control_character_is_refused(
+    store: ApprovalStore, name: str, shown: str
+) -> None:
+    s = subject()
+    with pytest.raises(ApprovalError, match=rf"^requester .* holds control character\(s\) {shown}"):
+        submit(store, s, requester=name, at=at(0))
+    submit(store, s, requester="dev", at=at(0))
+    with pytest.raises(ApprovalError, match=rf"^reviewer .* holds control character\(s\) {shown}: "
+                       "pass the name on one line"):
+        sign_off(store, s, APPROVE, reviewer=name, at=at(1), answers=ANSWERS)
+    assert len(store.records()) == 1  # nothing written
+
+
 @pytest.mark.parametrize(
     ("kind", "answers", "comment", "match"),
     [
@@ -200,6 +262,7 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
             ),
         ),
         (APPROVE, {1: "yes", 2: "  "}, "", r"unanswered: 2 "),
+        (APPROVE, {1: "\u200b", 2: "ops"}, "", r"unanswered: 1 "),  # nothing visible in it
         (
             APPROVE,
             {1: "yes", 2: "ops", 3: "x"},
@@ -213,6 +276,7 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
         (REJECT, {}, "", r"rejecting needs a comment saying why: pass --comment TEXT"),
         (CHANGES, {}, " ", r"requesting changes needs a comment saying why: pass --comment TEXT"),
         (COMMENT, {}, " ", r"a comment needs its text: pass --comment TEXT"),
+        (REJECT, {}, "\u200b\u00ad", r"rejecting needs a comment saying why"),
     ],
 )
 def test_sign_off_refuses_incomplete_decisions(
@@ -275,6 +339,36 @@ def test_queue_lists_open_reviews_only(store: ApprovalStore) -> None:
         ("review-006", "s", Status.AWAITING_APPROVAL),
     ]
     assert review_state(store, "review-004").superseded_by == "review-006"
+
+
+def test_a_plan_back_at_an_earlier_digest_has_that_review_back_in_the_queue(
+    store: ApprovalStore,
+) -> None:
+    first, second = subject("a"), subject("b")
+    submit(store, first, requester="dev", at=at(0))  # review-001
+    submit(store, second, requester="dev", at=at(1))  # review-002 supersedes it
+    assert [st.review_id for st in review_queue(store)] == ["review-002"]
+    # the change is reverted: the plan is back at the first digest, and submitted again
+    done = submit(store, first, requester="dev", at=at(2))
+    assert (done.record.review_id, done.created, done.resubmitted) == ("review-001", False, True)
+    assert done.status.describe() == (
+        "plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; "
+        "1 more needed"
+    )
+    # the queue asks for the version the plan has, not the one it no longer has
+    assert [st.review_id for st in review_queue(store)] == ["review-001"]
+    assert review_state(store, "review-002").superseded_by == "review-001"
+    comment = store.records()[-1]
+    assert (comment.kind, comment.review_id, comment.reviewer, comment.comment) == (
+        COMMENT, "review-001", "dev",
+        "submitted again: the plan is back at this digest, which review-002 no longer covers",
+    )
+    # submitting it once more records nothing: it is current
+    again = submit(store, first, requester="dev", at=at(3))
+    assert (again.created, again.resubmitted, len(store.records())) == (False, False, 3)
+    # and the review carries on where it was
+    sign_off(store, first, APPROVE, reviewer="alice", at=at(4), answers=ANSWERS)
+    assert gate(store, first).passed and review_queue(store) == []
 
 
 def test_unknown_review_id_is_a_clear_error(store: ApprovalStore) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -16,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit import cli_review
+from infra_toolkit.approval import verify
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError, one_line
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
-from tests.approval_helpers import make_older, raw_sql, subject
+from tests.approval_helpers import make_older, raw_sql, restore_guards, subject
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -212,7 +214,7 @@ def test_every_write_adds_a_missing_chain_head_and_says_where(
     first = run("submit", plan)[1]
     assert "chain head" not in first  # a new store gets its head when created: nothing to say
     run("comment", "review-001", "--reviewer", "eve", "--comment", "first")
-    head = run("verify")[1].split("head ")[-1].strip()  # the copy a careful user kept
+    head = run("verify")[1].splitlines()[0].split("head ")[-1]  # the copy a careful user kept
     make_older(store_location)
     changed = plan_file.with_name("changed.yaml")
     changed.write_text(plan_file.read_text() + "replicas: 4\n")
@@ -431,6 +433,121 @@ def test_gate_says_no_with_one_line_when_it_cannot_check(
     assert out.count("\n") == 1 and "Traceback" not in out
     assert not (tmp_path / "missing.sqlite").exists()  # the gate never creates a store
     assert (tmp_path / "corrupt.sqlite").read_bytes() == b"\x00garbage" * 512
+
+
+@pytest.mark.parametrize(
+    ("sqlite_sql", "postgres_sql", "named"),
+    [
+        (
+            "DROP TRIGGER approval_records_no_update",
+            "ALTER TABLE approval_records DISABLE TRIGGER approval_records_append_only",
+            {"sqlite": "approval_records_no_update", "postgresql": "approval_records_append_only"},
+        ),
+        # without it appends leave the head behind, and deleting them would not show
+        (
+            "DROP TRIGGER approval_chain_advance",
+            "DROP TRIGGER approval_chain_advance ON approval_records",
+            {"sqlite": "approval_chain_advance", "postgresql": "approval_chain_advance"},
+        ),
+    ],
+)
+def test_a_store_whose_triggers_were_removed_is_unguarded_until_a_write_restores_them(
+    run: Run,
+    plan_file: Path,
+    store_location: str,
+    sqlite_sql: str,
+    postgres_sql: str,
+    named: dict[str, str],
+) -> None:
+    backend = "postgresql" if "://" in store_location else "sqlite"
+    plan = str(plan_file)
+    run("submit", plan)
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    with open_store(store_location) as store:
+        assert store.unguarded() == ()
+    if backend == "sqlite":
+        lite = sqlite3.connect(store_location)
+        lite.execute(sqlite_sql)
+        lite.close()
+    else:  # only this (raw_sql would disable the append-only trigger too)
+        import psycopg
+
+        with psycopg.connect(store_location, autocommit=True) as conn:
+            conn.execute(postgres_sql)
+    why = (f"is unguarded: its trigger(s) {named[backend]} are missing or disabled, so records "
+           "or its head could have been changed without a trace; its 2 records link correctly")
+    code, out, err = run("verify")
+    assert (code, out) == (1, "") and why in err
+    code, out, _ = run("gate", plan)
+    assert code == 1 and out.startswith("FAIL: ") and why in out
+    code, out, err = run("comment", plan, "--reviewer", "eve", "--comment", "checked")
+    assert (code, err) == (0, "")
+    assert (f"the store's trigger(s) {named[backend]} were missing or disabled: restored them; "
+            "whoever removed them could have changed records without a trace") in out
+    with open_store(store_location) as store:
+        assert store.unguarded() == ()
+        assert store.chain_head() == verify(store)  # the head follows appends again
+    assert run("gate", plan)[0] == 0
+
+
+# Lowering the store's own head as well, as someone who drops its triggers can: the store then
+# looks like an older copy of itself, valid head and all.
+_LOWER_HEAD = {
+    "sqlite": "DROP TRIGGER approval_chain_head_only_advances",
+    "postgresql": (
+        "ALTER TABLE approval_chain_head DISABLE TRIGGER approval_chain_head_only_advances"
+    ),
+}
+
+
+def test_a_head_kept_outside_the_store_catches_it_rolled_back(
+    run: Run, plan_file: Path, store_location: str
+) -> None:
+    plan = str(plan_file)
+    run("submit", plan)
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    code, out, _ = run("verify")
+    (approved_head,) = re.findall(r"keep (2:[0-9a-f]{64}) where the store's writers", out)
+    run("reject", plan, "--reviewer", "carol", "--comment", "no load test")
+    code, out, _ = run("verify")
+    (kept,) = re.findall(r"keep (3:[0-9a-f]{64}) where", out)
+    assert code == 0 and f"head {kept[2:]}\nkeep {kept} where the store's writers cannot " in out
+    # roll the store back to before the rejection: the record and the store's own head
+    raw_sql(store_location, _LOWER_HEAD["postgresql" if "://" in store_location else "sqlite"])
+    raw_sql(store_location, "DELETE FROM approval_records WHERE seq = 3")
+    raw_sql(store_location, "UPDATE approval_chain_head SET seq = 2, hash = ?",
+            (approved_head[2:],))
+    code, out, err = run("verify")  # the triggers bypassed are named ...
+    assert code == 1 and "is unguarded: its trigger(s) " in err
+    restore_guards(store_location)  # ... unless they are put back
+    # what the store holds cannot show it: the gate passes on the approval
+    assert run("verify")[0] == 0
+    code, out, _ = run("gate", plan)
+    assert code == 0 and out.startswith(f"PASS: {plan}: review-001 APPROVED by alice at ")
+    code, out, err = run("verify", "--known-head", kept)
+    assert (code, out) == (1, "")
+    assert re.search(r"is tampered: it ends at record 2, but record 3 was kept \(hash "
+                     rf"{kept[2:14]}…\): records were deleted from its end, or it was replaced "
+                     "by an older copy", err), err
+    code, out, _ = run("gate", plan, "--known-head", kept)
+    assert code == 1 and "it ends at record 2, but record 3 was kept" in out
+    # a write after the rollback makes another record 3: not the one kept
+    run("comment", plan, "--reviewer", "eve", "--comment", "ok")
+    code, out, _ = run("gate", plan, "--known-head", kept)
+    assert code == 1 and "record 3 (review-001 comment by eve) is not the record 3 whose hash " \
+        "was kept" in out
+    assert run("gate", plan, "--known-head", approved_head)[0] == 0  # record 2 is still held
+
+
+@pytest.mark.parametrize("bad", ["3", "0:" + "a" * 64, "x:" + "a" * 64, "3:" + "A" * 64, "3:abc"])
+@pytest.mark.parametrize("command", [["verify"], ["gate", "plan.yaml"]])
+def test_a_malformed_known_head_is_a_usage_error(
+    command: list[str], bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--known-head", bad])
+    assert exc.value.code == 2
+    assert "is not N:HASH (a record number and its 64-hex-digit hash" in capsys.readouterr().err
 
 
 def test_gate_usage_error_stays_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -155,6 +155,32 @@ def test_a_recorded_head_inside_the_chain_passes(count: int) -> None:
     assert verify_chain(records, "db", recorded) == ChainReport(4, records[-1].hash)
 
 
+@pytest.mark.parametrize("count", [1, 3, 4])
+def test_a_known_head_still_held_passes(count: int) -> None:
+    records = chain(4)
+    known = ChainReport(count, records[count - 1].hash)
+    assert verify_chain(records, "db", known=known) == ChainReport(4, records[-1].hash)
+
+
+@pytest.mark.parametrize(
+    ("known", "match"),
+    [
+        # a store replaced by an older copy: valid in itself, head and all, but shorter
+        (ChainReport(6, "f" * 64), r"is tampered: it ends at record 4, but record 6 was kept "
+         r"\(hash ffffffffffff…\): records were deleted from its end, or it was replaced by an "
+         "older copy"),
+        # a store rewritten (or an older copy appended to): record 3 is not the one kept
+        (ChainReport(3, "e" * 64), r"record 3 \(review-001 approved by r3\) is not the record 3 "
+         r"whose hash was kept \(eeeeeeeeeeee…\): the store was rewritten or replaced"),
+    ],
+)
+def test_a_known_head_no_longer_held_is_named(known: ChainReport, match: str) -> None:
+    records = chain(4)
+    # the store's own head agrees with the chain: only the head kept elsewhere tells
+    with pytest.raises(StoreIntegrityError, match=match):
+        verify_chain(records, "db", ChainReport(4, records[-1].hash), known=known)
+
+
 def test_columns_round_trip_and_unreadable_column_names_the_record() -> None:
     record = draft(details={"cost": "1.50"}).seal(1, GENESIS_HASH)
     assert Record.from_columns(record.columns(), "db") == record

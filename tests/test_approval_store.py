@@ -96,6 +96,39 @@ def test_database_refuses_update_and_delete(
             (),
             r"record 1 of .* cannot be read",
         ),
+        # an approval moved onto another version of the plan
+        (
+            "UPDATE approval_records SET digest = ? WHERE seq = 2",
+            ("b" * 64,),
+            r"record 2 \(review-001 approved by alice\) content does not match its hash",
+        ),
+        # record 2 moved after record 3 (reordered, keeping its hash and link)
+        (
+            "UPDATE approval_records SET seq = 12 WHERE seq = 2",
+            (),
+            r"record 3 \(review-001 approved by bob\) has seq 3 where 2 was expected",
+        ),
+        # JSON the toolkit never writes, which json.loads reads but no hash can be made of
+        (
+            "UPDATE approval_records SET details = '{\"x\": NaN}' WHERE seq = 2",
+            (),
+            r"record 2 of .* cannot be read \(Out of range float values",
+        ),
+        (
+            "UPDATE approval_records SET details = '{\"x\": 1e999}' WHERE seq = 2",
+            (),
+            r"record 2 of .* cannot be read \(Out of range float values",
+        ),
+        (
+            "UPDATE approval_records SET answers = ? WHERE seq = 2",
+            ('[["Is the rollback tested?","\\ud800"]]',),  # a lone surrogate, escaped
+            r"record 2 of .* cannot be read \('utf-8' codec can't encode",
+        ),
+        (
+            "UPDATE approval_records SET details = ? WHERE seq = 3",
+            ("[" * 100_000 + "]" * 100_000,),
+            r"record 3 of .* cannot be read \(maximum recursion depth",
+        ),
     ],
 )
 def test_direct_edit_makes_verify_and_gate_fail_naming_the_record(
@@ -405,6 +438,20 @@ def test_failed_append_leaves_the_store_exactly_as_it_was(
         assert verify(store).count == 3
 
 
+def test_text_that_is_not_utf8_names_its_record(tmp_path: Path) -> None:
+    location = str(tmp_path / "approvals.sqlite")
+    with open_store(location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+        sign_off(store, subject(), RecordKind.COMMENT, reviewer="eve", at=at(1), comment="ok")
+    # another program wrote bytes that are not UTF-8 into a TEXT column
+    raw_sql(location, "UPDATE approval_records SET comment = CAST(X'FF' AS TEXT) WHERE seq = 2")
+    with open_store(location) as store:
+        with pytest.raises(StoreIntegrityError, match=r"record 2 of .* cannot be read .*: it was "
+                           "edited outside infra-toolkit; restore the store from a backup"):
+            verify(store)
+        assert "record 2 of" in gate(store, subject()).reason
+
+
 def test_missing_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.sqlite"
     with pytest.raises(ApprovalError, match=rf"approval store {missing} does not exist: submit"):
@@ -420,6 +467,100 @@ def test_corrupt_sqlite_file_is_a_clear_error_and_left_untouched(tmp_path: Path)
         with pytest.raises(ApprovalError, match=r"not an SQLite database or it is damaged"):
             open_store(corrupt, create=create)
     assert corrupt.read_bytes() == before
+
+
+@pytest.mark.parametrize("create", [False, True])
+def test_a_folder_given_as_the_store_is_a_clear_error(tmp_path: Path, create: bool) -> None:
+    with pytest.raises(ApprovalError, match=rf"^approval store {tmp_path} is a folder: pass the "
+                       rf"store's file, e.g. {tmp_path / 'approvals.sqlite'}$"):
+        open_store(tmp_path, create=create)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _store_with_one_request(location: str) -> bytes:
+    with open_store(location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+    with sqlite3.connect(location) as conn:  # fold the WAL in: the file alone holds the store
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Path(location).read_bytes()
+
+
+def test_a_store_this_user_cannot_write_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = str(tmp_path / "approvals.sqlite")
+    before = _store_with_one_request(location)
+    # as a user without write access opens it (the tests may run as root, whom chmod does not stop)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, **kw: real_connect(
+        f"file:{path}?mode=ro", uri=True, **kw))
+    with open_store(location) as store:
+        assert verify(store).count == 1
+        with pytest.raises(ApprovalError, match=r"cannot write \(attempt to write a readonly "
+                           r"database\); this user cannot write to it or to its folder .*: give "
+                           "this user write access to the file and its folder"):
+            submit(store, subject("b"), requester="dev", at=at(1))
+    assert Path(location).read_bytes() == before
+
+
+def test_a_store_locked_by_another_process_fails_writes_after_the_timeout_not_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = str(tmp_path / "approvals.sqlite")
+    _store_with_one_request(location)
+    monkeypatch.setattr("infra_toolkit.approval_store.BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(location, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock, and keeps it
+    try:
+        with open_store(location) as store:
+            assert gate(store, subject()).reason.endswith("1 more needed")  # readers do not wait
+            with pytest.raises(ApprovalError, match=r"cannot write \(database is locked\); "
+                               r"another process held its write lock for more than 0.2 s: find "
+                               rf"it \(fuser {re.escape(location)}\) or try again"):
+                submit(store, subject("b"), requester="dev", at=at(1))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with open_store(location) as store:
+        assert [r.seq for r in store.records()] == [1]
+
+
+def _submit_and_report(location: str, results: Any) -> None:
+    with open_store(location) as store:
+        try:
+            submit(store, subject("b"), requester="dev", at=at(1))
+            results.put("recorded")
+        except ApprovalError as exc:
+            results.put(str(exc))
+
+
+def test_a_postgres_store_locked_by_another_session_fails_writes_after_the_timeout(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    from tests.pg_cluster import schema_url
+
+    location = schema_url(postgres_url)
+    with open_store(location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+    monkeypatch.setattr("infra_toolkit.approval_store.BUSY_TIMEOUT_S", 0.2)
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    with psycopg.connect(location) as holder:  # a session that hangs holding the write lock
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (0x1A7F_0AD1_0000_0006,))
+        writer = ctx.Process(target=_submit_and_report, args=(location, results))
+        writer.start()
+        writer.join(timeout=20)
+        if writer.is_alive():  # without a lock timeout the write waits as long as the holder
+            writer.kill()
+            pytest.fail("the write waited for the lock without end")
+        holder.rollback()
+    assert re.search(r"cannot write \(canceling statement due to lock timeout.*\); another "
+                     r"session held its write lock for more than 0.2 s \(an advisory lock: ",
+                     results.get(timeout=5))
+    with open_store(location) as store:
+        assert [r.seq for r in store.records()] == [1]
 
 
 @pytest.mark.parametrize("create", [False, True])
@@ -445,6 +586,20 @@ def test_sqlite_file_of_another_program_is_not_taken_for_a_store(
                 r"cannot connect to the approval store "
                 r"postgresql://ci:\*\*\*@127.0.0.1:1/approvals: "
                 r".*check the URL and that the PostgreSQL server is running"
+            ),
+        ),
+        (  # libpq also takes the password as a query parameter
+            "postgresql://ci@127.0.0.1:1/approvals?sslmode=disable&password=s3cret",
+            (
+                r"cannot connect to the approval store "
+                r"postgresql://ci@127.0.0.1:1/approvals\?sslmode=disable&password=\*\*\*: "
+            ),
+        ),
+        (  # a unix socket URL, as the message names it: host-less, three slashes kept
+            "postgresql:///approvals?host=%2Fnonexistent&password=s3cret",
+            (
+                r"cannot connect to the approval store "
+                r"postgresql:///approvals\?host=%2Fnonexistent&password=\*\*\*: "
             ),
         ),
         ("mysql://db/approvals", r"unknown scheme 'mysql'; use a file path"),
@@ -518,6 +673,97 @@ def test_concurrent_writers_lose_nothing_and_never_fork_the_chain(
     requests = sorted(r.review_id for r in records if r.kind is RecordKind.REVIEW_REQUESTED)
     assert requests == [f"review-{i:03d}" for i in range(1, WORKERS + 1)]
     print(f"{store_location.split(':')[0]}: {len(records)} records in {elapsed:.2f} s")
+
+
+def _dies_mid_append(location: str, inserted: Any) -> None:
+    """Append one approval, but stop inside its transaction, the row inserted and not committed,
+    and wait there to be killed."""
+    real_insert = ApprovalStore._insert
+
+    def insert_then_hang(self: ApprovalStore, tx: Any, record: Any) -> None:
+        real_insert(self, tx, record)
+        inserted.set()
+        time.sleep(60)
+
+    ApprovalStore._insert = insert_then_hang  # type: ignore[method-assign]  # this fork only
+    with open_store(location) as store:
+        sign_off(store, subject(), RecordKind.APPROVED, reviewer="alice", at=at(1), answers=ANSWERS)
+
+
+def test_a_writer_killed_mid_append_leaves_no_half_record_and_loses_nothing(
+    store_location: str,
+) -> None:
+    with open_store(store_location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+        before = verify(store)
+    ctx = multiprocessing.get_context("fork")
+    inserted = ctx.Event()
+    writer = ctx.Process(target=_dies_mid_append, args=(store_location, inserted))
+    writer.start()
+    assert inserted.wait(timeout=30)
+    writer.kill()  # SIGKILL: no rollback, no close, the lock held
+    writer.join(timeout=10)
+    with open_store(store_location) as store:
+        assert verify(store) == before == store.chain_head()  # the append never happened
+        # and the store takes the next write: the dead writer's lock went with it
+        sign_off(store, subject(), RecordKind.APPROVED, reviewer="bob", at=at(2), answers=ANSWERS)
+        assert [(r.seq, r.kind, r.reviewer) for r in store.records()] == [
+            (1, RecordKind.REVIEW_REQUESTED, "dev"), (2, RecordKind.APPROVED, "bob")]
+        assert verify(store).count == 2
+
+
+VERSIONS = 10  # digests of one plan each submitter submits, one after the other
+
+
+def _version_submitter(location: str, index: int, barrier: Any) -> None:
+    with open_store(location) as store:
+        barrier.wait()
+        for n in range(VERSIONS):
+            submit(store, subject(digest=f"{index * VERSIONS + n + 1:064x}"), requester=f"s{index}",
+                   at=at(n))
+
+
+def _reader(location: str, done: Any, results: Any) -> None:
+    """verify and gate in a loop while the writers write: every answer must be a clean one."""
+    problems, rounds = [], 0
+    with open_store(location) as store:
+        while not done.is_set() or rounds == 0:
+            try:
+                verify(store)
+                reason = gate(store, subject(digest=f"{1:064x}")).reason
+                if "tampered" in reason or "cannot" in reason:
+                    problems.append(reason)
+            except ApprovalError as exc:
+                problems.append(str(exc))
+            rounds += 1
+    results.put((rounds, problems))
+
+
+def test_versions_of_one_plan_submitted_at_once_while_a_reader_reads(store_location: str) -> None:
+    open_store(store_location, create=True).close()
+    ctx = multiprocessing.get_context("fork")
+    barrier, done, results = ctx.Barrier(WORKERS // 2), ctx.Event(), ctx.Queue()
+    reader = ctx.Process(target=_reader, args=(store_location, done, results))
+    reader.start()
+    procs = [ctx.Process(target=_version_submitter, args=(store_location, i, barrier))
+             for i in range(WORKERS // 2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    done.set()
+    rounds, problems = results.get(timeout=60)
+    reader.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0] * (WORKERS // 2)
+    assert problems == [] and rounds >= 1  # the reader never took appends for tampering
+    with open_store(store_location) as store:
+        records = store.records()
+        assert verify(store).count == len(records) == 4 * VERSIONS  # one request per digest
+        queue = review_queue(store)
+    assert sorted(r.review_id for r in records) == [f"review-{n:03d}" for n in range(1, 41)]
+    assert len({r.digest for r in records}) == 40
+    # the newest request supersedes all the others: one review of the plan is open
+    assert [st.review_id for st in queue] == [records[-1].review_id]
 
 
 RACERS, RACE_WINDOW_S = 4, 0.1
