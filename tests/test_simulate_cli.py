@@ -332,3 +332,15 @@ def test_the_table_prints_whole_numbers_in_full(tmp_path: Path,
     lines = dict(line.split() for line in capsys.readouterr().out.splitlines())
     assert (lines["offered_requests"], lines["duration_s"]) == ("60000120", "180")
     assert all("e+" not in value for value in lines.values())
+
+
+def test_traffic_that_is_not_a_whole_number_of_ticks_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # fifteen 0.5 s rows: 7.5 s of traffic = 1.5 ticks of 5 s; the last 2.5 s (a third of the
+    # requests) used to be left out of the simulation without a word
+    rows = "".join(f"{i * 0.5:g},3\n" for i in range(15))
+    assert _simulate(tmp_path, rows) == 2
+    assert capsys.readouterr().err.endswith(
+        "t.csv holds 7.5 s of traffic, 1.50 ticks of the simulation tick of 5 s (the gcd of the "
+        "HPA sync period, --metric-resolution-s and the autoscaler's scan interval): the last "
+        "2.5 s would be left out; give a multiple of 5 s of traffic\n")
