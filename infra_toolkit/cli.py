@@ -343,7 +343,15 @@ def _run_simulate(args: argparse.Namespace) -> int:
                          "out", "a multiple of")
         raise SimulationError(f"{args.traffic} holds {traffic.duration_s:g} s of traffic, {what}; "
                               f"give {fix} {spec.tick_s} s of traffic")
-    print(format_summary(simulate(traffic, spec).summary, args.format))
+    result = simulate(traffic, spec)
+    print(format_summary(result.summary, args.format))
+    stuck = result.events[result.events["kind"] == "node_scale_up_failed"]
+    if len(stuck):  # the summary has no line for pods that never got a node: say so
+        first = stuck.iloc[0]
+        print(f"warning: from {first['time_s']:g} s, {first['reason']} (--max-nodes "
+              f"{args.max_nodes}): pods stayed Pending {len(stuck)} time(s) in the run and the "
+              "load they would serve was queued or dropped; raise --max-nodes or use a larger "
+              "--instance-type", file=sys.stderr)
     return 0
 
 
