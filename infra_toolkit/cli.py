@@ -13,6 +13,7 @@ in ``_COMMANDS``; the review subcommands (submit ... verify) live in
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -330,13 +331,27 @@ def _run_simulate(args: argparse.Namespace) -> int:
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
                                interpolate_gaps=args.interpolate_gaps,
                                gap_option="--interpolate-gaps", step_option="--step-s")
-    if traffic.duration_s < spec.tick_s:  # the simulation's step is its tick, not a flag
-        raise SimulationError(
-            f"{args.traffic} holds {traffic.duration_s:g} s of traffic, shorter than one "
-            f"simulation tick of {spec.tick_s} s (the gcd of the HPA sync period, "
-            f"--metric-resolution-s and the autoscaler's scan interval); give at least "
-            f"{spec.tick_s} s of traffic")
-    print(format_summary(simulate(traffic, spec).summary, args.format))
+    ticks = traffic.duration_s / spec.tick_s  # the simulation's step is its tick, not a flag
+    if ticks < 1 or not math.isclose(round(ticks), ticks, rel_tol=1e-9):
+        tick = (f"simulation tick of {spec.tick_s} s (the gcd of the HPA sync period, "
+                "--metric-resolution-s and the autoscaler's scan interval)")
+        if ticks < 1:
+            what, fix = f"shorter than one {tick}", "at least"
+        else:  # the trailing partial tick would be left out: requests silently lost
+            left_s = traffic.duration_s - math.floor(ticks) * spec.tick_s
+            what, fix = (f"{ticks:.2f} ticks of the {tick}: the last {left_s:g} s would be left "
+                         "out", "a multiple of")
+        raise SimulationError(f"{args.traffic} holds {traffic.duration_s:g} s of traffic, {what}; "
+                              f"give {fix} {spec.tick_s} s of traffic")
+    result = simulate(traffic, spec)
+    print(format_summary(result.summary, args.format))
+    stuck = result.events[result.events["kind"] == "node_scale_up_failed"]
+    if len(stuck):  # the summary has no line for pods that never got a node: say so
+        first = stuck.iloc[0]
+        print(f"warning: from {first['time_s']:g} s, {first['reason']} (--max-nodes "
+              f"{args.max_nodes}): pods stayed Pending {len(stuck)} time(s) in the run and the "
+              "load they would serve was queued or dropped; raise --max-nodes or use a larger "
+              "--instance-type", file=sys.stderr)
     return 0
 
 

@@ -66,7 +66,7 @@ from infra_toolkit.simulation_summary import (
 )
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import batch_key, unsupported, variants
-from infra_toolkit.traffic import TrafficCurve, resample_curve
+from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
 __all__ = [
@@ -150,10 +150,21 @@ class SimulationResult:
     summary: SimulationSummary
 
 
+def _on_ticks(traffic: TrafficCurve, tick_s: int) -> np.ndarray:
+    """The offered rps per simulation tick; a curve whose duration is not a whole number of
+    ticks is refused rather than its trailing part silently left out (requests lost)."""
+    label = f"traffic curve {traffic.name!r}" if traffic.name else "the traffic curve"
+    check_whole_steps(traffic.duration_s, float(tick_s), "simulation tick_s", f"the "
+                      f"{traffic.duration_s:g} s of {label}", f"cut or extend the traffic to a "
+                      f"multiple of {tick_s} s (the tick is the gcd of the HPA sync period and "
+                      "sync duration, the metric resolution, window and offset and the "
+                      "autoscaler scan interval)")
+    return np.asarray(resample_curve(traffic, float(tick_s)).rps)
+
+
 def _run(traffic: TrafficCurve, spec: SimulationSpec) -> RunOutput:
     tick = spec.tick_s
-    curve = resample_curve(traffic, float(tick))
-    return run_cluster(np.asarray(curve.rps), tick, spec)
+    return run_cluster(_on_ticks(traffic, tick), tick, spec)
 
 
 def simulate(traffic: TrafficCurve, spec: SimulationSpec) -> SimulationResult:
@@ -190,8 +201,7 @@ def simulate_many(traffic: TrafficCurve, specs: Sequence[SimulationSpec],
             if engine == "auto" and len(members) < MIN_SWEEP_BATCH:
                 continue
             batch = variants([specs[i] for i in members])
-            curve = resample_curve(traffic, float(batch.tick_s))
-            out = run_batch(np.asarray(curve.rps), batch)
+            out = run_batch(_on_ticks(traffic, batch.tick_s), batch)
             for i, row, unsure in zip(members, out.rows, out.uncertain, strict=True):
                 if not unsure:
                     rows[i] = {"name": specs[i].name, **row}
@@ -234,8 +244,8 @@ class ClusterSimulationResult:
     @property
     def node_hours_by_instance_type(self) -> dict[str, float]:
         """Node-hours per instance type over the run, each node counted once."""
-        hours = float(self.nodes["time_s"].iloc[1] - self.nodes["time_s"].iloc[0]) / 3600.0 \
-            if len(self.nodes) > 1 else 0.0
+        # one tick of every workload's grid (they share it): a one-row run still has a duration
+        hours = next(iter(self.simulations.values())).spec.tick_s / 3600.0
         out: dict[str, float] = {}
         for g in self.node_groups:
             out[g.instance_type] = (out.get(g.instance_type, 0.0)
@@ -287,7 +297,7 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
             "or cluster autoscalers; one cluster has one autoscaler: give them the same sync, "
             "metric and autoscaler settings")
     tick = ticks.pop()
-    rps = {n: np.asarray(resample_curve(curves[n], float(tick)).rps) for n in names}
+    rps = {n: _on_ticks(curves[n], tick) for n in names}
     if len({a.size for a in rps.values()}) != 1:
         raise SimulationError(f"simulate_cluster: the traffic curves of {names} have different "
                               "durations; cut them to the same window")

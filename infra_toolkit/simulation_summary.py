@@ -52,7 +52,12 @@ class TimeToCapacity:
     - ``pod_startup_s``: -> they were Ready (image pull, app start, readiness delay).
 
     ``closed_by`` is ``"pods"``; or ``"load"`` when the load fell back under capacity first, or
-    ``"end"`` when the run ended first: then the clamped parts still sum to ``total_s``.
+    ``"end"`` when the run ended first. With no closing pods, the write is the first instant the
+    spec replicas covered the offered load (``ceil(offered / capacity_rps_per_pod)``) and
+    "scheduled" the first instant from then that as many pods were on nodes: pods Pending until
+    the end (a node group at ``max_size``) count as node provisioning, pods still starting when
+    the load fell as start-up, not as a controller hold. The clamped parts still sum to
+    ``total_s``.
     """
 
     start_s: float
@@ -215,11 +220,39 @@ def summarize(out: RunOutput, spec: Any, arrays: dict[str, np.ndarray]) -> Simul
         max_p95_latency_ms=float(np.nanmax(p95)) if np.isfinite(p95).any() or np.isinf(p95).any()
         else math.nan,
         mean_cpu_utilization_pct=float(np.nanmean(cpu)) if np.isfinite(cpu).any() else math.nan,
-        time_to_capacity=_time_to_capacity(out, spec),
+        time_to_capacity=_time_to_capacity(out, spec, arrays),
     )
 
 
-def _time_to_capacity(out: RunOutput, spec: Any) -> tuple[TimeToCapacity, ...]:
+def _on_nodes(out: RunOutput) -> np.ndarray:
+    """Pods scheduled on a node at each tick (any phase from scheduling to deletion)."""
+    n, tick = out.offered_rps.size, out.tick_s
+    delta = np.zeros(n + 2, dtype=np.int64)
+    for _created_s, scheduled_s, _ready_tick, end_tick, k in out.records:
+        if not math.isnan(scheduled_s):
+            delta[min(n + 1, max(0, math.ceil(scheduled_s / tick - 1e-9)))] += k
+            delta[min(end_tick, n + 1)] -= k
+    return np.cumsum(delta)[:n]
+
+
+def _asked_and_placed(i0: int, i1: int, out: RunOutput, spec_replicas: np.ndarray,
+                      cap: float) -> tuple[float, float]:
+    """For an episode no pods closed (ticks ``i0`` to ``i1``): the first instant the spec replicas
+    covered the offered load, and from then the first instant that many pods were scheduled on
+    nodes (``inf`` when it never happened), so that the wait for nodes that never came (a group
+    at ``max_size``) or for pods still starting when the load fell is not a controller hold."""
+    need = np.ceil(out.offered_rps[i0:i1] / cap - 1e-9)
+    asked = np.flatnonzero(spec_replicas[i0:i1] >= need)
+    if not asked.size:
+        return math.inf, math.inf
+    j = int(asked[0])
+    placed = np.flatnonzero(_on_nodes(out)[i0 + j:i1] >= need[j:])
+    return (float((i0 + j) * out.tick_s),
+            float((i0 + j + int(placed[0])) * out.tick_s) if placed.size else math.inf)
+
+
+def _time_to_capacity(out: RunOutput, spec: Any,
+                      arrays: dict[str, np.ndarray]) -> tuple[TimeToCapacity, ...]:
     tick = out.tick_s
     n = out.offered_rps.size
     capacity = out.ready_pods * spec.workload.capacity_rps_per_pod
@@ -254,6 +287,9 @@ def _time_to_capacity(out: RunOutput, spec: Any) -> tuple[TimeToCapacity, ...]:
                 if short <= 0:
                     created, scheduled, closed_by = c_s, s_s, "pods"
                     break
+        if closed_by != "pods":
+            created, scheduled = _asked_and_placed(int(i0), int(i1), out,
+                                                   arrays["spec_replicas"], cap)
         marks = [t0]
         for x in (scrape, sync, created, scheduled, t1):
             marks.append(min(t1, max(marks[-1], x)))

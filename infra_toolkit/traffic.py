@@ -44,6 +44,10 @@ __all__ = [
 ]
 
 SECONDS_PER_DAY = 86_400.0
+# The largest relative standard deviation :func:`add_noise` takes: beyond it the gamma factor is
+# almost always near 0 with rare huge values, not noise around a rate (and its shape parameter
+# underflows, giving all zeros).
+_MAX_RELATIVE_SD = 10.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,6 +161,10 @@ def step_curve(before_rps: float, after_rps: float, at_s: float, duration_s: flo
 def ramp_curve(start_rps: float, end_rps: float, ramp_start_s: float, ramp_end_s: float,
                duration_s: float, step_s: float = 60.0, name: str = "ramp") -> TrafficCurve:
     """``start_rps`` until ``ramp_start_s``, linear to ``end_rps`` at ``ramp_end_s``, then flat."""
+    if not (math.isfinite(ramp_start_s) and math.isfinite(ramp_end_s)):
+        # a NaN end compared false with the start and gave a flat curve, the ramp silently lost
+        raise TrafficError(f"ramp {name!r}: ramp_start_s (={ramp_start_s}) and ramp_end_s "
+                           f"(={ramp_end_s}) must be finite numbers of seconds")
     if ramp_end_s < ramp_start_s:
         raise TrafficError(
             f"ramp {name!r}: ramp_end_s (={ramp_end_s}) must be >= ramp_start_s (={ramp_start_s})"
@@ -234,11 +242,13 @@ def add_noise(curve: TrafficCurve, rng: np.random.Generator, relative_sd: float)
     """Multiply each bin by an independent gamma factor of mean 1 and standard deviation
     ``relative_sd`` (rates stay >= 0, the expected total is unchanged). ``rng`` is the only
     source of randomness, so a seeded generator gives the same curve every time."""
-    if relative_sd < 0:
-        raise TrafficError(f"add_noise: relative_sd (={relative_sd}) must be >= 0")
-    if relative_sd == 0:
+    if not (math.isfinite(relative_sd) and 0 <= relative_sd <= _MAX_RELATIVE_SD):
+        raise TrafficError(f"add_noise: relative_sd (={relative_sd}) must be a number from 0 to "
+                           f"{_MAX_RELATIVE_SD:g} (a fraction of the rate: 0.1 is 10 % noise)")
+    variance = relative_sd**2
+    if variance == 0:  # also a relative_sd so small that its square is below float resolution
         return curve
-    shape = 1.0 / relative_sd**2
+    shape = 1.0 / variance
     factor = rng.gamma(shape, 1.0 / shape, size=curve.rps.size)
     return TrafficCurve(curve.rps * factor, curve.step_s, curve.start, curve.name)
 

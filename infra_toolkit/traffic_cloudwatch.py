@@ -16,13 +16,27 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.errors import TrafficError
-from infra_toolkit.traffic import TrafficCurve, resample_curve
+from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 
 __all__ = ["get_cloudwatch_traffic"]
 
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _alignment_s(period_s: int) -> int:
+    """The clock boundary a start must fall on so that CloudWatch's rounding of it (GetMetricData
+    StartTime) moves nothing: a period of 1, 5, 10 or 30 s is aligned within the minute; longer
+    periods by the age of the data, which only a multiple of 300 (15 to 63 days) or of 3600 s
+    (older) may reach."""
+    for boundary_s in (3600, 300, 60):
+        if period_s % boundary_s == 0:
+            return boundary_s
+    return period_s
 
 
 def get_cloudwatch_traffic(
@@ -46,7 +60,11 @@ def get_cloudwatch_traffic(
     second; pages are followed with boto3's ``get_metric_data`` paginator. ``step_s`` resamples
     like :func:`~infra_toolkit.traffic.resample_curve`. ``client`` is an existing boto3 CloudWatch
     client (tests pass a moto one); otherwise one is made for ``region_name``.
-    Raises :class:`TrafficError` for missing credentials, an AWS error, or no datapoints at all.
+    The range must be a whole number of periods, and ``start`` on a clock boundary CloudWatch
+    does not round (the minute; 5 minutes or the hour for periods of those multiples), else the
+    datapoints would fall in shifted periods; ``step_s`` must divide the range.
+    Raises :class:`TrafficError` for those, missing credentials, an AWS error, or no datapoints
+    at all.
     """
     import botocore.exceptions  # boto3 is imported lazily: only this loader needs it
 
@@ -62,7 +80,24 @@ def get_cloudwatch_traffic(
             f"CloudWatch range {start.isoformat()} .. {end.isoformat()} is shorter than one period "
             f"of {period_s} s; widen the range or shorten period_s"
         )
-    end = start + timedelta(seconds=n * period_s)
+    if n * period_s != span_s:  # the trailing partial period would be left out
+        raise TrafficError(
+            f"CloudWatch range {start.isoformat()} .. {end.isoformat()} ({span_s:g} s) is not a "
+            f"whole number of periods of {period_s} s; end at "
+            f"{(start + timedelta(seconds=n * period_s)).isoformat()} or "
+            f"{(start + timedelta(seconds=(n + 1) * period_s)).isoformat()}"
+        )
+    align_s = _alignment_s(period_s)
+    off_s = (start - _EPOCH).total_seconds() % align_s
+    if off_s:
+        before = start - timedelta(seconds=off_s)
+        raise TrafficError(
+            f"CloudWatch start {start.isoformat()} is not on a {align_s} s clock boundary for a "
+            f"period of {period_s} s: CloudWatch rounds the start down (to the minute, to 5 "
+            "minutes for data 15 to 63 days old, to the hour beyond), so its datapoints would "
+            f"land in the wrong periods; start at {before.isoformat()} or "
+            f"{(before + timedelta(seconds=align_s)).isoformat()}"
+        )
     series = f"{namespace} {metric_name} {dict(dimensions)}"
     query = {
         "Id": "traffic",
@@ -122,4 +157,9 @@ def get_cloudwatch_traffic(
         )
     curve = TrafficCurve(counts / period_s, float(period_s), pd.Timestamp(start),
                          name if name is not None else metric_name)
-    return curve if step_s is None else resample_curve(curve, float(step_s))
+    if step_s is None:
+        return curve
+    check_whole_steps(curve.duration_s, float(step_s), "step_s",
+                      f"the {curve.duration_s:g} s of CloudWatch {series} ({n} periods of "
+                      f"{period_s} s)", f"choose a step_s that divides it, such as {period_s}")
+    return resample_curve(curve, float(step_s))

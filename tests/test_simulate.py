@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from infra_toolkit.errors import SimulationError, SpecError
+from infra_toolkit.errors import SimulationError, SpecError, TrafficError
 from infra_toolkit.hpa import (
     ControllerConfig,
     HPASpec,
@@ -18,7 +18,7 @@ from infra_toolkit.hpa import (
 )
 from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.simulate import SimulationSpec, TimeToCapacity, simulate, simulate_many
-from infra_toolkit.traffic import step_curve
+from infra_toolkit.traffic import TrafficCurve, step_curve
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
 # Pods: 1000m CPU request, 100 rps each at most, 10 millicores per rps (so 100 rps = 100 % of the
@@ -285,3 +285,52 @@ def test_a_reversal_within_the_flap_window_is_a_flap(flap_window_s: float, flaps
     ev = result.events[result.events["kind"] == "hpa_scale"]
     assert list(zip(ev["time_s"], ev["from"], ev["to"]))[:2] == [(30, 6, 2), (75, 2, 3)]
     assert result.summary.flaps == flaps
+
+
+ONE_NODE = dataclasses.replace(SPEC, node_groups=(
+    NodeGroup("ng", "m5.xlarge", vcpu=4, memory_gib=16, max_pods=58, min_size=1, max_size=1),))
+SPIKE = TrafficCurve(np.array([100.0] * 5 + [400.0] * 2 + [100.0] * 3), 60.0)
+
+
+@pytest.mark.parametrize(("spec", "traffic", "expected"), [
+    # The group cannot grow (max_size 1 = 3 slots): the syncs are the hand-worked run's up to
+    # 375 (3 -> 4 at 330, 4 -> 6 at 375), pods 4-6 stay Pending to the end, the scan at 340
+    # logs node_scale_up_failed. Under capacity 300 -> 600 (end): lag 300 -> scrape 305 = 5,
+    # sync 305 -> 315 = 10; the spec first covers ceil(400/100) = 4 pods at the 330 write:
+    # hold 315 -> 330 = 15; never 4 pods on a node: node provisioning 330 -> 600 = 270 (was all
+    # 285 s after the sync counted as a controller hold).
+    (ONE_NODE, TRAFFIC, TimeToCapacity(300.0, 600.0, 300.0, 5.0, 10.0, 15.0, 270.0, 0.0, "end")),
+    # 400 rps from 300 to 420 only: the hand-worked run until 420, when 100 rps <= 3 Ready x 100
+    # ends the episode before pods 4-6 (scheduled 400, Ready 435) close it. Spec 4 from the 330
+    # write: hold 15; 4 pods on nodes from 400 (node 2 Ready): provisioning 330 -> 400 = 70;
+    # start-up 400 -> 420 = 20 (was a 105 s hold).
+    (SPEC, SPIKE, TimeToCapacity(300.0, 420.0, 120.0, 5.0, 10.0, 15.0, 70.0, 20.0, "load")),
+])
+def test_time_to_capacity_not_closed_by_pods_is_split_by_what_it_waited_for(
+        spec: SimulationSpec, traffic: TrafficCurve, expected: TimeToCapacity) -> None:
+    result = simulate(traffic, spec)
+    assert result.summary.time_to_capacity == (expected,)
+
+
+def test_pods_that_fit_no_node_stay_pending_and_the_failed_scale_up_is_logged() -> None:
+    result = simulate(TRAFFIC, ONE_NODE)
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"], ev["to"])) == [
+        (315, "hpa_scale", 3), (330, "hpa_scale", 4), (340, "node_scale_up_failed", 0),
+        (375, "hpa_scale", 6)]
+    t = result.timeline.set_index("time_s")
+    # 6 pods from 375: 3 Ready on the one node, 3 Pending to the end; 3 x 100 rps served
+    assert (t.loc[595.0, "ready_pods"], t.loc[595.0, "pending_pods"], t.loc[595.0, "nodes"],
+            t.loc[595.0, "served_rps"]) == (3, 3, 1, 300.0)
+
+
+def test_traffic_that_is_not_a_whole_number_of_ticks_is_refused() -> None:
+    # 63 one-second bins on 5 s ticks: 12.6 ticks; the last 3 s (300 of 6300 requests) used to
+    # be dropped without a word, in simulate and in simulate_many alike
+    curve = TrafficCurve(np.full(63, 100.0), 1.0, name="t")
+    match = (r"simulation tick_s 5 does not divide the 63 s of traffic curve 't' \(12\.60 "
+             r"steps\); cut or extend the traffic to a multiple of 5 s")
+    with pytest.raises(TrafficError, match=match):
+        simulate(curve, SPEC)
+    with pytest.raises(TrafficError, match=match):
+        simulate_many(curve, [SPEC] * 12, engine="sweep")

@@ -332,3 +332,36 @@ def test_the_table_prints_whole_numbers_in_full(tmp_path: Path,
     lines = dict(line.split() for line in capsys.readouterr().out.splitlines())
     assert (lines["offered_requests"], lines["duration_s"]) == ("60000120", "180")
     assert all("e+" not in value for value in lines.values())
+
+
+def test_traffic_that_is_not_a_whole_number_of_ticks_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # fifteen 0.5 s rows: 7.5 s of traffic = 1.5 ticks of 5 s; the last 2.5 s (a third of the
+    # requests) used to be left out of the simulation without a word
+    rows = "".join(f"{i * 0.5:g},3\n" for i in range(15))
+    assert _simulate(tmp_path, rows) == 2
+    assert capsys.readouterr().err.endswith(
+        "t.csv holds 7.5 s of traffic, 1.50 ticks of the simulation tick of 5 s (the gcd of the "
+        "HPA sync period, --metric-resolution-s and the autoscaler's scan interval): the last "
+        "2.5 s would be left out; give a multiple of 5 s of traffic\n")
+
+
+def test_pods_that_never_get_a_node_are_warned_about(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # one node of 3 slots (--max-nodes 1): the hand-worked run asks a 4th pod at 330 and the
+    # scan at 340 finds no group with room (tests/test_simulate.py: 1000m pods, 3 per 4-vCPU
+    # node); stdout stays one JSON object
+    assert _simulate(tmp_path, TRAFFIC.split("\n", 1)[1], "--max-nodes", "1",
+                     "--cpu-request-millicores", "1000") == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["peak_replicas"] == 6
+    assert err == ("warning: from 340 s, 1 pending pod(s) fit no node group: all at max_size "
+                   "(--max-nodes 1): pods stayed Pending 1 time(s) in the run and the load they "
+                   "would serve was queued or dropped; raise --max-nodes or use a larger "
+                   "--instance-type\n")
+
+
+def test_no_warning_when_every_pod_gets_a_node(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _simulate(tmp_path, TRAFFIC.split("\n", 1)[1]) == 0
+    assert capsys.readouterr().err == ""

@@ -210,3 +210,12 @@ def test_invariants_on_a_real_trace(shared_dir: Path) -> None:
         for itype, h in simulate(curve, spec).summary.node_hours_by_instance_type.items():
             alone[itype] = alone.get(itype, 0.0) + h
     assert sum(joint.node_hours_by_instance_type.values()) <= sum(alone.values())
+
+
+def test_node_hours_of_a_one_tick_run_count_that_tick() -> None:
+    # 5 s of traffic = one 5 s tick, no sync yet: SPEC's 2 warm pods on its 1 node for 5 s =
+    # 5 / 3600 node-hours (the cluster's figure was 0: it took the tick from two timeline rows)
+    run = simulate_cluster({"a": constant_curve(100, duration_s=5, step_s=5)}, {"a": SPEC})
+    assert run.node_hours_by_instance_type == {"m5.xlarge": pytest.approx(5 / 3600)}
+    assert run.simulations["a"].summary.node_hours_by_instance_type == {
+        "m5.xlarge": pytest.approx(5 / 3600)}

@@ -144,3 +144,28 @@ def test_each_traffic_module_imports_first_without_a_cycle() -> None:
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=False)
         assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize(("relative_sd", "match"), [
+    # inf and any sd past ~1e154 made the shape 1/sd**2 a division by zero (a traceback)
+    (float("inf"), r"relative_sd \(=inf\) must be a number from 0 to 10"),
+    (float("nan"), r"relative_sd \(=nan\) must be a number from 0 to 10"),
+    (-0.1, r"relative_sd \(=-0.1\) must be a number from 0 to 10 \(a fraction of the rate"),
+    (11.0, r"relative_sd \(=11.0\) must be a number"),
+])
+def test_noise_with_a_bad_relative_sd_is_refused(relative_sd: float, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        add_noise(constant_curve(100, 600, 60), np.random.default_rng(1), relative_sd)
+
+
+def test_noise_below_float_resolution_leaves_the_curve() -> None:
+    # (1e-300)**2 underflows to 0: no noise, the same curve (was a ZeroDivisionError)
+    base = constant_curve(100, 600, 60)
+    assert add_noise(base, np.random.default_rng(1), 1e-300) is base
+
+
+def test_a_ramp_with_a_nan_end_is_refused() -> None:
+    # NaN compared false with the start: the curve was a flat 1 rps, the ramp to 2 silently lost
+    with pytest.raises(TrafficError, match=r"ramp 'ramp': ramp_start_s \(=0\) and ramp_end_s "
+                                           r"\(=nan\) must be finite numbers of seconds"):
+        ramp_curve(1, 2, 0, float("nan"), 600)

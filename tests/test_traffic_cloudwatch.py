@@ -119,3 +119,47 @@ def test_no_connection_is_wrapped() -> None:
 def test_bad_range_or_period(period_s: int, minutes: int, match: str) -> None:
     with pytest.raises(TrafficError, match=match):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=minutes), period_s=period_s)
+
+
+@pytest.mark.parametrize(("start", "period_s", "match"), [
+    # CloudWatch rounds a start down to the minute: from 12:00:30 the 12:00 datapoint fell before
+    # the curve (dropped) and every later minute's count sat 30 s early, in the previous bin
+    (T0 + timedelta(seconds=30), 60,
+     r"start 2024-03-01T12:00:30\+00:00 is not on a 60 s clock boundary for a period of 60 s: "
+     r".*; start at 2024-03-01T12:00:00\+00:00 or 2024-03-01T12:01:00\+00:00"),
+    # 5-minute periods may reach data 15-63 days old, whose start is rounded to 5 minutes
+    (T0 + timedelta(minutes=2), 300,
+     r"start 2024-03-01T12:02:00\+00:00 is not on a 300 s clock boundary .*; start at "
+     r"2024-03-01T12:00:00\+00:00 or 2024-03-01T12:05:00\+00:00"),
+    # high resolution: 10 s periods fall on 10 s divisions of the minute
+    (T0 + timedelta(seconds=5), 10,
+     r"not on a 10 s clock boundary .*; start at 2024-03-01T12:00:00\+00:00 or "
+     r"2024-03-01T12:00:10\+00:00"),
+])
+def test_a_start_cloudwatch_would_round_is_refused(start: datetime, period_s: int,
+                                                   match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        get_cloudwatch_traffic(ALB, start, start + timedelta(seconds=4 * period_s),
+                               period_s=period_s)
+
+
+def test_a_range_that_is_not_whole_periods_is_refused() -> None:
+    # 150 s = 2.5 periods of 60 s: the last 30 s used to be cut off without a word
+    with pytest.raises(TrafficError, match=r"range 2024-03-01T12:00:00\+00:00 \.\. "
+                       r"2024-03-01T12:02:30\+00:00 \(150 s\) is not a whole number of periods "
+                       r"of 60 s; end at 2024-03-01T12:02:00\+00:00 or 2024-03-01T12:03:00"):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(seconds=150))
+
+
+@mock_aws
+def test_a_step_that_does_not_divide_the_range_is_refused(aws_env: None) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[{
+        "MetricName": "RequestCount", "Dimensions": [{"Name": "LoadBalancer",
+                                                      "Value": ALB["LoadBalancer"]}],
+        "Timestamp": T0 + timedelta(seconds=5), "Value": 600.0, "Unit": "Count"}])
+    # 3 minutes = 180 s in 120 s steps: 1.5 steps; the last minute used to be dropped silently
+    with pytest.raises(TrafficError, match=r"step_s 120 does not divide the 180 s of CloudWatch "
+                       r"AWS/ApplicationELB RequestCount .* \(3 periods of 60 s\) \(1\.50 steps\); "
+                       r"choose a step_s that divides it, such as 60"):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), client=cw, step_s=120)
