@@ -53,8 +53,10 @@ __all__ = [
     "referenced_file",
 ]
 
+# v2beta2 and v1 HPAs are read as the API server serves them (hpa_versions)
 _API_VERSIONS = {"Deployment": ("apps/v1",),
-                 "HorizontalPodAutoscaler": ("autoscaling/v2",)}
+                 "HorizontalPodAutoscaler": ("autoscaling/v2", "autoscaling/v2beta2",
+                                             "autoscaling/v1")}
 
 
 def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Path | None:
