@@ -29,6 +29,7 @@ __all__ = [
     "WORKLOAD_KINDS",
     "DeploymentSpec",
     "deployment_from_dict",
+    "manifest_objects",
     "read_deployment_yaml",
     "read_hpa_yaml",
 ]
@@ -75,7 +76,7 @@ def _load_documents(path: Path) -> list[Any]:
         ) from None
 
 
-def _objects(documents: list[Any]) -> list[Any]:
+def manifest_objects(documents: list[Any]) -> list[Any]:
     """The objects of the documents, with the ``items`` of a ``kind: List`` (what
     ``kubectl get ... -o yaml`` writes) in its place."""
     out: list[Any] = []
@@ -96,7 +97,7 @@ def read_hpa_yaml(
     HPA, or the HPA is invalid.
     """
     path = Path(path)
-    documents = _objects(_load_documents(path))
+    documents = manifest_objects(_load_documents(path))
     hpas = [
         doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
     ]
@@ -171,7 +172,7 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) 
     container, or no CPU request (the HPA's CPU utilization is relative to it).
     """
     path = Path(path)
-    documents = _objects(_load_documents(path))
+    documents = manifest_objects(_load_documents(path))
     found = [d for d in documents if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
     if name is not None:
         found = [d for d in found if (d.get("metadata") or {}).get("name") == name]

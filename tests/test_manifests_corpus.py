@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from infra_toolkit.eksctl_config import NodeGroupConfig, read_cluster_config
 from infra_toolkit.errors import SpecError
@@ -361,3 +362,25 @@ def test_an_instances_distribution_without_on_demand_fields_is_all_on_demand() -
         {"instancesDistribution": {"instanceTypes": ["t3.small", "t3a.small"]}})).node_groups
     assert (group.instance_types, group.capacity_type) == (("t3.small", "t3a.small"),
                                                            "ON_DEMAND")
+
+
+def test_a_plan_takes_a_statefulset_and_kubectl_get_list_files(tmp_path: Path) -> None:
+    from infra_toolkit.plan import read_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    shutil.copy(plans / "minimal.yaml", tmp_path / "plan.yaml")
+    manifests = tmp_path / "manifests"
+    # the Deployment as a StatefulSet, and the HPA pointing at it, both inside a kind: List
+    workload = yaml.safe_load((manifests / "deployment.yaml").read_text())
+    workload["kind"] = "StatefulSet"
+    hpa = yaml.safe_load((manifests / "hpa.yaml").read_text())
+    hpa["spec"]["scaleTargetRef"]["kind"] = "StatefulSet"
+    for name, doc in (("deployment.yaml", workload), ("hpa.yaml", hpa)):
+        (manifests / name).write_text(yaml.safe_dump(
+            {"apiVersion": "v1", "kind": "List", "items": [doc]}))
+    (loaded,) = read_plan(tmp_path / "plan.yaml").proposed.workloads
+    assert loaded.deployment is not None and loaded.deployment.kind == "StatefulSet"
+    assert loaded.deployment_spec.cpu_request_millicores == 200  # its request, 200m
+    assert loaded.hpa_spec is not None and loaded.hpa_spec.scale_target_ref == \
+        CrossVersionObjectReference("StatefulSet", "api", "apps/v1")
