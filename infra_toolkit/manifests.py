@@ -30,6 +30,7 @@ __all__ = [
     "DeploymentSpec",
     "deployment_from_dict",
     "manifest_objects",
+    "memory_utilization_problem",
     "read_deployment_yaml",
     "read_hpa_yaml",
 ]
@@ -128,13 +129,16 @@ class DeploymentSpec:
     (``None`` when unset), the pod's requests (a limit where no request is written) summed over
     its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
     and the readiness probe's ``initialDelaySeconds`` (the largest over containers; 0 without a
-    probe)."""
+    probe). ``memory_requested`` is false when a counted container requests no memory (and has no
+    memory limit): ``memory_request_mib`` is then the toolkit's 256 MiB stand-in, and an HPA
+    memory utilization metric cannot be computed (see :func:`memory_utilization_problem`)."""
 
     name: str
     replicas: int | None
     cpu_request_millicores: int
     memory_request_mib: float
     readiness_delay_s: float
+    memory_requested: bool = True
 
 
 def _container_request(
@@ -233,6 +237,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     cpu = memory_milli = 0
     delay = 0
     without_cpu: list[str] = []
+    without_memory = False
     for where, c in members:
         if not isinstance(c, dict):
             problems.append(f"{where} of {named} in {path} must be a mapping")
@@ -241,7 +246,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
         if c_cpu is None:
             without_cpu.append(f"{where} ({c.get('name')!r})")
         cpu += c_cpu or 0
-        memory_milli += kept(_container_request, c, "memory", where, path) or 0
+        c_memory = kept(_container_request, c, "memory", where, path)
+        without_memory = without_memory or c_memory is None
+        memory_milli += c_memory or 0
         probe = c.get("readinessProbe") or {}
         raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
         # null is unset (0 s); any other value must be a whole number, an empty list included
@@ -258,7 +265,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     if pod_cpu is not None:
         cpu, without_cpu = pod_cpu, []
     if pod_memory is not None:
-        memory_milli = pod_memory
+        memory_milli, without_memory = pod_memory, False
     if cpu > 0 and without_cpu:
         raise SpecError(
             f"{without_cpu[0]}.resources.requests.cpu of {named} in {path} is "
@@ -273,4 +280,19 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
             "(e.g. cpu: 500m)"
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
-    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay))
+    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory)
+
+
+def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:
+    """Why ``hpa``'s Resource memory Utilization metric cannot be computed for ``workload``
+    (a container without a memory request: the controller's calculateRequests fails and the
+    HPA reports FailedGetResourceMetric for it), or ``None``."""
+    for i, metric in enumerate(hpa.metrics):
+        source = metric.resource
+        if (source is not None and source.name == "memory"
+                and source.target.type == "Utilization" and not workload.memory_requested):
+            return (f"spec.metrics[{i}] of HPA {hpa.name!r} is memory utilization, but a container "
+                    f"of {workload.name!r} requests no memory (and has no memory limit): the HPA "
+                    "cannot compute it (FailedGetResourceMetric); add a memory request to every "
+                    "container, or use an AverageValue target")
+    return None

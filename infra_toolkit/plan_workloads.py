@@ -21,7 +21,7 @@ from infra_toolkit.eksctl_config import (
     NodeGroupConfig,
 )
 from infra_toolkit.errors import SpecError
-from infra_toolkit.manifests import WORKLOAD_KINDS
+from infra_toolkit.manifests import WORKLOAD_KINDS, memory_utilization_problem
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
@@ -102,6 +102,10 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     if hpa is not None and deployment is not None:
         _scale_target_matches(r, hpa, deployment, hp)
+    if hpa_spec is not None and dep_spec is not None:
+        memory_problem = memory_utilization_problem(hpa_spec, dep_spec)
+        if memory_problem:
+            r.add(hp, memory_problem)
     model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
     if "hpa" in w and "model" not in w:
         # a workload without an HPA only holds room (its Deployment's replicas and requests)

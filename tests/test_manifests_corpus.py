@@ -167,8 +167,10 @@ def test_real_hpa_manifests_read_as_the_api_server_serves_them(
 
 
 DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
-    # the request (200m), not the limit (500m); no memory request: the toolkit's 256 MiB
-    ("deploy_k8s_docs_php_apache.yaml", DeploymentSpec("php-apache", None, 200, 256.0, 0.0)),
+    # the request (200m), not the limit (500m); no memory request: the toolkit's 256 MiB,
+    # marked as not requested
+    ("deploy_k8s_docs_php_apache.yaml", DeploymentSpec("php-apache", None, 200, 256.0, 0.0,
+                                                       memory_requested=False)),
     # limits only: requests = limits; cpu 500m + 500m = 1000; memory 128 + 64 = 192 MiB
     ("deploy_limits_only.yaml", DeploymentSpec("frontend", 2, 1000, 192.0, 0.0)),
     # cpu from the request (250m, not the 1 limit), memory from the limit (1Gi = 1024 MiB)
@@ -384,3 +386,67 @@ def test_a_plan_takes_a_statefulset_and_kubectl_get_list_files(tmp_path: Path) -
     assert loaded.deployment_spec.cpu_request_millicores == 200  # its request, 200m
     assert loaded.hpa_spec is not None and loaded.hpa_spec.scale_target_ref == \
         CrossVersionObjectReference("StatefulSet", "api", "apps/v1")
+
+
+MEMORY_HPA = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+              "metadata": {"name": "php-apache"},
+              "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "php-apache"},
+                       "maxReplicas": 10, "metrics": [
+                           {"type": "Resource", "resource": {"name": "cpu", "target": {
+                               "type": "Utilization", "averageUtilization": 50}}},
+                           {"type": "Resource", "resource": {"name": "memory", "target": {
+                               "type": "Utilization", "averageUtilization": 70}}}]}}
+
+
+def test_memory_utilization_without_memory_requests_is_named() -> None:
+    from infra_toolkit.hpa import hpa_from_dict
+    from infra_toolkit.manifests import memory_utilization_problem
+
+    hpa = hpa_from_dict(MEMORY_HPA)
+    # php-apache requests cpu only: the real HPA fails the memory metric (calculateRequests)
+    assert memory_utilization_problem(
+        hpa, read_deployment_yaml(CORPUS / "deploy_k8s_docs_php_apache.yaml")) == (
+        "spec.metrics[1] of HPA 'php-apache' is memory utilization, but a container of "
+        "'php-apache' requests no memory (and has no memory limit): the HPA cannot compute it "
+        "(FailedGetResourceMetric); add a memory request to every container, or use an "
+        "AverageValue target")
+    # memory limits only: Kubernetes copies them to the requests, so the metric works
+    assert memory_utilization_problem(
+        hpa, read_deployment_yaml(CORPUS / "deploy_limits_only.yaml")) is None
+
+
+def test_simulate_refuses_memory_utilization_on_a_pod_without_memory_requests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra_toolkit.cli import main
+
+    (tmp_path / "hpa.yaml").write_text(yaml.safe_dump(MEMORY_HPA))
+    (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n0,30\n60,30\n")
+    assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), "--deployment",
+                 str(CORPUS / "deploy_k8s_docs_php_apache.yaml"), "--capacity-rps-per-pod", "50",
+                 "--cpu-millicores-per-rps", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "deploy_k8s_docs_php_apache.yaml: spec.metrics[1] of HPA 'php-apache' is memory " \
+        "utilization" in err
+    assert "(or pass --memory-request-mib)" in err
+
+
+def test_a_plan_names_memory_utilization_on_a_pod_without_memory_requests(
+    tmp_path: Path
+) -> None:
+    from infra_toolkit.plan import validate_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    shutil.copy(plans / "minimal.yaml", tmp_path / "plan.yaml")
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace(", memory: 256Mi", ""))
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("name: cpu", "name: memory"))
+    problems = [(p.path, p.message) for p in validate_plan(tmp_path / "plan.yaml")]
+    assert ("proposed.workloads[0].hpa",
+            "spec.metrics[0] of HPA 'api' is memory utilization, but a container of 'api' "
+            "requests no memory (and has no memory limit): the HPA cannot compute it "
+            "(FailedGetResourceMetric); add a memory request to every container, or use an "
+            "AverageValue target") in problems
