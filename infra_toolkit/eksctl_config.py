@@ -224,6 +224,17 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
         return None
 
 
+def _version(r: FieldReader, meta: Mapping[str, Any]) -> str | None:
+    """``metadata.version`` as text. An unquoted ``1.30`` is the YAML number 1.3, which eksctl's
+    decoder refuses for its string field; reading it as "1.3" would name the wrong version."""
+    raw = meta.get("version")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        r.add("metadata.version", f"{raw!r} is a YAML number (an unquoted 1.30 reads as 1.3); "
+                                  "quote the version you mean, e.g. version: \"1.30\"")
+        return None
+    return r.str_(meta, "version", "metadata", required=False)
+
+
 def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> ClusterConfig:
     """Read a loaded ``ClusterConfig`` document; raises :class:`SpecError` listing every bad
     field (one ``source: field.path: what; fix`` per line)."""
@@ -239,7 +250,7 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
         meta = r.mapping(m.get("metadata"), "metadata", required=("name", "region"))
         name = r.str_(meta, "name", "metadata") if meta else None
         region = r.str_(meta, "region", "metadata") if meta else None
-        version = r.str_(meta, "version", "metadata", required=False) if meta else None
+        version = _version(r, meta) if meta else None
         groups = []
         for key in ("managedNodeGroups", "nodeGroups"):
             for i, item in enumerate(r.list_(m, key, "", required=False, nonempty=False) or []):

@@ -450,3 +450,24 @@ def test_a_plan_names_memory_utilization_on_a_pod_without_memory_requests(
             "requests no memory (and has no memory limit): the HPA cannot compute it "
             "(FailedGetResourceMetric); add a memory request to every container, or use an "
             "AverageValue target") in problems
+
+
+@pytest.mark.parametrize(("version", "expected"), [
+    ('"1.30"', "1.30"),
+    ("1.30", None),  # the YAML number 1.3: refused, as eksctl's decoder refuses it
+])
+def test_an_unquoted_kubernetes_version_is_refused_not_misread(
+    version: str, expected: str | None
+) -> None:
+    from infra_toolkit.eksctl_config import cluster_config_from_dict
+
+    doc = yaml.safe_load(f"metadata: {{version: {version}}}")
+    config = _config({"instanceType": "m5.large"}, "managedNodeGroups")
+    config["metadata"]["version"] = doc["metadata"]["version"]
+    if expected is not None:
+        assert cluster_config_from_dict(config, "c.yaml").version == expected
+        return
+    with pytest.raises(SpecError, match=(
+            r"^c\.yaml: metadata\.version: 1\.3 is a YAML number \(an unquoted 1\.30 reads as "
+            r"1\.3\); quote the version you mean, e\.g\. version: \"1\.30\"$")):
+        cluster_config_from_dict(config, "c.yaml")
