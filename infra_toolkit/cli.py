@@ -26,6 +26,7 @@ from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
 from infra_toolkit.errors import (
     InfraToolkitError,
     SimulationError,
+    SpecError,
 )
 
 if TYPE_CHECKING:
@@ -297,7 +298,12 @@ def _metrics_pipeline(text: str) -> Any:
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
-    from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml, read_hpa_yaml
+    from infra_toolkit.manifests import (
+        DeploymentSpec,
+        memory_utilization_problem,
+        read_deployment_yaml,
+        read_hpa_yaml,
+    )
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
@@ -326,8 +332,13 @@ def _run_simulate(args: argparse.Namespace) -> int:
                       args.max_nodes)
     autoscaler = (KARPENTER_LIKE if args.karpenter
                   else ClusterAutoscalerSpec(provisioning_delay_s=args.provisioning_delay_s))
-    spec = SimulationSpec(read_hpa_yaml(args.hpa, args.hpa_name), workload, (group,), autoscaler,
-                          args.metrics, initial_replicas=deployment.replicas)
+    hpa = read_hpa_yaml(args.hpa, args.hpa_name)
+    memory_problem = memory_utilization_problem(hpa, dep) if (
+        dep is not None and args.memory_request_mib is None) else None
+    if memory_problem:
+        raise SpecError(f"{args.deployment}: {memory_problem} (or pass --memory-request-mib)")
+    spec = SimulationSpec(hpa, workload, (group,), autoscaler, args.metrics,
+                          initial_replicas=deployment.replicas)
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
                                interpolate_gaps=args.interpolate_gaps,
                                gap_option="--interpolate-gaps", step_option="--step-s")

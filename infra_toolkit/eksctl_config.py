@@ -1,10 +1,12 @@
 """Reading an eksctl ``ClusterConfig`` (``eksctl.io/v1alpha5``) into node group descriptions.
 
 Only what planning needs is read: the cluster name, region and Kubernetes version, and for each
-managedNodeGroups / nodeGroups entry its name, instance types, size bounds, capacity type
-(spot: true = SPOT), volume size and type, labels and taints; other eksctl fields are left to
-eksctl. minSize and maxSize are required (the simulation needs the bounds); desiredCapacity
-defaults to minSize. Errors name the file and each bad field.
+managedNodeGroups / nodeGroups entry its name, instance types (eksctl's m5.large when none is
+named; an unmanaged group's instancesDistribution lists them), size bounds, capacity type
+(spot: true, or an all-spot instancesDistribution = SPOT; a mix is refused), volume size and
+type, labels and taints (list or map form); other eksctl fields are left to eksctl. minSize and
+maxSize are required (the simulation needs the bounds); desiredCapacity defaults to minSize.
+Errors name the file and each bad field.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_yaml import PlanLoader, refused_character
 
 __all__ = [
+    "EKSCTL_DEFAULT_INSTANCE_TYPE",
     "EKSCTL_DEFAULT_VOLUME_SIZE_GIB",
     "EKSCTL_DEFAULT_VOLUME_TYPE",
     "ClusterConfig",
@@ -41,6 +44,11 @@ _EKSCTL_VOLUME_TYPES = ("gp2", "gp3", "io1", "io2", "sc1", "st1")
 # (https://docs.aws.amazon.com/eks/latest/eksctl/nodegroup-additional-volume-mappings.html).
 EKSCTL_DEFAULT_VOLUME_SIZE_GIB = 80
 EKSCTL_DEFAULT_VOLUME_TYPE = "gp3"
+# The type eksctl gives a node group that names none (DefaultNodeType, applied by
+# SetNodeGroupDefaults / SetManagedNodeGroupDefaults in pkg/apis/eksctl.io/v1alpha5/defaults.go;
+# its examples/26-managed-nodegroup-spot-instances.yaml says "`instanceTypes` defaults to
+# [`m5.large`]").
+EKSCTL_DEFAULT_INSTANCE_TYPE = "m5.large"
 
 
 @dataclass(frozen=True)
@@ -87,25 +95,70 @@ def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
     return {k: str(v) for k, v in (raw or {}).items()}
 
 
+_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+
 def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
+    """``key=value:Effect`` strings from the list form ({key, value, effect}) or the map form
+    eksctl also takes (``key: "value:Effect"``, as in its examples/05-advanced-nodegroups.yaml)."""
     raw = m.get("taints", [])
+    tp = join_path(p, "taints")
+    if isinstance(raw, Mapping):
+        out = []
+        for key, text in raw.items():
+            value, _, written = str(text).rpartition(":")
+            if written not in _TAINT_EFFECTS:
+                r.add(join_path(tp, str(key)), f"{text!r} must be 'value:Effect' with Effect one "
+                                               f"of {', '.join(_TAINT_EFFECTS)}")
+            else:
+                out.append(f"{key}={value}:{written}")
+        return tuple(out)
     if not isinstance(raw, list):
-        r.add(join_path(p, "taints"), "expected a list of {key, value, effect}")
+        r.add(tp, "expected a list of {key, value, effect} (or a map key: 'value:Effect')")
         return ()
-    out = []
+    listed = []
     for i, t in enumerate(raw):
-        tp = join_path(join_path(p, "taints"), i)
-        t = r.mapping(t, tp, required=("key", "effect"))
-        effect = r.str_(t, "effect", tp, choices=("NoSchedule", "PreferNoSchedule",
-                                                  "NoExecute")) if t else None
+        ip = join_path(tp, i)
+        t = r.mapping(t, ip, required=("key", "effect"))
+        effect = r.str_(t, "effect", ip, choices=_TAINT_EFFECTS) if t else None
         if t and effect:
-            out.append(f"{t['key']}={t.get('value', '')}:{effect}")
-    return tuple(out)
+            listed.append(f"{t['key']}={t.get('value', '')}:{effect}")
+    return tuple(listed)
 
 
-def _node_group(r: FieldReader, m: Mapping[str, Any], p: str) -> NodeGroupConfig | None:
-    before = r.count()
-    name = r.str_(m, "name", p)
+def _distribution(r: FieldReader, m: Mapping[str, Any], p: str
+                  ) -> tuple[tuple[str, ...] | None, str | None]:
+    """Instance types and capacity type of an unmanaged group's ``instancesDistribution`` (an
+    EC2 MixedInstancesPolicy). Unset on-demand fields take the EC2 Auto Scaling defaults (base 0,
+    100 % above it); a group that mixes on-demand and spot nodes is refused: the plan prices a
+    node group as one capacity type."""
+    dp = join_path(p, "instancesDistribution")
+    d = r.mapping(m["instancesDistribution"], dp)
+    if d is None:
+        return None, None
+    types = r.str_list(d, "instanceTypes", dp)
+    base = r.int_(d, "onDemandBaseCapacity", dp, required=False, minimum=0, default=0)
+    above = r.int_(d, "onDemandPercentageAboveBaseCapacity", dp, required=False, minimum=0,
+                   maximum=100, default=100)
+    if base is None or above is None:
+        return types, None
+    if above == 100:
+        return types, "ON_DEMAND"
+    if above == 0 and base == 0:
+        return types, "SPOT"
+    field = "onDemandPercentageAboveBaseCapacity" if above else "onDemandBaseCapacity"
+    r.add(join_path(dp, field),
+          f"mixes on-demand and spot nodes (onDemandBaseCapacity {base}, "
+          f"onDemandPercentageAboveBaseCapacity {above}); the plan prices a node group as all "
+          "on-demand or all spot: split it into two node groups, one with "
+          "onDemandPercentageAboveBaseCapacity: 100 and one with 0 and onDemandBaseCapacity: 0")
+    return types, None
+
+
+def _instance_types(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
+                    ) -> tuple[str, ...] | None:
+    """The instance types, with eksctl's default (:data:`EKSCTL_DEFAULT_INSTANCE_TYPE`) when the
+    group names none and no launch template or instance selector picks them."""
     types: tuple[str, ...] | None = None
     if "instanceTypes" in m:
         types = r.str_list(m, "instanceTypes", p)
@@ -114,28 +167,72 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str) -> NodeGroupConfig
         types = None if single is None or types else (single,)
         if "instanceTypes" in m:
             r.add(join_path(p, "instanceType"), "give instanceType or instanceTypes, not both")
-    if "instanceType" not in m and "instanceTypes" not in m:
-        r.add(join_path(p, "instanceType"), "missing: the plan needs the instance type to "
-                                            "simulate and price the nodes")
-    min_size = r.int_(m, "minSize", p, minimum=0)
-    max_size = r.int_(m, "maxSize", p, minimum=1)
+    if "instanceType" in m or "instanceTypes" in m:
+        return types
+    if managed and "launchTemplate" in m:
+        r.add(join_path(p, "instanceType"), "missing: the instance type is in the EC2 launch "
+                                            "template, which the plan cannot read; add "
+                                            "instanceType: the type the launch template sets")
+    elif "instanceSelector" in m:
+        r.add(join_path(p, "instanceType"), "missing: instanceSelector picks the types when "
+                                            "eksctl runs; list the types it picked in "
+                                            "instanceTypes")
+    else:
+        return (EKSCTL_DEFAULT_INSTANCE_TYPE,)  # eksctl's DefaultNodeType (defaults.go)
+    return None
+
+
+def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
+                ) -> NodeGroupConfig | None:
+    before = r.count()
+    name = r.str_(m, "name", p)
+    capacity: str | None = "ON_DEMAND"
+    if not managed and "instancesDistribution" in m:
+        if m.get("instanceType", "mixed") != "mixed" or "instanceTypes" in m:
+            r.add(join_path(p, "instanceType"), "must be left out (or be 'mixed') with "
+                                                "instancesDistribution, which lists the types")
+        types, capacity = _distribution(r, m, p)
+    else:
+        types = _instance_types(r, m, p, managed)
+        if types == ("mixed",):
+            r.add(join_path(p, "instanceType"), "'mixed' needs instancesDistribution with "
+                                                "instanceTypes; add it or name the type")
+    for key in ("minSize", "maxSize"):
+        if m.get(key) is None:
+            r.add(join_path(p, key), "missing: the plan needs the node group's bounds to "
+                                     "simulate scaling; add minSize and maxSize (they are not "
+                                     "guessed from desiredCapacity)")
+    min_size = r.int_(m, "minSize", p, minimum=0) if m.get("minSize") is not None else None
+    max_size = r.int_(m, "maxSize", p, minimum=1) if m.get("maxSize") is not None else None
     desired = r.int_(m, "desiredCapacity", p, required=False, minimum=0, default=min_size)
     spot = r.bool_(m, "spot", p, default=False)
+    if spot:
+        capacity = "SPOT"
     disk = r.int_(m, "volumeSize", p, required=False, minimum=1)
     volume_type = r.str_(m, "volumeType", p, required=False, choices=_EKSCTL_VOLUME_TYPES)
     labels, taints = _labels(r, m, p), _taints(r, m, p)
-    if r.count() > before or None in (name, types, min_size, max_size, desired):
+    if r.count() > before or None in (name, types, min_size, max_size, desired, capacity):
         return None
     assert name and types is not None and min_size is not None and max_size is not None
-    assert desired is not None
+    assert desired is not None and capacity is not None
     try:
-        return NodeGroupConfig(name, types, min_size, max_size, desired,
-                               "SPOT" if spot else "ON_DEMAND", disk, labels, taints,
-                               volume_type)
+        return NodeGroupConfig(name, types, min_size, max_size, desired, capacity, disk, labels,
+                               taints, volume_type)
     except SpecError:
         r.add(join_path(p, "desiredCapacity"), f"need minSize <= desiredCapacity <= maxSize, got "
                                        f"{min_size} <= {desired} <= {max_size}")
         return None
+
+
+def _version(r: FieldReader, meta: Mapping[str, Any]) -> str | None:
+    """``metadata.version`` as text. An unquoted ``1.30`` is the YAML number 1.3, which eksctl's
+    decoder refuses for its string field; reading it as "1.3" would name the wrong version."""
+    raw = meta.get("version")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        r.add("metadata.version", f"{raw!r} is a YAML number (an unquoted 1.30 reads as 1.3); "
+                                  "quote the version you mean, e.g. version: \"1.30\"")
+        return None
+    return r.str_(meta, "version", "metadata", required=False)
 
 
 def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> ClusterConfig:
@@ -153,13 +250,14 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
         meta = r.mapping(m.get("metadata"), "metadata", required=("name", "region"))
         name = r.str_(meta, "name", "metadata") if meta else None
         region = r.str_(meta, "region", "metadata") if meta else None
-        version = r.str_(meta, "version", "metadata", required=False) if meta else None
+        version = _version(r, meta) if meta else None
         groups = []
         for key in ("managedNodeGroups", "nodeGroups"):
             for i, item in enumerate(r.list_(m, key, "", required=False, nonempty=False) or []):
                 p = join_path(key, i)
                 ng = r.mapping(item, p, required=("name",))
-                group = _node_group(r, ng, p) if ng is not None else None
+                group = _node_group(r, ng, p, key == "managedNodeGroups") if ng is not None \
+                    else None
                 if group is not None:
                     groups.append(group)
         if not m.get("managedNodeGroups") and not m.get("nodeGroups"):

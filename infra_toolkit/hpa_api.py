@@ -1,6 +1,7 @@
 """What the API server does with an autoscaling/v2 HorizontalPodAutoscaler: defaults, validation.
 
-:func:`hpa_from_dict` takes a manifest as a dict (camelCase fields, quantities such as "500m",
+:func:`hpa_from_dict` takes a manifest as a dict (autoscaling/v2, or v2beta2 and v1 converted by
+:mod:`infra_toolkit.hpa_versions`) (camelCase fields, quantities such as "500m",
 "1Gi", "100"), applies the defaults of ``pkg/apis/autoscaling/v2/defaults.go`` (minReplicas 1;
 metrics CPU 80 %; behavior rules filled only when ``behavior`` is present, the scale-down window
 left unset for the controller flag) and rejects what the API validation rejects, each problem as a
@@ -39,6 +40,7 @@ from infra_toolkit.hpa_spec import (
     ResourceMetricSource,
     may_scale_to_zero,
 )
+from infra_toolkit.hpa_versions import as_autoscaling_v2
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
 
 __all__ = ["hpa_from_dict", "API_VERSION", "KIND"]
@@ -165,12 +167,11 @@ def hpa_from_dict(
     """
     r = _Reader(source)
     top = r.mapping(manifest, "manifest", ("apiVersion", "kind", "metadata", "spec", "status"))
+    top = as_autoscaling_v2(top, source)  # v2beta2 and v1 read as the API server serves them
     api_version = top.get("apiVersion")
     if api_version != API_VERSION:
-        raise r.fail(
-            "apiVersion", api_version, f"must be {API_VERSION}",
-            "convert the manifest to autoscaling/v2 (kubectl convert) or fix the header",
-        )
+        raise r.fail("apiVersion", api_version, f"must be {API_VERSION}",
+                     "fix the header: apiVersion: autoscaling/v2")
     if top.get("kind") != KIND:
         raise r.fail("kind", top.get("kind"), f"must be {KIND}")
     metadata = top.get("metadata") or {}

@@ -1,7 +1,8 @@
 """Reading real Kubernetes YAML files into the toolkit's specs.
 
 ``read_deployment_yaml`` reads the pod requests and readiness delay of an apps/v1 Deployment
-(``deployment_from_dict`` the same from a loaded manifest).
+or StatefulSet (``deployment_from_dict`` the same from a loaded manifest); a limit without a
+request counts as the request, as the API server defaults it.
 ``read_hpa_yaml`` reads an autoscaling/v2 HorizontalPodAutoscaler from a file that may hold
 several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind: List`` as
 ``kubectl get -o yaml`` writes. Errors name the file, and the line for malformed YAML. An eksctl
@@ -25,11 +26,18 @@ from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
+    "WORKLOAD_KINDS",
     "DeploymentSpec",
     "deployment_from_dict",
+    "manifest_objects",
+    "memory_utilization_problem",
     "read_deployment_yaml",
     "read_hpa_yaml",
 ]
+
+
+# the workloads whose pod template the simulation reads (an HPA's scaleTargetRef kinds with pods)
+WORKLOAD_KINDS = ("Deployment", "StatefulSet")
 
 
 def _load_documents(path: Path) -> list[Any]:
@@ -69,7 +77,7 @@ def _load_documents(path: Path) -> list[Any]:
         ) from None
 
 
-def _objects(documents: list[Any]) -> list[Any]:
+def manifest_objects(documents: list[Any]) -> list[Any]:
     """The objects of the documents, with the ``items`` of a ``kind: List`` (what
     ``kubectl get ... -o yaml`` writes) in its place."""
     out: list[Any] = []
@@ -90,7 +98,7 @@ def read_hpa_yaml(
     HPA, or the HPA is invalid.
     """
     path = Path(path)
-    documents = _objects(_load_documents(path))
+    documents = manifest_objects(_load_documents(path))
     hpas = [
         doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
     ]
@@ -117,60 +125,73 @@ def read_hpa_yaml(
 
 @dataclass(frozen=True)
 class DeploymentSpec:
-    """What the simulation reads from an apps/v1 Deployment: ``spec.replicas`` (``None`` when
-    unset), the pod's requests summed over its containers and native sidecars (millicores, MiB;
-    the pod-level request instead when set) and the readiness probe's ``initialDelaySeconds``
-    (the largest over containers; 0 without a probe)."""
+    """What the simulation reads from an apps/v1 Deployment (or StatefulSet): ``spec.replicas``
+    (``None`` when unset), the pod's requests (a limit where no request is written) summed over
+    its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
+    and the readiness probe's ``initialDelaySeconds`` (the largest over containers; 0 without a
+    probe). ``memory_requested`` is false when a counted container requests no memory (and has no
+    memory limit): ``memory_request_mib`` is then the toolkit's 256 MiB stand-in, and an HPA
+    memory utilization metric cannot be computed (see :func:`memory_utilization_problem`)."""
 
     name: str
     replicas: int | None
     cpu_request_millicores: int
     memory_request_mib: float
     readiness_delay_s: float
+    memory_requested: bool = True
 
 
 def _container_request(
     container: Any, resource: str, field_path: str, source: Path
 ) -> int | None:
     """The container's (or, with ``field_path`` of a pod spec, the pod-level) request of
-    ``resource`` in milli-units; ``None`` when it requests none."""
+    ``resource`` in milli-units; ``None`` when it requests none. A limit without a request is
+    the request too: the API server copies it (``SetDefaults_Pod`` in pkg/apis/core/v1/defaults.go),
+    so the HPA's utilization is relative to the limit."""
     resources = container.get("resources") or {} if isinstance(container, dict) else {}
-    requests = resources.get("requests") or {} if isinstance(resources, dict) else None
-    if not isinstance(requests, dict):
-        raise SpecError(f"{field_path}.resources.requests in {source} must be a mapping such as "
-                        "{cpu: 250m, memory: 512Mi}")
-    if resource not in requests:
+    if not isinstance(resources, dict):
+        raise SpecError(f"{field_path}.resources in {source} must be a mapping such as "
+                        "{requests: {cpu: 250m}}")
+    value = None
+    for kind in ("requests", "limits"):
+        block = resources.get(kind) or {}
+        if not isinstance(block, dict):
+            raise SpecError(f"{field_path}.resources.{kind} in {source} must be a mapping such "
+                            "as {cpu: 250m, memory: 512Mi}")
+        if value is None and resource in block:
+            value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
+    if value is None:
         return None
     try:
-        return parse_quantity_milli(requests[resource])
+        return parse_quantity_milli(value)
     except QuantityError as exc:
-        raise SpecError(f"{field_path}.resources.requests.{resource} "
-                        f"(={requests[resource]!r}) in {source}: {exc}") from None
+        raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
 
 
 def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) -> DeploymentSpec:
-    """The Deployment in a YAML file (``name`` picks one of several) as a :class:`DeploymentSpec`.
+    """The Deployment or StatefulSet in a YAML file (``name`` picks one of several) as a
+    :class:`DeploymentSpec`.
 
     Raises :class:`SpecError` naming the file and field when there is no such Deployment, no
     container, or no CPU request (the HPA's CPU utilization is relative to it).
     """
     path = Path(path)
-    documents = _objects(_load_documents(path))
-    found = [d for d in documents if isinstance(d, dict) and d.get("kind") == "Deployment"]
+    documents = manifest_objects(_load_documents(path))
+    found = [d for d in documents if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
     if name is not None:
         found = [d for d in found if (d.get("metadata") or {}).get("name") == name]
     if len(found) != 1:
-        what = "no Deployment" + (f" named {name!r}" if name else "") if not found else (
-            f"{len(found)} Deployments")
-        fix = ("pass name= to choose one, or point to a file with one Deployment" if found
-               else "point to the Deployment manifest")
+        what = "no Deployment or StatefulSet" + (f" named {name!r}" if name else "") if not found \
+            else f"{len(found)} Deployments/StatefulSets"
+        fix = ("pass name= to choose one, or point to a file with one workload" if found
+               else "point to the Deployment (or StatefulSet) manifest the HPA scales")
         raise SpecError(f"{path} holds {what}; {fix}")
     return deployment_from_dict(found[0], path)
 
 
 def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SpecError(f"{field_path} (={value!r}) of Deployment {name!r} in {source} must be a "
+        raise SpecError(f"{field_path} (={value!r}) of {name} in {source} must be a "
                         "whole number >= 0")
     return value
 
@@ -182,19 +203,22 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     path = Path(source)
     metadata = doc.get("metadata") if isinstance(doc, dict) else None
     dep_name = str((metadata if isinstance(metadata, dict) else {}).get("name", ""))
+    kind = doc.get("kind") if isinstance(doc, dict) else None
+    # "Deployment 'web'" or "StatefulSet 'db'" in every message
+    named = f"{kind if kind in WORKLOAD_KINDS else 'Deployment'} {dep_name!r}"
     spec = doc.get("spec") or {} if isinstance(doc, dict) else None
     template = spec.get("template") or {} if isinstance(spec, dict) else None
     pod = template.get("spec") or {} if isinstance(template, dict) else None
     containers = pod.get("containers") or [] if isinstance(pod, dict) else None
     if not isinstance(containers, list):
-        raise SpecError(f"spec.template.spec.containers of Deployment {dep_name!r} in {path} must "
+        raise SpecError(f"spec.template.spec.containers of {named} in {path} must "
                         "be a list of containers (spec, template and template.spec mappings)")
     if not containers:
-        raise SpecError(f"spec.template.spec.containers of Deployment {dep_name!r} in {path} is "
+        raise SpecError(f"spec.template.spec.containers of {named} in {path} is "
                         "empty; the pod needs at least one container")
     init = pod.get("initContainers") or [] if isinstance(pod, dict) else []
     if not isinstance(init, list):
-        raise SpecError(f"spec.template.spec.initContainers of Deployment {dep_name!r} in {path} "
+        raise SpecError(f"spec.template.spec.initContainers of {named} in {path} "
                         "must be a list of containers")
     # the HPA's request is the sum over the containers and the native sidecars (init containers
     # with restartPolicy: Always), or the pod-level request when set (calculateRequests)
@@ -213,44 +237,62 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     cpu = memory_milli = 0
     delay = 0
     without_cpu: list[str] = []
+    without_memory = False
     for where, c in members:
         if not isinstance(c, dict):
-            problems.append(f"{where} of Deployment {dep_name!r} in {path} must be a mapping")
+            problems.append(f"{where} of {named} in {path} must be a mapping")
             continue
         c_cpu = kept(_container_request, c, "cpu", where, path)
         if c_cpu is None:
             without_cpu.append(f"{where} ({c.get('name')!r})")
         cpu += c_cpu or 0
-        memory_milli += kept(_container_request, c, "memory", where, path) or 0
+        c_memory = kept(_container_request, c, "memory", where, path)
+        without_memory = without_memory or c_memory is None
+        memory_milli += c_memory or 0
         probe = c.get("readinessProbe") or {}
         raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
         # null is unset (0 s); any other value must be a whole number, an empty list included
         delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
-                                f"{where}.readinessProbe.initialDelaySeconds", dep_name, path)
+                                f"{where}.readinessProbe.initialDelaySeconds", named, path)
                     or 0)
     pod_cpu = kept(_container_request, pod, "cpu", "spec.template.spec", path)
     pod_memory = kept(_container_request, pod, "memory", "spec.template.spec", path)
     replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
     replicas = None if replicas_raw is None else kept(
-        _whole, replicas_raw, "spec.replicas", dep_name, path)
+        _whole, replicas_raw, "spec.replicas", named, path)
     if problems:
         raise SpecError("\n".join(problems))
     if pod_cpu is not None:
         cpu, without_cpu = pod_cpu, []
     if pod_memory is not None:
-        memory_milli = pod_memory
+        memory_milli, without_memory = pod_memory, False
     if cpu > 0 and without_cpu:
         raise SpecError(
-            f"{without_cpu[0]}.resources.requests.cpu of Deployment {dep_name!r} in {path} is "
+            f"{without_cpu[0]}.resources.requests.cpu of {named} in {path} is "
             "missing while other containers request CPU: the HPA takes CPU utilization over "
             "every container's request and, with one missing, reports FailedGetResourceMetric "
             "and never scales; add a cpu request to that container (or pod-level resources)"
         )
     if cpu <= 0:
         raise SpecError(
-            f"spec.template.spec.containers[*].resources.requests.cpu of Deployment {dep_name!r} "
+            f"spec.template.spec.containers[*].resources.requests.cpu of {named} "
             f"in {path} is missing; CPU utilization is a percent of the request: add one "
             "(e.g. cpu: 500m)"
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
-    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay))
+    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory)
+
+
+def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:
+    """Why ``hpa``'s Resource memory Utilization metric cannot be computed for ``workload``
+    (a container without a memory request: the controller's calculateRequests fails and the
+    HPA reports FailedGetResourceMetric for it), or ``None``."""
+    for i, metric in enumerate(hpa.metrics):
+        source = metric.resource
+        if (source is not None and source.name == "memory"
+                and source.target.type == "Utilization" and not workload.memory_requested):
+            return (f"spec.metrics[{i}] of HPA {hpa.name!r} is memory utilization, but a container "
+                    f"of {workload.name!r} requests no memory (and has no memory limit): the HPA "
+                    "cannot compute it (FailedGetResourceMetric); add a memory request to every "
+                    "container, or use an AverageValue target")
+    return None

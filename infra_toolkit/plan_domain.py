@@ -29,7 +29,7 @@ from infra_toolkit.errors import (
 )
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
-from infra_toolkit.manifests import DeploymentSpec, deployment_from_dict
+from infra_toolkit.manifests import DeploymentSpec, deployment_from_dict, manifest_objects
 from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
@@ -53,8 +53,10 @@ __all__ = [
     "referenced_file",
 ]
 
-_API_VERSIONS = {"Deployment": ("apps/v1",),
-                 "HorizontalPodAutoscaler": ("autoscaling/v2",)}
+# v2beta2 and v1 HPAs are read as the API server serves them (hpa_versions)
+_API_VERSIONS = {"Deployment": ("apps/v1",), "StatefulSet": ("apps/v1",),
+                 "HorizontalPodAutoscaler": ("autoscaling/v2", "autoscaling/v2beta2",
+                                             "autoscaling/v1")}
 
 
 def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Path | None:
@@ -97,10 +99,13 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
     return None
 
 
-def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path, kind: str
-                  ) -> Manifest | None:
-    """A ``kind`` document given inline (a mapping) or by path (the file's first document of that
-    kind; a file may hold several documents separated by ``---``)."""
+def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
+                  kind: str | tuple[str, ...]) -> Manifest | None:
+    """A document of ``kind`` (or of one of the kinds) given inline (a mapping) or by path (the
+    file's first document of that kind; a file may hold several documents separated by ``---``,
+    or a ``kind: List`` as ``kubectl get -o yaml`` writes)."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    wanted = " or ".join(kinds)
     file = None
     if isinstance(value, Mapping):
         doc: Any = value
@@ -109,26 +114,29 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path, kind: s
         docs = _yaml_documents(r, file, path) if file is not None else None
         if file is None or docs is None:
             return None
-        kinds = [d.get("kind") for d in docs if isinstance(d, Mapping)]
-        doc = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == kind), None)
+        docs = manifest_objects(docs)
+        found = [d.get("kind") for d in docs if isinstance(d, Mapping)]
+        doc = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") in kinds), None)
         if doc is None:
-            r.add(path, f"{file.name} holds no {kind} (kinds found: "
-                        f"{', '.join(map(str, kinds)) or 'none'}); point at the {kind} manifest")
+            r.add(path, f"{file.name} holds no {wanted} (kinds found: "
+                        f"{', '.join(map(str, found)) or 'none'}); point at the {wanted} "
+                        "manifest")
             return None
     where = file.name if file else "inline manifest"
-    if doc.get("kind") != kind:
-        r.add(path, f"{where}: kind {doc.get('kind')!r} is not {kind}")
+    if doc.get("kind") not in kinds:
+        r.add(path, f"{where}: kind {doc.get('kind')!r} is not {wanted}")
         return None
-    allowed = _API_VERSIONS[kind]
+    doc_kind = str(doc["kind"])
+    allowed = _API_VERSIONS[doc_kind]
     if doc.get("apiVersion") not in allowed:
-        r.add(path, f"{where}: apiVersion {doc.get('apiVersion')!r} is not supported for {kind}; "
-                    f"use {' or '.join(allowed)}")
+        r.add(path, f"{where}: apiVersion {doc.get('apiVersion')!r} is not supported for "
+                    f"{doc_kind}; use {' or '.join(allowed)}")
         return None
     meta = doc.get("metadata")
     if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
-        r.add(path, f"{where}: metadata.name is missing; name the {kind}")
+        r.add(path, f"{where}: metadata.name is missing; name the {doc_kind}")
         return None
-    return Manifest(kind, doc, file)
+    return Manifest(doc_kind, doc, file)
 
 
 def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path

@@ -21,6 +21,7 @@ from infra_toolkit.eksctl_config import (
     NodeGroupConfig,
 )
 from infra_toolkit.errors import SpecError
+from infra_toolkit.manifests import WORKLOAD_KINDS, memory_utilization_problem
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
@@ -64,9 +65,10 @@ def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p
     if not isinstance(ref, Mapping):
         r.add(p, "the HPA has no spec.scaleTargetRef; point it at the Deployment")
         return
-    if ref.get("kind") != "Deployment" or ref.get("name") != deployment.name:
+    if ref.get("kind") != deployment.kind or ref.get("name") != deployment.name:
         r.add(p, f"the HPA scales {ref.get('kind')}/{ref.get('name')} but the workload's "
-                 f"Deployment is Deployment/{deployment.name}; fix spec.scaleTargetRef")
+                 f"{deployment.kind} is {deployment.kind}/{deployment.name}; fix "
+                 "spec.scaleTargetRef")
 
 
 def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
@@ -92,7 +94,7 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     start = r.count()
     name = r.str_(w, "name", wp)
     dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
-    deployment = domain.load_manifest(r, w.get("deployment"), dp, base_dir, "Deployment") \
+    deployment = domain.load_manifest(r, w.get("deployment"), dp, base_dir, WORKLOAD_KINDS) \
         if "deployment" in w else None
     dep_spec = domain.check_deployment(r, deployment, dp) if deployment is not None else None
     hpa = domain.load_manifest(r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler") \
@@ -100,6 +102,10 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     if hpa is not None and deployment is not None:
         _scale_target_matches(r, hpa, deployment, hp)
+    if hpa_spec is not None and dep_spec is not None:
+        memory_problem = memory_utilization_problem(hpa_spec, dep_spec)
+        if memory_problem:
+            r.add(hp, memory_problem)
     model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
     if "hpa" in w and "model" not in w:
         # a workload without an HPA only holds room (its Deployment's replicas and requests)

@@ -95,8 +95,10 @@ SCALE_UP = "spec.behavior.scaleUp"
         # every integer of the API is an int32: the API server cannot even decode 2**31
         (manifest(maxReplicas=2**31),
          "spec.maxReplicas (=2147483648) must fit in 32 bits (at most 2147483647)"),
-        ({**manifest(), "apiVersion": "autoscaling/v2beta2"},
-         "apiVersion (='autoscaling/v2beta2') must be autoscaling/v2 in plans/x.yaml"),
+        # v2beta2 and v1 are read (tests/test_manifests_corpus.py); other versions are not
+        ({**manifest(), "apiVersion": "autoscaling/v3"},
+         "apiVersion (='autoscaling/v3') must be autoscaling/v2 (or autoscaling/v2beta2, "
+         "autoscaling/v1) in plans/x.yaml (fix: fix the header: apiVersion: autoscaling/v2)"),
         ({**manifest(), "kind": "Deployment"},
          "kind (='Deployment') must be HorizontalPodAutoscaler"),
         ({k: v for k, v in manifest().items() if k != "spec"}, "spec is required in plans/x.yaml"),

@@ -54,11 +54,12 @@ def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> 
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"minSize": None}, r"managedNodeGroups\[0\].minSize: missing \(required\)"),
+    ({"minSize": None}, (r"managedNodeGroups\[0\].minSize: missing: the plan needs the node "
+                        r"group's bounds to simulate scaling; add minSize and maxSize")),
     ({"maxSize": "ten"}, r"managedNodeGroups\[0\].maxSize: expected a number, got text"),
     ({"desiredCapacity": 9}, (r"managedNodeGroups\[0\].desiredCapacity: need minSize <= "
                              r"desiredCapacity <= maxSize, got 1 <= 9 <= 3")),
-    ({"instanceType": None}, r"managedNodeGroups\[0\].instanceType: missing: the plan needs"),
+    # no instanceType at all is eksctl's m5.large (tests/test_manifests_corpus.py)
     ({"spot": "yes"}, r"managedNodeGroups\[0\].spot: expected true or false"),
     # gp2 and gp3 are each one character from gp4: both are named
     ({"volumeType": "gp4"}, (r"managedNodeGroups\[0\].volumeType: 'gp4' is not valid; did you "
@@ -104,6 +105,8 @@ def test_every_problem_is_listed() -> None:
         cluster_config_from_dict(doc, "cluster.yaml")
     assert str(exc.value).splitlines() == [
         "cluster.yaml: metadata.region: missing (required); add `region:`",
-        "cluster.yaml: managedNodeGroups[0].minSize: missing (required); give a number",
+        ("cluster.yaml: managedNodeGroups[0].minSize: missing: the plan needs the node group's "
+         "bounds to simulate scaling; add minSize and maxSize (they are not guessed from "
+         "desiredCapacity)"),
         "cluster.yaml: managedNodeGroups[0].spot: expected true or false, got text ('no')",
     ]

@@ -96,10 +96,12 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("kind: Service\n", r"holds no Deployment; point to the Deployment manifest"),
+        ("kind: Service\n", (r"holds no Deployment or StatefulSet; point to the Deployment "
+                             r"\(or StatefulSet\) manifest the HPA scales")),
         # the simulate command has no name flag: the fix must be one it can follow too
         ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Deployment\nmetadata: {name: b}\n",
-         r"holds 2 Deployments; pass name= to choose one, or point to a file with one Deployment$"),
+         (r"holds 2 Deployments/StatefulSets; pass name= to choose one, or point to a file with "
+          r"one workload$")),
         (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
           "[{name: a}]}}}\n"), r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
         (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
@@ -131,7 +133,8 @@ def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
         "kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: [{name: a, "
         "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
     # cpu 1 = 1000m; no memory request: the reader's 256 MiB; null delay: 0 s
-    assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec("w", None, 1000, 256.0, 0.0)
+    assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec(
+        "w", None, 1000, 256.0, 0.0, memory_requested=False)
 
 
 def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
