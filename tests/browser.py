@@ -25,6 +25,8 @@ class PageLoad:
     page_errors: list[str] = field(default_factory=list)
     blocked_requests: list[str] = field(default_factory=list)
     text: str = ""
+    # tables (by class) whose right edge passes the page's <main> column: cut off on screen
+    wider_than_page: list[str] = field(default_factory=list)
 
 
 def chromium_path() -> str:
@@ -64,6 +66,12 @@ def open_offline(html_path: Path) -> PageLoad:
             load.main_svgs = page.locator("svg.main-svg").count()
             load.plots = page.locator(".plotly-graph-div:has(svg.main-svg)").count()
             load.text = page.inner_text("body")
+            load.wider_than_page = page.evaluate(
+                "() => { const main = document.querySelector('main') || document.body;"
+                " const right = main.getBoundingClientRect().right + 1;"
+                " return [...document.querySelectorAll('table')]"
+                ".filter(t => t.getBoundingClientRect().right > right)"
+                ".map(t => t.className); }")
         finally:
             browser.close()
     return load

@@ -77,6 +77,7 @@ def test_opens_offline_with_every_chart_drawn(default_report: ReportRun, soup: B
     assert load.page_errors == []
     assert load.blocked_requests == []
     assert load.plots == FIGURES
+    assert load.wider_than_page == []  # the alert rules' PromQL wraps inside its cells
 
 
 def test_self_contained(html: str) -> None:
@@ -101,6 +102,7 @@ def test_header_digest_tables_version(default_report: ReportRun, soup: Beautiful
     assert header["Toolkit version"] == f"infra_toolkit {__version__}"
     assert header["Plan file"] == DEFAULT_PLAN
     assert header["Plan id"] == "ecommerce-eks"  # no metadata.id: the file name
+    assert header["Pricing region"] == "us-east-1 (the plan's)"  # no region parameter
     tables = [(r["Pricing table"], r["SHA-256"]) for r in rows(soup, "pricing-tables")]
     assert tables == shipped_tables_sha256()
 
@@ -116,12 +118,29 @@ def test_review_status_is_the_stores(soup: BeautifulSoup) -> None:
     assert status["Approvers needed"].startswith(
         "2 (policy basis: the monthly change as declared, +$390.20; one more above +$500.00)")
     assert status["Plan id"] == "ecommerce-eks"
+    # submitted: no submit command before the approve command
+    assert soup.select_one("pre.submit-command") is None
     command = soup.select_one("pre.approve-command")
     assert command is not None
     # one --answer per question of the default plan's five
     assert command.get_text() == (
         f"infra-toolkit approve {DEFAULT_PLAN} --reviewer YOUR_NAME "
         + " ".join(f"--answer '{n}=YOUR ANSWER'" for n in range(1, 6)))
+
+
+def test_no_python_reprs_and_totals_say_what_they_leave_out(soup: BeautifulSoup) -> None:
+    text = soup.get_text(" ")
+    for repr_ in ("=True", "=False", "Decimal(", "NaN", "None", "<NA>"):
+        assert repr_ not in text, repr_
+    db = next(r for r in rows(soup, "proposed-resources")
+              if r["Resource"] == "aws_db_instance.shop")
+    assert "multi_az=true" in db["Attributes"]  # as the plan's YAML writes it
+    # today: t3.medium 730 h x 0.0416 = 30.368, 30 GB gp3 x 0.08 = 2.40, db.t3.small 730 h x
+    # 0.036 = 26.28, 50 GB gp2 x 0.115 = 5.75, 500 GB egress x 0.09 = 45.00: 109.798; the
+    # plan gives no usage for RDS backup storage beyond the free allowance
+    assert fields(soup, "headline-figures")["Monthly cost today"] == (
+        "$109.80 (not counting 1 line(s) whose usage the plan does not give: "
+        "aws_db_instance.shop / Additional backup storage)")
 
 
 def _usd(text: str) -> Decimal | None:
