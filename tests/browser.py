@@ -27,6 +27,8 @@ class PageLoad:
     text: str = ""
     # tables (by class) whose right edge passes the page's <main> column: cut off on screen
     wider_than_page: list[str] = field(default_factory=list)
+    # cells holding one number or amount ($0.0416, 2,190, 1.1 %) drawn over more than one line
+    split_numbers: list[str] = field(default_factory=list)
 
 
 def chromium_path() -> str:
@@ -72,6 +74,12 @@ def open_offline(html_path: Path) -> PageLoad:
                 " return [...document.querySelectorAll('table')]"
                 ".filter(t => t.getBoundingClientRect().right > right)"
                 ".map(t => t.className); }")
+            load.split_numbers = page.evaluate(
+                "() => [...document.querySelectorAll('td')]"
+                ".filter(td => /^[-+]?\\$?[0-9][0-9,.]*( %)?$/.test(td.innerText.trim()))"
+                ".filter(td => { const r = document.createRange(); r.selectNodeContents(td);"
+                " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; })"
+                ".map(td => td.innerText.trim())")
         finally:
             browser.close()
     return load

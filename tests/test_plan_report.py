@@ -78,6 +78,7 @@ def test_opens_offline_with_every_chart_drawn(default_report: ReportRun, soup: B
     assert load.blocked_requests == []
     assert load.plots == FIGURES
     assert load.wider_than_page == []  # the alert rules' PromQL wraps inside its cells
+    assert load.split_numbers == []  # but no price or count is cut in two ($0.041 / 6)
 
 
 def test_self_contained(html: str) -> None:
