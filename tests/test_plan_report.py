@@ -144,6 +144,17 @@ def test_no_python_reprs_and_totals_say_what_they_leave_out(soup: BeautifulSoup)
         "aws_db_instance.shop / Additional backup storage)")
 
 
+def test_episodes_at_max_replicas_say_so(soup: BeautifulSoup) -> None:
+    # flash-crowd peaks at 480 rps, above maxReplicas 15 x 25 rps = 375 rps (the plan warning).
+    # With 15 Ready pods an episode needs more than 375 rps, so the HPA is at its maximum for
+    # the whole of each episode: what the parts book as a controller hold (45 s and 1,005 s)
+    # is time no scaling could shorten. Both episodes: 60 s and 17 min = 1,020 s.
+    episodes = rows(soup, "time-to-capacity")
+    assert [(e["Scenario"], e["Total"], e["Controller hold (s)"], e["At maxReplicas (s)"])
+            for e in episodes] == [("flash-crowd", "1 min", "45", "60"),
+                                   ("flash-crowd", "17 min", "1,005", "1,020")]
+
+
 def _usd(text: str) -> Decimal | None:
     return None if text == "-" else Decimal(text.replace("$", "").replace(",", ""))
 
