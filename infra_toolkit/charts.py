@@ -189,15 +189,26 @@ def _log_ticks(t: pd.DataFrame, slos: Sequence[Slo]) -> dict[str, Any]:
 
 def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
     """Node cost per hour (USD; ``cost_sim.hourly_cost`` columns ``usd_per_hour_<group>``),
-    stacked by node group."""
+    stacked by node group. Without the total ``usd_per_hour`` column a group had no price
+    (analysis leaves its column out): the title says INCOMPLETE and a note says what is missing,
+    so a partial or empty chart is never read as the whole cost."""
     t = chart_timeline(hourly)
+    complete = "usd_per_hour" in hourly.columns
     # the legend names the node group even when there is one (plotly hides a lone trace's)
-    fig = _figure(f"{title}: node cost per hour", xaxis={"title": {"text": "hours"}},
+    fig = _figure(f"{title}: node cost per hour" + ("" if complete else " (INCOMPLETE)"),
+                  xaxis={"title": {"text": "hours"}},
                   yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"},
                   showlegend=True)
-    for column in (c for c in t.columns if c.startswith("usd_per_hour_")):
+    groups = [c for c in t.columns if c.startswith("usd_per_hour_")]
+    for column in groups:
         fig.add_scatter(x=_f32(t["time_h"]), y=_f32(t[column]), stackgroup="nodes",
                         name=column.removeprefix("usd_per_hour_"), line={"shape": "hv"})
+    if not complete:
+        fig.add_annotation(
+            text=("PRICE NOT FOUND for " + ("every node group: nothing to draw" if not groups
+                                           else "a node group: it is left out of this chart")
+                  + " (see Components with Cost)"),
+            showarrow=False, xref="paper", yref="paper", x=0.5, y=0.9)
     return fig
 
 

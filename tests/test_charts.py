@@ -154,7 +154,29 @@ def test_latency_ticks_are_labelled_in_full() -> None:
 
 
 def test_one_node_group_still_has_its_legend() -> None:
-    hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248]})
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],
+                           "usd_per_hour": [0.1248, 0.1248]})
     fig = charts.cost_per_hour_figure(hourly, "t")
     assert [t.name for t in fig.data] == ["general"]
     assert fig.layout.showlegend is True  # plotly hides a lone trace's legend otherwise
+
+
+@pytest.mark.parametrize(("columns", "note"), [
+    ({}, "PRICE NOT FOUND for every node group: nothing to draw (see Components with Cost)"),
+    ({"usd_per_hour_general": [0.1248, 0.1248]},
+     "PRICE NOT FOUND for a node group: it is left out of this chart (see Components with Cost)"),
+])
+def test_a_node_group_without_price_is_said_not_drawn_as_nothing(
+        columns: dict[str, list[float]], note: str) -> None:
+    # analysis leaves an unpriced group's column and the total out (never a silent $0)
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], **columns})
+    fig = charts.cost_per_hour_figure(hourly, "t")
+    assert fig.layout.title.text == "t: node cost per hour (INCOMPLETE)"
+    assert [a.text for a in fig.layout.annotations] == [note]
+
+
+def test_a_priced_cost_chart_has_no_note() -> None:
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],
+                           "usd_per_hour": [0.1248, 0.1248]})
+    fig = charts.cost_per_hour_figure(hourly, "t")
+    assert fig.layout.title.text == "t: node cost per hour" and not fig.layout.annotations
