@@ -29,6 +29,8 @@ class PageLoad:
     wider_than_page: list[str] = field(default_factory=list)
     # cells holding one number or amount ($0.0416, 2,190, 1.1 %) drawn over more than one line
     split_numbers: list[str] = field(default_factory=list)
+    # (class, background colour, padding) of each <pre> block: the commands to copy
+    pre_styles: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def chromium_path() -> str:
@@ -80,6 +82,10 @@ def open_offline(html_path: Path) -> PageLoad:
                 ".filter(td => { const r = document.createRange(); r.selectNodeContents(td);"
                 " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; })"
                 ".map(td => td.innerText.trim())")
+            load.pre_styles = [tuple(x) for x in page.evaluate(
+                "() => [...document.querySelectorAll('section.report-section pre')]"
+                ".map(e => { const s = getComputedStyle(e);"
+                " return [e.className, s.backgroundColor, s.paddingTop]; })")]
         finally:
             browser.close()
     return load

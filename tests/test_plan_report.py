@@ -79,6 +79,11 @@ def test_opens_offline_with_every_chart_drawn(default_report: ReportRun, soup: B
     assert load.plots == FIGURES
     assert load.wider_than_page == []  # the alert rules' PromQL wraps inside its cells
     assert load.split_numbers == []  # but no price or count is cut in two ($0.041 / 6)
+    # the approve command is a grey box (#f5f5f5, padded 0.6em), not white unpadded text in
+    # the prose flow as JupyterLab's own pre rule drew it
+    styles = {cls: (bg, pad) for cls, bg, pad in load.pre_styles}
+    assert styles["approve-command"][0] == "rgb(245, 245, 245)"
+    assert styles["approve-command"][1] != "0px"
 
 
 def test_self_contained(html: str) -> None:
