@@ -334,7 +334,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         if profile is not None:
             notes.append(f"per-request load balancer and egress usage: the declared usage at "
                          f"the mean rate of the plan's reference scenario {reference.name!r} "
-                         f"({reference_rps:.1f} req/s; its first scenario that is not a load "
+                         f"({reference_rps:.1f} rps; its first scenario that is not a load "
                          "test), whichever scenarios this report selects")
         pricing_region = region or plan.proposed.region
         fixed = fixed_pods(plan, book)

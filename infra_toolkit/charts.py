@@ -19,6 +19,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 
 from infra_toolkit.cost import cents
 from infra_toolkit.plan_scenario_types import Slo
+from infra_toolkit.report_html import duration_text
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
@@ -128,11 +129,16 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
     """Offered vs served requests per second (left axis) with spec replicas, Ready pods and
     nodes (right axis) over a simulation ``timeline``."""
     t = chart_timeline(timeline)
+    counts = t[["spec_replicas", "ready_pods", "nodes"]].to_numpy(dtype=float)
+    top = float(np.nanmax(counts)) if counts.size and np.isfinite(counts).any() else 0.0
     fig = _figure(f"{title}: offered vs served load, replicas and nodes",
                   xaxis={"title": {"text": "hours"}},
                   yaxis={"title": {"text": "requests per second"}, "rangemode": "tozero"},
+                  # whole-number ticks: plotly's own step (1.8 for a peak of 9) would print
+                  # 3.6 as "4", a label off its gridline
                   yaxis2={"title": {"text": "pods / nodes"}, "overlaying": "y", "side": "right",
-                          "rangemode": "tozero", "showgrid": False, "tickformat": "d"})
+                          "rangemode": "tozero", "showgrid": False, "tick0": 0,
+                          "dtick": max(1, math.ceil(top / 6))})
     x = _f32(t["time_h"])
     fig.add_scatter(x=x, y=_f32(t["offered_rps"]), name="offered rps",
                     line={"width": 3, "color": "#aec7e8"})
@@ -153,7 +159,8 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
     pod."""
     t = chart_timeline(timeline)
     fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": "hours"}},
-                  yaxis={"title": {"text": "milliseconds"}, "type": "log"})
+                  yaxis={"title": {"text": "milliseconds"}, "type": "log",
+                         **_log_ticks(t, slos)})
     x = _f32(t["time_h"])
     for q in (50, 95, 99):
         fig.add_scatter(x=x, y=_f32(t[f"p{q}_latency_ms"]), name=f"p{q}", line={"width": 1})
@@ -167,30 +174,62 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
     return fig
 
 
+def _log_ticks(t: pd.DataFrame, slos: Sequence[Slo]) -> dict[str, Any]:
+    """Ticks at 1, 2, 5 x 10^k ms over the latencies and SLO thresholds, each labelled in full
+    (``20,000``): plotly's own log ticks label 20,000 ms as a bare ``2`` above ``10k``."""
+    values = t[[f"p{q}_latency_ms" for q in (50, 95, 99)]].to_numpy(dtype=float).ravel()
+    values = np.append(values, [s.threshold_ms for s in slos if s.metric == "latency"])
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {}
+    low, high = math.floor(math.log10(values.min())), math.ceil(math.log10(values.max()))
+    ticks = [m * 10.0 ** k for k in range(low, high + 1) for m in (1, 2, 5)]
+    return {"tickvals": ticks, "ticktext": [f"{v:,g}" for v in ticks]}
+
+
 def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
     """Node cost per hour (USD; ``cost_sim.hourly_cost`` columns ``usd_per_hour_<group>``),
-    stacked by node group."""
+    stacked by node group. Without the total ``usd_per_hour`` column a group had no price
+    (analysis leaves its column out): the title says INCOMPLETE and a note says what is missing,
+    so a partial or empty chart is never read as the whole cost."""
     t = chart_timeline(hourly)
-    fig = _figure(f"{title}: node cost per hour", xaxis={"title": {"text": "hours"}},
-                  yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"})
-    for column in (c for c in t.columns if c.startswith("usd_per_hour_")):
+    complete = "usd_per_hour" in hourly.columns
+    # the legend names the node group even when there is one (plotly hides a lone trace's)
+    fig = _figure(f"{title}: node cost per hour" + ("" if complete else " (INCOMPLETE)"),
+                  xaxis={"title": {"text": "hours"}},
+                  yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"},
+                  showlegend=True)
+    groups = [c for c in t.columns if c.startswith("usd_per_hour_")]
+    for column in groups:
         fig.add_scatter(x=_f32(t["time_h"]), y=_f32(t[column]), stackgroup="nodes",
                         name=column.removeprefix("usd_per_hour_"), line={"shape": "hv"})
+    if not complete:
+        fig.add_annotation(
+            text=("PRICE NOT FOUND for " + ("every node group: nothing to draw" if not groups
+                                           else "a node group: it is left out of this chart")
+                  + " (see Components with Cost)"),
+            showarrow=False, xref="paper", yref="paper", x=0.5, y=0.9)
     return fig
 
 
 def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
     """Every under-capacity episode of every run as one horizontal bar, split into the
     simulator's time-to-capacity parts (seconds)."""
+    # legend in the parts' order (plotly reverses a stacked bar's legend by default)
     fig = _figure("Time to capacity: where each under-capacity episode's seconds went",
                   barmode="stack", xaxis={"title": {"text": "seconds"}},
-                  yaxis={"autorange": "reversed", "automargin": True})
+                  yaxis={"autorange": "reversed", "automargin": True},
+                  legend={"traceorder": "normal"})
     labels: list[str] = []
     parts: dict[str, list[float]] = {key: [] for key, _ in CAPACITY_PARTS}
     for run in analysis.runs:
         for workload, sim in run.simulations.items():
             for e in sim.summary.time_to_capacity:
-                labels.append(f"{run.name} / {workload} at {e.start_s / 3600:.2f} h")
+                # the start as the Scaling Behaviour table writes it; a second episode in the
+                # same minute gets its number (one label is one bar)
+                label = f"{run.name} / {workload} at {duration_text(e.start_s)}"
+                same = sum(1 for x in labels if x == label or x.startswith(f"{label} (#"))
+                labels.append(f"{label} (#{same + 1})" if same else label)
                 for key, _ in CAPACITY_PARTS:
                     parts[key].append(getattr(e, key))
     for key, label in CAPACITY_PARTS:

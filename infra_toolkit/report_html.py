@@ -45,10 +45,13 @@ def usd_text(value: Decimal | float | None, *, signed: bool = False) -> str:
 
 def number_text(value: Any) -> str:
     """A table cell with no format of its own: a whole float without its ``.0`` (``512``, not
-    ``512.0``), other floats with up to 6 decimals, ``-`` for none, anything else as ``str``."""
+    ``512.0``), other floats with up to 6 decimals, ``-`` for none, a bool as ``yes`` / ``no``
+    (never Python's ``True``), anything else as ``str``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if isinstance(value, bool) or not isinstance(value, float):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, float):
         return str(value)
     if value.is_integer():
         return f"{int(value):,}"

@@ -6,6 +6,7 @@ static HTML page shows the status, it cannot record a decision (see docs/APPROVA
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,13 +27,16 @@ class ReviewInfo:
     """The review of a plan's current digest as the report shows it: ``status`` (a
     :class:`~infra_toolkit.approval.Status` value, or :data:`UNAVAILABLE`), the one-line
     ``text`` the CLI's ``status`` prints, the ``approve_command`` for this digest, the ``store``
-    it was read from, and the subject (digest, declared cost delta, approvers needed)."""
+    it was read from, the subject (digest, declared cost delta, approvers needed) and the
+    ``submit_command`` that puts this digest up for review (``approve`` refuses a digest never
+    submitted)."""
 
     subject: ReviewSubject
     status: str
     text: str
     approve_command: str
     store: str
+    submit_command: str = ""
 
 
 def _missing_file(location: str) -> bool:
@@ -49,14 +53,17 @@ def review_info(subject: ReviewSubject, store_location: str | None = None) -> Re
     # The page goes to a ticket: never a password in it. A store named by the caller (the
     # report's db parameter) is in the command too, else it would record into another one.
     shown = redacted(where)
+    db = [] if store_location is None else ["--db", shown]
     command = approve_command(subject, None if store_location is None else shown)
+    submit = shlex.join(["infra-toolkit", "submit", subject.name, *db])
     if _missing_file(where):
         found = plan_status((), subject)
-        return ReviewInfo(subject, found.status.value, found.describe(), command, shown)
+        return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit)
     try:
         with open_store(where) as store:
             found = review_status(store, subject)
     except ApprovalError as exc:
-        return ReviewInfo(subject, UNAVAILABLE, f"status unavailable: {exc}", command, shown)
-    return ReviewInfo(subject, found.status.value, found.describe(), command, shown)
+        return ReviewInfo(subject, UNAVAILABLE, f"status unavailable: {exc}", command, shown,
+                          submit)
+    return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit)
 

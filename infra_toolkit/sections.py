@@ -41,6 +41,7 @@ from infra_toolkit.report_html import (
     usd_text,
 )
 from infra_toolkit.resources import Resource
+from infra_toolkit.review_rules import Status
 from infra_toolkit.slo_check import latency_text, worst_latency_ms
 
 __all__ = [
@@ -82,6 +83,14 @@ def _incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
     return f" (INCOMPLETE: {missing} price(s) not found, left out of the total)" if missing else ""
 
 
+def _unknown_usage(est: CostEstimate) -> str:
+    """The lines a total leaves out because the plan gives no usage for them (priced per use,
+    e.g. RDS backup storage beyond the free allowance), so a total is not read as everything."""
+    lines = [f"{ln.address} / {ln.component}" for ln in est.lines if ln.status == "usage unknown"]
+    return (f" (not counting {len(lines)} line(s) whose usage the plan does not give: "
+            f"{'; '.join(lines)})") if lines else ""
+
+
 def _approvers_needed(a: PlanAnalysis) -> str:
     """How many approvers the plan's policy needs and on which cost figure: the monthly change
     as declared (node groups at ``desired_size``), which the review's digest binds; and, when
@@ -111,7 +120,7 @@ def header(a: PlanAnalysis) -> Section:
             ("Toolkit version", f"infra_toolkit {a.toolkit_version}"),
             ("Scenarios simulated", runs),
             ("Horizon", "whole scenarios" if a.horizon_h is None else f"first {a.horizon_h:g} h"),
-            ("Pricing region", a.region or "as in the plan")]
+            ("Pricing region", a.region or f"{_plan_regions(a)} (the plan's)")]
     tables = pd.DataFrame([{"Pricing table": t.name, "Rows": t.rows, "SHA-256": t.sha256}
                            for t in a.pricing_tables])
     notes = [paragraph(f"Note: {n}", "note") for n in a.notes]
@@ -130,9 +139,11 @@ def overview(a: PlanAnalysis) -> Section:
             ("Requested review", duration_text(m.requested_review_minutes * 60))]
     cur, new = a.current_estimate.total_monthly_usd, a.proposed_estimate.total_monthly_usd
     basis = f"expected scenario {a.expected_scenario!r}" if a.expected_scenario else "as declared"
-    figures = [("Monthly cost today", usd_text(cur) + _incomplete(a.current_estimate)),
+    figures = [("Monthly cost today", usd_text(cur) + _incomplete(a.current_estimate)
+                + _unknown_usage(a.current_estimate)),
                (f"Monthly cost proposed ({basis})",
-                usd_text(new) + _incomplete(a.proposed_estimate)),
+                usd_text(new) + _incomplete(a.proposed_estimate)
+                + _unknown_usage(a.proposed_estimate)),
                ("Monthly change", usd_text(a.monthly_delta_usd, signed=True)
                 + _incomplete(a.current_estimate, a.proposed_estimate)),
                ("Approvers needed", _approvers_needed(a))]
@@ -167,7 +178,10 @@ def _left_out(a: PlanAnalysis) -> str:
 
 def _attributes(r: Resource) -> str:
     def show(v: object) -> str:
-        return ", ".join(map(str, v)) if isinstance(v, tuple | list) else str(v)
+        # as the plan's YAML / Terraform write it: `true`, not Python's `True`
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return ", ".join(map(show, v)) if isinstance(v, tuple | list) else str(v)
 
     attrs = ", ".join(f"{k}={show(v)}" for k, v in r.attributes.items())
     usage = ", ".join(f"{k}={show(v)}" for k, v in r.usage.items())
@@ -215,7 +229,7 @@ def current_state(a: PlanAnalysis) -> Section:
     est = a.current_estimate
     return Section("Current State", (
         paragraph(f"{_region(a, a.plan.current.region)} Monthly cost as declared: "
-                  f"{usd_text(est.total_monthly_usd)}{_incomplete(est)}."),
+                  f"{usd_text(est.total_monthly_usd)}{_incomplete(est)}{_unknown_usage(est)}."),
         _resources(in_region(a.plan.current.resources, a.region), "current-resources"),
         _cost_lines(est, "current-cost")))
 
@@ -246,7 +260,7 @@ def _workload_row(w: Workload) -> dict[str, object]:
         "Workload": w.name, "Deployment": d.name, "Node group": w.node_group or "any untainted",
         "CPU request (m)": d.cpu_request_millicores, "Memory request (MiB)": d.memory_request_mib,
         "Capacity (rps per pod)": m.capacity_rps_per_pod if m else "-",
-        "Traffic share": w.traffic_share,
+        "Traffic share": f"{quantity_text(100 * w.traffic_share, 2)} %",
         "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
         "HPA metrics": _metrics(hpa) if hpa else "no HPA",
         "Scale up": _rules(behavior.scale_up) if behavior else "controller default",
@@ -281,10 +295,22 @@ def components_with_cost(a: PlanAnalysis) -> Section:
     est = a.proposed_estimate
     parts: list[str | Table] = [paragraph(
         f"Usage: {'; '.join(est.notes) or 'as declared in the plan'}. Total "
-        f"{usd_text(est.total_monthly_usd)} per month{_incomplete(est)}.")]
+        f"{usd_text(est.total_monthly_usd)} per month{_incomplete(est)}{_unknown_usage(est)}.")]
     parts += [paragraph(f"PRICE NOT FOUND: {ln.address} / {ln.component}: {ln.price_not_found}",
                         "price-not-found") for ln in est.missing_prices]
     return Section("Components with Cost", (*parts, _cost_lines(est, "proposed-cost")))
+
+
+def _at_max_replicas_s(timeline: pd.DataFrame, start_s: float, end_s: float,
+                       max_replicas: int | None) -> float:
+    """Seconds of ``[start_s, end_s)`` with the spec replicas at the HPA's ``maxReplicas``: time
+    the simulator books as a controller hold though no controller could add a pod."""
+    times = timeline["time_s"].to_numpy(dtype=float)
+    if max_replicas is None or len(times) < 2:
+        return 0.0
+    inside = (times >= start_s) & (times < end_s)
+    at_max = timeline["spec_replicas"].to_numpy(dtype=float) >= max_replicas
+    return float((inside & at_max).sum() * (times[1] - times[0]))
 
 
 def scaling_behaviour(a: PlanAnalysis) -> Section:
@@ -295,6 +321,8 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
             "Nothing was simulated: the plan has no workload with an HPA or no scenario."),
             *_warnings(a)))
     summary, slos, episodes = [], [], []
+    max_replicas = {w.name: w.hpa_spec.max_replicas if w.hpa_spec else None
+                    for w in a.plan.proposed.workloads}
     for run in a.runs:
         for name, sim in run.simulations.items():
             s, t = sim.summary, sim.timeline
@@ -311,7 +339,9 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 if s.offered_requests else 0.0,
                 "Max p95": latency_text(*worst_p95),
                 "Under-capacity episodes": row["capacity_episodes"],
-                "Longest time to capacity": duration_text(row["max_time_to_capacity_s"]),
+                # no episode: nothing to time (not "0 s", which reads as instant capacity)
+                "Longest time to capacity": duration_text(row["max_time_to_capacity_s"])
+                if row["capacity_episodes"] else "-",
             })
             slo = run.slos[name].rename(columns={
                 "slo": "SLO", "objective": "Objective", "achieved": "Achieved",
@@ -322,7 +352,9 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                           "Metric lag (s)": e.metric_lag_s, "Sync wait (s)": e.sync_wait_s,
                           "Controller hold (s)": e.controller_hold_s,
                           "Node provisioning (s)": e.node_provisioning_s,
-                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by}
+                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by,
+                          "At maxReplicas (s)": _at_max_replicas_s(
+                              t, e.start_s, e.end_s, max_replicas.get(name))}
                          for e in s.time_to_capacity]
     slo_frame = pd.concat(slos)[["Scenario", "Workload", "SLO", "Objective", "Achieved",
                                  "Minutes violated", "Met"]]
@@ -335,7 +367,9 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
               caption="SLO checks"),
         Table(pd.DataFrame(episodes), css_class="time-to-capacity",
               caption="Time to capacity: under-capacity episodes (offered load above what the "
-                      "Ready pods serve) and where their seconds went"),
+                      "Ready pods serve) and where their seconds went; At maxReplicas: its "
+                      "seconds with the HPA already at maxReplicas, when no scaling could add a "
+                      "pod (the parts book them as lag, sync wait or controller hold)"),
         *_warnings(a),
     ))
 
@@ -413,9 +447,18 @@ def review_status(a: PlanAnalysis) -> Section:
     rows = [("Status", r.status), ("Detail", r.text), ("Plan id", r.subject.plan),
             ("Digest", r.subject.digest),
             ("Approvers needed", _approvers_needed(a)), ("Approval store", r.store)]
+    # approve signs the digest the file has when it runs, and only a submitted one
+    submit: tuple[str, ...] = ()
+    if r.status in (Status.NOT_SUBMITTED.value, Status.STALE.value):
+        submit = (paragraph(f"This digest is {r.status}: the approve command below refuses it "
+                            "until it is submitted for review:"),
+                  preformatted(r.submit_command, "submit-command"))
     return Section("Review Status", (
         fields(rows, "review-status"),
-        paragraph("To approve this exact digest, answer every question for approval:"),
+        *submit,
+        paragraph("To approve, answer every question for approval (run it in a checkout where "
+                  f"{r.subject.name} has the digest above: approve signs the digest the file "
+                  "has when it runs):"),
         preformatted(r.approve_command, "approve-command"),
         paragraph("Or sign off in a live notebook (notebooks/approve.ipynb). "
                   f"infra-toolkit status {r.subject.name} shows the status; "

@@ -25,6 +25,12 @@ class PageLoad:
     page_errors: list[str] = field(default_factory=list)
     blocked_requests: list[str] = field(default_factory=list)
     text: str = ""
+    # tables (by class) whose right edge passes the page's <main> column: cut off on screen
+    wider_than_page: list[str] = field(default_factory=list)
+    # cells holding one number or amount ($0.0416, 2,190, 1.1 %) drawn over more than one line
+    split_numbers: list[str] = field(default_factory=list)
+    # (class, background colour, padding) of each <pre> block: the commands to copy
+    pre_styles: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def chromium_path() -> str:
@@ -64,6 +70,22 @@ def open_offline(html_path: Path) -> PageLoad:
             load.main_svgs = page.locator("svg.main-svg").count()
             load.plots = page.locator(".plotly-graph-div:has(svg.main-svg)").count()
             load.text = page.inner_text("body")
+            load.wider_than_page = page.evaluate(
+                "() => { const main = document.querySelector('main') || document.body;"
+                " const right = main.getBoundingClientRect().right + 1;"
+                " return [...document.querySelectorAll('table')]"
+                ".filter(t => t.getBoundingClientRect().right > right)"
+                ".map(t => t.className); }")
+            load.split_numbers = page.evaluate(
+                "() => [...document.querySelectorAll('td')]"
+                ".filter(td => /^[-+]?\\$?[0-9][0-9,.]*( %)?$/.test(td.innerText.trim()))"
+                ".filter(td => { const r = document.createRange(); r.selectNodeContents(td);"
+                " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1; })"
+                ".map(td => td.innerText.trim())")
+            load.pre_styles = [tuple(x) for x in page.evaluate(
+                "() => [...document.querySelectorAll('section.report-section pre')]"
+                ".map(e => { const s = getComputedStyle(e);"
+                " return [e.className, s.backgroundColor, s.paddingTop]; })")]
         finally:
             browser.close()
     return load

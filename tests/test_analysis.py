@@ -109,7 +109,7 @@ def test_identity_digest_tables_version(small: PlanAnalysis) -> None:
     assert small.toolkit_version == version("infra_toolkit")
     assert small.expected_scenario == "steady"
     assert small.notes == ("per-request load balancer and egress usage: the declared usage at "
-                           "the mean rate of the plan's reference scenario 'steady' (40.0 req/s; "
+                           "the mean rate of the plan's reference scenario 'steady' (40.0 rps; "
                            "its first scenario that is not a load test), whichever scenarios "
                            "this report selects",)
 
@@ -232,7 +232,7 @@ def test_a_scenarios_cost_does_not_depend_on_the_report_selection(tmp_path: Path
     # 0.09 = 131.40; with 73 + 140.16 + 4 + 16.425 the month is 388.345 either way.
     assert _lines(alone, "double") == _lines(both, "double")
     assert float(alone.run("double").estimate.total_monthly_usd) == pytest.approx(388.345)
-    assert "reference scenario 'steady' (40.0 req/s" in alone.notes[0]
+    assert "reference scenario 'steady' (40.0 rps" in alone.notes[0]
 
 
 def _small_with(tmp_path: Path, *scenarios: dict[str, object]) -> Path:

@@ -105,4 +105,78 @@ def test_time_to_capacity_bars_split_each_episode() -> None:
     assert [t.name for t in fig.data] == [label for _, label in charts.CAPACITY_PARTS]
     assert [t.x[0] for t in fig.data] == [15.0, 10.0, 0.0, 150.0, 20.0]
     assert sum(t.x[0] for t in fig.data) == episode.total_s
-    assert fig.data[0].y == ("spike / api at 2.00 h",)
+    # the start as the Scaling Behaviour table's Start column writes it (duration_text)
+    assert fig.data[0].y == ("spike / api at 2 h",)
+    # the legend in the order an episode goes through the parts (plotly reverses stacks)
+    assert fig.layout.legend.traceorder == "normal"
+
+
+def test_episodes_in_the_same_minute_keep_a_bar_each() -> None:
+    def episode(start_s: float) -> TimeToCapacity:
+        return TimeToCapacity(start_s=start_s, end_s=start_s + 60, total_s=60.0,
+                              metric_lag_s=15.0, sync_wait_s=15.0, controller_hold_s=30.0,
+                              node_provisioning_s=0.0, pod_startup_s=0.0, closed_by="pods")
+
+    # 9 h 29 min 5 s, 9 h 29 min 40 s, 9 h 29 min 50 s: one label "9 h 29 min" three times
+    summary = SimpleNamespace(time_to_capacity=tuple(episode(s) for s in (34145, 34180, 34190)))
+    run = SimpleNamespace(name="flash", simulations={"api": SimpleNamespace(summary=summary)})
+    fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
+    assert fig.data[0].y == ("flash / api at 9 h 29 min", "flash / api at 9 h 29 min (#2)",
+                             "flash / api at 9 h 29 min (#3)")
+
+
+def _timeline(replicas: list[float], p99_ms: float) -> pd.DataFrame:
+    """A 5 s timeline with the columns the load and latency figures read."""
+    n = len(replicas)
+    return pd.DataFrame({
+        "time_s": 5.0 * np.arange(n), "offered_rps": 10.0, "served_rps": 10.0,
+        "dropped_rps": 0.0, "spec_replicas": replicas, "ready_pods": replicas, "pods": replicas,
+        "nodes": 3.0, "p50_latency_ms": 40.0, "p95_latency_ms": 120.0, "p99_latency_ms": p99_ms})
+
+
+@pytest.mark.parametrize(("peak", "dtick"), [(9, 2), (15, 3), (3, 1), (40, 7)])
+def test_pod_axis_ticks_are_whole_numbers(peak: int, dtick: int) -> None:
+    # plotly's own step for a peak of 9 is 1.8, and tickformat "d" printed 3.6 as "4"; a whole
+    # step from 0 puts every label on its value: ceil(peak / 6), e.g. ceil(9 / 6) = 2
+    fig = charts.load_figure(_timeline([3.0, 5.0, float(peak)], 100.0), "t")
+    assert (fig.layout.yaxis2.tick0, fig.layout.yaxis2.dtick) == (0, dtick)
+
+
+def test_latency_ticks_are_labelled_in_full() -> None:
+    # p50 40 ms .. p99 18,000 ms and an SLO at 300 ms: decades 10 to 100,000 in 1-2-5 steps;
+    # plotly's own labels wrote 20,000 ms as a bare "2" above "10k"
+    slo = Slo("p95", "latency", percentile=95, threshold_ms=300)
+    fig = charts.latency_figure(_timeline([3.0, 3.0], 18_000.0), "t", (slo,), "api")
+    assert list(fig.layout.yaxis.tickvals) == [10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
+                                               10_000, 20_000, 50_000, 100_000, 200_000,
+                                               500_000]
+    assert list(fig.layout.yaxis.ticktext)[7:10] == ["2,000", "5,000", "10,000"]
+
+
+def test_one_node_group_still_has_its_legend() -> None:
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],
+                           "usd_per_hour": [0.1248, 0.1248]})
+    fig = charts.cost_per_hour_figure(hourly, "t")
+    assert [t.name for t in fig.data] == ["general"]
+    assert fig.layout.showlegend is True  # plotly hides a lone trace's legend otherwise
+
+
+@pytest.mark.parametrize(("columns", "note"), [
+    ({}, "PRICE NOT FOUND for every node group: nothing to draw (see Components with Cost)"),
+    ({"usd_per_hour_general": [0.1248, 0.1248]},
+     "PRICE NOT FOUND for a node group: it is left out of this chart (see Components with Cost)"),
+])
+def test_a_node_group_without_price_is_said_not_drawn_as_nothing(
+        columns: dict[str, list[float]], note: str) -> None:
+    # analysis leaves an unpriced group's column and the total out (never a silent $0)
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], **columns})
+    fig = charts.cost_per_hour_figure(hourly, "t")
+    assert fig.layout.title.text == "t: node cost per hour (INCOMPLETE)"
+    assert [a.text for a in fig.layout.annotations] == [note]
+
+
+def test_a_priced_cost_chart_has_no_note() -> None:
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],
+                           "usd_per_hour": [0.1248, 0.1248]})
+    fig = charts.cost_per_hour_figure(hourly, "t")
+    assert fig.layout.title.text == "t: node cost per hour" and not fig.layout.annotations

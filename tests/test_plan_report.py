@@ -77,6 +77,13 @@ def test_opens_offline_with_every_chart_drawn(default_report: ReportRun, soup: B
     assert load.page_errors == []
     assert load.blocked_requests == []
     assert load.plots == FIGURES
+    assert load.wider_than_page == []  # the alert rules' PromQL wraps inside its cells
+    assert load.split_numbers == []  # but no price or count is cut in two ($0.041 / 6)
+    # the approve command is a grey box (#f5f5f5, padded 0.6em), not white unpadded text in
+    # the prose flow as JupyterLab's own pre rule drew it
+    styles = {cls: (bg, pad) for cls, bg, pad in load.pre_styles}
+    assert styles["approve-command"][0] == "rgb(245, 245, 245)"
+    assert styles["approve-command"][1] != "0px"
 
 
 def test_self_contained(html: str) -> None:
@@ -101,6 +108,7 @@ def test_header_digest_tables_version(default_report: ReportRun, soup: Beautiful
     assert header["Toolkit version"] == f"infra_toolkit {__version__}"
     assert header["Plan file"] == DEFAULT_PLAN
     assert header["Plan id"] == "ecommerce-eks"  # no metadata.id: the file name
+    assert header["Pricing region"] == "us-east-1 (the plan's)"  # no region parameter
     tables = [(r["Pricing table"], r["SHA-256"]) for r in rows(soup, "pricing-tables")]
     assert tables == shipped_tables_sha256()
 
@@ -116,12 +124,40 @@ def test_review_status_is_the_stores(soup: BeautifulSoup) -> None:
     assert status["Approvers needed"].startswith(
         "2 (policy basis: the monthly change as declared, +$390.20; one more above +$500.00)")
     assert status["Plan id"] == "ecommerce-eks"
+    # submitted: no submit command before the approve command
+    assert soup.select_one("pre.submit-command") is None
     command = soup.select_one("pre.approve-command")
     assert command is not None
     # one --answer per question of the default plan's five
     assert command.get_text() == (
         f"infra-toolkit approve {DEFAULT_PLAN} --reviewer YOUR_NAME "
         + " ".join(f"--answer '{n}=YOUR ANSWER'" for n in range(1, 6)))
+
+
+def test_no_python_reprs_and_totals_say_what_they_leave_out(soup: BeautifulSoup) -> None:
+    text = soup.get_text(" ")
+    for repr_ in ("=True", "=False", "Decimal(", "NaN", "None", "<NA>"):
+        assert repr_ not in text, repr_
+    db = next(r for r in rows(soup, "proposed-resources")
+              if r["Resource"] == "aws_db_instance.shop")
+    assert "multi_az=true" in db["Attributes"]  # as the plan's YAML writes it
+    # today: t3.medium 730 h x 0.0416 = 30.368, 30 GB gp3 x 0.08 = 2.40, db.t3.small 730 h x
+    # 0.036 = 26.28, 50 GB gp2 x 0.115 = 5.75, 500 GB egress x 0.09 = 45.00: 109.798; the
+    # plan gives no usage for RDS backup storage beyond the free allowance
+    assert fields(soup, "headline-figures")["Monthly cost today"] == (
+        "$109.80 (not counting 1 line(s) whose usage the plan does not give: "
+        "aws_db_instance.shop / Additional backup storage)")
+
+
+def test_episodes_at_max_replicas_say_so(soup: BeautifulSoup) -> None:
+    # flash-crowd peaks at 480 rps, above maxReplicas 15 x 25 rps = 375 rps (the plan warning).
+    # With 15 Ready pods an episode needs more than 375 rps, so the HPA is at its maximum for
+    # the whole of each episode: what the parts book as a controller hold (45 s and 1,005 s)
+    # is time no scaling could shorten. Both episodes: 60 s and 17 min = 1,020 s.
+    episodes = rows(soup, "time-to-capacity")
+    assert [(e["Scenario"], e["Total"], e["Controller hold (s)"], e["At maxReplicas (s)"])
+            for e in episodes] == [("flash-crowd", "1 min", "45", "60"),
+                                   ("flash-crowd", "17 min", "1,005", "1,020")]
 
 
 def _usd(text: str) -> Decimal | None:

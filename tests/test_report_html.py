@@ -37,7 +37,7 @@ def test_unit_prices_keep_every_decimal_and_at_least_cents(price: Decimal | None
 
 @pytest.mark.parametrize(("value", "text"), [
     (512.0, "512"), (5.0, "5"), (25.0, "25"), (0.125, "0.125"), (1234567.0, "1,234,567"),
-    (float("nan"), "-"), (None, "-"), (3, "3"), (True, "True"), ("gp3", "gp3"),
+    (float("nan"), "-"), (None, "-"), (3, "3"), (True, "yes"), (False, "no"), ("gp3", "gp3"),
 ])
 def test_unformatted_cells_drop_a_trailing_point_zero(value: object, text: str) -> None:
     assert number_text(value) == text

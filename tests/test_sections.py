@@ -183,6 +183,8 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
         ("steady", "p95 latency", True), ("steady", "availability", True),
         ("double", "p95 latency", False), ("double", "availability", True)]
     assert episodes.empty  # 80 req/s never exceeds 2 pods x 40 req/s
+    # no episode: no time to capacity to show (not "0 s", which reads as instant capacity)
+    assert list(summary["Longest time to capacity"]) == ["-", "-"]
 
 
 def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
@@ -195,6 +197,7 @@ def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
     assert workload["HPA metrics"] == "cpu 70 % of requests"
     assert workload["Pod start-up"] == "20 s"  # image 5 s + app 10 s + readiness delay 5 s
     assert workload["Scale down"] == "controller default"  # the HPA has no behavior block
+    assert workload["Traffic share"] == "100 %"  # traffic_share 1.0 (the default)
     current = sections.current_state(small_analysis).tables[0].frame.iloc[0]
     assert current["Attributes"].startswith("instance_type=t3.medium")
 
@@ -220,6 +223,12 @@ def test_review_status_section(small_analysis: PlanAnalysis) -> None:
             "tests/data/plans/report/small.yaml --reviewer YOUR_NAME --answer &#x27;1=YOUR "
             "ANSWER&#x27; --answer &#x27;2=YOUR ANSWER&#x27; --db "
             f"{small_analysis.review.store}</code></pre>") in s.parts
+    # never submitted: approve would refuse it, so the page gives the submit command first
+    submit = ('<pre class="submit-command"><code>infra-toolkit submit '
+              f"tests/data/plans/report/small.yaml --db {small_analysis.review.store}"
+              "</code></pre>")
+    assert s.parts.index(submit) < next(i for i, p in enumerate(s.parts)
+                                        if isinstance(p, str) and "approve-command" in p)
 
 
 def test_phase_dates() -> None:
