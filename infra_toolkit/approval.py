@@ -230,13 +230,23 @@ def sign_off(
     at: datetime,
     answers: Mapping[int, str] | None = None,
     comment: str = "",
+    reviewed_digest: str | None = None,
 ) -> Recorded:
     """Record ``decision`` (approved, rejected, changes requested or comment) by ``reviewer`` on
     the review of ``subject``'s current digest. ``answers`` maps question number (1-based) to
-    the answer. Returns the record and the plan's status after it. Raises ApprovalError saying
-    what is missing, or that the store is tampered; writes nothing then."""
+    the answer. ``reviewed_digest``, when given, is the digest the reviewer read (the report
+    prints it): a subject whose digest is another is refused, since the decision would sign a
+    version nobody reviewed. Returns the record and the plan's status after it. Raises
+    ApprovalError saying what is missing, or that the store is tampered; writes nothing then."""
     if decision is RecordKind.REVIEW_REQUESTED:
         raise ApprovalError("a review is requested with submit, not sign_off")
+    if reviewed_digest is not None and reviewed_digest != subject.digest:
+        raise ApprovalError(
+            f"{subject.name} changed since it was reviewed (digest {reviewed_digest[:12]}… "
+            f"reviewed, {subject.digest[:12]}… now: the plan, a file it references or a "
+            "pricing table differs); nothing recorded: rebuild the report to review the plan "
+            "as it is now (and infra-toolkit submit it if it is a new version)"
+        )
     _check_name(reviewer, "reviewer")
     request = store.find_request(subject.plan, subject.digest)
     if request is None:

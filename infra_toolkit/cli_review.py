@@ -156,6 +156,16 @@ def _answer(text: str) -> tuple[int, str]:
     return int(number), answer
 
 
+def _digest(text: str) -> str:
+    """A ``--digest`` value: 64 lowercase hex digits (``sha256:`` prefix allowed)."""
+    value = text.removeprefix("sha256:")
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a plan digest: give the 64 hex digits the report's header prints"
+        )
+    return value
+
+
 def _add_sign_off(sub: SubParsers, name: str, help_text: str) -> None:
     p = sub.add_parser(name, help=help_text, description=help_text)
     if name == "comment":
@@ -175,6 +185,13 @@ def _add_sign_off(sub: SubParsers, name: str, help_text: str) -> None:
         "request changes)",
     )
     if name != "comment":
+        p.add_argument(
+            "--digest",
+            type=_digest,
+            metavar="SHA256",
+            help="the plan digest you reviewed (the report's header prints it): refused, "
+            "nothing recorded, if the plan's digest is now another",
+        )
         p.add_argument(
             "--answer",
             action="append",
@@ -213,6 +230,7 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             at=_now(),
             answers=answers,
             comment=args.comment,
+            reviewed_digest=getattr(args, "digest", None),
         )
     print(f"recorded {done.record.label()} at {done.record.recorded_at}")
     for note in (done.head_added_note(), done.guards_restored_note()):

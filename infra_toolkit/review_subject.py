@@ -226,8 +226,10 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
 def approve_command(subject: ReviewSubject, store: str | None = None) -> str:
     """The exact shell command that approves ``subject``'s current digest, one ``--answer`` per
     question for approval (for the report and messages; the reviewer fills in the text), with
-    ``--db store`` when a store other than the default is named (as given; pass it redacted)."""
-    argv = ["infra-toolkit", "approve", subject.name, "--reviewer", "YOUR_NAME"]
+    ``--digest`` (refused if the plan changed since) and ``--db store`` when a store other than
+    the default is named (as given; pass it redacted)."""
+    argv = ["infra-toolkit", "approve", subject.name, "--digest", subject.digest,
+            "--reviewer", "YOUR_NAME"]
     for n in range(1, len(subject.questions) + 1):
         argv += ["--answer", f"{n}=YOUR ANSWER"]
     return shlex.join(argv + (["--db", store] if store is not None else []))

@@ -447,7 +447,7 @@ def review_status(a: PlanAnalysis) -> Section:
     rows = [("Status", r.status), ("Detail", r.text), ("Plan id", r.subject.plan),
             ("Digest", r.subject.digest),
             ("Approvers needed", _approvers_needed(a)), ("Approval store", r.store)]
-    # approve signs the digest the file has when it runs, and only a submitted one
+    # approve signs only a submitted digest, and with --digest only the one shown here
     submit: tuple[str, ...] = ()
     if r.status in (Status.NOT_SUBMITTED.value, Status.STALE.value):
         submit = (paragraph(f"This digest is {r.status}: the approve command below refuses it "
@@ -457,8 +457,8 @@ def review_status(a: PlanAnalysis) -> Section:
         fields(rows, "review-status"),
         *submit,
         paragraph("To approve, answer every question for approval (run it in a checkout where "
-                  f"{r.subject.name} has the digest above: approve signs the digest the file "
-                  "has when it runs):"),
+                  f"{r.subject.name} has the digest above: with --digest, approve refuses to "
+                  "sign any other version of the plan):"),
         preformatted(r.approve_command, "approve-command"),
         paragraph("Or sign off in a live notebook (notebooks/approve.ipynb). "
                   f"infra-toolkit status {r.subject.name} shows the status; "

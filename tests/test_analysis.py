@@ -120,7 +120,8 @@ def test_review_status_missing_store_is_not_submitted(small: PlanAnalysis) -> No
     assert r.text.startswith(f"{SMALL} (digest {small.digest[:12]}…) was never submitted")
     # the store was named (db): the command records into it, not into the default one
     assert r.approve_command == ("infra-toolkit approve tests/data/plans/report/small.yaml "
-                                 "--reviewer YOUR_NAME --answer '1=YOUR ANSWER' "
+                                 f"--digest {small.digest} --reviewer YOUR_NAME "
+                                 "--answer '1=YOUR ANSWER' "
                                  f"--answer '2=YOUR ANSWER' --db {r.store}")
 
 
@@ -135,7 +136,8 @@ def test_review_status_is_the_stores(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # small.yaml's policy asks 1 approver and lists 2 questions
     assert a.review.text == (f"{SMALL}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; "
                              "1 more needed")
-    assert a.review.approve_command == (f"infra-toolkit approve {SMALL} --reviewer YOUR_NAME "
+    assert a.review.approve_command == (f"infra-toolkit approve {SMALL} --digest "
+                                        f"{subject.digest} --reviewer YOUR_NAME "
                                         "--answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER' "
                                         f"--db {db}")
     damaged = tmp_path / "damaged.sqlite"

@@ -419,8 +419,8 @@ def test_policy_validation(kwargs: dict[str, Any], match: str) -> None:
 def test_approve_command_and_status_text_for_the_report(store_location: str) -> None:
     s = subject()
     assert approve_command(s) == (
-        "infra-toolkit approve plans/checkout.yaml --reviewer YOUR_NAME "
-        "--answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER'"
+        "infra-toolkit approve plans/checkout.yaml --digest " + "a" * 64 + " --reviewer "
+        "YOUR_NAME --answer '1=YOUR ANSWER' --answer '2=YOUR ANSWER'"
     )
     assert review_status_text(s, store_location).startswith(
         "status unavailable: approval store"  # nothing submitted yet: no store

@@ -676,3 +676,44 @@ def test_sign_off_help_says_what_each_takes(
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
     assert comment_help in text and plan_help in text
+
+
+@pytest.mark.parametrize("decision", [
+    ["approve", *ANSWERS],
+    ["reject", "--comment", "no"],
+    ["request-changes", "--comment", "alerts"],
+])
+def test_a_decision_with_the_reviewed_digest_refuses_a_changed_plan(
+    run: Run, plan_file: Path, store_location: str, decision: list[str]
+) -> None:
+    plan = str(plan_file)
+    reviewed = hashlib.sha256(plan_file.read_bytes()).hexdigest()  # the fixture's digest rule
+    run("submit", plan)
+    plan_file.write_bytes(plan_file.read_bytes().replace(b"3", b"4"))  # edited after review
+    now = hashlib.sha256(plan_file.read_bytes()).hexdigest()
+    run("submit", plan)  # the new version is submitted too: without --digest it could be signed
+    before = _count(store_location)
+    code, out, err = run(decision[0], plan, "--digest", reviewed, "--reviewer", "alice",
+                         *decision[1:])
+    assert (code, out) == (2, "")
+    _assert_one_line_error(err, f"{plan} changed since it was reviewed (digest {reviewed[:12]}… "
+                           f"reviewed, {now[:12]}… now", "nothing recorded",
+                           "rebuild the report")
+    assert _count(store_location) == before
+    # the digest the plan has now signs it; the sha256: prefix the report's header uses is taken
+    code, out, _ = run(decision[0], plan, "--digest", f"sha256:{now}", "--reviewer", "alice",
+                       *decision[1:])
+    assert code == 0 and out.startswith("recorded record 3 (review-002 ")
+    assert _count(store_location) == before + 1
+
+
+@pytest.mark.parametrize("bad", ["abc", "A" * 64, "a" * 63, "sha1:" + "a" * 64])
+def test_a_malformed_reviewed_digest_is_a_usage_error(
+    run: Run, plan_file: Path, capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    run("submit", str(plan_file))
+    with pytest.raises(SystemExit) as exc:
+        run("approve", str(plan_file), "--digest", bad, *ANSWERS)
+    assert exc.value.code == 2
+    assert f"argument --digest: {bad!r} is not a plan digest: give the 64 hex digits" in \
+        capsys.readouterr().err

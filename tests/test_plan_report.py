@@ -130,7 +130,7 @@ def test_review_status_is_the_stores(soup: BeautifulSoup) -> None:
     assert command is not None
     # one --answer per question of the default plan's five
     assert command.get_text() == (
-        f"infra-toolkit approve {DEFAULT_PLAN} --reviewer YOUR_NAME "
+        f"infra-toolkit approve {DEFAULT_PLAN} --digest {status['Digest']} --reviewer YOUR_NAME "
         + " ".join(f"--answer '{n}=YOUR ANSWER'" for n in range(1, 6)))
 
 

@@ -220,7 +220,8 @@ def test_review_status_section(small_analysis: PlanAnalysis) -> None:
     s = sections.review_status(small_analysis)
     assert field_value(s, "review-status", "Status") == "NOT SUBMITTED"
     assert ('<pre class="approve-command"><code>infra-toolkit approve '
-            "tests/data/plans/report/small.yaml --reviewer YOUR_NAME --answer &#x27;1=YOUR "
+            f"tests/data/plans/report/small.yaml --digest {small_analysis.digest} --reviewer "
+            "YOUR_NAME --answer &#x27;1=YOUR "
             "ANSWER&#x27; --answer &#x27;2=YOUR ANSWER&#x27; --db "
             f"{small_analysis.review.store}</code></pre>") in s.parts
     # never submitted: approve would refuse it, so the page gives the submit command first
