@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from infra_toolkit.hpa import MetricComputationError, PodSample, Tolerances, group_pods
-from infra_toolkit.replica_calculator import (
+from infra_toolkit.object_external_replicas import (
     get_external_metric_replicas,
     get_external_per_pod_metric_replicas,
-    get_metric_replicas,
     get_object_metric_replicas,
     get_object_per_pod_metric_replicas,
+)
+from infra_toolkit.replica_calculator import (
+    get_metric_replicas,
     get_raw_resource_replicas,
     get_resource_replicas,
 )
