@@ -36,7 +36,12 @@ def get_usage_ratio_replica_count(
     if current_replicas != 0:
         if tolerances.is_within(usage_ratio):
             return current_replicas
-        return ceil_int32(usage_ratio * get_ready_pods_count(pods))
+        try:
+            ready_count = get_ready_pods_count(pods)
+        except MetricComputationError as exc:
+            # Go wraps the pod lister's error here (replica_calculator.go getUsageRatioReplicaCount)
+            raise MetricComputationError(f"unable to calculate ready pods: {exc}") from None
+        return ceil_int32(usage_ratio * ready_count)
     return ceil_int32(usage_ratio)
 
 

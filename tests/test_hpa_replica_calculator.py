@@ -246,8 +246,14 @@ def test_value_target_with_no_running_and_ready_pod_proposes_zero() -> None:
     # target (SPEC.md §2.4 "N = 0 yields 0"); an empty pod list is an error instead.
     pod_list = (pod("p0", ready=False), pod("p1", phase="Pending"))
     assert get_object_metric_replicas(3, 5000, TEN_PERCENT, 20_000, pod_list).replicas == 0
-    with pytest.raises(MetricComputationError, match="no pods returned by selector"):
+    # Go's getUsageRatioReplicaCount wraps getReadyPodsCount's error in "unable to calculate
+    # ready pods: %s" (replica_calculator.go), for Object and External Value targets alike.
+    wording = ("^unable to calculate ready pods: no pods returned by selector while calculating "
+               "replica count$")
+    with pytest.raises(MetricComputationError, match=wording):
         get_object_metric_replicas(3, 5000, TEN_PERCENT, 20_000, ())
+    with pytest.raises(MetricComputationError, match=wording):
+        get_external_metric_replicas(3, 5000, TEN_PERCENT, [20_000], ())
 
 
 def test_value_target_product_is_capped_at_max_int32() -> None:
