@@ -65,12 +65,14 @@ from infra_toolkit.hpa import (
     stabilize_recommendation_with_behaviors,
     store_scale_event,
 )
-from infra_toolkit.replica_calculator import (
+from infra_toolkit.object_external_replicas import (
     get_external_metric_replicas,
     get_external_per_pod_metric_replicas,
-    get_metric_replicas,
     get_object_metric_replicas,
     get_object_per_pod_metric_replicas,
+)
+from infra_toolkit.replica_calculator import (
+    get_metric_replicas,
     get_raw_resource_replicas,
     get_resource_replicas,
 )

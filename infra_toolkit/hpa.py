@@ -3,17 +3,18 @@
 :func:`reconcile` is one ``reconcileAutoscaler`` pass of Kubernetes 1.37's
 ``pkg/controller/podautoscaler/horizontal.go``: read the target's scale, compute a proposal per
 metric and take the max (:mod:`infra_toolkit.hpa_metrics`, over
-:mod:`infra_toolkit.replica_calculator`), normalize it (stabilization and rate limits,
-:mod:`infra_toolkit.hpa_normalize`) and decide the size to write. Everything the
-real controller keeps in memory between syncs (recommendations, scale events, the ScaledToZero
-condition) lives in :class:`HPAState`, passed in and returned; time is the ``now_s`` argument.
-No I/O and no clock here.
+:mod:`infra_toolkit.replica_calculator` and :mod:`infra_toolkit.object_external_replicas`),
+normalize it (stabilization and rate limits, :mod:`infra_toolkit.hpa_normalize`) and decide the
+size to write. Everything the real controller keeps in memory between syncs (recommendations,
+scale events, the ScaledToZero condition) lives in :class:`HPAState`, passed in and returned; time
+is the ``now_s`` argument. No I/O and no clock here.
 
 This module is also the package's HPA entry point: it re-exports the spec types
 (:mod:`infra_toolkit.hpa_spec`), the controller flags (:mod:`infra_toolkit.hpa_controller_config`),
 ``hpa_from_dict`` (:mod:`infra_toolkit.hpa_api`), the metric
-records and functions (:mod:`infra_toolkit.hpa_metrics`) and the pure functions of the
-calculator and of normalization, so ``from infra_toolkit.hpa import ...`` is all a user needs.
+records and functions (:mod:`infra_toolkit.hpa_metrics`), the calculator's records
+(:mod:`infra_toolkit.replica_types`) and pod grouping (:mod:`infra_toolkit.pod_grouping`), and the
+pure functions of normalization, so ``from infra_toolkit.hpa import ...`` is all a user needs.
 """
 
 from __future__ import annotations
@@ -63,13 +64,13 @@ from infra_toolkit.hpa_spec import (
     generate_scale_down_rules,
     generate_scale_up_rules,
 )
-from infra_toolkit.replica_calculator import (
+from infra_toolkit.pod_grouping import group_pods
+from infra_toolkit.replica_types import (
     MetricComputationError,
     Pod,
     PodSample,
     ReplicaProposal,
     Tolerances,
-    group_pods,
 )
 
 __all__ = [
@@ -103,7 +104,7 @@ __all__ = [
     "generate_scale_up_rules",
     "generate_scale_down_rules",
     "hpa_from_dict",
-    # replica calculator (infra_toolkit.replica_calculator)
+    # replica calculator (infra_toolkit.replica_types, pod_grouping)
     "Pod",
     "PodSample",
     "Tolerances",

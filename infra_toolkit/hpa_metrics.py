@@ -1,7 +1,8 @@
 """From the metric specs and what the metrics APIs returned to one proposal (Go
 ``computeReplicasForMetrics`` / ``computeReplicasForMetric``).
 
-Each metric spec is dispatched to its calculator in :mod:`infra_toolkit.replica_calculator`; the
+Each metric spec is dispatched to its calculator in :mod:`infra_toolkit.replica_calculator`
+(Resource, ContainerResource, Pods) or :mod:`infra_toolkit.object_external_replicas`; the
 proposal is the max over the metrics, and a metric that fails vetoes a scale-down but not a
 scale-up. The metrics APIs' answers for one sync are a :class:`MetricsSnapshot`.
 """
@@ -18,19 +19,18 @@ from infra_toolkit.hpa_spec import (
     MetricSpec,
     ObjectMetricSource,
 )
-from infra_toolkit.replica_calculator import (
-    MetricComputationError,
-    Pod,
-    PodSample,
-    Tolerances,
+from infra_toolkit.object_external_replicas import (
     get_external_metric_replicas,
     get_external_per_pod_metric_replicas,
-    get_metric_replicas,
     get_object_metric_replicas,
     get_object_per_pod_metric_replicas,
+)
+from infra_toolkit.replica_calculator import (
+    get_metric_replicas,
     get_raw_resource_replicas,
     get_resource_replicas,
 )
+from infra_toolkit.replica_types import MetricComputationError, Pod, PodSample, Tolerances
 
 __all__ = [
     "MetricsSnapshot",

@@ -18,8 +18,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from infra_toolkit.go_arithmetic import MAX_INT32, MIN_INT32
 from infra_toolkit.hpa_spec import HPABehavior, HPAScalingRules
-from infra_toolkit.replica_calculator import MAX_INT32, MIN_INT32
 
 __all__ = [
     "Recommendation",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from infra_toolkit.hpa import MetricComputationError, PodSample, Tolerances, group_pods
-from infra_toolkit.replica_calculator import (
+from infra_toolkit.object_external_replicas import (
     get_external_metric_replicas,
     get_external_per_pod_metric_replicas,
-    get_metric_replicas,
     get_object_metric_replicas,
     get_object_per_pod_metric_replicas,
+)
+from infra_toolkit.replica_calculator import (
+    get_metric_replicas,
     get_raw_resource_replicas,
     get_resource_replicas,
 )
@@ -244,8 +246,14 @@ def test_value_target_with_no_running_and_ready_pod_proposes_zero() -> None:
     # target (SPEC.md §2.4 "N = 0 yields 0"); an empty pod list is an error instead.
     pod_list = (pod("p0", ready=False), pod("p1", phase="Pending"))
     assert get_object_metric_replicas(3, 5000, TEN_PERCENT, 20_000, pod_list).replicas == 0
-    with pytest.raises(MetricComputationError, match="no pods returned by selector"):
+    # Go's getUsageRatioReplicaCount wraps getReadyPodsCount's error in "unable to calculate
+    # ready pods: %s" (replica_calculator.go), for Object and External Value targets alike.
+    wording = ("^unable to calculate ready pods: no pods returned by selector while calculating "
+               "replica count$")
+    with pytest.raises(MetricComputationError, match=wording):
         get_object_metric_replicas(3, 5000, TEN_PERCENT, 20_000, ())
+    with pytest.raises(MetricComputationError, match=wording):
+        get_external_metric_replicas(3, 5000, TEN_PERCENT, [20_000], ())
 
 
 def test_value_target_product_is_capped_at_max_int32() -> None:
