@@ -16,10 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-# MAX_INT32 and MIN_INT32 are re-exported for sweep_hpa, which still imports them from here.
-from infra_toolkit.go_arithmetic import MAX_INT32 as MAX_INT32
 from infra_toolkit.go_arithmetic import MAX_INT64, ceil_int32, go_div, wrap_int64
-from infra_toolkit.go_arithmetic import MIN_INT32 as MIN_INT32
 from infra_toolkit.pod_grouping import calculate_requests, group_pods_with_totals
 from infra_toolkit.replica_rebalance import drop_unready_and_ignored, replicas_with_rebalance
 from infra_toolkit.replica_types import (

@@ -10,7 +10,7 @@ scrape a full window after it started Running; Object and External metrics read 
 variant's pods reduce to counts per class and sums of samples, and each step below is a few array
 operations. Step by step (SPEC = ../shared/hpa/SPEC.md):
 
-- pod grouping (SPEC §2.0, ``replica_calculator._group_pods``): done by the caller
+- pod grouping (SPEC §2.0, ``pod_grouping.group_pods_with_totals``): done by the caller
   (:mod:`infra_toolkit.sweep_engine`), which passes ready / unready / missing counts and the
   ready pods' sample sums, once with the CPU readiness rules (initialization period, readiness
   delay, a full window after Ready) and once without (memory, Pods metrics);
@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from infra_toolkit.replica_calculator import MAX_INT32, MIN_INT32
+from infra_toolkit.go_arithmetic import MAX_INT32, MIN_INT32
 from infra_toolkit.sweep_history import Recommendations, ScaleEvents
 from infra_toolkit.sweep_params import (
     CPU_AVG,
@@ -75,14 +75,14 @@ R_NONE, R_ABOVE_MAX, R_BELOW_MIN, R_METRIC_ABOVE, R_ALL_BELOW = range(5)  # resc
 
 
 def _ceil32(x: np.ndarray) -> npt.NDArray[np.int64]:
-    """``_ceil_int32``: ceil, saturated to int32, NaN -> 0."""
+    """``go_arithmetic.ceil_int32``: ceil, saturated to int32, NaN -> 0."""
     x = np.nan_to_num(x, nan=0.0, posinf=float(MAX_INT32), neginf=float(MIN_INT32))
     replicas: npt.NDArray[np.int64] = np.clip(np.ceil(x), MIN_INT32, MAX_INT32).astype(np.int64)
     return replicas
 
 
 def _ceil_count(x: np.ndarray) -> npt.NDArray[np.int64]:
-    """``_ceil_int32`` of a finite product >= 0 (a ratio times a pod count)."""
+    """``go_arithmetic.ceil_int32`` of a finite product >= 0 (a ratio times a pod count)."""
     replicas: npt.NDArray[np.int64] = np.minimum(np.ceil(x), MAX_INT32).astype(np.int64)
     return replicas
 
