@@ -20,6 +20,11 @@ workload with an HPA and a model:
   at ``max_size`` (``nodes.pod_slots``). Each workload is checked alone, as ``validate`` checks
   the starting replicas; workloads sharing node groups also compete for that room.
 
+And for every plan, workloads or not, **a cost line without a price** (``price_warnings``): a
+resource of either side the price book cannot price (a SPOT node group without a spot rate, a
+region no table prices). Its cost is left out of every total, and the approval commands refuse
+the plan until it is priced, so ``validate`` says so before a review is asked for.
+
 Utilization is taken in whole percent as the controller computes it (``int(usage * 100 /
 request)``); the tolerance is the HPA's scale-up tolerance under the simulator's controller
 defaults (``hpa_metrics.tolerances_for_hpa``). Metrics the simulator cannot feed, and workloads
@@ -33,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from infra_toolkit.controller_view import MIB_MILLI
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
 from infra_toolkit.hpa_spec import MetricSpec
@@ -45,7 +51,7 @@ from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import WorkloadSpec
 
 __all__ = ["PlanWarning", "hpa_metric_warnings", "node_room_warnings", "peak_warnings",
-           "plan_warnings"]
+           "plan_warnings", "price_warnings"]
 
 
 @dataclass(frozen=True)
@@ -240,13 +246,29 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
         "raise max_size, use a larger instance type, lower the requests or maxReplicas"))]
 
 
+def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
+    """One warning per cost line of ``plan`` (current, then proposed, as declared) that ``book``
+    does not price, at the resource it belongs to, with the price book's reason and fix."""
+    out = []
+    for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
+        index = {(r.type, r.name): i for i, r in enumerate(arch.resources)}
+        for line in estimate(arch.resources, book).missing_prices:
+            i = index[(line.resource_type, line.resource_name)]
+            out.append(PlanWarning(f"{side}.resources[{i}]", (
+                f"no price for {line.address} / {line.component}: {line.price_not_found}; "
+                "the cost totals leave this line out (INCOMPLETE) and the approval commands "
+                "refuse the plan until every line is priced")))
+    return out
+
+
 def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve]
                   ) -> tuple[PlanWarning, ...]:
     """Every warning of the autoscaled proposed workloads of a valid ``plan``, in plan order:
     node groups sized from ``book``'s instance specs, and ``curves`` mapping a scenario's name
     to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
     ``validate`` and the report both pass every scenario of the plan, so they list the same
-    warnings whichever scenarios a report selects)."""
+    warnings whichever scenarios a report selects); then the cost lines ``book`` cannot price
+    (:func:`price_warnings`)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
         if w.hpa_spec is None or w.model is None:
@@ -255,4 +277,4 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += node_room_warnings(w, at, simulation_node_groups(plan.proposed, w, book))
-    return tuple(out)
+    return tuple(out + price_warnings(plan, book))

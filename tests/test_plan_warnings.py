@@ -233,9 +233,35 @@ def test_the_default_plan_warns_twice_and_both_are_true() -> None:
     assert "(15 x 25 rps = 375 rps): 105 rps (21.9 %) cannot be served" in got[1][1]
 
 
-@pytest.mark.parametrize("plan", [DATA / "minimal.yaml", DATA / "report" / "small.yaml"])
+@pytest.mark.parametrize("plan", [DATA / "minimal.yaml", DATA / "report" / "small.yaml",
+                                  REPO / "plans" / "search-api.yaml"])
 def test_plans_that_behave_as_meant_give_no_warning(plan: Path) -> None:
     assert _warnings(plan) == []
+
+
+def test_a_cost_line_without_a_price_is_a_warning_at_its_resource(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # before: a SPOT node group with no spot rate validated with no word, though `cost` prints
+    # PRICE NOT FOUND and `approve` refuses the plan. The public tables hold no spot prices.
+    spot = "instance_types: [m5.large]\n      capacity_type: SPOT\n"
+    plan = _plan(tmp_path, plan_edits=(("instance_types: [m5.large]\n", spot),))
+    got = _warnings(plan)
+    assert [path for path, _message in got] == ["proposed.resources[1]"]
+    assert got[0][1].startswith(
+        "no price for aws_eks_node_group.general / Instance usage (Linux/UNIX, spot, m5.large): "
+        "no spot rate for AmazonEC2 instance us-east-1/m5.large")
+    assert got[0][1].endswith("the cost totals leave this line out (INCOMPLETE) and the approval "
+                              "commands refuse the plan until every line is priced")
+    # today's side is checked too, and so is a plan without an autoscaled workload (before,
+    # `validate` looked for no warning at all in such a plan)
+    no_hpa = _plan(tmp_path / "b", plan_edits=(
+        ("      hpa: manifests/hpa.yaml\n", ""),
+        ("resources: []", "resources:\n    - {type: aws_instance, name: old, instance_type: "
+                          "m5.large, instance_market_options: {market_type: spot}}"),))
+    assert [path for path, _message in _warnings(no_hpa)] == ["current.resources[0]"]
+    assert main(["validate", str(no_hpa)]) == 0
+    out = capsys.readouterr().out
+    assert ": current.resources[0]: warning: no price for aws_instance.old" in out
 
 
 def test_validate_prints_warnings_located_and_exits_0(tmp_path: Path,
