@@ -20,6 +20,13 @@ workload with an HPA and a model:
   at ``max_size`` (``nodes.pod_slots``). Each workload is checked alone, as ``validate`` checks
   the starting replicas; workloads sharing node groups also compete for that room.
 
+* **desired_size below the starting pods**: a node group (``aws_eks_node_group``) whose
+  ``desired_size``, the node count the review's declared cost prices, is below the nodes that
+  the starting replicas (the Deployment's ``replicas``, within the HPA's bounds) of the
+  workloads that can run only on it fill: ``ceil(sum of replicas / pods per node)``, a lower
+  bound (pods of several workloads are packed as fractions of a node), so the declared monthly
+  change leaves out nodes the cluster runs from its first minute.
+
 And for every plan, workloads or not, **a cost line without a price** (``price_warnings``): a
 resource of either side the price book cannot price (a SPOT node group without a spot rate, a
 region no table prices). Its cost is left out of every total, and the approval commands refuse
@@ -42,7 +49,7 @@ from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
 from infra_toolkit.hpa_spec import MetricSpec
-from infra_toolkit.nodes import NodeGroup, node_room
+from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_simulation import simulation_node_groups
@@ -50,8 +57,8 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["PlanWarning", "hpa_metric_warnings", "node_room_warnings", "peak_warnings",
-           "plan_warnings", "price_warnings"]
+__all__ = ["PlanWarning", "desired_size_warnings", "hpa_metric_warnings", "node_room_warnings",
+           "peak_warnings", "plan_warnings", "price_warnings"]
 
 
 @dataclass(frozen=True)
@@ -246,6 +253,42 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
         "raise max_size, use a larger instance type, lower the requests or maxReplicas"))]
 
 
+def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
+    """One warning per proposed ``aws_eks_node_group`` whose ``desired_size`` is below the
+    nodes the starting pods of the workloads confined to it fill (a lower bound, see the
+    module docstring), at its ``scaling_config.desired_size``."""
+    filled: dict[str, float] = {}
+    starting: dict[str, list[str]] = {}
+    for w in plan.proposed.workloads:
+        groups = simulation_node_groups(plan.proposed, w, book)
+        if len(groups) != 1:
+            continue  # its pods may go to several groups: no one group is bound to hold them
+        g, d = groups[0], w.deployment_spec
+        pods = d.replicas if d.replicas is not None else 1
+        if w.hpa_spec is not None:  # its first sync brings the count within its bounds
+            pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
+        per_node = pod_slots(g, d.cpu_request_millicores, d.memory_request_mib)
+        filled[g.name] = filled.get(g.name, 0.0) + pods / per_node
+        starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
+                                               f"{_f(d.memory_request_mib)} MiB, {per_node} per "
+                                               f"{g.instance_type}")
+    out = []
+    raw = plan.data.get("proposed", {}).get("resources", [])
+    for i, r in enumerate(plan.proposed.resources):
+        name = (raw[i].get("node_group_name") if i < len(raw) else None) or r.name
+        if r.type != "aws_eks_node_group" or name not in filled:
+            continue
+        need = math.ceil(filled[name] - 1e-9)
+        desired = r.attributes["scaling_config.desired_size"]
+        if need > desired:
+            out.append(PlanWarning(f"proposed.resources[{i}].scaling_config.desired_size", (
+                f"node group {name!r} declares desired_size {desired} but its starting pods "
+                f"({'; '.join(starting[name])}) fill at least {need} node(s): the declared "
+                f"cost, the review's basis, leaves out {need - desired} node(s) that run from "
+                f"the first minute; set desired_size to {need} (and eksctl's desiredCapacity)")))
+    return out
+
+
 def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     """One warning per cost line of ``plan`` (current, then proposed, as declared) that ``book``
     does not price, at the resource it belongs to, with the price book's reason and fix."""
@@ -267,7 +310,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     node groups sized from ``book``'s instance specs, and ``curves`` mapping a scenario's name
     to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
     ``validate`` and the report both pass every scenario of the plan, so they list the same
-    warnings whichever scenarios a report selects); then the cost lines ``book`` cannot price
+    warnings whichever scenarios a report selects); then the node groups declared below their
+    starting pods (:func:`desired_size_warnings`) and the cost lines ``book`` cannot price
     (:func:`price_warnings`)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
@@ -277,4 +321,4 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += node_room_warnings(w, at, simulation_node_groups(plan.proposed, w, book))
-    return tuple(out + price_warnings(plan, book))
+    return tuple(out + desired_size_warnings(plan, book) + price_warnings(plan, book))

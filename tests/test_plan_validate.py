@@ -465,6 +465,17 @@ MUTATIONS = [
      "simulation.step_s", "0 must be >= 1"),
     ("csv: {path: manifests/traffic.csv}", "csv: {path: manifests/traffic.csv, start: noon}",
      "scenarios[0].csv.start", "expected an ISO 8601 time"),
+    # a strategy type without its block says which block to add (before: "expected a mapping
+    # (the canary parameters), got nothing (null)")
+    ("  type: rolling\n  description: plain rolling update\n  rolling: {max_surge: 1, "
+     "max_unavailable: 0}", "  type: canary\n  description: by weight",
+     "deployment_strategy.canary",
+     "missing: type 'canary' needs its block; add `canary: {traffic_router, steps: [{weight_pct, "
+     "pause}], analysis}`"),
+    ("  rolling: {max_surge: 1, max_unavailable: 0}", "", "deployment_strategy.rolling",
+     "missing: type 'rolling' needs its block; add `rolling: {max_surge, max_unavailable}`"),
+    ("  rolling: {max_surge: 1, max_unavailable: 0}", "  rolling: 25%",
+     "deployment_strategy.rolling", "expected a mapping (the rolling parameters), got text"),
     # a shape's moment inside the scenario (before: a flash crowd at 7200 s of a 1 h scenario
     # validated and simulated as a flat base rate; a negative start was cut silently)
     ("csv: {path: manifests/traffic.csv}",

@@ -290,7 +290,7 @@ def test_validate_of_an_invalid_plan_exits_1_without_warnings(
 def test_the_report_lists_the_warnings_after_the_scaling_tables(
         small_analysis: PlanAnalysis) -> None:
     assert small_analysis.warnings == ()  # small.yaml behaves as meant
-    assert len(sections.scaling_behaviour(small_analysis).tables) == 3
+    assert len(sections.scaling_behaviour(small_analysis).tables) == 4  # the last: settings
     warned = dataclasses.replace(small_analysis, warnings=(
         PlanWarning(HPA_PATH, "spec.metrics[1] (memory) reaches at most 78.1 %"),))
     table = sections.scaling_behaviour(warned).tables[-1]
@@ -303,3 +303,44 @@ def test_the_report_lists_the_warnings_after_the_scaling_tables(
 def test_a_warning_has_a_message() -> None:
     with pytest.raises(ValueError, match="plan warning at 'x' has no message"):
         PlanWarning("x", "")
+
+
+def _desired_warning(pods: int, need: int, desired: int) -> str:
+    return (f"node group 'general' declares desired_size {desired} but its starting pods (api "
+            f"{pods} x 200m / 256 MiB, 9 per m5.large) fill at least {need} node(s): the "
+            f"declared cost, the review's basis, leaves out {need - desired} node(s) that run "
+            f"from the first minute; set desired_size to {need} (and eksctl's desiredCapacity)")
+
+
+@pytest.mark.parametrize(("replicas", "desired", "expected"), [
+    # m5.large holds min((2000 - 100) // 200, (8192 - 600) // 256, 29 - 2) = min(9, 29, 27) = 9
+    # of minimal.yaml's 200m / 256 MiB pods (HPA 2-8)
+    ("2", 0, _desired_warning(2, 1, 0)),   # 2 pods: ceil(2 / 9) = 1 node, none declared
+    ("1", 0, _desired_warning(2, 1, 0)),   # below minReplicas: the HPA starts from 2
+    ("12", 0, _desired_warning(8, 1, 0)),  # above maxReplicas: the HPA cuts it to 8
+    ("8", 1, None),                        # declared as needed
+])
+def test_desired_size_below_the_starting_pods(tmp_path: Path, replicas: str, desired: int,
+                                              expected: str | None) -> None:
+    # before: a group declared smaller than its starting pods validated without a word, and
+    # the review's cost basis (node groups at desired_size) left those nodes out
+    plan = _plan(tmp_path, plan_edits=(
+        ("{desired_size: 2, min_size: 2, max_size: 4}",
+         f"{{desired_size: {desired}, min_size: 0, max_size: 4}}"),),
+        deployment_edits=(("replicas: 2", f"replicas: {replicas}"),))
+    got = _warnings(plan)
+    assert got == ([] if expected is None
+                   else [("proposed.resources[1].scaling_config.desired_size", expected)])
+
+
+def test_desired_size_counts_whole_nodes_of_the_starting_pods(tmp_path: Path) -> None:
+    # 1000m pods: m5.large holds (2000 - 100) // 1000 = 1, so minReplicas 2 fill 2 nodes and a
+    # declared desired_size 1 leaves one out
+    plan = _plan(tmp_path, plan_edits=(("{desired_size: 2, min_size: 2, max_size: 4}",
+                                        "{desired_size: 1, min_size: 1, max_size: 8}"),),
+                 deployment_edits=(("cpu: 200m", "cpu: 1000m"),))
+    assert [m for p, m in _warnings(plan) if p.endswith("desired_size")] == [
+        "node group 'general' declares desired_size 1 but its starting pods (api 2 x 1000m / "
+        "256 MiB, 1 per m5.large) fill at least 2 node(s): the declared cost, the review's "
+        "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2 (and "
+        "eksctl's desiredCapacity)"]
