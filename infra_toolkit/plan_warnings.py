@@ -27,6 +27,13 @@ workload with an HPA and a model:
   bound (pods of several workloads are packed as fractions of a node), so the declared monthly
   change leaves out nodes the cluster runs from its first minute.
 
+* **a load balancer processing less than the egress it carries**: the report counts every
+  response as leaving through the plan's one load balancer declaring ``processed_bytes_gb``
+  (``plan_cost.traffic_profile_from_usage``), so a declared ``processed_bytes_gb`` (GB an hour)
+  times 730 below the ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` is raised to the
+  egress without a word: the requests would carry no bytes and the capacity units differ from
+  the declared ones.
+
 And for every plan, workloads or not, **a cost line without a price** (``price_warnings``): a
 resource of either side the price book cannot price (a SPOT node group without a spot rate, a
 region no table prices). Its cost is left out of every total, and the approval commands refuse
@@ -45,6 +52,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from infra_toolkit.controller_view import MIB_MILLI
+from infra_toolkit.cost import HOURS_PER_MONTH
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
@@ -57,8 +65,9 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["PlanWarning", "desired_size_warnings", "hpa_metric_warnings", "node_room_warnings",
-           "peak_warnings", "plan_warnings", "price_warnings"]
+__all__ = ["PlanWarning", "desired_size_warnings", "hpa_metric_warnings",
+           "load_balancer_bytes_warnings", "node_room_warnings", "peak_warnings", "plan_warnings",
+           "price_warnings"]
 
 
 @dataclass(frozen=True)
@@ -289,6 +298,32 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     return out
 
 
+def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at the proposed load balancer's ``usage.processed_bytes_gb`` when, over a
+    730-hour month, it processes less than the declared Internet egress, which the report sends
+    through it (see the module docstring)."""
+    resources = plan.proposed.resources
+    lbs = [i for i, r in enumerate(resources)
+           if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
+    transfers = [r for r in resources if r.type == "aws_data_transfer"]
+    if len(lbs) != 1 or not transfers:
+        return []  # no per-request sizes are derived, as plan_cost does
+    lb = resources[lbs[0]]
+    hourly_gb = float(lb.usage["processed_bytes_gb"])
+    monthly_gb = hourly_gb * float(HOURS_PER_MONTH)
+    egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0))
+    if egress_gb <= monthly_gb:
+        return []
+    return [PlanWarning(f"proposed.resources[{lbs[0]}].usage.processed_bytes_gb", (
+        f"{_f(hourly_gb)} GB an hour is {_f(monthly_gb)} GB a month, less than the "
+        f"{_f(egress_gb)} GB a month of Internet egress (aws_data_transfer.{transfers[0].name}) "
+        f"that the report sends through aws_lb.{lb.name}: it prices the load balancer on the "
+        f"egress alone, as if requests carried no bytes; declare processed_bytes_gb of at least "
+        f"{math.ceil(egress_gb / float(HOURS_PER_MONTH) * 1000) / 1000:g} GB an hour (rounded "
+        "up) plus the requests' own bytes, or "
+        "the egress this load balancer carries"))]
+
+
 def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     """One warning per cost line of ``plan`` (current, then proposed, as declared) that ``book``
     does not price, at the resource it belongs to, with the price book's reason and fix."""
@@ -311,7 +346,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
     ``validate`` and the report both pass every scenario of the plan, so they list the same
     warnings whichever scenarios a report selects); then the node groups declared below their
-    starting pods (:func:`desired_size_warnings`) and the cost lines ``book`` cannot price
+    starting pods (:func:`desired_size_warnings`), a load balancer declared below its egress
+    (:func:`load_balancer_bytes_warnings`) and the cost lines ``book`` cannot price
     (:func:`price_warnings`)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
@@ -321,4 +357,5 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += node_room_warnings(w, at, simulation_node_groups(plan.proposed, w, book))
-    return tuple(out + desired_size_warnings(plan, book) + price_warnings(plan, book))
+    return tuple(out + desired_size_warnings(plan, book) + load_balancer_bytes_warnings(plan)
+                 + price_warnings(plan, book))

@@ -344,3 +344,31 @@ def test_desired_size_counts_whole_nodes_of_the_starting_pods(tmp_path: Path) ->
         "256 MiB, 1 per m5.large) fill at least 2 node(s): the declared cost, the review's "
         "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2 (and "
         "eksctl's desiredCapacity)"]
+
+
+LB = ("    - type: aws_lb\n      name: edge\n      load_balancer_type: network\n"
+      "      usage: {{processed_bytes_gb: {gb}, new_connections: 10, active_connections: 100}}\n"
+      "    - type: aws_data_transfer\n      name: out\n"
+      "      usage: {{monthly_outbound_internet_gb: {egress}}}\n")
+
+
+@pytest.mark.parametrize(("gb", "egress", "expected"), [
+    # 3.9 GB an hour x 730 = 2,847 GB a month < 2,850 GB of egress; 2,850 / 730 = 3.90411
+    ("3.9", "2850", "3.9 GB an hour is 2,847 GB a month, less than the 2,850 GB a month of "
+                    "Internet egress (aws_data_transfer.out) that the report sends through "
+                    "aws_lb.edge: it prices the load balancer on the egress alone, as if "
+                    "requests carried no bytes; declare processed_bytes_gb of at least 3.905 GB "
+                    "an hour (rounded up) plus the requests' own bytes, or the egress this load "
+                    "balancer carries"),
+    ("4.1", "2850", None),  # 2,993 GB a month: requests and responses
+    ("3.9", "2847", None),  # exactly the egress: requests of no bytes, as declared
+])
+def test_a_load_balancer_declared_below_its_egress(tmp_path: Path, gb: str, egress: str,
+                                                   expected: str | None) -> None:
+    # before: the report silently priced the load balancer on the larger egress
+    # (plan_cost.traffic_profile_from_usage: request bytes max(0, processed - responses))
+    plan = _plan(tmp_path, plan_edits=(
+        ("  workloads:", LB.format(gb=gb, egress=egress) + "  workloads:"),))
+    got = [w for w in _warnings(plan) if w[0].endswith("processed_bytes_gb")]
+    assert got == ([] if expected is None
+                   else [("proposed.resources[2].usage.processed_bytes_gb", expected)])

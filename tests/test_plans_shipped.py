@@ -60,10 +60,10 @@ def test_every_trace_a_shipped_plan_uses_has_its_origin_note(plan: Path) -> None
 #   other_services ebs_gp3_storage 0.08 per GB-month           -> 2 nodes x 40 GB x 0.08 = 6.40
 #   ec2_on_demand us-east-1,c6i.large,0.085                    -> 1 node x 0.085 x 730 = 62.05
 #   other_services nlb_hour 0.0225                             -> 0.0225 x 730 = 16.425
-#   NLB TCP NLCU: max(20 new flows/s / 800, 2000 active / 100000, 3.9 GB/h / 1) = 3.9
-#     x other_services nlb_nlcu 0.006                          -> 3.9 x 730 x 0.006 = 17.082
+#   NLB TCP NLCU: max(20 new flows/s / 800, 2000 active / 100000, 4.1 GB/h / 1) = 4.1
+#     x other_services nlb_nlcu 0.006                          -> 4.1 x 730 x 0.006 = 17.958
 #   other_services intra_region 0.01 per GB and direction      -> 600 GB x 2 x 0.01 = 12.00
-#   other_services internet_out first 10 TB 0.09               -> 2850 GB x 0.09 = 256.50
+#   other_services internet_out first 10 TB 0.09               -> 2840 GB x 0.09 = 255.60
 SEARCH_API_PROPOSED = {
     ("aws_db_instance.search", "Database instance (on-demand, Multi-AZ, db.r6g.large)"):
         D("328.50"),
@@ -77,10 +77,10 @@ SEARCH_API_PROPOSED = {
     ("aws_eks_node_group.api", "launch_template: Storage (general purpose SSD, gp3)"): D("6.40"),
     ("aws_eks_node_group.burst", "Instance usage (Linux/UNIX, on-demand, c6i.large)"): D("62.05"),
     ("aws_lb.search", "Network load balancer"): D("16.425"),
-    ("aws_lb.search", "Load balancer capacity units"): D("17.082"),
+    ("aws_lb.search", "Load balancer capacity units"): D("17.958"),
     ("aws_data_transfer.internet", "Intra-region data transfer"): D("12.00"),
     ("aws_data_transfer.internet", "Outbound data transfer to Internet (first 10TB)"):
-        D("256.50"),
+        D("255.60"),
 }
 
 
