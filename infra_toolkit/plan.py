@@ -48,6 +48,7 @@ __all__ = [
     "ALWAYS_PROVIDE",
     "ENVIRONMENTS",
     "LIKELIHOODS",
+    "NODE_AUTOSCALERS",
     "PLAN_TYPES",
     "PLAN_VERSION",
     "PRIORITIES",
@@ -95,6 +96,9 @@ STRATEGY_TYPES = ("rolling", "canary", "blue-green", "recreate")
 TEST_TYPES = ("unit", "integration", "smoke", "load", "soak", "failover", "chaos", "security",
               "rollback-rehearsal", "disaster-recovery", "canary-analysis")
 SECURITY_STATUSES = ("done", "in-progress", "planned", "not-applicable")
+#: Node autoscaler presets of ``simulation.node_autoscaler`` (``nodes.ClusterAutoscalerSpec()``
+#: and ``nodes.KARPENTER_LIKE``, by their names).
+NODE_AUTOSCALERS = ("cluster-autoscaler", "karpenter-like")
 #: Latency percentiles the simulation reports (its timeline has p50/p95/p99 columns).
 SLO_PERCENTILES = (50, 95, 99)
 
@@ -137,14 +141,16 @@ class ApprovalPolicy:
 @dataclass(frozen=True)
 class SimulationSettings:
     """Simulation inputs the plan pins: the traffic step (seconds per step of every scenario
-    curve, default 15 s: one HPA sync), the random seed, and timings where ``None`` means the
-    simulator's default."""
+    curve, default 15 s: one HPA sync), the random seed, the node autoscaler's preset
+    (:data:`NODE_AUTOSCALERS`) and timings where ``None`` means the simulator's default (the
+    preset's, for ``node_provisioning_s``)."""
 
     step_s: float = 15.0
     seed: int = 0
     hpa_sync_period_s: float | None = None
     metrics_resolution_s: float | None = None
     node_provisioning_s: float | None = None
+    node_autoscaler: str = "cluster-autoscaler"
 
 
 @dataclass(frozen=True)

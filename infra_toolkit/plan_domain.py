@@ -287,6 +287,10 @@ def check_scenario(r: FieldReader, scenario: Scenario, path: str, step_s: float)
             r.add(path, str(exc))
 
 
+#: Synthetic shape parameters that place the shape's change in time (seconds from the start).
+_SHAPE_MOMENTS = ("at_s", "ramp_start_s")
+
+
 def check_synthetic_parameters(r: FieldReader, traffic: SyntheticTraffic, path: str) -> bool:
     """The shape is one the traffic module draws and its parameters are that function's."""
     if traffic.shape not in SHAPES:
@@ -297,10 +301,22 @@ def check_synthetic_parameters(r: FieldReader, traffic: SyntheticTraffic, path: 
     before = r.count()
     for key in traffic.params:
         if key not in required + optional:
+            # the list is written once: did_you_mean would repeat it when nothing is close
+            near = did_you_mean(key, required + optional)
             r.add(join_path(path, key), f"is not a parameter of shape {traffic.shape!r} "
                                         f"(parameters: {', '.join(required + optional)})"
-                                        f"{did_you_mean(key, required + optional)}")
+                                        f"{near if 'did you mean' in near else ''}")
     for key in required:
         if key not in traffic.params:
             r.add(join_path(path, key), f"missing: shape {traffic.shape!r} needs it")
+    for key in _SHAPE_MOMENTS:
+        moment = traffic.params.get(key)
+        if moment is not None and not 0 <= moment < traffic.duration_s:
+            # before: a flash crowd at 7200 s of a 1 h scenario validated as a flat curve
+            r.add(join_path(path, key), (
+                f"{moment:g} s is outside the scenario (0 to {traffic.duration_s:g} s, its "
+                f"duration): the {traffic.shape} would begin "
+                f"{'before it starts' if moment < 0 else 'after it ends, never shown'}; give the "
+                f"seconds from the scenario's start, below {traffic.duration_s:g}, or lengthen "
+                "duration"))
     return r.count() == before

@@ -233,7 +233,8 @@ class FieldReader:
         if not isinstance(value, str):
             if isinstance(value, (int, float)) and not isinstance(value, bool) and not choices:
                 return str(value)  # a bare number where free text is expected reads fine
-            self.add(path, f"expected text, got {_type_name(value)}{_bool_hint(value)}")
+            valid = f"; one of {', '.join(choices)}" if choices else ""
+            self.add(path, f"expected text, got {_type_name(value)}{_bool_hint(value)}{valid}")
             return None
         if not value.strip():
             self.add(path, "is blank; write the text")

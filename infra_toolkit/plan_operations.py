@@ -35,6 +35,14 @@ __all__ = ["read_monitoring", "read_risks", "read_rollback", "read_security", "r
            "read_testing", "read_timeline"]
 
 
+#: The block each strategy type needs, as its message writes it (docs/PLAN.md).
+_STRATEGY_BLOCKS = {
+    "rolling": "{max_surge, max_unavailable}",
+    "canary": "{traffic_router, steps: [{weight_pct, pause}], analysis}",
+    "blue_green": "{preview, auto_promote, scale_down_delay}",
+}
+
+
 def read_strategy(r: FieldReader, raw: Any) -> DeploymentStrategy | None:
     """``deployment_strategy``: its type and that type's parameters (rolling surge, canary
     steps, blue/green preview), or ``None`` after recording every problem on ``r``."""
@@ -55,8 +63,10 @@ def read_strategy(r: FieldReader, raw: Any) -> DeploymentStrategy | None:
     if sub_key is not None:
         sp = join_path(p, sub_key)
         reader = {"rolling": _rolling, "canary": _canary, "blue_green": _blue_green}[sub_key]
-        sub = r.mapping(m.get(sub_key), sp, what=f" (the {kind} parameters)")
-        if sub is not None:
+        if sub_key not in m:  # before: "expected a mapping (...), got nothing (null)"
+            r.add(sp, f"missing: type {kind!r} needs its block; add `{sub_key}: "
+                      f"{_STRATEGY_BLOCKS[sub_key]}`")
+        elif (sub := r.mapping(m[sub_key], sp, what=f" (the {kind} parameters)")) is not None:
             fields = reader(r, sub, sp)
     if r.count() > before or kind is None or description is None:
         return None

@@ -8,7 +8,8 @@ workload, with its node groups sized from the pricing tables' instance specs.
   PreferNoSchedule taint only makes the scheduler prefer other nodes).
 * The workload: :meth:`Workload.workload_spec` with the p95 latency SLO of that workload (or of
   all workloads) as the simulator's SLO threshold.
-* Timings from the plan's ``simulation`` section; the simulator's defaults otherwise.
+* Timings and the node autoscaler preset from the plan's ``simulation`` section; the
+  simulator's defaults otherwise.
 """
 
 from __future__ import annotations
@@ -17,14 +18,24 @@ import dataclasses
 
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
-from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Architecture, Workload
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec
 
-__all__ = ["p95_latency_slo_ms", "simulation_node_groups", "simulation_spec"]
+__all__ = ["node_autoscaler", "p95_latency_slo_ms", "simulation_node_groups", "simulation_spec"]
+
+_PRESETS = {spec.name: spec for spec in (ClusterAutoscalerSpec(), KARPENTER_LIKE)}
+
+
+def node_autoscaler(preset: str, provisioning_s: float | None = None) -> ClusterAutoscalerSpec:
+    """The node autoscaler of ``simulation.node_autoscaler`` (``plan.NODE_AUTOSCALERS``), with
+    its node provisioning delay replaced by ``provisioning_s`` seconds when that is given."""
+    spec = _PRESETS[preset]
+    return spec if provisioning_s is None else \
+        dataclasses.replace(spec, provisioning_delay_s=provisioning_s)
 
 
 def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook
@@ -76,8 +87,7 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
                               "maxReplicas for a fixed size) to simulate it")
     slo = p95_latency_slo_ms(plan, workload_name)
     settings = plan.simulation
-    autoscaler = ClusterAutoscalerSpec() if settings.node_provisioning_s is None else \
-        ClusterAutoscalerSpec(provisioning_delay_s=settings.node_provisioning_s)
+    autoscaler = node_autoscaler(settings.node_autoscaler, settings.node_provisioning_s)
     metrics = MetricsPipelineSpec() if settings.metrics_resolution_s is None else \
         MetricsPipelineSpec(resolution_s=int(settings.metrics_resolution_s))
     controller = DEFAULT_CONTROLLER_CONFIG if settings.hpa_sync_period_s is None else \

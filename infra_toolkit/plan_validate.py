@@ -27,6 +27,7 @@ from infra_toolkit.nodes import node_room
 from infra_toolkit.plan import (
     ALWAYS_PROVIDE,
     ENVIRONMENTS,
+    NODE_AUTOSCALERS,
     PLAN_TYPES,
     PLAN_VERSION,
     PRIORITIES,
@@ -137,7 +138,7 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
         return SimulationSettings()
     p = "simulation"
     keys = ("step_s", "seed", "hpa_sync_period_s", "metrics_resolution_s", "node_provisioning_s")
-    m = r.mapping(raw, p, keys)
+    m = r.mapping(raw, p, (*keys, "node_autoscaler"))
     if m is None:
         return None
     before = r.count()
@@ -150,6 +151,8 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
         else r.number(m, k, p, minimum=0, exclusive_minimum=True)
         for k in keys if k != "seed" and k in m}
     fields["seed"] = r.int_(m, "seed", p, required=False, minimum=0, default=0)
+    if "node_autoscaler" in m:
+        fields["node_autoscaler"] = r.str_(m, "node_autoscaler", p, choices=NODE_AUTOSCALERS)
     return None if r.count() > before else SimulationSettings(**fields)
 
 
@@ -314,7 +317,7 @@ def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Pr
     (:func:`~infra_toolkit.plan_warnings.plan_warnings` over every scenario), each located
     like a problem with a message starting ``warning:``."""
     plan, problems, lines = _check(path)
-    if plan is None or all(w.hpa_spec is None for w in plan.proposed.workloads):
+    if plan is None:
         return plan, problems, []
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     warnings = [Problem(w.path, f"warning: {w.message}", str(path), line_of(lines, w.path))

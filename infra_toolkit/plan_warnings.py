@@ -20,6 +20,25 @@ workload with an HPA and a model:
   at ``max_size`` (``nodes.pod_slots``). Each workload is checked alone, as ``validate`` checks
   the starting replicas; workloads sharing node groups also compete for that room.
 
+* **desired_size below the starting pods**: a node group (``aws_eks_node_group``) whose
+  ``desired_size``, the node count the review's declared cost prices, is below the nodes that
+  the starting replicas (the Deployment's ``replicas``, within the HPA's bounds) of the
+  workloads that can run only on it fill: ``ceil(sum of replicas / pods per node)``, a lower
+  bound (pods of several workloads are packed as fractions of a node), so the declared monthly
+  change leaves out nodes the cluster runs from its first minute.
+
+* **a load balancer processing less than the egress it carries**: the report counts every
+  response as leaving through the plan's one load balancer declaring ``processed_bytes_gb``
+  (``plan_cost.traffic_profile_from_usage``), so a declared ``processed_bytes_gb`` (GB an hour)
+  times 730 below the ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` is raised to the
+  egress without a word: the requests would carry no bytes and the capacity units differ from
+  the declared ones.
+
+And for every plan, workloads or not, **a cost line without a price** (``price_warnings``): a
+resource of either side the price book cannot price (a SPOT node group without a spot rate, a
+region no table prices). Its cost is left out of every total, and the approval commands refuse
+the plan until it is priced, so ``validate`` says so before a review is asked for.
+
 Utilization is taken in whole percent as the controller computes it (``int(usage * 100 /
 request)``); the tolerance is the HPA's scale-up tolerance under the simulator's controller
 defaults (``hpa_metrics.tolerances_for_hpa``). Metrics the simulator cannot feed, and workloads
@@ -33,10 +52,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from infra_toolkit.controller_view import MIB_MILLI
+from infra_toolkit.cost import HOURS_PER_MONTH
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
 from infra_toolkit.hpa_spec import MetricSpec
-from infra_toolkit.nodes import NodeGroup, node_room
+from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_simulation import simulation_node_groups
@@ -44,8 +65,9 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["PlanWarning", "hpa_metric_warnings", "node_room_warnings", "peak_warnings",
-           "plan_warnings"]
+__all__ = ["PlanWarning", "desired_size_warnings", "hpa_metric_warnings",
+           "load_balancer_bytes_warnings", "node_room_warnings", "peak_warnings", "plan_warnings",
+           "price_warnings"]
 
 
 @dataclass(frozen=True)
@@ -240,13 +262,93 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
         "raise max_size, use a larger instance type, lower the requests or maxReplicas"))]
 
 
+def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
+    """One warning per proposed ``aws_eks_node_group`` whose ``desired_size`` is below the
+    nodes the starting pods of the workloads confined to it fill (a lower bound, see the
+    module docstring), at its ``scaling_config.desired_size``."""
+    filled: dict[str, float] = {}
+    starting: dict[str, list[str]] = {}
+    for w in plan.proposed.workloads:
+        groups = simulation_node_groups(plan.proposed, w, book)
+        if len(groups) != 1:
+            continue  # its pods may go to several groups: no one group is bound to hold them
+        g, d = groups[0], w.deployment_spec
+        pods = d.replicas if d.replicas is not None else 1
+        if w.hpa_spec is not None:  # its first sync brings the count within its bounds
+            pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
+        per_node = pod_slots(g, d.cpu_request_millicores, d.memory_request_mib)
+        filled[g.name] = filled.get(g.name, 0.0) + pods / per_node
+        starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
+                                               f"{_f(d.memory_request_mib)} MiB, {per_node} per "
+                                               f"{g.instance_type}")
+    out = []
+    raw = plan.data.get("proposed", {}).get("resources", [])
+    for i, r in enumerate(plan.proposed.resources):
+        name = (raw[i].get("node_group_name") if i < len(raw) else None) or r.name
+        if r.type != "aws_eks_node_group" or name not in filled:
+            continue
+        need = math.ceil(filled[name] - 1e-9)
+        desired = r.attributes["scaling_config.desired_size"]
+        if need > desired:
+            out.append(PlanWarning(f"proposed.resources[{i}].scaling_config.desired_size", (
+                f"node group {name!r} declares desired_size {desired} but its starting pods "
+                f"({'; '.join(starting[name])}) fill at least {need} node(s): the declared "
+                f"cost, the review's basis, leaves out {need - desired} node(s) that run from "
+                f"the first minute; set desired_size to {need} (and eksctl's desiredCapacity)")))
+    return out
+
+
+def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at the proposed load balancer's ``usage.processed_bytes_gb`` when, over a
+    730-hour month, it processes less than the declared Internet egress, which the report sends
+    through it (see the module docstring)."""
+    resources = plan.proposed.resources
+    lbs = [i for i, r in enumerate(resources)
+           if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
+    transfers = [r for r in resources if r.type == "aws_data_transfer"]
+    if len(lbs) != 1 or not transfers:
+        return []  # no per-request sizes are derived, as plan_cost does
+    lb = resources[lbs[0]]
+    hourly_gb = float(lb.usage["processed_bytes_gb"])
+    monthly_gb = hourly_gb * float(HOURS_PER_MONTH)
+    egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0))
+    if egress_gb <= monthly_gb:
+        return []
+    return [PlanWarning(f"proposed.resources[{lbs[0]}].usage.processed_bytes_gb", (
+        f"{_f(hourly_gb)} GB an hour is {_f(monthly_gb)} GB a month, less than the "
+        f"{_f(egress_gb)} GB a month of Internet egress (aws_data_transfer.{transfers[0].name}) "
+        f"that the report sends through aws_lb.{lb.name}: it prices the load balancer on the "
+        f"egress alone, as if requests carried no bytes; declare processed_bytes_gb of at least "
+        f"{math.ceil(egress_gb / float(HOURS_PER_MONTH) * 1000) / 1000:g} GB an hour (rounded "
+        "up) plus the requests' own bytes, or "
+        "the egress this load balancer carries"))]
+
+
+def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
+    """One warning per cost line of ``plan`` (current, then proposed, as declared) that ``book``
+    does not price, at the resource it belongs to, with the price book's reason and fix."""
+    out = []
+    for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
+        index = {(r.type, r.name): i for i, r in enumerate(arch.resources)}
+        for line in estimate(arch.resources, book).missing_prices:
+            i = index[(line.resource_type, line.resource_name)]
+            out.append(PlanWarning(f"{side}.resources[{i}]", (
+                f"no price for {line.address} / {line.component}: {line.price_not_found}; "
+                "the cost totals leave this line out (INCOMPLETE) and the approval commands "
+                "refuse the plan until every line is priced")))
+    return out
+
+
 def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve]
                   ) -> tuple[PlanWarning, ...]:
     """Every warning of the autoscaled proposed workloads of a valid ``plan``, in plan order:
     node groups sized from ``book``'s instance specs, and ``curves`` mapping a scenario's name
     to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
     ``validate`` and the report both pass every scenario of the plan, so they list the same
-    warnings whichever scenarios a report selects)."""
+    warnings whichever scenarios a report selects); then the node groups declared below their
+    starting pods (:func:`desired_size_warnings`), a load balancer declared below its egress
+    (:func:`load_balancer_bytes_warnings`) and the cost lines ``book`` cannot price
+    (:func:`price_warnings`)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
         if w.hpa_spec is None or w.model is None:
@@ -255,4 +357,5 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += node_room_warnings(w, at, simulation_node_groups(plan.proposed, w, book))
-    return tuple(out)
+    return tuple(out + desired_size_warnings(plan, book) + load_balancer_bytes_warnings(plan)
+                 + price_warnings(plan, book))

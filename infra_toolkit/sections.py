@@ -370,8 +370,29 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                       "Ready pods serve) and where their seconds went; At maxReplicas: its "
                       "seconds with the HPA already at maxReplicas, when no scaling could add a "
                       "pod (the parts book them as lag, sync wait or controller hold)"),
+        _simulation_settings(a),
         *_warnings(a),
     ))
+
+
+def _simulation_settings(a: PlanAnalysis) -> Table:
+    """The timings every simulation above ran with (the plan's ``simulation`` section, the
+    simulator's defaults where it is silent), so a reviewer sees how fast nodes and syncs were
+    assumed to be. Every workload shares them (one cluster, one node autoscaler)."""
+    spec = next(iter(a.runs[0].simulations.values())).spec
+    ca = spec.autoscaler
+    rows = [("Traffic step", f"{a.plan.simulation.step_s:g} s"),
+            ("HPA sync period", f"{spec.controller.sync_period_s:g} s"),
+            ("Metrics resolution", f"{spec.metrics.resolution_s:g} s"),
+            ("Node autoscaler", ca.name),
+            ("Node scan interval", f"{ca.scan_interval_s:g} s"),
+            ("Node provisioning (scan to Ready)", f"{ca.provisioning_delay_s:g} s"),
+            ("Unneeded node removed after", f"{ca.scale_down_unneeded_s:g} s"),
+            ("No removal after a node addition for", f"{ca.scale_down_delay_after_add_s:g} s")]
+    return Table(pd.DataFrame(rows, columns=["Setting", "Value"]),
+                 css_class="simulation-settings",
+                 caption="Simulation settings: the plan's simulation section, the simulator's "
+                         "defaults where it gives none")
 
 
 def _warnings(a: PlanAnalysis) -> tuple[Table, ...]:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.plan_scenario_types import Slo
+from infra_toolkit.report_html import quantity_text
 
 __all__ = ["SLO_COLUMNS", "evaluate_slos", "latency_text", "worst_latency_ms"]
 
@@ -57,7 +58,8 @@ def _latency(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, objec
     values = timeline[f"p{slo.percentile}_latency_ms"].to_numpy(dtype=float)
     bad = int(np.count_nonzero(values > slo.threshold_ms))  # NaN compares False: no load
     worst, saturated = worst_latency_ms(timeline, slo.percentile)
-    return {"slo": slo.name, "objective": f"p{slo.percentile} <= {slo.threshold_ms:g} ms",
+    return {"slo": slo.name,
+            "objective": f"p{slo.percentile} <= {quantity_text(slo.threshold_ms)} ms",
             "achieved": f"max p{slo.percentile} {latency_text(worst, saturated)}",
             "violation_minutes": bad * tick_s / 60.0, "met": bad == 0}
 

@@ -56,6 +56,24 @@ def test_long_timelines_stay_small() -> None:
     assert len(fig.to_json()) < 60_000
 
 
+
+def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
+    # a day at 5 s with one 5 s spike to 400 rps over 100: its 29-tick (145 s) bin averages
+    # (28 x 100 + 400) / 29 = 110.3, so the axis says the rates are means and gives the peak
+    n = 17280
+    offered = np.full(n, 100.0)
+    offered[1000] = 400.0
+    timeline = pd.DataFrame({"time_s": np.arange(n) * 5.0, "offered_rps": offered,
+                             "served_rps": offered, "spec_replicas": np.full(n, 3),
+                             "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
+    fig = charts.load_figure(timeline, "day")
+    assert float(np.nanmax(fig.data[0].y)) == pytest.approx((28 * 100 + 400) / 29, rel=1e-6)
+    assert fig.layout.yaxis.title.text == "requests per second (145 s means; offered peak 400)"
+    # unbinned (an hour at 15 s: 240 ticks), the rates are the ticks themselves
+    hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
+    assert charts.load_figure(hour, "hour").layout.yaxis.title.text == "requests per second"
+
+
 def test_load_and_latency_figures(small_analysis: PlanAnalysis) -> None:
     timeline = small_analysis.run("steady").simulations["api"].timeline
     load = charts.load_figure(timeline, "steady / api")

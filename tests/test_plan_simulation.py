@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.nodes import NodeGroup
-from infra_toolkit.plan import read_plan
-from infra_toolkit.plan_simulation import p95_latency_slo_ms, simulation_spec
+from infra_toolkit.nodes import KARPENTER_LIKE, NodeGroup
+from infra_toolkit.plan import NODE_AUTOSCALERS, read_plan
+from infra_toolkit.plan_simulation import node_autoscaler, p95_latency_slo_ms, simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.simulate import simulate
@@ -50,3 +50,31 @@ def test_unknown_workload_names_the_choices(book: PriceBook) -> None:
     with pytest.raises(SimulationError, match="no workload 'web' in proposed of .*; "
                                               "workloads: backend"):
         simulation_spec(plan, "web", book)
+
+
+@pytest.mark.parametrize(("preset", "provisioning_s", "expected"), [
+    # the two presets of nodes.py, by name: cluster-autoscaler scans every 10 s, its nodes are
+    # Ready 120 s later, unneeded ones go after 10 min; karpenter-like: 5 s, 45 s, 30 s
+    ("cluster-autoscaler", None, (10, 120.0, 600.0, 600.0)),
+    ("karpenter-like", None, (5, 45.0, 30.0, 0.0)),
+    # node_provisioning_s replaces only the delay of the chosen preset
+    ("karpenter-like", 60.0, (5, 60.0, 30.0, 0.0)),
+    ("cluster-autoscaler", 150.0, (10, 150.0, 600.0, 600.0)),
+])
+def test_simulation_node_autoscaler_picks_a_preset(preset: str, provisioning_s: float | None,
+                                                   expected: tuple[float, ...]) -> None:
+    spec = node_autoscaler(preset, provisioning_s)
+    assert spec.name == preset
+    assert (spec.scan_interval_s, spec.provisioning_delay_s, spec.scale_down_unneeded_s,
+            spec.scale_down_delay_after_add_s) == expected
+
+
+def test_every_plan_preset_is_simulated_and_search_api_uses_karpenter(book: PriceBook) -> None:
+    assert {node_autoscaler(name).name for name in NODE_AUTOSCALERS} == set(NODE_AUTOSCALERS)
+    plan = read_plan(REPO / "plans/search-api.yaml")
+    assert plan.simulation.node_autoscaler == "karpenter-like"
+    for workload in ("search-api", "search-indexer"):
+        assert simulation_spec(plan, workload, book).autoscaler == KARPENTER_LIKE
+    # absent, the cluster-autoscaler preset (the default plan sets only its delay)
+    default = simulation_spec(read_plan(REPO / "plans/ecommerce-eks.yaml"), "backend", book)
+    assert default.autoscaler.name == "cluster-autoscaler"

@@ -392,6 +392,12 @@ MUTATIONS = [
      "proposed.workloads[0]", "workload 'api': no node group it can run on"),
     # the simulation's grid is whole seconds (before: 0.5 passed validate and the report
     # refused it; 15.5 s was cut to 15 s)
+    # the node autoscaler is one of the presets (before: no key chose Karpenter-like nodes)
+    ("version: 1\n", "version: 1\nsimulation: {node_autoscaler: karpenter}\n",
+     "simulation.node_autoscaler", "'karpenter' is not valid; did you mean 'karpenter-like'?"),
+    ("version: 1\n", "version: 1\nsimulation: {node_autoscaler: 45}\n",
+     "simulation.node_autoscaler",
+     "expected text, got int (45); one of cluster-autoscaler, karpenter-like"),
     ("version: 1\n", "version: 1\nsimulation: {hpa_sync_period_s: 0.5}\n",
      "simulation.hpa_sync_period_s", "expected a whole number, got 0.5"),
     ("version: 1\n", "version: 1\nsimulation: {metrics_resolution_s: 15.5}\n",
@@ -459,6 +465,33 @@ MUTATIONS = [
      "simulation.step_s", "0 must be >= 1"),
     ("csv: {path: manifests/traffic.csv}", "csv: {path: manifests/traffic.csv, start: noon}",
      "scenarios[0].csv.start", "expected an ISO 8601 time"),
+    # a strategy type without its block says which block to add (before: "expected a mapping
+    # (the canary parameters), got nothing (null)")
+    ("  type: rolling\n  description: plain rolling update\n  rolling: {max_surge: 1, "
+     "max_unavailable: 0}", "  type: canary\n  description: by weight",
+     "deployment_strategy.canary",
+     "missing: type 'canary' needs its block; add `canary: {traffic_router, steps: [{weight_pct, "
+     "pause}], analysis}`"),
+    ("  rolling: {max_surge: 1, max_unavailable: 0}", "", "deployment_strategy.rolling",
+     "missing: type 'rolling' needs its block; add `rolling: {max_surge, max_unavailable}`"),
+    ("  rolling: {max_surge: 1, max_unavailable: 0}", "  rolling: 25%",
+     "deployment_strategy.rolling", "expected a mapping (the rolling parameters), got text"),
+    # a shape's moment inside the scenario (before: a flash crowd at 7200 s of a 1 h scenario
+    # validated and simulated as a flat base rate; a negative start was cut silently)
+    ("csv: {path: manifests/traffic.csv}",
+     "synthetic: {shape: flash_crowd, duration: 1h, base_rps: 1, peak_rps: 5, at_s: 7200, "
+     "rise_s: 60, decay_s: 60}", "scenarios[0].synthetic.at_s",
+     "7200 s is outside the scenario (0 to 3600 s, its duration): the flash_crowd would begin "
+     "after it ends, never shown; give the seconds from the scenario's start, below 3600, or "
+     "lengthen duration"),
+    ("csv: {path: manifests/traffic.csv}",
+     "synthetic: {shape: ramp, duration: 1h, start_rps: 1, end_rps: 5, ramp_start_s: -5, "
+     "ramp_end_s: 60}", "scenarios[0].synthetic.ramp_start_s",
+     "-5 s is outside the scenario (0 to 3600 s, its duration): the ramp would begin before it "
+     "starts"),
+    ("csv: {path: manifests/traffic.csv}",
+     "synthetic: {shape: step, duration: 1h, before_rps: 1, after_rps: 5, at_s: 3600}",
+     "scenarios[0].synthetic.at_s", "3600 s is outside the scenario"),
     ("csv: {path: manifests/traffic.csv}",
      "synthetic: {shape: constant, duration: 1h, rps: high}", "scenarios[0].synthetic.rps",
      "expected a number, got text ('high')"),
@@ -593,3 +626,21 @@ def test_an_idle_reference_scenario_fails_validation_only_with_usage_to_derive(
             r"scenario that is not a load test\) has a mean rate of 0 requests per second, .*"
             r"put a scenario with traffic first")):
         read_plan(plan)
+
+
+@pytest.mark.parametrize(("param", "message"), [
+    # the parameters are listed once (before: "(parameters: ...); valid: ..." named them twice)
+    ("hold_s: 600", "is not a parameter of shape 'flash_crowd' (parameters: base_rps, "
+                    "peak_rps, at_s, rise_s, decay_s)"),
+    ("peak: 6", "is not a parameter of shape 'flash_crowd' (parameters: base_rps, peak_rps, "
+                "at_s, rise_s, decay_s); did you mean 'peak_rps'?"),
+])
+def test_an_unknown_shape_parameter_names_the_shape_parameters_once(
+        tmp_path: Path, param: str, message: str) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((DATA / "minimal.yaml").read_text().replace(
+        "csv: {path: manifests/traffic.csv}", "synthetic: {shape: flash_crowd, duration: 1h, "
+        f"base_rps: 1, peak_rps: 5, at_s: 60, rise_s: 60, decay_s: 600, {param}}}"))
+    assert [(p.path.rsplit(".", 1)[1], p.message) for p in validate_plan(plan)] == \
+        [(param.split(":")[0], message)]

@@ -233,9 +233,35 @@ def test_the_default_plan_warns_twice_and_both_are_true() -> None:
     assert "(15 x 25 rps = 375 rps): 105 rps (21.9 %) cannot be served" in got[1][1]
 
 
-@pytest.mark.parametrize("plan", [DATA / "minimal.yaml", DATA / "report" / "small.yaml"])
+@pytest.mark.parametrize("plan", [DATA / "minimal.yaml", DATA / "report" / "small.yaml",
+                                  REPO / "plans" / "search-api.yaml"])
 def test_plans_that_behave_as_meant_give_no_warning(plan: Path) -> None:
     assert _warnings(plan) == []
+
+
+def test_a_cost_line_without_a_price_is_a_warning_at_its_resource(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # before: a SPOT node group with no spot rate validated with no word, though `cost` prints
+    # PRICE NOT FOUND and `approve` refuses the plan. The public tables hold no spot prices.
+    spot = "instance_types: [m5.large]\n      capacity_type: SPOT\n"
+    plan = _plan(tmp_path, plan_edits=(("instance_types: [m5.large]\n", spot),))
+    got = _warnings(plan)
+    assert [path for path, _message in got] == ["proposed.resources[1]"]
+    assert got[0][1].startswith(
+        "no price for aws_eks_node_group.general / Instance usage (Linux/UNIX, spot, m5.large): "
+        "no spot rate for AmazonEC2 instance us-east-1/m5.large")
+    assert got[0][1].endswith("the cost totals leave this line out (INCOMPLETE) and the approval "
+                              "commands refuse the plan until every line is priced")
+    # today's side is checked too, and so is a plan without an autoscaled workload (before,
+    # `validate` looked for no warning at all in such a plan)
+    no_hpa = _plan(tmp_path / "b", plan_edits=(
+        ("      hpa: manifests/hpa.yaml\n", ""),
+        ("resources: []", "resources:\n    - {type: aws_instance, name: old, instance_type: "
+                          "m5.large, instance_market_options: {market_type: spot}}"),))
+    assert [path for path, _message in _warnings(no_hpa)] == ["current.resources[0]"]
+    assert main(["validate", str(no_hpa)]) == 0
+    out = capsys.readouterr().out
+    assert ": current.resources[0]: warning: no price for aws_instance.old" in out
 
 
 def test_validate_prints_warnings_located_and_exits_0(tmp_path: Path,
@@ -264,7 +290,7 @@ def test_validate_of_an_invalid_plan_exits_1_without_warnings(
 def test_the_report_lists_the_warnings_after_the_scaling_tables(
         small_analysis: PlanAnalysis) -> None:
     assert small_analysis.warnings == ()  # small.yaml behaves as meant
-    assert len(sections.scaling_behaviour(small_analysis).tables) == 3
+    assert len(sections.scaling_behaviour(small_analysis).tables) == 4  # the last: settings
     warned = dataclasses.replace(small_analysis, warnings=(
         PlanWarning(HPA_PATH, "spec.metrics[1] (memory) reaches at most 78.1 %"),))
     table = sections.scaling_behaviour(warned).tables[-1]
@@ -277,3 +303,72 @@ def test_the_report_lists_the_warnings_after_the_scaling_tables(
 def test_a_warning_has_a_message() -> None:
     with pytest.raises(ValueError, match="plan warning at 'x' has no message"):
         PlanWarning("x", "")
+
+
+def _desired_warning(pods: int, need: int, desired: int) -> str:
+    return (f"node group 'general' declares desired_size {desired} but its starting pods (api "
+            f"{pods} x 200m / 256 MiB, 9 per m5.large) fill at least {need} node(s): the "
+            f"declared cost, the review's basis, leaves out {need - desired} node(s) that run "
+            f"from the first minute; set desired_size to {need} (and eksctl's desiredCapacity)")
+
+
+@pytest.mark.parametrize(("replicas", "desired", "expected"), [
+    # m5.large holds min((2000 - 100) // 200, (8192 - 600) // 256, 29 - 2) = min(9, 29, 27) = 9
+    # of minimal.yaml's 200m / 256 MiB pods (HPA 2-8)
+    ("2", 0, _desired_warning(2, 1, 0)),   # 2 pods: ceil(2 / 9) = 1 node, none declared
+    ("1", 0, _desired_warning(2, 1, 0)),   # below minReplicas: the HPA starts from 2
+    ("12", 0, _desired_warning(8, 1, 0)),  # above maxReplicas: the HPA cuts it to 8
+    ("8", 1, None),                        # declared as needed
+])
+def test_desired_size_below_the_starting_pods(tmp_path: Path, replicas: str, desired: int,
+                                              expected: str | None) -> None:
+    # before: a group declared smaller than its starting pods validated without a word, and
+    # the review's cost basis (node groups at desired_size) left those nodes out
+    plan = _plan(tmp_path, plan_edits=(
+        ("{desired_size: 2, min_size: 2, max_size: 4}",
+         f"{{desired_size: {desired}, min_size: 0, max_size: 4}}"),),
+        deployment_edits=(("replicas: 2", f"replicas: {replicas}"),))
+    got = _warnings(plan)
+    assert got == ([] if expected is None
+                   else [("proposed.resources[1].scaling_config.desired_size", expected)])
+
+
+def test_desired_size_counts_whole_nodes_of_the_starting_pods(tmp_path: Path) -> None:
+    # 1000m pods: m5.large holds (2000 - 100) // 1000 = 1, so minReplicas 2 fill 2 nodes and a
+    # declared desired_size 1 leaves one out
+    plan = _plan(tmp_path, plan_edits=(("{desired_size: 2, min_size: 2, max_size: 4}",
+                                        "{desired_size: 1, min_size: 1, max_size: 8}"),),
+                 deployment_edits=(("cpu: 200m", "cpu: 1000m"),))
+    assert [m for p, m in _warnings(plan) if p.endswith("desired_size")] == [
+        "node group 'general' declares desired_size 1 but its starting pods (api 2 x 1000m / "
+        "256 MiB, 1 per m5.large) fill at least 2 node(s): the declared cost, the review's "
+        "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2 (and "
+        "eksctl's desiredCapacity)"]
+
+
+LB = ("    - type: aws_lb\n      name: edge\n      load_balancer_type: network\n"
+      "      usage: {{processed_bytes_gb: {gb}, new_connections: 10, active_connections: 100}}\n"
+      "    - type: aws_data_transfer\n      name: out\n"
+      "      usage: {{monthly_outbound_internet_gb: {egress}}}\n")
+
+
+@pytest.mark.parametrize(("gb", "egress", "expected"), [
+    # 3.9 GB an hour x 730 = 2,847 GB a month < 2,850 GB of egress; 2,850 / 730 = 3.90411
+    ("3.9", "2850", "3.9 GB an hour is 2,847 GB a month, less than the 2,850 GB a month of "
+                    "Internet egress (aws_data_transfer.out) that the report sends through "
+                    "aws_lb.edge: it prices the load balancer on the egress alone, as if "
+                    "requests carried no bytes; declare processed_bytes_gb of at least 3.905 GB "
+                    "an hour (rounded up) plus the requests' own bytes, or the egress this load "
+                    "balancer carries"),
+    ("4.1", "2850", None),  # 2,993 GB a month: requests and responses
+    ("3.9", "2847", None),  # exactly the egress: requests of no bytes, as declared
+])
+def test_a_load_balancer_declared_below_its_egress(tmp_path: Path, gb: str, egress: str,
+                                                   expected: str | None) -> None:
+    # before: the report silently priced the load balancer on the larger egress
+    # (plan_cost.traffic_profile_from_usage: request bytes max(0, processed - responses))
+    plan = _plan(tmp_path, plan_edits=(
+        ("  workloads:", LB.format(gb=gb, egress=egress) + "  workloads:"),))
+    got = [w for w in _warnings(plan) if w[0].endswith("processed_bytes_gb")]
+    assert got == ([] if expected is None
+                   else [("proposed.resources[2].usage.processed_bytes_gb", expected)])

@@ -174,7 +174,8 @@ def test_a_report_region_is_the_region_shown(tmp_path: Path) -> None:
 
 
 def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
-    summary, slos, episodes = (t.frame for t in sections.scaling_behaviour(small_analysis).tables)
+    summary, slos, episodes, settings = (
+        t.frame for t in sections.scaling_behaviour(small_analysis).tables)
     assert list(summary["Scenario"]) == ["steady", "double"]
     assert list(summary["Peak replicas"]) == [2, 4]
     assert list(summary["Peak offered rps"]) == [40.0, 80.0]
@@ -185,6 +186,13 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
     assert episodes.empty  # 80 req/s never exceeds 2 pods x 40 req/s
     # no episode: no time to capacity to show (not "0 s", which reads as instant capacity)
     assert list(summary["Longest time to capacity"]) == ["-", "-"]
+    # small.yaml has no simulation section: the cluster-autoscaler preset and the defaults
+    # (nodes.ClusterAutoscalerSpec, the controller's 15 s sync, metrics-server's 15 s)
+    assert dict(zip(settings["Setting"], settings["Value"], strict=True)) == {
+        "Traffic step": "15 s", "HPA sync period": "15 s", "Metrics resolution": "15 s",
+        "Node autoscaler": "cluster-autoscaler", "Node scan interval": "10 s",
+        "Node provisioning (scan to Ready)": "120 s", "Unneeded node removed after": "600 s",
+        "No removal after a node addition for": "600 s"}
 
 
 def test_architecture_tables(small_analysis: PlanAnalysis) -> None:

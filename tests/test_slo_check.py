@@ -65,3 +65,15 @@ def test_a_worst_latency_at_the_models_cap_is_shown_as_a_bound() -> None:
     calm = saturated.assign(latency_saturated=[False, False, False, True])  # not at the maximum
     assert worst_latency_ms(calm, 95) == (400.0, False)
     assert latency_text(12_345.6, False) == "12,346 ms"
+
+
+@pytest.mark.parametrize(("threshold_ms", "objective"), [
+    # before: "p95 <= 300000 ms" (no separator); a freshness SLO of 5 minutes reads as 300,000
+    (300_000, "p95 <= 300,000 ms"), (250, "p95 <= 250 ms"), (1500.5, "p95 <= 1,500.5 ms"),
+    (3_600_000, "p95 <= 3,600,000 ms"),
+])
+def test_a_latency_objective_is_written_with_thousands_separators(threshold_ms: float,
+                                                                  objective: str) -> None:
+    frame = evaluate_slos((Slo("p95", "latency", percentile=95, threshold_ms=threshold_ms),),
+                          "api", TIMELINE, tick_s=5.0)
+    assert list(frame["objective"]) == [objective]

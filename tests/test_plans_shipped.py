@@ -1,0 +1,98 @@
+"""Every plan shipped under ``plans/`` validates, names only traces with an origin note, and the
+second example plan (``plans/search-api.yaml``) prices its proposed resources as worked out by
+hand from the shipped price rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_scenario_types import CsvTraffic
+from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.pricing import PriceBook, load_price_book
+from tests.test_cost_architectures import lines
+
+REPO = Path(__file__).resolve().parent.parent
+PLANS = sorted((REPO / "plans").glob("*.yaml"))
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def book() -> PriceBook:
+    return load_price_book()
+
+
+def test_the_shipped_plans_are_the_two_examples() -> None:
+    # a new plan under plans/ is picked up by the tests below without editing them
+    assert {p.name for p in PLANS} >= {"ecommerce-eks.yaml", "search-api.yaml"}
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=[p.stem for p in PLANS])
+def test_every_shipped_plan_validates(plan: Path) -> None:
+    got, problems, _warnings = check_plan_warnings(plan)
+    assert got is not None and problems == [], "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=[p.stem for p in PLANS])
+def test_every_trace_a_shipped_plan_uses_has_its_origin_note(plan: Path) -> None:
+    traces = {s.traffic.path for s in read_plan(plan).scenarios
+              if isinstance(s.traffic, CsvTraffic)}
+    for trace in traces:
+        note = trace.with_suffix(".md")
+        assert note.is_file(), f"{trace.name} has no origin and licence note beside it"
+        assert "## Origin" in note.read_text() and "## Licence" in note.read_text()
+
+
+# plans/search-api.yaml, proposed side as declared (node groups at desired_size), each line
+# from the shipped rows (730 hours a month):
+#   rds_on_demand us-east-1,PostgreSQL,db.r6g.large,multi-az,0.45  -> 0.45 x 730 = 328.50
+#   rds_on_demand us-east-1,PostgreSQL,db.r6g.large,single-az,0.225 -> 0.225 x 730 = 164.25
+#   other_services rds_gp3_storage_multi_az 0.23 per GB-month   -> 200 GB x 0.23 = 46.00
+#   other_services rds_gp3_storage_single_az 0.115             -> 200 GB x 0.115 = 23.00
+#     (the replica inherits the primary's 200 GB gp3 and is Single-AZ)
+#   elasticache_on_demand us-east-1,Redis,cache.r6g.large,0.206 per node
+#                                                               -> 2 nodes x 0.206 x 730 = 300.76
+#   ec2_on_demand us-east-1,m6i.large,0.096                    -> 2 nodes x 0.096 x 730 = 140.16
+#   other_services ebs_gp3_storage 0.08 per GB-month           -> 2 nodes x 40 GB x 0.08 = 6.40
+#   ec2_on_demand us-east-1,c6i.large,0.085                    -> 1 node x 0.085 x 730 = 62.05
+#   other_services nlb_hour 0.0225                             -> 0.0225 x 730 = 16.425
+#   NLB TCP NLCU: max(20 new flows/s / 800, 2000 active / 100000, 4.1 GB/h / 1) = 4.1
+#     x other_services nlb_nlcu 0.006                          -> 4.1 x 730 x 0.006 = 17.958
+#   other_services intra_region 0.01 per GB and direction      -> 600 GB x 2 x 0.01 = 12.00
+#   other_services internet_out first 10 TB 0.09               -> 2840 GB x 0.09 = 255.60
+SEARCH_API_PROPOSED = {
+    ("aws_db_instance.search", "Database instance (on-demand, Multi-AZ, db.r6g.large)"):
+        D("328.50"),
+    ("aws_db_instance.search_replica", "Database instance (on-demand, Single-AZ, db.r6g.large)"):
+        D("164.25"),
+    ("aws_db_instance.search", "Storage (general purpose SSD, gp3)"): D("46.00"),
+    ("aws_db_instance.search_replica", "Storage (general purpose SSD, gp3)"): D("23.00"),
+    ("aws_elasticache_replication_group.search_results",
+     "ElastiCache (on-demand, cache.r6g.large)"): D("300.76"),
+    ("aws_eks_node_group.api", "Instance usage (Linux/UNIX, on-demand, m6i.large)"): D("140.16"),
+    ("aws_eks_node_group.api", "launch_template: Storage (general purpose SSD, gp3)"): D("6.40"),
+    ("aws_eks_node_group.burst", "Instance usage (Linux/UNIX, on-demand, c6i.large)"): D("62.05"),
+    ("aws_lb.search", "Network load balancer"): D("16.425"),
+    ("aws_lb.search", "Load balancer capacity units"): D("17.958"),
+    ("aws_data_transfer.internet", "Intra-region data transfer"): D("12.00"),
+    ("aws_data_transfer.internet", "Outbound data transfer to Internet (first 10TB)"):
+        D("255.60"),
+}
+
+
+@pytest.mark.parametrize(("key", "usd"), list(SEARCH_API_PROPOSED.items()),
+                         ids=[" / ".join(k) for k in SEARCH_API_PROPOSED])
+def test_search_api_proposed_lines_priced_by_hand(book: PriceBook, key: tuple[str, str],
+                                                  usd: Decimal) -> None:
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    assert lines(estimate(plan.proposed.resources, book))[key] == usd
+
+
+def test_search_api_plan_is_fully_priced_on_both_sides(book: PriceBook) -> None:
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    for side in (plan.current, plan.proposed):
+        assert not estimate(side.resources, book).has_missing_prices
