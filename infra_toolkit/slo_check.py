@@ -11,8 +11,11 @@ objective (availability).
 
 A worst latency reached while the pods were saturated (the timeline's ``latency_saturated``: the
 latency model's utilization cap) is the model's ceiling, not a measurement: it is shown as a lower
-bound, ``≥ 11,983 ms (saturated: model ceiling)``. A timeline without that column has no
-saturated tick.
+bound, ``≥ 11,983 ms (saturated: model ceiling)``. For the same reason a saturated tick counts as
+a violation of every latency SLO whatever its value: the real latency there is at least the
+ceiling and grows with the backlog, so the model cannot show the threshold was kept (a threshold
+above the ceiling would otherwise be "met" on a lower bound). A timeline without that column has
+no saturated tick.
 """
 
 from __future__ import annotations
@@ -56,7 +59,10 @@ def latency_text(value_ms: float, saturated: bool) -> str:
 def _latency(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, object]:
     assert slo.threshold_ms is not None and slo.percentile is not None
     values = timeline[f"p{slo.percentile}_latency_ms"].to_numpy(dtype=float)
-    bad = int(np.count_nonzero(values > slo.threshold_ms))  # NaN compares False: no load
+    over = values > slo.threshold_ms  # NaN compares False: no load
+    if "latency_saturated" in timeline:
+        over |= timeline["latency_saturated"].to_numpy(dtype=bool)
+    bad = int(np.count_nonzero(over))
     worst, saturated = worst_latency_ms(timeline, slo.percentile)
     return {"slo": slo.name,
             "objective": f"p{slo.percentile} <= {quantity_text(slo.threshold_ms)} ms",

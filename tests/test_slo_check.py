@@ -67,6 +67,19 @@ def test_a_worst_latency_at_the_models_cap_is_shown_as_a_bound() -> None:
     assert latency_text(12_345.6, False) == "12,346 ms"
 
 
+def test_a_saturated_tick_violates_a_threshold_above_the_ceiling() -> None:
+    # p95 at ticks 0, 1, 2, 4: 120, 260, 400 (saturated), 100 ms. Against 1000 ms no value is
+    # over, but the 400 ms of tick 2 is only a lower bound: 1 violated tick x 5 s = 5/60 min.
+    saturated = TIMELINE.iloc[[0, 1, 2, 4]].assign(latency_saturated=[False, False, True, False])
+    slos = (Slo("p95", "latency", percentile=95, threshold_ms=1000),)
+    row = evaluate_slos(slos, "api", saturated, tick_s=5.0).to_dict("records")[0]
+    assert row["violation_minutes"] == pytest.approx(5 / 60) and row["met"] is False
+    assert row["achieved"] == "max p95 ≥ 400 ms (saturated: model ceiling)"
+    # without the saturated tick the same run meets it
+    calm = saturated.assign(latency_saturated=[False] * 4)
+    assert evaluate_slos(slos, "api", calm, tick_s=5.0)["met"].tolist() == [True]
+
+
 @pytest.mark.parametrize(("threshold_ms", "objective"), [
     # before: "p95 <= 300000 ms" (no separator); a freshness SLO of 5 minutes reads as 300,000
     (300_000, "p95 <= 300,000 ms"), (250, "p95 <= 250 ms"), (1500.5, "p95 <= 1,500.5 ms"),
