@@ -58,6 +58,7 @@ from infra_toolkit.approval_schema import SQLITE_GUARDS, SQLITE_SCHEMA
 from infra_toolkit.errors import ApprovalError
 
 __all__ = [
+    "DEFAULT_TIMEOUT_S",
     "ENV_VAR",
     "TIMEOUT_ENV",
     "ApprovalStore",

@@ -134,8 +134,8 @@ class PostgresStore(ApprovalStore):
             )
         elif self._conn.closed:
             hint = (
-                f"the connection to the server was lost (a peer silent for about {limit} is "
-                "given up): check the server and the network, then try again"
+                "the connection to the server was lost (the server ended the session, or the "
+                f"peer went silent for {limit}): check the server and the network, then try again"
             )
         else:
             hint = "check the server and the database's permissions"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from infra_toolkit.approval import sign_off, submit, verify
-from infra_toolkit.approval_records import RecordKind
+from infra_toolkit.approval_records import ChainReport, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.approval_store_pg import connection_parameters
 from infra_toolkit.cli import main
@@ -188,14 +188,18 @@ def test_a_read_blocked_by_a_lock_on_the_table_fails_within_the_timeout(
     assert PASSWORD not in out + err
 
 
+def _one_request(location: str) -> ChainReport:
+    """Create the store at ``location`` with one review request; its chain as verified."""
+    with open_store(location, create=True) as store:
+        submit(store, subject(), requester="dev", at=at(0))
+        return verify(store)
+
+
 def test_a_writer_stalled_mid_transaction_is_ended_by_the_server_and_records_nothing(
     pg_location: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    s = subject()
+    s, before = subject(), _one_request(pg_location)
     approve: dict[str, Any] = {"reviewer": "bob", "answers": {1: "yes", 2: "ops"}}
-    with open_store(pg_location, create=True) as store:
-        submit(store, s, requester="dev", at=at(0))
-        before = verify(store)
     real_insert = ApprovalStore._insert
 
     def stall_then_insert(self: ApprovalStore, tx: Any, record: Any) -> None:
@@ -213,11 +217,61 @@ def test_a_writer_stalled_mid_transaction_is_ended_by_the_server_and_records_not
         "process did not continue its transaction within 0.5 s (the store's timeout, "
         "$INFRA_TOOLKIT_DB_TIMEOUT_S); try again"
     )
-    # the ended session's write lock is free: the next write does not wait the 0.5 s for it
+    # the ended session released the write lock: the next write gets it (held, it would fail
+    # after waiting 0.5 s)
     with open_store(pg_location) as store:
         assert verify(store) == before
         record = sign_off(store, s, RecordKind.APPROVED, at=at(2), **approve).record
         assert (record.seq, verify(store).count) == (2, 2)
+
+
+def test_a_connection_lost_at_commit_says_the_record_may_be_stored(
+    pg_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    s, before = subject(), _one_request(pg_location)
+    real_insert = ApprovalStore._insert
+
+    def insert_then_lose_the_connection(self: ApprovalStore, tx: Any, record: Any) -> None:
+        real_insert(self, tx, record)
+        # the session is ended from outside once the row is written, before the COMMIT
+        with psycopg.connect(pg_location, autocommit=True) as admin:
+            pid = tx.cursor.connection.info.backend_pid
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    monkeypatch.setattr(ApprovalStore, "_insert", insert_then_lose_the_connection)
+    with open_store(pg_location) as store, pytest.raises(ApprovalError) as failed:
+        sign_off(store, s, RecordKind.APPROVED, reviewer="bob", at=at(1), answers={1: "y", 2: "o"})
+    assert str(failed.value).startswith(f"approval store {_shown(pg_location)}: cannot commit (")
+    assert str(failed.value).endswith(
+        "); the connection broke while committing, so the record may or may not be stored: "
+        "check the server and the network, then run infra-toolkit verify, or status, before "
+        "recording it again"
+    )
+    with open_store(pg_location) as store:  # here it was not: the session ended before COMMIT
+        assert verify(store) == before
+
+
+def test_a_connection_lost_before_a_read_says_so(
+    pg_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    monkeypatch.delenv(TIMEOUT_ENV, raising=False)  # the default, 30 s
+    open_store(pg_location, create=True).close()
+    with open_store(pg_location) as store:
+        pid = store._conn.info.backend_pid  # type: ignore[attr-defined]
+        with psycopg.connect(pg_location, autocommit=True) as admin:  # e.g. a server restart
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(ApprovalError) as failed:
+            store.records()
+    assert str(failed.value).startswith(f"approval store {_shown(pg_location)}: cannot read (")
+    assert str(failed.value).endswith(
+        "); the connection to the server was lost (the server ended the session, or the peer "
+        "went silent for 30 s (the store's timeout, $INFRA_TOOLKIT_DB_TIMEOUT_S)): check the "
+        "server and the network, then try again"
+    )
 
 
 def _bad_timeout_message(value: str) -> str:
