@@ -9,10 +9,11 @@ from several processes never fork the chain and lose nothing, and a check the ca
 record is written:
 
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock before the head of the chain is
-  read; other writers wait up to the busy timeout (30 s). The file is in WAL mode.
-- PostgreSQL: the appending transaction first takes a transaction-scoped advisory lock
-  (``pg_advisory_xact_lock``), held until commit or rollback; other writers wait up to the same
-  30 s (``lock_timeout``).
+  read; other writers wait up to the busy timeout. The file is in WAL mode.
+- PostgreSQL (:mod:`infra_toolkit.approval_store_pg`): the appending transaction first takes a
+  transaction-scoped advisory lock (``pg_advisory_xact_lock``), held until commit or rollback;
+  other writers wait up to the same timeout (``lock_timeout``), and no statement of the store
+  runs longer than it.
 
 ``prev_hash`` and ``hash`` are also ``UNIQUE``: two records on one predecessor cannot be stored
 even by a writer that bypasses the lock. A failed append rolls back: the store stays exactly as
@@ -25,17 +26,20 @@ zero-byte file is refused, ``create`` or not: it is a touched path or a truncate
 made into a new store it would drop the record of approvals without a word.
 
 Where the store is: ``--db`` / ``location`` if given, else ``$INFRA_TOOLKIT_DB``, else
-``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``).
+``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share/infra_toolkit/...``). How
+long it waits (for the write lock; on PostgreSQL for anything the server does):
+``$INFRA_TOOLKIT_DB_TIMEOUT_S`` seconds, default 30 (:func:`store_timeout_s`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -50,34 +54,31 @@ from infra_toolkit.approval_records import (
     RecordDraft,
     RecordKind,
 )
-from infra_toolkit.approval_schema import (
-    POSTGRES_GUARDS,
-    POSTGRES_SCHEMA,
-    SQLITE_GUARDS,
-    SQLITE_SCHEMA,
-)
-from infra_toolkit.errors import ApprovalError, one_line
+from infra_toolkit.approval_schema import SQLITE_GUARDS, SQLITE_SCHEMA
+from infra_toolkit.errors import ApprovalError
 
 __all__ = [
+    "DEFAULT_TIMEOUT_S",
     "ENV_VAR",
+    "TIMEOUT_ENV",
     "ApprovalStore",
-    "PostgresStore",
     "SQLiteStore",
     "default_store_location",
     "open_store",
     "redacted",
+    "store_timeout_s",
 ]
 
 ENV_VAR = "INFRA_TOOLKIT_DB"
-BUSY_TIMEOUT_S = 30.0
-CONNECT_TIMEOUT_S = 5
-# Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises appends.
-_PG_LOCK_KEY = 0x1A7F_0AD1_0000_0006
-_PG_LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock_timeout
+TIMEOUT_ENV = "INFRA_TOOLKIT_DB_TIMEOUT_S"
+DEFAULT_TIMEOUT_S = 30.0
+# PostgreSQL's timeouts are int milliseconds: 2**31 - 1 ms, about 24.8 days
+_MAX_TIMEOUT_S = 2_147_483
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM approval_records"
 _HEAD = "SELECT seq, hash FROM approval_chain_head"
 _FIND_REQUEST = f"{_SELECT} WHERE kind = ? AND plan = ? AND digest = ? ORDER BY seq LIMIT 1"
+_SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 _INSERT = (
     f"INSERT INTO approval_records ({', '.join(COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in COLUMNS)})"
@@ -92,6 +93,27 @@ def default_store_location() -> str:
     return str(Path(data_home) / "infra_toolkit" / "approvals.sqlite")
 
 
+def store_timeout_s() -> float:
+    """How long the approval store waits, in seconds: ``$INFRA_TOOLKIT_DB_TIMEOUT_S`` if set,
+    else 30. Every backend waits that long for its write lock; PostgreSQL bounds each statement,
+    a transaction left idle and a silent network peer by it too. ApprovalError naming the
+    variable for a value that is not a number of seconds in (0, 2147483]."""
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= _MAX_TIMEOUT_S:  # False for NaN too
+        raise ApprovalError(
+            f"${TIMEOUT_ENV} is {text!r}: it must be a number of seconds greater than 0 (and at "
+            f"most {_MAX_TIMEOUT_S}); set it to e.g. 30, or unset it for the default "
+            f"{DEFAULT_TIMEOUT_S:g} s"
+        )
+    return value
+
+
 def open_store(
     location: str | os.PathLike[str] | None = None, *, create: bool = False
 ) -> ApprovalStore:
@@ -104,6 +126,9 @@ def open_store(
     where = str(location) if location is not None else default_store_location()
     scheme = urlsplit(where).scheme if "://" in where else ""
     if scheme in ("postgresql", "postgres"):
+        # here, not at the top: psycopg is optional, and only this backend imports it
+        from infra_toolkit.approval_store_pg import PostgresStore
+
         return PostgresStore(where, create=create)
     if scheme == "sqlite":
         return SQLiteStore(Path(where.removeprefix("sqlite:///")), create=create)
@@ -210,6 +235,23 @@ class ApprovalStore(ABC):
         columns = record.columns()
         tx.rows(_INSERT, tuple(columns[c] for c in COLUMNS), fetch=False)
 
+    def _finish_opening(self, is_new: Callable[[], bool], not_a_store: str) -> None:
+        """Create the schema if ``is_new()`` says the database is a new store's; then close and
+        raise ApprovalError ``not_a_store`` unless the database holds the records table."""
+        with self._errors("open"):
+            if is_new():
+                self._create_schema()
+            is_store = self._has_table("approval_records")
+            self._keeps_head = self._has_table("approval_chain_head")
+        if not is_store:
+            self.close()
+            raise ApprovalError(not_a_store)
+
+    @abstractmethod
+    def _errors(self, doing: str) -> AbstractContextManager[None]:
+        """Context manager: the backend's errors while ``doing`` (open, read, write) something
+        raised as an ApprovalError saying what failed and what to do."""
+
     @abstractmethod
     def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Rows of a read-only query (``?`` placeholders)."""
@@ -268,10 +310,12 @@ class _Tx:
 
 
 class SQLiteStore(ApprovalStore):
-    """The store in an SQLite file (WAL mode, ``BEGIN IMMEDIATE`` appends, 30 s busy timeout)."""
+    """The store in an SQLite file (WAL mode, ``BEGIN IMMEDIATE`` appends, the busy timeout
+    :func:`store_timeout_s`)."""
 
     def __init__(self, path: Path, *, create: bool = False) -> None:
         self.where = str(path)
+        self._busy_timeout_s = store_timeout_s()
         if not path.exists() and not create:
             raise ApprovalError(
                 f"approval store {path} does not exist: submit a plan first "
@@ -294,26 +338,19 @@ class SQLiteStore(ApprovalStore):
         try:
             if not path.exists():
                 _new_sqlite_file(path)
-            self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._conn = sqlite3.connect(path, timeout=self._busy_timeout_s, isolation_level=None)
             # text that is not UTF-8 (written by another program) reaches Record.from_columns,
             # which names the record, instead of failing the whole query
             self._conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
         except (OSError, sqlite3.Error) as exc:
             raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
-        with self._errors("open"):
-            tables = self._query("SELECT name FROM sqlite_master WHERE type = 'table'", ())
+        self._finish_opening(
             # only a new file gets the schema here (never another program's database); a store
             # older than the chain head gets it inside the transaction of its next append
-            if create and not tables:
-                self._create_schema()
-            is_store = self._has_table("approval_records")
-            self._keeps_head = self._has_table("approval_chain_head")
-        if not is_store:
-            self._conn.close()
-            raise ApprovalError(
-                f"{path} is an SQLite database but not an approval store (no approval_records "
-                f"table): point --db / ${ENV_VAR} at the right file"
-            )
+            lambda: create and not self._query(_SQLITE_TABLES, ()),
+            f"{path} is an SQLite database but not an approval store (no approval_records "
+            f"table): point --db / ${ENV_VAR} at the right file",
+        )
 
     def _create_schema(self) -> None:
         self._conn.execute("PRAGMA journal_mode=WAL")  # not allowed inside a transaction
@@ -346,8 +383,9 @@ class SQLiteStore(ApprovalStore):
             )
         if "locked" in error or "busy" in error:
             return (
-                f"another process held its write lock for more than {BUSY_TIMEOUT_S:g} s: "
-                f"find it (fuser {self.where}) or try again"
+                f"another process held its write lock for more than {self._busy_timeout_s:g} s "
+                f"(the store's timeout, ${TIMEOUT_ENV}): find it (fuser {self.where}) or try "
+                "again"
             )
         return "check the file and its folder"
 
@@ -356,9 +394,7 @@ class SQLiteStore(ApprovalStore):
             return list(self._conn.execute(sql, tuple(params)).fetchall())
 
     def _has_table(self, name: str) -> bool:
-        return bool(
-            self._query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-        )
+        return bool(self._query(f"{_SQLITE_TABLES} AND name = ?", (name,)))
 
     def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
@@ -419,89 +455,3 @@ def redacted(location: str) -> str:
 
 
 _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
-
-
-class PostgresStore(ApprovalStore):
-    """The store in a PostgreSQL database (advisory-locked appends)."""
-
-    def __init__(self, url: str, *, create: bool = False) -> None:
-        self.where = redacted(url)
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise ApprovalError(
-                f"approval store {self.where} needs psycopg: pip install 'infra_toolkit[postgres]'"
-            ) from exc
-        self._psycopg = psycopg
-        try:
-            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
-        except psycopg.Error as exc:
-            raise ApprovalError(
-                f"cannot connect to the approval store {self.where}: {one_line(exc)}; check the "
-                "URL and that the PostgreSQL server is running and reachable"
-            ) from exc
-        with self._errors("open"):
-            if create and not self._has_table("approval_records"):
-                self._create_schema()
-            is_store = self._has_table("approval_records")
-            self._keeps_head = self._has_table("approval_chain_head")
-        if not is_store:
-            self._conn.close()
-            raise ApprovalError(
-                f"approval store {self.where} has no approval_records table: submit a plan first "
-                "(infra-toolkit submit PLAN.yaml) or check the URL"
-            )
-
-    @contextmanager
-    def _errors(self, doing: str) -> Iterator[None]:
-        try:
-            yield
-        except self._psycopg.Error as exc:
-            hint = (
-                f"another session held its write lock for more than {BUSY_TIMEOUT_S:g} s (an "
-                "advisory lock: SELECT pid FROM pg_locks WHERE locktype = 'advisory'): find it, "
-                "or try again"
-                if getattr(exc, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
-                else "check the server and the database's permissions"
-            )
-            raise ApprovalError(
-                f"approval store {self.where}: cannot {doing} ({one_line(exc)}); {hint}"
-            ) from exc
-
-    def _query(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        with self._errors("read"):
-            return list(self._conn.execute(sql.replace("?", "%s"), tuple(params)).fetchall())
-
-    def _has_table(self, name: str) -> bool:
-        return self._query("SELECT to_regclass(?)", (name,))[0][0] is not None
-
-    def _unguarded(self, tx: _Tx | None) -> tuple[str, ...]:
-        sql = (
-            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' AND "
-            "tgrelid IN (to_regclass('approval_records'), to_regclass('approval_chain_head'))"
-        )
-        rows = tx.rows(sql, ()) if tx else self._query(sql, ())
-        enabled = {str(name) for (name,) in rows}
-        return tuple(name for _, name in POSTGRES_GUARDS if name not in enabled)
-
-    def _enable_guards(self, tx: _Tx, names: tuple[str, ...]) -> None:
-        for table, name in POSTGRES_GUARDS:
-            if name in names:  # re-created if dropped; enabled if only disabled
-                tx.rows(f"ALTER TABLE {table} ENABLE TRIGGER {name}", (), fetch=False)
-
-    @contextmanager
-    def _writing(self) -> Iterator[_Tx]:
-        with self._errors("write"), self._conn.transaction():
-            cursor = self._conn.cursor()
-            # wait for the lock as long as SQLite's writers do, not forever behind a session
-            # that hangs holding it
-            cursor.execute(f"SET LOCAL lock_timeout = {round(BUSY_TIMEOUT_S * 1000)}")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
-            yield _Tx(cursor, "%s")
-
-    def _install_schema(self, tx: _Tx) -> None:
-        tx.cursor.execute(POSTGRES_SCHEMA)
-
-    def close(self) -> None:
-        """Close the connection to the server."""
-        self._conn.close()

@@ -27,7 +27,14 @@ from infra_toolkit.approval import (
     verify,
 )
 from infra_toolkit.approval_records import ChainReport, RecordKind
-from infra_toolkit.approval_store import ENV_VAR, ApprovalStore, default_store_location, open_store
+from infra_toolkit.approval_store import (
+    DEFAULT_TIMEOUT_S,
+    ENV_VAR,
+    TIMEOUT_ENV,
+    ApprovalStore,
+    default_store_location,
+    open_store,
+)
 from infra_toolkit.errors import (
     ApprovalError,
     InfraToolkitError,
@@ -53,7 +60,8 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
         "--db",
         metavar="PATH|URL",
         help="approval store: an SQLite file or a postgresql:// URL "
-        f"(default: ${ENV_VAR}, else {default_store_location()})",
+        f"(default: ${ENV_VAR}, else {default_store_location()}); no wait on it lasts longer "
+        f"than ${TIMEOUT_ENV} seconds (default {DEFAULT_TIMEOUT_S:g})",
     )
 
 

@@ -15,6 +15,7 @@ from tests.readme_examples import ReportRun, make_workspace, run_example
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
+    from infra_toolkit.review_subject import ReviewSubject
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -86,6 +87,32 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(reason)
     with throwaway_cluster(bindir) as url:
         yield url
+
+
+@pytest.fixture
+def plan_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in plan file for the review subcommands: ``cli_review`` reads it as a subject
+    whose plan is the file's name, whose digest is the SHA-256 of its bytes (one byte changed
+    makes a new digest, as the real plan digest does), needing two approvers when the file holds
+    ``two``, else one."""
+    from infra_toolkit import cli_review
+    from infra_toolkit.plan import ApprovalPolicy
+    from tests.approval_helpers import subject
+
+    path = tmp_path / "checkout.yaml"
+    path.write_text("title: Move checkout to EKS\nreplicas: 3\n")
+
+    def read(plan_path: str) -> ReviewSubject:
+        data = Path(plan_path).read_bytes()
+        return subject(
+            plan=Path(plan_path).stem,
+            digest=hashlib.sha256(data).hexdigest(),
+            source=str(plan_path),
+            policy=ApprovalPolicy(required_approvers=2 if b"two" in data else 1),
+        )
+
+    monkeypatch.setattr(cli_review, "read_review_subject", read)
+    return path
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,8 +1,9 @@
 """The approval subcommands: arguments to calls, exit status, one-line errors, on both backends.
 
-Plans here are stand-ins: the subject's digest is the SHA-256 of the file's bytes, so changing one
-byte of the file makes a new digest, as the real plan digest does for the plan and every file it
-references (the end-to-end test with real plans is in test_approval_plans.py).
+Plans here are stand-ins (conftest's ``plan_file``): the subject's digest is the SHA-256 of the
+file's bytes, so changing one byte of the file makes a new digest, as the real plan digest does for
+the plan and every file it references (the end-to-end test with real plans is in
+test_approval_plans.py).
 """
 
 from __future__ import annotations
@@ -21,29 +22,10 @@ from infra_toolkit.approval import verify
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError, one_line
-from infra_toolkit.plan import ApprovalPolicy
-from infra_toolkit.review_subject import ReviewSubject, read_review_subject
-from tests.approval_helpers import make_older, raw_sql, restore_guards, subject
+from infra_toolkit.review_subject import read_review_subject
+from tests.approval_helpers import make_older, raw_sql, restore_guards
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def plan_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "checkout.yaml"
-    path.write_text("title: Move checkout to EKS\nreplicas: 3\n")
-
-    def read(plan_path: str) -> ReviewSubject:
-        data = Path(plan_path).read_bytes()
-        return subject(
-            plan=Path(plan_path).stem,
-            digest=hashlib.sha256(data).hexdigest(),
-            source=str(plan_path),
-            policy=ApprovalPolicy(required_approvers=2 if b"two" in data else 1),
-        )
-
-    monkeypatch.setattr(cli_review, "read_review_subject", read)
-    return path
 
 
 @pytest.fixture

@@ -508,15 +508,16 @@ def test_a_store_locked_by_another_process_fails_writes_after_the_timeout_not_re
 ) -> None:
     location = str(tmp_path / "approvals.sqlite")
     _store_with_one_request(location)
-    monkeypatch.setattr("infra_toolkit.approval_store.BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setenv("INFRA_TOOLKIT_DB_TIMEOUT_S", "0.2")
     holder = sqlite3.connect(location, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock, and keeps it
     try:
         with open_store(location) as store:
             assert gate(store, subject()).reason.endswith("1 more needed")  # readers do not wait
             with pytest.raises(ApprovalError, match=r"cannot write \(database is locked\); "
-                               r"another process held its write lock for more than 0.2 s: find "
-                               rf"it \(fuser {re.escape(location)}\) or try again"):
+                               r"another process held its write lock for more than 0.2 s \(the "
+                               r"store's timeout, \$INFRA_TOOLKIT_DB_TIMEOUT_S\): find it "
+                               rf"\(fuser {re.escape(location)}\) or try again"):
                 submit(store, subject("b"), requester="dev", at=at(1))
     finally:
         holder.execute("ROLLBACK")
@@ -544,7 +545,7 @@ def test_a_postgres_store_locked_by_another_session_fails_writes_after_the_timeo
     location = schema_url(postgres_url)
     with open_store(location, create=True) as store:
         submit(store, subject(), requester="dev", at=at(0))
-    monkeypatch.setattr("infra_toolkit.approval_store.BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setenv("INFRA_TOOLKIT_DB_TIMEOUT_S", "0.2")
     ctx = multiprocessing.get_context("fork")
     results = ctx.Queue()
     with psycopg.connect(location) as holder:  # a session that hangs holding the write lock
@@ -556,8 +557,10 @@ def test_a_postgres_store_locked_by_another_session_fails_writes_after_the_timeo
             writer.kill()
             pytest.fail("the write waited for the lock without end")
         holder.rollback()
-    assert re.search(r"cannot write \(canceling statement due to lock timeout.*\); another "
-                     r"session held its write lock for more than 0.2 s \(an advisory lock: ",
+    assert re.search(r"cannot write \(canceling statement due to lock timeout.*\); nothing was "
+                     r"recorded; another session held its write lock for more than 0.2 s \(the "
+                     r"store's timeout, \$INFRA_TOOLKIT_DB_TIMEOUT_S\): find it \(an advisory "
+                     r"lock: SELECT pid FROM pg_locks WHERE locktype = 'advisory'\) or try again$",
                      results.get(timeout=5))
     with open_store(location) as store:
         assert [r.seq for r in store.records()] == [1]
