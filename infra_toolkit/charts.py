@@ -72,10 +72,21 @@ def use_report_renderer() -> None:
 
 #: The most points a time series keeps in a figure: one plan report stays well under 6 MB.
 MAX_POINTS = 600
-#: The time-to-capacity parts, in the order an episode goes through them.
+#: The time-to-capacity parts (``TimeToCapacity.PARTS`` of :mod:`infra_toolkit.simulation_summary`)
+#: and their legend labels, in the order an episode goes through them.
 CAPACITY_PARTS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "wait for HPA sync"),
                   ("controller_hold_s", "controller hold"),
-                  ("node_provisioning_s", "node provisioning"), ("pod_startup_s", "pod start-up"))
+                  ("at_max_replicas_s", "at maxReplicas"),
+                  ("node_provisioning_s", "node provisioning"),
+                  ("at_max_nodes_s", "node groups at max_size"), ("pod_startup_s", "pod start-up"))
+# the delays in the template's colours; the two limits hatched grey: a ceiling, not a delay
+_PART_MARKERS = {
+    "metric_lag_s": {"color": "#1f77b4"}, "sync_wait_s": {"color": "#ff7f0e"},
+    "controller_hold_s": {"color": "#2ca02c"},
+    "at_max_replicas_s": {"color": "#7f7f7f", "pattern": {"shape": "/"}},
+    "node_provisioning_s": {"color": "#d62728"},
+    "at_max_nodes_s": {"color": "#7f7f7f", "pattern": {"shape": "x"}},
+    "pod_startup_s": {"color": "#9467bd"}}
 _MEAN_COLUMNS = ("offered_rps", "served_rps", "dropped_rps")
 _MAX_COLUMNS = ("spec_replicas", "ready_pods", "pods", "nodes", "p50_latency_ms",
                 "p95_latency_ms", "p99_latency_ms")
@@ -221,7 +232,8 @@ def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
 
 def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
     """Every under-capacity episode of every run as one horizontal bar, split into the
-    simulator's time-to-capacity parts (seconds)."""
+    simulator's time-to-capacity parts (seconds): the delays, and the seconds at a limit
+    (``maxReplicas``, node groups at ``max_size``) hatched grey."""
     # legend in the parts' order (plotly reverses a stacked bar's legend by default)
     fig = _figure("Time to capacity: where each under-capacity episode's seconds went",
                   barmode="stack", xaxis={"title": {"text": "seconds"}},
@@ -240,7 +252,8 @@ def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
                 for key, _ in CAPACITY_PARTS:
                     parts[key].append(getattr(e, key))
     for key, label in CAPACITY_PARTS:
-        fig.add_bar(y=labels, x=parts[key], name=label, orientation="h")
+        fig.add_bar(y=labels, x=parts[key], name=label, orientation="h",
+                    marker=_PART_MARKERS[key])
     if not labels:
         fig.add_annotation(text="no under-capacity episode in any scenario", showarrow=False,
                            xref="paper", yref="paper", x=0.5, y=0.5)

@@ -296,6 +296,12 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
             "Scale events": s.scale_events, "Flaps": s.flaps,
             "Dropped (%)": quantity_text(dropped, 3),
             "Longest time to capacity": duration_text(row["max_time_to_capacity_s"]),
+            # the under-capacity seconds a limit, not a delay, caused: the sliders to move then
+            # are maxReplicas and the node groups' max_size, not the timings
+            "Under capacity at maxReplicas": duration_text(
+                sum(e.at_max_replicas_s for e in s.time_to_capacity)),
+            "Under capacity, nodes at max_size": duration_text(
+                sum(e.at_max_nodes_s for e in s.time_to_capacity)),
         }])
         slos = evaluate_slos(self.slos, self.workload, result.timeline, result.spec.tick_s)
         return (Table(facts, css_class="explorer-summary").to_html()

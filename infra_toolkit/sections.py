@@ -301,18 +301,6 @@ def components_with_cost(a: PlanAnalysis) -> Section:
     return Section("Components with Cost", (*parts, _cost_lines(est, "proposed-cost")))
 
 
-def _at_max_replicas_s(timeline: pd.DataFrame, start_s: float, end_s: float,
-                       max_replicas: int | None) -> float:
-    """Seconds of ``[start_s, end_s)`` with the spec replicas at the HPA's ``maxReplicas``: time
-    the simulator books as a controller hold though no controller could add a pod."""
-    times = timeline["time_s"].to_numpy(dtype=float)
-    if max_replicas is None or len(times) < 2:
-        return 0.0
-    inside = (times >= start_s) & (times < end_s)
-    at_max = timeline["spec_replicas"].to_numpy(dtype=float) >= max_replicas
-    return float((inside & at_max).sum() * (times[1] - times[0]))
-
-
 def scaling_behaviour(a: PlanAnalysis) -> Section:
     """Per scenario and workload: load, replicas, nodes, scale events, drops, latency and
     time to capacity; each SLO checked; every under-capacity episode broken down."""
@@ -321,8 +309,6 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
             "Nothing was simulated: the plan has no workload with an HPA or no scenario."),
             *_warnings(a)))
     summary, slos, episodes = [], [], []
-    max_replicas = {w.name: w.hpa_spec.max_replicas if w.hpa_spec else None
-                    for w in a.plan.proposed.workloads}
     for run in a.runs:
         for name, sim in run.simulations.items():
             s, t = sim.summary, sim.timeline
@@ -351,10 +337,10 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                           "Start": duration_text(e.start_s), "Total": duration_text(e.total_s),
                           "Metric lag (s)": e.metric_lag_s, "Sync wait (s)": e.sync_wait_s,
                           "Controller hold (s)": e.controller_hold_s,
+                          "At maxReplicas (s)": e.at_max_replicas_s,
                           "Node provisioning (s)": e.node_provisioning_s,
-                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by,
-                          "At maxReplicas (s)": _at_max_replicas_s(
-                              t, e.start_s, e.end_s, max_replicas.get(name))}
+                          "Nodes at max_size (s)": e.at_max_nodes_s,
+                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by}
                          for e in s.time_to_capacity]
     slo_frame = pd.concat(slos)[["Scenario", "Workload", "SLO", "Objective", "Achieved",
                                  "Minutes violated", "Met"]]
@@ -367,9 +353,11 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
               caption="SLO checks"),
         Table(pd.DataFrame(episodes), css_class="time-to-capacity",
               caption="Time to capacity: under-capacity episodes (offered load above what the "
-                      "Ready pods serve) and where their seconds went; At maxReplicas: its "
-                      "seconds with the HPA already at maxReplicas, when no scaling could add a "
-                      "pod (the parts book them as lag, sync wait or controller hold)"),
+                      "Ready pods serve) and where their seconds went (the parts add up to the "
+                      "total). At maxReplicas: before the scale-up, the HPA at maxReplicas and "
+                      "short of the pods the load needs; Nodes at max_size: pods waiting for a "
+                      "node while every node group they may use is at max_size. No faster "
+                      "metric, sync or node would shorten those: raise the limit"),
         _simulation_settings(a),
         *_warnings(a),
     ))

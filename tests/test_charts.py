@@ -114,15 +114,25 @@ def test_figures_of_an_analysis(small_analysis: PlanAnalysis) -> None:
 
 
 def test_time_to_capacity_bars_split_each_episode() -> None:
+    # 195 s = lag 15 + sync wait 10 + hold 0 + at maxReplicas 0 + node provisioning 90 +
+    # node groups at max_size 60 + start-up 20
     episode = TimeToCapacity(start_s=7200.0, end_s=7395.0, total_s=195.0, metric_lag_s=15.0,
-                             sync_wait_s=10.0, controller_hold_s=0.0, node_provisioning_s=150.0,
-                             pod_startup_s=20.0, closed_by="pods")
+                             sync_wait_s=10.0, controller_hold_s=0.0, at_max_replicas_s=0.0,
+                             node_provisioning_s=90.0, at_max_nodes_s=60.0, pod_startup_s=20.0,
+                             closed_by="pods")
     run = SimpleNamespace(name="spike", simulations={
         "api": SimpleNamespace(summary=SimpleNamespace(time_to_capacity=(episode,)))})
     fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
-    assert [t.name for t in fig.data] == [label for _, label in charts.CAPACITY_PARTS]
-    assert [t.x[0] for t in fig.data] == [15.0, 10.0, 0.0, 150.0, 20.0]
+    assert [t.name for t in fig.data] == [
+        "metric lag", "wait for HPA sync", "controller hold", "at maxReplicas",
+        "node provisioning", "node groups at max_size", "pod start-up"]
+    assert [t.x[0] for t in fig.data] == [15.0, 10.0, 0.0, 0.0, 90.0, 60.0, 20.0]
     assert sum(t.x[0] for t in fig.data) == episode.total_s
+    assert [key for key, _ in charts.CAPACITY_PARTS] == list(TimeToCapacity.PARTS)
+    # every part its own colour but the two limits, grey and hatched apart
+    colours = [t.marker.color for t in fig.data]
+    assert len(set(colours)) == 6 and colours[3] == colours[5] == "#7f7f7f"
+    assert (fig.data[3].marker.pattern.shape, fig.data[5].marker.pattern.shape) == ("/", "x")
     # the start as the Scaling Behaviour table's Start column writes it (duration_text)
     assert fig.data[0].y == ("spike / api at 2 h",)
     # the legend in the order an episode goes through the parts (plotly reverses stacks)
@@ -133,7 +143,8 @@ def test_episodes_in_the_same_minute_keep_a_bar_each() -> None:
     def episode(start_s: float) -> TimeToCapacity:
         return TimeToCapacity(start_s=start_s, end_s=start_s + 60, total_s=60.0,
                               metric_lag_s=15.0, sync_wait_s=15.0, controller_hold_s=30.0,
-                              node_provisioning_s=0.0, pod_startup_s=0.0, closed_by="pods")
+                              at_max_replicas_s=0.0, node_provisioning_s=0.0,
+                              at_max_nodes_s=0.0, pod_startup_s=0.0, closed_by="pods")
 
     # 9 h 29 min 5 s, 9 h 29 min 40 s, 9 h 29 min 50 s: one label "9 h 29 min" three times
     summary = SimpleNamespace(time_to_capacity=tuple(episode(s) for s in (34145, 34180, 34190)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,10 @@ from infra_toolkit.hpa_spec import (
 )
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.simulate import SimulationSpec, simulate
-from infra_toolkit.traffic import constant_curve
+from infra_toolkit.traffic import TrafficCurve, constant_curve
 from infra_toolkit.workload import WorkloadSpec
 from tests.conftest import REPO_ROOT
+from tests.test_simulate import MAX_3
 
 # 24 req/s x 10 millicores per request = 240m of CPU in all, whatever the pod count; requests of
 # 100m; a pod serves up to 1000 req/s, so it is never saturated. Nodes hold 2 pods each
@@ -91,6 +93,22 @@ def test_max_replicas_slider_caps_the_run() -> None:
     assert explorer.result is not None
     assert explorer.result.summary.pod_hours == pytest.approx(4.0)
     assert explorer.result.summary.peak_replicas == 4
+
+
+def test_summary_shows_the_seconds_at_max_replicas() -> None:
+    # test_simulate.py's first maxReplicas case: 1 pod of 100 rps, 50 then 500 rps from 300 s;
+    # with maxReplicas 3 the episode 300 -> 600 s has 225 s at maxReplicas (375 -> 600) and no
+    # pod waits for a node. With the slider at 5, the load rises once and so does the capacity
+    # (one episode), and 5 pods serve 500 rps: the spec is never at 5 and short: 0 s.
+    explorer = ScalingExplorer(MAX_3, {"step": TrafficCurve(np.array([50.0] * 60 + [500.0] * 60),
+                                                            5.0)})
+    shown = explorer.summary.value
+    facts = dict(zip(re.findall(r"<th>(.*?)</th>", shown), re.findall(r"<td>(.*?)</td>", shown)))
+    assert (facts["Under capacity at maxReplicas"],
+            facts["Under capacity, nodes at max_size"]) == ("3 min 45 s", "0 s")
+    explorer.max_replicas.value = 5
+    assert explorer.result is not None
+    assert [e.at_max_replicas_s for e in explorer.result.summary.time_to_capacity] == [0.0]
 
 
 def test_provisioning_slider_delays_the_new_node() -> None:

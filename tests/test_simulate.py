@@ -10,6 +10,9 @@ import pytest
 from infra_toolkit.errors import SimulationError, SpecError, TrafficError
 from infra_toolkit.hpa import (
     ControllerConfig,
+    HPABehavior,
+    HPAScalingPolicy,
+    HPAScalingRules,
     HPASpec,
     MetricSpec,
     MetricTarget,
@@ -88,9 +91,11 @@ def test_time_to_capacity_breakdown(result) -> None:  # type: ignore[no-untyped-
     # (6 x 100 >= 400). Pod 4 alone closes the gap (3 ready + 1 = 400 >= 400), so it is the
     # closing pod: created 330, scheduled 400, Ready 435.
     # metric lag 300 -> first scrape 305 = 5; sync wait 305 -> sync 315 = 10;
-    # controller hold 315 -> 330 = 15; node provisioning 330 -> 400 = 70; start-up 400 -> 435 = 35
+    # controller hold 315 -> 330 = 15; node provisioning 330 -> 400 = 70; start-up 400 -> 435 = 35.
+    # No limit: the spec (at most 6 in the episode) stays below maxReplicas 10, and the group
+    # has 1 Ready node (max_size 5) while pod 4 waits: at maxReplicas 0, nodes at max 0.
     assert result.summary.time_to_capacity == (
-        TimeToCapacity(300.0, 435.0, 135.0, 5.0, 10.0, 15.0, 70.0, 35.0, "pods"),)
+        TimeToCapacity(300.0, 435.0, 135.0, 5.0, 10.0, 15.0, 0.0, 70.0, 0.0, 35.0, "pods"),)
 
 
 def test_summary_totals(result) -> None:  # type: ignore[no-untyped-def]
@@ -297,19 +302,103 @@ SPIKE = TrafficCurve(np.array([100.0] * 5 + [400.0] * 2 + [100.0] * 3), 60.0)
     # 375 (3 -> 4 at 330, 4 -> 6 at 375), pods 4-6 stay Pending to the end, the scan at 340
     # logs node_scale_up_failed. Under capacity 300 -> 600 (end): lag 300 -> scrape 305 = 5,
     # sync 305 -> 315 = 10; the spec first covers ceil(400/100) = 4 pods at the 330 write:
-    # hold 315 -> 330 = 15; never 4 pods on a node: node provisioning 330 -> 600 = 270 (was all
-    # 285 s after the sync counted as a controller hold).
-    (ONE_NODE, TRAFFIC, TimeToCapacity(300.0, 600.0, 300.0, 5.0, 10.0, 15.0, 270.0, 0.0, "end")),
+    # hold 315 -> 330 = 15; never 4 pods on a node: 330 -> 600 = 270 s waiting for nodes, all of
+    # it with the one group's 1 Ready node at its max_size 1 (no node is coming): node
+    # provisioning 0, at max nodes 270 (was all 285 s after the sync counted as a controller
+    # hold, then all 270 as node provisioning).
+    (ONE_NODE, TRAFFIC,
+     TimeToCapacity(300.0, 600.0, 300.0, 5.0, 10.0, 15.0, 0.0, 0.0, 270.0, 0.0, "end")),
     # 400 rps from 300 to 420 only: the hand-worked run until 420, when 100 rps <= 3 Ready x 100
     # ends the episode before pods 4-6 (scheduled 400, Ready 435) close it. Spec 4 from the 330
     # write: hold 15; 4 pods on nodes from 400 (node 2 Ready): provisioning 330 -> 400 = 70;
-    # start-up 400 -> 420 = 20 (was a 105 s hold).
-    (SPEC, SPIKE, TimeToCapacity(300.0, 420.0, 120.0, 5.0, 10.0, 15.0, 70.0, 20.0, "load")),
+    # start-up 400 -> 420 = 20 (was a 105 s hold). Spec <= 6 < 10, 1 node < 5: no limit.
+    (SPEC, SPIKE,
+     TimeToCapacity(300.0, 420.0, 120.0, 5.0, 10.0, 15.0, 0.0, 70.0, 0.0, 20.0, "load")),
 ])
 def test_time_to_capacity_not_closed_by_pods_is_split_by_what_it_waited_for(
         spec: SimulationSpec, traffic: TrafficCurve, expected: TimeToCapacity) -> None:
     result = simulate(traffic, spec)
     assert result.summary.time_to_capacity == (expected,)
+
+
+MAX_3 = dataclasses.replace(SPEC, hpa=HPASpec(max_replicas=3, min_replicas=1,
+                                               metrics=(cpu_utilization_metric(50),)),
+                            initial_replicas=1)
+
+
+@pytest.mark.parametrize(("initial", "rps", "scales", "expected"), [
+    # 1 warm pod; 50 rps until 300 s, then 500 rps: 3 pods serve 300, the episode never closes.
+    # Syncs (as in the hand-worked run):
+    # 15-300: no metrics, then 1 pod at 50 rps = 500m = 50 %: ratio 1.0 -> 1
+    # 315 : scrape 305, [290,305) = 50, 50, 100 rps -> 666.7m -> 667m: int(667*100/1000) = 66 %,
+    #       1.32 -> ceil(1.32) = 2. Pod 2 on the node's 2nd slot: Running 325, Ready 350.
+    # 330, 345: pod 1 at 100 %, pod 2 without a sample (needs 325 + 15 <= scrape) = missing, 0:
+    #       1000*100/2000 = 50 % -> 1.0, within tolerance -> 2
+    # 360 : pod 2 Ready 350 but its sample (scrape 350) is before Ready + window (365): unready,
+    #       0 -> 50 % -> 2
+    # 375 : scrape 365: both ready at 100 rps -> 100 %, 2.0 -> ceil(4) = 4, capped at
+    #       maxReplicas 3 (legacy cap max(4, 4) = 4): 3, kept to the end (3 pods at 100 %).
+    # Episode 300 -> 600 (end): lag 300 -> scrape 305 = 5; sync wait 305 -> 315 = 10; the spec
+    # never covers ceil(500/100) = 5 pods, so the rest, 315 -> 600 = 285 s, waits for the write:
+    # a controller hold while the spec is below 3 (315 -> 375 = 60), then at maxReplicas with 3
+    # short of 5 (375 -> 600 = 225). 5 + 10 + 60 + 225 = 300.
+    (1, [50.0] * 60 + [500.0] * 60, [(315, 1, 2), (375, 2, 3)],
+     (TimeToCapacity(300.0, 600.0, 300.0, 5.0, 10.0, 60.0, 225.0, 0.0, 0.0, 0.0, "end"),)),
+    # 3 warm pods at 250 rps: 83.3 rps each -> 833m -> 83 %, ratio 1.66 -> 5, capped at 3: no
+    # scale event. 500 rps from 300 s: the same episode, with the spec at maxReplicas 3 and
+    # short of 5 pods from its first second, so the lag 300 -> 305 and the sync wait 305 -> 315
+    # are at maxReplicas too (no faster metric or sync would add a pod): all 300 s.
+    (3, [250.0] * 60 + [500.0] * 60, [],
+     (TimeToCapacity(300.0, 600.0, 300.0, 0.0, 0.0, 0.0, 300.0, 0.0, 0.0, 0.0, "end"),)),
+    # 1 warm pod; 50 rps, 200 from 300 s, 250 from 390 s. The syncs are the first case's (at 300
+    # the one pod serves 100 rps either way; from 350 the 2 pods serve 100 rps each): 2 at 315,
+    # 3 at 375 (pod 3 Running 385, Ready 410).
+    # Episode 1, 300 -> 350 (pod 2 Ready: 2 x 100 >= 200): lag 5, sync wait 10, pod 2 written at
+    # 315 (hold 0) and placed at once, start-up 315 -> 350 = 35.
+    # Episode 2, 390 -> 410 (pod 3 Ready: 3 x 100 >= 250): scrape 395 (lag 5), sync 405 (wait
+    # 10), pod 3 written and placed at 375, before: start-up 405 -> 410 = 5. The spec is at
+    # maxReplicas 3 all along, but 3 pods cover ceil(250/100) = 3: not at a limit.
+    (1, [50.0] * 60 + [200.0] * 18 + [250.0] * 42, [(315, 1, 2), (375, 2, 3)],
+     (TimeToCapacity(300.0, 350.0, 50.0, 5.0, 10.0, 0.0, 0.0, 0.0, 0.0, 35.0, "pods"),
+      TimeToCapacity(390.0, 410.0, 20.0, 5.0, 10.0, 0.0, 0.0, 0.0, 0.0, 5.0, "pods"))),
+])
+def test_seconds_at_max_replicas_short_of_the_load_are_not_lag_wait_or_hold(
+        initial: int, rps: list[float], scales: list[tuple[int, int, int]],
+        expected: tuple[TimeToCapacity, ...]) -> None:
+    spec = dataclasses.replace(MAX_3, initial_replicas=initial)
+    result = simulate(TrafficCurve(np.array(rps), 5.0), spec)
+    ev = result.events[result.events["kind"] == "hpa_scale"]
+    assert list(zip(ev["time_s"], ev["from"], ev["to"])) == scales
+    assert result.summary.time_to_capacity == expected
+
+
+def test_seconds_with_every_node_group_at_max_size_are_not_node_provisioning() -> None:
+    # HPA min 2, max 10 at 20 % CPU, scale-up 900 % per 15 s; node group max_size 2 (3 pods a
+    # node). 2 pods at 20 rps each (200m = 20 %: ratio 1.0) until 305 s, then 700 rps.
+    # 315 : scrape 305, [290,305) all at 20 rps -> 2
+    # 330 : scrape 320, [305,320): 2 pods at 100 rps -> 100 %, ratio 5 -> ceil(10) = 10 =
+    #       maxReplicas (policy 2 x (1 + 900 %) = 20). Pod 3 takes node 1's last slot (Ready
+    #       365); 7 Pending. Then kept at 10: ready pods stay at 100 %.
+    # 340 : scan: room for 1 node (max_size 2), Ready 400; 4 pods fit nowhere:
+    #       node_scale_up_failed. 400: pods 4-6 on node 2 (Ready 435); pods 7-10 Pending to the
+    #       end. Ready capacity 600 < 700 from 435: the episode never closes.
+    # Episode 305 -> 600 (end): lag 305 -> scrape 320 = 15; sync wait 320 -> 330 = 10; the 330
+    # write covers ceil(700/100) = 7 pods: hold 0, and the spec at maxReplicas covers the load,
+    # so nothing at maxReplicas either. 7 pods are never on nodes: 330 -> 600 = 270 s waiting for
+    # nodes, node provisioning until node 2 is Ready (330 -> 400 = 70), then the group at its
+    # max_size 2 (400 -> 600 = 200). 15 + 10 + 70 + 200 = 295.
+    hpa = HPASpec(max_replicas=10, min_replicas=2, metrics=(cpu_utilization_metric(20),),
+                  behavior=HPABehavior(scale_up=HPAScalingRules(
+                      policies=(HPAScalingPolicy("Percent", 900, 15),))))
+    spec = dataclasses.replace(SPEC, hpa=hpa, node_groups=(dataclasses.replace(
+        SPEC.node_groups[0], max_size=2),))
+    result = simulate(TrafficCurve(np.array([40.0] * 61 + [700.0] * 59), 5.0), spec)
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"], ev["from"], ev["to"])) == [
+        (330, "hpa_scale", 2, 10), (340, "node_scale_up:ng", 1, 2),
+        (340, "node_scale_up_failed", 0, 0)]
+    assert result.summary.time_to_capacity == (
+        TimeToCapacity(305.0, 600.0, 295.0, 15.0, 10.0, 0.0, 0.0, 70.0, 200.0, 0.0, "end"),)
 
 
 def test_pods_that_fit_no_node_stay_pending_and_the_failed_scale_up_is_logged() -> None:

@@ -165,7 +165,11 @@ def test_json_is_one_object(files: dict[str, str], capsys: pytest.CaptureFixture
     assert data["peak_replicas"] == 8
     assert data["dropped_requests"] == pytest.approx(18_500)
     assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(870 / 3600)}
-    assert data["time_to_capacity"][0]["node_provisioning_s"] == 70.0
+    # the episode's parts as test_simulate.py derives them (300 s -> 435 s)
+    assert {k: v for k, v in data["time_to_capacity"][0].items() if k.endswith("_s")} == {
+        "start_s": 300.0, "end_s": 435.0, "total_s": 135.0, "metric_lag_s": 5.0,
+        "sync_wait_s": 10.0, "controller_hold_s": 15.0, "at_max_replicas_s": 0.0,
+        "node_provisioning_s": 70.0, "at_max_nodes_s": 0.0, "pod_startup_s": 35.0}
 
 
 def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -174,11 +178,13 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     table = _run(files, "table", capsys)
     assert "pod_hours" in table and "0.6875" in table  # 2475 pod-seconds / 3600
     # the one episode of the hand-worked run (test_simulate.py): 300 s -> 435 s split into
-    # metric lag 5, sync wait 10, hold 15, node provisioning 70, start-up 35 (sum 135)
+    # metric lag 5, sync wait 10, hold 15, at maxReplicas 0 (spec <= 6 of 10), node
+    # provisioning 70, node groups at max_size 0 (1 node of 5), start-up 35 (sum 135)
     lines = dict(line.split() for line in table.splitlines())
-    assert [lines[f"total_{part}"] for part in ("metric_lag_s", "sync_wait_s",
-            "controller_hold_s", "node_provisioning_s", "pod_startup_s")] == [
-        "5", "10", "15", "70", "35"]
+    assert [lines[f"total_{part}"] for part in (
+        "metric_lag_s", "sync_wait_s", "controller_hold_s", "at_max_replicas_s",
+        "node_provisioning_s", "at_max_nodes_s", "pod_startup_s")] == [
+        "5", "10", "15", "0", "70", "0", "35"]
 
 
 def test_bad_input_is_one_line_exit_2(files: dict[str, str],

@@ -26,13 +26,14 @@ from infra_toolkit.shared_cluster import run_shared_cluster
 from infra_toolkit.simulate import (
     FixedPods,
     SimulationSpec,
+    TimeToCapacity,
     simulate,
     simulate_cluster,
 )
 from infra_toolkit.simulation_summary import summarize, timeline
 from infra_toolkit.traffic import constant_curve, read_traffic_csv, resample_curve, slice_curve
 from infra_toolkit.workload import WorkloadSpec
-from tests.test_simulate import EXPECTED_WRITTEN, SPEC, TRAFFIC
+from tests.test_simulate import EXPECTED_WRITTEN, ONE_NODE, SPEC, TRAFFIC
 
 SHARED = NodeGroup("shared", "m5.large", vcpu=2, memory_gib=8, max_pods=20, min_size=1,
                    max_size=5)
@@ -127,6 +128,28 @@ def test_one_workload_through_the_joint_loop_follows_the_hand_run() -> None:
     assert summarize(out, SPEC, arrays) == simulate(TRAFFIC, SPEC).summary
 
 
+def test_shared_nodes_count_only_the_groups_a_pod_may_use_at_max_size() -> None:
+    # tests/test_simulate.py's ONE_NODE run (group "ng" of 1 node, max_size 1, 3 slots of
+    # 1000m) in the joint loop, next to a fixed Deployment that may also use group "spare"
+    # (min 0, max 5 nodes). Its one pod requests nothing (it takes a pod slot of ng's 56, no CPU
+    # or memory: the web pods' room is as alone), and as no pod of it is Pending, "spare" never
+    # gets a node. The web syncs are the hand-worked ones (3 at 315, 4 at 330, 6 at 375); pods
+    # 4-6 Pending to the end. The episode, 300 -> 600: lag 5, sync wait 10, hold 315 -> 330 = 15,
+    # then 270 s waiting for nodes with ng, the only group its pods may use, at max_size: at max
+    # nodes 270 ("spare", at 0 of 5 nodes, cannot host a web pod and does not count).
+    web = dataclasses.replace(ONE_NODE, name="web")
+    spare = NodeGroup("spare", "m5.large", vcpu=2, memory_gib=8, max_pods=20, min_size=0,
+                      max_size=5)
+    batch = FixedPods("batch", 1, 0, 0, (ONE_NODE.node_groups[0], spare))
+    joint = simulate_cluster({"web": TRAFFIC}, {"web": web}, fixed=[batch])
+    result = joint.simulations["web"]
+    ev = result.events[result.events["kind"] == "hpa_scale"]
+    assert list(zip(ev["time_s"], ev["to"])) == [(315, 3), (330, 4), (375, 6)]
+    assert joint.nodes["nodes_spare"].eq(0).all()
+    assert result.summary.time_to_capacity == (
+        TimeToCapacity(300.0, 600.0, 300.0, 5.0, 10.0, 15.0, 0.0, 0.0, 270.0, 0.0, "end"),)
+
+
 def test_disjoint_workloads_run_as_alone() -> None:
     # b on its own group shares nothing with a: each is its own cluster, bit for bit
     other = dataclasses.replace(SHARED, name="other")
@@ -189,6 +212,9 @@ def test_invariants_on_a_real_trace(shared_dir: Path) -> None:
         assert t["spec_replicas"].between(spec.hpa.min_replicas, spec.hpa.max_replicas).all()
         assert (t["pods"] == t["spec_replicas"]).all()
         assert joint.simulations[name].summary.scale_events > 2  # it did scale
+        for e in joint.simulations[name].summary.time_to_capacity:  # the parts split the total
+            parts = [getattr(e, p) for p in TimeToCapacity.PARTS]
+            assert min(parts) >= 0 and sum(parts) == pytest.approx(e.total_s, abs=1e-9)
     peaks = joint.node_peaks
     assert len(peaks) >= 2
     assert (peaks["peak_cpu_millicores"] <= peaks["allocatable_cpu_millicores"] + 1e-6).all()

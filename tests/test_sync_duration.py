@@ -57,11 +57,13 @@ def test_the_scale_is_written_at_the_end_of_the_sync() -> None:
 def test_the_sync_wait_of_time_to_capacity_lasts_until_the_write() -> None:
     # Under capacity 60 -> 100 s: first scrape after 60 is 65 (metric lag 5), the sync starting
     # at 65 ends at 75 (sync wait 10), the pods are created by the write at 100 (hold 25),
-    # scheduled and Ready at once: 5 + 10 + 25 + 0 + 0 = 40.
+    # scheduled and Ready at once: 5 + 10 + 25 + 0 + 0 = 40. The spec (2) is below maxReplicas
+    # 10 throughout, and no second waits for a node (the 3 nodes at max_size 3 do not matter):
+    # nothing at a limit.
     (e,) = simulate(TRAFFIC, SPEC).summary.time_to_capacity
     assert (e.start_s, e.end_s, e.total_s, e.metric_lag_s, e.sync_wait_s, e.controller_hold_s,
-            e.node_provisioning_s, e.pod_startup_s, e.closed_by) == (
-        60.0, 100.0, 40.0, 5.0, 10.0, 25.0, 0.0, 0.0, "pods")
+            e.at_max_replicas_s, e.node_provisioning_s, e.at_max_nodes_s, e.pod_startup_s,
+            e.closed_by) == (60.0, 100.0, 40.0, 5.0, 10.0, 25.0, 0.0, 0.0, 0.0, 0.0, "pods")
 
 
 @pytest.mark.parametrize("engine", ["sweep", "scalar"])
