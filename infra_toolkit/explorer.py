@@ -295,7 +295,8 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
             "Node-hours": quantity_text(sum(s.node_hours_by_instance_type.values())),
             "Scale events": s.scale_events, "Flaps": s.flaps,
             "Dropped (%)": quantity_text(dropped, 3),
-            "Longest time to capacity": duration_text(row["max_time_to_capacity_s"]),
+            "Longest time to capacity": duration_text(row["max_time_to_capacity_s"])
+            if row["capacity_episodes"] else "-",  # as the report: no episode is not 0 s
             # the under-capacity seconds a limit, not a delay, caused: the sliders to move then
             # are maxReplicas and the node groups' max_size, not the timings
             "Under capacity at maxReplicas": duration_text(

@@ -111,6 +111,16 @@ def test_summary_shows_the_seconds_at_max_replicas() -> None:
     assert [e.at_max_replicas_s for e in explorer.result.summary.time_to_capacity] == [0.0]
 
 
+def test_a_run_never_under_capacity_shows_no_time_to_capacity() -> None:
+    # 50 rps against 1 pod of 100 rps from the start: no episode, so "-" (as the report), not
+    # a longest time to capacity of "0 s"
+    explorer = ScalingExplorer(MAX_3, {"calm": TrafficCurve(np.array([50.0] * 60), 5.0)})
+    assert explorer.result is not None and explorer.result.summary.time_to_capacity == ()
+    shown = explorer.summary.value
+    facts = dict(zip(re.findall(r"<th>(.*?)</th>", shown), re.findall(r"<td>(.*?)</td>", shown)))
+    assert facts["Longest time to capacity"] == "-"
+
+
 def test_provisioning_slider_delays_the_new_node() -> None:
     explorer = ScalingExplorer(BASE, CURVES)
 
