@@ -138,7 +138,8 @@ def _f32(values: Any) -> np.ndarray:
 
 def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
     """Offered vs served requests per second (left axis) with spec replicas, Ready pods and
-    nodes (right axis) over a simulation ``timeline``."""
+    Ready nodes (right axis) over a simulation ``timeline`` (the nodes billed, from launch, are
+    ``nodes + launching_nodes``: the node cost chart draws those)."""
     t = chart_timeline(timeline)
     counts = t[["spec_replicas", "ready_pods", "nodes"]].to_numpy(dtype=float)
     top = float(np.nanmax(counts)) if counts.size and np.isfinite(counts).any() else 0.0
@@ -164,7 +165,8 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
                     line={"width": 1, "color": "#1f77b4"})
     for column, label, dash, color in (
             ("spec_replicas", "replicas (spec)", "solid", "#ff7f0e"),
-            ("ready_pods", "Ready pods", "dot", "#2ca02c"), ("nodes", "nodes", "dash", "#9467bd")):
+            ("ready_pods", "Ready pods", "dot", "#2ca02c"),
+            ("nodes", "Ready nodes", "dash", "#9467bd")):
         fig.add_scatter(x=x, y=_f32(t[column]), name=label, yaxis="y2",
                         line={"shape": "hv", "dash": dash, "width": 1.5, "color": color})
     return fig

@@ -41,7 +41,8 @@ class RunOutput:
     records: list[tuple[float, float, int, int, int]]  # created s, scheduled s, ready/end tick, n
     spec_changes: list[tuple[int, int]]
     desired_changes: list[tuple[int, int]]
-    node_changes: list[list[tuple[int, int]]]
+    node_changes: list[list[tuple[int, int]]]  # per group: (tick, Ready nodes)
+    launching_changes: list[list[tuple[int, int]]]  # per group: (tick, launched, not yet Ready)
     syncs: list[tuple[float, int, int | None, int, str]]  # time, current, proposal, written, why
     events: list[tuple[float, str, int, int, str]]
     scrape_times_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -106,6 +107,11 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     stuck = [False]
     all_needed_at: list[tuple[int, ...] | None] = [None]  # see ca_scan
     node_changes: list[list[tuple[int, int]]] = [[(0, n)] for n in ready_nodes]
+    # nodes launched and not yet Ready, billed from the scan that launched them
+    launching_changes: list[list[tuple[int, int]]] = [[(0, 0)] for _ in groups]
+
+    def set_launching(g: int, t: float) -> None:
+        launching_changes[g].append((tick_at(t), sum(n for _, gg, n in upcoming if gg == g)))
 
     def place(t: float) -> None:
         i = 0
@@ -181,6 +187,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                     continue
                 upcoming.append((t + ca.provisioning_delay_s, g, k))
                 upcoming.sort()
+                set_launching(g, t)
                 events.append((t, f"node_scale_up:{grp.name}", ready_nodes[g] + in_flight,
                                ready_nodes[g] + in_flight + k,
                                (f"{pending} pending pod(s) need {k} more {grp.instance_type} "
@@ -331,6 +338,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 _, g, k = upcoming.pop(0)
                 ready_nodes[g] += k
                 set_nodes(g, arrival)
+                set_launching(g, arrival)
                 place(arrival)
             else:
                 ca_scan(next_scan)
@@ -379,6 +387,6 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         records.append((c.created_s, c.scheduled_s, c.ready_tick, n_ticks, len(c.names)))
     return RunOutput(tick_s, rps_ticks, np.array(served_l), np.array(dropped_l),
                      np.array(backlog_l), np.array(ready_l, dtype=np.int64), records,
-                     spec_changes, desired_changes, node_changes, syncs, events,
+                     spec_changes, desired_changes, node_changes, launching_changes, syncs, events,
                      np.array(scrape_times))
 

@@ -1,8 +1,9 @@
-"""Cost from a simulation: node-hours per instance type, load balancer capacity units and
-internet egress from the served request rate, all projected from the simulated window to a
-month of :data:`~infra_toolkit.cost.HOURS_PER_MONTH` hours and priced by the same three steps as
-any resource; cost per hour over the timeline; and cost attribution to workloads by OpenCost's
-rule (each pod is charged for max(request, usage)). Pure: no I/O.
+"""Cost from a simulation: node-hours per instance type (billed from launch, as EC2 bills),
+load balancer capacity units and internet egress from the served request rate, all projected
+from the simulated window to a month of :data:`~infra_toolkit.cost.HOURS_PER_MONTH` hours and
+priced by the same three steps as any resource; cost per hour over the timeline; and cost
+attribution to workloads by OpenCost's rule (each pod is charged for max(request, usage)).
+Pure: no I/O.
 
 The functions take plain inputs (a node-hours dict and a window in hours; a served-rps array and
 its step). :func:`estimate_from_simulation` is the thin wrapper for any object shaped like a
@@ -233,19 +234,23 @@ def estimate_from_simulation(resources: Sequence[Resource], simulation: Any, boo
 def hourly_cost(timeline: pd.DataFrame, instance_type_by_group: Mapping[str, str],
                 book: PriceBook, region: str, purchase_option: str = "on_demand"
                 ) -> pd.DataFrame:
-    """Node cost per hour at each step of a timeline (columns ``nodes_<group>``): a float
-    ``usd_per_hour_<group>`` per group and their sum ``usd_per_hour``, for charts (the priced
-    estimate stays in Decimal)."""
+    """Node cost per hour at each step of a timeline, the nodes billed from launch (columns
+    ``nodes_<group>``, Ready, plus ``launching_nodes_<group>``, launched and not yet Ready): a
+    float ``usd_per_hour_<group>`` per group and their sum ``usd_per_hour``, for charts (the
+    priced estimate stays in Decimal)."""
     out = pd.DataFrame({"time_s": timeline["time_s"]})
     total = np.zeros(len(timeline))
     for group, itype in instance_type_by_group.items():
-        column = f"nodes_{group}"
-        if column not in timeline:
-            raise SimulationError(f"timeline has no {column} column; columns: "
-                                  f"{', '.join(map(str, timeline.columns))}")
+        columns = (f"nodes_{group}", f"launching_nodes_{group}")
+        for column in columns:
+            if column not in timeline:
+                raise SimulationError(f"timeline has no {column} column; columns: "
+                                      f"{', '.join(map(str, timeline.columns))}")
         price = book.lookup("ec2_on_demand", purchase_option, region=region,
                             instance_type=itype).usd_per_unit
-        out[f"usd_per_hour_{group}"] = timeline[column].to_numpy(dtype=float) * float(price)
+        billed = (timeline[columns[0]].to_numpy(dtype=float)
+                  + timeline[columns[1]].to_numpy(dtype=float))
+        out[f"usd_per_hour_{group}"] = billed * float(price)
         total += out[f"usd_per_hour_{group}"].to_numpy()
     out["usd_per_hour"] = total
     return out

@@ -292,7 +292,8 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         dropped = 100.0 * s.dropped_requests / s.offered_requests if s.offered_requests else 0.0
         facts = pd.DataFrame([{
             "Peak replicas": s.peak_replicas, "Pod-hours": quantity_text(s.pod_hours),
-            "Node-hours": quantity_text(sum(s.node_hours_by_instance_type.values())),
+            "Node-hours (billed from launch)": quantity_text(
+                sum(s.node_hours_by_instance_type.values())),
             "Scale events": s.scale_events, "Flaps": s.flaps,
             "Dropped (%)": quantity_text(dropped, 3),
             "Longest time to capacity": duration_text(row["max_time_to_capacity_s"])

@@ -442,10 +442,11 @@ def cost_summary(a: PlanAnalysis) -> Section:
     ], "cost-totals"))
     if a.runs:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
-        parts.append(paragraph(f"Each scenario's usage (node-hours, and load balancer capacity "
-                               f"units and egress when the plan declares them) is projected "
-                               f"from its simulated window to a 730-hour month: {windows}.",
-                               "note"))
+        parts.append(paragraph(f"Each scenario's usage (node-hours, billed from each node's "
+                               f"launch as EC2 bills, so the provisioning delay counts, and "
+                               f"load balancer capacity units and egress when the plan "
+                               f"declares them) is projected from its simulated window to a "
+                               f"730-hour month: {windows}.", "note"))
     return Section("Cost Summary", tuple(parts))
 
 

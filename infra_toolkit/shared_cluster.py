@@ -46,16 +46,18 @@ __all__ = ["SharedRun", "run_shared_cluster"]
 
 @dataclass
 class SharedRun:
-    """A joint run: one :class:`RunOutput` per autoscaled workload (its ``node_changes`` are the
-    shared groups' node counts), the shared groups' node counts (``node_changes``, one list of
-    ``(tick, nodes)`` per group of ``groups``), the node events, the pods each owner (workloads,
-    then fixed Deployments) had placed on each group (``placed[owner][group]``: ``(tick, pods)``
-    changes) and each node's peak use (``node_peaks``: group, node id, CPU millicores, memory
-    MiB, pods)."""
+    """A joint run: one :class:`RunOutput` per autoscaled workload (its ``node_changes`` and
+    ``launching_changes`` are the shared groups'), the shared groups' Ready node counts
+    (``node_changes``, one list of ``(tick, nodes)`` per group of ``groups``) and counts of nodes
+    launched and not yet Ready (``launching_changes``, alike), the node events, the pods each
+    owner (workloads, then fixed Deployments) had placed on each group (``placed[owner][group]``:
+    ``(tick, pods)`` changes) and each node's peak use (``node_peaks``: group, node id, CPU
+    millicores, memory MiB, pods)."""
 
     outputs: list[RunOutput]
     groups: tuple[NodeGroup, ...]
     node_changes: list[list[tuple[int, int]]]
+    launching_changes: list[list[tuple[int, int]]]
     events: list[tuple[float, str, int, int, str]]
     placed: list[list[list[tuple[int, int]]]]
     node_peaks: list[tuple[str, int, float, float, int]]
@@ -237,6 +239,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
             np.array(load.backlog_l), np.array(load.ready_l, dtype=np.int64), o.records,
             spec_changes[w], desired_changes[w],
             [cluster.node_changes[index[g.name]] for g in s.node_groups],
+            [cluster.launching_changes[index[g.name]] for g in s.node_groups],
             syncs[w], logged, np.array(scrapes[w])))
-    return SharedRun(outputs, groups, cluster.node_changes, cluster.events,
-                     [o.placed for o in owners], cluster.node_peaks())
+    return SharedRun(outputs, groups, cluster.node_changes, cluster.launching_changes,
+                     cluster.events, [o.placed for o in owners], cluster.node_peaks())

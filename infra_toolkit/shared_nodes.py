@@ -153,6 +153,8 @@ class SharedNodes:
         self.serial = 0
         self.events: list[tuple[float, str, int, int, str]] = []
         self.node_changes: list[list[tuple[int, int]]] = [[] for _ in groups]
+        # nodes launched and not yet Ready (billed from the scan that launched them)
+        self.launching_changes: list[list[tuple[int, int]]] = [[(0, 0)] for _ in groups]
         self.upcoming: list[tuple[float, int, int]] = []  # (ready time, group, nodes)
         self.last_scale_up_s = -math.inf
         self.stuck = False
@@ -288,7 +290,12 @@ class SharedNodes:
         for _ in range(k):
             self.add_node(g)
         self.node_changes[g].append((self.tick_at(t), len(self.nodes[g])))
+        self._set_launching(g, t)
         self.place(t)
+
+    def _set_launching(self, g: int, t: float) -> None:
+        self.launching_changes[g].append(
+            (self.tick_at(t), sum(k for _, gg, k in self.upcoming if gg == g)))
 
     def _fresh(self, g: int) -> list[float]:
         grp = self.groups[g]
@@ -339,6 +346,7 @@ class SharedNodes:
             ready_s = t + self.ca.provisioning_delay_s
             self.upcoming.append((ready_s, g, k))
             self.upcoming.sort()
+            self._set_launching(g, t)
             now = len(self.nodes[g]) + in_flight
             self.events.append((t, f"node_scale_up:{grp.name}", now, now + k,
                                 (f"{n_pending} pending pod(s) need {k} more "

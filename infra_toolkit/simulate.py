@@ -27,7 +27,8 @@ One run, in the order a cluster does it (every delay is a parameter):
    ``app_start_s + readiness_delay_s``. A lower spec deletes pods in ReplicaSet order: unscheduled,
    then not ready, then ready; newest first.
 5. **Nodes.** The cluster autoscaler of :mod:`infra_toolkit.nodes` scans every
-   ``scan_interval_s``; a scan at the same instant as a sync runs first.
+   ``scan_interval_s``; a scan at the same instant as a sync runs first. A node is billed
+   (node-hours) from the scan that launches it, not from Ready, to the scan that removes it.
 
 The run starts with ``initial_replicas`` warm, Ready pods (default: ``hpa.min_replicas``) on as
 many nodes as they need (at least each group's ``min_size``).
@@ -225,9 +226,11 @@ class ClusterSimulationResult:
     """Several workloads on one cluster (:func:`simulate_cluster`).
 
     ``simulations``: one :class:`SimulationResult` per workload, as :func:`simulate` gives it; its
-    ``nodes*`` columns and node-hours are the nodes of the groups it may use, which it may share
-    with other workloads (do not add them up across workloads). ``nodes``: one row per tick,
-    ``time_s``, ``nodes`` and ``nodes_<group>`` for every group, each node counted once.
+    ``nodes*`` and ``launching_nodes*`` columns and node-hours are the nodes of the groups it may
+    use, which it may share with other workloads (do not add them up across workloads).
+    ``nodes``: one row per tick, ``time_s``, ``nodes`` and ``nodes_<group>`` (Ready nodes),
+    ``launching_nodes`` and ``launching_nodes_<group>`` (launched, not yet Ready) for every group,
+    each node counted once.
     ``events``: the node scale events, each once. ``placed``: for the workloads and fixed
     Deployments of a joint run, pods placed per tick on each group they may use
     (``placed[owner][group]``).
@@ -243,14 +246,15 @@ class ClusterSimulationResult:
 
     @property
     def node_hours_by_instance_type(self) -> dict[str, float]:
-        """Node-hours per instance type over the run, each node counted once."""
+        """Node-hours per instance type over the run, billed from launch (as
+        :attr:`SimulationSummary.node_hours_by_instance_type`), each node counted once."""
         # one tick of every workload's grid (they share it): a one-row run still has a duration
         hours = next(iter(self.simulations.values())).spec.tick_s / 3600.0
         out: dict[str, float] = {}
         for g in self.node_groups:
-            out[g.instance_type] = (out.get(g.instance_type, 0.0)
-                                    + float(self.nodes[f"nodes_{g.name}"].to_numpy().sum())
-                                    * hours)
+            billed_ticks = int(self.nodes[f"nodes_{g.name}"].to_numpy().sum()
+                               + self.nodes[f"launching_nodes_{g.name}"].to_numpy().sum())
+            out[g.instance_type] = out.get(g.instance_type, 0.0) + float(billed_ticks) * hours
         return out
 
 
@@ -306,6 +310,7 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
     groups = union_groups([*spec_list, *fixed])
     results: dict[str, SimulationResult] = {}
     counts: dict[str, np.ndarray] = {}
+    launching: dict[str, np.ndarray] = {}
     placed: dict[str, dict[str, np.ndarray]] = {}
     peaks: list[tuple[str, int, float, float, int]] = []
     events: list[tuple[float, str, int, int, str]] = []
@@ -320,6 +325,7 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
             results[name] = result
             for g in result.spec.node_groups:
                 counts[g.name] = result.timeline[f"nodes_{g.name}"].to_numpy()
+                launching[g.name] = result.timeline[f"launching_nodes_{g.name}"].to_numpy()
             events += [(float(e[0]), str(e[1]), int(e[2]), int(e[3]), str(e[4]))
                        for e in result.events.itertuples(index=False, name=None)
                        if str(e[1]).startswith("node_")]
@@ -333,8 +339,10 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
             line, arrays = timeline(out, spec)
             results[names[i]] = SimulationResult(spec, line, frame, syncs,
                                                  summarize(out, spec, arrays))
-        for g, changes in zip(run.groups, run.node_changes, strict=True):
+        for g, changes, coming in zip(run.groups, run.node_changes, run.launching_changes,
+                                      strict=True):
             counts[g.name] = _steps(changes, n_ticks)
+            launching[g.name] = _steps(coming, n_ticks)
         owner_names = [names[i] for i in work] + [f.name for f in extra]
         # every group an owner may use, all-zero ones too: a share of 0 is a share
         owner_groups = [{g.name for g in o.node_groups} for o in chosen]
@@ -349,7 +357,11 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
     simulated = [g for g in groups if g.name in counts]
     nodes = pd.DataFrame({"time_s": np.arange(n_ticks, dtype=np.float64) * tick,
                           "nodes": np.sum([counts[g.name] for g in simulated], axis=0),
-                          **{f"nodes_{g.name}": counts[g.name] for g in simulated}})
+                          **{f"nodes_{g.name}": counts[g.name] for g in simulated},
+                          "launching_nodes": np.sum([launching[g.name] for g in simulated],
+                                                    axis=0),
+                          **{f"launching_nodes_{g.name}": launching[g.name]
+                             for g in simulated}})
     by_name = {g.name: g for g in groups}
     peak_frame = pd.DataFrame(
         [{"group": g, "node": n, "peak_cpu_millicores": c, "peak_memory_mib": m,

@@ -10,7 +10,8 @@ when placement splits a cohort the placed parts get increasing ``sub`` below the
 scalar function it mirrors; each runs on the variants that need it, all together.
 
 Ready counts per tick are a ring of deltas (``ready_delta`` of the scalar loop) indexed by the
-absolute tick; node-tick totals and spec-tick totals are accumulated as areas when they change.
+absolute tick; node-tick totals and spec-tick totals are accumulated as areas when they change,
+and the node-ticks of nodes launched but not yet Ready (billed) when the scan launches them.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Cluster:
         self.ring = np.zeros((ring_rows, n))  # ready-count deltas (exact small integers)
         self.node_area = np.zeros((n, g), dtype=np.int64)
         self.node_last = np.zeros((n, g), dtype=np.int64)
+        self.launch_area = np.zeros((n, g), dtype=np.int64)  # launched, not yet Ready
         self.node_ups = np.zeros(n, dtype=np.int64)
         self.node_downs = np.zeros(n, dtype=np.int64)
         self.settled_from = np.full(n, -np.inf)
@@ -324,7 +326,12 @@ class Cluster:
             add = going & (k > 0)
             if add.any():
                 ar = rows[add]
-                self._add_upcoming(ar, np.full(ar.size, t) + p["delay"][ar], g, k[add])
+                ready_at = np.full(ar.size, t) + p["delay"][ar]
+                self._add_upcoming(ar, ready_at, g, k[add])
+                # billed from this scan until the tick the nodes count as Ready (or the end)
+                launched = np.minimum(self.tick_at(np.full(ar.size, t)), self.n_ticks)
+                self.launch_area[ar, g] += k[add] * (
+                    np.minimum(self.tick_at(ready_at), self.n_ticks) - launched)
                 if self.log is not None:
                     for i in np.flatnonzero(add):
                         self.log.append((t, int(rows[i]), "up", g, int(base[i]),
@@ -400,9 +407,11 @@ class Cluster:
                 self.evict(fr, gg, evicted, t)
                 live &= ~fire
 
-    def close_areas(self) -> np.ndarray:
-        """Node-ticks per (variant, group) over the run."""
-        return self.node_area + self.nodes * (self.n_ticks - self.node_last)
+    def billed_areas(self) -> np.ndarray:
+        """Node-ticks billed per (variant, group) over the run: Ready nodes plus nodes launched
+        and not yet Ready (the timeline's ``nodes_<group> + launching_nodes_<group>``)."""
+        return (self.node_area + self.nodes * (self.n_ticks - self.node_last)
+                + self.launch_area)
 
     def describe_event(self, rec: tuple[Any, ...]) -> tuple[float, int, str, int, int, str]:
         """A logged record as (time, variant, kind, from, to, reason) in the scalar wording."""

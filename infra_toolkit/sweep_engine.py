@@ -279,7 +279,7 @@ def run_batch(rps_ticks: np.ndarray, v: Variants, record: bool = False) -> Batch
     advance(n_ticks)
     spec_area += spec * (n_ticks - spec_last)
     fig = summary.finish()
-    rows = _rows(v, rps_ticks, fig, spec_area, c.close_areas(), peak, scale_events, flaps, c)
+    rows = _rows(v, rps_ticks, fig, spec_area, c.billed_areas(), peak, scale_events, flaps, c)
     result = BatchOutput(rows, fig["uncertain"])
     if record:
         result.syncs = sync_tables(v, sync_log)
@@ -293,7 +293,7 @@ def _no_snapshot(n: int) -> MetricInputs:
 
 
 def _rows(v: Variants, rps_ticks: np.ndarray, fig: dict[str, Any], spec_area: np.ndarray,
-          node_area: np.ndarray, peak: np.ndarray, scale_events: np.ndarray, flaps: np.ndarray,
+          billed_area: np.ndarray, peak: np.ndarray, scale_events: np.ndarray, flaps: np.ndarray,
           c: Cluster) -> list[dict[str, Any]]:
     """``summarize`` per variant, in the layout of ``SimulationSummary.as_row``."""
     tick = v.tick_s
@@ -305,7 +305,7 @@ def _rows(v: Variants, rps_ticks: np.ndarray, fig: dict[str, Any], spec_area: np
         node_hours: dict[str, float] = {}
         for g, grp in enumerate(spec.node_groups):
             node_hours[grp.instance_type] = (node_hours.get(grp.instance_type, 0.0)
-                                             + float(node_area[i, g]) * hours)
+                                             + float(billed_area[i, g]) * hours)
         count = fig["cpu_count"][i]
         scalars = {
             "duration_s": float(n * tick),

@@ -85,20 +85,20 @@ def test_node_hours_count_each_shared_node_once(analysis: PlanAnalysis) -> None:
     run = analysis.run("steady")
     # t = 0: node 1 holds api 2 x 600m + worker 500m + cron 100m = 1800m of 1900m.
     # t = 15 s: worker's HPA 1 -> 4 (below minReplicas): 3 x 500m, 100m free: Pending.
-    # t = 20 s: scan: the 3 pods (1500m) fit one new node, Ready at 20 + 60 = 80 s.
-    # Node-seconds over the hour: 3600 + (3600 - 80) = 7120 -> 7120 / 3600 = 1.9778 node-hours.
-    # (Each workload on its own nodes, as before: api 3600, worker 3600 + 3520 -> 10720.)
+    # t = 20 s: scan: the 3 pods (1500m) fit one new node, launched now, Ready at 20 + 60 = 80 s.
+    # Node-seconds over the hour, billed from launch: 3600 + (3600 - 20) = 7180 -> 7180 / 3600
+    # = 1.9944 node-hours. (Each workload on its own nodes, as before: api 3600, worker
+    # 3600 + 3580 -> 10780.)
     assert run.cluster is not None
-    assert run.cluster.node_hours_by_instance_type == {"m5.large": pytest.approx(7120 / 3600)}
+    assert run.cluster.node_hours_by_instance_type == {"m5.large": pytest.approx(7180 / 3600)}
     group = next(r for r in run.priced_resources if r.name == "general")
-    # projected to a month: 7120 / 3600 h per simulated hour x 730 h
-    assert float(group.usage["monthly_node_hours"]) == pytest.approx(7120 / 3600 * 730)
+    # projected to a month: 7180 / 3600 h per simulated hour x 730 h
+    assert float(group.usage["monthly_node_hours"]) == pytest.approx(7180 / 3600 * 730)
     line = next(ln for ln in run.estimate.lines
                 if ln.resource_name == "general" and ln.component.startswith("Instance usage"))
-    # 1443.78 node-hours x $0.096 = $138.60 a month
+    # 7180 x 730 / 3600 = 1455.94 node-hours x $0.096 = $139.77 a month
     assert line.monthly_cost_usd is not None
-    assert float(line.monthly_cost_usd) == pytest.approx(
-        7120 / 3600 * 730 * M5_LARGE_USD_PER_HOUR, abs=0.01)
+    assert float(line.monthly_cost_usd) == pytest.approx(139.77, abs=0.01)
     assert set(run.simulations) == {"api", "worker"}  # cron has no HPA: room only
 
 
@@ -106,8 +106,10 @@ def test_node_cost_per_hour_is_split_by_requests(analysis: PlanAnalysis) -> None
     run = analysis.run("steady")
     assert run.cluster_hourly_cost is not None
     cluster = run.cluster_hourly_cost.set_index("time_s")["usd_per_hour"]
-    # 1 node until 80 s, then 2: 0.096, then 0.192 USD per hour
-    assert cluster.loc[75] == pytest.approx(0.096) and cluster.loc[80] == pytest.approx(0.192)
+    # billed from launch: 1 node until the 20 s scan launches the 2nd (Ready at 80 s), then 2:
+    # 0.096, then 0.192 USD per hour
+    assert cluster.loc[15] == pytest.approx(0.096) and cluster.loc[20] == pytest.approx(0.192)
+    assert cluster.loc[75] == pytest.approx(0.192)
     api = run.hourly_cost["api"].set_index("time_s")["usd_per_hour"]
     worker = run.hourly_cost["worker"].set_index("time_s")["usd_per_hour"]
     # Shares: half by CPU requests, half by memory requests (all pods 256 MiB: pod counts).

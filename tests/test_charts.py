@@ -78,7 +78,7 @@ def test_load_and_latency_figures(small_analysis: PlanAnalysis) -> None:
     timeline = small_analysis.run("steady").simulations["api"].timeline
     load = charts.load_figure(timeline, "steady / api")
     assert [t.name for t in load.data] == ["offered rps", "served rps", "replicas (spec)",
-                                           "Ready pods", "nodes"]
+                                           "Ready pods", "Ready nodes"]
     assert [t.yaxis for t in load.data][2:] == ["y2", "y2", "y2"]
     assert load.layout.title.text == "steady / api: offered vs served load, replicas and nodes"
     slos = (Slo("p95", "latency", percentile=95, threshold_ms=250),

@@ -214,12 +214,18 @@ def test_window_and_step_must_be_usable(book: PriceBook) -> None:
 
 def test_hourly_cost_over_the_timeline(book: PriceBook) -> None:
     frame = pd.DataFrame({"time_s": [0.0, 15.0, 30.0], "nodes_general": [3, 4, 5],
-                          "nodes_compute": [0, 0, 2]})
+                          "nodes_compute": [0, 0, 2], "launching_nodes_general": [0, 1, 0],
+                          "launching_nodes_compute": [0, 2, 0]})
     out = hourly_cost(frame, {"general": "t3.medium", "compute": "c5.large"}, book, "us-east-1")
-    # t3.medium 0.0416 /h, c5.large 0.085 /h: 3 x 0.0416 = 0.1248; 5 x 0.0416 + 2 x 0.085 = 0.378
-    assert out["usd_per_hour"].tolist() == pytest.approx([0.1248, 0.1664, 0.378], abs=1e-12)
+    # billed nodes are Ready + launching. t3.medium 0.0416 /h, c5.large 0.085 /h:
+    # 0 s: 3 x 0.0416 = 0.1248; 15 s: (4 + 1) x 0.0416 + (0 + 2) x 0.085 = 0.208 + 0.17 = 0.378;
+    # 30 s: 5 x 0.0416 + 2 x 0.085 = 0.208 + 0.17 = 0.378
+    assert out["usd_per_hour"].tolist() == pytest.approx([0.1248, 0.378, 0.378], abs=1e-12)
     with pytest.raises(SimulationError, match=r"timeline has no nodes_batch column"):
         hourly_cost(frame, {"batch": "m5.large"}, book, "us-east-1")
+    with pytest.raises(SimulationError, match=r"timeline has no launching_nodes_general column"):
+        hourly_cost(frame.drop(columns="launching_nodes_general"), {"general": "t3.medium"}, book,
+                    "us-east-1")
 
 
 def test_pod_cost_follows_max_of_request_and_usage() -> None:

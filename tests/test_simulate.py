@@ -103,8 +103,10 @@ def test_summary_totals(result) -> None:  # type: ignore[no-untyped-def]
     # pods: 2 until 315, 3 until 330, 4 until 375, 6 until 465, 8 until 600 (pod-seconds):
     # 2*315 + 3*15 + 4*45 + 6*90 + 8*135 = 630 + 45 + 180 + 540 + 1080 = 2475 -> /3600 h
     assert s.pod_hours == pytest.approx(2475 / 3600)
-    # nodes: 1 until 400, 2 until 530, 3 until 600: 1*400 + 2*130 + 3*70 = 870 node-seconds
-    assert s.node_hours_by_instance_type == {"m5.xlarge": pytest.approx(870 / 3600)}
+    # nodes billed from launch to the end of the run: node 1 0 -> 600 = 600 s, node 2 launched
+    # at the 340 scan (Ready 400) -> 600 = 260 s, node 3 launched at the 470 scan (Ready 530)
+    # -> 600 = 130 s: 600 + 260 + 130 = 990 node-seconds (Ready alone: 870, 2 x 60 s less)
+    assert s.node_hours_by_instance_type == {"m5.xlarge": pytest.approx(990 / 3600)}
     assert (s.peak_replicas, s.scale_events, s.flaps, s.node_scale_ups) == (8, 4, 0, 2)
     # dropped: 400 offered vs ready capacity 200 on [300,350), 300 on [350,435):
     # 200*50 + 100*85 = 10000 + 8500 = 18500 requests

@@ -164,7 +164,8 @@ def test_json_is_one_object(files: dict[str, str], capsys: pytest.CaptureFixture
     # same numbers as the hand derivation in tests/test_simulate.py
     assert data["peak_replicas"] == 8
     assert data["dropped_requests"] == pytest.approx(18_500)
-    assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(870 / 3600)}
+    # billed from launch: 600 + (600 - 340) + (600 - 470) = 990 node-seconds
+    assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(990 / 3600)}
     # the episode's parts as test_simulate.py derives them (300 s -> 435 s)
     assert {k: v for k, v in data["time_to_capacity"][0].items() if k.endswith("_s")} == {
         "start_s": 300.0, "end_s": 435.0, "total_s": 135.0, "metric_lag_s": 5.0,
@@ -180,7 +181,10 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     # the one episode of the hand-worked run (test_simulate.py): 300 s -> 435 s split into
     # metric lag 5, sync wait 10, hold 15, at maxReplicas 0 (spec <= 6 of 10), node
     # provisioning 70, node groups at max_size 0 (1 node of 5), start-up 35 (sum 135)
-    lines = dict(line.split() for line in table.splitlines())
+    lines = dict(line.rsplit(maxsplit=1) for line in table.splitlines())
+    # the label says what is counted: 990 node-seconds billed from launch / 3600 = 0.275
+    assert lines["node_hours_m5.xlarge (billed from launch)"] == "0.275"
+    assert rows[0]["node_hours_m5.xlarge"] == "0.275"  # CSV keeps the column name
     assert [lines[f"total_{part}"] for part in (
         "metric_lag_s", "sync_wait_s", "controller_hold_s", "at_max_replicas_s",
         "node_provisioning_s", "at_max_nodes_s", "pod_startup_s")] == [
@@ -338,7 +342,7 @@ def test_the_table_prints_whole_numbers_in_full(tmp_path: Path,
     # 60 s rows of 1, 1e6, 1 rps: 60 x 1 + 60 x 1e6 + 60 x 1 = 60,000,120 requests offered
     # (6 significant digits printed 6.00001e+07); 3 x 60 = 180 s
     assert _simulate(tmp_path, "0,1\n60,1e6\n120,1\n", fmt="table") == 0
-    lines = dict(line.split() for line in capsys.readouterr().out.splitlines())
+    lines = dict(line.rsplit(maxsplit=1) for line in capsys.readouterr().out.splitlines())
     assert (lines["offered_requests"], lines["duration_s"]) == ("60000120", "180")
     assert all("e+" not in value for value in lines.values())
 

@@ -60,11 +60,18 @@ def test_two_workloads_share_nodes_by_hand() -> None:
     # t = 20: scan: 3 x 500m = 1500m <= 1900m fit one new node -> 1 node asked, Ready at 80.
     # t = 80: the 3 pods go on node 2 (1500m of 1900m = 79 %, node 1 at 1700m = 89 %: both
     #         above the 50 % scale-down threshold, and within 600 s of the scale-up anyway).
-    # Node-seconds: node 1 all 600 s + node 2 from 80 s = 600 + 520 = 1120 -> 1120/3600 h.
+    # Node-seconds billed from launch: node 1 all 600 s + node 2 from its launch at the 20 s
+    # scan to the end = 600 + 580 = 1180 -> 1180/3600 h (Ready from 80 s: 520 s of it).
     joint = simulate_cluster({"a": CURVE, "b": CURVE}, {"a": A, "b": B})
-    assert joint.node_hours_by_instance_type == {"m5.large": pytest.approx(1120 / 3600)}
-    nodes = joint.nodes.set_index("time_s")["nodes_shared"]
-    assert (nodes.loc[:75] == 1).all() and (nodes.loc[80:] == 2).all()
+    assert joint.node_hours_by_instance_type == {"m5.large": pytest.approx(1180 / 3600)}
+    nodes = joint.nodes.set_index("time_s")
+    assert (nodes.loc[:75, "nodes_shared"] == 1).all()
+    assert (nodes.loc[80:, "nodes_shared"] == 2).all()
+    # launching: 0 before the 20 s scan, 1 from 20 s until the node is Ready at 80 s
+    assert (nodes.loc[:15, "launching_nodes_shared"] == 0).all()
+    assert (nodes.loc[20:75, "launching_nodes_shared"] == 1).all()
+    assert (nodes.loc[80:, "launching_nodes_shared"] == 0).all()
+    np.testing.assert_array_equal(nodes["launching_nodes"], nodes["launching_nodes_shared"])
     ups = joint.events[joint.events["kind"] == "node_scale_up:shared"]
     assert ups[["time_s", "from", "to"]].values.tolist() == [[20.0, 1, 2]]
     b = joint.simulations["b"].timeline.set_index("time_s")
@@ -74,11 +81,12 @@ def test_two_workloads_share_nodes_by_hand() -> None:
     assert b.loc[:110, "ready_pods"].eq(1).all() and b.loc[115:, "ready_pods"].eq(4).all()
     assert joint.simulations["a"].timeline["spec_replicas"].eq(2).all()
     # Separately, each workload starts its own min_size node: a alone needs 1 node for 600 s;
-    # b alone has 1 + 2 pods on its first node (3 x 500m), the 4th gets a node at 80 s:
-    # 600 + 520 s. Their sum, 600 + 1120 = 1720 node-seconds, counts a's node twice.
+    # b alone has 1 + 2 pods on its first node (3 x 500m), the 4th gets a node launched at the
+    # 20 s scan (Ready at 80 s): 600 + 580 s. Their sum, 600 + 1180 = 1780 node-seconds, counts
+    # a's node twice.
     alone = sum(simulate(CURVE, s).summary.node_hours_by_instance_type["m5.large"]
                 for s in (A, B))
-    assert alone == pytest.approx(1720 / 3600)
+    assert alone == pytest.approx(1780 / 3600)
     assert joint.node_hours_by_instance_type["m5.large"] < alone
 
 
@@ -86,11 +94,12 @@ def test_fixed_pods_take_room_on_the_shared_nodes() -> None:
     # A Deployment without HPA, 2 pods of 400m. t = 0: node 1 holds a's 1200m + b's 500m, 200m
     # free: no 400m pod fits, so the start needs a 2nd node, which takes both (800m).
     # t = 15: b's 3 new 500m pods: node 1 has 200m free (none), node 2 1100m (2 pods); 1 Pending.
-    # t = 20: scan: 1 node asked, Ready at 80; the last pod goes there.
-    # Node-seconds: 600 + 600 + (600 - 80) = 1720 (without the fixed pods: 1120, first test).
+    # t = 20: scan: 1 node launched, Ready at 80; the last pod goes there.
+    # Node-seconds billed from launch: 600 + 600 + (600 - 20) = 1780 (without the fixed pods:
+    # 1180, first test).
     cron = FixedPods("cron", 2, 400, 256, (SHARED,))
     joint = simulate_cluster({"a": CURVE, "b": CURVE}, {"a": A, "b": B}, fixed=[cron])
-    assert joint.node_hours_by_instance_type == {"m5.large": pytest.approx(1720 / 3600)}
+    assert joint.node_hours_by_instance_type == {"m5.large": pytest.approx(1780 / 3600)}
     ups = joint.events[joint.events["kind"] == "node_scale_up:shared"]
     assert ups[["time_s", "from", "to"]].values.tolist() == [[20.0, 2, 3]]
     # pods per 5 s tick on the group, per owner: b has 1, then 3 placed from 15 s, 4 from 80 s
@@ -159,8 +168,9 @@ def test_disjoint_workloads_run_as_alone() -> None:
         alone = simulate(CURVE, spec)
         pd.testing.assert_frame_equal(joint.simulations[name].timeline, alone.timeline)
         assert joint.simulations[name].summary == alone.summary
-    # 1 node each for 600 s, then b's 4th pod on a second "other" node from 80 s
-    assert joint.node_hours_by_instance_type == {"m5.large": pytest.approx((1200 + 520) / 3600)}
+    # 1 node each for 600 s, then b's 4th pod on a second "other" node, launched at the 20 s
+    # scan (Ready at 80 s) and billed from then: 2 x 600 + (600 - 20) = 1780 node-seconds
+    assert joint.node_hours_by_instance_type == {"m5.large": pytest.approx((1200 + 580) / 3600)}
 
 
 @pytest.mark.parametrize(("change", "match"), [
