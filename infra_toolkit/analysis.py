@@ -16,8 +16,9 @@ How the proposed side is priced for one scenario:
 - node cost per hour: the cluster's (``ScenarioRun.cluster_hourly_cost``) and each workload's
   part of it (``ScenarioRun.hourly_cost``): on a group it shares, its request share (half by CPU,
   half by memory requests, :func:`cost_sim.request_shares`), all of a group it has alone;
-- the load balancer and ``aws_data_transfer``: the served request rate times the per-request
-  traffic implied by the declared usage at the mean rate of the plan's reference scenario
+- the load balancer and ``aws_data_transfer``: the request rate served by the workloads behind
+  the load balancer (:func:`plan_cost.load_balanced_workloads`) times the per-request traffic
+  implied by the declared usage at the mean rate of the plan's reference scenario
   (:func:`plan_cost.traffic_profile_from_usage`): its first scenario that is not a load test
   (:func:`reference_scenario`), whichever scenarios a report selects or calls expected, so a
   scenario's cost depends only on the plan and that scenario; declared as-is when the plan gives
@@ -68,6 +69,7 @@ from infra_toolkit.plan_cost import (
     idle_node_hours,
     in_region,
     is_load_test,
+    load_balanced_workloads,
     reference_scenario,
     reference_traffic_profile,
 )
@@ -287,7 +289,8 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     node_hours = dict(cluster.node_hours_by_instance_type)
     first = next(iter(sims.values()))
     window_h = first.summary.duration_s / _SECONDS_PER_HOUR
-    served = np.sum([s.timeline["served_rps"].to_numpy() for s in sims.values()], axis=0)
+    served = np.sum([sims[n].timeline["served_rps"].to_numpy()
+                     for n in load_balanced_workloads(plan)], axis=0)
     node_hours.update(idle_node_hours(resources, list(node_hours), window_h))
     priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
                               step_s=float(first.spec.tick_s),

@@ -74,6 +74,10 @@ class Workload:
     Deployment's replicas only hold room on the nodes), so its model may be ``None``.
     ``traffic_share`` multiplies each scenario's request rate for this workload (0.5 = half the
     requests reach it; 3 = each scenario request makes three calls to it).
+    ``behind_load_balancer`` (default true) says its requests pass through the plan's load
+    balancer: false (a queue worker fed by SQS) keeps its served requests out of the load
+    balancer's capacity units and the Internet egress, and its share out of the reference rate
+    the declared usage is sized at (:func:`~infra_toolkit.plan_cost.load_balanced_workloads`).
     """
 
     name: str
@@ -84,6 +88,7 @@ class Workload:
     hpa_spec: HPASpec | None = None
     node_group: str | None = None
     traffic_share: float = 1.0
+    behind_load_balancer: bool = True
 
     def workload_spec(self, slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
         """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod; raises

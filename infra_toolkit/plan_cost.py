@@ -33,6 +33,7 @@ __all__ = [
     "idle_node_hours",
     "in_region",
     "is_load_test",
+    "load_balanced_workloads",
     "reference_scenario",
     "reference_traffic_profile",
     "traffic_profile_from_usage",
@@ -59,19 +60,34 @@ def reference_scenario(plan: Plan) -> Scenario | None:
                 plan.scenarios[0] if plan.scenarios else None)
 
 
+def load_balanced_workloads(plan: Plan) -> tuple[str, ...]:
+    """The names of the autoscaled proposed workloads whose requests pass through the load
+    balancer (``behind_load_balancer``, default true), in plan order: their served requests
+    are the ones priced as load balancer capacity units and Internet egress, and their
+    ``traffic_share`` s sum to the reference rate's share."""
+    return tuple(w.name for w in plan.proposed.workloads
+                 if w.hpa_spec is not None and w.behind_load_balancer)
+
+
 def reference_traffic_profile(plan: Plan, resources: Sequence[Resource],
                               curves: Mapping[str, TrafficCurve]
                               ) -> tuple[TrafficProfile | None, float]:
     """The per-request traffic of ``resources``' declared usage
     (:func:`traffic_profile_from_usage`) at the reference rate, and that rate in requests per
     second: the mean of :func:`reference_scenario`'s curve (``curves`` maps a scenario's name to
-    it) times the summed ``traffic_share`` of the autoscaled proposed workloads. The one rule
+    it) times the summed ``traffic_share`` of the :func:`load_balanced_workloads`. The one rule
     ``validate`` and the report apply: a zero rate with usage to derive raises
-    :class:`SimulationError` naming the scenario and the fix."""
+    :class:`SimulationError` naming the scenario and the fix. With no autoscaled workload behind
+    the load balancer no simulated request passes through it: ``(None, 0.0)``, and the load
+    balancer and egress are priced as declared (``validate`` warns,
+    ``plan_warnings.off_load_balancer_warnings``)."""
     reference = reference_scenario(plan)
     if reference is None:
         raise SimulationError("the plan has no scenario to derive per-request usage from")
-    share = sum(w.traffic_share for w in plan.proposed.workloads if w.hpa_spec is not None)
+    behind = load_balanced_workloads(plan)
+    if not behind:
+        return None, 0.0
+    share = sum(w.traffic_share for w in plan.proposed.workloads if w.name in behind)
     rps = float(np.mean(curves[reference.name].rps)) * share
     return traffic_profile_from_usage(resources, rps, reference.name), rps
 

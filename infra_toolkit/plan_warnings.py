@@ -34,6 +34,13 @@ workload with an HPA and a model:
   egress without a word: the requests would carry no bytes and the capacity units differ from
   the declared ones.
 
+* **no autoscaled workload behind the load balancer**: every autoscaled workload sets
+  ``behind_load_balancer: false`` while the load balancer declares ``processed_bytes_gb``. No
+  simulated request then passes through it, so the report prices it and the Internet egress as
+  declared in every scenario instead of from each scenario's served requests
+  (``plan_cost.reference_traffic_profile``): right for a load balancer in front of Deployments
+  without an HPA only, a slip when the API was meant to stay behind it.
+
 And for every plan, workloads or not, **a cost line without a price** (``price_warnings``): a
 resource of either side the price book cannot price (a SPOT node group without a spot rate, a
 region no table prices). Its cost is left out of every total, and the approval commands refuse
@@ -60,14 +67,15 @@ from infra_toolkit.hpa_spec import MetricSpec
 from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_cost import load_balanced_workloads
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import WorkloadSpec
 
 __all__ = ["PlanWarning", "desired_size_warnings", "hpa_metric_warnings",
-           "load_balancer_bytes_warnings", "node_room_warnings", "peak_warnings", "plan_warnings",
-           "price_warnings"]
+           "load_balancer_bytes_warnings", "node_room_warnings", "off_load_balancer_warnings",
+           "peak_warnings", "plan_warnings", "price_warnings"]
 
 
 @dataclass(frozen=True)
@@ -324,6 +332,24 @@ def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
         "the egress this load balancer carries"))]
 
 
+def off_load_balancer_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at the first autoscaled workload's ``behind_load_balancer`` when no autoscaled
+    workload is behind the plan's load balancer declaring ``processed_bytes_gb`` (see the module
+    docstring)."""
+    resources = plan.proposed.resources
+    lbs = [r for r in resources if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
+    autoscaled = [(i, w) for i, w in enumerate(plan.proposed.workloads) if w.hpa_spec is not None]
+    if len(lbs) != 1 or not autoscaled or load_balanced_workloads(plan):
+        return []
+    names = ", ".join(w.name for _i, w in autoscaled)
+    return [PlanWarning(f"proposed.workloads[{autoscaled[0][0]}].behind_load_balancer", (
+        f"every autoscaled workload ({names}) sets behind_load_balancer: false, so no simulated "
+        f"request passes through aws_lb.{lbs[0].name}: the report prices its declared usage and "
+        "the Internet egress as declared in every scenario, not from each scenario's served "
+        "requests; set behind_load_balancer: true on the workloads it serves (keep false only "
+        "when it serves Deployments without an HPA)"))]
+
+
 def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     """One warning per cost line of ``plan`` (current, then proposed, as declared) that ``book``
     does not price, at the resource it belongs to, with the price book's reason and fix."""
@@ -347,7 +373,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     ``validate`` and the report both pass every scenario of the plan, so they list the same
     warnings whichever scenarios a report selects); then the node groups declared below their
     starting pods (:func:`desired_size_warnings`), a load balancer declared below its egress
-    (:func:`load_balancer_bytes_warnings`) and the cost lines ``book`` cannot price
+    (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
+    (:func:`off_load_balancer_warnings`) and the cost lines ``book`` cannot price
     (:func:`price_warnings`)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
@@ -358,4 +385,4 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += node_room_warnings(w, at, simulation_node_groups(plan.proposed, w, book))
     return tuple(out + desired_size_warnings(plan, book) + load_balancer_bytes_warnings(plan)
-                 + price_warnings(plan, book))
+                 + off_load_balancer_warnings(plan) + price_warnings(plan, book))

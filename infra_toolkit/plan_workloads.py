@@ -81,7 +81,8 @@ def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
     for i, item in enumerate(items):
         wp = join_path(join_path(p, "workloads"), i)
         w = r.mapping(item, wp, ("name", "deployment", "hpa", "model", "node_group",
-                                 "traffic_share"), ("name", "deployment"))
+                                 "traffic_share", "behind_load_balancer"),
+                      ("name", "deployment"))
         if w is not None:
             workload = _workload(r, w, wp, base_dir)
             out += [workload] if workload is not None else []
@@ -117,10 +118,13 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
         domain.check_hpa_simulable(r, hpa_spec, model, hp)
     share = r.number(w, "traffic_share", wp, required=False, minimum=0, exclusive_minimum=True,
                      default=1.0)
+    behind_lb = r.bool_(w, "behind_load_balancer", wp, default=True)
     node_group = r.str_(w, "node_group", wp, required=False)
-    if r.count() > start or not (name and deployment and dep_spec) or share is None:
+    if r.count() > start or not (name and deployment and dep_spec) or share is None \
+            or behind_lb is None:
         return None
-    return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share)
+    return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share,
+                    behind_lb)
 
 
 # Terraform's taint effects, and the Kubernetes spelling the simulator and eksctl use

@@ -261,6 +261,8 @@ def _workload_row(w: Workload) -> dict[str, object]:
         "CPU request (m)": d.cpu_request_millicores, "Memory request (MiB)": d.memory_request_mib,
         "Capacity (rps per pod)": m.capacity_rps_per_pod if m else "-",
         "Traffic share": f"{quantity_text(100 * w.traffic_share, 2)} %",
+        # a Deployment without an HPA serves no simulated requests, through a load balancer or not
+        "Behind load balancer": ("yes" if w.behind_load_balancer else "no") if hpa else "-",
         "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
         "HPA metrics": _metrics(hpa) if hpa else "no HPA",
         "Scale up": _rules(behavior.scale_up) if behavior else "controller default",

@@ -206,6 +206,7 @@ def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
     assert workload["Pod start-up"] == "20 s"  # image 5 s + app 10 s + readiness delay 5 s
     assert workload["Scale down"] == "controller default"  # the HPA has no behavior block
     assert workload["Traffic share"] == "100 %"  # traffic_share 1.0 (the default)
+    assert workload["Behind load balancer"] == "yes"  # behind_load_balancer true (the default)
     current = sections.current_state(small_analysis).tables[0].frame.iloc[0]
     assert current["Attributes"].startswith("instance_type=t3.medium")
 
