@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from infra_toolkit.controller_view import MIB_MILLI
 from infra_toolkit.cost import HOURS_PER_MONTH
 from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
 from infra_toolkit.hpa_spec import MetricSpec
@@ -276,20 +277,28 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     module docstring), at its ``scaling_config.desired_size``."""
     filled: dict[str, float] = {}
     starting: dict[str, list[str]] = {}
-    for w in plan.proposed.workloads:
-        groups = simulation_node_groups(plan.proposed, w, book)
-        if len(groups) != 1:
-            continue  # its pods may go to several groups: no one group is bound to hold them
-        g, d = groups[0], w.deployment_spec
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        d = w.deployment_spec
+        try:
+            groups = simulation_node_groups(plan.proposed, w, book)
+            if len(groups) != 1:
+                continue  # its pods may go to several groups: no one group is bound to hold them
+            per_node = pod_slots(groups[0], d.cpu_request_millicores, d.memory_request_mib)
+        except SimulationError as exc:
+            # validate makes this a problem only when something is simulated (an HPA): a plan of
+            # fixed Deployments gets it here, located, not as a bare error
+            out.append(PlanWarning(f"proposed.workloads[{i}]",
+                                   f"workload {w.name!r} cannot start: {exc}"))
+            continue
+        g = groups[0]
         pods = d.replicas if d.replicas is not None else 1
         if w.hpa_spec is not None:  # its first sync brings the count within its bounds
             pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
-        per_node = pod_slots(g, d.cpu_request_millicores, d.memory_request_mib)
         filled[g.name] = filled.get(g.name, 0.0) + pods / per_node
         starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
                                                f"{_f(d.memory_request_mib)} MiB, {per_node} per "
                                                f"{g.instance_type}")
-    out = []
     raw = plan.data.get("proposed", {}).get("resources", [])
     for i, r in enumerate(plan.proposed.resources):
         name = (raw[i].get("node_group_name") if i < len(raw) else None) or r.name

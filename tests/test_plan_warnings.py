@@ -372,3 +372,18 @@ def test_a_load_balancer_declared_below_its_egress(tmp_path: Path, gb: str, egre
     got = [w for w in _warnings(plan) if w[0].endswith("processed_bytes_gb")]
     assert got == ([] if expected is None
                    else [("proposed.resources[2].usage.processed_bytes_gb", expected)])
+
+
+def test_a_plan_without_an_hpa_whose_pod_fits_no_node_warns_at_the_workload(
+        tmp_path: Path) -> None:
+    # No HPA: nothing is simulated, so validate's fit check (plan_validate._simulable) skips
+    # the workload. The desired_size check still sizes its node group: before, a 3000m pod on
+    # an m5.large (2000m - 100m = 1900m allocatable, 1900 // 3000 = 0 pods) raised a bare
+    # SimulationError out of `validate` (no file, no field) instead of a located warning.
+    plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),),
+                 deployment_edits=(("cpu: 200m", "cpu: 3000m"),))
+    got = _warnings(plan)
+    assert got == [("proposed.workloads[0]", (
+        "workload 'api' cannot start: a pod requesting 3000m CPU and 256 MiB does not fit on "
+        "node group 'general' (m5.large: 1900m, 7592 MiB allocatable, 27 pod(s) free); lower "
+        "the requests or use a larger instance type"))]
