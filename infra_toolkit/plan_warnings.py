@@ -32,7 +32,8 @@ workload with an HPA and a model:
   (``plan_cost.traffic_profile_from_usage``), so a declared ``processed_bytes_gb`` (GB an hour)
   times 730 below the ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` is raised to the
   egress without a word: the requests would carry no bytes and the capacity units differ from
-  the declared ones.
+  the declared ones. (With no autoscaled workload behind it nothing is derived from the
+  egress: no warning.)
 
 * **no autoscaled workload behind the load balancer**: every autoscaled workload sets
   ``behind_load_balancer: false`` while the load balancer declares ``processed_bytes_gb``. No
@@ -318,13 +319,15 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
 def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
     """A warning at the proposed load balancer's ``usage.processed_bytes_gb`` when, over a
     730-hour month, it processes less than the declared Internet egress, which the report sends
-    through it (see the module docstring)."""
+    through it when an autoscaled workload is behind it (see the module docstring)."""
     resources = plan.proposed.resources
     lbs = [i for i, r in enumerate(resources)
            if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
     transfers = [r for r in resources if r.type == "aws_data_transfer"]
-    if len(lbs) != 1 or not transfers:
-        return []  # no per-request sizes are derived, as plan_cost does
+    if len(lbs) != 1 or not transfers or not load_balanced_workloads(plan):
+        # no per-request sizes are derived (plan_cost.reference_traffic_profile): with no
+        # autoscaled workload behind it both are priced as declared, the egress not sent through
+        return []
     lb = resources[lbs[0]]
     hourly_gb = float(lb.usage["processed_bytes_gb"])
     monthly_gb = hourly_gb * float(HOURS_PER_MONTH)
