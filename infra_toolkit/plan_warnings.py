@@ -307,12 +307,17 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             continue
         need = math.ceil(filled[name] - 1e-9)
         desired = r.attributes["scaling_config.desired_size"]
+        top = r.attributes["scaling_config.max_size"]
+        # desired_size may not exceed max_size: above it, both must be raised
+        fix = (f"; set desired_size to {need} (and eksctl's desiredCapacity)" if need <= top
+               else f", and they do not fit its max_size {top} either; raise max_size and "
+                    f"desired_size to {need} (and eksctl's maxSize and desiredCapacity)")
         if need > desired:
             out.append(PlanWarning(f"proposed.resources[{i}].scaling_config.desired_size", (
                 f"node group {name!r} declares desired_size {desired} but its starting pods "
                 f"({'; '.join(starting[name])}) fill at least {need} node(s): the declared "
                 f"cost, the review's basis, leaves out {need - desired} node(s) that run from "
-                f"the first minute; set desired_size to {need} (and eksctl's desiredCapacity)")))
+                f"the first minute{fix}")))
     return out
 
 
