@@ -28,7 +28,7 @@ workload with an HPA and a model:
   change leaves out nodes the cluster runs from its first minute.
 
 * **a load balancer processing less than the egress it carries**: the report counts every
-  response as leaving through the plan's one load balancer declaring ``processed_bytes_gb``
+  response as leaving through the plan's only load balancer, declaring ``processed_bytes_gb``
   (``plan_cost.traffic_profile_from_usage``), so a declared ``processed_bytes_gb`` (GB an hour)
   times 730 below the ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` is raised to the
   egress without a word: the requests would carry no bytes and the capacity units differ from
@@ -321,15 +321,23 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     return out
 
 
+def _derived_load_balancer(plan: Plan) -> list[int]:
+    """``[i]`` for the proposed ``aws_lb`` whose usage the report derives per request (the
+    plan's only one, declaring ``processed_bytes_gb``: the rule of
+    ``plan_cost.traffic_profile_from_usage``), else ``[]``."""
+    lbs = [i for i, r in enumerate(plan.proposed.resources) if r.type == "aws_lb"]
+    return lbs if len(lbs) == 1 and "processed_bytes_gb" in \
+        plan.proposed.resources[lbs[0]].usage else []
+
+
 def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
     """A warning at the proposed load balancer's ``usage.processed_bytes_gb`` when, over a
     730-hour month, it processes less than the declared Internet egress, which the report sends
     through it when an autoscaled workload is behind it (see the module docstring)."""
     resources = plan.proposed.resources
-    lbs = [i for i, r in enumerate(resources)
-           if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
+    lbs = _derived_load_balancer(plan)
     transfers = [r for r in resources if r.type == "aws_data_transfer"]
-    if len(lbs) != 1 or not transfers or not load_balanced_workloads(plan):
+    if not lbs or not transfers or not load_balanced_workloads(plan):
         # no per-request sizes are derived (plan_cost.reference_traffic_profile): with no
         # autoscaled workload behind it both are priced as declared, the egress not sent through
         return []
@@ -353,15 +361,15 @@ def off_load_balancer_warnings(plan: Plan) -> list[PlanWarning]:
     """A warning at the first autoscaled workload's ``behind_load_balancer`` when no autoscaled
     workload is behind the plan's load balancer declaring ``processed_bytes_gb`` (see the module
     docstring)."""
-    resources = plan.proposed.resources
-    lbs = [r for r in resources if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
+    lbs = _derived_load_balancer(plan)
     autoscaled = [(i, w) for i, w in enumerate(plan.proposed.workloads) if w.hpa_spec is not None]
-    if len(lbs) != 1 or not autoscaled or load_balanced_workloads(plan):
+    if not lbs or not autoscaled or load_balanced_workloads(plan):
         return []
     names = ", ".join(w.name for _i, w in autoscaled)
+    lb = plan.proposed.resources[lbs[0]]
     return [PlanWarning(f"proposed.workloads[{autoscaled[0][0]}].behind_load_balancer", (
         f"every autoscaled workload ({names}) sets behind_load_balancer: false, so no simulated "
-        f"request passes through aws_lb.{lbs[0].name}: the report prices its declared usage and "
+        f"request passes through aws_lb.{lb.name}: the report prices its declared usage and "
         "the Internet egress as declared in every scenario, not from each scenario's served "
         "requests; set behind_load_balancer: true on the workloads it serves (keep false only "
         "when it serves Deployments without an HPA)"))]

@@ -414,3 +414,17 @@ def test_starting_pods_beyond_max_size_ask_for_max_size_too(tmp_path: Path) -> N
         "node(s): the declared cost, the review's basis, leaves out 1 node(s) that run from the "
         "first minute, and they do not fit its max_size 1 either; raise max_size and "
         "desired_size to 2 (and eksctl's maxSize and desiredCapacity)"]
+
+
+def test_no_bytes_warning_when_two_load_balancers_leave_the_usage_as_declared(
+        tmp_path: Path) -> None:
+    # The case of test_a_load_balancer_declared_below_its_egress that warns (3.9 GB an hour x
+    # 730 = 2,847 < 2,850 GB), plus a second, internal ALB that declares no bytes. With two
+    # load balancers plan_cost.traffic_profile_from_usage derives nothing (it needs exactly one
+    # aws_lb): both are priced as declared and no egress is sent through 'edge'. Before, the
+    # warning counted only load balancers declaring processed_bytes_gb and still said so.
+    second = ("    - type: aws_lb\n      name: internal\n      load_balancer_type: application\n"
+              "      usage: {new_connections: 1, active_connections: 10}\n")
+    plan = _plan(tmp_path, plan_edits=(
+        ("  workloads:", LB.format(gb="3.9", egress="2850") + second + "  workloads:"),))
+    assert [w for w in _warnings(plan) if "processed_bytes_gb" in w[0]] == []
