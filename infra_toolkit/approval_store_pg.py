@@ -3,10 +3,11 @@
 Appends take a transaction-scoped advisory lock (``pg_advisory_xact_lock``), held until commit or
 rollback, so that concurrent writers from several processes never fork the chain.
 
-Nothing the store asks of the server waits longer than the store's timeout, ``T`` =
+Once connected (connecting has its own :data:`CONNECT_TIMEOUT_S`, whatever ``T``), nothing the
+store asks of the server waits longer than the store's timeout, ``T`` =
 ``$INFRA_TOOLKIT_DB_TIMEOUT_S`` (:func:`~infra_toolkit.approval_store.store_timeout_s`,
 default 30 s), so a slow, stuck or vanished server cannot hang ``infra-toolkit gate`` in a
-pipeline:
+pipeline (docs/APPROVALS.md lists what no timeout covers):
 
 - ``statement_timeout`` = T: the server cancels any statement of the store's session running
   longer (waiting for a table lock included);

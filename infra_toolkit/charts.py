@@ -149,7 +149,7 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
         # 400 rps peaks drew 333): the axis says so and names the peak
         bin_s = float(t["time_h"].iloc[1] - t["time_h"].iloc[0]) * 3600.0
         peak = float(np.nanmax(timeline["offered_rps"].to_numpy(dtype=float)))
-        rates += f" ({bin_s:g} s means; offered peak {peak:,.4g})"
+        rates += f" ({bin_s:g} s means; offered peak {quantity_text(peak, 1)})"
     fig = _figure(f"{title}: offered vs served load, replicas and nodes",
                   xaxis={"title": {"text": "hours"}},
                   yaxis={"title": {"text": rates}, "rangemode": "tozero"},

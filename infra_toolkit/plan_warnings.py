@@ -28,11 +28,12 @@ workload with an HPA and a model:
   change leaves out nodes the cluster runs from its first minute.
 
 * **a load balancer processing less than the egress it carries**: the report counts every
-  response as leaving through the plan's one load balancer declaring ``processed_bytes_gb``
+  response as leaving through the plan's only load balancer, declaring ``processed_bytes_gb``
   (``plan_cost.traffic_profile_from_usage``), so a declared ``processed_bytes_gb`` (GB an hour)
   times 730 below the ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` is raised to the
   egress without a word: the requests would carry no bytes and the capacity units differ from
-  the declared ones.
+  the declared ones. (With no autoscaled workload behind it nothing is derived from the
+  egress: no warning.)
 
 * **no autoscaled workload behind the load balancer**: every autoscaled workload sets
   ``behind_load_balancer: false`` while the load balancer declares ``processed_bytes_gb``. No
@@ -61,6 +62,7 @@ from dataclasses import dataclass
 from infra_toolkit.controller_view import MIB_MILLI
 from infra_toolkit.cost import HOURS_PER_MONTH
 from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
 from infra_toolkit.hpa_spec import MetricSpec
@@ -276,20 +278,28 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     module docstring), at its ``scaling_config.desired_size``."""
     filled: dict[str, float] = {}
     starting: dict[str, list[str]] = {}
-    for w in plan.proposed.workloads:
-        groups = simulation_node_groups(plan.proposed, w, book)
-        if len(groups) != 1:
-            continue  # its pods may go to several groups: no one group is bound to hold them
-        g, d = groups[0], w.deployment_spec
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        d = w.deployment_spec
+        try:
+            groups = simulation_node_groups(plan.proposed, w, book)
+            if len(groups) != 1:
+                continue  # its pods may go to several groups: no one group is bound to hold them
+            per_node = pod_slots(groups[0], d.cpu_request_millicores, d.memory_request_mib)
+        except SimulationError as exc:
+            # validate makes this a problem only when something is simulated (an HPA): a plan of
+            # fixed Deployments gets it here, located, not as a bare error
+            out.append(PlanWarning(f"proposed.workloads[{i}]",
+                                   f"workload {w.name!r} cannot start: {exc}"))
+            continue
+        g = groups[0]
         pods = d.replicas if d.replicas is not None else 1
         if w.hpa_spec is not None:  # its first sync brings the count within its bounds
             pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
-        per_node = pod_slots(g, d.cpu_request_millicores, d.memory_request_mib)
         filled[g.name] = filled.get(g.name, 0.0) + pods / per_node
         starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
                                                f"{_f(d.memory_request_mib)} MiB, {per_node} per "
                                                f"{g.instance_type}")
-    out = []
     raw = plan.data.get("proposed", {}).get("resources", [])
     for i, r in enumerate(plan.proposed.resources):
         name = (raw[i].get("node_group_name") if i < len(raw) else None) or r.name
@@ -297,25 +307,40 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             continue
         need = math.ceil(filled[name] - 1e-9)
         desired = r.attributes["scaling_config.desired_size"]
+        top = r.attributes["scaling_config.max_size"]
+        # desired_size may not exceed max_size: above it, both must be raised
+        fix = (f"; set desired_size to {need} (and eksctl's desiredCapacity)" if need <= top
+               else f", and they do not fit its max_size {top} either; raise max_size and "
+                    f"desired_size to {need} (and eksctl's maxSize and desiredCapacity)")
         if need > desired:
             out.append(PlanWarning(f"proposed.resources[{i}].scaling_config.desired_size", (
                 f"node group {name!r} declares desired_size {desired} but its starting pods "
                 f"({'; '.join(starting[name])}) fill at least {need} node(s): the declared "
                 f"cost, the review's basis, leaves out {need - desired} node(s) that run from "
-                f"the first minute; set desired_size to {need} (and eksctl's desiredCapacity)")))
+                f"the first minute{fix}")))
     return out
+
+
+def _derived_load_balancer(plan: Plan) -> list[int]:
+    """``[i]`` for the proposed ``aws_lb`` whose usage the report derives per request (the
+    plan's only one, declaring ``processed_bytes_gb``: the rule of
+    ``plan_cost.traffic_profile_from_usage``), else ``[]``."""
+    lbs = [i for i, r in enumerate(plan.proposed.resources) if r.type == "aws_lb"]
+    return lbs if len(lbs) == 1 and "processed_bytes_gb" in \
+        plan.proposed.resources[lbs[0]].usage else []
 
 
 def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
     """A warning at the proposed load balancer's ``usage.processed_bytes_gb`` when, over a
     730-hour month, it processes less than the declared Internet egress, which the report sends
-    through it (see the module docstring)."""
+    through it when an autoscaled workload is behind it (see the module docstring)."""
     resources = plan.proposed.resources
-    lbs = [i for i, r in enumerate(resources)
-           if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
+    lbs = _derived_load_balancer(plan)
     transfers = [r for r in resources if r.type == "aws_data_transfer"]
-    if len(lbs) != 1 or not transfers:
-        return []  # no per-request sizes are derived, as plan_cost does
+    if not lbs or not transfers or not load_balanced_workloads(plan):
+        # no per-request sizes are derived (plan_cost.reference_traffic_profile): with no
+        # autoscaled workload behind it both are priced as declared, the egress not sent through
+        return []
     lb = resources[lbs[0]]
     hourly_gb = float(lb.usage["processed_bytes_gb"])
     monthly_gb = hourly_gb * float(HOURS_PER_MONTH)
@@ -336,15 +361,15 @@ def off_load_balancer_warnings(plan: Plan) -> list[PlanWarning]:
     """A warning at the first autoscaled workload's ``behind_load_balancer`` when no autoscaled
     workload is behind the plan's load balancer declaring ``processed_bytes_gb`` (see the module
     docstring)."""
-    resources = plan.proposed.resources
-    lbs = [r for r in resources if r.type == "aws_lb" and "processed_bytes_gb" in r.usage]
+    lbs = _derived_load_balancer(plan)
     autoscaled = [(i, w) for i, w in enumerate(plan.proposed.workloads) if w.hpa_spec is not None]
-    if len(lbs) != 1 or not autoscaled or load_balanced_workloads(plan):
+    if not lbs or not autoscaled or load_balanced_workloads(plan):
         return []
     names = ", ".join(w.name for _i, w in autoscaled)
+    lb = plan.proposed.resources[lbs[0]]
     return [PlanWarning(f"proposed.workloads[{autoscaled[0][0]}].behind_load_balancer", (
         f"every autoscaled workload ({names}) sets behind_load_balancer: false, so no simulated "
-        f"request passes through aws_lb.{lbs[0].name}: the report prices its declared usage and "
+        f"request passes through aws_lb.{lb.name}: the report prices its declared usage and "
         "the Internet egress as declared in every scenario, not from each scenario's served "
         "requests; set behind_load_balancer: true on the workloads it serves (keep false only "
         "when it serves Deployments without an HPA)"))]

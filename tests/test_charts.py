@@ -74,6 +74,24 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
     assert charts.load_figure(hour, "hour").layout.yaxis.title.text == "requests per second"
 
 
+@pytest.mark.parametrize(("spike", "label"), [
+    # before: the peak was written f"{peak:,.4g}", 4 significant digits: 12,345.6 rps read
+    # "1.235e+04" and 1,234.5 read "1,234" (a peak lower than the tick it names)
+    (12345.6, "offered peak 12,345.6"),
+    (1234.5, "offered peak 1,234.5"),
+    (400.0, "offered peak 400"),
+])
+def test_the_named_peak_is_written_in_full(spike: float, label: str) -> None:
+    n = 17280  # a day at 5 s: bins of 29 ticks (145 s), as above
+    offered = np.full(n, 100.0)
+    offered[1000] = spike
+    timeline = pd.DataFrame({"time_s": np.arange(n) * 5.0, "offered_rps": offered,
+                             "served_rps": offered, "spec_replicas": np.full(n, 3),
+                             "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
+    assert charts.load_figure(timeline, "day").layout.yaxis.title.text == \
+        f"requests per second (145 s means; {label})"
+
+
 def test_load_and_latency_figures(small_analysis: PlanAnalysis) -> None:
     timeline = small_analysis.run("steady").simulations["api"].timeline
     load = charts.load_figure(timeline, "steady / api")

@@ -146,3 +146,22 @@ def test_behind_load_balancer_must_be_a_boolean(tmp_path: Path, value: object) -
     with pytest.raises(PlanError, match=r"proposed\.workloads\[1\]\.behind_load_balancer: "
                                         r"expected true or false, got "):
         read_plan(path)
+
+
+@pytest.mark.parametrize(("behind", "bytes_warning"), [(False, False), (True, True)])
+def test_the_bytes_warning_only_when_requests_pass_through_the_load_balancer(
+        tmp_path: Path, behind: bool, bytes_warning: bool) -> None:
+    # the ALB declares 0.5 GB an hour: 0.5 x 730 = 365 GB a month, below the 730 GB of egress.
+    # Behind it, the report sizes requests from the egress (the bytes warning is true). Off it,
+    # nothing is sized from the egress (reference_traffic_profile gives (None, 0.0) and both are
+    # priced as declared): before, the warning still said "the report sends [the egress]
+    # through aws_lb.api ... prices the load balancer on the egress alone", which it does not
+    path = _plan(tmp_path, api={"behind_load_balancer": behind})
+    text = path.read_text()
+    assert "processed_bytes_gb: 2" in text
+    path.write_text(text.replace("processed_bytes_gb: 2", "processed_bytes_gb: 0.5"))
+    plan, problems, warnings = check_plan_warnings(path)
+    assert plan is not None and problems == []
+    paths = [w.path for w in warnings]
+    assert ("proposed.resources[2].usage.processed_bytes_gb" in paths) is bytes_warning, paths
+    assert ("proposed.workloads[0].behind_load_balancer" in paths) is not behind, paths

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis
@@ -372,3 +373,58 @@ def test_a_load_balancer_declared_below_its_egress(tmp_path: Path, gb: str, egre
     got = [w for w in _warnings(plan) if w[0].endswith("processed_bytes_gb")]
     assert got == ([] if expected is None
                    else [("proposed.resources[2].usage.processed_bytes_gb", expected)])
+
+
+def test_a_plan_without_an_hpa_whose_pod_fits_no_node_warns_at_the_workload(
+        tmp_path: Path) -> None:
+    # No HPA: nothing is simulated, so validate's fit check (plan_validate._simulable) skips
+    # the workload. The desired_size check still sizes its node group: before, a 3000m pod on
+    # an m5.large (2000m - 100m = 1900m allocatable, 1900 // 3000 = 0 pods) raised a bare
+    # SimulationError out of `validate` (no file, no field) instead of a located warning.
+    plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),),
+                 deployment_edits=(("cpu: 200m", "cpu: 3000m"),))
+    got = _warnings(plan)
+    assert got == [("proposed.workloads[0]", (
+        "workload 'api' cannot start: a pod requesting 3000m CPU and 256 MiB does not fit on "
+        "node group 'general' (m5.large: 1900m, 7592 MiB allocatable, 27 pod(s) free); lower "
+        "the requests or use a larger instance type"))]
+
+
+def test_starting_pods_beyond_max_size_ask_for_max_size_too(tmp_path: Path) -> None:
+    # report/small.yaml's group 'general' (m5.large, 9 of the 200m / 256 MiB pods a node, as
+    # above) set to min = max = desired = 1, with the api (HPA 2-8: 2 starting pods) and a fixed
+    # 'cache' Deployment of 8 such pods. Each fits the one node alone (2 <= 9, 8 <= 9: validate's
+    # per-workload check passes), together they fill ceil((2 + 8) / 9) = 2 nodes. Before, the
+    # warning said "set desired_size to 2", which max_size 1 forbids (desired_size <= max_size).
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    plan = yaml.safe_load((DATA / "report" / "small.yaml").read_text())
+    plan["proposed"]["resources"][1]["scaling_config"] = {
+        "desired_size": 1, "min_size": 1, "max_size": 1}
+    cache = yaml.safe_load((DATA / "manifests" / "deployment.yaml").read_text())
+    cache["metadata"]["name"] = "cache"
+    cache["spec"]["replicas"] = 8
+    plan["proposed"]["workloads"].append({"name": "cache", "deployment": cache,
+                                          "node_group": "general"})
+    (tmp_path / "report").mkdir()
+    path = tmp_path / "report" / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    assert [m for p, m in _warnings(path) if p.endswith("desired_size")] == [
+        "node group 'general' declares desired_size 1 but its starting pods (api 2 x 200m / "
+        "256 MiB, 9 per m5.large; cache 8 x 200m / 256 MiB, 9 per m5.large) fill at least 2 "
+        "node(s): the declared cost, the review's basis, leaves out 1 node(s) that run from the "
+        "first minute, and they do not fit its max_size 1 either; raise max_size and "
+        "desired_size to 2 (and eksctl's maxSize and desiredCapacity)"]
+
+
+def test_no_bytes_warning_when_two_load_balancers_leave_the_usage_as_declared(
+        tmp_path: Path) -> None:
+    # The case of test_a_load_balancer_declared_below_its_egress that warns (3.9 GB an hour x
+    # 730 = 2,847 < 2,850 GB), plus a second, internal ALB that declares no bytes. With two
+    # load balancers plan_cost.traffic_profile_from_usage derives nothing (it needs exactly one
+    # aws_lb): both are priced as declared and no egress is sent through 'edge'. Before, the
+    # warning counted only load balancers declaring processed_bytes_gb and still said so.
+    second = ("    - type: aws_lb\n      name: internal\n      load_balancer_type: application\n"
+              "      usage: {new_connections: 1, active_connections: 10}\n")
+    plan = _plan(tmp_path, plan_edits=(
+        ("  workloads:", LB.format(gb="3.9", egress="2850") + second + "  workloads:"),))
+    assert [w for w in _warnings(plan) if "processed_bytes_gb" in w[0]] == []

@@ -74,10 +74,19 @@ def test_a_saturated_tick_violates_a_threshold_above_the_ceiling() -> None:
     slos = (Slo("p95", "latency", percentile=95, threshold_ms=1000),)
     row = evaluate_slos(slos, "api", saturated, tick_s=5.0).to_dict("records")[0]
     assert row["violation_minutes"] == pytest.approx(5 / 60) and row["met"] is False
-    assert row["achieved"] == "max p95 ≥ 400 ms (saturated: model ceiling)"
+    # the row says why it is not met though its maximum is under the threshold (before: only
+    # "max p95 ≥ 400 ms (saturated: model ceiling)" beside "p95 <= 1,000 ms" and Met False)
+    assert row["achieved"] == ("max p95 ≥ 400 ms (saturated: model ceiling); 1 saturated "
+                               "step(s) at or under 1,000 ms counted as violated (a lower bound "
+                               "cannot show it was kept)")
     # without the saturated tick the same run meets it
     calm = saturated.assign(latency_saturated=[False] * 4)
     assert evaluate_slos(slos, "api", calm, tick_s=5.0)["met"].tolist() == [True]
+    # against 300 ms the saturated tick is over on its value too (260 is not): nothing to add
+    strict = (Slo("p95", "latency", percentile=95, threshold_ms=300),)
+    row = evaluate_slos(strict, "api", saturated, tick_s=5.0).to_dict("records")[0]
+    assert row["achieved"] == "max p95 ≥ 400 ms (saturated: model ceiling)"
+    assert row["violation_minutes"] == pytest.approx(5 / 60)
 
 
 @pytest.mark.parametrize(("threshold_ms", "objective"), [
