@@ -7,11 +7,12 @@ of the digest's review.
 
 How the proposed side is priced for one scenario:
 
-- node groups a workload runs on: the simulated node-hours of their instance type, from one
-  cluster simulation of all autoscaled workloads (:func:`simulate.simulate_cluster`): workloads
-  that share a group (an untainted group, or the same ``node_group``) share its nodes, with the
-  pods of Deployments without an HPA (their ``replicas`` and requests) on them too, so each node
-  is counted once; groups no workload runs on stay at their declared ``desired_size``
+- node groups a workload runs on: each group's own simulated node-hours (by name, so two
+  groups of one instance type are priced apart), from one cluster simulation of all autoscaled
+  workloads (:func:`simulate.simulate_cluster`): workloads that share a group (an untainted
+  group, or the same ``node_group``) share its nodes, with the pods of Deployments without an
+  HPA (their ``replicas`` and requests) on them too, so each node is counted once; groups no
+  workload runs on stay at their declared ``desired_size``
   (:func:`plan_cost.idle_node_hours`);
 - node cost per hour: the cluster's (``ScenarioRun.cluster_hourly_cost``) and each workload's
   part of it (``ScenarioRun.hourly_cost``): on a group it shares, its request share (half by CPU,
@@ -70,6 +71,7 @@ from infra_toolkit.plan_cost import (
     in_region,
     is_load_test,
     load_balanced_workloads,
+    node_group_resources,
     reference_scenario,
     reference_traffic_profile,
 )
@@ -200,9 +202,9 @@ def _shown_path(path: Path) -> str:
     return str(absolute)
 
 
-def _purchase_option(resources: Sequence[Resource], group: str) -> str:
+def _purchase_option(resources: Sequence[Resource], resource_name: str) -> str:
     for r in resources:
-        if r.type == "aws_eks_node_group" and r.name == group:
+        if r.type == "aws_eks_node_group" and r.name == resource_name:
             return "spot" if r.attributes["capacity_type"] == "SPOT" \
                 else str(r.usage.get("purchase_option", "on_demand"))
     return "on_demand"
@@ -228,15 +230,17 @@ def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
 
 
 def _cluster_hourly_cost(cluster: ClusterSimulationResult, resources: Sequence[Resource],
-                         book: PriceBook, region: str) -> pd.DataFrame:
-    """Node cost per hour of every simulated group (each node once), at its purchase option; a
-    group without a price has no column and then there is no total (never a silent $0)."""
+                         resource_of: Mapping[str, str], book: PriceBook, region: str
+                         ) -> pd.DataFrame:
+    """Node cost per hour of every simulated group (each node once), at the purchase option of
+    its resource (``resource_of``: group name -> resource name); a group without a price has no
+    column and then there is no total (never a silent $0)."""
     out = pd.DataFrame({"time_s": cluster.nodes["time_s"]})
     total, priced = np.zeros(len(out)), True
     for g in cluster.node_groups:
         try:
             part = hourly_cost(cluster.nodes, {g.name: g.instance_type}, book, region,
-                               _purchase_option(resources, g.name))
+                               _purchase_option(resources, resource_of.get(g.name, g.name)))
         except PricingError:
             priced = False  # the estimate flags the missing price
             continue
@@ -278,7 +282,8 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     sims = dict(cluster.simulations)
     slos = {name: evaluate_slos(plan.slos, name, sims[name].timeline, spec.tick_s)
             for name, spec in specs.items()}
-    cluster_cost = _cluster_hourly_cost(cluster, resources, book, region)
+    resource_of = node_group_resources(plan)
+    cluster_cost = _cluster_hourly_cost(cluster, resources, resource_of, book, region)
     requests = {name: (float(spec.workload.cpu_request_millicores),
                        float(spec.workload.memory_request_mib)) for name, spec in specs.items()}
     requests.update({f.name: (float(f.cpu_request_millicores), float(f.memory_request_mib))
@@ -286,12 +291,13 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     share_of = request_shares(cluster.placed, requests, _CPU_COST_FRACTION)
     hourly = {name: _workload_hourly_cost(cluster_cost, spec, share_of.get(name, {}))
               for name, spec in specs.items()}
-    node_hours = dict(cluster.node_hours_by_instance_type)
+    node_hours = {resource_of.get(g, g): hours  # each group priced from its own node-hours
+                  for g, hours in cluster.node_hours_by_node_group.items()}
     first = next(iter(sims.values()))
     window_h = first.summary.duration_s / _SECONDS_PER_HOUR
     served = np.sum([sims[n].timeline["served_rps"].to_numpy()
                      for n in load_balanced_workloads(plan)], axis=0)
-    node_hours.update(idle_node_hours(resources, list(node_hours), window_h))
+    node_hours.update(idle_node_hours(resources, set(node_hours), window_h))
     priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
                               step_s=float(first.spec.tick_s),
                               traffic=profile)

@@ -1,4 +1,4 @@
-"""Cost from a simulation: node-hours per instance type (billed from launch, as EC2 bills),
+"""Cost from a simulation: node-hours per node group (billed from launch, as EC2 bills),
 load balancer capacity units and internet egress from the served request rate, all projected
 from the simulated window to a month of :data:`~infra_toolkit.cost.HOURS_PER_MONTH` hours and
 priced by the same three steps as any resource; cost per hour over the timeline; and cost
@@ -7,7 +7,7 @@ Pure: no I/O.
 
 The functions take plain inputs (a node-hours dict and a window in hours; a served-rps array and
 its step). :func:`estimate_from_simulation` is the thin wrapper for any object shaped like a
-``SimulationResult`` (``summary.node_hours_by_instance_type``, ``summary.duration_s``,
+``SimulationResult`` (``summary.node_hours_by_node_group``, ``summary.duration_s``,
 ``timeline`` with ``time_s`` and ``served_rps`` at a constant step).
 """
 
@@ -91,15 +91,15 @@ def _scale(window_h: float) -> Decimal:
     return HOURS_PER_MONTH / _dec(window_h)
 
 
-def monthly_node_hours(node_hours_by_instance_type: Mapping[str, float], window_h: float
+def monthly_node_hours(node_hours_by_node_group: Mapping[str, float], window_h: float
                        ) -> dict[str, Decimal]:
-    """Node-hours per instance type scaled from a simulated window of ``window_h`` hours to a
+    """Node-hours per node group scaled from a simulated window of ``window_h`` hours to a
     730-hour month."""
     scale = _scale(window_h)
     out = {}
-    for itype, hours in node_hours_by_instance_type.items():
-        _positive(f"node_hours_by_instance_type[{itype!r}]", hours)
-        out[itype] = _dec(hours) * scale
+    for group, hours in node_hours_by_node_group.items():
+        _positive(f"node_hours_by_node_group[{group!r}]", hours)
+        out[group] = _dec(hours) * scale
     return out
 
 
@@ -152,35 +152,32 @@ def egress_gb(served_rps: Any, step_s: float, traffic: TrafficProfile) -> Decima
 
 
 def apply_simulation(resources: Sequence[Resource],
-                     node_hours_by_instance_type: Mapping[str, float],
+                     node_hours_by_node_group: Mapping[str, float],
                      window_h: float, book: PriceBook, *, served_rps: Any = None,
                      step_s: float | None = None, traffic: TrafficProfile | None = None
                      ) -> tuple[Resource, ...]:
     """The resources with usage taken from a simulation, projected to a month: each node
-    group's ``monthly_node_hours`` from the node-hours of its instance type; with ``traffic``,
-    the load balancer's ``monthly_lcu_hours`` and the ``aws_data_transfer`` resource's
-    ``monthly_outbound_internet_gb`` from the served request rate (one is added, named
-    ``simulated_egress``, when there is none)."""
+    group's ``monthly_node_hours`` from the node-hours of the group of its name (the
+    ``aws_eks_node_group`` resource's name; none simulated: 0), so two groups of one instance
+    type are priced apart; with ``traffic``, the load balancer's ``monthly_lcu_hours`` and the
+    ``aws_data_transfer`` resource's ``monthly_outbound_internet_gb`` from the served request
+    rate (one is added, named ``simulated_egress``, when there is none)."""
     scale = _scale(window_h)
-    node_hours = monthly_node_hours(node_hours_by_instance_type, window_h)
-    groups = [r for r in resources if r.type == "aws_eks_node_group"]
-    by_type: dict[str, str] = {}
-    for g in groups:
-        first = g.attributes["instance_types"][0]
-        if first in by_type:
-            raise SimulationError(f"node groups {by_type[first]} and {g.name} both run {first}: "
-                                  "node-hours per instance type cannot be split between them")
-        by_type[first] = g.name
-    unknown = sorted(set(node_hours) - set(by_type))
+    node_hours = monthly_node_hours(node_hours_by_node_group, window_h)
+    groups = {r.name: r.attributes["instance_types"][0] for r in resources
+              if r.type == "aws_eks_node_group"}
+    unknown = sorted(set(node_hours) - set(groups))
     if unknown:
-        raise SimulationError(f"the simulation ran {', '.join(unknown)} nodes but no "
-                              "aws_eks_node_group has that first instance type; node groups: "
-                              f"{', '.join(f'{n} ({t})' for t, n in by_type.items()) or 'none'}")
+        raise SimulationError(
+            f"the simulation ran node group(s) {', '.join(map(repr, unknown))} but no "
+            "aws_eks_node_group resource has that name; node groups in the resources: "
+            f"{', '.join(f'{n} ({t})' for n, t in groups.items()) or 'none'}; name the "
+            "simulation's node groups after the resources they price")
     out = []
     for r in resources:
         if r.type == "aws_eks_node_group":
-            hours = node_hours.get(r.attributes["instance_types"][0], Decimal(0))
-            r = replace(r, usage={**r.usage, "monthly_node_hours": hours})
+            r = replace(r, usage={**r.usage,
+                                  "monthly_node_hours": node_hours.get(r.name, Decimal(0))})
         out.append(r)
     if traffic is None:
         return tuple(out)
@@ -219,11 +216,13 @@ def _step_s(timeline: pd.DataFrame) -> float:
 def estimate_from_simulation(resources: Sequence[Resource], simulation: Any, book: PriceBook,
                              traffic: TrafficProfile | None = None) -> CostEstimate:
     """Price ``resources`` with usage from ``simulation`` (any object shaped like a
-    ``SimulationResult``); the estimate's notes state the projection."""
+    ``SimulationResult``): its node groups must bear the names of the ``aws_eks_node_group``
+    resources they price (``simulate`` on the command line names its one group after its
+    instance type); the estimate's notes state the projection."""
     summary, timeline = simulation.summary, simulation.timeline
     window_h = float(summary.duration_s) / _SECONDS_PER_HOUR
     step = _step_s(timeline) if traffic is not None else None
-    projected = apply_simulation(resources, summary.node_hours_by_instance_type, window_h, book,
+    projected = apply_simulation(resources, summary.node_hours_by_node_group, window_h, book,
                                  served_rps=timeline["served_rps"].to_numpy() if traffic else None,
                                  step_s=step, traffic=traffic)
     note = (f"monthly figures project the simulated {window_h:g} h window to "

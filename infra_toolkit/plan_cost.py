@@ -14,7 +14,7 @@ scenario's own load: a scenario at exactly the reference rate reproduces the dec
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -32,6 +32,7 @@ __all__ = [
     "at_max_size",
     "idle_node_hours",
     "in_region",
+    "node_group_resources",
     "is_load_test",
     "load_balanced_workloads",
     "reference_scenario",
@@ -136,25 +137,37 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     )
 
 
-def idle_node_hours(resources: Sequence[Resource], simulated_instance_types: Sequence[str],
+def node_group_resources(plan: Plan) -> dict[str, str]:
+    """The proposed ``aws_eks_node_group`` resources by the node group they price: the
+    simulator's group name (the resource's ``node_group_name`` as written, else its name, as
+    the plan names its node groups) -> the resource's name."""
+    raw = plan.data.get("proposed", {}).get("resources", [])
+    written = {(i.get("type"), i.get("name")): i.get("node_group_name") for i in raw
+               if isinstance(i, Mapping)}
+    out: dict[str, str] = {}
+    for r in plan.proposed.resources:
+        if r.type == "aws_eks_node_group":
+            name = written.get((r.type, r.name))
+            out[name if isinstance(name, str) and name else r.name] = r.name
+    return out
+
+
+def idle_node_hours(resources: Sequence[Resource], simulated_node_groups: Collection[str],
                     window_h: float) -> dict[str, float]:
-    """Node-hours over ``window_h`` hours of the node groups no simulated workload runs on: they
-    stay as declared, priced as the static estimate prices them (``usage.monthly_node_hours``
-    pro rata, else ``usage.instances``, else ``desired_size`` nodes; keyed by first instance
-    type, as ``SimulationSummary.node_hours_by_instance_type``)."""
+    """Node-hours over ``window_h`` hours of the node groups no simulated workload runs on (the
+    ``aws_eks_node_group`` resources not named in ``simulated_node_groups``): they stay as
+    declared, priced as the static estimate prices them (``usage.monthly_node_hours`` pro rata,
+    else ``usage.instances``, else ``desired_size`` nodes); keyed by resource name, as
+    :func:`~infra_toolkit.cost_sim.apply_simulation` takes them."""
     out: dict[str, float] = {}
     for r in resources:
-        if r.type != "aws_eks_node_group":
-            continue
-        itype = r.attributes["instance_types"][0]
-        if itype in simulated_instance_types:
+        if r.type != "aws_eks_node_group" or r.name in simulated_node_groups:
             continue
         if "monthly_node_hours" in r.usage:
-            hours = float(r.usage["monthly_node_hours"]) * window_h / float(HOURS_PER_MONTH)
+            out[r.name] = float(r.usage["monthly_node_hours"]) * window_h / float(HOURS_PER_MONTH)
         else:
-            hours = r.usage.get("instances", r.attributes["scaling_config.desired_size"]) \
+            out[r.name] = r.usage.get("instances", r.attributes["scaling_config.desired_size"]) \
                 * window_h
-        out[itype] = out.get(itype, 0.0) + hours
     return out
 
 

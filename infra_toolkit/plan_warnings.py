@@ -69,7 +69,7 @@ from infra_toolkit.hpa_spec import MetricSpec
 from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
-from infra_toolkit.plan_cost import load_balanced_workloads
+from infra_toolkit.plan_cost import load_balanced_workloads, node_group_resources
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
@@ -300,9 +300,9 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
         starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
                                                f"{_f(d.memory_request_mib)} MiB, {per_node} per "
                                                f"{g.instance_type}")
-    raw = plan.data.get("proposed", {}).get("resources", [])
+    group_of = {res: group for group, res in node_group_resources(plan).items()}
     for i, r in enumerate(plan.proposed.resources):
-        name = (raw[i].get("node_group_name") if i < len(raw) else None) or r.name
+        name = group_of.get(r.name, r.name)
         if r.type != "aws_eks_node_group" or name not in filled:
             continue
         need = math.ceil(filled[name] - 1e-9)

@@ -258,7 +258,13 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
             lt = res.launch_template
             template = None if lt is None else join_path(join_path(p, "resources"),
                                                          addresses[lt.address][0])
-            if group is not None:
+            if group is not None and group.name in priced:
+                # one name, one group: the simulator and the pricing key node groups by name
+                r.add(join_path(rp, "node_group_name"),
+                      f"node group {group.name!r} is already the node group of "
+                      f"{priced[group.name][0]}; EKS names each node group of a cluster once: "
+                      "give this aws_eks_node_group its own node_group_name")
+            elif group is not None:
                 priced[group.name] = (rp, group, template)
     if "cluster_config" not in m:
         return tuple(g for _p, g, _t in priced.values()), None

@@ -62,6 +62,7 @@ from infra_toolkit.simulation_summary import (
     TimeToCapacity,
     _steps,
     format_summary,
+    node_hours_per_instance_type,
     summarize,
     timeline,
 )
@@ -245,17 +246,19 @@ class ClusterSimulationResult:
     node_groups: tuple[NodeGroup, ...]
 
     @property
-    def node_hours_by_instance_type(self) -> dict[str, float]:
-        """Node-hours per instance type over the run, billed from launch (as
-        :attr:`SimulationSummary.node_hours_by_instance_type`), each node counted once."""
+    def node_hours_by_node_group(self) -> dict[str, float]:
+        """Node-hours per node group (by name) over the run, billed from launch (as
+        :attr:`SimulationSummary.node_hours_by_node_group`), each node counted once."""
         # one tick of every workload's grid (they share it): a one-row run still has a duration
         hours = next(iter(self.simulations.values())).spec.tick_s / 3600.0
-        out: dict[str, float] = {}
-        for g in self.node_groups:
-            billed_ticks = int(self.nodes[f"nodes_{g.name}"].to_numpy().sum()
-                               + self.nodes[f"launching_nodes_{g.name}"].to_numpy().sum())
-            out[g.instance_type] = out.get(g.instance_type, 0.0) + float(billed_ticks) * hours
-        return out
+        return {g.name: float(int(self.nodes[f"nodes_{g.name}"].to_numpy().sum()
+                                  + self.nodes[f"launching_nodes_{g.name}"].to_numpy().sum()))
+                * hours for g in self.node_groups}
+
+    @property
+    def node_hours_by_instance_type(self) -> dict[str, float]:
+        """:attr:`node_hours_by_node_group` added up per instance type."""
+        return node_hours_per_instance_type(self.node_groups, self.node_hours_by_node_group)
 
 
 def _components(specs: Sequence[SimulationSpec], fixed: Sequence[FixedPods]) -> list[list[int]]:

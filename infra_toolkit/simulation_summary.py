@@ -3,12 +3,15 @@
 Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation grid):
 
 - ``pod_hours``: integral of the pods that exist (spec replicas, every phase) over time.
-- ``node_hours_by_instance_type``: node-hours billed from launch, per instance type: each node
-  counted from the autoscaler scan that launched it (not from Ready: EC2 bills the provisioning
-  delay too) until the scan that removed it or the end of the run; the nodes the run starts
-  with from 0. Launches and removals happen at scans, which lie on the tick grid, so the sum
-  over ticks of the timeline's ``nodes_<group> + launching_nodes_<group>`` is exact, not
-  rounded to the tick.
+- ``node_hours_by_node_group``: node-hours billed from launch, per node group (by its name):
+  each node counted from the autoscaler scan that launched it (not from Ready: EC2 bills the
+  provisioning delay too) until the scan that removed it or the end of the run; the nodes the
+  run starts with from 0. Launches and removals happen at scans, which lie on the tick grid, so
+  the sum over ticks of the timeline's ``nodes_<group> + launching_nodes_<group>`` is exact, not
+  rounded to the tick. This is what prices each node group (two groups may run the same
+  instance type, e.g. a tainted ``system`` group beside an app group).
+- ``node_hours_by_instance_type``: the same node-hours added up per instance type
+  (:func:`node_hours_per_instance_type`), for tables and sweeps.
 - ``scale_events``: HPA syncs that changed the spec replicas. A **flap** is a scale event whose
   direction is opposite to the previous scale event's and that comes at most ``flap_window_s``
   seconds after it.
@@ -33,8 +36,8 @@ import pandas as pd
 from infra_toolkit.cluster import RunOutput
 from infra_toolkit.latency import at_utilization_cap, response_time_percentile_ms
 
-__all__ = ["SimulationSummary", "TimeToCapacity", "format_summary", "summarize", "summary_row",
-           "timeline"]
+__all__ = ["SimulationSummary", "TimeToCapacity", "format_summary", "node_hours_per_instance_type",
+           "summarize", "summary_row", "timeline"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,7 @@ class SimulationSummary:
     max_p95_latency_ms: float
     mean_cpu_utilization_pct: float
     time_to_capacity: tuple[TimeToCapacity, ...]
+    node_hours_by_node_group: dict[str, float]
 
     def as_row(self) -> dict[str, Any]:
         """Flat scalars for a table row: node-hours as ``node_hours_<type>``, episodes as
@@ -132,7 +136,8 @@ class SimulationSummary:
 
 
 _ROW_SCALARS = tuple(f.name for f in fields(SimulationSummary)
-                     if f.name not in ("node_hours_by_instance_type", "time_to_capacity"))
+                     if f.name not in ("node_hours_by_instance_type", "time_to_capacity",
+                                       "node_hours_by_node_group"))
 
 
 def summary_row(scalars: dict[str, Any], node_hours_by_instance_type: dict[str, float],
@@ -233,19 +238,16 @@ def summarize(out: RunOutput, spec: Any, arrays: dict[str, np.ndarray]) -> Simul
     """The :class:`SimulationSummary` of a run from its per-tick ``arrays``."""
     tick = out.tick_s
     hours = tick / 3600.0
-    node_hours: dict[str, float] = {}
-    for g in spec.node_groups:  # billed from launch: Ready plus launching node-ticks
-        billed_ticks = int(arrays[f"nodes_{g.name}"].sum()
-                           + arrays[f"launching_nodes_{g.name}"].sum())
-        node_hours[g.instance_type] = (node_hours.get(g.instance_type, 0.0)
-                                       + float(billed_ticks) * hours)
+    by_group = {g.name: float(int(arrays[f"nodes_{g.name}"].sum()  # billed from launch: Ready
+                                  + arrays[f"launching_nodes_{g.name}"].sum())) * hours
+                for g in spec.node_groups}  # plus launching node-ticks
     hpa_events = [(t, a, b) for t, kind, a, b, _ in out.events if kind == "hpa_scale"]
     p95 = arrays["p95_latency_ms"]
     cpu = arrays["cpu_utilization_pct"]
     return SimulationSummary(
         duration_s=float(out.offered_rps.size * tick),
         pod_hours=float(arrays["pods"].sum()) * hours,
-        node_hours_by_instance_type=node_hours,
+        node_hours_by_instance_type=node_hours_per_instance_type(spec.node_groups, by_group),
         peak_replicas=int(arrays["spec_replicas"].max()),
         scale_events=len(hpa_events),
         flaps=_flaps(hpa_events, spec.flap_window_s),
@@ -259,7 +261,18 @@ def summarize(out: RunOutput, spec: Any, arrays: dict[str, np.ndarray]) -> Simul
         else math.nan,
         mean_cpu_utilization_pct=float(np.nanmean(cpu)) if np.isfinite(cpu).any() else math.nan,
         time_to_capacity=_time_to_capacity(out, spec, arrays),
+        node_hours_by_node_group=by_group,
     )
+
+
+def node_hours_per_instance_type(node_groups: Any, node_hours_by_node_group: dict[str, float]
+                                 ) -> dict[str, float]:
+    """Node-hours per instance type: the ``node_hours_by_node_group`` of ``node_groups`` (objects
+    with ``name`` and ``instance_type``) added up by their instance type, in group order."""
+    out: dict[str, float] = {}
+    for g in node_groups:
+        out[g.instance_type] = out.get(g.instance_type, 0.0) + node_hours_by_node_group[g.name]
+    return out
 
 
 def _on_nodes(out: RunOutput) -> np.ndarray:
@@ -374,6 +387,7 @@ def format_summary(summary: SimulationSummary, fmt: str) -> str:
     row = summary.as_row()
     if fmt == "json":
         data = {**row, "node_hours_by_instance_type": summary.node_hours_by_instance_type,
+                "node_hours_by_node_group": summary.node_hours_by_node_group,
                 "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}
         clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                  for k, v in data.items()}  # JSON has no NaN/Infinity

@@ -185,3 +185,59 @@ def test_the_explorer_refuses_a_workload_without_hpa(shared_plan: Path) -> None:
     with pytest.raises(SimulationError, match=r"^workload = 'crон' is not a workload of "
                                               r"proposed in .*shared\.yaml; give one with an HPA"):
         ScalingExplorer.from_plan(shared_plan, workload="crон")
+
+
+@pytest.fixture(scope="module")
+def same_type_plan(shared_plan: Path) -> Path:
+    """The shared plan with a second m5.large group beside ``general``: ``system`` (node group
+    ``system-nodes``), tainted CriticalAddonsOnly=true:NoSchedule, fixed at 2 nodes (min = max =
+    desired), running ``metrics`` (one 200m pod, HPA min = max = 1, ``node_group`` naming it)."""
+    plan = yaml.safe_load(shared_plan.read_text())
+    root = shared_plan.parent
+    (root / "metrics-deployment.yaml").write_text(yaml.safe_dump(
+        _deployment("metrics", "200m", 1)))
+    (root / "metrics-hpa.yaml").write_text(yaml.safe_dump(_hpa("metrics", 1)))
+    model = plan["proposed"]["workloads"][0]["model"]
+    plan["proposed"]["workloads"].append(
+        {"name": "metrics", "deployment": "metrics-deployment.yaml", "hpa": "metrics-hpa.yaml",
+         "model": model, "node_group": "system-nodes"})
+    plan["proposed"]["resources"].append(
+        {"type": "aws_eks_node_group", "name": "system", "node_group_name": "system-nodes",
+         "instance_types": ["m5.large"],
+         "taint": [{"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}],
+         "scaling_config": {"desired_size": 2, "min_size": 2, "max_size": 2}})
+    path = root / "same-type.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    return path
+
+
+def test_two_groups_of_one_instance_type_are_priced_from_their_own_node_hours(
+        same_type_plan: Path) -> None:
+    analysis = analyze_plan(same_type_plan, store_location=str(same_type_plan.parent / "none"))
+    run = analysis.run("steady")
+    assert run.cluster is not None
+    # general: as in the shared plan (api, worker and cron are kept off the tainted group),
+    # 3600 + (3600 - 20) = 7180 node-seconds; system-nodes: 2 nodes x 3600 s = 7200, its one
+    # metrics pod needing no more.
+    assert run.cluster.node_hours_by_node_group == {
+        "general": pytest.approx(7180 / 3600), "system-nodes": pytest.approx(7200 / 3600)}
+    # the per-type figure stays their sum: (7180 + 7200) / 3600
+    assert run.cluster.node_hours_by_instance_type == {"m5.large": pytest.approx(14380 / 3600)}
+    usd = {ln.resource_name: float(ln.monthly_cost_usd) for ln in run.estimate.lines
+           if ln.component.startswith("Instance usage") and ln.monthly_cost_usd is not None}
+    # general: 7180 / 3600 x 730 = 1455.94 h x $0.096 = $139.77; system: 2 x 730 = 1460 h x
+    # $0.096 = $140.16 (us-east-1,m5.large on demand)
+    assert usd == {"general": pytest.approx(139.77, abs=0.01),
+                   "system": pytest.approx(140.16, abs=0.01)}
+    # node cost per hour, by group: system 2 x 0.096 throughout; general 1 node until the 20 s
+    # scan launches the 2nd
+    cost = run.cluster_hourly_cost
+    assert cost is not None
+    cost = cost.set_index("time_s")
+    assert cost.loc[15, "usd_per_hour_system-nodes"] == pytest.approx(0.192)
+    assert cost.loc[15, "usd_per_hour"] == pytest.approx(0.096 + 0.192)
+    assert cost.loc[20, "usd_per_hour"] == pytest.approx(0.192 + 0.192)
+    # the report's pieces build: its charts and the scaling table (one row per workload)
+    assert charts.scaling_figures(analysis)
+    summary = sections.scaling_behaviour(analysis).tables[0].frame.set_index("Workload")
+    assert summary["Peak nodes"].to_dict() == {"api": 2, "worker": 2, "metrics": 2}

@@ -37,7 +37,7 @@ def book() -> PriceBook:
 @dataclass(frozen=True)
 class Summary:
     duration_s: float
-    node_hours_by_instance_type: dict[str, float]
+    node_hours_by_node_group: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def test_request_shares_split_a_shared_group() -> None:
 
 
 def test_node_hours_of_a_day_projected_to_a_month(book: PriceBook) -> None:
-    sim = Simulation(Summary(24 * 3600.0, {"t3.medium": 72.0, "c5.large": 12.0}))
+    sim = Simulation(Summary(24 * 3600.0, {"general": 72.0, "compute": 12.0}))
     est = estimate_from_simulation(resources(book, *GROUPS), sim, book)
     # 72 node-hours in 24 h -> 72 x 730 / 24 = 2190 h x 0.0416 (us-east-1,t3.medium) = 91.104
     assert line_usd(est, "aws_eks_node_group.general",
@@ -113,8 +113,21 @@ def test_node_hours_of_a_day_projected_to_a_month(book: PriceBook) -> None:
                          "(x 30.4167)"),)
 
 
+def test_two_groups_of_one_instance_type_are_priced_apart(book: PriceBook) -> None:
+    # a tainted `system` group beside the app group, both t3.medium: each from its own hours
+    system = {**GROUPS[0], "name": "system"}
+    sim = Simulation(Summary(24 * 3600.0, {"general": 72.0, "system": 48.0}))
+    est = estimate_from_simulation(resources(book, GROUPS[0], system), sim, book)
+    # general: 72 x 730 / 24 = 2190 h x 0.0416 (us-east-1,t3.medium) = 91.104 -> 91.10
+    assert line_usd(est, "aws_eks_node_group.general",
+                    "Instance usage (Linux/UNIX, on-demand, t3.medium)") == Decimal("91.10")
+    # system: 48 x 730 / 24 = 1460 h x 0.0416 = 60.736 -> 60.74
+    assert line_usd(est, "aws_eks_node_group.system",
+                    "Instance usage (Linux/UNIX, on-demand, t3.medium)") == Decimal("60.74")
+
+
 def test_alb_lcus_and_egress_from_served_traffic(book: PriceBook) -> None:
-    sim = Simulation(Summary(24 * 3600.0, {"t3.medium": 72.0}), timeline([50.0] * 1440))
+    sim = Simulation(Summary(24 * 3600.0, {"general": 72.0}), timeline([50.0] * 1440))
     est = estimate_from_simulation(resources(book, GROUPS[0], ALB), sim, book, PROFILE)
     # Per hour: 50 new connections/s / 25 = 2 LCU; 100 active / 3000 = 0.03; 50 x 3600 x
     # 10,000 B = 1.8e9 B = 1.676 GiB -> 1.68 LCU. Billed 2 LCU x 730 h x 0.008 = 11.68
@@ -182,17 +195,17 @@ def test_an_existing_data_transfer_resource_takes_the_simulated_egress(book: Pri
 
 
 @pytest.mark.parametrize(("items", "node_hours", "kwargs", "match"), [
-    (GROUPS, {"m5.large": 5.0}, {}, (r"the simulation ran m5.large nodes but no "
-     r"aws_eks_node_group has that first instance type; node groups: general \(t3.medium\), "
-     r"compute \(c5.large\)")),
-    ([GROUPS[0], {**GROUPS[1], "instance_types": ["t3.medium"]}], {}, {},
-     r"node groups general and compute both run t3.medium"),
+    # the `simulate` CLI names its one group after its instance type: both sides are named
+    (GROUPS, {"m5.large": 5.0}, {}, (r"the simulation ran node group\(s\) 'm5.large' but no "
+     r"aws_eks_node_group resource has that name; node groups in the resources: "
+     r"general \(t3.medium\), compute \(c5.large\); name the simulation's node groups after "
+     r"the resources they price")),
     ([ALB], {}, {"traffic": PROFILE}, r"traffic needs served_rps and step_s"),
     ([ALB, {**ALB, "name": "other"}], {}, {"traffic": PROFILE, "served_rps": [1.0],
                                           "step_s": 60.0}, r"exactly one aws_lb; found 2"),
     ([ALB], {}, {"traffic": PROFILE, "served_rps": [1.0, -2.0], "step_s": 60.0},
      r"served_rps must be a 1-D array of finite rates >= 0"),
-    (GROUPS, {"t3.medium": -1.0}, {}, r"node_hours_by_instance_type\['t3.medium'\] = -1.0"),
+    (GROUPS, {"general": -1.0}, {}, r"node_hours_by_node_group\['general'\] = -1.0"),
 ])
 def test_inconsistent_simulation_inputs_are_named(
         book: PriceBook, items: list[dict[str, Any]], node_hours: dict[str, float],

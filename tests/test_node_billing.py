@@ -92,6 +92,19 @@ def test_a_node_still_launching_at_the_end_is_billed_to_the_end() -> None:
     assert result.timeline["nodes"].max() == 1
 
 
+def test_two_groups_of_one_instance_type_are_billed_apart() -> None:
+    # The run cut at 100 s beside a second m5.xlarge group `spare` fixed at 2 nodes (min = max):
+    # its 6 free slots take pod 4 (2 -> 4 at 30 s), so no node is launched, and no node is
+    # removed before 100 s (unneeded for 600 s first). ng: 1 node x 100 s; spare: 2 x 100 s.
+    spare = dataclasses.replace(GROUP, name="spare", min_size=2, max_size=2)
+    spec = dataclasses.replace(SPEC, node_groups=(GROUP, spare))
+    summary = simulate(constant_curve(200, duration_s=100, step_s=5), spec).summary
+    assert summary.node_hours_by_node_group == {"ng": pytest.approx(100 / 3600),
+                                                "spare": pytest.approx(200 / 3600)}
+    # the per-type figure adds them up: (100 + 200) / 3600
+    assert summary.node_hours_by_instance_type == {"m5.xlarge": pytest.approx(300 / 3600)}
+
+
 def test_every_engine_bills_the_same() -> None:
     # simulate_many's sweep engine gives simulate's node-hours bit for bit
     table = simulate_many(TRAFFIC, [SPEC, KARPENTER], engine="sweep")

@@ -47,7 +47,7 @@ def test_a_month_at_the_reference_rate_reproduces_the_declared_usage() -> None:
     book = load_price_book()
     profile = traffic_profile_from_usage(RESOURCES, reference_rps=40.0)
     one_hour = [40.0] * 240  # 15 s steps
-    priced = apply_simulation(RESOURCES, {"m5.large": 2.0, "c5.large": 1.0}, 1.0, book,
+    priced = apply_simulation(RESOURCES, {"general": 2.0, "batch": 1.0}, 1.0, book,
                               served_rps=one_hour, step_s=15.0, traffic=profile)
     lb = next(r for r in priced if r.type == "aws_lb")
     # LCUs an hour: max(2 GB / 1, 10 new/s / 25, 1000 active / 3000, 80 rules/s / 1000) = 2
@@ -83,9 +83,16 @@ def test_reference_rate_must_be_positive(rate: float) -> None:
 
 
 def test_idle_node_groups_stay_at_desired_size() -> None:
-    # batch (c5.large) runs no simulated workload: desired 1 node x 6 h
-    assert idle_node_hours(RESOURCES, ["m5.large"], 6.0) == {"c5.large": 6.0}
-    assert idle_node_hours(RESOURCES, ["m5.large", "c5.large"], 6.0) == {}
+    # batch runs no simulated workload: desired 1 node x 6 h
+    assert idle_node_hours(RESOURCES, ["general"], 6.0) == {"batch": 6.0}
+    assert idle_node_hours(RESOURCES, ["general", "batch"], 6.0) == {}
+    # by name, not instance type: an idle m5.large group beside a simulated one keeps its
+    # desired 3 nodes x 6 h = 18 (keyed by type it was taken for the simulated group)
+    system = parse_resources([
+        {"type": "aws_eks_node_group", "name": "system", "instance_types": ["m5.large"],
+         "scaling_config": {"desired_size": 3, "min_size": 3, "max_size": 3}}],
+        default_region="us-east-1")
+    assert idle_node_hours((*RESOURCES, *system), ["general", "batch"], 6.0) == {"system": 18.0}
     # declared usage wins over desired_size, as in the static estimate: Infracost's instances
     # (3 nodes x 6 h = 18) and monthly_node_hours pro rata (365 x 6 / 730 = 3)
     declared = parse_resources([
@@ -96,7 +103,7 @@ def test_idle_node_groups_stay_at_desired_size() -> None:
          "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 3},
          "usage": {"monthly_node_hours": 365}},
     ], default_region="us-east-1")
-    assert idle_node_hours(declared, [], 6.0) == {"c5.large": 18.0, "t3.medium": 3.0}
+    assert idle_node_hours(declared, [], 6.0) == {"a": 18.0, "b": 3.0}
 
 
 def test_in_region_and_ceiling() -> None:

@@ -300,6 +300,30 @@ def test_a_prefer_no_schedule_taint_does_not_keep_pods_off(tmp_path: Path) -> No
     assert group.taints == ("k=:PreferNoSchedule",)
 
 
+def test_two_node_groups_of_one_instance_type_are_valid_and_one_name_is_one_group(
+        tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    system = ("max_size: 4}\n    - type: aws_eks_node_group\n      name: system\n"
+              "      instance_types: [m5.large]\n"
+              "      taint: [{key: CriticalAddonsOnly, value: 'true', effect: NO_SCHEDULE}]\n"
+              "      scaling_config: {desired_size: 2, min_size: 2, max_size: 2}\n")
+    text = (DATA / "minimal.yaml").read_text().replace("max_size: 4}\n", system, 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    # a tainted system group beside the app group, both m5.large: nothing to refuse
+    assert validate_plan(plan) == []
+    assert [g.name for g in read_plan(plan).proposed.node_groups] == ["general", "system"]
+    # the same node group name twice is one name for two groups: refused at the second
+    plan.write_text(text.replace("name: system\n", "name: system\n      node_group_name: "
+                                 "general\n", 1))
+    (problem,) = validate_plan(plan)
+    assert (problem.path, problem.message) == (
+        "proposed.resources[2].node_group_name",
+        "node group 'general' is already the node group of proposed.resources[1]; EKS names "
+        "each node group of a cluster once: give this aws_eks_node_group its own "
+        "node_group_name")
+
+
 def test_node_group_taints_agree_with_the_cluster_config_in_any_order(tmp_path: Path) -> None:
     shutil.copytree(DATA / "manifests", tmp_path / "manifests")
     (tmp_path / "manifests" / "cluster.yaml").write_text(

@@ -166,6 +166,8 @@ def test_json_is_one_object(files: dict[str, str], capsys: pytest.CaptureFixture
     assert data["dropped_requests"] == pytest.approx(18_500)
     # billed from launch: 600 + (600 - 340) + (600 - 470) = 990 node-seconds
     assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(990 / 3600)}
+    # the command line's one node group is named after its instance type
+    assert data["node_hours_by_node_group"] == {"m5.xlarge": pytest.approx(990 / 3600)}
     # the episode's parts as test_simulate.py derives them (300 s -> 435 s)
     assert {k: v for k, v in data["time_to_capacity"][0].items() if k.endswith("_s")} == {
         "start_s": 300.0, "end_s": 435.0, "total_s": 135.0, "metric_lag_s": 5.0,
