@@ -84,7 +84,12 @@ def hpa_from_dict(
     behavior = None if behavior_raw is None else r.collect(
         lambda: behavior_from_dict(r, behavior_raw, "spec.behavior"))
 
-    if min_replicas == 0 and not may_scale_to_zero(metrics, gate_scale_to_zero):
+    # validation.go asks only for a metric of type Object or External: one whose own fields
+    # are wrong is named for those, not also blamed for minReplicas
+    declared = [m.get("type") for m in metrics_raw if isinstance(m, Mapping)] \
+        if isinstance(metrics_raw, list) else []
+    wakes = gate_scale_to_zero and any(t in ("Object", "External") for t in declared)
+    if min_replicas == 0 and not (wakes or may_scale_to_zero(metrics, gate_scale_to_zero)):
         r.problems.append(str(r.fail(
             "spec.minReplicas", 0,
             "must be >= 1 unless the HPAScaleToZero gate is on and spec.metrics has an "

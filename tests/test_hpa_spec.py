@@ -214,6 +214,18 @@ def test_min_replicas_zero_needs_the_gate_and_an_object_or_external_metric() -> 
         hpa_from_dict(doc, SOURCE, gate_scale_to_zero=False)
 
 
+def test_min_replicas_zero_beside_an_invalid_external_metric_names_only_the_metric() -> None:
+    # validation.go checks minReplicas 0 against the metrics' types (Object or External), so a
+    # broken External metric is one problem, its own, not also one about minReplicas
+    broken = {"type": "External", "external": {
+        "metric": {"name": "q"}, "target": {"type": "Value", "value": "ten"}}}
+    with pytest.raises(SpecError) as err:
+        hpa_from_dict(manifest(minReplicas=0, metrics=[broken]), SOURCE)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "spec.metrics[0].external.target.value (='ten') must be a quantity in plans/x.yaml")
+
+
 def test_the_input_dict_is_not_modified() -> None:
     doc = manifest(behavior={"scaleUp": {"selectPolicy": "Min"}})
     before = copy.deepcopy(doc)
