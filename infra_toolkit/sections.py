@@ -320,7 +320,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 "Scenario": run.name, "Workload": name, "Duration": duration_text(s.duration_s),
                 "Peak offered rps": float(t["offered_rps"].max()),
                 "Mean offered rps": float(t["offered_rps"].mean()),
-                "Peak replicas": s.peak_replicas, "Peak nodes": int(t["nodes"].max()),
+                "Peak replicas": s.peak_replicas, "Peak Ready nodes": int(t["nodes"].max()),
                 "Scale events": s.scale_events, "Flaps": s.flaps,
                 "Node scale-ups": s.node_scale_ups,
                 "Dropped requests (%)": 100.0 * s.dropped_requests / s.offered_requests

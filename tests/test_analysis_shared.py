@@ -133,7 +133,7 @@ def test_report_charts_each_share_and_the_whole_cluster(analysis: PlanAnalysis) 
     assert titles[6] == "steady / all workloads: node cost per hour"
     summary = sections.scaling_behaviour(analysis).tables[0].frame.set_index("Workload")
     # both workloads see the same two shared nodes at the peak (not 1 + 2 of their own)
-    assert summary["Peak nodes"].to_dict() == {"api": 2, "worker": 2}
+    assert summary["Peak Ready nodes"].to_dict() == {"api": 2, "worker": 2}
     assert summary["Peak replicas"].to_dict() == {"api": 2, "worker": 4}
 
 
@@ -240,4 +240,4 @@ def test_two_groups_of_one_instance_type_are_priced_from_their_own_node_hours(
     # the report's pieces build: its charts and the scaling table (one row per workload)
     assert charts.scaling_figures(analysis)
     summary = sections.scaling_behaviour(analysis).tables[0].frame.set_index("Workload")
-    assert summary["Peak nodes"].to_dict() == {"api": 2, "worker": 2, "metrics": 2}
+    assert summary["Peak Ready nodes"].to_dict() == {"api": 2, "worker": 2, "metrics": 2}
