@@ -64,6 +64,7 @@ from infra_toolkit.hpa_spec import (
     generate_scale_down_rules,
     generate_scale_up_rules,
 )
+from infra_toolkit.label_selector import LabelSelectorRequirement
 from infra_toolkit.pod_grouping import group_pods
 from infra_toolkit.replica_types import (
     MetricComputationError,
@@ -92,6 +93,7 @@ __all__ = [
     "MetricSpec",
     "MetricTarget",
     "MetricIdentifier",
+    "LabelSelectorRequirement",
     "ResourceMetricSource",
     "ContainerResourceMetricSource",
     "PodsMetricSource",

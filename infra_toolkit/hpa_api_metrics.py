@@ -1,7 +1,8 @@
 """An HPA manifest's ``spec.metrics`` entries as the API server reads them: defaults, validation.
 
 :func:`metric_from_dict` reads one entry (Resource, ContainerResource, Pods, Object or External:
-its source block, metric identifier and target) into a :class:`MetricSpec`;
+its source block, metric identifier with its label selector's ``matchLabels`` and
+``matchExpressions``, and target) into a :class:`MetricSpec`;
 :func:`object_ref_from_dict` reads a ``CrossVersionObjectReference`` (``scaleTargetRef``, an
 Object metric's ``describedObject``). Problems are raised through the
 :class:`~infra_toolkit.hpa_api_fields.ManifestReader`, with the field path and the source.
@@ -24,6 +25,7 @@ from infra_toolkit.hpa_spec import (
     PodsMetricSource,
     ResourceMetricSource,
 )
+from infra_toolkit.label_selector import LabelSelectorRequirement
 
 __all__ = ["metric_from_dict", "object_ref_from_dict"]
 
@@ -50,8 +52,31 @@ def _identifier(r: ManifestReader, raw: object, path: str) -> MetricIdentifier:
     labels = selector.get("matchLabels") or {}
     if not isinstance(labels, Mapping):
         raise r.fail(f"{path}.selector.matchLabels", labels, "must be a mapping")
+    expressions = r.items(selector.get("matchExpressions") or [],
+                          f"{path}.selector.matchExpressions", lambda e, p: _requirement(r, e, p))
     return MetricIdentifier(name=name, selector=tuple(sorted((str(k), str(v))
-                                                             for k, v in labels.items())))
+                                                             for k, v in labels.items())),
+                            match_expressions=expressions)
+
+
+def _requirement(r: ManifestReader, raw: object, path: str) -> LabelSelectorRequirement:
+    """One ``matchExpressions`` entry at ``path``: ``{key, operator, values}``."""
+    block = r.mapping(raw, path, ("key", "operator", "values"))
+    key = r.string(r.required(block, "key", path, "name the label"), f"{path}.key")
+    operator = r.string(r.required(block, "operator", path,
+                                   "use In, NotIn, Exists or DoesNotExist"), f"{path}.operator")
+    values = r.items(block.get("values") or [], f"{path}.values",
+                     lambda v, p: _label_value(r, v, p))
+    with r.at(path + "."):
+        return LabelSelectorRequirement(key, operator, values)
+
+
+def _label_value(r: ManifestReader, raw: object, path: str) -> str:
+    if not isinstance(raw, str):
+        raise r.fail(path, raw, "must be a string",
+                     "quote it: YAML reads 1, true or null unquoted as a number, a boolean, "
+                     "nothing")
+    return raw
 
 
 def _target(

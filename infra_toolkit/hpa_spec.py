@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from infra_toolkit.hpa_problems import NO_VALUE, spec_problem
+from infra_toolkit.label_selector import LabelSelectorRequirement
 
 __all__ = [
     "CrossVersionObjectReference",
@@ -69,10 +70,17 @@ class CrossVersionObjectReference:
 
 @dataclass(frozen=True, slots=True)
 class MetricIdentifier:
-    """A custom or external metric: its name and optional label selector (``matchLabels``)."""
+    """A custom or external metric: its name and optional label selector, ``selector`` its
+    ``matchLabels`` as sorted (key, value) pairs and ``match_expressions`` its
+    ``matchExpressions`` (kept sorted: the requirements all apply, in any order)."""
 
     name: str
     selector: tuple[tuple[str, str], ...] = ()
+    match_expressions: tuple[LabelSelectorRequirement, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "match_expressions", tuple(sorted(
+            self.match_expressions, key=lambda req: (req.key, req.operator, req.values))))
 
 
 @dataclass(frozen=True, slots=True)

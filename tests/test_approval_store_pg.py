@@ -76,7 +76,8 @@ except ApprovalError as exc:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.splitlines() == [
-        "['infra_toolkit.approval_store']",  # the SQLite store did not load the PostgreSQL one
+        # the SQLite store did not load the PostgreSQL one
+        "['infra_toolkit.approval_store', 'infra_toolkit.approval_store_sqlite']",
         "approval store postgresql://ci:***@db/approvals needs psycopg: pip install "
         "'infra_toolkit[postgres]'",
     ]
