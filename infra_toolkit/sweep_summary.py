@@ -5,13 +5,15 @@
   sums a contiguous array as a tree of blocks of at most 128 values (8 running partial sums each);
   :func:`pairwise_leaves` lays out that tree for the run's length, each leaf is summed when its
   ticks are in, and the leaves are combined in tree order at the end.
-- p95 latency enters the summary only through the SLO minutes (p95 above the SLO, or drops) and
-  its maximum. The scalar path evaluates the queueing model (:mod:`infra_toolkit.latency`) on
-  every distinct per-pod rate, with a bisection bound set by the run's largest rate. Here the
-  model is monotone in the per-pod rate, so each variant gets two utilizations bracketing its
-  SLO (with a relative margin far above the model's rounding noise); ticks below or above are
-  decided at once, ticks in between, ticks with a queue, and ticks within a few percent of the
-  largest rate are kept and evaluated exactly at the end with the run's bound. If the kept
+- p95 latency enters the summary only through the SLO minutes (p95 above the SLO, drops, or
+  saturated pods) and its maximum. The scalar path evaluates the queueing model
+  (:mod:`infra_toolkit.latency`) on every distinct per-pod rate, with a bisection bound set by
+  the run's largest rate. Here the model is monotone in the per-pod rate, so each variant gets
+  two utilizations bracketing its SLO (with a relative margin far above the model's rounding
+  noise), the upper one capped at ``MAX_UTILIZATION`` (a saturated tick violates the SLO
+  whatever its p95); ticks below or above are decided at once, ticks in between, ticks with a
+  queue, and ticks within a few percent of the largest rate are kept and evaluated exactly at
+  the end with the run's bound (a queued tick at the cap counts as violated there). If the kept
   ticks cannot prove the maximum (a model flat to 1e-6 over the top 1 % of rates), the variant
   is reported *uncertain* and the caller runs it on the scalar path.
 - Under-capacity episodes (``offered > ready * capacity + 1e-9``) are followed across blocks.
@@ -26,6 +28,7 @@ import numpy.typing as npt
 
 from infra_toolkit.latency import (
     MAX_UTILIZATION,
+    at_utilization_cap,
     percentile_search_bound_s,
     response_time_quantile_ms,
 )
@@ -149,7 +152,10 @@ class TickSummary:
         self.any_ready = np.zeros(v, dtype=bool)
         self.lam_max = np.zeros(v)  # largest per-pod rate (sets the bisection bound)
         self.rho_top = np.zeros(v)  # largest utilization of a ready tick without a queue
-        self.rho_lo, self.rho_hi = _slo_bracket(p["cap"], p["conc"], p["slo"])
+        self.rho_lo, self.rho_model_hi = _slo_bracket(p["cap"], p["conc"], p["slo"])
+        # a saturated tick (rho at the cap: the same lam / cap >= MAX_UTILIZATION as
+        # at_utilization_cap) violates the SLO whatever its p95, a lower bound
+        self.rho_hi = np.minimum(self.rho_model_hi, MAX_UTILIZATION)
         self.kept: dict[str, list[np.ndarray]] = {k: [] for k in (
             "top_v", "top_lam", "band_v", "band_lam", "queue_v", "queue_lam", "queue_wait",
             "queue_count")}
@@ -231,7 +237,9 @@ class TickSummary:
             top_rho = rho.max(axis=0)
         else:
             top_rho = np.where(calm, rho, 0.0).max(axis=0)
-        if (top_rho > self.rho_lo).any():  # some tick may touch some variant's SLO
+        # some tick may touch some variant's SLO: above rho_lo, or at rho_hi (rho_lo is the cap
+        # itself when p95 stays under the SLO everywhere, yet a tick at the cap violates it)
+        if ((top_rho > self.rho_lo) | (top_rho >= self.rho_hi)).any():
             quiet = np.logical_not(drops, out=self.quiet[rows])
             quiet &= calm
             hit = np.greater_equal(rho, self.rho_hi, out=self.hit[rows])
@@ -324,7 +332,8 @@ class TickSummary:
         np.add.at(slo, band_v, q[i2:i3] > p["slo"][band_v])
         queue_p95 = q[i3:] + cat["queue_wait"]
         counted = cat["queue_count"].astype(bool)
-        np.add.at(slo, queue_v, counted & (queue_p95 > p["slo"][queue_v]))
+        saturated = at_utilization_cap(cat["queue_lam"], p["cap"][queue_v])
+        np.add.at(slo, queue_v, counted & ((queue_p95 > p["slo"][queue_v]) | saturated))
         np.maximum.at(best, queue_v, queue_p95)
         max_p95 = np.where(self.any_inf, np.inf, np.where(self.any_ready, best, np.nan))
         uncertain |= self._bracket_unsound(bound)
@@ -338,7 +347,7 @@ class TickSummary:
         p = self.p
         top = np.minimum(self.lam_max / p["cap"], MAX_UTILIZATION)
         bad = np.zeros(p["cap"].size, dtype=bool)
-        for rho, below in ((self.rho_lo, True), (self.rho_hi, False)):
+        for rho, below in ((self.rho_lo, True), (self.rho_model_hi, False)):
             inside = (rho >= 0) & (rho <= top) if not below else rho >= 0
             if not inside.any():
                 continue

@@ -32,7 +32,8 @@ class WorkloadSpec:
     Units are in the names: millicores, MiB, requests per second, seconds, milliseconds.
     ``queue_timeout_s`` is how long a request may wait for a free pod before it is dropped
     (0 = load above ready capacity is dropped at once). ``slo_p95_latency_ms`` is the p95
-    latency threshold a step must stay under to meet the SLO.
+    latency threshold a step must stay under to meet the SLO (a step whose Ready pods are at the
+    latency model's utilization cap fails it whatever its p95, a lower bound there).
     """
 
     cpu_request_millicores: int

@@ -44,6 +44,8 @@ HAND = {
     "metrics-every-60s": (TRAFFIC, dataclasses.replace(
         SPEC, metrics=MetricsPipelineSpec(resolution_s=60))),
     "memory-utilization": (constant_curve(120, 300), test_simulate_memory.SPEC),
+    **{f"{k}-under-a-large-slo": (traffic, spec)
+       for k, (traffic, spec, _) in test_simulate.SATURATED_CASES.items()},
 }
 
 
@@ -170,6 +172,17 @@ def test_a_result_the_engine_cannot_prove_is_run_on_the_scalar_path() -> None:
     assert list(out.uncertain) == [True]
     sweep = simulate_many(traffic, [spec], engine="sweep")
     assert sweep.equals(simulate_many(traffic, [spec], engine="scalar"))
+
+
+@pytest.mark.parametrize("case", sorted(test_simulate.SATURATED_CASES))
+def test_saturated_ticks_are_counted_by_the_engine_itself(case: str) -> None:
+    # the engine must prove these minutes, not hand the variant to the scalar path: its
+    # saturated ticks are decided by the capped bracket (calm) or at the end (queued)
+    traffic, spec, minutes = test_simulate.SATURATED_CASES[case]
+    batch = variants([spec])
+    out = run_batch(np.asarray(resample_curve(traffic, float(batch.tick_s)).rps), batch)
+    assert list(out.uncertain) == [False]
+    assert out.rows[0]["slo_violation_minutes"] == minutes  # derived in test_simulate
 
 
 STORAGE = MetricSpec(type="Resource", resource=ResourceMetricSource(
