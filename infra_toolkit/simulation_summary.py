@@ -408,6 +408,8 @@ def format_summary(summary: SimulationSummary, fmt: str) -> str:
     # the table's labels say what the cost counts (CSV and JSON keep the column names)
     row = {(f"{k} (billed from launch)" if k.startswith("node_hours_") else k): v
            for k, v in row.items()}
+    if not summary.time_to_capacity:  # no episode has no longest or mean, not 0 s (the report)
+        row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = "-"
     width = max(map(len, row))
     # whole numbers in full and other values in fixed decimals (never 6 significant digits:
     # 2381580 s was printed 2.38158e+06)

@@ -193,6 +193,19 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
         "5", "10", "15", "0", "70", "0", "35"]
 
 
+def test_a_run_never_under_capacity_has_no_longest_time_in_the_table(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # 100 rps on 2 pods of 100 rps from the start: no episode. The table says "-" (as the
+    # report and explorer), not "0"; the CSV keeps its numeric column for simulate_many rows
+    Path(files["t.csv"]).write_text("timestamp,requests_per_second\n" + "".join(
+        f"{60 * i},100\n" for i in range(10)))
+    lines = dict(line.rsplit(maxsplit=1) for line in _run(files, "table", capsys).splitlines())
+    assert lines["capacity_episodes"] == "0"
+    assert (lines["max_time_to_capacity_s"], lines["mean_time_to_capacity_s"]) == ("-", "-")
+    rows = list(csv.DictReader(io.StringIO(_run(files, "csv", capsys))))
+    assert rows[0]["max_time_to_capacity_s"] == "0.0"
+
+
 def test_bad_input_is_one_line_exit_2(files: dict[str, str],
                                       capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["simulate", "--traffic", files["hpa.yaml"], "--hpa", files["hpa.yaml"], *ARGS])
