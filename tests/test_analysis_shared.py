@@ -330,3 +330,21 @@ def test_the_desired_size_warning_names_a_renamed_group_at_its_resource(
         "(metrics 10 x 200m / 256 MiB, 9 per m5.large) fill at least 2 node(s): the declared "
         "cost, the review's basis, leaves out 1 node(s) that run from the first minute; set "
         "desired_size to 2 (and eksctl's desiredCapacity)")]
+
+
+def test_a_node_group_the_cost_lines_leave_unpriced_has_no_price_in_the_chart(
+        shared_plan: Path) -> None:
+    # general on a Windows AMI: the shipped tables hold Linux prices only, so its instance
+    # usage is PRICE NOT FOUND; the chart drew the Linux $0.096 an hour as a complete total
+    plan = yaml.safe_load(shared_plan.read_text())
+    (general,) = [r for r in plan["proposed"]["resources"] if r["type"] == "aws_eks_node_group"]
+    general["ami_type"] = "WINDOWS_CORE_2022_x86_64"
+    path = shared_plan.parent / "windows.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    run = analyze_plan(path, store_location=str(path.parent / "none")).run("steady")
+    (line,) = [ln for ln in run.estimate.lines if ln.component.startswith("Instance usage")]
+    assert line.monthly_cost_usd is None
+    assert line.price_not_found is not None and "Windows prices" in line.price_not_found
+    assert run.cluster_hourly_cost is not None
+    assert list(run.cluster_hourly_cost.columns) == ["time_s"]  # no group's price, no total
+    assert list(run.hourly_cost["api"].columns) == ["time_s"]
