@@ -306,6 +306,11 @@ def test_a_renamed_spot_group_and_a_renamed_idle_group_are_priced_from_their_res
     assert cost.loc[15, "usd_per_hour_system-nodes"] == pytest.approx(0.08)
     assert cost.loc[15, "usd_per_hour"] == pytest.approx(0.096 + 0.08)
     assert cost.loc[20, "usd_per_hour"] == pytest.approx(0.192 + 0.08)
+    # the node groups table says which resource (the cost lines' name) prices each group
+    groups = sections.proposed_architecture(analysis).tables[1].frame
+    assert dict(zip(groups["Node group"], groups["Priced as"], strict=True)) == {
+        "general": "aws_eks_node_group.general", "system-nodes": "aws_eks_node_group.system",
+        "batch-nodes": "aws_eks_node_group.batch"}
 
 
 def test_the_desired_size_warning_names_a_renamed_group_at_its_resource(
