@@ -202,9 +202,16 @@ def _shown_path(path: Path) -> str:
     return str(absolute)
 
 
-def _purchase_option(resources: Sequence[Resource], resource_name: str) -> str:
+def _purchase_option(resources: Sequence[Resource], resource_name: str, book: PriceBook
+                     ) -> str | None:
+    """The purchase option the cost lines price the node group resource's instances at, or
+    ``None`` when they leave them unpriced (a Windows AMI: the tables hold Linux prices), so the
+    chart never draws a price the estimate lacks."""
     for r in resources:
         if r.type == "aws_eks_node_group" and r.name == resource_name:
+            if any(ln.price_not_found for ln in estimate([r], book).lines
+                   if ln.component.startswith("Instance usage")):
+                return None
             return "spot" if r.attributes["capacity_type"] == "SPOT" \
                 else str(r.usage.get("purchase_option", "on_demand"))
     return "on_demand"
@@ -238,10 +245,13 @@ def _cluster_hourly_cost(cluster: ClusterSimulationResult, resources: Sequence[R
     out = pd.DataFrame({"time_s": cluster.nodes["time_s"]})
     total, priced = np.zeros(len(out)), True
     for g in cluster.node_groups:
+        option = _purchase_option(resources, resource_of.get(g.name, g.name), book)
         try:
-            part = hourly_cost(cluster.nodes, {g.name: g.instance_type}, book, region,
-                               _purchase_option(resources, resource_of.get(g.name, g.name)))
+            part = None if option is None else hourly_cost(
+                cluster.nodes, {g.name: g.instance_type}, book, region, option)
         except PricingError:
+            part = None
+        if part is None:
             priced = False  # the estimate flags the missing price
             continue
         out[f"usd_per_hour_{g.name}"] = part[f"usd_per_hour_{g.name}"]

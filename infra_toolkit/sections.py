@@ -19,7 +19,7 @@ from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
 from infra_toolkit.cost import CostEstimate, unit_price_text
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan_architecture import Workload
-from infra_toolkit.plan_cost import in_region, is_load_test
+from infra_toolkit.plan_cost import in_region, is_load_test, node_group_resources
 from infra_toolkit.plan_sections import (
     deployment_strategy,
     monitoring,
@@ -277,8 +277,13 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
     """The proposed resources, node groups and autoscaled workloads as the simulator reads
     them (requests, HPA metrics and behaviour with API defaults, start-up time)."""
     p = a.plan.proposed
+    # the cost lines name the resource: say which one prices each group (node_group_name)
+    resource_of = node_group_resources(a.plan)
     groups = pd.DataFrame([{
-        "Node group": g.name, "Instance types": ", ".join(g.instance_types),
+        "Node group": g.name,
+        "Priced as": f"aws_eks_node_group.{resource_of[g.name]}" if g.name in resource_of
+        else "-",
+        "Instance types": ", ".join(g.instance_types),
         "Capacity": g.capacity_type, "Min": g.min_size, "Desired": g.desired_size,
         "Max": g.max_size, "Disk (GiB)": g.disk_size_gib,
         "Disk type": g.volume_type or "-", "Taints": ", ".join(g.taints) or "-",

@@ -205,6 +205,10 @@ def test_an_existing_data_transfer_resource_takes_the_simulated_egress(book: Pri
                                           "step_s": 60.0}, r"exactly one aws_lb; found 2"),
     ([ALB], {}, {"traffic": PROFILE, "served_rps": [1.0, -2.0], "step_s": 60.0},
      r"served_rps must be a 1-D array of finite rates >= 0"),
+    # the sum over no workload behind the load balancer is the scalar 0.0, not a timeline:
+    # refused, never priced as 0 LCU and 0 GB (analysis passes no traffic profile then)
+    ([ALB], {}, {"traffic": PROFILE, "served_rps": np.sum([], axis=0), "step_s": 60.0},
+     r"served_rps must be a 1-D array of finite rates >= 0"),
     (GROUPS, {"general": -1.0}, {}, r"node_hours_by_node_group\['general'\] = -1.0"),
 ])
 def test_inconsistent_simulation_inputs_are_named(

@@ -130,3 +130,23 @@ def test_the_shared_node_loop_bills_from_launch_too(spec: SimulationSpec,
     _, arrays = timeline(out, spec, frame=False)
     assert summarize(out, spec, arrays).node_hours_by_instance_type == {
         "m5.xlarge": pytest.approx(billed_node_s / 3600)}
+
+
+@pytest.mark.parametrize("engine", ["scalar", "sweep"])
+def test_simulate_many_rows_keep_node_hours_per_instance_type(engine: str) -> None:
+    # two groups of one instance type (the tainted-system case): the row has one
+    # node_hours_<type> column, their sum, and no per-group column (DESIGN: as_row's layout)
+    twin = dataclasses.replace(GROUP, name="ng2", min_size=1)
+    spec = dataclasses.replace(SPEC, node_groups=(GROUP, twin))
+    (row,) = simulate_many(TRAFFIC, [spec], engine=engine).to_dict("records")
+    assert list(row) == [
+        "name", "duration_s", "pod_hours", "peak_replicas", "scale_events", "flaps",
+        "node_scale_ups", "node_scale_downs", "slo_violation_minutes", "offered_requests",
+        "served_requests", "dropped_requests", "max_p95_latency_ms", "mean_cpu_utilization_pct",
+        "node_hours_m5.xlarge", "capacity_episodes", "max_time_to_capacity_s",
+        "mean_time_to_capacity_s"]
+    by_group = simulate(TRAFFIC, spec).summary.node_hours_by_node_group
+    assert set(by_group) == {"ng", "ng2"}
+    # each group keeps its min_size node all 1800 s at least: 0.5 node-hours apiece
+    assert by_group["ng"] >= 0.5 and by_group["ng2"] >= 0.5
+    assert row["node_hours_m5.xlarge"] == pytest.approx(by_group["ng"] + by_group["ng2"])
