@@ -305,8 +305,11 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                   for g, hours in cluster.node_hours_by_node_group.items()}
     first = next(iter(sims.values()))
     window_h = first.summary.duration_s / _SECONDS_PER_HOUR
-    served = np.sum([sims[n].timeline["served_rps"].to_numpy()
-                     for n in load_balanced_workloads(plan)], axis=0)
+    behind = load_balanced_workloads(plan)
+    # none behind the load balancer: reference_traffic_profile gave no profile, so the LB and
+    # egress stay as declared and no served rate is passed (not a scalar 0 standing for one)
+    served = (np.sum([sims[n].timeline["served_rps"].to_numpy() for n in behind], axis=0)
+              if behind else None)
     node_hours.update(idle_node_hours(resources, set(node_hours), window_h))
     priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
                               step_s=float(first.spec.tick_s),
