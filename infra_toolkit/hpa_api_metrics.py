@@ -10,7 +10,7 @@ Object metric's ``describedObject``). Problems are raised through the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from infra_toolkit.hpa_api_fields import DNS_LABEL, ManifestReader
 from infra_toolkit.hpa_problems import NO_VALUE
@@ -25,7 +25,7 @@ from infra_toolkit.hpa_spec import (
     PodsMetricSource,
     ResourceMetricSource,
 )
-from infra_toolkit.label_selector import LabelSelectorRequirement
+from infra_toolkit.label_selector import LabelSelectorRequirement, label_key_rule, label_value_rule
 
 __all__ = ["metric_from_dict", "object_ref_from_dict"]
 
@@ -52,17 +52,19 @@ def _identifier(r: ManifestReader, raw: object, path: str) -> MetricIdentifier:
     labels = selector.get("matchLabels") or {}
     if not isinstance(labels, Mapping):
         raise r.fail(f"{path}.selector.matchLabels", labels, "must be a mapping")
+    # a YAML 1 or true would otherwise become "1" or "True": the API server refuses both
+    pairs = tuple(sorted(
+        (_label_key(r, k, f"{path}.selector.matchLabels"),
+         _label_value(r, v, f"{path}.selector.matchLabels.{k}")) for k, v in labels.items()))
     expressions = r.items(selector.get("matchExpressions") or [],
                           f"{path}.selector.matchExpressions", lambda e, p: _requirement(r, e, p))
-    return MetricIdentifier(name=name, selector=tuple(sorted((str(k), str(v))
-                                                             for k, v in labels.items())),
-                            match_expressions=expressions)
+    return MetricIdentifier(name=name, selector=pairs, match_expressions=expressions)
 
 
 def _requirement(r: ManifestReader, raw: object, path: str) -> LabelSelectorRequirement:
     """One ``matchExpressions`` entry at ``path``: ``{key, operator, values}``."""
     block = r.mapping(raw, path, ("key", "operator", "values"))
-    key = r.string(r.required(block, "key", path, "name the label"), f"{path}.key")
+    key = _label_key(r, r.required(block, "key", path, "name the label"), f"{path}.key")
     operator = r.string(r.required(block, "operator", path,
                                    "use In, NotIn, Exists or DoesNotExist"), f"{path}.operator")
     values = r.items(block.get("values") or [], f"{path}.values",
@@ -71,11 +73,24 @@ def _requirement(r: ManifestReader, raw: object, path: str) -> LabelSelectorRequ
         return LabelSelectorRequirement(key, operator, values)
 
 
+def _label_key(r: ManifestReader, raw: object, path: str) -> str:
+    """A label key at ``path`` (a ``matchLabels`` key is reported at the mapping's path)."""
+    return _label_text(r, raw, path, "must have string label keys", label_key_rule)
+
+
 def _label_value(r: ManifestReader, raw: object, path: str) -> str:
+    return _label_text(r, raw, path, "must be a string", label_value_rule)
+
+
+def _label_text(r: ManifestReader, raw: object, path: str, not_text: str,
+                rule_of: Callable[[str], str | None]) -> str:
     if not isinstance(raw, str):
-        raise r.fail(path, raw, "must be a string",
+        raise r.fail(path, raw, not_text,
                      "quote it: YAML reads 1, true or null unquoted as a number, a boolean, "
                      "nothing")
+    rule = rule_of(raw)
+    if rule is not None:
+        raise r.fail(path, raw, rule)
     return raw
 
 

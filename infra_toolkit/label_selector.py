@@ -7,13 +7,40 @@ An HPA's custom and external metrics select their series with one
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from infra_toolkit.hpa_problems import NO_VALUE, spec_problem
 
-__all__ = ["SELECTOR_OPERATORS", "LabelSelectorRequirement"]
+__all__ = ["SELECTOR_OPERATORS", "LabelSelectorRequirement", "label_key_rule",
+           "label_value_rule"]
 
 SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+# apimachinery's qualified name (IsQualifiedName) and label value (IsValidLabelValue)
+_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_NAME_RULE = ("at most 63 characters: letters, digits, '-', '_' and '.', starting and ending "
+              "with a letter or digit")
+
+
+def label_key_rule(key: str) -> str | None:
+    """The rule a label key breaks (apimachinery's qualified name: an optional DNS-1123
+    subdomain prefix of at most 253 characters and '/', then a name), or None if it is valid."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and (not prefix or len(prefix) > 253 or not _SUBDOMAIN.fullmatch(prefix)):
+        return ("must have a prefix (before '/') that is a lowercase DNS subdomain of at most "
+                "253 characters, e.g. example.com/tier")
+    if len(name) > 63 or not _NAME.fullmatch(name):
+        return f"must be a label name (after an optional 'prefix/') of {_NAME_RULE}"
+    return None
+
+
+def label_value_rule(value: str) -> str | None:
+    """The rule a label value breaks (empty, or a name of at most 63 characters), or None."""
+    if value and (len(value) > 63 or not _NAME.fullmatch(value)):
+        return f"must be empty or a label value of {_NAME_RULE}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

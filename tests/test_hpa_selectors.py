@@ -97,6 +97,53 @@ def test_bad_match_expressions_are_named_by_field_path(kind: str, selector: obje
         _hpa(_metric(kind, selector))
 
 
+LABELS = "spec.metrics[0].external.metric.selector.matchLabels"
+NAME_RULE = ("at most 63 characters: letters, digits, '-', '_' and '.', starting and ending "
+             "with a letter or digit")
+
+
+@pytest.mark.parametrize(
+    ("selector", "message"),
+    [
+        # apimachinery IsQualifiedName / IsValidLabelValue: a space, an underscore at an end,
+        # 64 characters, an uppercase prefix, an empty prefix
+        ({"matchLabels": {"queue name": "orders"}},
+         f"{LABELS} (='queue name') must be a label name (after an optional 'prefix/') of "
+         f"{NAME_RULE} in plans/x.yaml"),
+        ({"matchLabels": {"_queue": "orders"}}, f"{LABELS} (='_queue') must be a label name"),
+        # a long value is shown cut (hpa_problems: 57 characters of its repr, then "...")
+        ({"matchLabels": {"q" * 64: "orders"}}, f"{LABELS} (='{'q' * 56}...) must be a label name"),
+        ({"matchLabels": {"Example.com/queue": "orders"}},
+         f"{LABELS} (='Example.com/queue') must have a prefix (before '/') that is a lowercase "
+         "DNS subdomain of at most 253 characters, e.g. example.com/tier"),
+        ({"matchLabels": {"/queue": "orders"}}, f"{LABELS} (='/queue') must have a prefix"),
+        ({"matchLabels": {"queue": "orders east"}},
+         f"{LABELS}.queue (='orders east') must be empty or a label value of {NAME_RULE}"),
+        ({"matchLabels": {"queue": "o" * 64}}, f"{LABELS}.queue (='{'o' * 56}...) must be empty"),
+        # YAML `canary: true` is a boolean: str() made it "True", which no label value equals
+        ({"matchLabels": {"canary": True}},
+         f"{LABELS}.canary (=True) must be a string in plans/x.yaml (fix: quote it"),
+        ({"matchLabels": {1: "a"}}, f"{LABELS} (=1) must have string label keys"),
+        (_expressions({"key": "queue-", "operator": "Exists"}),
+         f"{EXT}[0].key (='queue-') must be a label name"),
+        (_expressions({"key": "queue", "operator": "In", "values": ["-orders"]}),
+         f"{EXT}[0].values[0] (='-orders') must be empty or a label value"),
+    ],
+)
+def test_label_keys_and_values_follow_the_api_rules(selector: object, message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        _hpa(_metric("External", selector))
+
+
+def test_valid_label_keys_and_values_are_kept() -> None:
+    # a prefixed key, dots/underscores inside, an empty value, 63 characters
+    labels = {"example.com/queue": "orders", "app.kubernetes.io/name": "a_b.c-d",
+              "empty": "", "q" * 63: "v" * 63}
+    spec = _hpa(_metric("External", {"matchLabels": labels}))
+    assert spec.metrics[0].external is not None
+    assert spec.metrics[0].external.metric.selector == tuple(sorted(labels.items()))
+
+
 def test_the_requirement_validates_on_construction() -> None:
     with pytest.raises(SpecError, match=re.escape(
             "values (=['a']) must be empty when operator is Exists (fix: delete values")):
