@@ -44,6 +44,7 @@ from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 from infra_toolkit.review_rules import (
     OBJECTIONS,
     RESUBMITTED,
+    GateFloor,
     PlanStatus,
     ReviewState,
     Status,
@@ -388,11 +389,17 @@ class GateDecision:
 
 
 def gate(
-    store: ApprovalStore, subject: ReviewSubject, *, known: ChainReport | None = None
+    store: ApprovalStore,
+    subject: ReviewSubject,
+    *,
+    known: ChainReport | None = None,
+    floor: GateFloor | None = None,
 ) -> GateDecision:
-    """May ``subject`` be deployed? Yes only when its current digest is APPROVED per its policy,
-    no rejection stands, the store's chain verifies (and still holds ``known``, a head kept
-    outside the store, if given) and its plan id is its own."""
+    """May ``subject`` be deployed? Yes only when its current digest is APPROVED per its policy
+    and meets ``floor`` (the pipeline's own minimum of approvers, and whether the requester's
+    approval counts: the policy is the plan author's; None: the policy alone), no rejection
+    stands, the store's chain verifies (and still holds ``known``, a head kept outside the
+    store, if given) and its plan id is its own."""
     try:
         records = _verified(store, known=known)
     except StoreIntegrityError as exc:
@@ -401,7 +408,14 @@ def gate(
         status = plan_status(records, subject)
     except ApprovalError as exc:  # from the records, not the store: a plan id used twice
         return GateDecision(False, str(exc))
-    return GateDecision(status.status is Status.APPROVED, status.describe())
+    floor = floor or GateFloor()
+    if status.status is not Status.APPROVED or status.review is None:
+        note = floor.unmet_note(status.status, subject.approvers_needed)
+        return GateDecision(False, status.describe() + note)
+    short = floor.shortfall(status.review)
+    if short is not None:
+        return GateDecision(False, f"{subject.name}: {short}")
+    return GateDecision(True, status.describe())
 
 
 def review_status_text(subject: ReviewSubject, store_location: str | None = None) -> str:

@@ -41,6 +41,7 @@ from infra_toolkit.errors import (
     StoreIntegrityError,
     one_line,
 )
+from infra_toolkit.review_rules import GateFloor
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 __all__ = ["REVIEW_COMMANDS"]
@@ -303,19 +304,41 @@ def _add_known_head(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _min_approvers(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive whole number of approvers: pass 1, 2, ..."
+        )
+    return count
+
+
 def _add_gate(sub: SubParsers) -> None:
     p = sub.add_parser(
         "gate", help="exit 0 only if the plan's current digest is approved (for CI/CD)"
     )
     _plan_arg(p)
     _add_known_head(p)
+    p.add_argument(
+        "--min-approvers", type=_min_approvers, default=1, metavar="N",
+        help="the pipeline's floor: fail unless at least N distinct people approved, whatever "
+        "the plan's own policy asks (its author can lower that)",
+    )
+    p.add_argument(
+        "--no-self-approval", dest="self_approval", action="store_false",
+        help="do not count an approval by the person who requested the review",
+    )
 
 
 def _run_gate(args: argparse.Namespace) -> int:
     try:
         subject = read_review_subject(args.plan)
         with open_store(args.db) as store:
-            decision = gate(store, subject, known=args.known_head)
+            floor = GateFloor(args.min_approvers, args.self_approval)
+            decision = gate(store, subject, known=args.known_head, floor=floor)
     except InfraToolkitError as exc:
         # A pipeline asks one question: whatever stops the check (a plan that cannot be read, a
         # store missing, corrupt or unreachable) is a "no" with its reason, not another code.

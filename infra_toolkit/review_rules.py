@@ -20,6 +20,10 @@ Rules (the records of a review, in order):
 - One plan id, one plan file: a plan whose id already holds the reviews of another plan file
   that still exists is refused (a moved plan keeps its reviews).
 
+A pipeline's gate may ask more than the plan's policy (:class:`GateFloor`, which ``status``
+never applies): at least ``min_approvers`` distinct approvers, and, without self-approval, the
+requester's own approval (names compared as above) not counted.
+
 The store, the clock and the commands that write records: :mod:`infra_toolkit.approval`.
 """
 
@@ -37,6 +41,7 @@ from infra_toolkit.review_subject import ReviewSubject
 __all__ = [
     "OBJECTIONS",
     "RESUBMITTED",
+    "GateFloor",
     "PlanStatus",
     "ReviewState",
     "Status",
@@ -117,6 +122,60 @@ class ReviewState:
             f"{head}: {len(self.approvals)} of {self.subject.approvers_needed} approver(s) so far"
             f"{so_far}; {self.approvals_missing} more needed"
         )
+
+
+@dataclass(frozen=True)
+class GateFloor:
+    """What a pipeline's gate asks on top of the plan's own policy, which the plan's author
+    controls: at least ``min_approvers`` distinct approvers (the gate needs the larger of this
+    and the policy's count, its extra approver above the cost threshold included), and with
+    ``self_approval`` False, an approval by the person who requested the review does not
+    count."""
+
+    min_approvers: int = 1
+    self_approval: bool = True
+
+    def __post_init__(self) -> None:
+        n = self.min_approvers
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ApprovalError(
+                f"the gate's --min-approvers {n!r} is not a positive whole number: pass 1, 2, ..."
+            )
+
+    def shortfall(self, state: ReviewState) -> str | None:
+        """Why ``state``, APPROVED under its plan's policy, does not pass this floor (one line:
+        approvals counted of those needed, and what asks for them), or None when it does."""
+        policy = state.subject.approvers_needed
+        needed = max(self.min_approvers, policy)
+        requester = state.request.reviewer
+        own = [] if self.self_approval else [
+            r for r in state.approvals if reviewer_key(r.reviewer) == reviewer_key(requester)
+        ]
+        counted = [r for r in state.approvals if r not in own]
+        if len(counted) >= needed:
+            return None
+        basis = f"the plan's policy asks {policy}"
+        if self.min_approvers > 1:
+            basis = f"the gate's --min-approvers {self.min_approvers}; {basis}"
+        line = (
+            f"{state.review_id} APPROVED under the plan's policy, but the gate counts "
+            f"{len(counted)} of {needed} approver(s) ({basis}): {_who(counted) or 'none'}; "
+            f"{needed - len(counted)} more needed"
+        )
+        for record in own:
+            alias = f" (approved as {record.reviewer})" if record.reviewer != requester else ""
+            line += (
+                f"; {requester} requested the review{alias}; with --no-self-approval that "
+                "approval does not count"
+            )
+        return line
+
+    def unmet_note(self, status: Status, approvers_needed: int) -> str:
+        """What to add to the reason of a review still AWAITING APPROVAL under a policy asking
+        ``approvers_needed`` when this floor asks more (else nothing): its count is the plan's."""
+        if status is not Status.AWAITING_APPROVAL or self.min_approvers <= approvers_needed:
+            return ""
+        return f"; the gate's --min-approvers {self.min_approvers} asks {self.min_approvers} in all"
 
 
 def _who(records: Iterable[Record]) -> str:

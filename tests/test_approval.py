@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.plan import ApprovalPolicy
-from infra_toolkit.review_rules import Status
+from infra_toolkit.review_rules import GateFloor, Status
 from infra_toolkit.review_subject import ReviewSubject, approve_command
 from tests.approval_helpers import at, subject
 
@@ -169,6 +170,59 @@ def test_extra_approver_above_cost_threshold(
     assert gate(store, s).passed is (needed == 1)
     sign_off(store, s, APPROVE, reviewer="bob", at=at(2), answers=ANSWERS)
     assert gate(store, s).passed  # the extra approver, when needed, is the second one
+
+
+@pytest.mark.parametrize(
+    ("delta", "min_approvers", "needed"),
+    [
+        # policy: 1, plus 1 above a $100/month increase; the gate needs the larger of its floor
+        # and that count
+        ("100.01", 1, 2),  # 1 + 1 extra = 2 > floor 1
+        ("100.01", 2, 2),  # max(2, 1 + 1) = 2: the floor and the extra approver are not added
+        ("100.01", 3, 3),  # max(3, 2) = 3
+        ("50", 2, 2),  # no extra approver: max(2, 1) = 2
+    ],
+)
+def test_the_gate_floor_counts_the_policys_extra_approver(
+    store: ApprovalStore, delta: str, min_approvers: int, needed: int
+) -> None:
+    policy = ApprovalPolicy(1, Decimal("100"))
+    s = subject(policy=policy, monthly_cost_delta_usd=Decimal(delta))
+    floor = GateFloor(min_approvers)
+    submit(store, s, requester="dev", at=at(0))
+    approvers = ["alice", "bob", "carol"]
+    for n, name in enumerate(approvers[:needed], 1):
+        assert not gate(store, s, floor=floor).passed
+        sign_off(store, s, APPROVE, reviewer=name, at=at(n), answers=ANSWERS)
+    assert gate(store, s, floor=floor).passed
+
+
+def test_no_self_approval_with_the_extra_approver(store: ApprovalStore) -> None:
+    s = subject(policy=ApprovalPolicy(1, Decimal("100")), monthly_cost_delta_usd=Decimal("120.50"))
+    submit(store, s, requester="dev", at=at(0))
+    record(store, s, [(APPROVE, "Dev"), (APPROVE, "bob")])  # the requester and one other
+    floor = GateFloor(self_approval=False)
+    assert gate(store, s).passed  # the policy's 2 (1 + 1 above $100) are there
+    decision = gate(store, s, floor=floor)
+    assert not decision.passed
+    assert decision.reason.startswith(
+        "plans/checkout.yaml: review-001 APPROVED under the plan's policy, but the gate counts 1 "
+        "of 2 approver(s) (the plan's policy asks 2): bob at "
+    )
+    assert decision.reason.endswith(
+        "; 1 more needed; dev requested the review (approved as Dev); with --no-self-approval "
+        "that approval does not count"
+    )
+    record(store, s, [(APPROVE, "carol")])
+    assert gate(store, s, floor=floor).passed
+
+
+@pytest.mark.parametrize("bad", [0, -2, True, 1.0, "2"])
+def test_a_gate_floor_needs_a_positive_whole_number(bad: Any) -> None:
+    with pytest.raises(ApprovalError,
+                       match=rf"the gate's --min-approvers {re.escape(repr(bad))} is not a "
+                       r"positive whole number: pass 1, 2, \.\.\."):
+        GateFloor(bad)
 
 
 def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> None:

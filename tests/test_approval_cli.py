@@ -699,3 +699,93 @@ def test_a_malformed_reviewed_digest_is_a_usage_error(
     assert exc.value.code == 2
     assert f"argument --digest: {bad!r} is not a plan digest: give the 64 hex digits" in \
         capsys.readouterr().err
+
+
+_AT = r" at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"  # a recorded_at as the records print it
+
+
+def test_the_gate_floor_raises_a_policy_the_plan_author_lowered(run: Run, plan_file: Path) -> None:
+    plan = str(plan_file)  # the stand-in plan's policy asks 1 approver
+    run("submit", plan, "--requester", "dev")
+    code, out, _ = run("gate", plan, "--min-approvers", "2")
+    assert code == 1 and out == (
+        f"FAIL: {plan}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed; "
+        "the gate's --min-approvers 2 asks 2 in all\n"
+    )
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    assert run("gate", plan)[0] == 0
+    assert run("gate", plan, "--min-approvers", "1")[0] == 0
+    code, out, _ = run("gate", plan, "--min-approvers", "2")
+    assert code == 1
+    assert re.fullmatch(
+        re.escape(f"FAIL: {plan}: review-001 APPROVED under the plan's policy, but the gate "
+                  "counts 1 of 2 approver(s) (the gate's --min-approvers 2; the plan's policy "
+                  "asks 1): alice") + _AT + re.escape("; 1 more needed") + "\n",
+        out,
+    ), out
+    # status reports the plan's own policy, which the floor does not change
+    assert run("status", plan)[1].startswith(f"{plan}: review-001 APPROVED by alice at ")
+    run("approve", plan, "--reviewer", "ALICE", *ANSWERS)  # the same person: still one
+    assert run("gate", plan, "--min-approvers", "2")[0] == 1
+    run("approve", plan, "--reviewer", "bob", *ANSWERS)
+    code, out, _ = run("gate", plan, "--min-approvers", "2")
+    assert code == 0 and out.startswith(f"PASS: {plan}: review-001 APPROVED by alice at ")
+    code, out, _ = run("gate", plan, "--min-approvers", "3")
+    assert code == 1 and "counts 2 of 3 approver(s) (the gate's --min-approvers 3; " in out
+
+
+def test_the_gate_floor_never_lowers_the_plans_policy(run: Run, plan_file: Path) -> None:
+    plan_file.write_text("needs two approvers\n")
+    plan = str(plan_file)
+    run("submit", plan, "--requester", "dev")
+    run("approve", plan, "--reviewer", "alice", *ANSWERS)
+    code, out, _ = run("gate", plan, "--min-approvers", "1")
+    assert code == 1 and "1 of 2 approver(s) so far (alice at " in out
+    assert out.endswith("; 1 more needed\n")  # a floor below the policy adds nothing
+
+
+@pytest.mark.parametrize("approver", [
+    "Alice",  # exactly the requester's name
+    "alice",  # case
+    "ＡＬＩＣＥ",  # full-width letters: NFKC makes them "ALICE"
+    "Ali\u200bce ",  # a zero-width space inside, a space after
+])
+def test_no_self_approval_does_not_count_the_requesters_approval(
+    run: Run, plan_file: Path, approver: str
+) -> None:
+    plan = str(plan_file)  # policy: 1 approver
+    run("submit", plan, "--requester", "Alice")
+    run("approve", plan, "--reviewer", approver, *ANSWERS)
+    assert run("gate", plan)[0] == 0  # without the flag the requester's approval counts
+    code, out, _ = run("gate", plan, "--no-self-approval")
+    alias = "" if approver == "Alice" else f" (approved as {approver})"
+    assert code == 1 and out == (
+        f"FAIL: {plan}: review-001 APPROVED under the plan's policy, but the gate counts 0 of "
+        "1 approver(s) (the plan's policy asks 1): none; 1 more needed; "
+        f"Alice requested the review{alias}; with --no-self-approval that approval does not "
+        "count\n"
+    )
+    run("approve", plan, "--reviewer", "Alicia", *ANSWERS)  # another person
+    assert run("gate", plan, "--no-self-approval")[0] == 0
+    code, out, _ = run("gate", plan, "--no-self-approval", "--min-approvers", "2")
+    assert code == 1
+    assert re.fullmatch(
+        re.escape(f"FAIL: {plan}: review-001 APPROVED under the plan's policy, but the gate "
+                  "counts 1 of 2 approver(s) (the gate's --min-approvers 2; the plan's policy "
+                  "asks 1): Alicia") + _AT + re.escape(f"; 1 more needed; Alice requested the "
+                                                       f"review{alias}; with --no-self-approval "
+                                                       "that approval does not count") + "\n",
+        out,
+    ), out
+    assert run("gate", plan, "--min-approvers", "2")[0] == 0  # the flag is what fails it
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "two", "1.5", ""])
+def test_a_bad_min_approvers_is_a_usage_error(
+    bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["gate", "plan.yaml", "--min-approvers", bad])
+    assert exc.value.code == 2
+    assert (f"argument --min-approvers: {bad!r} is not a positive whole number of approvers: "
+            "pass 1, 2, ...") in capsys.readouterr().err
