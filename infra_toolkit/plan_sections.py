@@ -14,8 +14,14 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
-from infra_toolkit.plan_operations_types import Phase, Risk
+from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
+from infra_toolkit.rollout import (
+    DEFAULT_SCALE_DOWN_DELAY_S,
+    canary_bake,
+    rollout_table,
+    time_to_ready,
+)
 
 __all__ = [
     "deployment_strategy",
@@ -39,7 +45,8 @@ def _ordered(items: Sequence[str], css_class: str) -> str:
 
 
 def deployment_strategy(a: PlanAnalysis) -> Section:
-    """How the change rolls out: the strategy, its parameters and, for a canary, its steps."""
+    """How the change rolls out: the strategy, its parameters, for a canary its steps and bake
+    time, and per proposed workload what the strategy implies (:mod:`infra_toolkit.rollout`)."""
     s = a.plan.deployment_strategy
     rows = [("Type", s.type)]
     if s.type == "rolling":
@@ -50,13 +57,75 @@ def deployment_strategy(a: PlanAnalysis) -> Section:
         rows += [("Preview", duration_text(s.preview_s)),
                  ("Auto promote", "yes" if s.auto_promote else "no"),
                  ("Scale-down delay", duration_text(s.scale_down_delay_s))]
-    steps = pd.DataFrame([{"Step": i, "Traffic weight (%)": st.weight_pct,
-                           "Pause": "until promoted by hand" if st.pause_s is None
-                           else duration_text(st.pause_s)} for i, st in enumerate(s.steps, 1)])
     parts: list[str | Table] = [paragraph(s.description), fields(rows, "strategy")]
     if s.steps:
-        parts.append(Table(steps, css_class="canary-steps", caption="Canary steps"))
+        parts += _canary_steps(s.steps)
+    parts += _rollout_parts(a)
     return Section("Deployment Strategy", tuple(parts))
+
+
+def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:
+    """The canary steps with the time elapsed at the end of each pause, and the bake time."""
+    elapsed, manual, rows = 0.0, False, []
+    for i, st in enumerate(steps, 1):
+        manual = manual or st.pause_s is None
+        elapsed += st.pause_s or 0.0
+        rows.append({"Step": i, "Traffic weight (%)": st.weight_pct,
+                     "Pause": "until promoted by hand" if st.pause_s is None
+                     else duration_text(st.pause_s),
+                     "Elapsed at the step's end": ("at least " if manual else "")
+                     + duration_text(elapsed)})
+    bake_s, has_manual = canary_bake(steps)
+    pauses = " + ".join(duration_text(st.pause_s) for st in steps if st.pause_s is not None)
+    bake = (f"Bake time: {'at least ' if has_manual else ''}{duration_text(bake_s)} (the "
+            f"automatic pauses {pauses or 'none'}"
+            + (", plus the wait for a manual promotion)." if has_manual else ")."))
+    return [Table(pd.DataFrame(rows), css_class="canary-steps", caption="Canary steps"),
+            paragraph(bake, "canary-bake")]
+
+
+def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
+    """The rollout of each proposed workload under the strategy, with where its figures come
+    from."""
+    frame = rollout_table(a)
+    if frame.empty:
+        return [paragraph("Rollout figures: none (no scenario was simulated).")]
+    s = a.plan.deployment_strategy
+    caption = {
+        "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "
+                   "percentage of the replicas rounds up, max unavailable rounds down, both 0 "
+                   "makes unavailable 1, 25 % each when unset). Most pods at once = replicas + "
+                   "surge; fewest available = replicas - unavailable, their capacity = that x "
+                   "capacity_rps_per_pod of the workload model, against the expected scenario's "
+                   "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)); "
+                   "duration = waves x time to Ready",
+        "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
+                      "the new set's start until the old one is scaled down: both sets run for "
+                      "time to Ready + preview + scale-down delay (Argo Rollouts' default "
+                      f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given)",
+        "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
+                    "the service is down for one time to Ready",
+        "canary": "The new version's pods per workload and their time to Ready",
+    }[s.type]
+    if s.type in ("rolling", "blue-green"):
+        caption += ("; room at max size = the pods of the workload's requests its node groups "
+                    "hold at max_size (nodes.node_room; other workloads' pods not counted)")
+    notes = []
+    for w in a.plan.proposed.workloads:
+        t = time_to_ready(w)
+        if t is not None and w.name in set(frame["Workload"]):
+            notes.append(f"time to Ready of {w.name}: image pull {t.image_pull_s:g} s + app start "
+                         f"{t.app_start_s:g} s (workload model) + readiness delay "
+                         f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s")
+    return [Table(frame, {"Room at max size": _count_text, "Their capacity (rps)": _count_text,
+                          "Peak rate (rps)": _count_text}, css_class="rollout",
+                  caption=caption),
+            paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload model.",
+                      "rollout-ready")]
+
+
+def _count_text(v: object) -> str:
+    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:g}"
 
 
 def monitoring(a: PlanAnalysis) -> Section:

@@ -353,3 +353,23 @@ def test_a_node_group_the_cost_lines_leave_unpriced_has_no_price_in_the_chart(
     assert run.cluster_hourly_cost is not None
     assert list(run.cluster_hourly_cost.columns) == ["time_s"]  # no group's price, no total
     assert list(run.hourly_cost["api"].columns) == ["time_s"]
+
+
+def test_the_rollout_of_a_workload_without_hpa_or_model(analysis: PlanAnalysis) -> None:
+    from infra_toolkit.rollout import rollout_table
+
+    frame = rollout_table(analysis).set_index("Rolled at")
+    # cron: 1 replica (its Deployment), rolling max_surge 1 / max_unavailable 0 (the small plan);
+    # 100 m / 256 MiB pods on m5.large: floor(1900 / 100) = 19 by CPU, 29 by memory, 27 by pods
+    # -> 19 a node x max_size 4 = 76; no model: no capacity, time to Ready or duration
+    cron = frame.loc["Deployment replicas (no HPA)"]
+    assert cron[["Workload", "Replicas", "Surge", "Unavailable", "Most pods at once",
+                 "Room at max size", "Fits", "Fewest available", "Serves the peak", "Waves",
+                 "Time to Ready", "Duration"]].tolist() == \
+        ["cron", 1, 1, 0, 2, 76, "yes", 1, "-", 1, "-", "-"]
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(analysis).parts)
+    # api and worker: image pull 10 s + app start 20 s, no readiness probe
+    assert ("time to Ready of api: image pull 10 s + app start 20 s (workload model) + "
+            "readiness delay 0 s (Deployment) = 30 s") in html
+    assert "time to Ready of cron" not in html

@@ -295,3 +295,29 @@ def test_scaling_summary_equals_the_simulate_command(
     assert _number(shown["Max p95"]) == pytest.approx(cli["max_p95_latency_ms"], abs=0.5)
     assert _number(shown["Dropped requests (%)"]) == pytest.approx(
         100 * cli["dropped_requests"] / cli["offered_requests"], abs=0.05)
+
+
+def test_deployment_strategy_shows_the_canary_and_each_rollout(soup: BeautifulSoup) -> None:
+    # the default plan's canary: pauses 30 min, 1 h, 2 h, then a manual promotion at 100 %
+    steps = rows(soup, "canary-steps")
+    assert [(r["Traffic weight (%)"], r["Elapsed at the step's end"]) for r in steps] == [
+        ("5", "30 min"), ("25", "1 h 30 min"),  # 30 min + 1 h
+        ("50", "3 h 30 min"), ("100", "at least 3 h 30 min")]  # + 2 h; then a person decides
+    bake = soup.select_one("p.canary-bake")
+    assert bake is not None
+    assert bake.get_text() == ("Bake time: at least 3 h 30 min (the automatic pauses 30 min + "
+                               "1 h + 2 h, plus the wait for a manual promotion).")
+    # backend: at the expected scenario's peak (the scaling summary's own figure) and at the
+    # HPA's minReplicas 3 (backend-hpa.yaml); time to Ready 8 s pull + 12 s start (the plan's
+    # model) + 10 s readiness initialDelaySeconds (backend-deployment.yaml) = 30 s
+    (peak,) = [r["Peak replicas"] for r in rows(soup, "scaling-summary")
+               if r["Scenario"] == "expected-day"]
+    assert rows(soup, "rollout") == [
+        {"Workload": "backend", "Rolled at": "peak replicas in 'expected-day'",
+         "Replicas": peak, "Time to Ready": "30 s"},
+        {"Workload": "backend", "Rolled at": "minReplicas", "Replicas": "3",
+         "Time to Ready": "30 s"}]
+    ready = soup.select_one("p.rollout-ready")
+    assert ready is not None
+    assert ready.get_text() == ("time to Ready of backend: image pull 8 s + app start 12 s "
+                                "(workload model) + readiness delay 10 s (Deployment) = 30 s.")

@@ -1,0 +1,171 @@
+"""rollout: the Deployment controller's fenceposts, rolling waves, blue-green room, canary bake
+time and the Deployment Strategy section's table, every figure worked out by hand below."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from infra_toolkit import sections
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.errors import SpecError
+from infra_toolkit.nodes import NodeGroup, node_room
+from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
+from infra_toolkit.rollout import (
+    blue_green_rollout,
+    canary_bake,
+    resolve_fenceposts,
+    rolling_rollout,
+    rollout_table,
+    scaled_value,
+)
+
+
+@pytest.mark.parametrize(("surge", "unavailable", "replicas", "expected"), [
+    ("25%", "25%", 10, (3, 2)),  # 2.5 up -> 3, 2.5 down -> 2
+    ("25%", 0, 3, (1, 0)),  # 0.75 up -> 1; integer 0 as given
+    ("0%", "0%", 1, (0, 1)),  # both 0: the controller makes unavailable 1
+    (None, None, 4, (1, 1)),  # unset: 25 % each, 1 exactly
+    (None, None, 7, (2, 1)),  # 25 % of 7 = 1.75: up 2, down 1
+    (2, 5, 3, (2, 5)),  # integers as given, even above the replicas
+    ("100%", "0%", 7, (7, 0)),
+    ("25%", "25%", 0, (0, 1)),  # no replicas: both 0, unavailable 1
+    ("33%", "33%", 3, (1, 0)),  # 0.99 up -> 1, down -> 0
+])
+def test_resolve_fenceposts(surge: int | str | None, unavailable: int | str | None,
+                            replicas: int, expected: tuple[int, int]) -> None:
+    assert resolve_fenceposts(surge, unavailable, replicas) == expected
+
+
+def test_a_bad_percentage_is_refused() -> None:
+    with pytest.raises(SpecError, match=r"'25' is not a pod count or a percentage like '25%'"):
+        scaled_value("25", 10, round_up=True)
+
+
+def test_rolling_waves_and_duration() -> None:
+    # 10 replicas, 25 %/25 %: surge 3, unavailable 2; 13 pods at most, 10 - 2 = 8 available;
+    # a wave replaces 3 + 2 = 5 pods: ceil(10 / 5) = 2 waves x 20 s = 40 s
+    r = rolling_rollout(10, "25%", "25%", 20.0, room_pods=13, capacity_rps_per_pod=10.0,
+                        peak_rps=80.0)
+    assert (r.surge, r.unavailable, r.most_pods, r.fewest_available) == (3, 2, 13, 8)
+    assert (r.waves, r.duration_s) == (2, 40.0)
+    assert r.fits is True  # 13 <= 13
+    assert (r.fewest_capacity_rps, r.serves_peak) == (80.0, True)  # 8 x 10 = 80 >= 80
+    # 3 replicas, surge 1, unavailable 0: one pod a wave, ceil(3 / 1) = 3 waves x 30 s = 90 s
+    r = rolling_rollout(3, 1, 0, 30.0)
+    assert (r.most_pods, r.fewest_available, r.waves, r.duration_s) == (4, 3, 3, 90.0)
+    assert (r.fits, r.fewest_capacity_rps, r.serves_peak) == (None, None, None)  # not known
+
+
+def test_fewest_available_short_of_the_peak_is_flagged() -> None:
+    # 4 replicas, surge 0, unavailable 50 % = 2: 2 pods x 30 rps = 60 rps < 70 rps at peak;
+    # the most pods at once (4) do not fit a room of 3
+    r = rolling_rollout(4, 0, "50%", 20.0, room_pods=3, capacity_rps_per_pod=30.0, peak_rps=70.0)
+    assert (r.fewest_available, r.fewest_capacity_rps, r.serves_peak) == (2, 60.0, False)
+    assert r.fits is False
+
+
+def test_blue_green_that_does_not_fit_at_max_size() -> None:
+    # m5.large: 2000 - 100 = 1900 m and 8192 - 600 = 7592 MiB allocatable, 29 - 2 = 27 pods.
+    # A 500 m / 1024 MiB pod: floor(1900 / 500) = 3 by CPU, floor(7592 / 1024) = 7 by memory:
+    # 3 a node, 2 nodes at max_size -> room for 6.
+    group = NodeGroup("small", "m5.large", 2, 8, 29, min_size=1, max_size=2)
+    room = sum(node_room([group], 500, 1024).values())
+    assert room == 6
+    b = blue_green_rollout(4, 30.0, 600.0, None, room)
+    # 2 x 4 = 8 pods > 6; both sets run 30 s to Ready + 600 s preview + 30 s default delay
+    assert (b.pods_at_once, b.fits, b.scale_down_delay_s, b.overlap_s) == (8, False, 30.0, 660.0)
+    # a rolling update of the same 4 pods (25 %: surge 1) needs only 5 pods at once: it fits
+    assert rolling_rollout(4, "25%", "25%", 30.0, room_pods=room).fits is True
+    assert blue_green_rollout(3, 30.0, None, 120.0, room).fits is True  # 6 <= 6
+
+
+def test_canary_bake_time() -> None:
+    automatic = (CanaryStep(10, 300), CanaryStep(50, 600), CanaryStep(100, None))
+    assert canary_bake(automatic[:2]) == (900, False)  # 300 + 600 s, no manual step
+    assert canary_bake(automatic) == (900, True)  # at least 900 s: the last waits for a person
+
+
+# --- the section on the small plan (tests/data/plans/report/small.yaml) ------------------------
+# api: m5.large group of max_size 4; a pod requests 200 m and 256 MiB: floor(1900 / 200) = 9 by
+# CPU, floor(7592 / 256) = 29 by memory, 27 by pods -> 9 a node, room 4 x 9 = 36 pods.
+# Time to Ready: image pull 5 s + app start 10 s (model) + readiness delay 5 s (Deployment) = 20 s.
+# capacity_rps_per_pod 40. HPA minReplicas 2, target 70 % of 200 m = 140 m a pod.
+
+
+def with_strategy(a: PlanAnalysis, strategy: DeploymentStrategy,
+                  expected: str | None = None) -> PlanAnalysis:
+    return dataclasses.replace(
+        a, plan=dataclasses.replace(a.plan, deployment_strategy=strategy),
+        expected_scenario=expected or a.expected_scenario)
+
+
+def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
+    frame = rollout_table(small_analysis)  # rolling, max_surge 1, max_unavailable 0
+    # steady, 40 rps: 2 pods use 20 + 5 x 20 = 120 m each (60 %): the HPA stays at 2
+    assert frame.to_dict("records") == [
+        {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
+         "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room at max size": 36,
+         "Fits": "yes", "Fewest available": 2, "Their capacity (rps)": 80.0,
+         "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,  # ceil(2 / 1)
+         "Time to Ready": "20 s", "Duration": "40 s"},  # 2 x 20 s
+        {"Workload": "api", "Rolled at": "minReplicas", "Replicas": 2,
+         "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room at max size": 36,
+         "Fits": "yes", "Fewest available": 2, "Their capacity (rps)": 80.0,
+         "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,
+         "Time to Ready": "20 s", "Duration": "40 s"}]
+
+
+def test_minreplicas_short_of_the_peak_is_flagged_in_the_section(small_analysis: PlanAnalysis
+                                                                  ) -> None:
+    a = with_strategy(small_analysis, DeploymentStrategy("rolling", "half at a time", 0, "50%"),
+                      expected="double")
+    frame = rollout_table(a)
+    # double, 80 rps: 20 + 400 / N <= 140 m needs N >= 3.34 -> the HPA's peak is 4 pods.
+    # At 4: unavailable floor(2) = 2, 2 x 40 = 80 rps >= 80; at minReplicas 2: floor(1) = 1,
+    # 1 x 40 = 40 rps < 80: flagged.
+    got = frame[["Replicas", "Unavailable", "Fewest available", "Their capacity (rps)",
+                 "Peak rate (rps)", "Serves the peak", "Waves", "Duration"]]
+    assert got.to_dict("records") == [
+        {"Replicas": 4, "Unavailable": 2, "Fewest available": 2, "Their capacity (rps)": 80.0,
+         "Peak rate (rps)": 80.0, "Serves the peak": "yes", "Waves": 2, "Duration": "40 s"},
+        {"Replicas": 2, "Unavailable": 1, "Fewest available": 1, "Their capacity (rps)": 40.0,
+         "Peak rate (rps)": 80.0, "Serves the peak": "NO", "Waves": 2, "Duration": "40 s"}]
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    assert "<td>NO</td>" in html
+    assert ("time to Ready of api: image pull 5 s + app start 10 s (workload model) + readiness "
+            "delay 5 s (Deployment) = 20 s.") in html
+
+
+def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis) -> None:
+    a = with_strategy(small_analysis, DeploymentStrategy("blue-green", "switch", preview_s=600,
+                                                         auto_promote=False))
+    row = rollout_table(a).iloc[0].to_dict()
+    # 2 x 2 = 4 pods <= 36; both sets: 20 s to Ready + 600 s preview + 30 s default delay
+    assert row == {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
+                   "Pods at once": 4, "Room at max size": 36, "Fits": "yes",
+                   "Time to Ready": "20 s", "Preview": "10 min", "Scale-down delay": "30 s",
+                   "Both sets running": "10 min 50 s"}
+    a = with_strategy(small_analysis, DeploymentStrategy("recreate", "stop, then start"))
+    row = rollout_table(a).iloc[0].to_dict()
+    assert (row["Time to Ready"], row["Downtime"]) == ("20 s", "20 s")  # all down meanwhile
+
+
+@pytest.mark.parametrize(("last_pause", "bake"), [
+    (None, "Bake time: at least 15 min (the automatic pauses 5 min + 10 min, plus the wait "
+           "for a manual promotion)."),
+    (120.0, "Bake time: 17 min (the automatic pauses 5 min + 10 min + 2 min)."),
+])
+def test_canary_section_bake_time(small_analysis: PlanAnalysis, last_pause: float | None,
+                                  bake: str) -> None:
+    steps = (CanaryStep(10, 300), CanaryStep(50, 600), CanaryStep(100, last_pause))
+    a = with_strategy(small_analysis, DeploymentStrategy("canary", "weights", steps=steps,
+                                                         traffic_router="alb"))
+    section = sections.deployment_strategy(a)
+    assert f'<p class="canary-bake">{bake}</p>' in section.parts
+    table = next(t for t in section.tables if t.css_class == "canary-steps")
+    # elapsed: 300 s = 5 min, 300 + 600 = 15 min, then the last step
+    assert list(table.frame["Elapsed at the step's end"]) == [
+        "5 min", "15 min", "at least 15 min" if last_pause is None else "17 min"]
