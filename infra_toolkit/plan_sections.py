@@ -95,7 +95,8 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "
                    "percentage of the replicas rounds up, max unavailable rounds down, both 0 "
                    "makes unavailable 1, 25 % each when unset). Most pods at once = replicas + "
-                   "surge; fewest available = replicas - unavailable, their capacity = that x "
+                   "surge, at most 2 x replicas (the new ReplicaSet never exceeds the "
+                   "replicas); fewest available = replicas - unavailable, their capacity = that x "
                    "capacity_rps_per_pod of the workload model, against the expected scenario's "
                    "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)); "
                    "duration = waves x time to Ready",

@@ -4,8 +4,8 @@ I/O).
 - **rolling**: the Kubernetes Deployment controller's fenceposts (``ResolveFenceposts`` in
   pkg/controller/deployment/util): ``maxSurge`` as a percentage of the desired replicas rounds
   up, ``maxUnavailable`` rounds down; when both come to 0, ``maxUnavailable`` is 1; unset, each
-  is 25 %. At most ``replicas + surge`` pods run at once and at least ``replicas - unavailable``
-  are available. Each wave replaces up to ``surge + unavailable`` pods and waits for the new
+  is 25 %. At most ``replicas + min(surge, replicas)`` pods run at once (the new ReplicaSet
+  never grows past the replicas) and at least ``replicas - unavailable`` are available. Each wave replaces up to ``surge + unavailable`` pods and waits for the new
   ones to be Ready, so the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one
   time to Ready each (image pull + app start + readiness delay, as the simulator starts a pod).
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
@@ -108,10 +108,13 @@ def rolling_rollout(replicas: int, max_surge: int | str | None,
     surge, unavailable = resolve_fenceposts(max_surge, max_unavailable, replicas)
     waves = math.ceil(replicas / (surge + unavailable))
     fewest = max(0, replicas - unavailable)
+    # NewRSNewReplicas: the new ReplicaSet scales up by at most replicas - its own replicas, so
+    # a surge above the replicas never runs more than both full sets
+    most = replicas + min(surge, replicas)
     capacity = None if capacity_rps_per_pod is None else fewest * capacity_rps_per_pod
     return RollingRollout(
-        replicas, surge, unavailable, replicas + surge, fewest, waves, waves * time_to_ready_s,
-        fits=None if room_pods is None else replicas + surge <= room_pods,
+        replicas, surge, unavailable, most, fewest, waves, waves * time_to_ready_s,
+        fits=None if room_pods is None else most <= room_pods,
         fewest_capacity_rps=capacity,
         serves_peak=None if capacity is None or peak_rps is None else capacity >= peak_rps)
 
