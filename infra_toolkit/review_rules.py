@@ -22,7 +22,8 @@ Rules (the records of a review, in order):
 
 A pipeline's gate may ask more than the plan's policy (:class:`GateFloor`, which ``status``
 never applies): at least ``min_approvers`` distinct approvers, and, without self-approval, the
-requester's own approval (names compared as above) not counted.
+approval of whoever requested the review or submitted it again (names compared as above) not
+counted.
 
 The store, the clock and the commands that write records: :mod:`infra_toolkit.approval`.
 """
@@ -74,7 +75,8 @@ class Status(StrEnum):
 class ReviewState:
     """One review as its records leave it: ``approvals`` (one per distinct reviewer, since the
     last objection), ``objections`` (standing rejections / change requests), and the review id
-    of a later request for the same plan that supersedes it, if any."""
+    of a later request for the same plan that supersedes it, if any; ``resubmissions``: the
+    comments that submitted it again (each names who asked for it to be current again)."""
 
     request: Record
     subject: ReviewSubject
@@ -82,6 +84,7 @@ class ReviewState:
     approvals: tuple[Record, ...] = ()
     objections: tuple[Record, ...] = ()
     superseded_by: str | None = None
+    resubmissions: tuple[Record, ...] = ()
 
     @property
     def review_id(self) -> str:
@@ -147,9 +150,10 @@ class GateFloor:
         approvals counted of those needed, and what asks for them), or None when it does."""
         policy = state.subject.approvers_needed
         needed = max(self.min_approvers, policy)
-        requester = state.request.reviewer
+        # whoever asked for this review, first or again (a resubmission), requested it
+        requesters = {reviewer_key(r.reviewer): r for r in (*state.resubmissions, state.request)}
         own = [] if self.self_approval else [
-            r for r in state.approvals if reviewer_key(r.reviewer) == reviewer_key(requester)
+            r for r in state.approvals if reviewer_key(r.reviewer) in requesters
         ]
         counted = [r for r in state.approvals if r not in own]
         if len(counted) >= needed:
@@ -163,10 +167,12 @@ class GateFloor:
             f"{needed - len(counted)} more needed"
         )
         for record in own:
-            alias = f" (approved as {record.reviewer})" if record.reviewer != requester else ""
+            asked = requesters[reviewer_key(record.reviewer)]
+            how = "requested the review" if asked is state.request else "submitted the review again"
+            alias = f" (approved as {record.reviewer})" if record.reviewer != asked.reviewer else ""
             line += (
-                f"; {requester} requested the review{alias}; with --no-self-approval that "
-                "approval does not count"
+                f"; {asked.reviewer} {how}{alias}; with --no-self-approval that approval does "
+                "not count"
             )
         return line
 
@@ -224,7 +230,9 @@ def _evaluate(request: Record, events: list[Record], superseded_by: str | None) 
     else:
         status = Status.AWAITING_APPROVAL
     standing = tuple(sorted(objections.values(), key=lambda r: r.seq))
-    return ReviewState(request, subject, status, tuple(approvals.values()), standing, superseded_by)
+    again = tuple(r for r in events if r.kind is RecordKind.COMMENT and r.details.get(RESUBMITTED))
+    return ReviewState(request, subject, status, tuple(approvals.values()), standing, superseded_by,
+                       again)
 
 
 def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
