@@ -5,9 +5,12 @@ I/O).
   pkg/controller/deployment/util): ``maxSurge`` as a percentage of the desired replicas rounds
   up, ``maxUnavailable`` rounds down; when both come to 0, ``maxUnavailable`` is 1; unset, each
   is 25 %. At most ``replicas + min(surge, replicas)`` pods run at once (the new ReplicaSet
-  never grows past the replicas) and at least ``replicas - unavailable`` are available. Each wave replaces up to ``surge + unavailable`` pods and waits for the new
-  ones to be Ready, so the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one
-  time to Ready each (image pull + app start + readiness delay, as the simulator starts a pod).
+  never grows past the replicas) and at least ``replicas - unavailable`` are available. Each
+  wave starts up to ``surge + unavailable`` new pods (with ``maxUnavailable`` 0, only the
+  ``surge``: an old pod goes only once a new one is Ready) and waits for them to be Ready, so
+  the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one time to Ready each
+  (image pull + app start + readiness delay, as the simulator starts a pod); old pods'
+  termination and ``minReadySeconds`` are not counted, so it is a lower bound.
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay.
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
