@@ -148,13 +148,38 @@ class GateFloor:
     def shortfall(self, state: ReviewState) -> str | None:
         """Why ``state``, APPROVED under its plan's policy, does not pass this floor (one line:
         approvals counted of those needed, and what asks for them), or None when it does."""
-        policy = state.subject.approvers_needed
-        needed = max(self.min_approvers, policy)
+        count = self._count(state)
+        if count is None:
+            return None
+        return f"{state.review_id} APPROVED under the plan's policy, but {count}"
+
+    def unmet_note(self, status: Status, state: ReviewState | None) -> str:
+        """What to add to the reason of a review still AWAITING APPROVAL under its policy when
+        this floor asks more approvers or does not count the requester's approval (what the gate
+        counts, and why), else nothing: the reason's own count is the policy's."""
+        if status is not Status.AWAITING_APPROVAL or state is None:
+            return ""
+        count = self._count(state)
+        stricter = self.min_approvers > state.subject.approvers_needed or bool(self._own(state))
+        return f"; {count}" if stricter and count is not None else ""
+
+    def _requesters(self, state: ReviewState) -> dict[str, Record]:
         # whoever asked for this review, first or again (a resubmission), requested it
-        requesters = {reviewer_key(r.reviewer): r for r in (*state.resubmissions, state.request)}
-        own = [] if self.self_approval else [
+        return {reviewer_key(r.reviewer): r for r in (*state.resubmissions, state.request)}
+
+    def _own(self, state: ReviewState) -> list[Record]:
+        """The approvals not counted: a requester's, without self-approval."""
+        requesters = self._requesters(state)
+        return [] if self.self_approval else [
             r for r in state.approvals if reviewer_key(r.reviewer) in requesters
         ]
+
+    def _count(self, state: ReviewState) -> str | None:
+        """'the gate counts C of N approver(s) (what asks for N): who; K more needed', with a
+        clause per requester's approval not counted; None when the floor is met."""
+        policy = state.subject.approvers_needed
+        needed = max(self.min_approvers, policy)
+        requesters, own = self._requesters(state), self._own(state)
         counted = [r for r in state.approvals if r not in own]
         if len(counted) >= needed:
             return None
@@ -162,9 +187,8 @@ class GateFloor:
         if self.min_approvers > 1:
             basis = f"the gate's --min-approvers {self.min_approvers}; {basis}"
         line = (
-            f"{state.review_id} APPROVED under the plan's policy, but the gate counts "
-            f"{len(counted)} of {needed} approver(s) ({basis}): {_who(counted) or 'none'}; "
-            f"{needed - len(counted)} more needed"
+            f"the gate counts {len(counted)} of {needed} approver(s) ({basis}): "
+            f"{_who(counted) or 'none'}; {needed - len(counted)} more needed"
         )
         for record in own:
             asked = requesters[reviewer_key(record.reviewer)]
@@ -175,13 +199,6 @@ class GateFloor:
                 "not count"
             )
         return line
-
-    def unmet_note(self, status: Status, approvers_needed: int) -> str:
-        """What to add to the reason of a review still AWAITING APPROVAL under a policy asking
-        ``approvers_needed`` when this floor asks more (else nothing): its count is the plan's."""
-        if status is not Status.AWAITING_APPROVAL or self.min_approvers <= approvers_needed:
-            return ""
-        return f"; the gate's --min-approvers {self.min_approvers} asks {self.min_approvers} in all"
 
 
 def _who(records: Iterable[Record]) -> str:
