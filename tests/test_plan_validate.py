@@ -456,6 +456,10 @@ MUTATIONS = [
      "belongs to availability SLOs; remove it"),
     ("rolling: {max_surge: 1, max_unavailable: 0}", "rolling: {max_surge: 0, max_unavailable: 0}",
      "deployment_strategy.rolling", "cannot both be 0"),
+    # the API server reads "00%" as 0 (strconv.Atoi of "00"): 0 and 0 % are both zero
+    ("rolling: {max_surge: 1, max_unavailable: 0}",
+     "rolling: {max_surge: '00%', max_unavailable: 0}",
+     "deployment_strategy.rolling", "cannot both be 0"),
     ("rolling: {max_surge: 1, max_unavailable: 0}",
      "rolling: {max_surge: 150%, max_unavailable: 0}", "deployment_strategy.rolling.max_surge",
      "expected a pod count >= 0 or a percentage like '25%', got '150%'"),
