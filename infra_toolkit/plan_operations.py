@@ -77,10 +77,13 @@ def _surge(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> int | str 
     value = m.get(key, 0)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
+    # the API server caps only maxUnavailable at 100 % (IsNotMoreThan100Percent)
+    capped = key == "max_unavailable"
     if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit() \
-            and int(value[:-1]) <= 100:
+            and (not capped or int(value[:-1]) <= 100):
         return value
-    r.add(join_path(p, key), f"expected a pod count >= 0 or a percentage like '25%', got {value!r}")
+    what = "a percentage of at most 100% like '25%'" if capped else "a percentage like '25%'"
+    r.add(join_path(p, key), f"expected a pod count >= 0 or {what}, got {value!r}")
     return None
 
 
