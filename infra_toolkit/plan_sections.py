@@ -108,7 +108,8 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                       "time to Ready + preview + scale-down delay (Argo Rollouts' default "
                       f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given)",
         "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
-                    "the service is down for one time to Ready",
+                    "the service is down for at least one time to Ready (plus the old pods' "
+                    "termination)",
         "canary": "The new version's pods per workload and their time to Ready",
     }[s.type]
     if s.type in ("rolling", "blue-green"):

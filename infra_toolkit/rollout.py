@@ -15,8 +15,9 @@ I/O).
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay.
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
   that.
-- **recreate**: every old pod stops before the new ones start, so the downtime is one time to
-  Ready.
+- **recreate**: the controller stops every old pod and waits for none to be left before the
+  new ones start, so the downtime is at least one time to Ready (the old pods' termination
+  comes first).
 
 Room on the nodes is :func:`~infra_toolkit.nodes.node_room` summed over the groups the workload
 may use: that many pods of its requests fit at the groups' ``max_size``, counting no other
@@ -175,6 +176,10 @@ def time_to_ready(workload: Workload) -> TimeToReady | None:
     return TimeToReady(m.image_pull_s, m.app_start_s, workload.deployment_spec.readiness_delay_s)
 
 
+def _at_least(seconds: float | None) -> str:
+    return duration_text(None) if seconds is None else f"at least {duration_text(seconds)}"
+
+
 def _flag(ok: bool | None) -> str:
     return "-" if ok is None else ("yes" if ok else "NO")
 
@@ -224,7 +229,7 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Both sets running": duration_text(None if ready_s is None else b.overlap_s)})
     else:  # recreate, and the pods a canary's new version runs on
         row.update({"Time to Ready": duration_text(ready_s),
-                     **({"Downtime": duration_text(ready_s)} if s.type == "recreate" else {})})
+                     **({"Downtime": _at_least(ready_s)} if s.type == "recreate" else {})})
     return row
 
 

@@ -150,7 +150,9 @@ def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis) -> None:
                    "Both sets running": "10 min 50 s"}
     a = with_strategy(small_analysis, DeploymentStrategy("recreate", "stop, then start"))
     row = rollout_table(a).iloc[0].to_dict()
-    assert (row["Time to Ready"], row["Downtime"]) == ("20 s", "20 s")  # all down meanwhile
+    # all down meanwhile, and before it while the old pods terminate (Recreate waits until
+    # none is left): at least the 20 s to Ready
+    assert (row["Time to Ready"], row["Downtime"]) == ("20 s", "at least 20 s")
 
 
 @pytest.mark.parametrize(("last_pause", "bake"), [
