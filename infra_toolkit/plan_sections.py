@@ -101,8 +101,8 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                    "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)): "
                    "each wave starts surge + unavailable new pods (only the surge when max "
                    "unavailable is 0: an old pod stops once a new one is Ready) and waits for "
-                   "them; duration = waves x time to Ready, at least (old pods' termination "
-                   "and minReadySeconds not counted)",
+                   "them; duration = waves x time to Ready, at least (old pods' termination, "
+                   "minReadySeconds and any new node's start not counted)",
         "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
                       "the new set's start until the old one is scaled down: both sets run for "
                       "time to Ready + preview + scale-down delay (Argo Rollouts' default "

@@ -10,7 +10,8 @@ I/O).
   ``surge``: an old pod goes only once a new one is Ready) and waits for them to be Ready, so
   the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one time to Ready each
   (image pull + app start + readiness delay, as the simulator starts a pod); old pods'
-  termination and ``minReadySeconds`` are not counted, so it is a lower bound.
+  termination, ``minReadySeconds`` and a new node's start for surge pods are not counted, so
+  it is a lower bound.
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay.
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
