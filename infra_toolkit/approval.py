@@ -410,7 +410,7 @@ def gate(
         return GateDecision(False, str(exc))
     floor = floor or GateFloor()
     if status.status is not Status.APPROVED or status.review is None:
-        note = floor.unmet_note(status.status, subject.approvers_needed)
+        note = floor.unmet_note(status.status, status.review)
         return GateDecision(False, status.describe() + note)
     short = floor.shortfall(status.review)
     if short is not None:

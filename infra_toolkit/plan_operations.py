@@ -77,17 +77,25 @@ def _surge(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> int | str 
     value = m.get(key, 0)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
+    # the API server caps only maxUnavailable at 100 % (IsNotMoreThan100Percent)
+    capped = key == "max_unavailable"
     if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit() \
-            and int(value[:-1]) <= 100:
+            and (not capped or int(value[:-1]) <= 100):
         return value
-    r.add(join_path(p, key), f"expected a pod count >= 0 or a percentage like '25%', got {value!r}")
+    what = "a percentage of at most 100% like '25%'" if capped else "a percentage like '25%'"
+    r.add(join_path(p, key), f"expected a pod count >= 0 or {what}, got {value!r}")
     return None
+
+
+def _is_zero(value: int | str | None) -> bool:
+    # "0%" and "00%" alike: the API server reads the digits before the "%" as a number
+    return value == 0 or (isinstance(value, str) and int(value[:-1]) == 0)
 
 
 def _rolling(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
     r.mapping(m, p, ("max_surge", "max_unavailable"), ("max_surge", "max_unavailable"))
     surge, unavailable = _surge(r, m, "max_surge", p), _surge(r, m, "max_unavailable", p)
-    if surge in (0, "0%") and unavailable in (0, "0%"):
+    if _is_zero(surge) and _is_zero(unavailable):
         r.add(p, "max_surge and max_unavailable cannot both be 0 (the rollout could never "
                  "progress); allow a surge, e.g. max_surge: 25%")
     return {"max_surge": surge, "max_unavailable": unavailable}

@@ -95,16 +95,21 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "
                    "percentage of the replicas rounds up, max unavailable rounds down, both 0 "
                    "makes unavailable 1, 25 % each when unset). Most pods at once = replicas + "
-                   "surge; fewest available = replicas - unavailable, their capacity = that x "
+                   "surge, at most 2 x replicas (the new ReplicaSet never exceeds the "
+                   "replicas); fewest available = replicas - unavailable, their capacity = that x "
                    "capacity_rps_per_pod of the workload model, against the expected scenario's "
-                   "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)); "
-                   "duration = waves x time to Ready",
+                   "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)): "
+                   "each wave starts surge + unavailable new pods (only the surge when max "
+                   "unavailable is 0: an old pod stops once a new one is Ready) and waits for "
+                   "them; duration = waves x time to Ready, at least (old pods' termination, "
+                   "minReadySeconds and any new node's start not counted)",
         "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
                       "the new set's start until the old one is scaled down: both sets run for "
                       "time to Ready + preview + scale-down delay (Argo Rollouts' default "
                       f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given)",
         "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
-                    "the service is down for one time to Ready",
+                    "the service is down for at least one time to Ready (plus the old pods' "
+                    "termination)",
         "canary": "The new version's pods per workload and their time to Ready",
     }[s.type]
     if s.type in ("rolling", "blue-green"):

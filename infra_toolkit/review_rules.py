@@ -22,7 +22,8 @@ Rules (the records of a review, in order):
 
 A pipeline's gate may ask more than the plan's policy (:class:`GateFloor`, which ``status``
 never applies): at least ``min_approvers`` distinct approvers, and, without self-approval, the
-requester's own approval (names compared as above) not counted.
+approval of whoever requested the review or submitted it again (names compared as above) not
+counted.
 
 The store, the clock and the commands that write records: :mod:`infra_toolkit.approval`.
 """
@@ -74,7 +75,8 @@ class Status(StrEnum):
 class ReviewState:
     """One review as its records leave it: ``approvals`` (one per distinct reviewer, since the
     last objection), ``objections`` (standing rejections / change requests), and the review id
-    of a later request for the same plan that supersedes it, if any."""
+    of a later request for the same plan that supersedes it, if any; ``resubmissions``: the
+    comments that submitted it again (each names who asked for it to be current again)."""
 
     request: Record
     subject: ReviewSubject
@@ -82,6 +84,7 @@ class ReviewState:
     approvals: tuple[Record, ...] = ()
     objections: tuple[Record, ...] = ()
     superseded_by: str | None = None
+    resubmissions: tuple[Record, ...] = ()
 
     @property
     def review_id(self) -> str:
@@ -145,12 +148,38 @@ class GateFloor:
     def shortfall(self, state: ReviewState) -> str | None:
         """Why ``state``, APPROVED under its plan's policy, does not pass this floor (one line:
         approvals counted of those needed, and what asks for them), or None when it does."""
+        count = self._count(state)
+        if count is None:
+            return None
+        return f"{state.review_id} APPROVED under the plan's policy, but {count}"
+
+    def unmet_note(self, status: Status, state: ReviewState | None) -> str:
+        """What to add to the reason of a review still AWAITING APPROVAL under its policy when
+        this floor asks more approvers or does not count the requester's approval (what the gate
+        counts, and why), else nothing: the reason's own count is the policy's."""
+        if status is not Status.AWAITING_APPROVAL or state is None:
+            return ""
+        count = self._count(state)
+        stricter = self.min_approvers > state.subject.approvers_needed or bool(self._own(state))
+        return f"; {count}" if stricter and count is not None else ""
+
+    def _requesters(self, state: ReviewState) -> dict[str, Record]:
+        # whoever asked for this review, first or again (a resubmission), requested it
+        return {reviewer_key(r.reviewer): r for r in (*state.resubmissions, state.request)}
+
+    def _own(self, state: ReviewState) -> list[Record]:
+        """The approvals not counted: a requester's, without self-approval."""
+        requesters = self._requesters(state)
+        return [] if self.self_approval else [
+            r for r in state.approvals if reviewer_key(r.reviewer) in requesters
+        ]
+
+    def _count(self, state: ReviewState) -> str | None:
+        """'the gate counts C of N approver(s) (what asks for N): who; K more needed', with a
+        clause per requester's approval not counted; None when the floor is met."""
         policy = state.subject.approvers_needed
         needed = max(self.min_approvers, policy)
-        requester = state.request.reviewer
-        own = [] if self.self_approval else [
-            r for r in state.approvals if reviewer_key(r.reviewer) == reviewer_key(requester)
-        ]
+        requesters, own = self._requesters(state), self._own(state)
         counted = [r for r in state.approvals if r not in own]
         if len(counted) >= needed:
             return None
@@ -158,24 +187,18 @@ class GateFloor:
         if self.min_approvers > 1:
             basis = f"the gate's --min-approvers {self.min_approvers}; {basis}"
         line = (
-            f"{state.review_id} APPROVED under the plan's policy, but the gate counts "
-            f"{len(counted)} of {needed} approver(s) ({basis}): {_who(counted) or 'none'}; "
-            f"{needed - len(counted)} more needed"
+            f"the gate counts {len(counted)} of {needed} approver(s) ({basis}): "
+            f"{_who(counted) or 'none'}; {needed - len(counted)} more needed"
         )
         for record in own:
-            alias = f" (approved as {record.reviewer})" if record.reviewer != requester else ""
+            asked = requesters[reviewer_key(record.reviewer)]
+            how = "requested the review" if asked is state.request else "submitted the review again"
+            alias = f" (approved as {record.reviewer})" if record.reviewer != asked.reviewer else ""
             line += (
-                f"; {requester} requested the review{alias}; with --no-self-approval that "
-                "approval does not count"
+                f"; {asked.reviewer} {how}{alias}; with --no-self-approval that approval does "
+                "not count"
             )
         return line
-
-    def unmet_note(self, status: Status, approvers_needed: int) -> str:
-        """What to add to the reason of a review still AWAITING APPROVAL under a policy asking
-        ``approvers_needed`` when this floor asks more (else nothing): its count is the plan's."""
-        if status is not Status.AWAITING_APPROVAL or self.min_approvers <= approvers_needed:
-            return ""
-        return f"; the gate's --min-approvers {self.min_approvers} asks {self.min_approvers} in all"
 
 
 def _who(records: Iterable[Record]) -> str:
@@ -224,7 +247,9 @@ def _evaluate(request: Record, events: list[Record], superseded_by: str | None) 
     else:
         status = Status.AWAITING_APPROVAL
     standing = tuple(sorted(objections.values(), key=lambda r: r.seq))
-    return ReviewState(request, subject, status, tuple(approvals.values()), standing, superseded_by)
+    again = tuple(r for r in events if r.kind is RecordKind.COMMENT and r.details.get(RESUBMITTED))
+    return ReviewState(request, subject, status, tuple(approvals.values()), standing, superseded_by,
+                       again)
 
 
 def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:

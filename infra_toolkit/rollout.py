@@ -4,16 +4,21 @@ I/O).
 - **rolling**: the Kubernetes Deployment controller's fenceposts (``ResolveFenceposts`` in
   pkg/controller/deployment/util): ``maxSurge`` as a percentage of the desired replicas rounds
   up, ``maxUnavailable`` rounds down; when both come to 0, ``maxUnavailable`` is 1; unset, each
-  is 25 %. At most ``replicas + surge`` pods run at once and at least ``replicas - unavailable``
-  are available. Each wave replaces up to ``surge + unavailable`` pods and waits for the new
-  ones to be Ready, so the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one
-  time to Ready each (image pull + app start + readiness delay, as the simulator starts a pod).
+  is 25 %. At most ``replicas + min(surge, replicas)`` pods run at once (the new ReplicaSet
+  never grows past the replicas) and at least ``replicas - unavailable`` are available. Each
+  wave starts up to ``surge + unavailable`` new pods (with ``maxUnavailable`` 0, only the
+  ``surge``: an old pod goes only once a new one is Ready) and waits for them to be Ready, so
+  the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one time to Ready each
+  (image pull + app start + readiness delay, as the simulator starts a pod); old pods'
+  termination, ``minReadySeconds`` and a new node's start for surge pods are not counted, so
+  it is a lower bound.
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay.
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
   that.
-- **recreate**: every old pod stops before the new ones start, so the downtime is one time to
-  Ready.
+- **recreate**: the controller stops every old pod and waits for none to be left before the
+  new ones start, so the downtime is at least one time to Ready (the old pods' termination
+  comes first).
 
 Room on the nodes is :func:`~infra_toolkit.nodes.node_room` summed over the groups the workload
 may use: that many pods of its requests fit at the groups' ``max_size``, counting no other
@@ -108,10 +113,13 @@ def rolling_rollout(replicas: int, max_surge: int | str | None,
     surge, unavailable = resolve_fenceposts(max_surge, max_unavailable, replicas)
     waves = math.ceil(replicas / (surge + unavailable))
     fewest = max(0, replicas - unavailable)
+    # NewRSNewReplicas: the new ReplicaSet scales up by at most replicas - its own replicas, so
+    # a surge above the replicas never runs more than both full sets
+    most = replicas + min(surge, replicas)
     capacity = None if capacity_rps_per_pod is None else fewest * capacity_rps_per_pod
     return RollingRollout(
-        replicas, surge, unavailable, replicas + surge, fewest, waves, waves * time_to_ready_s,
-        fits=None if room_pods is None else replicas + surge <= room_pods,
+        replicas, surge, unavailable, most, fewest, waves, waves * time_to_ready_s,
+        fits=None if room_pods is None else most <= room_pods,
         fewest_capacity_rps=capacity,
         serves_peak=None if capacity is None or peak_rps is None else capacity >= peak_rps)
 
@@ -169,6 +177,10 @@ def time_to_ready(workload: Workload) -> TimeToReady | None:
     return TimeToReady(m.image_pull_s, m.app_start_s, workload.deployment_spec.readiness_delay_s)
 
 
+def _at_least(seconds: float | None) -> str:
+    return duration_text(None) if seconds is None else f"at least {duration_text(seconds)}"
+
+
 def _flag(ok: bool | None) -> str:
     return "-" if ok is None else ("yes" if ok else "NO")
 
@@ -218,7 +230,7 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Both sets running": duration_text(None if ready_s is None else b.overlap_s)})
     else:  # recreate, and the pods a canary's new version runs on
         row.update({"Time to Ready": duration_text(ready_s),
-                     **({"Downtime": duration_text(ready_s)} if s.type == "recreate" else {})})
+                     **({"Downtime": _at_least(ready_s)} if s.type == "recreate" else {})})
     return row
 
 

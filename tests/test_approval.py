@@ -217,6 +217,46 @@ def test_no_self_approval_with_the_extra_approver(store: ApprovalStore) -> None:
     assert gate(store, s, floor=floor).passed
 
 
+def test_no_self_approval_counts_the_one_who_submitted_the_version_again(
+    store: ApprovalStore,
+) -> None:
+    first, second = subject("a"), subject("b")
+    submit(store, first, requester="bob", at=at(0))  # review-001, requested by bob
+    submit(store, second, requester="bob", at=at(1))  # review-002 supersedes it
+    # the plan goes back to the first version and Alice submits it again: review-001 is the
+    # current review because she asked for it, so her own approval is a self-approval
+    assert submit(store, first, requester="Alice", at=at(2)).resubmitted
+    sign_off(store, first, APPROVE, reviewer="alice", at=at(3), answers=ANSWERS)
+    assert gate(store, first).passed  # the policy's 1 approver
+    decision = gate(store, first, floor=GateFloor(self_approval=False))
+    assert not decision.passed  # 1 approval - alice's own = 0 counted of 1
+    assert decision.reason.startswith(
+        "plans/checkout.yaml: review-001 APPROVED under the plan's policy, but the gate counts 0 "
+        "of 1 approver(s) (the plan's policy asks 1): none; 1 more needed; Alice submitted the "
+        "review again (approved as alice); with --no-self-approval that approval does not count"
+    )
+    sign_off(store, first, APPROVE, reviewer="carol", at=at(4), answers=ANSWERS)
+    assert gate(store, first, floor=GateFloor(self_approval=False)).passed  # carol counts
+
+
+def test_an_awaiting_review_says_what_the_gate_counts(store: ApprovalStore) -> None:
+    s = subject(policy=ApprovalPolicy(2))
+    submit(store, s, requester="dev", at=at(0))
+    record(store, s, [(APPROVE, "Dev")])  # the requester's own approval: 1 of the policy's 2
+    reason = gate(store, s, floor=GateFloor(3, self_approval=False)).reason
+    # the policy counts Dev: 1 of 2, 1 more; the gate needs max(3, 2) = 3 and does not count
+    # Dev: 0 of 3, 3 more
+    assert re.fullmatch(
+        r"plans/checkout\.yaml: review-001 AWAITING APPROVAL: 1 of 2 approver\(s\) so far "
+        r"\(Dev at [^)]+\); 1 more needed; the gate counts 0 of 3 approver\(s\) \(the gate's "
+        r"--min-approvers 3; the plan's policy asks 2\): none; 3 more needed; dev requested the "
+        r"review \(approved as Dev\); with --no-self-approval that approval does not count",
+        reason,
+    )
+    # without a floor asking more, the policy's line alone
+    assert gate(store, s).reason.endswith("; 1 more needed")
+
+
 @pytest.mark.parametrize("bad", [0, -2, True, 1.0, "2"])
 def test_a_gate_floor_needs_a_positive_whole_number(bad: Any) -> None:
     with pytest.raises(ApprovalError,

@@ -710,7 +710,9 @@ def test_the_gate_floor_raises_a_policy_the_plan_author_lowered(run: Run, plan_f
     code, out, _ = run("gate", plan, "--min-approvers", "2")
     assert code == 1 and out == (
         f"FAIL: {plan}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed; "
-        "the gate's --min-approvers 2 asks 2 in all\n"
+        # the gate needs max(2, 1) = 2 and counts none of them: 2 more
+        "the gate counts 0 of 2 approver(s) (the gate's --min-approvers 2; the plan's policy "
+        "asks 1): none; 2 more needed\n"
     )
     run("approve", plan, "--reviewer", "alice", *ANSWERS)
     assert run("gate", plan)[0] == 0

@@ -456,9 +456,15 @@ MUTATIONS = [
      "belongs to availability SLOs; remove it"),
     ("rolling: {max_surge: 1, max_unavailable: 0}", "rolling: {max_surge: 0, max_unavailable: 0}",
      "deployment_strategy.rolling", "cannot both be 0"),
+    # the API server reads "00%" as 0 (strconv.Atoi of "00"): 0 and 0 % are both zero
     ("rolling: {max_surge: 1, max_unavailable: 0}",
-     "rolling: {max_surge: 150%, max_unavailable: 0}", "deployment_strategy.rolling.max_surge",
-     "expected a pod count >= 0 or a percentage like '25%', got '150%'"),
+     "rolling: {max_surge: '00%', max_unavailable: 0}",
+     "deployment_strategy.rolling", "cannot both be 0"),
+    # the API server caps maxUnavailable at 100 % (IsNotMoreThan100Percent), not maxSurge
+    ("rolling: {max_surge: 1, max_unavailable: 0}",
+     "rolling: {max_surge: 1, max_unavailable: 150%}",
+     "deployment_strategy.rolling.max_unavailable",
+     "expected a pod count >= 0 or a percentage of at most 100% like '25%', got '150%'"),
     ("severity: critical", "severity: page", "monitoring.alerts[0].severity",
      "'page' is not valid; valid: 'critical', 'info', 'warning'"),
     ("status: done", "status: finished", "security[0].status", "'finished' is not valid"),
@@ -538,6 +544,19 @@ def test_single_field_mistake_is_named_with_its_fix(tmp_path: Path, old: str, ne
     problems = validate_plan(plan)
     assert [p.path for p in problems] == [path], "\n".join(map(str, problems))
     assert words in problems[0].message
+
+
+@pytest.mark.parametrize("surge", ["150%", "200%"])
+def test_a_max_surge_above_100_percent_is_valid(tmp_path: Path, surge: str) -> None:
+    # apps validation limits only maxUnavailable to 100 %: a surge of 150 % of 4 replicas is 6
+    # new pods (the controller then starts at most the 4 replicas)
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    text = (DATA / "minimal.yaml").read_text()
+    old = "rolling: {max_surge: 1, max_unavailable: 0}"
+    assert old in text
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text.replace(old, f"rolling: {{max_surge: {surge!r}, max_unavailable: 0}}"))
+    assert validate_plan(plan) == []
 
 
 # --- U-1: YAML 1.2 numbers (PyYAML reads YAML 1.1, where 2e2 and 2.5e1 are text) ------------

@@ -150,7 +150,9 @@ def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis) -> None:
                    "Both sets running": "10 min 50 s"}
     a = with_strategy(small_analysis, DeploymentStrategy("recreate", "stop, then start"))
     row = rollout_table(a).iloc[0].to_dict()
-    assert (row["Time to Ready"], row["Downtime"]) == ("20 s", "20 s")  # all down meanwhile
+    # all down meanwhile, and before it while the old pods terminate (Recreate waits until
+    # none is left): at least the 20 s to Ready
+    assert (row["Time to Ready"], row["Downtime"]) == ("20 s", "at least 20 s")
 
 
 @pytest.mark.parametrize(("last_pause", "bake"), [
@@ -169,3 +171,18 @@ def test_canary_section_bake_time(small_analysis: PlanAnalysis, last_pause: floa
     # elapsed: 300 s = 5 min, 300 + 600 = 15 min, then the last step
     assert list(table.frame["Elapsed at the step's end"]) == [
         "5 min", "15 min", "at least 15 min" if last_pause is None else "17 min"]
+
+
+@pytest.mark.parametrize(("replicas", "surge", "room", "most", "fits"), [
+    # NewRSNewReplicas caps the new ReplicaSet at the desired replicas: scaleUpCount =
+    # min(replicas + surge - current, replicas - new), so old (<= 2) + new (<= 2) <= 4 pods,
+    # not 2 + 5 = 7; 4 pods fit in room for 4
+    (2, 5, 4, 4, True),
+    (3, "200%", 6, 6, True),  # 200 % of 3 = 6 surge, still at most 3 + 3 = 6
+    (3, 3, 5, 6, False),  # surge = replicas: 3 + 3 = 6 > 5
+    (0, 4, None, 0, None),  # no replicas: no pod at all
+])
+def test_most_pods_at_once_never_exceeds_twice_the_replicas(
+        replicas: int, surge: int | str, room: int | None, most: int, fits: bool | None) -> None:
+    r = rolling_rollout(replicas, surge, 0, 10.0, room_pods=room)
+    assert (r.most_pods, r.fits) == (most, fits)
