@@ -305,10 +305,8 @@ def _add_known_head(parser: argparse.ArgumentParser) -> None:
 
 
 def _min_approvers(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
+    # ASCII digits only: int() also takes '1_0' (10) and other scripts' digits
+    count = int(text) if text.isascii() and text.isdigit() else 0
     if count < 1:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a positive whole number of approvers: pass 1, 2, ..."

@@ -782,7 +782,8 @@ def test_no_self_approval_does_not_count_the_requesters_approval(
     assert run("gate", plan, "--min-approvers", "2")[0] == 0  # the flag is what fails it
 
 
-@pytest.mark.parametrize("bad", ["0", "-1", "two", "1.5", ""])
+# '1_0' and '٢' (Arabic-Indic two) are numbers to Python's int(), not to a pipeline's author
+@pytest.mark.parametrize("bad", ["0", "-1", "two", "1.5", "", "1_0", "\u0662", " 2"])
 def test_a_bad_min_approvers_is_a_usage_error(
     bad: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
