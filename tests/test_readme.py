@@ -19,7 +19,8 @@ from tests.readme_examples import DEFAULT_PLAN, ReportRun, examples, run_example
 MAKE_BLOCK = ("make report   # creates .venv, installs, writes reports/ecommerce-eks.html from the "
               "default plan\nmake test     # same environment, whole test suite\n")
 JUPYTER_BLOCK = ".venv/bin/pip install -e '.[notebooks]'\n.venv/bin/jupyter lab notebooks/\n"
-CLOUDWATCH_BLOCK = ("infra-toolkit traffic cloudwatch --load-balancer app/shop/50dc6c495c0c9188 \\\n"
+CLOUDWATCH_BLOCK = ("infra-toolkit traffic cloudwatch --load-balancer "
+                    "app/shop/50dc6c495c0c9188 \\\n"
                     "    --start 2026-11-23T00:00:00Z --end 2026-11-24T00:00:00Z --region "
                     "us-east-1 \\\n    --out plans/traces/shop-monday.csv\n")
 

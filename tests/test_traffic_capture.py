@@ -105,7 +105,11 @@ def test_a_failed_capture_leaves_the_previous_csv(
     out.write_text("timestamp,requests_per_second\n0,1\n60,2\n")
     before = out.read_bytes()
     assert _capture(out) == 2  # nothing in CloudWatch for that load balancer
-    assert "CloudWatch returned no datapoints" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "CloudWatch returned no datapoints" in err
+    # AWS's retention (CloudWatch concepts, "Metrics retention"): a too-fine period over an old
+    # range returns nothing, so the message says which period reaches back how far
+    assert "60 s periods for 15 days, 300 s for 63 days and 3600 s for 455 days" in err
     assert out.read_bytes() == before
     assert not (tmp_path / "monday.md").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["monday.csv"]  # no temp file left
