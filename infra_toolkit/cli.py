@@ -6,8 +6,9 @@ found by ``cost``); 2 bad input or environment (an
 plan or store it cannot read is a FAIL with its reason, exit 1 (argparse usage errors stay 2).
 
 Each subcommand is a pair ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``, registered
-in ``_COMMANDS``; ``simulate`` lives in :mod:`infra_toolkit.cli_simulate`, the review
-subcommands (submit ... verify) in :mod:`infra_toolkit.cli_review`.
+in ``_COMMANDS``; ``simulate`` lives in :mod:`infra_toolkit.cli_simulate`, ``traffic`` in
+:mod:`infra_toolkit.cli_traffic`, the review subcommands (submit ... verify) in
+:mod:`infra_toolkit.cli_review`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 from infra_toolkit import __version__
 from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
 from infra_toolkit.cli_simulate import SIMULATE_COMMANDS
+from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
 from infra_toolkit.errors import InfraToolkitError
 
 if TYPE_CHECKING:
@@ -276,6 +278,7 @@ _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
     (_add_version, "version", _run_version),
     (_add_validate, "validate", _run_validate),
     *SIMULATE_COMMANDS,
+    *TRAFFIC_COMMANDS,
     (_add_cost, "cost", _run_cost),
     (_add_pricing, "pricing", _run_pricing),
     (_add_report, "report", _run_report),

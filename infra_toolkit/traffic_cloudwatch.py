@@ -153,7 +153,9 @@ def get_cloudwatch_traffic(
     if seen == 0:
         raise TrafficError(
             f"CloudWatch returned no datapoints for {series} between {start.isoformat()} and "
-            f"{end.isoformat()}; check the dimension values, the region and the time range"
+            f"{end.isoformat()}; check the dimension values, the region and the time range "
+            "(CloudWatch keeps periods under 60 s for 3 hours, 60 s periods for 15 days, 300 s "
+            "for 63 days and 3600 s for 455 days: an older range needs a longer period)"
         )
     curve = TrafficCurve(counts / period_s, float(period_s), pd.Timestamp(start),
                          name if name is not None else metric_name)

@@ -4,11 +4,13 @@ targets and installing JupyterLab, which needs the network) are checked as far a
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import tomllib
 
 import nbformat
 
+from infra_toolkit.cli import build_parser
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.plan import read_plan
 from tests.conftest import REPO_ROOT
@@ -17,13 +19,17 @@ from tests.readme_examples import DEFAULT_PLAN, ReportRun, examples, run_example
 MAKE_BLOCK = ("make report   # creates .venv, installs, writes reports/ecommerce-eks.html from the "
               "default plan\nmake test     # same environment, whole test suite\n")
 JUPYTER_BLOCK = ".venv/bin/pip install -e '.[notebooks]'\n.venv/bin/jupyter lab notebooks/\n"
+CLOUDWATCH_BLOCK = ("infra-toolkit traffic cloudwatch --load-balancer "
+                    "app/shop/50dc6c495c0c9188 \\\n"
+                    "    --start 2026-11-23T00:00:00Z --end 2026-11-24T00:00:00Z --region "
+                    "us-east-1 \\\n    --out plans/traces/shop-monday.csv\n")
 
 
 def test_every_sh_block_is_run_or_checked() -> None:
     run = examples()
     assert list(run) == ["check-and-report", "sign-off", "notebook-batch"]
     assert sh_blocks() == [MAKE_BLOCK, run["check-and-report"], run["sign-off"],
-                           run["notebook-batch"], JUPYTER_BLOCK]
+                           CLOUDWATCH_BLOCK, run["notebook-batch"], JUPYTER_BLOCK]
 
 
 def test_check_and_report_output(default_report: ReportRun) -> None:
@@ -74,3 +80,13 @@ def test_notebooks_extra_installs_jupyterlab() -> None:
         "optional-dependencies"]
     assert [re.split(r"[<>=]", spec)[0] for spec in extras["notebooks"]] == ["jupyterlab"]
     assert "jupyterlab" not in " ".join(extras["dev"])  # make test stays without it
+
+
+def test_cloudwatch_example_is_a_valid_command() -> None:
+    # it needs AWS, so it cannot run here: its arguments parse, and the CSV it writes (the same
+    # format, tests/test_traffic_capture.py) goes where plans keep their traces
+    words = shlex.split(CLOUDWATCH_BLOCK.replace("\\\n", " "))
+    assert words[0] == "infra-toolkit"
+    args = build_parser().parse_args(words[1:])
+    assert (args.command, args.traffic_command) == ("traffic", "cloudwatch")
+    assert args.out.startswith("plans/traces/") and args.period_s == 60

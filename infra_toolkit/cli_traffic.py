@@ -1,0 +1,157 @@
+"""The ``traffic`` subcommand: capture a real request-rate curve as a CSV a plan can replay.
+
+``infra-toolkit traffic cloudwatch`` is the one command that reads CloudWatch (the user asks
+for it by running it); the plan then names the CSV it wrote, so reports and their digests never
+depend on the network. Beside the CSV goes an origin note (``NAME.md``, as for the shipped
+traces): what was asked of which account's region, and when.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from infra_toolkit.errors import TrafficError
+
+if TYPE_CHECKING:
+    from infra_toolkit.cli_review import Runner, SubParsers
+    from infra_toolkit.traffic import TrafficCurve
+
+__all__ = ["TRAFFIC_COMMANDS", "origin_note"]
+
+
+def _add_traffic(sub: SubParsers) -> None:
+    p = sub.add_parser("traffic", help="capture a traffic curve as a CSV (from CloudWatch)")
+    actions = p.add_subparsers(dest="traffic_command", metavar="ACTION", required=True)
+    cw = actions.add_parser(
+        "cloudwatch", help="request rate from CloudWatch GetMetricData into a CSV",
+        description="Read a request count from CloudWatch (default: an ALB's RequestCount, "
+                    "summed per period) and write it as timestamp,requests_per_second at the "
+                    "period's step, with an origin note NAME.md beside it. A period without a "
+                    "datapoint counts 0 requests (CloudWatch publishes none when there were none). "
+                    "The only command besides `pricing refresh` that uses the network.")
+    target = cw.add_mutually_exclusive_group(required=True)
+    target.add_argument("--load-balancer", metavar="ID", help="the ALB's LoadBalancer dimension, "
+                        "e.g. app/shop/50dc6c495c0c9188 (the end of its ARN)")
+    target.add_argument("--dimension", metavar="NAME=VALUE", action="append",
+                        help="a dimension of the metric (repeatable), for another metric")
+    cw.add_argument("--start", required=True, metavar="ISO", help="first instant, ISO-8601 "
+                    "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
+    cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
+    cw.add_argument("--period-s", type=int, default=60, metavar="S",
+                    help="CloudWatch period, seconds (1, 5, 10, 30 or a multiple of 60; "
+                         "default 60)")
+    cw.add_argument("--namespace", default="AWS/ApplicationELB")
+    cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
+                    "RequestCount)")
+    cw.add_argument("--statistic", default="Sum", help="per-period statistic giving the "
+                    "request count (default Sum)")
+    cw.add_argument("--region", help="AWS region (default: the SDK's, e.g. AWS_REGION)")
+    cw.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
+    cw.add_argument("--out", required=True, metavar="PATH.csv", help="CSV to write (replaced "
+                    "atomically); the origin note goes to PATH.md")
+
+
+def _instant(text: str, flag: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise TrafficError(f"traffic cloudwatch {flag}: {text!r} is not an ISO-8601 time; write "
+                           "e.g. 2026-11-23T00:00:00Z") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _dimensions(args: argparse.Namespace) -> dict[str, str]:
+    if args.load_balancer:
+        return {"LoadBalancer": args.load_balancer}
+    dims: dict[str, str] = {}
+    for item in args.dimension:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise TrafficError(f"traffic cloudwatch --dimension {item!r}: write NAME=VALUE, e.g. "
+                               "--dimension TargetGroup=targetgroup/shop/0123456789abcdef")
+        if name.strip() in dims:
+            raise TrafficError(f"traffic cloudwatch --dimension {name.strip()!r} is given twice; "
+                               "a metric has one value per dimension")
+        dims[name.strip()] = value.strip()
+    return dims
+
+
+def _client(profile: str | None, region: str | None) -> object:
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+        return session.client("cloudwatch", region_name=region)
+    except BotoCoreError as exc:  # an unknown profile, no region anywhere
+        raise TrafficError(f"cannot create the CloudWatch client: {exc}; check --profile and "
+                           "--region (or AWS_REGION)") from None
+
+
+def origin_note(csv_name: str, curve: TrafficCurve, request: dict[str, object],
+                retrieved: datetime, argv: Sequence[str]) -> str:
+    """The Markdown origin note written beside a captured CSV: what was asked (``request``: the
+    GetMetricData inputs), when (``retrieved``, UTC), by which command, and the curve's shape."""
+    peak = float(curve.rps.max())
+    rows = "\n".join(f"| {k} | {v} |" for k, v in request.items())
+    return (
+        f"# {csv_name}\n\n"
+        "Captured from Amazon CloudWatch `GetMetricData` by `infra-toolkit traffic cloudwatch`: "
+        "each period's statistic (a request count) divided by the period gives "
+        "`requests_per_second`; a period without a datapoint is 0 requests.\n\n"
+        "| field | value |\n|---|---|\n"
+        f"{rows}\n"
+        f"| rows | {curve.rps.size} of {curve.step_s:g} s |\n"
+        f"| mean / peak | {float(curve.rps.mean()):.4g} / {peak:.4g} requests per second |\n"
+        f"| retrieved | {retrieved.strftime('%Y-%m-%dT%H:%M:%SZ')} |\n\n"
+        f"Command: `{shlex.join(['infra-toolkit', *argv])}`\n"
+    )
+
+
+def _run_traffic(args: argparse.Namespace) -> int:
+    from infra_toolkit.atomic import replace_file
+    from infra_toolkit.traffic import get_cloudwatch_traffic
+    from infra_toolkit.traffic_csv import write_traffic_csv
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".csv":
+        raise TrafficError(f"traffic cloudwatch --out {args.out!r}: name a .csv file (the origin "
+                           "note is written beside it as .md)")
+    start, end = _instant(args.start, "--start"), _instant(args.end, "--end")
+    if end <= start:
+        raise TrafficError(f"traffic cloudwatch --end {args.end} is not after --start "
+                           f"{args.start}; give the range's first instant, then its end")
+    dims = _dimensions(args)
+    curve = get_cloudwatch_traffic(dims, start, end, namespace=args.namespace,
+                                   metric_name=args.metric, statistic=args.statistic,
+                                   period_s=args.period_s, name=out.stem,
+                                   client=_client(args.profile, args.region))
+    write_traffic_csv(curve, out)
+    request: dict[str, object] = {
+        "namespace / metric / statistic": f"`{args.namespace}` `{args.metric}` `{args.statistic}`",
+        "dimensions": ", ".join(f"`{k}={v}`" for k, v in dims.items()),
+        "region": args.region or "the SDK default",
+        "range (UTC)": f"{start.isoformat()} .. {end.isoformat()} (end excluded)",
+        "period": f"{args.period_s} s",
+    }
+    note = origin_note(out.name, curve, request, datetime.now(UTC), sys.argv[1:])
+    try:
+        replace_file(out.with_suffix(".md"), note.encode("utf-8"))
+    except OSError as exc:
+        raise TrafficError(f"wrote {out} but not its origin note {out.with_suffix('.md')}: "
+                           f"{exc.strerror or exc}") from None
+    print(f"{out}: {curve.rps.size} rows of {curve.step_s:g} s, mean "
+          f"{float(curve.rps.mean()):.4g} rps, peak {float(curve.rps.max()):.4g} rps "
+          f"(origin note {out.with_suffix('.md')})")
+    return 0
+
+
+TRAFFIC_COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
+    (_add_traffic, "traffic", _run_traffic),
+]

@@ -1,0 +1,148 @@
+"""Capturing a curve as a CSV: write_traffic_csv round trips; `traffic cloudwatch` via moto."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import numpy as np
+import pandas as pd
+import pytest
+from moto import mock_aws
+
+from infra_toolkit.cli import main
+from infra_toolkit.errors import TrafficError
+from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.traffic_csv import read_traffic_csv, traffic_csv_text, write_traffic_csv
+
+T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+LB = "app/shop/50dc6c495c0c9188"
+
+
+@pytest.mark.parametrize(("start", "expected"), [
+    (pd.Timestamp("2024-03-01T12:00:00Z"),
+     "timestamp,requests_per_second\n2024-03-01T12:00:00Z,1.5\n2024-03-01T12:01:00Z,0.1\n"),
+    (pd.Timestamp("2024-03-01T13:00:00+01:00"),  # converted to UTC
+     "timestamp,requests_per_second\n2024-03-01T12:00:00Z,1.5\n2024-03-01T12:01:00Z,0.1\n"),
+    (pd.Timestamp("2024-03-01T12:00:00"),  # naive stays naive
+     "timestamp,requests_per_second\n2024-03-01T12:00:00,1.5\n2024-03-01T12:01:00,0.1\n"),
+    (None, "timestamp,requests_per_second\n0,1.5\n60,0.1\n"),
+])
+def test_csv_text(start: pd.Timestamp | None, expected: str) -> None:
+    assert traffic_csv_text(TrafficCurve(np.array([1.5, 0.1]), 60.0, start)) == expected
+
+
+@pytest.mark.parametrize("start", [None, pd.Timestamp("2024-03-01T12:00:00Z"),
+                                   pd.Timestamp("2024-03-01T12:00:00")])
+def test_written_file_reads_back_exactly(tmp_path: Path, start: pd.Timestamp | None) -> None:
+    # 0.1 + 0.2 is 0.30000000000000004: a rounded writer would read back 0.3
+    rates = np.array([0.1 + 0.2, 1e-7, 123456.789, 0.0])
+    path = tmp_path / "t.csv"
+    write_traffic_csv(TrafficCurve(rates, 0.5, start), path)
+    back = read_traffic_csv(path)
+    assert back.step_s == 0.5
+    assert back.rps.tolist() == rates.tolist()
+    assert back.start == start
+
+
+def test_write_failure_names_the_file_and_keeps_nothing_half(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "t.csv"
+    with pytest.raises(TrafficError, match=r"cannot write traffic file .*missing-folder/t\.csv: "
+                                           r".*; choose a writable path"):
+        write_traffic_csv(TrafficCurve(np.array([1.0]), 60.0), target)
+    assert not target.parent.exists()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def _put(counts: list[tuple[int, float]]) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    for offset_s, value in counts:
+        cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[{
+            "MetricName": "RequestCount", "Dimensions": [{"Name": "LoadBalancer", "Value": LB}],
+            "Timestamp": T0 + timedelta(seconds=offset_s), "Value": value, "Unit": "Count"}])
+
+
+def _capture(out: Path, *extra: str) -> int:
+    return main(["traffic", "cloudwatch", "--load-balancer", LB, "--start", "2024-03-01T12:00:00Z",
+                 "--end", "2024-03-01T12:04:00Z", "--region", "us-east-1", "--out", str(out),
+                 *extra])
+
+
+@mock_aws
+def test_cloudwatch_capture_writes_csv_and_origin_note(
+        aws_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # minute 0: 240 + 360 = 600 requests -> 10 rps; minute 1: none -> 0; minute 2: 1200 -> 20;
+    # minute 3: 30 -> 0.5. Mean (10 + 0 + 20 + 0.5) / 4 = 7.625, peak 20.
+    _put([(5, 240.0), (30, 360.0), (130, 1200.0), (200, 30.0)])
+    out = tmp_path / "monday.csv"
+    assert _capture(out) == 0
+    assert out.read_text() == ("timestamp,requests_per_second\n"
+                               "2024-03-01T12:00:00Z,10.0\n2024-03-01T12:01:00Z,0.0\n"
+                               "2024-03-01T12:02:00Z,20.0\n2024-03-01T12:03:00Z,0.5\n")
+    assert capsys.readouterr().out == (f"{out}: 4 rows of 60 s, mean 7.625 rps, peak 20 rps "
+                                       f"(origin note {tmp_path / 'monday.md'})\n")
+    note = (tmp_path / "monday.md").read_text()
+    assert note.startswith("# monday.csv\n")
+    for line in ("| namespace / metric / statistic | `AWS/ApplicationELB` `RequestCount` `Sum` |",
+                 f"| dimensions | `LoadBalancer={LB}` |", "| region | us-east-1 |",
+                 "| range (UTC) | 2024-03-01T12:00:00+00:00 .. 2024-03-01T12:04:00+00:00 (end "
+                 "excluded) |", "| period | 60 s |", "| rows | 4 of 60 s |",
+                 "| mean / peak | 7.625 / 20 requests per second |"):
+        assert line in note.splitlines()
+
+
+@mock_aws
+def test_a_failed_capture_leaves_the_previous_csv(
+        aws_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "monday.csv"
+    out.write_text("timestamp,requests_per_second\n0,1\n60,2\n")
+    before = out.read_bytes()
+    assert _capture(out) == 2  # nothing in CloudWatch for that load balancer
+    err = capsys.readouterr().err
+    assert "CloudWatch returned no datapoints" in err
+    # AWS's retention (CloudWatch concepts, "Metrics retention"): a too-fine period over an old
+    # range returns nothing, so the message says which period reaches back how far
+    assert "60 s periods for 15 days, 300 s for 63 days and 3600 s for 455 days" in err
+    assert out.read_bytes() == before
+    assert not (tmp_path / "monday.md").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["monday.csv"]  # no temp file left
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--load-balancer", LB, "--start", "2024-03-01 noon", "--end", "2024-03-01T13:00:00Z",
+      "--out", "x.csv"], "--start: '2024-03-01 noon' is not an ISO-8601 time; write e.g."),
+    (["--load-balancer", LB, "--start", "2024-03-01T13:00:00Z", "--end", "2024-03-01T12:00:00Z",
+      "--out", "x.csv"], "--end 2024-03-01T12:00:00Z is not after --start"),
+    (["--dimension", "TargetGroup", "--start", "2024-03-01T12:00:00Z", "--end",
+      "2024-03-01T13:00:00Z", "--out", "x.csv"], "--dimension 'TargetGroup': write NAME=VALUE"),
+    (["--dimension", "A=1", "--dimension", "A=2", "--start", "2024-03-01T12:00:00Z", "--end",
+      "2024-03-01T13:00:00Z", "--out", "x.csv"], "--dimension 'A' is given twice"),
+    (["--load-balancer", LB, "--start", "2024-03-01T12:00:00Z", "--end", "2024-03-01T13:00:00Z",
+      "--out", "x.txt"], "--out 'x.txt': name a .csv file"),
+])
+def test_bad_arguments_are_one_line_before_any_aws_call(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(boto3, "Session", None)  # any AWS call would fail loudly
+    assert main(["traffic", "cloudwatch", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: traffic cloudwatch ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_unknown_profile_is_one_clear_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    assert _capture(tmp_path / "t.csv", "--profile", "nosuch") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot create the CloudWatch client: ")
+    assert "nosuch" in err and "check --profile and --region" in err
