@@ -136,6 +136,22 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     refresh.add_argument("--pricing-dir", metavar="DIR", help="table folder (default: "
                          "pricing_data/)")
     refresh.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
+    spot = actions.add_parser(
+        "spot", help="spot rates from the EC2 spot price history into an overrides file",
+        description="Read EC2 DescribeSpotPriceHistory for instance types over a window and "
+                    "write each type's rate (the mean over the zones of each zone's "
+                    "time-weighted mean) as a purchase_option: spot rate in an overrides file "
+                    "(created, or updated keeping its other entries; YAML comments are not "
+                    "kept). Name the file as the plan's pricing_overrides or --pricing-overrides.")
+    spot.add_argument("--region", required=True, help="region code, e.g. us-east-1")
+    spot.add_argument("--instance-type", required=True, action="append",
+                      help="instance type (repeatable)")
+    spot.add_argument("--days", type=int, default=30, metavar="N", help="window: the N days up "
+                      "to the current whole hour, at most 90 (the history AWS keeps); default 30")
+    spot.add_argument("--product-description", default="Linux/UNIX",
+                      help="history's product, default Linux/UNIX (what EKS nodes run)")
+    spot.add_argument("--out", required=True, metavar="OVERRIDES.yaml")
+    spot.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
     show = actions.add_parser("show", help="list the tables a price book loads, with SHA-256")
     _add_pricing_options(show)
     lookup = actions.add_parser("lookup", help="one price and the table row it comes from")
@@ -189,6 +205,8 @@ def _run_pricing(args: argparse.Namespace) -> int:
         price = _price_book(args).lookup(kind, args.purchase_option, region=args.region, **key)
         print(f"{unit_price_text(price.usd_per_unit)} per {price.unit}  ({price.ref})")
         return 0
+    if args.pricing_command == "spot":
+        return _run_pricing_spot(args)
     for region in args.region:  # a typo fails before any AWS client is made
         check_region_code(region, "pricing refresh --region")
     client = pricing_refresh.pricing_client(args.profile)
@@ -198,6 +216,43 @@ def _run_pricing(args: argparse.Namespace) -> int:
                                           client=client)
         print(f"{r.path}: {r.rows_from_aws} rows from AWS for {region}, {r.rows_kept} kept"
               + (f"; supersedes {r.superseded.name}" if r.superseded else ""))
+    return 0
+
+
+def _run_pricing_spot(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from infra_toolkit.errors import PricingError
+    from infra_toolkit.pricing_tables import check_region_code
+    from infra_toolkit.spot_prices import (
+        fetch_spot_price_history,
+        spot_client,
+        spot_rates,
+        write_spot_overrides,
+    )
+
+    check_region_code(args.region, "pricing spot --region")
+    if not 1 <= args.days <= 90:
+        raise PricingError(f"pricing spot --days {args.days}: give 1 to 90 (AWS keeps 90 days "
+                           "of spot price history)")
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=args.days)
+    types = list(dict.fromkeys(args.instance_type))
+    points = fetch_spot_price_history(spot_client(args.profile, args.region), types, start, end,
+                                      args.product_description, args.region)
+    rates = spot_rates(points, start, end, args.region, args.product_description)
+    missing = [t for t in types if t not in rates]
+    if missing:
+        raise PricingError(f"no {args.product_description} spot price history for "
+                           f"{', '.join(missing)} in {args.region} over the last {args.days} "
+                           "days: check the type's name, or that it is sold as spot there; "
+                           f"nothing written to {args.out}")
+    write_spot_overrides(args.out, [rates[t] for t in types])
+    for t in types:
+        r = rates[t]
+        print(f"{t} {args.region}: ${r.usd_per_hour} per hour spot ({len(r.zones)} zone(s), "
+              f"{min(r.zones.values())} to {max(r.zones.values())})")
+    print(f"{args.out}: {len(types)} spot rate(s) written")
     return 0
 
 
