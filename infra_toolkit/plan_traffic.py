@@ -96,16 +96,22 @@ def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[
 def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
     trace = read_traffic_csv(traffic.path, interpolate_gaps=traffic.interpolate_gaps,
                              gap_option="`interpolate_gaps: true` in this csv: block")
+    # start/end cut only a file of ISO 8601 times: one of seconds from its start is read whole
+    cut = ("give start and end" if trace.start is not None else
+           "cut the file to a whole number of steps (its timestamps are seconds from its start, "
+           "which start/end cannot cut)")
     if traffic.start is None and traffic.end is None:  # all of it: no partial step dropped
         check_whole_steps(trace.duration_s, step_s, "simulation.step_s",
                           f"the {trace.duration_s:g} s of {traffic.path.name}",
                           f"choose a step_s that divides it, such as the file's "
-                          f"{trace.step_s:g} s interval, or give start and end")
+                          f"{trace.step_s:g} s interval, or {cut}")
     curve = resample_curve(trace, step_s)
     if traffic.start is not None or traffic.end is not None:
         if trace.start is None:
             raise TrafficError(f"{traffic.path.name} has seconds-from-start timestamps; start/end "
-                               "need ISO 8601 timestamps in the file")
+                               "need ISO 8601 timestamps in the file: remove start and end and "
+                               "cut the file to the window, or write its timestamps as ISO 8601 "
+                               "times")
         begin_s, end_s = _window_s(traffic, trace, step_s)
         curve = slice_curve(curve, begin_s, end_s - begin_s)
     if traffic.scale is not None:

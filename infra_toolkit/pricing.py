@@ -146,6 +146,10 @@ class PriceBook:
                 listed = f"nearest {column}: {', '.join(close)}"
             else:
                 listed = f"{count} {column} values exist{scope}, none close"
+            if column == "item_id" and all(k[i] != value for k in keys):
+                # no row anywhere: a known gap (pricing_data/README.md) the cost model asked for,
+                # or a misspelt id (pricing lookup), which the nearest ids above show
+                listed += f"; no table prices {value!r} in any region: {_OWN_ROW_FIX}"
             return PriceNotFound(f"no {what} price for {asked} in {where}: {column} {value!r} "
                                  f"not found{scope}; {listed}")
         return PriceNotFound(f"no {what} price for {asked} in {where}")
@@ -255,6 +259,14 @@ class PriceBook:
         return found
 
 
+# ``cost`` takes its own prices as options; a plan (validate, report, the approval commands)
+# only from its own pricing section, so a fix names both
+_WHERE_OWN_PRICES = ("cost --pricing-overrides / --pricing-table; in a plan, pricing.overrides / "
+                     "pricing.tables; see pricing_data/README.md")
+_OWN_ROW_FIX = ("add a rates entry (service, region, item_id) to an overrides file or the row to "
+                f"a table of your own ({_WHERE_OWN_PRICES})")
+
+
 def _region_fix(kind: str, key: Mapping[str, str]) -> str:
     """How to price a region the tables lack: ``pricing refresh`` writes only the instance
     tables, so other services' rows (EBS, RDS storage, NAT, ...) come from a rate or a table."""
@@ -263,12 +275,10 @@ def _region_fix(kind: str, key: Mapping[str, str]) -> str:
     services = [s for s, (k, _engines) in REFRESHABLE.items() if k == kind]
     if services:
         return (f"Refresh the table for your region (infra-toolkit pricing refresh --service "
-                f"{services[0]} --region {key.get('region')}) or add a rate in an overrides "
-                "file (see pricing_data/README.md)")
+                f"{services[0]} --region {key.get('region')}) or add a rate to an overrides "
+                f"file or the row to a table of your own ({_WHERE_OWN_PRICES})")
     what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or kind
-    return (f"infra-toolkit pricing refresh does not fetch {what} rows; add a rates entry "
-            "(service, region, item_id) to an overrides file or the row to a --pricing-table "
-            "(see pricing_data/README.md)")
+    return f"infra-toolkit pricing refresh does not fetch {what} rows; {_OWN_ROW_FIX}"
 
 
 def _what(kind: str, key: Mapping[str, str]) -> str:

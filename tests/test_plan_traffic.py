@@ -135,6 +135,29 @@ def test_a_bad_window_is_said_in_the_plans_terms(tmp_path: Path, start: str | No
         scenario_curve(scenario, step_s)
 
 
+@pytest.mark.parametrize(("start", "end", "step_s", "match"), [
+    # audit4 A4-U1: 7 rows of 1 s (0 .. 6) last 7 s, which 2 s steps do not divide (3.50 steps);
+    # the advice used to end "or give start and end", which such a file then refuses
+    (None, None, 2.0,
+     r"^simulation\.step_s 2 does not divide the 7 s of s\.csv \(3\.50 steps\); choose a "
+     r"step_s that divides it, such as the file's 1 s interval, or cut the file to a whole "
+     r"number of steps \(its timestamps are seconds from its start, which start/end cannot "
+     r"cut\)$"),
+    # ... and start/end on it said what is wrong but not what to do
+    ("1970-01-01T00:00:00Z", "1970-01-01T00:00:04Z", 1.0,
+     r"^s\.csv has seconds-from-start timestamps; start/end need ISO 8601 timestamps in the "
+     r"file: remove start and end and cut the file to the window, or write its timestamps as "
+     r"ISO 8601 times$"),
+])
+def test_a_seconds_from_start_trace_is_told_to_cut_the_file(
+        tmp_path: Path, start: str | None, end: str | None, step_s: float, match: str) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("timestamp,requests_per_second\n" + "".join(f"{i},{i}\n" for i in range(7)))
+    scenario = Scenario("s", "seconds", CsvTraffic(path, _at(start), _at(end)))
+    with pytest.raises(TrafficError, match=match):
+        scenario_curve(scenario, step_s)
+
+
 @pytest.mark.parametrize(("start", "end", "expected"), [
     ("2024-01-01T00:02Z", "2024-01-01T00:05Z", [2, 3, 4]),  # rows 00:02, 00:03, 00:04
     ("2024-01-01T00:08Z", None, [8, 9]),                    # to the trace's end, 00:10

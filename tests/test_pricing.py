@@ -184,6 +184,35 @@ def test_price_not_found_names_the_key_and_the_nearest_keys(
         book.lookup(kind, **key)
 
 
+# audit4 A4-U2: the fix said "the row to a --pricing-table", an option only `cost` has; a plan
+# (validate, report, the approval commands) takes its own prices from its pricing section
+_OWN_PRICES = (r"\(cost --pricing-overrides / --pricing-table; in a plan, pricing\.overrides / "
+               r"pricing\.tables; see pricing_data/README\.md\)$")
+
+
+@pytest.mark.parametrize(("kind", "key", "match"), [
+    ("ec2_on_demand", {"region": "us-west-2", "instance_type": "m7g.large"},
+     r"regions with this price: us-east-1, us-gov-east-1, us-gov-west-1\. Refresh the table for "
+     r"your region \(infra-toolkit pricing refresh --service AmazonEC2 --region us-west-2\) or "
+     r"add a rate to an overrides file or the row to a table of your own " + _OWN_PRICES),
+    ("other_services", {"region": "us-west-2", "service": "AWSELB", "item_id": "nlb_hour"},
+     r"regions with this price: us-east-1\. infra-toolkit pricing refresh does not fetch AWSELB "
+     r"nlb_hour rows; add a rates entry \(service, region, item_id\) to an overrides file or the "
+     r"row to a table of your own " + _OWN_PRICES),
+    # A4-U3: an item the cost model names but no table prices anywhere (RDS gp3 throughput above
+    # the baseline, a known gap) listed only the nearest ids, IOPS prices, and no fix
+    ("other_services", {"region": "us-east-1", "service": "AmazonRDS",
+                        "item_id": "rds_gp3_throughput_above_baseline_multi_az"},
+     r"nearest item_id: rds_gp3_iops_above_baseline_multi_az, .*; no table prices "
+     r"'rds_gp3_throughput_above_baseline_multi_az' in any region: add a rates entry \(service, "
+     r"region, item_id\) to an overrides file or the row to a table of your own " + _OWN_PRICES),
+])
+def test_a_missing_price_names_the_fix_for_cost_and_for_a_plan(
+        book: pricing.PriceBook, kind: str, key: dict[str, str], match: str) -> None:
+    with pytest.raises(PriceNotFound, match=match):
+        book.lookup(kind, **key)
+
+
 def test_a_purchase_option_without_a_rate_says_how_to_add_one(book: pricing.PriceBook) -> None:
     with pytest.raises(PriceNotFound, match=r"no spot rate for AmazonEC2 instance "
                        r"us-east-1/t3\.medium: .*add a rates entry with purchase_option: spot"):
