@@ -25,7 +25,8 @@ carries that template (:attr:`Resource.launch_template`).
 :func:`validate_resources` returns every problem with its path (``resources[2].instance_class:
 'db.t3.medum' is not a known RDS class; did you mean 'db.t3.medium'?``); :func:`parse_resources`
 raises :class:`~infra_toolkit.errors.PlanError` carrying them all. The attributes each type
-accepts, their defaults and allowed values are in :mod:`infra_toolkit.resource_types`.
+accepts, their defaults and allowed values are in :mod:`infra_toolkit.resource_types`, the rules
+between them in :mod:`infra_toolkit.resource_rules`.
 """
 
 from __future__ import annotations
@@ -38,17 +39,19 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import PlanError
+from infra_toolkit.launch_template import (
+    launch_template_problem,
+    launch_template_ref,
+    root_device_problem,
+)
 from infra_toolkit.plan_yaml import parse_yaml, read_yaml_text
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resource_rules import check_rules
 from infra_toolkit.resource_types import (
     EBS_VOLUME_TYPES,
     IGNORED_EVERYWHERE,
     RESOURCE_SCHEMAS,
     Field,
-    check_rules,
-    launch_template_problem,
-    launch_template_ref,
-    root_device_problem,
 )
 
 __all__ = [
