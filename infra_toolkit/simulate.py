@@ -52,11 +52,12 @@ import pandas as pd
 
 from infra_toolkit.cluster import RunOutput, _tick_grid, run_cluster
 from infra_toolkit.errors import SimulationError
+from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, ControllerConfig, HPASpec
 from infra_toolkit.hpa_spec import may_scale_to_zero
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.shared_cluster import run_shared_cluster
-from infra_toolkit.shared_nodes import FixedPods, union_groups
+from infra_toolkit.shared_nodes import union_groups
 from infra_toolkit.simulation_summary import (
     SimulationSummary,
     format_summary,
