@@ -19,7 +19,8 @@ from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["LONG_AGO_S", "FixedPods", "Owner", "PlacedCohort", "SharedNodes", "union_groups"]
+__all__ = ["LONG_AGO_S", "FixedPods", "Owner", "PlacedCohort", "SharedNodes", "room_beside",
+           "union_groups"]
 
 LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
 _EPS = 1e-9
@@ -92,6 +93,34 @@ def _fit(cpu_free: float, memory_free: float, pods_free: int, cpu: float, memory
     by_cpu = math.floor(cpu_free / cpu + _EPS) if cpu > 0 else pods_free
     by_memory = math.floor(memory_free / memory + _EPS) if memory > 0 else pods_free
     return max(0, min(pods_free, by_cpu, by_memory))
+
+
+def _empty_node(g: int, grp: NodeGroup) -> list[float]:
+    """The free room of one empty node of group ``g``: ``[group, cpu, memory, pods]``."""
+    return [g, grp.allocatable_cpu_millicores, grp.allocatable_memory_mib,
+            grp.max_pods - grp.daemonset_pods]
+
+
+def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
+                cpu_request_millicores: float, memory_request_mib: float,
+                node_groups: Sequence[NodeGroup]) -> tuple[int, int]:
+    """(How many pods with these requests fit on ``node_groups``, pods that found no room) with
+    every group of ``groups`` (scale-up priority order) at ``max_size`` and the ``held`` pods
+    placed first: each Deployment in turn, first fit on the nodes of its groups in that order,
+    as the scheduler places them (a first fit, not the best packing there is)."""
+    index = {g.name: i for i, g in enumerate(groups)}
+    missing = {g.name for h in held for g in h.node_groups} | {g.name for g in node_groups}
+    if missing - set(index):
+        raise SimulationError(f"room_beside: node group(s) {sorted(missing - set(index))} are "
+                              f"not among the groups given ({sorted(index)}); pass every group")
+    rooms = [_empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.max_size)]
+    short = sum(_pack(rooms, [index[g.name] for g in h.node_groups], h.cpu_request_millicores,
+                      h.memory_request_mib, h.replicas) for h in held)
+    # more than every free pod slot: what is left over says how many fitted
+    most = sum(g.max_size * (g.max_pods - g.daemonset_pods) for g in node_groups) + 1
+    left = _pack(rooms, [index[g.name] for g in node_groups], cpu_request_millicores,
+                 memory_request_mib, most)
+    return most - left, short
 
 
 def _pack(rooms: list[list[float]], allowed: Sequence[int], cpu: float, memory: float,
@@ -298,9 +327,7 @@ class SharedNodes:
             (self.tick_at(t), sum(k for _, gg, k in self.upcoming if gg == g)))
 
     def _fresh(self, g: int) -> list[float]:
-        grp = self.groups[g]
-        return [g, grp.allocatable_cpu_millicores, grp.allocatable_memory_mib,
-                grp.max_pods - grp.daemonset_pods]
+        return _empty_node(g, self.groups[g])
 
     def scan(self, t: float) -> None:
         """One cluster-autoscaler scan at ``t``: scale-up for pending pods, else scale-down."""
