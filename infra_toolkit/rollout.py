@@ -20,7 +20,9 @@ I/O).
   ReplicaSet to ``ceil(replicas x weight / 100)`` (float64 arithmetic, as the controller does)
   and, without ``dynamicStableScale`` (off by default), leaves the stable one at the full
   replicas until the rollout completes: ``replicas + canary`` pods at once, ``2 x replicas`` at
-  weight 100. ``setCanaryScale`` steps are not part of the plan format.
+  weight 100, the replicas held where they are while it runs. Without a router Argo scales the
+  stable ReplicaSet down as the canary grows; the plan format requires one, so that case and
+  ``setCanaryScale`` steps are not modelled.
 - **recreate**: the controller stops every old pod and waits for none to be left before the
   new ones start, so the downtime is at least one time to Ready (the old pods' termination
   comes first).

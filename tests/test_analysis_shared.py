@@ -20,9 +20,9 @@ from infra_toolkit import charts, sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.explorer import ScalingExplorer
-from infra_toolkit.plan_operations_types import DeploymentStrategy
+from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.rollout_tables import rollout_table
+from infra_toolkit.rollout_tables import canary_step_table, rollout_table
 from tests.conftest import REPO_ROOT as REPO
 from tests.conftest import SMALL_PLAN
 
@@ -399,20 +399,40 @@ def test_the_rollout_room_counts_the_other_workloads_pods(analysis: PlanAnalysis
                    ("cron", "Deployment replicas (no HPA)"): (2, 44, 44)}
 
 
-def test_the_others_at_their_max_can_leave_no_room(analysis: PlanAnalysis) -> None:
-    # worker's HPA allowed up to 9 pods (its steady peak stays at its 4: 20 req/s need
-    # 10 + 2 x 20 / 4 = 20 m a pod, far below 70 % of 500 m). Blue-green api: 2 x 2 = 4 pods.
-    # Others at max, first fit: api's groups hold worker's 9 x 500 m as 3 + 3 + 3 on nodes 1-3
-    # (400 m left each), cron's 100 m on node 1: api's 600 m pods fit only on node 4: 3 < 4.
-    # At their peak the room is 8, as above: 4 <= 8.
+def _worker_up_to_9(analysis: PlanAnalysis, strategy: DeploymentStrategy) -> PlanAnalysis:
+    """The analysis with worker's HPA allowed up to 9 pods (its steady peak stays at its 4: 20
+    req/s need 10 + 2 x 20 / 4 = 20 m a pod, far below 70 % of 500 m) and ``strategy``."""
     plan = analysis.plan
     workloads = tuple(
         dataclasses.replace(w, hpa_spec=dataclasses.replace(w.hpa_spec, max_replicas=9))
         if w.name == "worker" and w.hpa_spec is not None else w
         for w in plan.proposed.workloads)
-    a = dataclasses.replace(analysis, plan=dataclasses.replace(
+    return dataclasses.replace(analysis, plan=dataclasses.replace(
         plan, proposed=dataclasses.replace(plan.proposed, workloads=workloads),
-        deployment_strategy=DeploymentStrategy("blue-green", "switch", preview_s=60)))
+        deployment_strategy=strategy))
+
+
+# Others at max for api: worker's 9 x 500 m first fit as 3 + 3 + 3 on nodes 1-3 (400 m left
+# each), cron's 100 m on node 1: api's 600 m pods fit only on node 4: room 3. At their peak the
+# room is 8, as above.
+
+
+def test_the_others_at_their_max_can_leave_no_room(analysis: PlanAnalysis) -> None:
+    # blue-green api: 2 x 2 = 4 pods: 4 <= 8 at the others' peak, 4 > 3 at their max
+    a = _worker_up_to_9(analysis, DeploymentStrategy("blue-green", "switch", preview_s=60))
     api = rollout_table(a).set_index(["Workload", "Rolled at"]).loc[("api", "minReplicas")]
     assert api[["Pods at once", "Room, others at peak", "Fits, others at peak",
                 "Room, others at max", "Fits, others at max"]].tolist() == [4, 8, "yes", 3, "NO"]
+
+
+def test_a_canary_step_that_fits_only_beside_the_others_peak(analysis: PlanAnalysis) -> None:
+    # api at 2 pods: 50 % -> ceil(1.0) = 1 canary pod, 3 at once (<= 3 even at the others' max);
+    # 100 % -> 2 canary pods, 4 at once: > 3 at the others' max
+    a = _worker_up_to_9(analysis, DeploymentStrategy(
+        "canary", "halves", steps=(CanaryStep(50, 600), CanaryStep(100, None)),
+        traffic_router="alb"))
+    frame = canary_step_table(a)
+    api = frame[(frame["Workload"] == "api") & (frame["Rolled at"] == "minReplicas")]
+    assert api[["Step", "Canary pods", "Pods at once", "Room, others at peak",
+                "Fits, others at peak", "Room, others at max", "Fits, others at max"]
+               ].values.tolist() == [[1, 1, 3, 8, "yes", 3, "yes"], [2, 2, 4, 8, "yes", 3, "NO"]]
