@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from infra_toolkit.bin_packing import EPS, Node, PlacedCohort, fit, pack
+from infra_toolkit.bin_packing import EPS, Node, PlacedCohort, empty_node, fit, pack
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
 
@@ -224,9 +224,7 @@ class SharedNodes:
             (self.tick_at(t), sum(k for _, gg, k in self.upcoming if gg == g)))
 
     def _fresh(self, g: int) -> list[float]:
-        grp = self.groups[g]
-        return [g, grp.allocatable_cpu_millicores, grp.allocatable_memory_mib,
-                grp.max_pods - grp.daemonset_pods]
+        return empty_node(g, self.groups[g])
 
     def scan(self, t: float) -> None:
         """One cluster-autoscaler scan at ``t``: scale-up for pending pods, else scale-down."""
