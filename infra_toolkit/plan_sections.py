@@ -101,7 +101,7 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     where its figures come from."""
     frame = rollout_table(a)
     if frame.empty:
-        return [paragraph("Rollout figures: none (no scenario was simulated).")]
+        return [paragraph("Rollout figures: none (the plan has no workloads).")]
     s = a.plan.deployment_strategy
     caption = {
         "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "

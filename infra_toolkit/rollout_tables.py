@@ -106,8 +106,11 @@ def _bases(a: PlanAnalysis, w: Workload
     """(what the rollout is taken at, replicas, the expected scenario's peak rate in rps) and
     the room beside the others at their peak and at their max (``None``: not known)."""
     run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
-    if run is None:
-        return [], None
+    if run is None:  # only load tests selected: the replicas the manifests give, no room
+        if w.hpa_spec is not None:
+            return [("minReplicas (no expected scenario)", w.hpa_spec.min_replicas, None)], None
+        replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
+        return [("Deployment replicas (no HPA)", replicas, None)], None
     everyone = _tenants(a, run)
     me = next((t for t in everyone if t.workload.name == w.name), None)
     rooms = None if me is None else (_room(everyone, me, False), _room(everyone, me, True))
@@ -154,8 +157,9 @@ def _at_least(seconds: float | None) -> str:
 
 def rollout_table(a: PlanAnalysis) -> pd.DataFrame:
     """One row per proposed workload and replica count it is rolled at with what the plan's
-    strategy implies (see the module docstring; ``-`` where a figure is not known). Empty when
-    nothing was simulated."""
+    strategy implies (see the module docstring; ``-`` where a figure is not known). Without an
+    expected scenario (only load tests selected) a workload is rolled at its minReplicas (or
+    its Deployment's replicas) with no peak rate and no room. Empty without workloads."""
     s = a.plan.deployment_strategy
     rows = []
     for w in a.plan.proposed.workloads:

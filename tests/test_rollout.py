@@ -5,6 +5,7 @@ figure worked out by hand below."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -217,3 +218,24 @@ def test_canary_step_pods(replicas: int, weights: tuple[float, ...],
     # behind a traffic router the stable ReplicaSet keeps every replica until the end
     assert tuple(p.stable_pods for p in got) == (replicas,) * len(weights)
     assert tuple(p.pods_at_once for p in got) == tuple(replicas + c for c in canary)
+
+
+def test_only_a_load_test_selected_still_gives_the_minreplicas_rollout(tmp_path: Path) -> None:
+    # A4-U5: a load test is never the expected scenario, so there is no peak to roll at; the
+    # manifests still give minReplicas: the default plan's backend HPA has minReplicas 3, and its
+    # canary steps of 5, 25, 50 and 100 % run ceil(3 x w / 100) = 1, 1, 2, 3 canary pods beside
+    # the 3 stable ones: 4, 4, 5, 6 at once
+    from infra_toolkit.analysis import analyze_plan
+    from tests.conftest import REPO_ROOT
+
+    a = analyze_plan(REPO_ROOT / "plans" / "ecommerce-eks.yaml",
+                     scenarios=["load-test-1000-users"], horizon_h=0.25,
+                     store_location=str(tmp_path / "no-store"))
+    assert a.expected_scenario is None
+    frame = rollout_table(a)
+    assert frame[["Workload", "Rolled at", "Replicas"]].values.tolist() == [
+        ["backend", "minReplicas (no expected scenario)", 3]]
+    steps = canary_step_table(a)
+    assert steps[["Canary pods", "Stable pods", "Pods at once"]].values.tolist() == [
+        [1, 3, 4], [1, 3, 4], [2, 3, 5], [3, 3, 6]]
+    assert steps["Fits, others at peak"].tolist() == ["-"] * 4  # no room known
