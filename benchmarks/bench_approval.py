@@ -21,9 +21,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from infra_toolkit.approval import sign_off, submit, verify
 from infra_toolkit.approval_records import RecordKind
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_verify import verify
+from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.review_subject import ReviewSubject
 from tests.pg_cluster import find_pg_bindir, throwaway_cluster
 

@@ -72,7 +72,7 @@ def use_report_renderer() -> None:
 
 #: The most points a time series keeps in a figure: one plan report stays well under 6 MB.
 MAX_POINTS = 600
-#: The time-to-capacity parts (``TimeToCapacity.PARTS`` of :mod:`infra_toolkit.simulation_summary`)
+#: The time-to-capacity parts (``TimeToCapacity.PARTS`` of :mod:`infra_toolkit.time_to_capacity`)
 #: and their legend labels, in the order an episode goes through them.
 CAPACITY_PARTS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "wait for HPA sync"),
                   ("controller_hold_s", "controller hold"),

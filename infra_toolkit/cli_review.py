@@ -1,5 +1,5 @@
 """The ``infra-toolkit`` review subcommands: submit, queue, status, approve / reject /
-request-changes / comment, gate, verify; thin over :mod:`infra_toolkit.approval`.
+request-changes / comment, gate, verify; thin over the ``approval_*`` command modules.
 
 Registered by :mod:`infra_toolkit.cli` (``REVIEW_COMMANDS``), which prints an
 :class:`~infra_toolkit.errors.InfraToolkitError` as one line and exits 2.
@@ -16,16 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from infra_toolkit.approval import (
-    GateDecision,
-    gate,
-    review_queue,
-    review_state,
-    review_status,
-    sign_off,
-    submit,
-    verify,
-)
+from infra_toolkit.approval_gate import GateDecision, gate
+from infra_toolkit.approval_reads import review_queue, review_state, review_status
 from infra_toolkit.approval_records import ChainReport, RecordKind
 from infra_toolkit.approval_store import (
     DEFAULT_TIMEOUT_S,
@@ -35,6 +27,8 @@ from infra_toolkit.approval_store import (
     default_store_location,
     open_store,
 )
+from infra_toolkit.approval_verify import verify
+from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.errors import (
     ApprovalError,
     InfraToolkitError,

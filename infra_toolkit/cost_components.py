@@ -13,14 +13,11 @@ from decimal import Decimal
 
 from infra_toolkit.cost import HOURS_PER_MONTH, CostComponent, PriceQuery
 from infra_toolkit.errors import PlanError
+from infra_toolkit.launch_template import launch_template_ref
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.resource_types import (
-    LAUNCH_TEMPLATE_EBS,
-    RDS_ENGINES,
-    launch_template_ref,
-    rds_gp3_refusal,
-)
+from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES
 from infra_toolkit.resources import Resource
+from infra_toolkit.storage_limits import rds_gp3_refusal
 
 __all__ = ["cost_components", "lcu_per_hour"]
 

@@ -16,12 +16,8 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
-from infra_toolkit.rollout import (
-    DEFAULT_SCALE_DOWN_DELAY_S,
-    canary_bake,
-    rollout_table,
-    time_to_ready,
-)
+from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
+from infra_toolkit.rollout_tables import canary_step_table, rollout_table
 
 __all__ = [
     "deployment_strategy",
@@ -46,7 +42,8 @@ def _ordered(items: Sequence[str], css_class: str) -> str:
 
 def deployment_strategy(a: PlanAnalysis) -> Section:
     """How the change rolls out: the strategy, its parameters, for a canary its steps and bake
-    time, and per proposed workload what the strategy implies (:mod:`infra_toolkit.rollout`)."""
+    time, and per proposed workload what the strategy implies, for a canary per step
+    (:mod:`infra_toolkit.rollout_tables`)."""
     s = a.plan.deployment_strategy
     rows = [("Type", s.type)]
     if s.type == "rolling":
@@ -84,9 +81,24 @@ def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:
             paragraph(bake, "canary-bake")]
 
 
+_ROOM = ("; room = how many of the workload's pods fit on its node groups at max_size once the "
+         "other workloads' pods there are placed (the simulator's per-node packing of mixed "
+         "requests, first fit in the groups' priority order); others at peak: each other "
+         "autoscaled workload at its peak spec replicas in the expected scenario (peaks that may "
+         "fall at different times: a little more than they hold at once; a Deployment without "
+         "an HPA at its replicas), others at max: at its maxReplicas. Rolled at: the "
+         "expected scenario's peak replicas (a rollout at the busiest moment) and minReplicas "
+         "(the quietest)")
+_CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
+                "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
+                "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
+                "until the rollout completes (dynamicStableScale off, its default), so pods at "
+                "once = replicas + canary pods, 2 x replicas at weight 100")
+
+
 def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
-    """The rollout of each proposed workload under the strategy, with where its figures come
-    from."""
+    """The rollout of each proposed workload under the strategy, for a canary per step, with
+    where its figures come from."""
     frame = rollout_table(a)
     if frame.empty:
         return [paragraph("Rollout figures: none (no scenario was simulated).")]
@@ -113,8 +125,7 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         "canary": "The new version's pods per workload and their time to Ready",
     }[s.type]
     if s.type in ("rolling", "blue-green"):
-        caption += ("; room at max size = the pods of the workload's requests its node groups "
-                    "hold at max_size (nodes.node_room; other workloads' pods not counted)")
+        caption += _ROOM
     notes = []
     for w in a.plan.proposed.workloads:
         t = time_to_ready(w)
@@ -122,11 +133,17 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
             notes.append(f"time to Ready of {w.name}: image pull {t.image_pull_s:g} s + app start "
                          f"{t.app_start_s:g} s (workload model) + readiness delay "
                          f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s")
-    return [Table(frame, {"Room at max size": _count_text, "Their capacity (rps)": _count_text,
-                          "Peak rate (rps)": _count_text}, css_class="rollout",
-                  caption=caption),
-            paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload model.",
-                      "rollout-ready")]
+    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text}
+    parts: list[str | Table] = [
+        Table(frame, {**counts, "Their capacity (rps)": _count_text,
+                      "Peak rate (rps)": _count_text}, css_class="rollout", caption=caption),
+        paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload model.",
+                  "rollout-ready")]
+    steps = canary_step_table(a)
+    if not steps.empty:
+        parts.append(Table(steps, counts, css_class="canary-pods",
+                           caption=_CANARY_PODS + _ROOM))
+    return parts
 
 
 def _count_text(v: object) -> str:

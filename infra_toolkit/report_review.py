@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra_toolkit.approval import review_status
+from infra_toolkit.approval_reads import review_status
 from infra_toolkit.approval_store import default_store_location, open_store, redacted
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_rules import plan_status
@@ -25,7 +25,7 @@ UNAVAILABLE = "STATUS UNAVAILABLE"
 @dataclass(frozen=True)
 class ReviewInfo:
     """The review of a plan's current digest as the report shows it: ``status`` (a
-    :class:`~infra_toolkit.approval.Status` value, or :data:`UNAVAILABLE`), the one-line
+    :class:`~infra_toolkit.review_rules.Status` value, or :data:`UNAVAILABLE`), the one-line
     ``text`` the CLI's ``status`` prints, the ``approve_command`` for this digest, the ``store``
     it was read from, the subject (digest, declared cost delta, approvers needed) and the
     ``submit_command`` that puts this digest up for review (``approve`` refuses a digest never

@@ -25,7 +25,7 @@ never applies): at least ``min_approvers`` distinct approvers, and, without self
 approval of whoever requested the review or submitted it again (names compared as above) not
 counted.
 
-The store, the clock and the commands that write records: :mod:`infra_toolkit.approval`.
+The store, the clock and the commands that write records: :mod:`infra_toolkit.approval_writes`.
 """
 
 from __future__ import annotations

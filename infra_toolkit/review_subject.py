@@ -2,8 +2,8 @@
 approval, its approval policy and its monthly cost delta, as one small value
 (:class:`ReviewSubject`), and how it is read from a plan file (:func:`read_review_subject`).
 
-The approval store and its rules (``approval.py``) only ever see a ``ReviewSubject``; this module
-is the one place that knows the plan schema.
+The approval store, its rules and commands (``approval_*.py``) only ever see a
+``ReviewSubject``; this module is the one place that knows the plan schema.
 """
 
 from __future__ import annotations

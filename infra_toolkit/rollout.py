@@ -15,14 +15,20 @@ I/O).
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay.
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
-  that.
+  that. Each step's pods are Argo Rollouts' with a traffic router (a plan's canary always names
+  one): ``DesiredReplicaCountsForCanary`` in utils/replicaset/canary.go scales the canary
+  ReplicaSet to ``ceil(replicas x weight / 100)`` (float64 arithmetic, as the controller does)
+  and, without ``dynamicStableScale`` (off by default), leaves the stable one at the full
+  replicas until the rollout completes: ``replicas + canary`` pods at once, ``2 x replicas`` at
+  weight 100, the replicas held where they are while it runs. Without a router Argo scales the
+  stable ReplicaSet down as the canary grows; the plan format requires one, so that case and
+  ``setCanaryScale`` steps are not modelled.
 - **recreate**: the controller stops every old pod and waits for none to be left before the
   new ones start, so the downtime is at least one time to Ready (the old pods' termination
   comes first).
 
-Room on the nodes is :func:`~infra_toolkit.nodes.node_room` summed over the groups the workload
-may use: that many pods of its requests fit at the groups' ``max_size``, counting no other
-workload's pods.
+Whether those pods fit on the nodes (beside the other workloads' pods) is
+:mod:`infra_toolkit.rollout_tables`' part.
 """
 
 from __future__ import annotations
@@ -31,24 +37,20 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pandas as pd
-
-from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.errors import SpecError
-from infra_toolkit.nodes import NodeGroup, node_room
 from infra_toolkit.plan_architecture import Workload
-from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
-from infra_toolkit.report_html import duration_text
+from infra_toolkit.plan_operations_types import CanaryStep
 
 __all__ = [
     "DEFAULT_SCALE_DOWN_DELAY_S",
     "BlueGreenRollout",
+    "CanaryStepPods",
     "RollingRollout",
     "TimeToReady",
     "blue_green_rollout",
     "canary_bake",
+    "canary_step_pods",
     "resolve_fenceposts",
-    "rollout_table",
     "rolling_rollout",
     "scaled_value",
     "time_to_ready",
@@ -87,9 +89,8 @@ def resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str |
 @dataclass(frozen=True)
 class RollingRollout:
     """A rolling update of ``replicas`` pods: its fenceposts, the most pods at once, the fewest
-    available, the waves and their duration (seconds); ``fits`` (the most pods at once within
-    the room at max size) and ``serves_peak`` (the fewest available's capacity at or above the
-    peak rate) are ``None`` when the room or the rates are not known."""
+    available, the waves and their duration (seconds); ``serves_peak`` (the fewest available's
+    capacity at or above the peak rate) is ``None`` when the rates are not known."""
 
     replicas: int
     surge: int
@@ -98,18 +99,17 @@ class RollingRollout:
     fewest_available: int
     waves: int
     duration_s: float
-    fits: bool | None = None
     fewest_capacity_rps: float | None = None
     serves_peak: bool | None = None
 
 
 def rolling_rollout(replicas: int, max_surge: int | str | None,
                     max_unavailable: int | str | None, time_to_ready_s: float,
-                    room_pods: int | None = None, capacity_rps_per_pod: float | None = None,
+                    capacity_rps_per_pod: float | None = None,
                     peak_rps: float | None = None) -> RollingRollout:
     """The rolling update of ``replicas`` pods whose new pods take ``time_to_ready_s`` seconds
-    to be Ready, on nodes with room for ``room_pods`` of them, each serving up to
-    ``capacity_rps_per_pod``, against a peak of ``peak_rps`` (see the module docstring)."""
+    to be Ready, each serving up to ``capacity_rps_per_pod``, against a peak of ``peak_rps``
+    (see the module docstring)."""
     surge, unavailable = resolve_fenceposts(max_surge, max_unavailable, replicas)
     waves = math.ceil(replicas / (surge + unavailable))
     fewest = max(0, replicas - unavailable)
@@ -119,7 +119,6 @@ def rolling_rollout(replicas: int, max_surge: int | str | None,
     capacity = None if capacity_rps_per_pod is None else fewest * capacity_rps_per_pod
     return RollingRollout(
         replicas, surge, unavailable, most, fewest, waves, waves * time_to_ready_s,
-        fits=None if room_pods is None else most <= room_pods,
         fewest_capacity_rps=capacity,
         serves_peak=None if capacity is None or peak_rps is None else capacity >= peak_rps)
 
@@ -127,31 +126,52 @@ def rolling_rollout(replicas: int, max_surge: int | str | None,
 @dataclass(frozen=True)
 class BlueGreenRollout:
     """A blue-green switch of ``replicas`` pods: both full sets at once for ``overlap_s``
-    seconds; ``fits`` is ``None`` when the room is not known."""
+    seconds."""
 
     replicas: int
     pods_at_once: int
     scale_down_delay_s: float
     overlap_s: float
-    fits: bool | None
 
 
 def blue_green_rollout(replicas: int, time_to_ready_s: float, preview_s: float | None,
-                       scale_down_delay_s: float | None, room_pods: int | None = None
-                       ) -> BlueGreenRollout:
+                       scale_down_delay_s: float | None) -> BlueGreenRollout:
     """The blue-green switch of ``replicas`` pods: ``2 x replicas`` pods run from the new set's
     start through its time to Ready, the preview (0 when ``None``) and the scale-down delay
     (:data:`DEFAULT_SCALE_DOWN_DELAY_S` when ``None``), seconds."""
     delay = DEFAULT_SCALE_DOWN_DELAY_S if scale_down_delay_s is None else scale_down_delay_s
     return BlueGreenRollout(replicas, 2 * replicas, delay,
-                            time_to_ready_s + (preview_s or 0.0) + delay,
-                            None if room_pods is None else 2 * replicas <= room_pods)
+                            time_to_ready_s + (preview_s or 0.0) + delay)
 
 
 def canary_bake(steps: Sequence[CanaryStep]) -> tuple[float, bool]:
     """(seconds of automatic pauses summed, whether a step waits for a manual promotion)."""
     return (sum(s.pause_s for s in steps if s.pause_s is not None),
             any(s.pause_s is None for s in steps))
+
+
+@dataclass(frozen=True)
+class CanaryStepPods:
+    """The pods while a canary step of ``weight_pct`` % pauses: the canary's and the stable
+    version's."""
+
+    weight_pct: float
+    canary_pods: int
+    stable_pods: int
+
+    @property
+    def pods_at_once(self) -> int:
+        """Canary + stable pods."""
+        return self.canary_pods + self.stable_pods
+
+
+def canary_step_pods(steps: Sequence[CanaryStep], replicas: int) -> tuple[CanaryStepPods, ...]:
+    """Each step's pods of a canary of ``replicas`` pods behind a traffic router (see the module
+    docstring): ``ceil(replicas x weight / 100)`` canary pods beside ``replicas`` stable ones."""
+    # the controller's float64 product, bit for bit: 7 % of 100 pods is 7.000000000000001 there,
+    # so 8 canary pods, and Python's floats are the same IEEE doubles
+    return tuple(CanaryStepPods(s.weight_pct, math.ceil(replicas * (s.weight_pct / 100)),
+                                replicas) for s in steps)
 
 
 @dataclass(frozen=True)
@@ -175,73 +195,3 @@ def time_to_ready(workload: Workload) -> TimeToReady | None:
     if m is None:
         return None
     return TimeToReady(m.image_pull_s, m.app_start_s, workload.deployment_spec.readiness_delay_s)
-
-
-def _at_least(seconds: float | None) -> str:
-    return duration_text(None) if seconds is None else f"at least {duration_text(seconds)}"
-
-
-def _flag(ok: bool | None) -> str:
-    return "-" if ok is None else ("yes" if ok else "NO")
-
-
-def _bases(a: PlanAnalysis, w: Workload) -> tuple[list[tuple[str, int, float | None]],
-                                                  tuple[NodeGroup, ...]]:
-    """(what the rollout is taken at, replicas, the expected scenario's peak rate in rps) and
-    the groups the workload may use, from the expected scenario's run."""
-    run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
-    if run is None:
-        return [], ()
-    sim = run.simulations.get(w.name)
-    if sim is not None and w.hpa_spec is not None:
-        peak_rps = float(sim.timeline["offered_rps"].max())
-        return ([(f"peak replicas in {run.name!r}", sim.summary.peak_replicas, peak_rps),
-                 ("minReplicas", w.hpa_spec.min_replicas, peak_rps)], sim.spec.node_groups)
-    placed = run.cluster.placed.get(w.name, {}) if run.cluster is not None else {}
-    groups = tuple(g for g in (run.cluster.node_groups if run.cluster else ()) if g.name in placed)
-    replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
-    return [("Deployment replicas (no HPA)", replicas, None)], groups
-
-
-def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps: float | None,
-         groups: Sequence[NodeGroup]) -> dict[str, object]:
-    ttr = time_to_ready(w)
-    ready_s = None if ttr is None else ttr.total_s
-    d = w.deployment_spec
-    room = sum(node_room(groups, d.cpu_request_millicores, d.memory_request_mib).values()) \
-        if groups else None
-    row: dict[str, object] = {"Workload": w.name, "Rolled at": basis, "Replicas": replicas}
-    if s.type == "rolling":
-        r = rolling_rollout(replicas, s.max_surge, s.max_unavailable, ready_s or 0.0, room,
-                            None if w.model is None else w.model.capacity_rps_per_pod, peak_rps)
-        row.update({"Surge": r.surge, "Unavailable": r.unavailable,
-                    "Most pods at once": r.most_pods, "Room at max size": room,
-                    "Fits": _flag(r.fits), "Fewest available": r.fewest_available,
-                    "Their capacity (rps)": r.fewest_capacity_rps, "Peak rate (rps)": peak_rps,
-                    "Serves the peak": _flag(r.serves_peak), "Waves": r.waves,
-                    "Time to Ready": duration_text(ready_s),
-                    "Duration": duration_text(None if ready_s is None else r.duration_s)})
-    elif s.type == "blue-green":
-        b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s, room)
-        row.update({"Pods at once": b.pods_at_once, "Room at max size": room,
-                    "Fits": _flag(b.fits), "Time to Ready": duration_text(ready_s),
-                    "Preview": duration_text(s.preview_s),
-                    "Scale-down delay": duration_text(b.scale_down_delay_s),
-                    "Both sets running": duration_text(None if ready_s is None else b.overlap_s)})
-    else:  # recreate, and the pods a canary's new version runs on
-        row.update({"Time to Ready": duration_text(ready_s),
-                     **({"Downtime": _at_least(ready_s)} if s.type == "recreate" else {})})
-    return row
-
-
-def rollout_table(a: PlanAnalysis) -> pd.DataFrame:
-    """One row per proposed workload and replica count it is rolled at (an HPA's peak replicas
-    in the expected scenario and its minReplicas; a Deployment's replicas without one) with
-    what the plan's strategy implies (see the module docstring; ``-`` where a figure is not
-    known). Empty when nothing was simulated."""
-    s = a.plan.deployment_strategy
-    rows = []
-    for w in a.plan.proposed.workloads:
-        bases, groups = _bases(a, w)
-        rows += [_row(s, w, basis, n, rps, groups) for basis, n, rps in bases]
-    return pd.DataFrame(rows)

@@ -20,7 +20,7 @@ autoscaler's scan, then the HPA syncs (workloads in the order given).
   ``scale_down_utilization_threshold`` and its pods fit on the other nodes. After
   ``scale_down_unneeded_s`` continuously unneeded it is removed (one node per scan, lowest
   priority group and newest node first); its pods are evicted and re-created Pending.
-- Deployments without an HPA (:class:`~infra_toolkit.shared_nodes.FixedPods`) hold a fixed
+- Deployments without an HPA (:class:`~infra_toolkit.fixed_pods.FixedPods`) hold a fixed
   number of pods: they take room on the nodes (and count in utilization) but serve no modelled
   traffic.
 - Node groups are in one priority order for all pods: the order in which the workloads (then
@@ -37,9 +37,10 @@ import numpy as np
 
 from infra_toolkit.cluster import RunOutput
 from infra_toolkit.controller_view import MIB_MILLI, ControllerView, metric_needs
+from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import NodeGroup
-from infra_toolkit.shared_nodes import FixedPods, Owner, SharedNodes, union_groups
+from infra_toolkit.shared_nodes import Owner, SharedNodes, union_groups
 
 __all__ = ["SharedRun", "run_shared_cluster"]
 

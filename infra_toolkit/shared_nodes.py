@@ -1,50 +1,25 @@
-"""Shared nodes: per-node bin-packing, the scheduler and one cluster autoscaler for the pods of
-several Deployments (internal to :mod:`infra_toolkit.shared_cluster`, which documents the model).
+"""Shared nodes: the nodes, the scheduler and one cluster autoscaler for the pods of several
+Deployments (internal to :mod:`infra_toolkit.shared_cluster`, which documents the model).
 
 Pods of different sizes share nodes, so every node is held on its own (free CPU millicores,
 memory MiB and pod slots), unlike :mod:`infra_toolkit.nodes`' slot counts for one pod size.
 A Deployment's pods are held as cohorts (:class:`~infra_toolkit.controller_view.Cohort`), split
-so that each placed cohort sits on one node.
+so that each placed cohort sits on one node; the bin-packing is :mod:`infra_toolkit.bin_packing`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from infra_toolkit.controller_view import Cohort
+from infra_toolkit.bin_packing import EPS, Node, PlacedCohort, empty_node, fit, pack
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
-from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["LONG_AGO_S", "FixedPods", "Owner", "PlacedCohort", "SharedNodes", "union_groups"]
+__all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
 
 LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
-_EPS = 1e-9
-
-
-@dataclass(frozen=True)
-class FixedPods:
-    """A Deployment without an HPA: ``replicas`` pods, each requesting
-    ``cpu_request_millicores`` and ``memory_request_mib`` (0: none), on ``node_groups``
-    (priority order)."""
-
-    name: str
-    replicas: int
-    cpu_request_millicores: float
-    memory_request_mib: float
-    node_groups: tuple[NodeGroup, ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "node_groups", tuple(self.node_groups))
-        o = f"fixed deployment {self.name!r}"
-        require_whole(f"{o}.replicas", self.replicas, 0)
-        for name in ("cpu_request_millicores", "memory_request_mib"):
-            require_finite(f"{o}.{name}", getattr(self, name), 0)
-        if not self.node_groups:
-            raise SimulationError(f"{o}: node_groups is empty; give the groups it runs on")
 
 
 def union_groups(owners: Sequence[Any]) -> tuple[NodeGroup, ...]:
@@ -61,55 +36,6 @@ def union_groups(owners: Sequence[Any]) -> tuple[NodeGroup, ...]:
                     "NodeGroup")
     return tuple(found.values())
 
-
-@dataclass(eq=False)
-class PlacedCohort(Cohort):
-    """A cohort of one owner (index into :attr:`SharedNodes.owners`), on one node once placed."""
-
-    owner: int = -1
-    node: Node | None = None
-    # identity, not value: cohorts of two owners may hold equal names and times
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
-
-
-@dataclass(eq=False)
-class Node:
-    """One node: its group (index), id, free room and the cohorts on it."""
-
-    group: int
-    ident: int
-    cpu_free: float
-    memory_free: float
-    pods_free: int
-    cohorts: list[PlacedCohort] = field(default_factory=list)
-    unneeded_since: float | None = None
-    peak: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # cpu, memory, pods
-
-
-def _fit(cpu_free: float, memory_free: float, pods_free: int, cpu: float, memory: float) -> int:
-    """How many pods with these requests fit in this room (a request of 0 takes only a slot)."""
-    by_cpu = math.floor(cpu_free / cpu + _EPS) if cpu > 0 else pods_free
-    by_memory = math.floor(memory_free / memory + _EPS) if memory > 0 else pods_free
-    return max(0, min(pods_free, by_cpu, by_memory))
-
-
-def _pack(rooms: list[list[float]], allowed: Sequence[int], cpu: float, memory: float,
-          n: int) -> int:
-    """Put ``n`` pods into ``rooms`` (``[group, cpu, memory, pods]`` free), first fit, only in
-    the ``allowed`` groups; the pods left over."""
-    for r in rooms:
-        if n == 0:
-            break
-        if int(r[0]) not in allowed:
-            continue
-        k = min(n, _fit(r[1], r[2], int(r[3]), cpu, memory))
-        if k:
-            r[1] -= k * cpu
-            r[2] -= k * memory
-            r[3] -= k
-            n -= k
-    return n
 
 
 class Owner:
@@ -146,7 +72,7 @@ class SharedNodes:
         self.tick_s, self.n_ticks = tick_s, n_ticks
         for o in owners:
             for g in o.groups:  # a pod that fits no empty node of its group: pod_slots says so
-                pod_slots(groups[g], max(o.cpu, _EPS), max(o.memory, _EPS))
+                pod_slots(groups[g], max(o.cpu, EPS), max(o.memory, EPS))
         self.pending: list[PlacedCohort] = []
         self.nodes: list[list[Node]] = [[] for _ in groups]
         self.retired: list[Node] = []
@@ -177,7 +103,7 @@ class SharedNodes:
             o = self.owners[c.owner]
             for g in o.groups:
                 for node in self.nodes[g]:
-                    k = min(len(c.names), _fit(node.cpu_free, node.memory_free, node.pods_free,
+                    k = min(len(c.names), fit(node.cpu_free, node.memory_free, node.pods_free,
                                                o.cpu, o.memory))
                     if k > 0:
                         self._bind(c, k, node, t)
@@ -298,9 +224,7 @@ class SharedNodes:
             (self.tick_at(t), sum(k for _, gg, k in self.upcoming if gg == g)))
 
     def _fresh(self, g: int) -> list[float]:
-        grp = self.groups[g]
-        return [g, grp.allocatable_cpu_millicores, grp.allocatable_memory_mib,
-                grp.max_pods - grp.daemonset_pods]
+        return empty_node(g, self.groups[g])
 
     def scan(self, t: float) -> None:
         """One cluster-autoscaler scan at ``t``: scale-up for pending pods, else scale-down."""
@@ -321,7 +245,7 @@ class SharedNodes:
         left: list[tuple[Owner, int]] = []
         for c in self.pending:
             o = self.owners[c.owner]
-            n = _pack(coming, o.groups, o.cpu, o.memory, len(c.names))
+            n = pack(coming, o.groups, o.cpu, o.memory, len(c.names))
             if n:
                 left.append((o, n))
         for g, grp in enumerate(self.groups):
@@ -333,10 +257,10 @@ class SharedNodes:
             still: list[tuple[Owner, int]] = []
             for o, n in left:
                 if g in o.groups:
-                    n = _pack(opened, (g,), o.cpu, o.memory, n)
+                    n = pack(opened, (g,), o.cpu, o.memory, n)
                     while n and len(opened) < room:
                         opened.append(self._fresh(g))
-                        n = _pack(opened[-1:], (g,), o.cpu, o.memory, n)
+                        n = pack(opened[-1:], (g,), o.cpu, o.memory, n)
                 if n:
                     still.append((o, n))
             left = still
@@ -367,7 +291,7 @@ class SharedNodes:
         rooms = [[n.group, n.cpu_free, n.memory_free, n.pods_free]
                  for ns in self.nodes for n in ns if n is not node]
         owners = self.owners
-        return all(_pack(rooms, owners[c.owner].groups, owners[c.owner].cpu,
+        return all(pack(rooms, owners[c.owner].groups, owners[c.owner].cpu,
                          owners[c.owner].memory, len(c.names)) == 0 for c in node.cohorts)
 
     def _scale_down(self, t: float) -> None:

@@ -52,22 +52,22 @@ import pandas as pd
 
 from infra_toolkit.cluster import RunOutput, _tick_grid, run_cluster
 from infra_toolkit.errors import SimulationError
+from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, ControllerConfig, HPASpec
 from infra_toolkit.hpa_spec import may_scale_to_zero
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.shared_cluster import run_shared_cluster
-from infra_toolkit.shared_nodes import FixedPods, union_groups
+from infra_toolkit.shared_nodes import union_groups
 from infra_toolkit.simulation_summary import (
     SimulationSummary,
-    TimeToCapacity,
-    _steps,
     format_summary,
     node_hours_per_instance_type,
     summarize,
-    timeline,
 )
+from infra_toolkit.simulation_timeline import per_tick, timeline
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import batch_key, unsupported, variants
+from infra_toolkit.time_to_capacity import TimeToCapacity
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
@@ -344,15 +344,15 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
                                                  summarize(out, spec, arrays))
         for g, changes, coming in zip(run.groups, run.node_changes, run.launching_changes,
                                       strict=True):
-            counts[g.name] = _steps(changes, n_ticks)
-            launching[g.name] = _steps(coming, n_ticks)
+            counts[g.name] = per_tick(changes, n_ticks)
+            launching[g.name] = per_tick(coming, n_ticks)
         owner_names = [names[i] for i in work] + [f.name for f in extra]
         # every group an owner may use, all-zero ones too: a share of 0 is a share
         owner_groups = [{g.name for g in o.node_groups} for o in chosen]
         owner_groups += [{g.name for g in f.node_groups} for f in extra]
         for owner, allowed, per_group in zip(owner_names, owner_groups, run.placed,
                                              strict=True):
-            placed[owner] = {g.name: _steps(ch, n_ticks)
+            placed[owner] = {g.name: per_tick(ch, n_ticks)
                              for g, ch in zip(run.groups, per_group, strict=True)
                              if g.name in allowed}
         events += run.events

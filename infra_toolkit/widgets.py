@@ -2,7 +2,7 @@
 
 The widget shows what is being approved (plan summary, monthly cost delta, digest, the current
 status) and takes a decision, the reviewer's name, one answer per question for approval and a
-comment. The button records the decision through :func:`infra_toolkit.approval.sign_off` and
+comment. The button records the decision through :func:`infra_toolkit.approval_writes.sign_off` and
 shows the result, or the reason it was refused. A static HTML export cannot run the callback:
 record approvals from a live kernel (or the CLI).
 """
@@ -18,9 +18,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from infra_toolkit.approval import review_status_text, sign_off
+from infra_toolkit.approval_reads import review_status_text
 from infra_toolkit.approval_records import Record, RecordKind
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_writes import sign_off
 from infra_toolkit.errors import ApprovalError, InfraToolkitError
 from infra_toolkit.notebook_parameters import check_store_location
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject

@@ -21,8 +21,8 @@ import yaml
 
 from infra_toolkit import charts, sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
-from infra_toolkit.approval import submit
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_writes import submit
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.errors import PlanError, SimulationError
 from infra_toolkit.notebook_parameters import cut_to_horizon

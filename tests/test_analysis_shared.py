@@ -10,6 +10,7 @@ Workloads on it (every pod 256 MiB): ``api`` 2 pods of 600m (HPA min = max = 2),
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ from infra_toolkit import charts, sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.explorer import ScalingExplorer
+from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.rollout_tables import canary_step_table, rollout_table
 from tests.conftest import REPO_ROOT as REPO
 from tests.conftest import SMALL_PLAN
 
@@ -356,20 +359,80 @@ def test_a_node_group_the_cost_lines_leave_unpriced_has_no_price_in_the_chart(
 
 
 def test_the_rollout_of_a_workload_without_hpa_or_model(analysis: PlanAnalysis) -> None:
-    from infra_toolkit.rollout import rollout_table
-
     frame = rollout_table(analysis).set_index("Rolled at")
-    # cron: 1 replica (its Deployment), rolling max_surge 1 / max_unavailable 0 (the small plan);
-    # 100 m / 256 MiB pods on m5.large: floor(1900 / 100) = 19 by CPU, 29 by memory, 27 by pods
-    # -> 19 a node x max_size 4 = 76; no model: no capacity, time to Ready or duration
+    # cron: 1 replica (its Deployment), rolling max_surge 1 / max_unavailable 0 (the small plan):
+    # 2 pods at once. Room beside the others (api and worker at 2 and 4 pods: min = max) on 4
+    # m5.large nodes (1900 m each), first fit, api's then worker's pods first:
+    #   node 1: api 2 x 600 = 1200 m, then floor(700 / 500) = 1 worker pod: 200 m left
+    #   node 2: the other 3 worker pods, 1500 m: 400 m left; nodes 3 and 4 empty
+    # cron's 100 m pods: 2 + 4 + 19 + 19 = 44 (alone: 19 a node x 4 = 76); no model: no
+    # capacity, time to Ready or duration
     cron = frame.loc["Deployment replicas (no HPA)"]
     assert cron[["Workload", "Replicas", "Surge", "Unavailable", "Most pods at once",
-                 "Room at max size", "Fits", "Fewest available", "Serves the peak", "Waves",
+                 "Room, others at peak", "Fits, others at peak", "Room, others at max",
+                 "Fits, others at max", "Fewest available", "Serves the peak", "Waves",
                  "Time to Ready", "Duration"]].tolist() == \
-        ["cron", 1, 1, 0, 2, 76, "yes", 1, "-", 1, "-", "-"]
+        ["cron", 1, 1, 0, 2, 44, "yes", 44, "yes", 1, "-", 1, "-", "-"]
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(analysis).parts)
     # api and worker: image pull 10 s + app start 20 s, no readiness probe
     assert ("time to Ready of api: image pull 10 s + app start 20 s (workload model) + "
             "readiness delay 0 s (Deployment) = 30 s") in html
     assert "time to Ready of cron" not in html
+    assert "fit on its node groups at max_size once the other workloads" in html
+
+
+def test_the_rollout_room_counts_the_other_workloads_pods(analysis: PlanAnalysis) -> None:
+    frame = rollout_table(analysis)
+    got = {(r["Workload"], r["Rolled at"]): (r["Most pods at once"], r["Room, others at peak"],
+                                            r["Room, others at max"])
+           for r in frame.to_dict("records")}
+    # api (600 m; 2 pods, surge 1: 3 at once): worker's 4 x 500 m first, 3 on node 1 (400 m
+    # left) and 1 on node 2 (1400 m left), then cron's 100 m on node 1 (300 m left): api fits
+    # 0 + floor(1400 / 600) = 2 + 3 + 3 = 8 (alone 3 a node x 4 = 12).
+    # worker (500 m; 4 pods, surge 1: 5 at once): api's 1200 m and cron's 100 m on node 1
+    # (600 m left): 1 + 3 + 3 + 3 = 10 (alone 12)
+    assert got == {("api", "peak replicas in 'steady'"): (3, 8, 8),
+                   ("api", "minReplicas"): (3, 8, 8),
+                   ("worker", "peak replicas in 'steady'"): (5, 10, 10),
+                   ("worker", "minReplicas"): (5, 10, 10),
+                   ("cron", "Deployment replicas (no HPA)"): (2, 44, 44)}
+
+
+def _worker_up_to_9(analysis: PlanAnalysis, strategy: DeploymentStrategy) -> PlanAnalysis:
+    """The analysis with worker's HPA allowed up to 9 pods (its steady peak stays at its 4: 20
+    req/s need 10 + 2 x 20 / 4 = 20 m a pod, far below 70 % of 500 m) and ``strategy``."""
+    plan = analysis.plan
+    workloads = tuple(
+        dataclasses.replace(w, hpa_spec=dataclasses.replace(w.hpa_spec, max_replicas=9))
+        if w.name == "worker" and w.hpa_spec is not None else w
+        for w in plan.proposed.workloads)
+    return dataclasses.replace(analysis, plan=dataclasses.replace(
+        plan, proposed=dataclasses.replace(plan.proposed, workloads=workloads),
+        deployment_strategy=strategy))
+
+
+# Others at max for api: worker's 9 x 500 m first fit as 3 + 3 + 3 on nodes 1-3 (400 m left
+# each), cron's 100 m on node 1: api's 600 m pods fit only on node 4: room 3. At their peak the
+# room is 8, as above.
+
+
+def test_the_others_at_their_max_can_leave_no_room(analysis: PlanAnalysis) -> None:
+    # blue-green api: 2 x 2 = 4 pods: 4 <= 8 at the others' peak, 4 > 3 at their max
+    a = _worker_up_to_9(analysis, DeploymentStrategy("blue-green", "switch", preview_s=60))
+    api = rollout_table(a).set_index(["Workload", "Rolled at"]).loc[("api", "minReplicas")]
+    assert api[["Pods at once", "Room, others at peak", "Fits, others at peak",
+                "Room, others at max", "Fits, others at max"]].tolist() == [4, 8, "yes", 3, "NO"]
+
+
+def test_a_canary_step_that_fits_only_beside_the_others_peak(analysis: PlanAnalysis) -> None:
+    # api at 2 pods: 50 % -> ceil(1.0) = 1 canary pod, 3 at once (<= 3 even at the others' max);
+    # 100 % -> 2 canary pods, 4 at once: > 3 at the others' max
+    a = _worker_up_to_9(analysis, DeploymentStrategy(
+        "canary", "halves", steps=(CanaryStep(50, 600), CanaryStep(100, None)),
+        traffic_router="alb"))
+    frame = canary_step_table(a)
+    api = frame[(frame["Workload"] == "api") & (frame["Rolled at"] == "minReplicas")]
+    assert api[["Step", "Canary pods", "Pods at once", "Room, others at peak",
+                "Fits, others at peak", "Room, others at max", "Fits, others at max"]
+               ].values.tolist() == [[1, 1, 3, 8, "yes", 3, "yes"], [2, 2, 4, 8, "yes", 3, "NO"]]

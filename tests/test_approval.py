@@ -9,17 +9,16 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit.approval import (
-    gate,
+from infra_toolkit.approval_gate import gate
+from infra_toolkit.approval_reads import (
     review_queue,
     review_state,
     review_status,
     review_status_text,
-    sign_off,
-    submit,
 )
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
+from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_rules import GateFloor, Status

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit import cli_review
-from infra_toolkit.approval import verify
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_verify import verify
 from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError, one_line
 from infra_toolkit.review_subject import read_review_subject

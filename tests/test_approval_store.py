@@ -11,18 +11,12 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit.approval import (
-    Recorded,
-    gate,
-    review_queue,
-    review_state,
-    review_status,
-    sign_off,
-    submit,
-    verify,
-)
+from infra_toolkit.approval_gate import gate
+from infra_toolkit.approval_reads import review_queue, review_state, review_status
 from infra_toolkit.approval_records import COLUMNS, Answer, ChainReport, RecordDraft, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
+from infra_toolkit.approval_verify import verify
+from infra_toolkit.approval_writes import Recorded, sign_off, submit
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 from infra_toolkit.plan import ApprovalPolicy
 from tests.approval_helpers import at, make_older, raw_sql, subject

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit.approval import sign_off, submit, verify
 from infra_toolkit.approval_records import ChainReport, RecordKind
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.approval_store_pg import connection_parameters
+from infra_toolkit.approval_verify import verify
+from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.cli import main
 from infra_toolkit.errors import ApprovalError
 from tests.approval_helpers import at, subject

@@ -277,7 +277,7 @@ def test_rds_gp3_against_infracost_golden(book: PriceBook, db: dict[str, Any],
 
 @pytest.mark.parametrize(("db", "note"), [
     # RDS answers InvalidParameterCombination: below 400 GiB gp3 is fixed at 3,000 IOPS /
-    # 125 MiBps, and from 400 GiB it includes 12,000 IOPS (resource_types.RDS_GP3_FIXED_BELOW_GIB)
+    # 125 MiBps, and from 400 GiB it includes 12,000 IOPS (storage_limits.RDS_GP3_FIXED_BELOW_GIB)
     ({"allocated_storage": 20, "iops": 4000},
      "RDS would refuse iops on mysql gp3 storage below 400 GiB (allocated_storage 20: fixed at "
      "3,000 IOPS / 125 MiBps); priced as written, as Infracost does; remove iops or allocate "

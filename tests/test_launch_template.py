@@ -20,9 +20,9 @@ import pytest
 from infra_toolkit.cost import CostEstimate, cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.errors import PlanError
+from infra_toolkit.launch_template import launch_template_ref
 from infra_toolkit.plan import validate_plan
 from infra_toolkit.pricing import PriceBook, load_price_book
-from infra_toolkit.resource_types import launch_template_ref
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
 DATA = Path(__file__).parent / "data" / "plans"

@@ -41,7 +41,8 @@ from infra_toolkit.hpa import HPASpec, cpu_utilization_metric
 from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.shared_cluster import run_shared_cluster
 from infra_toolkit.simulate import SimulationSpec, simulate, simulate_many
-from infra_toolkit.simulation_summary import summarize, timeline
+from infra_toolkit.simulation_summary import summarize
+from infra_toolkit.simulation_timeline import timeline
 from infra_toolkit.traffic import constant_curve, resample_curve, step_curve
 from tests.test_simulate import WORKLOAD
 

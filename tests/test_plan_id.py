@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit.approval import sign_off, submit
 from infra_toolkit.approval_records import RecordKind
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_subject import plan_file_of
 from tests.approval_helpers import at, subject

@@ -1,6 +1,7 @@
 """Every plan shipped under ``plans/`` validates, names only traces with an origin note, and the
 second example plan (``plans/search-api.yaml``) prices its proposed resources as worked out by
-hand from the shipped price rows and quotes the TV spot's figures as the report computes them."""
+hand from the shipped price rows, quotes the TV spot's figures as the report computes them and
+shows its canary's pods per step as worked out by hand."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.rollout_tables import canary_step_table
 from infra_toolkit.slo_check import evaluate_slos
 from tests.test_cost_architectures import lines
 
@@ -119,3 +121,24 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(tmp_path: 
     (freshness,) = slos[slos["slo"] == "index freshness"].itertuples()
     assert not freshness.met and f"{freshness.violation_minutes:.1f}" == "2.3"
     assert freshness.achieved.startswith("max p95 ≥ 43,")
+
+
+def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> None:
+    # The section's canary table for plans/search-api.yaml in expected-day. search-api's
+    # simulated peak there is 10 pods (pinned: a change shows up here), minReplicas 3.
+    # Canary pods ceil(R x weight / 100) beside R stable pods (a traffic router):
+    #   R = 10: 10 %, 30 %, 60 %, 100 % -> 1, 3, 6, 10 canary: 11, 13, 16, 20 at once
+    #   R = 3: ceil(0.3) = 1, ceil(0.9) = 1, ceil(1.8) = 2, 3: 4, 4, 5, 6 at once
+    # Room: api is m6i.large (2 vCPU, 8 GiB, 29 pods: 1900 m, 7592 MiB, 27 slots), a pod
+    # 750 m / 1536 MiB: min(floor(1900 / 750) = 2, floor(7592 / 1536) = 4) = 2 a node x 12 =
+    # 24. The indexer runs only on the tainted burst group, so it takes none of it, at its peak
+    # or at its maxReplicas: 24 both ways, and 20 <= 24 fits.
+    path = REPO / "plans" / "search-api.yaml"
+    a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
+    frame = canary_step_table(a)
+    api = frame[frame["Workload"] == "search-api"]
+    assert list(api["Replicas"]) == [10] * 4 + [3] * 4
+    assert list(api["Canary pods"]) == [1, 3, 6, 10, 1, 1, 2, 3]
+    assert list(api["Pods at once"]) == [11, 13, 16, 20, 4, 4, 5, 6]
+    assert set(api["Room, others at peak"]) == set(api["Room, others at max"]) == {24}
+    assert set(api["Fits, others at peak"]) == set(api["Fits, others at max"]) == {"yes"}

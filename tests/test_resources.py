@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from infra_toolkit import resource_types, resources
+from infra_toolkit import launch_template, resource_rules, resource_types, resources, storage_limits
 from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.resources import parse_resources, read_resources_yaml, validate_resources
@@ -29,10 +29,14 @@ def test_public_api_is_fixed() -> None:
         "Resource", "ResourceProblem", "parse_resources", "read_resources_yaml",
         "validate_resources"])
     assert sorted(resource_types.__all__) == sorted([
-        "EBS_MAX_SIZE_GIB", "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS",
-        "RDS_ENGINES", "RDS_MAX_STORAGE_GIB", "RESOURCE_SCHEMAS", "Field", "ResourceSchema",
-        "check_rules", "launch_template_problem", "launch_template_ref",
-        "rds_gp3_refusal", "root_device_problem"])
+        "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS", "RDS_ENGINES",
+        "RESOURCE_SCHEMAS", "Field", "ResourceSchema"])
+    assert sorted(storage_limits.__all__) == sorted([
+        "EBS_GP3_THROUGHPUT_RANGE_MIBPS", "EBS_IOPS_RANGE", "EBS_MAX_SIZE_GIB",
+        "RDS_GP3_FIXED_BELOW_GIB", "RDS_MAX_STORAGE_GIB", "rds_gp3_refusal"])
+    assert resource_rules.__all__ == ["check_rules"]
+    assert sorted(launch_template.__all__) == sorted([
+        "launch_template_problem", "launch_template_ref", "root_device_problem"])
 
 
 def test_defaults_follow_terraform_and_blocks_flatten() -> None:
@@ -148,7 +152,7 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
     ({"type": "aws_nat_gateway", "name": "n", "usage": {"monthly_data_processed_gb": 1e400}},
      "resources[0].usage.monthly_data_processed_gb: inf must be a finite number"),
     ("aws_instance", "resources[0]: expected a mapping with type, name and attributes"),
-    # S-6: AWS's largest volumes (resource_types.EBS_MAX_SIZE_GIB / RDS_MAX_STORAGE_GIB cite the
+    # S-6: AWS's largest volumes (storage_limits.EBS_MAX_SIZE_GIB / RDS_MAX_STORAGE_GIB cite the
     # API references); before, 100,000,000,000 GiB of gp2 was priced $8,000,000,000 a month
     ({"type": "aws_ebs_volume", "name": "v", "size": 100_000_000_000},
      ("resources[0].size: 100,000,000,000 GiB is more than AWS allows for one gp2 EBS volume "

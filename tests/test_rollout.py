@@ -1,5 +1,6 @@
-"""rollout: the Deployment controller's fenceposts, rolling waves, blue-green room, canary bake
-time and the Deployment Strategy section's table, every figure worked out by hand below."""
+"""rollout and rollout_tables: the Deployment controller's fenceposts, rolling waves, blue-green
+room, canary bake time and per-step pods, and the Deployment Strategy section's tables, every
+figure worked out by hand below."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ import pytest
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.errors import SpecError
-from infra_toolkit.nodes import NodeGroup, node_room
 from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.rollout import (
     blue_green_rollout,
     canary_bake,
+    canary_step_pods,
     resolve_fenceposts,
     rolling_rollout,
-    rollout_table,
     scaled_value,
 )
+from infra_toolkit.rollout_tables import canary_step_table, rollout_table
 
 
 @pytest.mark.parametrize(("surge", "unavailable", "replicas", "expected"), [
@@ -46,39 +47,28 @@ def test_a_bad_percentage_is_refused() -> None:
 def test_rolling_waves_and_duration() -> None:
     # 10 replicas, 25 %/25 %: surge 3, unavailable 2; 13 pods at most, 10 - 2 = 8 available;
     # a wave replaces 3 + 2 = 5 pods: ceil(10 / 5) = 2 waves x 20 s = 40 s
-    r = rolling_rollout(10, "25%", "25%", 20.0, room_pods=13, capacity_rps_per_pod=10.0,
-                        peak_rps=80.0)
+    r = rolling_rollout(10, "25%", "25%", 20.0, capacity_rps_per_pod=10.0, peak_rps=80.0)
     assert (r.surge, r.unavailable, r.most_pods, r.fewest_available) == (3, 2, 13, 8)
     assert (r.waves, r.duration_s) == (2, 40.0)
-    assert r.fits is True  # 13 <= 13
     assert (r.fewest_capacity_rps, r.serves_peak) == (80.0, True)  # 8 x 10 = 80 >= 80
     # 3 replicas, surge 1, unavailable 0: one pod a wave, ceil(3 / 1) = 3 waves x 30 s = 90 s
     r = rolling_rollout(3, 1, 0, 30.0)
     assert (r.most_pods, r.fewest_available, r.waves, r.duration_s) == (4, 3, 3, 90.0)
-    assert (r.fits, r.fewest_capacity_rps, r.serves_peak) == (None, None, None)  # not known
+    assert (r.fewest_capacity_rps, r.serves_peak) == (None, None)  # not known
 
 
 def test_fewest_available_short_of_the_peak_is_flagged() -> None:
-    # 4 replicas, surge 0, unavailable 50 % = 2: 2 pods x 30 rps = 60 rps < 70 rps at peak;
-    # the most pods at once (4) do not fit a room of 3
-    r = rolling_rollout(4, 0, "50%", 20.0, room_pods=3, capacity_rps_per_pod=30.0, peak_rps=70.0)
+    # 4 replicas, surge 0, unavailable 50 % = 2: 2 pods x 30 rps = 60 rps < 70 rps at peak
+    r = rolling_rollout(4, 0, "50%", 20.0, capacity_rps_per_pod=30.0, peak_rps=70.0)
     assert (r.fewest_available, r.fewest_capacity_rps, r.serves_peak) == (2, 60.0, False)
-    assert r.fits is False
 
 
-def test_blue_green_that_does_not_fit_at_max_size() -> None:
-    # m5.large: 2000 - 100 = 1900 m and 8192 - 600 = 7592 MiB allocatable, 29 - 2 = 27 pods.
-    # A 500 m / 1024 MiB pod: floor(1900 / 500) = 3 by CPU, floor(7592 / 1024) = 7 by memory:
-    # 3 a node, 2 nodes at max_size -> room for 6.
-    group = NodeGroup("small", "m5.large", 2, 8, 29, min_size=1, max_size=2)
-    room = sum(node_room([group], 500, 1024).values())
-    assert room == 6
-    b = blue_green_rollout(4, 30.0, 600.0, None, room)
-    # 2 x 4 = 8 pods > 6; both sets run 30 s to Ready + 600 s preview + 30 s default delay
-    assert (b.pods_at_once, b.fits, b.scale_down_delay_s, b.overlap_s) == (8, False, 30.0, 660.0)
-    # a rolling update of the same 4 pods (25 %: surge 1) needs only 5 pods at once: it fits
-    assert rolling_rollout(4, "25%", "25%", 30.0, room_pods=room).fits is True
-    assert blue_green_rollout(3, 30.0, None, 120.0, room).fits is True  # 6 <= 6
+def test_blue_green_pods_at_once_and_overlap() -> None:
+    b = blue_green_rollout(4, 30.0, 600.0, None)
+    # 2 x 4 = 8 pods; both sets run 30 s to Ready + 600 s preview + 30 s default delay
+    assert (b.pods_at_once, b.scale_down_delay_s, b.overlap_s) == (8, 30.0, 660.0)
+    b = blue_green_rollout(3, 30.0, None, 120.0)
+    assert (b.pods_at_once, b.overlap_s) == (6, 150.0)  # no preview: 30 + 0 + 120 s
 
 
 def test_canary_bake_time() -> None:
@@ -89,7 +79,8 @@ def test_canary_bake_time() -> None:
 
 # --- the section on the small plan (tests/data/plans/report/small.yaml) ------------------------
 # api: m5.large group of max_size 4; a pod requests 200 m and 256 MiB: floor(1900 / 200) = 9 by
-# CPU, floor(7592 / 256) = 29 by memory, 27 by pods -> 9 a node, room 4 x 9 = 36 pods.
+# CPU, floor(7592 / 256) = 29 by memory, 27 by pods -> 9 a node, room 4 x 9 = 36 pods (api is
+# the plan's only workload: no other pods hold room, at their peak or their max).
 # Time to Ready: image pull 5 s + app start 10 s (model) + readiness delay 5 s (Deployment) = 20 s.
 # capacity_rps_per_pod 40. HPA minReplicas 2, target 70 % of 200 m = 140 m a pod.
 
@@ -106,13 +97,15 @@ def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
     # steady, 40 rps: 2 pods use 20 + 5 x 20 = 120 m each (60 %): the HPA stays at 2
     assert frame.to_dict("records") == [
         {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
-         "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room at max size": 36,
-         "Fits": "yes", "Fewest available": 2, "Their capacity (rps)": 80.0,
+         "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room, others at peak": 36,
+         "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,  # ceil(2 / 1)
          "Time to Ready": "20 s", "Duration": "40 s"},  # 2 x 20 s
         {"Workload": "api", "Rolled at": "minReplicas", "Replicas": 2,
-         "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room at max size": 36,
-         "Fits": "yes", "Fewest available": 2, "Their capacity (rps)": 80.0,
+         "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room, others at peak": 36,
+         "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,
          "Time to Ready": "20 s", "Duration": "40 s"}]
 
@@ -145,7 +138,9 @@ def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis) -> None:
     row = rollout_table(a).iloc[0].to_dict()
     # 2 x 2 = 4 pods <= 36; both sets: 20 s to Ready + 600 s preview + 30 s default delay
     assert row == {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
-                   "Pods at once": 4, "Room at max size": 36, "Fits": "yes",
+                   "Pods at once": 4, "Room, others at peak": 36,
+                   "Fits, others at peak": "yes", "Room, others at max": 36,
+                   "Fits, others at max": "yes",
                    "Time to Ready": "20 s", "Preview": "10 min", "Scale-down delay": "30 s",
                    "Both sets running": "10 min 50 s"}
     a = with_strategy(small_analysis, DeploymentStrategy("recreate", "stop, then start"))
@@ -171,18 +166,54 @@ def test_canary_section_bake_time(small_analysis: PlanAnalysis, last_pause: floa
     # elapsed: 300 s = 5 min, 300 + 600 = 15 min, then the last step
     assert list(table.frame["Elapsed at the step's end"]) == [
         "5 min", "15 min", "at least 15 min" if last_pause is None else "17 min"]
+    # api rolled at 2 pods (its steady peak and its minReplicas): canary ceil(2 x 0.1) = 1,
+    # ceil(2 x 0.5) = 1, ceil(2 x 1.0) = 2 beside 2 stable pods: 3, 3 and 4 at once <= 36
+    pods = next(t for t in section.tables if t.css_class == "canary-pods").frame
+    assert pods.equals(canary_step_table(a))
+    assert pods[pods["Rolled at"] == "minReplicas"][
+        ["Step", "Traffic weight (%)", "Canary pods", "Stable pods", "Pods at once",
+         "Room, others at peak", "Fits, others at peak", "Fits, others at max"]
+    ].to_dict("records") == [
+        {"Step": i, "Traffic weight (%)": w, "Canary pods": c, "Stable pods": 2,
+         "Pods at once": 2 + c, "Room, others at peak": 36, "Fits, others at peak": "yes",
+         "Fits, others at max": "yes"} for i, w, c in ((1, 10, 1), (2, 50, 1), (3, 100, 2))]
+    assert len(pods) == 6  # 3 steps at the peak replicas, 3 at minReplicas
 
 
-@pytest.mark.parametrize(("replicas", "surge", "room", "most", "fits"), [
+def test_no_canary_pods_table_for_another_strategy(small_analysis: PlanAnalysis) -> None:
+    assert canary_step_table(small_analysis).empty  # the small plan rolls
+    assert not any(t.css_class == "canary-pods"
+                   for t in sections.deployment_strategy(small_analysis).tables)
+
+
+@pytest.mark.parametrize(("replicas", "surge", "most"), [
     # NewRSNewReplicas caps the new ReplicaSet at the desired replicas: scaleUpCount =
     # min(replicas + surge - current, replicas - new), so old (<= 2) + new (<= 2) <= 4 pods,
-    # not 2 + 5 = 7; 4 pods fit in room for 4
-    (2, 5, 4, 4, True),
-    (3, "200%", 6, 6, True),  # 200 % of 3 = 6 surge, still at most 3 + 3 = 6
-    (3, 3, 5, 6, False),  # surge = replicas: 3 + 3 = 6 > 5
-    (0, 4, None, 0, None),  # no replicas: no pod at all
+    # not 2 + 5 = 7
+    (2, 5, 4),
+    (3, "200%", 6),  # 200 % of 3 = 6 surge, still at most 3 + 3 = 6
+    (3, 3, 6),  # surge = replicas: 3 + 3 = 6
+    (0, 4, 0),  # no replicas: no pod at all
 ])
-def test_most_pods_at_once_never_exceeds_twice_the_replicas(
-        replicas: int, surge: int | str, room: int | None, most: int, fits: bool | None) -> None:
-    r = rolling_rollout(replicas, surge, 0, 10.0, room_pods=room)
-    assert (r.most_pods, r.fits) == (most, fits)
+def test_most_pods_at_once_never_exceeds_twice_the_replicas(replicas: int, surge: int | str,
+                                                             most: int) -> None:
+    assert rolling_rollout(replicas, surge, 0, 10.0).most_pods == most
+
+
+@pytest.mark.parametrize(("replicas", "weights", "canary"), [
+    # ceil(7 x 0.10) = ceil(0.7) = 1, ceil(2.1) = 3, ceil(4.2) = 5, ceil(7.0) = 7
+    (7, (10, 30, 60, 100), (1, 3, 5, 7)),
+    # the smallest weight still starts one pod: ceil(2 x 0.05) = ceil(0.1) = 1; ceil(1.0) = 1
+    (2, (5, 50, 100), (1, 1, 2)),
+    # Argo's float64 product, not exact arithmetic: 0.07 is stored as 0.0700000000000000067, x 100
+    # rounds to 7.000000000000001 (the nearest double above 7 is 7 + 8.9e-16), so ceil gives 8
+    (100, (7,), (8,)),
+    (0, (50,), (0,)),  # no replicas, no canary pod
+])
+def test_canary_step_pods(replicas: int, weights: tuple[float, ...],
+                          canary: tuple[int, ...]) -> None:
+    got = canary_step_pods([CanaryStep(w, 60.0) for w in weights], replicas)
+    assert tuple(p.canary_pods for p in got) == canary
+    # behind a traffic router the stable ReplicaSet keeps every replica until the end
+    assert tuple(p.stable_pods for p in got) == (replicas,) * len(weights)
+    assert tuple(p.pods_at_once for p in got) == tuple(replicas + c for c in canary)

@@ -30,7 +30,8 @@ from infra_toolkit.simulate import (
     simulate,
     simulate_cluster,
 )
-from infra_toolkit.simulation_summary import summarize, timeline
+from infra_toolkit.simulation_summary import summarize
+from infra_toolkit.simulation_timeline import timeline
 from infra_toolkit.traffic import constant_curve, read_traffic_csv, resample_curve, slice_curve
 from infra_toolkit.workload import WorkloadSpec
 from tests.test_simulate import EXPECTED_WRITTEN, ONE_NODE, SPEC, TRAFFIC

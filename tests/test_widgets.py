@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit.approval import review_status, submit
+from infra_toolkit.approval_reads import review_status
 from infra_toolkit.approval_records import Answer, RecordKind
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_writes import submit
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_rules import Status
 from infra_toolkit.review_subject import ReviewSubject

@@ -1,12 +1,12 @@
-"""Reviews of plans: submit to the queue, sign off, read the status, gate a deployment, verify.
+"""The commands that write to an approval store: ``submit`` a plan for review and ``sign_off``
+(approve, reject, request changes, comment), each returning :class:`Recorded`.
 
-Everything here works on a :class:`ReviewSubject` (what is reviewed: a plan's identity, its
-digest, metadata, questions for approval, policy and cost delta) and an
+Both work on a :class:`ReviewSubject` (what is reviewed: a plan's identity, its digest,
+metadata, questions for approval, policy and cost delta) and an
 :class:`~infra_toolkit.approval_store.ApprovalStore` (where the append-only, hash-chained records
 live). Time is an argument (``at``, an aware datetime): the CLI and the widget read the clock.
-
 What a review's status is (objections, distinct approvers, STALE) is decided by the pure rules
-of :mod:`infra_toolkit.review_rules`. The commands here add:
+of :mod:`infra_toolkit.review_rules`. The commands add:
 
 - ``submit`` of a digest already submitted returns the existing review; a changed plan (new
   digest) gets a new review, and the old one is superseded.
@@ -15,17 +15,16 @@ of :mod:`infra_toolkit.review_rules`. The commands here add:
   price was not found cannot be approved.
 - One plan id, one plan file: submit and sign-off check it under the store's write lock, in the
   transaction that appends: of two plan files submitted with one id at the same moment, one is
-  recorded and the other refused. Status checks it on read.
-- Every read (status, queue, gate) first verifies the whole chain; a tampered store is an error
-  naming the first bad record, and the gate says no. Every write (submit, sign-off) verifies it
-  before appending, the part appended meanwhile under the write lock: nothing is recorded into
-  a tampered store; the status it returns comes from those records plus the new one.
+  recorded and the other refused.
+- Every write verifies the chain before appending (:mod:`infra_toolkit.approval_verify`), the
+  part appended meanwhile under the write lock: nothing is recorded into a tampered store; the
+  status it returns comes from those records plus the new one.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,34 +38,20 @@ from infra_toolkit.approval_records import (
     utc_timestamp,
     verify_chain,
 )
-from infra_toolkit.approval_store import ApprovalStore, open_store
-from infra_toolkit.errors import ApprovalError, StoreIntegrityError
+from infra_toolkit.approval_store import ApprovalStore
+from infra_toolkit.approval_verify import refusing, verified_records
+from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_rules import (
     OBJECTIONS,
     RESUBMITTED,
-    GateFloor,
     PlanStatus,
-    ReviewState,
-    Status,
     blank,
     check_plan_id,
     plan_status,
-    review_states,
 )
 from infra_toolkit.review_subject import ReviewSubject
 
-__all__ = [
-    "GateDecision",
-    "Recorded",
-    "gate",
-    "review_queue",
-    "review_state",
-    "review_status",
-    "review_status_text",
-    "sign_off",
-    "submit",
-    "verify",
-]
+__all__ = ["Recorded", "sign_off", "submit"]
 
 
 @dataclass(frozen=True)
@@ -119,62 +104,6 @@ class Recorded:
         if earlier is None or earlier.seq == self.record.seq:
             return ""
         return f"already approved by {earlier.reviewer} at {earlier.recorded_at}; counted once"
-
-
-def _verified(
-    store: ApprovalStore, *, writing: bool = False, known: ChainReport | None = None
-) -> list[Record]:
-    """Every record, the whole chain verified against the store's head (and ``known``, a head
-    kept outside the store, if given). ``writing``: for a write about to append, whose error
-    says nothing was recorded, and for which a store that keeps no head is no error (the append
-    adds the head)."""
-    records: list[Record] = []
-
-    def kept() -> Iterator[Record]:
-        for record in store.iter_records():
-            records.append(record)
-            yield record
-
-    if writing:
-        _refusing(lambda: _walk(store, kept(), headless=True))
-    else:
-        _walk(store, kept(), known=known)
-    return records
-
-
-def _walk(
-    store: ApprovalStore,
-    records: Iterable[Record],
-    *,
-    headless: bool = False,
-    known: ChainReport | None = None,
-) -> ChainReport:
-    # The recorded head is read before the records: an append in between only lengthens the
-    # chain, so it cannot look like records deleted from the end.
-    recorded = store.chain_head()
-    report = verify_chain(
-        records, store.where, recorded or ChainReport(0, GENESIS_HASH), known=known
-    )
-    if recorded is None and not headless:
-        # Not tampering as far as the records show, but their end cannot be vouched for.
-        raise StoreIntegrityError(
-            f"approval store {store.where} keeps no chain head (no approval_chain_head row: the "
-            f"store predates it, or it was removed), so records deleted from its end would not "
-            f"show; its {report.count} records link correctly up to head {report.head_hash}: "
-            "compare that hash with one you kept, then record anything (e.g. infra-toolkit "
-            "submit PLAN.yaml) to add the head"
-        )
-    unguarded = () if headless else store.unguarded()
-    if unguarded:
-        # Not tampering as far as the records show, but nothing stopped it any more.
-        raise StoreIntegrityError(
-            f"approval store {store.where} is unguarded: its trigger(s) {', '.join(unguarded)} "
-            "are missing or disabled, so records or its head could have been changed without a "
-            f"trace; its {report.count} records link correctly up to head {report.head_hash}: "
-            "compare that hash with one you kept, then record anything (e.g. infra-toolkit "
-            "submit PLAN.yaml) to restore them"
-        )
-    return report
 
 
 def submit(
@@ -306,14 +235,14 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
     is appended to a chain found tampered, the lock is held for the few records appended
     meanwhile rather than the whole chain, and the status comes from the records verified plus
     the new one (one read of the store per write)."""
-    verified = _verified(store, writing=True)
+    verified = verified_records(store, writing=True)
 
     def check() -> None:
         tip = verified[-1] if verified else None
         start = ChainReport(tip.seq - 1, tip.prev_hash) if tip else ChainReport(0, GENESIS_HASH)
         suffix = list(store.iter_records(start.count + 1))
         head = store.chain_head()  # present: append added it to an older store before this
-        _refusing(lambda: verify_chain(suffix, store.where, head or start, start=start))
+        refusing(lambda: verify_chain(suffix, store.where, head or start, start=start))
         verified[len(verified) - (tip is not None):] = suffix
         requests = (r for r in verified if r.kind is RecordKind.REVIEW_REQUESTED)
         check_plan_id([r for r in requests if r.plan == subject.plan], subject)
@@ -321,13 +250,6 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
     record, created, head_added, restored = store.append(draft, check=check)
     status = plan_status([*verified, record] if created else verified, subject)
     return Recorded(record, created, status, head_added, guards_restored=restored)
-
-
-def _refusing(verify_some: Callable[[], object]) -> None:
-    try:
-        verify_some()
-    except StoreIntegrityError as exc:
-        raise StoreIntegrityError(f"{exc}; nothing recorded") from exc
 
 
 _DOING = {RecordKind.REJECTED: "rejecting", RecordKind.CHANGES_REQUESTED: "requesting changes"}
@@ -348,90 +270,3 @@ def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[i
             f"approving {review_id} needs an answer to every question for approval; "
             f"unanswered: {', '.join(unanswered)}: pass --answer N=TEXT for each"
         )
-
-
-def review_status(store: ApprovalStore, subject: ReviewSubject) -> PlanStatus:
-    """The status of ``subject``'s current digest (verifies the chain first)."""
-    return plan_status(_verified(store), subject)
-
-
-def review_state(store: ApprovalStore, review_id: str, *, writing: bool = False) -> ReviewState:
-    """The state of one review by id; ApprovalError if the store has no such review.
-    ``writing``: read for a write about to append to that review (a comment by review id), so
-    the store is read as every write reads it: one keeping no chain head is no error (the write
-    adds it), and a tampered store's error ends ``; nothing recorded``."""
-    states = review_states(_verified(store, writing=writing))
-    if review_id not in states:
-        known = f"{next(iter(states))}..{next(reversed(states))}" if states else "none yet"
-        raise ApprovalError(
-            f"unknown review id {review_id!r} in {store.where} (reviews: {known}); "
-            "infra-toolkit queue lists the open ones"
-        )
-    return states[review_id]
-
-
-def review_queue(store: ApprovalStore) -> list[ReviewState]:
-    """Open reviews, oldest first: awaiting approval or changes requested, not superseded."""
-    open_statuses = (Status.AWAITING_APPROVAL, Status.CHANGES_REQUESTED)
-    return [
-        st
-        for st in review_states(_verified(store)).values()
-        if st.status in open_statuses and st.superseded_by is None
-    ]
-
-
-@dataclass(frozen=True)
-class GateDecision:
-    """The gate's answer: ``passed`` only for an approved current digest; ``reason`` says why."""
-
-    passed: bool
-    reason: str
-
-
-def gate(
-    store: ApprovalStore,
-    subject: ReviewSubject,
-    *,
-    known: ChainReport | None = None,
-    floor: GateFloor | None = None,
-) -> GateDecision:
-    """May ``subject`` be deployed? Yes only when its current digest is APPROVED per its policy
-    and meets ``floor`` (the pipeline's own minimum of approvers, and whether the requester's
-    approval counts: the policy is the plan author's; None: the policy alone), no rejection
-    stands, the store's chain verifies (and still holds ``known``, a head kept outside the
-    store, if given) and its plan id is its own."""
-    try:
-        records = _verified(store, known=known)
-    except StoreIntegrityError as exc:
-        return GateDecision(False, str(exc))
-    try:
-        status = plan_status(records, subject)
-    except ApprovalError as exc:  # from the records, not the store: a plan id used twice
-        return GateDecision(False, str(exc))
-    floor = floor or GateFloor()
-    if status.status is not Status.APPROVED or status.review is None:
-        note = floor.unmet_note(status.status, status.review)
-        return GateDecision(False, status.describe() + note)
-    short = floor.shortfall(status.review)
-    if short is not None:
-        return GateDecision(False, f"{subject.name}: {short}")
-    return GateDecision(True, status.describe())
-
-
-def review_status_text(subject: ReviewSubject, store_location: str | None = None) -> str:
-    """The status line of ``subject``'s current digest in the store at ``store_location`` (None:
-    the default store), or why it cannot be read; never raises ApprovalError (for the report and
-    the widget, which show the status but must not fail on it)."""
-    try:
-        with open_store(store_location) as store:
-            return review_status(store, subject).describe()
-    except ApprovalError as exc:
-        return f"status unavailable: {exc}"
-
-
-def verify(store: ApprovalStore, *, known: ChainReport | None = None) -> ChainReport:
-    """Walk the whole chain and check it against the head the store recorded at its last append
-    and, if given, ``known``: a head kept outside the store (an earlier verify's count and head
-    hash), which the chain must still hold unchanged. StoreIntegrityError names the first record
-    that does not match, or the newest records missing."""
-    return _walk(store, store.iter_records(), known=known)

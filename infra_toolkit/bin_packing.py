@@ -1,0 +1,100 @@
+"""Per-node bin-packing by CPU, memory and pod slots: one node's free room and the cohorts on it
+(``Node``, ``PlacedCohort``), how many pods of one size fit a room (``fit``) and first-fit
+packing into several rooms (``pack``). Used by :mod:`infra_toolkit.shared_nodes`' scheduler and
+cluster autoscaler, and by ``room_beside`` (the room left for one workload beside others' pods
+at max size, for the rollout figures)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from infra_toolkit.controller_view import Cohort
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.fixed_pods import FixedPods
+from infra_toolkit.nodes import NodeGroup
+
+__all__ = ["EPS", "Node", "PlacedCohort", "empty_node", "fit", "pack", "room_beside"]
+
+# the fit arithmetic's tolerance; also a zero request's stand-in when asking whether a pod fits
+EPS = 1e-9
+
+
+@dataclass(eq=False)
+class PlacedCohort(Cohort):
+    """A cohort of one owner (index into
+    :attr:`~infra_toolkit.shared_nodes.SharedNodes.owners`), on one node once placed."""
+
+    owner: int = -1
+    node: Node | None = None
+    # identity, not value: cohorts of two owners may hold equal names and times
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
+@dataclass(eq=False)
+class Node:
+    """One node: its group (index), id, free room and the cohorts on it."""
+
+    group: int
+    ident: int
+    cpu_free: float
+    memory_free: float
+    pods_free: int
+    cohorts: list[PlacedCohort] = field(default_factory=list)
+    unneeded_since: float | None = None
+    peak: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # cpu, memory, pods
+
+
+def fit(cpu_free: float, memory_free: float, pods_free: int, cpu: float, memory: float) -> int:
+    """How many pods with these requests fit in this room (a request of 0 takes only a slot)."""
+    by_cpu = math.floor(cpu_free / cpu + EPS) if cpu > 0 else pods_free
+    by_memory = math.floor(memory_free / memory + EPS) if memory > 0 else pods_free
+    return max(0, min(pods_free, by_cpu, by_memory))
+
+
+def pack(rooms: list[list[float]], allowed: Sequence[int], cpu: float, memory: float,
+          n: int) -> int:
+    """Put ``n`` pods into ``rooms`` (``[group, cpu, memory, pods]`` free), first fit, only in
+    the ``allowed`` groups; the pods left over."""
+    for r in rooms:
+        if n == 0:
+            break
+        if int(r[0]) not in allowed:
+            continue
+        k = min(n, fit(r[1], r[2], int(r[3]), cpu, memory))
+        if k:
+            r[1] -= k * cpu
+            r[2] -= k * memory
+            r[3] -= k
+            n -= k
+    return n
+
+
+def empty_node(g: int, grp: NodeGroup) -> list[float]:
+    """The free room of one empty node of group ``g``: ``[group, cpu, memory, pods]``."""
+    return [g, grp.allocatable_cpu_millicores, grp.allocatable_memory_mib,
+            grp.max_pods - grp.daemonset_pods]
+
+
+def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
+                cpu_request_millicores: float, memory_request_mib: float,
+                node_groups: Sequence[NodeGroup]) -> tuple[int, int]:
+    """(How many pods with these requests fit on ``node_groups``, pods that found no room) with
+    every group of ``groups`` (scale-up priority order) at ``max_size`` and the ``held`` pods
+    placed first: each Deployment in turn, first fit on the nodes of its groups in that order,
+    as the scheduler places them (a first fit, not the best packing there is)."""
+    index = {g.name: i for i, g in enumerate(groups)}
+    missing = {g.name for h in held for g in h.node_groups} | {g.name for g in node_groups}
+    if missing - set(index):
+        raise SimulationError(f"room_beside: node group(s) {sorted(missing - set(index))} are "
+                              f"not among the groups given ({sorted(index)}); pass every group")
+    rooms = [empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.max_size)]
+    short = sum(pack(rooms, [index[g.name] for g in h.node_groups], h.cpu_request_millicores,
+                     h.memory_request_mib, h.replicas) for h in held)
+    # more than every free pod slot: what is left over says how many fitted
+    most = sum(g.max_size * (g.max_pods - g.daemonset_pods) for g in node_groups) + 1
+    left = pack(rooms, [index[g.name] for g in node_groups], cpu_request_millicores,
+                memory_request_mib, most)
+    return most - left, short

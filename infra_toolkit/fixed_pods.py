@@ -1,0 +1,35 @@
+"""A Deployment without an HPA (``FixedPods``): a fixed number of pods with their requests, on
+the node groups it may use; it shares nodes with the simulated workloads
+(:func:`infra_toolkit.simulate.simulate_cluster`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.nodes import NodeGroup
+from infra_toolkit.spec_checks import require_finite, require_whole
+
+__all__ = ["FixedPods"]
+
+
+@dataclass(frozen=True)
+class FixedPods:
+    """A Deployment without an HPA: ``replicas`` pods, each requesting
+    ``cpu_request_millicores`` and ``memory_request_mib`` (0: none), on ``node_groups``
+    (priority order)."""
+
+    name: str
+    replicas: int
+    cpu_request_millicores: float
+    memory_request_mib: float
+    node_groups: tuple[NodeGroup, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "node_groups", tuple(self.node_groups))
+        o = f"fixed deployment {self.name!r}"
+        require_whole(f"{o}.replicas", self.replicas, 0)
+        for name in ("cpu_request_millicores", "memory_request_mib"):
+            require_finite(f"{o}.{name}", getattr(self, name), 0)
+        if not self.node_groups:
+            raise SimulationError(f"{o}: node_groups is empty; give the groups it runs on")

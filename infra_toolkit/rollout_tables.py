@@ -1,0 +1,184 @@
+"""The Deployment Strategy section's tables (pure: no I/O): per proposed workload and replica
+count it is rolled at, what the plan's strategy implies (:mod:`infra_toolkit.rollout`'s
+arithmetic), for a canary each step's pods, and whether the pods at once fit on its node groups
+beside the other workloads' pods.
+
+**Rolled at**: an HPA workload at the peak spec replicas the expected scenario's simulation
+reached (a rollout that meets the busiest moment) and at its minReplicas (the quietest); a
+Deployment without an HPA at its replicas.
+
+**Room**: every node group at ``max_size``; the pods the *other* workloads hold are placed first,
+then as many pods of the workload rolled out as fit on its groups
+(:func:`~infra_toolkit.bin_packing.room_beside`: the simulator's per-node packing, mixed
+requests per node, first fit with the groups in the cluster's scale-up priority order). Only
+workloads whose groups are known take part: the autoscaled ones and the Deployments without an
+HPA that share a group with one (the others were not simulated). Two figures, for what the
+others hold:
+
+- **others at peak**: each other HPA workload at the peak spec replicas of the expected scenario
+  (peaks that may come at different times, so a little more than they hold at any one moment),
+  a Deployment without an HPA at its replicas;
+- **others at max**: each other HPA workload at its maxReplicas, the most its HPA allows.
+
+A figure is ``-`` when not known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
+from infra_toolkit.bin_packing import room_beside
+from infra_toolkit.fixed_pods import FixedPods
+from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_operations_types import DeploymentStrategy
+from infra_toolkit.report_html import duration_text
+from infra_toolkit.rollout import (
+    blue_green_rollout,
+    canary_step_pods,
+    rolling_rollout,
+    time_to_ready,
+)
+from infra_toolkit.shared_nodes import union_groups
+
+__all__ = ["canary_step_table", "rollout_table"]
+
+
+@dataclass(frozen=True)
+class _Tenant:
+    """A proposed workload on the nodes: its requests and groups as ``peak`` pods (the expected
+    scenario's peak spec replicas, or a Deployment's replicas) and as ``most`` pods
+    (maxReplicas, or the same replicas)."""
+
+    workload: Workload
+    peak: FixedPods
+    most: FixedPods
+
+
+def _tenants(a: PlanAnalysis, run: ScenarioRun) -> list[_Tenant]:
+    """The proposed workloads whose node groups ``run`` knows, in the simulator's order (the
+    autoscaled ones, then the Deployments without an HPA, each in plan order)."""
+    placed = run.cluster.placed if run.cluster is not None else {}
+    known = {g.name: g for g in (run.cluster.node_groups if run.cluster is not None else ())}
+    ordered = sorted(a.plan.proposed.workloads, key=lambda w: w.hpa_spec is None)
+    out = []
+    for w in ordered:
+        d = w.deployment_spec
+        sim = run.simulations.get(w.name)
+        if sim is not None and w.hpa_spec is not None:
+            groups, peak, most = (sim.spec.node_groups, sim.summary.peak_replicas,
+                                  w.hpa_spec.max_replicas)
+        elif w.name in placed:
+            groups = tuple(known[g] for g in placed[w.name])
+            peak = most = 1 if d.replicas is None else d.replicas
+        else:
+            continue
+        out.append(_Tenant(w, *(FixedPods(w.name, n, d.cpu_request_millicores,
+                                         d.memory_request_mib, groups) for n in (peak, most))))
+    return out
+
+
+def _room(everyone: Sequence[_Tenant], me: _Tenant, at_max: bool) -> int:
+    groups = union_groups([t.most for t in everyone])  # the cluster's priority order
+    held = [t.most if at_max else t.peak for t in everyone if t is not me]
+    return room_beside(groups, held, me.peak.cpu_request_millicores,
+                       me.peak.memory_request_mib, me.peak.node_groups)[0]
+
+
+def _flag(ok: bool | None) -> str:
+    return "-" if ok is None else ("yes" if ok else "NO")
+
+
+def _room_columns(pods: int, rooms: tuple[int, int] | None) -> dict[str, object]:
+    """``pods`` at once against the room beside the others at their peak and at their max."""
+    peak, most = (None, None) if rooms is None else rooms
+    return {"Room, others at peak": peak,
+            "Fits, others at peak": _flag(None if peak is None else pods <= peak),
+            "Room, others at max": most,
+            "Fits, others at max": _flag(None if most is None else pods <= most)}
+
+
+def _bases(a: PlanAnalysis, w: Workload
+           ) -> tuple[list[tuple[str, int, float | None]], tuple[int, int] | None]:
+    """(what the rollout is taken at, replicas, the expected scenario's peak rate in rps) and
+    the room beside the others at their peak and at their max (``None``: not known)."""
+    run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
+    if run is None:
+        return [], None
+    everyone = _tenants(a, run)
+    me = next((t for t in everyone if t.workload.name == w.name), None)
+    rooms = None if me is None else (_room(everyone, me, False), _room(everyone, me, True))
+    sim = run.simulations.get(w.name)
+    if sim is not None and w.hpa_spec is not None:
+        peak_rps = float(sim.timeline["offered_rps"].max())
+        return ([(f"peak replicas in {run.name!r}", sim.summary.peak_replicas, peak_rps),
+                 ("minReplicas", w.hpa_spec.min_replicas, peak_rps)], rooms)
+    replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
+    return [("Deployment replicas (no HPA)", replicas, None)], rooms
+
+
+def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps: float | None,
+         rooms: tuple[int, int] | None) -> dict[str, object]:
+    ttr = time_to_ready(w)
+    ready_s = None if ttr is None else ttr.total_s
+    row: dict[str, object] = {"Workload": w.name, "Rolled at": basis, "Replicas": replicas}
+    if s.type == "rolling":
+        r = rolling_rollout(replicas, s.max_surge, s.max_unavailable, ready_s or 0.0,
+                            None if w.model is None else w.model.capacity_rps_per_pod, peak_rps)
+        row.update({"Surge": r.surge, "Unavailable": r.unavailable,
+                    "Most pods at once": r.most_pods, **_room_columns(r.most_pods, rooms),
+                    "Fewest available": r.fewest_available,
+                    "Their capacity (rps)": r.fewest_capacity_rps, "Peak rate (rps)": peak_rps,
+                    "Serves the peak": _flag(r.serves_peak), "Waves": r.waves,
+                    "Time to Ready": duration_text(ready_s),
+                    "Duration": duration_text(None if ready_s is None else r.duration_s)})
+    elif s.type == "blue-green":
+        b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s)
+        row.update({"Pods at once": b.pods_at_once, **_room_columns(b.pods_at_once, rooms),
+                    "Time to Ready": duration_text(ready_s),
+                    "Preview": duration_text(s.preview_s),
+                    "Scale-down delay": duration_text(b.scale_down_delay_s),
+                    "Both sets running": duration_text(None if ready_s is None else b.overlap_s)})
+    else:  # recreate, and the pods a canary's new version runs on (steps: canary_step_table)
+        row.update({"Time to Ready": duration_text(ready_s),
+                    **({"Downtime": _at_least(ready_s)} if s.type == "recreate" else {})})
+    return row
+
+
+def _at_least(seconds: float | None) -> str:
+    return duration_text(None) if seconds is None else f"at least {duration_text(seconds)}"
+
+
+def rollout_table(a: PlanAnalysis) -> pd.DataFrame:
+    """One row per proposed workload and replica count it is rolled at with what the plan's
+    strategy implies (see the module docstring; ``-`` where a figure is not known). Empty when
+    nothing was simulated."""
+    s = a.plan.deployment_strategy
+    rows = []
+    for w in a.plan.proposed.workloads:
+        bases, rooms = _bases(a, w)
+        rows += [_row(s, w, basis, n, rps, rooms) for basis, n, rps in bases]
+    return pd.DataFrame(rows)
+
+
+def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
+    """For a canary, one row per proposed workload, replica count it is rolled at and step: the
+    canary and stable pods (:func:`~infra_toolkit.rollout.canary_step_pods`), all of them at
+    once and whether they fit (see the module docstring). Empty for another strategy or when
+    nothing was simulated."""
+    s = a.plan.deployment_strategy
+    rows: list[dict[str, object]] = []
+    if s.type != "canary":
+        return pd.DataFrame(rows)
+    for w in a.plan.proposed.workloads:
+        bases, rooms = _bases(a, w)
+        for basis, n, _rps in bases:
+            rows += [{"Workload": w.name, "Rolled at": basis, "Replicas": n, "Step": i,
+                      "Traffic weight (%)": p.weight_pct, "Canary pods": p.canary_pods,
+                      "Stable pods": p.stable_pods, "Pods at once": p.pods_at_once,
+                      **_room_columns(p.pods_at_once, rooms)}
+                     for i, p in enumerate(canary_step_pods(s.steps, n), 1)]
+    return pd.DataFrame(rows)

@@ -1,0 +1,96 @@
+"""From a run's raw arrays to its timeline: one row per tick of ``tick_s`` (``timeline``), and a
+change log ``[(tick, value), ...]`` as one value per tick (``per_tick``).
+
+The columns (docs/DESIGN.md, "simulate → cost / report"): load and queue, desired and spec
+replicas, pods by phase, Ready and launching nodes per node group, CPU utilization, p50 / p95 /
+p99 latency (the queue's wait added), ``slo_violated`` and ``latency_saturated``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from infra_toolkit.cluster import RunOutput
+from infra_toolkit.latency import at_utilization_cap, response_time_percentile_ms
+
+__all__ = ["per_tick", "timeline"]
+
+
+def per_tick(changes: list[tuple[int, int]], n: int) -> np.ndarray:
+    """The value at each of ``n`` ticks of a change log ``[(tick, value), ...]`` in tick order:
+    the last change at or before the tick (the first one's value before it)."""
+    ticks = np.array([c[0] for c in changes], dtype=np.int64)
+    values = np.array([c[1] for c in changes], dtype=np.int64)
+    idx = np.searchsorted(ticks, np.arange(n), side="right") - 1
+    return values[np.maximum(idx, 0)]
+
+
+def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFrame | None,
+                                                                    dict[str, np.ndarray]]:
+    """Per-tick arrays of the run, and (``frame=True``) the timeline DataFrame built from them."""
+    wl = spec.workload
+    n = out.offered_rps.size
+    tick = out.tick_s
+    exist = np.zeros(n + 2, dtype=np.int64)
+    pending = np.zeros(n + 2, dtype=np.int64)
+    for created_s, scheduled_s, _ready_tick, end_tick, k in out.records:
+        c = min(n + 1, max(0, math.ceil(created_s / tick - 1e-9)))
+        run_s = scheduled_s + wl.image_pull_s
+        r = n + 1 if math.isnan(run_s) else min(n + 1, max(0, math.ceil(run_s / tick - 1e-9)))
+        exist[c] += k
+        exist[min(end_tick, n + 1)] -= k
+        pending[c] += k
+        pending[min(r, end_tick, n + 1)] -= k
+    exist_t = np.cumsum(exist)[:n]
+    pending_t = np.cumsum(pending)[:n]
+    ready = out.ready_pods
+    per_pod = np.divide(out.served_rps, ready, out=np.zeros(n), where=ready > 0)
+    unique, inverse = np.unique(per_pod, return_inverse=True)
+    pct = {}
+    for q in (50, 95, 99):
+        base = response_time_percentile_ms(q / 100, unique, np.ones_like(unique),
+                                           wl.capacity_rps_per_pod, wl.concurrency,
+                                           np.zeros_like(unique), np.zeros_like(unique))
+        capacity = ready * wl.capacity_rps_per_pod
+        wait_ms = 1000.0 * np.divide(out.backlog_requests, capacity, out=np.zeros(n),
+                                     where=capacity > 0)
+        value = base[inverse] + wait_ms
+        pct[q] = np.where(ready > 0, value, np.where(out.offered_rps > 0, np.inf, np.nan))
+    nodes = {g.name: per_tick(ch, n) for g, ch in zip(spec.node_groups, out.node_changes)}
+    launching = {g.name: per_tick(ch, n)
+                 for g, ch in zip(spec.node_groups, out.launching_changes, strict=True)}
+    cpu_pct = np.where(ready > 0, 100.0 * (wl.baseline_cpu_millicores
+                                           + wl.cpu_millicores_per_rps * per_pod)
+                       / wl.cpu_request_millicores, np.nan)
+    arrays = {
+        "time_s": np.arange(n, dtype=np.float64) * tick,
+        "offered_rps": out.offered_rps,
+        "served_rps": out.served_rps,
+        "dropped_rps": out.dropped_rps,
+        "backlog_requests": out.backlog_requests,
+        "desired_replicas": per_tick(out.desired_changes, n),
+        "spec_replicas": per_tick(out.spec_changes, n),
+        "ready_pods": ready,
+        "starting_pods": exist_t - pending_t - ready,
+        "pending_pods": pending_t,
+        "pods": exist_t,
+        "nodes": np.sum(list(nodes.values()), axis=0),
+        **{f"nodes_{k}": v for k, v in nodes.items()},
+        "launching_nodes": np.sum(list(launching.values()), axis=0),
+        **{f"launching_nodes_{k}": v for k, v in launching.items()},
+        "cpu_utilization_pct": cpu_pct,
+        "p50_latency_ms": pct[50],
+        "p95_latency_ms": pct[95],
+        "p99_latency_ms": pct[99],
+    }
+    # the percentiles of these ticks are the model's ceiling: a bound, shown as such
+    saturated = (ready > 0) & at_utilization_cap(per_pod, wl.capacity_rps_per_pod)
+    # a lower bound cannot show the SLO was kept: saturated ticks violate it (as slo_check)
+    arrays["slo_violated"] = ((pct[95] > wl.slo_p95_latency_ms) | (out.dropped_rps > 0)
+                              | saturated)
+    arrays["latency_saturated"] = saturated
+    return (pd.DataFrame(arrays) if frame else None), arrays
+
