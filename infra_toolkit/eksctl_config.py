@@ -55,7 +55,8 @@ EKSCTL_DEFAULT_INSTANCE_TYPE = "m5.large"
 class NodeGroupConfig:
     """A node group as configured (eksctl ``managedNodeGroups`` or ``aws_eks_node_group``):
     instance types and size bounds (node counts), not yet the simulator's node model.
-    ``taints`` are ``key=value:Effect`` strings. ``disk_size_gib`` and ``volume_type`` are the
+    ``taints`` are ``key=value:Effect`` strings; ``ami_family`` is eksctl's ``amiFamily`` when
+    stated. ``disk_size_gib`` and ``volume_type`` are the
     nodes' root volume (``None``: left to eksctl's defaults, :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB`
     GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`)."""
 
@@ -69,6 +70,7 @@ class NodeGroupConfig:
     labels: Mapping[str, str] = field(default_factory=dict)
     taints: tuple[str, ...] = ()
     volume_type: str | None = None
+    ami_family: str | None = None
 
     def __post_init__(self) -> None:
         if not self.min_size <= self.desired_size <= self.max_size:
@@ -211,13 +213,14 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     disk = r.int_(m, "volumeSize", p, required=False, minimum=1)
     volume_type = r.str_(m, "volumeType", p, required=False, choices=_EKSCTL_VOLUME_TYPES)
     labels, taints = _labels(r, m, p), _taints(r, m, p)
+    ami_family = r.str_(m, "amiFamily", p, required=False)
     if r.count() > before or None in (name, types, min_size, max_size, desired, capacity):
         return None
     assert name and types is not None and min_size is not None and max_size is not None
     assert desired is not None and capacity is not None
     try:
         return NodeGroupConfig(name, types, min_size, max_size, desired, capacity, disk, labels,
-                               taints, volume_type)
+                               taints, volume_type, ami_family)
     except SpecError:
         r.add(join_path(p, "desiredCapacity"), f"need minSize <= desiredCapacity <= maxSize, got "
                                        f"{min_size} <= {desired} <= {max_size}")

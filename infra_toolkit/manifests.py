@@ -22,6 +22,7 @@ import yaml
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
@@ -131,7 +132,9 @@ class DeploymentSpec:
     and the readiness probe's ``initialDelaySeconds`` (the largest over containers; 0 without a
     probe). ``memory_requested`` is false when a counted container requests no memory (and has no
     memory limit): ``memory_request_mib`` is then the toolkit's 256 MiB stand-in, and an HPA
-    memory utilization metric cannot be computed (see :func:`memory_utilization_problem`)."""
+    memory utilization metric cannot be computed (see :func:`memory_utilization_problem`).
+    ``placement``: the pod's nodeSelector, required node affinity and tolerations, which decide
+    the node groups it may run on (:mod:`infra_toolkit.node_placement`)."""
 
     name: str
     replicas: int | None
@@ -139,6 +142,7 @@ class DeploymentSpec:
     memory_request_mib: float
     readiness_delay_s: float
     memory_requested: bool = True
+    placement: PodPlacement = PodPlacement()
 
 
 def _container_request(
@@ -260,6 +264,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
     replicas = None if replicas_raw is None else kept(
         _whole, replicas_raw, "spec.replicas", named, path)
+    placement, placement_problems = placement_from_pod(pod, "spec.template.spec",
+                                                       f" of {named} in {path}")
+    problems += placement_problems
     if problems:
         raise SpecError("\n".join(problems))
     if pod_cpu is not None:
@@ -280,7 +287,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
             "(e.g. cpu: 500m)"
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
-    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory)
+    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
+                          placement)
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

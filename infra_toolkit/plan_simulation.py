@@ -4,8 +4,9 @@ workload, with its node groups sized from the pricing tables' instance specs.
 * Node groups: the plan's :class:`~infra_toolkit.eksctl_config.NodeGroupConfig` (eksctl or
   ``aws_eks_node_group``) with vCPU, memory and ENI max pods of its first instance type from
   the price book. A workload with ``node_group`` runs on that group only; otherwise on every
-  group without a NoSchedule or NoExecute taint (those take only pods that tolerate them; a
-  PreferNoSchedule taint only makes the scheduler prefer other nodes).
+  group its pods may be scheduled on (:mod:`infra_toolkit.node_placement`: the Deployment's
+  nodeSelector and required node affinity against the group's labels, its tolerations
+  against the group's NoSchedule / NoExecute taints).
 * The workload: :meth:`Workload.workload_spec` with the p95 latency SLO of that workload (or of
   all workloads) as the simulator's SLO threshold.
 * Timings and the node autoscaler preset from the plan's ``simulation`` section; the
@@ -18,6 +19,7 @@ import dataclasses
 
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
+from infra_toolkit.node_placement import node_labels, placement_problem
 from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Architecture, Workload
@@ -25,7 +27,8 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec
 
-__all__ = ["node_autoscaler", "p95_latency_slo_ms", "simulation_node_groups", "simulation_spec"]
+__all__ = ["node_autoscaler", "p95_latency_slo_ms", "placement_problems", "placement_summary",
+           "simulation_node_groups", "simulation_spec"]
 
 _PRESETS = {spec.name: spec for spec in (ClusterAutoscalerSpec(), KARPENTER_LIKE)}
 
@@ -38,18 +41,44 @@ def node_autoscaler(preset: str, provisioning_s: float | None = None) -> Cluster
         dataclasses.replace(spec, provisioning_delay_s=provisioning_s)
 
 
+def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
+                       ) -> dict[str, str | None]:
+    """Per node group (by name), why ``workload``'s pods cannot be scheduled on its nodes, or
+    ``None`` where they can (on a node of at least one of the group's instance types, whose
+    architecture comes from ``book``'s instance specs)."""
+    out: dict[str, str | None] = {}
+    for g in arch.node_groups:
+        reasons = []
+        for itype in g.instance_types:
+            labels = node_labels(g.name, itype, book.instance_spec(itype).arch, g.capacity_type,
+                                 g.labels, arch.region)
+            reasons.append(placement_problem(workload.deployment_spec.placement, labels,
+                                             g.taints))
+        out[g.name] = None if None in reasons else reasons[0]
+    return out
+
+
+def placement_summary(problems: dict[str, str | None]) -> str:
+    """``problems`` of :func:`placement_problems` as one clause: ``group: why; ...``."""
+    return "; ".join(f"{name}: {why}" for name, why in problems.items() if why)
+
+
 def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook
                            ) -> tuple[NodeGroup, ...]:
     """The node groups ``workload``'s pods may run on, sized from ``book``'s instance specs."""
-    # a pod without tolerations stays off nodes with a NoSchedule or NoExecute taint
+    problems = placement_problems(arch, workload, book)
+    if workload.node_group and problems.get(workload.node_group):
+        raise SimulationError(f"workload {workload.name!r}: its pods cannot run on its "
+                              f"node_group {workload.node_group!r}: "
+                              f"{problems[workload.node_group]}")
     groups = [g for g in arch.node_groups
               if (g.name == workload.node_group if workload.node_group
-                  else not any(t.endswith((":NoSchedule", ":NoExecute")) for t in g.taints))]
+                  else problems[g.name] is None)]
     if not groups:
-        names = ", ".join(g.name for g in arch.node_groups) or "none"
-        raise SimulationError(f"workload {workload.name!r}: no node group it can run on (its "
-                              "node_group, or a group without NoSchedule/NoExecute taints); set "
-                              f"node_group to one of the node groups ({names})")
+        why = placement_summary(problems) or "the plan has no node group"
+        raise SimulationError(f"workload {workload.name!r}: no node group its pods can run on "
+                              f"({why}); change the Deployment's nodeSelector, affinity or "
+                              "tolerations, or the node groups' labels and taints")
     out = []
     for g in groups:
         spec = book.instance_spec(g.instance_types[0])

@@ -153,6 +153,38 @@ def _resource_taints(r: FieldReader, raw: Mapping[str, Any], path: str) -> tuple
     return tuple(out)
 
 
+def _resource_labels(r: FieldReader, raw: Mapping[str, Any], path: str) -> dict[str, str]:
+    """The ``labels`` map of an ``aws_eks_node_group`` (Kubernetes labels of its nodes); the
+    cost model ignores them, the scheduler matches nodeSelectors against them."""
+    lp = join_path(path, "labels")
+    labels = r.mapping(raw.get("labels", {}), lp) or {}
+    out = {}
+    for key, value in labels.items():
+        if not isinstance(value, str):
+            r.add(join_path(lp, str(key)), f"{value!r} must be a string (a Kubernetes label "
+                                           "value); quote it")
+        else:
+            out[str(key)] = value
+    return out
+
+
+# eksctl amiFamily (by prefix) -> the Terraform ami_type prefix of the same AMI family
+_AMI_FAMILIES = (("AmazonLinux2023", "AL2023_"), ("AmazonLinux2", "AL2_"),
+                 ("Bottlerocket", "BOTTLEROCKET_"), ("Windows", "WINDOWS_"), ("Ubuntu", "CUSTOM"))
+
+
+def _ami_agrees(r: FieldReader, group: NodeGroupConfig, ami_type: str, path: str) -> None:
+    """eksctl's ``amiFamily`` (when stated) against the priced node group's ``ami_type``."""
+    if group.ami_family is None:
+        return
+    prefix = next((t for f, t in _AMI_FAMILIES if group.ami_family.startswith(f)), None)
+    if prefix is not None and not ami_type.startswith(prefix):
+        r.add(join_path(path, "ami_type"),
+              f"{ami_type!r} is not of the ClusterConfig's amiFamily {group.ami_family!r} "
+              f"(ami_type {prefix}...) for node group {group.name!r}; make them agree so the "
+              "priced nodes (and their volumes) are the ones eksctl creates")
+
+
 def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
                          ) -> NodeGroupConfig | None:
     """A validated ``aws_eks_node_group`` as a node group, named by its ``node_group_name`` (as
@@ -161,6 +193,7 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
     a = res.attributes
     name = raw.get("node_group_name") if isinstance(raw, Mapping) else None
     taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
+    labels = _resource_labels(r, raw, path) if isinstance(raw, Mapping) else {}
     disk, vtype = a.get("disk_size"), "gp2"
     if res.launch_template is not None:
         lt = res.launch_template.attributes
@@ -170,7 +203,8 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
         return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
                                a["scaling_config.max_size"], a["scaling_config.desired_size"],
-                               a["capacity_type"], disk, taints=taints, volume_type=vtype)
+                               a["capacity_type"], disk, labels=labels, taints=taints,
+                               volume_type=vtype)
     except SpecError:
         return None  # the cost model's own rules report the sizes
 
@@ -208,7 +242,7 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
 
 
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
-                       priced: dict[str, tuple[str, NodeGroupConfig, str | None]], cp: str
+                       priced: dict[str, tuple[str, NodeGroupConfig, str | None, str]], cp: str
                        ) -> None:
     for group in configured:
         if group.name not in priced:
@@ -216,10 +250,12 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                       f"resource with that node_group_name, so it would not be priced"
                       f"{did_you_mean(group.name, priced) if priced else ''}")
             continue
-        path, res, template = priced[group.name]
+        path, res, template, ami_type = priced[group.name]
+        _ami_agrees(r, group, ami_type, path)
         for attr, field in (("instance_types", "instance_types"),
                             ("min_size", "scaling_config.min_size"),
                             ("max_size", "scaling_config.max_size"),
+                            ("desired_size", "scaling_config.desired_size"),
                             ("capacity_type", "capacity_type"),
                             ("volumes", ""),
                             ("taints", "taint")):
@@ -235,7 +271,7 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                             f"for node group {group.name!r}; make them equal so the priced and "
                             "the simulated nodes are the same")
     names = {g.name for g in configured}
-    for name, (path, _res, _template) in priced.items():
+    for name, (path, _res, _template, _ami) in priced.items():
         if name not in names:
             r.add(path, f"node group {name!r} is priced but not in the ClusterConfig; add it there "
                         "or remove the resource")
@@ -249,7 +285,7 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
     raw = m["resources"] if isinstance(m.get("resources"), list) else []
     addresses = {f"{i.get('type')}.{i.get('name')}": (j, i) for j, i in enumerate(raw)
                  if isinstance(i, Mapping)}
-    priced: dict[str, tuple[str, NodeGroupConfig, str | None]] = {}
+    priced: dict[str, tuple[str, NodeGroupConfig, str | None, str]] = {}
     for res in resources or ():
         if res.type == "aws_eks_node_group":
             index, item = addresses[res.address]
@@ -265,9 +301,9 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
                       f"{priced[group.name][0]}; EKS names each node group of a cluster once: "
                       "give this aws_eks_node_group its own node_group_name")
             elif group is not None:
-                priced[group.name] = (rp, group, template)
+                priced[group.name] = (rp, group, template, res.attributes["ami_type"])
     if "cluster_config" not in m:
-        return tuple(g for _p, g, _t in priced.values()), None
+        return tuple(g for _p, g, _t, _a in priced.values()), None
     cp = join_path(p, "cluster_config")
     loaded = domain.load_cluster_config(r, m["cluster_config"], cp, base_dir)
     if loaded is None:
@@ -311,4 +347,32 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
                  "cluster_config")
     if r.count() > before or region is None or resources is None or workloads is None:
         return None
-    return Architecture(region, resources, workloads, groups, manifest)
+    arch = Architecture(region, resources, workloads, groups, manifest)
+    if book is not None:
+        _placements_agree(r, arch, book, p)
+    return None if r.count() > before else arch
+
+
+def _placements_agree(r: FieldReader, arch: Architecture, book: PriceBook, p: str) -> None:
+    """Each workload's pods can be scheduled on its ``node_group`` (or, without one, on some
+    group): a nodeSelector on another architecture or label, or a taint it does not tolerate,
+    leaves real pods Pending while the simulation would place them."""
+    from infra_toolkit.errors import PricingError
+    from infra_toolkit.plan_simulation import placement_problems, placement_summary
+
+    for i, w in enumerate(arch.workloads):
+        try:
+            problems = placement_problems(arch, w, book)
+        except PricingError:
+            continue  # an instance type the tables lack is reported with its resource
+        wp = join_path(join_path(p, "workloads"), i)
+        fix = ("fix the Deployment's nodeSelector, affinity or tolerations, or the node "
+               "group's labels and taints")
+        if w.node_group is not None and problems.get(w.node_group):
+            r.add(join_path(wp, "deployment"),
+                  f"its pods cannot run on node group {w.node_group!r} (its node_group): "
+                  f"{problems[w.node_group]}; {fix}")
+        elif w.node_group is None and problems and all(problems.values()):
+            r.add(join_path(wp, "deployment"),
+                  f"its pods cannot run on any node group ({placement_summary(problems)}); "
+                  f"{fix}")

@@ -36,11 +36,12 @@ def _ami_arch(ami_type: str) -> str | None:
     return "arm64" if "ARM_64" in upper else "amd64" if "X86_64" in upper else None
 
 
-def node_group_arch_problem(book: PriceBook, types: list[tuple[int, str]], ami_type: str
-                            ) -> tuple[str, str] | None:
+def node_group_arch_problem(book: PriceBook, types: list[tuple[int, str]], ami_type: str,
+                            ami_type_stated: bool = True) -> tuple[str, str] | None:
     """(path, message) when a node group's instance types are of different architectures, or
-    of another than its ``ami_type``'s: EKS creates the group from one AMI, so it refuses both
-    (and pricing the first type would price a group that cannot exist)."""
+    of another than its ``ami_type``'s (``ami_type_stated`` false: the default, which the
+    message then says): EKS creates the group from one AMI, so it refuses both (and pricing the
+    first type would price a group that cannot exist)."""
     archs = [(i, t, book.instance_spec(t).arch) for i, t in types]
     if not archs:
         return None
@@ -52,8 +53,10 @@ def node_group_arch_problem(book: PriceBook, types: list[tuple[int, str]], ami_t
                     "put them in two node groups")
     want = _ami_arch(ami_type)
     if want is not None and want != arch0:
-        return (f"instance_types[{i0}]", f"{t0!r} is {arch0} but ami_type {ami_type} is "
-                f"{want}: set an {'ARM_64' if arch0 == 'arm64' else 'x86_64'} ami_type (e.g. "
+        ami = (f"ami_type {ami_type} is {want}" if ami_type_stated else
+               f"ami_type is not set, so the default {ami_type} ({want}) applies")
+        return (f"instance_types[{i0}]", f"{t0!r} is {arch0} but {ami}: set an "
+                f"{'ARM_64' if arch0 == 'arm64' else 'x86_64'} ami_type (e.g. "
                 f"{'AL2023_ARM_64_STANDARD' if arch0 == 'arm64' else 'AL2023_x86_64_STANDARD'})"
                 " or an instance type of that architecture")
     return None

@@ -196,7 +196,8 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                 bad(f"{where}.instance_types[{i}]", why)
             else:
                 known.append((i, itype))
-        why_arch = node_group_arch_problem(book, known, str(attrs.get("ami_type", "")))
+        why_arch = node_group_arch_problem(book, known, str(attrs.get("ami_type", "")),
+                                           isinstance(item, dict) and "ami_type" in item)
         if why_arch:
             bad(f"{where}.{why_arch[0]}", why_arch[1])
     if len(problems) > count:

@@ -195,11 +195,15 @@ def test_the_explorer_refuses_a_workload_without_hpa(shared_plan: Path) -> None:
 def same_type_plan(shared_plan: Path) -> Path:
     """The shared plan with a second m5.large group beside ``general``: ``system`` (node group
     ``system-nodes``), tainted CriticalAddonsOnly=true:NoSchedule, fixed at 2 nodes (min = max =
-    desired), running ``metrics`` (one 200m pod, HPA min = max = 1, ``node_group`` naming it)."""
+    desired), running ``metrics`` (one 200m pod tolerating the taint, HPA min = max = 1,
+    ``node_group`` naming it)."""
     plan = yaml.safe_load(shared_plan.read_text())
     root = shared_plan.parent
-    (root / "metrics-deployment.yaml").write_text(yaml.safe_dump(
-        _deployment("metrics", "200m", 1)))
+    metrics = _deployment("metrics", "200m", 1)
+    # the tainted group takes only pods that tolerate its taint (as kube-scheduler filters)
+    metrics["spec"]["template"]["spec"]["tolerations"] = [
+        {"key": "CriticalAddonsOnly", "operator": "Exists", "effect": "NoSchedule"}]
+    (root / "metrics-deployment.yaml").write_text(yaml.safe_dump(metrics))
     (root / "metrics-hpa.yaml").write_text(yaml.safe_dump(_hpa("metrics", 1)))
     model = plan["proposed"]["workloads"][0]["model"]
     plan["proposed"]["workloads"].append(

@@ -307,8 +307,13 @@ def test_a_region_no_table_has_is_priced_by_the_users_rates(tmp_path: Path) -> N
      r"resources\[0\]\.instance_types\[1\]: 'c6g\.xlarge' is arm64 but 'c5\.large' is amd64"),
     ({"type": "aws_eks_node_group", "name": "ng", "instance_types": ["m7g.large"],
       "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 2}},
-     r"'m7g\.large' is arm64 but ami_type AL2023_x86_64_STANDARD is amd64: set an ARM_64 "
-     r"ami_type \(e\.g\. AL2023_ARM_64_STANDARD\)"),
+     # no ami_type written: the message says the default applies, not that it was written
+     r"'m7g\.large' is arm64 but ami_type is not set, so the default AL2023_x86_64_STANDARD "
+     r"\(amd64\) applies: set an ARM_64 ami_type \(e\.g\. AL2023_ARM_64_STANDARD\)"),
+    ({"type": "aws_eks_node_group", "name": "ng", "instance_types": ["m7g.large"],
+      "ami_type": "AL2023_x86_64_STANDARD",
+      "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 2}},
+     r"'m7g\.large' is arm64 but ami_type AL2023_x86_64_STANDARD is amd64: set an ARM_64 "),
     ({"type": "aws_eks_node_group", "name": "ng", "instance_types": ["m5.large"],
       "ami_type": "BOTTLEROCKET_ARM_64",
       "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 2}},

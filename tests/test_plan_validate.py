@@ -266,9 +266,9 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
      "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
      "      taint: [{key: dedicated, value: batch, effect: NO_SCHEDULE}]\n"
      "  cluster_config: manifests/cluster.yaml\n", "plan.yaml",
-     "workload 'api': no node group it can run on (its node_group, or a group without "
-     "NoSchedule/NoExecute taints); "
-     "set node_group to one of the node groups (general)"),
+     "its pods cannot run on any node group (general: it does not tolerate the node's taint "
+     "dedicated=batch:NoSchedule); fix the Deployment's nodeSelector, affinity or "
+     "tolerations, or the node group's labels and taints"),
 ])
 def test_a_workload_the_simulator_cannot_place_fails_validation(
         tmp_path: Path, old: str, new: str, file: str, message: str) -> None:
@@ -285,8 +285,9 @@ def test_a_workload_the_simulator_cannot_place_fails_validation(
     assert old in changed.read_text()
     changed.write_text(changed.read_text().replace(old, new))
     problems = validate_plan(tmp_path / "plan.yaml")
-    assert [(p.path, p.message[:len(message)]) for p in problems] == \
-        [("proposed.workloads[0]", message)]
+    # the pods' placement is the Deployment's, so that problem is named there
+    where = "proposed.workloads[0]" + (".deployment" if "taint" in new else "")
+    assert [(p.path, p.message[:len(message)]) for p in problems] == [(where, message)]
 
 
 def test_a_prefer_no_schedule_taint_does_not_keep_pods_off(tmp_path: Path) -> None:
@@ -413,7 +414,8 @@ MUTATIONS = [
     ("max_size: 4}\n", "max_size: 4}\n      taint: {key: k, effect: NO_SCHEDULE}\n",
      "proposed.resources[1].taint", "expected a list of {key, value, effect}"),
     ("max_size: 4}\n", "max_size: 4}\n      taint: [{key: k, value: v, effect: NO_EXECUTE}]\n",
-     "proposed.workloads[0]", "workload 'api': no node group it can run on"),
+     "proposed.workloads[0].deployment", "its pods cannot run on any node group (general: it "
+     "does not tolerate the node's taint k=v:NoExecute)"),
     # the simulation's grid is whole seconds (before: 0.5 passed validate and the report
     # refused it; 15.5 s was cut to 15 s)
     # the node autoscaler is one of the presets (before: no key chose Karpenter-like nodes)
@@ -687,3 +689,50 @@ def test_an_unknown_shape_parameter_names_the_shape_parameters_once(
         f"base_rps: 1, peak_rps: 5, at_s: 60, rise_s: 60, decay_s: 600, {param}}}"))
     assert [(p.path.rsplit(".", 1)[1], p.message) for p in validate_plan(plan)] == \
         [(param.split(":")[0], message)]
+
+
+def _cluster_config_plan(tmp_path: Path, group_fields: str, resource_fields: str) -> Path:
+    """minimal.yaml priced from a ClusterConfig with one m5.large group 'general' (extra
+    eksctl fields ``group_fields``), its aws_eks_node_group given ``resource_fields``."""
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    (tmp_path / "manifests" / "cluster.yaml").write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
+        "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4,\n"
+        f"     volumeSize: 20, volumeType: gp2{group_fields}}}\n")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((DATA / "minimal.yaml").read_text().replace(
+        "max_size: 4}\n", "max_size: 4}\n" + resource_fields
+        + "  cluster_config: manifests/cluster.yaml\n", 1))
+    return plan
+
+
+def test_desired_size_agrees_with_the_cluster_configs_desired_capacity(tmp_path: Path) -> None:
+    # eksctl creates desiredCapacity nodes (minSize when unstated): the declared cost, which the
+    # approval policy reads, must price those; 3 vs the resource's 2 would leave a node unpriced
+    (problem,) = validate_plan(_cluster_config_plan(tmp_path, ", desiredCapacity: 3", ""))
+    assert (problem.path, problem.message) == (
+        "proposed.resources[1].scaling_config.desired_size",
+        "2 differs from the ClusterConfig's 3 for node group 'general'; make them equal so the "
+        "priced and the simulated nodes are the same")
+    assert validate_plan(_cluster_config_plan(tmp_path / "unstated", "", "")) == []
+
+
+@pytest.mark.parametrize(("family", "ami_type", "ok"), [
+    ("Bottlerocket", None, False),  # the resource's default AL2023_x86_64_STANDARD
+    ("Bottlerocket", "BOTTLEROCKET_x86_64", True),
+    ("AmazonLinux2023", None, True),
+    ("AmazonLinux2", "AL2023_x86_64_STANDARD", False),
+    ("AmazonLinux2", "AL2_x86_64", True),
+])
+def test_ami_family_agrees_with_ami_type(tmp_path: Path, family: str, ami_type: str | None,
+                                         ok: bool) -> None:
+    resource = f"      ami_type: {ami_type}\n" if ami_type else ""
+    problems = validate_plan(_cluster_config_plan(tmp_path, f", amiFamily: {family}", resource))
+    ami = [p for p in problems if p.path == "proposed.resources[1].ami_type"
+           and "amiFamily" in p.message]
+    assert (ami == []) is ok, problems
+    if not ok:
+        shown = ami_type or "AL2023_x86_64_STANDARD"
+        assert ami[0].message.startswith(
+            f"'{shown}' is not of the ClusterConfig's amiFamily '{family}'")

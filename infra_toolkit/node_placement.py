@@ -1,0 +1,278 @@
+"""Whether a pod may be scheduled on a node group: the scheduler's hard node filters.
+
+A pod template's ``nodeSelector``, required node affinity
+(``affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution``) and ``tolerations``
+against a node group's labels and taints, as kube-scheduler's NodeAffinity and TaintToleration
+filters apply them (the preferred affinity and PreferNoSchedule taints only score nodes, so they
+never keep a pod off a group):
+
+- ``nodeSelector``: every pair must be a label of the node.
+- Required node affinity: the ``nodeSelectorTerms`` are ORed, a term's ``matchExpressions``
+  ANDed; ``In``/``NotIn``/``Exists``/``DoesNotExist`` as for labels, ``Gt``/``Lt`` compare the
+  label's integer value; an empty term matches nothing. ``matchFields`` (a node's name) cannot
+  be known before the nodes exist, so such a term is taken to match.
+- A NoSchedule or NoExecute taint keeps the pod off unless a toleration matches it: same
+  effect (or none given), same key (or no key with ``Exists``, which tolerates every taint),
+  and with ``Equal`` (the default) the same value.
+
+A group's labels are its own (eksctl ``labels``, Terraform ``labels``) and the ones every EKS
+node carries: ``kubernetes.io/arch`` (from the instance type), ``kubernetes.io/os`` linux,
+``node.kubernetes.io/instance-type``, ``eks.amazonaws.com/nodegroup`` and
+``eks.amazonaws.com/capacityType`` (with their ``beta.kubernetes.io/`` forms), and
+``topology.kubernetes.io/region`` when the region is known. Labels whose value differs from
+node to node (zone, hostname, ...) exist on every node but their value is unknown here: a
+requirement on their value is taken to be met by some node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["NODE_OPERATORS", "NodeRequirement", "PodPlacement", "Toleration",
+           "node_labels", "placement_from_pod", "placement_problem"]
+
+NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+_HARD_EFFECTS = ("NoSchedule", "NoExecute")
+_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+# labels every EKS node has, with a value that differs from node to node
+_PER_NODE_LABELS = frozenset({
+    "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone",
+    "kubernetes.io/hostname", "topology.k8s.aws/zone-id", "topology.ebs.csi.aws.com/zone",
+    "k8s.io/cloud-provider-aws", "eks.amazonaws.com/nodegroup-image",
+    "eks.amazonaws.com/sourceLaunchTemplateId", "eks.amazonaws.com/sourceLaunchTemplateVersion",
+})
+
+
+@dataclass(frozen=True)
+class NodeRequirement:
+    """One ``matchExpressions`` entry of a node selector term."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Toleration:
+    """A pod toleration; empty ``key`` with ``Exists`` tolerates every taint, empty ``effect``
+    every effect."""
+
+    key: str = ""
+    operator: str = "Equal"
+    value: str = ""
+    effect: str = ""
+
+    def tolerates(self, key: str, value: str, effect: str) -> bool:
+        """Whether this toleration matches the taint ``key=value:effect``."""
+        if self.effect and self.effect != effect:
+            return False
+        if self.key and self.key != key:
+            return False
+        return self.operator == "Exists" or self.value == value
+
+
+@dataclass(frozen=True)
+class PodPlacement:
+    """The hard node filters of a pod template: ``node_selector`` (label, value) pairs,
+    ``required_terms`` (ORed; ``None``: no required node affinity; a ``None`` term has
+    ``matchFields``, taken to match) and ``tolerations``. Hashable, as the specs holding it."""
+
+    node_selector: tuple[tuple[str, str], ...] = ()
+    required_terms: tuple[tuple[NodeRequirement, ...] | None, ...] | None = None
+    tolerations: tuple[Toleration, ...] = ()
+
+
+def _str(value: Any, where: str, problems: list[str]) -> str:
+    if isinstance(value, str):
+        return value
+    problems.append(f"{where}: {value!r} must be a string; quote it in the YAML")
+    return ""
+
+
+def placement_from_pod(pod: Any, where: str, of: str = "") -> tuple[PodPlacement, list[str]]:
+    """The :class:`PodPlacement` of a pod spec and the problems found, one line each (each
+    names its field under ``where``, e.g. ``spec.template.spec``, followed by ``of``, e.g.
+    `` of Deployment 'web' in web.yaml``); a field with a problem is left out."""
+    problems: list[str] = []
+    placement = _placement(pod, where, problems)
+    return placement, [p.replace(": ", f"{of}: ", 1) for p in problems]
+
+
+def _placement(pod: Any, where: str, problems: list[str]) -> PodPlacement:
+    if not isinstance(pod, Mapping):
+        return PodPlacement()
+    selector: dict[str, str] = {}
+    raw_selector = pod.get("nodeSelector") or {}
+    if isinstance(raw_selector, Mapping):
+        for k, v in raw_selector.items():
+            selector[str(k)] = _str(v, f"{where}.nodeSelector.{k}", problems)
+    else:
+        problems.append(f"{where}.nodeSelector: must be a mapping of label to value")
+    tolerations = []
+    raw_tol = pod.get("tolerations") or []
+    if not isinstance(raw_tol, list):
+        problems.append(f"{where}.tolerations: must be a list")
+        raw_tol = []
+    for i, t in enumerate(raw_tol):
+        tw = f"{where}.tolerations[{i}]"
+        if not isinstance(t, Mapping):
+            problems.append(f"{tw}: must be a mapping (key, operator, value, effect)")
+            continue
+        operator = _str(t.get("operator") or "Equal", f"{tw}.operator", problems)
+        effect = _str(t.get("effect") or "", f"{tw}.effect", problems)
+        if operator not in ("Equal", "Exists"):
+            problems.append(f"{tw}.operator: {operator!r} must be Equal or Exists")
+        elif effect and effect not in _EFFECTS:
+            problems.append(f"{tw}.effect: {effect!r} must be one of {', '.join(_EFFECTS)} or "
+                            "empty (every effect)")
+        elif operator == "Exists" and t.get("value"):
+            problems.append(f"{tw}.value: must be empty with operator Exists (the API server "
+                            "refuses it); delete it or use Equal")
+        elif not t.get("key") and operator != "Exists":
+            problems.append(f"{tw}.key: an empty key needs operator Exists (it then tolerates "
+                            "every taint)")
+        else:
+            tolerations.append(Toleration(_str(t.get("key") or "", f"{tw}.key", problems),
+                                          operator,
+                                          _str(t.get("value") or "", f"{tw}.value", problems),
+                                          effect))
+    terms = _required_terms(pod, where, problems)
+    return PodPlacement(tuple(selector.items()), terms, tuple(tolerations))
+
+
+def _required_terms(pod: Mapping[str, Any], where: str, problems: list[str]
+                    ) -> tuple[tuple[NodeRequirement, ...] | None, ...] | None:
+    """The required node selector terms; a term with ``matchFields`` is ``None`` (unknowable,
+    taken to match)."""
+    affinity = pod.get("affinity") or {}
+    node = affinity.get("nodeAffinity") or {} if isinstance(affinity, Mapping) else {}
+    required = (node.get("requiredDuringSchedulingIgnoredDuringExecution")
+                if isinstance(node, Mapping) else None)
+    if required is None:
+        return None
+    rw = f"{where}.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+    raw_terms = required.get("nodeSelectorTerms") if isinstance(required, Mapping) else None
+    if not isinstance(raw_terms, list) or not raw_terms:
+        problems.append(f"{rw}.nodeSelectorTerms: must list at least one term (the API server "
+                        "refuses an empty list)")
+        return None
+    terms: list[tuple[NodeRequirement, ...] | None] = []
+    for i, term in enumerate(raw_terms):
+        tw = f"{rw}.nodeSelectorTerms[{i}]"
+        if not isinstance(term, Mapping):
+            problems.append(f"{tw}: must be a mapping with matchExpressions")
+            continue
+        if term.get("matchFields"):
+            terms.append(None)
+            continue
+        reqs = []
+        raw_reqs = term.get("matchExpressions") or []
+        if not isinstance(raw_reqs, list):
+            problems.append(f"{tw}.matchExpressions: must be a list")
+            continue
+        for j, e in enumerate(raw_reqs):
+            ew = f"{tw}.matchExpressions[{j}]"
+            req = _requirement(e, ew, problems)
+            if req is not None:
+                reqs.append(req)
+        terms.append(tuple(reqs))
+    return tuple(terms)
+
+
+def _requirement(e: Any, ew: str, problems: list[str]) -> NodeRequirement | None:
+    if not isinstance(e, Mapping):
+        problems.append(f"{ew}: must be a mapping (key, operator, values)")
+        return None
+    key = _str(e.get("key"), f"{ew}.key", problems)
+    operator = _str(e.get("operator"), f"{ew}.operator", problems)
+    raw_values = e.get("values") or []
+    if not isinstance(raw_values, list):
+        problems.append(f"{ew}.values: must be a list")
+        return None
+    values = tuple(_str(v, f"{ew}.values", problems) for v in raw_values)
+    if operator not in NODE_OPERATORS:
+        problems.append(f"{ew}.operator: {operator!r} must be one of {', '.join(NODE_OPERATORS)}")
+        return None
+    if operator in ("In", "NotIn") and not values:
+        problems.append(f"{ew}.values: must list at least one value with operator {operator}")
+        return None
+    if operator in ("Exists", "DoesNotExist") and values:
+        problems.append(f"{ew}.values: must be empty with operator {operator}")
+        return None
+    if operator in ("Gt", "Lt") and (len(values) != 1 or not _is_int(values[0])):
+        problems.append(f"{ew}.values: operator {operator} needs exactly one integer value")
+        return None
+    return NodeRequirement(key, operator, values)
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
+                labels: Mapping[str, str], region: str | None = None) -> dict[str, str]:
+    """The labels a node of group ``name`` carries: the well-known EKS ones (module docstring)
+    under the group's own ``labels``."""
+    known = {"kubernetes.io/arch": arch, "beta.kubernetes.io/arch": arch,
+             "kubernetes.io/os": "linux", "beta.kubernetes.io/os": "linux",
+             "node.kubernetes.io/instance-type": instance_type,
+             "beta.kubernetes.io/instance-type": instance_type,
+             "eks.amazonaws.com/nodegroup": name, "eks.amazonaws.com/capacityType": capacity_type}
+    if region:
+        known["topology.kubernetes.io/region"] = region
+        known["failure-domain.beta.kubernetes.io/region"] = region
+    return {**known, **labels}
+
+
+def _meets(req: NodeRequirement, labels: Mapping[str, str]) -> bool:
+    if req.key in _PER_NODE_LABELS and req.key not in labels:
+        return req.operator != "DoesNotExist"  # present on every node, value unknown
+    value = labels.get(req.key)
+    if req.operator == "Exists":
+        return value is not None
+    if req.operator == "DoesNotExist":
+        return value is None
+    if req.operator == "In":
+        return value in req.values
+    if req.operator == "NotIn":
+        return value not in req.values
+    if value is None or not _is_int(value):
+        return False
+    return int(value) > int(req.values[0]) if req.operator == "Gt" \
+        else int(value) < int(req.values[0])
+
+
+def _requirement_text(req: NodeRequirement) -> str:
+    values = f" {list(req.values)}" if req.values else ""
+    return f"{req.key} {req.operator}{values}"
+
+
+def placement_problem(placement: PodPlacement, labels: Mapping[str, str],
+                      taints: Sequence[str]) -> str | None:
+    """Why the pod cannot run on a node with ``labels`` and ``taints`` (``key=value:Effect``
+    strings), or ``None`` when it can."""
+    for key, want in placement.node_selector:
+        have = labels.get(key)
+        if have != want and not (key in _PER_NODE_LABELS and key not in labels):
+            shown = "does not set it" if have is None else f"has {key}={have}"
+            return f"its nodeSelector {key}={want} does not match: the node {shown}"
+    if placement.required_terms is not None and not any(
+            term is None or (term and all(_meets(r, labels) for r in term))
+            for term in placement.required_terms):
+        shown = " OR ".join(" AND ".join(_requirement_text(r) for r in term) or "(empty term)"
+                            for term in placement.required_terms if term is not None)
+        return f"its required node affinity ({shown}) matches none of the node's labels"
+    for taint in taints:
+        key_value, _, effect = taint.rpartition(":")
+        key, _, value = key_value.partition("=")
+        if effect in _HARD_EFFECTS and not any(t.tolerates(key, value, effect)
+                                               for t in placement.tolerations):
+            return f"it does not tolerate the node's taint {taint}"
+    return None
+

@@ -1,0 +1,219 @@
+"""Where a pod may run: nodeSelector, required node affinity and tolerations against a node
+group's labels and taints (kube-scheduler's NodeAffinity and TaintToleration filters), in the
+library, in plan validation and in which groups the simulation gives a workload."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra_toolkit.analysis import load_price_book
+from infra_toolkit.errors import SpecError
+from infra_toolkit.manifests import deployment_from_dict
+from infra_toolkit.node_placement import node_labels, placement_from_pod, placement_problem
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_simulation import simulation_node_groups
+from infra_toolkit.plan_validate import check_plan_warnings
+
+# an m7g.large (arm64) node of group "app" in us-west-2, labelled workload-class=api
+ARM = node_labels("app", "m7g.large", "arm64", "ON_DEMAND", {"workload-class": "api"},
+                  "us-west-2")
+
+
+def _problem(pod: dict[str, Any], labels: dict[str, str] = ARM,
+             taints: tuple[str, ...] = ()) -> str | None:
+    placement, problems = placement_from_pod(pod, "spec")
+    assert problems == []
+    return placement_problem(placement, labels, taints)
+
+
+def test_well_known_labels_of_an_eks_node() -> None:
+    assert ARM == {
+        "kubernetes.io/arch": "arm64", "beta.kubernetes.io/arch": "arm64",
+        "kubernetes.io/os": "linux", "beta.kubernetes.io/os": "linux",
+        "node.kubernetes.io/instance-type": "m7g.large",
+        "beta.kubernetes.io/instance-type": "m7g.large",
+        "eks.amazonaws.com/nodegroup": "app", "eks.amazonaws.com/capacityType": "ON_DEMAND",
+        "topology.kubernetes.io/region": "us-west-2",
+        "failure-domain.beta.kubernetes.io/region": "us-west-2",
+        "workload-class": "api"}
+
+
+def _affinity(*terms: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchExpressions": t} for t in terms]}}}}
+
+
+@pytest.mark.parametrize(("pod", "expected"), [
+    ({}, None),
+    ({"nodeSelector": {"workload-class": "api", "kubernetes.io/arch": "arm64"}}, None),
+    ({"nodeSelector": {"kubernetes.io/arch": "amd64"}},
+     "its nodeSelector kubernetes.io/arch=amd64 does not match: the node has "
+     "kubernetes.io/arch=arm64"),
+    ({"nodeSelector": {"disktype": "ssd"}},
+     "its nodeSelector disktype=ssd does not match: the node does not set it"),
+    # zone and hostname exist on every node, with values only known per node
+    ({"nodeSelector": {"topology.kubernetes.io/zone": "us-west-2a"}}, None),
+    (_affinity([{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]),
+     "its required node affinity (kubernetes.io/arch In ['amd64']) matches none of the node's "
+     "labels"),
+    # terms are ORed: the second one matches
+    (_affinity([{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}],
+               [{"key": "workload-class", "operator": "Exists"}]), None),
+    # expressions of a term are ANDed: NotIn on the group's own label fails the term
+    (_affinity([{"key": "kubernetes.io/arch", "operator": "In", "values": ["arm64"]},
+                {"key": "workload-class", "operator": "NotIn", "values": ["api"]}]),
+     "its required node affinity (kubernetes.io/arch In ['arm64'] AND workload-class NotIn "
+     "['api']) matches none of the node's labels"),
+    (_affinity([{"key": "gpu", "operator": "DoesNotExist"}]), None),
+    (_affinity([{"key": "kubernetes.io/hostname", "operator": "DoesNotExist"}]),
+     "its required node affinity (kubernetes.io/hostname DoesNotExist) matches none of the "
+     "node's labels"),
+    (_affinity([]), "its required node affinity ((empty term)) matches none of the node's "
+                    "labels"),
+])
+def test_selector_and_affinity(pod: dict[str, Any], expected: str | None) -> None:
+    assert _problem(pod) == expected
+
+
+@pytest.mark.parametrize(("value", "operator", "bound", "meets"), [
+    ("8", "Gt", "4", True), ("4", "Gt", "4", False), ("2", "Lt", "4", True),
+    ("x", "Gt", "4", False),  # a value that is not an integer never compares
+])
+def test_gt_and_lt_compare_integers(value: str, operator: str, bound: str, meets: bool) -> None:
+    labels = {**ARM, "cores": value}
+    pod = _affinity([{"key": "cores", "operator": operator, "values": [bound]}])
+    assert (_problem(pod, labels) is None) is meets
+
+
+@pytest.mark.parametrize(("tolerations", "taint", "expected"), [
+    ([], "dedicated=gpu:NoSchedule", "it does not tolerate the node's taint "
+                                     "dedicated=gpu:NoSchedule"),
+    ([], "dedicated=gpu:PreferNoSchedule", None),  # only scores nodes
+    ([{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}], "dedicated=gpu:NoSchedule",
+     None),
+    ([{"key": "dedicated", "value": "cpu", "effect": "NoSchedule"}], "dedicated=gpu:NoSchedule",
+     "it does not tolerate the node's taint dedicated=gpu:NoSchedule"),
+    ([{"key": "dedicated", "operator": "Exists"}], "dedicated=gpu:NoExecute", None),
+    ([{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}],
+     "dedicated=gpu:NoExecute", "it does not tolerate the node's taint dedicated=gpu:NoExecute"),
+    ([{"operator": "Exists"}], "anything=x:NoExecute", None),  # tolerates every taint
+    ([{"key": "spot", "value": ""}], "spot=:NoSchedule", None),  # a taint without value
+])
+def test_tolerations(tolerations: list[dict[str, Any]], taint: str,
+                     expected: str | None) -> None:
+    assert _problem({"tolerations": tolerations}, taints=(taint,)) == expected
+
+
+@pytest.mark.parametrize(("pod", "message"), [
+    ({"nodeSelector": {"gpu": True}}, r"spec\.nodeSelector\.gpu of D: True must be a string; "
+                                      r"quote it"),
+    ({"tolerations": [{"key": "a", "operator": "Exists", "value": "b"}]},
+     r"spec\.tolerations\[0\]\.value of D: must be empty with operator Exists"),
+    ({"tolerations": [{"value": "b"}]},
+     r"spec\.tolerations\[0\]\.key of D: an empty key needs operator Exists"),
+    ({"tolerations": [{"key": "a", "effect": "NoScheduled"}]},
+     r"spec\.tolerations\[0\]\.effect of D: 'NoScheduled' must be one of NoSchedule, "
+     r"PreferNoSchedule, NoExecute"),
+    (_affinity([{"key": "a", "operator": "Gt", "values": ["x"]}]),
+     r"matchExpressions\[0\]\.values of D: operator Gt needs exactly one integer value"),
+    (_affinity([{"key": "a", "operator": "in", "values": ["x"]}]),
+     r"matchExpressions\[0\]\.operator of D: 'in' must be one of In, NotIn, Exists"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": []}}}},
+     r"nodeSelectorTerms of D: must list at least one term"),
+])
+def test_malformed_placement_fields_are_named(pod: dict[str, Any], message: str) -> None:
+    _placement, problems = placement_from_pod(pod, "spec", " of D")
+    assert len(problems) == 1
+    assert re.search(message, problems[0]), problems
+
+
+def test_a_deployment_reports_placement_problems_with_its_other_fields() -> None:
+    doc = {"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": {
+        "nodeSelector": {"gpu": 1},
+        "containers": [{"name": "c", "resources": {"requests": {"cpu": "100m"}}}]}}}}
+    with pytest.raises(SpecError, match=r"spec\.template\.spec\.nodeSelector\.gpu of Deployment "
+                                        r"'web' in web\.yaml: 1 must be a string"):
+        deployment_from_dict(doc, "web.yaml")
+
+
+DATA = Path(__file__).parent / "data" / "plans"
+
+
+def _plan(tmp_path: Path, pod: dict[str, Any], node_group: str | None = "general",
+          group_extra: dict[str, Any] | None = None) -> Path:
+    """minimal.yaml (one m5.large group 'general') with the Deployment's pod spec extended by
+    ``pod``, the workload's node_group set or removed, and the node group resource extended."""
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    dep_path = tmp_path / "manifests" / "deployment.yaml"
+    dep = yaml.safe_load(dep_path.read_text())
+    dep["spec"]["template"]["spec"].update(pod)
+    dep_path.write_text(yaml.safe_dump(dep))
+    plan = yaml.safe_load((DATA / "minimal.yaml").read_text())
+    (workload,) = plan["proposed"]["workloads"]
+    if node_group is None:
+        workload.pop("node_group", None)
+    else:
+        workload["node_group"] = node_group
+    group = next(r for r in plan["proposed"]["resources"] if r["type"] == "aws_eks_node_group")
+    group.update(group_extra or {})
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    return path
+
+
+def _problems(path: Path) -> list[str]:
+    _plan_obj, problems, _warnings = check_plan_warnings(path)
+    return [str(p) for p in problems]
+
+
+def test_a_graviton_selector_on_an_x86_group_is_refused(tmp_path: Path) -> None:
+    # m5.large is amd64 in the instance specs table
+    problems = _problems(_plan(tmp_path, {"nodeSelector": {"kubernetes.io/arch": "arm64"}}))
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        "proposed.workloads[0].deployment: its pods cannot run on node group 'general' (its "
+        "node_group): its nodeSelector kubernetes.io/arch=arm64 does not match: the node has "
+        "kubernetes.io/arch=amd64; fix the Deployment's nodeSelector, affinity or tolerations, "
+        "or the node group's labels and taints")
+
+
+def test_terraform_labels_and_taints_admit_a_matching_pod(tmp_path: Path) -> None:
+    pod = {"nodeSelector": {"workload-class": "api"},
+           "tolerations": [{"key": "dedicated", "value": "api", "effect": "NoSchedule"}]}
+    extra = {"labels": {"workload-class": "api"},
+             "taint": [{"key": "dedicated", "value": "api", "effect": "NO_SCHEDULE"}]}
+    assert _problems(_plan(tmp_path, pod, group_extra=extra)) == []
+
+
+def test_without_node_group_a_pod_that_fits_nowhere_is_refused(tmp_path: Path) -> None:
+    extra = {"taint": [{"key": "dedicated", "value": "batch", "effect": "NO_EXECUTE"}]}
+    problems = _problems(_plan(tmp_path, {}, node_group=None, group_extra=extra))
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        "proposed.workloads[0].deployment: its pods cannot run on any node group (general: it "
+        "does not tolerate the node's taint dedicated=batch:NoExecute); fix the Deployment's "
+        "nodeSelector, affinity or tolerations, or the node group's labels and taints")
+
+
+def test_the_simulation_uses_the_groups_the_pods_tolerate(tmp_path: Path) -> None:
+    # without node_group: before, a tainted group was never used; a pod tolerating the taint
+    # may be scheduled there, so the simulation gives it that group
+    pod = {"tolerations": [{"key": "dedicated", "operator": "Exists"}]}
+    extra = {"taint": [{"key": "dedicated", "value": "batch", "effect": "NO_SCHEDULE"}]}
+    plan = read_plan(_plan(tmp_path, pod, node_group=None, group_extra=extra))
+    (workload,) = plan.proposed.workloads
+    groups = simulation_node_groups(plan.proposed, workload, load_price_book())
+    assert [g.name for g in groups] == ["general"]
+
+
+def test_a_labels_value_that_is_not_a_string_is_named(tmp_path: Path) -> None:
+    problems = _problems(_plan(tmp_path, {}, group_extra={"labels": {"gpu": True}}))
+    assert any(p.endswith("proposed.resources[1].labels.gpu: True must be a string (a "
+                          "Kubernetes label value); quote it") for p in problems), problems
