@@ -25,6 +25,7 @@ from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
+from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
 __all__ = [
     "WORKLOAD_KINDS",
@@ -134,7 +135,8 @@ class DeploymentSpec:
     memory limit): ``memory_request_mib`` is then the toolkit's 256 MiB stand-in, and an HPA
     memory utilization metric cannot be computed (see :func:`memory_utilization_problem`).
     ``placement``: the pod's nodeSelector, required node affinity and tolerations, which decide
-    the node groups it may run on (:mod:`infra_toolkit.node_placement`)."""
+    the node groups it may run on (:mod:`infra_toolkit.node_placement`); ``update_strategy``:
+    how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`)."""
 
     name: str
     replicas: int | None
@@ -143,6 +145,7 @@ class DeploymentSpec:
     readiness_delay_s: float
     memory_requested: bool = True
     placement: PodPlacement = PodPlacement()
+    update_strategy: UpdateStrategy = UpdateStrategy()
 
 
 def _container_request(
@@ -267,6 +270,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     placement, placement_problems = placement_from_pod(pod, "spec.template.spec",
                                                        f" of {named} in {path}")
     problems += placement_problems
+    update, update_problems = update_strategy_from(spec, str(kind), f" of {named} in {path}")
+    problems += update_problems
     if problems:
         raise SpecError("\n".join(problems))
     if pod_cpu is not None:
@@ -288,7 +293,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
-                          placement)
+                          placement, update)
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -43,12 +43,15 @@ _STRATEGY_BLOCKS = {
 }
 
 
-def read_strategy(r: FieldReader, raw: Any) -> DeploymentStrategy | None:
+def read_strategy(r: FieldReader, raw: Any, workloads: set[str] | None = None
+                  ) -> DeploymentStrategy | None:
     """``deployment_strategy``: its type and that type's parameters (rolling surge, canary
-    steps, blue/green preview), or ``None`` after recording every problem on ``r``."""
+    steps, blue/green preview) and the proposed workloads it rolls (``workloads``: the names
+    they may be; all of them when it names none), or ``None`` after recording every problem on
+    ``r``."""
     p = "deployment_strategy"
-    m = r.mapping(raw, p, ("type", "description", "rolling", "canary", "blue_green"),
-                  ("type", "description"))
+    m = r.mapping(raw, p, ("type", "description", "rolling", "canary", "blue_green",
+                           "workloads"), ("type", "description"))
     if m is None:
         return None
     before = r.count()
@@ -68,9 +71,17 @@ def read_strategy(r: FieldReader, raw: Any) -> DeploymentStrategy | None:
                       f"{_STRATEGY_BLOCKS[sub_key]}`")
         elif (sub := r.mapping(m[sub_key], sp, what=f" (the {kind} parameters)")) is not None:
             fields = reader(r, sub, sp)
+    names = r.str_list(m, "workloads", p, required=False,
+                       why="; name the proposed workloads this strategy rolls") or ()
+    for i, name in enumerate(names):
+        if workloads is not None and name not in workloads:
+            r.add(join_path(join_path(p, "workloads"), i),
+                  f"no proposed workload named {name!r}" + did_you_mean(name, workloads))
+        elif name in names[:i]:
+            r.add(join_path(join_path(p, "workloads"), i), f"{name!r} is named twice")
     if r.count() > before or kind is None or description is None:
         return None
-    return DeploymentStrategy(kind, description, **fields)
+    return DeploymentStrategy(kind, description, **fields, workloads=names)
 
 
 def _surge(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> int | str | None:

@@ -43,7 +43,8 @@ class CanaryStep:
 class DeploymentStrategy:
     """How the change rolls out: ``rolling`` (``max_surge``/``max_unavailable`` as int or "25%"),
     ``canary`` (``steps``), ``blue-green`` (``preview_s``, ``scale_down_delay_s``) or
-    ``recreate``."""
+    ``recreate``; ``workloads``: the proposed workloads it rolls (empty: all of them; the
+    others roll by their manifest's own update strategy)."""
 
     type: str
     description: str
@@ -55,6 +56,7 @@ class DeploymentStrategy:
     preview_s: float | None = None
     auto_promote: bool | None = None
     scale_down_delay_s: float | None = None
+    workloads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

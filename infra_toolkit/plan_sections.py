@@ -17,7 +17,7 @@ from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
-from infra_toolkit.rollout_tables import canary_step_table, rollout_table
+from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
 
 __all__ = [
     "deployment_strategy",
@@ -95,50 +95,58 @@ _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "until the rollout completes (dynamicStableScale off, its default), so pods at "
                 "once = replicas + canary pods, 2 x replicas at weight 100")
 
+_ROLLOUT_CAPTIONS = {
+    "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "
+               "percentage of the replicas rounds up, max unavailable rounds down, both 0 "
+               "makes unavailable 1, 25 % each when unset). Most pods at once = replicas + "
+               "surge, at most 2 x replicas (the new ReplicaSet never exceeds the "
+               "replicas); fewest available = replicas - unavailable, their capacity = that x "
+               "capacity_rps_per_pod of the workload model, against the expected scenario's "
+               "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)): "
+               "each wave starts surge + unavailable new pods (only the surge when max "
+               "unavailable is 0: an old pod stops once a new one is Ready) and waits for "
+               "them; duration = waves x time to Ready, at least (old pods' termination, "
+               "minReadySeconds and any new node's start not counted)",
+    "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
+                  "the new set's start until the old one is scaled down: both sets run for "
+                  "time to Ready + preview + scale-down delay (Argo Rollouts' default "
+                  f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given)",
+    "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
+                "the service is down for at least one time to Ready (plus the old pods' "
+                "termination)",
+    "canary": "The new version's pods per workload and their time to Ready",
+}
+
 
 def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
-    """The rollout of each proposed workload under the strategy, for a canary per step, with
-    where its figures come from."""
-    frame = rollout_table(a)
-    if frame.empty:
+    """The rollout of each proposed workload under the strategy it rolls by (the plan's, or for
+    a workload the plan's strategy does not name, its manifest's own), for a canary per step,
+    with where its figures come from."""
+    groups = strategy_groups(a)
+    if not groups:
         return [paragraph("Rollout figures: none (the plan has no workloads).")]
-    s = a.plan.deployment_strategy
-    caption = {
-        "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "
-                   "percentage of the replicas rounds up, max unavailable rounds down, both 0 "
-                   "makes unavailable 1, 25 % each when unset). Most pods at once = replicas + "
-                   "surge, at most 2 x replicas (the new ReplicaSet never exceeds the "
-                   "replicas); fewest available = replicas - unavailable, their capacity = that x "
-                   "capacity_rps_per_pod of the workload model, against the expected scenario's "
-                   "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)): "
-                   "each wave starts surge + unavailable new pods (only the surge when max "
-                   "unavailable is 0: an old pod stops once a new one is Ready) and waits for "
-                   "them; duration = waves x time to Ready, at least (old pods' termination, "
-                   "minReadySeconds and any new node's start not counted)",
-        "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
-                      "the new set's start until the old one is scaled down: both sets run for "
-                      "time to Ready + preview + scale-down delay (Argo Rollouts' default "
-                      f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given)",
-        "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
-                    "the service is down for at least one time to Ready (plus the old pods' "
-                    "termination)",
-        "canary": "The new version's pods per workload and their time to Ready",
-    }[s.type]
-    if s.type in ("rolling", "blue-green"):
-        caption += _ROOM
+    parts: list[str | Table] = []
+    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text}
+    for s, names in groups:
+        frame = rollout_table(a, s)
+        caption = _ROLLOUT_CAPTIONS[s.type]
+        if s.type in ("rolling", "blue-green"):
+            caption += _ROOM
+        if s != a.plan.deployment_strategy:
+            caption = (f"{', '.join(names)}: not named by the plan's strategy, so rolled by "
+                       f"{s.description}. " + caption)
+        parts.append(Table(frame, {**counts, "Their capacity (rps)": _count_text,
+                                   "Peak rate (rps)": _count_text}, css_class="rollout",
+                           caption=caption))
     notes = []
     for w in a.plan.proposed.workloads:
         t = time_to_ready(w)
-        if t is not None and w.name in set(frame["Workload"]):
+        if t is not None:
             notes.append(f"time to Ready of {w.name}: image pull {t.image_pull_s:g} s + app start "
                          f"{t.app_start_s:g} s (workload model) + readiness delay "
                          f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s")
-    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text}
-    parts: list[str | Table] = [
-        Table(frame, {**counts, "Their capacity (rps)": _count_text,
-                      "Peak rate (rps)": _count_text}, css_class="rollout", caption=caption),
-        paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload model.",
-                  "rollout-ready")]
+    parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "
+                           "model.", "rollout-ready"))
     steps = canary_step_table(a)
     if not steps.empty:
         parts.append(Table(steps, counts, css_class="canary-pods",

@@ -219,7 +219,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     step_s = simulation.step_s if simulation is not None else SimulationSettings().step_s
     scenarios = read_scenarios(r, top, base_dir, has_workloads, step_s)
     slos = read_slos(r, top, workloads, required=has_workloads)
-    strategy = (ops.read_strategy(r, top["deployment_strategy"])
+    strategy = (ops.read_strategy(r, top["deployment_strategy"],
+                                  raw_names(top, "proposed", "workloads"))
                 if "deployment_strategy" in top else None)
     monitoring = ops.read_monitoring(r, top["monitoring"]) if "monitoring" in top else None
     alerts = raw_names(top, "monitoring", "alerts")

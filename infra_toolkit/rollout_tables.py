@@ -44,7 +44,7 @@ from infra_toolkit.rollout import (
 )
 from infra_toolkit.shared_nodes import union_groups
 
-__all__ = ["canary_step_table", "rollout_table"]
+__all__ = ["canary_step_table", "effective_strategy", "rollout_table", "strategy_groups"]
 
 
 @dataclass(frozen=True)
@@ -155,29 +155,66 @@ def _at_least(seconds: float | None) -> str:
     return duration_text(None) if seconds is None else f"at least {duration_text(seconds)}"
 
 
-def rollout_table(a: PlanAnalysis) -> pd.DataFrame:
-    """One row per proposed workload and replica count it is rolled at with what the plan's
-    strategy implies (see the module docstring; ``-`` where a figure is not known). Without an
-    expected scenario (only load tests selected) a workload is rolled at its minReplicas (or
-    its Deployment's replicas) with no peak rate and no room. Empty without workloads."""
+def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> DeploymentStrategy:
+    """How ``w`` rolls out: the plan's strategy when it names no workloads or names ``w``;
+    otherwise its manifest's own update strategy (:mod:`infra_toolkit.update_strategy`) as a
+    ``rolling`` or ``recreate`` strategy (a StatefulSet's ``OnDelete``: rolling one pod at a
+    time, as someone deletes them)."""
+    if not plan_strategy.workloads or w.name in plan_strategy.workloads:
+        return plan_strategy
+    u = w.deployment_spec.update_strategy
+    kind = w.deployment.kind if w.deployment is not None else "Deployment"
+    if u.type == "Recreate":
+        return DeploymentStrategy("recreate", f"the {kind}'s own Recreate strategy")
+    if u.type == "OnDelete":
+        return DeploymentStrategy("rolling", f"the {kind}'s OnDelete strategy: pods are "
+                                  "replaced as they are deleted (one at a time here)", 0, 1)
+    return DeploymentStrategy("rolling", f"the {kind}'s own rolling update", u.max_surge,
+                              u.max_unavailable)
+
+
+def strategy_groups(a: PlanAnalysis) -> list[tuple[DeploymentStrategy, tuple[str, ...]]]:
+    """The proposed workloads grouped by the strategy they roll out by (the plan's first), each
+    with the workloads' names in plan order."""
+    groups: dict[DeploymentStrategy, list[str]] = {}
     s = a.plan.deployment_strategy
-    rows = []
+    if not s.workloads or any(w.name in s.workloads for w in a.plan.proposed.workloads):
+        groups[s] = []
     for w in a.plan.proposed.workloads:
+        groups.setdefault(effective_strategy(s, w), []).append(w.name)
+    return [(k, tuple(v)) for k, v in groups.items() if v]
+
+
+def _selected(a: PlanAnalysis, strategy: DeploymentStrategy | None
+              ) -> list[tuple[DeploymentStrategy, Workload]]:
+    plan = a.plan.deployment_strategy
+    pairs = [(effective_strategy(plan, w), w) for w in a.plan.proposed.workloads]
+    return [(s, w) for s, w in pairs if strategy is None or s == strategy]
+
+
+def rollout_table(a: PlanAnalysis, strategy: DeploymentStrategy | None = None) -> pd.DataFrame:
+    """One row per proposed workload and replica count it is rolled at with what its strategy
+    implies (:func:`effective_strategy`; see the module docstring; ``-`` where a figure is not
+    known), for the workloads rolled by ``strategy`` only when it is given (one of
+    :func:`strategy_groups`; mixing strategies mixes their columns). Without an expected
+    scenario (only load tests selected) a workload is rolled at its minReplicas (or its
+    Deployment's replicas) with no peak rate and no room. Empty without workloads."""
+    rows = []
+    for s, w in _selected(a, strategy):
         bases, rooms = _bases(a, w)
         rows += [_row(s, w, basis, n, rps, rooms) for basis, n, rps in bases]
     return pd.DataFrame(rows)
 
 
 def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
-    """For a canary, one row per proposed workload, replica count it is rolled at and step: the
-    canary and stable pods (:func:`~infra_toolkit.rollout.canary_step_pods`), all of them at
-    once and whether they fit (see the module docstring). Empty for another strategy or when
-    nothing was simulated."""
-    s = a.plan.deployment_strategy
+    """For the workloads rolled by a canary, one row per workload, replica count it is rolled
+    at and step: the canary and stable pods (:func:`~infra_toolkit.rollout.canary_step_pods`),
+    all of them at once and whether they fit (see the module docstring). Empty when no workload
+    rolls by a canary or when nothing was simulated."""
     rows: list[dict[str, object]] = []
-    if s.type != "canary":
-        return pd.DataFrame(rows)
-    for w in a.plan.proposed.workloads:
+    for s, w in _selected(a, None):
+        if s.type != "canary":
+            continue
         bases, rooms = _bases(a, w)
         for basis, n, _rps in bases:
             rows += [{"Workload": w.name, "Rolled at": basis, "Replicas": n, "Step": i,

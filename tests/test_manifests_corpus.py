@@ -37,6 +37,7 @@ from infra_toolkit.hpa import (
     ResourceMetricSource,
 )
 from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml, read_hpa_yaml
+from infra_toolkit.update_strategy import UpdateStrategy
 
 CORPUS = Path(__file__).parent / "data" / "manifests_corpus"
 
@@ -182,8 +183,10 @@ DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
     # cpu 0.5 + "1.5" = 2000 m; memory 1G = 10**9 B = 953.67431640625 MiB, + 100 MiB
     ("deploy_quantity_forms.yaml", DeploymentSpec("quantities", 3, 2000,
                                                   10**9 / 2**20 + 100, 0.0)),
-    # a StatefulSet has the same pod template: 500m, 1Gi, readiness delay 15 s
-    ("statefulset_cassandra.yaml", DeploymentSpec("cassandra", 3, 500, 1024.0, 15.0)),
+    # a StatefulSet has the same pod template: 500m, 1Gi, readiness delay 15 s; no
+    # updateStrategy: RollingUpdate one pod at a time (no surge, maxUnavailable 1)
+    ("statefulset_cassandra.yaml", DeploymentSpec(
+        "cassandra", 3, 500, 1024.0, 15.0, update_strategy=UpdateStrategy("RollingUpdate", 0, 1))),
 ]
 
 

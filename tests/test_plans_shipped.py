@@ -16,7 +16,7 @@ from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
-from infra_toolkit.rollout_tables import canary_step_table
+from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
 from infra_toolkit.slo_check import evaluate_slos
 from tests.test_cost_architectures import lines
 
@@ -142,3 +142,22 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> No
     assert list(api["Pods at once"]) == [11, 13, 16, 20, 4, 4, 5, 6]
     assert set(api["Room, others at peak"]) == set(api["Room, others at max"]) == {24}
     assert set(api["Fits, others at peak"]) == set(api["Fits, others at max"]) == {"yes"}
+
+
+def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path) -> None:
+    # deployment_strategy names only search-api, so the indexer is no canary: it rolls by its
+    # Deployment's spec.strategy (maxSurge 1, maxUnavailable 0). At its expected-day peak of 2
+    # pods (= minReplicas 2): 2 + 1 = 3 pods at most, 2 available throughout; waves =
+    # ceil(2 / (1 + 0)) = 2 of one time to Ready each (image pull 6 s + app start 5 s +
+    # readiness delay 5 s = 16 s): 32 s. Room on the burst group (c6i.large: 1900 m, 3 indexer
+    # pods a node, x max_size 8 = 24), which search-api never uses.
+    path = REPO / "plans" / "search-api.yaml"
+    a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
+    (own, names), = [(s, n) for s, n in strategy_groups(a) if s != a.plan.deployment_strategy]
+    assert names == ("search-indexer",) and own.type == "rolling"
+    frame = rollout_table(a, own)
+    assert frame[["Workload", "Replicas", "Surge", "Unavailable", "Most pods at once",
+                  "Fewest available", "Waves", "Duration", "Room, others at peak",
+                  "Fits, others at max"]].values.tolist() == [
+        ["search-indexer", 2, 1, 0, 3, 2, 2, "32 s", 24, "yes"]] * 2
+    assert "search-indexer" not in set(canary_step_table(a)["Workload"])

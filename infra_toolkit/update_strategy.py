@@ -1,0 +1,82 @@
+"""How a Deployment or StatefulSet replaces its pods by itself: ``spec.strategy`` (Deployment)
+or ``spec.updateStrategy`` (StatefulSet), as the API server defaults them.
+
+- Deployment ``RollingUpdate`` (the default): ``maxSurge`` and ``maxUnavailable``, each a pod
+  count or a percentage, 25 % when unset (``SetDefaults_Deployment``); both 0 is refused.
+  ``Recreate``: every old pod goes before a new one starts.
+- StatefulSet ``RollingUpdate`` (the default): one pod at a time, never a surge;
+  ``rollingUpdate.maxUnavailable`` (default 1) lets several go at once. ``OnDelete``: the
+  controller replaces a pod only when someone deletes it.
+
+A plan's ``deployment_strategy`` names the workloads it rolls (Argo Rollouts, a canary by DNS
+weights, ...); the others roll by this (:func:`infra_toolkit.rollout_tables.effective_strategy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["UpdateStrategy", "update_strategy_from"]
+
+
+@dataclass(frozen=True)
+class UpdateStrategy:
+    """``type`` (``RollingUpdate``, ``Recreate`` or, for a StatefulSet, ``OnDelete``) and, for
+    a rolling update, ``max_surge`` / ``max_unavailable`` as written (a count or ``"N%"``;
+    ``None``: the Deployment default, 25 %; a StatefulSet's are 0 and its maxUnavailable,
+    default 1)."""
+
+    type: str = "RollingUpdate"
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+
+
+def _amount(value: Any, where: str, problems: list[str]) -> int | str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
+        return value
+    problems.append(f"{where}: {value!r} must be a pod count >= 0 or a percentage like '25%'")
+    return None
+
+
+def _is_zero(value: int | str | None) -> bool:
+    return value == 0 or (isinstance(value, str) and int(value[:-1]) == 0)
+
+
+def update_strategy_from(spec: Any, kind: str, of: str = "") -> tuple[UpdateStrategy, list[str]]:
+    """The :class:`UpdateStrategy` of a Deployment's or StatefulSet's ``spec`` and the problems
+    found (each naming its field, followed by ``of``, e.g. `` of Deployment 'web' in web.yaml``)."""
+    problems: list[str] = []
+    stateful = kind == "StatefulSet"
+    key = "updateStrategy" if stateful else "strategy"
+    raw = spec.get(key) if isinstance(spec, Mapping) else None
+    if raw is None:  # a StatefulSet's default: one pod at a time, no surge
+        return (UpdateStrategy("RollingUpdate", 0, 1) if stateful else UpdateStrategy()), problems
+    where = f"spec.{key}"
+    if not isinstance(raw, Mapping):
+        return UpdateStrategy(), [f"{where}{of}: must be a mapping with type"]
+    types = ("RollingUpdate", "OnDelete") if stateful else ("RollingUpdate", "Recreate")
+    kind_of = raw.get("type") or "RollingUpdate"
+    if kind_of not in types:
+        return UpdateStrategy(), [f"{where}.type{of}: {kind_of!r} must be one of "
+                                  f"{', '.join(types)}"]
+    rolling = raw.get("rollingUpdate") or {}
+    if kind_of != "RollingUpdate" or not isinstance(rolling, Mapping):
+        if raw.get("rollingUpdate") is not None and kind_of != "RollingUpdate":
+            problems.append(f"{where}.rollingUpdate{of}: only applies to type RollingUpdate "
+                            "(the API server refuses it with another type)")
+        return UpdateStrategy(kind_of), problems
+    rw = f"{where}.rollingUpdate"
+    surge = None if stateful else _amount(rolling.get("maxSurge"), f"{rw}.maxSurge{of}", problems)
+    unavailable = _amount(rolling.get("maxUnavailable"), f"{rw}.maxUnavailable{of}", problems)
+    if not stateful and _is_zero(surge) and _is_zero(unavailable):
+        problems.append(f"{rw}{of}: maxSurge and maxUnavailable cannot both be 0 (the API "
+                        "server refuses it: the rollout could never progress)")
+    if stateful:
+        return UpdateStrategy(kind_of, 0, 1 if unavailable is None else unavailable), problems
+    return UpdateStrategy(kind_of, surge, unavailable), problems
