@@ -22,6 +22,7 @@ from infra_toolkit.rollout import (
     rollout_table,
     time_to_ready,
 )
+from infra_toolkit.sections_monitoring import alert_replay_parts
 
 __all__ = [
     "deployment_strategy",
@@ -134,7 +135,8 @@ def _count_text(v: object) -> str:
 
 
 def monitoring(a: PlanAnalysis) -> Section:
-    """The metrics watched, the dashboards and every alert rule with its condition."""
+    """The metrics watched, the dashboards, every alert rule with its condition, and the alert
+    replay on each simulated scenario (:mod:`infra_toolkit.sections_monitoring`)."""
     m = a.plan.monitoring
     metrics = pd.DataFrame([{"Metric": x.name, "Source": x.source,
                              "Description": x.description or ""} for x in m.metrics])
@@ -146,7 +148,7 @@ def monitoring(a: PlanAnalysis) -> Section:
     return Section("Monitoring and Alerts", (
         Table(metrics, css_class="metrics", caption="Metrics"),
         Table(dashboards, css_class="dashboards", caption="Dashboards"),
-        Table(alerts, css_class="alerts", caption="Alert rules")))
+        Table(alerts, css_class="alerts", caption="Alert rules"), *alert_replay_parts(a)))
 
 
 def rollback_plan(a: PlanAnalysis) -> Section:

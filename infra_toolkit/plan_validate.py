@@ -38,6 +38,7 @@ from infra_toolkit.plan import (
     SimulationSettings,
     _seed_rule,
 )
+from infra_toolkit.plan_alerts import alert_warnings, alert_workload_problems
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
@@ -221,7 +222,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     slos = read_slos(r, top, workloads, required=has_workloads)
     strategy = (ops.read_strategy(r, top["deployment_strategy"])
                 if "deployment_strategy" in top else None)
-    monitoring = ops.read_monitoring(r, top["monitoring"]) if "monitoring" in top else None
+    monitoring = (ops.read_monitoring(r, top["monitoring"], raw_names(top, "proposed", "workloads"))
+                  if "monitoring" in top else None)
     alerts = raw_names(top, "monitoring", "alerts")
     rollback = ops.read_rollback(r, top["rollback"], alerts) if "rollback" in top else None
     testing = ops.read_testing(r, top, raw_names(top, "scenarios")) if "testing" in top else None
@@ -246,6 +248,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                 data=data)
     _simulable(r, plan, pricing[2])
     _reference_rate(r, plan)
+    for at, message in alert_workload_problems(plan):
+        r.add(at, message)
     return None if r.problems else plan
 
 
@@ -320,9 +324,9 @@ def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Pr
     if plan is None:
         return plan, problems, []
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    found = plan_warnings(plan, book, scenario_curves(plan.scenarios, plan.simulation.step_s))
     warnings = [Problem(w.path, f"warning: {w.message}", str(path), line_of(lines, w.path))
-                for w in plan_warnings(plan, book, scenario_curves(plan.scenarios,
-                                                                   plan.simulation.step_s))]
+                for w in found + alert_warnings(plan)]
     return plan, problems, warnings
 
 
