@@ -44,7 +44,10 @@ def alert_replay_frame(replays: tuple[AlertReplay, ...]) -> pd.DataFrame:
     rows = []
     for r in replays:
         fires = "never" if r.first_fire_s is None else duration_text(r.first_fire_s)
-        rows.append({"Alert": r.alert, "Workload": r.workload, "Signal": r.condition.text(),
+        c = r.condition
+        window = "" if c.window_s is None else f" over {duration_text(c.window_s)}"
+        rows.append({"Alert": r.alert, "Workload": r.workload,
+                     "Signal": f"{c.signal}{window} {c.op} {c.threshold:g}",
                      "For": duration_text(r.for_s), "Fires at": fires,
                      "Firing (min)": round(r.firing_s / 60.0, 2),
                      "Times fired": len(r.intervals_s)

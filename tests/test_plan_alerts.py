@@ -80,6 +80,19 @@ def test_an_unknown_key_is_refused_like_the_rest_of_the_schema(tmp_path: Path) -
                            "alert's condition on a simulated signal)")]
 
 
+def test_a_window_is_whole_simulation_steps(tmp_path: Path) -> None:
+    # minimal.yaml simulates in 5 s steps (SimulationSpec.tick_s: the gcd of the controller
+    # cadences), so a 7 s window would sum one step and two fifths
+    plan, problems = check_plan(_plan(tmp_path, "{signal: dropped_ratio, op: '>', "
+                                                "threshold: 0.01, window: 7s}"))
+    assert [(p.path, p.message) for p in problems] == [
+        (f"{P}.window", "7 s is not a whole number of the 5 s simulation steps of 'api'; give "
+                        "a multiple of 5 s")]
+    plan, problems = check_plan(_plan(tmp_path / "ok", "{signal: dropped_ratio, op: '>', "
+                                                       "threshold: 0.01, window: 45s}"))
+    assert plan is not None and problems == []
+
+
 def test_several_autoscaled_workloads_need_the_workload_named(tmp_path: Path) -> None:
     # a second workload with the same HPA: the alert must say which it watches
     path = _plan(tmp_path, "{signal: pending_pods, op: '>', threshold: 0}",

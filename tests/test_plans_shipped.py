@@ -151,7 +151,7 @@ def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
     # ShopPodsPending (pending > 0 for 10m): pods are Pending at most 2 at a time, never 10 min
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("flash-crowd").simulations))
     assert frame.drop(columns=["Workload", "For"]).values.tolist() == [
-        ["ShopHighErrorRate", "dropped_ratio over 300 s > 0.01", "9 h 36 min", 13.75, 1,
+        ["ShopHighErrorRate", "dropped_ratio over 5 min > 0.01", "9 h 36 min", 13.75, 1,
          "6 h 50 min after"],
         ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min", 133.0, 3, "4 h 22 min after"],
         ["ShopHPAAtMax", "replicas_pct_of_max >= 100", "7 h 50 min", 133.5, 1, "5 h 4 min after"],
