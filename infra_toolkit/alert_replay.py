@@ -34,6 +34,7 @@ the first fire minus that time: negative when the alert fired before the SLO bro
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,10 +95,13 @@ def _window_steps(window_s: float, step_s: float) -> int:
 
 
 def signal_values(timeline: pd.DataFrame, condition: SimulatedCondition, step_s: float,
-                  max_replicas: int) -> np.ndarray:
+                  max_replicas: int, node_max_sizes: Mapping[str, int] | None = None
+                  ) -> np.ndarray:
     """The condition's signal per timeline row, in the signal's unit (NaN: no value at that
     step), averaged over the condition's trailing window when it has one; ``max_replicas`` is
-    the workload HPA's (for ``replicas_pct_of_max``)."""
+    the workload HPA's (for ``replicas_pct_of_max``), ``node_max_sizes`` the ``max_size`` of
+    each node group the workload may use, by name (for ``nodes_pct_of_max``: the timeline's
+    ``nodes_<group>`` plus ``launching_nodes_<group>`` over their sum)."""
     signal = condition.signal
     k = None if condition.window_s is None else _window_steps(condition.window_s, step_s)
     if signal == "dropped_ratio":
@@ -111,6 +115,13 @@ def signal_values(timeline: pd.DataFrame, condition: SimulatedCondition, step_s:
     elif signal == "cpu_utilization_pct":
         cpu = timeline["cpu_utilization_pct"].astype(float)
         values = (cpu if k is None else cpu.rolling(k, min_periods=1).mean()).to_numpy()
+    elif signal == "nodes_pct_of_max":
+        if not node_max_sizes:
+            raise ValueError("nodes_pct_of_max needs the node groups' max_size")
+        nodes = sum(timeline[f"nodes_{g}"].to_numpy(dtype=float)
+                    + timeline[f"launching_nodes_{g}"].to_numpy(dtype=float)
+                    for g in node_max_sizes)
+        values = 100.0 * np.asarray(nodes) / sum(node_max_sizes.values())
     elif signal == "replicas_pct_of_max":
         values = 100.0 * timeline["spec_replicas"].to_numpy(dtype=float) / max_replicas
     else:  # the latencies and pending_pods as they are
@@ -142,14 +153,17 @@ def firing_intervals(held: np.ndarray, step_s: float, for_s: float, start_s: flo
 
 
 def replay_alert(rule: AlertRule, workload: str, timeline: pd.DataFrame, step_s: float,
-                 max_replicas: int, first_violation_s: float | None) -> AlertReplay:
+                 max_replicas: int, first_violation_s: float | None,
+                 node_max_sizes: Mapping[str, int] | None = None) -> AlertReplay:
     """``rule`` (which must have a ``simulated`` condition) replayed on ``workload``'s
-    ``timeline`` of ``step_s`` seconds per row; ``max_replicas`` is the workload HPA's and
-    ``first_violation_s`` the first SLO violation of the workload in that run."""
+    ``timeline`` of ``step_s`` seconds per row; ``max_replicas`` and ``node_max_sizes`` as in
+    :func:`signal_values`, ``first_violation_s`` the first SLO violation of the workload in
+    that run."""
     if rule.simulated is None:
         raise ValueError(f"alert {rule.name!r} has no simulated condition to replay")
     c = rule.simulated
-    held = condition_steps(signal_values(timeline, c, step_s, max_replicas), c.op, c.threshold)
+    values = signal_values(timeline, c, step_s, max_replicas, node_max_sizes)
+    held = condition_steps(values, c.op, c.threshold)
     start_s = float(timeline["time_s"].iloc[0]) if len(timeline) else 0.0
     return AlertReplay(rule.name, workload, c, rule.for_s,
                        firing_intervals(held, step_s, rule.for_s, start_s),

@@ -95,7 +95,8 @@ def replay_scenario(plan: Plan, simulations: Mapping[str, SimulationResult]
             timeline = sim.timeline
             out.append(replay_alert(rule, workload, timeline, float(sim.spec.tick_s),
                                     sim.spec.hpa.max_replicas,
-                                    first_violation_s(plan.slos, workload, timeline)))
+                                    first_violation_s(plan.slos, workload, timeline),
+                                    {g.name: g.max_size for g in sim.spec.node_groups}))
     return tuple(out)
 
 

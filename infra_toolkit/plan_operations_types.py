@@ -43,6 +43,8 @@ SIMULATED_SIGNALS = {
     "cpu_utilization_pct": "CPU usage of the Ready pods, % of their request",
     "replicas_pct_of_max": "spec replicas, % of the HPA's maxReplicas (100: at max)",
     "pending_pods": "pods not yet placed on a node (Pending)",
+    "nodes_pct_of_max": "nodes of the workload's node groups, launching ones included, % of "
+                        "their summed max_size (100: no room to grow)",
 }
 #: The signals a trailing ``window`` applies to: a ratio of sums (what ``rate(a[5m]) /
 #: rate(b[5m])`` computes) or a mean of a rate; a quantile over a window needs the requests'

@@ -146,13 +146,26 @@ def test_every_signal_is_computed() -> None:
     # each listed signal has a value for a one-step timeline with all the columns it reads
     t = _timeline(offered_rps=[10.0], dropped_rps=[1.0], spec_replicas=[4.0],
                   cpu_utilization_pct=[55.0], pending_pods=[2.0], p50_latency_ms=[40.0],
-                  p95_latency_ms=[90.0], p99_latency_ms=[120.0])
-    got = {s: signal_values(t, SimulatedCondition(s, ">", 0), 15.0, 8)[0]
+                  p95_latency_ms=[90.0], p99_latency_ms=[120.0], nodes_a=[3.0],
+                  launching_nodes_a=[1.0], nodes_b=[1.0], launching_nodes_b=[0.0])
+    got = {s: signal_values(t, SimulatedCondition(s, ">", 0), 15.0, 8, {"a": 5, "b": 5})[0]
            for s in SIMULATED_SIGNALS}
-    # dropped 1 / offered 10 = 0.1; 4 of max 8 replicas = 50 %
+    # dropped 1 / offered 10 = 0.1; 4 of max 8 replicas = 50 %; nodes (3 + 1 launching) in
+    # group a and 1 in b of max 5 + 5 = 50 %
     assert got == {"p50_latency_ms": 40.0, "p95_latency_ms": 90.0, "p99_latency_ms": 120.0,
                    "dropped_ratio": 0.1, "cpu_utilization_pct": 55.0,
-                   "replicas_pct_of_max": 50.0, "pending_pods": 2.0}
+                   "replicas_pct_of_max": 50.0, "pending_pods": 2.0, "nodes_pct_of_max": 50.0}
+
+
+def test_nodes_against_max_size_count_launching_nodes() -> None:
+    # one group of max_size 4 (another group's columns are not the workload's): 2 Ready -> 50 %;
+    # 3 Ready + 1 launching -> 100 %, the group can grow no more although one node is not Ready
+    t = _timeline(nodes_g=[2.0, 3.0, 4.0], launching_nodes_g=[0.0, 1.0, 0.0],
+                  nodes_other=[9.0, 9.0, 9.0], launching_nodes_other=[0.0, 0.0, 0.0])
+    at_max = SimulatedCondition("nodes_pct_of_max", ">=", 100)
+    assert signal_values(t, at_max, 15.0, 8, {"g": 4}).tolist() == [50.0, 100.0, 100.0]
+    with pytest.raises(ValueError, match="nodes_pct_of_max needs the node groups' max_size"):
+        signal_values(t, at_max, 15.0, 8)
 
 
 def test_replay_against_the_first_slo_violation() -> None:

@@ -41,7 +41,8 @@ P = "monitoring.alerts[0].simulated"
 @pytest.mark.parametrize(("simulated", "path", "message", "edit"), [
     ("{signal: p95, op: '>', threshold: 300}", f"{P}.signal",
      "'p95' is not a simulated signal; one of p50_latency_ms, p95_latency_ms, p99_latency_ms, "
-     "dropped_ratio, cpu_utilization_pct, replicas_pct_of_max, pending_pods; did you mean "
+     "dropped_ratio, cpu_utilization_pct, replicas_pct_of_max, pending_pods, nodes_pct_of_max; "
+     "did you mean "
      "'p95_latency_ms'?", ("", "")),
     ("{signal: p95_latency_ms, op: '>'}", f"{P}.threshold",
      "missing (required); add `threshold:` ({signal, op, threshold}: the alert's condition on a "
@@ -140,7 +141,8 @@ def _run(plan_path: Path, p95_ms: list[float]) -> SimpleNamespace:
                              "latency_saturated": [False] * n})
     plan = read_plan(plan_path)
     sim = SimpleNamespace(timeline=timeline,
-                          spec=SimpleNamespace(tick_s=60, hpa=SimpleNamespace(max_replicas=8)))
+                          spec=SimpleNamespace(tick_s=60, hpa=SimpleNamespace(max_replicas=8),
+                                               node_groups=()))
     return SimpleNamespace(name="surge", simulations={"api": sim},
                            slos={"api": evaluate_slos(plan.slos, "api", timeline, 60.0)})
 
