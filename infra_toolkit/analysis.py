@@ -65,6 +65,7 @@ from infra_toolkit.notebook_parameters import (
 )
 from infra_toolkit.notebook_parameters import expected_scenario as pick_expected
 from infra_toolkit.plan import Plan, read_plan
+from infra_toolkit.plan_alerts import alert_warnings
 from infra_toolkit.plan_cost import (
     at_max_size,
     idle_node_hours,
@@ -379,5 +380,6 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         proposed_estimate=proposed_estimate,
         ceiling_estimate=estimate(at_max_size(ceiling_basis), book), traffic_profile=profile,
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
-        notes=tuple(notes), warnings=plan_warnings(plan, book, curves))
+        notes=tuple(notes),
+        warnings=plan_warnings(plan, book, curves) + alert_warnings(plan, runs))
 

@@ -28,6 +28,7 @@ from infra_toolkit.plan_operations_types import (
     RollbackPlan,
     RollbackTrigger,
     SecurityItem,
+    SimulatedCondition,
     TestItem,
 )
 
@@ -141,9 +142,11 @@ def _blue_green(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
             "scale_down_delay_s": r.duration_s(m, "scale_down_delay", p, required=False)}
 
 
-def read_monitoring(r: FieldReader, raw: Any) -> Monitoring | None:
-    """``monitoring``: metrics, dashboards and alerts (names unique, ``for`` in seconds), or
-    ``None`` after recording every problem on ``r``."""
+def read_monitoring(r: FieldReader, raw: Any, workloads: set[str] | None = None
+                    ) -> Monitoring | None:
+    """``monitoring``: metrics, dashboards and alerts (names unique, ``for`` in seconds; a
+    ``simulated`` condition's ``workload`` one of ``workloads`` when given), or ``None`` after
+    recording every problem on ``r``."""
     why = _seed_rule("monitoring")
     m = r.mapping(raw, "monitoring", ("metrics", "dashboards", "alerts"),
                   ("metrics", "dashboards", "alerts"), what=why)
@@ -163,17 +166,53 @@ def read_monitoring(r: FieldReader, raw: Any) -> Monitoring | None:
             dashboards.append(Dashboard(panels=panels, **t))
     alerts = []
     for p, x in r.items(m, "monitoring", "alerts", ("name", "expr", "for", "severity",
-                                                    "summary", "runbook")):
+                                                    "summary", "runbook", "simulated")):
+        before_alert = r.count()
         for_s = r.duration_s(x, "for", p, minimum_s=0.0) if "for" in x else 0.0
         severity = r.str_(x, "severity", p, choices=ALERT_SEVERITIES)
         t = r.texts(x, p, ("name", "expr", "summary"), ("runbook",))
-        if t is not None and for_s is not None and severity is not None:
-            alerts.append(AlertRule(for_s=for_s, severity=severity, **t))
+        simulated = _simulated(r, x["simulated"], join_path(p, "simulated"), workloads) \
+            if "simulated" in x else None
+        if r.count() == before_alert and t is not None and for_s is not None \
+                and severity is not None:
+            alerts.append(AlertRule(for_s=for_s, severity=severity, simulated=simulated, **t))
     r.unique_names([(join_path(join_path("monitoring.alerts", i), "name"), a.name)
                     for i, a in enumerate(alerts)], "alert")
     if r.count() > before:
         return None
     return Monitoring(tuple(metrics), tuple(dashboards), tuple(alerts))
+
+
+def _simulated(r: FieldReader, raw: Any, p: str, workloads: set[str] | None
+               ) -> SimulatedCondition | None:
+    """An alert's ``simulated: {signal, op, threshold, workload, window}``; ``workload`` a
+    name or a list of names."""
+    m = r.mapping(raw, p, ("signal", "op", "threshold", "workload", "window"),
+                  ("signal", "op", "threshold"),
+                  what=" ({signal, op, threshold}: the alert's condition on a simulated signal)")
+    if m is None:
+        return None
+    before = r.count()
+    t = r.texts(m, p, ("signal", "op"))
+    threshold = r.number(m, "threshold", p)
+    window_s = r.duration_s(m, "window", p, required=False)
+    names: tuple[str, ...] = ()
+    if isinstance(m.get("workload"), list):
+        names = r.str_list(m, "workload", p) or ()
+    elif m.get("workload") is not None:
+        one = r.str_(m, "workload", p)
+        names = (one,) if one is not None else ()
+    for i, name in enumerate(names):
+        if workloads is not None and name not in workloads:
+            at = join_path(p, "workload") if isinstance(m["workload"], str) \
+                else join_path(join_path(p, "workload"), i)
+            r.add(at, f"no proposed workload named {name!r}{did_you_mean(name, workloads)}")
+    if r.count() > before or t is None or threshold is None:
+        return None
+    condition: SimulatedCondition | None = r.build(
+        p, SimulatedCondition, signal=t["signal"], op=t["op"], threshold=threshold,
+        workloads=names, window_s=window_s)
+    return condition
 
 
 def read_rollback(r: FieldReader, raw: Any, alerts: set[str]) -> RollbackPlan | None:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from infra_toolkit.plan_fields import InvalidField
+from infra_toolkit.plan_fields import InvalidField, did_you_mean
 
 __all__ = [
+    "CONDITION_OPS",
+    "SIMULATED_SIGNALS",
+    "WINDOWED_SIGNALS",
     "AlertRule",
     "CanaryStep",
     "Dashboard",
@@ -26,8 +29,29 @@ __all__ = [
     "RollbackPlan",
     "RollbackTrigger",
     "SecurityItem",
+    "SimulatedCondition",
     "TestItem",
 ]
+
+#: What an alert's ``simulated`` mapping may compare, per simulated step of one workload
+#: (:mod:`infra_toolkit.alert_replay` computes each from the simulation timeline).
+SIMULATED_SIGNALS = {
+    "p50_latency_ms": "p50 response time, ms",
+    "p95_latency_ms": "p95 response time, ms",
+    "p99_latency_ms": "p99 response time, ms",
+    "dropped_ratio": "requests dropped / requests offered (0 to 1), what a 5xx ratio sees",
+    "cpu_utilization_pct": "CPU usage of the Ready pods, % of their request",
+    "replicas_pct_of_max": "spec replicas, % of the HPA's maxReplicas (100: at max)",
+    "pending_pods": "pods not yet placed on a node (Pending)",
+    "nodes_pct_of_max": "nodes of the workload's node groups, launching ones included, % of "
+                        "their summed max_size (100: no room to grow)",
+}
+#: The signals a trailing ``window`` applies to: a ratio of sums (what ``rate(a[5m]) /
+#: rate(b[5m])`` computes) or a mean of a rate; a quantile over a window needs the requests'
+#: distribution, which the timeline does not keep, and a gauge has no window.
+WINDOWED_SIGNALS = ("dropped_ratio", "cpu_utilization_pct")
+#: The comparisons a ``simulated`` mapping may use, as PromQL writes them.
+CONDITION_OPS = (">", ">=", "<", "<=")
 
 
 @dataclass(frozen=True)
@@ -78,9 +102,44 @@ class Dashboard:
 
 
 @dataclass(frozen=True)
+class SimulatedCondition:
+    """An alert's condition restated on a simulated signal: ``signal`` (one of
+    :data:`SIMULATED_SIGNALS`) ``op`` ``threshold`` (in the signal's unit) on each of
+    ``workloads`` (one alert series per workload, as PromQL gives one per label set; empty: the
+    plan's only autoscaled workload), the signal averaged over a trailing ``window_s`` seconds
+    when given (:data:`WINDOWED_SIGNALS` only)."""
+
+    signal: str
+    op: str
+    threshold: float
+    workloads: tuple[str, ...] = ()
+    window_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.signal not in SIMULATED_SIGNALS:
+            raise InvalidField("signal", f"{self.signal!r} is not a simulated signal; one of "
+                                         f"{', '.join(SIMULATED_SIGNALS)}"
+                                         f"{did_you_mean(self.signal, SIMULATED_SIGNALS)}")
+        if self.op not in CONDITION_OPS:
+            raise InvalidField("op", f"{self.op!r} is not a comparison; one of "
+                                     f"{', '.join(CONDITION_OPS)}")
+        if self.window_s is not None and self.signal not in WINDOWED_SIGNALS:
+            raise InvalidField("window", f"a window applies only to {', '.join(WINDOWED_SIGNALS)}"
+                                         f" (a ratio or mean over time); {self.signal} is "
+                                         "compared per simulated step: remove window")
+        if self.window_s is not None and not self.window_s > 0:
+            raise InvalidField("window", f"{self.window_s:g} s must be longer than 0 s")
+
+    def text(self) -> str:
+        """The condition as the report writes it: ``p95_latency_ms > 300``."""
+        window = "" if self.window_s is None else f" over {self.window_s:g} s"
+        return f"{self.signal}{window} {self.op} {self.threshold:g}"
+
+
+@dataclass(frozen=True)
 class AlertRule:
     """An alert: fires when ``expr`` (PromQL or CloudWatch expression with its threshold) has held
-    for ``for_s`` seconds."""
+    for ``for_s`` seconds; ``simulated``, when given, restates it on a simulated signal."""
 
     name: str
     expr: str
@@ -88,6 +147,7 @@ class AlertRule:
     severity: str
     summary: str
     runbook: str | None = None
+    simulated: SimulatedCondition | None = None
 
 
 @dataclass(frozen=True)

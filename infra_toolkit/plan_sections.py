@@ -18,6 +18,7 @@ from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.sections_monitoring import alert_replay_parts
 
 __all__ = [
     "deployment_strategy",
@@ -159,7 +160,8 @@ def _count_text(v: object) -> str:
 
 
 def monitoring(a: PlanAnalysis) -> Section:
-    """The metrics watched, the dashboards and every alert rule with its condition."""
+    """The metrics watched, the dashboards, every alert rule with its condition, and the alert
+    replay on each simulated scenario (:mod:`infra_toolkit.sections_monitoring`)."""
     m = a.plan.monitoring
     metrics = pd.DataFrame([{"Metric": x.name, "Source": x.source,
                              "Description": x.description or ""} for x in m.metrics])
@@ -171,7 +173,7 @@ def monitoring(a: PlanAnalysis) -> Section:
     return Section("Monitoring and Alerts", (
         Table(metrics, css_class="metrics", caption="Metrics"),
         Table(dashboards, css_class="dashboards", caption="Dashboards"),
-        Table(alerts, css_class="alerts", caption="Alert rules")))
+        Table(alerts, css_class="alerts", caption="Alert rules"), *alert_replay_parts(a)))
 
 
 def rollback_plan(a: PlanAnalysis) -> Section:

@@ -38,6 +38,7 @@ from infra_toolkit.plan import (
     SimulationSettings,
     _seed_rule,
 )
+from infra_toolkit.plan_alerts import alert_warnings, alert_workload_problems, alert_workloads
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
@@ -222,7 +223,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     strategy = (ops.read_strategy(r, top["deployment_strategy"],
                                   raw_names(top, "proposed", "workloads"))
                 if "deployment_strategy" in top else None)
-    monitoring = ops.read_monitoring(r, top["monitoring"]) if "monitoring" in top else None
+    monitoring = (ops.read_monitoring(r, top["monitoring"], raw_names(top, "proposed", "workloads"))
+                  if "monitoring" in top else None)
     alerts = raw_names(top, "monitoring", "alerts")
     rollback = ops.read_rollback(r, top["rollback"], alerts) if "rollback" in top else None
     testing = ops.read_testing(r, top, raw_names(top, "scenarios")) if "testing" in top else None
@@ -247,6 +249,10 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                 data=data)
     _simulable(r, plan, pricing[2])
     _reference_rate(r, plan)
+    for at, message in alert_workload_problems(plan):
+        r.add(at, message)
+    if not r.problems:
+        _alert_windows(r, plan, pricing[2])
     return None if r.problems else plan
 
 
@@ -261,6 +267,21 @@ def _reference_rate(r: FieldReader, plan: Plan) -> None:
         reference_traffic_profile(plan, plan.proposed.resources, curves)
     except SimulationError as exc:
         r.add(join_path("scenarios", plan.scenarios.index(reference)), str(exc))
+
+
+def _alert_windows(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
+    """An alert mapping's ``window`` is a whole number of its workloads' simulation steps (the
+    replay sums whole steps), said here rather than when the report runs."""
+    if book is None:
+        return
+    for i, rule in enumerate(plan.monitoring.alerts):
+        window_s = rule.simulated.window_s if rule.simulated is not None else None
+        for name in alert_workloads(plan, rule) if window_s is not None else ():
+            tick_s = simulation_spec(plan, name, book).tick_s
+            if window_s is not None and (window_s % tick_s or window_s < tick_s):
+                r.add(f"monitoring.alerts[{i}].simulated.window",
+                      f"{window_s:g} s is not a whole number of the {tick_s} s simulation steps "
+                      f"of {name!r}; give a multiple of {tick_s} s")
 
 
 def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
@@ -321,9 +342,9 @@ def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Pr
     if plan is None:
         return plan, problems, []
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    found = plan_warnings(plan, book, scenario_curves(plan.scenarios, plan.simulation.step_s))
     warnings = [Problem(w.path, f"warning: {w.message}", str(path), line_of(lines, w.path))
-                for w in plan_warnings(plan, book, scenario_curves(plan.scenarios,
-                                                                   plan.simulation.step_s))]
+                for w in found + alert_warnings(plan)]
     return plan, problems, warnings
 
 

@@ -28,7 +28,8 @@ import pandas as pd
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.report_html import quantity_text
 
-__all__ = ["SLO_COLUMNS", "evaluate_slos", "latency_text", "worst_latency_ms"]
+__all__ = ["SLO_COLUMNS", "evaluate_slos", "first_violation_s", "latency_text", "violated_steps",
+           "worst_latency_ms"]
 
 SLO_COLUMNS = ["slo", "objective", "achieved", "violation_minutes", "met"]
 
@@ -56,14 +57,34 @@ def latency_text(value_ms: float, saturated: bool) -> str:
         else f"{value_ms:,.0f} ms"
 
 
+def violated_steps(slo: Slo, timeline: pd.DataFrame) -> np.ndarray:
+    """One boolean per timeline row: the step violates ``slo`` (latency: the percentile above
+    the threshold, or saturated pods; availability: requests dropped). The rule every SLO
+    figure of the report counts."""
+    if slo.metric != "latency":
+        return np.asarray(timeline["dropped_rps"].to_numpy(dtype=float) > 0, dtype=bool)
+    assert slo.threshold_ms is not None and slo.percentile is not None
+    over = timeline[f"p{slo.percentile}_latency_ms"].to_numpy(dtype=float) > slo.threshold_ms
+    if "latency_saturated" in timeline:  # NaN above compares False: no load
+        over |= timeline["latency_saturated"].to_numpy(dtype=bool)
+    return np.asarray(over, dtype=bool)
+
+
+def first_violation_s(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame
+                      ) -> float | None:
+    """The ``time_s`` (s from the run's start) of the first step that violates any SLO applying
+    to ``workload`` (:func:`violated_steps`), or ``None`` when none does."""
+    starts = [float(timeline["time_s"].iloc[int(np.argmax(v))])
+              for s in slos if s.workload in (workload, None)
+              if (v := violated_steps(s, timeline)).any()]
+    return min(starts, default=None)
+
+
 def _latency(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, object]:
     assert slo.threshold_ms is not None and slo.percentile is not None
     values = timeline[f"p{slo.percentile}_latency_ms"].to_numpy(dtype=float)
-    over = values > slo.threshold_ms  # NaN compares False: no load
-    by_value = int(np.count_nonzero(over))
-    if "latency_saturated" in timeline:
-        over |= timeline["latency_saturated"].to_numpy(dtype=bool)
-    bad = int(np.count_nonzero(over))
+    by_value = int(np.count_nonzero(values > slo.threshold_ms))
+    bad = int(np.count_nonzero(violated_steps(slo, timeline)))
     worst, saturated = worst_latency_ms(timeline, slo.percentile)
     achieved = f"max p{slo.percentile} {latency_text(worst, saturated)}"
     if bad > by_value:
@@ -82,7 +103,7 @@ def _availability(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, 
     served = float(timeline["served_rps"].sum())
     pct = 100.0 * served / offered if offered > 0 else 100.0
     assert slo.objective_pct is not None
-    dropping = int(np.count_nonzero(timeline["dropped_rps"].to_numpy(dtype=float) > 0))
+    dropping = int(np.count_nonzero(violated_steps(slo, timeline)))
     return {"slo": slo.name, "objective": f">= {slo.objective_pct:g} % of requests served",
             "achieved": f"{pct:.3f} % served", "violation_minutes": dropping * tick_s / 60.0,
             "met": pct >= slo.objective_pct}

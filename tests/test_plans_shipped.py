@@ -1,7 +1,8 @@
 """Every plan shipped under ``plans/`` validates, names only traces with an origin note, and the
 second example plan (``plans/search-api.yaml``) prices its proposed resources as worked out by
-hand from the shipped price rows, quotes the TV spot's figures as the report computes them and
-shows its canary's pods per step as worked out by hand."""
+hand from the shipped price rows, quotes the TV spot's figures as the report computes them,
+shows its canary's pods per step as worked out by hand, and the shipped alert mappings replay
+on the simulated scenarios as read off the timelines."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import pytest
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_alerts import replay_scenario
 from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.sections_monitoring import alert_replay_frame
 from infra_toolkit.slo_check import evaluate_slos
 from tests.test_cost_architectures import lines
 
@@ -161,3 +164,88 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
                   "Fits, others at max"]].values.tolist() == [
         ["search-indexer", 2, 1, 0, 3, 2, 2, "32 s", 24, "yes"]] * 2
     assert "search-indexer" not in set(canary_step_table(a)["Workload"])
+
+
+def _rows_where_changes(timeline: object, flags: object) -> list[float]:
+    """The ``time_s`` of the rows where a boolean column changes value (row 0 included)."""
+    changed = flags.ne(flags.shift())  # type: ignore[attr-defined]
+    return [float(x) for x in timeline.loc[changed, "time_s"]]  # type: ignore[attr-defined]
+
+
+def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml", scenarios=["flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    t = a.run("flash-crowd").simulations["backend"].timeline  # 5 s steps
+    # ShopHPAAtMax (spec replicas >= maxReplicas 15, for 15m), from the timeline's rows: the
+    # spec replicas reach 15 at 27,330 s and fall to 14 at 36,240 s, once. Pending from
+    # 27,330 s, firing at 27,330 + 900 = 28,230 s (7 h 50 min 30 s), until 36,240 s: 8,010 s =
+    # 133.5 minutes
+    assert _rows_where_changes(t, t["spec_replicas"] >= 15) == [0.0, 27330.0, 36240.0]
+    # ShopHighP95Latency (p95 > 300 ms for 10m): the first stretch of p95 above 300 ms lasting
+    # 10 minutes starts at 25,080 s (5 pods, p95 335 ms) and ends at 25,920 s (11 pods, 282 ms):
+    # 840 s, so it fires at 25,080 + 600 = 25,680 s (7 h 8 min); every earlier stretch is
+    # shorter (e.g. 9,960 -> 10,020 s, the SLO's first violation at 2 h 46 min)
+    over = _rows_where_changes(t, t["p95_latency_ms"] > 300)
+    assert over[1:3] == [9960.0, 10020.0] and 25080.0 in over
+    assert over[over.index(25080.0) + 1] == 25920.0
+    assert all(b - a < 600 for a, b in zip(over[1:over.index(25080.0):2],
+                                           over[2:over.index(25080.0):2], strict=True))
+    # ShopPodsPending (pending > 0 for 10m): pods are Pending at most 2 at a time, never 10 min
+    frame = alert_replay_frame(replay_scenario(a.plan, a.run("flash-crowd").simulations))
+    assert frame.drop(columns=["Workload", "For"]).values.tolist() == [
+        ["ShopHighErrorRate", "dropped_ratio over 5 min > 0.01", "9 h 36 min", 13.75, 1,
+         "6 h 50 min after"],
+        ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min", 133.0, 3, "4 h 22 min after"],
+        ["ShopHPAAtMax", "replicas_pct_of_max >= 100", "7 h 50 min", 133.5, 1, "5 h 4 min after"],
+        ["ShopPodsPending", "pending_pods > 0", "never", 0.0, 0,
+         "never fires; SLO first violated at 2 h 46 min"]]
+    # 2 h 46 min = 9,960 s, the first p95 above 300 ms; 28,230 - 9,960 = 18,270 s = 5 h 4 min
+    replays = {r.alert: r for r in replay_scenario(a.plan, a.run("flash-crowd").simulations)}
+    assert replays["ShopHPAAtMax"].intervals_s == ((28230.0, 36240.0),)
+    assert replays["ShopHighP95Latency"].intervals_s[0] == (25680.0, 25920.0)
+    assert replays["ShopHPAAtMax"].first_violation_s == 9960.0
+
+
+def test_ecommerce_p95_alert_stays_quiet_on_an_ordinary_day(tmp_path: Path) -> None:
+    # expected-day breaks the p95 SLO for 57.5 minutes, but never for 10 minutes in a row: its
+    # longest stretch of p95 above 300 ms is 60 steps of 5 s = 5 minutes, so the critical
+    # ShopHighP95Latency (for 10m) never fires, and the report says so
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml", scenarios=["expected-day"],
+                     store_location=str(tmp_path / "none"))
+    t = a.run("expected-day").simulations["backend"].timeline
+    over = _rows_where_changes(t, t["p95_latency_ms"] > 300)[1:]
+    assert max(b - a for a, b in zip(over[::2], over[1::2], strict=False)) == 300.0
+    assert [(w.path, w.message.split(" (")[0]) for w in a.warnings
+            if w.path.startswith("monitoring")] == [
+        ("monitoring.alerts[1]", "critical alert 'ShopHighP95Latency' never fires in scenario "
+                                 "'expected-day'")]
+
+
+def test_search_api_alerts_replayed_on_the_tv_spot(tmp_path: Path) -> None:
+    a = analyze_plan(REPO / "plans" / "search-api.yaml", scenarios=["tv-flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    frame = alert_replay_frame(replay_scenario(a.plan, a.run("tv-flash-crowd").simulations))
+    # the spot starts at 30 min (1,800 s), where search-api's p95 first passes 250 ms (the SLOs'
+    # first violation); it drops queries from 1,815 s, where the 5-minute ratio (dropped over
+    # offered in the 60 steps 1,520..1,815 s) is already above 0.1 %; pending 5 min, it fires at
+    # 1,815 + 300 = 2,115 s = 35 min 15 s, 315 s = 5 min 15 s after the violation
+    assert frame[["Alert", "Workload", "Fires at", "Firing (min)", "vs first SLO violation"]
+                 ].values.tolist() == [
+        ["SearchHighErrorRate", "search-api", "35 min 15 s", 3.5, "5 min 15 s after"],
+        ["SearchHighP95Latency", "search-api", "never", 0.0,
+         "never fires; SLO first violated at 30 min"],
+        ["SearchHPAAtMax", "search-api", "never", 0.0, "never fires; SLO first violated at 30 min"],
+        ["SearchHPAAtMax", "search-indexer", "never", 0.0,
+         "never fires; SLO first violated at 30 min 30 s"],
+        ["SearchPodsPending", "search-api", "never", 0.0,
+         "never fires; SLO first violated at 30 min"],
+        ["SearchPodsPending", "search-indexer", "never", 0.0,
+         "never fires; SLO first violated at 30 min 30 s"],
+        ["SearchIndexBacklog", "search-indexer", "never", 0.0,
+         "never fires; SLO first violated at 30 min 30 s"]]
+    t = a.run("tv-flash-crowd").simulations["search-api"].timeline
+    assert float(t.loc[t["dropped_rps"] > 0, "time_s"].iloc[0]) == 1815.0
+    assert float(t.loc[t["p95_latency_ms"] > 250, "time_s"].iloc[0]) == 1800.0
+    window = t[(t["time_s"] > 1815 - 300) & (t["time_s"] <= 1815)]
+    assert len(window) == 60
+    assert window["dropped_rps"].sum() / window["offered_rps"].sum() > 0.001

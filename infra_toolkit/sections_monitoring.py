@@ -1,0 +1,79 @@
+"""The Monitoring section's alert replay: per simulated scenario, when each alert with a
+``simulated`` mapping would have fired (:mod:`infra_toolkit.alert_replay`) and how that compares
+with the scenario's first SLO violation; the alerts without a mapping listed as not simulated."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from infra_toolkit.alert_replay import AlertReplay
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
+from infra_toolkit.report_html import Table, duration_text, paragraph
+
+__all__ = ["alert_replay_frame", "alert_replay_parts", "slo_lead_text"]
+
+_CAPTION = (
+    "Alert replay, scenario {name!r}: each mapped alert's condition evaluated at every "
+    "{step:g} s simulation step with its `for` (pending until it has held that long; a step "
+    "where it does not hold resets it). Times are from the scenario's start. Expression windows "
+    "such as [5m] are modelled only where the mapping gives `window`; the rule's evaluation "
+    "interval is taken as the step (a coarser one fires up to one interval later). 'vs first "
+    "SLO violation' compares the first fire with the first step that broke any SLO of the "
+    "workload, as the SLO table counts it")
+
+
+def slo_lead_text(replay: AlertReplay) -> str:
+    """How the first fire compares with the first SLO violation: ``8 min after``, ``2 min
+    before``, ``at the same step``, ``never fires; SLO first violated at 1 h 5 min``, ``no SLO
+    violated``."""
+    if replay.first_violation_s is None:
+        return "no SLO violated"
+    if replay.first_fire_s is None:
+        return f"never fires; SLO first violated at {duration_text(replay.first_violation_s)}"
+    lead = replay.fire_vs_slo_s
+    assert lead is not None
+    if lead == 0:
+        return "at the same step"
+    return f"{duration_text(abs(lead))} {'after' if lead > 0 else 'before'}"
+
+
+def alert_replay_frame(replays: tuple[AlertReplay, ...]) -> pd.DataFrame:
+    """One row per replay: alert, workload, simulated condition, for, fires at, firing minutes,
+    times it fired and the comparison with the first SLO violation."""
+    rows = []
+    for r in replays:
+        fires = "never" if r.first_fire_s is None else duration_text(r.first_fire_s)
+        c = r.condition
+        window = "" if c.window_s is None else f" over {duration_text(c.window_s)}"
+        rows.append({"Alert": r.alert, "Workload": r.workload,
+                     "Signal": f"{c.signal}{window} {c.op} {c.threshold:g}",
+                     "For": duration_text(r.for_s), "Fires at": fires,
+                     "Firing (min)": round(r.firing_s / 60.0, 2),
+                     "Times fired": len(r.intervals_s)
+                     if not r.firing_at_end else f"{len(r.intervals_s)} (firing at the end)",
+                     "vs first SLO violation": slo_lead_text(r)})
+    return pd.DataFrame(rows, columns=["Alert", "Workload", "Signal", "For", "Fires at",
+                                       "Firing (min)", "Times fired", "vs first SLO violation"])
+
+
+def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
+    """One alert replay table per simulated scenario and a line naming the alerts that are not
+    simulated (no mapping, or a workload the run did not simulate)."""
+    plan = a.plan
+    mapped = [r for r in plan.monitoring.alerts if alert_workloads(plan, r)]
+    parts: list[str | Table] = []
+    if mapped and not a.runs:
+        parts.append(paragraph("Alert replay: none (no scenario was simulated)."))
+    for run in a.runs:
+        replays = replay_scenario(plan, run.simulations)
+        if replays:
+            step = float(next(iter(run.simulations.values())).spec.tick_s)
+            parts.append(Table(alert_replay_frame(replays), css_class="alert-replay",
+                               caption=_CAPTION.format(name=run.name, step=step)))
+    others = [r.name for r in plan.monitoring.alerts if r not in mapped]
+    if others:
+        parts.append(paragraph(f"Not simulated (no `simulated` mapping to a signal the "
+                               f"simulation computes): {', '.join(others)}.",
+                               "alerts-not-simulated"))
+    return parts
