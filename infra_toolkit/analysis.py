@@ -54,7 +54,7 @@ from infra_toolkit.cost_sim import (
     hourly_cost,
     request_shares,
 )
-from infra_toolkit.cost_summary import compare_estimates, cost_range
+from infra_toolkit.cost_summary import compare_estimates, cost_range, printed_delta_usd
 from infra_toolkit.errors import PricingError, SimulationError
 from infra_toolkit.notebook_parameters import (
     check_plan_path,
@@ -189,8 +189,10 @@ class PlanAnalysis:
 
     @property
     def monthly_delta_usd(self) -> Decimal:
-        """Proposed (expected scenario) minus current monthly total, USD."""
-        return self.proposed_estimate.total_monthly_usd - self.current_estimate.total_monthly_usd
+        """Proposed (expected scenario) minus current monthly total, USD, of the two totals as
+        printed (:func:`~infra_toolkit.cost_summary.printed_delta_usd`)."""
+        return printed_delta_usd(self.current_estimate.total_monthly_usd,
+                                 self.proposed_estimate.total_monthly_usd)
 
 
 def _shown_path(path: Path) -> str:

@@ -66,10 +66,11 @@ def test_current_and_expected_proposed_cost_by_hand(small: PlanAnalysis) -> None
     assert usd(c, "aws_data_transfer.internet", "Outbound", "proposed_monthly_usd") == \
         pytest.approx(65.70)
     total = c[c["resource"] == "TOTAL"].iloc[0]
-    # 73 + 140.16 + 4 + 16.425 + 11.68 + 65.70 = 310.965; minus today's 31.008 = 279.957
+    # 73 + 140.16 + 4 + 16.425 + 11.68 + 65.70 = 310.965; the delta as printed: $310.97 minus
+    # today's 31.008 -> $31.01 = 279.96 (the exact 279.957 would print 279.96 too)
     assert float(total["proposed_monthly_usd"]) == pytest.approx(310.965)
-    assert float(total["delta_monthly_usd"]) == pytest.approx(279.957)
-    assert float(small.monthly_delta_usd) == pytest.approx(279.957)
+    assert total["delta_monthly_usd"] == Decimal("279.96")
+    assert small.monthly_delta_usd == Decimal("279.96")
 
 
 def test_range_across_scenarios_and_ceiling(small: PlanAnalysis) -> None:
