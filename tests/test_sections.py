@@ -23,6 +23,10 @@ FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_archit
              sections.rollback_plan, sections.testing_plan, sections.security, sections.questions,
              sections.timeline, sections.risk_assessment, sections.review_status]
 
+CEILING = ("Ceiling: every node group at its maximum size all month, load balancer capacity "
+           "units and egress at the busiest of the plan&#x27;s scenarios (load tests aside, "
+           "selected or not) with every request served, priced in ")
+
 
 def field_value(section: Section, css_class: str, label: str) -> str:
     """The value shown beside ``label`` in the section's fields table of ``css_class``."""
@@ -96,9 +100,10 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
         sections.components_with_cost(a).parts[0]
     totals = lambda label: field_value(sections.cost_summary(a), "cost-totals",  # noqa: E731
                                        label.replace("'", "&#x27;"))
-    ceiling = totals("Ceiling: every node group at its maximum size all month, priced in "
-                     "us-gov-east-1")
-    assert ceiling == "$466.47 (INCOMPLETE: 4" + note  # 4 x 730 x 0.121 = 353.32, + 113.15
+    ceiling = totals(CEILING + "us-gov-east-1")
+    # 4 x 730 x 0.121 = 353.32, + the busiest scenario's egress: double offers 80 req/s, twice
+    # the reference steady's 40, so 2 x 730 GB x 0.155 = 226.30; 353.32 + 226.30 = 579.62
+    assert ceiling == "$579.62 (INCOMPLETE: 4" + note
     # the plan's declared resources priced there (2 nodes, the declared 730 GB: as steady
     # above) are labelled by that region and said not to be the review's basis ...
     assert totals("Proposed as declared in the plan, priced in us-gov-east-1 (the report's "
@@ -131,9 +136,10 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     assert list(rng.columns) == ["Resource", "Component", "Low", "Expected", "High",
                                  "steady (projected from 1 h)", "double (projected from 1 h)"]
     value = lambda label: field_value(summary, "cost-totals", label)  # noqa: E731
-    # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425 + 11.68 + 65.70 = 455.125
-    assert value("Ceiling: every node group at its maximum size all month, priced in "
-                 "us-east-1") == "$455.13"
+    # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425, and the LB / egress of double
+    # (80 req/s offered, all served: 4 LCU x 730 x 0.008 = 23.36, 1460 GB x 0.09 = 131.40):
+    # 280.32 + 8 + 73 + 16.425 + 23.36 + 131.40 = 532.505
+    assert value(CEILING + "us-east-1") == "$532.51"
     # no region parameter: the one declared figure is the review's basis, priced in its region
     assert value("Proposed as declared in the plan, priced in us-east-1 (the review&#x27;s cost "
                  "basis)") == "$310.97"  # 310.965 (test_analysis's hand sum), half-up
