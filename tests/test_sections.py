@@ -192,6 +192,11 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
     assert episodes.empty  # 80 req/s never exceeds 2 pods x 40 req/s
     # no episode: no time to capacity to show (not "0 s", which reads as instant capacity)
     assert list(summary["Longest time to capacity"]) == ["-", "-"]
+    caption = sections.scaling_behaviour(small_analysis).tables[2].caption
+    assert caption.endswith("Closed by: pods (the pods that became Ready ended it), load (the "
+                            "offered load fell below the Ready pods' capacity first: capacity was "
+                            "not reached, the parts time the scale-up until then) or end (the run "
+                            "ended first)")
     # small.yaml has no simulation section: the cluster-autoscaler preset and the defaults
     # (nodes.ClusterAutoscalerSpec, the controller's 15 s sync, metrics-server's 15 s)
     assert dict(zip(settings["Setting"], settings["Value"], strict=True)) == {
