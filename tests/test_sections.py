@@ -262,13 +262,31 @@ def test_phase_dates() -> None:
     ])
     assert list(frame["End"]) == [dt.date(2027, 3, 3), dt.date(2027, 3, 8),
                                   dt.date(2027, 3, 15),  # 9 + 7 days - 1 (inclusive)
-                                  dt.date(2027, 3, 16), None]
+                                  dt.date(2027, 3, 16),
+                                  dt.date(2027, 3, 17)]  # the day after half day, 2 h: one day
+    assert frame["Start"].iloc[-1] == dt.date(2027, 3, 17)
     assert list(frame["Duration"]) == ["3 d", "1 d", "7 d", "4 h", "2 h"]
+
+
+def test_a_phase_with_a_duration_alone_follows_the_one_before() -> None:
+    # audit4 A4-D1: Build cluster from 2027-01-10 for 3 days ends 2027-01-12 (10 + 3 - 1); Cut
+    # over, 1 day, starts the day after: 2027-01-13 to 2027-01-13; then 36 h rounds up to 2 days:
+    # 2027-01-14 to 2027-01-15. The span: 10 to 15 January, 6 days
+    phases = [Phase("Build cluster", start=dt.date(2027, 1, 10), duration_s=3 * 86400),
+              Phase("Cut over", duration_s=86400), Phase("Hypercare", duration_s=36 * 3600)]
+    frame = phase_table(phases)
+    assert list(zip(frame["Start"], frame["End"], strict=True)) == [
+        (dt.date(2027, 1, 10), dt.date(2027, 1, 12)), (dt.date(2027, 1, 13), dt.date(2027, 1, 13)),
+        (dt.date(2027, 1, 14), dt.date(2027, 1, 15))]
+    # a first phase with a duration alone has nothing to follow: it and the next stay undated
+    undated = phase_table([Phase("Plan", duration_s=86400), Phase("Build", duration_s=86400)])
+    assert list(undated["Start"]) == [None, None] and list(undated["End"]) == [None, None]
 
 
 def test_timeline_span(small_analysis: PlanAnalysis) -> None:
     t = sections.timeline(small_analysis)
-    assert t.parts[0] == "<p>From 2027-03-01 to 2027-03-15: 15 days.</p>"
+    # hypercare ends 2027-03-15 (9 + 7 - 1); retro, 2 h alone, follows on 2027-03-16
+    assert t.parts[0] == "<p>From 2027-03-01 to 2027-03-16: 16 days.</p>"
 
 
 def test_risks_ranked_by_severity_times_likelihood() -> None:
