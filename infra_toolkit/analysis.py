@@ -54,7 +54,7 @@ from infra_toolkit.cost_sim import (
     hourly_cost,
     request_shares,
 )
-from infra_toolkit.cost_summary import compare_estimates, cost_range
+from infra_toolkit.cost_summary import compare_estimates, cost_range, printed_delta_usd
 from infra_toolkit.errors import PricingError, SimulationError
 from infra_toolkit.notebook_parameters import (
     check_plan_path,
@@ -67,10 +67,11 @@ from infra_toolkit.notebook_parameters import expected_scenario as pick_expected
 from infra_toolkit.plan import Plan, read_plan
 from infra_toolkit.plan_alerts import alert_warnings
 from infra_toolkit.plan_cost import (
-    at_max_size,
+    ceiling_resources,
     idle_node_hours,
     in_region,
     is_load_test,
+    load_balanced_share,
     load_balanced_workloads,
     node_group_resources,
     reference_scenario,
@@ -138,7 +139,9 @@ class PlanAnalysis:
     scenario's (the declared one when nothing is simulated); ``declared_estimate`` prices the
     proposed resources as written, which is what the review's cost delta and approval policy
     use (priced in ``region`` when it is given: ``review_basis_estimate`` is then the review's
-    own); ``ceiling_estimate`` runs every node group at its maximum size all month."""
+    own); ``ceiling_estimate`` runs every node group at its maximum size all month, with the
+    load balancer and egress at the busiest plan scenario's offered load
+    (:func:`~infra_toolkit.plan_cost.ceiling_resources`), whichever scenarios are selected."""
 
     plan: Plan
     digest: str
@@ -190,8 +193,10 @@ class PlanAnalysis:
 
     @property
     def monthly_delta_usd(self) -> Decimal:
-        """Proposed (expected scenario) minus current monthly total, USD."""
-        return self.proposed_estimate.total_monthly_usd - self.current_estimate.total_monthly_usd
+        """Proposed (expected scenario) minus current monthly total, USD, of the two totals as
+        printed (:func:`~infra_toolkit.cost_summary.printed_delta_usd`)."""
+        return printed_delta_usd(self.current_estimate.total_monthly_usd,
+                                 self.proposed_estimate.total_monthly_usd)
 
 
 def _shown_path(path: Path) -> str:
@@ -366,7 +371,11 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     declared = estimate(proposed, book)
     chosen = next((r for r in runs if r.name == expected), None)
     proposed_estimate = chosen.estimate if chosen is not None else declared
-    ceiling_basis = chosen.priced_resources if chosen is not None else proposed
+    # every plan scenario but load tests, selected or not: the ceiling is the plan's, not the
+    # report's (PLAN.md: a scenario's cost is the same whichever scenarios a report selects)
+    ceiling = ceiling_resources(proposed, [cut_to_horizon(curves[s.name], horizon_h)
+                                           for s in plan.scenarios if not is_load_test(s)],
+                                load_balanced_share(plan), profile, book)
     if region is not None:
         notes.append(f"priced in {region}, not the plan's regions: not the reviewed figures")
     subject = read_review_subject(_shown_path(Path(plan_path)))
@@ -378,7 +387,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         review_basis_estimate=declared if region is None else estimate(plan.proposed.resources,
                                                                        book),
         proposed_estimate=proposed_estimate,
-        ceiling_estimate=estimate(at_max_size(ceiling_basis), book), traffic_profile=profile,
+        ceiling_estimate=estimate(ceiling, book), traffic_profile=profile,
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
         warnings=plan_warnings(plan, book, curves) + alert_warnings(plan, runs))

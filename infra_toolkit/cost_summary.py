@@ -21,6 +21,7 @@ __all__ = [
     "estimate_to_dict",
     "format_comparison",
     "format_estimate",
+    "printed_delta_usd",
     "render_cost",
 ]
 
@@ -31,8 +32,9 @@ def _by_component(est: CostEstimate) -> dict[tuple[str, str], CostLine]:
 
 def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataFrame:
     """Current vs proposed, component by component (matched on resource address and component
-    name), with the monthly delta, and a final TOTAL row. Money columns hold ``Decimal``; a
-    missing price shows as ``None`` with the status saying so."""
+    name), with the monthly delta as printed (:func:`printed_delta_usd`), and a final TOTAL row.
+    Money columns hold ``Decimal``; a missing price shows as ``None`` with the status saying
+    so."""
     cur, new = _by_component(current), _by_component(proposed)
     order = list(dict.fromkeys([k[0] for k in cur] + [k[0] for k in new]))
     keys = sorted(dict.fromkeys([*cur, *new]), key=lambda k: order.index(k[0]))
@@ -46,24 +48,24 @@ def compare_estimates(current: CostEstimate, proposed: CostEstimate) -> pd.DataF
         rows.append({"resource": key[0], "component": key[1],
                      "unit": either.unit if either is not None else "",
                      "current_monthly_usd": a_usd, "proposed_monthly_usd": b_usd,
-                     "delta_monthly_usd": (b_usd - a_usd if a_usd is not None
-                                           and b_usd is not None else None),
+                     "delta_monthly_usd": (None if a_usd is None or b_usd is None
+                                           else printed_delta_usd(a_usd, b_usd)),
                      "status": "PRICE NOT FOUND" if "PRICE NOT FOUND" in statuses else
                      "usage unknown" if "usage unknown" in statuses else "priced"})
     rows.append({"resource": "TOTAL", "component": "", "unit": "",
                  "current_monthly_usd": current.total_monthly_usd,
                  "proposed_monthly_usd": proposed.total_monthly_usd,
-                 "delta_monthly_usd": proposed.total_monthly_usd - current.total_monthly_usd,
+                 "delta_monthly_usd": printed_delta_usd(current.total_monthly_usd,
+                                                        proposed.total_monthly_usd),
                  "status": _total_status(current, proposed)})
     return pd.DataFrame(rows)
 
 
-def _shown_delta(current: Decimal | None, proposed: Decimal | None) -> Decimal | None:
-    """The delta a table, JSON or CSV prints: of the two figures as printed (to the cent), so
-    that the printed columns subtract ($441.695 -> $441.70 against $5,461.27 shows $5,019.57,
-    not the exact $5,019.575 -> $5,019.58)."""
-    if current is None or proposed is None or pd.isna(current) or pd.isna(proposed):
-        return None
+def printed_delta_usd(current: Decimal, proposed: Decimal) -> Decimal:
+    """The monthly delta in USD that every printed figure shows (``cost``'s table, JSON and CSV,
+    the report, the approval policy's basis): the difference of the two figures as printed (to
+    the cent), so that the printed columns subtract ($441.695 -> $441.70 against $5,461.27
+    shows $5,019.57, not the exact $5,019.575 -> $5,019.58)."""
     return cents(proposed) - cents(current)
 
 
@@ -164,16 +166,15 @@ def comparison_to_dict(current: CostEstimate, proposed: CostEstimate) -> dict[st
     components = [{"resource": r.resource, "name": r.component, "unit": r.unit,
                    "monthly_usd": _money(r.proposed_monthly_usd),
                    "current_monthly_usd": _money(r.current_monthly_usd),
-                   "delta_monthly_usd": _money(_shown_delta(r.current_monthly_usd,
-                                                            r.proposed_monthly_usd)),
+                   "delta_monthly_usd": _money(r.delta_monthly_usd),
                    "status": r.status}
                   for r in frame.itertuples() if r.resource != "TOTAL"]
     return {
         "currency": "USD", "hours_per_month": int(HOURS_PER_MONTH), "components": components,
         "total_monthly_usd": _money(proposed.total_monthly_usd),
         "current_total_monthly_usd": _money(current.total_monthly_usd),
-        "delta_monthly_usd": _money(_shown_delta(current.total_monthly_usd,
-                                                 proposed.total_monthly_usd)),
+        "delta_monthly_usd": _money(printed_delta_usd(current.total_monthly_usd,
+                                                      proposed.total_monthly_usd)),
         "complete": not (current.has_missing_prices or proposed.has_missing_prices),
         "current": estimate_to_dict(current), "proposed": estimate_to_dict(proposed),
     }
@@ -240,7 +241,7 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
     for r in frame.itertuples():
         label = r.resource if r.resource == "TOTAL" else f"{r.resource} / {r.component}"
         rows.append((label, _usd(r.current_monthly_usd), _usd(r.proposed_monthly_usd),
-                     _usd(_shown_delta(r.current_monthly_usd, r.proposed_monthly_usd)),
+                     _usd(r.delta_monthly_usd),
                      "" if r.status == "priced" else r.status))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in
@@ -268,9 +269,6 @@ def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None =
         for column in [c for c in frame.columns if c.endswith("monthly_usd")
                        or c == "monthly_cost_usd"]:  # cents, as the table and JSON print
             frame[column] = [None if v is None else cents(v) for v in frame[column]]
-        if "delta_monthly_usd" in frame.columns:  # of the printed cents, as the table
-            frame["delta_monthly_usd"] = [_shown_delta(c, p) for c, p in zip(
-                frame["current_monthly_usd"], frame["proposed_monthly_usd"], strict=True)]
         for column in [c for c in ("hourly_quantity", "monthly_quantity", "unit_price_usd")
                        if c in frame.columns]:  # 4760, not 4760.0 from a YAML float
             frame[column] = [_plain(v) for v in frame[column]]

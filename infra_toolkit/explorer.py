@@ -38,7 +38,12 @@ from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import load_price_book
-from infra_toolkit.report_html import Table, duration_text, quantity_text
+from infra_toolkit.report_html import (
+    Table,
+    duration_text,
+    longest_time_to_capacity_text,
+    quantity_text,
+)
 from infra_toolkit.simulate import (
     FixedPods,
     SimulationResult,
@@ -288,7 +293,6 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
 
     def _summary_html(self, result: SimulationResult) -> str:
         s = result.summary
-        row = s.as_row()
         dropped = 100.0 * s.dropped_requests / s.offered_requests if s.offered_requests else 0.0
         facts = pd.DataFrame([{
             "Peak replicas": s.peak_replicas, "Pod-hours": quantity_text(s.pod_hours),
@@ -296,8 +300,7 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
                 sum(s.node_hours_by_instance_type.values())),
             "Scale events": s.scale_events, "Flaps": s.flaps,
             "Dropped (%)": quantity_text(dropped, 3),
-            "Longest time to capacity": duration_text(row["max_time_to_capacity_s"])
-            if row["capacity_episodes"] else "-",  # as the report: no episode is not 0 s
+            "Longest time to capacity": longest_time_to_capacity_text(s.time_to_capacity),
             # the under-capacity seconds a limit, not a delay, caused: the sliders to move then
             # are maxReplicas and the node groups' max_size, not the timings
             "Under capacity at maxReplicas": duration_text(

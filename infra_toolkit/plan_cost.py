@@ -1,6 +1,7 @@
 """A plan's resources prepared for pricing from a simulation: the per-request traffic that its
 declared load balancer and transfer usage imply, node-hours for node groups no workload runs on,
-another pricing region, and the ceiling with every node group at its maximum size. Pure: no I/O.
+another pricing region, and the ceiling (every node group at its maximum size, the load balancer
+and egress at the busiest scenario's offered load). Pure: no I/O.
 
 The declared usage of a plan's load balancer (``new_connections``, ``active_connections``,
 ``processed_bytes_gb``, ``rule_evaluations``) and its ``monthly_outbound_internet_gb`` describe
@@ -20,20 +21,28 @@ from decimal import Decimal
 import numpy as np
 
 from infra_toolkit.cost import HOURS_PER_MONTH
-from infra_toolkit.cost_sim import ALB_FREE_RULES_PER_REQUEST, BYTES_PER_GB, TrafficProfile
+from infra_toolkit.cost_sim import (
+    ALB_FREE_RULES_PER_REQUEST,
+    BYTES_PER_GB,
+    TrafficProfile,
+    apply_simulation,
+)
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario
+from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = [
     "LB_USAGE_KEYS",
     "at_max_size",
+    "ceiling_resources",
     "idle_node_hours",
     "in_region",
     "node_group_resources",
     "is_load_test",
+    "load_balanced_share",
     "load_balanced_workloads",
     "reference_scenario",
     "reference_traffic_profile",
@@ -70,6 +79,13 @@ def load_balanced_workloads(plan: Plan) -> tuple[str, ...]:
                  if w.hpa_spec is not None and w.behind_load_balancer)
 
 
+def load_balanced_share(plan: Plan) -> float:
+    """The share of a scenario's requests that pass through the load balancer: the summed
+    ``traffic_share`` of :func:`load_balanced_workloads` (0 without one)."""
+    behind = load_balanced_workloads(plan)
+    return float(sum(w.traffic_share for w in plan.proposed.workloads if w.name in behind))
+
+
 def reference_traffic_profile(plan: Plan, resources: Sequence[Resource],
                               curves: Mapping[str, TrafficCurve]
                               ) -> tuple[TrafficProfile | None, float]:
@@ -85,11 +101,9 @@ def reference_traffic_profile(plan: Plan, resources: Sequence[Resource],
     reference = reference_scenario(plan)
     if reference is None:
         raise SimulationError("the plan has no scenario to derive per-request usage from")
-    behind = load_balanced_workloads(plan)
-    if not behind:
+    if not load_balanced_workloads(plan):
         return None, 0.0
-    share = sum(w.traffic_share for w in plan.proposed.workloads if w.name in behind)
-    rps = float(np.mean(curves[reference.name].rps)) * share
+    rps = float(np.mean(curves[reference.name].rps)) * load_balanced_share(plan)
     return traffic_profile_from_usage(resources, rps, reference.name), rps
 
 
@@ -190,3 +204,30 @@ def at_max_size(resources: Sequence[Resource]) -> tuple[Resource, ...]:
             r = dataclasses.replace(r, usage={**r.usage, **hours})
         out.append(r)
     return tuple(out)
+
+
+def ceiling_resources(resources: Sequence[Resource], curves: Sequence[TrafficCurve],
+                      lb_share: float, traffic: TrafficProfile | None, book: PriceBook
+                      ) -> tuple[Resource, ...]:
+    """The resources at the plan's cost ceiling: every node group at its maximum size all month
+    (:func:`at_max_size`) and, with a ``traffic`` profile, the load balancer's capacity units
+    and the Internet egress each at the highest monthly figure of ``curves`` (the plan's
+    scenarios that are not load tests, every one whether a report selects it or not) as if
+    every request offered to the load balancer (the curve's rate x ``lb_share``, the summed
+    ``traffic_share`` of :func:`load_balanced_workloads`) were served. A simulated scenario
+    serves at most what it is offered, so the ceiling bounds each of its lines; without a
+    profile or a curve the load balancer and egress stay as declared."""
+    if traffic is None or not curves:
+        return at_max_size(resources)
+    offered = [apply_simulation(resources, {}, curve.duration_s / _SECONDS_PER_HOUR, book,
+                                served_rps=curve.rps * lb_share, step_s=curve.step_s,
+                                traffic=traffic) for curve in curves]
+    busiest = {"aws_lb": "monthly_lcu_hours", "aws_data_transfer": "monthly_outbound_internet_gb"}
+    out = []
+    for i, r in enumerate(offered[0]):
+        key = busiest.get(r.type)
+        if key is not None:  # a second transfer resource is left as declared: no key
+            values = [o[i].usage.get(key, Decimal(0)) for o in offered]
+            r = offered[values.index(max(values))][i]
+        out.append(r)
+    return at_max_size(out)

@@ -233,17 +233,20 @@ def questions(a: PlanAnalysis) -> Section:
 
 
 def phase_table(phases: Sequence[Phase]) -> pd.DataFrame:
-    """The timeline's phases with ``Start``, ``End`` (the last day, inclusive: given, or start
-    plus the duration rounded up to whole days, minus one) and ``Duration`` (given, or the days
-    from start to end inclusive)."""
+    """The timeline's phases with ``Start`` (given; for a phase with a duration alone, the day
+    after the phase before it ends, and none when that phase has no end), ``End`` (the last
+    day, inclusive: given, or start plus the duration rounded up to whole days, minus one) and
+    ``Duration`` (given, or the days from start to end inclusive)."""
     rows = []
+    end: dt.date | None = None
     for p in phases:
-        end: dt.date | None = p.end
-        if end is None and p.start is not None and p.duration_s is not None:
-            end = p.start + dt.timedelta(days=max(1, math.ceil(p.duration_s / _DAY_S)) - 1)
+        start = p.start if p.start is not None or end is None else end + dt.timedelta(days=1)
+        end = p.end
+        if end is None and start is not None and p.duration_s is not None:
+            end = start + dt.timedelta(days=max(1, math.ceil(p.duration_s / _DAY_S)) - 1)
         length = p.duration_s if p.duration_s is not None else (
             ((p.end - p.start).days + 1) * _DAY_S if p.end and p.start else None)
-        rows.append({"Phase": p.name, "Start": p.start, "End": end,
+        rows.append({"Phase": p.name, "Start": start, "End": end,
                      "Duration": duration_text(length)})
     return pd.DataFrame(rows, columns=["Phase", "Start", "End", "Duration"])
 
@@ -258,7 +261,9 @@ def timeline(a: PlanAnalysis) -> Section:
         parts.append(paragraph(f"From {first} to {last}: {(last - first).days + 1} days."))
     parts.append(Table(frame, {"Start": lambda v: str(v) if v is not None else "-",
                                "End": lambda v: str(v) if v is not None else "-"},
-                       css_class="timeline"))
+                       css_class="timeline",
+                       caption="A phase given a duration alone starts the day after the phase "
+                               "before it ends (undated when that one has no end)"))
     return Section("Timeline", tuple(parts))
 
 

@@ -9,19 +9,23 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from infra_toolkit.cost import cents
 
+if TYPE_CHECKING:
+    from infra_toolkit.simulation_summary import TimeToCapacity
+
 __all__ = [
     "Section",
     "Table",
     "duration_text",
+    "longest_time_to_capacity_text",
     "fields",
     "paragraph",
     "preformatted",
@@ -80,6 +84,20 @@ def duration_text(seconds: float | None) -> str:
             parts.append(f"{left // size} {unit}")
             left %= size
     return " ".join(parts[:2]) or "0 s"
+
+
+_ENDED_BY = {"load": " (ended by the load falling: capacity not reached)",
+             "end": " (ended by the run's end: capacity not reached)"}
+
+
+def longest_time_to_capacity_text(episodes: Sequence[TimeToCapacity]) -> str:
+    """The longest under-capacity episode's duration (``6 min``), saying when the load falling
+    or the run's end, not Ready pods, ended it (``6 min (ended by the load falling: capacity
+    not reached)``); ``-`` without an episode (not ``0 s``, which reads as instant capacity)."""
+    if not episodes:
+        return "-"
+    longest = max(episodes, key=lambda e: e.total_s)
+    return duration_text(longest.total_s) + _ENDED_BY.get(longest.closed_by, "")
 
 
 def paragraph(text: str, css_class: str = "") -> str:

@@ -159,7 +159,10 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
             if key not in specs:
                 valid = sorted(specs) + ([] if section else ["region", "usage"])
                 bad(path, f"unknown {'usage key' if section else 'attribute'} for {label} "
-                    f"(valid: {', '.join(valid) or 'none'})" + did_you_mean(key, valid))
+                    f"(valid: {', '.join(valid) or 'none'})" + did_you_mean(key, valid)
+                    + (f"; {key} is not read: to price N instances, write one entry per "
+                       "instance (names such as web1, web2, ...)"
+                       if key in ("count", "for_each") and not section else ""))
                 continue
             if specs[key].kind == "int" and isinstance(value, float) and value.is_integer():
                 value = int(value)  # 1e2 (YAML 1.2's number, read as a float) is the whole 100

@@ -180,12 +180,14 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     """Read a plan file into the subject of its review: its identity (``metadata.id``, else the
     file name without ``.yaml``), where the file is (:func:`plan_file_of`), digest, metadata,
     questions for approval, approval policy, and the monthly cost delta in USD (proposed minus
-    current resources, priced from the shipped tables plus the plan's own tables and overrides)
+    current resources, of the two totals as printed, to the cent, which the policy's threshold
+    is compared with; priced from the shipped tables plus the plan's own tables and overrides)
     and every cost line whose price was not found, named ``side type.name: component``
     (``infra-toolkit cost`` and the report say why).
 
     Raises PlanError / PricingError for a plan that cannot be read or priced."""
     from infra_toolkit.cost_pricing import estimate
+    from infra_toolkit.cost_summary import printed_delta_usd
     from infra_toolkit.digest import plan_digest
     from infra_toolkit.notebook_parameters import check_plan_path
     from infra_toolkit.plan import read_plan
@@ -213,8 +215,9 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
         estimated_review_minutes=m.requested_review_minutes,
         questions=plan.questions,
         policy=plan.approval_policy,
-        monthly_cost_delta_usd=sides["proposed"].total_monthly_usd
-        - sides["current"].total_monthly_usd,
+        # the policy counts the delta the reviewer reads: of the two totals as printed
+        monthly_cost_delta_usd=printed_delta_usd(sides["current"].total_monthly_usd,
+                                                 sides["proposed"].total_monthly_usd),
         missing_prices=missing,
         source=str(plan_path),
         summary=m.summary,

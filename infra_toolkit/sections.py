@@ -35,6 +35,7 @@ from infra_toolkit.report_html import (
     Table,
     duration_text,
     fields,
+    longest_time_to_capacity_text,
     paragraph,
     preformatted,
     quantity_text,
@@ -332,9 +333,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 if s.offered_requests else 0.0,
                 "Max p95": latency_text(*worst_p95),
                 "Under-capacity episodes": row["capacity_episodes"],
-                # no episode: nothing to time (not "0 s", which reads as instant capacity)
-                "Longest time to capacity": duration_text(row["max_time_to_capacity_s"])
-                if row["capacity_episodes"] else "-",
+                "Longest time to capacity": longest_time_to_capacity_text(s.time_to_capacity),
             })
             slo = run.slos[name].rename(columns={
                 "slo": "SLO", "objective": "Objective", "achieved": "Achieved",
@@ -364,7 +363,10 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                       "total). At maxReplicas: before the scale-up, the HPA at maxReplicas and "
                       "short of the pods the load needs; Nodes at max_size: pods waiting for a "
                       "node while every node group they may use is at max_size. No faster "
-                      "metric, sync or node would shorten those: raise the limit"),
+                      "metric, sync or node would shorten those: raise the limit. Closed by: "
+                      "pods (the pods that became Ready ended it), load (the offered load fell "
+                      "below the Ready pods' capacity first: capacity was not reached, the "
+                      "parts time the scale-up until then) or end (the run ended first)"),
         _simulation_settings(a),
         *_warnings(a),
     ))
@@ -438,7 +440,9 @@ def cost_summary(a: PlanAnalysis) -> Section:
                     (f"Proposed as declared in the plan, priced in {own} (the review's cost "
                      "basis)", a.review_basis_estimate)]
     parts.append(fields([
-        (f"Ceiling: every node group at its maximum size all month, priced in {priced}",
+        (f"Ceiling: every node group at its maximum size all month, load balancer capacity "
+         "units and egress at the busiest of the plan's scenarios (load tests aside, selected "
+         f"or not) with every request served, priced in {priced}",
          usd_text(a.ceiling_estimate.total_monthly_usd) + _incomplete(a.ceiling_estimate)),
         *((label, usd_text(est.total_monthly_usd) + _incomplete(est)) for label, est in declared),
         # the review subject's figure, priced in the plan's regions whatever -p region says

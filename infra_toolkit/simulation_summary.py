@@ -145,8 +145,9 @@ def node_hours_per_instance_type(node_groups: Any, node_hours_by_node_group: dic
 def format_summary(summary: SimulationSummary, fmt: str) -> str:
     """A :class:`~infra_toolkit.simulate.SimulationSummary` as a table, one JSON object or CSV.
 
-    CSV is ``as_row()`` (the columns of ``simulate_many``); the table adds the time-to-capacity
-    breakdown summed over the episodes (``total_metric_lag_s`` ...), JSON lists every episode.
+    CSV is ``as_row()`` (the columns of ``simulate_many``) followed, as in the table, by the
+    time-to-capacity breakdown summed over the episodes (``total_metric_lag_s`` ...); JSON lists
+    every episode.
     """
     row = summary.as_row()
     if fmt == "json":
@@ -156,15 +157,15 @@ def format_summary(summary: SimulationSummary, fmt: str) -> str:
         clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                  for k, v in data.items()}  # JSON has no NaN/Infinity
         return json.dumps(clean, indent=2)
+    # the time-to-capacity breakdown, summed over the episodes (JSON lists each episode)
+    for part in TimeToCapacity.PARTS:
+        row[f"total_{part}"] = float(sum(getattr(e, part) for e in summary.time_to_capacity))
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
         writer.writeheader()
         writer.writerow(row)
         return buf.getvalue().rstrip("\n")
-    # the time-to-capacity breakdown, summed over the episodes (JSON lists each episode)
-    for part in TimeToCapacity.PARTS:
-        row[f"total_{part}"] = float(sum(getattr(e, part) for e in summary.time_to_capacity))
     # the table's labels say what the cost counts (CSV and JSON keep the column names)
     row = {(f"{k} (billed from launch)" if k.startswith("node_hours_") else k): v
            for k, v in row.items()}

@@ -112,9 +112,9 @@ def test_extra_approver_when_the_cost_increase_exceeds_the_threshold(plan: Path)
     # the declared totals worked out row by row in tests/test_cost_plan_cli.py, unrounded:
     # proposed 73 + 91.104 + 4.80 (3 x 20 GB gp3 node disks x 0.08) + 16.425 + 4.088 + 32.85 +
     # 9 + 105.85 + 23 + 52.56 + 11.50 + 24.82 + 45 + 6 = 499.997; current 30.368 + 2.40 +
-    # 26.28 + 5.75 + 45 = 109.798
-    assert subject.monthly_cost_delta_usd == Decimal("499.997") - Decimal("109.798") == \
-        Decimal("390.199")
+    # 26.28 + 5.75 + 45 = 109.798; the policy counts them as printed: 500.00 - 109.80
+    assert subject.monthly_cost_delta_usd == Decimal("500.00") - Decimal("109.80") == \
+        Decimal("390.20")
     assert subject.approvers_needed == 3  # required_approvers 2, plus 1 above the 0 USD line
 
 

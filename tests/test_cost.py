@@ -18,7 +18,14 @@ import pytest
 from infra_toolkit import cost, cost_components, cost_pricing
 from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
 from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_summary import compare_estimates, cost_range, format_estimate
+from infra_toolkit.cost_summary import (
+    compare_estimates,
+    cost_range,
+    format_comparison,
+    format_estimate,
+    printed_delta_usd,
+)
+from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_overrides import Overrides, Rate
 from infra_toolkit.resource_types import RESOURCE_SCHEMAS
@@ -694,10 +701,41 @@ def test_compare_current_with_proposed_component_by_component(book: PriceBook) -
     assert (db.current_monthly_usd, db.proposed_monthly_usd, db.delta_monthly_usd) == (
         Decimal("2.300"), Decimal("23.00"), Decimal("20.700"))
     gone = rows[("aws_instance.app", "Instance usage (Linux/UNIX, on-demand, t3.medium)")]
-    assert (gone.proposed_monthly_usd, gone.delta_monthly_usd) == (0, Decimal("-30.368"))
+    # as printed: 0.00 - 30.37 (30.368 to the cent)
+    assert (gone.proposed_monthly_usd, gone.delta_monthly_usd) == (0, Decimal("-30.37"))
     total = rows[("TOTAL", "")]
     assert cents(total.delta_monthly_usd) == Decimal("441.70") - Decimal("61.35")
     assert total.status == "priced"
+
+
+def _one_line(usd: str) -> CostEstimate:
+    line = CostLine("aws_instance", "app", "us-east-1", "Instance usage", "hours", None, None,
+                    None, Decimal(usd), None, None)
+    return CostEstimate((line,), ())
+
+
+def test_the_delta_is_the_difference_of_the_totals_as_printed() -> None:
+    # audit4 A4-W1: totals 1,263.571 and 1,408.115 print $1,263.57 and $1,408.12, so the delta
+    # printed beside them is 1,408.12 - 1,263.57 = 144.55, not the exact 144.544 -> 144.54
+    current, proposed = _one_line("1263.571"), _one_line("1408.115")
+    frame = compare_estimates(current, proposed)
+    assert set(frame.delta_monthly_usd) == {Decimal("144.55")}  # the line and the TOTAL
+    assert format_comparison(current, proposed).splitlines()[-1].split() == \
+        ["TOTAL", "$1,263.57", "$1,408.12", "$144.55"]
+
+
+@pytest.mark.parametrize(("current", "proposed", "delta", "approvers"), [
+    # exact 600.004 - 99.995 = 500.009 is above the 500 line, but the reviewer reads
+    # $600.00 - $100.00 (99.995 rounds half-up) = $500.00, which is not: one approver
+    ("99.995", "600.004", "500.00", 1),
+    # 600.005 -> 600.01 and 100.004 -> 100.00: $500.01 printed, above the line: two
+    ("100.004", "600.005", "500.01", 2),
+])
+def test_the_approval_threshold_is_compared_with_the_printed_delta(
+        current: str, proposed: str, delta: str, approvers: int) -> None:
+    shown = printed_delta_usd(Decimal(current), Decimal(proposed))
+    assert shown == Decimal(delta)
+    assert ApprovalPolicy(1, Decimal("500")).approvers_needed(shown) == approvers
 
 
 def test_cost_range_across_scenarios(book: PriceBook) -> None:

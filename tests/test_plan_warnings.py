@@ -265,6 +265,28 @@ def test_a_cost_line_without_a_price_is_a_warning_at_its_resource(
     assert ": current.resources[0]: warning: no price for aws_instance.old" in out
 
 
+def test_lines_missing_the_same_price_share_one_warning(tmp_path: Path) -> None:
+    # audit4 A4-X2: one missing region gave 27 warnings of ~600 characters, six of them the
+    # same but for the instance's name. Two spot instances miss the one spot rate (one
+    # warning naming both, at the first); a third on m5.xlarge misses another (its own)
+    entry = ("    - {{type: aws_instance, name: {}, instance_type: {}, "
+             "instance_market_options: {{market_type: spot}}}}")
+    listed = "\n".join(entry.format(n, t) for n, t in (("a", "m5.large"), ("b", "m5.large"),
+                                                       ("c", "m5.xlarge")))
+    plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),
+                                       ("resources: []", "resources:\n" + listed)))
+    got = _warnings(plan)
+    assert [path for path, _message in got] == ["current.resources[0]", "current.resources[2]"]
+    assert got[0][1].startswith(
+        "no price for 2 lines (aws_instance.a, aws_instance.b / Instance usage (Linux/UNIX, "
+        "spot, m5.large)): no spot rate for AmazonEC2 instance us-east-1/m5.large")
+    assert got[0][1].endswith("the cost totals leave them out (INCOMPLETE) and the approval "
+                              "commands refuse the plan until every line is priced")
+    assert got[1][1].startswith(
+        "no price for aws_instance.c / Instance usage (Linux/UNIX, spot, m5.xlarge): no spot rate "
+        "for AmazonEC2 instance us-east-1/m5.xlarge")
+
+
 def test_validate_prints_warnings_located_and_exits_0(tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     plan = _plan(tmp_path, MEMORY_80, (MEMORY_MODEL, CAPACITY_25), (MEMORY_512,))

@@ -14,12 +14,14 @@ from infra_toolkit.report_html import (
     Table,
     duration_text,
     fields,
+    longest_time_to_capacity_text,
     number_text,
     paragraph,
     preformatted,
     quantity_text,
     usd_text,
 )
+from infra_toolkit.simulation_summary import TimeToCapacity
 
 
 @pytest.mark.parametrize(("price", "text"), [
@@ -62,6 +64,25 @@ def test_usd_text(value: Decimal | float | None, signed: bool, text: str) -> Non
 ])
 def test_quantity_text(value: Decimal | float | None, text: str) -> None:
     assert quantity_text(value) == text
+
+
+def _episode(total_s: float, closed_by: str) -> TimeToCapacity:
+    # all of it node provisioning: only the total and how it closed matter here
+    return TimeToCapacity(0.0, total_s, total_s, 0.0, 0.0, 0.0, 0.0, total_s, 0.0, 0.0, closed_by)
+
+
+@pytest.mark.parametrize(("episodes", "text"), [
+    ((), "-"),  # no episode: nothing to time, not "0 s"
+    ((_episode(90, "pods"), _episode(30, "load")), "1 min 30 s"),
+    # audit4 A4-U6: match-day's 360 s episode ended when the crowd faded, not by Ready pods
+    ((_episode(360, "load"), _episode(30, "pods")),
+     "6 min (ended by the load falling: capacity not reached)"),
+    ((_episode(45, "pods"), _episode(600, "end")),
+     "10 min (ended by the run's end: capacity not reached)"),
+])
+def test_longest_time_to_capacity_says_what_ended_it(
+        episodes: tuple[TimeToCapacity, ...], text: str) -> None:
+    assert longest_time_to_capacity_text(episodes) == text
 
 
 @pytest.mark.parametrize(("seconds", "text"), [

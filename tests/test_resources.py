@@ -74,6 +74,14 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
     assert (a.attributes["storage_type"], b.attributes["storage_type"]) == ("gp2", "io1")
 
 
+def test_count_is_refused_with_how_to_price_n_instances(book: PriceBook) -> None:
+    # audit4 A4-X1: Terraform's count is not a multiplier here; the message says what to write
+    item = {"type": "aws_instance", "name": "ledger", "instance_type": "c6i.xlarge", "count": 6}
+    (problem,) = validate_resources([item], default_region="us-east-1", price_book=book)
+    assert str(problem).endswith("; count is not read: to price N instances, write one entry "
+                                 "per instance (names such as web1, web2, ...)")
+
+
 @pytest.mark.parametrize(("item", "expected"), [
     ({**DB, "instance_class": "db.t3.medum"},
      ("resources[0].instance_class: 'db.t3.medum' is not a known RDS class; did you mean "
@@ -91,6 +99,8 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
      "resources[0].engine: 'postgress' is not one of postgres, mysql"),
     ({**DB, "instance_clas": "db.t3.medium"},
      "resources[0].instance_clas: unknown attribute for aws_db_instance.main"),
+    ({"type": "aws_instance", "name": "ledger", "instance_type": "c6i.xlarge", "count": 6},
+     "resources[0].count: unknown attribute for aws_instance.ledger (valid: "),
     ({**DB, "usage": {"backup_storage_gb": 10}},
      ("resources[0].usage.backup_storage_gb: unknown usage key for aws_db_instance.main (valid: "
      "additional_backup_storage_gb, purchase_option); did you mean "

@@ -23,6 +23,10 @@ FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_archit
              sections.rollback_plan, sections.testing_plan, sections.security, sections.questions,
              sections.timeline, sections.risk_assessment, sections.review_status]
 
+CEILING = ("Ceiling: every node group at its maximum size all month, load balancer capacity "
+           "units and egress at the busiest of the plan&#x27;s scenarios (load tests aside, "
+           "selected or not) with every request served, priced in ")
+
 
 def field_value(section: Section, css_class: str, label: str) -> str:
     """The value shown beside ``label`` in the section's fields table of ``css_class``."""
@@ -96,9 +100,10 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
         sections.components_with_cost(a).parts[0]
     totals = lambda label: field_value(sections.cost_summary(a), "cost-totals",  # noqa: E731
                                        label.replace("'", "&#x27;"))
-    ceiling = totals("Ceiling: every node group at its maximum size all month, priced in "
-                     "us-gov-east-1")
-    assert ceiling == "$466.47 (INCOMPLETE: 4" + note  # 4 x 730 x 0.121 = 353.32, + 113.15
+    ceiling = totals(CEILING + "us-gov-east-1")
+    # 4 x 730 x 0.121 = 353.32, + the busiest scenario's egress: double offers 80 req/s, twice
+    # the reference steady's 40, so 2 x 730 GB x 0.155 = 226.30; 353.32 + 226.30 = 579.62
+    assert ceiling == "$579.62 (INCOMPLETE: 4" + note
     # the plan's declared resources priced there (2 nodes, the declared 730 GB: as steady
     # above) are labelled by that region and said not to be the review's basis ...
     assert totals("Proposed as declared in the plan, priced in us-gov-east-1 (the report's "
@@ -131,9 +136,10 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     assert list(rng.columns) == ["Resource", "Component", "Low", "Expected", "High",
                                  "steady (projected from 1 h)", "double (projected from 1 h)"]
     value = lambda label: field_value(summary, "cost-totals", label)  # noqa: E731
-    # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425 + 11.68 + 65.70 = 455.125
-    assert value("Ceiling: every node group at its maximum size all month, priced in "
-                 "us-east-1") == "$455.13"
+    # 4 nodes x 730 x 0.096 + 4 x 20 GB x 0.10 + 73 + 16.425, and the LB / egress of double
+    # (80 req/s offered, all served: 4 LCU x 730 x 0.008 = 23.36, 1460 GB x 0.09 = 131.40):
+    # 280.32 + 8 + 73 + 16.425 + 23.36 + 131.40 = 532.505
+    assert value(CEILING + "us-east-1") == "$532.51"
     # no region parameter: the one declared figure is the review's basis, priced in its region
     assert value("Proposed as declared in the plan, priced in us-east-1 (the review&#x27;s cost "
                  "basis)") == "$310.97"  # 310.965 (test_analysis's hand sum), half-up
@@ -186,6 +192,11 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
     assert episodes.empty  # 80 req/s never exceeds 2 pods x 40 req/s
     # no episode: no time to capacity to show (not "0 s", which reads as instant capacity)
     assert list(summary["Longest time to capacity"]) == ["-", "-"]
+    caption = sections.scaling_behaviour(small_analysis).tables[2].caption
+    assert caption.endswith("Closed by: pods (the pods that became Ready ended it), load (the "
+                            "offered load fell below the Ready pods' capacity first: capacity was "
+                            "not reached, the parts time the scale-up until then) or end (the run "
+                            "ended first)")
     # small.yaml has no simulation section: the cluster-autoscaler preset and the defaults
     # (nodes.ClusterAutoscalerSpec, the controller's 15 s sync, metrics-server's 15 s)
     assert dict(zip(settings["Setting"], settings["Value"], strict=True)) == {
@@ -251,13 +262,31 @@ def test_phase_dates() -> None:
     ])
     assert list(frame["End"]) == [dt.date(2027, 3, 3), dt.date(2027, 3, 8),
                                   dt.date(2027, 3, 15),  # 9 + 7 days - 1 (inclusive)
-                                  dt.date(2027, 3, 16), None]
+                                  dt.date(2027, 3, 16),
+                                  dt.date(2027, 3, 17)]  # the day after half day, 2 h: one day
+    assert frame["Start"].iloc[-1] == dt.date(2027, 3, 17)
     assert list(frame["Duration"]) == ["3 d", "1 d", "7 d", "4 h", "2 h"]
+
+
+def test_a_phase_with_a_duration_alone_follows_the_one_before() -> None:
+    # audit4 A4-D1: Build cluster from 2027-01-10 for 3 days ends 2027-01-12 (10 + 3 - 1); Cut
+    # over, 1 day, starts the day after: 2027-01-13 to 2027-01-13; then 36 h rounds up to 2 days:
+    # 2027-01-14 to 2027-01-15. The span: 10 to 15 January, 6 days
+    phases = [Phase("Build cluster", start=dt.date(2027, 1, 10), duration_s=3 * 86400),
+              Phase("Cut over", duration_s=86400), Phase("Hypercare", duration_s=36 * 3600)]
+    frame = phase_table(phases)
+    assert list(zip(frame["Start"], frame["End"], strict=True)) == [
+        (dt.date(2027, 1, 10), dt.date(2027, 1, 12)), (dt.date(2027, 1, 13), dt.date(2027, 1, 13)),
+        (dt.date(2027, 1, 14), dt.date(2027, 1, 15))]
+    # a first phase with a duration alone has nothing to follow: it and the next stay undated
+    undated = phase_table([Phase("Plan", duration_s=86400), Phase("Build", duration_s=86400)])
+    assert list(undated["Start"]) == [None, None] and list(undated["End"]) == [None, None]
 
 
 def test_timeline_span(small_analysis: PlanAnalysis) -> None:
     t = sections.timeline(small_analysis)
-    assert t.parts[0] == "<p>From 2027-03-01 to 2027-03-15: 15 days.</p>"
+    # hypercare ends 2027-03-15 (9 + 7 - 1); retro, 2 h alone, follows on 2027-03-16
+    assert t.parts[0] == "<p>From 2027-03-01 to 2027-03-16: 16 days.</p>"
 
 
 def test_risks_ranked_by_severity_times_likelihood() -> None:

@@ -187,10 +187,13 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     # the label says what is counted: 990 node-seconds billed from launch / 3600 = 0.275
     assert lines["node_hours_m5.xlarge (billed from launch)"] == "0.275"
     assert rows[0]["node_hours_m5.xlarge"] == "0.275"  # CSV keeps the column name
-    assert [lines[f"total_{part}"] for part in (
-        "metric_lag_s", "sync_wait_s", "controller_hold_s", "at_max_replicas_s",
-        "node_provisioning_s", "at_max_nodes_s", "pod_startup_s")] == [
-        "5", "10", "15", "0", "70", "0", "35"]
+    parts = ("metric_lag_s", "sync_wait_s", "controller_hold_s", "at_max_replicas_s",
+             "node_provisioning_s", "at_max_nodes_s", "pod_startup_s")
+    assert [lines[f"total_{part}"] for part in parts] == ["5", "10", "15", "0", "70", "0", "35"]
+    # audit4 A4-X3: the CSV carries the same totals under the same names, after the columns of
+    # simulate_many's rows
+    assert [float(rows[0][f"total_{part}"]) for part in parts] == [5, 10, 15, 0, 70, 0, 35]
+    assert list(rows[0])[-len(parts):] == [f"total_{part}" for part in parts]
 
 
 def test_a_run_never_under_capacity_has_no_longest_time_in_the_table(
