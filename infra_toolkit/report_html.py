@@ -19,7 +19,7 @@ import pandas as pd
 from infra_toolkit.cost import cents
 
 if TYPE_CHECKING:
-    from infra_toolkit.simulation_summary import TimeToCapacity
+    from infra_toolkit.time_to_capacity import TimeToCapacity
 
 __all__ = [
     "Section",

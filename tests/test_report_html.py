@@ -21,7 +21,7 @@ from infra_toolkit.report_html import (
     quantity_text,
     usd_text,
 )
-from infra_toolkit.simulation_summary import TimeToCapacity
+from infra_toolkit.time_to_capacity import TimeToCapacity
 
 
 @pytest.mark.parametrize(("price", "text"), [
