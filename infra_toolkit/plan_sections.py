@@ -88,8 +88,9 @@ _ROOM = ("; room = how many of the workload's pods fit on its node groups at max
          "autoscaled workload at its peak spec replicas in the expected scenario (peaks that may "
          "fall at different times: a little more than they hold at once; a Deployment without "
          "an HPA at its replicas), others at max: at its maxReplicas. Rolled at: the "
-         "expected scenario's peak replicas (a rollout at the busiest moment) and minReplicas "
-         "(the quietest)")
+         "expected scenario's peak replicas (a rollout at the busiest moment of an expected "
+         "day), minReplicas (the quietest) and maxReplicas (a rollout during a surge: the most "
+         "pods the HPA allows)")
 _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
                 "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "

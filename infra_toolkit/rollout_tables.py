@@ -4,8 +4,9 @@ arithmetic), for a canary each step's pods, and whether the pods at once fit on 
 beside the other workloads' pods.
 
 **Rolled at**: an HPA workload at the peak spec replicas the expected scenario's simulation
-reached (a rollout that meets the busiest moment) and at its minReplicas (the quietest); a
-Deployment without an HPA at its replicas.
+reached (a rollout that meets the busiest moment of an expected day), at its minReplicas (the
+quietest) and at its maxReplicas (a rollout during a surge, or after someone raised minReplicas
+for one: the most pods its HPA allows); a Deployment without an HPA at its replicas.
 
 **Room**: every node group at ``max_size``; the pods the *other* workloads hold are placed first,
 then as many pods of the workload rolled out as fit on its groups
@@ -108,7 +109,8 @@ def _bases(a: PlanAnalysis, w: Workload
     run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
     if run is None:  # only load tests selected: the replicas the manifests give, no room
         if w.hpa_spec is not None:
-            return [("minReplicas (no expected scenario)", w.hpa_spec.min_replicas, None)], None
+            return [("minReplicas (no expected scenario)", w.hpa_spec.min_replicas, None),
+                    ("maxReplicas (no expected scenario)", w.hpa_spec.max_replicas, None)], None
         replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
         return [("Deployment replicas (no HPA)", replicas, None)], None
     everyone = _tenants(a, run)
@@ -118,7 +120,8 @@ def _bases(a: PlanAnalysis, w: Workload
     if sim is not None and w.hpa_spec is not None:
         peak_rps = float(sim.timeline["offered_rps"].max())
         return ([(f"peak replicas in {run.name!r}", sim.summary.peak_replicas, peak_rps),
-                 ("minReplicas", w.hpa_spec.min_replicas, peak_rps)], rooms)
+                 ("minReplicas", w.hpa_spec.min_replicas, peak_rps),
+                 ("maxReplicas", w.hpa_spec.max_replicas, peak_rps)], rooms)
     replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
     return [("Deployment replicas (no HPA)", replicas, None)], rooms
 

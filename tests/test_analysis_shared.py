@@ -396,10 +396,11 @@ def test_the_rollout_room_counts_the_other_workloads_pods(analysis: PlanAnalysis
     # 0 + floor(1400 / 600) = 2 + 3 + 3 = 8 (alone 3 a node x 4 = 12).
     # worker (500 m; 4 pods, surge 1: 5 at once): api's 1200 m and cron's 100 m on node 1
     # (600 m left): 1 + 3 + 3 + 3 = 10 (alone 12)
+    # (each HPA has minReplicas = maxReplicas, so its maxReplicas row is its minReplicas one)
     assert got == {("api", "peak replicas in 'steady'"): (3, 8, 8),
-                   ("api", "minReplicas"): (3, 8, 8),
+                   ("api", "minReplicas"): (3, 8, 8), ("api", "maxReplicas"): (3, 8, 8),
                    ("worker", "peak replicas in 'steady'"): (5, 10, 10),
-                   ("worker", "minReplicas"): (5, 10, 10),
+                   ("worker", "minReplicas"): (5, 10, 10), ("worker", "maxReplicas"): (5, 10, 10),
                    ("cron", "Deployment replicas (no HPA)"): (2, 44, 44)}
 
 

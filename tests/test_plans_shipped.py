@@ -140,11 +140,14 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> No
     a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
     frame = canary_step_table(a)
     api = frame[frame["Workload"] == "search-api"]
-    assert list(api["Replicas"]) == [10] * 4 + [3] * 4
-    assert list(api["Canary pods"]) == [1, 3, 6, 10, 1, 1, 2, 3]
-    assert list(api["Pods at once"]) == [11, 13, 16, 20, 4, 4, 5, 6]
+    #   R = maxReplicas 24: ceil(2.4) = 3, ceil(7.2) = 8, ceil(14.4) = 15, 24 canary: 27, 32,
+    #   39, 48 at once, all above the 24 the api group holds at max_size: a canary during a
+    #   surge that took the HPA to its maximum does not fit, not even its first step
+    assert list(api["Replicas"]) == [10] * 4 + [3] * 4 + [24] * 4
+    assert list(api["Canary pods"]) == [1, 3, 6, 10, 1, 1, 2, 3, 3, 8, 15, 24]
+    assert list(api["Pods at once"]) == [11, 13, 16, 20, 4, 4, 5, 6, 27, 32, 39, 48]
     assert set(api["Room, others at peak"]) == set(api["Room, others at max"]) == {24}
-    assert set(api["Fits, others at peak"]) == set(api["Fits, others at max"]) == {"yes"}
+    assert list(api["Fits, others at peak"]) == ["yes"] * 8 + ["NO"] * 4
 
 
 def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path) -> None:
@@ -159,10 +162,12 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
     (own, names), = [(s, n) for s, n in strategy_groups(a) if s != a.plan.deployment_strategy]
     assert names == ("search-indexer",) and own.type == "rolling"
     frame = rollout_table(a, own)
+    # At its maxReplicas 20: 21 at most <= 24, 20 waves x 16 s = 320 s.
     assert frame[["Workload", "Replicas", "Surge", "Unavailable", "Most pods at once",
                   "Fewest available", "Waves", "Duration", "Room, others at peak",
                   "Fits, others at max"]].values.tolist() == [
-        ["search-indexer", 2, 1, 0, 3, 2, 2, "32 s", 24, "yes"]] * 2
+        ["search-indexer", 2, 1, 0, 3, 2, 2, "32 s", 24, "yes"]] * 2 + [
+        ["search-indexer", 20, 1, 0, 21, 20, 20, "5 min 20 s", 24, "yes"]]
     assert "search-indexer" not in set(canary_step_table(a)["Workload"])
 
 

@@ -108,7 +108,15 @@ def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
          "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,
-         "Time to Ready": "20 s", "Duration": "40 s"}]
+         "Time to Ready": "20 s", "Duration": "40 s"},
+        # at maxReplicas 8: 8 + 1 = 9 at once <= 36; 8 x 40 = 320 rps available; ceil(8 / 1) =
+        # 8 waves x 20 s = 160 s
+        {"Workload": "api", "Rolled at": "maxReplicas", "Replicas": 8,
+         "Surge": 1, "Unavailable": 0, "Most pods at once": 9, "Room, others at peak": 36,
+         "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Fewest available": 8, "Their capacity (rps)": 320.0,
+         "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 8,
+         "Time to Ready": "20 s", "Duration": "2 min 40 s"}]
 
 
 def test_minreplicas_short_of_the_peak_is_flagged_in_the_section(small_analysis: PlanAnalysis
@@ -125,7 +133,10 @@ def test_minreplicas_short_of_the_peak_is_flagged_in_the_section(small_analysis:
         {"Replicas": 4, "Unavailable": 2, "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 80.0, "Serves the peak": "yes", "Waves": 2, "Duration": "40 s"},
         {"Replicas": 2, "Unavailable": 1, "Fewest available": 1, "Their capacity (rps)": 40.0,
-         "Peak rate (rps)": 80.0, "Serves the peak": "NO", "Waves": 2, "Duration": "40 s"}]
+         "Peak rate (rps)": 80.0, "Serves the peak": "NO", "Waves": 2, "Duration": "40 s"},
+        # at maxReplicas 8: unavailable floor(4) = 4, 4 x 40 = 160 rps; ceil(8 / 4) = 2 waves
+        {"Replicas": 8, "Unavailable": 4, "Fewest available": 4, "Their capacity (rps)": 160.0,
+         "Peak rate (rps)": 80.0, "Serves the peak": "yes", "Waves": 2, "Duration": "40 s"}]
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(a).parts)
     assert "<td>NO</td>" in html
@@ -178,7 +189,10 @@ def test_canary_section_bake_time(small_analysis: PlanAnalysis, last_pause: floa
         {"Step": i, "Traffic weight (%)": w, "Canary pods": c, "Stable pods": 2,
          "Pods at once": 2 + c, "Room, others at peak": 36, "Fits, others at peak": "yes",
          "Fits, others at max": "yes"} for i, w, c in ((1, 10, 1), (2, 50, 1), (3, 100, 2))]
-    assert len(pods) == 6  # 3 steps at the peak replicas, 3 at minReplicas
+    # 3 steps at the peak replicas, 3 at minReplicas, 3 at maxReplicas 8: ceil(0.8) = 1,
+    # ceil(4) = 4, 8 canary pods beside 8: 9, 12, 16 at once <= 36
+    assert len(pods) == 9
+    assert list(pods[pods["Rolled at"] == "maxReplicas"]["Pods at once"]) == [9, 12, 16]
 
 
 def test_no_canary_pods_table_for_another_strategy(small_analysis: PlanAnalysis) -> None:
@@ -234,8 +248,11 @@ def test_only_a_load_test_selected_still_gives_the_minreplicas_rollout(tmp_path:
     assert a.expected_scenario is None
     frame = rollout_table(a)
     assert frame[["Workload", "Rolled at", "Replicas"]].values.tolist() == [
-        ["backend", "minReplicas (no expected scenario)", 3]]
+        ["backend", "minReplicas (no expected scenario)", 3],
+        ["backend", "maxReplicas (no expected scenario)", 15]]
     steps = canary_step_table(a)
+    # and at maxReplicas 15: ceil(0.75) = 1, ceil(3.75) = 4, ceil(7.5) = 8, 15 canary pods
     assert steps[["Canary pods", "Stable pods", "Pods at once"]].values.tolist() == [
-        [1, 3, 4], [1, 3, 4], [2, 3, 5], [3, 3, 6]]
-    assert steps["Fits, others at peak"].tolist() == ["-"] * 4  # no room known
+        [1, 3, 4], [1, 3, 4], [2, 3, 5], [3, 3, 6],
+        [1, 15, 16], [4, 15, 19], [8, 15, 23], [15, 15, 30]]
+    assert steps["Fits, others at peak"].tolist() == ["-"] * 8  # no room known
