@@ -308,8 +308,9 @@ def test_deployment_strategy_shows_the_canary_and_each_rollout(soup: BeautifulSo
     assert bake.get_text() == ("Bake time: at least 3 h 30 min (the automatic pauses 30 min + "
                                "1 h + 2 h, plus the wait for a manual promotion).")
     # backend: at the expected scenario's peak (the scaling summary's own figure), at the
-    # HPA's minReplicas 3 and its maxReplicas 15 (backend-hpa.yaml); time to Ready 8 s pull + 12 s start (the plan's
-    # model) + 10 s readiness initialDelaySeconds (backend-deployment.yaml) = 30 s
+    # HPA's minReplicas 3 and its maxReplicas 15 (backend-hpa.yaml); time to Ready 8 s pull +
+    # 12 s start (the plan's model) + 10 s readiness initialDelaySeconds
+    # (backend-deployment.yaml) = 30 s
     (peak,) = [r["Peak replicas"] for r in rows(soup, "scaling-summary")
                if r["Scenario"] == "expected-day"]
     assert rows(soup, "rollout") == [
