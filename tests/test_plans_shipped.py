@@ -254,3 +254,20 @@ def test_search_api_alerts_replayed_on_the_tv_spot(tmp_path: Path) -> None:
     window = t[(t["time_s"] > 1815 - 300) & (t["time_s"] <= 1815)]
     assert len(window) == 60
     assert window["dropped_rps"].sum() / window["offered_rps"].sum() > 0.001
+
+
+def test_search_api_canary_room_risk_matches_the_canary_arithmetic() -> None:
+    # The plan's risk quotes when its canary fits the api group's 24 pods (2 a node x 12): the
+    # prose and the tool must not part. By hand, canary pods ceil(R x w / 100) beside R stable:
+    #   R = 24, 10 %: ceil(2.4) = 3 -> 27 > 24;  R = 20, 30 %: ceil(6.0) = 6 -> 26 > 24
+    #   R = 12, 100 %: 12 -> 24 <= 24;          R = 13, 100 %: 13 -> 26 > 24
+    from infra_toolkit.rollout import canary_step_pods
+
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    prose = " ".join(f"{r.description} {r.mitigation}" for r in plan.risks)
+    for quoted in ("(24 stable +\n3 canary pods)", "(20 + 6)", "2 x 12 = 24 fits, 2 x 13 = 26"):
+        assert " ".join(quoted.split()) in " ".join(prose.split()), quoted
+    steps = plan.deployment_strategy.steps
+    most = {r: [p.pods_at_once for p in canary_step_pods(steps, r)] for r in (12, 13, 20, 24)}
+    assert most == {12: [14, 16, 20, 24], 13: [15, 17, 21, 26], 20: [22, 26, 32, 40],
+                    24: [27, 32, 39, 48]}
