@@ -80,7 +80,8 @@ from infra_toolkit.plan_cost import (
 from infra_toolkit.plan_scenario_types import Scenario
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
 from infra_toolkit.plan_traffic import scenario_curves
-from infra_toolkit.plan_warnings import PlanWarning, plan_warnings
+from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_tables import TableRef
 from infra_toolkit.report_review import ReviewInfo, review_info

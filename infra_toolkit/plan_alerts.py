@@ -25,7 +25,7 @@ from infra_toolkit.alert_replay import AlertReplay, replay_alert
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_operations_types import AlertRule
 from infra_toolkit.plan_scenario_types import Slo
-from infra_toolkit.plan_warnings import PlanWarning
+from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.simulate import SimulationResult
 from infra_toolkit.slo_check import first_violation_s
 

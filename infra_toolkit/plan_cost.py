@@ -97,7 +97,7 @@ def reference_traffic_profile(plan: Plan, resources: Sequence[Resource],
     :class:`SimulationError` naming the scenario and the fix. With no autoscaled workload behind
     the load balancer no simulated request passes through it: ``(None, 0.0)``, and the load
     balancer and egress are priced as declared (``validate`` warns,
-    ``plan_warnings.off_load_balancer_warnings``)."""
+    ``load_balancer_warnings.off_load_balancer_warnings``)."""
     reference = reference_scenario(plan)
     if reference is None:
         raise SimulationError("the plan has no scenario to derive per-request usage from")

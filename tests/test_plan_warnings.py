@@ -18,7 +18,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cli import main
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.plan_warnings import PlanWarning
+from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.simulate import simulate
 from infra_toolkit.traffic import TrafficCurve

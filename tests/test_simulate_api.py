@@ -36,16 +36,18 @@ def test_pure_core_imports_no_io() -> None:
         cluster,
         simulate,
         sweep_cluster,
+        sweep_cluster_state,
         sweep_engine,
         sweep_history,
         sweep_hpa,
         sweep_logs,
         sweep_params,
+        sweep_pods,
         sweep_summary,
     )
 
-    for mod in (simulate, cluster, sweep_cluster, sweep_engine, sweep_history, sweep_hpa,
-                sweep_logs, sweep_params, sweep_summary):
+    for mod in (simulate, cluster, sweep_cluster, sweep_cluster_state, sweep_engine, sweep_history,
+                sweep_hpa, sweep_logs, sweep_params, sweep_pods, sweep_summary):
         source = open(mod.__file__).read()  # noqa: SIM115
         for banned in ("import plotly", "import time", "import datetime", "np.random.",
                        "open(", "import os", "import boto3"):

@@ -1,0 +1,135 @@
+"""Plan warnings on capacity: pods a workload's HPA and node groups can hold against the load
+and the nodes a plan declares. For every workload with an HPA and a model:
+
+* **maxReplicas short of a scenario's peak**: ``maxReplicas x capacity_rps_per_pod`` below the
+  peak step rate of a scenario times the workload's ``traffic_share`` (from the scenario curves
+  the caller already built; nothing is simulated);
+* **node groups too small**: the node groups it may run on hold fewer than ``maxReplicas`` pods
+  at ``max_size`` (``nodes.pod_slots``). Each workload is checked alone, as ``validate`` checks
+  the starting replicas; workloads sharing node groups also compete for that room.
+
+And for every proposed node group:
+
+* **desired_size below the starting pods**: a node group (``aws_eks_node_group``) whose
+  ``desired_size``, the node count the review's declared cost prices, is below the nodes that
+  the starting replicas (the Deployment's ``replicas``, within the HPA's bounds) of the
+  workloads that can run only on it fill: ``ceil(sum of replicas / pods per node)``, a lower
+  bound (pods of several workloads are packed as fractions of a node), so the declared monthly
+  change leaves out nodes the cluster runs from its first minute.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_cost import node_group_resources
+from infra_toolkit.plan_simulation import simulation_node_groups
+from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.plan_warning_type import figure_text as _f
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.traffic import TrafficCurve
+
+__all__ = ["desired_size_warnings", "node_room_warnings", "peak_warnings"]
+
+
+def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCurve]
+                  ) -> list[PlanWarning]:
+    """Each scenario (by name in ``curves``, requests per second) whose peak step, times the
+    workload's ``traffic_share``, is more than ``maxReplicas`` pods serve."""
+    hpa, model = workload.hpa_spec, workload.model
+    if hpa is None or model is None:
+        return []
+    cap = model.capacity_rps_per_pod
+    most = hpa.max_replicas * cap
+    out = []
+    for name, curve in curves.items():
+        rps = curve.rps * workload.traffic_share
+        peak = float(rps.max())
+        if peak <= most * (1 + 1e-9):
+            continue
+        over_min = float((rps > most).sum()) * curve.step_s / 60
+        share = "" if workload.traffic_share == 1 else \
+            f" ({_f(float(curve.rps.max()))} rps x traffic_share {_f(workload.traffic_share)})"
+        out.append(PlanWarning(path, (
+            f"scenario {name!r} peaks at {_f(peak)} rps for workload {workload.name!r}{share}, "
+            f"more than maxReplicas pods serve ({hpa.max_replicas:,} x {_f(cap)} rps = "
+            f"{_f(most)} rps): {_f(peak - most)} rps ({_f(100 * (peak - most) / peak)} %) cannot "
+            f"be served at the peak even at maxReplicas, and the rate is above {_f(most)} rps "
+            f"for {_f(over_min)} min of the scenario; raise maxReplicas to at least "
+            f"{math.ceil(peak / cap - 1e-9):,} ({_f(peak)} / {_f(cap)}) or the pod's capacity")))
+    return out
+
+
+def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, ...]
+                       ) -> list[PlanWarning]:
+    """A warning when ``groups`` (the node groups ``workload`` may run on) hold fewer than its
+    ``maxReplicas`` pods at ``max_size``."""
+    hpa, d = workload.hpa_spec, workload.deployment_spec
+    if hpa is None or not groups:
+        return []
+    room = node_room(groups, d.cpu_request_millicores, d.memory_request_mib)
+    total = sum(room.values())
+    if total >= hpa.max_replicas:
+        return []
+    held = ", ".join(f"{g.name}: {g.max_size:,} node(s) x {room[g.name] // g.max_size:,} pod(s)"
+                     for g in groups)
+    return [PlanWarning(path, (
+        f"maxReplicas {hpa.max_replicas:,} of workload {workload.name!r} needs room for "
+        f"{hpa.max_replicas:,} pods ({d.cpu_request_millicores}m CPU, "
+        f"{_f(d.memory_request_mib)} MiB each) but its node groups hold at most {total:,} at "
+        f"max_size ({held}): {hpa.max_replicas - total:,} pod(s) stay Pending at maxReplicas; "
+        "raise max_size, use a larger instance type, lower the requests or maxReplicas"))]
+
+
+def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
+    """One warning per proposed ``aws_eks_node_group`` whose ``desired_size`` is below the
+    nodes the starting pods of the workloads confined to it fill (a lower bound, see the
+    module docstring), at its ``scaling_config.desired_size``."""
+    filled: dict[str, float] = {}
+    starting: dict[str, list[str]] = {}
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        d = w.deployment_spec
+        try:
+            groups = simulation_node_groups(plan.proposed, w, book)
+            if len(groups) != 1:
+                continue  # its pods may go to several groups: no one group is bound to hold them
+            per_node = pod_slots(groups[0], d.cpu_request_millicores, d.memory_request_mib)
+        except SimulationError as exc:
+            # validate makes this a problem only when something is simulated (an HPA): a plan of
+            # fixed Deployments gets it here, located, not as a bare error
+            out.append(PlanWarning(f"proposed.workloads[{i}]",
+                                   f"workload {w.name!r} cannot start: {exc}"))
+            continue
+        g = groups[0]
+        pods = d.replicas if d.replicas is not None else 1
+        if w.hpa_spec is not None:  # its first sync brings the count within its bounds
+            pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
+        filled[g.name] = filled.get(g.name, 0.0) + pods / per_node
+        starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
+                                               f"{_f(d.memory_request_mib)} MiB, {per_node} per "
+                                               f"{g.instance_type}")
+    group_of = {res: group for group, res in node_group_resources(plan).items()}
+    for i, r in enumerate(plan.proposed.resources):
+        name = group_of.get(r.name, r.name)
+        if r.type != "aws_eks_node_group" or name not in filled:
+            continue
+        need = math.ceil(filled[name] - 1e-9)
+        desired = r.attributes["scaling_config.desired_size"]
+        top = r.attributes["scaling_config.max_size"]
+        # desired_size may not exceed max_size: above it, both must be raised
+        fix = (f"; set desired_size to {need} (and eksctl's desiredCapacity)" if need <= top
+               else f", and they do not fit its max_size {top} either; raise max_size and "
+                    f"desired_size to {need} (and eksctl's maxSize and desiredCapacity)")
+        if need > desired:
+            out.append(PlanWarning(f"proposed.resources[{i}].scaling_config.desired_size", (
+                f"node group {name!r} declares desired_size {desired} but its starting pods "
+                f"({'; '.join(starting[name])}) fill at least {need} node(s): the declared "
+                f"cost, the review's basis, leaves out {need - desired} node(s) that run from "
+                f"the first minute{fix}")))
+    return out

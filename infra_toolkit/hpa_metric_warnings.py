@@ -1,0 +1,153 @@
+"""Plan warnings on an HPA's metrics under its workload's model (:func:`hpa_metric_warnings`),
+for every workload with an HPA and a model:
+
+* **never scales up on a metric**: a per-pod metric (Resource cpu or memory, Utilization or
+  AverageValue; Pods, read as requests per second per pod) at a pod's full capacity
+  (``capacity_rps_per_pod``: a pod serves no more) is not above its target by more than the
+  controller's tolerance, so its usage ratio never leaves the tolerance band upwards. When every
+  metric is like that, the HPA holds ``minReplicas`` whatever the load. An Object or External
+  metric with an AverageValue target (total offered rps over the pods) does rise past capacity,
+  but if its target is at or above the capacity the HPA acts only once requests are dropped;
+* **scales to maxReplicas at idle**: a Resource metric already above target plus tolerance at
+  zero load (the baseline alone); more pods do not lower a per-pod baseline.
+
+Utilization is taken in whole percent as the controller computes it (``int(usage * 100 /
+request)``); the tolerance is the HPA's scale-up tolerance under the simulator's controller
+defaults (``hpa_metrics.tolerances_for_hpa``). Metrics the simulator cannot feed, and workloads
+without a model, are ``validate`` errors or not simulated: they get no warning here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from infra_toolkit.controller_view import MIB_MILLI
+from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
+from infra_toolkit.hpa_metrics import tolerances_for_hpa
+from infra_toolkit.hpa_spec import MetricSpec
+from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.plan_warning_type import figure_text as _f
+from infra_toolkit.workload import WorkloadSpec
+
+__all__ = ["hpa_metric_warnings"]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A per-pod metric at some load: value and target in ``unit``, and how the value is made."""
+
+    what: str  # "spec.metrics[1] (memory)"
+    value: float
+    target: float
+    unit: str  # " %" of requests, "m", " MiB", " rps"
+    formula: str
+    utilization: bool  # whole percent, as the controller truncates it
+
+    def ratio(self) -> float:
+        """The usage ratio the controller compares with 1 +- tolerance."""
+        value = math.floor(self.value + 1e-9) if self.utilization else self.value
+        return value / self.target
+
+
+def _reading(i: int, metric: MetricSpec, ws: WorkloadSpec, rps: float) -> _Reading | None:
+    """Metric ``i`` of the HPA for one pod serving ``rps`` requests per second, or ``None`` for a
+    metric that does not follow one pod's load (Object/External Value, or none simulated)."""
+    if metric.type == "Resource" and metric.resource is not None:
+        name, target = metric.resource.name, metric.resource.target
+        if name == "cpu":
+            usage = ws.baseline_cpu_millicores + ws.cpu_millicores_per_rps * rps
+            formula = (f"{_f(ws.baseline_cpu_millicores)}m + {_f(ws.cpu_millicores_per_rps)}m "
+                       f"x {_f(rps)} rps = {_f(usage)}m")
+            request, unit, per_milli = float(ws.cpu_request_millicores), "m", 1.0
+        elif name == "memory" and ws.memory_baseline_mib is not None:
+            usage = ws.memory_baseline_mib + ws.memory_mib_per_rps * rps
+            formula = (f"{_f(ws.memory_baseline_mib)} MiB + {_f(ws.memory_mib_per_rps)} MiB x "
+                       f"{_f(rps)} rps = {_f(usage)} MiB")
+            request, unit, per_milli = ws.memory_request_mib, " MiB", float(MIB_MILLI)
+        else:
+            return None
+        what = f"spec.metrics[{i}] ({name})"
+        if target.average_utilization is not None:
+            return _Reading(what, 100.0 * usage / request, float(target.average_utilization),
+                            " %", f"{formula} of the {_f(request)}{unit} request", True)
+        if target.average_value_milli is not None:
+            return _Reading(what, usage, target.average_value_milli / per_milli, unit, formula,
+                            False)
+        return None
+    source = metric.pods or metric.object or metric.external
+    if source is None or source.target.average_value_milli is None:
+        return None  # a Value target reads the total rate, whatever the pods serve
+    return _Reading(f"spec.metrics[{i}] ({metric.type} {source.metric.name})", rps,
+                    source.target.average_value_milli / 1000.0, " rps",
+                    f"{_f(rps)} rps per pod", False)
+
+
+def _bound(value: float, above: bool) -> str:
+    """A target bound as written: rounded at 2 decimals towards the safe side, so that a target
+    strictly beyond the figure shown is beyond the exact bound."""
+    exact = round(value, 9)  # float noise must not move the bound a whole step
+    safe = math.ceil(exact * 100) / 100 if above else math.floor(exact * 100) / 100
+    return f"{safe:g}"
+
+
+def _idle_fix(idle: _Reading, down: float) -> str:
+    if down >= 1:  # no target makes the ratio fall below 1 - down: only lower the baseline
+        return "lower the baseline below the target"
+    return (f"raise the target above {_bound(idle.ratio() * idle.target / (1 - down), True)}"
+            f"{idle.unit} (the idle figure / (1 - the {_f(100 * down)} % scale-down "
+            "tolerance)), so that it falls back to minReplicas at idle")
+
+
+def _target_text(r: _Reading, tolerance: float) -> str:
+    return (f"its {_f(r.target)}{r.unit} target (scale-up needs more than "
+            f"{_f(r.target * (1 + tolerance))}{r.unit}: the target plus the "
+            f"{_f(100 * tolerance)} % tolerance)")
+
+
+def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
+    """The HPA metrics of ``workload`` that never rise above target under its model at a pod's
+    full capacity, or are above it at zero load; ``path`` is the workload's ``hpa`` field."""
+    hpa, model = workload.hpa_spec, workload.model
+    if hpa is None or model is None:
+        return []
+    ws = workload.workload_spec()
+    tolerances = tolerances_for_hpa(hpa, DEFAULT_CONTROLLER_CONFIG)
+    tolerance = tolerances.scale_up
+    cap = ws.capacity_rps_per_pod
+    out: list[PlanWarning] = []
+    stuck = 0
+    for i, metric in enumerate(hpa.metrics):
+        full, idle = _reading(i, metric, ws, cap), _reading(i, metric, ws, 0.0)
+        if full is None or idle is None:
+            continue
+        per_pod = metric.type in ("Resource", "Pods")  # these cannot pass what a pod serves
+        if idle.ratio() > 1 + tolerance and metric.type == "Resource":
+            out.append(PlanWarning(path, (
+                f"{idle.what} is {_f(idle.value)}{idle.unit} at zero load ({idle.formula}), "
+                f"above {_target_text(idle, tolerance)}: the HPA scales to maxReplicas "
+                f"({hpa.max_replicas:,}) even with no traffic, since more pods do not lower a "
+                f"pod's baseline; {_idle_fix(idle, tolerances.scale_down)}, or correct the "
+                "model's baseline")))
+        elif full.ratio() <= 1 + tolerance:
+            if per_pod:
+                stuck += 1
+                outcome = "the HPA never scales up on this metric"
+            else:
+                outcome = ("the HPA scales up only once the pods are past capacity, so requests "
+                           "are dropped before it acts")
+            out.append(PlanWarning(path, (
+                f"{full.what} reaches at most {_f(full.value)}{full.unit} at a pod's full "
+                f"capacity of {_f(cap)} rps ({full.formula}), not above "
+                f"{_target_text(full, tolerance)}: {outcome}; lower the target below "
+                f"{_bound(full.ratio() * full.target / (1 + tolerance), False)}{full.unit} "
+                f"(the figure at capacity / (1 + the {_f(100 * tolerance)} % tolerance)), drop "
+                "the metric, or correct the model")))
+    if stuck and stuck == len(hpa.metrics):
+        low = hpa.min_replicas
+        out.append(PlanWarning(path, (
+            f"no metric of HPA {hpa.name!r} can rise above its target under the model: the HPA "
+            f"never scales above minReplicas ({low:,}) under load, and {low:,} pod(s) serve at "
+            f"most {low:,} x {_f(cap)} = {_f(low * cap)} rps; fix the targets above")))
+    return out

@@ -1,0 +1,83 @@
+"""Plan warnings on the proposed load balancer whose usage the report derives per request:
+
+* **a load balancer processing less than the egress it carries**: the report counts every
+  response as leaving through the plan's only load balancer, declaring ``processed_bytes_gb``
+  (``plan_cost.traffic_profile_from_usage``), so a declared ``processed_bytes_gb`` (GB an hour)
+  times 730 below the ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` is raised to the
+  egress without a word: the requests would carry no bytes and the capacity units differ from
+  the declared ones. (With no autoscaled workload behind it nothing is derived from the
+  egress: no warning.)
+
+* **no autoscaled workload behind the load balancer**: every autoscaled workload sets
+  ``behind_load_balancer: false`` while the load balancer declares ``processed_bytes_gb``. No
+  simulated request then passes through it, so the report prices it and the Internet egress as
+  declared in every scenario instead of from each scenario's served requests
+  (``plan_cost.reference_traffic_profile``): right for a load balancer in front of Deployments
+  without an HPA only, a slip when the API was meant to stay behind it.
+"""
+
+from __future__ import annotations
+
+import math
+
+from infra_toolkit.cost import HOURS_PER_MONTH
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_cost import load_balanced_workloads
+from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.plan_warning_type import figure_text as _f
+
+__all__ = ["load_balancer_bytes_warnings", "off_load_balancer_warnings"]
+
+
+def _derived_load_balancer(plan: Plan) -> list[int]:
+    """``[i]`` for the proposed ``aws_lb`` whose usage the report derives per request (the
+    plan's only one, declaring ``processed_bytes_gb``: the rule of
+    ``plan_cost.traffic_profile_from_usage``), else ``[]``."""
+    lbs = [i for i, r in enumerate(plan.proposed.resources) if r.type == "aws_lb"]
+    return lbs if len(lbs) == 1 and "processed_bytes_gb" in \
+        plan.proposed.resources[lbs[0]].usage else []
+
+
+def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at the proposed load balancer's ``usage.processed_bytes_gb`` when, over a
+    730-hour month, it processes less than the declared Internet egress, which the report sends
+    through it when an autoscaled workload is behind it (see the module docstring)."""
+    resources = plan.proposed.resources
+    lbs = _derived_load_balancer(plan)
+    transfers = [r for r in resources if r.type == "aws_data_transfer"]
+    if not lbs or not transfers or not load_balanced_workloads(plan):
+        # no per-request sizes are derived (plan_cost.reference_traffic_profile): with no
+        # autoscaled workload behind it both are priced as declared, the egress not sent through
+        return []
+    lb = resources[lbs[0]]
+    hourly_gb = float(lb.usage["processed_bytes_gb"])
+    monthly_gb = hourly_gb * float(HOURS_PER_MONTH)
+    egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0))
+    if egress_gb <= monthly_gb:
+        return []
+    return [PlanWarning(f"proposed.resources[{lbs[0]}].usage.processed_bytes_gb", (
+        f"{_f(hourly_gb)} GB an hour is {_f(monthly_gb)} GB a month, less than the "
+        f"{_f(egress_gb)} GB a month of Internet egress (aws_data_transfer.{transfers[0].name}) "
+        f"that the report sends through aws_lb.{lb.name}: it prices the load balancer on the "
+        f"egress alone, as if requests carried no bytes; declare processed_bytes_gb of at least "
+        f"{math.ceil(egress_gb / float(HOURS_PER_MONTH) * 1000) / 1000:g} GB an hour (rounded "
+        "up) plus the requests' own bytes, or "
+        "the egress this load balancer carries"))]
+
+
+def off_load_balancer_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at the first autoscaled workload's ``behind_load_balancer`` when no autoscaled
+    workload is behind the plan's load balancer declaring ``processed_bytes_gb`` (see the module
+    docstring)."""
+    lbs = _derived_load_balancer(plan)
+    autoscaled = [(i, w) for i, w in enumerate(plan.proposed.workloads) if w.hpa_spec is not None]
+    if not lbs or not autoscaled or load_balanced_workloads(plan):
+        return []
+    names = ", ".join(w.name for _i, w in autoscaled)
+    lb = plan.proposed.resources[lbs[0]]
+    return [PlanWarning(f"proposed.workloads[{autoscaled[0][0]}].behind_load_balancer", (
+        f"every autoscaled workload ({names}) sets behind_load_balancer: false, so no simulated "
+        f"request passes through aws_lb.{lb.name}: the report prices its declared usage and "
+        "the Internet egress as declared in every scenario, not from each scenario's served "
+        "requests; set behind_load_balancer: true on the workloads it serves (keep false only "
+        "when it serves Deployments without an HPA)"))]

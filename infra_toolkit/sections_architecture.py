@@ -1,0 +1,145 @@
+"""The sections on the plan's resources as declared: Current State (today's resources and their
+cost lines), Proposed Architecture (resources, node groups and workloads as the simulator reads
+them) and Components with Cost (the proposed side's cost lines, missing prices flagged)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.cost import CostEstimate, unit_price_text
+from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
+from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_cost import in_region, node_group_resources
+from infra_toolkit.report_html import (
+    Section,
+    Table,
+    duration_text,
+    paragraph,
+    quantity_text,
+    usd_text,
+)
+from infra_toolkit.resources import Resource
+from infra_toolkit.sections_figures import incomplete, priced_region, unknown_usage
+
+__all__ = ["components_with_cost", "current_state", "proposed_architecture"]
+
+
+def _attributes(r: Resource) -> str:
+    def show(v: object) -> str:
+        # as the plan's YAML / Terraform write it: `true`, not Python's `True`
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return ", ".join(map(show, v)) if isinstance(v, tuple | list) else str(v)
+
+    attrs = ", ".join(f"{k}={show(v)}" for k, v in r.attributes.items())
+    usage = ", ".join(f"{k}={show(v)}" for k, v in r.usage.items())
+    return "; ".join(x for x in (attrs, f"usage: {usage}" if usage else "") if x)
+
+
+def _resources(resources: Sequence[Resource], css_class: str) -> Table:
+    frame = pd.DataFrame([{"Resource": r.address, "Region": r.region,
+                           "Attributes": _attributes(r)} for r in resources],
+                         columns=["Resource", "Region", "Attributes"])
+    return Table(frame, css_class=css_class, caption="Resources")
+
+
+def _cost_lines(est: CostEstimate, css_class: str) -> Table:
+    frame = pd.DataFrame([{
+        "Resource": ln.address, "Component": ln.component,
+        "Monthly quantity": ln.monthly_quantity, "Unit": ln.unit,
+        "Unit price": ln.unit_price_usd,
+        "Monthly cost": ln.monthly_cost_usd if ln.status == "priced" else ln.status,
+        "Price source": "; ".join(t for t in (ln.price.ref if ln.price else ln.price_not_found,
+                                               ln.note) if t) or "-",
+    } for ln in est.lines])
+    return Table(frame, {"Monthly quantity": quantity_text,
+                         "Unit price": unit_price_text,
+                         "Monthly cost": lambda v: v if isinstance(v, str) else usd_text(v)},
+                 css_class=css_class)
+
+
+def current_state(a: PlanAnalysis) -> Section:
+    """Today's resources as declared and their monthly cost, in the region they are priced."""
+    est = a.current_estimate
+    return Section("Current State", (
+        paragraph(f"{priced_region(a, a.plan.current.region)} Monthly cost as declared: "
+                  f"{usd_text(est.total_monthly_usd)}{incomplete(est)}{unknown_usage(est)}."),
+        _resources(in_region(a.plan.current.resources, a.region), "current-resources"),
+        _cost_lines(est, "current-cost")))
+
+
+def _rules(rules: HPAScalingRules | None) -> str:
+    if rules is None:
+        return "-"
+    policies = "; ".join(f"{p.type} {p.value} per {p.period_s} s" for p in rules.policies or ())
+    return (f"window {rules.stabilization_window_s or 0} s, {rules.select_policy} of: "
+            f"{policies}")
+
+
+def _metrics(hpa: HPASpec) -> str:
+    out = []
+    for m in hpa.metrics:
+        source = m.resource or m.container_resource
+        if source is not None and source.target.average_utilization is not None:
+            out.append(f"{source.name} {source.target.average_utilization} % of requests")
+        else:
+            out.append(m.type)
+    return "; ".join(out)
+
+
+def _workload_row(w: Workload) -> dict[str, object]:
+    d, m, hpa = w.deployment_spec, w.model, w.hpa_spec
+    behavior = hpa.behavior if hpa is not None else None
+    return {
+        "Workload": w.name, "Deployment": d.name, "Node group": w.node_group or "any untainted",
+        "CPU request (m)": d.cpu_request_millicores, "Memory request (MiB)": d.memory_request_mib,
+        "Capacity (rps per pod)": m.capacity_rps_per_pod if m else "-",
+        "Traffic share": f"{quantity_text(100 * w.traffic_share, 2)} %",
+        # a Deployment without an HPA serves no simulated requests, through a load balancer or not
+        "Behind load balancer": ("yes" if w.behind_load_balancer else "no") if hpa else "-",
+        "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
+        "HPA metrics": _metrics(hpa) if hpa else "no HPA",
+        "Scale up": _rules(behavior.scale_up) if behavior else "controller default",
+        "Scale down": _rules(behavior.scale_down) if behavior else "controller default",
+        # without a model (no HPA) the pull and start times are unknown; nothing waits on them
+        "Pod start-up": duration_text(m.image_pull_s + m.app_start_s + d.readiness_delay_s)
+        if m else "-",
+    }
+
+
+def proposed_architecture(a: PlanAnalysis) -> Section:
+    """The proposed resources, node groups and autoscaled workloads as the simulator reads
+    them (requests, HPA metrics and behaviour with API defaults, start-up time)."""
+    p = a.plan.proposed
+    # the cost lines name the resource: say which one prices each group (node_group_name)
+    resource_of = node_group_resources(a.plan)
+    groups = pd.DataFrame([{
+        "Node group": g.name,
+        "Priced as": f"aws_eks_node_group.{resource_of[g.name]}" if g.name in resource_of
+        else "-",
+        "Instance types": ", ".join(g.instance_types),
+        "Capacity": g.capacity_type, "Min": g.min_size, "Desired": g.desired_size,
+        "Max": g.max_size, "Disk (GiB)": g.disk_size_gib,
+        "Disk type": g.volume_type or "-", "Taints": ", ".join(g.taints) or "-",
+    } for g in p.node_groups])
+    workloads = pd.DataFrame([_workload_row(w) for w in p.workloads])
+    return Section("Proposed Architecture", (
+        paragraph(priced_region(a, p.region)),
+        _resources(in_region(p.resources, a.region), "proposed-resources"),
+        Table(groups, css_class="node-groups", caption="Node groups"),
+        Table(workloads, css_class="workloads", caption="Workloads")))
+
+
+def components_with_cost(a: PlanAnalysis) -> Section:
+    """Every priced component of the proposed side (expected scenario's usage): quantity, unit,
+    unit price, monthly cost and the pricing-table row it came from; missing prices flagged."""
+    est = a.proposed_estimate
+    parts: list[str | Table] = [paragraph(
+        f"Usage: {'; '.join(est.notes) or 'as declared in the plan'}. Total "
+        f"{usd_text(est.total_monthly_usd)} per month{incomplete(est)}{unknown_usage(est)}.")]
+    parts += [paragraph(f"PRICE NOT FOUND: {ln.address} / {ln.component}: {ln.price_not_found}",
+                        "price-not-found") for ln in est.missing_prices]
+    return Section("Components with Cost", (*parts, _cost_lines(est, "proposed-cost")))

@@ -1,0 +1,74 @@
+"""The Cost Summary section: current vs proposed per component, the range across scenarios,
+the node-group ceiling, the declared figures the review and its approval policy use."""
+
+from __future__ import annotations
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.plan_cost import is_load_test
+from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph, usd_text
+from infra_toolkit.sections_figures import incomplete, plan_regions, projected
+from infra_toolkit.sections_review import approvers_needed
+
+__all__ = ["cost_summary"]
+
+_USD = {c: usd_text for c in ("Current / month", "Proposed / month", "Monthly cost", "Low",
+                              "Expected", "High")}
+
+
+def cost_summary(a: PlanAnalysis) -> Section:
+    """Current vs proposed per component (expected scenario), the low / expected / high range
+    across scenarios, the node-group ceiling, and the declared figure the approval policy
+    uses."""
+    comparison = a.comparison.rename(columns={
+        "resource": "Resource", "component": "Component", "unit": "Unit",
+        "current_monthly_usd": "Current / month", "proposed_monthly_usd": "Proposed / month",
+        "delta_monthly_usd": "Delta / month", "status": "Status"})
+    parts: list[str | Table] = [Table(
+        comparison, {**_USD, "Delta / month": lambda v: usd_text(v, signed=True)},
+        css_class="cost-comparison",
+        caption=f"Current vs proposed ({a.expected_scenario or 'as declared'}), per month")]
+    rng = a.cost_range
+    if rng is not None:
+        rng = rng.rename(columns={"resource": "Resource", "component": "Component",
+                                  "low_monthly_usd": "Low", "expected_monthly_usd": "Expected",
+                                  "high_monthly_usd": "High"})
+        window = {f"{r.name}_monthly_usd": f"{projected(r, ' (')})" for r in a.monthly_runs}
+        rng.columns = [window.get(c, c) for c in rng.columns]
+        tests = [r for r in a.runs if is_load_test(r.scenario)]
+        left_out = ("; load tests left out, as minutes of synthetic users are not a month of "
+                    "traffic (their simulation and SLO checks are in Scaling Behaviour): "
+                    + ", ".join(f"{r.name} ({duration_text(r.curve.duration_s)})"
+                                for r in tests)) if tests else ""
+        parts.append(Table(rng, {c: usd_text for c in rng.columns[2:]}, css_class="cost-range",
+                           caption="Proposed monthly range across scenarios (each projected from "
+                                   f"its simulated window to a 730-hour month{left_out})"))
+    subject = a.review.subject
+    own = a.plan.proposed.region
+    priced = a.region or own
+    declared = [(f"Proposed as declared in the plan, priced in {priced} (the review's cost basis)",
+                 a.declared_estimate)]
+    if priced != own:  # the figure above is not the review's: show the review's beside it
+        declared = [(f"Proposed as declared in the plan, priced in {priced} (the report's region "
+                     "parameter; not the review's cost basis)", a.declared_estimate),
+                    (f"Proposed as declared in the plan, priced in {own} (the review's cost "
+                     "basis)", a.review_basis_estimate)]
+    parts.append(fields([
+        (f"Ceiling: every node group at its maximum size all month, load balancer capacity "
+         "units and egress at the busiest of the plan's scenarios (load tests aside, selected "
+         f"or not) with every request served, priced in {priced}",
+         usd_text(a.ceiling_estimate.total_monthly_usd) + incomplete(a.ceiling_estimate)),
+        *((label, usd_text(est.total_monthly_usd) + incomplete(est)) for label, est in declared),
+        # the review subject's figure, priced in the plan's regions whatever -p region says
+        (f"Monthly change as declared, priced in {plan_regions(a)} (the review's cost basis)",
+         usd_text(subject.monthly_cost_delta_usd, signed=True)
+         + incomplete(missing=len(subject.missing_prices))),
+        ("Approvers needed under the plan's policy", approvers_needed(a)),
+    ], "cost-totals"))
+    if a.runs:
+        windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
+        parts.append(paragraph(f"Each scenario's usage (node-hours, billed from each node's "
+                               f"launch as EC2 bills, so the provisioning delay counts, and "
+                               f"load balancer capacity units and egress when the plan "
+                               f"declares them) is projected from its simulated window to a "
+                               f"730-hour month: {windows}.", "note"))
+    return Section("Cost Summary", tuple(parts))

@@ -1,0 +1,46 @@
+"""How the report's sections qualify a cost figure: what a total leaves out (prices not found,
+usage the plan does not give), the region it is priced in and the plan's own, the window a
+scenario's month is projected from."""
+
+from __future__ import annotations
+
+from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
+from infra_toolkit.cost import CostEstimate
+from infra_toolkit.report_html import duration_text
+
+__all__ = ["incomplete", "plan_regions", "priced_region", "projected", "unknown_usage"]
+
+
+def incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
+    """What a total leaves out: nothing, or how many prices were not found (a region or an
+    instance type the tables do not price; ``missing`` more counted elsewhere), so no headline
+    figure looks complete when it is not."""
+    missing += sum(len(e.missing_prices) for e in estimates)
+    return f" (INCOMPLETE: {missing} price(s) not found, left out of the total)" if missing else ""
+
+
+def unknown_usage(est: CostEstimate) -> str:
+    """The lines a total leaves out because the plan gives no usage for them (priced per use,
+    e.g. RDS backup storage beyond the free allowance), so a total is not read as everything."""
+    lines = [f"{ln.address} / {ln.component}" for ln in est.lines if ln.status == "usage unknown"]
+    return (f" (not counting {len(lines)} line(s) whose usage the plan does not give: "
+            f"{'; '.join(lines)})") if lines else ""
+
+
+def projected(run: ScenarioRun, between: str = ", ") -> str:
+    """``flash-crowd, projected from 12 h``: the run and the window its month comes from."""
+    return f"{run.name}{between}projected from {duration_text(run.curve.duration_s)}"
+
+
+def priced_region(a: PlanAnalysis, plan_region: str) -> str:
+    """The region the prices come from, and the plan's own when the report prices elsewhere."""
+    if a.region is None or a.region == plan_region:
+        return f"Region {plan_region}."
+    return (f"Region {a.region}: priced there by the report's region parameter; the plan says "
+            f"{plan_region}.")
+
+
+def plan_regions(a: PlanAnalysis) -> str:
+    """The plan's own regions: one, or today's and the proposal's when they differ."""
+    current, proposed = a.plan.current.region, a.plan.proposed.region
+    return proposed if current == proposed else f"{current} (current) and {proposed} (proposed)"

@@ -1,0 +1,73 @@
+"""The report's front: its header (what was analysed, with which pricing tables) and the
+Overview section (the plan's summary and metadata, the headline figures)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph, usd_text
+from infra_toolkit.sections_figures import incomplete, plan_regions, projected, unknown_usage
+from infra_toolkit.sections_review import approvers_needed
+
+__all__ = ["header", "overview"]
+
+
+def header(a: PlanAnalysis) -> Section:
+    """The document header: the plan's title, file, id, digest, the toolkit version, what was
+    simulated, the pricing tables used (file and SHA-256) and the analysis notes."""
+    runs = ", ".join(r.name for r in a.runs) or "none (no workload with an HPA)"
+    rows = [("Plan file", a.review.subject.name), ("Plan id", a.review.subject.plan),
+            ("Plan digest (SHA-256)", a.digest),
+            ("Toolkit version", f"infra_toolkit {a.toolkit_version}"),
+            ("Scenarios simulated", runs),
+            ("Horizon", "whole scenarios" if a.horizon_h is None else f"first {a.horizon_h:g} h"),
+            ("Pricing region", a.region or f"{plan_regions(a)} (the plan's)")]
+    tables = pd.DataFrame([{"Pricing table": t.name, "Rows": t.rows, "SHA-256": t.sha256}
+                           for t in a.pricing_tables])
+    notes = [paragraph(f"Note: {n}", "note") for n in a.notes]
+    return Section(a.plan.metadata.title, (fields(rows, "report-header"),
+                                           Table(tables, css_class="pricing-tables"), *notes),
+                   level=1)
+
+
+def overview(a: PlanAnalysis) -> Section:
+    """The plan's summary and metadata, and the headline figures: monthly cost today and
+    proposed, the range across scenarios, SLOs met, peak replicas."""
+    m = a.plan.metadata
+    meta = [("Owner", m.owner), ("Team", m.team or "-"), ("Environment", m.environment),
+            ("Priority", m.priority), ("Type", m.type), ("Ticket", m.ticket or "-"),
+            ("Needed by", str(m.needed_by) if m.needed_by else "-"),
+            ("Requested review", duration_text(m.requested_review_minutes * 60))]
+    cur, new = a.current_estimate.total_monthly_usd, a.proposed_estimate.total_monthly_usd
+    basis = f"expected scenario {a.expected_scenario!r}" if a.expected_scenario else "as declared"
+    figures = [("Monthly cost today", usd_text(cur) + incomplete(a.current_estimate)
+                + unknown_usage(a.current_estimate)),
+               (f"Monthly cost proposed ({basis})",
+                usd_text(new) + incomplete(a.proposed_estimate)
+                + unknown_usage(a.proposed_estimate)),
+               ("Monthly change", usd_text(a.monthly_delta_usd, signed=True)
+                + incomplete(a.current_estimate, a.proposed_estimate)),
+               ("Approvers needed", approvers_needed(a))]
+    if a.cost_range is not None:
+        runs = sorted(a.monthly_runs, key=lambda r: r.estimate.total_monthly_usd)
+        low, high = runs[0], runs[-1]
+        figures.append((f"Proposed monthly range across scenarios{_left_out(a)}",
+                        f"{usd_text(low.estimate.total_monthly_usd)} ({projected(low)}) to "
+                        f"{usd_text(high.estimate.total_monthly_usd)} ({projected(high)})"
+                        + incomplete(max((r.estimate for r in runs),
+                                          key=lambda e: len(e.missing_prices)))))
+    if a.runs:
+        slos = pd.concat([f for r in a.runs for f in r.slos.values()])
+        figures += [("SLO checks met", f"{int(slos['met'].sum())} of {len(slos)} "
+                                       "(scenario x SLO)"),
+                    ("Peak replicas in any scenario", str(max(
+                        s.summary.peak_replicas for r in a.runs for s in r.simulations.values())))]
+    figures.append(("Review status", a.review.status))
+    return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
+                                fields(figures, "headline-figures")))
+
+
+def _left_out(a: PlanAnalysis) -> str:
+    """`` (load tests left out)`` when a load test ran: its minutes are not a month."""
+    return " (load tests left out)" if len(a.monthly_runs) < len(a.runs) else ""

@@ -1,0 +1,57 @@
+"""The Review Status section (:func:`review_status`: this digest's review in the approval store
+and the command that approves it) and the approvers a plan's policy needs, on which cost figure
+(:func:`approvers_needed`, also in the Overview and the Cost Summary)."""
+
+from __future__ import annotations
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.report_html import Section, fields, paragraph, preformatted, usd_text
+from infra_toolkit.review_rules import Status
+
+__all__ = ["approvers_needed", "review_status"]
+
+
+def approvers_needed(a: PlanAnalysis) -> str:
+    """How many approvers the plan's policy needs and on which cost figure: the monthly change
+    as declared (node groups at ``desired_size``), which the review's digest binds; and, when
+    the simulated change of the expected scenario falls on the other side of the extra-approver
+    threshold, that the policy does not count it."""
+    s = a.review.subject
+    declared = s.monthly_cost_delta_usd
+    threshold = s.policy.extra_approver_above_monthly_increase_usd
+    rule = "" if threshold is None else f"; one more above {usd_text(threshold, signed=True)}"
+    text = (f"{s.approvers_needed} (policy basis: the monthly change as declared, "
+            f"{usd_text(declared, signed=True)}{rule})")
+    simulated = a.monthly_delta_usd
+    if threshold is not None and a.runs and (simulated > threshold) != (declared > threshold):
+        side = "above" if simulated > threshold else "not above"
+        text += (f"; the simulated change of {a.expected_scenario!r}, "
+                 f"{usd_text(simulated, signed=True)}, is {side} {usd_text(threshold)}, "
+                 "but the policy does not count it")
+    return text
+
+
+def review_status(a: PlanAnalysis) -> Section:
+    """The status of this digest's review in the approval store and the exact command that
+    approves it (a static page cannot record a decision)."""
+    r = a.review
+    rows = [("Status", r.status), ("Detail", r.text), ("Plan id", r.subject.plan),
+            ("Digest", r.subject.digest),
+            ("Approvers needed", approvers_needed(a)), ("Approval store", r.store)]
+    # approve signs only a submitted digest, and with --digest only the one shown here
+    submit: tuple[str, ...] = ()
+    if r.status in (Status.NOT_SUBMITTED.value, Status.STALE.value):
+        submit = (paragraph(f"This digest is {r.status}: the approve command below refuses it "
+                            "until it is submitted for review:"),
+                  preformatted(r.submit_command, "submit-command"))
+    return Section("Review Status", (
+        fields(rows, "review-status"),
+        *submit,
+        paragraph("To approve, answer every question for approval (run it in a checkout where "
+                  f"{r.subject.name} has the digest above: with --digest, approve refuses to "
+                  "sign any other version of the plan):"),
+        preformatted(r.approve_command, "approve-command"),
+        paragraph("Or sign off in a live notebook (notebooks/approve.ipynb). "
+                  f"infra-toolkit status {r.subject.name} shows the status; "
+                  f"infra-toolkit gate {r.subject.name} exits 0 only once it is APPROVED."),
+    ))

@@ -1,0 +1,113 @@
+"""The Scaling Behaviour section: per scenario and workload what the simulator did (load,
+replicas, nodes, drops, latency, time to capacity), each SLO checked, every under-capacity
+episode broken down, the simulation settings and the plan's warnings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.report_html import (
+    Section,
+    Table,
+    duration_text,
+    longest_time_to_capacity_text,
+    paragraph,
+    quantity_text,
+)
+from infra_toolkit.slo_check import latency_text, worst_latency_ms
+
+__all__ = ["scaling_behaviour"]
+
+
+def scaling_behaviour(a: PlanAnalysis) -> Section:
+    """Per scenario and workload: load, replicas, nodes, scale events, drops, latency and
+    time to capacity; each SLO checked; every under-capacity episode broken down."""
+    if not a.runs:
+        return Section("Scaling Behaviour", (paragraph(
+            "Nothing was simulated: the plan has no workload with an HPA or no scenario."),
+            *_warnings(a)))
+    summary, slos, episodes = [], [], []
+    for run in a.runs:
+        for name, sim in run.simulations.items():
+            s, t = sim.summary, sim.timeline
+            row = s.as_row()
+            worst_p95 = worst_latency_ms(t, 95)
+            summary.append({
+                "Scenario": run.name, "Workload": name, "Duration": duration_text(s.duration_s),
+                "Peak offered rps": float(t["offered_rps"].max()),
+                "Mean offered rps": float(t["offered_rps"].mean()),
+                "Peak replicas": s.peak_replicas, "Peak Ready nodes": int(t["nodes"].max()),
+                "Scale events": s.scale_events, "Flaps": s.flaps,
+                "Node scale-ups": s.node_scale_ups,
+                "Dropped requests (%)": 100.0 * s.dropped_requests / s.offered_requests
+                if s.offered_requests else 0.0,
+                "Max p95": latency_text(*worst_p95),
+                "Under-capacity episodes": row["capacity_episodes"],
+                "Longest time to capacity": longest_time_to_capacity_text(s.time_to_capacity),
+            })
+            slo = run.slos[name].rename(columns={
+                "slo": "SLO", "objective": "Objective", "achieved": "Achieved",
+                "violation_minutes": "Minutes violated", "met": "Met"})
+            slos.append(slo.assign(Scenario=run.name, Workload=name))
+            episodes += [{"Scenario": run.name, "Workload": name,
+                          "Start": duration_text(e.start_s), "Total": duration_text(e.total_s),
+                          "Metric lag (s)": e.metric_lag_s, "Sync wait (s)": e.sync_wait_s,
+                          "Controller hold (s)": e.controller_hold_s,
+                          "At maxReplicas (s)": e.at_max_replicas_s,
+                          "Node provisioning (s)": e.node_provisioning_s,
+                          "Nodes at max_size (s)": e.at_max_nodes_s,
+                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by}
+                         for e in s.time_to_capacity]
+    slo_frame = pd.concat(slos)[["Scenario", "Workload", "SLO", "Objective", "Achieved",
+                                 "Minutes violated", "Met"]]
+    two = {c: (lambda v: quantity_text(v, 2)) for c in (
+        "Peak offered rps", "Mean offered rps", "Dropped requests (%)", "Minutes violated")}
+    return Section("Scaling Behaviour", (
+        Table(pd.DataFrame(summary), two,
+              css_class="scaling-summary", caption="Simulated behaviour per scenario"),
+        Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
+              caption="SLO checks"),
+        Table(pd.DataFrame(episodes), css_class="time-to-capacity",
+              caption="Time to capacity: under-capacity episodes (offered load above what the "
+                      "Ready pods serve) and where their seconds went (the parts add up to the "
+                      "total). At maxReplicas: before the scale-up, the HPA at maxReplicas and "
+                      "short of the pods the load needs; Nodes at max_size: pods waiting for a "
+                      "node while every node group they may use is at max_size. No faster "
+                      "metric, sync or node would shorten those: raise the limit. Closed by: "
+                      "pods (the pods that became Ready ended it), load (the offered load fell "
+                      "below the Ready pods' capacity first: capacity was not reached, the "
+                      "parts time the scale-up until then) or end (the run ended first)"),
+        _simulation_settings(a),
+        *_warnings(a),
+    ))
+
+
+def _simulation_settings(a: PlanAnalysis) -> Table:
+    """The timings every simulation above ran with (the plan's ``simulation`` section, the
+    simulator's defaults where it is silent), so a reviewer sees how fast nodes and syncs were
+    assumed to be. Every workload shares them (one cluster, one node autoscaler)."""
+    spec = next(iter(a.runs[0].simulations.values())).spec
+    ca = spec.autoscaler
+    rows = [("Traffic step", f"{a.plan.simulation.step_s:g} s"),
+            ("HPA sync period", f"{spec.controller.sync_period_s:g} s"),
+            ("Metrics resolution", f"{spec.metrics.resolution_s:g} s"),
+            ("Node autoscaler", ca.name),
+            ("Node scan interval", f"{ca.scan_interval_s:g} s"),
+            ("Node provisioning (scan to Ready)", f"{ca.provisioning_delay_s:g} s"),
+            ("Unneeded node removed after", f"{ca.scale_down_unneeded_s:g} s"),
+            ("No removal after a node addition for", f"{ca.scale_down_delay_after_add_s:g} s")]
+    return Table(pd.DataFrame(rows, columns=["Setting", "Value"]),
+                 css_class="simulation-settings",
+                 caption="Simulation settings: the plan's simulation section, the simulator's "
+                         "defaults where it gives none")
+
+
+def _warnings(a: PlanAnalysis) -> tuple[Table, ...]:
+    """The plan's warnings (what ``infra-toolkit validate`` prints after its problems), if any:
+    what its own model implies that explains the behaviour above."""
+    if not a.warnings:
+        return ()
+    frame = pd.DataFrame([{"Where": w.path, "Warning": w.message} for w in a.warnings])
+    return (Table(frame, css_class="plan-warnings", caption="Plan warnings: what the plan's own "
+                  "model implies (the plan is valid; see the fix in each)"),)
