@@ -10,7 +10,8 @@ never keep a pod off a group):
 - Required node affinity: the ``nodeSelectorTerms`` are ORed, a term's ``matchExpressions``
   ANDed; ``In``/``NotIn``/``Exists``/``DoesNotExist`` as for labels, ``Gt``/``Lt`` compare the
   label's integer value; an empty term matches nothing. ``matchFields`` (a node's name) cannot
-  be known before the nodes exist, so such a term is taken to match.
+  be known before the nodes exist, so they are taken to be met: a term with ``matchFields``
+  alone matches, one with ``matchExpressions`` too matches when those do.
 - A NoSchedule or NoExecute taint keeps the pod off unless a toleration matches it: same
   effect (or none given), same key (or no key with ``Exists``, which tolerates every taint),
   and with ``Equal`` (the default) the same value.
@@ -77,7 +78,8 @@ class Toleration:
 class PodPlacement:
     """The hard node filters of a pod template: ``node_selector`` (label, value) pairs,
     ``required_terms`` (ORed; ``None``: no required node affinity; a ``None`` term has
-    ``matchFields``, taken to match) and ``tolerations``. Hashable, as the specs holding it."""
+    ``matchFields`` alone, taken to match) and ``tolerations``. Hashable, as the specs
+    holding it."""
 
     node_selector: tuple[tuple[str, str], ...] = ()
     required_terms: tuple[tuple[NodeRequirement, ...] | None, ...] | None = None
@@ -144,8 +146,8 @@ def _placement(pod: Any, where: str, problems: list[str]) -> PodPlacement:
 
 def _required_terms(pod: Mapping[str, Any], where: str, problems: list[str]
                     ) -> tuple[tuple[NodeRequirement, ...] | None, ...] | None:
-    """The required node selector terms; a term with ``matchFields`` is ``None`` (unknowable,
-    taken to match)."""
+    """The required node selector terms; a term with ``matchFields`` alone is ``None``
+    (unknowable, taken to match), one with ``matchExpressions`` too is those."""
     affinity = pod.get("affinity") or {}
     node = affinity.get("nodeAffinity") or {} if isinstance(affinity, Mapping) else {}
     required = (node.get("requiredDuringSchedulingIgnoredDuringExecution")
@@ -164,9 +166,10 @@ def _required_terms(pod: Mapping[str, Any], where: str, problems: list[str]
         if not isinstance(term, Mapping):
             problems.append(f"{tw}: must be a mapping with matchExpressions")
             continue
-        if term.get("matchFields"):
+        if term.get("matchFields") and not term.get("matchExpressions"):
             terms.append(None)
             continue
+        # with matchFields beside them the term is still the AND of its matchExpressions
         reqs = []
         raw_reqs = term.get("matchExpressions") or []
         if not isinstance(raw_reqs, list):

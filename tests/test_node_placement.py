@@ -76,6 +76,19 @@ def _affinity(*terms: list[dict[str, Any]]) -> dict[str, Any]:
      "node's labels"),
     (_affinity([]), "its required node affinity ((empty term)) matches none of the node's "
                     "labels"),
+    # matchFields (a node's name) is unknowable here, so taken to be met; alone it matches
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchFields": [
+            {"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}}}}, None),
+    # ... but beside matchExpressions it is ANDed with them (NodeSelectorTerm: "The
+    # requirements of them are ANDed"): amd64 required, the node is arm64, so no match
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{
+            "matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In",
+                                  "values": ["amd64"]}],
+            "matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}}}},
+     "its required node affinity (kubernetes.io/arch In ['amd64']) matches none of the node's "
+     "labels"),
 ])
 def test_selector_and_affinity(pod: dict[str, Any], expected: str | None) -> None:
     assert _problem(pod) == expected
