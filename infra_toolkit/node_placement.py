@@ -19,10 +19,11 @@ never keep a pod off a group):
 A group's labels are its own (eksctl ``labels``, Terraform ``labels``) and the ones every EKS
 node carries: ``kubernetes.io/arch`` (from the instance type), ``kubernetes.io/os`` linux,
 ``node.kubernetes.io/instance-type``, ``eks.amazonaws.com/nodegroup`` and
-``eks.amazonaws.com/capacityType`` (with their ``beta.kubernetes.io/`` forms), and
-``topology.kubernetes.io/region`` when the region is known. Labels whose value differs from
-node to node (zone, hostname, ...) exist on every node but their value is unknown here: a
-requirement on their value is taken to be met by some node.
+``eks.amazonaws.com/capacityType`` (with their ``beta.kubernetes.io/`` forms),
+``topology.kubernetes.io/region`` when the region is known, and, for a group eksctl creates (from
+a ClusterConfig), ``alpha.eksctl.io/cluster-name`` and ``alpha.eksctl.io/nodegroup-name``.
+Labels whose value differs from node to node (zone, hostname, ...) exist on every node but their
+value is unknown here: a requirement on their value is taken to be met by some node.
 """
 
 from __future__ import annotations
@@ -219,9 +220,11 @@ def _is_int(text: str) -> bool:
 
 
 def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
-                labels: Mapping[str, str], region: str | None = None) -> dict[str, str]:
-    """The labels a node of group ``name`` carries: the well-known EKS ones (module docstring)
-    under the group's own ``labels``."""
+                labels: Mapping[str, str], region: str | None = None,
+                eksctl_cluster: str | None = None) -> dict[str, str]:
+    """The labels a node of group ``name`` carries: the well-known EKS ones (module docstring),
+    eksctl's when ``eksctl_cluster`` names the ClusterConfig that creates the group, under the
+    group's own ``labels``."""
     known = {"kubernetes.io/arch": arch, "beta.kubernetes.io/arch": arch,
              "kubernetes.io/os": "linux", "beta.kubernetes.io/os": "linux",
              "node.kubernetes.io/instance-type": instance_type,
@@ -230,6 +233,9 @@ def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
     if region:
         known["topology.kubernetes.io/region"] = region
         known["failure-domain.beta.kubernetes.io/region"] = region
+    if eksctl_cluster is not None:  # eksctl labels every node group it creates so
+        known["alpha.eksctl.io/cluster-name"] = eksctl_cluster
+        known["alpha.eksctl.io/nodegroup-name"] = name
     return {**known, **labels}
 
 
