@@ -44,8 +44,8 @@ def _add_traffic(sub: SubParsers) -> None:
                     "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
     cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
     cw.add_argument("--period-s", type=int, default=60, metavar="S",
-                    help="CloudWatch period, seconds (1, 5, 10, 30 or a multiple of 60; "
-                         "default 60)")
+                    help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10 "
+                         "or 30 only for a high-resolution custom metric)")
     cw.add_argument("--namespace", default="AWS/ApplicationELB")
     cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
                     "RequestCount)")
