@@ -12,7 +12,7 @@ import argparse
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,8 +44,8 @@ def _add_traffic(sub: SubParsers) -> None:
                     "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
     cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
     cw.add_argument("--period-s", type=int, default=60, metavar="S",
-                    help="CloudWatch period, seconds (1, 5, 10, 30 or a multiple of 60; "
-                         "default 60)")
+                    help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10 "
+                         "or 30 only for a high-resolution custom metric)")
     cw.add_argument("--namespace", default="AWS/ApplicationELB")
     cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
                     "RequestCount)")
@@ -127,6 +127,13 @@ def _run_traffic(args: argparse.Namespace) -> int:
     if end <= start:
         raise TrafficError(f"traffic cloudwatch --end {args.end} is not after --start "
                            f"{args.start}; give the range's first instant, then its end")
+    if (end - start).total_seconds() < 2 * args.period_s:
+        # a one-row CSV does not say how long its row lasts: a plan could not read it back
+        raise TrafficError(f"traffic cloudwatch --start {args.start} --end {args.end}: the range "
+                           f"is under two periods of {args.period_s} s, so the CSV would have "
+                           "one row and no interval a plan can read; end at least "
+                           f"{(start + timedelta(seconds=2 * args.period_s)).isoformat()}, or "
+                           "shorten --period-s")
     dims = _dimensions(args)
     curve = get_cloudwatch_traffic(dims, start, end, namespace=args.namespace,
                                    metric_name=args.metric, statistic=args.statistic,

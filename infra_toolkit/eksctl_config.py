@@ -94,7 +94,14 @@ class ClusterConfig:
 
 def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
     raw = r.mapping(m.get("labels", {}), join_path(p, "labels"))
-    return {k: str(v) for k, v in (raw or {}).items()}
+    out = {}
+    for k, v in (raw or {}).items():
+        if isinstance(v, bool):  # str(True) is 'True', which no nodeSelector 'true' matches
+            r.add(join_path(join_path(p, "labels"), str(k)), f"{str(v).lower()} is a YAML "
+                  "boolean, not a label value (eksctl refuses it); quote it")
+        else:
+            out[k] = str(v)
+    return out
 
 
 _TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
@@ -123,7 +130,10 @@ def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
         ip = join_path(tp, i)
         t = r.mapping(t, ip, required=("key", "effect"))
         effect = r.str_(t, "effect", ip, choices=_TAINT_EFFECTS) if t else None
-        if t and effect:
+        if t and isinstance(t.get("value"), bool):
+            r.add(join_path(ip, "value"), f"{str(t['value']).lower()} is a YAML boolean, not a "
+                  "taint value (eksctl refuses it); quote it")
+        elif t and effect:
             listed.append(f"{t['key']}={t.get('value', '')}:{effect}")
     return tuple(listed)
 

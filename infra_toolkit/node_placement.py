@@ -10,7 +10,8 @@ never keep a pod off a group):
 - Required node affinity: the ``nodeSelectorTerms`` are ORed, a term's ``matchExpressions``
   ANDed; ``In``/``NotIn``/``Exists``/``DoesNotExist`` as for labels, ``Gt``/``Lt`` compare the
   label's integer value; an empty term matches nothing. ``matchFields`` (a node's name) cannot
-  be known before the nodes exist, so such a term is taken to match.
+  be known before the nodes exist, so they are taken to be met: a term with ``matchFields``
+  alone matches, one with ``matchExpressions`` too matches when those do.
 - A NoSchedule or NoExecute taint keeps the pod off unless a toleration matches it: same
   effect (or none given), same key (or no key with ``Exists``, which tolerates every taint),
   and with ``Equal`` (the default) the same value.
@@ -18,10 +19,11 @@ never keep a pod off a group):
 A group's labels are its own (eksctl ``labels``, Terraform ``labels``) and the ones every EKS
 node carries: ``kubernetes.io/arch`` (from the instance type), ``kubernetes.io/os`` linux,
 ``node.kubernetes.io/instance-type``, ``eks.amazonaws.com/nodegroup`` and
-``eks.amazonaws.com/capacityType`` (with their ``beta.kubernetes.io/`` forms), and
-``topology.kubernetes.io/region`` when the region is known. Labels whose value differs from
-node to node (zone, hostname, ...) exist on every node but their value is unknown here: a
-requirement on their value is taken to be met by some node.
+``eks.amazonaws.com/capacityType`` (with their ``beta.kubernetes.io/`` forms),
+``topology.kubernetes.io/region`` when the region is known, and, for a group eksctl creates (from
+a ClusterConfig), ``alpha.eksctl.io/cluster-name`` and ``alpha.eksctl.io/nodegroup-name``.
+Labels whose value differs from node to node (zone, hostname, ...) exist on every node but their
+value is unknown here: a requirement on their value is taken to be met by some node.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ class Toleration:
 class PodPlacement:
     """The hard node filters of a pod template: ``node_selector`` (label, value) pairs,
     ``required_terms`` (ORed; ``None``: no required node affinity; a ``None`` term has
-    ``matchFields``, taken to match) and ``tolerations``. Hashable, as the specs holding it."""
+    ``matchFields`` alone, taken to match) and ``tolerations``. Hashable, as the specs
+    holding it."""
 
     node_selector: tuple[tuple[str, str], ...] = ()
     required_terms: tuple[tuple[NodeRequirement, ...] | None, ...] | None = None
@@ -144,8 +147,8 @@ def _placement(pod: Any, where: str, problems: list[str]) -> PodPlacement:
 
 def _required_terms(pod: Mapping[str, Any], where: str, problems: list[str]
                     ) -> tuple[tuple[NodeRequirement, ...] | None, ...] | None:
-    """The required node selector terms; a term with ``matchFields`` is ``None`` (unknowable,
-    taken to match)."""
+    """The required node selector terms; a term with ``matchFields`` alone is ``None``
+    (unknowable, taken to match), one with ``matchExpressions`` too is those."""
     affinity = pod.get("affinity") or {}
     node = affinity.get("nodeAffinity") or {} if isinstance(affinity, Mapping) else {}
     required = (node.get("requiredDuringSchedulingIgnoredDuringExecution")
@@ -164,9 +167,10 @@ def _required_terms(pod: Mapping[str, Any], where: str, problems: list[str]
         if not isinstance(term, Mapping):
             problems.append(f"{tw}: must be a mapping with matchExpressions")
             continue
-        if term.get("matchFields"):
+        if term.get("matchFields") and not term.get("matchExpressions"):
             terms.append(None)
             continue
+        # with matchFields beside them the term is still the AND of its matchExpressions
         reqs = []
         raw_reqs = term.get("matchExpressions") or []
         if not isinstance(raw_reqs, list):
@@ -216,9 +220,11 @@ def _is_int(text: str) -> bool:
 
 
 def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
-                labels: Mapping[str, str], region: str | None = None) -> dict[str, str]:
-    """The labels a node of group ``name`` carries: the well-known EKS ones (module docstring)
-    under the group's own ``labels``."""
+                labels: Mapping[str, str], region: str | None = None,
+                eksctl_cluster: str | None = None) -> dict[str, str]:
+    """The labels a node of group ``name`` carries: the well-known EKS ones (module docstring),
+    eksctl's when ``eksctl_cluster`` names the ClusterConfig that creates the group, under the
+    group's own ``labels``."""
     known = {"kubernetes.io/arch": arch, "beta.kubernetes.io/arch": arch,
              "kubernetes.io/os": "linux", "beta.kubernetes.io/os": "linux",
              "node.kubernetes.io/instance-type": instance_type,
@@ -227,6 +233,9 @@ def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
     if region:
         known["topology.kubernetes.io/region"] = region
         known["failure-domain.beta.kubernetes.io/region"] = region
+    if eksctl_cluster is not None:  # eksctl labels every node group it creates so
+        known["alpha.eksctl.io/cluster-name"] = eksctl_cluster
+        known["alpha.eksctl.io/nodegroup-name"] = name
     return {**known, **labels}
 
 

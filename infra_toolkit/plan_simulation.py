@@ -47,11 +47,12 @@ def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
     ``None`` where they can (on a node of at least one of the group's instance types, whose
     architecture comes from ``book``'s instance specs)."""
     out: dict[str, str | None] = {}
+    eksctl = None if arch.cluster_config is None else arch.cluster_config.name
     for g in arch.node_groups:
         reasons = []
         for itype in g.instance_types:
             labels = node_labels(g.name, itype, book.instance_spec(itype).arch, g.capacity_type,
-                                 g.labels, arch.region)
+                                 g.labels, arch.region, eksctl)
             reasons.append(placement_problem(workload.deployment_spec.placement, labels,
                                              g.taints))
         out[g.name] = None if None in reasons else reasons[0]

@@ -99,11 +99,13 @@ def spot_rates(points: Iterable[SpotPricePoint], start: datetime, end: datetime,
                 weighted += r.usd_per_hour * seconds
                 covered += seconds
         if covered:
-            zone_means.setdefault(itype, {})[zone] = _rounded(weighted / covered)
+            zone_means.setdefault(itype, {})[zone] = weighted / covered
     rates = {}
     for itype, zones in zone_means.items():
+        # rounded once, from the exact zone means: rounding them first can move it 0.000001
         mean = _rounded(sum(zones.values(), Decimal(0)) / len(zones))
-        rates[itype] = SpotRate(itype, region, product_description, mean, zones, start, end)
+        rates[itype] = SpotRate(itype, region, product_description, mean,
+                                {z: _rounded(v) for z, v in zones.items()}, start, end)
     return rates
 
 

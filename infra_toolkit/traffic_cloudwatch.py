@@ -74,6 +74,14 @@ def get_cloudwatch_traffic(
         raise TrafficError(
             f"CloudWatch period_s (={period_s}) must be 1, 5, 10, 30 or a multiple of 60 seconds"
         )
+    if period_s < 60 and namespace.startswith("AWS/"):
+        # MetricStat.Period: a regular-resolution metric's period is a multiple of 60; a shorter
+        # one would put each minute's count into one sub-minute bin (a peak N times too high)
+        raise TrafficError(
+            f"CloudWatch period_s (={period_s}) is under 60 s, but {namespace} is published by "
+            "an AWS service at standard (60 s) resolution; use a multiple of 60 (periods of 1, "
+            "5, 10 or 30 s are for high-resolution custom metrics)"
+        )
     n = int(span_s // period_s)
     if n < 1:
         raise TrafficError(

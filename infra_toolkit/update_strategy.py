@@ -70,13 +70,22 @@ def update_strategy_from(spec: Any, kind: str, of: str = "") -> tuple[UpdateStra
         if raw.get("rollingUpdate") is not None and kind_of != "RollingUpdate":
             problems.append(f"{where}.rollingUpdate{of}: only applies to type RollingUpdate "
                             "(the API server refuses it with another type)")
+        elif not isinstance(rolling, Mapping):
+            problems.append(f"{where}.rollingUpdate{of}: must be a mapping (maxSurge, "
+                            "maxUnavailable)")
         return UpdateStrategy(kind_of), problems
     rw = f"{where}.rollingUpdate"
     surge = None if stateful else _amount(rolling.get("maxSurge"), f"{rw}.maxSurge{of}", problems)
     unavailable = _amount(rolling.get("maxUnavailable"), f"{rw}.maxUnavailable{of}", problems)
+    if isinstance(unavailable, str) and int(unavailable[:-1]) > 100:
+        problems.append(f"{rw}.maxUnavailable{of}: {unavailable!r} is more than 100% (the API "
+                        "server refuses it); at most '100%'")
     if not stateful and _is_zero(surge) and _is_zero(unavailable):
         problems.append(f"{rw}{of}: maxSurge and maxUnavailable cannot both be 0 (the API "
                         "server refuses it: the rollout could never progress)")
+    if stateful and _is_zero(unavailable):
+        problems.append(f"{rw}.maxUnavailable{of}: cannot be 0 for a StatefulSet (the API "
+                        "server refuses it); leave it out for one pod at a time")
     if stateful:
         return UpdateStrategy(kind_of, 0, 1 if unavailable is None else unavailable), problems
     return UpdateStrategy(kind_of, surge, unavailable), problems

@@ -17,7 +17,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.manifests import deployment_from_dict
 from infra_toolkit.node_placement import node_labels, placement_from_pod, placement_problem
 from infra_toolkit.plan import read_plan
-from infra_toolkit.plan_simulation import simulation_node_groups
+from infra_toolkit.plan_simulation import placement_problems, simulation_node_groups
 from infra_toolkit.plan_validate import check_plan_warnings
 
 # an m7g.large (arm64) node of group "app" in us-west-2, labelled workload-class=api
@@ -76,6 +76,19 @@ def _affinity(*terms: list[dict[str, Any]]) -> dict[str, Any]:
      "node's labels"),
     (_affinity([]), "its required node affinity ((empty term)) matches none of the node's "
                     "labels"),
+    # matchFields (a node's name) is unknowable here, so taken to be met; alone it matches
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchFields": [
+            {"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}}}}, None),
+    # ... but beside matchExpressions it is ANDed with them (NodeSelectorTerm: "The
+    # requirements of them are ANDed"): amd64 required, the node is arm64, so no match
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{
+            "matchExpressions": [{"key": "kubernetes.io/arch", "operator": "In",
+                                  "values": ["amd64"]}],
+            "matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}}}},
+     "its required node affinity (kubernetes.io/arch In ['amd64']) matches none of the node's "
+     "labels"),
 ])
 def test_selector_and_affinity(pod: dict[str, Any], expected: str | None) -> None:
     assert _problem(pod) == expected
@@ -144,6 +157,7 @@ def test_a_deployment_reports_placement_problems_with_its_other_fields() -> None
 
 
 DATA = Path(__file__).parent / "data" / "plans"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _plan(tmp_path: Path, pod: dict[str, Any], node_group: str | None = "general",
@@ -217,3 +231,21 @@ def test_a_labels_value_that_is_not_a_string_is_named(tmp_path: Path) -> None:
     problems = _problems(_plan(tmp_path, {}, group_extra={"labels": {"gpu": True}}))
     assert any(p.endswith("proposed.resources[1].labels.gpu: True must be a string (a "
                           "Kubernetes label value); quote it") for p in problems), problems
+
+
+def test_an_eksctl_node_group_carries_eksctl_labels(tmp_path: Path) -> None:
+    # eksctl labels the nodes of each group it creates alpha.eksctl.io/cluster-name and
+    # alpha.eksctl.io/nodegroup-name; a pod selecting its group by them may run there
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    dep_path = tmp_path / "plans" / "ecommerce-eks" / "backend-deployment.yaml"
+    dep = yaml.safe_load(dep_path.read_text())
+    dep["spec"]["template"]["spec"]["nodeSelector"] = {
+        "alpha.eksctl.io/cluster-name": "shop-prod", "alpha.eksctl.io/nodegroup-name": "general"}
+    dep_path.write_text(yaml.safe_dump(dep))
+    assert _problems(tmp_path / "plans" / "ecommerce-eks.yaml") == []
+    plan = read_plan(tmp_path / "plans" / "ecommerce-eks.yaml")
+    (workload,) = plan.proposed.workloads
+    assert placement_problems(plan.proposed, workload, load_price_book()) == {
+        "general": None,
+        "compute": "its nodeSelector alpha.eksctl.io/nodegroup-name=general does not match: the "
+                   "node has alpha.eksctl.io/nodegroup-name=compute"}

@@ -67,6 +67,11 @@ def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> 
     ({"taints": [{"key": "k", "effect": "NoSchedul"}]},
      (r"managedNodeGroups\[0\].taints\[0\].effect: 'NoSchedul' is not valid; did you mean "
      r"'NoSchedule'\?")),
+    # str(True) is 'True': a nodeSelector gpu: "true" would never match it
+    ({"labels": {"gpu": True}}, (r"managedNodeGroups\[0\].labels.gpu: true is a YAML boolean, "
+                                 r"not a label value \(eksctl refuses it\); quote it")),
+    ({"taints": [{"key": "gpu", "value": True, "effect": "NoSchedule"}]},
+     r"managedNodeGroups\[0\].taints\[0\].value: true is a YAML boolean, not a taint value"),
 ])
 def test_bad_node_group_names_the_field(change: dict[str, Any], message: str) -> None:
     doc = _config(**change)

@@ -65,6 +65,17 @@ def test_rounding_is_half_up_at_six_places() -> None:
         == Decimal("0.000001")
 
 
+def test_the_rate_is_rounded_once_from_the_exact_zone_means() -> None:
+    # zone a 0.0000005 all day (shown 0.000001), zone b 0: the exact mean is 0.00000025,
+    # 0.000000 at six places; the mean of the shown zone means (0.000001 + 0) / 2 = 0.0000005
+    # would round up to 0.000001
+    pts = [_p("t3.micro", "a", "0.0000005", "2026-11-01T00:00:00+00:00"),
+           _p("t3.micro", "b", "0", "2026-11-01T00:00:00+00:00")]
+    r = spot_rates(pts, START, END, "us-east-1", "Linux/UNIX")["t3.micro"]
+    assert r.zones == {"a": Decimal("0.000001"), "b": Decimal("0.000000")}
+    assert r.usd_per_hour == Decimal("0.000000")
+
+
 def test_an_empty_window_is_refused() -> None:
     with pytest.raises(PricingError, match="is empty; the end must come after the start"):
         spot_rates(POINTS, END, START, "us-east-1", "Linux/UNIX")

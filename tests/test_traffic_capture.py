@@ -126,6 +126,11 @@ def test_a_failed_capture_leaves_the_previous_csv(
       "2024-03-01T13:00:00Z", "--out", "x.csv"], "--dimension 'A' is given twice"),
     (["--load-balancer", LB, "--start", "2024-03-01T12:00:00Z", "--end", "2024-03-01T13:00:00Z",
       "--out", "x.txt"], "--out 'x.txt': name a .csv file"),
+    # one period is one row, whose interval read_traffic_csv cannot know in a plan
+    (["--load-balancer", LB, "--start", "2024-03-01T12:00:00Z", "--end", "2024-03-01T13:00:00Z",
+      "--period-s", "3600", "--out", "x.csv"],
+     "the range is under two periods of 3600 s, so the CSV would have one row and no interval "
+     "a plan can read; end at least 2024-03-01T14:00:00+00:00"),
 ])
 def test_bad_arguments_are_one_line_before_any_aws_call(
         argv: list[str], message: str, capsys: pytest.CaptureFixture[str],

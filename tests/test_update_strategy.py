@@ -42,6 +42,18 @@ def test_update_strategy(kind: str, spec: dict[str, Any], expected: UpdateStrate
      "spec.strategy.rollingUpdate of D: only applies to type RollingUpdate"),
     ("StatefulSet", {"updateStrategy": {"type": "Recreate"}},
      "spec.updateStrategy.type of D: 'Recreate' must be one of RollingUpdate, OnDelete"),
+    # apps validation: IsNotMoreThan100Percent(maxUnavailable), for both kinds
+    ("Deployment", {"strategy": {"rollingUpdate": {"maxUnavailable": "150%"}}},
+     "spec.strategy.rollingUpdate.maxUnavailable of D: '150%' is more than 100%"),
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"maxUnavailable": "101%"}}},
+     "spec.updateStrategy.rollingUpdate.maxUnavailable of D: '101%' is more than 100%"),
+    # a StatefulSet's maxUnavailable "cannot be 0" (apps validateRollingUpdateStatefulSet)
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"maxUnavailable": "0%"}}},
+     "spec.updateStrategy.rollingUpdate.maxUnavailable of D: cannot be 0 for a StatefulSet"),
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"maxUnavailable": 0}}},
+     "spec.updateStrategy.rollingUpdate.maxUnavailable of D: cannot be 0 for a StatefulSet"),
+    ("Deployment", {"strategy": {"rollingUpdate": "maxSurge=1"}},
+     "spec.strategy.rollingUpdate of D: must be a mapping"),
 ])
 def test_bad_update_strategy_is_named(kind: str, spec: dict[str, Any], problem: str) -> None:
     _strategy, problems = update_strategy_from(spec, kind, " of D")
