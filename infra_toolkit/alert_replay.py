@@ -152,7 +152,7 @@ def firing_intervals(held: np.ndarray, step_s: float, for_s: float, start_s: flo
     # first that does not hold (the run's end when b is past the last step)
     hold = math.ceil(for_s / step_s - 1e-9)
     end = len(held)
-    return tuple((start_s + (a + 1 + hold) * step_s, start_s + min(b + 1, end) * step_s)
+    return tuple((start_s + (a + 1 + hold) * step_s, start_s + min(int(b) + 1, end) * step_s)
                  for a, b in runs if a + hold < b)
 
 
