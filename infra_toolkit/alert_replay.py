@@ -5,16 +5,17 @@ SimulatedCondition`) restates its PromQL condition on a signal the simulation co
 (:data:`~infra_toolkit.plan_operations_types.SIMULATED_SIGNALS`). The replay follows the
 Prometheus rule evaluator's ``for:`` semantics:
 
-- the condition is **evaluated once per simulation step**, at the step's ``time_s``, on that
-  step's values (a step's values are its means over ``[time_s, time_s + step_s)``). Prometheus
+- the condition is **evaluated once per simulation step, at the step's end**
+  (``time_s + step_s``) on that step's values: a step's values are its means over ``[time_s,
+  time_s + step_s)``, which an evaluation can only see once the step is over. Prometheus
   evaluates every ``evaluation_interval`` (15 s to 1 min in most setups); an interval coarser than
   the step fires up to one interval later than shown here. That delay is not modelled;
-- the first step the condition holds makes the alert **pending**, active from that step's time;
-  it **fires** at the first evaluation at least ``for_s`` after it (``t - active >= for_s``, so
-  ``for: 0`` fires at once), and stays firing while the condition holds;
-- a step where the condition does not hold (or has no value: no load, no Ready pod for a CPU
-  figure) **resets** it: pending is dropped, a firing alert resolves at that step's time. A
-  firing interval is ``[fire, resolve)``; one still firing at the end of the run ends there.
+- the first evaluation where the condition holds makes the alert **pending**, active from that
+  evaluation; it **fires** at the first evaluation at least ``for_s`` after it (``t - active >=
+  for_s``, so ``for: 0`` fires at once), and stays firing while the condition holds;
+- an evaluation where the condition does not hold (or has no value: no load, no Ready pod for a
+  CPU figure) **resets** it: pending is dropped, a firing alert resolves then. A firing interval
+  is ``[fire, resolve)``; one still firing at the end of the run ends there.
   ``keep_firing_for`` is not modelled.
 
 **Windows.** An expression's ``rate(...[5m])`` is a trailing average; it is not modelled unless
@@ -139,17 +140,20 @@ def condition_steps(values: np.ndarray, op: str, threshold: float) -> np.ndarray
 
 def firing_intervals(held: np.ndarray, step_s: float, for_s: float, start_s: float = 0.0
                      ) -> tuple[tuple[float, float], ...]:
-    """The ``[fire_s, resolve_s)`` intervals of an alert whose condition holds at the steps
-    where ``held`` is true (step ``i`` at ``start_s + i * step_s``), with the ``for_s`` pending
-    period of the module docstring; an interval still open at the end closes at
-    ``start_s + len(held) * step_s``."""
+    """The ``[fire_s, resolve_s)`` intervals of an alert whose condition holds in the steps
+    where ``held`` is true (step ``i`` covers ``start_s + i * step_s`` to the next step and is
+    evaluated at its end), with the ``for_s`` pending period of the module docstring; an
+    interval still open at the end closes at ``start_s + len(held) * step_s``."""
     flags = np.concatenate(([False], np.asarray(held, dtype=bool), [False])).astype(np.int8)
     edges = np.diff(flags)
     runs = zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True)
-    # the first evaluation at least for_s after the run's first step (float-safe ceil)
+    # steps a..b-1 hold: pending at step a's end, (a + 1) steps in; firing from the first
+    # evaluation at least for_s later (float-safe ceil); resolved at the end of step b, the
+    # first that does not hold (the run's end when b is past the last step)
     hold = math.ceil(for_s / step_s - 1e-9)
-    return tuple((start_s + (a + hold) * step_s, start_s + b * step_s) for a, b in runs
-                 if a + hold < b)
+    end = len(held)
+    return tuple((start_s + (a + 1 + hold) * step_s, start_s + min(int(b) + 1, end) * step_s)
+                 for a, b in runs if a + hold < b)
 
 
 def replay_alert(rule: AlertRule, workload: str, timeline: pd.DataFrame, step_s: float,

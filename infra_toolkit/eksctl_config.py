@@ -56,9 +56,11 @@ class NodeGroupConfig:
     """A node group as configured (eksctl ``managedNodeGroups`` or ``aws_eks_node_group``):
     instance types and size bounds (node counts), not yet the simulator's node model.
     ``taints`` are ``key=value:Effect`` strings; ``ami_family`` is eksctl's ``amiFamily`` when
-    stated. ``disk_size_gib`` and ``volume_type`` are the
-    nodes' root volume (``None``: left to eksctl's defaults, :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB`
-    GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`)."""
+    stated; ``managed`` is false for an eksctl ``nodeGroups`` entry (self-managed nodes, which
+    carry no ``eks.amazonaws.com/`` labels); ``os`` is the nodes' ``kubernetes.io/os``
+    (``windows`` for a Windows AMI family, else ``linux``). ``disk_size_gib`` and
+    ``volume_type`` are the nodes' root volume (``None``: left to eksctl's defaults,
+    :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`)."""
 
     name: str
     instance_types: tuple[str, ...]
@@ -71,6 +73,8 @@ class NodeGroupConfig:
     taints: tuple[str, ...] = ()
     volume_type: str | None = None
     ami_family: str | None = None
+    managed: bool = True
+    os: str = "linux"
 
     def __post_init__(self) -> None:
         if not self.min_size <= self.desired_size <= self.max_size:
@@ -230,7 +234,8 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     assert desired is not None and capacity is not None
     try:
         return NodeGroupConfig(name, types, min_size, max_size, desired, capacity, disk, labels,
-                               taints, volume_type, ami_family)
+                               taints, volume_type, ami_family, managed,
+                               "windows" if (ami_family or "").startswith("Windows") else "linux")
     except SpecError:
         r.add(join_path(p, "desiredCapacity"), f"need minSize <= desiredCapacity <= maxSize, got "
                                        f"{min_size} <= {desired} <= {max_size}")

@@ -17,9 +17,10 @@ never keep a pod off a group):
   and with ``Equal`` (the default) the same value.
 
 A group's labels are its own (eksctl ``labels``, Terraform ``labels``) and the ones every EKS
-node carries: ``kubernetes.io/arch`` (from the instance type), ``kubernetes.io/os`` linux,
-``node.kubernetes.io/instance-type``, ``eks.amazonaws.com/nodegroup`` and
-``eks.amazonaws.com/capacityType`` (with their ``beta.kubernetes.io/`` forms),
+node carries: ``kubernetes.io/arch`` (from the instance type), ``kubernetes.io/os`` (windows for
+a Windows AMI, else linux), ``node.kubernetes.io/instance-type`` (with their
+``beta.kubernetes.io/`` forms), for a managed node group ``eks.amazonaws.com/nodegroup`` and
+``eks.amazonaws.com/capacityType``,
 ``topology.kubernetes.io/region`` when the region is known, and, for a group eksctl creates (from
 a ClusterConfig), ``alpha.eksctl.io/cluster-name`` and ``alpha.eksctl.io/nodegroup-name``.
 Labels whose value differs from node to node (zone, hostname, ...) exist on every node but their
@@ -221,15 +222,19 @@ def _is_int(text: str) -> bool:
 
 def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
                 labels: Mapping[str, str], region: str | None = None,
-                eksctl_cluster: str | None = None) -> dict[str, str]:
-    """The labels a node of group ``name`` carries: the well-known EKS ones (module docstring),
-    eksctl's when ``eksctl_cluster`` names the ClusterConfig that creates the group, under the
-    group's own ``labels``."""
+                eksctl_cluster: str | None = None, managed: bool = True,
+                os: str = "linux") -> dict[str, str]:
+    """The labels a node of group ``name`` carries: the well-known Kubernetes ones, EKS's
+    ``eks.amazonaws.com/nodegroup`` and ``capacityType`` for a managed node group only (module
+    docstring), eksctl's when ``eksctl_cluster`` names the ClusterConfig that creates the group,
+    under the group's own ``labels``."""
     known = {"kubernetes.io/arch": arch, "beta.kubernetes.io/arch": arch,
-             "kubernetes.io/os": "linux", "beta.kubernetes.io/os": "linux",
+             "kubernetes.io/os": os, "beta.kubernetes.io/os": os,
              "node.kubernetes.io/instance-type": instance_type,
-             "beta.kubernetes.io/instance-type": instance_type,
-             "eks.amazonaws.com/nodegroup": name, "eks.amazonaws.com/capacityType": capacity_type}
+             "beta.kubernetes.io/instance-type": instance_type}
+    if managed:  # EKS sets these on the nodes of a managed node group, not on self-managed ones
+        known["eks.amazonaws.com/nodegroup"] = name
+        known["eks.amazonaws.com/capacityType"] = capacity_type
     if region:
         known["topology.kubernetes.io/region"] = region
         known["failure-domain.beta.kubernetes.io/region"] = region

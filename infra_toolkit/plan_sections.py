@@ -264,7 +264,8 @@ def timeline(a: PlanAnalysis) -> Section:
                                "End": lambda v: str(v) if v is not None else "-"},
                        css_class="timeline",
                        caption="A phase given a duration alone starts the day after the phase "
-                               "before it ends (undated when that one has no end)"))
+                               "before it ends (undated when that one has no end); dates are "
+                               "whole days, so a phase of a few hours still takes one"))
     return Section("Timeline", tuple(parts))
 
 

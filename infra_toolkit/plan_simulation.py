@@ -44,18 +44,25 @@ def node_autoscaler(preset: str, provisioning_s: float | None = None) -> Cluster
 def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
                        ) -> dict[str, str | None]:
     """Per node group (by name), why ``workload``'s pods cannot be scheduled on its nodes, or
-    ``None`` where they can (on a node of at least one of the group's instance types, whose
-    architecture comes from ``book``'s instance specs)."""
+    ``None`` where they can: on a node of the group's first instance type, the one the
+    simulation sizes its nodes by and the cost model prices (its architecture from ``book``'s
+    instance specs). When only a later type would take the pods, the reason says to list it
+    first."""
     out: dict[str, str | None] = {}
     eksctl = None if arch.cluster_config is None else arch.cluster_config.name
     for g in arch.node_groups:
-        reasons = []
-        for itype in g.instance_types:
-            labels = node_labels(g.name, itype, book.instance_spec(itype).arch, g.capacity_type,
-                                 g.labels, arch.region, eksctl)
-            reasons.append(placement_problem(workload.deployment_spec.placement, labels,
-                                             g.taints))
-        out[g.name] = None if None in reasons else reasons[0]
+        reasons = {itype: placement_problem(
+            workload.deployment_spec.placement,
+            node_labels(g.name, itype, book.instance_spec(itype).arch, g.capacity_type, g.labels,
+                        arch.region, eksctl, g.managed, g.os), g.taints)
+            for itype in g.instance_types}
+        first = g.instance_types[0]
+        why = reasons[first]
+        takers = [t for t in g.instance_types[1:] if reasons[t] is None]
+        if why is not None and takers:
+            why += (f" (a {takers[0]} node would take them, but the group is simulated and "
+                    f"priced as its first instance type, {first}: list {takers[0]} first)")
+        out[g.name] = why
     return out
 
 

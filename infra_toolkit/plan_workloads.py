@@ -204,7 +204,9 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
                                a["scaling_config.max_size"], a["scaling_config.desired_size"],
                                a["capacity_type"], disk, labels=labels, taints=taints,
-                               volume_type=vtype)
+                               volume_type=vtype,
+                               os="windows" if str(a["ami_type"]).startswith("WINDOWS")
+                               else "linux")
     except SpecError:
         return None  # the cost model's own rules report the sizes
 

@@ -14,9 +14,10 @@ from infra_toolkit.report_html import Table, duration_text, paragraph
 __all__ = ["alert_replay_frame", "alert_replay_parts", "slo_lead_text"]
 
 _CAPTION = (
-    "Alert replay, scenario {name!r}: each mapped alert's condition evaluated at every "
-    "{step:g} s simulation step with its `for` (pending until it has held that long; a step "
-    "where it does not hold resets it). Times are from the scenario's start. Expression windows "
+    "Alert replay, scenario {name!r}: each mapped alert's condition evaluated at the end of "
+    "every {step:g} s simulation step, on that step's values, with its `for` (pending until it "
+    "has held that long; a step where it does not hold resets it). Times are from the "
+    "scenario's start. Expression windows "
     "such as [5m] are modelled only where the mapping gives `window`; the rule's evaluation "
     "interval is taken as the step (a coarser one fires up to one interval later). 'vs first "
     "SLO violation' compares the first fire with the first step that broke any SLO of the "

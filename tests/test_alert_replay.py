@@ -36,29 +36,32 @@ def _held(n: int, *true_runs: tuple[int, int]) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("held", "step_s", "for_s", "expected"), [
-    # true from t=60 s to t=900 s (steps 4..59 at 15 s; step 60 = 900 s is false), for 10m:
-    # pending at 60 s, fires at the first evaluation with t - 60 >= 600 -> 660 s (step 44),
-    # resolves at 900 s: firing 900 - 660 = 240 s
-    (_held(80, (4, 60)), 15.0, 600.0, ((660.0, 900.0),)),
-    # for 0: fires at the first step the condition holds, 60 s, resolves at 90 s
-    (_held(80, (4, 6)), 15.0, 0.0, ((60.0, 90.0),)),
-    # flapping: true 0..285 s (steps 0..19), false at 300 s, true again 315..660 s (steps
-    # 21..44), for 5m. The first run's last evaluation is 285 - 0 = 285 s < 300 s after its
-    # start: never fires, and the false step resets it. The second is pending from 315 s and
-    # fires at 315 + 300 = 615 s, resolving at step 45 = 675 s
-    (_held(80, (0, 20), (21, 45)), 15.0, 300.0, ((615.0, 675.0),)),
-    # true from 60 s to the end of a 1,200 s run (80 steps): fires at 660 s, still firing at
+    # Each step's values are its mean over [t, t + step), so an evaluation sees step i at its
+    # end, (i + 1) x step.
+    # True in steps 4..59 (60 s to 900 s at 15 s; step 60 is false), for 10m: pending at step
+    # 4's end, 75 s; fires at the first evaluation with t - 75 >= 600 -> 675 s (step 44's end);
+    # resolves at step 60's end, 915 s: firing 915 - 675 = 240 s
+    (_held(80, (4, 60)), 15.0, 600.0, ((675.0, 915.0),)),
+    # for 0: fires at the first evaluation that holds, 75 s, resolves at step 6's end, 105 s
+    (_held(80, (4, 6)), 15.0, 0.0, ((75.0, 105.0),)),
+    # flapping: true in steps 0..19, false in step 20, true again in steps 21..44, for 5m. The
+    # first run is pending from 15 s; its last true evaluation is 300 s, 285 s later < 300 s:
+    # never fires, and step 20 resets it. The second is pending from step 21's end, 330 s, and
+    # fires at 330 + 300 = 630 s, resolving at step 45's end, 690 s
+    (_held(80, (0, 20), (21, 45)), 15.0, 300.0, ((630.0, 690.0),)),
+    # true from step 4 to the end of a 1,200 s run (80 steps): fires at 675 s, still firing at
     # the end, so the interval closes at 80 x 15 = 1,200 s
-    (_held(80, (4, 80)), 15.0, 600.0, ((660.0, 1200.0),)),
-    # a for that is not a whole number of steps: 20 s at 15 s steps, true 60..105 s (steps
-    # 4..7): 75 - 60 = 15 < 20, 90 - 60 = 30 >= 20 -> fires at 90 s, resolves at 120 s
-    (_held(80, (4, 8)), 15.0, 20.0, ((90.0, 120.0),)),
-    # held exactly as long as for, then false: true 0..595 s at 5 s steps (steps 0..119), for
-    # 10m: the last true evaluation is 595 s after the start, < 600 s: never fires
+    (_held(80, (4, 80)), 15.0, 600.0, ((675.0, 1200.0),)),
+    # a for that is not a whole number of steps: 20 s at 15 s steps, true in steps 4..7:
+    # pending at 75 s; 90 - 75 = 15 < 20, 105 - 75 = 30 >= 20 -> fires at 105 s, resolves at
+    # step 8's end, 135 s
+    (_held(80, (4, 8)), 15.0, 20.0, ((105.0, 135.0),)),
+    # held exactly as long as for, then false: true in steps 0..119 at 5 s, for 10m: pending at
+    # 5 s, the last true evaluation is 600 s, 595 s later < 600 s: never fires
     (_held(200, (0, 120)), 5.0, 600.0, ()),
-    # two separate firings: true steps 0..9 and 20..29 at 5 s, for 10 s: fires at 10 s
-    # (2 steps after 0) until 50 s, and at 110 s until 150 s
-    (_held(40, (0, 10), (20, 30)), 5.0, 10.0, ((10.0, 50.0), (110.0, 150.0))),
+    # two separate firings: true in steps 0..9 and 20..29 at 5 s, for 10 s: pending at 5 s,
+    # fires at 15 s until step 10's end, 55 s; pending at 105 s, fires at 115 s until 155 s
+    (_held(40, (0, 10), (20, 30)), 5.0, 10.0, ((15.0, 55.0), (115.0, 155.0))),
     # never true: never fires
     (_held(40), 5.0, 0.0, ()),
 ])
@@ -69,9 +72,10 @@ def test_firing_intervals_follow_prometheus_for(held: np.ndarray, step_s: float,
 
 
 def test_firing_intervals_count_from_the_timelines_first_time() -> None:
-    # a timeline starting at 3,600 s: true on steps 2..5 at 60 s, for 2m -> pending at
-    # 3,600 + 120 = 3,720 s, fires at 3,840 s, resolves at 3,600 + 6 x 60 = 3,960 s
-    assert firing_intervals(_held(10, (2, 6)), 60.0, 120.0, 3600.0) == ((3840.0, 3960.0),)
+    # a timeline starting at 3,600 s: true in steps 2..5 at 60 s, for 2m -> pending at step 2's
+    # end, 3,600 + 180 = 3,780 s, fires at 3,900 s, resolves at step 6's end, 3,600 + 7 x 60 =
+    # 4,020 s
+    assert firing_intervals(_held(10, (2, 6)), 60.0, 120.0, 3600.0) == ((3900.0, 4020.0),)
 
 
 @pytest.mark.parametrize(("op", "expected"), [
@@ -170,17 +174,17 @@ def test_nodes_against_max_size_count_launching_nodes() -> None:
 
 def test_replay_against_the_first_slo_violation() -> None:
     # 15 s steps, p95 (ms): 200 for steps 0..3, 350 for steps 4..59 (60 s .. 885 s), then 200
-    # until step 79. SLO p95 <= 300 ms is first violated at step 4 = 60 s. The alert p95 > 300
-    # for 10m is pending from 60 s and fires at 660 s: 600 s (10 min) after the violation,
-    # firing until 900 s = 240 s
+    # until step 79. SLO p95 <= 300 ms is first violated in step 4, from 60 s. The alert p95 >
+    # 300 for 10m sees step 4 at its end: pending from 75 s, fires at 675 s, 615 s after the
+    # violation began, firing until step 60's end, 915 s = 240 s
     p95 = [200.0] * 4 + [350.0] * 56 + [200.0] * 20
     t = _timeline(p95_latency_ms=p95, dropped_rps=[0.0] * 80, offered_rps=[50.0] * 80)
     slos = [Slo("p95", "latency", percentile=95, threshold_ms=300.0, workload="api")]
     rule = AlertRule("HighP95", "p95 > 0.3", 600.0, "critical", "slow",
                      simulated=SimulatedCondition("p95_latency_ms", ">", 300.0))
     r = replay_alert(rule, "api", t, 15.0, 10, first_violation_s(slos, "api", t))
-    assert (r.first_violation_s, r.first_fire_s, r.firing_s) == (60.0, 660.0, 240.0)
-    assert r.fire_vs_slo_s == 600.0 and r.intervals_s == ((660.0, 900.0),)
+    assert (r.first_violation_s, r.first_fire_s, r.firing_s) == (60.0, 675.0, 240.0)
+    assert r.fire_vs_slo_s == 615.0 and r.intervals_s == ((675.0, 915.0),)
     assert not r.firing_at_end and r.run_end_s == 80 * 15.0
     # an SLO of another workload does not count; an SLO for every workload does
     other = [Slo("p95", "latency", percentile=95, threshold_ms=300.0, workload="web")]

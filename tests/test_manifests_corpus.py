@@ -206,11 +206,13 @@ def ng(name: str, types: tuple[str, ...], bounds: tuple[int, int, int], **kw: An
 EKSCTL_CASES: list[tuple[str, tuple[NodeGroupConfig, ...]]] = [
     # map-form taint special: "true:NoSchedule"; no volume fields: None (eksctl's 80 GiB gp3)
     ("eksctl_05_advanced_nodegroups_bounded.yaml", (
-        ng("ng3-private-b", ("c3.8xlarge",), (1, 6, 4), taints=("special=true:NoSchedule",)),)),
+        # a nodeGroups entry: self-managed nodes
+        ng("ng3-private-b", ("c3.8xlarge",), (1, 6, 4), taints=("special=true:NoSchedule",),
+           managed=False),)),
     # onDemandBaseCapacity 0 and onDemandPercentageAboveBaseCapacity 0: all spot, the types
     # from instancesDistribution (instanceType "mixed" is a placeholder)
     ("eksctl_all_spot_instances_distribution.yaml", (
-        ng("ng-1", ("t3.small", "t3.medium"), (1, 3, 2), capacity_type="SPOT"),)),
+        ng("ng-1", ("t3.small", "t3.medium"), (1, 3, 2), capacity_type="SPOT", managed=False),)),
     # managed-ng-private names no type: eksctl's m5.large; desiredCapacity unset: minSize
     ("eksctl_15_managed_nodes.yaml", (
         ng("managed-ng-public", ("m5.large",), (2, 4, 3), disk_size_gib=20,

@@ -249,3 +249,56 @@ def test_an_eksctl_node_group_carries_eksctl_labels(tmp_path: Path) -> None:
         "general": None,
         "compute": "its nodeSelector alpha.eksctl.io/nodegroup-name=general does not match: the "
                    "node has alpha.eksctl.io/nodegroup-name=compute"}
+
+
+def test_a_selector_only_a_later_instance_type_meets_says_to_list_it_first(
+        tmp_path: Path) -> None:
+    # A5-15: the group is simulated and priced as m5.large (its first type); a pod selecting
+    # m5.xlarge nodes would run only on the group's m5.xlarge nodes, which the plan never sizes
+    pod = {"nodeSelector": {"node.kubernetes.io/instance-type": "m5.xlarge"}}
+    problems = _problems(_plan(tmp_path, pod,
+                               group_extra={"instance_types": ["m5.large", "m5.xlarge"]}))
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        "its pods cannot run on node group 'general' (its node_group): its nodeSelector "
+        "node.kubernetes.io/instance-type=m5.xlarge does not match: the node has "
+        "node.kubernetes.io/instance-type=m5.large (a m5.xlarge node would take them, but the "
+        "group is simulated and priced as its first instance type, m5.large: list m5.xlarge "
+        "first); fix the Deployment's nodeSelector, affinity or tolerations, or the node "
+        "group's labels and taints")
+
+
+def test_self_managed_nodes_carry_no_eks_node_group_labels() -> None:
+    # A5-16: EKS labels the nodes of managed node groups only; eksctl's nodeGroups are
+    # self-managed
+    managed = node_labels("ng", "m5.large", "amd64", "ON_DEMAND", {})
+    self_managed = node_labels("ng", "m5.large", "amd64", "ON_DEMAND", {}, managed=False)
+    assert set(managed) - set(self_managed) == {"eks.amazonaws.com/nodegroup",
+                                                "eks.amazonaws.com/capacityType"}
+    pod = {"nodeSelector": {"eks.amazonaws.com/nodegroup": "ng"}}
+    assert _problem(pod, managed) is None
+    assert _problem(pod, self_managed) == ("its nodeSelector eks.amazonaws.com/nodegroup=ng does "
+                                           "not match: the node does not set it")
+
+
+def test_eksctl_node_groups_know_whether_they_are_managed() -> None:
+    from infra_toolkit.eksctl_config import cluster_config_from_dict
+
+    doc = {"apiVersion": "eksctl.io/v1alpha5", "kind": "ClusterConfig",
+           "metadata": {"name": "c", "region": "us-east-1"},
+           "managedNodeGroups": [{"name": "m", "minSize": 1, "maxSize": 2}],
+           "nodeGroups": [{"name": "u", "instanceType": "m5.large", "minSize": 1, "maxSize": 2}]}
+    groups = cluster_config_from_dict(doc, "c.yaml").node_groups
+    assert {g.name: g.managed for g in groups} == {"m": True, "u": False}
+
+
+def test_windows_nodes_are_labelled_windows(tmp_path: Path) -> None:
+    # A5-7: a WINDOWS_* ami_type makes Windows nodes (kubernetes.io/os=windows): a pod that
+    # selects Windows runs there, a Linux pod (selecting linux) does not
+    extra = {"ami_type": "WINDOWS_CORE_2022_x86_64"}
+    assert _problems(_plan(tmp_path / "win", {"nodeSelector": {"kubernetes.io/os": "windows"}},
+                           group_extra=extra)) == []
+    problems = _problems(_plan(tmp_path / "linux", {"nodeSelector": {"kubernetes.io/os": "linux"}},
+                               group_extra=extra))
+    assert len(problems) == 1 and ("its nodeSelector kubernetes.io/os=linux does not match: the "
+                                   "node has kubernetes.io/os=windows") in problems[0]

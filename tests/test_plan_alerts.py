@@ -170,16 +170,17 @@ def test_a_critical_alert_silent_while_its_slo_breaks_warns(tmp_path: Path, bad_
 
 
 def test_the_replay_table_rows(tmp_path: Path) -> None:
-    # 3 bad minutes from 120 s: the SLO breaks at 120 s, the alert (for 2m) fires at 240 s and
-    # resolves at 300 s (step 5 is good again): 1 minute firing, 2 min after the violation
+    # 3 bad minutes from 120 s (steps 2..4 of 60 s): the SLO breaks at 120 s; the alert sees
+    # step 2 at its end, pending from 180 s, (for 2m) fires at 300 s and resolves at step 5's
+    # end, 360 s (step 5 is good again): 1 minute firing, 3 min after the violation began
     path = _plan(tmp_path, "{signal: p95_latency_ms, op: '>', threshold: 250}")
     plan = read_plan(path)
     run = _run(path, [100.0] * 2 + [300.0] * 3 + [100.0] * 5)
     frame = alert_replay_frame(replay_scenario(plan, run.simulations))
     assert frame.to_dict("records") == [{
         "Alert": "ApiDown", "Workload": "api", "Signal": "p95_latency_ms > 250", "For": "2 min",
-        "Fires at": "4 min", "Firing (min)": 1.0, "Times fired": 1,
-        "vs first SLO violation": "2 min after"}]
+        "Fires at": "5 min", "Firing (min)": 1.0, "Times fired": 1,
+        "vs first SLO violation": "3 min after"}]
     # the same alert never firing, and a run that is bad to its last step
     quiet = alert_replay_frame(replay_scenario(plan, _run(path, [300.0] + [100.0] * 9)
                                                .simulations))
@@ -187,6 +188,7 @@ def test_the_replay_table_rows(tmp_path: Path) -> None:
     assert quiet["vs first SLO violation"].tolist() == ["never fires; SLO first violated at 0 s"]
     late = alert_replay_frame(replay_scenario(plan, _run(path, [100.0] * 6 + [300.0] * 4)
                                               .simulations))
-    # bad from 360 s to the end (600 s): fires at 480 s, 2 minutes firing, still at the end
+    # bad from 360 s to the end (600 s): pending from 420 s, fires at 540 s, 1 minute firing,
+    # still at the end
     assert late[["Fires at", "Firing (min)", "Times fired"]].values.tolist() == [
-        ["8 min", 2.0, "1 (firing at the end)"]]
+        ["9 min", 1.0, "1 (firing at the end)"]]

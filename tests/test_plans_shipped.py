@@ -182,13 +182,13 @@ def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
                      store_location=str(tmp_path / "none"))
     t = a.run("flash-crowd").simulations["backend"].timeline  # 5 s steps
     # ShopHPAAtMax (spec replicas >= maxReplicas 15, for 15m), from the timeline's rows: the
-    # spec replicas reach 15 at 27,330 s and fall to 14 at 36,240 s, once. Pending from
-    # 27,330 s, firing at 27,330 + 900 = 28,230 s (7 h 50 min 30 s), until 36,240 s: 8,010 s =
-    # 133.5 minutes
+    # spec replicas reach 15 in the step from 27,330 s and fall to 14 in the step from
+    # 36,240 s, once. Each 5 s step is seen at its end: pending from 27,335 s, firing at
+    # 27,335 + 900 = 28,235 s (7 h 50 min 35 s), until 36,245 s: 8,010 s = 133.5 minutes
     assert _rows_where_changes(t, t["spec_replicas"] >= 15) == [0.0, 27330.0, 36240.0]
     # ShopHighP95Latency (p95 > 300 ms for 10m): the first stretch of p95 above 300 ms lasting
     # 10 minutes starts at 25,080 s (5 pods, p95 335 ms) and ends at 25,920 s (11 pods, 282 ms):
-    # 840 s, so it fires at 25,080 + 600 = 25,680 s (7 h 8 min); every earlier stretch is
+    # 840 s, so it fires at 25,085 + 600 = 25,685 s (7 h 8 min); every earlier stretch is
     # shorter (e.g. 9,960 -> 10,020 s, the SLO's first violation at 2 h 46 min)
     over = _rows_where_changes(t, t["p95_latency_ms"] > 300)
     assert over[1:3] == [9960.0, 10020.0] and 25080.0 in over
@@ -204,10 +204,10 @@ def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
         ["ShopHPAAtMax", "replicas_pct_of_max >= 100", "7 h 50 min", 133.5, 1, "5 h 4 min after"],
         ["ShopPodsPending", "pending_pods > 0", "never", 0.0, 0,
          "never fires; SLO first violated at 2 h 46 min"]]
-    # 2 h 46 min = 9,960 s, the first p95 above 300 ms; 28,230 - 9,960 = 18,270 s = 5 h 4 min
+    # 2 h 46 min = 9,960 s, the first p95 above 300 ms; 28,235 - 9,960 = 18,275 s = 5 h 4 min
     replays = {r.alert: r for r in replay_scenario(a.plan, a.run("flash-crowd").simulations)}
-    assert replays["ShopHPAAtMax"].intervals_s == ((28230.0, 36240.0),)
-    assert replays["ShopHighP95Latency"].intervals_s[0] == (25680.0, 25920.0)
+    assert replays["ShopHPAAtMax"].intervals_s == ((28235.0, 36245.0),)
+    assert replays["ShopHighP95Latency"].intervals_s[0] == (25685.0, 25925.0)
     assert replays["ShopHPAAtMax"].first_violation_s == 9960.0
 
 
@@ -231,12 +231,13 @@ def test_search_api_alerts_replayed_on_the_tv_spot(tmp_path: Path) -> None:
                      store_location=str(tmp_path / "none"))
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("tv-flash-crowd").simulations))
     # the spot starts at 30 min (1,800 s), where search-api's p95 first passes 250 ms (the SLOs'
-    # first violation); it drops queries from 1,815 s, where the 5-minute ratio (dropped over
-    # offered in the 60 steps 1,520..1,815 s) is already above 0.1 %; pending 5 min, it fires at
-    # 1,815 + 300 = 2,115 s = 35 min 15 s, 315 s = 5 min 15 s after the violation
+    # first violation); it drops queries in the step from 1,815 s, seen at its end, 1,820 s,
+    # where the 5-minute ratio (dropped over offered in the 60 steps 1,520..1,815 s) is already
+    # above 0.1 %; pending 5 min, it fires at 1,820 + 300 = 2,120 s = 35 min 20 s, 320 s =
+    # 5 min 20 s after the violation
     assert frame[["Alert", "Workload", "Fires at", "Firing (min)", "vs first SLO violation"]
                  ].values.tolist() == [
-        ["SearchHighErrorRate", "search-api", "35 min 15 s", 3.5, "5 min 15 s after"],
+        ["SearchHighErrorRate", "search-api", "35 min 20 s", 3.5, "5 min 20 s after"],
         ["SearchHighP95Latency", "search-api", "never", 0.0,
          "never fires; SLO first violated at 30 min"],
         ["SearchHPAAtMax", "search-api", "never", 0.0, "never fires; SLO first violated at 30 min"],
