@@ -68,7 +68,9 @@ class DeploymentStrategy:
     """How the change rolls out: ``rolling`` (``max_surge``/``max_unavailable`` as int or "25%"),
     ``canary`` (``steps``), ``blue-green`` (``preview_s``, ``scale_down_delay_s``) or
     ``recreate``; ``workloads``: the proposed workloads it rolls (empty: all of them; the
-    others roll by their manifest's own update strategy)."""
+    others roll by their manifest's own update strategy); ``partition``: for a StatefulSet
+    rolled by its own manifest, its ``rollingUpdate.partition`` (the ordinals below it are not
+    updated; 0 for a plan's strategy)."""
 
     type: str
     description: str
@@ -81,6 +83,7 @@ class DeploymentStrategy:
     auto_promote: bool | None = None
     scale_down_delay_s: float | None = None
     workloads: tuple[str, ...] = ()
+    partition: int = 0
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,11 @@ _ROLLOUT_CAPTIONS = {
                "each wave starts surge + unavailable new pods (only the surge when max "
                "unavailable is 0: an old pod stops once a new one is Ready) and waits for "
                "them; duration = waves x time to Ready, at least (old pods' termination, "
-               "minReadySeconds and any new node's start not counted)",
+               "minReadySeconds and any new node's start not counted). A StatefulSet's "
+               "partition P leaves the ordinals below P on the old version: pods rolled = "
+               "max(0, replicas - P) (none when P >= replicas), waves and duration count "
+               "those; fewest available = replicas - min(unavailable, pods rolled), over every "
+               "replica",
     "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
                   "the new set's start until the old one is scaled down: both sets run for "
                   "time to Ready + preview + scale-down delay (Argo Rollouts' default "

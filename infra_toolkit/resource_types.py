@@ -1,6 +1,7 @@
 """What each supported Terraform resource type accepts: its priced attributes (dotted names for
 blocks), usage keys, Terraform arguments accepted but not priced, defaults and allowed values
-(``RESOURCE_SCHEMAS``), and the Terraform-to-Price-List engine names of RDS (``RDS_ENGINES``).
+(``RESOURCE_SCHEMAS``), the types that refuse Terraform's ``count`` and why (``COUNT_REFUSED``),
+and the Terraform-to-Price-List engine names of RDS (``RDS_ENGINES``).
 
 The rules between fields (``min_size <= desired_size <= max_size``, io1 minimums, ...) are in
 :mod:`infra_toolkit.resource_rules`, AWS's limits on volumes and storage in
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "COUNT_REFUSED",
     "EBS_VOLUME_TYPES",
     "IGNORED_EVERYWHERE",
     "LAUNCH_TEMPLATE_EBS",
@@ -179,4 +181,17 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          "monthly_outbound_internet_gb": Field("number"),
          "monthly_outbound_us_east_to_us_east_gb": Field("number"),
          "monthly_outbound_other_regions_gb": Field("number")}),
+}
+
+# Terraform's count makes N resources addressed NAME[0] .. NAME[N-1]; these types refuse it
+# because the plan refers to one of them by its name (or as the one), which N copies would break.
+COUNT_REFUSED: dict[str, str] = {
+    "aws_eks_cluster": "node groups and the plan's cluster name their EKS cluster",
+    "aws_eks_node_group": "the plan simulates, places and prices node groups by name (its "
+                          "cluster's node_groups); write one entry per node group",
+    "aws_launch_template": "node groups name their launch template",
+    "aws_lb": "the plan's simulated traffic is carried by exactly one aws_lb (its LCUs come "
+              "from that traffic); write one entry per load balancer",
+    "aws_data_transfer": "it is not a Terraform resource but a month of traffic: put the "
+                         "whole month's GB in its usage",
 }

@@ -22,6 +22,13 @@ A node group's ``launch_template: {name: NAME, version: "1"}`` (or ``id: NAME``;
 whose one ``block_device_mappings`` block gives the nodes' root volume; the parsed node group
 carries that template (:attr:`Resource.launch_template`).
 
+Terraform's ``count: N`` (a whole number >= 1) makes N identical resources named as Terraform
+addresses them, ``web[0]`` .. ``web[N-1]`` (``aws_instance.web[0]``, what Infracost shows from a
+plan), each with the entry's attributes and usage: usage is per instance. Count 0 is refused
+(leave the entry out instead). Types the plan refers to by name refuse it
+(:data:`~infra_toolkit.resource_types.COUNT_REFUSED`), and so does a DB instance another
+entry's ``replicate_source_db`` names (a replica with count: N replicas of that source).
+
 :func:`validate_resources` returns every problem with its path (``resources[2].instance_class:
 'db.t3.medum' is not a known RDS class; did you mean 'db.t3.medium'?``); :func:`parse_resources`
 raises :class:`~infra_toolkit.errors.PlanError` carrying them all. The attributes each type
@@ -52,7 +59,12 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.read_replicas import inherit_from_source
 from infra_toolkit.resource_fields import check_value, conflict, did_you_mean, flatten, written_path
 from infra_toolkit.resource_rules import check_rules
-from infra_toolkit.resource_types import EBS_VOLUME_TYPES, IGNORED_EVERYWHERE, RESOURCE_SCHEMAS
+from infra_toolkit.resource_types import (
+    COUNT_REFUSED,
+    EBS_VOLUME_TYPES,
+    IGNORED_EVERYWHERE,
+    RESOURCE_SCHEMAS,
+)
 
 __all__ = [
     "Resource",
@@ -107,27 +119,54 @@ class ResourceProblem:
         return f"{self.path}: {self.message}"
 
 
+def _count(item: dict[str, Any], rtype: str, label: str, where: str, sources: set[str],
+           problems: list[ResourceProblem]) -> int:
+    """The entry's Terraform ``count`` (1 when not given); a problem for a bad one."""
+    if "count" not in item:
+        return 1
+    value = item["count"]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 6e0 (YAML 1.2's number, read as a float) is the whole 6
+    if rtype in COUNT_REFUSED or (rtype == "aws_db_instance" and item.get("name") in sources):
+        why = COUNT_REFUSED.get(rtype) or (
+            "a read replica's replicate_source_db names it; write one entry per source DB "
+            "instance (a replica may have a count)")
+        problems.append(ResourceProblem(f"{where}.count", f"{value!r}: {label} cannot have a "
+                                        f"count: {why}"))
+    elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        problems.append(ResourceProblem(f"{where}.count", f"{value!r} must be a whole number "
+                                        f">= 1: the number of identical {rtype} resources"))
+    elif value == 0:
+        problems.append(ResourceProblem(f"{where}.count", f"0 would price no {label}: leave "
+                                        "the entry out (or give a count >= 1)"))
+    else:
+        return value
+    return 1
+
+
 def _check_item(item: Any, where: str, default_region: str | None, book: PriceBook | None,
-                regions: list[str], problems: list[ResourceProblem]) -> Resource | None:
+                regions: list[str], problems: list[ResourceProblem], sources: set[str]
+                ) -> list[Resource]:
     def bad(path: str, message: str) -> None:
         problems.append(ResourceProblem(path, message))
 
     if not isinstance(item, dict):
         bad(where, f"expected a mapping with type, name and attributes, got {item!r}")
-        return None
+        return []
     rtype = item.get("type")
     if rtype not in RESOURCE_SCHEMAS:
         hint = (f"; for an aws_ebs_volume write its volume type as volume_type: {rtype}"
                 if rtype in EBS_VOLUME_TYPES else did_you_mean(str(rtype), list(RESOURCE_SCHEMAS)))
         bad(f"{where}.type", f"{rtype!r} is not a supported resource type (supported: "
             f"{', '.join(RESOURCE_SCHEMAS)}){hint}")
-        return None
+        return []
     schema = RESOURCE_SCHEMAS[rtype]
-    count = len(problems)
+    before = len(problems)
     name = item.get("name")
     label = f"{rtype}.{name}" if isinstance(name, str) and name else str(rtype)
     if not isinstance(name, str) or not name:
         bad(f"{where}.name", f"{name!r}: every resource needs a non-empty string name")
+    count = _count(item, str(rtype), label, where, sources, problems)
     region = item.get("region", default_region)
     if not isinstance(region, str) or not region:
         bad(f"{where}.region", "no region: set region on the resource or at the top of the "
@@ -139,7 +178,8 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     if not isinstance(usage_raw, dict):
         bad(f"{where}.usage", f"{usage_raw!r} must be a mapping of usage keys")
         usage_raw = {}
-    attrs_raw = {k: v for k, v in item.items() if k not in ("type", "name", "region", "usage")}
+    attrs_raw = {k: v for k, v in item.items()
+                 if k not in ("type", "name", "region", "usage", "count")}
     values: dict[str, dict[str, Any]] = {}
     for section, raw, specs, ignored in (
             ("", attrs_raw, schema.attributes, schema.ignored | IGNORED_EVERYWHERE),
@@ -160,9 +200,9 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                 valid = sorted(specs) + ([] if section else ["region", "usage"])
                 bad(path, f"unknown {'usage key' if section else 'attribute'} for {label} "
                     f"(valid: {', '.join(valid) or 'none'})" + did_you_mean(key, valid)
-                    + (f"; {key} is not read: to price N instances, write one entry per "
-                       "instance (names such as web1, web2, ...)"
-                       if key in ("count", "for_each") and not section else ""))
+                    + ("; for_each is not read: for N identical resources write count: N, "
+                       "else one entry per instance" if key == "for_each" and not section
+                       else ""))
                 continue
             if specs[key].kind == "int" and isinstance(value, float) and value.is_integer():
                 value = int(value)  # 1e2 (YAML 1.2's number, read as a float) is the whole 100
@@ -203,13 +243,14 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                                            isinstance(item, dict) and "ami_type" in item)
         if why_arch:
             bad(f"{where}.{why_arch[0]}", why_arch[1])
-    if len(problems) > count:
-        return None
+    if len(problems) > before:
+        return []
     for path, message in check_rules(rtype, attrs, usage, str(region)):
         bad(f"{where}.{written_path(item, path)}", message)
-    if len(problems) > count:
-        return None
-    return Resource(rtype, str(name), str(region), attrs, usage)
+    if len(problems) > before:
+        return []
+    names = [str(name)] if "count" not in item else [f"{name}[{i}]" for i in range(count)]
+    return [Resource(rtype, n, str(region), attrs, usage) for n in names]
 
 def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | None
           ) -> tuple[list[Resource], list[ResourceProblem]]:
@@ -220,18 +261,22 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
     wheres: list[str] = []
     seen: dict[str, int] = {}
     regions = list(book.regions()) if book else []
+    sources = {str(i.get("replicate_source_db")).removeprefix("aws_db_instance.") for i in items
+               if isinstance(i, dict) and i.get("type") == "aws_db_instance"
+               and i.get("replicate_source_db") is not None}
     for i, item in enumerate(inherit_from_source(items)):
         where = f"{path}[{i}]"
-        resource = _check_item(item, where, default_region, book, regions, problems)
-        if resource is None:
+        made = _check_item(item, where, default_region, book, regions, problems, sources)
+        if not made:
             continue
-        if resource.address in seen:
-            problems.append(ResourceProblem(f"{where}.name", f"{resource.name!r} repeats "
-                            f"{path}[{seen[resource.address]}] ({resource.address})"))
+        entry = f"{item['type']}.{item['name']}"  # a count's copies share their entry's name
+        if entry in seen:
+            problems.append(ResourceProblem(f"{where}.name", f"{item['name']!r} repeats "
+                            f"{path}[{seen[entry]}] ({entry})"))
             continue
-        seen[resource.address] = i
-        resources.append(resource)
-        wheres.append(where)
+        seen[entry] = i
+        resources += made
+        wheres += [where] * len(made)
     templates = {r.name: r for r in resources if r.type == "aws_launch_template"}
     written = sorted({str(i.get("name")) for i in items
                       if isinstance(i, dict) and i.get("type") == "aws_launch_template"})

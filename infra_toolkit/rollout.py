@@ -11,7 +11,10 @@ I/O).
   the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one time to Ready each
   (image pull + app start + readiness delay, as the simulator starts a pod); old pods'
   termination, ``minReadySeconds`` and a new node's start for surge pods are not counted, so
-  it is a lower bound.
+  it is a lower bound. A StatefulSet's ``partition`` P: the controller (``updateStatefulSet``
+  in pkg/controller/statefulset) replaces ordinals ``replicas - 1`` down to P only, so
+  ``max(0, replicas - P)`` pods roll and the waves count those; its ``maxUnavailable`` still
+  counts over every ordinal, and no more pods than roll can be down at once.
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay.
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
@@ -89,7 +92,8 @@ def resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str |
 @dataclass(frozen=True)
 class RollingRollout:
     """A rolling update of ``replicas`` pods: its fenceposts, the most pods at once, the fewest
-    available, the waves and their duration (seconds); ``serves_peak`` (the fewest available's
+    available, the waves and their duration (seconds), ``rolled`` the pods replaced (fewer than
+    the replicas under a StatefulSet's partition); ``serves_peak`` (the fewest available's
     capacity at or above the peak rate) is ``None`` when the rates are not known."""
 
     replicas: int
@@ -101,26 +105,31 @@ class RollingRollout:
     duration_s: float
     fewest_capacity_rps: float | None = None
     serves_peak: bool | None = None
+    rolled: int | None = None
 
 
 def rolling_rollout(replicas: int, max_surge: int | str | None,
                     max_unavailable: int | str | None, time_to_ready_s: float,
                     capacity_rps_per_pod: float | None = None,
-                    peak_rps: float | None = None) -> RollingRollout:
+                    peak_rps: float | None = None, partition: int = 0) -> RollingRollout:
     """The rolling update of ``replicas`` pods whose new pods take ``time_to_ready_s`` seconds
-    to be Ready, each serving up to ``capacity_rps_per_pod``, against a peak of ``peak_rps``
-    (see the module docstring)."""
+    to be Ready, each serving up to ``capacity_rps_per_pod``, against a peak of ``peak_rps``;
+    with a StatefulSet's ``partition`` only the ordinals from it up roll (see the module
+    docstring)."""
     surge, unavailable = resolve_fenceposts(max_surge, max_unavailable, replicas)
-    waves = math.ceil(replicas / (surge + unavailable))
-    fewest = max(0, replicas - unavailable)
+    rolled = max(0, replicas - partition)
+    waves = math.ceil(rolled / (surge + unavailable))
+    # the held-back ordinals stay available: at most the pods that roll are down at once
+    fewest = max(0, replicas - min(unavailable, rolled))
     # NewRSNewReplicas: the new ReplicaSet scales up by at most replicas - its own replicas, so
     # a surge above the replicas never runs more than both full sets
-    most = replicas + min(surge, replicas)
+    most = replicas + min(surge, rolled)
     capacity = None if capacity_rps_per_pod is None else fewest * capacity_rps_per_pod
     return RollingRollout(
         replicas, surge, unavailable, most, fewest, waves, waves * time_to_ready_s,
         fewest_capacity_rps=capacity,
-        serves_peak=None if capacity is None or peak_rps is None else capacity >= peak_rps)
+        serves_peak=None if capacity is None or peak_rps is None else capacity >= peak_rps,
+        rolled=rolled)
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,10 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
     row: dict[str, object] = {"Workload": w.name, "Rolled at": basis, "Replicas": replicas}
     if s.type == "rolling":
         r = rolling_rollout(replicas, s.max_surge, s.max_unavailable, ready_s or 0.0,
-                            None if w.model is None else w.model.capacity_rps_per_pod, peak_rps)
+                            None if w.model is None else w.model.capacity_rps_per_pod, peak_rps,
+                            s.partition)
+        if s.partition:
+            row["Pods rolled"] = r.rolled
         row.update({"Surge": r.surge, "Unavailable": r.unavailable,
                     "Most pods at once": r.most_pods, **_room_columns(r.most_pods, rooms),
                     "Fewest available": r.fewest_available,
@@ -162,7 +165,8 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
     """How ``w`` rolls out: the plan's strategy when it names no workloads or names ``w``;
     otherwise its manifest's own update strategy (:mod:`infra_toolkit.update_strategy`) as a
     ``rolling`` or ``recreate`` strategy (a StatefulSet's ``OnDelete``: rolling one pod at a
-    time, as someone deletes them)."""
+    time, as someone deletes them; its ``partition`` kept, so only the ordinals from it up
+    roll)."""
     if not plan_strategy.workloads or w.name in plan_strategy.workloads:
         return plan_strategy
     u = w.deployment_spec.update_strategy
@@ -172,8 +176,10 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
     if u.type == "OnDelete":
         return DeploymentStrategy("rolling", f"the {kind}'s OnDelete strategy: pods are "
                                   "replaced as they are deleted (one at a time here)", 0, 1)
-    return DeploymentStrategy("rolling", f"the {kind}'s own rolling update", u.max_surge,
-                              u.max_unavailable)
+    held = (f" with partition {u.partition} (ordinals below {u.partition} are not updated)"
+            if u.partition else "")
+    return DeploymentStrategy("rolling", f"the {kind}'s own rolling update{held}", u.max_surge,
+                              u.max_unavailable, partition=u.partition)
 
 
 def strategy_groups(a: PlanAnalysis) -> list[tuple[DeploymentStrategy, tuple[str, ...]]]:

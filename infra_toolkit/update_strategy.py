@@ -5,8 +5,11 @@ or ``spec.updateStrategy`` (StatefulSet), as the API server defaults them.
   count or a percentage, 25 % when unset (``SetDefaults_Deployment``); both 0 is refused.
   ``Recreate``: every old pod goes before a new one starts.
 - StatefulSet ``RollingUpdate`` (the default): one pod at a time, never a surge;
-  ``rollingUpdate.maxUnavailable`` (default 1) lets several go at once. ``OnDelete``: the
-  controller replaces a pod only when someone deletes it.
+  ``rollingUpdate.maxUnavailable`` (default 1) lets several go at once, and
+  ``rollingUpdate.partition`` (default 0) holds the ordinals below it back: the controller
+  updates ordinals ``replicas - 1`` down to ``partition`` only, none when ``partition >=
+  replicas`` (a staged rollout). ``OnDelete``: the controller replaces a pod only when someone
+  deletes it.
 
 A plan's ``deployment_strategy`` names the workloads it rolls (Argo Rollouts, a canary by DNS
 weights, ...); the others roll by this (:func:`infra_toolkit.rollout_tables.effective_strategy`).
@@ -18,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra_toolkit.errors import SpecError
+
 __all__ = ["UpdateStrategy", "update_strategy_from"]
 
 
@@ -26,11 +31,18 @@ class UpdateStrategy:
     """``type`` (``RollingUpdate``, ``Recreate`` or, for a StatefulSet, ``OnDelete``) and, for
     a rolling update, ``max_surge`` / ``max_unavailable`` as written (a count or ``"N%"``;
     ``None``: the Deployment default, 25 %; a StatefulSet's are 0 and its maxUnavailable,
-    default 1)."""
+    default 1); ``partition``: a StatefulSet's ``rollingUpdate.partition``, the lowest ordinal
+    a rolling update replaces (0: every pod)."""
 
     type: str = "RollingUpdate"
     max_surge: int | str | None = None
     max_unavailable: int | str | None = None
+    partition: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.partition, bool) or not isinstance(self.partition, int) \
+                or self.partition < 0:
+            raise SpecError(f"partition {self.partition!r} must be a whole number >= 0")
 
 
 def _amount(value: Any, where: str, problems: list[str]) -> int | str | None:
@@ -42,6 +54,18 @@ def _amount(value: Any, where: str, problems: list[str]) -> int | str | None:
         return value
     problems.append(f"{where}: {value!r} must be a pod count >= 0 or a percentage like '25%'")
     return None
+
+
+def _partition(value: Any, where: str, problems: list[str]) -> int:
+    """A StatefulSet's ``rollingUpdate.partition``: a whole number >= 0 (the API server's
+    ValidateNonnegativeField), 0 when unset; it may exceed the replicas (nothing rolls)."""
+    if value is None:
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    problems.append(f"{where}: {value!r} must be a whole number >= 0 (the lowest ordinal "
+                    "updated; 0, the default, updates every pod)")
+    return 0
 
 
 def _is_zero(value: int | str | None) -> bool:
@@ -87,5 +111,7 @@ def update_strategy_from(spec: Any, kind: str, of: str = "") -> tuple[UpdateStra
         problems.append(f"{rw}.maxUnavailable{of}: cannot be 0 for a StatefulSet (the API "
                         "server refuses it); leave it out for one pod at a time")
     if stateful:
-        return UpdateStrategy(kind_of, 0, 1 if unavailable is None else unavailable), problems
+        return UpdateStrategy(kind_of, 0, 1 if unavailable is None else unavailable,
+                              _partition(rolling.get("partition"), f"{rw}.partition{of}",
+                                         problems)), problems
     return UpdateStrategy(kind_of, surge, unavailable), problems

@@ -181,7 +181,47 @@ def test_overrides_reach_the_command(capsys: pytest.CaptureFixture[str], tmp_pat
     assert doc["pricing_tables"][-1]["name"] == "o.yaml"
 
 
+def test_count_prices_n_instances_each_with_its_root_volume(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "web.yaml"
+    path.write_text("region: us-east-1\nresources:\n"
+                    "  - {type: aws_instance, name: web, instance_type: t3.medium, count: 6}\n")
+    code, out, _ = run(capsys, "cost", str(path), "--format", "json")
+    doc = json.loads(out)
+    # ec2_on_demand_2026-07-20.csv line 1263: us-east-1 t3.medium 0.0416 USD/h;
+    # other_services_2026-05-03.csv line 14: gp2 0.1 USD/GB-month, 8 GB root volume each.
+    # 6 x 0.0416 x 730 = 182.208 -> $182.21; 6 x 8 x 0.10 = $4.80; 182.208 + 4.80 = $187.01
+    assert code == 0 and doc["total_monthly_usd"] == 187.01
+    hours = [c for c in doc["components"] if c["name"].startswith("Instance usage")]
+    assert [c["resource"] for c in hours] == [f"aws_instance.web[{i}]" for i in range(6)]
+    assert [c["monthly_usd"] for c in hours] == [30.37] * 6  # 0.0416 x 730 = 30.368
+    code, out, _ = run(capsys, "cost", str(path))
+    assert "aws_instance.web[5]\n" in out and "TOTAL $187.01 per month" in out
+
+
+def test_a_larger_count_adds_the_new_addresses(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    for n in (2, 3):
+        (tmp_path / f"web{n}.yaml").write_text(
+            "region: us-east-1\nresources:\n  - {type: aws_instance, name: web, "
+            f"instance_type: t3.medium, count: {n}}}\n")
+    code, out, _ = run(capsys, "cost", str(tmp_path / "web3.yaml"), "--compare",
+                       str(tmp_path / "web2.yaml"), "--format", "json")
+    doc = json.loads(out)
+    # one instance: 0.0416 x 730 = 30.368 + 8 GB x 0.10 = 31.168; 2 -> 62.336 = $62.34,
+    # 3 -> 93.504 = $93.50; the delta of the printed totals: 93.50 - 62.34 = $31.16
+    assert code == 0 and (doc["current_total_monthly_usd"], doc["total_monthly_usd"],
+                          doc["delta_monthly_usd"]) == (62.34, 93.50, 31.16)
+    added = [c for c in doc["components"] if c["resource"] == "aws_instance.web[2]"]
+    assert [(c["current_monthly_usd"], c["monthly_usd"]) for c in added] == [
+        (0.0, 30.37), (0.0, 0.80)]
+
+
 @pytest.mark.parametrize(("text", "match"), [
+    ("resources:\n  - {type: aws_eks_node_group, name: general, instance_types: [t3.medium], "
+     "scaling_config: {desired_size: 1, min_size: 1, max_size: 2}, count: 2}\n",
+     "resources[0].count: 2: aws_eks_node_group.general cannot have a count: the plan "
+     "simulates, places and prices node groups by name"),
     ("resources:\n  - {type: aws_instance, name: vm, instance_type: t3.medum}\n",
      ("resources[0].instance_type: 't3.medum' is not a known EC2 instance type; did you mean "
      "'t3.medium'")),

@@ -29,8 +29,8 @@ def test_public_api_is_fixed() -> None:
         "Resource", "ResourceProblem", "parse_resources", "read_resources_yaml",
         "validate_resources"])
     assert sorted(resource_types.__all__) == sorted([
-        "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS", "RDS_ENGINES",
-        "RESOURCE_SCHEMAS", "Field", "ResourceSchema"])
+        "COUNT_REFUSED", "EBS_VOLUME_TYPES", "IGNORED_EVERYWHERE", "LAUNCH_TEMPLATE_EBS",
+        "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field", "ResourceSchema"])
     assert sorted(storage_limits.__all__) == sorted([
         "EBS_GP3_THROUGHPUT_RANGE_MIBPS", "EBS_IOPS_RANGE", "EBS_MAX_SIZE_GIB",
         "RDS_GP3_FIXED_BELOW_GIB", "RDS_MAX_STORAGE_GIB", "rds_gp3_refusal"])
@@ -74,12 +74,72 @@ def test_storage_type_defaults_to_io1_with_iops_and_gp2_without() -> None:
     assert (a.attributes["storage_type"], b.attributes["storage_type"]) == ("gp2", "io1")
 
 
-def test_count_is_refused_with_how_to_price_n_instances(book: PriceBook) -> None:
-    # audit4 A4-X1: Terraform's count is not a multiplier here; the message says what to write
-    item = {"type": "aws_instance", "name": "ledger", "instance_type": "c6i.xlarge", "count": 6}
+def test_count_makes_n_resources_addressed_like_terraform() -> None:
+    # audit4 A4-X1: count: 3 is three identical aws_instance.web[0] .. web[2] (Terraform's
+    # addresses, what Infracost shows from a plan); the entry after it keeps its own name
+    vm = {"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": 3}
+    made = parse_resources([vm, {**vm, "name": "db", "count": 1},
+                            {"type": "aws_ebs_volume", "name": "data", "size": 10}],
+                           default_region="us-east-1")
+    assert [r.address for r in made] == ["aws_instance.web[0]", "aws_instance.web[1]",
+                                         "aws_instance.web[2]", "aws_instance.db[0]",
+                                         "aws_ebs_volume.data"]
+    assert made[0].attributes == made[2].attributes and "count" not in made[0].attributes
+
+
+def test_read_replicas_with_count_each_inherit_the_source() -> None:
+    # two replicas of one source: each inherits engine and storage from "main"
+    replica = {"type": "aws_db_instance", "name": "ro", "instance_class": "db.t3.medium",
+               "replicate_source_db": "main", "count": 2}
+    (_main, ro0, ro1) = parse_resources([DB, replica], default_region="us-east-1")
+    assert (ro0.name, ro1.name) == ("ro[0]", "ro[1]")
+    assert (ro1.attributes["engine"], ro1.attributes["allocated_storage"]) == ("postgres", 100)
+
+
+@pytest.mark.parametrize(("item", "expected"), [
+    ({**NODE_GROUP, "count": 2},
+     "resources[0].count: 2: aws_eks_node_group.general cannot have a count: the plan "
+     "simulates, places and prices node groups by name (its cluster's node_groups); write one "
+     "entry per node group"),
+    ({"type": "aws_lb", "name": "edge", "count": 2},
+     "resources[0].count: 2: aws_lb.edge cannot have a count: the plan's simulated traffic is "
+     "carried by exactly one aws_lb"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": 0},
+     "resources[0].count: 0 would price no aws_instance.web: leave the entry out"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": -1},
+     "resources[0].count: -1 must be a whole number >= 1: the number of identical aws_instance "
+     "resources"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": "6"},
+     "resources[0].count: '6' must be a whole number >= 1"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": 1.5},
+     "resources[0].count: 1.5 must be a whole number >= 1"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": True},
+     "resources[0].count: True must be a whole number >= 1"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium",
+      "for_each": ["a", "b"]},
+     "; for_each is not read: for N identical resources write count: N, else one entry per "
+     "instance"),
+])
+def test_a_bad_or_refused_count_is_named(book: PriceBook, item: dict[str, Any],
+                                         expected: str) -> None:
     (problem,) = validate_resources([item], default_region="us-east-1", price_book=book)
-    assert str(problem).endswith("; count is not read: to price N instances, write one entry "
-                                 "per instance (names such as web1, web2, ...)")
+    assert expected in str(problem), problem
+
+
+def test_a_replicas_source_cannot_have_a_count() -> None:
+    replica = {"type": "aws_db_instance", "name": "ro", "instance_class": "db.t3.medium",
+               "replicate_source_db": "aws_db_instance.main"}
+    (problem,) = validate_resources([{**DB, "count": 2}, replica], default_region="us-east-1")
+    assert str(problem) == (
+        "resources[0].count: 2: aws_db_instance.main cannot have a count: a read replica's "
+        "replicate_source_db names it; write one entry per source DB instance (a replica may "
+        "have a count)")
+
+
+def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
+    vm = {"type": "aws_instance", "name": "web", "instance_type": "t3.medium"}
+    (problem,) = validate_resources([{**vm, "count": 2}, vm], default_region="us-east-1")
+    assert str(problem) == "resources[1].name: 'web' repeats resources[0] (aws_instance.web)"
 
 
 @pytest.mark.parametrize(("item", "expected"), [
@@ -99,8 +159,8 @@ def test_count_is_refused_with_how_to_price_n_instances(book: PriceBook) -> None
      "resources[0].engine: 'postgress' is not one of postgres, mysql"),
     ({**DB, "instance_clas": "db.t3.medium"},
      "resources[0].instance_clas: unknown attribute for aws_db_instance.main"),
-    ({"type": "aws_instance", "name": "ledger", "instance_type": "c6i.xlarge", "count": 6},
-     "resources[0].count: unknown attribute for aws_instance.ledger (valid: "),
+    ({"type": "aws_instance", "name": "ledger", "instance_type": "c6i.xlarge", "for_each": {}},
+     "resources[0].for_each: unknown attribute for aws_instance.ledger (valid: "),
     ({**DB, "usage": {"backup_storage_gb": 10}},
      ("resources[0].usage.backup_storage_gb: unknown usage key for aws_db_instance.main (valid: "
      "additional_backup_storage_gb, purchase_option); did you mean "

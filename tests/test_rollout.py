@@ -58,6 +58,32 @@ def test_rolling_waves_and_duration() -> None:
     assert (r.fewest_capacity_rps, r.serves_peak) == (None, None)  # not known
 
 
+@pytest.mark.parametrize(("partition", "rolled", "fewest", "waves", "duration_s"), [
+    # 5 replicas, a StatefulSet's surge 0 / maxUnavailable 1, 30 s to Ready. Partition 3:
+    # ordinals 4 and 3 roll, 5 - 3 = 2 pods, one a wave: ceil(2 / 1) = 2 waves x 30 s = 60 s;
+    # 5 - 1 = 4 available at the fewest
+    (3, 2, 4, 2, 60.0),
+    (0, 5, 4, 5, 150.0),  # no partition: 5 pods, 5 waves x 30 s = 150 s
+    # partition 5 = replicas (or more): nothing rolls, nothing goes down, 0 waves
+    (5, 0, 5, 0, 0.0),
+    (8, 0, 5, 0, 0.0),
+])
+def test_a_partition_rolls_only_the_ordinals_from_it_up(
+        partition: int, rolled: int, fewest: int, waves: int, duration_s: float) -> None:
+    r = rolling_rollout(5, 0, 1, 30.0, partition=partition)
+    assert (r.rolled, r.fewest_available, r.waves, r.duration_s) == (
+        rolled, fewest, waves, duration_s)
+    assert r.most_pods == 5  # a StatefulSet never surges
+
+
+def test_a_partition_caps_the_pods_down_at_once() -> None:
+    # 5 replicas, maxUnavailable 3, partition 4: only ordinal 4 rolls, so 5 - 1 = 4 stay
+    # available (not 5 - 3 = 2); 1 wave x 30 s
+    r = rolling_rollout(5, 0, 3, 30.0, capacity_rps_per_pod=10.0, peak_rps=40.0, partition=4)
+    assert (r.rolled, r.fewest_available, r.waves, r.duration_s) == (1, 4, 1, 30.0)
+    assert (r.fewest_capacity_rps, r.serves_peak) == (40.0, True)  # 4 x 10 = 40 >= 40
+
+
 def test_fewest_available_short_of_the_peak_is_flagged() -> None:
     # 4 replicas, surge 0, unavailable 50 % = 2: 2 pods x 30 rps = 60 rps < 70 rps at peak
     r = rolling_rollout(4, 0, "50%", 20.0, capacity_rps_per_pod=30.0, peak_rps=70.0)

@@ -4,6 +4,7 @@ and the plan's deployment_strategy naming the workloads it rolls."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 import yaml
 
 from infra_toolkit.plan import read_plan, validate_plan
-from infra_toolkit.rollout_tables import effective_strategy
+from infra_toolkit.plan_operations_types import DeploymentStrategy
+from infra_toolkit.rollout_tables import _row, effective_strategy
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
 
@@ -25,6 +27,11 @@ from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
     ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"maxUnavailable": 2}}},
      UpdateStrategy("RollingUpdate", 0, 2)),
     ("StatefulSet", {"updateStrategy": {"type": "OnDelete"}}, UpdateStrategy("OnDelete")),
+    # rollingUpdate.partition: ordinals below it are held back; above the replicas is allowed
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"partition": 3}}},
+     UpdateStrategy("RollingUpdate", 0, 1, 3)),
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"partition": 9, "maxUnavailable": 2}}},
+     UpdateStrategy("RollingUpdate", 0, 2, 9)),
 ])
 def test_update_strategy(kind: str, spec: dict[str, Any], expected: UpdateStrategy) -> None:
     assert update_strategy_from(spec, kind) == (expected, [])
@@ -52,6 +59,13 @@ def test_update_strategy(kind: str, spec: dict[str, Any], expected: UpdateStrate
      "spec.updateStrategy.rollingUpdate.maxUnavailable of D: cannot be 0 for a StatefulSet"),
     ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"maxUnavailable": 0}}},
      "spec.updateStrategy.rollingUpdate.maxUnavailable of D: cannot be 0 for a StatefulSet"),
+    # apps validation: ValidateNonnegativeField(partition)
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"partition": -1}}},
+     "spec.updateStrategy.rollingUpdate.partition of D: -1 must be a whole number >= 0"),
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"partition": "3"}}},
+     "spec.updateStrategy.rollingUpdate.partition of D: '3' must be a whole number >= 0"),
+    ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"partition": 1.5}}},
+     "spec.updateStrategy.rollingUpdate.partition of D: 1.5 must be a whole number >= 0"),
     ("Deployment", {"strategy": {"rollingUpdate": "maxSurge=1"}},
      "spec.strategy.rollingUpdate of D: must be a mapping"),
 ])
@@ -99,3 +113,54 @@ def test_strategy_workloads_must_be_proposed_workloads(tmp_path: Path) -> None:
         ("deployment_strategy.workloads[0]", "no proposed workload named 'apii'; did you mean "
                                              "'api'?"),
         ("deployment_strategy.workloads[2]", "'api' is named twice")]
+
+
+def _stateful_plan(tmp_path: Path, rolling_update: dict[str, Any]) -> Path:
+    """minimal.yaml with its Deployment as a StatefulSet whose rollingUpdate is given."""
+    path = _plan(tmp_path, ["api"], {})
+    manifests = tmp_path / "manifests"
+    dep = yaml.safe_load((manifests / "deployment.yaml").read_text())
+    dep["kind"] = "StatefulSet"
+    del dep["spec"]["strategy"]
+    dep["spec"]["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": rolling_update}
+    (manifests / "deployment.yaml").write_text(yaml.safe_dump(dep))
+    hpa = yaml.safe_load((manifests / "hpa.yaml").read_text())
+    hpa["spec"]["scaleTargetRef"]["kind"] = "StatefulSet"
+    (manifests / "hpa.yaml").write_text(yaml.safe_dump(hpa))
+    return path
+
+
+def _naming_another(plan: DeploymentStrategy) -> DeploymentStrategy:
+    """The plan's strategy naming another workload only, so "api" rolls by its manifest."""
+    return replace(plan, workloads=("someone-else",))
+
+
+@pytest.mark.parametrize(("partition", "rolled", "waves", "duration"), [
+    # 5 replicas, maxUnavailable 1, time to Ready 5 s pull + 10 s start + 5 s readiness = 20 s:
+    # partition 3 rolls ordinals 4 and 3 = 5 - 3 = 2 pods, one a wave: 2 waves x 20 s = 40 s
+    (3, 2, 2, "40 s"),
+    # partition 5 (= replicas) or above holds every ordinal back: nothing rolls
+    (5, 0, 0, "0 s"),
+    (7, 0, 0, "0 s"),
+])
+def test_a_statefulset_partition_rolls_the_ordinals_from_it_up(
+        tmp_path: Path, partition: int, rolled: int, waves: int, duration: str) -> None:
+    plan = read_plan(_stateful_plan(tmp_path, {"partition": partition}))
+    (api,) = plan.proposed.workloads
+    own = effective_strategy(_naming_another(plan.deployment_strategy), api)
+    assert (own.type, own.partition) == ("rolling", partition)
+    assert own.description == (f"the StatefulSet's own rolling update with partition "
+                               f"{partition} (ordinals below {partition} are not updated)")
+    row = _row(own, api, "Deployment replicas (no HPA)", 5, None, None)
+    # the held-back pods stay available: 5 - min(1 unavailable, pods rolled)
+    assert (row["Pods rolled"], row["Waves"], row["Duration"], row["Fewest available"]) == \
+        (rolled, waves, duration, 5 - min(1, rolled))
+
+
+def test_without_a_partition_every_pod_rolls(tmp_path: Path) -> None:
+    plan = read_plan(_stateful_plan(tmp_path, {"maxUnavailable": 1}))
+    (api,) = plan.proposed.workloads
+    own = effective_strategy(_naming_another(plan.deployment_strategy), api)
+    assert (own.partition, own.description) == (0, "the StatefulSet's own rolling update")
+    row = _row(own, api, "Deployment replicas (no HPA)", 5, None, None)
+    assert "Pods rolled" not in row and (row["Waves"], row["Duration"]) == (5, "1 min 40 s")
