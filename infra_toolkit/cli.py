@@ -142,7 +142,7 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                     "write each type's rate (the mean over the zones of each zone's "
                     "time-weighted mean) as a purchase_option: spot rate in an overrides file "
                     "(created, or updated keeping its other entries; YAML comments are not "
-                    "kept). Name the file as the plan's pricing_overrides or --pricing-overrides.")
+                    "kept). Name the file as the plan's pricing.overrides or --pricing-overrides.")
     spot.add_argument("--region", required=True, help="region code, e.g. us-east-1")
     spot.add_argument("--instance-type", required=True, action="append",
                       help="instance type (repeatable)")
@@ -358,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # what was run, for notes that record the command (`traffic cloudwatch`'s origin note)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     runners = {name: run for _add, name, run in _COMMANDS}
     try:
         return runners[args.command](args)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -147,7 +146,7 @@ def _run_traffic(args: argparse.Namespace) -> int:
         "range (UTC)": f"{start.isoformat()} .. {end.isoformat()} (end excluded)",
         "period": f"{args.period_s} s",
     }
-    note = origin_note(out.name, curve, request, datetime.now(UTC), sys.argv[1:])
+    note = origin_note(out.name, curve, request, datetime.now(UTC), args.argv)
     try:
         replace_file(out.with_suffix(".md"), note.encode("utf-8"))
     except OSError as exc:

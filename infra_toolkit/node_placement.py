@@ -15,6 +15,9 @@ never keep a pod off a group):
 - A NoSchedule or NoExecute taint keeps the pod off unless a toleration matches it: same
   effect (or none given), same key (or no key with ``Exists``, which tolerates every taint),
   and with ``Equal`` (the default) the same value.
+- A ``topologySpreadConstraints`` entry with ``whenUnsatisfiable: DoNotSchedule`` (the default)
+  keeps the pod off a node without its ``topologyKey`` label (PodTopologySpread's filter: "missing
+  required label"); the skew itself depends on where the other pods are, so it is not checked.
 
 A group's labels are its own (eksctl ``labels``, Terraform ``labels``) and the ones every EKS
 node carries: ``kubernetes.io/arch`` (from the instance type), ``kubernetes.io/os`` (windows for
@@ -80,12 +83,14 @@ class Toleration:
 class PodPlacement:
     """The hard node filters of a pod template: ``node_selector`` (label, value) pairs,
     ``required_terms`` (ORed; ``None``: no required node affinity; a ``None`` term has
-    ``matchFields`` alone, taken to match) and ``tolerations``. Hashable, as the specs
-    holding it."""
+    ``matchFields`` alone, taken to match), ``tolerations`` and ``spread_keys`` (the
+    ``topologyKey`` of each DoNotSchedule spread constraint, which a node must carry).
+    Hashable, as the specs holding it."""
 
     node_selector: tuple[tuple[str, str], ...] = ()
     required_terms: tuple[tuple[NodeRequirement, ...] | None, ...] | None = None
     tolerations: tuple[Toleration, ...] = ()
+    spread_keys: tuple[str, ...] = ()
 
 
 def _str(value: Any, where: str, problems: list[str]) -> str:
@@ -143,7 +148,35 @@ def _placement(pod: Any, where: str, problems: list[str]) -> PodPlacement:
                                           _str(t.get("value") or "", f"{tw}.value", problems),
                                           effect))
     terms = _required_terms(pod, where, problems)
-    return PodPlacement(tuple(selector.items()), terms, tuple(tolerations))
+    return PodPlacement(tuple(selector.items()), terms, tuple(tolerations),
+                        _spread_keys(pod, where, problems))
+
+
+def _spread_keys(pod: Mapping[str, Any], where: str, problems: list[str]) -> tuple[str, ...]:
+    """The topology keys of the pod's DoNotSchedule spread constraints (the API's default
+    ``whenUnsatisfiable``); ScheduleAnyway ones only score nodes."""
+    raw = pod.get("topologySpreadConstraints") or []
+    if not isinstance(raw, list):
+        problems.append(f"{where}.topologySpreadConstraints: must be a list")
+        return ()
+    keys: list[str] = []
+    for i, c in enumerate(raw):
+        cw = f"{where}.topologySpreadConstraints[{i}]"
+        if not isinstance(c, Mapping):
+            problems.append(f"{cw}: must be a mapping (maxSkew, topologyKey, whenUnsatisfiable)")
+            continue
+        when = _str(c.get("whenUnsatisfiable") or "DoNotSchedule", f"{cw}.whenUnsatisfiable",
+                    problems)
+        key = _str(c.get("topologyKey") or "", f"{cw}.topologyKey", problems)
+        if when not in ("DoNotSchedule", "ScheduleAnyway"):
+            problems.append(f"{cw}.whenUnsatisfiable: {when!r} must be DoNotSchedule or "
+                            "ScheduleAnyway")
+        elif not key:
+            problems.append(f"{cw}.topologyKey: is required (a node label, e.g. "
+                            "topology.kubernetes.io/zone)")
+        elif when == "DoNotSchedule":
+            keys.append(key)
+    return tuple(dict.fromkeys(keys))
 
 
 def _required_terms(pod: Mapping[str, Any], where: str, problems: list[str]
@@ -288,5 +321,10 @@ def placement_problem(placement: PodPlacement, labels: Mapping[str, str],
         if effect in _HARD_EFFECTS and not any(t.tolerates(key, value, effect)
                                                for t in placement.tolerations):
             return f"it does not tolerate the node's taint {taint}"
+    for key in placement.spread_keys:
+        if key not in labels and key not in _PER_NODE_LABELS:
+            return (f"its topologySpreadConstraints spread over {key} with whenUnsatisfiable "
+                    "DoNotSchedule, and the node does not carry that label (kube-scheduler "
+                    "filters out a node missing the topologyKey)")
     return None
 

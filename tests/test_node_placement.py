@@ -123,6 +123,35 @@ def test_tolerations(tolerations: list[dict[str, Any]], taint: str,
     assert _problem({"tolerations": tolerations}, taints=(taint,)) == expected
 
 
+def _spread(key: str, when: str | None) -> dict[str, Any]:
+    c: dict[str, Any] = {"maxSkew": 1, "topologyKey": key,
+                         "labelSelector": {"matchLabels": {"app": "web"}}}
+    if when is not None:
+        c["whenUnsatisfiable"] = when
+    return {"topologySpreadConstraints": [c]}
+
+
+RACK = ("its topologySpreadConstraints spread over example.com/rack with whenUnsatisfiable "
+        "DoNotSchedule, and the node does not carry that label (kube-scheduler filters out a "
+        "node missing the topologyKey)")
+
+
+# PodTopologySpread Filter: a DoNotSchedule constraint whose topologyKey the node lacks is
+# UnschedulableAndUnresolvable ("missing required label"), whatever the skew; ScheduleAnyway
+# constraints only score nodes.
+@pytest.mark.parametrize(("pod", "expected"), [
+    (_spread("example.com/rack", "DoNotSchedule"), RACK),
+    (_spread("example.com/rack", None), RACK),  # DoNotSchedule is the API's default
+    (_spread("example.com/rack", "ScheduleAnyway"), None),
+    (_spread("topology.kubernetes.io/zone", "DoNotSchedule"), None),  # every EKS node has it
+    (_spread("kubernetes.io/hostname", None), None),
+    (_spread("workload-class", "DoNotSchedule"), None),  # the group's own label
+])
+def test_spread_constraints_need_their_topology_key(pod: dict[str, Any],
+                                                    expected: str | None) -> None:
+    assert _problem(pod) == expected
+
+
 @pytest.mark.parametrize(("pod", "message"), [
     ({"nodeSelector": {"gpu": True}}, r"spec\.nodeSelector\.gpu of D: True must be a string; "
                                       r"quote it"),
@@ -140,6 +169,11 @@ def test_tolerations(tolerations: list[dict[str, Any]], taint: str,
     ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
         "nodeSelectorTerms": []}}}},
      r"nodeSelectorTerms of D: must list at least one term"),
+    (_spread("example.com/rack", "Never"),
+     r"topologySpreadConstraints\[0\]\.whenUnsatisfiable of D: 'Never' must be DoNotSchedule "
+     r"or ScheduleAnyway"),
+    (_spread("", "DoNotSchedule"), r"topologySpreadConstraints\[0\]\.topologyKey of D: is "
+                                   r"required"),
 ])
 def test_malformed_placement_fields_are_named(pod: dict[str, Any], message: str) -> None:
     _placement, problems = placement_from_pod(pod, "spec", " of D")
@@ -185,6 +219,15 @@ def _plan(tmp_path: Path, pod: dict[str, Any], node_group: str | None = "general
 def _problems(path: Path) -> list[str]:
     _plan_obj, problems, _warnings = check_plan_warnings(path)
     return [str(p) for p in problems]
+
+
+def test_a_spread_over_a_label_no_node_carries_is_refused(tmp_path: Path) -> None:
+    problems = _problems(_plan(tmp_path, _spread("example.com/rack", None)))
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        "proposed.workloads[0].deployment: its pods cannot run on node group 'general' (its "
+        f"node_group): {RACK}; fix the Deployment's nodeSelector, affinity or tolerations, or "
+        "the node group's labels and taints")
 
 
 def test_a_graviton_selector_on_an_x86_group_is_refused(tmp_path: Path) -> None:

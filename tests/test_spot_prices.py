@@ -3,6 +3,8 @@ means worked out by hand, the overrides file they go into, and `pricing spot`.""
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -10,11 +12,13 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 from botocore.stub import ANY, Stubber
 
 from infra_toolkit import spot_prices
 from infra_toolkit.cli import main
 from infra_toolkit.errors import PricingError
+from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.spot_prices import (
     SpotPricePoint,
@@ -222,3 +226,21 @@ def test_pricing_spot_bad_arguments(argv: list[str], message: str, tmp_path: Pat
     assert main(["pricing", "spot", "--instance-type", "c5.large", "--out",
                  str(tmp_path / "s.yaml"), *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_help_names_the_plan_key_a_plan_accepts(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["pricing", "spot", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    match = re.search(r"the plan's (\w+)\.(\w+) or --pricing-overrides", help_text)
+    assert match, help_text
+    section, key = match.groups()
+    data = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(data / "manifests", tmp_path / "manifests")
+    (tmp_path / "spot.yaml").write_text("version: 1\ndiscounts_pct: {AmazonEC2: 10}\n")
+    plan = yaml.safe_load((data / "minimal.yaml").read_text())
+    plan[section] = {key: "spot.yaml"}
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
+    _plan, problems, _warnings = check_plan_warnings(tmp_path / "plan.yaml")
+    assert [str(p) for p in problems] == []

@@ -96,6 +96,10 @@ def test_cloudwatch_capture_writes_csv_and_origin_note(
                  "excluded) |", "| period | 60 s |", "| rows | 4 of 60 s |",
                  "| mean / peak | 7.625 / 20 requests per second |"):
         assert line in note.splitlines()
+    # the command run (main's argv), not the host process's (pytest here, a notebook's kernel)
+    assert note.endswith(
+        f"Command: `infra-toolkit traffic cloudwatch --load-balancer {LB} --start "
+        f"2024-03-01T12:00:00Z --end 2024-03-01T12:04:00Z --region us-east-1 --out {out}`\n")
 
 
 @mock_aws
