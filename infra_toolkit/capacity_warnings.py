@@ -8,6 +8,12 @@ and the nodes a plan declares. For every workload with an HPA and a model:
   at ``max_size`` (``nodes.pod_slots``). Each workload is checked alone, as ``validate`` checks
   the starting replicas; workloads sharing node groups also compete for that room.
 
+* **pods kept apart**: a required pod anti-affinity against its own pods
+  (:mod:`infra_toolkit.pod_anti_affinity`) on ``kubernetes.io/hostname`` allows one pod a node,
+  on another key one pod per value of it; the simulation packs pods by their requests alone, so
+  where it would put more than one on a node its node-hours, node cost and time to capacity are
+  optimistic, and maxReplicas above the groups' nodes at ``max_size`` leaves pods Pending.
+
 And for every proposed node group:
 
 * **desired_size below the starting pods**: a node group (``aws_eks_node_group``) whose
@@ -34,7 +40,10 @@ from infra_toolkit.plan_warning_type import figure_text as _f
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["desired_size_warnings", "node_room_warnings", "peak_warnings"]
+__all__ = ["anti_affinity_warnings", "desired_size_warnings", "node_room_warnings",
+           "peak_warnings"]
+
+HOSTNAME = "kubernetes.io/hostname"
 
 
 def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCurve]
@@ -84,6 +93,42 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
         f"{_f(d.memory_request_mib)} MiB each) but its node groups hold at most {total:,} at "
         f"max_size ({held}): {hpa.max_replicas - total:,} pod(s) stay Pending at maxReplicas; "
         "raise max_size, use a larger instance type, lower the requests or maxReplicas"))]
+
+
+def anti_affinity_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, ...]
+                           ) -> list[PlanWarning]:
+    """A warning when ``workload``'s pods must stay apart (a required pod anti-affinity against
+    its own pods) in a way the simulation does not model: one pod a node on
+    ``kubernetes.io/hostname`` where ``groups`` would hold more, or one pod per value of
+    another topology key."""
+    hpa, d = workload.hpa_spec, workload.deployment_spec
+    keys = d.self_anti_affinity_keys
+    if hpa is None or not groups or not keys:
+        return []
+    out = []
+    fix = ("make the rule preferred (preferredDuringSchedulingIgnoredDuringExecution) or a "
+           "topology spread constraint, or read those figures as a lower bound")
+    if HOSTNAME in keys:
+        packed = {g.name: pod_slots(g, d.cpu_request_millicores, d.memory_request_mib)
+                  for g in groups}
+        nodes = sum(g.max_size for g in groups)
+        if max(packed.values()) > 1 or nodes < hpa.max_replicas:
+            per = ", ".join(f"{n:,} a node on {g}" for g, n in packed.items())
+            short = (f"; its node groups have {nodes:,} node(s) at max_size, so "
+                     f"{hpa.max_replicas - nodes:,} of its maxReplicas {hpa.max_replicas:,} "
+                     "stay Pending" if nodes < hpa.max_replicas else "")
+            out.append(PlanWarning(path, (
+                f"the pods of workload {workload.name!r} repel each other per node (a required "
+                f"podAntiAffinity on {HOSTNAME} selects its own labels): one pod a node, while "
+                f"the simulation packs them by their requests ({per}), so its node-hours, node "
+                f"cost and time to capacity are optimistic{short}; {fix}")))
+    for key in (k for k in keys if k != HOSTNAME):
+        out.append(PlanWarning(path, (
+            f"no two pods of workload {workload.name!r} may share a value of {key} (a required "
+            f"podAntiAffinity selecting its own labels): at most one pod per {key} value, which "
+            f"the simulation does not model (up to maxReplicas {hpa.max_replicas:,} there); "
+            f"{fix}")))
+    return out
 
 
 def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:

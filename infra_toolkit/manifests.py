@@ -24,6 +24,7 @@ from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
+from infra_toolkit.pod_anti_affinity import self_anti_affinity_keys
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
@@ -136,7 +137,9 @@ class DeploymentSpec:
     memory utilization metric cannot be computed (see :func:`memory_utilization_problem`).
     ``placement``: the pod's nodeSelector, required node affinity and tolerations, which decide
     the node groups it may run on (:mod:`infra_toolkit.node_placement`); ``update_strategy``:
-    how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`)."""
+    how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`);
+    ``self_anti_affinity_keys``: topology keys on which no two of its pods may share a value
+    (:mod:`infra_toolkit.pod_anti_affinity`)."""
 
     name: str
     replicas: int | None
@@ -146,6 +149,7 @@ class DeploymentSpec:
     memory_requested: bool = True
     placement: PodPlacement = PodPlacement()
     update_strategy: UpdateStrategy = UpdateStrategy()
+    self_anti_affinity_keys: tuple[str, ...] = ()
 
 
 def _container_request(
@@ -271,6 +275,12 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
                                                        f" of {named} in {path}")
     problems += placement_problems
     update, update_problems = update_strategy_from(spec, str(kind), f" of {named} in {path}")
+    pod_meta = template.get("metadata") if isinstance(template, dict) else None
+    pod_labels = pod_meta.get("labels") if isinstance(pod_meta, dict) else None
+    namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
+    apart = self_anti_affinity_keys(
+        pod, {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict)
+        else {}, str(namespace))
     problems += update_problems
     if problems:
         raise SpecError("\n".join(problems))
@@ -293,7 +303,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
-                          placement, update)
+                          placement, update, apart)
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -7,8 +7,8 @@ workload with an HPA and a model:
 * the HPA's metrics (:mod:`infra_toolkit.hpa_metric_warnings`): one never passes its target at a
   pod's capacity, or one is past it at idle;
 * capacity (:mod:`infra_toolkit.capacity_warnings`): maxReplicas short of a scenario's peak, node
-  groups too small for maxReplicas; and for every node group, a desired_size below its starting
-  pods;
+  groups too small for maxReplicas, pods kept apart by a required anti-affinity the simulation
+  does not model; and for every node group, a desired_size below its starting pods;
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
   carries, or with no autoscaled workload behind it;
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from infra_toolkit.capacity_warnings import (
+    anti_affinity_warnings,
     desired_size_warnings,
     node_room_warnings,
     peak_warnings,
@@ -59,6 +60,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         at = f"proposed.workloads[{i}]"
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
-        out += node_room_warnings(w, at, simulation_node_groups(plan.proposed, w, book))
+        groups = simulation_node_groups(plan.proposed, w, book)
+        out += node_room_warnings(w, at, groups)
+        out += anti_affinity_warnings(w, f"{at}.deployment", groups)
     return tuple(out + desired_size_warnings(plan, book) + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book))
