@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
     from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["TRAFFIC_COMMANDS", "origin_note"]
+__all__ = ["TRAFFIC_COMMANDS", "empty_runs", "origin_note"]
 
 
 def _add_traffic(sub: SubParsers) -> None:
@@ -93,6 +93,36 @@ def _client(profile: str | None, region: str | None) -> object:
                            "--region (or AWS_REGION)") from None
 
 
+def empty_runs(curve: TrafficCurve) -> list[tuple[int, int]]:
+    """The runs of rows at 0 requests per second (for a captured count: periods CloudWatch
+    published no datapoint for), as (first row, rows), in order."""
+    runs: list[tuple[int, int]] = []
+    for i, zero in enumerate(curve.rps == 0):
+        if not zero:
+            continue
+        if runs and runs[-1][0] + runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((i, 1))
+    return runs
+
+
+def _empty_text(curve: TrafficCurve) -> str:
+    """The empty runs in words: how many, and the longest with its start ("none" if none)."""
+    from infra_toolkit.report_html import duration_text
+
+    runs = empty_runs(curve)
+    if not runs:
+        return "none"
+    first, n = max(runs, key=lambda r: r[1])
+    start = "" if curve.start is None else (
+        " from " + (curve.start + timedelta(seconds=first * curve.step_s))
+        .strftime("%Y-%m-%dT%H:%M:%SZ"))
+    total = sum(r[1] for r in runs)
+    return (f"{len(runs)} run(s), {total} period(s) in all; the longest "
+            f"{duration_text(n * curve.step_s)}{start}")
+
+
 def origin_note(csv_name: str, curve: TrafficCurve, request: dict[str, object],
                 retrieved: datetime, argv: Sequence[str]) -> str:
     """The Markdown origin note written beside a captured CSV: what was asked (``request``: the
@@ -108,6 +138,7 @@ def origin_note(csv_name: str, curve: TrafficCurve, request: dict[str, object],
         f"{rows}\n"
         f"| rows | {curve.rps.size} of {curve.step_s:g} s |\n"
         f"| mean / peak | {float(curve.rps.mean()):.4g} / {peak:.4g} requests per second |\n"
+        f"| periods without a datapoint (0 requests) | {_empty_text(curve)} |\n"
         f"| retrieved | {retrieved.strftime('%Y-%m-%dT%H:%M:%SZ')} |\n\n"
         f"Command: `{shlex.join(['infra-toolkit', *argv])}`\n"
     )
@@ -155,6 +186,9 @@ def _run_traffic(args: argparse.Namespace) -> int:
     print(f"{out}: {curve.rps.size} rows of {curve.step_s:g} s, mean "
           f"{float(curve.rps.mean()):.4g} rps, peak {float(curve.rps.max()):.4g} rps "
           f"(origin note {out.with_suffix('.md')})")
+    if empty_runs(curve):  # quiet periods, or the metric missing: only the user can tell
+        print(f"periods without a datapoint, written as 0 requests: {_empty_text(curve)}; "
+              "check they were quiet, not a gap in the metric")
     return 0
 
 

@@ -86,15 +86,21 @@ def test_cloudwatch_capture_writes_csv_and_origin_note(
     assert out.read_text() == ("timestamp,requests_per_second\n"
                                "2024-03-01T12:00:00Z,10.0\n2024-03-01T12:01:00Z,0.0\n"
                                "2024-03-01T12:02:00Z,20.0\n2024-03-01T12:03:00Z,0.5\n")
-    assert capsys.readouterr().out == (f"{out}: 4 rows of 60 s, mean 7.625 rps, peak 20 rps "
-                                       f"(origin note {tmp_path / 'monday.md'})\n")
+    # minute 1 had no datapoint: one run of one period, from 12:01
+    assert capsys.readouterr().out == (
+        f"{out}: 4 rows of 60 s, mean 7.625 rps, peak 20 rps (origin note "
+        f"{tmp_path / 'monday.md'})\nperiods without a datapoint, written as 0 requests: 1 "
+        "run(s), 1 period(s) in all; the longest 1 min from 2024-03-01T12:01:00Z; check they "
+        "were quiet, not a gap in the metric\n")
     note = (tmp_path / "monday.md").read_text()
     assert note.startswith("# monday.csv\n")
     for line in ("| namespace / metric / statistic | `AWS/ApplicationELB` `RequestCount` `Sum` |",
                  f"| dimensions | `LoadBalancer={LB}` |", "| region | us-east-1 |",
                  "| range (UTC) | 2024-03-01T12:00:00+00:00 .. 2024-03-01T12:04:00+00:00 (end "
                  "excluded) |", "| period | 60 s |", "| rows | 4 of 60 s |",
-                 "| mean / peak | 7.625 / 20 requests per second |"):
+                 "| mean / peak | 7.625 / 20 requests per second |",
+                 "| periods without a datapoint (0 requests) | 1 run(s), 1 period(s) in all; "
+                 "the longest 1 min from 2024-03-01T12:01:00Z |"):
         assert line in note.splitlines()
     # the command run (main's argv), not the host process's (pytest here, a notebook's kernel)
     assert note.endswith(
@@ -155,3 +161,14 @@ def test_unknown_profile_is_one_clear_error(
     err = capsys.readouterr().err
     assert err.startswith("error: cannot create the CloudWatch client: ")
     assert "nosuch" in err and "check --profile and --region" in err
+
+
+@pytest.mark.parametrize(("rps", "runs"), [
+    ([1.0, 2.0], []),
+    ([0.0, 0.0, 1.0, 0.0], [(0, 2), (3, 1)]),
+    ([1.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0], [(1, 3), (5, 2)]),
+])
+def test_empty_runs(rps: list[float], runs: list[tuple[int, int]]) -> None:
+    from infra_toolkit.cli_traffic import empty_runs
+
+    assert empty_runs(TrafficCurve(np.array(rps), 60.0)) == runs
