@@ -12,7 +12,7 @@ Errors name the file and each bad field.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,9 @@ class NodeGroupConfig:
     ``taints`` are ``key=value:Effect`` strings; ``ami_family`` is eksctl's ``amiFamily`` when
     stated; ``managed`` is false for an eksctl ``nodeGroups`` entry (self-managed nodes, which
     carry no ``eks.amazonaws.com/`` labels); ``os`` is the nodes' ``kubernetes.io/os``
-    (``windows`` for a Windows AMI family, else ``linux``). ``disk_size_gib`` and
+    (``windows`` for a Windows AMI family, else ``linux``); ``zones`` the Availability Zones its
+    nodes may be in when the ClusterConfig names them (the group's ``availabilityZones``, else
+    the cluster's; empty: not known). ``disk_size_gib`` and
     ``volume_type`` are the nodes' root volume (``None``: left to eksctl's defaults,
     :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`)."""
 
@@ -75,6 +77,7 @@ class NodeGroupConfig:
     ami_family: str | None = None
     managed: bool = True
     os: str = "linux"
+    zones: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.min_size <= self.desired_size <= self.max_size:
@@ -94,6 +97,14 @@ class ClusterConfig:
     region: str
     version: str | None
     node_groups: tuple[NodeGroupConfig, ...]
+
+
+def _zones(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
+    """``availabilityZones`` (cluster or node group) as a tuple of zone names; () when absent."""
+    items = r.list_(m, "availabilityZones", p, required=False, nonempty=False) or []
+    zp = join_path(p, "availabilityZones")
+    zones = [r.text(z, join_path(zp, i)) for i, z in enumerate(items)]
+    return tuple(z for z in zones if z)
 
 
 def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
@@ -269,6 +280,7 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
         name = r.str_(meta, "name", "metadata") if meta else None
         region = r.str_(meta, "region", "metadata") if meta else None
         version = _version(r, meta) if meta else None
+        cluster_zones = _zones(r, m, "")
         groups = []
         for key in ("managedNodeGroups", "nodeGroups"):
             for i, item in enumerate(r.list_(m, key, "", required=False, nonempty=False) or []):
@@ -277,7 +289,8 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
                 group = _node_group(r, ng, p, key == "managedNodeGroups") if ng is not None \
                     else None
                 if group is not None:
-                    groups.append(group)
+                    zones = _zones(r, ng, p) if ng is not None else ()
+                    groups.append(replace(group, zones=zones or cluster_zones))
         if not m.get("managedNodeGroups") and not m.get("nodeGroups"):
             r.add("managedNodeGroups", "no node groups; add managedNodeGroups with instanceType, "
                                        "minSize and maxSize")

@@ -256,7 +256,7 @@ def _is_int(text: str) -> bool:
 def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
                 labels: Mapping[str, str], region: str | None = None,
                 eksctl_cluster: str | None = None, managed: bool = True,
-                os: str = "linux") -> dict[str, str]:
+                os: str = "linux", zone: str | None = None) -> dict[str, str]:
     """The labels a node of group ``name`` carries: the well-known Kubernetes ones, EKS's
     ``eks.amazonaws.com/nodegroup`` and ``capacityType`` for a managed node group only (module
     docstring), eksctl's when ``eksctl_cluster`` names the ClusterConfig that creates the group,
@@ -271,6 +271,10 @@ def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
     if region:
         known["topology.kubernetes.io/region"] = region
         known["failure-domain.beta.kubernetes.io/region"] = region
+    if zone is not None:  # a node in a known zone (else its zone is a per-node unknown)
+        for key in ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone",
+                    "topology.ebs.csi.aws.com/zone"):
+            known[key] = zone
     if eksctl_cluster is not None:  # eksctl labels every node group it creates so
         known["alpha.eksctl.io/cluster-name"] = eksctl_cluster
         known["alpha.eksctl.io/nodegroup-name"] = name

@@ -51,11 +51,20 @@ def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
     out: dict[str, str | None] = {}
     eksctl = None if arch.cluster_config is None else arch.cluster_config.name
     for g in arch.node_groups:
-        reasons = {itype: placement_problem(
-            workload.deployment_spec.placement,
-            node_labels(g.name, itype, book.instance_spec(itype).arch, g.capacity_type, g.labels,
-                        arch.region, eksctl, g.managed, g.os), g.taints)
-            for itype in g.instance_types}
+        # a group whose zones the ClusterConfig names has nodes in any of them: the pods fit
+        # if they fit a node in one
+        zones: tuple[str | None, ...] = g.zones or (None,)
+        reasons = {}
+        for itype in g.instance_types:
+            per_zone = [placement_problem(
+                workload.deployment_spec.placement,
+                node_labels(g.name, itype, book.instance_spec(itype).arch, g.capacity_type,
+                            g.labels, arch.region, eksctl, g.managed, g.os, zone), g.taints)
+                for zone in zones]
+            why = per_zone[0]
+            if why is not None and None not in per_zone and g.zones and "zone" in why:
+                why += f" (its nodes are in {', '.join(g.zones)})"
+            reasons[itype] = None if None in per_zone else why
         first = g.instance_types[0]
         why = reasons[first]
         takers = [t for t in g.instance_types[1:] if reasons[t] is None]

@@ -215,8 +215,10 @@ EKSCTL_CASES: list[tuple[str, tuple[NodeGroupConfig, ...]]] = [
         ng("ng-1", ("t3.small", "t3.medium"), (1, 3, 2), capacity_type="SPOT", managed=False),)),
     # managed-ng-private names no type: eksctl's m5.large; desiredCapacity unset: minSize
     ("eksctl_15_managed_nodes.yaml", (
+        # the group's own availabilityZones (the file gives the cluster none)
         ng("managed-ng-public", ("m5.large",), (2, 4, 3), disk_size_gib=20,
-           labels={"role": "worker"}, taints=("key1=value1:NoSchedule", "key2=:NoExecute")),
+           labels={"role": "worker"}, taints=("key1=value1:NoSchedule", "key2=:NoExecute"),
+           zones=("us-west-2a", "us-west-2b")),
         ng("managed-ng-private", ("m5.large",), (1, 3, 1)))),
     ("eksctl_26_managed_spot.yaml", (
         ng("spot", ("c3.large", "c4.large", "c5.large", "c5d.large", "c5n.large", "c5a.large"),

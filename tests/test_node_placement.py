@@ -345,3 +345,49 @@ def test_windows_nodes_are_labelled_windows(tmp_path: Path) -> None:
                                group_extra=extra))
     assert len(problems) == 1 and ("its nodeSelector kubernetes.io/os=linux does not match: the "
                                    "node has kubernetes.io/os=windows") in problems[0]
+
+
+def _zoned_plan(tmp_path: Path, pod: dict[str, Any], group_zones: str = "") -> Path:
+    """minimal.yaml priced from a ClusterConfig whose cluster is in us-east-1a/b/c (the group
+    optionally in ``group_zones``), the Deployment's pod spec extended by ``pod``."""
+    path = _plan(tmp_path, pod)
+    (tmp_path / "manifests" / "cluster.yaml").write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {name: main, region: us-east-1}\n"
+        "availabilityZones: [us-east-1a, us-east-1b, us-east-1c]\nmanagedNodeGroups:\n"
+        "  - {name: general, instanceType: m5.large, minSize: 2, maxSize: 4, desiredCapacity: 2,\n"
+        f"     volumeSize: 20, volumeType: gp2{group_zones}}}\n")
+    plan = yaml.safe_load(path.read_text())
+    plan["proposed"]["cluster_config"] = "manifests/cluster.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(("pod", "group_zones", "refused"), [
+    ({"nodeSelector": {"topology.kubernetes.io/zone": "us-east-1b"}}, "", False),
+    # A6-5: no subnet of the cluster is in us-east-1d: no node ever is
+    ({"nodeSelector": {"topology.kubernetes.io/zone": "us-east-1d"}}, "", True),
+    # the group's own availabilityZones narrow the cluster's
+    ({"nodeSelector": {"topology.kubernetes.io/zone": "us-east-1b"}},
+     ", availabilityZones: [us-east-1a]", True),
+    # affinity over zones: met when one of the group's zones is listed
+    (_affinity([{"key": "topology.kubernetes.io/zone", "operator": "In",
+                 "values": ["us-east-1c", "us-east-1d"]}]), "", False),
+    (_affinity([{"key": "topology.kubernetes.io/zone", "operator": "NotIn",
+                 "values": ["us-east-1a", "us-east-1b", "us-east-1c"]}]), "", True),
+])
+def test_zones_named_by_the_cluster_config(tmp_path: Path, pod: dict[str, Any],
+                                           group_zones: str, refused: bool) -> None:
+    problems = _problems(_zoned_plan(tmp_path, pod, group_zones))
+    assert bool(problems) is refused, problems
+    if refused:
+        assert "(its nodes are in us-east-1" in problems[0]
+
+
+def test_zone_refusal_message(tmp_path: Path) -> None:
+    (problem,) = _problems(_zoned_plan(
+        tmp_path, {"nodeSelector": {"topology.kubernetes.io/zone": "us-east-1d"}}))
+    assert ("its pods cannot run on node group 'general' (its node_group): its nodeSelector "
+            "topology.kubernetes.io/zone=us-east-1d does not match: the node has "
+            "topology.kubernetes.io/zone=us-east-1a (its nodes are in us-east-1a, us-east-1b, "
+            "us-east-1c); fix") in problem

@@ -28,12 +28,14 @@ def _config(**group: Any) -> dict[str, Any]:
 def test_default_plans_cluster_config() -> None:
     config = read_cluster_config(REPO / "plans" / "ecommerce-eks" / "cluster.yaml")
     assert (config.name, config.region, config.version) == ("shop-prod", "us-east-1", "1.35")
+    # the cluster's availabilityZones are each group's (neither names its own)
+    zones = ("us-east-1a", "us-east-1b", "us-east-1c")
     assert config.node_groups == (
         NodeGroupConfig("general", ("t3.medium",), 3, 10, 3, "ON_DEMAND", 20,
-                        {"workload-class": "general"}, volume_type="gp3"),
+                        {"workload-class": "general"}, volume_type="gp3", zones=zones),
         NodeGroupConfig("compute", ("c5.large",), 0, 5, 0, "ON_DEMAND", 20,
                         {"workload-class": "compute"}, ("workload-class=compute:NoSchedule",),
-                        "gp3"),
+                        "gp3", zones=zones),
     )
 
 
