@@ -272,3 +272,32 @@ def test_search_api_canary_room_risk_matches_the_canary_arithmetic() -> None:
     most = {r: [p.pods_at_once for p in canary_step_pods(steps, r)] for r in (12, 13, 20, 24)}
     assert most == {12: [14, 16, 20, 24], 13: [15, 17, 21, 26], 20: [22, 26, 32, 40],
                     24: [27, 32, 39, 48]}
+
+
+def test_ecommerce_cost_question_names_the_ceiling_the_report_prices(tmp_path: Path) -> None:
+    # Question 1 asked about "the range up to every node group's maximum size", but the range's
+    # High is the busiest scenario ($577.16, flash-crowd, 3 general nodes); every node group at
+    # its maximum is the Cost Summary's separate ceiling row. Its node lines by hand, from the
+    # shipped rows (730 hours a month):
+    #   ec2_on_demand us-east-1,t3.medium,0.0416 -> general max_size 10 x 730 x 0.0416 = 303.68
+    #   ebs_gp3_storage 0.08 per GB-month        -> 10 nodes x 20 GB x 0.08 = 16.00
+    #   ec2_on_demand us-east-1,c5.large,0.085   -> compute max_size 5 x 730 x 0.085 = 310.25
+    #                                            -> 5 nodes x 20 GB x 0.08 = 8.00
+    from infra_toolkit.sections_cost import cost_summary
+
+    path = REPO / "plans" / "ecommerce-eks.yaml"
+    (question, *_rest) = read_plan(path).questions
+    assert "the ceiling with every node group at its maximum size" in " ".join(question.split())
+    assert "range up to" not in question
+    a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
+    assert "Ceiling: every node group at its maximum size all month" in str(cost_summary(a))
+    ceiling = lines(a.ceiling_estimate)
+    assert [ceiling[("aws_eks_node_group.general",
+                     "Instance usage (Linux/UNIX, on-demand, t3.medium)")],
+            ceiling[("aws_eks_node_group.general",
+                     "launch_template: Storage (general purpose SSD, gp3)")],
+            ceiling[("aws_eks_node_group.compute",
+                     "Instance usage (Linux/UNIX, on-demand, c5.large)")],
+            ceiling[("aws_eks_node_group.compute",
+                     "launch_template: Storage (general purpose SSD, gp3)")]] == [
+        D("303.68"), D("16.00"), D("310.25"), D("8.00")]
