@@ -96,7 +96,9 @@ def _simulation_settings(a: PlanAnalysis) -> Table:
             ("Node scan interval", f"{ca.scan_interval_s:g} s"),
             ("Node provisioning (scan to Ready)", f"{ca.provisioning_delay_s:g} s"),
             ("Unneeded node removed after", f"{ca.scale_down_unneeded_s:g} s"),
-            ("No removal after a node addition for", f"{ca.scale_down_delay_after_add_s:g} s")]
+            ("No removal after a node addition for", f"{ca.scale_down_delay_after_add_s:g} s"),
+            # the grid every timeline, SLO minute and alert replay above is evaluated on
+            ("Simulation tick (the cadences' greatest common divisor)", f"{spec.tick_s:g} s")]
     return Table(pd.DataFrame(rows, columns=["Setting", "Value"]),
                  css_class="simulation-settings",
                  caption="Simulation settings: the plan's simulation section, the simulator's "

@@ -6,13 +6,16 @@ on the simulated scenarios as read off the timelines."""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.latency import response_time_quantile_ms
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import replay_scenario
 from infra_toolkit.plan_scenario_types import CsvTraffic
@@ -301,3 +304,58 @@ def test_ecommerce_cost_question_names_the_ceiling_the_report_prices(tmp_path: P
             ceiling[("aws_eks_node_group.compute",
                      "launch_template: Storage (general purpose SSD, gp3)")]] == [
         D("303.68"), D("16.00"), D("310.25"), D("8.00")]
+
+
+def _prose(path: Path) -> str:
+    plan = read_plan(path)
+    parts = [f"{r.description} {r.mitigation}" for r in plan.risks]
+    parts += [t.pass_criteria for t in plan.testing] + list(plan.questions)
+    parts += [s.description for s in plan.scenarios] + [p.name for p in plan.timeline]
+    return " ".join(" ".join(parts).split())
+
+
+def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
+    # The plan's risks, tests and questions quote what the report computes: they must not part.
+    path = REPO / "plans" / "ecommerce-eks.yaml"
+    prose = _prose(path)
+    for quoted in ("needs 20 pods at 25 req/s each, while maxReplicas 15 serve 375 req/s",
+                   "18 minutes above what 15 pods serve and 1.1 % of its requests dropped",
+                   "in the replay at 7 h 50 min", "p95 at 300 ms", "up to 16.75 req/s (363 ms)",
+                   "57.5 minutes of expected-day and 37.5 of the load test's 45 minutes",
+                   "(12.5 req/s a pod, p95 240 ms; 272 ms at the tolerance's edge)",
+                   "no more than the simulation's 1.1 %", "04:00-08:00 UTC",
+                   "the manual promotion comes at 07:30 UTC"):
+        assert quoted in prose, quoted
+    # latency model, one request at a time at 25 req/s: p95 = ln 20 / (25 - rate) seconds
+    rates = np.array([15.0, 16.75, 12.5, 14.0])  # 70 %, 77 %, 60 %, 66 % of 250 m, less 25 m
+    p95 = response_time_quantile_ms(0.95, rates, 25.0, 1, np.full(4, 10.0))
+    assert [round(float(v)) for v in p95] == [300, 363, 240, 272]
+    assert [round(1000 * math.log(20) / (25 - r)) for r in rates] == [300, 363, 240, 272]
+    a = analyze_plan(path, scenarios=["expected-day", "flash-crowd", "load-test-1000-users"],
+                     store_location=str(tmp_path / "none"))
+    flash = a.run("flash-crowd").simulations["backend"].summary
+    assert f"{100 * flash.dropped_requests / flash.offered_requests:.1f}" == "1.1"
+    # two episodes, 1 + 17 minutes, every second of them at maxReplicas
+    assert [round(e.total_s / 60) for e in flash.time_to_capacity] == [1, 17]
+    assert all(e.at_max_replicas_s == e.total_s for e in flash.time_to_capacity)
+    for scenario, minutes in (("expected-day", 57.5), ("load-test-1000-users", 37.5)):
+        sim = a.run(scenario).simulations["backend"]
+        slos = evaluate_slos(a.plan.slos, "backend", sim.timeline, sim.spec.tick_s)
+        (p95_slo,) = slos[slos["slo"] == "checkout p95 latency"].itertuples()
+        assert p95_slo.violation_minutes == minutes
+    frame = alert_replay_frame(replay_scenario(a.plan, a.run("flash-crowd").simulations))
+    assert frame.set_index("Alert").loc["ShopHPAAtMax", "Fires at"] == "7 h 50 min"
+    # the canary's automatic pauses, 30 min + 1 h + 2 h, from 04:00 UTC
+    assert sum(s.pause_s or 0 for s in a.plan.deployment_strategy.steps) == 3.5 * 3600
+
+
+def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) -> None:
+    path = REPO / "plans" / "search-api.yaml"
+    assert ("in the replay it fires on launch-day at 14 h 26 min (18:26 UTC)" in _prose(path)
+            and "serves 99.95 % of its requests" in _prose(path))
+    a = analyze_plan(path, scenarios=["launch-day"], store_location=str(tmp_path / "none"))
+    frame = alert_replay_frame(replay_scenario(a.plan, a.run("launch-day").simulations))
+    row = frame[(frame["Alert"] == "SearchHighErrorRate") & (frame["Workload"] == "search-api")]
+    assert row["Fires at"].tolist() == ["14 h 26 min"]  # the scenario starts at 04:00 UTC
+    api = a.run("launch-day").simulations["search-api"].summary
+    assert f"{100 * api.served_requests / api.offered_requests:.2f}" == "99.95"

@@ -203,7 +203,9 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
         "Traffic step": "15 s", "HPA sync period": "15 s", "Metrics resolution": "15 s",
         "Node autoscaler": "cluster-autoscaler", "Node scan interval": "10 s",
         "Node provisioning (scan to Ready)": "120 s", "Unneeded node removed after": "600 s",
-        "No removal after a node addition for": "600 s"}
+        "No removal after a node addition for": "600 s",
+        # gcd(15 s traffic step, 15 s sync, 15 s metrics, 10 s scan) = 5 s
+        "Simulation tick (the cadences' greatest common divisor)": "5 s"}
 
 
 def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
