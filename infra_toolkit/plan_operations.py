@@ -17,6 +17,7 @@ from infra_toolkit.plan import (
 )
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_operations_types import (
+    CANARY_SCOPES,
     AlertRule,
     CanaryStep,
     Dashboard,
@@ -39,7 +40,7 @@ __all__ = ["read_monitoring", "read_risks", "read_rollback", "read_security", "r
 #: The block each strategy type needs, as its message writes it (docs/PLAN.md).
 _STRATEGY_BLOCKS = {
     "rolling": "{max_surge, max_unavailable}",
-    "canary": "{traffic_router, steps: [{weight_pct, pause}], analysis}",
+    "canary": "{traffic_router, steps: [{weight_pct, pause}], analysis, scope}",
     "blue_green": "{preview, auto_promote, scale_down_delay}",
 }
 
@@ -114,7 +115,7 @@ def _rolling(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
 
 
 def _canary(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
-    r.mapping(m, p, ("traffic_router", "steps", "analysis"), ("traffic_router", "steps"))
+    r.mapping(m, p, ("traffic_router", "steps", "analysis", "scope"), ("traffic_router", "steps"))
     steps = []
     last = 0.0
     for sp, s in r.items(m, p, "steps", ("weight_pct", "pause"), ("weight_pct",)):
@@ -131,8 +132,9 @@ def _canary(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
     if steps and last != 100:
         r.add(join_path(p, "steps"), f"the last step shifts {last:g}%; end with weight_pct: 100 "
                                      "so the rollout completes")
+    scope = r.str_(m, "scope", p, required=False, choices=CANARY_SCOPES) or "pods"
     return {"steps": tuple(steps), "traffic_router": r.str_(m, "traffic_router", p),
-            "analysis": r.str_(m, "analysis", p, required=False)}
+            "analysis": r.str_(m, "analysis", p, required=False), "canary_scope": scope}
 
 
 def _blue_green(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:

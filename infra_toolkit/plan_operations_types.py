@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from infra_toolkit.plan_fields import InvalidField, did_you_mean
 
 __all__ = [
+    "CANARY_SCOPES",
     "CONDITION_OPS",
     "SIMULATED_SIGNALS",
     "WINDOWED_SIGNALS",
@@ -63,11 +64,19 @@ class CanaryStep:
     pause_s: float | None
 
 
+#: What a canary's traffic router shifts: between a canary and a stable ReplicaSet of one
+#: Deployment (``pods``), or between two whole stacks (``stack``, e.g. DNS weights).
+CANARY_SCOPES = ("pods", "stack")
+
+
 @dataclass(frozen=True)
 class DeploymentStrategy:
     """How the change rolls out: ``rolling`` (``max_surge``/``max_unavailable`` as int or "25%"),
     ``canary`` (``steps``), ``blue-green`` (``preview_s``, ``scale_down_delay_s``) or
-    ``recreate``; ``workloads``: the proposed workloads it rolls (empty: all of them; the
+    ``recreate``; a canary's ``canary_scope`` is ``pods`` (a canary ReplicaSet beside the stable
+    one, as Argo Rollouts scales them) or ``stack`` (the router moves traffic between two whole
+    stacks: the new stack's Deployment is the only one, its HPA sizing it for each step's
+    share); ``workloads``: the proposed workloads it rolls (empty: all of them; the
     others roll by their manifest's own update strategy); ``partition``: for a StatefulSet
     rolled by its own manifest, its ``rollingUpdate.partition`` (the ordinals below it are not
     updated; 0 for a plan's strategy)."""
@@ -83,6 +92,7 @@ class DeploymentStrategy:
     auto_promote: bool | None = None
     scale_down_delay_s: float | None = None
     workloads: tuple[str, ...] = ()
+    canary_scope: str = "pods"
     partition: int = 0
 
 

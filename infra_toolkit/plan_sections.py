@@ -153,6 +153,13 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                          f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s")
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "
                            "model.", "rollout-ready"))
+    stack = [s for s, _names in groups if s.type == "canary" and s.canary_scope == "stack"]
+    if stack:
+        parts.append(paragraph(
+            f"The canary moves traffic between two whole stacks ({stack[0].traffic_router}): the "
+            "new stack's Deployment is its only ReplicaSet, so there are no canary pods beside "
+            "stable ones; its HPA sizes it for each step's share of the traffic, within the "
+            "replicas above.", "canary-stack"))
     steps = canary_step_table(a)
     if not steps.empty:
         parts.append(Table(steps, counts, css_class="canary-pods",

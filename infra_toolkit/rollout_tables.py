@@ -216,14 +216,15 @@ def rollout_table(a: PlanAnalysis, strategy: DeploymentStrategy | None = None) -
 
 
 def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
-    """For the workloads rolled by a canary, one row per workload, replica count it is rolled
-    at and step: the canary and stable pods (:func:`~infra_toolkit.rollout.canary_step_pods`),
-    all of them at once and whether they fit (see the module docstring). Empty when no workload
-    rolls by a canary or when nothing was simulated."""
+    """For the workloads rolled by a canary of ``pods`` scope (a canary ReplicaSet beside the
+    stable one), one row per workload, replica count it is rolled at and step: the canary and
+    stable pods (:func:`~infra_toolkit.rollout.canary_step_pods`), all of them at once and
+    whether they fit (see the module docstring). Empty when no workload rolls by such a canary
+    or when nothing was simulated."""
     rows: list[dict[str, object]] = []
     for s, w in _selected(a, None):
-        if s.type != "canary":
-            continue
+        if s.type != "canary" or s.canary_scope != "pods":
+            continue  # a whole-stack canary has no canary ReplicaSet beside a stable one
         bases, rooms = _bases(a, w)
         for basis, n, _rps in bases:
             rows += [{"Workload": w.name, "Rolled at": basis, "Replicas": n, "Step": i,

@@ -276,9 +276,18 @@ def test_only_a_load_test_selected_still_gives_the_minreplicas_rollout(tmp_path:
     assert frame[["Workload", "Rolled at", "Replicas"]].values.tolist() == [
         ["backend", "minReplicas (no expected scenario)", 3],
         ["backend", "maxReplicas (no expected scenario)", 15]]
-    steps = canary_step_table(a)
-    # and at maxReplicas 15: ceil(0.75) = 1, ceil(3.75) = 4, ceil(7.5) = 8, 15 canary pods
+    # the plan's canary moves traffic between whole stacks (Route 53 weights, scope: stack): no
+    # canary pods beside stable ones; rolled by Argo-style pods, the same figures would be, at
+    # minReplicas 3 and maxReplicas 15 (ceil(0.75) = 1, ceil(3.75) = 4, ceil(7.5) = 8, 15):
+    assert canary_step_table(a).empty
+    pods = dataclasses.replace(a, plan=dataclasses.replace(a.plan, deployment_strategy=(
+        dataclasses.replace(a.plan.deployment_strategy, canary_scope="pods"))))
+    steps = canary_step_table(pods)
     assert steps[["Canary pods", "Stable pods", "Pods at once"]].values.tolist() == [
         [1, 3, 4], [1, 3, 4], [2, 3, 5], [3, 3, 6],
         [1, 15, 16], [4, 15, 19], [8, 15, 23], [15, 15, 30]]
     assert steps["Fits, others at peak"].tolist() == ["-"] * 8  # no room known
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    assert ("The canary moves traffic between two whole stacks (route53-weighted-records)"
+            in html)
