@@ -24,8 +24,12 @@ requests of the last ``window`` (what ``rate(errors[5m]) / rate(all[5m])`` compu
 ``cpu_utilization_pct`` the mean of the steps with a value in it. Without a window each step's own
 value is compared, which reacts sooner to a short burst than the rule does. A latency percentile
 is always the step's own: the quantile over a window needs the requests' distribution, which the
-timeline does not keep. A percentile at saturated pods is the model's ceiling, a lower bound: a
-``>`` condition true there is certain, a false one is not.
+timeline does not keep. A percentile at saturated pods (the timeline's ``latency_saturated``)
+is the model's ceiling, a lower bound that grows with the backlog: the replay reads it as the
+SLO table does (:mod:`infra_toolkit.slo_check` counts such a step violated), so a latency
+condition with ``>`` or ``>=`` holds there and one with ``<`` or ``<=`` does not, whatever the
+lower bound. ``saturated_steps`` counts the steps this rule decided (the plain comparison of the
+lower bound said otherwise), so the report can say so.
 
 **SLO lead/lag.** Each replay carries the first step that violated an SLO of its workload
 (:func:`infra_toolkit.slo_check.first_violation_s`, the report's SLO rule); ``fire_vs_slo_s`` is
@@ -44,7 +48,8 @@ import pandas as pd
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan_operations_types import AlertRule, SimulatedCondition
 
-__all__ = ["AlertReplay", "condition_steps", "firing_intervals", "replay_alert", "signal_values"]
+__all__ = ["AlertReplay", "condition_steps", "firing_intervals", "replay_alert",
+           "saturated_condition_steps", "signal_values"]
 
 _OPS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
 
@@ -52,8 +57,9 @@ _OPS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equ
 @dataclass(frozen=True)
 class AlertReplay:
     """One alert replayed on one workload's timeline of one scenario: its firing intervals
-    (``[start_s, end_s)``, s from the run's start), the run's end and the first SLO
-    violation of the workload (``None``: no SLO violated)."""
+    (``[start_s, end_s)``, s from the run's start), the run's end, the first SLO
+    violation of the workload (``None``: no SLO violated) and how many steps the saturated-latency
+    rule of the module docstring decided."""
 
     alert: str
     workload: str
@@ -62,6 +68,7 @@ class AlertReplay:
     intervals_s: tuple[tuple[float, float], ...]
     run_end_s: float
     first_violation_s: float | None
+    saturated_steps: int = 0
 
     @property
     def first_fire_s(self) -> float | None:
@@ -138,6 +145,18 @@ def condition_steps(values: np.ndarray, op: str, threshold: float) -> np.ndarray
     return np.asarray(held & ~np.isnan(values), dtype=bool)
 
 
+def saturated_condition_steps(held: np.ndarray, timeline: pd.DataFrame,
+                              condition: SimulatedCondition) -> tuple[np.ndarray, int]:
+    """``held`` (from :func:`condition_steps`) with the saturated-latency rule of the module
+    docstring applied to a latency condition (other signals unchanged), and the number of steps
+    whose value the rule changed."""
+    if not condition.signal.endswith("_latency_ms") or "latency_saturated" not in timeline:
+        return held, 0
+    saturated = timeline["latency_saturated"].to_numpy(dtype=bool)
+    ruled = held | saturated if condition.op in (">", ">=") else held & ~saturated
+    return ruled, int(np.count_nonzero(ruled != held))
+
+
 def firing_intervals(held: np.ndarray, step_s: float, for_s: float, start_s: float = 0.0
                      ) -> tuple[tuple[float, float], ...]:
     """The ``[fire_s, resolve_s)`` intervals of an alert whose condition holds in the steps
@@ -167,8 +186,9 @@ def replay_alert(rule: AlertRule, workload: str, timeline: pd.DataFrame, step_s:
         raise ValueError(f"alert {rule.name!r} has no simulated condition to replay")
     c = rule.simulated
     values = signal_values(timeline, c, step_s, max_replicas, node_max_sizes)
-    held = condition_steps(values, c.op, c.threshold)
+    held, saturated = saturated_condition_steps(condition_steps(values, c.op, c.threshold),
+                                                timeline, c)
     start_s = float(timeline["time_s"].iloc[0]) if len(timeline) else 0.0
     return AlertReplay(rule.name, workload, c, rule.for_s,
                        firing_intervals(held, step_s, rule.for_s, start_s),
-                       start_s + len(timeline) * step_s, first_violation_s)
+                       start_s + len(timeline) * step_s, first_violation_s, saturated)

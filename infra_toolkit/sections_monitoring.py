@@ -11,7 +11,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
 from infra_toolkit.report_html import Table, duration_text, paragraph
 
-__all__ = ["alert_replay_frame", "alert_replay_parts", "slo_lead_text"]
+__all__ = ["alert_replay_frame", "alert_replay_parts", "saturated_note", "slo_lead_text"]
 
 _CAPTION = (
     "Alert replay, scenario {name!r}: each mapped alert's condition evaluated at the end of "
@@ -58,6 +58,19 @@ def alert_replay_frame(replays: tuple[AlertReplay, ...]) -> pd.DataFrame:
                                        "Firing (min)", "Times fired", "vs first SLO violation"])
 
 
+def saturated_note(replays: tuple[AlertReplay, ...]) -> str | None:
+    """The sentence naming the replays whose latency condition was decided at saturated pods
+    (:mod:`infra_toolkit.alert_replay`), ``None`` when there is none."""
+    ruled = [f"{r.alert} on {r.workload} ({r.saturated_steps} step(s))"
+             for r in replays if r.saturated_steps]
+    if not ruled:
+        return None
+    return ("At saturated pods the latency is the model's ceiling, a lower bound that grows with "
+            "the backlog: as in the SLO table, a latency condition with > or >= is taken to hold "
+            "there and one with < or <= not to, whatever that bound. Steps decided so: "
+            f"{'; '.join(ruled)}.")
+
+
 def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
     """One alert replay table per simulated scenario and a line naming the alerts that are not
     simulated (no mapping, or a workload the run did not simulate)."""
@@ -72,6 +85,9 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
             step = float(next(iter(run.simulations.values())).spec.tick_s)
             parts.append(Table(alert_replay_frame(replays), css_class="alert-replay",
                                caption=_CAPTION.format(name=run.name, step=step)))
+            note = saturated_note(replays)
+            if note:
+                parts.append(paragraph(note, "alert-replay-saturated"))
     others = [r.name for r in plan.monitoring.alerts if r not in mapped]
     if others:
         parts.append(paragraph(f"Not simulated (no `simulated` mapping to a signal the "

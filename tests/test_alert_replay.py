@@ -14,6 +14,7 @@ from infra_toolkit.alert_replay import (
     condition_steps,
     firing_intervals,
     replay_alert,
+    saturated_condition_steps,
     signal_values,
 )
 from infra_toolkit.errors import SimulationError
@@ -197,3 +198,30 @@ def test_replay_needs_a_mapping() -> None:
     rule = AlertRule("Raw", "up == 0", 0.0, "critical", "down")
     with pytest.raises(ValueError, match="alert 'Raw' has no simulated condition"):
         replay_alert(rule, "api", _timeline(p95_latency_ms=[1.0]), 15.0, 1, None)
+
+
+def test_saturated_latency_is_read_as_the_slo_table_reads_it() -> None:
+    # 15 s steps; p50 (ms) 100, 100, then 4,000 (saturated: the model's ceiling, a lower bound)
+    # for steps 2..5, then 100. The condition p50 > 10,000 never holds on the bounds, but a
+    # saturated step cannot show the latency stayed under 10 s (slo_check counts it violated),
+    # so it holds on steps 2..5: pending at step 2's end (45 s), `for` 30 s fires at 75 s, the
+    # end of step 4, and resolves at step 6's end (105 s) -> 30 s firing; 4 steps decided so
+    sat = [False, False, True, True, True, True, False, False]
+    t = _timeline(p50_latency_ms=[100.0, 100.0] + [4000.0] * 4 + [100.0, 100.0])
+    t["latency_saturated"] = sat
+    rule = AlertRule("Backlog", "p50 > 10", 30.0, "critical", "backlog",
+                     simulated=SimulatedCondition("p50_latency_ms", ">", 10000.0))
+    r = replay_alert(rule, "api", t, 15.0, 10, None)
+    assert (r.intervals_s, r.saturated_steps) == (((75.0, 105.0),), 4)
+    # p50 > 50 holds on every step's bound anyway: nothing decided by the rule
+    low = SimulatedCondition("p50_latency_ms", ">", 50.0)
+    held, n = saturated_condition_steps(np.ones(8, dtype=bool), t, low)
+    assert held.all() and n == 0
+    # a `<` condition (latency is good) cannot hold on a lower bound: steps 2..5 drop out
+    good = SimulatedCondition("p50_latency_ms", "<", 10000.0)
+    held, n = saturated_condition_steps(np.ones(8, dtype=bool), t, good)
+    assert held.tolist() == [not s for s in sat] and n == 4
+    # another signal is not a latency: saturation does not touch it
+    cpu = SimulatedCondition("cpu_utilization_pct", ">", 90.0)
+    held, n = saturated_condition_steps(np.zeros(8, dtype=bool), t, cpu)
+    assert not held.any() and n == 0

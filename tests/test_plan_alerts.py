@@ -11,10 +11,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from infra_toolkit.alert_replay import AlertReplay
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario, silent_alert_warnings
+from infra_toolkit.plan_operations_types import SimulatedCondition
 from infra_toolkit.plan_validate import check_plan, check_plan_warnings
-from infra_toolkit.sections_monitoring import alert_replay_frame
+from infra_toolkit.sections_monitoring import alert_replay_frame, saturated_note
 from infra_toolkit.slo_check import evaluate_slos
 
 DATA = Path(__file__).resolve().parent / "data" / "plans"
@@ -192,3 +194,12 @@ def test_the_replay_table_rows(tmp_path: Path) -> None:
     # still at the end
     assert late[["Fires at", "Firing (min)", "Times fired"]].values.tolist() == [
         ["9 min", 1.0, "1 (firing at the end)"]]
+
+
+def test_saturated_note_names_each_replay_the_rule_decided() -> None:
+    c = SimulatedCondition("p50_latency_ms", ">", 300000.0)
+    ruled = AlertReplay("Backlog", "indexer", c, 600.0, (), 3600.0, 60.0, saturated_steps=28)
+    plain = AlertReplay("Slow", "api", c, 600.0, (), 3600.0, None)
+    assert saturated_note((plain,)) is None
+    note = saturated_note((plain, ruled))
+    assert note is not None and note.endswith("Steps decided so: Backlog on indexer (28 step(s)).")
