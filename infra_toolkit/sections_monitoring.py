@@ -13,15 +13,14 @@ from infra_toolkit.report_html import Table, duration_text, paragraph
 
 __all__ = ["alert_replay_frame", "alert_replay_parts", "saturated_note", "slo_lead_text"]
 
-_CAPTION = (
-    "Alert replay, scenario {name!r}: each mapped alert's condition evaluated at the end of "
-    "every {step:g} s simulation step, on that step's values, with its `for` (pending until it "
-    "has held that long; a step where it does not hold resets it). Times are from the "
-    "scenario's start. Expression windows "
-    "such as [5m] are modelled only where the mapping gives `window`; the rule's evaluation "
-    "interval is taken as the step (a coarser one fires up to one interval later). 'vs first "
-    "SLO violation' compares the first fire with the first step that broke any SLO of the "
-    "workload, as the SLO table counts it")
+_EXPLAINED = (
+    "Alert replay: each mapped alert's condition evaluated at the end of every {step} s "
+    "simulation step, on that step's values, with its `for` (pending until it has held that "
+    "long; a step where it does not hold resets it). Times are from the scenario's start. "
+    "Expression windows such as [5m] are modelled only where the mapping gives `window`; the "
+    "rule's evaluation interval is taken as the step (a coarser one fires up to one interval "
+    "later). 'vs first SLO violation' compares the first fire with the first step that broke any "
+    "SLO of the workload, as the SLO table counts it.")
 
 
 def slo_lead_text(replay: AlertReplay) -> str:
@@ -79,12 +78,18 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
     parts: list[str | Table] = []
     if mapped and not a.runs:
         parts.append(paragraph("Alert replay: none (no scenario was simulated)."))
+    # the rule once, before the first table; each table then names its scenario
+    steps = sorted({float(sim.spec.tick_s) for run in a.runs for sim in run.simulations.values()})
+    explained = False
     for run in a.runs:
         replays = replay_scenario(plan, run.simulations)
         if replays:
-            step = float(next(iter(run.simulations.values())).spec.tick_s)
+            if not explained:
+                step = " or ".join(f"{s:g}" for s in steps)
+                parts.append(paragraph(_EXPLAINED.format(step=step), "alert-replay-rule"))
+                explained = True
             parts.append(Table(alert_replay_frame(replays), css_class="alert-replay",
-                               caption=_CAPTION.format(name=run.name, step=step)))
+                               caption=f"Alert replay, scenario {run.name!r}"))
             note = saturated_note(replays)
             if note:
                 parts.append(paragraph(note, "alert-replay-saturated"))
