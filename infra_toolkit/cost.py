@@ -88,7 +88,8 @@ class CostComponent:
 class CostLine:
     """Step 2: a priced component. ``price`` holds the unit price and the table row (file,
     line, key) it came from; ``price_not_found`` the PriceNotFound message when no price
-    matched, in which case the line has no cost and the estimate is incomplete."""
+    matched, in which case the line has no cost and the estimate is incomplete;
+    ``price_table_kind`` the kind of table it was priced from (``ec2_on_demand``, ...)."""
 
     resource_type: str
     resource_name: str
@@ -102,6 +103,7 @@ class CostLine:
     price: Price | None
     price_not_found: str | None
     note: str = ""
+    price_table_kind: str = ""
 
     @property
     def address(self) -> str:

@@ -24,7 +24,7 @@ def _line(c: CostComponent, name: str, quantity: Decimal | None, price: Price | 
     unit_price = price.usd_per_unit if price is not None else None
     cost = quantity * unit_price if quantity is not None and unit_price is not None else None
     return CostLine(r.type, r.name, r.region, name, c.unit, c.hourly_quantity, quantity,
-                    unit_price, cost, price, missing, note or c.note)
+                    unit_price, cost, price, missing, note or c.note, c.query.kind)
 
 
 def _tier_label(start: Decimal, end: Decimal | None, unit: str, per: str = "") -> str:

@@ -3,7 +3,8 @@
 group without a spot rate, a region no table prices). Its cost is left out of every total, and
 the approval commands refuse the plan until it is priced, so ``validate`` says so before a
 review is asked for; the lines missing the same price (table, region and key) share one
-warning.
+warning, and so do all the lines of a table kind in a region that table holds no row for (a plan
+moved to a region the tables lack: one warning per table, not one per instance type or item).
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     declared): the lines ``book`` prices from the same missing row (one table, region and key:
     the same reason) share one warning, at the first one's resource, naming every line, with
     the price book's reason and fix once (a missing region gave each of 27 lines its own
-    ~600-character warning)."""
+    ~600-character warning); the lines of a table kind in a region it holds no row for share
+    one warning with :meth:`~infra_toolkit.pricing.PriceBook.region_gap`'s reason."""
     groups: dict[str, tuple[str, dict[str, list[tuple[str, str]]]]] = {}
     for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
         index = {(r.type, r.name): i for i, r in enumerate(arch.resources)}
         for line in estimate(arch.resources, book).missing_prices:
             path = f"{side}.resources[{index[(line.resource_type, line.resource_name)]}]"
-            _, lines = groups.setdefault(str(line.price_not_found), (path, {}))
+            gap = (book.region_gap(line.price_table_kind, line.region)
+                   if line.price_table_kind else None)
+            _, lines = groups.setdefault(gap or str(line.price_not_found), (path, {}))
             lines.setdefault(line.component, []).append((side, line.address))
     out = []
     for reason, (path, lines) in groups.items():

@@ -111,6 +111,21 @@ class PriceBook:
     def _table_names(self, kind: str) -> str:
         return ", ".join(t.name for t in self.tables_used if table_kind(t.name) == kind) or kind
 
+    def region_gap(self, kind: str, region: str) -> str | None:
+        """When the ``kind`` tables hold no row at all for ``region`` (and no rate of the
+        overrides names it): the sentence saying so, with the regions they price and the fix,
+        shared by every line of that kind in that region; otherwise ``None``."""
+        schema = self._schema(kind)
+        if schema.key[0] != "region" or not region:
+            return None
+        regions = {k[0] for k in self.tables[kind]}
+        if region in regions or any(r.kind == kind and r.key[0] == region
+                                    for r in self.overrides.rates):
+            return None
+        return (f"{self._table_names(kind)} holds no row for region {region!r} (it prices "
+                f"{', '.join(sorted(regions)) or 'no region'}). "
+                + _region_fix(kind, {"region": region}))
+
     def _missing(self, kind: str, key: Mapping[str, str], what: str) -> PriceNotFound:
         """A PriceNotFound for ``key``: when the rest of the key is priced in other regions, it
         lists those regions; otherwise it names the first key field without a match and the
@@ -277,7 +292,7 @@ def _region_fix(kind: str, key: Mapping[str, str]) -> str:
         return (f"Refresh the table for your region (infra-toolkit pricing refresh --service "
                 f"{services[0]} --region {key.get('region')}) or add a rate to an overrides "
                 f"file or the row to a table of your own ({_WHERE_OWN_PRICES})")
-    what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or kind
+    what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or f"{kind} table"
     return f"infra-toolkit pricing refresh does not fetch {what} rows; {_OWN_ROW_FIX}"
 
 

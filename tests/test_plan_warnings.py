@@ -450,3 +450,29 @@ def test_no_bytes_warning_when_two_load_balancers_leave_the_usage_as_declared(
     plan = _plan(tmp_path, plan_edits=(
         ("  workloads:", LB.format(gb="3.9", egress="2850") + second + "  workloads:"),))
     assert [w for w in _warnings(plan) if "processed_bytes_gb" in w[0]] == []
+
+
+def test_lines_of_a_table_that_holds_no_row_for_the_region_share_one_warning(
+        tmp_path: Path) -> None:
+    # audit5 A5-12: a plan in a region the EC2 table does not price (it holds us-east-1 and the
+    # two GovCloud regions only) got one warning per instance type, each repeating the fix.
+    # Two instances of different types in eu-west-1 miss rows of the same table for the same
+    # reason: one warning at the first, naming both lines, the regions priced and the refresh
+    # command once. Their root volumes (other_services, which does price eu-west-1 for some
+    # items) keep their own per-item wording.
+    entry = "    - {{type: aws_instance, name: {}, instance_type: {}}}"
+    listed = "\n".join(entry.format(n, t) for n, t in (("a", "m5.large"), ("b", "c5.large")))
+    plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),
+                                       ("current:\n  region: us-east-1\n  resources: []",
+                                        "current:\n  region: eu-west-1\n  resources:\n" + listed)))
+    got = [message for _path, message in _warnings(plan) if "Instance usage" in message]
+    assert got == [
+        "no price for 2 lines (aws_instance.a / Instance usage (Linux/UNIX, on-demand, "
+        "m5.large); aws_instance.b / Instance usage (Linux/UNIX, on-demand, c5.large)): "
+        "ec2_on_demand_2026-07-20.csv holds no row for region 'eu-west-1' (it prices us-east-1, "
+        "us-gov-east-1, us-gov-west-1). Refresh the table for your region (infra-toolkit pricing "
+        "refresh --service AmazonEC2 --region eu-west-1) or add a rate to an overrides file or "
+        "the row to a table of your own (cost --pricing-overrides / --pricing-table; in a plan, "
+        "pricing.overrides / pricing.tables; see pricing_data/README.md); the cost totals leave "
+        "them out (INCOMPLETE) and the approval commands refuse the plan until every line is "
+        "priced"]

@@ -318,6 +318,13 @@ rates:
     assert spot.rate is not None and spot.rate.origin.endswith("o.yaml: rates[0]")
     eu = book.lookup("ec2_on_demand", region="eu-west-1", instance_type="t3.medium")
     assert (eu.usd_per_unit, eu.row, eu.unit) == (Decimal("0.0456"), None, "hour")
+    # a rate naming eu-west-1 means the region is being priced: its other EC2 lines get their
+    # own "not found" (which rate is missing), not the table-wide region gap
+    assert book.region_gap("ec2_on_demand", "eu-west-1") is None
+    assert load_price_book().region_gap("ec2_on_demand", "eu-west-1") is not None
+    # the public EC2 table holds us-east-1 (and GovCloud) rows; RDS has eu-west-1 rows
+    assert load_price_book().region_gap("ec2_on_demand", "us-east-1") is None
+    assert load_price_book().region_gap("rds_on_demand", "eu-west-1") is None
     ri = book.lookup("rds_on_demand", "reserved", region="us-east-1", engine="PostgreSQL",
                      instance_class="db.t3.medium", deployment="multi-az")
     assert ri.usd_per_unit == Decimal("0.1")
