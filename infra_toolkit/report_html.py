@@ -142,7 +142,19 @@ class Table:
         body: str = shown.to_html(index=False, escape=True, na_rep="-", border=0,
                                   classes=["report-table", *(
                                       [self.css_class] if self.css_class else [])])
-        return (paragraph(self.caption, "table-caption") if self.caption else "") + body
+        return _caption_html(self.caption) + body
+
+
+def _caption_html(caption: str) -> str:
+    """A table's caption: its title (before the first ``: ``, when short) in bold, the
+    explanation after it in the body weight; a long caption set all in bold read as a wall."""
+    if not caption:
+        return ""
+    title, sep, rest = caption.partition(": ")
+    if not sep or len(title) > 100:
+        return f'<p class="table-caption"><strong>{html.escape(caption)}</strong></p>'
+    return (f'<p class="table-caption"><strong>{html.escape(title)}</strong>: '
+            f"{html.escape(rest)}</p>")
 
 
 @dataclass(frozen=True)

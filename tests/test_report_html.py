@@ -102,7 +102,11 @@ def test_table_formats_and_escapes() -> None:
     assert "b &amp; c" in html
     assert "<td>$1.01</td>" in html and "<td>-</td>" in html
     assert 'class="dataframe report-table costs"' in html
-    assert '<p class="table-caption">Costs &amp; more</p>' in html
+    assert '<p class="table-caption"><strong>Costs &amp; more</strong></p>' in html
+    # a caption's title (before the first ": ") is bold, its explanation is not
+    told = Table(frame, caption="Scaling: a <b> per scenario").to_html()
+    assert told.startswith('<p class="table-caption"><strong>Scaling</strong>: a &lt;b&gt; per '
+                           'scenario</p>')
     empty = Table(pd.DataFrame(columns=["a"]), caption="Episodes").to_html()
     assert empty == "<p>Episodes: none.</p>"
 
