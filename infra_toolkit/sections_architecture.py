@@ -40,9 +40,12 @@ def _attributes(r: Resource) -> str:
 
 
 def _resources(resources: Sequence[Resource], css_class: str) -> Table:
+    # the paragraph above names the side's region; a column repeating it on every row only
+    # squeezes the attributes, so it is shown when the resources' regions differ
+    columns = ["Resource", "Region", "Attributes"] if len({r.region for r in resources}) > 1 \
+        else ["Resource", "Attributes"]
     frame = pd.DataFrame([{"Resource": r.address, "Region": r.region,
-                           "Attributes": _attributes(r)} for r in resources],
-                         columns=["Resource", "Region", "Attributes"])
+                           "Attributes": _attributes(r)} for r in resources], columns=columns)
     return Table(frame, css_class=css_class, caption="Resources")
 
 

@@ -141,6 +141,9 @@ def test_no_python_reprs_and_totals_say_what_they_leave_out(soup: BeautifulSoup)
     db = next(r for r in rows(soup, "proposed-resources")
               if r["Resource"] == "aws_db_instance.shop")
     assert "multi_az=true" in db["Attributes"]  # as the plan's YAML writes it
+    # every resource is in us-east-1, which the paragraph above the table names: no column
+    # repeating it on each row
+    assert set(db) == {"Resource", "Attributes"}
     # today: t3.medium 730 h x 0.0416 = 30.368, 30 GB gp3 x 0.08 = 2.40, db.t3.small 730 h x
     # 0.036 = 26.28, 50 GB gp2 x 0.115 = 5.75, 500 GB egress x 0.09 = 45.00: 109.798; the
     # plan gives no usage for RDS backup storage beyond the free allowance

@@ -173,10 +173,24 @@ def test_a_report_region_is_the_region_shown(tmp_path: Path) -> None:
         assert section.parts[0].startswith(
             "<p>Region us-gov-west-1: priced there by the report&#x27;s region parameter; the "
             "plan says us-east-1.")
-        assert set(section.tables[0].frame["Region"]) == {"us-gov-west-1"}
+        # every resource is priced there, as the paragraph says: no column repeating it
+        assert list(section.tables[0].frame.columns) == ["Resource", "Attributes"]
     plain = sections.current_state(analyze_plan(SMALL_PLAN, scenarios=["steady"], horizon_h=0.25,
                                                 store_location=str(tmp_path / "none")))
     assert plain.parts[0].startswith("<p>Region us-east-1. Monthly cost as declared")
+
+
+def test_resources_in_several_regions_show_each_ones_region(small_analysis: PlanAnalysis
+                                                            ) -> None:
+    import dataclasses
+
+    from infra_toolkit.sections_architecture import _resources
+
+    first, *rest = small_analysis.plan.proposed.resources
+    moved = [dataclasses.replace(first, region="us-west-2"), *rest]
+    frame = _resources(moved, "x").frame
+    assert list(frame.columns) == ["Resource", "Region", "Attributes"]
+    assert list(frame["Region"]) == ["us-west-2"] + ["us-east-1"] * len(rest)
 
 
 def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
