@@ -116,7 +116,8 @@ def _owners(specs: list[Any], fixed: list[FixedPods], groups: tuple[NodeGroup, .
         wl = getattr(item, "workload", item)
         owners.append(Owner(i, item.name, float(wl.cpu_request_millicores),
                             float(wl.memory_request_mib),
-                            sorted(index[g.name] for g in item.node_groups), len(groups)))
+                            sorted(index[g.name] for g in item.node_groups), len(groups),
+                            wl.max_pods_per_node))
     return owners
 
 
