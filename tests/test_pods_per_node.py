@@ -28,6 +28,7 @@ from infra_toolkit.bin_packing import empty_node, pack, room_beside
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa import HPASpec, cpu_utilization_metric
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, node_room, pod_slots
+from infra_toolkit.rollout_tables import rollout_table
 from infra_toolkit.simulate import FixedPods, SimulationSpec, simulate, simulate_cluster
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import unsupported, variants
@@ -240,3 +241,7 @@ def test_a_plan_with_the_hostname_rule_pays_for_a_node_a_pod(tmp_path: Path) -> 
     delta = float(apart.proposed_estimate.total_monthly_usd
                   - plain.proposed_estimate.total_monthly_usd)
     assert delta == pytest.approx(730 * 160 / 180 * 0.096 + 20 * 160 / 180 * 0.10)
+    # the Deployment Strategy's room for the api's pods at once, the group at max_size 4 and no
+    # other workload: 4 x 9 = 36 by requests, 4 x 1 = 4 one a node
+    assert set(rollout_table(plain)["Room, others at peak"]) == {36}
+    assert set(rollout_table(apart)["Room, others at peak"]) == {4}
