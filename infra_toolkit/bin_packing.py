@@ -60,8 +60,12 @@ def pack(rooms: list[list[float]], allowed: Sequence[int], cpu: float, memory: f
     """Put ``n`` pods into ``rooms`` (``[group, cpu, memory, pods]`` free), first fit, only in
     the ``allowed`` groups, at most ``cap`` of them a room (``None``: no cap) counting the pods
     of their Deployment already there (``held``: by the room's ``id()``, none if missing;
-    updated, so several calls for one Deployment share it); the pods left over."""
-    if cap is not None and held is None:
+    updated, so several calls for one Deployment share it; the rooms must outlive it); the pods
+    left over."""
+    limit = 0 if cap is None else cap
+    if cap is None:
+        held = None  # no cap: nothing to count
+    elif held is None:
         held = {}
     for r in rooms:
         if n == 0:
@@ -69,9 +73,9 @@ def pack(rooms: list[list[float]], allowed: Sequence[int], cpu: float, memory: f
         if int(r[0]) not in allowed:
             continue
         k = min(n, fit(r[1], r[2], int(r[3]), cpu, memory))
-        if held is not None and cap is not None:
+        if held is not None:
             there = held.get(id(r), 0)
-            k = min(k, cap - there)
+            k = min(k, limit - there)
             if k > 0:
                 held[id(r)] = there + k
         if k > 0:

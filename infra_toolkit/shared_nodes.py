@@ -254,7 +254,8 @@ class SharedNodes:
         n_pending = sum(len(c.names) for c in self.pending)
         coming = [self._fresh(g) for _, g, k in self.upcoming for _ in range(k)]
         left: list[tuple[Owner, int]] = []
-        # each capped owner's pods per room so far (by the room's id), shared by its cohorts
+        # each capped owner's pods per room so far, shared by its cohorts (by the room's id():
+        # one count per list of rooms, dropped with it, so a freed room's id is never reused)
         held: dict[int, dict[int, int]] = {}
         for c in self.pending:
             o = self.owners[c.owner]
@@ -268,10 +269,11 @@ class SharedNodes:
             in_flight = sum(k for _, gg, k in self.upcoming if gg == g)
             room = grp.max_size - len(self.nodes[g]) - in_flight
             opened: list[list[float]] = []
+            held_opened: dict[int, dict[int, int]] = {}
             still: list[tuple[Owner, int]] = []
             for o, n in left:
                 if g in o.groups:
-                    mine = held.setdefault(o.index, {})
+                    mine = held_opened.setdefault(o.index, {})
                     n = pack(opened, (g,), o.cpu, o.memory, n, o.cap, mine)
                     while n and len(opened) < room:
                         opened.append(self._fresh(g))
