@@ -239,7 +239,8 @@ def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
                            else w.deployment_spec.replicas,
                            w.deployment_spec.cpu_request_millicores,
                            w.deployment_spec.memory_request_mib,
-                           simulation_node_groups(arch, w, book))
+                           simulation_node_groups(arch, w, book),
+                           w.deployment_spec.max_pods_per_node)
                  for w in arch.workloads if w.hpa_spec is None)
 
 

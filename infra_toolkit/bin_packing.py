@@ -1,8 +1,9 @@
 """Per-node bin-packing by CPU, memory and pod slots: one node's free room and the cohorts on it
 (``Node``, ``PlacedCohort``), how many pods of one size fit a room (``fit``) and first-fit
-packing into several rooms (``pack``). Used by :mod:`infra_toolkit.shared_nodes`' scheduler and
-cluster autoscaler, and by ``room_beside`` (the room left for one workload beside others' pods
-at max size, for the rollout figures)."""
+packing into several rooms (``pack``), with a cap on one Deployment's pods a room (one a node
+for a required pod anti-affinity on ``kubernetes.io/hostname``). Used by
+:mod:`infra_toolkit.shared_nodes`' scheduler and cluster autoscaler, and by ``room_beside``
+(the room left for one workload beside others' pods at max size, for the rollout figures)."""
 
 from __future__ import annotations
 
@@ -55,16 +56,29 @@ def fit(cpu_free: float, memory_free: float, pods_free: int, cpu: float, memory:
 
 
 def pack(rooms: list[list[float]], allowed: Sequence[int], cpu: float, memory: float,
-          n: int) -> int:
+         n: int, cap: int | None = None, held: dict[int, int] | None = None) -> int:
     """Put ``n`` pods into ``rooms`` (``[group, cpu, memory, pods]`` free), first fit, only in
-    the ``allowed`` groups; the pods left over."""
+    the ``allowed`` groups, at most ``cap`` of them a room (``None``: no cap) counting the pods
+    of their Deployment already there (``held``: by the room's ``id()``, none if missing;
+    updated, so several calls for one Deployment share it; the rooms must outlive it); the pods
+    left over."""
+    limit = 0 if cap is None else cap
+    if cap is None:
+        held = None  # no cap: nothing to count
+    elif held is None:
+        held = {}
     for r in rooms:
         if n == 0:
             break
         if int(r[0]) not in allowed:
             continue
         k = min(n, fit(r[1], r[2], int(r[3]), cpu, memory))
-        if k:
+        if held is not None:
+            there = held.get(id(r), 0)
+            k = min(k, limit - there)
+            if k > 0:
+                held[id(r)] = there + k
+        if k > 0:
             r[1] -= k * cpu
             r[2] -= k * memory
             r[3] -= k
@@ -80,11 +94,13 @@ def empty_node(g: int, grp: NodeGroup) -> list[float]:
 
 def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
                 cpu_request_millicores: float, memory_request_mib: float,
-                node_groups: Sequence[NodeGroup]) -> tuple[int, int]:
-    """(How many pods with these requests fit on ``node_groups``, pods that found no room) with
-    every group of ``groups`` (scale-up priority order) at ``max_size`` and the ``held`` pods
-    placed first: each Deployment in turn, first fit on the nodes of its groups in that order,
-    as the scheduler places them (a first fit, not the best packing there is)."""
+                node_groups: Sequence[NodeGroup], max_pods_per_node: int | None = None
+                ) -> tuple[int, int]:
+    """(How many pods with these requests, at most ``max_pods_per_node`` a node, fit on
+    ``node_groups``, pods that found no room) with every group of ``groups`` (scale-up priority
+    order) at ``max_size`` and the ``held`` pods placed first: each Deployment in turn, first fit
+    on the nodes of its groups in that order (each at most its own ``max_pods_per_node`` a
+    node), as the scheduler places them (a first fit, not the best packing there is)."""
     index = {g.name: i for i, g in enumerate(groups)}
     missing = {g.name for h in held for g in h.node_groups} | {g.name for g in node_groups}
     if missing - set(index):
@@ -92,9 +108,9 @@ def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
                               f"not among the groups given ({sorted(index)}); pass every group")
     rooms = [empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.max_size)]
     short = sum(pack(rooms, [index[g.name] for g in h.node_groups], h.cpu_request_millicores,
-                     h.memory_request_mib, h.replicas) for h in held)
+                     h.memory_request_mib, h.replicas, h.max_pods_per_node) for h in held)
     # more than every free pod slot: what is left over says how many fitted
     most = sum(g.max_size * (g.max_pods - g.daemonset_pods) for g in node_groups) + 1
     left = pack(rooms, [index[g.name] for g in node_groups], cpu_request_millicores,
-                memory_request_mib, most)
+                memory_request_mib, most, max_pods_per_node)
     return most - left, short

@@ -5,14 +5,15 @@ and the nodes a plan declares. For every workload with an HPA and a model:
   peak step rate of a scenario times the workload's ``traffic_share`` (from the scenario curves
   the caller already built; nothing is simulated);
 * **node groups too small**: the node groups it may run on hold fewer than ``maxReplicas`` pods
-  at ``max_size`` (``nodes.pod_slots``). Each workload is checked alone, as ``validate`` checks
-  the starting replicas; workloads sharing node groups also compete for that room.
+  at ``max_size`` (``nodes.pod_slots``, one pod a node with a required pod anti-affinity on
+  ``kubernetes.io/hostname`` against its own pods, which the simulation honours: then
+  ``maxReplicas`` above the groups' nodes at ``max_size`` leaves pods Pending). Each workload is
+  checked alone, as ``validate`` checks the starting replicas; workloads sharing node groups
+  also compete for that room.
 
-* **pods kept apart**: a required pod anti-affinity against its own pods
-  (:mod:`infra_toolkit.pod_anti_affinity`) on ``kubernetes.io/hostname`` allows one pod a node,
-  on another key one pod per value of it; the simulation packs pods by their requests alone, so
-  where it would put more than one on a node its node-hours, node cost and time to capacity are
-  optimistic, and maxReplicas above the groups' nodes at ``max_size`` leaves pods Pending.
+* **pods kept apart per zone**: a required pod anti-affinity against its own pods
+  (:mod:`infra_toolkit.pod_anti_affinity`) on another key than ``kubernetes.io/hostname`` (a
+  zone) allows one pod per value of it cluster-wide, which the simulation does not model.
 
 And for every proposed node group:
 
@@ -37,13 +38,12 @@ from infra_toolkit.plan_cost import node_group_resources
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
+from infra_toolkit.pod_anti_affinity import HOSTNAME
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["anti_affinity_warnings", "desired_size_warnings", "node_room_warnings",
            "peak_warnings"]
-
-HOSTNAME = "kubernetes.io/hostname"
 
 
 def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCurve]
@@ -77,58 +77,54 @@ def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCur
 def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, ...]
                        ) -> list[PlanWarning]:
     """A warning when ``groups`` (the node groups ``workload`` may run on) hold fewer than its
-    ``maxReplicas`` pods at ``max_size``."""
+    ``maxReplicas`` pods at ``max_size`` (one a node with a required pod anti-affinity on
+    ``kubernetes.io/hostname`` against its own pods)."""
     hpa, d = workload.hpa_spec, workload.deployment_spec
     if hpa is None or not groups:
         return []
-    room = node_room(groups, d.cpu_request_millicores, d.memory_request_mib)
+    cap = d.max_pods_per_node
+    room = node_room(groups, d.cpu_request_millicores, d.memory_request_mib, cap)
     total = sum(room.values())
     if total >= hpa.max_replicas:
         return []
     held = ", ".join(f"{g.name}: {g.max_size:,} node(s) x {room[g.name] // g.max_size:,} pod(s)"
                      for g in groups)
+    if cap is not None and room != node_room(groups, d.cpu_request_millicores,
+                                             d.memory_request_mib):
+        # the cap comes from pod_anti_affinity.max_pods_per_node: one a node
+        why = f"; one pod a node: a required podAntiAffinity on {HOSTNAME} selects its own labels"
+        fix = ("raise max_size or lower maxReplicas, or make the rule preferred "
+               "(preferredDuringSchedulingIgnoredDuringExecution) or a topology spread "
+               "constraint")
+    else:
+        why = ""
+        fix = "raise max_size, use a larger instance type, lower the requests or maxReplicas"
     return [PlanWarning(path, (
         f"maxReplicas {hpa.max_replicas:,} of workload {workload.name!r} needs room for "
         f"{hpa.max_replicas:,} pods ({d.cpu_request_millicores}m CPU, "
         f"{_f(d.memory_request_mib)} MiB each) but its node groups hold at most {total:,} at "
-        f"max_size ({held}): {hpa.max_replicas - total:,} pod(s) stay Pending at maxReplicas; "
-        "raise max_size, use a larger instance type, lower the requests or maxReplicas"))]
+        f"max_size ({held}{why}): {hpa.max_replicas - total:,} pod(s) stay Pending at "
+        f"maxReplicas; {fix}"))]
 
 
 def anti_affinity_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, ...]
                            ) -> list[PlanWarning]:
-    """A warning when ``workload``'s pods must stay apart (a required pod anti-affinity against
-    its own pods) in a way the simulation does not model: one pod a node on
-    ``kubernetes.io/hostname`` where ``groups`` would hold more, or one pod per value of
-    another topology key."""
+    """A warning per topology key other than ``kubernetes.io/hostname`` (a zone) on which
+    ``workload``'s pods must stay apart (a required pod anti-affinity against its own pods):
+    one pod per value of it cluster-wide, which the simulation does not model. (One pod a node,
+    on ``kubernetes.io/hostname``, is simulated; :func:`node_room_warnings` says where it
+    leaves pods Pending.)"""
     hpa, d = workload.hpa_spec, workload.deployment_spec
     keys = d.self_anti_affinity_keys
     if hpa is None or not groups or not keys:
         return []
-    out = []
     fix = ("make the rule preferred (preferredDuringSchedulingIgnoredDuringExecution) or a "
            "topology spread constraint, or read those figures as a lower bound")
-    if HOSTNAME in keys:
-        packed = {g.name: pod_slots(g, d.cpu_request_millicores, d.memory_request_mib)
-                  for g in groups}
-        nodes = sum(g.max_size for g in groups)
-        if max(packed.values()) > 1 or nodes < hpa.max_replicas:
-            per = ", ".join(f"{n:,} a node on {g}" for g, n in packed.items())
-            short = (f"; its node groups have {nodes:,} node(s) at max_size, so "
-                     f"{hpa.max_replicas - nodes:,} of its maxReplicas {hpa.max_replicas:,} "
-                     "stay Pending" if nodes < hpa.max_replicas else "")
-            out.append(PlanWarning(path, (
-                f"the pods of workload {workload.name!r} repel each other per node (a required "
-                f"podAntiAffinity on {HOSTNAME} selects its own labels): one pod a node, while "
-                f"the simulation packs them by their requests ({per}), so its node-hours, node "
-                f"cost and time to capacity are optimistic{short}; {fix}")))
-    for key in (k for k in keys if k != HOSTNAME):
-        out.append(PlanWarning(path, (
-            f"no two pods of workload {workload.name!r} may share a value of {key} (a required "
-            f"podAntiAffinity selecting its own labels): at most one pod per {key} value, which "
-            f"the simulation does not model (up to maxReplicas {hpa.max_replicas:,} there); "
-            f"{fix}")))
-    return out
+    return [PlanWarning(path, (
+        f"no two pods of workload {workload.name!r} may share a value of {key} (a required "
+        f"podAntiAffinity selecting its own labels): at most one pod per {key} value, which "
+        f"the simulation does not model (up to maxReplicas {hpa.max_replicas:,} there); {fix}"))
+        for key in keys if key != HOSTNAME]
 
 
 def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
@@ -144,7 +140,8 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             groups = simulation_node_groups(plan.proposed, w, book)
             if len(groups) != 1:
                 continue  # its pods may go to several groups: no one group is bound to hold them
-            per_node = pod_slots(groups[0], d.cpu_request_millicores, d.memory_request_mib)
+            per_node = pod_slots(groups[0], d.cpu_request_millicores, d.memory_request_mib,
+                                 d.max_pods_per_node)
         except SimulationError as exc:
             # validate makes this a problem only when something is simulated (an HPA): a plan of
             # fixed Deployments gets it here, located, not as a bare error

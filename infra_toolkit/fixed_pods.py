@@ -17,13 +17,15 @@ __all__ = ["FixedPods"]
 class FixedPods:
     """A Deployment without an HPA: ``replicas`` pods, each requesting
     ``cpu_request_millicores`` and ``memory_request_mib`` (0: none), on ``node_groups``
-    (priority order)."""
+    (priority order), at most ``max_pods_per_node`` of them a node (``None``: no cap; 1 for a
+    required pod anti-affinity on ``kubernetes.io/hostname`` against its own pods)."""
 
     name: str
     replicas: int
     cpu_request_millicores: float
     memory_request_mib: float
     node_groups: tuple[NodeGroup, ...]
+    max_pods_per_node: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "node_groups", tuple(self.node_groups))
@@ -31,5 +33,7 @@ class FixedPods:
         require_whole(f"{o}.replicas", self.replicas, 0)
         for name in ("cpu_request_millicores", "memory_request_mib"):
             require_finite(f"{o}.{name}", getattr(self, name), 0)
+        if self.max_pods_per_node is not None:
+            require_whole(f"{o}.max_pods_per_node", self.max_pods_per_node, 1)
         if not self.node_groups:
             raise SimulationError(f"{o}: node_groups is empty; give the groups it runs on")

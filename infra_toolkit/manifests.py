@@ -24,6 +24,7 @@ from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
+from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
 from infra_toolkit.pod_anti_affinity import self_anti_affinity_keys
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
@@ -150,6 +151,12 @@ class DeploymentSpec:
     placement: PodPlacement = PodPlacement()
     update_strategy: UpdateStrategy = UpdateStrategy()
     self_anti_affinity_keys: tuple[str, ...] = ()
+
+    @property
+    def max_pods_per_node(self) -> int | None:
+        """The most of its pods one node may hold (1 with a required anti-affinity on
+        ``kubernetes.io/hostname`` against its own pods), ``None`` without such a cap."""
+        return _node_cap(self.self_anti_affinity_keys)
 
 
 def _container_request(

@@ -6,9 +6,13 @@ Model (documented assumptions):
 which holds every node on its own.)
 
 - All pods of the Deployment have the same requests, so a node of a group holds
-  ``pod_slots = min(cpu fit, memory fit, max_pods - daemonset_pods)`` of them, computed from
-  its allocatable CPU and memory (capacity minus ``reserved_*``, which covers kubelet, system and
-  daemonset requests). Scheduling fills free slots on ready nodes, groups in list order.
+  ``pod_slots = min(cpu fit, memory fit, max_pods - daemonset_pods, max_pods_per_node)`` of
+  them, computed from its allocatable CPU and memory (capacity minus ``reserved_*``, which covers
+  kubelet, system and daemonset requests); ``max_pods_per_node`` is the workload's cap (1 for a
+  required pod anti-affinity on ``kubernetes.io/hostname`` against its own pods, which
+  kube-scheduler's InterPodAffinity filter enforces and the cluster autoscaler simulates, so it
+  adds a node per pod past the first; none by default). Scheduling fills free slots on ready
+  nodes, groups in list order.
 - Within a group the scheduler spreads pods evenly over nodes (kube-scheduler's default
   LeastAllocated scoring), so every node of a group has the same utilization.
 - Cluster autoscaler, run every ``scan_interval_s``:
@@ -77,11 +81,15 @@ class NodeGroup:
         return self.memory_gib * 1024.0 - self.reserved_memory_mib
 
 
-def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mib: float) -> int:
-    """How many pods with these requests one node of ``group`` holds."""
+def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mib: float,
+              max_pods_per_node: int | None = None) -> int:
+    """How many pods with these requests one node of ``group`` holds, at most
+    ``max_pods_per_node`` (the workload's cap, ``None``: none)."""
     by_cpu = math.floor(group.allocatable_cpu_millicores / cpu_request_millicores + 1e-9)
     by_memory = math.floor(group.allocatable_memory_mib / memory_request_mib + 1e-9)
     slots = max(0, min(by_cpu, by_memory, group.max_pods - group.daemonset_pods))
+    if slots >= 1 and max_pods_per_node is not None:
+        slots = min(slots, max_pods_per_node)
     if slots < 1:
         raise SimulationError(
             f"a pod requesting {cpu_request_millicores:g}m CPU and {memory_request_mib:g} MiB does "
@@ -94,9 +102,12 @@ def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mi
 
 
 def node_room(groups: Sequence[NodeGroup], cpu_request_millicores: float,
-              memory_request_mib: float) -> dict[str, int]:
-    """How many pods with these requests each group (by name) holds at its ``max_size``."""
-    return {g.name: g.max_size * pod_slots(g, cpu_request_millicores, memory_request_mib)
+              memory_request_mib: float, max_pods_per_node: int | None = None
+              ) -> dict[str, int]:
+    """How many pods with these requests (at most ``max_pods_per_node`` a node) each group (by
+    name) holds at its ``max_size``."""
+    return {g.name: g.max_size * pod_slots(g, cpu_request_millicores, memory_request_mib,
+                                           max_pods_per_node)
             for g in groups}
 
 

@@ -102,8 +102,8 @@ class Workload:
 def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
                   slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
     """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` from a plan's workload model
-    and what its Deployment gives (requests, readiness delay); raises ``SpecError`` when the
-    simulator refuses a value."""
+    and what its Deployment gives (requests, readiness delay, its cap of pods a node); raises
+    ``SpecError`` when the simulator refuses a value."""
     m, d = model, deployment
     return WorkloadSpec(
         cpu_request_millicores=d.cpu_request_millicores,
@@ -114,7 +114,8 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
         startup_cpu_millicores=m.startup_cpu_millicores, startup_cpu_s=m.startup_cpu_s,
         image_pull_s=m.image_pull_s, app_start_s=m.app_start_s,
         queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name,
-        memory_baseline_mib=m.memory_baseline_mib, memory_mib_per_rps=m.memory_mib_per_rps or 0.0)
+        memory_baseline_mib=m.memory_baseline_mib, memory_mib_per_rps=m.memory_mib_per_rps or 0.0,
+        max_pods_per_node=d.max_pods_per_node)
 
 
 @dataclass(frozen=True)

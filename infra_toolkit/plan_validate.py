@@ -296,7 +296,8 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
         try:
             groups = simulation_node_groups(plan.proposed, w, book)
             room = node_room(groups, w.deployment_spec.cpu_request_millicores,
-                             w.deployment_spec.memory_request_mib)
+                             w.deployment_spec.memory_request_mib,
+                             w.deployment_spec.max_pods_per_node)
             initial = w.deployment_spec.replicas or 1
             if w.hpa_spec is not None:
                 initial = simulation_spec(plan, w.name, book).initial_replicas or 1

@@ -7,8 +7,9 @@ workload with an HPA and a model:
 * the HPA's metrics (:mod:`infra_toolkit.hpa_metric_warnings`): one never passes its target at a
   pod's capacity, or one is past it at idle;
 * capacity (:mod:`infra_toolkit.capacity_warnings`): maxReplicas short of a scenario's peak, node
-  groups too small for maxReplicas, pods kept apart by a required anti-affinity the simulation
-  does not model; and for every node group, a desired_size below its starting pods;
+  groups too small for maxReplicas (one pod a node with a required anti-affinity on the
+  hostname), pods kept apart per zone by a required anti-affinity the simulation does not model;
+  and for every node group, a desired_size below its starting pods;
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
   carries, or with no autoscaled workload behind it;
 

@@ -9,8 +9,13 @@ topology domain (the nodes sharing its value of ``topologyKey``) matches a term 
 ``namespaceSelector``: every namespace), keeps the workload's pods apart: at most one a domain.
 A term without a ``labelSelector`` selects no pod. The preferred terms only score nodes.
 
-The simulation packs pods by their requests alone; :mod:`infra_toolkit.capacity_warnings` says
-where this rule makes its figures optimistic.
+On ``kubernetes.io/hostname`` (every node its own domain) the rule is a cap of one pod of the
+workload a node (``max_pods_per_node``), which every engine of the simulation honours besides the
+pods' requests (:func:`infra_toolkit.nodes.pod_slots`, the shared-node scheduler and cluster
+autoscaler of :mod:`infra_toolkit.shared_nodes`): the cluster autoscaler adds a node per pod past
+the first, and pods stay Pending once the groups are at ``max_size``. On another key (a zone: one
+pod per zone cluster-wide) the simulation does not model it;
+:mod:`infra_toolkit.capacity_warnings` says so.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["self_anti_affinity_keys"]
+__all__ = ["HOSTNAME", "max_pods_per_node", "self_anti_affinity_keys"]
+
+HOSTNAME = "kubernetes.io/hostname"
 
 
 def _selects(selector: Any, labels: Mapping[str, str]) -> bool:
@@ -66,3 +73,10 @@ def self_anti_affinity_keys(pod: Any, labels: Mapping[str, str], namespace: str 
             if isinstance(t, Mapping) and t.get("topologyKey")
             and _own_namespace(t, namespace) and _selects(t.get("labelSelector"), labels)]
     return tuple(dict.fromkeys(keys))
+
+
+def max_pods_per_node(keys: tuple[str, ...]) -> int | None:
+    """The most pods of the workload one node may hold given its self anti-affinity ``keys``
+    (from :func:`self_anti_affinity_keys`): 1 with ``kubernetes.io/hostname`` among them, else
+    ``None`` (no cap; a zone key caps pods per zone, not per node)."""
+    return 1 if HOSTNAME in keys else None

@@ -78,7 +78,8 @@ def _tenants(a: PlanAnalysis, run: ScenarioRun) -> list[_Tenant]:
         else:
             continue
         out.append(_Tenant(w, *(FixedPods(w.name, n, d.cpu_request_millicores,
-                                         d.memory_request_mib, groups) for n in (peak, most))))
+                                         d.memory_request_mib, groups, d.max_pods_per_node)
+                                for n in (peak, most))))
     return out
 
 
@@ -86,7 +87,8 @@ def _room(everyone: Sequence[_Tenant], me: _Tenant, at_max: bool) -> int:
     groups = union_groups([t.most for t in everyone])  # the cluster's priority order
     held = [t.most if at_max else t.peak for t in everyone if t is not me]
     return room_beside(groups, held, me.peak.cpu_request_millicores,
-                       me.peak.memory_request_mib, me.peak.node_groups)[0]
+                       me.peak.memory_request_mib, me.peak.node_groups,
+                       me.peak.max_pods_per_node)[0]
 
 
 def _flag(ok: bool | None) -> str:

@@ -10,7 +10,10 @@ autoscaler's scan, then the HPA syncs (workloads in the order given).
 
 - **Scheduler**: pending pods, oldest first, go to the first node with room (groups in
   priority order, among the groups the pod may use; nodes in the order they arrived): nodes fill
-  up before the next is used, as with kube-scheduler's MostAllocated scoring.
+  up before the next is used, as with kube-scheduler's MostAllocated scoring. A Deployment's
+  ``max_pods_per_node`` (1 for a required pod anti-affinity on ``kubernetes.io/hostname``
+  against its own pods) caps its pods on each node, in the scheduler, the scale-up's packing and
+  the scale-down's check that a node's pods fit elsewhere.
 - **Scale-up** (each scan): the pending pods are packed first onto the nodes being provisioned,
   then onto new nodes of the first group (priority order) each may use, with headroom below
   ``max_size``; each group gets as many nodes as that first-fit packing opens.
@@ -116,7 +119,8 @@ def _owners(specs: list[Any], fixed: list[FixedPods], groups: tuple[NodeGroup, .
         wl = getattr(item, "workload", item)
         owners.append(Owner(i, item.name, float(wl.cpu_request_millicores),
                             float(wl.memory_request_mib),
-                            sorted(index[g.name] for g in item.node_groups), len(groups)))
+                            sorted(index[g.name] for g in item.node_groups), len(groups),
+                            wl.max_pods_per_node))
     return owners
 
 

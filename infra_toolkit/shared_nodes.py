@@ -5,6 +5,9 @@ Pods of different sizes share nodes, so every node is held on its own (free CPU 
 memory MiB and pod slots), unlike :mod:`infra_toolkit.nodes`' slot counts for one pod size.
 A Deployment's pods are held as cohorts (:class:`~infra_toolkit.controller_view.Cohort`), split
 so that each placed cohort sits on one node; the bin-packing is :mod:`infra_toolkit.bin_packing`.
+A Deployment with a cap of pods a node (``max_pods_per_node``: one for a required pod
+anti-affinity on ``kubernetes.io/hostname``) gets no more of its pods on a node than that, from
+the scheduler, the scale-up's packing and the scale-down's check that a node's pods fit elsewhere.
 """
 
 from __future__ import annotations
@@ -40,13 +43,14 @@ def union_groups(owners: Sequence[Any]) -> tuple[NodeGroup, ...]:
 
 class Owner:
     """The pods of one Deployment: one pod's requests, the groups they may use (priority
-    order), its cohorts, pods per group, the change log of that count, and (for a workload)
-    its start-up delays and Ready-count deltas per tick."""
+    order), the most of them a node may hold (``cap``, ``None``: no cap), its cohorts, pods per
+    group, the change log of that count, and (for a workload) its start-up delays and
+    Ready-count deltas per tick."""
 
     def __init__(self, index: int, name: str, cpu: float, memory: float, groups: list[int],
-                 n_groups: int) -> None:
+                 n_groups: int, cap: int | None = None) -> None:
         self.index, self.name, self.cpu, self.memory = index, name, cpu, memory
-        self.groups = groups
+        self.groups, self.cap = groups, cap
         self.cohorts: list[PlacedCohort] = []
         self.on_group = [0] * n_groups
         self.placed: list[list[tuple[int, int]]] = [[(0, 0)] for _ in range(n_groups)]
@@ -60,6 +64,11 @@ class Owner:
         first = self.serial
         self.serial += n
         return [f"p{i}" for i in range(first, first + n)]
+
+
+def _pods_of(o: Owner, node: Node) -> int:
+    """How many pods of ``o`` are on ``node``."""
+    return sum(len(c.names) for c in node.cohorts if c.owner == o.index)
 
 
 class SharedNodes:
@@ -105,6 +114,8 @@ class SharedNodes:
                 for node in self.nodes[g]:
                     k = min(len(c.names), fit(node.cpu_free, node.memory_free, node.pods_free,
                                                o.cpu, o.memory))
+                    if k > 0 and o.cap is not None:
+                        k = min(k, o.cap - _pods_of(o, node))
                     if k > 0:
                         self._bind(c, k, node, t)
                         if c not in self.pending:
@@ -243,9 +254,13 @@ class SharedNodes:
         n_pending = sum(len(c.names) for c in self.pending)
         coming = [self._fresh(g) for _, g, k in self.upcoming for _ in range(k)]
         left: list[tuple[Owner, int]] = []
+        # each capped owner's pods per room so far, shared by its cohorts (by the room's id():
+        # one count per list of rooms, dropped with it, so a freed room's id is never reused)
+        held: dict[int, dict[int, int]] = {}
         for c in self.pending:
             o = self.owners[c.owner]
-            n = pack(coming, o.groups, o.cpu, o.memory, len(c.names))
+            n = pack(coming, o.groups, o.cpu, o.memory, len(c.names), o.cap,
+                     held.setdefault(o.index, {}))
             if n:
                 left.append((o, n))
         for g, grp in enumerate(self.groups):
@@ -254,13 +269,15 @@ class SharedNodes:
             in_flight = sum(k for _, gg, k in self.upcoming if gg == g)
             room = grp.max_size - len(self.nodes[g]) - in_flight
             opened: list[list[float]] = []
+            held_opened: dict[int, dict[int, int]] = {}
             still: list[tuple[Owner, int]] = []
             for o, n in left:
                 if g in o.groups:
-                    n = pack(opened, (g,), o.cpu, o.memory, n)
+                    mine = held_opened.setdefault(o.index, {})
+                    n = pack(opened, (g,), o.cpu, o.memory, n, o.cap, mine)
                     while n and len(opened) < room:
                         opened.append(self._fresh(g))
-                        n = pack(opened[-1:], (g,), o.cpu, o.memory, n)
+                        n = pack(opened[-1:], (g,), o.cpu, o.memory, n, o.cap, mine)
                 if n:
                     still.append((o, n))
             left = still
@@ -288,11 +305,18 @@ class SharedNodes:
                    1.0 - node.memory_free / grp.allocatable_memory_mib)
 
     def _fits_elsewhere(self, node: Node) -> bool:
-        rooms = [[n.group, n.cpu_free, n.memory_free, n.pods_free]
-                 for ns in self.nodes for n in ns if n is not node]
-        owners = self.owners
-        return all(pack(rooms, owners[c.owner].groups, owners[c.owner].cpu,
-                         owners[c.owner].memory, len(c.names)) == 0 for c in node.cohorts)
+        others = [n for ns in self.nodes for n in ns if n is not node]
+        rooms = [[n.group, n.cpu_free, n.memory_free, n.pods_free] for n in others]
+        held: dict[int, dict[int, int]] = {}
+        for c in node.cohorts:
+            o = self.owners[c.owner]
+            if o.cap is not None and o.index not in held:  # its pods already on each other node
+                held[o.index] = {id(r): _pods_of(o, n) for r, n in zip(rooms, others,
+                                                                      strict=True)}
+            if pack(rooms, o.groups, o.cpu, o.memory, len(c.names), o.cap,
+                    held.get(o.index)) != 0:
+                return False
+        return True
 
     def _scale_down(self, t: float) -> None:
         ca = self.ca

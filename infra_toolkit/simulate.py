@@ -23,9 +23,10 @@ One run, in the order a cluster does it (every delay is a parameter):
    of the controller, which stamps both the recommendations and the scale events at the end
    of a sync.
 4. **Pods.** A higher spec creates Pending pods at once; they are placed on free node slots
-   (:mod:`infra_toolkit.nodes`), start after ``image_pull_s`` and are Ready after
-   ``app_start_s + readiness_delay_s``. A lower spec deletes pods in ReplicaSet order: unscheduled,
-   then not ready, then ready; newest first.
+   (:mod:`infra_toolkit.nodes`: by requests, at most the workload's ``max_pods_per_node`` a
+   node, 1 for a required pod anti-affinity on ``kubernetes.io/hostname``), start after
+   ``image_pull_s`` and are Ready after ``app_start_s + readiness_delay_s``. A lower spec deletes
+   pods in ReplicaSet order: unscheduled, then not ready, then ready; newest first.
 5. **Nodes.** The cluster autoscaler of :mod:`infra_toolkit.nodes` scans every
    ``scan_interval_s``; a scan at the same instant as a sync runs first. A node is billed
    (node-hours) from the scan that launches it, not from Ready, to the scan that removes it.

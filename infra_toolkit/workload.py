@@ -34,6 +34,9 @@ class WorkloadSpec:
     (0 = load above ready capacity is dropped at once). ``slo_p95_latency_ms`` is the p95
     latency threshold a step must stay under to meet the SLO (a step whose Ready pods are at the
     latency model's utilization cap fails it whatever its p95, a lower bound there).
+    ``max_pods_per_node`` caps the pods of this workload one node holds whatever room their
+    requests leave (1: a required pod anti-affinity on ``kubernetes.io/hostname`` against its
+    own pods, :mod:`infra_toolkit.pod_anti_affinity`); ``None``: no cap.
     """
 
     cpu_request_millicores: int
@@ -52,6 +55,7 @@ class WorkloadSpec:
     name: str = "app"
     memory_baseline_mib: float | None = None
     memory_mib_per_rps: float = 0.0
+    max_pods_per_node: int | None = None
 
     def __post_init__(self) -> None:
         o = f"workload {self.name!r}"
@@ -65,6 +69,8 @@ class WorkloadSpec:
         if self.memory_baseline_mib is not None:
             require_finite(f"{o}.memory_baseline_mib", self.memory_baseline_mib, 0)
         require_whole(f"{o}.concurrency", self.concurrency, 1)
+        if self.max_pods_per_node is not None:
+            require_whole(f"{o}.max_pods_per_node", self.max_pods_per_node, 1)
         if self.concurrency > MAX_CONCURRENCY:
             # the M/M/c latency model costs one Erlang-B step per slot, and past a few thousand
             # slots a pod's queueing no longer changes: a bound keeps a typo from hanging a run

@@ -3,6 +3,7 @@ comparison of the two engines (imported by tests and by benchmarks/bench_sweep_d
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -118,10 +119,13 @@ def _metric(rng: np.random.Generator, kind: str, cap: float) -> MetricSpec:
 
 def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | None = None,
                 kinds: tuple[str, ...] | None = None, legacy: bool | None = None,
-                groups: int | None = None, peak_rps: float | None = None) -> SimulationSpec:
+                groups: int | None = None, peak_rps: float | None = None,
+                apart: float = 0.0) -> SimulationSpec:
     """A random but valid spec; ``timing``/``kinds``/``legacy``/``groups`` pin batch keys.
     With ``peak_rps`` the HPA and node groups have room for about twice the peak (a
-    realistic sizing); without, sizes are small and runs often saturate (edge cases)."""
+    realistic sizing); without, sizes are small and runs often saturate (edge cases).
+    ``apart``: the chance the workload gets a cap of pods a node (1, 2 or 3; 1 is a required
+    anti-affinity on ``kubernetes.io/hostname``), drawn last so that 0 keeps the stream."""
     cap = float(rng.uniform(20, 120))
     memory = rng.random() < 0.5
     workload = WorkloadSpec(
@@ -191,6 +195,8 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
     initial = int(rng.integers(0, 6)) if rng.random() < 0.5 else None
     if initial is not None:
         initial = min(initial, capacity)
+    if apart and rng.random() < apart:
+        workload = dataclasses.replace(workload, max_pods_per_node=int(rng.choice([1, 1, 2, 3])))
     return SimulationSpec(hpa, workload, tuple(node_groups), autoscaler, pipeline, controller,
                           initial_replicas=initial,
                           sync_duration_s=int((timing or {}).get("duration", 0)),

@@ -1,5 +1,6 @@
 """A required pod anti-affinity against the workload's own pods: which topology keys keep its
-pods apart, and the plan warning where the simulation (which packs by requests) is optimistic."""
+pods apart, the plan warnings on them (one pod a node is simulated: pods left Pending at
+max_size; a zone key is not), and the cap of pods a node the Deployment spec derives."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.pod_anti_affinity import self_anti_affinity_keys
+from infra_toolkit.pod_anti_affinity import max_pods_per_node, self_anti_affinity_keys
 from tests.test_node_placement import _plan
 
 OWN = {"app": "api", "tier": "web"}
@@ -54,29 +55,66 @@ def test_self_anti_affinity_keys(pod: dict[str, Any], keys: tuple[str, ...]) -> 
     assert self_anti_affinity_keys(pod, OWN, "shop") == keys
 
 
+@pytest.mark.parametrize(("keys", "cap"), [
+    ((), None),
+    ((HOST,), 1),
+    # a zone key allows one pod per zone cluster-wide, not a cap per node
+    ((ZONE,), None),
+    ((ZONE, HOST), 1),
+])
+def test_one_pod_a_node_only_on_the_hostname_key(keys: tuple[str, ...], cap: int | None
+                                                 ) -> None:
+    assert max_pods_per_node(keys) == cap
+
+
 def _warnings(path: Path) -> list[str]:
     _plan_obj, problems, warnings = check_plan_warnings(path)
     assert problems == []
     return [str(w) for w in warnings]
 
 
-def test_one_pod_a_node_is_warned_with_the_pods_left_pending(tmp_path: Path) -> None:
+def test_one_pod_a_node_leaves_pods_pending_at_max_size(tmp_path: Path) -> None:
     # minimal.yaml: api pods of 200m / 256 MiB on m5.large (1,900 m and 7,592 MiB allocatable,
-    # 27 pod slots): min(floor(1900 / 200) = 9, floor(7592 / 256) = 29, 27) = 9 a node in the
-    # simulation; one a node with the rule, and the group's max_size 4 holds 4 of maxReplicas 8
+    # 27 pod slots): min(floor(1900 / 200) = 9, floor(7592 / 256) = 29, 27) = 9 a node by
+    # requests; one a node with the rule (which the simulation honours, so no "optimistic"
+    # warning), and the group's max_size 4 holds 4 x 1 = 4 of maxReplicas 8: 8 - 4 = 4 Pending
     path = _plan(tmp_path, _anti({"labelSelector": {"matchLabels": {"app": "api"}},
                                   "topologyKey": HOST}))
     dep = yaml.safe_load((tmp_path / "manifests" / "deployment.yaml").read_text())
     assert dep["spec"]["template"]["metadata"]["labels"] == {"app": "api"}  # the premise
-    (warning,) = [w for w in _warnings(path) if "repel" in w]
+    warnings = _warnings(path)
+    assert not [w for w in warnings if "optimistic" in w or "repel" in w]
+    (warning,) = [w for w in warnings if "podAntiAffinity" in w]
     assert warning.endswith(
-        "proposed.workloads[0].deployment: warning: the pods of workload 'api' repel each other "
-        "per node (a required podAntiAffinity on kubernetes.io/hostname selects its own "
-        "labels): one pod a node, while the simulation packs them by their requests (9 a node "
-        "on general), so its node-hours, node cost and time to capacity are optimistic; its "
-        "node groups have 4 node(s) at max_size, so 4 of its maxReplicas 8 stay Pending; make "
-        "the rule preferred (preferredDuringSchedulingIgnoredDuringExecution) or a topology "
-        "spread constraint, or read those figures as a lower bound")
+        "proposed.workloads[0]: warning: maxReplicas 8 of workload 'api' needs room for 8 pods "
+        "(200m CPU, 256 MiB each) but its node groups hold at most 4 at max_size (general: 4 "
+        "node(s) x 1 pod(s); one pod a node: a required podAntiAffinity on "
+        "kubernetes.io/hostname selects its own labels): 4 pod(s) stay Pending at maxReplicas; "
+        "raise max_size or lower maxReplicas, or make the rule preferred "
+        "(preferredDuringSchedulingIgnoredDuringExecution) or a topology spread constraint")
+
+
+def test_one_pod_a_node_within_max_size_is_not_warned(tmp_path: Path) -> None:
+    # max_size 8: 8 nodes x 1 pod = maxReplicas 8, all placed; the simulation models the rule
+    path = _plan(tmp_path, _anti({"labelSelector": {"matchLabels": {"app": "api"}},
+                                  "topologyKey": HOST}),
+                 group_extra={"scaling_config": {"desired_size": 2, "min_size": 2,
+                                                 "max_size": 8}})
+    assert [w for w in _warnings(path) if "podAntiAffinity" in w or "stay Pending" in w] == []
+
+
+def test_starting_pods_one_a_node_fill_more_nodes_than_desired_size(tmp_path: Path) -> None:
+    # minReplicas 3 (starting pods: replicas 2 raised to minReplicas 3), one a node: they fill
+    # ceil(3 / 1) = 3 nodes > desired_size 2; by requests they would fill ceil(3 / 9) = 1
+    path = _plan(tmp_path, _anti({"labelSelector": {"matchLabels": {"app": "api"}},
+                                  "topologyKey": HOST}))
+    hpa_path = tmp_path / "manifests" / "hpa.yaml"
+    hpa = yaml.safe_load(hpa_path.read_text())
+    hpa["spec"]["minReplicas"] = 3
+    hpa_path.write_text(yaml.safe_dump(hpa))
+    (warning,) = [w for w in _warnings(path) if "desired_size" in w]
+    assert ("starting pods (api 3 x 200m / 256 MiB, 1 per m5.large) fill at least 3 node(s)"
+            in warning)
 
 
 def test_a_zone_key_is_warned_too(tmp_path: Path) -> None:

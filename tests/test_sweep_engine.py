@@ -80,7 +80,8 @@ BATCH_KINDS = [("cpu",), ("cpu", "object"), ("memory",), ("pods", "external"), (
                ("object",), ("external", "cpu"), ("memory-avg", "pods"), ("cpu", "memory")]
 
 
-def _batch(seed: int, size: int, sized: bool) -> tuple[object, list[SimulationSpec]]:
+def _batch(seed: int, size: int, sized: bool, apart: float = 0.0
+           ) -> tuple[object, list[SimulationSpec]]:
     rng = np.random.default_rng(1000 + seed)
     traffic = random_traffic(rng, int(rng.integers(2, 5)) * 1800)
     timing = {"sync": int(rng.choice([15, 30])), "scan": int(rng.choice([5, 10])),
@@ -93,7 +94,7 @@ def _batch(seed: int, size: int, sized: bool) -> tuple[object, list[SimulationSp
     specs: list[SimulationSpec] = []
     while len(specs) < size:
         spec = random_spec(rng, f"b{seed}v{len(specs)}", timing=timing, kinds=kinds,
-                           legacy=legacy, groups=groups, peak_rps=peak)
+                           legacy=legacy, groups=groups, peak_rps=peak, apart=apart)
         if unsupported(spec) is None:
             specs.append(spec)
     return traffic, specs
@@ -103,6 +104,16 @@ def _batch(seed: int, size: int, sized: bool) -> tuple[object, list[SimulationSp
 def test_random_batches(seed: int) -> None:
     # 18 batches of 12: metrics mixes, both HPA paths, 1-3 node groups, several grids
     traffic, specs = _batch(seed, 12, sized=seed % 3 == 0)
+    assert differences(traffic, specs) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_batches_with_pods_a_node_capped(seed: int) -> None:
+    # 6 batches of 12, half their variants with a cap of 1-3 pods a node (a hostname
+    # anti-affinity is 1): more nodes per pod, Pending pods at max_size, scale-downs the cap
+    # blocks; the sweep engine must still write what simulate writes, bit for bit
+    traffic, specs = _batch(100 + seed, 12, sized=seed % 2 == 0, apart=0.5)
+    assert any(s.workload.max_pods_per_node is not None for s in specs)  # the premise
     assert differences(traffic, specs) == []
 
 
