@@ -129,6 +129,11 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
         "Disk type": g.volume_type or "-", "Taints": ", ".join(g.taints) or "-",
     } for g in p.node_groups])
     workloads = pd.DataFrame([_workload_row(w) for w in p.workloads])
+    caps = [w.deployment_spec.max_pods_per_node for w in p.workloads]
+    if any(c is not None for c in caps):  # a column only where a rule caps pods a node
+        workloads.insert(3, "Pods a node", [
+            "by requests" if c is None else
+            f"{c} (required pod anti-affinity on kubernetes.io/hostname)" for c in caps])
     return Section("Proposed Architecture", (
         paragraph(priced_region(a, p.region)),
         _resources(in_region(p.resources, a.region), "proposed-resources"),

@@ -20,6 +20,7 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -245,3 +246,20 @@ def test_a_plan_with_the_hostname_rule_pays_for_a_node_a_pod(tmp_path: Path) -> 
     # other workload: 4 x 9 = 36 by requests, 4 x 1 = 4 one a node
     assert set(rollout_table(plain)["Room, others at peak"]) == {36}
     assert set(rollout_table(apart)["Room, others at peak"]) == {4}
+
+
+def test_the_architecture_table_says_where_a_rule_caps_pods_a_node(tmp_path: Path) -> None:
+    from infra_toolkit.sections_architecture import proposed_architecture
+
+    def workloads(a: object) -> pd.DataFrame:
+        (table,) = [t for t in proposed_architecture(a).tables  # type: ignore[arg-type]
+                    if "Workload" in t.frame.columns]
+        return table.frame
+
+    plain = analyze_plan(_plan(tmp_path / "plain", {}), store_location=str(tmp_path / "none"))
+    assert "Pods a node" not in workloads(plain).columns  # no rule: no column
+    apart = analyze_plan(_plan(tmp_path / "apart", _anti(
+        {"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST})),
+        store_location=str(tmp_path / "none"))
+    assert list(workloads(apart)["Pods a node"]) == [
+        "1 (required pod anti-affinity on kubernetes.io/hostname)"]
