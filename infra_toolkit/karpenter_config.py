@@ -59,12 +59,11 @@ from infra_toolkit.errors import PricingError, SpecError
 from infra_toolkit.karpenter_manifests import (
     CAPACITY_TYPE_KEY,
     INSTANCE_KEYS,
-    KARPENTER_DEFAULT_VOLUMES,
-    EC2NodeClass,
     NodePool,
     node_pools_from_documents,
     read_node_pools,
 )
+from infra_toolkit.karpenter_node_class import KARPENTER_DEFAULT_VOLUMES, EC2NodeClass
 from infra_toolkit.node_placement import NodeRequirement, requirement_met
 from infra_toolkit.nodes import ClusterAutoscalerSpec
 from infra_toolkit.pricing import Price, PriceBook

@@ -1,5 +1,6 @@
 """Reading Karpenter manifests: ``NodePool`` (``karpenter.sh/v1``, or ``v1beta1`` where its fields
-are v1's) and ``EC2NodeClass`` (``karpenter.k8s.aws/v1`` / ``v1beta1``) as written, field by field.
+are v1's) with the ``EC2NodeClass`` es (``karpenter.k8s.aws/v1`` / ``v1beta1``, read by
+:mod:`infra_toolkit.karpenter_node_class`) they name, as written, field by field.
 
 What the documents say, nothing priced yet: requirements, capacity types, limits, disruption,
 labels, taints and the node class's AMI family and block devices. The rules that turn a NodePool
@@ -12,13 +13,13 @@ each as ``file: NodePool/name.field.path: what; fix`` (:class:`~infra_toolkit.er
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.karpenter_node_class import EC2NodeClass, node_class_from_dict
 from infra_toolkit.node_placement import NodeRequirement, node_requirement, requirement_met
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_yaml import read_yaml_documents
@@ -27,10 +28,8 @@ from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity
 __all__ = [
     "CAPACITY_TYPE_KEY",
     "INSTANCE_KEYS",
-    "KARPENTER_DEFAULT_VOLUMES",
     "NODECLASS_API_VERSIONS",
     "NODEPOOL_API_VERSIONS",
-    "EC2NodeClass",
     "NodePool",
     "node_pools_from_documents",
     "read_node_pools",
@@ -52,40 +51,6 @@ _POLICIES = {"karpenter.sh/v1": ("WhenEmptyOrUnderutilized", "WhenEmpty"),
              # v1beta1's WhenUnderutilized is v1's WhenEmptyOrUnderutilized under its old name
              "karpenter.sh/v1beta1": ("WhenUnderutilized", "WhenEmpty")}
 _TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_VOLUME_SIZE = re.compile(r"^[1-9]\d*(Gi|G|Ti|T)$")
-_VOLUME_TYPES = ("gp3", "gp2", "io1", "io2", "sc1", "st1", "standard")
-# amiSelectorTerms alias family (before the @) -> Karpenter's amiFamily
-_ALIAS_FAMILIES = {"al2": "AL2", "al2023": "AL2023", "bottlerocket": "Bottlerocket",
-                   "windows2019": "Windows2019", "windows2022": "Windows2022",
-                   "windows2025": "Windows2025"}
-_AMI_FAMILIES = ("AL2", "AL2023", "Bottlerocket", "Ubuntu", "Custom", "Windows2019",
-                 "Windows2022", "Windows2025")
-#: The block devices (GiB, volume type) Karpenter gives a node of an AMI family when the
-#: EC2NodeClass has no ``blockDeviceMappings`` (karpenter-provider-aws
-#: ``pkg/providers/amifamily``: one 20 GiB gp3 root volume for AL2, AL2023 and Ubuntu;
-#: Bottlerocket a 4 GiB gp3 OS volume and a 20 GiB gp3 data volume). Windows and Custom AMIs
-#: are not listed: such a node class must state its ``blockDeviceMappings``.
-KARPENTER_DEFAULT_VOLUMES: Mapping[str, tuple[tuple[int, str], ...]] = {
-    "AL2": ((20, "gp3"),), "AL2023": ((20, "gp3"),), "Ubuntu": ((20, "gp3"),),
-    "Bottlerocket": ((4, "gp3"), (20, "gp3"))}
-_NODECLASS_SPEC = ("amiFamily", "amiSelectorTerms", "blockDeviceMappings", "subnetSelectorTerms",
-                   "securityGroupSelectorTerms", "capacityReservationSelectorTerms", "role",
-                   "instanceProfile", "tags", "metadataOptions", "userData", "kubelet",
-                   "detailedMonitoring", "associatePublicIPAddress", "instanceStorePolicy",
-                   "context")
-_EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kmsKeyID",
-             "deleteOnTermination", "snapshotID", "volumeInitializationRate")
-
-
-@dataclass(frozen=True)
-class EC2NodeClass:
-    """The parts of an ``EC2NodeClass`` a plan prices: its AMI family (Karpenter's spelling,
-    ``AL2023``) and the EBS volumes of each node, ``(GiB, volume type)`` per block device
-    mapping, Karpenter's defaults for the family when it states none."""
-
-    name: str
-    ami_family: str
-    volumes: tuple[tuple[int, str], ...]
 
 
 @dataclass(frozen=True)
@@ -204,57 +169,6 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
         if key in d:
             notes.append(f"{join_path(dp, key)}: not modelled ({why})")
     return ("WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"), after
-
-
-def _node_class(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2NodeClass | None:
-    before = r.count()
-    spec = r.mapping(doc.get("spec"), join_path(p, "spec"), _NODECLASS_SPEC) or {}
-    sp = join_path(p, "spec")
-    family = r.str_(spec, "amiFamily", sp, required=False, choices=_AMI_FAMILIES)
-    for ip, term in r.items(spec, sp, "amiSelectorTerms",
-                            ("alias", "id", "name", "owner", "tags", "ssmParameter"),
-                            list_required=False):
-        alias = r.str_(term, "alias", ip, required=False)
-        if alias is None:
-            continue
-        aliased = _ALIAS_FAMILIES.get(alias.partition("@")[0])
-        if aliased is None:
-            r.add(join_path(ip, "alias"), f"{alias!r} is not an AMI alias; write "
-                  f"<family>@<version> with family one of {', '.join(_ALIAS_FAMILIES)}")
-        elif family not in (None, aliased):
-            r.add(join_path(sp, "amiFamily"), f"{family!r} differs from the alias {alias!r} "
-                  f"({aliased}); remove amiFamily (an alias sets it)")
-        family = aliased
-    if family is None:
-        r.add(join_path(sp, "amiSelectorTerms"), "missing: give an alias such as "
-              "al2023@latest (or amiFamily with the AMI's family)")
-    volumes = []
-    for ip, bdm in r.items(spec, sp, "blockDeviceMappings",
-                           ("deviceName", "rootVolume", "ebs"), ("ebs",), list_required=False):
-        ebs = r.mapping(bdm.get("ebs"), join_path(ip, "ebs"), _EBS_KEYS, ("volumeSize",)) or {}
-        ep = join_path(ip, "ebs")
-        vtype = r.str_(ebs, "volumeType", ep, required=False, choices=_VOLUME_TYPES) or "gp3"
-        raw = ebs.get("volumeSize")
-        size = None
-        if raw is not None and not (isinstance(raw, str) and _VOLUME_SIZE.match(raw)):
-            # the CRD's pattern: a bare number would be bytes, which the API server refuses
-            r.add(join_path(ep, "volumeSize"), f"{raw!r} is not a volume size; write whole "
-                                               "units with Gi, G, Ti or T, e.g. 20Gi")
-        elif raw is not None:  # EBS sizes are whole GiB: 100G takes the 94 GiB that hold it
-            size = math.ceil(parse_quantity(raw) / 2**30)
-        if size is not None:
-            volumes.append((size, vtype))
-    if len({t for _s, t in volumes}) > 1:
-        r.add(join_path(sp, "blockDeviceMappings"), "mixes volume types "
-              f"({', '.join(sorted({t for _s, t in volumes}))}); the plan prices a node's "
-              "volumes as one type: use one volume type")
-    if family is not None and not volumes and family not in KARPENTER_DEFAULT_VOLUMES:
-        r.add(join_path(sp, "blockDeviceMappings"), f"missing: the plan cannot tell which "
-              f"volumes Karpenter gives {family} nodes; state blockDeviceMappings")
-    if r.count() > before or family is None:
-        return None
-    name = str(doc["metadata"]["name"])
-    return EC2NodeClass(name, family, tuple(volumes) or KARPENTER_DEFAULT_VOLUMES[family])
 
 
 def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
@@ -391,7 +305,7 @@ def node_pools_from_documents(docs: Sequence[Any], source: str = "NodePool file"
     classes: dict[str, EC2NodeClass | None] = {}
     for d, h in headers:
         if h is not None and h[0] == "EC2NodeClass":
-            classes[str(d["metadata"]["name"])] = _node_class(r, d, h[1])
+            classes[str(d["metadata"]["name"])] = node_class_from_dict(r, d, h[1])
     pools = [_node_pool(r, d, h[1], classes) for d, h in headers
              if h is not None and h[0] == "NodePool"]
     if not r.problems and not pools:

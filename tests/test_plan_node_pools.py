@@ -207,3 +207,20 @@ def test_the_report_prices_the_node_pools_nodes_per_hour_at_the_published_row(
     assert (nodes.nodes_general[0], cost.usd_per_hour[0]) == (1, 0.085)
     billed = nodes.nodes_general + nodes.launching_nodes_general
     assert list(cost.usd_per_hour) == pytest.approx(list(billed * 0.085))
+
+
+def test_node_pools_beside_an_eksctl_cluster_config(tmp_path: Path) -> None:
+    # the usual layout: eksctl creates a small managed group for Karpenter itself, Karpenter
+    # the application nodes; each group is priced by its own aws_eks_node_group
+    system = ("    - type: aws_eks_node_group\n      name: system\n"
+              "      instance_types: [m5.large]\n"
+              "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n")
+    plan = _plan(tmp_path, group=system + GROUP + "  cluster_config: manifests/cluster.yaml\n")
+    (tmp_path / "manifests" / "cluster.yaml").write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
+        "  - {name: system, instanceType: m5.large, minSize: 2, maxSize: 4,\n"
+        "     volumeSize: 20, volumeType: gp2}\n")
+    groups = read_plan(plan).proposed.node_groups
+    assert [(g.name, g.instance_types, g.min_size, g.max_size, g.managed) for g in groups] == [
+        ("system", ("m5.large",), 2, 4, True), ("general", ("c5.large",), 0, 20, False)]
