@@ -16,11 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan_fields import FieldReader, join_path
-from infra_toolkit.plan_yaml import PlanLoader, refused_character
+from infra_toolkit.plan_yaml import read_yaml_documents
 
 __all__ = [
     "EKSCTL_DEFAULT_INSTANCE_TYPE",
@@ -308,19 +306,7 @@ def read_cluster_config(path: str | Path) -> ClusterConfig:
 
     Raises :class:`SpecError` naming the file and each bad field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        docs = [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {exc}") from None
-    except yaml.reader.ReaderError as exc:
-        at, what = refused_character(exc, text)
-        raise SpecError(f"{path}:{at}: YAML syntax error: {what}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise SpecError(f"{path}{line}: YAML syntax error: "
-                        f"{getattr(exc, 'problem', None) or exc}") from None
+    docs = read_yaml_documents(path)
     chosen = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"),
                   docs[0] if docs else None)
     return cluster_config_from_dict(chosen, str(path))

@@ -36,8 +36,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["NODE_OPERATORS", "NodeRequirement", "PodPlacement", "Toleration",
-           "node_labels", "placement_from_pod", "placement_problem"]
+__all__ = ["NODE_OPERATORS", "NodeRequirement", "PodPlacement", "Toleration", "node_labels",
+           "node_requirement", "placement_from_pod", "placement_problem", "requirement_met"]
 
 NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 _HARD_EFFECTS = ("NoSchedule", "NoExecute")
@@ -212,14 +212,16 @@ def _required_terms(pod: Mapping[str, Any], where: str, problems: list[str]
             continue
         for j, e in enumerate(raw_reqs):
             ew = f"{tw}.matchExpressions[{j}]"
-            req = _requirement(e, ew, problems)
+            req = node_requirement(e, ew, problems)
             if req is not None:
                 reqs.append(req)
         terms.append(tuple(reqs))
     return tuple(terms)
 
 
-def _requirement(e: Any, ew: str, problems: list[str]) -> NodeRequirement | None:
+def node_requirement(e: Any, ew: str, problems: list[str]) -> NodeRequirement | None:
+    """One ``{key, operator, values}`` entry at ``ew`` as a :class:`NodeRequirement`, or ``None``
+    after appending each problem (``ew.field: what``) to ``problems``."""
     if not isinstance(e, Mapping):
         problems.append(f"{ew}: must be a mapping (key, operator, values)")
         return None
@@ -281,7 +283,9 @@ def node_labels(name: str, instance_type: str, arch: str, capacity_type: str,
     return {**known, **labels}
 
 
-def _meets(req: NodeRequirement, labels: Mapping[str, str]) -> bool:
+def requirement_met(req: NodeRequirement, labels: Mapping[str, str]) -> bool:
+    """Whether a node with ``labels`` meets ``req`` (a per-node label absent from ``labels`` is
+    taken to be met, module docstring)."""
     if req.key in _PER_NODE_LABELS and req.key not in labels:
         return req.operator != "DoesNotExist"  # present on every node, value unknown
     value = labels.get(req.key)
@@ -314,7 +318,7 @@ def placement_problem(placement: PodPlacement, labels: Mapping[str, str],
             shown = "does not set it" if have is None else f"has {key}={have}"
             return f"its nodeSelector {key}={want} does not match: the node {shown}"
     if placement.required_terms is not None and not any(
-            term is None or (term and all(_meets(r, labels) for r in term))
+            term is None or (term and all(requirement_met(r, labels) for r in term))
             for term in placement.required_terms):
         shown = " OR ".join(" AND ".join(_requirement_text(r) for r in term) or "(empty term)"
                             for term in placement.required_terms if term is not None)

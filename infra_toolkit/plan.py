@@ -193,7 +193,7 @@ class Plan:
         price book reads (see :mod:`infra_toolkit.digest`)."""
         found: list[Path] = []
         for arch in (self.current, self.proposed):
-            manifests = [arch.cluster_config] + [m for w in arch.workloads
+            manifests = [arch.cluster_config, arch.node_pools] + [m for w in arch.workloads
                                                  for m in (w.deployment, w.hpa)]
             found += [m.path for m in manifests if m is not None and m.path is not None]
         found += [s.traffic.path for s in self.scenarios if isinstance(s.traffic, CsvTraffic)]

@@ -17,6 +17,7 @@ from typing import Any
 from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.karpenter_manifests import NodePool
 from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.resources import Resource
 from infra_toolkit.workload import WorkloadSpec
@@ -122,10 +123,13 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
 class Architecture:
     """One side of the change (``current`` or ``proposed``): region, priced resources and, when it
     runs on Kubernetes, workloads and node groups (from an eksctl ``ClusterConfig`` when
-    ``cluster_config`` is given, else from the ``aws_eks_node_group`` resources)."""
+    ``cluster_config`` is given, else from the ``aws_eks_node_group`` resources; those of
+    Karpenter ``NodePool`` s, ``karpenter_pools``, from the ``node_pools`` file)."""
 
     region: str
     resources: tuple[Resource, ...]
     workloads: tuple[Workload, ...] = ()
     node_groups: tuple[NodeGroupConfig, ...] = ()
     cluster_config: Manifest | None = None
+    node_pools: Manifest | None = None
+    karpenter_pools: tuple[NodePool, ...] = ()

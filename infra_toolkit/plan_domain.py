@@ -29,6 +29,7 @@ from infra_toolkit.errors import (
 )
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.karpenter_manifests import NodePool, node_pools_from_documents
 from infra_toolkit.manifests import DeploymentSpec, deployment_from_dict, manifest_objects
 from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
@@ -49,6 +50,7 @@ __all__ = [
     "check_workload_model",
     "load_cluster_config",
     "load_manifest",
+    "load_node_pools",
     "load_price_book",
     "referenced_file",
 ]
@@ -159,6 +161,25 @@ def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path
         _spec_problems(r, path, exc)
         return None
     return Manifest("ClusterConfig", doc, file), config
+
+
+def load_node_pools(r: FieldReader, value: Any, path: str, base_dir: Path
+                    ) -> tuple[Manifest, tuple[NodePool, ...]] | None:
+    """The Karpenter ``NodePool`` s (with their ``EC2NodeClass`` es) of the file at ``value``,
+    read by :mod:`infra_toolkit.karpenter_manifests`; its problems are recorded under ``path``
+    with the file's own object and field paths."""
+    file = referenced_file(r, value, path, base_dir)
+    docs = _yaml_documents(r, file, path) if file is not None else None
+    if file is None or docs is None:
+        return None
+    try:
+        pools = node_pools_from_documents(manifest_objects(docs), file.name)
+    except SpecError as exc:
+        _spec_problems(r, path, exc)
+        return None
+    first = next(d for d in manifest_objects(docs)
+                 if isinstance(d, Mapping) and d.get("kind") == "NodePool")
+    return Manifest("NodePool", first, file), pools
 
 
 @contextmanager

@@ -10,7 +10,8 @@ workload, with its node groups sized from the pricing tables' instance specs.
 * The workload: :meth:`Workload.workload_spec` with the p95 latency SLO of that workload (or of
   all workloads) as the simulator's SLO threshold.
 * Timings and the node autoscaler preset from the plan's ``simulation`` section; the
-  simulator's defaults otherwise.
+  simulator's defaults otherwise. With Karpenter NodePools the scale-down is their disruption's
+  (:func:`~infra_toolkit.karpenter_config.consolidation_autoscaler`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import dataclasses
 
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
+from infra_toolkit.karpenter_config import consolidation_autoscaler
 from infra_toolkit.node_placement import node_labels, placement_problem
 from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.plan import Plan
@@ -50,6 +52,7 @@ def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
     first."""
     out: dict[str, str | None] = {}
     eksctl = None if arch.cluster_config is None else arch.cluster_config.name
+    karpenter = {pool.name for pool in arch.karpenter_pools}
     for g in arch.node_groups:
         # a group whose zones the ClusterConfig names has nodes in any of them: the pods fit
         # if they fit a node in one
@@ -59,7 +62,8 @@ def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
             per_zone = [placement_problem(
                 workload.deployment_spec.placement,
                 node_labels(g.name, itype, book.instance_spec(itype).arch, g.capacity_type,
-                            g.labels, arch.region, eksctl, g.managed, g.os, zone), g.taints)
+                            g.labels, arch.region, None if g.name in karpenter else eksctl,
+                            g.managed, g.os, zone), g.taints)
                 for zone in zones]
             why = per_zone[0]
             if why is not None and None not in per_zone and g.zones and "zone" in why:
@@ -133,7 +137,9 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
                               "maxReplicas for a fixed size) to simulate it")
     slo = p95_latency_slo_ms(plan, workload_name)
     settings = plan.simulation
-    autoscaler = node_autoscaler(settings.node_autoscaler, settings.node_provisioning_s)
+    autoscaler = consolidation_autoscaler(
+        node_autoscaler(settings.node_autoscaler, settings.node_provisioning_s),
+        arch.karpenter_pools)
     metrics = MetricsPipelineSpec() if settings.metrics_resolution_s is None else \
         MetricsPipelineSpec(resolution_s=int(settings.metrics_resolution_s))
     controller = DEFAULT_CONTROLLER_CONFIG if settings.hpa_sync_period_s is None else \

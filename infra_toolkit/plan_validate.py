@@ -213,6 +213,15 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     proposed = read_architecture(r, top["proposed"], "proposed", base_dir, True, book) \
         if "proposed" in top else None
     simulation = _simulation(r, top.get("simulation"))
+    for side, arch in (("current", current), ("proposed", proposed)):
+        if arch is not None and arch.karpenter_pools and simulation is not None \
+                and simulation.node_autoscaler != "karpenter-like":
+            stated = isinstance(top.get("simulation"), Mapping) and \
+                "node_autoscaler" in top["simulation"]
+            r.add("simulation.node_autoscaler",
+                  f"{simulation.node_autoscaler!r}{'' if stated else ' (unstated: the default)'}"
+                  f" but Karpenter provisions the nodes of {side}.node_pools; set "
+                  "node_autoscaler: karpenter-like")
     workloads = raw_names(top, "current", "workloads") | raw_names(top, "proposed",
                                                                      "workloads")
     has_workloads = any(isinstance(top.get(k), Mapping) and top[k].get("workloads")

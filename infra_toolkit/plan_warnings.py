@@ -34,6 +34,7 @@ from infra_toolkit.load_balancer_warnings import (
     off_load_balancer_warnings,
 )
 from infra_toolkit.plan import Plan
+from infra_toolkit.plan_node_pools import node_pool_warnings
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import price_warnings
@@ -52,8 +53,10 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     warnings whichever scenarios a report selects); then the node groups declared below their
     starting pods (:func:`desired_size_warnings`), a load balancer declared below its egress
     (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
-    (:func:`off_load_balancer_warnings`) and the cost lines ``book`` cannot price
-    (:func:`price_warnings`)."""
+    (:func:`off_load_balancer_warnings`), the cost lines ``book`` cannot price
+    (:func:`price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
+    instance type simulated among those allowed, the fields not modelled
+    (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
         if w.hpa_spec is None or w.model is None:
@@ -65,4 +68,5 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
     return tuple(out + desired_size_warnings(plan, book) + load_balancer_bytes_warnings(plan)
-                 + off_load_balancer_warnings(plan) + price_warnings(plan, book))
+                 + off_load_balancer_warnings(plan) + price_warnings(plan, book)
+                 + node_pool_warnings(plan.proposed, "proposed", book))

@@ -2,7 +2,9 @@
 groups, with the cross-checks that tie them together.
 
 Node groups come from the eksctl ``ClusterConfig`` when ``cluster_config`` is given, else from
-the ``aws_eks_node_group`` resources. When both exist they must agree (name, instance types,
+the ``aws_eks_node_group`` resources; those of Karpenter NodePools from the ``node_pools`` file
+(:mod:`infra_toolkit.plan_node_pools`), each priced by the ``aws_eks_node_group`` of its name.
+When both exist they must agree (name, instance types,
 min/max size, capacity type): the simulation runs on the ClusterConfig's groups while the cost
 model prices the resources, so a mismatch would price something other than what is simulated.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from infra_toolkit import plan_domain as domain
 from infra_toolkit.eksctl_config import (
@@ -21,10 +23,12 @@ from infra_toolkit.eksctl_config import (
     NodeGroupConfig,
 )
 from infra_toolkit.errors import SpecError
+from infra_toolkit.karpenter_manifests import NodePool
 from infra_toolkit.manifests import WORKLOAD_KINDS, memory_utilization_problem
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_node_pools import node_pool_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
 from infra_toolkit.resources import Resource
@@ -168,21 +172,38 @@ def _resource_labels(r: FieldReader, raw: Mapping[str, Any], path: str) -> dict[
     return out
 
 
-# eksctl amiFamily (by prefix) -> the Terraform ami_type prefix of the same AMI family
-_AMI_FAMILIES = (("AmazonLinux2023", "AL2023_"), ("AmazonLinux2", "AL2_"),
-                 ("Bottlerocket", "BOTTLEROCKET_"), ("Windows", "WINDOWS_"), ("Ubuntu", "CUSTOM"))
+class _Source(NamedTuple):
+    """Where configured node groups come from, as the agreement messages name it."""
+
+    document: str  # the ClusterConfig
+    creator: str  # eksctl
+    size_field: str  # volumeSize
+    type_field: str  # volumeType
+    family_field: str  # amiFamily
 
 
-def _ami_agrees(r: FieldReader, group: NodeGroupConfig, ami_type: str, path: str) -> None:
-    """eksctl's ``amiFamily`` (when stated) against the priced node group's ``ami_type``."""
+_EKSCTL = _Source("the ClusterConfig", "eksctl", "volumeSize", "volumeType", "amiFamily")
+_KARPENTER = _Source("the NodePool file", "Karpenter", "blockDeviceMappings volumeSize (summed)",
+                     "blockDeviceMappings volumeType", "EC2NodeClass AMI family")
+
+# eksctl amiFamily / Karpenter's (by prefix) -> the Terraform ami_type prefix of that AMI family
+_AMI_FAMILIES = (("AmazonLinux2023", "AL2023_"), ("AmazonLinux2", "AL2_"), ("AL2023", "AL2023_"),
+                 ("AL2", "AL2_"), ("Bottlerocket", "BOTTLEROCKET_"), ("Windows", "WINDOWS_"),
+                 ("Ubuntu", "CUSTOM"), ("Custom", "CUSTOM"))
+
+
+def _ami_agrees(r: FieldReader, group: NodeGroupConfig, ami_type: str, path: str,
+                src: _Source) -> None:
+    """The configured AMI family (when stated) against the priced node group's ``ami_type``."""
     if group.ami_family is None:
         return
     prefix = next((t for f, t in _AMI_FAMILIES if group.ami_family.startswith(f)), None)
     if prefix is not None and not ami_type.startswith(prefix):
         r.add(join_path(path, "ami_type"),
-              f"{ami_type!r} is not of the ClusterConfig's amiFamily {group.ami_family!r} "
-              f"(ami_type {prefix}...) for node group {group.name!r}; make them agree so the "
-              "priced nodes (and their volumes) are the ones eksctl creates")
+              f"{ami_type!r} is not of {src.document}'s {src.family_field} "
+              f"{group.ami_family!r} (ami_type {prefix}...) for node group {group.name!r}; make "
+              f"them agree so the priced nodes (and their volumes) are the ones {src.creator} "
+              "creates")
 
 
 def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
@@ -212,29 +233,29 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
 
 
 def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig, path: str,
-                   template: str | None) -> None:
+                   template: str | None, src: _Source) -> None:
     """The root volume eksctl creates (what the ClusterConfig states of it, else eksctl's
     defaults: 80 GiB of gp3) against the priced one: the launch template's
     ``block_device_mappings`` (``template`` is its path), else EKS's gp2 of ``disk_size``."""
     for eksctl, attr, ebs_key, default in (
-            ("volumeSize", "disk_size_gib", "volume_size", EKSCTL_DEFAULT_VOLUME_SIZE_GIB),
-            ("volumeType", "volume_type", "volume_type", EKSCTL_DEFAULT_VOLUME_TYPE)):
+            (src.size_field, "disk_size_gib", "volume_size", EKSCTL_DEFAULT_VOLUME_SIZE_GIB),
+            (src.type_field, "volume_type", "volume_type", EKSCTL_DEFAULT_VOLUME_TYPE)):
         stated, mine = getattr(group, attr), getattr(res, attr)
         theirs = default if stated is None else stated
         if mine == theirs:
             continue
-        whose = (f"the ClusterConfig's {eksctl} {theirs!r}" if stated is not None else
+        whose = (f"{src.document}'s {eksctl} {theirs!r}" if stated is not None else
                  f"eksctl's default {eksctl} {theirs!r} (the ClusterConfig does not state it)")
         fix = ("make them equal" if stated is not None else
                f"state {eksctl} in the ClusterConfig or make them equal")
         if template is not None:
             r.add(f"{template}.block_device_mappings[0].ebs.{ebs_key}",
                   f"{mine!r} differs from {whose} for node group {group.name!r}; {fix} so the "
-                  "priced root volumes are the ones eksctl creates")
+                  f"priced root volumes are the ones {src.creator} creates")
         elif attr == "disk_size_gib":
             r.add(f"{path}.disk_size", f"{mine!r} differs from {whose} for node group "
-                  f"{group.name!r}; {fix} so the priced root volumes are the ones eksctl "
-                  "creates")
+                  f"{group.name!r}; {fix} so the priced root volumes are the ones "
+                  f"{src.creator} creates")
         else:
             r.add(path, f"node group {group.name!r} is priced with EKS's own gp2 root volumes "
                   f"(it names no launch_template) but {whose} is not gp2; add an "
@@ -244,16 +265,16 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
 
 
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
-                       priced: dict[str, tuple[str, NodeGroupConfig, str | None, str]], cp: str
-                       ) -> None:
+                       priced: dict[str, tuple[str, NodeGroupConfig, str | None, str]], cp: str,
+                       src: _Source = _EKSCTL) -> None:
     for group in configured:
         if group.name not in priced:
-            r.add(cp, f"node group {group.name!r} of the ClusterConfig has no aws_eks_node_group "
+            r.add(cp, f"node group {group.name!r} of {src.document} has no aws_eks_node_group "
                       f"resource with that node_group_name, so it would not be priced"
                       f"{did_you_mean(group.name, priced) if priced else ''}")
             continue
         path, res, template, ami_type = priced[group.name]
-        _ami_agrees(r, group, ami_type, path)
+        _ami_agrees(r, group, ami_type, path, src)
         for attr, field in (("instance_types", "instance_types"),
                             ("min_size", "scaling_config.min_size"),
                             ("max_size", "scaling_config.max_size"),
@@ -262,28 +283,30 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                             ("volumes", ""),
                             ("taints", "taint")):
             if attr == "volumes":
-                _volumes_agree(r, group, res, path, template)
+                _volumes_agree(r, group, res, path, template, src)
                 continue
             mine, theirs = getattr(res, attr), getattr(group, attr)
             if attr == "taints":  # a set: the order they are written in does not matter
                 mine, theirs = (", ".join(sorted(mine)) or "no taint",
                                 ", ".join(sorted(theirs)) or "no taint")
             if mine != theirs:
-                r.add(f"{path}.{field}", f"{mine!r} differs from the ClusterConfig's {theirs!r} "
+                r.add(f"{path}.{field}", f"{mine!r} differs from {src.document}'s {theirs!r} "
                             f"for node group {group.name!r}; make them equal so the priced and "
                             "the simulated nodes are the same")
     names = {g.name for g in configured}
     for name, (path, _res, _template, _ami) in priced.items():
         if name not in names:
-            r.add(path, f"node group {name!r} is priced but not in the ClusterConfig; add it there "
+            r.add(path, f"node group {name!r} is priced but not in {src.document}; add it there "
                         "or remove the resource")
 
 
 def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, region: str | None,
-                 resources: tuple[Resource, ...] | None
-                 ) -> tuple[tuple[NodeGroupConfig, ...], Manifest | None]:
-    """The node groups and the ClusterConfig they came from; with ``resources`` ``None`` (they
-    have problems of their own) the ClusterConfig is not compared with them."""
+                 resources: tuple[Resource, ...] | None, book: PriceBook | None
+                 ) -> tuple[tuple[NodeGroupConfig, ...], Manifest | None, Manifest | None,
+                            tuple[NodePool, ...]]:
+    """The node groups, the ClusterConfig and the NodePool file they came from and the
+    NodePools; with ``resources`` ``None`` (they have problems of their own) the ClusterConfig
+    and the NodePools are not compared with them."""
     raw = m["resources"] if isinstance(m.get("resources"), list) else []
     addresses = {f"{i.get('type')}.{i.get('name')}": (j, i) for j, i in enumerate(raw)
                  if isinstance(i, Mapping)}
@@ -304,26 +327,40 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
                       "give this aws_eks_node_group its own node_group_name")
             elif group is not None:
                 priced[group.name] = (rp, group, template, res.attributes["ami_type"])
+    pool_groups: tuple[NodeGroupConfig, ...] = ()
+    pool_file: Manifest | None = None
+    pools: tuple[NodePool, ...] = ()
+    if "node_pools" in m:
+        pool_groups, pool_file, pools = node_pool_groups(
+            r, m, p, base_dir, priced if resources is not None else None, region, book)
+        if resources is not None:
+            _node_groups_agree(r, pool_groups, {g.name: priced[g.name] for g in pool_groups},
+                               join_path(p, "node_pools"), _KARPENTER)
+        priced = {n: v for n, v in priced.items() if n not in {pool.name for pool in pools}}
     if "cluster_config" not in m:
-        return tuple(g for _p, g, _t, _a in priced.values()), None
+        return (pool_groups + tuple(g for _p, g, _t, _a in priced.values()), None, pool_file,
+                pools)
     cp = join_path(p, "cluster_config")
     loaded = domain.load_cluster_config(r, m["cluster_config"], cp, base_dir)
     if loaded is None:
-        return (), None
+        return pool_groups, None, pool_file, pools
     manifest, config = loaded
     if region is not None and config.region != region:
         r.add(cp, f"the ClusterConfig's metadata.region {config.region!r} differs from {p}.region "
                   f"{region!r}; make them equal")
     if resources is not None:
         _node_groups_agree(r, config.node_groups, priced, cp)
-    return config.node_groups, manifest
+    r.unique_names([(cp, g.name) for g in config.node_groups] +
+                   [(join_path(p, "node_pools"), g.name) for g in pool_groups], "node group")
+    return config.node_groups + pool_groups, manifest, pool_file, pools
 
 
 def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed: bool,
                       book: PriceBook | None) -> Architecture | None:
     """One side of the change (``p`` is ``current`` or ``proposed``), or ``None`` after recording
     its problems."""
-    m = r.mapping(raw, p, ("region", "resources", "workloads", "cluster_config"), ("region",))
+    m = r.mapping(raw, p, ("region", "resources", "workloads", "cluster_config", "node_pools"),
+                  ("region",))
     if m is None:
         return None
     before = r.count()
@@ -338,18 +375,19 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
               "to price" if proposed else "missing; list today's resources (or write "
                                           "`resources: []` when nothing exists today)")
     workloads = _workloads(r, m, p, base_dir)
-    groups, manifest = _node_groups(r, m, p, base_dir, region, resources)
+    groups, manifest, pool_file, pools = _node_groups(r, m, p, base_dir, region, resources, book)
     for i, w in enumerate(workloads or ()):
         if w.node_group is not None and w.node_group not in {g.name for g in groups}:
             r.add(join_path(join_path(join_path(p, "workloads"), i), "node_group"),
                   f"no node group named {w.node_group!r}"
                   f"{did_you_mean(w.node_group, [g.name for g in groups]) if groups else ''}")
-    if workloads and resources is not None and "cluster_config" not in m and not groups:
-        r.add(p, "has workloads but no node groups; add aws_eks_node_group resources or a "
-                 "cluster_config")
+    if workloads and resources is not None and "cluster_config" not in m and not groups \
+            and "node_pools" not in m:
+        r.add(p, "has workloads but no node groups; add aws_eks_node_group resources, a "
+                 "cluster_config or node_pools")
     if r.count() > before or region is None or resources is None or workloads is None:
         return None
-    arch = Architecture(region, resources, workloads, groups, manifest)
+    arch = Architecture(region, resources, workloads, groups, manifest, pool_file, pools)
     if book is not None:
         _placements_agree(r, arch, book, p)
     return None if r.count() > before else arch

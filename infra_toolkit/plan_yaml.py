@@ -10,11 +10,11 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import PlanError
+from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.plan_fields import Problem, join_path
 
-__all__ = ["PlanLoader", "line_of", "parse_yaml", "read_yaml_text", "refused_character",
-           "yaml_line_index"]
+__all__ = ["PlanLoader", "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text",
+           "refused_character", "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -129,3 +129,21 @@ def read_yaml_text(path: Path, what: str) -> str:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise PlanError(f"cannot read {what} {path}: {reason}; give the path of a readable "
                         "UTF-8 YAML file") from None
+
+
+def read_yaml_documents(path: Path) -> list[Any]:
+    """The non-empty YAML documents of the file at ``path`` (a manifest file: eksctl, Karpenter);
+    raises :class:`SpecError` naming the file (and the line of a syntax error)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read {path}: {exc}") from None
+    except yaml.reader.ReaderError as exc:
+        at, what = refused_character(exc, text)
+        raise SpecError(f"{path}:{at}: YAML syntax error: {what}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise SpecError(f"{path}{line}: YAML syntax error: "
+                        f"{getattr(exc, 'problem', None) or exc}") from None

@@ -127,6 +127,24 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
         (51, "rollback.expected_time", "got int (5); write e.g. '5m' or '5s'"),
         (60, "questions", "expected a list (`- item` lines), got text ('Approve?')"),
     ],
+    # every problem of the NodePool file at once, each with its object and field path
+    "node_pools": [
+        (23, "proposed.node_pools", ("nodepools-broken.yaml: Provisioner/legacy.kind: "
+                                     "Provisioner (karpenter.sh/v1alpha5) is Karpenter's v1alpha "
+                                     "API, removed in v0.32; migrate it to a karpenter.sh/v1 "
+                                     "NodePool")),
+        (23, "proposed.node_pools", ("EC2NodeClass/default.spec.blockDeviceMappings[0].ebs."
+                                     "volumeType: 'gp4' is not valid; did you mean 'gp2' or "
+                                     "'gp3'?")),
+        (23, "proposed.node_pools", ("NodePool/general.spec.template.spec.requirements[0]."
+                                     "values[0]: 'spott' is not a value of "
+                                     "karpenter.sh/capacity-type; use on-demand, spot, reserved")),
+        (23, "proposed.node_pools", ("NodePool/general.spec.limits.cpu: 'forty' is not a "
+                                     "quantity")),
+        (23, "proposed.node_pools", ("NodePool/general.spec.disruption.consolidationPolicy: "
+                                     "'WhenUnderutilized' is not valid; did you mean "
+                                     "'WhenEmptyOrUnderutilized'?")),
+    ],
     "yaml_syntax": [(6, "", "YAML syntax error: ")],  # the wording is the YAML parser's
     # HPA rules are the hpa module's (hpa_from_dict), reported under the plan's path
     "invalid_hpa": [(26, "proposed.workloads[0].hpa",

@@ -1,0 +1,325 @@
+"""Reading Karpenter manifests: ``NodePool`` (``karpenter.sh/v1``, or ``v1beta1`` where its fields
+are v1's) with the ``EC2NodeClass`` es (``karpenter.k8s.aws/v1`` / ``v1beta1``, read by
+:mod:`infra_toolkit.karpenter_node_class`) they name, as written, field by field.
+
+What the documents say, nothing priced yet: requirements, capacity types, limits, disruption,
+labels, taints and the node class's AMI family and block devices. The rules that turn a NodePool
+into a plan's node group (instance type, size, autoscaler timing) are in
+:mod:`infra_toolkit.karpenter_config`. A v1alpha5 ``Provisioner`` (or v1alpha1
+``AWSNodeTemplate``) is refused with the migration to make. Every problem is reported at once,
+each as ``file: NodePool/name.field.path: what; fix`` (:class:`~infra_toolkit.errors.SpecError`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.karpenter_node_class import EC2NodeClass, node_class_from_dict
+from infra_toolkit.node_placement import NodeRequirement, node_requirement, requirement_met
+from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_yaml import read_yaml_documents
+from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
+
+__all__ = [
+    "CAPACITY_TYPE_KEY",
+    "INSTANCE_KEYS",
+    "NODECLASS_API_VERSIONS",
+    "NODEPOOL_API_VERSIONS",
+    "NodePool",
+    "node_pools_from_documents",
+    "read_node_pools",
+]
+
+NODEPOOL_API_VERSIONS = ("karpenter.sh/v1", "karpenter.sh/v1beta1")
+NODECLASS_API_VERSIONS = ("karpenter.k8s.aws/v1", "karpenter.k8s.aws/v1beta1")
+CAPACITY_TYPE_KEY = "karpenter.sh/capacity-type"
+#: The requirement keys checked against the price book's instance specs (karpenter_config)
+INSTANCE_KEYS = frozenset({
+    "node.kubernetes.io/instance-type", "karpenter.k8s.aws/instance-family",
+    "karpenter.k8s.aws/instance-category", "karpenter.k8s.aws/instance-generation",
+    "karpenter.k8s.aws/instance-size", "karpenter.k8s.aws/instance-cpu",
+    "karpenter.k8s.aws/instance-memory", "kubernetes.io/arch", "kubernetes.io/os"})
+# keys of requirements that are not instance properties but are read elsewhere
+_READ_KEYS = INSTANCE_KEYS | {CAPACITY_TYPE_KEY, "topology.kubernetes.io/zone"}
+_CAPACITY_VALUES = ("on-demand", "spot", "reserved")
+_POLICIES = {"karpenter.sh/v1": ("WhenEmptyOrUnderutilized", "WhenEmpty"),
+             # v1beta1's WhenUnderutilized is v1's WhenEmptyOrUnderutilized under its old name
+             "karpenter.sh/v1beta1": ("WhenUnderutilized", "WhenEmpty")}
+_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+
+@dataclass(frozen=True)
+class NodePool:
+    """A ``NodePool`` as written: its ``requirements`` (``capacity-type`` included),
+    ``capacity_types`` allowed (lower case, Karpenter's values), ``spec.limits`` cpu in
+    millicores and memory in bytes (``None``: not limited), ``consolidation_policy`` (v1
+    spelling) and ``consolidate_after_s`` (``None``: ``Never``), template labels, taints
+    (``key=value:Effect``), zones (a ``topology.kubernetes.io/zone`` In requirement; empty: any),
+    ``os``, its node class (``None`` when the file lacks it) and ``not_modelled``: what it states
+    that the plan does not model or assumes, one ``field.path: why`` line each."""
+
+    name: str
+    requirements: tuple[NodeRequirement, ...]
+    capacity_types: tuple[str, ...]
+    cpu_limit_millicores: int | None
+    memory_limit_bytes: int | None
+    consolidation_policy: str = "WhenEmptyOrUnderutilized"
+    consolidate_after_s: float | None = 0.0
+    labels: Mapping[str, str] = field(default_factory=dict)
+    taints: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    os: str = "linux"
+    node_class: EC2NodeClass | None = None
+    not_modelled: tuple[str, ...] = ()
+
+
+def _taints(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> tuple[str, ...]:
+    out = []
+    for ip, t in r.items(m, p, key, ("key", "value", "effect", "timeAdded"), ("key", "effect"),
+                         list_required=False):
+        k, effect = r.str_(t, "key", ip), r.str_(t, "effect", ip, choices=_TAINT_EFFECTS)
+        value = r.str_(t, "value", ip, required=False)
+        if k and effect:
+            out.append(f"{k}={value or ''}:{effect}")
+    return tuple(out)
+
+
+def _labels(r: FieldReader, raw: Any, p: str) -> dict[str, str]:
+    out = {}
+    for k, v in (r.mapping(raw, p) or {}).items():
+        if not isinstance(v, str):
+            r.add(join_path(p, k), f"{v!r} is not text; quote it (a label value is a string)")
+        else:
+            out[k] = v
+    return out
+
+
+def _requirements(r: FieldReader, spec: Mapping[str, Any], p: str, notes: list[str]
+                  ) -> tuple[NodeRequirement, ...]:
+    reqs = []
+    for ip, item in r.items(spec, p, "requirements", ("key", "operator", "values", "minValues"),
+                            ("key", "operator"), list_required=False):
+        problems: list[str] = []
+        req = node_requirement(item, ip, problems)
+        for line in problems:
+            where, _, what = line.partition(": ")
+            r.add(where, what)
+        if req is None:
+            continue
+        bad = {CAPACITY_TYPE_KEY: _CAPACITY_VALUES,
+               "kubernetes.io/arch": ("amd64", "arm64")}.get(req.key)
+        for i, v in enumerate(req.values):
+            if bad and v not in bad:
+                r.add(join_path(join_path(ip, "values"), i),
+                      f"{v!r} is not a value of {req.key}; use {', '.join(bad)}")
+        if "minValues" in item:
+            notes.append(f"{join_path(ip, 'minValues')}: not modelled (the plan simulates one "
+                         "instance type)")
+        if req.key not in _READ_KEYS and (req.key.startswith(("karpenter.", "node.kubernetes"))
+                                          or not (req.operator == "In" and len(req.values) == 1)):
+            notes.append(f"{ip}: {req.key} not checked (the price book's instance specs do not "
+                         "hold it)")
+        reqs.append(req)
+    return tuple(reqs)
+
+
+def _limits(r: FieldReader, spec: Mapping[str, Any], p: str, notes: list[str]
+            ) -> tuple[int | None, int | None]:
+    lp = join_path(p, "limits")
+    limits = r.mapping(spec.get("limits", {}), lp) or {}
+    cpu = memory = None
+    for key, value in limits.items():
+        try:
+            if key == "cpu":
+                cpu = parse_quantity_milli(value)
+            elif key == "memory":
+                memory = math.floor(parse_quantity(value))
+            else:
+                notes.append(f"{join_path(lp, key)}: not modelled (only cpu and memory bound "
+                             "the node count)")
+        except QuantityError as exc:
+            r.add(join_path(lp, key), f"{exc}")
+    if cpu is None and memory is None and not any(
+            q.path.startswith(lp) for q in r.problems):
+        r.add(join_path(lp, "cpu"), "missing: without a cpu or memory limit Karpenter launches "
+              "nodes without bound, and the plan needs one to simulate scaling and price the "
+              "ceiling; add e.g. spec.limits.cpu: \"40\" (20 nodes of 2 vCPU)")
+    return cpu, memory
+
+
+def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
+                ) -> tuple[str, float | None]:
+    dp = join_path(p, "disruption")
+    keys = ("consolidationPolicy", "consolidateAfter", "budgets") + \
+        (("expireAfter",) if api.endswith("v1beta1") else ())
+    d = r.mapping(spec.get("disruption", {}), dp, keys) or {}
+    policy = r.str_(d, "consolidationPolicy", dp, required=False, choices=_POLICIES[api])
+    after: float | None = 0.0  # v1's default consolidateAfter: 0s
+    if d.get("consolidateAfter") == "Never":
+        after = None
+    elif "consolidateAfter" in d:
+        after = r.duration_s(d, "consolidateAfter", dp, zero_ok=True)
+    for key, why in (("budgets", "the simulation removes at most one node per scan"),
+                     ("expireAfter", "nodes are not replaced at an age")):
+        if key in d:
+            notes.append(f"{join_path(dp, key)}: not modelled ({why})")
+    return ("WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"), after
+
+
+def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
+              ) -> tuple[Mapping[str, Any], dict[str, str]]:
+    tp = join_path(p, "template")
+    t = r.mapping(spec.get("template"), tp, ("metadata", "spec"), ("spec",)) or {}
+    meta = r.mapping(t.get("metadata", {}), join_path(tp, "metadata"),
+                     ("labels", "annotations")) or {}
+    labels = _labels(r, meta.get("labels", {}), join_path(join_path(tp, "metadata"), "labels"))
+    keys = ("requirements", "nodeClassRef", "taints", "startupTaints") + \
+        (("kubelet",) if api.endswith("v1beta1") else ("expireAfter", "terminationGracePeriod"))
+    ts = r.mapping(t.get("spec"), join_path(tp, "spec"), keys, ("nodeClassRef",)) or {}
+    sp = join_path(tp, "spec")
+    for key, why in (("expireAfter", "nodes are not replaced at an age"),
+                     ("terminationGracePeriod", "a drain takes no time in the simulation"),
+                     ("kubelet", "pods per node come from the instance type's ENI limit"),
+                     ("startupTaints", "removed once a node is initialized: pods need not "
+                                       "tolerate them")):
+        if key in ts:
+            notes.append(f"{join_path(sp, key)}: not modelled ({why})")
+    return ts, labels
+
+
+def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
+               classes: Mapping[str, EC2NodeClass | None]) -> NodePool | None:
+    before = r.count()
+    api = str(doc["apiVersion"])
+    sp = join_path(p, "spec")
+    spec = r.mapping(doc.get("spec"), sp, ("template", "disruption", "limits", "weight",
+                                           "replicas"), ("template",))
+    if spec is None:
+        return None
+    notes: list[str] = []
+    for key, why in (("weight", "the simulation fills node groups in plan order"),
+                     ("replicas", "a static NodePool's fixed node count")):
+        if key in spec:
+            notes.append(f"{join_path(sp, key)}: not modelled ({why})")
+    ts, labels = _template(r, spec, sp, api, notes)
+    tsp = join_path(join_path(sp, "template"), "spec")
+    at_requirements = r.count()
+    reqs = _requirements(r, ts, tsp, notes)
+    # Karpenter labels its nodes with each single-value In requirement on a key of the user's
+    labels = {**{q.key: q.values[0] for q in reqs if q.key not in _READ_KEYS
+                 and not q.key.startswith(("karpenter.", "node.kubernetes"))
+                 and q.operator == "In" and len(q.values) == 1}, **labels}
+    taints = _taints(r, ts, "taints", tsp)
+    _taints(r, ts, "startupTaints", tsp)
+    capacity = tuple(v for v in _CAPACITY_VALUES
+                     if all(requirement_met(q, {CAPACITY_TYPE_KEY: v})
+                            for q in reqs if q.key == CAPACITY_TYPE_KEY)) \
+        if any(q.key == CAPACITY_TYPE_KEY for q in reqs) else ("on-demand",)
+    if not set(capacity) & {"on-demand", "spot"} and r.count() == at_requirements:
+        r.add(join_path(tsp, "requirements"), f"{CAPACITY_TYPE_KEY} allows "
+              f"{', '.join(capacity) or 'no capacity type'}; the plan prices on-demand or spot "
+              "nodes (capacity reservations are not modelled): allow on-demand or spot")
+    if "reserved" in capacity and len(capacity) > 1:
+        notes.append(f"{join_path(tsp, 'requirements')}: reserved capacity not modelled "
+                     "(priced as the other capacity type allowed)")
+    if {"spot", "on-demand"} <= set(capacity):
+        notes.append(f"{join_path(tsp, 'requirements')}: {CAPACITY_TYPE_KEY} allows spot and "
+                     "on-demand: priced as spot (Karpenter launches spot first, on-demand only "
+                     "when no spot capacity is offered)")
+    cpu, memory = _limits(r, spec, sp, notes)
+    policy, after = _disruption(r, spec, sp, api, notes)
+    node_class = _class_ref(r, ts, tsp, classes, api, notes)
+    zones = next((q.values for q in reqs if q.key == "topology.kubernetes.io/zone"
+                  and q.operator == "In"), ())
+    windows = any(q.key == "kubernetes.io/os" and q.operator == "In" and q.values == ("windows",)
+                  for q in reqs) or (node_class is not None
+                                     and node_class.ami_family.startswith("Windows"))
+    if r.count() > before:
+        return None
+    return NodePool(str(doc["metadata"]["name"]), reqs, capacity, cpu, memory, policy, after,
+                    labels, taints, tuple(sorted(zones)), "windows" if windows else "linux",
+                    node_class, tuple(notes))
+
+
+def _class_ref(r: FieldReader, ts: Mapping[str, Any], tsp: str,
+               classes: Mapping[str, EC2NodeClass | None], api: str, notes: list[str]
+               ) -> EC2NodeClass | None:
+    cp = join_path(tsp, "nodeClassRef")
+    required = ("group", "kind", "name") if api == "karpenter.sh/v1" else ("name",)
+    ref = r.mapping(ts.get("nodeClassRef"), cp, ("group", "kind", "name", "apiVersion"),
+                    required) or {}
+    kind = r.str_(ref, "kind", cp, required=False)
+    name = r.str_(ref, "name", cp, required=False)
+    if kind not in (None, "EC2NodeClass"):
+        r.add(join_path(cp, "kind"), f"{kind!r} is not read; the plan reads AWS nodes: "
+                                     "point at an EC2NodeClass")
+    if name is None or name in classes:
+        return classes.get(name) if name is not None else None
+    notes.append(f"{cp}: EC2NodeClass {name!r} is not in the file: AL2023 nodes with "
+                 "Karpenter's default 20 GiB gp3 root volume assumed; add it to the file to "
+                 "read its AMI family and volumes")
+    return None
+
+
+def _header(r: FieldReader, doc: Any, i: int) -> tuple[str, str] | None:
+    """``(kind, path)`` of a Karpenter document, or ``None`` for another kind (or after
+    recording why it cannot be read)."""
+    if not isinstance(doc, Mapping):
+        return None
+    kind, api = doc.get("kind"), doc.get("apiVersion")
+    meta = doc.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    p = f"{kind}/{name}" if isinstance(name, str) and name else f"documents[{i}]"
+    if kind in ("Provisioner", "AWSNodeTemplate"):
+        r.add(join_path(p, "kind"), f"{kind} ({api}) is Karpenter's v1alpha API, removed in "
+              "v0.32; migrate it to a karpenter.sh/v1 NodePool and a karpenter.k8s.aws/v1 "
+              "EC2NodeClass (Karpenter's upgrade guide: karpenter-convert rewrites v1alpha5 "
+              "files as v1beta1, which this reader takes too)")
+        return None
+    versions = {"NodePool": NODEPOOL_API_VERSIONS, "EC2NodeClass": NODECLASS_API_VERSIONS}
+    if kind not in versions:
+        return None
+    r.mapping(doc, p, ("apiVersion", "kind", "metadata", "spec", "status"))
+    if api not in versions[kind]:
+        r.add(join_path(p, "apiVersion"), f"{api!r} is not read for {kind}; use "
+                                          f"{' or '.join(versions[kind])}")
+        return None
+    if not (isinstance(name, str) and name):
+        r.add(join_path(p, "metadata.name"), f"missing; name the {kind}")
+        return None
+    return str(kind), p
+
+
+def node_pools_from_documents(docs: Sequence[Any], source: str = "NodePool file"
+                              ) -> tuple[NodePool, ...]:
+    """The ``NodePool`` s of loaded YAML documents, with the ``EC2NodeClass`` es among them
+    resolved; other kinds are skipped. Raises :class:`SpecError` listing every problem (one
+    ``source: Kind/name.field.path: what; fix`` per line), or when no NodePool is found."""
+    r = FieldReader()
+    headers = [(d, _header(r, d, i)) for i, d in enumerate(docs)]
+    classes: dict[str, EC2NodeClass | None] = {}
+    for d, h in headers:
+        if h is not None and h[0] == "EC2NodeClass":
+            classes[str(d["metadata"]["name"])] = node_class_from_dict(r, d, h[1])
+    pools = [_node_pool(r, d, h[1], classes) for d, h in headers
+             if h is not None and h[0] == "NodePool"]
+    if not r.problems and not pools:
+        kinds = ", ".join(str(d.get("kind")) for d in docs if isinstance(d, Mapping)) or "none"
+        r.add("kind", f"no NodePool in the file (kinds found: {kinds}); point at a file "
+                      "holding karpenter.sh/v1 NodePools")
+    r.unique_names([(f"NodePool/{p.name}", p.name) for p in pools if p is not None], "NodePool")
+    if r.problems:
+        raise SpecError("\n".join(f"{source}: {q}" for q in r.problems))
+    return tuple(p for p in pools if p is not None)
+
+
+def read_node_pools(path: str | Path) -> tuple[NodePool, ...]:
+    """The NodePools of the YAML file at ``path`` (several documents, ``---`` separated, with
+    their EC2NodeClasses). Raises :class:`SpecError` naming the file and each bad field."""
+    path = Path(path)
+    return node_pools_from_documents(read_yaml_documents(path), str(path))

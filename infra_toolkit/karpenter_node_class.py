@@ -1,0 +1,107 @@
+"""Reading a Karpenter ``EC2NodeClass`` (``karpenter.k8s.aws/v1`` / ``v1beta1``): the AMI family
+its nodes run (an ``amiSelectorTerms`` ``alias`` such as ``al2023@latest``, or ``amiFamily``) and
+the EBS volumes of each node (``blockDeviceMappings``; Karpenter's defaults for the family when it
+states none), which is what a plan prices of it. Its other fields (subnets, security groups,
+role, tags, user data, ...) are accepted and left to Karpenter; an unknown one is a problem.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.quantity import parse_quantity
+
+__all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "node_class_from_dict"]
+
+_VOLUME_SIZE = re.compile(r"^[1-9]\d*(Gi|G|Ti|T)$")
+_VOLUME_TYPES = ("gp3", "gp2", "io1", "io2", "sc1", "st1", "standard")
+# amiSelectorTerms alias family (before the @) -> Karpenter's amiFamily
+_ALIAS_FAMILIES = {"al2": "AL2", "al2023": "AL2023", "bottlerocket": "Bottlerocket",
+                   "windows2019": "Windows2019", "windows2022": "Windows2022",
+                   "windows2025": "Windows2025"}
+_AMI_FAMILIES = ("AL2", "AL2023", "Bottlerocket", "Ubuntu", "Custom", "Windows2019",
+                 "Windows2022", "Windows2025")
+#: The block devices (GiB, volume type) Karpenter gives a node of an AMI family when the
+#: EC2NodeClass has no ``blockDeviceMappings`` (karpenter-provider-aws
+#: ``pkg/providers/amifamily``: one 20 GiB gp3 root volume for AL2, AL2023 and Ubuntu;
+#: Bottlerocket a 4 GiB gp3 OS volume and a 20 GiB gp3 data volume). Windows and Custom AMIs
+#: are not listed: such a node class must state its ``blockDeviceMappings``.
+KARPENTER_DEFAULT_VOLUMES: Mapping[str, tuple[tuple[int, str], ...]] = {
+    "AL2": ((20, "gp3"),), "AL2023": ((20, "gp3"),), "Ubuntu": ((20, "gp3"),),
+    "Bottlerocket": ((4, "gp3"), (20, "gp3"))}
+_NODECLASS_SPEC = ("amiFamily", "amiSelectorTerms", "blockDeviceMappings", "subnetSelectorTerms",
+                   "securityGroupSelectorTerms", "capacityReservationSelectorTerms", "role",
+                   "instanceProfile", "tags", "metadataOptions", "userData", "kubelet",
+                   "detailedMonitoring", "associatePublicIPAddress", "instanceStorePolicy",
+                   "context")
+_EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kmsKeyID",
+             "deleteOnTermination", "snapshotID", "volumeInitializationRate")
+
+
+@dataclass(frozen=True)
+class EC2NodeClass:
+    """The parts of an ``EC2NodeClass`` a plan prices: its AMI family (Karpenter's spelling,
+    ``AL2023``) and the EBS volumes of each node, ``(GiB, volume type)`` per block device
+    mapping, Karpenter's defaults for the family when it states none."""
+
+    name: str
+    ami_family: str
+    volumes: tuple[tuple[int, str], ...]
+
+
+def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2NodeClass | None:
+    """The ``EC2NodeClass`` document ``doc`` at ``p`` (``EC2NodeClass/name``), or ``None``
+    after recording each problem in ``r``."""
+    before = r.count()
+    spec = r.mapping(doc.get("spec"), join_path(p, "spec"), _NODECLASS_SPEC) or {}
+    sp = join_path(p, "spec")
+    family = r.str_(spec, "amiFamily", sp, required=False, choices=_AMI_FAMILIES)
+    for ip, term in r.items(spec, sp, "amiSelectorTerms",
+                            ("alias", "id", "name", "owner", "tags", "ssmParameter"),
+                            list_required=False):
+        alias = r.str_(term, "alias", ip, required=False)
+        if alias is None:
+            continue
+        aliased = _ALIAS_FAMILIES.get(alias.partition("@")[0])
+        if aliased is None:
+            r.add(join_path(ip, "alias"), f"{alias!r} is not an AMI alias; write "
+                  f"<family>@<version> with family one of {', '.join(_ALIAS_FAMILIES)}")
+        elif family not in (None, aliased):
+            r.add(join_path(sp, "amiFamily"), f"{family!r} differs from the alias {alias!r} "
+                  f"({aliased}); remove amiFamily (an alias sets it)")
+        family = aliased
+    if family is None:
+        r.add(join_path(sp, "amiSelectorTerms"), "missing: give an alias such as "
+              "al2023@latest (or amiFamily with the AMI's family)")
+    volumes = []
+    for ip, bdm in r.items(spec, sp, "blockDeviceMappings",
+                           ("deviceName", "rootVolume", "ebs"), ("ebs",), list_required=False):
+        ebs = r.mapping(bdm.get("ebs"), join_path(ip, "ebs"), _EBS_KEYS, ("volumeSize",)) or {}
+        ep = join_path(ip, "ebs")
+        vtype = r.str_(ebs, "volumeType", ep, required=False, choices=_VOLUME_TYPES) or "gp3"
+        raw = ebs.get("volumeSize")
+        size = None
+        if raw is not None and not (isinstance(raw, str) and _VOLUME_SIZE.match(raw)):
+            # the CRD's pattern: a bare number would be bytes, which the API server refuses
+            r.add(join_path(ep, "volumeSize"), f"{raw!r} is not a volume size; write whole "
+                                               "units with Gi, G, Ti or T, e.g. 20Gi")
+        elif raw is not None:  # EBS sizes are whole GiB: 100G takes the 94 GiB that hold it
+            size = math.ceil(parse_quantity(raw) / 2**30)
+        if size is not None:
+            volumes.append((size, vtype))
+    if len({t for _s, t in volumes}) > 1:
+        r.add(join_path(sp, "blockDeviceMappings"), "mixes volume types "
+              f"({', '.join(sorted({t for _s, t in volumes}))}); the plan prices a node's "
+              "volumes as one type: use one volume type")
+    if family is not None and not volumes and family not in KARPENTER_DEFAULT_VOLUMES:
+        r.add(join_path(sp, "blockDeviceMappings"), f"missing: the plan cannot tell which "
+              f"volumes Karpenter gives {family} nodes; state blockDeviceMappings")
+    if r.count() > before or family is None:
+        return None
+    name = str(doc["metadata"]["name"])
+    return EC2NodeClass(name, family, tuple(volumes) or KARPENTER_DEFAULT_VOLUMES[family])

@@ -1,0 +1,137 @@
+"""A plan side's ``node_pools``: Karpenter ``NodePool`` s as node groups the plan simulates and
+prices (the rules are :mod:`infra_toolkit.karpenter_config`'s).
+
+Karpenter's nodes are EC2 instances with EBS volumes, which is what an ``aws_eks_node_group``
+resource prices (EKS adds no charge for a managed node group), so each NodePool is priced by the
+``aws_eks_node_group`` whose ``node_group_name`` is the NodePool's name, as each group of an eksctl
+``ClusterConfig`` is. That resource also names the one instance type the plan simulates and prices
+for the NodePool (its ``instance_types``, one entry): the NodePool's requirements must allow it.
+Its ``scaling_config`` must be the NodePool's bounds (min 0, max from ``spec.limits``) and its
+``desired_size`` is the node count the declared cost assumes (Karpenter has none). The plan
+warnings say when the NodePool allows a cheaper type than the one named
+(:func:`node_pool_warnings`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit import plan_domain as domain
+from infra_toolkit.eksctl_config import NodeGroupConfig
+from infra_toolkit.errors import PricingError, SpecError
+from infra_toolkit.karpenter_config import (
+    allowed_instance_types,
+    cheapest_allowed,
+    consolidation_autoscaler,
+    excluded_by,
+    node_group_config,
+)
+from infra_toolkit.karpenter_manifests import NodePool
+from infra_toolkit.nodes import KARPENTER_LIKE
+from infra_toolkit.plan_architecture import Architecture, Manifest
+from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.pricing import PriceBook
+
+__all__ = ["node_pool_groups", "node_pool_warnings"]
+
+# what node_pool_groups needs of each priced aws_eks_node_group: its path, the group it declares
+Priced = Mapping[str, tuple[str, NodeGroupConfig, Any, Any]]
+
+
+def _cheapest_text(pool: NodePool, book: PriceBook, region: str | None) -> str:
+    found = cheapest_allowed(pool, book, region) if region else None
+    if found is None:
+        return ""
+    itype, price = found
+    return (f"; the cheapest type it allows is {itype} at ${price.usd_per_unit}/h on-demand in "
+            f"{region}")
+
+
+def _group(r: FieldReader, pool: NodePool, priced: Priced, path: str, book: PriceBook,
+           region: str | None) -> NodeGroupConfig | None:
+    if pool.name not in priced:
+        r.add(path, f"NodePool {pool.name!r} has no aws_eks_node_group resource with that "
+                    f"node_group_name, so it would not be priced; add one with node_group_name: "
+                    f"{pool.name}, instance_types: the one type to simulate and price"
+                    f"{_cheapest_text(pool, book, region)}, and min_size 0")
+        return None
+    rp, res, _template, _ami = priced[pool.name]
+    if len(res.instance_types) != 1:
+        r.add(join_path(rp, "instance_types"),
+              f"lists {len(res.instance_types)} types but NodePool {pool.name!r} is simulated "
+              "and priced as one instance type (Karpenter picks among the allowed ones per "
+              "launch); name the one to assume")
+        return None
+    itype = res.instance_types[0]
+    try:
+        why = excluded_by(pool, itype, book)
+        if why is not None:
+            r.add(join_path(rp, "instance_types"),
+                  f"{itype!r} is not allowed by NodePool {pool.name!r}'s requirements ({why}); "
+                  f"name a type they allow{_cheapest_text(pool, book, region)}")
+            return None
+        group = node_group_config(pool, itype, book)
+    except PricingError:
+        return None  # an instance type the tables lack is reported with its resource
+    except SpecError as exc:
+        r.add(path, str(exc))
+        return None
+    if res.desired_size > group.max_size:
+        r.add(f"{rp}.scaling_config.desired_size",
+              f"{res.desired_size} is above the {group.max_size} {itype} nodes NodePool "
+              f"{pool.name!r}'s spec.limits allow; lower it to at most {group.max_size}")
+        return None
+    # Karpenter has no desired size: the resource's is the count the declared cost assumes
+    return dataclasses.replace(group, desired_size=res.desired_size)
+
+
+def node_pool_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path,
+                     priced: Priced | None, region: str | None, book: PriceBook | None
+                     ) -> tuple[tuple[NodeGroupConfig, ...], Manifest | None, tuple[NodePool, ...]]:
+    """The node groups of ``m["node_pools"]`` (a file of NodePools) priced by the
+    ``aws_eks_node_group`` s of ``priced`` (by group name), the file as a manifest and its
+    NodePools; ``()`` groups when the file, the price book or the resources (``priced`` ``None``)
+    have problems (recorded)."""
+    path = join_path(p, "node_pools")
+    loaded = domain.load_node_pools(r, m["node_pools"], path, base_dir)
+    if loaded is None:
+        return (), None, ()
+    manifest, pools = loaded
+    try:
+        consolidation_autoscaler(KARPENTER_LIKE, pools)
+    except SpecError as exc:
+        r.add(path, str(exc))
+    if book is None or priced is None:
+        return (), manifest, pools
+    groups = [_group(r, pool, priced, path, book, region) for pool in pools]
+    return tuple(g for g in groups if g is not None), manifest, pools
+
+
+def node_pool_warnings(arch: Architecture, side: str, book: PriceBook) -> list[PlanWarning]:
+    """What the plan assumes of each NodePool of ``arch``: the one instance type it simulates
+    and prices when the requirements allow several (and the cheapest allowed, which Karpenter
+    would launch first when it fits the pods), and each NodePool field it does not model."""
+    out = []
+    path = join_path(side, "node_pools")
+    groups = {g.name: g for g in arch.node_groups}
+    for pool in arch.karpenter_pools:
+        group = groups[pool.name]
+        allowed = allowed_instance_types(pool, book)
+        if len(allowed) > 1:
+            found = cheapest_allowed(pool, book, arch.region)
+            cheaper = "" if found is None or found[0] == group.instance_types[0] else (
+                f"; the cheapest it allows is {found[0]} at ${found[1].usd_per_unit}/h "
+                f"on-demand in {arch.region}, which Karpenter launches first when it fits the "
+                "pods: name it in the aws_eks_node_group if it does")
+            out.append(PlanWarning(path, (
+                f"NodePool {pool.name!r} allows {len(allowed)} instance types of the price book; "
+                f"the plan simulates and prices {group.instance_types[0]} only (its "
+                f"aws_eks_node_group's instance_types), {group.capacity_type}, at most "
+                f"{group.max_size} nodes by spec.limits{cheaper}")))
+        out += [PlanWarning(path, f"NodePool {pool.name!r}: {note}")
+                for note in pool.not_modelled]
+    return out

@@ -1,0 +1,226 @@
+"""A plan's node groups from Karpenter NodePools (``node_pools``): validation with paths, the
+groups simulated, the declared cost at the published price row, the digest, the warnings."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.digest import plan_digest
+from infra_toolkit.eksctl_config import NodeGroupConfig
+from infra_toolkit.plan import read_plan, validate_plan
+from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.pricing import load_price_book
+
+DATA = Path(__file__).parent / "data" / "plans"
+
+NODE_POOLS = """\
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: general}
+spec:
+  template:
+    spec:
+      requirements:
+        - {key: node.kubernetes.io/instance-type, operator: In, values: [TYPES]}
+        - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+  limits: {cpu: "40"}
+  disruption: {consolidationPolicy: WhenEmptyOrUnderutilized, consolidateAfter: 1m}
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: {name: default}
+spec:
+  role: KarpenterNodeRole
+  amiSelectorTerms: [{alias: al2023@latest}]
+"""
+
+# minimal.yaml's node group as the NodePool's: c5.large, 0..20, two nodes declared, the
+# AL2023 nodes' 20 GiB gp3 root volume in a launch template
+GROUP = """\
+    - type: aws_launch_template
+      name: general
+      block_device_mappings:
+        - device_name: /dev/xvda
+          ebs: {volume_size: 20, volume_type: gp3}
+    - type: aws_eks_node_group
+      name: general
+      instance_types: [c5.large]
+      ami_type: AL2023_x86_64_STANDARD
+      launch_template: {name: general, version: "1"}
+      scaling_config: {desired_size: 2, min_size: 0, max_size: 20}
+  node_pools: manifests/nodepools.yaml
+"""
+
+
+def _plan(tmp_path: Path, types: str = "c5.large", group: str = GROUP,
+          autoscaler: str = "simulation: {node_autoscaler: karpenter-like}\n") -> Path:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    (tmp_path / "manifests" / "nodepools.yaml").write_text(NODE_POOLS.replace("TYPES", types))
+    text = (DATA / "minimal.yaml").read_text()
+    old = ("    - type: aws_eks_node_group\n      name: general\n      instance_types: [m5.large]\n"
+           "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n")
+    assert old in text
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text.replace(old, group).replace("questions:", autoscaler + "questions:"))
+    return plan
+
+
+def test_a_node_pool_is_a_node_group_simulated_and_priced(tmp_path: Path) -> None:
+    plan = read_plan(_plan(tmp_path))
+    labels = {"node.kubernetes.io/instance-type": "c5.large",
+              "karpenter.k8s.aws/instance-family": "c5",
+              "karpenter.k8s.aws/instance-size": "large",
+              "karpenter.k8s.aws/instance-cpu": "2", "karpenter.k8s.aws/instance-memory": "4096",
+              "kubernetes.io/arch": "amd64", "kubernetes.io/os": "linux",
+              "karpenter.k8s.aws/instance-category": "c",
+              "karpenter.k8s.aws/instance-generation": "5", "karpenter.sh/nodepool": "general",
+              "karpenter.sh/capacity-type": "on-demand"}
+    # limits.cpu 40 / c5.large's 2 vCPU = 20 nodes at most; Karpenter has no minimum
+    assert plan.proposed.node_groups == (NodeGroupConfig(
+        "general", ("c5.large",), 0, 20, 2, "ON_DEMAND", 20, labels, (), "gp3", "AL2023",
+        managed=False),)
+    book = load_price_book()
+    spec = simulation_spec(plan, "api", book)
+    assert [(g.name, g.instance_type, g.min_size, g.max_size) for g in spec.node_groups] == \
+        [("general", "c5.large", 0, 20)]
+    # consolidateAfter 1m = 60 s unneeded; WhenEmptyOrUnderutilized: the fit check alone
+    assert (spec.autoscaler.name, spec.autoscaler.scale_down_unneeded_s,
+            spec.autoscaler.scale_down_utilization_threshold) == ("karpenter-like", 60.0, 1.0)
+
+
+def test_the_node_pool_is_priced_at_the_published_row(tmp_path: Path) -> None:
+    plan = read_plan(_plan(tmp_path))
+    lines = [ln for ln in estimate(plan.proposed.resources, load_price_book()).lines
+             if ln.resource_name == "general" and ln.component.startswith("Instance usage")]
+    (line,) = lines
+    # ec2_on_demand_2026-07-20.csv: us-east-1,c5.large,0.085 USD per hour. Two nodes declared:
+    # 2 x 730 h = 1460 node-hours a month, 1460 x 0.085 = 124.10 USD
+    assert (line.unit_price_usd, line.monthly_quantity, line.monthly_cost_usd) == \
+        (Decimal("0.085"), Decimal("1460"), Decimal("124.10"))
+
+
+def test_the_node_pool_file_is_in_the_digest(tmp_path: Path) -> None:
+    path = _plan(tmp_path)
+    plan = read_plan(path)
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    assert pools in plan.referenced_files()
+    before = plan_digest(plan)
+    # one byte: consolidateAfter 1m -> 2m (the plan stays valid)
+    pools.write_text(pools.read_text().replace("consolidateAfter: 1m", "consolidateAfter: 2m"))
+    assert plan_digest(read_plan(path)) != before
+
+
+@pytest.mark.parametrize(("types", "group", "autoscaler", "path", "message"), [
+    # the resource names a type the requirements do not allow
+    ("m5.large", GROUP, None, "proposed.resources[2].instance_types",
+     "'c5.large' is not allowed by NodePool 'general''s requirements "
+     "(node.kubernetes.io/instance-type In [m5.large] (it is c5.large)); name a type they "
+     "allow; the cheapest type it allows is m5.large at $0.096/h on-demand in us-east-1"),
+    ("c5.large", GROUP.replace("instance_types: [c5.large]",
+                               "instance_types: [c5.large, m5.large]"), None,
+     "proposed.resources[2].instance_types",
+     "lists 2 types but NodePool 'general' is simulated and priced as one instance type"),
+    # 40 vCPU / 2 = 20 nodes: a resource saying 10 prices another ceiling
+    ("c5.large", GROUP.replace("max_size: 20", "max_size: 10"), None,
+     "proposed.resources[2].scaling_config.max_size",
+     "10 differs from the NodePool file's 20 for node group 'general'"),
+    ("c5.large", GROUP.replace("min_size: 0", "min_size: 1"), None,
+     "proposed.resources[2].scaling_config.min_size",
+     "1 differs from the NodePool file's 0 for node group 'general'"),
+    ("c5.large", GROUP.replace("desired_size: 2", "desired_size: 21").replace(
+        "max_size: 20", "max_size: 30"), None,
+     "proposed.resources[2].scaling_config.desired_size",
+     "21 is above the 20 c5.large nodes NodePool 'general''s spec.limits allow"),
+    ("c5.large", GROUP.replace("ami_type: AL2023_x86_64_STANDARD", "ami_type: AL2_x86_64"), None,
+     "proposed.resources[2].ami_type",
+     "'AL2_x86_64' is not of the NodePool file's EC2NodeClass AMI family 'AL2023'"),
+    ("c5.large", GROUP.replace("volume_size: 20", "volume_size: 30"), None,
+     "proposed.resources[1].block_device_mappings[0].ebs.volume_size",
+     "30 differs from the NodePool file's blockDeviceMappings volumeSize (summed) 20 for node "
+     "group 'general'"),
+    ("c5.large", GROUP.replace("name: general\n      instance", "name: other\n      instance"
+                               ).replace("name: general\n      block", "name: other\n      block"
+                                         ).replace("{name: general,", "{name: other,"),
+     None, "proposed.node_pools",
+     "NodePool 'general' has no aws_eks_node_group resource with that node_group_name, so it "
+     "would not be priced; add one with node_group_name: general, instance_types: the one "
+     "type to simulate and price; the cheapest type it allows is c5.large at $0.085/h"),
+    ("c5.large", GROUP, "", "simulation.node_autoscaler",
+     "'cluster-autoscaler' (unstated: the default) but Karpenter provisions the nodes of "
+     "proposed.node_pools; set node_autoscaler: karpenter-like"),
+    ("c5.large", GROUP, "simulation: {node_autoscaler: cluster-autoscaler}\n",
+     "simulation.node_autoscaler",
+     "'cluster-autoscaler' but Karpenter provisions the nodes of proposed.node_pools; set "
+     "node_autoscaler: karpenter-like"),
+])
+def test_a_node_pool_mistake_is_named_with_its_path_and_fix(
+        tmp_path: Path, types: str, group: str, autoscaler: str | None, path: str,
+        message: str) -> None:
+    plan = _plan(tmp_path, types, group, *(() if autoscaler is None else (autoscaler,)))
+    problems = [(p.path, p.message) for p in validate_plan(plan)]
+    assert any(at == path and message in said for at, said in problems), problems
+
+
+def test_a_bad_node_pool_file_is_reported_under_its_key(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    pools.write_text(pools.read_text().replace('limits: {cpu: "40"}', "limits: {cpu: forty}")
+                     .replace("karpenter.sh/v1\n", "karpenter.sh/v1alpha5\n"))
+    assert [(p.path, p.message) for p in validate_plan(plan)] == [
+        ("proposed.node_pools", "nodepools.yaml: NodePool/general.apiVersion: "
+                                "'karpenter.sh/v1alpha5' is not read for NodePool; use "
+                                "karpenter.sh/v1 or karpenter.sh/v1beta1")]
+
+
+def test_the_warnings_say_which_type_is_assumed_and_the_cheapest(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, "c5.large, m5.large", GROUP.replace(
+        "instance_types: [c5.large]", "instance_types: [m5.large]"))
+    _plan_read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    # ec2_on_demand_2026-07-20.csv, us-east-1: c5.large 0.085 < m5.large 0.096 USD per hour;
+    # m5.large: 2 vCPU, so limits.cpu 40 still allows 20 nodes
+    assert [(w.path, w.message) for w in warnings if w.path == "proposed.node_pools"] == [
+        ("proposed.node_pools",
+         "warning: NodePool 'general' allows 2 instance types of the price book; the plan "
+         "simulates and prices m5.large only (its aws_eks_node_group's instance_types), "
+         "ON_DEMAND, at most 20 nodes by spec.limits; the cheapest it allows is c5.large at "
+         "$0.085/h on-demand in us-east-1, which Karpenter launches first when it fits the "
+         "pods: name it in the aws_eks_node_group if it does")]
+
+
+def test_the_report_prices_the_node_pools_nodes_per_hour_at_the_published_row(
+        tmp_path: Path) -> None:
+    from infra_toolkit.analysis import analyze_plan
+
+    run = analyze_plan(_plan(tmp_path)).runs[0]
+    cost, nodes = run.cluster_hourly_cost, run.cluster.nodes
+    assert cost is not None
+    # at t = 0 the Deployment's 2 pods (200m, 256Mi) are on one c5.large: allocatable
+    # 2000m - 100m reserved = 1900m holds 9 of them, so 1 node x 0.085 USD/h (us-east-1 row)
+    assert (nodes.nodes_general[0], cost.usd_per_hour[0]) == (1, 0.085)
+    billed = nodes.nodes_general + nodes.launching_nodes_general
+    assert list(cost.usd_per_hour) == pytest.approx(list(billed * 0.085))
+
+
+def test_node_pools_beside_an_eksctl_cluster_config(tmp_path: Path) -> None:
+    # the usual layout: eksctl creates a small managed group for Karpenter itself, Karpenter
+    # the application nodes; each group is priced by its own aws_eks_node_group
+    system = ("    - type: aws_eks_node_group\n      name: system\n"
+              "      instance_types: [m5.large]\n"
+              "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n")
+    plan = _plan(tmp_path, group=system + GROUP + "  cluster_config: manifests/cluster.yaml\n")
+    (tmp_path / "manifests" / "cluster.yaml").write_text(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
+        "  - {name: system, instanceType: m5.large, minSize: 2, maxSize: 4,\n"
+        "     volumeSize: 20, volumeType: gp2}\n")
+    groups = read_plan(plan).proposed.node_groups
+    assert [(g.name, g.instance_types, g.min_size, g.max_size, g.managed) for g in groups] == [
+        ("system", ("m5.large",), 2, 4, True), ("general", ("c5.large",), 0, 20, False)]
