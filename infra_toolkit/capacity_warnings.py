@@ -157,6 +157,7 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
                                                f"{_f(d.memory_request_mib)} MiB, {per_node} per "
                                                f"{g.instance_type}")
     group_of = {res: group for group, res in node_group_resources(plan).items()}
+    pools = {p.name for p in plan.proposed.karpenter_pools}
     for i, r in enumerate(plan.proposed.resources):
         name = group_of.get(r.name, r.name)
         if r.type != "aws_eks_node_group" or name not in filled:
@@ -164,10 +165,20 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
         need = math.ceil(filled[name] - 1e-9)
         desired = r.attributes["scaling_config.desired_size"]
         top = r.attributes["scaling_config.max_size"]
-        # desired_size may not exceed max_size: above it, both must be raised
-        fix = (f"; set desired_size to {need} (and eksctl's desiredCapacity)" if need <= top
+        # desired_size may not exceed max_size: above it, both must be raised, where the
+        # group is defined (an inline resource, the ClusterConfig or a NodePool's limits)
+        if name in pools:
+            also = ""
+            also_max = (f" (the NodePool's limits allow {top} node(s) of "
+                        f"{r.attributes['instance_types'][0]}: raise limits.cpu / limits.memory)")
+        elif plan.proposed.cluster_config is not None:
+            also = " (and eksctl's desiredCapacity)"
+            also_max = " (and eksctl's maxSize and desiredCapacity)"
+        else:
+            also = also_max = ""
+        fix = (f"; set desired_size to {need}{also}" if need <= top
                else f", and they do not fit its max_size {top} either; raise max_size and "
-                    f"desired_size to {need} (and eksctl's maxSize and desiredCapacity)")
+                    f"desired_size to {need}{also_max}")
         if need > desired:
             out.append(PlanWarning(f"proposed.resources[{i}].scaling_config.desired_size", (
                 f"node group {name!r} declares desired_size {desired} but its starting pods "

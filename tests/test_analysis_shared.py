@@ -341,7 +341,7 @@ def test_the_desired_size_warning_names_a_renamed_group_at_its_resource(
         "warning: node group 'system-nodes' declares desired_size 1 but its starting pods "
         "(metrics 10 x 200m / 256 MiB, 9 per m5.large) fill at least 2 node(s): the declared "
         "cost, the review's basis, leaves out 1 node(s) that run from the first minute; set "
-        "desired_size to 2 (and eksctl's desiredCapacity)")]
+        "desired_size to 2")]
 
 
 def test_a_node_group_the_cost_lines_leave_unpriced_has_no_price_in_the_chart(

@@ -224,3 +224,20 @@ def test_node_pools_beside_an_eksctl_cluster_config(tmp_path: Path) -> None:
     groups = read_plan(plan).proposed.node_groups
     assert [(g.name, g.instance_types, g.min_size, g.max_size, g.managed) for g in groups] == [
         ("system", ("m5.large",), 2, 4, True), ("general", ("c5.large",), 0, 20, False)]
+
+
+def test_the_desired_size_warning_names_no_eksctl_field_for_a_node_pool(tmp_path: Path
+                                                                       ) -> None:
+    # 1000m pods: a c5.large's 2000m - 100m reserved = 1900m holds 1, so the HPA's minReplicas
+    # 2 fill 2 nodes while the aws_eks_node_group declares 1. The group is a NodePool's, so
+    # the fix is the resource's desired_size alone (no ClusterConfig to keep in step)
+    plan = _plan(tmp_path, group=GROUP.replace("desired_size: 2", "desired_size: 1"))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("cpu: 200m", "cpu: 1000m"))
+    _plan_read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [w.message for w in warnings if w.path.endswith("desired_size")] == [
+        "warning: node group 'general' declares desired_size 1 but its starting pods (api 2 x "
+        "1000m / 256 MiB, 1 per c5.large) fill at least 2 node(s): the declared cost, the "
+        "review's basis, leaves out 1 node(s) that run from the first minute; set desired_size "
+        "to 2"]

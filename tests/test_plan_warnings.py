@@ -332,7 +332,7 @@ def _desired_warning(pods: int, need: int, desired: int) -> str:
     return (f"node group 'general' declares desired_size {desired} but its starting pods (api "
             f"{pods} x 200m / 256 MiB, 9 per m5.large) fill at least {need} node(s): the "
             f"declared cost, the review's basis, leaves out {need - desired} node(s) that run "
-            f"from the first minute; set desired_size to {need} (and eksctl's desiredCapacity)")
+            f"from the first minute; set desired_size to {need}")
 
 
 @pytest.mark.parametrize(("replicas", "desired", "expected"), [
@@ -365,8 +365,7 @@ def test_desired_size_counts_whole_nodes_of_the_starting_pods(tmp_path: Path) ->
     assert [m for p, m in _warnings(plan) if p.endswith("desired_size")] == [
         "node group 'general' declares desired_size 1 but its starting pods (api 2 x 1000m / "
         "256 MiB, 1 per m5.large) fill at least 2 node(s): the declared cost, the review's "
-        "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2 (and "
-        "eksctl's desiredCapacity)"]
+        "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2"]
 
 
 LB = ("    - type: aws_lb\n      name: edge\n      load_balancer_type: network\n"
@@ -435,7 +434,7 @@ def test_starting_pods_beyond_max_size_ask_for_max_size_too(tmp_path: Path) -> N
         "256 MiB, 9 per m5.large; cache 8 x 200m / 256 MiB, 9 per m5.large) fill at least 2 "
         "node(s): the declared cost, the review's basis, leaves out 1 node(s) that run from the "
         "first minute, and they do not fit its max_size 1 either; raise max_size and "
-        "desired_size to 2 (and eksctl's maxSize and desiredCapacity)"]
+        "desired_size to 2"]
 
 
 def test_no_bytes_warning_when_two_load_balancers_leave_the_usage_as_declared(
@@ -476,3 +475,25 @@ def test_lines_of_a_table_that_holds_no_row_for_the_region_share_one_warning(
         "pricing.overrides / pricing.tables; see pricing_data/README.md); the cost totals leave "
         "them out (INCOMPLETE) and the approval commands refuse the plan until every line is "
         "priced"]
+
+
+def test_the_desired_size_warning_names_eksctl_s_field_for_a_cluster_config_group(
+        tmp_path: Path) -> None:
+    from tests.test_launch_template import _plan as _eksctl_plan
+
+    # the group comes from an eksctl ClusterConfig (desiredCapacity 1 = desired_size 1, as
+    # validate requires); 1000m pods: an m5.large's 1900m allocatable holds 1, so minReplicas
+    # 2 fill 2 nodes. Both places must change, so the fix names both
+    plan = _eksctl_plan(tmp_path, ", volumeSize: 20, volumeType: gp2", None)
+    cluster = tmp_path / "manifests" / "cluster.yaml"
+    cluster.write_text(cluster.read_text().replace("minSize: 2, maxSize: 4, desiredCapacity: 2",
+                                                   "minSize: 1, maxSize: 4, desiredCapacity: 1"))
+    plan.write_text(plan.read_text().replace("{desired_size: 2, min_size: 2, max_size: 4}",
+                                             "{desired_size: 1, min_size: 1, max_size: 4}"))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("cpu: 200m", "cpu: 1000m"))
+    assert [m for p, m in _warnings(plan) if p.endswith("desired_size")] == [
+        "node group 'general' declares desired_size 1 but its starting pods (api 2 x 1000m / "
+        "256 MiB, 1 per m5.large) fill at least 2 node(s): the declared cost, the review's "
+        "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2 (and "
+        "eksctl's desiredCapacity)"]
