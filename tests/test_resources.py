@@ -115,6 +115,13 @@ def test_read_replicas_with_count_each_inherit_the_source() -> None:
      "resources[0].count: 1.5 must be a whole number >= 1"),
     ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": True},
      "resources[0].count: True must be a whole number >= 1"),
+    # audit8 A8-2: 1e300 (read as the whole float 1e300) made 10**300 copies and never returned
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": 1e300},
+     "resources[0].count: 1e+300 is more than 10,000, the most identical aws_instance "
+     "resources priced one by one; check the value"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": 10_001},
+     "resources[0].count: 10,001 is more than 10,000, the most identical aws_instance resources "
+     "priced one by one; check the value"),
     ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium",
       "for_each": ["a", "b"]},
      "; for_each is not read: for N identical resources write count: N, else one entry per "
