@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.approval_store import redacted
-from infra_toolkit.atomic import replace_file
+from infra_toolkit.atomic import check_can_replace, replace_file
 from infra_toolkit.errors import PlanError, ReportError
 
 __all__ = [
@@ -291,13 +291,10 @@ def _check_writable(html_path: Path) -> None:
     """Refuse an output folder no file can be written in (read-only, ``/proc``) before the
     notebook runs: the report would be built, then lost to an OSError at the rename."""
     try:
-        fd, name = tempfile.mkstemp(dir=html_path.parent, prefix=f".{html_path.name}.",
-                                    suffix=".tmp")
+        check_can_replace(html_path)
     except OSError as exc:
         raise ReportError(f"cannot write {html_path}: {exc.strerror or exc}; choose another "
                           "output path") from None
-    os.close(fd)
-    os.unlink(name)
 
 
 def _failure_notebook(executed: Path, html_path: Path, params: Mapping[str, Any]) -> bytes:
