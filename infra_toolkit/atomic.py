@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["replace_file"]
+__all__ = ["check_can_replace", "replace_file"]
 
 
 def replace_file(
@@ -34,3 +34,12 @@ def replace_file(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def check_can_replace(path: Path) -> None:
+    """Raise OSError (``strerror`` says why) unless :func:`replace_file` can put its temporary
+    file beside ``path``: a check before slow work (a notebook run, an AWS fetch) whose result
+    would otherwise be lost at the write."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(tmp_name)

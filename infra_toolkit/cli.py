@@ -366,6 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InfraToolkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, not a traceback from wherever the command was (a kernel, numpy);
+        # 130 = 128 + SIGINT, the status a shell gives a command a Ctrl-C ended
+        print("error: interrupted (Ctrl-C); the command stopped before it finished",
+              file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader went away (`infra-toolkit ... | head`): stop quietly, and keep Python's
         # exit-time flush of stdout from raising again.

@@ -246,8 +246,8 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         loads = {s.name: workload_loads(plan, cut_to_horizon(
             scenario_curve(s, plan.simulation.step_s), horizon_h), names)
                  for s in select_scenarios(plan, None)}
-        if scenario is not None:  # a clear error for an unknown name; of a list, the first
-            scenario = select_scenarios(plan, scenario, "scenario")[0].name
+        if scenario is not None:  # a clear error for an unknown name or a list
+            scenario = select_scenarios(plan, scenario, "scenario", single=True)[0].name
         fixed = fixed_pods(plan, book)
         neighbours = Neighbours(specs, loads, fixed) if len(names) > 1 or fixed else None
         return cls(specs[chosen], {name: by[chosen] for name, by in loads.items()},

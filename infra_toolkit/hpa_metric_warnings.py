@@ -96,8 +96,16 @@ def _idle_fix(idle: _Reading, down: float) -> str:
     if down >= 1:  # no target makes the ratio fall below 1 - down: only lower the baseline
         return "lower the baseline below the target"
     return (f"raise the target above {_bound(idle.ratio() * idle.target / (1 - down), True)}"
-            f"{idle.unit} (the idle figure / (1 - the {_f(100 * down)} % scale-down "
-            "tolerance)), so that it falls back to minReplicas at idle")
+            f"{idle.unit} (the idle figure{_whole_text(idle)} / (1 - the {_f(100 * down)} % "
+            "scale-down tolerance)), so that it falls back to minReplicas at idle")
+
+
+def _whole_text(r: _Reading) -> str:
+    """Where the controller's whole percent differs from the figure shown (78.1 % is 78 % to
+    it), that whole figure: the bound is computed from it, and 78.1 / 1.1 would not give it."""
+    whole = math.floor(r.value + 1e-9)  # as _Reading.ratio truncates it
+    return f" in the controller's whole percent, {_f(whole)}{r.unit}," if (
+        r.utilization and whole != round(r.value, 9)) else ""
 
 
 def _target_text(r: _Reading, tolerance: float) -> str:
@@ -142,8 +150,8 @@ def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
                 f"capacity of {_f(cap)} rps ({full.formula}), not above "
                 f"{_target_text(full, tolerance)}: {outcome}; lower the target below "
                 f"{_bound(full.ratio() * full.target / (1 + tolerance), False)}{full.unit} "
-                f"(the figure at capacity / (1 + the {_f(100 * tolerance)} % tolerance)), drop "
-                "the metric, or correct the model")))
+                f"(the figure at capacity{_whole_text(full)} / (1 + the {_f(100 * tolerance)} % "
+                "tolerance)), drop the metric, or correct the model")))
     if stuck and stuck == len(hpa.metrics):
         low = hpa.min_replicas
         out.append(PlanWarning(path, (

@@ -46,11 +46,12 @@ def check_plan_path(plan_path: Any) -> Path:
                     "as text, e.g. -p plan_path plans/ecommerce-eks.yaml")
 
 
-def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios"
+def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", single: bool = False
                      ) -> tuple[Scenario, ...]:
     """The plan's scenarios called ``names`` (a list of names or one name), in that order (None:
     all, in plan order). PlanError, naming ``parameter``, for another type, an empty list, an
-    unknown or repeated name."""
+    unknown or repeated name. ``single``: the parameter takes one name, None meaning the plan's
+    first (the explorer's ``scenario``), and the messages say so."""
     if names is None:
         return plan.scenarios
     given = names
@@ -58,20 +59,24 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios"
         names = [names]
     known = {s.name: s for s in plan.scenarios}
     listed = ", ".join(known)
-    if not isinstance(names, Sequence) or not all(isinstance(n, str) for n in names):
-        raise PlanError(f"{parameter} = {given!r}: give a scenario name or a list of them (e.g. "
-                        f"-p {parameter} '[{next(iter(known), 'NAME')}]'), or None for all; "
-                        f"{plan.path} has: {listed}")
+    first = next(iter(known), "NAME")
+    none = "None for the plan's first" if single else "None for all"
+    if single and not isinstance(given, str) or not isinstance(names, Sequence) \
+            or not all(isinstance(n, str) for n in names):
+        what = (f"give one scenario name (e.g. -p {parameter} {first})" if single else
+                f"give a scenario name or a list of them (e.g. -p {parameter} '[{first}]')")
+        raise PlanError(f"{parameter} = {given!r}: {what}, or {none}; {plan.path} has: {listed}")
     if not names:
         raise PlanError(f"{parameter} = []: select at least one of {plan.path}'s scenarios "
-                        f"({listed}), or None for all")
+                        f"({listed}), or {none}")
     unknown = [n for n in names if n not in known]
     if unknown or len(set(names)) != len(names):
         close = did_you_mean(unknown[0], known) if unknown else ""
         what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
+        fix = "give one of them" if single else "pass each name once"
         raise PlanError(f"{parameter}: {what} for {plan.path}"
                         f"{close if 'did you mean' in close else ''}; the plan's scenarios: "
-                        f"{listed}: pass each name once, or None for all")
+                        f"{listed}: {fix}, or {none}")
     return tuple(known[n] for n in names)
 
 

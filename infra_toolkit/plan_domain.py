@@ -78,8 +78,11 @@ def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Pa
             f"; folder {full.parent.name!r} does not exist either"
         r.add(path, f"file {text!r} not found (relative to {base_dir.name}/){hint}")
         return None
-    if not full.is_file():
+    if full.is_dir():
         r.add(path, f"{text!r} is a folder, not a file; name the file")
+        return None
+    if not full.is_file():  # a pipe or a device such as /dev/zero: reading it may never end
+        r.add(path, f"{text!r} is not a regular file (a pipe, socket or device); name a file")
         return None
     return full
 
@@ -89,7 +92,8 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
         text = file.read_text(encoding="utf-8")
         return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
-        r.add(path, f"cannot read {file.name}: {exc}")
+        fix = "; save it as UTF-8 YAML" if isinstance(exc, UnicodeDecodeError) else ""
+        r.add(path, f"cannot read {file.name}: {exc}{fix}")
     except yaml.reader.ReaderError as exc:
         at, what = refused_character(exc, text)
         r.add(path, f"{file.name}:{at}: YAML syntax error: {what}")

@@ -31,6 +31,7 @@ from infra_toolkit.traffic import (
     slice_curve,
     step_curve,
 )
+from infra_toolkit.traffic_csv import MAX_RATE_RPS
 
 __all__ = ["SHAPES", "scenario_curve", "scenario_curves", "shape_parameters"]
 
@@ -147,14 +148,28 @@ def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
     file, the window or the shape's parameters."""
     traffic = scenario.traffic
     if isinstance(traffic, CsvTraffic):
-        return _csv_curve(traffic, step_s, scenario.name)
-    what = "duration" if isinstance(traffic, SyntheticTraffic) else "ramp_up + hold + ramp_down"
-    check_whole_steps(traffic.duration_s, step_s, "simulation.step_s",
-                      f"the {what}, {traffic.duration_s:g} s",
-                      "make it a whole number of steps or choose a step_s that divides it")
-    if isinstance(traffic, SyntheticTraffic):
-        if traffic.shape not in SHAPES:
-            raise TrafficError(f"unknown shape {traffic.shape!r}; shapes: {', '.join(SHAPES)}")
-        return SHAPES[traffic.shape](**traffic.params, duration_s=traffic.duration_s,
-                                     step_s=step_s, name=scenario.name)
-    return _load_test_curve(traffic, step_s, scenario.name)
+        curve = _csv_curve(traffic, step_s, scenario.name)
+        knobs = "scale or peak_rps"
+    else:
+        what = "duration" if isinstance(traffic, SyntheticTraffic) else \
+            "ramp_up + hold + ramp_down"
+        check_whole_steps(traffic.duration_s, step_s, "simulation.step_s",
+                          f"the {what}, {traffic.duration_s:g} s",
+                          "make it a whole number of steps or choose a step_s that divides it")
+        if isinstance(traffic, SyntheticTraffic):
+            if traffic.shape not in SHAPES:
+                raise TrafficError(f"unknown shape {traffic.shape!r}; shapes: "
+                                   f"{', '.join(SHAPES)}")
+            curve = SHAPES[traffic.shape](**traffic.params, duration_s=traffic.duration_s,
+                                          step_s=step_s, name=scenario.name)
+            knobs = "the shape's rates"
+        else:
+            curve = _load_test_curve(traffic, step_s, scenario.name)
+            knobs = "users, think_time, response_time or requests_per_iteration"
+    peak = float(curve.rps.max()) if curve.rps.size else 0.0
+    if not peak <= MAX_RATE_RPS:
+        # the bound a CSV row has: a scaled or drawn curve past it reached the cost model as
+        # 1e300 rps and failed there (decimal.InvalidOperation), after `validate` said valid
+        raise TrafficError(f"the scenario peaks at {peak:.3g} requests per second, more than "
+                           f"the {MAX_RATE_RPS:,.0f} (a billion) a rate may be; check {knobs}")
+    return curve

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.atomic import replace_file
+from infra_toolkit.atomic import check_can_replace, replace_file
 from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_tables import (
     TABLE_SCHEMAS,
@@ -236,6 +236,12 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
     data_dir = Path(data_dir)
     old_path = find_tables(data_dir).get(kind)
     old_rows = list(read_price_table(old_path, kind)[2].values()) if old_path else []
+    try:  # before the fetch: a read-only folder failed only at the write, after the AWS calls
+        check_can_replace(data_dir / f"{kind}_refresh.csv")
+    except OSError as exc:
+        raise PricingError(f"cannot write a {kind} table in {data_dir}: {exc.strerror or exc}; "
+                           "pass a writable --pricing-dir (a copy of pricing_data/); tables "
+                           "unchanged") from None
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:

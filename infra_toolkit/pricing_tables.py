@@ -234,6 +234,9 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:  # a binary or Latin-1 file: name it, no traceback
+        raise error(f"cannot read {what} {path}: byte {exc.object[exc.start]:#04x} at offset "
+                    f"{exc.start} is not UTF-8 text; save the file as UTF-8 YAML") from None
     except yaml.YAMLError as exc:
         raise error(f"{path}: not valid YAML: {exc}") from None
 

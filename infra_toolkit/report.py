@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.atomic import replace_file
+from infra_toolkit.approval_store import redacted
+from infra_toolkit.atomic import check_can_replace, replace_file
 from infra_toolkit.errors import PlanError, ReportError
 
 __all__ = [
@@ -235,8 +236,10 @@ def build_report(
     except OSError as exc:
         raise ReportError(f"cannot create the folder of {html_path}: {exc.strerror}; choose "
                           "another output path") from None
+    _check_writable(html_path)
     kept = html_path.with_suffix(".ipynb")
     params = {"plan_path": str(plan), **dict(parameters or {})}
+    _check_notebook(source)
     if parameters:
         _check_parameters(source, parameters)
 
@@ -250,14 +253,14 @@ def build_report(
                 raise
             # Only the marked notebook is kept: the HTML path is not written, so a report already
             # there survives and no traceback page lands where reports are collected.
-            replace_file(kept, _failure_notebook(executed, html_path))
+            replace_file(kept, _failure_notebook(executed, html_path, params))
             # the temporary copy the message names is deleted on the way out: name the kept one
             raise ReportError(f"{str(exc).replace(str(executed), str(kept))}; {html_path} was "
                               "not written") from None
         html = export_html(executed).encode("utf-8")
         replace_file(html_path, html)
         if keep_notebook:
-            replace_file(kept, executed.read_bytes())
+            replace_file(kept, _kept_notebook(executed, params))
         else:
             _remove_failure_notebook(kept, html_path)
     return ReportResult(
@@ -269,12 +272,66 @@ def build_report(
     )
 
 
-def _failure_notebook(executed: Path, html_path: Path) -> bytes:
+def _check_notebook(notebook: Path) -> None:
+    """Refuse a ``--notebook`` that is missing or not a Jupyter notebook (binary, empty, other
+    JSON) with its name: papermill and nbformat would raise from deep inside."""
+    import nbformat
+
+    if not notebook.is_file():
+        raise ReportError(f"notebook {notebook} does not exist; pass an existing .ipynb file")
+    try:
+        nbformat.read(str(notebook), as_version=4)  # type: ignore[no-untyped-call]
+    except Exception as exc:  # UnicodeDecodeError, NotJSONError, a schema ValidationError ...
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ReportError(f"notebook {notebook} is not a Jupyter notebook ({why[:200]}); pass "
+                          "an .ipynb file such as notebooks/plan_report.ipynb") from None
+
+
+def _check_writable(html_path: Path) -> None:
+    """Refuse an output folder no file can be written in (read-only, ``/proc``) before the
+    notebook runs: the report would be built, then lost to an OSError at the rename."""
+    try:
+        check_can_replace(html_path)
+    except OSError as exc:
+        raise ReportError(f"cannot write {html_path}: {exc.strerror or exc}; choose another "
+                          "output path") from None
+
+
+def _failure_notebook(executed: Path, html_path: Path, params: Mapping[str, Any]) -> bytes:
     """The executed notebook of a failed build, marked in its metadata as the toolkit's failure
     notebook for ``html_path``: a later good build of that path removes it, and only it."""
+    return _kept_notebook(executed, params, {"failed_report": html_path.name})
+
+
+def _kept_notebook(executed: Path, params: Mapping[str, Any],
+                   mark: dict[str, str] | None = None) -> bytes:
+    """The executed notebook as it is kept beside the report: an approval store URL's password
+    (``-p db``) shown as ``***`` wherever it was written (the injected parameters cell,
+    papermill's metadata), as the report shows it; with ``mark``, marked as a failure notebook."""
     notebook = json.loads(executed.read_bytes())
-    notebook.setdefault("metadata", {})[_FAILURE_MARK] = {"failed_report": html_path.name}
+    if mark is not None:
+        notebook.setdefault("metadata", {})[_FAILURE_MARK] = mark
+    db = params.get("db")
+    if isinstance(db, str) and redacted(db) != db:
+        # papermill writes the value as a Python string literal (unicode_escape, then quotes
+        # escaped: translators.py), so that form is replaced as well as the raw one
+        literal = db.encode("unicode_escape").decode("utf-8").replace('"', '\\"')
+        shown = redacted(db)
+        notebook = _replace_text(notebook, {db: shown, literal: shown})
     return json.dumps(notebook, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _replace_text(value: Any, replacements: Mapping[str, str]) -> Any:
+    """``value`` (parsed JSON) with every string's occurrences of each key replaced."""
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, list):
+        return [_replace_text(v, replacements) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_text(v, replacements) for k, v in value.items()}
+    return value
 
 
 def _remove_failure_notebook(kept: Path, html_path: Path) -> None:

@@ -56,6 +56,9 @@ def flatten(value: Mapping[str, Any], schema_keys: set[str], prefix: str = ""
     return out
 
 
+_MAX_QUANTITY = 1e15  # any numeric attribute or usage: x 730 h x a price it stays in cents
+
+
 def check_value(spec: Field, value: Any) -> str | None:
     """Why ``value`` does not fit ``spec`` (None when it fits)."""
     if spec.kind == "bool":
@@ -78,6 +81,10 @@ def check_value(spec: Field, value: Any) -> str | None:
         return f"{value!r} must be {noun}"
     if not math.isfinite(value):
         return f"{value!r} must be a finite number"
+    if abs(value) > _MAX_QUANTITY:
+        # 1e30 GB of egress raised decimal.InvalidOperation at the cent rounding (28 digits)
+        return (f"{value:.3g} is more than {_MAX_QUANTITY:.0e}, beyond any quantity AWS bills "
+                "(a zettabyte is 1e12 GB); check the value and its unit")
     if spec.minimum is not None and value < spec.minimum:
         return f"{value!r} must be >= {spec.minimum:g}"
     return None

@@ -25,8 +25,8 @@ carries that template (:attr:`Resource.launch_template`).
 Terraform's ``count: N`` (a whole number >= 1) makes N identical resources named as Terraform
 addresses them, ``web[0]`` .. ``web[N-1]`` (``aws_instance.web[0]``, what Infracost shows from a
 plan), each with the entry's attributes and usage: usage is per instance. Count 0 is refused
-(leave the entry out instead). Types the plan refers to by name refuse it
-(:data:`~infra_toolkit.resource_types.COUNT_REFUSED`), and so does a DB instance another
+(leave the entry out instead), and so is one above 10,000. Types the plan refers to by name
+refuse it (:data:`~infra_toolkit.resource_types.COUNT_REFUSED`), and so does a DB instance another
 entry's ``replicate_source_db`` names (a replica with count: N replicas of that source).
 
 :func:`validate_resources` returns every problem with its path (``resources[2].instance_class:
@@ -119,6 +119,9 @@ class ResourceProblem:
         return f"{self.path}: {self.message}"
 
 
+_MAX_COUNT = 10_000  # copies of one entry (`cost` prices 10,000 in about 2 s)
+
+
 def _count(item: dict[str, Any], rtype: str, label: str, where: str, sources: set[str],
            problems: list[ResourceProblem]) -> int:
     """The entry's Terraform ``count`` (1 when not given); a problem for a bad one."""
@@ -139,6 +142,13 @@ def _count(item: dict[str, Any], rtype: str, label: str, where: str, sources: se
     elif value == 0:
         problems.append(ResourceProblem(f"{where}.count", f"0 would price no {label}: leave "
                                         "the entry out (or give a count >= 1)"))
+    elif value > _MAX_COUNT:
+        # each copy is a resource and its lines: 1e300 copies never finished (and 1e6 took
+        # minutes and gigabytes), so a typo or a unit slip would hang `cost` and `validate`
+        shown = f"{value:,}" if value < 10**15 else f"{float(value):.3g}"
+        problems.append(ResourceProblem(f"{where}.count", f"{shown} is more than {_MAX_COUNT:,}, "
+                                        f"the most identical {rtype} resources priced one by "
+                                        "one; check the value"))
     else:
         return value
     return 1

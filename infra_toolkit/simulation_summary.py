@@ -147,10 +147,13 @@ def format_summary(summary: SimulationSummary, fmt: str) -> str:
 
     CSV is ``as_row()`` (the columns of ``simulate_many``) followed, as in the table, by the
     time-to-capacity breakdown summed over the episodes (``total_metric_lag_s`` ...); JSON lists
-    every episode.
+    every episode. With no episode the table prints "-" and JSON null for the longest and mean
+    time to capacity; CSV keeps 0.0, the numeric column of ``simulate_many`` rows.
     """
     row = summary.as_row()
     if fmt == "json":
+        if not summary.time_to_capacity:  # no episode has no longest or mean (the table's "-")
+            row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = None
         data = {**row, "node_hours_by_instance_type": summary.node_hours_by_instance_type,
                 "node_hours_by_node_group": summary.node_hours_by_node_group,
                 "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}

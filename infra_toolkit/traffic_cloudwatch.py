@@ -39,6 +39,22 @@ def _alignment_s(period_s: int) -> int:
     return period_s
 
 
+def _kept_s(period_s: int) -> int:
+    """How far back GetMetricData answers a period (its Period rules: under 60 s for 3 hours,
+    multiples of 60 s for 15 days, of 300 s for 63 days, of 3600 s for 455 days)."""
+    if period_s < 60:
+        return 3 * 3600
+    for boundary_s, days in ((3600, 455), (300, 63)):
+        if period_s % boundary_s == 0:
+            return days * 86400
+    return 15 * 86400
+
+
+def _span(seconds: float, kept_s: int) -> str:
+    """``seconds`` in the unit CloudWatch states ``kept_s`` in: hours under a day, else days."""
+    return f"{seconds / 3600:,.6g} hours" if kept_s < 86400 else f"{seconds / 86400:,.6g} days"
+
+
 def get_cloudwatch_traffic(
     dimensions: Mapping[str, str],
     start: datetime,
@@ -81,6 +97,17 @@ def get_cloudwatch_traffic(
             f"CloudWatch period_s (={period_s}) is under 60 s, but {namespace} is published by "
             "an AWS service at standard (60 s) resolution; use a multiple of 60 (periods of 1, "
             "5, 10 or 30 s are for high-resolution custom metrics)"
+        )
+    kept_s = _kept_s(period_s)
+    if span_s > kept_s:
+        # the start would be older than CloudWatch answers this period for: it would return
+        # nothing (and a range of centuries made a curve too large for memory, a traceback)
+        raise TrafficError(
+            f"CloudWatch range {start.isoformat()} .. {end.isoformat()} is {_span(span_s, kept_s)}"
+            f", longer than the {_span(kept_s, kept_s)} CloudWatch answers periods of "
+            f"{period_s} s for (GetMetricData returns no datapoints for a start older than "
+            "that); shorten the range, or use a longer period (a multiple of 300 s reaches 63 "
+            "days, of 3600 s 455 days)"
         )
     n = int(span_s // period_s)
     if n < 1:

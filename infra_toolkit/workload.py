@@ -23,6 +23,7 @@ from infra_toolkit.spec_checks import require_finite, require_whole
 __all__ = ["MAX_CONCURRENCY", "MetricsPipelineSpec", "WorkloadSpec"]
 
 MAX_CONCURRENCY = 10_000
+_MAX_POD_USAGE = 1e12  # millicores of CPU or MiB of memory one pod may use (a billion cores)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,19 @@ class WorkloadSpec:
         require_whole(f"{o}.concurrency", self.concurrency, 1)
         if self.max_pods_per_node is not None:
             require_whole(f"{o}.max_pods_per_node", self.max_pods_per_node, 1)
+        # a pod's samples are whole (milli)units: a finite but huge product overflowed them
+        # (OverflowError deep in the controller view); no node holds a billion cores or MiB
+        cap = self.capacity_rps_per_pod
+        for what, unit, total, terms in (
+                ("CPU", "millicores", self.baseline_cpu_millicores + self.startup_cpu_millicores
+                 + self.cpu_millicores_per_rps * cap,
+                 "baseline_cpu_millicores + startup_cpu_millicores + cpu_millicores_per_rps"),
+                ("memory", "MiB", (self.memory_baseline_mib or 0.0)
+                 + self.memory_mib_per_rps * cap, "memory_baseline_mib + memory_mib_per_rps")):
+            if not total <= _MAX_POD_USAGE:
+                raise SpecError(f"{o}: at capacity_rps_per_pod (={cap:g}) a pod would use "
+                                f"{total:.3g} {unit} of {what} ({terms} x capacity_rps_per_pod), "
+                                f"more than {_MAX_POD_USAGE:.0e}; check the units")
         if self.concurrency > MAX_CONCURRENCY:
             # the M/M/c latency model costs one Erlang-B step per slot, and past a few thousand
             # slots a pod's queueing no longer changes: a bound keeps a typo from hanging a run

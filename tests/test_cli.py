@@ -36,3 +36,18 @@ def test_a_closed_pipe_ends_quietly_without_a_traceback() -> None:
                           check=False)
     assert proc.returncode == 1
     assert proc.stderr == ""  # no traceback, no "Exception ignored" at exit
+
+
+def test_ctrl_c_is_one_line_and_status_130(monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # audit8 A8-7: Ctrl-C during `report` printed a KeyboardInterrupt traceback from nbformat
+    from infra_toolkit import cli
+
+    def interrupted(_args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_COMMANDS", [(cli._add_version, "version", interrupted)])
+    assert main(["version"]) == 130  # 128 + SIGINT (2), as a shell reports it
+    captured = capsys.readouterr()
+    assert captured.err == "error: interrupted (Ctrl-C); the command stopped before it finished\n"
+    assert captured.out == ""

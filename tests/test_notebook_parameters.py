@@ -79,9 +79,15 @@ def test_explorer_horizon_checked_as_the_report_checks_it() -> None:
 
 
 @pytest.mark.parametrize(("scenario", "message"), [
+    # audit8 A8-12: the explorer's scenario is one name, None its plan's first; the messages
+    # said "or None for all" and advised -p scenario '[NAME]', which papermill -p passes as the
+    # text "[NAME]", an unknown scenario
     ("stedy", r"^scenario: unknown scenario\(s\) \['stedy'\] for .*small\.yaml; did you mean "
-              r"'steady'\?"),
-    (5, r"^scenario = 5: give a scenario name or a list of them \(e\.g\. -p scenario "),
+              r"'steady'\?; the plan's scenarios: .*: give one of them, or None for the plan's "
+              r"first$"),
+    (5, r"^scenario = 5: give one scenario name \(e\.g\. -p scenario [a-z-]+\), or None for "
+        r"the plan's first; "),
+    (["steady"], r"^scenario = \['steady'\]: give one scenario name"),
 ])
 def test_explorer_scenario_named_as_its_parameter(scenario: Any, message: str) -> None:
     # before: the message spoke of "scenarios", the report's parameter, or read 5 as [5]

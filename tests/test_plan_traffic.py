@@ -220,3 +220,27 @@ def test_a_step_that_does_not_divide_a_scenario_is_said_in_the_plans_terms(
         traffic: LoadTest | SyntheticTraffic, match: str) -> None:
     with pytest.raises(TrafficError, match=match):
         scenario_curve(Scenario("s", "a scenario", traffic), 7.0)
+
+
+@pytest.mark.parametrize(("traffic", "match"), [
+    # audit8 A8-13: a scaled or drawn curve had no bound (a CSV row has a billion rps): peak_rps
+    # 1e300 passed `validate` and failed the report's cost cell with decimal.InvalidOperation
+    (CsvTraffic(TRACES / "nasa_http_1995-07-12_13_1min.csv", peak_rps=1e300),
+     r"^the scenario peaks at 1e\+300 requests per second, more than the 1,000,000,000 \(a "
+     r"billion\) a rate may be; check scale or peak_rps$"),
+    # 1e15 users x 1 request / (5 s think + 0.2 s response) = 1.92e14 rps held
+    (LoadTest(users=10**15, requests_per_user_per_s=1 / 5.2, ramp_up_s=600.0, hold_s=1800.0,
+              ramp_down_s=300.0),
+     r"^the scenario peaks at 1\.92e\+14 requests per second, .*; check users, think_time, "
+     r"response_time or requests_per_iteration$"),
+    (SyntheticTraffic("constant", 60.0, {"rps": 2e9}),
+     r"^the scenario peaks at 2e\+09 requests per second, .*; check the shape's rates$"),
+])
+def test_a_scenario_above_a_billion_rps_is_refused(traffic: CsvTraffic | LoadTest |
+                                                   SyntheticTraffic, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        scenario_curve(Scenario("s", "a scenario", traffic), 15.0)
+    # the bound itself is a rate: exactly a billion is drawn
+    exact = scenario_curve(Scenario("s", "", SyntheticTraffic("constant", 60.0, {"rps": 1e9})),
+                           15.0)
+    assert float(exact.rps.max()) == 1e9

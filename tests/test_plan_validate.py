@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -391,6 +392,24 @@ def test_a_traffic_file_that_is_not_utf8_is_a_problem_not_a_crash(tmp_path: Path
     assert problem.path == "scenarios[0].csv"
     assert "traffic.csv line 2: byte 0xe9 is not UTF-8 text; save the file as UTF-8" in \
         problem.message
+
+
+def test_a_referenced_pipe_or_binary_manifest_is_named_as_such(tmp_path: Path) -> None:
+    # audit8 A8-15: a FIFO (or /dev/zero through a link) was "a folder, not a file", and a
+    # Latin-1 HPA manifest named the codec error without the fix
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    traffic = tmp_path / "manifests" / "traffic.csv"
+    traffic.unlink()
+    os.mkfifo(traffic)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_bytes(hpa.read_bytes() + "# caf\u00e9\n".encode("latin-1"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    messages = {p.path: p.message for p in validate_plan(plan)}
+    assert messages["scenarios[0].csv.path"] == (
+        "'manifests/traffic.csv' is not a regular file (a pipe, socket or device); name a file")
+    assert messages["proposed.workloads[0].hpa"].startswith("cannot read hpa.yaml: 'utf-8' codec")
+    assert messages["proposed.workloads[0].hpa"].endswith("; save it as UTF-8 YAML")
 
 
 # --- single-field mutations of the minimal plan: (old text, new text, path, words) -----------

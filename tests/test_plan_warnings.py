@@ -81,8 +81,10 @@ def test_audit_s1_memory_only_hpa_never_scales(tmp_path: Path) -> None:
                    "25 rps (300 MiB + 4 MiB x 25 rps = 400 MiB of the 512 MiB request), not above "
                    "its 80 % target (scale-up needs more than 88 %: the target plus the 10 % "
                    "tolerance): the HPA never scales up on this metric; lower the target below "
-                   "70.9 % (the figure at capacity / (1 + the 10 % tolerance)), drop the metric, "
-                   "or correct the model"),
+                   # audit8 A8-9: "(the figure at capacity / 1.1)" read as 78.1 / 1.1 = 71.0,
+                   # not the 70.9 shown; the whole percent the bound comes from is now named
+                   "70.9 % (the figure at capacity in the controller's whole percent, 78 %, / "
+                   "(1 + the 10 % tolerance)), drop the metric, or correct the model"),
         (HPA_PATH, "no metric of HPA 'api' can rise above its target under the model: the HPA "
                    "never scales above minReplicas (2) under load, and 2 pod(s) serve at most 2 x "
                    "25 = 50 rps; fix the targets above"),

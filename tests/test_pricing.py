@@ -396,6 +396,16 @@ def test_a_bad_overrides_file_says_what_and_where(tmp_path: Path, text: str, mat
         read_overrides(path)
 
 
+def test_an_overrides_file_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path) -> None:
+    # audit8 A8-1: a Latin-1 (or binary) file raised UnicodeDecodeError out of `cost`
+    path = tmp_path / "overrides.yaml"
+    # 0xe9 is "e acute" in Latin-1; offset len("version: 1\\n") + len("# caf") = 11 + 5 = 16
+    path.write_bytes(b"version: 1\n# caf\xe9\n")
+    with pytest.raises(PricingError, match=r"cannot read overrides file .*overrides.yaml: byte "
+                       r"0xe9 at offset 16 is not UTF-8 text; save the file as UTF-8 YAML$"):
+        read_overrides(path)
+
+
 def test_a_users_own_table_adds_rows_and_a_zero_list_price_stays_zero(tmp_path: Path) -> None:
     own = _write(tmp_path / "ec2_on_demand_2026-11-01.csv", _GOOD_EC2 +
                  "eu-west-1,t3.medium,0.0456,my refresh,2026-11-01\n"

@@ -383,3 +383,16 @@ def test_cli_refresh_checks_every_region_before_making_a_client(
     assert capsys.readouterr().err == ("error: pricing refresh --region: region 'useast1' is not "
                                        "an AWS region code; write it like us-east-1\n")
     assert snapshot(data_dir) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_no_table_can_be_written_in_is_refused_before_calling_aws(
+        client: tuple[Any, Stubber]) -> None:
+    # audit8 A8-11: --pricing-dir on a folder that takes no new file (read-only, /proc) fetched
+    # every page from AWS, then raised FileNotFoundError at the temporary table (a traceback).
+    # No response is stubbed: a call to AWS would fail the test with a StubResponseError.
+    pricing, _stub = client
+    with pytest.raises(PricingError, match=r"^cannot write a ec2_on_demand table in /proc: No "
+                       r"such file or directory; pass a writable --pricing-dir \(a copy of "
+                       r"pricing_data/\); tables unchanged$"):
+        refresh_table("AmazonEC2", "us-east-1", data_dir="/proc", client=pricing)

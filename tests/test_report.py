@@ -105,6 +105,30 @@ def test_kept_notebook_is_the_executed_one(built: tuple[Path, str]) -> None:
     assert len(injected) == 1 and "from-cli" in injected[0].source
 
 
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_kept_notebook_shows_the_store_password_as_stars(tmp_path: Path, fail: bool) -> None:
+    # audit8 A8-10: the HTML showed postgresql://u:***@..., but the notebook kept beside it
+    # (--keep-notebook, or the failure notebook) held the password in its parameters cell and
+    # papermill's metadata, in a 0644 file next to the report
+    plan = fixture_plan(tmp_path, "plan")
+    notebook = write_notebook(tmp_path / "db.ipynb", 'plan_path = ""\ndb = None',
+                              "print('stored in', db)\n" + ("1 / 0" if fail else ""))
+    # the password holds a quote, a backslash and a non-ASCII letter, which papermill escapes
+    url = 'postgresql://u:Zq7"x\\y\u00f6@db.example/approvals'
+    out = tmp_path / "plan.html"
+    if fail:
+        with pytest.raises(ReportError, match=r"ZeroDivisionError"):
+            build_report(plan, out=out, notebook=notebook, parameters={"db": url})
+    else:
+        build_report(plan, out=out, notebook=notebook, parameters={"db": url}, keep_notebook=True)
+    text = (tmp_path / "plan.ipynb").read_text(encoding="utf-8")
+    assert "Zq7" not in text
+    nb = nbformat.reads(text, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert 'db = "postgresql://u:***@db.example/approvals"' in injected[0].source
+    assert nb.metadata.papermill.parameters["db"] == "postgresql://u:***@db.example/approvals"
+
+
 def test_failing_notebook_keeps_marked_notebook_and_names_the_cell(tmp_path: Path) -> None:
     plan = fixture_plan(tmp_path, "plan")
     notebook = write_notebook(
@@ -248,6 +272,38 @@ def test_missing_plan_and_notebook_are_clear_errors(tmp_path: Path) -> None:
     plan = fixture_plan(tmp_path, "p")
     with pytest.raises(ReportError, match=r"notebook .*missing\.ipynb does not exist"):
         build_report(plan, notebook=tmp_path / "missing.ipynb", out=tmp_path / "p.html")
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    (b"\x8f\x00binary", r"'utf-8' codec can't decode byte 0x8f in position 0"),
+    (b"", r"Notebook does not appear to be JSON: ''"),
+    (b'{"a": 1}', r"Notebook could not be converted from version 1 to version 2"),
+])
+def test_a_notebook_option_that_is_not_a_notebook_is_named(tmp_path: Path, content: bytes,
+                                                           why: str) -> None:
+    # audit8 A8-5: `report --notebook` of a binary or empty file raised UnicodeDecodeError or
+    # NotJSONError from inside papermill / nbformat (a traceback), with or without -p
+    plan = fixture_plan(tmp_path, "p")
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_bytes(content)
+    for parameters in (None, {"horizon_h": 1}):
+        with pytest.raises(ReportError, match=rf"notebook .*nb\.ipynb is not a Jupyter notebook "
+                                              rf"\({why}.*\); pass an \.ipynb file such as "
+                                              r"notebooks/plan_report\.ipynb$"):
+            build_report(plan, out=tmp_path / "p.html", notebook=notebook, parameters=parameters)
+    assert not (tmp_path / "p.html").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_output_folder_no_file_can_be_written_in_is_refused_before_running(
+        tmp_path: Path) -> None:
+    # audit8 A8-4: --out /proc/r.html built the whole report, then raised FileNotFoundError
+    # (a traceback) at the temporary file beside the output; /proc takes no new files
+    plan = fixture_plan(tmp_path, "p")
+    notebook = figures_notebook(tmp_path / "one.ipynb", figures=1)
+    with pytest.raises(ReportError, match=r"cannot write /proc/r\.html: No such file or "
+                                          r"directory; choose another output path$"):
+        build_report(plan, out=Path("/proc/r.html"), notebook=notebook)
 
 
 def test_an_output_path_that_cannot_be_a_file_is_refused_before_running(tmp_path: Path) -> None:

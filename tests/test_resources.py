@@ -115,6 +115,13 @@ def test_read_replicas_with_count_each_inherit_the_source() -> None:
      "resources[0].count: 1.5 must be a whole number >= 1"),
     ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": True},
      "resources[0].count: True must be a whole number >= 1"),
+    # audit8 A8-2: 1e300 (read as the whole float 1e300) made 10**300 copies and never returned
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": 1e300},
+     "resources[0].count: 1e+300 is more than 10,000, the most identical aws_instance "
+     "resources priced one by one; check the value"),
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "count": 10_001},
+     "resources[0].count: 10,001 is more than 10,000, the most identical aws_instance resources "
+     "priced one by one; check the value"),
     ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium",
       "for_each": ["a", "b"]},
      "; for_each is not read: for N identical resources write count: N, else one entry per "
@@ -221,6 +228,16 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
      "resources[0].usage.monthly_data_processed_gb: -1 must be >= 0"),
     ({"type": "aws_nat_gateway", "name": "n", "usage": {"monthly_data_processed_gb": 1e400}},
      "resources[0].usage.monthly_data_processed_gb: inf must be a finite number"),
+    # audit8 A8-14: 1e30 GB is finite, but its cost has more digits than the 28 of Decimal's
+    # context: `cost` raised decimal.InvalidOperation at the rounding to cents (a traceback);
+    # 1e26 GB still priced. A zettabyte is 1e12 GB, so 1e15 bounds every quantity
+    ({"type": "aws_data_transfer", "name": "internet",
+      "usage": {"monthly_outbound_internet_gb": 1e30}},
+     "resources[0].usage.monthly_outbound_internet_gb: 1e+30 is more than 1e+15, beyond any "
+     "quantity AWS bills (a zettabyte is 1e12 GB); check the value and its unit"),
+    ({"type": "aws_lb", "name": "edge", "load_balancer_type": "application",
+      "usage": {"processed_bytes_gb": 2e15}},
+     "resources[0].usage.processed_bytes_gb: 2e+15 is more than 1e+15"),
     ("aws_instance", "resources[0]: expected a mapping with type, name and attributes"),
     # S-6: AWS's largest volumes (storage_limits.EBS_MAX_SIZE_GIB / RDS_MAX_STORAGE_GIB cite the
     # API references); before, 100,000,000,000 GiB of gp2 was priced $8,000,000,000 a month

@@ -210,6 +210,19 @@ def test_a_resource_without_a_usage_model_is_refused() -> None:
                               cpu_millicores_per_rps=1, concurrency=10**9), SpecError,
          r"workload 'app'.concurrency \(=1000000000\) must be at most 10,000 requests in "
          r"parallel per pod"),
+        # audit8 A8-3: 1e308 x 1e308 = inf millicores overflowed math.ceil in the controller
+        # view (a traceback from `simulate`); 10 ms x 25 rps = 250 m is fine, 1e11 x 25 is not
+        (lambda: WorkloadSpec(cpu_request_millicores=100, capacity_rps_per_pod=25,
+                              cpu_millicores_per_rps=1e11), SpecError,
+         r"workload 'app': at capacity_rps_per_pod \(=25\) a pod would use 2.5e\+12 millicores "
+         r"of CPU \(baseline_cpu_millicores \+ startup_cpu_millicores \+ "
+         r"cpu_millicores_per_rps x capacity_rps_per_pod\), more than 1e\+12; check the units"),
+        # 300 + 1e300 x 25 MiB: the milli-byte sample (x 2**20 x 1000) was inf
+        (lambda: WorkloadSpec(cpu_request_millicores=100, capacity_rps_per_pod=25,
+                              cpu_millicores_per_rps=10, memory_baseline_mib=300,
+                              memory_mib_per_rps=1e300), SpecError,
+         r"a pod would use 2.5e\+301 MiB of memory \(memory_baseline_mib \+ memory_mib_per_rps "
+         r"x capacity_rps_per_pod\), more than 1e\+12"),
         (lambda: ClusterAutoscalerSpec(scan_interval_s=2.5), SpecError,
          r"scan_interval_s \(=2.5\) must be a whole number of seconds >= 1"),
         (lambda: dataclasses.replace(SPEC, node_groups=()), SimulationError,

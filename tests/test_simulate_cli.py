@@ -207,6 +207,10 @@ def test_a_run_never_under_capacity_has_no_longest_time_in_the_table(
     assert (lines["max_time_to_capacity_s"], lines["mean_time_to_capacity_s"]) == ("-", "-")
     rows = list(csv.DictReader(io.StringIO(_run(files, "csv", capsys))))
     assert rows[0]["max_time_to_capacity_s"] == "0.0"
+    # audit8 A8-8: JSON said 0.0 s, an instant reaction, where the table says there is none
+    data = json.loads(_run(files, "json", capsys))
+    assert (data["capacity_episodes"], data["time_to_capacity"]) == (0, [])
+    assert (data["max_time_to_capacity_s"], data["mean_time_to_capacity_s"]) == (None, None)
 
 
 def test_bad_input_is_one_line_exit_2(files: dict[str, str],

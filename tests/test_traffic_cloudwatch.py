@@ -147,6 +147,27 @@ def test_a_start_cloudwatch_would_round_is_refused(start: datetime, period_s: in
                                period_s=period_s, namespace="Shop/Edge")
 
 
+@pytest.mark.parametrize(("end", "period_s", "match"), [
+    # audit8 A8-6: 0001 .. 9999 at 60 s asked numpy for 5,258,963,520 periods (39 GiB) and died
+    # with a MemoryError traceback; GetMetricData answers 60 s periods for 15 days back only.
+    # 2024-03-01T12:00 .. 9999-12-31 is 7,975.83 years x 365.2425 = 2,913,108 days
+    (datetime(9999, 12, 31, tzinfo=UTC), 60, r"range 2024-03-01T12:00:00\+00:00 \.\. "
+     r"9999-12-31T00:00:00\+00:00 is 2\.91311e\+06 days, longer than the 15 days CloudWatch "
+     r"answers periods of 60 s for"),
+    # 15 days + 1 min = 15 + 1/1440 = 15.0007 days at 60 s; 63 + 5/1440 = 63.0035 days at 300 s;
+    # 455 + 1/24 = 455.042 days at 3600 s; 10 s (high resolution) for 3 h + 10 s = 3.00278 h
+    (T0 + timedelta(days=15, minutes=1), 60, r"is 15\.0007 days, longer than the 15 days"),
+    (T0 + timedelta(days=63, minutes=5), 300, r"is 63\.0035 days, longer than the 63 days"),
+    (T0 + timedelta(days=455, hours=1), 3600, r"is 455\.042 days, longer than the 455 days"),
+    (T0 + timedelta(hours=3, seconds=10), 10, r"is 3\.00278 hours, longer than the 3 hours"),
+])
+def test_a_range_longer_than_cloudwatch_answers_is_refused(end: datetime, period_s: int,
+                                                           match: str) -> None:
+    with pytest.raises(TrafficError, match=match + r" .*; shorten the range, or use a longer "
+                       r"period \(a multiple of 300 s reaches 63 days, of 3600 s 455 days\)$"):
+        get_cloudwatch_traffic(ALB, T0, end, period_s=period_s, namespace="Shop/Edge")
+
+
 def test_a_range_that_is_not_whole_periods_is_refused() -> None:
     # 150 s = 2.5 periods of 60 s: the last 30 s used to be cut off without a word
     with pytest.raises(TrafficError, match=r"range 2024-03-01T12:00:00\+00:00 \.\. "
