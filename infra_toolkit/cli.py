@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from infra_toolkit import __version__
 from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
 from infra_toolkit.cli_simulate import SIMULATE_COMMANDS
+from infra_toolkit.cli_sweep import SWEEP_COMMANDS
 from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
 from infra_toolkit.errors import InfraToolkitError
 
@@ -333,6 +334,7 @@ _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
     (_add_version, "version", _run_version),
     (_add_validate, "validate", _run_validate),
     *SIMULATE_COMMANDS,
+    *SWEEP_COMMANDS,
     *TRAFFIC_COMMANDS,
     (_add_cost, "cost", _run_cost),
     (_add_pricing, "pricing", _run_pricing),
