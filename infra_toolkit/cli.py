@@ -6,7 +6,8 @@ found by ``cost``); 2 bad input or environment (an
 plan or store it cannot read is a FAIL with its reason, exit 1 (argparse usage errors stay 2).
 
 Each subcommand is a pair ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``, registered
-in ``_COMMANDS``; ``simulate`` lives in :mod:`infra_toolkit.cli_simulate`, ``traffic`` in
+in ``_COMMANDS``; ``simulate`` lives in :mod:`infra_toolkit.cli_simulate`, ``sweep`` in
+:mod:`infra_toolkit.cli_sweep`, ``traffic`` in
 :mod:`infra_toolkit.cli_traffic`, the review subcommands (submit ... verify) in
 :mod:`infra_toolkit.cli_review`.
 """
