@@ -230,3 +230,35 @@ def test_only_load_tests_cannot_be_priced() -> None:
                        r"test, which has no month to price; add one that is not \(e.g. "
                        r"'expected-day'\)"):
         sweep_workload(plan, book, "backend", {}, scenarios=[test])
+
+
+def test_a_missing_price_is_flagged_never_zero(tmp_path: Path) -> None:
+    # the group on SPOT: the public tables hold on-demand prices only, and the plan gives no
+    # spot rate, so its instance hours have no price (as the report's cost line says)
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    text = (REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/")
+    text = text.replace("      instance_types: [m5.large]\n",
+                        "      instance_types: [m5.large]\n      capacity_type: SPOT\n")
+    (tmp_path / "plan.yaml").write_text(text)
+    plan = read_plan(tmp_path / "plan.yaml")
+    t = sweep_workload(plan, load_price_book(), "api", parse_vary(["maxReplicas=2"]),
+                       scenarios=["steady"]).table
+    assert list(t["monthly_usd"]) == [None, None]
+    assert list(t["delta_monthly_usd"]) == [None, None]
+    assert all(n.startswith("PRICE NOT FOUND: no spot rate for AmazonEC2 instance "
+                            "us-east-1/m5.large") for n in t["note"])
+
+
+def test_unconfirmed_variants_are_never_called_meeting(small: tuple[Plan, PriceBook]) -> None:
+    plan, book = small
+    grid = parse_vary(["minReplicas=1", "maxReplicas=1,2", "instance_type=m5.large,t3.medium"])
+    result = sweep_workload(plan, book, "api", grid, scenarios=["steady"], top=1)
+    # top=1: the baseline, then the cheapest unrejected variant (t3.medium, $64.74) meets the
+    # SLOs and the confirmation stops; (1, 2) on m5.large passed the screen but was not run
+    assert result.confirmed == 2
+    row = _row(result, maxReplicas=2, instance_type="m5.large")
+    assert row["status"] == "not confirmed" and row["checked_by"] == ""
+    assert row["steady:p95 latency:met"] is None
+    assert math.isnan(row["steady:p95 latency:violation_minutes"])
+    assert list(result.table["status"]) == ["meets SLOs", "meets SLOs", "not confirmed",
+                                            "fails SLOs", "fails SLOs"]
