@@ -24,6 +24,9 @@ and ``cost_pricing.estimate`` (the plan's price book and overrides); a price not
 the cost empty with the reason, never $0. The monthly cost ranked is the first chosen scenario
 that is not a load test.
 
+Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
+``minReplicas`` is reached at the first sync, pods starting up as simulated).
+
 Workloads that share a node group with another workload or a Deployment without an HPA are
 refused: the report runs them together (``simulate_cluster``), which a one-workload sweep
 cannot reproduce. A workload alone on its groups runs in the report through ``simulate`` itself,

@@ -51,6 +51,12 @@ def _number(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def _whole(value: Any) -> int | None:
+    """A count that a missing value may have turned into a float (4.0 -> 4)."""
+    number = _number(value)
+    return None if number is None else int(number)
+
+
 def _json(result: SweepResult, rows: pd.DataFrame) -> str:
     variants = []
     for r in rows.to_dict("records"):
@@ -58,7 +64,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         for s in result.scenarios:
             scenarios[s] = {
                 "dropped_pct": _number(r[f"{s}:dropped_pct"]),
-                "peak_replicas": _number(r[f"{s}:peak_replicas"]),
+                "peak_replicas": _whole(r[f"{s}:peak_replicas"]),
                 "node_hours": _number(r[f"{s}:node_hours"]),
                 "monthly_usd": _money(r[f"{s}:monthly_usd"]),
                 "slos": {slo.name: {"met": _number(r[f"{s}:{slo.name}:met"]),

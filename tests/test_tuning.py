@@ -262,3 +262,22 @@ def test_unconfirmed_variants_are_never_called_meeting(small: tuple[Plan, PriceB
     assert math.isnan(row["steady:p95 latency:violation_minutes"])
     assert list(result.table["status"]) == ["meets SLOs", "meets SLOs", "not confirmed",
                                             "fails SLOs", "fails SLOs"]
+
+
+def test_a_variant_must_meet_every_slo_in_every_scenario(small: tuple[Plan, PriceBook]) -> None:
+    plan, book = small
+    result = sweep_workload(plan, book, "api", parse_vary(["maxReplicas=2"]),
+                            scenarios=["double", "steady"])
+    assert result.cost_scenario == "double"  # the first chosen that is not a load test
+    base = result.table[result.table["baseline"]].iloc[0]
+    # steady is met (2 pods at 60 % CPU, p95 150 ms); in double the 2 starting pods serve
+    # 80 req/s at their 2 x 40 capacity until the HPA's 4 pods are Ready: not met there, so the
+    # baseline fails (the minutes are the report's: test_the_baseline_row_is_the_reports_figures)
+    assert base["steady:p95 latency:met"] is True
+    assert base["double:p95 latency:met"] is False
+    assert base["status"] == "fails SLOs" and base["checked_by"] == "report rule"
+    two = _row(result, maxReplicas=2)
+    # maxReplicas 2 in double: 2 pods at 40 of 40 req/s, the model's cap all hour:
+    # p95 = ln(20) / (40 x 0.01) s = 7,489 ms
+    assert two["note"] == "double: max p95 7,489 ms > 250 ms"
+    assert two["status"] == "fails SLOs"
