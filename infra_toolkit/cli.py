@@ -6,7 +6,8 @@ found by ``cost``); 2 bad input or environment (an
 plan or store it cannot read is a FAIL with its reason, exit 1 (argparse usage errors stay 2).
 
 Each subcommand is a pair ``_add_<name>(subparsers)`` / ``_run_<name>(args) -> int``, registered
-in ``_COMMANDS``; ``simulate`` lives in :mod:`infra_toolkit.cli_simulate`, ``traffic`` in
+in ``_COMMANDS``; ``simulate`` lives in :mod:`infra_toolkit.cli_simulate`, ``sweep`` in
+:mod:`infra_toolkit.cli_sweep`, ``traffic`` in
 :mod:`infra_toolkit.cli_traffic`, the review subcommands (submit ... verify) in
 :mod:`infra_toolkit.cli_review`.
 """
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from infra_toolkit import __version__
 from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
 from infra_toolkit.cli_simulate import SIMULATE_COMMANDS
+from infra_toolkit.cli_sweep import SWEEP_COMMANDS
 from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
 from infra_toolkit.errors import InfraToolkitError
 
@@ -333,6 +335,7 @@ _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
     (_add_version, "version", _run_version),
     (_add_validate, "validate", _run_validate),
     *SIMULATE_COMMANDS,
+    *SWEEP_COMMANDS,
     *TRAFFIC_COMMANDS,
     (_add_cost, "cost", _run_cost),
     (_add_pricing, "pricing", _run_pricing),

@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import tomllib
+from pathlib import Path
 
 import nbformat
 
@@ -14,7 +15,15 @@ from infra_toolkit.cli import build_parser
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.plan import read_plan
 from tests.conftest import REPO_ROOT
-from tests.readme_examples import DEFAULT_PLAN, ReportRun, examples, run_example, sh_blocks
+from tests.readme_examples import (
+    DEFAULT_PLAN,
+    README,
+    ReportRun,
+    examples,
+    make_workspace,
+    run_example,
+    sh_blocks,
+)
 
 MAKE_BLOCK = ("make report   # creates .venv, installs, writes reports/ecommerce-eks.html from the "
               "default plan\nmake test     # same environment, whole test suite\n")
@@ -27,8 +36,8 @@ CLOUDWATCH_BLOCK = ("infra-toolkit traffic cloudwatch --load-balancer "
 
 def test_every_sh_block_is_run_or_checked() -> None:
     run = examples()
-    assert list(run) == ["check-and-report", "sign-off", "notebook-batch"]
-    assert sh_blocks() == [MAKE_BLOCK, run["check-and-report"], run["sign-off"],
+    assert list(run) == ["check-and-report", "sign-off", "sweep", "notebook-batch"]
+    assert sh_blocks() == [MAKE_BLOCK, run["check-and-report"], run["sign-off"], run["sweep"],
                            CLOUDWATCH_BLOCK, run["notebook-batch"], JUPYTER_BLOCK]
 
 
@@ -67,6 +76,22 @@ def test_notebook_batch_example(default_report: ReportRun) -> None:
     assert "application/vnd.jupyter.widget-view+json" in widget["data"]
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert "scenario = \"flash-crowd\"" in injected[0].source
+
+
+def test_sweep_example_prints_the_readme_excerpt(tmp_path: Path) -> None:
+    done = run_example("sweep", make_workspace(tmp_path), tmp_path / "none.sqlite")
+    assert done.returncode == 0, done.stderr
+    text = README.read_text(encoding="utf-8")
+    excerpt = text.split("Its output (columns cut):\n\n```text\n", 1)[1].split("```", 1)[0]
+    header, *rows = excerpt.splitlines()
+    # the README cuts columns after "vs baseline": up to there each line is the output's own
+    cut = header.index("vs baseline") + len("vs baseline")
+    lines = done.stdout.splitlines()
+    assert any(ln.startswith(header[:cut]) for ln in lines)
+    for row in rows:
+        assert any(ln.startswith(row[:cut]) for ln in lines), row
+        assert row[cut:].split()[-1] in ("yes", "NO", "min")
+    assert "NO 57.5 min" in done.stdout
 
 
 def test_make_report_runs_the_report_command() -> None:

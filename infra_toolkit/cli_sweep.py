@@ -1,0 +1,91 @@
+"""The ``infra-toolkit sweep`` subcommand: many HPA / node variants of one plan workload, ranked
+cheapest first among those meeting the plan's SLOs; thin over
+:func:`infra_toolkit.tuning.sweep_workload`.
+
+Registered by :mod:`infra_toolkit.cli` (``SWEEP_COMMANDS``), which prints an
+:class:`~infra_toolkit.errors.InfraToolkitError` as one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from infra_toolkit.tuning_grid import DEFAULT_MAX_VARIANTS, HPA_FIELDS, NODE_FIELDS
+
+if TYPE_CHECKING:
+    from infra_toolkit.cli_review import Runner, SubParsers
+
+__all__ = ["SWEEP_COMMANDS"]
+
+_EPILOG = f"""\
+fields (--vary FIELD=V1,V2,... or FIELD=LO..HI[:STEP], whole numbers):
+  {', '.join(HPA_FIELDS[:4])},
+  {', '.join(HPA_FIELDS[4:6])},
+  {', '.join(HPA_FIELDS[6:])}
+  (HPA fields as in the manifest; <direction>.<Percent|Pods>.value sets every policy of that
+  type in that direction), and {NODE_FIELDS[1]} (the workload's node group's
+  scaling_config.max_size). Instance types: --instance-types.
+
+A variant the API refuses (minReplicas above maxReplicas) is listed as invalid, not simulated.
+"meets SLOs" is the report's own SLO check (simulate + slo_check), run on the baseline and the
+cheapest variants simulate_many's summary rows do not already reject; the others are "not
+confirmed". Money: the workload's node groups' monthly cost in the first chosen scenario that
+is not a load test, projected to 730 h as the report does.
+
+example:
+  infra-toolkit sweep plans/ecommerce-eks.yaml --workload backend \\
+      --vary minReplicas=2..4 --vary cpu.averageUtilization=50,60,70 --top 5
+"""
+
+
+def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "sweep", help="the cheapest HPA / node configuration of a workload meeting its SLOs",
+        description="Simulate a grid of HPA / node-group variants of one plan workload, price "
+                    "each and rank those meeting every SLO of the plan cheapest first.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("plan", help="plan YAML (docs/PLAN.md)")
+    p.add_argument("--workload", required=True, help="a proposed workload with an HPA")
+    p.add_argument("--scenario", action="append", metavar="NAME",
+                   help="a plan scenario (repeat for several); default: the plan's first that "
+                        "is not a load test")
+    p.add_argument("--vary", action="append", default=[], metavar="FIELD=VALUES",
+                   help="a field and its values, e.g. minReplicas=2..6 (see below)")
+    p.add_argument("--instance-types", metavar="T1,T2",
+                   help="instance types for the workload's node group, e.g. t3.medium,m6i.large")
+    p.add_argument("--horizon-h", type=float, metavar="HOURS",
+                   help="simulate only the first hours of each scenario")
+    p.add_argument("--top", type=int, default=10, metavar="N",
+                   help="rows shown, and variants meeting the SLOs to confirm (default 10)")
+    p.add_argument("--max-variants", type=int, default=DEFAULT_MAX_VARIANTS, metavar="N",
+                   help=f"refuse a larger grid (default {DEFAULT_MAX_VARIANTS:,})")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+
+def _run_sweep(args: argparse.Namespace) -> int:
+    from infra_toolkit.notebook_parameters import check_plan_path
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.pricing import load_price_book
+    from infra_toolkit.tuning import sweep_workload
+    from infra_toolkit.tuning_format import format_sweep
+    from infra_toolkit.tuning_grid import parse_vary
+
+    texts = list(args.vary)
+    if args.instance_types is not None:
+        texts.append(f"instance_type={args.instance_types}")
+    grid = parse_vary(texts)
+    plan = read_plan(check_plan_path(args.plan))
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    result = sweep_workload(plan, book, args.workload, grid, scenarios=args.scenario,
+                            horizon_h=args.horizon_h, top=args.top,
+                            max_variants=args.max_variants)
+    print(format_sweep(result, args.format, args.top))
+    return 0
+
+
+#: (add the subparser, command name, run it), as :mod:`infra_toolkit.cli` registers them.
+SWEEP_COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [
+    (_add_sweep, "sweep", _run_sweep),
+]

@@ -1,0 +1,349 @@
+"""The sweep: the cheapest HPA / node configuration of one plan workload that meets the plan's
+SLOs (:func:`sweep_workload`). Pure: the caller reads the plan and its price book.
+
+How a variant is judged, exactly as the report judges the plan's own configuration:
+
+1. **Screen** every variant with :func:`~infra_toolkit.simulate.simulate_many` (one call per
+   scenario: summary rows, the same numbers as ``simulate`` bit for bit). A summary row cannot
+   apply the report's SLO rule (``slo_check.evaluate_slos`` reads a timeline: p50 / p99
+   percentiles, each SLO's own threshold), so it only *rejects*, and only where the rule's
+   outcome is certain: a p95 latency SLO whose threshold the row's ``max_p95_latency_ms``
+   exceeds (some step is over it), an availability SLO the row's served / offered share misses
+   (by more than float rounding). Nothing is called "meets" on a summary row.
+2. **Confirm** with the report's rule: the baseline and then the variants the screen left, in
+   cost order, each through :func:`~infra_toolkit.simulate.simulate` and
+   ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO (or
+   ``confirm_limit`` variants were run). Variants the screen left and no run confirmed are
+   ``not confirmed``, never "meets".
+
+Cost: each variant's node-hours on the workload's node groups (per group: the summary rows
+count them per instance type, so the groups must run distinct types) priced as the report
+prices them: the group's ``aws_eks_node_group`` resource (its instance type replaced by a
+variant's), ``cost_sim.apply_simulation`` (the simulated window projected to a 730-hour month)
+and ``cost_pricing.estimate`` (the plan's price book and overrides); a price not found leaves
+the cost empty with the reason, never $0. The monthly cost ranked is the first chosen scenario
+that is not a load test.
+
+Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
+``minReplicas`` is reached at the first sync, pods starting up as simulated).
+
+Workloads that share a node group with another workload or a Deployment without an HPA are
+refused: the report runs them together (``simulate_cluster``), which a one-workload sweep
+cannot reproduce. A workload alone on its groups runs in the report through ``simulate`` itself,
+so the baseline row reproduces the report's node-hours and cost for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from infra_toolkit.analysis import fixed_pods, workload_loads
+from infra_toolkit.cost import cents
+from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.cost_sim import apply_simulation
+from infra_toolkit.cost_summary import printed_delta_usd
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_cost import is_load_test, node_group_resources, reference_scenario
+from infra_toolkit.plan_scenario_types import Scenario, Slo
+from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resources import Resource
+from infra_toolkit.simulate import SimulationSpec, simulate, simulate_many
+from infra_toolkit.slo_check import evaluate_slos
+from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.tuning_grid import DEFAULT_MAX_VARIANTS, Variant, build_variants, field_value
+
+__all__ = ["STATUSES", "SweepResult", "sweep_workload"]
+
+#: a variant's status, best first (the rank's first key)
+STATUSES = ("meets SLOs", "not confirmed", "fails SLOs", "invalid")
+# served / offered computed from a summary row and from a timeline differ by float rounding only
+_AVAILABILITY_SLACK_PCT = 1e-9
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A sweep's outcome. ``table``: one row per variant, ranked (columns in
+    :func:`sweep_workload`); ``fields``: the varied fields; ``scenarios``: the scenarios run, in
+    order; ``cost_scenario``: the one whose monthly cost ranks; ``slos``: the plan's SLOs that
+    apply to the workload; ``confirmed``: how many variants ran through ``simulate``."""
+
+    workload: str
+    fields: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    cost_scenario: str
+    slos: tuple[Slo, ...]
+    table: pd.DataFrame
+    confirmed: int
+
+
+def _alone(plan: Plan, book: PriceBook, name: str, spec: SimulationSpec) -> None:
+    """Refuse a workload whose node groups hold other pods in the report's cluster run."""
+    mine = {g.name for g in spec.node_groups}
+    others = [(w.name, "autoscaled workload", simulation_spec(plan, w.name, book).node_groups)
+              for w in plan.proposed.workloads if w.hpa_spec is not None and w.name != name]
+    others += [(f.name, "Deployment without an HPA", f.node_groups)
+               for f in fixed_pods(plan, book)]
+    shared = [(n, kind, sorted(mine & {g.name for g in groups})) for n, kind, groups in others]
+    shared = [s for s in shared if s[2]]
+    if shared:
+        who = "; ".join(f"{n!r} ({kind}) on {', '.join(gs)}" for n, kind, gs in shared)
+        raise SimulationError(
+            f"workload {name!r} shares its node group(s) with {who}: the report simulates them "
+            "together (simulate_cluster: one scheduler, per-node scale-down), and the sweep runs "
+            "one workload alone, so its figures would differ from the report's; sweep a copy "
+            "of the plan in which the workload has a node group of its own (node_group:), or "
+            "tune it in the scaling explorer, which runs its neighbours")
+
+
+def _group_resources(plan: Plan, spec: SimulationSpec) -> dict[str, Resource]:
+    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group)."""
+    resource_of = node_group_resources(plan)
+    by_name = {r.name: r for r in plan.proposed.resources if r.type == "aws_eks_node_group"}
+    types = [g.instance_type for g in spec.node_groups]
+    if len(set(types)) != len(types):
+        raise SimulationError(
+            f"workload {spec.workload.name!r} runs on node groups of one instance type "
+            f"({', '.join(f'{g.name}: {g.instance_type}' for g in spec.node_groups)}): the "
+            "sweep's summary rows count node-hours per instance type and cannot price them "
+            "apart; give the workload one node_group")
+    out = {}
+    for g in spec.node_groups:
+        resource = by_name.get(resource_of.get(g.name, g.name))
+        if resource is None:
+            raise SimulationError(f"node group {g.name!r}: no aws_eks_node_group resource in "
+                                  "proposed prices it; add one named after the group")
+        out[g.name] = resource
+    return out
+
+
+class _Pricer:
+    """Monthly node cost of the workload's groups from node-hours, cached (many variants bill
+    the same node-hours): ``(usd or None, why not priced)``."""
+
+    def __init__(self, resources: Mapping[str, Resource], book: PriceBook) -> None:
+        self.resources, self.book = resources, book
+        self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
+
+    def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float
+                ) -> tuple[Decimal | None, str]:
+        key = (tuple((g.name, g.instance_type) for g in spec.node_groups),
+               tuple(sorted(node_hours.items())), window_h)
+        if key not in self.cache:
+            priced = []
+            for g in spec.node_groups:
+                r = self.resources[g.name]
+                types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
+                                            if t != g.instance_type]]
+                priced.append(dataclasses.replace(r, attributes={**r.attributes,
+                                                                 "instance_types": types}))
+            hours = {self.resources[g].name: h for g, h in node_hours.items()}
+            lines = estimate(apply_simulation(priced, hours, window_h, self.book),
+                             self.book).lines
+            missing = [ln.price_not_found for ln in lines if ln.price_not_found]
+            total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
+                        Decimal(0))
+            self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
+                else (cents(total), "")
+        return self.cache[key]
+
+
+def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
+    """The SLOs a summary row shows violated, each with why (only certain outcomes)."""
+    out = {}
+    for s in slos:
+        if s.metric == "latency" and s.percentile == 95:
+            assert s.threshold_ms is not None
+            worst = float(row["max_p95_latency_ms"])
+            if worst > s.threshold_ms:  # NaN (no load) compares False
+                out[s.name] = f"max p95 {worst:,.0f} ms > {s.threshold_ms:g} ms"
+        elif s.metric == "availability":
+            assert s.objective_pct is not None
+            offered = float(row["offered_requests"])
+            pct = 100.0 * float(row["served_requests"]) / offered if offered > 0 else 100.0
+            if pct < s.objective_pct - _AVAILABILITY_SLACK_PCT:
+                out[s.name] = f"{pct:.3f} % served < {s.objective_pct:g} %"
+    return out
+
+
+def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
+    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd")]
+    for s in slos:
+        cols += [f"{name}:{s.name}:met", f"{name}:{s.name}:violation_minutes"]
+    return cols
+
+
+def _summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
+                     cost: tuple[Decimal | None, str]) -> dict[str, Any]:
+    offered = float(row["offered_requests"])
+    hours = sum(float(row.get(f"node_hours_{t}", 0.0))
+                for t in {g.instance_type for g in spec.node_groups})
+    return {f"{name}:dropped_pct": 100.0 * float(row["dropped_requests"]) / offered
+            if offered > 0 else 0.0,
+            f"{name}:peak_replicas": int(row["peak_replicas"]),
+            f"{name}:node_hours": hours, f"{name}:monthly_usd": cost[0]}
+
+
+def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
+                   *, scenarios: Sequence[str] | None = None, horizon_h: float | None = None,
+                   top: int = 10, confirm_limit: int = 50,
+                   max_variants: int = DEFAULT_MAX_VARIANTS) -> SweepResult:
+    """Every combination of ``grid`` (:func:`~infra_toolkit.tuning_grid.parse_vary`) for
+    ``workload`` of ``plan``'s proposed side, simulated in ``scenarios`` (default: the plan's
+    reference scenario, its first that is not a load test; each cut to ``horizon_h`` hours),
+    priced and judged against the plan's SLOs (module docstring), the plan's own configuration
+    first as the baseline.
+
+    ``table`` columns: ``rank`` (1 = best: status in :data:`STATUSES` order, then monthly cost,
+    a missing price last), ``baseline`` (bool), the varied fields (the baseline's own values),
+    ``status``, ``monthly_usd`` (Decimal, cents, of ``cost_scenario``; None when a price is
+    missing), ``delta_monthly_usd`` (against the baseline, as printed), ``checked_by`` (``report
+    rule`` for a variant run through ``simulate`` + ``evaluate_slos``, ``summary screen`` for one
+    rejected by its summary row, empty otherwise), ``note`` (why invalid / rejected / unpriced),
+    then per scenario ``<scenario>:dropped_pct`` (% of offered requests),
+    ``<scenario>:peak_replicas``, ``<scenario>:node_hours`` (billed from launch),
+    ``<scenario>:monthly_usd`` and per SLO ``<scenario>:<slo>:met`` (True / False / None: not
+    judged) and ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless
+    confirmed).
+
+    Raises :class:`~infra_toolkit.errors.SimulationError` for a workload without an HPA or
+    sharing nodes, only load tests chosen; :class:`~infra_toolkit.errors.SpecError` for a bad
+    grid (:func:`~infra_toolkit.tuning_grid.build_variants`)."""
+    found = [w for w in plan.proposed.workloads if w.name == workload]
+    if not found:
+        names = ", ".join(w.name for w in plan.proposed.workloads if w.hpa_spec) or "none"
+        raise SimulationError(f"--workload {workload!r} is not a workload of proposed in "
+                              f"{plan.path}; workloads with an HPA: {names}")
+    if found[0].hpa_spec is None:
+        names = ", ".join(w.name for w in plan.proposed.workloads if w.hpa_spec) or "none"
+        raise SimulationError(f"--workload {workload!r} has no HPA: the sweep varies an HPA's "
+                              f"fields; workloads with an HPA: {names}")
+    if top < 1 or confirm_limit < 1:
+        raise SimulationError(f"top (={top}) and confirm_limit (={confirm_limit}) must be >= 1")
+    base = simulation_spec(plan, workload, book)
+    _alone(plan, book, workload, base)
+    chosen = select_scenarios(plan, list(scenarios), "--scenario") if scenarios else \
+        tuple(s for s in (reference_scenario(plan),) if s is not None)
+    priced_in = next((s for s in chosen if not is_load_test(s)), None)
+    if priced_in is None:
+        raise SimulationError("--scenario: every chosen scenario is a load test, which has no "
+                              "month to price; add one that is not (e.g. "
+                              f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
+    resources = _group_resources(plan, base)
+    variants = [Variant({f: field_value(f, base) for f in grid}, base,
+                        base.node_groups[0].instance_type)]
+    for v in build_variants(plan, found[0], base, grid, book, max_variants):
+        if v.spec is not None and v.spec.hpa == base.hpa \
+                and v.spec.node_groups == base.node_groups:
+            continue  # the plan's own configuration: the baseline row already
+        variants.append(v)
+    slos = tuple(s for s in plan.slos if s.workload in (workload, None))
+    curves = {s.name: workload_loads(plan, cut_to_horizon(
+        scenario_curve(s, plan.simulation.step_s), horizon_h), [workload])[workload]
+        for s in chosen}
+    rows = _screened_rows(variants, chosen, curves, slos, _Pricer(resources, book),
+                          priced_in.name)
+    confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit)
+    table = _ranked(rows, tuple(grid), chosen, slos)
+    return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
+                       slos, table, confirmed)
+
+
+def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
+                   curves: Mapping[str, TrafficCurve], slos: Sequence[Slo], pricer: _Pricer,
+                   cost_scenario: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for i, v in enumerate(variants):
+        row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
+                               if v.invalid else "not confirmed", "monthly_usd": None,
+                               "checked_by": "", "note": v.invalid or ""}
+        for s in chosen:
+            row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
+            for slo in slos:
+                row[f"{s.name}:{slo.name}:violation_minutes"] = math.nan
+        rows.append(row)
+    runnable = [i for i, v in enumerate(variants) if v.spec is not None]
+    specs = [variants[i].spec for i in runnable]
+    for s in chosen:
+        summaries = simulate_many(curves[s.name], [sp for sp in specs if sp is not None])
+        for i, summary in zip(runnable, summaries.to_dict("records"), strict=True):
+            spec = variants[i].spec
+            assert spec is not None
+            hours = {g.name: float(summary.get(f"node_hours_{g.instance_type}", 0.0))
+                     for g in spec.node_groups}
+            cost = pricer.monthly(spec, hours, float(summary["duration_s"]) / 3600.0)
+            row = rows[i]
+            row.update(_summary_figures(s.name, summary, spec, cost))
+            if s.name == cost_scenario:
+                row["monthly_usd"] = cost[0]
+                if cost[1]:
+                    row["note"] = cost[1]
+            for slo_name, why in _screen(slos, summary).items():
+                row[f"{s.name}:{slo_name}:met"] = False
+                row["status"], row["checked_by"] = "fails SLOs", "summary screen"
+                row["note"] = "; ".join(filter(None, (row["note"], f"{s.name}: {why}")))
+    return rows
+
+
+def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
+    usd = row["monthly_usd"]
+    return (1, Decimal(0)) if usd is None else (0, usd)
+
+
+def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
+             chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
+             slos: Sequence[Slo], workload: str, top: int, limit: int) -> int:
+    """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` and
+    the report's SLO rule until ``top`` meet every SLO or ``limit`` ran; returns how many ran."""
+    order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
+                         key=lambda i: (*_cost_key(rows[i]), i))
+    meeting = ran = 0
+    for i in order:
+        if meeting >= top or ran >= limit:
+            break
+        spec = variants[i].spec
+        assert spec is not None
+        row, ok = rows[i], True
+        for s in chosen:
+            checks = evaluate_slos(slos, workload, simulate(curves[s.name], spec).timeline,
+                                   spec.tick_s)
+            for check in checks.to_dict("records"):
+                row[f"{s.name}:{check['slo']}:met"] = bool(check["met"])
+                row[f"{s.name}:{check['slo']}:violation_minutes"] = \
+                    float(check["violation_minutes"])
+                ok = ok and bool(check["met"])
+        ran += 1
+        row["checked_by"] = "report rule"
+        row["status"] = "meets SLOs" if ok else "fails SLOs"
+        meeting += ok and i != 0
+    return ran
+
+
+def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[Scenario],
+            slos: Sequence[Slo]) -> pd.DataFrame:
+    base_usd = rows[0]["monthly_usd"]
+    for r in rows:
+        r["delta_monthly_usd"] = None if base_usd is None or r["monthly_usd"] is None \
+            else printed_delta_usd(base_usd, r["monthly_usd"])
+    order = sorted(range(len(rows)), key=lambda i: (STATUSES.index(rows[i]["status"]),
+                                                    *_cost_key(rows[i]), i))
+    columns = ["rank", "baseline", *fields, "status", "monthly_usd", "delta_monthly_usd",
+               "checked_by", "note"]
+    for s in chosen:
+        columns += _scenario_columns(s.name, slos)
+    ranked = [{**rows[i], "rank": n} for n, i in enumerate(order, start=1)]
+    frame = pd.DataFrame(ranked, columns=columns)
+    for c in columns:  # True / False / None as they are, not numpy bools or NaN
+        if c.endswith(":met"):
+            frame[c] = pd.Series([r[c] for r in ranked], dtype=object)
+    return frame

@@ -1,0 +1,147 @@
+"""A sweep's result (:class:`~infra_toolkit.tuning.SweepResult`) as ``infra-toolkit sweep``
+prints it: a text table, JSON or CSV (:func:`format_sweep`). Money is in cents in all three
+(JSON: numbers, as ``infra-toolkit cost`` writes them). Pure: no I/O.
+
+JSON keys: ``workload``, ``scenarios``, ``cost_scenario`` (whose monthly cost ranks),
+``fields`` (varied), ``slos`` (names), ``slo_rule`` (how variants were judged),
+``variant_count``, ``invalid_count``, ``confirmed_count`` (run through ``simulate``) and
+``variants`` (ranked, the first ``top`` plus the baseline): each with ``rank``, ``baseline``,
+``values`` (field -> value), ``status``, ``monthly_usd``, ``delta_monthly_usd``,
+``checked_by``, ``note`` and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
+``node_hours``, ``monthly_usd`` and ``slos``: per SLO ``met`` (true / false / null: not judged)
+and ``violation_minutes`` (null unless judged by the report's rule).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from infra_toolkit.cost import cents
+from infra_toolkit.tuning import SweepResult
+
+__all__ = ["SLO_RULE", "format_sweep", "shown_rows"]
+
+SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO check "
+            "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
+            "rows only reject (max p95 over a p95 threshold, availability short of its "
+            "objective); the cheapest unrejected variants are confirmed in cost order")
+
+
+def shown_rows(result: SweepResult, top: int | None) -> pd.DataFrame:
+    """The first ``top`` ranked rows (None: all), the baseline added when it ranks lower."""
+    table = result.table
+    if top is None or top >= len(table):
+        return table
+    head = table.head(top)
+    return head if head["baseline"].any() else pd.concat([head, table[table["baseline"]]])
+
+
+def _money(value: Decimal | None) -> float | None:
+    return None if value is None else float(cents(value))
+
+
+def _number(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _whole(value: Any) -> int | None:
+    """A count that a missing value may have turned into a float (4.0 -> 4)."""
+    number = _number(value)
+    return None if number is None else int(number)
+
+
+def _json(result: SweepResult, rows: pd.DataFrame) -> str:
+    variants = []
+    for r in rows.to_dict("records"):
+        scenarios = {}
+        for s in result.scenarios:
+            scenarios[s] = {
+                "dropped_pct": _number(r[f"{s}:dropped_pct"]),
+                "peak_replicas": _whole(r[f"{s}:peak_replicas"]),
+                "node_hours": _number(r[f"{s}:node_hours"]),
+                "monthly_usd": _money(r[f"{s}:monthly_usd"]),
+                "slos": {slo.name: {"met": _number(r[f"{s}:{slo.name}:met"]),
+                                    "violation_minutes": _number(
+                                        r[f"{s}:{slo.name}:violation_minutes"])}
+                         for slo in result.slos}}
+        variants.append({"rank": int(r["rank"]), "baseline": bool(r["baseline"]),
+                         "values": {f: _number(r[f]) for f in result.fields},
+                         "status": r["status"], "monthly_usd": _money(r["monthly_usd"]),
+                         "delta_monthly_usd": _money(r["delta_monthly_usd"]),
+                         "checked_by": r["checked_by"], "note": r["note"],
+                         "scenarios": scenarios})
+    table = result.table
+    return json.dumps({
+        "workload": result.workload, "scenarios": list(result.scenarios),
+        "cost_scenario": result.cost_scenario, "fields": list(result.fields),
+        "slos": [s.name for s in result.slos], "slo_rule": SLO_RULE,
+        "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
+        "confirmed_count": result.confirmed, "variants": variants}, indent=2)
+
+
+def _usd(value: Decimal | None, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{cents(value):+,.2f}" if signed else f"${cents(value):,.2f}"
+
+
+def _met(value: Any, minutes: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "?"
+    if value:
+        return "yes"
+    return "NO" if minutes is None or math.isnan(minutes) else f"NO {minutes:g} min"
+
+
+def _text(result: SweepResult, rows: pd.DataFrame) -> str:
+    out = pd.DataFrame({
+        "rank": rows["rank"],
+        "": ["baseline" if b else "" for b in rows["baseline"]],
+        **{f: rows[f] for f in result.fields},
+        "status": rows["status"],
+        "monthly": [_usd(v) for v in rows["monthly_usd"]],
+        "vs baseline": [_usd(v, signed=True) for v in rows["delta_monthly_usd"]]})
+    for s in result.scenarios:
+        out[f"{s} dropped %"] = [f"{v:.3f}" if v is not None and not math.isnan(v) else "-"
+                                 for v in rows[f"{s}:dropped_pct"]]
+        out[f"{s} peak"] = [("-" if v is None or math.isnan(v) else f"{int(v)}")
+                            for v in rows[f"{s}:peak_replicas"]]
+        out[f"{s} node-h"] = [("-" if v is None or math.isnan(v) else f"{v:g}")
+                              for v in rows[f"{s}:node_hours"]]
+        for slo in result.slos:
+            out[f"{s} {slo.name}"] = [_met(m, n) for m, n in zip(
+                rows[f"{s}:{slo.name}:met"], rows[f"{s}:{slo.name}:violation_minutes"],
+                strict=True)]
+    table = result.table
+    head = [f"workload {result.workload}: {len(table)} variants "
+            f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} run "
+            f"through simulate), scenarios {', '.join(result.scenarios)}; monthly node cost "
+            f"of {result.cost_scenario}, projected to 730 h",
+            f"SLO rule: {SLO_RULE}"]
+    notes = [f"  rank {r['rank']}: {r['note']}" for r in rows.to_dict("records") if r["note"]]
+    return "\n".join([*head, "", out.to_string(index=False),
+                      *(["", "notes:", *notes] if notes else [])])
+
+
+def format_sweep(result: SweepResult, fmt: str, top: int | None = None) -> str:
+    """``result``'s first ``top`` ranked rows (and the baseline) as ``table``, ``json`` or
+    ``csv`` (the table's columns, money in cents, a missing value empty)."""
+    rows = shown_rows(result, top)
+    if fmt == "json":
+        return _json(result, rows)
+    if fmt == "csv":
+        frame = rows.copy()
+        for c in frame.columns:
+            if c == "monthly_usd" or c.endswith("monthly_usd"):
+                frame[c] = [None if v is None else cents(v) for v in frame[c]]
+        return str(frame.to_csv(index=False)).rstrip("\n")
+    if fmt != "table":
+        raise ValueError(f"format {fmt!r}: give table, json or csv")
+    return _text(result, rows)

@@ -1,0 +1,357 @@
+"""The grid a sweep runs: ``--vary FIELD=V1,V2`` / ``FIELD=LO..HI[:STEP]`` texts parsed
+(:func:`parse_vary`), and every combination turned into a
+:class:`~infra_toolkit.simulate.SimulationSpec` of one plan workload (:func:`build_variants`).
+
+HPA fields are named as in the manifest and set in a copy of the workload's HPA manifest (read
+as ``autoscaling/v2``), which then goes through the API server's defaulting and validation
+(:func:`~infra_toolkit.hpa_api.hpa_from_dict`): a value the API refuses wherever it appears
+(``minReplicas=0`` without an Object / External metric, ``cpu.averageUtilization=0``) is a bad
+input, reported with the API's message; a combination it refuses (``minReplicas`` above
+``maxReplicas``) is an invalid variant, listed with that message and never simulated.
+
+Node fields (``instance_type``, ``max_size``) change the one node group the workload runs on:
+its nodes' vCPU, memory and max pods from the price book's instance specs, and the scheduler's
+filters checked for the new type (:func:`~infra_toolkit.plan_simulation.placement_problems`).
+
+Pure: no I/O (the plan and price book are read by the caller).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from infra_toolkit.errors import InfraToolkitError, SpecError
+from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_spec import HPABehavior, HPASpec
+from infra_toolkit.hpa_versions import as_autoscaling_v2
+from infra_toolkit.nodes import NodeGroup
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_cost import node_group_resources
+from infra_toolkit.plan_simulation import placement_problems
+from infra_toolkit.price_book_checks import node_group_arch_problem
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resource_fields import did_you_mean
+from infra_toolkit.simulate import SimulationSpec
+
+__all__ = ["DEFAULT_MAX_VARIANTS", "FIELDS", "HPA_FIELDS", "NODE_FIELDS", "Variant",
+           "build_variants", "field_value", "grid_size", "parse_vary"]
+
+#: HPA fields, named as in the manifest (``<direction>.<policy type>.value``: the value of
+#: every policy of that type in that direction; the API's default policies when none is written)
+HPA_FIELDS = ("minReplicas", "maxReplicas", "cpu.averageUtilization",
+              "memory.averageUtilization", "scaleUp.stabilizationWindowSeconds",
+              "scaleDown.stabilizationWindowSeconds", "scaleUp.Percent.value",
+              "scaleUp.Pods.value", "scaleDown.Percent.value", "scaleDown.Pods.value")
+#: the node group's fields, named as in the plan (its ``instance_types`` first entry and
+#: ``scaling_config.max_size``)
+NODE_FIELDS = ("instance_type", "max_size")
+FIELDS = HPA_FIELDS + NODE_FIELDS
+DEFAULT_MAX_VARIANTS = 20_000
+
+_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One point of the grid: its ``values`` (field -> value, the grid's fields in order), the
+    spec to simulate (``None`` when invalid, ``invalid`` then saying why) and the node group's
+    instance type (priced from it)."""
+
+    values: Mapping[str, Any]
+    spec: SimulationSpec | None
+    instance_type: str
+    invalid: str | None = None
+
+
+def _values(field: str, text: str, problems: list[str]) -> list[Any]:
+    if field == "instance_type":
+        return [v.strip() for v in text.split(",") if v.strip()]
+    match = _RANGE.match(text.strip())
+    if match:
+        lo, hi, step = int(match[1]), int(match[2]), int(match[3] or 1)
+        if hi < lo or step < 1:
+            problems.append(f"--vary {field}={text}: a range is LO..HI with LO <= HI and an "
+                            "optional :STEP >= 1, e.g. 2..6 or 50..80:10")
+            return []
+        return list(range(lo, hi + 1, step))
+    out = []
+    for part in text.split(","):
+        try:
+            out.append(int(part.strip()))
+        except ValueError:
+            problems.append(f"--vary {field}={text}: {part.strip()!r} is not a whole number; "
+                            "give whole numbers (V1,V2,...) or a range LO..HI[:STEP]")
+    return out
+
+
+def parse_vary(texts: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """``FIELD=V1,V2,...`` or ``FIELD=LO..HI[:STEP]`` texts as field -> values (in the order
+    given, repeats dropped). Raises :class:`SpecError` listing every bad text at once: no ``=``,
+    an unknown field (with the nearest names), a field given twice, a value that is not a whole
+    number, an empty list."""
+    problems: list[str] = []
+    grid: dict[str, tuple[Any, ...]] = {}
+    for text in texts:
+        field, sep, values = text.partition("=")
+        field = field.strip()
+        if not sep:
+            problems.append(f"--vary {text!r}: give FIELD=V1,V2,... or FIELD=LO..HI, e.g. "
+                            "minReplicas=2..6")
+            continue
+        if field not in FIELDS:
+            problems.append(f"--vary {text!r}: unknown field {field!r}{did_you_mean(field, FIELDS)}"
+                            f" (fields: {', '.join(FIELDS)})")
+            continue
+        if field in grid:
+            problems.append(f"--vary {field} is given twice; give its values once")
+            continue
+        found = _values(field, values, problems)
+        if not found and not any(p.startswith(f"--vary {field}=") for p in problems):
+            problems.append(f"--vary {field}=: give at least one value")
+        grid[field] = tuple(dict.fromkeys(found))
+    if problems:
+        raise SpecError("\n".join(problems))
+    return grid
+
+
+def grid_size(grid: Mapping[str, Sequence[Any]]) -> int:
+    """The number of combinations of ``grid`` (1 for an empty grid: the baseline alone)."""
+    n = 1
+    for values in grid.values():
+        n *= len(values)
+    return n
+
+
+def _direction(field: str) -> str:
+    return field.split(".")[0]
+
+
+def _utilization_metric(spec: HPASpec, resource: str) -> int | None:
+    for m in spec.metrics:
+        r = m.resource
+        if m.type == "Resource" and r is not None and r.name == resource \
+                and r.target.type == "Utilization":
+            return r.target.average_utilization
+    return None
+
+
+def field_value(field: str, spec: SimulationSpec) -> Any:
+    """The value of ``field`` in ``spec`` as the controller applies it (a window not written is
+    the API's default for scale-up, the controller's flag for scale-down; a policy value is the
+    first policy of that type; ``None`` where the HPA has no such part)."""
+    hpa = spec.hpa
+    if field == "minReplicas":
+        return hpa.min_replicas
+    if field == "maxReplicas":
+        return hpa.max_replicas
+    if field.endswith(".averageUtilization"):
+        return _utilization_metric(hpa, field.split(".")[0])
+    if field == "instance_type":
+        return spec.node_groups[0].instance_type
+    if field == "max_size":
+        return spec.node_groups[0].max_size
+    behavior = hpa.behavior or HPABehavior()  # none written: the API's defaults
+    rules = behavior.scale_up if _direction(field) == "scaleUp" else behavior.scale_down
+    if field.endswith("stabilizationWindowSeconds"):
+        window: float | None = None if rules is None else rules.stabilization_window_s
+        if window is None:
+            window = 0 if _direction(field) == "scaleUp" \
+                else spec.controller.downscale_stabilization_s
+        return window
+    kind = field.split(".")[1]
+    return next((p.value for p in (rules.policies or ()) if p.type == kind), None) \
+        if rules is not None else None
+
+
+def _default_policies(hpa: HPASpec, direction: str) -> list[dict[str, Any]]:
+    """The policies the API server gives ``direction`` when none is written, as manifest dicts
+    (from the defaulted spec, so the API's defaults are stated once)."""
+    behavior = hpa.behavior or HPABehavior()  # none written: the API's defaults
+    rules = behavior.scale_up if direction == "scaleUp" else behavior.scale_down
+    if rules is None or not rules.policies:
+        return []
+    return [{"type": p.type, "value": p.value, "periodSeconds": p.period_s}
+            for p in rules.policies]
+
+
+def _static_problem(field: str, doc: Mapping[str, Any], hpa: HPASpec) -> str | None:
+    """Why ``field`` cannot be varied on this HPA at all, or None."""
+    if field.endswith(".averageUtilization"):
+        resource = field.split(".")[0]
+        if _utilization_metric(hpa, resource) is None:
+            return (f"--vary {field}: the HPA has no Resource {resource} metric with a "
+                    "Utilization target; vary a field it has, or add the metric to the HPA")
+    if field.endswith(".value"):
+        direction, kind = field.split(".")[:2]
+        written = doc["spec"].get("behavior", {}).get(direction, {}).get("policies")
+        policies = written if written else _default_policies(hpa, direction)
+        if not any(isinstance(p, Mapping) and p.get("type") == kind for p in policies):
+            have = ", ".join(f"{p.get('type')} {p.get('value')}" for p in policies) or "none"
+            return (f"--vary {field}: the HPA's {direction} has no {kind} policy (policies: "
+                    f"{have}); add one to the HPA's behavior.{direction}.policies first")
+    return None
+
+
+def _set(doc: dict[str, Any], field: str, value: int, hpa: HPASpec) -> None:
+    spec = doc["spec"]
+    if field in ("minReplicas", "maxReplicas"):
+        spec[field] = value
+        return
+    if field.endswith(".averageUtilization"):
+        resource = field.split(".")[0]
+        for m in spec.get("metrics") or ():
+            r = m.get("resource") or {}
+            if m.get("type") == "Resource" and r.get("name") == resource \
+                    and (r.get("target") or {}).get("type") == "Utilization":
+                r["target"]["averageUtilization"] = value
+        return
+    direction = _direction(field)
+    block = spec.setdefault("behavior", {}).setdefault(direction, {})
+    if field.endswith("stabilizationWindowSeconds"):
+        block["stabilizationWindowSeconds"] = value
+        return
+    if not block.get("policies"):
+        block["policies"] = _default_policies(hpa, direction)
+    for policy in block["policies"]:
+        if policy.get("type") == field.split(".")[1]:
+            policy["value"] = value
+
+
+def _hpa_variants(workload: Workload, grid: Mapping[str, Sequence[Any]], source: str
+                  ) -> tuple[dict[tuple[Any, ...], HPASpec | str], list[str]]:
+    """Per combination of the grid's HPA fields, the API's HPASpec or its refusal; and the
+    problems: fields the HPA cannot vary, values refused in every combination."""
+    assert workload.hpa is not None and workload.hpa_spec is not None
+    base = as_autoscaling_v2(workload.hpa.document, source)
+    fields = [f for f in grid if f in HPA_FIELDS]
+    problems = [p for f in fields if (p := _static_problem(f, base, workload.hpa_spec))]
+    if problems:
+        return {}, problems
+    out: dict[tuple[Any, ...], HPASpec | str] = {}
+    for combo in itertools.product(*(grid[f] for f in fields)):
+        doc = copy.deepcopy(dict(base))
+        for f, v in zip(fields, combo, strict=True):
+            _set(doc, f, v, workload.hpa_spec)
+        try:
+            out[combo] = hpa_from_dict(doc, source)
+        except SpecError as exc:
+            out[combo] = " ".join(line.strip() for line in str(exc).splitlines())
+    for i, f in enumerate(fields):
+        for v in grid[f]:
+            refusals = [r for c, r in out.items() if c[i] == v]
+            if all(isinstance(r, str) for r in refusals):
+                problems.append(f"--vary {f}={v}: refused by the API in every combination: "
+                                f"{refusals[0]}")
+    return out, problems
+
+
+def _ami_problem(plan: Plan, group: str, itype: str, book: PriceBook) -> str | None:
+    """Why the group's AMI cannot run ``itype`` (another architecture), as the plan's validator
+    words it, or None."""
+    name = node_group_resources(plan).get(group, group)
+    for r in plan.proposed.resources:
+        if r.type == "aws_eks_node_group" and r.name == name:
+            why = node_group_arch_problem(book, [(0, itype)], str(r.attributes.get("ami_type", "")))
+            return None if why is None else why[1]
+    return None
+
+
+def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
+                 grid: Mapping[str, Sequence[Any]], book: PriceBook
+                 ) -> tuple[dict[tuple[Any, ...], NodeGroup], list[str]]:
+    """Per (instance_type, max_size) of the grid, the workload's node group; and the problems."""
+    fields = [f for f in NODE_FIELDS if f in grid]
+    if not fields:
+        return {(): base.node_groups[0]}, []
+    if len(base.node_groups) != 1:
+        names = ", ".join(g.name for g in base.node_groups)
+        return {}, [f"--vary {'/'.join(fields)}: workload {workload.name!r} runs on several node "
+                    f"groups ({names}); the sweep changes one: give the workload a node_group"]
+    group = base.node_groups[0]
+    config = next(g for g in plan.proposed.node_groups if g.name == group.name)
+    problems: list[str] = []
+    sized: dict[str, NodeGroup] = {}
+    for itype in grid.get("instance_type", (group.instance_type,)):
+        try:
+            spec = book.instance_spec(itype)
+        except InfraToolkitError as exc:
+            problems.append(f"--instance-types {itype}: {exc}")
+            continue
+        if spec.max_pods_eni is None:
+            problems.append(f"--instance-types {itype}: no max-pods figure for it in the "
+                            "instance specs table; choose another type")
+            continue
+        ami = _ami_problem(plan, group.name, itype, book)
+        if ami:
+            problems.append(f"--instance-types {itype}: node group {group.name!r}: {ami}")
+            continue
+        arch = dataclasses.replace(plan.proposed, node_groups=tuple(
+            dataclasses.replace(g, instance_types=(itype,)) if g.name == group.name else g
+            for g in plan.proposed.node_groups))
+        why = placement_problems(arch, workload, book)[config.name]
+        if why:
+            problems.append(f"--instance-types {itype}: workload {workload.name!r}'s pods cannot "
+                            f"run on it: {why}")
+            continue
+        sized[itype] = dataclasses.replace(group, instance_type=itype, vcpu=float(spec.vcpu),
+                                           memory_gib=spec.memory_mib / 1024,
+                                           max_pods=spec.max_pods_eni)
+    out: dict[tuple[Any, ...], NodeGroup] = {}
+    for combo in itertools.product(*(grid[f] for f in fields)):
+        values = dict(zip(fields, combo, strict=True))
+        g = sized.get(values.get("instance_type", group.instance_type))
+        if g is None:
+            continue
+        try:
+            out[combo] = dataclasses.replace(g, max_size=values.get("max_size", g.max_size))
+        except SpecError as exc:
+            problems.append(f"--vary max_size={values['max_size']}: {exc}")
+    return out, list(dict.fromkeys(problems))
+
+
+def build_variants(plan: Plan, workload: Workload, base: SimulationSpec,
+                   grid: Mapping[str, Sequence[Any]], book: PriceBook,
+                   max_variants: int = DEFAULT_MAX_VARIANTS) -> list[Variant]:
+    """Every combination of ``grid`` (field -> values, :func:`parse_vary`) applied to ``base``
+    (the workload's simulation as the plan gives it), in grid order (the last field fastest).
+    Raises :class:`SpecError` listing every problem at once: a grid over ``max_variants``
+    combinations, a field the HPA cannot vary, a value refused in every combination, an
+    instance type the price book lacks (nearest names) or the pods cannot run on."""
+    size = grid_size(grid)
+    if size > max_variants:
+        counts = " x ".join(f"{len(v)} {f}" for f, v in grid.items())
+        raise SpecError(f"the grid has {size:,} variants ({counts}), more than the limit of "
+                        f"{max_variants:,}; vary fewer values, or raise the limit with "
+                        "--max-variants")
+    source = str(workload.hpa.path) if workload.hpa is not None and workload.hpa.path \
+        else f"{plan.path}: workload {workload.name!r} hpa"
+    hpas, problems = _hpa_variants(workload, grid, source)
+    groups, node_problems = _node_groups(plan, workload, base, grid, book)
+    problems += node_problems
+    if problems:
+        raise SpecError("\n".join(problems))
+    hpa_fields = [f for f in grid if f in HPA_FIELDS]
+    node_fields = [f for f in NODE_FIELDS if f in grid]
+    out = []
+    for i, combo in enumerate(itertools.product(*grid.values())):
+        values = dict(zip(grid, combo, strict=True))
+        hpa = hpas.get(tuple(values[f] for f in hpa_fields), base.hpa)
+        group = groups[tuple(values[f] for f in node_fields)]
+        if isinstance(hpa, str):
+            out.append(Variant(values, None, group.instance_type, hpa))
+            continue
+        try:
+            spec = dataclasses.replace(base, hpa=hpa, node_groups=(group,), name=f"v{i}") \
+                if node_fields else dataclasses.replace(base, hpa=hpa, name=f"v{i}")
+        except InfraToolkitError as exc:
+            out.append(Variant(values, None, group.instance_type, str(exc)))
+            continue
+        out.append(Variant(values, spec, group.instance_type))
+    return out

@@ -1,0 +1,97 @@
+"""``infra-toolkit sweep`` on the small plan (tests/test_tuning.py gives its arithmetic): the three
+formats, the help, and bad input as one message per problem with exit status 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from infra_toolkit.cli import main
+from tests.conftest import REPO_ROOT, SMALL_PLAN
+
+ARGS = [str(REPO_ROOT / SMALL_PLAN), "--workload", "api", "--scenario", "steady",
+        "--vary", "minReplicas=1", "--vary", "maxReplicas=1,2",
+        "--instance-types", "m5.large,t3.medium"]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    assert main(["sweep", *ARGS, *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads(_run(capsys, "--format", "json"))
+    assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
+                        "variant_count", "invalid_count", "confirmed_count", "variants"}
+    assert (doc["workload"], doc["scenarios"], doc["cost_scenario"]) == ("api", ["steady"],
+                                                                        "steady")
+    assert doc["fields"] == ["minReplicas", "maxReplicas", "instance_type"]
+    # 4 grid variants + the baseline; 3 run through simulate (tests/test_tuning.py)
+    assert (doc["variant_count"], doc["invalid_count"], doc["confirmed_count"]) == (5, 0, 3)
+    best = doc["variants"][0]
+    assert set(best) == {"rank", "baseline", "values", "status", "monthly_usd",
+                         "delta_monthly_usd", "checked_by", "note", "scenarios"}
+    # t3.medium: 2 nodes x 730 h x 0.0416 = 60.736 + 2 x 20 GB x 0.10 = 64.736 -> 64.74
+    assert best["values"] == {"minReplicas": 1, "maxReplicas": 2, "instance_type": "t3.medium"}
+    assert (best["status"], best["monthly_usd"], best["delta_monthly_usd"]) == \
+        ("meets SLOs", 64.74, -79.42)
+    steady = best["scenarios"]["steady"]
+    assert set(steady) == {"dropped_pct", "peak_replicas", "node_hours", "monthly_usd", "slos"}
+    assert steady["slos"] == {"p95 latency": {"met": True, "violation_minutes": 0.0},
+                              "availability": {"met": True, "violation_minutes": 0.0}}
+    worst = doc["variants"][-1]
+    assert worst["scenarios"]["steady"]["slos"]["availability"] == \
+        {"met": None, "violation_minutes": None}
+
+
+def test_csv_columns_and_money_in_cents(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = list(csv.DictReader(io.StringIO(_run(capsys, "--format", "csv"))))
+    assert list(rows[0]) == [
+        "rank", "baseline", "minReplicas", "maxReplicas", "instance_type", "status",
+        "monthly_usd", "delta_monthly_usd", "checked_by", "note", "steady:dropped_pct",
+        "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
+        "steady:p95 latency:met", "steady:p95 latency:violation_minutes",
+        "steady:availability:met", "steady:availability:violation_minutes"]
+    # the baseline: 2 nodes x 730 h x 0.096 = 140.16 + 4.00 of disks
+    base = next(r for r in rows if r["baseline"] == "True")
+    assert (base["monthly_usd"], base["delta_monthly_usd"]) == ("144.16", "0.00")
+
+
+def test_table_and_top(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _run(capsys, "--top", "1")
+    lines = out.splitlines()
+    # --top 1: the confirmation stops at the first variant meeting the SLOs, the cheapest
+    # unrejected one (t3.medium): 2 runs with the baseline's; (1, 2) on m5.large stays unjudged
+    assert lines[0].startswith("workload api: 5 variants (0 invalid, 2 run through simulate)")
+    header = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("rank"))
+    body = [ln for ln in lines[header + 1:] if ln.strip()]
+    # the best row, then the baseline (ranked 2nd, shown though below --top)
+    assert body[0].split()[:7] == ["1", "1", "2", "t3.medium", "meets", "SLOs", "$64.74"]
+    assert "baseline" in body[1] and "$144.16" in body[1]
+
+
+def test_help_names_the_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    out = capsys.readouterr().out
+    for field in ("minReplicas", "cpu.averageUtilization", "scaleDown.stabilizationWindowSeconds",
+                  "scaleUp.Pods.value", "max_size", "--instance-types", "--max-variants"):
+        assert field in out
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    (["--vary", "minReplica=1"], "unknown field 'minReplica'; did you mean 'minReplicas'"),
+    (["--instance-types", "t3.mediun"], "--instance-types t3.mediun:"),
+    (["--max-variants", "2"], "the grid has 4 variants"),
+    (["--workload", "web"], "--workload 'web' is not a workload of proposed"),
+    (["--scenario", "stedy"], "stedy"),
+])
+def test_bad_input_exits_2_with_the_message(capsys: pytest.CaptureFixture[str],
+                                            extra: list[str], match: str) -> None:
+    assert main(["sweep", *ARGS, *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and match in err
+    assert "Traceback" not in err
