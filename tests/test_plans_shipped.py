@@ -24,6 +24,7 @@ from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
 from infra_toolkit.sections_monitoring import alert_replay_frame
 from infra_toolkit.slo_check import evaluate_slos
+from infra_toolkit.tuning import sweep_workload
 from tests.test_cost_architectures import lines
 
 REPO = Path(__file__).resolve().parent.parent
@@ -347,6 +348,33 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
     assert frame.set_index("Alert").loc["ShopHPAAtMax", "Fires at"] == "7 h 50 min"
     # the canary's automatic pauses, 30 min + 1 h + 2 h, from 04:00 UTC
     assert sum(s.pause_s or 0 for s in a.plan.deployment_strategy.steps) == 3.5 * 3600
+
+
+def test_ecommerce_cpu_target_mitigation_quotes_the_sweep() -> None:
+    # the p95 risk's mitigation quotes `infra-toolkit sweep` over the CPU target
+    path = REPO / "plans" / "ecommerce-eks.yaml"
+    prose = " ".join(_prose(path).split())
+    for quoted in ("--vary cpu.averageUtilization=40,45,50,60,70 --scenario expected-day "
+                   "--scenario load-test-1000-users",
+                   "60 % still above the p95 SLO (max 383 ms on expected-day, 603 ms in the load "
+                   "test) and 50 % above it in the load test (396 ms); 40 % meets every SLO of "
+                   "both at the same $95.90 a month of general nodes (their 3-node floor) but "
+                   "reaches maxReplicas 15 on an expected day"):
+        assert quoted in prose, quoted
+    result = sweep_workload(read_plan(path), load_price_book(), "backend",
+                            {"cpu.averageUtilization": (40, 45, 50, 60, 70)},
+                            scenarios=["expected-day", "load-test-1000-users"])
+    rows = result.table.set_index("cpu.averageUtilization")
+    assert rows.loc[40, "status"] == "meets SLOs" and rows.loc[40, "checked_by"] == "report rule"
+    assert rows.loc[40, "expected-day:peak_replicas"] == 15
+    for target in (45, 50, 60, 70):
+        assert rows.loc[target, "status"] == "fails SLOs", target
+    assert "expected-day: max p95 383 ms > 300 ms" in rows.loc[60, "note"]
+    assert "load-test-1000-users: max p95 603 ms > 300 ms" in rows.loc[60, "note"]
+    assert rows.loc[50, "note"] == "load-test-1000-users: max p95 396 ms > 300 ms"
+    # the 3 general t3.medium nodes run all month whatever the target: 3 x 730 h x $0.0416 =
+    # 91.104, plus their 20 GB gp3 root volumes 3 x 20 x $0.08 = 4.80 -> $95.90
+    assert set(rows["monthly_usd"]) == {Decimal("95.90")}
 
 
 def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) -> None:
