@@ -33,6 +33,11 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
                    "interval (time-weighted means); it must divide the CSV's duration; a one-row "
                    "CSV needs it to know how long its row lasts")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--scale", type=float, metavar="FACTOR", help="multiply every rate of the "
+                      "CSV by FACTOR (as a plan scenario's csv.scale)")
+    size.add_argument("--peak-rps", type=float, metavar="RPS", help="scale the CSV so that its "
+                      "highest step is RPS (as a plan scenario's csv.peak_rps)")
     w = p.add_argument_group("workload (per pod)")
     w.add_argument("--capacity-rps-per-pod", type=float, required=True)
     w.add_argument("--cpu-millicores-per-rps", type=float, required=True)
@@ -127,6 +132,7 @@ def _run_simulate(args: argparse.Namespace) -> int:
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
                                interpolate_gaps=args.interpolate_gaps,
                                gap_option="--interpolate-gaps", step_option="--step-s")
+    traffic = _scaled(traffic, args.scale, args.peak_rps, args.traffic)
     ticks = traffic.duration_s / spec.tick_s  # the simulation's step is its tick, not a flag
     if ticks < 1 or not math.isclose(round(ticks), ticks, rel_tol=1e-9):
         tick = (f"simulation tick of {spec.tick_s} s (the gcd of the HPA sync period, "
@@ -149,6 +155,29 @@ def _run_simulate(args: argparse.Namespace) -> int:
               "load they would serve was queued or dropped; raise --max-nodes or use a larger "
               "--instance-type", file=sys.stderr)
     return 0
+
+
+def _scaled(traffic: Any, scale: float | None, peak_rps: float | None, path: str) -> Any:
+    """The CSV's curve times ``--scale``, or scaled so its highest step is ``--peak-rps``,
+    within the rate bound a CSV row has."""
+    from infra_toolkit.traffic import scale_curve
+    from infra_toolkit.traffic_csv import MAX_RATE_RPS
+
+    flag, value = ("--scale", scale) if scale is not None else ("--peak-rps", peak_rps)
+    if value is None:
+        return traffic
+    if not (math.isfinite(value) and value > 0):
+        raise SpecError(f"{flag} (={value:g}) must be a finite number above 0")
+    peak = float(traffic.rps.max())
+    if peak_rps is not None and peak <= 0:
+        raise SpecError(f"{path} has no traffic, so it cannot be scaled to --peak-rps; use "
+                        "--scale or a CSV with traffic")
+    factor = value if scale is not None else value / peak
+    if not peak * factor <= MAX_RATE_RPS:
+        raise SpecError(f"{flag} (={value:g}) makes {path} peak at {peak * factor:.3g} requests "
+                        f"per second, more than the {MAX_RATE_RPS:,.0f} (a billion) a rate may "
+                        "be; check the factor")
+    return scale_curve(traffic, factor)
 
 
 def _pick(flag: object, dep: object, field: str, default: object) -> Any:

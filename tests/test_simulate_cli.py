@@ -400,3 +400,28 @@ def test_no_warning_when_every_pod_gets_a_node(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _simulate(tmp_path, TRAFFIC.split("\n", 1)[1]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_scale_and_peak_rps_size_the_csv_as_a_plan_scenario_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 60 s rows 10, 40 (peak 40): --scale 2.5 -> 25, 100 rps, offered (25 + 100) x 60 = 7500
+    # requests; --peak-rps 100 gives the same factor 100 / 40 = 2.5
+    for flags in (("--scale", "2.5"), ("--peak-rps", "100")):
+        assert _simulate(tmp_path, "0,10\n60,40\n", *flags) == 0
+        assert json.loads(capsys.readouterr().out)["offered_requests"] == 7500.0
+    # one or the other (argparse's usage error, exit 2); bad values and an empty CSV are one
+    # located line each
+    with pytest.raises(SystemExit) as stop:
+        _simulate(tmp_path, "0,10\n60,40\n", "--scale", "2", "--peak-rps", "5")
+    assert stop.value.code == 2
+    assert "argument --peak-rps: not allowed with argument --scale" in capsys.readouterr().err
+    for flags, message in (
+            (("--scale", "0"), re.escape("--scale (=0) must be a finite number above 0")),
+            (("--peak-rps", "nan"), re.escape("--peak-rps (=nan) must be a finite number above "
+                                              "0")),
+            (("--scale", "1e300"), "makes .*t.csv peak at 4e\\+301 requests per second, more "
+                                   "than the 1,000,000,000 \\(a billion\\)")):
+        assert _simulate(tmp_path, "0,10\n60,40\n", *flags) == 2
+        assert re.search(message, capsys.readouterr().err), flags
+    assert _simulate(tmp_path, "0,0\n60,0\n", "--peak-rps", "100") == 2
+    assert "has no traffic, so it cannot be scaled to --peak-rps" in capsys.readouterr().err
