@@ -26,6 +26,7 @@ __all__ = [
     "PriceQuery",
     "cents",
     "unit_price_text",
+    "usd_text",
 ]
 
 HOURS_PER_MONTH = Decimal(730)
@@ -35,6 +36,18 @@ _CENT = Decimal("0.01")
 def cents(usd: Decimal) -> Decimal:
     """``usd`` rounded half-up to whole cents, for display and comparison."""
     return usd.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def usd_text(value: Decimal | float | None, *, signed: bool = False) -> str:
+    """Money in USD rounded half-up to cents: ``$1,234.56``; ``+$…`` / ``-$…`` with
+    ``signed``; ``-`` for ``None`` (no price)."""
+    if value is None:
+        return "-"
+    amount = cents(value if isinstance(value, Decimal) else Decimal(repr(float(value))))
+    if amount == 0:
+        return "$0.00"
+    sign = "-" if amount < 0 else ("+" if signed else "")
+    return f"{sign}${abs(amount):,.2f}"
 
 
 def unit_price_text(value: Decimal | None) -> str:

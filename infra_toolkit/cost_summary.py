@@ -11,7 +11,14 @@ from typing import Any
 
 import pandas as pd
 
-from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents, unit_price_text
+from infra_toolkit.cost import (
+    HOURS_PER_MONTH,
+    CostEstimate,
+    CostLine,
+    cents,
+    unit_price_text,
+    usd_text,
+)
 
 __all__ = [
     "compare_estimates",
@@ -180,12 +187,6 @@ def comparison_to_dict(current: CostEstimate, proposed: CostEstimate) -> dict[st
     }
 
 
-def _usd(value: Decimal | None) -> str:
-    if value is None:
-        return "-"
-    return f"{'-' if value < 0 else ''}${abs(cents(value)):,.2f}"
-
-
 def _qty(value: Decimal | None) -> str:
     """A table quantity: up to four decimals (a node group's disk GB x node-hours / 730 has 28),
     so the column stays readable; CSV and JSON keep every digit."""
@@ -212,8 +213,8 @@ def format_estimate(est: CostEstimate) -> str:
     for address in dict.fromkeys(ln.address for ln in est.lines):
         rows.append((address, "", "", "", "", ""))
         for ln in (x for x in est.lines if x.address == address):
-            cost = {"PRICE NOT FOUND": "PRICE NOT FOUND",
-                    "usage unknown": "depends on usage"}.get(ln.status, _usd(ln.monthly_cost_usd))
+            cost = {"PRICE NOT FOUND": "PRICE NOT FOUND", "usage unknown": "depends on usage"
+                    }.get(ln.status, usd_text(ln.monthly_cost_usd))
             rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit,
                          unit_price_text(ln.unit_price_usd),
                          cost, ln.price.ref if ln.price is not None else "-"))
@@ -224,7 +225,7 @@ def format_estimate(est: CostEstimate) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     text = ["  ".join(c.ljust(w) if i in (0, 2, 5) else c.rjust(w) for i, (c, w) in
                       enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
-    total = f"TOTAL {_usd(est.total_monthly_usd)} per month ({HOURS_PER_MONTH} hours)"
+    total = f"TOTAL {usd_text(est.total_monthly_usd)} per month ({HOURS_PER_MONTH} hours)"
     if est.has_missing_prices:
         total += (f" -- INCOMPLETE: {len(flagged)} price(s) not found, left out of the total:\n"
                   + "\n".join(flagged))
@@ -240,8 +241,8 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
     rows = [("RESOURCE / COMPONENT", "CURRENT", "PROPOSED", "DELTA", "STATUS")]
     for r in frame.itertuples():
         label = r.resource if r.resource == "TOTAL" else f"{r.resource} / {r.component}"
-        rows.append((label, _usd(r.current_monthly_usd), _usd(r.proposed_monthly_usd),
-                     _usd(r.delta_monthly_usd),
+        rows.append((label, usd_text(r.current_monthly_usd), usd_text(r.proposed_monthly_usd),
+                     usd_text(r.delta_monthly_usd, signed=True),
                      "" if r.status == "priced" else r.status))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from infra_toolkit.cost import cents
-
 if TYPE_CHECKING:
     from infra_toolkit.time_to_capacity import TimeToCapacity
 
@@ -31,20 +29,7 @@ __all__ = [
     "preformatted",
     "number_text",
     "quantity_text",
-    "usd_text",
 ]
-
-
-def usd_text(value: Decimal | float | None, *, signed: bool = False) -> str:
-    """Money in USD rounded half-up to cents: ``$1,234.56``; ``+$…`` / ``-$…`` with
-    ``signed``; ``-`` for ``None`` (no price)."""
-    if value is None:
-        return "-"
-    amount = cents(value if isinstance(value, Decimal) else Decimal(repr(float(value))))
-    if amount == 0:
-        return "$0.00"
-    sign = "-" if amount < 0 else ("+" if signed else "")
-    return f"{sign}${abs(amount):,.2f}"
 
 
 def number_text(value: Any) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.cost import CostEstimate, unit_price_text
+from infra_toolkit.cost import CostEstimate, unit_price_text, usd_text
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region, node_group_resources
@@ -19,7 +19,6 @@ from infra_toolkit.report_html import (
     duration_text,
     paragraph,
     quantity_text,
-    usd_text,
 )
 from infra_toolkit.resources import Resource
 from infra_toolkit.sections_figures import incomplete, priced_region, unknown_usage

@@ -4,8 +4,9 @@ the node-group ceiling, the declared figures the review and its approval policy 
 from __future__ import annotations
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.cost import usd_text
 from infra_toolkit.plan_cost import is_load_test
-from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph, usd_text
+from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.sections_figures import incomplete, plan_regions, projected
 from infra_toolkit.sections_review import approvers_needed
 

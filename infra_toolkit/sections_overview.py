@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph, usd_text
+from infra_toolkit.cost import usd_text
+from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.sections_figures import incomplete, plan_regions, projected, unknown_usage
 from infra_toolkit.sections_review import approvers_needed
 

@@ -5,7 +5,8 @@ and the command that approves it) and the approvers a plan's policy needs, on wh
 from __future__ import annotations
 
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.report_html import Section, fields, paragraph, preformatted, usd_text
+from infra_toolkit.cost import usd_text
+from infra_toolkit.report_html import Section, fields, paragraph, preformatted
 from infra_toolkit.review_rules import Status
 
 __all__ = ["approvers_needed", "review_status"]

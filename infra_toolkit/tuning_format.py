@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from infra_toolkit.cost import cents
+from infra_toolkit.cost import cents, usd_text
 from infra_toolkit.tuning import SweepResult
 
 __all__ = ["SLO_RULE", "format_sweep", "shown_rows"]
@@ -86,12 +86,6 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "confirmed_count": result.confirmed, "variants": variants}, indent=2)
 
 
-def _usd(value: Decimal | None, signed: bool = False) -> str:
-    if value is None:
-        return "-"
-    return f"{cents(value):+,.2f}" if signed else f"${cents(value):,.2f}"
-
-
 def _met(value: Any, minutes: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "?"
@@ -106,8 +100,8 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
         "": ["baseline" if b else "" for b in rows["baseline"]],
         **{f: rows[f] for f in result.fields},
         "status": rows["status"],
-        "monthly": [_usd(v) for v in rows["monthly_usd"]],
-        "vs baseline": [_usd(v, signed=True) for v in rows["delta_monthly_usd"]]})
+        "monthly": [usd_text(v) for v in rows["monthly_usd"]],
+        "vs baseline": [usd_text(v, signed=True) for v in rows["delta_monthly_usd"]]})
     for s in result.scenarios:
         out[f"{s} dropped %"] = [f"{v:.3f}" if v is not None and not math.isnan(v) else "-"
                                  for v in rows[f"{s}:dropped_pct"]]

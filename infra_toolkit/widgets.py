@@ -22,6 +22,7 @@ from infra_toolkit.approval_reads import review_status_text
 from infra_toolkit.approval_records import Record, RecordKind
 from infra_toolkit.approval_store import open_store
 from infra_toolkit.approval_writes import sign_off
+from infra_toolkit.cost import usd_text
 from infra_toolkit.errors import ApprovalError, InfraToolkitError
 from infra_toolkit.notebook_parameters import check_store_location
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
@@ -105,7 +106,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             ("Estimated review", f"{s.estimated_review_minutes} min"),
             (
                 "Monthly cost delta (as declared: the approval policy's basis)",
-                f"{'+' if delta >= 0 else '-'}${abs(delta):,.2f} per month",
+                f"{usd_text(delta, signed=True)} per month",
             ),
             ("Approvers needed", str(s.approvers_needed)),
             ("Digest", s.digest),

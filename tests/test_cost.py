@@ -56,7 +56,7 @@ def only(est: CostEstimate, component: str) -> CostLine:
 
 @pytest.mark.parametrize(("module", "public"), [
     (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
-            "cents", "unit_price_text"]),
+            "cents", "unit_price_text", "usd_text"]),
     (cost_components, ["cost_components", "lcu_per_hour"]),
     (cost_pricing, ["estimate", "price_components"]),
 ])
@@ -721,7 +721,7 @@ def test_the_delta_is_the_difference_of_the_totals_as_printed() -> None:
     frame = compare_estimates(current, proposed)
     assert set(frame.delta_monthly_usd) == {Decimal("144.55")}  # the line and the TOTAL
     assert format_comparison(current, proposed).splitlines()[-1].split() == \
-        ["TOTAL", "$1,263.57", "$1,408.12", "$144.55"]
+        ["TOTAL", "$1,263.57", "$1,408.12", "+$144.55"]
 
 
 @pytest.mark.parametrize(("current", "proposed", "delta", "approvers"), [

@@ -373,7 +373,7 @@ def test_a_printed_delta_is_the_difference_of_the_printed_totals(
     # printed delta 5,461.27 - 441.70 = 5,019.57 (the exact 5,019.575 would print 5,019.58)
     assert main(args) == 0
     assert capsys.readouterr().out.splitlines()[-1].split() == [
-        "TOTAL", "$441.70", "$5,461.27", "$5,019.57"]
+        "TOTAL", "$441.70", "$5,461.27", "+$5,019.57"]
     assert main([*args, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["delta_monthly_usd"] == 5019.57
     assert main([*args, "--format", "csv"]) == 0

@@ -125,7 +125,7 @@ def test_compare_table_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"), "--compare",
                        str(DATA / "seed_current.yaml"))
     assert code == 0
-    assert out.splitlines()[-1].split() == ["TOTAL", "$61.35", "$441.70", "$380.35"]
+    assert out.splitlines()[-1].split() == ["TOTAL", "$61.35", "$441.70", "+$380.35"]
     code, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"), "--compare",
                        str(DATA / "seed_current.yaml"), "--format", "csv")
     assert out.splitlines()[0] == ("resource,component,unit,current_monthly_usd,"

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from infra_toolkit.cost import unit_price_text
+from infra_toolkit.cost import unit_price_text, usd_text
 from infra_toolkit.report_html import (
     Section,
     Table,
@@ -19,7 +19,6 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
-    usd_text,
 )
 from infra_toolkit.time_to_capacity import TimeToCapacity
 
