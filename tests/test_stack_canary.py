@@ -222,3 +222,25 @@ def test_only_a_stack_canary_is_simulated(tmp_path: Path) -> None:
     assert a.canary is None
     assert canary_figures(a) == []
     assert "canary-simulation" not in deployment_strategy(a)._repr_html_()
+
+
+def test_a_start_time_moves_the_steps(tmp_path: Path) -> None:
+    # the synthetic scenario starts at 00:00 (no timestamps): '00:05' is 300 s in, so 50 % from
+    # 300 to 300 + 600 = 900, then 100 % to the scenario's end at 1800; nothing before 300
+    plan = _stack_plan(tmp_path, "    scope: stack\n", "    scope: stack\n    start: '00:05'\n")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    assert a.canary is not None and a.canary.start_s == 300.0
+    assert a.canary.windows == (CanaryWindow(1, 50, 300, 900),
+                                CanaryWindow(2, 100, 900, 1800, holds_to_end=True))
+    t = a.canary.simulations["api"].timeline.set_index("time_s")["offered_rps"]
+    assert (t.loc[295.0], t.loc[300.0], t.loc[895.0], t.loc[900.0]) == (0, 120, 120, 240)
+    frame = canary_step_table(a.canary, a.plan, "api")
+    assert list(frame["Starts"]) == ["00:05", "00:15"]
+
+
+def test_a_pods_canary_keeps_its_canary_pods_table(tmp_path: Path) -> None:
+    plan = _stack_plan(tmp_path, "    scope: stack\n", "    scope: pods\n")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    assert a.canary is None
+    html = deployment_strategy(a)._repr_html_()
+    assert "canary-simulation" not in html and "canary-pods" in html
