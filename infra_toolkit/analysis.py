@@ -79,7 +79,7 @@ from infra_toolkit.plan_cost import (
 )
 from infra_toolkit.plan_scenario_types import Scenario
 from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
-from infra_toolkit.plan_traffic import scenario_curves
+from infra_toolkit.plan_traffic import scenario_curves, workload_loads
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
@@ -95,15 +95,10 @@ from infra_toolkit.simulate import (
     simulate_cluster,
 )
 from infra_toolkit.slo_check import evaluate_slos
-from infra_toolkit.traffic import TrafficCurve, scale_curve
+from infra_toolkit.stack_canary import StackCanaryRun, simulate_stack_canary
+from infra_toolkit.traffic import TrafficCurve
 
-__all__ = [
-    "PlanAnalysis",
-    "ScenarioRun",
-    "analyze_plan",
-    "fixed_pods",
-    "workload_loads",
-]
+__all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods", "workload_loads"]
 
 _SECONDS_PER_HOUR = 3600.0
 # A shared node group's cost is split between its pods half by CPU and half by memory requests.
@@ -164,6 +159,8 @@ class PlanAnalysis:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: what the plan's own model implies and its author likely did not intend (plan_warnings)
     warnings: tuple[PlanWarning, ...] = ()
+    #: a stack canary through the expected scenario (stack_canary), None for any other strategy
+    canary: StackCanaryRun | None = None
 
     def run(self, scenario: str) -> ScenarioRun:
         """The run of ``scenario`` (KeyError naming the scenarios run)."""
@@ -222,14 +219,6 @@ def _purchase_option(resources: Sequence[Resource], resource_name: str, book: Pr
             return "spot" if r.attributes["capacity_type"] == "SPOT" \
                 else str(r.usage.get("purchase_option", "on_demand"))
     return "on_demand"
-
-
-def workload_loads(plan: Plan, curve: TrafficCurve, names: Sequence[str]
-                   ) -> dict[str, TrafficCurve]:
-    """``curve`` as each workload in ``names`` receives it (scaled by its ``traffic_share``),
-    in the order given."""
-    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
-    return {n: curve if shares[n] == 1 else scale_curve(curve, shares[n]) for n in names}
 
 
 def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
@@ -373,6 +362,8 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     declared = estimate(proposed, book)
     chosen = next((r for r in runs if r.name == expected), None)
     proposed_estimate = chosen.estimate if chosen is not None else declared
+    canary = None if chosen is None else simulate_stack_canary(
+        plan, chosen.name, chosen.curve, specs, fixed_pods(plan, book))
     # every plan scenario but load tests, selected or not: the ceiling is the plan's, not the
     # report's (PLAN.md: a scenario's cost is the same whichever scenarios a report selects)
     ceiling = ceiling_resources(proposed, [cut_to_horizon(curves[s.name], horizon_h)
@@ -392,5 +383,5 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         ceiling_estimate=estimate(ceiling, book), traffic_profile=profile,
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
-        warnings=plan_warnings(plan, book, curves) + alert_warnings(plan, runs))
+        warnings=plan_warnings(plan, book, curves) + alert_warnings(plan, runs), canary=canary)
 

@@ -25,9 +25,11 @@ if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
 
 __all__ = [
+    "CANARY_CHART_HOLD_S",
     "CAPACITY_PARTS",
     "MAX_POINTS",
     "REPORT_RENDERER",
+    "canary_figures",
     "chart_timeline",
     "cost_by_component_figure",
     "cost_per_hour_figure",
@@ -300,3 +302,36 @@ def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
             figures.append(cost_per_hour_figure(run.cluster_hourly_cost,
                                                 f"{run.name} / all workloads"))
     return [*figures, time_to_capacity_figure(analysis)] if figures else []
+
+
+#: How much of a canary's held last step its chart shows: the jump and the first hour after it
+#: (the step table covers the whole step).
+CANARY_CHART_HOLD_S = 3600.0
+
+
+def canary_figures(analysis: PlanAnalysis) -> list[go.Figure]:
+    """Per autoscaled workload a simulated stack canary rolls (``analysis.canary``), its load
+    figure (:func:`load_figure`) from the canary's start through the first
+    :data:`CANARY_CHART_HOLD_S` seconds of the step held to the scenario's end, each step's start
+    marked with its weight; empty without a simulated stack canary."""
+    c = analysis.canary
+    if c is None or not c.windows:
+        return []
+    first, last = c.windows[0], c.windows[-1]
+    end_s = min(last.end_s, last.start_s + CANARY_CHART_HOLD_S) if last.holds_to_end \
+        else last.end_s
+    figures = []
+    for workload in c.workloads:
+        t = c.simulations[workload].timeline
+        times = t["time_s"].to_numpy(dtype=float)
+        fig = load_figure(t[(times >= first.start_s) & (times < end_s)],
+                          f"Canary {c.scenario} / {workload}")
+        fig.update_xaxes(title={"text": f"hours from the scenario's start ({c.clock_text(0.0)})"})
+        for w in c.windows:
+            fig.add_vline(x=w.start_s / 3600.0, line={"dash": "dot", "width": 1,
+                                                      "color": "#7f7f7f"},
+                          annotation={"text": f"step {w.step}: {w.weight_pct:g} %",
+                                      "textangle": -90, "font": {"size": 10}},
+                          annotation_position="top right")
+        figures.append(fig)
+    return figures

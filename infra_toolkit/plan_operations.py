@@ -40,7 +40,7 @@ __all__ = ["read_monitoring", "read_risks", "read_rollback", "read_security", "r
 #: The block each strategy type needs, as its message writes it (docs/PLAN.md).
 _STRATEGY_BLOCKS = {
     "rolling": "{max_surge, max_unavailable}",
-    "canary": "{traffic_router, steps: [{weight_pct, pause}], analysis, scope}",
+    "canary": "{traffic_router, steps: [{weight_pct, pause}], analysis, scope, start}",
     "blue_green": "{preview, auto_promote, scale_down_delay}",
 }
 
@@ -115,7 +115,8 @@ def _rolling(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
 
 
 def _canary(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
-    r.mapping(m, p, ("traffic_router", "steps", "analysis", "scope"), ("traffic_router", "steps"))
+    r.mapping(m, p, ("traffic_router", "steps", "analysis", "scope", "start"),
+              ("traffic_router", "steps"))
     steps = []
     last = 0.0
     for sp, s in r.items(m, p, "steps", ("weight_pct", "pause"), ("weight_pct",)):
@@ -133,8 +134,33 @@ def _canary(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
         r.add(join_path(p, "steps"), f"the last step shifts {last:g}%; end with weight_pct: 100 "
                                      "so the rollout completes")
     scope = r.str_(m, "scope", p, required=False, choices=CANARY_SCOPES) or "pods"
+    start = _time_of_day_s(r, m, "start", p)
+    if start is not None and scope != "stack":
+        r.add(join_path(p, "start"), "is read only for scope: stack (the report simulates a "
+                                     "whole-stack canary's traffic from it); remove it or set "
+                                     "scope: stack")
     return {"steps": tuple(steps), "traffic_router": r.str_(m, "traffic_router", p),
-            "analysis": r.str_(m, "analysis", p, required=False), "canary_scope": scope}
+            "analysis": r.str_(m, "analysis", p, required=False), "canary_scope": scope,
+            "canary_start_s": start}
+
+
+def _time_of_day_s(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> float | None:
+    """``m[key]`` as a time of day ``HH:MM`` (24-hour clock), seconds after 00:00."""
+    if key not in m:
+        return None
+    value, path = m[key], join_path(p, key)
+    hint = "write a time of day in quotes, e.g. start: '04:00'"
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted 4:00 as the base-60 number 240
+        r.add(path, f"expected a time of day as text, got the number {value} (YAML reads an "
+                    f"unquoted H:MM as a base-60 number); {hint}")
+        return None
+    parts = value.split(":") if isinstance(value, str) else []
+    if (len(parts) != 2 or not all(x.isdigit() and len(x) == 2 for x in parts)
+            or int(parts[0]) > 23 or int(parts[1]) > 59):
+        r.add(path, f"{value!r} is not a time of day HH:MM from 00:00 to 23:59; {hint}")
+        return None
+    return int(parts[0]) * 3600.0 + int(parts[1]) * 60.0
 
 
 def _blue_green(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:

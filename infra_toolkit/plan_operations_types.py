@@ -79,7 +79,8 @@ class DeploymentStrategy:
     share); ``workloads``: the proposed workloads it rolls (empty: all of them; the
     others roll by their manifest's own update strategy); ``partition``: for a StatefulSet
     rolled by its own manifest, its ``rollingUpdate.partition`` (the ordinals below it are not
-    updated; 0 for a plan's strategy)."""
+    updated; 0 for a plan's strategy); ``canary_start_s``: a stack canary's start as a time of
+    day in the scenarios' clock, seconds after 00:00 (``None``: the scenario's start)."""
 
     type: str
     description: str
@@ -94,6 +95,7 @@ class DeploymentStrategy:
     workloads: tuple[str, ...] = ()
     canary_scope: str = "pods"
     partition: int = 0
+    canary_start_s: float | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.sections_canary import stack_canary_parts
 from infra_toolkit.sections_monitoring import alert_replay_parts
 
 __all__ = [
@@ -160,6 +161,7 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
             "new stack's Deployment is its only ReplicaSet, so there are no canary pods beside "
             "stable ones; its HPA sizes it for each step's share of the traffic, within the "
             "replicas above.", "canary-stack"))
+        parts += stack_canary_parts(a)
     steps = canary_step_table(a)
     if not steps.empty:
         parts.append(Table(steps, counts, css_class="canary-pods",

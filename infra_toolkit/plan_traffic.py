@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,7 +34,10 @@ from infra_toolkit.traffic import (
 )
 from infra_toolkit.traffic_csv import MAX_RATE_RPS
 
-__all__ = ["SHAPES", "scenario_curve", "scenario_curves", "shape_parameters"]
+if TYPE_CHECKING:
+    from infra_toolkit.plan import Plan
+
+__all__ = ["SHAPES", "scenario_curve", "scenario_curves", "shape_parameters", "workload_loads"]
 
 #: Synthetic shape names a plan may use, and the traffic function that draws each.
 SHAPES: dict[str, Callable[..., TrafficCurve]] = {
@@ -173,3 +177,11 @@ def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
         raise TrafficError(f"the scenario peaks at {peak:.3g} requests per second, more than "
                            f"the {MAX_RATE_RPS:,.0f} (a billion) a rate may be; check {knobs}")
     return curve
+
+
+def workload_loads(plan: Plan, curve: TrafficCurve, names: Sequence[str]
+                   ) -> dict[str, TrafficCurve]:
+    """``curve`` as each workload in ``names`` receives it (scaled by its ``traffic_share``),
+    in the order given."""
+    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
+    return {n: curve if shares[n] == 1 else scale_curve(curve, shares[n]) for n in names}

@@ -16,8 +16,9 @@ from infra_toolkit.simulate import TimeToCapacity
 
 def test_public_api() -> None:
     assert sorted(charts.__all__) == [
-        "CAPACITY_PARTS", "MAX_POINTS", "REPORT_RENDERER", "chart_timeline",
-        "cost_by_component_figure", "cost_per_hour_figure", "latency_figure", "load_figure",
+        "CANARY_CHART_HOLD_S", "CAPACITY_PARTS", "MAX_POINTS", "REPORT_RENDERER",
+        "canary_figures", "chart_timeline", "cost_by_component_figure", "cost_per_hour_figure",
+        "latency_figure", "load_figure",
         "scaling_figures", "time_to_capacity_figure", "use_report_renderer"]
     assert all(hasattr(charts, name) for name in charts.__all__)
 

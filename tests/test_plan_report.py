@@ -22,6 +22,7 @@ from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cli import main
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.report import find_external_references
 from tests.browser import chromium_path, open_offline
 from tests.conftest import REPO_ROOT, shipped_tables_sha256
@@ -35,8 +36,9 @@ REQUIRED_SECTIONS = [
     "Risk Assessment", "Review Status",
 ]
 # The default plan: 4 scenarios x 1 autoscaled workload x (load, latency, cost per hour), the
-# time-to-capacity breakdown and current vs proposed by resource.
-FIGURES = 4 * 1 * 3 + 1 + 1
+# time-to-capacity breakdown, the stack canary's load (1 autoscaled workload) and current vs
+# proposed by resource.
+FIGURES = 4 * 1 * 3 + 1 + 1 + 1
 
 
 @pytest.fixture(scope="module")
@@ -327,3 +329,36 @@ def test_deployment_strategy_shows_the_canary_and_each_rollout(soup: BeautifulSo
     assert ready is not None
     assert ready.get_text() == ("time to Ready of backend: image pull 8 s + app start 12 s "
                                 "(workload model) + readiness delay 10 s (Deployment) = 30 s.")
+
+
+def test_the_stack_canary_is_simulated_step_by_step(soup: BeautifulSoup, html: str) -> None:
+    # deployment_strategy.canary.start '04:00' (the change window 04:00-08:00 UTC) and
+    # expected-day starts 1995-07-12T04:00Z: the canary starts at the scenario's first second.
+    # Steps: 04:00 5 % for 30 min, 04:30 25 % for 1 h, 05:30 50 % for 2 h, 07:30 100 % held
+    # (manual) to the scenario's end at 04:00 the next day: 24 h - 3 h 30 min = 20 h 30 min.
+    plan = read_plan(REPO_ROOT / DEFAULT_PLAN)
+    expected = scenario_curve(plan.scenarios[0], plan.simulation.step_s)
+    steps = rows(soup, "canary-simulation")
+    assert [(r["Step"], r["Weight (%)"], r["Starts"], r["Lasts"]) for r in steps] == [
+        ("1", "5", "04:00", "30 min"), ("2", "25", "04:30", "1 h"), ("3", "50", "05:30", "2 h"),
+        ("4", "100", "07:30", "20 h 30 min (to the scenario's end)")]
+    # the offered rate at a step's start: the scenario's rate in that 15 s bin x the weight
+    # (traffic_share 1.0); the bins of 0, 1800, 5400 and 12600 s
+    for r, (bin_s, weight) in zip(steps, [(0, 0.05), (1800, 0.25), (5400, 0.5), (12600, 1.0)],
+                                  strict=True):
+        shown = float(r["Offered rps at the start"].replace(",", ""))
+        assert shown == pytest.approx(expected.rps[bin_s // 15] * weight, abs=0.005)
+    # the day's peak, 120 req/s (peak_rps), comes in the 100 % step
+    assert float(steps[3]["Peak offered rps"]) == pytest.approx(120)
+    # the stack waits idle at minReplicas 3 (backend-hpa.yaml): 3 x 25 = 75 req/s serve every
+    # jump, the largest being 07:30's at 100 % (below 75, as the scenario's curve says)
+    assert expected.rps[12600 // 15] < 75
+    assert [r["Replicas: before the jump → peak → end"][:4] for r in steps] == ["3 → "] * 4
+    assert [r["Under capacity after the jump"] for r in steps] == ["none"] * 4
+    rule = soup.select_one("p.canary-simulation-rule")
+    assert rule is not None
+    assert "it starts at 04:00, the first 04:00 at or after the scenario's start at 04:00 " \
+           "(deployment_strategy.canary.start, a time of day in UTC)" in rule.get_text()
+    assert "(backend: 3 Ready pods on 3 Ready nodes)" in rule.get_text()
+    # plotly's JSON writes the title's "/" as \u002f
+    assert "Canary expected-day \\u002f backend: offered vs served load" in html

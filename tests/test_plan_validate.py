@@ -540,7 +540,7 @@ MUTATIONS = [
      "max_unavailable: 0}", "  type: canary\n  description: by weight",
      "deployment_strategy.canary",
      "missing: type 'canary' needs its block; add `canary: {traffic_router, steps: [{weight_pct, "
-     "pause}], analysis, scope}`"),
+     "pause}], analysis, scope, start}`"),
     ("  rolling: {max_surge: 1, max_unavailable: 0}", "", "deployment_strategy.rolling",
      "missing: type 'rolling' needs its block; add `rolling: {max_surge, max_unavailable}`"),
     ("  rolling: {max_surge: 1, max_unavailable: 0}", "  rolling: 25%",

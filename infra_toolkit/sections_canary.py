@@ -1,0 +1,72 @@
+"""The Deployment Strategy section's simulated whole-stack canary: how the rule was applied
+(start, instant steps, the stack's state at the start) and, per autoscaled workload the canary
+rolls, one row per step (:func:`~infra_toolkit.stack_canary.canary_step_table`)."""
+
+from __future__ import annotations
+
+from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.report_html import Table, paragraph, quantity_text
+from infra_toolkit.stack_canary import StackCanaryRun, canary_step_table
+
+__all__ = ["stack_canary_parts"]
+
+_CAPTION = ("Simulated canary of {workload}: per step, the offered rate at the step's first "
+            "tick and its peak in the step (the scenario's traffic x the step's weight x the "
+            "workload's traffic share), the spec replicas just before the step's traffic jump, "
+            "their peak and at the step's end; under capacity after the jump: the "
+            "under-capacity episode (offered load above what the Ready pods serve) beginning "
+            "within one simulation tick of the step's start, its length split as the Scaling "
+            "Behaviour's time-to-capacity table splits it (the parts that are not 0) and what "
+            "closed it (pods: the new pods Ready; load: the load fell first; end: the run "
+            "ended first), and the episodes beginning later in the step; dropped: the step's "
+            "dropped requests over its offered ones; max p95 over the step's ticks against the "
+            "workload's p95 SLO")
+
+
+def _start_text(c: StackCanaryRun) -> str:
+    if c.time_of_day_s is None:
+        return ("at the scenario's start (the plan gives no deployment_strategy.canary.start), "
+                f"{c.clock_text(0.0)}" + ("" if c.scenario_start is not None
+                                          else " (a scenario without timestamps starts at 00:00)"))
+    zone = ("UTC" if c.scenario_start is not None and c.scenario_start.tzinfo is not None
+            else "the scenario's clock" if c.scenario_start is not None
+            else "the scenario's clock, 00:00 at its first second")
+    return (f"at {c.clock_text(c.start_s or 0.0)}, the first {c.clock_text(c.start_s or 0.0)} "
+            f"at or after the scenario's start at {c.clock_text(0.0)} "
+            f"(deployment_strategy.canary.start, a time of day in {zone})")
+
+
+def stack_canary_parts(a: PlanAnalysis) -> list[str | Table]:
+    """The simulated stack canary's rule and tables; empty for any other strategy."""
+    c = a.canary
+    if c is None:
+        return []
+    if c.start_s is None:
+        return [paragraph(
+            f"The canary's start, {c.clock_text(c.time_of_day_s or 0.0)} "
+            "(deployment_strategy.canary.start), falls after the end of the scenario "
+            f"{c.scenario!r}: nothing was simulated. Give a start within the scenario's "
+            "clock, or select a longer scenario.", "canary-simulation-rule")]
+    starts = []
+    for name in c.workloads:
+        t = c.simulations[name].timeline
+        starts.append(f"{name}: {int(t['ready_pods'].iloc[0])} Ready pods on "
+                      f"{int(t['nodes'].iloc[0])} Ready nodes")
+    parts: list[str | Table] = [paragraph(
+        f"Simulated canary over the expected scenario {c.scenario!r} (the one the peak "
+        f"replicas above come from): it starts {_start_text(c)}; each step sends the new stack "
+        "its weight of the scenario's traffic for its pause, the last step holds its weight to "
+        "the scenario's end. A weight changes at once: DNS caching spreads a real change over "
+        "the records' TTL, so an instant step is the harsher load step for the HPA (the "
+        "conservative assumption). The new stack is simulated as every scenario is (the same "
+        "workloads, node groups and timings), starting as every run does: the Deployment's "
+        "replicas (else minReplicas) warm and Ready on each node group's min_size nodes, "
+        f"receiving nothing before the canary starts ({'; '.join(starts)}).",
+        "canary-simulation-rule")]
+    two = {c: (lambda v: quantity_text(v, 2)) for c in (
+        "Offered rps at the start", "Peak offered rps", "Dropped (%)")}
+    for name in c.workloads:
+        parts.append(Table(canary_step_table(c, a.plan, name), two,
+                           css_class="canary-simulation",
+                           caption=_CAPTION.format(workload=name)))
+    return parts
