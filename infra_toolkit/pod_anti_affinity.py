@@ -5,7 +5,8 @@ kube-scheduler's InterPodAffinity filter refuses a node when a pod already in th
 topology domain (the nodes sharing its value of ``topologyKey``) matches a term of
 ``affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution``. A term whose
 ``labelSelector`` selects the pod template's own labels, in the workload's own namespace (no
-``namespaces`` and no ``namespaceSelector``, its namespace listed, or an empty
+``namespaces`` and no ``namespaceSelector``, its namespace listed in ``namespaces`` whatever
+``namespaceSelector`` adds (the term reads the union of both), or an empty
 ``namespaceSelector``: every namespace), keeps the workload's pods apart: at most one a domain.
 A term without a ``labelSelector`` selects no pod. The preferred terms only score nodes.
 
@@ -52,12 +53,14 @@ def _selects(selector: Any, labels: Mapping[str, str]) -> bool:
 
 def _own_namespace(term: Mapping[str, Any], namespace: str) -> bool:
     names = term.get("namespaces") or []
+    if namespace in names:
+        return True  # the term reads the union of namespaces and namespaceSelector's
     ns_selector = term.get("namespaceSelector")
     if ns_selector == {}:
         return True  # an empty namespaceSelector: every namespace
     if ns_selector is not None:
         return False  # a namespace labelled so: unknown here, so not assumed to be its own
-    return not names or namespace in names
+    return not names
 
 
 def self_anti_affinity_keys(pod: Any, labels: Mapping[str, str], namespace: str = "default"

@@ -46,6 +46,13 @@ ZONE = "topology.kubernetes.io/zone"
             "namespaces": ["shop"]}), (HOST,)),
     (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
             "namespaceSelector": {"matchLabels": {"team": "a"}}}), ()),
+    # namespaces and namespaceSelector are a union (PodAffinityTerm): its own namespace listed
+    # is its own, whatever the selector adds (audit9 A9-2: the selector made it () before)
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "namespaces": ["shop"], "namespaceSelector": {"matchLabels": {"team": "a"}}}),
+     (HOST,)),
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "namespaces": ["other"], "namespaceSelector": {"matchLabels": {"team": "a"}}}), ()),
     # the preferred terms only score nodes
     ({"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
         {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app": "api"}},
