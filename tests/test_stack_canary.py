@@ -214,6 +214,21 @@ def test_the_section_and_chart_of_a_stack_canary(stack: PlanAnalysis) -> None:
     x = np.asarray(fig.data[0].x, dtype=float)
     assert (x[0], x[-1]) == (0.0, pytest.approx(1795 / 3600))
     assert [s.x0 for s in fig.layout.shapes] == [0.0, pytest.approx(600 / 3600)]
+    # the whole canary fits in the chart: its span, no cut
+    assert fig.layout.title.text == ("Canary steady / api, 00:00 to 00:30: offered vs served "
+                                     "load, replicas and nodes")
+
+
+def test_a_canary_chart_cut_in_its_held_step_says_so(tmp_path: Path) -> None:
+    # a 3-hour scenario: the 100 % step runs from 600 s to the end at 10,800 s (03:00); the
+    # chart stops 1 h into it, at 600 + 3,600 = 4,200 s = 01:10, while the step table's peak
+    # covers the whole step (audit9 A9-3: the title did not say the chart was cut)
+    plan = _stack_plan(tmp_path, "duration: 30m", "duration: 3h")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    (fig,) = canary_figures(a)
+    assert fig.layout.title.text == (
+        "Canary steady / api, 00:00 to 01:10, the first 1 h of step 2 (the step table covers "
+        "it to 03:00): offered vs served load, replicas and nodes")
 
 
 def test_only_a_stack_canary_is_simulated(tmp_path: Path) -> None:
