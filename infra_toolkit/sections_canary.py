@@ -42,11 +42,18 @@ def stack_canary_parts(a: PlanAnalysis) -> list[str | Table]:
     if c is None:
         return []
     if c.start_s is None:
+        # under horizon_h the run ends before the scenario does: say which end, and its fix
+        cut = a.horizon_h is not None and a.horizon_h * 3600.0 <= c.scenario_duration_s
         return [paragraph(
             f"The canary's start, {c.clock_text(c.time_of_day_s or 0.0)} "
-            "(deployment_strategy.canary.start), falls after the end of the scenario "
-            f"{c.scenario!r}: nothing was simulated. Give a start within the scenario's "
-            "clock, or select a longer scenario.", "canary-simulation-rule")]
+            "(deployment_strategy.canary.start), falls after the end of the "
+            + ("simulated part of " if cut else "")
+            + f"scenario {c.scenario!r} ({c.clock_text(0.0)} to "
+            f"{c.clock_text(c.scenario_duration_s)}"
+            + (f", the first {a.horizon_h:g} h: horizon_h" if cut else "")
+            + "): nothing was simulated. Give a start within that span, "
+            + ("or a horizon_h reaching it." if cut else "or select a longer scenario."),
+            "canary-simulation-rule")]
     starts = []
     for name in c.workloads:
         t = c.simulations[name].timeline

@@ -144,8 +144,20 @@ def test_a_start_the_scenario_never_reaches_is_said(tmp_path: Path) -> None:
     assert a.canary is not None and a.canary.start_s is None and a.canary.cluster is None
     assert canary_figures(a) == []
     assert ("The canary&#x27;s start, 04:00 (deployment_strategy.canary.start), falls after the "
-            "end of the scenario &#x27;steady&#x27;: nothing was simulated."
+            "end of the scenario &#x27;steady&#x27; (00:00 to 00:30): nothing was simulated. "
+            "Give a start within that span, or select a longer scenario."
             in deployment_strategy(a)._repr_html_())
+
+
+def test_a_start_past_the_horizon_names_the_horizon(tmp_path: Path) -> None:
+    # '00:20' is within the 30-minute scenario, but horizon_h 0.25 simulates 00:00 -> 00:15
+    # only: the fix is a longer horizon, not a longer scenario (audit9 A9-4)
+    plan = _stack_plan(tmp_path, "    scope: stack\n", "    scope: stack\n    start: '00:20'\n")
+    a = analyze_plan(plan, horizon_h=0.25, store_location=str(tmp_path / "none"))
+    assert a.canary is not None and a.canary.start_s is None
+    assert ("falls after the end of the simulated part of scenario &#x27;steady&#x27; (00:00 to "
+            "00:15, the first 0.25 h: horizon_h): nothing was simulated. Give a start within "
+            "that span, or a horizon_h reaching it." in deployment_strategy(a)._repr_html_())
 
 
 @pytest.fixture(scope="module")
