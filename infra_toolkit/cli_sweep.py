@@ -40,6 +40,15 @@ example:
 """
 
 
+def _at_least_one(text: str) -> int:
+    """A count option's value: a whole number >= 1 (``--top``, ``--max-variants``)."""
+    # ASCII digits only: int() also takes '1_0' (10) and other scripts' digits
+    count = int(text) if text.isascii() and text.isdigit() else 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return count
+
+
 def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "sweep", help="the cheapest HPA / node configuration of a workload meeting its SLOs",
@@ -57,9 +66,9 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="instance types for the workload's node group, e.g. t3.medium,m6i.large")
     p.add_argument("--horizon-h", type=float, metavar="HOURS",
                    help="simulate only the first hours of each scenario")
-    p.add_argument("--top", type=int, default=10, metavar="N",
+    p.add_argument("--top", type=_at_least_one, default=10, metavar="N",
                    help="rows shown, and variants meeting the SLOs to confirm (default 10)")
-    p.add_argument("--max-variants", type=int, default=DEFAULT_MAX_VARIANTS, metavar="N",
+    p.add_argument("--max-variants", type=_at_least_one, default=DEFAULT_MAX_VARIANTS, metavar="N",
                    help=f"refuse a larger grid (default {DEFAULT_MAX_VARIANTS:,})")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
