@@ -36,6 +36,22 @@ def _start_text(c: StackCanaryRun) -> str:
             f"(deployment_strategy.canary.start, a time of day in {zone})")
 
 
+def _steps_left_out(c: StackCanaryRun, steps: int) -> str:
+    """Why the plan's steps after the last window were not simulated ('' when none was left
+    out): a manual pause held to the end (it happens at no known time) or the run's end."""
+    if not c.windows or c.windows[-1].step == steps:
+        return ""
+    last = c.windows[-1]
+    later = [str(n) for n in range(last.step + 1, steps + 1)]
+    left = f"steps {', '.join(later)} are" if len(later) > 1 else f"step {later[0]} is"
+    if last.holds_to_end:
+        return (f" Step {last.step} waits for a person (pause: manual), which happens at no "
+                f"known time: it is held to the scenario's end, so {left} not simulated; give "
+                "it a duration, or put the manual pause on the last step, to simulate them.")
+    return (f" The run ends during step {last.step}, so {left} not simulated; choose an "
+            "earlier start or a longer scenario to simulate them.")
+
+
 def stack_canary_parts(a: PlanAnalysis) -> list[str | Table]:
     """The simulated stack canary's rule and tables; empty for any other strategy."""
     c = a.canary
@@ -68,7 +84,8 @@ def stack_canary_parts(a: PlanAnalysis) -> list[str | Table]:
         "conservative assumption). The new stack is simulated as every scenario is (the same "
         "workloads, node groups and timings), starting as every run does: the Deployment's "
         "replicas (else minReplicas) warm and Ready on each node group's min_size nodes, "
-        f"receiving nothing before the canary starts ({'; '.join(starts)}).",
+        f"receiving nothing before the canary starts ({'; '.join(starts)})."
+        + _steps_left_out(c, len(a.plan.deployment_strategy.steps)),
         "canary-simulation-rule")]
     two = {c: (lambda v: quantity_text(v, 2)) for c in (
         "Offered rps at the start", "Peak offered rps", "Dropped (%)")}

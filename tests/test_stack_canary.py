@@ -271,3 +271,27 @@ def test_a_pods_canary_keeps_its_canary_pods_table(tmp_path: Path) -> None:
     assert a.canary is None
     html = deployment_strategy(a)._repr_html_()
     assert "canary-simulation" not in html and "canary-pods" in html
+
+
+def test_steps_after_a_manual_pause_are_said_to_be_left_out(tmp_path: Path) -> None:
+    # step 1 (50 %) waits for a person: it holds to the scenario's end, so the 100 % step, the
+    # one a reviewer wants to see, never runs; the rule says so (audit9 A9-7: it said nothing)
+    plan = _stack_plan(tmp_path, "{weight_pct: 50, pause: 10m}", "{weight_pct: 50, pause: manual}")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    assert a.canary is not None
+    assert [w.step for w in a.canary.windows] == [1]
+    assert ("Step 1 waits for a person (pause: manual), which happens at no known time: it is "
+            "held to the scenario&#x27;s end, so step 2 is not simulated; give it a duration, or "
+            "put the manual pause on the last step, to simulate them."
+            in deployment_strategy(a)._repr_html_())
+
+
+def test_steps_after_the_runs_end_are_said_to_be_left_out(tmp_path: Path) -> None:
+    # '00:25' in a 30-minute scenario: step 1 (10 min) is cut at 00:30, step 2 never starts
+    plan = _stack_plan(tmp_path, "    scope: stack\n", "    scope: stack\n    start: '00:25'\n")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    assert a.canary is not None
+    assert [(w.step, w.cut) for w in a.canary.windows] == [(1, True)]
+    assert ("The run ends during step 1, so step 2 is not simulated; choose an earlier start or "
+            "a longer scenario to simulate them."
+            in deployment_strategy(a)._repr_html_())
