@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["HOSTNAME", "max_pods_per_node", "self_anti_affinity_keys"]
+__all__ = ["HOSTNAME", "max_pods_per_node", "namespace_selector_keys", "self_anti_affinity_keys"]
 
 HOSTNAME = "kubernetes.io/hostname"
 
@@ -63,18 +63,35 @@ def _own_namespace(term: Mapping[str, Any], namespace: str) -> bool:
     return not names
 
 
+def _own_label_terms(pod: Any, labels: Mapping[str, str]) -> list[Mapping[str, Any]]:
+    """The required anti-affinity terms of ``pod`` with a topology key whose label selector
+    selects ``labels`` (in whichever namespaces)."""
+    affinity = pod.get("affinity") if isinstance(pod, Mapping) else None
+    anti = affinity.get("podAntiAffinity") if isinstance(affinity, Mapping) else None
+    terms = (anti.get("requiredDuringSchedulingIgnoredDuringExecution")
+             if isinstance(anti, Mapping) else None)
+    return [t for t in terms or [] if isinstance(t, Mapping) and t.get("topologyKey")
+            and _selects(t.get("labelSelector"), labels)]
+
+
 def self_anti_affinity_keys(pod: Any, labels: Mapping[str, str], namespace: str = "default"
                             ) -> tuple[str, ...]:
     """The ``topologyKey`` of each required pod anti-affinity term of ``pod`` (a pod spec) that
     selects the pod's own ``labels`` in its ``namespace``: no two of its pods share a value of
     such a key. Malformed terms select nothing (the API server refuses them anyway)."""
-    affinity = pod.get("affinity") if isinstance(pod, Mapping) else None
-    anti = affinity.get("podAntiAffinity") if isinstance(affinity, Mapping) else None
-    terms = (anti.get("requiredDuringSchedulingIgnoredDuringExecution")
-             if isinstance(anti, Mapping) else None)
-    keys = [str(t["topologyKey"]) for t in terms or []
-            if isinstance(t, Mapping) and t.get("topologyKey")
-            and _own_namespace(t, namespace) and _selects(t.get("labelSelector"), labels)]
+    keys = [str(t["topologyKey"]) for t in _own_label_terms(pod, labels)
+            if _own_namespace(t, namespace)]
+    return tuple(dict.fromkeys(keys))
+
+
+def namespace_selector_keys(pod: Any, labels: Mapping[str, str], namespace: str = "default"
+                            ) -> tuple[str, ...]:
+    """The ``topologyKey`` of each required term selecting the pod's own ``labels`` in the
+    namespaces a non-empty ``namespaceSelector`` picks (its own ``namespace`` not listed): the
+    namespaces' labels are not in the manifest, so whether the term keeps the workload's own
+    pods apart is unknown; the simulation assumes it does not, and the plan warnings say so."""
+    keys = [str(t["topologyKey"]) for t in _own_label_terms(pod, labels)
+            if t.get("namespaceSelector") not in (None, {}) and not _own_namespace(t, namespace)]
     return tuple(dict.fromkeys(keys))
 
 
