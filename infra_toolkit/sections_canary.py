@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.report_html import Table, paragraph, quantity_text
-from infra_toolkit.stack_canary import StackCanaryRun, canary_step_table
+from infra_toolkit.stack_canary import StackCanaryRun, canary_step_table, stack_canary_strategy
 
 __all__ = ["stack_canary_parts"]
 
@@ -56,7 +56,15 @@ def stack_canary_parts(a: PlanAnalysis) -> list[str | Table]:
     """The simulated stack canary's rule and tables; empty for any other strategy."""
     c = a.canary
     if c is None:
-        return []
+        s = stack_canary_strategy(a.plan)
+        if s is None or a.expected_scenario is not None or not a.runs:
+            return []
+        # a stack canary runs on the expected scenario: the selection (load tests only) has none
+        return [paragraph(
+            "The canary is simulated over the expected scenario, and the scenarios this report "
+            f"selects ({', '.join(r.name for r in a.runs)}) are load tests only, which have "
+            "none: nothing was simulated. Select a scenario that is not a load test "
+            "(-p scenarios) to see the canary's steps.", "canary-simulation-rule")]
     if c.start_s is None:
         # under horizon_h the run ends before the scenario does: say which end, and its fix
         cut = a.horizon_h is not None and a.horizon_h * 3600.0 <= c.scenario_duration_s

@@ -295,3 +295,23 @@ def test_steps_after_the_runs_end_are_said_to_be_left_out(tmp_path: Path) -> Non
     assert ("The run ends during step 1, so step 2 is not simulated; choose an earlier start or "
             "a longer scenario to simulate them."
             in deployment_strategy(a)._repr_html_())
+
+
+def test_a_selection_of_load_tests_only_says_the_canary_was_not_simulated(
+        tmp_path: Path) -> None:
+    # the canary runs on the expected scenario, which a selection of load tests lacks: the
+    # section said nothing of the simulation (audit9 A9-13)
+    load_test = ("    synthetic: {shape: constant, rps: 240, duration: 30m}\n"
+                 "  - name: load\n    description: staging load test\n"
+                 "    load_test: {users: 100, think_time: 1s, response_time: 100ms, "
+                 "ramp_up: 1m, hold: 5m}\n")
+    plan = _stack_plan(tmp_path, "    synthetic: {shape: constant, rps: 240, duration: 30m}\n",
+                       load_test)
+    a = analyze_plan(plan, scenarios=["load"], store_location=str(tmp_path / "none"))
+    assert a.canary is None and a.expected_scenario is None
+    assert ("The canary is simulated over the expected scenario, and the scenarios this report "
+            "selects (load) are load tests only, which have none: nothing was simulated. "
+            "Select a scenario that is not a load test (-p scenarios) to see the canary&#x27;s "
+            "steps." in deployment_strategy(a)._repr_html_())
+    # with the steady scenario selected, the canary is simulated as before
+    assert analyze_plan(plan, store_location=str(tmp_path / "none")).canary is not None
