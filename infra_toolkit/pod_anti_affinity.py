@@ -71,7 +71,15 @@ def _own_label_terms(pod: Any, labels: Mapping[str, str]) -> list[Mapping[str, A
     terms = (anti.get("requiredDuringSchedulingIgnoredDuringExecution")
              if isinstance(anti, Mapping) else None)
     return [t for t in terms or [] if isinstance(t, Mapping) and t.get("topologyKey")
-            and _selects(t.get("labelSelector"), labels)]
+            and _selects(t.get("labelSelector"), labels) and not _mismatch(t, labels)]
+
+
+def _mismatch(term: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """Whether ``mismatchLabelKeys`` turns the term away from the pod's own pods: it adds
+    ``key notin (the pod's value)`` for each listed key the pod has, which its own pods fail
+    (a key the pod lacks is ignored, as the API server does)."""
+    keys = term.get("mismatchLabelKeys")
+    return isinstance(keys, list) and any(str(k) in labels for k in keys)
 
 
 def self_anti_affinity_keys(pod: Any, labels: Mapping[str, str], namespace: str = "default"

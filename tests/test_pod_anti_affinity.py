@@ -57,6 +57,14 @@ ZONE = "topology.kubernetes.io/zone"
      (HOST,)),
     (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
             "namespaces": ["other"], "namespaceSelector": {"matchLabels": {"team": "a"}}}), ()),
+    # mismatchLabelKeys on a label the pod has selects only pods with another value of it:
+    # not its own (audit9 A9-14); a key it lacks is ignored, and matchLabelKeys keeps its own
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "mismatchLabelKeys": ["tier"]}), ()),
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "mismatchLabelKeys": ["tenant"]}), (HOST,)),
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "matchLabelKeys": ["tier"]}), (HOST,)),
     # the preferred terms only score nodes
     ({"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
         {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app": "api"}},
