@@ -116,15 +116,24 @@ def anti_affinity_warnings(workload: Workload, path: str, groups: tuple[NodeGrou
     leaves pods Pending.)"""
     hpa, d = workload.hpa_spec, workload.deployment_spec
     keys = d.self_anti_affinity_keys
-    if hpa is None or not groups or not keys:
+    if hpa is None or not groups or not (keys or d.namespace_selector_keys):
         return []
     fix = ("make the rule preferred (preferredDuringSchedulingIgnoredDuringExecution) or a "
            "topology spread constraint, or read those figures as a lower bound")
-    return [PlanWarning(path, (
+    out = [PlanWarning(path, (
         f"no two pods of workload {workload.name!r} may share a value of {key} (a required "
         f"podAntiAffinity selecting its own labels): at most one pod per {key} value, which "
         f"the simulation does not model (up to maxReplicas {hpa.max_replicas:,} there); {fix}"))
         for key in keys if key != HOSTNAME]
+    # a namespaceSelector picks namespaces by labels the manifests do not hold
+    out += [PlanWarning(path, (
+        f"a required podAntiAffinity of workload {workload.name!r} on {key} selects its own "
+        "labels in the namespaces its namespaceSelector picks; whether that includes the "
+        "workload's own namespace is not known from the manifests, so the simulation applies "
+        "no cap for it; if it does, list the namespace in the term's namespaces so that the "
+        f"rule is simulated{' (one pod a node)' if key == HOSTNAME else ''}"))
+        for key in d.namespace_selector_keys]
+    return out
 
 
 def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:

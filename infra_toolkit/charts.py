@@ -320,12 +320,18 @@ def canary_figures(analysis: PlanAnalysis) -> list[go.Figure]:
     first, last = c.windows[0], c.windows[-1]
     end_s = min(last.end_s, last.start_s + CANARY_CHART_HOLD_S) if last.holds_to_end \
         else last.end_s
+    # the span shown, in the step table's clock; a held step cut here says so, since its peak
+    # replicas in the table may come after the chart's end
+    span = f"{c.clock_text(first.start_s)} to {c.clock_text(end_s)}"
+    if end_s < last.end_s:
+        span += (f", the first {CANARY_CHART_HOLD_S / 3600:g} h of step {last.step} (the step "
+                 f"table covers it to {c.clock_text(last.end_s)})")
     figures = []
     for workload in c.workloads:
         t = c.simulations[workload].timeline
         times = t["time_s"].to_numpy(dtype=float)
         fig = load_figure(t[(times >= first.start_s) & (times < end_s)],
-                          f"Canary {c.scenario} / {workload}")
+                          f"Canary {c.scenario} / {workload}, {span}")
         fig.update_xaxes(title={"text": f"hours from the scenario's start ({c.clock_text(0.0)})"})
         for w in c.windows:
             fig.add_vline(x=w.start_s / 3600.0, line={"dash": "dot", "width": 1,

@@ -28,7 +28,9 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--traffic", required=True, help="CSV timestamp,requests_per_second")
     p.add_argument("--hpa", required=True, help="HorizontalPodAutoscaler YAML")
     p.add_argument("--hpa-name", help="metadata.name of the HPA when the file holds several")
-    p.add_argument("--deployment", help="Deployment YAML: pod requests, readiness delay, replicas")
+    p.add_argument("--deployment", help="Deployment YAML: pod requests, readiness delay, "
+                                        "replicas, a required hostname anti-affinity (one pod "
+                                        "a node)")
     p.add_argument("--interpolate-gaps", action="store_true", help="fill gaps in the CSV linearly")
     p.add_argument("--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
                    "interval (time-weighted means); it must divide the CSV's duration; a one-row "
@@ -104,7 +106,9 @@ def _run_simulate(args: argparse.Namespace) -> int:
         "app", dep.replicas if dep is not None else None,
         _pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
         _pick(args.memory_request_mib, dep, "memory_request_mib", 256.0),
-        _pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0))
+        _pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0),
+        # a required hostname anti-affinity caps its pods at one a node, as in a plan
+        self_anti_affinity_keys=dep.self_anti_affinity_keys if dep is not None else ())
     # the workload flags are the fields of a plan's workload model, named alike
     model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)})
     workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)

@@ -26,7 +26,8 @@ fields (--vary FIELD=V1,V2,... or FIELD=LO..HI[:STEP], whole numbers):
   {', '.join(HPA_FIELDS[6:])}
   (HPA fields as in the manifest; <direction>.<Percent|Pods>.value sets every policy of that
   type in that direction), and {NODE_FIELDS[1]} (the workload's node group's
-  scaling_config.max_size). Instance types: --instance-types.
+  scaling_config.max_size). Instance types: --instance-types. A Karpenter NodePool's group
+  takes only the types its requirements allow, max_size within its spec.limits.
 
 A variant the API refuses (minReplicas above maxReplicas) is listed as invalid, not simulated.
 "meets SLOs" is the report's own SLO check (simulate + slo_check), run on the baseline and the
@@ -38,6 +39,15 @@ example:
   infra-toolkit sweep plans/ecommerce-eks.yaml --workload backend \\
       --vary minReplicas=2..4 --vary cpu.averageUtilization=50,60,70 --top 5
 """
+
+
+def _at_least_one(text: str) -> int:
+    """A count option's value: a whole number >= 1 (``--top``, ``--max-variants``)."""
+    # ASCII digits only: int() also takes '1_0' (10) and other scripts' digits
+    count = int(text) if text.isascii() and text.isdigit() else 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return count
 
 
 def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -57,9 +67,9 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="instance types for the workload's node group, e.g. t3.medium,m6i.large")
     p.add_argument("--horizon-h", type=float, metavar="HOURS",
                    help="simulate only the first hours of each scenario")
-    p.add_argument("--top", type=int, default=10, metavar="N",
+    p.add_argument("--top", type=_at_least_one, default=10, metavar="N",
                    help="rows shown, and variants meeting the SLOs to confirm (default 10)")
-    p.add_argument("--max-variants", type=int, default=DEFAULT_MAX_VARIANTS, metavar="N",
+    p.add_argument("--max-variants", type=_at_least_one, default=DEFAULT_MAX_VARIANTS, metavar="N",
                    help=f"refuse a larger grid (default {DEFAULT_MAX_VARIANTS:,})")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 

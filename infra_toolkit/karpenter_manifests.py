@@ -239,11 +239,29 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
     windows = any(q.key == "kubernetes.io/os" and q.operator == "In" and q.values == ("windows",)
                   for q in reqs) or (node_class is not None
                                      and node_class.ami_family.startswith("Windows"))
+    if node_class is not None:
+        _os_problem(r, reqs, node_class, join_path(tsp, "requirements"))
     if r.count() > before:
         return None
     return NodePool(str(doc["metadata"]["name"]), reqs, capacity, cpu, memory, policy, after,
                     labels, taints, tuple(sorted(zones)), "windows" if windows else "linux",
                     node_class, tuple(notes))
+
+
+def _os_problem(r: FieldReader, reqs: Sequence[NodeRequirement], node_class: EC2NodeClass,
+                p: str) -> None:
+    """A ``kubernetes.io/os`` requirement the node class's AMI cannot meet: Karpenter launches
+    no node for it (a Windows requirement on AL2023 nodes, Linux on a Windows AMI), while the
+    plan would simulate and price the AMI's nodes."""
+    ami_os = "windows" if node_class.ami_family.startswith("Windows") else "linux"
+    os_reqs = [q for q in reqs if q.key == "kubernetes.io/os"]
+    if all(requirement_met(q, {"kubernetes.io/os": ami_os}) for q in os_reqs):
+        return
+    shown = "; ".join(f"{q.operator} [{', '.join(q.values)}]" for q in os_reqs)
+    r.add(p, f"kubernetes.io/os {shown} excludes {ami_os}, the OS of EC2NodeClass "
+             f"{node_class.name!r}'s {node_class.ami_family} AMI: Karpenter could launch no "
+             f"node for this NodePool; require {ami_os}, or use an EC2NodeClass of the other "
+             "AMI family")
 
 
 def _class_ref(r: FieldReader, ts: Mapping[str, Any], tsp: str,

@@ -25,7 +25,7 @@ from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
-from infra_toolkit.pod_anti_affinity import self_anti_affinity_keys
+from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
@@ -140,7 +140,8 @@ class DeploymentSpec:
     the node groups it may run on (:mod:`infra_toolkit.node_placement`); ``update_strategy``:
     how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`);
     ``self_anti_affinity_keys``: topology keys on which no two of its pods may share a value
-    (:mod:`infra_toolkit.pod_anti_affinity`)."""
+    (:mod:`infra_toolkit.pod_anti_affinity`); ``namespace_selector_keys``: those of terms whose
+    namespaceSelector may or may not pick its own namespace (not simulated; warned)."""
 
     name: str
     replicas: int | None
@@ -151,6 +152,7 @@ class DeploymentSpec:
     placement: PodPlacement = PodPlacement()
     update_strategy: UpdateStrategy = UpdateStrategy()
     self_anti_affinity_keys: tuple[str, ...] = ()
+    namespace_selector_keys: tuple[str, ...] = ()
 
     @property
     def max_pods_per_node(self) -> int | None:
@@ -285,9 +287,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     pod_meta = template.get("metadata") if isinstance(template, dict) else None
     pod_labels = pod_meta.get("labels") if isinstance(pod_meta, dict) else None
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
-    apart = self_anti_affinity_keys(
-        pod, {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict)
-        else {}, str(namespace))
+    own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
+    apart = self_anti_affinity_keys(pod, own, str(namespace))
+    unknown = namespace_selector_keys(pod, own, str(namespace))
     problems += update_problems
     if problems:
         raise SpecError("\n".join(problems))
@@ -310,7 +312,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
-                          placement, update, apart)
+                          placement, update, apart, unknown)
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -242,7 +242,8 @@ def node_requirement(e: Any, ew: str, problems: list[str]) -> NodeRequirement | 
         problems.append(f"{ew}.values: must be empty with operator {operator}")
         return None
     if operator in ("Gt", "Lt") and (len(values) != 1 or not _is_int(values[0])):
-        problems.append(f"{ew}.values: operator {operator} needs exactly one integer value")
+        problems.append(f"{ew}.values: operator {operator} needs exactly one integer value, "
+                        f"got {list(values)}; write e.g. values: [\"4\"]")
         return None
     return NodeRequirement(key, operator, values)
 

@@ -61,6 +61,8 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", singl
     listed = ", ".join(known)
     first = next(iter(known), "NAME")
     none = "None for the plan's first" if single else "None for all"
+    if parameter.startswith("--"):  # a command's option: left out, not None, gives its default
+        none = f"leave {parameter} out for the default"
     if single and not isinstance(given, str) or not isinstance(names, Sequence) \
             or not all(isinstance(n, str) for n in names):
         what = (f"give one scenario name (e.g. -p {parameter} {first})" if single else

@@ -348,10 +348,13 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
     if region is not None and config.region != region:
         r.add(cp, f"the ClusterConfig's metadata.region {config.region!r} differs from {p}.region "
                   f"{region!r}; make them equal")
+    pool_names = {pool.name for pool in pools}
     if resources is not None:
-        _node_groups_agree(r, config.node_groups, priced, cp)
+        # a group named by a NodePool too is the unique-name problem below, not a missing price
+        _node_groups_agree(r, tuple(g for g in config.node_groups if g.name not in pool_names),
+                           priced, cp)
     r.unique_names([(cp, g.name) for g in config.node_groups] +
-                   [(join_path(p, "node_pools"), g.name) for g in pool_groups], "node group")
+                   [(join_path(p, "node_pools"), pool.name) for pool in pools], "node group")
     return config.node_groups + pool_groups, manifest, pool_file, pools
 
 

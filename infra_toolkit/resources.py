@@ -364,9 +364,17 @@ def read_resources_yaml(path: str | Path, *, region: str | None = None,
     if problems:
         text = [str(p) for p in problems]
         raise PlanError(f"{len(text)} problem(s) in {path}:\n  " + "\n  ".join(text), text)
+    if isinstance(doc, dict) and "resources" not in doc and {"current", "proposed"} & set(doc):
+        # a plan where a resources file goes (cost --compare PLAN): say which sides it has
+        raise PlanError(f"{path}: a plan (current / proposed), not a resources file: run "
+                        f"infra-toolkit cost {path} to compare its sides, or give a file of "
+                        "region and resources")
     if not isinstance(doc, dict) or "resources" not in doc:
+        what = ("is empty" if doc is None else "has no 'resources' key"
+                if isinstance(doc, dict) else "holds a list" if isinstance(doc, list)
+                else "holds a single value")
         raise PlanError(f"{path}: expected a mapping with a 'resources' list (and optionally "
-                        "'region')")
+                        f"'region'); the file {what}")
     unknown = sorted(set(doc) - {"region", "resources"})
     if unknown:
         raise PlanError(f"{path}: unknown top-level key {unknown[0]!r}; allowed: region, "

@@ -12,6 +12,9 @@ input, reported with the API's message; a combination it refuses (``minReplicas`
 Node fields (``instance_type``, ``max_size``) change the one node group the workload runs on:
 its nodes' vCPU, memory and max pods from the price book's instance specs, and the scheduler's
 filters checked for the new type (:func:`~infra_toolkit.plan_simulation.placement_problems`).
+A Karpenter NodePool's group (``node_pools``) is held to what ``validate`` holds the plan to:
+only the types its requirements allow, each with the ``max_size`` its ``spec.limits`` give,
+and a ``max_size`` above that is an invalid variant.
 
 Pure: no I/O (the plan and price book are read by the caller).
 """
@@ -30,6 +33,7 @@ from infra_toolkit.errors import InfraToolkitError, SpecError
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPABehavior, HPASpec
 from infra_toolkit.hpa_versions import as_autoscaling_v2
+from infra_toolkit.karpenter_config import NodePool, excluded_by, node_group_config
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
@@ -265,8 +269,11 @@ def _ami_problem(plan: Plan, group: str, itype: str, book: PriceBook) -> str | N
 
 def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
                  grid: Mapping[str, Sequence[Any]], book: PriceBook
-                 ) -> tuple[dict[tuple[Any, ...], NodeGroup], list[str]]:
-    """Per (instance_type, max_size) of the grid, the workload's node group; and the problems."""
+                 ) -> tuple[dict[tuple[Any, ...], NodeGroup | str], list[str]]:
+    """Per (instance_type, max_size) of the grid, the workload's node group or why it is no
+    variant (more nodes than a Karpenter NodePool's limits allow); and the problems. A NodePool's
+    group takes only the types its requirements allow, each with the ``max_size`` its limits
+    give (:func:`~infra_toolkit.karpenter_config.node_group_config`), as ``validate`` reads it."""
     fields = [f for f in NODE_FIELDS if f in grid]
     if not fields:
         return {(): base.node_groups[0]}, []
@@ -276,6 +283,7 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
                     f"groups ({names}); the sweep changes one: give the workload a node_group"]
     group = base.node_groups[0]
     config = next(g for g in plan.proposed.node_groups if g.name == group.name)
+    pool = next((p for p in plan.proposed.karpenter_pools if p.name == group.name), None)
     problems: list[str] = []
     sized: dict[str, NodeGroup] = {}
     for itype in grid.get("instance_type", (group.instance_type,)):
@@ -300,20 +308,54 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
             problems.append(f"--instance-types {itype}: workload {workload.name!r}'s pods cannot "
                             f"run on it: {why}")
             continue
+        max_size = group.max_size
+        if pool is not None:
+            limit = _pool_problem(pool, itype, book)
+            if isinstance(limit, str):
+                problems.append(f"--instance-types {itype}: {limit}")
+                continue
+            max_size = limit
         sized[itype] = dataclasses.replace(group, instance_type=itype, vcpu=float(spec.vcpu),
                                            memory_gib=spec.memory_mib / 1024,
-                                           max_pods=spec.max_pods_eni)
-    out: dict[tuple[Any, ...], NodeGroup] = {}
+                                           max_pods=spec.max_pods_eni, max_size=max_size)
+    out: dict[tuple[Any, ...], NodeGroup | str] = {}
     for combo in itertools.product(*(grid[f] for f in fields)):
         values = dict(zip(fields, combo, strict=True))
         g = sized.get(values.get("instance_type", group.instance_type))
         if g is None:
             continue
+        size = values.get("max_size", g.max_size)
+        if pool is not None and size > g.max_size:
+            # Karpenter launches no node past spec.limits: more nodes are not a variant of it
+            out[combo] = (f"max_size {size} is above the {g.max_size} {g.instance_type} nodes "
+                          f"NodePool {pool.name!r}'s spec.limits allow; raise the limits in a "
+                          "copy of the NodePool file to sweep more nodes")
+            continue
         try:
-            out[combo] = dataclasses.replace(g, max_size=values.get("max_size", g.max_size))
+            out[combo] = dataclasses.replace(g, max_size=size)
         except SpecError as exc:
             problems.append(f"--vary max_size={values['max_size']}: {exc}")
+    if "max_size" in fields:
+        i = fields.index("max_size")
+        for size in grid["max_size"]:
+            refusals = [r for c, r in out.items() if c[i] == size]
+            if refusals and all(isinstance(r, str) for r in refusals):
+                problems.append(f"--vary max_size={size}: refused for every instance type: "
+                                f"{refusals[0]}")
     return out, list(dict.fromkeys(problems))
+
+
+def _pool_problem(pool: NodePool, itype: str, book: PriceBook) -> int | str:
+    """The most ``itype`` nodes Karpenter NodePool ``pool`` launches (``spec.limits``), or why
+    it launches none: its requirements exclude the type, or the limits leave no room."""
+    why = excluded_by(pool, itype, book)
+    if why is not None:
+        return (f"NodePool {pool.name!r}'s requirements do not allow it ({why}); name types "
+                "they allow (infra-toolkit validate names the cheapest)")
+    try:
+        return node_group_config(pool, itype, book).max_size
+    except SpecError as exc:
+        return str(exc)
 
 
 def build_variants(plan: Plan, workload: Workload, base: SimulationSpec,
@@ -344,6 +386,11 @@ def build_variants(plan: Plan, workload: Workload, base: SimulationSpec,
         values = dict(zip(grid, combo, strict=True))
         hpa = hpas.get(tuple(values[f] for f in hpa_fields), base.hpa)
         group = groups[tuple(values[f] for f in node_fields)]
+        if isinstance(group, str):
+            out.append(Variant(values, None, str(values.get("instance_type",
+                                                            base.node_groups[0].instance_type)),
+                               group))
+            continue
         if isinstance(hpa, str):
             out.append(Variant(values, None, group.instance_type, hpa))
             continue

@@ -296,6 +296,17 @@ def _spec(**fields: Any) -> dict[str, Any]:
      r"with Gi, G, Ti or T, e.g. 20Gi"),
     ([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}],
      r"kind: no NodePool in the file \(kinds found: ConfigMap\)"),
+    # audit9 A9-6: Karpenter launches no node whose OS the AMI cannot run; a Windows
+    # requirement on AL2023 nodes was valid and priced as Linux nodes
+    ([_pool([_req("kubernetes.io/os", "In", "windows")]), _class()],
+     r"NodePool/general.spec.template.spec.requirements: kubernetes.io/os In \[windows\] "
+     r"excludes linux, the OS of EC2NodeClass 'default''s AL2023 AMI: Karpenter could launch "
+     r"no node for this NodePool; require linux"),
+    ([_pool([_req("kubernetes.io/os", "NotIn", "windows")]),
+      _class(amiSelectorTerms=[{"alias": "windows2022@latest"}],
+             blockDeviceMappings=[{"ebs": {"volumeSize": "50Gi"}}])],
+     r"kubernetes.io/os NotIn \[windows\] excludes windows, the OS of EC2NodeClass "
+     r"'default''s Windows2022 AMI"),
 ])
 def test_bad_manifest_names_the_object_field_and_fix(docs: list[dict[str, Any]],
                                                      message: str) -> None:

@@ -163,7 +163,13 @@ def test_spread_constraints_need_their_topology_key(pod: dict[str, Any],
      r"spec\.tolerations\[0\]\.effect of D: 'NoScheduled' must be one of NoSchedule, "
      r"PreferNoSchedule, NoExecute"),
     (_affinity([{"key": "a", "operator": "Gt", "values": ["x"]}]),
-     r"matchExpressions\[0\]\.values of D: operator Gt needs exactly one integer value"),
+     r"matchExpressions\[0\]\.values of D: operator Gt needs exactly one integer value, got "
+     r"\['x'\]; write e\.g\. values: \[\"4\"\]"),
+    # audit9 A9-9: the bad values were not shown
+    (_affinity([{"key": "a", "operator": "Lt", "values": ["1", "2"]}]),
+     r"operator Lt needs exactly one integer value, got \['1', '2'\]"),
+    (_affinity([{"key": "a", "operator": "Gt", "values": ["1.5"]}]),
+     r"operator Gt needs exactly one integer value, got \['1\.5'\]"),
     (_affinity([{"key": "a", "operator": "in", "values": ["x"]}]),
      r"matchExpressions\[0\]\.operator of D: 'in' must be one of In, NotIn, Exists"),
     ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {

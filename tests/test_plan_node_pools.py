@@ -12,6 +12,7 @@ import pytest
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.eksctl_config import NodeGroupConfig
+from infra_toolkit.errors import PlanError
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_validate import check_plan_warnings
@@ -209,9 +210,9 @@ def test_the_report_prices_the_node_pools_nodes_per_hour_at_the_published_row(
     assert list(cost.usd_per_hour) == pytest.approx(list(billed * 0.085))
 
 
-def test_node_pools_beside_an_eksctl_cluster_config(tmp_path: Path) -> None:
-    # the usual layout: eksctl creates a small managed group for Karpenter itself, Karpenter
-    # the application nodes; each group is priced by its own aws_eks_node_group
+def _beside_cluster_config(tmp_path: Path, more_groups: str = "") -> Path:
+    """The NodePool plan with an eksctl ClusterConfig holding a 'system' group (and
+    ``more_groups``, managedNodeGroups entries), priced by its own aws_eks_node_group."""
     system = ("    - type: aws_eks_node_group\n      name: system\n"
               "      instance_types: [m5.large]\n"
               "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n")
@@ -220,10 +221,31 @@ def test_node_pools_beside_an_eksctl_cluster_config(tmp_path: Path) -> None:
         "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
         "metadata: {name: main, region: us-east-1}\nmanagedNodeGroups:\n"
         "  - {name: system, instanceType: m5.large, minSize: 2, maxSize: 4,\n"
-        "     volumeSize: 20, volumeType: gp2}\n")
-    groups = read_plan(plan).proposed.node_groups
+        "     volumeSize: 20, volumeType: gp2}\n" + more_groups)
+    return plan
+
+
+def test_node_pools_beside_an_eksctl_cluster_config(tmp_path: Path) -> None:
+    # the usual layout: eksctl creates a small managed group for Karpenter itself, Karpenter
+    # the application nodes; each group is priced by its own aws_eks_node_group
+    groups = read_plan(_beside_cluster_config(tmp_path)).proposed.node_groups
     assert [(g.name, g.instance_types, g.min_size, g.max_size, g.managed) for g in groups] == [
         ("system", ("m5.large",), 2, 4, True), ("general", ("c5.large",), 0, 20, False)]
+
+
+def test_a_name_in_both_the_cluster_config_and_the_node_pools_is_that_problem_alone(
+        tmp_path: Path) -> None:
+    # audit9 A9-11: 'general' in both files was reported as "node group 'general' of the
+    # ClusterConfig has no aws_eks_node_group resource ... valid: 'system'" (the resource is
+    # there: the NodePool took it), beside or instead of the duplicate name
+    plan = _beside_cluster_config(
+        tmp_path, "  - {name: general, instanceType: c5.large, minSize: 0, maxSize: 20,\n"
+                  "     volumeSize: 20, volumeType: gp3}\n")
+    with pytest.raises(PlanError) as exc:
+        read_plan(plan)
+    problems = [line.split(": ", 1)[1] for line in str(exc.value).splitlines()[1:]]
+    assert problems == ["proposed.node_pools: node group 'general' is already used at "
+                        "proposed.cluster_config; names must be unique"]
 
 
 def test_the_desired_size_warning_names_no_eksctl_field_for_a_node_pool(tmp_path: Path

@@ -360,5 +360,7 @@ def test_the_stack_canary_is_simulated_step_by_step(soup: BeautifulSoup, html: s
     assert "it starts at 04:00, the first 04:00 at or after the scenario's start at 04:00 " \
            "(deployment_strategy.canary.start, a time of day in UTC)" in rule.get_text()
     assert "(backend: 3 Ready pods on 3 Ready nodes)" in rule.get_text()
-    # plotly's JSON writes the title's "/" as \u002f
-    assert "Canary expected-day \\u002f backend: offered vs served load" in html
+    # plotly's JSON writes the title's "/" as \u002f; the chart stops an hour into the 100 %
+    # step (07:30 + 1 h = 08:30), whose table row runs to the scenario's end, 04:00 a day on
+    assert ("Canary expected-day \\u002f backend, 04:00 to 08:30, the first 1 h of step 4 (the "
+            "step table covers it to 04:00 (+1 d)): offered vs served load") in html

@@ -11,7 +11,11 @@ import pytest
 import yaml
 
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.pod_anti_affinity import max_pods_per_node, self_anti_affinity_keys
+from infra_toolkit.pod_anti_affinity import (
+    max_pods_per_node,
+    namespace_selector_keys,
+    self_anti_affinity_keys,
+)
 from tests.test_node_placement import _plan
 
 OWN = {"app": "api", "tier": "web"}
@@ -46,6 +50,21 @@ ZONE = "topology.kubernetes.io/zone"
             "namespaces": ["shop"]}), (HOST,)),
     (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
             "namespaceSelector": {"matchLabels": {"team": "a"}}}), ()),
+    # namespaces and namespaceSelector are a union (PodAffinityTerm): its own namespace listed
+    # is its own, whatever the selector adds (audit9 A9-2: the selector made it () before)
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "namespaces": ["shop"], "namespaceSelector": {"matchLabels": {"team": "a"}}}),
+     (HOST,)),
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "namespaces": ["other"], "namespaceSelector": {"matchLabels": {"team": "a"}}}), ()),
+    # mismatchLabelKeys on a label the pod has selects only pods with another value of it:
+    # not its own (audit9 A9-14); a key it lacks is ignored, and matchLabelKeys keeps its own
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "mismatchLabelKeys": ["tier"]}), ()),
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "mismatchLabelKeys": ["tenant"]}), (HOST,)),
+    (_anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST,
+            "matchLabelKeys": ["tier"]}), (HOST,)),
     # the preferred terms only score nodes
     ({"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
         {"weight": 100, "podAffinityTerm": {"labelSelector": {"matchLabels": {"app": "api"}},
@@ -127,3 +146,32 @@ def test_a_zone_key_is_warned_too(tmp_path: Path) -> None:
 
 def test_no_warning_without_the_rule(tmp_path: Path) -> None:
     assert not [w for w in _warnings(_plan(tmp_path, {})) if "podAntiAffinity" in w]
+
+
+@pytest.mark.parametrize(("term", "keys"), [
+    # a namespaceSelector alone: the namespaces' labels are not in the manifests
+    ({"namespaceSelector": {"matchLabels": {"team": "a"}}}, (HOST,)),
+    # its own namespace listed: simulated (self_anti_affinity_keys), nothing unknown
+    ({"namespaces": ["shop"], "namespaceSelector": {"matchLabels": {"team": "a"}}}, ()),
+    # an empty selector is every namespace: simulated
+    ({"namespaceSelector": {}}, ()),
+    ({}, ()),
+])
+def test_namespace_selector_keys(term: dict[str, Any], keys: tuple[str, ...]) -> None:
+    pod = _anti({"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": HOST, **term})
+    assert namespace_selector_keys(pod, OWN, "shop") == keys
+
+
+def test_a_namespace_selector_the_simulation_cannot_resolve_is_warned(tmp_path: Path) -> None:
+    # audit9 A9-8: the rule may hold one pod a node (if the namespace carries team=a) but the
+    # simulation applies no cap; validate said nothing
+    path = _plan(tmp_path, _anti({"labelSelector": {"matchLabels": {"app": "api"}},
+                                  "topologyKey": HOST,
+                                  "namespaceSelector": {"matchLabels": {"team": "a"}}}))
+    (warning,) = [w for w in _warnings(path) if "namespaceSelector" in w]
+    assert warning.endswith(
+        "proposed.workloads[0].deployment: warning: a required podAntiAffinity of workload 'api' "
+        "on kubernetes.io/hostname selects its own labels in the namespaces its "
+        "namespaceSelector picks; whether that includes the workload's own namespace is not "
+        "known from the manifests, so the simulation applies no cap for it; if it does, list "
+        "the namespace in the term's namespaces so that the rule is simulated (one pod a node)")

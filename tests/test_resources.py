@@ -377,8 +377,16 @@ def test_a_whole_number_in_scientific_notation_fits_a_whole_number_attribute(
      "    instance_type: t3.medium\n    type: aws_db_instance\n",
      r"r.yaml:6: resources\[0\]\.type: this key is written twice in the same mapping and YAML "
      r"keeps only the last one; delete or rename one"),
-    ("- type: aws_instance\n", r"r.yaml: expected a mapping with a 'resources' list"),
-    ("region: us-east-1\nresource: []\n", r"expected a mapping with a 'resources' list"),
+    ("- type: aws_instance\n", r"r.yaml: expected a mapping with a 'resources' list \(and "
+                                r"optionally 'region'\); the file holds a list$"),
+    ("region: us-east-1\nresource: []\n", r"expected a mapping with a 'resources' list .*; the "
+                                          r"file has no 'resources' key$"),
+    # audit9 A9-10: an empty file, and a plan given where a resources file goes (cost
+    # --compare PLAN), said only "expected a mapping with a 'resources' list"
+    ("", r"r.yaml: expected a mapping with a 'resources' list .*; the file is empty$"),
+    ("version: 1\ncurrent: {region: us-east-1, resources: []}\n",
+     r"r.yaml: a plan \(current / proposed\), not a resources file: run infra-toolkit cost "
+     r".*r.yaml to compare its sides, or give a file of region and resources$"),
     ("region: us-east-1\nresources: []\nusage: {}\n", r"unknown top-level key 'usage'"),
     ("region: us-east-1\nresources:\n  - {type: aws_instance, name: vm}\n",
      r"1 problem\(s\) in .*r.yaml:\n  resources\[0\]\.instance_type: required for "

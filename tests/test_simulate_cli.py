@@ -425,3 +425,30 @@ def test_scale_and_peak_rps_size_the_csv_as_a_plan_scenario_does(
         assert re.search(message, capsys.readouterr().err), flags
     assert _simulate(tmp_path, "0,0\n60,0\n", "--peak-rps", "100") == 2
     assert "has no traffic, so it cannot be scaled to --peak-rps" in capsys.readouterr().err
+
+
+def test_a_hostname_anti_affinity_is_one_pod_a_node(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # audit9 A9-12: simulate read the Deployment's requests but dropped its anti-affinity, so
+    # the command packed pods a plan would spread. 100 req/s for 600 s on 2 pods (minReplicas,
+    # the Deployment's replicas): 100 x 10 m / 2 = 500m of a 1000m request = 50 %, the target:
+    # 2 replicas throughout. By requests an m5.xlarge holds 3 such pods (one node, 600 s =
+    # 1/6 node-hour); one pod a node needs 2 nodes from the start: 2 x 600 / 3600 = 1/3.
+    anti = ("    metadata: {labels: {app: web}}\n    spec:\n      affinity:\n"
+            "        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
+            "          - {topologyKey: kubernetes.io/hostname,\n"
+            "             labelSelector: {matchLabels: {app: web}}}\n")
+    assert "  template:\n    spec:\n" in DEPLOYMENT
+    files = {"hpa.yaml": HPA, "deploy.yaml": DEPLOYMENT.replace("    spec:\n", anti, 1),
+             "t.csv": "timestamp,requests_per_second\n" + "".join(
+                 f"{60 * i},100\n" for i in range(10))}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    for deployment, hours in ((DEPLOYMENT, 600 / 3600), (files["deploy.yaml"], 2 * 600 / 3600)):
+        (tmp_path / "deploy.yaml").write_text(deployment)
+        assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                     str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
+                     *ARGS, "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["peak_replicas"] == 2
+        assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(hours)}

@@ -144,8 +144,20 @@ def test_a_start_the_scenario_never_reaches_is_said(tmp_path: Path) -> None:
     assert a.canary is not None and a.canary.start_s is None and a.canary.cluster is None
     assert canary_figures(a) == []
     assert ("The canary&#x27;s start, 04:00 (deployment_strategy.canary.start), falls after the "
-            "end of the scenario &#x27;steady&#x27;: nothing was simulated."
+            "end of the scenario &#x27;steady&#x27; (00:00 to 00:30): nothing was simulated. "
+            "Give a start within that span, or select a longer scenario."
             in deployment_strategy(a)._repr_html_())
+
+
+def test_a_start_past_the_horizon_names_the_horizon(tmp_path: Path) -> None:
+    # '00:20' is within the 30-minute scenario, but horizon_h 0.25 simulates 00:00 -> 00:15
+    # only: the fix is a longer horizon, not a longer scenario (audit9 A9-4)
+    plan = _stack_plan(tmp_path, "    scope: stack\n", "    scope: stack\n    start: '00:20'\n")
+    a = analyze_plan(plan, horizon_h=0.25, store_location=str(tmp_path / "none"))
+    assert a.canary is not None and a.canary.start_s is None
+    assert ("falls after the end of the simulated part of scenario &#x27;steady&#x27; (00:00 to "
+            "00:15, the first 0.25 h: horizon_h): nothing was simulated. Give a start within "
+            "that span, or a horizon_h reaching it." in deployment_strategy(a)._repr_html_())
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +226,21 @@ def test_the_section_and_chart_of_a_stack_canary(stack: PlanAnalysis) -> None:
     x = np.asarray(fig.data[0].x, dtype=float)
     assert (x[0], x[-1]) == (0.0, pytest.approx(1795 / 3600))
     assert [s.x0 for s in fig.layout.shapes] == [0.0, pytest.approx(600 / 3600)]
+    # the whole canary fits in the chart: its span, no cut
+    assert fig.layout.title.text == ("Canary steady / api, 00:00 to 00:30: offered vs served "
+                                     "load, replicas and nodes")
+
+
+def test_a_canary_chart_cut_in_its_held_step_says_so(tmp_path: Path) -> None:
+    # a 3-hour scenario: the 100 % step runs from 600 s to the end at 10,800 s (03:00); the
+    # chart stops 1 h into it, at 600 + 3,600 = 4,200 s = 01:10, while the step table's peak
+    # covers the whole step (audit9 A9-3: the title did not say the chart was cut)
+    plan = _stack_plan(tmp_path, "duration: 30m", "duration: 3h")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    (fig,) = canary_figures(a)
+    assert fig.layout.title.text == (
+        "Canary steady / api, 00:00 to 01:10, the first 1 h of step 2 (the step table covers "
+        "it to 03:00): offered vs served load, replicas and nodes")
 
 
 def test_only_a_stack_canary_is_simulated(tmp_path: Path) -> None:
@@ -244,3 +271,47 @@ def test_a_pods_canary_keeps_its_canary_pods_table(tmp_path: Path) -> None:
     assert a.canary is None
     html = deployment_strategy(a)._repr_html_()
     assert "canary-simulation" not in html and "canary-pods" in html
+
+
+def test_steps_after_a_manual_pause_are_said_to_be_left_out(tmp_path: Path) -> None:
+    # step 1 (50 %) waits for a person: it holds to the scenario's end, so the 100 % step, the
+    # one a reviewer wants to see, never runs; the rule says so (audit9 A9-7: it said nothing)
+    plan = _stack_plan(tmp_path, "{weight_pct: 50, pause: 10m}", "{weight_pct: 50, pause: manual}")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    assert a.canary is not None
+    assert [w.step for w in a.canary.windows] == [1]
+    assert ("Step 1 waits for a person (pause: manual), which happens at no known time: it is "
+            "held to the scenario&#x27;s end, so step 2 is not simulated; give it a duration, or "
+            "put the manual pause on the last step, to simulate them."
+            in deployment_strategy(a)._repr_html_())
+
+
+def test_steps_after_the_runs_end_are_said_to_be_left_out(tmp_path: Path) -> None:
+    # '00:25' in a 30-minute scenario: step 1 (10 min) is cut at 00:30, step 2 never starts
+    plan = _stack_plan(tmp_path, "    scope: stack\n", "    scope: stack\n    start: '00:25'\n")
+    a = analyze_plan(plan, store_location=str(tmp_path / "none"))
+    assert a.canary is not None
+    assert [(w.step, w.cut) for w in a.canary.windows] == [(1, True)]
+    assert ("The run ends during step 1, so step 2 is not simulated; choose an earlier start or "
+            "a longer scenario to simulate them."
+            in deployment_strategy(a)._repr_html_())
+
+
+def test_a_selection_of_load_tests_only_says_the_canary_was_not_simulated(
+        tmp_path: Path) -> None:
+    # the canary runs on the expected scenario, which a selection of load tests lacks: the
+    # section said nothing of the simulation (audit9 A9-13)
+    load_test = ("    synthetic: {shape: constant, rps: 240, duration: 30m}\n"
+                 "  - name: load\n    description: staging load test\n"
+                 "    load_test: {users: 100, think_time: 1s, response_time: 100ms, "
+                 "ramp_up: 1m, hold: 5m}\n")
+    plan = _stack_plan(tmp_path, "    synthetic: {shape: constant, rps: 240, duration: 30m}\n",
+                       load_test)
+    a = analyze_plan(plan, scenarios=["load"], store_location=str(tmp_path / "none"))
+    assert a.canary is None and a.expected_scenario is None
+    assert ("The canary is simulated over the expected scenario, and the scenarios this report "
+            "selects (load) are load tests only, which have none: nothing was simulated. "
+            "Select a scenario that is not a load test (-p scenarios) to see the canary&#x27;s "
+            "steps." in deployment_strategy(a)._repr_html_())
+    # with the steady scenario selected, the canary is simulated as before
+    assert analyze_plan(plan, store_location=str(tmp_path / "none")).canary is not None

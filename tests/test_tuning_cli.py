@@ -95,3 +95,28 @@ def test_bad_input_exits_2_with_the_message(capsys: pytest.CaptureFixture[str],
     err = capsys.readouterr().err
     assert err.startswith("error: ") and match in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    # audit9 A9-5: 0 read as 'top (=0) and confirm_limit (=50) must be >= 1' (confirm_limit is
+    # no option) and '--max-variants 0' as 'the grid has 1 variants (), more than the limit of 0'
+    (["--top", "0"], "argument --top: '0' is not a whole number >= 1"),
+    (["--top", "-3"], "argument --top: '-3' is not a whole number >= 1"),
+    (["--max-variants", "0"], "argument --max-variants: '0' is not a whole number >= 1"),
+    (["--max-variants", "1e3"], "argument --max-variants: '1e3' is not a whole number >= 1"),
+])
+def test_a_count_below_one_is_refused_by_the_option(capsys: pytest.CaptureFixture[str],
+                                                    extra: list[str], match: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["sweep", *ARGS, *extra])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert match in err and "Traceback" not in err
+
+
+def test_an_unknown_scenario_says_to_leave_the_option_out(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # a command line cannot pass None: the default is the option left out (audit9 A9-5)
+    assert main(["sweep", *ARGS, "--scenario", "stedy"]) == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("pass each name once, or leave --scenario out for the default")

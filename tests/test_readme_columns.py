@@ -1,0 +1,88 @@
+"""README's "Output columns" lists (audit8 A8-18) are the columns the commands write: each
+``<!-- columns: NAME -->`` list, its placeholders filled in for the run, equals the CSV header
+``simulate``, ``cost`` or ``sweep`` prints."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.cli import main
+from tests.conftest import REPO_ROOT
+from tests.test_simulate_cli import ARGS as SIMULATE_ARGS
+from tests.test_simulate_cli import DEPLOYMENT, HPA, TRAFFIC
+from tests.test_tuning_cli import ARGS as SWEEP_ARGS
+
+TODAY = ("region: us-east-1\nresources:\n"
+         "  - {type: aws_instance, name: web, instance_type: t3.medium}\n")
+
+
+def documented(name: str) -> list[str]:
+    """The backticked names of the paragraph after ``<!-- columns: name -->`` in README."""
+    text = (REPO_ROOT / "README.md").read_text()
+    _, marker, rest = text.partition(f"<!-- columns: {name} -->\n")
+    assert marker, f"README has no columns list {name!r}"
+    return re.findall(r"`([^`]+)`", rest.split("\n\n")[0])
+
+
+def _header(capsys: pytest.CaptureFixture[str], *argv: str) -> list[str]:
+    assert main(list(argv)) == 0
+    return next(csv.reader(io.StringIO(capsys.readouterr().out)))
+
+
+def _simulate(tmp_path: Path, fmt: str) -> list[str]:
+    for name, text in (("hpa.yaml", HPA), ("deploy.yaml", DEPLOYMENT), ("t.csv", TRAFFIC)):
+        (tmp_path / name).write_text(text)
+    return ["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa", str(tmp_path / "hpa.yaml"),
+            "--deployment", str(tmp_path / "deploy.yaml"), *SIMULATE_ARGS, "--format", fmt]
+
+
+def test_simulate_csv_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # SIMULATE_ARGS run one m5.xlarge node group: one node_hours_<type> column
+    expected = [c.replace("<type>", "m5.xlarge") for c in documented("simulate csv")]
+    assert _header(capsys, *_simulate(tmp_path, "csv")) == expected
+
+
+def test_simulate_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # README: the CSV's keys up to mean_time_to_capacity_s, then the three nested ones
+    csv_columns = [c.replace("<type>", "m5.xlarge") for c in documented("simulate csv")]
+    head = csv_columns[:csv_columns.index("mean_time_to_capacity_s") + 1]
+    assert main(_simulate(tmp_path, "json")) == 0
+    assert list(json.loads(capsys.readouterr().out)) == [
+        *head, "node_hours_by_instance_type", "node_hours_by_node_group", "time_to_capacity"]
+
+
+def test_cost_csv_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "today.yaml").write_text(TODAY)
+    assert _header(capsys, "cost", str(tmp_path / "today.yaml"), "--format", "csv") == \
+        documented("cost csv")
+
+
+def test_cost_compare_csv_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "today.yaml").write_text(TODAY)
+    assert _header(capsys, "cost", str(tmp_path / "today.yaml"), "--compare",
+                   str(tmp_path / "today.yaml"), "--format", "csv") == \
+        documented("cost compare csv")
+
+
+def test_sweep_csv_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    # SWEEP_ARGS vary minReplicas, maxReplicas and --instance-types in scenario steady; the
+    # small plan's SLOs on the workload are "p95 latency" and "availability"
+    fields = ["minReplicas", "maxReplicas", "instance_type"]
+    expected: list[str] = []
+    for c in documented("sweep csv"):
+        if c == "<field>":
+            expected += fields
+        elif "<slo>" in c:
+            continue  # added per SLO below, after the scenario's own columns
+        else:
+            expected.append(c.replace("<scenario>", "steady"))
+    slo_columns = [c for c in documented("sweep csv") if "<slo>" in c]
+    for slo in ("p95 latency", "availability"):
+        expected += [c.replace("<scenario>", "steady").replace("<slo>", slo) for c in slo_columns]
+    assert _header(capsys, "sweep", *SWEEP_ARGS, "--format", "csv") == expected
