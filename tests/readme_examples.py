@@ -43,8 +43,11 @@ def make_workspace(root: Path) -> Path:
 
 def run_example(name: str, workspace: Path, db: Path) -> subprocess.CompletedProcess[str]:
     """Run README example ``name`` in bash (``set -euo pipefail``) in ``workspace``."""
+    # this checkout's package first, whatever is installed: a relative PYTHONPATH would point
+    # into the workspace, and the console script would import another copy of the library
+    path = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "INFRA_TOOLKIT_DB": str(db)}
+           "INFRA_TOOLKIT_DB": str(db), "PYTHONPATH": path}
     return subprocess.run(["bash", "-c", "set -euo pipefail\n" + examples()[name]], cwd=workspace,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
 
