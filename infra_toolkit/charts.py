@@ -323,15 +323,16 @@ def canary_figures(analysis: PlanAnalysis) -> list[go.Figure]:
     # the span shown, in the step table's clock; a held step cut here says so, since its peak
     # replicas in the table may come after the chart's end
     span = f"{c.clock_text(first.start_s)} to {c.clock_text(end_s)}"
-    if end_s < last.end_s:
-        span += (f", the first {CANARY_CHART_HOLD_S / 3600:g} h of step {last.step} (the step "
-                 f"table covers it to {c.clock_text(last.end_s)})")
+    # on a second, smaller line: one line of it all ran past the plot's width, clipped
+    cut = (f"<br><sup>the first {CANARY_CHART_HOLD_S / 3600:g} h of step {last.step}; the step "
+           f"table covers it to {c.clock_text(last.end_s)}</sup>") if end_s < last.end_s else ""
     figures = []
     for workload in c.workloads:
         t = c.simulations[workload].timeline
         times = t["time_s"].to_numpy(dtype=float)
         fig = load_figure(t[(times >= first.start_s) & (times < end_s)],
                           f"Canary {c.scenario} / {workload}, {span}")
+        fig.update_layout(title={"text": fig.layout.title.text + cut})
         fig.update_xaxes(title={"text": f"hours from the scenario's start ({c.clock_text(0.0)})"})
         for w in c.windows:
             fig.add_vline(x=w.start_s / 3600.0, line={"dash": "dot", "width": 1,

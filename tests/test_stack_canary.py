@@ -239,8 +239,8 @@ def test_a_canary_chart_cut_in_its_held_step_says_so(tmp_path: Path) -> None:
     a = analyze_plan(plan, store_location=str(tmp_path / "none"))
     (fig,) = canary_figures(a)
     assert fig.layout.title.text == (
-        "Canary steady / api, 00:00 to 01:10, the first 1 h of step 2 (the step table covers "
-        "it to 03:00): offered vs served load, replicas and nodes")
+        "Canary steady / api, 00:00 to 01:10: offered vs served load, replicas and nodes<br>"
+        "<sup>the first 1 h of step 2; the step table covers it to 03:00</sup>")
 
 
 def test_only_a_stack_canary_is_simulated(tmp_path: Path) -> None:
