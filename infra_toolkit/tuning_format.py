@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from infra_toolkit.cost import cents, usd_text
+from infra_toolkit.report_html import quantity_text
 from infra_toolkit.tuning import SweepResult
 
 __all__ = ["SLO_RULE", "format_sweep", "shown_rows"]
@@ -91,7 +92,9 @@ def _met(value: Any, minutes: Any) -> str:
         return "?"
     if value:
         return "yes"
-    return "NO" if minutes is None or math.isnan(minutes) else f"NO {minutes:g} min"
+    # minutes as the report's SLO table prints them (2 decimals at most)
+    return "NO" if minutes is None or math.isnan(minutes) else \
+        f"NO {quantity_text(minutes, 2)} min"
 
 
 def _text(result: SweepResult, rows: pd.DataFrame) -> str:

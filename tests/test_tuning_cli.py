@@ -120,3 +120,14 @@ def test_an_unknown_scenario_says_to_leave_the_option_out(
     assert main(["sweep", *ARGS, "--scenario", "stedy"]) == 2
     err = capsys.readouterr().err
     assert err.rstrip().endswith("pass each name once, or leave --scenario out for the default")
+
+
+def test_violation_minutes_print_as_the_report_prints_them(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # search-api's baseline misses its p95 SLO on expected-day for 16 steps of 5 s = 80 s =
+    # 1.333... minutes, which the report's SLO table prints with 2 decimals at most: 1.33
+    assert main(["sweep", str(REPO_ROOT / "plans" / "search-api.yaml"), "--workload",
+                 "search-api", "--vary", "cpu.averageUtilization=50"]) == 0
+    (baseline,) = [ln for ln in capsys.readouterr().out.splitlines()
+                   if ln.split()[:2] == ["1", "baseline"]]
+    assert " NO 1.33 min " in baseline and "1.333" not in baseline
