@@ -363,5 +363,28 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
         data = Path(overrides).read_bytes()
         used.append(TableRef(str(overrides), Path(overrides).name,
                              hashlib.sha256(data).hexdigest(), len(book_overrides.rates)))
+    _check_tier_rates(book_overrides, tables["other_services"])
     frozen = MappingProxyType({kind: MappingProxyType(rows) for kind, rows in tables.items()})
     return PriceBook(frozen, tuple(used), book_overrides)
+
+
+def _check_tier_rates(overrides: Overrides, rows: Mapping[tuple[str, ...], PriceRow]) -> None:
+    """A PricingError for an other-services rate whose ``tier_start`` matches no row of an item
+    the tables price (a tier that does not exist, ``10240.0`` for ``10240``, none on a tiered
+    item): a lookup asks for the tables' tiers, so that rate would silently never apply."""
+    for rate in overrides.rates:
+        if rate.kind != "other_services":
+            continue
+        prefix, start = rate.key[:-1], rate.key[-1]
+        starts = sorted({k[-1] for k in rows if k[:-1] == prefix}, key=lambda t: Decimal(t or 0))
+        if not starts or start in starts:
+            continue
+        region, service, item = prefix
+        if starts == [""]:
+            raise PricingError(f"{rate.origin}: tier_start {start}: {service} {item} in "
+                               f"{region} is not priced in tiers; leave tier_start out")
+        raise PricingError(
+            f"{rate.origin}: tier_start {start or '(none)'}: {service} {item} in {region} is "
+            f"priced in tiers starting at {', '.join(starts)}; a rate replaces one tier's "
+            "price: write tier_start as one of those (one rate per tier), else the rate "
+            "never applies")

@@ -450,3 +450,41 @@ def test_books_are_shared_until_a_table_changes(tmp_path: Path) -> None:
     assert second is not first
     assert second.lookup("ec2_on_demand", region="us-east-1",
                          instance_type="t3.medium").usd_per_unit == Decimal("0.042")
+
+
+_EGRESS_RATE = ('version: 1\nrates:\n  - {service: AWSDataTransfer, region: us-east-1, '
+                'item_id: ITEM,TIER usd_per_unit: "0.01", source: "negotiated 2026"}\n')
+
+
+@pytest.mark.parametrize(("item", "tier", "match"), [
+    # us-east-1 internet_out rows start at 0, 10240, 51200, 153600 GB (other_services lines
+    # 2-5); before (audit10 A10-4) these rates were read and then never applied: list price
+    ("internet_out", " tier_start: 10240.0,", r"rates\[0\]: tier_start 10240.0: AWSDataTransfer "
+     r"internet_out in us-east-1 is priced in tiers starting at 0, 10240, 51200, 153600; a "
+     r"rate replaces one tier's price: write tier_start as one of those \(one rate per "
+     r"tier\), else the rate never applies"),
+    ("internet_out", " tier_start: 10000,", r"tier_start 10000: AWSDataTransfer internet_out"),
+    ("internet_out", "", r"tier_start \(none\): AWSDataTransfer internet_out in us-east-1 is "
+                         r"priced in tiers"),
+    # intra_region has one row, tier_start empty (line 8)
+    ("intra_region", " tier_start: 0,", r"rates\[0\]: tier_start 0: AWSDataTransfer "
+     r"intra_region in us-east-1 is not priced in tiers; leave tier_start out"),
+])
+def test_a_rate_that_would_never_apply_to_a_tier_is_refused(
+        tmp_path: Path, item: str, tier: str, match: str) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(_EGRESS_RATE.replace("ITEM", item).replace("TIER", tier))
+    with pytest.raises(PricingError, match=match):
+        load_price_book(overrides=path)
+
+
+def test_a_rate_on_one_tier_replaces_that_tier_only(tmp_path: Path) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(_EGRESS_RATE.replace("ITEM", "internet_out").replace("TIER",
+                                                                         " tier_start: 10240,"))
+    tiers = load_price_book(overrides=path).tiers("other_services", region="us-east-1",
+                                                  service="AWSDataTransfer",
+                                                  item_id="internet_out")
+    # list 0.09, 0.085, 0.07, 0.05 (other_services lines 2, 4, 3, 5); the rate takes tier 2
+    assert [p.usd_per_unit for p in tiers] == [Decimal("0.09"), Decimal("0.01"),
+                                               Decimal("0.07"), Decimal("0.05")]
