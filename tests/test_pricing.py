@@ -488,3 +488,25 @@ def test_a_rate_on_one_tier_replaces_that_tier_only(tmp_path: Path) -> None:
     # list 0.09, 0.085, 0.07, 0.05 (other_services lines 2, 4, 3, 5); the rate takes tier 2
     assert [p.usd_per_unit for p in tiers] == [Decimal("0.09"), Decimal("0.01"),
                                                Decimal("0.07"), Decimal("0.05")]
+
+
+def test_pricing_lookup_of_a_tiered_item_prints_every_tier(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from infra_toolkit.cli import main
+
+    # before (audit10 A10-5): "region 'us-east-1' is not priced; regions with this price: ...,
+    # us-east-1, ...": the lookup asked for the item without a tier. Expected: other_services
+    # lines 2, 4, 3, 5 as written in the table.
+    assert main(["pricing", "lookup", "--region", "us-east-1", "--service", "AWSDataTransfer",
+                 "--item-id", "internet_out"]) == 0
+    table = "other_services_2026-05-03.csv"
+    assert capsys.readouterr().out.splitlines() == [
+        f"$0.09 per GB for 0 to 10240 GB  ({table} line 2: us-east-1/AWSDataTransfer/"
+        "internet_out/0)",
+        f"$0.085 per GB for 10240 to 51200 GB  ({table} line 4: us-east-1/AWSDataTransfer/"
+        "internet_out/10240)",
+        f"$0.07 per GB for 51200 to 153600 GB  ({table} line 3: us-east-1/AWSDataTransfer/"
+        "internet_out/51200)",
+        f"$0.05 per GB for over 153600 GB  ({table} line 5: us-east-1/AWSDataTransfer/"
+        "internet_out/153600)",
+    ]
