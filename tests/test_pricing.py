@@ -510,3 +510,20 @@ def test_pricing_lookup_of_a_tiered_item_prints_every_tier(
         f"$0.05 per GB for over 153600 GB  ({table} line 5: us-east-1/AWSDataTransfer/"
         "internet_out/153600)",
     ]
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    # before (audit10 A10-6): YAML kept the last value: a 50 % discount the reader of the first
+    # line did not see; a rate's second price
+    ("version: 1\ndiscounts_pct:\n  AmazonEC2: 10\n  AmazonEC2: 50\n",
+     r"overrides.yaml:4: discounts_pct.AmazonEC2: this key is written twice in the same mapping "
+     r"and YAML keeps only the last one; delete or rename one$"),
+    ("version: 1\nrates:\n  - {service: AmazonEC2, region: us-east-1, instance_type: c5.large, "
+     'usd_per_unit: "0.05", usd_per_unit: "0.01", source: x}\n',
+     r"overrides.yaml:3: rates\[0\].usd_per_unit: this key is written twice"),
+])
+def test_an_overrides_key_written_twice_is_refused(tmp_path: Path, text: str, match: str) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(text)
+    with pytest.raises(PricingError, match=match):
+        read_overrides(path)
