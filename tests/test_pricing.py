@@ -527,3 +527,37 @@ def test_an_overrides_key_written_twice_is_refused(tmp_path: Path, text: str, ma
     path.write_text(text)
     with pytest.raises(PricingError, match=match):
         read_overrides(path)
+
+
+@pytest.mark.parametrize(("rate", "match"), [
+    # before (audit10 A10-8): read, never applied (a resource naming c5.lrage is refused), and
+    # the list price stood under a file that says 0.01
+    ("{service: AmazonEC2, region: us-east-1, instance_type: c5.lrage, usd_per_unit: '0.01', "
+     "source: x}",
+     r"rates\[0\]: instance_type 'c5.lrage' is not a known EC2 instance type "
+     r"\(ec2_instance_specs tables\), so no resource can use this rate; did you mean "
+     r"'c5.large'"),
+    ("{service: AmazonRDS, region: us-east-1, engine: PostgreSQL, deployment: single-az, "
+     "instance_class: db.t3.medum, usd_per_unit: '0.01', source: x}",
+     r"instance_class 'db.t3.medum' is not a known RDS class \(rds_on_demand tables\)"),
+    ("{service: AmazonElastiCache, region: us-east-1, engine: Redis, node_type: cache.t3.mirco, "
+     "usd_per_unit: '0.01', source: x}",
+     r"node_type 'cache.t3.mirco' is not a known ElastiCache node type"),
+])
+def test_a_rate_for_a_name_no_table_knows_is_refused(tmp_path: Path, rate: str,
+                                                     match: str) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(f"version: 1\nrates:\n  - {rate}\n")
+    with pytest.raises(PricingError, match=match):
+        load_price_book(overrides=path)
+
+
+def test_a_rate_for_a_known_type_in_a_region_no_table_has_is_kept(tmp_path: Path) -> None:
+    # the README's gap filler: c5.large is known (ec2_instance_specs), mx-central-1 is priced
+    # by the rate alone
+    path = tmp_path / "overrides.yaml"
+    path.write_text("version: 1\nrates:\n  - {service: AmazonEC2, region: mx-central-1, "
+                    "instance_type: c5.large, usd_per_unit: '0.1', source: x}\n")
+    price = load_price_book(overrides=path).lookup("ec2_on_demand", region="mx-central-1",
+                                                    instance_type="c5.large")
+    assert price.usd_per_unit == Decimal("0.1")
