@@ -49,7 +49,7 @@ from infra_toolkit.review_rules import (
     check_plan_id,
     plan_status,
 )
-from infra_toolkit.review_subject import ReviewSubject
+from infra_toolkit.review_subject import ANSWER_PLACEHOLDER, REVIEWER_PLACEHOLDER, ReviewSubject
 
 __all__ = ["Recorded", "sign_off", "submit"]
 
@@ -178,6 +178,9 @@ def sign_off(
             "as it is now (and infra-toolkit submit it if it is a new version)"
         )
     _check_name(reviewer, "reviewer")
+    if " ".join(reviewer.split()) == REVIEWER_PLACEHOLDER:
+        raise ApprovalError(f"reviewer {reviewer!r} is the blank of the report's approve "
+                            "command: put your name in --reviewer; nothing recorded")
     request = store.find_request(subject.plan, subject.digest)
     if request is None:
         status = plan_status(store.records(), subject)
@@ -261,6 +264,14 @@ def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[i
             f"{review_id} ({subject.name}) cannot be approved: {len(subject.missing_prices)} cost "
             f"line(s) have no price ({'; '.join(subject.missing_prices)}); fix the resource or "
             "add a price override, then submit the plan again"
+        )
+    placeholders = [n for n, text in sorted(answers.items())
+                    if " ".join(text.split()) == ANSWER_PLACEHOLDER]
+    if placeholders:
+        raise ApprovalError(
+            f"approving {review_id}: answer(s) {', '.join(map(str, placeholders))} still read "
+            f"{ANSWER_PLACEHOLDER!r}, the blank of the report's approve command: write your "
+            "answer in each --answer N=TEXT; nothing recorded"
         )
     unanswered = [
         f"{n} ({q!r})" for n, q in enumerate(subject.questions, 1) if blank(answers.get(n, ""))

@@ -204,7 +204,18 @@ def _run_pricing(args: argparse.Namespace) -> int:
         return 0
     if args.pricing_command == "lookup":
         kind, key = _lookup_key(args)
-        price = _price_book(args).lookup(kind, args.purchase_option, region=args.region, **key)
+        book = _price_book(args)
+        if kind == "other_services" and args.purchase_option == "on_demand" and any(
+                book.values(kind, "tier_start", region=args.region, **key)):
+            # a tiered item (internet egress) has one price per tier, none without a tier
+            for tier in book.tiers(kind, region=args.region, **key):
+                f = tier.row.fields if tier.row is not None else {}
+                start, end = f.get("tier_start") or "0", f.get("tier_end")
+                span = f"{start} to {end} {tier.unit}" if end else f"over {start} {tier.unit}"
+                print(f"{unit_price_text(tier.usd_per_unit)} per {tier.unit} for {span}  "
+                      f"({tier.ref})")
+            return 0
+        price = book.lookup(kind, args.purchase_option, region=args.region, **key)
         print(f"{unit_price_text(price.usd_per_unit)} per {price.unit}  ({price.ref})")
         return 0
     if args.pricing_command == "spot":

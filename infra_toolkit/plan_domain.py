@@ -35,7 +35,7 @@ from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_sp
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
-from infra_toolkit.plan_yaml import PlanLoader, refused_character
+from infra_toolkit.plan_yaml import PlanLoader, refused_character, yaml_line_index
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
@@ -90,6 +90,16 @@ def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Pa
 def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
     try:
         text = file.read_text(encoding="utf-8")
+        # YAML keeps the last of a key written twice, which kubectl's strict field validation
+        # refuses: the plan would be simulated with a value the reader of the first missed
+        twice = [d for node in yaml.compose_all(text, Loader=PlanLoader)
+                 if node is not None for d in yaml_line_index(node)[1]]
+        if twice:
+            key, line = twice[0]
+            r.add(path, f"{file.name}:{line}: {key}: this key is written twice in the same "
+                        "mapping and YAML keeps only the last one (kubectl refuses it); delete "
+                        "or rename one")
+            return None
         return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
         fix = "; save it as UTF-8 YAML" if isinstance(exc, UnicodeDecodeError) else ""

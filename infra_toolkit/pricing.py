@@ -363,5 +363,56 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
         data = Path(overrides).read_bytes()
         used.append(TableRef(str(overrides), Path(overrides).name,
                              hashlib.sha256(data).hexdigest(), len(book_overrides.rates)))
+    _check_rate_names(book_overrides, tables)
+    _check_tier_rates(book_overrides, tables["other_services"])
     frozen = MappingProxyType({kind: MappingProxyType(rows) for kind, rows in tables.items()})
     return PriceBook(frozen, tuple(used), book_overrides)
+
+
+# the key column of a rate that a resource names, and the table of the names a resource may use
+# (as ``price_book_checks.KNOWN_VALUES`` checks them): a rate naming another is never asked for
+_RATE_NAMES = {"ec2_on_demand": ("instance_type", "ec2_instance_specs", "EC2 instance type"),
+               "rds_on_demand": ("instance_class", "rds_on_demand", "RDS class"),
+               "elasticache_on_demand": ("node_type", "elasticache_on_demand",
+                                         "ElastiCache node type")}
+
+
+def _check_rate_names(overrides: Overrides,
+                      tables: Mapping[str, Mapping[tuple[str, ...], PriceRow]]) -> None:
+    """A PricingError for a rate naming an instance type, class or node type no table knows: a
+    resource naming it is refused, so the rate (a typo, ``c5.lrage``) would silently never
+    apply and the list price would stand."""
+    for rate in overrides.rates:
+        if rate.kind not in _RATE_NAMES:
+            continue
+        column, table, what = _RATE_NAMES[rate.kind]
+        name = rate.key[TABLE_SCHEMAS[rate.kind].key.index(column)]
+        idx = TABLE_SCHEMAS[table].key.index(column)
+        known = {k[idx] for k in tables[table]}
+        if name not in known:
+            close = _nearest(name, known)[0]
+            hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
+            raise PricingError(f"{rate.origin}: {column} {name!r} is not a known {what} "
+                               f"({table} tables), so no resource can use this rate{hint}")
+
+
+def _check_tier_rates(overrides: Overrides, rows: Mapping[tuple[str, ...], PriceRow]) -> None:
+    """A PricingError for an other-services rate whose ``tier_start`` matches no row of an item
+    the tables price (a tier that does not exist, ``10240.0`` for ``10240``, none on a tiered
+    item): a lookup asks for the tables' tiers, so that rate would silently never apply."""
+    for rate in overrides.rates:
+        if rate.kind != "other_services":
+            continue
+        prefix, start = rate.key[:-1], rate.key[-1]
+        starts = sorted({k[-1] for k in rows if k[:-1] == prefix}, key=lambda t: Decimal(t or 0))
+        if not starts or start in starts:
+            continue
+        region, service, item = prefix
+        if starts == [""]:
+            raise PricingError(f"{rate.origin}: tier_start {start}: {service} {item} in "
+                               f"{region} is not priced in tiers; leave tier_start out")
+        raise PricingError(
+            f"{rate.origin}: tier_start {start or '(none)'}: {service} {item} in {region} is "
+            f"priced in tiers starting at {', '.join(starts)}; a rate replaces one tier's "
+            "price: write tier_start as one of those (one rate per tier), else the rate "
+            "never applies")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -120,21 +121,35 @@ def _aws_error(exc: Exception, service: str, region: str) -> PricingError:
     return PricingError(f"{what}: {exc}; tables unchanged")
 
 
-def _field(obj: Any, path: Sequence[str], where: str) -> Any:
+def _json_type(value: Any) -> str:
+    """What a JSON value is, in JSON's words (``a list``, ``a number``)."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    names: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+    return names.get(type(value), "a number")
+
+
+def _field(obj: Any, path: Sequence[str], where: str, expected: type | None = None) -> Any:
+    """``obj[path[0]][path[1]]...``; with ``expected``, that value must be of that type (the
+    item is JSON from the network: a list where a mapping belongs must not raise deep inside)."""
     for name in path:
         if not isinstance(obj, dict) or name not in obj:
             raise PricingError(f"{where}: malformed Price List item: no {'.'.join(path)}")
         obj = obj[name]
+    if expected is not None and not isinstance(obj, expected):
+        raise PricingError(f"{where}: malformed Price List item: {'.'.join(path)} is "
+                           f"{_json_type(obj)}, not {_json_type(expected())}")
     return obj
 
 
 def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
     """(price, offer description) of the item's single OnDemand price dimension."""
-    terms = _field(item, ("terms", "OnDemand"), where)
+    terms = _field(item, ("terms", "OnDemand"), where, dict)
     found = set()
     for offer in terms.values():
-        for dim in _field(offer, ("priceDimensions",), where).values():
-            text = _field(dim, ("pricePerUnit", "USD"), where)
+        for dim in _field(offer, ("priceDimensions",), where, dict).values():
+            # text, as the API writes it: a JSON number would be read through a binary float
+            text = _field(dim, ("pricePerUnit", "USD"), where, str)
             try:
                 value = Decimal(text)
             except (InvalidOperation, TypeError):
@@ -158,22 +173,25 @@ def _plain(value: Decimal) -> str:
 
 
 def _row(service: str, region: str, item: Mapping[str, Any], where: str) -> dict[str, str]:
-    attrs = _field(item, ("product", "attributes"), where)
+    attrs = _field(item, ("product", "attributes"), where, dict)
     price, ident = _on_demand_usd(item, where)
-    published = str(_field(item, ("publicationDate",), where))[:10]
+    published = str(_field(item, ("publicationDate",), where, str))[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
+        raise PricingError(f"{where}: malformed Price List item: publicationDate "
+                           f"{item['publicationDate']!r} does not start with a YYYY-MM-DD date")
     source = (f"AWS Price List API GetProducts {service} {region} ({ident}; "
               f"version {item.get('version', '?')}, published {published})")
     row = {"region": region, "usd_per_hour": price, "source": source, "as_of": published}
-    instance = _field(attrs, ("instanceType",), where)
+    instance = _field(attrs, ("instanceType",), where, str)
     if service == "AmazonEC2":
         return {**row, "instance_type": instance}
     if service == "AmazonRDS":
-        option = _field(attrs, ("deploymentOption",), where)
+        option = _field(attrs, ("deploymentOption",), where, str)
         if option not in _DEPLOYMENTS:
             raise PricingError(f"{where}: unexpected deploymentOption {option!r}")
-        return {**row, "engine": _field(attrs, ("databaseEngine",), where),
+        return {**row, "engine": _field(attrs, ("databaseEngine",), where, str),
                 "instance_class": instance, "deployment": _DEPLOYMENTS[option]}
-    return {**row, "engine": _field(attrs, ("cacheEngine",), where), "node_type": instance}
+    return {**row, "engine": _field(attrs, ("cacheEngine",), where, str), "node_type": instance}
 
 
 def _fetch(client: Any, service: str, region: str, engine: str | None) -> list[dict[str, str]]:
@@ -191,7 +209,8 @@ def _fetch(client: Any, service: str, region: str, engine: str | None) -> list[d
                     item = json.loads(entry)
                 except (TypeError, json.JSONDecodeError) as exc:
                     raise PricingError(f"{where}: not a JSON string ({exc})") from None
-                usage = str(_field(item, ("product", "attributes"), where).get("usagetype", ""))
+                usage = str(_field(item, ("product", "attributes"), where, dict)
+                            .get("usagetype", ""))
                 if "ExtendedSupport" in usage:
                     continue  # ElastiCache extended-support surcharges are not node prices
                 row = _row(service, region, item, where)
@@ -249,6 +268,11 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
                           engine)
     except (BotoCoreError, ClientError) as exc:
         raise _aws_error(exc, service, region) from None
+    except PricingError as exc:  # a malformed answer: say what was refreshed, and that nothing was
+        text = str(exc)
+        if not text.endswith("tables unchanged"):
+            text = f"refreshing {service} prices for {region}: {text}; tables unchanged"
+        raise PricingError(text) from None
 
     def replaced(fields: Mapping[str, str]) -> bool:
         return fields["region"] == region and (engine is None or fields["engine"] == engine)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from infra_toolkit.errors import PricingError
+from infra_toolkit.plan_yaml import yaml_line_index
 
 __all__ = [
     "TABLE_SCHEMAS",
@@ -229,9 +230,18 @@ def find_tables(data_dir: str | Path) -> dict[str, Path]:
 
 def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
     """The parsed YAML document at ``path``; unreadable files and bad YAML raise ``error``
-    naming the file (``what`` says which kind of file it is)."""
+    naming the file (``what`` says which kind of file it is), as does a key written twice in
+    one mapping: YAML keeps only the last (a second ``AmazonEC2: 50`` under ``discounts_pct``
+    would apply unseen by a reader of the first)."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        twice = yaml_line_index(node)[1] if node is not None else []
+        if twice:
+            key, line = twice[0]
+            raise error(f"{path}:{line}: {key}: this key is written twice in the same mapping "
+                        "and YAML keeps only the last one; delete or rename one")
+        return yaml.safe_load(text)
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:  # a binary or Latin-1 file: name it, no traceback

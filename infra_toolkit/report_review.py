@@ -29,7 +29,7 @@ class ReviewInfo:
     ``text`` the CLI's ``status`` prints, the ``approve_command`` for this digest, the ``store``
     it was read from, the subject (digest, declared cost delta, approvers needed) and the
     ``submit_command`` that puts this digest up for review (``approve`` refuses a digest never
-    submitted)."""
+    submitted), and the ``status_command`` and ``gate_command`` of this plan in the same store."""
 
     subject: ReviewSubject
     status: str
@@ -37,6 +37,8 @@ class ReviewInfo:
     approve_command: str
     store: str
     submit_command: str = ""
+    status_command: str = ""
+    gate_command: str = ""
 
 
 def _missing_file(location: str) -> bool:
@@ -55,15 +57,18 @@ def review_info(subject: ReviewSubject, store_location: str | None = None) -> Re
     shown = redacted(where)
     db = [] if store_location is None else ["--db", shown]
     command = approve_command(subject, None if store_location is None else shown)
-    submit = shlex.join(["infra-toolkit", "submit", subject.name, *db])
+    submit, status, gate = (shlex.join(["infra-toolkit", verb, subject.name, *db])
+                            for verb in ("submit", "status", "gate"))
     if _missing_file(where):
         found = plan_status((), subject)
-        return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit)
+        return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit,
+                          status, gate)
     try:
         with open_store(where) as store:
             found = review_status(store, subject)
     except ApprovalError as exc:
         return ReviewInfo(subject, UNAVAILABLE, f"status unavailable: {exc}", command, shown,
-                          submit)
-    return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit)
+                          submit, status, gate)
+    return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit,
+                      status, gate)
 

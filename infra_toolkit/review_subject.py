@@ -18,7 +18,8 @@ from infra_toolkit.approval_records import Record
 from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 from infra_toolkit.plan import ApprovalPolicy
 
-__all__ = ["ReviewSubject", "approve_command", "plan_file_of", "read_review_subject"]
+__all__ = ["ANSWER_PLACEHOLDER", "REVIEWER_PLACEHOLDER", "ReviewSubject", "approve_command",
+           "plan_file_of", "read_review_subject"]
 
 
 @dataclass(frozen=True)
@@ -226,13 +227,19 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     )
 
 
+#: The blanks of :func:`approve_command` the reviewer fills in: a sign-off refuses them as given,
+#: so the command copied and run unedited records nothing.
+REVIEWER_PLACEHOLDER = "YOUR_NAME"
+ANSWER_PLACEHOLDER = "YOUR ANSWER"
+
+
 def approve_command(subject: ReviewSubject, store: str | None = None) -> str:
     """The exact shell command that approves ``subject``'s current digest, one ``--answer`` per
     question for approval (for the report and messages; the reviewer fills in the text), with
     ``--digest`` (refused if the plan changed since) and ``--db store`` when a store other than
     the default is named (as given; pass it redacted)."""
     argv = ["infra-toolkit", "approve", subject.name, "--digest", subject.digest,
-            "--reviewer", "YOUR_NAME"]
+            "--reviewer", REVIEWER_PLACEHOLDER]
     for n in range(1, len(subject.questions) + 1):
-        argv += ["--answer", f"{n}=YOUR ANSWER"]
+        argv += ["--answer", f"{n}={ANSWER_PLACEHOLDER}"]
     return shlex.join(argv + (["--db", store] if store is not None else []))

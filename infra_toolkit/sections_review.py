@@ -53,6 +53,6 @@ def review_status(a: PlanAnalysis) -> Section:
                   "sign any other version of the plan):"),
         preformatted(r.approve_command, "approve-command"),
         paragraph("Or sign off in a live notebook (notebooks/approve.ipynb). "
-                  f"infra-toolkit status {r.subject.name} shows the status; "
-                  f"infra-toolkit gate {r.subject.name} exits 0 only once it is APPROVED."),
+                  f"{r.status_command} shows the status; "
+                  f"{r.gate_command} exits 0 only once it is APPROVED."),
     ))

@@ -22,7 +22,12 @@ from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_rules import GateFloor, Status
-from infra_toolkit.review_subject import ReviewSubject, approve_command
+from infra_toolkit.review_subject import (
+    ANSWER_PLACEHOLDER,
+    REVIEWER_PLACEHOLDER,
+    ReviewSubject,
+    approve_command,
+)
 from tests.approval_helpers import at, subject
 
 APPROVE, REJECT, CHANGES, COMMENT = (
@@ -524,3 +529,25 @@ def test_approve_command_and_status_text_for_the_report(store_location: str) -> 
         "plans/checkout.yaml: review-001 AWAITING APPROVAL: "
         "0 of 1 approver(s) so far; 1 more needed"
     )
+
+
+@pytest.mark.parametrize(("reviewer", "answers", "match"), [
+    # the report's approve command copied and run without filling it in (audit10 A10-2)
+    ("YOUR_NAME", ANSWERS, r"^reviewer 'YOUR_NAME' is the blank of the report's approve "
+                           r"command: put your name in --reviewer; nothing recorded$"),
+    ("alice", {1: "YOUR ANSWER", 2: " YOUR  ANSWER "},
+     r"^approving review-001: answer\(s\) 1, 2 still read 'YOUR ANSWER', the blank of the "
+     r"report's approve command: write your answer in each --answer N=TEXT; nothing recorded$"),
+    ("alice", {1: "YOUR ANSWER", 2: "platform team"}, r"answer\(s\) 1 still read"),
+])
+def test_the_report_commands_blanks_record_nothing(
+        store: ApprovalStore, reviewer: str, answers: dict[int, str], match: str) -> None:
+    s = subject()
+    submit(store, s, requester="dev", at=at(0))
+    # the blanks are the command's own: it is what a reviewer copies from the report
+    assert f"--reviewer {REVIEWER_PLACEHOLDER} --answer '1={ANSWER_PLACEHOLDER}'" in \
+        approve_command(s)
+    with pytest.raises(ApprovalError, match=match):
+        sign_off(store, s, APPROVE, reviewer=reviewer, at=at(1), answers=answers)
+    assert [r.kind for r in store.records()] == [RecordKind.REVIEW_REQUESTED]
+    assert review_status(store, s).status is Status.AWAITING_APPROVAL

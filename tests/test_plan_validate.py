@@ -773,3 +773,22 @@ def test_ami_family_agrees_with_ami_type(tmp_path: Path, family: str, ami_type: 
         shown = ami_type or "AL2023_x86_64_STANDARD"
         assert ami[0].message.startswith(
             f"'{shown}' is not of the ClusterConfig's amiFamily '{family}'")
+
+
+def test_a_manifest_key_written_twice_is_a_problem_not_the_last_value(tmp_path: Path) -> None:
+    # before (audit10 A10-7): YAML kept the second cpu, 2000m, and the plan was simulated with
+    # requests the first line did not show (and kubectl's strict validation refuses the file)
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    text = deployment.read_text()
+    assert "requests: {cpu: 200m, memory: 256Mi}" in text  # line 17
+    deployment.write_text(text.replace("requests: {cpu: 200m, memory: 256Mi}",
+                                       "requests: {cpu: 200m, memory: 256Mi, cpu: 2000m}"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    problems = validate_plan(plan)
+    assert [(p.path, p.message) for p in problems] == [(
+        "proposed.workloads[0].deployment",
+        "deployment.yaml:17: spec.template.spec.containers[0].resources.requests.cpu: this key "
+        "is written twice in the same mapping and YAML keeps only the last one (kubectl "
+        "refuses it); delete or rename one")]

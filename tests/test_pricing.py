@@ -450,3 +450,114 @@ def test_books_are_shared_until_a_table_changes(tmp_path: Path) -> None:
     assert second is not first
     assert second.lookup("ec2_on_demand", region="us-east-1",
                          instance_type="t3.medium").usd_per_unit == Decimal("0.042")
+
+
+_EGRESS_RATE = ('version: 1\nrates:\n  - {service: AWSDataTransfer, region: us-east-1, '
+                'item_id: ITEM,TIER usd_per_unit: "0.01", source: "negotiated 2026"}\n')
+
+
+@pytest.mark.parametrize(("item", "tier", "match"), [
+    # us-east-1 internet_out rows start at 0, 10240, 51200, 153600 GB (other_services lines
+    # 2-5); before (audit10 A10-4) these rates were read and then never applied: list price
+    ("internet_out", " tier_start: 10240.0,", r"rates\[0\]: tier_start 10240.0: AWSDataTransfer "
+     r"internet_out in us-east-1 is priced in tiers starting at 0, 10240, 51200, 153600; a "
+     r"rate replaces one tier's price: write tier_start as one of those \(one rate per "
+     r"tier\), else the rate never applies"),
+    ("internet_out", " tier_start: 10000,", r"tier_start 10000: AWSDataTransfer internet_out"),
+    ("internet_out", "", r"tier_start \(none\): AWSDataTransfer internet_out in us-east-1 is "
+                         r"priced in tiers"),
+    # intra_region has one row, tier_start empty (line 8)
+    ("intra_region", " tier_start: 0,", r"rates\[0\]: tier_start 0: AWSDataTransfer "
+     r"intra_region in us-east-1 is not priced in tiers; leave tier_start out"),
+])
+def test_a_rate_that_would_never_apply_to_a_tier_is_refused(
+        tmp_path: Path, item: str, tier: str, match: str) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(_EGRESS_RATE.replace("ITEM", item).replace("TIER", tier))
+    with pytest.raises(PricingError, match=match):
+        load_price_book(overrides=path)
+
+
+def test_a_rate_on_one_tier_replaces_that_tier_only(tmp_path: Path) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(_EGRESS_RATE.replace("ITEM", "internet_out").replace("TIER",
+                                                                         " tier_start: 10240,"))
+    tiers = load_price_book(overrides=path).tiers("other_services", region="us-east-1",
+                                                  service="AWSDataTransfer",
+                                                  item_id="internet_out")
+    # list 0.09, 0.085, 0.07, 0.05 (other_services lines 2, 4, 3, 5); the rate takes tier 2
+    assert [p.usd_per_unit for p in tiers] == [Decimal("0.09"), Decimal("0.01"),
+                                               Decimal("0.07"), Decimal("0.05")]
+
+
+def test_pricing_lookup_of_a_tiered_item_prints_every_tier(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from infra_toolkit.cli import main
+
+    # before (audit10 A10-5): "region 'us-east-1' is not priced; regions with this price: ...,
+    # us-east-1, ...": the lookup asked for the item without a tier. Expected: other_services
+    # lines 2, 4, 3, 5 as written in the table.
+    assert main(["pricing", "lookup", "--region", "us-east-1", "--service", "AWSDataTransfer",
+                 "--item-id", "internet_out"]) == 0
+    table = "other_services_2026-05-03.csv"
+    assert capsys.readouterr().out.splitlines() == [
+        f"$0.09 per GB for 0 to 10240 GB  ({table} line 2: us-east-1/AWSDataTransfer/"
+        "internet_out/0)",
+        f"$0.085 per GB for 10240 to 51200 GB  ({table} line 4: us-east-1/AWSDataTransfer/"
+        "internet_out/10240)",
+        f"$0.07 per GB for 51200 to 153600 GB  ({table} line 3: us-east-1/AWSDataTransfer/"
+        "internet_out/51200)",
+        f"$0.05 per GB for over 153600 GB  ({table} line 5: us-east-1/AWSDataTransfer/"
+        "internet_out/153600)",
+    ]
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    # before (audit10 A10-6): YAML kept the last value: a 50 % discount the reader of the first
+    # line did not see; a rate's second price
+    ("version: 1\ndiscounts_pct:\n  AmazonEC2: 10\n  AmazonEC2: 50\n",
+     r"overrides.yaml:4: discounts_pct.AmazonEC2: this key is written twice in the same mapping "
+     r"and YAML keeps only the last one; delete or rename one$"),
+    ("version: 1\nrates:\n  - {service: AmazonEC2, region: us-east-1, instance_type: c5.large, "
+     'usd_per_unit: "0.05", usd_per_unit: "0.01", source: x}\n',
+     r"overrides.yaml:3: rates\[0\].usd_per_unit: this key is written twice"),
+])
+def test_an_overrides_key_written_twice_is_refused(tmp_path: Path, text: str, match: str) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(text)
+    with pytest.raises(PricingError, match=match):
+        read_overrides(path)
+
+
+@pytest.mark.parametrize(("rate", "match"), [
+    # before (audit10 A10-8): read, never applied (a resource naming c5.lrage is refused), and
+    # the list price stood under a file that says 0.01
+    ("{service: AmazonEC2, region: us-east-1, instance_type: c5.lrage, usd_per_unit: '0.01', "
+     "source: x}",
+     r"rates\[0\]: instance_type 'c5.lrage' is not a known EC2 instance type "
+     r"\(ec2_instance_specs tables\), so no resource can use this rate; did you mean "
+     r"'c5.large'"),
+    ("{service: AmazonRDS, region: us-east-1, engine: PostgreSQL, deployment: single-az, "
+     "instance_class: db.t3.medum, usd_per_unit: '0.01', source: x}",
+     r"instance_class 'db.t3.medum' is not a known RDS class \(rds_on_demand tables\)"),
+    ("{service: AmazonElastiCache, region: us-east-1, engine: Redis, node_type: cache.t3.mirco, "
+     "usd_per_unit: '0.01', source: x}",
+     r"node_type 'cache.t3.mirco' is not a known ElastiCache node type"),
+])
+def test_a_rate_for_a_name_no_table_knows_is_refused(tmp_path: Path, rate: str,
+                                                     match: str) -> None:
+    path = tmp_path / "overrides.yaml"
+    path.write_text(f"version: 1\nrates:\n  - {rate}\n")
+    with pytest.raises(PricingError, match=match):
+        load_price_book(overrides=path)
+
+
+def test_a_rate_for_a_known_type_in_a_region_no_table_has_is_kept(tmp_path: Path) -> None:
+    # the README's gap filler: c5.large is known (ec2_instance_specs), mx-central-1 is priced
+    # by the rate alone
+    path = tmp_path / "overrides.yaml"
+    path.write_text("version: 1\nrates:\n  - {service: AmazonEC2, region: mx-central-1, "
+                    "instance_type: c5.large, usd_per_unit: '0.1', source: x}\n")
+    price = load_price_book(overrides=path).lookup("ec2_on_demand", region="mx-central-1",
+                                                    instance_type="c5.large")
+    assert price.usd_per_unit == Decimal("0.1")

@@ -178,6 +178,20 @@ def _broken(kind: str) -> dict[str, Any]:
         dim["pricePerUnit"]["USD"] = {"sNaN": "sNaN", "NaN": "NaN", "negative": "-0.05"}[kind[4:]]
     elif kind == "conflict":
         item["product"]["attributes"]["instanceType"] = "t3.large"  # page 1 has it at 0.0832
+    # JSON of another type where the API writes an object or a string (audit10 A10-1)
+    elif kind == "OnDemand list":
+        item["terms"]["OnDemand"] = list(item["terms"]["OnDemand"].values())
+    elif kind == "priceDimensions list":
+        offer = next(iter(item["terms"]["OnDemand"].values()))
+        offer["priceDimensions"] = list(offer["priceDimensions"].values())
+    elif kind == "attributes list":
+        item["product"]["attributes"] = ["t3.large"]
+    elif kind == "instanceType object":
+        item["product"]["attributes"]["instanceType"] = {"name": "t3.large"}
+    elif kind == "a JSON number price":
+        dim["pricePerUnit"]["USD"] = 0.1  # Decimal(0.1) is 0.1000000000000000055511151...
+    elif kind == "publicationDate text":
+        item["publicationDate"] = "last week"
     bad["PriceList"][1] = json.dumps(item)
     return bad
 
@@ -195,6 +209,19 @@ def _broken(kind: str) -> dict[str, Any]:
     ("USD NaN", r"USD price 'NaN' is not a finite number >= 0"),
     ("USD negative", r"USD price '-0.05' is not a finite number >= 0"),
     ("conflict", r"PriceList\[1\]: two prices for us-east-1/t3.large: 0.0832 and 0.192"),
+    # before (audit10 A10-1): AttributeError / TypeError tracebacks, a binary-float price, and
+    # a table named ec2_on_demand_last week.csv refused naming its temp file; each message now
+    # says what was refreshed and that the tables are unchanged
+    *[(kind, r"^refreshing AmazonEC2 prices for us-east-1: query 0 page 1 PriceList\[1\]: "
+             rf"malformed Price List item: {what}; tables unchanged$") for kind, what in [
+        ("OnDemand list", r"terms\.OnDemand is a list, not an object"),
+        ("priceDimensions list", r"priceDimensions is a list, not an object"),
+        ("attributes list", r"product\.attributes is a list, not an object"),
+        ("instanceType object", r"instanceType is an object, not a string"),
+        ("a JSON number price", r"pricePerUnit\.USD is a number, not a string"),
+        ("publicationDate text", r"publicationDate 'last week' does not start with a "
+                                 r"YYYY-MM-DD date"),
+    ]],
 ])
 def test_a_malformed_page_leaves_every_table_byte_identical(
         data_dir: Path, client: tuple[Any, Stubber], kind: str, match: str) -> None:
@@ -396,3 +423,4 @@ def test_a_folder_no_table_can_be_written_in_is_refused_before_calling_aws(
                        r"such file or directory; pass a writable --pricing-dir \(a copy of "
                        r"pricing_data/\); tables unchanged$"):
         refresh_table("AmazonEC2", "us-east-1", data_dir="/proc", client=pricing)
+

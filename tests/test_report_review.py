@@ -50,3 +50,28 @@ def test_the_default_store_is_left_to_the_reviewers_environment(
     info = review_info(read_review_subject(REPO_ROOT / SMALL_PLAN))
     assert info.store == default_store_location() == str(tmp_path) + "/team.sqlite"
     assert "--db" not in info.approve_command
+
+
+def test_the_status_and_gate_hints_read_the_store_the_report_read(tmp_path: object) -> None:
+    # audit10 A10-3: the page said "infra-toolkit status PLAN shows the status" without the
+    # --db it was built with, so the copied command read the default store, not this one
+    store = f"{tmp_path}/team store.sqlite"  # a space: the hint must be quoted for the shell
+    plan = str(REPO_ROOT / SMALL_PLAN)
+    info = review_info(read_review_subject(plan), store)
+    assert info.status_command == f"infra-toolkit status {plan} --db '{store}'"
+    assert info.gate_command == f"infra-toolkit gate {plan} --db '{store}'"
+    a = analyze_plan(REPO_ROOT / SMALL_PLAN, scenarios=["steady"], horizon_h=0.25,
+                     store_location=store)
+    page = sections.review_status(a)._repr_html_()
+    name = a.review.subject.name  # the report names the plan as in its work tree
+    assert (f"infra-toolkit status {name} --db &#x27;{store}&#x27; shows the status; "
+            f"infra-toolkit gate {name} --db &#x27;{store}&#x27; exits 0 only once") in page
+
+
+def test_without_a_named_store_the_hints_name_none(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setenv("INFRA_TOOLKIT_DB", str(tmp_path) + "/team.sqlite")
+    plan = str(REPO_ROOT / SMALL_PLAN)
+    info = review_info(read_review_subject(plan))
+    assert (info.status_command, info.gate_command) == (
+        f"infra-toolkit status {plan}", f"infra-toolkit gate {plan}")
