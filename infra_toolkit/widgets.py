@@ -65,6 +65,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._plan_file = Path(subject.source).resolve() if subject.source and Path(
             subject.source).is_file() else None
         self.last_record: Record | None = None
+        # what the last recorded click held: clicks queue in the kernel while one is written,
+        # so a double click would record the same decision twice
+        self._recorded_form: tuple[object, ...] | None = None
         self.summary = widgets.HTML()
         self.decision = widgets.ToggleButtons(options=_DECISIONS, description="Decision")
         self.reviewer = widgets.Text(
@@ -130,6 +133,14 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
     def submit(self) -> Record | None:
         """Record the form's decision; returns the record, or None (the reason is shown)."""
         answers = {n: box.value for n, box in enumerate(self.answers, 1) if box.value.strip()}
+        form = (self.decision.value, self.reviewer.value, tuple(sorted(answers.items())),
+                self.comment.value)
+        if form == self._recorded_form and self.last_record is not None:
+            self.result.value = (
+                f"<p style='color:#b00'>Not recorded: this form is already record "
+                f"{self.last_record.seq} (a second click); change the decision, an answer or "
+                "the comment to record another</p>")
+            return None
         try:
             self._check_unchanged()
             with open_store(self.store_location) as store:
@@ -146,6 +157,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             self.result.value = f"<p style='color:#b00'>Not recorded: {html.escape(str(exc))}</p>"
             return None
         record = self.last_record = done.record
+        self._recorded_form = form
         status = done.status.describe()
         self._show_summary(status)
         once = "".join(

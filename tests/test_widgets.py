@@ -148,5 +148,23 @@ def test_a_write_that_adds_a_missing_chain_head_says_so(store_location: str) -> 
         "it with a copy you kept.</p>"
     ) in w.result.value
     w._clock = lambda: at(8)
+    w.comment.value = "looks fine, second look"
     w.submit_button.click()  # the head is kept now: nothing more to say
     assert "Recorded record 3" in w.result.value and "chain head" not in w.result.value
+
+
+def test_a_second_click_on_the_same_form_records_nothing(store_location: str) -> None:
+    # audit10 A10-9: clicks queue in the kernel, so a double click recorded the decision twice
+    s = submitted(store_location, subject())
+    w = ApprovalWidget(s, store_location, clock=lambda: at(7))
+    fill(w, RecordKind.COMMENT, "eve", ["", ""], "looks fine")
+    w.submit_button.click()
+    w.submit_button.click()
+    with open_store(store_location) as store:
+        assert len(store.records()) == 2  # the request and one comment
+    assert w.result.value == ("<p style='color:#b00'>Not recorded: this form is already record 2 "
+                              "(a second click); change the decision, an answer or the comment "
+                              "to record another</p>")
+    w.comment.value = "and the runbook too"  # a changed form records again
+    w.submit_button.click()
+    assert "Recorded record 3" in w.result.value
