@@ -13,6 +13,7 @@ errors become one :class:`~infra_toolkit.errors.PricingError` line.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -31,10 +32,13 @@ from infra_toolkit.pricing_tables import (
     read_price_table,
 )
 
-__all__ = ["PRICE_LIST_REGION", "REFRESHABLE", "RefreshResult", "pricing_client",
-           "product_filters", "refresh_table"]
+__all__ = ["MAX_USD_PER_HOUR", "PRICE_LIST_REGION", "REFRESHABLE", "RefreshResult",
+           "pricing_client", "product_filters", "refresh_table"]
 
 PRICE_LIST_REGION = "us-east-1"  # the Price List API endpoint serving every region's prices
+#: The highest hourly price a refresh accepts: ten times the dearest row of the shipped tables
+#: (EC2 u7in-32tb.224xlarge at 360.98695 USD an hour); above it an item is malformed.
+MAX_USD_PER_HOUR = 3_600
 REFRESHABLE = {  # service code -> (table kind, engines accepted by --engine)
     "AmazonEC2": ("ec2_on_demand", ()),
     "AmazonRDS": ("rds_on_demand", ("MySQL", "PostgreSQL", "MariaDB")),
@@ -158,6 +162,10 @@ def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
             if not value.is_finite() or value < 0:  # a signalling NaN cannot even be hashed
                 raise PricingError(f"{where}: malformed Price List item: USD price "
                                    f"{text!r} is not a finite number >= 0")
+            if value > MAX_USD_PER_HOUR:
+                raise PricingError(f"{where}: malformed Price List item: USD price {text!r} an "
+                                   f"hour is above {MAX_USD_PER_HOUR:,}, far beyond any "
+                                   "instance, database or cache node AWS lists")
             found.add((value, f"sku {offer.get('sku', '?')} rate {dim.get('rateCode', '?')}"))
     prices = {v for v, _ in found}
     if len(prices) != 1:
@@ -172,13 +180,18 @@ def _plain(value: Decimal) -> str:
     return text if value else "0"
 
 
-def _row(service: str, region: str, item: Mapping[str, Any], where: str) -> dict[str, str]:
+def _row(service: str, region: str, item: Mapping[str, Any], where: str, today: dt.date
+         ) -> dict[str, str]:
     attrs = _field(item, ("product", "attributes"), where, dict)
     price, ident = _on_demand_usd(item, where)
     published = str(_field(item, ("publicationDate",), where, str))[:10]
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
         raise PricingError(f"{where}: malformed Price List item: publicationDate "
                            f"{item['publicationDate']!r} does not start with a YYYY-MM-DD date")
+    if published > (today + dt.timedelta(days=1)).isoformat():  # a day for time zones
+        # the newest date names the table: one from the future would shadow every later refresh
+        raise PricingError(f"{where}: malformed Price List item: publicationDate {published} "
+                           f"is after today ({today.isoformat()})")
     source = (f"AWS Price List API GetProducts {service} {region} ({ident}; "
               f"version {item.get('version', '?')}, published {published})")
     row = {"region": region, "usd_per_hour": price, "source": source, "as_of": published}
@@ -194,7 +207,8 @@ def _row(service: str, region: str, item: Mapping[str, Any], where: str) -> dict
     return {**row, "engine": _field(attrs, ("cacheEngine",), where, str), "node_type": instance}
 
 
-def _fetch(client: Any, service: str, region: str, engine: str | None) -> list[dict[str, str]]:
+def _fetch(client: Any, service: str, region: str, engine: str | None, today: dt.date
+           ) -> list[dict[str, str]]:
     kind = REFRESHABLE[service][0]
     key_columns = TABLE_SCHEMAS[kind].key
     rows: dict[tuple[str, ...], dict[str, str]] = {}
@@ -213,7 +227,7 @@ def _fetch(client: Any, service: str, region: str, engine: str | None) -> list[d
                             .get("usagetype", ""))
                 if "ExtendedSupport" in usage:
                     continue  # ElastiCache extended-support surcharges are not node prices
-                row = _row(service, region, item, where)
+                row = _row(service, region, item, where, today)
                 if Decimal(row["usd_per_hour"]) == 0:
                     continue  # as Karpenter: a $0 on-demand dimension is not an offer
                 key = tuple(row[c] for c in key_columns)
@@ -238,10 +252,12 @@ def _csv_text(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> str:
 
 
 def refresh_table(service: str, region: str, *, data_dir: str | Path,
-                  engine: str | None = None, client: Any = None) -> RefreshResult:
+                  engine: str | None = None, client: Any = None,
+                  today: dt.date | None = None) -> RefreshResult:
     """Refresh one region (and engine, for RDS / ElastiCache) of a table in ``data_dir`` from
     the Price List API and write ``<kind>_<newest as_of>.csv`` atomically. ``client`` defaults
-    to :func:`pricing_client` (tests pass a botocore-stubbed one)."""
+    to :func:`pricing_client` (tests pass a botocore-stubbed one); ``today`` (UTC, default the
+    clock's) bounds the items' publicationDate."""
     if service not in REFRESHABLE:
         raise PricingError(f"cannot refresh {service!r}; refreshable services: "
                            f"{', '.join(REFRESHABLE)}")
@@ -265,7 +281,7 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
 
     try:
         new_rows = _fetch(client if client is not None else pricing_client(), service, region,
-                          engine)
+                          engine, dt.datetime.now(dt.UTC).date() if today is None else today)
     except (BotoCoreError, ClientError) as exc:
         raise _aws_error(exc, service, region) from None
     except PricingError as exc:  # a malformed answer: say what was refreshed, and that nothing was

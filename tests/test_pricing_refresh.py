@@ -175,7 +175,8 @@ def _broken(kind: str) -> dict[str, Any]:
     elif kind == "bad USD":
         dim["pricePerUnit"]["USD"] = "n/a"
     elif kind.startswith("USD "):
-        dim["pricePerUnit"]["USD"] = {"sNaN": "sNaN", "NaN": "NaN", "negative": "-0.05"}[kind[4:]]
+        dim["pricePerUnit"]["USD"] = {"sNaN": "sNaN", "NaN": "NaN", "negative": "-0.05",
+                                      "huge": "1e400"}[kind[4:]]
     elif kind == "conflict":
         item["product"]["attributes"]["instanceType"] = "t3.large"  # page 1 has it at 0.0832
     # JSON of another type where the API writes an object or a string (audit10 A10-1)
@@ -192,6 +193,8 @@ def _broken(kind: str) -> dict[str, Any]:
         dim["pricePerUnit"]["USD"] = 0.1  # Decimal(0.1) is 0.1000000000000000055511151...
     elif kind == "publicationDate text":
         item["publicationDate"] = "last week"
+    elif kind == "publicationDate future":
+        item["publicationDate"] = "2999-01-01T00:00:00Z"
     bad["PriceList"][1] = json.dumps(item)
     return bad
 
@@ -221,6 +224,12 @@ def _broken(kind: str) -> dict[str, Any]:
         ("a JSON number price", r"pricePerUnit\.USD is a number, not a string"),
         ("publicationDate text", r"publicationDate 'last week' does not start with a "
                                  r"YYYY-MM-DD date"),
+        # audit10 A10-11: the newest date names the table, so ec2_on_demand_2999-01-01.csv
+        # would shadow every later refresh; and 1e400 USD an hour passed as a finite price
+        ("publicationDate future", r"publicationDate 2999-01-01 is after today "
+                                   r"\(\d{4}-\d{2}-\d{2}\)"),
+        ("USD huge", r"USD price '1e400' an hour is above 3,600, far beyond any instance, "
+                     r"database or cache node AWS lists"),
     ]],
 ])
 def test_a_malformed_page_leaves_every_table_byte_identical(
