@@ -157,12 +157,14 @@ class Record(RecordDraft):
         """
         seq = row["seq"]
         try:
+            if not isinstance(seq, int) or isinstance(seq, bool):  # int("7") would pass text
+                raise TypeError(f"seq {seq!r} is not a whole number")
             answers = tuple(Answer(str(q), str(a)) for q, a in json.loads(row["answers"]))
             details = json.loads(row["details"])
             if not isinstance(details, dict):
                 raise TypeError("details is not a JSON object")
             return cls(
-                seq=int(seq),
+                seq=seq,
                 review_id=row["review_id"],
                 kind=RecordKind(row["kind"]),
                 plan=row["plan"],

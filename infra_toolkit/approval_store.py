@@ -149,6 +149,11 @@ class ApprovalStore(ABC):
     def iter_records(self, from_seq: int = 1) -> Iterator[Record]:
         """Every record from number ``from_seq`` on, oldest first; StoreIntegrityError when
         reaching an unreadable row."""
+        # a seq edited to text or a fraction (SQLite keeps either in an INTEGER column) sorts
+        # after every number: read such a row first, so the error names it, not the record the
+        # gap it left seems to have renumbered
+        for row in self._query(f"{_SELECT} WHERE seq <> CAST(seq AS INTEGER) LIMIT 1", ()):
+            yield self._record(row)
         for row in self._query(f"{_SELECT} WHERE seq >= ? ORDER BY seq", (from_seq,)):
             yield self._record(row)
 

@@ -963,3 +963,23 @@ def test_records_appended_meanwhile_count_in_the_status_returned(
             "plans/checkout.yaml: review-001 APPROVED by bob at 2026-11-26T09:01:00Z, "
             "alice at 2026-11-26T09:02:00Z")
         assert verify(store).count == 3
+
+
+@pytest.mark.parametrize("seq", ["'2x'", "2.5"])
+def test_a_seq_edited_to_text_or_a_fraction_is_named_itself(tmp_path: Path, seq: str) -> None:
+    # audit10 A10-12: SQLite keeps text or a REAL in an INTEGER column and sorts it after every
+    # number, so record 3 was blamed ("has seq 3 where 2 was expected"), not the edited one
+    location = str(tmp_path / "store.sqlite")
+    s = subject()
+    with open_store(location, create=True) as store:
+        submit(store, s, requester="dev", at=at(0))
+        for minute, name in enumerate(["alice", "bob"], 1):
+            sign_off(store, s, RecordKind.APPROVED, reviewer=name, at=at(minute), answers=ANSWERS)
+    raw_sql(location, f"UPDATE approval_records SET seq = {seq} WHERE seq = 2")
+    shown = seq.strip("'")
+    match = rf"record {re.escape(shown)} of .* cannot be read \(seq {re.escape(seq)} is not a " \
+            r"whole number\)"
+    with open_store(location) as store:
+        with pytest.raises(StoreIntegrityError, match=match):
+            verify(store)
+        assert re.search(match, gate(store, s).reason)
