@@ -51,7 +51,26 @@ from infra_toolkit.review_rules import (
 )
 from infra_toolkit.review_subject import ANSWER_PLACEHOLDER, REVIEWER_PLACEHOLDER, ReviewSubject
 
-__all__ = ["Recorded", "sign_off", "submit"]
+__all__ = ["CLI_INPUTS", "FormInputs", "Recorded", "sign_off", "submit"]
+
+
+@dataclass(frozen=True)
+class FormInputs:
+    """How a front end's user gives each input, as the advice that ends a refusal: the CLI
+    says which flag to pass, the widget which box to fill (its user has no flags)."""
+
+    reviewer: str
+    comment: str
+    each_answer: str
+    answer_boxes: str
+
+
+CLI_INPUTS = FormInputs(
+    reviewer="pass --reviewer NAME",
+    comment="pass --comment TEXT",
+    each_answer="pass --answer N=TEXT for each",
+    answer_boxes="each --answer N=TEXT",
+)
 
 
 @dataclass(frozen=True)
@@ -118,7 +137,7 @@ def submit(
     requester, a plan id that holds another plan file's reviews, or a tampered store (nothing is
     written then).
     """
-    _check_name(requester, "requester")
+    _check_name(requester, "requester", "pass --requester NAME")
     draft = RecordDraft(
         review_id="",
         kind=RecordKind.REVIEW_REQUESTED,
@@ -161,12 +180,14 @@ def sign_off(
     answers: Mapping[int, str] | None = None,
     comment: str = "",
     reviewed_digest: str | None = None,
+    inputs: FormInputs = CLI_INPUTS,
 ) -> Recorded:
     """Record ``decision`` (approved, rejected, changes requested or comment) by ``reviewer`` on
     the review of ``subject``'s current digest. ``answers`` maps question number (1-based) to
     the answer. ``reviewed_digest``, when given, is the digest the reviewer read (the report
     prints it): a subject whose digest is another is refused, since the decision would sign a
-    version nobody reviewed. Returns the record and the plan's status after it. Raises
+    version nobody reviewed. ``inputs`` words the advice of a refusal for the front end
+    (default: the CLI's flags). Returns the record and the plan's status after it. Raises
     ApprovalError saying what is missing, or that the store is tampered; writes nothing then."""
     if decision is RecordKind.REVIEW_REQUESTED:
         raise ApprovalError("a review is requested with submit, not sign_off")
@@ -177,10 +198,10 @@ def sign_off(
             "pricing table differs); nothing recorded: rebuild the report to review the plan "
             "as it is now (and infra-toolkit submit it if it is a new version)"
         )
-    _check_name(reviewer, "reviewer")
+    _check_name(reviewer, "reviewer", inputs.reviewer)
     if " ".join(reviewer.split()) == REVIEWER_PLACEHOLDER:
         raise ApprovalError(f"reviewer {reviewer!r} is the blank of the report's approve "
-                            "command: put your name in --reviewer; nothing recorded")
+                            f"command: {inputs.reviewer}; nothing recorded")
     request = store.find_request(subject.plan, subject.digest)
     if request is None:
         status = plan_status(store.records(), subject)
@@ -196,11 +217,11 @@ def sign_off(
             f"question(s) for approval, numbered 1-{len(stored.questions)}"
         )
     if decision is RecordKind.APPROVED:
-        _check_approvable(stored, request.review_id, given)
+        _check_approvable(stored, request.review_id, given, inputs)
     if decision in OBJECTIONS and blank(comment):
-        raise ApprovalError(f"{_DOING[decision]} needs a comment saying why: pass --comment TEXT")
+        raise ApprovalError(f"{_DOING[decision]} needs a comment saying why: {inputs.comment}")
     if decision is RecordKind.COMMENT and blank(comment):
-        raise ApprovalError("a comment needs its text: pass --comment TEXT")
+        raise ApprovalError(f"a comment needs its text: {inputs.comment}")
     draft = RecordDraft(
         review_id=request.review_id,
         kind=decision,
@@ -214,12 +235,12 @@ def sign_off(
     return _append(store, subject, draft)
 
 
-def _check_name(name: str, role: str) -> None:
+def _check_name(name: str, role: str, advice: str) -> None:
     """ApprovalError for a blank name, or one holding a control character: a line break or a
     terminal escape in a name would forge lines of the status that gate, status and the report
     print (``FAIL: ...\\nPASS: ...``)."""
     if blank(name):
-        raise ApprovalError(f"{role} is empty: pass --{role} NAME")
+        raise ApprovalError(f"{role} is empty: {advice}")
     control = sorted({c for c in name if unicodedata.category(c) == "Cc"})
     if control:
         raise ApprovalError(
@@ -258,7 +279,8 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
 _DOING = {RecordKind.REJECTED: "rejecting", RecordKind.CHANGES_REQUESTED: "requesting changes"}
 
 
-def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[int, str]) -> None:
+def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[int, str],
+                      inputs: FormInputs) -> None:
     if subject.missing_prices:
         raise ApprovalError(
             f"{review_id} ({subject.name}) cannot be approved: {len(subject.missing_prices)} cost "
@@ -271,7 +293,7 @@ def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[i
         raise ApprovalError(
             f"approving {review_id}: answer(s) {', '.join(map(str, placeholders))} still read "
             f"{ANSWER_PLACEHOLDER!r}, the blank of the report's approve command: write your "
-            "answer in each --answer N=TEXT; nothing recorded"
+            f"answer in {inputs.answer_boxes}; nothing recorded"
         )
     unanswered = [
         f"{n} ({q!r})" for n, q in enumerate(subject.questions, 1) if blank(answers.get(n, ""))
@@ -279,5 +301,5 @@ def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[i
     if unanswered:
         raise ApprovalError(
             f"approving {review_id} needs an answer to every question for approval; "
-            f"unanswered: {', '.join(unanswered)}: pass --answer N=TEXT for each"
+            f"unanswered: {', '.join(unanswered)}: {inputs.each_answer}"
         )

@@ -21,7 +21,7 @@ import ipywidgets as widgets
 from infra_toolkit.approval_reads import review_status_text
 from infra_toolkit.approval_records import Record, RecordKind
 from infra_toolkit.approval_store import open_store
-from infra_toolkit.approval_writes import sign_off
+from infra_toolkit.approval_writes import FormInputs, sign_off
 from infra_toolkit.cost import usd_text
 from infra_toolkit.errors import ApprovalError, InfraToolkitError
 from infra_toolkit.notebook_parameters import check_store_location
@@ -35,6 +35,14 @@ _DECISIONS = [
     ("Reject", RecordKind.REJECTED),
     ("Comment", RecordKind.COMMENT),
 ]
+
+# the refusals name the form's boxes, not the CLI's flags
+_WIDGET_INPUTS = FormInputs(
+    reviewer="type your name in the Reviewer box",
+    comment="write it in the Comment box",
+    each_answer="write each in the box under its question",
+    answer_boxes="the box under each question",
+)
 
 
 def _utc_now() -> datetime:
@@ -152,6 +160,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                     at=self._clock(),
                     answers=answers,
                     comment=self.comment.value,
+                    inputs=_WIDGET_INPUTS,
                 )
         except InfraToolkitError as exc:
             self.result.value = f"<p style='color:#b00'>Not recorded: {html.escape(str(exc))}</p>"

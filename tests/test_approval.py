@@ -534,7 +534,7 @@ def test_approve_command_and_status_text_for_the_report(store_location: str) -> 
 @pytest.mark.parametrize(("reviewer", "answers", "match"), [
     # the report's approve command copied and run without filling it in (audit10 A10-2)
     ("YOUR_NAME", ANSWERS, r"^reviewer 'YOUR_NAME' is the blank of the report's approve "
-                           r"command: put your name in --reviewer; nothing recorded$"),
+                           r"command: pass --reviewer NAME; nothing recorded$"),
     ("alice", {1: "YOUR ANSWER", 2: " YOUR  ANSWER "},
      r"^approving review-001: answer\(s\) 1, 2 still read 'YOUR ANSWER', the blank of the "
      r"report's approve command: write your answer in each --answer N=TEXT; nothing recorded$"),

@@ -1,6 +1,7 @@
 """The ApprovalWidget and the CLI, side by side on a real plan file: the same decision at the same
-moment writes the same record (byte for byte: the same hash) into two stores, and a refused one
-is refused with the same message; a plan changed after the form was built is refused."""
+moment writes the same record (byte for byte: the same hash) into two stores; a refused one is
+refused for the same reason, the advice naming the CLI's flags or the widget's boxes; a plan
+changed after the form was built is refused."""
 
 from __future__ import annotations
 
@@ -93,32 +94,46 @@ def test_the_widget_writes_what_the_cli_writes(
         q for q, text in zip(QUESTIONS, answers, strict=True) if text]
 
 
+# the CLI's advice names its flags, the widget's names its boxes (audit10 A10-10)
+REVIEWER_ADVICE = ("pass --reviewer NAME", "type your name in the Reviewer box")
+ANSWER_ADVICE = ("pass --answer N=TEXT for each", "write each in the box under its question")
+COMMENT_ADVICE = ("pass --comment TEXT", "write it in the Comment box")
+
 REFUSALS = [
-    # (command, decision, reviewer, answers, comment)
-    ("approve", RecordKind.APPROVED, "", ["yes", "fine"], ""),  # missing reviewer
-    ("approve", RecordKind.APPROVED, "  ", ["yes", "fine"], ""),
-    ("approve", RecordKind.APPROVED, "alice", ["yes", ""], ""),  # a missing answer
-    ("approve", RecordKind.APPROVED, "alice", ["", ""], "lgtm"),
-    ("reject", RecordKind.REJECTED, "alice", ["", ""], ""),  # no comment saying why
-    ("request-changes", RecordKind.CHANGES_REQUESTED, "alice", ["", ""], ""),
-    ("comment", RecordKind.COMMENT, "alice", ["", ""], ""),
+    # (command, decision, reviewer, answers, comment, (CLI advice, widget advice))
+    ("approve", RecordKind.APPROVED, "", ["yes", "fine"], "", REVIEWER_ADVICE),
+    ("approve", RecordKind.APPROVED, "  ", ["yes", "fine"], "", REVIEWER_ADVICE),
+    ("approve", RecordKind.APPROVED, "YOUR_NAME", ["yes", "fine"], "", REVIEWER_ADVICE),
+    ("approve", RecordKind.APPROVED, "alice", ["yes", ""], "", ANSWER_ADVICE),
+    ("approve", RecordKind.APPROVED, "alice", ["", ""], "lgtm", ANSWER_ADVICE),
+    ("approve", RecordKind.APPROVED, "alice", ["YOUR ANSWER", "fine"], "",
+     ("each --answer N=TEXT", "the box under each question")),
+    ("reject", RecordKind.REJECTED, "alice", ["", ""], "", COMMENT_ADVICE),
+    ("request-changes", RecordKind.CHANGES_REQUESTED, "alice", ["", ""], "", COMMENT_ADVICE),
+    ("comment", RecordKind.COMMENT, "alice", ["", ""], "", COMMENT_ADVICE),
 ]
 
 
-@pytest.mark.parametrize(("command", "kind", "reviewer", "answers", "comment"), REFUSALS)
-def test_the_widget_refuses_with_the_cli_message(
+@pytest.mark.parametrize(("command", "kind", "reviewer", "answers", "comment", "advice"),
+                         REFUSALS)
+def test_the_widget_refuses_as_the_cli_does_naming_its_own_inputs(
     plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], command: str, kind: RecordKind, reviewer: str,
-    answers: list[str], comment: str,
+    answers: list[str], comment: str, advice: tuple[str, str],
 ) -> None:
     db = submitted(plan, tmp_path / "approvals.sqlite", monkeypatch)
     code, err = by_cli(monkeypatch, capsys, db, cli_args(command, plan, reviewer, answers,
                                                         comment))
     assert code == 2 and err.startswith("error: ")
+    cli_text = err.removeprefix("error: ").strip()
+    cli_advice, widget_advice = advice
+    assert cli_advice in cli_text
     w = by_widget(plan, db, kind, reviewer, answers, comment)
     assert w.last_record is None
     shown = html.unescape(w.result.value)
-    assert shown == f"<p style='color:#b00'>Not recorded: {err.removeprefix('error: ').strip()}</p>"
+    assert shown == (f"<p style='color:#b00'>Not recorded: "
+                     f"{cli_text.replace(cli_advice, widget_advice)}</p>")
+    assert "--" not in shown  # no flag the widget's user cannot pass
     with open_store(db) as store:
         assert len(store.records()) == 1  # the request only
 
