@@ -53,6 +53,7 @@ from infra_toolkit.simulate import (
 )
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.tuning_grid import field_value
 
 __all__ = ["Neighbours", "ScalingExplorer", "Tuning", "tuned_spec", "tuning_of"]
 
@@ -73,28 +74,19 @@ class Tuning:
     node_provisioning_s: float
 
 
-def _cpu_utilization(metric: MetricSpec) -> int | None:
-    source = metric.resource
-    if metric.type == "Resource" and source is not None and source.name == "cpu":
-        return source.target.average_utilization
-    return None
-
-
 def tuning_of(spec: SimulationSpec) -> Tuning:
-    """The settings of ``spec`` as a :class:`Tuning`: unset scale-down fields read as the
-    controller applies them (window: ``--horizontal-pod-autoscaler-downscale-stabilization``;
-    policy: the API default, 100 % per 15 s)."""
-    hpa = spec.hpa
-    targets = [t for t in map(_cpu_utilization, hpa.metrics) if t is not None]
-    down = hpa.behavior.scale_down if hpa.behavior is not None else None
-    window = down.stabilization_window_s if down is not None else None
+    """The settings of ``spec`` as a :class:`Tuning`, read as the sweep reads them
+    (:func:`~infra_toolkit.tuning_grid.field_value`: an unset scale-down window is
+    ``--horizontal-pod-autoscaler-downscale-stabilization``); no Percent scale-down policy reads
+    as the API's default one, 100 % per 15 s."""
+    down = spec.hpa.behavior.scale_down if spec.hpa.behavior is not None else None
     percent = [p for p in (down.policies or ()) if p.type == "Percent"] if down else []
     policy = percent[0] if percent else HPAScalingPolicy("Percent", 100, 15)
     return Tuning(
-        min_replicas=hpa.min_replicas, max_replicas=hpa.max_replicas,
-        target_cpu_utilization_pct=targets[0] if targets else None,
-        scale_down_window_s=int(window if window is not None
-                                else spec.controller.downscale_stabilization_s),
+        min_replicas=field_value("minReplicas", spec),
+        max_replicas=field_value("maxReplicas", spec),
+        target_cpu_utilization_pct=field_value("cpu.averageUtilization", spec),
+        scale_down_window_s=int(field_value("scaleDown.stabilizationWindowSeconds", spec)),
         scale_down_percent=policy.value, scale_down_period_s=policy.period_s,
         node_provisioning_s=spec.autoscaler.provisioning_delay_s)
 
@@ -134,7 +126,9 @@ def tuned_spec(spec: SimulationSpec, tuning: Tuning) -> SimulationSpec:
 
 
 def _with_cpu_target(metric: MetricSpec, target_pct: int) -> MetricSpec:
-    if _cpu_utilization(metric) is None:
+    source = metric.resource
+    if metric.type != "Resource" or source is None or source.name != "cpu" \
+            or source.target.type != "Utilization":
         return metric
     assert metric.resource is not None
     target = dataclasses.replace(metric.resource.target, average_utilization=target_pct)
