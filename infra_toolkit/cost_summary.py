@@ -30,6 +30,7 @@ __all__ = [
     "format_estimate",
     "printed_delta_usd",
     "render_cost",
+    "rounding_note",
 ]
 
 
@@ -74,6 +75,26 @@ def printed_delta_usd(current: Decimal, proposed: Decimal) -> Decimal:
     the cent), so that the printed columns subtract ($441.695 -> $441.70 against $5,461.27
     shows $5,019.57, not the exact $5,019.575 -> $5,019.58)."""
     return cents(proposed) - cents(current)
+
+
+def rounding_note(frame: pd.DataFrame, columns: Mapping[str, str]) -> str | None:
+    """Why a money column of ``frame`` (lines, then a final TOTAL row) does not add up as
+    printed, or None when every column does: lines are rounded to the cent while TOTAL is the
+    exact sum rounded once (the figure the approval policy reads), so the printed lines of a
+    column can add up to a few cents away from its TOTAL. ``columns`` maps each money column
+    to the name the reader sees. A line without a price (``None``) is left out, as from TOTAL."""
+    lines, total = frame.iloc[:-1], frame.iloc[-1]
+    gaps = []
+    for column, shown in columns.items():
+        added = sum((cents(v) for v in lines[column] if v is not None and not pd.isna(v)),
+                    Decimal(0))
+        if total[column] is not None and added != cents(total[column]):
+            gaps.append(f"{shown} lines add up to {usd_text(added)} against TOTAL "
+                        f"{usd_text(total[column])}")
+    if not gaps:
+        return None
+    return ("lines are rounded to the cent and each TOTAL is the exact sum rounded once, so the "
+            "printed lines can differ from it by a few cents: " + "; ".join(gaps))
 
 
 def _total_status(*estimates: CostEstimate) -> str:
@@ -229,7 +250,9 @@ def format_estimate(est: CostEstimate) -> str:
     if est.has_missing_prices:
         total += (f" -- INCOMPLETE: {len(flagged)} price(s) not found, left out of the total:\n"
                   + "\n".join(flagged))
-    text += ["", total, *line_notes, *[f"note: {n}" for n in est.notes], "pricing tables:",
+    rounding = rounding_note(estimate_frame(est), {"monthly_cost_usd": "MONTHLY COST"})
+    text += ["", total, *([f"note: {rounding}"] if rounding else []), *line_notes,
+             *[f"note: {n}" for n in est.notes], "pricing tables:",
              *[f"  {t.name}  sha256:{t.sha256}" for t in est.pricing_tables_used]]
     return "\n".join(text)
 
@@ -247,6 +270,10 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ["  ".join(c.ljust(w) if i in (0, 4) else c.rjust(w) for i, (c, w) in
                        enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
+    rounding = rounding_note(frame, {"current_monthly_usd": "CURRENT",
+                                     "proposed_monthly_usd": "PROPOSED",
+                                     "delta_monthly_usd": "DELTA"})
+    lines += [f"note: {rounding}"] if rounding else []
     for label, est in (("current", current), ("proposed", proposed)):
         lines += [f"PRICE NOT FOUND ({label}) {ln.address} / {ln.component}: {ln.price_not_found}"
                   for ln in est.missing_prices]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import usd_text
+from infra_toolkit.cost_summary import rounding_note
 from infra_toolkit.plan_cost import is_load_test
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.sections_figures import incomplete, plan_regions, projected
@@ -28,6 +29,11 @@ def cost_summary(a: PlanAnalysis) -> Section:
         comparison, {**_USD, "Delta / month": lambda v: usd_text(v, signed=True)},
         css_class="cost-comparison",
         caption=f"Current vs proposed ({a.expected_scenario or 'as declared'}), per month")]
+    rounding = rounding_note(a.comparison, {"current_monthly_usd": "Current / month",
+                                            "proposed_monthly_usd": "Proposed / month",
+                                            "delta_monthly_usd": "Delta / month"})
+    if rounding:
+        parts.append(paragraph(rounding[0].upper() + rounding[1:] + ".", "note"))
     rng = a.cost_range
     if rng is not None:
         rng = rng.rename(columns={"resource": "Resource", "component": "Component",
@@ -42,7 +48,9 @@ def cost_summary(a: PlanAnalysis) -> Section:
                                 for r in tests)) if tests else ""
         parts.append(Table(rng, {c: usd_text for c in rng.columns[2:]}, css_class="cost-range",
                            caption="Proposed monthly range across scenarios (each projected from "
-                                   f"its simulated window to a 730-hour month{left_out})"))
+                                   f"its simulated window to a 730-hour month{left_out}; "
+                                   "TOTAL's Low and High are the cheapest and the dearest "
+                                   "scenario's totals, not sums of the columns above)"))
     subject = a.review.subject
     own = a.plan.proposed.region
     priced = a.region or own

@@ -13,6 +13,7 @@ from decimal import Decimal
 from types import ModuleType
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from infra_toolkit import cost, cost_components, cost_pricing
@@ -24,6 +25,7 @@ from infra_toolkit.cost_summary import (
     format_comparison,
     format_estimate,
     printed_delta_usd,
+    rounding_note,
 )
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.pricing import PriceBook, load_price_book
@@ -760,3 +762,18 @@ def test_a_real_but_unpriced_instance_type_validates_and_is_flagged(book: PriceB
     assert line.status == "PRICE NOT FOUND"
     assert "instance_type 'p5e.48xlarge' not found for region=us-east-1; nearest instance_type: " \
            "p5en.48xlarge, p5.48xlarge" in str(line.price_not_found)
+
+
+def test_rounding_note_names_each_column_whose_printed_lines_miss_its_total() -> None:
+    # two lines of half a cent each print as $0.01 + $0.01 = $0.02 (half up), their exact sum
+    # $0.01 prints as TOTAL $0.01; a line without a price (None) is left out of both
+    frame = pd.DataFrame({
+        "resource": ["a", "b", "c", "TOTAL"],
+        "x_usd": [Decimal("0.005"), Decimal("0.005"), None, Decimal("0.010")],
+        "y_usd": [Decimal("1.25"), Decimal("2.50"), Decimal("0"), Decimal("3.75")],
+    })
+    assert rounding_note(frame, {"x_usd": "X", "y_usd": "Y"}) == (
+        "lines are rounded to the cent and each TOTAL is the exact sum rounded once, so the "
+        "printed lines can differ from it by a few cents: X lines add up to $0.02 against "
+        "TOTAL $0.01")
+    assert rounding_note(frame, {"y_usd": "Y"}) is None  # 1.25 + 2.50 + 0 = 3.75

@@ -344,3 +344,28 @@ def test_pricing_lookup_without_the_flag_a_key_needs_is_a_usage_error(
     err = capsys.readouterr().err
     assert err.startswith("usage: infra-toolkit pricing lookup")
     assert err.endswith(f"infra-toolkit pricing lookup: error: {message}\n")
+
+
+def test_a_column_whose_printed_lines_miss_its_total_says_why(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # search-api, CURRENT as printed: EKS 73.00 + m5.large 560.64 + gp2 40.00 + NLB 16.43
+    # (0.0225 USD/h x 730 h = 16.425, half up) + LCU 17.96 + egress 255.60 = 963.63, while
+    # TOTAL rounds the exact sum once: 963.62 (audit5 A5-9). PROPOSED likewise 1,449.31 vs
+    # 1,449.30. DELTA: 1,449.31 - 963.63 = 485.68 = 1,449.30 - 963.62, so it adds up.
+    assert main(["cost", str(REPO_ROOT / "plans" / "search-api.yaml")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (
+        "note: lines are rounded to the cent and each TOTAL is the exact sum rounded once, so "
+        "the printed lines can differ from it by a few cents: CURRENT lines add up to $963.63 "
+        "against TOTAL $963.62; PROPOSED lines add up to $1,449.31 against TOTAL $1,449.30")
+
+
+def test_columns_that_add_up_as_printed_carry_no_rounding_note(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # ecommerce-eks as printed: CURRENT 30.37 + 2.40 + 26.28 + 5.75 + 45.00 = 109.80 (exact
+    # 30.368 + 2.40 + 26.28 + 5.75 + 45.00 = 109.798 -> 109.80); PROPOSED 105.85 + 23.00 + 45.00
+    # + 6.00 + 73.00 + 91.10 + 4.80 + 16.43 + 4.09 + 32.85 + 9.00 + 52.56 + 11.50 + 24.82
+    # = 500.00 = TOTAL
+    assert main(["cost", str(REPO_ROOT / "plans" / "ecommerce-eks.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "$109.80   $500.00  +$390.20" in out and "rounded once" not in out

@@ -22,6 +22,7 @@ from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.sections_cost import cost_summary
 from infra_toolkit.sections_monitoring import alert_replay_frame
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.tuning import sweep_workload
@@ -128,6 +129,19 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(tmp_path: 
     (freshness,) = slos[slos["slo"] == "index freshness"].itertuples()
     assert not freshness.met and f"{freshness.violation_minutes:.1f}" == "2.3"
     assert freshness.achieved.startswith("max p95 ≥ 43,")
+
+
+def test_search_api_cost_comparison_says_why_its_current_lines_miss_the_total(
+        tmp_path: Path) -> None:
+    # CURRENT as printed: 73.00 + 560.64 + 40.00 + 16.43 (0.0225 USD/h x 730 h = 16.425, half
+    # up) + 17.96 + 255.60 = 963.63; TOTAL is the exact sum rounded once, 963.62 (audit5 A5-9)
+    a = analyze_plan(REPO / "plans" / "search-api.yaml", scenarios=["tv-flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    (note,) = [p for p in cost_summary(a).parts
+               if isinstance(p, str) and "rounded once" in p]
+    assert note.startswith('<p class="note">Lines are rounded to the cent and each TOTAL is the '
+                           "exact sum rounded once")
+    assert "Current / month lines add up to $963.63 against TOTAL $963.62" in note
 
 
 def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> None:
