@@ -15,7 +15,8 @@ How the schema is read where it leaves room (decided by what the Go code and its
   ``status_replicas`` = ``spec_replicas``; ``behavior`` absent = null (no-behavior path); a pod
   without ``phase`` is Running, without ``ready`` is Ready (the Go harness default), without
   ``start_age_s`` started at Go's zero time, and without ``ready_transition_age_s`` became ready
-  when it started (horizontal_test.go's harness).
+  when it started (horizontal_test.go's harness). A null ``ready_transition_age_s`` is Go's zero
+  time (an unset ``LastTransitionTime`` is a zero value, not nil), as a sample's null ``age_s``.
 - ``resource_metrics`` serves every Resource metric of the HPA whatever its resource name (e.g. a
   memory metric with ``requests_milli: {memory: ...}``); a mapping keyed by resource name
   (``{"cpu": {pod: sample}, "memory": {...}}``) is also accepted. ``pods_metric_values``,
@@ -181,7 +182,9 @@ def parse_pods(raw: Sequence[Mapping[str, Any]] | None, ctx: Context) -> tuple[P
                 phase=p.get("phase", "Running"),
                 ready=p.get("ready", True),
                 start_time_s=None if start_age is None else ctx.at(start_age),
-                ready_transition_time_s=None if transition_age is None else ctx.at(transition_age),
+                # a null transition is an unset LastTransitionTime: Go's zero time, a value (the
+                # condition's timestamp is not a pointer, unlike the pod's StartTime)
+                ready_transition_time_s=ctx.at(transition_age),
                 deleting=bool(p.get("deleting", False)),
                 requests_milli=requests,
                 container_requests_milli=per_container,

@@ -55,7 +55,7 @@ def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
         ("go_vectors_more.json", 109),
         # Audit 11: window/period boundaries, float and int32 arithmetic, tolerance bounds, CPU
         # readiness boundaries, zero replicas (expected values worked out in each case's notes).
-        ("go_vectors_audit11.json", 47),
+        ("go_vectors_audit11.json", 48),
     ],
 )
 def test_further_go_test_cases_pass(file_name: str, count: int) -> None:
