@@ -11,6 +11,7 @@ do):
 
 - replica_calc: ``GetResourceReplicas`` with ``target_average_value_milli`` and no
   ``target_utilization`` is the AverageValue (raw) path.
+- ``min_replicas`` absent or null is 1 in every kind (Go's nil minReplicas defaults to 1).
 - ``expected.error`` compares whether an error was returned, not its wording: an error message
   (Go's ``expectedError``) means "an error".
 - Expected keys beyond those of SPEC.md that the runner understands: ``scaled_to_zero_condition``
@@ -208,11 +209,17 @@ def _condition_list(result: Any, had_scaled_to_zero: bool) -> list[dict[str, str
     return [{"type": t, "status": st, "reason": r} for t, (st, r) in listed.items()]
 
 
+def _min_replicas(inputs: Mapping[str, Any]) -> int:
+    """``min_replicas``; absent or null is 1, as an HPA's nil minReplicas (see ``parse_hpa``)."""
+    value = inputs.get("min_replicas")
+    return 1 if value is None else int(value)
+
+
 def _run_rate_limit(inputs: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     replicas, reason = convert_desired_replicas_with_behavior_rate(
         inputs["current_replicas"],
         inputs["prenormalized_desired_replicas"],
-        inputs.get("min_replicas", 1),
+        _min_replicas(inputs),
         inputs["max_replicas"],
         generate_scale_up_rules(parse_rules(inputs.get("scale_up_rules"))),
         generate_scale_down_rules(parse_rules(inputs.get("scale_down_rules"))),
@@ -252,7 +259,7 @@ def _run_clamp_legacy(inputs: Mapping[str, Any], ctx: Context) -> dict[str, Any]
     replicas, reason = convert_desired_replicas_with_rules(
         inputs["current_replicas"],
         inputs["prenormalized_desired_replicas"],
-        inputs.get("min_replicas", 1),
+        _min_replicas(inputs),
         inputs["max_replicas"],
         inputs.get("legacy_scale_up_limit_factor", defaults.legacy_scale_up_limit_factor),
         inputs.get("legacy_scale_up_limit_minimum", defaults.legacy_scale_up_limit_minimum),

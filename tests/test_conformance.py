@@ -244,6 +244,23 @@ def test_a_null_min_replicas_is_one() -> None:
     assert ok, got
 
 
+@pytest.mark.parametrize(
+    ("kind", "extra", "expected"),
+    [
+        # default scale-down Percent 100 / 15 s: int(10 * 0) = 0; minReplicas 1 < 0 is false ->
+        # TooFewReplicas, and desired 0 < 1 -> 1
+        ("rate_limit_behavior", {}, {"replicas": 1, "condition_reason": "TooFewReplicas"}),
+        # legacy clamp: 0 < minReplicas 1 -> 1, TooFewReplicas
+        ("clamp_legacy", {}, {"replicas": 1, "condition_reason": "TooFewReplicas"}),
+    ],
+)
+def test_a_null_min_replicas_of_a_rule_case_is_one(kind: str, extra: dict, expected: dict) -> None:
+    inputs = {"current_replicas": 10, "prenormalized_desired_replicas": 0, "min_replicas": None,
+              "max_replicas": 1000, **extra}
+    ok, _, got = _passes(kind, inputs, expected)
+    assert ok, got
+
+
 def test_an_empty_policy_list_takes_the_default_policies() -> None:
     # generateScalingRules with no policy leaves Policies nil: defaults max(10 + 4, 10 * 2) = 20.
     inputs = {"current_replicas": 10, "prenormalized_desired_replicas": 50, "min_replicas": 1,
