@@ -160,34 +160,6 @@ def _check_mapping(raw: Mapping[str, Any], key: str, path: str, problems: _Probl
     return value
 
 
-def _check_rules(raw: object, path: str, problems: _Problems) -> None:
-    """One direction's scaling rules: null, or an object whose policies (when given) each have a
-    type Pods or Percent and integer value and period_s."""
-    if raw is None:
-        return
-    if not isinstance(raw, Mapping):
-        problems.add(path, f"= {raw!r} is not an object of scaling rules or null")
-        return
-    if raw.get("policies") is None:
-        return
-    for where, policy in _objects(raw["policies"], f"{path}.policies", problems):
-        if policy.get("type") not in ("Pods", "Percent"):
-            problems.add(f"{where}.type", f"= {policy.get('type')!r} is not Pods or Percent")
-        problems.integer(policy, "value", where, required=True)
-        problems.integer(policy, "period_s", where, required=True)
-
-
-def _check_metric_targets(metrics: list[Any], problems: _Problems) -> None:
-    """Pods, Object and External items need a target object with a type (a Resource item
-    without one is the Go harness's default metric)."""
-    for i, metric in enumerate(metrics):
-        if metric.get("type") in ("Pods", "Object", "External"):
-            target = metric.get("target")
-            if not isinstance(target, Mapping) or not isinstance(target.get("type"), str):
-                problems.add(f"inputs.hpa.metrics[{i}].target",
-                             f"= {target!r} is not an object with a type")
-
-
 def _check_replica_calc(inputs: Mapping[str, Any], problems: _Problems) -> None:
     function = inputs.get("function")
     if function not in REPLICA_CALC_FUNCTIONS:
@@ -214,12 +186,7 @@ def _check_reconcile(inputs: Mapping[str, Any], problems: _Problems) -> None:
         if metrics is not None and not (isinstance(metrics, list) and all(
                 isinstance(m, Mapping) and isinstance(m.get("type"), str) for m in metrics)):
             problems.add("inputs.hpa.metrics", "is not a list of metric objects with a type")
-        elif metrics is not None:
-            _check_metric_targets(metrics, problems)
         problems.typed(hpa, "behavior", "inputs.hpa", (Mapping,), "an object or null")
-        if isinstance(hpa.get("behavior"), Mapping):
-            for side in ("scale_up", "scale_down"):
-                _check_rules(hpa["behavior"].get(side), f"inputs.hpa.behavior.{side}", problems)
     scale = _check_mapping(inputs, "scale", "inputs", problems, required=True)
     if scale:
         problems.integer(scale, "spec_replicas", "inputs.scale", required=True, count=True)
@@ -243,8 +210,6 @@ def _check_inputs(kind: str, inputs: Mapping[str, Any], problems: _Problems) -> 
         problems.integer(inputs, key, "inputs")
     if inputs.get("pods") is not None:
         _check_pods(inputs["pods"], "inputs.pods", problems)
-    for key in ("scale_up_rules", "scale_down_rules", "rules"):
-        _check_rules(inputs.get(key), f"inputs.{key}", problems)
     for key in _EVENT_LISTS:
         _check_records(inputs.get(key), f"inputs.{key}", "change", problems)
     _check_records(inputs.get("recommendations"), "inputs.recommendations", "replicas", problems)
