@@ -306,6 +306,42 @@ def test_rds_gp3_iops_rds_would_refuse(book: PriceBook, db: dict[str, Any], note
             in format_estimate(est)) == bool(note)
 
 
+@pytest.mark.parametrize(("db", "expected", "unpriced"), [
+    # audit12 A12-1. What gp3 includes depends on the engine (AWS RDS User Guide, CHAP_Storage
+    # "gp3 storage": striped, 12,000 IOPS / 500 MiBps, from 400 GiB for MySQL / PostgreSQL /
+    # MariaDB, from 200 GiB for Oracle, never for SQL Server: 3,000 IOPS / 125 MiBps at every
+    # size). Rows: other_services us-east-1 AmazonRDS rds_gp3_storage_single_az 0.115,
+    # rds_gp3_iops_above_baseline_single_az 0.02. The instance rows (Oracle, SQL Server) are not
+    # shipped: PRICE NOT FOUND, the storage lines are priced all the same.
+    ({"engine": "sqlserver-se", "allocated_storage": 500, "iops": 6000},
+     {"Storage (general purpose SSD, gp3)": "57.50",  # 500 x 0.115
+      "Provisioned GP3 IOPS (above 3,000)": "60.00"},  # (6000 - 3000) x 0.02, not 0
+     []),
+    ({"engine": "sqlserver-ex", "allocated_storage": 500, "storage_throughput": 200},
+     {"Storage (general purpose SSD, gp3)": "57.50"},  # 500 x 0.115
+     ["Provisioned GP3 throughput (above 125 MiBps)"]),  # 75 MiBps; no shipped row: loud
+    ({"engine": "oracle-se2", "allocated_storage": 300, "iops": 12000},
+     {"Storage (general purpose SSD, gp3)": "34.50"},  # 300 x 0.115; 12,000 included from 200
+     []),
+    ({"engine": "oracle-ee", "allocated_storage": 300, "iops": 15000},
+     {"Storage (general purpose SSD, gp3)": "34.50",  # 300 x 0.115
+      "Provisioned GP3 IOPS (above 12,000)": "60.00"},  # (15000 - 12000) x 0.02, not 240.00
+     []),
+    ({"engine": "oracle-ee", "allocated_storage": 150, "iops": 4000},  # below 200: 3,000
+     {"Storage (general purpose SSD, gp3)": "17.25",  # 150 x 0.115
+      "Provisioned GP3 IOPS (above 3,000)": "20.00"},  # 1000 x 0.02
+     []),
+])
+def test_rds_gp3_baseline_per_engine(book: PriceBook, db: dict[str, Any],
+                                     expected: dict[str, str], unpriced: list[str]) -> None:
+    est = price(book, {"type": "aws_db_instance", "name": "gp3", "instance_class": "db.m5.large",
+                       "storage_type": "gp3", **db})
+    assert {ln.component: str(cents(ln.monthly_cost_usd)) for ln in est.lines
+            if ln.monthly_cost_usd is not None} == expected
+    assert [ln.component for ln in est.missing_prices] == [
+        "Database instance (on-demand, Single-AZ, db.m5.large)", *unpriced]
+
+
 def test_rds_multi_az_gp2_io1_and_postgres_against_infracost_golden(book: PriceBook) -> None:
     est = price(
         book,

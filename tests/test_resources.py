@@ -33,7 +33,7 @@ def test_public_api_is_fixed() -> None:
         "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field", "ResourceSchema"])
     assert sorted(storage_limits.__all__) == sorted([
         "EBS_GP3_THROUGHPUT_RANGE_MIBPS", "EBS_IOPS_RANGE", "EBS_MAX_SIZE_GIB",
-        "RDS_GP3_FIXED_BELOW_GIB", "RDS_MAX_STORAGE_GIB", "rds_gp3_refusal"])
+        "RDS_GP3_FIXED_BELOW_GIB", "RDS_MAX_STORAGE_GIB", "rds_gp3_baseline", "rds_gp3_refusal"])
     assert resource_rules.__all__ == ["check_rules"]
     assert sorted(launch_template.__all__) == sorted([
         "launch_template_problem", "launch_template_ref", "root_device_problem"])
