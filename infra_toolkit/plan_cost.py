@@ -118,7 +118,8 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     - request bytes: the rest of ``processed_bytes_gb`` (GB per hour), never below 0;
     - new connections per request: ``new_connections`` / rate; a connection lasts
       ``active_connections`` / ``new_connections`` seconds;
-    - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate, rounded.
+    - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate (a mean, not
+      rounded: rounding 1.6 billable rules to 2 would bill 25 % more evaluations than declared).
     """
     lbs = [r for r in resources if r.type == "aws_lb"]
     if len(lbs) != 1 or "processed_bytes_gb" not in lbs[0].usage:
@@ -139,9 +140,9 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     processed_bytes = usage["processed_bytes_gb"] * BYTES_PER_GB / (reference_rps
                                                                    * _SECONDS_PER_HOUR)
     new = usage["new_connections"]
-    rules = 0
+    rules = 0.0
     if lbs[0].attributes.get("load_balancer_type") == "application":
-        rules = ALB_FREE_RULES_PER_REQUEST + round(usage["rule_evaluations"] / reference_rps)
+        rules = ALB_FREE_RULES_PER_REQUEST + usage["rule_evaluations"] / reference_rps
     return TrafficProfile(
         request_bytes=max(0.0, processed_bytes - response_bytes),
         response_bytes=response_bytes,

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from infra_toolkit.cost import cents
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_sim import apply_simulation
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan_cost import (
@@ -54,6 +56,28 @@ def test_a_month_at_the_reference_rate_reproduces_the_declared_usage() -> None:
     assert float(lb.usage["monthly_lcu_hours"]) == pytest.approx(2 * 730)
     out = next(r for r in priced if r.type == "aws_data_transfer")
     assert float(out.usage["monthly_outbound_internet_gb"]) == pytest.approx(730)
+
+
+def test_fractional_rules_per_request_reproduce_the_declared_rule_evaluations() -> None:
+    # audit12 A12-2: 500 rule evaluations/s at 300 req/s is 1.667 billable rules a request;
+    # rounded to 2 the simulation billed 600/s (0.6 LCU, $3.50) for the declared 500/s.
+    book = load_price_book()
+    alb = parse_resources([{"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+                            "usage": {"processed_bytes_gb": 0.3, "new_connections": 5,
+                                      "active_connections": 300, "rule_evaluations": 500}}],
+                          default_region="us-east-1")
+    profile = traffic_profile_from_usage(alb, reference_rps=300.0)
+    assert profile is not None
+    assert profile.rules_evaluated_per_request == pytest.approx(10 + 500 / 300)
+    priced = apply_simulation(alb, {}, 1.0, book, served_rps=[300.0] * 240, step_s=15.0,
+                              traffic=profile)
+    lb = next(r for r in priced if r.type == "aws_lb")
+    # LCUs an hour: max(0.3 GB / 1, 5 new/s / 25, 300 active / 3000, 500 rules/s / 1000) = 0.5;
+    # x 730 h = 365 LCU-hours; x alb_lcu 0.008 (other_services us-east-1 AWSELB alb_lcu) = 2.92
+    assert float(lb.usage["monthly_lcu_hours"]) == pytest.approx(0.5 * 730)
+    lcu = next(ln for ln in estimate(priced, book).lines
+               if ln.component == "Load balancer capacity units")
+    assert lcu.monthly_cost_usd is not None and cents(lcu.monthly_cost_usd) == Decimal("2.92")
 
 
 @pytest.mark.parametrize("usage", [{}, {"new_connections": 10}])
