@@ -154,6 +154,14 @@ def _count(item: dict[str, Any], rtype: str, label: str, where: str, sources: se
     return 1
 
 
+# EKS's default root volume of a node group without a launch template is 50 GiB on a Windows
+# AMI, 20 GiB (the schema's default) otherwise: CreateNodegroup ``diskSize``, "The default disk
+# size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows." (AWS
+# SDK for Kotlin reference, .../eks/aws.sdk.kotlin.services.eks.model/-create-nodegroup-request/
+# disk-size.html; Terraform's aws_eks_node_group disk_size says the same).
+_WINDOWS_DISK_SIZE_GIB = 50
+
+
 def _check_item(item: Any, where: str, default_region: str | None, book: PriceBook | None,
                 regions: list[str], problems: list[ResourceProblem], sources: set[str]
                 ) -> list[Resource]:
@@ -233,6 +241,9 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                     out[key] = spec.default
         values[section] = out
     attrs, usage = values[""], values["usage."]
+    if rtype == "aws_eks_node_group" and "disk_size" in attrs and "disk_size" not in attrs_raw \
+            and str(attrs.get("ami_type", "")).startswith("WINDOWS"):
+        attrs["disk_size"] = _WINDOWS_DISK_SIZE_GIB
     # A misspelt class is worth naming even beside another problem of the same resource (it is
     # checked against every engine's classes, so it needs no valid engine).
     for (t, attr), (table, column, what) in KNOWN_VALUES.items():

@@ -128,6 +128,12 @@ def test_spot_and_windows_node_groups_without_a_price_are_flagged_not_zero(book:
     line = only(est, "Instance usage (Windows, on-demand, t3.medium)")
     assert line.price_not_found == ("Windows prices are not in the shipped tables (Linux only); "
                                     "add a rates entry to an overrides file")
+    # audit12 A12-3: EKS gives a Windows node 50 GiB by default (CreateNodegroup diskSize), not
+    # 20: 2 nodes x 50 GB x ebs_gp2_storage 0.10 (other_services us-east-1) = 10.00, not 4.00
+    assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("10.00")
+    # a disk_size as written stays: 2 x 30 GB x 0.10 = 6.00
+    est = price(book, {**base, "ami_type": "WINDOWS_FULL_2022_x86_64", "disk_size": 30})
+    assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("6.00")
 
 
 def test_spot_with_a_user_rate(book: PriceBook) -> None:
