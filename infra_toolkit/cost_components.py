@@ -26,6 +26,12 @@ EBS_GP3_BASELINE_IOPS = 3000  # other_services row ebs_gp3_iops_above_baseline (
 EBS_GP3_BASELINE_MIBPS = 125  # other_services row ebs_gp3_throughput_above_baseline
 # One ElastiCache snapshot per cluster is free (infracost elasticache_cluster.go: limit - 1).
 ELASTICACHE_FREE_SNAPSHOTS = 1
+# AWS's free 100 GB a month of data transfer out to the Internet, "aggregated across all AWS
+# Services and Regions (except China and GovCloud)" (aws.amazon.com/ec2/pricing/on-demand/, Data
+# Transfer; pricing_reference/README.md: the tier rows do not model it). It is the account's, not
+# one resource's, so it is stated on the line rather than subtracted.
+FREE_INTERNET_EGRESS_GB = 100
+_NO_FREE_EGRESS_PREFIXES = ("us-gov-", "cn-")
 # EC2 detailed monitoring publishes 7 metrics per instance (infracost instance.go).
 EC2_DETAILED_MONITORING_METRICS = 7
 
@@ -294,9 +300,12 @@ def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:
                                  _item(region, service, "intra_region"),
                                  note="charged out of one AZ and into the other: 2 x usage"))
     if "monthly_outbound_internet_gb" in u:
+        free = "" if region.startswith(_NO_FREE_EGRESS_PREFIXES) else (
+            f"AWS's {FREE_INTERNET_EGRESS_GB} GB a month free to the Internet is not subtracted: "
+            "it is the whole account's (every service and region), so other egress may use it")
         out.append(CostComponent(r, "Outbound data transfer to Internet", "GB",
                                  _dec(u["monthly_outbound_internet_gb"]),
-                                 _item(region, service, "internet_out", tiered=True)))
+                                 _item(region, service, "internet_out", tiered=True), note=free))
     if "monthly_outbound_us_east_to_us_east_gb" in u:
         out.append(CostComponent(r, "Outbound data transfer to US East regions", "GB",
                                  _dec(u["monthly_outbound_us_east_to_us_east_gb"]),

@@ -615,6 +615,11 @@ def test_data_transfer_over_150_tb(book: PriceBook) -> None:
     #   + (200000 - 153600) x 0.05 = 921.6 + 3481.6 + 7168 + 2320 = 13891.20
     assert cents(est.total_monthly_usd) == Decimal("13891.20")
     assert usd(est, "Outbound data transfer to Internet (over 150TB)") == Decimal("2320.00")
+    # audit12 A12-4: the account-wide free 100 GB is stated, once, on the first tier; not taken
+    # off (100 x 0.09 = 9.00 would be, if no other service or region used it)
+    assert [ln.note for ln in est.lines] == [
+        "AWS's 100 GB a month free to the Internet is not subtracted: it is the whole "
+        "account's (every service and region), so other egress may use it", "", "", ""]
 
 
 def test_data_transfer_in_govcloud_uses_that_regions_tiers(book: PriceBook) -> None:
@@ -622,6 +627,7 @@ def test_data_transfer_in_govcloud_uses_that_regions_tiers(book: PriceBook) -> N
                        "usage": {"monthly_outbound_internet_gb": 1000}}, region="us-gov-west-1")
     # internet_out us-gov-west-1 first tier 0.155: 1000 x 0.155 = 155.00
     assert cents(est.total_monthly_usd) == Decimal("155.00")
+    assert est.lines[0].note == ""  # GovCloud has no free 100 GB: nothing to state
 
 
 # ---------------------------------------------------------------------------- discounts, zero
