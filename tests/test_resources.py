@@ -186,6 +186,14 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
     ({**NODE_GROUP, "usage": {"instances": 4, "monthly_node_hours": 100}},
      ("resources[0].usage.instances: give either instances (nodes all month, Infracost's key) or "
       "monthly_node_hours, not both")),
+    # audit12 A12-6: usage past max_size billed nodes the group cannot run
+    ({**NODE_GROUP, "usage": {"instances": 11}},
+     ("resources[0].usage.instances: 11 nodes all month is more than max_size (10) lets the "
+      "group run; lower instances or raise max_size")),
+    ({**NODE_GROUP, "usage": {"monthly_node_hours": 7441}},  # 10 x 744 = 7,440 at most
+     ("resources[0].usage.monthly_node_hours: 7,441 node-hours is more than max_size (10) nodes "
+      "run in the longest month (10 x 744 = 7,440); lower monthly_node_hours or raise "
+      "max_size")),
     ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number"),
     ({**NODE_GROUP, "disk_size": True}, "resources[0].disk_size: True must be a whole number"),
     ({**DB, "multi_az": "yes"}, "resources[0].multi_az: 'yes' must be true or false"),
