@@ -80,6 +80,35 @@ def test_fractional_rules_per_request_reproduce_the_declared_rule_evaluations() 
     assert lcu.monthly_cost_usd is not None and cents(lcu.monthly_cost_usd) == Decimal("2.92")
 
 
+def test_the_egress_resource_takes_the_simulated_egress_whatever_its_place() -> None:
+    # audit12 A12-8: an intra-region-only aws_data_transfer listed first took the simulated
+    # egress (0 GB: the response size was read from it) while the declared 730 GB stayed as
+    # written in every scenario. At twice the reference rate (80 vs 40 req/s) the month's egress
+    # is 2 x 730 = 1,460 GB; x internet_out us-east-1 first tier 0.09 = 131.40 (was 65.70).
+    book = load_price_book()
+    resources = parse_resources([
+        {"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+         "usage": {"processed_bytes_gb": 2}},
+        {"type": "aws_data_transfer", "name": "cross", "usage": {"monthly_intra_region_gb": 300}},
+        {"type": "aws_data_transfer", "name": "internet",
+         "usage": {"monthly_outbound_internet_gb": 730}},
+    ], default_region="us-east-1")
+    profile = traffic_profile_from_usage(resources, reference_rps=40.0)
+    assert profile is not None
+    assert profile.response_bytes == pytest.approx(730 * GB / (40 * 730 * 3600))
+    priced = apply_simulation(resources, {}, 1.0, book, served_rps=[80.0] * 240, step_s=15.0,
+                              traffic=profile)
+    assert "monthly_outbound_internet_gb" not in priced[1].usage
+    est = estimate(priced, book)
+    (egress,) = [ln for ln in est.lines if ln.component.startswith("Outbound data transfer")]
+    assert egress.address == "aws_data_transfer.internet"
+    assert egress.monthly_cost_usd is not None
+    assert cents(egress.monthly_cost_usd) == Decimal("131.40")
+    # intra-region as declared: 2 x 300 x intra_region 0.01 = 6.00
+    (cross,) = [ln for ln in est.lines if ln.address == "aws_data_transfer.cross"]
+    assert cross.monthly_cost_usd is not None and cents(cross.monthly_cost_usd) == Decimal("6.00")
+
+
 @pytest.mark.parametrize("usage", [{}, {"new_connections": 10}])
 def test_no_profile_without_declared_processed_bytes(usage: dict[str, int]) -> None:
     lb = parse_resources([{"type": "aws_lb", "name": "x", "load_balancer_type": "application",
