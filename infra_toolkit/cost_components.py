@@ -17,18 +17,21 @@ from infra_toolkit.launch_template import launch_template_ref
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES
 from infra_toolkit.resources import Resource
-from infra_toolkit.storage_limits import rds_gp3_refusal
+from infra_toolkit.storage_limits import rds_gp3_baseline, rds_gp3_refusal
 
 __all__ = ["cost_components", "lcu_per_hour"]
 
 # Free allowances (not prices) from the AWS / Infracost sources cited per constant.
 EBS_GP3_BASELINE_IOPS = 3000  # other_services row ebs_gp3_iops_above_baseline ("above 3000")
 EBS_GP3_BASELINE_MIBPS = 125  # other_services row ebs_gp3_throughput_above_baseline
-# RDS gp3: 3,000 IOPS / 125 MiBps below 400 GB, 12,000 / 500 from 400 GB (infracost
-# internal/resources/aws/db_instance.go, quoting the AWS RDS storage documentation).
-RDS_GP3_BASELINES = ((400, 12000, 500), (0, 3000, 125))
 # One ElastiCache snapshot per cluster is free (infracost elasticache_cluster.go: limit - 1).
 ELASTICACHE_FREE_SNAPSHOTS = 1
+# AWS's free 100 GB a month of data transfer out to the Internet, "aggregated across all AWS
+# Services and Regions (except China and GovCloud)" (aws.amazon.com/ec2/pricing/on-demand/, Data
+# Transfer; pricing_reference/README.md: the tier rows do not model it). It is the account's, not
+# one resource's, so it is stated on the line rather than subtracted.
+FREE_INTERNET_EGRESS_GB = 100
+_NO_FREE_EGRESS_PREFIXES = ("us-gov-", "cn-")
 # EC2 detailed monitoring publishes 7 metrics per instance (infracost instance.go).
 EC2_DETAILED_MONITORING_METRICS = 7
 
@@ -186,7 +189,8 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
                       note="; ".join(n for n in ("Multi-AZ storage rate (standby copy)"
                                                  if multi else "", rds_gp3_refusal(a)) if n))]
     if stype == "gp3":
-        _floor_gb, iops_base, mibps_base = next(b for b in RDS_GP3_BASELINES if storage >= b[0])
+        # what the engine's gp3 includes at this size (SQL Server: 3,000 / 125 at every size)
+        iops_base, mibps_base = rds_gp3_baseline(a["engine"], storage)
         if a.get("iops", 0) > iops_base:
             out.append(CostComponent(
                 r, f"Provisioned GP3 IOPS (above {iops_base:,})", "IOPS",
@@ -296,9 +300,12 @@ def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:
                                  _item(region, service, "intra_region"),
                                  note="charged out of one AZ and into the other: 2 x usage"))
     if "monthly_outbound_internet_gb" in u:
+        free = "" if region.startswith(_NO_FREE_EGRESS_PREFIXES) else (
+            f"AWS's {FREE_INTERNET_EGRESS_GB} GB a month free to the Internet is not subtracted: "
+            "it is the whole account's (every service and region), so other egress may use it")
         out.append(CostComponent(r, "Outbound data transfer to Internet", "GB",
                                  _dec(u["monthly_outbound_internet_gb"]),
-                                 _item(region, service, "internet_out", tiered=True)))
+                                 _item(region, service, "internet_out", tiered=True), note=free))
     if "monthly_outbound_us_east_to_us_east_gb" in u:
         out.append(CostComponent(r, "Outbound data transfer to US East regions", "GB",
                                  _dec(u["monthly_outbound_us_east_to_us_east_gb"]),

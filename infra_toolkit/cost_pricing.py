@@ -19,12 +19,13 @@ __all__ = ["estimate", "price_components"]
 
 
 def _line(c: CostComponent, name: str, quantity: Decimal | None, price: Price | None,
-          missing: str | None, note: str = "") -> CostLine:
+          missing: str | None, note: str | None = None) -> CostLine:
     r = c.resource
     unit_price = price.usd_per_unit if price is not None else None
     cost = quantity * unit_price if quantity is not None and unit_price is not None else None
     return CostLine(r.type, r.name, r.region, name, c.unit, c.hourly_quantity, quantity,
-                    unit_price, cost, price, missing, note or c.note, c.query.kind)
+                    unit_price, cost, price, missing, c.note if note is None else note,
+                    c.query.kind)
 
 
 def _tier_label(start: Decimal, end: Decimal | None, unit: str, per: str = "") -> str:
@@ -55,8 +56,9 @@ def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
         size = remaining if end is None else min(remaining, end - start)
         label = (_tier_label(start, end, c.unit, c.tier_per) if price.row is not None
                  else "flat user rate, no tiers")  # a rate in a region without tier rows
-        if size > 0 or not lines:
-            lines.append(_line(c, f"{c.name} ({label})", size * units, price, None))
+        if size > 0 or not lines:  # the component's note once, on its first tier
+            lines.append(_line(c, f"{c.name} ({label})", size * units, price, None,
+                               None if not lines else ""))
         remaining -= size
         top = end if end is not None else top
         if end is None or remaining <= 0:
@@ -64,7 +66,8 @@ def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
     lines.append(_line(c, f"{c.name} ({_tier_label(top, None, c.unit, c.tier_per)})",
                        remaining * units, None,
                        f"no {key.get('service')} {key.get('item_id')} price tier from {top:,} "
-                       f"{c.unit} in region {key.get('region')}: the table's tiers stop there"))
+                       f"{c.unit} in region {key.get('region')}: the table's tiers stop there",
+                       None if not lines else ""))
     return lines
 
 

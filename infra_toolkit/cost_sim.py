@@ -37,6 +37,7 @@ __all__ = [
     "apply_simulation",
     "attribute_cost",
     "egress_gb",
+    "egress_transfer",
     "estimate_from_simulation",
     "hourly_cost",
     "lcu_hours",
@@ -63,14 +64,15 @@ class TrafficProfile:
     """Per-request traffic that turns a request rate into load balancer and transfer usage:
     bytes in (client to load balancer) and out per request, new connections per request (1 with
     no keep-alive, 0.01 when a connection carries ~100 requests), how long a connection stays
-    open (seconds), listener rules evaluated per request, and the share of response bytes that
-    leave AWS for the Internet."""
+    open (seconds), listener rules evaluated per request (a mean over the requests: 12.5 when
+    half evaluate 12 and half 13), and the share of response bytes that leave AWS for the
+    Internet."""
 
     request_bytes: float
     response_bytes: float
     new_connections_per_request: float
     connection_duration_s: float
-    rules_evaluated_per_request: int = 0
+    rules_evaluated_per_request: float = 0
     internet_egress_fraction: float = 1.0
 
     def __post_init__(self) -> None:
@@ -126,7 +128,7 @@ def lcu_hours(served_rps: Any, step_s: float, traffic: TrafficProfile,
     weighted by the share of the hour simulated."""
     requests, covered_s = _hour_buckets(served_rps, step_s)
     total = Decimal(0)
-    billable_rules = max(0, traffic.rules_evaluated_per_request - ALB_FREE_RULES_PER_REQUEST)
+    billable_rules = max(0.0, traffic.rules_evaluated_per_request - ALB_FREE_RULES_PER_REQUEST)
     for reqs, secs in zip(requests, covered_s, strict=True):
         if secs == 0:
             continue
@@ -151,6 +153,17 @@ def egress_gb(served_rps: Any, step_s: float, traffic: TrafficProfile) -> Decima
             * _dec(traffic.internet_egress_fraction) / BYTES_PER_GB)
 
 
+def egress_transfer(resources: Sequence[Resource]) -> int | None:
+    """The index of the ``aws_data_transfer`` resource that carries the Internet egress: the
+    first giving ``monthly_outbound_internet_gb`` (one per region, ``resources`` refuses a second),
+    else the first ``aws_data_transfer``, else None. Not simply the first: an intra-region-only
+    one listed before it took the simulated egress while the declared GB stayed as written."""
+    transfers = [i for i, r in enumerate(resources) if r.type == "aws_data_transfer"]
+    egress = [i for i in transfers if "monthly_outbound_internet_gb" in resources[i].usage]
+    chosen = egress or transfers
+    return chosen[0] if chosen else None
+
+
 def apply_simulation(resources: Sequence[Resource],
                      node_hours_by_node_group: Mapping[str, float],
                      window_h: float, book: PriceBook, *, served_rps: Any = None,
@@ -160,8 +173,9 @@ def apply_simulation(resources: Sequence[Resource],
     group's ``monthly_node_hours`` from the node-hours of the group of its name (the
     ``aws_eks_node_group`` resource's name; none simulated: 0), so two groups of one instance
     type are priced apart; with ``traffic``, the load balancer's ``monthly_lcu_hours`` and the
-    ``aws_data_transfer`` resource's ``monthly_outbound_internet_gb`` from the served request
-    rate (one is added, named ``simulated_egress``, when there is none)."""
+    ``aws_data_transfer`` resource's (:func:`egress_transfer`) ``monthly_outbound_internet_gb``
+    from the served request rate (one is added, named ``simulated_egress``, when there is
+    none)."""
     scale = _scale(window_h)
     node_hours = monthly_node_hours(node_hours_by_node_group, window_h)
     groups = {r.name: r.attributes["instance_types"][0] for r in resources
@@ -195,10 +209,10 @@ def apply_simulation(resources: Sequence[Resource],
         "new_connections", "active_connections", "processed_bytes_gb", "rule_evaluations")}
     out[lbs[0]] = replace(lb, usage={**kept, "monthly_lcu_hours": lcu})
     gb = egress_gb(served_rps, step_s, traffic) * scale
-    transfers = [i for i, r in enumerate(out) if r.type == "aws_data_transfer"]
-    if transfers:
-        t = out[transfers[0]]
-        out[transfers[0]] = replace(t, usage={**t.usage, "monthly_outbound_internet_gb": gb})
+    transfer = egress_transfer(out)
+    if transfer is not None:
+        t = out[transfer]
+        out[transfer] = replace(t, usage={**t.usage, "monthly_outbound_internet_gb": gb})
     else:
         out.append(Resource("aws_data_transfer", "simulated_egress", lb.region, {},
                             {"monthly_outbound_internet_gb": gb}))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 from infra_toolkit.cost import HOURS_PER_MONTH
+from infra_toolkit.cost_sim import egress_transfer
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import load_balanced_workloads
 from infra_toolkit.plan_warning_type import PlanWarning
@@ -44,20 +45,21 @@ def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
     through it when an autoscaled workload is behind it (see the module docstring)."""
     resources = plan.proposed.resources
     lbs = _derived_load_balancer(plan)
-    transfers = [r for r in resources if r.type == "aws_data_transfer"]
-    if not lbs or not transfers or not load_balanced_workloads(plan):
+    transfer = egress_transfer(resources)
+    if not lbs or transfer is None or not load_balanced_workloads(plan):
         # no per-request sizes are derived (plan_cost.reference_traffic_profile): with no
         # autoscaled workload behind it both are priced as declared, the egress not sent through
         return []
     lb = resources[lbs[0]]
     hourly_gb = float(lb.usage["processed_bytes_gb"])
     monthly_gb = hourly_gb * float(HOURS_PER_MONTH)
-    egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0))
+    egress = resources[transfer]
+    egress_gb = float(egress.usage.get("monthly_outbound_internet_gb", 0))
     if egress_gb <= monthly_gb:
         return []
     return [PlanWarning(f"proposed.resources[{lbs[0]}].usage.processed_bytes_gb", (
         f"{_f(hourly_gb)} GB an hour is {_f(monthly_gb)} GB a month, less than the "
-        f"{_f(egress_gb)} GB a month of Internet egress (aws_data_transfer.{transfers[0].name}) "
+        f"{_f(egress_gb)} GB a month of Internet egress ({egress.address}) "
         f"that the report sends through aws_lb.{lb.name}: it prices the load balancer on the "
         f"egress alone, as if requests carried no bytes; declare processed_bytes_gb of at least "
         f"{math.ceil(egress_gb / float(HOURS_PER_MONTH) * 1000) / 1000:g} GB an hour (rounded "

@@ -26,6 +26,7 @@ from infra_toolkit.cost_sim import (
     BYTES_PER_GB,
     TrafficProfile,
     apply_simulation,
+    egress_transfer,
 )
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan import Plan
@@ -113,12 +114,14 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     second (of the scenario called ``reference_name``), or ``None`` when there is no single
     load balancer declaring ``processed_bytes_gb``.
 
-    - response bytes: the first ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` spread
-      over a month of requests at the reference rate (binary GB; 0 without one);
+    - response bytes: the egress ``aws_data_transfer``'s (``cost_sim.egress_transfer``)
+      ``monthly_outbound_internet_gb`` spread over a month of requests at the reference rate
+      (binary GB; 0 without one);
     - request bytes: the rest of ``processed_bytes_gb`` (GB per hour), never below 0;
     - new connections per request: ``new_connections`` / rate; a connection lasts
       ``active_connections`` / ``new_connections`` seconds;
-    - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate, rounded.
+    - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate (a mean, not
+      rounded: rounding 1.6 billable rules to 2 would bill 25 % more evaluations than declared).
     """
     lbs = [r for r in resources if r.type == "aws_lb"]
     if len(lbs) != 1 or "processed_bytes_gb" not in lbs[0].usage:
@@ -131,17 +134,17 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
             "per-request figures at that scenario's mean rate; put a scenario with traffic first "
             "(the traffic the declared usage was measured on)")
     usage = {k: float(lbs[0].usage.get(k, 0)) for k in LB_USAGE_KEYS}
-    transfers = [r for r in resources if r.type == "aws_data_transfer"]
-    egress_gb = float(transfers[0].usage.get("monthly_outbound_internet_gb", 0)) if transfers \
-        else 0.0
+    transfer = egress_transfer(resources)
+    egress_gb = 0.0 if transfer is None else \
+        float(resources[transfer].usage.get("monthly_outbound_internet_gb", 0))
     requests_per_month = reference_rps * float(HOURS_PER_MONTH) * _SECONDS_PER_HOUR
     response_bytes = egress_gb * BYTES_PER_GB / requests_per_month
     processed_bytes = usage["processed_bytes_gb"] * BYTES_PER_GB / (reference_rps
                                                                    * _SECONDS_PER_HOUR)
     new = usage["new_connections"]
-    rules = 0
+    rules = 0.0
     if lbs[0].attributes.get("load_balancer_type") == "application":
-        rules = ALB_FREE_RULES_PER_REQUEST + round(usage["rule_evaluations"] / reference_rps)
+        rules = ALB_FREE_RULES_PER_REQUEST + usage["rule_evaluations"] / reference_rps
     return TrafficProfile(
         request_bytes=max(0.0, processed_bytes - response_bytes),
         response_bytes=response_bytes,

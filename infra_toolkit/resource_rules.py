@@ -42,6 +42,15 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
     if "instances" in u and "monthly_node_hours" in u:
         out.append(("usage.instances", ("give either instances (nodes all month, Infracost's "
                     "key) or monthly_node_hours, not both")))
+    # the group never runs more than max_size nodes: more would be billed for nodes that cannot
+    # exist (the same 744-hour longest month as an aws_instance's monthly_hrs)
+    elif u.get("instances", 0) > hi:
+        out.append(("usage.instances", (f"{u['instances']} nodes all month is more than "
+                    f"max_size ({hi}) lets the group run; lower instances or raise max_size")))
+    elif u.get("monthly_node_hours", 0) > hi * 744:
+        out.append(("usage.monthly_node_hours", (f"{u['monthly_node_hours']:,} node-hours is "
+                    f"more than max_size ({hi}) nodes run in the longest month ({hi} x 744 = "
+                    f"{hi * 744:,}); lower monthly_node_hours or raise max_size")))
     if a["capacity_type"] == "SPOT" and u["purchase_option"] != "on_demand":
         out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
                     "capacity_type SPOT; drop one")))

@@ -154,6 +154,14 @@ def _count(item: dict[str, Any], rtype: str, label: str, where: str, sources: se
     return 1
 
 
+# EKS's default root volume of a node group without a launch template is 50 GiB on a Windows
+# AMI, 20 GiB (the schema's default) otherwise: CreateNodegroup ``diskSize``, "The default disk
+# size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for Windows." (AWS
+# SDK for Kotlin reference, .../eks/aws.sdk.kotlin.services.eks.model/-create-nodegroup-request/
+# disk-size.html; Terraform's aws_eks_node_group disk_size says the same).
+_WINDOWS_DISK_SIZE_GIB = 50
+
+
 def _check_item(item: Any, where: str, default_region: str | None, book: PriceBook | None,
                 regions: list[str], problems: list[ResourceProblem], sources: set[str]
                 ) -> list[Resource]:
@@ -233,6 +241,9 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
                     out[key] = spec.default
         values[section] = out
     attrs, usage = values[""], values["usage."]
+    if rtype == "aws_eks_node_group" and "disk_size" in attrs and "disk_size" not in attrs_raw \
+            and str(attrs.get("ami_type", "")).startswith("WINDOWS"):
+        attrs["disk_size"] = _WINDOWS_DISK_SIZE_GIB
     # A misspelt class is worth naming even beside another problem of the same resource (it is
     # checked against every engine's classes, so it needs no valid engine).
     for (t, attr), (table, column, what) in KNOWN_VALUES.items():
@@ -287,6 +298,7 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
         seen[entry] = i
         resources += made
         wheres += [where] * len(made)
+    problems += _egress_problems(resources, wheres)
     templates = {r.name: r for r in resources if r.type == "aws_launch_template"}
     written = sorted({str(i.get("name")) for i in items
                       if isinstance(i, dict) and i.get("type") == "aws_launch_template"})
@@ -321,6 +333,26 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
             continue
         resources[j] = replace(resource, launch_template=template)
     return resources, problems
+
+
+def _egress_problems(resources: list[Resource], wheres: list[str]) -> list[ResourceProblem]:
+    """A second ``aws_data_transfer`` with Internet egress in one region: AWS tiers the month's
+    egress as one (first 10 TB, next 40 TB, ...), but each resource's GB would start at the
+    first tier again, pricing the GB past 10 TB at the first tier's rate."""
+    first: dict[str, Resource] = {}
+    out = []
+    for j, r in enumerate(resources):
+        if r.type != "aws_data_transfer" or "monthly_outbound_internet_gb" not in r.usage:
+            continue
+        if r.region not in first:
+            first[r.region] = r
+            continue
+        out.append(ResourceProblem(f"{wheres[j]}.usage.monthly_outbound_internet_gb", (
+            f"{first[r.region].address} already gives {r.region}'s Internet egress; AWS tiers a "
+            "month's egress as one (first 10 TB, next 40 TB, ...), so a second resource would "
+            f"start again at the first tier: put the GB of {r.address} into "
+            f"{first[r.region].address}")))
+    return out
 
 
 def _missing_template(ref: str, names: list[str], path: str) -> str:

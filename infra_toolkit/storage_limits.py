@@ -6,6 +6,7 @@ on the cost line, not an error)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "EBS_MAX_SIZE_GIB",
     "RDS_GP3_FIXED_BELOW_GIB",
     "RDS_MAX_STORAGE_GIB",
+    "rds_gp3_baseline",
     "rds_gp3_refusal",
 ]
 
@@ -49,9 +51,25 @@ RDS_MAX_STORAGE_GIB = {"gp2": 65_536, "gp3": 65_536, "io1": 65_536, "io2": 65_53
 # InvalidParameterCombination "You can't specify IOPS or storage throughput for engine postgres
 # and a storage size less than 400" (quoted in github.com/cloudtools/troposphere/pull/2153 and
 # issues/2141; AWS RDS User Guide, CHAP_Storage "gp3 storage"), and from it the IOPS baseline is
-# 12,000 (hashicorp/terraform-provider-aws#28382). Oracle's threshold is 200 GiB and SQL Server
-# has none; neither is priced by the shipped tables, so only the priced engines are checked.
-RDS_GP3_FIXED_BELOW_GIB = {"postgres": 400, "mysql": 400, "mariadb": 400}
+# 12,000 (hashicorp/terraform-provider-aws#28382). RDS stripes gp3 over 4 volumes from 400 GiB
+# for MariaDB, MySQL and PostgreSQL, from 200 GiB for Oracle, and never for SQL Server (AWS RDS
+# User Guide, CHAP_Storage "gp3 storage" table), so SQL Server has no entry: its gp3 storage
+# includes 3,000 IOPS / 125 MiBps at every size.
+RDS_GP3_FIXED_BELOW_GIB = {"postgres": 400, "mysql": 400, "mariadb": 400, "oracle-ee": 200,
+                           "oracle-ee-cdb": 200, "oracle-se2": 200, "oracle-se2-cdb": 200}
+# What gp3 RDS storage includes (IOPS, MiBps): below the engine's striping threshold, and from it.
+_GP3_BASELINE_BELOW = (3000, 125)
+_GP3_BASELINE_STRIPED = (12000, 500)
+
+
+def rds_gp3_baseline(engine: str, allocated_storage_gib: float | Decimal) -> tuple[int, int]:
+    """The IOPS and throughput (MiBps) gp3 RDS storage of ``allocated_storage_gib`` GiB includes
+    for a Terraform ``engine``: 12,000 / 500 from the engine's striping threshold (400 GiB, Oracle
+    200 GiB), else 3,000 / 125 (SQL Server at every size). Provisioned beyond them is billed."""
+    threshold_gib = RDS_GP3_FIXED_BELOW_GIB.get(engine)
+    if threshold_gib is not None and allocated_storage_gib >= threshold_gib:
+        return _GP3_BASELINE_STRIPED
+    return _GP3_BASELINE_BELOW
 
 
 def rds_gp3_refusal(attributes: Mapping[str, Any]) -> str | None:

@@ -130,6 +130,12 @@ def test_spot_and_windows_node_groups_without_a_price_are_flagged_not_zero(book:
     line = only(est, "Instance usage (Windows, on-demand, t3.medium)")
     assert line.price_not_found == ("Windows prices are not in the shipped tables (Linux only); "
                                     "add a rates entry to an overrides file")
+    # audit12 A12-3: EKS gives a Windows node 50 GiB by default (CreateNodegroup diskSize), not
+    # 20: 2 nodes x 50 GB x ebs_gp2_storage 0.10 (other_services us-east-1) = 10.00, not 4.00
+    assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("10.00")
+    # a disk_size as written stays: 2 x 30 GB x 0.10 = 6.00
+    est = price(book, {**base, "ami_type": "WINDOWS_FULL_2022_x86_64", "disk_size": 30})
+    assert usd(est, "Storage (general purpose SSD, gp2)") == Decimal("6.00")
 
 
 def test_spot_with_a_user_rate(book: PriceBook) -> None:
@@ -306,6 +312,42 @@ def test_rds_gp3_iops_rds_would_refuse(book: PriceBook, db: dict[str, Any], note
     assert storage.note.startswith(note) and bool(storage.note) == bool(note)
     assert (f"note: aws_db_instance.gp3 / Storage (general purpose SSD, gp3): {note}"
             in format_estimate(est)) == bool(note)
+
+
+@pytest.mark.parametrize(("db", "expected", "unpriced"), [
+    # audit12 A12-1. What gp3 includes depends on the engine (AWS RDS User Guide, CHAP_Storage
+    # "gp3 storage": striped, 12,000 IOPS / 500 MiBps, from 400 GiB for MySQL / PostgreSQL /
+    # MariaDB, from 200 GiB for Oracle, never for SQL Server: 3,000 IOPS / 125 MiBps at every
+    # size). Rows: other_services us-east-1 AmazonRDS rds_gp3_storage_single_az 0.115,
+    # rds_gp3_iops_above_baseline_single_az 0.02. The instance rows (Oracle, SQL Server) are not
+    # shipped: PRICE NOT FOUND, the storage lines are priced all the same.
+    ({"engine": "sqlserver-se", "allocated_storage": 500, "iops": 6000},
+     {"Storage (general purpose SSD, gp3)": "57.50",  # 500 x 0.115
+      "Provisioned GP3 IOPS (above 3,000)": "60.00"},  # (6000 - 3000) x 0.02, not 0
+     []),
+    ({"engine": "sqlserver-ex", "allocated_storage": 500, "storage_throughput": 200},
+     {"Storage (general purpose SSD, gp3)": "57.50"},  # 500 x 0.115
+     ["Provisioned GP3 throughput (above 125 MiBps)"]),  # 75 MiBps; no shipped row: loud
+    ({"engine": "oracle-se2", "allocated_storage": 300, "iops": 12000},
+     {"Storage (general purpose SSD, gp3)": "34.50"},  # 300 x 0.115; 12,000 included from 200
+     []),
+    ({"engine": "oracle-ee", "allocated_storage": 300, "iops": 15000},
+     {"Storage (general purpose SSD, gp3)": "34.50",  # 300 x 0.115
+      "Provisioned GP3 IOPS (above 12,000)": "60.00"},  # (15000 - 12000) x 0.02, not 240.00
+     []),
+    ({"engine": "oracle-ee", "allocated_storage": 150, "iops": 4000},  # below 200: 3,000
+     {"Storage (general purpose SSD, gp3)": "17.25",  # 150 x 0.115
+      "Provisioned GP3 IOPS (above 3,000)": "20.00"},  # 1000 x 0.02
+     []),
+])
+def test_rds_gp3_baseline_per_engine(book: PriceBook, db: dict[str, Any],
+                                     expected: dict[str, str], unpriced: list[str]) -> None:
+    est = price(book, {"type": "aws_db_instance", "name": "gp3", "instance_class": "db.m5.large",
+                       "storage_type": "gp3", **db})
+    assert {ln.component: str(cents(ln.monthly_cost_usd)) for ln in est.lines
+            if ln.monthly_cost_usd is not None} == expected
+    assert [ln.component for ln in est.missing_prices] == [
+        "Database instance (on-demand, Single-AZ, db.m5.large)", *unpriced]
 
 
 def test_rds_multi_az_gp2_io1_and_postgres_against_infracost_golden(book: PriceBook) -> None:
@@ -575,6 +617,11 @@ def test_data_transfer_over_150_tb(book: PriceBook) -> None:
     #   + (200000 - 153600) x 0.05 = 921.6 + 3481.6 + 7168 + 2320 = 13891.20
     assert cents(est.total_monthly_usd) == Decimal("13891.20")
     assert usd(est, "Outbound data transfer to Internet (over 150TB)") == Decimal("2320.00")
+    # audit12 A12-4: the account-wide free 100 GB is stated, once, on the first tier; not taken
+    # off (100 x 0.09 = 9.00 would be, if no other service or region used it)
+    assert [ln.note for ln in est.lines] == [
+        "AWS's 100 GB a month free to the Internet is not subtracted: it is the whole "
+        "account's (every service and region), so other egress may use it", "", "", ""]
 
 
 def test_data_transfer_in_govcloud_uses_that_regions_tiers(book: PriceBook) -> None:
@@ -582,6 +629,7 @@ def test_data_transfer_in_govcloud_uses_that_regions_tiers(book: PriceBook) -> N
                        "usage": {"monthly_outbound_internet_gb": 1000}}, region="us-gov-west-1")
     # internet_out us-gov-west-1 first tier 0.155: 1000 x 0.155 = 155.00
     assert cents(est.total_monthly_usd) == Decimal("155.00")
+    assert est.lines[0].note == ""  # GovCloud has no free 100 GB: nothing to state
 
 
 # ---------------------------------------------------------------------------- discounts, zero

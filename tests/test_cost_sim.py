@@ -78,7 +78,8 @@ def line_usd(est: CostEstimate, address: str, component: str) -> Decimal:
 def test_public_api_is_fixed() -> None:
     assert sorted(cost_sim.__all__) == sorted([
         "ALB_FREE_RULES_PER_REQUEST", "BYTES_PER_GB", "PodUsage", "TrafficProfile",
-        "apply_simulation", "attribute_cost", "egress_gb", "estimate_from_simulation",
+        "apply_simulation", "attribute_cost", "egress_gb", "egress_transfer",
+        "estimate_from_simulation",
         "hourly_cost", "lcu_hours", "monthly_node_hours", "request_shares"])
 
 

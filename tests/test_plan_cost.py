@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from infra_toolkit.cost import cents
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_sim import apply_simulation
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan_cost import (
@@ -54,6 +56,57 @@ def test_a_month_at_the_reference_rate_reproduces_the_declared_usage() -> None:
     assert float(lb.usage["monthly_lcu_hours"]) == pytest.approx(2 * 730)
     out = next(r for r in priced if r.type == "aws_data_transfer")
     assert float(out.usage["monthly_outbound_internet_gb"]) == pytest.approx(730)
+
+
+def test_fractional_rules_per_request_reproduce_the_declared_rule_evaluations() -> None:
+    # audit12 A12-2: 500 rule evaluations/s at 300 req/s is 1.667 billable rules a request;
+    # rounded to 2 the simulation billed 600/s (0.6 LCU, $3.50) for the declared 500/s.
+    book = load_price_book()
+    alb = parse_resources([{"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+                            "usage": {"processed_bytes_gb": 0.3, "new_connections": 5,
+                                      "active_connections": 300, "rule_evaluations": 500}}],
+                          default_region="us-east-1")
+    profile = traffic_profile_from_usage(alb, reference_rps=300.0)
+    assert profile is not None
+    assert profile.rules_evaluated_per_request == pytest.approx(10 + 500 / 300)
+    priced = apply_simulation(alb, {}, 1.0, book, served_rps=[300.0] * 240, step_s=15.0,
+                              traffic=profile)
+    lb = next(r for r in priced if r.type == "aws_lb")
+    # LCUs an hour: max(0.3 GB / 1, 5 new/s / 25, 300 active / 3000, 500 rules/s / 1000) = 0.5;
+    # x 730 h = 365 LCU-hours; x alb_lcu 0.008 (other_services us-east-1 AWSELB alb_lcu) = 2.92
+    assert float(lb.usage["monthly_lcu_hours"]) == pytest.approx(0.5 * 730)
+    lcu = next(ln for ln in estimate(priced, book).lines
+               if ln.component == "Load balancer capacity units")
+    assert lcu.monthly_cost_usd is not None and cents(lcu.monthly_cost_usd) == Decimal("2.92")
+
+
+def test_the_egress_resource_takes_the_simulated_egress_whatever_its_place() -> None:
+    # audit12 A12-8: an intra-region-only aws_data_transfer listed first took the simulated
+    # egress (0 GB: the response size was read from it) while the declared 730 GB stayed as
+    # written in every scenario. At twice the reference rate (80 vs 40 req/s) the month's egress
+    # is 2 x 730 = 1,460 GB; x internet_out us-east-1 first tier 0.09 = 131.40 (was 65.70).
+    book = load_price_book()
+    resources = parse_resources([
+        {"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+         "usage": {"processed_bytes_gb": 2}},
+        {"type": "aws_data_transfer", "name": "cross", "usage": {"monthly_intra_region_gb": 300}},
+        {"type": "aws_data_transfer", "name": "internet",
+         "usage": {"monthly_outbound_internet_gb": 730}},
+    ], default_region="us-east-1")
+    profile = traffic_profile_from_usage(resources, reference_rps=40.0)
+    assert profile is not None
+    assert profile.response_bytes == pytest.approx(730 * GB / (40 * 730 * 3600))
+    priced = apply_simulation(resources, {}, 1.0, book, served_rps=[80.0] * 240, step_s=15.0,
+                              traffic=profile)
+    assert "monthly_outbound_internet_gb" not in priced[1].usage
+    est = estimate(priced, book)
+    (egress,) = [ln for ln in est.lines if ln.component.startswith("Outbound data transfer")]
+    assert egress.address == "aws_data_transfer.internet"
+    assert egress.monthly_cost_usd is not None
+    assert cents(egress.monthly_cost_usd) == Decimal("131.40")
+    # intra-region as declared: 2 x 300 x intra_region 0.01 = 6.00
+    (cross,) = [ln for ln in est.lines if ln.address == "aws_data_transfer.cross"]
+    assert cross.monthly_cost_usd is not None and cents(cross.monthly_cost_usd) == Decimal("6.00")
 
 
 @pytest.mark.parametrize("usage", [{}, {"new_connections": 10}])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra_toolkit import launch_template, resource_rules, resource_types, resources, storage_limits
+from infra_toolkit.cost import cents
+from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.resources import parse_resources, read_resources_yaml, validate_resources
@@ -33,7 +36,7 @@ def test_public_api_is_fixed() -> None:
         "RDS_ENGINES", "RESOURCE_SCHEMAS", "Field", "ResourceSchema"])
     assert sorted(storage_limits.__all__) == sorted([
         "EBS_GP3_THROUGHPUT_RANGE_MIBPS", "EBS_IOPS_RANGE", "EBS_MAX_SIZE_GIB",
-        "RDS_GP3_FIXED_BELOW_GIB", "RDS_MAX_STORAGE_GIB", "rds_gp3_refusal"])
+        "RDS_GP3_FIXED_BELOW_GIB", "RDS_MAX_STORAGE_GIB", "rds_gp3_baseline", "rds_gp3_refusal"])
     assert resource_rules.__all__ == ["check_rules"]
     assert sorted(launch_template.__all__) == sorted([
         "launch_template_problem", "launch_template_ref", "root_device_problem"])
@@ -186,6 +189,14 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
     ({**NODE_GROUP, "usage": {"instances": 4, "monthly_node_hours": 100}},
      ("resources[0].usage.instances: give either instances (nodes all month, Infracost's key) or "
       "monthly_node_hours, not both")),
+    # audit12 A12-6: usage past max_size billed nodes the group cannot run
+    ({**NODE_GROUP, "usage": {"instances": 11}},
+     ("resources[0].usage.instances: 11 nodes all month is more than max_size (10) lets the "
+      "group run; lower instances or raise max_size")),
+    ({**NODE_GROUP, "usage": {"monthly_node_hours": 7441}},  # 10 x 744 = 7,440 at most
+     ("resources[0].usage.monthly_node_hours: 7,441 node-hours is more than max_size (10) nodes "
+      "run in the longest month (10 x 744 = 7,440); lower monthly_node_hours or raise "
+      "max_size")),
     ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number"),
     ({**NODE_GROUP, "disk_size": True}, "resources[0].disk_size: True must be a whole number"),
     ({**DB, "multi_az": "yes"}, "resources[0].multi_az: 'yes' must be true or false"),
@@ -300,6 +311,28 @@ def test_every_problem_is_reported_at_once_under_the_given_path(book: PriceBook)
         "proposed.resources[3].name", "proposed.resources[4].name"]
     assert str(problems[-1]) == ("proposed.resources[4].name: 'general' repeats "
                                  "proposed.resources[0] (aws_eks_node_group.general)")
+
+
+def test_a_region_s_internet_egress_is_one_resource(book: PriceBook) -> None:
+    # audit12 A12-7: two resources of 10,000 GB each in us-east-1 priced 2 x 10,000 x 0.09 =
+    # 1,800.00; AWS tiers the month's 20,000 GB as one: 10,240 x 0.09 + 9,760 x 0.085 = 921.60 +
+    # 829.60 = 1,751.20 (other_services us-east-1 internet_out tiers 0 and 10240)
+    out = {"monthly_outbound_internet_gb": 10000}
+    items = [{"type": "aws_data_transfer", "name": "a", "usage": out},
+             {"type": "aws_data_transfer", "name": "west", "region": "us-west-2", "usage": out},
+             {"type": "aws_data_transfer", "name": "cross",
+              "usage": {"monthly_intra_region_gb": 5}},
+             {"type": "aws_data_transfer", "name": "b", "usage": out}]
+    problems = validate_resources(items, default_region="us-east-1", price_book=book)
+    assert [str(p) for p in problems] == [
+        "resources[3].usage.monthly_outbound_internet_gb: aws_data_transfer.a already gives "
+        "us-east-1's Internet egress; AWS tiers a month's egress as one (first 10 TB, next 40 TB, "
+        "...), so a second resource would start again at the first tier: put the GB of "
+        "aws_data_transfer.b into aws_data_transfer.a"]
+    merged = parse_resources([{"type": "aws_data_transfer", "name": "a",
+                               "usage": {"monthly_outbound_internet_gb": 20000}}],
+                             default_region="us-east-1", price_book=book)
+    assert cents(estimate(merged, book).total_monthly_usd) == Decimal("1751.20")
 
 
 def test_a_misspelt_class_is_named_beside_the_resource_s_other_problems(book: PriceBook) -> None:
