@@ -285,7 +285,8 @@ def test_load_tests_run_but_stay_out_of_the_monthly_range(tmp_path: Path) -> Non
     caption = sections.cost_summary(a).tables[1].caption
     assert caption.endswith("load tests left out, as minutes of synthetic users are not a month "
                             "of traffic (their simulation and SLO checks are in Scaling "
-                            "Behaviour): burst (12 min))")
+                            "Behaviour): burst (12 min); TOTAL's Low and High are the cheapest "
+                            "and the dearest scenario's totals, not sums of the columns above)")
     with pytest.raises(PlanError, match=r"expected_scenario 'burst' is a load test: .* pick a "
                                         r"scenario of real traffic \(steady, double\)"):
         analyze_plan(plan, expected_scenario="burst", store_location=none)
