@@ -242,7 +242,8 @@ def test_pricing_show_lists_the_tables_with_sha256(capsys: pytest.CaptureFixture
     names = [line.split()[0] for line in out.splitlines()]
     assert names == ["ec2_on_demand_2026-07-20.csv", "ec2_instance_specs_2026-08-06.csv",
                      "rds_on_demand_2026-05-03.csv", "elasticache_on_demand_2024-08-09.csv",
-                     "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv"]
+                     "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv",
+                     "ec2_burstable_credits_2026-11-27.csv"]
     assert "rows=2686  sha256=" in out
 
 
