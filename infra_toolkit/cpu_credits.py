@@ -104,12 +104,14 @@ def _array(name: str, values: Any, size: int | None) -> np.ndarray:
 
 
 def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec,
-                  mode: str, *, stop_at_end: bool = False) -> CreditLedger:
+                  mode: str, *, stop_at_end: bool = False, accrued_start_vcpu_h: float = 0.0,
+                  surplus_start_vcpu_h: float = 0.0) -> CreditLedger:
     """Account ``cpu_vcpu[i]`` (mean vCPUs used during step ``i`` by all instances together)
     on ``instances[i]`` running instances of ``spec``'s type, steps of ``step_s`` seconds from
-    the launch of the first. Instances start with no credits; a fall in ``instances`` stops
-    that share of the pool (its surplus charged); ``stop_at_end`` stops the rest after the last
-    step. ``mode`` is ``unlimited`` or ``standard`` (nothing charged; CPU above what the
+    the launch of the first. Instances start with no credits (those of the first step: the
+    balances given, for a window that repeats the one before it); a fall in ``instances``
+    stops that share of the pool (its surplus charged); ``stop_at_end`` stops the rest after
+    the last step. ``mode`` is ``unlimited`` or ``standard`` (nothing charged; CPU above what the
     credits cover counted as throttled seconds)."""
     cpu = _array("cpu_vcpu", cpu_vcpu, None)
     nodes = _array("instances", instances, cpu.size)
@@ -117,16 +119,20 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
         raise SimulationError(f"step_s = {step_s!r}: must be > 0")
     if mode not in CREDIT_MODES:
         raise SimulationError(f"credit mode {mode!r}: use one of {', '.join(CREDIT_MODES)}")
+    for name, start in (("accrued_start_vcpu_h", accrued_start_vcpu_h),
+                        ("surplus_start_vcpu_h", surplus_start_vcpu_h)):
+        if not math.isfinite(start) or start < 0:
+            raise SimulationError(f"{name} = {start!r}: must be a finite number >= 0")
     if np.any((nodes == 0) & (cpu > 0)):
         raise SimulationError("cpu_vcpu: CPU used at a step with no instance running")
     unlimited = mode == "unlimited"
     step_min = step_s / 60.0
     earn_per_node = spec.credits_per_hour * step_s / _SECONDS_PER_HOUR
     cap_per_node = spec.max_accrued_credits
-    accrued = surplus = 0.0
+    accrued, surplus = accrued_start_vcpu_h * 60, surplus_start_vcpu_h * 60
     earned = spent = paid = charged = used = 0.0
     above_s = throttled_s = 0.0
-    prev_n = 0.0
+    prev_n = float(nodes[0]) if nodes.size else 0.0
     for i, (use, n) in enumerate(zip(cpu.tolist(), nodes.tolist(), strict=True)):
         if n < prev_n:  # instances stopped: their share of the pool leaves with them
             gone = (prev_n - n) / prev_n

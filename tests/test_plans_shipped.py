@@ -294,9 +294,9 @@ def test_search_api_canary_room_risk_matches_the_canary_arithmetic() -> None:
 
 def test_ecommerce_cost_question_names_the_ceiling_the_report_prices(tmp_path: Path) -> None:
     # Question 1 asked about "the range up to every node group's maximum size", but the range's
-    # High is the busiest scenario ($577.16, flash-crowd, 3 general nodes); every node group at
-    # its maximum is the Cost Summary's separate ceiling row. Its node lines by hand, from the
-    # shipped rows (730 hours a month):
+    # High is the busiest scenario ($577.45, flash-crowd, 3 general nodes, their $0.30 of surplus
+    # CPU credits included); every node group at its maximum is the Cost Summary's separate
+    # ceiling row. Its node lines by hand, from the shipped rows (730 hours a month):
     #   ec2_on_demand us-east-1,t3.medium,0.0416 -> general max_size 10 x 730 x 0.0416 = 303.68
     #   ebs_gp3_storage 0.08 per GB-month        -> 10 nodes x 20 GB x 0.08 = 16.00
     #   ec2_on_demand us-east-1,c5.large,0.085   -> compute max_size 5 x 730 x 0.085 = 310.25
