@@ -12,7 +12,12 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from infra_toolkit.tuning_grid import DEFAULT_MAX_VARIANTS, HPA_FIELDS, NODE_FIELDS
+from infra_toolkit.tuning_grid import (
+    DEFAULT_MAX_CLUSTER_RUNS,
+    DEFAULT_MAX_VARIANTS,
+    HPA_FIELDS,
+    NODE_FIELDS,
+)
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
@@ -32,8 +37,10 @@ fields (--vary FIELD=V1,V2,... or FIELD=LO..HI[:STEP], whole numbers):
 A variant the API refuses (minReplicas above maxReplicas) is listed as invalid, not simulated.
 "meets SLOs" is the report's own SLO check (simulate + slo_check), run on the baseline and the
 cheapest variants simulate_many's summary rows do not already reject; the others are "not
-confirmed". Money: the workload's node groups' monthly cost in the first chosen scenario that
-is not a load test, projected to 730 h as the report does.
+confirmed". A workload that shares a node group with other pods runs with them, as the
+report runs them (cluster mode: every variant run, no screen; one that breaks another
+workload's SLO the baseline meets fails). Money: the workload's node groups' monthly cost in
+the first chosen scenario that is not a load test, projected to 730 h as the report does.
 
 example:
   infra-toolkit sweep plans/ecommerce-eks.yaml --workload backend \\
@@ -71,6 +78,9 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="rows shown, and variants meeting the SLOs to confirm (default 10)")
     p.add_argument("--max-variants", type=_at_least_one, default=DEFAULT_MAX_VARIANTS, metavar="N",
                    help=f"refuse a larger grid (default {DEFAULT_MAX_VARIANTS:,})")
+    p.add_argument("--max-cluster-runs", type=_at_least_one, default=DEFAULT_MAX_CLUSTER_RUNS,
+                   metavar="N", help="cluster mode (a workload sharing nodes): refuse more "
+                   f"variants x scenarios (default {DEFAULT_MAX_CLUSTER_RUNS:,})")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
 
@@ -90,7 +100,8 @@ def _run_sweep(args: argparse.Namespace) -> int:
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     result = sweep_workload(plan, book, args.workload, grid, scenarios=args.scenario,
                             horizon_h=args.horizon_h, top=args.top,
-                            max_variants=args.max_variants)
+                            max_variants=args.max_variants,
+                            max_cluster_runs=args.max_cluster_runs)
     print(format_sweep(result, args.format, args.top))
     return 0
 

@@ -11,6 +11,9 @@ do):
 
 - replica_calc: ``GetResourceReplicas`` with ``target_average_value_milli`` and no
   ``target_utilization`` is the AverageValue (raw) path.
+- ``min_replicas`` absent or null is 1 in every kind (Go's nil minReplicas defaults to 1); any
+  other optional count, window or factor that is null takes its absent value (the stabilization
+  windows 0, the legacy window and factors the Go tests' settings, ``replica_change`` 5).
 - ``expected.error`` compares whether an error was returned, not its wording: an error message
   (Go's ``expectedError``) means "an error".
 - Expected keys beyond those of SPEC.md that the runner understands: ``scaled_to_zero_condition``
@@ -208,11 +211,22 @@ def _condition_list(result: Any, had_scaled_to_zero: bool) -> list[dict[str, str
     return [{"type": t, "status": st, "reason": r} for t, (st, r) in listed.items()]
 
 
+def _given(inputs: Mapping[str, Any], key: str, default: Any) -> Any:
+    """``inputs[key]``, or ``default`` when it is absent or null (an unset Go field)."""
+    value = inputs.get(key)
+    return default if value is None else value
+
+
+def _min_replicas(inputs: Mapping[str, Any]) -> int:
+    """``min_replicas``; absent or null is 1, as an HPA's nil minReplicas (see ``parse_hpa``)."""
+    return int(_given(inputs, "min_replicas", 1))
+
+
 def _run_rate_limit(inputs: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     replicas, reason = convert_desired_replicas_with_behavior_rate(
         inputs["current_replicas"],
         inputs["prenormalized_desired_replicas"],
-        inputs.get("min_replicas", 1),
+        _min_replicas(inputs),
         inputs["max_replicas"],
         generate_scale_up_rules(parse_rules(inputs.get("scale_up_rules"))),
         generate_scale_down_rules(parse_rules(inputs.get("scale_down_rules"))),
@@ -228,8 +242,8 @@ def _run_stabilize_behavior(inputs: Mapping[str, Any], ctx: Context) -> dict[str
         parse_recommendations(inputs.get("recommendations") or (), ctx),
         inputs["current_replicas"],
         inputs["prenormalized_desired_replicas"],
-        inputs.get("scale_up_stabilization_window_s", 0),
-        inputs.get("scale_down_stabilization_window_s", 0),
+        _given(inputs, "scale_up_stabilization_window_s", 0),
+        _given(inputs, "scale_down_stabilization_window_s", 0),
         NOW_S,
     )
     return {"stabilized_replicas": stabilized,
@@ -241,7 +255,7 @@ def _run_stabilize_legacy(inputs: Mapping[str, Any], ctx: Context) -> dict[str, 
         parse_recommendations(inputs.get("recommendations") or (), ctx),
         inputs["prenormalized_desired_replicas"],
         NOW_S,
-        inputs.get("downscale_stabilization_s", GO_TEST_CONFIG.downscale_stabilization_s),
+        _given(inputs, "downscale_stabilization_s", GO_TEST_CONFIG.downscale_stabilization_s),
     )
     return {"stabilized_replicas": stabilized, "recommendations_after_len": len(history),
             "recommendations_after": [r.replicas for r in history]}
@@ -252,10 +266,10 @@ def _run_clamp_legacy(inputs: Mapping[str, Any], ctx: Context) -> dict[str, Any]
     replicas, reason = convert_desired_replicas_with_rules(
         inputs["current_replicas"],
         inputs["prenormalized_desired_replicas"],
-        inputs.get("min_replicas", 1),
+        _min_replicas(inputs),
         inputs["max_replicas"],
-        inputs.get("legacy_scale_up_limit_factor", defaults.legacy_scale_up_limit_factor),
-        inputs.get("legacy_scale_up_limit_minimum", defaults.legacy_scale_up_limit_minimum),
+        _given(inputs, "legacy_scale_up_limit_factor", defaults.legacy_scale_up_limit_factor),
+        _given(inputs, "legacy_scale_up_limit_minimum", defaults.legacy_scale_up_limit_minimum),
     )
     return {"replicas": replicas, "condition_reason": reason}
 
@@ -283,7 +297,7 @@ def _run_store_scale_event(inputs: Mapping[str, Any], ctx: Context) -> dict[str,
     rules = parse_rules(inputs.get("rules"))
     behavior = None if inputs.get("rules") is None else HPABehavior(rules, rules)
     previous = parse_events(inputs.get("previous_events"), ctx)
-    change = abs(int(inputs.get("replica_change", 5)))
+    change = abs(int(_given(inputs, "replica_change", 5)))
     before = get_replicas_change_per_period(60, previous, NOW_S)
     prev_replicas = 10 + change  # any size the change fits in; only the difference matters
     up, _ = store_scale_event(behavior, previous, (), prev_replicas, prev_replicas + change, NOW_S)

@@ -10,6 +10,10 @@ rest is in :mod:`infra_toolkit.conformance_inputs`):
   (no CPU target set): the controller fails it with FailedGetResourceMetric.
 - ContainerResource items: ``{type: ContainerResource, resource, container, target}``; the
   fields may also be nested under ``container_resource``.
+- Targets are read as the controller dispatches on them: Resource, ContainerResource and
+  External by the field that is set (averageValue first) whatever ``type`` says, Pods always by
+  averageValue; an Object target without the field its type names, or an External one with
+  neither, fails that metric (FailedGetObjectMetric / FailedGetExternalMetric).
 - Behavior rules: ``policies: []`` is Go's nil slice, so the API default policies apply;
   ``min_replicas: null`` is 1.
 - A metric with ``fetch_error: true`` gets a resource or metric name that no snapshot serves, so
@@ -38,6 +42,23 @@ from infra_toolkit.hpa import (
 )
 
 __all__ = ["parse_behavior", "parse_hpa", "parse_metric", "parse_rules"]
+
+
+def _go_dispatch(kind: str, raw: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+    """The target as the controller dispatches on it, and whether the metric fails for want of
+    a target value: Resource, ContainerResource and External targets are read by which field is
+    set (averageValue first), whatever ``type`` says; an Object target needs the field its type
+    names (H ``computeStatusFor*Metric``)."""
+    if kind == "Object":
+        needed = {"Value": "value_milli", "AverageValue": "average_value_milli"}.get(
+            str(raw.get("type")))
+        return raw, needed is None or raw.get(needed) is None
+    if raw.get("average_value_milli") is not None:
+        return {**raw, "type": "AverageValue"}, False
+    field = "value_milli" if kind == "External" else "average_utilization"
+    if raw.get(field) is not None:
+        return {**raw, "type": "Value" if kind == "External" else "Utilization"}, False
+    return raw, True
 
 
 def _target(raw: Mapping[str, Any]) -> MetricTarget:
@@ -94,30 +115,38 @@ def parse_metric(raw: Mapping[str, Any], index: int = 0) -> MetricSpec:
             container = ""
         else:
             resource, container, target_raw = _container_metric_fields(raw)
-        if not _has_target(target_raw):
+        if _has_target(target_raw):
+            target_raw = _go_dispatch(str(kind), target_raw)[0]  # type: ignore[arg-type]
+        else:
             # Go's harness leaves the target empty when a test sets no CPU target; the controller
             # then fails the metric ("invalid resource metric source"), FailedGetResourceMetric.
             unserved, target_raw = True, {"type": "Utilization", "average_utilization": 100}
         if unserved:
             resource = _UNSERVED.format(resource, index)
-        target = _target(target_raw)  # type: ignore[arg-type]
+        target = _target(target_raw)
         if container:
             csource = ContainerResourceMetricSource(resource, container, target)
             return MetricSpec(type=kind, container_resource=csource)
         return MetricSpec(type="Resource", resource=ResourceMetricSource(resource, target))
     metric_name = _metric_name(raw)
+    target_raw = raw.get("target") or {}
+    if kind in ("Object", "External"):
+        target_raw, no_value = _go_dispatch(str(kind), target_raw)
+        if no_value:  # "invalid ... metric source: neither a value target nor ..."
+            unserved, target_raw = True, {"type": "Value", "value_milli": 1}
     if unserved:
         metric_name = _UNSERVED.format(metric_name, index)
     name = MetricIdentifier(metric_name)
-    if kind == "Pods":
-        return MetricSpec(type=kind, pods=PodsMetricSource(name, _target(raw["target"])))
+    if kind == "Pods":  # the controller always reads a Pods target's averageValue
+        return MetricSpec(type=kind, pods=PodsMetricSource(
+            name, _target({**target_raw, "type": "AverageValue"})))
     if kind == "Object":
         ref = raw.get("described_object") or {}
         obj = CrossVersionObjectReference(ref.get("kind", ""), ref.get("name", ""),
                                           ref.get("api_version", ""))
-        return MetricSpec(type=kind, object=ObjectMetricSource(obj, name, _target(raw["target"])))
+        return MetricSpec(type=kind, object=ObjectMetricSource(obj, name, _target(target_raw)))
     if kind == "External":
-        return MetricSpec(type=kind, external=ExternalMetricSource(name, _target(raw["target"])))
+        return MetricSpec(type=kind, external=ExternalMetricSource(name, _target(target_raw)))
     return MetricSpec(type=str(kind))
 
 

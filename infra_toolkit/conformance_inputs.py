@@ -15,7 +15,8 @@ How the schema is read where it leaves room (decided by what the Go code and its
   ``status_replicas`` = ``spec_replicas``; ``behavior`` absent = null (no-behavior path); a pod
   without ``phase`` is Running, without ``ready`` is Ready (the Go harness default), without
   ``start_age_s`` started at Go's zero time, and without ``ready_transition_age_s`` became ready
-  when it started (horizontal_test.go's harness).
+  when it started (horizontal_test.go's harness). A null ``ready_transition_age_s`` is Go's zero
+  time (an unset ``LastTransitionTime`` is a zero value, not nil), as a sample's null ``age_s``.
 - ``resource_metrics`` serves every Resource metric of the HPA whatever its resource name (e.g. a
   memory metric with ``requests_milli: {memory: ...}``); a mapping keyed by resource name
   (``{"cpu": {pod: sample}, "memory": {...}}``) is also accepted. ``pods_metric_values``,
@@ -23,7 +24,9 @@ How the schema is read where it leaves room (decided by what the Go code and its
   likewise serve every Pods, Object and External metric. An absent or null key, or
   ``fetch_error: true`` on the metric, is a failed read of that metric only (even if another
   metric has the same name); an empty ``resource_metrics`` is an empty answer, which Go also
-  treats as an error. A sample's null ``age_s``/``window_s`` is Go's zero time/duration.
+  treats as an error. A sample's null ``age_s``/``window_s`` is Go's zero time/duration; a null
+  sample, or a null container usage, leaves that pod without a metric (missing), as Go's
+  metrics client does for a pod whose container lacks the resource.
 - replica_calc: ``current_replicas`` and ``status_replicas`` stand in for each other when one is
   absent (the Go harness passes one count as both); a null Object/External value is a failed
   read.
@@ -130,10 +133,10 @@ def parse_tolerances(inputs: Mapping[str, Any], config: ControllerConfig) -> Tol
                                        controller.get("tolerance_up", config.tolerance)),
         }
     if isinstance(raw, Mapping):
-        return Tolerances(
-            float(raw.get("scale_down", raw.get("down", config.tolerance))),
-            float(raw.get("scale_up", raw.get("up", config.tolerance))),
-        )
+        down = next((raw[k] for k in ("scale_down", "down") if raw.get(k) is not None),
+                    config.tolerance)
+        up = next((raw[k] for k in ("scale_up", "up") if raw.get(k) is not None), config.tolerance)
+        return Tolerances(float(down), float(up))
     if isinstance(raw, Sequence) and len(raw) == 2:
         return Tolerances(float(raw[0]), float(raw[1]))
     return Tolerances(config.tolerance, config.tolerance)
@@ -181,7 +184,9 @@ def parse_pods(raw: Sequence[Mapping[str, Any]] | None, ctx: Context) -> tuple[P
                 phase=p.get("phase", "Running"),
                 ready=p.get("ready", True),
                 start_time_s=None if start_age is None else ctx.at(start_age),
-                ready_transition_time_s=None if transition_age is None else ctx.at(transition_age),
+                # a null transition is an unset LastTransitionTime: Go's zero time, a value (the
+                # condition's timestamp is not a pointer, unlike the pod's StartTime)
+                ready_transition_time_s=ctx.at(transition_age),
                 deleting=bool(p.get("deleting", False)),
                 requests_milli=requests,
                 container_requests_milli=per_container,
@@ -201,13 +206,18 @@ def parse_samples(
     container has no sample)."""
     samples = {}
     for pod_name, s in (raw or {}).items():
+        if s is None:
+            continue  # a null sample: the pod has no metric (missing), as an absent key
         if s.get("value_milli") is None:  # only per-container usage given: the pod sums them
-            value = sum(int(v) for v in (s.get("containers") or {}).values())
+            usage = (s.get("containers") or {}).values()
+            if not container and any(v is None for v in usage):
+                continue  # a container without usage leaves the pod without a metric (Go)
+            value = sum(int(v) for v in usage if v is not None)
         else:
             value = int(s["value_milli"])
         if container:
             per_container = s.get("containers") or _split_between_harness_containers(value)
-            if container not in per_container:
+            if per_container.get(container) is None:
                 continue  # the pod reports no such container: its metric is missing
             value = int(per_container[container])
         window = s.get("window_s", 60.0)  # null: Go's zero Duration (a PodMetric{Value} literal)
@@ -222,7 +232,7 @@ def parse_resource_samples(
 ) -> dict[str, PodSample] | None:
     """The samples serving ``resource``: ``raw`` itself, or its entry for ``resource`` when it
     is keyed by resource name (``None``: no entry, a failed read)."""
-    if raw and not all(_is_sample(v) for v in raw.values()):
+    if raw and not all(v is None or _is_sample(v) for v in raw.values()):
         per_resource = raw.get(resource)
         return None if per_resource is None else parse_samples(per_resource, ctx, container)
     return parse_samples(raw, ctx, container)

@@ -17,7 +17,7 @@ from infra_toolkit.hpa_spec import (
     HPAScalingPolicy,
     HPAScalingRules,
 )
-from infra_toolkit.quantity import QuantityError, parse_quantity
+from infra_toolkit.quantity import QuantityError, stored_quantity_float
 
 __all__ = ["behavior_from_dict"]
 
@@ -62,7 +62,7 @@ def _rules(r: ManifestReader, raw: object, path: str) -> HPAScalingRules | None:
     tolerance = None
     if tolerance_raw is not None:
         try:
-            tolerance = float(parse_quantity(tolerance_raw))
+            tolerance = stored_quantity_float(tolerance_raw)
         except QuantityError as exc:
             r.problems.append(str(r.fail(f"{path}.tolerance", tolerance_raw,
                                          "must be a quantity", str(exc))))

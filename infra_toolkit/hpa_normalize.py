@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from infra_toolkit.go_arithmetic import MAX_INT32, MIN_INT32
+from infra_toolkit.go_arithmetic import MAX_INT32, MIN_INT32, wrap_int32
 from infra_toolkit.hpa_spec import HPABehavior, HPAScalingRules
 
 __all__ = [
@@ -239,14 +239,20 @@ def _policy_limits(
 ) -> list[int]:
     """Each policy's limit on the size, from the size at the start of its period: Pods adds
     (``up``) or subtracts ``value``; Percent multiplies by ``1 + value/100`` rounding up, or by
-    ``1 - value/100`` truncating."""
+    ``1 - value/100`` truncating.
+
+    The period start and the Pods limit are Go int32 sums, which wrap: a Pods value near
+    2**31 - 1 (the API sets no upper bound) wraps the limit negative on a scale-up, which then
+    pins the size to the current one, as in the real controller.
+    """
     limits = []
     for policy in rules.policies or ():
-        period_start = _period_start(
+        period_start = wrap_int32(_period_start(
             current_replicas, policy.period_s, scale_up_events, scale_down_events, now_s
-        )
+        ))
         if policy.type == "Pods":
-            limits.append(period_start + policy.value if up else period_start - policy.value)
+            limits.append(wrap_int32(
+                period_start + policy.value if up else period_start - policy.value))
         elif up:
             limits.append(math.ceil(period_start * (1 + policy.value / 100)))
         else:

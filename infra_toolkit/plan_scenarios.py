@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from infra_toolkit import plan_domain as domain
 from infra_toolkit.plan import SLO_PERCENTILES
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, Slo, SyntheticTraffic
+from infra_toolkit.plan_traffic import SHAPES, shape_parameters
 
 __all__ = ["read_scenarios", "read_slos"]
 
@@ -86,9 +88,15 @@ def _synthetic_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path
     before = r.count()
     shape = r.str_(m, "shape", p)
     duration = r.duration_s(m, "duration", p)
+    known = set(sum(shape_parameters(shape), ())) if shape in SHAPES else None
     params = {}
     for key in m:
         if key in ("shape", "duration"):
+            continue
+        if known is not None and key not in known:
+            # its value is moot: the shape check says the key is not the shape's, not that
+            # '30m' is not a number (at: '30m' for at_s)
+            params[key] = math.nan
             continue
         number = r.number(m, key, p)
         if number is not None:

@@ -11,7 +11,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["QuantityError", "parse_quantity", "parse_quantity_milli"]
+__all__ = ["QuantityError", "parse_quantity", "parse_quantity_milli", "stored_quantity_float"]
 
 _SUFFIX_MULTIPLIER: dict[str, Decimal] = {
     "n": Decimal("1e-9"),
@@ -75,3 +75,26 @@ def parse_quantity(value: object) -> Decimal:
 def parse_quantity_milli(value: object) -> int:
     """A quantity in milli-units, rounded up like Go's ``Quantity.MilliValue()`` ("1n" -> 1)."""
     return int((parse_quantity(value) * 1000).to_integral_value(rounding="ROUND_CEILING"))
+
+
+def stored_quantity_float(value: object) -> float:
+    """The float a controller reads from a quantity the API server stored (Go
+    ``Quantity.AsApproximateFloat64()`` of the canonical form), e.g. an HPA tolerance.
+
+    The API server rounds the value up to a whole nano-unit and stores it canonically, as an
+    integer mantissa ``m`` with a power-of-1000 suffix ("0.7" is stored as "700m"); the reader
+    then computes ``m * math.Pow10(e)``, with ``Pow10(-3) = 1/1000``. That product can be one
+    ulp away from the nearest double: "0.7" reads as 0.7000000000000001, so ``1 - tolerance``
+    is 0.29999999999999993, not 0.30000000000000004.
+    """
+    exact = parse_quantity(value)
+    if exact == 0:
+        return 0.0
+    if exact.as_tuple().exponent < -9:  # type: ignore[operator]
+        exact = exact.quantize(Decimal("1e-9"), rounding="ROUND_UP")
+    sign, digits, exponent = exact.normalize().as_tuple()
+    mantissa = int("".join(map(str, digits)))
+    scale = 3 * math.floor(int(exponent) / 3)  # the canonical suffix: a multiple of 3
+    mantissa *= 10 ** (int(exponent) - scale)
+    base = float(-mantissa if sign else mantissa)
+    return base * (10.0 ** scale if scale >= 0 else 1.0 / 10 ** -scale)

@@ -142,6 +142,18 @@ def _caption_html(caption: str) -> str:
             f"{html.escape(rest)}</p>")
 
 
+def anchor_of(title: str) -> str:
+    """A heading's id: ``title`` in lower case, words joined by ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def contents(titles: Iterable[str]) -> str:
+    """A list of in-page links to the sections titled ``titles`` (their :func:`anchor_of`
+    ids), for the top of the report: the file is long and read in a browser."""
+    links = " · ".join(f'<a href="#{anchor_of(t)}">{html.escape(t)}</a>' for t in titles)
+    return f'<nav class="report-contents"><strong>Contents</strong>: {links}</nav>'
+
+
 @dataclass(frozen=True)
 class Section:
     """One section of the report: ``title`` and its ``parts`` (HTML fragments and tables).
@@ -153,8 +165,8 @@ class Section:
 
     @property
     def anchor(self) -> str:
-        """The heading's id: the title in lower case, words joined by ``-``."""
-        return re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
+        """The heading's id (:func:`anchor_of` its title)."""
+        return anchor_of(self.title)
 
     @property
     def tables(self) -> tuple[Table, ...]:

@@ -33,7 +33,7 @@ from infra_toolkit.sections_architecture import (
     proposed_architecture,
 )
 from infra_toolkit.sections_cost import cost_summary
-from infra_toolkit.sections_overview import header, overview
+from infra_toolkit.sections_overview import SECTION_TITLES, header, overview
 from infra_toolkit.sections_review import review_status
 from infra_toolkit.sections_scaling import scaling_behaviour
 
@@ -56,11 +56,3 @@ __all__ = [
     "testing_plan",
     "timeline",
 ]
-
-#: The section headings, in report order (the header's heading is the plan's title).
-SECTION_TITLES = (
-    "Overview", "Current State", "Proposed Architecture", "Components with Cost",
-    "Scaling Behaviour", "Deployment Strategy", "Monitoring and Alerts", "Cost Summary",
-    "Rollback Plan", "Testing Plan", "Security", "Questions for Approval", "Timeline",
-    "Risk Assessment", "Review Status",
-)

@@ -7,16 +7,25 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import usd_text
-from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
+from infra_toolkit.report_html import Section, Table, contents, duration_text, fields, paragraph
 from infra_toolkit.sections_figures import incomplete, plan_regions, projected, unknown_usage
 from infra_toolkit.sections_review import approvers_needed
 
-__all__ = ["header", "overview"]
+__all__ = ["SECTION_TITLES", "header", "overview"]
+
+#: The section headings, in report order (the header's heading is the plan's title).
+SECTION_TITLES = (
+    "Overview", "Current State", "Proposed Architecture", "Components with Cost",
+    "Scaling Behaviour", "Deployment Strategy", "Monitoring and Alerts", "Cost Summary",
+    "Rollback Plan", "Testing Plan", "Security", "Questions for Approval", "Timeline",
+    "Risk Assessment", "Review Status",
+)
 
 
 def header(a: PlanAnalysis) -> Section:
-    """The document header: the plan's title, file, id, digest, the toolkit version, what was
-    simulated, the pricing tables used (file and SHA-256) and the analysis notes."""
+    """The document header: the plan's title, links to the sections, the plan's file, id,
+    digest, the toolkit version, what was simulated, the pricing tables used (file and SHA-256)
+    and the analysis notes."""
     runs = ", ".join(r.name for r in a.runs) or "none (no workload with an HPA)"
     rows = [("Plan file", a.review.subject.name), ("Plan id", a.review.subject.plan),
             ("Plan digest (SHA-256)", a.digest),
@@ -27,7 +36,7 @@ def header(a: PlanAnalysis) -> Section:
     tables = pd.DataFrame([{"Pricing table": t.name, "Rows": t.rows, "SHA-256": t.sha256}
                            for t in a.pricing_tables])
     notes = [paragraph(f"Note: {n}", "note") for n in a.notes]
-    return Section(a.plan.metadata.title, (fields(rows, "report-header"),
+    return Section(a.plan.metadata.title, (contents(SECTION_TITLES), fields(rows, "report-header"),
                                            Table(tables, css_class="pricing-tables"), *notes),
                    level=1)
 

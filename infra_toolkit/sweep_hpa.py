@@ -87,6 +87,12 @@ def _ceil_count(x: np.ndarray) -> npt.NDArray[np.int64]:
     return replicas
 
 
+def _wrap32(x: np.ndarray) -> npt.NDArray[np.int64]:
+    """``go_arithmetic.wrap_int32`` of int64 values: Go's wrapping int32 sums."""
+    wrapped: npt.NDArray[np.int64] = ((x - MIN_INT32) & 0xFFFF_FFFF) + MIN_INT32
+    return wrapped
+
+
 def _within(ratio: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return (lo <= ratio) & (ratio <= hi)
 
@@ -229,13 +235,15 @@ def _policy_limit(side: str, cur: np.ndarray, rows: np.ndarray, ups: ScaleEvents
         valid = p[f"{side}_valid"][rows, j]
         period = p[f"{side}_period"][rows, j]
         value = p[f"{side}_value"][rows, j]
-        start = cur - ups.since(rows, period, now) + downs.since(rows, period, now)
+        start = _wrap32(cur - ups.since(rows, period, now) + downs.since(rows, period, now))
         percent = p[f"{side}_type"][rows, j] == 1
         if side == "up":
-            proposed = np.where(percent, np.ceil(start * (1 + value / 100)), start + value)
+            proposed = np.where(percent, np.ceil(start * (1 + value / 100)),
+                                _wrap32(start + value))
             pick = np.where(use_min, np.minimum(result, proposed), np.maximum(result, proposed))
         else:
-            proposed = np.where(percent, np.trunc(start * (1 - value / 100)), start - value)
+            proposed = np.where(percent, np.trunc(start * (1 - value / 100)),
+                                _wrap32(start - value))
             pick = np.where(use_min, np.maximum(result, proposed), np.minimum(result, proposed))
         result = np.where(valid, pick, result).astype(np.int64)
     return np.where(select == 2, cur, result)

@@ -27,10 +27,17 @@ that is not a load test.
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
 ``minReplicas`` is reached at the first sync, pods starting up as simulated).
 
-Workloads that share a node group with another workload or a Deployment without an HPA are
-refused: the report runs them together (``simulate_cluster``), which a one-workload sweep
-cannot reproduce. A workload alone on its groups runs in the report through ``simulate`` itself,
-so the baseline row reproduces the report's node-hours and cost for it.
+A workload alone on its groups runs in the report through ``simulate`` itself, so the baseline
+row reproduces the report's node-hours and cost for it. A workload that shares a node group with
+another workload or a Deployment without an HPA runs, in the report, with them
+(``simulate_cluster``: one scheduler, per-node scale-down); the sweep then runs every variant
+the same way (**cluster mode**): the variant replaces the workload's spec (and its node group,
+for every pod that shares it) in the report's joint run, each variant is judged by the report's
+SLO rule on its own timeline, and it *fails* when it breaks an SLO of another workload that the
+baseline meets (its pods crowding theirs off the shared nodes). There is no summary screen in
+cluster mode (``simulate_many`` runs one workload), so every valid variant is run in every
+chosen scenario: ``max_cluster_runs`` bounds variants x scenarios. Money is the workload's
+groups' node cost, whoever's pods the nodes hold.
 """
 
 from __future__ import annotations
@@ -58,10 +65,22 @@ from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
-from infra_toolkit.simulate import SimulationSpec, simulate, simulate_many
+from infra_toolkit.simulate import (
+    FixedPods,
+    SimulationSpec,
+    simulate,
+    simulate_cluster,
+    simulate_many,
+)
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.traffic import TrafficCurve
-from infra_toolkit.tuning_grid import DEFAULT_MAX_VARIANTS, Variant, build_variants, field_value
+from infra_toolkit.tuning_grid import (
+    DEFAULT_MAX_CLUSTER_RUNS,
+    DEFAULT_MAX_VARIANTS,
+    Variant,
+    build_variants,
+    field_value,
+)
 
 __all__ = ["STATUSES", "SweepResult", "sweep_workload"]
 
@@ -85,33 +104,58 @@ class SweepResult:
     slos: tuple[Slo, ...]
     table: pd.DataFrame
     confirmed: int
+    cluster: tuple[str, ...] = ()
 
 
-def _alone(plan: Plan, book: PriceBook, name: str, spec: SimulationSpec) -> None:
-    """Refuse a workload whose node groups hold other pods in the report's cluster run."""
+@dataclass(frozen=True)
+class _Cluster:
+    """The report's joint run the swept workload is part of: every autoscaled workload's spec
+    (plan order) and the Deployments without an HPA; ``sharing``: those whose pods share one of
+    the swept workload's node groups."""
+
+    specs: Mapping[str, SimulationSpec]
+    fixed: tuple[FixedPods, ...]
+    sharing: tuple[str, ...]
+
+    def with_variant(self, name: str, spec: SimulationSpec
+                     ) -> tuple[dict[str, SimulationSpec], tuple[FixedPods, ...]]:
+        """The joint run's specs and Deployments with ``spec`` for workload ``name``, and its
+        node groups (a variant's instance type or max size) for every pod that uses them."""
+        groups = {g.name: g for g in spec.node_groups}
+
+        def regrouped(gs: Sequence[Any]) -> tuple[Any, ...]:
+            return tuple(groups.get(g.name, g) for g in gs)
+
+        specs = {n: spec if n == name else
+                 dataclasses.replace(s, node_groups=regrouped(s.node_groups))
+                 for n, s in self.specs.items()}
+        fixed = tuple(dataclasses.replace(f, node_groups=regrouped(f.node_groups))
+                      for f in self.fixed)
+        return specs, fixed
+
+
+def _cluster_of(plan: Plan, book: PriceBook, name: str, spec: SimulationSpec
+                ) -> _Cluster | None:
+    """The joint run of the report when ``name``'s node groups hold other pods, else None."""
+    specs = {w.name: spec if w.name == name else simulation_spec(plan, w.name, book)
+             for w in plan.proposed.workloads if w.hpa_spec is not None}
+    fixed = fixed_pods(plan, book)
     mine = {g.name for g in spec.node_groups}
-    others = [(w.name, "autoscaled workload", simulation_spec(plan, w.name, book).node_groups)
-              for w in plan.proposed.workloads if w.hpa_spec is not None and w.name != name]
-    others += [(f.name, "Deployment without an HPA", f.node_groups)
-               for f in fixed_pods(plan, book)]
-    shared = [(n, kind, sorted(mine & {g.name for g in groups})) for n, kind, groups in others]
-    shared = [s for s in shared if s[2]]
-    if shared:
-        who = "; ".join(f"{n!r} ({kind}) on {', '.join(gs)}" for n, kind, gs in shared)
-        raise SimulationError(
-            f"workload {name!r} shares its node group(s) with {who}: the report simulates them "
-            "together (simulate_cluster: one scheduler, per-node scale-down), and the sweep runs "
-            "one workload alone, so its figures would differ from the report's; sweep a copy "
-            "of the plan in which the workload has a node group of its own (node_group:), or "
-            "tune it in the scaling explorer, which runs its neighbours")
+    sharing = tuple([n for n, s in specs.items()
+                     if n != name and mine & {g.name for g in s.node_groups}]
+                    + [f.name for f in fixed if mine & {g.name for g in f.node_groups}])
+    return _Cluster(specs, fixed, sharing) if sharing else None
 
 
-def _group_resources(plan: Plan, spec: SimulationSpec) -> dict[str, Resource]:
-    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group)."""
+def _group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
+                     ) -> dict[str, Resource]:
+    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group);
+    ``distinct_types``: refuse groups of one instance type (summary rows count node-hours per
+    type)."""
     resource_of = node_group_resources(plan)
     by_name = {r.name: r for r in plan.proposed.resources if r.type == "aws_eks_node_group"}
     types = [g.instance_type for g in spec.node_groups]
-    if len(set(types)) != len(types):
+    if distinct_types and len(set(types)) != len(types):
         raise SimulationError(
             f"workload {spec.workload.name!r} runs on node groups of one instance type "
             f"({', '.join(f'{g.name}: {g.instance_type}' for g in spec.node_groups)}): the "
@@ -184,10 +228,14 @@ def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
 
 
 def _summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
-                     cost: tuple[Decimal | None, str]) -> dict[str, Any]:
+                     cost: tuple[Decimal | None, str], hours: float | None = None
+                     ) -> dict[str, Any]:
+    """A scenario's columns from a summary row (``hours``: the workload's groups' node-hours,
+    when not the row's per-type counts)."""
     offered = float(row["offered_requests"])
-    hours = sum(float(row.get(f"node_hours_{t}", 0.0))
-                for t in {g.instance_type for g in spec.node_groups})
+    if hours is None:
+        hours = sum(float(row.get(f"node_hours_{t}", 0.0))
+                    for t in {g.instance_type for g in spec.node_groups})
     return {f"{name}:dropped_pct": 100.0 * float(row["dropped_requests"]) / offered
             if offered > 0 else 0.0,
             f"{name}:peak_replicas": int(row["peak_replicas"]),
@@ -197,7 +245,8 @@ def _summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
                    *, scenarios: Sequence[str] | None = None, horizon_h: float | None = None,
                    top: int = 10, confirm_limit: int = 50,
-                   max_variants: int = DEFAULT_MAX_VARIANTS) -> SweepResult:
+                   max_variants: int = DEFAULT_MAX_VARIANTS,
+                   max_cluster_runs: int = DEFAULT_MAX_CLUSTER_RUNS) -> SweepResult:
     """Every combination of ``grid`` (:func:`~infra_toolkit.tuning_grid.parse_vary`) for
     ``workload`` of ``plan``'s proposed side, simulated in ``scenarios`` (default: the plan's
     reference scenario, its first that is not a load test; each cut to ``horizon_h`` hours),
@@ -216,9 +265,10 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     judged) and ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless
     confirmed).
 
-    Raises :class:`~infra_toolkit.errors.SimulationError` for a workload without an HPA or
-    sharing nodes, only load tests chosen; :class:`~infra_toolkit.errors.SpecError` for a bad
-    grid (:func:`~infra_toolkit.tuning_grid.build_variants`)."""
+    Raises :class:`~infra_toolkit.errors.SimulationError` for a workload without an HPA, only
+    load tests chosen, a cluster-mode grid over ``max_cluster_runs``;
+    :class:`~infra_toolkit.errors.SpecError` for a bad grid
+    (:func:`~infra_toolkit.tuning_grid.build_variants`)."""
     found = [w for w in plan.proposed.workloads if w.name == workload]
     if not found:
         names = ", ".join(w.name for w in plan.proposed.workloads if w.hpa_spec) or "none"
@@ -231,7 +281,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     if top < 1 or confirm_limit < 1:
         raise SimulationError(f"top (={top}) and confirm_limit (={confirm_limit}) must be >= 1")
     base = simulation_spec(plan, workload, book)
-    _alone(plan, book, workload, base)
+    cluster = _cluster_of(plan, book, workload, base)
     chosen = select_scenarios(plan, list(scenarios), "--scenario") if scenarios else \
         tuple(s for s in (reference_scenario(plan),) if s is not None)
     priced_in = next((s for s in chosen if not is_load_test(s)), None)
@@ -239,7 +289,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
         raise SimulationError("--scenario: every chosen scenario is a load test, which has no "
                               "month to price; add one that is not (e.g. "
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
-    resources = _group_resources(plan, base)
+    resources = _group_resources(plan, base, distinct_types=cluster is None)
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -248,30 +298,48 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
             continue  # the plan's own configuration: the baseline row already
         variants.append(v)
     slos = tuple(s for s in plan.slos if s.workload in (workload, None))
-    curves = {s.name: workload_loads(plan, cut_to_horizon(
-        scenario_curve(s, plan.simulation.step_s), horizon_h), [workload])[workload]
-        for s in chosen}
-    rows = _screened_rows(variants, chosen, curves, slos, _Pricer(resources, book),
-                          priced_in.name)
-    confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit)
+    run_together = list(cluster.specs) if cluster is not None else [workload]
+    loads = {s.name: workload_loads(plan, cut_to_horizon(
+        scenario_curve(s, plan.simulation.step_s), horizon_h), run_together) for s in chosen}
+    pricer = _Pricer(resources, book)
+    if cluster is None:
+        curves = {name: by[workload] for name, by in loads.items()}
+        rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
+        confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit)
+    else:
+        runs = sum(v.spec is not None for v in variants) * len(chosen)
+        if runs > max_cluster_runs:
+            raise SimulationError(
+                f"workload {workload!r} shares its nodes with {', '.join(cluster.sharing)}, so "
+                f"each variant runs with them (the report's joint run, no summary screen): "
+                f"{runs:,} runs (variants x scenarios) is over the limit of "
+                f"{max_cluster_runs:,}; narrow the grid or choose fewer scenarios")
+        rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
+        confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload, cluster,
+                                  pricer, priced_in.name)
     table = _ranked(rows, tuple(grid), chosen, slos)
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
-                       slos, table, confirmed)
+                       slos, table, confirmed, cluster.sharing if cluster else ())
+
+
+def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Slo]
+               ) -> dict[str, Any]:
+    """Variant ``i``'s row before any run: its values, status (invalid or not confirmed) and
+    empty scenario columns."""
+    row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
+                           if v.invalid else "not confirmed", "monthly_usd": None,
+                           "checked_by": "", "note": v.invalid or ""}
+    for s in chosen:
+        row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
+        for slo in slos:
+            row[f"{s.name}:{slo.name}:violation_minutes"] = math.nan
+    return row
 
 
 def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
                    curves: Mapping[str, TrafficCurve], slos: Sequence[Slo], pricer: _Pricer,
                    cost_scenario: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for i, v in enumerate(variants):
-        row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
-                               if v.invalid else "not confirmed", "monthly_usd": None,
-                               "checked_by": "", "note": v.invalid or ""}
-        for s in chosen:
-            row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
-            for slo in slos:
-                row[f"{s.name}:{slo.name}:violation_minutes"] = math.nan
-        rows.append(row)
+    rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
     runnable = [i for i, v in enumerate(variants) if v.spec is not None]
     specs = [variants[i].spec for i in runnable]
     for s in chosen:
@@ -293,6 +361,54 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
                 row["status"], row["checked_by"] = "fails SLOs", "summary screen"
                 row["note"] = "; ".join(filter(None, (row["note"], f"{s.name}: {why}")))
     return rows
+
+
+def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
+                  chosen: Sequence[Scenario], loads: Mapping[str, Mapping[str, TrafficCurve]],
+                  plan_slos: Sequence[Slo], workload: str, cluster: _Cluster, pricer: _Pricer,
+                  cost_scenario: str) -> int:
+    """Cluster mode: every valid variant (the baseline first) in the report's joint run of every
+    chosen scenario, judged by the report's SLO rule on the workload's timeline and failing when
+    it breaks another workload's SLO that the baseline meets; returns how many variants ran."""
+    baseline_met: dict[tuple[str, str, str], bool] = {}
+    ran = 0
+    for i, v in enumerate(variants):
+        if v.spec is None:
+            continue
+        specs, fixed = cluster.with_variant(workload, v.spec)
+        row, ok, broken = rows[i], True, []
+        for s in chosen:
+            run = simulate_cluster(loads[s.name], specs, fixed)
+            sim = run.simulations[workload]
+            hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
+                     for g in v.spec.node_groups}
+            cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0)
+            row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
+                                        sum(hours.values())))
+            if s.name == cost_scenario:
+                row["monthly_usd"] = cost[0]
+                if cost[1]:
+                    row["note"] = cost[1]
+            for name, other in run.simulations.items():
+                checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
+                for check in checks.to_dict("records"):
+                    met = bool(check["met"])
+                    if name == workload:
+                        row[f"{s.name}:{check['slo']}:met"] = met
+                        row[f"{s.name}:{check['slo']}:violation_minutes"] = \
+                            float(check["violation_minutes"])
+                        ok = ok and met
+                    elif i == 0:
+                        baseline_met[(s.name, name, check["slo"])] = met
+                    elif baseline_met.get((s.name, name, check["slo"])) and not met:
+                        broken.append(f"{s.name}: {name}'s {check['slo']}")
+        ran += 1
+        row["checked_by"] = "report rule"
+        row["status"] = "meets SLOs" if ok and not broken else "fails SLOs"
+        if broken:
+            row["note"] = "; ".join(filter(None, (
+                row["note"], "breaks SLO(s) the baseline meets: " + ", ".join(broken))))
+    return ran
 
 
 def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:

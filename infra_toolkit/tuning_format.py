@@ -4,7 +4,9 @@ prints it: a text table, JSON or CSV (:func:`format_sweep`). Money is in cents i
 
 JSON keys: ``workload``, ``scenarios``, ``cost_scenario`` (whose monthly cost ranks),
 ``fields`` (varied), ``slos`` (names), ``slo_rule`` (how variants were judged),
-``variant_count``, ``invalid_count``, ``confirmed_count`` (run through ``simulate``) and
+``shares_nodes_with`` (the workloads and Deployments run with it: cluster mode; empty when it
+runs alone), ``variant_count``, ``invalid_count``, ``confirmed_count`` (run through
+``simulate``, or the report's joint run in cluster mode) and
 ``variants`` (ranked, the first ``top`` plus the baseline): each with ``rank``, ``baseline``,
 ``values`` (field -> value), ``status``, ``monthly_usd``, ``delta_monthly_usd``,
 ``checked_by``, ``note`` and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
@@ -25,12 +27,22 @@ from infra_toolkit.cost import cents, usd_text
 from infra_toolkit.report_html import quantity_text
 from infra_toolkit.tuning import SweepResult
 
-__all__ = ["SLO_RULE", "format_sweep", "shown_rows"]
+__all__ = ["CLUSTER_SLO_RULE", "SLO_RULE", "format_sweep", "shown_rows", "slo_rule"]
 
 SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO check "
             "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
             "rows only reject (max p95 over a p95 threshold, availability short of its "
             "objective); the cheapest unrejected variants are confirmed in cost order")
+CLUSTER_SLO_RULE = ("cluster mode: every variant runs with the pods it shares nodes with, as "
+                    "the report runs them (simulate_cluster), and meets the SLOs only when the "
+                    "report's SLO check (slo_check.evaluate_slos) met every SLO in every "
+                    "scenario; a variant that breaks another workload's SLO the baseline meets "
+                    "fails")
+
+
+def slo_rule(result: SweepResult) -> str:
+    """How ``result``'s variants were judged: alone (screen, then confirm) or in cluster mode."""
+    return CLUSTER_SLO_RULE if result.cluster else SLO_RULE
 
 
 def shown_rows(result: SweepResult, top: int | None) -> pd.DataFrame:
@@ -82,7 +94,8 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
     return json.dumps({
         "workload": result.workload, "scenarios": list(result.scenarios),
         "cost_scenario": result.cost_scenario, "fields": list(result.fields),
-        "slos": [s.name for s in result.slos], "slo_rule": SLO_RULE,
+        "slos": [s.name for s in result.slos], "slo_rule": slo_rule(result),
+        "shares_nodes_with": list(result.cluster),
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
         "confirmed_count": result.confirmed, "variants": variants}, indent=2)
 
@@ -117,11 +130,13 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
                 rows[f"{s}:{slo.name}:met"], rows[f"{s}:{slo.name}:violation_minutes"],
                 strict=True)]
     table = result.table
+    ran = (f"run with {', '.join(result.cluster)} as in the report" if result.cluster
+           else "run through simulate")
     head = [f"workload {result.workload}: {len(table)} variants "
-            f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} run "
-            f"through simulate), scenarios {', '.join(result.scenarios)}; monthly node cost "
-            f"of {result.cost_scenario}, projected to 730 h",
-            f"SLO rule: {SLO_RULE}"]
+            f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} {ran}), "
+            f"scenarios {', '.join(result.scenarios)}; monthly node cost of "
+            f"{result.cost_scenario}, projected to 730 h",
+            f"SLO rule: {slo_rule(result)}"]
     notes = [f"  rank {r['rank']}: {r['note']}" for r in rows.to_dict("records") if r["note"]]
     return "\n".join([*head, "", out.to_string(index=False),
                       *(["", "notes:", *notes] if notes else [])])

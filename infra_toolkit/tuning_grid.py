@@ -44,8 +44,8 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_fields import did_you_mean
 from infra_toolkit.simulate import SimulationSpec
 
-__all__ = ["DEFAULT_MAX_VARIANTS", "FIELDS", "HPA_FIELDS", "NODE_FIELDS", "Variant",
-           "build_variants", "field_value", "grid_size", "parse_vary"]
+__all__ = ["DEFAULT_MAX_CLUSTER_RUNS", "DEFAULT_MAX_VARIANTS", "FIELDS", "HPA_FIELDS",
+           "NODE_FIELDS", "Variant", "build_variants", "field_value", "grid_size", "parse_vary"]
 
 #: HPA fields, named as in the manifest (``<direction>.<policy type>.value``: the value of
 #: every policy of that type in that direction; the API's default policies when none is written)
@@ -58,6 +58,9 @@ HPA_FIELDS = ("minReplicas", "maxReplicas", "cpu.averageUtilization",
 NODE_FIELDS = ("instance_type", "max_size")
 FIELDS = HPA_FIELDS + NODE_FIELDS
 DEFAULT_MAX_VARIANTS = 20_000
+#: the sweep's cluster mode: at most this many variants x scenarios (each a joint run of the
+#: plan's workloads, no summary screen)
+DEFAULT_MAX_CLUSTER_RUNS = 1_000
 
 _RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
 

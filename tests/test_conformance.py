@@ -53,6 +53,9 @@ def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
         # One-function-per-case tests of the files before the 1.37 table refactor, entries the
         # 1.37 tables dropped, TestReplicaCalcResourceErrors (see each source).
         ("go_vectors_more.json", 109),
+        # Audit 11: window/period boundaries, float and int32 arithmetic, tolerance bounds, CPU
+        # readiness boundaries, zero replicas (expected values worked out in each case's notes).
+        ("go_vectors_audit11.json", 48),
     ],
 )
 def test_further_go_test_cases_pass(file_name: str, count: int) -> None:
@@ -238,6 +241,81 @@ def test_a_null_min_replicas_is_one() -> None:
     inputs["hpa"]["min_replicas"] = None
     ok, _, got = _passes("reconcile", inputs, {"desired_replicas": 1,
                                                "scaling_limited_reason": "TooFewReplicas"})
+    assert ok, got
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "expected"),
+    [
+        # default scale-down Percent 100 / 15 s: int(10 * 0) = 0; minReplicas 1 < 0 is false ->
+        # TooFewReplicas, and desired 0 < 1 -> 1
+        ("rate_limit_behavior", {}, {"replicas": 1, "condition_reason": "TooFewReplicas"}),
+        # legacy clamp: 0 < minReplicas 1 -> 1, TooFewReplicas
+        ("clamp_legacy", {}, {"replicas": 1, "condition_reason": "TooFewReplicas"}),
+    ],
+)
+def test_a_null_min_replicas_of_a_rule_case_is_one(kind: str, extra: dict, expected: dict) -> None:
+    inputs = {"current_replicas": 10, "prenormalized_desired_replicas": 0, "min_replicas": None,
+              "max_replicas": 1000, **extra}
+    ok, _, got = _passes(kind, inputs, expected)
+    assert ok, got
+
+
+def test_null_windows_factors_and_changes_take_their_absent_values() -> None:
+    # Both stabilization windows null = 0: cutoffs at now; the recommendation 10 s old is before
+    # both, so it is replaced, and current 5 goes straight to the proposal 2.
+    stab = {"current_replicas": 5, "prenormalized_desired_replicas": 2,
+            "scale_up_stabilization_window_s": None, "scale_down_stabilization_window_s": None,
+            "recommendations": [{"replicas": 5, "age_s": 10.0}]}
+    assert _passes("stabilize_behavior", stab,
+                   {"stabilized_replicas": 2, "recommendations_after": [2]})[0]
+    # a null legacy window is the Go tests' 300 s: a 200 s old 9 still holds a proposal of 3
+    legacy = {"prenormalized_desired_replicas": 3, "downscale_stabilization_s": None,
+              "recommendations": [{"replicas": 9, "age_s": 200.0}]}
+    assert _passes("stabilize_legacy", legacy, {"stabilized_replicas": 9})[0]
+    # null factor / minimum are the Go tests' 8 and 4: int(max(8 * 2, 4)) = 16 < max 20
+    clamp = {"current_replicas": 2, "prenormalized_desired_replicas": 19, "min_replicas": 1,
+             "max_replicas": 20, "legacy_scale_up_limit_factor": None,
+             "legacy_scale_up_limit_minimum": None}
+    assert _passes("clamp_legacy", clamp, {"replicas": 16, "condition_reason": "ScaleUpLimit"})[0]
+    # a null replica_change is the schema's +5/-5
+    event = {"rules": None, "previous_events": [], "replica_change": None}
+    assert _passes("store_scale_event", event, {"replicas_change_last_60s_before": 0,
+                                                "events_after": []})[0]
+
+
+def test_a_null_sample_is_a_missing_metric() -> None:
+    # p2's sample is null, so p2 is missing: ready p0, p1 use 1600 of 4000m = 40 %, ratio
+    # 40/30 = 1.33 > 1 -> p2 counted as 0: 1600 * 100 / 6000 = 26 %, ratio 0.87 < 1 flips the
+    # direction -> keep 3 (utilization reported 40 %)
+    inputs = _scale_up_inputs()
+    inputs["resource_metrics"]["p2"] = None
+    assert _passes("replica_calc", inputs, {"replicas": 3, "utilization": 40})[0]
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        # Go reads a Resource target's averageUtilization whatever its type says:
+        # 1500 * 100 / 3000 = 50 % of a 30 % target -> ceil(1.67 * 3) = 5
+        ({"type": "AverageValue", "average_utilization": 30},
+         {"desired_replicas": 5, "error": False}),
+        # an Object target of type Value without a value fails that metric
+        # ("invalid object metric source"): the only metric, so no scaling
+        ({"type": "Value", "average_value_milli": 500, "object": True},
+         {"desired_replicas": 3, "error": True, "scaling_active_reason": "FailedGetObjectMetric"}),
+    ],
+)
+def test_targets_are_read_as_the_controller_dispatches_on_them(target: dict, expected: dict,
+                                                             ) -> None:
+    if target.pop("object", False):
+        metric = {"type": "Object", "metric": "qps", "target": target,
+                  "described_object": {"kind": "Service", "name": "web"}}
+    else:
+        metric = {"type": "Resource", "resource": "cpu", "target": target}
+    inputs = _hz([metric], 3, resource_metrics={f"p{i}": _sample(500) for i in range(3)},
+                 object_metric_value_milli=1000)
+    ok, _, got = _passes("reconcile", inputs, expected)
     assert ok, got
 
 

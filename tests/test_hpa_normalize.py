@@ -145,6 +145,8 @@ def test_behavior_stabilization_records_the_raw_proposal(history, after: list[in
         (6, rules(("Percent", 300, 300)), events((4, -60.0)), events((2, -60.0)), 16),
         # an event exactly one period old is out: start 10, 10 + 4 = 14
         (10, rules(("Pods", 4, 60)), events((3, -60.0)), (), 14),
+        # Go adds in int32: 10 + 2147483647 = 2147483657 wraps to 2147483657 - 2**32 = -2147483639
+        (10, rules(("Pods", 2**31 - 1, 60)), (), (), -2147483639),
     ],
 )
 def test_scale_up_limit(current: int, up_rules, ups, downs, limit: int) -> None:
@@ -164,6 +166,9 @@ def test_scale_up_limit(current: int, up_rules, ups, downs, limit: int) -> None:
         # period start = 10 - 2 added + 4 removed = 12; int(12 * 0.5) = 6
         (10, rules(("Percent", 50, 180)), events((2, -60.0)), events((4, -60.0)), 6),
         (10, DEFAULT_DOWN, (), (), 0),  # int(10 * (1 - 1)) = 0
+        # start 5 - 10 added = -5; int32 -5 - 2147483647 = -2147483652 wraps to
+        # -2147483652 + 2**32 = 2147483644
+        (5, rules(("Pods", 2**31 - 1, 60)), events((10, -10.0)), (), 2147483644),
     ],
 )
 def test_scale_down_limit(current: int, down_rules, ups, downs, limit: int) -> None:

@@ -20,7 +20,7 @@ from infra_toolkit.hpa import (
     generate_scale_up_rules,
     hpa_from_dict,
 )
-from infra_toolkit.quantity import QuantityError, parse_quantity_milli
+from infra_toolkit.quantity import QuantityError, parse_quantity_milli, stored_quantity_float
 
 SOURCE = "plans/x.yaml"
 
@@ -279,6 +279,43 @@ def test_dataclasses_validate_on_construction(build, message: str) -> None:
 )
 def test_quantities_in_milli_units(text: object, milli: int) -> None:
     assert parse_quantity_milli(text) == milli
+
+
+@pytest.mark.parametrize(
+    ("given", "stored_mantissa", "power", "value"),
+    [
+        # The API server stores "0.7" canonically as "700m"; the controller's
+        # AsApproximateFloat64 computes 700 * Pow10(-3) = 700 * (1/1000), one ulp above 0.7.
+        ("0.7", 700, -3, 0.7000000000000001),
+        (0.7, 700, -3, 0.7000000000000001),
+        ("700m", 700, -3, 0.7000000000000001),
+        ("0.57", 570, -3, 0.5700000000000001),
+        ("0.1", 100, -3, 0.1),  # 100 * 0.001 is the double nearest 0.1
+        ("0.0001", 100, -6, 9.999999999999999e-05),  # "100u": 100 * (1/1e6)
+        ("1e-10", 1, -9, 1e-09),  # rounded up to a whole nano-unit: "1n"
+        ("2", 2, 0, 2.0),
+        ("0", 0, 0, 0.0),
+    ],
+)
+def test_a_stored_quantity_reads_as_go_reads_it(
+    given: object, stored_mantissa: int, power: int, value: float
+) -> None:
+    # the expected float is the product Go computes (mantissa x Pow10(power)), written out
+    go_product = stored_mantissa * (1 / 10**-power) if power < 0 else float(stored_mantissa)
+    assert go_product == value
+    assert stored_quantity_float(given) == value
+
+
+def test_a_manifest_tolerance_is_the_float_the_controller_reads() -> None:
+    # 0.7 is stored as "700m" and read as 700 * (1/1000) = 0.7000000000000001, so a CPU ratio of
+    # exactly 0.3 (30 % of a 100 % target) is within the scale-down tolerance:
+    # 1 - 0.7000000000000001 = 0.29999999999999993 <= 0.3 (with 0.7 it would be
+    # 0.30000000000000004 > 0.3, a scale-down the real controller does not make)
+    spec = hpa_from_dict(manifest(behavior={"scaleDown": {"tolerance": 0.7}}))
+    assert spec.behavior is not None and spec.behavior.scale_down is not None
+    tolerance = spec.behavior.scale_down.tolerance
+    assert tolerance == 0.7000000000000001
+    assert hpa_module.Tolerances(tolerance, 0.1).is_within(30 / 100)
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -716,6 +716,10 @@ def test_an_idle_reference_scenario_fails_validation_only_with_usage_to_derive(
                     "peak_rps, at_s, rise_s, decay_s)"),
     ("peak: 6", "is not a parameter of shape 'flash_crowd' (parameters: base_rps, peak_rps, "
                 "at_s, rise_s, decay_s); did you mean 'peak_rps'?"),
+    # a duration-like text for an unknown key: the key is named, not the value's type (before:
+    # "expected a number, got text ('30m')", the likely at_s left unsaid)
+    ("at: 30m", "is not a parameter of shape 'flash_crowd' (parameters: base_rps, peak_rps, "
+                "at_s, rise_s, decay_s); did you mean 'at_s'?"),
 ])
 def test_an_unknown_shape_parameter_names_the_shape_parameters_once(
         tmp_path: Path, param: str, message: str) -> None:

@@ -49,6 +49,17 @@ def test_every_section_has_its_title_in_order(small_analysis: PlanAnalysis) -> N
     assert tuple(titles) == sections.SECTION_TITLES
 
 
+def test_header_links_to_every_section_by_its_heading_id(small_analysis: PlanAnalysis
+                                                          ) -> None:
+    nav = sections.header(small_analysis).parts[0]
+    assert isinstance(nav, str) and nav.startswith('<nav class="report-contents">')
+    for f in FUNCTIONS:
+        section = f(small_analysis)
+        link = f'<a href="#{section.anchor}">{section.title}</a>'
+        assert link in nav and f'id="{section.anchor}"' in section._repr_html_()
+    assert '<a href="#cost-summary">Cost Summary</a>' in nav  # the id, written out
+
+
 def test_header_names_plan_digest_version_and_tables(small_analysis: PlanAnalysis) -> None:
     h = sections.header(small_analysis)
     assert h.title == "Move the API to EKS" and h.level == 1

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from infra_toolkit import hpa
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPASpec, MetricSpec, MetricTarget, ResourceMetricSource
 from infra_toolkit.nodes import KARPENTER_LIKE, NodeGroup
-from infra_toolkit.simulate import SimulationSpec, simulate_many
+from infra_toolkit.simulate import SimulationSpec, simulate, simulate_many
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import batch_key, unsupported, variants
 from infra_toolkit.traffic import (
@@ -136,6 +137,20 @@ def test_regression_node_group_back_to_an_earlier_size() -> None:
     rng = np.random.default_rng(50166)
     traffic = random_traffic(rng, int(rng.integers(2, 9)) * 1800)
     assert differences(traffic, [random_spec(rng, "s50166")]) == []
+
+
+def test_a_pods_policy_value_that_wraps_int32_freezes_scale_up_in_both_engines() -> None:
+    # audit 11 A11-1: Go adds a Pods policy value in int32, so 2**31 - 1 wraps the scale-up
+    # limit negative and the limit is raised to the current size: the HPA never scales up.
+    # Both engines must agree, and the scalar path must never write more than the current size
+    # although its proposals ask for more.
+    frozen = hpa.HPABehavior(scale_up=hpa.HPAScalingRules(policies=(
+        hpa.HPAScalingPolicy("Pods", 2**31 - 1, 15),)))
+    spec = dataclasses.replace(SPEC, hpa=dataclasses.replace(SPEC.hpa, behavior=frozen))
+    assert differences(TRAFFIC, [spec]) == []
+    syncs = simulate(TRAFFIC, spec).syncs
+    assert (syncs["proposal"] > syncs["current"]).any()
+    assert (syncs["written"] <= syncs["current"]).all()
 
 
 @pytest.mark.parametrize("stem_start_length", test_simulate_traces.SLICES,

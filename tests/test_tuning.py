@@ -23,6 +23,7 @@ from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.plan import Plan, read_plan
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.tuning import SweepResult, sweep_workload
+from infra_toolkit.tuning_format import format_sweep
 from infra_toolkit.tuning_grid import parse_vary
 from tests.conftest import REPO_ROOT, SMALL_PLAN
 
@@ -202,16 +203,96 @@ def _plan_with_neighbour(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_workload_sharing_nodes_is_refused_and_one_without_hpa_too(tmp_path: Path) -> None:
+def test_a_workload_sharing_nodes_runs_with_them_as_the_report_does(tmp_path: Path) -> None:
     plan = read_plan(_plan_with_neighbour(tmp_path))
     book = load_price_book()
-    with pytest.raises(SimulationError, match=r"workload 'api' shares its node group\(s\) with "
-                       r"'cron' \(Deployment without an HPA\) on general: the report simulates "
-                       r"them together .* node group of its own"):
-        sweep_workload(plan, book, "api", {})
+    result = sweep_workload(plan, book, "api", parse_vary(["maxReplicas=2,8"]),
+                            scenarios=["steady"])
+    assert result.cluster == ("cron",)
+    base = result.table[result.table["baseline"]].iloc[0]
+    # api's 2 pods and cron's 2 (200m each) fit one m5.large (1,900m allocatable: 9 pods), and
+    # the group's min_size keeps 2 nodes for the hour: 2 node-hours, priced as the report does:
+    # 2 nodes x 730 h x $0.096 = $140.16 + 2 x 20 GB gp2 x $0.10 = $4.00 -> $144.16
+    assert base["steady:node_hours"] == 2.0
+    assert base["monthly_usd"] == Decimal("144.16")
+    assert base["checked_by"] == "report rule" and base["status"] == "meets SLOs"
+    assert result.confirmed == 2  # cluster mode runs every valid variant
+    head = format_sweep(result, "table").splitlines()[:2]
+    assert head[0].startswith("workload api: 2 variants (0 invalid, 2 run with cron as in the "
+                              "report), scenarios steady")
+    assert head[1].startswith("SLO rule: cluster mode: every variant runs with the pods it "
+                              "shares nodes with")
     with pytest.raises(SimulationError, match=r"--workload 'cron' has no HPA: the sweep varies "
                        r"an HPA's fields; workloads with an HPA: api"):
         sweep_workload(plan, book, "cron", {})
+
+
+def _plan_with_autoscaled_neighbour(tmp_path: Path) -> Path:
+    """small.yaml plus ``worker`` on ``general``: its own Deployment (4 replicas, 200m) and HPA
+    (4..10 at 70 % CPU), 20m + 20m per req/s, 20 req/s a pod, an SLO of its own (p95 <= 400
+    ms), and a scenario ``ramp``: 20 req/s, rising to 60 req/s from minute 5 to minute 35."""
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    m = tmp_path / "manifests"
+    (m / "worker-deployment.yaml").write_text(
+        (m / "deployment.yaml").read_text().replace("name: api", "name: worker")
+        .replace("app: api", "app: worker").replace("replicas: 2", "replicas: 4"))
+    (m / "worker-hpa.yaml").write_text(
+        (m / "hpa.yaml").read_text().replace("name: api", "name: worker")
+        .replace("minReplicas: 2", "minReplicas: 4").replace("maxReplicas: 8", "maxReplicas: 10"))
+    text = (REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/")
+    text = text.replace("""        app_start_s: 10
+scenarios:
+""", """        app_start_s: 10
+    - name: worker
+      deployment: manifests/worker-deployment.yaml
+      hpa: manifests/worker-hpa.yaml
+      node_group: general
+      model: {cpu_millicores_per_rps: 20, baseline_cpu_millicores: 20,
+              capacity_rps_per_pod: 20, image_pull_s: 5, app_start_s: 10}
+scenarios:
+  - name: ramp
+    description: 20 req/s, rising to 60 req/s from minute 5 to minute 35
+    synthetic: {shape: ramp, duration: 1h, start_rps: 20, end_rps: 60, ramp_start_s: 300,
+                ramp_end_s: 2100}
+""")
+    text = text.replace("threshold_ms: 250}", "threshold_ms: 250, workload: api}")
+    text = text.replace("objective_pct: 99.9}", """objective_pct: 99.9, workload: api}
+  - {name: worker p95, metric: latency, percentile: 95, threshold_ms: 400, workload: worker}""")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_variant_crowding_out_a_neighbour_fails_by_the_neighbours_slo(tmp_path: Path
+                                                                         ) -> None:
+    plan = read_plan(_plan_with_autoscaled_neighbour(tmp_path))
+    result = sweep_workload(plan, load_price_book(), "api",
+                            parse_vary(["minReplicas=14", "maxReplicas=16", "max_size=2,4"]),
+                            scenarios=["ramp"])
+    assert result.cluster == ("worker",)
+    # An m5.large holds 9 pods of 200m (1,900m allocatable), so 2 nodes hold 18. At 60 req/s
+    # worker wants ceil(n x (20 + 20 x 60 / n) / 140) pods: 10 at its maxReplicas (60 / 10 = 6
+    # req/s a pod, 140m = 70 %). With api at minReplicas 14 on at most 2 nodes, worker keeps
+    # the 4 pods it started with: 15 req/s a pod against 20, p95 = ln(20) / (20 - 15) s = 599 ms
+    # > 400 ms. The baseline (api at 2 pods) meets worker's SLO, so the variant fails by it,
+    # though api's own SLOs are met.
+    crowded = _row(result, max_size=2)
+    assert crowded["status"] == "fails SLOs"
+    assert crowded["ramp:p95 latency:met"] is True and crowded["ramp:availability:met"] is True
+    assert crowded["note"] == "breaks SLO(s) the baseline meets: ramp: worker's worker p95"
+    # up to 4 nodes: a third node joins for api's 14 + worker's pods, and both meet their SLOs
+    roomy = _row(result, max_size=4)
+    assert roomy["status"] == "meets SLOs" and roomy["note"] == ""
+    assert roomy["ramp:node_hours"] > 2.0
+
+
+def test_cluster_mode_bounds_its_runs(tmp_path: Path) -> None:
+    plan = read_plan(_plan_with_neighbour(tmp_path))
+    with pytest.raises(SimulationError, match=r"workload 'api' shares its nodes with cron, so "
+                       r"each variant runs with them .*: 6 runs \(variants x scenarios\) is "
+                       r"over the limit of 5; narrow the grid or choose fewer scenarios"):
+        sweep_workload(plan, load_price_book(), "api", parse_vary(["maxReplicas=2,3,8"]),
+                       scenarios=["steady", "double"], max_cluster_runs=5)
 
 
 def test_max_size_variants_keep_the_baseline_once(small: tuple[Plan, PriceBook]) -> None:

@@ -25,7 +25,9 @@ def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
 def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
-                        "variant_count", "invalid_count", "confirmed_count", "variants"}
+                        "shares_nodes_with", "variant_count", "invalid_count",
+                        "confirmed_count", "variants"}
+    assert doc["shares_nodes_with"] == []  # api is alone on its group: no cluster mode
     assert (doc["workload"], doc["scenarios"], doc["cost_scenario"]) == ("api", ["steady"],
                                                                         "steady")
     assert doc["fields"] == ["minReplicas", "maxReplicas", "instance_type"]
