@@ -9,9 +9,11 @@ nodes (Ready or launching), so the group is one pool of interchangeable instance
 
 The window is accounted as it repeats, as a plan's scenario day stands for every day of the
 month: a first pass from empty balances (T3/T3a/T4g get no launch credits) gives the balances a
-second pass starts from (per node, for the nodes running at its start); what the second pass
-charges, plus any surplus it leaves owed beyond what it started owing (a repeat would only
-grow it toward the 24-hour cap, where it is charged), is the window's charge.
+second pass starts from (those of the nodes still running at its start: nodes removed between
+windows have their surplus charged, nodes added start empty); what the second pass charges,
+plus the surplus of the nodes removed after it, plus any surplus it carries on beyond what it
+started with (a repeat would only grow it toward the 24-hour cap, where it is charged), is the
+window's charge.
 """
 
 from __future__ import annotations
@@ -99,15 +101,20 @@ def group_cpu_millicores(cluster: Any, specs: Mapping[str, Any]) -> dict[str, np
 
 def _ledger(cpu_vcpu: np.ndarray, nodes: np.ndarray, tick_s: float, spec: CreditSpec,
             mode: str) -> tuple[CreditLedger, float]:
-    first = credit_ledger(cpu_vcpu, nodes, tick_s, spec, mode)
+    """The repeated window's ledger and what one window charges (vCPU-hours). Between two
+    windows the group goes from its last step's nodes to its first step's: nodes removed there
+    take their share of the surplus (charged) and of the accrued credits (lost); nodes added
+    start empty."""
     start_n, end_n = float(nodes[0]), float(nodes[-1])
-    share = start_n / end_n if end_n > 0 else 0.0
-    owed = first.surplus_outstanding_vcpu_h * share
+    kept = min(1.0, start_n / end_n) if end_n > 0 else 0.0
+    first = credit_ledger(cpu_vcpu, nodes, tick_s, spec, mode)
+    carried = first.surplus_outstanding_vcpu_h * kept
     again = credit_ledger(cpu_vcpu, nodes, tick_s, spec, mode,
-                          accrued_start_vcpu_h=first.accrued_end_vcpu_h * share,
-                          surplus_start_vcpu_h=owed)
-    growth = max(0.0, again.surplus_outstanding_vcpu_h - owed)
-    return again, again.surplus_charged_vcpu_h + growth
+                          accrued_start_vcpu_h=first.accrued_end_vcpu_h * kept,
+                          surplus_start_vcpu_h=carried)
+    owed = again.surplus_outstanding_vcpu_h
+    growth = max(0.0, owed * kept - carried)  # a further repeat would only add to it
+    return again, again.surplus_charged_vcpu_h + owed * (1 - kept) + growth
 
 
 def group_credits(cluster: Any, specs: Mapping[str, Any],

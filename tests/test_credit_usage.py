@@ -94,6 +94,23 @@ CASES = [
 ]
 
 
+def test_nodes_added_in_the_window_are_removed_before_its_repeat(book: PriceBook) -> None:
+    # hour 1: 1 node, 2 pods x 100 mc idle = 0.2 vCPU (12 spent, 24 earned: 12 accrue);
+    # hour 2: 2 nodes, 2 x 100 + 10 x 100 rps = 1.2 vCPU (72 spent, 48 earned: 24 short, 12
+    # from the accrued, 12 surplus). Between windows one node goes: half of each balance.
+    # Pass 1 ends owing 12: 6 carried. Pass 2: hour 1 pays the 6 down (earns 24 - 12 spent),
+    # accrues 6; hour 2: 24 short, 6 accrued, 18 surplus owed at the end: 9 charged with the
+    # removed node, 9 carried, 3 more than the 6 carried in. 9 + 3 = 12 credits = 0.2 vCPU-h.
+    # Steady state, by hand: carrying c (<= 12) in, hour 1 leaves 12 - c accrued, hour 2 owes
+    # 24 - (12 - c) = 12 + c, half charged and half carried: c = 6 + c/2 -> c = 12, 12 charged
+    cluster, specs = _cluster([0.0] * HOUR + [100.0] * HOUR,
+                              {"general": [1] * HOUR + [2] * HOUR})
+    spec = book.credit_spec("t3.medium")
+    assert spec is not None
+    got = group_credits(cluster, specs, {"general": (spec, "unlimited")}, TICK_S)["general"]
+    assert got.charged_vcpu_h == pytest.approx(12 / 60)
+
+
 @pytest.mark.parametrize(("served", "expected"), [c[1:] for c in CASES],
                          ids=[c[0] for c in CASES])
 def test_group_credits(book: PriceBook, served: list[float],
