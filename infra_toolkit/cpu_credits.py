@@ -74,10 +74,12 @@ class CreditSpec:
 @dataclass(frozen=True)
 class CreditLedger:
     """What a run's CPU did to the credits, in vCPU-hours: ``used`` (CPU spent, credits / 60),
-    ``earned`` (kept or paying down surplus; earnings over the accrual cap are not counted),
+    ``earned`` (spent at once, kept or paying down surplus; earnings over the accrual cap are
+    lost and not counted),
     ``accrued_end`` (balance left), ``surplus_spent``, ``surplus_paid_down``,
     ``surplus_charged`` (over the 24 h cap at an hour's end, or at a stop / termination),
     ``surplus_outstanding`` (owed at the end, not charged: the instances still run);
+    ``instance_hours`` (the running instances' hours);
     ``above_baseline_s`` (seconds the CPU was above the running instances' baseline) and
     ``throttled_s`` (Standard mode: seconds the accrued credits could not cover it)."""
 

@@ -401,3 +401,25 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     assert row["Fires at"].tolist() == ["14 h 26 min"]  # the scenario starts at 04:00 UTC
     api = a.run("launch-day").simulations["search-api"].summary
     assert f"{100 * api.served_requests / api.offered_requests:.2f}" == "99.95"
+
+
+def test_ecommerce_credit_risk_quotes_the_simulated_cpu_credits(tmp_path: Path) -> None:
+    path = REPO / "plans" / "ecommerce-eks.yaml"
+    prose = _prose(path)
+    for quoted in ("none on expected-day, at 8.6 % mean node CPU against the 20 % baseline",
+                   "$0.30 a month on flash-crowd, at 20.1 %"):
+        assert quoted in prose, quoted
+    a = analyze_plan(path, scenarios=["expected-day", "flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    day, flash = (a.run(n).credits["general"] for n in ("expected-day", "flash-crowd"))
+    # the t3.medium group stays at its 3-node floor: 3 x 24 h = 72 node-hours of 2 vCPUs, whose
+    # baseline is 24 credits/h = 0.4 vCPU each (ec2_burstable_credits t3.medium)
+    assert (day.ledger.instance_hours, flash.ledger.instance_hours) == (72.0, 36.0)
+    assert f"{100 * day.ledger.used_vcpu_h / (72 * 2):.1f}" == f"{day.mean_cpu_pct:.1f}" == "8.6"
+    assert day.ledger.used_vcpu_h < 72 * 0.4 and day.charged_vcpu_h == 0
+    # flash-crowd (12 h): it uses more than its 36 x 0.4 = 14.4 vCPU-h of baseline; repeated,
+    # the excess is what a window charges; x 730 / 12 h x 0.05 USD (ec2_cpu_credits_t3)
+    excess = flash.ledger.used_vcpu_h - 36 * 0.4
+    assert f"{flash.mean_cpu_pct:.1f}" == "20.1" and flash.charged_vcpu_h == pytest.approx(excess)
+    (line,) = [ln for ln in a.run("flash-crowd").estimate.lines if ln.component == "CPU credits"]
+    assert f"{excess * 730 / 12 * 0.05:.2f}" == f"{line.monthly_cost_usd:.2f}" == "0.30"
