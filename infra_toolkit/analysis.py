@@ -55,6 +55,14 @@ from infra_toolkit.cost_sim import (
     request_shares,
 )
 from infra_toolkit.cost_summary import compare_estimates, cost_range, printed_delta_usd
+from infra_toolkit.credit_usage import (
+    GroupCredits,
+    burstable_groups,
+    credit_note,
+    group_credits,
+    with_credit_notes,
+)
+from infra_toolkit.credit_warnings import credit_warnings
 from infra_toolkit.errors import PricingError, SimulationError
 from infra_toolkit.notebook_parameters import (
     check_plan_path,
@@ -122,6 +130,8 @@ class ScenarioRun:
     estimate: CostEstimate
     cluster: ClusterSimulationResult | None = None
     cluster_hourly_cost: pd.DataFrame | None = None
+    # burstable node groups' CPU credits in this run, by simulated group name
+    credits: Mapping[str, GroupCredits] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -308,15 +318,22 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     served = (np.sum([sims[n].timeline["served_rps"].to_numpy() for n in behind], axis=0)
               if behind else None)
     node_hours.update(idle_node_hours(resources, set(node_hours), window_h))
+    credits = group_credits(cluster, specs, burstable_groups(resources, resource_of, book),
+                            float(first.spec.tick_s))
     priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
                               step_s=float(first.spec.tick_s),
-                              traffic=profile)
+                              traffic=profile, cpu_credits={
+                                  resource_of.get(g, g): c.charged_vcpu_h
+                                  for g, c in credits.items() if c.mode == "unlimited"})
     source = ("node-hours, load balancer capacity units and egress" if profile is not None
               else "node-hours")
     note = (f"{source} from the simulated {scenario.name!r} scenario ({window_h:g} h), "
             "projected to a 730-hour month")
-    return ScenarioRun(scenario, curve, sims, hourly, slos, priced,
-                       estimate(priced, book, notes=(note,)), cluster, cluster_cost)
+    est = with_credit_notes(estimate(priced, book, notes=(note,)), {
+        f"aws_eks_node_group.{resource_of.get(g, g)}": credit_note(c)
+        for g, c in credits.items()})
+    return ScenarioRun(scenario, curve, sims, hourly, slos, priced, est, cluster, cluster_cost,
+                       credits)
 
 
 def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] | None = None,
@@ -383,5 +400,6 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         ceiling_estimate=estimate(ceiling, book), traffic_profile=profile,
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
-        warnings=plan_warnings(plan, book, curves) + alert_warnings(plan, runs), canary=canary)
+        warnings=(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)
+                  + tuple(credit_warnings(plan, runs))), canary=canary)
 

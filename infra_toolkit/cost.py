@@ -95,6 +95,10 @@ class CostComponent:
     # volume") so a line summed over a node group's volumes does not read as one volume's tier;
     # empty for tiers over the whole quantity (Internet egress).
     tier_per: str = ""
+    # Only a quantity above 0 needs a price (surplus CPU credits): 0 costs $0 whatever the
+    # price, and an unknown quantity stays "usage unknown", so a region without a rate is no
+    # gap until the usage says some is spent.
+    price_needed_above_zero_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from infra_toolkit.cost import HOURS_PER_MONTH, CostComponent, PriceQuery
+from infra_toolkit.cpu_credits import CreditSpec
 from infra_toolkit.errors import PlanError
 from infra_toolkit.launch_template import launch_template_ref
 from infra_toolkit.pricing import PriceBook
@@ -19,7 +20,7 @@ from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES
 from infra_toolkit.resources import Resource
 from infra_toolkit.storage_limits import rds_gp3_baseline, rds_gp3_refusal
 
-__all__ = ["cost_components", "lcu_per_hour"]
+__all__ = ["cost_components", "credit_mode", "lcu_per_hour"]
 
 # Free allowances (not prices) from the AWS / Infracost sources cited per constant.
 EBS_GP3_BASELINE_IOPS = 3000  # other_services row ebs_gp3_iops_above_baseline ("above 3000")
@@ -107,6 +108,54 @@ def _instance_usage(r: Resource, instance_type: str, option: str, os_name: str, 
     return CostComponent(r, name, "hours", hours, query, hourly, note)
 
 
+# The other_services item of each burstable family's surplus credits (T3a bills at T3's rate:
+# the reference row is "T3/T3a"); a family without a row is PRICE NOT FOUND when it spends any.
+_CPU_CREDIT_ITEMS = {"t2": "ec2_cpu_credits_t2", "t3": "ec2_cpu_credits_t3",
+                     "t3a": "ec2_cpu_credits_t3", "t4g": "ec2_cpu_credits_t4g"}
+
+
+def credit_mode(r: Resource, book: PriceBook) -> tuple[CreditSpec, str] | None:
+    """An ``aws_instance``'s or ``aws_eks_node_group``'s (first) instance type's credit spec
+    and its credit mode (``credit_specification.cpu_credits`` of the instance or of the node
+    group's launch template, else the type's default); ``None`` for a type that does not burst
+    on credits."""
+    if r.type == "aws_instance":
+        itype, mode = r.attributes["instance_type"], r.attributes.get(
+            "credit_specification.cpu_credits")
+    elif r.type == "aws_eks_node_group":
+        lt = r.launch_template
+        itype = r.attributes["instance_types"][0]
+        mode = lt.attributes.get("credit_specification.cpu_credits") if lt else None
+    else:
+        return None
+    spec = book.credit_spec(itype)
+    return None if spec is None else (spec, mode or spec.default_mode)
+
+
+def _cpu_credits(r: Resource, book: PriceBook, per: str) -> list[CostComponent]:
+    """Surplus CPU credits of a burstable type in Unlimited mode: Infracost's
+    ``monthly_cpu_credit_hrs`` x ``vcpu_count`` vCPU-hours; none for a type that does not burst
+    or runs in Standard mode (held to its baseline, never charged)."""
+    credit = credit_mode(r, book)
+    if credit is None or credit[1] != "unlimited":
+        return []
+    spec, u = credit[0], r.usage
+    family = spec.instance_type.split(".")[0]
+    query = _item(r.region, "AmazonEC2",
+                  _CPU_CREDIT_ITEMS.get(family, f"ec2_cpu_credits_{family}"))
+    if "monthly_cpu_credit_hrs" in u:
+        quantity: Decimal | None = (_dec(u["monthly_cpu_credit_hrs"])
+                                    * _dec(u.get("vcpu_count", spec.vcpu)))
+        note = ""
+    else:
+        quantity, note = None, (
+            "usage not given: usage.monthly_cpu_credit_hrs (hours a month at 100 % of "
+            f"vcpu_count vCPUs above the baseline, {per}; vcpu_count defaults to the "
+            f"type's {spec.vcpu})")
+    return [CostComponent(r, "CPU credits", "vCPU-hours", quantity, query, note=note,
+                          price_needed_above_zero_only=True)]
+
+
 def _eks_cluster(r: Resource, book: PriceBook) -> list[CostComponent]:
     extended = bool(r.usage["in_extended_support"])
     return [CostComponent(
@@ -134,13 +183,15 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     if lt is None and launch_template_ref(a) is not None:
         raise PlanError(f"{r.address}: its launch_template {launch_template_ref(a)!r} was not "
                         "resolved; build node groups with resources.parse_resources")
+    credits = _cpu_credits(r, book, "all the group's nodes together")
     if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
-        return [usage, *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]
+        return [usage, *credits,
+                *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]
     ebs = {k.removeprefix(LAUNCH_TEMPLATE_EBS): v for k, v in lt.attributes.items()
            if k.startswith(LAUNCH_TEMPLATE_EBS)}
     note = (f"root volume {lt.attributes['block_device_mappings.device_name']} of "
             f"{lt.address}, per node-month")
-    return [usage, *(replace(c, note=c.note or note) for c in _ebs(
+    return [usage, *credits, *(replace(c, note=c.note or note) for c in _ebs(
         r, "launch_template: ", ebs["volume_type"], _dec(ebs["volume_size"]), ebs.get("iops"),
         ebs.get("throughput"), None, node_months))]
 
@@ -152,6 +203,7 @@ def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
     hours = _dec(u["monthly_hrs"])
     out = [_instance_usage(r, a["instance_type"], option, u["operating_system"], a["tenancy"],
                            hours, None, "")]
+    out += _cpu_credits(r, book, "the instance")
     out += _ebs(r, "root_block_device: ", a["root_block_device.volume_type"],
                 _dec(a["root_block_device.volume_size"]), a.get("root_block_device.iops"),
                 a.get("root_block_device.throughput"), None)

@@ -7,6 +7,7 @@ not found is a flagged line, never a silent $0), and a resource list's component
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from infra_toolkit.cost import CostComponent, CostEstimate, CostLine
@@ -26,6 +27,10 @@ def _line(c: CostComponent, name: str, quantity: Decimal | None, price: Price | 
     return CostLine(r.type, r.name, r.region, name, c.unit, c.hourly_quantity, quantity,
                     unit_price, cost, price, missing, c.note if note is None else note,
                     c.query.kind)
+
+
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
 
 
 def _tier_label(start: Decimal, end: Decimal | None, unit: str, per: str = "") -> str:
@@ -85,6 +90,13 @@ def price_components(components: Iterable[CostComponent], book: PriceBook
             try:
                 price = book.lookup(c.query.kind, c.query.purchase_option, **dict(c.query.key))
             except PriceNotFound as exc:
+                if c.price_needed_above_zero_only and not c.monthly_quantity:
+                    cost = None if c.monthly_quantity is None else Decimal(0)
+                    lines.append(replace(_line(c, c.name, c.monthly_quantity, None, None),
+                                         monthly_cost_usd=cost, note=_joined(
+                                             c.note, "no rate in the price tables here: none "
+                                             "needed while none is used")))
+                    continue
                 lines.append(_line(c, c.name, c.monthly_quantity, None, str(exc)))
             else:
                 lines.append(_line(c, c.name, c.monthly_quantity, price, None))

@@ -167,7 +167,8 @@ def egress_transfer(resources: Sequence[Resource]) -> int | None:
 def apply_simulation(resources: Sequence[Resource],
                      node_hours_by_node_group: Mapping[str, float],
                      window_h: float, book: PriceBook, *, served_rps: Any = None,
-                     step_s: float | None = None, traffic: TrafficProfile | None = None
+                     step_s: float | None = None, traffic: TrafficProfile | None = None,
+                     cpu_credits: Mapping[str, float] | None = None
                      ) -> tuple[Resource, ...]:
     """The resources with usage taken from a simulation, projected to a month: each node
     group's ``monthly_node_hours`` from the node-hours of the group of its name (the
@@ -175,7 +176,9 @@ def apply_simulation(resources: Sequence[Resource],
     type are priced apart; with ``traffic``, the load balancer's ``monthly_lcu_hours`` and the
     ``aws_data_transfer`` resource's (:func:`egress_transfer`) ``monthly_outbound_internet_gb``
     from the served request rate (one is added, named ``simulated_egress``, when there is
-    none)."""
+    none); with ``cpu_credits`` (resource name -> surplus vCPU-hours charged in the window),
+    that node group's CPU credits, projected like its node-hours (as
+    ``monthly_cpu_credit_hrs`` of one vCPU)."""
     scale = _scale(window_h)
     node_hours = monthly_node_hours(node_hours_by_node_group, window_h)
     groups = {r.name: r.attributes["instance_types"][0] for r in resources
@@ -190,8 +193,13 @@ def apply_simulation(resources: Sequence[Resource],
     out = []
     for r in resources:
         if r.type == "aws_eks_node_group":
-            r = replace(r, usage={**r.usage,
-                                  "monthly_node_hours": node_hours.get(r.name, Decimal(0))})
+            usage = {**r.usage, "monthly_node_hours": node_hours.get(r.name, Decimal(0))}
+            if cpu_credits is not None and r.name in cpu_credits:
+                charged_vcpu_h = cpu_credits[r.name]
+                _positive(f"cpu_credits[{r.name!r}]", charged_vcpu_h)
+                monthly = _dec(charged_vcpu_h) * scale if charged_vcpu_h else Decimal(0)
+                usage.update(monthly_cpu_credit_hrs=monthly, vcpu_count=1)
+            r = replace(r, usage=usage)
         out.append(r)
     if traffic is None:
         return tuple(out)

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
+from infra_toolkit.cpu_credits import CreditSpec
 from infra_toolkit.errors import PriceNotFound, PricingError
 from infra_toolkit.pricing_overrides import PURCHASE_OPTIONS, Overrides, Rate, read_overrides
 from infra_toolkit.pricing_tables import (
@@ -46,7 +47,7 @@ __all__ = [
 DEFAULT_PRICING_DIR = Path(__file__).resolve().parent.parent / "pricing_data"
 # Kinds a price book loads (the CNY table is validated by tests but never mixed into USD).
 _BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elasticache_on_demand",
-               "other_services", "elb_lcu_dimensions")
+               "other_services", "elb_lcu_dimensions", "ec2_burstable_credits")
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,16 @@ class PriceBook:
         f = row.fields
         return InstanceSpec(instance_type, int(f["vcpu"]), int(f["memory_mib"]),
                             int(f["max_pods_eni"]) if f["max_pods_eni"] else None, f["arch"], row)
+
+    def credit_spec(self, instance_type: str) -> CreditSpec | None:
+        """The CPU credit figures of a burstable instance type (``ec2_burstable_credits``
+        tables), ``None`` for a type that bursts on no credits (not in the tables)."""
+        row = self.tables["ec2_burstable_credits"].get((instance_type,))
+        if row is None:
+            return None
+        f = row.fields
+        return CreditSpec(instance_type, float(f["credits_per_hour"]),
+                          float(f["max_accrued_credits"]), int(f["vcpu"]), f["default_mode"])
 
     def lcu_dimensions(self, load_balancer_type: str, protocol: str) -> dict[str, Decimal]:
         """How much of each dimension one LCU (ALB) or NLCU (NLB) contains, by dimension name

@@ -58,6 +58,14 @@ _PURCHASE = Field("str", "on_demand", ("on_demand", "savings_plan", "reserved"))
 # The one EBS volume of a launch template's block_device_mappings (the nodes' root volume).
 LAUNCH_TEMPLATE_EBS = "block_device_mappings.ebs."
 
+# A burstable instance's credit mode (Terraform ``credit_specification { cpu_credits }``; absent:
+# the type's default, ``ec2_burstable_credits`` tables) and, in Unlimited mode, Infracost's usage
+# keys for its surplus credits: hours at 100 % of ``vcpu_count`` vCPUs (default: the type's).
+_CREDIT_SPECIFICATION = {
+    "credit_specification.cpu_credits": Field("str", choices=("standard", "unlimited"))}
+_CPU_CREDIT_USAGE = {"monthly_cpu_credit_hrs": Field("number"), "vcpu_count": Field("int",
+                                                                                    minimum=1)}
+
 # Terraform ``engine`` of aws_db_instance -> Price List ``databaseEngine``.
 RDS_ENGINES = {
     "postgres": "PostgreSQL", "mysql": "MySQL", "mariadb": "MariaDB",
@@ -89,7 +97,7 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          # the file holds one version of the template: that one is priced
          "launch_template.version": Field("str")},
         {"instances": Field("int"), "monthly_node_hours": Field("number"),
-         "purchase_option": _PURCHASE},
+         "purchase_option": _PURCHASE, **_CPU_CREDIT_USAGE},
         frozenset({"cluster_name", "node_group_name", "node_group_name_prefix", "node_role_arn",
                    "subnet_ids", "labels", "taint", "update_config", "release_version",
                    "version", "remote_access", "force_update_version"})),
@@ -99,7 +107,7 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          "block_device_mappings.ebs.volume_type": Field("str", choices=EBS_VOLUME_TYPES),
          "block_device_mappings.ebs.iops": Field("int"),
          "block_device_mappings.ebs.throughput": Field("int"),
-         "instance_type": Field("str")},
+         "instance_type": Field("str"), **_CREDIT_SPECIFICATION},
         {},
         frozenset({"name", "name_prefix", "description", "image_id", "key_name", "user_data",
                    "vpc_security_group_ids", "update_default_version", "default_version",
@@ -116,12 +124,13 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          "root_block_device.volume_size": Field("int", 8, minimum=1),
          "root_block_device.volume_type": Field("str", "gp2", EBS_VOLUME_TYPES),
          "root_block_device.iops": Field("int"),
-         "root_block_device.throughput": Field("int")},
+         "root_block_device.throughput": Field("int"), **_CREDIT_SPECIFICATION},
         {"monthly_hrs": Field("number", 730), "purchase_option": _PURCHASE,
-         "operating_system": Field("str", "linux", ("linux", "windows", "rhel", "suse"))},
+         "operating_system": Field("str", "linux", ("linux", "windows", "rhel", "suse")),
+         **_CPU_CREDIT_USAGE},
         frozenset({"ami", "subnet_id", "vpc_security_group_ids", "key_name", "user_data",
                    "iam_instance_profile", "associate_public_ip_address", "availability_zone",
-                   "ebs_optimized", "credit_specification"})),
+                   "ebs_optimized"})),
     "aws_ebs_volume": ResourceSchema(
         {"volume_type": Field("str", "gp2", EBS_VOLUME_TYPES),
          "size": Field("int", minimum=1, required=True),

@@ -4,7 +4,7 @@ them) and Components with Cost (the proposed side's cost lines, missing prices f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -133,11 +133,47 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
         workloads.insert(3, "Pods a node", [
             "by requests" if c is None else
             f"{c} (required pod anti-affinity on kubernetes.io/hostname)" for c in caps])
+    credits = _credits(a, resource_of)
     return Section("Proposed Architecture", (
         paragraph(priced_region(a, p.region)),
         _resources(in_region(p.resources, a.region), "proposed-resources"),
         Table(groups, css_class="node-groups", caption="Node groups"),
-        Table(workloads, css_class="workloads", caption="Workloads")))
+        Table(workloads, css_class="workloads", caption="Workloads"),
+        *([credits] if credits is not None else [])))
+
+
+def _credits(a: PlanAnalysis, resource_of: Mapping[str, str]) -> Table | None:
+    """Per scenario, each burstable node group's mean node CPU against its type's baseline and
+    the surplus CPU credits charged (Unlimited) or the minutes held to the baseline
+    (Standard); ``None`` when no simulated group is burstable."""
+    rows = []
+    for run in a.runs:
+        for group, c in run.credits.items():
+            line = next((ln for ln in run.estimate.lines if ln.component == "CPU credits"
+                         and ln.address == f"aws_eks_node_group.{resource_of.get(group, group)}"),
+                        None)
+            unlimited = c.mode == "unlimited"
+            monthly = "-"
+            if unlimited and line is not None:
+                cost = (usd_text(line.monthly_cost_usd) if line.monthly_cost_usd is not None
+                        else line.status)
+                monthly = f"{quantity_text(line.monthly_quantity)} vCPU-h, {cost}"
+            rows.append({
+                "Scenario": run.name, "Node group": group,
+                "Instance type": f"{c.instance_type} ({c.mode})",
+                "Mean node CPU": f"{c.mean_cpu_pct:.1f} %", "Baseline": f"{c.baseline_pct:g} %",
+                "Above baseline": duration_text(60 * c.above_baseline_min),
+                "Surplus charged in window": f"{c.charged_vcpu_h:,.2f} vCPU-h" if unlimited
+                else f"none (Standard: throttled {duration_text(60 * c.throttled_min)})",
+                "Monthly": monthly})
+    if not rows:
+        return None
+    return Table(pd.DataFrame(rows), css_class="cpu-credits", caption=(
+        "CPU credits of burstable node groups: node CPU is the simulated pods' CPU (system "
+        "daemons not modelled) spread evenly over the group's billed nodes, averaged over its "
+        "node-hours; credits accounted as AWS does (cpu_credits.py), the scenario's window "
+        "repeated with its balances carried over; Unlimited-mode surplus charged is priced as "
+        "the group's CPU credits line, projected to 730 h as node-hours are"))
 
 
 def components_with_cost(a: PlanAnalysis) -> Section:

@@ -21,8 +21,10 @@ count them per instance type, so the groups must run distinct types) priced as t
 prices them: the group's ``aws_eks_node_group`` resource (its instance type replaced by a
 variant's), ``cost_sim.apply_simulation`` (the simulated window projected to a 730-hour month)
 and ``cost_pricing.estimate`` (the plan's price book and overrides); a price not found leaves
-the cost empty with the reason, never $0. The monthly cost ranked is the first chosen scenario
-that is not a load test.
+the cost empty with the reason, never $0. A burstable (T-family, Unlimited) group's surplus CPU
+credits need the CPU over time, which summary rows do not carry: they are not in the sweep's
+cost, and each such row's note says so (the report prices them). The monthly cost ranked is the
+first chosen scenario that is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
 ``minReplicas`` is reached at the first sync, pods starting up as simulated).
@@ -197,8 +199,15 @@ class _Pricer:
             missing = [ln.price_not_found for ln in lines if ln.price_not_found]
             total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
                         Decimal(0))
+            # a burstable type's surplus CPU credits need the CPU over time, which summary rows
+            # do not carry: say so rather than rank it as if it had none
+            credits = sorted({ln.address.split(".", 1)[1] for ln in lines
+                              if ln.component == "CPU credits" and ln.status == "usage unknown"})
+            unpriced = (f"surplus CPU credits of node group(s) {', '.join(credits)} not "
+                        "included (the report prices them from the simulated CPU)"
+                        if credits else "")
             self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
-                else (cents(total), "")
+                else (cents(total), unpriced)
         return self.cache[key]
 
 

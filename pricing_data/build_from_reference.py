@@ -67,10 +67,11 @@ OTHER_ITEMS_NOT_SHIPPED = {
     "CloudWatch Logs data ingested (standard)", "CloudWatch alarm, high resolution",
     "CloudWatch alarm, standard resolution", "CloudWatch dashboard",
     "Elastic IP address, idle (not attached to a running instance)",
-    "T3/T3a unlimited-mode CPU credits (surplus)",
     "Aurora backup storage beyond free allowance",
-    "RDS T3/T4g unlimited-mode CPU credits (surplus)",
 }
+# Surplus CPU credits of burstable instances in Unlimited mode, per vCPU-hour (cpu_credits.py).
+OTHER_ITEMS["T3/T3a unlimited-mode CPU credits (surplus)"] = ("ec2_cpu_credits_t3", "", "")
+OTHER_ITEMS["RDS T3/T4g unlimited-mode CPU credits (surplus)"] = ("rds_cpu_credits", "", "")
 # aws_instance's detailed monitoring is priced from this CloudWatch row.
 OTHER_ITEMS["EC2 detailed monitoring metric (first 10k metrics tier)"] = (
     "ec2_detailed_monitoring_metric", "0", "10000")

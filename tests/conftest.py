@@ -24,7 +24,8 @@ SMALL_PLAN = "tests/data/plans/report/small.yaml"
 #: The shipped tables the USD price book reads, in the order it reads them (not the CNY table).
 SHIPPED_USD_TABLES = ("ec2_on_demand_2026-07-20.csv", "ec2_instance_specs_2026-08-06.csv",
                       "rds_on_demand_2026-05-03.csv", "elasticache_on_demand_2024-08-09.csv",
-                      "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv")
+                      "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv",
+                      "ec2_burstable_credits_2026-11-27.csv")
 
 
 def shipped_tables_sha256() -> list[tuple[str, str]]:

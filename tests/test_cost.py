@@ -59,7 +59,7 @@ def only(est: CostEstimate, component: str) -> CostLine:
 @pytest.mark.parametrize(("module", "public"), [
     (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
             "cents", "unit_price_text", "usd_text"]),
-    (cost_components, ["cost_components", "lcu_per_hour"]),
+    (cost_components, ["cost_components", "credit_mode", "lcu_per_hour"]),
     (cost_pricing, ["estimate", "price_components"]),
 ])
 def test_public_api_is_fixed(module: ModuleType, public: list[str]) -> None:

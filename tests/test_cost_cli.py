@@ -46,7 +46,12 @@ def test_json_output_has_components_with_monthly_usd_and_the_total(
     assert eks["price_source"]["table"] == "other_services_2026-05-03.csv"
     assert eks["price_source"]["key"] == ["us-east-1", "AmazonEKS",
                                           "eks_cluster_hour_standard_support", ""]
-    assert round(sum(c["monthly_usd"] for c in doc["components"]), 2) == 441.70
+    # the node group's CPU credits line has no usage given: no figure, left out of the sum
+    credits = [c for c in doc["components"] if c["name"] == "CPU credits"]
+    assert [(c["resource"], c["monthly_usd"]) for c in credits] == [
+        ("aws_eks_node_group.general", None)]
+    assert round(sum(c["monthly_usd"] for c in doc["components"] if c not in credits),
+                 2) == 441.70
     assert [t["name"] for t in doc["pricing_tables"]] == list(SHIPPED_USD_TABLES)
 
 
@@ -56,9 +61,11 @@ def test_csv_output_one_row_per_line(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0
     assert [r["component"] for r in rows] == [
         "Instance usage (Linux/UNIX, on-demand, t3.medium)",
+        "CPU credits",  # T3 runs Unlimited by default; usage not given: no figure
         "root_block_device: Storage (general purpose SSD, gp3)",
         "Database instance (on-demand, Single-AZ, db.t3.small)",
         "Storage (general purpose SSD, gp3)", ""]
+    assert (rows[1]["monthly_cost_usd"], rows[1]["status"]) == ("", "usage unknown")
     # 0.0416 x 730 = 30.368 -> 30.37 in cents, as the table and JSON show it (before: 30.3680)
     assert rows[0]["monthly_cost_usd"] == "30.37"
     # a TOTAL row as a plan's CSV has (before: none): 30.368 + 0.08 x 30 + 0.036 x 730
@@ -214,7 +221,7 @@ def test_a_larger_count_adds_the_new_addresses(capsys: pytest.CaptureFixture[str
                           doc["delta_monthly_usd"]) == (62.34, 93.50, 31.16)
     added = [c for c in doc["components"] if c["resource"] == "aws_instance.web[2]"]
     assert [(c["current_monthly_usd"], c["monthly_usd"]) for c in added] == [
-        (0.0, 30.37), (0.0, 0.80)]
+        (0.0, 30.37), (0.0, None), (0.0, 0.80)]  # CPU credits: usage not given
 
 
 @pytest.mark.parametrize(("text", "match"), [
@@ -242,7 +249,8 @@ def test_pricing_show_lists_the_tables_with_sha256(capsys: pytest.CaptureFixture
     names = [line.split()[0] for line in out.splitlines()]
     assert names == ["ec2_on_demand_2026-07-20.csv", "ec2_instance_specs_2026-08-06.csv",
                      "rds_on_demand_2026-05-03.csv", "elasticache_on_demand_2024-08-09.csv",
-                     "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv"]
+                     "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv",
+                     "ec2_burstable_credits_2026-11-27.csv"]
     assert "rows=2686  sha256=" in out
 
 
@@ -284,7 +292,11 @@ def test_the_golden_files_figures_are_the_hand_sums_and_the_cited_rows() -> None
     are checked here against the hand sums, the rows it cites (read as plain CSV) and the
     tables' bytes (hashlib): a refresh cannot bless a wrong number."""
     text = (DATA / "seed_proposed.golden.txt").read_text()
-    lines = [ln for ln in text.splitlines() if ln.startswith("  ") and " line " in ln]
+    lines = [ln for ln in text.splitlines() if ln.startswith("  ") and " line " in ln
+             and "depends on usage" not in ln]
+    # the t3.medium group's CPU credits: no usage given, so no figure (T3 is Unlimited)
+    assert [ln.split()[:3] for ln in text.splitlines() if "depends on usage" in ln] == [
+        ["CPU", "credits", "-"]]
     got = []
     for line in lines:
         component, rest = line[2:].split("  ", 1)

@@ -207,4 +207,4 @@ def test_default_digest_covers_the_price_books_shipped_tables() -> None:
     priced = sorted(i.name for i in digest_inputs(plan) if i.kind == "pricing")
     assert priced == sorted(t.name for t in load_price_book().tables_used)
     assert "ec2_on_demand_cny_2024-11-06.csv" not in priced  # not read by the USD price book
-    assert len(priced) == 6
+    assert len(priced) == 7  # the conftest SHIPPED_USD_TABLES

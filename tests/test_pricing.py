@@ -83,7 +83,7 @@ def test_shipped_prices_are_the_reference_rows_verbatim(shared_dir: Path) -> Non
     ref_other = {(r["region"], r["service"], r["item"]): r
                  for r in _reference_rows(shared_dir, "other_services.csv")}
     _, _, other = read_price_table(found["other_services"])
-    assert len(other) == 221  # 231 reference rows minus 10 listed as not shipped in README.md
+    assert len(other) == 223  # 231 reference rows minus 8 listed as not shipped in README.md
     for row in other.values():
         ref = ref_other[(row.key[0], row.key[1], row.fields["description"])]
         assert (str(row.amount), row.unit, row.source) == (ref["usd"], ref["unit"],
@@ -118,7 +118,8 @@ def test_price_book_reports_every_table_it_read_with_sha256(book: pricing.PriceB
     names = {ref.name for ref in book.tables_used}
     assert names == {"ec2_on_demand_2026-07-20.csv", "ec2_instance_specs_2026-08-06.csv",
                      "rds_on_demand_2026-05-03.csv", "elasticache_on_demand_2024-08-09.csv",
-                     "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv"}
+                     "other_services_2026-05-03.csv", "elb_lcu_dimensions_2026-09-20.csv",
+                     "ec2_burstable_credits_2026-11-27.csv"}
     for ref in book.tables_used:
         assert ref.sha256 == hashlib.sha256(Path(ref.path).read_bytes()).hexdigest()
 
@@ -140,6 +141,58 @@ def test_instance_spec_and_lcu_dimensions(book: pricing.PriceBook) -> None:
     assert book.lcu_dimensions("network", "UDP") == {
         "new_connections": Decimal(400), "active_connections": Decimal(50000),
         "processed_bytes": Decimal(1)}
+
+
+@pytest.mark.parametrize(("instance_type", "figures"), [
+    # awsdocs burstable-credits-baseline-concepts.md credit table, read by hand:
+    # t3.medium earns 24 credits/h, accrues up to 576, 2 vCPUs, 20 % each; Unlimited by default
+    ("t3.medium", (24.0, 576.0, 2, "unlimited", 20.0)),
+    ("t3a.xlarge", (96.0, 2304.0, 4, "unlimited", 40.0)),  # 96 / 4 / 60 = 40 %
+    ("t4g.nano", (6.0, 144.0, 2, "unlimited", 5.0)),
+    ("t2.2xlarge", (81.6, 1958.4, 8, "standard", 17.0)),  # T2 launches in Standard mode
+])
+def test_credit_spec_reads_the_user_guide_row(book: pricing.PriceBook, instance_type: str,
+                                              figures: tuple[float, float, int, str, float]
+                                              ) -> None:
+    spec = book.credit_spec(instance_type)
+    assert spec is not None
+    assert (spec.credits_per_hour, spec.max_accrued_credits, spec.vcpu,
+            spec.default_mode) == figures[:4]
+    assert spec.baseline_pct == pytest.approx(figures[4])
+
+
+def test_a_type_that_does_not_burst_has_no_credit_spec(book: pricing.PriceBook) -> None:
+    assert book.credit_spec("m5.large") is None
+
+
+def test_every_credit_row_is_consistent_with_the_user_guide_formulas() -> None:
+    # "credits earned per hour = % baseline x vCPUs x 60 minutes"; "the number of credits that
+    # can be accrued is equivalent to the number ... earned in a 24-hour period": an independent
+    # check of each transcribed row against its own columns
+    path = find_tables(DEFAULT_PRICING_DIR)["ec2_burstable_credits"]
+    rows = read_price_table(path)[2].values()
+    assert len(rows) == 28  # 7 sizes of t2, t3, t3a, t4g
+    for row in rows:
+        f = {k: Decimal(row.fields[k]) for k in ("credits_per_hour", "max_accrued_credits",
+                                                  "vcpu", "baseline_pct_per_vcpu")}
+        assert f["credits_per_hour"] == f["baseline_pct_per_vcpu"] / 100 * f["vcpu"] * 60, row
+        assert f["max_accrued_credits"] == 24 * f["credits_per_hour"], row
+        assert row.fields["default_mode"] == (
+            "standard" if row.key[0].startswith("t2.") else "unlimited"), row
+
+
+def test_surplus_credit_rates_are_the_reference_rows(book: pricing.PriceBook) -> None:
+    # reference other_services.csv: T3/T3a unlimited-mode CPU credits (surplus) us-east-1 0.05,
+    # RDS T3/T4g 0.075 per vCPU-hour
+    ec2 = book.lookup("other_services", region="us-east-1", service="AmazonEC2",
+                      item_id="ec2_cpu_credits_t3")
+    rds = book.lookup("other_services", region="us-east-1", service="AmazonRDS",
+                      item_id="rds_cpu_credits")
+    assert (ec2.usd_per_unit, ec2.unit) == (Decimal("0.05"), "vCPU-hour")
+    assert (rds.usd_per_unit, rds.unit) == (Decimal("0.075"), "vCPU-hour")
+    with pytest.raises(PriceNotFound, match="region 'eu-west-1' is not priced"):
+        book.lookup("other_services", region="eu-west-1", service="AmazonEC2",
+                    item_id="ec2_cpu_credits_t3")
 
 
 def test_find_tables_takes_the_newest_date_and_skips_the_cny_table(tmp_path: Path) -> None:

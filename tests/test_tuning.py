@@ -76,6 +76,11 @@ def test_one_replica_violates_latency_and_two_meet_it_at_a_hand_computed_cost(
     # 1460 x 0.0416 = 60.736 + 4.00 = 64.736 -> $64.74, 144.16 - 64.74 = 79.42 less
     assert small_nodes["monthly_usd"] == Decimal("64.74")
     assert small_nodes["delta_monthly_usd"] == Decimal("-79.42")
+    # a t3 runs Unlimited by default: its surplus CPU credits need the CPU over time, which the
+    # sweep's summary rows lack; the row says they are left out (an m5 has none to leave out)
+    assert small_nodes["note"] == ("surplus CPU credits of node group(s) general not included "
+                                   "(the report prices them from the simulated CPU)")
+    assert two["note"] == ""
 
 
 def test_rank_meets_first_cheapest_first_then_fails(swept: SweepResult) -> None:
