@@ -12,7 +12,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import CostEstimate, unit_price_text, usd_text
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan_architecture import Workload
-from infra_toolkit.plan_cost import in_region, node_group_resources
+from infra_toolkit.plan_cost import in_region, is_load_test, node_group_resources
 from infra_toolkit.report_html import (
     Section,
     Table,
@@ -154,7 +154,10 @@ def _credits(a: PlanAnalysis, resource_of: Mapping[str, str]) -> Table | None:
                         None)
             unlimited = c.mode == "unlimited"
             monthly = "-"
-            if unlimited and line is not None:
+            if is_load_test(run.scenario):
+                # minutes of synthetic users are not a month of traffic (as the cost range)
+                monthly = "- (load test: not projected to a month)"
+            elif unlimited and line is not None:
                 cost = (usd_text(line.monthly_cost_usd) if line.monthly_cost_usd is not None
                         else line.status)
                 monthly = f"{quantity_text(line.monthly_quantity)} vCPU-h, {cost}"

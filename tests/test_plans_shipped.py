@@ -426,3 +426,16 @@ def test_ecommerce_credit_risk_quotes_the_simulated_cpu_credits(tmp_path: Path) 
     assert f"{flash.mean_cpu_pct:.1f}" == "20.1" and flash.charged_vcpu_h == pytest.approx(excess)
     (line,) = [ln for ln in a.run("flash-crowd").estimate.lines if ln.component == "CPU credits"]
     assert f"{excess * 730 / 12 * 0.05:.2f}" == f"{line.monthly_cost_usd:.2f}" == "0.30"
+
+
+def test_ecommerce_load_test_credits_are_not_projected_to_a_month(tmp_path: Path) -> None:
+    # 45 min of synthetic users are not a month of traffic: the credits table says so rather
+    # than printing the 45 min x 730 / 0.75 h projection (as the cost range leaves load tests out)
+    from infra_toolkit.sections_architecture import proposed_architecture
+
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
+                     scenarios=["load-test-1000-users"], store_location=str(tmp_path / "none"))
+    (table,) = [t for t in proposed_architecture(a).tables if t.css_class == "cpu-credits"]
+    (row,) = table.frame.to_dict("records")
+    assert (row["Scenario"], row["Monthly"]) == ("load-test-1000-users",
+                                                 "- (load test: not projected to a month)")
