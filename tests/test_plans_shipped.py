@@ -424,7 +424,8 @@ def test_ecommerce_credit_risk_quotes_the_simulated_cpu_credits(tmp_path: Path) 
     # the excess is what a window charges; x 730 / 12 h x 0.05 USD (ec2_cpu_credits_t3)
     excess = flash.ledger.used_vcpu_h - 36 * 0.4
     assert f"{flash.mean_cpu_pct:.1f}" == "20.1" and flash.charged_vcpu_h == pytest.approx(excess)
-    (line,) = [ln for ln in a.run("flash-crowd").estimate.lines if ln.component == "CPU credits"]
+    (line,) = [ln for ln in a.run("flash-crowd").estimate.lines
+               if ln.component == "CPU credits" and ln.address == "aws_eks_node_group.general"]
     assert f"{excess * 730 / 12 * 0.05:.2f}" == f"{line.monthly_cost_usd:.2f}" == "0.30"
 
 
