@@ -22,9 +22,11 @@ prices them: the group's ``aws_eks_node_group`` resource (its instance type repl
 variant's), ``cost_sim.apply_simulation`` (the simulated window projected to a 730-hour month)
 and ``cost_pricing.estimate`` (the plan's price book and overrides); a price not found leaves
 the cost empty with the reason, never $0. A burstable (T-family, Unlimited) group's surplus CPU
-credits need the CPU over time, which summary rows do not carry: they are not in the sweep's
-cost, and each such row's note says so (the report prices them). The monthly cost ranked is the
-first chosen scenario that is not a load test.
+credits need the CPU over time: a variant run through ``simulate`` (confirmed, or every variant in
+cluster mode) has them priced from its run as the report prices them
+(``credit_usage.group_credits``); a summary row carries no CPU over time, so a variant only
+screened leaves them out and its note says so. The monthly cost ranked is the first chosen
+scenario that is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
 ``minReplicas`` is reached at the first sync, pods starting up as simulated).
@@ -58,6 +60,13 @@ from infra_toolkit.cost import cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_sim import apply_simulation
 from infra_toolkit.cost_summary import printed_delta_usd
+from infra_toolkit.cpu_credits import CreditSpec
+from infra_toolkit.credit_usage import (
+    GroupCredits,
+    burstable_groups,
+    charged_by_resource,
+    group_credits,
+)
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
 from infra_toolkit.plan import Plan
@@ -68,9 +77,9 @@ from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
 from infra_toolkit.simulate import (
+    ClusterSimulationResult,
     FixedPods,
     SimulationSpec,
-    simulate,
     simulate_cluster,
     simulate_many,
 )
@@ -174,40 +183,64 @@ def _group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
 
 
 class _Pricer:
-    """Monthly node cost of the workload's groups from node-hours, cached (many variants bill
-    the same node-hours): ``(usd or None, why not priced)``."""
+    """Monthly node cost of the workload's groups from node-hours (and, from a run, the
+    surplus CPU credits charged), cached (many variants bill the same node-hours):
+    ``(usd or None, note)``."""
 
     def __init__(self, resources: Mapping[str, Resource], book: PriceBook) -> None:
         self.resources, self.book = resources, book
+        self.resource_of = {g: r.name for g, r in resources.items()}
         self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
 
-    def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float
+    def _priced(self, spec: SimulationSpec) -> list[Resource]:
+        """The groups' resources with the variant's instance type first."""
+        priced = []
+        for g in spec.node_groups:
+            r = self.resources[g.name]
+            types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
+                                        if t != g.instance_type]]
+            priced.append(dataclasses.replace(r, attributes={**r.attributes,
+                                                             "instance_types": types}))
+        return priced
+
+    def burstable(self, spec: SimulationSpec) -> dict[str, tuple[CreditSpec, str]]:
+        """The variant's burstable groups (its instance types), as the report finds them."""
+        return burstable_groups(self._priced(spec), self.resource_of, self.book)
+
+    def credits(self, run: ClusterSimulationResult, specs: Mapping[str, SimulationSpec],
+                spec: SimulationSpec) -> dict[str, GroupCredits]:
+        """The variant's burstable groups' credits in ``run`` (of ``specs``), as the report
+        computes them."""
+        burstable = self.burstable(spec)
+        return group_credits(run, specs, burstable, float(spec.tick_s)) if burstable else {}
+
+    def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float,
+                credits: Mapping[str, GroupCredits] | None = None
                 ) -> tuple[Decimal | None, str]:
+        charged = None if credits is None else charged_by_resource(credits, self.resource_of)
         key = (tuple((g.name, g.instance_type) for g in spec.node_groups),
-               tuple(sorted(node_hours.items())), window_h)
+               tuple(sorted(node_hours.items())), window_h,
+               None if charged is None else tuple(sorted(charged.items())))
         if key not in self.cache:
-            priced = []
-            for g in spec.node_groups:
-                r = self.resources[g.name]
-                types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
-                                            if t != g.instance_type]]
-                priced.append(dataclasses.replace(r, attributes={**r.attributes,
-                                                                 "instance_types": types}))
             hours = {self.resources[g].name: h for g, h in node_hours.items()}
-            lines = estimate(apply_simulation(priced, hours, window_h, self.book),
-                             self.book).lines
+            lines = estimate(apply_simulation(self._priced(spec), hours, window_h, self.book,
+                                              cpu_credits=charged), self.book).lines
             missing = [ln.price_not_found for ln in lines if ln.price_not_found]
             total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
                         Decimal(0))
             # a burstable type's surplus CPU credits need the CPU over time, which summary rows
             # do not carry: say so rather than rank it as if it had none
-            credits = sorted({ln.address.split(".", 1)[1] for ln in lines
-                              if ln.component == "CPU credits" and ln.status == "usage unknown"})
-            unpriced = (f"surplus CPU credits of node group(s) {', '.join(credits)} not "
-                        "included (the report prices them from the simulated CPU)"
-                        if credits else "")
+            credits_of = sorted({ln.address.split(".", 1)[1] for ln in lines
+                                 if ln.component == "CPU credits"
+                                 and ln.status == "usage unknown"})
+            note = (f"surplus CPU credits of node group(s) {', '.join(credits_of)} not "
+                    "included (the report prices them from the simulated CPU)"
+                    if credits_of else "")
+            if charged:
+                note = (f"surplus CPU credits of node group(s) {', '.join(sorted(charged))} "
+                        "included, from the simulated CPU as the report prices them")
             self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
-                else (cents(total), unpriced)
+                else (cents(total), note)
         return self.cache[key]
 
 
@@ -314,7 +347,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     if cluster is None:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
-        confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit)
+        confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit,
+                             pricer, priced_in.name)
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
@@ -337,7 +371,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
     empty scenario columns."""
     row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
                            if v.invalid else "not confirmed", "monthly_usd": None,
-                           "checked_by": "", "note": v.invalid or ""}
+                           "checked_by": "", "note": v.invalid or "", "cost_note": ""}
     for s in chosen:
         row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
         for slo in slos:
@@ -362,9 +396,7 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
             row = rows[i]
             row.update(_summary_figures(s.name, summary, spec, cost))
             if s.name == cost_scenario:
-                row["monthly_usd"] = cost[0]
-                if cost[1]:
-                    row["note"] = cost[1]
+                row["monthly_usd"], row["cost_note"] = cost
             for slo_name, why in _screen(slos, summary).items():
                 row[f"{s.name}:{slo_name}:met"] = False
                 row["status"], row["checked_by"] = "fails SLOs", "summary screen"
@@ -391,13 +423,12 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
             sim = run.simulations[workload]
             hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
                      for g in v.spec.node_groups}
-            cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0)
+            cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0,
+                                  pricer.credits(run, specs, v.spec))
             row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
                                         sum(hours.values())))
             if s.name == cost_scenario:
-                row["monthly_usd"] = cost[0]
-                if cost[1]:
-                    row["note"] = cost[1]
+                row["monthly_usd"], row["cost_note"] = cost
             for name, other in run.simulations.items():
                 checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
                 for check in checks.to_dict("records"):
@@ -427,9 +458,12 @@ def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
 
 def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
              chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
-             slos: Sequence[Slo], workload: str, top: int, limit: int) -> int:
-    """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` and
-    the report's SLO rule until ``top`` meet every SLO or ``limit`` ran; returns how many ran."""
+             slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: _Pricer,
+             cost_scenario: str) -> int:
+    """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
+    ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO
+    rule until ``top`` meet every SLO or ``limit`` ran, a burstable group's surplus CPU credits
+    from each run added to its cost; returns how many ran."""
     order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
                          key=lambda i: (*_cost_key(rows[i]), i))
     meeting = ran = 0
@@ -440,7 +474,17 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         assert spec is not None
         row, ok = rows[i], True
         for s in chosen:
-            checks = evaluate_slos(slos, workload, simulate(curves[s.name], spec).timeline,
+            run = simulate_cluster({workload: curves[s.name]}, {workload: spec})
+            credits = pricer.credits(run, {workload: spec}, spec)
+            if credits:  # the node-hours are the summary row's; the credits come from the run
+                sim = run.simulations[workload]
+                hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
+                         for g in spec.node_groups}
+                cost = pricer.monthly(spec, hours, sim.summary.duration_s / 3600.0, credits)
+                row[f"{s.name}:monthly_usd"] = cost[0]
+                if s.name == cost_scenario:
+                    row["monthly_usd"], row["cost_note"] = cost
+            checks = evaluate_slos(slos, workload, run.simulations[workload].timeline,
                                    spec.tick_s)
             for check in checks.to_dict("records"):
                 row[f"{s.name}:{check['slo']}:met"] = bool(check["met"])
@@ -466,7 +510,9 @@ def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[
                "checked_by", "note"]
     for s in chosen:
         columns += _scenario_columns(s.name, slos)
-    ranked = [{**rows[i], "rank": n} for n, i in enumerate(order, start=1)]
+    ranked = [{**rows[i], "rank": n,
+               "note": "; ".join(filter(None, (rows[i]["cost_note"], rows[i]["note"])))}
+              for n, i in enumerate(order, start=1)]
     frame = pd.DataFrame(ranked, columns=columns)
     for c in columns:  # True / False / None as they are, not numpy bools or NaN
         if c.endswith(":met"):

@@ -76,10 +76,18 @@ def test_one_replica_violates_latency_and_two_meet_it_at_a_hand_computed_cost(
     # 1460 x 0.0416 = 60.736 + 4.00 = 64.736 -> $64.74, 144.16 - 64.74 = 79.42 less
     assert small_nodes["monthly_usd"] == Decimal("64.74")
     assert small_nodes["delta_monthly_usd"] == Decimal("-79.42")
-    # a t3 runs Unlimited by default: its surplus CPU credits need the CPU over time, which the
-    # sweep's summary rows lack; the row says they are left out (an m5 has none to leave out)
-    assert small_nodes["note"] == ("surplus CPU credits of node group(s) general not included "
-                                   "(the report prices them from the simulated CPU)")
+    # a t3 runs Unlimited by default: confirmed by a run, its surplus CPU credits come from the
+    # run as the report's do: 2 pods x 120m = 240m on 2 nodes of 2 vCPUs (4,000m) is 6 % of
+    # them, under the t3.medium's 20 % baseline all hour, so none is charged: + $0.00
+    assert small_nodes["checked_by"] == "report rule"
+    assert small_nodes["note"] == ("surplus CPU credits of node group(s) general included, from "
+                                   "the simulated CPU as the report prices them")
+    # a variant only screened has no CPU over time (summary rows): the row says they are left
+    # out (an m5 has none to leave out)
+    screened = _row(swept, maxReplicas=1, instance_type="t3.medium")
+    assert screened["checked_by"] == "summary screen"
+    assert screened["note"].startswith("surplus CPU credits of node group(s) general not "
+                                       "included (the report prices them from the simulated CPU)")
     assert two["note"] == ""
 
 
