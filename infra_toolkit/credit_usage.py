@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from infra_toolkit.cost import CostEstimate
-from infra_toolkit.cost_components import credit_mode
+from infra_toolkit.cost_credits import credit_mode
 from infra_toolkit.cpu_credits import CreditLedger, CreditSpec, credit_ledger
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource

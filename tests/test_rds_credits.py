@@ -1,4 +1,4 @@
-"""Surplus CPU credits of RDS db.t3 / db.t4g instances (cost_components._rds_cpu_credits), by
+"""Surplus CPU credits of RDS db.t3 / db.t4g instances (cost_credits.rds_credit_components), by
 hand from the shipped row other_services us-east-1 AmazonRDS rds_cpu_credits 0.075 USD per
 vCPU-hour (Infracost's db_instance golden figure: 60 vCPU-hours, $4.50) and the vCPUs of the RDS
 User Guide's "Hardware specifications for DB instance classes" table
