@@ -56,28 +56,16 @@ from typing import Any
 import pandas as pd
 
 from infra_toolkit.analysis import fixed_pods, workload_loads
-from infra_toolkit.cost import cents
-from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_sim import apply_simulation
 from infra_toolkit.cost_summary import printed_delta_usd
-from infra_toolkit.cpu_credits import CreditSpec
-from infra_toolkit.credit_usage import (
-    GroupCredits,
-    burstable_groups,
-    charged_by_resource,
-    group_credits,
-)
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_cost import is_load_test, node_group_resources, reference_scenario
+from infra_toolkit.plan_cost import is_load_test, reference_scenario
 from infra_toolkit.plan_scenario_types import Scenario, Slo
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.resources import Resource
 from infra_toolkit.simulate import (
-    ClusterSimulationResult,
     FixedPods,
     SimulationSpec,
     simulate_cluster,
@@ -85,6 +73,7 @@ from infra_toolkit.simulate import (
 )
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.tuning_cost import SweepPricer, group_resources
 from infra_toolkit.tuning_grid import (
     DEFAULT_MAX_CLUSTER_RUNS,
     DEFAULT_MAX_VARIANTS,
@@ -156,92 +145,6 @@ def _cluster_of(plan: Plan, book: PriceBook, name: str, spec: SimulationSpec
                      if n != name and mine & {g.name for g in s.node_groups}]
                     + [f.name for f in fixed if mine & {g.name for g in f.node_groups}])
     return _Cluster(specs, fixed, sharing) if sharing else None
-
-
-def _group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
-                     ) -> dict[str, Resource]:
-    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group);
-    ``distinct_types``: refuse groups of one instance type (summary rows count node-hours per
-    type)."""
-    resource_of = node_group_resources(plan)
-    by_name = {r.name: r for r in plan.proposed.resources if r.type == "aws_eks_node_group"}
-    types = [g.instance_type for g in spec.node_groups]
-    if distinct_types and len(set(types)) != len(types):
-        raise SimulationError(
-            f"workload {spec.workload.name!r} runs on node groups of one instance type "
-            f"({', '.join(f'{g.name}: {g.instance_type}' for g in spec.node_groups)}): the "
-            "sweep's summary rows count node-hours per instance type and cannot price them "
-            "apart; give the workload one node_group")
-    out = {}
-    for g in spec.node_groups:
-        resource = by_name.get(resource_of.get(g.name, g.name))
-        if resource is None:
-            raise SimulationError(f"node group {g.name!r}: no aws_eks_node_group resource in "
-                                  "proposed prices it; add one named after the group")
-        out[g.name] = resource
-    return out
-
-
-class _Pricer:
-    """Monthly node cost of the workload's groups from node-hours (and, from a run, the
-    surplus CPU credits charged), cached (many variants bill the same node-hours):
-    ``(usd or None, note)``."""
-
-    def __init__(self, resources: Mapping[str, Resource], book: PriceBook) -> None:
-        self.resources, self.book = resources, book
-        self.resource_of = {g: r.name for g, r in resources.items()}
-        self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
-
-    def _priced(self, spec: SimulationSpec) -> list[Resource]:
-        """The groups' resources with the variant's instance type first."""
-        priced = []
-        for g in spec.node_groups:
-            r = self.resources[g.name]
-            types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
-                                        if t != g.instance_type]]
-            priced.append(dataclasses.replace(r, attributes={**r.attributes,
-                                                             "instance_types": types}))
-        return priced
-
-    def burstable(self, spec: SimulationSpec) -> dict[str, tuple[CreditSpec, str]]:
-        """The variant's burstable groups (its instance types), as the report finds them."""
-        return burstable_groups(self._priced(spec), self.resource_of, self.book)
-
-    def credits(self, run: ClusterSimulationResult, specs: Mapping[str, SimulationSpec],
-                spec: SimulationSpec) -> dict[str, GroupCredits]:
-        """The variant's burstable groups' credits in ``run`` (of ``specs``), as the report
-        computes them."""
-        burstable = self.burstable(spec)
-        return group_credits(run, specs, burstable, float(spec.tick_s)) if burstable else {}
-
-    def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float,
-                credits: Mapping[str, GroupCredits] | None = None
-                ) -> tuple[Decimal | None, str]:
-        charged = None if credits is None else charged_by_resource(credits, self.resource_of)
-        key = (tuple((g.name, g.instance_type) for g in spec.node_groups),
-               tuple(sorted(node_hours.items())), window_h,
-               None if charged is None else tuple(sorted(charged.items())))
-        if key not in self.cache:
-            hours = {self.resources[g].name: h for g, h in node_hours.items()}
-            lines = estimate(apply_simulation(self._priced(spec), hours, window_h, self.book,
-                                              cpu_credits=charged), self.book).lines
-            missing = [ln.price_not_found for ln in lines if ln.price_not_found]
-            total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
-                        Decimal(0))
-            # a burstable type's surplus CPU credits need the CPU over time, which summary rows
-            # do not carry: say so rather than rank it as if it had none
-            credits_of = sorted({ln.address.split(".", 1)[1] for ln in lines
-                                 if ln.component == "CPU credits"
-                                 and ln.status == "usage unknown"})
-            note = (f"surplus CPU credits of node group(s) {', '.join(credits_of)} not "
-                    "included (the report prices them from the simulated CPU)"
-                    if credits_of else "")
-            if charged:
-                note = (f"surplus CPU credits of node group(s) {', '.join(sorted(charged))} "
-                        "included, from the simulated CPU as the report prices them")
-            self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
-                else (cents(total), note)
-        return self.cache[key]
 
 
 def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
@@ -331,7 +234,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
         raise SimulationError("--scenario: every chosen scenario is a load test, which has no "
                               "month to price; add one that is not (e.g. "
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
-    resources = _group_resources(plan, base, distinct_types=cluster is None)
+    resources = group_resources(plan, base, distinct_types=cluster is None)
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -343,7 +246,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     run_together = list(cluster.specs) if cluster is not None else [workload]
     loads = {s.name: workload_loads(plan, cut_to_horizon(
         scenario_curve(s, plan.simulation.step_s), horizon_h), run_together) for s in chosen}
-    pricer = _Pricer(resources, book)
+    pricer = SweepPricer(resources, book)
     if cluster is None:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
@@ -380,7 +283,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
 
 
 def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
-                   curves: Mapping[str, TrafficCurve], slos: Sequence[Slo], pricer: _Pricer,
+                   curves: Mapping[str, TrafficCurve], slos: Sequence[Slo], pricer: SweepPricer,
                    cost_scenario: str) -> list[dict[str, Any]]:
     rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
     runnable = [i for i, v in enumerate(variants) if v.spec is not None]
@@ -406,7 +309,7 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
 
 def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                   chosen: Sequence[Scenario], loads: Mapping[str, Mapping[str, TrafficCurve]],
-                  plan_slos: Sequence[Slo], workload: str, cluster: _Cluster, pricer: _Pricer,
+                  plan_slos: Sequence[Slo], workload: str, cluster: _Cluster, pricer: SweepPricer,
                   cost_scenario: str) -> int:
     """Cluster mode: every valid variant (the baseline first) in the report's joint run of every
     chosen scenario, judged by the report's SLO rule on the workload's timeline and failing when
@@ -458,7 +361,7 @@ def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
 
 def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
              chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
-             slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: _Pricer,
+             slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: SweepPricer,
              cost_scenario: str) -> int:
     """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
     ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO

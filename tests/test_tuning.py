@@ -391,3 +391,9 @@ def test_a_variant_must_meet_every_slo_in_every_scenario(small: tuple[Plan, Pric
     # p95 = ln(20) / (40 x 0.01) s = 7,489 ms
     assert two["note"] == "double: max p95 7,489 ms > 250 ms"
     assert two["status"] == "fails SLOs"
+
+
+def test_the_sweeps_pricing_api_is_fixed() -> None:
+    from infra_toolkit import tuning_cost
+
+    assert sorted(tuning_cost.__all__) == ["SweepPricer", "group_resources"]
