@@ -58,6 +58,7 @@ from infra_toolkit.cost_summary import compare_estimates, cost_range, printed_de
 from infra_toolkit.credit_usage import (
     GroupCredits,
     burstable_groups,
+    charged_by_resource,
     credit_note,
     group_credits,
     with_credit_notes,
@@ -322,9 +323,8 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                             float(first.spec.tick_s))
     priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
                               step_s=float(first.spec.tick_s),
-                              traffic=profile, cpu_credits={
-                                  resource_of.get(g, g): c.charged_vcpu_h
-                                  for g, c in credits.items() if c.mode == "unlimited"})
+                              traffic=profile,
+                              cpu_credits=charged_by_resource(credits, resource_of))
     source = ("node-hours, load balancer capacity units and egress" if profile is not None
               else "node-hours")
     note = (f"{source} from the simulated {scenario.name!r} scenario ({window_h:g} h), "

@@ -1,8 +1,9 @@
 """Step 1 of the cost model: a resource becomes its cost components (name, unit, quantity and
 the price query; no prices), one builder per Terraform resource type (:func:`cost_components`),
 with the free allowances they subtract and how a load balancer's capacity units are counted
-(:func:`lcu_per_hour`). The price book is read only for capacity-unit definitions. Pure: no I/O,
-no clock.
+(:func:`lcu_per_hour`); CPU credits lines come from :mod:`infra_toolkit.cost_credits`. The price
+book is read only for capacity-unit definitions and burstable credit specs. Pure: no I/O, no
+clock.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from infra_toolkit.cost import HOURS_PER_MONTH, CostComponent, PriceQuery
-from infra_toolkit.cpu_credits import CreditSpec
+from infra_toolkit.cost_credits import credit_components, rds_credit_components
 from infra_toolkit.errors import PlanError
 from infra_toolkit.launch_template import launch_template_ref
 from infra_toolkit.pricing import PriceBook
@@ -20,7 +21,7 @@ from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES
 from infra_toolkit.resources import Resource
 from infra_toolkit.storage_limits import rds_gp3_baseline, rds_gp3_refusal
 
-__all__ = ["cost_components", "credit_mode", "lcu_per_hour"]
+__all__ = ["cost_components", "lcu_per_hour"]
 
 # Free allowances (not prices) from the AWS / Infracost sources cited per constant.
 EBS_GP3_BASELINE_IOPS = 3000  # other_services row ebs_gp3_iops_above_baseline ("above 3000")
@@ -108,54 +109,6 @@ def _instance_usage(r: Resource, instance_type: str, option: str, os_name: str, 
     return CostComponent(r, name, "hours", hours, query, hourly, note)
 
 
-# The other_services item of each burstable family's surplus credits (T3a bills at T3's rate:
-# the reference row is "T3/T3a"); a family without a row is PRICE NOT FOUND when it spends any.
-_CPU_CREDIT_ITEMS = {"t2": "ec2_cpu_credits_t2", "t3": "ec2_cpu_credits_t3",
-                     "t3a": "ec2_cpu_credits_t3", "t4g": "ec2_cpu_credits_t4g"}
-
-
-def credit_mode(r: Resource, book: PriceBook) -> tuple[CreditSpec, str] | None:
-    """An ``aws_instance``'s or ``aws_eks_node_group``'s (first) instance type's credit spec
-    and its credit mode (``credit_specification.cpu_credits`` of the instance or of the node
-    group's launch template, else the type's default); ``None`` for a type that does not burst
-    on credits."""
-    if r.type == "aws_instance":
-        itype, mode = r.attributes["instance_type"], r.attributes.get(
-            "credit_specification.cpu_credits")
-    elif r.type == "aws_eks_node_group":
-        lt = r.launch_template
-        itype = r.attributes["instance_types"][0]
-        mode = lt.attributes.get("credit_specification.cpu_credits") if lt else None
-    else:
-        return None
-    spec = book.credit_spec(itype)
-    return None if spec is None else (spec, mode or spec.default_mode)
-
-
-def _cpu_credits(r: Resource, book: PriceBook, per: str) -> list[CostComponent]:
-    """Surplus CPU credits of a burstable type in Unlimited mode: Infracost's
-    ``monthly_cpu_credit_hrs`` x ``vcpu_count`` vCPU-hours; none for a type that does not burst
-    or runs in Standard mode (held to its baseline, never charged)."""
-    credit = credit_mode(r, book)
-    if credit is None or credit[1] != "unlimited":
-        return []
-    spec, u = credit[0], r.usage
-    family = spec.instance_type.split(".")[0]
-    query = _item(r.region, "AmazonEC2",
-                  _CPU_CREDIT_ITEMS.get(family, f"ec2_cpu_credits_{family}"))
-    if "monthly_cpu_credit_hrs" in u:
-        quantity: Decimal | None = (_dec(u["monthly_cpu_credit_hrs"])
-                                    * _dec(u.get("vcpu_count", spec.vcpu)))
-        note = ""
-    else:
-        quantity, note = None, (
-            "usage not given: usage.monthly_cpu_credit_hrs (hours a month at 100 % of "
-            f"vcpu_count vCPUs above the baseline, {per}; vcpu_count defaults to the "
-            f"type's {spec.vcpu})")
-    return [CostComponent(r, "CPU credits", "vCPU-hours", quantity, query, note=note,
-                          price_needed_above_zero_only=True)]
-
-
 def _eks_cluster(r: Resource, book: PriceBook) -> list[CostComponent]:
     extended = bool(r.usage["in_extended_support"])
     return [CostComponent(
@@ -183,7 +136,7 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     if lt is None and launch_template_ref(a) is not None:
         raise PlanError(f"{r.address}: its launch_template {launch_template_ref(a)!r} was not "
                         "resolved; build node groups with resources.parse_resources")
-    credits = _cpu_credits(r, book, "all the group's nodes together")
+    credits = credit_components(r, book, "all the group's nodes together")
     if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
         return [usage, *credits,
                 *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]
@@ -203,7 +156,7 @@ def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
     hours = _dec(u["monthly_hrs"])
     out = [_instance_usage(r, a["instance_type"], option, u["operating_system"], a["tenancy"],
                            hours, None, "")]
-    out += _cpu_credits(r, book, "the instance")
+    out += credit_components(r, book, "the instance")
     out += _ebs(r, "root_block_device: ", a["root_block_device.volume_type"],
                 _dec(a["root_block_device.volume_size"]), a.get("root_block_device.iops"),
                 a.get("root_block_device.throughput"), None)
@@ -236,6 +189,7 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
         _query("rds_on_demand", option, region=r.region, engine=RDS_ENGINES[a["engine"]],
                instance_class=a["instance_class"], deployment=az.replace("_", "-")),
         Decimal(1), note),
+        *rds_credit_components(r, book),
         CostComponent(r, f"Storage ({_EBS_NAMES[stype]})", "GB", storage,
                       _item(r.region, "AmazonRDS", f"rds_{stype}_storage_{az}"),
                       note="; ".join(n for n in ("Multi-AZ storage rate (standby copy)"

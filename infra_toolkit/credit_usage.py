@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 
 from infra_toolkit.cost import CostEstimate
-from infra_toolkit.cost_components import credit_mode
+from infra_toolkit.cost_credits import credit_mode
 from infra_toolkit.cpu_credits import CreditLedger, CreditSpec, credit_ledger
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
 
-__all__ = ["GroupCredits", "burstable_groups", "credit_note", "group_cpu_millicores",
-           "group_credits", "with_credit_notes", "workload_cpu_millicores"]
+__all__ = ["GroupCredits", "burstable_groups", "charged_by_resource", "credit_note",
+           "group_cpu_millicores", "group_credits", "with_credit_notes",
+           "workload_cpu_millicores"]
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,16 @@ def burstable_groups(resources: Sequence[Resource], resource_of: Mapping[str, st
         if credit is not None:
             out[group_of.get(r.name, r.name)] = credit
     return out
+
+
+def charged_by_resource(credits: Mapping[str, GroupCredits], resource_of: Mapping[str, str]
+                        ) -> dict[str, float]:
+    """The surplus each Unlimited-mode group's window charges (vCPU-hours), by the name of the
+    ``aws_eks_node_group`` resource pricing it (``resource_of``: group -> resource name; a group
+    not in it bears the resource's name), as ``cost_sim.apply_simulation`` takes
+    ``cpu_credits``; Standard-mode groups are never charged and are left out."""
+    return {resource_of.get(g, g): c.charged_vcpu_h for g, c in credits.items()
+            if c.mode == "unlimited"}
 
 
 def credit_note(c: GroupCredits) -> str:

@@ -22,9 +22,11 @@ prices them: the group's ``aws_eks_node_group`` resource (its instance type repl
 variant's), ``cost_sim.apply_simulation`` (the simulated window projected to a 730-hour month)
 and ``cost_pricing.estimate`` (the plan's price book and overrides); a price not found leaves
 the cost empty with the reason, never $0. A burstable (T-family, Unlimited) group's surplus CPU
-credits need the CPU over time, which summary rows do not carry: they are not in the sweep's
-cost, and each such row's note says so (the report prices them). The monthly cost ranked is the
-first chosen scenario that is not a load test.
+credits need the CPU over time: a variant run through ``simulate`` (confirmed, or every variant in
+cluster mode) has them priced from its run as the report prices them
+(``credit_usage.group_credits``); a summary row carries no CPU over time, so a variant only
+screened leaves them out and its note says so. The monthly cost ranked is the first chosen
+scenario that is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
 ``minReplicas`` is reached at the first sync, pods starting up as simulated).
@@ -54,28 +56,24 @@ from typing import Any
 import pandas as pd
 
 from infra_toolkit.analysis import fixed_pods, workload_loads
-from infra_toolkit.cost import cents
-from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_sim import apply_simulation
 from infra_toolkit.cost_summary import printed_delta_usd
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_cost import is_load_test, node_group_resources, reference_scenario
+from infra_toolkit.plan_cost import is_load_test, reference_scenario
 from infra_toolkit.plan_scenario_types import Scenario, Slo
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.resources import Resource
 from infra_toolkit.simulate import (
     FixedPods,
     SimulationSpec,
-    simulate,
     simulate_cluster,
     simulate_many,
 )
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.tuning_cost import SweepPricer, group_resources
 from infra_toolkit.tuning_grid import (
     DEFAULT_MAX_CLUSTER_RUNS,
     DEFAULT_MAX_VARIANTS,
@@ -147,68 +145,6 @@ def _cluster_of(plan: Plan, book: PriceBook, name: str, spec: SimulationSpec
                      if n != name and mine & {g.name for g in s.node_groups}]
                     + [f.name for f in fixed if mine & {g.name for g in f.node_groups}])
     return _Cluster(specs, fixed, sharing) if sharing else None
-
-
-def _group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
-                     ) -> dict[str, Resource]:
-    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group);
-    ``distinct_types``: refuse groups of one instance type (summary rows count node-hours per
-    type)."""
-    resource_of = node_group_resources(plan)
-    by_name = {r.name: r for r in plan.proposed.resources if r.type == "aws_eks_node_group"}
-    types = [g.instance_type for g in spec.node_groups]
-    if distinct_types and len(set(types)) != len(types):
-        raise SimulationError(
-            f"workload {spec.workload.name!r} runs on node groups of one instance type "
-            f"({', '.join(f'{g.name}: {g.instance_type}' for g in spec.node_groups)}): the "
-            "sweep's summary rows count node-hours per instance type and cannot price them "
-            "apart; give the workload one node_group")
-    out = {}
-    for g in spec.node_groups:
-        resource = by_name.get(resource_of.get(g.name, g.name))
-        if resource is None:
-            raise SimulationError(f"node group {g.name!r}: no aws_eks_node_group resource in "
-                                  "proposed prices it; add one named after the group")
-        out[g.name] = resource
-    return out
-
-
-class _Pricer:
-    """Monthly node cost of the workload's groups from node-hours, cached (many variants bill
-    the same node-hours): ``(usd or None, why not priced)``."""
-
-    def __init__(self, resources: Mapping[str, Resource], book: PriceBook) -> None:
-        self.resources, self.book = resources, book
-        self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
-
-    def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float
-                ) -> tuple[Decimal | None, str]:
-        key = (tuple((g.name, g.instance_type) for g in spec.node_groups),
-               tuple(sorted(node_hours.items())), window_h)
-        if key not in self.cache:
-            priced = []
-            for g in spec.node_groups:
-                r = self.resources[g.name]
-                types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
-                                            if t != g.instance_type]]
-                priced.append(dataclasses.replace(r, attributes={**r.attributes,
-                                                                 "instance_types": types}))
-            hours = {self.resources[g].name: h for g, h in node_hours.items()}
-            lines = estimate(apply_simulation(priced, hours, window_h, self.book),
-                             self.book).lines
-            missing = [ln.price_not_found for ln in lines if ln.price_not_found]
-            total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
-                        Decimal(0))
-            # a burstable type's surplus CPU credits need the CPU over time, which summary rows
-            # do not carry: say so rather than rank it as if it had none
-            credits = sorted({ln.address.split(".", 1)[1] for ln in lines
-                              if ln.component == "CPU credits" and ln.status == "usage unknown"})
-            unpriced = (f"surplus CPU credits of node group(s) {', '.join(credits)} not "
-                        "included (the report prices them from the simulated CPU)"
-                        if credits else "")
-            self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
-                else (cents(total), unpriced)
-        return self.cache[key]
 
 
 def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
@@ -298,7 +234,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
         raise SimulationError("--scenario: every chosen scenario is a load test, which has no "
                               "month to price; add one that is not (e.g. "
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
-    resources = _group_resources(plan, base, distinct_types=cluster is None)
+    resources = group_resources(plan, base, distinct_types=cluster is None)
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -310,11 +246,12 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     run_together = list(cluster.specs) if cluster is not None else [workload]
     loads = {s.name: workload_loads(plan, cut_to_horizon(
         scenario_curve(s, plan.simulation.step_s), horizon_h), run_together) for s in chosen}
-    pricer = _Pricer(resources, book)
+    pricer = SweepPricer(resources, book)
     if cluster is None:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
-        confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit)
+        confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit,
+                             pricer, priced_in.name)
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
@@ -337,7 +274,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
     empty scenario columns."""
     row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
                            if v.invalid else "not confirmed", "monthly_usd": None,
-                           "checked_by": "", "note": v.invalid or ""}
+                           "checked_by": "", "note": v.invalid or "", "cost_note": ""}
     for s in chosen:
         row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
         for slo in slos:
@@ -346,7 +283,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
 
 
 def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
-                   curves: Mapping[str, TrafficCurve], slos: Sequence[Slo], pricer: _Pricer,
+                   curves: Mapping[str, TrafficCurve], slos: Sequence[Slo], pricer: SweepPricer,
                    cost_scenario: str) -> list[dict[str, Any]]:
     rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
     runnable = [i for i, v in enumerate(variants) if v.spec is not None]
@@ -362,9 +299,7 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
             row = rows[i]
             row.update(_summary_figures(s.name, summary, spec, cost))
             if s.name == cost_scenario:
-                row["monthly_usd"] = cost[0]
-                if cost[1]:
-                    row["note"] = cost[1]
+                row["monthly_usd"], row["cost_note"] = cost
             for slo_name, why in _screen(slos, summary).items():
                 row[f"{s.name}:{slo_name}:met"] = False
                 row["status"], row["checked_by"] = "fails SLOs", "summary screen"
@@ -374,7 +309,7 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
 
 def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                   chosen: Sequence[Scenario], loads: Mapping[str, Mapping[str, TrafficCurve]],
-                  plan_slos: Sequence[Slo], workload: str, cluster: _Cluster, pricer: _Pricer,
+                  plan_slos: Sequence[Slo], workload: str, cluster: _Cluster, pricer: SweepPricer,
                   cost_scenario: str) -> int:
     """Cluster mode: every valid variant (the baseline first) in the report's joint run of every
     chosen scenario, judged by the report's SLO rule on the workload's timeline and failing when
@@ -391,13 +326,12 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
             sim = run.simulations[workload]
             hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
                      for g in v.spec.node_groups}
-            cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0)
+            cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0,
+                                  pricer.credits(run, specs, v.spec))
             row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
                                         sum(hours.values())))
             if s.name == cost_scenario:
-                row["monthly_usd"] = cost[0]
-                if cost[1]:
-                    row["note"] = cost[1]
+                row["monthly_usd"], row["cost_note"] = cost
             for name, other in run.simulations.items():
                 checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
                 for check in checks.to_dict("records"):
@@ -427,9 +361,12 @@ def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
 
 def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
              chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
-             slos: Sequence[Slo], workload: str, top: int, limit: int) -> int:
-    """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` and
-    the report's SLO rule until ``top`` meet every SLO or ``limit`` ran; returns how many ran."""
+             slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: SweepPricer,
+             cost_scenario: str) -> int:
+    """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
+    ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO
+    rule until ``top`` meet every SLO or ``limit`` ran, a burstable group's surplus CPU credits
+    from each run added to its cost; returns how many ran."""
     order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
                          key=lambda i: (*_cost_key(rows[i]), i))
     meeting = ran = 0
@@ -440,7 +377,17 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         assert spec is not None
         row, ok = rows[i], True
         for s in chosen:
-            checks = evaluate_slos(slos, workload, simulate(curves[s.name], spec).timeline,
+            run = simulate_cluster({workload: curves[s.name]}, {workload: spec})
+            credits = pricer.credits(run, {workload: spec}, spec)
+            if credits:  # the node-hours are the summary row's; the credits come from the run
+                sim = run.simulations[workload]
+                hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
+                         for g in spec.node_groups}
+                cost = pricer.monthly(spec, hours, sim.summary.duration_s / 3600.0, credits)
+                row[f"{s.name}:monthly_usd"] = cost[0]
+                if s.name == cost_scenario:
+                    row["monthly_usd"], row["cost_note"] = cost
+            checks = evaluate_slos(slos, workload, run.simulations[workload].timeline,
                                    spec.tick_s)
             for check in checks.to_dict("records"):
                 row[f"{s.name}:{check['slo']}:met"] = bool(check["met"])
@@ -466,7 +413,9 @@ def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[
                "checked_by", "note"]
     for s in chosen:
         columns += _scenario_columns(s.name, slos)
-    ranked = [{**rows[i], "rank": n} for n, i in enumerate(order, start=1)]
+    ranked = [{**rows[i], "rank": n,
+               "note": "; ".join(filter(None, (rows[i]["cost_note"], rows[i]["note"])))}
+              for n, i in enumerate(order, start=1)]
     frame = pd.DataFrame(ranked, columns=columns)
     for c in columns:  # True / False / None as they are, not numpy bools or NaN
         if c.endswith(":met"):

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from infra_toolkit import cost, cost_components, cost_pricing
+from infra_toolkit import cost, cost_components, cost_credits, cost_pricing
 from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate, CostLine, cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_summary import (
@@ -59,7 +59,8 @@ def only(est: CostEstimate, component: str) -> CostLine:
 @pytest.mark.parametrize(("module", "public"), [
     (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
             "cents", "unit_price_text", "usd_text"]),
-    (cost_components, ["cost_components", "credit_mode", "lcu_per_hour"]),
+    (cost_components, ["cost_components", "lcu_per_hour"]),
+    (cost_credits, ["credit_components", "credit_mode", "rds_credit_components"]),
     (cost_pricing, ["estimate", "price_components"]),
 ])
 def test_public_api_is_fixed(module: ModuleType, public: list[str]) -> None:

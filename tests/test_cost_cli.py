@@ -46,10 +46,12 @@ def test_json_output_has_components_with_monthly_usd_and_the_total(
     assert eks["price_source"]["table"] == "other_services_2026-05-03.csv"
     assert eks["price_source"]["key"] == ["us-east-1", "AmazonEKS",
                                           "eks_cluster_hour_standard_support", ""]
-    # the node group's CPU credits line has no usage given: no figure, left out of the sum
+    # the t3.medium node group's and the two db.t3.medium instances' CPU credits lines have no
+    # usage given (T3 runs Unlimited by default; RDS T3 always): no figure, left out of the sum
     credits = [c for c in doc["components"] if c["name"] == "CPU credits"]
     assert [(c["resource"], c["monthly_usd"]) for c in credits] == [
-        ("aws_eks_node_group.general", None)]
+        ("aws_eks_node_group.general", None), ("aws_db_instance.db", None),
+        ("aws_db_instance.replica", None)]
     assert round(sum(c["monthly_usd"] for c in doc["components"] if c not in credits),
                  2) == 441.70
     assert [t["name"] for t in doc["pricing_tables"]] == list(SHIPPED_USD_TABLES)
@@ -64,8 +66,10 @@ def test_csv_output_one_row_per_line(capsys: pytest.CaptureFixture[str]) -> None
         "CPU credits",  # T3 runs Unlimited by default; usage not given: no figure
         "root_block_device: Storage (general purpose SSD, gp3)",
         "Database instance (on-demand, Single-AZ, db.t3.small)",
+        "CPU credits",  # RDS runs db.t3 in Unlimited mode; usage not given: no figure
         "Storage (general purpose SSD, gp3)", ""]
-    assert (rows[1]["monthly_cost_usd"], rows[1]["status"]) == ("", "usage unknown")
+    assert {(rows[i]["monthly_cost_usd"], rows[i]["status"]) for i in (1, 4)} == {
+        ("", "usage unknown")}
     # 0.0416 x 730 = 30.368 -> 30.37 in cents, as the table and JSON show it (before: 30.3680)
     assert rows[0]["monthly_cost_usd"] == "30.37"
     # a TOTAL row as a plan's CSV has (before: none): 30.368 + 0.08 x 30 + 0.036 x 730
@@ -294,9 +298,10 @@ def test_the_golden_files_figures_are_the_hand_sums_and_the_cited_rows() -> None
     text = (DATA / "seed_proposed.golden.txt").read_text()
     lines = [ln for ln in text.splitlines() if ln.startswith("  ") and " line " in ln
              and "depends on usage" not in ln]
-    # the t3.medium group's CPU credits: no usage given, so no figure (T3 is Unlimited)
+    # the t3.medium group's and the two db.t3.medium instances' CPU credits: no usage given,
+    # so no figure (T3 is Unlimited; RDS runs db.t3 Unlimited)
     assert [ln.split()[:3] for ln in text.splitlines() if "depends on usage" in ln] == [
-        ["CPU", "credits", "-"]]
+        ["CPU", "credits", "-"]] * 3
     got = []
     for line in lines:
         component, rest = line[2:].split("  ", 1)

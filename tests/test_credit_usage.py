@@ -60,8 +60,23 @@ def _cluster(served: list[float], nodes: dict[str, list[int]], ready: int = 2,
 
 def test_public_api_is_fixed() -> None:
     assert sorted(credit_usage.__all__) == [
-        "GroupCredits", "burstable_groups", "credit_note", "group_cpu_millicores",
-        "group_credits", "with_credit_notes", "workload_cpu_millicores"]
+        "GroupCredits", "burstable_groups", "charged_by_resource", "credit_note",
+        "group_cpu_millicores", "group_credits", "with_credit_notes", "workload_cpu_millicores"]
+
+
+def test_the_charged_surplus_is_keyed_by_resource_and_standard_groups_are_left_out() -> None:
+    from infra_toolkit.cpu_credits import CreditLedger
+    from infra_toolkit.credit_usage import GroupCredits, charged_by_resource
+
+    ledger = CreditLedger(0, 0, 0, 0, 0, 0, 0, 24, 0, 0)
+    credits = {g: GroupCredits(g, "t3.medium", mode, 20.0, 25.0, ledger, charged, 90.0, 0.0)
+               for g, mode, charged in (("general-ng", "unlimited", 0.6),
+                                        ("batch", "unlimited", 0.0),
+                                        ("steady", "standard", 0.0))}
+    # general-ng is priced by the resource "general"; batch bears its resource's name; a
+    # Standard-mode group is never charged, so it has no entry (no CPU credits line either)
+    assert charged_by_resource(credits, {"general-ng": "general"}) == {"general": 0.6,
+                                                                       "batch": 0.0}
 
 
 def test_a_workloads_cpu_from_its_timeline() -> None:

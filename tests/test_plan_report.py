@@ -149,10 +149,12 @@ def test_no_python_reprs_and_totals_say_what_they_leave_out(soup: BeautifulSoup)
     # today: t3.medium 730 h x 0.0416 = 30.368, 30 GB gp3 x 0.08 = 2.40, db.t3.small 730 h x
     # 0.036 = 26.28, 50 GB gp2 x 0.115 = 5.75, 500 GB egress x 0.09 = 45.00: 109.798; the
     # plan gives no usage for RDS backup storage beyond the free allowance, nor for the t3
-    # instance's surplus CPU credits (T3 runs Unlimited by default)
+    # instance's and the db.t3.small's surplus CPU credits (T3 runs Unlimited by default; RDS
+    # runs db.t3 Unlimited)
     assert fields(soup, "headline-figures")["Monthly cost today"] == (
-        "$109.80 (not counting 2 line(s) whose usage the plan does not give: "
-        "aws_instance.web / CPU credits; aws_db_instance.shop / Additional backup storage)")
+        "$109.80 (not counting 3 line(s) whose usage the plan does not give: "
+        "aws_instance.web / CPU credits; aws_db_instance.shop / CPU credits; "
+        "aws_db_instance.shop / Additional backup storage)")
 
 
 def test_episodes_at_max_replicas_say_so(soup: BeautifulSoup) -> None:

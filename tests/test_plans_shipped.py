@@ -389,8 +389,9 @@ def test_ecommerce_cpu_target_mitigation_quotes_the_sweep() -> None:
         "surplus CPU credits of node group(s) general not included (the report prices them "
         "from the simulated CPU); load-test-1000-users: max p95 396 ms > 300 ms")
     # the 3 general t3.medium nodes run all month whatever the target: 3 x 730 h x $0.0416 =
-    # 91.104, plus their 20 GB gp3 root volumes 3 x 20 x $0.08 = 4.80 -> $95.90 (their surplus
-    # CPU credits, which summary rows cannot price, are said to be left out, as above)
+    # 91.104, plus their 20 GB gp3 root volumes 3 x 20 x $0.08 = 4.80 -> $95.90 (a confirmed
+    # row's surplus CPU credits come from its run: none charged on expected-day, as in the
+    # report; a screened row's, which summary rows cannot price, are said to be left out)
     assert set(rows["monthly_usd"]) == {Decimal("95.90")}
 
 
@@ -424,8 +425,39 @@ def test_ecommerce_credit_risk_quotes_the_simulated_cpu_credits(tmp_path: Path) 
     # the excess is what a window charges; x 730 / 12 h x 0.05 USD (ec2_cpu_credits_t3)
     excess = flash.ledger.used_vcpu_h - 36 * 0.4
     assert f"{flash.mean_cpu_pct:.1f}" == "20.1" and flash.charged_vcpu_h == pytest.approx(excess)
-    (line,) = [ln for ln in a.run("flash-crowd").estimate.lines if ln.component == "CPU credits"]
+    (line,) = [ln for ln in a.run("flash-crowd").estimate.lines
+               if ln.component == "CPU credits" and ln.address == "aws_eks_node_group.general"]
     assert f"{excess * 730 / 12 * 0.05:.2f}" == f"{line.monthly_cost_usd:.2f}" == "0.30"
+
+
+def test_a_confirmed_t3_sweep_row_is_priced_with_the_reports_cpu_credits(tmp_path: Path) -> None:
+    # the sweep's baseline on flash-crowd, whose t3.medium general group charges a surplus, is
+    # the report's general node-group lines, CPU credits included, by hand:
+    #   3 nodes x 12 h = 36 node-h x 730 / 12 = 2,190 h x 0.0416 (ec2_on_demand t3.medium) = 91.104
+    #   3 node-months x 20 GB x 0.08 (ebs_gp3_storage)                                     =  4.80
+    #   CPU credits: the run uses more than its 36 x 0.4 = 14.4 vCPU-h of baseline; repeated,
+    #   the excess is charged: x 730 / 12 x 0.05 (ec2_cpu_credits_t3)                       ~  0.30
+    path = REPO / "plans" / "ecommerce-eks.yaml"
+    a = analyze_plan(path, scenarios=["flash-crowd"], store_location=str(tmp_path / "none"))
+    flash = a.run("flash-crowd").credits["general"]
+    excess = flash.ledger.used_vcpu_h - 36 * 0.4
+    by_hand = D("91.104") + D("4.80") + D(str(excess)) * 730 / 12 * D("0.05")
+    report = sum(ln.monthly_cost_usd or D(0) for ln in a.run("flash-crowd").estimate.lines
+                 if ln.address == "aws_eks_node_group.general")
+    assert f"{by_hand:.2f}" == f"{report:.2f}" == "96.20"
+    plan = read_plan(path)
+    result = sweep_workload(plan, load_price_book(), "backend",
+                            {"cpu.averageUtilization": (40, 70)}, scenarios=["flash-crowd"])
+    rows = result.table.set_index("cpu.averageUtilization")
+    base = rows[rows["baseline"]].iloc[0]
+    assert base["checked_by"] == "report rule" and base["monthly_usd"] == D("96.20")
+    assert base["note"].startswith("surplus CPU credits of node group(s) general included")
+    # the 40 % target, only screened (its summary row misses the SLOs), has no CPU over time:
+    # its node cost alone, 91.104 + 4.80 = $95.90, and the note says the credits are left out
+    assert rows.loc[40, "checked_by"] == "summary screen"
+    assert rows.loc[40, "monthly_usd"] == D("95.90")
+    assert rows.loc[40, "note"].startswith("surplus CPU credits of node group(s) general not "
+                                           "included")
 
 
 def test_ecommerce_load_test_credits_are_not_projected_to_a_month(tmp_path: Path) -> None:

@@ -173,7 +173,8 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
      "resources[0].for_each: unknown attribute for aws_instance.ledger (valid: "),
     ({**DB, "usage": {"backup_storage_gb": 10}},
      ("resources[0].usage.backup_storage_gb: unknown usage key for aws_db_instance.main (valid: "
-     "additional_backup_storage_gb, purchase_option); did you mean "
+     "additional_backup_storage_gb, monthly_cpu_credit_hrs, purchase_option, vcpu_count); "
+     "did you mean "
      "'additional_backup_storage_gb'?")),
     ({"type": "aws_instanc", "name": "x"},
      "resources[0].type: 'aws_instanc' is not a supported resource type"),

@@ -76,10 +76,18 @@ def test_one_replica_violates_latency_and_two_meet_it_at_a_hand_computed_cost(
     # 1460 x 0.0416 = 60.736 + 4.00 = 64.736 -> $64.74, 144.16 - 64.74 = 79.42 less
     assert small_nodes["monthly_usd"] == Decimal("64.74")
     assert small_nodes["delta_monthly_usd"] == Decimal("-79.42")
-    # a t3 runs Unlimited by default: its surplus CPU credits need the CPU over time, which the
-    # sweep's summary rows lack; the row says they are left out (an m5 has none to leave out)
-    assert small_nodes["note"] == ("surplus CPU credits of node group(s) general not included "
-                                   "(the report prices them from the simulated CPU)")
+    # a t3 runs Unlimited by default: confirmed by a run, its surplus CPU credits come from the
+    # run as the report's do: 2 pods x 120m = 240m on 2 nodes of 2 vCPUs (4,000m) is 6 % of
+    # them, under the t3.medium's 20 % baseline all hour, so none is charged: + $0.00
+    assert small_nodes["checked_by"] == "report rule"
+    assert small_nodes["note"] == ("surplus CPU credits of node group(s) general included, from "
+                                   "the simulated CPU as the report prices them")
+    # a variant only screened has no CPU over time (summary rows): the row says they are left
+    # out (an m5 has none to leave out)
+    screened = _row(swept, maxReplicas=1, instance_type="t3.medium")
+    assert screened["checked_by"] == "summary screen"
+    assert screened["note"].startswith("surplus CPU credits of node group(s) general not "
+                                       "included (the report prices them from the simulated CPU)")
     assert two["note"] == ""
 
 
@@ -232,6 +240,22 @@ def test_a_workload_sharing_nodes_runs_with_them_as_the_report_does(tmp_path: Pa
         sweep_workload(plan, book, "cron", {})
 
 
+def test_a_cluster_mode_t3_variant_has_its_cpu_credits_from_its_run(tmp_path: Path) -> None:
+    plan = read_plan(_plan_with_neighbour(tmp_path))
+    result = sweep_workload(plan, load_price_book(), "api",
+                            parse_vary(["instance_type=t3.medium"]), scenarios=["steady"])
+    assert result.cluster == ("cron",)
+    t3 = _row(result, instance_type="t3.medium")
+    # every cluster-mode variant is run, so its credits come from the joint run as the report's:
+    # api's 2 pods x 120m = 240m (cron's Deployment has no CPU model) on the 2 nodes of 2 vCPUs
+    # (4,000m) is 6 %, under the t3.medium's 20 % baseline: nothing charged. The 2 node-hours:
+    # 2 x 730 h x $0.0416 = 60.736 + 2 x 20 GB gp2 x $0.10 = 4.00 -> $64.74 (+ $0.00 credits)
+    assert t3["checked_by"] == "report rule" and t3["steady:node_hours"] == 2.0
+    assert t3["monthly_usd"] == Decimal("64.74")
+    assert t3["note"] == ("surplus CPU credits of node group(s) general included, from the "
+                          "simulated CPU as the report prices them")
+
+
 def _plan_with_autoscaled_neighbour(tmp_path: Path) -> Path:
     """small.yaml plus ``worker`` on ``general``: its own Deployment (4 replicas, 200m) and HPA
     (4..10 at 70 % CPU), 20m + 20m per req/s, 20 req/s a pod, an SLO of its own (p95 <= 400
@@ -367,3 +391,9 @@ def test_a_variant_must_meet_every_slo_in_every_scenario(small: tuple[Plan, Pric
     # p95 = ln(20) / (40 x 0.01) s = 7,489 ms
     assert two["note"] == "double: max p95 7,489 ms > 250 ms"
     assert two["status"] == "fails SLOs"
+
+
+def test_the_sweeps_pricing_api_is_fixed() -> None:
+    from infra_toolkit import tuning_cost
+
+    assert sorted(tuning_cost.__all__) == ["SweepPricer", "group_resources"]

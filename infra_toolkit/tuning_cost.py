@@ -1,0 +1,123 @@
+"""The sweep's money (:mod:`infra_toolkit.tuning`): the ``aws_eks_node_group`` resource of each
+of a workload's node groups (:func:`group_resources`) and :class:`SweepPricer`, a variant's
+monthly node cost as the report prices it (``cost_sim.apply_simulation`` + ``cost_pricing.estimate``
+on the resources with the variant's instance type; a burstable group's surplus CPU credits from a
+run by ``credit_usage.group_credits``, else noted as left out). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from infra_toolkit.cost import cents
+from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.cost_sim import apply_simulation
+from infra_toolkit.cpu_credits import CreditSpec
+from infra_toolkit.credit_usage import (
+    GroupCredits,
+    burstable_groups,
+    charged_by_resource,
+    group_credits,
+)
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_cost import node_group_resources
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.resources import Resource
+from infra_toolkit.simulate import ClusterSimulationResult, SimulationSpec
+
+__all__ = ["SweepPricer", "group_resources"]
+
+
+def group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
+                     ) -> dict[str, Resource]:
+    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group);
+    ``distinct_types``: refuse groups of one instance type (summary rows count node-hours per
+    type)."""
+    resource_of = node_group_resources(plan)
+    by_name = {r.name: r for r in plan.proposed.resources if r.type == "aws_eks_node_group"}
+    types = [g.instance_type for g in spec.node_groups]
+    if distinct_types and len(set(types)) != len(types):
+        raise SimulationError(
+            f"workload {spec.workload.name!r} runs on node groups of one instance type "
+            f"({', '.join(f'{g.name}: {g.instance_type}' for g in spec.node_groups)}): the "
+            "sweep's summary rows count node-hours per instance type and cannot price them "
+            "apart; give the workload one node_group")
+    out = {}
+    for g in spec.node_groups:
+        resource = by_name.get(resource_of.get(g.name, g.name))
+        if resource is None:
+            raise SimulationError(f"node group {g.name!r}: no aws_eks_node_group resource in "
+                                  "proposed prices it; add one named after the group")
+        out[g.name] = resource
+    return out
+
+
+class SweepPricer:
+    """Monthly node cost of a workload's groups (``resources``: group -> its
+    ``aws_eks_node_group``) from node-hours and, from a run, the surplus CPU credits charged,
+    cached (many variants bill the same node-hours): :meth:`monthly` gives ``(usd or None,
+    note)``."""
+
+    def __init__(self, resources: Mapping[str, Resource], book: PriceBook) -> None:
+        self.resources, self.book = resources, book
+        self.resource_of = {g: r.name for g, r in resources.items()}
+        self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
+
+    def _priced(self, spec: SimulationSpec) -> list[Resource]:
+        """The groups' resources with the variant's instance type first."""
+        priced = []
+        for g in spec.node_groups:
+            r = self.resources[g.name]
+            types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
+                                        if t != g.instance_type]]
+            priced.append(dataclasses.replace(r, attributes={**r.attributes,
+                                                             "instance_types": types}))
+        return priced
+
+    def burstable(self, spec: SimulationSpec) -> dict[str, tuple[CreditSpec, str]]:
+        """The variant's burstable groups (its instance types), as the report finds them."""
+        return burstable_groups(self._priced(spec), self.resource_of, self.book)
+
+    def credits(self, run: ClusterSimulationResult, specs: Mapping[str, SimulationSpec],
+                spec: SimulationSpec) -> dict[str, GroupCredits]:
+        """The variant's burstable groups' credits in ``run`` (of ``specs``), as the report
+        computes them."""
+        burstable = self.burstable(spec)
+        return group_credits(run, specs, burstable, float(spec.tick_s)) if burstable else {}
+
+    def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float,
+                credits: Mapping[str, GroupCredits] | None = None
+                ) -> tuple[Decimal | None, str]:
+        """The groups' monthly cost (USD, cents; None with the reason when a price is missing)
+        from ``node_hours`` (group -> node-hours) of a ``window_h``-hour run projected to 730
+        h, with ``credits`` (from :meth:`credits`) the Unlimited groups' surplus CPU credits
+        priced; without them a burstable group's credits are noted as left out."""
+        charged = None if credits is None else charged_by_resource(credits, self.resource_of)
+        key = (tuple((g.name, g.instance_type) for g in spec.node_groups),
+               tuple(sorted(node_hours.items())), window_h,
+               None if charged is None else tuple(sorted(charged.items())))
+        if key not in self.cache:
+            hours = {self.resources[g].name: h for g, h in node_hours.items()}
+            lines = estimate(apply_simulation(self._priced(spec), hours, window_h, self.book,
+                                              cpu_credits=charged), self.book).lines
+            missing = [ln.price_not_found for ln in lines if ln.price_not_found]
+            total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
+                        Decimal(0))
+            # a burstable type's surplus CPU credits need the CPU over time, which summary rows
+            # do not carry: say so rather than rank it as if it had none
+            credits_of = sorted({ln.address.split(".", 1)[1] for ln in lines
+                                 if ln.component == "CPU credits"
+                                 and ln.status == "usage unknown"})
+            note = (f"surplus CPU credits of node group(s) {', '.join(credits_of)} not "
+                    "included (the report prices them from the simulated CPU)"
+                    if credits_of else "")
+            if charged:
+                note = (f"surplus CPU credits of node group(s) {', '.join(sorted(charged))} "
+                        "included, from the simulated CPU as the report prices them")
+            self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
+                else (cents(total), note)
+        return self.cache[key]
