@@ -111,6 +111,25 @@ def test_nodes_added_in_the_window_are_removed_before_its_repeat(book: PriceBook
     assert got.charged_vcpu_h == pytest.approx(12 / 60)
 
 
+def test_a_window_ending_richer_than_it_starts_is_charged_at_its_steady_state(
+        book: PriceBook) -> None:
+    # t3.medium: 24 credits/h a node. Carrying a accrued credits in (nodes go 1 -> 3 between
+    # windows: added nodes start empty, nothing removed), hour 1: 3 nodes at 2 x 100 mc = 0.2
+    # vCPU (12 spent, 72 earned: a + 60 accrued); hour 2: 200 + 10 x 250 rps = 2.7 vCPU (162
+    # spent, 72 earned: 90 short, a + 60 from the accrued, 30 - a surplus); hour 3: 2 of the 3
+    # nodes go, (2/3)(30 - a) charged, (30 - a)/3 owed; 1 node at 0.2 vCPU earns 24, spends 12:
+    # pays (30 - a)/3 down and ends with a' = 12 - (30 - a)/3 = 2 + a/3 accrued.
+    # Pass 1 (a = 0) ends with 2; pass 2 (a = 2) would charge (2/3)(28) = 18.67 credits.
+    # Steady state, by hand: a = 2 + a/3 -> a = 3; charged (2/3)(30 - 3) = 18 credits = 0.3 vCPU-h
+    cluster, specs = _cluster([0.0] * HOUR + [250.0] * HOUR + [0.0] * HOUR,
+                              {"general": [3] * HOUR + [3] * HOUR + [1] * HOUR})
+    spec = book.credit_spec("t3.medium")
+    assert spec is not None
+    got = group_credits(cluster, specs, {"general": (spec, "unlimited")}, TICK_S)["general"]
+    assert got.charged_vcpu_h == pytest.approx(18 / 60)
+    assert got.ledger.accrued_end_vcpu_h == pytest.approx(3 / 60)  # the steady a, per window
+
+
 @pytest.mark.parametrize(("served", "expected"), [c[1:] for c in CASES],
                          ids=[c[0] for c in CASES])
 def test_group_credits(book: PriceBook, served: list[float],
