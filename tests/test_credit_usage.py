@@ -210,6 +210,12 @@ DECLARED = [
     ({"instance_type": "m5.large"}, {}, "us-east-1", None),
     # T2 launches in Standard mode unless told otherwise
     ({"instance_type": "t2.micro"}, {"monthly_cpu_credit_hrs": 1}, "us-east-1", None),
+    # audit13 A13-2: a T3 on a Dedicated Host launches as standard (EC2 User Guide): no line;
+    # a Dedicated Instance (tenancy dedicated) keeps T3's Unlimited default: 1 h x 2 x 0.05
+    ({"instance_type": "t3.medium", "tenancy": "host"}, {"monthly_cpu_credit_hrs": 100},
+     "us-east-1", None),
+    ({"instance_type": "t3.medium", "tenancy": "dedicated"}, {"monthly_cpu_credit_hrs": 1},
+     "us-east-1", (Decimal(2), "priced", Decimal("0.10"))),
 ]
 
 
