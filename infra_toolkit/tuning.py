@@ -23,7 +23,8 @@ variant's), ``cost_sim.apply_simulation`` (the simulated window projected to a 7
 and ``cost_pricing.estimate`` (the plan's price book and overrides); a price not found leaves
 the cost empty with the reason, never $0. A burstable (T-family, Unlimited) group's surplus CPU
 credits need the CPU over time, which summary rows do not carry: they are not in the sweep's
-cost, and each such row's note says so (the report prices them). The monthly cost ranked is the
+cost (nor a declared ``monthly_cpu_credit_hrs``, which the report replaces too), and each such
+row's note says so (the report prices them). The monthly cost ranked is the
 first chosen scenario that is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
@@ -173,6 +174,10 @@ def _group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
     return out
 
 
+# Infracost's usage keys of a burstable group's surplus CPU credits (resource_types)
+_CREDIT_USAGE_KEYS = ("monthly_cpu_credit_hrs", "vcpu_count")
+
+
 class _Pricer:
     """Monthly node cost of the workload's groups from node-hours, cached (many variants bill
     the same node-hours): ``(usd or None, why not priced)``."""
@@ -191,8 +196,12 @@ class _Pricer:
                 r = self.resources[g.name]
                 types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
                                             if t != g.instance_type]]
+                # a declared CPU credits figure is not the variant's (the report replaces it
+                # with the simulated one): left out like the simulated one, not priced
+                usage = {k: v for k, v in r.usage.items() if k not in _CREDIT_USAGE_KEYS}
                 priced.append(dataclasses.replace(r, attributes={**r.attributes,
-                                                                 "instance_types": types}))
+                                                                 "instance_types": types},
+                                                  usage=usage))
             hours = {self.resources[g].name: h for g, h in node_hours.items()}
             lines = estimate(apply_simulation(priced, hours, window_h, self.book),
                              self.book).lines
