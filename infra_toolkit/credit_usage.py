@@ -116,21 +116,28 @@ def _ledger(cpu_vcpu: np.ndarray, nodes: np.ndarray, tick_s: float, spec: Credit
     start empty."""
     start_n, end_n = float(nodes[0]), float(nodes[-1])
     kept = min(1.0, start_n / end_n) if end_n > 0 else 0.0
+    # T2 Standard: nodes added between windows get launch credits (vCPU-h) at each start
+    added_launch = (max(0.0, start_n - end_n) * spec.launch_credits / 60
+                    if mode == "standard" else 0.0)
     accrued = carried = 0.0
+    launch: float | None = None  # the first pass: its nodes just launched
     growth_before = math.nan
     for _ in range(_MAX_PASSES):
         again = credit_ledger(cpu_vcpu, nodes, tick_s, spec, mode,
-                              accrued_start_vcpu_h=accrued, surplus_start_vcpu_h=carried)
+                              accrued_start_vcpu_h=accrued, surplus_start_vcpu_h=carried,
+                              launch_start_vcpu_h=launch)
         owed = again.surplus_outstanding_vcpu_h
         growth = owed * kept - carried  # > 0: a further repeat would only add to it
         next_accrued = again.accrued_end_vcpu_h * kept
-        # steady: the accrued credits carried in repeat, and the surplus carried in does too
-        # or grows by the same amount each pass (toward the 24 h cap, where it is charged)
-        if (abs(next_accrued - accrued) <= _STEADY_VCPU_H
+        next_launch = again.launch_end_vcpu_h * kept + added_launch
+        # steady: the credits carried in repeat, and the surplus carried in does too or grows
+        # by the same amount each pass (toward the 24 h cap, where it is charged)
+        if (abs(next_accrued - accrued) <= _STEADY_VCPU_H and launch is not None
+                and abs(next_launch - launch) <= _STEADY_VCPU_H
                 and (abs(growth) <= _STEADY_VCPU_H
                      or abs(growth - growth_before) <= _STEADY_VCPU_H)):
             break
-        accrued, carried, growth_before = next_accrued, owed * kept, growth
+        accrued, carried, launch, growth_before = next_accrued, owed * kept, next_launch, growth
     return again, again.surplus_charged_vcpu_h + owed * (1 - kept) + max(0.0, growth)
 
 

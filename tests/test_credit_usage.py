@@ -130,6 +130,23 @@ def test_a_window_ending_richer_than_it_starts_is_charged_at_its_steady_state(
     assert got.ledger.accrued_end_vcpu_h == pytest.approx(3 / 60)  # the steady a, per window
 
 
+def test_t2_standard_nodes_added_between_windows_bring_launch_credits(book: PriceBook) -> None:
+    # audit13 A13-6: t2.medium, Standard (its default): 24 credits/h a node, 60 launch credits.
+    # Hour 1: 2 nodes, 2 x 100 + 10 x 260 rps = 2.8 vCPU (14 credits a 300 s step, 4 earned:
+    # 10 short a step, 120 in the hour); hour 2: 1 node at 0.2 vCPU accrues 12 (24 - 12).
+    # Repeated: the window starts with 12 accrued and the node added between windows brings its
+    # 60 launch credits: 72 cover 7 steps (70) and 2 of the 8th, so steps 8-12 are held to the
+    # baseline (a step short of credits counts whole): 5 x 5 = 25 min; hour 2 ends with 12
+    # again. Without launch credits the 12 covered 1 step: 11 steps, 55 min.
+    cluster, specs = _cluster([260.0] * HOUR + [0.0] * HOUR,
+                              {"general": [2] * HOUR + [1] * HOUR})
+    spec = book.credit_spec("t2.medium")
+    assert spec is not None and spec.launch_credits == 60.0
+    got = group_credits(cluster, specs, {"general": (spec, "standard")}, TICK_S)["general"]
+    assert got.throttled_min == pytest.approx(25.0)
+    assert got.ledger.accrued_end_vcpu_h == pytest.approx(12 / 60)
+
+
 @pytest.mark.parametrize(("served", "expected"), [c[1:] for c in CASES],
                          ids=[c[0] for c in CASES])
 def test_group_credits(book: PriceBook, served: list[float],
