@@ -137,6 +137,12 @@ def _ledger(cpu_vcpu: np.ndarray, nodes: np.ndarray, tick_s: float, spec: Credit
                 and (abs(growth) <= _STEADY_VCPU_H
                      or abs(growth - growth_before) <= _STEADY_VCPU_H)):
             break
+        if (again.surplus_charged_vcpu_h == 0 and owed == 0 and again.throttled_s == 0
+                and (mode == "unlimited" or spec.launch_credits == 0)):
+            # nothing owed or held: passes from empty balances start each richer than the
+            # one before (accrued still growing), so neither would the rest (a T2 Standard's
+            # first pass is richer: its nodes' launch credits)
+            break
         accrued, carried, launch, growth_before = next_accrued, owed * kept, next_launch, growth
     return again, again.surplus_charged_vcpu_h + owed * (1 - kept) + max(0.0, growth)
 
