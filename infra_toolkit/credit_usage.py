@@ -8,7 +8,8 @@ nodes (Ready or launching), so the group is one pool of interchangeable instance
 (:func:`infra_toolkit.cpu_credits.credit_ledger`).
 
 The window is accounted as it repeats, as a plan's scenario day stands for every day of the
-month: a first pass from empty balances (T3/T3a/T4g get no launch credits) gives the balances the
+month: a first pass from empty balances (T3/T3a/T4g get no launch credits; a T2 in Standard
+mode its nodes' launch credits, and the nodes added between windows theirs) gives the balances the
 next pass starts from (those of the nodes still running at its start: nodes removed between
 windows have their surplus charged, nodes added start empty), and passes repeat until the
 balances a pass starts from stop changing (the steady state: a window that ends with more
