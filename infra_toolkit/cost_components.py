@@ -137,9 +137,11 @@ def credit_mode(r: Resource, book: PriceBook) -> tuple[CreditSpec, str] | None:
     return spec, mode or spec.default_mode
 
 
-def _cpu_credits(r: Resource, book: PriceBook, per: str) -> list[CostComponent]:
+def _cpu_credits(r: Resource, book: PriceBook, per: str,
+                 instances: Decimal = Decimal(1)) -> list[CostComponent]:
     """Surplus CPU credits of a burstable type in Unlimited mode: Infracost's
-    ``monthly_cpu_credit_hrs`` x ``vcpu_count`` vCPU-hours; none for a type that does not burst
+    ``monthly_cpu_credit_hrs`` x ``vcpu_count`` vCPU-hours of each instance, x ``instances``
+    (a node group's nodes, as Infracost multiplies them); none for a type that does not burst
     or runs in Standard mode (held to its baseline, never charged)."""
     credit = credit_mode(r, book)
     if credit is None or credit[1] != "unlimited":
@@ -150,7 +152,7 @@ def _cpu_credits(r: Resource, book: PriceBook, per: str) -> list[CostComponent]:
                   _CPU_CREDIT_ITEMS.get(family, f"ec2_cpu_credits_{family}"))
     if "monthly_cpu_credit_hrs" in u:
         quantity: Decimal | None = (_dec(u["monthly_cpu_credit_hrs"])
-                                    * _dec(u.get("vcpu_count", spec.vcpu)))
+                                    * _dec(u.get("vcpu_count", spec.vcpu)) * instances)
         note = ""
     else:
         quantity, note = None, (
@@ -188,7 +190,8 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     if lt is None and launch_template_ref(a) is not None:
         raise PlanError(f"{r.address}: its launch_template {launch_template_ref(a)!r} was not "
                         "resolved; build node groups with resources.parse_resources")
-    credits = _cpu_credits(r, book, "all the group's nodes together")
+    credits = _cpu_credits(r, book, "per node, times the group's nodes (instances, or "
+                           "monthly_node_hours / 730) as Infracost does", node_months)
     if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
         return [usage, *credits,
                 *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]

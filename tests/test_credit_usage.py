@@ -251,6 +251,39 @@ def test_a_declared_instances_cpu_credits(book: PriceBook, attributes: dict[str,
     assert (line.monthly_quantity, line.status, cost) == expected
 
 
+@pytest.mark.parametrize(("usage", "expected"), [
+    # audit13 A13-7: Infracost multiplies a node group's CPU credits by its instances
+    # (internal/resources/aws/eks_node_group.go, launch_template.go: MultiplyQuantities):
+    # 100 h x the type's 2 vCPUs x 3 nodes = 600 vCPU-h x 0.05 = $30.00 (was 200, $10.00)
+    ({"instances": 3, "monthly_cpu_credit_hrs": 100}, (Decimal(600), Decimal("30.00"))),
+    # no instances: desired_size, 2 nodes: 10 h x 1 vCPU x 2 = 20 vCPU-h = $1.00
+    ({"monthly_cpu_credit_hrs": 10, "vcpu_count": 1}, (Decimal(20), Decimal("1.00"))),
+    # monthly_node_hours 1,095 = 1.5 nodes all month: 10 h x 2 x 1.5 = 30 vCPU-h = $1.50
+    ({"monthly_node_hours": 1095, "monthly_cpu_credit_hrs": 10}, (Decimal(30), Decimal("1.50"))),
+])
+def test_a_declared_node_groups_cpu_credits_are_per_node_as_infracosts(
+        book: PriceBook, usage: dict[str, Any], expected: tuple[Decimal, Decimal]) -> None:
+    rs = parse_resources([{"type": "aws_eks_node_group", "name": "general",
+                           "instance_types": ["t3.medium"], "usage": usage,
+                           "scaling_config": {"desired_size": 2, "min_size": 1, "max_size": 3}}],
+                         default_region="us-east-1", price_book=book)
+    (line,) = [ln for ln in estimate(rs, book).lines if ln.component == "CPU credits"]
+    assert (line.monthly_quantity, cents(line.monthly_cost_usd or Decimal(-1))) == expected
+
+
+def test_a_simulated_groups_surplus_is_its_whole_surplus_over_several_nodes(
+        book: PriceBook) -> None:
+    # 3 nodes for the 2 h window (6 node-hours: 3 nodes all month) and 0.6 vCPU-h charged:
+    # x 730 / 2 = 219 vCPU-h for the group, written as 219 / 3 = 73 h a node x 1 vCPU x 3
+    # nodes: still 219 vCPU-h, x 0.05 = $10.95 (not 3 x 219)
+    priced = apply_simulation(_node_groups(book, None), {"general": 6.0, "big": 2.0}, 2.0, book,
+                              cpu_credits={"general": 0.6})
+    line = next(ln for ln in estimate(priced, book).lines
+                if ln.address == "aws_eks_node_group.general" and ln.component == "CPU credits")
+    assert (line.monthly_quantity, cents(line.monthly_cost_usd or Decimal(-1))) == \
+        (Decimal(219), Decimal("10.95"))
+
+
 def _credits(mode: str, throttled_min: float) -> Any:
     from infra_toolkit.cpu_credits import CreditLedger
     from infra_toolkit.credit_usage import GroupCredits
