@@ -136,7 +136,8 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     if lt is None and launch_template_ref(a) is not None:
         raise PlanError(f"{r.address}: its launch_template {launch_template_ref(a)!r} was not "
                         "resolved; build node groups with resources.parse_resources")
-    credits = credit_components(r, book, "all the group's nodes together")
+    credits = credit_components(r, book, "per node, times the group's nodes (instances, or "
+                                "monthly_node_hours / 730) as Infracost does", node_months)
     if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
         return [usage, *credits,
                 *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]

@@ -38,8 +38,8 @@ _CPU_CREDIT_ITEMS = {"t2": "ec2_cpu_credits_t2", "t3": "ec2_cpu_credits_t3",
 def credit_mode(r: Resource, book: PriceBook) -> tuple[CreditSpec, str] | None:
     """An ``aws_instance``'s or ``aws_eks_node_group``'s (first) instance type's credit spec
     and its credit mode (``credit_specification.cpu_credits`` of the instance or of the node
-    group's launch template, else the type's default); ``None`` for a type that does not burst
-    on credits."""
+    group's launch template, else the type's default; a T3 ``aws_instance`` on a Dedicated
+    Host: standard); ``None`` for a type that does not burst on credits."""
     if r.type == "aws_instance":
         itype, mode = r.attributes["instance_type"], r.attributes.get(
             "credit_specification.cpu_credits")
@@ -50,13 +50,20 @@ def credit_mode(r: Resource, book: PriceBook) -> tuple[CreditSpec, str] | None:
     else:
         return None
     spec = book.credit_spec(itype)
-    return None if spec is None else (spec, mode or spec.default_mode)
+    if spec is None:
+        return None
+    if r.type == "aws_instance" and r.attributes["tenancy"] == "host" and itype.startswith("t3."):
+        # a T3 on a Dedicated Host launches as standard, Unlimited unsupported (EC2 User Guide)
+        return spec, "standard"
+    return spec, mode or spec.default_mode
 
 
-def credit_components(r: Resource, book: PriceBook, per: str) -> list[CostComponent]:
+def credit_components(r: Resource, book: PriceBook, per: str,
+                      instances: Decimal = Decimal(1)) -> list[CostComponent]:
     """An ``aws_instance``'s or ``aws_eks_node_group``'s surplus CPU credits, for a burstable
     type in Unlimited mode: Infracost's ``monthly_cpu_credit_hrs`` x ``vcpu_count`` vCPU-hours
-    (``per``: what the hours cover, for the note); none for a type that does not burst or runs in
+    of each instance, x ``instances`` (a node group's nodes, as Infracost multiplies them;
+    ``per``: what the hours cover, for the note); none for a type that does not burst or runs in
     Standard mode (held to its baseline, never charged)."""
     credit = credit_mode(r, book)
     if credit is None or credit[1] != "unlimited":
@@ -67,7 +74,7 @@ def credit_components(r: Resource, book: PriceBook, per: str) -> list[CostCompon
                   _CPU_CREDIT_ITEMS.get(family, f"ec2_cpu_credits_{family}"))
     if "monthly_cpu_credit_hrs" in u:
         quantity: Decimal | None = (_dec(u["monthly_cpu_credit_hrs"])
-                                    * _dec(u.get("vcpu_count", spec.vcpu)))
+                                    * _dec(u.get("vcpu_count", spec.vcpu)) * instances)
         note = ""
     else:
         quantity, note = None, (

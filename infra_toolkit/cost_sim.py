@@ -178,7 +178,7 @@ def apply_simulation(resources: Sequence[Resource],
     from the served request rate (one is added, named ``simulated_egress``, when there is
     none); with ``cpu_credits`` (resource name -> surplus vCPU-hours charged in the window),
     that node group's CPU credits, projected like its node-hours (as
-    ``monthly_cpu_credit_hrs`` of one vCPU)."""
+    ``monthly_cpu_credit_hrs`` of one vCPU, each node's: the group's over its nodes)."""
     scale = _scale(window_h)
     node_hours = monthly_node_hours(node_hours_by_node_group, window_h)
     groups = {r.name: r.attributes["instance_types"][0] for r in resources
@@ -198,7 +198,13 @@ def apply_simulation(resources: Sequence[Resource],
                 charged_vcpu_h = cpu_credits[r.name]
                 _positive(f"cpu_credits[{r.name!r}]", charged_vcpu_h)
                 monthly = _dec(charged_vcpu_h) * scale if charged_vcpu_h else Decimal(0)
-                usage.update(monthly_cpu_credit_hrs=monthly, vcpu_count=1)
+                nodes = usage["monthly_node_hours"] / HOURS_PER_MONTH
+                if monthly and not nodes:
+                    raise SimulationError(f"cpu_credits[{r.name!r}] = {charged_vcpu_h!r} "
+                                          "vCPU-hours charged on a group that ran no node")
+                # Infracost's keys are each node's: the group's surplus over its nodes
+                usage.update(monthly_cpu_credit_hrs=monthly / nodes if monthly else Decimal(0),
+                             vcpu_count=1)
             r = replace(r, usage=usage)
         out.append(r)
     if traffic is None:

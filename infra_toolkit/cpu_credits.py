@@ -8,7 +8,10 @@ The rules, from the EC2 User Guide (awsdocs/amazon-ec2-user-guide@0147f878dcba
   ``credits_per_hour`` continuously while running and spends its CPU use, both accounted
   continuously (here: per step, the CPU held constant within a step);
 - unspent earnings accrue up to ``max_accrued_credits`` (what the type earns in 24 h); T3, T3a
-  and T4g get no launch credits, so a new instance starts with none;
+  and T4g get no launch credits, so a new instance starts with none; a T2 in Standard mode gets
+  its type's ``launch_credits`` (30 a vCPU) at launch, spent first and outside the accrual cap
+  (@1300242630f6 ``doc_source/burstable-performance-instances-standard-mode-concepts.md``; the
+  account's limit of 100 such launches a day is not modelled);
 - above the baseline an instance spends its accrued credits first; then, in Unlimited mode, it
   spends *surplus* credits, which later earnings (below the baseline) pay down before accruing;
   in Standard mode it is held to the baseline instead (throttled);
@@ -42,13 +45,15 @@ _SECONDS_PER_HOUR = 3600.0
 @dataclass(frozen=True)
 class CreditSpec:
     """A burstable instance type's credit figures (the EC2 User Guide's credit table): credits
-    earned per hour, the most it can accrue, its vCPUs and the mode it launches in."""
+    earned per hour, the most it can accrue, its vCPUs, the mode it launches in and the launch
+    credits a T2 gets in Standard mode."""
 
     instance_type: str
     credits_per_hour: float
     max_accrued_credits: float
     vcpu: int
     default_mode: str
+    launch_credits: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("credits_per_hour", "max_accrued_credits", "vcpu"):
@@ -56,6 +61,9 @@ class CreditSpec:
             if not math.isfinite(value) or value <= 0:
                 raise SimulationError(f"CreditSpec.{name} of {self.instance_type} = {value!r}: "
                                       "must be a finite number > 0")
+        if not math.isfinite(self.launch_credits) or self.launch_credits < 0:
+            raise SimulationError(f"CreditSpec.launch_credits of {self.instance_type} = "
+                                  f"{self.launch_credits!r}: must be a finite number >= 0")
         if self.default_mode not in CREDIT_MODES:
             raise SimulationError(f"CreditSpec.default_mode of {self.instance_type} = "
                                   f"{self.default_mode!r}: use one of {', '.join(CREDIT_MODES)}")
@@ -80,8 +88,9 @@ class CreditLedger:
     ``surplus_charged`` (over the 24 h cap at an hour's end, or at a stop / termination),
     ``surplus_outstanding`` (owed at the end, not charged: the instances still run);
     ``instance_hours`` (the running instances' hours);
-    ``above_baseline_s`` (seconds the CPU was above the running instances' baseline) and
-    ``throttled_s`` (Standard mode: seconds the accrued credits could not cover it)."""
+    ``above_baseline_s`` (seconds the CPU was above the running instances' baseline),
+    ``throttled_s`` (Standard mode: seconds the accrued credits could not cover it) and
+    ``launch_end_vcpu_h`` (T2 Standard: launch credits left, apart from ``accrued_end``)."""
 
     used_vcpu_h: float
     earned_vcpu_h: float
@@ -93,6 +102,7 @@ class CreditLedger:
     instance_hours: float
     above_baseline_s: float
     throttled_s: float
+    launch_end_vcpu_h: float = 0.0
 
 
 def _array(name: str, values: Any, size: int | None) -> np.ndarray:
@@ -107,14 +117,17 @@ def _array(name: str, values: Any, size: int | None) -> np.ndarray:
 
 def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec,
                   mode: str, *, stop_at_end: bool = False, accrued_start_vcpu_h: float = 0.0,
-                  surplus_start_vcpu_h: float = 0.0) -> CreditLedger:
+                  surplus_start_vcpu_h: float = 0.0, launch_start_vcpu_h: float | None = None
+                  ) -> CreditLedger:
     """Account ``cpu_vcpu[i]`` (mean vCPUs used during step ``i`` by all instances together)
     on ``instances[i]`` running instances of ``spec``'s type, steps of ``step_s`` seconds from
-    the launch of the first. Instances start with no credits (those of the first step: the
+    the launch of the first. Instances start with no earned credits (those of the first step: the
     balances given, for a window that repeats the one before it); a fall in ``instances``
     stops that share of the pool (its surplus charged); ``stop_at_end`` stops the rest after
     the last step. ``mode`` is ``unlimited`` or ``standard`` (nothing charged; CPU above what the
-    credits cover counted as throttled seconds)."""
+    credits cover counted as throttled seconds; instances launched get the type's launch
+    credits, spent before the accrued ones: ``launch_start_vcpu_h`` are those of the first
+    step's, by default those of instances just launched)."""
     cpu = _array("cpu_vcpu", cpu_vcpu, None)
     nodes = _array("instances", instances, cpu.size)
     if not math.isfinite(step_s) or step_s <= 0:
@@ -122,7 +135,8 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
     if mode not in CREDIT_MODES:
         raise SimulationError(f"credit mode {mode!r}: use one of {', '.join(CREDIT_MODES)}")
     for name, start in (("accrued_start_vcpu_h", accrued_start_vcpu_h),
-                        ("surplus_start_vcpu_h", surplus_start_vcpu_h)):
+                        ("surplus_start_vcpu_h", surplus_start_vcpu_h),
+                        ("launch_start_vcpu_h", launch_start_vcpu_h or 0.0)):
         if not math.isfinite(start) or start < 0:
             raise SimulationError(f"{name} = {start!r}: must be a finite number >= 0")
     if np.any((nodes == 0) & (cpu > 0)):
@@ -132,6 +146,10 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
     earn_per_node = spec.credits_per_hour * step_s / _SECONDS_PER_HOUR
     cap_per_node = spec.max_accrued_credits
     accrued, surplus = accrued_start_vcpu_h * 60, surplus_start_vcpu_h * 60
+    launch_per_node = 0.0 if unlimited else spec.launch_credits
+    # T2 Standard's launch credits, outside the accrual cap
+    launch = (launch_start_vcpu_h * 60 if launch_start_vcpu_h is not None
+              else float(nodes[0]) * launch_per_node if nodes.size else 0.0)
     earned = spent = paid = charged = used = 0.0
     above_s = throttled_s = 0.0
     prev_n = float(nodes[0]) if nodes.size else 0.0
@@ -141,6 +159,9 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
             charged += surplus * gone
             surplus -= surplus * gone
             accrued -= accrued * gone
+            launch -= launch * gone
+        elif n > prev_n:  # instances launched: a T2 in Standard mode gets launch credits
+            launch += (n - prev_n) * launch_per_node
         prev_n = n
         if n == 0:
             continue
@@ -150,6 +171,9 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
         if cost > gain:
             above_s += step_s
             short = cost - gain
+            from_launch = min(launch, short)  # spent first, before earned credits
+            launch -= from_launch
+            short -= from_launch
             from_accrued = min(accrued, short)
             accrued -= from_accrued
             earned += gain
@@ -178,4 +202,4 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
         surplus = 0.0
     hours = float(nodes.sum()) * step_s / _SECONDS_PER_HOUR
     return CreditLedger(used / 60, earned / 60, accrued / 60, spent / 60, paid / 60,
-                        charged / 60, surplus / 60, hours, above_s, throttled_s)
+                        charged / 60, surplus / 60, hours, above_s, throttled_s, launch / 60)

@@ -8,16 +8,20 @@ nodes (Ready or launching), so the group is one pool of interchangeable instance
 (:func:`infra_toolkit.cpu_credits.credit_ledger`).
 
 The window is accounted as it repeats, as a plan's scenario day stands for every day of the
-month: a first pass from empty balances (T3/T3a/T4g get no launch credits) gives the balances a
-second pass starts from (those of the nodes still running at its start: nodes removed between
-windows have their surplus charged, nodes added start empty); what the second pass charges,
-plus the surplus of the nodes removed after it, plus any surplus it carries on beyond what it
-started with (a repeat would only grow it toward the 24-hour cap, where it is charged), is the
-window's charge.
+month: a first pass from empty balances (T3/T3a/T4g get no launch credits; a T2 in Standard
+mode its nodes' launch credits, and the nodes added between windows theirs) gives the balances the
+next pass starts from (those of the nodes still running at its start: nodes removed between
+windows have their surplus charged, nodes added start empty), and passes repeat until the
+balances a pass starts from stop changing (the steady state: a window that ends with more
+accrued credits than it started with starts the next one richer, so a second pass alone can
+overcharge); what that pass charges, plus the surplus of the nodes removed after it, plus any
+surplus it carries on beyond what it started with (a repeat would only grow it toward the
+24-hour cap, where it is charged), is the window's charge.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -33,6 +37,12 @@ from infra_toolkit.resources import Resource
 __all__ = ["GroupCredits", "burstable_groups", "charged_by_resource", "credit_note",
            "group_cpu_millicores", "group_credits", "with_credit_notes",
            "workload_cpu_millicores"]
+
+# Passes of a repeated window until the balances it starts from stop changing (by at most
+# _STEADY_VCPU_H, a billionth of a vCPU-hour); nodes removed within the
+# window make them converge geometrically (a few passes), the bound stops a slower series.
+_MAX_PASSES = 100
+_STEADY_VCPU_H = 1e-9
 
 
 @dataclass(frozen=True)
@@ -108,14 +118,35 @@ def _ledger(cpu_vcpu: np.ndarray, nodes: np.ndarray, tick_s: float, spec: Credit
     start empty."""
     start_n, end_n = float(nodes[0]), float(nodes[-1])
     kept = min(1.0, start_n / end_n) if end_n > 0 else 0.0
-    first = credit_ledger(cpu_vcpu, nodes, tick_s, spec, mode)
-    carried = first.surplus_outstanding_vcpu_h * kept
-    again = credit_ledger(cpu_vcpu, nodes, tick_s, spec, mode,
-                          accrued_start_vcpu_h=first.accrued_end_vcpu_h * kept,
-                          surplus_start_vcpu_h=carried)
-    owed = again.surplus_outstanding_vcpu_h
-    growth = max(0.0, owed * kept - carried)  # a further repeat would only add to it
-    return again, again.surplus_charged_vcpu_h + owed * (1 - kept) + growth
+    # T2 Standard: nodes added between windows get launch credits (vCPU-h) at each start
+    added_launch = (max(0.0, start_n - end_n) * spec.launch_credits / 60
+                    if mode == "standard" else 0.0)
+    accrued = carried = 0.0
+    launch: float | None = None  # the first pass: its nodes just launched
+    growth_before = math.nan
+    for _ in range(_MAX_PASSES):
+        again = credit_ledger(cpu_vcpu, nodes, tick_s, spec, mode,
+                              accrued_start_vcpu_h=accrued, surplus_start_vcpu_h=carried,
+                              launch_start_vcpu_h=launch)
+        owed = again.surplus_outstanding_vcpu_h
+        growth = owed * kept - carried  # > 0: a further repeat would only add to it
+        next_accrued = again.accrued_end_vcpu_h * kept
+        next_launch = again.launch_end_vcpu_h * kept + added_launch
+        # steady: the credits carried in repeat, and the surplus carried in does too or grows
+        # by the same amount each pass (toward the 24 h cap, where it is charged)
+        if (abs(next_accrued - accrued) <= _STEADY_VCPU_H and launch is not None
+                and abs(next_launch - launch) <= _STEADY_VCPU_H
+                and (abs(growth) <= _STEADY_VCPU_H
+                     or abs(growth - growth_before) <= _STEADY_VCPU_H)):
+            break
+        if (again.surplus_charged_vcpu_h == 0 and owed == 0 and again.throttled_s == 0
+                and (mode == "unlimited" or spec.launch_credits == 0)):
+            # nothing owed or held: passes from empty balances start each richer than the
+            # one before (accrued still growing), so neither would the rest (a T2 Standard's
+            # first pass is richer: its nodes' launch credits)
+            break
+        accrued, carried, launch, growth_before = next_accrued, owed * kept, next_launch, growth
+    return again, again.surplus_charged_vcpu_h + owed * (1 - kept) + max(0.0, growth)
 
 
 def group_credits(cluster: Any, specs: Mapping[str, Any],

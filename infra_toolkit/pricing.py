@@ -270,7 +270,8 @@ class PriceBook:
             return None
         f = row.fields
         return CreditSpec(instance_type, float(f["credits_per_hour"]),
-                          float(f["max_accrued_credits"]), int(f["vcpu"]), f["default_mode"])
+                          float(f["max_accrued_credits"]), int(f["vcpu"]), f["default_mode"],
+                          float(f["launch_credits"]))
 
     def lcu_dimensions(self, load_balancer_type: str, protocol: str) -> dict[str, Decimal]:
         """How much of each dimension one LCU (ALB) or NLCU (NLB) contains, by dimension name

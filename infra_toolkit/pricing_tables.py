@@ -84,10 +84,11 @@ TABLE_SCHEMAS: dict[str, TableSchema] = {
                     ("load_balancer_type", "protocol", "dimension"), "per_lcu", None, None),
         TableSchema("ec2_burstable_credits",
                     ("instance_type", "credits_per_hour", "max_accrued_credits", "vcpu",
-                     "baseline_pct_per_vcpu", "default_mode", "source", "as_of"),
+                     "baseline_pct_per_vcpu", "default_mode", "launch_credits", "source",
+                     "as_of"),
                     ("instance_type",), None, None, None,
                     numeric=("credits_per_hour", "max_accrued_credits", "vcpu",
-                             "baseline_pct_per_vcpu")),
+                             "baseline_pct_per_vcpu", "launch_credits")),
     )
 }
 

@@ -165,8 +165,10 @@ class Section:
 
     @property
     def anchor(self) -> str:
-        """The heading's id (:func:`anchor_of` its title)."""
-        return anchor_of(self.title)
+        """The heading's id (:func:`anchor_of` its title); the document header's is ``top``: its
+        title is the plan's, which may read as a section's (``Security``: two ids, the Contents
+        link landing on the header) or have no ASCII letter (an empty id)."""
+        return "top" if self.level == 1 else anchor_of(self.title)
 
     @property
     def tables(self) -> tuple[Table, ...]:

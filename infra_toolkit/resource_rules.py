@@ -95,6 +95,13 @@ def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
     if u["monthly_hrs"] > 744:
         out.append(("usage.monthly_hrs", (f"{u['monthly_hrs']} exceeds the 744 hours of the "
                     "longest month")))
+    if (a["tenancy"] == "host" and str(a["instance_type"]).startswith("t3.")
+            and a.get("credit_specification.cpu_credits") == "unlimited"):
+        # EC2 User Guide, burstable-credits-baseline-concepts: Unlimited mode is not supported
+        # for T3 instances launched on a Dedicated Host (they launch as standard)
+        out.append(("credit_specification.cpu_credits", (
+            "'unlimited' is not supported for a T3 instance on a Dedicated Host (tenancy "
+            "host), which runs in Standard mode; use cpu_credits standard or another tenancy")))
     return out
 
 

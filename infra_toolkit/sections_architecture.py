@@ -10,6 +10,7 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import CostEstimate, unit_price_text, usd_text
+from infra_toolkit.cost_summary import estimate_frame
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region, is_load_test, node_group_resources
@@ -21,7 +22,7 @@ from infra_toolkit.report_html import (
     quantity_text,
 )
 from infra_toolkit.resources import Resource
-from infra_toolkit.sections_figures import incomplete, priced_region, unknown_usage
+from infra_toolkit.sections_figures import incomplete, priced_region, rounding, unknown_usage
 
 __all__ = ["components_with_cost", "current_state", "proposed_architecture"]
 
@@ -48,7 +49,9 @@ def _resources(resources: Sequence[Resource], css_class: str) -> Table:
     return Table(frame, css_class=css_class, caption="Resources")
 
 
-def _cost_lines(est: CostEstimate, css_class: str) -> Table:
+def _cost_lines(est: CostEstimate, css_class: str) -> list[str | Table]:
+    """The estimate's lines as a table, and the rounding note when its printed lines miss the
+    total stated above it."""
     frame = pd.DataFrame([{
         "Resource": ln.address, "Component": ln.component,
         "Monthly quantity": ln.monthly_quantity, "Unit": ln.unit,
@@ -57,10 +60,11 @@ def _cost_lines(est: CostEstimate, css_class: str) -> Table:
         "Price source": "; ".join(t for t in (ln.price.ref if ln.price else ln.price_not_found,
                                                ln.note) if t) or "-",
     } for ln in est.lines])
-    return Table(frame, {"Monthly quantity": quantity_text,
-                         "Unit price": unit_price_text,
-                         "Monthly cost": lambda v: v if isinstance(v, str) else usd_text(v)},
-                 css_class=css_class)
+    return [Table(frame, {"Monthly quantity": quantity_text,
+                          "Unit price": unit_price_text,
+                          "Monthly cost": lambda v: v if isinstance(v, str) else usd_text(v)},
+                  css_class=css_class),
+            *rounding(estimate_frame(est), {"monthly_cost_usd": "Monthly cost"})]
 
 
 def current_state(a: PlanAnalysis) -> Section:
@@ -70,7 +74,7 @@ def current_state(a: PlanAnalysis) -> Section:
         paragraph(f"{priced_region(a, a.plan.current.region)} Monthly cost as declared: "
                   f"{usd_text(est.total_monthly_usd)}{incomplete(est)}{unknown_usage(est)}."),
         _resources(in_region(a.plan.current.resources, a.region), "current-resources"),
-        _cost_lines(est, "current-cost")))
+        *_cost_lines(est, "current-cost")))
 
 
 def _rules(rules: HPAScalingRules | None) -> str:
@@ -188,4 +192,4 @@ def components_with_cost(a: PlanAnalysis) -> Section:
         f"{usd_text(est.total_monthly_usd)} per month{incomplete(est)}{unknown_usage(est)}.")]
     parts += [paragraph(f"PRICE NOT FOUND: {ln.address} / {ln.component}: {ln.price_not_found}",
                         "price-not-found") for ln in est.missing_prices]
-    return Section("Components with Cost", (*parts, _cost_lines(est, "proposed-cost")))
+    return Section("Components with Cost", (*parts, *_cost_lines(est, "proposed-cost")))

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import usd_text
-from infra_toolkit.cost_summary import rounding_note
 from infra_toolkit.plan_cost import is_load_test
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
-from infra_toolkit.sections_figures import incomplete, plan_regions, projected
+from infra_toolkit.sections_figures import incomplete, plan_regions, projected, rounding
 from infra_toolkit.sections_review import approvers_needed
 
 __all__ = ["cost_summary"]
@@ -29,14 +28,12 @@ def cost_summary(a: PlanAnalysis) -> Section:
         comparison, {**_USD, "Delta / month": lambda v: usd_text(v, signed=True)},
         css_class="cost-comparison",
         caption=f"Current vs proposed ({a.expected_scenario or 'as declared'}), per month")]
-    rounding = rounding_note(a.comparison, {"current_monthly_usd": "Current / month",
-                                            "proposed_monthly_usd": "Proposed / month",
-                                            "delta_monthly_usd": "Delta / month"})
-    if rounding:
-        parts.append(paragraph(rounding[0].upper() + rounding[1:] + ".", "note"))
-    rng = a.cost_range
-    if rng is not None:
-        rng = rng.rename(columns={"resource": "Resource", "component": "Component",
+    parts += rounding(a.comparison, {"current_monthly_usd": "Current / month",
+                                     "proposed_monthly_usd": "Proposed / month",
+                                     "delta_monthly_usd": "Delta / month"})
+    exact = rng = a.cost_range
+    if exact is not None:
+        rng = exact.rename(columns={"resource": "Resource", "component": "Component",
                                   "low_monthly_usd": "Low", "expected_monthly_usd": "Expected",
                                   "high_monthly_usd": "High"})
         window = {f"{r.name}_monthly_usd": f"{projected(r, ' (')})" for r in a.monthly_runs}
@@ -51,6 +48,10 @@ def cost_summary(a: PlanAnalysis) -> Section:
                                    f"its simulated window to a 730-hour month{left_out}; "
                                    "TOTAL's Low and High are the cheapest and the dearest "
                                    "scenario's totals, not sums of the columns above)"))
+        # the other columns are a scenario's lines and their exact sum: the note when they miss
+        parts += rounding(exact, {c: shown for c, shown in zip(
+            exact.columns, rng.columns, strict=True) if c not in (
+            "resource", "component", "low_monthly_usd", "high_monthly_usd")})
     subject = a.review.subject
     own = a.plan.proposed.region
     priced = a.region or own

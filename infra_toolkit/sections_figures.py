@@ -4,11 +4,17 @@ scenario's month is projected from."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import pandas as pd
+
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
 from infra_toolkit.cost import CostEstimate
-from infra_toolkit.report_html import duration_text
+from infra_toolkit.cost_summary import rounding_note
+from infra_toolkit.report_html import duration_text, paragraph
 
-__all__ = ["incomplete", "plan_regions", "priced_region", "projected", "unknown_usage"]
+__all__ = ["incomplete", "plan_regions", "priced_region", "projected", "rounding",
+           "unknown_usage"]
 
 
 def incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
@@ -25,6 +31,14 @@ def unknown_usage(est: CostEstimate) -> str:
     lines = [f"{ln.address} / {ln.component}" for ln in est.lines if ln.status == "usage unknown"]
     return (f" (not counting {len(lines)} line(s) whose usage the plan does not give: "
             f"{'; '.join(lines)})") if lines else ""
+
+
+def rounding(frame: pd.DataFrame, columns: Mapping[str, str]) -> list[str]:
+    """The note under a cost table (lines, then its TOTAL) whose printed lines miss the TOTAL
+    by rounding (:func:`~infra_toolkit.cost_summary.rounding_note`: ``columns`` maps each money
+    column to its printed name), as a report paragraph; none when every column adds up."""
+    note = rounding_note(frame, columns)
+    return [paragraph(note[0].upper() + note[1:] + ".", "note")] if note else []
 
 
 def projected(run: ScenarioRun, between: str = ", ") -> str:

@@ -25,8 +25,9 @@ the cost empty with the reason, never $0. A burstable (T-family, Unlimited) grou
 credits need the CPU over time: a variant run through ``simulate`` (confirmed, or every variant in
 cluster mode) has them priced from its run as the report prices them
 (``credit_usage.group_credits``); a summary row carries no CPU over time, so a variant only
-screened leaves them out and its note says so. The monthly cost ranked is the first chosen
-scenario that is not a load test.
+screened leaves them out and its note says so (a declared ``monthly_cpu_credit_hrs``, which the
+report replaces too, is never priced). The monthly cost ranked is the first chosen scenario that
+is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
 ``minReplicas`` is reached at the first sync, pods starting up as simulated).

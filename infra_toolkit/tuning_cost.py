@@ -56,6 +56,10 @@ def group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
     return out
 
 
+# Infracost's usage keys of a burstable group's surplus CPU credits (resource_types)
+_CREDIT_USAGE_KEYS = ("monthly_cpu_credit_hrs", "vcpu_count")
+
+
 class SweepPricer:
     """Monthly node cost of a workload's groups (``resources``: group -> its
     ``aws_eks_node_group``) from node-hours and, from a run, the surplus CPU credits charged,
@@ -68,14 +72,18 @@ class SweepPricer:
         self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
 
     def _priced(self, spec: SimulationSpec) -> list[Resource]:
-        """The groups' resources with the variant's instance type first."""
+        """The groups' resources with the variant's instance type first, without a declared
+        CPU credits figure: it is not the variant's (the report replaces it with the simulated
+        one), so a variant has its run's credits or none, noted (audit13 A13-3)."""
         priced = []
         for g in spec.node_groups:
             r = self.resources[g.name]
             types = [g.instance_type, *[t for t in r.attributes["instance_types"][1:]
                                         if t != g.instance_type]]
+            usage = {k: v for k, v in r.usage.items() if k not in _CREDIT_USAGE_KEYS}
             priced.append(dataclasses.replace(r, attributes={**r.attributes,
-                                                             "instance_types": types}))
+                                                             "instance_types": types},
+                                              usage=usage))
         return priced
 
     def burstable(self, spec: SimulationSpec) -> dict[str, tuple[CreditSpec, str]]:

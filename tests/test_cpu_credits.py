@@ -107,3 +107,35 @@ def test_bad_input_is_named(cpu: list[float], nodes: list[float], mode: str, mat
 def test_a_bad_spec_is_named() -> None:
     with pytest.raises(SimulationError, match=r"CreditSpec.default_mode of t3.x = 'fast'"):
         CreditSpec("t3.x", 24.0, 576.0, 2, "fast")
+
+
+# a t2.medium: 2 vCPUs, 24 credits/h, at most 576 accrued, 60 launch credits (30 a vCPU) in
+# Standard mode (EC2 User Guide, standard-mode concepts, launch credits table)
+T2_MEDIUM = CreditSpec("t2.medium", 24.0, 576.0, 2, "standard", 60.0)
+
+
+@pytest.mark.parametrize(("cpu", "nodes", "mode", "throttled_s", "launch_end"), [
+    # audit13 A13-6: 1 h at 1.4 vCPU spends 84, earns 24: 60 short, just the 60 launch
+    # credits it got at launch: not throttled (before: every step, 3600 s)
+    (_steps((1.4, HOUR)), _steps((1, HOUR)), "standard", 0.0, 0.0),
+    # a second hour the same: 60 short with nothing left, each step held: 3600 s
+    (_steps((1.4, 2 * HOUR)), _steps((1, 2 * HOUR)), "standard", 3600.0, 0.0),
+    # a node launched at 1 h brings its own 60: hour 1 idle (1 node: 24 accrue, the 60
+    # launch credits kept), hour 2 at 2.8 vCPU on 2 nodes: 168 spent, 48 earned: 120 short =
+    # 60 + 60 launch credits: not throttled; 24 accrued left
+    (_steps((0.0, HOUR), (2.8, HOUR)), _steps((1, HOUR), (2, HOUR)), "standard", 0.0, 0.0),
+    # idle: launch credits outside the 576 cap, kept (60 = 1 vCPU-h)
+    (_steps((0.0, 30 * HOUR)), _steps((1, 30 * HOUR)), "standard", 0.0, 1.0),
+    # Unlimited: a T2 Unlimited gets no launch credits: 60 surplus instead, nothing throttled
+    (_steps((1.4, HOUR)), _steps((1, HOUR)), "unlimited", 0.0, 0.0),
+])
+def test_t2_standard_launch_credits_are_spent_first(cpu: list[float], nodes: list[float],
+                                                    mode: str, throttled_s: float,
+                                                    launch_end: float) -> None:
+    ledger = credit_ledger(cpu, nodes, STEP_S, T2_MEDIUM, mode)
+    assert (ledger.throttled_s, ledger.launch_end_vcpu_h) == \
+        pytest.approx((throttled_s, launch_end))
+    if mode == "unlimited":
+        assert ledger.surplus_spent_vcpu_h == pytest.approx(1.0)  # 60 credits
+    if len(cpu) == 30 * HOUR:
+        assert ledger.accrued_end_vcpu_h == pytest.approx(9.6)  # the cap, launch aside

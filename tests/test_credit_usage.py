@@ -126,6 +126,42 @@ def test_nodes_added_in_the_window_are_removed_before_its_repeat(book: PriceBook
     assert got.charged_vcpu_h == pytest.approx(12 / 60)
 
 
+def test_a_window_ending_richer_than_it_starts_is_charged_at_its_steady_state(
+        book: PriceBook) -> None:
+    # t3.medium: 24 credits/h a node. Carrying a accrued credits in (nodes go 1 -> 3 between
+    # windows: added nodes start empty, nothing removed), hour 1: 3 nodes at 2 x 100 mc = 0.2
+    # vCPU (12 spent, 72 earned: a + 60 accrued); hour 2: 200 + 10 x 250 rps = 2.7 vCPU (162
+    # spent, 72 earned: 90 short, a + 60 from the accrued, 30 - a surplus); hour 3: 2 of the 3
+    # nodes go, (2/3)(30 - a) charged, (30 - a)/3 owed; 1 node at 0.2 vCPU earns 24, spends 12:
+    # pays (30 - a)/3 down and ends with a' = 12 - (30 - a)/3 = 2 + a/3 accrued.
+    # Pass 1 (a = 0) ends with 2; pass 2 (a = 2) would charge (2/3)(28) = 18.67 credits.
+    # Steady state, by hand: a = 2 + a/3 -> a = 3; charged (2/3)(30 - 3) = 18 credits = 0.3 vCPU-h
+    cluster, specs = _cluster([0.0] * HOUR + [250.0] * HOUR + [0.0] * HOUR,
+                              {"general": [3] * HOUR + [3] * HOUR + [1] * HOUR})
+    spec = book.credit_spec("t3.medium")
+    assert spec is not None
+    got = group_credits(cluster, specs, {"general": (spec, "unlimited")}, TICK_S)["general"]
+    assert got.charged_vcpu_h == pytest.approx(18 / 60)
+    assert got.ledger.accrued_end_vcpu_h == pytest.approx(3 / 60)  # the steady a, per window
+
+
+def test_t2_standard_nodes_added_between_windows_bring_launch_credits(book: PriceBook) -> None:
+    # audit13 A13-6: t2.medium, Standard (its default): 24 credits/h a node, 60 launch credits.
+    # Hour 1: 2 nodes, 2 x 100 + 10 x 260 rps = 2.8 vCPU (14 credits a 300 s step, 4 earned:
+    # 10 short a step, 120 in the hour); hour 2: 1 node at 0.2 vCPU accrues 12 (24 - 12).
+    # Repeated: the window starts with 12 accrued and the node added between windows brings its
+    # 60 launch credits: 72 cover 7 steps (70) and 2 of the 8th, so steps 8-12 are held to the
+    # baseline (a step short of credits counts whole): 5 x 5 = 25 min; hour 2 ends with 12
+    # again. Without launch credits the 12 covered 1 step: 11 steps, 55 min.
+    cluster, specs = _cluster([260.0] * HOUR + [0.0] * HOUR,
+                              {"general": [2] * HOUR + [1] * HOUR})
+    spec = book.credit_spec("t2.medium")
+    assert spec is not None and spec.launch_credits == 60.0
+    got = group_credits(cluster, specs, {"general": (spec, "standard")}, TICK_S)["general"]
+    assert got.throttled_min == pytest.approx(25.0)
+    assert got.ledger.accrued_end_vcpu_h == pytest.approx(12 / 60)
+
+
 @pytest.mark.parametrize(("served", "expected"), [c[1:] for c in CASES],
                          ids=[c[0] for c in CASES])
 def test_group_credits(book: PriceBook, served: list[float],
@@ -206,6 +242,12 @@ DECLARED = [
     ({"instance_type": "m5.large"}, {}, "us-east-1", None),
     # T2 launches in Standard mode unless told otherwise
     ({"instance_type": "t2.micro"}, {"monthly_cpu_credit_hrs": 1}, "us-east-1", None),
+    # audit13 A13-2: a T3 on a Dedicated Host launches as standard (EC2 User Guide): no line;
+    # a Dedicated Instance (tenancy dedicated) keeps T3's Unlimited default: 1 h x 2 x 0.05
+    ({"instance_type": "t3.medium", "tenancy": "host"}, {"monthly_cpu_credit_hrs": 100},
+     "us-east-1", None),
+    ({"instance_type": "t3.medium", "tenancy": "dedicated"}, {"monthly_cpu_credit_hrs": 1},
+     "us-east-1", (Decimal(2), "priced", Decimal("0.10"))),
 ]
 
 
@@ -222,6 +264,39 @@ def test_a_declared_instances_cpu_credits(book: PriceBook, attributes: dict[str,
     (line,) = lines
     cost = None if line.monthly_cost_usd is None else cents(line.monthly_cost_usd)
     assert (line.monthly_quantity, line.status, cost) == expected
+
+
+@pytest.mark.parametrize(("usage", "expected"), [
+    # audit13 A13-7: Infracost multiplies a node group's CPU credits by its instances
+    # (internal/resources/aws/eks_node_group.go, launch_template.go: MultiplyQuantities):
+    # 100 h x the type's 2 vCPUs x 3 nodes = 600 vCPU-h x 0.05 = $30.00 (was 200, $10.00)
+    ({"instances": 3, "monthly_cpu_credit_hrs": 100}, (Decimal(600), Decimal("30.00"))),
+    # no instances: desired_size, 2 nodes: 10 h x 1 vCPU x 2 = 20 vCPU-h = $1.00
+    ({"monthly_cpu_credit_hrs": 10, "vcpu_count": 1}, (Decimal(20), Decimal("1.00"))),
+    # monthly_node_hours 1,095 = 1.5 nodes all month: 10 h x 2 x 1.5 = 30 vCPU-h = $1.50
+    ({"monthly_node_hours": 1095, "monthly_cpu_credit_hrs": 10}, (Decimal(30), Decimal("1.50"))),
+])
+def test_a_declared_node_groups_cpu_credits_are_per_node_as_infracosts(
+        book: PriceBook, usage: dict[str, Any], expected: tuple[Decimal, Decimal]) -> None:
+    rs = parse_resources([{"type": "aws_eks_node_group", "name": "general",
+                           "instance_types": ["t3.medium"], "usage": usage,
+                           "scaling_config": {"desired_size": 2, "min_size": 1, "max_size": 3}}],
+                         default_region="us-east-1", price_book=book)
+    (line,) = [ln for ln in estimate(rs, book).lines if ln.component == "CPU credits"]
+    assert (line.monthly_quantity, cents(line.monthly_cost_usd or Decimal(-1))) == expected
+
+
+def test_a_simulated_groups_surplus_is_its_whole_surplus_over_several_nodes(
+        book: PriceBook) -> None:
+    # 3 nodes for the 2 h window (6 node-hours: 3 nodes all month) and 0.6 vCPU-h charged:
+    # x 730 / 2 = 219 vCPU-h for the group, written as 219 / 3 = 73 h a node x 1 vCPU x 3
+    # nodes: still 219 vCPU-h, x 0.05 = $10.95 (not 3 x 219)
+    priced = apply_simulation(_node_groups(book, None), {"general": 6.0, "big": 2.0}, 2.0, book,
+                              cpu_credits={"general": 0.6})
+    line = next(ln for ln in estimate(priced, book).lines
+                if ln.address == "aws_eks_node_group.general" and ln.component == "CPU credits")
+    assert (line.monthly_quantity, cents(line.monthly_cost_usd or Decimal(-1))) == \
+        (Decimal(219), Decimal("10.95"))
 
 
 def _credits(mode: str, throttled_min: float) -> Any:

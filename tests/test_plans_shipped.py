@@ -22,6 +22,7 @@ from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.sections_architecture import components_with_cost
 from infra_toolkit.sections_cost import cost_summary
 from infra_toolkit.sections_monitoring import alert_replay_frame
 from infra_toolkit.slo_check import evaluate_slos
@@ -137,11 +138,37 @@ def test_search_api_cost_comparison_says_why_its_current_lines_miss_the_total(
     # up) + 17.96 + 255.60 = 963.63; TOTAL is the exact sum rounded once, 963.62 (audit5 A5-9)
     a = analyze_plan(REPO / "plans" / "search-api.yaml", scenarios=["tv-flash-crowd"],
                      store_location=str(tmp_path / "none"))
-    (note,) = [p for p in cost_summary(a).parts
-               if isinstance(p, str) and "rounded once" in p]
+    note, range_note = [p for p in cost_summary(a).parts
+                        if isinstance(p, str) and "rounded once" in p]
     assert note.startswith('<p class="note">Lines are rounded to the cent and each TOTAL is the '
                            "exact sum rounded once")
     assert "Current / month lines add up to $963.63 against TOTAL $963.62" in note
+    # the range table's one scenario (Expected is the same column), as printed: 73.00 + 334.00
+    # + 15.25 + 71.49 + 3.69 + 16.43 + 34.21 + 328.50 + 46.00 + 0.00 + 164.25 + 23.00 + 300.76
+    # + 12.00 + 486.91 = 1,909.49; its TOTAL 1,909.4738... -> 1,909.47 (audit13 A13-4)
+    assert range_note.endswith(": Expected lines add up to $1,909.49 against TOTAL $1,909.47; "
+                               "tv-flash-crowd (projected from 2 h) lines add up to $1,909.49 "
+                               "against TOTAL $1,909.47.</p>")
+    # Components with Cost prints the same lines under "Total $1,909.47 per month"
+    (lines_note,) = [p for p in components_with_cost(a).parts
+                     if isinstance(p, str) and "rounded once" in p]
+    assert lines_note.endswith(": Monthly cost lines add up to $1,909.49 against TOTAL "
+                               "$1,909.47.</p>")
+
+
+def test_ecommerce_cost_range_says_why_a_scenarios_lines_miss_its_total(tmp_path: Path) -> None:
+    # launch-day as printed: 73.00 + 91.10 (91.104) + 0.00 + 4.80 + 0.00 + 0.00 + 16.43
+    # (16.425, half up) + 5.93 (5.928...) + 32.85 + 9.00 + 105.85 + 23.00 + 52.56 + 11.50 +
+    # 24.82 + 6.00 + 65.26 (65.255...) = 522.10; its TOTAL, the exact sum rounded once, 522.09
+    # (the exact lines: 522.0921...). expected-day's printed lines add up (audit13 A13-4)
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
+                     scenarios=["expected-day", "launch-day"],
+                     store_location=str(tmp_path / "none"))
+    notes = [p for p in cost_summary(a).parts if isinstance(p, str) and "rounded once" in p]
+    assert notes == [
+        '<p class="note">Lines are rounded to the cent and each TOTAL is the exact sum rounded '
+        "once, so the printed lines can differ from it by a few cents: launch-day (projected "
+        "from 1 d) lines add up to $522.10 against TOTAL $522.09.</p>"]
 
 
 def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> None:

@@ -159,6 +159,8 @@ def test_credit_spec_reads_the_user_guide_row(book: pricing.PriceBook, instance_
     assert (spec.credits_per_hour, spec.max_accrued_credits, spec.vcpu,
             spec.default_mode) == figures[:4]
     assert spec.baseline_pct == pytest.approx(figures[4])
+    # the standard-mode page's launch credits table: t2.2xlarge 240; T3, T3a, T4g none
+    assert spec.launch_credits == (240.0 if instance_type == "t2.2xlarge" else 0.0)
 
 
 def test_a_type_that_does_not_burst_has_no_credit_spec(book: pricing.PriceBook) -> None:
@@ -179,6 +181,10 @@ def test_every_credit_row_is_consistent_with_the_user_guide_formulas() -> None:
         assert f["max_accrued_credits"] == 24 * f["credits_per_hour"], row
         assert row.fields["default_mode"] == (
             "standard" if row.key[0].startswith("t2.") else "unlimited"), row
+        # standard-mode concepts: "T2 Standard instances get 30 launch credits per vCPU at
+        # launch or start"; T3, T3a and T4g none (audit13 A13-6)
+        assert Decimal(row.fields["launch_credits"]) == (
+            30 * f["vcpu"] if row.key[0].startswith("t2.") else 0), row
 
 
 def test_surplus_credit_rates_are_the_reference_rows(book: pricing.PriceBook) -> None:

@@ -126,4 +126,9 @@ def test_section_heading_anchor_and_tables() -> None:
     assert html.startswith('<section class="report-section"><h2 id="questions-for-approval">'
                            "Questions for Approval</h2>")
     assert Section("A & B", (), level=1)._repr_html_().startswith(
-        '<section class="report-section"><h1 id="a-b">A &amp; B</h1>')
+        '<section class="report-section"><h1 id="top">A &amp; B</h1>')
+    # audit13 A13-5: the header's title is the plan's: one reading as a section's gave that
+    # section's id twice (its Contents link landed on the header), one without ASCII letters
+    # an empty id
+    assert [Section(t, (), level=1).anchor for t in ("Security", "电商迁移")] == ["top", "top"]
+    assert Section("Security", ()).anchor == "security"

@@ -198,6 +198,13 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
      ("resources[0].usage.monthly_node_hours: 7,441 node-hours is more than max_size (10) nodes "
       "run in the longest month (10 x 744 = 7,440); lower monthly_node_hours or raise "
       "max_size")),
+    # audit13 A13-2: the EC2 User Guide: Unlimited mode is not supported for T3 instances
+    # launched on a Dedicated Host
+    ({"type": "aws_instance", "name": "web", "instance_type": "t3.medium", "tenancy": "host",
+      "credit_specification": {"cpu_credits": "unlimited"}},
+     ("resources[0].credit_specification.cpu_credits: 'unlimited' is not supported for a T3 "
+      "instance on a Dedicated Host (tenancy host), which runs in Standard mode; use "
+      "cpu_credits standard or another tenancy")),
     ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number"),
     ({**NODE_GROUP, "disk_size": True}, "resources[0].disk_size: True must be a whole number"),
     ({**DB, "multi_az": "yes"}, "resources[0].multi_az: 'yes' must be true or false"),
