@@ -93,8 +93,10 @@ def test_one_replica_violates_latency_and_two_meet_it_at_a_hand_computed_cost(
 
 def test_a_declared_cpu_credits_figure_is_not_a_variants(tmp_path: Path) -> None:
     # audit13 A13-3: the group declares Infracost's monthly_cpu_credit_hrs: 100. The report
-    # replaces it with the simulated surplus; the sweep cannot simulate it, so it is left out
-    # and said so, not priced as declared (100 h x 2 vCPU x $0.05 = $10.00 more: $74.74)
+    # replaces it with the simulated surplus, and so does the sweep: the t3 variant, run
+    # through simulate, has its run's credits (2 pods x 120m on 2 t3.medium = 6 %, under the
+    # 20 % baseline: none charged), not the declared figure (100 h x 2 vCPU x $0.05 = $10.00
+    # more: $74.74)
     shutil.copytree(MANIFESTS, tmp_path / "manifests")
     text = (REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/")
     text = text.replace("      instance_types: [m5.large]\n", "      instance_types: [m5.large]\n"
@@ -102,12 +104,21 @@ def test_a_declared_cpu_credits_figure_is_not_a_variants(tmp_path: Path) -> None
     (tmp_path / "plan.yaml").write_text(text)
     plan = read_plan(tmp_path / "plan.yaml")
     result = sweep_workload(plan, load_price_book(), "api",
-                            parse_vary(["instance_type=t3.medium"]), scenarios=["steady"])
-    t3 = _row(result, instance_type="t3.medium")
+                            parse_vary(["minReplicas=1", "maxReplicas=1,8",
+                                        "instance_type=t3.medium"]),
+                            scenarios=["steady"])
+    # maxReplicas 1 is rejected by its summary row (one pod for 40 req/s: p95 7,489 ms): never
+    # run, it has no credits of its own, and the declared figure is not priced either
+    screened = _row(result, maxReplicas=1, instance_type="t3.medium")
+    assert screened["checked_by"] == "summary screen"
+    assert screened["monthly_usd"] == Decimal("64.74")
+    assert "surplus CPU credits of node group(s) general not included" in screened["note"]
+    t3 = _row(result, maxReplicas=8, instance_type="t3.medium")
     # the same 2 nodes: 1460 x 0.0416 = 60.736 + 4.00 = 64.736 -> $64.74
     assert t3["monthly_usd"] == Decimal("64.74")
-    assert t3["note"] == ("surplus CPU credits of node group(s) general not included (the "
-                          "report prices them from the simulated CPU)")
+    assert t3["checked_by"] == "report rule"
+    assert t3["note"] == ("surplus CPU credits of node group(s) general included, from the "
+                          "simulated CPU as the report prices them")
 
 
 def test_rank_meets_first_cheapest_first_then_fails(swept: SweepResult) -> None:
