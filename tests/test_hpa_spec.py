@@ -46,7 +46,10 @@ SCALE_UP = "spec.behavior.scaleUp"
     ("doc", "message"),
     [
         (manifest(minReplicas=5, maxReplicas=3),
-         "spec.minReplicas (=5) must be <= spec.maxReplicas (=3) in plans/x.yaml"),
+         # validation.go reports it on maxReplicas: "must be greater than or equal to
+         # `minReplicas`"
+         ("spec.maxReplicas (=3) must be greater than or equal to spec.minReplicas (=5) in "
+          "plans/x.yaml (fix: raise maxReplicas or lower minReplicas)")),
         (manifest(maxReplicas=0), "spec.maxReplicas (=0) must be greater than 0 in plans/x.yaml"),
         (manifest(behavior={"scaleUp": {"policies": [
             {"type": "Pods", "value": 4, "periodSeconds": 3600}]}}),
@@ -87,8 +90,11 @@ SCALE_UP = "spec.behavior.scaleUp"
             "metric": {"name": "q"}, "target": {"type": "Value", "value": "ten"}}}]),
          "spec.metrics[0].external.target.value (='ten') must be a quantity"),
         (manifest(minReplicas=0),
-         ("spec.minReplicas (=0) must be >= 1 unless the HPAScaleToZero gate is on and "
-         "spec.metrics has an Object or External metric in plans/x.yaml")),
+         # validation.go (validateMetrics): Forbidden on spec.metrics, "must specify at least
+         # one Object or External metric to support scaling to zero replicas"
+         ("spec.metrics must have an Object or External metric when spec.minReplicas is 0 "
+          "(only such a metric can be read while no pod runs, to scale up from zero) in "
+          "plans/x.yaml (fix: set minReplicas: 1, or add an Object/External metric")),
         (manifest(minReplica=2),
          "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean minReplicas?)"),
         (manifest(maxReplicas="3"), "spec.maxReplicas (='3') must be an integer"),
@@ -183,7 +189,7 @@ def test_every_independent_problem_is_named_at_once_one_line_each() -> None:
         f"{SCALE_UP}.policies[1].periodSeconds",
         "spec.behavior.scaleDown.stabilizationWindowSeconds",
         "spec.behavior.scaleDown.policies[0].type",
-        "spec.minReplicas",
+        "spec.metrics",
     ]
     assert str(exc.value).splitlines()[1] == (
         "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in "
@@ -210,8 +216,19 @@ def test_what_the_api_server_accepts_is_accepted() -> None:
 def test_min_replicas_zero_needs_the_gate_and_an_object_or_external_metric() -> None:
     doc = manifest(minReplicas=0, metrics=[object_metric()])
     assert hpa_from_dict(doc, SOURCE).min_replicas == 0
-    with pytest.raises(SpecError, match=re.escape("spec.minReplicas (=0) must be >= 1")):
+    # gate off: validation.go's lower bound for minReplicas is 1, reported on spec.minReplicas;
+    # the Object metric satisfies validateMetrics, so that is the only problem
+    with pytest.raises(SpecError) as err:
         hpa_from_dict(doc, SOURCE, gate_scale_to_zero=False)
+    assert str(err.value) == (
+        "spec.minReplicas (=0) must be greater than or equal to 1 while the HPAScaleToZero "
+        "feature gate is off in plans/x.yaml (fix: set minReplicas: 1, or turn the gate on "
+        "(with an Object or External metric))")
+    # gate off and no Object/External metric: both checks fail, as in validation.go
+    with pytest.raises(SpecError) as err:
+        hpa_from_dict(manifest(minReplicas=0), SOURCE, gate_scale_to_zero=False)
+    assert [line.split(" ")[0] for line in str(err.value).splitlines()] == [
+        "spec.minReplicas", "spec.metrics"]
 
 
 def test_min_replicas_zero_beside_an_invalid_external_metric_names_only_the_metric() -> None:
@@ -247,7 +264,8 @@ def test_behavior_defaults_apply_only_when_behavior_is_present() -> None:
     ("build", "message"),
     [
         (lambda: HPASpec(max_replicas=3, min_replicas=5),
-         "spec.minReplicas (=5) must be <= spec.maxReplicas (=3) (fix: lower minReplicas"),
+         ("spec.maxReplicas (=3) must be greater than or equal to spec.minReplicas (=5) (fix: "
+          "raise maxReplicas")),
         (lambda: HPAScalingPolicy("Pods", 1, 1801),
          "periodSeconds (=1801) must be between 1 and 1800"),
         (lambda: HPAScalingRules(stabilization_window_s=-1),
