@@ -87,7 +87,7 @@ def hpa_from_dict(
         lambda: behavior_from_dict(r, behavior_raw, "spec.behavior"))
 
     # validation.go asks only for a metric of type Object or External: one whose own fields
-    # are wrong is named for those, not also blamed for minReplicas
+    # are wrong is named for those, not also reported on spec.metrics for minReplicas 0
     declared = [m.get("type") for m in metrics_raw if isinstance(m, Mapping)] \
         if isinstance(metrics_raw, list) else []
     # validation.go: with the HPAScaleToZero gate off minReplicas' lower bound is 1 (reported on

@@ -494,3 +494,26 @@ def test_a_workload_on_two_groups_of_one_type_runs_every_variant_unscreened(
                        r"over the limit of 3"):
         sweep_workload(plan, book, "api", parse_vary(["maxReplicas=2,8"]),
                        scenarios=["steady", "double"], max_cluster_runs=3)
+
+
+def test_a_cpu_target_typed_value_is_varied_as_the_controller_reads_it(tmp_path: Path) -> None:
+    # audit11 A11-6: {type: Value, averageUtilization: 70} is accepted and read as a 70 %
+    # Utilization target (the controller dispatches a Resource target on the field set), so
+    # --vary cpu.averageUtilization must change that field, not find no Utilization target
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("{type: Utilization, averageUtilization: 70}",
+                                           "{type: Value, averageUtilization: 70}"))
+    path = tmp_path / "plan.yaml"
+    path.write_text((REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/"))
+    result = sweep_workload(read_plan(path), load_price_book(), "api",
+                            parse_vary(["cpu.averageUtilization=50,70"]), scenarios=["steady"])
+    assert len(result.table) == 2  # the baseline (70) and 50
+    fifty = _row(result, **{"cpu.averageUtilization": 50})
+    # 2 pods at 20 req/s: 20 + 5 x 20 = 120m of 200m = 60 %; 60 / 50 = 1.2 > 1.1: ceil(2 x 60 /
+    # 50) = ceil(2.4) = 3 pods; at 3 pods 20 + 5 x 13.3 = 86.7m = 43 %, ceil(3 x 43 / 50) = 3: 3
+    assert fifty["steady:peak_replicas"] == 3
+    base = result.table[result.table["baseline"]].iloc[0]
+    # 70 %: 60 / 70 = 0.857, below 1 - 0.1, but ceil(2 x 60 / 70) = ceil(1.71) = 2 (and
+    # minReplicas 2): stays 2
+    assert base["steady:peak_replicas"] == 2
