@@ -79,8 +79,9 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--max-variants", type=_at_least_one, default=DEFAULT_MAX_VARIANTS, metavar="N",
                    help=f"refuse a larger grid (default {DEFAULT_MAX_VARIANTS:,})")
     p.add_argument("--max-cluster-runs", type=_at_least_one, default=DEFAULT_MAX_CLUSTER_RUNS,
-                   metavar="N", help="cluster mode (a workload sharing nodes): refuse more "
-                   f"variants x scenarios (default {DEFAULT_MAX_CLUSTER_RUNS:,})")
+                   metavar="N", help="every variant run, no screen (a workload sharing "
+                   "nodes, or on node groups of one instance type): refuse more variants x "
+                   f"scenarios (default {DEFAULT_MAX_CLUSTER_RUNS:,})")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
 

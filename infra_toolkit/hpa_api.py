@@ -6,7 +6,8 @@
 metrics CPU 80 %; behavior rules filled only when ``behavior`` is present, the scale-down window
 left unset for the controller flag) and rejects what the API validation rejects, each problem as a
 :class:`~infra_toolkit.errors.SpecError` naming the source, the field path, the bad value and the
-fix, e.g. ``spec.minReplicas (=5) must be <= spec.maxReplicas (=3) in plans/x.yaml``.
+fix, e.g. ``spec.maxReplicas (=3) must be greater than or equal to spec.minReplicas (=5) in
+plans/x.yaml``; each problem is reported on the field the API server names.
 
 Unknown fields are rejected too (kubectl validates strictly by default), with the nearest valid
 name. The parts are read in :mod:`infra_toolkit.hpa_api_metrics` (``spec.metrics``, object
@@ -23,7 +24,8 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api_behavior import behavior_from_dict
 from infra_toolkit.hpa_api_fields import DNS_SUBDOMAIN, ManifestReader
 from infra_toolkit.hpa_api_metrics import metric_from_dict, object_ref_from_dict
-from infra_toolkit.hpa_spec import HPASpec, may_scale_to_zero
+from infra_toolkit.hpa_problems import NO_VALUE
+from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.hpa_versions import as_autoscaling_v2
 
 __all__ = ["hpa_from_dict", "API_VERSION", "KIND"]
@@ -85,15 +87,24 @@ def hpa_from_dict(
         lambda: behavior_from_dict(r, behavior_raw, "spec.behavior"))
 
     # validation.go asks only for a metric of type Object or External: one whose own fields
-    # are wrong is named for those, not also blamed for minReplicas
+    # are wrong is named for those, not also reported on spec.metrics for minReplicas 0
     declared = [m.get("type") for m in metrics_raw if isinstance(m, Mapping)] \
         if isinstance(metrics_raw, list) else []
-    wakes = gate_scale_to_zero and any(t in ("Object", "External") for t in declared)
-    if min_replicas == 0 and not (wakes or may_scale_to_zero(metrics, gate_scale_to_zero)):
+    # validation.go: with the HPAScaleToZero gate off minReplicas' lower bound is 1 (reported on
+    # spec.minReplicas); whatever the gate, minReplicas 0 without an Object or External metric
+    # is forbidden on spec.metrics
+    wakes = any(t in ("Object", "External") for t in declared)
+    if min_replicas == 0 and not gate_scale_to_zero:
         r.problems.append(str(r.fail(
             "spec.minReplicas", 0,
-            "must be >= 1 unless the HPAScaleToZero gate is on and spec.metrics has an "
-            "Object or External metric",
+            "must be greater than or equal to 1 while the HPAScaleToZero feature gate is off",
+            "set minReplicas: 1, or turn the gate on (with an Object or External metric)",
+        )))
+    if min_replicas == 0 and not wakes:
+        r.problems.append(str(r.fail(
+            "spec.metrics", NO_VALUE,
+            "must have an Object or External metric when spec.minReplicas is 0 (only such a "
+            "metric can be read while no pod runs, to scale up from zero)",
             "set minReplicas: 1, or add an Object/External metric that can wake the workload",
         )))
     if r.problems:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from infra_toolkit.hpa_api_fields import DNS_LABEL, ManifestReader
 from infra_toolkit.hpa_problems import NO_VALUE
 from infra_toolkit.hpa_spec import (
+    TARGET_TYPES,
     ContainerResourceMetricSource,
     CrossVersionObjectReference,
     ExternalMetricSource,
@@ -27,7 +28,8 @@ from infra_toolkit.hpa_spec import (
 )
 from infra_toolkit.label_selector import LabelSelectorRequirement, label_key_rule, label_value_rule
 
-__all__ = ["metric_from_dict", "object_ref_from_dict"]
+__all__ = ["controller_target_type", "metric_from_dict", "object_ref_from_dict",
+           "target_type_mismatches"]
 
 # the metric source blocks of a MetricSpec, by the type that must populate each
 _SOURCE_KEYS = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods",
@@ -94,11 +96,74 @@ def _label_text(r: ManifestReader, raw: object, path: str, not_text: str,
     return raw
 
 
+# a target's fields by the type that names each
+_TYPE_FIELDS = {"Utilization": "averageUtilization", "Value": "value",
+                "AverageValue": "averageValue"}
+_FIELD_TYPES = {f: t for t, f in _TYPE_FIELDS.items()}
+# the fields validation.go asks a target of each metric type for (one at least), the first being
+# the path it reports a missing one at
+_NEEDED = {"Resource": ("averageUtilization", "averageValue"),
+           "ContainerResource": ("averageUtilization", "averageValue"),
+           "Pods": ("averageValue",), "Object": ("averageValue", "value"),
+           "External": ("averageValue", "value")}
+
+
+def controller_target_type(kind: str, target: Mapping[str, object]) -> str | None:
+    """The target type the HPA controller computes for a ``kind`` metric's target block (camelCase
+    fields), or ``None`` when it computes nothing. The controller dispatches Resource,
+    ContainerResource and External targets on the field that is set (averageValue first),
+    whatever ``type`` says; it always reads a Pods target's averageValue; only an Object target
+    goes by ``type``, and fails when the field its type names is unset (horizontal.go
+    ``computeStatusFor*Metric``)."""
+    def has(key: str) -> bool:
+        return target.get(key) is not None
+
+    if kind == "Object":
+        named = _TYPE_FIELDS.get(str(target.get("type")))
+        return str(target["type"]) if named in ("value", "averageValue") and has(named) else None
+    if has("averageValue"):
+        return "AverageValue"
+    other = {"Resource": "averageUtilization", "ContainerResource": "averageUtilization",
+             "External": "value"}.get(kind)
+    if other is not None and has(other):
+        return "Utilization" if other == "averageUtilization" else "Value"
+    return None
+
+
+def target_type_mismatches(
+    manifest: Mapping[str, object],
+) -> list[tuple[str, str, str, str]]:
+    """``(field path, type as written, type the controller computes, the field it reads)`` of
+    every target of an
+    autoscaling/v2 HPA manifest (already accepted by :func:`hpa_from_dict`) whose ``type`` does
+    not name the field that is set: the API server accepts it, and it is read as the controller
+    reads it."""
+    spec = manifest.get("spec")
+    metrics = spec.get("metrics") if isinstance(spec, Mapping) else None
+    out: list[tuple[str, str, str, str]] = []
+    for i, metric in enumerate(metrics if isinstance(metrics, list) else []):
+        kind = metric.get("type") if isinstance(metric, Mapping) else None
+        key = _SOURCE_KEYS.get(kind) if isinstance(kind, str) else None
+        source = metric.get(key) if key is not None else None
+        target = source.get("target") if isinstance(source, Mapping) else None
+        if not isinstance(target, Mapping) or not isinstance(kind, str):
+            continue
+        read_as = controller_target_type(kind, target)
+        if read_as is not None and read_as != target.get("type"):
+            out.append((f"spec.metrics[{i}].{key}.target", str(target.get("type")), read_as,
+                        _TYPE_FIELDS[read_as]))
+    return out
+
+
 def _target(
-    r: ManifestReader, raw: object, path: str, exclusive: tuple[str, str] | None = None
+    r: ManifestReader, raw: object, path: str, kind: str,
+    exclusive: tuple[str, str] | None = None,
 ) -> MetricTarget:
-    """A metric target; the API forbids setting both fields of ``exclusive`` (Resource and
-    ContainerResource: averageUtilization and averageValue; External: averageValue and value)."""
+    """A ``kind`` metric's target, read as the controller reads it (a ``type`` that does not
+    name the field set is accepted where the API server and the controller accept it:
+    :func:`controller_target_type`); the API forbids setting both fields of ``exclusive``
+    (Resource and ContainerResource: averageUtilization and averageValue; External: averageValue
+    and value)."""
     block = r.mapping(raw, path, ("type", "averageUtilization", "averageValue", "value"))
     if exclusive is not None and all(block.get(k) is not None for k in exclusive):
         raise r.fail(f"{path}.{exclusive[1]}", block[exclusive[1]],
@@ -107,12 +172,32 @@ def _target(
     target_type = r.string(
         r.required(block, "type", path, "use Utilization, Value or AverageValue"), f"{path}.type"
     )
+    if target_type not in TARGET_TYPES:
+        raise r.fail(f"{path}.type", target_type, "must be one of " + ", ".join(TARGET_TYPES))
+    read_as = controller_target_type(kind, block)
+    needed = _NEEDED[kind]
+    if read_as is None and kind == "Object" and any(block.get(k) is not None for k in needed):
+        # validation.go accepts it (value or averageValue is set); the controller does not
+        is_set = "AverageValue" if block.get("averageValue") is not None else "Value"
+        raise r.fail(
+            f"{path}.type", target_type,
+            f"must name the field that is set ({is_set}: {_TYPE_FIELDS[is_set]}): the API server "
+            "accepts this Object target, but the controller fails the metric on every sync "
+            "(FailedGetObjectMetric) and the HPA does not scale on it",
+            f"set type: {is_set}",
+        )
+    if read_as is None and _TYPE_FIELDS[target_type] not in needed:
+        wanted = " or ".join(needed)
+        raise r.fail(f"{path}.{needed[0]}", NO_VALUE,
+                     f"is required: {'an' if kind[0] in 'AEIOU' else 'a'} {kind} target needs "
+                     f"{wanted}",
+                     " or ".join(f"set {f} with type: {_FIELD_TYPES[f]}" for f in needed))
     utilization = block.get("averageUtilization")
     average = block.get("averageValue")
     value = block.get("value")
     with r.at(path + "."):
         return MetricTarget(
-            type=target_type,
+            type=read_as or target_type,  # unset: MetricTarget names the field the type needs
             average_utilization=(
                 None if utilization is None
                 else r.integer(utilization, f"{path}.averageUtilization")
@@ -143,7 +228,8 @@ def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:
         name = r.string(r.required(src, "name", f"{path}.resource", "use cpu or memory"),
                         f"{path}.resource.name")
         target = _target(r, r.required(src, "target", f"{path}.resource", "add a target"),
-                         f"{path}.resource.target", ("averageUtilization", "averageValue"))
+                         f"{path}.resource.target", "Resource",
+                         ("averageUtilization", "averageValue"))
         with r.at(f"{path}.resource."):
             return MetricSpec(type="Resource", resource=ResourceMetricSource(name, target))
     if metric_type == "ContainerResource":
@@ -155,7 +241,7 @@ def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:
         container = r.pattern(r.required(src, "container", p, "name the container"),
                               f"{p}.container", DNS_LABEL, 63, "a DNS-1123 label")
         target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target",
-                         ("averageUtilization", "averageValue"))
+                         "ContainerResource", ("averageUtilization", "averageValue"))
         with r.at(p + "."):
             return MetricSpec(
                 type="ContainerResource",
@@ -166,7 +252,7 @@ def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:
         src = r.mapping(r.required(block, "pods", path, "add pods: {metric, target}"), p,
                         ("metric", "target"))
         ident = _identifier(r, r.required(src, "metric", p, "add metric: {name}"), f"{p}.metric")
-        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target", "Pods")
         with r.at(p + "."):
             return MetricSpec(type="Pods", pods=PodsMetricSource(ident, target))
     if metric_type == "Object":
@@ -177,7 +263,8 @@ def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:
         ref = object_ref_from_dict(r, r.required(src, "describedObject", p, "name the object"),
                           f"{p}.describedObject")
         ident = _identifier(r, r.required(src, "metric", p, "add metric: {name}"), f"{p}.metric")
-        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target")
+        target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target",
+                         "Object")
         with r.at(p + "."):
             return MetricSpec(type="Object", object=ObjectMetricSource(ref, ident, target))
     if metric_type == "External":
@@ -186,7 +273,7 @@ def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:
                         p, ("metric", "target"))
         ident = _identifier(r, r.required(src, "metric", p, "add metric: {name}"), f"{p}.metric")
         target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target",
-                         ("averageValue", "value"))
+                         "External", ("averageValue", "value"))
         with r.at(p + "."):
             return MetricSpec(type="External", external=ExternalMetricSource(ident, target))
     raise r.fail(

@@ -11,6 +11,11 @@ for every workload with an HPA and a model:
 * **scales to maxReplicas at idle**: a Resource metric already above target plus tolerance at
   zero load (the baseline alone); more pods do not lower a per-pod baseline.
 
+And for every workload with an HPA, model or not (:func:`target_type_warnings`): a metric target
+whose ``type`` does not name the field that is set, which the API server accepts and the
+controller reads by the field (``hpa_api_metrics.controller_target_type``), as the simulation
+does.
+
 Utilization is taken in whole percent as the controller computes it (``int(usage * 100 /
 request)``); the tolerance is the HPA's scale-up tolerance under the simulator's controller
 defaults (``hpa_metrics.tolerances_for_hpa``). Metrics the simulator cannot feed, and workloads
@@ -23,15 +28,17 @@ import math
 from dataclasses import dataclass
 
 from infra_toolkit.controller_view import MIB_MILLI
+from infra_toolkit.hpa_api_metrics import target_type_mismatches
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
 from infra_toolkit.hpa_spec import MetricSpec
+from infra_toolkit.hpa_versions import as_autoscaling_v2
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
 from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["hpa_metric_warnings"]
+__all__ = ["hpa_metric_warnings", "target_type_warnings"]
 
 
 @dataclass(frozen=True)
@@ -159,3 +166,16 @@ def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
             f"never scales above minReplicas ({low:,}) under load, and {low:,} pod(s) serve at "
             f"most {low:,} x {_f(cap)} = {_f(low * cap)} rps; fix the targets above")))
     return out
+
+
+def target_type_warnings(workload: Workload, path: str) -> list[PlanWarning]:
+    """The metric targets of ``workload``'s HPA whose ``type`` does not match the value set;
+    ``path`` is the workload's ``hpa`` field."""
+    if workload.hpa is None or workload.hpa_spec is None:
+        return []
+    manifest = as_autoscaling_v2(workload.hpa.document, str(workload.hpa.path or path))
+    return [PlanWarning(path, (
+        f"{at}.type is {declared}, which does not match the value set ({field}): the API server "
+        f"accepts it and the controller computes a {read_as} target from {field} (as simulated "
+        f"here); set type: {read_as} so that the manifest says what runs"))
+        for at, declared, read_as, field in target_type_mismatches(manifest)]

@@ -1,8 +1,9 @@
 """The one wording of an HPA spec problem: field, bad value, rule, file and fix.
 
-``spec.minReplicas (=5) must be <= spec.maxReplicas (=3) in plans/checkout.yaml (fix: lower
-minReplicas or raise maxReplicas)``. The spec records (:mod:`infra_toolkit.hpa_spec`,
-:mod:`infra_toolkit.hpa_controller_config`) raise :func:`spec_problem` without the file;
+``spec.maxReplicas (=3) must be greater than or equal to spec.minReplicas (=5) in
+plans/checkout.yaml (fix: raise maxReplicas or lower minReplicas)``. The spec records
+(:mod:`infra_toolkit.hpa_spec`, :mod:`infra_toolkit.hpa_controller_config`) raise
+:func:`spec_problem` without the file;
 :mod:`infra_toolkit.hpa_api` words it again with the full field path and the file name
 (:meth:`infra_toolkit.hpa_api_fields.ManifestReader.at`).
 """

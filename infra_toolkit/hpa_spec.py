@@ -368,10 +368,12 @@ class HPASpec:
         if self.min_replicas < 0:
             raise spec_problem("spec.minReplicas", self.min_replicas, "must be 0 or more")
         if self.min_replicas > self.max_replicas:
+            # validation.go reports this on maxReplicas ("must be greater than or equal to
+            # `minReplicas`"); the message names both values
             raise spec_problem(
-                "spec.minReplicas", self.min_replicas,
-                f"must be <= spec.maxReplicas (={self.max_replicas})",
-                "lower minReplicas or raise maxReplicas",
+                "spec.maxReplicas", self.max_replicas,
+                f"must be greater than or equal to spec.minReplicas (={self.min_replicas})",
+                "raise maxReplicas or lower minReplicas",
             )
 
 

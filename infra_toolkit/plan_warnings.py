@@ -5,7 +5,8 @@ Each warning names its place in the plan, writes out the figures and says the fi
 workload with an HPA and a model:
 
 * the HPA's metrics (:mod:`infra_toolkit.hpa_metric_warnings`): one never passes its target at a
-  pod's capacity, or one is past it at idle;
+  pod's capacity, or one is past it at idle; and, model or not, a target whose ``type`` does not
+  match the value set;
 * capacity (:mod:`infra_toolkit.capacity_warnings`): maxReplicas short of a scenario's peak, node
   groups too small for maxReplicas (one pod a node with a required anti-affinity on the
   hostname), pods kept apart per zone by a required anti-affinity the simulation does not model;
@@ -28,7 +29,7 @@ from infra_toolkit.capacity_warnings import (
     node_room_warnings,
     peak_warnings,
 )
-from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings
+from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
     off_load_balancer_warnings,
@@ -59,6 +60,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`)."""
     out: list[PlanWarning] = []
     for i, w in enumerate(plan.proposed.workloads):
+        out += target_type_warnings(w, f"proposed.workloads[{i}].hpa")
         if w.hpa_spec is None or w.model is None:
             continue  # not simulated
         at = f"proposed.workloads[{i}]"

@@ -16,8 +16,7 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    ``confirm_limit`` variants were run). Variants the screen left and no run confirmed are
    ``not confirmed``, never "meets".
 
-Cost: each variant's node-hours on the workload's node groups (per group: the summary rows
-count them per instance type, so the groups must run distinct types) priced as the report
+Cost: each variant's node-hours on the workload's node groups (per group) priced as the report
 prices them: the group's ``aws_eks_node_group`` resource (its instance type replaced by a
 variant's), ``cost_sim.apply_simulation`` (the simulated window projected to a 730-hour month)
 and ``cost_pricing.estimate`` (the plan's price book and overrides); a price not found leaves
@@ -33,7 +32,12 @@ Every variant starts as the report's run does: the Deployment's ``replicas`` (a 
 ``minReplicas`` is reached at the first sync, pods starting up as simulated).
 
 A workload alone on its groups runs in the report through ``simulate`` itself, so the baseline
-row reproduces the report's node-hours and cost for it. A workload that shares a node group with
+row reproduces the report's node-hours and cost for it. A summary row counts node-hours per
+instance type, so a workload alone on two or more node groups of one instance type cannot be
+screened: every valid variant is then run (no screen, ``SweepResult.unscreened`` says why)
+through the same joint run as cluster mode below with the workload alone, which reads the
+node-hours per group, judged by the report's SLO rule, ``max_cluster_runs`` bounding variants x
+scenarios. A workload that shares a node group with
 another workload or a Deployment without an HPA runs, in the report, with them
 (``simulate_cluster``: one scheduler, per-node scale-down); the sweep then runs every variant
 the same way (**cluster mode**): the variant replaces the workload's spec (and its node group,
@@ -96,7 +100,10 @@ class SweepResult:
     """A sweep's outcome. ``table``: one row per variant, ranked (columns in
     :func:`sweep_workload`); ``fields``: the varied fields; ``scenarios``: the scenarios run, in
     order; ``cost_scenario``: the one whose monthly cost ranks; ``slos``: the plan's SLOs that
-    apply to the workload; ``confirmed``: how many variants ran through ``simulate``."""
+    apply to the workload; ``confirmed``: how many variants ran through ``simulate``;
+    ``cluster``: the workloads and Deployments it shares nodes with (cluster mode; empty when it
+    runs alone); ``unscreened``: why every valid variant was run with no summary screen though
+    it runs alone (its node groups share an instance type), empty when screened."""
 
     workload: str
     fields: tuple[str, ...]
@@ -106,6 +113,7 @@ class SweepResult:
     table: pd.DataFrame
     confirmed: int
     cluster: tuple[str, ...] = ()
+    unscreened: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,7 +220,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     confirmed).
 
     Raises :class:`~infra_toolkit.errors.SimulationError` for a workload without an HPA, only
-    load tests chosen, a cluster-mode grid over ``max_cluster_runs``;
+    load tests chosen, a grid run with no screen (cluster mode, or node groups of one
+    instance type) over ``max_cluster_runs``;
     :class:`~infra_toolkit.errors.SpecError` for a bad grid
     (:func:`~infra_toolkit.tuning_grid.build_variants`)."""
     found = [w for w in plan.proposed.workloads if w.name == workload]
@@ -235,7 +244,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
         raise SimulationError("--scenario: every chosen scenario is a load test, which has no "
                               "month to price; add one that is not (e.g. "
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
-    resources = group_resources(plan, base, distinct_types=cluster is None)
+    resources = group_resources(plan, base)
+    unscreened = "" if cluster is not None else _one_type_groups(base)
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -248,7 +258,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     loads = {s.name: workload_loads(plan, cut_to_horizon(
         scenario_curve(s, plan.simulation.step_s), horizon_h), run_together) for s in chosen}
     pricer = SweepPricer(resources, book)
-    if cluster is None:
+    if cluster is None and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
         confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit,
@@ -256,17 +266,30 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
+            why = (f"shares its nodes with {', '.join(cluster.sharing)}, so each variant runs "
+                   "with them (the report's joint run" if cluster is not None
+                   else f"runs on {unscreened}, so each variant runs alone (the report's run")
             raise SimulationError(
-                f"workload {workload!r} shares its nodes with {', '.join(cluster.sharing)}, so "
-                f"each variant runs with them (the report's joint run, no summary screen): "
-                f"{runs:,} runs (variants x scenarios) is over the limit of "
-                f"{max_cluster_runs:,}; narrow the grid or choose fewer scenarios")
+                f"workload {workload!r} {why}, no summary screen): {runs:,} runs (variants x "
+                f"scenarios) is over the limit of {max_cluster_runs:,}; narrow the grid or "
+                "choose fewer scenarios")
         rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
-        confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload, cluster,
+        joint = cluster if cluster is not None else _Cluster({workload: base}, (), ())
+        confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload, joint,
                                   pricer, priced_in.name)
     table = _ranked(rows, tuple(grid), chosen, slos)
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
-                       slos, table, confirmed, cluster.sharing if cluster else ())
+                       slos, table, confirmed, cluster.sharing if cluster else (), unscreened)
+
+
+def _one_type_groups(spec: SimulationSpec) -> str:
+    """Why summary rows cannot bill ``spec``'s node groups apart: those that share an instance
+    type (``node groups a, b of one instance type, m5.large``), or empty."""
+    by_type: dict[str, list[str]] = {}
+    for g in spec.node_groups:
+        by_type.setdefault(g.instance_type, []).append(g.name)
+    return "; ".join(f"node groups {', '.join(names)} of one instance type, {itype}"
+                     for itype, names in by_type.items() if len(names) > 1)
 
 
 def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Slo]
@@ -312,8 +335,9 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                   chosen: Sequence[Scenario], loads: Mapping[str, Mapping[str, TrafficCurve]],
                   plan_slos: Sequence[Slo], workload: str, cluster: _Cluster, pricer: SweepPricer,
                   cost_scenario: str) -> int:
-    """Cluster mode: every valid variant (the baseline first) in the report's joint run of every
-    chosen scenario, judged by the report's SLO rule on the workload's timeline and failing when
+    """Cluster mode (and a workload alone on groups of one instance type, ``cluster`` holding it
+    alone): every valid variant (the baseline first) in the report's joint run of every chosen
+    scenario, judged by the report's SLO rule on the workload's timeline and failing when
     it breaks another workload's SLO that the baseline meets; returns how many variants ran."""
     baseline_met: dict[tuple[str, str, str], bool] = {}
     ran = 0

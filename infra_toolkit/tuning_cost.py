@@ -32,20 +32,10 @@ from infra_toolkit.simulate import ClusterSimulationResult, SimulationSpec
 __all__ = ["SweepPricer", "group_resources"]
 
 
-def group_resources(plan: Plan, spec: SimulationSpec, *, distinct_types: bool
-                     ) -> dict[str, Resource]:
-    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group);
-    ``distinct_types``: refuse groups of one instance type (summary rows count node-hours per
-    type)."""
+def group_resources(plan: Plan, spec: SimulationSpec) -> dict[str, Resource]:
+    """The ``aws_eks_node_group`` resource pricing each of the workload's groups (by group)."""
     resource_of = node_group_resources(plan)
     by_name = {r.name: r for r in plan.proposed.resources if r.type == "aws_eks_node_group"}
-    types = [g.instance_type for g in spec.node_groups]
-    if distinct_types and len(set(types)) != len(types):
-        raise SimulationError(
-            f"workload {spec.workload.name!r} runs on node groups of one instance type "
-            f"({', '.join(f'{g.name}: {g.instance_type}' for g in spec.node_groups)}): the "
-            "sweep's summary rows count node-hours per instance type and cannot price them "
-            "apart; give the workload one node_group")
     out = {}
     for g in spec.node_groups:
         resource = by_name.get(resource_of.get(g.name, g.name))

@@ -5,8 +5,10 @@ prints it: a text table, JSON or CSV (:func:`format_sweep`). Money is in cents i
 JSON keys: ``workload``, ``scenarios``, ``cost_scenario`` (whose monthly cost ranks),
 ``fields`` (varied), ``slos`` (names), ``slo_rule`` (how variants were judged),
 ``shares_nodes_with`` (the workloads and Deployments run with it: cluster mode; empty when it
-runs alone), ``variant_count``, ``invalid_count``, ``confirmed_count`` (run through
-``simulate``, or the report's joint run in cluster mode) and
+runs alone), ``no_screen`` (why every valid variant was run with no summary screen, e.g.
+``every variant run (no screen): node groups a, b of one instance type, m5.large``; empty when
+variants were screened and the cheapest confirmed), ``variant_count``, ``invalid_count``,
+``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode) and
 ``variants`` (ranked, the first ``top`` plus the baseline): each with ``rank``, ``baseline``,
 ``values`` (field -> value), ``status``, ``monthly_usd``, ``delta_monthly_usd``,
 ``checked_by``, ``note`` and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
@@ -27,7 +29,8 @@ from infra_toolkit.cost import cents, usd_text
 from infra_toolkit.report_html import quantity_text
 from infra_toolkit.tuning import SweepResult
 
-__all__ = ["CLUSTER_SLO_RULE", "SLO_RULE", "format_sweep", "shown_rows", "slo_rule"]
+__all__ = ["CLUSTER_SLO_RULE", "SLO_RULE", "UNSCREENED_SLO_RULE", "format_sweep", "no_screen",
+           "shown_rows", "slo_rule"]
 
 SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO check "
             "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
@@ -38,11 +41,27 @@ CLUSTER_SLO_RULE = ("cluster mode: every variant runs with the pods it shares no
                     "report's SLO check (slo_check.evaluate_slos) met every SLO in every "
                     "scenario; a variant that breaks another workload's SLO the baseline meets "
                     "fails")
+UNSCREENED_SLO_RULE = ("every variant runs (no screen: simulate_many's summary rows count "
+                       "node-hours per instance type and cannot bill node groups of one type "
+                       "apart), alone as the report runs it, with node-hours per group, and "
+                       "meets the SLOs only when the report's SLO check "
+                       "(slo_check.evaluate_slos) met every SLO in every scenario")
 
 
 def slo_rule(result: SweepResult) -> str:
-    """How ``result``'s variants were judged: alone (screen, then confirm) or in cluster mode."""
-    return CLUSTER_SLO_RULE if result.cluster else SLO_RULE
+    """How ``result``'s variants were judged: alone (screen, then confirm), alone with every
+    variant run (node groups of one instance type) or in cluster mode."""
+    if result.cluster:
+        return CLUSTER_SLO_RULE
+    return UNSCREENED_SLO_RULE if result.unscreened else SLO_RULE
+
+
+def no_screen(result: SweepResult) -> str:
+    """Why every valid variant of ``result`` was run with no summary screen (empty when they
+    were screened)."""
+    if result.cluster:
+        return f"every variant run (no screen): shares nodes with {', '.join(result.cluster)}"
+    return f"every variant run (no screen): {result.unscreened}" if result.unscreened else ""
 
 
 def shown_rows(result: SweepResult, top: int | None) -> pd.DataFrame:
@@ -95,7 +114,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "workload": result.workload, "scenarios": list(result.scenarios),
         "cost_scenario": result.cost_scenario, "fields": list(result.fields),
         "slos": [s.name for s in result.slos], "slo_rule": slo_rule(result),
-        "shares_nodes_with": list(result.cluster),
+        "shares_nodes_with": list(result.cluster), "no_screen": no_screen(result),
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
         "confirmed_count": result.confirmed, "variants": variants}, indent=2)
 
@@ -131,6 +150,7 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
                 strict=True)]
     table = result.table
     ran = (f"run with {', '.join(result.cluster)} as in the report" if result.cluster
+           else f"run through simulate, {no_screen(result)}" if result.unscreened
            else "run through simulate")
     head = [f"workload {result.workload}: {len(table)} variants "
             f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} {ran}), "

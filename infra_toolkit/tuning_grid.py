@@ -31,6 +31,7 @@ from typing import Any
 
 from infra_toolkit.errors import InfraToolkitError, SpecError
 from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_api_metrics import controller_target_type
 from infra_toolkit.hpa_spec import HPABehavior, HPASpec
 from infra_toolkit.hpa_versions import as_autoscaling_v2
 from infra_toolkit.karpenter_config import NodePool, excluded_by, node_group_config
@@ -215,8 +216,9 @@ def _set(doc: dict[str, Any], field: str, value: int, hpa: HPASpec) -> None:
         resource = field.split(".")[0]
         for m in spec.get("metrics") or ():
             r = m.get("resource") or {}
-            if m.get("type") == "Resource" and r.get("name") == resource \
-                    and (r.get("target") or {}).get("type") == "Utilization":
+            # the target the controller reads as Utilization, whatever its type says (A11-6)
+            if m.get("type") == "Resource" and r.get("name") == resource and \
+                    controller_target_type("Resource", r.get("target") or {}) == "Utilization":
                 r["target"]["averageUtilization"] = value
         return
     direction = _direction(field)

@@ -70,7 +70,8 @@ def test_tuned_spec_applies_every_setting() -> None:
 
 
 def test_tuned_spec_refuses_what_the_api_refuses() -> None:
-    with pytest.raises(SpecError, match=r"spec\.minReplicas \(=9\) must be <= spec\.maxReplicas"):
+    refused = r"spec\.maxReplicas \(=6\) must be greater than or equal to spec\.minReplicas \(=9\)"
+    with pytest.raises(SpecError, match=refused):
         tuned_spec(BASE, Tuning(9, 6, 50, 300, 100, 15, 60.0))
 
 
@@ -146,7 +147,8 @@ def test_scenario_dropdown_and_bad_settings() -> None:
     explorer.min_replicas.value = 9
     assert explorer.result is None and explorer.charts.outputs == ()
     assert explorer.error is not None and "spec.minReplicas (=9)" in explorer.error
-    assert "Not simulated: spec.minReplicas (=9)" in explorer.summary.value
+    assert "Not simulated: spec.maxReplicas (=8) must be greater than or equal to " \
+        "spec.minReplicas (=9)" in explorer.summary.value
     explorer.max_replicas.value = 10
     assert explorer.error is None and explorer.result is not None
     assert explorer.result.summary.peak_replicas == 9  # min 9: 9 pods at 5 req/s

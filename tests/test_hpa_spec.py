@@ -20,6 +20,7 @@ from infra_toolkit.hpa import (
     generate_scale_up_rules,
     hpa_from_dict,
 )
+from infra_toolkit.hpa_api_metrics import target_type_mismatches
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli, stored_quantity_float
 
 SOURCE = "plans/x.yaml"
@@ -46,7 +47,10 @@ SCALE_UP = "spec.behavior.scaleUp"
     ("doc", "message"),
     [
         (manifest(minReplicas=5, maxReplicas=3),
-         "spec.minReplicas (=5) must be <= spec.maxReplicas (=3) in plans/x.yaml"),
+         # validation.go reports it on maxReplicas: "must be greater than or equal to
+         # `minReplicas`"
+         ("spec.maxReplicas (=3) must be greater than or equal to spec.minReplicas (=5) in "
+          "plans/x.yaml (fix: raise maxReplicas or lower minReplicas)")),
         (manifest(maxReplicas=0), "spec.maxReplicas (=0) must be greater than 0 in plans/x.yaml"),
         (manifest(behavior={"scaleUp": {"policies": [
             {"type": "Pods", "value": 4, "periodSeconds": 3600}]}}),
@@ -78,8 +82,11 @@ SCALE_UP = "spec.behavior.scaleUp"
          "spec.metrics[0].resource.target.averageUtilization (=0) must be greater than 0"),
         (manifest(metrics=[{"type": "Resource", "resource": {
             "name": "cpu", "target": {"type": "Value", "value": "1"}}}]),
-         ("spec.metrics[0].resource.target.type (='Value') must be Utilization or AverageValue "
-         "for a Resource metric")),
+         # validation.go: Required on target.averageUtilization, "must set either a target raw
+         # value or a target utilization" (a Resource metric's controller never reads value)
+         ("spec.metrics[0].resource.target.averageUtilization is required: a Resource target "
+          "needs averageUtilization or averageValue in plans/x.yaml (fix: set averageUtilization "
+          "with type: Utilization or set averageValue with type: AverageValue)")),
         (manifest(metrics=[{"type": "Pods", "pods": {
             "metric": {"name": "qps"}, "target": {"type": "AverageValue"}}}]),
          "spec.metrics[0].pods.target.averageValue must be set when type is AverageValue"),
@@ -87,8 +94,11 @@ SCALE_UP = "spec.behavior.scaleUp"
             "metric": {"name": "q"}, "target": {"type": "Value", "value": "ten"}}}]),
          "spec.metrics[0].external.target.value (='ten') must be a quantity"),
         (manifest(minReplicas=0),
-         ("spec.minReplicas (=0) must be >= 1 unless the HPAScaleToZero gate is on and "
-         "spec.metrics has an Object or External metric in plans/x.yaml")),
+         # validation.go (validateMetrics): Forbidden on spec.metrics, "must specify at least
+         # one Object or External metric to support scaling to zero replicas"
+         ("spec.metrics must have an Object or External metric when spec.minReplicas is 0 "
+          "(only such a metric can be read while no pod runs, to scale up from zero) in "
+          "plans/x.yaml (fix: set minReplicas: 1, or add an Object/External metric")),
         (manifest(minReplica=2),
          "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean minReplicas?)"),
         (manifest(maxReplicas="3"), "spec.maxReplicas (='3') must be an integer"),
@@ -144,11 +154,13 @@ SCALE_UP = "spec.behavior.scaleUp"
          "spec.metrics[0].pods.target.averageValue (=-1000) must be greater than 0"),
         (manifest(behavior={"scaleDown": {"stabilizationWindowSeconds": -1}}),
          "spec.behavior.scaleDown.stabilizationWindowSeconds (=-1) must be between 0 and 3600"),
-        # a utilization target on a metric that has no request to take a percent of
+        # a utilization target on a metric that has no request to take a percent of;
+        # validation.go: Required on pods.target.averageValue ("must specify a positive target
+        # averageValue"), the only field the controller reads for a Pods metric
         (manifest(metrics=[{"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": {
             "type": "Utilization", "averageUtilization": 50}}}]),
-         ("spec.metrics[0].pods.target.type (='Utilization') must be AverageValue for a Pods "
-          "metric")),
+         ("spec.metrics[0].pods.target.averageValue is required: a Pods target needs "
+          "averageValue in plans/x.yaml (fix: set averageValue with type: AverageValue)")),
         (manifest(metrics=[{"type": "Resource", "resource": {"name": "cpu"}}]),
          "spec.metrics[0].resource.target is required in plans/x.yaml (fix: add a target)"),
     ],
@@ -183,7 +195,7 @@ def test_every_independent_problem_is_named_at_once_one_line_each() -> None:
         f"{SCALE_UP}.policies[1].periodSeconds",
         "spec.behavior.scaleDown.stabilizationWindowSeconds",
         "spec.behavior.scaleDown.policies[0].type",
-        "spec.minReplicas",
+        "spec.metrics",
     ]
     assert str(exc.value).splitlines()[1] == (
         "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in "
@@ -210,8 +222,19 @@ def test_what_the_api_server_accepts_is_accepted() -> None:
 def test_min_replicas_zero_needs_the_gate_and_an_object_or_external_metric() -> None:
     doc = manifest(minReplicas=0, metrics=[object_metric()])
     assert hpa_from_dict(doc, SOURCE).min_replicas == 0
-    with pytest.raises(SpecError, match=re.escape("spec.minReplicas (=0) must be >= 1")):
+    # gate off: validation.go's lower bound for minReplicas is 1, reported on spec.minReplicas;
+    # the Object metric satisfies validateMetrics, so that is the only problem
+    with pytest.raises(SpecError) as err:
         hpa_from_dict(doc, SOURCE, gate_scale_to_zero=False)
+    assert str(err.value) == (
+        "spec.minReplicas (=0) must be greater than or equal to 1 while the HPAScaleToZero "
+        "feature gate is off in plans/x.yaml (fix: set minReplicas: 1, or turn the gate on "
+        "(with an Object or External metric))")
+    # gate off and no Object/External metric: both checks fail, as in validation.go
+    with pytest.raises(SpecError) as err:
+        hpa_from_dict(manifest(minReplicas=0), SOURCE, gate_scale_to_zero=False)
+    assert [line.split(" ")[0] for line in str(err.value).splitlines()] == [
+        "spec.minReplicas", "spec.metrics"]
 
 
 def test_min_replicas_zero_beside_an_invalid_external_metric_names_only_the_metric() -> None:
@@ -247,7 +270,8 @@ def test_behavior_defaults_apply_only_when_behavior_is_present() -> None:
     ("build", "message"),
     [
         (lambda: HPASpec(max_replicas=3, min_replicas=5),
-         "spec.minReplicas (=5) must be <= spec.maxReplicas (=3) (fix: lower minReplicas"),
+         ("spec.maxReplicas (=3) must be greater than or equal to spec.minReplicas (=5) (fix: "
+          "raise maxReplicas")),
         (lambda: HPAScalingPolicy("Pods", 1, 1801),
          "periodSeconds (=1801) must be between 1 and 1800"),
         (lambda: HPAScalingRules(stabilization_window_s=-1),
@@ -387,3 +411,106 @@ def test_generated_rules_match_the_go_defaulting_tests(generate, given, expected
     assert [(p.type, p.value, p.period_s) for p in got.policies] == list(policies)
     assert got.stabilization_window_s == window_s
     assert got.select_policy == select
+
+
+# audit11 A11-6: validation.go's validateMetricTarget checks only that type is one of
+# Utilization/Value/AverageValue and that the values set are positive; the per-source checks ask
+# for fields, never tie them to type. The controller (horizontal.go computeStatusFor*Metric)
+# dispatches Resource, ContainerResource and External targets on the field set (averageValue
+# first), always reads a Pods target's averageValue, and only for Object goes by type.
+def _res(target: dict) -> dict:
+    return {"type": "Resource", "resource": {"name": "cpu", "target": target}}
+
+
+def _pods(target: dict) -> dict:
+    return {"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": target}}
+
+
+def _object(target: dict) -> dict:
+    return {"type": "Object", "object": {"describedObject": {"kind": "Ingress", "name": "web"},
+                                         "metric": {"name": "rps"}, "target": target}}
+
+
+def _external(target: dict) -> dict:
+    return {"type": "External", "external": {"metric": {"name": "q"}, "target": target}}
+
+
+@pytest.mark.parametrize(("metric", "read_as", "mismatch"), [
+    # API accepts (averageUtilization set); controller: AverageValue nil, AverageUtilization set
+    # -> GetResourceReplicas on 50 % of the request
+    (_res({"type": "Value", "averageUtilization": 50}),
+     MetricTarget("Utilization", average_utilization=50),
+     ("spec.metrics[0].resource.target", "Value", "Utilization", "averageUtilization")),
+    # controller: AverageValue set -> GetRawResourceReplicas on 250m per pod
+    (_res({"type": "Utilization", "averageValue": "250m"}),
+     MetricTarget("AverageValue", average_value_milli=250),
+     ("spec.metrics[0].resource.target", "Utilization", "AverageValue", "averageValue")),
+    (_res({"type": "AverageValue", "averageUtilization": 30}),
+     MetricTarget("Utilization", average_utilization=30),
+     ("spec.metrics[0].resource.target", "AverageValue", "Utilization", "averageUtilization")),
+    # ContainerResource: dispatched as Resource (computeStatusForContainerResourceMetric)
+    ({"type": "ContainerResource", "containerResource": {
+        "name": "cpu", "container": "app", "target": {"type": "Value", "averageUtilization": 60}}},
+     MetricTarget("Utilization", average_utilization=60),
+     ("spec.metrics[0].containerResource.target", "Value", "Utilization", "averageUtilization")),
+    # Pods: API requires averageValue only; controller always calls GetMetricReplicas with
+    # Target.AverageValue.MilliValue() = 5000
+    (_pods({"type": "Value", "averageValue": "5"}), MetricTarget("AverageValue",
+                                                                average_value_milli=5000),
+     ("spec.metrics[0].pods.target", "Value", "AverageValue", "averageValue")),
+    # External: API requires exactly one of value/averageValue; controller: AverageValue != nil
+    # -> per-pod, else Value != nil -> total
+    (_external({"type": "Value", "averageValue": "30"}),
+     MetricTarget("AverageValue", average_value_milli=30000),
+     ("spec.metrics[0].external.target", "Value", "AverageValue", "averageValue")),
+    (_external({"type": "AverageValue", "value": "100"}),
+     MetricTarget("Value", value_milli=100000),
+     ("spec.metrics[0].external.target", "AverageValue", "Value", "value")),
+    # Object goes by type, so a matching one is no mismatch
+    (_object({"type": "Value", "value": "100"}), MetricTarget("Value", value_milli=100000), None),
+])
+def test_a_target_type_that_does_not_match_the_field_is_read_as_the_controller_reads_it(
+        metric: dict, read_as: MetricTarget, mismatch: tuple | None) -> None:
+    doc = manifest(metrics=[metric], minReplicas=1)
+    spec = hpa_from_dict(doc, SOURCE)
+    source = spec.metrics[0]
+    got = (source.resource or source.container_resource or source.pods or source.object
+           or source.external)
+    assert got is not None and got.target == read_as
+    assert target_type_mismatches(doc) == ([mismatch] if mismatch else [])
+
+
+@pytest.mark.parametrize(("metric", "message"), [
+    # API accepts (averageValue set: "must set either a target value or averageValue" passes),
+    # but the controller's Object dispatch needs type Value with value or type AverageValue with
+    # averageValue; else "invalid object metric source", FailedGetObjectMetric every sync: the
+    # HPA never scales on it, so the planner refuses it rather than simulate a dead metric
+    (_object({"type": "Value", "averageValue": "5"}),
+     "spec.metrics[0].object.target.type (='Value') must name the field that is set "
+     "(AverageValue: averageValue): the API server accepts this Object target, but the "
+     "controller fails the metric on every sync (FailedGetObjectMetric) and the HPA does not "
+     "scale on it in plans/x.yaml (fix: set type: AverageValue)"),
+    (_object({"type": "Utilization", "value": "5"}),
+     "spec.metrics[0].object.target.type (='Utilization') must name the field that is set "
+     "(Value: value)"),
+    # API rejects: validateObjectSource, Required on target.averageValue
+    (_object({"type": "Utilization", "averageUtilization": 5}),
+     "spec.metrics[0].object.target.averageValue is required: an Object target needs "
+     "averageValue or value in plans/x.yaml (fix: set averageValue with type: AverageValue or "
+     "set value with type: Value)"),
+    # API rejects: validatePodsSource, Required on target.averageValue
+    (_pods({"type": "Value", "value": "5"}),
+     "spec.metrics[0].pods.target.averageValue is required: a Pods target needs averageValue"),
+    # API rejects: validateExternalSource, Required on target.averageValue
+    (_external({"type": "Utilization", "averageUtilization": 5}),
+     "spec.metrics[0].external.target.averageValue is required: an External target needs "
+     "averageValue or value"),
+    # API rejects: validateMetricTarget, type not one of the three (even with a field set)
+    (_res({"type": "Percent", "averageUtilization": 50}),
+     "spec.metrics[0].resource.target.type (='Percent') must be one of Utilization, Value, "
+     "AverageValue"),
+])
+def test_a_target_the_api_or_the_controller_cannot_use_is_refused(metric: dict,
+                                                                  message: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(message)):
+        hpa_from_dict(manifest(metrics=[metric]), SOURCE)

@@ -149,8 +149,8 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
     "yaml_syntax": [(6, "", "YAML syntax error: ")],  # the wording is the YAML parser's
     # HPA rules are the hpa module's (hpa_from_dict), reported under the plan's path
     "invalid_hpa": [(26, "proposed.workloads[0].hpa",
-                     ("spec.minReplicas (=9) must be <= spec.maxReplicas (=8) in "
-                     "hpa-min-above-max.yaml"))],
+                     ("spec.maxReplicas (=8) must be greater than or equal to "
+                      "spec.minReplicas (=9) in hpa-min-above-max.yaml"))],
 }
 
 def test_every_corpus_file_has_an_expectation() -> None:

@@ -499,3 +499,21 @@ def test_the_desired_size_warning_names_eksctl_s_field_for_a_cluster_config_grou
         "256 MiB, 1 per m5.large) fill at least 2 node(s): the declared cost, the review's "
         "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2 (and "
         "eksctl's desiredCapacity)"]
+
+
+def test_a_target_type_that_does_not_match_its_field_warns_and_is_simulated_as_read(
+        tmp_path: Path) -> None:
+    # audit11 A11-6: the API server accepts a Resource target {type: Value, averageUtilization:
+    # 70} (validation.go never ties type to the field) and the controller computes utilization
+    # from averageUtilization (AverageValue unset): the same HPA as CPU_70, so no other warning
+    mismatched = CPU_70.replace("type: Utilization", "type: Value")
+    plan = _plan(tmp_path / "a", mismatched)
+    assert _warnings(plan) == [(HPA_PATH, (
+        "spec.metrics[0].resource.target.type is Value, which does not match the value set "
+        "(averageUtilization): the API server accepts it and the controller computes a "
+        "Utilization target from averageUtilization (as simulated here); set type: Utilization "
+        "so that the manifest says what runs"))]
+    read, _, _ = check_plan_warnings(plan)
+    written, _, _ = check_plan_warnings(_plan(tmp_path / "b", CPU_70))
+    assert read is not None and written is not None
+    assert read.proposed.workloads[0].hpa_spec == written.proposed.workloads[0].hpa_spec

@@ -10,6 +10,7 @@ $0.10 per GB-month; a month is 730 h.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from decimal import Decimal
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from infra_toolkit.cost import cents
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.plan import Plan, read_plan
@@ -427,3 +428,92 @@ def test_the_sweeps_pricing_api_is_fixed() -> None:
     from infra_toolkit import tuning_cost
 
     assert sorted(tuning_cost.__all__) == ["SweepPricer", "group_resources"]
+
+
+def _plan_on_two_m5_groups(tmp_path: Path) -> Path:
+    """small.yaml with a second m5.large group ``spare`` (1..2 nodes) and api on both groups
+    (no node_group: its pods may run on either)."""
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    text = (REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/")
+    for old, new in (("      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n",
+                      "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
+                      "    - type: aws_eks_node_group\n      name: spare\n"
+                      "      instance_types: [m5.large]\n"
+                      "      scaling_config: {desired_size: 1, min_size: 1, max_size: 2}\n"),
+                     ("      node_group: general\n", "")):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_workload_on_two_groups_of_one_type_runs_every_variant_unscreened(
+        tmp_path: Path) -> None:
+    # summary rows count node-hours per instance type (both groups are m5.large), so the sweep
+    # runs every variant alone through the report's run, which counts them per group
+    plan = read_plan(_plan_on_two_m5_groups(tmp_path))
+    book = load_price_book()
+    result = sweep_workload(plan, book, "api", parse_vary(["maxReplicas=2,8"]),
+                            scenarios=["steady"])
+    assert result.cluster == ()
+    assert result.unscreened == "node groups general, spare of one instance type, m5.large"
+    assert result.confirmed == 2  # the baseline (maxReplicas 8) and maxReplicas 2, both run
+    base = result.table[result.table["baseline"]].iloc[0]
+    # 40 req/s on the 2 starting pods: 20 req/s each, CPU 20 + 5 x 20 = 120m of 200m = 60 % <
+    # 70 %, so they stay 2 and fit the nodes already up; the groups' min_size keeps 2 general
+    # + 1 spare node for the hour: 3 node-hours. Priced as the report does, per group:
+    # general 2 x 730 h x $0.096 = $140.16 + 2 x 20 GB gp2 x $0.10 = $4.00 -> $144.16;
+    # spare   1 x 730 h x $0.096 =  $70.08 + 1 x 20 GB gp2 x $0.10 = $2.00 ->  $72.08;
+    # together $216.24
+    assert base["steady:node_hours"] == 3.0
+    assert base["monthly_usd"] == Decimal("216.24")
+    assert base["checked_by"] == "report rule" and base["status"] == "meets SLOs"
+    two = _row(result, maxReplicas=2)
+    assert two["checked_by"] == "report rule" and two["monthly_usd"] == Decimal("216.24")
+    # the report's own run of the plan gives the same node-hours per group and cost
+    report = analyze_plan(plan.path, scenarios=["steady"],
+                          store_location=str(tmp_path / "none"))
+    run = report.run("steady")
+    assert run.cluster.node_hours_by_node_group == {"general": 2.0, "spare": 1.0}
+    lines = [ln for ln in run.estimate.lines if ln.address.startswith("aws_eks_node_group.")]
+    assert cents(sum(ln.monthly_cost_usd for ln in lines)) == Decimal("216.24")
+    text = format_sweep(result, "table").splitlines()[:2]
+    assert text[0].startswith(
+        "workload api: 2 variants (0 invalid, 2 run through simulate, every variant run (no "
+        "screen): node groups general, spare of one instance type, m5.large), scenarios steady")
+    assert text[1].startswith("SLO rule: every variant runs (no screen: simulate_many's summary "
+                              "rows count node-hours per instance type")
+    doc = json.loads(format_sweep(result, "json"))
+    assert doc["no_screen"] == ("every variant run (no screen): node groups general, spare of "
+                                "one instance type, m5.large")
+    assert doc["shares_nodes_with"] == [] and doc["confirmed_count"] == 2
+    with pytest.raises(SimulationError, match=r"workload 'api' runs on node groups general, "
+                       r"spare of one instance type, m5.large, so each variant runs alone \(the "
+                       r"report's run, no summary screen\): 4 runs \(variants x scenarios\) is "
+                       r"over the limit of 3"):
+        sweep_workload(plan, book, "api", parse_vary(["maxReplicas=2,8"]),
+                       scenarios=["steady", "double"], max_cluster_runs=3)
+
+
+def test_a_cpu_target_typed_value_is_varied_as_the_controller_reads_it(tmp_path: Path) -> None:
+    # audit11 A11-6: {type: Value, averageUtilization: 70} is accepted and read as a 70 %
+    # Utilization target (the controller dispatches a Resource target on the field set), so
+    # --vary cpu.averageUtilization must change that field, not find no Utilization target
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("{type: Utilization, averageUtilization: 70}",
+                                           "{type: Value, averageUtilization: 70}"))
+    path = tmp_path / "plan.yaml"
+    path.write_text((REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/"))
+    result = sweep_workload(read_plan(path), load_price_book(), "api",
+                            parse_vary(["cpu.averageUtilization=50,70"]), scenarios=["steady"])
+    assert len(result.table) == 2  # the baseline (70) and 50
+    fifty = _row(result, **{"cpu.averageUtilization": 50})
+    # 2 pods at 20 req/s: 20 + 5 x 20 = 120m of 200m = 60 %; 60 / 50 = 1.2 > 1.1: ceil(2 x 60 /
+    # 50) = ceil(2.4) = 3 pods; at 3 pods 20 + 5 x 13.3 = 86.7m = 43 %, ceil(3 x 43 / 50) = 3: 3
+    assert fifty["steady:peak_replicas"] == 3
+    base = result.table[result.table["baseline"]].iloc[0]
+    # 70 %: 60 / 70 = 0.857, below 1 - 0.1, but ceil(2 x 60 / 70) = ceil(1.71) = 2 (and
+    # minReplicas 2): stays 2
+    assert base["steady:peak_replicas"] == 2

@@ -25,9 +25,10 @@ def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
 def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
-                        "shares_nodes_with", "variant_count", "invalid_count",
+                        "shares_nodes_with", "no_screen", "variant_count", "invalid_count",
                         "confirmed_count", "variants"}
     assert doc["shares_nodes_with"] == []  # api is alone on its group: no cluster mode
+    assert doc["no_screen"] == ""  # one group: its variants were screened
     assert (doc["workload"], doc["scenarios"], doc["cost_scenario"]) == ("api", ["steady"],
                                                                         "steady")
     assert doc["fields"] == ["minReplicas", "maxReplicas", "instance_type"]
