@@ -569,6 +569,8 @@ MUTATIONS = [
     ("    - type: aws_eks_cluster\n      name: main\n",
      "    - type: aws_eks_cluster\n      name: main\n      name: other\n",
      "proposed.resources[0].name", "written twice"),
+    # A14-1: a mistyped instance type is the one problem; the workload naming that group is
+    # not also told "no node group named 'general'"
 ]
 
 
@@ -583,6 +585,29 @@ def test_single_field_mistake_is_named_with_its_fix(tmp_path: Path, old: str, ne
     problems = validate_plan(plan)
     assert [p.path for p in problems] == [path], "\n".join(map(str, problems))
     assert words in problems[0].message
+
+
+@pytest.mark.parametrize("group_line", ["", "      node_group_name: general\n"])
+def test_a_mistyped_instance_type_is_one_problem_not_a_missing_node_group(
+        tmp_path: Path, group_line: str) -> None:
+    # audit14 A14-1: the workload naming the group got "no node group named 'general'" too
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    text = (DATA / "minimal.yaml").read_text()
+    text = text.replace("      instance_types: [m5.large]\n",
+                        group_line + "      instance_types: [m5.larg]\n", 1)
+    text = text.replace("      hpa: manifests/hpa.yaml\n",
+                        "      hpa: manifests/hpa.yaml\n      node_group: general\n", 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["proposed.resources[1].instance_types[0]"], \
+        "\n".join(map(str, problems))
+    assert "'m5.larg' is not a known EC2 instance type; did you mean 'm5.large'" in \
+        problems[0].message
+    # a name no group declares is still refused
+    plan.write_text(text.replace("node_group: general", "node_group: genral"))
+    paths = [p.path for p in validate_plan(plan)]
+    assert "proposed.workloads[0].node_group" in paths
 
 
 @pytest.mark.parametrize("surge", ["150%", "200%"])
