@@ -183,6 +183,10 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
     ({**NODE_GROUP, "scaling_config": {"desired_size": 11, "min_size": 3, "max_size": 10}},
      ("resources[0].scaling_config.desired_size: 11 must lie within min_size (3) and max_size "
      "(10)")),
+    # audit14 A14-4: min_size above max_size is named at max_size, not as a desired_size slip
+    ({**NODE_GROUP, "scaling_config": {"desired_size": 3, "min_size": 3, "max_size": 2}},
+     ("resources[0].scaling_config.max_size: 2 is below min_size (3): EKS needs min_size <= "
+      "desired_size <= max_size; raise max_size or lower min_size")),
     ({**NODE_GROUP, "scaling_config": {"desired_size": 3, "min_size": 3}},
      "resources[0].scaling_config.max_size: required for aws_eks_node_group.general"),
     ({**NODE_GROUP, "capacity_type": "SPOT", "usage": {"purchase_option": "savings_plan"}},
