@@ -499,3 +499,24 @@ def test_the_desired_size_warning_names_eksctl_s_field_for_a_cluster_config_grou
         "256 MiB, 1 per m5.large) fill at least 2 node(s): the declared cost, the review's "
         "basis, leaves out 1 node(s) that run from the first minute; set desired_size to 2 (and "
         "eksctl's desiredCapacity)"]
+
+
+@pytest.mark.parametrize(("memory", "expected"), [
+    # 256 bytes = 256 / 1,048,576 MiB = 0.0002441 MiB
+    ("256", "Deployment 'api' requests 256 bytes of memory a pod (0.0002441 MiB), under 1 "
+            "MiB: its pods are packed on the nodes as if they used no memory; a quantity "
+            "without a unit is bytes, so write the unit (256Mi if 256 was meant in MiB)"),
+    # 1000k = 1,000,000 bytes = 0.9537 MiB: still under 1 MiB
+    ("1000k", "Deployment 'api' requests 1,000,000 bytes of memory a pod (0.9537 MiB), under "
+              "1 MiB: its pods are packed on the nodes as if they used no memory; a quantity "
+              "without a unit is bytes, so write the unit (1000000Mi if 1000000 was meant in "
+              "MiB)"),
+    ("1Mi", None),  # exactly 1 MiB: meant, however small
+    ("256Mi", None),
+])
+def test_a_memory_request_without_a_unit_is_warned(tmp_path: Path, memory: str,
+                                                   expected: str | None) -> None:
+    # audit14 A14-14: `memory: 768` (bytes) validated without a word
+    plan = _plan(tmp_path, deployment_edits=(("memory: 256Mi", f"memory: {memory}"),))
+    got = [w for w in _warnings(plan) if w[0] == "proposed.workloads[0].deployment"]
+    assert got == ([] if expected is None else [("proposed.workloads[0].deployment", expected)])
