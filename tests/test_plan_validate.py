@@ -271,6 +271,17 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
     # m5.large: 2 vCPU; the node's allocatable CPU is below 2000m, so a 2500m pod never fits
     ("cpu: 200m", "cpu: 2500m", "manifests/deployment.yaml",
      "a pod requesting 2500m CPU and 256 MiB does not fit on node group 'general' (m5.large: "),
+    # audit14 A14-6: `cpu: 200` is 200 cores = 200,000m; the likely slip for 200m is named
+    ("cpu: 200m", "cpu: 200", "manifests/deployment.yaml",
+     "a pod requesting 200000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
+     "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
+     "type (cpu 200 is 200 cores: a CPU quantity without a unit is cores; write 200m for "
+     "millicores)"),
+    # 99 cores is no such slip: no hint (below the 100-core bound)
+    ("cpu: 200m", "cpu: 99", "manifests/deployment.yaml",
+     "a pod requesting 99000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
+     "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
+     "type"),
     # the instance specs table has no max-pods figure for i3p.16xlarge (pricing_data/README.md)
     ("instance_types: [m5.large]", "instance_types: [i3p.16xlarge]", "plan.yaml",
      "node group 'general': no max-pods figure for i3p.16xlarge in the instance specs table"),
@@ -307,6 +318,8 @@ def test_a_workload_the_simulator_cannot_place_fails_validation(
     # the pods' placement is the Deployment's, so that problem is named there
     where = "proposed.workloads[0]" + (".deployment" if "taint" in new else "")
     assert [(p.path, p.message[:len(message)]) for p in problems] == [(where, message)]
+    if "cpu: 99" in new:
+        assert problems[0].message == message
 
 
 def test_a_prefer_no_schedule_taint_does_not_keep_pods_off(tmp_path: Path) -> None:
