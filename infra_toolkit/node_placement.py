@@ -323,7 +323,13 @@ def placement_problem(placement: PodPlacement, labels: Mapping[str, str],
             for term in placement.required_terms):
         shown = " OR ".join(" AND ".join(_requirement_text(r) for r in term) or "(empty term)"
                             for term in placement.required_terms if term is not None)
-        return f"its required node affinity ({shown}) matches none of the node's labels"
+        # the node's own values of the keys it fails, as the nodeSelector case says them
+        failed = dict.fromkeys(r.key for term in placement.required_terms if term
+                               for r in term if not requirement_met(r, labels))
+        has = ", ".join(f"{k}={labels[k]}" if k in labels else f"{k} (every node has one)"
+                        if k in _PER_NODE_LABELS else f"no {k}" for k in failed)
+        return (f"its required node affinity ({shown}) matches none of the node's labels"
+                + (f": the node has {has}" if has else ""))
     for taint in taints:
         key_value, _, effect = taint.rpartition(":")
         key, _, value = key_value.partition("=")

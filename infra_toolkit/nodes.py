@@ -81,6 +81,11 @@ class NodeGroup:
         return self.memory_gib * 1024.0 - self.reserved_memory_mib
 
 
+# A whole-core CPU request this large is far more likely `cpu: 500` meant as 500m than a pod
+# wanting 100+ cores (audit14 A14-6)
+_UNLIKELY_CORES = 100
+
+
 def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mib: float,
               max_pods_per_node: int | None = None) -> int:
     """How many pods with these requests one node of ``group`` holds, at most
@@ -91,12 +96,17 @@ def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mi
     if slots >= 1 and max_pods_per_node is not None:
         slots = min(slots, max_pods_per_node)
     if slots < 1:
+        cores = cpu_request_millicores / 1000
+        # `cpu: 500` is 500 cores: name the likely slip for a request no node type comes near
+        hint = (f" (cpu {cores:g} is {cores:g} cores: a CPU quantity without a unit is cores; "
+                f"write {cores:g}m for millicores)" if cores >= _UNLIKELY_CORES
+                and cores.is_integer() else "")
         raise SimulationError(
             f"a pod requesting {cpu_request_millicores:g}m CPU and {memory_request_mib:g} MiB does "
             f"not fit on node group {group.name!r} ({group.instance_type}: "
             f"{group.allocatable_cpu_millicores:g}m, {group.allocatable_memory_mib:g} MiB "
             f"allocatable, {group.max_pods - group.daemonset_pods} pod(s) free); lower the "
-            "requests or use a larger instance type"
+            f"requests or use a larger instance type{hint}"
         )
     return slots
 

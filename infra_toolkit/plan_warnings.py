@@ -14,6 +14,9 @@ workload with an HPA and a model:
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
   carries, or with no autoscaled workload behind it;
 
+* requests (:func:`unitless_memory_warnings`): a pod requesting less than 1 MiB of memory,
+  almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
+
 and for every plan, workloads or not, a cost line without a price
 (:mod:`infra_toolkit.price_warnings`). Each of those modules says in its docstring what it
 computes. One warning is a :class:`~infra_toolkit.plan_warning_type.PlanWarning`.
@@ -42,7 +45,27 @@ from infra_toolkit.price_warnings import price_warnings
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["plan_warnings"]
+__all__ = ["plan_warnings", "unitless_memory_warnings"]
+
+_MIB_BYTES = 1024 * 1024
+
+
+def unitless_memory_warnings(plan: Plan) -> list[PlanWarning]:
+    """A proposed workload whose pod requests less than 1 MiB of memory, every workload with or
+    without an HPA: a bare Kubernetes quantity is bytes, so ``memory: 768`` is 768 bytes, which
+    the API server accepts and the scheduler packs as no memory at all (audit14 A14-14)."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        d = w.deployment_spec
+        if d.memory_requested and d.memory_request_mib < 1:
+            size = round(d.memory_request_mib * _MIB_BYTES)
+            out.append(PlanWarning(
+                f"proposed.workloads[{i}].deployment",
+                f"Deployment {d.name!r} requests {size:,} bytes of memory a pod "
+                f"({d.memory_request_mib:.4g} MiB), under 1 MiB: its pods are packed on the "
+                "nodes as if they used no memory; a quantity without a unit is bytes, so write "
+                f"the unit ({size}Mi if {size} was meant in MiB)"))
+    return out
 
 
 def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve]
@@ -69,6 +92,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         groups = simulation_node_groups(plan.proposed, w, book)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
-    return tuple(out + desired_size_warnings(plan, book) + load_balancer_bytes_warnings(plan)
+    return tuple(out + unitless_memory_warnings(plan) + desired_size_warnings(plan, book)
+                 + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
                  + node_pool_warnings(plan.proposed, "proposed", book))

@@ -358,6 +358,18 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
     return config.node_groups + pool_groups, manifest, pool_file, pools
 
 
+def _declared_group_names(raw: Any) -> set[str]:
+    """The names the ``aws_eks_node_group`` items of a raw resources list give their groups
+    (``node_group_name``, else ``name``), read without validating the items."""
+    names: set[str] = set()
+    for item in raw if isinstance(raw, list) else ():
+        if isinstance(item, Mapping) and item.get("type") == "aws_eks_node_group":
+            name = item.get("node_group_name", item.get("name"))
+            if isinstance(name, str):
+                names.add(name)
+    return names
+
+
 def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed: bool,
                       book: PriceBook | None) -> Architecture | None:
     """One side of the change (``p`` is ``current`` or ``proposed``), or ``None`` after recording
@@ -379,8 +391,12 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
                                           "`resources: []` when nothing exists today)")
     workloads = _workloads(r, m, p, base_dir)
     groups, manifest, pool_file, pools = _node_groups(r, m, p, base_dir, region, resources, book)
+    # a node group whose resource has a problem of its own still names a group: a workload on
+    # it gets that one problem, not a second, false "no node group named" (audit14 A14-1)
+    known = {g.name for g in groups} | (set() if resources is not None
+                                        else _declared_group_names(m.get("resources")))
     for i, w in enumerate(workloads or ()):
-        if w.node_group is not None and w.node_group not in {g.name for g in groups}:
+        if w.node_group is not None and w.node_group not in known:
             r.add(join_path(join_path(join_path(p, "workloads"), i), "node_group"),
                   f"no node group named {w.node_group!r}"
                   f"{did_you_mean(w.node_group, [g.name for g in groups]) if groups else ''}")

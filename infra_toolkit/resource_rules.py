@@ -33,7 +33,10 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
     out = []
     lo, want, hi = (a["scaling_config.min_size"], a["scaling_config.desired_size"],
                     a["scaling_config.max_size"])
-    if not lo <= want <= hi:
+    if lo > hi:  # no desired_size can lie within them: name the pair (audit14 A14-4)
+        out.append(("scaling_config.max_size", (f"{hi} is below min_size ({lo}): EKS needs "
+                    "min_size <= desired_size <= max_size; raise max_size or lower min_size")))
+    elif not lo <= want <= hi:
         out.append(("scaling_config.desired_size", (f"{want} must lie within min_size ({lo}) and "
                     f"max_size ({hi})")))
     if "disk_size" in a:  # EKS's own root volumes are gp2

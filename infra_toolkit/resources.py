@@ -162,9 +162,20 @@ def _count(item: dict[str, Any], rtype: str, label: str, where: str, sources: se
 _WINDOWS_DISK_SIZE_GIB = 50
 
 
+def _unknown_source(raw: dict[str, Any], db_names: list[str]) -> str:
+    """Why nothing was inherited when a replica's ``replicate_source_db`` names no DB instance
+    of the list (a mistyped name), else ``""``."""
+    source = str(raw["replicate_source_db"]).removeprefix("aws_db_instance.")
+    if source in db_names:
+        return ""
+    listed = f" (its DB instances: {', '.join(map(repr, db_names))})" if db_names else ""
+    return f": {source!r} names no aws_db_instance of this list" + (
+        did_you_mean(source, db_names) or listed)
+
+
 def _check_item(item: Any, where: str, default_region: str | None, book: PriceBook | None,
-                regions: list[str], problems: list[ResourceProblem], sources: set[str]
-                ) -> list[Resource]:
+                regions: list[str], problems: list[ResourceProblem], sources: set[str],
+                db_names: list[str]) -> list[Resource]:
     def bad(path: str, message: str) -> None:
         problems.append(ResourceProblem(path, message))
 
@@ -233,7 +244,10 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
             if key not in out and key not in flat and not conflict(spec, flat):
                 if spec.required:
                     inherit = (" (a read replica inherits it only from a replicate_source_db "
-                               "in the same list)" if "replicate_source_db" in raw
+                               "in the same list"
+                               + _unknown_source(raw, [n for n in db_names if n != name])
+                               + ")"
+                               if "replicate_source_db" in raw
                                and key in ("engine", "allocated_storage") else "")
                     bad(f"{where}.{section}{written_path(raw, key)}",
                         f"required for {label}{inherit}")
@@ -285,9 +299,12 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
     sources = {str(i.get("replicate_source_db")).removeprefix("aws_db_instance.") for i in items
                if isinstance(i, dict) and i.get("type") == "aws_db_instance"
                and i.get("replicate_source_db") is not None}
+    db_names = [str(i["name"]) for i in items if isinstance(i, dict)
+                and i.get("type") == "aws_db_instance" and isinstance(i.get("name"), str)]
     for i, item in enumerate(inherit_from_source(items)):
         where = f"{path}[{i}]"
-        made = _check_item(item, where, default_region, book, regions, problems, sources)
+        made = _check_item(item, where, default_region, book, regions, problems, sources,
+                           db_names)
         if not made:
             continue
         entry = f"{item['type']}.{item['name']}"  # a count's copies share their entry's name

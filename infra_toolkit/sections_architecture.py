@@ -11,6 +11,7 @@ import pandas as pd
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import CostEstimate, unit_price_text, usd_text
 from infra_toolkit.cost_summary import estimate_frame
+from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region, is_load_test, node_group_resources
@@ -77,12 +78,20 @@ def current_state(a: PlanAnalysis) -> Section:
         *_cost_lines(est, "current-cost")))
 
 
-def _rules(rules: HPAScalingRules | None) -> str:
+def _rules(rules: HPAScalingRules | None, unset_window: str = "0 s") -> str:
     if rules is None:
         return "-"
     policies = "; ".join(f"{p.type} {p.value} per {p.period_s} s" for p in rules.policies or ())
-    return (f"window {rules.stabilization_window_s or 0} s, {rules.select_policy} of: "
-            f"{policies}")
+    window = (unset_window if rules.stabilization_window_s is None
+              else f"{rules.stabilization_window_s} s")
+    return f"window {window}, {rules.select_policy} of: {policies}"
+
+
+# A behavior whose scaleDown sets no stabilizationWindowSeconds gets the controller's
+# --horizontal-pod-autoscaler-downscale-stabilization (maybeInitScaleDownStabilizationWindow),
+# as the simulator runs it, not 0 s (audit14 A14-3)
+_DOWN_WINDOW_UNSET = (f"{int(DEFAULT_CONTROLLER_CONFIG.downscale_stabilization_s)} s "
+                      "(the controller's default)")
 
 
 def _metrics(hpa: HPASpec) -> str:
@@ -108,8 +117,10 @@ def _workload_row(w: Workload) -> dict[str, object]:
         "Behind load balancer": ("yes" if w.behind_load_balancer else "no") if hpa else "-",
         "Replicas": f"{hpa.min_replicas}-{hpa.max_replicas}" if hpa else str(d.replicas),
         "HPA metrics": _metrics(hpa) if hpa else "no HPA",
-        "Scale up": _rules(behavior.scale_up) if behavior else "controller default",
-        "Scale down": _rules(behavior.scale_down) if behavior else "controller default",
+        "Scale up": _rules(behavior.scale_up) if behavior else
+        "controller default" if hpa else "-",
+        "Scale down": _rules(behavior.scale_down, _DOWN_WINDOW_UNSET) if behavior else
+        "controller default" if hpa else "-",
         # without a model (no HPA) the pull and start times are unknown; nothing waits on them
         "Pod start-up": duration_text(m.image_pull_s + m.app_start_s + d.readiness_delay_s)
         if m else "-",

@@ -61,7 +61,7 @@ def _affinity(*terms: list[dict[str, Any]]) -> dict[str, Any]:
     ({"nodeSelector": {"topology.kubernetes.io/zone": "us-west-2a"}}, None),
     (_affinity([{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}]),
      "its required node affinity (kubernetes.io/arch In ['amd64']) matches none of the node's "
-     "labels"),
+     "labels: the node has kubernetes.io/arch=arm64"),  # audit14 A14-7: the node's value
     # terms are ORed: the second one matches
     (_affinity([{"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]}],
                [{"key": "workload-class", "operator": "Exists"}]), None),
@@ -69,11 +69,11 @@ def _affinity(*terms: list[dict[str, Any]]) -> dict[str, Any]:
     (_affinity([{"key": "kubernetes.io/arch", "operator": "In", "values": ["arm64"]},
                 {"key": "workload-class", "operator": "NotIn", "values": ["api"]}]),
      "its required node affinity (kubernetes.io/arch In ['arm64'] AND workload-class NotIn "
-     "['api']) matches none of the node's labels"),
+     "['api']) matches none of the node's labels: the node has workload-class=api"),
     (_affinity([{"key": "gpu", "operator": "DoesNotExist"}]), None),
     (_affinity([{"key": "kubernetes.io/hostname", "operator": "DoesNotExist"}]),
      "its required node affinity (kubernetes.io/hostname DoesNotExist) matches none of the "
-     "node's labels"),
+     "node's labels: the node has kubernetes.io/hostname (every node has one)"),
     (_affinity([]), "its required node affinity ((empty term)) matches none of the node's "
                     "labels"),
     # matchFields (a node's name) is unknowable here, so taken to be met; alone it matches
@@ -88,7 +88,7 @@ def _affinity(*terms: list[dict[str, Any]]) -> dict[str, Any]:
                                   "values": ["amd64"]}],
             "matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}}}},
      "its required node affinity (kubernetes.io/arch In ['amd64']) matches none of the node's "
-     "labels"),
+     "labels: the node has kubernetes.io/arch=arm64"),
 ])
 def test_selector_and_affinity(pod: dict[str, Any], expected: str | None) -> None:
     assert _problem(pod) == expected

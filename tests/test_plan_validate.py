@@ -271,6 +271,17 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
     # m5.large: 2 vCPU; the node's allocatable CPU is below 2000m, so a 2500m pod never fits
     ("cpu: 200m", "cpu: 2500m", "manifests/deployment.yaml",
      "a pod requesting 2500m CPU and 256 MiB does not fit on node group 'general' (m5.large: "),
+    # audit14 A14-6: `cpu: 200` is 200 cores = 200,000m; the likely slip for 200m is named
+    ("cpu: 200m", "cpu: 200", "manifests/deployment.yaml",
+     "a pod requesting 200000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
+     "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
+     "type (cpu 200 is 200 cores: a CPU quantity without a unit is cores; write 200m for "
+     "millicores)"),
+    # 99 cores is no such slip: no hint (below the 100-core bound)
+    ("cpu: 200m", "cpu: 99", "manifests/deployment.yaml",
+     "a pod requesting 99000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
+     "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
+     "type"),
     # the instance specs table has no max-pods figure for i3p.16xlarge (pricing_data/README.md)
     ("instance_types: [m5.large]", "instance_types: [i3p.16xlarge]", "plan.yaml",
      "node group 'general': no max-pods figure for i3p.16xlarge in the instance specs table"),
@@ -307,6 +318,8 @@ def test_a_workload_the_simulator_cannot_place_fails_validation(
     # the pods' placement is the Deployment's, so that problem is named there
     where = "proposed.workloads[0]" + (".deployment" if "taint" in new else "")
     assert [(p.path, p.message[:len(message)]) for p in problems] == [(where, message)]
+    if "cpu: 99" in new:
+        assert problems[0].message == message
 
 
 def test_a_prefer_no_schedule_taint_does_not_keep_pods_off(tmp_path: Path) -> None:
@@ -569,6 +582,8 @@ MUTATIONS = [
     ("    - type: aws_eks_cluster\n      name: main\n",
      "    - type: aws_eks_cluster\n      name: main\n      name: other\n",
      "proposed.resources[0].name", "written twice"),
+    # A14-1: a mistyped instance type is the one problem; the workload naming that group is
+    # not also told "no node group named 'general'"
 ]
 
 
@@ -583,6 +598,29 @@ def test_single_field_mistake_is_named_with_its_fix(tmp_path: Path, old: str, ne
     problems = validate_plan(plan)
     assert [p.path for p in problems] == [path], "\n".join(map(str, problems))
     assert words in problems[0].message
+
+
+@pytest.mark.parametrize("group_line", ["", "      node_group_name: general\n"])
+def test_a_mistyped_instance_type_is_one_problem_not_a_missing_node_group(
+        tmp_path: Path, group_line: str) -> None:
+    # audit14 A14-1: the workload naming the group got "no node group named 'general'" too
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    text = (DATA / "minimal.yaml").read_text()
+    text = text.replace("      instance_types: [m5.large]\n",
+                        group_line + "      instance_types: [m5.larg]\n", 1)
+    text = text.replace("      hpa: manifests/hpa.yaml\n",
+                        "      hpa: manifests/hpa.yaml\n      node_group: general\n", 1)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["proposed.resources[1].instance_types[0]"], \
+        "\n".join(map(str, problems))
+    assert "'m5.larg' is not a known EC2 instance type; did you mean 'm5.large'" in \
+        problems[0].message
+    # a name no group declares is still refused
+    plan.write_text(text.replace("node_group: general", "node_group: genral"))
+    paths = [p.path for p in validate_plan(plan)]
+    assert "proposed.workloads[0].node_group" in paths
 
 
 @pytest.mark.parametrize("surge", ["150%", "200%"])

@@ -517,3 +517,24 @@ def test_a_target_type_that_does_not_match_its_field_warns_and_is_simulated_as_r
     written, _, _ = check_plan_warnings(_plan(tmp_path / "b", CPU_70))
     assert read is not None and written is not None
     assert read.proposed.workloads[0].hpa_spec == written.proposed.workloads[0].hpa_spec
+
+
+@pytest.mark.parametrize(("memory", "expected"), [
+    # 256 bytes = 256 / 1,048,576 MiB = 0.0002441 MiB
+    ("256", "Deployment 'api' requests 256 bytes of memory a pod (0.0002441 MiB), under 1 "
+            "MiB: its pods are packed on the nodes as if they used no memory; a quantity "
+            "without a unit is bytes, so write the unit (256Mi if 256 was meant in MiB)"),
+    # 1000k = 1,000,000 bytes = 0.9537 MiB: still under 1 MiB
+    ("1000k", "Deployment 'api' requests 1,000,000 bytes of memory a pod (0.9537 MiB), under "
+              "1 MiB: its pods are packed on the nodes as if they used no memory; a quantity "
+              "without a unit is bytes, so write the unit (1000000Mi if 1000000 was meant in "
+              "MiB)"),
+    ("1Mi", None),  # exactly 1 MiB: meant, however small
+    ("256Mi", None),
+])
+def test_a_memory_request_without_a_unit_is_warned(tmp_path: Path, memory: str,
+                                                   expected: str | None) -> None:
+    # audit14 A14-14: `memory: 768` (bytes) validated without a word
+    plan = _plan(tmp_path, deployment_edits=(("memory: 256Mi", f"memory: {memory}"),))
+    got = [w for w in _warnings(plan) if w[0] == "proposed.workloads[0].deployment"]
+    assert got == ([] if expected is None else [("proposed.workloads[0].deployment", expected)])

@@ -183,6 +183,10 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
     ({**NODE_GROUP, "scaling_config": {"desired_size": 11, "min_size": 3, "max_size": 10}},
      ("resources[0].scaling_config.desired_size: 11 must lie within min_size (3) and max_size "
      "(10)")),
+    # audit14 A14-4: min_size above max_size is named at max_size, not as a desired_size slip
+    ({**NODE_GROUP, "scaling_config": {"desired_size": 3, "min_size": 3, "max_size": 2}},
+     ("resources[0].scaling_config.max_size: 2 is below min_size (3): EKS needs min_size <= "
+      "desired_size <= max_size; raise max_size or lower min_size")),
     ({**NODE_GROUP, "scaling_config": {"desired_size": 3, "min_size": 3}},
      "resources[0].scaling_config.max_size: required for aws_eks_node_group.general"),
     ({**NODE_GROUP, "capacity_type": "SPOT", "usage": {"purchase_option": "savings_plan"}},
@@ -215,7 +219,9 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
     ({"type": "aws_db_instance", "name": "r", "instance_class": "db.t3.medium",
       "replicate_source_db": "elsewhere", "allocated_storage": 20},
      ("resources[0].engine: required for aws_db_instance.r (a read replica inherits it only "
-     "from a replicate_source_db in the same list)")),
+     "from a replicate_source_db in the same list: 'elsewhere' names no aws_db_instance of "
+     "this list)")),
+
     ({"type": "aws_ebs_volume", "name": "v", "volume_type": "st1", "size": 500, "iops": 100},
      "resources[0].iops: only io1, io2 and gp3 volumes take iops, not st1"),
     ({"type": "aws_ebs_volume", "name": "v", "volume_type": "io2", "size": 50},
@@ -306,6 +312,24 @@ def test_each_problem_is_reported_with_its_path(book: PriceBook, item: Any, expe
 ])
 def test_the_largest_sizes_aws_allows_are_valid(book: PriceBook, item: Any) -> None:
     assert validate_resources([item], default_region="us-east-1", price_book=book) == []
+
+
+@pytest.mark.parametrize(("source", "words"), [
+    ("mian", "'mian' names no aws_db_instance of this list; did you mean 'main'?"),
+    ("legacy", "'legacy' names no aws_db_instance of this list (its DB instances: 'main')"),
+])
+def test_a_replica_of_a_db_not_in_the_list_names_its_source(book: PriceBook, source: str,
+                                                             words: str) -> None:
+    # audit14 A14-2: a mistyped replicate_source_db was blamed only on the missing engine
+    replica = {"type": "aws_db_instance", "name": "r", "instance_class": "db.t3.medium",
+               "replicate_source_db": source}
+    problems = [str(p) for p in validate_resources([DB, replica], default_region="us-east-1",
+                                                   price_book=book)]
+    assert problems == [
+        "resources[1].engine: required for aws_db_instance.r (a read replica inherits it only "
+        f"from a replicate_source_db in the same list: {words})",
+        "resources[1].allocated_storage: required for aws_db_instance.r (a read replica inherits "
+        f"it only from a replicate_source_db in the same list: {words})"]
 
 
 def test_every_problem_is_reported_at_once_under_the_given_path(book: PriceBook) -> None:

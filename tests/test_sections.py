@@ -379,3 +379,35 @@ def test_approvers_needed_states_the_policy_basis(
                        "Approvers needed under the plan&#x27;s policy") == shown
     assert field_value(sections.review_status(a), "review-status", "Approvers needed") == shown
     assert a.review.subject.approvers_needed == int(expected[0])  # what status and gate count
+
+
+@pytest.mark.parametrize(("down", "shown"), [
+    # scaleDown without a window: the controller's 300 s downscale stabilization
+    # (maybeInitScaleDownStabilizationWindow), the window the simulator runs, not 0 s
+    (None, "window 300 s (the controller's default), Max of: Percent 100 per 15 s"),
+    ({"stabilizationWindowSeconds": 0}, "window 0 s, Max of: Percent 100 per 15 s"),
+    ({"stabilizationWindowSeconds": 120, "policies": [
+        {"type": "Pods", "value": 1, "periodSeconds": 60}]},
+     "window 120 s, Max of: Pods 1 per 60 s"),
+])
+def test_the_scale_down_window_shown_is_the_one_simulated(tmp_path: Path, down: object,
+                                                          shown: str) -> None:
+    # audit14 A14-3: a behavior giving only scaleUp showed "window 0 s" for scale-down
+    from infra_toolkit.analysis import analyze_plan
+
+    manifests = REPO_ROOT / "tests/data/plans/manifests"
+    shutil.copytree(manifests, tmp_path / "manifests")
+    hpa = yaml.safe_load((manifests / "hpa.yaml").read_text())
+    hpa["spec"]["behavior"] = {"scaleUp": {"policies": [
+        {"type": "Pods", "value": 2, "periodSeconds": 60}]}}
+    if down is not None:
+        hpa["spec"]["behavior"]["scaleDown"] = down
+    (tmp_path / "manifests/hpa.yaml").write_text(yaml.safe_dump(hpa))
+    (tmp_path / "report").mkdir()
+    plan = tmp_path / "report/small.yaml"
+    plan.write_text((REPO_ROOT / SMALL_PLAN).read_text())
+    analysis = analyze_plan(plan, store_location=str(tmp_path / "none"), horizon_h=0.25)
+    row = sections.proposed_architecture(analysis).tables[2].frame.iloc[0]
+    # the scaleUp the plan gives; Kubernetes' default selectPolicy Max and window 0 s
+    assert row["Scale up"] == "window 0 s, Max of: Pods 2 per 60 s"
+    assert row["Scale down"] == shown
