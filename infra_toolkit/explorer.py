@@ -309,3 +309,23 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
 
     def _changed(self, _change: Any) -> None:
         self.update()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget view, and for a reader without a live kernel (a notebook run by
+        papermill, opened in a viewer) the state shown as HTML: the settings and the summary
+        of the last run, or why it could not run."""
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        t = self.tuning()
+        settings = pd.DataFrame([{
+            "Workload": self.workload, "Scenario": self.scenario.value,
+            "Replicas": f"{t.min_replicas}-{t.max_replicas}",
+            "CPU target": "-" if t.target_cpu_utilization_pct is None
+            else f"{t.target_cpu_utilization_pct} %",
+            "Scale-down": f"window {t.scale_down_window_s} s, {t.scale_down_percent} % per "
+                          f"{t.scale_down_period_s} s",
+            "Node provisioning": duration_text(t.node_provisioning_s)}])
+        bundle["text/html"] = (
+            "<p>Scaling explorer, static view: the controls and charts need a live kernel "
+            "(open the notebook in Jupyter and run it).</p>"
+            + Table(settings, css_class="explorer-settings").to_html() + self.summary.value)
+        return bundle

@@ -199,3 +199,14 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     def _on_click(self, _button: Any) -> None:
         self.submit()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget view, and for a reader without a live kernel (a notebook run by
+        papermill, opened in a viewer) what the form shows as HTML: the plan's summary and
+        status, and the last decision recorded here or why it was refused."""
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+        bundle["text/html"] = (
+            "<p>Approval form, static view: recording a decision needs a live kernel (open "
+            "the notebook in Jupyter and run it) or the CLI (infra-toolkit approve).</p>"
+            + self.summary.value + self.result.value)
+        return bundle

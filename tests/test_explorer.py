@@ -253,3 +253,19 @@ def test_displayed_summary_is_a_direct_run_of_the_same_settings() -> None:
     shown = explorer.summary.value
     assert f"<td>{direct.peak_replicas}</td>" in shown
     assert f"<td>{direct.scale_events}</td>" in shown
+
+
+def test_a_reader_without_a_kernel_sees_the_settings_and_summary_as_html() -> None:
+    # a notebook run by papermill and opened in a viewer has no widget manager: the bundle's
+    # text/html is what it shows (audit14 A14-13)
+    explorer = ScalingExplorer(BASE, CURVES)
+    explorer.target_cpu.value = 80
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # a live kernel's view
+    shown = bundle["text/html"]
+    assert shown.startswith("<p>Scaling explorer, static view: the controls and charts need a "
+                            "live kernel")
+    # the settings moved, and the last run's summary: settled at 3 pods (as the target slider
+    # test works out), 80 % target
+    assert "<td>80 %</td>" in shown and "<td>flat</td>" in shown
+    assert explorer.summary.value in shown and "Peak replicas" in shown

@@ -168,3 +168,20 @@ def test_a_second_click_on_the_same_form_records_nothing(store_location: str) ->
     w.comment.value = "and the runbook too"  # a changed form records again
     w.submit_button.click()
     assert "Recorded record 3" in w.result.value
+
+
+def test_a_reader_without_a_kernel_sees_the_form_and_the_decision_as_html(
+        store_location: str) -> None:
+    # a notebook run by papermill and opened in a viewer has no widget manager: the bundle's
+    # text/html is what it shows (audit14 A14-13)
+    s = submitted(store_location, subject())
+    w = ApprovalWidget(s, store_location, clock=lambda: at(7))
+    fill(w, RecordKind.APPROVED, "alice", ["yes, on 2026-11-20", "platform"], "ship it")
+    w.submit_button.click()
+    bundle = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # a live kernel's view
+    shown = bundle["text/html"]
+    assert shown.startswith("<p>Approval form, static view: recording a decision needs a live "
+                            "kernel")
+    assert s.digest in shown and "APPROVED by alice" in shown
+    assert "Recorded record 2: review-001 approved by alice at 2026-11-26T09:07:00Z" in shown
