@@ -276,7 +276,9 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
                  grid: Mapping[str, Sequence[Any]], book: PriceBook
                  ) -> tuple[dict[tuple[Any, ...], NodeGroup | str], list[str]]:
     """Per (instance_type, max_size) of the grid, the workload's node group or why it is no
-    variant (more nodes than a Karpenter NodePool's limits allow); and the problems. A NodePool's
+    variant (a type the group's AMI, the pods' placement or a Karpenter NodePool's requirements
+    refuse; more nodes than a NodePool's limits allow); and the problems (an unknown type, or
+    no type given that can run). A NodePool's
     group takes only the types its requirements allow, each with the ``max_size`` its limits
     give (:func:`~infra_toolkit.karpenter_config.node_group_config`), as ``validate`` reads it."""
     fields = [f for f in NODE_FIELDS if f in grid]
@@ -291,7 +293,9 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
     pool = next((p for p in plan.proposed.karpenter_pools if p.name == group.name), None)
     problems: list[str] = []
     sized: dict[str, NodeGroup] = {}
-    for itype in grid.get("instance_type", (group.instance_type,)):
+    unfit: dict[str, str] = {}
+    types = grid.get("instance_type", (group.instance_type,))
+    for itype in types:
         try:
             spec = book.instance_spec(itype)
         except InfraToolkitError as exc:
@@ -301,32 +305,41 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
             problems.append(f"--instance-types {itype}: no max-pods figure for it in the "
                             "instance specs table; choose another type")
             continue
+        # a type this group or these pods cannot run is an invalid row, not the sweep's end:
+        # a mixed list (--instance-types m5.large,m6g.large) still sweeps the rest
         ami = _ami_problem(plan, group.name, itype, book)
         if ami:
-            problems.append(f"--instance-types {itype}: node group {group.name!r}: {ami}")
+            unfit[itype] = f"instance type {itype}: node group {group.name!r}: {ami}"
             continue
         arch = dataclasses.replace(plan.proposed, node_groups=tuple(
             dataclasses.replace(g, instance_types=(itype,)) if g.name == group.name else g
             for g in plan.proposed.node_groups))
         why = placement_problems(arch, workload, book)[config.name]
         if why:
-            problems.append(f"--instance-types {itype}: workload {workload.name!r}'s pods cannot "
+            unfit[itype] = (f"instance type {itype}: workload {workload.name!r}'s pods cannot "
                             f"run on it: {why}")
             continue
         max_size = group.max_size
         if pool is not None:
             limit = _pool_problem(pool, itype, book)
             if isinstance(limit, str):
-                problems.append(f"--instance-types {itype}: {limit}")
+                unfit[itype] = f"instance type {itype}: {limit}"
                 continue
             max_size = limit
         sized[itype] = dataclasses.replace(group, instance_type=itype, vcpu=float(spec.vcpu),
                                            memory_gib=spec.memory_mib / 1024,
                                            max_pods=spec.max_pods_eni, max_size=max_size)
+    if unfit and not sized:
+        problems += [f"--instance-types: no type given can run here: {why}"
+                     for why in unfit.values()]
     out: dict[tuple[Any, ...], NodeGroup | str] = {}
     for combo in itertools.product(*(grid[f] for f in fields)):
         values = dict(zip(fields, combo, strict=True))
-        g = sized.get(values.get("instance_type", group.instance_type))
+        itype = values.get("instance_type", group.instance_type)
+        if itype in unfit:
+            out[combo] = unfit[itype]
+            continue
+        g = sized.get(itype)
         if g is None:
             continue
         size = values.get("max_size", g.max_size)

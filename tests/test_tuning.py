@@ -202,8 +202,11 @@ def test_ranges_with_a_step() -> None:
     (["instance_type=t3.mediun"], {}, r"--instance-types t3.mediun: .*t3.medium"),
     (["max_size=1"], {}, r"--vary max_size=1: node group 'general'.max_size \(=1\) must be >= "
      r"min_size \(=2\)"),
+    # the only type given cannot run here: nothing to sweep (a mixed list: an invalid row,
+    # test_a_type_the_group_cannot_run_is_an_invalid_row)
     (["instance_type=m6g.large"], {},
-     r"--instance-types m6g.large: node group 'general': 'm6g.large' is arm64 but ami_type"),
+     r"--instance-types: no type given can run here: instance type m6g.large: node group "
+     r"'general': 'm6g.large' is arm64 but ami_type"),
     (["minReplicas=1,2", "maxReplicas=2,3"], {"max_variants": 3},
      r"the grid has 4 variants \(2 minReplicas x 2 maxReplicas\), more than the limit of 3; .*"
      r"--max-variants"),
@@ -517,3 +520,16 @@ def test_a_cpu_target_typed_value_is_varied_as_the_controller_reads_it(tmp_path:
     # 70 %: 60 / 70 = 0.857, below 1 - 0.1, but ceil(2 x 60 / 70) = ceil(1.71) = 2 (and
     # minReplicas 2): stays 2
     assert base["steady:peak_replicas"] == 2
+
+
+def test_a_type_the_group_cannot_run_is_an_invalid_row(small: tuple[Plan, PriceBook]) -> None:
+    # audit14 A14-8: m6g.large is arm64, the group's AMI amd64; before, the whole sweep stopped
+    plan, book = small
+    t = sweep_workload(plan, book, "api", parse_vary(["instance_type=m5.large,m6g.large"]),
+                       scenarios=["steady"]).table
+    m6g = t[t["instance_type"] == "m6g.large"].iloc[0]
+    assert m6g["status"] == "invalid" and m6g["monthly_usd"] is None
+    assert m6g["note"].startswith("instance type m6g.large: node group 'general': 'm6g.large' "
+                                  "is arm64 but ami_type")
+    # the baseline (m5.large) is swept as before: 2 nodes x 730 h x 0.096 + 2 x 20 GB x 0.10
+    assert t[t["baseline"]].iloc[0]["monthly_usd"] == Decimal("144.16")

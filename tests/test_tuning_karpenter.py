@@ -30,13 +30,19 @@ def _variants(tmp_path: Path, *texts: str) -> list[tuple[dict[str, object], int 
     return out
 
 
-def test_an_instance_type_the_node_pool_excludes_is_refused(tmp_path: Path) -> None:
+def test_an_instance_type_the_node_pool_excludes_is_an_invalid_row(tmp_path: Path) -> None:
     # m5.large is in the price book but not in the NodePool's instance-type list: validate
-    # refuses a plan naming it, so the sweep must not price it as a variant of this group
-    with pytest.raises(SpecError, match=r"--instance-types m5\.large: NodePool 'general''s "
-                                        r"requirements do not allow it \(node\.kubernetes\.io/"
-                                        r"instance-type In \[c5\.large, c5\.xlarge\]"):
-        _variants(tmp_path, "instance_type=c5.large,m5.large")
+    # refuses a plan naming it, so the sweep must not price it as a variant of this group: an
+    # invalid row beside the types the pool allows, an error when it is the only one
+    rows = _variants(tmp_path / "mixed", "instance_type=c5.large,m5.large")
+    (m5,) = [r for r in rows if r[0]["instance_type"] == "m5.large"]
+    assert m5[1] is None and m5[2].startswith(
+        "instance type m5.large: NodePool 'general''s requirements do not allow it "
+        "(node.kubernetes.io/instance-type In [c5.large, c5.xlarge]")
+    with pytest.raises(SpecError, match=r"--instance-types: no type given can run here: "
+                                        r"instance type m5\.large: NodePool 'general''s "
+                                        r"requirements do not allow it"):
+        _variants(tmp_path / "alone", "instance_type=m5.large")
 
 
 def test_each_type_takes_the_max_size_the_limits_give(tmp_path: Path) -> None:
