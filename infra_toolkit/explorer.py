@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.io as pio
 
-from infra_toolkit.analysis import fixed_pods, workload_loads
+from infra_toolkit.analysis import workload_loads
 from infra_toolkit.charts import latency_figure, load_figure
 from infra_toolkit.errors import InfraToolkitError, SimulationError
 from infra_toolkit.hpa_spec import (
@@ -32,10 +32,10 @@ from infra_toolkit.hpa_spec import (
     HPAScalingPolicy,
     MetricSpec,
 )
+from infra_toolkit.joint_run import JointRun, joint_run
 from infra_toolkit.notebook_parameters import check_plan_path, cut_to_horizon, select_scenarios
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_scenario_types import Slo
-from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.report_html import (
@@ -45,7 +45,6 @@ from infra_toolkit.report_html import (
     quantity_text,
 )
 from infra_toolkit.simulate import (
-    FixedPods,
     SimulationResult,
     SimulationSpec,
     simulate,
@@ -152,14 +151,14 @@ def _bundle(figure: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Neighbours:
-    """The cluster a tuned workload shares, held as the plan has it: every autoscaled
-    workload's spec (``specs``, plan order; the tuned one's entry is replaced by the tuning),
-    their traffic per scenario (``curves[scenario][workload]``) and the Deployments without an
-    HPA (``fixed``): the run is the report's :func:`~infra_toolkit.simulate.simulate_cluster`."""
+    """The cluster a tuned workload shares, held as the plan has it: the report's joint run
+    (``run``: every autoscaled workload's spec and the Deployments without an HPA; the tuned
+    one's spec put in it by :meth:`~infra_toolkit.joint_run.JointRun.with_spec`) and their
+    traffic per scenario (``curves[scenario][workload]``): the run is the report's
+    :func:`~infra_toolkit.simulate.simulate_cluster`."""
 
-    specs: Mapping[str, SimulationSpec]
+    run: JointRun
     curves: Mapping[str, Mapping[str, TrafficCurve]]
-    fixed: tuple[FixedPods, ...] = ()
 
 
 class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
@@ -236,15 +235,14 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
             raise SimulationError(f"workload = {workload!r} {what}; give one with an HPA "
                                   f"({', '.join(names)}), or None for the first")
         chosen = workload or names[0]
-        specs = {n: simulation_spec(plan, n, book) for n in names}
+        joint = joint_run(plan, book)
         loads = {s.name: workload_loads(plan, cut_to_horizon(
             scenario_curve(s, plan.simulation.step_s), horizon_h), names)
                  for s in select_scenarios(plan, None)}
         if scenario is not None:  # a clear error for an unknown name or a list
             scenario = select_scenarios(plan, scenario, "scenario", single=True)[0].name
-        fixed = fixed_pods(plan, book)
-        neighbours = Neighbours(specs, loads, fixed) if len(names) > 1 or fixed else None
-        return cls(specs[chosen], {name: by[chosen] for name, by in loads.items()},
+        neighbours = Neighbours(joint, loads) if len(names) > 1 or joint.fixed else None
+        return cls(joint.specs[chosen], {name: by[chosen] for name, by in loads.items()},
                    slos=plan.slos, workload=chosen, scenario=scenario, neighbours=neighbours)
 
     def tuning(self) -> Tuning:
@@ -261,12 +259,10 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         n = self.neighbours
         if n is None:
             return simulate(curve, spec)
-        specs = {name: spec if name == self.workload else
-                 dataclasses.replace(other, autoscaler=spec.autoscaler)
-                 for name, other in n.specs.items()}
+        specs, fixed = n.run.with_spec(self.workload, spec)
         curves = {name: curve if name == self.workload else other
                   for name, other in n.curves[self.scenario.value].items()}
-        return simulate_cluster(curves, specs, n.fixed).simulations[self.workload]
+        return simulate_cluster(curves, specs, fixed).simulations[self.workload]
 
     def update(self) -> None:
         """Re-run the simulation with the controls' settings and redraw."""

@@ -60,18 +60,17 @@ from typing import Any
 
 import pandas as pd
 
-from infra_toolkit.analysis import fixed_pods, workload_loads
+from infra_toolkit.analysis import workload_loads
 from infra_toolkit.cost_summary import printed_delta_usd
 from infra_toolkit.errors import SimulationError
+from infra_toolkit.joint_run import JointRun, joint_run
 from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import is_load_test, reference_scenario
 from infra_toolkit.plan_scenario_types import Scenario, Slo
-from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import (
-    FixedPods,
     SimulationSpec,
     simulate_cluster,
     simulate_many,
@@ -114,46 +113,6 @@ class SweepResult:
     confirmed: int
     cluster: tuple[str, ...] = ()
     unscreened: str = ""
-
-
-@dataclass(frozen=True)
-class _Cluster:
-    """The report's joint run the swept workload is part of: every autoscaled workload's spec
-    (plan order) and the Deployments without an HPA; ``sharing``: those whose pods share one of
-    the swept workload's node groups."""
-
-    specs: Mapping[str, SimulationSpec]
-    fixed: tuple[FixedPods, ...]
-    sharing: tuple[str, ...]
-
-    def with_variant(self, name: str, spec: SimulationSpec
-                     ) -> tuple[dict[str, SimulationSpec], tuple[FixedPods, ...]]:
-        """The joint run's specs and Deployments with ``spec`` for workload ``name``, and its
-        node groups (a variant's instance type or max size) for every pod that uses them."""
-        groups = {g.name: g for g in spec.node_groups}
-
-        def regrouped(gs: Sequence[Any]) -> tuple[Any, ...]:
-            return tuple(groups.get(g.name, g) for g in gs)
-
-        specs = {n: spec if n == name else
-                 dataclasses.replace(s, node_groups=regrouped(s.node_groups))
-                 for n, s in self.specs.items()}
-        fixed = tuple(dataclasses.replace(f, node_groups=regrouped(f.node_groups))
-                      for f in self.fixed)
-        return specs, fixed
-
-
-def _cluster_of(plan: Plan, book: PriceBook, name: str, spec: SimulationSpec
-                ) -> _Cluster | None:
-    """The joint run of the report when ``name``'s node groups hold other pods, else None."""
-    specs = {w.name: spec if w.name == name else simulation_spec(plan, w.name, book)
-             for w in plan.proposed.workloads if w.hpa_spec is not None}
-    fixed = fixed_pods(plan, book)
-    mine = {g.name for g in spec.node_groups}
-    sharing = tuple([n for n, s in specs.items()
-                     if n != name and mine & {g.name for g in s.node_groups}]
-                    + [f.name for f in fixed if mine & {g.name for g in f.node_groups}])
-    return _Cluster(specs, fixed, sharing) if sharing else None
 
 
 def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
@@ -235,8 +194,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                               f"fields; workloads with an HPA: {names}")
     if top < 1 or confirm_limit < 1:
         raise SimulationError(f"top (={top}) and confirm_limit (={confirm_limit}) must be >= 1")
-    base = simulation_spec(plan, workload, book)
-    cluster = _cluster_of(plan, book, workload, base)
+    joint = joint_run(plan, book)
+    base, sharing = joint.specs[workload], joint.sharing(workload)
     chosen = select_scenarios(plan, list(scenarios), "--scenario") if scenarios else \
         tuple(s for s in (reference_scenario(plan),) if s is not None)
     priced_in = next((s for s in chosen if not is_load_test(s)), None)
@@ -245,7 +204,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                               "month to price; add one that is not (e.g. "
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
     resources = group_resources(plan, base)
-    unscreened = "" if cluster is not None else _one_type_groups(base)
+    unscreened = "" if sharing else _one_type_groups(base)
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -254,11 +213,11 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
             continue  # the plan's own configuration: the baseline row already
         variants.append(v)
     slos = tuple(s for s in plan.slos if s.workload in (workload, None))
-    run_together = list(cluster.specs) if cluster is not None else [workload]
+    run_together = list(joint.specs) if sharing else [workload]
     loads = {s.name: workload_loads(plan, cut_to_horizon(
         scenario_curve(s, plan.simulation.step_s), horizon_h), run_together) for s in chosen}
     pricer = SweepPricer(resources, book)
-    if cluster is None and not unscreened:
+    if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
         confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit,
@@ -266,20 +225,20 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
-            why = (f"shares its nodes with {', '.join(cluster.sharing)}, so each variant runs "
-                   "with them (the report's joint run" if cluster is not None
+            why = (f"shares its nodes with {', '.join(sharing)}, so each variant runs "
+                   "with them (the report's joint run" if sharing
                    else f"runs on {unscreened}, so each variant runs alone (the report's run")
             raise SimulationError(
                 f"workload {workload!r} {why}, no summary screen): {runs:,} runs (variants x "
                 f"scenarios) is over the limit of {max_cluster_runs:,}; narrow the grid or "
                 "choose fewer scenarios")
         rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
-        joint = cluster if cluster is not None else _Cluster({workload: base}, (), ())
-        confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload, joint,
+        confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload,
+                                  joint if sharing else JointRun({workload: base}),
                                   pricer, priced_in.name)
     table = _ranked(rows, tuple(grid), chosen, slos)
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
-                       slos, table, confirmed, cluster.sharing if cluster else (), unscreened)
+                       slos, table, confirmed, sharing, unscreened)
 
 
 def _one_type_groups(spec: SimulationSpec) -> str:
@@ -333,7 +292,7 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
 
 def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                   chosen: Sequence[Scenario], loads: Mapping[str, Mapping[str, TrafficCurve]],
-                  plan_slos: Sequence[Slo], workload: str, cluster: _Cluster, pricer: SweepPricer,
+                  plan_slos: Sequence[Slo], workload: str, cluster: JointRun, pricer: SweepPricer,
                   cost_scenario: str) -> int:
     """Cluster mode (and a workload alone on groups of one instance type, ``cluster`` holding it
     alone): every valid variant (the baseline first) in the report's joint run of every chosen
@@ -344,7 +303,7 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
     for i, v in enumerate(variants):
         if v.spec is None:
             continue
-        specs, fixed = cluster.with_variant(workload, v.spec)
+        specs, fixed = cluster.with_spec(workload, v.spec)
         row, ok, broken = rows[i], True, []
         for s in chosen:
             run = simulate_cluster(loads[s.name], specs, fixed)
