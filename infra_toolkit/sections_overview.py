@@ -56,7 +56,7 @@ def overview(a: PlanAnalysis) -> Section:
                (f"Monthly cost proposed ({basis})",
                 usd_text(new) + incomplete(a.proposed_estimate)
                 + unknown_usage(a.proposed_estimate)),
-               ("Monthly change", usd_text(a.monthly_delta_usd, signed=True)
+               (f"Monthly change ({basis})", usd_text(a.monthly_delta_usd, signed=True)
                 + incomplete(a.current_estimate, a.proposed_estimate)),
                ("Approvers needed", approvers_needed(a))]
     if a.cost_range is not None:

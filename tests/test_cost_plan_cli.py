@@ -32,7 +32,9 @@ PROPOSED_USD = sum(Decimal(x) for x in (
 
 def test_a_plan_is_priced_proposed_against_current(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cost", str(PLAN), "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert captured.err == ""  # the basis note is for the table's reader only
     assert Decimal(str(doc["current"]["total_monthly_usd"])) == CURRENT_USD == Decimal("109.80")
     assert Decimal(str(doc["proposed"]["total_monthly_usd"])) == PROPOSED_USD == Decimal("500.00")
 
@@ -42,3 +44,12 @@ def test_a_plan_in_a_region_without_prices_is_loud(capsys: pytest.CaptureFixture
     assert main(["cost", str(PLAN), "--region", "eu-west-1"]) == 1
     out = capsys.readouterr().out
     assert "PRICE NOT FOUND" in out and "eu-west-1" in out
+
+
+def test_the_table_says_which_basis_it_prices(capsys: pytest.CaptureFixture[str]) -> None:
+    # the report's headline prices the expected scenario's simulation (+$390.20 is the
+    # declared change: 500.00 - 109.80); the table must not pass for that figure
+    assert main(["cost", str(PLAN)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].split()[-3:] == ["$109.80", "$500.00", "+$390.20"]
+    assert "PROPOSED is the plan as declared (node groups at desired_size)" in captured.err

@@ -80,7 +80,8 @@ def test_overview_headline_figures(small_analysis: PlanAnalysis) -> None:
         "CPU credits)"
     assert value("Monthly cost today") == "$31.01" + unknown
     assert value("Monthly cost proposed (expected scenario &#x27;steady&#x27;)") == "$310.97"
-    assert value("Monthly change") == "+$279.96"  # 310.965 - 31.008 = 279.957
+    # 310.965 - 31.008 = 279.957
+    assert value("Monthly change (expected scenario &#x27;steady&#x27;)") == "+$279.96"
     assert value("Proposed monthly range across scenarios") == \
         "$310.97 (steady, projected from 1 h) to $388.35 (double, projected from 1 h)"
     assert value("SLO checks met") == "3 of 4 (scenario x SLO)"  # double misses p95 250 ms
@@ -108,7 +109,8 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
     assert value("Monthly cost proposed (expected scenario &#x27;steady&#x27;)") == \
         "$289.81 (INCOMPLETE: 4" + note
     # 289.81 - 35.624 = 254.186; 1 + 4 lines left out
-    assert value("Monthly change") == "+$254.19 (INCOMPLETE: 5" + note
+    assert value("Monthly change (expected scenario &#x27;steady&#x27;)") == \
+        "+$254.19 (INCOMPLETE: 5" + note
     assert value("Proposed monthly range across scenarios").endswith("(INCOMPLETE: 4" + note)
     assert "Monthly cost as declared: $35.62 (INCOMPLETE: 1" + note + unknown in \
         sections.current_state(a).parts[0]
@@ -373,7 +375,8 @@ def test_approvers_needed_states_the_policy_basis(
     plan.write_text(yaml.safe_dump(data))
     a = analyze_plan(plan, store_location=str(tmp_path / "none"))
     shown = html.escape(expected)
-    assert field_value(sections.overview(a), "headline-figures", "Monthly change") == "+$207.88"
+    assert field_value(sections.overview(a), "headline-figures",
+                       "Monthly change (expected scenario &#x27;steady&#x27;)") == "+$207.88"
     assert field_value(sections.overview(a), "headline-figures", "Approvers needed") == shown
     assert field_value(sections.cost_summary(a), "cost-totals",
                        "Approvers needed under the plan&#x27;s policy") == shown
