@@ -82,9 +82,25 @@ def get_cloudwatch_traffic(
     Raises :class:`TrafficError` for those, missing credentials, an AWS error, or no datapoints
     at all.
     """
-    import botocore.exceptions  # boto3 is imported lazily: only this loader needs it
-
     start, end = _utc(start), _utc(end)
+    n = _periods(start, end, period_s, namespace)
+    series = f"{namespace} {metric_name} {dict(dimensions)}"  # how every message names it
+    counts = _fetch_counts(client, region_name, dimensions, start, end, n, namespace=namespace,
+                           metric_name=metric_name, statistic=statistic, period_s=period_s,
+                           series=series)
+    curve = TrafficCurve(counts / period_s, float(period_s), pd.Timestamp(start),
+                         name if name is not None else metric_name)
+    if step_s is None:
+        return curve
+    check_whole_steps(curve.duration_s, float(step_s), "step_s",
+                      f"the {curve.duration_s:g} s of CloudWatch {series} ({n} periods of "
+                      f"{period_s} s)", f"choose a step_s that divides it, such as {period_s}")
+    return resample_curve(curve, float(step_s))
+
+
+def _periods(start: datetime, end: datetime, period_s: int, namespace: str) -> int:
+    """How many whole periods of ``period_s`` make ``[start, end)`` (UTC), refusing a period,
+    range or start GetMetricData would answer with shifted, missing or partial datapoints."""
     span_s = (end - start).total_seconds()
     if period_s <= 0 or period_s % 60 and period_s not in (1, 5, 10, 30):
         raise TrafficError(
@@ -133,7 +149,16 @@ def get_cloudwatch_traffic(
             f"land in the wrong periods; start at {before.isoformat()} or "
             f"{(before + timedelta(seconds=align_s)).isoformat()}"
         )
-    series = f"{namespace} {metric_name} {dict(dimensions)}"
+    return n
+
+
+def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str, str],
+                  start: datetime, end: datetime, n: int, *, namespace: str, metric_name: str,
+                  statistic: str, period_s: int, series: str) -> np.ndarray:
+    """The ``statistic`` of each of the ``n`` periods from ``start`` (requests a period), read
+    page by page; AWS's errors and an empty answer become one :class:`TrafficError`."""
+    import botocore.exceptions  # boto3 is imported lazily: only this loader needs it
+
     query = {
         "Id": "traffic",
         "MetricStat": {
@@ -192,11 +217,4 @@ def get_cloudwatch_traffic(
             "(CloudWatch keeps periods under 60 s for 3 hours, 60 s periods for 15 days, 300 s "
             "for 63 days and 3600 s for 455 days: an older range needs a longer period)"
         )
-    curve = TrafficCurve(counts / period_s, float(period_s), pd.Timestamp(start),
-                         name if name is not None else metric_name)
-    if step_s is None:
-        return curve
-    check_whole_steps(curve.duration_s, float(step_s), "step_s",
-                      f"the {curve.duration_s:g} s of CloudWatch {series} ({n} periods of "
-                      f"{period_s} s)", f"choose a step_s that divides it, such as {period_s}")
-    return resample_curve(curve, float(step_s))
+    return counts
