@@ -158,7 +158,7 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
     """``simulate PLAN.yaml``: the plan's scenarios as its report runs them."""
     from infra_toolkit.notebook_parameters import check_plan_path
     from infra_toolkit.plan import read_plan
-    from infra_toolkit.plan_replay import format_replays, replay_plan
+    from infra_toolkit.plan_replay import format_replays, pending_warnings, replay_plan
     from infra_toolkit.pricing import load_price_book
 
     if given:
@@ -172,14 +172,8 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     replays = replay_plan(plan, book, args.workload, args.scenario, args.horizon_h)
     print(format_replays(replays, args.format))
-    for r in replays:
-        stuck = r.result.events[r.result.events["kind"] == "node_scale_up_failed"]
-        if len(stuck):
-            print(f"warning: scenario {r.scenario!r}, workload {r.workload!r}: from "
-                  f"{stuck.iloc[0]['time_s']:g} s, {stuck.iloc[0]['reason']}: pods stayed "
-                  f"Pending {len(stuck)} time(s) in the run; raise the node group's "
-                  "scaling_config.max_size in the plan or use a larger instance type",
-                  file=sys.stderr)
+    for line in pending_warnings(replays):
+        print(line, file=sys.stderr)
     return 0
 
 

@@ -31,7 +31,8 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationResult
 from infra_toolkit.simulation_summary import format_summaries
 
-__all__ = ["WorkloadReplay", "format_replays", "replay_plan", "select_workloads"]
+__all__ = ["WorkloadReplay", "format_replays", "pending_warnings", "replay_plan",
+           "select_workloads"]
 
 
 @dataclass(frozen=True)
@@ -119,3 +120,23 @@ def format_replays(replays: Sequence[WorkloadReplay], fmt: str) -> str:
     its :meth:`~WorkloadReplay.header`: one JSON object for one replay, a list for several."""
     return format_summaries([(r.header(), r.result.summary) for r in replays], fmt,
                             one_object=True)
+
+
+def pending_warnings(replays: Sequence[WorkloadReplay]) -> list[str]:
+    """One line per scenario whose pods waited for a node no group could add (the summary has
+    no figure for it), naming the workloads whose node groups it happened on: the node
+    autoscaler's events are the cluster's, so workloads sharing a group see the same ones."""
+    out = []
+    for scenario in dict.fromkeys(r.scenario for r in replays):
+        stuck = {r.workload: r.result.events[r.result.events["kind"] == "node_scale_up_failed"]
+                 for r in replays if r.scenario == scenario}
+        stuck = {w: e for w, e in stuck.items() if len(e)}
+        if not stuck:
+            continue
+        first = min((e.iloc[0] for e in stuck.values()), key=lambda e: e["time_s"])
+        out.append(f"warning: scenario {scenario!r}: from {first['time_s']:g} s, "
+                   f"{first['reason']}: pods stayed Pending on the node groups of "
+                   f"{', '.join(stuck)}, and the load they would serve was queued or "
+                   "dropped; raise the groups' scaling_config.max_size in the plan or use a "
+                   "larger instance type")
+    return out

@@ -170,3 +170,24 @@ def test_flag_mode_says_what_it_lacks(capsys: pytest.CaptureFixture[str], argv: 
                                       match: str) -> None:
     assert main(["simulate", *argv]) == 2
     assert capsys.readouterr().err.strip().startswith(f"error: {match}")
+
+
+def test_pods_no_node_group_could_take_are_warned_about_once_per_scenario(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _plan_with_autoscaled_neighbour(tmp_path)
+    path.write_text(path.read_text().replace(
+        "scaling_config: {desired_size: 2, min_size: 2, max_size: 4}",
+        "scaling_config: {desired_size: 1, min_size: 1, max_size: 1}"))
+    assert main(["simulate", str(path), "--scenario", "ramp", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    # one m5.large holds 9 pods of 200m (1,900m allocatable); at 60 req/s worker wants
+    # ceil(4 x (20 + 20 x 15) / 140) = 10 pods and api 3 (20 + 5 x 30 = 170m, 85 % > 70 %):
+    # more than 9, so some wait for a node the group (max_size 1) cannot add
+    assert isinstance(data, list)
+    assert sum(d["peak_replicas"] for d in data) > 9
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: scenario 'ramp': from ")
+    assert "pods stayed Pending on the node groups of api, worker, and the load" in lines[0]
+    assert main(["simulate", SMALL, "--scenario", "steady"]) == 0  # none short of a node
+    assert capsys.readouterr().err == ""
