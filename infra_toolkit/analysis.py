@@ -64,7 +64,8 @@ from infra_toolkit.credit_usage import (
     with_credit_notes,
 )
 from infra_toolkit.credit_warnings import credit_warnings
-from infra_toolkit.errors import PricingError, SimulationError
+from infra_toolkit.errors import PricingError
+from infra_toolkit.joint_run import JointRun, fixed_pods, joint_run, simulate_scenario
 from infra_toolkit.notebook_parameters import (
     check_plan_path,
     check_region,
@@ -87,7 +88,6 @@ from infra_toolkit.plan_cost import (
     reference_traffic_profile,
 )
 from infra_toolkit.plan_scenario_types import Scenario
-from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
 from infra_toolkit.plan_traffic import scenario_curves, workload_loads
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warnings import plan_warnings
@@ -101,7 +101,6 @@ from infra_toolkit.simulate import (
     FixedPods,
     SimulationResult,
     SimulationSpec,
-    simulate_cluster,
 )
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.stack_canary import StackCanaryRun, simulate_stack_canary
@@ -232,18 +231,6 @@ def _purchase_option(resources: Sequence[Resource], resource_name: str, book: Pr
     return "on_demand"
 
 
-def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
-    """The proposed Deployments without an HPA: their pods hold room on the nodes."""
-    arch = plan.proposed
-    return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
-                           else w.deployment_spec.replicas,
-                           w.deployment_spec.cpu_request_millicores,
-                           w.deployment_spec.memory_request_mib,
-                           simulation_node_groups(arch, w, book),
-                           w.deployment_spec.max_pods_per_node)
-                 for w in arch.workloads if w.hpa_spec is None)
-
-
 def _cluster_hourly_cost(cluster: ClusterSimulationResult, resources: Sequence[Resource],
                          resource_of: Mapping[str, str], book: PriceBook, region: str
                          ) -> pd.DataFrame:
@@ -291,12 +278,7 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                   specs: Mapping[str, SimulationSpec], fixed: Sequence[FixedPods],
                   resources: tuple[Resource, ...], book: PriceBook,
                   profile: TrafficProfile | None, region: str) -> ScenarioRun:
-    loads = workload_loads(plan, curve, list(specs))
-    first_tick = next(iter(specs.values())).tick_s
-    if any(spec.tick_s != first_tick for spec in specs.values()):
-        raise SimulationError(f"scenario {scenario.name!r}: the workloads' simulations have "
-                              "different tick grids; give them the same sync and metric timings")
-    cluster = simulate_cluster(loads, specs, fixed)
+    cluster = simulate_scenario(plan, JointRun(specs, tuple(fixed)), scenario.name, curve)
     sims = dict(cluster.simulations)
     slos = {name: evaluate_slos(plan.slos, name, sims[name].timeline, spec.tick_s)
             for name, spec in specs.items()}
@@ -354,8 +336,8 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     expected = pick_expected(selected, expected_scenario)
     region = check_region(region, book)
     store_location = check_store_location(store_location)
-    specs = {w.name: simulation_spec(plan, w.name, book) for w in plan.proposed.workloads
-             if w.hpa_spec is not None}
+    joint = joint_run(plan, book)
+    specs = joint.specs
     notes: list[str] = []
     current = in_region(plan.current.resources, region)
     proposed = in_region(plan.proposed.resources, region)
@@ -373,14 +355,14 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
                          f"({reference_rps:.1f} rps; its first scenario that is not a load "
                          "test), whichever scenarios this report selects")
         pricing_region = region or plan.proposed.region
-        fixed = fixed_pods(plan, book)
         runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,
-                              fixed, proposed, book, profile, pricing_region) for s in selected]
+                              joint.fixed, proposed, book, profile, pricing_region)
+                for s in selected]
     declared = estimate(proposed, book)
     chosen = next((r for r in runs if r.name == expected), None)
     proposed_estimate = chosen.estimate if chosen is not None else declared
     canary = None if chosen is None else simulate_stack_canary(
-        plan, chosen.name, chosen.curve, specs, fixed_pods(plan, book))
+        plan, chosen.name, chosen.curve, specs, joint.fixed)
     # every plan scenario but load tests, selected or not: the ceiling is the plan's, not the
     # report's (PLAN.md: a scenario's cost is the same whichever scenarios a report selects)
     ceiling = ceiling_resources(proposed, [cut_to_horizon(curves[s.name], horizon_h)

@@ -1,5 +1,8 @@
-"""The ``infra-toolkit simulate`` subcommand: one HPA + cluster simulation through a traffic CSV,
-its summary printed; thin over :func:`infra_toolkit.simulate.simulate`.
+"""The ``infra-toolkit simulate`` subcommand: a plan's scenarios as its report runs them, each
+chosen workload's summary printed (plan mode, thin over
+:func:`infra_toolkit.plan_replay.replay_plan`), or one HPA + cluster simulation through a
+traffic CSV described by flags (thin over :func:`infra_toolkit.simulate.simulate`). The two
+modes' options exclude each other: each is refused in the other mode by name.
 
 Registered by :mod:`infra_toolkit.cli` (``SIMULATE_COMMANDS``), which prints an
 :class:`~infra_toolkit.errors.InfraToolkitError` as one line and exits 2.
@@ -23,53 +26,89 @@ __all__ = ["SIMULATE_COMMANDS"]
 
 
 def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("simulate", help="simulate an HPA + cluster through a traffic CSV",
-                       description="Run the cluster simulation and print its summary.")
-    p.add_argument("--traffic", required=True, help="CSV timestamp,requests_per_second")
-    p.add_argument("--hpa", required=True, help="HorizontalPodAutoscaler YAML")
-    p.add_argument("--hpa-name", help="metadata.name of the HPA when the file holds several")
-    p.add_argument("--deployment", help="Deployment YAML: pod requests, readiness delay, "
-                                        "replicas, a required hostname anti-affinity (one pod "
-                                        "a node)")
-    p.add_argument("--interpolate-gaps", action="store_true", help="fill gaps in the CSV linearly")
-    p.add_argument("--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
-                   "interval (time-weighted means); it must divide the CSV's duration; a one-row "
-                   "CSV needs it to know how long its row lasts")
+    p = sub.add_parser(
+        "simulate", help="simulate an HPA + cluster: a plan's scenario as its report runs it, "
+        "or one workload through a traffic CSV",
+        description="Run the cluster simulation and print its summary.\n\nWith PLAN.yaml: the "
+        "plan's scenarios as its report runs them (every workload of the plan\non one cluster), "
+        "each chosen workload's summary. Without: one workload described\nby the flags below "
+        "through a traffic CSV.", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("plan", nargs="?", metavar="PLAN.yaml",
+                   help="a plan (docs/PLAN.md): simulate it as its report does")
+    m = p.add_argument_group("plan mode (with PLAN.yaml)")
+    m.add_argument("--workload", action="append", metavar="NAME",
+                   help="a proposed workload with an HPA (repeatable); default: every one")
+    m.add_argument("--scenario", action="append", metavar="NAME",
+                   help="a plan scenario (repeatable); default: every one, as the report")
+    m.add_argument("--horizon-h", type=float, metavar="HOURS",
+                   help="simulate only the first hours of each scenario (the report's horizon_h)")
+    defaults: dict[str, Any] = {}
+
+    def flag(group: Any, name: str, default: Any = None, **kw: Any) -> None:
+        # given or not, exactly: plan mode refuses a flag even when it repeats the default
+        action = group.add_argument(name, default=argparse.SUPPRESS, **kw)
+        defaults[action.dest] = default
+
+    flag(p, "--traffic", help="CSV timestamp,requests_per_second (needed without a plan)")
+    flag(p, "--hpa", help="HorizontalPodAutoscaler YAML (needed without a plan)")
+    flag(p, "--hpa-name", help="metadata.name of the HPA when the file holds several")
+    flag(p, "--deployment", help="Deployment YAML: pod requests, readiness delay, replicas, a "
+                                 "required hostname anti-affinity (one pod a node)")
+    flag(p, "--interpolate-gaps", False, action="store_true",
+         help="fill gaps in the CSV linearly")
+    flag(p, "--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
+         "interval (time-weighted means); it must divide the CSV's duration; a one-row "
+         "CSV needs it to know how long its row lasts")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--scale", type=float, metavar="FACTOR", help="multiply every rate of the "
-                      "CSV by FACTOR (as a plan scenario's csv.scale)")
-    size.add_argument("--peak-rps", type=float, metavar="RPS", help="scale the CSV so that its "
-                      "highest step is RPS (as a plan scenario's csv.peak_rps)")
-    w = p.add_argument_group("workload (per pod)")
-    w.add_argument("--capacity-rps-per-pod", type=float, required=True)
-    w.add_argument("--cpu-millicores-per-rps", type=float, required=True)
-    w.add_argument("--cpu-request-millicores", type=int, help="default: the Deployment's, or 500")
-    w.add_argument("--memory-request-mib", type=float, help="default: the Deployment's, or 256")
-    for flag, default in (("baseline-cpu-millicores", 0.0), ("startup-cpu-millicores", 0.0),
-                          ("startup-cpu-s", 0.0), ("image-pull-s", 10.0), ("app-start-s", 20.0),
-                          ("queue-timeout-s", 0.0), ("slo-p95-latency-ms", 500.0)):
-        w.add_argument(f"--{flag}", type=float, default=default, help=f"default {default:g}")
-    w.add_argument("--readiness-delay-s", type=float, help="default: the Deployment's, or 5")
-    w.add_argument("--memory-baseline-mib", type=float,
-                   help="a pod's memory at zero load (needed for an HPA memory metric)")
-    w.add_argument("--memory-mib-per-rps", type=float, default=0.0,
-                   help="a pod's memory per request per second, default 0")
-    w.add_argument("--concurrency", type=int, default=1, help="requests served in parallel")
-    n = p.add_argument_group("nodes and autoscaler")
-    n.add_argument("--instance-type", default="m5.large",
-                   help="its vCPU, memory and max pods come from the instance specs table")
-    n.add_argument("--vcpu", type=float, help="default: the instance type's")
-    n.add_argument("--memory-gib", type=float, help="default: the instance type's")
-    n.add_argument("--max-pods", type=int, help="default: the instance type's (EKS ENI)")
-    n.add_argument("--min-nodes", type=int, default=1)
-    n.add_argument("--max-nodes", type=int, default=10)
-    n.add_argument("--provisioning-delay-s", type=float, default=120.0)
-    n.add_argument("--karpenter", action="store_true", help="Karpenter-like fast provisioning")
-    n.add_argument("--metric-resolution-s", dest="metrics", type=_metrics_pipeline,
-                   default=_metrics_pipeline("15"), metavar="SECONDS",
-                   help="metrics-server scrape interval, whole seconds >= 1 (as a plan's "
-                   "simulation.metrics_resolution_s), default 15")
+    flag(size, "--scale", type=float, metavar="FACTOR", help="multiply every rate of the "
+         "CSV by FACTOR (as a plan scenario's csv.scale)")
+    flag(size, "--peak-rps", type=float, metavar="RPS", help="scale the CSV so that its "
+         "highest step is RPS (as a plan scenario's csv.peak_rps)")
+    w = p.add_argument_group("workload (per pod; needed without a plan)")
+    flag(w, "--capacity-rps-per-pod", type=float)
+    flag(w, "--cpu-millicores-per-rps", type=float)
+    flag(w, "--cpu-request-millicores", type=int, help="default: the Deployment's, or 500")
+    flag(w, "--memory-request-mib", type=float, help="default: the Deployment's, or 256")
+    for name, value in (("baseline-cpu-millicores", 0.0), ("startup-cpu-millicores", 0.0),
+                        ("startup-cpu-s", 0.0), ("image-pull-s", 10.0), ("app-start-s", 20.0),
+                        ("queue-timeout-s", 0.0), ("slo-p95-latency-ms", 500.0)):
+        flag(w, f"--{name}", value, type=float, help=f"default {value:g}")
+    flag(w, "--readiness-delay-s", type=float, help="default: the Deployment's, or 5")
+    flag(w, "--memory-baseline-mib", type=float,
+         help="a pod's memory at zero load (needed for an HPA memory metric)")
+    flag(w, "--memory-mib-per-rps", 0.0, type=float,
+         help="a pod's memory per request per second, default 0")
+    flag(w, "--concurrency", 1, type=int, help="requests served in parallel")
+    n = p.add_argument_group("nodes and autoscaler (without a plan)")
+    flag(n, "--instance-type", "m5.large",
+         help="its vCPU, memory and max pods come from the instance specs table")
+    flag(n, "--vcpu", type=float, help="default: the instance type's")
+    flag(n, "--memory-gib", type=float, help="default: the instance type's")
+    flag(n, "--max-pods", type=int, help="default: the instance type's (EKS ENI)")
+    flag(n, "--min-nodes", 1, type=int)
+    flag(n, "--max-nodes", 10, type=int)
+    flag(n, "--provisioning-delay-s", 120.0, type=float)
+    flag(n, "--karpenter", False, action="store_true", help="Karpenter-like fast provisioning")
+    flag(n, "--metric-resolution-s", _metrics_pipeline("15"), dest="metrics",
+         type=_metrics_pipeline, metavar="SECONDS",
+         help="metrics-server scrape interval, whole seconds >= 1 (as a plan's "
+         "simulation.metrics_resolution_s), default 15")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.set_defaults(flag_defaults=defaults)
+
+
+_EPILOG = """\
+examples:
+  infra-toolkit simulate plans/ecommerce-eks.yaml --workload backend --scenario flash-crowd
+  infra-toolkit simulate --traffic day.csv --hpa hpa.yaml --capacity-rps-per-pod 25 \\
+      --cpu-millicores-per-rps 10
+
+With a plan the traffic, HPA, workload model, node groups and timings are the plan's: the
+flags of the other mode are refused (change the plan, or try values with `sweep`).
+"""
+
+_REQUIRED = ("traffic", "hpa", "capacity_rps_per_pod", "cpu_millicores_per_rps")
 
 
 def _metrics_pipeline(text: str) -> Any:
@@ -90,6 +129,56 @@ def _metrics_pipeline(text: str) -> Any:
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
+    given = [d for d in args.flag_defaults if hasattr(args, d)]
+    if args.plan is not None:
+        return _run_plan(args, given)
+    planned = [o for o, v in (("--workload", args.workload), ("--scenario", args.scenario),
+                              ("--horizon-h", args.horizon_h)) if v is not None]
+    if planned:
+        raise SpecError(f"{', '.join(planned)} without a plan: --workload, --scenario and "
+                        "--horizon-h choose what to run of one; give it first (simulate "
+                        f"PLAN.yaml {planned[0]} ...), or drop {', '.join(planned)} to simulate "
+                        "from --traffic, --hpa and the workload flags")
+    missing = [_flag(d) for d in _REQUIRED if d not in given]
+    if missing:
+        raise SpecError(f"simulate needs a plan (simulate PLAN.yaml) or, without one, "
+                        f"{', '.join(_flag(d) for d in _REQUIRED)}; missing: {', '.join(missing)}")
+    for dest, default in args.flag_defaults.items():
+        if dest not in given:
+            setattr(args, dest, default)
+    return _run_flags(args)
+
+
+def _flag(dest: str) -> str:
+    """The option of an argparse ``dest`` (``metrics`` is ``--metric-resolution-s``)."""
+    return "--metric-resolution-s" if dest == "metrics" else "--" + dest.replace("_", "-")
+
+
+def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
+    """``simulate PLAN.yaml``: the plan's scenarios as its report runs them."""
+    from infra_toolkit.notebook_parameters import check_plan_path
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_replay import format_replays, pending_warnings, replay_plan
+    from infra_toolkit.pricing import load_price_book
+
+    if given:
+        flags = ", ".join(_flag(d) for d in given)
+        raise SpecError(f"simulate {args.plan} runs the plan as its report does: its traffic, "
+                        "HPA, workload model, node groups and timings are the plan's, so "
+                        f"{flags} would contradict it; drop {flags} (change the plan, or try "
+                        "other values with infra-toolkit sweep), or drop the plan to simulate "
+                        "from flags alone")
+    plan = read_plan(check_plan_path(args.plan))
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    replays = replay_plan(plan, book, args.workload, args.scenario, args.horizon_h)
+    print(format_replays(replays, args.format))
+    for line in pending_warnings(replays):
+        print(line, file=sys.stderr)
+    return 0
+
+
+def _run_flags(args: argparse.Namespace) -> int:
+    """``simulate --traffic ... --hpa ...``: one workload described by the flags."""
     from infra_toolkit.manifests import (
         DeploymentSpec,
         memory_utilization_problem,

@@ -1,8 +1,10 @@
 """The report's joint run of a plan's proposed workloads: every autoscaled workload's spec and
-the Deployments without an HPA, as :func:`~infra_toolkit.simulate.simulate_cluster` takes them
-(:func:`joint_run`), and one workload's spec put in it (:meth:`JointRun.with_spec`): the sweep's
-variants and the explorer's tuning run beside the same neighbours the report runs. Pure: the
-caller reads the plan and its price book.
+the Deployments without an HPA (:func:`fixed_pods`), as
+:func:`~infra_toolkit.simulate.simulate_cluster` takes them (:func:`joint_run`), one scenario
+run through them as the report runs it (:func:`simulate_scenario`: the report and
+``simulate PLAN`` both), and one workload's spec put in it (:meth:`JointRun.with_spec`): the
+sweep's variants and the explorer's tuning run beside the same neighbours the report runs. Pure:
+the caller reads the plan and its price book.
 """
 
 from __future__ import annotations
@@ -11,14 +13,21 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from infra_toolkit.analysis import fixed_pods
+from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
+from infra_toolkit.plan_traffic import workload_loads
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.simulate import FixedPods, SimulationSpec
+from infra_toolkit.simulate import (
+    ClusterSimulationResult,
+    FixedPods,
+    SimulationSpec,
+    simulate_cluster,
+)
+from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["JointRun", "joint_run"]
+__all__ = ["JointRun", "fixed_pods", "joint_run", "simulate_scenario"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +69,30 @@ def joint_run(plan: Plan, book: PriceBook) -> JointRun:
     return JointRun({w.name: simulation_spec(plan, w.name, book)
                      for w in plan.proposed.workloads if w.hpa_spec is not None},
                     fixed_pods(plan, book))
+
+
+def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
+    """The proposed Deployments without an HPA: their pods hold room on the nodes."""
+    arch = plan.proposed
+    return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
+                           else w.deployment_spec.replicas,
+                           w.deployment_spec.cpu_request_millicores,
+                           w.deployment_spec.memory_request_mib,
+                           simulation_node_groups(arch, w, book),
+                           w.deployment_spec.max_pods_per_node)
+                 for w in arch.workloads if w.hpa_spec is None)
+
+
+def simulate_scenario(plan: Plan, run: JointRun, scenario: str, curve: TrafficCurve
+                      ) -> ClusterSimulationResult:
+    """Scenario ``scenario``'s ``curve`` (before each workload's ``traffic_share``) through
+    ``run``: every workload its share of it, all on one cluster, as the report runs it.
+
+    Raises :class:`~infra_toolkit.errors.SimulationError` when the workloads' tick grids
+    differ."""
+    specs = run.specs
+    first_tick = next(iter(specs.values())).tick_s
+    if any(spec.tick_s != first_tick for spec in specs.values()):
+        raise SimulationError(f"scenario {scenario!r}: the workloads' simulations have "
+                              "different tick grids; give them the same sync and metric timings")
+    return simulate_cluster(workload_loads(plan, curve, list(specs)), specs, run.fixed)

@@ -23,7 +23,7 @@ Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation gri
   under-capacity episode.
 
 The per-tick arrays it reads are :mod:`infra_toolkit.simulation_timeline`'s; ``format_summary``
-renders a summary as a table, JSON or CSV.
+renders a summary as a table, JSON or CSV, ``format_summaries`` several (``simulate PLAN``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from itertools import pairwise
 from typing import Any
@@ -41,8 +42,8 @@ import numpy as np
 from infra_toolkit.cluster import RunOutput
 from infra_toolkit.time_to_capacity import TimeToCapacity, time_to_capacity_episodes
 
-__all__ = ["SimulationSummary", "format_summary", "node_hours_per_instance_type", "summarize",
-           "summary_row"]
+__all__ = ["SimulationSummary", "format_summaries", "format_summary",
+           "node_hours_per_instance_type", "summarize", "summary_row"]
 
 
 @dataclass(frozen=True)
@@ -142,36 +143,75 @@ def node_hours_per_instance_type(node_groups: Any, node_hours_by_node_group: dic
     return out
 
 
-def format_summary(summary: SimulationSummary, fmt: str) -> str:
+def format_summary(summary: SimulationSummary, fmt: str,
+                   header: Mapping[str, Any] | None = None) -> str:
     """A :class:`~infra_toolkit.simulate.SimulationSummary` as a table, one JSON object or CSV.
 
     CSV is ``as_row()`` (the columns of ``simulate_many``) followed, as in the table, by the
     time-to-capacity breakdown summed over the episodes (``total_metric_lag_s`` ...); JSON lists
     every episode. With no episode the table prints "-" and JSON null for the longest and mean
     time to capacity; CSV keeps 0.0, the numeric column of ``simulate_many`` rows.
+
+    ``header``: fields that say what was run (a plan replay's plan, digest, scenario ...), put
+    first in every format; a list value is a JSON list and ``a, b`` in the table and CSV.
     """
-    row = summary.as_row()
+    return format_summaries([(header or {}, summary)], fmt, one_object=True)
+
+
+def format_summaries(items: Sequence[tuple[Mapping[str, Any], SimulationSummary]], fmt: str,
+                     one_object: bool = False) -> str:
+    """Several ``(header, summary)`` pairs as :func:`format_summary` renders one: the tables one
+    after another with a blank line between them, a JSON list of the objects (``one_object``:
+    the one pair's object alone), one CSV row each under one header line (the union of their
+    columns in order of appearance; a column a row lacks, such as another instance type's
+    ``node_hours_<type>``, is empty)."""
     if fmt == "json":
-        if not summary.time_to_capacity:  # no episode has no longest or mean (the table's "-")
-            row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = None
-        data = {**row, "node_hours_by_instance_type": summary.node_hours_by_instance_type,
-                "node_hours_by_node_group": summary.node_hours_by_node_group,
-                "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}
-        clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                 for k, v in data.items()}  # JSON has no NaN/Infinity
-        return json.dumps(clean, indent=2)
-    # the time-to-capacity breakdown, summed over the episodes (JSON lists each episode)
+        objects = [_json_object(h, s) for h, s in items]
+        return json.dumps(objects[0] if one_object and len(objects) == 1 else objects, indent=2)
+    if fmt == "csv":
+        rows = [{**{k: _joined(v, "") for k, v in h.items()}, **_flat_row(s)} for h, s in items]
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=columns, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    return "\n\n".join(_table(h, s) for h, s in items)
+
+
+def _joined(value: Any, empty: str) -> Any:
+    """A header value for the table and CSV: a list as ``a, b`` (``empty`` when it has none)."""
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value)) or empty
+    return value
+
+
+def _json_object(header: Mapping[str, Any], summary: SimulationSummary) -> dict[str, Any]:
+    row = summary.as_row()
+    if not summary.time_to_capacity:  # no episode has no longest or mean (the table's "-")
+        row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = None
+    data = {**{k: list(v) if isinstance(v, tuple) else v for k, v in header.items()}, **row,
+            "node_hours_by_instance_type": summary.node_hours_by_instance_type,
+            "node_hours_by_node_group": summary.node_hours_by_node_group,
+            "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in data.items()}  # JSON has no NaN/Infinity
+
+
+def _flat_row(summary: SimulationSummary) -> dict[str, Any]:
+    """``as_row()`` and the time-to-capacity breakdown summed over the episodes (JSON lists each
+    episode)."""
+    row = summary.as_row()
     for part in TimeToCapacity.PARTS:
         row[f"total_{part}"] = float(sum(getattr(e, part) for e in summary.time_to_capacity))
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
-        writer.writeheader()
-        writer.writerow(row)
-        return buf.getvalue().rstrip("\n")
+    return row
+
+
+def _table(header: Mapping[str, Any], summary: SimulationSummary) -> str:
     # the table's labels say what the cost counts (CSV and JSON keep the column names)
-    row = {(f"{k} (billed from launch)" if k.startswith("node_hours_") else k): v
-           for k, v in row.items()}
+    row = {**{k: _joined(v, "none") for k, v in header.items()},
+           **{(f"{k} (billed from launch)" if k.startswith("node_hours_") else k): v
+              for k, v in _flat_row(summary).items()}}
     if not summary.time_to_capacity:  # no episode has no longest or mean, not 0 s (the report)
         row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = "-"
     width = max(map(len, row))

@@ -49,6 +49,12 @@ def test_check_and_report_output(default_report: ReportRun) -> None:
     # CPU target a pod takes 250m x 0.70 / 10m per req/s = 17.5 req/s, so the peak needs
     # ceil(255.76 / 17.5) = 15 pods, maxReplicas 15
     assert re.search(r"^peak_replicas\s+15$", out, re.M)
+    # simulate PLAN: the launch-day run of the report, led by what was run; backend has its
+    # node group alone; launch-day is the same trace x 37.89, so the same 15 pods at its peak
+    assert re.search(rf"^plan\s+{DEFAULT_PLAN}\ndigest\s+{digest}\nscenario\s+launch-day\n"
+                     r"workload\s+backend\nnode_groups\s+general\nshared_nodes_with\s+none\n",
+                     out, re.M)
+    assert len(re.findall(r"^peak_replicas\s+15$", out, re.M)) == 2
     # today.yaml: t3.medium 730 h x $0.0416 = 30.368, default 8 GB gp2 root x $0.10 = 0.80
     assert "TOTAL $31.17 per month (730 hours)" in out
     assert f"{DEFAULT_PLAN} submitted as review-001" in out

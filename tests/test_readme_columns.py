@@ -57,6 +57,20 @@ def test_simulate_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         *head, "node_hours_by_instance_type", "node_hours_by_node_group", "time_to_capacity"]
 
 
+def test_simulate_plan_csv_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # README lists what leads the plan mode's row, then flag mode's first column and "...": the
+    # rest of flag mode's columns, in order
+    *lead, first = documented("simulate plan csv")
+    flag_columns = [c.replace("<type>", "m5.large") for c in documented("simulate csv")]
+    assert first == flag_columns[0]
+    small = str(REPO_ROOT / "tests/data/plans/report/small.yaml")  # one m5.large node group
+    assert _header(capsys, "simulate", small, "--scenario", "steady", "--format", "csv") == [
+        *lead, *flag_columns]
+    assert main(["simulate", small, "--scenario", "steady", "--format", "json"]) == 0
+    keys = list(json.loads(capsys.readouterr().out))
+    assert keys[:len(lead)] == lead and keys[len(lead)] == flag_columns[0]
+
+
 def test_cost_csv_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "today.yaml").write_text(TODAY)
     assert _header(capsys, "cost", str(tmp_path / "today.yaml"), "--format", "csv") == \

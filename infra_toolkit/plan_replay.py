@@ -1,0 +1,142 @@
+"""A plan's scenarios replayed as its report runs them, one workload's summary at a time: what
+``infra-toolkit simulate PLAN.yaml --workload NAME --scenario NAME`` prints.
+
+Each chosen scenario runs once, through the report's own joint run
+(:func:`~infra_toolkit.joint_run.simulate_scenario` over
+:func:`~infra_toolkit.joint_run.joint_run`): every autoscaled workload of the proposed side with
+its ``traffic_share`` of the scenario, and the Deployments without an HPA holding room on the
+nodes, so a workload that shares a node group runs beside the same pods as in the report and
+its figures are the report's. ``horizon_h`` cuts each scenario as the report's does.
+
+Defaults, for a reviewer who asks for less: no workload named means every workload with an HPA,
+no scenario named means every scenario of the plan (the report's default), in plan order. A
+name the plan lacks is refused with the plan file, the field, the valid names and the nearest.
+Pure but for the plan digest, which reads the files the plan references.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from infra_toolkit.digest import plan_digest
+from infra_toolkit.errors import PlanError
+from infra_toolkit.joint_run import joint_run, simulate_scenario
+from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_fields import did_you_mean
+from infra_toolkit.plan_traffic import scenario_curve
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.simulate import SimulationResult
+from infra_toolkit.simulation_summary import format_summaries
+
+__all__ = ["WorkloadReplay", "format_replays", "pending_warnings", "replay_plan",
+           "select_workloads"]
+
+
+@dataclass(frozen=True)
+class WorkloadReplay:
+    """One workload of one scenario of a plan, as the report ran it: ``shared_nodes_with`` names
+    the workloads and Deployments without an HPA whose pods ran on one of its node groups
+    (empty: it had its groups alone), ``node_groups`` the groups its pods may use."""
+
+    plan_path: str
+    digest: str
+    scenario: str
+    workload: str
+    node_groups: tuple[str, ...]
+    shared_nodes_with: tuple[str, ...]
+    result: SimulationResult
+
+    def header(self) -> dict[str, Any]:
+        """What was run, as the first fields of the printed summary."""
+        return {"plan": self.plan_path, "digest": self.digest, "scenario": self.scenario,
+                "workload": self.workload, "node_groups": self.node_groups,
+                "shared_nodes_with": self.shared_nodes_with}
+
+
+def select_workloads(plan: Plan, names: Sequence[str] | None) -> tuple[str, ...]:
+    """The autoscaled proposed workloads called ``names`` (None: all of them), in plan order.
+
+    Raises :class:`~infra_toolkit.errors.PlanError` naming ``--workload``, the plan file and
+    the valid names for an unknown or repeated name, a workload without an HPA (nothing to
+    simulate: its pods only hold room), or a plan without an autoscaled workload."""
+    workloads = plan.proposed.workloads
+    autoscaled = [w.name for w in workloads if w.hpa_spec is not None]
+    listed = ", ".join(autoscaled)
+    if not autoscaled:
+        raise PlanError(f"{plan.path}: no workload of proposed.workloads has an HPA, so there is "
+                        "nothing to simulate; give one an hpa: manifest")
+    if names is None:
+        return tuple(autoscaled)
+    for name in names:
+        fixed = next((w for w in workloads if w.name == name and w.hpa_spec is None), None)
+        if fixed is not None:
+            raise PlanError(
+                f"--workload {name!r}: proposed.workloads {name!r} of {plan.path} has no HPA, "
+                f"so it is not simulated: its {fixed.deployment_spec.replicas or 1} pod(s) only "
+                "hold room on the nodes (each workload sharing them names it); workloads with "
+                f"an HPA: {listed}")
+        if name not in autoscaled:
+            hint = did_you_mean(name, [w.name for w in workloads])
+            raise PlanError(
+                f"--workload {name!r}: no workload of that name in proposed.workloads of "
+                f"{plan.path}{hint if 'did you mean' in hint else ''}; workloads with an HPA: "
+                f"{listed}")
+    if len(set(names)) != len(names):
+        raise PlanError(f"--workload: {list(names)} repeats a name; give each once ({listed})")
+    return tuple(n for n in autoscaled if n in names)
+
+
+def replay_plan(plan: Plan, book: PriceBook, workloads: Sequence[str] | None = None,
+                scenarios: Sequence[str] | None = None, horizon_h: float | None = None
+                ) -> tuple[WorkloadReplay, ...]:
+    """``plan``'s ``scenarios`` (None: all) each run once as the report runs them (the joint
+    run of every autoscaled workload, ``book`` sizing the nodes; each cut to ``horizon_h``
+    hours), one :class:`WorkloadReplay` per scenario and chosen workload (None: every one with
+    an HPA), scenario by scenario in the order asked, workloads in plan order.
+
+    Raises :class:`~infra_toolkit.errors.PlanError` for a name the plan lacks
+    (:func:`select_workloads`, :func:`~infra_toolkit.notebook_parameters.select_scenarios`)."""
+    chosen = select_workloads(plan, workloads)
+    selected = select_scenarios(plan, None if scenarios is None else list(scenarios),
+                                "--scenario")
+    run = joint_run(plan, book)
+    digest = plan_digest(plan)
+    out = []
+    for s in selected:
+        curve = cut_to_horizon(scenario_curve(s, plan.simulation.step_s), horizon_h)
+        cluster = simulate_scenario(plan, run, s.name, curve)
+        out += [WorkloadReplay(plan.path.as_posix(), digest, s.name, name,
+                               tuple(g.name for g in run.specs[name].node_groups),
+                               run.sharing(name), cluster.simulations[name])
+                for name in chosen]
+    return tuple(out)
+
+
+def format_replays(replays: Sequence[WorkloadReplay], fmt: str) -> str:
+    """``replays`` as ``simulate`` prints summaries (``table``, ``json``, ``csv``), each led by
+    its :meth:`~WorkloadReplay.header`: one JSON object for one replay, a list for several."""
+    return format_summaries([(r.header(), r.result.summary) for r in replays], fmt,
+                            one_object=True)
+
+
+def pending_warnings(replays: Sequence[WorkloadReplay]) -> list[str]:
+    """One line per scenario whose pods waited for a node no group could add (the summary has
+    no figure for it), naming the workloads whose node groups it happened on: the node
+    autoscaler's events are the cluster's, so workloads sharing a group see the same ones."""
+    out = []
+    for scenario in dict.fromkeys(r.scenario for r in replays):
+        stuck = {r.workload: r.result.events[r.result.events["kind"] == "node_scale_up_failed"]
+                 for r in replays if r.scenario == scenario}
+        stuck = {w: e for w, e in stuck.items() if len(e)}
+        if not stuck:
+            continue
+        first = min((e.iloc[0] for e in stuck.values()), key=lambda e: e["time_s"])
+        out.append(f"warning: scenario {scenario!r}: from {first['time_s']:g} s, "
+                   f"{first['reason']}: pods stayed Pending on the node groups of "
+                   f"{', '.join(stuck)}, and the load they would serve was queued or "
+                   "dropped; raise the groups' scaling_config.max_size in the plan or use a "
+                   "larger instance type")
+    return out

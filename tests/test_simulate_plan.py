@@ -1,0 +1,193 @@
+"""`infra-toolkit simulate PLAN.yaml` (infra_toolkit.plan_replay): a plan's scenario as its
+report runs it.
+
+The small plan (tests/data/plans/report/small.yaml): workload ``api`` (200m CPU request, 20m +
+5m per req/s, 40 req/s a pod, HPA 2..8 at 70 % CPU, 2 pods at the start) alone on node group
+``general`` (m5.large, 2..4 nodes); scenario ``steady``: 40 req/s for 1 h. The neighbour plans
+are tests/test_tuning.py's (``cron``: a Deployment without an HPA; ``worker``: autoscaled).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit import sections
+from infra_toolkit.analysis import analyze_plan
+from infra_toolkit.cli import main
+from infra_toolkit.digest import plan_digest
+from infra_toolkit.plan import read_plan
+from tests.conftest import REPO_ROOT, SMALL_PLAN
+from tests.readme_examples import DEFAULT_PLAN
+from tests.test_tuning import _plan_with_autoscaled_neighbour, _plan_with_neighbour
+
+SMALL = str(REPO_ROOT / SMALL_PLAN)
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
+    assert main(["simulate", *argv, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_constant_scenario_gives_the_hand_worked_figures(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, SMALL, "--workload", "api", "--scenario", "steady")
+    assert isinstance(data, dict)  # one workload, one scenario: one object, as flag mode
+    # 40 req/s on the 2 starting pods: 20 req/s each, 20 + 5 x 20 = 120m of 200m = 60 % < the
+    # 70 % target (and minReplicas is 2): 2 pods all hour, 2 x 1 h = 2 pod-hours
+    assert (data["pod_hours"], data["peak_replicas"], data["scale_events"]) == (2.0, 2, 0)
+    # the group's min_size keeps 2 m5.large for the hour: 2 node-hours
+    assert data["node_hours_by_node_group"] == {"general": 2.0}
+    assert data["offered_requests"] == 40 * 3600 and data["dropped_requests"] == 0.0
+    # M/M/1 at 20 of 40 req/s: p95 = ln(20) / (40 - 20) s = 149.79 ms <= the plan's 250 ms
+    assert data["max_p95_latency_ms"] == pytest.approx(1000 * math.log(20) / 20)
+    assert data["slo_violation_minutes"] == 0.0
+    assert {k: data[k] for k in ("plan", "scenario", "workload", "node_groups",
+                                 "shared_nodes_with")} == {
+        "plan": Path(SMALL).as_posix(), "scenario": "steady", "workload": "api",
+        "node_groups": ["general"], "shared_nodes_with": []}
+    # the digest a reviewer approves (validate and the report print the same)
+    assert data["digest"] == plan_digest(read_plan(SMALL))
+
+
+def test_horizon_cuts_the_scenario_as_the_report_does(capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    data = _json(capsys, SMALL, "--scenario", "steady", "--horizon-h", "0.5")
+    assert isinstance(data, dict)
+    # the first half hour: 2 pods x 0.5 h = 1 pod-hour, 40 x 1800 requests
+    assert (data["duration_s"], data["pod_hours"], data["offered_requests"]) == (
+        1800.0, 1.0, 72_000.0)
+
+
+def test_with_nothing_chosen_every_workload_and_scenario_is_printed(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", SMALL, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    # the plan's scenarios in plan order, its one autoscaled workload each, what was run first
+    assert [(r["scenario"], r["workload"]) for r in rows] == [("steady", "api"),
+                                                              ("double", "api")]
+    assert list(rows[0])[:6] == ["plan", "digest", "scenario", "workload", "node_groups",
+                                 "shared_nodes_with"]
+    assert rows[0]["pod_hours"] == "2.0" and rows[0]["shared_nodes_with"] == ""
+    data = _json(capsys, SMALL)
+    assert isinstance(data, list) and [d["scenario"] for d in data] == ["steady", "double"]
+
+
+def test_a_workload_sharing_nodes_names_them_and_has_the_reports_figures(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _plan_with_autoscaled_neighbour(tmp_path)
+    data = _json(capsys, str(path), "--scenario", "ramp")
+    assert isinstance(data, list)
+    assert [(d["workload"], d["shared_nodes_with"]) for d in data] == [
+        ("api", ["worker"]), ("worker", ["api"])]
+    report = analyze_plan(path, scenarios=["ramp"], store_location=str(tmp_path / "none"))
+    for d in data:  # the report's own run of both on one cluster
+        s = report.run("ramp").simulations[d["workload"]].summary
+        assert (d["pod_hours"], d["peak_replicas"], d["slo_violation_minutes"],
+                d["node_hours_by_node_group"]) == (
+            s.pod_hours, s.peak_replicas, s.slo_violation_minutes, s.node_hours_by_node_group)
+    assert main(["simulate", str(path), "--workload", "api", "--scenario", "ramp"]) == 0
+    lines = dict(ln.split(maxsplit=1) for ln in capsys.readouterr().out.splitlines())
+    assert (lines["workload"], lines["shared_nodes_with"]) == ("api", "worker")
+
+
+def test_a_deployment_without_hpa_is_named_as_a_neighbour(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, str(_plan_with_neighbour(tmp_path)), "--scenario", "steady")
+    assert isinstance(data, dict) and data["shared_nodes_with"] == ["cron"]
+    # api's 2 pods and cron's 2 (200m each) fit one m5.large; min_size keeps 2 for the hour
+    assert data["node_hours_by_node_group"] == {"general": 2.0}
+
+
+@pytest.mark.parametrize("scenario", ["flash-crowd", "load-test-1000-users"])
+def test_backend_matches_the_reports_scaling_and_slo_tables(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], scenario: str) -> None:
+    plan = str(REPO_ROOT / DEFAULT_PLAN)
+    data = _json(capsys, plan, "--workload", "backend", "--scenario", scenario)
+    assert isinstance(data, dict)
+    report = analyze_plan(plan, scenarios=[scenario], store_location=str(tmp_path / "none"))
+    scaling, slo_checks = sections.scaling_behaviour(report).tables[:2]
+    row = scaling.frame.set_index("Workload").loc["backend"]
+    assert data["peak_replicas"] == row["Peak replicas"]
+    assert data["dropped_requests"] / data["offered_requests"] * 100 == pytest.approx(
+        row["Dropped requests (%)"])
+    slo = slo_checks.frame.set_index("SLO").loc["checkout p95 latency"]  # backend's p95 SLO
+    assert data["slo_violation_minutes"] == slo["Minutes violated"]
+    # the report's timeline: pods (every phase) per 5 s tick, summed into hours
+    timeline = report.run(scenario).simulations["backend"].timeline
+    tick_s = float(timeline["time_s"].iloc[1] - timeline["time_s"].iloc[0])
+    assert data["pod_hours"] == pytest.approx(timeline["pods"].sum() * tick_s / 3600)
+    assert data["shared_nodes_with"] == [] and data["scenario"] == scenario
+
+
+@pytest.mark.parametrize(("argv", "match"), [
+    (["--workload", "apj"], r"^error: --workload 'apj': no workload of that name in "
+                            r"proposed.workloads of \S+small.yaml; did you mean 'api'\?; "
+                            r"workloads with an HPA: api$"),
+    (["--workload", "zzz"], r"'zzz': no workload of that name in proposed.workloads of \S+; "
+                            r"workloads with an HPA: api$"),
+    (["--workload", "api", "--workload", "api"], r"repeats a name; give each once \(api\)"),
+    (["--scenario", "stedy"], r"--scenario: unknown scenario\(s\) \['stedy'\] for \S+small.yaml; "
+                              r"did you mean 'steady'\?; the plan's scenarios: steady, double"),
+    (["--traffic", "t.csv", "--hpa", "h.yaml"],
+     r"runs the plan as its report does: .* so --traffic, --hpa would contradict it; drop"),
+    # refused even at its default value: the plan's node group decides, not the flag
+    (["--min-nodes", "1", "--karpenter"], r"so --min-nodes, --karpenter would contradict it"),
+    (["--metric-resolution-s", "15"], r"so --metric-resolution-s would contradict it"),
+])
+def test_plan_mode_errors_name_the_field_and_the_choices(
+        capsys: pytest.CaptureFixture[str], argv: list[str], match: str) -> None:
+    assert main(["simulate", SMALL, *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert re.search(match, captured.err.strip()), captured.err
+
+
+def test_a_workload_without_hpa_is_refused_as_not_simulated(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", str(_plan_with_neighbour(tmp_path)), "--workload", "cron"]) == 2
+    err = capsys.readouterr().err
+    assert "--workload 'cron': proposed.workloads 'cron' of " in err
+    assert "has no HPA, so it is not simulated: its 2 pod(s) only hold room" in err
+    assert err.rstrip().endswith("workloads with an HPA: api")
+
+
+@pytest.mark.parametrize(("argv", "match"), [
+    (["--workload", "api", "--horizon-h", "1"],
+     "--workload, --horizon-h without a plan: --workload, --scenario and --horizon-h choose "
+     "what to run of one; give it first (simulate PLAN.yaml --workload ...)"),
+    (["--traffic", "t.csv"], "simulate needs a plan (simulate PLAN.yaml) or, without one, "
+     "--traffic, --hpa, --capacity-rps-per-pod, --cpu-millicores-per-rps; missing: --hpa, "
+     "--capacity-rps-per-pod, --cpu-millicores-per-rps"),
+])
+def test_flag_mode_says_what_it_lacks(capsys: pytest.CaptureFixture[str], argv: list[str],
+                                      match: str) -> None:
+    assert main(["simulate", *argv]) == 2
+    assert capsys.readouterr().err.strip().startswith(f"error: {match}")
+
+
+def test_pods_no_node_group_could_take_are_warned_about_once_per_scenario(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _plan_with_autoscaled_neighbour(tmp_path)
+    path.write_text(path.read_text().replace(
+        "scaling_config: {desired_size: 2, min_size: 2, max_size: 4}",
+        "scaling_config: {desired_size: 1, min_size: 1, max_size: 1}"))
+    assert main(["simulate", str(path), "--scenario", "ramp", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    # one m5.large holds 9 pods of 200m (1,900m allocatable); at 60 req/s worker wants
+    # ceil(4 x (20 + 20 x 15) / 140) = 10 pods and api 3 (20 + 5 x 30 = 170m, 85 % > 70 %):
+    # more than 9, so some wait for a node the group (max_size 1) cannot add
+    assert isinstance(data, list)
+    assert sum(d["peak_replicas"] for d in data) > 9
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: scenario 'ramp': from ")
+    assert "pods stayed Pending on the node groups of api, worker, and the load" in lines[0]
+    assert main(["simulate", SMALL, "--scenario", "steady"]) == 0  # none short of a node
+    assert capsys.readouterr().err == ""
