@@ -75,7 +75,8 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", singl
     if unknown or len(set(names)) != len(names):
         close = did_you_mean(unknown[0], known) if unknown else ""
         what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
-        fix = "give one of them" if single else "pass each name once"
+        fix = ("give one of them" if single else
+               "give names from that list" if unknown else "pass each name once")
         raise PlanError(f"{parameter}: {what} for {plan.path}"
                         f"{close if 'did you mean' in close else ''}; the plan's scenarios: "
                         f"{listed}: {fix}, or {none}")

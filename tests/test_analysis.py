@@ -159,7 +159,7 @@ def test_review_status_is_the_stores(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize(("names", "message"), [
     (["peak"], r"unknown scenario\(s\) \['peak'\] for .*small\.yaml; the plan's scenarios: "
-               r"steady, double: pass each name once"),
+               r"steady, double: give names from that list"),
     (["steady", "steady"], r"scenarios \['steady', 'steady'\] repeat"),
 ])
 def test_scenario_selection_errors(names: list[str], message: str) -> None:

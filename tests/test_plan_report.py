@@ -247,7 +247,8 @@ def test_a_failing_report_names_the_cell(default_report: ReportRun, tmp_path: Pa
     assert failed[0].outputs[-1]["traceback"] == [
         f"PlanError: scenarios: unknown scenario(s) ['no-such-scenario'] for "
         f"{default_report.workspace / DEFAULT_PLAN}; the plan's scenarios: expected-day, "
-        "launch-day, flash-crowd, load-test-1000-users: pass each name once, or None for all"]
+        "launch-day, flash-crowd, load-test-1000-users: give names from that list, or None for "
+        "all"]
     assert f"the executed notebook with the error marked is at {tmp_path / 'bad.ipynb'}; {out} " \
         "was not written" in err
     assert not out.exists()  # no traceback page where the report goes

@@ -122,7 +122,8 @@ def test_an_unknown_scenario_says_to_leave_the_option_out(
     # a command line cannot pass None: the default is the option left out (audit9 A9-5)
     assert main(["sweep", *ARGS, "--scenario", "stedy"]) == 2
     err = capsys.readouterr().err
-    assert err.rstrip().endswith("pass each name once, or leave --scenario out for the default")
+    assert err.rstrip().endswith(
+        "give names from that list, or leave --scenario out for the default")
 
 
 def test_violation_minutes_print_as_the_report_prints_them(
