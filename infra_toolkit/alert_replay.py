@@ -33,7 +33,11 @@ lower bound said otherwise), so the report can say so.
 
 **SLO lead/lag.** Each replay carries the first step that violated an SLO of its workload
 (:func:`infra_toolkit.slo_check.first_violation_s`, the report's SLO rule); ``fire_vs_slo_s`` is
-the first fire minus that time: negative when the alert fired before the SLO broke.
+the first fire minus that time: negative when the alert fired before the SLO broke. A run that
+violates its SLOs from its first step (the Deployment's starting replicas cannot serve the
+scenario's first rate: :class:`~infra_toolkit.slo_check.StartUp`) is not compared with its
+start-up: ``first_violation_s`` is then the first violation after the run first met its SLOs,
+and the fire compared with it the first one after that too (:attr:`AlertReplay.compared_fire_s`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ import pandas as pd
 
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan_operations_types import AlertRule, SimulatedCondition
+from infra_toolkit.slo_check import StartUp
 
 __all__ = ["AlertReplay", "condition_steps", "firing_intervals", "replay_alert",
            "saturated_condition_steps", "signal_values"]
@@ -58,8 +63,9 @@ _OPS = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equ
 class AlertReplay:
     """One alert replayed on one workload's timeline of one scenario: its firing intervals
     (``[start_s, end_s)``, s from the run's start), the run's end, the first SLO
-    violation of the workload (``None``: no SLO violated) and how many steps the saturated-latency
-    rule of the module docstring decided."""
+    violation of the workload (``None``: no SLO violated; after the start-up when ``startup``
+    is given: the run violated its SLOs from its first step) and how many steps the
+    saturated-latency rule of the module docstring decided."""
 
     alert: str
     workload: str
@@ -69,6 +75,7 @@ class AlertReplay:
     run_end_s: float
     first_violation_s: float | None
     saturated_steps: int = 0
+    startup: StartUp | None = None
 
     @property
     def first_fire_s(self) -> float | None:
@@ -86,12 +93,24 @@ class AlertReplay:
         return bool(self.intervals_s) and self.intervals_s[-1][1] >= self.run_end_s
 
     @property
-    def fire_vs_slo_s(self) -> float | None:
-        """First fire minus first SLO violation, s (negative: the alert fired first); ``None``
-        when it never fires or no SLO was violated."""
-        if self.first_fire_s is None or self.first_violation_s is None:
+    def compared_fire_s(self) -> float | None:
+        """The fire compared with the first SLO violation: the first fire, or after a start-up
+        the first fire at or after the run first met its SLOs (``None``: none)."""
+        if self.startup is None:
+            return self.first_fire_s
+        met = self.startup.met_s
+        if met is None:
             return None
-        return self.first_fire_s - self.first_violation_s
+        return next((start for start, _ in self.intervals_s if start >= met), None)
+
+    @property
+    def fire_vs_slo_s(self) -> float | None:
+        """:attr:`compared_fire_s` minus the first SLO violation, s (negative: the alert fired
+        first); ``None`` when it never fires (after the start-up) or no SLO was violated."""
+        fire = self.compared_fire_s
+        if fire is None or self.first_violation_s is None:
+            return None
+        return fire - self.first_violation_s
 
 
 def _window_steps(window_s: float, step_s: float) -> int:
@@ -177,11 +196,12 @@ def firing_intervals(held: np.ndarray, step_s: float, for_s: float, start_s: flo
 
 def replay_alert(rule: AlertRule, workload: str, timeline: pd.DataFrame, step_s: float,
                  max_replicas: int, first_violation_s: float | None,
-                 node_max_sizes: Mapping[str, int] | None = None) -> AlertReplay:
+                 node_max_sizes: Mapping[str, int] | None = None,
+                 startup: StartUp | None = None) -> AlertReplay:
     """``rule`` (which must have a ``simulated`` condition) replayed on ``workload``'s
     ``timeline`` of ``step_s`` seconds per row; ``max_replicas`` and ``node_max_sizes`` as in
     :func:`signal_values`, ``first_violation_s`` the first SLO violation of the workload in
-    that run."""
+    that run (after ``startup``'s ``met_s`` when the run starts in violation)."""
     if rule.simulated is None:
         raise ValueError(f"alert {rule.name!r} has no simulated condition to replay")
     c = rule.simulated
@@ -191,4 +211,5 @@ def replay_alert(rule: AlertRule, workload: str, timeline: pd.DataFrame, step_s:
     start_s = float(timeline["time_s"].iloc[0]) if len(timeline) else 0.0
     return AlertReplay(rule.name, workload, c, rule.for_s,
                        firing_intervals(held, step_s, rule.for_s, start_s),
-                       start_s + len(timeline) * step_s, first_violation_s, saturated)
+                       start_s + len(timeline) * step_s, first_violation_s, saturated,
+                       startup)

@@ -27,7 +27,7 @@ from infra_toolkit.plan_operations_types import AlertRule
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.simulate import SimulationResult
-from infra_toolkit.slo_check import first_violation_s
+from infra_toolkit.slo_check import first_violation_s, start_up
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import ScenarioRun
@@ -85,7 +85,9 @@ def tied_slos(plan: Plan, rule: AlertRule, workload: str) -> list[Slo]:
 def replay_scenario(plan: Plan, simulations: Mapping[str, SimulationResult]
                     ) -> tuple[AlertReplay, ...]:
     """Every mapped alert of ``plan`` replayed on the simulation of its workload in one
-    scenario (``simulations`` by workload name), in plan order."""
+    scenario (``simulations`` by workload name), in plan order; a run violating its SLOs from
+    its first step compared with its first violation after the start-up
+    (:func:`~infra_toolkit.slo_check.start_up`)."""
     out = []
     for rule in plan.monitoring.alerts:
         for workload in alert_workloads(plan, rule):
@@ -93,10 +95,14 @@ def replay_scenario(plan: Plan, simulations: Mapping[str, SimulationResult]
             if sim is None:
                 continue  # a workload without an HPA: validate refuses the mapping
             timeline = sim.timeline
+            # a run violating its SLOs from its first step is compared after its start-up
+            startup = start_up(plan.slos, workload, timeline)
+            after = None if startup is None else startup.met_s
+            first = None if startup is not None and after is None else \
+                first_violation_s(plan.slos, workload, timeline, after)
             out.append(replay_alert(rule, workload, timeline, float(sim.spec.tick_s),
-                                    sim.spec.hpa.max_replicas,
-                                    first_violation_s(plan.slos, workload, timeline),
-                                    {g.name: g.max_size for g in sim.spec.node_groups}))
+                                    sim.spec.hpa.max_replicas, first,
+                                    {g.name: g.max_size for g in sim.spec.node_groups}, startup))
     return tuple(out)
 
 

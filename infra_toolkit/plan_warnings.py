@@ -11,6 +11,8 @@ workload with an HPA and a model:
   groups too small for maxReplicas (one pod a node with a required anti-affinity on the
   hostname), pods kept apart per zone by a required anti-affinity the simulation does not model;
   and for every node group, a desired_size below its starting pods;
+* the start (:mod:`infra_toolkit.startup_warnings`): starting replicas that cannot serve a
+  scenario's first rate within the workload's SLOs, so the run starts in violation;
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
   carries, or with no autoscaled workload behind it;
 
@@ -43,6 +45,7 @@ from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import price_warnings
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["plan_warnings", "unitless_memory_warnings"]
@@ -89,6 +92,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         at = f"proposed.workloads[{i}]"
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
+        out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
         groups = simulation_node_groups(plan.proposed, w, book)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)

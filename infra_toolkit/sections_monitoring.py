@@ -11,7 +11,8 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
 from infra_toolkit.report_html import Table, duration_text, paragraph
 
-__all__ = ["alert_replay_frame", "alert_replay_parts", "saturated_note", "slo_lead_text"]
+__all__ = ["alert_replay_frame", "alert_replay_parts", "saturated_note", "slo_lead_text",
+           "start_up_lead_text"]
 
 _EXPLAINED = (
     "Alert replay: each mapped alert's condition evaluated at the end of every {step} s "
@@ -20,22 +21,57 @@ _EXPLAINED = (
     "Expression windows such as [5m] are modelled only where the mapping gives `window`; the "
     "rule's evaluation interval is taken as the step (a coarser one fires up to one interval "
     "later). 'vs first SLO violation' compares the first fire with the first step that broke any "
-    "SLO of the workload, as the SLO table counts it.")
+    "SLO of the workload, as the SLO table counts it; a run that broke them from its first step "
+    "(its starting replicas cannot serve the scenario's first rate) says so, and compares the "
+    "first fire after it first met them with the first violation after that.")
+
+
+def _lead_text(lead: float) -> str:
+    if lead == 0:
+        return "at the same step"
+    return f"{duration_text(abs(lead))} {'after' if lead > 0 else 'before'}"
 
 
 def slo_lead_text(replay: AlertReplay) -> str:
     """How the first fire compares with the first SLO violation: ``8 min after``, ``2 min
     before``, ``at the same step``, ``never fires; SLO first violated at 1 h 5 min``, ``no SLO
-    violated``."""
+    violated``. A run violating its SLOs from its first step says so and compares the alert
+    after its start-up (:func:`start_up_lead_text`)."""
+    if replay.startup is not None:
+        return start_up_lead_text(replay)
     if replay.first_violation_s is None:
         return "no SLO violated"
     if replay.first_fire_s is None:
         return f"never fires; SLO first violated at {duration_text(replay.first_violation_s)}"
     lead = replay.fire_vs_slo_s
     assert lead is not None
-    if lead == 0:
-        return "at the same step"
-    return f"{duration_text(abs(lead))} {'after' if lead > 0 else 'before'}"
+    return _lead_text(lead)
+
+
+def start_up_lead_text(replay: AlertReplay) -> str:
+    """For a run violating its SLOs from its first step (``replay.startup``): ``SLO violated
+    from the start (start-up: 4 replicas under 150 rps, until 2 min 30 s); first violation after
+    the run first met the SLO: 1 h 5 min, the alert fires 30 s after``, ``...: none``, ``...,
+    the alert never fires after the start-up``, ``SLO violated from the start and never met
+    (start-up: ...)``; and ``; it also fired during the start-up, at 20 s`` when it did."""
+    up = replay.startup
+    assert up is not None
+    if up.met_s is None:
+        return f"SLO violated from the start and never met (start-up: {up.text()})"
+    text = (f"SLO violated from the start (start-up: {up.text()}, until "
+            f"{duration_text(up.met_s)}); first violation after the run first met the SLO: ")
+    if replay.first_violation_s is None:
+        text += "none"
+    elif replay.fire_vs_slo_s is None:
+        text += (f"{duration_text(replay.first_violation_s)}, the alert never fires after the "
+                 "start-up")
+    else:
+        text += (f"{duration_text(replay.first_violation_s)}, the alert fires "
+                 f"{_lead_text(replay.fire_vs_slo_s)}")
+    first = replay.first_fire_s
+    if first is not None and first < up.met_s:
+        text += f"; it also fired during the start-up, at {duration_text(first)}"
+    return text
 
 
 def alert_replay_frame(replays: tuple[AlertReplay, ...]) -> pd.DataFrame:

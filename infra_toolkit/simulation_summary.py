@@ -18,7 +18,9 @@ Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation gri
 - ``slo_violation_minutes``: minutes of ticks whose p95 latency exceeds the workload's
   ``slo_p95_latency_ms``, that drop requests, or whose Ready pods are saturated (the timeline's
   ``latency_saturated``: the latency model at its utilization cap, where p95 is only the model's
-  ceiling, a lower bound that cannot show the SLO was kept), as the report's SLO checks count.
+  ceiling, a lower bound that cannot show the SLO was kept), as the report's SLO checks count;
+  a run whose starting replicas cannot serve its first rate counts its start-up's minutes too
+  (docs/PLAN.md, "A run that starts in violation").
 - ``time_to_capacity``: one :class:`~infra_toolkit.time_to_capacity.TimeToCapacity` per
   under-capacity episode.
 

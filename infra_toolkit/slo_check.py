@@ -16,11 +16,20 @@ a violation of every latency SLO whatever its value: the real latency there is a
 ceiling and grows with the backlog, so the model cannot show the threshold was kept (a threshold
 above the ceiling would otherwise be "met" on a lower bound). A timeline without that column has
 no saturated tick.
+
+**Start-up.** A run starts warm at the Deployment's ``replicas`` under the scenario's first rate;
+when those pods cannot serve it within the SLOs, the run violates them from its first step until
+the HPA has added pods. That span, from the run's start to the first step violating no SLO of
+the workload (:func:`start_up` → :class:`StartUp`), is the start-up's, not the traffic's: the
+alert replay compares alerts with the first violation after it (:func:`first_violation_s` with
+``after_s``) and the SLO table says how many of its minutes violated are the start-up's
+(:func:`start_up_minutes`). The minutes stay in the SLO figures (docs/PLAN.md, "SLOs").
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,8 +37,8 @@ import pandas as pd
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.report_html import quantity_text
 
-__all__ = ["SLO_COLUMNS", "evaluate_slos", "first_violation_s", "latency_text", "violated_steps",
-           "worst_latency_ms"]
+__all__ = ["SLO_COLUMNS", "StartUp", "evaluate_slos", "first_violation_s", "latency_text",
+           "start_up", "start_up_minutes", "violated_steps", "worst_latency_ms"]
 
 SLO_COLUMNS = ["slo", "objective", "achieved", "violation_minutes", "met"]
 
@@ -70,14 +79,69 @@ def violated_steps(slo: Slo, timeline: pd.DataFrame) -> np.ndarray:
     return np.asarray(over, dtype=bool)
 
 
-def first_violation_s(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame
-                      ) -> float | None:
+def _applying(slos: Sequence[Slo], workload: str) -> list[Slo]:
+    return [s for s in slos if s.workload in (workload, None)]
+
+
+def _any_violated(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame) -> np.ndarray:
+    """One boolean per row: the step violates some SLO applying to ``workload``."""
+    out = np.zeros(len(timeline), dtype=bool)
+    for s in _applying(slos, workload):
+        out |= violated_steps(s, timeline)
+    return out
+
+
+def first_violation_s(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame,
+                      after_s: float | None = None) -> float | None:
     """The ``time_s`` (s from the run's start) of the first step that violates any SLO applying
-    to ``workload`` (:func:`violated_steps`), or ``None`` when none does."""
-    starts = [float(timeline["time_s"].iloc[int(np.argmax(v))])
-              for s in slos if s.workload in (workload, None)
-              if (v := violated_steps(s, timeline)).any()]
-    return min(starts, default=None)
+    to ``workload`` (:func:`violated_steps`), only among steps at or after ``after_s`` when it is
+    given (the start-up's end, :attr:`StartUp.met_s`), or ``None`` when none does."""
+    times = timeline["time_s"].to_numpy(dtype=float)
+    bad = _any_violated(slos, workload, timeline)
+    if after_s is not None:
+        bad &= times >= after_s
+    return float(times[int(np.argmax(bad))]) if bad.any() else None
+
+
+@dataclass(frozen=True)
+class StartUp:
+    """A run that violates an SLO of its workload from its first step: the Ready pods and the
+    offered rate (rps) of that step, and ``met_s``, the ``time_s`` of the first step violating
+    no SLO of the workload (``None``: the run never does)."""
+
+    ready_pods: int
+    offered_rps: float
+    met_s: float | None
+
+    def text(self) -> str:
+        """``4 replicas under 150 rps``: the start the run was put in."""
+        return f"{self.ready_pods:,} replicas under {quantity_text(self.offered_rps)} rps"
+
+
+def start_up(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame) -> StartUp | None:
+    """The run's :class:`StartUp` when its first step violates an SLO applying to ``workload``,
+    else ``None`` (the run starts healthy, or has no step)."""
+    bad = _any_violated(slos, workload, timeline)
+    if not bad.size or not bad[0]:
+        return None
+    times = timeline["time_s"].to_numpy(dtype=float)
+    met = None if bad.all() else float(times[int(np.argmin(bad))])
+    return StartUp(int(timeline["ready_pods"].iloc[0]), float(timeline["offered_rps"].iloc[0]),
+                   met)
+
+
+def start_up_minutes(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame, tick_s: float
+                     ) -> dict[str, float]:
+    """Per SLO applying to ``workload`` (by name), the minutes it is violated during the
+    start-up (:func:`start_up`: the steps before ``met_s``, every step when the run never meets
+    its SLOs): the part of its ``violation_minutes`` that the starting replicas, not the
+    traffic, account for. All 0 for a run that starts healthy."""
+    first = start_up(slos, workload, timeline)
+    times = timeline["time_s"].to_numpy(dtype=float)
+    span = np.zeros(times.size, dtype=bool) if first is None else \
+        (np.ones(times.size, dtype=bool) if first.met_s is None else times < first.met_s)
+    return {s.name: int(np.count_nonzero(violated_steps(s, timeline) & span)) * tick_s / 60.0
+            for s in _applying(slos, workload)}
 
 
 def _latency(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, object]:
@@ -115,5 +179,5 @@ def evaluate_slos(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame, ti
     ``slo``, ``objective``, ``achieved`` (text), ``violation_minutes`` and ``met`` (bool), from a
     simulation ``timeline`` of ``tick_s`` seconds per row."""
     rows = [(_latency if s.metric == "latency" else _availability)(s, timeline, tick_s)
-            for s in slos if s.workload in (workload, None)]
+            for s in _applying(slos, workload)]
     return pd.DataFrame(rows, columns=SLO_COLUMNS)

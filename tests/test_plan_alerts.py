@@ -140,7 +140,7 @@ def _run(plan_path: Path, p95_ms: list[float]) -> SimpleNamespace:
     n = len(p95_ms)
     timeline = pd.DataFrame({"time_s": [60.0 * i for i in range(n)], "p95_latency_ms": p95_ms,
                              "offered_rps": [10.0] * n, "dropped_rps": [0.0] * n,
-                             "latency_saturated": [False] * n})
+                             "latency_saturated": [False] * n, "ready_pods": [2] * n})
     plan = read_plan(plan_path)
     sim = SimpleNamespace(timeline=timeline,
                           spec=SimpleNamespace(tick_s=60, hpa=SimpleNamespace(max_replicas=8),
@@ -184,10 +184,18 @@ def test_the_replay_table_rows(tmp_path: Path) -> None:
         "Fires at": "5 min", "Firing (min)": 1.0, "Times fired": 1,
         "vs first SLO violation": "3 min after"}]
     # the same alert never firing, and a run that is bad to its last step
-    quiet = alert_replay_frame(replay_scenario(plan, _run(path, [300.0] + [100.0] * 9)
+    quiet = alert_replay_frame(replay_scenario(plan, _run(path, [100.0, 300.0] + [100.0] * 8)
                                                .simulations))
     assert quiet["Fires at"].tolist() == ["never"]
-    assert quiet["vs first SLO violation"].tolist() == ["never fires; SLO first violated at 0 s"]
+    assert quiet["vs first SLO violation"].tolist() == [
+        "never fires; SLO first violated at 1 min"]
+    # a run bad from its first step (audit14 A14-15): its start-up, 2 pods under 10 rps until
+    # the step of 60 s, is not the violation compared; none comes after it
+    start = alert_replay_frame(replay_scenario(plan, _run(path, [300.0] + [100.0] * 9)
+                                               .simulations))
+    assert start["vs first SLO violation"].tolist() == [
+        "SLO violated from the start (start-up: 2 replicas under 10 rps, until 1 min); first "
+        "violation after the run first met the SLO: none"]
     late = alert_replay_frame(replay_scenario(plan, _run(path, [100.0] * 6 + [300.0] * 4)
                                               .simulations))
     # bad from 360 s to the end (600 s): pending from 420 s, fires at 540 s, 1 minute firing,

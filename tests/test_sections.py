@@ -212,8 +212,10 @@ def test_resources_in_several_regions_show_each_ones_region(small_analysis: Plan
 
 
 def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
-    summary, slos, episodes, settings = (
+    summary, slos, episodes, settings, warnings = (
         t.frame for t in sections.scaling_behaviour(small_analysis).tables)
+    # 'double' starts 2 pods under 80 rps, at their capacity (tests/test_plan_warnings.py)
+    assert list(warnings["Where"]) == ["proposed.workloads[0].deployment"]
     assert list(summary["Scenario"]) == ["steady", "double"]
     assert list(summary["Peak replicas"]) == [2, 4]
     assert list(summary["Peak offered rps"]) == [40.0, 80.0]
@@ -221,6 +223,11 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
     assert list(zip(slos["Scenario"], slos["SLO"], slos["Met"], strict=True)) == [
         ("steady", "p95 latency", True), ("steady", "availability", True),
         ("double", "p95 latency", False), ("double", "availability", True)]
+    # every minute 'double' violates is its start-up's: 2 pods saturated from 0 s; the sync of
+    # 30 s (the first with a sample: the scrape of 20 s) writes 4, Ready 20 s later at 50 s:
+    # steps 0..45 s, 10 x 5 s = 50 s = 0.833 min
+    assert slos["Minutes violated"].tolist() == slos["Of which start-up"].tolist() == [
+        0.0, 0.0, pytest.approx(50 / 60), 0.0]
     assert episodes.empty  # 80 req/s never exceeds 2 pods x 40 req/s
     # no episode: no time to capacity to show (not "0 s", which reads as instant capacity)
     assert list(summary["Longest time to capacity"]) == ["-", "-"]

@@ -1,0 +1,169 @@
+"""Plan warnings on the run's start: starting replicas that cannot serve a scenario's first rate.
+
+Every simulated run starts warm, at the Deployment's ``replicas`` (``max(1, minReplicas)``
+without one), under its scenario's first step. When that many pods cannot serve the first
+step's rate (times the workload's ``traffic_share``) within the workload's SLOs, the run breaks
+them from its first second until the HPA has added pods: the SLO minutes then include a
+start-up, and the first SLO violation is the start-up, not the traffic
+(:func:`~infra_toolkit.slo_check.start_up`). For every workload with an HPA and a model,
+:func:`starting_replicas_warnings` says so per scenario, with what one pod may take, the
+replicas that rate needs and the base rate the starting replicas serve.
+
+A pod at ``x`` rps (load spread evenly over the pods, as simulated) serves within the SLOs that
+apply to the workload (its own, or one for every workload; :mod:`infra_toolkit.slo_check`'s
+rules) when:
+
+* a latency SLO (percentile ``q`` under ``threshold_ms``): the pod is below the latency model's
+  utilization cap (``x / capacity_rps_per_pod < MAX_UTILIZATION``, where the percentile is a
+  lower bound the report counts violated) and its ``q``-th percentile at ``x``
+  (:mod:`infra_toolkit.latency`, no backlog) is at most the threshold;
+* an availability SLO, or no SLO at all: ``x`` is at most ``capacity_rps_per_pod`` (no request
+  dropped or queued).
+
+The largest such ``x`` is found by bisection (the percentiles rise with the rate). A latency
+SLO that no rate meets (its percentile at an idle pod is already above the threshold) is left
+out: every step of every run breaks it, which is no start-up's doing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from infra_toolkit.latency import MAX_UTILIZATION, response_time_percentile_ms
+from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_scenario_types import Slo
+from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.plan_warning_type import figure_text as _f
+from infra_toolkit.traffic import TrafficCurve
+
+__all__ = ["per_pod_limit_rps", "percentile_ms", "starting_replicas_warnings"]
+
+_BISECTION_STEPS = 60
+
+
+def percentile_ms(q: int, rps_per_pod: float, capacity_rps_per_pod: float, concurrency: int
+                  ) -> float:
+    """The ``q``-th percentile response time (ms) of one pod at ``rps_per_pod`` without backlog,
+    as the simulated timeline computes it."""
+    one = np.ones(1)
+    return float(response_time_percentile_ms(
+        q / 100, np.array([rps_per_pod]), one, capacity_rps_per_pod, concurrency,
+        np.zeros(1), np.array([rps_per_pod]))[0])
+
+
+def _latency_slos(slos: Sequence[Slo], capacity: float, concurrency: int) -> list[Slo]:
+    """The latency SLOs some rate meets (module docstring)."""
+    out = []
+    for s in slos:
+        if s.metric != "latency":
+            continue
+        assert s.percentile is not None and s.threshold_ms is not None
+        if percentile_ms(s.percentile, 0.0, capacity, concurrency) <= s.threshold_ms:
+            out.append(s)
+    return out
+
+
+def _serves(rps_per_pod: float, slos: Sequence[Slo], capacity: float, concurrency: int) -> bool:
+    """Whether a pod at ``rps_per_pod`` keeps every SLO of ``slos`` (module docstring)."""
+    if rps_per_pod > capacity:
+        return False
+    if any(s.metric == "latency" for s in slos):
+        if rps_per_pod / capacity >= MAX_UTILIZATION:
+            return False
+        for s in slos:
+            if s.metric == "latency":
+                assert s.percentile is not None and s.threshold_ms is not None
+                if percentile_ms(s.percentile, rps_per_pod, capacity,
+                                 concurrency) > s.threshold_ms:
+                    return False
+    return True
+
+
+def per_pod_limit_rps(slos: Sequence[Slo], capacity_rps_per_pod: float, concurrency: int
+                      ) -> float:
+    """The largest rate (rps) one pod serves within ``slos`` (module docstring: the latency
+    SLOs some rate meets, the availability ones), to 2^-60 of the capacity below."""
+    cap = capacity_rps_per_pod
+    kept = [s for s in slos if s.metric != "latency"] + _latency_slos(slos, cap, concurrency)
+    if _serves(cap, kept, cap, concurrency):
+        return cap
+    lo, hi = 0.0, cap
+    for _ in range(_BISECTION_STEPS):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _serves(mid, kept, cap, concurrency) else (lo, mid)
+    return lo
+
+
+def _why(rps_per_pod: float, slos: Sequence[Slo], capacity: float, concurrency: int) -> str:
+    """What a pod at ``rps_per_pod`` breaks: capacity, the utilization cap, each latency SLO."""
+    if rps_per_pod > capacity:
+        return f"over a pod's {_f(capacity)} rps capacity: requests are dropped or queued"
+    if rps_per_pod / capacity >= MAX_UTILIZATION:
+        return (f"{_f(100 * rps_per_pod / capacity)} % of a pod's {_f(capacity)} rps capacity, "
+                f"at the latency model's {_f(100 * MAX_UTILIZATION)} % utilization cap "
+                "(counted violated)")
+    broken = []
+    for s in (s for s in slos if s.metric == "latency"):
+        assert s.percentile is not None and s.threshold_ms is not None
+        got = percentile_ms(s.percentile, rps_per_pod, capacity, concurrency)
+        if got > s.threshold_ms:
+            broken.append(f"p{s.percentile} {got:,.0f} ms over SLO {s.name!r} "
+                          f"({_f(s.threshold_ms)} ms)")
+    return "; ".join(broken)
+
+
+def _floor_text(rps: float) -> str:
+    """A rate rounded down to what :func:`figure_text` shows, so "at most" stays true."""
+    places = 1 if rps >= 10 else 2
+    return _f(math.floor(rps * 10 ** places + 1e-9) / 10 ** places)
+
+
+def starting_replicas_warnings(workload: Workload, path: str,
+                               curves: Mapping[str, TrafficCurve], slos: Sequence[Slo]
+                               ) -> list[PlanWarning]:
+    """One warning per scenario (by name in ``curves``, rps) whose first step's rate, times
+    ``workload``'s ``traffic_share``, is more than its starting replicas serve within the plan's
+    ``slos`` that apply to it (module docstring); at ``path``, the workload's Deployment."""
+    hpa, model, d = workload.hpa_spec, workload.model, workload.deployment_spec
+    if hpa is None or model is None:
+        return []
+    cap, conc = model.capacity_rps_per_pod, model.concurrency
+    mine = [s for s in slos if s.workload in (workload.name, None)]
+    kept = [s for s in mine if s.metric != "latency"] + _latency_slos(mine, cap, conc)
+    pods = d.replicas if d.replicas is not None else max(1, hpa.min_replicas)
+    source = "the Deployment's replicas" if d.replicas is not None else \
+        f"no replicas in the Deployment: max(1, minReplicas {hpa.min_replicas})"
+    limit = per_pod_limit_rps(mine, cap, conc)
+    if limit <= 0:
+        return []  # nothing to size by (not reached: every rate kept serves an idle pod)
+    within = "within its SLOs" if kept else "within its capacity (no SLO applies to it)"
+    breaks = "breaks its SLOs" if kept else "drops or queues requests"
+    out = []
+    for name, curve in curves.items():
+        rate = float(curve.rps[0]) * workload.traffic_share if curve.rps.size else 0.0
+        if rate <= 0 or (pods > 0 and _serves(rate / pods, kept, cap, conc)):
+            continue
+        need = max(1, math.ceil(rate / limit - 1e-12))
+        while need > 1 and _serves(rate / (need - 1), kept, cap, conc):
+            need -= 1  # the bisection's limit sits just under the true one
+        share = "" if workload.traffic_share == 1 else \
+            f" ({_f(float(curve.rps[0]))} rps x traffic_share {_f(workload.traffic_share)})"
+        why = "" if pods == 0 else _why(rate / pods, kept, cap, conc)
+        each = "no Ready pod" if pods == 0 else f"{_f(rate / pods)} rps a pod" + \
+            (": " if why.startswith("p") else ", ") + why  # a latency: "p95 1,198 ms over ..."
+        over = "" if need <= hpa.max_replicas else \
+            f" (above maxReplicas {hpa.max_replicas:,}, to which the first sync cuts it: " \
+            "raise maxReplicas too)"
+        base = limit * pods / workload.traffic_share
+        out.append(PlanWarning(path, (
+            f"workload {workload.name!r} starts with {pods:,} replicas ({source}) under the "
+            f"first rate of scenario {name!r}, {_f(rate)} rps{share}, {each}; the run {breaks} "
+            f"from its first step until the HPA has added pods, and the report's SLO "
+            f"minutes and alert replay show that start-up; {pods:,} replicas serve at most "
+            f"{_floor_text(limit * pods)} rps {within} ({_floor_text(limit)} rps a pod) and "
+            f"{_f(rate)} rps needs {need:,}; set the Deployment's replicas to {need:,}{over}, "
+            f"or start scenario {name!r} at {_floor_text(base)} rps or less")))
+    return out
