@@ -11,10 +11,13 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    exceeds (some step is over it), an availability SLO the row's served / offered share misses
    (by more than float rounding). Nothing is called "meets" on a summary row.
 2. **Confirm** with the report's rule: the baseline and then the variants the screen left, in
-   cost order, each through :func:`~infra_toolkit.simulate.simulate` and
-   ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO (or
-   ``confirm_limit`` variants were run). Variants the screen left and no run confirmed are
-   ``not confirmed``, never "meets".
+   screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
+   ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the
+   ``top``-th cheapest of them (its cost from its run, CPU credits included) costs no more than
+   the next variant's screened cost, a lower bound of its ranked cost (credits only add); or
+   until ``confirm_limit`` variants were run. Variants the screen left and no run confirmed are
+   ``not confirmed``, never "meets", and none of them could rank among the ``top`` cheapest
+   meeting the SLOs unless ``confirm_limit`` stopped the confirmation.
 
 Cost: each variant's node-hours on the workload's node groups (per group) priced as the report
 prices them: the group's ``aws_eks_node_group`` resource (its instance type replaced by a
@@ -45,8 +48,14 @@ for every pod that shares it) in the report's joint run, each variant is judged 
 SLO rule on its own timeline, and it *fails* when it breaks an SLO of another workload that the
 baseline meets (its pods crowding theirs off the shared nodes). There is no summary screen in
 cluster mode (``simulate_many`` runs one workload), so every valid variant is run in every
-chosen scenario: ``max_cluster_runs`` bounds variants x scenarios. Money is the workload's
-groups' node cost, whoever's pods the nodes hold.
+chosen scenario: ``max_cluster_runs`` bounds variants x scenarios. Money, ranked, is the
+workload's groups' whole node cost, whoever's pods the nodes hold: a variant's decision is what
+the cluster pays with it (more pods of this workload may add nodes every neighbour's pods then
+spread over; a share would move with the neighbours' requests, not with what the variant
+costs). Beside it each row gives the workload's request share of those groups' instance cost
+as the report splits a shared group (``request_share_monthly_usd``, :mod:`node_cost_share`:
+half by CPU, half by memory requests per tick; disks and CPU credits are not split), so the
+baseline's share is the report's per-workload node cost of that scenario.
 """
 
 from __future__ import annotations
@@ -134,7 +143,8 @@ def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
-    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd")]
+    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
+                                    "request_share_monthly_usd")]
     for s in slos:
         cols += [f"{name}:{s.name}:met", f"{name}:{s.name}:violation_minutes"]
     return cols
@@ -169,14 +179,16 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     ``table`` columns: ``rank`` (1 = best: status in :data:`STATUSES` order, then monthly cost,
     a missing price last), ``baseline`` (bool), the varied fields (the baseline's own values),
     ``status``, ``monthly_usd`` (Decimal, cents, of ``cost_scenario``; None when a price is
-    missing), ``delta_monthly_usd`` (against the baseline, as printed), ``checked_by`` (``report
+    missing), ``delta_monthly_usd`` (against the baseline, as printed),
+    ``request_share_monthly_usd`` (cluster mode: the workload's request share of its groups'
+    instance cost, Decimal, cents, of ``cost_scenario``; None otherwise), ``checked_by`` (``report
     rule`` for a variant run through ``simulate`` + ``evaluate_slos``, ``summary screen`` for one
     rejected by its summary row, empty otherwise), ``note`` (why invalid / rejected / unpriced),
     then per scenario ``<scenario>:dropped_pct`` (% of offered requests),
     ``<scenario>:peak_replicas``, ``<scenario>:node_hours`` (billed from launch),
-    ``<scenario>:monthly_usd`` and per SLO ``<scenario>:<slo>:met`` (True / False / None: not
-    judged) and ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless
-    confirmed).
+    ``<scenario>:monthly_usd``, ``<scenario>:request_share_monthly_usd`` and per SLO
+    ``<scenario>:<slo>:met`` (True / False / None: not judged) and
+    ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless confirmed).
 
     Raises :class:`~infra_toolkit.errors.SimulationError` for a workload without an HPA, only
     load tests chosen, a grid run with no screen (cluster mode, or node groups of one
@@ -257,6 +269,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
     empty scenario columns."""
     row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
                            if v.invalid else "not confirmed", "monthly_usd": None,
+                           "request_share_monthly_usd": None,
                            "checked_by": "", "note": v.invalid or "", "cost_note": ""}
     for s in chosen:
         row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
@@ -299,7 +312,7 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
     scenario, judged by the report's SLO rule on the workload's timeline and failing when
     it breaks another workload's SLO that the baseline meets; returns how many variants ran."""
     baseline_met: dict[tuple[str, str, str], bool] = {}
-    ran = 0
+    ran, shared = 0, bool(cluster.sharing(workload))
     for i, v in enumerate(variants):
         if v.spec is None:
             continue
@@ -314,8 +327,11 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                                   pricer.credits(run, specs, v.spec))
             row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
                                         sum(hours.values())))
+            share = pricer.request_share(run, specs, fixed, workload) if shared else None
+            row[f"{s.name}:request_share_monthly_usd"] = share
             if s.name == cost_scenario:
                 row["monthly_usd"], row["cost_note"] = cost
+                row["request_share_monthly_usd"] = share
             for name, other in run.simulations.items():
                 checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
                 for check in checks.to_dict("records"):
@@ -349,13 +365,23 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
              cost_scenario: str) -> int:
     """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
     ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO
-    rule until ``top`` meet every SLO or ``limit`` ran, a burstable group's surplus CPU credits
-    from each run added to its cost; returns how many ran."""
+    rule, a burstable group's surplus CPU credits from each run added to its cost, until ``top``
+    variants meet every SLO and none left could rank among them, or ``limit`` ran; returns how
+    many ran.
+
+    The order is the screened cost, which leaves a burstable group's surplus CPU credits out (a
+    summary row has no CPU over time), while the rank includes them. A run's node-hours are its
+    summary row's, bit for bit, and its credits only add (charged >= 0), so the screened cost is
+    a lower bound of the ranked one: once the ``top``-th cheapest variant meeting the SLOs costs
+    no more than the next variant's screened cost, no variant left unconfirmed can cost less
+    than it (credits that reorder two variants make the confirmation go on past the first)."""
     order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
                          key=lambda i: (*_cost_key(rows[i]), i))
-    meeting = ran = 0
+    meeting: list[tuple[int, Decimal]] = []  # the ranked cost of each variant meeting the SLOs
+    ran = 0
     for i in order:
-        if meeting >= top or ran >= limit:
+        if ran >= limit or (len(meeting) >= top
+                            and sorted(meeting)[top - 1] <= _cost_key(rows[i])):
             break
         spec = variants[i].spec
         assert spec is not None
@@ -381,7 +407,8 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         ran += 1
         row["checked_by"] = "report rule"
         row["status"] = "meets SLOs" if ok else "fails SLOs"
-        meeting += ok and i != 0
+        if ok and i != 0:
+            meeting.append(_cost_key(row))
     return ran
 
 
@@ -394,7 +421,7 @@ def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[
     order = sorted(range(len(rows)), key=lambda i: (STATUSES.index(rows[i]["status"]),
                                                     *_cost_key(rows[i]), i))
     columns = ["rank", "baseline", *fields, "status", "monthly_usd", "delta_monthly_usd",
-               "checked_by", "note"]
+               "request_share_monthly_usd", "checked_by", "note"]
     for s in chosen:
         columns += _scenario_columns(s.name, slos)
     ranked = [{**rows[i], "rank": n,
