@@ -111,7 +111,9 @@ class SweepResult:
     apply to the workload; ``confirmed``: how many variants ran through ``simulate``;
     ``cluster``: the workloads and Deployments it shares nodes with (cluster mode; empty when it
     runs alone); ``unscreened``: why every valid variant was run with no summary screen though
-    it runs alone (its node groups share an instance type), empty when screened."""
+    it runs alone (its node groups share an instance type), empty when screened;
+    ``unsettled``: how many variants ``confirm_limit`` left unconfirmed that could still rank
+    among the ``top`` cheapest meeting the SLOs, empty when none could."""
 
     workload: str
     fields: tuple[str, ...]
@@ -122,6 +124,7 @@ class SweepResult:
     confirmed: int
     cluster: tuple[str, ...] = ()
     unscreened: str = ""
+    unsettled: str = ""
 
 
 def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
@@ -217,6 +220,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
     resources = group_resources(plan, base)
     unscreened = "" if sharing else _one_type_groups(base)
+    unsettled = ""
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -232,8 +236,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
-        confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit,
-                             pricer, priced_in.name)
+        confirmed, unsettled = _confirm(rows, variants, chosen, curves, slos, workload, top,
+                                        confirm_limit, pricer, priced_in.name)
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
@@ -250,7 +254,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                                   pricer, priced_in.name)
     table = _ranked(rows, tuple(grid), chosen, slos)
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
-                       slos, table, confirmed, sharing, unscreened)
+                       slos, table, confirmed, sharing, unscreened, unsettled)
 
 
 def _one_type_groups(spec: SimulationSpec) -> str:
@@ -362,12 +366,12 @@ def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
 def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
              chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
              slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: SweepPricer,
-             cost_scenario: str) -> int:
+             cost_scenario: str) -> tuple[int, str]:
     """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
     ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO
     rule, a burstable group's surplus CPU credits from each run added to its cost, until ``top``
     variants meet every SLO and none left could rank among them, or ``limit`` ran; returns how
-    many ran.
+    many ran and, when ``limit`` stopped it first, how many left could still rank among them.
 
     The order is the screened cost, which leaves a burstable group's surplus CPU credits out (a
     summary row has no CPU over time), while the rank includes them. A run's node-hours are its
@@ -378,11 +382,19 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
     order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
                          key=lambda i: (*_cost_key(rows[i]), i))
     meeting: list[tuple[int, Decimal]] = []  # the ranked cost of each variant meeting the SLOs
+
+    def settled(i: int) -> bool:  # variant i cannot rank among the top cheapest meeting them
+        return len(meeting) >= top and sorted(meeting)[top - 1] <= _cost_key(rows[i])
+
     ran = 0
-    for i in order:
-        if ran >= limit or (len(meeting) >= top
-                            and sorted(meeting)[top - 1] <= _cost_key(rows[i])):
+    for n, i in enumerate(order):
+        if settled(i):
             break
+        if ran >= limit:
+            left = sum(not settled(j) for j in order[n:])
+            return ran, (f"{left} unrejected variant(s) not confirmed could still rank among "
+                         f"the {top} cheapest meeting the SLOs: confirmation stopped at its "
+                         f"limit of {limit} runs")
         spec = variants[i].spec
         assert spec is not None
         row, ok = rows[i], True
@@ -409,7 +421,7 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         row["status"] = "meets SLOs" if ok else "fails SLOs"
         if ok and i != 0:
             meeting.append(_cost_key(row))
-    return ran
+    return ran, ""
 
 
 def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[Scenario],

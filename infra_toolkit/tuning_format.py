@@ -8,7 +8,9 @@ JSON keys: ``workload``, ``scenarios``, ``cost_scenario`` (whose monthly cost ra
 runs alone), ``no_screen`` (why every valid variant was run with no summary screen, e.g.
 ``every variant run (no screen): node groups a, b of one instance type, m5.large``; empty when
 variants were screened and the cheapest confirmed), ``variant_count``, ``invalid_count``,
-``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode) and
+``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode),
+``unsettled`` (how many variants the confirmation limit left unconfirmed that could still rank
+among the ``top`` cheapest meeting the SLOs; empty when none could) and
 ``variants`` (ranked, the first ``top`` plus the baseline): each with ``rank``, ``baseline``,
 ``values`` (field -> value), ``status``, ``monthly_usd`` (the workload's node groups' whole
 monthly cost, whoever's pods the nodes hold: what ranks), ``delta_monthly_usd``,
@@ -131,7 +133,8 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "slos": [s.name for s in result.slos], "slo_rule": slo_rule(result),
         "shares_nodes_with": list(result.cluster), "no_screen": no_screen(result),
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
-        "confirmed_count": result.confirmed, "variants": variants}, indent=2)
+        "confirmed_count": result.confirmed, "unsettled": result.unsettled,
+        "variants": variants}, indent=2)
 
 
 def _met(value: Any, minutes: Any) -> str:
@@ -174,7 +177,8 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
             f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} {ran}), "
             f"scenarios {', '.join(result.scenarios)}; monthly node cost of "
             f"{result.cost_scenario}, projected to 730 h",
-            f"SLO rule: {slo_rule(result)}", *([MONEY_IN_CLUSTER_MODE] if result.cluster else [])]
+            f"SLO rule: {slo_rule(result)}", *([MONEY_IN_CLUSTER_MODE] if result.cluster else []),
+            *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else [])]
     notes = [f"  rank {r['rank']}: {r['note']}" for r in rows.to_dict("records") if r["note"]]
     return "\n".join([*head, "", out.to_string(index=False),
                       *(["", "notes:", *notes] if notes else [])])

@@ -157,3 +157,20 @@ def test_cpu_credits_that_reorder_two_variants_do_not_hide_the_cheapest(tmp_path
     assert list(zip(t["instance_type"], t["monthly_usd"], strict=True)) == [
         ("c5.large", Decimal("128.10")), ("m5.large", Decimal("144.16")),
         ("t3.medium", Decimal("166.94"))]
+    assert result.unsettled == ""
+
+
+def test_a_confirmation_cut_short_by_its_limit_says_what_it_left_open(tmp_path: Path) -> None:
+    # the same plan with 2 runs allowed: the baseline and t3.medium ($166.94, meets) ran; c5.large
+    # (screened $128.10, below $166.94) could still be the cheapest but is not run
+    plan = read_plan(_plan_with_busy_pods(tmp_path))
+    result = sweep_workload(plan, load_price_book(), "api",
+                            parse_vary(["instance_type=t3.medium,c5.large"]),
+                            scenarios=["steady"], top=1, confirm_limit=2)
+    assert result.confirmed == 2
+    assert _row(result, instance_type="c5.large")["status"] == "not confirmed"
+    assert result.unsettled == ("1 unrejected variant(s) not confirmed could still rank among "
+                                "the 1 cheapest meeting the SLOs: confirmation stopped at its "
+                                "limit of 2 runs")
+    assert format_sweep(result, "table").splitlines()[2] == f"NOT SETTLED: {result.unsettled}"
+    assert json.loads(format_sweep(result, "json"))["unsettled"] == result.unsettled
