@@ -16,7 +16,7 @@ How the proposed side is priced for one scenario:
   (:func:`plan_cost.idle_node_hours`);
 - node cost per hour: the cluster's (``ScenarioRun.cluster_hourly_cost``) and each workload's
   part of it (``ScenarioRun.hourly_cost``): on a group it shares, its request share (half by CPU,
-  half by memory requests, :func:`cost_sim.request_shares`), all of a group it has alone;
+  half by memory requests, :mod:`node_cost_share`), all of a group it has alone;
 - the load balancer and ``aws_data_transfer``: the request rate served by the workloads behind
   the load balancer (:func:`plan_cost.load_balanced_workloads`) times the per-request traffic
   implied by the declared usage at the mean rate of the plan's reference scenario
@@ -48,12 +48,7 @@ import pandas as pd
 from infra_toolkit import __version__
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_sim import (
-    TrafficProfile,
-    apply_simulation,
-    hourly_cost,
-    request_shares,
-)
+from infra_toolkit.cost_sim import TrafficProfile, apply_simulation
 from infra_toolkit.cost_summary import compare_estimates, cost_range, printed_delta_usd
 from infra_toolkit.credit_usage import (
     GroupCredits,
@@ -64,8 +59,8 @@ from infra_toolkit.credit_usage import (
     with_credit_notes,
 )
 from infra_toolkit.credit_warnings import credit_warnings
-from infra_toolkit.errors import PricingError
 from infra_toolkit.joint_run import JointRun, fixed_pods, joint_run, simulate_scenario
+from infra_toolkit.node_cost_share import cluster_hourly_cost, workload_hourly_costs
 from infra_toolkit.notebook_parameters import (
     check_plan_path,
     check_region,
@@ -109,8 +104,6 @@ from infra_toolkit.traffic import TrafficCurve
 __all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods", "workload_loads"]
 
 _SECONDS_PER_HOUR = 3600.0
-# A shared node group's cost is split between its pods half by CPU and half by memory requests.
-_CPU_COST_FRACTION = 0.5
 
 
 @dataclass(frozen=True)
@@ -216,64 +209,6 @@ def _shown_path(path: Path) -> str:
     return str(absolute)
 
 
-def _purchase_option(resources: Sequence[Resource], resource_name: str, book: PriceBook
-                     ) -> str | None:
-    """The purchase option the cost lines price the node group resource's instances at, or
-    ``None`` when they leave them unpriced (a Windows AMI: the tables hold Linux prices), so the
-    chart never draws a price the estimate lacks."""
-    for r in resources:
-        if r.type == "aws_eks_node_group" and r.name == resource_name:
-            if any(ln.price_not_found for ln in estimate([r], book).lines
-                   if ln.component.startswith("Instance usage")):
-                return None
-            return "spot" if r.attributes["capacity_type"] == "SPOT" \
-                else str(r.usage.get("purchase_option", "on_demand"))
-    return "on_demand"
-
-
-def _cluster_hourly_cost(cluster: ClusterSimulationResult, resources: Sequence[Resource],
-                         resource_of: Mapping[str, str], book: PriceBook, region: str
-                         ) -> pd.DataFrame:
-    """Node cost per hour of every simulated group (each node once), at the purchase option of
-    its resource (``resource_of``: group name -> resource name); a group without a price has no
-    column and then there is no total (never a silent $0)."""
-    out = pd.DataFrame({"time_s": cluster.nodes["time_s"]})
-    total, priced = np.zeros(len(out)), True
-    for g in cluster.node_groups:
-        option = _purchase_option(resources, resource_of.get(g.name, g.name), book)
-        try:
-            part = None if option is None else hourly_cost(
-                cluster.nodes, {g.name: g.instance_type}, book, region, option)
-        except PricingError:
-            part = None
-        if part is None:
-            priced = False  # the estimate flags the missing price
-            continue
-        out[f"usd_per_hour_{g.name}"] = part[f"usd_per_hour_{g.name}"]
-        total += part["usd_per_hour"].to_numpy()
-    if priced:
-        out["usd_per_hour"] = total
-    return out
-
-
-def _workload_hourly_cost(cluster_cost: pd.DataFrame, spec: SimulationSpec,
-                          shares: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    """The workload's part of the node cost per hour: each of its groups' cost times its request
-    share there (1 on a group no other pod uses)."""
-    out = pd.DataFrame({"time_s": cluster_cost["time_s"]})
-    total, priced = np.zeros(len(out)), True
-    for g in spec.node_groups:
-        column = f"usd_per_hour_{g.name}"
-        if column not in cluster_cost:
-            priced = False
-            continue
-        out[column] = cluster_cost[column].to_numpy() * shares.get(g.name, 1.0)
-        total += out[column].to_numpy()
-    if priced:
-        out["usd_per_hour"] = total
-    return out
-
-
 def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                   specs: Mapping[str, SimulationSpec], fixed: Sequence[FixedPods],
                   resources: tuple[Resource, ...], book: PriceBook,
@@ -283,14 +218,8 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     slos = {name: evaluate_slos(plan.slos, name, sims[name].timeline, spec.tick_s)
             for name, spec in specs.items()}
     resource_of = node_group_resources(plan)
-    cluster_cost = _cluster_hourly_cost(cluster, resources, resource_of, book, region)
-    requests = {name: (float(spec.workload.cpu_request_millicores),
-                       float(spec.workload.memory_request_mib)) for name, spec in specs.items()}
-    requests.update({f.name: (float(f.cpu_request_millicores), float(f.memory_request_mib))
-                     for f in fixed})
-    share_of = request_shares(cluster.placed, requests, _CPU_COST_FRACTION)
-    hourly = {name: _workload_hourly_cost(cluster_cost, spec, share_of.get(name, {}))
-              for name, spec in specs.items()}
+    cluster_cost = cluster_hourly_cost(cluster, resources, resource_of, book, region)
+    hourly = workload_hourly_costs(cluster, specs, fixed, cluster_cost)
     node_hours = {resource_of.get(g, g): hours  # each group priced from its own node-hours
                   for g, hours in cluster.node_hours_by_node_group.items()}
     first = next(iter(sims.values()))

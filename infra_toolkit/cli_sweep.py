@@ -40,7 +40,9 @@ cheapest variants simulate_many's summary rows do not already reject; the others
 confirmed". A workload that shares a node group with other pods runs with them, as the
 report runs them (cluster mode: every variant run, no screen; one that breaks another
 workload's SLO the baseline meets fails). Money: the workload's node groups' monthly cost in
-the first chosen scenario that is not a load test, projected to 730 h as the report does.
+the first chosen scenario that is not a load test, projected to 730 h as the report does; in
+cluster mode it is the groups' whole cost (ranked, "groups monthly") with the workload's
+request share of their instance cost beside it ("its share", the report's per-workload split).
 
 example:
   infra-toolkit sweep plans/ecommerce-eks.yaml --workload backend \\

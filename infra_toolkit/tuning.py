@@ -11,10 +11,13 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    exceeds (some step is over it), an availability SLO the row's served / offered share misses
    (by more than float rounding). Nothing is called "meets" on a summary row.
 2. **Confirm** with the report's rule: the baseline and then the variants the screen left, in
-   cost order, each through :func:`~infra_toolkit.simulate.simulate` and
-   ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO (or
-   ``confirm_limit`` variants were run). Variants the screen left and no run confirmed are
-   ``not confirmed``, never "meets".
+   screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
+   ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the
+   ``top``-th cheapest of them (its cost from its run, CPU credits included) costs no more than
+   the next variant's screened cost, a lower bound of its ranked cost (credits only add); or
+   until ``confirm_limit`` variants were run. Variants the screen left and no run confirmed are
+   ``not confirmed``, never "meets", and none of them could rank among the ``top`` cheapest
+   meeting the SLOs unless ``confirm_limit`` stopped the confirmation.
 
 Cost: each variant's node-hours on the workload's node groups (per group) priced as the report
 prices them: the group's ``aws_eks_node_group`` resource (its instance type replaced by a
@@ -45,8 +48,14 @@ for every pod that shares it) in the report's joint run, each variant is judged 
 SLO rule on its own timeline, and it *fails* when it breaks an SLO of another workload that the
 baseline meets (its pods crowding theirs off the shared nodes). There is no summary screen in
 cluster mode (``simulate_many`` runs one workload), so every valid variant is run in every
-chosen scenario: ``max_cluster_runs`` bounds variants x scenarios. Money is the workload's
-groups' node cost, whoever's pods the nodes hold.
+chosen scenario: ``max_cluster_runs`` bounds variants x scenarios. Money, ranked, is the
+workload's groups' whole node cost, whoever's pods the nodes hold: a variant's decision is what
+the cluster pays with it (more pods of this workload may add nodes every neighbour's pods then
+spread over; a share would move with the neighbours' requests, not with what the variant
+costs). Beside it each row gives the workload's request share of those groups' instance cost
+as the report splits a shared group (``request_share_monthly_usd``, :mod:`node_cost_share`:
+half by CPU, half by memory requests per tick; disks and CPU credits are not split), so the
+baseline's share is the report's per-workload node cost of that scenario.
 """
 
 from __future__ import annotations
@@ -102,7 +111,9 @@ class SweepResult:
     apply to the workload; ``confirmed``: how many variants ran through ``simulate``;
     ``cluster``: the workloads and Deployments it shares nodes with (cluster mode; empty when it
     runs alone); ``unscreened``: why every valid variant was run with no summary screen though
-    it runs alone (its node groups share an instance type), empty when screened."""
+    it runs alone (its node groups share an instance type), empty when screened;
+    ``unsettled``: how many variants ``confirm_limit`` left unconfirmed that could still rank
+    among the ``top`` cheapest meeting the SLOs, empty when none could."""
 
     workload: str
     fields: tuple[str, ...]
@@ -113,6 +124,7 @@ class SweepResult:
     confirmed: int
     cluster: tuple[str, ...] = ()
     unscreened: str = ""
+    unsettled: str = ""
 
 
 def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
@@ -134,7 +146,8 @@ def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
-    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd")]
+    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
+                                    "request_share_monthly_usd")]
     for s in slos:
         cols += [f"{name}:{s.name}:met", f"{name}:{s.name}:violation_minutes"]
     return cols
@@ -169,14 +182,16 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     ``table`` columns: ``rank`` (1 = best: status in :data:`STATUSES` order, then monthly cost,
     a missing price last), ``baseline`` (bool), the varied fields (the baseline's own values),
     ``status``, ``monthly_usd`` (Decimal, cents, of ``cost_scenario``; None when a price is
-    missing), ``delta_monthly_usd`` (against the baseline, as printed), ``checked_by`` (``report
+    missing), ``delta_monthly_usd`` (against the baseline, as printed),
+    ``request_share_monthly_usd`` (cluster mode: the workload's request share of its groups'
+    instance cost, Decimal, cents, of ``cost_scenario``; None otherwise), ``checked_by`` (``report
     rule`` for a variant run through ``simulate`` + ``evaluate_slos``, ``summary screen`` for one
     rejected by its summary row, empty otherwise), ``note`` (why invalid / rejected / unpriced),
     then per scenario ``<scenario>:dropped_pct`` (% of offered requests),
     ``<scenario>:peak_replicas``, ``<scenario>:node_hours`` (billed from launch),
-    ``<scenario>:monthly_usd`` and per SLO ``<scenario>:<slo>:met`` (True / False / None: not
-    judged) and ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless
-    confirmed).
+    ``<scenario>:monthly_usd``, ``<scenario>:request_share_monthly_usd`` and per SLO
+    ``<scenario>:<slo>:met`` (True / False / None: not judged) and
+    ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless confirmed).
 
     Raises :class:`~infra_toolkit.errors.SimulationError` for a workload without an HPA, only
     load tests chosen, a grid run with no screen (cluster mode, or node groups of one
@@ -205,6 +220,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
     resources = group_resources(plan, base)
     unscreened = "" if sharing else _one_type_groups(base)
+    unsettled = ""
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -220,8 +236,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
-        confirmed = _confirm(rows, variants, chosen, curves, slos, workload, top, confirm_limit,
-                             pricer, priced_in.name)
+        confirmed, unsettled = _confirm(rows, variants, chosen, curves, slos, workload, top,
+                                        confirm_limit, pricer, priced_in.name)
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
@@ -238,7 +254,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                                   pricer, priced_in.name)
     table = _ranked(rows, tuple(grid), chosen, slos)
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
-                       slos, table, confirmed, sharing, unscreened)
+                       slos, table, confirmed, sharing, unscreened, unsettled)
 
 
 def _one_type_groups(spec: SimulationSpec) -> str:
@@ -257,6 +273,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
     empty scenario columns."""
     row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
                            if v.invalid else "not confirmed", "monthly_usd": None,
+                           "request_share_monthly_usd": None,
                            "checked_by": "", "note": v.invalid or "", "cost_note": ""}
     for s in chosen:
         row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
@@ -299,7 +316,7 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
     scenario, judged by the report's SLO rule on the workload's timeline and failing when
     it breaks another workload's SLO that the baseline meets; returns how many variants ran."""
     baseline_met: dict[tuple[str, str, str], bool] = {}
-    ran = 0
+    ran, shared = 0, bool(cluster.sharing(workload))
     for i, v in enumerate(variants):
         if v.spec is None:
             continue
@@ -314,8 +331,11 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                                   pricer.credits(run, specs, v.spec))
             row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
                                         sum(hours.values())))
+            share = pricer.request_share(run, specs, fixed, workload) if shared else None
+            row[f"{s.name}:request_share_monthly_usd"] = share
             if s.name == cost_scenario:
                 row["monthly_usd"], row["cost_note"] = cost
+                row["request_share_monthly_usd"] = share
             for name, other in run.simulations.items():
                 checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
                 for check in checks.to_dict("records"):
@@ -346,17 +366,35 @@ def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
 def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
              chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
              slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: SweepPricer,
-             cost_scenario: str) -> int:
+             cost_scenario: str) -> tuple[int, str]:
     """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
     ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO
-    rule until ``top`` meet every SLO or ``limit`` ran, a burstable group's surplus CPU credits
-    from each run added to its cost; returns how many ran."""
+    rule, a burstable group's surplus CPU credits from each run added to its cost, until ``top``
+    variants meet every SLO and none left could rank among them, or ``limit`` ran; returns how
+    many ran and, when ``limit`` stopped it first, how many left could still rank among them.
+
+    The order is the screened cost, which leaves a burstable group's surplus CPU credits out (a
+    summary row has no CPU over time), while the rank includes them. A run's node-hours are its
+    summary row's, bit for bit, and its credits only add (charged >= 0), so the screened cost is
+    a lower bound of the ranked one: once the ``top``-th cheapest variant meeting the SLOs costs
+    no more than the next variant's screened cost, no variant left unconfirmed can cost less
+    than it (credits that reorder two variants make the confirmation go on past the first)."""
     order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
                          key=lambda i: (*_cost_key(rows[i]), i))
-    meeting = ran = 0
-    for i in order:
-        if meeting >= top or ran >= limit:
+    meeting: list[tuple[int, Decimal]] = []  # the ranked cost of each variant meeting the SLOs
+
+    def settled(i: int) -> bool:  # variant i cannot rank among the top cheapest meeting them
+        return len(meeting) >= top and sorted(meeting)[top - 1] <= _cost_key(rows[i])
+
+    ran = 0
+    for n, i in enumerate(order):
+        if settled(i):
             break
+        if ran >= limit:
+            left = sum(not settled(j) for j in order[n:])
+            return ran, (f"{left} unrejected variant(s) not confirmed could still rank among "
+                         f"the {top} cheapest meeting the SLOs: confirmation stopped at its "
+                         f"limit of {limit} runs")
         spec = variants[i].spec
         assert spec is not None
         row, ok = rows[i], True
@@ -381,8 +419,9 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         ran += 1
         row["checked_by"] = "report rule"
         row["status"] = "meets SLOs" if ok else "fails SLOs"
-        meeting += ok and i != 0
-    return ran
+        if ok and i != 0:
+            meeting.append(_cost_key(row))
+    return ran, ""
 
 
 def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[Scenario],
@@ -394,7 +433,7 @@ def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[
     order = sorted(range(len(rows)), key=lambda i: (STATUSES.index(rows[i]["status"]),
                                                     *_cost_key(rows[i]), i))
     columns = ["rank", "baseline", *fields, "status", "monthly_usd", "delta_monthly_usd",
-               "checked_by", "note"]
+               "request_share_monthly_usd", "checked_by", "note"]
     for s in chosen:
         columns += _scenario_columns(s.name, slos)
     ranked = [{**rows[i], "rank": n,

@@ -2,13 +2,15 @@
 of a workload's node groups (:func:`group_resources`) and :class:`SweepPricer`, a variant's
 monthly node cost as the report prices it (``cost_sim.apply_simulation`` + ``cost_pricing.estimate``
 on the resources with the variant's instance type; a burstable group's surplus CPU credits from a
-run by ``credit_usage.group_credits``, else noted as left out). Pure: no I/O.
+run by ``credit_usage.group_credits``, else noted as left out); in cluster mode the workload's
+request share of its groups' instance cost, as the report splits a shared group
+(:meth:`SweepPricer.request_share`). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,11 +25,12 @@ from infra_toolkit.credit_usage import (
     group_credits,
 )
 from infra_toolkit.errors import SimulationError
+from infra_toolkit.node_cost_share import cluster_hourly_cost, monthly_usd, workload_hourly_costs
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import node_group_resources
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
-from infra_toolkit.simulate import ClusterSimulationResult, SimulationSpec
+from infra_toolkit.simulate import ClusterSimulationResult, FixedPods, SimulationSpec
 
 __all__ = ["SweepPricer", "group_resources"]
 
@@ -86,6 +89,18 @@ class SweepPricer:
         computes them."""
         burstable = self.burstable(spec)
         return group_credits(run, specs, burstable, float(spec.tick_s)) if burstable else {}
+
+    def request_share(self, run: ClusterSimulationResult, specs: Mapping[str, SimulationSpec],
+                      fixed: Sequence[FixedPods], workload: str) -> Decimal | None:
+        """The workload's part of its groups' instance cost in ``run`` (of ``specs`` and
+        ``fixed``) as the report splits a shared group (:mod:`~infra_toolkit.node_cost_share`:
+        per tick its request share of each group's cost per hour), projected to 730 h (USD,
+        cents; None when a group has no price). Disks and CPU credits are not split, as in the
+        report: only :meth:`monthly` prices them."""
+        spec = specs[workload]
+        priced = self._priced(spec)
+        hourly = cluster_hourly_cost(run, priced, self.resource_of, self.book, priced[0].region)
+        return monthly_usd(workload_hourly_costs(run, specs, fixed, hourly)[workload])
 
     def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float,
                 credits: Mapping[str, GroupCredits] | None = None

@@ -8,12 +8,18 @@ JSON keys: ``workload``, ``scenarios``, ``cost_scenario`` (whose monthly cost ra
 runs alone), ``no_screen`` (why every valid variant was run with no summary screen, e.g.
 ``every variant run (no screen): node groups a, b of one instance type, m5.large``; empty when
 variants were screened and the cheapest confirmed), ``variant_count``, ``invalid_count``,
-``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode) and
+``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode),
+``unsettled`` (how many variants the confirmation limit left unconfirmed that could still rank
+among the ``top`` cheapest meeting the SLOs; empty when none could) and
 ``variants`` (ranked, the first ``top`` plus the baseline): each with ``rank``, ``baseline``,
-``values`` (field -> value), ``status``, ``monthly_usd``, ``delta_monthly_usd``,
+``values`` (field -> value), ``status``, ``monthly_usd`` (the workload's node groups' whole
+monthly cost, whoever's pods the nodes hold: what ranks), ``delta_monthly_usd``,
+``request_share_monthly_usd`` (cluster mode only, else null: the workload's request share of
+its groups' instance cost, as the report's per-workload node cost splits a shared group),
 ``checked_by``, ``note`` and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
-``node_hours``, ``monthly_usd`` and ``slos``: per SLO ``met`` (true / false / null: not judged)
-and ``violation_minutes`` (null unless judged by the report's rule).
+``node_hours``, ``monthly_usd``, ``request_share_monthly_usd`` and ``slos``: per SLO ``met``
+(true / false / null: not judged) and ``violation_minutes`` (null unless judged by the report's
+rule).
 """
 
 from __future__ import annotations
@@ -29,13 +35,15 @@ from infra_toolkit.cost import cents, usd_text
 from infra_toolkit.report_html import quantity_text
 from infra_toolkit.tuning import SweepResult
 
-__all__ = ["CLUSTER_SLO_RULE", "SLO_RULE", "UNSCREENED_SLO_RULE", "format_sweep", "no_screen",
-           "shown_rows", "slo_rule"]
+__all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "SLO_RULE", "UNSCREENED_SLO_RULE",
+           "format_sweep", "no_screen", "shown_rows", "slo_rule"]
 
 SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO check "
             "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
             "rows only reject (max p95 over a p95 threshold, availability short of its "
-            "objective); the cheapest unrejected variants are confirmed in cost order")
+            "objective); the unrejected variants are confirmed cheapest first by their "
+            "screened cost, a lower bound (CPU credits only add), until no unconfirmed one "
+            "could rank among the --top cheapest meeting the SLOs")
 CLUSTER_SLO_RULE = ("cluster mode: every variant runs with the pods it shares nodes with, as "
                     "the report runs them (simulate_cluster), and meets the SLOs only when the "
                     "report's SLO check (slo_check.evaluate_slos) met every SLO in every "
@@ -46,6 +54,13 @@ UNSCREENED_SLO_RULE = ("every variant runs (no screen: simulate_many's summary r
                        "apart), alone as the report runs it, with node-hours per group, and "
                        "meets the SLOs only when the report's SLO check "
                        "(slo_check.evaluate_slos) met every SLO in every scenario")
+
+
+MONEY_IN_CLUSTER_MODE = (
+    "money: 'groups monthly' (ranked) is the whole cost of the node groups the workload runs on "
+    "(every pod's nodes: what the variant makes the cluster pay); 'its share' is the workload's "
+    "request share of their instance cost, as the report's per-workload node cost splits it "
+    "(disks and CPU credits not split)")
 
 
 def slo_rule(result: SweepResult) -> str:
@@ -99,6 +114,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
                 "peak_replicas": _whole(r[f"{s}:peak_replicas"]),
                 "node_hours": _number(r[f"{s}:node_hours"]),
                 "monthly_usd": _money(r[f"{s}:monthly_usd"]),
+                "request_share_monthly_usd": _money(r[f"{s}:request_share_monthly_usd"]),
                 "slos": {slo.name: {"met": _number(r[f"{s}:{slo.name}:met"]),
                                     "violation_minutes": _number(
                                         r[f"{s}:{slo.name}:violation_minutes"])}
@@ -107,6 +123,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
                          "values": {f: _number(r[f]) for f in result.fields},
                          "status": r["status"], "monthly_usd": _money(r["monthly_usd"]),
                          "delta_monthly_usd": _money(r["delta_monthly_usd"]),
+                         "request_share_monthly_usd": _money(r["request_share_monthly_usd"]),
                          "checked_by": r["checked_by"], "note": r["note"],
                          "scenarios": scenarios})
     table = result.table
@@ -116,7 +133,8 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "slos": [s.name for s in result.slos], "slo_rule": slo_rule(result),
         "shares_nodes_with": list(result.cluster), "no_screen": no_screen(result),
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
-        "confirmed_count": result.confirmed, "variants": variants}, indent=2)
+        "confirmed_count": result.confirmed, "unsettled": result.unsettled,
+        "variants": variants}, indent=2)
 
 
 def _met(value: Any, minutes: Any) -> str:
@@ -135,8 +153,11 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
         "": ["baseline" if b else "" for b in rows["baseline"]],
         **{f: rows[f] for f in result.fields},
         "status": rows["status"],
-        "monthly": [usd_text(v) for v in rows["monthly_usd"]],
+        "groups monthly" if result.cluster else "monthly":
+            [usd_text(v) for v in rows["monthly_usd"]],
         "vs baseline": [usd_text(v, signed=True) for v in rows["delta_monthly_usd"]]})
+    if result.cluster:
+        out["its share"] = [usd_text(v) for v in rows["request_share_monthly_usd"]]
     for s in result.scenarios:
         out[f"{s} dropped %"] = [f"{v:.3f}" if v is not None and not math.isnan(v) else "-"
                                  for v in rows[f"{s}:dropped_pct"]]
@@ -156,7 +177,8 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
             f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} {ran}), "
             f"scenarios {', '.join(result.scenarios)}; monthly node cost of "
             f"{result.cost_scenario}, projected to 730 h",
-            f"SLO rule: {slo_rule(result)}"]
+            f"SLO rule: {slo_rule(result)}", *([MONEY_IN_CLUSTER_MODE] if result.cluster else []),
+            *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else [])]
     notes = [f"  rank {r['rank']}: {r['note']}" for r in rows.to_dict("records") if r["note"]]
     return "\n".join([*head, "", out.to_string(index=False),
                       *(["", "notes:", *notes] if notes else [])])

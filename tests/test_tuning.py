@@ -290,10 +290,11 @@ def test_a_cluster_mode_t3_variant_has_its_cpu_credits_from_its_run(tmp_path: Pa
                           "simulated CPU as the report prices them")
 
 
-def _plan_with_autoscaled_neighbour(tmp_path: Path) -> Path:
+def _plan_with_autoscaled_neighbour(tmp_path: Path, worker_cpu_per_rps: int = 20) -> Path:
     """small.yaml plus ``worker`` on ``general``: its own Deployment (4 replicas, 200m) and HPA
-    (4..10 at 70 % CPU), 20m + 20m per req/s, 20 req/s a pod, an SLO of its own (p95 <= 400
-    ms), and a scenario ``ramp``: 20 req/s, rising to 60 req/s from minute 5 to minute 35."""
+    (4..10 at 70 % CPU), 20m + ``worker_cpu_per_rps`` (20m) per req/s, 20 req/s a pod, an SLO of
+    its own (p95 <= 400 ms), and a scenario ``ramp``: 20 req/s, rising to 60 req/s from minute 5
+    to minute 35."""
     shutil.copytree(MANIFESTS, tmp_path / "manifests")
     m = tmp_path / "manifests"
     (m / "worker-deployment.yaml").write_text(
@@ -310,14 +311,14 @@ scenarios:
       deployment: manifests/worker-deployment.yaml
       hpa: manifests/worker-hpa.yaml
       node_group: general
-      model: {cpu_millicores_per_rps: 20, baseline_cpu_millicores: 20,
+      model: {cpu_millicores_per_rps: WORKER_CPU_PER_RPS, baseline_cpu_millicores: 20,
               capacity_rps_per_pod: 20, image_pull_s: 5, app_start_s: 10}
 scenarios:
   - name: ramp
     description: 20 req/s, rising to 60 req/s from minute 5 to minute 35
     synthetic: {shape: ramp, duration: 1h, start_rps: 20, end_rps: 60, ramp_start_s: 300,
                 ramp_end_s: 2100}
-""")
+""".replace("WORKER_CPU_PER_RPS", str(worker_cpu_per_rps)))
     text = text.replace("threshold_ms: 250}", "threshold_ms: 250, workload: api}")
     text = text.replace("objective_pct: 99.9}", """objective_pct: 99.9, workload: api}
   - {name: worker p95, metric: latency, percentile: 95, threshold_ms: 400, workload: worker}""")

@@ -26,7 +26,8 @@ def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> Non
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
                         "shares_nodes_with", "no_screen", "variant_count", "invalid_count",
-                        "confirmed_count", "variants"}
+                        "confirmed_count", "unsettled", "variants"}
+    assert doc["unsettled"] == ""  # the confirmation was not cut short
     assert doc["shares_nodes_with"] == []  # api is alone on its group: no cluster mode
     assert doc["no_screen"] == ""  # one group: its variants were screened
     assert (doc["workload"], doc["scenarios"], doc["cost_scenario"]) == ("api", ["steady"],
@@ -36,13 +37,16 @@ def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> Non
     assert (doc["variant_count"], doc["invalid_count"], doc["confirmed_count"]) == (5, 0, 3)
     best = doc["variants"][0]
     assert set(best) == {"rank", "baseline", "values", "status", "monthly_usd",
-                         "delta_monthly_usd", "checked_by", "note", "scenarios"}
+                         "delta_monthly_usd", "request_share_monthly_usd", "checked_by", "note",
+                         "scenarios"}
+    assert best["request_share_monthly_usd"] is None  # alone on its group: no share to state
     # t3.medium: 2 nodes x 730 h x 0.0416 = 60.736 + 2 x 20 GB x 0.10 = 64.736 -> 64.74
     assert best["values"] == {"minReplicas": 1, "maxReplicas": 2, "instance_type": "t3.medium"}
     assert (best["status"], best["monthly_usd"], best["delta_monthly_usd"]) == \
         ("meets SLOs", 64.74, -79.42)
     steady = best["scenarios"]["steady"]
-    assert set(steady) == {"dropped_pct", "peak_replicas", "node_hours", "monthly_usd", "slos"}
+    assert set(steady) == {"dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
+                           "request_share_monthly_usd", "slos"}
     assert steady["slos"] == {"p95 latency": {"met": True, "violation_minutes": 0.0},
                               "availability": {"met": True, "violation_minutes": 0.0}}
     worst = doc["variants"][-1]
@@ -54,8 +58,9 @@ def test_csv_columns_and_money_in_cents(capsys: pytest.CaptureFixture[str]) -> N
     rows = list(csv.DictReader(io.StringIO(_run(capsys, "--format", "csv"))))
     assert list(rows[0]) == [
         "rank", "baseline", "minReplicas", "maxReplicas", "instance_type", "status",
-        "monthly_usd", "delta_monthly_usd", "checked_by", "note", "steady:dropped_pct",
-        "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
+        "monthly_usd", "delta_monthly_usd", "request_share_monthly_usd", "checked_by", "note",
+        "steady:dropped_pct", "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
+        "steady:request_share_monthly_usd",
         "steady:p95 latency:met", "steady:p95 latency:violation_minutes",
         "steady:availability:met", "steady:availability:violation_minutes"]
     # the baseline: 2 nodes x 730 h x 0.096 = 140.16 + 4.00 of disks
