@@ -395,8 +395,12 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
     # it gets that one problem, not a second, false "no node group named" (audit14 A14-1)
     known = {g.name for g in groups} | (set() if resources is not None
                                         else _declared_group_names(m.get("resources")))
+    # so does a NodePool the price book or its resource kept from becoming a group, and a
+    # ClusterConfig that could not be read names groups nobody can list (audit15 A15-1)
+    known |= {pool.name for pool in pools}
+    config_unread = "cluster_config" in m and manifest is None
     for i, w in enumerate(workloads or ()):
-        if w.node_group is not None and w.node_group not in known:
+        if w.node_group is not None and w.node_group not in known and not config_unread:
             r.add(join_path(join_path(join_path(p, "workloads"), i), "node_group"),
                   f"no node group named {w.node_group!r}"
                   f"{did_you_mean(w.node_group, [g.name for g in groups]) if groups else ''}")

@@ -834,3 +834,16 @@ def test_a_manifest_key_written_twice_is_a_problem_not_the_last_value(tmp_path: 
         "deployment.yaml:17: spec.template.spec.containers[0].resources.requests.cpu: this key "
         "is written twice in the same mapping and YAML keeps only the last one (kubectl "
         "refuses it); delete or rename one")]
+
+
+def test_a_cluster_config_that_cannot_be_read_is_one_problem(tmp_path: Path) -> None:
+    # audit15 A15-1: its groups cannot be listed, so the workload naming one of them got a
+    # second, false "no node group named 'general'" beside the ClusterConfig's own problem
+    plan = _cluster_config_plan(tmp_path, "", "")
+    cluster = tmp_path / "manifests" / "cluster.yaml"
+    cluster.write_text(cluster.read_text().replace("minSize: 2, ", ""))
+    hpa = "      hpa: manifests/hpa.yaml\n"
+    plan.write_text(plan.read_text().replace(hpa, hpa + "      node_group: general\n"))
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["proposed.cluster_config"], "\n".join(map(str, problems))
+    assert "minSize" in problems[0].message
