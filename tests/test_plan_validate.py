@@ -33,7 +33,7 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
     "cross_references": [
         (27, "proposed.workloads[0].node_group", ("no node group named 'genral'; did you mean "
                                                  "'general'?")),
-        (39, "slos[0].workload", "no workload named 'web'; workloads: api"),
+        (39, "slos[0].workload", "no workload named 'web'; valid: 'api'"),
         (50, "rollback.triggers[0].alert", ("no alert named 'ApiDwn' in monitoring.alerts; did "
                                            "you mean 'ApiDown'?")),
         (54, "testing[0].scenario", "no scenario named 'stedy'; did you mean 'steady'?"),
