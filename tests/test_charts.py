@@ -16,7 +16,8 @@ from infra_toolkit.simulate import TimeToCapacity
 
 def test_public_api() -> None:
     assert sorted(charts.__all__) == [
-        "CANARY_CHART_HOLD_S", "CAPACITY_PARTS", "MAX_POINTS", "REPORT_RENDERER",
+        "CANARY_CHART_HOLD_S", "CAPACITY_PARTS", "MAX_EPISODE_BARS", "MAX_POINTS",
+        "REPORT_RENDERER",
         "canary_figures", "chart_timeline", "cost_by_component_figure", "cost_per_hour_figure",
         "latency_figure", "load_figure",
         "scaling_figures", "time_to_capacity_figure", "use_report_renderer"]
@@ -228,3 +229,27 @@ def test_a_priced_cost_chart_has_no_note() -> None:
                            "usd_per_hour": [0.1248, 0.1248]})
     fig = charts.cost_per_hour_figure(hourly, "t")
     assert fig.layout.title.text == "t: node cost per hour" and not fig.layout.annotations
+
+
+def test_many_episodes_show_the_longest_forty_in_order() -> None:
+    # audit15 A15-8: a month of a large estate had ~400 episodes drawn as hairlines in one
+    # chart of fixed height. 45 episodes of one workload, the i-th lasting 10 + i seconds
+    # (all metric lag): the 40 longest are i = 5 .. 44, shown in time order
+    def episode(i: int) -> TimeToCapacity:
+        total = 10.0 + i
+        return TimeToCapacity(start_s=3600.0 * i, end_s=3600.0 * i + total, total_s=total,
+                              metric_lag_s=total, sync_wait_s=0.0, controller_hold_s=0.0,
+                              at_max_replicas_s=0.0, node_provisioning_s=0.0,
+                              at_max_nodes_s=0.0, pod_startup_s=0.0, closed_by="pods")
+
+    summary = SimpleNamespace(time_to_capacity=tuple(episode(i) for i in range(45)))
+    run = SimpleNamespace(name="month", simulations={"api": SimpleNamespace(summary=summary)})
+    fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
+    assert charts.MAX_EPISODE_BARS == 40
+    assert list(fig.data[0].x) == [10.0 + i for i in range(5, 45)]
+    assert (fig.data[0].y[0], fig.data[0].y[-1]) == ("month / api at 5 h",
+                                                     "month / api at 1 d 20 h")
+    assert fig.layout.title.text == ("Time to capacity: the 40 longest of 45 under-capacity "
+                                     "episodes, where their seconds went")
+    # 22 px a bar + 220 for the title, axis and legend: 40 x 22 + 220 = 1100 px
+    assert fig.layout.height == 1100
