@@ -19,7 +19,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 
 from infra_toolkit.cost import cents
 from infra_toolkit.plan_scenario_types import Slo
-from infra_toolkit.report_html import duration_text, quantity_text
+from infra_toolkit.report_html import chart_anchor, duration_text, quantity_text
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
@@ -52,8 +52,11 @@ class _ReportRenderer(MimetypeRenderer):  # type: ignore[misc]
     (plotly's ``notebook`` renderer would embed it again each time it is activated)."""
 
     def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+        # a figure a section links to carries its id in layout.meta (report_html.chart_anchor)
+        meta = fig_dict.get("layout", {}).get("meta")
         html = pio.to_html(
             fig_dict,
+            div_id=meta.get("anchor") if isinstance(meta, dict) else None,
             include_plotlyjs=False,
             include_mathjax=False,
             full_html=False,
@@ -309,7 +312,9 @@ def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
         shared = len(run.simulations) > 1
         for workload, sim in run.simulations.items():
             title = f"{run.name} / {workload}"
-            figures += [load_figure(sim.timeline, title),
+            load = load_figure(sim.timeline, title)
+            load.update_layout(meta={"anchor": chart_anchor(run.name, workload)})
+            figures += [load,
                         latency_figure(sim.timeline, title, analysis.plan.slos, workload),
                         cost_per_hour_figure(run.hourly_cost[workload],
                                              f"{title} (its request share)" if shared

@@ -253,3 +253,29 @@ def test_many_episodes_show_the_longest_forty_in_order() -> None:
                                      "episodes, where their seconds went")
     # 22 px a bar + 220 for the title, axis and legend: 40 x 22 + 220 = 1100 px
     assert fig.layout.height == 1100
+
+
+def test_the_scaling_section_links_to_each_workloads_load_chart(
+        small_analysis: PlanAnalysis) -> None:
+    # audit15 A15-5: 25 workloads in 4 scenarios are 240 charts below the section's tables,
+    # reached only by scrolling; the section now links each (scenario, workload) load chart
+    import re
+
+    from infra_toolkit import sections
+
+    page = sections.scaling_behaviour(small_analysis)._repr_html_()
+    hrefs = re.findall(r'<a href="#(chart-[^"]+)">', page)
+    pairs = [(run.name, w) for run in small_analysis.runs for w in run.simulations]
+    # the id is "chart-" and the scenario and workload names in lower case joined by "-"
+    assert hrefs == ["chart-" + re.sub(r"[^a-z0-9]+", "-", f"{s} {w}".lower()).strip("-")
+                     for s, w in pairs]
+    renderer = charts._ReportRenderer()
+    ids = [re.findall(r'<div id="([^"]+)"', renderer.to_mimebundle(f.to_dict())["text/html"])
+           for f in charts.scaling_figures(small_analysis)]
+    drawn = [i for found in ids for i in found]
+    assert all(drawn.count(h) == 1 for h in hrefs), (hrefs, drawn)
+    # each link lands on its load chart, the first of the workload's three
+    titles = {f.layout.meta["anchor"]: f.layout.title.text
+              for f in charts.scaling_figures(small_analysis) if f.layout.meta}
+    assert [titles[h] for h in hrefs] == [
+        f"{s} / {w}: offered vs served load, replicas and nodes" for s, w in pairs]
