@@ -154,6 +154,8 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
                             "file holding only it")
                 return None
             doc = chosen[0]
+    budgets = () if file is None or docs is None else tuple(
+        d for d in docs if isinstance(d, Mapping) and d.get("kind") == "PodDisruptionBudget")
     where = file.name if file else "inline manifest"
     if doc.get("kind") not in kinds:
         r.add(path, f"{where}: kind {doc.get('kind')!r} is not {wanted}")
@@ -168,7 +170,7 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
     if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
         r.add(path, f"{where}: metadata.name is missing; name the {doc_kind}")
         return None
-    return Manifest(doc_kind, doc, file)
+    return Manifest(doc_kind, doc, file, budgets)
 
 
 def _name_of(doc: Mapping[str, Any]) -> str:

@@ -19,8 +19,12 @@ def test_the_estate_validates_with_each_workload_its_own_manifests(tmp_path: Pat
     path = write_estate_plan(tmp_path)
     plan, problems, warnings = check_plan_warnings(path)
     assert problems == [] and plan is not None
-    # the one warning: the NodePool allows c6i.xlarge too, the plan prices c6i.large
-    assert [w.path for w in warnings] == ["proposed.node_pools"]
+    # two warnings: the 20 autoscaled workloads' PodDisruptionBudgets are not simulated, and
+    # the NodePool allows c6i.xlarge too while the plan prices c6i.large
+    assert [w.path for w in warnings] == ["proposed.workloads", "proposed.node_pools"]
+    assert "20 simulated workload(s) have one in their manifest file: svc-00-cpu, " \
+        "svc-01-cpu-mem, svc-02-pods, svc-03-external, svc-05-cpu, svc-06-cpu-mem and 14 " \
+        "more;" in warnings[0].message
     workloads = plan.proposed.workloads
     assert len(workloads) == 25
     assert [w.deployment_spec.name for w in workloads] == [w.name for w in workloads]
