@@ -277,6 +277,9 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
      "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
      "type (cpu 200 is 200 cores: a CPU quantity without a unit is cores; write 200m for "
      "millicores)"),
+    # audit15: 3000 cores are 3000000m, written out (`:g` printed 3e+06m)
+    ("cpu: 200m", "cpu: 3000", "manifests/deployment.yaml",
+     "a pod requesting 3000000m CPU and 256 MiB does not fit on node group 'general'"),
     # 99 cores is no such slip: no hint (below the 100-core bound)
     ("cpu: 200m", "cpu: 99", "manifests/deployment.yaml",
      "a pod requesting 99000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
