@@ -19,14 +19,16 @@ from plotly.io._base_renderers import MimetypeRenderer
 
 from infra_toolkit.cost import cents
 from infra_toolkit.plan_scenario_types import Slo
-from infra_toolkit.report_html import duration_text, quantity_text
+from infra_toolkit.report_html import chart_anchor, duration_text, quantity_text
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
+    from infra_toolkit.time_to_capacity import TimeToCapacity
 
 __all__ = [
     "CANARY_CHART_HOLD_S",
     "CAPACITY_PARTS",
+    "MAX_EPISODE_BARS",
     "MAX_POINTS",
     "REPORT_RENDERER",
     "canary_figures",
@@ -50,8 +52,11 @@ class _ReportRenderer(MimetypeRenderer):  # type: ignore[misc]
     (plotly's ``notebook`` renderer would embed it again each time it is activated)."""
 
     def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+        # a figure a section links to carries its id in layout.meta (report_html.chart_anchor)
+        meta = fig_dict.get("layout", {}).get("meta")
         html = pio.to_html(
             fig_dict,
+            div_id=meta.get("anchor") if isinstance(meta, dict) else None,
             include_plotlyjs=False,
             include_mathjax=False,
             full_html=False,
@@ -234,31 +239,45 @@ def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
+#: The most episode bars the time-to-capacity chart draws: the longest ones. A month of a
+#: large estate has hundreds of episodes, which a chart of fixed height drew as hairlines under
+#: one label in twenty (audit15 A15-8); the Scaling Behaviour table counts them all.
+MAX_EPISODE_BARS = 40
+
+
 def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
     """Every under-capacity episode of every run as one horizontal bar, split into the
     simulator's time-to-capacity parts (seconds): the delays, and the seconds at a limit
-    (``maxReplicas``, node groups at ``max_size``) hatched grey."""
-    # legend in the parts' order (plotly reverses a stacked bar's legend by default)
-    fig = _figure("Time to capacity: where each under-capacity episode's seconds went",
-                  barmode="stack", xaxis={"title": {"text": "seconds"}},
-                  yaxis={"autorange": "reversed", "automargin": True},
-                  legend={"traceorder": "normal"})
-    labels: list[str] = []
-    parts: dict[str, list[float]] = {key: [] for key, _ in CAPACITY_PARTS}
+    (``maxReplicas``, node groups at ``max_size``) hatched grey. Past
+    :data:`MAX_EPISODE_BARS` episodes, the longest that many (ties: the earlier run, workload
+    and start), in run, workload and time order, the title saying how many there were."""
+    episodes: list[tuple[str, TimeToCapacity]] = []
+    seen: dict[str, int] = {}
     for run in analysis.runs:
         for workload, sim in run.simulations.items():
             for e in sim.summary.time_to_capacity:
                 # the start as the Scaling Behaviour table writes it; a second episode in the
                 # same minute gets its number (one label is one bar)
                 label = f"{run.name} / {workload} at {duration_text(e.start_s)}"
-                same = sum(1 for x in labels if x == label or x.startswith(f"{label} (#"))
-                labels.append(f"{label} (#{same + 1})" if same else label)
-                for key, _ in CAPACITY_PARTS:
-                    parts[key].append(getattr(e, key))
+                same = seen.get(label, 0)
+                seen[label] = same + 1
+                episodes.append((f"{label} (#{same + 1})" if same else label, e))
+    title = "Time to capacity: where each under-capacity episode's seconds went"
+    if len(episodes) > MAX_EPISODE_BARS:
+        longest = sorted(range(len(episodes)), key=lambda i: -episodes[i][1].total_s)
+        keep = sorted(longest[:MAX_EPISODE_BARS])
+        title = (f"Time to capacity: the {MAX_EPISODE_BARS} longest of {len(episodes)} "
+                 "under-capacity episodes, where their seconds went")
+        episodes = [episodes[i] for i in keep]
+    # legend in the parts' order (plotly reverses a stacked bar's legend by default)
+    fig = _figure(title, barmode="stack", xaxis={"title": {"text": "seconds"}},
+                  yaxis={"autorange": "reversed", "automargin": True},
+                  legend={"traceorder": "normal"},
+                  height=max(450, 22 * len(episodes) + 220))
     for key, label in CAPACITY_PARTS:
-        fig.add_bar(y=labels, x=parts[key], name=label, orientation="h",
-                    marker=_PART_MARKERS[key])
-    if not labels:
+        fig.add_bar(y=[name for name, _ in episodes], x=[getattr(e, key) for _, e in episodes],
+                    name=label, orientation="h", marker=_PART_MARKERS[key])
+    if not episodes:
         fig.add_annotation(text="no under-capacity episode in any scenario", showarrow=False,
                            xref="paper", yref="paper", x=0.5, y=0.5)
     return fig
@@ -293,7 +312,9 @@ def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
         shared = len(run.simulations) > 1
         for workload, sim in run.simulations.items():
             title = f"{run.name} / {workload}"
-            figures += [load_figure(sim.timeline, title),
+            load = load_figure(sim.timeline, title)
+            load.update_layout(meta={"anchor": chart_anchor(run.name, workload)})
+            figures += [load,
                         latency_figure(sim.timeline, title, analysis.plan.slos, workload),
                         cost_per_hour_figure(run.hourly_cost[workload],
                                              f"{title} (its request share)" if shared

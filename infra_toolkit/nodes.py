@@ -101,8 +101,11 @@ def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mi
         hint = (f" (cpu {cores:g} is {cores:g} cores: a CPU quantity without a unit is cores; "
                 f"write {cores:g}m for millicores)" if cores >= _UNLIKELY_CORES
                 and cores.is_integer() else "")
+        # whole millicores as written out: `:g` gave 3e+06m for `cpu: 3000` (audit15)
+        cpu = f"{cpu_request_millicores:.0f}" if float(cpu_request_millicores).is_integer() \
+            else f"{cpu_request_millicores:g}"
         raise SimulationError(
-            f"a pod requesting {cpu_request_millicores:g}m CPU and {memory_request_mib:g} MiB does "
+            f"a pod requesting {cpu}m CPU and {memory_request_mib:g} MiB does "
             f"not fit on node group {group.name!r} ({group.instance_type}: "
             f"{group.allocatable_cpu_millicores:g}m, {group.allocatable_memory_mib:g} MiB "
             f"allocatable, {group.max_pods - group.daemonset_pods} pod(s) free); lower the "

@@ -27,11 +27,14 @@ __all__ = ["Architecture", "Manifest", "Workload", "WorkloadModel", "workload_sp
 
 @dataclass(frozen=True)
 class Manifest:
-    """A Kubernetes/eksctl document given inline or by path (``path`` is ``None`` when inline)."""
+    """A Kubernetes/eksctl document given inline or by path (``path`` is ``None`` when inline);
+    ``budgets``: the ``PodDisruptionBudget`` objects of its file, which the simulation does not
+    model but a warning names (:mod:`infra_toolkit.disruption_budget_warnings`)."""
 
     kind: str
     document: Mapping[str, Any]
     path: Path | None = None
+    budgets: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def name(self) -> str:

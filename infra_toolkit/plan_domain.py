@@ -10,7 +10,7 @@ traffic files and shapes to ``traffic``. This module also reads the files a plan
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -116,10 +116,14 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
 
 
 def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
-                  kind: str | tuple[str, ...]) -> Manifest | None:
-    """A document of ``kind`` (or of one of the kinds) given inline (a mapping) or by path (the
-    file's first document of that kind; a file may hold several documents separated by ``---``,
-    or a ``kind: List`` as ``kubectl get -o yaml`` writes)."""
+                  kind: str | tuple[str, ...],
+                  choose: Callable[[Mapping[str, Any]], bool] | None = None,
+                  choice: str = "") -> Manifest | None:
+    """A document of ``kind`` (or of one of the kinds) given inline (a mapping) or by path (a
+    file may hold several documents separated by ``---``, or a ``kind: List`` as ``kubectl get
+    -o yaml`` writes). A file with one document of the kind gives it; with several, the one
+    ``choose`` accepts (``choice`` says which that is, for the error when none or several
+    are): never silently the first, which would give two workloads one manifest."""
     kinds = (kind,) if isinstance(kind, str) else kind
     wanted = " or ".join(kinds)
     file = None
@@ -132,12 +136,26 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
             return None
         docs = manifest_objects(docs)
         found = [d.get("kind") for d in docs if isinstance(d, Mapping)]
-        doc = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") in kinds), None)
-        if doc is None:
+        of_kind = [d for d in docs if isinstance(d, Mapping) and d.get("kind") in kinds]
+        if not of_kind:
             r.add(path, f"{file.name} holds no {wanted} (kinds found: "
                         f"{', '.join(map(str, found)) or 'none'}); point at the {wanted} "
                         "manifest")
             return None
+        doc = of_kind[0]
+        if len(of_kind) > 1:
+            chosen = [d for d in of_kind if choose is not None and choose(d)]
+            if len(chosen) != 1:
+                names = ", ".join(f"{d.get('kind')}/{_name_of(d)}" for d in of_kind)
+                r.add(path, f"{file.name} holds {len(of_kind)} {wanted} manifests ({names}) "
+                            f"and {'none' if not chosen else len(chosen)} of them "
+                            f"{'is' if not chosen else 'are'} "
+                            f"{choice or 'the one meant'}; make exactly one so, or point at a "
+                            "file holding only it")
+                return None
+            doc = chosen[0]
+    budgets = () if file is None or docs is None else tuple(
+        d for d in docs if isinstance(d, Mapping) and d.get("kind") == "PodDisruptionBudget")
     where = file.name if file else "inline manifest"
     if doc.get("kind") not in kinds:
         r.add(path, f"{where}: kind {doc.get('kind')!r} is not {wanted}")
@@ -152,7 +170,12 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
     if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
         r.add(path, f"{where}: metadata.name is missing; name the {doc_kind}")
         return None
-    return Manifest(doc_kind, doc, file)
+    return Manifest(doc_kind, doc, file, budgets)
+
+
+def _name_of(doc: Mapping[str, Any]) -> str:
+    meta = doc.get("metadata")
+    return str(meta.get("name")) if isinstance(meta, Mapping) else "?"
 
 
 def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path

@@ -34,6 +34,7 @@ from infra_toolkit.capacity_warnings import (
     node_room_warnings,
     peak_warnings,
 )
+from infra_toolkit.disruption_budget_warnings import disruption_budget_warnings
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
@@ -78,7 +79,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
     ``validate`` and the report both pass every scenario of the plan, so they list the same
     warnings whichever scenarios a report selects); then the node groups declared below their
-    starting pods (:func:`desired_size_warnings`), a load balancer declared below its egress
+    starting pods (:func:`desired_size_warnings`), the PodDisruptionBudgets not simulated
+    (:mod:`~infra_toolkit.disruption_budget_warnings`), a load balancer declared below its egress
     (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
     (:func:`off_load_balancer_warnings`), the cost lines ``book`` cannot price
     (:func:`price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
@@ -96,7 +98,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         groups = simulation_node_groups(plan.proposed, w, book)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
-    return tuple(out + unitless_memory_warnings(plan) + desired_size_warnings(plan, book)
+    return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
+                 + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
                  + node_pool_warnings(plan.proposed, "proposed", book))

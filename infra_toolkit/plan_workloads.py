@@ -63,6 +63,17 @@ def _model(r: FieldReader, raw: Any, p: str) -> WorkloadModel | None:
     return None if r.count() > before else WorkloadModel(**values)
 
 
+def _manifest_name(doc: Mapping[str, Any]) -> Any:
+    meta = doc.get("metadata")
+    return meta.get("name") if isinstance(meta, Mapping) else None
+
+
+def _scale_target(doc: Mapping[str, Any]) -> tuple[Any, Any] | None:
+    spec = doc.get("spec")
+    ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
+    return (ref.get("kind"), ref.get("name")) if isinstance(ref, Mapping) else None
+
+
 def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p: str) -> None:
     spec = hpa.document.get("spec")
     ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
@@ -99,10 +110,18 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     start = r.count()
     name = r.str_(w, "name", wp)
     dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
-    deployment = domain.load_manifest(r, w.get("deployment"), dp, base_dir, WORKLOAD_KINDS) \
+    # a file of several Deployments (a team's `kubectl apply -f` file) gives the one named as
+    # the workload, and one of several HPAs the one scaling it (audit15 A15-2)
+    deployment = domain.load_manifest(
+        r, w.get("deployment"), dp, base_dir, WORKLOAD_KINDS,
+        lambda d: _manifest_name(d) == name, f"named {name!r} like the workload") \
         if "deployment" in w else None
     dep_spec = domain.check_deployment(r, deployment, dp) if deployment is not None else None
-    hpa = domain.load_manifest(r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler") \
+    target = (deployment.kind, deployment.name) if deployment is not None else None
+    hpa = domain.load_manifest(
+        r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler",
+        lambda d: _scale_target(d) == target if target else _manifest_name(d) == name,
+        f"scaling {target[0]}/{target[1]}" if target else f"named {name!r} like the workload") \
         if "hpa" in w else None
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     if hpa is not None and deployment is not None:
@@ -395,8 +414,12 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
     # it gets that one problem, not a second, false "no node group named" (audit14 A14-1)
     known = {g.name for g in groups} | (set() if resources is not None
                                         else _declared_group_names(m.get("resources")))
+    # so does a NodePool the price book or its resource kept from becoming a group, and a
+    # ClusterConfig that could not be read names groups nobody can list (audit15 A15-1)
+    known |= {pool.name for pool in pools}
+    config_unread = "cluster_config" in m and manifest is None
     for i, w in enumerate(workloads or ()):
-        if w.node_group is not None and w.node_group not in known:
+        if w.node_group is not None and w.node_group not in known and not config_unread:
             r.add(join_path(join_path(join_path(p, "workloads"), i), "node_group"),
                   f"no node group named {w.node_group!r}"
                   f"{did_you_mean(w.node_group, [g.name for g in groups]) if groups else ''}")

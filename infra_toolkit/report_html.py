@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Section",
     "Table",
+    "chart_anchor",
+    "chart_links",
     "duration_text",
     "longest_time_to_capacity_text",
     "fields",
@@ -145,6 +147,24 @@ def _caption_html(caption: str) -> str:
 def anchor_of(title: str) -> str:
     """A heading's id: ``title`` in lower case, words joined by ``-``."""
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def chart_anchor(scenario: str, workload: str) -> str:
+    """The id of the first chart of ``workload`` in ``scenario`` (its load chart), which the
+    Scaling Behaviour section links to: 25 workloads in 4 scenarios are 240 charts."""
+    return "chart-" + anchor_of(f"{scenario} {workload}")
+
+
+def chart_links(runs: Iterable[tuple[str, Iterable[str]]]) -> str:
+    """One line per scenario linking to each of its workloads' charts (:func:`chart_anchor`);
+    ``runs`` is each scenario's name with its workloads' names."""
+    lines = []
+    for scenario, workloads in runs:
+        links = " · ".join(f'<a href="#{chart_anchor(scenario, w)}">{html.escape(w)}</a>'
+                           for w in workloads)
+        lines.append(f"<strong>{html.escape(scenario)}</strong>: {links}")
+    return ('<nav class="chart-links"><p class="table-caption"><strong>Charts</strong> per '
+            "scenario and workload (below the tables):<br>" + "<br>".join(lines) + "</p></nav>")
 
 
 def contents(titles: Iterable[str]) -> str:

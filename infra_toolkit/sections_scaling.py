@@ -15,6 +15,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.report_html import (
     Section,
     Table,
+    chart_links,
     duration_text,
     longest_time_to_capacity_text,
     paragraph,
@@ -86,6 +87,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
     return Section("Scaling Behaviour", (
         Table(pd.DataFrame(summary), two,
               css_class="scaling-summary", caption="Simulated behaviour per scenario"),
+        chart_links((run.name, run.simulations) for run in a.runs),
         Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
               caption=_SLO_CAPTION + (_STARTUP_CAPTION if started_bad else "")),
         Table(pd.DataFrame(episodes), css_class="time-to-capacity",

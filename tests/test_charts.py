@@ -16,7 +16,8 @@ from infra_toolkit.simulate import TimeToCapacity
 
 def test_public_api() -> None:
     assert sorted(charts.__all__) == [
-        "CANARY_CHART_HOLD_S", "CAPACITY_PARTS", "MAX_POINTS", "REPORT_RENDERER",
+        "CANARY_CHART_HOLD_S", "CAPACITY_PARTS", "MAX_EPISODE_BARS", "MAX_POINTS",
+        "REPORT_RENDERER",
         "canary_figures", "chart_timeline", "cost_by_component_figure", "cost_per_hour_figure",
         "latency_figure", "load_figure",
         "scaling_figures", "time_to_capacity_figure", "use_report_renderer"]
@@ -228,3 +229,53 @@ def test_a_priced_cost_chart_has_no_note() -> None:
                            "usd_per_hour": [0.1248, 0.1248]})
     fig = charts.cost_per_hour_figure(hourly, "t")
     assert fig.layout.title.text == "t: node cost per hour" and not fig.layout.annotations
+
+
+def test_many_episodes_show_the_longest_forty_in_order() -> None:
+    # audit15 A15-8: a month of a large estate had ~400 episodes drawn as hairlines in one
+    # chart of fixed height. 45 episodes of one workload, the i-th lasting 10 + i seconds
+    # (all metric lag): the 40 longest are i = 5 .. 44, shown in time order
+    def episode(i: int) -> TimeToCapacity:
+        total = 10.0 + i
+        return TimeToCapacity(start_s=3600.0 * i, end_s=3600.0 * i + total, total_s=total,
+                              metric_lag_s=total, sync_wait_s=0.0, controller_hold_s=0.0,
+                              at_max_replicas_s=0.0, node_provisioning_s=0.0,
+                              at_max_nodes_s=0.0, pod_startup_s=0.0, closed_by="pods")
+
+    summary = SimpleNamespace(time_to_capacity=tuple(episode(i) for i in range(45)))
+    run = SimpleNamespace(name="month", simulations={"api": SimpleNamespace(summary=summary)})
+    fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
+    assert charts.MAX_EPISODE_BARS == 40
+    assert list(fig.data[0].x) == [10.0 + i for i in range(5, 45)]
+    assert (fig.data[0].y[0], fig.data[0].y[-1]) == ("month / api at 5 h",
+                                                     "month / api at 1 d 20 h")
+    assert fig.layout.title.text == ("Time to capacity: the 40 longest of 45 under-capacity "
+                                     "episodes, where their seconds went")
+    # 22 px a bar + 220 for the title, axis and legend: 40 x 22 + 220 = 1100 px
+    assert fig.layout.height == 1100
+
+
+def test_the_scaling_section_links_to_each_workloads_load_chart(
+        small_analysis: PlanAnalysis) -> None:
+    # audit15 A15-5: 25 workloads in 4 scenarios are 240 charts below the section's tables,
+    # reached only by scrolling; the section now links each (scenario, workload) load chart
+    import re
+
+    from infra_toolkit import sections
+
+    page = sections.scaling_behaviour(small_analysis)._repr_html_()
+    hrefs = re.findall(r'<a href="#(chart-[^"]+)">', page)
+    pairs = [(run.name, w) for run in small_analysis.runs for w in run.simulations]
+    # the id is "chart-" and the scenario and workload names in lower case joined by "-"
+    assert hrefs == ["chart-" + re.sub(r"[^a-z0-9]+", "-", f"{s} {w}".lower()).strip("-")
+                     for s, w in pairs]
+    renderer = charts._ReportRenderer()
+    ids = [re.findall(r'<div id="([^"]+)"', renderer.to_mimebundle(f.to_dict())["text/html"])
+           for f in charts.scaling_figures(small_analysis)]
+    drawn = [i for found in ids for i in found]
+    assert all(drawn.count(h) == 1 for h in hrefs), (hrefs, drawn)
+    # each link lands on its load chart, the first of the workload's three
+    titles = {f.layout.meta["anchor"]: f.layout.title.text
+              for f in charts.scaling_figures(small_analysis) if f.layout.meta}
+    assert [titles[h] for h in hrefs] == [
+        f"{s} / {w}: offered vs served load, replicas and nodes" for s, w in pairs]

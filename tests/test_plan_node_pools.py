@@ -263,3 +263,28 @@ def test_the_desired_size_warning_names_no_eksctl_field_for_a_node_pool(tmp_path
         "1000m / 256 MiB, 1 per c5.large) fill at least 2 node(s): the declared cost, the "
         "review's basis, leaves out 1 node(s) that run from the first minute; set desired_size "
         "to 2"]
+
+
+@pytest.mark.parametrize("mistake", ["overrides", "resource"])
+def test_a_node_pool_kept_from_becoming_a_group_is_one_problem(tmp_path: Path,
+                                                               mistake: str) -> None:
+    # audit15 A15-1: a broken overrides file (no price book) or a problem of the pool's own
+    # aws_eks_node_group left the NodePool's group out, and the workload naming it got a
+    # second, false "no node group named 'general'" beside the one real problem
+    path = _plan(tmp_path)
+    text = path.read_text().replace("      hpa: manifests/hpa.yaml\n",
+                                    "      hpa: manifests/hpa.yaml\n      node_group: general\n")
+    if mistake == "overrides":
+        (tmp_path / "rates.yaml").write_text(
+            "version: 1\nrates:\n  - {purchase_option: spot, usd_per_unit: '0.04', "
+            "source: x, service: AmazonEC2, region: us-east-1}\n")
+        text = text.replace("questions:", "pricing: {overrides: rates.yaml}\nquestions:")
+        where, words = "pricing", "name one of instance_type"
+    else:
+        # m5.large: a type the NodePool's requirements (c5.large only) do not allow
+        text = text.replace("instance_types: [c5.large]", "instance_types: [m5.large]")
+        where, words = "proposed.resources[2].instance_types", "is not allowed by NodePool"
+    path.write_text(text)
+    problems = validate_plan(path)
+    assert [p.path for p in problems] == [where], "\n".join(map(str, problems))
+    assert words in problems[0].message

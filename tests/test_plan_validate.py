@@ -33,7 +33,7 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
     "cross_references": [
         (27, "proposed.workloads[0].node_group", ("no node group named 'genral'; did you mean "
                                                  "'general'?")),
-        (39, "slos[0].workload", "no workload named 'web'; workloads: api"),
+        (39, "slos[0].workload", "no workload named 'web'; valid: 'api'"),
         (50, "rollback.triggers[0].alert", ("no alert named 'ApiDwn' in monitoring.alerts; did "
                                            "you mean 'ApiDown'?")),
         (54, "testing[0].scenario", "no scenario named 'stedy'; did you mean 'steady'?"),
@@ -277,6 +277,9 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
      "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
      "type (cpu 200 is 200 cores: a CPU quantity without a unit is cores; write 200m for "
      "millicores)"),
+    # audit15: 3000 cores are 3000000m, written out (`:g` printed 3e+06m)
+    ("cpu: 200m", "cpu: 3000", "manifests/deployment.yaml",
+     "a pod requesting 3000000m CPU and 256 MiB does not fit on node group 'general'"),
     # 99 cores is no such slip: no hint (below the 100-core bound)
     ("cpu: 200m", "cpu: 99", "manifests/deployment.yaml",
      "a pod requesting 99000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
@@ -834,3 +837,16 @@ def test_a_manifest_key_written_twice_is_a_problem_not_the_last_value(tmp_path: 
         "deployment.yaml:17: spec.template.spec.containers[0].resources.requests.cpu: this key "
         "is written twice in the same mapping and YAML keeps only the last one (kubectl "
         "refuses it); delete or rename one")]
+
+
+def test_a_cluster_config_that_cannot_be_read_is_one_problem(tmp_path: Path) -> None:
+    # audit15 A15-1: its groups cannot be listed, so the workload naming one of them got a
+    # second, false "no node group named 'general'" beside the ClusterConfig's own problem
+    plan = _cluster_config_plan(tmp_path, "", "")
+    cluster = tmp_path / "manifests" / "cluster.yaml"
+    cluster.write_text(cluster.read_text().replace("minSize: 2, ", ""))
+    hpa = "      hpa: manifests/hpa.yaml\n"
+    plan.write_text(plan.read_text().replace(hpa, hpa + "      node_group: general\n"))
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["proposed.cluster_config"], "\n".join(map(str, problems))
+    assert "minSize" in problems[0].message

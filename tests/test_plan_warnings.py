@@ -560,3 +560,25 @@ def test_a_memory_request_without_a_unit_is_warned(tmp_path: Path, memory: str,
     plan = _plan(tmp_path, deployment_edits=(("memory: 256Mi", f"memory: {memory}"),))
     got = [w for w in _warnings(plan) if w[0] == "proposed.workloads[0].deployment"]
     assert got == ([] if expected is None else [("proposed.workloads[0].deployment", expected)])
+
+
+@pytest.mark.parametrize(("selector", "warned"), [("{app: api}", True),
+                                                  ("{app: worker}", False)])
+def test_a_disruption_budget_in_the_manifest_file_is_named_as_not_simulated(
+        tmp_path: Path, selector: str, warned: bool) -> None:
+    # audit15 A15-4: a node scale-down evicts all of a workload's pods on the node at once;
+    # the budget beside the Deployment (its pods are labelled app: api) would evict them one
+    # by one. A budget for other pods says nothing.
+    pdb = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api-pdb}\n"
+           f"spec:\n  maxUnavailable: 1\n  selector: {{matchLabels: {selector}}}\n")
+    plan = _plan(tmp_path)
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + pdb)
+    got = [(p, m) for p, m in _warnings(plan) if p == "proposed.workloads"]
+    assert got == ([("proposed.workloads", (
+        "PodDisruptionBudgets are not modelled, and 1 simulated workload(s) have one in their "
+        "manifest file: api (budget api-pdb); when the node autoscaler removes a node the "
+        "simulation evicts all of a workload's pods there at once, where the budget lets them "
+        "go one by one, so the report may show seconds with fewer Ready pods, or none "
+        "(unbounded p95, dropped requests, SLO minutes), that the budget prevents; read those "
+        "as pessimistic"))] if warned else [])

@@ -1,0 +1,53 @@
+"""A platform team's estate (audit15): 25 services, 7 node groups (on-demand and spot, Graviton
+and x86, a Karpenter NodePool), multi-document manifest files, written by
+``tests/estate_plan.py`` rather than checked in. Read, validated and priced in seconds; the
+report's build is ``benchmarks/bench_report_estate.py``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.pricing import load_price_book
+from tests.estate_plan import write_estate_plan
+
+
+def test_the_estate_validates_with_each_workload_its_own_manifests(tmp_path: Path) -> None:
+    path = write_estate_plan(tmp_path)
+    plan, problems, warnings = check_plan_warnings(path)
+    assert problems == [] and plan is not None
+    # two warnings: the 20 autoscaled workloads' PodDisruptionBudgets are not simulated, and
+    # the NodePool allows c6i.xlarge too while the plan prices c6i.large
+    assert [w.path for w in warnings] == ["proposed.workloads", "proposed.node_pools"]
+    assert "20 simulated workload(s) have one in their manifest file: svc-00-cpu, " \
+        "svc-01-cpu-mem, svc-02-pods, svc-03-external, svc-05-cpu, svc-06-cpu-mem and 14 " \
+        "more;" in warnings[0].message
+    workloads = plan.proposed.workloads
+    assert len(workloads) == 25
+    assert [w.deployment_spec.name for w in workloads] == [w.name for w in workloads]
+    # 5 kinds in turn: every fifth has no HPA
+    assert sum(w.hpa_spec is None for w in workloads) == 5
+    assert sorted(g.name for g in plan.proposed.node_groups) == [
+        "arm-spot", "burst", "compute-spot", "general-arm", "general-x86", "memory", "system"]
+
+
+def test_the_estates_node_groups_are_priced_as_declared(tmp_path: Path) -> None:
+    plan = read_plan(write_estate_plan(tmp_path))
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    lines = {ln.resource_name: ln.monthly_cost_usd
+             for ln in estimate(plan.proposed.resources, book).lines
+             if ln.component.startswith("Instance usage")}
+    # desired nodes x 730 h x the hourly rate (ec2_on_demand_2026-07-20.csv, us-east-1; the two
+    # spot groups at the plan's override rates)
+    assert lines == {
+        "system": Decimal("140.16"),  # 2 x 730 x 0.096 (m5.large)
+        "general_x86": Decimal("630.72"),  # 9 x 730 x 0.096 (m6i.large)
+        "general_arm": Decimal("281.05"),  # 5 x 730 x 0.077 = 281.05 (m6g.large)
+        "compute_spot": Decimal("102.20"),  # 2 x 730 x 0.07 (spot override, c6i.xlarge)
+        "arm_spot": Decimal("65.70"),  # 3 x 730 x 0.03 (spot override, c7g.large)
+        "memory": Decimal("147.168"),  # 2 x 730 x 0.1008 (r6g.large)
+        "burst": Decimal("310.25"),  # 5 x 730 x 0.085 (c6i.large)
+    }
