@@ -19,12 +19,19 @@ def test_the_estate_validates_with_each_workload_its_own_manifests(tmp_path: Pat
     path = write_estate_plan(tmp_path)
     plan, problems, warnings = check_plan_warnings(path)
     assert problems == [] and plan is not None
-    # two warnings: the 20 autoscaled workloads' PodDisruptionBudgets are not simulated, and
-    # the NodePool allows c6i.xlarge too while the plan prices c6i.large
-    assert [w.path for w in warnings] == ["proposed.workloads", "proposed.node_pools"]
+    # five warnings: every sixth service starts at 2 replicas (2 + i % 3, i = 6, 12, 18) under
+    # its share of expected-day's first rate, e.g. svc-06-cpu-mem 694.7 rps x 0.08 = 55.6 rps,
+    # 27.8 rps a pod, over its p95 SLO; the 20 autoscaled workloads' PodDisruptionBudgets are
+    # not simulated; the NodePool allows c6i.xlarge too while the plan prices c6i.large
+    assert [w.path for w in warnings] == [
+        "proposed.workloads[6].deployment", "proposed.workloads[12].deployment",
+        "proposed.workloads[18].deployment", "proposed.workloads", "proposed.node_pools"]
+    assert "'svc-06-cpu-mem' starts with 2 replicas (the Deployment's replicas) under the " \
+        "first rate of scenario 'expected-day', 55.6 rps (694.7 rps x traffic_share 0.08), " \
+        "27.8 rps a pod" in warnings[0].message
     assert "20 simulated workload(s) have one in their manifest file: svc-00-cpu, " \
         "svc-01-cpu-mem, svc-02-pods, svc-03-external, svc-05-cpu, svc-06-cpu-mem and 14 " \
-        "more;" in warnings[0].message
+        "more;" in warnings[3].message
     workloads = plan.proposed.workloads
     assert len(workloads) == 25
     assert [w.deployment_spec.name for w in workloads] == [w.name for w in workloads]
