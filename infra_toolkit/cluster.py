@@ -203,9 +203,13 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             stuck[0] = need > 0
         else:
             stuck[0] = False
-        if pending or t - last_scale_up_s[0] < ca.scale_down_delay_after_add_s:
+        if pending:  # every slot a pending pod fits is taken: nothing is unneeded
             unneeded_since[:] = [None] * n_groups
             return
+        # cluster-autoscaler tracks unneeded nodes at every scan and only holds their removal
+        # while ``scale_down_delay_after_add_s`` runs (static_autoscaler: UpdateClusterState
+        # before the scaleDownInCooldown check), so the timers keep counting through it
+        cooldown = t - last_scale_up_s[0] < ca.scale_down_delay_after_add_s
         # Whether a group is needed depends only on the nodes and the placed pods: while
         # neither changed since a scan that found every group needed, this scan is that scan.
         key = (version[0], *ready_nodes)
@@ -227,7 +231,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             if unneeded_since[g] is None:
                 unneeded_since[g] = t
                 all_needed_at[0] = None  # a skipped scan would reset this timer
-            if t - unneeded_since[g] >= ca.scale_down_unneeded_s:  # type: ignore[operator]
+            if not cooldown and t - unneeded_since[g] >= ca.scale_down_unneeded_s:  # type: ignore[operator]
                 evicted = scheduled[g] // nodes
                 ready_nodes[g] -= 1
                 set_nodes(g, t)

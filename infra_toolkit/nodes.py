@@ -25,7 +25,10 @@ which holds every node on its own.)
     ``scale_down_utilization_threshold`` and the pods of one node fit on the other nodes. After
     ``scale_down_unneeded_s`` continuously unneeded, and ``scale_down_delay_after_add_s`` after
     the last scale-up, one node per scan is removed; its pods are evicted and re-created Pending
-    (they start again), as a drain does.
+    (they start again), as a drain does. The delay after a scale-up holds removals only: the
+    unneeded time counts through it, as cluster-autoscaler updates its unneeded nodes at every
+    scan before it checks ``scaleDownInCooldown``. While pods are Pending nothing is unneeded
+    (every slot they fit is taken) and the timers restart.
 """
 
 from __future__ import annotations

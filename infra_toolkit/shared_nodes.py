@@ -243,12 +243,14 @@ class SharedNodes:
             self._scale_up(t)
         else:
             self.stuck = False
-        if self.pending or t - self.last_scale_up_s < self.ca.scale_down_delay_after_add_s:
+        if self.pending:  # every slot a pending pod fits is taken: nothing is unneeded
             for ns in self.nodes:
                 for node in ns:
                     node.unneeded_since = None
             return
-        self._scale_down(t)
+        # unneeded time counts through the delay after a scale-up, which only holds removals
+        # (cluster-autoscaler's UpdateClusterState runs before its scaleDownInCooldown check)
+        self._scale_down(t, t - self.last_scale_up_s < self.ca.scale_down_delay_after_add_s)
 
     def _scale_up(self, t: float) -> None:
         n_pending = sum(len(c.names) for c in self.pending)
@@ -318,7 +320,7 @@ class SharedNodes:
                 return False
         return True
 
-    def _scale_down(self, t: float) -> None:
+    def _scale_down(self, t: float, cooldown: bool) -> None:
         ca = self.ca
         for g in reversed(range(len(self.groups))):
             grp, nodes = self.groups[g], self.nodes[g]
@@ -330,7 +332,7 @@ class SharedNodes:
                     continue
                 if node.unneeded_since is None:
                     node.unneeded_since = t
-                if t - node.unneeded_since < ca.scale_down_unneeded_s:
+                if cooldown or t - node.unneeded_since < ca.scale_down_unneeded_s:
                     continue
                 evicted = list(node.cohorts)
                 nodes.remove(node)

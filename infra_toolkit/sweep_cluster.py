@@ -62,13 +62,13 @@ class Cluster(ClusterPods):
                 self._scale_up(rows[asked], need[asked], t)
             idle = pending == 0
             self.stuck[idle] = False
-            quiet = idle & ~(t - self.last_up < p["after_add"])
         else:
             self.stuck[:] = False
-            quiet = ~(t - self.last_up < p["after_add"])
-        np.copyto(self.unneeded, np.nan, where=~quiet[:, None])
-        if quiet.any():
-            self._scale_down(quiet, t)
+            idle = np.ones(pending.size, dtype=bool)
+        # timers keep counting through the delay after a scale-up, which only holds removals
+        np.copyto(self.unneeded, np.nan, where=~idle[:, None])
+        if idle.any():
+            self._scale_down(idle, ~(t - self.last_up < p["after_add"]), t)
 
     def _scale_up(self, rows: np.ndarray, need: np.ndarray, t: float) -> None:
         p = self.p
@@ -135,11 +135,11 @@ class Cluster(ClusterPods):
         self.util[rows] = util
         self.dirty[rows] = False
 
-    def _scale_down(self, going: np.ndarray, t: float) -> None:
-        """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods, not
-        just after a scale-up): groups in reverse order, a needed group's timer reset, another's
-        started or fired, at most one node per scan (a variant whose node fired skips the
-        groups after it, as ``ca_scan`` returns)."""
+    def _scale_down(self, going: np.ndarray, may_remove: np.ndarray, t: float) -> None:
+        """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods):
+        groups in reverse order, a needed group's timer reset, another's started or fired (only
+        where ``may_remove``: not within the delay after a scale-up), at most one node per scan
+        (a variant whose node fired skips the groups after it, as ``ca_scan`` returns)."""
         self._refresh_needed()
         p = self.p
         live = going.copy()
@@ -149,7 +149,7 @@ class Cluster(ClusterPods):
             np.copyto(since, np.nan, where=live & needed)
             idle = live & ~needed
             np.copyto(since, t, where=idle & np.isnan(since))
-            fire = idle & (t - since >= p["unneeded_s"])
+            fire = idle & may_remove & (t - since >= p["unneeded_s"])
             if fire.any():
                 fr = np.flatnonzero(fire)
                 before = self.nodes[fr, g].copy()
