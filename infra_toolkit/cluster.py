@@ -218,6 +218,9 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         total_slots = sum(ready_nodes[g] * slots[g] for g in range(n_groups))
         total_pods = sum(scheduled)
         needed = 0
+        # every group's timer is updated on the scan's state before a node goes (a removal
+        # does not keep the other groups from counting their unneeded time this scan)
+        fired: tuple[int, float] | None = None
         for g in reversed(range(n_groups)):
             nodes = ready_nodes[g]
             util = scheduled[g] * pod_fraction[g] / nodes if nodes else 1.0
@@ -231,25 +234,30 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             if unneeded_since[g] is None:
                 unneeded_since[g] = t
                 all_needed_at[0] = None  # a skipped scan would reset this timer
-            if not cooldown and t - unneeded_since[g] >= ca.scale_down_unneeded_s:  # type: ignore[operator]
-                evicted = scheduled[g] // nodes
-                ready_nodes[g] -= 1
-                set_nodes(g, t)
-                events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
-                               (f"utilization {util:.0%} < "
-                                f"{ca.scale_down_utilization_threshold:.0%} for "
-                                f"{ca.scale_down_unneeded_s:g} s; {evicted} pod(s) evicted")))
-                for c in [c for c in cohorts if c.group == g]:
-                    if evicted == 0:
-                        break
-                    k = min(evicted, len(c.names))
-                    remove(c, k, t)
-                    evicted -= k
-                    cohorts.append(Cohort(new_names(k), t))
-                    n_pending[0] += k
-                    version[0] += 1
-                place(t)
-                return  # one node per scan
+            since: float = unneeded_since[g]  # type: ignore[assignment]
+            if fired is None and not cooldown and t - since >= ca.scale_down_unneeded_s:
+                fired = (g, util)
+        if fired is None:
+            return
+        g, util = fired  # one node per scan, the last group in priority order first
+        nodes = ready_nodes[g]
+        evicted = scheduled[g] // nodes
+        ready_nodes[g] -= 1
+        set_nodes(g, t)
+        events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
+                       (f"utilization {util:.0%} < "
+                        f"{ca.scale_down_utilization_threshold:.0%} for "
+                        f"{ca.scale_down_unneeded_s:g} s; {evicted} pod(s) evicted")))
+        for c in [c for c in cohorts if c.group == g]:
+            if evicted == 0:
+                break
+            k = min(evicted, len(c.names))
+            remove(c, k, t)
+            evicted -= k
+            cohorts.append(Cohort(new_names(k), t))
+            n_pending[0] += k
+            version[0] += 1
+        place(t)
 
     # ---- initial state: warm pods on enough nodes ----------------------------------------
     initial = spec.initial_replicas

@@ -322,6 +322,9 @@ class SharedNodes:
 
     def _scale_down(self, t: float, cooldown: bool) -> None:
         ca = self.ca
+        # every node's timer is updated on the scan's state before one goes (a removal does
+        # not keep the other nodes from counting their unneeded time this scan)
+        fired: tuple[int, Node, float] | None = None
         for g in reversed(range(len(self.groups))):
             grp, nodes = self.groups[g], self.nodes[g]
             for node in reversed(nodes):
@@ -332,24 +335,27 @@ class SharedNodes:
                     continue
                 if node.unneeded_since is None:
                     node.unneeded_since = t
-                if cooldown or t - node.unneeded_since < ca.scale_down_unneeded_s:
-                    continue
-                evicted = list(node.cohorts)
-                nodes.remove(node)
-                self.retired.append(node)
-                self.node_changes[g].append((self.tick_at(t), len(nodes)))
-                self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1,
-                                    len(nodes),
-                                    (f"node {node.ident} utilization {util:.0%} < "
-                                     f"{ca.scale_down_utilization_threshold:.0%} for "
-                                     f"{ca.scale_down_unneeded_s:g} s; "
-                                     f"{sum(len(c.names) for c in evicted)} pod(s) evicted")))
-                for c in evicted:  # a drain: the pods start again, Pending
-                    o, k = self.owners[c.owner], len(c.names)
-                    self.remove(c, k, t)
-                    self.create(o, k, t)
-                self.place(t)
-                return  # one node per scan
+                if (fired is None and not cooldown
+                        and t - node.unneeded_since >= ca.scale_down_unneeded_s):
+                    fired = (g, node, util)
+        if fired is None:
+            return
+        g, node, util = fired  # one node per scan: lowest priority group, newest node first
+        grp, nodes = self.groups[g], self.nodes[g]
+        evicted = list(node.cohorts)
+        nodes.remove(node)
+        self.retired.append(node)
+        self.node_changes[g].append((self.tick_at(t), len(nodes)))
+        self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1, len(nodes),
+                            (f"node {node.ident} utilization {util:.0%} < "
+                             f"{ca.scale_down_utilization_threshold:.0%} for "
+                             f"{ca.scale_down_unneeded_s:g} s; "
+                             f"{sum(len(c.names) for c in evicted)} pod(s) evicted")))
+        for c in evicted:  # a drain: the pods start again, Pending
+            o, k = self.owners[c.owner], len(c.names)
+            self.remove(c, k, t)
+            self.create(o, k, t)
+        self.place(t)
 
     def node_peaks(self) -> list[tuple[str, int, float, float, int]]:
         """Every node the run had: group name, id, peak CPU (millicores), memory (MiB), pods."""

@@ -139,10 +139,12 @@ class Cluster(ClusterPods):
         """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods):
         groups in reverse order, a needed group's timer reset, another's started or fired (only
         where ``may_remove``: not within the delay after a scale-up), at most one node per scan
-        (a variant whose node fired skips the groups after it, as ``ca_scan`` returns)."""
+        (a variant whose node fired still counts the timers of the groups after it, on the
+        scan's state: ``needed`` is not refreshed within the scan)."""
         self._refresh_needed()
         p = self.p
-        live = going.copy()
+        live = going
+        may_remove = may_remove.copy()
         for g in reversed(range(self.v.groups)):
             needed = self.needed[:, g]
             since = self.unneeded[:, g]  # a view: the updates below land in the timers
@@ -150,6 +152,7 @@ class Cluster(ClusterPods):
             idle = live & ~needed
             np.copyto(since, t, where=idle & np.isnan(since))
             fire = idle & may_remove & (t - since >= p["unneeded_s"])
+            may_remove &= ~fire
             if fire.any():
                 fr = np.flatnonzero(fire)
                 before = self.nodes[fr, g].copy()
@@ -163,7 +166,6 @@ class Cluster(ClusterPods):
                         self.log.append((t, r, "down", g, int(before[i]), int(before[i] - 1),
                                          (float(util[i]), int(evicted[i]))))
                 self.evict(fr, gg, evicted, t)
-                live &= ~fire
 
     def billed_areas(self) -> np.ndarray:
         """Node-ticks billed per (variant, group) over the run: Ready nodes plus nodes launched
