@@ -194,9 +194,14 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                                (f"{pending} pending pod(s) need {k} more {grp.instance_type} "
                                 f"node(s), Ready at {t + ca.provisioning_delay_s:g} s")))
                 last_scale_up_s[0] = t
+                # one group a scan, as cluster-autoscaler's expander picks one option a loop:
+                # the pods it cannot hold at max_size wait for the next scan's choice (or, with
+                # no group left below max_size, fit nowhere now)
                 need -= k * slots[g]
-                if need <= 0:
-                    break
+                if any(h.max_size > ready_nodes[i] + sum(n for _, gg, n in upcoming if gg == i)
+                       for i, h in enumerate(groups)):
+                    need = 0
+                break
             if need > 0 and not stuck[0]:
                 events.append((t, "node_scale_up_failed", 0, 0,
                                f"{need} pending pod(s) fit no node group: all at max_size"))

@@ -18,8 +18,10 @@ which holds every node on its own.)
 - Cluster autoscaler, run every ``scan_interval_s``:
   * **scale-up**: pending pods that will not fit on ready nodes or on nodes already being
     provisioned get new nodes, first group in list order with headroom below ``max_size``
-    (a priority expander). New nodes are Ready ``provisioning_delay_s`` after the scan; they
-    are billed from the scan (EC2 bills from launch), so node-hours count that delay.
+    (a priority expander), one group a scan: pods that group cannot hold at ``max_size`` wait
+    for the next scan (cluster-autoscaler's expander picks one option a loop). New nodes are
+    Ready ``provisioning_delay_s`` after the scan; they are billed from the scan (EC2 bills
+    from launch), so node-hours count that delay.
   * **scale-down**: a group's nodes are *unneeded* while the group is above ``min_size``, its
     request utilization (pods' requests / allocatable, the larger of CPU and memory) is below
     ``scale_down_utilization_threshold`` and the pods of one node fit on the other nodes. After

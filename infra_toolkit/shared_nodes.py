@@ -295,6 +295,13 @@ class SharedNodes:
                                 (f"{n_pending} pending pod(s) need {k} more "
                                  f"{grp.instance_type} node(s), Ready at {ready_s:g} s")))
             self.last_scale_up_s = t
+            # one group a scan, as cluster-autoscaler's expander picks one option a loop: the
+            # pods it cannot hold wait for the next scan's choice (or fit nowhere now, when no
+            # group they may use is below max_size)
+            left = [(o, n) for o, n in left if not any(
+                self.groups[h].max_size > len(self.nodes[h]) + sum(
+                    kk for _, gg, kk in self.upcoming if gg == h) for h in o.groups)]
+            break
         short = sum(n for _, n in left)
         if short and not self.stuck:
             self.events.append((t, "node_scale_up_failed", 0, 0,

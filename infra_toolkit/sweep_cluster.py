@@ -96,8 +96,16 @@ class Cluster(ClusterPods):
                                          int(base[i] + k[i]), int(pending[i])))
                 self.node_ups[ar] += 1
                 self.last_up[ar] = t
+                # one group a scan (the scalar ca_scan's rule): the rest waits a scan
                 need = np.where(add, need - k * slots[:, g], need)
-                going &= need > 0
+                going &= ~add
+        # pods a scan's one group left over wait for the next scan while a group has room
+        live = np.isfinite(self.up_time[rows])
+        room_left = np.zeros(rows.size, dtype=bool)
+        for h in range(self.v.groups):
+            coming_h = np.where(live & (self.up_group[rows] == h), self.up_k[rows], 0).sum(axis=1)
+            room_left |= p["max_size"][rows, h] - self.nodes[rows, h] - coming_h > 0
+        need = np.where(~going & room_left, 0, need)
         failed = need > 0
         if self.log is not None:
             for i in np.flatnonzero(failed & ~self.stuck[rows]):
