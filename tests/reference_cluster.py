@@ -36,8 +36,10 @@ no single answer, named here:
   then one node a scan goes, the last group in list order first, its pods (the group's oldest
   ``floor(pods / nodes)``: the model's choice) evicted and re-created Pending.
 
-Only what the differential test compares is modelled: a CPU Utilization metric, one workload,
-no memory model, no latency percentiles.
+Only what the differential test compares is modelled: one workload, one metric (Resource cpu,
+a Pods metric ``rps`` read as each pod's served requests per second, or an External metric
+``queue`` read as the offered requests per second, as ``controller_view`` documents them), no
+memory model.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ class RefPod:
     gone_s: float = math.inf  # deleted or evicted
     warm: bool = False  # one of the run's initial pods
     cpu_ticks: dict[float, float] = field(default_factory=dict)  # tick -> millicores
-    samples: dict[float, int] = field(default_factory=dict)  # scrape time -> millicores
+    rps_ticks: dict[float, float] = field(default_factory=dict)  # tick -> rps served
+    samples: dict[float, int] = field(default_factory=dict)  # scrape time -> milli-units
 
     def is_ready(self, t: float) -> bool:
         return self.ready_s is not None and self.ready_s <= t
@@ -127,6 +130,9 @@ class _Run:
         self.unneeded_since: dict[str, float | None] = {g.name: None for g in self.groups}
         self.last_scale_up = -math.inf
         self.spec_replicas = spec.initial_replicas
+        (metric,) = spec.hpa.metrics  # Resource cpu, Pods "rps" or External "queue"
+        self.metric = metric.type
+        self.external: dict[float, int] = {}  # scrape time -> mean offered rps (milli)
 
     def new_uid(self) -> int:
         self.serial += 1
@@ -286,11 +292,21 @@ class _Run:
         return p.running_s if p.warm else p.scheduled_s + self.w.image_pull_s
 
     def scrape(self, t: float) -> None:
+        """One scrape: each pod's mean CPU (millicores) or, for a Pods metric, its mean served
+        rps (milli-units) over the window; an External metric's mean offered rps (milli)."""
         w, window, tick = self.w, self.mp.sample_window_s, self.tick
+        ticks = [t - window + k * tick for k in range(int(window // tick))]
+        if ticks[0] < 0:
+            return  # no full window of the run yet: the metrics APIs return nothing
+        offered = sum(self.rps[int(u // 60)] for u in ticks) / len(ticks)
+        self.external[t] = math.ceil(1000.0 * offered - 1e-9)
         for p in self.pods:
             if p.running_s is None or self.exact_start(p) + window > t:
                 continue  # a sample needs a full window of the container running
-            ticks = [t - window + k * tick for k in range(int(window // tick))]
+            if self.metric == "Pods":
+                rps = sum(p.rps_ticks.get(u, 0.0) for u in ticks) / len(ticks)
+                p.samples[t] = math.ceil(1000.0 * rps - 1e-9)
+                continue
             usage = sum(p.cpu_ticks.get(u, 0.0) for u in ticks) / len(ticks)
             if not p.warm:  # the burst's seconds inside the window
                 start = self.exact_start(p)
@@ -298,14 +314,32 @@ class _Run:
                 usage += w.startup_cpu_millicores * max(0.0, inside) / window
             p.samples[t] = math.ceil(usage - 1e-9)  # MilliValue() rounds up
 
+    def snapshot(self, t: float) -> MetricsSnapshot:
+        """What the metrics APIs return at a sync: the latest scrape at or before it."""
+        window = float(self.mp.sample_window_s)
+        samples = {}
+        for p in self.pods:
+            seen = [s for s in p.samples if s <= t]
+            if seen:
+                s = max(seen)
+                samples[f"p{p.uid}"] = PodSample(p.samples[s], s, window)
+        seen = [s for s in self.external if s <= t]
+        if not seen:
+            return MetricsSnapshot()
+        if self.metric == "Pods":
+            return MetricsSnapshot(pods={"rps": samples})
+        if self.metric == "External":
+            return MetricsSnapshot(external={"queue": [self.external[max(seen)]]})
+        return MetricsSnapshot(resource={"cpu": samples})
+
     # ---- the run ------------------------------------------------------------------------
     def run(self) -> RefResult:
         spec, w, tick = self.spec, self.w, self.tick
         period, duration = spec.controller.sync_period_s, 60 * len(self.rps)
-        window = float(self.mp.sample_window_s)
         self.start()
         state = HPAState()
         next_sync, write_at = float(period), None  # write_at: (time, replicas)
+        desired = spec.initial_replicas  # the latest metric proposal
         backlog = pod_seconds = 0.0
         totals = {"offered": 0.0, "served": 0.0, "dropped": 0.0}
         node_seconds = {g.name: 0.0 for g in self.groups}
@@ -322,17 +356,12 @@ class _Run:
                     self.scale(t, write_at[1])
                 write_at = None
             if t == next_sync:
-                samples = {}
-                for p in self.pods:
-                    seen = [s for s in p.samples if s <= t]
-                    if seen:
-                        s = max(seen)
-                        samples[f"p{p.uid}"] = PodSample(p.samples[s], s, window)
                 current = self.spec_replicas
                 res = reconcile(spec.hpa, current, [self.hpa_pod(p, t) for p in self.pods],
-                                MetricsSnapshot(resource={"cpu": samples}), state, t,
-                                spec.controller)
+                                self.snapshot(t), state, t, spec.controller)
                 state = res.state
+                if res.metric_desired_replicas is not None:
+                    desired = res.metric_desired_replicas
                 written = res.desired_replicas if res.scale_updated else current
                 syncs.append((t, current, written))
                 end = t + spec.sync_duration_s
@@ -355,12 +384,15 @@ class _Run:
             per_pod_rps = served / tick / len(ready) if ready else 0.0
             for p in self.pods:
                 if p.is_running(t):  # the start-up burst is added at the scrape
-                    p.cpu_ticks[t] = w.baseline_cpu_millicores + (
-                        w.cpu_millicores_per_rps * per_pod_rps if id(p) in ready_ids else 0.0)
+                    served_by_p = per_pod_rps if id(p) in ready_ids else 0.0
+                    p.rps_ticks[t] = served_by_p
+                    p.cpu_ticks[t] = (w.baseline_cpu_millicores
+                                      + w.cpu_millicores_per_rps * served_by_p)
             totals["offered"] += arrived
             totals["served"] += served
             totals["dropped"] += dropped
             row = {"time_s": t, "spec_replicas": self.spec_replicas, "ready_pods": len(ready),
+                   "desired_replicas": desired,
                    # Pending: unscheduled or pulling the image; starting: Running, not Ready
                    "starting_pods": sum(1 for p in self.pods
                                         if p.is_running(t) and id(p) not in ready_ids),

@@ -13,6 +13,7 @@ minutes; every time-to-capacity episode with its seven parts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -22,10 +23,15 @@ import pytest
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import (
     ControllerConfig,
+    ExternalMetricSource,
     HPABehavior,
     HPAScalingPolicy,
     HPAScalingRules,
     HPASpec,
+    MetricIdentifier,
+    MetricSpec,
+    MetricTarget,
+    PodsMetricSource,
     cpu_utilization_metric,
 )
 from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
@@ -35,8 +41,8 @@ from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 from tests.reference_cluster import reference_latency, reference_run, reference_time_to_capacity
 from tests.test_simulate import EXPECTED_WRITTEN, SPEC, TRAFFIC
 
-COLUMNS = ("spec_replicas", "ready_pods", "starting_pods", "pending_pods", "served_rps",
-           "dropped_rps", "backlog_requests")
+COLUMNS = ("spec_replicas", "desired_replicas", "ready_pods", "starting_pods", "pending_pods",
+           "served_rps", "dropped_rps", "backlog_requests")
 
 
 def scenario(seed: int) -> tuple[SimulationSpec, list[float]]:
@@ -101,6 +107,20 @@ def scenario(seed: int) -> tuple[SimulationSpec, list[float]]:
         else:
             v = peak if a <= m < a + 2 else base
         rps.append(round(v, 3))
+    kind = pick(["cpu", "cpu", "cpu", "pods", "external"])
+    if kind == "pods":  # each pod's served rps, aimed at a share of its capacity
+        metric = MetricSpec("Pods", pods=PodsMetricSource(MetricIdentifier("rps"), MetricTarget(
+            "AverageValue", average_value_milli=int(cap * pick([0.5, 0.7, 0.9]) * 1000))))
+        spec = dataclasses.replace(spec, hpa=dataclasses.replace(hpa, metrics=(metric,)))
+    elif kind == "external":  # the offered rps, per pod or in total; may scale to zero
+        target = pick([MetricTarget("AverageValue", average_value_milli=int(cap * 700)),
+                       MetricTarget("Value", value_milli=int(cap * 5000))])
+        metric = MetricSpec("External", external=ExternalMetricSource(MetricIdentifier("queue"),
+                                                                      target))
+        spec = dataclasses.replace(spec, hpa=dataclasses.replace(
+            hpa, metrics=(metric,), min_replicas=pick([0, low])))
+        if spec.hpa.min_replicas == 0:  # idle outside the burst: to zero and back
+            rps = [0.0 if v == rps[0] else v for v in rps]
     return spec, rps
 
 
