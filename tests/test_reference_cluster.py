@@ -6,8 +6,8 @@ Compared exactly (to float rounding): per tick the spec replicas, Ready / starti
 pods, served and dropped rps, the backlog, each group's Ready and launching nodes, the p50 / p95
 / p99 latency (to 1e-7 relative: both bisect), the saturation and SLO flags; every sync's
 current and written replicas; the node scale events; pod-hours, node-hours per group, offered /
-served / dropped requests, peak replicas, scale events, node scale-ups and -downs, SLO-violation
-minutes; every time-to-capacity episode with its seven parts.
+served / dropped requests, peak replicas, scale events, flaps, node scale-ups and -downs,
+SLO-violation minutes; every time-to-capacity episode with its seven parts.
 ``benchmarks/bench_reference_diff.py`` runs many more seeds.
 """
 
@@ -161,6 +161,11 @@ def mismatches(spec: SimulationSpec, rps: list[float]) -> list[str]:
         out.append(f"node events {node_events} vs reference {ref.node_events}")
     s = lib.summary
     ups = sum("up" in k for _, k, _, _ in ref.node_events)
+    # a flap: a scale event opposite to the previous one, at most flap_window_s after it
+    steps = [(a, new - old) for (a, new), (_, old)
+             in zip(ref.writes, [(0.0, spec.initial_replicas), *ref.writes], strict=False)]
+    flaps = sum(1 for (a0, d0), (a1, d1) in zip(steps, steps[1:], strict=False)
+                if d0 * d1 < 0 and a1 - a0 <= spec.flap_window_s)
     figures = {
         "pod_hours": (s.pod_hours, ref.pod_hours),
         "offered_requests": (s.offered_requests, ref.offered_requests),
@@ -168,6 +173,7 @@ def mismatches(spec: SimulationSpec, rps: list[float]) -> list[str]:
         "dropped_requests": (s.dropped_requests, ref.dropped_requests),
         "peak_replicas": (s.peak_replicas, max(row["spec_replicas"] for row in ref.rows)),
         "scale_events": (s.scale_events, len(ref.writes)),
+        "flaps": (s.flaps, flaps),
         "node_scale_ups": (s.node_scale_ups, ups),
         "node_scale_downs": (s.node_scale_downs, len(ref.node_events) - ups),
         **{f"node_hours[{g}]": (s.node_hours_by_node_group[g], v)
