@@ -116,7 +116,8 @@ class _Run:
         self.rps, self.spec = rps_per_minute, spec
         self.w, self.ca, self.mp = spec.workload, spec.autoscaler, spec.metrics
         cadences = [spec.controller.sync_period_s, self.mp.resolution_s,
-                    self.ca.scan_interval_s, self.mp.offset_s, spec.sync_duration_s]
+                    self.mp.sample_window_s, self.ca.scan_interval_s, self.mp.offset_s,
+                    spec.sync_duration_s]
         self.tick = math.gcd(*(int(c) for c in cadences if c))
         assert 60 % self.tick == 0, "the curve is one rate a minute"
         self.groups = list(spec.node_groups)
@@ -557,7 +558,7 @@ def reference_latency(ref: RefResult, spec: Any, rps_per_minute: list[float]
             arrive = rps_per_minute[int(row["time_s"] // 60)] > 0 or row["backlog_requests"] > 0
             value = math.inf if arrive else math.nan
             out.append({"p50": value, "p95": value, "p99": value, "saturated": False,
-                        "violated": arrive})
+                        "violated": arrive or row["dropped_rps"] > 0})
             continue
         lam = row["served_rps"] / ready
         saturated = lam >= 0.99 * cap
