@@ -20,6 +20,7 @@ from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
 from infra_toolkit.sections_canary import stack_canary_parts
 from infra_toolkit.sections_monitoring import alert_replay_parts
+from infra_toolkit.update_strategy import UpdateStrategy
 
 __all__ = [
     "deployment_strategy",
@@ -105,11 +106,13 @@ _ROLLOUT_CAPTIONS = {
                "surge, at most 2 x replicas (the new ReplicaSet never exceeds the "
                "replicas); fewest available = replicas - unavailable, their capacity = that x "
                "capacity_rps_per_pod of the workload model, against the expected scenario's "
-               "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)): "
+               "peak rate for the workload (NO also whenever no pod stays available: an "
+               "outage, whatever the rate); waves = ceil(replicas / (surge + unavailable)): "
                "each wave starts surge + unavailable new pods (only the surge when max "
-               "unavailable is 0: an old pod stops once a new one is Ready) and waits for "
-               "them; duration = waves x time to Ready, at least (old pods' termination, "
-               "minReadySeconds and any new node's start not counted). A StatefulSet's "
+               "unavailable is 0: an old pod stops once a new one is available) and waits for "
+               "them; duration = waves x (time to Ready + the manifest's minReadySeconds: a "
+               "new pod counts as available only once Ready that long), at least (old pods' "
+               "termination and any new node's start not counted). A StatefulSet's "
                "partition P leaves the ordinals below P on the old version: pods rolled = "
                "max(0, replicas - P) (none when P >= replicas), waves and duration count "
                "those; fewest available = replicas - min(unavailable, pods rolled), over every "
@@ -117,7 +120,11 @@ _ROLLOUT_CAPTIONS = {
     "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
                   "the new set's start until the old one is scaled down: both sets run for "
                   "time to Ready + preview + scale-down delay (Argo Rollouts' default "
-                  f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given)",
+                  f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given), \"at least\" that "
+                  "when auto promote is off (autoPromotionEnabled: false: the preview lasts "
+                  "until a person promotes). Rolling back is switching the active Service "
+                  "back to the old set: at once while it runs (before the scale-down delay "
+                  "ends), at least one time to Ready after it",
     "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
                 "the service is down for at least one time to Ready (plus the old pods' "
                 "termination)",
@@ -151,7 +158,8 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         if t is not None:
             notes.append(f"time to Ready of {w.name}: image pull {t.image_pull_s:g} s + app start "
                          f"{t.app_start_s:g} s (workload model) + readiness delay "
-                         f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s")
+                         f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s"
+                         + _deadline_note(w.deployment_spec.update_strategy, t.total_s))
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "
                            "model.", "rollout-ready"))
     stack = [s for s, _names in groups if s.type == "canary" and s.canary_scope == "stack"]
@@ -167,6 +175,21 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         parts.append(Table(steps, counts, css_class="canary-pods",
                            caption=_CANARY_PODS + _ROOM))
     return parts
+
+
+def _deadline_note(u: UpdateStrategy, ready_s: float) -> str:
+    """A warning when one wave (time to Ready + minReadySeconds) outlasts the Deployment's
+    progressDeadlineSeconds: no pod becomes available for that long, so the controller sets
+    Progressing=False, ProgressDeadlineExceeded (``DeploymentTimedOut`` in
+    pkg/controller/deployment/util) and ``kubectl rollout status`` fails, though the pods
+    keep coming."""
+    wave_s = ready_s + u.min_ready_s
+    if u.progress_deadline_s is None or wave_s <= u.progress_deadline_s:
+        return ""
+    return (f"; a wave of it takes {wave_s:g} s ({ready_s:g} s + minReadySeconds "
+            f"{u.min_ready_s} s), more than its progressDeadlineSeconds {u.progress_deadline_s}"
+            " s: the Deployment reports ProgressDeadlineExceeded and `kubectl rollout status` "
+            "fails mid-rollout (raise progressDeadlineSeconds)")
 
 
 def _count_text(v: object) -> str:

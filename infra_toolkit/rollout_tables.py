@@ -134,9 +134,11 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
     ready_s = None if ttr is None else ttr.total_s
     row: dict[str, object] = {"Workload": w.name, "Rolled at": basis, "Replicas": replicas}
     if s.type == "rolling":
+        # the manifest's minReadySeconds holds each wave whoever picked the surge and unavailable
+        min_ready_s = w.deployment_spec.update_strategy.min_ready_s
         r = rolling_rollout(replicas, s.max_surge, s.max_unavailable, ready_s or 0.0,
                             None if w.model is None else w.model.capacity_rps_per_pod, peak_rps,
-                            s.partition)
+                            s.partition, min_ready_s)
         if s.partition:
             row["Pods rolled"] = r.rolled
         row.update({"Surge": r.surge, "Unavailable": r.unavailable,
@@ -145,6 +147,7 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Their capacity (rps)": r.fewest_capacity_rps, "Peak rate (rps)": peak_rps,
                     "Serves the peak": _flag(r.serves_peak), "Waves": r.waves,
                     "Time to Ready": duration_text(ready_s),
+                    "minReadySeconds": duration_text(min_ready_s),
                     "Duration": duration_text(None if ready_s is None else r.duration_s)})
     elif s.type == "blue-green":
         b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s)
@@ -152,7 +155,10 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Time to Ready": duration_text(ready_s),
                     "Preview": duration_text(s.preview_s),
                     "Scale-down delay": duration_text(b.scale_down_delay_s),
-                    "Both sets running": duration_text(None if ready_s is None else b.overlap_s)})
+                    # without auto promotion Argo waits for a person: the preview is a plan
+                    "Both sets running": (duration_text(None) if ready_s is None else
+                                          ("" if s.auto_promote else "at least ")
+                                          + duration_text(b.overlap_s))})
     else:  # recreate, and the pods a canary's new version runs on (steps: canary_step_table)
         row.update({"Time to Ready": duration_text(ready_s),
                     **({"Downtime": _at_least(ready_s)} if s.type == "recreate" else {})})

@@ -90,6 +90,30 @@ def test_fewest_available_short_of_the_peak_is_flagged() -> None:
     assert (r.fewest_available, r.fewest_capacity_rps, r.serves_peak) == (2, 60.0, False)
 
 
+def test_min_ready_seconds_lengthens_every_wave() -> None:
+    # A17-1: rolling.go reconcileOldReplicaSets scales the old pods down only as far as the
+    # *available* new ones allow, and IsPodAvailable counts a pod only once it has been Ready
+    # for minReadySeconds. 10 replicas, 25 %/25 %: surge 3, unavailable 2, ceil(10 / 5) = 2
+    # waves of (20 s to Ready + 30 s minReadySeconds) = 2 x 50 s = 100 s
+    r = rolling_rollout(10, "25%", "25%", 20.0, min_ready_s=30.0)
+    assert (r.waves, r.duration_s) == (2, 100.0)
+
+
+@pytest.mark.parametrize(("replicas", "surge", "unavailable", "rates", "serves"), [
+    # A17-3: maxSurge 0, maxUnavailable 1 on 1 replica: the old pod goes before the new one
+    # is Ready, 1 - 1 = 0 available: an outage even with no rate known to compare
+    (1, 0, 1, (None, None), False),
+    (1, 0, 1, (50.0, 0.0), False),  # 0 x 50 = 0 rps ">=" a 0 rps peak: still an outage
+    (4, 0, "100%", (None, None), False),  # 4 - 4 = 0 available
+    (2, 0, 1, (None, None), None),  # 2 - 1 = 1 stays: not known without rates
+])
+def test_no_pod_available_is_an_outage(replicas: int, surge: int, unavailable: int | str,
+                                       rates: tuple[float | None, float | None],
+                                       serves: bool | None) -> None:
+    r = rolling_rollout(replicas, surge, unavailable, 20.0, *rates)
+    assert r.serves_peak is serves
+
+
 def test_blue_green_pods_at_once_and_overlap() -> None:
     b = blue_green_rollout(4, 30.0, 600.0, None)
     # 2 x 4 = 8 pods; both sets run 30 s to Ready + 600 s preview + 30 s default delay
@@ -128,13 +152,14 @@ def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
          "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,  # ceil(2 / 1)
-         "Time to Ready": "20 s", "Duration": "40 s"},  # 2 x 20 s
+         "Time to Ready": "20 s", "minReadySeconds": "0 s",
+         "Duration": "40 s"},  # 2 x (20 + 0) s
         {"Workload": "api", "Rolled at": "minReplicas", "Replicas": 2,
          "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room, others at peak": 36,
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
          "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,
-         "Time to Ready": "20 s", "Duration": "40 s"},
+         "Time to Ready": "20 s", "minReadySeconds": "0 s", "Duration": "40 s"},
         # at maxReplicas 8: 8 + 1 = 9 at once <= 36; 8 x 40 = 320 rps available; ceil(8 / 1) =
         # 8 waves x 20 s = 160 s
         {"Workload": "api", "Rolled at": "maxReplicas", "Replicas": 8,
@@ -142,7 +167,7 @@ def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
          "Fewest available": 8, "Their capacity (rps)": 320.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 8,
-         "Time to Ready": "20 s", "Duration": "2 min 40 s"}]
+         "Time to Ready": "20 s", "minReadySeconds": "0 s", "Duration": "2 min 40 s"}]
 
 
 def test_minreplicas_short_of_the_peak_is_flagged_in_the_section(small_analysis: PlanAnalysis
@@ -170,9 +195,15 @@ def test_minreplicas_short_of_the_peak_is_flagged_in_the_section(small_analysis:
             "delay 5 s (Deployment) = 20 s.") in html
 
 
-def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis) -> None:
+@pytest.mark.parametrize(("auto_promote", "both"), [
+    (True, "10 min 50 s"),  # autoPromotionSeconds 600: promoted when the preview ends
+    # A17-2: autoPromotionEnabled false: Argo waits for a person, the preview is only a plan
+    (False, "at least 10 min 50 s"),
+])
+def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis, auto_promote: bool,
+                                        both: str) -> None:
     a = with_strategy(small_analysis, DeploymentStrategy("blue-green", "switch", preview_s=600,
-                                                         auto_promote=False))
+                                                         auto_promote=auto_promote))
     row = rollout_table(a).iloc[0].to_dict()
     # 2 x 2 = 4 pods <= 36; both sets: 20 s to Ready + 600 s preview + 30 s default delay
     assert row == {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
@@ -180,7 +211,7 @@ def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis) -> None:
                    "Fits, others at peak": "yes", "Room, others at max": 36,
                    "Fits, others at max": "yes",
                    "Time to Ready": "20 s", "Preview": "10 min", "Scale-down delay": "30 s",
-                   "Both sets running": "10 min 50 s"}
+                   "Both sets running": both}
     a = with_strategy(small_analysis, DeploymentStrategy("recreate", "stop, then start"))
     row = rollout_table(a).iloc[0].to_dict()
     # all down meanwhile, and before it while the old pods terminate (Recreate waits until
@@ -291,3 +322,28 @@ def test_only_a_load_test_selected_still_gives_the_minreplicas_rollout(tmp_path:
                    for p in sections.deployment_strategy(a).parts)
     assert ("The canary moves traffic between two whole stacks (route53-weighted-records)"
             in html)
+
+
+def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
+        small_analysis: PlanAnalysis) -> None:
+    # A17-1: the small plan's api (rolling, surge 1, unavailable 0, 20 s to Ready) with
+    # minReadySeconds 590 and progressDeadlineSeconds 600: at 2 replicas ceil(2 / 1) = 2 waves
+    # of 20 + 590 = 610 s = 1220 s = 20 min 20 s; 610 s > 600 s between two available pods, so
+    # the Deployment reports ProgressDeadlineExceeded mid-rollout
+    w = small_analysis.plan.proposed.workloads[0]
+    spec = dataclasses.replace(w.deployment_spec, update_strategy=dataclasses.replace(
+        w.deployment_spec.update_strategy, min_ready_s=590, progress_deadline_s=600))
+    a = dataclasses.replace(small_analysis, plan=dataclasses.replace(
+        small_analysis.plan, proposed=dataclasses.replace(
+            small_analysis.plan.proposed, workloads=(dataclasses.replace(
+                w, deployment_spec=spec),))))
+    frame = rollout_table(a)
+    assert frame[["Replicas", "Waves", "minReadySeconds", "Duration"]].values.tolist()[:2] == [
+        [2, 2, "9 min 50 s", "20 min 20 s"], [2, 2, "9 min 50 s", "20 min 20 s"]]
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    assert ("a wave of it takes 610 s (20 s + minReadySeconds 590 s), more than its "
+            "progressDeadlineSeconds 600 s") in html
+    assert "more than its progressDeadlineSeconds" not in "".join(
+        p if isinstance(p, str) else p.to_html()
+        for p in sections.deployment_strategy(small_analysis).parts)
