@@ -17,7 +17,12 @@ from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
-from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.rollout_tables import (
+    canary_step_table,
+    manifest_mismatches,
+    rollout_table,
+    strategy_groups,
+)
 from infra_toolkit.sections_canary import stack_canary_parts
 from infra_toolkit.sections_monitoring import alert_replay_parts
 from infra_toolkit.update_strategy import UpdateStrategy
@@ -162,6 +167,13 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                          + _deadline_note(w.deployment_spec.update_strategy, t.total_s))
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "
                            "model.", "rollout-ready"))
+    mismatches = manifest_mismatches(a)
+    if mismatches:
+        parts.append(paragraph(
+            "The manifests disagree with the plan's strategy, and the controller replaces pods "
+            "by the manifest, so the figures above hold only once they agree: "
+            + "; ".join(mismatches) + ". Write the plan's values into the manifest (or the "
+            "manifest's into the plan).", "rollout-mismatch"))
     stack = [s for s, _names in groups if s.type == "canary" and s.canary_scope == "stack"]
     if stack:
         parts.append(paragraph(

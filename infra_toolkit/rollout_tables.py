@@ -45,7 +45,8 @@ from infra_toolkit.rollout import (
 )
 from infra_toolkit.shared_nodes import union_groups
 
-__all__ = ["canary_step_table", "effective_strategy", "rollout_table", "strategy_groups"]
+__all__ = ["canary_step_table", "effective_strategy", "manifest_mismatches", "rollout_table",
+           "strategy_groups"]
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,49 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
             if u.partition else "")
     return DeploymentStrategy("rolling", f"the {kind}'s own rolling update{held}", u.max_surge,
                               u.max_unavailable, partition=u.partition)
+
+
+def _amount_text(value: int | str | None) -> str:
+    return "25% (unset)" if value is None else str(value)
+
+
+def _same_amount(a: int | str | None, b: int | str | None) -> bool:
+    """Equal pod counts or percentages (``None``: the Deployment default, 25 %)."""
+    a, b = ("25%" if a is None else a), ("25%" if b is None else b)
+    if isinstance(a, str) and isinstance(b, str):
+        return int(a[:-1]) == int(b[:-1])  # "025%" is 25 % to the API server
+    return a == b
+
+
+def manifest_mismatches(a: PlanAnalysis) -> list[str]:
+    """One sentence per workload the plan's ``rolling`` or ``recreate`` strategy rolls whose
+    manifest says otherwise: the Deployment (or StatefulSet) controller replaces the pods by
+    the manifest's ``spec.strategy`` (``spec.updateStrategy``), not by the plan, so the table's
+    figures hold only once the manifest says the same."""
+    s = a.plan.deployment_strategy
+    if s.type not in ("rolling", "recreate"):
+        return []  # Argo Rollouts runs a canary or blue-green itself, whatever the manifest says
+    out = []
+    for w in a.plan.proposed.workloads:
+        if effective_strategy(s, w) != s:
+            continue
+        u = w.deployment_spec.update_strategy
+        kind = w.deployment.kind
+        field = "spec.updateStrategy" if kind == "StatefulSet" else "spec.strategy"
+        if s.type == "recreate":
+            if u.type != "Recreate":
+                out.append(f"{w.name}: the plan says recreate, but its {kind}'s {field}.type "
+                           f"is {u.type}")
+        elif u.type != "RollingUpdate":
+            out.append(f"{w.name}: the plan says rolling, but its {kind}'s {field}.type is "
+                       f"{u.type}: the controller will not roll it")
+        elif not (_same_amount(s.max_surge, u.max_surge)
+                  and _same_amount(s.max_unavailable, u.max_unavailable)):
+            out.append(f"{w.name}: the plan says max_surge {s.max_surge}, max_unavailable "
+                       f"{s.max_unavailable}, but its {kind}'s {field}.rollingUpdate has "
+                       f"maxSurge {_amount_text(u.max_surge)}, maxUnavailable "
+                       f"{_amount_text(u.max_unavailable)}")
+    return out
 
 
 def strategy_groups(a: PlanAnalysis) -> list[tuple[DeploymentStrategy, tuple[str, ...]]]:

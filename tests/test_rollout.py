@@ -347,3 +347,26 @@ def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
     assert "more than its progressDeadlineSeconds" not in "".join(
         p if isinstance(p, str) else p.to_html()
         for p in sections.deployment_strategy(small_analysis).parts)
+
+
+@pytest.mark.parametrize(("strategy", "said"), [
+    # A17-4: the small plan says rolling 1 / 0, its Deployment (tests/data/plans/manifests/
+    # deployment.yaml) has no spec.strategy: 25 % / 25 %, which the controller applies
+    (DeploymentStrategy("rolling", "r", 1, 0),
+     ["api: the plan says max_surge 1, max_unavailable 0, but its Deployment's "
+      "spec.strategy.rollingUpdate has maxSurge 25% (unset), maxUnavailable 25% (unset)"]),
+    (DeploymentStrategy("rolling", "r", "25%", "025%"), []),  # the defaults, as written
+    (DeploymentStrategy("recreate", "r"),
+     ["api: the plan says recreate, but its Deployment's spec.strategy.type is RollingUpdate"]),
+    # Argo Rollouts replaces the pods itself: the manifest's strategy plays no part
+    (DeploymentStrategy("blue-green", "b", preview_s=60), []),
+])
+def test_a_manifest_that_disagrees_with_the_plan_is_said(
+        small_analysis: PlanAnalysis, strategy: DeploymentStrategy, said: list[str]) -> None:
+    from infra_toolkit.rollout_tables import manifest_mismatches
+
+    a = with_strategy(small_analysis, strategy)
+    assert manifest_mismatches(a) == said
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    assert ("The manifests disagree with the plan&#x27;s strategy" in html) == bool(said)
