@@ -98,6 +98,12 @@ _ROOM = ("; room = how many of the workload's pods fit on its node groups at max
          "expected scenario's peak replicas (a rollout at the busiest moment of an expected "
          "day), minReplicas (the quietest) and maxReplicas (a rollout during a surge: the most "
          "pods the HPA allows)")
+_EXTRA = ("; extra nodes: the nodes those pods at once take beyond the "
+          "replicas alone, others at peak, by the same packing, never below a group's min_size "
+          "(the nodes it keeps anyway absorb a small surge); their cost: each at its group's "
+          "price per node-hour for the node autoscaler's provisioning + the rollout's duration "
+          "(a blue-green's both sets running) + its unneeded time before removal (see the "
+          "simulation settings), '-' when they do not fit or a price is missing")
 _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
                 "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
@@ -117,7 +123,10 @@ _ROLLOUT_CAPTIONS = {
                "unavailable is 0: an old pod stops once a new one is available) and waits for "
                "them; duration = waves x (time to Ready + the manifest's minReadySeconds: a "
                "new pod counts as available only once Ready that long), at least (old pods' "
-               "termination and any new node's start not counted). A StatefulSet's "
+               "termination and any new node's start not counted). An HPA that changes the "
+               "replicas mid-rollout: the controller re-resolves surge and unavailable for the "
+               "new count and spreads the change over the old and new pods in proportion, so "
+               "the row at the replicas it reaches applies from then on. A StatefulSet's "
                "partition P leaves the ordinals below P on the old version: pods rolled = "
                "max(0, replicas - P) (none when P >= replicas), waves and duration count "
                "those; fewest available = replicas - min(unavailable, pods rolled), over every "
@@ -145,12 +154,13 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     if not groups:
         return [paragraph("Rollout figures: none (the plan has no workloads).")]
     parts: list[str | Table] = []
-    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text}
+    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text,
+              "Extra nodes, others at peak": _count_text}
     for s, names in groups:
         frame = rollout_table(a, s)
         caption = _ROLLOUT_CAPTIONS[s.type]
         if s.type in ("rolling", "blue-green"):
-            caption += _ROOM
+            caption += _ROOM + _EXTRA
         if s != a.plan.deployment_strategy:
             caption = (f"{', '.join(names)}: not named by the plan's strategy, so rolled by "
                        f"{s.description}. " + caption)

@@ -21,18 +21,28 @@ others hold:
   a Deployment without an HPA at its replicas;
 - **others at max**: each other HPA workload at its maxReplicas, the most its HPA allows.
 
+**Extra nodes**: the nodes the rollout's pods at once take beyond the replicas alone, beside
+the others at their peak (:func:`~infra_toolkit.bin_packing.nodes_used`: the same first fit,
+never below a group's ``min_size``, so the nodes it already keeps absorb a small surge), and
+their cost: each extra node at its group's simulated price per node-hour, billed from launch
+for the node autoscaler's provisioning (scan to Ready), the rollout's duration (a blue-green's
+overlap) and its unneeded time before removal (cluster-autoscaler's 10 min, Karpenter-like
+consolidation's 30 s). A figure is ``-`` when not known (pods that do not fit at ``max_size``,
+no time to Ready, a group without a price).
+
 A figure is ``-`` when not known.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
-from infra_toolkit.bin_packing import room_beside
+from infra_toolkit.bin_packing import nodes_used, room_beside
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_operations_types import DeploymentStrategy
@@ -92,6 +102,57 @@ def _room(everyone: Sequence[_Tenant], me: _Tenant, at_max: bool) -> int:
                        me.peak.max_pods_per_node)[0]
 
 
+@dataclass(frozen=True)
+class _Fleet:
+    """The workload rolled out (``me``) among every tenant of the nodes in ``run``."""
+
+    run: ScenarioRun
+    everyone: tuple[_Tenant, ...]
+    me: _Tenant
+
+
+def _extra_nodes(f: _Fleet, replicas: int, pods: int) -> dict[str, int] | None:
+    """Nodes per group that ``pods`` of the workload take beyond ``replicas`` of it, the others
+    at their peak (``None`` when either does not fit at max_size)."""
+    groups = union_groups([t.most for t in f.everyone])
+    others = [t.peak for t in f.everyone if t is not f.me]
+    counts = []
+    for n in (replicas, pods):
+        used, short = nodes_used(groups, [*others, dataclasses.replace(f.me.peak, replicas=n)])
+        if short:
+            return None
+        counts.append(used)
+    return {g: counts[1][g] - counts[0][g] for g in counts[0]}
+
+
+def _node_usd_per_hour(run: ScenarioRun, group: str) -> float | None:
+    """One node of ``group`` per hour as the run priced it (its group's cost over its billed
+    nodes at the first tick with any), ``None`` without a price."""
+    cost, cluster = run.cluster_hourly_cost, run.cluster
+    column = f"usd_per_hour_{group}"
+    if cost is None or cluster is None or column not in cost:
+        return None
+    billed = cluster.nodes[f"nodes_{group}"] + cluster.nodes[f"launching_nodes_{group}"]
+    some = billed > 0
+    return float(cost[column][some].iloc[0] / billed[some].iloc[0]) if some.any() else None
+
+
+def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float | None
+                   ) -> dict[str, object]:
+    """The extra nodes ``pods`` at once need over ``replicas`` and their cost in USD for a
+    rollout of ``duration_s`` (see the module docstring)."""
+    extra = None if f is None else _extra_nodes(f, replicas, pods)
+    usd: float | None = None
+    if f is not None and extra is not None and duration_s is not None:
+        ca = next(iter(f.run.simulations.values())).spec.autoscaler
+        billed_h = (ca.provisioning_delay_s + duration_s + ca.scale_down_unneeded_s) / 3600
+        prices = {g: _node_usd_per_hour(f.run, g) for g, n in extra.items() if n}
+        usd = None if None in prices.values() else sum(
+            extra[g] * p * billed_h for g, p in prices.items() if p is not None)
+    return {"Extra nodes, others at peak": None if extra is None else sum(extra.values()),
+            "Extra nodes' cost (USD)": "-" if usd is None else f"{usd:,.2f}"}
+
+
 def _flag(ok: bool | None) -> str:
     return "-" if ok is None else ("yes" if ok else "NO")
 
@@ -106,31 +167,35 @@ def _room_columns(pods: int, rooms: tuple[int, int] | None) -> dict[str, object]
 
 
 def _bases(a: PlanAnalysis, w: Workload
-           ) -> tuple[list[tuple[str, int, float | None]], tuple[int, int] | None]:
-    """(what the rollout is taken at, replicas, the expected scenario's peak rate in rps) and
-    the room beside the others at their peak and at their max (``None``: not known)."""
+           ) -> tuple[list[tuple[str, int, float | None]], tuple[int, int] | None,
+                      _Fleet | None]:
+    """(what the rollout is taken at, replicas, the expected scenario's peak rate in rps), the
+    room beside the others at their peak and at their max and the nodes' tenants (``None``:
+    not known)."""
     run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
     if run is None:  # only load tests selected: the replicas the manifests give, no room
         if w.hpa_spec is not None:
             return [("minReplicas (no expected scenario)", w.hpa_spec.min_replicas, None),
-                    ("maxReplicas (no expected scenario)", w.hpa_spec.max_replicas, None)], None
+                    ("maxReplicas (no expected scenario)", w.hpa_spec.max_replicas, None)
+                    ], None, None
         replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
-        return [("Deployment replicas (no HPA)", replicas, None)], None
+        return [("Deployment replicas (no HPA)", replicas, None)], None, None
     everyone = _tenants(a, run)
     me = next((t for t in everyone if t.workload.name == w.name), None)
     rooms = None if me is None else (_room(everyone, me, False), _room(everyone, me, True))
+    fleet = None if me is None else _Fleet(run, tuple(everyone), me)
     sim = run.simulations.get(w.name)
     if sim is not None and w.hpa_spec is not None:
         peak_rps = float(sim.timeline["offered_rps"].max())
         return ([(f"peak replicas in {run.name!r}", sim.summary.peak_replicas, peak_rps),
                  ("minReplicas", w.hpa_spec.min_replicas, peak_rps),
-                 ("maxReplicas", w.hpa_spec.max_replicas, peak_rps)], rooms)
+                 ("maxReplicas", w.hpa_spec.max_replicas, peak_rps)], rooms, fleet)
     replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
-    return [("Deployment replicas (no HPA)", replicas, None)], rooms
+    return [("Deployment replicas (no HPA)", replicas, None)], rooms, fleet
 
 
 def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps: float | None,
-         rooms: tuple[int, int] | None) -> dict[str, object]:
+         rooms: tuple[int, int] | None, fleet: _Fleet | None = None) -> dict[str, object]:
     ttr = time_to_ready(w)
     ready_s = None if ttr is None else ttr.total_s
     row: dict[str, object] = {"Workload": w.name, "Rolled at": basis, "Replicas": replicas}
@@ -144,6 +209,8 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
             row["Pods rolled"] = r.rolled
         row.update({"Surge": r.surge, "Unavailable": r.unavailable,
                     "Most pods at once": r.most_pods, **_room_columns(r.most_pods, rooms),
+                    **_extra_columns(fleet, replicas, r.most_pods,
+                                     None if ready_s is None else r.duration_s),
                     "Fewest available": r.fewest_available,
                     "Their capacity (rps)": r.fewest_capacity_rps, "Peak rate (rps)": peak_rps,
                     "Serves the peak": _flag(r.serves_peak), "Waves": r.waves,
@@ -153,6 +220,8 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
     elif s.type == "blue-green":
         b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s)
         row.update({"Pods at once": b.pods_at_once, **_room_columns(b.pods_at_once, rooms),
+                    **_extra_columns(fleet, replicas, b.pods_at_once,
+                                     None if ready_s is None else b.overlap_s),
                     "Time to Ready": duration_text(ready_s),
                     "Preview": duration_text(s.preview_s),
                     "Scale-down delay": duration_text(b.scale_down_delay_s),
@@ -262,8 +331,8 @@ def rollout_table(a: PlanAnalysis, strategy: DeploymentStrategy | None = None) -
     Deployment's replicas) with no peak rate and no room. Empty without workloads."""
     rows = []
     for s, w in _selected(a, strategy):
-        bases, rooms = _bases(a, w)
-        rows += [_row(s, w, basis, n, rps, rooms) for basis, n, rps in bases]
+        bases, rooms, fleet = _bases(a, w)
+        rows += [_row(s, w, basis, n, rps, rooms, fleet) for basis, n, rps in bases]
     return pd.DataFrame(rows)
 
 
@@ -277,7 +346,7 @@ def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
     for s, w in _selected(a, None):
         if s.type != "canary" or s.canary_scope != "pods":
             continue  # a whole-stack canary has no canary ReplicaSet beside a stable one
-        bases, rooms = _bases(a, w)
+        bases, rooms, _fleet = _bases(a, w)
         for basis, n, _rps in bases:
             rows += [{"Workload": w.name, "Rolled at": basis, "Replicas": n, "Step": i,
                       "Traffic weight (%)": p.weight_pct, "Canary pods": p.canary_pods,

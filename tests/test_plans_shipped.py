@@ -6,6 +6,7 @@ on the simulated scenarios as read off the timelines."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.latency import response_time_quantile_ms
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import replay_scenario
+from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
@@ -214,6 +216,25 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
         ["search-indexer", 2, 1, 0, 3, 2, 2, "32 s", 24, "yes"]] * 2 + [
         ["search-indexer", 20, 1, 0, 21, 20, 20, "5 min 20 s", 24, "yes"]]
     assert "search-indexer" not in set(canary_step_table(a)["Workload"])
+    # A17-5: 3 indexer pods take 1 node, as 2 do; 21 take 7 (ceil(21 / 3)), as 20 do: no extra
+    assert frame["Extra nodes, others at peak"].tolist() == [0, 0, 0]
+    # the same plan rolled blue-green (auto promoted after a 10 min preview, 30 s default
+    # scale-down delay). search-api on the api group, m6i.large: 1900 m / 750 m = 2 pods a node
+    # (by memory 7592 / 1536 = 4), min_size 2; the indexer holds the burst group only. At its
+    # peak 10: 20 pods at once take 10 nodes, 10 take 5: 5 extra; at minReplicas 3: 6 take 3,
+    # 3 take 2: 1 extra. Each billed for karpenter-like provisioning 45 s + both sets running
+    # (45 s to Ready + 600 s + 30 s = 675 s) + 30 s before consolidation = 750 s, at the
+    # m6i.large us-east-1 row $0.096 an hour (pricing_data/ec2_on_demand_2026-07-20.csv):
+    # 5 x 0.096 x 750 / 3600 = $0.10, 1 x 0.096 x 750 / 3600 = $0.02. At maxReplicas 24, 48
+    # pods need more than the 12 nodes x 2 = 24 at max_size: not known
+    bg = DeploymentStrategy("blue-green", "switch", preview_s=600, auto_promote=True,
+                            workloads=("search-api",))
+    swapped = dataclasses.replace(a, plan=dataclasses.replace(a.plan, deployment_strategy=bg))
+    frame = rollout_table(swapped, bg)
+    got = frame[["Replicas", "Pods at once", "Extra nodes, others at peak",
+                 "Extra nodes' cost (USD)"]].values.tolist()
+    assert got[:2] == [[10, 20, 5, "0.10"], [3, 6, 1, "0.02"]]
+    assert got[2][:2] == [24, 48] and math.isnan(got[2][2]) and got[2][3] == "-"
 
 
 def _rows_where_changes(timeline: object, flags: object) -> list[float]:

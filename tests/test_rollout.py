@@ -145,11 +145,14 @@ def with_strategy(a: PlanAnalysis, strategy: DeploymentStrategy,
 
 def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
     frame = rollout_table(small_analysis)  # rolling, max_surge 1, max_unavailable 0
-    # steady, 40 rps: 2 pods use 20 + 5 x 20 = 120 m each (60 %): the HPA stays at 2
+    # steady, 40 rps: 2 pods use 20 + 5 x 20 = 120 m each (60 %): the HPA stays at 2.
+    # Extra nodes: 9 api pods a node, so 2 + 1 or 8 + 1 pods take 1 node, as 2 or 8 do, and
+    # the group keeps its min_size 2 anyway: none, $0
     assert frame.to_dict("records") == [
         {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
          "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room, others at peak": 36,
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Extra nodes, others at peak": 0, "Extra nodes' cost (USD)": "0.00",
          "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,  # ceil(2 / 1)
          "Time to Ready": "20 s", "minReadySeconds": "0 s",
@@ -157,6 +160,7 @@ def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
         {"Workload": "api", "Rolled at": "minReplicas", "Replicas": 2,
          "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room, others at peak": 36,
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Extra nodes, others at peak": 0, "Extra nodes' cost (USD)": "0.00",
          "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,
          "Time to Ready": "20 s", "minReadySeconds": "0 s", "Duration": "40 s"},
@@ -165,6 +169,7 @@ def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
         {"Workload": "api", "Rolled at": "maxReplicas", "Replicas": 8,
          "Surge": 1, "Unavailable": 0, "Most pods at once": 9, "Room, others at peak": 36,
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Extra nodes, others at peak": 0, "Extra nodes' cost (USD)": "0.00",
          "Fewest available": 8, "Their capacity (rps)": 320.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 8,
          "Time to Ready": "20 s", "minReadySeconds": "0 s", "Duration": "2 min 40 s"}]
@@ -205,11 +210,13 @@ def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis, auto_promo
     a = with_strategy(small_analysis, DeploymentStrategy("blue-green", "switch", preview_s=600,
                                                          auto_promote=auto_promote))
     row = rollout_table(a).iloc[0].to_dict()
-    # 2 x 2 = 4 pods <= 36; both sets: 20 s to Ready + 600 s preview + 30 s default delay
+    # 2 x 2 = 4 pods <= 36; both sets: 20 s to Ready + 600 s preview + 30 s default delay;
+    # 4 pods (9 a node) take 1 node, as 2 do, and the group keeps min_size 2: no extra node
     assert row == {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
                    "Pods at once": 4, "Room, others at peak": 36,
                    "Fits, others at peak": "yes", "Room, others at max": 36,
-                   "Fits, others at max": "yes",
+                   "Fits, others at max": "yes", "Extra nodes, others at peak": 0,
+                   "Extra nodes' cost (USD)": "0.00",
                    "Time to Ready": "20 s", "Preview": "10 min", "Scale-down delay": "30 s",
                    "Both sets running": both}
     a = with_strategy(small_analysis, DeploymentStrategy("recreate", "stop, then start"))
