@@ -19,6 +19,8 @@ from infra_toolkit.report_html import Section, Table, duration_text, fields, par
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import (
     canary_step_table,
+    later_update_groups,
+    later_update_table,
     manifest_mismatches,
     rollout_table,
     strategy_groups,
@@ -121,8 +123,9 @@ _ROLLOUT_CAPTIONS = {
                "outage, whatever the rate); waves = ceil(replicas / (surge + unavailable)): "
                "each wave starts surge + unavailable new pods (only the surge when max "
                "unavailable is 0: an old pod stops once a new one is available) and waits for "
-               "them; duration = waves x (time to Ready + the manifest's minReadySeconds: a "
-               "new pod counts as available only once Ready that long), at least (old pods' "
+               "them; duration = waves x (time to Ready + the manifest's minReadySeconds, said "
+               "under the table when set: a new pod counts as available only once Ready that "
+               "long), at least (old pods' "
                "termination and any new node's start not counted). An HPA that changes the "
                "replicas mid-rollout: the controller re-resolves surge and unavailable for the "
                "new count and spreads the change over the old and new pods in proportion, so "
@@ -167,6 +170,14 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         parts.append(Table(frame, {**counts, "Their capacity (rps)": _count_text,
                                    "Peak rate (rps)": _count_text}, css_class="rollout",
                            caption=caption))
+    for s, names in later_update_groups(a):
+        caption = _ROLLOUT_CAPTIONS[s.type] + (_ROOM + _EXTRA if s.type == "rolling" else "")
+        parts.append(Table(later_update_table(a, s), {**counts, "Their capacity (rps)":
+                                                      _count_text, "Peak rate (rps)": _count_text},
+                           css_class="rollout-later",
+                           caption=f"After the canary, every later update of {', '.join(names)} "
+                                   f"inside the new stack rolls by {s.description}. "
+                                   + caption))
     notes = []
     for w in a.plan.proposed.workloads:
         t = time_to_ready(w)
@@ -200,18 +211,20 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
 
 
 def _deadline_note(u: UpdateStrategy, ready_s: float) -> str:
-    """A warning when one wave (time to Ready + minReadySeconds) outlasts the Deployment's
+    """The manifest's minReadySeconds when set (a rolling wave lasts that much longer), and a
+    warning when one wave (time to Ready + minReadySeconds) outlasts the Deployment's
     progressDeadlineSeconds: no pod becomes available for that long, so the controller sets
     Progressing=False, ProgressDeadlineExceeded (``DeploymentTimedOut`` in
     pkg/controller/deployment/util) and ``kubectl rollout status`` fails, though the pods
     keep coming."""
     wave_s = ready_s + u.min_ready_s
+    said = (f", then minReadySeconds {u.min_ready_s} s before it counts as available: a "
+            f"rolling wave takes {wave_s:g} s" if u.min_ready_s else "")
     if u.progress_deadline_s is None or wave_s <= u.progress_deadline_s:
-        return ""
-    return (f"; a wave of it takes {wave_s:g} s ({ready_s:g} s + minReadySeconds "
-            f"{u.min_ready_s} s), more than its progressDeadlineSeconds {u.progress_deadline_s}"
-            " s: the Deployment reports ProgressDeadlineExceeded and `kubectl rollout status` "
-            "fails mid-rollout (raise progressDeadlineSeconds)")
+        return said
+    return (f"{said}, more than its progressDeadlineSeconds {u.progress_deadline_s} s: the "
+            "Deployment reports ProgressDeadlineExceeded and `kubectl rollout status` fails "
+            "mid-rollout (raise progressDeadlineSeconds)")
 
 
 def _count_text(v: object) -> str:

@@ -55,8 +55,8 @@ from infra_toolkit.rollout import (
 )
 from infra_toolkit.shared_nodes import union_groups
 
-__all__ = ["canary_step_table", "effective_strategy", "manifest_mismatches", "rollout_table",
-           "strategy_groups"]
+__all__ = ["canary_step_table", "effective_strategy", "later_update_groups", "later_update_table",
+           "manifest_mismatches", "own_strategy", "rollout_table", "strategy_groups"]
 
 
 @dataclass(frozen=True)
@@ -215,7 +215,6 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Their capacity (rps)": r.fewest_capacity_rps, "Peak rate (rps)": peak_rps,
                     "Serves the peak": _flag(r.serves_peak), "Waves": r.waves,
                     "Time to Ready": duration_text(ready_s),
-                    "minReadySeconds": duration_text(min_ready_s),
                     "Duration": duration_text(None if ready_s is None else r.duration_s)})
     elif s.type == "blue-green":
         b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s)
@@ -247,6 +246,12 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
     roll)."""
     if not plan_strategy.workloads or w.name in plan_strategy.workloads:
         return plan_strategy
+    return own_strategy(w)
+
+
+def own_strategy(w: Workload) -> DeploymentStrategy:
+    """How ``w``'s own controller replaces its pods, by its manifest (see
+    :func:`effective_strategy`)."""
     u = w.deployment_spec.update_strategy
     kind = w.deployment.kind if w.deployment is not None else "Deployment"
     if u.type == "Recreate":
@@ -322,6 +327,26 @@ def _selected(a: PlanAnalysis, strategy: DeploymentStrategy | None
     return [(s, w) for s, w in pairs if strategy is None or s == strategy]
 
 
+def later_update_groups(a: PlanAnalysis) -> list[tuple[DeploymentStrategy, tuple[str, ...]]]:
+    """For a plan whose strategy is a stack canary (a one-time move of the traffic to a new
+    stack), the workloads it moves grouped by how their own controllers roll every later
+    update inside the new stack (:func:`own_strategy`), in plan order; empty otherwise."""
+    s = a.plan.deployment_strategy
+    if s.type != "canary" or s.canary_scope != "stack":
+        return []
+    groups: dict[DeploymentStrategy, list[str]] = {}
+    for w in a.plan.proposed.workloads:
+        if effective_strategy(s, w) == s:
+            groups.setdefault(own_strategy(w), []).append(w.name)
+    return [(k, tuple(v)) for k, v in groups.items()]
+
+
+def later_update_table(a: PlanAnalysis, strategy: DeploymentStrategy) -> pd.DataFrame:
+    """:func:`rollout_table`'s rows for the workloads of one of :func:`later_update_groups`."""
+    names = dict(later_update_groups(a)).get(strategy, ())
+    return _table(a, [(strategy, w) for w in a.plan.proposed.workloads if w.name in names])
+
+
 def rollout_table(a: PlanAnalysis, strategy: DeploymentStrategy | None = None) -> pd.DataFrame:
     """One row per proposed workload and replica count it is rolled at with what its strategy
     implies (:func:`effective_strategy`; see the module docstring; ``-`` where a figure is not
@@ -329,8 +354,13 @@ def rollout_table(a: PlanAnalysis, strategy: DeploymentStrategy | None = None) -
     :func:`strategy_groups`; mixing strategies mixes their columns). Without an expected
     scenario (only load tests selected) a workload is rolled at its minReplicas (or its
     Deployment's replicas) with no peak rate and no room. Empty without workloads."""
+    return _table(a, _selected(a, strategy))
+
+
+def _table(a: PlanAnalysis, pairs: Sequence[tuple[DeploymentStrategy, Workload]]
+           ) -> pd.DataFrame:
     rows = []
-    for s, w in _selected(a, strategy):
+    for s, w in pairs:
         bases, rooms, fleet = _bases(a, w)
         rows += [_row(s, w, basis, n, rps, rooms, fleet) for basis, n, rps in bases]
     return pd.DataFrame(rows)
