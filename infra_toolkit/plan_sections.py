@@ -68,7 +68,39 @@ def deployment_strategy(a: PlanAnalysis) -> Section:
     if s.steps:
         parts += _canary_steps(s.steps)
     parts += _rollout_parts(a)
+    rollback = _rollback_note(a)
+    if rollback:
+        parts.append(paragraph(rollback, "rollout-rollback"))
     return Section("Deployment Strategy", tuple(parts))
+
+
+_ROLLBACK_BY_TYPE = {
+    "rolling": "a rolling update is rolled back by another (kubectl rollout undo: the previous "
+               "ReplicaSet becomes the new one) with the same surge, unavailable and waves, so "
+               "it takes the Duration above again (less when undone midway: the old pods "
+               "still running count)",
+    "recreate": "a Recreate is rolled back by another Recreate: the same downtime again",
+    "blue-green": "a blue-green is rolled back by switching the active Service back to the "
+                  "old set: at once while the old set runs (until the scale-down delay ends), "
+                  "at least one time to Ready once it is scaled down",
+    "pods": "aborting the canary sends every request back to the stable ReplicaSet, which "
+            "kept its full replicas (dynamicStableScale off): at once, no pod to start",
+    "stack": "a stack canary is rolled back by giving the old stack the whole weight again; "
+             "with DNS weights resolvers and clients keep the old answer up to the records' "
+             "TTL (some clients longer), so the new stack's share falls over at least one TTL "
+             "rather than at once, and the old stack takes the whole traffic back within it",
+}
+
+
+def _rollback_note(a: PlanAnalysis) -> str:
+    """How each strategy the workloads roll by is rolled back and how long that takes."""
+    said: list[str] = []
+    for s, names in strategy_groups(a):
+        key = s.canary_scope if s.type == "canary" else s.type
+        text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
+        if text not in said:
+            said.append(text)
+    return ("Rolling back: " + "; ".join(said) + ".") if said else ""
 
 
 def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:

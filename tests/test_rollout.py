@@ -377,3 +377,26 @@ def test_a_manifest_that_disagrees_with_the_plan_is_said(
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(a).parts)
     assert ("The manifests disagree with the plan&#x27;s strategy" in html) == bool(said)
+
+
+@pytest.mark.parametrize(("strategy", "said"), [
+    # A17-8: how long a rollback takes, by strategy
+    (DeploymentStrategy("rolling", "r", 1, 0),
+     "api: a rolling update is rolled back by another (kubectl rollout undo"),
+    (DeploymentStrategy("recreate", "r"),
+     "api: a Recreate is rolled back by another Recreate: the same downtime again"),
+    (DeploymentStrategy("blue-green", "b", preview_s=60),
+     "at once while the old set runs (until the scale-down delay ends), at least one time to "
+     "Ready once it is scaled down"),
+    (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                        traffic_router="alb"),
+     "which kept its full replicas (dynamicStableScale off): at once, no pod to start"),
+    (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                        traffic_router="dns", canary_scope="stack"),
+     "resolvers and clients keep the old answer up to the records&#x27; TTL"),
+])
+def test_the_section_says_how_each_strategy_rolls_back(
+        small_analysis: PlanAnalysis, strategy: DeploymentStrategy, said: str) -> None:
+    parts = sections.deployment_strategy(with_strategy(small_analysis, strategy)).parts
+    notes = [p for p in parts if isinstance(p, str) and 'class="rollout-rollback"' in p]
+    assert len(notes) == 1 and said in notes[0], notes
