@@ -22,6 +22,7 @@ from infra_toolkit.rollout_tables import (
     later_update_groups,
     later_update_table,
     manifest_mismatches,
+    rollback_floor,
     rollout_table,
     strategy_groups,
 )
@@ -290,6 +291,13 @@ def rollback_plan(a: PlanAnalysis) -> Section:
         _ordered(r.steps, "rollback-steps"),
         fields([("Expected time", duration_text(r.expected_time_s)),
                 ("Point of no return", r.point_of_no_return or "-")], "rollback-facts")]
+    floor = rollback_floor(a)
+    if floor is not None and r.expected_time_s < floor[0]:
+        parts.append(paragraph(
+            f"The expected time ({duration_text(r.expected_time_s)}) is shorter than the "
+            f"rollback the deployment strategy itself takes: {floor[1]} takes "
+            f"{duration_text(floor[0])} (Deployment Strategy), before anyone notices or "
+            "decides; raise rollback.expected_time.", "rollback-too-short"))
     return Section("Rollback Plan", tuple(parts))
 
 

@@ -56,7 +56,8 @@ from infra_toolkit.rollout import (
 from infra_toolkit.shared_nodes import union_groups
 
 __all__ = ["canary_step_table", "effective_strategy", "later_update_groups", "later_update_table",
-           "manifest_mismatches", "own_strategy", "rollout_table", "strategy_groups"]
+           "manifest_mismatches", "own_strategy", "rollback_floor", "rollout_table",
+           "strategy_groups"]
 
 
 @dataclass(frozen=True)
@@ -384,3 +385,28 @@ def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
                       **_room_columns(p.pods_at_once, rooms)}
                      for i, p in enumerate(canary_step_pods(s.steps, n), 1)]
     return pd.DataFrame(rows)
+
+
+def rollback_floor(a: PlanAnalysis) -> tuple[float, str] | None:
+    """The longest time the strategies themselves take to roll a workload back, seconds, and
+    where it comes from: a rolling update's undo is another rolling update (its duration at
+    each replica count it is rolled at), a Recreate another downtime of one time to Ready;
+    ``None`` when no workload rolls by either or no time to Ready is known (a blue-green or a
+    canary switches traffic back, which the strategy does not time)."""
+    worst: tuple[float, str] | None = None
+    for s, w in _selected(a, None):
+        ttr = time_to_ready(w)
+        if ttr is None or s.type not in ("rolling", "recreate"):
+            continue
+        for basis, n, _rps in _bases(a, w)[0]:
+            if s.type == "recreate":
+                took, what = ttr.total_s, f"{w.name}'s Recreate (one time to Ready)"
+            else:
+                took = rolling_rollout(n, s.max_surge, s.max_unavailable, ttr.total_s,
+                                       partition=s.partition,
+                                       min_ready_s=w.deployment_spec.update_strategy.min_ready_s
+                                       ).duration_s
+                what = f"{w.name}'s rolling undo at {n} replicas ({basis})"
+            if worst is None or took > worst[0]:
+                worst = (took, what)
+    return worst

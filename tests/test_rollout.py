@@ -400,3 +400,30 @@ def test_the_section_says_how_each_strategy_rolls_back(
     parts = sections.deployment_strategy(with_strategy(small_analysis, strategy)).parts
     notes = [p for p in parts if isinstance(p, str) and 'class="rollout-rollback"' in p]
     assert len(notes) == 1 and said in notes[0], notes
+
+
+@pytest.mark.parametrize(("strategy", "expected_s", "said"), [
+    # A17-13: the small plan's rolling 1 / 0, 20 s to Ready: undo at 2 replicas = 2 waves x
+    # 20 s = 40 s, at maxReplicas 8 = 8 x 20 s = 160 s, the longest; declared 5 min: fine
+    (DeploymentStrategy("rolling", "r", 1, 0), 300.0, None),
+    (DeploymentStrategy("rolling", "r", 1, 0), 120.0,
+     "The expected time (2 min) is shorter than the rollback the deployment strategy itself "
+     "takes: api&#x27;s rolling undo at 8 replicas (maxReplicas) takes 2 min 40 s"),
+    # a Recreate: one time to Ready again, 20 s
+    (DeploymentStrategy("recreate", "r"), 10.0,
+     "api&#x27;s Recreate (one time to Ready) takes 20 s"),
+    # a blue-green switches the Service back: nothing the strategy times
+    (DeploymentStrategy("blue-green", "b", preview_s=60), 1.0, None),
+])
+def test_a_rollback_expected_faster_than_the_strategy_allows_is_said(
+        small_analysis: PlanAnalysis, strategy: DeploymentStrategy, expected_s: float,
+        said: str | None) -> None:
+    a = with_strategy(small_analysis, strategy)
+    a = dataclasses.replace(a, plan=dataclasses.replace(a.plan, rollback=dataclasses.replace(
+        a.plan.rollback, expected_time_s=expected_s)))
+    notes = [p for p in sections.rollback_plan(a).parts
+             if isinstance(p, str) and "rollback-too-short" in p]
+    if said is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and said in notes[0], notes
