@@ -68,6 +68,12 @@ def deployment_strategy(a: PlanAnalysis) -> Section:
     parts: list[str | Table] = [paragraph(s.description), fields(rows, "strategy")]
     if s.steps:
         parts += _canary_steps(s.steps)
+        if s.canary_scope == "pods":
+            parts.append(paragraph(
+                "Argo Rollouts moves a step's weight only once the canary pods it needs are "
+                "available, and the pause starts after that, so each step that adds canary pods "
+                "lasts up to one more time to Ready (below): the elapsed and bake times count "
+                "the pauses alone, a lower bound.", "canary-ready-wait"))
     parts += _rollout_parts(a)
     rollback = _rollback_note(a)
     if rollback:

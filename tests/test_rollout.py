@@ -427,3 +427,15 @@ def test_a_rollback_expected_faster_than_the_strategy_allows_is_said(
         assert notes == []
     else:
         assert len(notes) == 1 and said in notes[0], notes
+
+
+
+@pytest.mark.parametrize(("scope", "said"), [("pods", True), ("stack", False)])
+def test_a_pods_canary_says_its_steps_wait_for_the_canary_pods(
+        small_analysis: PlanAnalysis, scope: str, said: bool) -> None:
+    # A17-11: a canary ReplicaSet's new pods must be available before Argo moves the weight;
+    # a stack canary's new stack is already running
+    s = DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                           traffic_router="alb", canary_scope=scope)
+    parts = sections.deployment_strategy(with_strategy(small_analysis, s)).parts
+    assert any(isinstance(p, str) and "canary-ready-wait" in p for p in parts) == said
