@@ -107,6 +107,13 @@ def _rollback_note(a: PlanAnalysis) -> str:
         text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
         if text not in said:
             said.append(text)
+    own = {n for s, names in [*strategy_groups(a), *later_update_groups(a)]
+           if s.type in ("rolling", "recreate") for n in names}
+    for w in a.plan.proposed.workloads:
+        if w.name in own and w.deployment_spec.update_strategy.revision_history_limit == 0:
+            said.append(f"{w.name}'s manifest sets revisionHistoryLimit: 0, so no old revision "
+                        "is kept and kubectl rollout undo has nothing to return to: re-apply "
+                        "the previous manifest instead (or keep a few revisions)")
     return ("Rolling back: " + "; ".join(said) + ".") if said else ""
 
 

@@ -17,6 +17,8 @@ or ``spec.updateStrategy`` (StatefulSet), as the API server defaults them.
   ``SetDefaults_Deployment``): when no new pod becomes available for that long the Deployment's
   Progressing condition turns False with ProgressDeadlineExceeded and ``kubectl rollout status``
   fails (the rollout itself goes on); the API server refuses one not above minReadySeconds.
+- ``spec.revisionHistoryLimit`` (both kinds, default 10): the old revisions kept; at 0 none is,
+  so ``kubectl rollout undo`` has nothing to return to.
 
 A plan's ``deployment_strategy`` names the workloads it rolls (Argo Rollouts, a canary by DNS
 weights, ...); the others roll by this (:func:`infra_toolkit.rollout_tables.effective_strategy`).
@@ -44,7 +46,7 @@ class UpdateStrategy:
     default 1); ``partition``: a StatefulSet's ``rollingUpdate.partition``, the lowest ordinal
     a rolling update replaces (0: every pod); ``min_ready_s``: ``spec.minReadySeconds``;
     ``progress_deadline_s``: a Deployment's ``spec.progressDeadlineSeconds`` (``None`` for a
-    StatefulSet, which has none)."""
+    StatefulSet, which has none); ``revision_history_limit``: ``spec.revisionHistoryLimit``."""
 
     type: str = "RollingUpdate"
     max_surge: int | str | None = None
@@ -52,6 +54,7 @@ class UpdateStrategy:
     partition: int = 0
     min_ready_s: int = 0
     progress_deadline_s: int | None = DEFAULT_PROGRESS_DEADLINE_S
+    revision_history_limit: int = 10
 
     def __post_init__(self) -> None:
         if isinstance(self.partition, bool) or not isinstance(self.partition, int) \
@@ -89,12 +92,19 @@ def _is_zero(value: int | str | None) -> bool:
 def _seconds(spec: Any, key: str, default: int, of: str, problems: list[str]) -> int:
     """``spec[key]``, a whole number of seconds >= 0 (``ValidateNonnegativeField``), ``default``
     when unset."""
+    return _whole(spec, key, default, of, problems, " of seconds")
+
+
+def _whole(spec: Any, key: str, default: int, of: str, problems: list[str],
+           unit: str = "") -> int:
+    """``spec[key]``, a whole number >= 0 (``ValidateNonnegativeField``), ``default`` when
+    unset."""
     value = spec.get(key) if isinstance(spec, Mapping) else None
     if value is None:
         return default
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    problems.append(f"spec.{key}{of}: {value!r} must be a whole number of seconds >= 0")
+    problems.append(f"spec.{key}{of}: {value!r} must be a whole number{unit} >= 0")
     return default
 
 
@@ -103,14 +113,16 @@ def update_strategy_from(spec: Any, kind: str, of: str = "") -> tuple[UpdateStra
     found (each naming its field, followed by ``of``, e.g. `` of Deployment 'web' in web.yaml``)."""
     strategy, problems = _strategy_of(spec, kind, of)
     min_ready = _seconds(spec, "minReadySeconds", 0, of, problems)
+    strategy = replace(strategy, min_ready_s=min_ready, revision_history_limit=_whole(
+        spec, "revisionHistoryLimit", 10, of, problems))
     if kind == "StatefulSet":
-        return replace(strategy, min_ready_s=min_ready, progress_deadline_s=None), problems
+        return replace(strategy, progress_deadline_s=None), problems
     deadline = _seconds(spec, "progressDeadlineSeconds", DEFAULT_PROGRESS_DEADLINE_S, of,
                         problems)
     if deadline <= min_ready:  # ValidateDeploymentSpec
         problems.append(f"spec.progressDeadlineSeconds{of}: {deadline} must be greater than "
                         f"minReadySeconds ({min_ready}); the API server refuses it")
-    return replace(strategy, min_ready_s=min_ready, progress_deadline_s=deadline), problems
+    return replace(strategy, progress_deadline_s=deadline), problems
 
 
 def _strategy_of(spec: Any, kind: str, of: str) -> tuple[UpdateStrategy, list[str]]:

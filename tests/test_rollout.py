@@ -143,6 +143,15 @@ def with_strategy(a: PlanAnalysis, strategy: DeploymentStrategy,
         expected_scenario=expected or a.expected_scenario)
 
 
+def with_update_strategy(a: PlanAnalysis, **changes: object) -> PlanAnalysis:
+    """The small plan with its only workload's manifest update strategy fields changed."""
+    w = a.plan.proposed.workloads[0]
+    spec = dataclasses.replace(w.deployment_spec, update_strategy=dataclasses.replace(
+        w.deployment_spec.update_strategy, **changes))  # type: ignore[arg-type]
+    return dataclasses.replace(a, plan=dataclasses.replace(a.plan, proposed=dataclasses.replace(
+        a.plan.proposed, workloads=(dataclasses.replace(w, deployment_spec=spec),))))
+
+
 def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
     frame = rollout_table(small_analysis)  # rolling, max_surge 1, max_unavailable 0
     # steady, 40 rps: 2 pods use 20 + 5 x 20 = 120 m each (60 %): the HPA stays at 2.
@@ -336,13 +345,7 @@ def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
     # minReadySeconds 590 and progressDeadlineSeconds 600: at 2 replicas ceil(2 / 1) = 2 waves
     # of 20 + 590 = 610 s = 1220 s = 20 min 20 s; 610 s > 600 s between two available pods, so
     # the Deployment reports ProgressDeadlineExceeded mid-rollout
-    w = small_analysis.plan.proposed.workloads[0]
-    spec = dataclasses.replace(w.deployment_spec, update_strategy=dataclasses.replace(
-        w.deployment_spec.update_strategy, min_ready_s=590, progress_deadline_s=600))
-    a = dataclasses.replace(small_analysis, plan=dataclasses.replace(
-        small_analysis.plan, proposed=dataclasses.replace(
-            small_analysis.plan.proposed, workloads=(dataclasses.replace(
-                w, deployment_spec=spec),))))
+    a = with_update_strategy(small_analysis, min_ready_s=590, progress_deadline_s=600)
     frame = rollout_table(a)
     assert frame[["Replicas", "Waves", "Duration"]].values.tolist()[:2] == [
         [2, 2, "20 min 20 s"], [2, 2, "20 min 20 s"]]
@@ -439,3 +442,17 @@ def test_a_pods_canary_says_its_steps_wait_for_the_canary_pods(
                            traffic_router="alb", canary_scope=scope)
     parts = sections.deployment_strategy(with_strategy(small_analysis, s)).parts
     assert any(isinstance(p, str) and "canary-ready-wait" in p for p in parts) == said
+
+
+
+@pytest.mark.parametrize(("limit", "said"), [(0, True), (10, False)])
+def test_no_revision_history_means_no_rollout_undo(small_analysis: PlanAnalysis, limit: int,
+                                                   said: bool) -> None:
+    # A17-14: revisionHistoryLimit 0 deletes every old ReplicaSet: `kubectl rollout undo` has
+    # no revision to return to, so the rolling rollback the section describes cannot happen
+    a = with_update_strategy(small_analysis, revision_history_limit=limit)
+    notes = [p for p in sections.deployment_strategy(a).parts
+             if isinstance(p, str) and "rollout-rollback" in p]
+    assert len(notes) == 1
+    assert ("api&#x27;s manifest sets revisionHistoryLimit: 0, so no old revision is kept and "
+            "kubectl rollout undo has nothing to return to" in notes[0]) == said

@@ -41,6 +41,8 @@ from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
      UpdateStrategy(progress_deadline_s=120)),
     ("StatefulSet", {"minReadySeconds": 10},
      UpdateStrategy("RollingUpdate", 0, 1, min_ready_s=10, progress_deadline_s=None)),
+    # A17-14: spec.revisionHistoryLimit, 10 when unset
+    ("Deployment", {"revisionHistoryLimit": 0}, UpdateStrategy(revision_history_limit=0)),
 ])
 def test_update_strategy(kind: str, spec: dict[str, Any], expected: UpdateStrategy) -> None:
     assert update_strategy_from(spec, kind) == (expected, [])
@@ -84,6 +86,8 @@ def test_update_strategy(kind: str, spec: dict[str, Any], expected: UpdateStrate
      "spec.minReadySeconds of D: '30s' must be a whole number of seconds >= 0"),
     ("Deployment", {"progressDeadlineSeconds": 1.5},
      "spec.progressDeadlineSeconds of D: 1.5 must be a whole number of seconds >= 0"),
+    ("Deployment", {"revisionHistoryLimit": -1},
+     "spec.revisionHistoryLimit of D: -1 must be a whole number >= 0"),
     ("Deployment", {"minReadySeconds": 600},
      "spec.progressDeadlineSeconds of D: 600 must be greater than minReadySeconds (600)"),
 ])
