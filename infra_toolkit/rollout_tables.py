@@ -170,7 +170,8 @@ def _room_columns(pods: int, rooms: tuple[int, int] | None) -> dict[str, object]
 def _bases(a: PlanAnalysis, w: Workload
            ) -> tuple[list[tuple[str, int, float | None]], tuple[int, int] | None,
                       _Fleet | None]:
-    """(what the rollout is taken at, replicas, the expected scenario's peak rate in rps), the
+    """(what the rollout is taken at, replicas, the highest rate in rps the expected scenario
+    offered while the HPA held at most those replicas: :func:`_rate_held`), the
     room beside the others at their peak and at their max and the nodes' tenants (``None``:
     not known)."""
     run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
@@ -187,12 +188,20 @@ def _bases(a: PlanAnalysis, w: Workload
     fleet = None if me is None else _Fleet(run, tuple(everyone), me)
     sim = run.simulations.get(w.name)
     if sim is not None and w.hpa_spec is not None:
-        peak_rps = float(sim.timeline["offered_rps"].max())
-        return ([(f"peak replicas in {run.name!r}", sim.summary.peak_replicas, peak_rps),
-                 ("minReplicas", w.hpa_spec.min_replicas, peak_rps),
-                 ("maxReplicas", w.hpa_spec.max_replicas, peak_rps)], rooms, fleet)
+        at = [(f"peak replicas in {run.name!r}", sim.summary.peak_replicas),
+              ("minReplicas", w.hpa_spec.min_replicas), ("maxReplicas", w.hpa_spec.max_replicas)]
+        return ([(basis, n, _rate_held(sim.timeline, n)) for basis, n in at], rooms, fleet)
     replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
     return [("Deployment replicas (no HPA)", replicas, None)], rooms, fleet
+
+
+def _rate_held(timeline: pd.DataFrame, replicas: int) -> float | None:
+    """The highest rate (rps) the run offered while the HPA held at most ``replicas``: the load
+    a rollout at that count meets (the HPA sits at minReplicas only when the load is low, so
+    the day's peak would flag a shortfall no rollout meets; audit17 A17-10); ``None`` when the
+    run never held so few."""
+    held = timeline["offered_rps"].to_numpy()[timeline["spec_replicas"].to_numpy() <= replicas]
+    return float(held.max()) if held.size else None
 
 
 def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps: float | None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from infra_toolkit import sections
@@ -456,3 +457,43 @@ def test_no_revision_history_means_no_rollout_undo(small_analysis: PlanAnalysis,
     assert len(notes) == 1
     assert ("api&#x27;s manifest sets revisionHistoryLimit: 0, so no old revision is kept and "
             "kubectl rollout undo has nothing to return to" in notes[0]) == said
+
+
+@pytest.mark.parametrize(("spec_replicas", "min_rate", "min_serves"), [
+    # held at 2 (minReplicas) while the load climbed to 50 rps before the scale-up: a rollout
+    # at 2 meets 50 rps; its one available pod serves 40
+    ([2, 2, 4, 4, 2], 50.0, "NO"),
+    # held at 2 only at 30 and 35 rps: 40 >= 35
+    ([2, 4, 4, 4, 2], 35.0, "yes"),
+    # never at minReplicas: no rate to compare (audit17 A17-10: the day's peak, 80 rps, would
+    # flag a shortfall no rollout at 2 replicas meets)
+    ([4, 4, 4, 4, 4], None, "-"),
+])
+def test_each_replica_count_meets_the_rate_its_hpa_held_it_at(
+        small_analysis: PlanAnalysis, spec_replicas: list[int], min_rate: float | None,
+        min_serves: str) -> None:
+    a = with_strategy(small_analysis, DeploymentStrategy("rolling", "half at a time", 0, "50%"),
+                      expected="double")
+    run = a.run("double")
+    sim = run.simulations["api"]
+    timeline = pd.DataFrame({"time_s": [0.0, 5.0, 10.0, 15.0, 20.0],
+                             "offered_rps": [30.0, 50.0, 80.0, 70.0, 35.0],
+                             "spec_replicas": spec_replicas})
+    sim = dataclasses.replace(sim, timeline=timeline, summary=dataclasses.replace(
+        sim.summary, peak_replicas=max(spec_replicas)))
+    run = dataclasses.replace(run, simulations={**run.simulations, "api": sim})
+    a = dataclasses.replace(a, runs=tuple(run if r.name == "double" else r for r in a.runs))
+    got = rollout_table(a)[["Rolled at", "Replicas", "Their capacity (rps)", "Peak rate (rps)",
+                            "Serves the peak"]].to_dict("records")
+    # rolling 0 / 50 %: unavailable floor(N / 2), so N / 2 pods x 40 rps stay available;
+    # at the peak replicas (4) and maxReplicas (8) the rate held is the day's 80 rps
+    assert got[0] == {"Rolled at": "peak replicas in 'double'", "Replicas": 4,
+                      "Their capacity (rps)": 80.0, "Peak rate (rps)": 80.0,
+                      "Serves the peak": "yes"}
+    assert got[2]["Peak rate (rps)"] == 80.0 and got[2]["Serves the peak"] == "yes"
+    assert got[1]["Replicas"] == 2 and got[1]["Their capacity (rps)"] == 40.0
+    assert got[1]["Serves the peak"] == min_serves
+    if min_rate is None:
+        assert pd.isna(got[1]["Peak rate (rps)"])
+    else:
+        assert got[1]["Peak rate (rps)"] == min_rate
