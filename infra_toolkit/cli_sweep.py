@@ -12,6 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from infra_toolkit.cli_simulate import horizon_hours
 from infra_toolkit.tuning_grid import (
     DEFAULT_MAX_CLUSTER_RUNS,
     DEFAULT_MAX_VARIANTS,
@@ -74,7 +75,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="a field and its values, e.g. minReplicas=2..6 (see below)")
     p.add_argument("--instance-types", metavar="T1,T2",
                    help="instance types for the workload's node group, e.g. t3.medium,m6i.large")
-    p.add_argument("--horizon-h", type=float, metavar="HOURS",
+    p.add_argument("--horizon-h", type=horizon_hours, metavar="HOURS",
                    help="simulate only the first hours of each scenario")
     p.add_argument("--top", type=_at_least_one, default=10, metavar="N",
                    help="rows shown, and variants meeting the SLOs to confirm (default 10)")
