@@ -91,6 +91,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 def _run_sweep(args: argparse.Namespace) -> int:
     from infra_toolkit.notebook_parameters import check_plan_path
     from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_replay import select_workloads
     from infra_toolkit.pricing import load_price_book
     from infra_toolkit.tuning import sweep_workload
     from infra_toolkit.tuning_format import format_sweep
@@ -101,6 +102,8 @@ def _run_sweep(args: argparse.Namespace) -> int:
         texts.append(f"instance_type={args.instance_types}")
     grid = parse_vary(texts)
     plan = read_plan(check_plan_path(args.plan))
+    # the words simulate PLAN gives a wrong --workload: the nearest name (audit18 A18-2)
+    select_workloads(plan, [args.workload])
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     result = sweep_workload(plan, book, args.workload, grid, scenarios=args.scenario,
                             horizon_h=args.horizon_h, top=args.top,
