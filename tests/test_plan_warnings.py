@@ -582,3 +582,34 @@ def test_a_disruption_budget_in_the_manifest_file_is_named_as_not_simulated(
         "go one by one, so the report may show seconds with fewer Ready pods, or none "
         "(unbounded p95, dropped requests, SLO minutes), that the budget prevents; read those "
         "as pessimistic"))] if warned else [])
+
+
+@pytest.mark.parametrize(("desired", "expected"), [
+    # before: ceil(2 / 1 + 2 / 9) = 3 nodes "at least", where 2 hold the four pods
+    (2, []),
+    (1, ["node group 'general' declares desired_size 1 but its starting pods (api 2 x 200m / "
+         "256 MiB, 9 per m5.large; big 2 x 1200m / 256 MiB, 1 per m5.large) fill at least 2 "
+         "node(s): the declared cost, the review's basis, leaves out 1 node(s) that run from "
+         "the first minute; set desired_size to 2"]),
+])
+def test_pods_of_several_sizes_are_not_summed_as_fractions_of_a_node(
+        tmp_path: Path, desired: int, expected: list[str]) -> None:
+    # audit18 A18-5: report/small.yaml's api (2 starting pods of 200m / 256 MiB) beside a fixed
+    # 'big' Deployment of 2 pods of 1200m on m5.large (1900m allocatable: 1 big pod a node, 700m
+    # left beside it, 9 api pods a node). Each node holds a big pod and both api pods fit beside
+    # one of them (1200 + 2 x 200 = 1600m <= 1900m): 2 nodes, the bound being big's own
+    # ceil(2 / 1) = 2 and CPU's ceil((2 x 1200 + 2 x 200) / 1900) = ceil(1.47) = 2
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    plan = yaml.safe_load((DATA / "report" / "small.yaml").read_text())
+    plan["proposed"]["resources"][1]["scaling_config"] = {
+        "desired_size": desired, "min_size": 1, "max_size": 4}
+    big = yaml.safe_load((DATA / "manifests" / "deployment.yaml").read_text())
+    big["metadata"]["name"] = "big"
+    big["spec"]["replicas"] = 2
+    big["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "1200m"
+    plan["proposed"]["workloads"].append({"name": "big", "deployment": big,
+                                          "node_group": "general"})
+    (tmp_path / "report").mkdir()
+    path = tmp_path / "report" / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    assert [m for p, m in _warnings(path) if p.endswith("desired_size")] == expected
