@@ -9,6 +9,7 @@ Registered by :mod:`infra_toolkit.cli` (``SWEEP_COMMANDS``), which prints an
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -110,6 +111,9 @@ def _run_sweep(args: argparse.Namespace) -> int:
                             max_variants=args.max_variants,
                             max_cluster_runs=args.max_cluster_runs)
     print(format_sweep(result, args.format, args.top))
+    if args.format == "csv" and result.unsettled:
+        # the table and JSON carry it; CSV rows have no place for it (audit18 A18-7)
+        print(f"warning: NOT SETTLED: {result.unsettled}", file=sys.stderr)
     return 0
 
 
