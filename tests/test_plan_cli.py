@@ -111,3 +111,18 @@ def test_a_traffic_csv_given_as_a_plan_is_quoted_short(
     assert capsys.readouterr().out.splitlines()[0] == (
         f"{path}: expected a mapping at the top of the plan, got text ('timestamp,"
         "requests_per_second 1995-07-12T04:00:00Z,0.7333 19'..., 1,709 characters)")
+
+
+@pytest.mark.parametrize("command", ["validate", "cost"])
+def test_a_file_of_several_manifests_given_as_a_plan_says_so_at_its_second_document(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    # audit18 A18-10: before, "YAML syntax error: but found another document (expected a single
+    # document in the stream); fix the indentation or quoting on this line"
+    path = tmp_path / "apps.yaml"
+    path.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n"
+                    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n")
+    main([command, str(path)])
+    captured = capsys.readouterr()
+    assert f"{path}:4: a second YAML document starts on this line (`---`): a plan or " \
+           "resources file is one document (a file of Kubernetes manifests is neither: a plan " \
+           "names it in proposed.workloads)" in captured.out + captured.err
