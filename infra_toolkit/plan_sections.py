@@ -151,7 +151,8 @@ _EXTRA = ("; extra nodes: the nodes those pods at once take beyond the "
           "(the nodes it keeps anyway absorb a small surge); their cost: each at its group's "
           "price per node-hour for the node autoscaler's provisioning + the rollout's duration "
           "(a blue-green's both sets running) + its unneeded time before removal (see the "
-          "simulation settings), '-' when they do not fit or a price is missing")
+          "simulation settings), at least that when both sets run until a person promotes, "
+          "'-' when they do not fit or a price is missing")
 _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
                 "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
