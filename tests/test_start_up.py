@@ -282,3 +282,23 @@ def test_start_up_on_a_hand_made_timeline() -> None:
     assert start_up_minutes(slos, "api", bad, 60.0) == {"p95": 5.0, "p50": 1.0}
     # a healthy first step: no start-up
     assert start_up(slos, "api", t.iloc[2:]) is None
+
+
+def test_a_run_that_never_meets_its_slos_has_no_start_up_to_set_apart(tmp_path: Path) -> None:
+    # audit18 A18-14: the crowd with 4 starting pods and maxReplicas 4: 150 rps over 4 pods is
+    # 37.5 rps a pod, p95 ln 20 / 2.5 = 1.198 s > 250 ms from 0 s, and the HPA may not add a
+    # pod: never met. Before, "Of which start-up" was every minute violated (20 of 20), "the
+    # start, not the traffic", though maxReplicas, not the start, keeps the SLO broken
+    path = _plan(tmp_path)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("maxReplicas: 8", "maxReplicas: 4"))
+    a = analyze_plan(path, store_location=str(tmp_path / "none"))
+    table = next(t for t in sections.scaling_behaviour(a).tables if t.css_class == "slo-checks")
+    row = table.frame.iloc[0]
+    assert row["Minutes violated"] == pytest.approx(20.0)
+    assert math.isnan(row["Of which start-up"])
+    assert table.to_html().count("<td>-</td>") == 1
+    assert table.caption.endswith(
+        "'-': the run broke its SLOs from its first step and never met them, so no start-up "
+        "can be told apart from the traffic: every minute violated counts (see the plan "
+        "warnings: maxReplicas or the node groups short of the load)")
