@@ -163,7 +163,9 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             continue
         g = groups[0]
         pods = d.replicas if d.replicas is not None else 1
-        if w.hpa_spec is not None:  # its first sync brings the count within its bounds
+        # its first sync brings the count within its bounds, but leaves 0 replicas alone
+        # (ScalingDisabled: audit18 A18-17)
+        if w.hpa_spec is not None and pods > 0:
             pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
         alone[g.name] = max(alone.get(g.name, 0), math.ceil(pods / per_node))
         _, cpu, memory, count = summed.get(g.name, (g, 0.0, 0.0, 0))
