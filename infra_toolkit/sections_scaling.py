@@ -28,6 +28,10 @@ from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, wo
 __all__ = ["scaling_behaviour"]
 
 _STARTUP = "Of which start-up"
+# a shared group's nodes are the group's: one row per workload on it shows them all (A18-15)
+_SUMMARY_CAPTION = ("Simulated behaviour per scenario: Peak Ready nodes and Node scale-ups "
+                    "count the nodes of the workload's node groups, whoever's pods they hold, "
+                    "so workloads sharing a group show the same nodes (count them once)")
 _SLO_CAPTION = "SLO checks"
 _STARTUP_CAPTION = (
     ". Of which start-up: the minutes violated before the run first met every SLO of its "
@@ -99,7 +103,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         _STARTUP)}
     return Section("Scaling Behaviour", (
         Table(pd.DataFrame(summary), two,
-              css_class="scaling-summary", caption="Simulated behaviour per scenario"),
+              css_class="scaling-summary", caption=_SUMMARY_CAPTION),
         chart_links((run.name, run.simulations) for run in a.runs),
         Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
               caption=_SLO_CAPTION + (_STARTUP_CAPTION if started_bad else "")
