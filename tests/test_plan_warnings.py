@@ -590,6 +590,10 @@ _PDB = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name
                   "  selector: {matchLabels: {app: api}}\n"),),
      "api-pdb", "api (budget api-pdb): unhealthyPodEvictionPolicy AlwaysAllow is not read; "
                 "its not-Ready pods count against the budget"),
+    # policy/v1: an empty selector selects every pod of the namespace
+    ((("all-pdb", "  minAvailable: 1\n  selector: {}\n"),), "all-pdb", None),
+    # no selector: none
+    ((("none-pdb", "  minAvailable: 1\n"),), None, None),
 ])
 def test_a_disruption_budget_in_the_manifest_file_is_honoured_or_named(
         tmp_path: Path, budgets: tuple[tuple[str, str], ...], honoured: str | None,
@@ -613,3 +617,21 @@ def test_a_disruption_budget_in_the_manifest_file_is_honoured_or_named(
     read = read_plan(plan)
     spec = simulation_spec(read, "api", load_price_book())
     assert (None if spec.disruption_budget is None else spec.disruption_budget.name) == honoured
+
+
+@pytest.mark.parametrize(("namespace", "honoured"), [("prod", True), ("other", False)])
+def test_a_disruption_budget_of_another_namespace_does_not_select_the_pods(
+        tmp_path: Path, namespace: str, honoured: bool) -> None:
+    # the Deployment is in prod; a budget written for namespace "other" selects other pods
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_simulation import simulation_spec
+    from infra_toolkit.pricing import load_price_book
+
+    plan = _plan(tmp_path, deployment_edits=(("  name: api\n",
+                                              "  name: api\n  namespace: prod\n"),))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + _PDB.format(
+        name=f"api-pdb, namespace: {namespace}",
+        spec="  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n"))
+    spec = simulation_spec(read_plan(plan), "api", load_price_book())
+    assert (spec.disruption_budget is not None) == honoured
