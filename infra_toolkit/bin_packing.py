@@ -3,7 +3,8 @@
 packing into several rooms (``pack``), with a cap on one Deployment's pods a room (one a node
 for a required pod anti-affinity on ``kubernetes.io/hostname``). Used by
 :mod:`infra_toolkit.shared_nodes`' scheduler and cluster autoscaler, and by ``room_beside``
-(the room left for one workload beside others' pods at max size, for the rollout figures)."""
+(the room left for one workload beside others' pods at max size, for the rollout figures) and
+``nodes_used`` (the nodes a set of pods takes, for a rollout's extra nodes)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from infra_toolkit.errors import SimulationError
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.nodes import NodeGroup
 
-__all__ = ["EPS", "Node", "PlacedCohort", "empty_node", "fit", "pack", "room_beside"]
+__all__ = ["EPS", "Node", "PlacedCohort", "empty_node", "fit", "nodes_used", "pack",
+           "room_beside"]
 
 # the fit arithmetic's tolerance; also a zero request's stand-in when asking whether a pod fits
 EPS = 1e-9
@@ -101,16 +103,41 @@ def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
     order) at ``max_size`` and the ``held`` pods placed first: each Deployment in turn, first fit
     on the nodes of its groups in that order (each at most its own ``max_pods_per_node`` a
     node), as the scheduler places them (a first fit, not the best packing there is)."""
+    rooms, short = _placed(groups, held, node_groups, "room_beside")
     index = {g.name: i for i, g in enumerate(groups)}
-    missing = {g.name for h in held for g in h.node_groups} | {g.name for g in node_groups}
-    if missing - set(index):
-        raise SimulationError(f"room_beside: node group(s) {sorted(missing - set(index))} are "
-                              f"not among the groups given ({sorted(index)}); pass every group")
-    rooms = [empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.max_size)]
-    short = sum(pack(rooms, [index[g.name] for g in h.node_groups], h.cpu_request_millicores,
-                     h.memory_request_mib, h.replicas, h.max_pods_per_node) for h in held)
     # more than every free pod slot: what is left over says how many fitted
     most = sum(g.max_size * (g.max_pods - g.daemonset_pods) for g in node_groups) + 1
     left = pack(rooms, [index[g.name] for g in node_groups], cpu_request_millicores,
                 memory_request_mib, most, max_pods_per_node)
     return most - left, short
+
+
+def _placed(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
+            also: Sequence[NodeGroup], caller: str) -> tuple[list[list[float]], int]:
+    """Every node of ``groups`` at ``max_size`` with the ``held`` pods placed first fit, each
+    Deployment in turn, and the pods that found no room (``also``: more groups that must be
+    among ``groups``)."""
+    index = {g.name: i for i, g in enumerate(groups)}
+    missing = {g.name for h in held for g in h.node_groups} | {g.name for g in also}
+    if missing - set(index):
+        raise SimulationError(f"{caller}: node group(s) {sorted(missing - set(index))} are "
+                              f"not among the groups given ({sorted(index)}); pass every group")
+    rooms = [empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.max_size)]
+    short = sum(pack(rooms, [index[g.name] for g in h.node_groups], h.cpu_request_millicores,
+                     h.memory_request_mib, h.replicas, h.max_pods_per_node) for h in held)
+    return rooms, short
+
+
+def nodes_used(groups: Sequence[NodeGroup], held: Sequence[FixedPods]
+               ) -> tuple[dict[str, int], int]:
+    """(Nodes per group name that hold at least one of the ``held`` pods, never fewer than the
+    group's ``min_size``; pods that found no room) when they are placed as :func:`room_beside`
+    places them: each Deployment in turn, first fit on the nodes of its groups in the
+    ``groups`` (scale-up priority) order, at most ``max_size`` nodes a group."""
+    rooms, short = _placed(groups, held, (), "nodes_used")
+    used = {g.name: 0 for g in groups}
+    for r in rooms:
+        g = groups[int(r[0])]
+        if r[3] < empty_node(int(r[0]), g)[3]:  # a pod slot taken: a pod is there
+            used[g.name] += 1
+    return {g.name: max(g.min_size, used[g.name]) for g in groups}, short

@@ -216,18 +216,27 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                                (f"{pending} pending pod(s) need {k} more {grp.instance_type} "
                                 f"node(s), Ready at {t + ca.provisioning_delay_s:g} s")))
                 last_scale_up_s[0] = t
+                # one group a scan, as cluster-autoscaler's expander picks one option a loop:
+                # the pods it cannot hold at max_size wait for the next scan's choice (or, with
+                # no group left below max_size, fit nowhere now)
                 need -= k * slots[g]
-                if need <= 0:
-                    break
+                if any(h.max_size > ready_nodes[i] + sum(n for _, gg, n in upcoming if gg == i)
+                       for i, h in enumerate(groups)):
+                    need = 0
+                break
             if need > 0 and not stuck[0]:
                 events.append((t, "node_scale_up_failed", 0, 0,
                                f"{need} pending pod(s) fit no node group: all at max_size"))
             stuck[0] = need > 0
         else:
             stuck[0] = False
-        if pending or t - last_scale_up_s[0] < ca.scale_down_delay_after_add_s:
+        if pending:  # every slot a pending pod fits is taken: nothing is unneeded
             unneeded_since[:] = [None] * n_groups
             return
+        # cluster-autoscaler tracks unneeded nodes at every scan and only holds their removal
+        # while ``scale_down_delay_after_add_s`` runs (static_autoscaler: UpdateClusterState
+        # before the scaleDownInCooldown check), so the timers keep counting through it
+        cooldown = t - last_scale_up_s[0] < ca.scale_down_delay_after_add_s
         # Whether a group is needed depends only on the nodes and the placed pods: while
         # neither changed since a scan that found every group needed, this scan is that scan.
         key = (version[0], *ready_nodes)
@@ -237,6 +246,9 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         total_pods = sum(scheduled)
         needed = 0
         charged = [0]  # evictions charged to the budget in this scan
+        # every group's timer is updated on the scan's state before a node goes (a removal
+        # does not keep the other groups from counting their unneeded time this scan)
+        fired: tuple[int, float] | None = None
         for g in reversed(range(n_groups)):
             nodes = ready_nodes[g]
             util = scheduled[g] * pod_fraction[g] / nodes if nodes else 1.0
@@ -265,24 +277,30 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             if unneeded_since[g] is None:
                 unneeded_since[g] = t
                 all_needed_at[0] = None  # a skipped scan would reset this timer
-            if t - unneeded_since[g] >= ca.scale_down_unneeded_s:  # type: ignore[operator]
-                ready_nodes[g] -= 1
-                set_nodes(g, t)
-                events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
-                               (f"utilization {util:.0%} < "
-                                f"{ca.scale_down_utilization_threshold:.0%} for "
-                                f"{ca.scale_down_unneeded_s:g} s; {evicted} pod(s) evicted")))
-                for c in [c for c in cohorts if c.group == g]:
-                    if evicted == 0:
-                        break
-                    k = min(evicted, len(c.names))
-                    remove(c, k, t)
-                    evicted -= k
-                    cohorts.append(Cohort(new_names(k), t))
-                    n_pending[0] += k
-                    version[0] += 1
-                place(t)
-                return  # one node per scan
+            since: float = unneeded_since[g]  # type: ignore[assignment]
+            if fired is None and not cooldown and t - since >= ca.scale_down_unneeded_s:
+                fired = (g, util)
+        if fired is None:
+            return
+        g, util = fired  # one node per scan, the last group in priority order first
+        nodes = ready_nodes[g]
+        evicted = scheduled[g] // nodes
+        ready_nodes[g] -= 1
+        set_nodes(g, t)
+        events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
+                       (f"utilization {util:.0%} < "
+                        f"{ca.scale_down_utilization_threshold:.0%} for "
+                        f"{ca.scale_down_unneeded_s:g} s; {evicted} pod(s) evicted")))
+        for c in [c for c in cohorts if c.group == g]:
+            if evicted == 0:
+                break
+            k = min(evicted, len(c.names))
+            remove(c, k, t)
+            evicted -= k
+            cohorts.append(Cohort(new_names(k), t))
+            n_pending[0] += k
+            version[0] += 1
+        place(t)
 
     # ---- initial state: warm pods on enough nodes ----------------------------------------
     initial = spec.initial_replicas

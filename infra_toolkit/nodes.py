@@ -18,14 +18,19 @@ which holds every node on its own.)
 - Cluster autoscaler, run every ``scan_interval_s``:
   * **scale-up**: pending pods that will not fit on ready nodes or on nodes already being
     provisioned get new nodes, first group in list order with headroom below ``max_size``
-    (a priority expander). New nodes are Ready ``provisioning_delay_s`` after the scan; they
-    are billed from the scan (EC2 bills from launch), so node-hours count that delay.
+    (a priority expander), one group a scan: pods that group cannot hold at ``max_size`` wait
+    for the next scan (cluster-autoscaler's expander picks one option a loop). New nodes are
+    Ready ``provisioning_delay_s`` after the scan; they are billed from the scan (EC2 bills
+    from launch), so node-hours count that delay.
   * **scale-down**: a group's nodes are *unneeded* while the group is above ``min_size``, its
     request utilization (pods' requests / allocatable, the larger of CPU and memory) is below
     ``scale_down_utilization_threshold`` and the pods of one node fit on the other nodes. After
     ``scale_down_unneeded_s`` continuously unneeded, and ``scale_down_delay_after_add_s`` after
     the last scale-up, one node per scan is removed; its pods are evicted and re-created Pending
-    (they start again), as a drain does.
+    (they start again), as a drain does. The delay after a scale-up holds removals only: the
+    unneeded time counts through it, as cluster-autoscaler updates its unneeded nodes at every
+    scan before it checks ``scaleDownInCooldown``. While pods are Pending nothing is unneeded
+    (every slot they fit is taken) and the timers restart.
 """
 
 from __future__ import annotations

@@ -17,9 +17,18 @@ from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
-from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.rollout_tables import (
+    canary_step_table,
+    later_update_groups,
+    later_update_table,
+    manifest_mismatches,
+    rollback_floor,
+    rollout_table,
+    strategy_groups,
+)
 from infra_toolkit.sections_canary import stack_canary_parts
 from infra_toolkit.sections_monitoring import alert_replay_parts
+from infra_toolkit.update_strategy import UpdateStrategy
 
 __all__ = [
     "deployment_strategy",
@@ -59,8 +68,53 @@ def deployment_strategy(a: PlanAnalysis) -> Section:
     parts: list[str | Table] = [paragraph(s.description), fields(rows, "strategy")]
     if s.steps:
         parts += _canary_steps(s.steps)
+        if s.canary_scope == "pods":
+            parts.append(paragraph(
+                "Argo Rollouts moves a step's weight only once the canary pods it needs are "
+                "available, and the pause starts after that, so each step that adds canary pods "
+                "lasts up to one more time to Ready (below): the elapsed and bake times count "
+                "the pauses alone, a lower bound.", "canary-ready-wait"))
     parts += _rollout_parts(a)
+    rollback = _rollback_note(a)
+    if rollback:
+        parts.append(paragraph(rollback, "rollout-rollback"))
     return Section("Deployment Strategy", tuple(parts))
+
+
+_ROLLBACK_BY_TYPE = {
+    "rolling": "a rolling update is rolled back by another (kubectl rollout undo: the previous "
+               "ReplicaSet becomes the new one) with the same surge, unavailable and waves, so "
+               "it takes the Duration above again (less when undone midway: the old pods "
+               "still running count)",
+    "recreate": "a Recreate is rolled back by another Recreate: the same downtime again",
+    "blue-green": "a blue-green is rolled back by switching the active Service back to the "
+                  "old set: at once while the old set runs (until the scale-down delay ends), "
+                  "at least one time to Ready once it is scaled down",
+    "pods": "aborting the canary sends every request back to the stable ReplicaSet, which "
+            "kept its full replicas (dynamicStableScale off): at once, no pod to start",
+    "stack": "a stack canary is rolled back by giving the old stack the whole weight again; "
+             "with DNS weights resolvers and clients keep the old answer up to the records' "
+             "TTL (some clients longer), so the new stack's share falls over at least one TTL "
+             "rather than at once, and the old stack takes the whole traffic back within it",
+}
+
+
+def _rollback_note(a: PlanAnalysis) -> str:
+    """How each strategy the workloads roll by is rolled back and how long that takes."""
+    said: list[str] = []
+    for s, names in strategy_groups(a):
+        key = s.canary_scope if s.type == "canary" else s.type
+        text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
+        if text not in said:
+            said.append(text)
+    own = {n for s, names in [*strategy_groups(a), *later_update_groups(a)]
+           if s.type in ("rolling", "recreate") for n in names}
+    for w in a.plan.proposed.workloads:
+        if w.name in own and w.deployment_spec.update_strategy.revision_history_limit == 0:
+            said.append(f"{w.name}'s manifest sets revisionHistoryLimit: 0, so no old revision "
+                        "is kept and kubectl rollout undo has nothing to return to: re-apply "
+                        "the previous manifest instead (or keep a few revisions)")
+    return ("Rolling back: " + "; ".join(said) + ".") if said else ""
 
 
 def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:
@@ -92,6 +146,12 @@ _ROOM = ("; room = how many of the workload's pods fit on its node groups at max
          "expected scenario's peak replicas (a rollout at the busiest moment of an expected "
          "day), minReplicas (the quietest) and maxReplicas (a rollout during a surge: the most "
          "pods the HPA allows)")
+_EXTRA = ("; extra nodes: the nodes those pods at once take beyond the "
+          "replicas alone, others at peak, by the same packing, never below a group's min_size "
+          "(the nodes it keeps anyway absorb a small surge); their cost: each at its group's "
+          "price per node-hour for the node autoscaler's provisioning + the rollout's duration "
+          "(a blue-green's both sets running) + its unneeded time before removal (see the "
+          "simulation settings), '-' when they do not fit or a price is missing")
 _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
                 "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
@@ -103,13 +163,25 @@ _ROLLOUT_CAPTIONS = {
                "percentage of the replicas rounds up, max unavailable rounds down, both 0 "
                "makes unavailable 1, 25 % each when unset). Most pods at once = replicas + "
                "surge, at most 2 x replicas (the new ReplicaSet never exceeds the "
-               "replicas); fewest available = replicas - unavailable, their capacity = that x "
-               "capacity_rps_per_pod of the workload model, against the expected scenario's "
-               "peak rate for the workload; waves = ceil(replicas / (surge + unavailable)): "
+               "replicas), as the controller counts them: old pods still terminating (up to "
+               "their terminationGracePeriodSeconds, 30 s by default) are not counted but "
+               "keep their node room meanwhile; fewest available = replicas - unavailable, "
+               "their capacity = that x "
+               "capacity_rps_per_pod of the workload model, against the peak rate: the "
+               "highest the expected scenario offered the workload while its HPA held at "
+               "most those replicas (the day's peak at its peak replicas and above; at "
+               "minReplicas the busiest moment it stayed there, '-' if it never did) (NO also "
+               "whenever no pod stays available: an outage, whatever the rate); "
+               "waves = ceil(replicas / (surge + unavailable)): "
                "each wave starts surge + unavailable new pods (only the surge when max "
-               "unavailable is 0: an old pod stops once a new one is Ready) and waits for "
-               "them; duration = waves x time to Ready, at least (old pods' termination, "
-               "minReadySeconds and any new node's start not counted). A StatefulSet's "
+               "unavailable is 0: an old pod stops once a new one is available) and waits for "
+               "them; duration = waves x (time to Ready + the manifest's minReadySeconds, said "
+               "under the table when set: a new pod counts as available only once Ready that "
+               "long), at least (old pods' "
+               "termination and any new node's start not counted). An HPA that changes the "
+               "replicas mid-rollout: the controller re-resolves surge and unavailable for the "
+               "new count and spreads the change over the old and new pods in proportion, so "
+               "the row at the replicas it reaches applies from then on. A StatefulSet's "
                "partition P leaves the ordinals below P on the old version: pods rolled = "
                "max(0, replicas - P) (none when P >= replicas), waves and duration count "
                "those; fewest available = replicas - min(unavailable, pods rolled), over every "
@@ -117,7 +189,11 @@ _ROLLOUT_CAPTIONS = {
     "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
                   "the new set's start until the old one is scaled down: both sets run for "
                   "time to Ready + preview + scale-down delay (Argo Rollouts' default "
-                  f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given)",
+                  f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given), \"at least\" that "
+                  "when auto promote is off (autoPromotionEnabled: false: the preview lasts "
+                  "until a person promotes). Rolling back is switching the active Service "
+                  "back to the old set: at once while it runs (before the scale-down delay "
+                  "ends), at least one time to Ready after it",
     "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
                 "the service is down for at least one time to Ready (plus the old pods' "
                 "termination)",
@@ -133,27 +209,44 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     if not groups:
         return [paragraph("Rollout figures: none (the plan has no workloads).")]
     parts: list[str | Table] = []
-    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text}
+    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text,
+              "Extra nodes, others at peak": _count_text}
     for s, names in groups:
         frame = rollout_table(a, s)
         caption = _ROLLOUT_CAPTIONS[s.type]
         if s.type in ("rolling", "blue-green"):
-            caption += _ROOM
+            caption += _ROOM + _EXTRA
         if s != a.plan.deployment_strategy:
             caption = (f"{', '.join(names)}: not named by the plan's strategy, so rolled by "
                        f"{s.description}. " + caption)
         parts.append(Table(frame, {**counts, "Their capacity (rps)": _count_text,
                                    "Peak rate (rps)": _count_text}, css_class="rollout",
                            caption=caption))
+    for s, names in later_update_groups(a):
+        caption = _ROLLOUT_CAPTIONS[s.type] + (_ROOM + _EXTRA if s.type == "rolling" else "")
+        parts.append(Table(later_update_table(a, s), {**counts, "Their capacity (rps)":
+                                                      _count_text, "Peak rate (rps)": _count_text},
+                           css_class="rollout-later",
+                           caption=f"After the canary, every later update of {', '.join(names)} "
+                                   f"inside the new stack rolls by {s.description}. "
+                                   + caption))
     notes = []
     for w in a.plan.proposed.workloads:
         t = time_to_ready(w)
         if t is not None:
             notes.append(f"time to Ready of {w.name}: image pull {t.image_pull_s:g} s + app start "
                          f"{t.app_start_s:g} s (workload model) + readiness delay "
-                         f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s")
+                         f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s"
+                         + _deadline_note(w.deployment_spec.update_strategy, t.total_s))
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "
                            "model.", "rollout-ready"))
+    mismatches = manifest_mismatches(a)
+    if mismatches:
+        parts.append(paragraph(
+            "The manifests disagree with the plan's strategy, and the controller replaces pods "
+            "by the manifest, so the figures above hold only once they agree: "
+            + "; ".join(mismatches) + ". Write the plan's values into the manifest (or the "
+            "manifest's into the plan).", "rollout-mismatch"))
     stack = [s for s, _names in groups if s.type == "canary" and s.canary_scope == "stack"]
     if stack:
         parts.append(paragraph(
@@ -167,6 +260,23 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         parts.append(Table(steps, counts, css_class="canary-pods",
                            caption=_CANARY_PODS + _ROOM))
     return parts
+
+
+def _deadline_note(u: UpdateStrategy, ready_s: float) -> str:
+    """The manifest's minReadySeconds when set (a rolling wave lasts that much longer), and a
+    warning when one wave (time to Ready + minReadySeconds) outlasts the Deployment's
+    progressDeadlineSeconds: no pod becomes available for that long, so the controller sets
+    Progressing=False, ProgressDeadlineExceeded (``DeploymentTimedOut`` in
+    pkg/controller/deployment/util) and ``kubectl rollout status`` fails, though the pods
+    keep coming."""
+    wave_s = ready_s + u.min_ready_s
+    said = (f", then minReadySeconds {u.min_ready_s} s before it counts as available: a "
+            f"rolling wave takes {wave_s:g} s" if u.min_ready_s else "")
+    if u.progress_deadline_s is None or wave_s <= u.progress_deadline_s:
+        return said
+    return (f"{said}, more than its progressDeadlineSeconds {u.progress_deadline_s} s: the "
+            "Deployment reports ProgressDeadlineExceeded and `kubectl rollout status` fails "
+            "mid-rollout (raise progressDeadlineSeconds)")
 
 
 def _count_text(v: object) -> str:
@@ -200,6 +310,13 @@ def rollback_plan(a: PlanAnalysis) -> Section:
         _ordered(r.steps, "rollback-steps"),
         fields([("Expected time", duration_text(r.expected_time_s)),
                 ("Point of no return", r.point_of_no_return or "-")], "rollback-facts")]
+    floor = rollback_floor(a)
+    if floor is not None and r.expected_time_s < floor[0]:
+        parts.append(paragraph(
+            f"The expected time ({duration_text(r.expected_time_s)}) is shorter than the "
+            f"rollback the deployment strategy itself takes: {floor[1]} takes "
+            f"{duration_text(floor[0])} (Deployment Strategy), before anyone notices or "
+            "decides; raise rollback.expected_time.", "rollback-too-short"))
     return Section("Rollback Plan", tuple(parts))
 
 

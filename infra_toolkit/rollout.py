@@ -7,16 +7,20 @@ I/O).
   is 25 %. At most ``replicas + min(surge, replicas)`` pods run at once (the new ReplicaSet
   never grows past the replicas) and at least ``replicas - unavailable`` are available. Each
   wave starts up to ``surge + unavailable`` new pods (with ``maxUnavailable`` 0, only the
-  ``surge``: an old pod goes only once a new one is Ready) and waits for them to be Ready, so
-  the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one time to Ready each
-  (image pull + app start + readiness delay, as the simulator starts a pod); old pods'
-  termination, ``minReadySeconds`` and a new node's start for surge pods are not counted, so
-  it is a lower bound. A StatefulSet's ``partition`` P: the controller (``updateStatefulSet``
-  in pkg/controller/statefulset) replaces ordinals ``replicas - 1`` down to P only, so
-  ``max(0, replicas - P)`` pods roll and the waves count those; its ``maxUnavailable`` still
-  counts over every ordinal, and no more pods than roll can be down at once.
+  ``surge``: an old pod goes only once a new one is available) and waits for them to be
+  available, so the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one time
+  to Ready (image pull + app start + readiness delay, as the simulator starts a pod) plus the
+  workload's ``minReadySeconds`` each: ``reconcileOldReplicaSets`` in rolling.go scales the old
+  pods down only as far as the *available* pods allow, and a pod is available once it has been
+  Ready for ``minReadySeconds`` (``IsPodAvailable``). Old pods' termination and a new node's
+  start for surge pods are not counted, so it is a lower bound. A StatefulSet's ``partition``
+  P: the controller (``updateStatefulSet`` in pkg/controller/statefulset) replaces ordinals
+  ``replicas - 1`` down to P only, so ``max(0, replicas - P)`` pods roll and the waves count
+  those; its ``maxUnavailable`` still counts over every ordinal, and no more pods than roll can
+  be down at once.
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
-  set starts until the old one is scaled down: time to Ready + preview + scale-down delay.
+  set starts until the old one is scaled down: time to Ready + preview + scale-down delay, at
+  least that when the promotion waits for a person (Argo's ``autoPromotionEnabled: false``).
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
   that. Each step's pods are Argo Rollouts' with a traffic router (a plan's canary always names
   one): ``DesiredReplicaCountsForCanary`` in utils/replicaset/canary.go scales the canary
@@ -94,7 +98,8 @@ class RollingRollout:
     """A rolling update of ``replicas`` pods: its fenceposts, the most pods at once, the fewest
     available, the waves and their duration (seconds), ``rolled`` the pods replaced (fewer than
     the replicas under a StatefulSet's partition); ``serves_peak`` (the fewest available's
-    capacity at or above the peak rate) is ``None`` when the rates are not known."""
+    capacity at or above the peak rate) is ``None`` when the rates are not known, and ``False``
+    whenever no pod stays available while some roll (downtime, whatever the rate)."""
 
     replicas: int
     surge: int
@@ -111,11 +116,12 @@ class RollingRollout:
 def rolling_rollout(replicas: int, max_surge: int | str | None,
                     max_unavailable: int | str | None, time_to_ready_s: float,
                     capacity_rps_per_pod: float | None = None,
-                    peak_rps: float | None = None, partition: int = 0) -> RollingRollout:
+                    peak_rps: float | None = None, partition: int = 0,
+                    min_ready_s: float = 0.0) -> RollingRollout:
     """The rolling update of ``replicas`` pods whose new pods take ``time_to_ready_s`` seconds
-    to be Ready, each serving up to ``capacity_rps_per_pod``, against a peak of ``peak_rps``;
-    with a StatefulSet's ``partition`` only the ordinals from it up roll (see the module
-    docstring)."""
+    to be Ready and are available ``min_ready_s`` seconds later, each serving up to
+    ``capacity_rps_per_pod``, against a peak of ``peak_rps``; with a StatefulSet's
+    ``partition`` only the ordinals from it up roll (see the module docstring)."""
     surge, unavailable = resolve_fenceposts(max_surge, max_unavailable, replicas)
     rolled = max(0, replicas - partition)
     waves = math.ceil(rolled / (surge + unavailable))
@@ -125,11 +131,13 @@ def rolling_rollout(replicas: int, max_surge: int | str | None,
     # a surge above the replicas never runs more than both full sets
     most = replicas + min(surge, rolled)
     capacity = None if capacity_rps_per_pod is None else fewest * capacity_rps_per_pod
+    serves = None if capacity is None or peak_rps is None else capacity >= peak_rps
+    if fewest == 0 and rolled > 0:  # every pod down at once: an outage whatever the rate
+        serves = False
     return RollingRollout(
-        replicas, surge, unavailable, most, fewest, waves, waves * time_to_ready_s,
-        fewest_capacity_rps=capacity,
-        serves_peak=None if capacity is None or peak_rps is None else capacity >= peak_rps,
-        rolled=rolled)
+        replicas, surge, unavailable, most, fewest, waves,
+        waves * (time_to_ready_s + min_ready_s), fewest_capacity_rps=capacity,
+        serves_peak=serves, rolled=rolled)
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,28 @@ others hold:
   a Deployment without an HPA at its replicas;
 - **others at max**: each other HPA workload at its maxReplicas, the most its HPA allows.
 
+**Extra nodes**: the nodes the rollout's pods at once take beyond the replicas alone, beside
+the others at their peak (:func:`~infra_toolkit.bin_packing.nodes_used`: the same first fit,
+never below a group's ``min_size``, so the nodes it already keeps absorb a small surge), and
+their cost: each extra node at its group's simulated price per node-hour, billed from launch
+for the node autoscaler's provisioning (scan to Ready), the rollout's duration (a blue-green's
+overlap) and its unneeded time before removal (cluster-autoscaler's 10 min, Karpenter-like
+consolidation's 30 s). A figure is ``-`` when not known (pods that do not fit at ``max_size``,
+no time to Ready, a group without a price).
+
 A figure is ``-`` when not known.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
-from infra_toolkit.bin_packing import room_beside
+from infra_toolkit.bin_packing import nodes_used, room_beside
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_operations_types import DeploymentStrategy
@@ -45,7 +55,9 @@ from infra_toolkit.rollout import (
 )
 from infra_toolkit.shared_nodes import union_groups
 
-__all__ = ["canary_step_table", "effective_strategy", "rollout_table", "strategy_groups"]
+__all__ = ["canary_step_table", "effective_strategy", "later_update_groups", "later_update_table",
+           "manifest_mismatches", "own_strategy", "rollback_floor", "rollout_table",
+           "strategy_groups"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,57 @@ def _room(everyone: Sequence[_Tenant], me: _Tenant, at_max: bool) -> int:
                        me.peak.max_pods_per_node)[0]
 
 
+@dataclass(frozen=True)
+class _Fleet:
+    """The workload rolled out (``me``) among every tenant of the nodes in ``run``."""
+
+    run: ScenarioRun
+    everyone: tuple[_Tenant, ...]
+    me: _Tenant
+
+
+def _extra_nodes(f: _Fleet, replicas: int, pods: int) -> dict[str, int] | None:
+    """Nodes per group that ``pods`` of the workload take beyond ``replicas`` of it, the others
+    at their peak (``None`` when either does not fit at max_size)."""
+    groups = union_groups([t.most for t in f.everyone])
+    others = [t.peak for t in f.everyone if t is not f.me]
+    counts = []
+    for n in (replicas, pods):
+        used, short = nodes_used(groups, [*others, dataclasses.replace(f.me.peak, replicas=n)])
+        if short:
+            return None
+        counts.append(used)
+    return {g: counts[1][g] - counts[0][g] for g in counts[0]}
+
+
+def _node_usd_per_hour(run: ScenarioRun, group: str) -> float | None:
+    """One node of ``group`` per hour as the run priced it (its group's cost over its billed
+    nodes at the first tick with any), ``None`` without a price."""
+    cost, cluster = run.cluster_hourly_cost, run.cluster
+    column = f"usd_per_hour_{group}"
+    if cost is None or cluster is None or column not in cost:
+        return None
+    billed = cluster.nodes[f"nodes_{group}"] + cluster.nodes[f"launching_nodes_{group}"]
+    some = billed > 0
+    return float(cost[column][some].iloc[0] / billed[some].iloc[0]) if some.any() else None
+
+
+def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float | None
+                   ) -> dict[str, object]:
+    """The extra nodes ``pods`` at once need over ``replicas`` and their cost in USD for a
+    rollout of ``duration_s`` (see the module docstring)."""
+    extra = None if f is None else _extra_nodes(f, replicas, pods)
+    usd: float | None = None
+    if f is not None and extra is not None and duration_s is not None:
+        ca = next(iter(f.run.simulations.values())).spec.autoscaler
+        billed_h = (ca.provisioning_delay_s + duration_s + ca.scale_down_unneeded_s) / 3600
+        prices = {g: _node_usd_per_hour(f.run, g) for g, n in extra.items() if n}
+        usd = None if None in prices.values() else sum(
+            extra[g] * p * billed_h for g, p in prices.items() if p is not None)
+    return {"Extra nodes, others at peak": None if extra is None else sum(extra.values()),
+            "Extra nodes' cost (USD)": "-" if usd is None else f"{usd:,.2f}"}
+
+
 def _flag(ok: bool | None) -> str:
     return "-" if ok is None else ("yes" if ok else "NO")
 
@@ -105,42 +168,59 @@ def _room_columns(pods: int, rooms: tuple[int, int] | None) -> dict[str, object]
 
 
 def _bases(a: PlanAnalysis, w: Workload
-           ) -> tuple[list[tuple[str, int, float | None]], tuple[int, int] | None]:
-    """(what the rollout is taken at, replicas, the expected scenario's peak rate in rps) and
-    the room beside the others at their peak and at their max (``None``: not known)."""
+           ) -> tuple[list[tuple[str, int, float | None]], tuple[int, int] | None,
+                      _Fleet | None]:
+    """(what the rollout is taken at, replicas, the highest rate in rps the expected scenario
+    offered while the HPA held at most those replicas: :func:`_rate_held`), the
+    room beside the others at their peak and at their max and the nodes' tenants (``None``:
+    not known)."""
     run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
     if run is None:  # only load tests selected: the replicas the manifests give, no room
         if w.hpa_spec is not None:
             return [("minReplicas (no expected scenario)", w.hpa_spec.min_replicas, None),
-                    ("maxReplicas (no expected scenario)", w.hpa_spec.max_replicas, None)], None
+                    ("maxReplicas (no expected scenario)", w.hpa_spec.max_replicas, None)
+                    ], None, None
         replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
-        return [("Deployment replicas (no HPA)", replicas, None)], None
+        return [("Deployment replicas (no HPA)", replicas, None)], None, None
     everyone = _tenants(a, run)
     me = next((t for t in everyone if t.workload.name == w.name), None)
     rooms = None if me is None else (_room(everyone, me, False), _room(everyone, me, True))
+    fleet = None if me is None else _Fleet(run, tuple(everyone), me)
     sim = run.simulations.get(w.name)
     if sim is not None and w.hpa_spec is not None:
-        peak_rps = float(sim.timeline["offered_rps"].max())
-        return ([(f"peak replicas in {run.name!r}", sim.summary.peak_replicas, peak_rps),
-                 ("minReplicas", w.hpa_spec.min_replicas, peak_rps),
-                 ("maxReplicas", w.hpa_spec.max_replicas, peak_rps)], rooms)
+        at = [(f"peak replicas in {run.name!r}", sim.summary.peak_replicas),
+              ("minReplicas", w.hpa_spec.min_replicas), ("maxReplicas", w.hpa_spec.max_replicas)]
+        return ([(basis, n, _rate_held(sim.timeline, n)) for basis, n in at], rooms, fleet)
     replicas = 1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas
-    return [("Deployment replicas (no HPA)", replicas, None)], rooms
+    return [("Deployment replicas (no HPA)", replicas, None)], rooms, fleet
+
+
+def _rate_held(timeline: pd.DataFrame, replicas: int) -> float | None:
+    """The highest rate (rps) the run offered while the HPA held at most ``replicas``: the load
+    a rollout at that count meets (the HPA sits at minReplicas only when the load is low, so
+    the day's peak would flag a shortfall no rollout meets; audit17 A17-10); ``None`` when the
+    run never held so few."""
+    held = timeline["offered_rps"].to_numpy()[timeline["spec_replicas"].to_numpy() <= replicas]
+    return float(held.max()) if held.size else None
 
 
 def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps: float | None,
-         rooms: tuple[int, int] | None) -> dict[str, object]:
+         rooms: tuple[int, int] | None, fleet: _Fleet | None = None) -> dict[str, object]:
     ttr = time_to_ready(w)
     ready_s = None if ttr is None else ttr.total_s
     row: dict[str, object] = {"Workload": w.name, "Rolled at": basis, "Replicas": replicas}
     if s.type == "rolling":
+        # the manifest's minReadySeconds holds each wave whoever picked the surge and unavailable
+        min_ready_s = w.deployment_spec.update_strategy.min_ready_s
         r = rolling_rollout(replicas, s.max_surge, s.max_unavailable, ready_s or 0.0,
                             None if w.model is None else w.model.capacity_rps_per_pod, peak_rps,
-                            s.partition)
+                            s.partition, min_ready_s)
         if s.partition:
             row["Pods rolled"] = r.rolled
         row.update({"Surge": r.surge, "Unavailable": r.unavailable,
                     "Most pods at once": r.most_pods, **_room_columns(r.most_pods, rooms),
+                    **_extra_columns(fleet, replicas, r.most_pods,
+                                     None if ready_s is None else r.duration_s),
                     "Fewest available": r.fewest_available,
                     "Their capacity (rps)": r.fewest_capacity_rps, "Peak rate (rps)": peak_rps,
                     "Serves the peak": _flag(r.serves_peak), "Waves": r.waves,
@@ -149,10 +229,15 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
     elif s.type == "blue-green":
         b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s)
         row.update({"Pods at once": b.pods_at_once, **_room_columns(b.pods_at_once, rooms),
+                    **_extra_columns(fleet, replicas, b.pods_at_once,
+                                     None if ready_s is None else b.overlap_s),
                     "Time to Ready": duration_text(ready_s),
                     "Preview": duration_text(s.preview_s),
                     "Scale-down delay": duration_text(b.scale_down_delay_s),
-                    "Both sets running": duration_text(None if ready_s is None else b.overlap_s)})
+                    # without auto promotion Argo waits for a person: the preview is a plan
+                    "Both sets running": (duration_text(None) if ready_s is None else
+                                          ("" if s.auto_promote else "at least ")
+                                          + duration_text(b.overlap_s))})
     else:  # recreate, and the pods a canary's new version runs on (steps: canary_step_table)
         row.update({"Time to Ready": duration_text(ready_s),
                     **({"Downtime": _at_least(ready_s)} if s.type == "recreate" else {})})
@@ -171,6 +256,12 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
     roll)."""
     if not plan_strategy.workloads or w.name in plan_strategy.workloads:
         return plan_strategy
+    return own_strategy(w)
+
+
+def own_strategy(w: Workload) -> DeploymentStrategy:
+    """How ``w``'s own controller replaces its pods, by its manifest (see
+    :func:`effective_strategy`)."""
     u = w.deployment_spec.update_strategy
     kind = w.deployment.kind if w.deployment is not None else "Deployment"
     if u.type == "Recreate":
@@ -182,6 +273,49 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
             if u.partition else "")
     return DeploymentStrategy("rolling", f"the {kind}'s own rolling update{held}", u.max_surge,
                               u.max_unavailable, partition=u.partition)
+
+
+def _amount_text(value: int | str | None) -> str:
+    return "25% (unset)" if value is None else str(value)
+
+
+def _same_amount(a: int | str | None, b: int | str | None) -> bool:
+    """Equal pod counts or percentages (``None``: the Deployment default, 25 %)."""
+    a, b = ("25%" if a is None else a), ("25%" if b is None else b)
+    if isinstance(a, str) and isinstance(b, str):
+        return int(a[:-1]) == int(b[:-1])  # "025%" is 25 % to the API server
+    return a == b
+
+
+def manifest_mismatches(a: PlanAnalysis) -> list[str]:
+    """One sentence per workload the plan's ``rolling`` or ``recreate`` strategy rolls whose
+    manifest says otherwise: the Deployment (or StatefulSet) controller replaces the pods by
+    the manifest's ``spec.strategy`` (``spec.updateStrategy``), not by the plan, so the table's
+    figures hold only once the manifest says the same."""
+    s = a.plan.deployment_strategy
+    if s.type not in ("rolling", "recreate"):
+        return []  # Argo Rollouts runs a canary or blue-green itself, whatever the manifest says
+    out = []
+    for w in a.plan.proposed.workloads:
+        if effective_strategy(s, w) != s:
+            continue
+        u = w.deployment_spec.update_strategy
+        kind = w.deployment.kind
+        field = "spec.updateStrategy" if kind == "StatefulSet" else "spec.strategy"
+        if s.type == "recreate":
+            if u.type != "Recreate":
+                out.append(f"{w.name}: the plan says recreate, but its {kind}'s {field}.type "
+                           f"is {u.type}")
+        elif u.type != "RollingUpdate":
+            out.append(f"{w.name}: the plan says rolling, but its {kind}'s {field}.type is "
+                       f"{u.type}: the controller will not roll it")
+        elif not (_same_amount(s.max_surge, u.max_surge)
+                  and _same_amount(s.max_unavailable, u.max_unavailable)):
+            out.append(f"{w.name}: the plan says max_surge {s.max_surge}, max_unavailable "
+                       f"{s.max_unavailable}, but its {kind}'s {field}.rollingUpdate has "
+                       f"maxSurge {_amount_text(u.max_surge)}, maxUnavailable "
+                       f"{_amount_text(u.max_unavailable)}")
+    return out
 
 
 def strategy_groups(a: PlanAnalysis) -> list[tuple[DeploymentStrategy, tuple[str, ...]]]:
@@ -203,6 +337,26 @@ def _selected(a: PlanAnalysis, strategy: DeploymentStrategy | None
     return [(s, w) for s, w in pairs if strategy is None or s == strategy]
 
 
+def later_update_groups(a: PlanAnalysis) -> list[tuple[DeploymentStrategy, tuple[str, ...]]]:
+    """For a plan whose strategy is a stack canary (a one-time move of the traffic to a new
+    stack), the workloads it moves grouped by how their own controllers roll every later
+    update inside the new stack (:func:`own_strategy`), in plan order; empty otherwise."""
+    s = a.plan.deployment_strategy
+    if s.type != "canary" or s.canary_scope != "stack":
+        return []
+    groups: dict[DeploymentStrategy, list[str]] = {}
+    for w in a.plan.proposed.workloads:
+        if effective_strategy(s, w) == s:
+            groups.setdefault(own_strategy(w), []).append(w.name)
+    return [(k, tuple(v)) for k, v in groups.items()]
+
+
+def later_update_table(a: PlanAnalysis, strategy: DeploymentStrategy) -> pd.DataFrame:
+    """:func:`rollout_table`'s rows for the workloads of one of :func:`later_update_groups`."""
+    names = dict(later_update_groups(a)).get(strategy, ())
+    return _table(a, [(strategy, w) for w in a.plan.proposed.workloads if w.name in names])
+
+
 def rollout_table(a: PlanAnalysis, strategy: DeploymentStrategy | None = None) -> pd.DataFrame:
     """One row per proposed workload and replica count it is rolled at with what its strategy
     implies (:func:`effective_strategy`; see the module docstring; ``-`` where a figure is not
@@ -210,10 +364,15 @@ def rollout_table(a: PlanAnalysis, strategy: DeploymentStrategy | None = None) -
     :func:`strategy_groups`; mixing strategies mixes their columns). Without an expected
     scenario (only load tests selected) a workload is rolled at its minReplicas (or its
     Deployment's replicas) with no peak rate and no room. Empty without workloads."""
+    return _table(a, _selected(a, strategy))
+
+
+def _table(a: PlanAnalysis, pairs: Sequence[tuple[DeploymentStrategy, Workload]]
+           ) -> pd.DataFrame:
     rows = []
-    for s, w in _selected(a, strategy):
-        bases, rooms = _bases(a, w)
-        rows += [_row(s, w, basis, n, rps, rooms) for basis, n, rps in bases]
+    for s, w in pairs:
+        bases, rooms, fleet = _bases(a, w)
+        rows += [_row(s, w, basis, n, rps, rooms, fleet) for basis, n, rps in bases]
     return pd.DataFrame(rows)
 
 
@@ -227,7 +386,7 @@ def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
     for s, w in _selected(a, None):
         if s.type != "canary" or s.canary_scope != "pods":
             continue  # a whole-stack canary has no canary ReplicaSet beside a stable one
-        bases, rooms = _bases(a, w)
+        bases, rooms, _fleet = _bases(a, w)
         for basis, n, _rps in bases:
             rows += [{"Workload": w.name, "Rolled at": basis, "Replicas": n, "Step": i,
                       "Traffic weight (%)": p.weight_pct, "Canary pods": p.canary_pods,
@@ -235,3 +394,28 @@ def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
                       **_room_columns(p.pods_at_once, rooms)}
                      for i, p in enumerate(canary_step_pods(s.steps, n), 1)]
     return pd.DataFrame(rows)
+
+
+def rollback_floor(a: PlanAnalysis) -> tuple[float, str] | None:
+    """The longest time the strategies themselves take to roll a workload back, seconds, and
+    where it comes from: a rolling update's undo is another rolling update (its duration at
+    each replica count it is rolled at), a Recreate another downtime of one time to Ready;
+    ``None`` when no workload rolls by either or no time to Ready is known (a blue-green or a
+    canary switches traffic back, which the strategy does not time)."""
+    worst: tuple[float, str] | None = None
+    for s, w in _selected(a, None):
+        ttr = time_to_ready(w)
+        if ttr is None or s.type not in ("rolling", "recreate"):
+            continue
+        for basis, n, _rps in _bases(a, w)[0]:
+            if s.type == "recreate":
+                took, what = ttr.total_s, f"{w.name}'s Recreate (one time to Ready)"
+            else:
+                took = rolling_rollout(n, s.max_surge, s.max_unavailable, ttr.total_s,
+                                       partition=s.partition,
+                                       min_ready_s=w.deployment_spec.update_strategy.min_ready_s
+                                       ).duration_s
+                what = f"{w.name}'s rolling undo at {n} replicas ({basis})"
+            if worst is None or took > worst[0]:
+                worst = (took, what)
+    return worst

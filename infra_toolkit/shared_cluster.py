@@ -16,16 +16,19 @@ autoscaler's scan, then the HPA syncs (workloads in the order given).
   the scale-down's check that a node's pods fit elsewhere.
 - **Scale-up** (each scan): the pending pods are packed first onto the nodes being provisioned,
   then onto new nodes of the first group (priority order) each may use, with headroom below
-  ``max_size``; each group gets as many nodes as that first-fit packing opens.
-- **Scale-down** (each scan, no pending pod, ``scale_down_delay_after_add_s`` after the last
-  scale-up): a node is unneeded while its group is above ``min_size``, its utilization (the
-  larger of requested CPU / allocatable and requested memory / allocatable) is below
-  ``scale_down_utilization_threshold``, its pods fit on the other nodes and evicting them
-  fits in what each of their owners' PodDisruptionBudgets allows at that scan, less what the
-  nodes checked before it in the scan took (docs/DESIGN.md; a node a budget holds is logged as
-  ``node_scale_down_blocked:<group>``). After ``scale_down_unneeded_s`` continuously unneeded
-  it is removed (one node per scan, lowest priority group and newest node first); its pods are
-  evicted and re-created Pending.
+  ``max_size``; that group gets as many nodes as that first-fit packing opens, and only it:
+  one group a scan (cluster-autoscaler's expander picks one option a loop), the pods it
+  cannot hold wait for the next scan.
+- **Scale-down** (each scan with no pending pod): a node is unneeded while its group is above
+  ``min_size``, its utilization (the larger of requested CPU / allocatable and requested
+  memory / allocatable) is below ``scale_down_utilization_threshold``, its pods fit on the
+  other nodes and evicting them fits in what each of their owners' PodDisruptionBudgets allows
+  at that scan, less what the nodes checked before it in the scan took (docs/DESIGN.md; a node
+  a budget holds is logged as ``node_scale_down_blocked:<group>``). After
+  ``scale_down_unneeded_s`` continuously unneeded, and not within
+  ``scale_down_delay_after_add_s`` of the last scale-up (which holds removals, not the
+  unneeded time), it is removed (one node per scan, lowest priority group and newest node
+  first); its pods are evicted and re-created Pending.
 - Deployments without an HPA (:class:`~infra_toolkit.fixed_pods.FixedPods`) hold a fixed
   number of pods: they take room on the nodes (and count in utilization) but serve no modelled
   traffic.

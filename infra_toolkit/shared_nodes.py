@@ -263,12 +263,14 @@ class SharedNodes:
             self._scale_up(t)
         else:
             self.stuck = False
-        if self.pending or t - self.last_scale_up_s < self.ca.scale_down_delay_after_add_s:
+        if self.pending:  # every slot a pending pod fits is taken: nothing is unneeded
             for ns in self.nodes:
                 for node in ns:
                     node.unneeded_since = None
             return
-        self._scale_down(t)
+        # unneeded time counts through the delay after a scale-up, which only holds removals
+        # (cluster-autoscaler's UpdateClusterState runs before its scaleDownInCooldown check)
+        self._scale_down(t, t - self.last_scale_up_s < self.ca.scale_down_delay_after_add_s)
 
     def _scale_up(self, t: float) -> None:
         n_pending = sum(len(c.names) for c in self.pending)
@@ -313,6 +315,13 @@ class SharedNodes:
                                 (f"{n_pending} pending pod(s) need {k} more "
                                  f"{grp.instance_type} node(s), Ready at {ready_s:g} s")))
             self.last_scale_up_s = t
+            # one group a scan, as cluster-autoscaler's expander picks one option a loop: the
+            # pods it cannot hold wait for the next scan's choice (or fit nowhere now, when no
+            # group they may use is below max_size)
+            left = [(o, n) for o, n in left if not any(
+                self.groups[h].max_size > len(self.nodes[h]) + sum(
+                    kk for _, gg, kk in self.upcoming if gg == h) for h in o.groups)]
+            break
         short = sum(n for _, n in left)
         if short and not self.stuck:
             self.events.append((t, "node_scale_up_failed", 0, 0,
@@ -380,9 +389,12 @@ class SharedNodes:
                 charged[index] = charged.get(index, 0) + n
         return None
 
-    def _scale_down(self, t: float) -> None:
+    def _scale_down(self, t: float, cooldown: bool) -> None:
         ca = self.ca
         charged: dict[int, int] = {}  # evictions charged to each owner's budget in this scan
+        # every node's timer is updated on the scan's state before one goes (a removal does
+        # not keep the other nodes from counting their unneeded time this scan)
+        fired: tuple[int, Node, float] | None = None
         for g in reversed(range(len(self.groups))):
             grp, nodes = self.groups[g], self.nodes[g]
             for node in reversed(nodes):
@@ -407,26 +419,29 @@ class SharedNodes:
                 self.blocked.pop(node.ident, None)
                 if node.unneeded_since is None:
                     node.unneeded_since = t
-                if t - node.unneeded_since < ca.scale_down_unneeded_s:
-                    continue
-                evicted = list(node.cohorts)
-                nodes.remove(node)
-                self.layout += 1
-                self.fits_checked.pop(node.ident, None)
-                self.retired.append(node)
-                self.node_changes[g].append((self.tick_at(t), len(nodes)))
-                self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1,
-                                    len(nodes),
-                                    (f"node {node.ident} utilization {util:.0%} < "
-                                     f"{ca.scale_down_utilization_threshold:.0%} for "
-                                     f"{ca.scale_down_unneeded_s:g} s; "
-                                     f"{sum(len(c.names) for c in evicted)} pod(s) evicted")))
-                for c in evicted:  # a drain: the pods start again, Pending
-                    o, k = self.owners[c.owner], len(c.names)
-                    self.remove(c, k, t)
-                    self.create(o, k, t)
-                self.place(t)
-                return  # one node per scan
+                if (fired is None and not cooldown
+                        and t - node.unneeded_since >= ca.scale_down_unneeded_s):
+                    fired = (g, node, util)
+        if fired is None:
+            return
+        g, node, util = fired  # one node per scan: lowest priority group, newest node first
+        grp, nodes = self.groups[g], self.nodes[g]
+        evicted = list(node.cohorts)
+        nodes.remove(node)
+        self.layout += 1
+        self.fits_checked.pop(node.ident, None)
+        self.retired.append(node)
+        self.node_changes[g].append((self.tick_at(t), len(nodes)))
+        self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1, len(nodes),
+                            (f"node {node.ident} utilization {util:.0%} < "
+                             f"{ca.scale_down_utilization_threshold:.0%} for "
+                             f"{ca.scale_down_unneeded_s:g} s; "
+                             f"{sum(len(c.names) for c in evicted)} pod(s) evicted")))
+        for c in evicted:  # a drain: the pods start again, Pending
+            o, k = self.owners[c.owner], len(c.names)
+            self.remove(c, k, t)
+            self.create(o, k, t)
+        self.place(t)
 
     def node_peaks(self) -> list[tuple[str, int, float, float, int]]:
         """Every node the run had: group name, id, peak CPU (millicores), memory (MiB), pods."""

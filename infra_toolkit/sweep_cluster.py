@@ -62,13 +62,13 @@ class Cluster(ClusterPods):
                 self._scale_up(rows[asked], need[asked], t)
             idle = pending == 0
             self.stuck[idle] = False
-            quiet = idle & ~(t - self.last_up < p["after_add"])
         else:
             self.stuck[:] = False
-            quiet = ~(t - self.last_up < p["after_add"])
-        np.copyto(self.unneeded, np.nan, where=~quiet[:, None])
-        if quiet.any():
-            self._scale_down(quiet, t)
+            idle = np.ones(pending.size, dtype=bool)
+        # timers keep counting through the delay after a scale-up, which only holds removals
+        np.copyto(self.unneeded, np.nan, where=~idle[:, None])
+        if idle.any():
+            self._scale_down(idle, ~(t - self.last_up < p["after_add"]), t)
 
     def _scale_up(self, rows: np.ndarray, need: np.ndarray, t: float) -> None:
         p = self.p
@@ -96,8 +96,16 @@ class Cluster(ClusterPods):
                                          int(base[i] + k[i]), int(pending[i])))
                 self.node_ups[ar] += 1
                 self.last_up[ar] = t
+                # one group a scan (the scalar ca_scan's rule): the rest waits a scan
                 need = np.where(add, need - k * slots[:, g], need)
-                going &= need > 0
+                going &= ~add
+        # pods a scan's one group left over wait for the next scan while a group has room
+        live = np.isfinite(self.up_time[rows])
+        room_left = np.zeros(rows.size, dtype=bool)
+        for h in range(self.v.groups):
+            coming_h = np.where(live & (self.up_group[rows] == h), self.up_k[rows], 0).sum(axis=1)
+            room_left |= p["max_size"][rows, h] - self.nodes[rows, h] - coming_h > 0
+        need = np.where(~going & room_left, 0, need)
         failed = need > 0
         if self.log is not None:
             for i in np.flatnonzero(failed & ~self.stuck[rows]):
@@ -135,21 +143,24 @@ class Cluster(ClusterPods):
         self.util[rows] = util
         self.dirty[rows] = False
 
-    def _scale_down(self, going: np.ndarray, t: float) -> None:
-        """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods, not
-        just after a scale-up): groups in reverse order, a needed group's timer reset, another's
-        started or fired, at most one node per scan (a variant whose node fired skips the
-        groups after it, as ``ca_scan`` returns)."""
+    def _scale_down(self, going: np.ndarray, may_remove: np.ndarray, t: float) -> None:
+        """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods):
+        groups in reverse order, a needed group's timer reset, another's started or fired (only
+        where ``may_remove``: not within the delay after a scale-up), at most one node per scan
+        (a variant whose node fired still counts the timers of the groups after it, on the
+        scan's state: ``needed`` is not refreshed within the scan)."""
         self._refresh_needed()
         p = self.p
-        live = going.copy()
+        live = going
+        may_remove = may_remove.copy()
         for g in reversed(range(self.v.groups)):
             needed = self.needed[:, g]
             since = self.unneeded[:, g]  # a view: the updates below land in the timers
             np.copyto(since, np.nan, where=live & needed)
             idle = live & ~needed
             np.copyto(since, t, where=idle & np.isnan(since))
-            fire = idle & (t - since >= p["unneeded_s"])
+            fire = idle & may_remove & (t - since >= p["unneeded_s"])
+            may_remove &= ~fire
             if fire.any():
                 fr = np.flatnonzero(fire)
                 before = self.nodes[fr, g].copy()
@@ -163,7 +174,6 @@ class Cluster(ClusterPods):
                         self.log.append((t, r, "down", g, int(before[i]), int(before[i] - 1),
                                          (float(util[i]), int(evicted[i]))))
                 self.evict(fr, gg, evicted, t)
-                live &= ~fire
 
     def billed_areas(self) -> np.ndarray:
         """Node-ticks billed per (variant, group) over the run: Ready nodes plus nodes launched

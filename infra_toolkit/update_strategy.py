@@ -10,6 +10,15 @@ or ``spec.updateStrategy`` (StatefulSet), as the API server defaults them.
   updates ordinals ``replicas - 1`` down to ``partition`` only, none when ``partition >=
   replicas`` (a staged rollout). ``OnDelete``: the controller replaces a pod only when someone
   deletes it.
+- ``spec.minReadySeconds`` (both kinds, default 0): a new pod counts as available only once it
+  has been Ready that long (``IsPodAvailable`` in pkg/api/v1/pod/util.go), and the controllers
+  replace the next pods only as the new ones become available, so every wave of a rolling update
+  takes that much longer. ``spec.progressDeadlineSeconds`` (a Deployment's, default 600,
+  ``SetDefaults_Deployment``): when no new pod becomes available for that long the Deployment's
+  Progressing condition turns False with ProgressDeadlineExceeded and ``kubectl rollout status``
+  fails (the rollout itself goes on); the API server refuses one not above minReadySeconds.
+- ``spec.revisionHistoryLimit`` (both kinds, default 10): the old revisions kept; at 0 none is,
+  so ``kubectl rollout undo`` has nothing to return to.
 
 A plan's ``deployment_strategy`` names the workloads it rolls (Argo Rollouts, a canary by DNS
 weights, ...); the others roll by this (:func:`infra_toolkit.rollout_tables.effective_strategy`).
@@ -18,12 +27,15 @@ weights, ...); the others roll by this (:func:`infra_toolkit.rollout_tables.effe
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from infra_toolkit.errors import SpecError
 
-__all__ = ["UpdateStrategy", "update_strategy_from"]
+__all__ = ["DEFAULT_PROGRESS_DEADLINE_S", "UpdateStrategy", "update_strategy_from"]
+
+#: A Deployment's ``progressDeadlineSeconds`` when unset (``SetDefaults_Deployment``).
+DEFAULT_PROGRESS_DEADLINE_S = 600
 
 
 @dataclass(frozen=True)
@@ -32,12 +44,17 @@ class UpdateStrategy:
     a rolling update, ``max_surge`` / ``max_unavailable`` as written (a count or ``"N%"``;
     ``None``: the Deployment default, 25 %; a StatefulSet's are 0 and its maxUnavailable,
     default 1); ``partition``: a StatefulSet's ``rollingUpdate.partition``, the lowest ordinal
-    a rolling update replaces (0: every pod)."""
+    a rolling update replaces (0: every pod); ``min_ready_s``: ``spec.minReadySeconds``;
+    ``progress_deadline_s``: a Deployment's ``spec.progressDeadlineSeconds`` (``None`` for a
+    StatefulSet, which has none); ``revision_history_limit``: ``spec.revisionHistoryLimit``."""
 
     type: str = "RollingUpdate"
     max_surge: int | str | None = None
     max_unavailable: int | str | None = None
     partition: int = 0
+    min_ready_s: int = 0
+    progress_deadline_s: int | None = DEFAULT_PROGRESS_DEADLINE_S
+    revision_history_limit: int = 10
 
     def __post_init__(self) -> None:
         if isinstance(self.partition, bool) or not isinstance(self.partition, int) \
@@ -72,9 +89,43 @@ def _is_zero(value: int | str | None) -> bool:
     return value == 0 or (isinstance(value, str) and int(value[:-1]) == 0)
 
 
+def _seconds(spec: Any, key: str, default: int, of: str, problems: list[str]) -> int:
+    """``spec[key]``, a whole number of seconds >= 0 (``ValidateNonnegativeField``), ``default``
+    when unset."""
+    return _whole(spec, key, default, of, problems, " of seconds")
+
+
+def _whole(spec: Any, key: str, default: int, of: str, problems: list[str],
+           unit: str = "") -> int:
+    """``spec[key]``, a whole number >= 0 (``ValidateNonnegativeField``), ``default`` when
+    unset."""
+    value = spec.get(key) if isinstance(spec, Mapping) else None
+    if value is None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    problems.append(f"spec.{key}{of}: {value!r} must be a whole number{unit} >= 0")
+    return default
+
+
 def update_strategy_from(spec: Any, kind: str, of: str = "") -> tuple[UpdateStrategy, list[str]]:
     """The :class:`UpdateStrategy` of a Deployment's or StatefulSet's ``spec`` and the problems
     found (each naming its field, followed by ``of``, e.g. `` of Deployment 'web' in web.yaml``)."""
+    strategy, problems = _strategy_of(spec, kind, of)
+    min_ready = _seconds(spec, "minReadySeconds", 0, of, problems)
+    strategy = replace(strategy, min_ready_s=min_ready, revision_history_limit=_whole(
+        spec, "revisionHistoryLimit", 10, of, problems))
+    if kind == "StatefulSet":
+        return replace(strategy, progress_deadline_s=None), problems
+    deadline = _seconds(spec, "progressDeadlineSeconds", DEFAULT_PROGRESS_DEADLINE_S, of,
+                        problems)
+    if deadline <= min_ready:  # ValidateDeploymentSpec
+        problems.append(f"spec.progressDeadlineSeconds{of}: {deadline} must be greater than "
+                        f"minReadySeconds ({min_ready}); the API server refuses it")
+    return replace(strategy, progress_deadline_s=deadline), problems
+
+
+def _strategy_of(spec: Any, kind: str, of: str) -> tuple[UpdateStrategy, list[str]]:
     problems: list[str] = []
     stateful = kind == "StatefulSet"
     key = "updateStrategy" if stateful else "strategy"

@@ -186,7 +186,8 @@ DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
     # a StatefulSet has the same pod template: 500m, 1Gi, readiness delay 15 s; no
     # updateStrategy: RollingUpdate one pod at a time (no surge, maxUnavailable 1)
     ("statefulset_cassandra.yaml", DeploymentSpec(
-        "cassandra", 3, 500, 1024.0, 15.0, update_strategy=UpdateStrategy("RollingUpdate", 0, 1))),
+        "cassandra", 3, 500, 1024.0, 15.0,
+        update_strategy=UpdateStrategy("RollingUpdate", 0, 1, progress_deadline_s=None))),
 ]
 
 

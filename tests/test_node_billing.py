@@ -19,10 +19,12 @@ Traffic: 200 rps until 290 s, then 0 until 1800 s.
   ReplicaSet order deletes the newest pods, 4 then 3: 2 pods left on 2 nodes.
 
 Cluster autoscaler defaults (scan 10 s, provisioning 120 s, unneeded 600 s, delay after add
-600 s): scan 40 launches node 2 for pod 4 (Ready 40 + 120 = 160). Scale-down is off until
-40 + 600 = 640; the 640 scan finds 2 pods x 1000/3900 / 2 nodes = 26 % < 50 % and 2 pods
-fitting the other node's 3 slots: unneeded since 640, removed at the first scan >= 640 + 600:
-1240 (1 pod evicted and placed on node 1 at once).
+600 s): scan 40 launches node 2 for pod 4 (Ready 40 + 120 = 160). The 620 scan (the first
+after the 615 write) finds 2 pods x 1000/3900 / 2 nodes = 26 % < 50 % and 2 pods fitting the
+other node's 3 slots: unneeded since 620. The delay after add holds removals until
+40 + 600 = 640 but not the unneeded timer (cluster-autoscaler tracks unneeded nodes before its
+scaleDownInCooldown check; audit16 A16-1): removed at the first scan >= max(620 + 600, 640):
+1220 (1 pod evicted and placed on node 1 at once).
 
 Karpenter preset (scan 5 s, provisioning 45 s, unneeded 30 s, no delay after add): the 35 s
 scan launches node 2 (Ready 80). Until 615, 4 pods on 2 nodes are 4 x 1000/3900 / 2 = 51 %
@@ -51,13 +53,20 @@ SPEC = SimulationSpec(HPASpec(max_replicas=10, min_replicas=2,
                               metrics=(cpu_utilization_metric(50),)),
                       WORKLOAD, (GROUP,), ClusterAutoscalerSpec(), name="cluster-autoscaler")
 KARPENTER = dataclasses.replace(SPEC, autoscaler=KARPENTER_LIKE, name="karpenter")
+# the defaults with 60 s unneeded: the delay after add (to 640) is what holds node 2
+SHORT_UNNEEDED = dataclasses.replace(SPEC, autoscaler=ClusterAutoscalerSpec(
+    scale_down_unneeded_s=60), name="short-unneeded")
 TRAFFIC = step_curve(200, 0, at_s=290, duration_s=1800, step_s=5)
 
 
 @pytest.mark.parametrize(("spec", "launch_s", "ready_s", "removed_s", "billed_node_s"), [
-    # node 1: 0 -> 1800 = 1800 s; node 2: launched at the 40 s scan -> removed at the 1240 s
-    # scan = 1200 s. 1800 + 1200 = 3000 node-seconds (Ready alone, 160 -> 1240: 120 s fewer).
-    (SPEC, 40, 160, 1240, 1800 + 1200),
+    # node 1: 0 -> 1800 = 1800 s; node 2: launched at the 40 s scan -> removed at the 1220 s
+    # scan = 1180 s. 1800 + 1180 = 2980 node-seconds (Ready alone, 160 -> 1220: 120 s fewer).
+    (SPEC, 40, 160, 1220, 1800 + 1180),
+    # unneeded since the 620 scan, 60 s reached at 680 > 640 (end of the delay after add):
+    # removed at 680, not 640 + 60 = 700 (the timer counted through the delay). Node 2:
+    # 40 -> 680 = 640 s; 1800 + 640 = 2440 node-seconds.
+    (SHORT_UNNEEDED, 40, 160, 680, 1800 + 640),
     # node 1: 1800 s; node 2: launched at the 35 s scan -> removed at the 650 s scan = 615 s.
     # 1800 + 615 = 2415 node-seconds (Ready alone, 80 -> 650: 45 s fewer).
     (KARPENTER, 35, 80, 650, 1800 + 615),
@@ -115,19 +124,19 @@ def test_every_engine_bills_the_same() -> None:
             "m5.xlarge"]
 
 
-@pytest.mark.parametrize(("spec", "billed_node_s"), [(SPEC, 1800 + 1200),
+@pytest.mark.parametrize(("spec", "billed_node_s"), [(SPEC, 1800 + 1180),
                                                       (KARPENTER, 1800 + 615)])
 def test_the_shared_node_loop_bills_from_launch_too(spec: SimulationSpec,
                                                     billed_node_s: int) -> None:
     # The joint loop holds every node on its own: at 615 the deleted pods 4 and 3 leave node 2
     # empty (0 % < 50 %; before, its pod did not fit node 1's 900m free, so it was needed) and
-    # node 1 with pods 1 and 2: node 2 goes at the same scans as above (1240, 650), with no pod
-    # to evict. Billed: the same 3000 and 2415 node-seconds.
+    # node 1 with pods 1 and 2: node 2 goes at the same scans as above (1220, 650), with no pod
+    # to evict. Billed: the same 2980 and 2415 node-seconds.
     tick = spec.tick_s
     rps = np.asarray(resample_curve(TRAFFIC, float(tick)).rps)
     out = run_shared_cluster([rps], tick, [spec], []).outputs[0]
     downs = [e[0] for e in out.events if e[1] == "node_scale_down:ng"]
-    assert downs == [1240.0 if spec is SPEC else 650.0]
+    assert downs == [1220.0 if spec is SPEC else 650.0]
     _, arrays = timeline(out, spec, frame=False)
     assert summarize(out, spec, arrays).node_hours_by_instance_type == {
         "m5.xlarge": pytest.approx(billed_node_s / 3600)}

@@ -6,6 +6,7 @@ on the simulated scenarios as read off the timelines."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from decimal import Decimal
 from pathlib import Path
@@ -13,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from infra_toolkit import sections
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.latency import response_time_quantile_ms
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import replay_scenario
+from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
@@ -214,6 +217,25 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
         ["search-indexer", 2, 1, 0, 3, 2, 2, "32 s", 24, "yes"]] * 2 + [
         ["search-indexer", 20, 1, 0, 21, 20, 20, "5 min 20 s", 24, "yes"]]
     assert "search-indexer" not in set(canary_step_table(a)["Workload"])
+    # A17-5: 3 indexer pods take 1 node, as 2 do; 21 take 7 (ceil(21 / 3)), as 20 do: no extra
+    assert frame["Extra nodes, others at peak"].tolist() == [0, 0, 0]
+    # the same plan rolled blue-green (auto promoted after a 10 min preview, 30 s default
+    # scale-down delay). search-api on the api group, m6i.large: 1900 m / 750 m = 2 pods a node
+    # (by memory 7592 / 1536 = 4), min_size 2; the indexer holds the burst group only. At its
+    # peak 10: 20 pods at once take 10 nodes, 10 take 5: 5 extra; at minReplicas 3: 6 take 3,
+    # 3 take 2: 1 extra. Each billed for karpenter-like provisioning 45 s + both sets running
+    # (45 s to Ready + 600 s + 30 s = 675 s) + 30 s before consolidation = 750 s, at the
+    # m6i.large us-east-1 row $0.096 an hour (pricing_data/ec2_on_demand_2026-07-20.csv):
+    # 5 x 0.096 x 750 / 3600 = $0.10, 1 x 0.096 x 750 / 3600 = $0.02. At maxReplicas 24, 48
+    # pods need more than the 12 nodes x 2 = 24 at max_size: not known
+    bg = DeploymentStrategy("blue-green", "switch", preview_s=600, auto_promote=True,
+                            workloads=("search-api",))
+    swapped = dataclasses.replace(a, plan=dataclasses.replace(a.plan, deployment_strategy=bg))
+    frame = rollout_table(swapped, bg)
+    got = frame[["Replicas", "Pods at once", "Extra nodes, others at peak",
+                 "Extra nodes' cost (USD)"]].values.tolist()
+    assert got[:2] == [[10, 20, 5, "0.10"], [3, 6, 1, "0.02"]]
+    assert got[2][:2] == [24, 48] and math.isnan(got[2][2]) and got[2][3] == "-"
 
 
 def _rows_where_changes(timeline: object, flags: object) -> list[float]:
@@ -498,3 +520,36 @@ def test_ecommerce_load_test_credits_are_not_projected_to_a_month(tmp_path: Path
     (row,) = table.frame.to_dict("records")
     assert (row["Scenario"], row["Monthly"]) == ("load-test-1000-users",
                                                  "- (load test: not projected to a month)")
+
+
+def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) -> None:
+    # A17-7: the default plan's stack canary moves the traffic once; every later update of
+    # backend inside the cluster rolls by its Deployment's spec.strategy (maxSurge 25 %,
+    # maxUnavailable 0), which its description promises and the report now shows.
+    # Replicas 9 (expected-day peak), 3 (minReplicas), 15 (maxReplicas): surge ceil(2.25) = 3,
+    # ceil(0.75) = 1, ceil(3.75) = 4; waves ceil(9 / 3) = 3, ceil(3 / 1) = 3, ceil(15 / 4) = 4
+    # of 30 s (8 + 12 + 10 s): 90 s, 90 s, 120 s. t3.medium: min(1900 / 250 = 7,
+    # 3496 / 512 = 6, 15 slots) = 6 backend pods a node, min_size 3: 9 or 12 pods take 2 nodes,
+    # 3 or 4 take 1, both below the 3 kept: no extra; 15 take 3, 19 take 4: 1 extra, billed
+    # 150 s provisioning (the plan's node_provisioning_s) + 120 s + 600 s unneeded = 870 s at
+    # $0.0416 an hour (us-east-1 t3.medium row): 0.0416 x 870 / 3600 = $0.01
+    from infra_toolkit.rollout_tables import later_update_groups, later_update_table
+
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml", scenarios=["expected-day"],
+                     store_location=str(tmp_path / "none"))
+    (own, names), = later_update_groups(a)
+    assert names == ("backend",) and (own.type, own.max_surge, own.max_unavailable) == (
+        "rolling", "25%", 0)
+    frame = later_update_table(a, own)
+    assert frame[["Replicas", "Surge", "Most pods at once", "Waves", "Duration",
+                  "Extra nodes, others at peak", "Extra nodes' cost (USD)"]].values.tolist() == [
+        [9, 3, 12, 3, "1 min 30 s", 0, "0.00"], [3, 1, 4, 3, "1 min 30 s", 0, "0.00"],
+        [15, 4, 19, 4, "2 min", 1, "0.01"]]
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    assert "After the canary, every later update of backend inside the new stack rolls by " \
+           "the Deployment&#x27;s own rolling update." in html
+    # any other strategy has no later updates to show
+    rolling = DeploymentStrategy("rolling", "r", "25%", 0)
+    assert later_update_groups(dataclasses.replace(a, plan=dataclasses.replace(
+        a.plan, deployment_strategy=rolling))) == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from infra_toolkit import sections
@@ -90,6 +91,30 @@ def test_fewest_available_short_of_the_peak_is_flagged() -> None:
     assert (r.fewest_available, r.fewest_capacity_rps, r.serves_peak) == (2, 60.0, False)
 
 
+def test_min_ready_seconds_lengthens_every_wave() -> None:
+    # A17-1: rolling.go reconcileOldReplicaSets scales the old pods down only as far as the
+    # *available* new ones allow, and IsPodAvailable counts a pod only once it has been Ready
+    # for minReadySeconds. 10 replicas, 25 %/25 %: surge 3, unavailable 2, ceil(10 / 5) = 2
+    # waves of (20 s to Ready + 30 s minReadySeconds) = 2 x 50 s = 100 s
+    r = rolling_rollout(10, "25%", "25%", 20.0, min_ready_s=30.0)
+    assert (r.waves, r.duration_s) == (2, 100.0)
+
+
+@pytest.mark.parametrize(("replicas", "surge", "unavailable", "rates", "serves"), [
+    # A17-3: maxSurge 0, maxUnavailable 1 on 1 replica: the old pod goes before the new one
+    # is Ready, 1 - 1 = 0 available: an outage even with no rate known to compare
+    (1, 0, 1, (None, None), False),
+    (1, 0, 1, (50.0, 0.0), False),  # 0 x 50 = 0 rps ">=" a 0 rps peak: still an outage
+    (4, 0, "100%", (None, None), False),  # 4 - 4 = 0 available
+    (2, 0, 1, (None, None), None),  # 2 - 1 = 1 stays: not known without rates
+])
+def test_no_pod_available_is_an_outage(replicas: int, surge: int, unavailable: int | str,
+                                       rates: tuple[float | None, float | None],
+                                       serves: bool | None) -> None:
+    r = rolling_rollout(replicas, surge, unavailable, 20.0, *rates)
+    assert r.serves_peak is serves
+
+
 def test_blue_green_pods_at_once_and_overlap() -> None:
     b = blue_green_rollout(4, 30.0, 600.0, None)
     # 2 x 4 = 8 pods; both sets run 30 s to Ready + 600 s preview + 30 s default delay
@@ -119,19 +144,32 @@ def with_strategy(a: PlanAnalysis, strategy: DeploymentStrategy,
         expected_scenario=expected or a.expected_scenario)
 
 
+def with_update_strategy(a: PlanAnalysis, **changes: object) -> PlanAnalysis:
+    """The small plan with its only workload's manifest update strategy fields changed."""
+    w = a.plan.proposed.workloads[0]
+    spec = dataclasses.replace(w.deployment_spec, update_strategy=dataclasses.replace(
+        w.deployment_spec.update_strategy, **changes))  # type: ignore[arg-type]
+    return dataclasses.replace(a, plan=dataclasses.replace(a.plan, proposed=dataclasses.replace(
+        a.plan.proposed, workloads=(dataclasses.replace(w, deployment_spec=spec),))))
+
+
 def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
     frame = rollout_table(small_analysis)  # rolling, max_surge 1, max_unavailable 0
-    # steady, 40 rps: 2 pods use 20 + 5 x 20 = 120 m each (60 %): the HPA stays at 2
+    # steady, 40 rps: 2 pods use 20 + 5 x 20 = 120 m each (60 %): the HPA stays at 2.
+    # Extra nodes: 9 api pods a node, so 2 + 1 or 8 + 1 pods take 1 node, as 2 or 8 do, and
+    # the group keeps its min_size 2 anyway: none, $0
     assert frame.to_dict("records") == [
         {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
          "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room, others at peak": 36,
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Extra nodes, others at peak": 0, "Extra nodes' cost (USD)": "0.00",
          "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,  # ceil(2 / 1)
-         "Time to Ready": "20 s", "Duration": "40 s"},  # 2 x 20 s
+         "Time to Ready": "20 s", "Duration": "40 s"},  # 2 x (20 + 0 minReadySeconds) s
         {"Workload": "api", "Rolled at": "minReplicas", "Replicas": 2,
          "Surge": 1, "Unavailable": 0, "Most pods at once": 3, "Room, others at peak": 36,
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Extra nodes, others at peak": 0, "Extra nodes' cost (USD)": "0.00",
          "Fewest available": 2, "Their capacity (rps)": 80.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 2,
          "Time to Ready": "20 s", "Duration": "40 s"},
@@ -140,6 +178,7 @@ def test_rolling_table_of_the_small_plan(small_analysis: PlanAnalysis) -> None:
         {"Workload": "api", "Rolled at": "maxReplicas", "Replicas": 8,
          "Surge": 1, "Unavailable": 0, "Most pods at once": 9, "Room, others at peak": 36,
          "Fits, others at peak": "yes", "Room, others at max": 36, "Fits, others at max": "yes",
+         "Extra nodes, others at peak": 0, "Extra nodes' cost (USD)": "0.00",
          "Fewest available": 8, "Their capacity (rps)": 320.0,
          "Peak rate (rps)": 40.0, "Serves the peak": "yes", "Waves": 8,
          "Time to Ready": "20 s", "Duration": "2 min 40 s"}]
@@ -170,17 +209,25 @@ def test_minreplicas_short_of_the_peak_is_flagged_in_the_section(small_analysis:
             "delay 5 s (Deployment) = 20 s.") in html
 
 
-def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis) -> None:
+@pytest.mark.parametrize(("auto_promote", "both"), [
+    (True, "10 min 50 s"),  # autoPromotionSeconds 600: promoted when the preview ends
+    # A17-2: autoPromotionEnabled false: Argo waits for a person, the preview is only a plan
+    (False, "at least 10 min 50 s"),
+])
+def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis, auto_promote: bool,
+                                        both: str) -> None:
     a = with_strategy(small_analysis, DeploymentStrategy("blue-green", "switch", preview_s=600,
-                                                         auto_promote=False))
+                                                         auto_promote=auto_promote))
     row = rollout_table(a).iloc[0].to_dict()
-    # 2 x 2 = 4 pods <= 36; both sets: 20 s to Ready + 600 s preview + 30 s default delay
+    # 2 x 2 = 4 pods <= 36; both sets: 20 s to Ready + 600 s preview + 30 s default delay;
+    # 4 pods (9 a node) take 1 node, as 2 do, and the group keeps min_size 2: no extra node
     assert row == {"Workload": "api", "Rolled at": "peak replicas in 'steady'", "Replicas": 2,
                    "Pods at once": 4, "Room, others at peak": 36,
                    "Fits, others at peak": "yes", "Room, others at max": 36,
-                   "Fits, others at max": "yes",
+                   "Fits, others at max": "yes", "Extra nodes, others at peak": 0,
+                   "Extra nodes' cost (USD)": "0.00",
                    "Time to Ready": "20 s", "Preview": "10 min", "Scale-down delay": "30 s",
-                   "Both sets running": "10 min 50 s"}
+                   "Both sets running": both}
     a = with_strategy(small_analysis, DeploymentStrategy("recreate", "stop, then start"))
     row = rollout_table(a).iloc[0].to_dict()
     # all down meanwhile, and before it while the old pods terminate (Recreate waits until
@@ -291,3 +338,162 @@ def test_only_a_load_test_selected_still_gives_the_minreplicas_rollout(tmp_path:
                    for p in sections.deployment_strategy(a).parts)
     assert ("The canary moves traffic between two whole stacks (route53-weighted-records)"
             in html)
+
+
+def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
+        small_analysis: PlanAnalysis) -> None:
+    # A17-1: the small plan's api (rolling, surge 1, unavailable 0, 20 s to Ready) with
+    # minReadySeconds 590 and progressDeadlineSeconds 600: at 2 replicas ceil(2 / 1) = 2 waves
+    # of 20 + 590 = 610 s = 1220 s = 20 min 20 s; 610 s > 600 s between two available pods, so
+    # the Deployment reports ProgressDeadlineExceeded mid-rollout
+    a = with_update_strategy(small_analysis, min_ready_s=590, progress_deadline_s=600)
+    frame = rollout_table(a)
+    assert frame[["Replicas", "Waves", "Duration"]].values.tolist()[:2] == [
+        [2, 2, "20 min 20 s"], [2, 2, "20 min 20 s"]]
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    assert ("(Deployment) = 20 s, then minReadySeconds 590 s before it counts as available: a "
+            "rolling wave takes 610 s, more than its progressDeadlineSeconds 600 s: the "
+            "Deployment reports ProgressDeadlineExceeded") in html
+    assert "more than its progressDeadlineSeconds" not in "".join(
+        p if isinstance(p, str) else p.to_html()
+        for p in sections.deployment_strategy(small_analysis).parts)
+
+
+@pytest.mark.parametrize(("strategy", "said"), [
+    # A17-4: the small plan says rolling 1 / 0, its Deployment (tests/data/plans/manifests/
+    # deployment.yaml) has no spec.strategy: 25 % / 25 %, which the controller applies
+    (DeploymentStrategy("rolling", "r", 1, 0),
+     ["api: the plan says max_surge 1, max_unavailable 0, but its Deployment's "
+      "spec.strategy.rollingUpdate has maxSurge 25% (unset), maxUnavailable 25% (unset)"]),
+    (DeploymentStrategy("rolling", "r", "25%", "025%"), []),  # the defaults, as written
+    (DeploymentStrategy("recreate", "r"),
+     ["api: the plan says recreate, but its Deployment's spec.strategy.type is RollingUpdate"]),
+    # Argo Rollouts replaces the pods itself: the manifest's strategy plays no part
+    (DeploymentStrategy("blue-green", "b", preview_s=60), []),
+])
+def test_a_manifest_that_disagrees_with_the_plan_is_said(
+        small_analysis: PlanAnalysis, strategy: DeploymentStrategy, said: list[str]) -> None:
+    from infra_toolkit.rollout_tables import manifest_mismatches
+
+    a = with_strategy(small_analysis, strategy)
+    assert manifest_mismatches(a) == said
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    assert ("The manifests disagree with the plan&#x27;s strategy" in html) == bool(said)
+
+
+@pytest.mark.parametrize(("strategy", "said"), [
+    # A17-8: how long a rollback takes, by strategy
+    (DeploymentStrategy("rolling", "r", 1, 0),
+     "api: a rolling update is rolled back by another (kubectl rollout undo"),
+    (DeploymentStrategy("recreate", "r"),
+     "api: a Recreate is rolled back by another Recreate: the same downtime again"),
+    (DeploymentStrategy("blue-green", "b", preview_s=60),
+     "at once while the old set runs (until the scale-down delay ends), at least one time to "
+     "Ready once it is scaled down"),
+    (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                        traffic_router="alb"),
+     "which kept its full replicas (dynamicStableScale off): at once, no pod to start"),
+    (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                        traffic_router="dns", canary_scope="stack"),
+     "resolvers and clients keep the old answer up to the records&#x27; TTL"),
+])
+def test_the_section_says_how_each_strategy_rolls_back(
+        small_analysis: PlanAnalysis, strategy: DeploymentStrategy, said: str) -> None:
+    parts = sections.deployment_strategy(with_strategy(small_analysis, strategy)).parts
+    notes = [p for p in parts if isinstance(p, str) and 'class="rollout-rollback"' in p]
+    assert len(notes) == 1 and said in notes[0], notes
+
+
+@pytest.mark.parametrize(("strategy", "expected_s", "said"), [
+    # A17-13: the small plan's rolling 1 / 0, 20 s to Ready: undo at 2 replicas = 2 waves x
+    # 20 s = 40 s, at maxReplicas 8 = 8 x 20 s = 160 s, the longest; declared 5 min: fine
+    (DeploymentStrategy("rolling", "r", 1, 0), 300.0, None),
+    (DeploymentStrategy("rolling", "r", 1, 0), 120.0,
+     "The expected time (2 min) is shorter than the rollback the deployment strategy itself "
+     "takes: api&#x27;s rolling undo at 8 replicas (maxReplicas) takes 2 min 40 s"),
+    # a Recreate: one time to Ready again, 20 s
+    (DeploymentStrategy("recreate", "r"), 10.0,
+     "api&#x27;s Recreate (one time to Ready) takes 20 s"),
+    # a blue-green switches the Service back: nothing the strategy times
+    (DeploymentStrategy("blue-green", "b", preview_s=60), 1.0, None),
+])
+def test_a_rollback_expected_faster_than_the_strategy_allows_is_said(
+        small_analysis: PlanAnalysis, strategy: DeploymentStrategy, expected_s: float,
+        said: str | None) -> None:
+    a = with_strategy(small_analysis, strategy)
+    a = dataclasses.replace(a, plan=dataclasses.replace(a.plan, rollback=dataclasses.replace(
+        a.plan.rollback, expected_time_s=expected_s)))
+    notes = [p for p in sections.rollback_plan(a).parts
+             if isinstance(p, str) and "rollback-too-short" in p]
+    if said is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and said in notes[0], notes
+
+
+
+@pytest.mark.parametrize(("scope", "said"), [("pods", True), ("stack", False)])
+def test_a_pods_canary_says_its_steps_wait_for_the_canary_pods(
+        small_analysis: PlanAnalysis, scope: str, said: bool) -> None:
+    # A17-11: a canary ReplicaSet's new pods must be available before Argo moves the weight;
+    # a stack canary's new stack is already running
+    s = DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                           traffic_router="alb", canary_scope=scope)
+    parts = sections.deployment_strategy(with_strategy(small_analysis, s)).parts
+    assert any(isinstance(p, str) and "canary-ready-wait" in p for p in parts) == said
+
+
+
+@pytest.mark.parametrize(("limit", "said"), [(0, True), (10, False)])
+def test_no_revision_history_means_no_rollout_undo(small_analysis: PlanAnalysis, limit: int,
+                                                   said: bool) -> None:
+    # A17-14: revisionHistoryLimit 0 deletes every old ReplicaSet: `kubectl rollout undo` has
+    # no revision to return to, so the rolling rollback the section describes cannot happen
+    a = with_update_strategy(small_analysis, revision_history_limit=limit)
+    notes = [p for p in sections.deployment_strategy(a).parts
+             if isinstance(p, str) and "rollout-rollback" in p]
+    assert len(notes) == 1
+    assert ("api&#x27;s manifest sets revisionHistoryLimit: 0, so no old revision is kept and "
+            "kubectl rollout undo has nothing to return to" in notes[0]) == said
+
+
+@pytest.mark.parametrize(("spec_replicas", "min_rate", "min_serves"), [
+    # held at 2 (minReplicas) while the load climbed to 50 rps before the scale-up: a rollout
+    # at 2 meets 50 rps; its one available pod serves 40
+    ([2, 2, 4, 4, 2], 50.0, "NO"),
+    # held at 2 only at 30 and 35 rps: 40 >= 35
+    ([2, 4, 4, 4, 2], 35.0, "yes"),
+    # never at minReplicas: no rate to compare (audit17 A17-10: the day's peak, 80 rps, would
+    # flag a shortfall no rollout at 2 replicas meets)
+    ([4, 4, 4, 4, 4], None, "-"),
+])
+def test_each_replica_count_meets_the_rate_its_hpa_held_it_at(
+        small_analysis: PlanAnalysis, spec_replicas: list[int], min_rate: float | None,
+        min_serves: str) -> None:
+    a = with_strategy(small_analysis, DeploymentStrategy("rolling", "half at a time", 0, "50%"),
+                      expected="double")
+    run = a.run("double")
+    sim = run.simulations["api"]
+    timeline = pd.DataFrame({"time_s": [0.0, 5.0, 10.0, 15.0, 20.0],
+                             "offered_rps": [30.0, 50.0, 80.0, 70.0, 35.0],
+                             "spec_replicas": spec_replicas})
+    sim = dataclasses.replace(sim, timeline=timeline, summary=dataclasses.replace(
+        sim.summary, peak_replicas=max(spec_replicas)))
+    run = dataclasses.replace(run, simulations={**run.simulations, "api": sim})
+    a = dataclasses.replace(a, runs=tuple(run if r.name == "double" else r for r in a.runs))
+    got = rollout_table(a)[["Rolled at", "Replicas", "Their capacity (rps)", "Peak rate (rps)",
+                            "Serves the peak"]].to_dict("records")
+    # rolling 0 / 50 %: unavailable floor(N / 2), so N / 2 pods x 40 rps stay available;
+    # at the peak replicas (4) and maxReplicas (8) the rate held is the day's 80 rps
+    assert got[0] == {"Rolled at": "peak replicas in 'double'", "Replicas": 4,
+                      "Their capacity (rps)": 80.0, "Peak rate (rps)": 80.0,
+                      "Serves the peak": "yes"}
+    assert got[2]["Peak rate (rps)"] == 80.0 and got[2]["Serves the peak"] == "yes"
+    assert got[1]["Replicas"] == 2 and got[1]["Their capacity (rps)"] == 40.0
+    assert got[1]["Serves the peak"] == min_serves
+    if min_rate is None:
+        assert pd.isna(got[1]["Peak rate (rps)"])
+    else:
+        assert got[1]["Peak rate (rps)"] == min_rate

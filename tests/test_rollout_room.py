@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra_toolkit.bin_packing import room_beside
+from infra_toolkit.bin_packing import nodes_used, room_beside
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.nodes import NodeGroup, node_room
@@ -86,3 +86,24 @@ def test_a_group_not_given_is_refused() -> None:
     with pytest.raises(SimulationError, match=r"node group\(s\) \['other'\] are not among the "
                                               r"groups given \(\['c5'\]\); pass every group"):
         room_beside((group,), [b_pods(1, other)], 500, 1024, (group,))
+
+
+def a_pods(n: int, *groups: NodeGroup) -> FixedPods:
+    return FixedPods("a", n, 500, 1024, groups or (c5_like(),))
+
+
+@pytest.mark.parametrize(("held", "min_size", "used", "short"), [
+    # A17-5. A alone, 3 a node: 7 pods -> nodes of 3, 3, 1 = 3 nodes; 6 -> 2; 0 -> 0
+    ([7], 0, 3, 0),
+    ([6], 0, 2, 0),
+    ([0], 0, 0, 0),
+    ([2], 2, 2, 0),  # 1 node holds them, but the group never goes below min_size 2
+    # B's 2 pods (node 1, 424 MiB left) then A's 3: node 1 has no room, node 2 takes 3: 2 nodes
+    ([2, 3], 0, 2, 0),
+    ([10], 0, 3, 1),  # 9 fit on the 3 nodes at max_size, 1 is short
+])
+def test_nodes_used(held: list[int], min_size: int, used: int, short: int) -> None:
+    group = NodeGroup("c5", "c5.large", 2, 4, 29, min_size=min_size, max_size=3)
+    pods = [a_pods(held[0], group)] if len(held) == 1 else [b_pods(held[0], group),
+                                                            a_pods(held[1], group)]
+    assert nodes_used((group,), pods) == ({"c5": used}, short)

@@ -23,15 +23,26 @@ from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
      UpdateStrategy("RollingUpdate", 1, "10%")),
     ("Deployment", {"strategy": {"type": "Recreate"}}, UpdateStrategy("Recreate")),
     # a StatefulSet never surges; one pod at a time unless maxUnavailable says more
-    ("StatefulSet", {}, UpdateStrategy("RollingUpdate", 0, 1)),
+    ("StatefulSet", {}, UpdateStrategy("RollingUpdate", 0, 1, progress_deadline_s=None)),
     ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"maxUnavailable": 2}}},
-     UpdateStrategy("RollingUpdate", 0, 2)),
-    ("StatefulSet", {"updateStrategy": {"type": "OnDelete"}}, UpdateStrategy("OnDelete")),
+     UpdateStrategy("RollingUpdate", 0, 2, progress_deadline_s=None)),
+    ("StatefulSet", {"updateStrategy": {"type": "OnDelete"}},
+     UpdateStrategy("OnDelete", progress_deadline_s=None)),
     # rollingUpdate.partition: ordinals below it are held back; above the replicas is allowed
     ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"partition": 3}}},
-     UpdateStrategy("RollingUpdate", 0, 1, 3)),
+     UpdateStrategy("RollingUpdate", 0, 1, 3, progress_deadline_s=None)),
     ("StatefulSet", {"updateStrategy": {"rollingUpdate": {"partition": 9, "maxUnavailable": 2}}},
-     UpdateStrategy("RollingUpdate", 0, 2, 9)),
+     UpdateStrategy("RollingUpdate", 0, 2, 9, progress_deadline_s=None)),
+    # A17-1: minReadySeconds (both kinds) and a Deployment's progressDeadlineSeconds (600 when
+    # unset, SetDefaults_Deployment); a StatefulSet has no progress deadline
+    ("Deployment", {"minReadySeconds": 20},
+     UpdateStrategy(min_ready_s=20, progress_deadline_s=600)),
+    ("Deployment", {"minReadySeconds": 0, "progressDeadlineSeconds": 120},
+     UpdateStrategy(progress_deadline_s=120)),
+    ("StatefulSet", {"minReadySeconds": 10},
+     UpdateStrategy("RollingUpdate", 0, 1, min_ready_s=10, progress_deadline_s=None)),
+    # A17-14: spec.revisionHistoryLimit, 10 when unset
+    ("Deployment", {"revisionHistoryLimit": 0}, UpdateStrategy(revision_history_limit=0)),
 ])
 def test_update_strategy(kind: str, spec: dict[str, Any], expected: UpdateStrategy) -> None:
     assert update_strategy_from(spec, kind) == (expected, [])
@@ -68,6 +79,17 @@ def test_update_strategy(kind: str, spec: dict[str, Any], expected: UpdateStrate
      "spec.updateStrategy.rollingUpdate.partition of D: 1.5 must be a whole number >= 0"),
     ("Deployment", {"strategy": {"rollingUpdate": "maxSurge=1"}},
      "spec.strategy.rollingUpdate of D: must be a mapping"),
+    # apps ValidateDeploymentSpec: both fields non-negative, the deadline above minReadySeconds
+    ("Deployment", {"minReadySeconds": -5},
+     "spec.minReadySeconds of D: -5 must be a whole number of seconds >= 0"),
+    ("StatefulSet", {"minReadySeconds": "30s"},
+     "spec.minReadySeconds of D: '30s' must be a whole number of seconds >= 0"),
+    ("Deployment", {"progressDeadlineSeconds": 1.5},
+     "spec.progressDeadlineSeconds of D: 1.5 must be a whole number of seconds >= 0"),
+    ("Deployment", {"revisionHistoryLimit": -1},
+     "spec.revisionHistoryLimit of D: -1 must be a whole number >= 0"),
+    ("Deployment", {"minReadySeconds": 600},
+     "spec.progressDeadlineSeconds of D: 600 must be greater than minReadySeconds (600)"),
 ])
 def test_bad_update_strategy_is_named(kind: str, spec: dict[str, Any], problem: str) -> None:
     _strategy, problems = update_strategy_from(spec, kind, " of D")
