@@ -176,6 +176,28 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     def set_nodes(g: int, t: float) -> None:
         node_changes[g].append((tick_at(t), ready_nodes[g]))
 
+    budget = spec.disruption_budget
+    # per group: the budget hold last logged, until the group is next free to go (one event a
+    # hold, not one each time the group drops out of candidacy and comes back)
+    blocked: list[str | None] = [None] * n_groups
+
+    def budget_block(evicted: int, t: float, charged: list[int]) -> str | None:
+        # the one-workload model evicts an average node's pods of the group; the rule and its
+        # sources are shared_nodes.SharedNodes._budget_block's
+        if budget is None or evicted == 0:
+            return None
+        ready = sum(len(c.names) for c in cohorts
+                    if c.group >= 0 and c.ready_tick * tick_s <= t)
+        allowed = budget.disruptions_allowed(ready, spec_replicas,
+                                             sum(len(c.names) for c in cohorts)) - charged[0]
+        if evicted > allowed:
+            return (f"blocked by PodDisruptionBudget {budget.name}: evicting its {evicted} "
+                    f"pod(s) on the node exceeds the {max(0, allowed)} disruption(s) it allows "
+                    f"now ({ready} Ready, {budget.desired_healthy(spec_replicas)} to keep "
+                    "healthy)")
+        charged[0] += evicted
+        return None
+
     def ca_scan(t: float) -> None:
         pending = n_pending[0]
         need = pending - sum(n * slots[g] for _, g, n in upcoming) if pending else 0
@@ -223,6 +245,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         total_slots = sum(ready_nodes[g] * slots[g] for g in range(n_groups))
         total_pods = sum(scheduled)
         needed = 0
+        charged = [0]  # evictions charged to the budget in this scan
         # every group's timer is updated on the scan's state before a node goes (a removal
         # does not keep the other groups from counting their unneeded time this scan)
         fired: tuple[int, float] | None = None
@@ -236,6 +259,21 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 if needed == n_groups:
                     all_needed_at[0] = key
                 continue
+            evicted = scheduled[g] // nodes
+            why = budget_block(evicted, t, charged)
+            if why is not None:
+                # as shared_nodes._budget_block: unremovable, so not unneeded; Ready pods
+                # change the answer without a new key, so no scan is skipped
+                unneeded_since[g] = None
+                all_needed_at[0] = None
+                if blocked[g] != why.split(":")[0]:
+                    blocked[g] = why.split(":")[0]
+                    events.append((t, f"node_scale_down_blocked:{groups[g].name}", nodes, nodes,
+                                   (f"utilization {util:.0%} < "
+                                    f"{ca.scale_down_utilization_threshold:.0%} but {why}; "
+                                    "kept, checked again each scan")))
+                continue
+            blocked[g] = None
             if unneeded_since[g] is None:
                 unneeded_since[g] = t
                 all_needed_at[0] = None  # a skipped scan would reset this timer

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from infra_toolkit.bin_packing import EPS, Node, PlacedCohort, empty_node, fit, pack
+from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
 
@@ -58,6 +59,14 @@ class Owner:
         self.image_pull_s = self.startup_to_ready_s = 0.0
         self.ready_delta: list[int] | None = None
         self.records: list[tuple[float, float, int, int, int]] = []
+        # its PodDisruptionBudget and desired replicas (the budget's expected count)
+        self.budget: DisruptionBudget | None = None
+        self.replicas = 0
+
+    def ready_at(self, t: float, tick_s: int) -> int:
+        """How many of its pods are Ready at ``t`` (on a node, past their Ready tick)."""
+        return sum(len(c.names) for c in self.cohorts
+                   if c.group >= 0 and c.ready_tick * tick_s <= t)
 
     def new_names(self, n: int) -> list[str]:
         """``n`` fresh pod names."""
@@ -98,6 +107,9 @@ class SharedNodes:
         # rebuilding every other node's room per node made the checks quadratic in nodes)
         self.layout = 0
         self.fits_checked: dict[int, tuple[int, bool]] = {}  # node ident -> (layout, fits)
+        # node ident -> the budget hold last logged, until the node is next free to go (one
+        # event a hold, not one each time the node drops out of candidacy and comes back)
+        self.blocked: dict[int, str] = {}
 
     def tick_at(self, t: float) -> int:
         """The first tick at or after ``t`` seconds."""
@@ -343,8 +355,43 @@ class SharedNodes:
                 return False
         return True
 
+    def _budget_block(self, node: Node, t: float, charged: dict[int, int]) -> str | None:
+        """Why evicting ``node``'s pods now would exceed a PodDisruptionBudget, or ``None``
+        (then its evictions are charged to ``charged``, per owner, for this scan).
+
+        Cluster-autoscaler's planner (``core/scaledown/planner``, ``categorizeNodes``) checks
+        each candidate with ``RemainingPdbTracker.CanRemovePods`` and charges it with
+        ``RemovePods``, so a second node of the same scan sees what is left; Karpenter's
+        consolidation gates a candidate on ``pdb.Limits.CanEvictPods``. Both admit a node while
+        a budget allows one eviction and then drain it through the eviction API, one pod as the
+        budget allows and the next once a replacement is Ready; the model, which removes a node
+        in one step, admits it only when all its pods of each budgeted owner fit in what that
+        budget allows now (docs/DESIGN.md: a node the real autoscaler would drain in steps is
+        kept until it can go at once)."""
+        on_node: dict[int, int] = {}
+        for c in node.cohorts:
+            on_node[c.owner] = on_node.get(c.owner, 0) + len(c.names)
+        for index, n in on_node.items():
+            o = self.owners[index]
+            if o.budget is None:
+                continue
+            ready, spent = o.ready_at(t, self.tick_s), charged.get(index, 0)
+            allowed = o.budget.disruptions_allowed(
+                ready, o.replicas, sum(len(c.names) for c in o.cohorts)) - spent
+            if n > allowed:
+                return (f"blocked by PodDisruptionBudget {o.budget.name} ({o.name}): evicting "
+                        f"its {n} pod(s) on node {node.ident} exceeds the {max(0, allowed)} "
+                        f"disruption(s) it allows now ({ready} Ready, "
+                        f"{o.budget.desired_healthy(o.replicas)} to keep healthy"
+                        f"{f', {spent} taken by nodes before it in this scan' if spent else ''})")
+        for index, n in on_node.items():
+            if self.owners[index].budget is not None:
+                charged[index] = charged.get(index, 0) + n
+        return None
+
     def _scale_down(self, t: float, cooldown: bool) -> None:
         ca = self.ca
+        charged: dict[int, int] = {}  # evictions charged to each owner's budget in this scan
         # every node's timer is updated on the scan's state before one goes (a removal does
         # not keep the other nodes from counting their unneeded time this scan)
         fired: tuple[int, Node, float] | None = None
@@ -356,6 +403,20 @@ class SharedNodes:
                         or not self._fits_elsewhere(node)):
                     node.unneeded_since = None
                     continue
+                why = self._budget_block(node, t, charged)
+                if why is not None:
+                    # CA: a node the tracker refuses is unremovable, not unneeded: its timer
+                    # starts again when the budget allows, checked every scan
+                    node.unneeded_since = None
+                    if self.blocked.get(node.ident) != why.split(":")[0]:
+                        self.blocked[node.ident] = why.split(":")[0]
+                        self.events.append((t, f"node_scale_down_blocked:{grp.name}",
+                                            len(nodes), len(nodes),
+                                            f"node {node.ident} utilization {util:.0%} < "
+                                            f"{ca.scale_down_utilization_threshold:.0%} but "
+                                            f"{why}; kept, checked again each scan"))
+                    continue
+                self.blocked.pop(node.ident, None)
                 if node.unneeded_since is None:
                     node.unneeded_since = t
                 if (fired is None and not cooldown
