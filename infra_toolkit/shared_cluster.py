@@ -22,9 +22,10 @@ autoscaler's scan, then the HPA syncs (workloads in the order given).
 - **Scale-down** (each scan with no pending pod): a node is unneeded while its group is above
   ``min_size``, its utilization (the larger of requested CPU / allocatable and requested
   memory / allocatable) is below ``scale_down_utilization_threshold``, its pods fit on the
-  other nodes and evicting them fits in what each of their owners' PodDisruptionBudgets allows
-  at that scan, less what the nodes checked before it in the scan took (docs/DESIGN.md; a node
-  a budget holds is logged as ``node_scale_down_blocked:<group>``). After
+  other nodes and each of their owners' PodDisruptionBudgets allows at least one eviction at
+  that scan, less what the nodes checked before it in the scan took (docs/DESIGN.md; a node
+  a budget holds is logged as ``node_scale_down_blocked:<group>``; one whose budget allows
+  fewer than its pods is cordoned and drained in steps, ``node_drain_started:<group>``). After
   ``scale_down_unneeded_s`` continuously unneeded, and not within
   ``scale_down_delay_after_add_s`` of the last scale-up (which holds removals, not the
   unneeded time), it is removed (one node per scan, lowest priority group and newest node

@@ -30,8 +30,9 @@ One run, in the order a cluster does it (every delay is a parameter):
 5. **Nodes.** The cluster autoscaler of :mod:`infra_toolkit.nodes` scans every
    ``scan_interval_s``; a scan at the same instant as a sync runs first. A node is billed
    (node-hours) from the scan that launches it, not from Ready, to the scan that removes it.
-   Scale-down keeps a node whose evicted pods would exceed ``disruption_budget``'s disruptions
-   allowed at that scan (docs/DESIGN.md, "node scale-down and PodDisruptionBudgets").
+   Scale-down keeps a node while ``disruption_budget`` allows none of its evictions at a scan
+   and drains in steps (cordoned, still billed) one whose pods exceed what it allows
+   (docs/DESIGN.md, "node scale-down and PodDisruptionBudgets").
 
 The run starts with ``initial_replicas`` warm, Ready pods (default: ``hpa.min_replicas``) on as
 many nodes as they need (at least each group's ``min_size``).

@@ -1,7 +1,9 @@
 """PodDisruptionBudgets honoured by node scale-down (audit15 A15-4): the disruption controller's
-arithmetic (kubernetes pkg/controller/disruption) and the shared-nodes scale-down that admits a
-node only when its pods' evictions fit in what each budget allows, charged per scan
-(cluster-autoscaler's RemainingPdbTracker). Expected values are worked by hand in comments."""
+arithmetic (kubernetes pkg/controller/disruption) and the scale-down of both loops that refuses a
+node while a budget allows no eviction of its pods, charged per scan (cluster-autoscaler's
+RemainingPdbTracker), and drains in steps a node whose pods exceed what a budget allows now
+(cordoned, evicted as the budget allows, removed when empty, given up after
+MAX_POD_EVICTION_S). Expected values are worked by hand in comments."""
 
 from __future__ import annotations
 
@@ -113,17 +115,51 @@ def _scans(nodes: SharedNodes, until_s: int) -> list[tuple[float, str, str]]:
     return [(t, kind, why) for t, kind, _, _, why in nodes.events]
 
 
-def test_two_pods_of_a_budget_of_one_keep_their_node() -> None:
+def _web_ready(nodes: SharedNodes, t: float) -> int:
+    return nodes.owners[0].ready_at(t, nodes.tick_s)
+
+
+def test_two_pods_of_a_budget_of_one_drain_their_node_in_steps() -> None:
     # web: 2 replicas, both on node 1, maxUnavailable 1: keep 2 - 1 = 1, allowed 2 Ready - 1
-    # = 1 < the 2 evictions the node needs: never removed, its reason logged once
+    # = 1 >= 1: admitted (CanRemovePods), but 1 < its 2 pods: drained in steps. Replacements
+    # take 20 s to turn Ready. Unneeded from 0 s; 30 s: drain starts, node 1 cordoned, one pod
+    # evicted, its replacement placed on node 0 at 30 s, Ready at 50 s. Scans 35-45 s: 1 Ready
+    # - 1 kept = 0 allowed, nothing evicted. 50 s: 2 Ready, allowed 1: the second pod evicted,
+    # node 1 empty, removed at 50 s (20 s after its drain started); its replacement Ready 70 s.
     nodes = _one_node_of_web(2, DisruptionBudget("web-pdb", max_unavailable=1))
-    events = _scans(nodes, 120)
-    assert len(nodes.nodes[0]) == 2
-    assert events == [(0.0, "node_scale_down_blocked:g",
-                       "node 1 utilization 21% < 50% but blocked by PodDisruptionBudget web-pdb "
-                       "(web): evicting its 2 pod(s) on node 1 exceeds the 1 disruption(s) it "
-                       "allows now (2 Ready, 1 to keep healthy); kept, checked again each scan")]
-    assert nodes.nodes[0][1].unneeded_since is None
+    nodes.owners[0].startup_to_ready_s = 20.0
+    ready = {}  # web's Ready pods after each scan
+    for t in range(0, 121, 5):
+        nodes.scan(float(t))
+        ready[t] = _web_ready(nodes, float(t))
+    events = [(t, kind, why) for t, kind, _, _, why in nodes.events]
+    assert events == [
+        (30.0, "node_drain_started:g",
+         "node 1 utilization 21% < 50% for 30 s; cordoned, its 2 pod(s) evicted as their "
+         "PodDisruptionBudgets allow"),
+        (50.0, "node_scale_down:g", "node 1 drained in 20 s")]
+    assert [n.ident for n in nodes.nodes[0]] == [0]
+    assert nodes.node_changes[0][-1] == (10, 1)  # 50 s / 5 s ticks: billed for 50 s, not on
+    # the drain's dips: one pod short from each eviction until its replacement is Ready
+    assert [ready[t] for t in (25, 30, 45, 50, 65, 70)] == [2, 1, 1, 1, 1, 2]
+
+
+def test_a_drain_refused_for_max_pod_eviction_time_is_given_up() -> None:
+    # as above but replacements Ready 150 s after they start: the first, evicted at 30 s, is
+    # Ready at 180 s. Scans 35-145 s: 0 allowed. 150 s: 150 - 30 = 120 s = MAX_POD_EVICTION_S
+    # with one pod left: given up, node 1 un-cordoned and kept; the same scan finds it
+    # unremovable (1 Ready - 1 kept = 0 allowed). 180 s: 2 Ready, allowed 1 >= its 1 pod:
+    # unneeded from 180 s, removed at once at 210 s.
+    nodes = _one_node_of_web(2, DisruptionBudget("web-pdb", max_unavailable=1))
+    nodes.owners[0].startup_to_ready_s = 150.0
+    events = _scans(nodes, 240)
+    assert [(t, kind) for t, kind, _ in events] == [
+        (30.0, "node_drain_started:g"), (150.0, "node_drain_abandoned:g"),
+        (150.0, "node_scale_down_blocked:g"), (210.0, "node_scale_down:g")]
+    assert events[1][2] == ("node 1: 1 pod(s) still refused eviction 120 s after its drain "
+                            "started; un-cordoned and kept")
+    assert events[3][2] == "node 1 utilization 11% < 50% for 30 s; 1 pod(s) evicted"
+    assert [n.ident for n in nodes.nodes[0]] == [0]
 
 
 @pytest.mark.parametrize("budget", [DisruptionBudget("web-pdb", max_unavailable=2), None])
@@ -140,23 +176,25 @@ def test_a_budget_allowing_both_evictions_lets_the_node_go(
 
 
 @pytest.mark.parametrize(("budget", "removed"), [
-    # 3 replicas, 3 Ready, 2 of them on node 1:
-    # minAvailable 34% of 3 = 1.02 -> 2 kept: allowed 1 < 2, kept
+    # 3 replicas, 3 Ready, 2 of them on node 1 (replacements Ready at once):
+    # minAvailable 34% of 3 = 1.02 -> 2 kept: allowed 1 < 2, drained: one pod at 30 s, the
+    # other at 35 s once the first replacement is Ready
     (DisruptionBudget("web-pdb", min_available="34%"), False),
     # minAvailable 33% of 3 = 0.99 -> 1 kept: allowed 2, removed
     (DisruptionBudget("web-pdb", min_available="33%"), True),
     # maxUnavailable 34% of 3 = 1.02 -> 2: keep 1, allowed 2, removed
     (DisruptionBudget("web-pdb", max_unavailable="34%"), True),
-    # maxUnavailable 33% of 3 = 0.99 -> 1: keep 2, allowed 1, kept
+    # maxUnavailable 33% of 3 = 0.99 -> 1: keep 2, allowed 1, drained
     (DisruptionBudget("web-pdb", max_unavailable="33%"), False),
 ])
 def test_percent_budgets_round_up_as_the_disruption_controller(
         budget: DisruptionBudget, removed: bool) -> None:
     nodes = _one_node_of_web(3, budget)
     events = _scans(nodes, 60)
-    assert [kind for _, kind, _ in events] == (
-        ["node_scale_down:g"] if removed else ["node_scale_down_blocked:g"])
-    assert len(nodes.nodes[0]) == (1 if removed else 2)
+    assert [(t, kind) for t, kind, _ in events] == (
+        [(30.0, "node_scale_down:g")] if removed
+        else [(30.0, "node_drain_started:g"), (35.0, "node_scale_down:g")])
+    assert len(nodes.nodes[0]) == 1
 
 
 def _two_nodes_of_web(budget: DisruptionBudget | None) -> SharedNodes:
@@ -197,9 +235,9 @@ def test_two_nodes_sharing_a_budget_go_one_at_a_time() -> None:
     assert [(t, kind) for t, kind, _ in events] == [
         (0.0, "node_scale_down_blocked:g"), (30.0, "node_scale_down:g"),
         (80.0, "node_scale_down:g")]
-    assert events[0][2].endswith("exceeds the 0 disruption(s) it allows now (2 Ready, 1 to "
-                                 "keep healthy, 1 taken by nodes before it in this scan); "
-                                 "kept, checked again each scan")
+    assert events[0][2].endswith("it allows no disruption now for its 1 pod(s) on node 1 (2 "
+                                 "Ready, 1 to keep healthy, 1 taken by nodes before it in "
+                                 "this scan); kept, checked again each scan")
     assert events[1][2].startswith("node 2 ") and events[2][2].startswith("node 1 ")
 
 
@@ -244,9 +282,9 @@ def test_the_one_workload_loop_keeps_a_node_its_budget_cannot_spare() -> None:
     nodes = result.events[result.events["kind"].str.startswith("node_scale_down")]
     assert list(zip(nodes["time_s"], nodes["kind"], nodes["reason"])) == [
         (340.0, "node_scale_down_blocked:ng",
-         "utilization 26% < 50% but blocked by PodDisruptionBudget api-pdb: evicting its 1 "
-         "pod(s) on the node exceeds the 0 disruption(s) it allows now (2 Ready, 2 to keep "
-         "healthy); kept, checked again each scan")]
+         "utilization 26% < 50% but blocked by PodDisruptionBudget api-pdb: it allows no "
+         "disruption now for its 1 pod(s) on the node (2 Ready, 2 to keep healthy); kept, "
+         "checked again each scan")]
     assert result.summary.node_scale_downs == 0
     assert result.timeline["nodes"].iloc[-1] == 2
     assert result.timeline.set_index("time_s")["ready_pods"].loc[340:].min() == 2
@@ -277,3 +315,58 @@ def test_a_budgeted_spec_is_run_by_the_scalar_loop_in_simulate_many() -> None:
     expected = simulate(curve, spec).summary.as_row()
     got = rows.iloc[0].to_dict()
     assert {k: got[k] for k in expected} == expected
+
+
+def _pinned_run(app_start_s: float = 20.0):  # type: ignore[no-untyped-def]
+    spec, curve, simulate = _scale_down_run(DisruptionBudget("api-pdb", max_unavailable=1))
+    spec = dataclasses.replace(
+        spec, initial_replicas=9,
+        workload=dataclasses.replace(spec.workload, app_start_s=app_start_s),
+        hpa=dataclasses.replace(spec.hpa, min_replicas=6, max_replicas=6),
+        autoscaler=dataclasses.replace(spec.autoscaler, scale_down_utilization_threshold=0.6))
+    return spec, curve, simulate
+
+
+def test_the_one_workload_loop_drains_a_node_in_steps() -> None:
+    # test_simulate's workload (1000m pods, 3 a node of 3900m, Ready 35 s after scheduled, 5 s
+    # ticks, scans at 10, 20, ... s) pinned at 6 replicas, started with 9 on 3 nodes; scale-down
+    # at 60 % (2 pods a node: 2000/3900 = 51 %). 15 s: 9 > maxReplicas 6, written 6 (3 deleted).
+    # 20 s: 6 pods on 3 nodes, 2 a node, fitting on the other 6 slots; maxUnavailable 1: keep
+    # 5, allowed 6 - 5 = 1 >= 1 but < the node's 2 pods: unneeded from 20 s, drained in steps.
+    # 620 s: drain starts, one pod evicted, its replacement placed on the 2 other nodes'
+    # 2 free slots at 620 s, Ready 655 s. Scans 630-650 s: 5 Ready, 0 allowed. 660 s: 6 Ready,
+    # allowed 1: the second evicted, the node empty: removed at 660 s (replacement Ready 695).
+    # Ready pods: 6, 5 over [620, 655), 6, 5 over [660, 695), 6.
+    # Node-hours over 1200 s: (3 x 660 + 2 x 540) / 3600 = 3060 / 3600 = 0.85 (1.0 kept).
+    spec, curve, simulate = _pinned_run()
+    result = simulate(curve, spec)
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"])) == [
+        (15.0, "hpa_scale"), (620.0, "node_drain_started:ng"), (660.0, "node_scale_down:ng")]
+    assert ev["reason"].iloc[2] == "node drained in 40 s"
+    tl = result.timeline.set_index("time_s")
+    ready = tl["ready_pods"]
+    assert (ready.loc[20:615] == 6).all() and (ready.loc[620:650] == 5).all()
+    assert (ready.loc[655] == 6) and (ready.loc[660:690] == 5).all()
+    assert (ready.loc[695:] == 6).all()
+    assert (tl["nodes"].loc[:655] == 3).all() and (tl["nodes"].loc[660:] == 2).all()
+    assert sum(result.summary.node_hours_by_node_group.values()) == pytest.approx(0.85)
+    assert result.summary.node_scale_downs == 1
+
+
+def test_the_one_workload_loop_gives_up_a_drain_after_max_pod_eviction_time() -> None:
+    # as above, Ready 10 + 150 + 5 = 165 s after scheduled: the pod evicted at 620 s has its
+    # replacement Ready at 785 s. Scans 630-730 s: 0 allowed. 740 s: 740 - 620 = 120 s =
+    # MAX_POD_EVICTION_S, one pod left: given up, un-cordoned; the same scan finds the group's
+    # average node (6 // 3 = 2 pods) unremovable, 5 Ready - 5 kept = 0 allowed. 790 s (the
+    # first scan after 785 s): allowed 1, unneeded again; 790 + 600 > 1200 s: 3 nodes to the end.
+    spec, curve, simulate = _pinned_run(app_start_s=150.0)
+    result = simulate(curve, spec)
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"])) == [
+        (15.0, "hpa_scale"), (620.0, "node_drain_started:ng"),
+        (740.0, "node_drain_abandoned:ng"), (740.0, "node_scale_down_blocked:ng")]
+    assert ev["reason"].iloc[2] == ("1 pod(s) still refused eviction 120 s after the drain "
+                                    "started; un-cordoned and kept")
+    assert (result.timeline["nodes"] == 3).all()
+    assert result.summary.node_scale_downs == 0
