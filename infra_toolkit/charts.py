@@ -340,12 +340,16 @@ def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
 
 
 def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
-    """The scaling section's figures: per scenario and workload, load, latency and cost per
-    hour; then the time-to-capacity breakdown (empty list when nothing was simulated)."""
+    """The scaling section's figures: per scenario and charted workload (all but
+    ``analysis.charts.left_out``), load, latency and cost per hour; the cluster's cost per hour
+    when workloads share it; then the time-to-capacity breakdown (empty list when nothing was
+    simulated)."""
     figures = []
     for run in analysis.runs:
         shared = len(run.simulations) > 1
         for workload, sim in run.simulations.items():
+            if workload in analysis.charts.left_out:
+                continue
             title = f"{run.name} / {workload}"
             load = load_figure(sim.timeline, title)
             load.update_layout(meta={"anchor": chart_anchor(run.name, workload)})
