@@ -14,7 +14,7 @@ Report size (A15-10), the whole plan with the month: 10.77 MB, 246 figures (plot
 inlined as is, figures 5.20 MB); after plotly.js was inlined gzipped (1.96 MB) and each figure
 lost its per-trace time arrays (figures 1.88 MB, the same numbers): 4.60 MB; with the default
 ``chart_workloads`` (the 12 busiest of its 20 autoscaled workloads charted): 3.83 MB, 150
-figures.
+figures. This benchmark's default run: 6.5 MB and 63 figures before, 2.68 MB and 39 after.
 """
 
 from __future__ import annotations

@@ -115,7 +115,7 @@ def _charts_left_out(a: PlanAnalysis) -> tuple[str, ...]:
     c = a.charts
     if not c.left_out:
         return ()
-    return (paragraph(f"Charts below: {c.rule} ({', '.join(c.shown)}). Left out, "
+    return (paragraph(f"Charts below: {c.rule}: {', '.join(c.shown)}. Left out, "
                       f"{len(c.left_out)} workload(s), in the tables above but not charted: "
                       f"{', '.join(c.left_out)}. To chart them, build the report with:",
                       "charts-left-out"),

@@ -116,7 +116,7 @@ def test_a_left_out_workload_is_named_with_the_command_that_charts_it(
     assert sum("/ worker: offered vs served" in t for t in titles) == 1
     html = sections.scaling_behaviour(analysis)._repr_html_()
     command = f"infra-toolkit report {shared_plan.resolve()} -p chart_workloads '[api]'"
-    assert ("Charts below: the 1 workload(s) named by chart_workloads (worker). Left out, 1 "
+    assert ("Charts below: the 1 workload(s) named by chart_workloads: worker. Left out, 1 "
             "workload(s), in the tables above but not charted: api. To chart them, build the "
             "report with:") in html
     assert f'<pre class="chart-command"><code>{command}</code></pre>' in html.replace("&#x27;", "'")
