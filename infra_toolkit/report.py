@@ -2,10 +2,10 @@
 nbconvert to one self-contained, offline HTML file.
 
 The HTML holds no input cells, plotly.js exactly once (inlined from the installed plotly package
-by the ``offline`` template, gzipped: :func:`packed_plotly_js`), and no ``http(s)://`` script,
-stylesheet or import: the stock templates' require.js, MathJax, Mermaid and widget-manager CDN
-loads are dropped. Figures reach the HTML as ``text/html`` outputs that call ``Plotly.newPlot``
-(see :func:`infra_toolkit.charts.use_report_renderer`).
+by the ``offline`` template), and no ``http(s)://`` script, stylesheet or import: the stock
+templates' require.js, MathJax, Mermaid and widget-manager CDN loads are dropped. Figures reach
+the HTML as ``text/html`` outputs that call ``Plotly.newPlot`` (see
+:func:`infra_toolkit.charts.use_report_renderer`).
 
 The plan is validated first (:func:`infra_toolkit.plan.validate_plan`): an invalid plan is refused
 with the validator's lines before any kernel starts, and nothing is written. A notebook that
@@ -18,8 +18,6 @@ pass for a report. A later good build of that path removes the marked notebook (
 
 from __future__ import annotations
 
-import base64
-import gzip
 import json
 import multiprocessing
 import os
@@ -47,7 +45,6 @@ __all__ = [
     "execute_notebook",
     "export_html",
     "find_external_references",
-    "packed_plotly_js",
     "build_report",
     "build_reports",
 ]
@@ -165,9 +162,10 @@ def execute_notebook(
 
 def export_html(executed_notebook: Path) -> str:
     """The offline HTML of an executed notebook: input cells, prompts and cells tagged
-    :data:`HIDE_TAG` hidden, plotly.js inlined once (packed). Raises :class:`ReportError` if any
+    :data:`HIDE_TAG` hidden, plotly.js inlined once. Raises :class:`ReportError` if any
     external reference is left in it."""
     from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
     from traitlets.config import Config
 
     # nbconvert's exporters take traitlets keyword arguments and their __init__ is unannotated
@@ -180,7 +178,7 @@ def export_html(executed_notebook: Path) -> str:
         exclude_output_prompt=True,
     )
     body, _resources = exporter.from_filename(
-        str(executed_notebook), resources={"plotly_js_gzip": packed_plotly_js()}
+        str(executed_notebook), resources={"plotly_js": get_plotlyjs()}
     )
     leftovers = find_external_references(body)
     if leftovers:
@@ -189,16 +187,6 @@ def export_html(executed_notebook: Path) -> str:
             f"{', '.join(leftovers[:5])}; the offline template must drop or inline these"
         )
     return body
-
-
-def packed_plotly_js() -> str:
-    """The installed plotly.js, gzip-compressed (level 9, no timestamp: the same bytes every
-    build) and base64-encoded, as the offline template inlines it: 4.8 MB of JavaScript is
-    2.0 MB of text, most of what a report weighs (the page unpacks it; see the template)."""
-    from plotly.offline import get_plotlyjs
-
-    packed = gzip.compress(get_plotlyjs().encode("utf-8"), compresslevel=9, mtime=0)
-    return base64.b64encode(packed).decode("ascii")
 
 
 def find_external_references(html: str) -> list[str]:

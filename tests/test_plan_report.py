@@ -27,7 +27,6 @@ from infra_toolkit.report import find_external_references
 from tests.browser import chromium_path, open_offline
 from tests.conftest import REPO_ROOT, shipped_tables_sha256
 from tests.readme_examples import DEFAULT_PLAN, ReportRun
-from tests.test_report import packed_scripts
 
 # The issue's list (issue 5: "the seed's plan") plus the review status (issue 6, item 7).
 REQUIRED_SECTIONS = [
@@ -90,12 +89,12 @@ def test_opens_offline_with_every_chart_drawn(default_report: ReportRun, soup: B
 
 
 def test_self_contained(html: str) -> None:
-    assert packed_scripts(html) == [get_plotlyjs()]  # plotly.js exactly once, gzipped
+    assert html.count(get_plotlyjs()[:40]) == 1  # plotly.js exactly once
     assert find_external_references(html) == []
-    # packed plotly.js ~2.0 MB (gzip of its 4.8 MB) + JupyterLab's CSS ~0.26 MB + 15 figures
-    # ~0.1 MB + tables and text ~0.1 MB = 2.4 MB measured; 3 MB leaves plotly.js room to grow
-    # (it was 5.5 MB with plotly.js inlined as is and each figure's x per trace)
-    assert len(html.encode("utf-8")) < 3_000_000
+    # issue 5's target: under 6 MB. plotly.js 4.8 MB + JupyterLab's CSS ~0.26 MB + 15 figures
+    # ~0.1 MB (x as x0/dx) + tables and text ~0.1 MB = 5.27 MB measured (5.47 MB with each
+    # figure's x per trace)
+    assert len(html.encode("utf-8")) < 6_000_000
     # no code and not the notebook's own header (tagged report-hide)
     assert "analyze_plan(" not in html and "left out of the HTML report" not in html
 
