@@ -46,6 +46,12 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit import __version__
+from infra_toolkit.chart_selection import (
+    ChartSelection,
+    busiest_first,
+    chart_command,
+    select_charted,
+)
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_sim import TrafficProfile, apply_simulation
@@ -62,6 +68,7 @@ from infra_toolkit.credit_warnings import credit_warnings
 from infra_toolkit.joint_run import JointRun, fixed_pods, joint_run, simulate_scenario
 from infra_toolkit.node_cost_share import cluster_hourly_cost, workload_hourly_costs
 from infra_toolkit.notebook_parameters import (
+    check_chart_workloads,
     check_plan_path,
     check_region,
     check_store_location,
@@ -164,6 +171,8 @@ class PlanAnalysis:
     warnings: tuple[PlanWarning, ...] = ()
     #: a stack canary through the expected scenario (stack_canary), None for any other strategy
     canary: StackCanaryRun | None = None
+    #: whose per-workload charts the report draws (the ``chart_workloads`` parameter)
+    charts: ChartSelection = ChartSelection(())
 
     def run(self, scenario: str) -> ScenarioRun:
         """The run of ``scenario`` (KeyError naming the scenarios run)."""
@@ -249,7 +258,8 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
 
 def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] | None = None,
                  expected_scenario: str | None = None, horizon_h: float | None = None,
-                 region: str | None = None, store_location: str | None = None) -> PlanAnalysis:
+                 region: str | None = None, store_location: str | None = None,
+                 chart_workloads: int | str | Sequence[str] | None = None) -> PlanAnalysis:
     """Read the plan at ``plan_path`` and its price book (once), simulate ``scenarios`` (None:
     all) for every workload with an HPA, price current (declared) and proposed (per scenario),
     and read the review status of the plan's digest from the approval store at
@@ -258,13 +268,16 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     ``expected_scenario`` (default: the first selected that is not a load test; a load test is
     refused) is the cost summary's expected case; the declared load balancer and egress usage
     describe :func:`reference_scenario`, whatever is selected; ``horizon_h`` simulates only the
-    first hours of each scenario; ``region`` prices every resource in that region instead."""
+    first hours of each scenario; ``region`` prices every resource in that region instead;
+    ``chart_workloads`` chooses whose per-workload charts the report draws
+    (:mod:`~infra_toolkit.chart_selection`)."""
     plan = read_plan(check_plan_path(plan_path))
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     selected = select_scenarios(plan, scenarios)
     expected = pick_expected(selected, expected_scenario)
     region = check_region(region, book)
     store_location = check_store_location(store_location)
+    chart_request = check_chart_workloads(plan, chart_workloads)
     joint = joint_run(plan, book)
     specs = joint.specs
     notes: list[str] = []
@@ -299,7 +312,10 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
                                 load_balanced_share(plan), profile, book)
     if region is not None:
         notes.append(f"priced in {region}, not the plan's regions: not the reviewed figures")
-    subject = read_review_subject(_shown_path(Path(plan_path)))
+    shown_path = _shown_path(Path(plan_path))
+    subject = read_review_subject(shown_path)
+    charted = _charted(runs, chart_request, shown_path, selected, plan, expected, horizon_h,
+                       region)
     return PlanAnalysis(
         plan=plan, digest=subject.digest, toolkit_version=__version__,
         pricing_tables=tuple(book.tables_used), runs=tuple(runs),
@@ -312,5 +328,30 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
         warnings=(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)
-                  + tuple(credit_warnings(plan, runs))), canary=canary)
+                  + tuple(credit_warnings(plan, runs))), canary=canary, charts=charted)
+
+
+def _charted(runs: Sequence[ScenarioRun], request: int | tuple[str, ...] | None,
+             shown_path: str, selected: Sequence[Scenario], plan: Plan, expected: str | None,
+             horizon_h: float | None, region: str | None) -> ChartSelection:
+    """Whose charts the report draws, and the command (this report's parameters and the ones
+    left out as ``chart_workloads``) that charts the rest."""
+    workloads = list(runs[0].simulations) if runs else []
+    peaks = {w: max(float(r.simulations[w].timeline["offered_rps"].max()) for r in runs)
+             for w in workloads}
+    charted = select_charted(workloads, request,
+                             busiest_first(workloads, [r.slos for r in runs], peaks))
+    if not charted.left_out:
+        return charted
+    parameters = []
+    if [s.name for s in selected] != [s.name for s in plan.scenarios]:
+        parameters.append(("scenarios", "[" + ", ".join(s.name for s in selected) + "]"))
+    if expected is not None and expected != pick_expected(selected, None):
+        parameters.append(("expected_scenario", expected))
+    if horizon_h is not None:
+        parameters.append(("horizon_h", f"{horizon_h:g}"))
+    if region is not None:
+        parameters.append(("region", region))
+    return ChartSelection(charted.shown, charted.left_out, charted.rule,
+                          chart_command(shown_path, parameters, charted.left_out))
 

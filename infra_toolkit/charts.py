@@ -7,6 +7,7 @@ Figures are built by pure functions from simulation and cost outputs; notebooks 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,18 @@ class _ReportRenderer(MimetypeRenderer):  # type: ignore[misc]
             default_height=480,
             validate=False,
         )
-        return {"text/html": html, "application/vnd.plotly.v1+json": fig_dict}
+        return {"text/html": _unescape_slashes(html),
+                "application/vnd.plotly.v1+json": fig_dict}
+
+
+# plotly writes every "/" of a figure's JSON as the 6 characters \u002f, and a typed array's
+# base64 is 1/64 slashes: ~8 % of a chart's bytes. Only "</" can end a <script>, and plotly
+# escapes every "<" (\u003c), so a plain "/" is safe; an escaped backslash before it is kept.
+_ESCAPED_SLASH = re.compile(r"(?<!\\)((?:\\\\)*)\\u002f")
+
+
+def _unescape_slashes(html: str) -> str:
+    return _ESCAPED_SLASH.sub(r"\1/", html)
 
 
 def use_report_renderer() -> None:
@@ -138,9 +150,26 @@ def _figure(title: str, **layout: Any) -> go.Figure:
 
 
 def _f32(values: Any) -> np.ndarray:
-    """Chart data as float32 (half the bytes of float64 in the figure JSON); inf as a gap."""
+    """Chart data as float32 (half the bytes of float64 in the figure JSON); inf as a gap.
+    Whole numbers (pod and node counts) as int64, which plotly sends as the smallest integer
+    typed array that holds them (1 byte a value up to 127 instead of float32's 4)."""
     arr = np.asarray(values, dtype=np.float64)
+    if arr.size and np.isfinite(arr).all() and (arr == np.round(arr)).all() \
+            and np.abs(arr).max() < 2.0 ** 31:
+        return arr.astype(np.int64)
     return np.where(np.isfinite(arr), arr, np.nan).astype(np.float32)
+
+
+def _time_axis(t: pd.DataFrame) -> dict[str, Any]:
+    """The x of each trace of a binned timeline (``time_h``): evenly spaced bins (a simulation's
+    ticks are) as plotly's ``x0`` and ``dx`` in hours, which it expands itself, instead of a
+    copy of the time array in every trace (half a load chart's bytes); else the times."""
+    hours = t["time_h"].to_numpy(dtype=float)
+    if hours.size >= 2:
+        dx = (hours[-1] - hours[0]) / (hours.size - 1)
+        if dx > 0 and np.allclose(np.diff(hours), dx, rtol=1e-9, atol=0.0):
+            return {"x0": float(hours[0]), "dx": float(dx)}
+    return {"x": _f32(hours)}
 
 
 def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
@@ -165,16 +194,20 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
                   yaxis2={"title": {"text": "pods / nodes"}, "overlaying": "y", "side": "right",
                           "rangemode": "tozero", "showgrid": False, "tick0": 0,
                           "dtick": max(1, math.ceil(top / 6))})
-    x = _f32(t["time_h"])
-    fig.add_scatter(x=x, y=_f32(t["offered_rps"]), name="offered rps",
+    x = _time_axis(t)
+    offered, served = _f32(t["offered_rps"]), _f32(t["served_rps"])
+    # served drawn the same as offered at every point is one line, its legend saying both
+    same = offered.shape == served.shape and bool(np.array_equal(offered, served,
+                                                                 equal_nan=True))
+    fig.add_scatter(**x, y=offered, name="offered rps = served rps" if same else "offered rps",
                     line={"width": 3, "color": "#aec7e8"})
-    fig.add_scatter(x=x, y=_f32(t["served_rps"]), name="served rps",
-                    line={"width": 1, "color": "#1f77b4"})
+    if not same:
+        fig.add_scatter(**x, y=served, name="served rps", line={"width": 1, "color": "#1f77b4"})
     for column, label, dash, color in (
             ("spec_replicas", "replicas (spec)", "solid", "#ff7f0e"),
             ("ready_pods", "Ready pods", "dot", "#2ca02c"),
             ("nodes", "Ready nodes", "dash", "#9467bd")):
-        fig.add_scatter(x=x, y=_f32(t[column]), name=label, yaxis="y2",
+        fig.add_scatter(**x, y=_f32(t[column]), name=label, yaxis="y2",
                         line={"shape": "hv", "dash": dash, "width": 1.5, "color": color})
     return fig
 
@@ -188,11 +221,12 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
     fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": "hours"}},
                   yaxis={"title": {"text": "milliseconds"}, "type": "log",
                          **_log_ticks(t, slos)})
-    x = _f32(t["time_h"])
+    x = _time_axis(t)
     for q in (50, 95, 99):
-        fig.add_scatter(x=x, y=_f32(t[f"p{q}_latency_ms"]), name=f"p{q}", line={"width": 1})
+        fig.add_scatter(**x, y=_f32(t[f"p{q}_latency_ms"]), name=f"p{q}", line={"width": 1})
     # A threshold is a two-point trace: a shape (add_hline) takes log10 units on a log axis.
-    span = [float(x[0]), float(x[-1])] if x.size else [0.0, 0.0]
+    hours = t["time_h"].to_numpy(dtype=float)
+    span = [float(hours[0]), float(hours[-1])] if hours.size else [0.0, 0.0]
     for slo in slos:
         if slo.metric == "latency" and slo.workload in (workload, None):
             fig.add_scatter(x=span, y=[slo.threshold_ms] * 2, mode="lines",
@@ -227,8 +261,9 @@ def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
                   yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"},
                   showlegend=True)
     groups = [c for c in t.columns if c.startswith("usd_per_hour_")]
+    x = _time_axis(t)
     for column in groups:
-        fig.add_scatter(x=_f32(t["time_h"]), y=_f32(t[column]), stackgroup="nodes",
+        fig.add_scatter(**x, y=_f32(t[column]), stackgroup="nodes",
                         name=column.removeprefix("usd_per_hour_"), line={"shape": "hv"})
     if not complete:
         fig.add_annotation(
@@ -305,12 +340,16 @@ def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
 
 
 def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
-    """The scaling section's figures: per scenario and workload, load, latency and cost per
-    hour; then the time-to-capacity breakdown (empty list when nothing was simulated)."""
+    """The scaling section's figures: per scenario and charted workload (all but
+    ``analysis.charts.left_out``), load, latency and cost per hour; the cluster's cost per hour
+    when workloads share it; then the time-to-capacity breakdown (empty list when nothing was
+    simulated)."""
     figures = []
     for run in analysis.runs:
         shared = len(run.simulations) > 1
         for workload, sim in run.simulations.items():
+            if workload in analysis.charts.left_out:
+                continue
             title = f"{run.name} / {workload}"
             load = load_figure(sim.timeline, title)
             load.update_layout(meta={"anchor": chart_anchor(run.name, workload)})

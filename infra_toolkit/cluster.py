@@ -22,7 +22,7 @@ from infra_toolkit.controller_view import (
 )
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPAState, reconcile
-from infra_toolkit.nodes import pod_slots
+from infra_toolkit.nodes import MAX_POD_EVICTION_S, pod_slots
 
 __all__ = ["RunOutput", "run_cluster"]
 
@@ -114,6 +114,9 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     def set_launching(g: int, t: float) -> None:
         launching_changes[g].append((tick_at(t), sum(n for _, gg, n in upcoming if gg == g)))
 
+    # [group, start s, pods left] of the node drained in steps (cordoned), or None
+    drain: list[list[Any] | None] = [None]
+
     def place(t: float) -> None:
         i = 0
         while i < len(cohorts):
@@ -123,6 +126,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 continue
             for g in range(n_groups):
                 free = ready_nodes[g] * slots[g] - scheduled[g]
+                if drain[0] is not None and drain[0][0] == g:  # nothing new on the cordoned node
+                    free -= slots[g] - drain[0][2]
                 if free <= 0:
                     continue
                 k = min(free, len(c.names))
@@ -176,7 +181,77 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     def set_nodes(g: int, t: float) -> None:
         node_changes[g].append((tick_at(t), ready_nodes[g]))
 
+    budget = spec.disruption_budget
+    # per group: the budget hold last logged, until the group is next free to go (one event a
+    # hold, not one each time the group drops out of candidacy and comes back)
+    blocked: list[str | None] = [None] * n_groups
+
+    def budget_block(evicted: int, t: float, charged: list[int]) -> tuple[str | None, bool]:
+        # the one-workload model evicts an average node's pods of the group; the rule and its
+        # sources are shared_nodes.SharedNodes._budget_block's: refused when the budget allows
+        # no disruption, drained in steps when it allows fewer than the node's pods
+        if budget is None or evicted == 0:
+            return None, False
+        ready = sum(len(c.names) for c in cohorts
+                    if c.group >= 0 and c.ready_tick * tick_s <= t)
+        allowed = budget.disruptions_allowed(ready, spec_replicas,
+                                             sum(len(c.names) for c in cohorts)) - charged[0]
+        if allowed < 1:
+            return (f"blocked by PodDisruptionBudget {budget.name}: it allows no disruption "
+                    f"now for its {evicted} pod(s) on the node ({ready} Ready, "
+                    f"{budget.desired_healthy(spec_replicas)} to keep healthy)"), False
+        charged[0] += evicted
+        return None, evicted > allowed
+
+    def evict(g: int, n: int, t: float) -> None:
+        # ``n`` pods of group ``g`` (its oldest) evicted at ``t``, created again Pending
+        for c in [c for c in cohorts if c.group == g]:
+            if n == 0:
+                break
+            k = min(n, len(c.names))
+            remove(c, k, t)
+            n -= k
+            cohorts.append(Cohort(new_names(k), t))
+            n_pending[0] += k
+            version[0] += 1
+
+    def drain_step(t: float) -> None:
+        # the cordoned node's evictions at ``t`` (as shared_nodes.SharedNodes._drain): what the
+        # budget allows now; removed when empty, un-cordoned and kept when pods are left
+        # MAX_POD_EVICTION_S after the drain started
+        assert drain[0] is not None and budget is not None
+        g, start, left = drain[0]
+        left = min(left, scheduled[g])  # the Deployment's own scale-down may have taken some
+        if t - start < MAX_POD_EVICTION_S and left:
+            ready = sum(len(c.names) for c in cohorts
+                        if c.group >= 0 and c.ready_tick * tick_s <= t)
+            k = min(left, max(0, budget.disruptions_allowed(
+                ready, spec_replicas, sum(len(c.names) for c in cohorts))))
+            if k:
+                drain[0] = [g, start, left - k]
+                evict(g, k, t)
+                left -= k
+                place(t)
+        drain[0] = [g, start, left]
+        nodes = ready_nodes[g]
+        if left == 0:
+            drain[0] = None
+            ready_nodes[g] -= 1
+            set_nodes(g, t)
+            events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
+                           f"node drained in {t - start:g} s"))
+        elif t - start >= MAX_POD_EVICTION_S:
+            drain[0] = None
+            unneeded_since[g] = None
+            all_needed_at[0] = None
+            events.append((t, f"node_drain_abandoned:{groups[g].name}", nodes, nodes,
+                           (f"{left} pod(s) still refused eviction {MAX_POD_EVICTION_S:g} s "
+                            "after the drain started; un-cordoned and kept")))
+            place(t)
+
     def ca_scan(t: float) -> None:
+        if drain[0] is not None:
+            drain_step(t)
         pending = n_pending[0]
         need = pending - sum(n * slots[g] for _, g, n in upcoming) if pending else 0
         if need > 0:
@@ -218,50 +293,76 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         # Whether a group is needed depends only on the nodes and the placed pods: while
         # neither changed since a scan that found every group needed, this scan is that scan.
         key = (version[0], *ready_nodes)
-        if key == all_needed_at[0]:
+        if key == all_needed_at[0] and drain[0] is None:
             return
+        # the cordoned node's slots and pods are on their way out: not counted
+        cg, cleft = (drain[0][0], drain[0][2]) if drain[0] is not None else (-1, 0)
         total_slots = sum(ready_nodes[g] * slots[g] for g in range(n_groups))
         total_pods = sum(scheduled)
+        if cg >= 0:
+            total_slots -= slots[cg]
+            total_pods -= cleft
         needed = 0
+        charged = [0]  # evictions charged to the budget in this scan
         # every group's timer is updated on the scan's state before a node goes (a removal
         # does not keep the other groups from counting their unneeded time this scan)
-        fired: tuple[int, float] | None = None
+        fired: tuple[int, float, bool] | None = None
         for g in reversed(range(n_groups)):
-            nodes = ready_nodes[g]
-            util = scheduled[g] * pod_fraction[g] / nodes if nodes else 1.0
+            nodes = ready_nodes[g] - (g == cg)
+            placed = scheduled[g] - (cleft if g == cg else 0)
+            util = placed * pod_fraction[g] / nodes if nodes else 1.0
             if (nodes <= groups[g].min_size or util >= ca.scale_down_utilization_threshold
                     or total_slots - slots[g] < total_pods):
                 unneeded_since[g] = None
                 needed += 1
-                if needed == n_groups:
+                if needed == n_groups and cg < 0:
                     all_needed_at[0] = key
                 continue
+            evicted = placed // nodes
+            why, staged = budget_block(evicted, t, charged)
+            if why is not None:
+                # as shared_nodes._budget_block: unremovable, so not unneeded; Ready pods
+                # change the answer without a new key, so no scan is skipped
+                unneeded_since[g] = None
+                all_needed_at[0] = None
+                if blocked[g] != why.split(":")[0]:
+                    blocked[g] = why.split(":")[0]
+                    events.append((t, f"node_scale_down_blocked:{groups[g].name}", nodes, nodes,
+                                   (f"utilization {util:.0%} < "
+                                    f"{ca.scale_down_utilization_threshold:.0%} but {why}; "
+                                    "kept, checked again each scan")))
+                continue
+            blocked[g] = None
             if unneeded_since[g] is None:
                 unneeded_since[g] = t
                 all_needed_at[0] = None  # a skipped scan would reset this timer
             since: float = unneeded_since[g]  # type: ignore[assignment]
-            if fired is None and not cooldown and t - since >= ca.scale_down_unneeded_s:
-                fired = (g, util)
+            # one node drained at a time (CA's --max-drain-parallelism default 1)
+            if (fired is None and not cooldown and cg < 0
+                    and t - since >= ca.scale_down_unneeded_s):
+                fired = (g, util, staged)
         if fired is None:
             return
-        g, util = fired  # one node per scan, the last group in priority order first
+        g, util, staged = fired  # one node per scan, the last group in priority order first
         nodes = ready_nodes[g]
         evicted = scheduled[g] // nodes
+        if staged:  # the budget allows fewer evictions than the node's pods: drained in steps
+            drain[0] = [g, t, evicted]
+            all_needed_at[0] = None
+            events.append((t, f"node_drain_started:{groups[g].name}", nodes, nodes,
+                           (f"utilization {util:.0%} < "
+                            f"{ca.scale_down_utilization_threshold:.0%} for "
+                            f"{ca.scale_down_unneeded_s:g} s; cordoned, its {evicted} pod(s) "
+                            "evicted as its PodDisruptionBudget allows")))
+            drain_step(t)
+            return
         ready_nodes[g] -= 1
         set_nodes(g, t)
         events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
                        (f"utilization {util:.0%} < "
                         f"{ca.scale_down_utilization_threshold:.0%} for "
                         f"{ca.scale_down_unneeded_s:g} s; {evicted} pod(s) evicted")))
-        for c in [c for c in cohorts if c.group == g]:
-            if evicted == 0:
-                break
-            k = min(evicted, len(c.names))
-            remove(c, k, t)
-            evicted -= k
-            cohorts.append(Cohort(new_names(k), t))
-            n_pending[0] += k
-            version[0] += 1
+        evict(g, evicted, t)
         place(t)
 
     # ---- initial state: warm pods on enough nodes ----------------------------------------

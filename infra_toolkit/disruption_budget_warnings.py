@@ -1,58 +1,55 @@
-"""The PodDisruptionBudgets a plan's manifest files hold, which the simulation does not honour
-(audit15 A15-4): when the node autoscaler removes a node (scale-down, Karpenter's
-consolidation), the model evicts every pod on it at once, while the cluster autoscaler and
-Karpenter evict a budgeted workload's pods only as its budget allows, the next once a
-replacement is Ready. A workload whose pods sat on one node then shows seconds without a Ready
-pod (unbounded latency, dropped requests, SLO minutes) that its budget would prevent.
+"""What the simulation does not read of a plan's PodDisruptionBudgets (audit15 A15-4).
 
-One warning for the plan, at ``proposed.workloads``, naming the simulated workloads whose
-Deployment's file holds a ``PodDisruptionBudget`` selecting their pods (its ``matchLabels``
-among the pod template's labels; ``matchExpressions`` are not read), as the plan read them
-(``Manifest.budgets``: no I/O here). A budget kept in another file is not seen."""
+Node scale-down honours a simulated workload's budget (:mod:`infra_toolkit.workload_budgets`
+finds it in the Deployment's file; the rule is in :mod:`infra_toolkit.shared_nodes`). One
+warning at ``proposed.workloads`` lists what is still not honoured, each with its reason: a
+budget selecting a workload's pods that cannot be read (``matchExpressions``, several budgets,
+a value that is neither a whole number nor a percent), ``unhealthyPodEvictionPolicy:
+AlwaysAllow`` (the model counts not-Ready pods against the budget, as cluster-autoscaler's
+tracker does). A budget in another file than the Deployment is not seen. No I/O: the plan
+kept the budgets."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.workload_budgets import workload_budget
 
 __all__ = ["disruption_budget_warnings"]
 
 
-def _labels(doc: Mapping[str, Any], *path: str) -> dict[str, str] | None:
-    node: Any = doc
-    for key in path:
-        node = node.get(key) if isinstance(node, Mapping) else None
-    return {str(k): str(v) for k, v in node.items()} if isinstance(node, Mapping) else None
-
-
-def _budget(workload: Workload) -> str | None:
-    """The name of a PodDisruptionBudget of ``workload``'s Deployment file selecting its pods."""
-    pod = _labels(workload.deployment.document, "spec", "template", "metadata", "labels") or {}
-    for doc in workload.deployment.budgets:
-        wanted = _labels(doc, "spec", "selector", "matchLabels")
-        if wanted and all(pod.get(k) == v for k, v in wanted.items()):
-            return str((doc.get("metadata") or {}).get("name", "?"))
+def _policy(plan: Plan, workload: str, budget: str) -> str | None:
+    for w in plan.proposed.workloads:
+        if w.name == workload:
+            for doc in w.deployment.budgets:
+                meta = doc.get("metadata") or {}
+                spec = doc.get("spec") or {}
+                if meta.get("name") == budget and \
+                        spec.get("unhealthyPodEvictionPolicy") == "AlwaysAllow":
+                    return "AlwaysAllow"
     return None
 
 
 def disruption_budget_warnings(plan: Plan) -> list[PlanWarning]:
-    """One warning naming every simulated proposed workload (HPA and model) whose manifest
-    file holds a PodDisruptionBudget for its pods, which the simulation does not honour."""
-    found = [(w.name, name) for w in plan.proposed.workloads
-             if w.hpa_spec is not None and w.model is not None
-             and (name := _budget(w)) is not None]
-    if not found:
+    """One warning naming every proposed workload whose PodDisruptionBudget the node
+    scale-down does not honour, or honours only in part, each with the reason."""
+    notes = []
+    for w in plan.proposed.workloads:
+        read = workload_budget(w)
+        if not read.selecting:
+            continue
+        names = ", ".join(read.selecting)
+        if read.budget is None:
+            notes.append(f"{w.name} (budget {names}): {read.unread}")
+        elif _policy(plan, w.name, read.budget.name):
+            notes.append(f"{w.name} (budget {names}): unhealthyPodEvictionPolicy AlwaysAllow "
+                         "is not read; its not-Ready pods count against the budget")
+    if not notes:
         return []
-    shown = ", ".join(w if b == w else f"{w} (budget {b})" for w, b in found[:6])
-    more = f" and {len(found) - 6} more" if len(found) > 6 else ""
+    shown = "; ".join(notes[:6])
+    more = f"; and {len(notes) - 6} more" if len(notes) > 6 else ""
     return [PlanWarning("proposed.workloads", (
-        f"PodDisruptionBudgets are not modelled, and {len(found)} simulated workload(s) have "
-        f"one in their manifest file: {shown}{more}; when the node autoscaler removes a node "
-        "the simulation evicts all of a workload's pods there at once, where the budget lets "
-        "them go one by one, so the report may show seconds with fewer Ready pods, or none "
-        "(unbounded p95, dropped requests, SLO minutes), that the budget prevents; read those "
-        "as pessimistic"))]
+        "PodDisruptionBudgets the node scale-down does not honour, or not wholly, for "
+        f"{len(notes)} workload(s): {shown}{more}; when the node autoscaler removes a node "
+        "the simulation evicts such a workload's pods there at once, so the report may show "
+        "seconds with fewer Ready pods, or none, that the budget prevents"))]

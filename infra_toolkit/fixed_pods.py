@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.spec_checks import require_finite, require_whole
@@ -26,6 +27,8 @@ class FixedPods:
     memory_request_mib: float
     node_groups: tuple[NodeGroup, ...]
     max_pods_per_node: int | None = None
+    # its PodDisruptionBudget, honoured by node scale-down (audit15 A15-4)
+    disruption_budget: DisruptionBudget | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "node_groups", tuple(self.node_groups))

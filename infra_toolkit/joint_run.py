@@ -26,6 +26,7 @@ from infra_toolkit.simulate import (
     simulate_cluster,
 )
 from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.workload_budgets import workload_budget
 
 __all__ = ["JointRun", "fixed_pods", "joint_run", "simulate_scenario"]
 
@@ -79,7 +80,8 @@ def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
                            w.deployment_spec.cpu_request_millicores,
                            w.deployment_spec.memory_request_mib,
                            simulation_node_groups(arch, w, book),
-                           w.deployment_spec.max_pods_per_node)
+                           w.deployment_spec.max_pods_per_node,
+                           workload_budget(w).budget)
                  for w in arch.workloads if w.hpa_spec is None)
 
 

@@ -42,7 +42,8 @@ from dataclasses import dataclass
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["KARPENTER_LIKE", "ClusterAutoscalerSpec", "NodeGroup", "node_room", "pod_slots"]
+__all__ = ["KARPENTER_LIKE", "MAX_POD_EVICTION_S", "ClusterAutoscalerSpec", "NodeGroup",
+           "node_room", "pod_slots"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,12 @@ def node_room(groups: Sequence[NodeGroup], cpu_request_millicores: float,
     return {g.name: g.max_size * pod_slots(g, cpu_request_millicores, memory_request_mib,
                                            max_pods_per_node)
             for g in groups}
+
+#: cluster-autoscaler's ``--max-pod-eviction-time`` default (seconds): a node drained in steps
+#: whose pods are still refused eviction this long after its drain started is given up,
+#: un-cordoned and kept (``core/scaledown/actuation/drain.go``, ``evictPod`` retrying every
+#: 10 s until then; ``CleanUpAndRecordFailedScaleDownEvent`` removes the taint)
+MAX_POD_EVICTION_S = 120.0
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The parameters of the report and explorer notebooks (``plan_path``, ``scenarios``,
-``expected_scenario``, ``horizon_h``, ``region``, ``db``), checked where the library receives
+``expected_scenario``, ``horizon_h``, ``region``, ``db``, ``chart_workloads``) and the simulate
+command's ``--workload``, checked where the library receives
 them. A value papermill (``-p NAME VALUE``), the CLI's ``report -p`` or a notebook user passes
 that cannot mean what was asked (another type, a name the plan does not have, a region no table
 prices) raises an error naming the parameter, the bad value, what is valid and the fix, before
@@ -23,12 +24,14 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve, slice_curve
 
 __all__ = [
+    "check_chart_workloads",
     "check_plan_path",
     "check_region",
     "check_store_location",
     "cut_to_horizon",
     "expected_scenario",
     "select_scenarios",
+    "select_workloads",
 ]
 
 _SECONDS_PER_HOUR = 3600.0
@@ -142,3 +145,60 @@ def check_store_location(db: Any) -> str | None:
         return None if db is None else os.fspath(db)
     raise ApprovalError(f"db = {db!r} ({_kind(db)}): give the approval store as a SQLite file path "
                     "or a postgresql:// URL, or None for $INFRA_TOOLKIT_DB or the default")
+
+
+def select_workloads(plan: Plan, names: Sequence[str] | None, parameter: str = "--workload"
+                     ) -> tuple[str, ...]:
+    """The autoscaled proposed workloads called ``names`` (None: all of them), in plan order
+    (``simulate --workload``, the report's ``chart_workloads``).
+
+    Raises :class:`~infra_toolkit.errors.PlanError` naming ``parameter``, the plan file and
+    the valid names for an unknown or repeated name, a workload without an HPA (nothing to
+    simulate: its pods only hold room), or a plan without an autoscaled workload."""
+    workloads = plan.proposed.workloads
+    autoscaled = [w.name for w in workloads if w.hpa_spec is not None]
+    listed = ", ".join(autoscaled)
+    if not autoscaled:
+        raise PlanError(f"{plan.path}: no workload of proposed.workloads has an HPA, so there is "
+                        "nothing to simulate; give one an hpa: manifest")
+    if names is None:
+        return tuple(autoscaled)
+    for name in names:
+        fixed = next((w for w in workloads if w.name == name and w.hpa_spec is None), None)
+        if fixed is not None:
+            raise PlanError(
+                f"{parameter} {name!r}: proposed.workloads {name!r} of {plan.path} has no HPA, "
+                f"so it is not simulated: its {fixed.deployment_spec.replicas or 1} pod(s) only "
+                "hold room on the nodes (each workload sharing them names it); workloads with "
+                f"an HPA: {listed}")
+        if name not in autoscaled:
+            hint = did_you_mean(name, [w.name for w in workloads])
+            raise PlanError(
+                f"{parameter} {name!r}: no workload of that name in proposed.workloads of "
+                f"{plan.path}{hint if 'did you mean' in hint else ''}; workloads with an HPA: "
+                f"{listed}")
+    if len(set(names)) != len(names):
+        raise PlanError(f"{parameter}: {list(names)} repeats a name; give each once ({listed})")
+    return tuple(n for n in autoscaled if n in names)
+
+def check_chart_workloads(plan: Plan, value: Any) -> int | tuple[str, ...] | None:
+    """The report's ``chart_workloads``: None (the default, decided once the runs are known:
+    :func:`~infra_toolkit.chart_selection.select_charted`), a count of the busiest workloads
+    to chart (an int >= 1; ``all``: every autoscaled workload), or workload names (one or a
+    list; the autoscaled ones, returned in plan order). PlanError naming the parameter, the
+    value and the forms it takes otherwise."""
+    autoscaled = [w.name for w in plan.proposed.workloads if w.hpa_spec is not None]
+    if value is None:
+        return None
+    if value == "all":
+        return max(1, len(autoscaled))
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    names = [value] if isinstance(value, str) else value
+    if isinstance(names, list | tuple) and names and all(isinstance(n, str) for n in names):
+        return select_workloads(plan, list(names), "chart_workloads")
+    raise PlanError(f"chart_workloads = {value!r}: give how many workloads to chart, the busiest "
+                    "(e.g. -p chart_workloads 5), workload names (e.g. -p chart_workloads "
+                    f"'[{autoscaled[0] if autoscaled else 'NAME'}]'), all, or None for the "
+                    "default (every workload's charts up to a dozen workloads, else the busiest "
+                    f"dozen); workloads with an HPA in {plan.path}: {', '.join(autoscaled)}")

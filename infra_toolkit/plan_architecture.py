@@ -28,8 +28,8 @@ __all__ = ["Architecture", "Manifest", "Workload", "WorkloadModel", "workload_sp
 @dataclass(frozen=True)
 class Manifest:
     """A Kubernetes/eksctl document given inline or by path (``path`` is ``None`` when inline);
-    ``budgets``: the ``PodDisruptionBudget`` objects of its file, which the simulation does not
-    model but a warning names (:mod:`infra_toolkit.disruption_budget_warnings`)."""
+    ``budgets``: the ``PodDisruptionBudget`` objects of its file, of which the simulation
+    honours the one selecting the workload's pods (:mod:`infra_toolkit.workload_budgets`)."""
 
     kind: str
     document: Mapping[str, Any]

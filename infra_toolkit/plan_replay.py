@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra_toolkit.digest import plan_digest
-from infra_toolkit.errors import PlanError
 from infra_toolkit.joint_run import joint_run, simulate_scenario
-from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
+from infra_toolkit.notebook_parameters import (
+    cut_to_horizon,
+    select_scenarios,
+    select_workloads,
+)
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationResult
@@ -54,39 +56,6 @@ class WorkloadReplay:
         return {"plan": self.plan_path, "digest": self.digest, "scenario": self.scenario,
                 "workload": self.workload, "node_groups": self.node_groups,
                 "shared_nodes_with": self.shared_nodes_with}
-
-
-def select_workloads(plan: Plan, names: Sequence[str] | None) -> tuple[str, ...]:
-    """The autoscaled proposed workloads called ``names`` (None: all of them), in plan order.
-
-    Raises :class:`~infra_toolkit.errors.PlanError` naming ``--workload``, the plan file and
-    the valid names for an unknown or repeated name, a workload without an HPA (nothing to
-    simulate: its pods only hold room), or a plan without an autoscaled workload."""
-    workloads = plan.proposed.workloads
-    autoscaled = [w.name for w in workloads if w.hpa_spec is not None]
-    listed = ", ".join(autoscaled)
-    if not autoscaled:
-        raise PlanError(f"{plan.path}: no workload of proposed.workloads has an HPA, so there is "
-                        "nothing to simulate; give one an hpa: manifest")
-    if names is None:
-        return tuple(autoscaled)
-    for name in names:
-        fixed = next((w for w in workloads if w.name == name and w.hpa_spec is None), None)
-        if fixed is not None:
-            raise PlanError(
-                f"--workload {name!r}: proposed.workloads {name!r} of {plan.path} has no HPA, "
-                f"so it is not simulated: its {fixed.deployment_spec.replicas or 1} pod(s) only "
-                "hold room on the nodes (each workload sharing them names it); workloads with "
-                f"an HPA: {listed}")
-        if name not in autoscaled:
-            hint = did_you_mean(name, [w.name for w in workloads])
-            raise PlanError(
-                f"--workload {name!r}: no workload of that name in proposed.workloads of "
-                f"{plan.path}{hint if 'did you mean' in hint else ''}; workloads with an HPA: "
-                f"{listed}")
-    if len(set(names)) != len(names):
-        raise PlanError(f"--workload: {list(names)} repeats a name; give each once ({listed})")
-    return tuple(n for n in autoscaled if n in names)
 
 
 def replay_plan(plan: Plan, book: PriceBook, workloads: Sequence[str] | None = None,

@@ -9,6 +9,8 @@ workload, with its node groups sized from the pricing tables' instance specs.
   against the group's NoSchedule / NoExecute taints).
 * The workload: :meth:`Workload.workload_spec` with the p95 latency SLO of that workload (or of
   all workloads) as the simulator's SLO threshold.
+* The workload's PodDisruptionBudget from its Deployment's file
+  (:func:`~infra_toolkit.workload_budgets.workload_budget`), honoured by node scale-down.
 * Timings and the node autoscaler preset from the plan's ``simulation`` section; the
   simulator's defaults otherwise. With Karpenter NodePools the scale-down is their disruption's
   (:func:`~infra_toolkit.karpenter_config.consolidation_autoscaler`).
@@ -28,6 +30,7 @@ from infra_toolkit.plan_architecture import Architecture, Workload
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec
+from infra_toolkit.workload_budgets import workload_budget
 
 __all__ = ["node_autoscaler", "p95_latency_slo_ms", "placement_problems", "placement_summary",
            "simulation_node_groups", "simulation_spec"]
@@ -149,4 +152,5 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
         workload=workload.workload_spec(*(() if slo is None else (slo,))),
         node_groups=simulation_node_groups(arch, workload, book),
         autoscaler=autoscaler, metrics=metrics, controller=controller,
-        initial_replicas=workload.deployment_spec.replicas, name=f"{side}/{workload_name}")
+        initial_replicas=workload.deployment_spec.replicas, name=f"{side}/{workload_name}",
+        disruption_budget=workload_budget(workload).budget)

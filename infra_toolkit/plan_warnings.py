@@ -79,7 +79,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     to its request rate (``plan_traffic.scenario_curves``; only those scenarios are checked:
     ``validate`` and the report both pass every scenario of the plan, so they list the same
     warnings whichever scenarios a report selects); then the node groups declared below their
-    starting pods (:func:`desired_size_warnings`), the PodDisruptionBudgets not simulated
+    starting pods (:func:`desired_size_warnings`), the PodDisruptionBudgets not honoured
     (:mod:`~infra_toolkit.disruption_budget_warnings`), a load balancer declared below its egress
     (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
     (:func:`off_load_balancer_warnings`), the cost lines ``book`` cannot price

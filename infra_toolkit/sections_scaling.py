@@ -1,6 +1,7 @@
 """The Scaling Behaviour section: per scenario and workload what the simulator did (load,
 replicas, nodes, drops, latency, time to capacity), each SLO checked, every under-capacity
-episode broken down, the simulation settings and the plan's warnings.
+episode broken down, the simulation settings and the plan's warnings; the workloads whose charts
+the report leaves out (``chart_workloads``) and the command that charts them.
 
 A run that breaks its SLOs from its first step (its starting replicas cannot serve the
 scenario's first rate) keeps those minutes in "Minutes violated"; the SLO table then gains the
@@ -21,6 +22,7 @@ from infra_toolkit.report_html import (
     duration_text,
     longest_time_to_capacity_text,
     paragraph,
+    preformatted,
     quantity_text,
 )
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
@@ -104,7 +106,9 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
     return Section("Scaling Behaviour", (
         Table(pd.DataFrame(summary), two,
               css_class="scaling-summary", caption=_SUMMARY_CAPTION),
-        chart_links((run.name, run.simulations) for run in a.runs),
+        chart_links((run.name, [w for w in run.simulations if w not in a.charts.left_out])
+                    for run in a.runs),
+        *_charts_left_out(a),
         Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
               caption=_SLO_CAPTION + (_STARTUP_CAPTION if started_bad else "")
               + (_NEVER_CAPTION if never else "")),
@@ -121,6 +125,19 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         _simulation_settings(a),
         *_warnings(a),
     ))
+
+
+def _charts_left_out(a: PlanAnalysis) -> tuple[str, ...]:
+    """Whose charts the report leaves out (``chart_workloads``), and the command that draws
+    them; nothing when every workload is charted."""
+    c = a.charts
+    if not c.left_out:
+        return ()
+    return (paragraph(f"Charts below: {c.rule}: {', '.join(c.shown)}. Left out, "
+                      f"{len(c.left_out)} workload(s), in the tables above but not charted: "
+                      f"{', '.join(c.left_out)}. To chart them, build the report with:",
+                      "charts-left-out"),
+            preformatted(c.command, "chart-command"))
 
 
 def _simulation_settings(a: PlanAnalysis) -> Table:

@@ -21,8 +21,12 @@ autoscaler's scan, then the HPA syncs (workloads in the order given).
   cannot hold wait for the next scan.
 - **Scale-down** (each scan with no pending pod): a node is unneeded while its group is above
   ``min_size``, its utilization (the larger of requested CPU / allocatable and requested
-  memory / allocatable) is below ``scale_down_utilization_threshold`` and its pods fit on the
-  other nodes. After ``scale_down_unneeded_s`` continuously unneeded, and not within
+  memory / allocatable) is below ``scale_down_utilization_threshold``, its pods fit on the
+  other nodes and each of their owners' PodDisruptionBudgets allows at least one eviction at
+  that scan, less what the nodes checked before it in the scan took (docs/DESIGN.md; a node
+  a budget holds is logged as ``node_scale_down_blocked:<group>``; one whose budget allows
+  fewer than its pods is cordoned and drained in steps, ``node_drain_started:<group>``). After
+  ``scale_down_unneeded_s`` continuously unneeded, and not within
   ``scale_down_delay_after_add_s`` of the last scale-up (which holds removals, not the
   unneeded time), it is removed (one node per scan, lowest priority group and newest node
   first); its pods are evicted and re-created Pending.
@@ -124,6 +128,9 @@ def _owners(specs: list[Any], fixed: list[FixedPods], groups: tuple[NodeGroup, .
                             float(wl.memory_request_mib),
                             sorted(index[g.name] for g in item.node_groups), len(groups),
                             wl.max_pods_per_node))
+        owners[-1].budget = item.disruption_budget
+        owners[-1].replicas = int(item.replicas if isinstance(item, FixedPods)
+                                  else item.initial_replicas)
     return owners
 
 
@@ -188,7 +195,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
         else:
             cluster.delete(o, current - new, t)
         cluster.place(t)  # new pods, or room freed for other workloads' pods
-        spec_replicas[w] = new
+        spec_replicas[w] = o.replicas = new
         spec_changes[w].append((int(t) // tick_s, new))
 
     def next_instant() -> float:

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from infra_toolkit.bin_packing import EPS, Node, PlacedCohort, empty_node, fit, pack
+from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
+from infra_toolkit.nodes import MAX_POD_EVICTION_S, ClusterAutoscalerSpec, NodeGroup, pod_slots
 
 __all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
 
@@ -58,6 +59,14 @@ class Owner:
         self.image_pull_s = self.startup_to_ready_s = 0.0
         self.ready_delta: list[int] | None = None
         self.records: list[tuple[float, float, int, int, int]] = []
+        # its PodDisruptionBudget and desired replicas (the budget's expected count)
+        self.budget: DisruptionBudget | None = None
+        self.replicas = 0
+
+    def ready_at(self, t: float, tick_s: int) -> int:
+        """How many of its pods are Ready at ``t`` (on a node, past their Ready tick)."""
+        return sum(len(c.names) for c in self.cohorts
+                   if c.group >= 0 and c.ready_tick * tick_s <= t)
 
     def new_names(self, n: int) -> list[str]:
         """``n`` fresh pod names."""
@@ -98,6 +107,11 @@ class SharedNodes:
         # rebuilding every other node's room per node made the checks quadratic in nodes)
         self.layout = 0
         self.fits_checked: dict[int, tuple[int, bool]] = {}  # node ident -> (layout, fits)
+        # node ident -> the budget hold last logged, until the node is next free to go (one
+        # event a hold, not one each time the node drops out of candidacy and comes back)
+        self.blocked: dict[int, str] = {}
+        # the node being drained in steps (cordoned) and when its drain started
+        self.draining: tuple[Node, float] | None = None
 
     def tick_at(self, t: float) -> int:
         """The first tick at or after ``t`` seconds."""
@@ -117,6 +131,8 @@ class SharedNodes:
             o = self.owners[c.owner]
             for g in o.groups:
                 for node in self.nodes[g]:
+                    if self.draining is not None and node is self.draining[0]:
+                        continue  # cordoned
                     k = min(len(c.names), fit(node.cpu_free, node.memory_free, node.pods_free,
                                                o.cpu, o.memory))
                     if k > 0 and o.cap is not None:
@@ -247,6 +263,8 @@ class SharedNodes:
 
     def scan(self, t: float) -> None:
         """One cluster-autoscaler scan at ``t``: scale-up for pending pods, else scale-down."""
+        if self.draining is not None:
+            self._drain(t)
         if self.pending:
             self._scale_up(t)
         else:
@@ -330,7 +348,8 @@ class SharedNodes:
         return fits
 
     def _fits_on_others(self, node: Node) -> bool:
-        others = [n for ns in self.nodes for n in ns if n is not node]
+        cordoned = self.draining[0] if self.draining is not None else None
+        others = [n for ns in self.nodes for n in ns if n is not node and n is not cordoned]
         rooms = [[n.group, n.cpu_free, n.memory_free, n.pods_free] for n in others]
         held: dict[int, dict[int, int]] = {}
         for c in node.cohorts:
@@ -343,27 +362,151 @@ class SharedNodes:
                 return False
         return True
 
+    def _on_node(self, node: Node) -> dict[int, int]:
+        on_node: dict[int, int] = {}
+        for c in node.cohorts:
+            on_node[c.owner] = on_node.get(c.owner, 0) + len(c.names)
+        return on_node
+
+    def _allowed(self, o: Owner, t: float) -> int:
+        assert o.budget is not None
+        return o.budget.disruptions_allowed(o.ready_at(t, self.tick_s), o.replicas,
+                                            sum(len(c.names) for c in o.cohorts))
+
+    def _budget_block(self, node: Node, t: float,
+                      charged: dict[int, int]) -> tuple[str | None, bool]:
+        """Why no pod of ``node`` may be evicted now under a PodDisruptionBudget (``None``: the
+        node may go) and whether it must be drained in steps (a budget allows fewer evictions
+        than its pods on the node); an admitted node's pods are charged to ``charged``.
+
+        Cluster-autoscaler's planner checks each candidate with
+        ``RemainingPdbTracker.CanRemovePods``: refused when a budget with pods on the node
+        allows no disruption, admitted but not drained in parallel when it allows fewer than
+        those pods; ``RemovePods`` then charges them all, so a later node of the same scan sees
+        what is left (possibly below zero). Karpenter gates on ``pdb.Limits.CanEvictPods``."""
+        on_node = self._on_node(node)
+        staged = False
+        for index, n in on_node.items():
+            o = self.owners[index]
+            if o.budget is None:
+                continue
+            ready, spent = o.ready_at(t, self.tick_s), charged.get(index, 0)
+            allowed = self._allowed(o, t) - spent
+            if allowed < 1:
+                return (f"blocked by PodDisruptionBudget {o.budget.name} ({o.name}): it allows "
+                        f"no disruption now for its {n} pod(s) on node {node.ident} ({ready} "
+                        f"Ready, {o.budget.desired_healthy(o.replicas)} to keep healthy"
+                        f"{f', {spent} taken by nodes before it in this scan' if spent else ''})",
+                        False)
+            staged = staged or n > allowed
+        for index, n in on_node.items():
+            if self.owners[index].budget is not None:
+                charged[index] = charged.get(index, 0) + n
+        return None, staged
+
     def _scale_down(self, t: float, cooldown: bool) -> None:
         ca = self.ca
+        charged: dict[int, int] = {}  # evictions charged to each owner's budget in this scan
+        cordoned = self.draining[0] if self.draining is not None else None
         # every node's timer is updated on the scan's state before one goes (a removal does
         # not keep the other nodes from counting their unneeded time this scan)
-        fired: tuple[int, Node, float] | None = None
+        fired: tuple[int, Node, float, bool] | None = None
         for g in reversed(range(len(self.groups))):
             grp, nodes = self.groups[g], self.nodes[g]
             for node in reversed(nodes):
+                if node is cordoned:
+                    continue
                 util = self._utilization(node)
                 if (len(nodes) <= grp.min_size or util >= ca.scale_down_utilization_threshold
                         or not self._fits_elsewhere(node)):
                     node.unneeded_since = None
                     continue
+                why, staged = self._budget_block(node, t, charged)
+                if why is not None:
+                    # CA: a node the tracker refuses is unremovable, not unneeded: its timer
+                    # starts again when the budget allows, checked every scan
+                    node.unneeded_since = None
+                    if self.blocked.get(node.ident) != why.split(":")[0]:
+                        self.blocked[node.ident] = why.split(":")[0]
+                        self.events.append((t, f"node_scale_down_blocked:{grp.name}",
+                                            len(nodes), len(nodes),
+                                            f"node {node.ident} utilization {util:.0%} < "
+                                            f"{ca.scale_down_utilization_threshold:.0%} but "
+                                            f"{why}; kept, checked again each scan"))
+                    continue
+                self.blocked.pop(node.ident, None)
                 if node.unneeded_since is None:
                     node.unneeded_since = t
-                if (fired is None and not cooldown
+                # one node drained at a time (CA's --max-drain-parallelism default 1), so none
+                # goes while another drains
+                if (fired is None and not cooldown and cordoned is None
                         and t - node.unneeded_since >= ca.scale_down_unneeded_s):
-                    fired = (g, node, util)
+                    fired = (g, node, util, staged)
         if fired is None:
             return
-        g, node, util = fired  # one node per scan: lowest priority group, newest node first
+        g, node, util, staged = fired  # one node per scan: lowest priority group, newest first
+        grp = self.groups[g]
+        if not staged:
+            evicted = sum(len(c.names) for c in node.cohorts)
+            self._retire(node, t, (f"node {node.ident} utilization {util:.0%} < "
+                                   f"{ca.scale_down_utilization_threshold:.0%} for "
+                                   f"{ca.scale_down_unneeded_s:g} s; "
+                                   f"{evicted} pod(s) evicted"))
+            return
+        # a budget allows fewer evictions than its pods here: cordon, evict what it allows now
+        # and the rest as replacements become Ready (CA's sequential drain, each refused
+        # eviction retried every 10 s, its default scan interval too, for MAX_POD_EVICTION_S)
+        self.draining = (node, t)
+        self.layout += 1
+        n_nodes = len(self.nodes[g])
+        self.events.append((t, f"node_drain_started:{grp.name}", n_nodes, n_nodes,
+                            (f"node {node.ident} utilization {util:.0%} < "
+                             f"{ca.scale_down_utilization_threshold:.0%} for "
+                             f"{ca.scale_down_unneeded_s:g} s; cordoned, its "
+                             f"{sum(len(c.names) for c in node.cohorts)} pod(s) evicted as "
+                             "their PodDisruptionBudgets allow")))
+        self._drain(t)
+
+    def _drain(self, t: float) -> None:
+        """The draining node's evictions at ``t``: each budgeted owner's pods as its budget
+        allows now, every other pod at once; the node goes when empty, or is un-cordoned and
+        kept when pods are left ``MAX_POD_EVICTION_S`` after the drain started (CA's actuator
+        gives up and removes its ToBeDeletedByClusterAutoscaler taint)."""
+        assert self.draining is not None
+        node, start = self.draining
+        if t - start < MAX_POD_EVICTION_S:
+            moved = False
+            for index, n in self._on_node(node).items():
+                o = self.owners[index]
+                k = n if o.budget is None else min(n, max(0, self._allowed(o, t)))
+                for c in [c for c in node.cohorts if c.owner == index]:
+                    if k == 0:
+                        break
+                    j = min(k, len(c.names))
+                    self.remove(c, j, t)
+                    self.create(o, j, t)
+                    k -= j
+                    moved = True
+            if moved:
+                self.place(t)
+        grp, n_nodes = self.groups[node.group], len(self.nodes[node.group])
+        if not node.cohorts:
+            self.draining = None
+            self._retire(node, t, (f"node {node.ident} drained in "
+                                   f"{t - start:g} s"))
+        elif t - start >= MAX_POD_EVICTION_S:
+            self.draining = None
+            self.layout += 1
+            node.unneeded_since = None
+            left = sum(len(c.names) for c in node.cohorts)
+            self.events.append((t, f"node_drain_abandoned:{grp.name}", n_nodes, n_nodes,
+                                (f"node {node.ident}: {left} pod(s) still refused eviction "
+                                 f"{MAX_POD_EVICTION_S:g} s after its drain started; "
+                                 "un-cordoned and kept")))
+
+    def _retire(self, node: Node, t: float, why: str) -> None:
+        """Remove ``node`` at ``t`` (its pods, if any, evicted and created again Pending)."""
+        g = node.group
         grp, nodes = self.groups[g], self.nodes[g]
         evicted = list(node.cohorts)
         nodes.remove(node)
@@ -371,11 +514,7 @@ class SharedNodes:
         self.fits_checked.pop(node.ident, None)
         self.retired.append(node)
         self.node_changes[g].append((self.tick_at(t), len(nodes)))
-        self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1, len(nodes),
-                            (f"node {node.ident} utilization {util:.0%} < "
-                             f"{ca.scale_down_utilization_threshold:.0%} for "
-                             f"{ca.scale_down_unneeded_s:g} s; "
-                             f"{sum(len(c.names) for c in evicted)} pod(s) evicted")))
+        self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1, len(nodes), why))
         for c in evicted:  # a drain: the pods start again, Pending
             o, k = self.owners[c.owner], len(c.names)
             self.remove(c, k, t)

@@ -30,6 +30,9 @@ One run, in the order a cluster does it (every delay is a parameter):
 5. **Nodes.** The cluster autoscaler of :mod:`infra_toolkit.nodes` scans every
    ``scan_interval_s``; a scan at the same instant as a sync runs first. A node is billed
    (node-hours) from the scan that launches it, not from Ready, to the scan that removes it.
+   Scale-down keeps a node while ``disruption_budget`` allows none of its evictions at a scan
+   and drains in steps (cordoned, still billed) one whose pods exceed what it allows
+   (docs/DESIGN.md, "node scale-down and PodDisruptionBudgets").
 
 The run starts with ``initial_replicas`` warm, Ready pods (default: ``hpa.min_replicas``) on as
 many nodes as they need (at least each group's ``min_size``).
@@ -52,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.cluster import RunOutput, _tick_grid, run_cluster
+from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, ControllerConfig, HPASpec
@@ -105,6 +109,8 @@ class SimulationSpec:
     sync_duration_s: int = 0
     flap_window_s: float = 300.0
     name: str = "baseline"
+    # the workload's PodDisruptionBudget, honoured by node scale-down (audit15 A15-4)
+    disruption_budget: DisruptionBudget | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "node_groups", tuple(self.node_groups))

@@ -81,6 +81,9 @@ def _max_sample_milli(spec: Any) -> float:
 def unsupported(spec: Any) -> str | None:
     """Why ``spec`` must run on the scalar path, or ``None`` if the sweep engine runs it."""
     wl = spec.workload
+    if spec.disruption_budget is not None:
+        return (f"a PodDisruptionBudget ({spec.disruption_budget.name}), which only the scalar "
+                "path's node scale-down honours")
     try:
         metric_needs(spec.hpa, memory_model=wl.memory_baseline_mib is not None)
         _tick_grid(spec)

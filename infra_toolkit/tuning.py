@@ -219,7 +219,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                               "month to price; add one that is not (e.g. "
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
     resources = group_resources(plan, base)
-    unscreened = "" if sharing else _one_type_groups(base)
+    unscreened = "" if sharing else (_one_type_groups(base) or _budgeted(base))
     unsettled = ""
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
@@ -255,6 +255,15 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     table = _ranked(rows, tuple(grid), chosen, slos)
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
                        slos, table, confirmed, sharing, unscreened, unsettled)
+
+
+def _budgeted(spec: SimulationSpec) -> str:
+    """Why the summary screen (the sweep engine) cannot run ``spec``: its PodDisruptionBudget,
+    which only the scalar loop's node scale-down honours (audit15 A15-4), or empty."""
+    budget = spec.disruption_budget
+    return "" if budget is None else \
+        f"nodes whose scale-down honours its PodDisruptionBudget {budget.name}, which the " \
+        "sweep engine does not model"
 
 
 def _one_type_groups(spec: SimulationSpec) -> str:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from infra_toolkit import charts
@@ -47,16 +48,55 @@ def test_chart_timeline_bins_by_hand() -> None:
         charts.chart_timeline(timeline, max_points=0)
 
 
+def _day(offered: np.ndarray, served: np.ndarray) -> pd.DataFrame:
+    n = offered.size  # 5 s ticks
+    return pd.DataFrame({"time_s": np.arange(n) * 5.0, "offered_rps": offered,
+                         "served_rps": served, "spec_replicas": np.full(n, 3),
+                         "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
+
+
 def test_long_timelines_stay_small() -> None:
     n = 17280  # a day at 5 s
-    timeline = pd.DataFrame({"time_s": np.arange(n) * 5.0, "offered_rps": np.ones(n),
-                             "served_rps": np.ones(n), "spec_replicas": np.full(n, 3),
-                             "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
-    fig = charts.load_figure(timeline, "day")
-    # bins of ceil(17280 / 600) = 29 ticks: ceil(17280 / 29) = 596 points per trace
-    assert [len(t.x) for t in fig.data] == [596] * 5
-    assert len(fig.to_json()) < 60_000
+    rates = np.full(n, 1.5)
+    fig = charts.load_figure(_day(rates, rates - np.where(np.arange(n) == 7, 0.5, 0.0)), "day")
+    # bins of ceil(17280 / 600) = 29 ticks: ceil(17280 / 29) = 596 points per trace, each bin
+    # 29 x 5 = 145 s from the one before: no time array, plotly's x0 and dx (hours)
+    assert [len(t.y) for t in fig.data] == [596] * 5
+    assert all(t.x is None and (t.x0, t.dx) == (0.0, 145 / 3600) for t in fig.data)
+    # bytes: 2 rate traces as float32, 596 x 4 = 2,384 bytes = 3,180 base64 characters each;
+    # 3 count traces of whole numbers <= 127 as int8, 596 bytes = 796 characters each:
+    # 2 x 3,180 + 3 x 796 = 8,748, + under 3,000 of layout, names and the div calling plotly,
+    # as the report's renderer writes it (each "/" of the base64 one character, not plotly's
+    # 6-character \u002f). Before (float32 x and y in every trace, slashes escaped): 10 x
+    # 3,180 = 31,800 of arrays alone.
+    html = charts._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
+    assert html.count('"dtype":"f4"') == 2 and html.count('"dtype":"i1"') == 3
+    assert len(html) < 8_748 + 3_000
 
+
+def test_served_drawn_as_offered_is_one_line_named_for_both() -> None:
+    rates = np.full(17280, 1.5)
+    fig = charts.load_figure(_day(rates, rates), "day")
+    assert [t.name for t in fig.data] == ["offered rps = served rps", "replicas (spec)",
+                                          "Ready pods", "Ready nodes"]
+    assert np.allclose(fig.data[0].y, 1.5)
+
+
+def test_uneven_times_keep_their_time_array() -> None:
+    # a frame not on one tick grid (no simulation writes one) keeps x as given, in hours
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0, 15.0], "usd_per_hour_general": [0.1, 0.2, 0.3],
+                           "usd_per_hour": [0.1, 0.2, 0.3]})
+    (trace,) = charts.cost_per_hour_figure(hourly, "t").data
+    assert np.allclose(trace.x, [0.0, 5 / 3600, 15 / 3600]) and trace.x0 is None
+
+
+def test_the_renderer_writes_slashes_plainly_and_stays_one_script() -> None:
+    # plotly escapes "/" as \u002f (6 characters); "<" stays escaped, so "</script>" in a
+    # title cannot close the figure's script early
+    fig = go.Figure(layout={"title": {"text": "a/b </script> c"}})
+    html = charts._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
+    assert "\\u002f" not in html and html.count("</script>") == 1
+    assert '"text":"a/b \\u003c/script\\u003e c"' in html
 
 
 def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
@@ -97,9 +137,10 @@ def test_the_named_peak_is_written_in_full(spike: float, label: str) -> None:
 def test_load_and_latency_figures(small_analysis: PlanAnalysis) -> None:
     timeline = small_analysis.run("steady").simulations["api"].timeline
     load = charts.load_figure(timeline, "steady / api")
-    assert [t.name for t in load.data] == ["offered rps", "served rps", "replicas (spec)",
+    # one pod serves its 20 of 40 req/s all hour: nothing dropped, served drawn as offered
+    assert [t.name for t in load.data] == ["offered rps = served rps", "replicas (spec)",
                                            "Ready pods", "Ready nodes"]
-    assert [t.yaxis for t in load.data][2:] == ["y2", "y2", "y2"]
+    assert [t.yaxis for t in load.data][1:] == ["y2", "y2", "y2"]
     assert load.layout.title.text == "steady / api: offered vs served load, replicas and nodes"
     slos = (Slo("p95", "latency", percentile=95, threshold_ms=250),
             Slo("web p99", "latency", percentile=99, threshold_ms=900, workload="web"),

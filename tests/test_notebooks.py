@@ -16,7 +16,7 @@ from tests.conftest import REPO_ROOT
 
 NOTEBOOKS = {
     "plan_report.ipynb": ["plan_path", "scenarios", "expected_scenario", "horizon_h", "region",
-                          "db"],
+                          "db", "chart_workloads"],
     "scaling_explorer.ipynb": ["plan_path", "workload", "scenario", "horizon_h"],
 }
 

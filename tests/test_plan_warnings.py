@@ -563,26 +563,79 @@ def test_a_memory_request_without_a_unit_is_warned(tmp_path: Path, memory: str,
     assert got == ([] if expected is None else [("proposed.workloads[0].deployment", expected)])
 
 
-@pytest.mark.parametrize(("selector", "warned"), [("{app: api}", True),
-                                                  ("{app: worker}", False)])
-def test_a_disruption_budget_in_the_manifest_file_is_named_as_not_simulated(
-        tmp_path: Path, selector: str, warned: bool) -> None:
-    # audit15 A15-4: a node scale-down evicts all of a workload's pods on the node at once;
-    # the budget beside the Deployment (its pods are labelled app: api) would evict them one
-    # by one. A budget for other pods says nothing.
-    pdb = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api-pdb}\n"
-           f"spec:\n  maxUnavailable: 1\n  selector: {{matchLabels: {selector}}}\n")
+_PDB = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: {name}}}\n"
+        "spec:\n{spec}")
+
+
+@pytest.mark.parametrize(("budgets", "honoured", "note"), [
+    # the Deployment's pods are labelled app: api
+    ((("api-pdb", "  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n"),),
+     "api-pdb", None),
+    ((("api-pdb", "  minAvailable: 50%\n  selector: {matchLabels: {app: api}}\n"),),
+     "api-pdb", None),
+    # a budget for other pods: nothing
+    ((("w-pdb", "  maxUnavailable: 1\n  selector: {matchLabels: {app: worker}}\n"),),
+     None, None),
+    ((("api-pdb", "  maxUnavailable: 1\n  selector:\n    matchExpressions:\n"
+                  "    - {key: app, operator: In, values: [api]}\n"),),
+     None, "api (budget api-pdb): its selector has matchExpressions, which are not supported; "
+           "select the pods by matchLabels only"),
+    ((("a-pdb", "  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n"),
+      ("b-pdb", "  minAvailable: 1\n  selector: {}\n")),
+     None, "api (budget a-pdb, b-pdb): several budgets select its pods (the eviction API "
+           "refuses to evict such a pod); keep one"),
+    ((("api-pdb", "  maxUnavailable: one\n  selector: {matchLabels: {app: api}}\n"),),
+     None, "api (budget api-pdb): maxUnavailable (='one') must be a whole number >= 0 or a "
+           "percent like '25%'"),
+    ((("api-pdb", "  maxUnavailable: 1\n  unhealthyPodEvictionPolicy: AlwaysAllow\n"
+                  "  selector: {matchLabels: {app: api}}\n"),),
+     "api-pdb", "api (budget api-pdb): unhealthyPodEvictionPolicy AlwaysAllow is not read; "
+                "its not-Ready pods count against the budget"),
+    # policy/v1: an empty selector selects every pod of the namespace
+    ((("all-pdb", "  minAvailable: 1\n  selector: {}\n"),), "all-pdb", None),
+    # no selector: none
+    ((("none-pdb", "  minAvailable: 1\n"),), None, None),
+])
+def test_a_disruption_budget_in_the_manifest_file_is_honoured_or_named(
+        tmp_path: Path, budgets: tuple[tuple[str, str], ...], honoured: str | None,
+        note: str | None) -> None:
+    # audit15 A15-4: node scale-down honours the budget beside the Deployment; the warning
+    # names only what it cannot read
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_simulation import simulation_spec
+    from infra_toolkit.pricing import load_price_book
+
     plan = _plan(tmp_path)
     deployment = tmp_path / "manifests" / "deployment.yaml"
-    deployment.write_text(deployment.read_text() + pdb)
+    deployment.write_text(deployment.read_text() + "".join(
+        _PDB.format(name=name, spec=spec) for name, spec in budgets))
     got = [(p, m) for p, m in _warnings(plan) if p == "proposed.workloads"]
-    assert got == ([("proposed.workloads", (
-        "PodDisruptionBudgets are not modelled, and 1 simulated workload(s) have one in their "
-        "manifest file: api (budget api-pdb); when the node autoscaler removes a node the "
-        "simulation evicts all of a workload's pods there at once, where the budget lets them "
-        "go one by one, so the report may show seconds with fewer Ready pods, or none "
-        "(unbounded p95, dropped requests, SLO minutes), that the budget prevents; read those "
-        "as pessimistic"))] if warned else [])
+    assert got == ([] if note is None else [("proposed.workloads", (
+        f"PodDisruptionBudgets the node scale-down does not honour, or not wholly, for 1 "
+        f"workload(s): {note}; when the node autoscaler removes a node the simulation evicts "
+        "such a workload's pods there at once, so the report may show seconds with fewer "
+        "Ready pods, or none, that the budget prevents"))])
+    read = read_plan(plan)
+    spec = simulation_spec(read, "api", load_price_book())
+    assert (None if spec.disruption_budget is None else spec.disruption_budget.name) == honoured
+
+
+@pytest.mark.parametrize(("namespace", "honoured"), [("prod", True), ("other", False)])
+def test_a_disruption_budget_of_another_namespace_does_not_select_the_pods(
+        tmp_path: Path, namespace: str, honoured: bool) -> None:
+    # the Deployment is in prod; a budget written for namespace "other" selects other pods
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_simulation import simulation_spec
+    from infra_toolkit.pricing import load_price_book
+
+    plan = _plan(tmp_path, deployment_edits=(("  name: api\n",
+                                              "  name: api\n  namespace: prod\n"),))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + _PDB.format(
+        name=f"api-pdb, namespace: {namespace}",
+        spec="  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n"))
+    spec = simulation_spec(read_plan(plan), "api", load_price_book())
+    assert (spec.disruption_budget is not None) == honoured
 
 
 @pytest.mark.parametrize(("desired", "expected"), [

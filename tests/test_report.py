@@ -80,6 +80,7 @@ def test_html_page_is_titled_by_the_plan_file(built: tuple[Path, str]) -> None:
 def test_html_embeds_plotly_js_exactly_once(built: tuple[Path, str]) -> None:
     _tmp, html = built
     assert html.count(PLOTLY_BANNER) == 1
+    assert html.count(get_plotlyjs()) == 1  # the installed bundle, whole and as is
 
 
 def test_html_draws_every_figure_and_hides_inputs(built: tuple[Path, str]) -> None:

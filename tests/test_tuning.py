@@ -534,3 +534,22 @@ def test_a_type_the_group_cannot_run_is_an_invalid_row(small: tuple[Plan, PriceB
                                   "is arm64 but ami_type")
     # the baseline (m5.large) is swept as before: 2 nodes x 730 h x 0.096 + 2 x 20 GB x 0.10
     assert t[t["baseline"]].iloc[0]["monthly_usd"] == Decimal("144.16")
+
+
+def test_a_workload_with_a_disruption_budget_runs_every_variant_unscreened(
+        tmp_path: Path) -> None:
+    # audit15 A15-4: the sweep engine does not model PodDisruptionBudgets, so a workload with
+    # one (beside its Deployment) has every variant run through simulate, which honours it
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + (
+        "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api-pdb}\n"
+        "spec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n"))
+    path = tmp_path / "plan.yaml"
+    path.write_text((REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/"))
+    result = sweep_workload(read_plan(path), load_price_book(), "api",
+                            parse_vary(["maxReplicas=2,8"]), scenarios=["steady"])
+    assert result.unscreened == ("nodes whose scale-down honours its PodDisruptionBudget "
+                                 "api-pdb, which the sweep engine does not model")
+    assert result.confirmed == 2
+    assert set(result.table["checked_by"]) == {"report rule"}

@@ -1,0 +1,80 @@
+"""A PodDisruptionBudget (policy/v1) as the node autoscaler's scale-down reads it (audit15 A15-4).
+
+The disruption controller (kubernetes ``pkg/controller/disruption/disruption.go``) keeps a
+budget's ``status.disruptionsAllowed``:
+
+- ``getExpectedPodCount``: with ``maxUnavailable`` (int or percent) the expected count is the
+  owner's desired replicas (its scale), ``desiredHealthy = expected - maxUnavailable`` (at least
+  0); with ``minAvailable`` as a percent, ``desiredHealthy`` is that percent of the desired
+  replicas; with ``minAvailable`` as an int, ``desiredHealthy`` is the int and the expected
+  count the number of pods the selector matches. A percent is scaled by
+  ``intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)``: rounded up, for both fields.
+- ``updatePdbStatus``: ``disruptionsAllowed = currentHealthy - desiredHealthy``, 0 when that is
+  negative or the expected count is 0; ``currentHealthy`` counts the matched pods that are Ready.
+
+The simulation has one owner per budget (the workload's Deployment), so its desired replicas
+are the spec replicas the HPA wrote. The scale-down rule built on it is in
+:mod:`infra_toolkit.shared_nodes` and :mod:`infra_toolkit.cluster`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from infra_toolkit.errors import SpecError
+
+__all__ = ["DisruptionBudget", "scaled_value"]
+
+_PERCENT = re.compile(r"^(\d+)%$")
+
+
+def scaled_value(value: int | str, total: int) -> int:
+    """``value`` (a whole number, or ``"N%"`` of ``total``) as a number of pods, a percent
+    rounded up (Go ``intstr.GetScaledValueFromIntOrPercent`` with ``roundUp`` true)."""
+    if isinstance(value, int):
+        return value
+    match = _PERCENT.match(value)
+    if match is None:
+        raise SpecError(f"{value!r} is not a whole number or a percent like '25%'")
+    return math.ceil(int(match.group(1)) * total / 100)
+
+
+@dataclass(frozen=True)
+class DisruptionBudget:
+    """One budget: its ``name`` and exactly one of ``min_available`` / ``max_unavailable``, each
+    a whole number of pods >= 0 or a percent string (``"50%"``) of the desired replicas."""
+
+    name: str
+    min_available: int | str | None = None
+    max_unavailable: int | str | None = None
+
+    def __post_init__(self) -> None:
+        given = [v for v in (self.min_available, self.max_unavailable) if v is not None]
+        if len(given) != 1:
+            raise SpecError(f"PodDisruptionBudget {self.name!r}: give exactly one of "
+                            "minAvailable and maxUnavailable (the API server refuses both, and "
+                            "the simulation does not guess a default for neither)")
+        value = given[0]
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or (
+                isinstance(value, int) and value < 0) or (
+                isinstance(value, str) and _PERCENT.match(value) is None):
+            field = "minAvailable" if self.min_available is not None else "maxUnavailable"
+            raise SpecError(f"PodDisruptionBudget {self.name!r}: {field} (={value!r}) must be "
+                            "a whole number >= 0 or a percent like '25%'")
+
+    def desired_healthy(self, desired_replicas: int) -> int:
+        """The Ready pods the budget keeps, for ``desired_replicas`` (the owner's scale)."""
+        if self.max_unavailable is not None:
+            return max(0, desired_replicas - scaled_value(self.max_unavailable, desired_replicas))
+        assert self.min_available is not None
+        return scaled_value(self.min_available, desired_replicas)
+
+    def disruptions_allowed(self, ready_pods: int, desired_replicas: int,
+                            matched_pods: int) -> int:
+        """``status.disruptionsAllowed`` with ``ready_pods`` Ready of ``matched_pods`` pods the
+        selector matches, the owner's scale at ``desired_replicas``."""
+        expected = matched_pods if isinstance(self.min_available, int) else desired_replicas
+        allowed = ready_pods - self.desired_healthy(desired_replicas)
+        return 0 if expected <= 0 or allowed <= 0 else allowed

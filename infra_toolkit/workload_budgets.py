@@ -1,0 +1,91 @@
+"""Which PodDisruptionBudget of a workload's manifest file the simulation honours (audit15 A15-4).
+
+A budget is read from the ``PodDisruptionBudget`` documents of the file holding the workload's
+Deployment (``Manifest.budgets``, kept when the plan is read, so nothing here reads a file). It
+selects the workload's pods when its ``spec.selector.matchLabels`` are all among the pod
+template's labels (policy/v1: an empty selector ``{}`` selects every pod of the namespace, a
+missing one none; a budget naming another namespace than the Deployment does not select them).
+The simulation honours it when it is the only budget selecting the pods (the eviction API
+refuses a pod with several) and it can be read: ``matchExpressions``, or a ``minAvailable`` /
+``maxUnavailable`` that is neither a whole number nor a percent, leave it unread, with the
+reason (:func:`workload_budget`), which :mod:`infra_toolkit.disruption_budget_warnings` words.
+A budget kept in another file is not seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra_toolkit.disruption_budget import DisruptionBudget
+from infra_toolkit.errors import SpecError
+from infra_toolkit.plan_architecture import Workload
+
+__all__ = ["BudgetRead", "workload_budget"]
+
+
+@dataclass(frozen=True)
+class BudgetRead:
+    """The budget honoured for a workload (``None``: none), the names of the budgets selecting
+    its pods, and why a selecting budget is not honoured (empty when it is, or there is none)."""
+
+    budget: DisruptionBudget | None
+    selecting: tuple[str, ...] = ()
+    unread: str = ""
+
+
+def _mapping(doc: Any, *path: str) -> Mapping[str, Any] | None:
+    node = doc
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node if isinstance(node, Mapping) else None
+
+
+def _namespace(doc: Mapping[str, Any]) -> str | None:
+    meta = _mapping(doc, "metadata") or {}
+    value = meta.get("namespace")
+    return None if value is None else str(value)
+
+
+def _selects(doc: Mapping[str, Any], pod: Mapping[str, str], namespace: str | None) -> bool:
+    theirs = _namespace(doc)
+    if theirs is not None and namespace is not None and theirs != namespace:
+        return False
+    selector = _mapping(doc, "spec", "selector")
+    if selector is None:
+        return False
+    labels = _mapping(selector, "matchLabels") or {}
+    if not labels and not selector.get("matchExpressions"):
+        return str(doc.get("apiVersion", "")) == "policy/v1"
+    return all(pod.get(str(k)) == str(v) for k, v in labels.items())
+
+
+def _name(doc: Mapping[str, Any]) -> str:
+    return str((_mapping(doc, "metadata") or {}).get("name", "?"))
+
+
+def workload_budget(workload: Workload) -> BudgetRead:
+    """The PodDisruptionBudget the simulation honours for ``workload``'s pods, read from its
+    Deployment file's budgets; with the reason when one selects them but is not honoured."""
+    doc = workload.deployment.document
+    pod = {str(k): str(v) for k, v in
+           (_mapping(doc, "spec", "template", "metadata", "labels") or {}).items()}
+    selecting = [b for b in workload.deployment.budgets
+                 if _selects(b, pod, _namespace(doc))]
+    names = tuple(_name(b) for b in selecting)
+    if not selecting:
+        return BudgetRead(None)
+    if len(selecting) > 1:
+        return BudgetRead(None, names, "several budgets select its pods (the eviction API "
+                                       "refuses to evict such a pod); keep one")
+    budget = selecting[0]
+    if (_mapping(budget, "spec", "selector") or {}).get("matchExpressions"):
+        return BudgetRead(None, names, "its selector has matchExpressions, which are not "
+                                       "supported; select the pods by matchLabels only")
+    spec = _mapping(budget, "spec") or {}
+    try:
+        read = DisruptionBudget(names[0], spec.get("minAvailable"), spec.get("maxUnavailable"))
+    except SpecError as exc:
+        return BudgetRead(None, names, str(exc).split(": ", 1)[-1])
+    return BudgetRead(read, names)
