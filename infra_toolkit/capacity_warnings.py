@@ -20,9 +20,12 @@ And for every proposed node group:
 * **desired_size below the starting pods**: a node group (``aws_eks_node_group``) whose
   ``desired_size``, the node count the review's declared cost prices, is below the nodes that
   the starting replicas (the Deployment's ``replicas``, within the HPA's bounds) of the
-  workloads that can run only on it fill: ``ceil(sum of replicas / pods per node)``, a lower
-  bound (pods of several workloads are packed as fractions of a node), so the declared monthly
-  change leaves out nodes the cluster runs from its first minute.
+  workloads that can run only on it need at least: each workload's ``ceil(replicas / pods per
+  node)`` and the group's ``ceil(requests summed / allocatable)`` of CPU, of memory and of pod
+  slots, the largest of them, so the declared monthly change leaves out nodes the cluster runs
+  from its first minute. Pods of several workloads are not summed as fractions of a node: the
+  room a large pod leaves on its node holds small pods, which the fractions miss (audit18 A18-5:
+  2 pods of 1000m and 2 of 500m were said to fill at least 3 m6i.large, where 2 hold them).
 """
 
 from __future__ import annotations
@@ -140,7 +143,8 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     """One warning per proposed ``aws_eks_node_group`` whose ``desired_size`` is below the
     nodes the starting pods of the workloads confined to it fill (a lower bound, see the
     module docstring), at its ``scaling_config.desired_size``."""
-    filled: dict[str, float] = {}
+    alone: dict[str, int] = {}  # per group, the most nodes one workload's pods need by themselves
+    summed: dict[str, tuple[NodeGroup, float, float, int]] = {}  # CPU, memory, pods summed
     starting: dict[str, list[str]] = {}
     out = []
     for i, w in enumerate(plan.proposed.workloads):
@@ -159,9 +163,14 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             continue
         g = groups[0]
         pods = d.replicas if d.replicas is not None else 1
-        if w.hpa_spec is not None:  # its first sync brings the count within its bounds
+        # its first sync brings the count within its bounds, but leaves 0 replicas alone
+        # (ScalingDisabled: audit18 A18-17)
+        if w.hpa_spec is not None and pods > 0:
             pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
-        filled[g.name] = filled.get(g.name, 0.0) + pods / per_node
+        alone[g.name] = max(alone.get(g.name, 0), math.ceil(pods / per_node))
+        _, cpu, memory, count = summed.get(g.name, (g, 0.0, 0.0, 0))
+        summed[g.name] = (g, cpu + pods * d.cpu_request_millicores,
+                          memory + pods * d.memory_request_mib, count + pods)
         starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
                                                f"{_f(d.memory_request_mib)} MiB, {per_node} per "
                                                f"{g.instance_type}")
@@ -169,9 +178,12 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     pools = {p.name for p in plan.proposed.karpenter_pools}
     for i, r in enumerate(plan.proposed.resources):
         name = group_of.get(r.name, r.name)
-        if r.type != "aws_eks_node_group" or name not in filled:
+        if r.type != "aws_eks_node_group" or name not in alone:
             continue
-        need = math.ceil(filled[name] - 1e-9)
+        group, cpu, memory, count = summed[name]
+        need = max(alone[name], math.ceil(cpu / group.allocatable_cpu_millicores - 1e-9),
+                   math.ceil(memory / group.allocatable_memory_mib - 1e-9),
+                   math.ceil(count / (group.max_pods - group.daemonset_pods) - 1e-9))
         desired = r.attributes["scaling_config.desired_size"]
         top = r.attributes["scaling_config.max_size"]
         # desired_size may not exceed max_size: above it, both must be raised, where the

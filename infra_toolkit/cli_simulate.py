@@ -22,7 +22,20 @@ from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
 
-__all__ = ["SIMULATE_COMMANDS"]
+__all__ = ["SIMULATE_COMMANDS", "horizon_hours"]
+
+
+def horizon_hours(text: str) -> float:
+    """``--horizon-h`` (simulate, sweep): hours > 0, finite; refused by argparse with the flag's
+    name, not as the notebook's ``horizon_h = 0.0 ... or None`` (audit18 A18-1)."""
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not (math.isfinite(hours) and hours > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours > 0; leave "
+                                         "--horizon-h out to simulate whole scenarios")
+    return hours
 
 
 def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,7 +54,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
                    help="a proposed workload with an HPA (repeatable); default: every one")
     m.add_argument("--scenario", action="append", metavar="NAME",
                    help="a plan scenario (repeatable); default: every one, as the report")
-    m.add_argument("--horizon-h", type=float, metavar="HOURS",
+    m.add_argument("--horizon-h", type=horizon_hours, metavar="HOURS",
                    help="simulate only the first hours of each scenario (the report's horizon_h)")
     defaults: dict[str, Any] = {}
 

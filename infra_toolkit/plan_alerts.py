@@ -55,12 +55,17 @@ def alert_workload_problems(plan: Plan) -> list[tuple[str, str]]:
     """``(path, message)`` for each mapping whose workload is not simulated: one without an HPA,
     or none named while the plan has several autoscaled workloads (or none)."""
     names = _autoscaled(plan)
-    choices = ", ".join(names) or "none: no proposed workload has an HPA"
+    choices = ", ".join(names)
     out = []
     for i, rule in enumerate(plan.monitoring.alerts):
         c = rule.simulated
         p = f"monitoring.alerts[{i}].simulated"
         if c is None:
+            continue
+        if not names:  # was "name one of none: ..." (audit18 A18-16)
+            out.append((p, "no proposed workload has an HPA, so nothing is simulated to replay "
+                           "the alert on; remove `simulated:` (the rule stays listed) or give a "
+                           "workload an hpa"))
             continue
         if not c.workloads and len(names) != 1:
             out.append((p, f"the plan has {len(names)} autoscaled workloads; say which the alert "

@@ -99,6 +99,10 @@ def parse_duration_s(text: str) -> float:
     return sum(float(n) * _DURATION_UNIT_S[u] for n, u in _DURATION_PART.findall(compact))
 
 
+#: the longest text a message quotes whole (a CSV given as a plan is one scalar of 150 KB)
+_QUOTED_CHARS = 60
+
+
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing (null)"
@@ -109,6 +113,8 @@ def _type_name(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
+        if len(value) > _QUOTED_CHARS:  # audit18 A18-3: the whole file was the message
+            return f"text ({value[:_QUOTED_CHARS]!r}..., {len(value):,} characters)"
         return f"text ({value!r})"
     return f"{type(value).__name__} ({value!r})"
 

@@ -151,7 +151,8 @@ _EXTRA = ("; extra nodes: the nodes those pods at once take beyond the "
           "(the nodes it keeps anyway absorb a small surge); their cost: each at its group's "
           "price per node-hour for the node autoscaler's provisioning + the rollout's duration "
           "(a blue-green's both sets running) + its unneeded time before removal (see the "
-          "simulation settings), '-' when they do not fit or a price is missing")
+          "simulation settings), at least that when both sets run until a person promotes, "
+          "'-' when they do not fit or a price is missing")
 _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
                 "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
@@ -231,13 +232,16 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                                    f"inside the new stack rolls by {s.description}. "
                                    + caption))
     notes = []
+    rolled = {n for s, names in [*groups, *later_update_groups(a)] if s.type == "rolling"
+              for n in names}
     for w in a.plan.proposed.workloads:
         t = time_to_ready(w)
         if t is not None:
             notes.append(f"time to Ready of {w.name}: image pull {t.image_pull_s:g} s + app start "
                          f"{t.app_start_s:g} s (workload model) + readiness delay "
                          f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s"
-                         + _deadline_note(w.deployment_spec.update_strategy, t.total_s))
+                         + _deadline_note(w.deployment_spec.update_strategy, t.total_s,
+                                          w.name in rolled))
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "
                            "model.", "rollout-ready"))
     mismatches = manifest_mismatches(a)
@@ -262,16 +266,18 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     return parts
 
 
-def _deadline_note(u: UpdateStrategy, ready_s: float) -> str:
-    """The manifest's minReadySeconds when set (a rolling wave lasts that much longer), and a
+def _deadline_note(u: UpdateStrategy, ready_s: float, rolling: bool) -> str:
+    """The manifest's minReadySeconds when set (a rolling wave lasts that much longer, when the
+    workload rolls: not a "rolling wave" under a recreate or blue-green, audit18 A18-12), and a
     warning when one wave (time to Ready + minReadySeconds) outlasts the Deployment's
     progressDeadlineSeconds: no pod becomes available for that long, so the controller sets
     Progressing=False, ProgressDeadlineExceeded (``DeploymentTimedOut`` in
     pkg/controller/deployment/util) and ``kubectl rollout status`` fails, though the pods
     keep coming."""
     wave_s = ready_s + u.min_ready_s
-    said = (f", then minReadySeconds {u.min_ready_s} s before it counts as available: a "
-            f"rolling wave takes {wave_s:g} s" if u.min_ready_s else "")
+    wave = f": a rolling wave takes {wave_s:g} s" if rolling else f" ({wave_s:g} s)"
+    said = (f", then minReadySeconds {u.min_ready_s} s before it counts as available{wave}"
+            if u.min_ready_s else "")
     if u.progress_deadline_s is None or wave_s <= u.progress_deadline_s:
         return said
     return (f"{said}, more than its progressDeadlineSeconds {u.progress_deadline_s} s: the "

@@ -197,6 +197,14 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                   f"price it with `infra-toolkit cost {path}`, or see docs/PLAN.md to write a "
                   "plan")
         return None
+    if isinstance(data, Mapping) and "kind" in data and "apiVersion" in data \
+            and "version" not in data:
+        # a manifest given where the plan goes (simulate hpa.yaml): name it, not 23 sections
+        r.add("", f"this is a Kubernetes {data['kind']} manifest (apiVersion "
+                  f"{data['apiVersion']}), not a plan; a plan names it in proposed.workloads "
+                  "(deployment, hpa): see docs/PLAN.md; to simulate an HPA without a plan: "
+                  "infra-toolkit simulate --traffic CSV --hpa FILE ...")
+        return None
     top = r.mapping(data, "", TOP_LEVEL_KEYS, what=" at the top of the plan")
     if top is None:
         return None

@@ -118,11 +118,14 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
         if "deployment" in w else None
     dep_spec = domain.check_deployment(r, deployment, dp) if deployment is not None else None
     target = (deployment.kind, deployment.name) if deployment is not None else None
+    # no Deployment found: the HPA scaling the one it would be, named like the workload (the
+    # HPA's own name picks nothing; the message said "named 'x'": audit18 A18-8)
     hpa = domain.load_manifest(
         r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler",
-        lambda d: _scale_target(d) == target if target else _manifest_name(d) == name,
-        f"scaling {target[0]}/{target[1]}" if target else f"named {name!r} like the workload") \
-        if "hpa" in w else None
+        lambda d: _scale_target(d) == target if target else
+        (_scale_target(d) or (None, None))[1] == name,
+        f"scaling {target[0]}/{target[1]}" if target else
+        f"scaling one named {name!r} like the workload") if "hpa" in w else None
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     if hpa is not None and deployment is not None:
         _scale_target_matches(r, hpa, deployment, hp)

@@ -105,6 +105,14 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
         line = mark.line + 1 if mark is not None else None
         what = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
+        if isinstance(exc, yaml.composer.ComposerError) and context is not None \
+                and "single document" in context:
+            # a manifest file of several documents given as a plan (audit18 A18-10): no
+            # indentation or quoting to fix
+            return None, {}, [Problem("", "a second YAML document starts on this line (`---`): "
+                                          "a plan or resources file is one document (a file of "
+                                          "Kubernetes manifests is neither: a plan names it in "
+                                          "proposed.workloads)", source, line)]
         detail = f"{what} ({context})" if context else what
         return None, {}, [Problem("", f"YAML syntax error: {detail}; fix the indentation or "
                                       "quoting on this line", source, line)]

@@ -27,7 +27,8 @@ never below a group's ``min_size``, so the nodes it already keeps absorb a small
 their cost: each extra node at its group's simulated price per node-hour, billed from launch
 for the node autoscaler's provisioning (scan to Ready), the rollout's duration (a blue-green's
 overlap) and its unneeded time before removal (cluster-autoscaler's 10 min, Karpenter-like
-consolidation's 30 s). A figure is ``-`` when not known (pods that do not fit at ``max_size``,
+consolidation's 30 s); "at least" that cost for a blue-green without ``auto_promote``, whose
+overlap is a lower bound. A figure is ``-`` when not known (pods that do not fit at ``max_size``,
 no time to Ready, a group without a price).
 
 A figure is ``-`` when not known.
@@ -138,10 +139,11 @@ def _node_usd_per_hour(run: ScenarioRun, group: str) -> float | None:
     return float(cost[column][some].iloc[0] / billed[some].iloc[0]) if some.any() else None
 
 
-def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float | None
-                   ) -> dict[str, object]:
+def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float | None,
+                   at_least: bool = False) -> dict[str, object]:
     """The extra nodes ``pods`` at once need over ``replicas`` and their cost in USD for a
-    rollout of ``duration_s`` (see the module docstring)."""
+    rollout of ``duration_s`` (see the module docstring), "at least" that cost when
+    ``duration_s`` is a lower bound (a blue-green waiting for a person to promote it)."""
     extra = None if f is None else _extra_nodes(f, replicas, pods)
     usd: float | None = None
     if f is not None and extra is not None and duration_s is not None:
@@ -151,7 +153,8 @@ def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float
         usd = None if None in prices.values() else sum(
             extra[g] * p * billed_h for g, p in prices.items() if p is not None)
     return {"Extra nodes, others at peak": None if extra is None else sum(extra.values()),
-            "Extra nodes' cost (USD)": "-" if usd is None else f"{usd:,.2f}"}
+            "Extra nodes' cost (USD)": "-" if usd is None else
+            f"{'at least ' if at_least and usd > 0 else ''}{usd:,.2f}"}
 
 
 def _flag(ok: bool | None) -> str:
@@ -230,7 +233,8 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
         b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s)
         row.update({"Pods at once": b.pods_at_once, **_room_columns(b.pods_at_once, rooms),
                     **_extra_columns(fleet, replicas, b.pods_at_once,
-                                     None if ready_s is None else b.overlap_s),
+                                     None if ready_s is None else b.overlap_s,
+                                     at_least=not s.auto_promote),
                     "Time to Ready": duration_text(ready_s),
                     "Preview": duration_text(s.preview_s),
                     "Scale-down delay": duration_text(b.scale_down_delay_s),

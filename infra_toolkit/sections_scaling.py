@@ -10,6 +10,8 @@ some run of the report has such minutes, so a report of runs that start healthy 
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
@@ -23,11 +25,15 @@ from infra_toolkit.report_html import (
     preformatted,
     quantity_text,
 )
-from infra_toolkit.slo_check import latency_text, start_up_minutes, worst_latency_ms
+from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
 
 __all__ = ["scaling_behaviour"]
 
 _STARTUP = "Of which start-up"
+# a shared group's nodes are the group's: one row per workload on it shows them all (A18-15)
+_SUMMARY_CAPTION = ("Simulated behaviour per scenario: Peak Ready nodes and Node scale-ups "
+                    "count the nodes of the workload's node groups, whoever's pods they hold, "
+                    "so workloads sharing a group show the same nodes (count them once)")
 _SLO_CAPTION = "SLO checks"
 _STARTUP_CAPTION = (
     ". Of which start-up: the minutes violated before the run first met every SLO of its "
@@ -35,6 +41,10 @@ _STARTUP_CAPTION = (
     "Deployment's replicas under the scenario's first rate, and those pods could not serve it: "
     "see the plan warnings). They are counted in Minutes violated, as a Deployment applied "
     "under that load would break the SLO, but they are the start, not the traffic")
+_NEVER_CAPTION = (
+    ". '-': the run broke its SLOs from its first step and never met them, so no start-up can "
+    "be told apart from the traffic: every minute violated counts (see the plan warnings: "
+    "maxReplicas or the node groups short of the load)")
 
 
 def scaling_behaviour(a: PlanAnalysis) -> Section:
@@ -45,6 +55,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
             "Nothing was simulated: the plan has no workload with an HPA or no scenario."),
             *_warnings(a)))
     summary, slos, episodes = [], [], []
+    never = False  # a run broke its SLOs from its first step and never met them
     for run in a.runs:
         for name, sim in run.simulations.items():
             s, t = sim.summary, sim.timeline
@@ -66,9 +77,15 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
             slo = run.slos[name].rename(columns={
                 "slo": "SLO", "objective": "Objective", "achieved": "Achieved",
                 "violation_minutes": "Minutes violated", "met": "Met"})
-            startup = start_up_minutes(a.plan.slos, name, t, float(sim.spec.tick_s))
-            slos.append(slo.assign(Scenario=run.name, Workload=name,
-                                   **{_STARTUP: slo["SLO"].map(startup).fillna(0.0)}))
+            first = start_up(a.plan.slos, name, t)
+            if first is not None and first.met_s is None:
+                # never met: no start-up to tell apart from the traffic (audit18 A18-14)
+                never = True
+                column = pd.Series(math.nan, index=slo.index)
+            else:
+                startup = start_up_minutes(a.plan.slos, name, t, float(sim.spec.tick_s))
+                column = slo["SLO"].map(startup).fillna(0.0)
+            slos.append(slo.assign(Scenario=run.name, Workload=name, **{_STARTUP: column}))
             episodes += [{"Scenario": run.name, "Workload": name,
                           "Start": duration_text(e.start_s), "Total": duration_text(e.total_s),
                           "Metric lag (s)": e.metric_lag_s, "Sync wait (s)": e.sync_wait_s,
@@ -80,7 +97,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                          for e in s.time_to_capacity]
     slo_frame = pd.concat(slos)
     # the start-up's minutes are shown only when a run has any (module docstring)
-    started_bad = bool((slo_frame[_STARTUP] > 0).any())
+    started_bad = bool((slo_frame[_STARTUP] > 0).any()) or never
     slo_frame = slo_frame[["Scenario", "Workload", "SLO", "Objective", "Achieved",
                            "Minutes violated", *([_STARTUP] if started_bad else []), "Met"]]
     two = {c: (lambda v: quantity_text(v, 2)) for c in (
@@ -88,12 +105,13 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         _STARTUP)}
     return Section("Scaling Behaviour", (
         Table(pd.DataFrame(summary), two,
-              css_class="scaling-summary", caption="Simulated behaviour per scenario"),
+              css_class="scaling-summary", caption=_SUMMARY_CAPTION),
         chart_links((run.name, [w for w in run.simulations if w not in a.charts.left_out])
                     for run in a.runs),
         *_charts_left_out(a),
         Table(slo_frame, {**two, "Met": lambda v: "yes" if v else "NO"}, css_class="slo-checks",
-              caption=_SLO_CAPTION + (_STARTUP_CAPTION if started_bad else "")),
+              caption=_SLO_CAPTION + (_STARTUP_CAPTION if started_bad else "")
+              + (_NEVER_CAPTION if never else "")),
         Table(pd.DataFrame(episodes), css_class="time-to-capacity",
               caption="Time to capacity: under-capacity episodes (offered load above what the "
                       "Ready pods serve) and where their seconds went (the parts add up to the "

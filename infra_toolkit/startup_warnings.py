@@ -7,7 +7,9 @@ them from its first second until the HPA has added pods: the SLO minutes then in
 start-up, and the first SLO violation is the start-up, not the traffic
 (:func:`~infra_toolkit.slo_check.start_up`). For every workload with an HPA and a model,
 :func:`starting_replicas_warnings` says so per scenario, with what one pod may take, the
-replicas that rate needs and the base rate the starting replicas serve.
+replicas that rate needs and the base rate the starting replicas serve. A Deployment at 0
+replicas under an HPA whose minReplicas is above 0 is never scaled (the controller's
+ScalingDisabled, simulated alike): one warning for the workload, whatever the rates.
 
 A pod at ``x`` rps (load spread evenly over the pods, as simulated) serves within the SLOs that
 apply to the workload (its own, or one for every workload; :mod:`infra_toolkit.slo_check`'s
@@ -141,6 +143,17 @@ def starting_replicas_warnings(workload: Workload, path: str,
         return []  # nothing to size by (not reached: every rate kept serves an idle pod)
     within = "within its SLOs" if kept else "within its capacity (no SLO applies to it)"
     breaks = "breaks its SLOs" if kept else "drops or queues requests"
+    if pods == 0 and hpa.min_replicas > 0:
+        # the controller leaves a target at 0 replicas alone while minReplicas > 0
+        # (ScalingDisabled), as the simulation does: no pod ever comes, whatever the rate, so
+        # one warning, not one a scenario (audit18 A18-17: it said "until the HPA has added
+        # pods" and "or start scenario ... at 0 rps", and nothing when a scenario starts at 0)
+        return [PlanWarning(path, (
+            f"workload {workload.name!r} starts with 0 replicas ({source}): the HPA does not "
+            "scale a Deployment at 0 replicas while its minReplicas is "
+            f"{hpa.min_replicas:,} (ScalingDisabled), so no pod ever serves it: every "
+            "scenario drops all of its requests; set the Deployment's replicas to at least 1 "
+            "(the HPA then brings it to minReplicas), or leave replicas out"))]
     out = []
     for name, curve in curves.items():
         rate = float(curve.rps[0]) * workload.traffic_share if curve.rps.size else 0.0
@@ -158,10 +171,11 @@ def starting_replicas_warnings(workload: Workload, path: str,
             f" (above maxReplicas {hpa.max_replicas:,}, to which the first sync cuts it: " \
             "raise maxReplicas too)"
         base = limit * pods / workload.traffic_share
+        head = (f"workload {workload.name!r} starts with {pods:,} replicas ({source}) under the "
+                f"first rate of scenario {name!r}, {_f(rate)} rps{share}, {each}; the run "
+                f"{breaks} from its first step")
         out.append(PlanWarning(path, (
-            f"workload {workload.name!r} starts with {pods:,} replicas ({source}) under the "
-            f"first rate of scenario {name!r}, {_f(rate)} rps{share}, {each}; the run {breaks} "
-            f"from its first step until the HPA has added pods, and the report's SLO "
+            f"{head} until the HPA has added pods, and the report's SLO "
             f"minutes and alert replay show that start-up; {pods:,} replicas serve at most "
             f"{_floor_text(limit * pods)} rps {within} ({_floor_text(limit)} rps a pod) and "
             f"{_f(rate)} rps needs {need:,}; set the Deployment's replicas to {need:,}{over}, "

@@ -63,6 +63,12 @@ P = "monitoring.alerts[0].simulated"
      "no proposed workload named 'wbe'; did you mean 'web'?", SECOND_WORKLOAD),
     ("{signal: pending_pods, op: '>', threshold: 0, workload: web}", f"{P}.workload",
      "workload 'web' has no HPA, so it is not simulated; name one of api", SECOND_WORKLOAD),
+    # audit18 A18-16: before, "workload 'api' has no HPA, so it is not simulated; name one of
+    # none: no proposed workload has an HPA"
+    ("{signal: pending_pods, op: '>', threshold: 0, workload: api}", P,
+     "no proposed workload has an HPA, so nothing is simulated to replay the alert on; remove "
+     "`simulated:` (the rule stays listed) or give a workload an hpa",
+     ("      hpa: manifests/hpa.yaml\n      model:", "      model:")),
     ("simulated", P, "expected a mapping ({signal, op, threshold}: the alert's condition on a "
      "simulated signal), got text ('simulated')", ("", "")),
 ])

@@ -62,18 +62,27 @@ def test_an_unreadable_plan_does_not_stop_the_others(
     assert f"{bad}: 1 problem(s); the plan is not valid" in captured.out
 
 
-def test_a_resources_file_is_named_as_such_in_one_line(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("text", "message"), [
     # U-8: before, "version: None is not a plan version this toolkit reads" and "version:
     # missing (required)" for the one absent key, among eight lines of missing plan sections
+    ("region: us-east-1\nresources:\n  - {type: aws_instance, name: web, "
+     "instance_type: t3.medium}\n",
+     "this is a resources file (top-level `resources:`, no `version`), not a plan; price it "
+     "with `infra-toolkit cost {path}`, or see docs/PLAN.md to write a plan"),
+    # audit18 A18-4: `simulate hpa.yaml` listed 23 missing plan sections
+    ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n"
+     "spec: {}\n",
+     "this is a Kubernetes HorizontalPodAutoscaler manifest (apiVersion autoscaling/v2), not a "
+     "plan; a plan names it in proposed.workloads (deployment, hpa): see docs/PLAN.md; to "
+     "simulate an HPA without a plan: infra-toolkit simulate --traffic CSV --hpa FILE ..."),
+])
+def test_another_kind_of_file_is_named_as_such_in_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:
     path = tmp_path / "today.yaml"
-    path.write_text("region: us-east-1\nresources:\n  - {type: aws_instance, name: web, "
-                    "instance_type: t3.medium}\n")
+    path.write_text(text)
     assert main(["validate", str(path)]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        f"{path}: this is a resources file (top-level `resources:`, no `version`), not a plan; "
-        f"price it with `infra-toolkit cost {path}`, or see docs/PLAN.md to write a plan",
-        f"{path}: 1 problem(s); the plan is not valid"]
+        f"{path}: " + message.format(path=path), f"{path}: 1 problem(s); the plan is not valid"]
 
 
 def test_a_plan_without_version_says_so_once(
@@ -86,3 +95,34 @@ def test_a_plan_without_version_says_so_once(
     assert "is not a plan version" not in out
     assert [line for line in out.splitlines() if line.startswith(f"{path}: version")] == [
         f"{path}: version: missing (required); add a `version:` section"]
+
+
+def test_a_traffic_csv_given_as_a_plan_is_quoted_short(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # audit18 A18-3: YAML reads a CSV as one string and the message quoted all of it (80 KB
+    # for the shipped NASA trace); now its first 60 characters and its length
+    path = tmp_path / "day.csv"
+    rows = "".join(f"1995-07-12T04:{m:02d}:00Z,0.7333\n" for m in range(60))
+    path.write_text("timestamp,requests_per_second\n" + rows)
+    # the header "timestamp,requests_per_second" is 9 + 1 + 19 = 29 characters, a row
+    # "1995-07-12T04:00:00Z,0.7333" 20 + 1 + 6 = 27; YAML folds each newline between them to
+    # a space and drops the last: 29 + 60 x (1 + 27) = 1,709 characters
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{path}: expected a mapping at the top of the plan, got text ('timestamp,"
+        "requests_per_second 1995-07-12T04:00:00Z,0.7333 19'..., 1,709 characters)")
+
+
+@pytest.mark.parametrize("command", ["validate", "cost"])
+def test_a_file_of_several_manifests_given_as_a_plan_says_so_at_its_second_document(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    # audit18 A18-10: before, "YAML syntax error: but found another document (expected a single
+    # document in the stream); fix the indentation or quoting on this line"
+    path = tmp_path / "apps.yaml"
+    path.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n"
+                    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n")
+    main([command, str(path)])
+    captured = capsys.readouterr()
+    assert f"{path}:4: a second YAML document starts on this line (`---`): a plan or " \
+           "resources file is one document (a file of Kubernetes manifests is neither: a plan " \
+           "names it in proposed.workloads)" in captured.out + captured.err

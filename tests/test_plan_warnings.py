@@ -365,6 +365,7 @@ def _desired_warning(pods: int, need: int, desired: int) -> str:
     ("2", 0, _desired_warning(2, 1, 0)),   # 2 pods: ceil(2 / 9) = 1 node, none declared
     ("1", 0, _desired_warning(2, 1, 0)),   # below minReplicas: the HPA starts from 2
     ("12", 0, _desired_warning(8, 1, 0)),  # above maxReplicas: the HPA cuts it to 8
+    ("0", 0, None),  # 0 replicas: the HPA leaves it at 0 (ScalingDisabled: audit18 A18-17)
     ("8", 1, None),                        # declared as needed
 ])
 def test_desired_size_below_the_starting_pods(tmp_path: Path, replicas: str, desired: int,
@@ -375,7 +376,7 @@ def test_desired_size_below_the_starting_pods(tmp_path: Path, replicas: str, des
         ("{desired_size: 2, min_size: 2, max_size: 4}",
          f"{{desired_size: {desired}, min_size: 0, max_size: 4}}"),),
         deployment_edits=(("replicas: 2", f"replicas: {replicas}"),))
-    got = _warnings(plan)
+    got = [w for w in _warnings(plan) if w[0].endswith("desired_size")]
     assert got == ([] if expected is None
                    else [("proposed.resources[1].scaling_config.desired_size", expected)])
 
@@ -635,3 +636,34 @@ def test_a_disruption_budget_of_another_namespace_does_not_select_the_pods(
         spec="  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n"))
     spec = simulation_spec(read_plan(plan), "api", load_price_book())
     assert (spec.disruption_budget is not None) == honoured
+
+
+@pytest.mark.parametrize(("desired", "expected"), [
+    # before: ceil(2 / 1 + 2 / 9) = 3 nodes "at least", where 2 hold the four pods
+    (2, []),
+    (1, ["node group 'general' declares desired_size 1 but its starting pods (api 2 x 200m / "
+         "256 MiB, 9 per m5.large; big 2 x 1200m / 256 MiB, 1 per m5.large) fill at least 2 "
+         "node(s): the declared cost, the review's basis, leaves out 1 node(s) that run from "
+         "the first minute; set desired_size to 2"]),
+])
+def test_pods_of_several_sizes_are_not_summed_as_fractions_of_a_node(
+        tmp_path: Path, desired: int, expected: list[str]) -> None:
+    # audit18 A18-5: report/small.yaml's api (2 starting pods of 200m / 256 MiB) beside a fixed
+    # 'big' Deployment of 2 pods of 1200m on m5.large (1900m allocatable: 1 big pod a node, 700m
+    # left beside it, 9 api pods a node). Each node holds a big pod and both api pods fit beside
+    # one of them (1200 + 2 x 200 = 1600m <= 1900m): 2 nodes, the bound being big's own
+    # ceil(2 / 1) = 2 and CPU's ceil((2 x 1200 + 2 x 200) / 1900) = ceil(1.47) = 2
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    plan = yaml.safe_load((DATA / "report" / "small.yaml").read_text())
+    plan["proposed"]["resources"][1]["scaling_config"] = {
+        "desired_size": desired, "min_size": 1, "max_size": 4}
+    big = yaml.safe_load((DATA / "manifests" / "deployment.yaml").read_text())
+    big["metadata"]["name"] = "big"
+    big["spec"]["replicas"] = 2
+    big["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] = "1200m"
+    plan["proposed"]["workloads"].append({"name": "big", "deployment": big,
+                                          "node_group": "general"})
+    (tmp_path / "report").mkdir()
+    path = tmp_path / "report" / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    assert [m for p, m in _warnings(path) if p.endswith("desired_size")] == expected

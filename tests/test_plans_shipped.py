@@ -236,6 +236,13 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
                  "Extra nodes' cost (USD)"]].values.tolist()
     assert got[:2] == [[10, 20, 5, "0.10"], [3, 6, 1, "0.02"]]
     assert got[2][:2] == [24, 48] and math.isnan(got[2][2]) and got[2][3] == "-"
+    # audit18 A18-11: without auto promotion both sets run until a person promotes, "at least
+    # 11 min 15 s" in its column, so their nodes cost at least the same figures (was "0.10")
+    waits = dataclasses.replace(bg, auto_promote=False)
+    frame = rollout_table(dataclasses.replace(a, plan=dataclasses.replace(
+        a.plan, deployment_strategy=waits)), waits)
+    assert frame[["Extra nodes' cost (USD)", "Both sets running"]].values.tolist()[:2] == [
+        ["at least 0.10", "at least 11 min 15 s"], ["at least 0.02", "at least 11 min 15 s"]]
 
 
 def _rows_where_changes(timeline: object, flags: object) -> list[float]:

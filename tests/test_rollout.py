@@ -358,6 +358,11 @@ def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
     assert "more than its progressDeadlineSeconds" not in "".join(
         p if isinstance(p, str) else p.to_html()
         for p in sections.deployment_strategy(small_analysis).parts)
+    # audit18 A18-12: the same manifest under a plan that recreates it has no rolling wave
+    html = "".join(p if isinstance(p, str) else p.to_html() for p in sections.deployment_strategy(
+        with_strategy(a, DeploymentStrategy("recreate", "stop, then start"))).parts)
+    assert ("(Deployment) = 20 s, then minReadySeconds 590 s before it counts as available "
+            "(610 s), more than its progressDeadlineSeconds 600 s") in html
 
 
 @pytest.mark.parametrize(("strategy", "said"), [

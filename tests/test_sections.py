@@ -220,6 +220,11 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
     assert list(summary["Peak replicas"]) == [2, 4]
     assert list(summary["Peak offered rps"]) == [40.0, 80.0]
     assert list(summary["Duration"]) == ["1 h", "1 h"]
+    # audit18 A18-15: a shared group's nodes appear under every workload on it
+    assert sections.scaling_behaviour(small_analysis).tables[0].caption == (
+        "Simulated behaviour per scenario: Peak Ready nodes and Node scale-ups count the nodes "
+        "of the workload's node groups, whoever's pods they hold, so workloads sharing a group "
+        "show the same nodes (count them once)")
     assert list(zip(slos["Scenario"], slos["SLO"], slos["Met"], strict=True)) == [
         ("steady", "p95 latency", True), ("steady", "availability", True),
         ("double", "p95 latency", False), ("double", "availability", True)]

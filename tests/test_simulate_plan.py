@@ -191,3 +191,17 @@ def test_pods_no_node_group_could_take_are_warned_about_once_per_scenario(
     assert "pods stayed Pending on the node groups of api, worker, and the load" in lines[0]
     assert main(["simulate", SMALL, "--scenario", "steady"]) == 0  # none short of a node
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("command", [["simulate", SMALL], ["sweep", SMALL, "--workload", "api"]])
+@pytest.mark.parametrize("hours", ["0", "-1", "nan", "inf", "two"])
+def test_horizon_h_is_refused_by_its_flag(capsys: pytest.CaptureFixture[str],
+                                          command: list[str], hours: str) -> None:
+    # audit18 A18-1: before, "horizon_h = 0.0: give a number of hours > 0, or None to simulate
+    # whole scenarios" (the notebook parameter's words: no such name or None on the CLI)
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--horizon-h", hours])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(
+        f"error: argument --horizon-h: {hours!r} is not a number of hours > 0; leave "
+        "--horizon-h out to simulate whole scenarios")

@@ -282,3 +282,43 @@ def test_start_up_on_a_hand_made_timeline() -> None:
     assert start_up_minutes(slos, "api", bad, 60.0) == {"p95": 5.0, "p50": 1.0}
     # a healthy first step: no start-up
     assert start_up(slos, "api", t.iloc[2:]) is None
+
+
+def test_a_run_that_never_meets_its_slos_has_no_start_up_to_set_apart(tmp_path: Path) -> None:
+    # audit18 A18-14: the crowd with 4 starting pods and maxReplicas 4: 150 rps over 4 pods is
+    # 37.5 rps a pod, p95 ln 20 / 2.5 = 1.198 s > 250 ms from 0 s, and the HPA may not add a
+    # pod: never met. Before, "Of which start-up" was every minute violated (20 of 20), "the
+    # start, not the traffic", though maxReplicas, not the start, keeps the SLO broken
+    path = _plan(tmp_path)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("maxReplicas: 8", "maxReplicas: 4"))
+    a = analyze_plan(path, store_location=str(tmp_path / "none"))
+    table = next(t for t in sections.scaling_behaviour(a).tables if t.css_class == "slo-checks")
+    row = table.frame.iloc[0]
+    assert row["Minutes violated"] == pytest.approx(20.0)
+    assert math.isnan(row["Of which start-up"])
+    assert table.to_html().count("<td>-</td>") == 1
+    assert table.caption.endswith(
+        "'-': the run broke its SLOs from its first step and never met them, so no start-up "
+        "can be told apart from the traffic: every minute violated counts (see the plan "
+        "warnings: maxReplicas or the node groups short of the load)")
+
+
+@pytest.mark.parametrize("scenario", [CROWD, CROWD.replace("before_rps: 150", "before_rps: 0")])
+def test_a_deployment_at_0_replicas_is_never_scaled(tmp_path: Path, scenario: str) -> None:
+    # audit18 A18-17: Kubernetes' HPA leaves a target at 0 replicas alone while minReplicas
+    # (2 here) is above 0 (ScalingDisabled), and so does the simulation: no pod all run long.
+    # Before: "the run breaks its SLOs from its first step until the HPA has added pods ...
+    # or start scenario 'crowd' at 0 rps or less", and nothing for a scenario starting at 0
+    path = _plan(tmp_path, 0, scenario)
+    assert _start_warnings(path) == [("proposed.workloads[0].deployment", (
+        "workload 'api' starts with 0 replicas (the Deployment's replicas): the HPA does not "
+        "scale a Deployment at 0 replicas while its minReplicas is 2 (ScalingDisabled), so no "
+        "pod ever serves it: every scenario drops all of its requests; set the Deployment's "
+        "replicas to at least 1 (the HPA then brings it to minReplicas), or leave replicas out"))]
+    a = analyze_plan(path, store_location=str(tmp_path / "none"))
+    summary = a.run("crowd").simulations["api"].summary
+    # 150 rps x 600 s + 200 rps x 600 s = 210,000 (or 120,000 from 0 rps), all dropped
+    assert (summary.peak_replicas, summary.served_requests) == (0, 0.0)
+    assert summary.dropped_requests == pytest.approx(
+        210_000.0 if "before_rps: 150" in scenario else 120_000.0)

@@ -94,7 +94,11 @@ def test_help_names_the_fields(capsys: pytest.CaptureFixture[str]) -> None:
     (["--vary", "minReplica=1"], "unknown field 'minReplica'; did you mean 'minReplicas'"),
     (["--instance-types", "t3.mediun"], "--instance-types t3.mediun:"),
     (["--max-variants", "2"], "the grid has 4 variants"),
-    (["--workload", "web"], "--workload 'web' is not a workload of proposed"),
+    # audit18 A18-2: simulate PLAN's words and its nearest name (before: "--workload 'web' is
+    # not a workload of proposed in ...", no suggestion)
+    (["--workload", "apii"], "--workload 'apii': no workload of that name in proposed.workloads "
+                             "of "),
+    (["--workload", "apii"], "; did you mean 'api'?; workloads with an HPA: api"),
     (["--scenario", "stedy"], "stedy"),
 ])
 def test_bad_input_exits_2_with_the_message(capsys: pytest.CaptureFixture[str],
