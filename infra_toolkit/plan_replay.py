@@ -86,9 +86,9 @@ def replay_plan(plan: Plan, book: PriceBook, workloads: Sequence[str] | None = N
 
 def format_replays(replays: Sequence[WorkloadReplay], fmt: str) -> str:
     """``replays`` as ``simulate`` prints summaries (``table``, ``json``, ``csv``), each led by
-    its :meth:`~WorkloadReplay.header`: one JSON object for one replay, a list for several."""
-    return format_summaries([(r.header(), r.result.summary) for r in replays], fmt,
-                            one_object=True)
+    its :meth:`~WorkloadReplay.header`: JSON always a list (one object per replay, however
+    many were chosen, so a script reads every answer the same way)."""
+    return format_summaries([(r.header(), r.result.summary) for r in replays], fmt)
 
 
 def pending_warnings(replays: Sequence[WorkloadReplay]) -> list[str]:

@@ -67,7 +67,8 @@ def test_simulate_plan_csv_columns(tmp_path: Path, capsys: pytest.CaptureFixture
     assert _header(capsys, "simulate", small, "--scenario", "steady", "--format", "csv") == [
         *lead, *flag_columns]
     assert main(["simulate", small, "--scenario", "steady", "--format", "json"]) == 0
-    keys = list(json.loads(capsys.readouterr().out))
+    (only,) = json.loads(capsys.readouterr().out)  # plan mode's JSON: a list, here of one
+    keys = list(only)
     assert keys[:len(lead)] == lead and keys[len(lead)] == flag_columns[0]
 
 

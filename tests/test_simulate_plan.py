@@ -37,8 +37,10 @@ def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
 
 def test_a_constant_scenario_gives_the_hand_worked_figures(
         capsys: pytest.CaptureFixture[str]) -> None:
-    data = _json(capsys, SMALL, "--workload", "api", "--scenario", "steady")
-    assert isinstance(data, dict)  # one workload, one scenario: one object, as flag mode
+    doc = _json(capsys, SMALL, "--workload", "api", "--scenario", "steady")
+    # always a list, even for one workload in one scenario (flag mode prints one object)
+    assert isinstance(doc, list) and len(doc) == 1
+    data = doc[0]
     # 40 req/s on the 2 starting pods: 20 req/s each, 20 + 5 x 20 = 120m of 200m = 60 % < the
     # 70 % target (and minReplicas is 2): 2 pods all hour, 2 x 1 h = 2 pod-hours
     assert (data["pod_hours"], data["peak_replicas"], data["scale_events"]) == (2.0, 2, 0)
@@ -58,8 +60,9 @@ def test_a_constant_scenario_gives_the_hand_worked_figures(
 
 def test_horizon_cuts_the_scenario_as_the_report_does(capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
-    data = _json(capsys, SMALL, "--scenario", "steady", "--horizon-h", "0.5")
-    assert isinstance(data, dict)
+    doc = _json(capsys, SMALL, "--scenario", "steady", "--horizon-h", "0.5")
+    assert isinstance(doc, list) and len(doc) == 1
+    data = doc[0]
     # the first half hour: 2 pods x 0.5 h = 1 pod-hour, 40 x 1800 requests
     assert (data["duration_s"], data["pod_hours"], data["offered_requests"]) == (
         1800.0, 1.0, 72_000.0)
@@ -99,8 +102,10 @@ def test_a_workload_sharing_nodes_names_them_and_has_the_reports_figures(
 
 def test_a_deployment_without_hpa_is_named_as_a_neighbour(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = _json(capsys, str(_plan_with_neighbour(tmp_path)), "--scenario", "steady")
-    assert isinstance(data, dict) and data["shared_nodes_with"] == ["cron"]
+    doc = _json(capsys, str(_plan_with_neighbour(tmp_path)), "--scenario", "steady")
+    assert isinstance(doc, list) and len(doc) == 1
+    data = doc[0]
+    assert data["shared_nodes_with"] == ["cron"]
     # api's 2 pods and cron's 2 (200m each) fit one m5.large; min_size keeps 2 for the hour
     assert data["node_hours_by_node_group"] == {"general": 2.0}
 
@@ -109,8 +114,9 @@ def test_a_deployment_without_hpa_is_named_as_a_neighbour(
 def test_backend_matches_the_reports_scaling_and_slo_tables(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], scenario: str) -> None:
     plan = str(REPO_ROOT / DEFAULT_PLAN)
-    data = _json(capsys, plan, "--workload", "backend", "--scenario", scenario)
-    assert isinstance(data, dict)
+    doc = _json(capsys, plan, "--workload", "backend", "--scenario", scenario)
+    assert isinstance(doc, list) and len(doc) == 1
+    data = doc[0]
     report = analyze_plan(plan, scenarios=[scenario], store_location=str(tmp_path / "none"))
     scaling, slo_checks = sections.scaling_behaviour(report).tables[:2]
     row = scaling.frame.set_index("Workload").loc["backend"]
