@@ -112,8 +112,9 @@ class SweepResult:
     ``cluster``: the workloads and Deployments it shares nodes with (cluster mode; empty when it
     runs alone); ``unscreened``: why every valid variant was run with no summary screen though
     it runs alone (its node groups share an instance type), empty when screened;
-    ``unsettled``: how many variants ``confirm_limit`` left unconfirmed that could still rank
-    among the ``top`` cheapest meeting the SLOs, empty when none could."""
+    ``unsettled_count``: how many variants ``confirm_limit`` left unconfirmed that could still
+    rank among the ``top`` cheapest meeting the SLOs (0 when none could), ``unsettled`` the
+    sentence that says so (empty when none could)."""
 
     workload: str
     fields: tuple[str, ...]
@@ -125,6 +126,7 @@ class SweepResult:
     cluster: tuple[str, ...] = ()
     unscreened: str = ""
     unsettled: str = ""
+    unsettled_count: int = 0
 
 
 def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
@@ -220,7 +222,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                               f"{getattr(reference_scenario(plan), 'name', 'NAME')!r})")
     resources = group_resources(plan, base)
     unscreened = "" if sharing else (_one_type_groups(base) or _budgeted(base))
-    unsettled = ""
+    unsettled, unsettled_count = "", 0
     variants = [Variant({f: field_value(f, base) for f in grid}, base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
@@ -236,8 +238,12 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
-        confirmed, unsettled = _confirm(rows, variants, chosen, curves, slos, workload, top,
-                                        confirm_limit, pricer, priced_in.name)
+        confirmed, unsettled_count = _confirm(rows, variants, chosen, curves, slos, workload,
+                                              top, confirm_limit, pricer, priced_in.name)
+        if unsettled_count:
+            unsettled = (f"{unsettled_count} unrejected variant(s) not confirmed could still "
+                         f"rank among the {top} cheapest meeting the SLOs: confirmation "
+                         f"stopped at its limit of {confirm_limit} runs")
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
@@ -254,7 +260,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                                   pricer, priced_in.name)
     table = _ranked(rows, tuple(grid), chosen, slos)
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
-                       slos, table, confirmed, sharing, unscreened, unsettled)
+                       slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count)
 
 
 def _budgeted(spec: SimulationSpec) -> str:
@@ -375,7 +381,7 @@ def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
 def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
              chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
              slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: SweepPricer,
-             cost_scenario: str) -> tuple[int, str]:
+             cost_scenario: str) -> tuple[int, int]:
     """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
     ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO
     rule, a burstable group's surplus CPU credits from each run added to its cost, until ``top``
@@ -400,10 +406,7 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         if settled(i):
             break
         if ran >= limit:
-            left = sum(not settled(j) for j in order[n:])
-            return ran, (f"{left} unrejected variant(s) not confirmed could still rank among "
-                         f"the {top} cheapest meeting the SLOs: confirmation stopped at its "
-                         f"limit of {limit} runs")
+            return ran, sum(not settled(j) for j in order[n:])
         spec = variants[i].spec
         assert spec is not None
         row, ok = rows[i], True
@@ -430,7 +433,7 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         row["status"] = "meets SLOs" if ok else "fails SLOs"
         if ok and i != 0:
             meeting.append(_cost_key(row))
-    return ran, ""
+    return ran, 0
 
 
 def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[Scenario],

@@ -9,8 +9,9 @@ runs alone), ``no_screen`` (why every valid variant was run with no summary scre
 ``every variant run (no screen): node groups a, b of one instance type, m5.large``; empty when
 variants were screened and the cheapest confirmed), ``variant_count``, ``invalid_count``,
 ``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode),
-``unsettled`` (how many variants the confirmation limit left unconfirmed that could still rank
-among the ``top`` cheapest meeting the SLOs; empty when none could) and
+``unsettled_count`` (how many variants the confirmation limit left unconfirmed that could
+still rank among the ``top`` cheapest meeting the SLOs; 0 when none could), ``unsettled`` (the
+sentence that says so; empty when none could) and
 ``variants`` (ranked, the first ``top`` plus the baseline): each with ``rank``, ``baseline``,
 ``values`` (field -> value), ``status``, ``monthly_usd`` (the workload's node groups' whole
 monthly cost, whoever's pods the nodes hold: what ranks), ``delta_monthly_usd``,
@@ -133,7 +134,8 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "slos": [s.name for s in result.slos], "slo_rule": slo_rule(result),
         "shares_nodes_with": list(result.cluster), "no_screen": no_screen(result),
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
-        "confirmed_count": result.confirmed, "unsettled": result.unsettled,
+        "confirmed_count": result.confirmed, "unsettled_count": result.unsettled_count,
+        "unsettled": result.unsettled,
         "variants": variants}, indent=2)
 
 

@@ -26,8 +26,9 @@ def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> Non
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
                         "shares_nodes_with", "no_screen", "variant_count", "invalid_count",
-                        "confirmed_count", "unsettled", "variants"}
-    assert doc["unsettled"] == ""  # the confirmation was not cut short
+                        "confirmed_count", "unsettled_count", "unsettled", "variants"}
+    # the confirmation was not cut short
+    assert (doc["unsettled_count"], doc["unsettled"]) == (0, "")
     assert doc["shares_nodes_with"] == []  # api is alone on its group: no cluster mode
     assert doc["no_screen"] == ""  # one group: its variants were screened
     assert (doc["workload"], doc["scenarios"], doc["cost_scenario"]) == ("api", ["steady"],
