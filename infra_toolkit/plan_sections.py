@@ -105,6 +105,9 @@ def _rollback_note(a: PlanAnalysis) -> str:
     for s, names in strategy_groups(a):
         key = s.canary_scope if s.type == "canary" else s.type
         text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
+        if any(_kind(a, n) == "StatefulSet" for n in names):  # no ReplicaSets (A18-13)
+            text = text.replace("the previous ReplicaSet", "the previous ReplicaSet, for a "
+                                "StatefulSet its previous ControllerRevision,")
         if text not in said:
             said.append(text)
     own = {n for s, names in [*strategy_groups(a), *later_update_groups(a)]
@@ -115,6 +118,13 @@ def _rollback_note(a: PlanAnalysis) -> str:
                         "is kept and kubectl rollout undo has nothing to return to: re-apply "
                         "the previous manifest instead (or keep a few revisions)")
     return ("Rolling back: " + "; ".join(said) + ".") if said else ""
+
+
+def _kind(a: PlanAnalysis, name: str) -> str:
+    """The kind of the proposed workload ``name``'s manifest (``Deployment`` or
+    ``StatefulSet``)."""
+    w = next(w for w in a.plan.proposed.workloads if w.name == name)
+    return w.deployment.kind if w.deployment is not None else "Deployment"
 
 
 def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:

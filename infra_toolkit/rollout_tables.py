@@ -51,6 +51,7 @@ from infra_toolkit.report_html import duration_text
 from infra_toolkit.rollout import (
     blue_green_rollout,
     canary_step_pods,
+    plan_rolling_skips,
     rolling_rollout,
     time_to_ready,
 )
@@ -257,7 +258,10 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
     otherwise its manifest's own update strategy (:mod:`infra_toolkit.update_strategy`) as a
     ``rolling`` or ``recreate`` strategy (a StatefulSet's ``OnDelete``: rolling one pod at a
     time, as someone deletes them; its ``partition`` kept, so only the ordinals from it up
-    roll)."""
+    roll). A StatefulSet under the plan's ``rolling`` strategy rolls by its own too: it has no
+    surge (:func:`~infra_toolkit.rollout.plan_rolling_skips`)."""
+    if plan_rolling_skips(plan_strategy, w):
+        return own_strategy(w)
     if not plan_strategy.workloads or w.name in plan_strategy.workloads:
         return plan_strategy
     return own_strategy(w)
