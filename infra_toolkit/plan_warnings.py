@@ -16,6 +16,9 @@ workload with an HPA and a model:
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
   carries, or with no autoscaled workload behind it;
 
+* drains (:func:`~infra_toolkit.disruption_budget_warnings.drain_give_up_warnings`): a
+  PodDisruptionBudget the node autoscaler drains in steps slower than it waits, so it gives up;
+
 * requests (:func:`unitless_memory_warnings`): a pod requesting less than 1 MiB of memory,
   almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
@@ -36,7 +39,10 @@ from infra_toolkit.capacity_warnings import (
     node_room_warnings,
     peak_warnings,
 )
-from infra_toolkit.disruption_budget_warnings import disruption_budget_warnings
+from infra_toolkit.disruption_budget_warnings import (
+    disruption_budget_warnings,
+    drain_give_up_warnings,
+)
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
@@ -126,6 +132,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         groups = simulation_node_groups(plan.proposed, w, book)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
+        out += drain_give_up_warnings(w, f"{at}.deployment", groups)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
                  + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)
