@@ -702,3 +702,22 @@ def test_a_staged_drain_slower_than_the_eviction_give_up_is_warned(
         name="api-pdb", spec=f"  {budget}\n  selector: {{matchLabels: {{app: api}}}}\n"))
     got = [(p, m) for p, m in _warnings(plan) if "eviction give-up" in m]
     assert got == ([] if expected is None else [("proposed.workloads[0].deployment", expected)])
+
+
+def test_the_start_up_warning_names_a_statefulsets_replicas() -> None:
+    # audit18 A18-13: small.yaml's warning above with its workload as a StatefulSet speaks of
+    # the StatefulSet's replicas, the field to set
+    import dataclasses
+
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_traffic import scenario_curves
+    from infra_toolkit.startup_warnings import starting_replicas_warnings
+
+    plan = read_plan(DATA / "report" / "small.yaml")
+    (w,) = plan.proposed.workloads
+    w = dataclasses.replace(w, deployment=dataclasses.replace(w.deployment, kind="StatefulSet"))
+    (got,) = starting_replicas_warnings(w, "here", scenario_curves(
+        plan.scenarios, plan.simulation.step_s), plan.slos)
+    assert "starts with 2 replicas (the StatefulSet's replicas)" in got.message
+    assert "set the StatefulSet's replicas to 3," in got.message
+    assert "Deployment" not in got.message
