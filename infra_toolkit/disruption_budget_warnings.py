@@ -6,16 +6,26 @@ warning at ``proposed.workloads`` lists what is still not honoured, each with it
 budget selecting a workload's pods that cannot be read (``matchExpressions``, several budgets,
 a value that is neither a whole number nor a percent), ``unhealthyPodEvictionPolicy:
 AlwaysAllow`` (the model counts not-Ready pods against the budget, as cluster-autoscaler's
-tracker does). A budget in another file than the Deployment is not seen. No I/O: the plan
-kept the budgets."""
+tracker does). A budget in another file than the Deployment is not seen.
+
+A staged drain the node autoscaler gives up (:func:`drain_give_up_warnings`): a node holding
+more of a workload's pods than its budget allows to be evicted at once is drained in steps,
+each waiting for the evicted pods' replacements to turn Ready; when one time to Ready is longer
+than cluster-autoscaler's ``--max-pod-eviction-time`` (``nodes.MAX_POD_EVICTION_S``, 120 s) the
+drain is abandoned after its first evictions and the node kept (docs/DESIGN.md, node drains).
+No I/O: the plan kept the budgets."""
 
 from __future__ import annotations
 
+from infra_toolkit.errors import SimulationError
+from infra_toolkit.nodes import MAX_POD_EVICTION_S, NodeGroup, pod_slots
 from infra_toolkit.plan import Plan
+from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.rollout import time_to_ready
 from infra_toolkit.workload_budgets import workload_budget
 
-__all__ = ["disruption_budget_warnings"]
+__all__ = ["disruption_budget_warnings", "drain_give_up_warnings"]
 
 
 def _policy(plan: Plan, workload: str, budget: str) -> str | None:
@@ -53,3 +63,52 @@ def disruption_budget_warnings(plan: Plan) -> list[PlanWarning]:
         f"{len(notes)} workload(s): {shown}{more}; when the node autoscaler removes a node "
         "the simulation evicts such a workload's pods there at once, so the report may show "
         "seconds with fewer Ready pods, or none, that the budget prevents"))]
+
+
+def _most_a_node(w: Workload, groups: tuple[NodeGroup, ...]) -> tuple[int, str] | None:
+    """The most pods of ``w`` one node of its groups holds, and that group's name."""
+    d = w.deployment_spec
+    best: tuple[int, str] | None = None
+    for g in groups:
+        try:
+            n = pod_slots(g, d.cpu_request_millicores, d.memory_request_mib,
+                          d.max_pods_per_node)
+        except SimulationError:
+            continue  # a pod no node of the group holds: node_room_warnings says so
+        if best is None or n > best[0]:
+            best = (n, g.name)
+    return best
+
+
+def drain_give_up_warnings(w: Workload, path: str, groups: tuple[NodeGroup, ...]
+                           ) -> list[PlanWarning]:
+    """A warning when ``w``'s PodDisruptionBudget, at some replica count from minReplicas to
+    maxReplicas with every pod Ready, allows fewer evictions (but some) than a node of
+    ``groups`` can hold of its pods, and its time to Ready (seconds) is longer than
+    ``MAX_POD_EVICTION_S``: cluster-autoscaler drains such a node in steps and gives up before
+    the first replacements are Ready (see the module docstring). A budget allowing none holds
+    the node instead: no drain, no warning here."""
+    budget, hpa, ttr = workload_budget(w).budget, w.hpa_spec, time_to_ready(w)
+    most = _most_a_node(w, groups)
+    if budget is None or hpa is None or ttr is None or most is None \
+            or ttr.total_s <= MAX_POD_EVICTION_S:
+        return []
+    slots, group = most
+    for n in range(hpa.min_replicas, hpa.max_replicas + 1):
+        allowed = budget.disruptions_allowed(n, n, n)
+        on_node = min(slots, n)
+        if 0 < allowed < on_node:
+            return [PlanWarning(path, (
+                f"workload {w.name!r}: its PodDisruptionBudget {budget.name!r} allows "
+                f"{allowed:,} eviction(s) at {n:,} replicas (every pod Ready), but a node of "
+                f"group {group!r} can hold {on_node:,} of its pods, so the node autoscaler "
+                "drains such a node in steps, each waiting for the evicted pods' replacements "
+                f"to turn Ready: {ttr.total_s:g} s (image pull {ttr.image_pull_s:g} s + app "
+                f"start {ttr.app_start_s:g} s + readiness delay {ttr.readiness_delay_s:g} s), "
+                f"longer than cluster-autoscaler's {MAX_POD_EVICTION_S:g} s eviction give-up "
+                "(--max-pod-eviction-time), so the drain is abandoned after its first "
+                "eviction(s) and the node kept (node_drain_abandoned in the report's events); "
+                f"bring the time to Ready under {MAX_POD_EVICTION_S:g} s, let the budget allow "
+                f"{on_node:,} evictions at once (maxUnavailable), or raise "
+                "--max-pod-eviction-time above the time to Ready"))]
+    return []

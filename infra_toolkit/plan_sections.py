@@ -19,9 +19,11 @@ from infra_toolkit.report_html import Section, Table, duration_text, fields, par
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import (
     canary_step_table,
+    extra_node_rows,
     later_update_groups,
     later_update_table,
     manifest_mismatches,
+    node_provisioning_s,
     rollback_floor,
     rollout_table,
     strategy_groups,
@@ -105,6 +107,9 @@ def _rollback_note(a: PlanAnalysis) -> str:
     for s, names in strategy_groups(a):
         key = s.canary_scope if s.type == "canary" else s.type
         text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
+        if any(_kind(a, n) == "StatefulSet" for n in names):  # no ReplicaSets (A18-13)
+            text = text.replace("the previous ReplicaSet", "the previous ReplicaSet, for a "
+                                "StatefulSet its previous ControllerRevision,")
         if text not in said:
             said.append(text)
     own = {n for s, names in [*strategy_groups(a), *later_update_groups(a)]
@@ -115,6 +120,13 @@ def _rollback_note(a: PlanAnalysis) -> str:
                         "is kept and kubectl rollout undo has nothing to return to: re-apply "
                         "the previous manifest instead (or keep a few revisions)")
     return ("Rolling back: " + "; ".join(said) + ".") if said else ""
+
+
+def _kind(a: PlanAnalysis, name: str) -> str:
+    """The kind of the proposed workload ``name``'s manifest (``Deployment`` or
+    ``StatefulSet``)."""
+    w = next(w for w in a.plan.proposed.workloads if w.name == name)
+    return w.deployment.kind if w.deployment is not None else "Deployment"
 
 
 def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:
@@ -212,8 +224,11 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     parts: list[str | Table] = []
     counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text,
               "Extra nodes, others at peak": _count_text}
+    rolling_frames = []
     for s, names in groups:
         frame = rollout_table(a, s)
+        if s.type == "rolling":
+            rolling_frames.append(frame)
         caption = _ROLLOUT_CAPTIONS[s.type]
         if s.type in ("rolling", "blue-green"):
             caption += _ROOM + _EXTRA
@@ -225,7 +240,10 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                            caption=caption))
     for s, names in later_update_groups(a):
         caption = _ROLLOUT_CAPTIONS[s.type] + (_ROOM + _EXTRA if s.type == "rolling" else "")
-        parts.append(Table(later_update_table(a, s), {**counts, "Their capacity (rps)":
+        later = later_update_table(a, s)
+        if s.type == "rolling":
+            rolling_frames.append(later)
+        parts.append(Table(later, {**counts, "Their capacity (rps)":
                                                       _count_text, "Peak rate (rps)": _count_text},
                            css_class="rollout-later",
                            caption=f"After the canary, every later update of {', '.join(names)} "
@@ -241,7 +259,7 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                          f"{t.app_start_s:g} s (workload model) + readiness delay "
                          f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s"
                          + _deadline_note(w.deployment_spec.update_strategy, t.total_s,
-                                          w.name in rolled))
+                                          w.name in rolled, _node_wait(a, rolling_frames, w.name)))
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "
                            "model.", "rollout-ready"))
     mismatches = manifest_mismatches(a)
@@ -266,7 +284,19 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     return parts
 
 
-def _deadline_note(u: UpdateStrategy, ready_s: float, rolling: bool) -> str:
+def _node_wait(a: PlanAnalysis, frames: Sequence[pd.DataFrame], name: str
+               ) -> tuple[float, list[str]] | None:
+    """The node autoscaler's provisioning in seconds and the rows of ``name``'s rolling tables
+    whose surge takes extra nodes, ``None`` when none does."""
+    rows = [b for f in frames for b in extra_node_rows(f, name)]
+    run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
+    if not rows or run is None:
+        return None
+    return node_provisioning_s(run), list(dict.fromkeys(rows))
+
+
+def _deadline_note(u: UpdateStrategy, ready_s: float, rolling: bool,
+                   node_wait: tuple[float, list[str]] | None = None) -> str:
     """The manifest's minReadySeconds when set (a rolling wave lasts that much longer, when the
     workload rolls: not a "rolling wave" under a recreate or blue-green, audit18 A18-12), and a
     warning when one wave (time to Ready + minReadySeconds) outlasts the Deployment's
@@ -278,11 +308,23 @@ def _deadline_note(u: UpdateStrategy, ready_s: float, rolling: bool) -> str:
     wave = f": a rolling wave takes {wave_s:g} s" if rolling else f" ({wave_s:g} s)"
     said = (f", then minReadySeconds {u.min_ready_s} s before it counts as available{wave}"
             if u.min_ready_s else "")
-    if u.progress_deadline_s is None or wave_s <= u.progress_deadline_s:
+    fails = ("the Deployment reports ProgressDeadlineExceeded and `kubectl rollout status` "
+             "fails mid-rollout (raise progressDeadlineSeconds")
+    if u.progress_deadline_s is None:
         return said
-    return (f"{said}, more than its progressDeadlineSeconds {u.progress_deadline_s} s: the "
-            "Deployment reports ProgressDeadlineExceeded and `kubectl rollout status` fails "
-            "mid-rollout (raise progressDeadlineSeconds)")
+    if wave_s > u.progress_deadline_s:
+        return f"{said}, more than its progressDeadlineSeconds {u.progress_deadline_s} s: {fails})"
+    if not rolling or node_wait is None or node_wait[0] + wave_s <= u.progress_deadline_s:
+        return said
+    # audit18 A18-19: the first surge pod waits for the node the table says it takes
+    provisioning_s, rows = node_wait
+    return (f"{said}; rolled at {', '.join(rows)} its surge takes extra nodes (table above), so "
+            "the first wave also waits for the node autoscaler's provisioning "
+            f"({provisioning_s:g} s, scan to Ready): {provisioning_s:g} + {ready_s:g}"
+            + (f" + {u.min_ready_s}" if u.min_ready_s else "") + " = "
+            f"{provisioning_s + wave_s:g} s, more than its progressDeadlineSeconds "
+            f"{u.progress_deadline_s} s: {fails}, or keep room for the surge on the nodes "
+            "already running)")
 
 
 def _count_text(v: object) -> str:

@@ -16,8 +16,13 @@ workload with an HPA and a model:
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
   carries, or with no autoscaled workload behind it;
 
+* drains (:func:`~infra_toolkit.disruption_budget_warnings.drain_give_up_warnings`): a
+  PodDisruptionBudget the node autoscaler drains in steps slower than it waits, so it gives up;
+
 * requests (:func:`unitless_memory_warnings`): a pod requesting less than 1 MiB of memory,
   almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
+* the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
+  StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
 
 and for every plan, workloads or not, a cost line without a price
 (:mod:`infra_toolkit.price_warnings`). Each of those modules says in its docstring what it
@@ -34,7 +39,10 @@ from infra_toolkit.capacity_warnings import (
     node_room_warnings,
     peak_warnings,
 )
-from infra_toolkit.disruption_budget_warnings import disruption_budget_warnings
+from infra_toolkit.disruption_budget_warnings import (
+    disruption_budget_warnings,
+    drain_give_up_warnings,
+)
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
@@ -46,10 +54,11 @@ from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import price_warnings
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.rollout import plan_rolling_skips
 from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["plan_warnings", "unitless_memory_warnings"]
+__all__ = ["plan_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -69,6 +78,31 @@ def unitless_memory_warnings(plan: Plan) -> list[PlanWarning]:
                 f"({d.memory_request_mib:.4g} MiB), under 1 MiB: its pods are packed on the "
                 "nodes as if they used no memory; a quantity without a unit is bytes, so write "
                 f"the unit ({size}Mi if {size} was meant in MiB)"))
+    return out
+
+
+def statefulset_rolling_warnings(plan: Plan) -> list[PlanWarning]:
+    """One warning per StatefulSet the plan's ``rolling`` strategy covers: a StatefulSet has no
+    maxSurge, its controller replaces one pod at a time from the highest ordinal down by its own
+    ``spec.updateStrategy`` (maxUnavailable more only behind an alpha feature gate, partition
+    holding the lower ordinals back), so the report's tables roll it by that, not by the
+    plan's max_surge / max_unavailable (audit18 A18-13)."""
+    s = plan.deployment_strategy
+    out = []
+    for w in plan.proposed.workloads:
+        if not plan_rolling_skips(s, w):
+            continue
+        u = w.deployment_spec.update_strategy
+        held = f", partition {u.partition}" if u.partition else ""
+        out.append(PlanWarning("deployment_strategy", (
+            f"the plan's rolling strategy (max_surge {s.max_surge}, max_unavailable "
+            f"{s.max_unavailable}) cannot apply to workload {w.name!r}, a StatefulSet: a "
+            "StatefulSet has no maxSurge; its controller replaces pods one at a time from the "
+            f"highest ordinal down by its own spec.updateStrategy ({u.type}, maxUnavailable "
+            f"{u.max_unavailable}{held}; maxUnavailable above 1 only with the alpha "
+            "MaxUnavailableStatefulSet feature gate), which the report's rollout table uses; "
+            "to roll it with a surge, run it as a Deployment; to say what happens, name only "
+            "the other workloads in deployment_strategy.workloads")))
     return out
 
 
@@ -98,7 +132,9 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         groups = simulation_node_groups(plan.proposed, w, book)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
+        out += drain_give_up_warnings(w, f"{at}.deployment", groups)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
+                 + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)

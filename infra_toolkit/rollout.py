@@ -17,7 +17,11 @@ I/O).
   P: the controller (``updateStatefulSet`` in pkg/controller/statefulset) replaces ordinals
   ``replicas - 1`` down to P only, so ``max(0, replicas - P)`` pods roll and the waves count
   those; its ``maxUnavailable`` still counts over every ordinal, and no more pods than roll can
-  be down at once.
+  be down at once. A StatefulSet has no ``maxSurge`` at all: its ``RollingUpdate`` replaces one
+  pod at a time from the highest ordinal down (``maxUnavailable`` more at once only behind the
+  alpha ``MaxUnavailableStatefulSet`` feature gate), so a plan's ``rolling`` strategy cannot
+  apply to one and it rolls by its own ``spec.updateStrategy``
+  (:func:`plan_rolling_skips`; audit18 A18-13).
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay, at
   least that when the promotion waits for a person (Argo's ``autoPromotionEnabled: false``).
@@ -46,7 +50,7 @@ from dataclasses import dataclass
 
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan_architecture import Workload
-from infra_toolkit.plan_operations_types import CanaryStep
+from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 
 __all__ = [
     "DEFAULT_SCALE_DOWN_DELAY_S",
@@ -57,6 +61,7 @@ __all__ = [
     "blue_green_rollout",
     "canary_bake",
     "canary_step_pods",
+    "plan_rolling_skips",
     "resolve_fenceposts",
     "rolling_rollout",
     "scaled_value",
@@ -66,6 +71,16 @@ __all__ = [
 #: Argo Rollouts' ``scaleDownDelaySeconds`` when a blue-green strategy gives none.
 DEFAULT_SCALE_DOWN_DELAY_S = 30.0
 _DEFAULT_FENCEPOST = "25%"
+
+
+def plan_rolling_skips(strategy: DeploymentStrategy, w: Workload) -> bool:
+    """Whether ``strategy``, a plan's ``rolling`` one covering ``w`` (it names no workloads or
+    names ``w``), cannot apply because ``w`` is a StatefulSet: the StatefulSet controller
+    (``updateStatefulSet`` in pkg/controller/statefulset/stateful_set_control.go) has no surge
+    and replaces pods one at a time by the StatefulSet's own ``spec.updateStrategy``."""
+    covers = not strategy.workloads or w.name in strategy.workloads
+    return (strategy.type == "rolling" and covers and w.deployment is not None
+            and w.deployment.kind == "StatefulSet")
 
 
 def scaled_value(value: int | str, total: int, round_up: bool) -> int:

@@ -51,14 +51,15 @@ from infra_toolkit.report_html import duration_text
 from infra_toolkit.rollout import (
     blue_green_rollout,
     canary_step_pods,
+    plan_rolling_skips,
     rolling_rollout,
     time_to_ready,
 )
 from infra_toolkit.shared_nodes import union_groups
 
-__all__ = ["canary_step_table", "effective_strategy", "later_update_groups", "later_update_table",
-           "manifest_mismatches", "own_strategy", "rollback_floor", "rollout_table",
-           "strategy_groups"]
+__all__ = ["canary_step_table", "effective_strategy", "extra_node_rows", "later_update_groups",
+           "later_update_table", "manifest_mismatches", "node_provisioning_s", "own_strategy",
+           "rollback_floor", "rollout_table", "strategy_groups"]
 
 
 @dataclass(frozen=True)
@@ -148,13 +149,29 @@ def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float
     usd: float | None = None
     if f is not None and extra is not None and duration_s is not None:
         ca = next(iter(f.run.simulations.values())).spec.autoscaler
-        billed_h = (ca.provisioning_delay_s + duration_s + ca.scale_down_unneeded_s) / 3600
+        billed_h = (node_provisioning_s(f.run) + duration_s + ca.scale_down_unneeded_s) / 3600
         prices = {g: _node_usd_per_hour(f.run, g) for g, n in extra.items() if n}
         usd = None if None in prices.values() else sum(
             extra[g] * p * billed_h for g, p in prices.items() if p is not None)
     return {"Extra nodes, others at peak": None if extra is None else sum(extra.values()),
             "Extra nodes' cost (USD)": "-" if usd is None else
             f"{'at least ' if at_least and usd > 0 else ''}{usd:,.2f}"}
+
+
+def node_provisioning_s(run: ScenarioRun) -> float:
+    """The node autoscaler's provisioning in ``run``, seconds from the scan that launches a node
+    to the node Ready (the plan's simulation settings; one autoscaler for every workload)."""
+    return next(iter(run.simulations.values())).spec.autoscaler.provisioning_delay_s
+
+
+def extra_node_rows(frame: pd.DataFrame, workload: str) -> list[str]:
+    """The "Rolled at" of ``workload``'s rows of a rolling :func:`rollout_table` whose pods at
+    once take extra nodes (more than 0; not when unknown)."""
+    if "Extra nodes, others at peak" not in frame:
+        return []
+    mine = frame[frame["Workload"] == workload]
+    extra = pd.to_numeric(mine["Extra nodes, others at peak"], errors="coerce")
+    return [str(b) for b in mine["Rolled at"][extra > 0]]
 
 
 def _flag(ok: bool | None) -> str:
@@ -257,7 +274,10 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
     otherwise its manifest's own update strategy (:mod:`infra_toolkit.update_strategy`) as a
     ``rolling`` or ``recreate`` strategy (a StatefulSet's ``OnDelete``: rolling one pod at a
     time, as someone deletes them; its ``partition`` kept, so only the ordinals from it up
-    roll)."""
+    roll). A StatefulSet under the plan's ``rolling`` strategy rolls by its own too: it has no
+    surge (:func:`~infra_toolkit.rollout.plan_rolling_skips`)."""
+    if plan_rolling_skips(plan_strategy, w):
+        return own_strategy(w)
     if not plan_strategy.workloads or w.name in plan_strategy.workloads:
         return plan_strategy
     return own_strategy(w)

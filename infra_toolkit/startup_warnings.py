@@ -136,8 +136,9 @@ def starting_replicas_warnings(workload: Workload, path: str,
     mine = [s for s in slos if s.workload in (workload.name, None)]
     kept = [s for s in mine if s.metric != "latency"] + _latency_slos(mine, cap, conc)
     pods = d.replicas if d.replicas is not None else max(1, hpa.min_replicas)
-    source = "the Deployment's replicas" if d.replicas is not None else \
-        f"no replicas in the Deployment: max(1, minReplicas {hpa.min_replicas})"
+    kind = workload.deployment.kind if workload.deployment is not None else "Deployment"
+    source = f"the {kind}'s replicas" if d.replicas is not None else \
+        f"no replicas in the {kind}: max(1, minReplicas {hpa.min_replicas})"
     limit = per_pod_limit_rps(mine, cap, conc)
     if limit <= 0:
         return []  # nothing to size by (not reached: every rate kept serves an idle pod)
@@ -150,9 +151,9 @@ def starting_replicas_warnings(workload: Workload, path: str,
         # pods" and "or start scenario ... at 0 rps", and nothing when a scenario starts at 0)
         return [PlanWarning(path, (
             f"workload {workload.name!r} starts with 0 replicas ({source}): the HPA does not "
-            "scale a Deployment at 0 replicas while its minReplicas is "
+            f"scale a {kind} at 0 replicas while its minReplicas is "
             f"{hpa.min_replicas:,} (ScalingDisabled), so no pod ever serves it: every "
-            "scenario drops all of its requests; set the Deployment's replicas to at least 1 "
+            f"scenario drops all of its requests; set the {kind}'s replicas to at least 1 "
             "(the HPA then brings it to minReplicas), or leave replicas out"))]
     out = []
     for name, curve in curves.items():
@@ -178,6 +179,6 @@ def starting_replicas_warnings(workload: Workload, path: str,
             f"{head} until the HPA has added pods, and the report's SLO "
             f"minutes and alert replay show that start-up; {pods:,} replicas serve at most "
             f"{_floor_text(limit * pods)} rps {within} ({_floor_text(limit)} rps a pod) and "
-            f"{_f(rate)} rps needs {need:,}; set the Deployment's replicas to {need:,}{over}, "
+            f"{_f(rate)} rps needs {need:,}; set the {kind}'s replicas to {need:,}{over}, "
             f"or start scenario {name!r} at {_floor_text(base)} rps or less")))
     return out

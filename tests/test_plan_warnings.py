@@ -667,3 +667,57 @@ def test_pods_of_several_sizes_are_not_summed_as_fractions_of_a_node(
     path = tmp_path / "report" / "plan.yaml"
     path.write_text(yaml.safe_dump(plan, sort_keys=False))
     assert [m for p, m in _warnings(path) if p.endswith("desired_size")] == expected
+
+
+_DRAIN = ("workload 'api': its PodDisruptionBudget 'api-pdb' allows 1 eviction(s) at {n} "
+          "replicas (every pod Ready), but a node of group 'general' can hold {n} of its pods, "
+          "so the node autoscaler drains such a node in steps, each waiting for the evicted "
+          "pods' replacements to turn Ready: 210 s (image pull 5 s + app start 200 s + "
+          "readiness delay 5 s), longer than cluster-autoscaler's 120 s eviction give-up "
+          "(--max-pod-eviction-time), so the drain is abandoned after its first eviction(s) "
+          "and the node kept (node_drain_abandoned in the report's events); bring the time to "
+          "Ready under 120 s, let the budget allow {n} evictions at once (maxUnavailable), or "
+          "raise --max-pod-eviction-time above the time to Ready")
+
+
+@pytest.mark.parametrize(("budget", "app_start_s", "expected"), [
+    # api: HPA 2-8, 200m / 256 MiB on m5.large: min((2000 - 100) / 200 = 9.5 -> 9,
+    # (8192 - 600) / 256 = 29.7 -> 29, 29 - 2 daemonset pods = 27) = 9 pods a node.
+    # maxUnavailable 1 at minReplicas 2: 1 eviction allowed < min(9, 2) = 2 on a node; time to
+    # Ready 5 + 200 + 5 = 210 s > 120 s: the staged drain is abandoned
+    ("maxUnavailable: 1", 200, _DRAIN.format(n=2)),
+    # the same with the stock 10 s start: 5 + 10 + 5 = 20 s, replacements Ready in time
+    ("maxUnavailable: 1", 10, None),
+    # minAvailable 2: at 2 replicas 2 - 2 = 0 allowed (the node is held, not drained); at 3,
+    # 3 - 2 = 1 < min(9, 3) = 3 on a node
+    ("minAvailable: 2", 200, _DRAIN.format(n=3)),
+    # maxUnavailable 100 %: every pod of a node may go at once, no staged drain
+    ("maxUnavailable: 100%", 200, None),
+])
+def test_a_staged_drain_slower_than_the_eviction_give_up_is_warned(
+        tmp_path: Path, budget: str, app_start_s: int, expected: str | None) -> None:
+    plan = _plan(tmp_path, plan_edits=(("app_start_s: 10", f"app_start_s: {app_start_s}"),))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + _PDB.format(
+        name="api-pdb", spec=f"  {budget}\n  selector: {{matchLabels: {{app: api}}}}\n"))
+    got = [(p, m) for p, m in _warnings(plan) if "eviction give-up" in m]
+    assert got == ([] if expected is None else [("proposed.workloads[0].deployment", expected)])
+
+
+def test_the_start_up_warning_names_a_statefulsets_replicas() -> None:
+    # audit18 A18-13: small.yaml's warning above with its workload as a StatefulSet speaks of
+    # the StatefulSet's replicas, the field to set
+    import dataclasses
+
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_traffic import scenario_curves
+    from infra_toolkit.startup_warnings import starting_replicas_warnings
+
+    plan = read_plan(DATA / "report" / "small.yaml")
+    (w,) = plan.proposed.workloads
+    w = dataclasses.replace(w, deployment=dataclasses.replace(w.deployment, kind="StatefulSet"))
+    (got,) = starting_replicas_warnings(w, "here", scenario_curves(
+        plan.scenarios, plan.simulation.step_s), plan.slos)
+    assert "starts with 2 replicas (the StatefulSet's replicas)" in got.message
+    assert "set the StatefulSet's replicas to 3," in got.message
+    assert "Deployment" not in got.message

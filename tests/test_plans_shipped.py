@@ -560,3 +560,23 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
     rolling = DeploymentStrategy("rolling", "r", "25%", 0)
     assert later_update_groups(dataclasses.replace(a, plan=dataclasses.replace(
         a.plan, deployment_strategy=rolling))) == []
+    # audit18 A18-19: at maxReplicas the surge takes 1 extra node, so the first wave waits for
+    # it too: provisioning 150 s (node_provisioning_s) + 30 s to Ready + minReadySeconds 0 =
+    # 180 s. Against the manifest's default 600 s deadline: fine, no note; against 120 s (one
+    # wave alone, 30 s, is well within it) flagged, naming that row; against 180 s: fine.
+    assert "waits for the node autoscaler" not in html
+    for deadline_s, flagged in [(120, True), (180, False)]:
+        ws = tuple(dataclasses.replace(w, deployment_spec=dataclasses.replace(
+            w.deployment_spec, update_strategy=dataclasses.replace(
+                w.deployment_spec.update_strategy, progress_deadline_s=deadline_s)))
+            if w.name == "backend" else w for w in a.plan.proposed.workloads)
+        tight = dataclasses.replace(a, plan=dataclasses.replace(
+            a.plan, proposed=dataclasses.replace(a.plan.proposed, workloads=ws)))
+        html = "".join(p if isinstance(p, str) else p.to_html()
+                       for p in sections.deployment_strategy(tight).parts)
+        assert ("(Deployment) = 30 s; rolled at maxReplicas its surge takes extra nodes (table "
+                "above), so the first wave also waits for the node autoscaler&#x27;s provisioning "
+                "(150 s, scan to Ready): 150 + 30 = 180 s, more than its "
+                "progressDeadlineSeconds 120 s: the Deployment reports "
+                "ProgressDeadlineExceeded" in html) is flagged
+        assert ("waits for the node autoscaler" in html) is flagged

@@ -502,3 +502,27 @@ def test_each_replica_count_meets_the_rate_its_hpa_held_it_at(
         assert pd.isna(got[1]["Peak rate (rps)"])
     else:
         assert got[1]["Peak rate (rps)"] == min_rate
+
+
+def test_a_statefulset_under_the_plans_rolling_strategy_in_the_section(
+        small_analysis: PlanAnalysis) -> None:
+    # audit18 A18-13: the small plan's api (rolling 1 / 0 in the plan) as a StatefulSet with the
+    # default updateStrategy (no surge, maxUnavailable 1): it rolls by that, one pod at a time,
+    # so at 2 replicas: surge 0, 2 pods at once, ceil(2 / 1) = 2 waves of 20 s = 40 s
+    a = with_update_strategy(small_analysis, max_surge=0, max_unavailable=1,
+                             progress_deadline_s=None)
+    w = a.plan.proposed.workloads[0]
+    assert w.deployment is not None
+    w = dataclasses.replace(w, deployment=dataclasses.replace(w.deployment, kind="StatefulSet"))
+    a = with_strategy(dataclasses.replace(a, plan=dataclasses.replace(
+        a.plan, proposed=dataclasses.replace(a.plan.proposed, workloads=(w,)))),
+        DeploymentStrategy("rolling", "r", 1, 0))
+    frame = rollout_table(a)
+    assert frame[["Replicas", "Surge", "Most pods at once", "Waves", "Duration"]
+                 ].values.tolist()[0] == [2, 0, 2, 2, "40 s"]
+    html = "".join(p if isinstance(p, str) else p.to_html()
+                   for p in sections.deployment_strategy(a).parts)
+    # no advice to write a maxSurge into a StatefulSet, and no ReplicaSet to return to
+    assert "The manifests disagree" not in html and "maxSurge 0" not in html
+    assert ("the previous ReplicaSet, for a StatefulSet its previous ControllerRevision, "
+            "becomes the new one") in html

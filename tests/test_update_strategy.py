@@ -13,6 +13,7 @@ import yaml
 
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_operations_types import DeploymentStrategy
+from infra_toolkit.plan_warnings import statefulset_rolling_warnings
 from infra_toolkit.rollout_tables import _row, effective_strategy
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
@@ -186,3 +187,42 @@ def test_without_a_partition_every_pod_rolls(tmp_path: Path) -> None:
     assert (own.partition, own.description) == (0, "the StatefulSet's own rolling update")
     row = _row(own, api, "Deployment replicas (no HPA)", 5, None, None)
     assert "Pods rolled" not in row and (row["Waves"], row["Duration"]) == (5, "1 min 40 s")
+
+
+def test_the_plans_rolling_strategy_leaves_a_statefulset_to_its_own(tmp_path: Path) -> None:
+    # audit18 A18-13: the plan's rolling strategy (25 % surge, 0 unavailable) covering a
+    # StatefulSet of 4 replicas with partition 1 and minReadySeconds 10: a StatefulSet has no
+    # surge, so it rolls by its own updateStrategy, one pod at a time (maxUnavailable 1 default)
+    path = _stateful_plan(tmp_path, {"partition": 1})
+    dep_path = tmp_path / "manifests" / "deployment.yaml"
+    dep = yaml.safe_load(dep_path.read_text())
+    dep["spec"]["minReadySeconds"] = 10
+    dep_path.write_text(yaml.safe_dump(dep))
+    plan = read_plan(path)
+    (api,) = plan.proposed.workloads
+    rolling = DeploymentStrategy("rolling", "plan's rolling", "25%", 0)
+    s = effective_strategy(rolling, api)
+    assert (s.max_surge, s.max_unavailable, s.partition) == (0, 1, 1)
+    row = _row(s, api, "Deployment replicas (no HPA)", 4, None, None)
+    # ordinals 3, 2, 1 roll (4 - partition 1 = 3 pods), one a wave: 3 waves of time to Ready
+    # (5 s pull + 10 s start + 5 s readiness = 20 s) + minReadySeconds 10 s = 3 x 30 s = 90 s;
+    # no surge, so the most pods at once are the 4 replicas
+    assert (row["Pods rolled"], row["Waves"], row["Duration"], row["Surge"],
+            row["Most pods at once"]) == (3, 3, "1 min 30 s", 0, 4)
+    (w,) = statefulset_rolling_warnings(replace(plan, deployment_strategy=rolling))
+    assert w.path == "deployment_strategy"
+    assert w.message.startswith(
+        "the plan's rolling strategy (max_surge 25%, max_unavailable 0) cannot apply to "
+        "workload 'api', a StatefulSet: a StatefulSet has no maxSurge")
+    assert "(RollingUpdate, maxUnavailable 1, partition 1;" in w.message
+    # the plan naming another workload only: no warning, nothing the plan says applies to it
+    assert statefulset_rolling_warnings(replace(
+        plan, deployment_strategy=replace(rolling, workloads=("someone-else",)))) == []
+
+
+def test_a_deployment_under_the_plans_rolling_strategy_takes_the_plans(tmp_path: Path) -> None:
+    plan = read_plan(_plan(tmp_path, ["api"], {"rollingUpdate": {"maxSurge": 1}}))
+    (api,) = plan.proposed.workloads
+    rolling = DeploymentStrategy("rolling", "plan's rolling", "25%", 0)
+    assert effective_strategy(rolling, api) is rolling
+    assert statefulset_rolling_warnings(replace(plan, deployment_strategy=rolling)) == []
