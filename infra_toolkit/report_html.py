@@ -133,15 +133,22 @@ class Table:
 
 
 def _caption_html(caption: str) -> str:
-    """A table's caption: its title (before the first ``: ``, when short) in bold, the
-    explanation after it in the body weight; a long caption set all in bold read as a wall."""
+    """A table's caption: its title in bold (before the first ``: `` when short, else its first
+    sentence when short), the explanation after it in the body weight; a long caption set all
+    in bold read as a wall. A short caption with neither is all title."""
     if not caption:
         return ""
     title, sep, rest = caption.partition(": ")
-    if not sep or len(title) > 100:
+    if sep and len(title) <= 100:
+        return (f'<p class="table-caption"><strong>{html.escape(title)}</strong>: '
+                f"{html.escape(rest)}</p>")
+    first, dot, rest = caption.partition(". ")
+    if dot and len(first) <= 160:
+        return (f'<p class="table-caption"><strong>{html.escape(first)}.</strong> '
+                f"{html.escape(rest)}</p>")
+    if len(caption) <= 160:
         return f'<p class="table-caption"><strong>{html.escape(caption)}</strong></p>'
-    return (f'<p class="table-caption"><strong>{html.escape(title)}</strong>: '
-            f"{html.escape(rest)}</p>")
+    return f'<p class="table-caption">{html.escape(caption)}</p>'
 
 
 def anchor_of(title: str) -> str:

@@ -106,6 +106,15 @@ def test_table_formats_and_escapes() -> None:
     told = Table(frame, caption="Scaling: a <b> per scenario").to_html()
     assert told.startswith('<p class="table-caption"><strong>Scaling</strong>: a &lt;b&gt; per '
                            'scenario</p>')
+    # no short title before ": ": the first sentence is the title; past 160 characters with
+    # neither, nothing is bold (a wall of bold text reads worse than none)
+    long_title = "After the canary, every later update rolls by its own strategy (" + "x" * 60
+    told = Table(frame, caption=long_title + "). Rolling update: surge rounds up").to_html()
+    assert told.startswith(f'<p class="table-caption"><strong>{long_title}).</strong> Rolling '
+                           'update: surge rounds up</p>')
+    wall = "Surge and unavailable per workload, " * 6
+    assert Table(frame, caption=wall).to_html().startswith(
+        f'<p class="table-caption">{wall}</p>')
     empty = Table(pd.DataFrame(columns=["a"]), caption="Episodes").to_html()
     assert empty == "<p>Episodes: none.</p>"
 
