@@ -158,8 +158,10 @@ def anchor_of(title: str) -> str:
 
 def chart_anchor(scenario: str, workload: str) -> str:
     """The id of the first chart of ``workload`` in ``scenario`` (its load chart), which the
-    Scaling Behaviour section links to: 25 workloads in 4 scenarios are 240 charts."""
-    return "chart-" + anchor_of(f"{scenario} {workload}")
+    Scaling Behaviour section links to: 25 workloads in 4 scenarios are 240 charts. The two
+    names are joined by ``--``, which :func:`anchor_of` never leaves inside one name, so
+    scenario ``day-web`` with workload ``api`` and ``day`` with ``web-api`` differ."""
+    return f"chart-{anchor_of(scenario)}--{anchor_of(workload)}"
 
 
 def chart_links(runs: Iterable[tuple[str, Iterable[str]]]) -> str:

@@ -120,7 +120,7 @@ def test_a_left_out_workload_is_named_with_the_command_that_charts_it(
             "workload(s), in the tables above but not charted: api. To chart them, build the "
             "report with:") in html
     assert f'<pre class="chart-command"><code>{command}</code></pre>' in html.replace("&#x27;", "'")
-    assert 'href="#chart-steady-api"' not in html and 'href="#chart-steady-worker"' in html
+    assert 'href="#chart-steady--api"' not in html and 'href="#chart-steady--worker"' in html
 
 
 def test_every_workload_charted_says_nothing(shared_plan: Path) -> None:  # noqa: F811

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from infra_toolkit import charts
+from infra_toolkit import charts, report_html
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.simulate import TimeToCapacity
@@ -307,9 +307,11 @@ def test_the_scaling_section_links_to_each_workloads_load_chart(
     page = sections.scaling_behaviour(small_analysis)._repr_html_()
     hrefs = re.findall(r'<a href="#(chart-[^"]+)">', page)
     pairs = [(run.name, w) for run in small_analysis.runs for w in run.simulations]
-    # the id is "chart-" and the scenario and workload names in lower case joined by "-"
-    assert hrefs == ["chart-" + re.sub(r"[^a-z0-9]+", "-", f"{s} {w}".lower()).strip("-")
-                     for s, w in pairs]
+    # the id is "chart-", the scenario and workload names in lower case (other characters as
+    # "-"), joined by "--" (audit18: "day-web" + "api" and "day" + "web-api" made one id)
+    assert hrefs == [f"chart-{s.lower()}--{w.lower()}" for s, w in pairs]
+    assert report_html.chart_anchor("day-web", "api") == "chart-day-web--api"
+    assert report_html.chart_anchor("day", "web-api") == "chart-day--web-api"
     renderer = charts._ReportRenderer()
     ids = [re.findall(r'<div id="([^"]+)"', renderer.to_mimebundle(f.to_dict())["text/html"])
            for f in charts.scaling_figures(small_analysis)]
