@@ -115,7 +115,7 @@ def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
     if isinstance(horizon_h, bool) or not (
             isinstance(horizon_h, int | float) and math.isfinite(horizon_h) and horizon_h > 0):
         raise SimulationError(f"horizon_h = {horizon_h!r}: give a number of hours > 0, or None "
-                              "to simulate whole scenarios")
+                              "(null with -p on the command line) to simulate whole scenarios")
     steps = min(curve.rps.size, math.floor(horizon_h * _SECONDS_PER_HOUR / curve.step_s))
     if steps < 1:
         raise SimulationError(f"horizon_h = {horizon_h} h is shorter than one step "
