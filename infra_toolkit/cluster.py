@@ -22,7 +22,7 @@ from infra_toolkit.controller_view import (
 )
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPAState, reconcile
-from infra_toolkit.nodes import MAX_POD_EVICTION_S, pod_slots
+from infra_toolkit.nodes import pod_slots
 
 __all__ = ["RunOutput", "run_cluster"]
 
@@ -182,6 +182,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         node_changes[g].append((tick_at(t), ready_nodes[g]))
 
     budget = spec.disruption_budget
+    karpenter = ca.drain_rules == "karpenter"
     # per group: the budget hold last logged, until the group is next free to go (one event a
     # hold, not one each time the group drops out of candidacy and comes back)
     blocked: list[str | None] = [None] * n_groups
@@ -217,12 +218,15 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
 
     def drain_step(t: float) -> None:
         # the cordoned node's evictions at ``t`` (as shared_nodes.SharedNodes._drain): what the
-        # budget allows now; removed when empty, un-cordoned and kept when pods are left
-        # MAX_POD_EVICTION_S after the drain started
+        # budget allows now; removed when empty; when pods are left at the drain's limit
+        # (ca.drain_limit_s), un-cordoned and kept (cluster-autoscaler) or deleted with the node
+        # (Karpenter's terminationGracePeriod)
         assert drain[0] is not None and budget is not None
         g, start, left = drain[0]
         left = min(left, scheduled[g])  # the Deployment's own scale-down may have taken some
-        if t - start < MAX_POD_EVICTION_S and left:
+        limit_s = ca.drain_limit_s(groups[g].name)
+        over = limit_s is not None and t - start >= limit_s
+        if not over and left:
             ready = sum(len(c.names) for c in cohorts
                         if c.group >= 0 and c.ready_tick * tick_s <= t)
             k = min(left, max(0, budget.disruptions_allowed(
@@ -240,12 +244,21 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             set_nodes(g, t)
             events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
                            f"node drained in {t - start:g} s"))
-        elif t - start >= MAX_POD_EVICTION_S:
+        elif over and karpenter:
+            drain[0] = None
+            ready_nodes[g] -= 1
+            set_nodes(g, t)
+            events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
+                           (f"node drained in {t - start:g} s: its {left} pod(s) left deleted "
+                            f"at the NodePool's terminationGracePeriod ({limit_s:g} s)")))
+            evict(g, left, t)
+            place(t)
+        elif over:
             drain[0] = None
             unneeded_since[g] = None
             all_needed_at[0] = None
             events.append((t, f"node_drain_abandoned:{groups[g].name}", nodes, nodes,
-                           (f"{left} pod(s) still refused eviction {MAX_POD_EVICTION_S:g} s "
+                           (f"{left} pod(s) still refused eviction {limit_s:g} s "
                             "after the drain started; un-cordoned and kept")))
             place(t)
 
@@ -312,25 +325,32 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             placed = scheduled[g] - (cleft if g == cg else 0)
             util = placed * pod_fraction[g] / nodes if nodes else 1.0
             if (nodes <= groups[g].min_size or util >= ca.scale_down_utilization_threshold
-                    or total_slots - slots[g] < total_pods):
+                    or total_slots - slots[g] < total_pods
+                    or groups[g].name in ca.undisruptable_groups):
                 unneeded_since[g] = None
                 needed += 1
                 if needed == n_groups and cg < 0:
                     all_needed_at[0] = key
                 continue
             evicted = placed // nodes
-            why, staged = budget_block(evicted, t, charged)
+            # Karpenter checks each candidate against the budgets' status alone (no charge
+            # across candidates: shared_nodes._budget_block)
+            why, staged = budget_block(evicted, t, [0] if karpenter else charged)
             if why is not None:
-                # as shared_nodes._budget_block: unremovable, so not unneeded; Ready pods
-                # change the answer without a new key, so no scan is skipped
-                unneeded_since[g] = None
+                # as shared_nodes._scale_down: cluster-autoscaler's unremovable node is not
+                # unneeded; Karpenter's skipped candidate keeps its time. Ready pods change the
+                # answer without a new key, so no scan is skipped
+                unneeded_since[g] = (t if unneeded_since[g] is None else unneeded_since[g]) \
+                    if karpenter else None
                 all_needed_at[0] = None
                 if blocked[g] != why.split(":")[0]:
                     blocked[g] = why.split(":")[0]
                     events.append((t, f"node_scale_down_blocked:{groups[g].name}", nodes, nodes,
                                    (f"utilization {util:.0%} < "
                                     f"{ca.scale_down_utilization_threshold:.0%} but {why}; "
-                                    "kept, checked again each scan")))
+                                    "kept, checked again each scan"
+                                    + (" (its unneeded time counting on)" if karpenter
+                                       else ""))))
                 continue
             blocked[g] = None
             if unneeded_since[g] is None:

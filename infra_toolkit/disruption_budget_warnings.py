@@ -13,12 +13,16 @@ more of a workload's pods than its budget allows to be evicted at once is draine
 each waiting for the evicted pods' replacements to turn Ready; when one time to Ready is longer
 than cluster-autoscaler's ``--max-pod-eviction-time`` (``nodes.MAX_POD_EVICTION_S``, 120 s) the
 drain is abandoned after its first evictions and the node kept (docs/DESIGN.md, node drains).
+Karpenter never gives a drain up: with its NodePools only a ``terminationGracePeriod`` shorter
+than the drain's steps is warned (the pods left are deleted, not evicted, when it runs out).
 No I/O: the plan kept the budgets."""
 
 from __future__ import annotations
 
+import math
+
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.nodes import MAX_POD_EVICTION_S, NodeGroup, pod_slots
+from infra_toolkit.nodes import MAX_POD_EVICTION_S, ClusterAutoscalerSpec, NodeGroup, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_warning_type import PlanWarning
@@ -80,20 +84,26 @@ def _most_a_node(w: Workload, groups: tuple[NodeGroup, ...]) -> tuple[int, str] 
     return best
 
 
-def drain_give_up_warnings(w: Workload, path: str, groups: tuple[NodeGroup, ...]
-                           ) -> list[PlanWarning]:
+def drain_give_up_warnings(w: Workload, path: str, groups: tuple[NodeGroup, ...],
+                           autoscaler: ClusterAutoscalerSpec) -> list[PlanWarning]:
     """A warning when ``w``'s PodDisruptionBudget, at some replica count from minReplicas to
     maxReplicas with every pod Ready, allows fewer evictions (but some) than a node of
-    ``groups`` can hold of its pods, and its time to Ready (seconds) is longer than
-    ``MAX_POD_EVICTION_S``: cluster-autoscaler drains such a node in steps and gives up before
-    the first replacements are Ready (see the module docstring). A budget allowing none holds
-    the node instead: no drain, no warning here."""
+    ``groups`` can hold of its pods, so such a node is drained in steps, and ``autoscaler``
+    ends the drain before it is done: cluster-autoscaler when the time to Ready (seconds) is
+    longer than ``MAX_POD_EVICTION_S`` (it gives up before the first replacements are Ready);
+    Karpenter when the steps' waits, ``(ceil(on node / allowed) - 1) x time to Ready``, pass the
+    NodePool's ``terminationGracePeriod`` (it deletes the pods left); Karpenter without one
+    never ends a drain: no warning. A budget allowing none holds the node instead: no drain,
+    no warning here."""
     budget, hpa, ttr = workload_budget(w).budget, w.hpa_spec, time_to_ready(w)
     most = _most_a_node(w, groups)
-    if budget is None or hpa is None or ttr is None or most is None \
-            or ttr.total_s <= MAX_POD_EVICTION_S:
+    if budget is None or hpa is None or ttr is None or most is None:
         return []
     slots, group = most
+    if autoscaler.drain_rules == "karpenter":
+        return _grace_period_warnings(w, path, group, slots, autoscaler.drain_limit_s(group))
+    if ttr.total_s <= MAX_POD_EVICTION_S:
+        return []
     for n in range(hpa.min_replicas, hpa.max_replicas + 1):
         allowed = budget.disruptions_allowed(n, n, n)
         on_node = min(slots, n)
@@ -111,4 +121,31 @@ def drain_give_up_warnings(w: Workload, path: str, groups: tuple[NodeGroup, ...]
                 f"bring the time to Ready under {MAX_POD_EVICTION_S:g} s, let the budget allow "
                 f"{on_node:,} evictions at once (maxUnavailable), or raise "
                 "--max-pod-eviction-time above the time to Ready"))]
+    return []
+
+
+def _grace_period_warnings(w: Workload, path: str, group: str, slots: int,
+                           grace_s: float | None) -> list[PlanWarning]:
+    """Karpenter's half of :func:`drain_give_up_warnings`: the drain's waits past the NodePool
+    ``group``'s ``terminationGracePeriod`` (``grace_s``, ``None``: not set, never cut)."""
+    budget, hpa, ttr = workload_budget(w).budget, w.hpa_spec, time_to_ready(w)
+    if grace_s is None or budget is None or hpa is None or ttr is None:
+        return []
+    for n in range(hpa.min_replicas, hpa.max_replicas + 1):
+        allowed = budget.disruptions_allowed(n, n, n)
+        on_node = min(slots, n)
+        waits = math.ceil(on_node / allowed) - 1 if allowed > 0 else 0
+        if 0 < allowed < on_node and waits * ttr.total_s > grace_s:
+            return [PlanWarning(path, (
+                f"workload {w.name!r}: its PodDisruptionBudget {budget.name!r} allows "
+                f"{allowed:,} eviction(s) at {n:,} replicas (every pod Ready), but a node of "
+                f"NodePool {group!r} can hold {on_node:,} of its pods, so Karpenter drains such "
+                f"a node in {waits + 1:,} steps, each after the last one's replacements turn "
+                f"Ready in {ttr.total_s:g} s: {waits:,} x {ttr.total_s:g} = "
+                f"{waits * ttr.total_s:g} s, longer than the NodePool's terminationGracePeriod "
+                f"({grace_s:g} s), when Karpenter deletes the pods still on the node, so fewer "
+                "pods are Ready until their replacements are; raise terminationGracePeriod "
+                f"above {waits * ttr.total_s:g} s, let the budget allow {on_node:,} evictions "
+                "at once (maxUnavailable), or bring the time to Ready under "
+                f"{grace_s / waits:g} s"))]
     return []

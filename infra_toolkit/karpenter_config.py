@@ -28,9 +28,14 @@ so these rules turn a NodePool into a :class:`~infra_toolkit.eksctl_config.NodeG
 * **Disruption** -- ``consolidateAfter`` (default 0s) is the node autoscaler's
   ``scale_down_unneeded_s``; ``WhenEmptyOrUnderutilized`` (the default) removes any node whose
   pods fit on the others (threshold 1.0: the model's fit check alone), ``WhenEmpty`` only empty
-  nodes, ``Never`` none (:func:`consolidation_autoscaler`). Budgets, ``expireAfter``,
-  ``terminationGracePeriod`` and replacement by a cheaper type have no equivalent in the model:
-  they are listed in :attr:`NodePool.not_modelled`, never dropped silently.
+  nodes, ``Never`` none (:func:`consolidation_autoscaler`). Drains follow Karpenter's rules,
+  not cluster-autoscaler's (``ClusterAutoscalerSpec.drain_rules``): never given up, cut at the
+  template's ``terminationGracePeriod`` when set; a budget allowing no node
+  (:func:`allowed_disruptions` 0: ``nodes: "0"`` or ``"0%"``) keeps every node of the pool;
+  other budgets allow at least the one node the simulation drains at a time. Budgets with a
+  ``schedule`` or ``reasons``, ``expireAfter`` and replacement by a cheaper type have no
+  equivalent in the model: they are listed in :attr:`NodePool.not_modelled`, never dropped
+  silently.
 * **Placement** -- ``spec.template.metadata.labels``, single-value ``In`` requirements on keys
   that are not instance properties, the ``karpenter.sh/nodepool`` / ``capacity-type`` and
   instance labels Karpenter sets, and ``taints`` are the group's labels and taints;
@@ -54,6 +59,7 @@ import math
 import re
 from collections.abc import Sequence
 
+from infra_toolkit.disruption_budget import scaled_value
 from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import PricingError, SpecError
 from infra_toolkit.karpenter_manifests import (
@@ -72,6 +78,7 @@ __all__ = [
     "KARPENTER_DEFAULT_VOLUMES",
     "EC2NodeClass",
     "NodePool",
+    "allowed_disruptions",
     "allowed_instance_types",
     "cheapest_allowed",
     "consolidation_autoscaler",
@@ -176,20 +183,38 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                            managed=False, os=pool.os, zones=pool.zones)
 
 
+def allowed_disruptions(pool: NodePool, nodes: int) -> int:
+    """How many of ``nodes`` nodes of ``pool`` its disruption budgets let Karpenter disrupt at
+    once: the smallest over its budgets, a percent of ``nodes`` rounded up (Karpenter's
+    ``Budget.GetAllowedDisruptions`` scales with ``GetScaledValueFromIntOrPercent``, round up;
+    ``NodePool.GetAllowedDisruptionsByReason`` takes the minimum); unbounded without budgets."""
+    return min((scaled_value(b, nodes) for b in pool.disruption_budgets), default=nodes)
+
+
 def consolidation_autoscaler(base: ClusterAutoscalerSpec, pools: Sequence[NodePool]
                              ) -> ClusterAutoscalerSpec:
     """``base`` with its scale-down set by the NodePools' disruption: ``consolidateAfter``
     seconds unneeded before a node goes; ``WhenEmptyOrUnderutilized`` any node whose pods fit on
     the others (threshold 1.0), ``WhenEmpty`` only nodes without pods (the smallest positive
-    threshold: a node with any pod is needed), ``Never`` none (threshold 0). The simulator has
-    one node autoscaler per cluster: raises :class:`SpecError` when the pools disagree."""
-    rules = {(p.consolidation_policy, p.consolidate_after_s) for p in pools}
+    threshold: a node with any pod is needed), ``Never`` none (threshold 0); Karpenter's drain
+    rules, each pool's ``terminationGracePeriod``, and the pools whose budgets allow no node
+    (one node of a pool allowed none: any percent above 0 rounds up to one) undisruptable. The
+    simulator has one node autoscaler per cluster: raises :class:`SpecError` when the pools
+    that may be disrupted disagree."""
+    if not pools:
+        return base
+    kept = tuple(p.name for p in pools if allowed_disruptions(p, 1) == 0)
+    base = dataclasses.replace(
+        base, drain_rules="karpenter", undisruptable_groups=kept,
+        termination_grace_periods_s=tuple((p.name, p.termination_grace_period_s) for p in pools
+                                          if p.termination_grace_period_s is not None))
+    rules = {(p.consolidation_policy, p.consolidate_after_s) for p in pools if p.name not in kept}
     if not rules:
         return base
     if len(rules) > 1:
         shown = "; ".join(f"{p.name}: {p.consolidation_policy} after "
                           f"{'Never' if p.consolidate_after_s is None else p.consolidate_after_s}"
-                          for p in pools)
+                          for p in pools if p.name not in kept)
         raise SpecError(f"the NodePools' disruption differs ({shown}); the simulation has one "
                         "scale-down rule per cluster: give them one consolidationPolicy and "
                         "consolidateAfter")

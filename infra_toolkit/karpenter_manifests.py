@@ -13,6 +13,7 @@ each as ``file: NodePool/name.field.path: what; fix`` (:class:`~infra_toolkit.er
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity
 
 __all__ = [
     "CAPACITY_TYPE_KEY",
+    "DEFAULT_BUDGET_NODES",
     "INSTANCE_KEYS",
     "NODECLASS_API_VERSIONS",
     "NODEPOOL_API_VERSIONS",
@@ -51,6 +53,9 @@ _POLICIES = {"karpenter.sh/v1": ("WhenEmptyOrUnderutilized", "WhenEmpty"),
              # v1beta1's WhenUnderutilized is v1's WhenEmptyOrUnderutilized under its old name
              "karpenter.sh/v1beta1": ("WhenUnderutilized", "WhenEmpty")}
 _TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+#: a NodePool's disruption budget when it states none (the v1 CRD's default for ``budgets``)
+DEFAULT_BUDGET_NODES = "10%"
+_BUDGET_NODES = re.compile(r"^((100|[0-9]{1,2})%|[0-9]+)$")  # the CRD's pattern for ``nodes``
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,11 @@ class NodePool:
     millicores and memory in bytes (``None``: not limited), ``consolidation_policy`` (v1
     spelling) and ``consolidate_after_s`` (``None``: ``Never``), template labels, taints
     (``key=value:Effect``), zones (a ``topology.kubernetes.io/zone`` In requirement; empty: any),
-    ``os``, its node class (``None`` when the file lacks it) and ``not_modelled``: what it states
-    that the plan does not model or assumes, one ``field.path: why`` line each."""
+    ``os``, its node class (``None`` when the file lacks it), ``disruption_budgets`` (the ``nodes``
+    of each budget without ``schedule`` or ``reasons``: a whole number or ``"N%"``; Karpenter's
+    default ``10%`` when ``budgets`` is absent), ``termination_grace_period_s`` (the template's
+    ``terminationGracePeriod``, ``None``: not set) and ``not_modelled``: what it states that the
+    plan does not model or assumes, one ``field.path: why`` line each."""
 
     name: str
     requirements: tuple[NodeRequirement, ...]
@@ -76,6 +84,8 @@ class NodePool:
     os: str = "linux"
     node_class: EC2NodeClass | None = None
     not_modelled: tuple[str, ...] = ()
+    disruption_budgets: tuple[int | str, ...] = (DEFAULT_BUDGET_NODES,)
+    termination_grace_period_s: float | None = None
 
 
 def _taints(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> tuple[str, ...]:
@@ -152,8 +162,31 @@ def _limits(r: FieldReader, spec: Mapping[str, Any], p: str, notes: list[str]
     return cpu, memory
 
 
+def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str]
+             ) -> tuple[int | str, ...]:
+    """The ``nodes`` of each budget that always applies to every reason, as a whole number or
+    ``"N%"``; a scheduled or per-reason budget is noted, not read."""
+    if "budgets" not in d:
+        return (DEFAULT_BUDGET_NODES,)
+    out: list[int | str] = []
+    for ip, b in r.items(d, dp, "budgets", ("nodes", "schedule", "duration", "reasons"),
+                         ("nodes",), list_required=False):
+        nodes = b["nodes"]
+        if not (isinstance(nodes, str) and _BUDGET_NODES.match(nodes)):
+            r.add(join_path(ip, "nodes"), f"{nodes!r} is not a node count or percent; write a "
+                  "quoted whole number (\"5\") or percent (\"10%\")")
+        elif "schedule" in b or "reasons" in b:
+            which = " and ".join(k for k in ("schedule", "reasons") if k in b)
+            notes.append(f"{ip}: not modelled (a budget with {which}: the simulation has no "
+                         "time of day and one scale-down for every reason); the budgets "
+                         "without them bound the drains")
+        else:
+            out.append(nodes if nodes.endswith("%") else int(nodes))
+    return tuple(out)
+
+
 def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
-                ) -> tuple[str, float | None]:
+                ) -> tuple[str, float | None, tuple[int | str, ...]]:
     dp = join_path(p, "disruption")
     keys = ("consolidationPolicy", "consolidateAfter", "budgets") + \
         (("expireAfter",) if api.endswith("v1beta1") else ())
@@ -164,11 +197,17 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
         after = None
     elif "consolidateAfter" in d:
         after = r.duration_s(d, "consolidateAfter", dp, zero_ok=True)
-    for key, why in (("budgets", "the simulation removes at most one node per scan"),
-                     ("expireAfter", "nodes are not replaced at an age")):
-        if key in d:
-            notes.append(f"{join_path(dp, key)}: not modelled ({why})")
-    return ("WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"), after
+    if "expireAfter" in d:
+        notes.append(f"{join_path(dp, 'expireAfter')}: not modelled (nodes are not replaced at "
+                     "an age)")
+    budgets = _budgets(r, d, dp, notes)
+    if "budgets" in d and any(b not in (0, "0%", 1) for b in budgets):
+        notes.append(f"{join_path(dp, 'budgets')}: the simulation drains one node at a time, "
+                     "within any budget allowing one or more (a percent of the pool's nodes is "
+                     "rounded up, so any percent above 0 allows one); Karpenter may drain up to "
+                     "the budget at once, so the simulated scale-down of several unneeded nodes "
+                     "is slower")
+    return ("WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"), after, budgets
 
 
 def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
@@ -183,7 +222,6 @@ def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: 
     ts = r.mapping(t.get("spec"), join_path(tp, "spec"), keys, ("nodeClassRef",)) or {}
     sp = join_path(tp, "spec")
     for key, why in (("expireAfter", "nodes are not replaced at an age"),
-                     ("terminationGracePeriod", "a drain takes no time in the simulation"),
                      ("kubelet", "pods per node come from the instance type's ENI limit"),
                      ("startupTaints", "removed once a node is initialized: pods need not "
                                        "tolerate them")):
@@ -232,7 +270,8 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
                      "on-demand: priced as spot (Karpenter launches spot first, on-demand only "
                      "when no spot capacity is offered)")
     cpu, memory = _limits(r, spec, sp, notes)
-    policy, after = _disruption(r, spec, sp, api, notes)
+    policy, after, budgets = _disruption(r, spec, sp, api, notes)
+    grace_s = r.duration_s(ts, "terminationGracePeriod", tsp, required=False, zero_ok=True)
     node_class = _class_ref(r, ts, tsp, classes, api, notes)
     zones = next((q.values for q in reqs if q.key == "topology.kubernetes.io/zone"
                   and q.operator == "In"), ())
@@ -245,7 +284,7 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
         return None
     return NodePool(str(doc["metadata"]["name"]), reqs, capacity, cpu, memory, policy, after,
                     labels, taints, tuple(sorted(zones)), "windows" if windows else "linux",
-                    node_class, tuple(notes))
+                    node_class, tuple(notes), budgets, grace_s)
 
 
 def _os_problem(r: FieldReader, reqs: Sequence[NodeRequirement], node_class: EC2NodeClass,

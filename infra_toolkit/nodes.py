@@ -42,8 +42,8 @@ from dataclasses import dataclass
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["KARPENTER_LIKE", "MAX_POD_EVICTION_S", "ClusterAutoscalerSpec", "NodeGroup",
-           "node_room", "pod_slots"]
+__all__ = ["DRAIN_RULES", "KARPENTER_LIKE", "MAX_POD_EVICTION_S", "ClusterAutoscalerSpec",
+           "NodeGroup", "node_room", "pod_slots"]
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,13 @@ def node_room(groups: Sequence[NodeGroup], cpu_request_millicores: float,
 #: 10 s until then; ``CleanUpAndRecordFailedScaleDownEvent`` removes the taint)
 MAX_POD_EVICTION_S = 120.0
 
+#: How a node drained in steps is chosen and ended (docs/DESIGN.md, node scale-down):
+#: ``cluster-autoscaler`` (a candidate its PodDisruptionBudgets refuse is unremovable, its unneeded
+#: time restarted; a drain given up ``MAX_POD_EVICTION_S`` after it started) or ``karpenter``
+#: (a candidate they refuse is skipped at the moment of choice, its unneeded time counting on;
+#: a drain never given up, ended at its NodePool's ``terminationGracePeriod`` when one is set)
+DRAIN_RULES = ("cluster-autoscaler", "karpenter")
+
 
 @dataclass(frozen=True)
 class ClusterAutoscalerSpec:
@@ -148,15 +155,36 @@ class ClusterAutoscalerSpec:
     scale_down_utilization_threshold: float = 0.5
     scale_down_delay_after_add_s: float = 600.0
     name: str = "cluster-autoscaler"
+    #: one of ``DRAIN_RULES``; the NodePools' fields below apply to ``karpenter`` only
+    drain_rules: str = "cluster-autoscaler"
+    #: ``(group name, seconds)``: a NodePool's ``terminationGracePeriod``, after which a drain's
+    #: pods left are deleted and the node goes
+    termination_grace_periods_s: tuple[tuple[str, float], ...] = ()
+    #: groups whose NodePool disruption budget allows no node: none of their nodes is removed
+    undisruptable_groups: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         require_whole(f"{self.name}.scan_interval_s", self.scan_interval_s, 1, "seconds")
+        if self.drain_rules not in DRAIN_RULES:
+            raise SpecError(f"{self.name}.drain_rules (={self.drain_rules!r}) must be one of "
+                            f"{', '.join(DRAIN_RULES)}")
+        for group, grace_s in self.termination_grace_periods_s:
+            require_finite(f"{self.name}.termination_grace_periods_s[{group!r}]", grace_s, 0,
+                           rule="{bound} seconds")
         for name in ("provisioning_delay_s", "scale_down_unneeded_s",
                      "scale_down_delay_after_add_s"):
             require_finite(f"{self.name}.{name}", getattr(self, name), 0, rule="{bound} seconds")
         if not 0 <= self.scale_down_utilization_threshold <= 1:
             raise SpecError(f"{self.name}.scale_down_utilization_threshold "
                             f"(={self.scale_down_utilization_threshold}) must be in [0, 1]")
+
+    def drain_limit_s(self, group: str) -> float | None:
+        """Seconds after its start that a drain of a ``group`` node ends with pods left: given up
+        (cluster-autoscaler's ``MAX_POD_EVICTION_S``) or, Karpenter, forced (the NodePool's
+        ``terminationGracePeriod``); ``None``: never (Karpenter retries evictions for ever)."""
+        if self.drain_rules == "cluster-autoscaler":
+            return MAX_POD_EVICTION_S
+        return dict(self.termination_grace_periods_s).get(group)
 
 
 KARPENTER_LIKE = ClusterAutoscalerSpec(

@@ -23,6 +23,7 @@ from infra_toolkit import plan_domain as domain
 from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import PricingError, SpecError
 from infra_toolkit.karpenter_config import (
+    allowed_disruptions,
     allowed_instance_types,
     cheapest_allowed,
     consolidation_autoscaler,
@@ -114,7 +115,8 @@ def node_pool_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Pat
 def node_pool_warnings(arch: Architecture, side: str, book: PriceBook) -> list[PlanWarning]:
     """What the plan assumes of each NodePool of ``arch``: the one instance type it simulates
     and prices when the requirements allow several (and the cheapest allowed, which Karpenter
-    would launch first when it fits the pods), and each NodePool field it does not model."""
+    would launch first when it fits the pods), a disruption budget that allows no node (its
+    nodes are never consolidated), and each NodePool field it does not model."""
     out = []
     path = join_path(side, "node_pools")
     groups = {g.name: g for g in arch.node_groups}
@@ -132,6 +134,14 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook) -> list[P
                 f"the plan simulates and prices {group.instance_types[0]} only (its "
                 f"aws_eks_node_group's instance_types), {group.capacity_type}, at most "
                 f"{group.max_size} nodes by spec.limits{cheaper}")))
+        if allowed_disruptions(pool, 1) == 0:
+            zero = ", ".join(repr(str(b)) for b in pool.disruption_budgets if b in (0, "0%"))
+            out.append(PlanWarning(path, (
+                f"NodePool {pool.name!r}: spec.disruption.budgets allow no node to be disrupted "
+                f"(nodes: {zero}, with no schedule), so Karpenter never consolidates it: every "
+                "node it launches is kept, and billed, to the end of the run however idle; "
+                "give the budget a schedule and duration for the hours to protect, or allow at "
+                "least one node (Karpenter's default is \"10%\")")))
         out += [PlanWarning(path, f"NodePool {pool.name!r}: {note}")
                 for note in pool.not_modelled]
     return out

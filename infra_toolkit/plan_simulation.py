@@ -33,7 +33,7 @@ from infra_toolkit.workload import MetricsPipelineSpec
 from infra_toolkit.workload_budgets import workload_budget
 
 __all__ = ["node_autoscaler", "p95_latency_slo_ms", "placement_problems", "placement_summary",
-           "simulation_node_groups", "simulation_spec"]
+           "side_autoscaler", "simulation_node_groups", "simulation_spec"]
 
 _PRESETS = {spec.name: spec for spec in (ClusterAutoscalerSpec(), KARPENTER_LIKE)}
 
@@ -44,6 +44,15 @@ def node_autoscaler(preset: str, provisioning_s: float | None = None) -> Cluster
     spec = _PRESETS[preset]
     return spec if provisioning_s is None else \
         dataclasses.replace(spec, provisioning_delay_s=provisioning_s)
+
+
+def side_autoscaler(plan: Plan, arch: Architecture) -> ClusterAutoscalerSpec:
+    """The node autoscaler simulated for ``arch`` (a side of ``plan``): the ``simulation``
+    section's preset, with the scale-down and drain rules of its Karpenter NodePools if any."""
+    settings = plan.simulation
+    return consolidation_autoscaler(
+        node_autoscaler(settings.node_autoscaler, settings.node_provisioning_s),
+        arch.karpenter_pools)
 
 
 def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
@@ -140,9 +149,7 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
                               "maxReplicas for a fixed size) to simulate it")
     slo = p95_latency_slo_ms(plan, workload_name)
     settings = plan.simulation
-    autoscaler = consolidation_autoscaler(
-        node_autoscaler(settings.node_autoscaler, settings.node_provisioning_s),
-        arch.karpenter_pools)
+    autoscaler = side_autoscaler(plan, arch)
     metrics = MetricsPipelineSpec() if settings.metrics_resolution_s is None else \
         MetricsPipelineSpec(resolution_s=int(settings.metrics_resolution_s))
     controller = DEFAULT_CONTROLLER_CONFIG if settings.hpa_sync_period_s is None else \

@@ -17,7 +17,9 @@ workload with an HPA and a model:
   carries, or with no autoscaled workload behind it;
 
 * drains (:func:`~infra_toolkit.disruption_budget_warnings.drain_give_up_warnings`): a
-  PodDisruptionBudget the node autoscaler drains in steps slower than it waits, so it gives up;
+  PodDisruptionBudget the node autoscaler drains in steps slower than it waits, so
+  cluster-autoscaler gives up, or Karpenter deletes the pods left at a NodePool's
+  ``terminationGracePeriod``;
 
 * requests (:func:`unitless_memory_warnings`): a pod requesting less than 1 MiB of memory,
   almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
@@ -50,7 +52,7 @@ from infra_toolkit.load_balancer_warnings import (
 )
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_node_pools import node_pool_warnings
-from infra_toolkit.plan_simulation import simulation_node_groups
+from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import price_warnings
 from infra_toolkit.pricing import PriceBook
@@ -121,6 +123,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     instance type simulated among those allowed, the fields not modelled
     (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`)."""
     out: list[PlanWarning] = []
+    autoscaler = side_autoscaler(plan, plan.proposed)
     for i, w in enumerate(plan.proposed.workloads):
         out += target_type_warnings(w, f"proposed.workloads[{i}].hpa")
         if w.hpa_spec is None or w.model is None:
@@ -132,7 +135,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         groups = simulation_node_groups(plan.proposed, w, book)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
-        out += drain_give_up_warnings(w, f"{at}.deployment", groups)
+        out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
                  + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)

@@ -19,7 +19,7 @@ from typing import Any
 from infra_toolkit.bin_packing import EPS, Node, PlacedCohort, empty_node, fit, pack
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.nodes import MAX_POD_EVICTION_S, ClusterAutoscalerSpec, NodeGroup, pod_slots
+from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
 
 __all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
 
@@ -383,7 +383,9 @@ class SharedNodes:
         ``RemainingPdbTracker.CanRemovePods``: refused when a budget with pods on the node
         allows no disruption, admitted but not drained in parallel when it allows fewer than
         those pods; ``RemovePods`` then charges them all, so a later node of the same scan sees
-        what is left (possibly below zero). Karpenter gates on ``pdb.Limits.CanEvictPods``."""
+        what is left (possibly below zero). Karpenter gates on ``pdb.Limits.CanEvictPods``
+        (``disruption.NewCandidate``), each candidate against the budgets' status alone: with
+        its drain rules nothing is charged."""
         on_node = self._on_node(node)
         staged = False
         for index, n in on_node.items():
@@ -399,9 +401,10 @@ class SharedNodes:
                         f"{f', {spent} taken by nodes before it in this scan' if spent else ''})",
                         False)
             staged = staged or n > allowed
-        for index, n in on_node.items():
-            if self.owners[index].budget is not None:
-                charged[index] = charged.get(index, 0) + n
+        if self.ca.drain_rules == "cluster-autoscaler":
+            for index, n in on_node.items():
+                if self.owners[index].budget is not None:
+                    charged[index] = charged.get(index, 0) + n
         return None, staged
 
     def _scale_down(self, t: float, cooldown: bool) -> None:
@@ -418,21 +421,27 @@ class SharedNodes:
                     continue
                 util = self._utilization(node)
                 if (len(nodes) <= grp.min_size or util >= ca.scale_down_utilization_threshold
+                        or grp.name in ca.undisruptable_groups
                         or not self._fits_elsewhere(node)):
                     node.unneeded_since = None
                     continue
                 why, staged = self._budget_block(node, t, charged)
                 if why is not None:
                     # CA: a node the tracker refuses is unremovable, not unneeded: its timer
-                    # starts again when the budget allows, checked every scan
-                    node.unneeded_since = None
+                    # starts again when the budget allows, checked every scan. Karpenter: a
+                    # candidate skipped this time, its Consolidatable time counting on
+                    keeps = ca.drain_rules == "karpenter"
+                    node.unneeded_since = (t if node.unneeded_since is None
+                                           else node.unneeded_since) if keeps else None
                     if self.blocked.get(node.ident) != why.split(":")[0]:
                         self.blocked[node.ident] = why.split(":")[0]
                         self.events.append((t, f"node_scale_down_blocked:{grp.name}",
                                             len(nodes), len(nodes),
                                             f"node {node.ident} utilization {util:.0%} < "
                                             f"{ca.scale_down_utilization_threshold:.0%} but "
-                                            f"{why}; kept, checked again each scan"))
+                                            f"{why}; kept, checked again each scan"
+                                            + (" (its unneeded time counting on)" if keeps
+                                               else "")))
                     continue
                 self.blocked.pop(node.ident, None)
                 if node.unneeded_since is None:
@@ -455,7 +464,8 @@ class SharedNodes:
             return
         # a budget allows fewer evictions than its pods here: cordon, evict what it allows now
         # and the rest as replacements become Ready (CA's sequential drain, each refused
-        # eviction retried every 10 s, its default scan interval too, for MAX_POD_EVICTION_S)
+        # eviction retried every 10 s, its default scan interval too, for MAX_POD_EVICTION_S;
+        # Karpenter's eviction queue retries with backoff, without a limit)
         self.draining = (node, t)
         self.layout += 1
         n_nodes = len(self.nodes[g])
@@ -469,12 +479,18 @@ class SharedNodes:
 
     def _drain(self, t: float) -> None:
         """The draining node's evictions at ``t``: each budgeted owner's pods as its budget
-        allows now, every other pod at once; the node goes when empty, or is un-cordoned and
-        kept when pods are left ``MAX_POD_EVICTION_S`` after the drain started (CA's actuator
-        gives up and removes its ToBeDeletedByClusterAutoscaler taint)."""
+        allows now, every other pod at once; the node goes when empty. With pods left at the
+        drain's limit (``ClusterAutoscalerSpec.drain_limit_s``): cluster-autoscaler's
+        ``MAX_POD_EVICTION_S`` un-cordons and keeps it (its actuator gives up and removes its
+        ToBeDeletedByClusterAutoscaler taint); Karpenter's NodePool ``terminationGracePeriod``
+        deletes them and the node goes (``terminator.DeleteExpiringPods``); without one
+        Karpenter never gives up."""
         assert self.draining is not None
         node, start = self.draining
-        if t - start < MAX_POD_EVICTION_S:
+        grp = self.groups[node.group]
+        limit_s = self.ca.drain_limit_s(grp.name)
+        over = limit_s is not None and t - start >= limit_s
+        if not over:
             moved = False
             for index, n in self._on_node(node).items():
                 o = self.owners[index]
@@ -489,19 +505,25 @@ class SharedNodes:
                     moved = True
             if moved:
                 self.place(t)
-        grp, n_nodes = self.groups[node.group], len(self.nodes[node.group])
+        n_nodes = len(self.nodes[node.group])
         if not node.cohorts:
             self.draining = None
             self._retire(node, t, (f"node {node.ident} drained in "
                                    f"{t - start:g} s"))
-        elif t - start >= MAX_POD_EVICTION_S:
+        elif over and self.ca.drain_rules == "karpenter":
+            self.draining = None
+            left = sum(len(c.names) for c in node.cohorts)
+            self._retire(node, t, (f"node {node.ident} drained in {t - start:g} s: its {left} "
+                                   "pod(s) left deleted at the NodePool's "
+                                   f"terminationGracePeriod ({limit_s:g} s)"))
+        elif over:
             self.draining = None
             self.layout += 1
             node.unneeded_since = None
             left = sum(len(c.names) for c in node.cohorts)
             self.events.append((t, f"node_drain_abandoned:{grp.name}", n_nodes, n_nodes,
                                 (f"node {node.ident}: {left} pod(s) still refused eviction "
-                                 f"{MAX_POD_EVICTION_S:g} s after its drain started; "
+                                 f"{limit_s:g} s after its drain started; "
                                  "un-cordoned and kept")))
 
     def _retire(self, node: Node, t: float, why: str) -> None:

@@ -84,6 +84,10 @@ def unsupported(spec: Any) -> str | None:
     if spec.disruption_budget is not None:
         return (f"a PodDisruptionBudget ({spec.disruption_budget.name}), which only the scalar "
                 "path's node scale-down honours")
+    if spec.autoscaler.undisruptable_groups:
+        return (f"node groups no disruption budget lets go "
+                f"({', '.join(spec.autoscaler.undisruptable_groups)}), which only the scalar "
+                "path's node scale-down keeps")
     try:
         metric_needs(spec.hpa, memory_model=wl.memory_baseline_mib is not None)
         _tick_grid(spec)

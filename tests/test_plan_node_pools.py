@@ -288,3 +288,84 @@ def test_a_node_pool_kept_from_becoming_a_group_is_one_problem(tmp_path: Path,
     problems = validate_plan(path)
     assert [p.path for p in problems] == [where], "\n".join(map(str, problems))
     assert words in problems[0].message
+
+
+_PDB = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api-pdb}\n"
+        "spec:\n  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n")
+
+
+def _slow_budgeted_plan(tmp_path: Path, grace: str | None = None) -> Path:
+    """The NodePool plan with api's PodDisruptionBudget maxUnavailable 1 and an app start of
+    200 s (Ready 5 + 200 + 5 = 210 s after scheduled: image pull, app start, readiness delay),
+    and the NodePool's terminationGracePeriod ``grace`` if given."""
+    plan = _plan(tmp_path)
+    plan.write_text(plan.read_text().replace("app_start_s: 10", "app_start_s: 200"))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + _PDB)
+    if grace is not None:
+        pools = tmp_path / "manifests" / "nodepools.yaml"
+        pools.write_text(pools.read_text().replace(
+            "      nodeClassRef:", f"      terminationGracePeriod: {grace}\n      nodeClassRef:"))
+    return plan
+
+
+def test_a_node_pool_plan_simulates_karpenters_drains(tmp_path: Path) -> None:
+    spec = simulation_spec(read_plan(_slow_budgeted_plan(tmp_path, "60s")), "api",
+                           load_price_book())
+    assert (spec.autoscaler.drain_rules, spec.autoscaler.drain_limit_s("general")) == \
+        ("karpenter", 60.0)
+    assert spec.disruption_budget is not None
+    # minimal.yaml itself (an aws_eks_node_group without NodePools): cluster-autoscaler's
+    eks = simulation_spec(read_plan(DATA / "minimal.yaml"), "api", load_price_book())
+    assert (eks.autoscaler.drain_rules, eks.autoscaler.drain_limit_s("general")) == \
+        ("cluster-autoscaler", 120.0)
+
+
+def _drain_warnings(plan: Path) -> list[str]:
+    _plan_read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    return [w.message for w in warnings if "drain" in w.message]
+
+
+def test_no_cluster_autoscaler_give_up_warning_for_node_pools(tmp_path: Path) -> None:
+    # tests/test_plan_warnings.py warns of this budget and 210 s to Ready on an eksctl group
+    # (cluster-autoscaler gives up after 120 s); Karpenter retries without a limit
+    assert _drain_warnings(_slow_budgeted_plan(tmp_path)) == []
+
+
+def test_a_grace_period_shorter_than_the_drain_is_warned(tmp_path: Path) -> None:
+    # api: HPA 2-8, 200m / 256 MiB pods on c5.large: min((2000 - 100) / 200 = 9.5 -> 9,
+    # (4096 - 600) / 256 = 13.7 -> 13, 29 - 2 = 27) = 9 a node. At minReplicas 2, every pod
+    # Ready: keep 2 - 1 = 1, allowed 1 < min(9, 2) = 2 on a node: 2 steps, 1 wait of 210 s
+    # > 60 s: the pod left is deleted at the grace period
+    assert _drain_warnings(_slow_budgeted_plan(tmp_path, "60s")) == [
+        "warning: workload 'api': its PodDisruptionBudget 'api-pdb' allows 1 eviction(s) at 2 "
+        "replicas (every pod Ready), but a node of NodePool 'general' can hold 2 of its pods, "
+        "so Karpenter drains such a node in 2 steps, each after the last one's replacements "
+        "turn Ready in 210 s: 1 x 210 = 210 s, longer than the NodePool's "
+        "terminationGracePeriod (60 s), when Karpenter deletes the pods still on the node, so "
+        "fewer pods are Ready until their replacements are; raise terminationGracePeriod above "
+        "210 s, let the budget allow 2 evictions at once (maxUnavailable), or bring the time "
+        "to Ready under 60 s"]
+    # the longest drain: at maxReplicas 8, all 8 on one node (9 fit), 1 allowed at a time, 7
+    # waits x 210 = 1470 s; 5m = 300 s is short of 3 replicas' 2 x 210 = 420 s, 25m = 1500 s
+    # outlasts every drain
+    assert "at 3 replicas" in _drain_warnings(_slow_budgeted_plan(tmp_path / "5m", "5m"))[0]
+    assert _drain_warnings(_slow_budgeted_plan(tmp_path / "25m", "25m")) == []
+
+
+def test_a_budget_of_no_node_keeps_every_node_and_is_warned(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    pools.write_text(pools.read_text().replace(
+        "consolidateAfter: 1m}", 'consolidateAfter: 1m, budgets: [{nodes: "0"}]}'))
+    spec = simulation_spec(read_plan(plan), "api", load_price_book())
+    assert spec.autoscaler.undisruptable_groups == ("general",)
+    _plan_read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [w.message for w in warnings if "budgets allow no node" in w.message] == [
+        "warning: NodePool 'general': spec.disruption.budgets allow no node to be disrupted "
+        "(nodes: '0', with no schedule), so Karpenter never consolidates it: every node it "
+        "launches is kept, and billed, to the end of the run however idle; give the budget a "
+        "schedule and duration for the hours to protect, or allow at least one node "
+        "(Karpenter's default is \"10%\")"]

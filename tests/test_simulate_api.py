@@ -16,7 +16,7 @@ API = {
                                "ClusterSimulationResult", "FixedPods", "simulate_cluster"},
     "infra_toolkit.workload": {"WorkloadSpec", "MetricsPipelineSpec", "MAX_CONCURRENCY"},
     "infra_toolkit.nodes": {"NodeGroup", "ClusterAutoscalerSpec", "KARPENTER_LIKE", "pod_slots",
-                            "node_room", "MAX_POD_EVICTION_S"},
+                            "node_room", "MAX_POD_EVICTION_S", "DRAIN_RULES"},
     "infra_toolkit.latency": {"MAX_UTILIZATION", "at_utilization_cap", "erlang_c",
                               "percentile_search_bound_s", "response_time_percentile_ms",
                               "response_time_quantile_ms"},

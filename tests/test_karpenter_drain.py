@@ -1,0 +1,272 @@
+"""Karpenter's disruption, not cluster-autoscaler's, for node groups from NodePools: budgets and
+``terminationGracePeriod`` read from the NodePool, drains never given up (cut at the grace
+period when one is set), a candidate its PodDisruptionBudgets refuse skipped with its unneeded
+time counting on. Timelines are worked by hand in comments; the setups are
+tests/test_disruption_budget.py's (shared nodes: ``_one_node_of_web``; the one-workload loop:
+``_pinned_run``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from infra_toolkit.disruption_budget import DisruptionBudget
+from infra_toolkit.errors import SpecError
+from infra_toolkit.karpenter_config import (
+    allowed_disruptions,
+    consolidation_autoscaler,
+    node_pools_from_documents,
+)
+from infra_toolkit.nodes import KARPENTER_LIKE, MAX_POD_EVICTION_S, ClusterAutoscalerSpec
+from infra_toolkit.shared_nodes import SharedNodes
+from tests.test_disruption_budget import _CA, _one_node_of_web, _pinned_run, _web_ready
+
+
+def _pool(name: str = "general", disruption: dict[str, Any] | None = None,
+          grace: str | None = None) -> dict[str, Any]:
+    template: dict[str, Any] = {"nodeClassRef": {"group": "karpenter.k8s.aws",
+                                                 "kind": "EC2NodeClass", "name": "default"}}
+    if grace is not None:
+        template["terminationGracePeriod"] = grace
+    return {"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": name},
+            "spec": {"template": {"spec": template}, "limits": {"cpu": "40"},
+                     **({"disruption": disruption} if disruption is not None else {})}}
+
+
+def _read(*docs: dict[str, Any]) -> Any:
+    return node_pools_from_documents(docs, "nodepools.yaml")
+
+
+# ---- reading the NodePool --------------------------------------------------------------
+@pytest.mark.parametrize(("disruption", "budgets", "notes"), [
+    # no budgets: the v1 CRD's default, one budget of 10 %
+    ({}, ("10%",), ()),
+    ({"budgets": [{"nodes": "0"}]}, (0,), ()),
+    ({"budgets": [{"nodes": "5"}, {"nodes": "20%"}]}, (5, "20%"), (
+        "NodePool/general.spec.disruption.budgets: the simulation drains one node at a time, "
+        "within any budget allowing one or more (a percent of the pool's nodes is rounded up, "
+        "so any percent above 0 allows one); Karpenter may drain up to the budget at once, so "
+        "the simulated scale-down of several unneeded nodes is slower",)),
+    # a scheduled or per-reason budget is noted, the others read
+    ({"budgets": [{"nodes": "0", "schedule": "0 9 * * mon-fri", "duration": "8h"},
+                  {"nodes": "1", "reasons": ["Drifted"]}, {"nodes": "1"}]}, (1,), (
+        "NodePool/general.spec.disruption.budgets[0]: not modelled (a budget with schedule: "
+        "the simulation has no time of day and one scale-down for every reason); the budgets "
+        "without them bound the drains",
+        "NodePool/general.spec.disruption.budgets[1]: not modelled (a budget with reasons: the "
+        "simulation has no time of day and one scale-down for every reason); the budgets "
+        "without them bound the drains")),
+])
+def test_budgets_are_read(disruption: dict[str, Any], budgets: tuple[int | str, ...],
+                          notes: tuple[str, ...]) -> None:
+    (pool,) = _read(_pool(disruption=disruption))
+    assert pool.disruption_budgets == budgets
+    assert tuple(n for n in pool.not_modelled if "disruption" in n) == notes
+
+
+@pytest.mark.parametrize("nodes", ["ten", "150%", 3])
+def test_a_budget_that_is_no_count_is_refused(nodes: Any) -> None:
+    with pytest.raises(SpecError, match=r"nodepools.yaml: NodePool/general.spec.disruption."
+                                        r"budgets\[0\].nodes: .* is not a node count or percent; "
+                                        r"write a quoted whole number"):
+        _read(_pool(disruption={"budgets": [{"nodes": nodes}]}))
+
+
+def test_termination_grace_period_is_read_not_noted() -> None:
+    (pool,) = _read(_pool(grace="1m30s"))
+    assert pool.termination_grace_period_s == 90.0  # 1 min 30 s
+    assert not [n for n in pool.not_modelled if "terminationGracePeriod" in n]
+    (pool,) = _read(_pool())
+    assert pool.termination_grace_period_s is None
+
+
+@pytest.mark.parametrize(("budgets", "nodes", "allowed"), [
+    # Karpenter's default 10 %, rounded up: 3 nodes -> 0.3 -> 1; 25 -> 2.5 -> 3; 10 -> 1
+    (("10%",), 3, 1), (("10%",), 25, 3), (("10%",), 10, 1),
+    # the smallest budget: min(5, 20 % of 10 = 2) = 2
+    ((5, "20%"), 10, 2),
+    # 0 or 0 % allow none whatever the size
+    ((0,), 7, 0), (("0%",), 40, 0),
+    # 1 % of 1 node = 0.01, rounded up to 1
+    (("1%",), 1, 1),
+])
+def test_allowed_disruptions_round_up_and_take_the_smallest(
+        budgets: tuple[int | str, ...], nodes: int, allowed: int) -> None:
+    (pool,) = _read(_pool())
+    assert allowed_disruptions(dataclasses.replace(pool, disruption_budgets=budgets),
+                               nodes) == allowed
+
+
+def test_node_pools_give_karpenters_drain_rules() -> None:
+    pools = _read(_pool("general", grace="60s"), _pool("batch"),
+                  # a budget of 0: never disrupted, so its other rules do not matter
+                  _pool("frozen", {"budgets": [{"nodes": "0%"}], "consolidateAfter": "5m"}))
+    spec = consolidation_autoscaler(KARPENTER_LIKE, pools)
+    assert (spec.drain_rules, spec.termination_grace_periods_s, spec.undisruptable_groups) == \
+        ("karpenter", (("general", 60.0),), ("frozen",))
+    assert (spec.drain_limit_s("general"), spec.drain_limit_s("batch")) == (60.0, None)
+    # no NodePool: cluster-autoscaler's rules and its give-up
+    assert consolidation_autoscaler(KARPENTER_LIKE, ()).drain_limit_s("general") == \
+        MAX_POD_EVICTION_S == 120.0
+
+
+def test_unknown_drain_rules_are_refused() -> None:
+    with pytest.raises(SpecError, match=r"cluster-autoscaler.drain_rules \(='kube'\) must be "
+                                        r"one of cluster-autoscaler, karpenter"):
+        ClusterAutoscalerSpec(drain_rules="kube")
+
+
+# ---- shared nodes ----------------------------------------------------------------------
+_KARPENTER = dataclasses.replace(_CA, drain_rules="karpenter")
+
+
+def _web(ca: ClusterAutoscalerSpec, ready_after_s: float) -> SharedNodes:
+    # node 0: base's 1000m pod; node 1: web's two 200m pods (21 %); maxUnavailable 1
+    nodes = _one_node_of_web(2, DisruptionBudget("web-pdb", max_unavailable=1))
+    nodes.ca = ca
+    nodes.owners[0].startup_to_ready_s = ready_after_s
+    return nodes
+
+
+def _events(nodes: SharedNodes, until_s: int) -> list[tuple[float, str]]:
+    for t in range(0, until_s + 1, 5):
+        nodes.scan(float(t))
+    return [(t, kind) for t, kind, _, _, _ in nodes.events]
+
+
+@pytest.mark.parametrize(("ca", "expected"), [
+    # replacements Ready 150 s after they start. Unneeded from 0 s; 30 s: drain, one pod
+    # evicted, its replacement Ready at 180 s; 35-175 s: 1 Ready - 1 kept = 0 allowed.
+    # cluster-autoscaler: 150 - 30 = 120 s = MAX_POD_EVICTION_S, given up, the node kept (and
+    # the same scan finds it blocked; free again at 180 s, removed at once 30 s later).
+    (_CA, [(30.0, "node_drain_started:g"), (150.0, "node_drain_abandoned:g"),
+           (150.0, "node_scale_down_blocked:g"), (210.0, "node_scale_down:g")]),
+    # Karpenter retries: 180 s, 2 Ready, 1 allowed: the second pod evicted, the node empty and
+    # removed at 180 s, drained in 180 - 30 = 150 s
+    (_KARPENTER, [(30.0, "node_drain_started:g"), (180.0, "node_scale_down:g")]),
+])
+def test_karpenter_drains_slow_pods_to_completion(ca: ClusterAutoscalerSpec,
+                                                  expected: list[tuple[float, str]]) -> None:
+    nodes = _web(ca, 150.0)
+    assert _events(nodes, 240) == expected
+    if ca is _KARPENTER:
+        assert nodes.events[-1][4] == "node 1 drained in 150 s"
+    assert [n.ident for n in nodes.nodes[0]] == [0]
+
+
+def test_termination_grace_period_cuts_a_drain() -> None:
+    # as above with terminationGracePeriod 60s: drain at 30 s, one pod evicted (Ready at
+    # 180 s); 90 s = 30 + 60: the other pod, still refused, deleted and the node removed. Its
+    # replacement starts at 90 s, Ready at 240 s. web's Ready pods: 2 until 30 s, 1 over
+    # [30, 90), 0 over [90, 180), 1 over [180, 240), 2 from 240 s.
+    nodes = _web(dataclasses.replace(_KARPENTER, termination_grace_periods_s=(("g", 60.0),)),
+                 150.0)
+    ready = {}
+    for t in range(0, 301, 5):
+        nodes.scan(float(t))
+        ready[t] = _web_ready(nodes, float(t))
+    assert [(t, kind, why) for t, kind, _, _, why in nodes.events] == [
+        (30.0, "node_drain_started:g",
+         "node 1 utilization 21% < 50% for 30 s; cordoned, its 2 pod(s) evicted as their "
+         "PodDisruptionBudgets allow"),
+        (90.0, "node_scale_down:g", "node 1 drained in 60 s: its 1 pod(s) left deleted at "
+                                    "the NodePool's terminationGracePeriod (60 s)")]
+    assert [ready[t] for t in (25, 30, 85, 90, 175, 180, 235, 240)] == [2, 1, 1, 0, 0, 1, 1, 2]
+
+
+@pytest.mark.parametrize(("ca", "expected"), [
+    # web's desired replicas 3 (2 pods Ready): maxUnavailable 1 keeps 2, 2 - 2 = 0 allowed:
+    # blocked from 0 s. At 40 s the desired replicas fall to 2: keep 1, 1 allowed, staged.
+    # cluster-autoscaler: unremovable until 40 s, its unneeded time restarted there: drain at
+    # 40 + 30 = 70 s, the replacement Ready at 70 + 20 = 90 s, then the second pod: removed
+    # at 90 s.
+    (_CA, [(0.0, "node_scale_down_blocked:g"), (70.0, "node_drain_started:g"),
+           (90.0, "node_scale_down:g")]),
+    # Karpenter: a candidate skipped at 30 and 35 s (its time up, its budget refusing), its
+    # time counting from 0 s; chosen at 40 s when the budget allows: replacement Ready at
+    # 60 s, the node removed then.
+    (_KARPENTER, [(0.0, "node_scale_down_blocked:g"), (40.0, "node_drain_started:g"),
+                  (60.0, "node_scale_down:g")]),
+])
+def test_a_candidate_its_budget_refuses_is_skipped_its_time_counting(
+        ca: ClusterAutoscalerSpec, expected: list[tuple[float, str]]) -> None:
+    nodes = _web(ca, 20.0)
+    web = nodes.owners[0]
+    web.replicas = 3
+    for t in range(0, 121, 5):
+        if t == 40:
+            web.replicas = 2
+        nodes.scan(float(t))
+    assert [(t, kind) for t, kind, _, _, _ in nodes.events] == expected
+    assert nodes.events[0][4].endswith(
+        "kept, checked again each scan" + (" (its unneeded time counting on)"
+                                           if ca is _KARPENTER else ""))
+
+
+def test_an_undisruptable_group_keeps_its_nodes() -> None:
+    # the budget-free run of test_a_budget_allowing_both_evictions_lets_the_node_go removes
+    # node 1 at 30 s; with the group undisruptable (a NodePool budget of 0) nothing goes
+    nodes = _one_node_of_web(2, None)
+    nodes.ca = dataclasses.replace(_KARPENTER, undisruptable_groups=("g",))
+    assert _events(nodes, 120) == []
+    assert len(nodes.nodes[0]) == 2
+
+
+# ---- the one-workload loop -------------------------------------------------------------
+def _node_pool_run(grace: str | None):  # type: ignore[no-untyped-def]
+    # _pinned_run's spec (group "ng"), its node autoscaler from a NodePool of that name:
+    # WhenEmptyOrUnderutilized after 10m = 600 s as the spec's, threshold 1.0 (a node of 2 pods
+    # is at 51 %, below both 60 % and 100 %: the same candidates)
+    spec, curve, simulate = _pinned_run(app_start_s=150.0)
+    pools = _read(_pool("ng", {"consolidateAfter": "10m"}, grace))
+    spec = dataclasses.replace(spec, autoscaler=consolidation_autoscaler(spec.autoscaler, pools))
+    return simulate(curve, spec)
+
+
+def test_the_one_workload_loop_drains_a_node_pool_to_completion() -> None:
+    # tests/test_disruption_budget.py's give-up run (CA abandons at 740 s, 3 nodes to the end)
+    # under Karpenter: the pod evicted at 620 s has its replacement Ready at 620 + 165 = 785 s;
+    # scans 630-780 s: 5 Ready, 0 allowed; 790 s: 6 Ready, 1 allowed, the second pod evicted,
+    # the node empty: removed at 790 s (drained in 170 s), the replacement Ready 790 + 165 =
+    # 955 s. Node-hours over 1200 s: (3 x 790 + 2 x 410) / 3600 = 3190 / 3600.
+    result = _node_pool_run(None)
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"])) == [
+        (15.0, "hpa_scale"), (620.0, "node_drain_started:ng"), (790.0, "node_scale_down:ng")]
+    assert ev["reason"].iloc[2] == "node drained in 170 s"
+    ready = result.timeline.set_index("time_s")["ready_pods"]
+    assert (ready.loc[620:780] == 5).all() and ready.loc[785] == 6
+    assert (ready.loc[790:950] == 5).all() and (ready.loc[955:] == 6).all()
+    assert sum(result.summary.node_hours_by_node_group.values()) == \
+        pytest.approx(3190 / 3600)
+
+
+def test_the_one_workload_loop_cuts_a_drain_at_the_grace_period() -> None:
+    # terminationGracePeriod 60s: drain at 620 s, one pod evicted (Ready 785 s); scans
+    # 630-670 s refused; 680 s = 620 + 60: the pod left deleted, the node removed; its
+    # replacement Ready 680 + 165 = 845 s. Ready: 5 over [620, 680), 4 over [680, 785), 5 over
+    # [785, 845), 6 after. Node-hours: (3 x 680 + 2 x 520) / 3600 = 3080 / 3600.
+    result = _node_pool_run("60s")
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"])) == [
+        (15.0, "hpa_scale"), (620.0, "node_drain_started:ng"), (680.0, "node_scale_down:ng")]
+    assert ev["reason"].iloc[2] == ("node drained in 60 s: its 1 pod(s) left deleted at the "
+                                    "NodePool's terminationGracePeriod (60 s)")
+    ready = result.timeline.set_index("time_s")["ready_pods"]
+    assert (ready.loc[620:675] == 5).all() and (ready.loc[680:780] == 4).all()
+    assert (ready.loc[785:840] == 5).all() and (ready.loc[845:] == 6).all()
+    assert sum(result.summary.node_hours_by_node_group.values()) == \
+        pytest.approx(3080 / 3600)
+
+
+def test_an_undisruptable_group_takes_the_scalar_path() -> None:
+    # the sweep engine has no per-group scale-down rule: such a spec runs through simulate
+    from infra_toolkit.sweep_params import unsupported
+
+    spec, _curve, _simulate = _pinned_run()
+    spec = dataclasses.replace(spec, disruption_budget=None, autoscaler=dataclasses.replace(
+        spec.autoscaler, undisruptable_groups=("ng",)))
+    assert unsupported(spec) == ("node groups no disruption budget lets go (ng), which only "
+                                 "the scalar path's node scale-down keeps")
