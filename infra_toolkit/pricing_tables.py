@@ -164,13 +164,14 @@ def read_price_table(path: str | Path, kind: str | None = None
     except OSError as exc:
         raise PricingError(f"cannot read pricing table {path}: {exc.strerror or exc}") from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError as exc:
         raise PricingError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
         raise PricingError(f"{path}: empty file; a pricing table needs a header row")
+    header = [c.strip() for c in header]  # "region, instance_type": the cells are stripped too
     schema = _schema_for_header(header, path, kind)
     index = {c: header.index(c) for c in schema.columns}
     rows: dict[tuple[str, ...], PriceRow] = {}

@@ -31,7 +31,7 @@ def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
         "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "load_price_book"])
     assert sorted(pricing_overrides.__all__) == sorted([
-        "PURCHASE_OPTIONS", "Overrides", "Rate", "read_overrides"])
+        "PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
         "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "check_region_code",
         "find_tables", "parse_decimal", "read_price_table", "read_yaml", "table_kind"])
@@ -469,7 +469,11 @@ def test_a_users_own_table_adds_rows_and_a_zero_list_price_stays_zero(tmp_path: 
     own = _write(tmp_path / "ec2_on_demand_2026-11-01.csv", _GOOD_EC2 +
                  "eu-west-1,t3.medium,0.0456,my refresh,2026-11-01\n"
                  "us-east-1,free.tier,0,promotional row,2026-11-01\n")
-    book = load_price_book(extra_tables=[own])
+    # a type the shipped specs lack needs its own specs row, else no resource could name it
+    specs = _write(tmp_path / "ec2_instance_specs_2026-11-01.csv",
+                   "instance_type,vcpu,memory_mib,max_pods_eni,arch,source,as_of\n"
+                   "free.tier,1,1024,4,amd64,promotional row,2026-11-01\n")
+    book = load_price_book(extra_tables=[specs, own])
     assert book.lookup("ec2_on_demand", region="eu-west-1",
                        instance_type="t3.medium").usd_per_unit == Decimal("0.0456")
     free = book.lookup("ec2_on_demand", region="us-east-1", instance_type="free.tier")
@@ -620,3 +624,62 @@ def test_a_rate_for_a_known_type_in_a_region_no_table_has_is_kept(tmp_path: Path
     price = load_price_book(overrides=path).lookup("ec2_on_demand", region="mx-central-1",
                                                     instance_type="c5.large")
     assert price.usd_per_unit == Decimal("0.1")
+
+
+@pytest.mark.parametrize("data", [
+    # audit20 A20-8: Excel's "CSV UTF-8" (byte order mark, CRLF) and a header written with
+    # spaces after the commas were "header ... matches no pricing table layout", the header
+    # printed looking right
+    b"\xef\xbb\xbfregion,instance_type,usd_per_hour,source,as_of\r\n"
+    b"us-east-1,t3.medium,0.05,my quote,2026-11-01\r\n",
+    b"region, instance_type, usd_per_hour, source, as_of\n"
+    b"us-east-1, t3.medium, 0.05, my quote, 2026-11-01\n",
+])
+def test_a_spreadsheets_table_is_read_as_written(tmp_path: Path, data: bytes) -> None:
+    own = tmp_path / "ec2_on_demand_2026-11-01.csv"
+    own.write_bytes(data)
+    price = load_price_book(extra_tables=[own]).lookup("ec2_on_demand", region="us-east-1",
+                                                       instance_type="t3.medium")
+    # the user's row replaces the list $0.0416: 730 h x $0.05 = $36.50 a month
+    assert price.usd_per_unit == Decimal("0.05") and price.row is not None
+    assert price.row.table == own.name and price.usd_per_unit * 730 == Decimal("36.50")
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    # audit20 A20-9: rows a lookup never asks for were read, listed among the tables used, and
+    # never applied: the list price stood under a table that looked applied
+    (_GOOD_EC2 + "us-east-1,t3.mediun,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: instance_type 't3\.mediun' is not a known EC2 instance type "
+     r"\(ec2_instance_specs tables\), so no resource can use this row; did you mean "
+     r"'t3\.medium'"),
+    (_GOOD_EC2 + "us-east1,t3.medium,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: region 'us-east1' is not an AWS region code; write it like us-east-1$"),
+    ("region,engine,instance_class,deployment,usd_per_hour,source,as_of\n"
+     "us-east-1,postgres,db.t3.medium,single-az,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: engine 'postgres': use the Price List engine name, one of PostgreSQL, "
+     r".*; did you mean 'PostgreSQL'\?$"),
+    ("region,engine,instance_class,deployment,usd_per_hour,source,as_of\n"
+     "us-east-1,PostgreSQL,db.t3.medium,Multi-AZ,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: deployment 'Multi-AZ': use single-az or multi-az$"),
+    ("region,service,item_id,description,unit,usd_per_unit,tier_start,tier_end,source,as_of\n"
+     "us-east-1,Amazon EC2,ebs_gp3_storage,gp3,GB-month,0.07,,,q,2026-11-01\n",
+     r"own\.csv: line 2: service 'Amazon EC2' is not a priced service code; use one of "
+     r"AmazonEC2, .*; did you mean 'AmazonEC2'\?$"),
+])
+def test_a_users_row_that_could_never_apply_is_refused(tmp_path: Path, text: str,
+                                                      match: str) -> None:
+    own = _write(tmp_path / "own.csv", text)
+    with pytest.raises(PricingError, match=match):
+        load_price_book(extra_tables=[own])
+
+
+def test_two_of_the_users_tables_pricing_one_key_are_refused(tmp_path: Path) -> None:
+    # audit20 A20-10: the later table's $0.06 silently beat the first's $0.05 (one table with
+    # a key twice is refused, "keep one row per key")
+    first = _write(tmp_path / "a.csv", _GOOD_EC2 + "us-east-1,t3.medium,0.05,q1,2026-11-01\n")
+    second = _write(tmp_path / "b.csv", _GOOD_EC2 + "us-east-1,m5.large,0.08,q2,2026-11-01\n"
+                    "us-east-1,t3.medium,0.06,q2,2026-11-02\n")
+    with pytest.raises(PricingError, match=r"b\.csv: line 3: key us-east-1/t3\.medium is also "
+                                           r"in .*a\.csv: line 2; keep one row per key across "
+                                           r"your tables$"):
+        load_price_book(extra_tables=[first, second])
