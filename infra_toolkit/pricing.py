@@ -76,7 +76,7 @@ class Price:
         elif self.row is not None:
             parts.append(self.row.ref)
         if self.discount_pct is not None:
-            parts.append(f"minus {self.discount_pct}% discount")
+            parts.append(f"minus {self.discount_pct:f}% discount")  # 1e1 (YAML) as 10
         return "; ".join(parts)
 
 

@@ -683,3 +683,15 @@ def test_two_of_the_users_tables_pricing_one_key_are_refused(tmp_path: Path) -> 
                                            r"in .*a\.csv: line 2; keep one row per key across "
                                            r"your tables$"):
         load_price_book(extra_tables=[first, second])
+
+
+@pytest.mark.parametrize(("written", "shown"), [("1e1", "10"), ("12.5", "12.5"), ("0.5", "0.5")])
+def test_a_discount_is_shown_as_the_plain_percent(tmp_path: Path, written: str,
+                                                  shown: str) -> None:
+    # audit20 A20-11: YAML 1.2's 1e1 (read as a number, docs/PLAN.md) showed as
+    # "minus 1E+1% discount" in the price source
+    overrides = _write(tmp_path / "o.yaml",
+                       f"version: 1\ndiscounts_pct: {{AmazonEC2: {written}}}\n")
+    ec2 = load_price_book(overrides=overrides).lookup("ec2_on_demand", region="us-east-1",
+                                                      instance_type="t3.medium")
+    assert ec2.ref.endswith(f"; minus {shown}% discount")
