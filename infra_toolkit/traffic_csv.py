@@ -1,7 +1,9 @@
 """Reading a traffic curve from a ``timestamp,requests_per_second`` CSV file.
 
 Each row is the mean request rate from its timestamp to the next row's: the file's interval is
-the most common difference between consecutive timestamps, and every row must sit on that grid.
+the most common difference between consecutive timestamps (or, when rows are missing more often
+than not, the smallest difference, seen twice, of which every other is a multiple), and every
+row must sit on that grid.
 Timestamps are either all ISO-8601 (``1995-07-01T04:00:00Z``; zoned times are converted to UTC)
 or all seconds from start (``0``, ``60``, ...). Extra columns are ignored. A rate is a finite
 number from 0 to :data:`MAX_RATE_RPS`.
@@ -124,6 +126,12 @@ def _first_non_utf8(path: Path) -> tuple[int, int]:
     except UnicodeDecodeError as exc:  # the csv reader decodes in chunks: find it in the file
         return data.count(b"\n", 0, exc.start) + 1, data[exc.start]
     return 1, 0  # pragma: no cover - only called after a decoding error
+
+
+def _on_grid(diffs: np.ndarray, step_s: float) -> bool:
+    """Whether every difference (seconds) is a whole multiple of ``step_s`` (to 1e-6 steps)."""
+    ratio = diffs / step_s
+    return bool(np.all(np.abs(ratio - np.rint(ratio)) <= 1e-6))
 
 
 def _separator_hint(header: list[str]) -> str:
@@ -250,6 +258,10 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     if diffs.size:
         values, counts = np.unique(diffs, return_counts=True)
         file_step = float(values[np.argmax(counts)])
+        if counts[0] > 1 and not _on_grid(diffs, file_step) and _on_grid(diffs, values[0]):
+            # more gaps than consecutive rows (an export that drops empty rows): the interval
+            # is the smallest difference, seen twice, of which every other is a multiple
+            file_step = float(values[0])
     elif step_s is not None:
         file_step = float(step_s)
     else:
