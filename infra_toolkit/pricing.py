@@ -380,8 +380,7 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
                                    "tables")
             own[schema.kind, key] = where
             if schema.key[0] == "region":
-                check_key_values({**row.fields, "service": row.fields.get("service")},
-                                 schema.kind, where)
+                check_key_values(row.fields, schema.kind, where)
         tables[schema.kind].update(rows)
         used.append(ref)
     if overrides is None:
