@@ -695,3 +695,25 @@ def test_a_discount_is_shown_as_the_plain_percent(tmp_path: Path, written: str,
     ec2 = load_price_book(overrides=overrides).lookup("ec2_on_demand", region="us-east-1",
                                                       instance_type="t3.medium")
     assert ec2.ref.endswith(f"; minus {shown}% discount")
+
+
+@pytest.mark.parametrize("region", ["us-esat-1", "eu-wset-1", "ap-sotheast-1"])
+def test_a_misspelt_region_in_a_rate_is_refused(tmp_path: Path, region: str) -> None:
+    # audit20 A20-13: a region code of the right shape but a misspelt direction was taken as a
+    # region no table has (docs: mx-central-1), so a negotiated rate silently never applied to
+    # us-east-1 and the list price stood
+    overrides = _write(tmp_path / "o.yaml", "version: 1\nrates:\n"
+                       f"  - {{service: AmazonEC2, region: {region}, instance_type: t3.medium, "
+                       "usd_per_unit: '0.03', source: quote}\n")
+    with pytest.raises(PricingError, match=rf"o\.yaml: rates\[0\]: region '{region}' is not an "
+                                           r"AWS region code; write it like us-east-1$"):
+        load_price_book(overrides=overrides)
+
+
+def test_every_region_the_shipped_tables_price_is_a_region_code(
+        book: pricing.PriceBook) -> None:
+    # the tightened rule must keep every region the sourced tables hold (us-west-2-lax-1, a
+    # Local Zone, among them) and a new region named as AWS names them (mx-central-1)
+    for region in (*book.regions(), "mx-central-1", "us-isob-east-1"):
+        pricing_tables.check_region_code(region, "shipped")
+    assert "us-west-2-lax-1" in book.regions()
