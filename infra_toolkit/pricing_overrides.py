@@ -64,6 +64,15 @@ class Overrides:
     path: str = ""
 
 
+# the purchase options the cost model asks each kind for: instances and node groups buy all
+# four (spot from capacity_type / market_type), RDS and ElastiCache a usage.purchase_option
+# (no spot), the other services only on-demand list items (EBS, NAT, LCUs, transfer, ...)
+_ASKED_OPTIONS = {"ec2_on_demand": ("an EC2 instance", PURCHASE_OPTIONS),
+                  "rds_on_demand": ("an RDS instance", ("on_demand", "savings_plan", "reserved")),
+                  "elasticache_on_demand": ("an ElastiCache node",
+                                            ("on_demand", "savings_plan", "reserved")),
+                  "other_services": ("an item_id (other services)", ("on_demand",))}
+
 _RATE_KINDS = (  # which table a rate entry targets, by the key fields it names
     ("instance_type", "ec2_on_demand"),
     ("instance_class", "rds_on_demand"),
@@ -155,6 +164,11 @@ def _read_rate(entry: Any, where: str) -> Rate:
     if option not in PURCHASE_OPTIONS:
         raise PricingError(f"{where}: purchase_option {option!r}; use one of "
                            f"{', '.join(PURCHASE_OPTIONS)}")
+    what, asked = _ASKED_OPTIONS[kind]
+    if option not in asked:
+        raise PricingError(f"{where}: purchase_option {option!r}: the cost model never prices "
+                           f"{what} {option} (only {', '.join(asked)}), so this rate would "
+                           f"never apply; use {' or '.join(asked)}")
     for name in (*schema.key, "service", "source"):
         value = entry.get(name)
         if value is not None and not isinstance(value, (str, int, float)):

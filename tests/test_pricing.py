@@ -717,3 +717,28 @@ def test_every_region_the_shipped_tables_price_is_a_region_code(
     for region in (*book.regions(), "mx-central-1", "us-isob-east-1"):
         pricing_tables.check_region_code(region, "shipped")
     assert "us-west-2-lax-1" in book.regions()
+
+
+@pytest.mark.parametrize(("rate", "match"), [
+    # audit20 A20-14: read, listed among the tables used, never asked for: RDS has no spot
+    # (usage.purchase_option is on_demand, savings_plan or reserved) and EBS, NAT, LCUs and
+    # transfer are priced on-demand only, so the list price stood
+    ("{service: AmazonRDS, region: us-east-1, engine: PostgreSQL, instance_class: db.t3.medium, "
+     "deployment: single-az, purchase_option: spot, usd_per_unit: '0.03', source: q}",
+     r"rates\[0\]: purchase_option 'spot': the cost model never prices an RDS instance spot "
+     r"\(only on_demand, savings_plan, reserved\), so this rate would never apply; use "
+     r"on_demand or savings_plan or reserved$"),
+    ("{service: AmazonElastiCache, region: us-east-1, engine: Redis, node_type: "
+     "cache.t3.micro, purchase_option: spot, usd_per_unit: '0.01', source: q}",
+     r"purchase_option 'spot': the cost model never prices an ElastiCache node spot"),
+    ("{service: AmazonEC2, region: us-east-1, item_id: ebs_gp3_storage, "
+     "purchase_option: savings_plan, usd_per_unit: '0.05', source: q}",
+     r"purchase_option 'savings_plan': the cost model never prices an item_id \(other "
+     r"services\) savings_plan \(only on_demand\), so this rate would never apply; use "
+     r"on_demand$"),
+])
+def test_a_rate_for_a_purchase_option_never_asked_is_refused(tmp_path: Path, rate: str,
+                                                            match: str) -> None:
+    overrides = _write(tmp_path / "o.yaml", f"version: 1\nrates:\n  - {rate}\n")
+    with pytest.raises(PricingError, match=match):
+        load_price_book(overrides=overrides)
