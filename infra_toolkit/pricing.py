@@ -367,6 +367,9 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
         tables[kind] = dict(rows)
         used.append(ref)
     own: dict[tuple[str, tuple[str, ...]], str] = {}  # a user row's key -> where it was written
+    # the unit of each other-services item the shipped table prices: the cost model's
+    # quantities are in it (GB-month, hour, ...), so a user row must price the same unit
+    units = {k[1:3]: row.unit for k, row in tables["other_services"].items()}
     for extra in extra_tables:
         schema, ref, rows = read_price_table(extra)
         if schema.kind not in tables:
@@ -381,6 +384,12 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
             own[schema.kind, key] = where
             if schema.key[0] == "region":
                 check_key_values(row.fields, schema.kind, where)
+            shipped_unit = units.get(key[1:3]) if schema.kind == "other_services" else None
+            if shipped_unit is not None and row.unit != shipped_unit:
+                # a GB-hour price read per GB-month was 730 x too small, silently
+                raise PricingError(f"{where}: unit {row.unit!r}, but {key[1]} {key[2]} is priced "
+                                   f"per {shipped_unit} (the shipped table's unit, in which the "
+                                   f"cost model counts it); write the price per {shipped_unit}")
         tables[schema.kind].update(rows)
         used.append(ref)
     if overrides is None:

@@ -742,3 +742,21 @@ def test_a_rate_for_a_purchase_option_never_asked_is_refused(tmp_path: Path, rat
     overrides = _write(tmp_path / "o.yaml", f"version: 1\nrates:\n  - {rate}\n")
     with pytest.raises(PricingError, match=match):
         load_price_book(overrides=overrides)
+
+
+def test_a_users_row_in_another_unit_than_the_item_is_refused(tmp_path: Path) -> None:
+    # audit20 A20-15: an 8 GB gp2 root volume at a user's $0.000137 per GB-hour was priced
+    # 8 x 0.000137 = $0.0011 a month (as if per GB-month) instead of 8 x 0.000137 x 730 = $0.80
+    own = _write(tmp_path / "own.csv", "region,service,item_id,description,unit,usd_per_unit,"
+                 "tier_start,tier_end,source,as_of\nus-east-1,AmazonEC2,ebs_gp2_storage,gp2,"
+                 "GB-hour,0.000137,,,my quote,2026-11-01\n")
+    with pytest.raises(PricingError, match=r"own\.csv: line 2: unit 'GB-hour', but AmazonEC2 "
+                                           r"ebs_gp2_storage is priced per GB-month \(the "
+                                           r"shipped table's unit, in which the cost model "
+                                           r"counts it\); write the price per GB-month$"):
+        load_price_book(extra_tables=[own])
+    # the same row per GB-month replaces the list $0.10: 0.000137 x 730 = 0.10001
+    own.write_text(own.read_text().replace("GB-hour,0.000137", "GB-month,0.10001"))
+    price = load_price_book(extra_tables=[own]).lookup(
+        "other_services", region="us-east-1", service="AmazonEC2", item_id="ebs_gp2_storage")
+    assert (price.usd_per_unit, price.unit) == (Decimal("0.10001"), "GB-month")
