@@ -1,9 +1,7 @@
 """Reading a traffic curve from a ``timestamp,requests_per_second`` CSV file.
 
 Each row is the mean request rate from its timestamp to the next row's: the file's interval is
-the most common difference between consecutive timestamps (or, when rows are missing more often
-than not, the smallest difference, seen twice, of which every other is a multiple), and every
-row must sit on that grid.
+the most common difference between consecutive timestamps, and every row must sit on that grid.
 Timestamps are either all ISO-8601 (``1995-07-01T04:00:00Z``; zoned times are converted to UTC)
 or all seconds from start (``0``, ``60``, ...). Extra columns are ignored. A rate is a finite
 number from 0 to :data:`MAX_RATE_RPS`.
@@ -258,10 +256,6 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     if diffs.size:
         values, counts = np.unique(diffs, return_counts=True)
         file_step = float(values[np.argmax(counts)])
-        if counts[0] > 1 and not _on_grid(diffs, file_step) and _on_grid(diffs, values[0]):
-            # more gaps than consecutive rows (an export that drops empty rows): the interval
-            # is the smallest difference, seen twice, of which every other is a multiple
-            file_step = float(values[0])
     elif step_s is not None:
         file_step = float(step_s)
     else:
@@ -272,10 +266,17 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     off_grid = np.flatnonzero(np.abs(ratio - steps) > 1e-6)
     if off_grid.size:
         i = int(off_grid[0])
+        smallest = float(np.min(diffs))
+        # more rows missing than consecutive (an export that leaves out empty periods, as
+        # CloudWatch's console does): the most common difference is a multiple of the interval
+        sparse = (f"; every difference is a multiple of {smallest:g} s: if that is the file's "
+                  "interval with rows missing, add them (0 if there was no traffic: "
+                  "CloudWatch and Prometheus leave out empty periods)"
+                  if _on_grid(diffs, smallest) else "")
         raise TrafficError(
             f"{path} line {lines[i + 1]}, {col_t}: {raw_times[i + 1]!r} is {diffs[i]:g} s after "
-            f"line {lines[i]}, not a multiple of the file's {file_step:g} s interval; "
-            "put rows on one grid"
+            f"line {lines[i]}, not a multiple of the file's {file_step:g} s interval (its most "
+            "common difference); put rows on one grid" + sparse
         )
     gaps = np.flatnonzero(steps > 1)
     if gaps.size and not interpolate_gaps:

@@ -244,17 +244,24 @@ def test_exporter_files_that_read_as_written(tmp_path: Path, text: str, rps: lis
     assert c.total_requests == total
 
 
-def test_an_export_with_more_gaps_than_rows_finds_its_interval(tmp_path: Path) -> None:
-    # audit20 A20-12: rows at 0, 60, 180, 240, 360, 480, 660 s (an export dropping empty
-    # minutes): differences 60 x2, 120 x3, 180 x1. The most common, 120 s, was taken as the
-    # interval and the row at 60 s refused as "not a multiple of 120 s", even with gaps filled
+def test_an_export_with_more_gaps_than_rows_is_told_its_grid(tmp_path: Path) -> None:
+    # audit20 A20-12: rows at 0, 60, 180, 240, 360, 480, 660 s (an export leaving out empty
+    # minutes): differences 60 x2, 120 x3, 180 x1. The most common, 120 s, is taken as the
+    # interval and the row at 60 s refused "not a multiple of 120 s", with nothing saying the
+    # rows sit on a 60 s grid with rows missing (0 requests, for CloudWatch's console)
     path = _write(tmp_path, "timestamp,requests_per_second\n"
                             + "".join(f"{t},5\n" for t in (0, 60, 180, 240, 360, 480, 660)))
-    # on the 60 s grid: 120 s gaps miss 1 row each (3), the 180 s gap 2: 4 gaps, 5 rows
-    with pytest.raises(TrafficError, match=r"line 4, column 'timestamp': gap of 120 s after line "
-                                           r"3 \('60' to '180'\) where the interval is 60 s; 4 "
-                                           r"gap\(s\), 5 missing row\(s\) in all"):
-        read_traffic_csv(path)
-    c = read_traffic_csv(path, interpolate_gaps=True)
-    # 0 .. 660 s on 60 s rows is 12 rows, every one 5 rps: 12 x 60 x 5 = 3600 requests
-    assert (c.step_s, c.rps.size, c.total_requests) == (60.0, 12, 3600.0)
+    with pytest.raises(TrafficError, match=r"line 3, column 'timestamp': '60' is 60 s after line "
+                                           r"2, not a multiple of the file's 120 s interval \(its "
+                                           r"most common difference\); put rows on one grid; "
+                                           r"every difference is a multiple of 60 s: if that is "
+                                           r"the file's interval with rows missing, add them \(0 "
+                                           r"if there was no traffic: CloudWatch and Prometheus "
+                                           r"leave out empty periods\)$"):
+        read_traffic_csv(path, interpolate_gaps=True)
+    # jitter (57 s among 60 s rows) is not a grid: the hint is left out
+    jitter = _write(tmp_path, "timestamp,requests_per_second\n0,1\n60,1\n120,1\n177,1\n")
+    with pytest.raises(TrafficError, match=r"'177' is 57 s after line 4, not a multiple of the "
+                                           r"file's 60 s interval \(its most common "
+                                           r"difference\); put rows on one grid$"):
+        read_traffic_csv(jitter)
