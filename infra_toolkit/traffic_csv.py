@@ -74,7 +74,16 @@ def _parse_time(text: str, iso: bool, where: str, first: bool) -> float | dateti
     return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
+# how exporters write a sample they do not have (Grafana an empty cell or null, pandas NaN)
+_MISSING = ("", "null", "none", "nan", "undefined", "n/a")
+
+
 def _parse_rate(text: str, where: str) -> float:
+    if text.lower() in _MISSING:
+        raise TrafficError(
+            f"{where}: {text!r} is a missing sample, not a rate; write 0 if there was no "
+            "traffic, or remove the row to leave a gap (filled only when gaps are interpolated)"
+        )
     try:
         value = float(text)
     except ValueError:

@@ -56,7 +56,7 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
          r"t.csv line 3, column 'requests_per_second': 'abc' is not a number; write the mean"),
         ("timestamp,requests_per_second\n0,1\n60,-4\n",
          r"line 3, column 'requests_per_second': '-4' must be a finite rate >= 0"),
-        ("timestamp,requests_per_second\n0,1\n60,nan\n", r"line 3, .*'nan' must be a finite rate"),
+        ("timestamp,requests_per_second\n0,1\n60,inf\n", r"line 3, .*'inf' must be a finite rate"),
         ("timestamp,requests_per_second\n0,1\n60,2\n60,3\n",
          (r"line 4, column 'timestamp': duplicate timestamp '60' \(line 3 has '60'\); timestamps "
           r"must strictly increase")),
@@ -209,6 +209,14 @@ def test_real_traces_read_whole(shared_dir: Path, stem: str, rows: int, step_s: 
          "2026-03-29 03:00:00,1\n2026-03-29 03:30:00,1\n",
          r"line 4, column 'timestamp': gap of 5400 s .* to fill them linearly; if these are "
          r"local times across a daylight-saving change, export them with their UTC offset"),
+        # audit20 A20-17: Grafana writes a missing sample as an empty cell or null, pandas as
+        # NaN: "'' is not a number; write the mean requests per second as a decimal number"
+        ("timestamp,requests_per_second\n0,1\n60,\n120,3\n",
+         r"line 3, column 'requests_per_second': '' is a missing sample, not a rate; write 0 if "
+         r"there was no traffic, or remove the row to leave a gap \(filled only when gaps are "
+         r"interpolated\)$"),
+        ("timestamp,requests_per_second\n0,1\n60,null\n", r"'null' is a missing sample"),
+        ("timestamp,requests_per_second\n0,1\n60,NaN\n", r"'NaN' is a missing sample"),
         # audit20 A20-4: a first row in neither form was "not ISO-8601, but the first row's was"
         ("timestamp,requests_per_second\n20/11/2026 13:05,10\n",
          r"line 2, column 'timestamp': '20/11/2026 13:05' is neither a number of seconds from "
