@@ -49,7 +49,7 @@ def _add_traffic(sub: SubParsers) -> None:
     cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
                     "RequestCount)")
     cw.add_argument("--statistic", default="Sum", help="per-period statistic giving the "
-                    "request count (default Sum)")
+                    "request count: Sum (default) or SampleCount")
     cw.add_argument("--region", help="AWS region (default: the SDK's, e.g. AWS_REGION)")
     cw.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
     cw.add_argument("--out", required=True, metavar="PATH.csv", help="CSV to write (replaced "

@@ -100,7 +100,10 @@ def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[
 
 def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
     trace = read_traffic_csv(traffic.path, interpolate_gaps=traffic.interpolate_gaps,
-                             gap_option="`interpolate_gaps: true` in this csv: block")
+                             gap_option="`interpolate_gaps: true` in this csv: block",
+                             one_row_fix="a file's interval is the time between its rows: add "
+                             "the next row, or give a constant rate as a synthetic scenario "
+                             "(synthetic: {shape: constant, rps: R, duration: 1h})")
     # start/end cut only a file of ISO 8601 times: one of seconds from its start is read whole
     cut = ("give start and end" if trace.start is not None else
            "cut the file to a whole number of steps (its timestamps are seconds from its start, "

@@ -25,7 +25,13 @@ from types import MappingProxyType
 
 from infra_toolkit.cpu_credits import CreditSpec
 from infra_toolkit.errors import PriceNotFound, PricingError
-from infra_toolkit.pricing_overrides import PURCHASE_OPTIONS, Overrides, Rate, read_overrides
+from infra_toolkit.pricing_overrides import (
+    PURCHASE_OPTIONS,
+    Overrides,
+    Rate,
+    check_key_values,
+    read_overrides,
+)
 from infra_toolkit.pricing_tables import (
     TABLE_SCHEMAS,
     PriceRow,
@@ -70,7 +76,7 @@ class Price:
         elif self.row is not None:
             parts.append(self.row.ref)
         if self.discount_pct is not None:
-            parts.append(f"minus {self.discount_pct}% discount")
+            parts.append(f"minus {self.discount_pct:f}% discount")  # 1e1 (YAML) as 10
         return "; ".join(parts)
 
 
@@ -360,10 +366,30 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
         _, ref, rows = read_price_table(path, kind)
         tables[kind] = dict(rows)
         used.append(ref)
+    own: dict[tuple[str, tuple[str, ...]], str] = {}  # a user row's key -> where it was written
+    # the unit of each other-services item the shipped table prices: the cost model's
+    # quantities are in it (GB-month, hour, ...), so a user row must price the same unit
+    units = {k[1:3]: row.unit for k, row in tables["other_services"].items()}
     for extra in extra_tables:
         schema, ref, rows = read_price_table(extra)
         if schema.kind not in tables:
             raise PricingError(f"{extra}: {schema.kind} tables are not used in USD price books")
+        for key, row in rows.items():
+            where = f"{extra}: line {row.line}"
+            if (schema.kind, key) in own:
+                # two of the user's tables pricing one key: the later silently won
+                raise PricingError(f"{where}: key {'/'.join(k for k in key if k)} is also in "
+                                   f"{own[schema.kind, key]}; keep one row per key across your "
+                                   "tables")
+            own[schema.kind, key] = where
+            if schema.key[0] == "region":
+                check_key_values(row.fields, schema.kind, where)
+            shipped_unit = units.get(key[1:3]) if schema.kind == "other_services" else None
+            if shipped_unit is not None and row.unit != shipped_unit:
+                # a GB-hour price read per GB-month was 730 x too small, silently
+                raise PricingError(f"{where}: unit {row.unit!r}, but {key[1]} {key[2]} is priced "
+                                   f"per {shipped_unit} (the shipped table's unit, in which the "
+                                   f"cost model counts it); write the price per {shipped_unit}")
         tables[schema.kind].update(rows)
         used.append(ref)
     if overrides is None:
@@ -375,7 +401,9 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
         data = Path(overrides).read_bytes()
         used.append(TableRef(str(overrides), Path(overrides).name,
                              hashlib.sha256(data).hexdigest(), len(book_overrides.rates)))
-    _check_rate_names(book_overrides, tables)
+    _check_rate_names([(r.origin, r.kind, r.key, "rate") for r in book_overrides.rates]
+                      + [(where, kind, key, "row") for (kind, key), where in own.items()],
+                      tables)
     _check_tier_rates(book_overrides, tables["other_services"])
     frozen = MappingProxyType({kind: MappingProxyType(rows) for kind, rows in tables.items()})
     return PriceBook(frozen, tuple(used), book_overrides)
@@ -389,23 +417,24 @@ _RATE_NAMES = {"ec2_on_demand": ("instance_type", "ec2_instance_specs", "EC2 ins
                                          "ElastiCache node type")}
 
 
-def _check_rate_names(overrides: Overrides,
+def _check_rate_names(priced: Sequence[tuple[str, str, tuple[str, ...], str]],
                       tables: Mapping[str, Mapping[tuple[str, ...], PriceRow]]) -> None:
-    """A PricingError for a rate naming an instance type, class or node type no table knows: a
-    resource naming it is refused, so the rate (a typo, ``c5.lrage``) would silently never
-    apply and the list price would stand."""
-    for rate in overrides.rates:
-        if rate.kind not in _RATE_NAMES:
+    """A PricingError for a rate or a row of the user's tables (``(where, kind, key, noun)``)
+    naming an instance type, class or node type no table knows: a resource naming it is
+    refused, so the price (a typo, ``c5.lrage``) would silently never apply and the list price
+    would stand."""
+    for origin, kind, key, noun in priced:
+        if kind not in _RATE_NAMES:
             continue
-        column, table, what = _RATE_NAMES[rate.kind]
-        name = rate.key[TABLE_SCHEMAS[rate.kind].key.index(column)]
+        column, table, what = _RATE_NAMES[kind]
+        name = key[TABLE_SCHEMAS[kind].key.index(column)]
         idx = TABLE_SCHEMAS[table].key.index(column)
         known = {k[idx] for k in tables[table]}
         if name not in known:
             close = _nearest(name, known)[0]
             hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
-            raise PricingError(f"{rate.origin}: {column} {name!r} is not a known {what} "
-                               f"({table} tables), so no resource can use this rate{hint}")
+            raise PricingError(f"{origin}: {column} {name!r} is not a known {what} "
+                               f"({table} tables), so no resource can use this {noun}{hint}")
 
 
 def _check_tier_rates(overrides: Overrides, rows: Mapping[tuple[str, ...], PriceRow]) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_tables import TABLE_SCHEMAS, check_region_code, parse_decimal, read_yaml
 
-__all__ = ["PURCHASE_OPTIONS", "Overrides", "Rate", "read_overrides"]
+__all__ = ["PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"]
 
 PURCHASE_OPTIONS = ("on_demand", "spot", "savings_plan", "reserved")
 # Price List service codes of everything the cost model prices (other_services' ``service``
@@ -63,6 +63,15 @@ class Overrides:
     rates: tuple[Rate, ...] = ()
     path: str = ""
 
+
+# the purchase options the cost model asks each kind for: instances and node groups buy all
+# four (spot from capacity_type / market_type), RDS and ElastiCache a usage.purchase_option
+# (no spot), the other services only on-demand list items (EBS, NAT, LCUs, transfer, ...)
+_ASKED_OPTIONS = {"ec2_on_demand": ("an EC2 instance", PURCHASE_OPTIONS),
+                  "rds_on_demand": ("an RDS instance", ("on_demand", "savings_plan", "reserved")),
+                  "elasticache_on_demand": ("an ElastiCache node",
+                                            ("on_demand", "savings_plan", "reserved")),
+                  "other_services": ("an item_id (other services)", ("on_demand",))}
 
 _RATE_KINDS = (  # which table a rate entry targets, by the key fields it names
     ("instance_type", "ec2_on_demand"),
@@ -155,12 +164,17 @@ def _read_rate(entry: Any, where: str) -> Rate:
     if option not in PURCHASE_OPTIONS:
         raise PricingError(f"{where}: purchase_option {option!r}; use one of "
                            f"{', '.join(PURCHASE_OPTIONS)}")
+    what, asked = _ASKED_OPTIONS[kind]
+    if option not in asked:
+        raise PricingError(f"{where}: purchase_option {option!r}: the cost model never prices "
+                           f"{what} {option} (only {', '.join(asked)}), so this rate would "
+                           f"never apply; use {' or '.join(asked)}")
     for name in (*schema.key, "service", "source"):
         value = entry.get(name)
         if value is not None and not isinstance(value, (str, int, float)):
             raise PricingError(f"{where}: {name}: {value!r} must be a single value, not a "
                                f"{type(value).__name__}")
-    _check_rate_key(entry, kind, where)
+    check_key_values(entry, kind, where)
     key = tuple(str(entry.get(c, "")) for c in schema.key)
     price = parse_decimal(str(entry["usd_per_unit"]), f"{where}: usd_per_unit",
                           '"0.034" (US dollars per unit)')
@@ -172,8 +186,11 @@ def _close(value: str, options: Sequence[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _check_rate_key(entry: Mapping[str, Any], kind: str, where: str) -> None:
-    """Key values a lookup could never ask for (a rate that would silently never apply)."""
+def check_key_values(entry: Mapping[str, Any], kind: str, where: str) -> None:
+    """Raise a PricingError naming ``where`` for key values a lookup could never ask for (a
+    rate, or a row of the user's own table, that would silently never apply): a service code
+    the cost model does not price, a region that is no region code, a Terraform engine name
+    where the Price List's is meant, an RDS deployment other than single-az / multi-az."""
     service = TABLE_SCHEMAS[kind].service
     given = entry.get("service")
     if service is not None and given not in (None, service):

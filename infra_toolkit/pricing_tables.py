@@ -164,13 +164,14 @@ def read_price_table(path: str | Path, kind: str | None = None
     except OSError as exc:
         raise PricingError(f"cannot read pricing table {path}: {exc.strerror or exc}") from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError as exc:
         raise PricingError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
         raise PricingError(f"{path}: empty file; a pricing table needs a header row")
+    header = [c.strip() for c in header]  # "region, instance_type": the cells are stripped too
     schema = _schema_for_header(header, path, kind)
     index = {c: header.index(c) for c in schema.columns}
     rows: dict[tuple[str, ...], PriceRow] = {}
@@ -206,13 +207,19 @@ def read_price_table(path: str | Path, kind: str | None = None
     return schema, ref, rows
 
 
-_REGION_CODE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+# geography, partition (GovCloud, ISO), direction, number, and a Local Zone group's city and
+# number (``us-west-2-lax-1``, priced in the ElastiCache table); every region the shipped tables
+# and AWS's region list name has one of these direction words, so ``us-esat-1`` is a typo
+_DIRECTIONS = "north|south|east|west|central|northeast|northwest|southeast|southwest"
+_REGION_CODE = re.compile(rf"^[a-z]{{2}}(-(gov|iso[a-z]?))?-({_DIRECTIONS})-\d+"
+                          r"(-[a-z]{3}-\d+[a-z]?)?$")
 
 
 def check_region_code(region: str, where: str) -> None:
     """Raise a PricingError naming ``where`` unless ``region`` is written as an AWS region code
-    (``us-east-1``, ``us-gov-west-1``): the rule of the overrides reader and of a refresh, so a
-    typo fails before any price is looked up or any AWS client is created."""
+    (``us-east-1``, ``us-gov-west-1``, a direction word AWS uses: a misspelt ``us-esat-1`` is
+    refused too): the rule of the overrides reader and of a refresh, so a typo fails before any
+    price is looked up or any AWS client is created."""
     if not _REGION_CODE.match(region):
         raise PricingError(f"{where}: region {region!r} is not an AWS region code; write it "
                            "like us-east-1")

@@ -79,9 +79,12 @@ def get_cloudwatch_traffic(
     The range must be a whole number of periods, and ``start`` on a clock boundary CloudWatch
     does not round (the minute; 5 minutes or the hour for periods of those multiples), else the
     datapoints would fall in shifted periods; ``step_s`` must divide the range.
-    Raises :class:`TrafficError` for those, missing credentials, an AWS error, or no datapoints
-    at all.
+    ``statistic`` must give a count per period: ``Sum`` or ``SampleCount``.
+    Raises :class:`TrafficError` for those, missing credentials, an AWS error, a result
+    CloudWatch marks ``InternalError`` or ``Forbidden`` (its missing periods are not quiet), or
+    no datapoints at all.
     """
+    _check_statistic(statistic)
     start, end = _utc(start), _utc(end)
     n = _periods(start, end, period_s, namespace)
     series = f"{namespace} {metric_name} {dict(dimensions)}"  # how every message names it
@@ -96,6 +99,26 @@ def get_cloudwatch_traffic(
                       f"the {curve.duration_s:g} s of CloudWatch {series} ({n} periods of "
                       f"{period_s} s)", f"choose a step_s that divides it, such as {period_s}")
     return resample_curve(curve, float(step_s))
+
+
+#: The statistics that give a count per period. Average, Minimum, Maximum and percentiles are
+#: one datapoint's value, not the period's requests (audit20: ``Average`` of an ALB's
+#: RequestCount made 600 requests in two datapoints 300, a rate half the true one).
+_COUNT_STATISTICS = ("Sum", "SampleCount")
+
+
+def _check_statistic(statistic: str) -> None:
+    if statistic in _COUNT_STATISTICS:
+        return
+    close = [s for s in _COUNT_STATISTICS if s.lower() == statistic.lower()]
+    hint = f"; did you mean {close[0]!r}? (CloudWatch statistics are case-sensitive)" if close \
+        else ""
+    raise TrafficError(
+        f"CloudWatch statistic {statistic!r} is not a count of requests per period: use Sum (a "
+        "count metric such as an ALB's RequestCount) or SampleCount (the datapoints in each "
+        "period); an Average, Minimum, Maximum or percentile divided by the period is not the "
+        f"request rate{hint}"
+    )
 
 
 def _periods(start: datetime, end: datetime, period_s: int, namespace: str) -> int:
@@ -174,6 +197,7 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
     }
     counts = np.zeros(n, dtype=np.float64)
     seen = 0
+    failed: list[str] = []  # results CloudWatch marks InternalError or Forbidden
     try:
         if client is None:
             import boto3
@@ -184,6 +208,10 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
         )
         for page in pages:
             for result in page.get("MetricDataResults", []):
+                if result.get("StatusCode") in ("InternalError", "Forbidden"):
+                    said = "; ".join(f"{m.get('Code')}: {m.get('Value')}"
+                                     for m in result.get("Messages", []))
+                    failed.append(str(result["StatusCode"]) + (f" ({said})" if said else ""))
                 for stamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
                     i = int((_utc(stamp) - start).total_seconds() // period_s)
                     if 0 <= i < n and math.isfinite(value):
@@ -210,6 +238,14 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
             f"CloudWatch GetMetricData for {series} failed: {exc}; check the network, the region "
             "and the endpoint"
         ) from None
+    if failed:
+        # the periods such a result left out would be written as 0 requests, a quiet night
+        raise TrafficError(
+            f"CloudWatch GetMetricData for {series} answered {failed[0]} for "
+            f"{start.isoformat()} .. {end.isoformat()}: the periods it left out would read as 0 "
+            "requests; run it again (InternalError), or check the permission to read the "
+            "metric in its account (Forbidden)"
+        )
     if seen == 0:
         raise TrafficError(
             f"CloudWatch returned no datapoints for {series} between {start.isoformat()} and "

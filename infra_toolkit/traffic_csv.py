@@ -30,12 +30,18 @@ __all__ = ["MAX_RATE_RPS", "read_traffic_csv", "traffic_csv_text", "write_traffi
 #: otherwise overflows to inf in the request counts (rate x seconds) deep inside resampling.
 MAX_RATE_RPS = 1e9
 
+#: A seconds-from-start timestamp at or above this (1e11 s, over 3,000 years) is refused: it is
+#: Unix time in milliseconds (1.7e12 today), which read as seconds makes every row 1000 x longer.
+_MAX_SECONDS = 1e11
+
 TIME_COLUMN = "timestamp"
 RATE_COLUMN = "requests_per_second"
+_ONE_ROW_FIX = ("pass step_s=SECONDS (infra-toolkit simulate --step-s SECONDS) for how long "
+                "the row lasts")
 _HEADER_FIX = f"the first line must be the header `{TIME_COLUMN},{RATE_COLUMN}`"
 
 
-def _parse_time(text: str, iso: bool, where: str) -> float | datetime:
+def _parse_time(text: str, iso: bool, where: str, first: bool) -> float | datetime:
     if not iso:
         try:
             value = float(text)
@@ -46,18 +52,38 @@ def _parse_time(text: str, iso: bool, where: str) -> float | datetime:
             ) from None
         if not math.isfinite(value):
             raise TrafficError(f"{where}: {text!r} is not a finite number of seconds")
+        if abs(value) >= _MAX_SECONDS:
+            # Unix time in milliseconds (Grafana, Prometheus' JavaScript clients): read as
+            # seconds, each row lasted 1000 times its length and the requests were 1000 x
+            raise TrafficError(
+                f"{where}: {text!r} seconds is over 3,000 years: Unix time in milliseconds (or "
+                "finer)? Write seconds (milliseconds / 1000) or ISO-8601 timestamps such as "
+                "2026-11-20T13:05:00Z"
+            )
         return value
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
+        expected = ("neither a number of seconds from start nor an ISO-8601 timestamp" if first
+                    else "not an ISO-8601 timestamp")
         raise TrafficError(
-            f"{where}: {text!r} is not an ISO-8601 timestamp (e.g. 1995-07-01T04:00:00Z), but the "
-            "first row's was; use one format for the whole column"
+            f"{where}: {text!r} is {expected} (e.g. 1995-07-01T04:00:00Z)"
+            + ("; write every timestamp in one of those forms" if first
+               else ", but the first row's was; use one format for the whole column")
         ) from None
     return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
+# how exporters write a sample they do not have (Grafana an empty cell or null, pandas NaN)
+_MISSING = ("", "null", "none", "nan", "undefined", "n/a")
+
+
 def _parse_rate(text: str, where: str) -> float:
+    if text.lower() in _MISSING:
+        raise TrafficError(
+            f"{where}: {text!r} is a missing sample, not a rate; write 0 if there was no "
+            "traffic, or remove the row to leave a gap (filled only when gaps are interpolated)"
+        )
     try:
         value = float(text)
     except ValueError:
@@ -109,6 +135,23 @@ def _first_non_utf8(path: Path) -> tuple[int, int]:
     return 1, 0  # pragma: no cover - only called after a decoding error
 
 
+def _on_grid(diffs: np.ndarray, step_s: float) -> bool:
+    """Whether every difference (seconds) is a whole multiple of ``step_s`` (to 1e-6 steps)."""
+    ratio = diffs / step_s
+    return bool(np.all(np.abs(ratio - np.rint(ratio)) <= 1e-6))
+
+
+def _separator_hint(header: list[str]) -> str:
+    """For a header read as one cell: the separator it holds instead of commas, and the fix."""
+    if len(header) != 1:
+        return ""
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if sep in header[0]:
+            return (f"; this header is separated by {name}, not commas: save the file as "
+                    "comma-separated values with a decimal point in numbers (12.5)")
+    return ""
+
+
 def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
     lines: list[int] = []
     times: list[str] = []
@@ -124,6 +167,7 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
                 raise TrafficError(
                     f"{path} line {reader.line_num}: missing column {missing[0]!r} "
                     f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
+                    + _separator_hint(header)
                 )
             ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
             continue
@@ -131,6 +175,15 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
             raise TrafficError(
                 f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "
                 f"{max(ti, ri) + 1} as in the header; fix the row"
+            )
+        if any(cell.strip() for cell in row[len(header):]):
+            # "12,5" (a decimal comma) or "1,234" (a thousands separator) unquoted splits the
+            # number in two, and the rate column silently held 12 or 1
+            raise TrafficError(
+                f"{path} line {reader.line_num}: {len(row)} fields, but the header has "
+                f"{len(header)} ({','.join(row)!r}); a decimal comma or a thousands separator "
+                "splits a number in two: write rates with a decimal point and no thousands "
+                "separator (12.5, 1234)"
             )
         lines.append(reader.line_num)
         times.append(row[ti].strip())
@@ -145,7 +198,8 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
 def read_traffic_csv(path: str | Path, step_s: float | None = None,
                      interpolate_gaps: bool = False,
                      gap_option: str = "interpolate_gaps=True",
-                     step_option: str = "step_s") -> TrafficCurve:
+                     step_option: str = "step_s",
+                     one_row_fix: str = _ONE_ROW_FIX) -> TrafficCurve:
     """Read ``timestamp,requests_per_second`` into a :class:`TrafficCurve`.
 
     ``step_s`` (seconds) resamples the file's interval with :func:`resample_curve` (time-weighted
@@ -154,8 +208,11 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     unless ``interpolate_gaps`` is true: then each missing row gets the linear interpolation between
     the rows around the gap. ``gap_option`` is how the caller's user turns that on (a CLI flag,
     a plan key), named in the error's fix. A one-row file needs ``step_s`` to know how long its
-    row lasts. A ``step_s`` that does not divide the file's duration (rows x interval) is an
-    error naming ``step_option``, rather than a trailing partial step silently dropped.
+    row lasts (``one_row_fix`` says how to give it, or what to do where it cannot be given).
+    A ``step_s`` that does not divide the file's duration (rows x interval) is an error naming
+    ``step_option``, rather than a trailing partial step silently dropped. A row with more
+    non-empty fields than the header (a decimal comma, a thousands separator) and a
+    seconds-from-start timestamp of 1e11 or more (Unix milliseconds) are refused.
     """
     path = Path(path)
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
@@ -170,7 +227,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         pass
     col_t = f"column {TIME_COLUMN!r}"
     col_r = f"column {RATE_COLUMN!r}"
-    parsed = [_parse_time(t, iso, f"{path} line {n}, {col_t}") for n, t in zip(lines, raw_times)]
+    parsed = [_parse_time(t, iso, f"{path} line {n}, {col_t}", i == 0)
+              for i, (n, t) in enumerate(zip(lines, raw_times))]
     rates = np.array([_parse_rate(r, f"{path} line {n}, {col_r}")
                       for n, r in zip(lines, raw_rates)])
     if iso:
@@ -188,6 +246,11 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     else:
         times = np.array(parsed, dtype=np.float64) - float(parsed[0])  # type: ignore[arg-type]
         start = None
+    # naive local times across a daylight-saving change repeat an hour or skip one: sorting,
+    # merging or filling would each give a wrong hour, so the fix is the zone
+    dst = ("; if these are local times across a daylight-saving change, export them with their "
+           "UTC offset (2026-10-25T02:30:00+01:00) or in UTC"
+           if iso and start is not None and start.tzinfo is None else "")
 
     diffs = np.diff(times)
     bad = np.flatnonzero(diffs <= 0)
@@ -197,7 +260,7 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         raise TrafficError(
             f"{path} line {lines[i + 1]}, {col_t}: {what} {raw_times[i + 1]!r} "
             f"(line {lines[i]} has {raw_times[i]!r}); timestamps must strictly increase: "
-            "sort the file and merge duplicates"
+            "sort the file and merge duplicates" + dst
         )
     if diffs.size:
         values, counts = np.unique(diffs, return_counts=True)
@@ -205,20 +268,24 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     elif step_s is not None:
         file_step = float(step_s)
     else:
-        raise TrafficError(
-            f"{path} has one data row, so its interval is unknown; pass step_s=SECONDS "
-            "(infra-toolkit simulate --step-s SECONDS) for how long the row lasts"
-        )
+        raise TrafficError(f"{path} has one data row, so its interval is unknown; {one_row_fix}")
 
     ratio = diffs / file_step
     steps = np.rint(ratio)
     off_grid = np.flatnonzero(np.abs(ratio - steps) > 1e-6)
     if off_grid.size:
         i = int(off_grid[0])
+        smallest = float(np.min(diffs))
+        # more rows missing than consecutive (an export that leaves out empty periods, as
+        # CloudWatch's console does): the most common difference is a multiple of the interval
+        sparse = (f"; every difference is a multiple of {smallest:g} s: if that is the file's "
+                  "interval with rows missing, add them (0 if there was no traffic: "
+                  "CloudWatch and Prometheus leave out empty periods)"
+                  if _on_grid(diffs, smallest) else "")
         raise TrafficError(
             f"{path} line {lines[i + 1]}, {col_t}: {raw_times[i + 1]!r} is {diffs[i]:g} s after "
-            f"line {lines[i]}, not a multiple of the file's {file_step:g} s interval; "
-            "put rows on one grid"
+            f"line {lines[i]}, not a multiple of the file's {file_step:g} s interval (its most "
+            "common difference); put rows on one grid" + sparse
         )
     gaps = np.flatnonzero(steps > 1)
     if gaps.size and not interpolate_gaps:
@@ -228,7 +295,7 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
             f"{path} line {lines[i + 1]}, {col_t}: gap of {diffs[i]:g} s after line {lines[i]} "
             f"({raw_times[i]!r} to {raw_times[i + 1]!r}) where the interval is {file_step:g} s; "
             f"{gaps.size} gap(s), {missing} missing row(s) in all. Add the rows (0 if there was no "
-            f"traffic) or give {gap_option} to fill them linearly"
+            f"traffic) or give {gap_option} to fill them linearly" + dst
         )
     if gaps.size:
         grid = np.arange(int(steps.sum()) + 1, dtype=np.float64) * file_step

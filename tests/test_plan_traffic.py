@@ -187,6 +187,19 @@ def test_a_gap_in_a_plans_csv_names_the_plan_option(tmp_path: Path) -> None:
     np.testing.assert_array_equal(filled.rps, [10, 20, 30, 40, 50, 60])
 
 
+def test_a_one_row_csv_in_a_plan_is_told_a_plans_fix(tmp_path: Path) -> None:
+    # audit20 A20-5: the fix named step_s=SECONDS and `simulate --step-s`, which a plan
+    # cannot give (its scenario has no such key)
+    path = tmp_path / "one.csv"
+    path.write_text("timestamp,requests_per_second\n2026-11-20T13:05:00Z,40\n")
+    with pytest.raises(TrafficError, match=r"one\.csv has one data row, so its interval is "
+                                           r"unknown; a file's interval is the time between its "
+                                           r"rows: add the next row, or give a constant rate as "
+                                           r"a synthetic scenario \(synthetic: \{shape: "
+                                           r"constant, rps: R, duration: 1h\}\)$"):
+        scenario_curve(Scenario("o", "one row", CsvTraffic(path)), 15.0)
+
+
 def test_a_load_test_with_no_think_time_and_no_ramps(tmp_path: Path) -> None:
     # S-9: think_time 0s, ramp_up 0s and ramp_down 0s were refused ("must be longer than 0 s")
     plan = tmp_path / "plan.yaml"

@@ -31,7 +31,7 @@ def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
         "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "load_price_book"])
     assert sorted(pricing_overrides.__all__) == sorted([
-        "PURCHASE_OPTIONS", "Overrides", "Rate", "read_overrides"])
+        "PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
         "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "check_region_code",
         "find_tables", "parse_decimal", "read_price_table", "read_yaml", "table_kind"])
@@ -469,7 +469,11 @@ def test_a_users_own_table_adds_rows_and_a_zero_list_price_stays_zero(tmp_path: 
     own = _write(tmp_path / "ec2_on_demand_2026-11-01.csv", _GOOD_EC2 +
                  "eu-west-1,t3.medium,0.0456,my refresh,2026-11-01\n"
                  "us-east-1,free.tier,0,promotional row,2026-11-01\n")
-    book = load_price_book(extra_tables=[own])
+    # a type the shipped specs lack needs its own specs row, else no resource could name it
+    specs = _write(tmp_path / "ec2_instance_specs_2026-11-01.csv",
+                   "instance_type,vcpu,memory_mib,max_pods_eni,arch,source,as_of\n"
+                   "free.tier,1,1024,4,amd64,promotional row,2026-11-01\n")
+    book = load_price_book(extra_tables=[specs, own])
     assert book.lookup("ec2_on_demand", region="eu-west-1",
                        instance_type="t3.medium").usd_per_unit == Decimal("0.0456")
     free = book.lookup("ec2_on_demand", region="us-east-1", instance_type="free.tier")
@@ -620,3 +624,139 @@ def test_a_rate_for_a_known_type_in_a_region_no_table_has_is_kept(tmp_path: Path
     price = load_price_book(overrides=path).lookup("ec2_on_demand", region="mx-central-1",
                                                     instance_type="c5.large")
     assert price.usd_per_unit == Decimal("0.1")
+
+
+@pytest.mark.parametrize("data", [
+    # audit20 A20-8: Excel's "CSV UTF-8" (byte order mark, CRLF) and a header written with
+    # spaces after the commas were "header ... matches no pricing table layout", the header
+    # printed looking right
+    b"\xef\xbb\xbfregion,instance_type,usd_per_hour,source,as_of\r\n"
+    b"us-east-1,t3.medium,0.05,my quote,2026-11-01\r\n",
+    b"region, instance_type, usd_per_hour, source, as_of\n"
+    b"us-east-1, t3.medium, 0.05, my quote, 2026-11-01\n",
+])
+def test_a_spreadsheets_table_is_read_as_written(tmp_path: Path, data: bytes) -> None:
+    own = tmp_path / "ec2_on_demand_2026-11-01.csv"
+    own.write_bytes(data)
+    price = load_price_book(extra_tables=[own]).lookup("ec2_on_demand", region="us-east-1",
+                                                       instance_type="t3.medium")
+    # the user's row replaces the list $0.0416: 730 h x $0.05 = $36.50 a month
+    assert price.usd_per_unit == Decimal("0.05") and price.row is not None
+    assert price.row.table == own.name and price.usd_per_unit * 730 == Decimal("36.50")
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    # audit20 A20-9: rows a lookup never asks for were read, listed among the tables used, and
+    # never applied: the list price stood under a table that looked applied
+    (_GOOD_EC2 + "us-east-1,t3.mediun,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: instance_type 't3\.mediun' is not a known EC2 instance type "
+     r"\(ec2_instance_specs tables\), so no resource can use this row; did you mean "
+     r"'t3\.medium'"),
+    (_GOOD_EC2 + "us-east1,t3.medium,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: region 'us-east1' is not an AWS region code; write it like us-east-1$"),
+    ("region,engine,instance_class,deployment,usd_per_hour,source,as_of\n"
+     "us-east-1,postgres,db.t3.medium,single-az,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: engine 'postgres': use the Price List engine name, one of PostgreSQL, "
+     r".*; did you mean 'PostgreSQL'\?$"),
+    ("region,engine,instance_class,deployment,usd_per_hour,source,as_of\n"
+     "us-east-1,PostgreSQL,db.t3.medium,Multi-AZ,0.05,q,2026-11-01\n",
+     r"own\.csv: line 2: deployment 'Multi-AZ': use single-az or multi-az$"),
+    ("region,service,item_id,description,unit,usd_per_unit,tier_start,tier_end,source,as_of\n"
+     "us-east-1,Amazon EC2,ebs_gp3_storage,gp3,GB-month,0.07,,,q,2026-11-01\n",
+     r"own\.csv: line 2: service 'Amazon EC2' is not a priced service code; use one of "
+     r"AmazonEC2, .*; did you mean 'AmazonEC2'\?$"),
+])
+def test_a_users_row_that_could_never_apply_is_refused(tmp_path: Path, text: str,
+                                                      match: str) -> None:
+    own = _write(tmp_path / "own.csv", text)
+    with pytest.raises(PricingError, match=match):
+        load_price_book(extra_tables=[own])
+
+
+def test_two_of_the_users_tables_pricing_one_key_are_refused(tmp_path: Path) -> None:
+    # audit20 A20-10: the later table's $0.06 silently beat the first's $0.05 (one table with
+    # a key twice is refused, "keep one row per key")
+    first = _write(tmp_path / "a.csv", _GOOD_EC2 + "us-east-1,t3.medium,0.05,q1,2026-11-01\n")
+    second = _write(tmp_path / "b.csv", _GOOD_EC2 + "us-east-1,m5.large,0.08,q2,2026-11-01\n"
+                    "us-east-1,t3.medium,0.06,q2,2026-11-02\n")
+    with pytest.raises(PricingError, match=r"b\.csv: line 3: key us-east-1/t3\.medium is also "
+                                           r"in .*a\.csv: line 2; keep one row per key across "
+                                           r"your tables$"):
+        load_price_book(extra_tables=[first, second])
+
+
+@pytest.mark.parametrize(("written", "shown"), [("1e1", "10"), ("12.5", "12.5"), ("0.5", "0.5")])
+def test_a_discount_is_shown_as_the_plain_percent(tmp_path: Path, written: str,
+                                                  shown: str) -> None:
+    # audit20 A20-11: YAML 1.2's 1e1 (read as a number, docs/PLAN.md) showed as
+    # "minus 1E+1% discount" in the price source
+    overrides = _write(tmp_path / "o.yaml",
+                       f"version: 1\ndiscounts_pct: {{AmazonEC2: {written}}}\n")
+    ec2 = load_price_book(overrides=overrides).lookup("ec2_on_demand", region="us-east-1",
+                                                      instance_type="t3.medium")
+    assert ec2.ref.endswith(f"; minus {shown}% discount")
+
+
+@pytest.mark.parametrize("region", ["us-esat-1", "eu-wset-1", "ap-sotheast-1"])
+def test_a_misspelt_region_in_a_rate_is_refused(tmp_path: Path, region: str) -> None:
+    # audit20 A20-13: a region code of the right shape but a misspelt direction was taken as a
+    # region no table has (docs: mx-central-1), so a negotiated rate silently never applied to
+    # us-east-1 and the list price stood
+    overrides = _write(tmp_path / "o.yaml", "version: 1\nrates:\n"
+                       f"  - {{service: AmazonEC2, region: {region}, instance_type: t3.medium, "
+                       "usd_per_unit: '0.03', source: quote}\n")
+    with pytest.raises(PricingError, match=rf"o\.yaml: rates\[0\]: region '{region}' is not an "
+                                           r"AWS region code; write it like us-east-1$"):
+        load_price_book(overrides=overrides)
+
+
+def test_every_region_the_shipped_tables_price_is_a_region_code(
+        book: pricing.PriceBook) -> None:
+    # the tightened rule must keep every region the sourced tables hold (us-west-2-lax-1, a
+    # Local Zone, among them) and a new region named as AWS names them (mx-central-1)
+    for region in (*book.regions(), "mx-central-1", "us-isob-east-1"):
+        pricing_tables.check_region_code(region, "shipped")
+    assert "us-west-2-lax-1" in book.regions()
+
+
+@pytest.mark.parametrize(("rate", "match"), [
+    # audit20 A20-14: read, listed among the tables used, never asked for: RDS has no spot
+    # (usage.purchase_option is on_demand, savings_plan or reserved) and EBS, NAT, LCUs and
+    # transfer are priced on-demand only, so the list price stood
+    ("{service: AmazonRDS, region: us-east-1, engine: PostgreSQL, instance_class: db.t3.medium, "
+     "deployment: single-az, purchase_option: spot, usd_per_unit: '0.03', source: q}",
+     r"rates\[0\]: purchase_option 'spot': the cost model never prices an RDS instance spot "
+     r"\(only on_demand, savings_plan, reserved\), so this rate would never apply; use "
+     r"on_demand or savings_plan or reserved$"),
+    ("{service: AmazonElastiCache, region: us-east-1, engine: Redis, node_type: "
+     "cache.t3.micro, purchase_option: spot, usd_per_unit: '0.01', source: q}",
+     r"purchase_option 'spot': the cost model never prices an ElastiCache node spot"),
+    ("{service: AmazonEC2, region: us-east-1, item_id: ebs_gp3_storage, "
+     "purchase_option: savings_plan, usd_per_unit: '0.05', source: q}",
+     r"purchase_option 'savings_plan': the cost model never prices an item_id \(other "
+     r"services\) savings_plan \(only on_demand\), so this rate would never apply; use "
+     r"on_demand$"),
+])
+def test_a_rate_for_a_purchase_option_never_asked_is_refused(tmp_path: Path, rate: str,
+                                                            match: str) -> None:
+    overrides = _write(tmp_path / "o.yaml", f"version: 1\nrates:\n  - {rate}\n")
+    with pytest.raises(PricingError, match=match):
+        load_price_book(overrides=overrides)
+
+
+def test_a_users_row_in_another_unit_than_the_item_is_refused(tmp_path: Path) -> None:
+    # audit20 A20-15: an 8 GB gp2 root volume at a user's $0.000137 per GB-hour was priced
+    # 8 x 0.000137 = $0.0011 a month (as if per GB-month) instead of 8 x 0.000137 x 730 = $0.80
+    own = _write(tmp_path / "own.csv", "region,service,item_id,description,unit,usd_per_unit,"
+                 "tier_start,tier_end,source,as_of\nus-east-1,AmazonEC2,ebs_gp2_storage,gp2,"
+                 "GB-hour,0.000137,,,my quote,2026-11-01\n")
+    with pytest.raises(PricingError, match=r"own\.csv: line 2: unit 'GB-hour', but AmazonEC2 "
+                                           r"ebs_gp2_storage is priced per GB-month \(the "
+                                           r"shipped table's unit, in which the cost model "
+                                           r"counts it\); write the price per GB-month$"):
+        load_price_book(extra_tables=[own])
+    # the same row per GB-month replaces the list $0.10: 0.000137 x 730 = 0.10001
+    own.write_text(own.read_text().replace("GB-hour,0.000137", "GB-month,0.10001"))
+    price = load_price_book(extra_tables=[own]).lookup(
+        "other_services", region="us-east-1", service="AmazonEC2", item_id="ebs_gp2_storage")
+    assert (price.usd_per_unit, price.unit) == (Decimal("0.10001"), "GB-month")

@@ -188,3 +188,50 @@ def test_a_step_that_does_not_divide_the_range_is_refused(aws_env: None) -> None
                        r"AWS/ApplicationELB RequestCount .* \(3 periods of 60 s\) \(1\.50 steps\); "
                        r"choose a step_s that divides it, such as 60"):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), client=cw, step_s=120)
+
+
+@pytest.mark.parametrize(("statistic", "match"), [
+    ("Average", r"CloudWatch statistic 'Average' is not a count of requests per period: use Sum "
+                r"\(a count metric such as an ALB's RequestCount\) or SampleCount \(the "
+                r"datapoints in each period\); an Average, Minimum, Maximum or percentile "
+                r"divided by the period is not the request rate$"),
+    ("p99", r"statistic 'p99' is not a count"),
+    ("sum", r"statistic 'sum' is not a count .*; did you mean 'Sum'\? \(CloudWatch statistics "
+            r"are case-sensitive\)$"),
+])
+@mock_aws
+def test_a_statistic_that_is_no_count_is_refused(aws_env: None, statistic: str,
+                                                 match: str) -> None:
+    # audit20 A20-6: minute 0 holds 240 + 360 = 600 requests (10 rps); its Average (300) / 60
+    # gave 5 rps, half the load, silently ('sum' and 'p99' raised a moto TypeError traceback)
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    for offset_s, value in [(5, 240.0), (30, 360.0)]:
+        cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[{
+            "MetricName": "RequestCount", "Dimensions": [{"Name": "LoadBalancer",
+                                                          "Value": ALB["LoadBalancer"]}],
+            "Timestamp": T0 + timedelta(seconds=offset_s), "Value": value, "Unit": "Count"}])
+    with pytest.raises(TrafficError, match=match):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=2), client=cw,
+                               statistic=statistic)
+    # SampleCount counts the datapoints: 2 in minute 0, 2 / 60 per second
+    curve = get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=2), client=cw,
+                                   statistic="SampleCount")
+    np.testing.assert_array_equal(curve.rps, [2 / 60, 0.0])
+
+
+@pytest.mark.parametrize("status", ["InternalError", "Forbidden"])
+def test_a_result_cloudwatch_marks_failed_is_not_read_as_quiet(aws_env: None,
+                                                               status: str) -> None:
+    # audit20 A20-7: a result CloudWatch marks InternalError returned minute 0 only; minutes
+    # 1-3 were written as 0 requests, a quiet stretch that never was
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stub = Stubber(cw)
+    end = T0 + timedelta(minutes=4)
+    stub.add_response("get_metric_data", {"MetricDataResults": [{
+        "Id": "traffic", "Timestamps": [T0], "Values": [600.0], "StatusCode": status,
+        "Messages": [{"Code": "Throttled", "Value": "try later"}]}]})
+    with stub, pytest.raises(TrafficError, match=(
+            rf"GetMetricData for AWS/ApplicationELB RequestCount .* answered {status} \(Throttled: "
+            r"try later\) for 2024-03-01T12:00:00\+00:00 \.\. 2024-03-01T12:04:00\+00:00: the "
+            r"periods it left out would read as 0 requests; run it again")):
+        get_cloudwatch_traffic(ALB, T0, end, client=cw)

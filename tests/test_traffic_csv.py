@@ -56,7 +56,7 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
          r"t.csv line 3, column 'requests_per_second': 'abc' is not a number; write the mean"),
         ("timestamp,requests_per_second\n0,1\n60,-4\n",
          r"line 3, column 'requests_per_second': '-4' must be a finite rate >= 0"),
-        ("timestamp,requests_per_second\n0,1\n60,nan\n", r"line 3, .*'nan' must be a finite rate"),
+        ("timestamp,requests_per_second\n0,1\n60,inf\n", r"line 3, .*'inf' must be a finite rate"),
         ("timestamp,requests_per_second\n0,1\n60,2\n60,3\n",
          (r"line 4, column 'timestamp': duplicate timestamp '60' \(line 3 has '60'\); timestamps "
           r"must strictly increase")),
@@ -172,3 +172,104 @@ def test_real_traces_read_whole(shared_dir: Path, stem: str, rows: int, step_s: 
     # rates are count/step rounded to 4 decimals, so rounding each bin's count recovers it exactly
     assert int(np.rint(c.rps * c.step_s).sum()) == requests
     assert c.start == (None if start is None else pd.Timestamp(start))
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        # audit20 A20-1: European Excel's decimal comma or a thousands separator, unquoted, split
+        # the number: the rate column held 12 (for 12,5) and 1 (for 1,234), silently
+        ("timestamp,requests_per_second\n2026-11-20T13:05:00Z,12,5\n2026-11-20T13:06:00Z,13\n",
+         r"t\.csv line 2: 3 fields, but the header has 2 \('2026-11-20T13:05:00Z,12,5'\); a "
+         r"decimal comma or a thousands separator splits a number in two: write rates with a "
+         r"decimal point and no thousands separator \(12\.5, 1234\)$"),
+        ("timestamp,requests_per_second\n0,1,234\n60,1,500\n", r"line 2: 3 fields, but the "
+         r"header has 2 \('0,1,234'\)"),
+        # the same spreadsheet's semicolon separator: the header is one cell
+        ("timestamp;requests_per_second\n0;12,5\n", r"line 1: missing column 'timestamp' "
+         r"\(found 'timestamp;requests_per_second'\); the first line must be the header "
+         r"`timestamp,requests_per_second`; this header is separated by semicolons, not commas: "
+         r"save the file as comma-separated values with a decimal point in numbers \(12\.5\)$"),
+        ("timestamp\trequests_per_second\n0\t12.5\n", r"separated by tabs, not commas"),
+        # audit20 A20-2: Unix milliseconds read as seconds made each 60 s row 60,000 s long
+        # (a 3-minute file simulated 50 hours, 1000 x its requests)
+        ("timestamp,requests_per_second\n1763643900000,10\n1763643960000,10\n",
+         r"line 2, column 'timestamp': '1763643900000' seconds is over 3,000 years: Unix time in "
+         r"milliseconds \(or finer\)\? Write seconds \(milliseconds / 1000\) or ISO-8601 "
+         r"timestamps such as 2026-11-20T13:05:00Z$"),
+        # audit20 A20-3: naive local times over a daylight-saving change: 02:00-02:59 twice in
+        # October, 02:00-02:59 skipped in March; merging or filling would each invent an hour
+        ("timestamp,requests_per_second\n2026-10-25 02:00:00,1\n2026-10-25 02:30:00,1\n"
+         "2026-10-25 02:00:00,1\n",
+         r"line 4, column 'timestamp': timestamp goes backwards '2026-10-25 02:00:00' \(line 3 "
+         r"has '2026-10-25 02:30:00'\); timestamps must strictly increase: sort the file and "
+         r"merge duplicates; if these are local times across a daylight-saving change, export "
+         r"them with their UTC offset \(2026-10-25T02:30:00\+01:00\) or in UTC$"),
+        ("timestamp,requests_per_second\n2026-03-29 01:00:00,1\n2026-03-29 01:30:00,1\n"
+         "2026-03-29 03:00:00,1\n2026-03-29 03:30:00,1\n",
+         r"line 4, column 'timestamp': gap of 5400 s .* to fill them linearly; if these are "
+         r"local times across a daylight-saving change, export them with their UTC offset"),
+        # audit20 A20-17: Grafana writes a missing sample as an empty cell or null, pandas as
+        # NaN: "'' is not a number; write the mean requests per second as a decimal number"
+        ("timestamp,requests_per_second\n0,1\n60,\n120,3\n",
+         r"line 3, column 'requests_per_second': '' is a missing sample, not a rate; write 0 if "
+         r"there was no traffic, or remove the row to leave a gap \(filled only when gaps are "
+         r"interpolated\)$"),
+        ("timestamp,requests_per_second\n0,1\n60,null\n", r"'null' is a missing sample"),
+        ("timestamp,requests_per_second\n0,1\n60,NaN\n", r"'NaN' is a missing sample"),
+        # audit20 A20-4: a first row in neither form was "not ISO-8601, but the first row's was"
+        ("timestamp,requests_per_second\n20/11/2026 13:05,10\n",
+         r"line 2, column 'timestamp': '20/11/2026 13:05' is neither a number of seconds from "
+         r"start nor an ISO-8601 timestamp \(e\.g\. 1995-07-01T04:00:00Z\); write every "
+         r"timestamp in one of those forms$"),
+    ],
+)
+def test_spreadsheet_and_exporter_files_are_refused_with_the_cause(
+        tmp_path: Path, text: str, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        read_traffic_csv(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "rps", "total"),
+    [
+        # a trailing comma on the data rows (an empty extra field) holds no number: read as is
+        ("timestamp,requests_per_second\n0,10,\n60,11,\n", [10.0, 11.0], 1260.0),  # 600 + 660
+        # zoned times across the October change: 02:00+02:00, 02:30+02:00, 02:00+01:00,
+        # 02:30+01:00 are 00:00Z, 00:30Z, 01:00Z, 01:30Z, one 1800 s grid; 4 x 10 x 1800
+        ("timestamp,requests_per_second\n2026-10-25T02:00:00+02:00,10\n"
+         "2026-10-25T02:30:00+02:00,10\n2026-10-25T02:00:00+01:00,10\n"
+         "2026-10-25T02:30:00+01:00,10\n", [10.0] * 4, 72000.0),
+        # Unix seconds (with decimals, as Prometheus' query_range gives) are seconds from start
+        ("timestamp,requests_per_second\n1763643900.781,10\n1763643960.781,20\n",
+         [10.0, 20.0], 1800.0),  # 600 + 1200
+    ],
+)
+def test_exporter_files_that_read_as_written(tmp_path: Path, text: str, rps: list[float],
+                                             total: float) -> None:
+    c = read_traffic_csv(_write(tmp_path, text))
+    np.testing.assert_array_equal(c.rps, rps)
+    assert c.total_requests == total
+
+
+def test_an_export_with_more_gaps_than_rows_is_told_its_grid(tmp_path: Path) -> None:
+    # audit20 A20-12: rows at 0, 60, 180, 240, 360, 480, 660 s (an export leaving out empty
+    # minutes): differences 60 x2, 120 x3, 180 x1. The most common, 120 s, is taken as the
+    # interval and the row at 60 s refused "not a multiple of 120 s", with nothing saying the
+    # rows sit on a 60 s grid with rows missing (0 requests, for CloudWatch's console)
+    path = _write(tmp_path, "timestamp,requests_per_second\n"
+                            + "".join(f"{t},5\n" for t in (0, 60, 180, 240, 360, 480, 660)))
+    with pytest.raises(TrafficError, match=r"line 3, column 'timestamp': '60' is 60 s after line "
+                                           r"2, not a multiple of the file's 120 s interval \(its "
+                                           r"most common difference\); put rows on one grid; "
+                                           r"every difference is a multiple of 60 s: if that is "
+                                           r"the file's interval with rows missing, add them \(0 "
+                                           r"if there was no traffic: CloudWatch and Prometheus "
+                                           r"leave out empty periods\)$"):
+        read_traffic_csv(path, interpolate_gaps=True)
+    # jitter (57 s among 60 s rows) is not a grid: the hint is left out
+    jitter = _write(tmp_path, "timestamp,requests_per_second\n0,1\n60,1\n120,1\n177,1\n")
+    with pytest.raises(TrafficError, match=r"'177' is 57 s after line 4, not a multiple of the "
+                                           r"file's 60 s interval \(its most common "
+                                           r"difference\); put rows on one grid$"):
+        read_traffic_csv(jitter)
