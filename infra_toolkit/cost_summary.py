@@ -258,8 +258,9 @@ def format_estimate(est: CostEstimate) -> str:
 
 
 def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
-    """Current vs proposed per component as a text table, with the total delta and any
-    missing prices flagged."""
+    """Current vs proposed per component as a text table, with the total delta, any missing
+    prices flagged and the pricing tables both sides used (file and SHA-256: a user's table
+    or override file changes prices, and the reader must see which priced them)."""
     frame = compare_estimates(current, proposed)
     rows = [("RESOURCE / COMPONENT", "CURRENT", "PROPOSED", "DELTA", "STATUS")]
     for r in frame.itertuples():
@@ -277,7 +278,10 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
     for label, est in (("current", current), ("proposed", proposed)):
         lines += [f"PRICE NOT FOUND ({label}) {ln.address} / {ln.component}: {ln.price_not_found}"
                   for ln in est.missing_prices]
-    return "\n".join(lines)
+    tables = dict.fromkeys((t.name, t.sha256) for t in
+                           (*current.pricing_tables_used, *proposed.pricing_tables_used))
+    return "\n".join([*lines, "pricing tables:",
+                      *[f"  {name}  sha256:{sha}" for name, sha in tables]])
 
 
 def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None = None) -> str:

@@ -32,6 +32,7 @@ from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_overrides import Overrides, Rate
 from infra_toolkit.resource_types import RESOURCE_SCHEMAS
 from infra_toolkit.resources import parse_resources
+from tests.cost_helpers import total_line
 
 
 @pytest.fixture(scope="module")
@@ -771,7 +772,7 @@ def test_the_delta_is_the_difference_of_the_totals_as_printed() -> None:
     current, proposed = _one_line("1263.571"), _one_line("1408.115")
     frame = compare_estimates(current, proposed)
     assert set(frame.delta_monthly_usd) == {Decimal("144.55")}  # the line and the TOTAL
-    assert format_comparison(current, proposed).splitlines()[-1].split() == \
+    assert total_line(format_comparison(current, proposed)).split() == \
         ["TOTAL", "$1,263.57", "$1,408.12", "+$144.55"]
 
 

@@ -25,6 +25,7 @@ from infra_toolkit.cost_summary import format_estimate
 from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.resources import parse_resources, read_resources_yaml
+from tests.cost_helpers import total_line
 
 DATA = Path(__file__).parent / "data" / "cost"
 D = Decimal
@@ -372,7 +373,7 @@ def test_a_printed_delta_is_the_difference_of_the_printed_totals(
     # seed_proposed is exactly 441.695 (test_cost.py) -> $441.70; the database tier 5,461.27:
     # printed delta 5,461.27 - 441.70 = 5,019.57 (the exact 5,019.575 would print 5,019.58)
     assert main(args) == 0
-    assert capsys.readouterr().out.splitlines()[-1].split() == [
+    assert total_line(capsys.readouterr().out).split() == [
         "TOTAL", "$441.70", "$5,461.27", "+$5,019.57"]
     assert main([*args, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["delta_monthly_usd"] == 5019.57

@@ -4,6 +4,7 @@ the three formats, and a missing price that is printed as a flagged line and exi
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -15,6 +16,7 @@ import pytest
 
 from infra_toolkit.cli import main
 from tests.conftest import REPO_ROOT, SHIPPED_USD_TABLES, shipped_tables_sha256
+from tests.cost_helpers import total_line
 
 DATA = Path(__file__).parent / "data" / "cost"
 
@@ -136,7 +138,7 @@ def test_compare_table_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"), "--compare",
                        str(DATA / "seed_current.yaml"))
     assert code == 0
-    assert out.splitlines()[-1].split() == ["TOTAL", "$61.35", "$441.70", "+$380.35"]
+    assert total_line(out).split() == ["TOTAL", "$61.35", "$441.70", "+$380.35"]
     code, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"), "--compare",
                        str(DATA / "seed_current.yaml"), "--format", "csv")
     assert out.splitlines()[0] == ("resource,component,unit,current_monthly_usd,"
@@ -371,7 +373,7 @@ def test_a_column_whose_printed_lines_miss_its_total_says_why(
     # 1,449.30. DELTA: 1,449.31 - 963.63 = 485.68 = 1,449.30 - 963.62, so it adds up.
     assert main(["cost", str(REPO_ROOT / "plans" / "search-api.yaml")]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == (
+    assert out[out.index("pricing tables:") - 1] == (
         "note: lines are rounded to the cent and each TOTAL is the exact sum rounded once, so "
         "the printed lines can differ from it by a few cents: CURRENT lines add up to $963.63 "
         "against TOTAL $963.62; PROPOSED lines add up to $1,449.31 against TOTAL $1,449.30")
@@ -386,3 +388,18 @@ def test_columns_that_add_up_as_printed_carry_no_rounding_note(
     assert main(["cost", str(REPO_ROOT / "plans" / "ecommerce-eks.yaml")]) == 0
     out = capsys.readouterr().out
     assert "$109.80   $500.00  +$390.20" in out and "rounded once" not in out
+
+
+def test_compare_table_names_the_pricing_tables_of_both_sides(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # audit20 A20-18: a user's table changes prices, so the comparison must say which files
+    # priced it; the SHA-256 here is computed from the file's bytes, not by the toolkit
+    own = tmp_path / "my_rates.csv"
+    own.write_bytes((REPO_ROOT / "pricing_data" / SHIPPED_USD_TABLES[0]).read_bytes())
+    code, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"), "--compare",
+                       str(DATA / "seed_current.yaml"), "--pricing-table", str(own))
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[lines.index("pricing tables:") + 1:] == [
+        *[f"  {name}  sha256:{sha}" for name, sha in shipped_tables_sha256()],
+        f"  my_rates.csv  sha256:{hashlib.sha256(own.read_bytes()).hexdigest()}"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit.cli import main
+from tests.cost_helpers import total_line
 
 PLAN = Path(__file__).resolve().parent.parent / "plans" / "ecommerce-eks.yaml"
 
@@ -51,5 +52,5 @@ def test_the_table_says_which_basis_it_prices(capsys: pytest.CaptureFixture[str]
     # declared change: 500.00 - 109.80); the table must not pass for that figure
     assert main(["cost", str(PLAN)]) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines()[-1].split()[-3:] == ["$109.80", "$500.00", "+$390.20"]
+    assert total_line(captured.out).split()[-3:] == ["$109.80", "$500.00", "+$390.20"]
     assert "PROPOSED is the plan as declared (node groups at desired_size)" in captured.err
