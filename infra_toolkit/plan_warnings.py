@@ -54,7 +54,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_node_pools import node_pool_warnings
 from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
-from infra_toolkit.price_warnings import price_warnings
+from infra_toolkit.price_warnings import discount_warnings, price_warnings
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.rollout import plan_rolling_skips
 from infra_toolkit.startup_warnings import starting_replicas_warnings
@@ -141,4 +141,5 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
+                 + discount_warnings(book)
                  + node_pool_warnings(plan.proposed, "proposed", book))

@@ -5,6 +5,7 @@ the approval commands refuse the plan until it is priced, so ``validate`` says s
 review is asked for; the lines missing the same price (table, region and key) share one
 warning, and so do all the lines of a table kind in a region that table holds no row for (a plan
 moved to a region the tables lack: one warning per table, not one per instance type or item).
+And the warning on **a discount that reads as a fraction** (:func:`discount_warnings`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import PriceBook
 
-__all__ = ["price_warnings"]
+__all__ = ["discount_warnings", "price_warnings"]
 
 
 def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
@@ -43,4 +44,19 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             f"no price for {named if count == 1 else f'{count} lines ({named})'}: {reason}; the "
             f"cost totals leave {'this line' if count == 1 else 'them'} out (INCOMPLETE) and "
             "the approval commands refuse the plan until every line is priced")))
+    return out
+
+
+def discount_warnings(book: PriceBook) -> list[PlanWarning]:
+    """A warning per discount of ``book``'s overrides above 0 and below 1 percent:
+    ``discounts_pct`` is in percent, and 0.1 is far more often a 10 % discount written as a
+    fraction than a tenth of one percent (audit20 A20-20); it is applied as written."""
+    o = book.overrides
+    out = []
+    for service, pct in o.discounts_pct.items():
+        if 0 < pct < 1:
+            written, meant = f"{pct.normalize():f}", f"{(pct * 100).normalize():f}"
+            out.append(PlanWarning("pricing.overrides", (
+                f"{o.path}: discounts_pct.{service}: {written} takes {written} % off list "
+                f"price (discounts_pct is in percent); if you meant {meant} %, write {meant}")))
     return out

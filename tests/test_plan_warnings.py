@@ -721,3 +721,16 @@ def test_the_start_up_warning_names_a_statefulsets_replicas() -> None:
     assert "starts with 2 replicas (the StatefulSet's replicas)" in got.message
     assert "set the StatefulSet's replicas to 3," in got.message
     assert "Deployment" not in got.message
+
+
+def test_a_discount_below_one_percent_is_warned_as_a_likely_fraction(tmp_path: Path) -> None:
+    # audit20 A20-20: discounts_pct is in percent; 0.1 takes 0.1 % off (a 10 % discount
+    # written as a fraction), 5 is a whole 5 % and 1 is one percent: only the first is warned
+    plan = _plan(tmp_path, plan_edits=(("version: 1\n", "version: 1\npricing: "
+                                                        "{overrides: overrides.yaml}\n"),))
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text("version: 1\ndiscounts_pct: {AmazonEC2: 0.1, AmazonRDS: 5, "
+                         "AmazonEKS: 1}\n")
+    assert [w for w in _warnings(plan) if w[0] == "pricing.overrides"] == [(
+        "pricing.overrides", f"{overrides}: discounts_pct.AmazonEC2: 0.1 takes 0.1 % off list "
+                             "price (discounts_pct is in percent); if you meant 10 %, write 10")]
