@@ -179,9 +179,8 @@ def _placed(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
             also: Sequence[NodeGroup], caller: str, later: Sequence[FixedPods] = ()
             ) -> tuple[list[list[float]], int]:
     """Every node of ``groups`` at ``max_size`` with the ``held`` pods placed as the warm start
-    places them (:func:`warm_order`), then the ``later`` ones first fit
-    in turn, and the pods that found no room (``also``: more groups that must be among
-    ``groups``)."""
+    places them (:func:`warm_order`), then the ``later`` ones first fit in turn, and the pods
+    that found no room (``also``: more groups that must be among ``groups``)."""
     index = {g.name: i for i, g in enumerate(groups)}
     missing = {g.name for h in [*held, *later] for g in h.node_groups} | {g.name for g in also}
     if missing - set(index):
