@@ -1,24 +1,27 @@
 """Per-node bin-packing by CPU, memory and pod slots: one node's free room and the cohorts on it
 (``Node``, ``PlacedCohort``), how many pods of one size fit a room (``fit``) and first-fit
 packing into several rooms (``pack``), with a cap on one Deployment's pods a room (one a node
-for a required pod anti-affinity on ``kubernetes.io/hostname``). Used by
-:mod:`infra_toolkit.shared_nodes`' scheduler and cluster autoscaler, and by ``room_beside``
-(the room left for one workload beside others' pods at max size, for the rollout figures) and
-``nodes_used`` (the nodes a set of pods takes, for a rollout's extra nodes)."""
+for a required pod anti-affinity on ``kubernetes.io/hostname``), and the order a cluster's
+starting pods are packed in (``warm_order``). Used by :mod:`infra_toolkit.shared_nodes`'
+scheduler, warm start and cluster autoscaler, and by ``room_beside`` (the room left for one
+workload beside others' pods at max size, for the rollout figures) and ``nodes_used`` (the
+nodes a set of pods takes, for a rollout's extra nodes), which place the pods already there as
+the warm start does and the pods added as the scheduler does."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from infra_toolkit.controller_view import Cohort
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.nodes import NodeGroup
 
-__all__ = ["EPS", "Node", "PlacedCohort", "empty_node", "fit", "nodes_used", "pack",
-           "room_beside"]
+__all__ = ["EPS", "Node", "PlacedCohort", "Pods", "empty_node", "fit", "nodes_used", "pack",
+           "room_beside", "start_nodes", "warm_order"]
 
 # the fit arithmetic's tolerance; also a zero request's stand-in when asking whether a pod fits
 EPS = 1e-9
@@ -94,15 +97,75 @@ def empty_node(g: int, grp: NodeGroup) -> list[float]:
             grp.max_pods - grp.daemonset_pods]
 
 
+class Pods(NamedTuple):
+    """One Deployment's pods as the warm start packs them: the groups they may use (indices,
+    priority order), one pod's requests (CPU millicores, memory MiB), how many, the most of
+    them a node may hold (``None``: no cap)."""
+
+    groups: tuple[int, ...]
+    cpu: float
+    memory: float
+    n: int
+    cap: int | None = None
+
+
+def start_nodes(groups: Sequence[NodeGroup], pods: Sequence[Pods]) -> tuple[int, int]:
+    """(Nodes, pods left without room) when ``pods`` are placed in this order as the warm start
+    places them: every group at ``min_size``, each Deployment first fit (groups in priority
+    order, nodes in the order added), then nodes added to each group in turn, one at a time,
+    while pods that may use it wait and it is below ``max_size``."""
+    rooms = [empty_node(g, grp) for g, grp in enumerate(groups) for _ in range(grp.min_size)]
+    nodes = len(rooms)
+    left = [p.n for p in pods]
+    mine: list[dict[int, int]] = [{} for _ in pods]
+
+    def place(into: list[list[float]]) -> None:
+        for i, p in enumerate(pods):
+            if left[i]:
+                left[i] = pack(into, p.groups, p.cpu, p.memory, left[i], p.cap, mine[i])
+
+    place(rooms)
+    for g, grp in enumerate(groups):
+        added = 0
+        while (grp.min_size + added < grp.max_size
+               and any(k and g in p.groups for k, p in zip(left, pods, strict=True))):
+            # a waiting pod fitted none of the nodes there before (they only filled since):
+            # the new node is the only one to try, as the scheduler's next pass finds
+            room = empty_node(g, grp)
+            rooms.append(room)  # kept: ``mine`` counts by the room's id()
+            place([room])
+            added += 1
+            nodes += 1
+    return nodes, sum(left)
+
+
+def warm_order(groups: Sequence[NodeGroup], pods: Sequence[Pods]) -> list[int]:
+    """The order (indices into ``pods``) the warm start places a cluster's starting pods in:
+    the largest requests first (CPU, then memory; equal sizes in their given order), a
+    first-fit decreasing packing, unless the given order leaves fewer pods without room or
+    opens fewer nodes (first-fit decreasing usually opens the fewest, not always: DESIGN.md).
+    Web, web, api, api of 500m, 500m, 1,000m, 1,000m on 1,900m nodes: api first, 2 nodes,
+    not 3."""
+    given = list(range(len(pods)))
+    largest = sorted(given, key=lambda i: (-pods[i].cpu, -pods[i].memory))
+
+    def cost(order: list[int]) -> tuple[int, int]:
+        nodes, short = start_nodes(groups, [pods[i] for i in order])
+        return short, nodes
+
+    return given if cost(given) < cost(largest) else largest
+
+
 def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
                 cpu_request_millicores: float, memory_request_mib: float,
                 node_groups: Sequence[NodeGroup], max_pods_per_node: int | None = None
                 ) -> tuple[int, int]:
     """(How many pods with these requests, at most ``max_pods_per_node`` a node, fit on
     ``node_groups``, pods that found no room) with every group of ``groups`` (scale-up priority
-    order) at ``max_size`` and the ``held`` pods placed first: each Deployment in turn, first fit
-    on the nodes of its groups in that order (each at most its own ``max_pods_per_node`` a
-    node), as the scheduler places them (a first fit, not the best packing there is)."""
+    order) at ``max_size`` and the ``held`` pods placed first as the simulator's warm start
+    places them (:func:`warm_order`: each Deployment in that order, first fit on the nodes
+    of its groups in priority order, each at most its own ``max_pods_per_node`` a node), then
+    these pods first fit, as the scheduler places new pods (not the best packing there is)."""
     rooms, short = _placed(groups, held, node_groups, "room_beside")
     index = {g.name: i for i, g in enumerate(groups)}
     # more than every free pod slot: what is left over says how many fitted
@@ -113,28 +176,38 @@ def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
 
 
 def _placed(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
-            also: Sequence[NodeGroup], caller: str) -> tuple[list[list[float]], int]:
-    """Every node of ``groups`` at ``max_size`` with the ``held`` pods placed first fit, each
-    Deployment in turn, and the pods that found no room (``also``: more groups that must be
-    among ``groups``)."""
+            also: Sequence[NodeGroup], caller: str, later: Sequence[FixedPods] = ()
+            ) -> tuple[list[list[float]], int]:
+    """Every node of ``groups`` at ``max_size`` with the ``held`` pods placed as the warm start
+    places them (:func:`warm_order`), then the ``later`` ones first fit in turn, and the pods
+    that found no room (``also``: more groups that must be among ``groups``)."""
     index = {g.name: i for i, g in enumerate(groups)}
-    missing = {g.name for h in held for g in h.node_groups} | {g.name for g in also}
+    missing = {g.name for h in [*held, *later] for g in h.node_groups} | {g.name for g in also}
     if missing - set(index):
         raise SimulationError(f"{caller}: node group(s) {sorted(missing - set(index))} are "
                               f"not among the groups given ({sorted(index)}); pass every group")
     rooms = [empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.max_size)]
+    # one count of each Deployment's pods a room, so a later part of it honours its cap too
+    mine: dict[str, dict[int, int]] = {}
+    pods = [Pods(tuple(sorted(index[g.name] for g in h.node_groups)), h.cpu_request_millicores,
+                 h.memory_request_mib, h.replicas, h.max_pods_per_node) for h in held]
+    ordered = [held[i] for i in warm_order(groups, pods)]
     short = sum(pack(rooms, [index[g.name] for g in h.node_groups], h.cpu_request_millicores,
-                     h.memory_request_mib, h.replicas, h.max_pods_per_node) for h in held)
+                     h.memory_request_mib, h.replicas, h.max_pods_per_node,
+                     mine.setdefault(h.name, {})) for h in [*ordered, *later])
     return rooms, short
 
 
-def nodes_used(groups: Sequence[NodeGroup], held: Sequence[FixedPods]
-               ) -> tuple[dict[str, int], int]:
-    """(Nodes per group name that hold at least one of the ``held`` pods, never fewer than the
-    group's ``min_size``; pods that found no room) when they are placed as :func:`room_beside`
-    places them: each Deployment in turn, first fit on the nodes of its groups in the
-    ``groups`` (scale-up priority) order, at most ``max_size`` nodes a group."""
-    rooms, short = _placed(groups, held, (), "nodes_used")
+def nodes_used(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
+               later: Sequence[FixedPods] = ()) -> tuple[dict[str, int], int]:
+    """(Nodes per group name that hold at least one of the ``held`` or ``later`` pods, never
+    fewer than the group's ``min_size``; pods that found no room) when they are placed as
+    :func:`room_beside` places them: the ``held`` ones as the warm start (:func:`warm_order`, each
+    Deployment first fit on the nodes of its groups in the ``groups``, scale-up priority,
+    order), then the ``later`` ones first fit in turn (as the pods :func:`room_beside` counts:
+    the workload rolled out; a Deployment's cap counts its ``held`` and ``later`` pods of one
+    name together), at most ``max_size`` nodes a group."""
+    rooms, short = _placed(groups, held, (), "nodes_used", later)
     used = {g.name: 0 for g in groups}
     for r in rooms:
         g = groups[int(r[0])]

@@ -9,9 +9,10 @@ quietest) and at its maxReplicas (a rollout during a surge, or after someone rai
 for one: the most pods its HPA allows); a Deployment without an HPA at its replicas.
 
 **Room**: every node group at ``max_size``; the pods the *other* workloads hold are placed first,
-then as many pods of the workload rolled out as fit on its groups
+as the simulator's warm start places a cluster's pods (largest requests first), then as many pods
+of the workload rolled out as fit on its groups, first fit as the scheduler places new pods
 (:func:`~infra_toolkit.bin_packing.room_beside`: the simulator's per-node packing, mixed
-requests per node, first fit with the groups in the cluster's scale-up priority order). Only
+requests per node, the groups in the cluster's scale-up priority order). Only
 workloads whose groups are known take part: the autoscaled ones and the Deployments without an
 HPA that share a group with one (the others were not simulated). Two figures, for what the
 others hold:
@@ -22,7 +23,8 @@ others hold:
 - **others at max**: each other HPA workload at its maxReplicas, the most its HPA allows.
 
 **Extra nodes**: the nodes the rollout's pods at once take beyond the replicas alone, beside
-the others at their peak (:func:`~infra_toolkit.bin_packing.nodes_used`: the same first fit,
+the others at their peak (:func:`~infra_toolkit.bin_packing.nodes_used`: the others placed as
+for the room, then the workload's pods first fit, so a rollout within its room has a figure;
 never below a group's ``min_size``, so the nodes it already keeps absorb a small surge), and
 their cost: each extra node at its group's simulated price per node-hour, billed from launch
 for the node autoscaler's provisioning (scan to Ready), the rollout's duration (a blue-green's
@@ -121,7 +123,9 @@ def _extra_nodes(f: _Fleet, replicas: int, pods: int) -> dict[str, int] | None:
     others = [t.peak for t in f.everyone if t is not f.me]
     counts = []
     for n in (replicas, pods):
-        used, short = nodes_used(groups, [*others, dataclasses.replace(f.me.peak, replicas=n)])
+        # the others as the warm start places them, then the workload's pods first fit, as
+        # its room is counted (room_beside): a rollout that fits its room has a figure
+        used, short = nodes_used(groups, others, [dataclasses.replace(f.me.peak, replicas=n)])
         if short:
             return None
         counts.append(used)

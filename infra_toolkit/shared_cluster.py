@@ -14,6 +14,11 @@ autoscaler's scan, then the HPA syncs (workloads in the order given).
   ``max_pods_per_node`` (1 for a required pod anti-affinity on ``kubernetes.io/hostname``
   against its own pods) caps its pods on each node, in the scheduler, the scale-up's packing and
   the scale-down's check that a node's pods fit elsewhere.
+- **Warm start**: the pods the run starts with are packed largest request first (CPU, then
+  memory; :func:`~infra_toolkit.bin_packing.warm_order`, which keeps the plan's order where
+  that opens fewer nodes), each Deployment first fit as above, nodes added group by group in
+  priority order while pods wait: a steady cluster is what the autoscaler left, not the
+  plan's order (docs/DESIGN.md, "Where pods go").
 - **Scale-up** (each scan): the pending pods are packed first onto the nodes being provisioned,
   then onto new nodes of the first group (priority order) each may use, with headroom below
   ``max_size``; that group gets as many nodes as that first-fit packing opens, and only it:

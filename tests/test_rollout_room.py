@@ -98,7 +98,9 @@ def a_pods(n: int, *groups: NodeGroup) -> FixedPods:
     ([6], 0, 2, 0),
     ([0], 0, 0, 0),
     ([2], 2, 2, 0),  # 1 node holds them, but the group never goes below min_size 2
-    # B's 2 pods (node 1, 424 MiB left) then A's 3: node 1 has no room, node 2 takes 3: 2 nodes
+    # placed as the warm start, A's 500m before B's 300m: A's 3 on node 1 (1500 m, 3072 MiB,
+    # 424 MiB left), B's 2 (1536 MiB each) on node 2: 2 nodes. B first would also take 2 (B's
+    # 2 on node 1, 424 MiB left; A's 3 on node 2), a tie, so largest first stands.
     ([2, 3], 0, 2, 0),
     ([10], 0, 3, 1),  # 9 fit on the 3 nodes at max_size, 1 is short
 ])
