@@ -60,7 +60,9 @@ def parse_quantity(value: object) -> Decimal:
     number, suffix = match.groups()
     try:
         base = Decimal(number)
-        if suffix[:1] in ("e", "E"):
+        # "E" alone is exa (10^18) and "e" alone no suffix at all; only with digits after it is
+        # either an exponent (resource.Quantity's interpretSuffix)
+        if len(suffix) > 1 and suffix[:1] in ("e", "E"):
             return base * Decimal(10) ** int(suffix[1:])
         if suffix not in _SUFFIX_MULTIPLIER:
             raise QuantityError(
