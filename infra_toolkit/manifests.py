@@ -172,20 +172,32 @@ def _container_request(
     if not isinstance(resources, dict):
         raise SpecError(f"{field_path}.resources in {source} must be a mapping such as "
                         "{requests: {cpu: 250m}}")
-    value = None
+    read: dict[str, int] = {}
     for kind in ("requests", "limits"):
         block = resources.get(kind) or {}
         if not isinstance(block, dict):
             raise SpecError(f"{field_path}.resources.{kind} in {source} must be a mapping such "
                             "as {cpu: 250m, memory: 512Mi}")
-        if value is None and resource in block:
-            value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
-    if value is None:
-        return None
-    try:
-        return parse_quantity_milli(value)
-    except QuantityError as exc:
-        raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
+        if resource not in block:
+            continue
+        value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
+        try:
+            read[kind] = parse_quantity_milli(value)
+        except QuantityError as exc:
+            raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
+        # the API server's ValidateResourceRequirements: no negative quantity, and a request
+        # at most its limit
+        if read[kind] < 0:
+            raise SpecError(f"{where} (={value!r}) in {source} is negative: the API server "
+                            "refuses it (a quantity must be >= 0); write the amount without "
+                            "the minus sign")
+    request, limit = read.get("requests"), read.get("limits")
+    if request is not None and limit is not None and request > limit:
+        raise SpecError(
+            f"{field_path}.resources.requests.{resource} (={resources['requests'][resource]!r}) "
+            f"in {source} is above its limit ({resources['limits'][resource]!r}): the API "
+            f"server refuses a request above its limit; lower the request or raise the limit")
+    return request if request is not None else limit
 
 
 def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) -> DeploymentSpec:

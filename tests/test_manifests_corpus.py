@@ -479,3 +479,46 @@ def test_an_unquoted_kubernetes_version_is_refused_not_misread(
             r"^c\.yaml: metadata\.version: 1\.3 is a YAML number \(an unquoted 1\.30 reads as "
             r"1\.3\); quote the version you mean, e\.g\. version: \"1\.30\"$")):
         cluster_config_from_dict(config, "c.yaml")
+
+
+def _pod_deployment(resources: Any) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"},
+            "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": {
+                "metadata": {"labels": {"app": "api"}},
+                "spec": {"containers": [{"name": "api", "image": "x", "resources": resources}]}}}}
+
+
+@pytest.mark.parametrize(("resources", "message"), [
+    # the API server's ValidateResourceRequirements refuses a negative quantity (audit19 A19-2:
+    # -256Mi was read as a pod of -256 MiB, a -100m request as "missing")
+    ({"requests": {"cpu": "100m", "memory": "-256Mi"}},
+     r"^spec\.template\.spec\.containers\[0\]\.resources\.requests\.memory \(='-256Mi'\) in "
+     r"d\.yaml is negative: the API server refuses it \(a quantity must be >= 0\); write the "
+     r"amount without the minus sign$"),
+    ({"limits": {"cpu": "-1"}},
+     r"^spec\.template\.spec\.containers\[0\]\.resources\.limits\.cpu \(='-1'\) in d\.yaml is "
+     r"negative"),
+    # ... and a request above its limit ("must be less than or equal to cpu limit"; audit19
+    # A19-3: the 2-core request was simulated while no such pod can be created)
+    ({"requests": {"cpu": "2", "memory": "256Mi"}, "limits": {"cpu": "1"}},
+     r"^spec\.template\.spec\.containers\[0\]\.resources\.requests\.cpu \(='2'\) in d\.yaml is "
+     r"above its limit \('1'\): the API server refuses a request above its limit; lower the "
+     r"request or raise the limit$"),
+    ({"requests": {"cpu": "100m", "memory": "1Gi"}, "limits": {"memory": "512Mi"}},
+     r"requests\.memory \(='1Gi'\) in d\.yaml is above its limit \('512Mi'\)"),
+])
+def test_requests_the_api_server_refuses_are_refused(resources: Any, message: str) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    with pytest.raises(SpecError, match=message):
+        deployment_from_dict(_pod_deployment(resources), "d.yaml")
+
+
+def test_a_request_equal_to_its_limit_is_the_request() -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    spec = deployment_from_dict(_pod_deployment(
+        {"requests": {"cpu": "1", "memory": "512Mi"}, "limits": {"cpu": "1000m",
+                                                                "memory": "512Mi"}}), "d.yaml")
+    # 1 core = 1000m (equal to the limit: allowed); 512 MiB
+    assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1000, 512.0)
