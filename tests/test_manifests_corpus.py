@@ -354,6 +354,35 @@ def _config(group: dict[str, Any], key: str = "nodeGroups") -> dict[str, Any]:
      "nodeGroups",
      r"nodeGroups\[0\]\.instanceType: must be left out \(or be 'mixed'\) with "
      r"instancesDistribution"),
+    # eksctl decodes strictly (eksctl-io/eksctl#702: unknown fields are errors); a misspelt
+    # field was ignored and the group priced as eksctl's default m5.large (audit19 A19-4)
+    ({"instanceTyp": "c5.large"}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.instanceTyp: is not an eksctl node group field "
+     r"\(eksctl refuses an unknown field, and the plan would leave instanceType to its "
+     r"default\); did you mean 'instanceType'\?$"),
+    # a field in other case: the plan read it as unset (on-demand) whatever eksctl makes of it
+    ({"instanceType": "m5.large", "Spot": True}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.Spot: is spelt 'spot' in eksctl's schema, which the "
+     r"plan reads by its exact name \(it would leave the field to its default\); write 'spot'$"),
+    # instancesDistribution is a field of self-managed nodeGroups only (eksctl's
+    # NodeGroup type, not ManagedNodeGroup): the spot c5.large group was priced m5.large
+    # on-demand (audit19 A19-4)
+    ({"instancesDistribution": {"instanceTypes": ["c5.large"], "onDemandBaseCapacity": 0,
+                                "onDemandPercentageAboveBaseCapacity": 0}},
+     "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.instancesDistribution: is not a field of a managed "
+     r"node group \(eksctl refuses it; only nodeGroups take it\): give the types in "
+     r"instanceTypes and spot: true for spot, or move the group to nodeGroups$"),
+    # minSize above maxSize is named at maxSize, not as a desiredCapacity the file does not
+    # write (audit19 A19-5)
+    ({"instanceType": "m5.large", "minSize": 5, "maxSize": 2}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.maxSize: 2 is below minSize \(5\); eksctl refuses "
+     r"it: raise maxSize or lower minSize$"),
+    # label values are text in eksctl (map[string]string): a YAML number is refused as a
+    # boolean is (audit19 A19-7: read as '1')
+    ({"instanceType": "m5.large", "labels": {"tier": 1}}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.labels\.tier: 1 is a YAML number, not a label value "
+     r"\(eksctl refuses it\); quote it: \"1\"$"),
 ])
 def test_eksctl_node_group_forms_the_plan_cannot_use_are_named(
     group: dict[str, Any], key: str, message: str
@@ -522,3 +551,25 @@ def test_a_request_equal_to_its_limit_is_the_request() -> None:
                                                                 "memory": "512Mi"}}), "d.yaml")
     # 1 core = 1000m (equal to the limit: allowed); 512 MiB
     assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1000, 512.0)
+
+
+def test_eksctl_fields_near_the_read_ones_are_not_typos() -> None:
+    from infra_toolkit.eksctl_config import cluster_config_from_dict
+
+    group = {"instanceType": "m5.large", "instanceName": "web", "volumeName": "/dev/xvda",
+             "maxPodsPerNode": 50, "tags": {"team": "a"}, "privateNetworking": True}
+    (read,) = cluster_config_from_dict(_config(group, "managedNodeGroups"), "c.yaml").node_groups
+    assert (read.instance_types, read.min_size, read.max_size) == (("m5.large",), 1, 3)
+
+
+def test_a_name_used_twice_is_named_at_both_lists_paths() -> None:
+    from infra_toolkit.eksctl_config import cluster_config_from_dict
+
+    config = _config({"instanceType": "m5.large"}, "managedNodeGroups")
+    config["nodeGroups"] = [{"name": "ng", "instanceType": "c5.large", "minSize": 0,
+                             "maxSize": 2}]
+    # the first 'ng' is managedNodeGroups[0] (audit19 A19-6: it was called nodeGroups[0])
+    with pytest.raises(SpecError, match=(
+            r"^c\.yaml: nodeGroups\[0\]: node group 'ng' is already used at "
+            r"managedNodeGroups\[0\]; names must be unique$")):
+        cluster_config_from_dict(config, "c.yaml")
