@@ -36,6 +36,7 @@ __all__ = [
     "manifest_objects",
     "memory_utilization_problem",
     "read_deployment_yaml",
+    "reads_cpu_requests",
     "read_hpa_yaml",
 ]
 
@@ -228,10 +229,25 @@ def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     return value
 
 
-def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") -> DeploymentSpec:
+def reads_cpu_requests(hpa: HPASpec) -> bool:
+    """Whether ``hpa`` has a CPU Utilization metric (Resource or ContainerResource): the
+    controller then divides by every counted container's CPU request (calculatePodRequests),
+    and fails the metric when one has none."""
+    return any(source is not None and source.name == "cpu"
+               and source.target.type == "Utilization"
+               for m in hpa.metrics for source in (m.resource, m.container_resource))
+
+
+def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
+                         cpu_needed: str = "every") -> DeploymentSpec:
     """A :class:`DeploymentSpec` from an apps/v1 Deployment manifest dict; ``source`` names it
     in errors. Raises :class:`SpecError` like :func:`read_deployment_yaml`, also when a field
-    it reads has the wrong type."""
+    it reads has the wrong type.
+
+    ``cpu_needed`` says which CPU requests its HPA needs: ``"every"`` counted container's (a CPU
+    Utilization metric, :func:`reads_cpu_requests`), ``"some"`` (another HPA: the simulated pods
+    need a CPU request, not each container) or ``"none"`` (no HPA: its pods only hold room, and
+    a container without a CPU request takes none, as the scheduler counts it)."""
     path = Path(source)
     metadata = doc.get("metadata") if isinstance(doc, dict) else None
     dep_name = str((metadata if isinstance(metadata, dict) else {}).get("name", ""))
@@ -309,18 +325,19 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
         cpu, without_cpu = pod_cpu, []
     if pod_memory is not None:
         memory_milli, without_memory = pod_memory, False
-    if cpu > 0 and without_cpu:
+    if cpu > 0 and without_cpu and cpu_needed == "every":
         raise SpecError(
             f"{without_cpu[0]}.resources.requests.cpu of {named} in {path} is "
             "missing while other containers request CPU: the HPA takes CPU utilization over "
             "every container's request and, with one missing, reports FailedGetResourceMetric "
             "and never scales; add a cpu request to that container (or pod-level resources)"
         )
-    if cpu <= 0:
+    if cpu <= 0 and cpu_needed != "none":
+        why = ("CPU utilization is a percent of the request" if cpu_needed == "every" else
+               "the simulation places and loads its pods by their CPU request")
         raise SpecError(
             f"spec.template.spec.containers[*].resources.requests.cpu of {named} "
-            f"in {path} is missing; CPU utilization is a percent of the request: add one "
-            "(e.g. cpu: 500m)"
+            f"in {path} is missing; {why}: add one (e.g. cpu: 500m)"
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,

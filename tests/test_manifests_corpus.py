@@ -573,3 +573,72 @@ def test_a_name_used_twice_is_named_at_both_lists_paths() -> None:
             r"^c\.yaml: nodeGroups\[0\]: node group 'ng' is already used at "
             r"managedNodeGroups\[0\]; names must be unique$")):
         cluster_config_from_dict(config, "c.yaml")
+
+
+def _two_containers(second: dict[str, Any]) -> dict[str, Any]:
+    doc = _pod_deployment({"requests": {"cpu": "500m", "memory": "1Gi"}})
+    doc["spec"]["template"]["spec"]["containers"].append({"name": "log-shipper", **second})
+    return doc
+
+
+@pytest.mark.parametrize(("second", "need", "cpu"), [
+    # no HPA: the scheduler counts a container without a CPU request as 0, so the pod takes
+    # 500m (audit19 A19-8: refused as if an HPA's utilization would fail)
+    ({}, "none", 500),
+    ({"resources": {"requests": {"memory": "64Mi"}}}, "none", 500),
+    # an HPA without a CPU Utilization metric (External, Pods, memory) never divides by the
+    # CPU requests: 500m summed over the containers that have one
+    ({}, "some", 500),
+    # with one: 500m + 100m
+    ({"resources": {"requests": {"cpu": "100m"}}}, "every", 600),
+])
+def test_a_container_without_a_cpu_request_fails_only_cpu_utilization(
+    second: dict[str, Any], need: str, cpu: int
+) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    spec = deployment_from_dict(_two_containers(second), "d.yaml", cpu_needed=need)
+    assert spec.cpu_request_millicores == cpu
+
+
+@pytest.mark.parametrize(("doc", "need", "message"), [
+    (_two_containers({}), "every",
+     r"^spec\.template\.spec\.containers\[1\] \('log-shipper'\)\.resources\.requests\.cpu of "
+     r"Deployment 'api' in d\.yaml is missing while other containers request CPU"),
+    (_pod_deployment({"requests": {"memory": "1Gi"}}), "some",
+     r"^spec\.template\.spec\.containers\[\*\]\.resources\.requests\.cpu of Deployment 'api' in "
+     r"d\.yaml is missing; the simulation places and loads its pods by their CPU request: add "
+     r"one \(e\.g\. cpu: 500m\)$"),
+])
+def test_cpu_requests_an_hpa_needs_are_still_asked_for(
+    doc: dict[str, Any], need: str, message: str
+) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    with pytest.raises(SpecError, match=message):
+        deployment_from_dict(doc, "d.yaml", cpu_needed=need)
+
+
+def test_a_plan_takes_a_deployment_without_hpa_whose_pods_request_no_cpu(tmp_path: Path) -> None:
+    from infra_toolkit.nodes import NodeGroup, pod_slots
+    from infra_toolkit.plan import read_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    text = (plans / "minimal.yaml").read_text().replace(
+        "scenarios:\n", "    - name: worker\n      deployment: manifests/worker.yaml\n"
+                        "scenarios:\n", 1)
+    (tmp_path / "plan.yaml").write_text(text)
+    worker = _two_containers({})
+    worker["metadata"]["name"] = "worker"
+    worker["spec"]["template"]["spec"]["containers"][0]["resources"] = {}
+    (tmp_path / "manifests" / "worker.yaml").write_text(yaml.safe_dump(worker))
+    # BestEffort pods: no CPU request anywhere, valid Kubernetes (audit19 A19-8: refused)
+    spec = read_plan(tmp_path / "plan.yaml").proposed.workloads[1].deployment_spec
+    assert (spec.name, spec.cpu_request_millicores) == ("worker", 0)
+    # such a pod is limited by memory and pod count only (it was a ZeroDivisionError): an
+    # m5.large-like node has 8192 - 600 reserved = 7592 MiB and 29 - 2 DaemonSet pods = 27
+    # slots, so pods of 512 MiB: floor(7592 / 512) = 14; of 256 MiB: min(29, 27) = 27
+    group = NodeGroup("g", "m5.large", 2, 8, 29, 1, 3)
+    assert (group.allocatable_memory_mib, group.max_pods - group.daemonset_pods) == (7592, 27)
+    assert (pod_slots(group, 0, 512.0), pod_slots(group, 0, 256.0)) == (14, 27)
