@@ -142,7 +142,12 @@ class DeploymentSpec:
     how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`);
     ``self_anti_affinity_keys``: topology keys on which no two of its pods may share a value
     (:mod:`infra_toolkit.pod_anti_affinity`); ``namespace_selector_keys``: those of terms whose
-    namespaceSelector may or may not pick its own namespace (not simulated; warned)."""
+    namespaceSelector may or may not pick its own namespace (not simulated; warned).
+    ``init_cpu_millicores`` / ``init_memory_mib``: the effective request of its one-shot init
+    containers (each with the native sidecars started before it, the largest; 0 without any),
+    which the scheduler reserves when it is above the containers' sum. The HPA never counts
+    them; for a Deployment read without an HPA (``cpu_needed="none"``) the requests above are
+    already the larger of the two, what its pods hold on a node."""
 
     name: str
     replicas: int | None
@@ -154,6 +159,8 @@ class DeploymentSpec:
     update_strategy: UpdateStrategy = UpdateStrategy()
     self_anti_affinity_keys: tuple[str, ...] = ()
     namespace_selector_keys: tuple[str, ...] = ()
+    init_cpu_millicores: int = 0
+    init_memory_mib: float = 0.0
 
     @property
     def max_pods_per_node(self) -> int | None:
@@ -303,6 +310,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
                                 f"{where}.readinessProbe.initialDelaySeconds", named, path)
                     or 0)
+    init_cpu, init_memory_milli = _init_requests(init, path, kept)
     pod_cpu = kept(_container_request, pod, "cpu", "spec.template.spec", path)
     pod_memory = kept(_container_request, pod, "memory", "spec.template.spec", path)
     replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
@@ -321,10 +329,10 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     problems += update_problems
     if problems:
         raise SpecError("\n".join(problems))
-    if pod_cpu is not None:
-        cpu, without_cpu = pod_cpu, []
+    if pod_cpu is not None:  # the pod-level request is the pod's, init containers included
+        cpu, without_cpu, init_cpu = pod_cpu, [], 0
     if pod_memory is not None:
-        memory_milli, without_memory = pod_memory, False
+        memory_milli, without_memory, init_memory_milli = pod_memory, False, 0
     if cpu > 0 and without_cpu and cpu_needed == "every":
         raise SpecError(
             f"{without_cpu[0]}.resources.requests.cpu of {named} in {path} is "
@@ -339,9 +347,39 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             f"spec.template.spec.containers[*].resources.requests.cpu of {named} "
             f"in {path} is missing; {why}: add one (e.g. cpu: 500m)"
         )
+    if cpu_needed == "none":
+        # no HPA reads these requests: the pods hold what the scheduler reserves for them
+        cpu, memory_milli = max(cpu, init_cpu), max(memory_milli, init_memory_milli)
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
-                          placement, update, apart, unknown)
+                          placement, update, apart, unknown, init_cpu,
+                          init_memory_milli / 1000 / 2**20)
+
+
+def _init_requests(init: list[Any], path: Path, kept: Callable[..., int | None]
+                   ) -> tuple[int, int]:
+    """The pod's effective init request (millicores, milli-bytes) as the scheduler computes it
+    (``PodRequests`` in k8s.io/component-helpers/resource): each one-shot init container's
+    request plus the native sidecars (``restartPolicy: Always``) started before it, the largest
+    of those; 0 without one-shot init containers. A limit without a request is the request."""
+    top_cpu = top_memory = sidecar_cpu = sidecar_memory = 0
+    for i, c in enumerate(init):
+        if not isinstance(c, dict):
+            continue  # named by the caller when it is a sidecar; the API server refuses it
+        where = f"spec.template.spec.initContainers[{i}]"
+        if c.get("restartPolicy") == "Always":
+            # read again quietly: a bad sidecar quantity is already among the caller's problems
+            try:
+                sidecar_cpu += _container_request(c, "cpu", where, path) or 0
+                sidecar_memory += _container_request(c, "memory", where, path) or 0
+            except SpecError:
+                pass
+            continue
+        top_cpu = max(top_cpu, (kept(_container_request, c, "cpu", where, path) or 0)
+                      + sidecar_cpu)
+        top_memory = max(top_memory, (kept(_container_request, c, "memory", where, path) or 0)
+                         + sidecar_memory)
+    return top_cpu, top_memory
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -721,3 +721,48 @@ def test_the_start_up_warning_names_a_statefulsets_replicas() -> None:
     assert "starts with 2 replicas (the StatefulSet's replicas)" in got.message
     assert "set the StatefulSet's replicas to 3," in got.message
     assert "Deployment" not in got.message
+
+
+INIT_1500 = ("      containers:\n", "      initContainers:\n"
+             "        - {name: sidecar, image: x, restartPolicy: Always,\n"
+             "           resources: {requests: {cpu: 100m, memory: 64Mi}}}\n"
+             "        - {name: migrate, image: x,\n"
+             "           resources: {requests: {cpu: 1500m, memory: 1Gi}}}\n"
+             "      containers:\n")
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    # the scheduler's pod request (PodRequests): max(containers 200m + sidecar 100m = 300m,
+    # migrate 1500m + the sidecar before it 100m = 1600m) = 1600m; memory max(256 + 64 = 320,
+    # 1024 + 64 = 1088) = 1088 MiB; the simulation packs 300m / 320 MiB (audit19 A19-9: no
+    # word while an m5.large, 1930m allocatable, holds one such pod, not six)
+    ((INIT_1500,), "the init containers of 'api' request 1600m CPU and 1088 MiB (each with the "
+                   "native sidecars started before it), more than its containers' 300m and 320 "
+                   "MiB: the scheduler reserves 1600m and 1088 MiB a pod, but the simulation "
+                   "packs 300m and 320 MiB (the HPA's figure), so it fits more pods on a node "
+                   "than Kubernetes would and its nodes and cost are too low; lower the init "
+                   "containers' requests to at most the containers' (an init container's "
+                   "request is held only while it runs, yet reserved for the pod's life)"),
+    # an init container within the containers' requests changes nothing
+    (((INIT_1500[0], INIT_1500[1].replace("1500m", "150m").replace("1Gi", "100Mi")),), None),
+])
+def test_init_containers_above_the_containers_are_warned(
+    tmp_path: Path, edits: tuple[tuple[str, str], ...], expected: str | None
+) -> None:
+    warned = [m for p, m in _warnings(_plan(tmp_path, deployment_edits=edits))
+              if "init containers" in m]
+    assert warned == ([] if expected is None else [expected])
+
+
+def test_a_deployment_without_an_hpa_holds_its_init_containers_requests(tmp_path: Path) -> None:
+    from infra_toolkit.plan import read_plan
+
+    plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),
+                                       ("      model:\n", "      xmodel:\n")),
+                 deployment_edits=(INIT_1500,))
+    text = plan.read_text()
+    plan.write_text(text[:text.index("      xmodel:")] + text[text.index("scenarios:"):])
+    # no HPA: its pods hold what the scheduler reserves, 1600m and 1088 MiB (above), as the
+    # simulation's fixed pods and the node checks read them (audit19 A19-9: 300m / 320 MiB)
+    spec = read_plan(plan).proposed.workloads[0].deployment_spec
+    assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1600, 1088.0)
