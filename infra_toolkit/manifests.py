@@ -147,7 +147,9 @@ class DeploymentSpec:
     containers (each with the native sidecars started before it, the largest; 0 without any),
     which the scheduler reserves when it is above the containers' sum. The HPA never counts
     them; for a Deployment read without an HPA (``cpu_needed="none"``) the requests above are
-    already the larger of the two, what its pods hold on a node."""
+    already the larger of the two, what its pods hold on a node. ``extended_resources``: the
+    extended resources (``nvidia.com/gpu``) and huge pages its containers or the pod request or
+    limit, which the simulation does not place by (sorted; warned)."""
 
     name: str
     replicas: int | None
@@ -161,6 +163,7 @@ class DeploymentSpec:
     namespace_selector_keys: tuple[str, ...] = ()
     init_cpu_millicores: int = 0
     init_memory_mib: float = 0.0
+    extended_resources: tuple[str, ...] = ()
 
     @property
     def max_pods_per_node(self) -> int | None:
@@ -353,7 +356,22 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
                           placement, update, apart, unknown, init_cpu,
-                          init_memory_milli / 1000 / 2**20)
+                          init_memory_milli / 1000 / 2**20,
+                          _extended_resources([pod, *containers, *init]))
+
+
+def _extended_resources(holders: list[Any]) -> tuple[str, ...]:
+    """The extended resources (a name with a domain, ``nvidia.com/gpu``) and ``hugepages-*``
+    requested or limited by the pod spec or its containers: a node must offer them for the
+    scheduler to place the pod (NodeResourcesFit), which the node groups here do not say."""
+    names = set()
+    for holder in holders:
+        resources = holder.get("resources") if isinstance(holder, dict) else None
+        for kind in ("requests", "limits"):
+            block = resources.get(kind) if isinstance(resources, dict) else None
+            names |= {str(n) for n in (block if isinstance(block, dict) else {})
+                      if "/" in str(n) or str(n).startswith("hugepages-")}
+    return tuple(sorted(names))
 
 
 def _init_requests(init: list[Any], path: Path, kept: Callable[..., int | None]

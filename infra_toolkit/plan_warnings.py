@@ -23,6 +23,8 @@ workload with an HPA and a model:
   almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
 * init containers (:func:`init_container_warnings`): an autoscaled pod whose init containers
   request more than its containers, which the scheduler reserves and the simulation does not;
+* extended resources (:func:`extended_resource_warnings`): a pod requesting a GPU or huge
+  pages, which the simulation does not place by;
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
   StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
 
@@ -60,8 +62,8 @@ from infra_toolkit.rollout import plan_rolling_skips
 from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["init_container_warnings", "plan_warnings", "statefulset_rolling_warnings",
-           "unitless_memory_warnings"]
+__all__ = ["extended_resource_warnings", "init_container_warnings", "plan_warnings",
+           "statefulset_rolling_warnings", "unitless_memory_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -109,6 +111,24 @@ def init_container_warnings(plan: Plan) -> list[PlanWarning]:
             "cost are too low; lower the init containers' requests to at most the containers' "
             "(an init container's request is held only while it runs, yet reserved for the "
             "pod's life)")))
+    return out
+
+
+def extended_resource_warnings(plan: Plan) -> list[PlanWarning]:
+    """A proposed workload (HPA or not) whose pods request extended resources (a GPU) or huge
+    pages: the scheduler places such a pod only on a node that offers them, which a node group
+    here does not say, so the simulation places it by CPU, memory and pod count alone, where
+    Kubernetes may leave it Pending (audit19 A19-10)."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        names = w.deployment_spec.extended_resources
+        if names:
+            out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+                f"Deployment {w.deployment_spec.name!r} requests {', '.join(names)}, which the "
+                "simulation does not place by: its pods go on its node groups by CPU, memory "
+                "and pod count alone, while Kubernetes leaves them Pending on nodes that do not "
+                "offer it (a GPU on a c5 or m5 node); check that its node groups' instance "
+                "types (and device plugin) provide it")))
     return out
 
 
@@ -165,7 +185,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
         out += drain_give_up_warnings(w, f"{at}.deployment", groups)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
-                 + init_container_warnings(plan)
+                 + init_container_warnings(plan) + extended_resource_warnings(plan)
                  + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)

@@ -766,3 +766,25 @@ def test_a_deployment_without_an_hpa_holds_its_init_containers_requests(tmp_path
     # simulation's fixed pods and the node checks read them (audit19 A19-9: 300m / 320 MiB)
     spec = read_plan(plan).proposed.workloads[0].deployment_spec
     assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1600, 1088.0)
+
+
+@pytest.mark.parametrize(("resources", "expected"), [
+    # a GPU limit (its request defaults to it) on m5.large nodes: Kubernetes keeps the pods
+    # Pending ("Insufficient nvidia.com/gpu"), the simulation ran them (audit19 A19-10)
+    ("{requests: {cpu: 200m, memory: 256Mi}, limits: {nvidia.com/gpu: 1}}",
+     "Deployment 'api' requests nvidia.com/gpu, which the simulation does not place by: its "
+     "pods go on its node groups by CPU, memory and pod count alone, while Kubernetes leaves "
+     "them Pending on nodes that do not offer it (a GPU on a c5 or m5 node); check that its "
+     "node groups' instance types (and device plugin) provide it"),
+    ("{requests: {cpu: 200m, memory: 256Mi, hugepages-2Mi: 64Mi},"
+     " limits: {hugepages-2Mi: 64Mi}}",
+     "Deployment 'api' requests hugepages-2Mi, which the simulation does not place by"),
+    # cpu, memory and ephemeral-storage are no extended resources
+    ("{requests: {cpu: 200m, memory: 256Mi, ephemeral-storage: 1Gi}}", None),
+])
+def test_extended_resources_are_warned(tmp_path: Path, resources: str,
+                                       expected: str | None) -> None:
+    plan = _plan(tmp_path, deployment_edits=(
+        ("requests: {cpu: 200m, memory: 256Mi}", resources),))
+    warned = [m for p, m in _warnings(plan) if "does not place by" in m]
+    assert [m[:len(expected)] for m in warned] == ([] if expected is None else [expected])
