@@ -25,6 +25,8 @@ workload with an HPA and a model:
   request more than its containers, which the scheduler reserves and the simulation does not;
 * extended resources (:func:`extended_resource_warnings`): a pod requesting a GPU or huge
   pages, which the simulation does not place by;
+* the HPA manifest (:func:`hpa_manifest_warnings`): a scaleTargetRef outside the ``apps`` group
+  (the real HPA never scales), an ``autoscaling/v2beta2`` HPA (no longer served);
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
   StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
 
@@ -62,8 +64,8 @@ from infra_toolkit.rollout import plan_rolling_skips
 from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["extended_resource_warnings", "init_container_warnings", "plan_warnings",
-           "statefulset_rolling_warnings", "unitless_memory_warnings"]
+__all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "init_container_warnings",
+           "plan_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -132,6 +134,37 @@ def extended_resource_warnings(plan: Plan) -> list[PlanWarning]:
     return out
 
 
+def hpa_manifest_warnings(plan: Plan) -> list[PlanWarning]:
+    """An HPA manifest a current cluster will not run as simulated (audit19 A19-11): a
+    ``spec.scaleTargetRef`` whose ``apiVersion`` is not in the ``apps`` group (unset, or the
+    old ``extensions/v1beta1``): the controller looks its target up by group and kind
+    (``RESTMappings``), finds none, reports FailedGetScale and never scales; and an
+    ``autoscaling/v2beta2`` HPA, which Kubernetes 1.26 stopped serving, so applying the file
+    fails (the plan reads it as v2, whose fields are the same)."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        if w.hpa is None or w.hpa_spec is None:
+            continue
+        doc, at = w.hpa.document, f"proposed.workloads[{i}].hpa"
+        if doc.get("apiVersion") == "autoscaling/v2beta2":
+            out.append(PlanWarning(at, (
+                f"HPA {w.hpa.name!r} is autoscaling/v2beta2, which Kubernetes stopped serving "
+                "in 1.26 (every EKS version in support is later): applying the file fails; the "
+                "plan reads it as autoscaling/v2, whose fields are the same, so set apiVersion: "
+                "autoscaling/v2")))
+        spec = doc.get("spec")
+        ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
+        api = str(ref.get("apiVersion") or "") if isinstance(ref, Mapping) else "apps/v1"
+        group = api.rpartition("/")[0]
+        if group != "apps":
+            out.append(PlanWarning(at, (
+                f"spec.scaleTargetRef.apiVersion of HPA {w.hpa.name!r} is "
+                f"{api or 'unset'}: the controller looks the target up by group and kind and "
+                f"finds no {w.deployment.kind} in group {group!r} (FailedGetScale), so the real "
+                f"HPA never scales while the simulation scales it; set apiVersion: apps/v1")))
+    return out
+
+
 def statefulset_rolling_warnings(plan: Plan) -> list[PlanWarning]:
     """One warning per StatefulSet the plan's ``rolling`` strategy covers: a StatefulSet has no
     maxSurge, its controller replaces one pod at a time from the highest ordinal down by its own
@@ -186,6 +219,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += drain_give_up_warnings(w, f"{at}.deployment", groups)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
                  + init_container_warnings(plan) + extended_resource_warnings(plan)
+                 + hpa_manifest_warnings(plan)
                  + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)

@@ -88,6 +88,16 @@ def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p
         r.add(p, f"the HPA scales {ref.get('kind')}/{ref.get('name')} but the workload's "
                  f"{deployment.kind} is {deployment.kind}/{deployment.name}; fix "
                  "spec.scaleTargetRef")
+        return
+    # an HPA scales a target of its own namespace only; one left out is the namespace the file
+    # is applied to, so only two written namespaces can be told apart (audit19 A19-12)
+    spaces = [m.get("namespace") if isinstance(m, Mapping) else None
+              for m in (hpa.document.get("metadata"), deployment.document.get("metadata"))]
+    if None not in spaces and spaces[0] != spaces[1]:
+        r.add(p, f"the HPA is in namespace {spaces[0]!r} but {deployment.kind}/"
+                 f"{deployment.name} in {spaces[1]!r}: an HPA scales a target in its own "
+                 "namespace only, so it would find none (FailedGetScale) and never scale; put "
+                 "both in one namespace (metadata.namespace)")
 
 
 def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path

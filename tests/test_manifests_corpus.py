@@ -644,3 +644,32 @@ def test_a_plan_takes_a_deployment_without_hpa_whose_pods_request_no_cpu(tmp_pat
     group = NodeGroup("g", "m5.large", 2, 8, 29, 1, 3)
     assert (group.allocatable_memory_mib, group.max_pods - group.daemonset_pods) == (7592, 27)
     assert (pod_slots(group, 0, 512.0), pod_slots(group, 0, 256.0)) == (14, 27)
+
+
+@pytest.mark.parametrize(("hpa_ns", "deployment_ns", "refused"), [
+    # an HPA looks its target up in its own namespace: 'other' finds no Deployment of 'shop'
+    # (FailedGetScale, never scales); audit19 A19-12: valid, and simulated scaling
+    ("other", "shop", True),
+    ("shop", "shop", False),
+    # one left out takes the namespace the file is applied to: not known here
+    (None, "shop", False),
+])
+def test_an_hpa_in_another_namespace_than_its_deployment_is_refused(
+    tmp_path: Path, hpa_ns: str | None, deployment_ns: str, refused: bool
+) -> None:
+    from infra_toolkit.plan import validate_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    shutil.copy(plans / "minimal.yaml", tmp_path / "plan.yaml")
+    for name, space in (("hpa.yaml", hpa_ns), ("deployment.yaml", deployment_ns)):
+        file = tmp_path / "manifests" / name
+        if space is not None:
+            file.write_text(file.read_text().replace("  name: api\n",
+                                                     f"  name: api\n  namespace: {space}\n", 1))
+    problems = [(p.path, p.message) for p in validate_plan(tmp_path / "plan.yaml")]
+    assert problems == ([(
+        "proposed.workloads[0].hpa",
+        "the HPA is in namespace 'other' but Deployment/api in 'shop': an HPA scales a target "
+        "in its own namespace only, so it would find none (FailedGetScale) and never scale; put "
+        "both in one namespace (metadata.namespace)")] if refused else [])

@@ -788,3 +788,39 @@ def test_extended_resources_are_warned(tmp_path: Path, resources: str,
         ("requests: {cpu: 200m, memory: 256Mi}", resources),))
     warned = [m for p, m in _warnings(plan) if "does not place by" in m]
     assert [m[:len(expected)] for m in warned] == ([] if expected is None else [expected])
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    # scaleTargetRef without apiVersion: the controller's RESTMappings finds no Deployment in
+    # the core group (FailedGetScale: 'no matches for kind "Deployment" in group ""',
+    # kubernetes/kubernetes#86032), the HPA never scales; the simulation scaled it (audit19
+    # A19-11)
+    ((("scaleTargetRef: {apiVersion: apps/v1, kind:", "scaleTargetRef: {kind:"),),
+     ["spec.scaleTargetRef.apiVersion of HPA 'api' is unset: the controller looks the target "
+      "up by group and kind and finds no Deployment in group '' (FailedGetScale), so the real "
+      "HPA never scales while the simulation scales it; set apiVersion: apps/v1"]),
+    ((("apiVersion: apps/v1, kind:", "apiVersion: extensions/v1beta1, kind:"),),
+     ["spec.scaleTargetRef.apiVersion of HPA 'api' is extensions/v1beta1: the controller looks "
+      "the target up by group and kind and finds no Deployment in group 'extensions' "
+      "(FailedGetScale), so the real HPA never scales while the simulation scales it; set "
+      "apiVersion: apps/v1"]),
+    # the version within the group does not matter: the lookup is by group and kind
+    ((("apiVersion: apps/v1, kind:", "apiVersion: apps/v1beta2, kind:"),), []),
+    ((("apiVersion: autoscaling/v2\n", "apiVersion: autoscaling/v2beta2\n"),),
+     ["HPA 'api' is autoscaling/v2beta2, which Kubernetes stopped serving in 1.26 (every EKS "
+      "version in support is later): applying the file fails; the plan reads it as "
+      "autoscaling/v2, whose fields are the same, so set apiVersion: autoscaling/v2"]),
+])
+def test_hpa_manifests_a_cluster_would_not_run_are_warned(
+    tmp_path: Path, edits: tuple[tuple[str, str], ...], expected: list[str]
+) -> None:
+    plan = _plan(tmp_path)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    hpa.write_text(text)
+    warned = [m for p, m in _warnings(plan) if p == "proposed.workloads[0].hpa"
+              and ("scaleTargetRef" in m or "v2beta2" in m)]
+    assert warned == expected
