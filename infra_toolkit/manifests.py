@@ -25,7 +25,11 @@ from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
-from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
+from infra_toolkit.pod_anti_affinity import (
+    namespace_selector_keys,
+    selects,
+    self_anti_affinity_keys,
+)
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
@@ -327,6 +331,14 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     pod_labels = pod_meta.get("labels") if isinstance(pod_meta, dict) else None
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
     own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
+    selector = spec.get("selector") if isinstance(spec, dict) else None
+    if isinstance(selector, dict) and selector and not selects(selector, own):
+        # apps/v1 validation (ValidatePodTemplateSpecForReplicaSet): the selector must select
+        # the template's labels, else the controller would never own its pods
+        problems.append(
+            f"spec.selector of {named} in {path} does not select its pod template's labels "
+            f"({own}): the API server refuses it (selector does not match template labels); "
+            "make spec.selector.matchLabels the labels of spec.template.metadata.labels")
     apart = self_anti_affinity_keys(pod, own, str(namespace))
     unknown = namespace_selector_keys(pod, own, str(namespace))
     problems += update_problems

@@ -673,3 +673,29 @@ def test_an_hpa_in_another_namespace_than_its_deployment_is_refused(
         "the HPA is in namespace 'other' but Deployment/api in 'shop': an HPA scales a target "
         "in its own namespace only, so it would find none (FailedGetScale) and never scale; put "
         "both in one namespace (metadata.namespace)")] if refused else [])
+
+
+@pytest.mark.parametrize(("selector", "refused"), [
+    # apps/v1 refuses a selector that does not select the template's labels ("selector does
+    # not match template labels"); audit19 A19-13: accepted and simulated
+    ({"matchLabels": {"app": "apix"}}, True),
+    ({"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]}, True),
+    ({"matchLabels": {"app": "api"}}, False),
+    ({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, False),
+])
+def test_a_selector_that_misses_the_template_labels_is_refused(
+    selector: dict[str, Any], refused: bool
+) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["selector"] = selector
+    if not refused:
+        assert deployment_from_dict(doc, "d.yaml").cpu_request_millicores == 100
+        return
+    with pytest.raises(SpecError, match=(
+            r"^spec\.selector of Deployment 'api' in d\.yaml does not select its pod template's "
+            r"labels \(\{'app': 'api'\}\): the API server refuses it \(selector does not match "
+            r"template labels\); make spec\.selector\.matchLabels the labels of "
+            r"spec\.template\.metadata\.labels$")):
+        deployment_from_dict(doc, "d.yaml")
