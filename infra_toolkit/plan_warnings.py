@@ -27,6 +27,8 @@ workload with an HPA and a model:
   pages, which the simulation does not place by;
 * the HPA manifest (:func:`hpa_manifest_warnings`): a scaleTargetRef outside the ``apps`` group
   (the real HPA never scales), an ``autoscaling/v2beta2`` HPA (no longer served);
+* volumes (:func:`volume_claim_warnings`): a StatefulSet's per-replica volumes, which no cost
+  line prices unless declared;
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
   StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
 
@@ -38,6 +40,7 @@ computes. One warning is a :class:`~infra_toolkit.plan_warning_type.PlanWarning`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from infra_toolkit.capacity_warnings import (
     anti_affinity_warnings,
@@ -60,12 +63,14 @@ from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import price_warnings
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.rollout import plan_rolling_skips
 from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "init_container_warnings",
-           "plan_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings"]
+           "plan_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings",
+           "volume_claim_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -165,6 +170,43 @@ def hpa_manifest_warnings(plan: Plan) -> list[PlanWarning]:
     return out
 
 
+def _claimed_gib(template: Any) -> float | None:
+    """The storage a ``volumeClaimTemplates`` entry requests, in GiB (``None``: unreadable)."""
+    spec = template.get("spec") if isinstance(template, Mapping) else None
+    resources = spec.get("resources") if isinstance(spec, Mapping) else None
+    requests = resources.get("requests") if isinstance(resources, Mapping) else None
+    try:
+        return float(parse_quantity(requests.get("storage"))) / 2**30 \
+            if isinstance(requests, Mapping) else None
+    except QuantityError:
+        return None
+
+
+def volume_claim_warnings(plan: Plan) -> list[PlanWarning]:
+    """A proposed StatefulSet whose ``volumeClaimTemplates`` give each pod its own volume: on EKS
+    an EBS volume per replica, created as the HPA scales it up and kept when it scales down
+    (``persistentVolumeClaimRetentionPolicy.whenScaled: Retain``, the default), which no cost
+    line prices unless the plan declares it (audit19 A19-14)."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        spec = w.deployment.document.get("spec")
+        templates = spec.get("volumeClaimTemplates") if isinstance(spec, Mapping) else None
+        sizes = [_claimed_gib(t) for t in templates] if isinstance(templates, list) else []
+        per_pod = sum(g for g in sizes if g)
+        if not per_pod:
+            continue
+        d = w.deployment_spec
+        pods, why = (w.hpa_spec.max_replicas, "at maxReplicas") if w.hpa_spec is not None \
+            else (1 if d.replicas is None else d.replicas, "at its replicas")
+        out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+            f"StatefulSet {d.name!r} claims {per_pod:g} GiB a pod (volumeClaimTemplates), a "
+            "volume per replica that the cluster's storage class creates (EBS on EKS) and keeps "
+            "when the StatefulSet scales down (whenScaled: Retain, the default): "
+            f"{pods} x {per_pod:g} = {pods * per_pod:g} GiB {why}, which no cost line prices "
+            "unless the plan declares it; add an aws_ebs_volume with count and size for them")))
+    return out
+
+
 def statefulset_rolling_warnings(plan: Plan) -> list[PlanWarning]:
     """One warning per StatefulSet the plan's ``rolling`` strategy covers: a StatefulSet has no
     maxSurge, its controller replaces one pod at a time from the highest ordinal down by its own
@@ -219,7 +261,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += drain_give_up_warnings(w, f"{at}.deployment", groups)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
                  + init_container_warnings(plan) + extended_resource_warnings(plan)
-                 + hpa_manifest_warnings(plan)
+                 + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
                  + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)

@@ -824,3 +824,41 @@ def test_hpa_manifests_a_cluster_would_not_run_are_warned(
     warned = [m for p, m in _warnings(plan) if p == "proposed.workloads[0].hpa"
               and ("scaleTargetRef" in m or "v2beta2" in m)]
     assert warned == expected
+
+
+STATEFULSET = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: api}
+spec:
+  serviceName: api
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: example/api:1.0
+          resources: {requests: {cpu: 200m, memory: 256Mi}}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 100Gi}}}
+    - metadata: {name: wal}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 512Mi}}}
+"""
+
+
+def test_a_statefulsets_volumes_are_warned_as_unpriced(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    (tmp_path / "manifests" / "deployment.yaml").write_text(STATEFULSET)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("kind: Deployment", "kind: StatefulSet"))
+    # 100 GiB + 512 MiB = 100.5 GiB a pod; the HPA's maxReplicas 8: 8 x 100.5 = 804 GiB of EBS
+    # kept after a scale-down, priced nowhere (audit19 A19-14: no word)
+    warned = [m for p, m in _warnings(plan) if "volumeClaimTemplates" in m]
+    assert warned == [
+        "StatefulSet 'api' claims 100.5 GiB a pod (volumeClaimTemplates), a volume per replica "
+        "that the cluster's storage class creates (EBS on EKS) and keeps when the StatefulSet "
+        "scales down (whenScaled: Retain, the default): 8 x 100.5 = 804 GiB at maxReplicas, "
+        "which no cost line prices unless the plan declares it; add an aws_ebs_volume with "
+        "count and size for them"]
