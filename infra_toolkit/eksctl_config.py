@@ -237,6 +237,12 @@ def _misspelt_fields(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                 r.add(join_path(p, text), "is not a field of a managed node group (eksctl "
                       "refuses it; only nodeGroups take it): give the types in instanceTypes "
                       "and spot: true for spot, or move the group to nodeGroups")
+            elif not managed and text in ("spot", "instanceTypes"):
+                r.add(join_path(p, text), "is a field of managedNodeGroups only (eksctl refuses "
+                      "it on nodeGroups): give a self-managed group's types and spot nodes in "
+                      "instancesDistribution (instanceTypes, onDemandBaseCapacity: 0 and "
+                      "onDemandPercentageAboveBaseCapacity: 0 for all spot), or move it to "
+                      "managedNodeGroups")
             continue
         same_case = [f for f in _READ_FIELDS if f.lower() == text.lower()]
         close = same_case or difflib.get_close_matches(text, _READ_FIELDS, n=1, cutoff=0.8)

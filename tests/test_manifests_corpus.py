@@ -375,6 +375,15 @@ def _config(group: dict[str, Any], key: str = "nodeGroups") -> dict[str, Any]:
      r"^c\.yaml: managedNodeGroups\[0\]\.instancesDistribution: is not a field of a managed "
      r"node group \(eksctl refuses it; only nodeGroups take it\): give the types in "
      r"instanceTypes and spot: true for spot, or move the group to nodeGroups$"),
+    # spot and instanceTypes are ManagedNodeGroup fields; eksctl's NodeGroup (self-managed)
+    # has instancesDistribution instead (audit19 A19-15: priced SPOT / as listed)
+    ({"instanceType": "c5.large", "spot": True}, "nodeGroups",
+     r"^c\.yaml: nodeGroups\[0\]\.spot: is a field of managedNodeGroups only \(eksctl refuses "
+     r"it on nodeGroups\): give a self-managed group's types and spot nodes in "
+     r"instancesDistribution \(instanceTypes, onDemandBaseCapacity: 0 and "
+     r"onDemandPercentageAboveBaseCapacity: 0 for all spot\), or move it to managedNodeGroups$"),
+    ({"instanceTypes": ["c5.large"]}, "nodeGroups",
+     r"^c\.yaml: nodeGroups\[0\]\.instanceTypes: is a field of managedNodeGroups only"),
     # minSize above maxSize is named at maxSize, not as a desiredCapacity the file does not
     # write (audit19 A19-5)
     ({"instanceType": "m5.large", "minSize": 5, "maxSize": 2}, "managedNodeGroups",
