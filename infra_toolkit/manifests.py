@@ -137,8 +137,9 @@ class DeploymentSpec:
     """What the simulation reads from an apps/v1 Deployment (or StatefulSet): ``spec.replicas``
     (``None`` when unset), the pod's requests (a limit where no request is written) summed over
     its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
-    and the readiness probe's ``initialDelaySeconds`` (the largest over containers; 0 without a
-    probe). ``memory_requested`` is false when a counted container requests no memory (and has no
+    and the readiness (or startup) probe's ``initialDelaySeconds`` (the largest over containers
+    and both probes, since no readiness probe runs before the startup probe passes; 0 without
+    a probe). ``memory_requested`` is false when a counted container requests no memory (and has no
     memory limit): ``memory_request_mib`` is then the toolkit's 256 MiB stand-in, and an HPA
     memory utilization metric cannot be computed (see :func:`memory_utilization_problem`).
     ``placement``: the pod's nodeSelector, required node affinity and tolerations, which decide
@@ -311,12 +312,15 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         c_memory = kept(_container_request, c, "memory", where, path)
         without_memory = without_memory or c_memory is None
         memory_milli += c_memory or 0
-        probe = c.get("readinessProbe") or {}
-        raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
-        # null is unset (0 s); any other value must be a whole number, an empty list included
-        delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
-                                f"{where}.readinessProbe.initialDelaySeconds", named, path)
-                    or 0)
+        # the kubelet runs no readiness probe before the startup probe has passed, so a
+        # startup probe's initial delay holds readiness back as long (audit19 A19-16)
+        for probe_name in ("readinessProbe", "startupProbe"):
+            probe = c.get(probe_name) or {}
+            raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
+            # null is unset (0 s); any other value must be a whole number, an empty list too
+            delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
+                                    f"{where}.{probe_name}.initialDelaySeconds", named, path)
+                        or 0)
     init_cpu, init_memory_milli = _init_requests(init, path, kept)
     pod_cpu = kept(_container_request, pod, "cpu", "spec.template.spec", path)
     pod_memory = kept(_container_request, pod, "memory", "spec.template.spec", path)

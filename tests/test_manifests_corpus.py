@@ -708,3 +708,21 @@ def test_a_selector_that_misses_the_template_labels_is_refused(
             r"template labels\); make spec\.selector\.matchLabels the labels of "
             r"spec\.template\.metadata\.labels$")):
         deployment_from_dict(doc, "d.yaml")
+
+
+@pytest.mark.parametrize(("probes", "delay_s"), [
+    # readiness probing starts only once the startup probe has passed (kubelet prober), so a
+    # 60 s startup delay holds the pod un-Ready at least 60 s from its start; audit19 A19-16:
+    # the 5 s of the readiness probe alone
+    ({"readinessProbe": {"initialDelaySeconds": 5},
+      "startupProbe": {"initialDelaySeconds": 60, "periodSeconds": 10}}, 60.0),
+    ({"readinessProbe": {"initialDelaySeconds": 20},
+      "startupProbe": {"initialDelaySeconds": 10}}, 20.0),
+    ({"startupProbe": {"failureThreshold": 30}}, 0.0),
+])
+def test_a_startup_probe_delay_holds_readiness(probes: dict[str, Any], delay_s: float) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["template"]["spec"]["containers"][0].update(probes)
+    assert deployment_from_dict(doc, "d.yaml").readiness_delay_s == delay_s
