@@ -51,7 +51,8 @@ def parse_quantity(value: object) -> Decimal:
         return Decimal(repr(value))
     if not isinstance(value, str):
         raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
-    match = _QUANTITY.match(value.strip())
+    # no surrounding blanks: resource.ParseQuantity refuses "500m " (a quoted YAML value)
+    match = _QUANTITY.match(value)
     if match is None:
         raise QuantityError(
             f"{value!r} is not a quantity: write a number with an optional suffix "

@@ -349,6 +349,9 @@ def test_a_manifest_tolerance_is_the_float_the_controller_reads() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("ten", r"^'ten' is not a quantity: write a number with an optional suffix"),
     ("1Zi", r"^'1Zi' has the unknown suffix 'Zi': use one of n, u, m, k, M, G, T, P, E, Ki, "),
+    # resource.ParseQuantity takes no blank around the value (audit19 A19-17: stripped)
+    (" 100m", r"^' 100m' is not a quantity: write a number with an optional suffix"),
+    ("1Gi ", r"^'1Gi ' is not a quantity: write a number with an optional suffix"),
     # a lone lowercase "e" is no suffix of resource.Quantity (audit19 A19-1: a ValueError)
     ("1e", r"^'1e' has the unknown suffix 'e': use one of n, u, m, k, M, G, T, P, E, Ki, "),
     ("", r"^'' is not a quantity: write a number"),
