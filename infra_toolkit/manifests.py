@@ -154,7 +154,9 @@ class DeploymentSpec:
     them; for a Deployment read without an HPA (``cpu_needed="none"``) the requests above are
     already the larger of the two, what its pods hold on a node. ``extended_resources``: the
     extended resources (``nvidia.com/gpu``) and huge pages its containers or the pod request or
-    limit, which the simulation does not place by (sorted; warned)."""
+    limit, which the simulation does not place by (sorted; warned). ``host_ports``: the host
+    ports its containers take (``hostPort``, or every ``containerPort`` with ``hostNetwork:
+    true``, which the API server defaults so), sorted."""
 
     name: str
     replicas: int | None
@@ -169,12 +171,15 @@ class DeploymentSpec:
     init_cpu_millicores: int = 0
     init_memory_mib: float = 0.0
     extended_resources: tuple[str, ...] = ()
+    host_ports: tuple[int, ...] = ()
 
     @property
     def max_pods_per_node(self) -> int | None:
         """The most of its pods one node may hold (1 with a required anti-affinity on
-        ``kubernetes.io/hostname`` against its own pods), ``None`` without such a cap."""
-        return _node_cap(self.self_anti_affinity_keys)
+        ``kubernetes.io/hostname`` against its own pods, or with a host port: the scheduler's
+        NodePorts filter keeps two pods using one host port off one node), ``None`` without
+        such a cap."""
+        return 1 if self.host_ports else _node_cap(self.self_anti_affinity_keys)
 
 
 def _container_request(
@@ -373,7 +378,23 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
                           placement, update, apart, unknown, init_cpu,
                           init_memory_milli / 1000 / 2**20,
-                          _extended_resources([pod, *containers, *init]))
+                          _extended_resources([pod, *containers, *init]),
+                          _host_ports(pod, [*containers, *init]))
+
+
+def _host_ports(pod: Any, containers: list[Any]) -> tuple[int, ...]:
+    """The host ports the pod's containers take: each ``ports[].hostPort``, and with
+    ``hostNetwork: true`` each ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
+    host_network = isinstance(pod, dict) and pod.get("hostNetwork") is True
+    ports = set()
+    for c in containers:
+        for port in (c.get("ports") or [] if isinstance(c, dict) else []):
+            if not isinstance(port, dict):
+                continue
+            value = port.get("hostPort") or (port.get("containerPort") if host_network else None)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                ports.add(value)
+    return tuple(sorted(ports))
 
 
 def _extended_resources(holders: list[Any]) -> tuple[str, ...]:

@@ -726,3 +726,25 @@ def test_a_startup_probe_delay_holds_readiness(probes: dict[str, Any], delay_s: 
     doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
     doc["spec"]["template"]["spec"]["containers"][0].update(probes)
     assert deployment_from_dict(doc, "d.yaml").readiness_delay_s == delay_s
+
+
+@pytest.mark.parametrize(("pod", "ports", "cap"), [
+    # NodePorts: two pods taking one host port cannot share a node (audit19 A19-18: packed by
+    # requests, many a node)
+    ({"containers": [{"name": "api", "ports": [{"containerPort": 8080, "hostPort": 8080}]}]},
+     (8080,), 1),
+    # hostNetwork: the API server copies each containerPort to hostPort (SetDefaults_Pod)
+    ({"hostNetwork": True, "containers": [{"name": "api", "ports": [
+        {"containerPort": 10254}, {"containerPort": 80}]}]}, (80, 10254), 1),
+    ({"containers": [{"name": "api", "ports": [{"containerPort": 8080}]}]}, (), None),
+])
+def test_a_host_port_is_one_pod_a_node(pod: dict[str, Any], ports: tuple[int, ...],
+                                       cap: int | None) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    spec = doc["spec"]["template"]["spec"]
+    spec["containers"][0].update(pod["containers"][0])
+    spec.update({k: v for k, v in pod.items() if k != "containers"})
+    read = deployment_from_dict(doc, "d.yaml")
+    assert (read.host_ports, read.max_pods_per_node) == (ports, cap)

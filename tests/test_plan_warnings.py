@@ -862,3 +862,16 @@ def test_a_statefulsets_volumes_are_warned_as_unpriced(tmp_path: Path) -> None:
         "scales down (whenScaled: Retain, the default): 8 x 100.5 = 804 GiB at maxReplicas, "
         "which no cost line prices unless the plan declares it; add an aws_ebs_volume with "
         "count and size for them"]
+
+
+def test_a_host_port_caps_the_node_room(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, deployment_edits=((
+        "          image: example/api:1.0\n",
+        "          image: example/api:1.0\n          ports: [{containerPort: 80, hostPort: 80}]\n"),))
+    # one pod a node (host port 80) on the group's 4 nodes at max_size: 4 of maxReplicas 8,
+    # where 200m pods would fit 9 a node by CPU (audit19 A19-18: no warning)
+    assert [m for p, m in _warnings(plan) if "host port" in m] == [
+        "maxReplicas 8 of workload 'api' needs room for 8 pods (200m CPU, 256 MiB each) but its "
+        "node groups hold at most 4 at max_size (general: 4 node(s) x 1 pod(s); one pod a "
+        "node: its pods take host port(s) 80): 4 pod(s) stay Pending at maxReplicas; raise "
+        "max_size or lower maxReplicas, or drop the hostPort / hostNetwork"]
