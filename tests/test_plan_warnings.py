@@ -867,7 +867,8 @@ def test_a_statefulsets_volumes_are_warned_as_unpriced(tmp_path: Path) -> None:
 def test_a_host_port_caps_the_node_room(tmp_path: Path) -> None:
     plan = _plan(tmp_path, deployment_edits=((
         "          image: example/api:1.0\n",
-        "          image: example/api:1.0\n          ports: [{containerPort: 80, hostPort: 80}]\n"),))
+        "          image: example/api:1.0\n"
+        "          ports: [{containerPort: 80, hostPort: 80}]\n"),))
     # one pod a node (host port 80) on the group's 4 nodes at max_size: 4 of maxReplicas 8,
     # where 200m pods would fit 9 a node by CPU (audit19 A19-18: no warning)
     assert [m for p, m in _warnings(plan) if "host port" in m] == [
