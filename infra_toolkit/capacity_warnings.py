@@ -94,11 +94,17 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
                      for g in groups)
     if cap is not None and room != node_room(groups, d.cpu_request_millicores,
                                              d.memory_request_mib):
-        # the cap comes from pod_anti_affinity.max_pods_per_node: one a node
-        why = f"; one pod a node: a required podAntiAffinity on {HOSTNAME} selects its own labels"
-        fix = ("raise max_size or lower maxReplicas, or make the rule preferred "
-               "(preferredDuringSchedulingIgnoredDuringExecution) or a topology spread "
-               "constraint")
+        # the cap comes from DeploymentSpec.max_pods_per_node: one a node
+        if d.host_ports:
+            why = (f"; one pod a node: its pods take host port(s) "
+                   f"{', '.join(map(str, d.host_ports))}")
+            fix = "raise max_size or lower maxReplicas, or drop the hostPort / hostNetwork"
+        else:
+            why = (f"; one pod a node: a required podAntiAffinity on {HOSTNAME} selects its "
+                   "own labels")
+            fix = ("raise max_size or lower maxReplicas, or make the rule preferred "
+                   "(preferredDuringSchedulingIgnoredDuringExecution) or a topology spread "
+                   "constraint")
     else:
         why = ""
         fix = "raise max_size, use a larger instance type, lower the requests or maxReplicas"

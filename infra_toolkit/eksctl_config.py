@@ -11,6 +11,7 @@ Errors name the file and each bad field.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -112,6 +113,9 @@ def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
         if isinstance(v, bool):  # str(True) is 'True', which no nodeSelector 'true' matches
             r.add(join_path(join_path(p, "labels"), str(k)), f"{str(v).lower()} is a YAML "
                   "boolean, not a label value (eksctl refuses it); quote it")
+        elif isinstance(v, (int, float)):  # eksctl's labels are map[string]string
+            r.add(join_path(join_path(p, "labels"), str(k)), f"{v!r} is a YAML number, not a "
+                  f"label value (eksctl refuses it); quote it: \"{v}\"")
         else:
             out[k] = str(v)
     return out
@@ -207,9 +211,55 @@ def _instance_types(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     return None
 
 
+# The node group fields read here. eksctl decodes a ClusterConfig strictly (an unknown field is
+# an error, eksctl-io/eksctl#702), so a misspelt one of these is refused rather than left to a
+# default ('instanceTyp: c5.large' priced as m5.large); the other eksctl fields are not listed,
+# so only a key close to one of these (and not itself an eksctl field) is called a typo.
+_READ_FIELDS = ("name", "instanceType", "instanceTypes", "instancesDistribution", "minSize",
+                "maxSize", "desiredCapacity", "spot", "volumeSize", "volumeType", "labels",
+                "taints", "amiFamily", "availabilityZones", "launchTemplate", "instanceSelector")
+# eksctl node group fields close to those (instanceName, volumeName ...): never typos
+_OTHER_EKSCTL_FIELDS = frozenset((
+    "instanceName", "instancePrefix", "instanceMarketOptions", "volumeName", "volumeIOPS",
+    "volumeThroughput", "volumeEncrypted", "volumeKmsKeyID", "maxPodsPerNode", "tags", "ami",
+    "subnets", "ssh", "iam", "privateNetworking", "securityGroups", "updateConfig",
+    "releaseVersion", "maxInstanceLifetime", "localZones", "outpostARN"))
+
+
+def _misspelt_fields(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool) -> None:
+    """Refuse the keys eksctl's strict decoding refuses that would otherwise change what is
+    priced: one within a typo of a field read here, and ``instancesDistribution`` on a managed
+    group (a field of eksctl's self-managed ``nodeGroups`` only)."""
+    for key in m:
+        text = str(key)
+        if text in _READ_FIELDS or text in _OTHER_EKSCTL_FIELDS:
+            if managed and text == "instancesDistribution":
+                r.add(join_path(p, text), "is not a field of a managed node group (eksctl "
+                      "refuses it; only nodeGroups take it): give the types in instanceTypes "
+                      "and spot: true for spot, or move the group to nodeGroups")
+            elif not managed and text in ("spot", "instanceTypes"):
+                r.add(join_path(p, text), "is a field of managedNodeGroups only (eksctl refuses "
+                      "it on nodeGroups): give a self-managed group's types and spot nodes in "
+                      "instancesDistribution (instanceTypes, onDemandBaseCapacity: 0 and "
+                      "onDemandPercentageAboveBaseCapacity: 0 for all spot), or move it to "
+                      "managedNodeGroups")
+            continue
+        same_case = [f for f in _READ_FIELDS if f.lower() == text.lower()]
+        close = same_case or difflib.get_close_matches(text, _READ_FIELDS, n=1, cutoff=0.8)
+        if same_case:  # Go's JSON decoding may match it; the plan reads the exact name
+            r.add(join_path(p, text), f"is spelt {same_case[0]!r} in eksctl's schema, which "
+                  "the plan reads by its exact name (it would leave the field to its default); "
+                  f"write {same_case[0]!r}")
+        elif close:
+            r.add(join_path(p, text), f"is not an eksctl node group field (eksctl refuses an "
+                  f"unknown field, and the plan would leave {close[0]} to its default); did "
+                  f"you mean {close[0]!r}?")
+
+
 def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                 ) -> NodeGroupConfig | None:
     before = r.count()
+    _misspelt_fields(r, m, p, managed)
     name = r.str_(m, "name", p)
     capacity: str | None = "ON_DEMAND"
     if not managed and "instancesDistribution" in m:
@@ -246,8 +296,12 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                                taints, volume_type, ami_family, managed,
                                "windows" if (ami_family or "").startswith("Windows") else "linux")
     except SpecError:
-        r.add(join_path(p, "desiredCapacity"), f"need minSize <= desiredCapacity <= maxSize, got "
-                                       f"{min_size} <= {desired} <= {max_size}")
+        if min_size > max_size:  # whatever desiredCapacity is (unset, it is minSize)
+            r.add(join_path(p, "maxSize"), f"{max_size} is below minSize ({min_size}); eksctl "
+                  "refuses it: raise maxSize or lower minSize")
+        else:
+            r.add(join_path(p, "desiredCapacity"), f"need minSize <= desiredCapacity <= maxSize, "
+                  f"got {min_size} <= {desired} <= {max_size}")
         return None
 
 
@@ -279,7 +333,7 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
         region = r.str_(meta, "region", "metadata") if meta else None
         version = _version(r, meta) if meta else None
         cluster_zones = _zones(r, m, "")
-        groups = []
+        groups, paths = [], []
         for key in ("managedNodeGroups", "nodeGroups"):
             for i, item in enumerate(r.list_(m, key, "", required=False, nonempty=False) or []):
                 p = join_path(key, i)
@@ -289,10 +343,12 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
                 if group is not None:
                     zones = _zones(r, ng, p) if ng is not None else ()
                     groups.append(replace(group, zones=zones or cluster_zones))
+                    paths.append(p)
         if not m.get("managedNodeGroups") and not m.get("nodeGroups"):
             r.add("managedNodeGroups", "no node groups; add managedNodeGroups with instanceType, "
                                        "minSize and maxSize")
-        r.unique_names([(join_path("nodeGroups", i), g.name) for i, g in enumerate(groups)],
+        # each at its own list's path: the first may be a managedNodeGroups entry
+        r.unique_names([(gp, g.name) for gp, g in zip(paths, groups, strict=True)],
                        "node group")
         if not r.problems and name and region:
             config = ClusterConfig(name, region, version, tuple(groups))

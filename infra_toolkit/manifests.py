@@ -25,7 +25,11 @@ from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
-from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
+from infra_toolkit.pod_anti_affinity import (
+    namespace_selector_keys,
+    selects,
+    self_anti_affinity_keys,
+)
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
@@ -36,6 +40,7 @@ __all__ = [
     "manifest_objects",
     "memory_utilization_problem",
     "read_deployment_yaml",
+    "reads_cpu_requests",
     "read_hpa_yaml",
 ]
 
@@ -132,8 +137,9 @@ class DeploymentSpec:
     """What the simulation reads from an apps/v1 Deployment (or StatefulSet): ``spec.replicas``
     (``None`` when unset), the pod's requests (a limit where no request is written) summed over
     its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
-    and the readiness probe's ``initialDelaySeconds`` (the largest over containers; 0 without a
-    probe). ``memory_requested`` is false when a counted container requests no memory (and has no
+    and the readiness (or startup) probe's ``initialDelaySeconds`` (the largest over containers
+    and both probes, since no readiness probe runs before the startup probe passes; 0 without
+    a probe). ``memory_requested`` is false when a counted container requests no memory (and has no
     memory limit): ``memory_request_mib`` is then the toolkit's 256 MiB stand-in, and an HPA
     memory utilization metric cannot be computed (see :func:`memory_utilization_problem`).
     ``placement``: the pod's nodeSelector, required node affinity and tolerations, which decide
@@ -141,7 +147,16 @@ class DeploymentSpec:
     how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`);
     ``self_anti_affinity_keys``: topology keys on which no two of its pods may share a value
     (:mod:`infra_toolkit.pod_anti_affinity`); ``namespace_selector_keys``: those of terms whose
-    namespaceSelector may or may not pick its own namespace (not simulated; warned)."""
+    namespaceSelector may or may not pick its own namespace (not simulated; warned).
+    ``init_cpu_millicores`` / ``init_memory_mib``: the effective request of its one-shot init
+    containers (each with the native sidecars started before it, the largest; 0 without any),
+    which the scheduler reserves when it is above the containers' sum. The HPA never counts
+    them; for a Deployment read without an HPA (``cpu_needed="none"``) the requests above are
+    already the larger of the two, what its pods hold on a node. ``extended_resources``: the
+    extended resources (``nvidia.com/gpu``) and huge pages its containers or the pod request or
+    limit, which the simulation does not place by (sorted; warned). ``host_ports``: the host
+    ports its containers take (``hostPort``, or every ``containerPort`` with ``hostNetwork:
+    true``, which the API server defaults so), sorted."""
 
     name: str
     replicas: int | None
@@ -153,12 +168,18 @@ class DeploymentSpec:
     update_strategy: UpdateStrategy = UpdateStrategy()
     self_anti_affinity_keys: tuple[str, ...] = ()
     namespace_selector_keys: tuple[str, ...] = ()
+    init_cpu_millicores: int = 0
+    init_memory_mib: float = 0.0
+    extended_resources: tuple[str, ...] = ()
+    host_ports: tuple[int, ...] = ()
 
     @property
     def max_pods_per_node(self) -> int | None:
         """The most of its pods one node may hold (1 with a required anti-affinity on
-        ``kubernetes.io/hostname`` against its own pods), ``None`` without such a cap."""
-        return _node_cap(self.self_anti_affinity_keys)
+        ``kubernetes.io/hostname`` against its own pods, or with a host port: the scheduler's
+        NodePorts filter keeps two pods using one host port off one node), ``None`` without
+        such a cap."""
+        return 1 if self.host_ports else _node_cap(self.self_anti_affinity_keys)
 
 
 def _container_request(
@@ -172,20 +193,32 @@ def _container_request(
     if not isinstance(resources, dict):
         raise SpecError(f"{field_path}.resources in {source} must be a mapping such as "
                         "{requests: {cpu: 250m}}")
-    value = None
+    read: dict[str, int] = {}
     for kind in ("requests", "limits"):
         block = resources.get(kind) or {}
         if not isinstance(block, dict):
             raise SpecError(f"{field_path}.resources.{kind} in {source} must be a mapping such "
                             "as {cpu: 250m, memory: 512Mi}")
-        if value is None and resource in block:
-            value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
-    if value is None:
-        return None
-    try:
-        return parse_quantity_milli(value)
-    except QuantityError as exc:
-        raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
+        if resource not in block:
+            continue
+        value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
+        try:
+            read[kind] = parse_quantity_milli(value)
+        except QuantityError as exc:
+            raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
+        # the API server's ValidateResourceRequirements: no negative quantity, and a request
+        # at most its limit
+        if read[kind] < 0:
+            raise SpecError(f"{where} (={value!r}) in {source} is negative: the API server "
+                            "refuses it (a quantity must be >= 0); write the amount without "
+                            "the minus sign")
+    request, limit = read.get("requests"), read.get("limits")
+    if request is not None and limit is not None and request > limit:
+        raise SpecError(
+            f"{field_path}.resources.requests.{resource} (={resources['requests'][resource]!r}) "
+            f"in {source} is above its limit ({resources['limits'][resource]!r}): the API "
+            f"server refuses a request above its limit; lower the request or raise the limit")
+    return request if request is not None else limit
 
 
 def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) -> DeploymentSpec:
@@ -216,10 +249,25 @@ def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     return value
 
 
-def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") -> DeploymentSpec:
+def reads_cpu_requests(hpa: HPASpec) -> bool:
+    """Whether ``hpa`` has a CPU Utilization metric (Resource or ContainerResource): the
+    controller then divides by every counted container's CPU request (calculatePodRequests),
+    and fails the metric when one has none."""
+    return any(source is not None and source.name == "cpu"
+               and source.target.type == "Utilization"
+               for m in hpa.metrics for source in (m.resource, m.container_resource))
+
+
+def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
+                         cpu_needed: str = "every") -> DeploymentSpec:
     """A :class:`DeploymentSpec` from an apps/v1 Deployment manifest dict; ``source`` names it
     in errors. Raises :class:`SpecError` like :func:`read_deployment_yaml`, also when a field
-    it reads has the wrong type."""
+    it reads has the wrong type.
+
+    ``cpu_needed`` says which CPU requests its HPA needs: ``"every"`` counted container's (a CPU
+    Utilization metric, :func:`reads_cpu_requests`), ``"some"`` (another HPA: the simulated pods
+    need a CPU request, not each container) or ``"none"`` (no HPA: its pods only hold room, and
+    a container without a CPU request takes none, as the scheduler counts it)."""
     path = Path(source)
     metadata = doc.get("metadata") if isinstance(doc, dict) else None
     dep_name = str((metadata if isinstance(metadata, dict) else {}).get("name", ""))
@@ -269,12 +317,16 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
         c_memory = kept(_container_request, c, "memory", where, path)
         without_memory = without_memory or c_memory is None
         memory_milli += c_memory or 0
-        probe = c.get("readinessProbe") or {}
-        raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
-        # null is unset (0 s); any other value must be a whole number, an empty list included
-        delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
-                                f"{where}.readinessProbe.initialDelaySeconds", named, path)
-                    or 0)
+        # the kubelet runs no readiness probe before the startup probe has passed, so a
+        # startup probe's initial delay holds readiness back as long (audit19 A19-16)
+        for probe_name in ("readinessProbe", "startupProbe"):
+            probe = c.get(probe_name) or {}
+            raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
+            # null is unset (0 s); any other value must be a whole number, an empty list too
+            delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
+                                    f"{where}.{probe_name}.initialDelaySeconds", named, path)
+                        or 0)
+    init_cpu, init_memory_milli = _init_requests(init, path, kept)
     pod_cpu = kept(_container_request, pod, "cpu", "spec.template.spec", path)
     pod_memory = kept(_container_request, pod, "memory", "spec.template.spec", path)
     replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
@@ -288,31 +340,101 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>") ->
     pod_labels = pod_meta.get("labels") if isinstance(pod_meta, dict) else None
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
     own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
+    selector = spec.get("selector") if isinstance(spec, dict) else None
+    if isinstance(selector, dict) and selector and not selects(selector, own):
+        # apps/v1 validation (ValidatePodTemplateSpecForReplicaSet): the selector must select
+        # the template's labels, else the controller would never own its pods
+        problems.append(
+            f"spec.selector of {named} in {path} does not select its pod template's labels "
+            f"({own}): the API server refuses it (selector does not match template labels); "
+            "make spec.selector.matchLabels the labels of spec.template.metadata.labels")
     apart = self_anti_affinity_keys(pod, own, str(namespace))
     unknown = namespace_selector_keys(pod, own, str(namespace))
     problems += update_problems
     if problems:
         raise SpecError("\n".join(problems))
-    if pod_cpu is not None:
-        cpu, without_cpu = pod_cpu, []
+    if pod_cpu is not None:  # the pod-level request is the pod's, init containers included
+        cpu, without_cpu, init_cpu = pod_cpu, [], 0
     if pod_memory is not None:
-        memory_milli, without_memory = pod_memory, False
-    if cpu > 0 and without_cpu:
+        memory_milli, without_memory, init_memory_milli = pod_memory, False, 0
+    if cpu > 0 and without_cpu and cpu_needed == "every":
         raise SpecError(
             f"{without_cpu[0]}.resources.requests.cpu of {named} in {path} is "
             "missing while other containers request CPU: the HPA takes CPU utilization over "
             "every container's request and, with one missing, reports FailedGetResourceMetric "
             "and never scales; add a cpu request to that container (or pod-level resources)"
         )
-    if cpu <= 0:
+    if cpu <= 0 and cpu_needed != "none":
+        why = ("CPU utilization is a percent of the request" if cpu_needed == "every" else
+               "the simulation places and loads its pods by their CPU request")
         raise SpecError(
             f"spec.template.spec.containers[*].resources.requests.cpu of {named} "
-            f"in {path} is missing; CPU utilization is a percent of the request: add one "
-            "(e.g. cpu: 500m)"
+            f"in {path} is missing; {why}: add one (e.g. cpu: 500m)"
         )
+    if cpu_needed == "none":
+        # no HPA reads these requests: the pods hold what the scheduler reserves for them
+        cpu, memory_milli = max(cpu, init_cpu), max(memory_milli, init_memory_milli)
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
-                          placement, update, apart, unknown)
+                          placement, update, apart, unknown, init_cpu,
+                          init_memory_milli / 1000 / 2**20,
+                          _extended_resources([pod, *containers, *init]),
+                          _host_ports(pod, [*containers, *init]))
+
+
+def _host_ports(pod: Any, containers: list[Any]) -> tuple[int, ...]:
+    """The host ports the pod's containers take: each ``ports[].hostPort``, and with
+    ``hostNetwork: true`` each ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
+    host_network = isinstance(pod, dict) and pod.get("hostNetwork") is True
+    ports = set()
+    for c in containers:
+        for port in (c.get("ports") or [] if isinstance(c, dict) else []):
+            if not isinstance(port, dict):
+                continue
+            value = port.get("hostPort") or (port.get("containerPort") if host_network else None)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                ports.add(value)
+    return tuple(sorted(ports))
+
+
+def _extended_resources(holders: list[Any]) -> tuple[str, ...]:
+    """The extended resources (a name with a domain, ``nvidia.com/gpu``) and ``hugepages-*``
+    requested or limited by the pod spec or its containers: a node must offer them for the
+    scheduler to place the pod (NodeResourcesFit), which the node groups here do not say."""
+    names = set()
+    for holder in holders:
+        resources = holder.get("resources") if isinstance(holder, dict) else None
+        for kind in ("requests", "limits"):
+            block = resources.get(kind) if isinstance(resources, dict) else None
+            names |= {str(n) for n in (block if isinstance(block, dict) else {})
+                      if "/" in str(n) or str(n).startswith("hugepages-")}
+    return tuple(sorted(names))
+
+
+def _init_requests(init: list[Any], path: Path, kept: Callable[..., int | None]
+                   ) -> tuple[int, int]:
+    """The pod's effective init request (millicores, milli-bytes) as the scheduler computes it
+    (``PodRequests`` in k8s.io/component-helpers/resource): each one-shot init container's
+    request plus the native sidecars (``restartPolicy: Always``) started before it, the largest
+    of those; 0 without one-shot init containers. A limit without a request is the request."""
+    top_cpu = top_memory = sidecar_cpu = sidecar_memory = 0
+    for i, c in enumerate(init):
+        if not isinstance(c, dict):
+            continue  # named by the caller when it is a sidecar; the API server refuses it
+        where = f"spec.template.spec.initContainers[{i}]"
+        if c.get("restartPolicy") == "Always":
+            # read again quietly: a bad sidecar quantity is already among the caller's problems
+            try:
+                sidecar_cpu += _container_request(c, "cpu", where, path) or 0
+                sidecar_memory += _container_request(c, "memory", where, path) or 0
+            except SpecError:
+                pass
+            continue
+        top_cpu = max(top_cpu, (kept(_container_request, c, "cpu", where, path) or 0)
+                      + sidecar_cpu)
+        top_memory = max(top_memory, (kept(_container_request, c, "memory", where, path) or 0)
+                         + sidecar_memory)
+    return top_cpu, top_memory
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -96,9 +96,14 @@ def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mi
               max_pods_per_node: int | None = None) -> int:
     """How many pods with these requests one node of ``group`` holds, at most
     ``max_pods_per_node`` (the workload's cap, ``None``: none)."""
-    by_cpu = math.floor(group.allocatable_cpu_millicores / cpu_request_millicores + 1e-9)
-    by_memory = math.floor(group.allocatable_memory_mib / memory_request_mib + 1e-9)
-    slots = max(0, min(by_cpu, by_memory, group.max_pods - group.daemonset_pods))
+    free_pods = group.max_pods - group.daemonset_pods
+    # a request of 0 (a Deployment without an HPA whose containers request no CPU) leaves the
+    # pod count to the other limits
+    by_cpu = math.floor(group.allocatable_cpu_millicores / cpu_request_millicores + 1e-9) \
+        if cpu_request_millicores > 0 else free_pods
+    by_memory = math.floor(group.allocatable_memory_mib / memory_request_mib + 1e-9) \
+        if memory_request_mib > 0 else free_pods
+    slots = max(0, min(by_cpu, by_memory, free_pods))
     if slots >= 1 and max_pods_per_node is not None:
         slots = min(slots, max_pods_per_node)
     if slots < 1:

@@ -248,12 +248,14 @@ def check_hpa(r: FieldReader, hpa: Manifest, path: str) -> HPASpec | None:
     return None
 
 
-def check_deployment(r: FieldReader, deployment: Manifest, path: str) -> DeploymentSpec | None:
+def check_deployment(r: FieldReader, deployment: Manifest, path: str,
+                     cpu_needed: str = "every") -> DeploymentSpec | None:
     """What the simulator reads from the Deployment (requests, readiness delay), by
-    ``manifests.deployment_from_dict``."""
+    ``manifests.deployment_from_dict`` (``cpu_needed``: the CPU requests its HPA needs)."""
     with _owner_check(r, path, "infra_toolkit.manifests"):
         try:
-            return deployment_from_dict(deployment.document, _source(deployment))
+            return deployment_from_dict(deployment.document, _source(deployment),
+                                        cpu_needed=cpu_needed)
         except SpecError as exc:
             _spec_problems(r, path, exc)
     return None

@@ -23,6 +23,14 @@ workload with an HPA and a model:
 
 * requests (:func:`unitless_memory_warnings`): a pod requesting less than 1 MiB of memory,
   almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
+* init containers (:func:`init_container_warnings`): an autoscaled pod whose init containers
+  request more than its containers, which the scheduler reserves and the simulation does not;
+* extended resources (:func:`extended_resource_warnings`): a pod requesting a GPU or huge
+  pages, which the simulation does not place by;
+* the HPA manifest (:func:`hpa_manifest_warnings`): a scaleTargetRef outside the ``apps`` group
+  (the real HPA never scales), an ``autoscaling/v2beta2`` HPA (no longer served);
+* volumes (:func:`volume_claim_warnings`): a StatefulSet's per-replica volumes, which no cost
+  line prices unless declared;
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
   StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
 
@@ -34,6 +42,7 @@ computes. One warning is a :class:`~infra_toolkit.plan_warning_type.PlanWarning`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from infra_toolkit.capacity_warnings import (
     anti_affinity_warnings,
@@ -56,11 +65,14 @@ from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_group
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import discount_warnings, price_warnings
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.rollout import plan_rolling_skips
 from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["plan_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings"]
+__all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "init_container_warnings",
+           "plan_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings",
+           "volume_claim_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -80,6 +92,120 @@ def unitless_memory_warnings(plan: Plan) -> list[PlanWarning]:
                 f"({d.memory_request_mib:.4g} MiB), under 1 MiB: its pods are packed on the "
                 "nodes as if they used no memory; a quantity without a unit is bytes, so write "
                 f"the unit ({size}Mi if {size} was meant in MiB)"))
+    return out
+
+
+def init_container_warnings(plan: Plan) -> list[PlanWarning]:
+    """An autoscaled workload whose one-shot init containers (with the native sidecars started
+    before them) request more CPU or memory than its running containers: the scheduler
+    reserves the larger for each pod (k8s.io/component-helpers/resource ``PodRequests``), but
+    the simulation packs a pod by the containers' sum, the HPA's figure, so it puts more pods
+    on a node than Kubernetes would and understates nodes and cost (audit19 A19-9). A
+    Deployment without an HPA is packed by the larger already."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        d = w.deployment_spec
+        if w.hpa_spec is None or (d.init_cpu_millicores <= d.cpu_request_millicores
+                                  and d.init_memory_mib <= d.memory_request_mib):
+            continue
+        cpu, memory = max(d.cpu_request_millicores, d.init_cpu_millicores), \
+            max(d.memory_request_mib, d.init_memory_mib)
+        out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+            f"the init containers of {d.name!r} request {d.init_cpu_millicores}m CPU and "
+            f"{d.init_memory_mib:g} MiB (each with the native sidecars started before it), more "
+            f"than its containers' {d.cpu_request_millicores}m and {d.memory_request_mib:g} "
+            f"MiB: the scheduler reserves {cpu}m and {memory:g} MiB a pod, but the simulation "
+            f"packs {d.cpu_request_millicores}m and {d.memory_request_mib:g} MiB (the HPA's "
+            "figure), so it fits more pods on a node than Kubernetes would and its nodes and "
+            "cost are too low; lower the init containers' requests to at most the containers' "
+            "(an init container's request is held only while it runs, yet reserved for the "
+            "pod's life)")))
+    return out
+
+
+def extended_resource_warnings(plan: Plan) -> list[PlanWarning]:
+    """A proposed workload (HPA or not) whose pods request extended resources (a GPU) or huge
+    pages: the scheduler places such a pod only on a node that offers them, which a node group
+    here does not say, so the simulation places it by CPU, memory and pod count alone, where
+    Kubernetes may leave it Pending (audit19 A19-10)."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        names = w.deployment_spec.extended_resources
+        if names:
+            out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+                f"Deployment {w.deployment_spec.name!r} requests {', '.join(names)}, which the "
+                "simulation does not place by: its pods go on its node groups by CPU, memory "
+                "and pod count alone, while Kubernetes leaves them Pending on nodes that do not "
+                "offer it (a GPU on a c5 or m5 node); check that its node groups' instance "
+                "types (and device plugin) provide it")))
+    return out
+
+
+def hpa_manifest_warnings(plan: Plan) -> list[PlanWarning]:
+    """An HPA manifest a current cluster will not run as simulated (audit19 A19-11): a
+    ``spec.scaleTargetRef`` whose ``apiVersion`` is not in the ``apps`` group (unset, or the
+    old ``extensions/v1beta1``): the controller looks its target up by group and kind
+    (``RESTMappings``), finds none, reports FailedGetScale and never scales; and an
+    ``autoscaling/v2beta2`` HPA, which Kubernetes 1.26 stopped serving, so applying the file
+    fails (the plan reads it as v2, whose fields are the same)."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        if w.hpa is None or w.hpa_spec is None:
+            continue
+        doc, at = w.hpa.document, f"proposed.workloads[{i}].hpa"
+        if doc.get("apiVersion") == "autoscaling/v2beta2":
+            out.append(PlanWarning(at, (
+                f"HPA {w.hpa.name!r} is autoscaling/v2beta2, which Kubernetes stopped serving "
+                "in 1.26 (every EKS version in support is later): applying the file fails; the "
+                "plan reads it as autoscaling/v2, whose fields are the same, so set apiVersion: "
+                "autoscaling/v2")))
+        spec = doc.get("spec")
+        ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
+        api = str(ref.get("apiVersion") or "") if isinstance(ref, Mapping) else "apps/v1"
+        group = api.rpartition("/")[0]
+        if group != "apps":
+            out.append(PlanWarning(at, (
+                f"spec.scaleTargetRef.apiVersion of HPA {w.hpa.name!r} is "
+                f"{api or 'unset'}: the controller looks the target up by group and kind and "
+                f"finds no {w.deployment.kind} in group {group!r} (FailedGetScale), so the real "
+                f"HPA never scales while the simulation scales it; set apiVersion: apps/v1")))
+    return out
+
+
+def _claimed_gib(template: Any) -> float | None:
+    """The storage a ``volumeClaimTemplates`` entry requests, in GiB (``None``: unreadable)."""
+    spec = template.get("spec") if isinstance(template, Mapping) else None
+    resources = spec.get("resources") if isinstance(spec, Mapping) else None
+    requests = resources.get("requests") if isinstance(resources, Mapping) else None
+    try:
+        return float(parse_quantity(requests.get("storage"))) / 2**30 \
+            if isinstance(requests, Mapping) else None
+    except QuantityError:
+        return None
+
+
+def volume_claim_warnings(plan: Plan) -> list[PlanWarning]:
+    """A proposed StatefulSet whose ``volumeClaimTemplates`` give each pod its own volume: on EKS
+    an EBS volume per replica, created as the HPA scales it up and kept when it scales down
+    (``persistentVolumeClaimRetentionPolicy.whenScaled: Retain``, the default), which no cost
+    line prices unless the plan declares it (audit19 A19-14)."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        spec = w.deployment.document.get("spec")
+        templates = spec.get("volumeClaimTemplates") if isinstance(spec, Mapping) else None
+        sizes = [_claimed_gib(t) for t in templates] if isinstance(templates, list) else []
+        per_pod = sum(g for g in sizes if g)
+        if not per_pod:
+            continue
+        d = w.deployment_spec
+        pods, why = (w.hpa_spec.max_replicas, "at maxReplicas") if w.hpa_spec is not None \
+            else (1 if d.replicas is None else d.replicas, "at its replicas")
+        out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+            f"StatefulSet {d.name!r} claims {per_pod:g} GiB a pod (volumeClaimTemplates), a "
+            "volume per replica that the cluster's storage class creates (EBS on EKS) and keeps "
+            "when the StatefulSet scales down (whenScaled: Retain, the default): "
+            f"{pods} x {per_pod:g} = {pods * per_pod:g} GiB {why}, which no cost line prices "
+            "unless the plan declares it; add an aws_ebs_volume with count and size for them")))
     return out
 
 
@@ -137,6 +263,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
+                 + init_container_warnings(plan) + extended_resource_warnings(plan)
+                 + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
                  + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)

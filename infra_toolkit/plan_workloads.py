@@ -24,7 +24,11 @@ from infra_toolkit.eksctl_config import (
 )
 from infra_toolkit.errors import SpecError
 from infra_toolkit.karpenter_manifests import NodePool
-from infra_toolkit.manifests import WORKLOAD_KINDS, memory_utilization_problem
+from infra_toolkit.manifests import (
+    WORKLOAD_KINDS,
+    memory_utilization_problem,
+    reads_cpu_requests,
+)
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
@@ -84,6 +88,16 @@ def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p
         r.add(p, f"the HPA scales {ref.get('kind')}/{ref.get('name')} but the workload's "
                  f"{deployment.kind} is {deployment.kind}/{deployment.name}; fix "
                  "spec.scaleTargetRef")
+        return
+    # an HPA scales a target of its own namespace only; one left out is the namespace the file
+    # is applied to, so only two written namespaces can be told apart (audit19 A19-12)
+    spaces = [m.get("namespace") if isinstance(m, Mapping) else None
+              for m in (hpa.document.get("metadata"), deployment.document.get("metadata"))]
+    if None not in spaces and spaces[0] != spaces[1]:
+        r.add(p, f"the HPA is in namespace {spaces[0]!r} but {deployment.kind}/"
+                 f"{deployment.name} in {spaces[1]!r}: an HPA scales a target in its own "
+                 "namespace only, so it would find none (FailedGetScale) and never scale; put "
+                 "both in one namespace (metadata.namespace)")
 
 
 def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
@@ -116,7 +130,6 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
         r, w.get("deployment"), dp, base_dir, WORKLOAD_KINDS,
         lambda d: _manifest_name(d) == name, f"named {name!r} like the workload") \
         if "deployment" in w else None
-    dep_spec = domain.check_deployment(r, deployment, dp) if deployment is not None else None
     target = (deployment.kind, deployment.name) if deployment is not None else None
     # no Deployment found: the HPA scaling the one it would be, named like the workload (the
     # HPA's own name picks nothing; the message said "named 'x'": audit18 A18-8)
@@ -127,6 +140,12 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
         f"scaling {target[0]}/{target[1]}" if target else
         f"scaling one named {name!r} like the workload") if "hpa" in w else None
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
+    # a container without a CPU request fails only an HPA's CPU utilization (audit19 A19-8): a
+    # Deployment without an HPA just takes no CPU for it, as the scheduler counts it
+    cpu_needed = "none" if "hpa" not in w else \
+        "some" if hpa_spec is not None and not reads_cpu_requests(hpa_spec) else "every"
+    dep_spec = domain.check_deployment(r, deployment, dp, cpu_needed) \
+        if deployment is not None else None
     if hpa is not None and deployment is not None:
         _scale_target_matches(r, hpa, deployment, hp)
     if hpa_spec is not None and dep_spec is not None:

@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["HOSTNAME", "max_pods_per_node", "namespace_selector_keys", "self_anti_affinity_keys"]
+__all__ = ["HOSTNAME", "max_pods_per_node", "namespace_selector_keys", "selects",
+           "self_anti_affinity_keys"]
 
 HOSTNAME = "kubernetes.io/hostname"
 
 
-def _selects(selector: Any, labels: Mapping[str, str]) -> bool:
+def selects(selector: Any, labels: Mapping[str, str]) -> bool:
     """Whether a ``metav1.LabelSelector`` (``matchLabels`` and ``matchExpressions``, ANDed)
     selects ``labels``; ``None`` selects nothing, ``{}`` everything."""
     if not isinstance(selector, Mapping):
@@ -71,7 +72,7 @@ def _own_label_terms(pod: Any, labels: Mapping[str, str]) -> list[Mapping[str, A
     terms = (anti.get("requiredDuringSchedulingIgnoredDuringExecution")
              if isinstance(anti, Mapping) else None)
     return [t for t in terms or [] if isinstance(t, Mapping) and t.get("topologyKey")
-            and _selects(t.get("labelSelector"), labels) and not _mismatch(t, labels)]
+            and selects(t.get("labelSelector"), labels) and not _mismatch(t, labels)]
 
 
 def _mismatch(term: Mapping[str, Any], labels: Mapping[str, str]) -> bool:

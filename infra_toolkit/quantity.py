@@ -51,7 +51,8 @@ def parse_quantity(value: object) -> Decimal:
         return Decimal(repr(value))
     if not isinstance(value, str):
         raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
-    match = _QUANTITY.match(value.strip())
+    # no surrounding blanks: resource.ParseQuantity refuses "500m " (a quoted YAML value)
+    match = _QUANTITY.match(value)
     if match is None:
         raise QuantityError(
             f"{value!r} is not a quantity: write a number with an optional suffix "
@@ -60,7 +61,9 @@ def parse_quantity(value: object) -> Decimal:
     number, suffix = match.groups()
     try:
         base = Decimal(number)
-        if suffix[:1] in ("e", "E"):
+        # "E" alone is exa (10^18) and "e" alone no suffix at all; only with digits after it is
+        # either an exponent (resource.Quantity's interpretSuffix)
+        if len(suffix) > 1 and suffix[:1] in ("e", "E"):
             return base * Decimal(10) ** int(suffix[1:])
         if suffix not in _SUFFIX_MULTIPLIER:
             raise QuantityError(

@@ -299,6 +299,10 @@ def test_dataclasses_validate_on_construction(build, message: str) -> None:
         ("1e3", 1_000_000),
         ("1n", 1),  # MilliValue rounds up: 0.000001 milli -> 1
         ("100u", 1),  # 0.1 milli -> 1
+        # "E" alone is the exa suffix, 10^18 (audit19 A19-1: it crashed as an empty exponent);
+        # with digits after it, E or e is an exponent
+        ("1E", 10**18 * 1000),
+        ("2E3", 2_000_000),
     ],
 )
 def test_quantities_in_milli_units(text: object, milli: int) -> None:
@@ -345,6 +349,11 @@ def test_a_manifest_tolerance_is_the_float_the_controller_reads() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("ten", r"^'ten' is not a quantity: write a number with an optional suffix"),
     ("1Zi", r"^'1Zi' has the unknown suffix 'Zi': use one of n, u, m, k, M, G, T, P, E, Ki, "),
+    # resource.ParseQuantity takes no blank around the value (audit19 A19-17: stripped)
+    (" 100m", r"^' 100m' is not a quantity: write a number with an optional suffix"),
+    ("1Gi ", r"^'1Gi ' is not a quantity: write a number with an optional suffix"),
+    # a lone lowercase "e" is no suffix of resource.Quantity (audit19 A19-1: a ValueError)
+    ("1e", r"^'1e' has the unknown suffix 'e': use one of n, u, m, k, M, G, T, P, E, Ki, "),
     ("", r"^'' is not a quantity: write a number"),
     (True, r"^True is not a quantity: use a number or a string like '500m'$"),
     (None, r"^None is not a quantity: use a number or a string like '500m'$"),

@@ -177,8 +177,10 @@ DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
     # cpu from the request (250m, not the 1 limit), memory from the limit (1Gi = 1024 MiB)
     ("deploy_request_and_limit_mixed.yaml", DeploymentSpec("frontend", None, 250, 1024.0, 0.0)),
     # myapp 300m + sidecar logshipper 50m = 350; 256 + 64 = 320 MiB; the plain init container
-    # (2 cpu) is not counted by the HPA; readiness delay 5 s
-    ("deploy_init_and_native_sidecar.yaml", DeploymentSpec("myapp", 1, 350, 320.0, 5.0)),
+    # (2 cpu) is not counted by the HPA; readiness delay 5 s. The scheduler's effective init
+    # request: migrate runs before the sidecar starts, so 2 cpu and 1 GiB alone
+    ("deploy_init_and_native_sidecar.yaml", DeploymentSpec(
+        "myapp", 1, 350, 320.0, 5.0, init_cpu_millicores=2000, init_memory_mib=1024.0)),
     ("deploy_helm_rendered.yaml", DeploymentSpec("release-name-myapp", None, 100, 128.0, 0.0)),
     # cpu 0.5 + "1.5" = 2000 m; memory 1G = 10**9 B = 953.67431640625 MiB, + 100 MiB
     ("deploy_quantity_forms.yaml", DeploymentSpec("quantities", 3, 2000,
@@ -354,6 +356,44 @@ def _config(group: dict[str, Any], key: str = "nodeGroups") -> dict[str, Any]:
      "nodeGroups",
      r"nodeGroups\[0\]\.instanceType: must be left out \(or be 'mixed'\) with "
      r"instancesDistribution"),
+    # eksctl decodes strictly (eksctl-io/eksctl#702: unknown fields are errors); a misspelt
+    # field was ignored and the group priced as eksctl's default m5.large (audit19 A19-4)
+    ({"instanceTyp": "c5.large"}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.instanceTyp: is not an eksctl node group field "
+     r"\(eksctl refuses an unknown field, and the plan would leave instanceType to its "
+     r"default\); did you mean 'instanceType'\?$"),
+    # a field in other case: the plan read it as unset (on-demand) whatever eksctl makes of it
+    ({"instanceType": "m5.large", "Spot": True}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.Spot: is spelt 'spot' in eksctl's schema, which the "
+     r"plan reads by its exact name \(it would leave the field to its default\); write 'spot'$"),
+    # instancesDistribution is a field of self-managed nodeGroups only (eksctl's
+    # NodeGroup type, not ManagedNodeGroup): the spot c5.large group was priced m5.large
+    # on-demand (audit19 A19-4)
+    ({"instancesDistribution": {"instanceTypes": ["c5.large"], "onDemandBaseCapacity": 0,
+                                "onDemandPercentageAboveBaseCapacity": 0}},
+     "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.instancesDistribution: is not a field of a managed "
+     r"node group \(eksctl refuses it; only nodeGroups take it\): give the types in "
+     r"instanceTypes and spot: true for spot, or move the group to nodeGroups$"),
+    # spot and instanceTypes are ManagedNodeGroup fields; eksctl's NodeGroup (self-managed)
+    # has instancesDistribution instead (audit19 A19-15: priced SPOT / as listed)
+    ({"instanceType": "c5.large", "spot": True}, "nodeGroups",
+     r"^c\.yaml: nodeGroups\[0\]\.spot: is a field of managedNodeGroups only \(eksctl refuses "
+     r"it on nodeGroups\): give a self-managed group's types and spot nodes in "
+     r"instancesDistribution \(instanceTypes, onDemandBaseCapacity: 0 and "
+     r"onDemandPercentageAboveBaseCapacity: 0 for all spot\), or move it to managedNodeGroups$"),
+    ({"instanceTypes": ["c5.large"]}, "nodeGroups",
+     r"^c\.yaml: nodeGroups\[0\]\.instanceTypes: is a field of managedNodeGroups only"),
+    # minSize above maxSize is named at maxSize, not as a desiredCapacity the file does not
+    # write (audit19 A19-5)
+    ({"instanceType": "m5.large", "minSize": 5, "maxSize": 2}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.maxSize: 2 is below minSize \(5\); eksctl refuses "
+     r"it: raise maxSize or lower minSize$"),
+    # label values are text in eksctl (map[string]string): a YAML number is refused as a
+    # boolean is (audit19 A19-7: read as '1')
+    ({"instanceType": "m5.large", "labels": {"tier": 1}}, "managedNodeGroups",
+     r"^c\.yaml: managedNodeGroups\[0\]\.labels\.tier: 1 is a YAML number, not a label value "
+     r"\(eksctl refuses it\); quote it: \"1\"$"),
 ])
 def test_eksctl_node_group_forms_the_plan_cannot_use_are_named(
     group: dict[str, Any], key: str, message: str
@@ -479,3 +519,232 @@ def test_an_unquoted_kubernetes_version_is_refused_not_misread(
             r"^c\.yaml: metadata\.version: 1\.3 is a YAML number \(an unquoted 1\.30 reads as "
             r"1\.3\); quote the version you mean, e\.g\. version: \"1\.30\"$")):
         cluster_config_from_dict(config, "c.yaml")
+
+
+def _pod_deployment(resources: Any) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"},
+            "spec": {"selector": {"matchLabels": {"app": "api"}}, "template": {
+                "metadata": {"labels": {"app": "api"}},
+                "spec": {"containers": [{"name": "api", "image": "x", "resources": resources}]}}}}
+
+
+@pytest.mark.parametrize(("resources", "message"), [
+    # the API server's ValidateResourceRequirements refuses a negative quantity (audit19 A19-2:
+    # -256Mi was read as a pod of -256 MiB, a -100m request as "missing")
+    ({"requests": {"cpu": "100m", "memory": "-256Mi"}},
+     r"^spec\.template\.spec\.containers\[0\]\.resources\.requests\.memory \(='-256Mi'\) in "
+     r"d\.yaml is negative: the API server refuses it \(a quantity must be >= 0\); write the "
+     r"amount without the minus sign$"),
+    ({"limits": {"cpu": "-1"}},
+     r"^spec\.template\.spec\.containers\[0\]\.resources\.limits\.cpu \(='-1'\) in d\.yaml is "
+     r"negative"),
+    # ... and a request above its limit ("must be less than or equal to cpu limit"; audit19
+    # A19-3: the 2-core request was simulated while no such pod can be created)
+    ({"requests": {"cpu": "2", "memory": "256Mi"}, "limits": {"cpu": "1"}},
+     r"^spec\.template\.spec\.containers\[0\]\.resources\.requests\.cpu \(='2'\) in d\.yaml is "
+     r"above its limit \('1'\): the API server refuses a request above its limit; lower the "
+     r"request or raise the limit$"),
+    ({"requests": {"cpu": "100m", "memory": "1Gi"}, "limits": {"memory": "512Mi"}},
+     r"requests\.memory \(='1Gi'\) in d\.yaml is above its limit \('512Mi'\)"),
+])
+def test_requests_the_api_server_refuses_are_refused(resources: Any, message: str) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    with pytest.raises(SpecError, match=message):
+        deployment_from_dict(_pod_deployment(resources), "d.yaml")
+
+
+def test_a_request_equal_to_its_limit_is_the_request() -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    spec = deployment_from_dict(_pod_deployment(
+        {"requests": {"cpu": "1", "memory": "512Mi"}, "limits": {"cpu": "1000m",
+                                                                "memory": "512Mi"}}), "d.yaml")
+    # 1 core = 1000m (equal to the limit: allowed); 512 MiB
+    assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1000, 512.0)
+
+
+def test_eksctl_fields_near_the_read_ones_are_not_typos() -> None:
+    from infra_toolkit.eksctl_config import cluster_config_from_dict
+
+    group = {"instanceType": "m5.large", "instanceName": "web", "volumeName": "/dev/xvda",
+             "maxPodsPerNode": 50, "tags": {"team": "a"}, "privateNetworking": True}
+    (read,) = cluster_config_from_dict(_config(group, "managedNodeGroups"), "c.yaml").node_groups
+    assert (read.instance_types, read.min_size, read.max_size) == (("m5.large",), 1, 3)
+
+
+def test_a_name_used_twice_is_named_at_both_lists_paths() -> None:
+    from infra_toolkit.eksctl_config import cluster_config_from_dict
+
+    config = _config({"instanceType": "m5.large"}, "managedNodeGroups")
+    config["nodeGroups"] = [{"name": "ng", "instanceType": "c5.large", "minSize": 0,
+                             "maxSize": 2}]
+    # the first 'ng' is managedNodeGroups[0] (audit19 A19-6: it was called nodeGroups[0])
+    with pytest.raises(SpecError, match=(
+            r"^c\.yaml: nodeGroups\[0\]: node group 'ng' is already used at "
+            r"managedNodeGroups\[0\]; names must be unique$")):
+        cluster_config_from_dict(config, "c.yaml")
+
+
+def _two_containers(second: dict[str, Any]) -> dict[str, Any]:
+    doc = _pod_deployment({"requests": {"cpu": "500m", "memory": "1Gi"}})
+    doc["spec"]["template"]["spec"]["containers"].append({"name": "log-shipper", **second})
+    return doc
+
+
+@pytest.mark.parametrize(("second", "need", "cpu"), [
+    # no HPA: the scheduler counts a container without a CPU request as 0, so the pod takes
+    # 500m (audit19 A19-8: refused as if an HPA's utilization would fail)
+    ({}, "none", 500),
+    ({"resources": {"requests": {"memory": "64Mi"}}}, "none", 500),
+    # an HPA without a CPU Utilization metric (External, Pods, memory) never divides by the
+    # CPU requests: 500m summed over the containers that have one
+    ({}, "some", 500),
+    # with one: 500m + 100m
+    ({"resources": {"requests": {"cpu": "100m"}}}, "every", 600),
+])
+def test_a_container_without_a_cpu_request_fails_only_cpu_utilization(
+    second: dict[str, Any], need: str, cpu: int
+) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    spec = deployment_from_dict(_two_containers(second), "d.yaml", cpu_needed=need)
+    assert spec.cpu_request_millicores == cpu
+
+
+@pytest.mark.parametrize(("doc", "need", "message"), [
+    (_two_containers({}), "every",
+     r"^spec\.template\.spec\.containers\[1\] \('log-shipper'\)\.resources\.requests\.cpu of "
+     r"Deployment 'api' in d\.yaml is missing while other containers request CPU"),
+    (_pod_deployment({"requests": {"memory": "1Gi"}}), "some",
+     r"^spec\.template\.spec\.containers\[\*\]\.resources\.requests\.cpu of Deployment 'api' in "
+     r"d\.yaml is missing; the simulation places and loads its pods by their CPU request: add "
+     r"one \(e\.g\. cpu: 500m\)$"),
+])
+def test_cpu_requests_an_hpa_needs_are_still_asked_for(
+    doc: dict[str, Any], need: str, message: str
+) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    with pytest.raises(SpecError, match=message):
+        deployment_from_dict(doc, "d.yaml", cpu_needed=need)
+
+
+def test_a_plan_takes_a_deployment_without_hpa_whose_pods_request_no_cpu(tmp_path: Path) -> None:
+    from infra_toolkit.nodes import NodeGroup, pod_slots
+    from infra_toolkit.plan import read_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    text = (plans / "minimal.yaml").read_text().replace(
+        "scenarios:\n", "    - name: worker\n      deployment: manifests/worker.yaml\n"
+                        "scenarios:\n", 1)
+    (tmp_path / "plan.yaml").write_text(text)
+    worker = _two_containers({})
+    worker["metadata"]["name"] = "worker"
+    worker["spec"]["template"]["spec"]["containers"][0]["resources"] = {}
+    (tmp_path / "manifests" / "worker.yaml").write_text(yaml.safe_dump(worker))
+    # BestEffort pods: no CPU request anywhere, valid Kubernetes (audit19 A19-8: refused)
+    spec = read_plan(tmp_path / "plan.yaml").proposed.workloads[1].deployment_spec
+    assert (spec.name, spec.cpu_request_millicores) == ("worker", 0)
+    # such a pod is limited by memory and pod count only (it was a ZeroDivisionError): an
+    # m5.large-like node has 8192 - 600 reserved = 7592 MiB and 29 - 2 DaemonSet pods = 27
+    # slots, so pods of 512 MiB: floor(7592 / 512) = 14; of 256 MiB: min(29, 27) = 27
+    group = NodeGroup("g", "m5.large", 2, 8, 29, 1, 3)
+    assert (group.allocatable_memory_mib, group.max_pods - group.daemonset_pods) == (7592, 27)
+    assert (pod_slots(group, 0, 512.0), pod_slots(group, 0, 256.0)) == (14, 27)
+
+
+@pytest.mark.parametrize(("hpa_ns", "deployment_ns", "refused"), [
+    # an HPA looks its target up in its own namespace: 'other' finds no Deployment of 'shop'
+    # (FailedGetScale, never scales); audit19 A19-12: valid, and simulated scaling
+    ("other", "shop", True),
+    ("shop", "shop", False),
+    # one left out takes the namespace the file is applied to: not known here
+    (None, "shop", False),
+])
+def test_an_hpa_in_another_namespace_than_its_deployment_is_refused(
+    tmp_path: Path, hpa_ns: str | None, deployment_ns: str, refused: bool
+) -> None:
+    from infra_toolkit.plan import validate_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    shutil.copy(plans / "minimal.yaml", tmp_path / "plan.yaml")
+    for name, space in (("hpa.yaml", hpa_ns), ("deployment.yaml", deployment_ns)):
+        file = tmp_path / "manifests" / name
+        if space is not None:
+            file.write_text(file.read_text().replace("  name: api\n",
+                                                     f"  name: api\n  namespace: {space}\n", 1))
+    problems = [(p.path, p.message) for p in validate_plan(tmp_path / "plan.yaml")]
+    assert problems == ([(
+        "proposed.workloads[0].hpa",
+        "the HPA is in namespace 'other' but Deployment/api in 'shop': an HPA scales a target "
+        "in its own namespace only, so it would find none (FailedGetScale) and never scale; put "
+        "both in one namespace (metadata.namespace)")] if refused else [])
+
+
+@pytest.mark.parametrize(("selector", "refused"), [
+    # apps/v1 refuses a selector that does not select the template's labels ("selector does
+    # not match template labels"); audit19 A19-13: accepted and simulated
+    ({"matchLabels": {"app": "apix"}}, True),
+    ({"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]}, True),
+    ({"matchLabels": {"app": "api"}}, False),
+    ({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, False),
+])
+def test_a_selector_that_misses_the_template_labels_is_refused(
+    selector: dict[str, Any], refused: bool
+) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["selector"] = selector
+    if not refused:
+        assert deployment_from_dict(doc, "d.yaml").cpu_request_millicores == 100
+        return
+    with pytest.raises(SpecError, match=(
+            r"^spec\.selector of Deployment 'api' in d\.yaml does not select its pod template's "
+            r"labels \(\{'app': 'api'\}\): the API server refuses it \(selector does not match "
+            r"template labels\); make spec\.selector\.matchLabels the labels of "
+            r"spec\.template\.metadata\.labels$")):
+        deployment_from_dict(doc, "d.yaml")
+
+
+@pytest.mark.parametrize(("probes", "delay_s"), [
+    # readiness probing starts only once the startup probe has passed (kubelet prober), so a
+    # 60 s startup delay holds the pod un-Ready at least 60 s from its start; audit19 A19-16:
+    # the 5 s of the readiness probe alone
+    ({"readinessProbe": {"initialDelaySeconds": 5},
+      "startupProbe": {"initialDelaySeconds": 60, "periodSeconds": 10}}, 60.0),
+    ({"readinessProbe": {"initialDelaySeconds": 20},
+      "startupProbe": {"initialDelaySeconds": 10}}, 20.0),
+    ({"startupProbe": {"failureThreshold": 30}}, 0.0),
+])
+def test_a_startup_probe_delay_holds_readiness(probes: dict[str, Any], delay_s: float) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["template"]["spec"]["containers"][0].update(probes)
+    assert deployment_from_dict(doc, "d.yaml").readiness_delay_s == delay_s
+
+
+@pytest.mark.parametrize(("pod", "ports", "cap"), [
+    # NodePorts: two pods taking one host port cannot share a node (audit19 A19-18: packed by
+    # requests, many a node)
+    ({"containers": [{"name": "api", "ports": [{"containerPort": 8080, "hostPort": 8080}]}]},
+     (8080,), 1),
+    # hostNetwork: the API server copies each containerPort to hostPort (SetDefaults_Pod)
+    ({"hostNetwork": True, "containers": [{"name": "api", "ports": [
+        {"containerPort": 10254}, {"containerPort": 80}]}]}, (80, 10254), 1),
+    ({"containers": [{"name": "api", "ports": [{"containerPort": 8080}]}]}, (), None),
+])
+def test_a_host_port_is_one_pod_a_node(pod: dict[str, Any], ports: tuple[int, ...],
+                                       cap: int | None) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    spec = doc["spec"]["template"]["spec"]
+    spec["containers"][0].update(pod["containers"][0])
+    spec.update({k: v for k, v in pod.items() if k != "containers"})
+    read = deployment_from_dict(doc, "d.yaml")
+    assert (read.host_ports, read.max_pods_per_node) == (ports, cap)

@@ -55,8 +55,9 @@ STILL_VALID = {
     ("minimal.yaml", "proposed.workloads.0.model.cpu_millicores_per_rps"):
         "1.5 millicores per request is a valid model",
     ("minimal.yaml", "rollback.triggers.0.alert"): "optional: null is the same as absent",
+    # the selector and the template's labels must agree (audit19 A19-13), so a wrong value
+    # in either is a problem
     **{("manifests/deployment.yaml", path): _UNREAD for path in (
-        "spec.selector.matchLabels.app", "spec.template.metadata.labels.app",
         "spec.template.spec.containers.0.name", "spec.template.spec.containers.0.image",
         "spec.template.spec.containers.0.readinessProbe.httpGet.path",
         "spec.template.spec.containers.0.readinessProbe.httpGet.port")},

@@ -734,3 +734,158 @@ def test_a_discount_below_one_percent_is_warned_as_a_likely_fraction(tmp_path: P
     assert [w for w in _warnings(plan) if w[0] == "pricing.overrides"] == [(
         "pricing.overrides", f"{overrides}: discounts_pct.AmazonEC2: 0.1 takes 0.1 % off list "
                              "price (discounts_pct is in percent); if you meant 10 %, write 10")]
+
+
+INIT_1500 = ("      containers:\n", "      initContainers:\n"
+             "        - {name: sidecar, image: x, restartPolicy: Always,\n"
+             "           resources: {requests: {cpu: 100m, memory: 64Mi}}}\n"
+             "        - {name: migrate, image: x,\n"
+             "           resources: {requests: {cpu: 1500m, memory: 1Gi}}}\n"
+             "      containers:\n")
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    # the scheduler's pod request (PodRequests): max(containers 200m + sidecar 100m = 300m,
+    # migrate 1500m + the sidecar before it 100m = 1600m) = 1600m; memory max(256 + 64 = 320,
+    # 1024 + 64 = 1088) = 1088 MiB; the simulation packs 300m / 320 MiB (audit19 A19-9: no
+    # word while an m5.large, 1930m allocatable, holds one such pod, not six)
+    ((INIT_1500,), "the init containers of 'api' request 1600m CPU and 1088 MiB (each with the "
+                   "native sidecars started before it), more than its containers' 300m and 320 "
+                   "MiB: the scheduler reserves 1600m and 1088 MiB a pod, but the simulation "
+                   "packs 300m and 320 MiB (the HPA's figure), so it fits more pods on a node "
+                   "than Kubernetes would and its nodes and cost are too low; lower the init "
+                   "containers' requests to at most the containers' (an init container's "
+                   "request is held only while it runs, yet reserved for the pod's life)"),
+    # an init container within the containers' requests changes nothing
+    (((INIT_1500[0], INIT_1500[1].replace("1500m", "150m").replace("1Gi", "100Mi")),), None),
+])
+def test_init_containers_above_the_containers_are_warned(
+    tmp_path: Path, edits: tuple[tuple[str, str], ...], expected: str | None
+) -> None:
+    warned = [m for p, m in _warnings(_plan(tmp_path, deployment_edits=edits))
+              if "init containers" in m]
+    assert warned == ([] if expected is None else [expected])
+
+
+def test_a_deployment_without_an_hpa_holds_its_init_containers_requests(tmp_path: Path) -> None:
+    from infra_toolkit.plan import read_plan
+
+    plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),
+                                       ("      model:\n", "      xmodel:\n")),
+                 deployment_edits=(INIT_1500,))
+    text = plan.read_text()
+    plan.write_text(text[:text.index("      xmodel:")] + text[text.index("scenarios:"):])
+    # no HPA: its pods hold what the scheduler reserves, 1600m and 1088 MiB (above), as the
+    # simulation's fixed pods and the node checks read them (audit19 A19-9: 300m / 320 MiB)
+    spec = read_plan(plan).proposed.workloads[0].deployment_spec
+    assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1600, 1088.0)
+
+
+@pytest.mark.parametrize(("resources", "expected"), [
+    # a GPU limit (its request defaults to it) on m5.large nodes: Kubernetes keeps the pods
+    # Pending ("Insufficient nvidia.com/gpu"), the simulation ran them (audit19 A19-10)
+    ("{requests: {cpu: 200m, memory: 256Mi}, limits: {nvidia.com/gpu: 1}}",
+     "Deployment 'api' requests nvidia.com/gpu, which the simulation does not place by: its "
+     "pods go on its node groups by CPU, memory and pod count alone, while Kubernetes leaves "
+     "them Pending on nodes that do not offer it (a GPU on a c5 or m5 node); check that its "
+     "node groups' instance types (and device plugin) provide it"),
+    ("{requests: {cpu: 200m, memory: 256Mi, hugepages-2Mi: 64Mi},"
+     " limits: {hugepages-2Mi: 64Mi}}",
+     "Deployment 'api' requests hugepages-2Mi, which the simulation does not place by"),
+    # cpu, memory and ephemeral-storage are no extended resources
+    ("{requests: {cpu: 200m, memory: 256Mi, ephemeral-storage: 1Gi}}", None),
+])
+def test_extended_resources_are_warned(tmp_path: Path, resources: str,
+                                       expected: str | None) -> None:
+    plan = _plan(tmp_path, deployment_edits=(
+        ("requests: {cpu: 200m, memory: 256Mi}", resources),))
+    warned = [m for p, m in _warnings(plan) if "does not place by" in m]
+    assert [m[:len(expected)] for m in warned] == ([] if expected is None else [expected])
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    # scaleTargetRef without apiVersion: the controller's RESTMappings finds no Deployment in
+    # the core group (FailedGetScale: 'no matches for kind "Deployment" in group ""',
+    # kubernetes/kubernetes#86032), the HPA never scales; the simulation scaled it (audit19
+    # A19-11)
+    ((("scaleTargetRef: {apiVersion: apps/v1, kind:", "scaleTargetRef: {kind:"),),
+     ["spec.scaleTargetRef.apiVersion of HPA 'api' is unset: the controller looks the target "
+      "up by group and kind and finds no Deployment in group '' (FailedGetScale), so the real "
+      "HPA never scales while the simulation scales it; set apiVersion: apps/v1"]),
+    ((("apiVersion: apps/v1, kind:", "apiVersion: extensions/v1beta1, kind:"),),
+     ["spec.scaleTargetRef.apiVersion of HPA 'api' is extensions/v1beta1: the controller looks "
+      "the target up by group and kind and finds no Deployment in group 'extensions' "
+      "(FailedGetScale), so the real HPA never scales while the simulation scales it; set "
+      "apiVersion: apps/v1"]),
+    # the version within the group does not matter: the lookup is by group and kind
+    ((("apiVersion: apps/v1, kind:", "apiVersion: apps/v1beta2, kind:"),), []),
+    ((("apiVersion: autoscaling/v2\n", "apiVersion: autoscaling/v2beta2\n"),),
+     ["HPA 'api' is autoscaling/v2beta2, which Kubernetes stopped serving in 1.26 (every EKS "
+      "version in support is later): applying the file fails; the plan reads it as "
+      "autoscaling/v2, whose fields are the same, so set apiVersion: autoscaling/v2"]),
+])
+def test_hpa_manifests_a_cluster_would_not_run_are_warned(
+    tmp_path: Path, edits: tuple[tuple[str, str], ...], expected: list[str]
+) -> None:
+    plan = _plan(tmp_path)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    hpa.write_text(text)
+    warned = [m for p, m in _warnings(plan) if p == "proposed.workloads[0].hpa"
+              and ("scaleTargetRef" in m or "v2beta2" in m)]
+    assert warned == expected
+
+
+STATEFULSET = """apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: api}
+spec:
+  serviceName: api
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: example/api:1.0
+          resources: {requests: {cpu: 200m, memory: 256Mi}}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 100Gi}}}
+    - metadata: {name: wal}
+      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 512Mi}}}
+"""
+
+
+def test_a_statefulsets_volumes_are_warned_as_unpriced(tmp_path: Path) -> None:
+    plan = _plan(tmp_path)
+    (tmp_path / "manifests" / "deployment.yaml").write_text(STATEFULSET)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace("kind: Deployment", "kind: StatefulSet"))
+    # 100 GiB + 512 MiB = 100.5 GiB a pod; the HPA's maxReplicas 8: 8 x 100.5 = 804 GiB of EBS
+    # kept after a scale-down, priced nowhere (audit19 A19-14: no word)
+    warned = [m for p, m in _warnings(plan) if "volumeClaimTemplates" in m]
+    assert warned == [
+        "StatefulSet 'api' claims 100.5 GiB a pod (volumeClaimTemplates), a volume per replica "
+        "that the cluster's storage class creates (EBS on EKS) and keeps when the StatefulSet "
+        "scales down (whenScaled: Retain, the default): 8 x 100.5 = 804 GiB at maxReplicas, "
+        "which no cost line prices unless the plan declares it; add an aws_ebs_volume with "
+        "count and size for them"]
+
+
+def test_a_host_port_caps_the_node_room(tmp_path: Path) -> None:
+    plan = _plan(tmp_path, deployment_edits=((
+        "          image: example/api:1.0\n",
+        "          image: example/api:1.0\n"
+        "          ports: [{containerPort: 80, hostPort: 80}]\n"),))
+    # one pod a node (host port 80) on the group's 4 nodes at max_size: 4 of maxReplicas 8,
+    # where 200m pods would fit 9 a node by CPU (audit19 A19-18: no warning)
+    assert [m for p, m in _warnings(plan) if "host port" in m] == [
+        "maxReplicas 8 of workload 'api' needs room for 8 pods (200m CPU, 256 MiB each) but its "
+        "node groups hold at most 4 at max_size (general: 4 node(s) x 1 pod(s); one pod a "
+        "node: its pods take host port(s) 80): 4 pod(s) stay Pending at maxReplicas; raise "
+        "max_size or lower maxReplicas, or drop the hostPort / hostNetwork"]

@@ -87,7 +87,10 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
     # the sidecar's readiness delay (7 s) is the largest.
     path = tmp_path / "d.yaml"
     path.write_text(SIDECAR)
-    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 500, 384.0, 7.0)
+    # What the scheduler reserves for "migrate": 2 cpu and 1 GiB, the sidecar listed after it
+    # not yet started.
+    assert read_deployment_yaml(path) == DeploymentSpec(
+        "w", None, 500, 384.0, 7.0, init_cpu_millicores=2000, init_memory_mib=1024.0)
     # pod-level requests (PodLevelResources) replace the container sum: 1500m, 2 GiB
     path.write_text(SIDECAR + "      resources: {requests: {cpu: 1500m, memory: 2Gi}}\n")
     assert read_deployment_yaml(path) == DeploymentSpec("w", None, 1500, 2048.0, 7.0)
