@@ -104,7 +104,8 @@ def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
                              one_row_fix="a file's interval is the time between its rows: add "
                              "the next row, or give a constant rate as a synthetic scenario "
                              "(synthetic: {shape: constant, rps: R, duration: 1h})")
-    # start/end cut only a file of ISO 8601 times: one of seconds from its start is read whole
+    # start/end cut only a file of ISO 8601 times or Unix seconds: one of seconds from its
+    # start is read whole
     cut = ("give start and end" if trace.start is not None else
            "cut the file to a whole number of steps (its timestamps are seconds from its start, "
            "which start/end cannot cut)")
@@ -119,7 +120,7 @@ def _csv_curve(traffic: CsvTraffic, step_s: float, name: str) -> TrafficCurve:
             raise TrafficError(f"{traffic.path.name} has seconds-from-start timestamps; start/end "
                                "need ISO 8601 timestamps in the file: remove start and end and "
                                "cut the file to the window, or write its timestamps as ISO 8601 "
-                               "times")
+                               "times or Unix seconds")
         begin_s, end_s = _window_s(traffic, trace, step_s)
         curve = slice_curve(curve, begin_s, end_s - begin_s)
     if traffic.scale is not None:

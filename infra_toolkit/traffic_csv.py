@@ -3,7 +3,9 @@
 Each row is the mean request rate from its timestamp to the next row's: the file's interval is
 the most common difference between consecutive timestamps, and every row must sit on that grid.
 Timestamps are either all ISO-8601 (``1995-07-01T04:00:00Z``; zoned times are converted to UTC)
-or all seconds from start (``0``, ``60``, ...). Extra columns are ignored. A rate is a finite
+or all numbers of seconds: seconds from start (``0``, ``60``, ...), or Unix time when the first is
+at least :data:`UNIX_SECONDS_FROM` (Prometheus' ``query_range``, ``date +%s``), which keeps the
+wall-clock start. Extra columns are ignored. A rate is a finite
 number from 0 to :data:`MAX_RATE_RPS`.
 """
 
@@ -22,7 +24,8 @@ from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 
-__all__ = ["MAX_RATE_RPS", "read_traffic_csv", "traffic_csv_text", "write_traffic_csv"]
+__all__ = ["MAX_RATE_RPS", "UNIX_SECONDS_FROM", "read_traffic_csv", "traffic_csv_text",
+           "write_traffic_csv"]
 
 #: The largest rate a row may hold, requests per second: a billion, above any one service's
 #: traffic (the largest CDNs report tens of millions of requests per second for their whole
@@ -33,6 +36,12 @@ MAX_RATE_RPS = 1e9
 #: A seconds-from-start timestamp at or above this (1e11 s, over 3,000 years) is refused: it is
 #: Unix time in milliseconds (1.7e12 today), which read as seconds makes every row 1000 x longer.
 _MAX_SECONDS = 1e11
+
+#: A first numeric timestamp at or above this (1e9 s: 2001-09-09 as Unix time, 31.7 years as
+#: seconds from start) is Unix time in seconds: no trace starts three decades after its own zero,
+#: and reading it as Unix time keeps the clock a plan's ``start`` / ``end`` and a canary's
+#: ``start: 'HH:MM'`` are counted on (read as seconds from start, both were lost).
+UNIX_SECONDS_FROM = 1e9
 
 TIME_COLUMN = "timestamp"
 RATE_COLUMN = "requests_per_second"
@@ -212,7 +221,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     A ``step_s`` that does not divide the file's duration (rows x interval) is an error naming
     ``step_option``, rather than a trailing partial step silently dropped. A row with more
     non-empty fields than the header (a decimal comma, a thousands separator) and a
-    seconds-from-start timestamp of 1e11 or more (Unix milliseconds) are refused.
+    seconds-from-start timestamp of 1e11 or more (Unix milliseconds) are refused. Numeric
+    timestamps whose first is :data:`UNIX_SECONDS_FROM` or more are Unix seconds: the curve
+    starts at that UTC instant.
     """
     path = Path(path)
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
@@ -245,7 +256,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         start: pd.Timestamp | None = pd.Timestamp(first)
     else:
         times = np.array(parsed, dtype=np.float64) - float(parsed[0])  # type: ignore[arg-type]
-        start = None
+        first_s = float(parsed[0])  # type: ignore[arg-type]
+        start = (pd.Timestamp(datetime.fromtimestamp(first_s, UTC))
+                 if first_s >= UNIX_SECONDS_FROM else None)
     # naive local times across a daylight-saving change repeat an hour or skip one: sorting,
     # merging or filling would each give a wrong hour, so the fix is the zone
     dst = ("; if these are local times across a daylight-saving change, export them with their "
@@ -285,7 +298,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         raise TrafficError(
             f"{path} line {lines[i + 1]}, {col_t}: {raw_times[i + 1]!r} is {diffs[i]:g} s after "
             f"line {lines[i]}, not a multiple of the file's {file_step:g} s interval (its most "
-            "common difference); put rows on one grid" + sparse
+            "common difference); put rows on one grid" + (sparse or (
+                f" (timestamps a few seconds off it: round each to a multiple of {file_step:g} s "
+                "from the first)"))
         )
     gaps = np.flatnonzero(steps > 1)
     if gaps.size and not interpolate_gaps:

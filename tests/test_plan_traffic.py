@@ -147,7 +147,7 @@ def test_a_bad_window_is_said_in_the_plans_terms(tmp_path: Path, start: str | No
     ("1970-01-01T00:00:00Z", "1970-01-01T00:00:04Z", 1.0,
      r"^s\.csv has seconds-from-start timestamps; start/end need ISO 8601 timestamps in the "
      r"file: remove start and end and cut the file to the window, or write its timestamps as "
-     r"ISO 8601 times$"),
+     r"ISO 8601 times or Unix seconds$"),
 ])
 def test_a_seconds_from_start_trace_is_told_to_cut_the_file(
         tmp_path: Path, start: str | None, end: str | None, step_s: float, match: str) -> None:
@@ -170,6 +170,20 @@ def test_a_window_inside_the_trace_is_cut_exactly(tmp_path: Path, start: str | N
     curve = scenario_curve(scenario, 60.0)
     np.testing.assert_array_equal(curve.rps, expected)
     assert curve.start == pd.Timestamp(start or "2024-01-01T00:00Z")
+
+
+def test_a_unix_seconds_trace_is_cut_by_start_and_end(tmp_path: Path) -> None:
+    # audit20 A20-19: Prometheus' query_range writes Unix seconds; 1704067200 is
+    # 2024-01-01T00:00:00Z (19723 days x 86400: 54 years x 365 + 13 leap days = 19723), so
+    # rows 0..9 sit at 00:00 .. 00:09 and 00:02 .. 00:05 is rows 2, 3, 4, as the ISO trace's
+    path = tmp_path / "prom.csv"
+    path.write_text("timestamp,requests_per_second\n"
+                    + "".join(f"{1704067200 + 60 * i},{i}\n" for i in range(10)))
+    scenario = Scenario("p", "a window", CsvTraffic(path, _at("2024-01-01T00:02Z"),
+                                                    _at("2024-01-01T00:05Z")))
+    curve = scenario_curve(scenario, 60.0)
+    np.testing.assert_array_equal(curve.rps, [2, 3, 4])
+    assert curve.start == pd.Timestamp("2024-01-01T00:02Z")
 
 
 def test_a_gap_in_a_plans_csv_names_the_plan_option(tmp_path: Path) -> None:

@@ -240,9 +240,6 @@ def test_spreadsheet_and_exporter_files_are_refused_with_the_cause(
         ("timestamp,requests_per_second\n2026-10-25T02:00:00+02:00,10\n"
          "2026-10-25T02:30:00+02:00,10\n2026-10-25T02:00:00+01:00,10\n"
          "2026-10-25T02:30:00+01:00,10\n", [10.0] * 4, 72000.0),
-        # Unix seconds (with decimals, as Prometheus' query_range gives) are seconds from start
-        ("timestamp,requests_per_second\n1763643900.781,10\n1763643960.781,20\n",
-         [10.0, 20.0], 1800.0),  # 600 + 1200
     ],
 )
 def test_exporter_files_that_read_as_written(tmp_path: Path, text: str, rps: list[float],
@@ -267,9 +264,33 @@ def test_an_export_with_more_gaps_than_rows_is_told_its_grid(tmp_path: Path) -> 
                                            r"if there was no traffic: CloudWatch and Prometheus "
                                            r"leave out empty periods\)$"):
         read_traffic_csv(path, interpolate_gaps=True)
-    # jitter (57 s among 60 s rows) is not a grid: the hint is left out
+    # jitter (57 s among 60 s rows) is not a grid: the hint is left out, and rounding is the
+    # fix (audit20 A20-22: before, only "put rows on one grid")
     jitter = _write(tmp_path, "timestamp,requests_per_second\n0,1\n60,1\n120,1\n177,1\n")
     with pytest.raises(TrafficError, match=r"'177' is 57 s after line 4, not a multiple of the "
                                            r"file's 60 s interval \(its most common "
-                                           r"difference\); put rows on one grid$"):
+                                           r"difference\); put rows on one grid \(timestamps a "
+                                           r"few seconds off it: round each to a multiple of 60 "
+                                           r"s from the first\)$"):
         read_traffic_csv(jitter)
+
+
+@pytest.mark.parametrize(("first", "start"), [
+    # audit20 A20-19: Unix seconds (with decimals, as Prometheus' query_range gives) were read
+    # as seconds from start, so the wall-clock start was lost. 1763643900 s after the epoch:
+    # 1763643900 = 20412 days x 86400 + 47100 s; day 20412 is 2025-11-20 (2025-01-01 is day
+    # 20089, + 323 days = Nov 20th), 47100 s = 13:05:00
+    ("1763643900.781", pd.Timestamp("2025-11-20T13:05:00.781Z")),
+    ("1000000000", pd.Timestamp("2001-09-09T01:46:40Z")),  # the epoch's well-known billennium
+    # one second under the billion: 31.7 years counted from the file's own zero
+    ("999999999", None),
+])
+def test_unix_seconds_keep_their_wall_clock_start(tmp_path: Path, first: str,
+                                                  start: pd.Timestamp | None) -> None:
+    then = float(first) + 60
+    c = read_traffic_csv(_write(tmp_path, f"timestamp,requests_per_second\n{first},10\n"
+                                          f"{then!r},20\n"))
+    np.testing.assert_array_equal(c.rps, [10.0, 20.0])
+    assert c.total_requests == 1800.0  # 10 x 60 + 20 x 60
+    assert c.start == start
+
