@@ -23,7 +23,7 @@ from infra_toolkit.controller_view import (
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import MAX_POD_EVICTION_S, pod_slots
-from infra_toolkit.tick_buffers import as_array, tick_floats, tick_ints
+from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
 
 __all__ = ["RunOutput", "run_cluster"]
 
@@ -44,7 +44,7 @@ class RunOutput:
     desired_changes: list[tuple[int, int]]
     node_changes: list[list[tuple[int, int]]]  # per group: (tick, Ready nodes)
     launching_changes: list[list[tuple[int, int]]]  # per group: (tick, launched, not yet Ready)
-    syncs: list[tuple[float, int, int | None, int, str]]  # time, current, proposal, written, why
+    syncs: SyncLog  # time, current, proposal, written, why
     events: list[tuple[float, str, int, int, str]]
     scrape_times_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -86,7 +86,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
 
     records: list[tuple[float, float, int, int, int]] = []
     events: list[tuple[float, str, int, int, str]] = []
-    syncs: list[tuple[float, int, int | None, int, str]] = []
+    syncs = SyncLog()
     cohorts: list[Cohort] = []
     serial = [0]
     version = [0]  # bumped whenever pods are created, placed or removed
@@ -402,7 +402,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     done_tick = 0
     ready_now = 0
     backlog = 0.0
-    scrape_times: list[float] = []
+    scrape_times = tick_floats(0)
 
     # machine numbers, not a Python object a tick (tick_buffers); ``rps * tick_s``: offered work
     work_l = tick_floats(rps_ticks * tick_s)
@@ -508,5 +508,5 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     return RunOutput(tick_s, rps_ticks, as_array(served_l), as_array(dropped_l),
                      as_array(backlog_l), as_array(ready_l), records,
                      spec_changes, desired_changes, node_changes, launching_changes, syncs, events,
-                     np.array(scrape_times))
+                     as_array(scrape_times))
 

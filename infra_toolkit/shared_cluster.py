@@ -51,7 +51,7 @@ from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.shared_nodes import Owner, SharedNodes, union_groups
-from infra_toolkit.tick_buffers import as_array, tick_floats, tick_ints
+from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
 
 __all__ = ["SharedRun", "run_shared_cluster"]
 
@@ -167,8 +167,8 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
     spec_changes = [[(0, n)] for n in spec_replicas]
     desired_changes = [[(0, n)] for n in spec_replicas]
     states = [HPAState() for _ in specs]
-    syncs: list[list[tuple[float, int, int | None, int, str]]] = [[] for _ in specs]
-    scrapes: list[list[float]] = [[] for _ in specs]
+    syncs = [SyncLog() for _ in specs]
+    scrapes = [tick_floats(0) for _ in specs]
     hpa_events: list[list[tuple[float, str, int, int, str]]] = [[] for _ in specs]
     next_sync = [float(s.controller.sync_period_s) for s in specs]
     next_scan = float(ca.scan_interval_s)
@@ -257,6 +257,6 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
             spec_changes[w], desired_changes[w],
             [cluster.node_changes[index[g.name]] for g in s.node_groups],
             [cluster.launching_changes[index[g.name]] for g in s.node_groups],
-            syncs[w], logged, np.array(scrapes[w])))
+            syncs[w], logged, as_array(scrapes[w])))
     return SharedRun(outputs, groups, cluster.node_changes, cluster.launching_changes,
                      cluster.events, [o.placed for o in owners], cluster.node_peaks())

@@ -180,7 +180,7 @@ def simulate(traffic: TrafficCurve, spec: SimulationSpec) -> SimulationResult:
     """Run the cluster through ``traffic`` (requests per second); see the module docstring."""
     out = _run(traffic, spec)
     events = pd.DataFrame(out.events, columns=["time_s", "kind", "from", "to", "reason"])
-    syncs = pd.DataFrame(out.syncs, columns=["time_s", "current", "proposal", "written", "reason"])
+    syncs = out.syncs.frame()
     line, arrays = timeline(out, spec)
     return SimulationResult(spec, line, events, syncs, summarize(out, spec, arrays))
 
@@ -347,8 +347,7 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
         for i, spec in zip(work, chosen, strict=True):
             out = outputs.pop(0)
             frame = pd.DataFrame(out.events, columns=["time_s", "kind", "from", "to", "reason"])
-            syncs = pd.DataFrame(out.syncs,
-                                 columns=["time_s", "current", "proposal", "written", "reason"])
+            syncs = out.syncs.frame()
             line, arrays = timeline(out, spec)
             results[names[i]] = SimulationResult(spec, line, frame, syncs,
                                                  summarize(out, spec, arrays))

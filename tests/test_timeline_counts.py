@@ -8,11 +8,12 @@ along) and ``b`` (500m pods, 1 at first, raised to its minReplicas 4 at the 15 s
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from infra_toolkit.simulate import simulate, simulate_cluster
 from infra_toolkit.simulation_timeline import narrow_counts
-from infra_toolkit.tick_buffers import as_array, tick_floats, tick_ints
+from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
 from tests.test_simulate_cluster import CURVE, A, B
 
 COUNT_COLUMNS = ("desired_replicas", "spec_replicas", "ready_pods", "starting_pods",
@@ -79,3 +80,18 @@ def test_tick_buffers_keep_every_number_and_share_memory() -> None:
     ints[2] = 2**40
     assert as_array(ints).dtype == np.int64 and as_array(ints).tolist() == [0, 0, 2**40]
     assert len(tick_floats(4)) == 4 and list(tick_floats(2)) == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("rows", [
+    [(15.0, 2, 3, 3, "DesiredWithinRange"), (30.0, 3, 3, 3, "")],  # every sync proposed
+    [(15.0, 2, None, 2, "failed to get cpu utilization"), (30.0, 2, 4, 4, "")],  # NaN
+    [(15.0, 2, None, 2, "no metrics"), (30.0, 2, None, 2, "no metrics")],  # none proposed
+    [],
+], ids=["int64", "float64-nan", "all-none", "empty"])
+def test_sync_log_builds_the_table_pandas_builds_from_its_rows(rows: list[tuple]) -> None:  # type: ignore[type-arg]
+    log = SyncLog()
+    for row in rows:
+        log.append(row)
+    expected = pd.DataFrame(rows, columns=["time_s", "current", "proposal", "written", "reason"])
+    assert list(log) == rows
+    pd.testing.assert_frame_equal(log.frame(), expected)  # values and dtypes
