@@ -23,6 +23,7 @@ from infra_toolkit.controller_view import (
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import pod_slots
+from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
 
 __all__ = ["RunOutput", "run_cluster"]
 
@@ -43,7 +44,7 @@ class RunOutput:
     desired_changes: list[tuple[int, int]]
     node_changes: list[list[tuple[int, int]]]  # per group: (tick, Ready nodes)
     launching_changes: list[list[tuple[int, int]]]  # per group: (tick, launched, not yet Ready)
-    syncs: list[tuple[float, int, int | None, int, str]]  # time, current, proposal, written, why
+    syncs: SyncLog  # time, current, proposal, written, why
     events: list[tuple[float, str, int, int, str]]
     scrape_times_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -80,12 +81,12 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     needs = metric_needs(hpa, memory_model=wl.memory_baseline_mib is not None)
 
     ready_delta = [0] * (n_ticks + 2)  # change of the Ready count at each tick
-    cum_load = [0.0] * (n_ticks + 1)  # prefix sums of rps per ready pod
-    cum_offered = np.concatenate([[0.0], np.cumsum(rps_ticks)]).tolist()
+    cum_load = tick_floats(n_ticks + 1)  # prefix sums of rps per ready pod
+    cum_offered = tick_floats(np.concatenate([[0.0], np.cumsum(rps_ticks)]))
 
     records: list[tuple[float, float, int, int, int]] = []
     events: list[tuple[float, str, int, int, str]] = []
-    syncs: list[tuple[float, int, int | None, int, str]] = []
+    syncs = SyncLog()
     cohorts: list[Cohort] = []
     serial = [0]
     version = [0]  # bumped whenever pods are created, placed or removed
@@ -421,14 +422,14 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     done_tick = 0
     ready_now = 0
     backlog = 0.0
-    scrape_times: list[float] = []
+    scrape_times = tick_floats(0)
 
-    # Python floats: the per-tick loop is faster on lists; ``rps * tick_s`` is the offered work
-    work_l = (rps_ticks * tick_s).tolist()
-    served_l = [0.0] * n_ticks
-    dropped_l = [0.0] * n_ticks
-    backlog_l = [0.0] * n_ticks
-    ready_l = [0] * n_ticks
+    # machine numbers, not a Python object a tick (tick_buffers); ``rps * tick_s``: offered work
+    work_l = tick_floats(rps_ticks * tick_s)
+    served_l = tick_floats(n_ticks)
+    dropped_l = tick_floats(n_ticks)
+    backlog_l = tick_floats(n_ticks)
+    ready_l = tick_ints(n_ticks)
     capacity = limit = 0.0  # ready_now * cap * tick_s and * timeout, kept while ready_now holds
     acc = 0.0  # cum_load[done_tick]
 
@@ -524,8 +525,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     advance(n_ticks)
     for c in cohorts:
         records.append((c.created_s, c.scheduled_s, c.ready_tick, n_ticks, len(c.names)))
-    return RunOutput(tick_s, rps_ticks, np.array(served_l), np.array(dropped_l),
-                     np.array(backlog_l), np.array(ready_l, dtype=np.int64), records,
+    return RunOutput(tick_s, rps_ticks, as_array(served_l), as_array(dropped_l),
+                     as_array(backlog_l), as_array(ready_l), records,
                      spec_changes, desired_changes, node_changes, launching_changes, syncs, events,
-                     np.array(scrape_times))
+                     as_array(scrape_times))
 

@@ -142,7 +142,7 @@ class ControllerView:
     looked up once here rather than at every sync."""
 
     def __init__(self, tick_s: int, mp: Any, window_ticks: int, wl: Any,
-                 cum_load: list[float], cum_offered: list[float], requests: dict[str, int],
+                 cum_load: Sequence[float], cum_offered: Sequence[float], requests: dict[str, int],
                  needs: MetricNeeds) -> None:
         self.tick_s, self.window_ticks = tick_s, window_ticks
         self.offset_s, self.resolution_s = mp.offset_s, mp.resolution_s

@@ -56,6 +56,7 @@ from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.shared_nodes import Owner, SharedNodes, union_groups
+from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
 
 __all__ = ["SharedRun", "run_shared_cluster"]
 
@@ -85,13 +86,14 @@ class _Load:
 
     def __init__(self, rps_ticks: np.ndarray, tick_s: int, wl: Any, ready_delta: list[int]
                  ) -> None:
+        # per-tick buffers of machine numbers, not lists of Python objects (audit15 A15-7)
         n = rps_ticks.size
         self.n, self.tick_s = n, tick_s
         self.cap, self.timeout = wl.capacity_rps_per_pod, wl.queue_timeout_s
-        self.work = (rps_ticks * tick_s).tolist()
-        self.served, self.dropped = [0.0] * n, [0.0] * n
-        self.backlog_l, self.ready_l = [0.0] * n, [0] * n
-        self.cum_load = [0.0] * (n + 1)
+        self.work = tick_floats(rps_ticks * tick_s)
+        self.served, self.dropped = tick_floats(n), tick_floats(n)
+        self.backlog_l, self.ready_l = tick_floats(n), tick_ints(n)
+        self.cum_load = tick_floats(n + 1)
         self.ready_delta = ready_delta
         self.done = self.ready_now = 0
         self.backlog = self.capacity = self.limit = self.acc = 0.0
@@ -160,7 +162,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
         o.ready_delta = [0] * (n_ticks + 2)
         o.ready_delta[0] = int(s.initial_replicas)
         loads.append(_Load(rps, tick_s, wl, o.ready_delta))
-        cum_offered = np.concatenate([[0.0], np.cumsum(rps)]).tolist()
+        cum_offered = tick_floats(np.concatenate([[0.0], np.cumsum(rps)]))
         requests = {"cpu": int(wl.cpu_request_millicores),
                     "memory": math.ceil(wl.memory_request_mib * MIB_MILLI)}
         needs = metric_needs(s.hpa, memory_model=wl.memory_baseline_mib is not None)
@@ -170,8 +172,8 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
     spec_changes = [[(0, n)] for n in spec_replicas]
     desired_changes = [[(0, n)] for n in spec_replicas]
     states = [HPAState() for _ in specs]
-    syncs: list[list[tuple[float, int, int | None, int, str]]] = [[] for _ in specs]
-    scrapes: list[list[float]] = [[] for _ in specs]
+    syncs = [SyncLog() for _ in specs]
+    scrapes = [tick_floats(0) for _ in specs]
     hpa_events: list[list[tuple[float, str, int, int, str]]] = [[] for _ in specs]
     next_sync = [float(s.controller.sync_period_s) for s in specs]
     next_scan = float(ca.scan_interval_s)
@@ -255,11 +257,11 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
                            or e[1].split(":", 1)[-1] in mine), *hpa_events[w]],
                         key=lambda e: e[0])
         outputs.append(RunOutput(
-            tick_s, rps_by_workload[w], np.array(load.served), np.array(load.dropped),
-            np.array(load.backlog_l), np.array(load.ready_l, dtype=np.int64), o.records,
+            tick_s, rps_by_workload[w], as_array(load.served), as_array(load.dropped),
+            as_array(load.backlog_l), as_array(load.ready_l), o.records,
             spec_changes[w], desired_changes[w],
             [cluster.node_changes[index[g.name]] for g in s.node_groups],
             [cluster.launching_changes[index[g.name]] for g in s.node_groups],
-            syncs[w], logged, np.array(scrapes[w])))
+            syncs[w], logged, as_array(scrapes[w])))
     return SharedRun(outputs, groups, cluster.node_changes, cluster.launching_changes,
                      cluster.events, [o.placed for o in owners], cluster.node_peaks())

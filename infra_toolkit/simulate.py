@@ -69,7 +69,7 @@ from infra_toolkit.simulation_summary import (
     node_hours_per_instance_type,
     summarize,
 )
-from infra_toolkit.simulation_timeline import per_tick, timeline
+from infra_toolkit.simulation_timeline import narrow_counts, per_tick, timeline
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import batch_key, unsupported, variants
 from infra_toolkit.time_to_capacity import TimeToCapacity
@@ -180,7 +180,7 @@ def simulate(traffic: TrafficCurve, spec: SimulationSpec) -> SimulationResult:
     """Run the cluster through ``traffic`` (requests per second); see the module docstring."""
     out = _run(traffic, spec)
     events = pd.DataFrame(out.events, columns=["time_s", "kind", "from", "to", "reason"])
-    syncs = pd.DataFrame(out.syncs, columns=["time_s", "current", "proposal", "written", "reason"])
+    syncs = out.syncs.frame()
     line, arrays = timeline(out, spec)
     return SimulationResult(spec, line, events, syncs, summarize(out, spec, arrays))
 
@@ -342,10 +342,12 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
             continue
         chosen = [spec_list[i] for i in work]
         run = run_shared_cluster([rps[names[i]] for i in work], tick, chosen, extra)
-        for i, spec, out in zip(work, chosen, run.outputs, strict=True):
+        # each raw run let go once its frames are built: a long run's peak is not all of them
+        outputs, run.outputs = run.outputs, []
+        for i, spec in zip(work, chosen, strict=True):
+            out = outputs.pop(0)
             frame = pd.DataFrame(out.events, columns=["time_s", "kind", "from", "to", "reason"])
-            syncs = pd.DataFrame(out.syncs,
-                                 columns=["time_s", "current", "proposal", "written", "reason"])
+            syncs = out.syncs.frame()
             line, arrays = timeline(out, spec)
             results[names[i]] = SimulationResult(spec, line, frame, syncs,
                                                  summarize(out, spec, arrays))
@@ -359,19 +361,18 @@ def simulate_cluster(curves: Mapping[str, TrafficCurve], specs: Mapping[str, Sim
         owner_groups += [{g.name for g in f.node_groups} for f in extra]
         for owner, allowed, per_group in zip(owner_names, owner_groups, run.placed,
                                              strict=True):
-            placed[owner] = {g.name: per_tick(ch, n_ticks)
+            placed[owner] = {g.name: narrow_counts(per_tick(ch, n_ticks))
                              for g, ch in zip(run.groups, per_group, strict=True)
                              if g.name in allowed}
         events += run.events
         peaks += run.node_peaks
     simulated = [g for g in groups if g.name in counts]
+    node_counts = {"nodes": np.sum([counts[g.name] for g in simulated], axis=0),
+                   **{f"nodes_{g.name}": counts[g.name] for g in simulated},
+                   "launching_nodes": np.sum([launching[g.name] for g in simulated], axis=0),
+                   **{f"launching_nodes_{g.name}": launching[g.name] for g in simulated}}
     nodes = pd.DataFrame({"time_s": np.arange(n_ticks, dtype=np.float64) * tick,
-                          "nodes": np.sum([counts[g.name] for g in simulated], axis=0),
-                          **{f"nodes_{g.name}": counts[g.name] for g in simulated},
-                          "launching_nodes": np.sum([launching[g.name] for g in simulated],
-                                                    axis=0),
-                          **{f"launching_nodes_{g.name}": launching[g.name]
-                             for g in simulated}})
+                          **{k: narrow_counts(v) for k, v in node_counts.items()}})
     by_name = {g.name: g for g in groups}
     peak_frame = pd.DataFrame(
         [{"group": g, "node": n, "peak_cpu_millicores": c, "peak_memory_mib": m,
