@@ -197,13 +197,18 @@ def _run_flags(args: argparse.Namespace) -> int:
         memory_utilization_problem,
         read_deployment_yaml,
         read_hpa_yaml,
+        reads_cpu_requests,
     )
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
     from infra_toolkit.traffic import read_traffic_csv
 
-    dep = read_deployment_yaml(args.deployment) if args.deployment else None
+    hpa = read_hpa_yaml(args.hpa, args.hpa_name)
+    # as a plan reads it: every container's CPU request only for a CPU Utilization metric
+    cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
+    dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed) \
+        if args.deployment else None
     deployment = DeploymentSpec(
         "app", dep.replicas if dep is not None else None,
         _pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
@@ -228,7 +233,6 @@ def _run_flags(args: argparse.Namespace) -> int:
                       args.max_nodes)
     autoscaler = (KARPENTER_LIKE if args.karpenter
                   else ClusterAutoscalerSpec(provisioning_delay_s=args.provisioning_delay_s))
-    hpa = read_hpa_yaml(args.hpa, args.hpa_name)
     memory_problem = memory_utilization_problem(hpa, dep) if (
         dep is not None and args.memory_request_mib is None) else None
     if memory_problem:

@@ -61,7 +61,10 @@ class NodeGroupConfig:
     nodes may be in when the ClusterConfig names them (the group's ``availabilityZones``, else
     the cluster's; empty: not known). ``disk_size_gib`` and
     ``volume_type`` are the nodes' root volume (``None``: left to eksctl's defaults,
-    :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`)."""
+    :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`).
+    ``volumes_default``: who chose the root volumes when the configuration states none and
+    they are filled in (Karpenter's per-family default, EKS's own 20 GiB gp2), as messages name
+    it; empty when stated."""
 
     name: str
     instance_types: tuple[str, ...]
@@ -77,6 +80,7 @@ class NodeGroupConfig:
     managed: bool = True
     os: str = "linux"
     zones: tuple[str, ...] = ()
+    volumes_default: str = ""
 
     def __post_init__(self) -> None:
         if not self.min_size <= self.desired_size <= self.max_size:

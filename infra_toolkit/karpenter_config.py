@@ -174,13 +174,19 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
     capacity = "SPOT" if "spot" in pool.capacity_types else "ON_DEMAND"
     nc = pool.node_class
     volumes = nc.volumes if nc is not None else KARPENTER_DEFAULT_VOLUMES[_ASSUMED_FAMILY]
+    family = nc.ami_family if nc is not None else _ASSUMED_FAMILY
+    why = ("the NodePool file holds no EC2NodeClass, so AL2023 is assumed" if nc is None else
+           f"EC2NodeClass {nc.name!r} states no blockDeviceMappings")
+    default = "" if nc is not None and nc.volumes_stated else (
+        f"Karpenter's default for {family} ({' + '.join(f'{g} GiB' for g, _t in volumes)} "
+        f"{volumes[0][1]}; {why})")
     labels = {**instance_labels(instance_type, book, pool.os),
               "karpenter.sh/nodepool": pool.name,
               CAPACITY_TYPE_KEY: capacity.lower().replace("_", "-"), **pool.labels}
     return NodeGroupConfig(pool.name, (instance_type,), 0, max_size, desired_size, capacity,
                            sum(size for size, _t in volumes), labels, pool.taints,
-                           volumes[0][1], nc.ami_family if nc is not None else _ASSUMED_FAMILY,
-                           managed=False, os=pool.os, zones=pool.zones)
+                           volumes[0][1], family, managed=False, os=pool.os,
+                           zones=pool.zones, volumes_default=default)
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

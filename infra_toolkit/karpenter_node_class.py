@@ -47,11 +47,13 @@ _EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kms
 class EC2NodeClass:
     """The parts of an ``EC2NodeClass`` a plan prices: its AMI family (Karpenter's spelling,
     ``AL2023``) and the EBS volumes of each node, ``(GiB, volume type)`` per block device
-    mapping, Karpenter's defaults for the family when it states none."""
+    mapping, Karpenter's defaults for the family when it states none (``volumes_stated``
+    false)."""
 
     name: str
     ami_family: str
     volumes: tuple[tuple[int, str], ...]
+    volumes_stated: bool = True
 
 
 def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2NodeClass | None:
@@ -104,4 +106,5 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
     if r.count() > before or family is None:
         return None
     name = str(doc["metadata"]["name"])
-    return EC2NodeClass(name, family, tuple(volumes) or KARPENTER_DEFAULT_VOLUMES[family])
+    return EC2NodeClass(name, family, tuple(volumes) or KARPENTER_DEFAULT_VOLUMES[family],
+                        bool(volumes))

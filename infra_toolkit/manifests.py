@@ -37,6 +37,7 @@ __all__ = [
     "WORKLOAD_KINDS",
     "DeploymentSpec",
     "deployment_from_dict",
+    "ephemeral_storage_request_bytes",
     "manifest_objects",
     "memory_utilization_problem",
     "read_deployment_yaml",
@@ -221,9 +222,10 @@ def _container_request(
     return request if request is not None else limit
 
 
-def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) -> DeploymentSpec:
+def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, *,
+                         cpu_needed: str = "every") -> DeploymentSpec:
     """The Deployment or StatefulSet in a YAML file (``name`` picks one of several) as a
-    :class:`DeploymentSpec`.
+    :class:`DeploymentSpec`; ``cpu_needed`` as in :func:`deployment_from_dict`.
 
     Raises :class:`SpecError` naming the file and field when there is no such Deployment, no
     container, or no CPU request (the HPA's CPU utilization is relative to it).
@@ -239,7 +241,7 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None) 
         fix = ("pass name= to choose one, or point to a file with one workload" if found
                else "point to the Deployment (or StatefulSet) manifest the HPA scales")
         raise SpecError(f"{path} holds {what}; {fix}")
-    return deployment_from_dict(found[0], path)
+    return deployment_from_dict(found[0], path, cpu_needed=cpu_needed)
 
 
 def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
@@ -341,7 +343,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
     own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
     selector = spec.get("selector") if isinstance(spec, dict) else None
-    if isinstance(selector, dict) and selector and not selects(selector, own):
+    if not _selects_something(selector):
+        problems.append(_missing_selector(selector, named, path, own))
+    elif not selects(selector, own):
         # apps/v1 validation (ValidatePodTemplateSpecForReplicaSet): the selector must select
         # the template's labels, else the controller would never own its pods
         problems.append(
@@ -380,6 +384,34 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           init_memory_milli / 1000 / 2**20,
                           _extended_resources([pod, *containers, *init]),
                           _host_ports(pod, [*containers, *init]))
+
+
+def _selects_something(selector: Any) -> bool:
+    """Whether ``selector`` is a label selector with a ``matchLabels`` or ``matchExpressions``
+    entry (the API server refuses an apps/v1 workload whose selector is unset or empty)."""
+    return isinstance(selector, dict) and any(
+        isinstance(selector.get(k), (dict, list)) and selector.get(k)
+        for k in ("matchLabels", "matchExpressions"))
+
+
+def _missing_selector(selector: Any, named: str, path: Path, labels: dict[str, str]) -> str:
+    """The problem of an unset or empty ``spec.selector`` (apps/v1 ``ValidateDeploymentSpec`` /
+    ``ValidateStatefulSetSpec``: ``spec.selector: Required value``, or "empty selector is
+    invalid"), with the selector to write: the pod template's labels."""
+    if selector is None:
+        what, said = "missing", "spec.selector: Required value; apps/v1 has no default selector"
+    elif isinstance(selector, dict):
+        what = f"empty (={selector!r})"
+        said = f"empty selector is invalid for {named.split()[0].lower()}"
+    else:
+        what, said = f"not a label selector (={selector!r})", "it must be a mapping"
+    flow = ", ".join(f"{k}: {v}" for k, v in labels.items())
+    fix = (f"add selector: {{matchLabels: {{{flow}}}}} under spec (the labels of "
+           "spec.template.metadata.labels)" if labels else
+           "add labels to spec.template.metadata.labels and the same under "
+           "spec.selector.matchLabels")
+    return (f"spec.selector of {named} in {path} is {what}: the API server refuses it "
+            f"({said}); {fix}")
 
 
 def _host_ports(pod: Any, containers: list[Any]) -> tuple[int, ...]:
@@ -435,6 +467,35 @@ def _init_requests(init: list[Any], path: Path, kept: Callable[..., int | None]
         top_memory = max(top_memory, (kept(_container_request, c, "memory", where, path) or 0)
                          + sidecar_memory)
     return top_cpu, top_memory
+
+
+def ephemeral_storage_request_bytes(doc: Any) -> int:
+    """The local ephemeral storage the scheduler reserves for one pod of the workload manifest
+    ``doc`` (bytes, rounded up): its containers' and native sidecars' requests summed, or the
+    largest one-shot init container's with the sidecars started before it when that is more
+    (``PodRequests``; a limit without a request is the request). Pod-level resources do not
+    take ``ephemeral-storage``. 0 when nothing requests any, or a quantity cannot be read (the
+    API server refuses that manifest; the figure only feeds a warning)."""
+    spec = doc.get("spec") if isinstance(doc, dict) else None
+    template = spec.get("template") if isinstance(spec, dict) else None
+    pod = template.get("spec") if isinstance(template, dict) else None
+    pod = pod if isinstance(pod, dict) else {}
+    init = [c for c in pod.get("initContainers") or [] if isinstance(c, dict)]
+    source = Path("<manifest>")
+    try:
+        def request(c: Any) -> int:
+            return _container_request(c, "ephemeral-storage", "", source) or 0
+        sidecars = [request(c) for c in init if c.get("restartPolicy") == "Always"]
+        running = sum(request(c) for c in pod.get("containers") or [] if isinstance(c, dict))
+        top = started = 0
+        for c in init:
+            if c.get("restartPolicy") == "Always":
+                started += request(c)
+            else:
+                top = max(top, request(c) + started)
+    except SpecError:
+        return 0
+    return -(-max(running + sum(sidecars), top) // 1000)
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

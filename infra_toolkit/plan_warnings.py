@@ -27,6 +27,8 @@ workload with an HPA and a model:
   request more than its containers, which the scheduler reserves and the simulation does not;
 * extended resources (:func:`extended_resource_warnings`): a pod requesting a GPU or huge
   pages, which the simulation does not place by;
+* ephemeral storage (:mod:`infra_toolkit.ephemeral_storage_warnings`): a pod requesting more
+  than its node groups' root volume, which the scheduler never places there;
 * the HPA manifest (:func:`hpa_manifest_warnings`): a scaleTargetRef outside the ``apps`` group
   (the real HPA never scales), an ``autoscaling/v2beta2`` HPA (no longer served);
 * volumes (:func:`volume_claim_warnings`): a StatefulSet's per-replica volumes, which no cost
@@ -54,6 +56,7 @@ from infra_toolkit.disruption_budget_warnings import (
     disruption_budget_warnings,
     drain_give_up_warnings,
 )
+from infra_toolkit.ephemeral_storage_warnings import ephemeral_storage_warnings
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
@@ -264,6 +267,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
                  + init_container_warnings(plan) + extended_resource_warnings(plan)
+                 + ephemeral_storage_warnings(plan, book)
                  + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
                  + statefulset_rolling_warnings(plan)
                  + desired_size_warnings(plan, book)

@@ -257,7 +257,11 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
     taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
     labels = _resource_labels(r, raw, path) if isinstance(raw, Mapping) else {}
     disk, vtype = a.get("disk_size"), "gp2"
+    # EKS's own launch template: gp2 of disk_size GiB, 20 when unwritten
+    default = "" if not isinstance(raw, Mapping) or "disk_size" in raw else \
+        f"EKS's default ({disk} GiB gp2)"
     if res.launch_template is not None:
+        default = ""
         lt = res.launch_template.attributes
         disk = lt[f"{LAUNCH_TEMPLATE_EBS}volume_size"]
         vtype = lt[f"{LAUNCH_TEMPLATE_EBS}volume_type"]
@@ -266,7 +270,7 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
                                a["scaling_config.max_size"], a["scaling_config.desired_size"],
                                a["capacity_type"], disk, labels=labels, taints=taints,
-                               volume_type=vtype,
+                               volume_type=vtype, volumes_default=default,
                                os="windows" if str(a["ami_type"]).startswith("WINDOWS")
                                else "linux")
     except SpecError:
@@ -285,10 +289,14 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
         theirs = default if stated is None else stated
         if mine == theirs:
             continue
-        whose = (f"{src.document}'s {eksctl} {theirs!r}" if stated is not None else
-                 f"eksctl's default {eksctl} {theirs!r} (the ClusterConfig does not state it)")
-        fix = ("make them equal" if stated is not None else
-               f"state {eksctl} in the ClusterConfig or make them equal")
+        if group.volumes_default:  # Karpenter's per-family volumes: none in the EC2NodeClass
+            whose = group.volumes_default
+            fix = "state blockDeviceMappings in the EC2NodeClass or make them equal"
+        elif stated is not None:
+            whose, fix = f"{src.document}'s {eksctl} {theirs!r}", "make them equal"
+        else:
+            whose = f"eksctl's default {eksctl} {theirs!r} (the ClusterConfig does not state it)"
+            fix = f"state {eksctl} in the ClusterConfig or make them equal"
         if template is not None:
             r.add(f"{template}.block_device_mappings[0].ebs.{ebs_key}",
                   f"{mine!r} differs from {whose} for node group {group.name!r}; {fix} so the "
@@ -301,8 +309,8 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
             r.add(path, f"node group {group.name!r} is priced with EKS's own gp2 root volumes "
                   f"(it names no launch_template) but {whose} is not gp2; add an "
                   f"aws_launch_template whose block_device_mappings ebs gives volume_type "
-                  f"{theirs} and the size, name it in the node group's launch_template block "
-                  "and remove disk_size")
+                  f"{theirs} and the size, name it in the node group's launch_template block"
+                  + ("" if res.volumes_default else " and remove disk_size"))
 
 
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],

@@ -253,7 +253,9 @@ def _plan(tmp_path: Path, volumes: str, lt: str | None) -> Path:
     old = "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
     assert old in text
     new = old + "  cluster_config: manifests/cluster.yaml\n"
-    if lt is not None:
+    if lt == "disk_size: 20":  # no launch template: EKS's own root volumes of that size
+        new = old + "      disk_size: 20\n  cluster_config: manifests/cluster.yaml\n"
+    elif lt is not None:
         new = (old + "      launch_template: {name: general, version: '1'}\n"
                + _TEMPLATE % lt + "  cluster_config: manifests/cluster.yaml\n")
     plan = tmp_path / "plan.yaml"
@@ -265,7 +267,7 @@ _EQUAL = "so the priced root volumes are the ones eksctl creates"
 _NO_LT = ("node group 'general' is priced with EKS's own gp2 root volumes (it names no "
           "launch_template) but {whose} is not gp2; add an aws_launch_template whose "
           "block_device_mappings ebs gives volume_type gp3 and the size, name it in the node "
-          "group's launch_template block and remove disk_size")
+          "group's launch_template block{remove}")
 _DEFAULT_TYPE = "eksctl's default volumeType 'gp3' (the ClusterConfig does not state it)"
 _DEFAULT_SIZE = "eksctl's default volumeSize 80 (the ClusterConfig does not state it)"
 _LT = "proposed.resources[2].block_device_mappings[0].ebs"
@@ -284,7 +286,9 @@ _LT = "proposed.resources[2].block_device_mappings[0].ebs"
                              f"{_EQUAL}")]),
     # EKS's own root volumes: gp2 of disk_size 20 (Terraform's default)
     (", volumeSize: 20, volumeType: gp2", None, []),
-    (", volumeSize: 20", None, [("proposed.resources[1]", _NO_LT.format(whose=_DEFAULT_TYPE))]),
+    # audit19 A19-22: "remove disk_size" only where it is written (minimal.yaml writes none)
+    (", volumeSize: 20", None,
+     [("proposed.resources[1]", _NO_LT.format(whose=_DEFAULT_TYPE, remove=""))]),
     (", volumeType: gp2", None,
      [("proposed.resources[1].disk_size",
        f"20 differs from {_DEFAULT_SIZE} for node group 'general'; state volumeSize in the "
@@ -303,7 +307,10 @@ _LT = "proposed.resources[2].block_device_mappings[0].ebs"
        f"equal {_EQUAL}")]),
     (", volumeSize: 20, volumeType: gp3", None,
      [("proposed.resources[1]",
-       _NO_LT.format(whose="the ClusterConfig's volumeType 'gp3'"))]),
+       _NO_LT.format(whose="the ClusterConfig's volumeType 'gp3'", remove=""))]),
+    (", volumeSize: 20, volumeType: gp3", "disk_size: 20",
+     [("proposed.resources[1]", _NO_LT.format(whose="the ClusterConfig's volumeType 'gp3'",
+                                              remove=" and remove disk_size"))]),
 ])
 def test_the_cluster_config_volumes_agree_with_the_priced_ones(
         tmp_path: Path, volumes: str, lt: str | None, problems: list[tuple[str, str]]

@@ -710,6 +710,33 @@ def test_a_selector_that_misses_the_template_labels_is_refused(
         deployment_from_dict(doc, "d.yaml")
 
 
+@pytest.mark.parametrize("selector", [None, {}, {"matchExpressions": [], "matchLabels": {}}])
+def test_a_plan_deployment_without_a_selector_is_refused_at_its_path(
+    tmp_path: Path, selector: dict[str, Any] | None
+) -> None:
+    # audit19 A19-23: apps/v1 requires spec.selector (kubectl apply: "spec.selector: Required
+    # value"; an empty one: "empty selector is invalid for deployment"), accepted before
+    from infra_toolkit.plan import validate_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    shutil.copy(plans / "minimal.yaml", tmp_path / "plan.yaml")
+    file = tmp_path / "manifests" / "deployment.yaml"
+    doc = yaml.safe_load(file.read_text())
+    assert doc["spec"].pop("selector") == {"matchLabels": {"app": "api"}}
+    if selector is not None:
+        doc["spec"]["selector"] = selector
+    file.write_text(yaml.safe_dump(doc))
+    what = ("missing: the API server refuses it (spec.selector: Required value; apps/v1 has no "
+            "default selector)" if selector is None else f"empty (={selector!r}): the API "
+            "server refuses it (empty selector is invalid for deployment)")
+    assert [(p.path, p.message) for p in validate_plan(tmp_path / "plan.yaml")] == [(
+        "proposed.workloads[0].deployment",
+        f"spec.selector of Deployment 'api' in deployment.yaml is {what}; add "
+        "selector: {matchLabels: {app: api}} under spec (the labels of "
+        "spec.template.metadata.labels)")]
+
+
 @pytest.mark.parametrize(("probes", "delay_s"), [
     # readiness probing starts only once the startup probe has passed (kubelet prober), so a
     # 60 s startup delay holds the pod un-Ready at least 60 s from its start; audit19 A19-16:

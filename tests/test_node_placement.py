@@ -188,10 +188,12 @@ def test_malformed_placement_fields_are_named(pod: dict[str, Any], message: str)
 
 
 def test_a_deployment_reports_placement_problems_with_its_other_fields() -> None:
-    doc = {"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {"spec": {
+    doc = {"kind": "Deployment", "metadata": {"name": "web"}, "spec": {
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {
         "nodeSelector": {"gpu": 1},
         "containers": [{"name": "c", "resources": {"requests": {"cpu": "100m"}}}]}}}}
-    with pytest.raises(SpecError, match=r"spec\.template\.spec\.nodeSelector\.gpu of Deployment "
+    with pytest.raises(SpecError, match=r"^spec\.template\.spec\.nodeSelector\.gpu of Deployment "
                                         r"'web' in web\.yaml: 1 must be a string"):
         deployment_from_dict(doc, "web.yaml")
 

@@ -86,7 +86,8 @@ def test_a_node_pool_is_a_node_group_simulated_and_priced(tmp_path: Path) -> Non
     # limits.cpu 40 / c5.large's 2 vCPU = 20 nodes at most; Karpenter has no minimum
     assert plan.proposed.node_groups == (NodeGroupConfig(
         "general", ("c5.large",), 0, 20, 2, "ON_DEMAND", 20, labels, (), "gp3", "AL2023",
-        managed=False),)
+        managed=False, volumes_default="Karpenter's default for AL2023 (20 GiB gp3; "
+        "EC2NodeClass 'default' states no blockDeviceMappings)"),)
     book = load_price_book()
     spec = simulation_spec(plan, "api", book)
     assert [(g.name, g.instance_type, g.min_size, g.max_size) for g in spec.node_groups] == \
@@ -142,10 +143,13 @@ def test_the_node_pool_file_is_in_the_digest(tmp_path: Path) -> None:
     ("c5.large", GROUP.replace("ami_type: AL2023_x86_64_STANDARD", "ami_type: AL2_x86_64"), None,
      "proposed.resources[2].ami_type",
      "'AL2_x86_64' is not of the NodePool file's EC2NodeClass AMI family 'AL2023'"),
+    # audit19 A19-22: the EC2NodeClass states no blockDeviceMappings: Karpenter's default is
+    # named as such, not as the file's blockDeviceMappings
     ("c5.large", GROUP.replace("volume_size: 20", "volume_size: 30"), None,
      "proposed.resources[1].block_device_mappings[0].ebs.volume_size",
-     "30 differs from the NodePool file's blockDeviceMappings volumeSize (summed) 20 for node "
-     "group 'general'"),
+     "30 differs from Karpenter's default for AL2023 (20 GiB gp3; EC2NodeClass 'default' "
+     "states no blockDeviceMappings) for node group 'general'; state blockDeviceMappings in "
+     "the EC2NodeClass or make them equal"),
     ("c5.large", GROUP.replace("name: general\n      instance", "name: other\n      instance"
                                ).replace("name: general\n      block", "name: other\n      block"
                                          ).replace("{name: general,", "{name: other,"),
@@ -369,3 +373,36 @@ def test_a_budget_of_no_node_keeps_every_node_and_is_warned(tmp_path: Path) -> N
         "launches is kept, and billed, to the end of the run however idle; give the budget a "
         "schedule and duration for the hours to protect, or allow at least one node "
         "(Karpenter's default is \"10%\")"]
+
+
+_NO_LT_GROUP = "    - type: aws_eks_node_group\n" + GROUP.split("aws_eks_node_group\n")[1].replace(
+    '      launch_template: {name: general, version: "1"}\n', "")
+_STATED = ("  blockDeviceMappings: [{deviceName: /dev/xvda, ebs: {volumeSize: 20Gi, "
+           "volumeType: gp2}}]\n")
+
+
+@pytest.mark.parametrize(("stated", "disk", "problems"), [
+    # Karpenter's AL2023 default (20 GiB gp3) against EKS's own gp2: no disk_size to remove
+    ("", "", [("proposed.resources[1]",
+               "node group 'general' is priced with EKS's own gp2 root volumes (it names no "
+               "launch_template) but Karpenter's default for AL2023 (20 GiB gp3; EC2NodeClass "
+               "'default' states no blockDeviceMappings) is not gp2; add an aws_launch_template "
+               "whose block_device_mappings ebs gives volume_type gp3 and the size, name it in "
+               "the node group's launch_template block")]),
+    # stated volumes (20 GiB gp2) agree with EKS's own 20 GiB gp2
+    (_STATED, "", []),
+    (_STATED, "      disk_size: 30\n",
+     [("proposed.resources[1].disk_size",
+       "30 differs from the NodePool file's blockDeviceMappings volumeSize (summed) 20 for node "
+       "group 'general'; make them equal so the priced root volumes are the ones Karpenter "
+       "creates")]),
+])
+def test_the_node_class_volumes_are_named_as_stated_or_defaulted(
+        tmp_path: Path, stated: str, disk: str, problems: list[tuple[str, str]]) -> None:
+    # audit19 A19-22: a default was named "the NodePool file's blockDeviceMappings", and
+    # "remove disk_size" was said of a resource without one
+    plan = _plan(tmp_path, group=_NO_LT_GROUP.replace("      scaling_config", disk +
+                                                      "      scaling_config"))
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    pools.write_text(pools.read_text() + stated)
+    assert [(p.path, p.message) for p in validate_plan(plan)] == problems

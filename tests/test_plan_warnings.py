@@ -889,3 +889,73 @@ def test_a_host_port_caps_the_node_room(tmp_path: Path) -> None:
         "node groups hold at most 4 at max_size (general: 4 node(s) x 1 pod(s); one pod a "
         "node: its pods take host port(s) 80): 4 pod(s) stay Pending at maxReplicas; raise "
         "max_size or lower maxReplicas, or drop the hostPort / hostNetwork"]
+
+
+_EPHEMERAL_FIX = (
+    ": the kubelet's allocatable ephemeral storage is that volume less its reserve and eviction "
+    "threshold, so the scheduler (NodeResourcesFit) cannot put the pod there and {where}; make "
+    "the root volume larger than the request with room for the kubelet's reserve (disk_size, "
+    "the launch template's volume_size, eksctl's volumeSize or the EC2NodeClass's "
+    "blockDeviceMappings) or lower the request")
+_NEVER = "none of its node groups can hold its pods: they stay Pending and never run"
+_BIG_GROUP = ("      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n",
+              "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
+              "    - type: aws_eks_node_group\n      name: big\n      instance_types: [m5.large]\n"
+              "      disk_size: 100\n"
+              "      scaling_config: {desired_size: 0, min_size: 0, max_size: 4}\n")
+
+
+@pytest.mark.parametrize(("resources", "plan_edits", "expected"), [
+    # minimal.yaml's group 'general' writes no disk_size: EKS's own 20 GiB root volume; a pod
+    # asking 30 GiB never fits a node's allocatable, which is below 20 GiB (audit19 A19-20:
+    # valid and simulated without a word)
+    ("{cpu: 200m, memory: 256Mi, ephemeral-storage: 30Gi}", (),
+     "Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than the root volume "
+     "of each node of node group 'general' (20 GiB)" + _EPHEMERAL_FIX.format(where=_NEVER)),
+    # 20Gi is not above the volume: whether it fits depends on the AMI's reserve (not certain)
+    ("{cpu: 200m, memory: 256Mi, ephemeral-storage: 20Gi}", (), None),
+    # 21.5 GiB in bytes (21.5 x 2^30 = 23085449216): one decimal from 10 up
+    ("{cpu: 200m, memory: 256Mi, ephemeral-storage: '23085449216'}", (),
+     "Deployment 'api' requests 21.5 GiB of ephemeral-storage"),
+    # a second group of 100 GiB takes the pods: only 'general' is named
+    ("{cpu: 200m, memory: 256Mi, ephemeral-storage: 30Gi}", (_BIG_GROUP,),
+     "Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than the root volume "
+     "of each node of node group 'general' (20 GiB)" + _EPHEMERAL_FIX.format(
+         where="its pods stay Pending on those groups' nodes, where the simulation may place "
+               "them (it places by CPU, memory and pod count)")),
+])
+def test_ephemeral_storage_above_the_root_volume_is_warned(
+    tmp_path: Path, resources: str, plan_edits: tuple[tuple[str, str], ...],
+    expected: str | None
+) -> None:
+    plan = _plan(tmp_path, plan_edits=plan_edits, deployment_edits=(
+        ("requests: {cpu: 200m, memory: 256Mi}", f"requests: {resources}"),))
+    warned = [(p, m) for p, m in _warnings(plan) if "ephemeral-storage a pod" in m]
+    assert [(p, m[:len(expected)]) for p, m in warned] == (
+        [] if expected is None else [("proposed.workloads[0].deployment", expected)])
+
+
+def test_ephemeral_storage_counts_limits_and_init_containers_as_the_scheduler() -> None:
+    from infra_toolkit.manifests import ephemeral_storage_request_bytes
+
+    def pod(containers: list[dict[str, object]], init: list[dict[str, object]]) -> object:
+        return {"spec": {"template": {"spec": {"containers": containers,
+                                               "initContainers": init}}}}
+
+    def res(kind: str, value: str) -> dict[str, object]:
+        return {"resources": {kind: {"ephemeral-storage": value}}}
+
+    gib = 2**30
+    # a limit without a request is the request (SetDefaults_Pod): 2 + 3 = 5 GiB
+    assert ephemeral_storage_request_bytes(
+        pod([res("requests", "2Gi"), res("limits", "3Gi")], [])) == 5 * gib
+    # PodRequests: max(containers 1 + sidecar 1 = 2, one-shot init 4 + the sidecar before it
+    # 1 = 5) = 5 GiB; an init container before the sidecar has no sidecar beside it (4)
+    sidecar = {**res("requests", "1Gi"), "restartPolicy": "Always"}
+    assert ephemeral_storage_request_bytes(
+        pod([res("requests", "1Gi")], [sidecar, res("requests", "4Gi")])) == 5 * gib
+    assert ephemeral_storage_request_bytes(
+        pod([res("requests", "1Gi")], [res("requests", "4Gi"), sidecar])) == 4 * gib
+    # nothing requested, or an unreadable quantity: 0 (no warning)
+    assert ephemeral_storage_request_bytes(pod([{}], [])) == 0
+    assert ephemeral_storage_request_bytes(pod([res("requests", "lots")], [])) == 0

@@ -34,7 +34,9 @@ kind: Deployment
 metadata: {name: web}
 spec:
   replicas: 2
+  selector: {matchLabels: {app: web}}
   template:
+    metadata: {labels: {app: web}}
     spec:
       containers:
       - name: app
@@ -68,7 +70,9 @@ def test_read_deployment_sums_containers(files: dict[str, str]) -> None:
 SIDECAR = """kind: Deployment
 metadata: {name: w}
 spec:
+  selector: {matchLabels: {app: w}}
   template:
+    metadata: {labels: {app: w}}
     spec:
       containers:
       - {name: app, resources: {requests: {cpu: 400m, memory: 256Mi}}}
@@ -96,6 +100,11 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
     assert read_deployment_yaml(path) == DeploymentSpec("w", None, 1500, 2048.0, 7.0)
 
 
+# a Deployment 'w' up to its containers' list, with the selector apps/v1 requires
+_W = ("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {matchLabels: {app: w}}, "
+      "template: {metadata: {labels: {app: w}}, spec: {containers: ")
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [
@@ -105,24 +114,36 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
         ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Deployment\nmetadata: {name: b}\n",
          (r"holds 2 Deployments/StatefulSets; pass name= to choose one, or point to a file with "
           r"one workload$")),
-        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
-          "[{name: a}]}}}\n"), r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
-        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
-          "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),
+        ((_W + "[{name: a}]}}}\n"),
+         r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
+        ((_W + "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),
          r"spec.template.spec.containers\[0\].resources.requests.cpu \(='lots'\) in "),
         # one container without a cpu request: the real HPA's utilization fails ("missing
         # request for cpu in container b"), so a sum over the others would be silently wrong
-        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
-          "[{name: a, resources: {requests: {cpu: 1}}}, {name: b}]}}}\n"),
+        ((_W + "[{name: a, resources: {requests: {cpu: 1}}}, {name: b}]}}}\n"),
          r"spec.template.spec.containers\[1\] \('b'\).resources.requests.cpu of Deployment 'w' "
          r"in .* is missing while other containers request CPU: .* reports "
          r"FailedGetResourceMetric and never scales"),
         # an empty list where the delay goes is refused, not read as 0 s
-        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: "
-          "[{name: a, resources: {requests: {cpu: 1}}, readinessProbe: "
+        ((_W + "[{name: a, resources: {requests: {cpu: 1}}, readinessProbe: "
           "{initialDelaySeconds: []}}]}}}\n"),
          r"spec.template.spec.containers\[0\].readinessProbe.initialDelaySeconds \(=\[\]\) of "
          r"Deployment 'w' in .* must be a whole number >= 0"),
+        # audit19 A19-23: apps/v1 has no default selector; the API server refuses the file
+        # ("spec.selector: Required value"), and an empty one ("empty selector is invalid")
+        (("kind: Deployment\nmetadata: {name: w}\nspec: {template: {metadata: {labels: "
+          "{app: w, tier: web}}, spec: {containers: [{name: a, resources: {requests: "
+          "{cpu: 1}}}]}}}\n"),
+         r"^spec\.selector of Deployment 'w' in .*d\.yaml is missing: the API server refuses "
+         r"it \(spec\.selector: Required value; apps/v1 has no default selector\); add "
+         r"selector: \{matchLabels: \{app: w, tier: web\}\} under spec \(the labels of "
+         r"spec\.template\.metadata\.labels\)$"),
+        (("kind: StatefulSet\nmetadata: {name: db}\nspec: {selector: {matchLabels: {}}, "
+          "template: {spec: {containers: [{name: a, resources: {requests: {cpu: 1}}}]}}}\n"),
+         r"^spec\.selector of StatefulSet 'db' in .* is empty \(=\{'matchLabels': \{\}\}\): "
+         r"the API server refuses it \(empty selector is invalid for statefulset\); add "
+         r"labels to spec\.template\.metadata\.labels and "
+         r"the same under spec\.selector\.matchLabels$"),
     ],
 )
 def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
@@ -133,7 +154,7 @@ def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
 
 def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(
-        "kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: [{name: a, "
+        _W + "[{name: a, "
         "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
     # cpu 1 = 1000m; no memory request: the reader's 256 MiB; null delay: 0 s
     assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec(
@@ -142,7 +163,8 @@ def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
 
 def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(
-        "kind: Deployment\nmetadata: {name: w}\nspec:\n  replicas: -2\n  template:\n"
+        "kind: Deployment\nmetadata: {name: w}\nspec:\n  replicas: -2\n"
+        "  selector: {matchLabels: {app: w}}\n  template:\n    metadata: {labels: {app: w}}\n"
         "    spec:\n      containers:\n"
         "        - {name: a, resources: {requests: {cpu: lots, memory: 512Qi}}}\n"
         "        - oops\n")
@@ -437,11 +459,11 @@ def test_a_hostname_anti_affinity_is_one_pod_a_node(tmp_path: Path,
     # the Deployment's replicas): 100 x 10 m / 2 = 500m of a 1000m request = 50 %, the target:
     # 2 replicas throughout. By requests an m5.xlarge holds 3 such pods (one node, 600 s =
     # 1/6 node-hour); one pod a node needs 2 nodes from the start: 2 x 600 / 3600 = 1/3.
-    anti = ("    metadata: {labels: {app: web}}\n    spec:\n      affinity:\n"
+    anti = ("    spec:\n      affinity:\n"
             "        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
             "          - {topologyKey: kubernetes.io/hostname,\n"
             "             labelSelector: {matchLabels: {app: web}}}\n")
-    assert "  template:\n    spec:\n" in DEPLOYMENT
+    assert "    metadata: {labels: {app: web}}\n    spec:\n" in DEPLOYMENT
     files = {"hpa.yaml": HPA, "deploy.yaml": DEPLOYMENT.replace("    spec:\n", anti, 1),
              "t.csv": "timestamp,requests_per_second\n" + "".join(
                  f"{60 * i},100\n" for i in range(10))}
@@ -455,3 +477,37 @@ def test_a_hostname_anti_affinity_is_one_pod_a_node(tmp_path: Path,
         data = json.loads(capsys.readouterr().out)
         assert data["peak_replicas"] == 2
         assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(hours)}
+
+
+PODS_HPA = HPA.replace(
+    "  - type: Resource\n    resource: {name: cpu, target: {type: Utilization, "
+    "averageUtilization: 50}}\n",
+    "  - type: Pods\n    pods: {metric: {name: rps}, target: {type: AverageValue, "
+    "averageValue: '50'}}\n")
+
+
+@pytest.mark.parametrize(("hpa", "code"), [(PODS_HPA, 0), (HPA, 2)])
+def test_a_sidecar_without_a_cpu_request_is_refused_only_for_a_cpu_utilization_hpa(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], hpa: str, code: int) -> None:
+    # audit19 A19-24: the flags read the Deployment before the HPA, needing every container's
+    # CPU request even for an HPA that divides by none; a plan takes it (A19-8)
+    assert PODS_HPA != HPA
+    sidecar = DEPLOYMENT.replace('resources: {requests: {cpu: "0.1", memory: 512Mi}}',
+                                 "resources: {requests: {memory: 512Mi}}")
+    assert sidecar != DEPLOYMENT
+    for name, text in (("hpa.yaml", hpa), ("deploy.yaml", sidecar), ("t.csv", "timestamp,"
+                       "requests_per_second\n" + "".join(f"{60 * i},300\n" for i in range(10)))):
+        (tmp_path / name).write_text(text)
+    assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
+                 *ARGS, "--format", "json"]) == code
+    out = capsys.readouterr()
+    if code == 0:
+        # 300 req/s on the Deployment's 2 pods is 150 a pod against a target of 50: ratio 3,
+        # 2 x 3 = 6 replicas, which the default scale-up allows at once (max(4 pods, 100 %) a
+        # 15 s period: 2 + 4 = 6); then 300 / 6 = 50 a pod, the target: 6 stays
+        assert json.loads(out.out)["peak_replicas"] == 6
+    else:
+        assert re.search(r"containers\[1\] \('proxy'\).resources.requests.cpu of Deployment "
+                         r"'web' in .* is missing while other containers request CPU",
+                         out.err)
