@@ -135,9 +135,9 @@ def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(
         "kind: Deployment\nmetadata: {name: w}\nspec: {template: {spec: {containers: [{name: a, "
         "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
-    # cpu 1 = 1000m; no memory request: the reader's 256 MiB; null delay: 0 s
+    # cpu 1 = 1000m; no memory request: the reader's 256 MiB stand-in; null delay: 0 s
     assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec(
-        "w", None, 1000, 256.0, 0.0, memory_requested=False)
+        "w", None, 1000, 256.0, 0.0, memory_requested=False, memory_stand_in=True)
 
 
 def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
