@@ -5,6 +5,7 @@ memory for containers requesting none), which every packing reads (audit19 A19-9
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -152,3 +153,29 @@ def test_shared_nodes_pack_by_the_schedulers_request() -> None:
     run = simulate_cluster({"api": TrafficCurve(np.full(5, 40.0), 60.0)}, {"api": SPEC},
                            fixed=(fixed,))
     assert run.nodes["nodes"].iloc[0] == 2
+
+
+def test_the_flag_mode_packs_by_the_init_containers_too(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # tests/test_simulate_cli.py's Deployment (900m + 100m = 1000m a pod, 2 replicas, HPA
+    # steady at 2 under 100 rps: 500m of 1000m = 50 %, its target) with a 2000m init
+    # container: an m5.xlarge (3900m allocatable) holds 3900 // 1000 = 3 pods by the
+    # containers but 3900 // 2000 = 1 by the scheduler's request, so 2 nodes for 600 s =
+    # 1/3 node-hour where the containers' sum gave one node, 1/6
+    from infra_toolkit.cli import main
+    from tests.test_simulate_cli import ARGS, DEPLOYMENT, HPA
+
+    init = ("      initContainers:\n      - name: migrate\n"
+            "        resources: {requests: {cpu: 2000m, memory: 1Gi}}\n      containers:\n")
+    assert "      containers:\n" in DEPLOYMENT
+    (tmp_path / "hpa.yaml").write_text(HPA)
+    (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n" + "".join(
+        f"{60 * i},100\n" for i in range(10)))
+    for deployment, hours in ((DEPLOYMENT, 600 / 3600),
+                              (DEPLOYMENT.replace("      containers:\n", init), 2 * 600 / 3600)):
+        (tmp_path / "deploy.yaml").write_text(deployment)
+        assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                     str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
+                     *ARGS, "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["peak_replicas"] == 2
+        assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(hours)}
