@@ -5,7 +5,6 @@ memory for containers requesting none), which every packing reads (audit19 A19-9
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 import pytest
@@ -161,21 +160,11 @@ def test_the_flag_mode_packs_by_the_init_containers_too(tmp_path, capsys) -> Non
     # container: an m5.xlarge (3900m allocatable) holds 3900 // 1000 = 3 pods by the
     # containers but 3900 // 2000 = 1 by the scheduler's request, so 2 nodes for 600 s =
     # 1/3 node-hour where the containers' sum gave one node, 1/6
-    from infra_toolkit.cli import main
-    from tests.test_simulate_cli import ARGS, DEPLOYMENT, HPA
+    from tests.test_simulate_cli import DEPLOYMENT, steady_node_hours
 
     init = ("      initContainers:\n      - name: migrate\n"
             "        resources: {requests: {cpu: 2000m, memory: 1Gi}}\n      containers:\n")
     assert "      containers:\n" in DEPLOYMENT
-    (tmp_path / "hpa.yaml").write_text(HPA)
-    (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n" + "".join(
-        f"{60 * i},100\n" for i in range(10)))
-    for deployment, hours in ((DEPLOYMENT, 600 / 3600),
-                              (DEPLOYMENT.replace("      containers:\n", init), 2 * 600 / 3600)):
-        (tmp_path / "deploy.yaml").write_text(deployment)
-        assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
-                     str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
-                     *ARGS, "--format", "json"]) == 0
-        data = json.loads(capsys.readouterr().out)
-        assert data["peak_replicas"] == 2
-        assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(hours)}
+    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT) == pytest.approx(600 / 3600)
+    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT.replace("      containers:\n", init)) \
+        == pytest.approx(2 * 600 / 3600)
