@@ -34,6 +34,7 @@ import math
 from collections.abc import Mapping
 
 from infra_toolkit.errors import SimulationError
+from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
@@ -86,14 +87,14 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
     if hpa is None or not groups:
         return []
     cap = d.max_pods_per_node
-    room = node_room(groups, d.cpu_request_millicores, d.memory_request_mib, cap)
+    room = node_room(groups, d.packed_cpu_millicores, d.packed_memory_mib, cap)
     total = sum(room.values())
     if total >= hpa.max_replicas:
         return []
     held = ", ".join(f"{g.name}: {g.max_size:,} node(s) x {room[g.name] // g.max_size:,} pod(s)"
                      for g in groups)
-    if cap is not None and room != node_room(groups, d.cpu_request_millicores,
-                                             d.memory_request_mib):
+    if cap is not None and room != node_room(groups, d.packed_cpu_millicores,
+                                             d.packed_memory_mib):
         # the cap comes from DeploymentSpec.max_pods_per_node: one a node
         if d.host_ports:
             why = (f"; one pod a node: its pods take host port(s) "
@@ -110,10 +111,18 @@ def node_room_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, .
         fix = "raise max_size, use a larger instance type, lower the requests or maxReplicas"
     return [PlanWarning(path, (
         f"maxReplicas {hpa.max_replicas:,} of workload {workload.name!r} needs room for "
-        f"{hpa.max_replicas:,} pods ({d.cpu_request_millicores}m CPU, "
-        f"{_f(d.memory_request_mib)} MiB each) but its node groups hold at most {total:,} at "
+        f"{hpa.max_replicas:,} pods ({_packed(d, 'm CPU, ', ' each')}) but its node groups hold "
+        f"at most {total:,} at "
         f"max_size ({held}{why}): {hpa.max_replicas - total:,} pod(s) stay Pending at "
         f"maxReplicas; {fix}"))]
+
+
+def _packed(d: DeploymentSpec, between: str, after: str = "") -> str:
+    """One pod's CPU and memory as the scheduler reserves them (``between`` after the
+    millicores, ``after`` the MiB), saying so when its init containers raise them above its
+    containers'."""
+    return (f"{d.packed_cpu_millicores}{between}{_f(d.packed_memory_mib)} MiB{after}"
+            + (", its init containers' request" if d.packed_by_init else ""))
 
 
 def anti_affinity_warnings(workload: Workload, path: str, groups: tuple[NodeGroup, ...]
@@ -159,7 +168,7 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             groups = simulation_node_groups(plan.proposed, w, book)
             if len(groups) != 1:
                 continue  # its pods may go to several groups: no one group is bound to hold them
-            per_node = pod_slots(groups[0], d.cpu_request_millicores, d.memory_request_mib,
+            per_node = pod_slots(groups[0], d.packed_cpu_millicores, d.packed_memory_mib,
                                  d.max_pods_per_node)
         except SimulationError as exc:
             # validate makes this a problem only when something is simulated (an HPA): a plan of
@@ -175,11 +184,10 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
             pods = min(max(pods, w.hpa_spec.min_replicas), w.hpa_spec.max_replicas)
         alone[g.name] = max(alone.get(g.name, 0), math.ceil(pods / per_node))
         _, cpu, memory, count = summed.get(g.name, (g, 0.0, 0.0, 0))
-        summed[g.name] = (g, cpu + pods * d.cpu_request_millicores,
-                          memory + pods * d.memory_request_mib, count + pods)
-        starting.setdefault(g.name, []).append(f"{w.name} {pods} x {d.cpu_request_millicores}m / "
-                                               f"{_f(d.memory_request_mib)} MiB, {per_node} per "
-                                               f"{g.instance_type}")
+        summed[g.name] = (g, cpu + pods * d.packed_cpu_millicores,
+                          memory + pods * d.packed_memory_mib, count + pods)
+        starting.setdefault(g.name, []).append(f"{w.name} {pods} x {_packed(d, 'm / ')}, "
+                                               f"{per_node} per {g.instance_type}")
     group_of = {res: group for group, res in node_group_resources(plan).items()}
     pools = {p.name for p in plan.proposed.karpenter_pools}
     for i, r in enumerate(plan.proposed.resources):

@@ -215,7 +215,11 @@ def _run_flags(args: argparse.Namespace) -> int:
         _pick(args.memory_request_mib, dep, "memory_request_mib", 256.0),
         _pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0),
         # a required hostname anti-affinity caps its pods at one a node, as in a plan
-        self_anti_affinity_keys=dep.self_anti_affinity_keys if dep is not None else ())
+        self_anti_affinity_keys=dep.self_anti_affinity_keys if dep is not None else (),
+        # its pods are packed as the scheduler counts them: init containers, no 256 MiB stand-in
+        init_cpu_millicores=dep.init_cpu_millicores if dep is not None else 0,
+        init_memory_mib=dep.init_memory_mib if dep is not None else 0.0,
+        memory_stand_in=dep is not None and dep.memory_stand_in and args.memory_request_mib is None)
     # the workload flags are the fields of a plan's workload model, named alike
     model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)})
     workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)

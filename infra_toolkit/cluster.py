@@ -68,10 +68,11 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                                     spec.metrics, spec.controller)
     n_ticks = rps_ticks.size
     horizon_s = n_ticks * tick_s
-    slots = [pod_slots(g, wl.cpu_request_millicores, wl.memory_request_mib, wl.max_pods_per_node)
+    # nodes hold pods by the scheduler's request, the HPA divides by the containers' sum
+    slots = [pod_slots(g, wl.packed_cpu_millicores, wl.packed_memory_mib, wl.max_pods_per_node)
              for g in groups]
-    pod_fraction = [max(wl.cpu_request_millicores / g.allocatable_cpu_millicores,
-                        wl.memory_request_mib / g.allocatable_memory_mib) for g in groups]
+    pod_fraction = [max(wl.packed_cpu_millicores / g.allocatable_cpu_millicores,
+                        wl.packed_memory_mib / g.allocatable_memory_mib) for g in groups]
     n_groups = len(groups)
     cpu_request = int(wl.cpu_request_millicores)
     requests = {"cpu": cpu_request, "memory": math.ceil(wl.memory_request_mib * MIB_MILLI)}

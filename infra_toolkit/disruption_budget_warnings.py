@@ -75,7 +75,7 @@ def _most_a_node(w: Workload, groups: tuple[NodeGroup, ...]) -> tuple[int, str] 
     best: tuple[int, str] | None = None
     for g in groups:
         try:
-            n = pod_slots(g, d.cpu_request_millicores, d.memory_request_mib,
+            n = pod_slots(g, d.packed_cpu_millicores, d.packed_memory_mib,
                           d.max_pods_per_node)
         except SimulationError:
             continue  # a pod no node of the group holds: node_room_warnings says so

@@ -17,9 +17,11 @@ __all__ = ["FixedPods"]
 @dataclass(frozen=True)
 class FixedPods:
     """A Deployment without an HPA: ``replicas`` pods, each requesting
-    ``cpu_request_millicores`` and ``memory_request_mib`` (0: none), on ``node_groups``
-    (priority order), at most ``max_pods_per_node`` of them a node (``None``: no cap; 1 for a
-    required pod anti-affinity on ``kubernetes.io/hostname`` against its own pods)."""
+    ``cpu_request_millicores`` and ``memory_request_mib`` (0: none) as the scheduler counts them
+    (init containers included, no memory stand-in: a ``DeploymentSpec``'s ``packed_*``), on
+    ``node_groups`` (priority order), at most ``max_pods_per_node`` of them a node (``None``:
+    no cap; 1 for a required pod anti-affinity on ``kubernetes.io/hostname`` against its own
+    pods)."""
 
     name: str
     replicas: int
@@ -40,3 +42,13 @@ class FixedPods:
             require_whole(f"{o}.max_pods_per_node", self.max_pods_per_node, 1)
         if not self.node_groups:
             raise SimulationError(f"{o}: node_groups is empty; give the groups it runs on")
+
+    @property
+    def packed_cpu_millicores(self) -> float:
+        """The CPU (millicores) one pod takes on a node: its request (no HPA reads it)."""
+        return float(self.cpu_request_millicores)
+
+    @property
+    def packed_memory_mib(self) -> float:
+        """The memory (MiB) one pod takes on a node: its request (no HPA reads it)."""
+        return float(self.memory_request_mib)

@@ -77,8 +77,8 @@ def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
     arch = plan.proposed
     return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
                            else w.deployment_spec.replicas,
-                           w.deployment_spec.cpu_request_millicores,
-                           w.deployment_spec.memory_request_mib,
+                           w.deployment_spec.packed_cpu_millicores,
+                           w.deployment_spec.packed_memory_mib,
                            simulation_node_groups(arch, w, book),
                            w.deployment_spec.max_pods_per_node,
                            workload_budget(w).budget)

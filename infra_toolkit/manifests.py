@@ -151,9 +151,10 @@ class DeploymentSpec:
     namespaceSelector may or may not pick its own namespace (not simulated; warned).
     ``init_cpu_millicores`` / ``init_memory_mib``: the effective request of its one-shot init
     containers (each with the native sidecars started before it, the largest; 0 without any),
-    which the scheduler reserves when it is above the containers' sum. The HPA never counts
-    them; for a Deployment read without an HPA (``cpu_needed="none"``) the requests above are
-    already the larger of the two, what its pods hold on a node. ``extended_resources``: the
+    which the scheduler reserves when it is above the containers' sum; the HPA never counts
+    them. ``memory_stand_in``: no counted container requests memory, so ``memory_request_mib``
+    is the stand-in and the scheduler counts 0. :attr:`packed_cpu_millicores` /
+    :attr:`packed_memory_mib` are what one pod takes on a node. ``extended_resources``: the
     extended resources (``nvidia.com/gpu``) and huge pages its containers or the pod request or
     limit, which the simulation does not place by (sorted; warned). ``host_ports``: the host
     ports its containers take (``hostPort``, or every ``containerPort`` with ``hostNetwork:
@@ -173,6 +174,28 @@ class DeploymentSpec:
     init_memory_mib: float = 0.0
     extended_resources: tuple[str, ...] = ()
     host_ports: tuple[int, ...] = ()
+    memory_stand_in: bool = False
+
+    @property
+    def packed_cpu_millicores(self) -> int:
+        """The CPU (millicores) one pod takes on a node as the scheduler counts it
+        (``PodRequests``): the containers' sum or the init containers' request, the larger."""
+        return max(self.cpu_request_millicores, self.init_cpu_millicores)
+
+    @property
+    def packed_memory_mib(self) -> float:
+        """The memory (MiB) one pod takes on a node as the scheduler counts it: the
+        containers' sum (0 when none requests memory: not the stand-in) or the init containers'
+        request, the larger."""
+        return max(0.0 if self.memory_stand_in else self.memory_request_mib,
+                   self.init_memory_mib)
+
+    @property
+    def packed_by_init(self) -> bool:
+        """Whether its init containers raise what a pod takes on a node above its containers'
+        requests (CPU or memory)."""
+        return (self.init_cpu_millicores > self.cpu_request_millicores or self.init_memory_mib
+                > (0.0 if self.memory_stand_in else self.memory_request_mib))
 
     @property
     def max_pods_per_node(self) -> int | None:
@@ -375,15 +398,12 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             f"spec.template.spec.containers[*].resources.requests.cpu of {named} "
             f"in {path} is missing; {why}: add one (e.g. cpu: 500m)"
         )
-    if cpu_needed == "none":
-        # no HPA reads these requests: the pods hold what the scheduler reserves for them
-        cpu, memory_milli = max(cpu, init_cpu), max(memory_milli, init_memory_milli)
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
                           placement, update, apart, unknown, init_cpu,
                           init_memory_milli / 1000 / 2**20,
                           _extended_resources([pod, *containers, *init]),
-                          _host_ports(pod, [*containers, *init]))
+                          _host_ports(pod, [*containers, *init]), not memory_milli)
 
 
 def _selects_something(selector: Any) -> bool:

@@ -97,10 +97,10 @@ def workload_hourly_costs(cluster: ClusterSimulationResult, specs: Mapping[str, 
                           ) -> dict[str, pd.DataFrame]:
     """Each autoscaled workload's part (by name) of ``cluster_cost`` (:func:`cluster_hourly_cost`
     of ``cluster``, the run of ``specs`` and ``fixed``): per group its request share of the
-    group's cost per hour (USD), ``usd_per_hour`` their sum (absent when a group has no
-    price)."""
-    requests = {name: (float(spec.workload.cpu_request_millicores),
-                       float(spec.workload.memory_request_mib)) for name, spec in specs.items()}
+    group's cost per hour (USD; by what the scheduler reserves for a pod, ``packed_*``),
+    ``usd_per_hour`` their sum (absent when a group has no price)."""
+    requests = {name: (spec.workload.packed_cpu_millicores, spec.workload.packed_memory_mib)
+                for name, spec in specs.items()}
     requests.update({f.name: (float(f.cpu_request_millicores), float(f.memory_request_mib))
                      for f in fixed})
     share_of = request_shares(cluster.placed, requests, CPU_COST_FRACTION)

@@ -106,12 +106,14 @@ class Workload:
 def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
                   slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
     """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` from a plan's workload model
-    and what its Deployment gives (requests, readiness delay, its cap of pods a node); raises
-    ``SpecError`` when the simulator refuses a value."""
+    and what its Deployment gives (the HPA's requests and the scheduler's, readiness delay, its
+    cap of pods a node); raises ``SpecError`` when the simulator refuses a value."""
     m, d = model, deployment
     return WorkloadSpec(
         cpu_request_millicores=d.cpu_request_millicores,
         memory_request_mib=d.memory_request_mib, readiness_delay_s=d.readiness_delay_s,
+        schedule_cpu_millicores=d.packed_cpu_millicores,
+        schedule_memory_mib=d.packed_memory_mib,
         capacity_rps_per_pod=m.capacity_rps_per_pod,
         cpu_millicores_per_rps=m.cpu_millicores_per_rps,
         baseline_cpu_millicores=m.baseline_cpu_millicores, concurrency=m.concurrency,

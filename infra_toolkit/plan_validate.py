@@ -312,8 +312,8 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
         # Deployments without an HPA are simulated too: their pods hold room on the nodes
         try:
             groups = simulation_node_groups(plan.proposed, w, book)
-            room = node_room(groups, w.deployment_spec.cpu_request_millicores,
-                             w.deployment_spec.memory_request_mib,
+            room = node_room(groups, w.deployment_spec.packed_cpu_millicores,
+                             w.deployment_spec.packed_memory_mib,
                              w.deployment_spec.max_pods_per_node)
             initial = w.deployment_spec.replicas or 1
             if w.hpa_spec is not None:
@@ -325,7 +325,12 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
                       f"at most {sum(room.values())} at max_size ({held}); raise max_size, use "
                       "a larger instance type or lower the requests or the starting replicas")
         except SimulationError as exc:
-            r.add(f"proposed.workloads[{i}]", str(exc))
+            d = w.deployment_spec
+            init = (f" (that is what its init containers request, {d.init_cpu_millicores}m and "
+                    f"{d.init_memory_mib:g} MiB with the sidecars before them, above its "
+                    f"containers' {d.cpu_request_millicores}m; the scheduler reserves it for "
+                    "the pod's life)" if d.packed_by_init else "")
+            r.add(f"proposed.workloads[{i}]", f"{exc}{init}")
 
 
 def _check(path: Path) -> tuple[Plan | None, list[Problem], dict[str, int]]:

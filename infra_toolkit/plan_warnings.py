@@ -23,8 +23,6 @@ workload with an HPA and a model:
 
 * requests (:func:`unitless_memory_warnings`): a pod requesting less than 1 MiB of memory,
   almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
-* init containers (:func:`init_container_warnings`): an autoscaled pod whose init containers
-  request more than its containers, which the scheduler reserves and the simulation does not;
 * extended resources (:func:`extended_resource_warnings`): a pod requesting a GPU or huge
   pages, which the simulation does not place by;
 * ephemeral storage (:mod:`infra_toolkit.ephemeral_storage_warnings`): a pod requesting more
@@ -73,9 +71,8 @@ from infra_toolkit.rollout import plan_rolling_skips
 from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "init_container_warnings",
-           "plan_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings",
-           "volume_claim_warnings"]
+__all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "plan_warnings",
+           "statefulset_rolling_warnings", "unitless_memory_warnings", "volume_claim_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -95,34 +92,6 @@ def unitless_memory_warnings(plan: Plan) -> list[PlanWarning]:
                 f"({d.memory_request_mib:.4g} MiB), under 1 MiB: its pods are packed on the "
                 "nodes as if they used no memory; a quantity without a unit is bytes, so write "
                 f"the unit ({size}Mi if {size} was meant in MiB)"))
-    return out
-
-
-def init_container_warnings(plan: Plan) -> list[PlanWarning]:
-    """An autoscaled workload whose one-shot init containers (with the native sidecars started
-    before them) request more CPU or memory than its running containers: the scheduler
-    reserves the larger for each pod (k8s.io/component-helpers/resource ``PodRequests``), but
-    the simulation packs a pod by the containers' sum, the HPA's figure, so it puts more pods
-    on a node than Kubernetes would and understates nodes and cost (audit19 A19-9). A
-    Deployment without an HPA is packed by the larger already."""
-    out = []
-    for i, w in enumerate(plan.proposed.workloads):
-        d = w.deployment_spec
-        if w.hpa_spec is None or (d.init_cpu_millicores <= d.cpu_request_millicores
-                                  and d.init_memory_mib <= d.memory_request_mib):
-            continue
-        cpu, memory = max(d.cpu_request_millicores, d.init_cpu_millicores), \
-            max(d.memory_request_mib, d.init_memory_mib)
-        out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
-            f"the init containers of {d.name!r} request {d.init_cpu_millicores}m CPU and "
-            f"{d.init_memory_mib:g} MiB (each with the native sidecars started before it), more "
-            f"than its containers' {d.cpu_request_millicores}m and {d.memory_request_mib:g} "
-            f"MiB: the scheduler reserves {cpu}m and {memory:g} MiB a pod, but the simulation "
-            f"packs {d.cpu_request_millicores}m and {d.memory_request_mib:g} MiB (the HPA's "
-            "figure), so it fits more pods on a node than Kubernetes would and its nodes and "
-            "cost are too low; lower the init containers' requests to at most the containers' "
-            "(an init container's request is held only while it runs, yet reserved for the "
-            "pod's life)")))
     return out
 
 
@@ -266,7 +235,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
-                 + init_container_warnings(plan) + extended_resource_warnings(plan)
+                 + extended_resource_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)
                  + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
                  + statefulset_rolling_warnings(plan)

@@ -93,8 +93,8 @@ def _tenants(a: PlanAnalysis, run: ScenarioRun) -> list[_Tenant]:
             peak = most = 1 if d.replicas is None else d.replicas
         else:
             continue
-        out.append(_Tenant(w, *(FixedPods(w.name, n, d.cpu_request_millicores,
-                                         d.memory_request_mib, groups, d.max_pods_per_node)
+        out.append(_Tenant(w, *(FixedPods(w.name, n, d.packed_cpu_millicores,
+                                         d.packed_memory_mib, groups, d.max_pods_per_node)
                                 for n in (peak, most))))
     return out
 

@@ -131,8 +131,8 @@ def _owners(specs: list[Any], fixed: list[FixedPods], groups: tuple[NodeGroup, .
     owners = []
     for i, item in enumerate([*specs, *fixed]):
         wl = getattr(item, "workload", item)
-        owners.append(Owner(i, item.name, float(wl.cpu_request_millicores),
-                            float(wl.memory_request_mib),
+        owners.append(Owner(i, item.name, float(wl.packed_cpu_millicores),
+                            float(wl.packed_memory_mib),
                             sorted(index[g.name] for g in item.node_groups), len(groups),
                             wl.max_pods_per_node))
         owners[-1].budget = item.disruption_budget

@@ -91,7 +91,7 @@ def unsupported(spec: Any) -> str | None:
     try:
         metric_needs(spec.hpa, memory_model=wl.memory_baseline_mib is not None)
         _tick_grid(spec)
-        slots = [pod_slots(g, wl.cpu_request_millicores, wl.memory_request_mib,
+        slots = [pod_slots(g, wl.packed_cpu_millicores, wl.packed_memory_mib,
                            wl.max_pods_per_node) for g in spec.node_groups]
     except SimulationError as exc:
         return f"the scalar path reports it: {exc}"
@@ -166,12 +166,13 @@ def variants(specs: list[Any]) -> Variants:
                             dtype=np.int64)
     a["mem_base"] = np.array([w.memory_baseline_mib or 0.0 for w in wl], dtype=f64)
     a["mem_per_rps"] = np.array([w.memory_mib_per_rps for w in wl], dtype=f64)
-    a["slots"] = np.array([[pod_slots(g, w.cpu_request_millicores, w.memory_request_mib,
+    # nodes are filled by the scheduler's request, the HPA's utilization is over cpu_req
+    a["slots"] = np.array([[pod_slots(g, w.packed_cpu_millicores, w.packed_memory_mib,
                                       w.max_pods_per_node)
                             for g in s.node_groups] for s, w in zip(specs, wl, strict=True)],
                           dtype=np.int64)
-    a["frac"] = np.array([[max(w.cpu_request_millicores / g.allocatable_cpu_millicores,
-                               w.memory_request_mib / g.allocatable_memory_mib)
+    a["frac"] = np.array([[max(w.packed_cpu_millicores / g.allocatable_cpu_millicores,
+                               w.packed_memory_mib / g.allocatable_memory_mib)
                            for g in s.node_groups] for s, w in zip(specs, wl, strict=True)],
                          dtype=f64)
     a["min_size"] = np.array([[g.min_size for g in s.node_groups] for s in specs], dtype=np.int64)

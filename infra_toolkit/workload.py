@@ -38,6 +38,14 @@ class WorkloadSpec:
     ``max_pods_per_node`` caps the pods of this workload one node holds whatever room their
     requests leave (1: a required pod anti-affinity on ``kubernetes.io/hostname`` against its
     own pods, :mod:`infra_toolkit.pod_anti_affinity`); ``None``: no cap.
+
+    Two requests of one pod: ``cpu_request_millicores`` / ``memory_request_mib`` are the HPA's
+    (the containers' sum, its utilization denominator and the memory model's; 256 MiB stands in
+    for a pod requesting no memory). ``schedule_cpu_millicores`` / ``schedule_memory_mib`` are
+    the scheduler's (``PodRequests``: the larger of that sum and each one-shot init container
+    with the native sidecars started before it; 0 memory for containers requesting none), which
+    nodes are packed, filled and emptied by; ``None``: the HPA's. Packing code reads
+    :attr:`packed_cpu_millicores` / :attr:`packed_memory_mib`, which resolve the ``None``.
     """
 
     cpu_request_millicores: int
@@ -57,6 +65,8 @@ class WorkloadSpec:
     memory_baseline_mib: float | None = None
     memory_mib_per_rps: float = 0.0
     max_pods_per_node: int | None = None
+    schedule_cpu_millicores: float | None = None
+    schedule_memory_mib: float | None = None
 
     def __post_init__(self) -> None:
         o = f"workload {self.name!r}"
@@ -67,8 +77,9 @@ class WorkloadSpec:
                      "startup_cpu_s", "image_pull_s", "app_start_s", "readiness_delay_s",
                      "queue_timeout_s", "memory_mib_per_rps"):
             require_finite(f"{o}.{name}", getattr(self, name), 0)
-        if self.memory_baseline_mib is not None:
-            require_finite(f"{o}.memory_baseline_mib", self.memory_baseline_mib, 0)
+        for name in ("memory_baseline_mib", "schedule_cpu_millicores", "schedule_memory_mib"):
+            if getattr(self, name) is not None:
+                require_finite(f"{o}.{name}", getattr(self, name), 0)
         require_whole(f"{o}.concurrency", self.concurrency, 1)
         if self.max_pods_per_node is not None:
             require_whole(f"{o}.max_pods_per_node", self.max_pods_per_node, 1)
@@ -90,6 +101,18 @@ class WorkloadSpec:
             # slots a pod's queueing no longer changes: a bound keeps a typo from hanging a run
             raise SpecError(f"{o}.concurrency (={self.concurrency}) must be at most "
                             f"{MAX_CONCURRENCY:,} requests in parallel per pod")
+
+    @property
+    def packed_cpu_millicores(self) -> float:
+        """The CPU (millicores) one pod takes on a node as the scheduler counts it."""
+        return float(self.cpu_request_millicores if self.schedule_cpu_millicores is None
+                     else self.schedule_cpu_millicores)
+
+    @property
+    def packed_memory_mib(self) -> float:
+        """The memory (MiB) one pod takes on a node as the scheduler counts it (may be 0)."""
+        return float(self.memory_request_mib if self.schedule_memory_mib is None
+                     else self.schedule_memory_mib)
 
     @property
     def startup_s(self) -> float:

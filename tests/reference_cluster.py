@@ -104,10 +104,22 @@ def _on_grid(t: float, tick: int) -> float:
     return float(math.ceil(t / tick - 1e-9) * tick)
 
 
+def _on_node(w: Any) -> tuple[float, float]:
+    """What one pod takes on a node (CPU millicores, memory MiB): the scheduler's request
+    (PodRequests: init containers, no stand-in for a pod requesting no memory) where the
+    workload gives one, else the request the HPA reads."""
+    cpu, memory = w.schedule_cpu_millicores, w.schedule_memory_mib
+    return (w.cpu_request_millicores if cpu is None else cpu,
+            w.memory_request_mib if memory is None else memory)
+
+
 def _slots(g: Any, w: Any) -> int:
-    by_cpu = int((g.vcpu * 1000 - g.reserved_cpu_millicores) // w.cpu_request_millicores)
-    by_memory = int((g.memory_gib * 1024 - g.reserved_memory_mib) // w.memory_request_mib)
-    n = min(by_cpu, by_memory, g.max_pods - g.daemonset_pods)
+    cpu, memory = _on_node(w)
+    n = g.max_pods - g.daemonset_pods
+    if cpu:  # a request of 0 leaves the count to the other resources
+        n = min(n, int((g.vcpu * 1000 - g.reserved_cpu_millicores) // cpu))
+    if memory:
+        n = min(n, int((g.memory_gib * 1024 - g.reserved_memory_mib) // memory))
     return n if w.max_pods_per_node is None else min(n, w.max_pods_per_node)
 
 
@@ -244,10 +256,9 @@ class _Run:
             on_g = sum(1 for p in self.pods if p.group == g.name)
             unneeded = not pending and n > g.min_size
             if unneeded:
-                cpu = on_g * w.cpu_request_millicores / (n * (g.vcpu * 1000
-                                                              - g.reserved_cpu_millicores))
-                memory = on_g * w.memory_request_mib / (n * (g.memory_gib * 1024
-                                                             - g.reserved_memory_mib))
+                pod_cpu, pod_memory = _on_node(w)
+                cpu = on_g * pod_cpu / (n * (g.vcpu * 1000 - g.reserved_cpu_millicores))
+                memory = on_g * pod_memory / (n * (g.memory_gib * 1024 - g.reserved_memory_mib))
                 unneeded = (max(cpu, memory) < ca.scale_down_utilization_threshold
                             and placed <= total_slots - self.slots[g.name])
             if not unneeded:

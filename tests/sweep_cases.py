@@ -120,12 +120,14 @@ def _metric(rng: np.random.Generator, kind: str, cap: float) -> MetricSpec:
 def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | None = None,
                 kinds: tuple[str, ...] | None = None, legacy: bool | None = None,
                 groups: int | None = None, peak_rps: float | None = None,
-                apart: float = 0.0) -> SimulationSpec:
+                apart: float = 0.0, scheduled: float = 0.0) -> SimulationSpec:
     """A random but valid spec; ``timing``/``kinds``/``legacy``/``groups`` pin batch keys.
     With ``peak_rps`` the HPA and node groups have room for about twice the peak (a
     realistic sizing); without, sizes are small and runs often saturate (edge cases).
     ``apart``: the chance the workload gets a cap of pods a node (1, 2 or 3; 1 is a required
-    anti-affinity on ``kubernetes.io/hostname``), drawn last so that 0 keeps the stream."""
+    anti-affinity on ``kubernetes.io/hostname``), drawn last so that 0 keeps the stream;
+    ``scheduled`` likewise: the chance its pods are packed by a scheduler's request apart from
+    the HPA's (init containers above the containers; no memory, or more, requested)."""
     cap = float(rng.uniform(20, 120))
     memory = rng.random() < 0.5
     workload = WorkloadSpec(
@@ -197,6 +199,11 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         initial = min(initial, capacity)
     if apart and rng.random() < apart:
         workload = dataclasses.replace(workload, max_pods_per_node=int(rng.choice([1, 1, 2, 3])))
+    if scheduled and rng.random() < scheduled:  # each fits every instance type above
+        above = float(rng.choice([0, 150, 700]))
+        workload = dataclasses.replace(
+            workload, schedule_cpu_millicores=workload.cpu_request_millicores + above,
+            schedule_memory_mib=float(rng.choice([0, 1500, 3000])))
     return SimulationSpec(hpa, workload, tuple(node_groups), autoscaler, pipeline, controller,
                           initial_replicas=initial,
                           sync_duration_s=int((timing or {}).get("duration", 0)),

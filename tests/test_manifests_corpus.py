@@ -169,9 +169,10 @@ def test_real_hpa_manifests_read_as_the_api_server_serves_them(
 
 DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
     # the request (200m), not the limit (500m); no memory request: the toolkit's 256 MiB,
-    # marked as not requested
+    # marked as not requested and as the stand-in (the scheduler counts 0)
     ("deploy_k8s_docs_php_apache.yaml", DeploymentSpec("php-apache", None, 200, 256.0, 0.0,
-                                                       memory_requested=False)),
+                                                       memory_requested=False,
+                                                       memory_stand_in=True)),
     # limits only: requests = limits; cpu 500m + 500m = 1000; memory 128 + 64 = 192 MiB
     ("deploy_limits_only.yaml", DeploymentSpec("frontend", 2, 1000, 192.0, 0.0)),
     # cpu from the request (250m, not the 1 limit), memory from the limit (1Gi = 1024 MiB)

@@ -747,23 +747,23 @@ INIT_1500 = ("      containers:\n", "      initContainers:\n"
 @pytest.mark.parametrize(("edits", "expected"), [
     # the scheduler's pod request (PodRequests): max(containers 200m + sidecar 100m = 300m,
     # migrate 1500m + the sidecar before it 100m = 1600m) = 1600m; memory max(256 + 64 = 320,
-    # 1024 + 64 = 1088) = 1088 MiB; the simulation packs 300m / 320 MiB (audit19 A19-9: no
-    # word while an m5.large, 1930m allocatable, holds one such pod, not six)
-    ((INIT_1500,), "the init containers of 'api' request 1600m CPU and 1088 MiB (each with the "
-                   "native sidecars started before it), more than its containers' 300m and 320 "
-                   "MiB: the scheduler reserves 1600m and 1088 MiB a pod, but the simulation "
-                   "packs 300m and 320 MiB (the HPA's figure), so it fits more pods on a node "
-                   "than Kubernetes would and its nodes and cost are too low; lower the init "
-                   "containers' requests to at most the containers' (an init container's "
-                   "request is held only while it runs, yet reserved for the pod's life)"),
-    # an init container within the containers' requests changes nothing
+    # 1024 + 64 = 1088) = 1088 MiB. An m5.large (2000m - 100m reserved = 1900m allocatable)
+    # holds floor(1900 / 1600) = 1 such pod, so max_size 4 holds 4 of maxReplicas 8 (audit19
+    # A19-9: packed at 300m, floor(1900 / 300) = 6 a node, 24 >= 8, and no word)
+    ((INIT_1500,), "maxReplicas 8 of workload 'api' needs room for 8 pods (1600m CPU, 1,088 MiB "
+                   "each, its init containers' request) but its node groups hold at most 4 at "
+                   "max_size (general: 4 node(s) x 1 pod(s)): 4 pod(s) stay Pending at "
+                   "maxReplicas; raise max_size, use a larger instance type, lower the requests "
+                   "or maxReplicas"),
+    # an init container within the containers' requests changes nothing: max(300m, 150m +
+    # 100m) = 300m, 6 a node
     (((INIT_1500[0], INIT_1500[1].replace("1500m", "150m").replace("1Gi", "100Mi")),), None),
 ])
-def test_init_containers_above_the_containers_are_warned(
+def test_init_containers_above_the_containers_count_in_the_node_room(
     tmp_path: Path, edits: tuple[tuple[str, str], ...], expected: str | None
 ) -> None:
     warned = [m for p, m in _warnings(_plan(tmp_path, deployment_edits=edits))
-              if "init containers" in m]
+              if "needs room for" in m]
     assert warned == ([] if expected is None else [expected])
 
 
@@ -776,9 +776,11 @@ def test_a_deployment_without_an_hpa_holds_its_init_containers_requests(tmp_path
     text = plan.read_text()
     plan.write_text(text[:text.index("      xmodel:")] + text[text.index("scenarios:"):])
     # no HPA: its pods hold what the scheduler reserves, 1600m and 1088 MiB (above), as the
-    # simulation's fixed pods and the node checks read them (audit19 A19-9: 300m / 320 MiB)
+    # simulation's fixed pods and the node checks read them (audit19 A19-9: 300m / 320 MiB);
+    # the containers' requests stay the containers' sum, 200m + 100m and 256 + 64 MiB
     spec = read_plan(plan).proposed.workloads[0].deployment_spec
-    assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1600, 1088.0)
+    assert (spec.packed_cpu_millicores, spec.packed_memory_mib) == (1600, 1088.0)
+    assert (spec.cpu_request_millicores, spec.memory_request_mib) == (300, 320.0)
 
 
 @pytest.mark.parametrize(("resources", "expected"), [
@@ -959,3 +961,18 @@ def test_ephemeral_storage_counts_limits_and_init_containers_as_the_scheduler() 
     # nothing requested, or an unreadable quantity: 0 (no warning)
     assert ephemeral_storage_request_bytes(pod([{}], [])) == 0
     assert ephemeral_storage_request_bytes(pod([res("requests", "lots")], [])) == 0
+
+
+def test_a_pod_whose_init_containers_fit_no_node_is_refused_naming_them(tmp_path: Path) -> None:
+    # migrate 4000m + the sidecar's 100m = 4100m above the containers' 300m: no m5.large
+    # (1900m allocatable) holds such a pod, so Kubernetes keeps every one Pending (audit19
+    # A19-9: packed at 300m and simulated)
+    plan = _plan(tmp_path, deployment_edits=((INIT_1500[0], INIT_1500[1].replace(
+        "1500m", "4000m")),))
+    _, problems, _ = check_plan_warnings(plan)
+    assert [p.message for p in problems if "init containers" in p.message] == [
+        "a pod requesting 4100m CPU and 1088 MiB does not fit on node group 'general' (m5.large: "
+        "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger "
+        "instance type (that is what its init containers request, 4100m and 1088 MiB with the "
+        "sidecars before them, above its containers' 300m; the scheduler reserves it for the "
+        "pod's life)"]

@@ -121,6 +121,13 @@ def scenario(seed: int) -> tuple[SimulationSpec, list[float]]:
             hpa, metrics=(metric,), min_replicas=pick([0, low])))
         if spec.hpa.min_replicas == 0:  # idle outside the burst: to zero and back
             rps = [0.0 if v == rps[0] else v for v in rps]
+    # the scheduler's request apart from the HPA's (init containers, no memory requested), drawn
+    # last so the draws above, and the runs of seeds without it, stay as they were
+    schedule_cpu = pick([None, None, None, request + 150, request * 1.75])
+    schedule_memory = pick([None, None, 0.0, 1500.0])
+    if schedule_cpu is not None or schedule_memory is not None:
+        spec = dataclasses.replace(spec, workload=dataclasses.replace(
+            workload, schedule_cpu_millicores=schedule_cpu, schedule_memory_mib=schedule_memory))
     return spec, rps
 
 

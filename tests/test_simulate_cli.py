@@ -156,9 +156,9 @@ def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(
         _W + "[{name: a, "
         "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
-    # cpu 1 = 1000m; no memory request: the reader's 256 MiB; null delay: 0 s
+    # cpu 1 = 1000m; no memory request: the reader's 256 MiB stand-in; null delay: 0 s
     assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec(
-        "w", None, 1000, 256.0, 0.0, memory_requested=False)
+        "w", None, 1000, 256.0, 0.0, memory_requested=False, memory_stand_in=True)
 
 
 def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
@@ -464,19 +464,26 @@ def test_a_hostname_anti_affinity_is_one_pod_a_node(tmp_path: Path,
             "          - {topologyKey: kubernetes.io/hostname,\n"
             "             labelSelector: {matchLabels: {app: web}}}\n")
     assert "    metadata: {labels: {app: web}}\n    spec:\n" in DEPLOYMENT
-    files = {"hpa.yaml": HPA, "deploy.yaml": DEPLOYMENT.replace("    spec:\n", anti, 1),
-             "t.csv": "timestamp,requests_per_second\n" + "".join(
-                 f"{60 * i},100\n" for i in range(10))}
-    for name, text in files.items():
+    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT) == pytest.approx(600 / 3600)
+    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT.replace("    spec:\n", anti, 1)) == (
+        pytest.approx(2 * 600 / 3600))
+
+
+def steady_node_hours(tmp_path: Path, capsys: pytest.CaptureFixture[str], deployment: str
+                      ) -> float:
+    """The m5.xlarge node-hours of ``simulate`` in flag mode over ``deployment`` under 100 rps
+    for 600 s, the HPA steady at its 2 pods (asserted)."""
+    for name, text in (("hpa.yaml", HPA), ("deploy.yaml", deployment),
+                       ("t.csv", "timestamp,requests_per_second\n" + "".join(
+                           f"{60 * i},100\n" for i in range(10)))):
         (tmp_path / name).write_text(text)
-    for deployment, hours in ((DEPLOYMENT, 600 / 3600), (files["deploy.yaml"], 2 * 600 / 3600)):
-        (tmp_path / "deploy.yaml").write_text(deployment)
-        assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
-                     str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
-                     *ARGS, "--format", "json"]) == 0
-        data = json.loads(capsys.readouterr().out)
-        assert data["peak_replicas"] == 2
-        assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(hours)}
+    assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
+                 *ARGS, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["peak_replicas"] == 2
+    assert set(data["node_hours_by_instance_type"]) == {"m5.xlarge"}
+    return float(data["node_hours_by_instance_type"]["m5.xlarge"])
 
 
 PODS_HPA = HPA.replace(

@@ -81,7 +81,7 @@ BATCH_KINDS = [("cpu",), ("cpu", "object"), ("memory",), ("pods", "external"), (
                ("object",), ("external", "cpu"), ("memory-avg", "pods"), ("cpu", "memory")]
 
 
-def _batch(seed: int, size: int, sized: bool, apart: float = 0.0
+def _batch(seed: int, size: int, sized: bool, apart: float = 0.0, scheduled: float = 0.0
            ) -> tuple[object, list[SimulationSpec]]:
     rng = np.random.default_rng(1000 + seed)
     traffic = random_traffic(rng, int(rng.integers(2, 5)) * 1800)
@@ -95,7 +95,8 @@ def _batch(seed: int, size: int, sized: bool, apart: float = 0.0
     specs: list[SimulationSpec] = []
     while len(specs) < size:
         spec = random_spec(rng, f"b{seed}v{len(specs)}", timing=timing, kinds=kinds,
-                           legacy=legacy, groups=groups, peak_rps=peak, apart=apart)
+                           legacy=legacy, groups=groups, peak_rps=peak, apart=apart,
+                           scheduled=scheduled)
         if unsupported(spec) is None:
             specs.append(spec)
     return traffic, specs
@@ -115,6 +116,16 @@ def test_random_batches_with_pods_a_node_capped(seed: int) -> None:
     # blocks; the sweep engine must still write what simulate writes, bit for bit
     traffic, specs = _batch(100 + seed, 12, sized=seed % 2 == 0, apart=0.5)
     assert any(s.workload.max_pods_per_node is not None for s in specs)  # the premise
+    assert differences(traffic, specs) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_batches_packed_by_the_schedulers_request(seed: int) -> None:
+    # 6 batches of 12, most variants packed by a scheduler's request apart from the HPA's (init
+    # containers above the containers, no memory request or a large one): the slots and the
+    # scale-down's node fraction follow it while the HPA's utilization stays on the requests
+    traffic, specs = _batch(200 + seed, 12, sized=seed % 2 == 0, scheduled=0.8)
+    assert any(s.workload.schedule_memory_mib is not None for s in specs)  # the premise
     assert differences(traffic, specs) == []
 
 
