@@ -191,7 +191,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
 
     def budget_block(evicted: int, t: float, charged: list[int]) -> tuple[str | None, bool]:
         # the one-workload model evicts an average node's pods of the group; the rule and its
-        # sources are shared_nodes.SharedNodes._budget_block's: refused when the budget allows
+        # sources are shared_scale_down._budget_block's: refused when the budget allows
         # no disruption, drained in steps when it allows fewer than the node's pods
         if budget is None or evicted == 0:
             return None, False
@@ -219,7 +219,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
             version[0] += 1
 
     def drain_step(t: float) -> None:
-        # the cordoned node's evictions at ``t`` (as shared_nodes.SharedNodes._drain): what the
+        # the cordoned node's evictions at ``t`` (as shared_scale_down.drain): what the
         # budget allows now; removed when empty; when pods are left at the drain's limit
         # (ca.drain_limit_s), un-cordoned and kept (cluster-autoscaler) or deleted with the node
         # (Karpenter's terminationGracePeriod)
@@ -336,10 +336,10 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 continue
             evicted = placed // nodes
             # Karpenter checks each candidate against the budgets' status alone (no charge
-            # across candidates: shared_nodes._budget_block)
+            # across candidates: shared_scale_down._budget_block)
             why, staged = budget_block(evicted, t, [0] if karpenter else charged)
             if why is not None:
-                # as shared_nodes._scale_down: cluster-autoscaler's unremovable node is not
+                # as shared_scale_down.scale_down: cluster-autoscaler's unremovable node is not
                 # unneeded; Karpenter's skipped candidate keeps its time. Ready pods change the
                 # answer without a new key, so no scan is skipped
                 unneeded_since[g] = (t if unneeded_since[g] is None else unneeded_since[g]) \

@@ -1,7 +1,7 @@
 """What the simulation does not read of a plan's PodDisruptionBudgets (audit15 A15-4).
 
 Node scale-down honours a simulated workload's budget (:mod:`infra_toolkit.workload_budgets`
-finds it in the Deployment's file; the rule is in :mod:`infra_toolkit.shared_nodes`). One
+finds it in the Deployment's file; the rule is in :mod:`infra_toolkit.shared_scale_down`). One
 warning at ``proposed.workloads`` lists what is still not honoured, each with its reason: a
 budget selecting a workload's pods that cannot be read (``matchExpressions``, several budgets,
 a value that is neither a whole number nor a percent), ``unhealthyPodEvictionPolicy:

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from infra_toolkit.eksctl_config import EKSCTL_DEFAULT_VOLUME_SIZE_GIB, NodeGroupConfig
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.manifests import ephemeral_storage_request_bytes
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning, figure_text
+from infra_toolkit.pod_template import ephemeral_storage_request_bytes
 from infra_toolkit.pricing import PriceBook
 
 __all__ = ["ephemeral_storage_warnings", "root_volume_gib"]
@@ -38,7 +38,7 @@ def root_volume_gib(group: NodeGroupConfig) -> int:
 
 def ephemeral_storage_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     """One warning per proposed workload (HPA or not) whose pod's ``ephemeral-storage`` request
-    (:func:`~infra_toolkit.manifests.ephemeral_storage_request_bytes`) is above the root volume
+    (:func:`~infra_toolkit.pod_template.ephemeral_storage_request_bytes`) is above the root volume
     of one or more of the node groups its pods may run on (by its placement, ``book`` sizing
     them), at its ``deployment``: the figures, whether any group is left for its pods, and the
     fix. A workload that fits no group at all is warned of elsewhere."""

@@ -6,7 +6,9 @@ request counts as the request, as the API server defaults it.
 ``read_hpa_yaml`` reads an autoscaling/v2 HorizontalPodAutoscaler from a file that may hold
 several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind: List`` as
 ``kubectl get -o yaml`` writes. Errors name the file, and the line for malformed YAML. An eksctl
-``ClusterConfig`` is read by :mod:`infra_toolkit.eksctl_config`.
+``ClusterConfig`` is read by :mod:`infra_toolkit.eksctl_config`. The pod template's requests
+(containers, init containers, native sidecars, ephemeral storage) and its selector check are
+:mod:`infra_toolkit.pod_template`.
 """
 
 from __future__ import annotations
@@ -30,14 +32,20 @@ from infra_toolkit.pod_anti_affinity import (
     selects,
     self_anti_affinity_keys,
 )
-from infra_toolkit.quantity import QuantityError, parse_quantity_milli
+from infra_toolkit.pod_template import (
+    container_request,
+    extended_resources,
+    host_ports,
+    init_requests,
+    missing_selector,
+    selects_something,
+)
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
 __all__ = [
     "WORKLOAD_KINDS",
     "DeploymentSpec",
     "deployment_from_dict",
-    "ephemeral_storage_request_bytes",
     "manifest_objects",
     "memory_utilization_problem",
     "read_deployment_yaml",
@@ -206,45 +214,6 @@ class DeploymentSpec:
         return 1 if self.host_ports else _node_cap(self.self_anti_affinity_keys)
 
 
-def _container_request(
-    container: Any, resource: str, field_path: str, source: Path
-) -> int | None:
-    """The container's (or, with ``field_path`` of a pod spec, the pod-level) request of
-    ``resource`` in milli-units; ``None`` when it requests none. A limit without a request is
-    the request too: the API server copies it (``SetDefaults_Pod`` in pkg/apis/core/v1/defaults.go),
-    so the HPA's utilization is relative to the limit."""
-    resources = container.get("resources") or {} if isinstance(container, dict) else {}
-    if not isinstance(resources, dict):
-        raise SpecError(f"{field_path}.resources in {source} must be a mapping such as "
-                        "{requests: {cpu: 250m}}")
-    read: dict[str, int] = {}
-    for kind in ("requests", "limits"):
-        block = resources.get(kind) or {}
-        if not isinstance(block, dict):
-            raise SpecError(f"{field_path}.resources.{kind} in {source} must be a mapping such "
-                            "as {cpu: 250m, memory: 512Mi}")
-        if resource not in block:
-            continue
-        value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
-        try:
-            read[kind] = parse_quantity_milli(value)
-        except QuantityError as exc:
-            raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
-        # the API server's ValidateResourceRequirements: no negative quantity, and a request
-        # at most its limit
-        if read[kind] < 0:
-            raise SpecError(f"{where} (={value!r}) in {source} is negative: the API server "
-                            "refuses it (a quantity must be >= 0); write the amount without "
-                            "the minus sign")
-    request, limit = read.get("requests"), read.get("limits")
-    if request is not None and limit is not None and request > limit:
-        raise SpecError(
-            f"{field_path}.resources.requests.{resource} (={resources['requests'][resource]!r}) "
-            f"in {source} is above its limit ({resources['limits'][resource]!r}): the API "
-            f"server refuses a request above its limit; lower the request or raise the limit")
-    return request if request is not None else limit
-
-
 def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, *,
                          cpu_needed: str = "every") -> DeploymentSpec:
     """The Deployment or StatefulSet in a YAML file (``name`` picks one of several) as a
@@ -335,11 +304,11 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         if not isinstance(c, dict):
             problems.append(f"{where} of {named} in {path} must be a mapping")
             continue
-        c_cpu = kept(_container_request, c, "cpu", where, path)
+        c_cpu = kept(container_request, c, "cpu", where, path)
         if c_cpu is None:
             without_cpu.append(f"{where} ({c.get('name')!r})")
         cpu += c_cpu or 0
-        c_memory = kept(_container_request, c, "memory", where, path)
+        c_memory = kept(container_request, c, "memory", where, path)
         without_memory = without_memory or c_memory is None
         memory_milli += c_memory or 0
         # the kubelet runs no readiness probe before the startup probe has passed, so a
@@ -351,9 +320,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
                                     f"{where}.{probe_name}.initialDelaySeconds", named, path)
                         or 0)
-    init_cpu, init_memory_milli = _init_requests(init, path, kept)
-    pod_cpu = kept(_container_request, pod, "cpu", "spec.template.spec", path)
-    pod_memory = kept(_container_request, pod, "memory", "spec.template.spec", path)
+    init_cpu, init_memory_milli = init_requests(init, path, kept)
+    pod_cpu = kept(container_request, pod, "cpu", "spec.template.spec", path)
+    pod_memory = kept(container_request, pod, "memory", "spec.template.spec", path)
     replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
     replicas = None if replicas_raw is None else kept(
         _whole, replicas_raw, "spec.replicas", named, path)
@@ -366,8 +335,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
     own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
     selector = spec.get("selector") if isinstance(spec, dict) else None
-    if not _selects_something(selector):
-        problems.append(_missing_selector(selector, named, path, own))
+    if not selects_something(selector):
+        problems.append(missing_selector(selector, named, path, own))
     elif not selects(selector, own):
         # apps/v1 validation (ValidatePodTemplateSpecForReplicaSet): the selector must select
         # the template's labels, else the controller would never own its pods
@@ -402,120 +371,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
                           placement, update, apart, unknown, init_cpu,
                           init_memory_milli / 1000 / 2**20,
-                          _extended_resources([pod, *containers, *init]),
-                          _host_ports(pod, [*containers, *init]), not memory_milli)
-
-
-def _selects_something(selector: Any) -> bool:
-    """Whether ``selector`` is a label selector with a ``matchLabels`` or ``matchExpressions``
-    entry (the API server refuses an apps/v1 workload whose selector is unset or empty)."""
-    return isinstance(selector, dict) and any(
-        isinstance(selector.get(k), (dict, list)) and selector.get(k)
-        for k in ("matchLabels", "matchExpressions"))
-
-
-def _missing_selector(selector: Any, named: str, path: Path, labels: dict[str, str]) -> str:
-    """The problem of an unset or empty ``spec.selector`` (apps/v1 ``ValidateDeploymentSpec`` /
-    ``ValidateStatefulSetSpec``: ``spec.selector: Required value``, or "empty selector is
-    invalid"), with the selector to write: the pod template's labels."""
-    if selector is None:
-        what, said = "missing", "spec.selector: Required value; apps/v1 has no default selector"
-    elif isinstance(selector, dict):
-        what = f"empty (={selector!r})"
-        said = f"empty selector is invalid for {named.split()[0].lower()}"
-    else:
-        what, said = f"not a label selector (={selector!r})", "it must be a mapping"
-    flow = ", ".join(f"{k}: {v}" for k, v in labels.items())
-    fix = (f"add selector: {{matchLabels: {{{flow}}}}} under spec (the labels of "
-           "spec.template.metadata.labels)" if labels else
-           "add labels to spec.template.metadata.labels and the same under "
-           "spec.selector.matchLabels")
-    return (f"spec.selector of {named} in {path} is {what}: the API server refuses it "
-            f"({said}); {fix}")
-
-
-def _host_ports(pod: Any, containers: list[Any]) -> tuple[int, ...]:
-    """The host ports the pod's containers take: each ``ports[].hostPort``, and with
-    ``hostNetwork: true`` each ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
-    host_network = isinstance(pod, dict) and pod.get("hostNetwork") is True
-    ports = set()
-    for c in containers:
-        for port in (c.get("ports") or [] if isinstance(c, dict) else []):
-            if not isinstance(port, dict):
-                continue
-            value = port.get("hostPort") or (port.get("containerPort") if host_network else None)
-            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                ports.add(value)
-    return tuple(sorted(ports))
-
-
-def _extended_resources(holders: list[Any]) -> tuple[str, ...]:
-    """The extended resources (a name with a domain, ``nvidia.com/gpu``) and ``hugepages-*``
-    requested or limited by the pod spec or its containers: a node must offer them for the
-    scheduler to place the pod (NodeResourcesFit), which the node groups here do not say."""
-    names = set()
-    for holder in holders:
-        resources = holder.get("resources") if isinstance(holder, dict) else None
-        for kind in ("requests", "limits"):
-            block = resources.get(kind) if isinstance(resources, dict) else None
-            names |= {str(n) for n in (block if isinstance(block, dict) else {})
-                      if "/" in str(n) or str(n).startswith("hugepages-")}
-    return tuple(sorted(names))
-
-
-def _init_requests(init: list[Any], path: Path, kept: Callable[..., int | None]
-                   ) -> tuple[int, int]:
-    """The pod's effective init request (millicores, milli-bytes) as the scheduler computes it
-    (``PodRequests`` in k8s.io/component-helpers/resource): each one-shot init container's
-    request plus the native sidecars (``restartPolicy: Always``) started before it, the largest
-    of those; 0 without one-shot init containers. A limit without a request is the request."""
-    top_cpu = top_memory = sidecar_cpu = sidecar_memory = 0
-    for i, c in enumerate(init):
-        if not isinstance(c, dict):
-            continue  # named by the caller when it is a sidecar; the API server refuses it
-        where = f"spec.template.spec.initContainers[{i}]"
-        if c.get("restartPolicy") == "Always":
-            # read again quietly: a bad sidecar quantity is already among the caller's problems
-            try:
-                sidecar_cpu += _container_request(c, "cpu", where, path) or 0
-                sidecar_memory += _container_request(c, "memory", where, path) or 0
-            except SpecError:
-                pass
-            continue
-        top_cpu = max(top_cpu, (kept(_container_request, c, "cpu", where, path) or 0)
-                      + sidecar_cpu)
-        top_memory = max(top_memory, (kept(_container_request, c, "memory", where, path) or 0)
-                         + sidecar_memory)
-    return top_cpu, top_memory
-
-
-def ephemeral_storage_request_bytes(doc: Any) -> int:
-    """The local ephemeral storage the scheduler reserves for one pod of the workload manifest
-    ``doc`` (bytes, rounded up): its containers' and native sidecars' requests summed, or the
-    largest one-shot init container's with the sidecars started before it when that is more
-    (``PodRequests``; a limit without a request is the request). Pod-level resources do not
-    take ``ephemeral-storage``. 0 when nothing requests any, or a quantity cannot be read (the
-    API server refuses that manifest; the figure only feeds a warning)."""
-    spec = doc.get("spec") if isinstance(doc, dict) else None
-    template = spec.get("template") if isinstance(spec, dict) else None
-    pod = template.get("spec") if isinstance(template, dict) else None
-    pod = pod if isinstance(pod, dict) else {}
-    init = [c for c in pod.get("initContainers") or [] if isinstance(c, dict)]
-    source = Path("<manifest>")
-    try:
-        def request(c: Any) -> int:
-            return _container_request(c, "ephemeral-storage", "", source) or 0
-        sidecars = [request(c) for c in init if c.get("restartPolicy") == "Always"]
-        running = sum(request(c) for c in pod.get("containers") or [] if isinstance(c, dict))
-        top = started = 0
-        for c in init:
-            if c.get("restartPolicy") == "Always":
-                started += request(c)
-            else:
-                top = max(top, request(c) + started)
-    except SpecError:
-        return 0
-    return -(-max(running + sum(sidecars), top) // 1000)
+                          extended_resources([pod, *containers, *init]),
+                          host_ports(pod, [*containers, *init]), not memory_milli)
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

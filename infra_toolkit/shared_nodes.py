@@ -1,5 +1,7 @@
 """Shared nodes: the nodes, the scheduler and one cluster autoscaler for the pods of several
-Deployments (internal to :mod:`infra_toolkit.shared_cluster`, which documents the model).
+Deployments (internal to :mod:`infra_toolkit.shared_cluster`, which documents the model); the
+autoscaler's scale-down (candidates, PodDisruptionBudget holds, staged drain) is
+:mod:`infra_toolkit.shared_scale_down`.
 
 Pods of different sizes share nodes, so every node is held on its own (free CPU millicores,
 memory MiB and pod slots), unlike :mod:`infra_toolkit.nodes`' slot counts for one pod size.
@@ -29,6 +31,7 @@ from infra_toolkit.bin_packing import (
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
+from infra_toolkit.shared_scale_down import drain, pods_of, scale_down
 
 __all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
 
@@ -82,11 +85,6 @@ class Owner:
         first = self.serial
         self.serial += n
         return [f"p{i}" for i in range(first, first + n)]
-
-
-def _pods_of(o: Owner, node: Node) -> int:
-    """How many pods of ``o`` are on ``node``."""
-    return sum(len(c.names) for c in node.cohorts if c.owner == o.index)
 
 
 class SharedNodes:
@@ -145,7 +143,7 @@ class SharedNodes:
                     k = min(len(c.names), fit(node.cpu_free, node.memory_free, node.pods_free,
                                                o.cpu, o.memory))
                     if k > 0 and o.cap is not None:
-                        k = min(k, o.cap - _pods_of(o, node))
+                        k = min(k, o.cap - pods_of(o, node))
                     if k > 0:
                         self._bind(c, k, node, t)
                         if c not in self.pending:
@@ -279,7 +277,7 @@ class SharedNodes:
     def scan(self, t: float) -> None:
         """One cluster-autoscaler scan at ``t``: scale-up for pending pods, else scale-down."""
         if self.draining is not None:
-            self._drain(t)
+            drain(self, t)
         if self.pending:
             self._scale_up(t)
         else:
@@ -291,7 +289,7 @@ class SharedNodes:
             return
         # unneeded time counts through the delay after a scale-up, which only holds removals
         # (cluster-autoscaler's UpdateClusterState runs before its scaleDownInCooldown check)
-        self._scale_down(t, t - self.last_scale_up_s < self.ca.scale_down_delay_after_add_s)
+        scale_down(self, t, t - self.last_scale_up_s < self.ca.scale_down_delay_after_add_s)
 
     def _scale_up(self, t: float) -> None:
         n_pending = sum(len(c.names) for c in self.pending)
@@ -349,214 +347,6 @@ class SharedNodes:
                                 f"{short} pending pod(s) fit no node group: all at max_size"))
         self.stuck = short > 0
 
-    def _utilization(self, node: Node) -> float:
-        grp = self.groups[node.group]
-        return max(1.0 - node.cpu_free / grp.allocatable_cpu_millicores,
-                   1.0 - node.memory_free / grp.allocatable_memory_mib)
-
-    def _fits_elsewhere(self, node: Node) -> bool:
-        checked = self.fits_checked.get(node.ident)
-        if checked is not None and checked[0] == self.layout:
-            return checked[1]
-        fits = self._fits_on_others(node)
-        self.fits_checked[node.ident] = (self.layout, fits)
-        return fits
-
-    def _fits_on_others(self, node: Node) -> bool:
-        cordoned = self.draining[0] if self.draining is not None else None
-        others = [n for ns in self.nodes for n in ns if n is not node and n is not cordoned]
-        rooms = [[n.group, n.cpu_free, n.memory_free, n.pods_free] for n in others]
-        held: dict[int, dict[int, int]] = {}
-        for c in node.cohorts:
-            o = self.owners[c.owner]
-            if o.cap is not None and o.index not in held:  # its pods already on each other node
-                held[o.index] = {id(r): _pods_of(o, n) for r, n in zip(rooms, others,
-                                                                      strict=True)}
-            if pack(rooms, o.groups, o.cpu, o.memory, len(c.names), o.cap,
-                    held.get(o.index)) != 0:
-                return False
-        return True
-
-    def _on_node(self, node: Node) -> dict[int, int]:
-        on_node: dict[int, int] = {}
-        for c in node.cohorts:
-            on_node[c.owner] = on_node.get(c.owner, 0) + len(c.names)
-        return on_node
-
-    def _allowed(self, o: Owner, t: float) -> int:
-        assert o.budget is not None
-        return o.budget.disruptions_allowed(o.ready_at(t, self.tick_s), o.replicas,
-                                            sum(len(c.names) for c in o.cohorts))
-
-    def _budget_block(self, node: Node, t: float,
-                      charged: dict[int, int]) -> tuple[str | None, bool]:
-        """Why no pod of ``node`` may be evicted now under a PodDisruptionBudget (``None``: the
-        node may go) and whether it must be drained in steps (a budget allows fewer evictions
-        than its pods on the node); an admitted node's pods are charged to ``charged``.
-
-        Cluster-autoscaler's planner checks each candidate with
-        ``RemainingPdbTracker.CanRemovePods``: refused when a budget with pods on the node
-        allows no disruption, admitted but not drained in parallel when it allows fewer than
-        those pods; ``RemovePods`` then charges them all, so a later node of the same scan sees
-        what is left (possibly below zero). Karpenter gates on ``pdb.Limits.CanEvictPods``
-        (``disruption.NewCandidate``), each candidate against the budgets' status alone: with
-        its drain rules nothing is charged."""
-        on_node = self._on_node(node)
-        staged = False
-        for index, n in on_node.items():
-            o = self.owners[index]
-            if o.budget is None:
-                continue
-            ready, spent = o.ready_at(t, self.tick_s), charged.get(index, 0)
-            allowed = self._allowed(o, t) - spent
-            if allowed < 1:
-                return (f"blocked by PodDisruptionBudget {o.budget.name} ({o.name}): it allows "
-                        f"no disruption now for its {n} pod(s) on node {node.ident} ({ready} "
-                        f"Ready, {o.budget.desired_healthy(o.replicas)} to keep healthy"
-                        f"{f', {spent} taken by nodes before it in this scan' if spent else ''})",
-                        False)
-            staged = staged or n > allowed
-        if self.ca.drain_rules == "cluster-autoscaler":
-            for index, n in on_node.items():
-                if self.owners[index].budget is not None:
-                    charged[index] = charged.get(index, 0) + n
-        return None, staged
-
-    def _scale_down(self, t: float, cooldown: bool) -> None:
-        ca = self.ca
-        charged: dict[int, int] = {}  # evictions charged to each owner's budget in this scan
-        cordoned = self.draining[0] if self.draining is not None else None
-        # every node's timer is updated on the scan's state before one goes (a removal does
-        # not keep the other nodes from counting their unneeded time this scan)
-        fired: tuple[int, Node, float, bool] | None = None
-        for g in reversed(range(len(self.groups))):
-            grp, nodes = self.groups[g], self.nodes[g]
-            for node in reversed(nodes):
-                if node is cordoned:
-                    continue
-                util = self._utilization(node)
-                if (len(nodes) <= grp.min_size or util >= ca.scale_down_utilization_threshold
-                        or grp.name in ca.undisruptable_groups
-                        or not self._fits_elsewhere(node)):
-                    node.unneeded_since = None
-                    continue
-                why, staged = self._budget_block(node, t, charged)
-                if why is not None:
-                    # CA: a node the tracker refuses is unremovable, not unneeded: its timer
-                    # starts again when the budget allows, checked every scan. Karpenter: a
-                    # candidate skipped this time, its Consolidatable time counting on
-                    keeps = ca.drain_rules == "karpenter"
-                    node.unneeded_since = (t if node.unneeded_since is None
-                                           else node.unneeded_since) if keeps else None
-                    if self.blocked.get(node.ident) != why.split(":")[0]:
-                        self.blocked[node.ident] = why.split(":")[0]
-                        self.events.append((t, f"node_scale_down_blocked:{grp.name}",
-                                            len(nodes), len(nodes),
-                                            f"node {node.ident} utilization {util:.0%} < "
-                                            f"{ca.scale_down_utilization_threshold:.0%} but "
-                                            f"{why}; kept, checked again each scan"
-                                            + (" (its unneeded time counting on)" if keeps
-                                               else "")))
-                    continue
-                self.blocked.pop(node.ident, None)
-                if node.unneeded_since is None:
-                    node.unneeded_since = t
-                # one node drained at a time (CA's --max-drain-parallelism default 1), so none
-                # goes while another drains
-                if (fired is None and not cooldown and cordoned is None
-                        and t - node.unneeded_since >= ca.scale_down_unneeded_s):
-                    fired = (g, node, util, staged)
-        if fired is None:
-            return
-        g, node, util, staged = fired  # one node per scan: lowest priority group, newest first
-        grp = self.groups[g]
-        if not staged:
-            evicted = sum(len(c.names) for c in node.cohorts)
-            self._retire(node, t, (f"node {node.ident} utilization {util:.0%} < "
-                                   f"{ca.scale_down_utilization_threshold:.0%} for "
-                                   f"{ca.scale_down_unneeded_s:g} s; "
-                                   f"{evicted} pod(s) evicted"))
-            return
-        # a budget allows fewer evictions than its pods here: cordon, evict what it allows now
-        # and the rest as replacements become Ready (CA's sequential drain, each refused
-        # eviction retried every 10 s, its default scan interval too, for MAX_POD_EVICTION_S;
-        # Karpenter's eviction queue retries with backoff, without a limit)
-        self.draining = (node, t)
-        self.layout += 1
-        n_nodes = len(self.nodes[g])
-        self.events.append((t, f"node_drain_started:{grp.name}", n_nodes, n_nodes,
-                            (f"node {node.ident} utilization {util:.0%} < "
-                             f"{ca.scale_down_utilization_threshold:.0%} for "
-                             f"{ca.scale_down_unneeded_s:g} s; cordoned, its "
-                             f"{sum(len(c.names) for c in node.cohorts)} pod(s) evicted as "
-                             "their PodDisruptionBudgets allow")))
-        self._drain(t)
-
-    def _drain(self, t: float) -> None:
-        """The draining node's evictions at ``t``: each budgeted owner's pods as its budget
-        allows now, every other pod at once; the node goes when empty. With pods left at the
-        drain's limit (``ClusterAutoscalerSpec.drain_limit_s``): cluster-autoscaler's
-        ``MAX_POD_EVICTION_S`` un-cordons and keeps it (its actuator gives up and removes its
-        ToBeDeletedByClusterAutoscaler taint); Karpenter's NodePool ``terminationGracePeriod``
-        deletes them and the node goes (``terminator.DeleteExpiringPods``); without one
-        Karpenter never gives up."""
-        assert self.draining is not None
-        node, start = self.draining
-        grp = self.groups[node.group]
-        limit_s = self.ca.drain_limit_s(grp.name)
-        over = limit_s is not None and t - start >= limit_s
-        if not over:
-            moved = False
-            for index, n in self._on_node(node).items():
-                o = self.owners[index]
-                k = n if o.budget is None else min(n, max(0, self._allowed(o, t)))
-                for c in [c for c in node.cohorts if c.owner == index]:
-                    if k == 0:
-                        break
-                    j = min(k, len(c.names))
-                    self.remove(c, j, t)
-                    self.create(o, j, t)
-                    k -= j
-                    moved = True
-            if moved:
-                self.place(t)
-        n_nodes = len(self.nodes[node.group])
-        if not node.cohorts:
-            self.draining = None
-            self._retire(node, t, (f"node {node.ident} drained in "
-                                   f"{t - start:g} s"))
-        elif over and self.ca.drain_rules == "karpenter":
-            self.draining = None
-            left = sum(len(c.names) for c in node.cohorts)
-            self._retire(node, t, (f"node {node.ident} drained in {t - start:g} s: its {left} "
-                                   "pod(s) left deleted at the NodePool's "
-                                   f"terminationGracePeriod ({limit_s:g} s)"))
-        elif over:
-            self.draining = None
-            self.layout += 1
-            node.unneeded_since = None
-            left = sum(len(c.names) for c in node.cohorts)
-            self.events.append((t, f"node_drain_abandoned:{grp.name}", n_nodes, n_nodes,
-                                (f"node {node.ident}: {left} pod(s) still refused eviction "
-                                 f"{limit_s:g} s after its drain started; "
-                                 "un-cordoned and kept")))
-
-    def _retire(self, node: Node, t: float, why: str) -> None:
-        """Remove ``node`` at ``t`` (its pods, if any, evicted and created again Pending)."""
-        g = node.group
-        grp, nodes = self.groups[g], self.nodes[g]
-        evicted = list(node.cohorts)
-        nodes.remove(node)
-        self.layout += 1
-        self.fits_checked.pop(node.ident, None)
-        self.retired.append(node)
-        self.node_changes[g].append((self.tick_at(t), len(nodes)))
-        self.events.append((t, f"node_scale_down:{grp.name}", len(nodes) + 1, len(nodes), why))
-        for c in evicted:  # a drain: the pods start again, Pending
-            o, k = self.owners[c.owner], len(c.names)
-            self.remove(c, k, t)
-            self.create(o, k, t)
-        self.place(t)
 
     def node_peaks(self) -> list[tuple[str, int, float, float, int]]:
         """Every node the run had: group name, id, peak CPU (millicores), memory (MiB), pods."""

@@ -938,7 +938,7 @@ def test_ephemeral_storage_above_the_root_volume_is_warned(
 
 
 def test_ephemeral_storage_counts_limits_and_init_containers_as_the_scheduler() -> None:
-    from infra_toolkit.manifests import ephemeral_storage_request_bytes
+    from infra_toolkit.pod_template import ephemeral_storage_request_bytes
 
     def pod(containers: list[dict[str, object]], init: list[dict[str, object]]) -> object:
         return {"spec": {"template": {"spec": {"containers": containers,

@@ -8,6 +8,7 @@ import dataclasses
 
 import pytest
 
+from infra_toolkit import shared_scale_down
 from infra_toolkit.nodes import KARPENTER_LIKE, NodeGroup
 from infra_toolkit.shared_nodes import Owner, SharedNodes
 
@@ -33,13 +34,13 @@ def test_a_scan_with_nothing_changed_checks_no_node_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     nodes = _cluster()
     checked: list[int] = []
-    real = SharedNodes._fits_on_others
+    real = shared_scale_down._fits_on_others
 
-    def counting(self: SharedNodes, node):  # type: ignore[no-untyped-def]
+    def counting(sn: SharedNodes, node):  # type: ignore[no-untyped-def]
         checked.append(node.ident)
-        return real(self, node)
+        return real(sn, node)
 
-    monkeypatch.setattr(SharedNodes, "_fits_on_others", counting)
+    monkeypatch.setattr(shared_scale_down, "_fits_on_others", counting)
     nodes.scan(0.0)
     # both nodes are below the 100 % threshold: each checked once (newest first); node 1 is
     # empty and node 0's three pods fit on it (1500m of 1900m): both unneeded, for 30 s yet
@@ -54,4 +55,4 @@ def test_a_scan_with_nothing_changed_checks_no_node_again(
     assert checked == [1, 0, 1, 0]
     # and the answers are those of a fresh check: node 1's 500m pod fits beside node 0's 1500m?
     # no (1900 - 1500 = 400m); node 0's three pods on node 1 (1900 - 500 = 1400m)? no
-    assert [nodes._fits_elsewhere(n) for n in nodes.nodes[0]] == [False, False]
+    assert [shared_scale_down._fits_elsewhere(nodes, n) for n in nodes.nodes[0]] == [False, False]

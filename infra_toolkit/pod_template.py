@@ -1,0 +1,181 @@
+"""A workload's pod template as the scheduler and the API server read it: the pieces
+:mod:`infra_toolkit.manifests` builds a :class:`~infra_toolkit.manifests.DeploymentSpec` from,
+and the ephemeral storage :mod:`infra_toolkit.ephemeral_storage_warnings` compares with a disk.
+
+One container's (or the pod-level) request of a resource, a limit without a request being the
+request (``container_request``); the init containers' effective request with the native
+sidecars started before them (``init_requests``); the extended resources and host ports the pod
+takes (``extended_resources``, ``host_ports``); the ephemeral storage it reserves
+(``ephemeral_storage_request_bytes``); an unset or empty ``spec.selector`` and its problem
+(``selects_something``, ``missing_selector``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.quantity import QuantityError, parse_quantity_milli
+
+__all__ = [
+    "container_request",
+    "ephemeral_storage_request_bytes",
+    "extended_resources",
+    "host_ports",
+    "init_requests",
+    "missing_selector",
+    "selects_something",
+]
+
+
+def container_request(
+    container: Any, resource: str, field_path: str, source: Path
+) -> int | None:
+    """The container's (or, with ``field_path`` of a pod spec, the pod-level) request of
+    ``resource`` in milli-units; ``None`` when it requests none. A limit without a request is
+    the request too: the API server copies it (``SetDefaults_Pod`` in pkg/apis/core/v1/defaults.go),
+    so the HPA's utilization is relative to the limit."""
+    resources = container.get("resources") or {} if isinstance(container, dict) else {}
+    if not isinstance(resources, dict):
+        raise SpecError(f"{field_path}.resources in {source} must be a mapping such as "
+                        "{requests: {cpu: 250m}}")
+    read: dict[str, int] = {}
+    for kind in ("requests", "limits"):
+        block = resources.get(kind) or {}
+        if not isinstance(block, dict):
+            raise SpecError(f"{field_path}.resources.{kind} in {source} must be a mapping such "
+                            "as {cpu: 250m, memory: 512Mi}")
+        if resource not in block:
+            continue
+        value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
+        try:
+            read[kind] = parse_quantity_milli(value)
+        except QuantityError as exc:
+            raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
+        # the API server's ValidateResourceRequirements: no negative quantity, and a request
+        # at most its limit
+        if read[kind] < 0:
+            raise SpecError(f"{where} (={value!r}) in {source} is negative: the API server "
+                            "refuses it (a quantity must be >= 0); write the amount without "
+                            "the minus sign")
+    request, limit = read.get("requests"), read.get("limits")
+    if request is not None and limit is not None and request > limit:
+        raise SpecError(
+            f"{field_path}.resources.requests.{resource} (={resources['requests'][resource]!r}) "
+            f"in {source} is above its limit ({resources['limits'][resource]!r}): the API "
+            f"server refuses a request above its limit; lower the request or raise the limit")
+    return request if request is not None else limit
+
+
+def selects_something(selector: Any) -> bool:
+    """Whether ``selector`` is a label selector with a ``matchLabels`` or ``matchExpressions``
+    entry (the API server refuses an apps/v1 workload whose selector is unset or empty)."""
+    return isinstance(selector, dict) and any(
+        isinstance(selector.get(k), (dict, list)) and selector.get(k)
+        for k in ("matchLabels", "matchExpressions"))
+
+
+def missing_selector(selector: Any, named: str, path: Path, labels: dict[str, str]) -> str:
+    """The problem of an unset or empty ``spec.selector`` (apps/v1 ``ValidateDeploymentSpec`` /
+    ``ValidateStatefulSetSpec``: ``spec.selector: Required value``, or "empty selector is
+    invalid"), with the selector to write: the pod template's labels."""
+    if selector is None:
+        what, said = "missing", "spec.selector: Required value; apps/v1 has no default selector"
+    elif isinstance(selector, dict):
+        what = f"empty (={selector!r})"
+        said = f"empty selector is invalid for {named.split()[0].lower()}"
+    else:
+        what, said = f"not a label selector (={selector!r})", "it must be a mapping"
+    flow = ", ".join(f"{k}: {v}" for k, v in labels.items())
+    fix = (f"add selector: {{matchLabels: {{{flow}}}}} under spec (the labels of "
+           "spec.template.metadata.labels)" if labels else
+           "add labels to spec.template.metadata.labels and the same under "
+           "spec.selector.matchLabels")
+    return (f"spec.selector of {named} in {path} is {what}: the API server refuses it "
+            f"({said}); {fix}")
+
+
+def host_ports(pod: Any, containers: list[Any]) -> tuple[int, ...]:
+    """The host ports the pod's containers take: each ``ports[].hostPort``, and with
+    ``hostNetwork: true`` each ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
+    host_network = isinstance(pod, dict) and pod.get("hostNetwork") is True
+    ports = set()
+    for c in containers:
+        for port in (c.get("ports") or [] if isinstance(c, dict) else []):
+            if not isinstance(port, dict):
+                continue
+            value = port.get("hostPort") or (port.get("containerPort") if host_network else None)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                ports.add(value)
+    return tuple(sorted(ports))
+
+
+def extended_resources(holders: list[Any]) -> tuple[str, ...]:
+    """The extended resources (a name with a domain, ``nvidia.com/gpu``) and ``hugepages-*``
+    requested or limited by the pod spec or its containers: a node must offer them for the
+    scheduler to place the pod (NodeResourcesFit), which the node groups here do not say."""
+    names = set()
+    for holder in holders:
+        resources = holder.get("resources") if isinstance(holder, dict) else None
+        for kind in ("requests", "limits"):
+            block = resources.get(kind) if isinstance(resources, dict) else None
+            names |= {str(n) for n in (block if isinstance(block, dict) else {})
+                      if "/" in str(n) or str(n).startswith("hugepages-")}
+    return tuple(sorted(names))
+
+
+def init_requests(init: list[Any], path: Path, kept: Callable[..., int | None]
+                  ) -> tuple[int, int]:
+    """The pod's effective init request (millicores, milli-bytes) as the scheduler computes it
+    (``PodRequests`` in k8s.io/component-helpers/resource): each one-shot init container's
+    request plus the native sidecars (``restartPolicy: Always``) started before it, the largest
+    of those; 0 without one-shot init containers. A limit without a request is the request."""
+    top_cpu = top_memory = sidecar_cpu = sidecar_memory = 0
+    for i, c in enumerate(init):
+        if not isinstance(c, dict):
+            continue  # named by the caller when it is a sidecar; the API server refuses it
+        where = f"spec.template.spec.initContainers[{i}]"
+        if c.get("restartPolicy") == "Always":
+            # read again quietly: a bad sidecar quantity is already among the caller's problems
+            try:
+                sidecar_cpu += container_request(c, "cpu", where, path) or 0
+                sidecar_memory += container_request(c, "memory", where, path) or 0
+            except SpecError:
+                pass
+            continue
+        top_cpu = max(top_cpu, (kept(container_request, c, "cpu", where, path) or 0)
+                      + sidecar_cpu)
+        top_memory = max(top_memory, (kept(container_request, c, "memory", where, path) or 0)
+                         + sidecar_memory)
+    return top_cpu, top_memory
+
+
+def ephemeral_storage_request_bytes(doc: Any) -> int:
+    """The local ephemeral storage the scheduler reserves for one pod of the workload manifest
+    ``doc`` (bytes, rounded up): its containers' and native sidecars' requests summed, or the
+    largest one-shot init container's with the sidecars started before it when that is more
+    (``PodRequests``; a limit without a request is the request). Pod-level resources do not
+    take ``ephemeral-storage``. 0 when nothing requests any, or a quantity cannot be read (the
+    API server refuses that manifest; the figure only feeds a warning)."""
+    spec = doc.get("spec") if isinstance(doc, dict) else None
+    template = spec.get("template") if isinstance(spec, dict) else None
+    pod = template.get("spec") if isinstance(template, dict) else None
+    pod = pod if isinstance(pod, dict) else {}
+    init = [c for c in pod.get("initContainers") or [] if isinstance(c, dict)]
+    source = Path("<manifest>")
+    try:
+        def request(c: Any) -> int:
+            return container_request(c, "ephemeral-storage", "", source) or 0
+        sidecars = [request(c) for c in init if c.get("restartPolicy") == "Always"]
+        running = sum(request(c) for c in pod.get("containers") or [] if isinstance(c, dict))
+        top = started = 0
+        for c in init:
+            if c.get("restartPolicy") == "Always":
+                started += request(c)
+            else:
+                top = max(top, request(c) + started)
+    except SpecError:
+        return 0
+    return -(-max(running + sum(sidecars), top) // 1000)
