@@ -2,16 +2,20 @@
 
 Random seeded batches (shared batch key, every other field drawn at random, half of them sized
 for their traffic, a quarter of the workloads with a cap of pods a node) and random single specs
-(every field drawn, the batch key too) run through both engines; every sync table, event log
-and summary field must match exactly (``tests/sweep_cases.differences``). Prints each mismatch,
-then as its last line ``variants=N batches=B mismatches=M uncertain=U wall_s=X``
-(``uncertain``: rows the engine handed back to the scalar path). ``--variants`` sets the size,
-``--seed`` the first seed.
+(every field drawn, the batch key too), then a quarter of all of them packed by a scheduler's
+request apart from the HPA's (init containers, no memory or a large one requested; drawn after
+everything else, so a seed's other fields stay as they were), run through both engines; every
+sync table, event log and summary field must match exactly (``tests/sweep_cases.differences``).
+Prints each mismatch, then as its last line ``variants=N batches=B mismatches=M uncertain=U
+scheduled=S wall_s=X`` (``uncertain``: rows the engine handed back to the scalar path;
+``scheduled``: variants packed by a scheduler's request apart from the HPA's). ``--variants``
+sets the size, ``--seed`` the first seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -23,8 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.sweep_
 from infra_toolkit.sweep_engine import run_batch  # noqa: E402
 from infra_toolkit.sweep_params import batch_key, unsupported, variants  # noqa: E402
 from infra_toolkit.traffic import resample_curve  # noqa: E402
-from tests.sweep_cases import differences, random_spec, random_traffic  # noqa: E402
+from tests.sweep_cases import (  # noqa: E402
+    differences,
+    random_spec,
+    random_traffic,
+    scheduler_request,
+)
 
+#: the share of variants packed by a scheduler's request apart from the HPA's
+SCHEDULED = 0.25
 KINDS = [("cpu",), ("cpu", "object"), ("memory",), ("pods", "external"), ("cpu-avg",),
          ("object",), ("external", "cpu"), ("memory-avg", "pods"), ("cpu", "memory")]
 
@@ -47,7 +58,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=50_000)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    done = batches = mismatches = uncertain = 0
+    done = batches = mismatches = uncertain = scheduled = 0
     seed = args.seed
     while done < args.variants:
         rng = np.random.default_rng(seed)
@@ -65,6 +76,9 @@ def main() -> None:
             peak = float(np.max(traffic.rps)) if rng.random() < 0.5 else None
             specs = [random_spec(rng, f"b{seed}v{i}", timing=timing, kinds=kinds, legacy=legacy,
                                  groups=groups, peak_rps=peak, apart=0.25) for i in range(16)]
+        # drawn last: the traffic and the specs above are what this seed drew before
+        specs = [dataclasses.replace(s, workload=scheduler_request(rng, s.workload))
+                 if rng.random() < SCHEDULED else s for s in specs]
         specs = [s for s in specs if unsupported(s) is None]
         seed += 1
         if not specs:
@@ -75,9 +89,10 @@ def main() -> None:
         mismatches += len(problems)
         uncertain += _uncertain(traffic, specs)
         done += len(specs)
+        scheduled += sum(s.workload.schedule_cpu_millicores is not None for s in specs)
         batches += 1
     print(f"variants={done} batches={batches} mismatches={mismatches} uncertain={uncertain} "
-          f"wall_s={time.perf_counter() - t0:.1f}")
+          f"scheduled={scheduled} wall_s={time.perf_counter() - t0:.1f}")
 
 
 if __name__ == "__main__":

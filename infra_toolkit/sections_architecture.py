@@ -13,6 +13,7 @@ from infra_toolkit.cost import CostEstimate, unit_price_text, usd_text
 from infra_toolkit.cost_summary import estimate_frame
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
+from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region, is_load_test, node_group_resources
 from infra_toolkit.report_html import (
@@ -25,7 +26,8 @@ from infra_toolkit.report_html import (
 from infra_toolkit.resources import Resource
 from infra_toolkit.sections_figures import incomplete, priced_region, rounding, unknown_usage
 
-__all__ = ["components_with_cost", "current_state", "proposed_architecture"]
+__all__ = ["components_with_cost", "current_state", "proposed_architecture",
+           "workloads_table"]
 
 
 def _attributes(r: Resource) -> str:
@@ -127,6 +129,49 @@ def _workload_row(w: Workload) -> dict[str, object]:
     }
 
 
+# the column's words, kept beside the caption that explains them
+_ON_A_NODE = "On a node (scheduler)"
+
+
+def _on_a_node(d: DeploymentSpec) -> str:
+    """What one pod takes on a node as kube-scheduler counts it, with why it is not the
+    containers' sum; ``as requested`` when it is."""
+    cpu, memory = d.packed_cpu_millicores, d.packed_memory_mib
+    if (cpu, memory) == (d.cpu_request_millicores, d.memory_request_mib):
+        return "as requested"
+    why = [x for x, on in (
+        ("its init containers' request", d.packed_by_init),
+        ("no container requests memory: 0 MiB, not the HPA's "
+         f"{quantity_text(d.memory_request_mib)} MiB stand-in", d.memory_stand_in)) if on]
+    return f"{cpu}m, {quantity_text(memory)} MiB ({'; '.join(why)})"
+
+
+def workloads_table(workloads: Sequence[Workload]) -> Table:
+    """The workloads as the simulator reads them: requests (the containers' sum, the HPA's),
+    HPA metrics and behaviour with API defaults, start-up time; a ``Pods a node`` column when a
+    rule caps a workload's pods a node, and an ``On a node (scheduler)`` one (millicores, MiB)
+    when a pod takes on a node other than its containers' sum (init containers requesting more,
+    or no memory request)."""
+    frame = pd.DataFrame([_workload_row(w) for w in workloads])
+    caps = [w.deployment_spec.max_pods_per_node for w in workloads]
+    if any(c is not None for c in caps):  # a column only where a rule caps pods a node
+        frame.insert(3, "Pods a node", [
+            "by requests" if c is None else
+            f"{c} (required pod anti-affinity on kubernetes.io/hostname)" for c in caps])
+    on_a_node = [_on_a_node(w.deployment_spec) for w in workloads]
+    if any(x != "as requested" for x in on_a_node):
+        # the shipped plans pack by their requests: their table keeps its columns
+        frame.insert(frame.columns.get_loc("Memory request (MiB)") + 1, _ON_A_NODE, on_a_node)
+        return Table(frame, css_class="workloads", caption=(
+            "Workloads: the CPU and memory requests are the containers' sum, which the HPA's "
+            "utilization divides by (256 MiB stands in for a pod requesting no memory in the "
+            f"memory model); {_ON_A_NODE} is what one pod takes as kube-scheduler counts it "
+            "(PodRequests: the larger of that sum and each one-shot init container with the "
+            "native sidecars started before it; 0 memory when no container requests any), "
+            "which nodes are packed, filled and emptied by in the simulation"))
+    return Table(frame, css_class="workloads", caption="Workloads")
+
+
 def proposed_architecture(a: PlanAnalysis) -> Section:
     """The proposed resources, node groups and autoscaled workloads as the simulator reads
     them (requests, HPA metrics and behaviour with API defaults, start-up time)."""
@@ -142,18 +187,12 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
         "Max": g.max_size, "Disk (GiB)": g.disk_size_gib,
         "Disk type": g.volume_type or "-", "Taints": ", ".join(g.taints) or "-",
     } for g in p.node_groups])
-    workloads = pd.DataFrame([_workload_row(w) for w in p.workloads])
-    caps = [w.deployment_spec.max_pods_per_node for w in p.workloads]
-    if any(c is not None for c in caps):  # a column only where a rule caps pods a node
-        workloads.insert(3, "Pods a node", [
-            "by requests" if c is None else
-            f"{c} (required pod anti-affinity on kubernetes.io/hostname)" for c in caps])
     credits = _credits(a, resource_of)
     return Section("Proposed Architecture", (
         paragraph(priced_region(a, p.region)),
         _resources(in_region(p.resources, a.region), "proposed-resources"),
         Table(groups, css_class="node-groups", caption="Node groups"),
-        Table(workloads, css_class="workloads", caption="Workloads"),
+        workloads_table(p.workloads),
         *([credits] if credits is not None else [])))
 
 

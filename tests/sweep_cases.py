@@ -117,6 +117,16 @@ def _metric(rng: np.random.Generator, kind: str, cap: float) -> MetricSpec:
     return MetricSpec("External", external=ExternalMetricSource(MetricIdentifier("queue"), target))
 
 
+def scheduler_request(rng: np.random.Generator, workload: WorkloadSpec) -> WorkloadSpec:
+    """``workload`` packed by a scheduler's request apart from the HPA's: CPU 0, 150 or 700m
+    above the containers' (init containers) and memory 0 (none requested), 1500 or 3000 MiB;
+    each fits every instance type of :data:`INSTANCES`."""
+    above = float(rng.choice([0, 150, 700]))
+    return dataclasses.replace(
+        workload, schedule_cpu_millicores=workload.cpu_request_millicores + above,
+        schedule_memory_mib=float(rng.choice([0, 1500, 3000])))
+
+
 def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | None = None,
                 kinds: tuple[str, ...] | None = None, legacy: bool | None = None,
                 groups: int | None = None, peak_rps: float | None = None,
@@ -199,11 +209,8 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         initial = min(initial, capacity)
     if apart and rng.random() < apart:
         workload = dataclasses.replace(workload, max_pods_per_node=int(rng.choice([1, 1, 2, 3])))
-    if scheduled and rng.random() < scheduled:  # each fits every instance type above
-        above = float(rng.choice([0, 150, 700]))
-        workload = dataclasses.replace(
-            workload, schedule_cpu_millicores=workload.cpu_request_millicores + above,
-            schedule_memory_mib=float(rng.choice([0, 1500, 3000])))
+    if scheduled and rng.random() < scheduled:
+        workload = scheduler_request(rng, workload)
     return SimulationSpec(hpa, workload, tuple(node_groups), autoscaler, pipeline, controller,
                           initial_replicas=initial,
                           sync_duration_s=int((timing or {}).get("duration", 0)),
