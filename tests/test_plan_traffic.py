@@ -186,6 +186,25 @@ def test_a_unix_seconds_trace_is_cut_by_start_and_end(tmp_path: Path) -> None:
     assert curve.start == pd.Timestamp("2024-01-01T00:02Z")
 
 
+def test_a_start_off_a_unix_seconds_traces_grid_shows_its_fraction(tmp_path: Path) -> None:
+    # audit21 A21-2: query_range started at now() writes 1704067200.781, ...: 00:02:00 is
+    # 120 - 0.781 = 119.219 s after the first time, which the message showed as 00:00:00Z,
+    # its fraction dropped (a whole 120 s, on the grid, as far as the reader could see)
+    path = tmp_path / "prom.csv"
+    path.write_text("timestamp,requests_per_second\n"
+                    + "".join(f"{1704067200 + 60 * i}.781,{i}\n" for i in range(10)))
+    scenario = Scenario("p", "a window", CsvTraffic(path, _at("2024-01-01T00:02Z"),
+                                                    _at("2024-01-01T00:05Z")))
+    with pytest.raises(TrafficError, match=r"^start 2024-01-01T00:02:00Z is 119\.219 s after "
+                                           r"the first time of prom\.csv "
+                                           r"\(2024-01-01T00:00:00\.781000Z\), not a whole"):
+        scenario_curve(scenario, 60.0)
+    # on its grid it cuts: 00:02:00.781 .. 00:05:00.781 is rows 2, 3, 4
+    on_grid = Scenario("p", "a window", CsvTraffic(path, _at("2024-01-01T00:02:00.781Z"),
+                                                   _at("2024-01-01T00:05:00.781Z")))
+    np.testing.assert_array_equal(scenario_curve(on_grid, 60.0).rps, [2, 3, 4])
+
+
 def test_a_gap_in_a_plans_csv_names_the_plan_option(tmp_path: Path) -> None:
     path = tmp_path / "gap.csv"
     path.write_text("timestamp,requests_per_second\n0,10\n60,20\n240,50\n300,60\n")
