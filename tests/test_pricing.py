@@ -673,6 +673,26 @@ def test_a_users_row_that_could_never_apply_is_refused(tmp_path: Path, text: str
         load_price_book(extra_tables=[own])
 
 
+def test_a_type_newer_than_the_specs_is_priced_once_its_specs_row_is_given(
+        tmp_path: Path) -> None:
+    # audit21 A21-8: a quote for a type the shipped specs lack was refused with "did you mean
+    # 'm9g.large'" alone, as if a typo; the fix is a specs row of the user's own
+    own = _write(tmp_path / "own.csv", _GOOD_EC2 + "us-east-1,m9x.large,0.1,q,2026-11-01\n")
+    with pytest.raises(PricingError, match=r"own\.csv: line 2: instance_type 'm9x\.large' is "
+                                           r"not a known EC2 instance type .*did you mean .*\? "
+                                           r"If it is a type the tables lack, add its row "
+                                           r"\(instance_type, vcpu, memory_mib, max_pods_eni, "
+                                           r"arch, source, as_of\) to an ec2_instance_specs "
+                                           r"table of your own$"):
+        load_price_book(extra_tables=[own])
+    specs = _write(tmp_path / "ec2_instance_specs_2026-11-01.csv",
+                   "instance_type,vcpu,memory_mib,max_pods_eni,arch,source,as_of\n"
+                   "m9x.large,2,8192,29,x86_64,spec sheet,2026-11-01\n")
+    price = load_price_book(extra_tables=[own, specs]).lookup(
+        "ec2_on_demand", region="us-east-1", instance_type="m9x.large")
+    assert price.usd_per_unit == Decimal("0.1")  # the quote's row, as written
+
+
 def test_two_of_the_users_tables_pricing_one_key_are_refused(tmp_path: Path) -> None:
     # audit20 A20-10: the later table's $0.06 silently beat the first's $0.05 (one table with
     # a key twice is refused, "keep one row per key")
