@@ -292,9 +292,10 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                         "must be a list of containers")
     # the HPA's request is the sum over the containers and the native sidecars (init containers
     # with restartPolicy: Always), or the pod-level request when set (calculateRequests)
-    members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
-    members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in enumerate(init)
+    sidecars = [(i, c) for i, c in enumerate(init)
                 if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
+    members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
+    members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in sidecars]
     problems: list[str] = []  # every bad field at once, one line each
 
     def kept(read: Callable[..., int | None], *args: Any) -> int | None:
@@ -383,7 +384,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           placement, update, apart, unknown, init_cpu,
                           init_memory_milli / 1000 / 2**20,
                           _extended_resources([pod, *containers, *init]),
-                          _host_ports(pod, [*containers, *init]))
+                          _host_ports(pod, [*containers, *(c for _i, c in sidecars)]))
 
 
 def _selects_something(selector: Any) -> bool:
@@ -415,8 +416,10 @@ def _missing_selector(selector: Any, named: str, path: Path, labels: dict[str, s
 
 
 def _host_ports(pod: Any, containers: list[Any]) -> tuple[int, ...]:
-    """The host ports the pod's containers take: each ``ports[].hostPort``, and with
-    ``hostNetwork: true`` each ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
+    """The host ports the pod's ``containers`` take (its containers and native sidecars: the
+    scheduler's ``GetHostPorts`` skips one-shot init containers, which have exited by the time
+    the pod runs): each ``ports[].hostPort``, and with ``hostNetwork: true`` each
+    ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
     host_network = isinstance(pod, dict) and pod.get("hostNetwork") is True
     ports = set()
     for c in containers:
