@@ -183,9 +183,8 @@ def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str], po
         if not (isinstance(nodes, str) and _BUDGET_NODES.match(nodes)):
             r.add(join_path(ip, "nodes"), f"{nodes!r} is not a node count or percent; write a "
                   "quoted whole number (\"5\") or percent (\"10%\")")
-        elif "schedule" in b or ("reasons" in b and not (  # an empty list: every reason
-                isinstance(b["reasons"], list)
-                and (not b["reasons"] or _POLICY_REASONS[policy] <= set(b["reasons"])))):
+        elif "schedule" in b or ("reasons" in b and not (
+                isinstance(b["reasons"], list) and _POLICY_REASONS[policy] <= set(b["reasons"]))):
             which = " and ".join(k for k in ("schedule", "reasons") if k in b)
             notes.append(f"{ip}: not modelled (a budget with {which}: the simulation has no "
                          "time of day and one scale-down for every reason); the budgets "

@@ -61,7 +61,6 @@ def _read(*docs: dict[str, Any]) -> Any:
     # audit21 A21-12: a budget whose reasons cover the policy's (Empty, and Underutilized under
     # WhenEmptyOrUnderutilized) applies to every scale-down the model makes, as one without
     ({"budgets": [{"nodes": "0", "reasons": ["Underutilized", "Empty", "Drifted"]}]}, (0,), ()),
-    ({"budgets": [{"nodes": "0", "reasons": []}]}, (0,), ()),  # no reason listed: all of them
     ({"consolidationPolicy": "WhenEmpty", "budgets": [{"nodes": "2", "reasons": ["Empty"]}]},
      (2,), ("NodePool/general.spec.disruption.budgets: the simulation drains one node at a "
             "time, within any budget allowing one or more (a percent of the pool's nodes is "
