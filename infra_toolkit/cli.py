@@ -80,6 +80,7 @@ def _run_cost(args: argparse.Namespace) -> int:
     if _is_plan_file(args.file):
         return _run_cost_of_plan(args)
     book = _price_book(args)
+    _warn_discounts(book)
     proposed = estimate(read_resources_yaml(args.file, region=args.region, price_book=book), book)
     current = None
     if args.compare:
@@ -88,6 +89,15 @@ def _run_cost(args: argparse.Namespace) -> int:
     print(render_cost(proposed, args.format, current))
     missing = proposed.has_missing_prices or (current is not None and current.has_missing_prices)
     return 1 if missing else 0
+
+
+def _warn_discounts(book: PriceBook) -> None:
+    """The overrides' discounts that read as fractions, on stderr (validate warns of them for
+    a plan; ``cost`` of a resources file is where a discount is most often tried)."""
+    from infra_toolkit.price_warnings import discount_warnings
+
+    for w in discount_warnings(book):
+        print(f"warning: {w.message}", file=sys.stderr)
 
 
 def _is_plan_file(path: str) -> bool:
@@ -117,6 +127,7 @@ def _run_cost_of_plan(args: argparse.Namespace) -> int:
     book = load_price_book(args.pricing_dir, [*args.pricing_table, *plan.pricing_tables],
                            args.pricing_overrides or plan.pricing_overrides)
     check_region(args.region, book)
+    _warn_discounts(book)
     proposed = estimate(in_region(plan.proposed.resources, args.region), book)
     current_resources = (read_resources_yaml(args.compare, region=args.region, price_book=book)
                          if args.compare else in_region(plan.current.resources, args.region))

@@ -33,7 +33,8 @@ so these rules turn a NodePool into a :class:`~infra_toolkit.eksctl_config.NodeG
   template's ``terminationGracePeriod`` when set; a budget allowing no node
   (:func:`allowed_disruptions` 0: ``nodes: "0"`` or ``"0%"``) keeps every node of the pool;
   other budgets allow at least the one node the simulation drains at a time. Budgets with a
-  ``schedule`` or ``reasons``, ``expireAfter`` and replacement by a cheaper type have no
+  ``schedule``, or ``reasons`` not covering the policy's (``Empty``, and ``Underutilized``
+  under WhenEmptyOrUnderutilized), ``expireAfter`` and replacement by a cheaper type have no
   equivalent in the model: they are listed in :attr:`NodePool.not_modelled`, never dropped
   silently.
 * **Placement** -- ``spec.template.metadata.labels``, single-value ``In`` requirements on keys

@@ -66,7 +66,8 @@ class NodePool:
     spelling) and ``consolidate_after_s`` (``None``: ``Never``), template labels, taints
     (``key=value:Effect``), zones (a ``topology.kubernetes.io/zone`` In requirement; empty: any),
     ``os``, its node class (``None`` when the file lacks it), ``disruption_budgets`` (the ``nodes``
-    of each budget without ``schedule`` or ``reasons``: a whole number or ``"N%"``; Karpenter's
+    of each budget without ``schedule`` whose ``reasons``, if any, cover the policy's: a whole
+    number or ``"N%"``; Karpenter's
     default ``10%`` when ``budgets`` is absent), ``termination_grace_period_s`` (the template's
     ``terminationGracePeriod``, ``None``: not set) and ``not_modelled``: what it states that the
     plan does not model or assumes, one ``field.path: why`` line each."""
@@ -162,10 +163,17 @@ def _limits(r: FieldReader, spec: Mapping[str, Any], p: str, notes: list[str]
     return cpu, memory
 
 
-def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str]
+#: the disruption reasons of the model's one scale-down under each consolidation policy
+#: (Karpenter removes an empty node for reason Empty, a consolidated one for Underutilized)
+_POLICY_REASONS = {"WhenEmpty": {"Empty"}, "WhenEmptyOrUnderutilized": {"Empty", "Underutilized"}}
+
+
+def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str], policy: str
              ) -> tuple[int | str, ...]:
-    """The ``nodes`` of each budget that always applies to every reason, as a whole number or
-    ``"N%"``; a scheduled or per-reason budget is noted, not read."""
+    """The ``nodes`` of each budget that always applies to the reasons the model's scale-down
+    has under ``policy`` (no ``reasons``, or reasons covering them: Karpenter's
+    ``GetAllowedDisruptionsByReason``), as a whole number or ``"N%"``; a scheduled budget, or
+    one of other reasons, is noted, not read."""
     if "budgets" not in d:
         return (DEFAULT_BUDGET_NODES,)
     out: list[int | str] = []
@@ -175,7 +183,8 @@ def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str]
         if not (isinstance(nodes, str) and _BUDGET_NODES.match(nodes)):
             r.add(join_path(ip, "nodes"), f"{nodes!r} is not a node count or percent; write a "
                   "quoted whole number (\"5\") or percent (\"10%\")")
-        elif "schedule" in b or "reasons" in b:
+        elif "schedule" in b or ("reasons" in b and not (
+                isinstance(b["reasons"], list) and _POLICY_REASONS[policy] <= set(b["reasons"]))):
             which = " and ".join(k for k in ("schedule", "reasons") if k in b)
             notes.append(f"{ip}: not modelled (a budget with {which}: the simulation has no "
                          "time of day and one scale-down for every reason); the budgets "
@@ -200,14 +209,15 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
     if "expireAfter" in d:
         notes.append(f"{join_path(dp, 'expireAfter')}: not modelled (nodes are not replaced at "
                      "an age)")
-    budgets = _budgets(r, d, dp, notes)
+    policy = "WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"
+    budgets = _budgets(r, d, dp, notes, policy)
     if "budgets" in d and any(b not in (0, "0%", 1) for b in budgets):
         notes.append(f"{join_path(dp, 'budgets')}: the simulation drains one node at a time, "
                      "within any budget allowing one or more (a percent of the pool's nodes is "
                      "rounded up, so any percent above 0 allows one); Karpenter may drain up to "
                      "the budget at once, so the simulated scale-down of several unneeded nodes "
                      "is slower")
-    return ("WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"), after, budgets
+    return policy, after, budgets
 
 
 def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]

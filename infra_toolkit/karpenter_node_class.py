@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra_toolkit.plan_fields import FieldReader, join_path
-from infra_toolkit.quantity import parse_quantity
+from infra_toolkit.quantity import QuantityError, parse_quantity
 
 __all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "node_class_from_dict"]
 
@@ -93,7 +93,10 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
             r.add(join_path(ep, "volumeSize"), f"{raw!r} is not a volume size; write whole "
                                                "units with Gi, G, Ti or T, e.g. 20Gi")
         elif raw is not None:  # EBS sizes are whole GiB: 100G takes the 94 GiB that hold it
-            size = math.ceil(parse_quantity(raw) / 2**30)
+            try:
+                size = math.ceil(parse_quantity(raw) / 2**30)
+            except QuantityError as exc:
+                r.add(join_path(ep, "volumeSize"), f"{exc}")
         if size is not None:
             volumes.append((size, vtype))
     if len({t for _s, t in volumes}) > 1:

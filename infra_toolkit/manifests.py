@@ -284,9 +284,10 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                         "must be a list of containers")
     # the HPA's request is the sum over the containers and the native sidecars (init containers
     # with restartPolicy: Always), or the pod-level request when set (calculateRequests)
-    members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
-    members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in enumerate(init)
+    sidecars = [(i, c) for i, c in enumerate(init)
                 if isinstance(c, dict) and c.get("restartPolicy") == "Always"]
+    members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
+    members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in sidecars]
     problems: list[str] = []  # every bad field at once, one line each
 
     def kept(read: Callable[..., int | None], *args: Any) -> int | None:
@@ -372,7 +373,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           placement, update, apart, unknown, init_cpu,
                           init_memory_milli / 1000 / 2**20,
                           extended_resources([pod, *containers, *init]),
-                          host_ports(pod, [*containers, *init]), not memory_milli)
+                          host_ports(pod, [*containers, *(c for _i, c in sidecars)]),
+                          not memory_milli)
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -60,8 +60,9 @@ def shape_parameters(shape: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment.utcoffset() == dt.timedelta(0) \
-        else moment.isoformat()
+    # fractions kept: Prometheus' Unix seconds often start at .781 s (audit21 A21-2)
+    return moment.replace(tzinfo=None).isoformat() + "Z" \
+        if moment.utcoffset() == dt.timedelta(0) else moment.isoformat()
 
 
 def _window_s(traffic: CsvTraffic, trace: TrafficCurve, step_s: float) -> tuple[float, float]:

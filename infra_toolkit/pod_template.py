@@ -98,8 +98,10 @@ def missing_selector(selector: Any, named: str, path: Path, labels: dict[str, st
 
 
 def host_ports(pod: Any, containers: list[Any]) -> tuple[int, ...]:
-    """The host ports the pod's containers take: each ``ports[].hostPort``, and with
-    ``hostNetwork: true`` each ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
+    """The host ports the pod's ``containers`` take (its containers and native sidecars: the
+    scheduler's ``GetHostPorts`` skips one-shot init containers, which have exited by the time
+    the pod runs): each ``ports[].hostPort``, and with ``hostNetwork: true`` each
+    ``containerPort`` (SetDefaults_Pod copies it to hostPort)."""
     host_network = isinstance(pod, dict) and pod.get("hostNetwork") is True
     ports = set()
     for c in containers:

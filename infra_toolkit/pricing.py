@@ -433,6 +433,10 @@ def _check_rate_names(priced: Sequence[tuple[str, str, tuple[str, ...], str]],
         if name not in known:
             close = _nearest(name, known)[0]
             hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
+            if table == "ec2_instance_specs":  # a type newer than the shipped specs (audit21)
+                hint += (" If it is a type the tables lack, add its row (instance_type, vcpu, "
+                         "memory_mib, max_pods_eni, arch, source, as_of) to an "
+                         "ec2_instance_specs table of your own")
             raise PricingError(f"{origin}: {column} {name!r} is not a known {what} "
                                f"({table} tables), so no resource can use this {noun}{hint}")
 

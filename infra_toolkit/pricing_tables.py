@@ -193,6 +193,8 @@ def read_price_table(path: str | Path, kind: str | None = None
         for c in schema.numeric:
             if values[c]:
                 parse_decimal(values[c], f"{where}: column {c!r}")
+        if schema.kind == "ec2_instance_specs":
+            _check_spec_row(values, where)
         amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}")
                   if schema.amount else Decimal(0))
         key = tuple(values[c] for c in schema.key)
@@ -205,6 +207,31 @@ def read_price_table(path: str | Path, kind: str | None = None
                              values["as_of"], values)
     ref = TableRef(str(path), path.name, hashlib.sha256(data).hexdigest(), len(rows))
     return schema, ref, rows
+
+
+#: ``kubernetes.io/arch`` values an instance specs row may give (the label NodePools select on)
+_ARCHES = ("amd64", "arm64")
+_ARCH_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "arm": "arm64"}
+
+
+def _check_spec_row(values: dict[str, str], where: str) -> None:
+    """An instance specs row's counts are whole numbers above 0 and its ``arch`` a Kubernetes
+    architecture: the simulator reads them with ``int()`` and as the node's
+    ``kubernetes.io/arch`` label (audit21 A21-9: "2.0" vCPU was a ValueError traceback, and
+    ``x86_64`` an architecture no AMI type matched)."""
+    for c in ("vcpu", "memory_mib", "max_pods_eni"):
+        if values[c] and not (values[c].isdigit() and int(values[c]) > 0):
+            raise PricingError(f"{where}: column {c!r}: {values[c]!r} is not a whole number "
+                               "above 0; write it like 2" + (" (leave max_pods_eni empty when "
+                                                             "unknown)" if c == "max_pods_eni"
+                                                             else ""))
+    arch = values["arch"]
+    if arch not in _ARCHES:
+        alias = _ARCH_ALIASES.get(arch.lower())
+        hint = f" ({arch} is {alias} there)" if alias else ""
+        raise PricingError(f"{where}: column 'arch': {arch!r} is not amd64 or arm64, the "
+                           f"kubernetes.io/arch values nodes are labelled with{hint}; write "
+                           f"{alias or 'amd64 or arm64'}")
 
 
 # geography, partition (GovCloud, ISO), direction, number, and a Local Zone group's city and

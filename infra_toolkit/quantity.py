@@ -32,6 +32,9 @@ _SUFFIX_MULTIPLIER: dict[str, Decimal] = {
     "Ei": Decimal(2**60),
 }
 
+_EXPONENT = re.compile(r"^[eE][+-]?[0-9]+$")
+#: the largest magnitude a resource.Quantity holds (its int64 limit)
+_MAX_QUANTITY = Decimal(2**63 - 1)
 _QUANTITY = re.compile(r"^([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))([eE][+-]?[0-9]+|[a-zA-Z]*)$")
 
 
@@ -44,11 +47,11 @@ def parse_quantity(value: object) -> Decimal:
     if isinstance(value, bool):
         raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
     if isinstance(value, int):
-        return Decimal(value)
+        return _within_limit(Decimal(value), value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise QuantityError(f"{value!r} is not a quantity: use a finite number")
-        return Decimal(repr(value))
+        return _within_limit(Decimal(repr(value)), value)
     if not isinstance(value, str):
         raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
     # no surrounding blanks: resource.ParseQuantity refuses "500m " (a quoted YAML value)
@@ -61,18 +64,29 @@ def parse_quantity(value: object) -> Decimal:
     number, suffix = match.groups()
     try:
         base = Decimal(number)
-        # "E" alone is exa (10^18) and "e" alone no suffix at all; only with digits after it is
-        # either an exponent (resource.Quantity's interpretSuffix)
-        if len(suffix) > 1 and suffix[:1] in ("e", "E"):
-            return base * Decimal(10) ** int(suffix[1:])
-        if suffix not in _SUFFIX_MULTIPLIER:
+        # "E" alone is exa (10^18), "Ei" exbi (2^60) and "e" alone no suffix at all; only with
+        # digits after it is either an exponent (resource.Quantity's interpretSuffix)
+        if _EXPONENT.match(suffix):
+            exact = base * Decimal(10) ** int(suffix[1:])
+        elif suffix in _SUFFIX_MULTIPLIER:
+            exact = base * _SUFFIX_MULTIPLIER[suffix]
+        else:
             raise QuantityError(
                 f"{value!r} has the unknown suffix {suffix!r}: use one of "
                 + ", ".join(s for s in _SUFFIX_MULTIPLIER if s)
             )
-        return base * _SUFFIX_MULTIPLIER[suffix]
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
         raise QuantityError(f"{value!r} is not a quantity") from exc
+    return _within_limit(exact, value)
+
+
+def _within_limit(exact: Decimal, value: object) -> Decimal:
+    # resource.Quantity holds at most 2^63 - 1; larger is a typo (1e400 for 1e4), which as a
+    # float overflowed deep in the arithmetic (audit21 A21-5)
+    if abs(exact) > _MAX_QUANTITY:
+        raise QuantityError(f"{value!r} is above the largest quantity Kubernetes holds "
+                            f"(2^63 - 1 = {_MAX_QUANTITY:.3e}); check the number and its suffix")
+    return exact
 
 
 def parse_quantity_milli(value: object) -> int:

@@ -403,3 +403,19 @@ def test_compare_table_names_the_pricing_tables_of_both_sides(
     assert lines[lines.index("pricing tables:") + 1:] == [
         *[f"  {name}  sha256:{sha}" for name, sha in shipped_tables_sha256()],
         f"  my_rates.csv  sha256:{hashlib.sha256(own.read_bytes()).hexdigest()}"]
+
+
+@pytest.mark.parametrize("plan", [False, True])
+def test_cost_warns_of_a_discount_that_reads_as_a_fraction(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], plan: bool) -> None:
+    # audit21 A21-3: A20-20's warning (0.1 in discounts_pct is 0.1 %, likely 10 % meant) was
+    # given by validate and the report only; cost, where a discount is tried first, said nothing
+    overrides = tmp_path / "ov.yaml"
+    overrides.write_text("version: 1\ndiscounts_pct: {AmazonEC2: 0.1, AmazonRDS: 5}\n")
+    target = (REPO_ROOT / "plans" / "ecommerce-eks.yaml") if plan else (
+        DATA / "seed_current.yaml")
+    code, _, err = run(capsys, "cost", str(target), "--pricing-overrides", str(overrides))
+    assert code == 0
+    assert (f"warning: {overrides}: discounts_pct.AmazonEC2: 0.1 takes 0.1 % off list price "
+            "(discounts_pct is in percent); if you meant 10 %, write 10") in err.splitlines()
+    assert "AmazonRDS" not in err  # 5 % is a percent

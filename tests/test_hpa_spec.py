@@ -303,10 +303,22 @@ def test_dataclasses_validate_on_construction(build, message: str) -> None:
         # with digits after it, E or e is an exponent
         ("1E", 10**18 * 1000),
         ("2E3", 2_000_000),
+        # "Ei" is exbi, 2^60 (audit21 A21-4: read as an exponent "i", a ValueError traceback)
+        ("1Ei", 2**60 * 1000),
+        ("8E", 8 * 10**18 * 1000),  # 8e18 < 2^63 - 1 = 9.22e18: still a quantity
     ],
 )
 def test_quantities_in_milli_units(text: object, milli: int) -> None:
     assert parse_quantity_milli(text) == milli
+
+
+@pytest.mark.parametrize("text", ["1e400", "8Ei", "-1e19", 10**19])
+def test_a_quantity_above_what_kubernetes_holds_is_refused(text: object) -> None:
+    # 8Ei = 2^63 and 1e19 are above resource.Quantity's int64 limit 2^63 - 1; "1e400" as a
+    # memory request overflowed a float deep in the arithmetic (audit21 A21-5)
+    with pytest.raises(QuantityError, match=r"is above the largest quantity Kubernetes holds "
+                                            r"\(2\^63 - 1 = 9\.223e\+18\); check the number"):
+        parse_quantity_milli(text)
 
 
 @pytest.mark.parametrize(

@@ -300,6 +300,10 @@ def _spec(**fields: Any) -> dict[str, Any]:
     ([_pool(), _class(blockDeviceMappings=[{"ebs": {"volumeSize": 100}}])],
      r"blockDeviceMappings\[0\].ebs.volumeSize: 100 is not a volume size; write whole units "
      r"with Gi, G, Ti or T, e.g. 20Gi"),
+    # 10^10 TiB = 1.1e22 bytes, above a quantity's 2^63 - 1 (audit21 A21-5)
+    ([_pool(), _class(blockDeviceMappings=[{"ebs": {"volumeSize": "10000000000Ti"}}])],
+     r"blockDeviceMappings\[0\].ebs.volumeSize: '10000000000Ti' is above the largest quantity "
+     r"Kubernetes holds"),
     ([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}}],
      r"kind: no NodePool in the file \(kinds found: ConfigMap\)"),
     # audit9 A9-6: Karpenter launches no node whose OS the AMI cannot run; a Windows

@@ -58,6 +58,19 @@ def _read(*docs: dict[str, Any]) -> Any:
         "NodePool/general.spec.disruption.budgets[1]: not modelled (a budget with reasons: the "
         "simulation has no time of day and one scale-down for every reason); the budgets "
         "without them bound the drains")),
+    # audit21 A21-12: a budget whose reasons cover the policy's (Empty, and Underutilized under
+    # WhenEmptyOrUnderutilized) applies to every scale-down the model makes, as one without
+    ({"budgets": [{"nodes": "0", "reasons": ["Underutilized", "Empty", "Drifted"]}]}, (0,), ()),
+    ({"consolidationPolicy": "WhenEmpty", "budgets": [{"nodes": "2", "reasons": ["Empty"]}]},
+     (2,), ("NodePool/general.spec.disruption.budgets: the simulation drains one node at a "
+            "time, within any budget allowing one or more (a percent of the pool's nodes is "
+            "rounded up, so any percent above 0 allows one); Karpenter may drain up to the "
+            "budget at once, so the simulated scale-down of several unneeded nodes is slower",)),
+    # Underutilized alone under WhenEmptyOrUnderutilized leaves empty nodes to other budgets
+    ({"budgets": [{"nodes": "0", "reasons": ["Underutilized"]}]}, (), (
+        "NodePool/general.spec.disruption.budgets[0]: not modelled (a budget with reasons: the "
+        "simulation has no time of day and one scale-down for every reason); the budgets "
+        "without them bound the drains",)),
 ])
 def test_budgets_are_read(disruption: dict[str, Any], budgets: tuple[int | str, ...],
                           notes: tuple[str, ...]) -> None:

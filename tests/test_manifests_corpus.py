@@ -765,6 +765,17 @@ def test_a_startup_probe_delay_holds_readiness(probes: dict[str, Any], delay_s: 
     ({"hostNetwork": True, "containers": [{"name": "api", "ports": [
         {"containerPort": 10254}, {"containerPort": 80}]}]}, (80, 10254), 1),
     ({"containers": [{"name": "api", "ports": [{"containerPort": 8080}]}]}, (), None),
+    # the scheduler's GetHostPorts: containers and native sidecars, not one-shot init
+    # containers, which have exited when the pod runs (audit21 A21-11: capped one a node)
+    ({"containers": [{"name": "api"}], "initContainers": [
+        {"name": "probe-port", "image": "x", "ports": [{"containerPort": 9000,
+                                                          "hostPort": 9000}]}]}, (), None),
+    ({"hostNetwork": True, "containers": [{"name": "api"}], "initContainers": [
+        {"name": "setup", "image": "x", "ports": [{"containerPort": 9000}]}]}, (), None),
+    ({"containers": [{"name": "api"}], "initContainers": [
+        {"name": "proxy", "image": "x", "restartPolicy": "Always",
+         "resources": {"requests": {"cpu": "10m"}},
+         "ports": [{"containerPort": 15001, "hostPort": 15001}]}]}, (15001,), 1),
 ])
 def test_a_host_port_is_one_pod_a_node(pod: dict[str, Any], ports: tuple[int, ...],
                                        cap: int | None) -> None:

@@ -172,18 +172,37 @@ def test_a_window_inside_the_trace_is_cut_exactly(tmp_path: Path, start: str | N
     assert curve.start == pd.Timestamp(start or "2024-01-01T00:00Z")
 
 
+def _prom_window(tmp_path: Path, fraction: str, start: str, end: str) -> Scenario:
+    """Rows 0..9 (row i: i rps) every 60 s from Unix 1704067200``fraction``, cut start..end."""
+    path = tmp_path / "prom.csv"
+    path.write_text("timestamp,requests_per_second\n"
+                    + "".join(f"{1704067200 + 60 * i}{fraction},{i}\n" for i in range(10)))
+    return Scenario("p", "a window", CsvTraffic(path, _at(start), _at(end)))
+
+
 def test_a_unix_seconds_trace_is_cut_by_start_and_end(tmp_path: Path) -> None:
     # audit20 A20-19: Prometheus' query_range writes Unix seconds; 1704067200 is
     # 2024-01-01T00:00:00Z (19723 days x 86400: 54 years x 365 + 13 leap days = 19723), so
     # rows 0..9 sit at 00:00 .. 00:09 and 00:02 .. 00:05 is rows 2, 3, 4, as the ISO trace's
-    path = tmp_path / "prom.csv"
-    path.write_text("timestamp,requests_per_second\n"
-                    + "".join(f"{1704067200 + 60 * i},{i}\n" for i in range(10)))
-    scenario = Scenario("p", "a window", CsvTraffic(path, _at("2024-01-01T00:02Z"),
-                                                    _at("2024-01-01T00:05Z")))
+    scenario = _prom_window(tmp_path, "", "2024-01-01T00:02Z", "2024-01-01T00:05Z")
     curve = scenario_curve(scenario, 60.0)
     np.testing.assert_array_equal(curve.rps, [2, 3, 4])
     assert curve.start == pd.Timestamp("2024-01-01T00:02Z")
+
+
+def test_a_start_off_a_unix_seconds_traces_grid_shows_its_fraction(tmp_path: Path) -> None:
+    # audit21 A21-2: query_range started at now() writes 1704067200.781, ...: 00:02:00 is
+    # 120 - 0.781 = 119.219 s after the first time, which the message showed as 00:00:00Z,
+    # its fraction dropped (a whole 120 s, on the grid, as far as the reader could see)
+    scenario = _prom_window(tmp_path, ".781", "2024-01-01T00:02Z", "2024-01-01T00:05Z")
+    with pytest.raises(TrafficError, match=r"^start 2024-01-01T00:02:00Z is 119\.219 s after "
+                                           r"the first time of prom\.csv "
+                                           r"\(2024-01-01T00:00:00\.781000Z\), not a whole"):
+        scenario_curve(scenario, 60.0)
+    # on its grid it cuts: 00:02:00.781 .. 00:05:00.781 is rows 2, 3, 4
+    on_grid = _prom_window(tmp_path, ".781", "2024-01-01T00:02:00.781Z",
+                           "2024-01-01T00:05:00.781Z")
+    np.testing.assert_array_equal(scenario_curve(on_grid, 60.0).rps, [2, 3, 4])
 
 
 def test_a_gap_in_a_plans_csv_names_the_plan_option(tmp_path: Path) -> None:

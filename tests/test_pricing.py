@@ -673,6 +673,50 @@ def test_a_users_row_that_could_never_apply_is_refused(tmp_path: Path, text: str
         load_price_book(extra_tables=[own])
 
 
+def test_a_type_newer_than_the_specs_is_priced_once_its_specs_row_is_given(
+        tmp_path: Path) -> None:
+    # audit21 A21-8: a quote for a type the shipped specs lack was refused with "did you mean
+    # 'm9g.large'" alone, as if a typo; the fix is a specs row of the user's own
+    own = _write(tmp_path / "own.csv", _GOOD_EC2 + "us-east-1,m9x.large,0.1,q,2026-11-01\n")
+    with pytest.raises(PricingError, match=r"own\.csv: line 2: instance_type 'm9x\.large' is "
+                                           r"not a known EC2 instance type .*did you mean .*\? "
+                                           r"If it is a type the tables lack, add its row "
+                                           r"\(instance_type, vcpu, memory_mib, max_pods_eni, "
+                                           r"arch, source, as_of\) to an ec2_instance_specs "
+                                           r"table of your own$"):
+        load_price_book(extra_tables=[own])
+    specs = _write(tmp_path / "ec2_instance_specs_2026-11-01.csv",
+                   _SPECS + "m9x.large,2,8192,29,amd64,spec sheet,2026-11-01\n")
+    price = load_price_book(extra_tables=[own, specs]).lookup(
+        "ec2_on_demand", region="us-east-1", instance_type="m9x.large")
+    assert price.usd_per_unit == Decimal("0.1")  # the quote's row, as written
+
+
+_SPECS = "instance_type,vcpu,memory_mib,max_pods_eni,arch,source,as_of\n"
+
+
+@pytest.mark.parametrize(("row", "match"), [
+    # audit21 A21-9: read as written, then int("2.0") was a ValueError traceback where a node
+    # group used the type, and x86_64 made "'m9x.large' is x86_64 but ami_type
+    # AL2023_x86_64_STANDARD is amd64: set an x86_64 ami_type"
+    ("m9x.large,2.0,8192,29,amd64", r"column 'vcpu': '2\.0' is not a whole number above 0; "
+                                    r"write it like 2$"),
+    ("m9x.large,0,8192,29,amd64", r"column 'vcpu': '0' is not a whole number above 0"),
+    ("m9x.large,2,8192,29.5,amd64", r"column 'max_pods_eni': '29\.5' is not a whole number "
+                                    r"above 0; write it like 2 \(leave max_pods_eni empty when "
+                                    r"unknown\)$"),
+    ("m9x.large,2,8192,29,x86_64", r"column 'arch': 'x86_64' is not amd64 or arm64, the "
+                                   r"kubernetes\.io/arch values nodes are labelled with "
+                                   r"\(x86_64 is amd64 there\); write amd64$"),
+    ("m9x.large,2,8192,29,aarch64", r"column 'arch': 'aarch64' .* \(aarch64 is arm64 "
+                                    r"there\); write arm64$"),
+])
+def test_a_users_instance_specs_row_is_checked(tmp_path: Path, row: str, match: str) -> None:
+    own = _write(tmp_path / "specs.csv", f"{_SPECS}{row},sheet,2026-11-01\n")
+    with pytest.raises(PricingError, match=r"specs\.csv: line 2: " + match):
+        load_price_book(extra_tables=[own])
+
+
 def test_two_of_the_users_tables_pricing_one_key_are_refused(tmp_path: Path) -> None:
     # audit20 A20-10: the later table's $0.06 silently beat the first's $0.05 (one table with
     # a key twice is refused, "keep one row per key")
