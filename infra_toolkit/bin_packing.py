@@ -178,15 +178,21 @@ def room_beside(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
 def _placed(groups: Sequence[NodeGroup], held: Sequence[FixedPods],
             also: Sequence[NodeGroup], caller: str, later: Sequence[FixedPods] = ()
             ) -> tuple[list[list[float]], int]:
-    """Every node of ``groups`` at ``max_size`` with the ``held`` pods placed as the warm start
-    places them (:func:`warm_order`), then the ``later`` ones first fit in turn, and the pods
-    that found no room (``also``: more groups that must be among ``groups``)."""
+    """Every node of ``groups`` at ``max_size`` (each group's ``min_size`` nodes first, in
+    priority order, then the nodes each group may add, as :func:`start_nodes` lays them out)
+    with the ``held`` pods placed as the warm start places them (:func:`warm_order`), then the
+    ``later`` ones first fit in turn, and the pods that found no room (``also``: more groups
+    that must be among ``groups``)."""
     index = {g.name: i for i, g in enumerate(groups)}
     missing = {g.name for h in [*held, *later] for g in h.node_groups} | {g.name for g in also}
     if missing - set(index):
         raise SimulationError(f"{caller}: node group(s) {sorted(missing - set(index))} are "
                               f"not among the groups given ({sorted(index)}); pass every group")
-    rooms = [empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.max_size)]
+    # the warm start's order (start_nodes): every group's min_size nodes are there first, so
+    # pods fill an idle minimum node of a later group before a new node of an earlier one
+    rooms = [*(empty_node(i, g) for i, g in enumerate(groups) for _ in range(g.min_size)),
+             *(empty_node(i, g) for i, g in enumerate(groups)
+               for _ in range(g.max_size - g.min_size))]
     # one count of each Deployment's pods a room, so a later part of it honours its cap too
     mine: dict[str, dict[int, int]] = {}
     pods = [Pods(tuple(sorted(index[g.name] for g in h.node_groups)), h.cpu_request_millicores,

@@ -22,7 +22,7 @@ from typing import Any
 from infra_toolkit.errors import SpecError
 from infra_toolkit.karpenter_node_class import EC2NodeClass, node_class_from_dict
 from infra_toolkit.node_placement import NodeRequirement, node_requirement, requirement_met
-from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_fields import FieldReader, join_path, parse_duration_s
 from infra_toolkit.plan_yaml import read_yaml_documents
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
 
@@ -56,6 +56,9 @@ _TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 #: a NodePool's disruption budget when it states none (the v1 CRD's default for ``budgets``)
 DEFAULT_BUDGET_NODES = "10%"
 _BUDGET_NODES = re.compile(r"^((100|[0-9]{1,2})%|[0-9]+)$")  # the CRD's pattern for ``nodes``
+#: the CRD's pattern for ``consolidateAfter`` (with ``Never``) and ``terminationGracePeriod``:
+#: whole numbers of s, m, h only (no ms, d, w, fractions or spaces)
+_KARPENTER_DURATION = re.compile(r"^([0-9]+(s|m|h))+$")
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,27 @@ def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str], po
     return tuple(out)
 
 
+def _duration_s(r: FieldReader, m: Mapping[str, Any], key: str, path: str, also: str = ""
+                ) -> float | None:
+    """``m[key]`` in seconds (``None`` when absent or refused) when Karpenter's CRD pattern
+    accepts it; otherwise an error at ``path.key`` with the value in units it accepts."""
+    value = m.get(key)
+    if not isinstance(value, str) or _KARPENTER_DURATION.match(value):
+        return r.duration_s(m, key, path, required=False, zero_ok=True)
+    units = f"whole numbers of s, m and h only{', ' + also if also else ''}"
+    try:
+        whole_s = math.ceil(parse_duration_s(value))
+    except ValueError:
+        r.add(join_path(path, key), f"{value!r} is not a duration Karpenter accepts ({units}); "
+                                    "write e.g. 90s, 10m, 1h30m")
+        return None
+    shown = (f"{whole_s // 3600}h" if whole_s % 3600 == 0 else
+             f"{whole_s // 60}m" if whole_s % 60 == 0 else f"{whole_s}s")
+    r.add(join_path(path, key), f"{value!r} is refused by Karpenter's API server ({units}); "
+                                f"write {shown!r}")
+    return None
+
+
 def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
                 ) -> tuple[str, float | None, tuple[int | str, ...]]:
     dp = join_path(p, "disruption")
@@ -205,7 +229,7 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
     if d.get("consolidateAfter") == "Never":
         after = None
     elif "consolidateAfter" in d:
-        after = r.duration_s(d, "consolidateAfter", dp, zero_ok=True)
+        after = _duration_s(r, d, "consolidateAfter", dp, "or Never")
     if "expireAfter" in d:
         notes.append(f"{join_path(dp, 'expireAfter')}: not modelled (nodes are not replaced at "
                      "an age)")
@@ -281,7 +305,7 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
                      "when no spot capacity is offered)")
     cpu, memory = _limits(r, spec, sp, notes)
     policy, after, budgets = _disruption(r, spec, sp, api, notes)
-    grace_s = r.duration_s(ts, "terminationGracePeriod", tsp, required=False, zero_ok=True)
+    grace_s = _duration_s(r, ts, "terminationGracePeriod", tsp)
     node_class = _class_ref(r, ts, tsp, classes, api, notes)
     zones = next((q.values for q in reqs if q.key == "topology.kubernetes.io/zone"
                   and q.operator == "In"), ())

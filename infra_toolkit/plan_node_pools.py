@@ -116,7 +116,9 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook) -> list[P
     """What the plan assumes of each NodePool of ``arch``: the one instance type it simulates
     and prices when the requirements allow several (and the cheapest allowed, which Karpenter
     would launch first when it fits the pods), a disruption budget that allows no node (its
-    nodes are never consolidated), and each NodePool field it does not model."""
+    nodes are never consolidated), each NodePool field it does not model, and each other node
+    group beside them free to scale (scaled by the NodePools' rules, which Karpenter does not
+    do)."""
     out = []
     path = join_path(side, "node_pools")
     groups = {g.name: g for g in arch.node_groups}
@@ -144,4 +146,23 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook) -> list[P
                 "least one node (Karpenter's default is \"10%\")")))
         out += [PlanWarning(path, f"NodePool {pool.name!r}: {note}")
                 for note in pool.not_modelled]
-    return out
+    return out + _unowned_group_warnings(arch, side)
+
+
+def _unowned_group_warnings(arch: Architecture, side: str) -> list[PlanWarning]:
+    """A warning per node group beside the NodePools (eksctl's or an ``aws_eks_node_group``)
+    free to scale: the simulation has one node autoscaler per cluster, so it scales such a
+    group by the NodePools' rules, while Karpenter scales only the nodes it launched."""
+    if not arch.karpenter_pools:
+        return []
+    pools = {p.name for p in arch.karpenter_pools}
+    eksctl = arch.cluster_config is not None
+    path = join_path(side, "cluster_config" if eksctl else "resources")
+    also = " (and eksctl's minSize, maxSize and desiredCapacity)" if eksctl else ""
+    return [PlanWarning(path, (
+        f"node group {g.name!r} is not a NodePool's, yet the simulation scales it between "
+        f"min_size {g.min_size} and max_size {g.max_size} by the NodePools' rules (Karpenter "
+        "launches and consolidates only its own NodeClaims; cluster-autoscaler would scale this "
+        "group, if installed); to hold it as Karpenter leaves it, set min_size = max_size = "
+        f"desired_size ({g.desired_size}){also}"))
+        for g in arch.node_groups if g.name not in pools and g.min_size < g.max_size]

@@ -22,14 +22,18 @@ def test_the_estate_validates_with_each_workload_its_own_manifests(tmp_path: Pat
     path = write_estate_plan(tmp_path)
     plan, problems, warnings = check_plan_warnings(path)
     assert problems == [] and plan is not None
-    # four warnings: every sixth service starts at 2 replicas (2 + i % 3, i = 6, 12, 18) under
+    # every sixth service starts at 2 replicas (2 + i % 3, i = 6, 12, 18) under
     # its share of expected-day's first rate, e.g. svc-06-cpu-mem 694.7 rps x 0.08 = 55.6 rps,
     # 27.8 rps a pod, over its p95 SLO; the NodePool allows c6i.xlarge too while the plan
     # prices c6i.large; every PodDisruptionBudget beside the Deployments is honoured, so none
-    # is named (audit15 A15-4)
+    # is named (audit15 A15-4); and the six aws_eks_node_groups beside the NodePool, each with
+    # min_size < max_size, are scaled by its rules, which Karpenter never does (audit21 A21-7)
+    beside = ["system", "general-x86", "general-arm", "compute-spot", "arm-spot", "memory"]
     assert [w.path for w in warnings] == [
         "proposed.workloads[6].deployment", "proposed.workloads[12].deployment",
-        "proposed.workloads[18].deployment", "proposed.node_pools"]
+        "proposed.workloads[18].deployment", "proposed.node_pools"] + \
+        ["proposed.resources"] * len(beside)
+    assert [w.message.split("'")[1] for w in warnings[4:]] == beside
     assert "'svc-06-cpu-mem' starts with 2 replicas (the Deployment's replicas) under the " \
         "first rate of scenario 'expected-day', 55.6 rps (694.7 rps x traffic_share 0.08), " \
         "27.8 rps a pod" in warnings[0].message

@@ -406,3 +406,29 @@ def test_the_node_class_volumes_are_named_as_stated_or_defaulted(
     pools = tmp_path / "manifests" / "nodepools.yaml"
     pools.write_text(pools.read_text() + stated)
     assert [(p.path, p.message) for p in validate_plan(plan)] == problems
+
+
+@pytest.mark.parametrize(("sizes", "warned"), [
+    # system min 2 < max 4: the simulation would add m5.large nodes to it (A21-7)
+    ("minSize: 2, maxSize: 4", True),
+    # held at 2 = 2 = 2: nothing to scale, nothing to warn of
+    ("minSize: 2, maxSize: 2", False),
+])
+def test_a_group_beside_node_pools_free_to_scale_is_warned_of(tmp_path: Path, sizes: str,
+                                                              warned: bool) -> None:
+    plan = _beside_cluster_config(tmp_path)
+    config = tmp_path / "manifests" / "cluster.yaml"
+    config.write_text(config.read_text().replace("minSize: 2, maxSize: 4", sizes))
+    if not warned:
+        plan.write_text(plan.read_text().replace("min_size: 2, max_size: 4",
+                                                 "min_size: 2, max_size: 2"))
+    _read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [w.message for w in warnings if "not a NodePool's" in w.message] == ([
+        "warning: node group 'system' is not a NodePool's, yet the simulation scales it between "
+        "min_size 2 and max_size 4 by the NodePools' rules (Karpenter launches and consolidates "
+        "only its own NodeClaims; cluster-autoscaler would scale this group, if installed); to "
+        "hold it as Karpenter leaves it, set min_size = max_size = desired_size (2) (and "
+        "eksctl's minSize, maxSize and desiredCapacity)"] if warned else [])
+    assert [w.path for w in warnings if "not a NodePool's" in w.message] == \
+        (["proposed.cluster_config"] if warned else [])

@@ -109,3 +109,23 @@ def test_nodes_used(held: list[int], min_size: int, used: int, short: int) -> No
     pods = [a_pods(held[0], group)] if len(held) == 1 else [b_pods(held[0], group),
                                                             a_pods(held[1], group)]
     assert nodes_used((group,), pods) == ({"c5": used}, short)
+
+
+@pytest.mark.parametrize(("b_min", "me_pods", "used"), [
+    # A21-6. 900 m pods on c5.large-like nodes: floor(1900 / 900) = 2 by CPU (memory
+    # floor(3496 / 256) = 13), so 2 a node. Groups x (min 0) before y (min b_min), both max 10.
+    # The warm start has y's b_min nodes first: the others' 4 pods fill y1, y2 (2 + 2).
+    # y min 4: the workload's 2 go on y3, 4 on y3, y4 -> x 0, y 4 both times (0 extra nodes).
+    (4, 2, {"x": 0, "y": 4}),
+    (4, 4, {"x": 0, "y": 4}),
+    # y min 2: y1, y2 are full, so the workload's pods open x's nodes: 2 -> x1, 4 -> x1, x2
+    (2, 2, {"x": 1, "y": 2}),
+    (2, 4, {"x": 2, "y": 2}),
+])
+def test_nodes_used_fills_every_groups_min_size_nodes_first(b_min: int, me_pods: int,
+                                                            used: dict[str, int]) -> None:
+    x = NodeGroup("x", "c5.large", 2, 4, 29, min_size=0, max_size=10)
+    y = NodeGroup("y", "c5.large", 2, 4, 29, min_size=b_min, max_size=10)
+    others = FixedPods("other", 4, 900, 256, (x, y))
+    me = FixedPods("me", me_pods, 900, 256, (x, y))
+    assert nodes_used((x, y), [others], [me]) == (used, 0)
