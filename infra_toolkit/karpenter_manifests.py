@@ -203,10 +203,13 @@ def _duration_s(r: FieldReader, m: Mapping[str, Any], key: str, path: str, also:
     accepts it; otherwise an error at ``path.key`` with the value in units it accepts."""
     value = m.get(key)
     units = f"whole numbers of s, m and h only{', ' + also if also else ''}"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # the CRD's field is a string: a bare number is refused, never read in some unit
+    if value is not None and not isinstance(value, str):
+        # the CRD's field is a string: a bare number (or a boolean) is refused, never read in
+        # some unit
+        whole = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         r.add(join_path(path, key), f"{value!r} is not a duration Karpenter accepts (a string "
-                                    f"of {units}); write e.g. '{value}s' or '{value}m'")
+                                    f"of {units}); write e.g. "
+                                    + (f"'{value}s' or '{value}m'" if whole else "90s, 10m, 1h30m"))
         return None
     if not isinstance(value, str) or _KARPENTER_DURATION.match(value):
         return r.duration_s(m, key, path, required=False, zero_ok=True)
