@@ -202,16 +202,24 @@ def _duration_s(r: FieldReader, m: Mapping[str, Any], key: str, path: str, also:
     """``m[key]`` in seconds (``None`` when absent or refused) when Karpenter's CRD pattern
     accepts it; otherwise an error at ``path.key`` with the value in units it accepts."""
     value = m.get(key)
+    units = f"whole numbers of s, m and h only{', ' + also if also else ''}"
+    if value is not None and not isinstance(value, str):
+        # the CRD's field is a string: a bare number (or a boolean) is refused, never read in
+        # some unit
+        whole = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        r.add(join_path(path, key), f"{value!r} is not a duration Karpenter accepts (a string "
+                                    f"of {units}); write e.g. "
+                                    + (f"'{value}s' or '{value}m'" if whole else "90s, 10m, 1h30m"))
+        return None
     if not isinstance(value, str) or _KARPENTER_DURATION.match(value):
         return r.duration_s(m, key, path, required=False, zero_ok=True)
-    units = f"whole numbers of s, m and h only{', ' + also if also else ''}"
     try:
         whole_s = math.ceil(parse_duration_s(value))
     except ValueError:
         r.add(join_path(path, key), f"{value!r} is not a duration Karpenter accepts ({units}); "
                                     "write e.g. 90s, 10m, 1h30m")
         return None
-    shown = (f"{whole_s // 3600}h" if whole_s % 3600 == 0 else
+    shown = ("0s" if whole_s == 0 else f"{whole_s // 3600}h" if whole_s % 3600 == 0 else
              f"{whole_s // 60}m" if whole_s % 60 == 0 else f"{whole_s}s")
     r.add(join_path(path, key), f"{value!r} is refused by Karpenter's API server ({units}); "
                                 f"write {shown!r}")

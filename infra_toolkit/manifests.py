@@ -289,6 +289,14 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
     members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in sidecars]
     problems: list[str] = []  # every bad field at once, one line each
+    # the API server takes only Always (a native sidecar) on an init container: another value
+    # (Never, a lower-case always) would make a sidecar a one-shot init here, silently
+    problems += [f"spec.template.spec.initContainers[{i}].restartPolicy of {named} in {path} "
+                 f"is {c['restartPolicy']!r}, which the API server refuses; write 'Always' (a "
+                 "native sidecar, running beside the containers) or drop it (a one-shot init "
+                 "container)"
+                 for i, c in enumerate(init) if isinstance(c, dict)
+                 and c.get("restartPolicy") not in (None, "Always")]
 
     def kept(read: Callable[..., int | None], *args: Any) -> int | None:
         try:

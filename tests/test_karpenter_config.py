@@ -286,7 +286,8 @@ def _spec(**fields: Any) -> dict[str, Any]:
      r"consolidationPolicy: 'WhenUnderutilized' is not valid; did you mean "
      r"'WhenEmptyOrUnderutilized'\?"),
     ([_spec(disruption={"consolidateAfter": 30})],
-     r"consolidateAfter: expected a duration with its unit"),
+     r"consolidateAfter: 30 is not a duration Karpenter accepts \(a string of whole numbers "
+     r"of s, m and h only, or Never\); write e.g. '30s' or '30m'"),
     ([_pool(), _class(amiSelectorTerms=[{"alias": "al2024@latest"}])],
      r"EC2NodeClass/default.spec.amiSelectorTerms\[0\].alias: 'al2024@latest' is not an AMI "
      r"alias"),

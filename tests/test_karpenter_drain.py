@@ -25,7 +25,7 @@ from tests.test_disruption_budget import _CA, _one_node_of_web, _pinned_run, _we
 
 
 def _pool(name: str = "general", disruption: dict[str, Any] | None = None,
-          grace: str | None = None) -> dict[str, Any]:
+          grace: str | float | None = None) -> dict[str, Any]:
     template: dict[str, Any] = {"nodeClassRef": {"group": "karpenter.k8s.aws",
                                                  "kind": "EC2NodeClass", "name": "default"}}
     if grace is not None:
@@ -300,12 +300,30 @@ def test_an_undisruptable_group_takes_the_scalar_path() -> None:
     # 1,500 ms = 1.5 s, rounded up to a whole second: 2s
     ({"consolidateAfter": "1500ms"}, None,
      r"spec.disruption.consolidateAfter: '1500ms' is refused .*; write '2s'"),
+    # 0 ms = 0 s: the plain 0s, not 0h (audit22)
+    ({"consolidateAfter": "0ms"}, None,
+     r"spec.disruption.consolidateAfter: '0ms' is refused .*; write '0s'"),
+    # a bare YAML number: the CRD's field is a string, and 1d is no example to give (audit22)
+    ({"consolidateAfter": 300}, None,
+     r"spec.disruption.consolidateAfter: 300 is not a duration Karpenter accepts \(a string "
+     r"of whole numbers of s, m and h only, or Never\); write e.g. '300s' or '300m'"),
+    (None, 30,
+     r"spec.template.spec.terminationGracePeriod: 30 is not a duration Karpenter accepts "
+     r"\(a string of whole numbers of s, m and h only\); write e.g. '30s' or '30m'"),
+    # neither 1.5s nor True is a string Karpenter reads: the general examples
+    ({"consolidateAfter": 1.5}, None,
+     r"spec.disruption.consolidateAfter: 1.5 is not a duration Karpenter accepts \(a string "
+     r"of whole numbers of s, m and h only, or Never\); write e.g. 90s, 10m, 1h30m"),
+    (None, True,
+     r"spec.template.spec.terminationGracePeriod: True is not a duration Karpenter accepts "
+     r"\(a string of whole numbers of s, m and h only\); write e.g. 90s, 10m, 1h30m"),
     ({"consolidateAfter": "never"}, None,
      r"spec.disruption.consolidateAfter: 'never' is not a duration Karpenter accepts \(whole "
      r"numbers of s, m and h only, or Never\); write e.g. 90s, 10m, 1h30m"),
 ])
 def test_a_duration_karpenter_refuses_is_refused(disruption: dict[str, Any] | None,
-                                                 grace: str | None, message: str) -> None:
+                                                 grace: str | float | None, message: str
+                                                 ) -> None:
     with pytest.raises(SpecError, match=f"NodePool/general.{message}"):
         _read(_pool(disruption=disruption, grace=grace))
 

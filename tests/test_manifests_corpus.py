@@ -555,6 +555,24 @@ def test_requests_the_api_server_refuses_are_refused(resources: Any, message: st
         deployment_from_dict(_pod_deployment(resources), "d.yaml")
 
 
+@pytest.mark.parametrize("policy", ["always", "Never", "OnFailure"])
+def test_an_init_container_restart_policy_other_than_always_is_refused(policy: str) -> None:
+    # the API server takes only Always on an init container; read as a one-shot init, a
+    # sidecar's 800m would leave the HPA's request (800m + 100m = 900m) and the pod's packing
+    # silently (audit22)
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["template"]["spec"]["initContainers"] = [
+        {"name": "proxy", "image": "x", "restartPolicy": policy,
+         "resources": {"requests": {"cpu": "800m"}}}]
+    with pytest.raises(SpecError, match=(
+            rf"spec\.template\.spec\.initContainers\[0\]\.restartPolicy of Deployment '.*' in "
+            rf"d\.yaml is '{policy}', which the API server refuses; write 'Always' \(a native "
+            r"sidecar, running beside the containers\) or drop it \(a one-shot init container\)")):
+        deployment_from_dict(doc, "d.yaml")
+
+
 def test_a_request_equal_to_its_limit_is_the_request() -> None:
     from infra_toolkit.manifests import deployment_from_dict
 
