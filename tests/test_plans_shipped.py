@@ -580,3 +580,21 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
                 "progressDeadlineSeconds 120 s: the Deployment reports "
                 "ProgressDeadlineExceeded" in html) is flagged
         assert ("waits for the node autoscaler" in html) is flagged
+
+
+def test_search_api_tv_spot_description_names_the_peak_step_the_report_shows() -> None:
+    # audit24 A24-4: the report's Scaling Behaviour gives tv-flash-crowd's peak offered rps as
+    # 1,092.13 while the plan said only "1,100". A 15 s step holds the shape's mean: the first
+    # step after the peak, 150 + 950 x e^(-t/900) over t in [0, 15), has the mean
+    # 150 + 950 x 900 / 15 x (1 - e^(-15/900)) = 150 + 942.13 = 1,092.13 (the rise's last step,
+    # 1,100 - 950 x 7.5 / 60 = 981.25, is lower).
+    from infra_toolkit.plan_traffic import scenario_curve
+
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    (tv,) = [s for s in plan.scenarios if s.name == "tv-flash-crowd"]
+    by_hand = 150 + 950 * 900 / 15 * (1 - math.exp(-15 / 900))
+    assert by_hand == pytest.approx(1092.13, abs=0.005)
+    curve = scenario_curve(tv, plan.simulation.step_s)
+    assert float(np.max(curve.rps)) == pytest.approx(by_hand, rel=1e-9)
+    assert "the busiest step, the first after the peak, offers 1,092" in " ".join(
+        tv.description.split())
