@@ -456,3 +456,15 @@ def test_scenario_sources_in_a_few_words(traffic: object, text: str) -> None:
     from infra_toolkit.sections_scaling import _source_text
 
     assert _source_text(Scenario("s", "d", traffic)) == text  # type: ignore[arg-type]
+
+
+def test_cost_comparison_says_what_its_totals_leave_out(small_analysis: PlanAnalysis) -> None:
+    # audit24 A24-6: the comparison's TOTAL row said "priced" above lines "usage unknown"; the
+    # Overview said what the totals leave out, the Cost Summary did not. small.yaml's current
+    # side is one t3.medium aws_instance without usage.monthly_cpu_credit_hrs: its Unlimited
+    # CPU credits line has no usage; the proposed m5.large nodes do not burst.
+    table = sections.cost_summary(small_analysis).tables[0]
+    assert table.caption == (
+        "Current vs proposed (steady), per month; TOTAL current (not counting 1 line(s) whose "
+        "usage the plan does not give: aws_instance.api / CPU credits)")
+    assert table.frame.iloc[-1]["Status"] == "priced"  # the CLI's status, unchanged
