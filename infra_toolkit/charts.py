@@ -108,7 +108,7 @@ _PART_MARKERS = {
     "pod_startup_s": {"color": "#9467bd"}}
 _MEAN_COLUMNS = ("offered_rps", "served_rps", "dropped_rps")
 _MAX_COLUMNS = ("spec_replicas", "ready_pods", "pods", "nodes", "p50_latency_ms",
-                "p95_latency_ms", "p99_latency_ms")
+                "p95_latency_ms", "p99_latency_ms", "latency_saturated")
 # A small template (plotly's default one adds ~6.5 KB of JSON to every figure).
 _TEMPLATE = go.layout.Template(layout={
     "font": {"family": "system-ui, sans-serif", "size": 12},
@@ -172,6 +172,14 @@ def _time_axis(t: pd.DataFrame) -> dict[str, Any]:
     return {"x": _f32(hours)}
 
 
+def _bin_s(t: pd.DataFrame, timeline: pd.DataFrame) -> float | None:
+    """The seconds each row of the binned ``t`` stands for, None when ``timeline`` was not
+    binned (each row one tick)."""
+    if len(t) >= len(timeline) or len(t) < 2:
+        return None
+    return float(t["time_h"].iloc[1] - t["time_h"].iloc[0]) * 3600.0
+
+
 def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
     """Offered vs served requests per second (left axis) with spec replicas, Ready pods and
     Ready nodes (right axis) over a simulation ``timeline`` (the nodes billed, from launch, are
@@ -180,10 +188,10 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
     counts = t[["spec_replicas", "ready_pods", "nodes"]].to_numpy(dtype=float)
     top = float(np.nanmax(counts)) if counts.size and np.isfinite(counts).any() else 0.0
     rates = "requests per second"
-    if len(t) < len(timeline):
+    bin_s = _bin_s(t, timeline)
+    if bin_s is not None:
         # binned rates are means, lower than the peak tick the report's tables give (a day of
         # 400 rps peaks drew 333): the axis says so and names the peak
-        bin_s = float(t["time_h"].iloc[1] - t["time_h"].iloc[0]) * 3600.0
         peak = float(np.nanmax(timeline["offered_rps"].to_numpy(dtype=float)))
         rates += f" ({bin_s:g} s means; offered peak {quantity_text(peak, 1)})"
     fig = _figure(f"{title}: offered vs served load, replicas and nodes",
@@ -216,14 +224,23 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
                    workload: str | None = None) -> go.Figure:
     """p50 / p95 / p99 latency (bin maxima, log axis) of a simulation ``timeline`` against each
     latency SLO threshold that applies to ``workload``; gaps are times with load but no Ready
-    pod."""
+    pod. Bins holding a tick at saturated pods (``latency_saturated``: the percentiles are the
+    model's ceiling, lower bounds, which the tables print as ``≥``) are marked on the p99 line,
+    so a chart never shows a bound as a measured latency."""
     t = chart_timeline(timeline)
+    bin_s = _bin_s(t, timeline)
+    unit = "milliseconds" if bin_s is None else f"milliseconds ({bin_s:g} s maxima)"
     fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": "hours"}},
-                  yaxis={"title": {"text": "milliseconds"}, "type": "log",
-                         **_log_ticks(t, slos)})
+                  yaxis={"title": {"text": unit}, "type": "log", **_log_ticks(t, slos)})
     x = _time_axis(t)
     for q in (50, 95, 99):
         fig.add_scatter(**x, y=_f32(t[f"p{q}_latency_ms"]), name=f"p{q}", line={"width": 1})
+    if "latency_saturated" in t and bool((t["latency_saturated"] > 0).any()):
+        at_ceiling = np.where(t["latency_saturated"].to_numpy(dtype=float) > 0,
+                              t["p99_latency_ms"].to_numpy(dtype=float), np.nan)
+        fig.add_scatter(**x, y=_f32(at_ceiling), mode="markers",
+                        name="saturated pods: latencies are lower bounds (≥)",
+                        marker={"symbol": "triangle-up", "size": 6, "color": "#d62728"})
     # A threshold is a two-point trace: a shape (add_hline) takes log10 units on a log axis.
     hours = t["time_h"].to_numpy(dtype=float)
     span = [float(hours[0]), float(hours[-1])] if hours.size else [0.0, 0.0]

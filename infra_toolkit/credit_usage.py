@@ -32,6 +32,7 @@ from infra_toolkit.cost import CostEstimate
 from infra_toolkit.cost_credits import credit_mode
 from infra_toolkit.cpu_credits import CreditLedger, CreditSpec, credit_ledger
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.report_html import duration_text
 from infra_toolkit.resources import Resource
 
 __all__ = ["GroupCredits", "burstable_groups", "charged_by_resource", "credit_note",
@@ -199,8 +200,8 @@ def credit_note(c: GroupCredits) -> str:
     """What a simulated CPU credits line stands on, for its note."""
     return (f"surplus charged as AWS accounts it, the simulated window repeated: node CPU "
             f"{c.mean_cpu_pct:.1f} % on average against the {c.baseline_pct:g} % baseline, above "
-            f"it {c.above_baseline_min:,.0f} min; CPU of the simulated pods only (system daemons "
-            "not modelled), spread evenly over the group's running nodes")
+            f"it {duration_text(60 * c.above_baseline_min)}; CPU of the simulated pods only "
+            "(system daemons not modelled), spread evenly over the group's running nodes")
 
 
 def with_credit_notes(est: CostEstimate, notes: Mapping[str, str]) -> CostEstimate:

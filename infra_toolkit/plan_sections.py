@@ -377,8 +377,10 @@ def _simulated(a: PlanAnalysis, scenario: str | None) -> str:
         slos = run.slos[name]
         s = sim.summary
         dropped = 100.0 * s.dropped_requests / s.offered_requests if s.offered_requests else 0.0
+        # flaps too: pass criteria often say "without flapping" (audit24 A24-10)
         out.append(f"{name}: SLOs met {int(slos['met'].sum())} of {len(slos)}, peak replicas "
-                   f"{s.peak_replicas}, {dropped:.2f} % dropped")
+                   f"{s.peak_replicas}, {dropped:.2f} % dropped, {s.flaps} flap(s) "
+                   f"(reversals within {duration_text(sim.spec.flap_window_s)})")
     return "; ".join(out)
 
 

@@ -7,13 +7,28 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import usd_text
 from infra_toolkit.plan_cost import is_load_test
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
-from infra_toolkit.sections_figures import incomplete, plan_regions, projected, rounding
+from infra_toolkit.sections_figures import (
+    incomplete,
+    plan_regions,
+    projected,
+    rounding,
+    unknown_usage,
+)
 from infra_toolkit.sections_review import approvers_needed
 
 __all__ = ["cost_summary"]
 
 _USD = {c: usd_text for c in ("Current / month", "Proposed / month", "Monthly cost", "Low",
                               "Expected", "High")}
+
+
+def _totals_leave_out(a: PlanAnalysis) -> str:
+    """What the comparison's TOTAL row leaves out for want of usage, as the Overview says it
+    (its status says "priced" whenever every price was found), or nothing."""
+    sides = [f"{side}{unknown_usage(est)}" for side, est in (
+        ("current", a.current_estimate), ("proposed", a.proposed_estimate))
+        if unknown_usage(est)]
+    return f"; TOTAL {', '.join(sides)}" if sides else ""
 
 
 def cost_summary(a: PlanAnalysis) -> Section:
@@ -27,7 +42,8 @@ def cost_summary(a: PlanAnalysis) -> Section:
     parts: list[str | Table] = [Table(
         comparison, {**_USD, "Delta / month": lambda v: usd_text(v, signed=True)},
         css_class="cost-comparison",
-        caption=f"Current vs proposed ({a.expected_scenario or 'as declared'}), per month")]
+        caption=f"Current vs proposed ({a.expected_scenario or 'as declared'}), per month"
+                + _totals_leave_out(a))]
     parts += rounding(a.comparison, {"current_monthly_usd": "Current / month",
                                      "proposed_monthly_usd": "Proposed / month",
                                      "delta_monthly_usd": "Delta / month"})

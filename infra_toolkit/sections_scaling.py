@@ -15,11 +15,13 @@ import math
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.report_html import (
     Section,
     Table,
     chart_links,
     duration_text,
+    fields,
     longest_time_to_capacity_text,
     paragraph,
     preformatted,
@@ -104,6 +106,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         "Peak offered rps", "Mean offered rps", "Dropped requests (%)", "Minutes violated",
         _STARTUP)}
     return Section("Scaling Behaviour", (
+        *_scenarios(a),
         Table(pd.DataFrame(summary), two,
               css_class="scaling-summary", caption=_SUMMARY_CAPTION),
         chart_links((run.name, [w for w in run.simulations if w not in a.charts.left_out])
@@ -125,6 +128,35 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         _simulation_settings(a),
         *_warnings(a),
     ))
+
+
+def _scenarios(a: PlanAnalysis) -> tuple[str, ...]:
+    """What traffic each simulated scenario replays, as the plan describes it, and its source:
+    every figure of the report stands on them (audit24 A24-3: the report named 'flash-crowd'
+    and priced it without saying what it was)."""
+    rows = [(r.name, f"{r.scenario.description} (traffic: {_source_text(r.scenario)})")
+            for r in a.runs]
+    return (paragraph("Scenarios simulated: the traffic each replays, as the plan describes "
+                      "it, and where the rates come from", "scenarios-caption"),
+            fields(rows, "scenarios"))
+
+
+def _source_text(scenario: Scenario) -> str:
+    """A scenario's traffic source in a few words: the CSV file, its cut and its scaling; the
+    synthetic shape; or the load test's users."""
+    t = scenario.traffic
+    if isinstance(t, CsvTraffic):
+        cut = (f", {t.start.isoformat() if t.start else 'its start'} to "
+               f"{t.end.isoformat() if t.end else 'its end'}" if t.start or t.end else "")
+        scaled = (f", x {t.scale:g}" if t.scale is not None else
+                  f", scaled to a peak of {quantity_text(t.peak_rps)} rps"
+                  if t.peak_rps is not None else "")
+        return f"CSV {t.path.name}{cut}{scaled}"
+    if isinstance(t, SyntheticTraffic):
+        return f"synthetic {t.shape}, {duration_text(t.duration_s)}"
+    assert isinstance(t, LoadTest)
+    return (f"load test, {t.users:,} users, {quantity_text(t.steady_rps, 1)} rps held for "
+            f"{duration_text(t.hold_s)}")
 
 
 def _charts_left_out(a: PlanAnalysis) -> tuple[str, ...]:

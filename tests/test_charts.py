@@ -322,3 +322,30 @@ def test_the_scaling_section_links_to_each_workloads_load_chart(
               for f in charts.scaling_figures(small_analysis) if f.layout.meta}
     assert [titles[h] for h in hrefs] == [
         f"{s} / {w}: offered vs served load, replicas and nodes" for s, w in pairs]
+
+
+def test_saturated_latencies_are_marked_as_lower_bounds() -> None:
+    # audit24 A24-1: flash-crowd's chart drew p95 11,983 ms as a measured value where the
+    # tables print "≥ 11,983 ms (saturated: model ceiling)". A day at 5 s in 29-tick (145 s)
+    # bins; ticks 1000..1010 saturated at p99 5,000 ms all fall in bin 1000 // 29 = 34
+    # (ticks 986..1014), so only that bin is marked, at its p99 maximum 5,000.
+    n = 17280
+    p99 = np.full(n, 100.0)
+    p99[1000:1011] = 5000.0
+    saturated = np.zeros(n, dtype=bool)
+    saturated[1000:1011] = True
+    timeline = _timeline([3.0] * n, 100.0).assign(p99_latency_ms=p99,
+                                                   latency_saturated=saturated)
+    fig = charts.latency_figure(timeline, "day")
+    assert [t.name for t in fig.data] == [
+        "p50", "p95", "p99", "saturated pods: latencies are lower bounds (≥)"]
+    marked = np.asarray(fig.data[3].y, dtype=float)
+    assert np.flatnonzero(np.isfinite(marked)).tolist() == [34]
+    assert marked[34] == 5000.0
+    # binned latencies are each bin's maximum, as the load chart's axis says its rates are means
+    assert fig.layout.yaxis.title.text == "milliseconds (145 s maxima)"
+    # no saturated tick: no marker trace; unbinned (an hour at 15 s): plain milliseconds
+    calm = charts.latency_figure(timeline.assign(latency_saturated=False), "day")
+    assert [t.name for t in calm.data] == ["p50", "p95", "p99"]
+    hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
+    assert charts.latency_figure(hour, "hour").layout.yaxis.title.text == "milliseconds"

@@ -376,3 +376,19 @@ def test_a_plans_burstable_group_through_the_analysis(tmp_path: Path, mode: str)
         assert credits == [] and double.throttled_min > 50
         assert [w.path for w in a.warnings if "credit_specification standard" in w.message] \
             == ["proposed.resources[2]"]
+
+
+@pytest.mark.parametrize(("above_min", "written"), [
+    # audit24 A24-2: expected-day's 104 ticks of 5 s above the baseline = 520 s, which the CPU
+    # credits table writes "8 min 40 s"; the cost line's note wrote the same figure "9 min"
+    (520 / 60, "above it 8 min 40 s;"),
+    (90.0, "above it 1 h 30 min;"),
+    (0.0, "above it 0 s;"),
+])
+def test_the_credit_note_writes_the_time_above_baseline_as_the_table_does(
+        above_min: float, written: str) -> None:
+    from dataclasses import replace
+
+    note = credit_usage.credit_note(replace(_credits("unlimited", 0.0),
+                                            above_baseline_min=above_min))
+    assert f"25.0 % on average against the 20 % baseline, {written}" in note

@@ -580,3 +580,41 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
                 "progressDeadlineSeconds 120 s: the Deployment reports "
                 "ProgressDeadlineExceeded" in html) is flagged
         assert ("waits for the node autoscaler" in html) is flagged
+
+
+def test_search_api_tv_spot_description_names_the_peak_step_the_report_shows() -> None:
+    # audit24 A24-4: the report's Scaling Behaviour gives tv-flash-crowd's peak offered rps as
+    # 1,092.13 while the plan said only "1,100". A 15 s step holds the shape's mean: the first
+    # step after the peak, 150 + 950 x e^(-t/900) over t in [0, 15), has the mean
+    # 150 + 950 x 900 / 15 x (1 - e^(-15/900)) = 150 + 942.13 = 1,092.13 (the rise's last step,
+    # 1,100 - 950 x 7.5 / 60 = 981.25, is lower).
+    from infra_toolkit.plan_traffic import scenario_curve
+
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    (tv,) = [s for s in plan.scenarios if s.name == "tv-flash-crowd"]
+    by_hand = 150 + 950 * 900 / 15 * (1 - math.exp(-15 / 900))
+    assert by_hand == pytest.approx(1092.13, abs=0.005)
+    curve = scenario_curve(tv, plan.simulation.step_s)
+    assert float(np.max(curve.rps)) == pytest.approx(by_hand, rel=1e-9)
+    assert "the busiest step, the first after the peak, offers 1,092" in " ".join(
+        tv.description.split())
+
+
+def test_search_api_steady_day_test_shows_the_flaps_its_criterion_rules_out(
+        tmp_path: Path) -> None:
+    # audit24 A24-10: the steady-day replay's pass criterion says "the HPA does not flap", and
+    # the simulated outcome beside it said nothing of the day's flaps. Counted here from the
+    # timeline, independently of the summary: a flap is a change of the spec replicas whose
+    # direction reverses the previous change's within 300 s (the simulator's flap window).
+    a = analyze_plan(REPO / "plans" / "search-api.yaml", scenarios=["expected-day"],
+                     store_location=str(tmp_path / "none"))
+    t = a.run("expected-day").simulations["search-api"].timeline
+    r, times = t["spec_replicas"].to_numpy(), t["time_s"].to_numpy()
+    changes = [(times[i], np.sign(r[i] - r[i - 1])) for i in range(1, len(r)) if r[i] != r[i - 1]]
+    flaps = sum(1 for (t0, d0), (t1, d1) in zip(changes, changes[1:]) if d1 == -d0
+                and t1 - t0 <= 300)
+    assert flaps > 0  # the criterion's "does not flap" is already broken in the simulation
+    outcome = sections.testing_plan(a).tables[0].frame.set_index("Test").loc[
+        "Steady-day replay in staging", "Simulated outcome"]
+    assert f"search-api: SLOs met 2 of 3, peak replicas 10, 0.00 % dropped, {flaps} flap(s) " \
+        "(reversals within 5 min)" in outcome

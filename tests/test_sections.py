@@ -13,6 +13,7 @@ import yaml
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_operations_types import Phase, Risk
+from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario
 from infra_toolkit.plan_sections import phase_table, risk_table
 from infra_toolkit.report_html import Section
 from tests.conftest import REPO_ROOT, SMALL_PLAN, shipped_tables_sha256
@@ -271,7 +272,8 @@ def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
 def test_testing_plan_shows_the_simulated_outcome(small_analysis: PlanAnalysis) -> None:
     tests = sections.testing_plan(small_analysis).tables[0].frame
     assert list(tests["Simulated outcome"]) == [
-        "api: SLOs met 2 of 2, peak replicas 2, 0.00 % dropped", "-"]
+        "api: SLOs met 2 of 2, peak replicas 2, 0.00 % dropped, 0 flap(s) (reversals within "
+        "5 min)", "-"]
 
 
 def test_security_counts_and_rollback(small_analysis: PlanAnalysis) -> None:
@@ -426,3 +428,44 @@ def test_the_scale_down_window_shown_is_the_one_simulated(tmp_path: Path, down: 
     # the scaleUp the plan gives; Kubernetes' default selectPolicy Max and window 0 s
     assert row["Scale up"] == "window 0 s, Max of: Pods 2 per 60 s"
     assert row["Scale down"] == shown
+
+
+def test_scaling_behaviour_says_what_each_scenario_replays(small_analysis: PlanAnalysis) -> None:
+    # audit24 A24-3: the report named its scenarios ('flash-crowd', projected to $577.45 a
+    # month) without ever saying what traffic they were; the plan's descriptions now lead the
+    # section, with the source. tests/data/plans/report/small.yaml: steady "40 req/s for an
+    # hour", synthetic constant, 1h; double "80 req/s for an hour".
+    page = sections.scaling_behaviour(small_analysis)._repr_html_()
+    assert ('<table class="scenarios"><tbody><tr><th>steady</th><td>40 req/s for an hour '
+            '(traffic: synthetic constant, 1 h)</td></tr><tr><th>double</th><td>80 req/s for '
+            'an hour (traffic: synthetic constant, 1 h)</td></tr></tbody></table>') in page
+    # before the summary table, which still comes first among the section's tables
+    assert page.index('class="scenarios"') < page.index("scaling-summary")
+
+
+@pytest.mark.parametrize(("traffic", "text"), [
+    (CsvTraffic(Path("plans/traces/day.csv"), start=dt.datetime(1995, 7, 13, 4, tzinfo=dt.UTC),
+                end=dt.datetime(1995, 7, 14, 4, tzinfo=dt.UTC), scale=37.89),
+     "CSV day.csv, 1995-07-13T04:00:00+00:00 to 1995-07-14T04:00:00+00:00, x 37.89"),
+    (CsvTraffic(Path("evening.csv"), peak_rps=480.0),
+     "CSV evening.csv, scaled to a peak of 480 rps"),
+    # 1000 users x 1 request / (5 s think + 0.2 s response) = 192.307... rps
+    (LoadTest(users=1000, requests_per_user_per_s=1 / 5.2, ramp_up_s=600, hold_s=1800,
+              ramp_down_s=300), "load test, 1,000 users, 192.3 rps held for 30 min"),
+])
+def test_scenario_sources_in_a_few_words(traffic: object, text: str) -> None:
+    from infra_toolkit.sections_scaling import _source_text
+
+    assert _source_text(Scenario("s", "d", traffic)) == text  # type: ignore[arg-type]
+
+
+def test_cost_comparison_says_what_its_totals_leave_out(small_analysis: PlanAnalysis) -> None:
+    # audit24 A24-6: the comparison's TOTAL row said "priced" above lines "usage unknown"; the
+    # Overview said what the totals leave out, the Cost Summary did not. small.yaml's current
+    # side is one t3.medium aws_instance without usage.monthly_cpu_credit_hrs: its Unlimited
+    # CPU credits line has no usage; the proposed m5.large nodes do not burst.
+    table = sections.cost_summary(small_analysis).tables[0]
+    assert table.caption == (
+        "Current vs proposed (steady), per month; TOTAL current (not counting 1 line(s) whose "
+        "usage the plan does not give: aws_instance.api / CPU credits)")
+    assert table.frame.iloc[-1]["Status"] == "priced"  # the CLI's status, unchanged
