@@ -12,7 +12,7 @@ from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_rules import PlanStatus, ReviewState, Status, plan_status, review_states
 from infra_toolkit.review_subject import ReviewSubject
 
-__all__ = ["review_queue", "review_state", "review_status", "review_status_text"]
+__all__ = ["OPEN_STATUSES", "review_queue", "review_state", "review_status", "review_status_text"]
 
 
 def review_status(store: ApprovalStore, subject: ReviewSubject) -> PlanStatus:
@@ -35,13 +35,16 @@ def review_state(store: ApprovalStore, review_id: str, *, writing: bool = False)
     return states[review_id]
 
 
+#: The statuses of an open review: the ones ``infra-toolkit queue`` lists.
+OPEN_STATUSES = frozenset({Status.AWAITING_APPROVAL, Status.CHANGES_REQUESTED})
+
+
 def review_queue(store: ApprovalStore) -> list[ReviewState]:
-    """Open reviews, oldest first: awaiting approval or changes requested, not superseded."""
-    open_statuses = (Status.AWAITING_APPROVAL, Status.CHANGES_REQUESTED)
+    """Open reviews (:data:`OPEN_STATUSES`), oldest first, not superseded."""
     return [
         st
         for st in review_states(verified_records(store)).values()
-        if st.status in open_statuses and st.superseded_by is None
+        if st.status in OPEN_STATUSES and st.superseded_by is None
     ]
 
 

@@ -121,6 +121,11 @@ def open_store(
     missing store is an ApprovalError saying how to create or find it.
     """
     where = str(location) if location is not None else default_store_location()
+    if not where.strip():  # --db "$VAR" with VAR unset: not the current folder, nor the default
+        raise ApprovalError(
+            "the approval store's location is empty (--db \"$VAR\" with VAR unset?): pass a "
+            "file path, sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
     scheme = urlsplit(where).scheme if "://" in where else ""
     if scheme in ("postgresql", "postgres"):
         # here, not at the top: psycopg is optional, and only this backend imports it
@@ -131,7 +136,13 @@ def open_store(
     from infra_toolkit.approval_store_sqlite import SQLiteStore
 
     if scheme == "sqlite":
-        return SQLiteStore(Path(where.removeprefix("sqlite:///")), create=create)
+        path = where[len("sqlite:///"):] if where.startswith("sqlite:///") else ""
+        if not path:  # sqlite://x.sqlite would be the relative file sqlite:/x.sqlite
+            raise ApprovalError(
+                f"approval store {where!r}: an SQLite URL is sqlite:///relative/path or "
+                "sqlite:////absolute/path (three slashes, then the path), or give the file path"
+            )
+        return SQLiteStore(Path(path), create=create)
     if scheme:
         raise ApprovalError(
             f"approval store {where!r}: unknown scheme {scheme!r}; use a file path, "

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infra_toolkit.approval_gate import GateDecision, gate
-from infra_toolkit.approval_reads import review_queue, review_state, review_status
+from infra_toolkit.approval_reads import OPEN_STATUSES, review_queue, review_state, review_status
 from infra_toolkit.approval_records import ChainReport, RecordKind
 from infra_toolkit.approval_store import (
     DEFAULT_TIMEOUT_S,
@@ -97,7 +97,10 @@ def _run_submit(args: argparse.Namespace) -> int:
             print(note)
     said = "submitted" if done.created else "already submitted"
     if done.resubmitted:
-        said = "submitted again (current again, back in the queue)"
+        # queue lists open reviews only: an approved or rejected one is current, not queued
+        queued = done.status.status in OPEN_STATUSES
+        said = "submitted again (current again" + (", back in the queue)" if queued else (
+            f", {done.status.status.value}: not in the queue, which lists open reviews)"))
     print(
         f"{subject.name} {said} as "
         f"{done.record.review_id}: {subject.title!r}, priority {subject.priority}, "

@@ -7,11 +7,18 @@ What it covers, and how (format ``infra_toolkit plan digest 1``):
   so comments, indentation, quoting style, key order and anchors do not change the digest; any
   change of a value, a list's order or a key does. ``1`` and ``1.0`` are different content.
 * **Every file the plan references** (:meth:`Plan.referenced_files`: manifests, eksctl
-  ClusterConfigs, traffic CSVs, pricing overrides), hashed **byte for byte** (a comment edited in
-  a manifest changes the digest) and named by its path relative to the plan's folder.
+  ClusterConfigs, Karpenter NodePool files, traffic CSVs, the plan's own pricing tables and
+  overrides), hashed **byte for byte** (a comment edited in a manifest changes the digest) but
+  for line endings, and named by its path relative to the plan's folder.
 * **The pricing tables** the cost estimate reads (the price book's shipped tables; the plan's
-  own tables and overrides are referenced files), byte for byte, named by file name, which
+  own tables and overrides are referenced files), the same way, named by file name, which
   carries the table's date.
+
+Line endings: each CR LF (``\r\n``) is hashed as LF (``\n``). Git checks text files out with
+CR LF where ``core.autocrlf`` is true (Git for Windows' default), so without this one plan would
+have two digests, and an approval given in one clone would be STALE in the other; the YAML and
+CSV readers read both endings alike, so no reviewed value differs. Every other byte counts (a
+lone CR too), and a file without CR LF hashes exactly as its bytes.
 
 Each input is one line ``["kind", "name", "sha256-hex"]`` (JSON); the lines, sorted, follow
 the header line ``infra_toolkit plan digest 1``; the digest is the SHA-256 of that text. No
@@ -84,11 +91,16 @@ def canonical_plan_bytes(data: Any) -> bytes:
 
 
 def _sha256_file(path: Path) -> str:
+    """SHA-256 of the file's bytes with each CR LF read as LF (see the module docstring)."""
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:
+            held = b""  # a CR ending a block: its LF may start the next one
             for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+                block = held + block
+                held = b"\r" if block.endswith(b"\r") else b""
+                digest.update(block[:len(block) - len(held)].replace(b"\r\n", b"\n"))
+            digest.update(held)
     except OSError as exc:
         raise PlanError(f"cannot read {path} for the plan digest: {exc.strerror or exc}; the "
                         "digest needs every referenced file") from None

@@ -171,6 +171,12 @@ def _pricing(r: FieldReader, raw: Any, base_dir: Path
         items = r.list_(m, "tables", "pricing", required=False, nonempty=False) or []
         paths = [domain.referenced_file(r, item, join_path("pricing.tables", i), base_dir)
                  for i, item in enumerate(items)]
+        first: dict[Path, int] = {}  # each table's first entry, by the file it names
+        for i, path in enumerate(paths):
+            if path is not None and first.setdefault(path.resolve(), i) != i:
+                r.add(join_path("pricing.tables", i),
+                      f"{items[i]!r} is the table of pricing.tables[{first[path.resolve()]}] "
+                      "again; list each table once")
         tables = tuple(p for p in paths if p is not None)
         if "overrides" in m:
             overrides = domain.referenced_file(r, m["overrides"], "pricing.overrides", base_dir)

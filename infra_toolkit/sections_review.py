@@ -45,6 +45,13 @@ def review_status(a: PlanAnalysis) -> Section:
         submit = (paragraph(f"This digest is {r.status}: the approve command below refuses it "
                             "until it is submitted for review:"),
                   preformatted(r.submit_command, "submit-command"))
+    unpriced = r.subject.missing_prices
+    if unpriced:  # approve refuses such a plan whatever its review's status says
+        submit += (paragraph(f"This plan cannot be approved while {len(unpriced)} cost line(s) "
+                             f"have no price ({'; '.join(unpriced)}): the approve command below "
+                             "refuses it until each is priced (a rate in pricing.overrides or a "
+                             "row in pricing.tables: pricing_data/README.md) and the new digest "
+                             "is submitted.", "cannot-approve"),)
     return Section("Review Status", (
         fields(rows, "review-status"),
         *submit,

@@ -123,6 +123,10 @@ def test_submit_approve_then_change_makes_the_plan_stale(store: ApprovalStore) -
         ([(APPROVE, "alice"), (CHANGES, "dave")], Status.CHANGES_REQUESTED, []),
         # a standing rejection outranks a standing change request
         ([(CHANGES, "dave"), (REJECT, "carol")], Status.REJECTED, []),
+        ([(REJECT, "carol"), (CHANGES, "dave")], Status.REJECTED, []),
+        # a reviewer's objection is their latest: carol's change request replaces her rejection
+        ([(REJECT, "carol"), (CHANGES, "Carol")], Status.CHANGES_REQUESTED, []),
+        ([(CHANGES, "carol"), (REJECT, "carol")], Status.REJECTED, []),
     ],
 )
 def test_two_approver_policy(

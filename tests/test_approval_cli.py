@@ -97,6 +97,33 @@ def test_rejection_after_approval_fails_the_gate(run: Run, plan_file: Path) -> N
     )
 
 
+
+@pytest.mark.parametrize(("decision", "status", "said"), [
+    # approved, then the plan changed and came back: current again, but queue lists open
+    # reviews only (awaiting approval, changes requested), so it is not "back in the queue"
+    (["approve", "--reviewer", "alice", *ANSWERS], "APPROVED",
+     "(current again, APPROVED: not in the queue, which lists open reviews)"),
+    (["reject", "--reviewer", "carol", "--comment", "no"], "REJECTED",
+     "(current again, REJECTED: not in the queue, which lists open reviews)"),
+    (["request-changes", "--reviewer", "carol", "--comment", "p99"], "CHANGES REQUESTED",
+     "(current again, back in the queue)"),
+    ([], "AWAITING APPROVAL", "(current again, back in the queue)"),
+])
+def test_a_plan_back_at_an_earlier_digest_says_whether_its_review_is_queued(
+        run: Run, plan_file: Path, decision: list[str], status: str, said: str) -> None:
+    plan, first = str(plan_file), plan_file.read_bytes()
+    run("submit", plan)
+    if decision:
+        assert run(decision[0], plan, *decision[1:])[0] == 0
+    plan_file.write_bytes(first.replace(b"3", b"4"))
+    assert "submitted as review-002" in run("submit", plan)[1]
+    plan_file.write_bytes(first)  # the change reverted
+    code, out, _ = run("submit", plan)
+    assert code == 0 and out.startswith(f"{plan} submitted again {said} as review-001: ")
+    queued = [line.split()[0] for line in run("queue")[1].splitlines()[1:]]
+    assert queued == (["review-001"] if "back in the queue" in said else [])
+    assert f"review-001 {status}" in run("status", plan)[1]
+
 def test_two_approvers_and_request_changes_and_comment_by_review_id(
     run: Run, plan_file: Path
 ) -> None:

@@ -983,3 +983,21 @@ def test_a_seq_edited_to_text_or_a_fraction_is_named_itself(tmp_path: Path, seq:
         with pytest.raises(StoreIntegrityError, match=match):
             verify(store)
         assert re.search(match, gate(store, s).reason)
+
+
+@pytest.mark.parametrize(("location", "match"), [
+    # --db "$VAR" with VAR unset: not the current folder, not the default store
+    ("", r"^the approval store's location is empty \(--db \"\$VAR\" with VAR unset\?\)"),
+    ("  ", r"^the approval store's location is empty"),
+    # two slashes: it was the relative file 'sqlite:/approvals.sqlite', folder 'sqlite:' made
+    ("sqlite://approvals.sqlite", r"^approval store 'sqlite://approvals.sqlite': an SQLite URL "
+                                  r"is sqlite:///relative/path or sqlite:////absolute/path"),
+    ("sqlite://", r"three slashes, then the path"),
+    ("sqlite:///", r"three slashes, then the path"),
+])
+def test_an_empty_or_malformed_sqlite_location_is_refused_creating_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, location: str, match: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ApprovalError, match=match):
+        open_store(location, create=True)
+    assert list(tmp_path.iterdir()) == []

@@ -208,3 +208,41 @@ def test_default_digest_covers_the_price_books_shipped_tables() -> None:
     assert priced == sorted(t.name for t in load_price_book().tables_used)
     assert "ec2_on_demand_cny_2024-11-06.csv" not in priced  # not read by the USD price book
     assert len(priced) == 7  # the conftest SHIPPED_USD_TABLES
+
+
+def test_a_checkout_with_crlf_line_endings_has_the_same_digest(tmp_path: Path) -> None:
+    """Git for Windows checks text out with CR LF (core.autocrlf=true): that clone of the
+    minimal plan must have the digest of the LF clone, i.e. the documented recipe over the LF
+    bytes (computed here with hashlib alone, as test_digest_follows_the_documented_recipe)."""
+    shutil.copytree(MINIMAL, tmp_path / "plans")
+    folder = tmp_path / "plans"
+    files = ["manifests/deployment.yaml", "manifests/hpa.yaml", "manifests/traffic.csv"]
+    lf = {f: (MINIMAL / f).read_bytes() for f in files + ["minimal.yaml"]}
+    assert all(b"\r" not in data for data in lf.values())
+    for name, data in lf.items():
+        (folder / name).write_bytes(data.replace(b"\n", b"\r\n"))
+    data = yaml.safe_load(lf["minimal.yaml"])
+    plan_sha = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"),
+                                         ensure_ascii=False).encode()).hexdigest()
+    lines = [json.dumps(["file", f, hashlib.sha256(lf[f]).hexdigest()]) for f in files]
+    lines.append(json.dumps(["plan", "plan", plan_sha]))
+    text = "infra_toolkit plan digest 1\n" + "\n".join(sorted(lines)) + "\n"
+    expected = hashlib.sha256(text.encode()).hexdigest()
+    assert plan_digest(read_plan(folder / "minimal.yaml"), pricing_tables=[]) == expected
+
+
+@pytest.mark.parametrize(("content", "hashed"), [
+    (b"a,b\r\n1,2\r\n", b"a,b\n1,2\n"),  # CR LF read as LF
+    (b"a,b\r1,2\n", b"a,b\r1,2\n"),  # a lone CR is a byte like any other
+    (b"a,b\r\r\n", b"a,b\r\n"),  # only the CR right before the LF goes
+    # a CR LF split between the 1 MiB blocks the file is read in
+    (b"x" * ((1 << 20) - 1) + b"\r\n" + b"y\r\n", b"x" * ((1 << 20) - 1) + b"\ny\n"),
+    (b"x" * ((1 << 20) - 1) + b"\r", b"x" * ((1 << 20) - 1) + b"\r"),  # a CR at the very end
+])
+def test_a_covered_file_is_hashed_with_crlf_as_lf(tmp_path: Path, content: bytes,
+                                                   hashed: bytes) -> None:
+    table = tmp_path / "t.csv"
+    table.write_bytes(content)
+    inputs = digest_inputs(read_plan(MINIMAL / "minimal.yaml"), [table])
+    assert [i.sha256 for i in inputs if i.kind == "pricing"] == [
+        hashlib.sha256(hashed).hexdigest()]

@@ -850,3 +850,20 @@ def test_a_cluster_config_that_cannot_be_read_is_one_problem(tmp_path: Path) -> 
     problems = validate_plan(plan)
     assert [p.path for p in problems] == ["proposed.cluster_config"], "\n".join(map(str, problems))
     assert "minSize" in problems[0].message
+
+
+@pytest.mark.parametrize("again", ["prices/ec2.csv", "./prices/ec2.csv",
+                                   "prices/../prices/ec2.csv"])
+def test_one_pricing_table_listed_twice_is_named_at_its_second_entry(tmp_path: Path,
+                                                                     again: str) -> None:
+    """Listed twice, a table met itself as "another" table pricing the same key (audit23)."""
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    (tmp_path / "prices").mkdir()
+    (tmp_path / "prices" / "ec2.csv").write_text(
+        "region,instance_type,usd_per_hour\nus-east-1,m5.large,0.09\n")
+    plan = (DATA / "minimal.yaml").read_text() + f"pricing:\n  tables: [prices/ec2.csv, {again}]\n"
+    (tmp_path / "p.yaml").write_text(plan)
+    problems = validate_plan(tmp_path / "p.yaml")
+    assert [(p.path, p.message) for p in problems] == [
+        ("pricing.tables[1]",
+         f"{again!r} is the table of pricing.tables[0] again; list each table once")]

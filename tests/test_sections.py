@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import shutil
@@ -201,8 +202,6 @@ def test_a_report_region_is_the_region_shown(tmp_path: Path) -> None:
 
 def test_resources_in_several_regions_show_each_ones_region(small_analysis: PlanAnalysis
                                                             ) -> None:
-    import dataclasses
-
     from infra_toolkit.sections_architecture import _resources
 
     first, *rest = small_analysis.plan.proposed.resources
@@ -299,6 +298,27 @@ def test_review_status_section(small_analysis: PlanAnalysis) -> None:
     assert s.parts.index(submit) < next(i for i, p in enumerate(s.parts)
                                         if isinstance(p, str) and "approve-command" in p)
 
+
+
+def test_review_status_says_a_plan_with_an_unpriced_line_cannot_be_approved(
+        small_analysis: PlanAnalysis) -> None:
+    """Issue 6: a plan with a price-not-found line cannot be approved; the page says so above
+    the approve command (which refuses it), whatever its review's status."""
+    line = "proposed aws_eks_node_group.general: Instance usage (Linux/UNIX, spot, m5.large)"
+    subject = dataclasses.replace(small_analysis.review.subject, missing_prices=(line,))
+    for status in ("REJECTED", "AWAITING APPROVAL"):
+        review = dataclasses.replace(small_analysis.review, subject=subject, status=status)
+        s = sections.review_status(dataclasses.replace(small_analysis, review=review))
+        blocked = ('<p class="cannot-approve">This plan cannot be approved while 1 cost line(s) '
+                   f"have no price ({line}): the approve command below refuses it until each "
+                   "is priced (a rate in pricing.overrides or a row in pricing.tables: "
+                   "pricing_data/README.md) and the new digest is submitted.</p>")
+        approve = next(i for i, p in enumerate(s.parts)
+                       if isinstance(p, str) and "approve-command" in p)
+        assert s.parts.index(blocked) < approve
+    # every line priced: no such paragraph
+    assert not [p for p in sections.review_status(small_analysis).parts
+                if isinstance(p, str) and "cannot-approve" in p]
 
 def test_phase_dates() -> None:
     frame = phase_table([
