@@ -432,3 +432,24 @@ def test_a_group_beside_node_pools_free_to_scale_is_warned_of(tmp_path: Path, si
         "eksctl's minSize, maxSize and desiredCapacity)"] if warned else [])
     assert [w.path for w in warnings if "not a NodePool's" in w.message] == \
         (["proposed.cluster_config"] if warned else [])
+
+
+def test_a_resource_group_beside_node_pools_is_warned_of_at_its_own_scaling_config(
+        tmp_path: Path) -> None:
+    # audit22 A22-3: the warning pointed at proposed.resources (line 16, "resources:"); the
+    # group is resources[1] (after aws_eks_cluster main), its scaling_config on minimal.yaml's
+    # line 16 + 6 = 22 (the cluster's two lines, then the group's type, name, instance_types)
+    system = ("    - type: aws_eks_node_group\n      name: system\n"
+              "      instance_types: [m5.large]\n"
+              "      scaling_config: {desired_size: 1, min_size: 1, max_size: 3}\n")
+    plan = _plan(tmp_path, group=system + GROUP)
+    assert plan.read_text().splitlines()[21] == (
+        "      scaling_config: {desired_size: 1, min_size: 1, max_size: 3}")
+    _read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [str(w) for w in warnings if "not a NodePool's" in w.message] == [
+        f"{plan}:22: proposed.resources[1].scaling_config: warning: node group 'system' is not "
+        "a NodePool's, yet the simulation scales it between min_size 1 and max_size 3 by the "
+        "NodePools' rules (Karpenter launches and consolidates only its own NodeClaims; "
+        "cluster-autoscaler would scale this group, if installed); to hold it as Karpenter "
+        "leaves it, set min_size = max_size = desired_size (1)"]
