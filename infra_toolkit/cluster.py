@@ -180,7 +180,11 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                     remove(c, k, t)
                     n -= k
 
+    removed_s: list[list[float]] = [[] for _ in range(n_groups)]  # when each group's nodes went
+
     def set_nodes(g: int, t: float) -> None:
+        if ready_nodes[g] < node_changes[g][-1][1]:
+            removed_s[g].append(t)
         node_changes[g].append((tick_at(t), ready_nodes[g]))
 
     budget = spec.disruption_budget
@@ -359,9 +363,11 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                 unneeded_since[g] = t
                 all_needed_at[0] = None  # a skipped scan would reset this timer
             since: float = unneeded_since[g]  # type: ignore[assignment]
-            # one node drained at a time (CA's --max-drain-parallelism default 1)
+            # one node drained at a time (CA's --max-drain-parallelism default 1); a
+            # NodePool's nodes as its budget allows
             if (fired is None and not cooldown and cg < 0
-                    and t - since >= ca.scale_down_unneeded_s):
+                    and t - since >= ca.scale_down_unneeded_s
+                    and ca.disruption_allowed(groups[g].name, ready_nodes[g], removed_s[g], t)):
                 fired = (g, util, staged)
         if fired is None:
             return

@@ -5,11 +5,11 @@ Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_cost import node_group_resources
+from infra_toolkit.plan_cost import node_group_resource_paths
 from infra_toolkit.plan_warning_type import PlanWarning, figure_text
 
 __all__ = ["credit_warnings"]
@@ -18,16 +18,13 @@ __all__ = ["credit_warnings"]
 def credit_warnings(plan: Plan, runs: Sequence[Any]) -> list[PlanWarning]:
     """One warning per scenario run (``analysis.ScenarioRun``: ``name``, ``credits``) and
     Standard-mode node group whose nodes would be throttled, at the node group's resource."""
-    resource_of: Mapping[str, str] = node_group_resources(plan)
-    index = {r.name: i for i, r in enumerate(plan.proposed.resources)
-             if r.type == "aws_eks_node_group"}
+    paths = node_group_resource_paths(plan)
     out = []
     for run in runs:
         for group, c in run.credits.items():
             if c.mode != "standard" or c.throttled_min <= 0:
                 continue
-            name = resource_of.get(group, group)
-            out.append(PlanWarning(f"proposed.resources[{index.get(name, 0)}]", (
+            out.append(PlanWarning(paths.get(group, "proposed.resources"), (
                 f"in scenario {run.name!r}, the simulated CPU of node group {group!r} "
                 f"({c.instance_type}, credit_specification standard) exceeds its "
                 f"{figure_text(c.baseline_pct)} % baseline with no CPU credits left for "

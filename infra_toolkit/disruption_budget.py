@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra_toolkit.errors import SpecError
 
-__all__ = ["DisruptionBudget", "scaled_value"]
+__all__ = ["DisruptionBudget", "scaled_value", "smallest_scaled"]
 
 _PERCENT = re.compile(r"^(\d+)%$")
 
@@ -39,6 +40,13 @@ def scaled_value(value: int | str, total: int) -> int:
     if match is None:
         raise SpecError(f"{value!r} is not a whole number or a percent like '25%'")
     return math.ceil(int(match.group(1)) * total / 100)
+
+
+def smallest_scaled(values: Sequence[int | str], total: int) -> int:
+    """The smallest of ``values`` (each as :func:`scaled_value` of ``total``): what several
+    budgets allow together (a Karpenter NodePool's ``nodes``, ``GetAllowedDisruptionsByReason``
+    taking the minimum); ``total`` without any."""
+    return min((scaled_value(v, total) for v in values), default=total)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,10 @@ so these rules turn a NodePool into a :class:`~infra_toolkit.eksctl_config.NodeG
   not cluster-autoscaler's (``ClusterAutoscalerSpec.drain_rules``): never given up, cut at the
   template's ``terminationGracePeriod`` when set; a budget allowing no node
   (:func:`allowed_disruptions` 0: ``nodes: "0"`` or ``"0%"``) keeps every node of the pool;
-  other budgets allow at least the one node the simulation drains at a time. Budgets with a
+  under other budgets a pool's node goes only while the budget exceeds its nodes removed in
+  the last ``nodes.KARPENTER_COMMAND_S`` (``ClusterAutoscalerSpec.disruption_allowed``: the
+  model's stand-in for Karpenter counting a node being deleted against the budget, and for its
+  15 s validation of each consolidation), one node drained at a time. Budgets with a
   ``schedule``, or ``reasons`` not covering the policy's (``Empty``, and ``Underutilized``
   under WhenEmptyOrUnderutilized), ``expireAfter`` and replacement by a cheaper type have no
   equivalent in the model: they are listed in :attr:`NodePool.not_modelled`, never dropped
@@ -60,7 +63,7 @@ import math
 import re
 from collections.abc import Sequence
 
-from infra_toolkit.disruption_budget import scaled_value
+from infra_toolkit.disruption_budget import smallest_scaled
 from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import PricingError, SpecError
 from infra_toolkit.karpenter_manifests import (
@@ -195,7 +198,7 @@ def allowed_disruptions(pool: NodePool, nodes: int) -> int:
     once: the smallest over its budgets, a percent of ``nodes`` rounded up (Karpenter's
     ``Budget.GetAllowedDisruptions`` scales with ``GetScaledValueFromIntOrPercent``, round up;
     ``NodePool.GetAllowedDisruptionsByReason`` takes the minimum); unbounded without budgets."""
-    return min((scaled_value(b, nodes) for b in pool.disruption_budgets), default=nodes)
+    return smallest_scaled(pool.disruption_budgets, nodes)
 
 
 def consolidation_autoscaler(base: ClusterAutoscalerSpec, pools: Sequence[NodePool]
@@ -214,7 +217,9 @@ def consolidation_autoscaler(base: ClusterAutoscalerSpec, pools: Sequence[NodePo
     base = dataclasses.replace(
         base, drain_rules="karpenter", undisruptable_groups=kept,
         termination_grace_periods_s=tuple((p.name, p.termination_grace_period_s) for p in pools
-                                          if p.termination_grace_period_s is not None))
+                                          if p.termination_grace_period_s is not None),
+        node_pool_budgets=tuple((p.name, p.disruption_budgets) for p in pools
+                                if p.name not in kept))
     rules = {(p.consolidation_policy, p.consolidate_after_s) for p in pools if p.name not in kept}
     if not rules:
         return base

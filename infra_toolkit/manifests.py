@@ -160,8 +160,11 @@ class DeploymentSpec:
     ``init_cpu_millicores`` / ``init_memory_mib``: the effective request of its one-shot init
     containers (each with the native sidecars started before it, the largest; 0 without any),
     which the scheduler reserves when it is above the containers' sum; the HPA never counts
-    them. ``memory_stand_in``: no counted container requests memory, so ``memory_request_mib``
-    is the stand-in and the scheduler counts 0. :attr:`packed_cpu_millicores` /
+    them. ``native_sidecars``: how many init containers are native sidecars (``restartPolicy:
+    Always``, counted with the containers); ``sidecars_before_init``: whether one runs before a
+    one-shot init container (so the init request includes it). ``memory_stand_in``: no counted
+    container requests memory, so ``memory_request_mib`` is the stand-in and the scheduler
+    counts 0. :attr:`packed_cpu_millicores` /
     :attr:`packed_memory_mib` are what one pod takes on a node. ``extended_resources``: the
     extended resources (``nvidia.com/gpu``) and huge pages its containers or the pod request or
     limit, which the simulation does not place by (sorted; warned). ``host_ports``: the host
@@ -183,6 +186,8 @@ class DeploymentSpec:
     extended_resources: tuple[str, ...] = ()
     host_ports: tuple[int, ...] = ()
     memory_stand_in: bool = False
+    native_sidecars: int = 0
+    sidecars_before_init: bool = False
 
     @property
     def packed_cpu_millicores(self) -> int:
@@ -382,7 +387,10 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           init_memory_milli / 1000 / 2**20,
                           extended_resources([pod, *containers, *init]),
                           host_ports(pod, [*containers, *(c for _i, c in sidecars)]),
-                          not memory_milli)
+                          not memory_milli, len(sidecars),
+                          bool(sidecars) and init_cpu + init_memory_milli > 0 and any(
+                              isinstance(c, dict) and c.get("restartPolicy") is None
+                              and i > sidecars[0][0] for i, c in enumerate(init)))
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -39,11 +39,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from infra_toolkit.disruption_budget import smallest_scaled
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["DRAIN_RULES", "KARPENTER_LIKE", "MAX_POD_EVICTION_S", "ClusterAutoscalerSpec",
-           "NodeGroup", "node_room", "pod_slots"]
+__all__ = ["DRAIN_RULES", "KARPENTER_COMMAND_S", "KARPENTER_LIKE", "MAX_POD_EVICTION_S",
+           "ClusterAutoscalerSpec", "NodeGroup", "node_room", "pod_slots"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,14 @@ MAX_POD_EVICTION_S = 120.0
 #: a drain never given up, ended at its NodePool's ``terminationGracePeriod`` when one is set)
 DRAIN_RULES = ("cluster-autoscaler", "karpenter")
 
+#: Karpenter's ``consolidationTTL`` (seconds): each consolidation command (empty nodes, or a node
+#: whose pods fit elsewhere) waits this long and checks itself again before it deletes, and the
+#: disruption controller computes one command at a time. A node it deletes counts against its
+#: NodePool's budget until drained and its instance's deletion requested; the model drains at
+#: once, so a node it removes counts against the budget this long instead: a NodePool whose
+#: budget allows one node loses at most one every 15 s, as one command after another does
+KARPENTER_COMMAND_S = 15.0
+
 
 @dataclass(frozen=True)
 class ClusterAutoscalerSpec:
@@ -167,6 +176,9 @@ class ClusterAutoscalerSpec:
     termination_grace_periods_s: tuple[tuple[str, float], ...] = ()
     #: groups whose NodePool disruption budget allows no node: none of their nodes is removed
     undisruptable_groups: tuple[str, ...] = ()
+    #: ``(group name, its NodePool's budgets' nodes)``: a whole number or ``"N%"`` each, the
+    #: smallest binding (:meth:`disruption_allowed`)
+    node_pool_budgets: tuple[tuple[str, tuple[int | str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         require_whole(f"{self.name}.scan_interval_s", self.scan_interval_s, 1, "seconds")
@@ -190,6 +202,20 @@ class ClusterAutoscalerSpec:
         if self.drain_rules == "cluster-autoscaler":
             return MAX_POD_EVICTION_S
         return dict(self.termination_grace_periods_s).get(group)
+
+    def disruption_allowed(self, group: str, nodes: int, removed_s: Sequence[float],
+                           t: float) -> bool:
+        """Whether a node of ``group`` (``nodes`` Ready) may go at ``t`` seconds under its
+        NodePool's disruption budget, ``removed_s`` the times its nodes went: those gone less
+        than ``KARPENTER_COMMAND_S`` before count as still disrupted, among its nodes too
+        (Karpenter's ``BuildDisruptionBudgetMapping``: the budget of the pool's nodes less those
+        being deleted, here the model's stand-in for its deletions' time, see
+        ``KARPENTER_COMMAND_S``). Always true for a group without a NodePool budget."""
+        budgets = dict(self.node_pool_budgets).get(group)
+        if budgets is None:
+            return True
+        recent = sum(1 for r in removed_s if t - r < KARPENTER_COMMAND_S)
+        return smallest_scaled(budgets, nodes + recent) - recent >= 1
 
 
 KARPENTER_LIKE = ClusterAutoscalerSpec(

@@ -41,6 +41,7 @@ __all__ = [
     "ceiling_resources",
     "idle_node_hours",
     "in_region",
+    "node_group_resource_paths",
     "node_group_resources",
     "is_load_test",
     "load_balanced_share",
@@ -167,6 +168,16 @@ def node_group_resources(plan: Plan) -> dict[str, str]:
             name = written.get((r.type, r.name))
             out[name if isinstance(name, str) and name else r.name] = r.name
     return out
+
+
+def node_group_resource_paths(plan: Plan) -> dict[str, str]:
+    """The plan path of each proposed ``aws_eks_node_group`` resource
+    (``proposed.resources[i]``) by the node group it prices, named as
+    :func:`node_group_resources` names it: where a warning about that group points."""
+    index = {r.name: i for i, r in enumerate(plan.proposed.resources)
+             if r.type == "aws_eks_node_group"}
+    return {group: f"proposed.resources[{index[res]}]"
+            for group, res in node_group_resources(plan).items()}
 
 
 def idle_node_hours(resources: Sequence[Resource], simulated_node_groups: Collection[str],

@@ -112,13 +112,15 @@ def node_pool_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Pat
     return tuple(g for g in groups if g is not None), manifest, pools
 
 
-def node_pool_warnings(arch: Architecture, side: str, book: PriceBook) -> list[PlanWarning]:
+def node_pool_warnings(arch: Architecture, side: str, book: PriceBook,
+                       group_paths: Mapping[str, str]) -> list[PlanWarning]:
     """What the plan assumes of each NodePool of ``arch``: the one instance type it simulates
     and prices when the requirements allow several (and the cheapest allowed, which Karpenter
     would launch first when it fits the pods), a disruption budget that allows no node (its
     nodes are never consolidated), each NodePool field it does not model, and each other node
     group beside them free to scale (scaled by the NodePools' rules, which Karpenter does not
-    do)."""
+    do), at its ``aws_eks_node_group``'s ``scaling_config`` (``group_paths``: each group's
+    resource path, ``plan_cost.node_group_resource_paths``)."""
     out = []
     path = join_path(side, "node_pools")
     groups = {g.name: g for g in arch.node_groups}
@@ -146,20 +148,30 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook) -> list[P
                 "least one node (Karpenter's default is \"10%\")")))
         out += [PlanWarning(path, f"NodePool {pool.name!r}: {note}")
                 for note in pool.not_modelled]
-    return out + _unowned_group_warnings(arch, side)
+    return out + _unowned_group_warnings(arch, side, group_paths)
 
 
-def _unowned_group_warnings(arch: Architecture, side: str) -> list[PlanWarning]:
+def _unowned_group_warnings(arch: Architecture, side: str, group_paths: Mapping[str, str]
+                            ) -> list[PlanWarning]:
     """A warning per node group beside the NodePools (eksctl's or an ``aws_eks_node_group``)
     free to scale: the simulation has one node autoscaler per cluster, so it scales such a
-    group by the NodePools' rules, while Karpenter scales only the nodes it launched."""
+    group by the NodePools' rules, while Karpenter scales only the nodes it launched. An
+    eksctl group's is at ``cluster_config`` (its sizes are the ClusterConfig's), another's at
+    its resource's ``scaling_config``."""
     if not arch.karpenter_pools:
         return []
     pools = {p.name for p in arch.karpenter_pools}
     eksctl = arch.cluster_config is not None
-    path = join_path(side, "cluster_config" if eksctl else "resources")
     also = " (and eksctl's minSize, maxSize and desiredCapacity)" if eksctl else ""
-    return [PlanWarning(path, (
+
+    def path(group: str) -> str:
+        if eksctl:
+            return join_path(side, "cluster_config")
+        if group in group_paths:
+            return f"{group_paths[group]}.scaling_config"
+        return join_path(side, "resources")
+
+    return [PlanWarning(path(g.name), (
         f"node group {g.name!r} is not a NodePool's, yet the simulation scales it between "
         f"min_size {g.min_size} and max_size {g.max_size} by the NodePools' rules (Karpenter "
         "launches and consolidates only its own NodeClaims; cluster-autoscaler would scale this "

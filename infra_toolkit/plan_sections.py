@@ -8,14 +8,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
-from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
+from infra_toolkit.report_html import (
+    Section,
+    Table,
+    duration_text,
+    fields,
+    paragraph,
+    quantity_text,
+)
 from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import (
     canary_step_table,
@@ -33,6 +41,7 @@ from infra_toolkit.sections_monitoring import alert_replay_parts
 from infra_toolkit.update_strategy import UpdateStrategy
 
 __all__ = [
+    "ROLLOUT_FORMATS",
     "deployment_strategy",
     "monitoring",
     "phase_table",
@@ -183,7 +192,8 @@ _ROLLOUT_CAPTIONS = {
                "capacity_rps_per_pod of the workload model, against the peak rate: the "
                "highest the expected scenario offered the workload while its HPA held at "
                "most those replicas (the day's peak at its peak replicas and above; at "
-               "minReplicas the busiest moment it stayed there, '-' if it never did) (NO also "
+               "minReplicas the busiest moment it stayed there, '-' if it never did; rates "
+               "to the hundredth, the peak rounded up) (NO also "
                "whenever no pod stays available: an outage, whatever the rate); "
                "waves = ceil(replicas / (surge + unavailable)): "
                "each wave starts surge + unavailable new pods (only the surge when max "
@@ -222,8 +232,6 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     if not groups:
         return [paragraph("Rollout figures: none (the plan has no workloads).")]
     parts: list[str | Table] = []
-    counts = {"Room, others at peak": _count_text, "Room, others at max": _count_text,
-              "Extra nodes, others at peak": _count_text}
     rolling_frames = []
     for s, names in groups:
         frame = rollout_table(a, s)
@@ -235,17 +243,13 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         if s != a.plan.deployment_strategy:
             caption = (f"{', '.join(names)}: not named by the plan's strategy, so rolled by "
                        f"{s.description}. " + caption)
-        parts.append(Table(frame, {**counts, "Their capacity (rps)": _count_text,
-                                   "Peak rate (rps)": _count_text}, css_class="rollout",
-                           caption=caption))
+        parts.append(Table(frame, ROLLOUT_FORMATS, css_class="rollout", caption=caption))
     for s, names in later_update_groups(a):
         caption = _ROLLOUT_CAPTIONS[s.type] + (_ROOM + _EXTRA if s.type == "rolling" else "")
         later = later_update_table(a, s)
         if s.type == "rolling":
             rolling_frames.append(later)
-        parts.append(Table(later, {**counts, "Their capacity (rps)":
-                                                      _count_text, "Peak rate (rps)": _count_text},
-                           css_class="rollout-later",
+        parts.append(Table(later, ROLLOUT_FORMATS, css_class="rollout-later",
                            caption=f"After the canary, every later update of {', '.join(names)} "
                                    f"inside the new stack rolls by {s.description}. "
                                    + caption))
@@ -279,7 +283,7 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         parts += stack_canary_parts(a)
     steps = canary_step_table(a)
     if not steps.empty:
-        parts.append(Table(steps, counts, css_class="canary-pods",
+        parts.append(Table(steps, ROLLOUT_FORMATS, css_class="canary-pods",
                            caption=_CANARY_PODS + _ROOM))
     return parts
 
@@ -329,6 +333,15 @@ def _deadline_note(u: UpdateStrategy, ready_s: float, rolling: bool,
 
 def _count_text(v: object) -> str:
     return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:g}"
+
+
+#: The rollout tables' cell formats: counts as they are, rates as the report's other rates (to
+#: the hundredth), the peak rounded up so that one above the capacity never reads as equal
+ROLLOUT_FORMATS: dict[str, Callable[[Any], str]] = {
+    "Room, others at peak": _count_text, "Room, others at max": _count_text,
+    "Extra nodes, others at peak": _count_text,
+    "Their capacity (rps)": lambda v: quantity_text(v, 2),
+    "Peak rate (rps)": lambda v: quantity_text(v, 2, up=True)}
 
 
 def monitoring(a: PlanAnalysis) -> Section:

@@ -23,6 +23,7 @@ from typing import Any
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
 from infra_toolkit.errors import PlanError, SimulationError
+from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.nodes import node_room
 from infra_toolkit.plan import (
     ALWAYS_PROVIDE,
@@ -332,11 +333,25 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
                       "a larger instance type or lower the requests or the starting replicas")
         except SimulationError as exc:
             d = w.deployment_spec
-            init = (f" (that is what its init containers request, {d.init_cpu_millicores}m and "
-                    f"{d.init_memory_mib:g} MiB with the sidecars before them, above its "
-                    f"containers' {d.cpu_request_millicores}m; the scheduler reserves it for "
-                    "the pod's life)" if d.packed_by_init else "")
-            r.add(f"proposed.workloads[{i}]", f"{exc}{init}")
+            r.add(f"proposed.workloads[{i}]",
+                  f"{exc}{_init_clause(d) if d.packed_by_init else ''}")
+
+
+def _init_clause(d: DeploymentSpec) -> str:
+    """Why a pod whose init containers raise its request takes what it takes on a node: the
+    init request of each resource they raise beside its containers' (and native sidecars')."""
+    containers_mib = 0.0 if d.memory_stand_in else d.memory_request_mib
+    raised = []
+    if d.init_cpu_millicores > d.cpu_request_millicores:
+        raised.append((f"{d.init_cpu_millicores}m CPU", f"{d.cpu_request_millicores}m"))
+    if d.init_memory_mib > containers_mib:
+        raised.append((f"{d.init_memory_mib:g} MiB memory", f"{containers_mib:g} MiB"))
+    before = " with the native sidecars started before them" if d.sidecars_before_init else ""
+    sidecars = "' and native sidecars'" if d.native_sidecars else "'"
+    return (f" (that is what its init containers request{before}, "
+            f"{' and '.join(init for init, _ in raised)}, above its containers{sidecars} "
+            f"{' and '.join(ran for _, ran in raised)}; the scheduler reserves it for the pod's "
+            "life)")
 
 
 def _check(path: Path) -> tuple[Plan | None, list[Problem], dict[str, int]]:

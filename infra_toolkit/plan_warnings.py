@@ -61,6 +61,7 @@ from infra_toolkit.load_balancer_warnings import (
     off_load_balancer_warnings,
 )
 from infra_toolkit.plan import Plan
+from infra_toolkit.plan_cost import node_group_resource_paths
 from infra_toolkit.plan_node_pools import node_pool_warnings
 from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
@@ -243,4 +244,5 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
                  + discount_warnings(book)
-                 + node_pool_warnings(plan.proposed, "proposed", book))
+                 + node_pool_warnings(plan.proposed, "proposed", book,
+                                      node_group_resource_paths(plan)))

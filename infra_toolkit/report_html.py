@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -49,11 +49,14 @@ def number_text(value: Any) -> str:
     return quantity_text(value, 6)
 
 
-def quantity_text(value: Decimal | float | None, places: int = 2) -> str:
+def quantity_text(value: Decimal | float | None, places: int = 2, up: bool = False) -> str:
     """A quantity with thousands separators and at most ``places`` decimals (trailing zeros
-    dropped); ``-`` for ``None``."""
+    dropped); ``-`` for ``None``. ``up``: rounded up to those decimals, not to the nearest (a
+    peak rate beside a capacity it exceeds never reads as equal to it)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    if up:  # the decimal the float prints as, so 1.1 stays 1.1 (not 1.1000000000000001)
+        value = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_CEILING)
     text = f"{float(value):,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 

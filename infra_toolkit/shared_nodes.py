@@ -119,6 +119,8 @@ class SharedNodes:
         self.blocked: dict[int, str] = {}
         # the node being drained in steps (cordoned) and when its drain started
         self.draining: tuple[Node, float] | None = None
+        # per group, when its nodes went (a NodePool's budget counts the recent ones)
+        self.removed_s: list[list[float]] = [[] for _ in groups]
 
     def tick_at(self, t: float) -> int:
         """The first tick at or after ``t`` seconds."""

@@ -147,9 +147,10 @@ def scale_down(sn: SharedNodes, t: float, cooldown: bool) -> None:
             if node.unneeded_since is None:
                 node.unneeded_since = t
             # one node drained at a time (CA's --max-drain-parallelism default 1), so none
-            # goes while another drains
+            # goes while another drains; a NodePool's nodes as its budget allows
             if (fired is None and not cooldown and cordoned is None
-                    and t - node.unneeded_since >= ca.scale_down_unneeded_s):
+                    and t - node.unneeded_since >= ca.scale_down_unneeded_s
+                    and ca.disruption_allowed(grp.name, len(nodes), sn.removed_s[g], t)):
                 fired = (g, node, util, staged)
     if fired is None:
         return
@@ -234,6 +235,7 @@ def _retire(sn: SharedNodes, node: Node, t: float, why: str) -> None:
     grp, nodes = sn.groups[g], sn.nodes[g]
     evicted = list(node.cohorts)
     nodes.remove(node)
+    sn.removed_s[g].append(t)
     sn.layout += 1
     sn.fits_checked.pop(node.ident, None)
     sn.retired.append(node)

@@ -88,6 +88,10 @@ def unsupported(spec: Any) -> str | None:
         return (f"node groups no disruption budget lets go "
                 f"({', '.join(spec.autoscaler.undisruptable_groups)}), which only the scalar "
                 "path's node scale-down keeps")
+    if spec.autoscaler.node_pool_budgets:
+        return (f"NodePool disruption budgets "
+                f"({', '.join(g for g, _ in spec.autoscaler.node_pool_budgets)}), which only "
+                "the scalar path's node scale-down counts")
     try:
         metric_needs(spec.hpa, memory_model=wl.memory_baseline_mib is not None)
         _tick_grid(spec)

@@ -19,9 +19,22 @@ from infra_toolkit.karpenter_config import (
     consolidation_autoscaler,
     node_pools_from_documents,
 )
-from infra_toolkit.nodes import KARPENTER_LIKE, MAX_POD_EVICTION_S, ClusterAutoscalerSpec
+from infra_toolkit.nodes import (
+    KARPENTER_COMMAND_S,
+    KARPENTER_LIKE,
+    MAX_POD_EVICTION_S,
+    ClusterAutoscalerSpec,
+)
 from infra_toolkit.shared_nodes import SharedNodes
-from tests.test_disruption_budget import _CA, _one_node_of_web, _pinned_run, _web_ready
+from tests.test_disruption_budget import (
+    _CA,
+    _GROUP,
+    _one_node_of_web,
+    _owners,
+    _pinned_run,
+    _scale_down_run,
+    _web_ready,
+)
 
 
 def _pool(name: str = "general", disruption: dict[str, Any] | None = None,
@@ -119,10 +132,40 @@ def test_node_pools_give_karpenters_drain_rules() -> None:
     spec = consolidation_autoscaler(KARPENTER_LIKE, pools)
     assert (spec.drain_rules, spec.termination_grace_periods_s, spec.undisruptable_groups) == \
         ("karpenter", (("general", 60.0),), ("frozen",))
+    # the budgets the disruptable pools' removals count against (the CRD's default 10 %)
+    assert spec.node_pool_budgets == (("general", ("10%",)), ("batch", ("10%",)))
     assert (spec.drain_limit_s("general"), spec.drain_limit_s("batch")) == (60.0, None)
     # no NodePool: cluster-autoscaler's rules and its give-up
     assert consolidation_autoscaler(KARPENTER_LIKE, ()).drain_limit_s("general") == \
         MAX_POD_EVICTION_S == 120.0
+
+
+@pytest.mark.parametrize(("budgets", "nodes", "removed_s", "t", "allowed"), [
+    # 10 % of 3 nodes (2 left + 1 gone 5 s before) = ceil(0.3) = 1, less the 1 gone: 0
+    (("10%",), 2, [5795.0], 5800.0, False),
+    (("10%",), 2, [5795.0], 5805.0, False),
+    # 5810 - 5795 = 15 s: no longer counted; ceil(10 % x 2) = 1 allowed
+    (("10%",), 2, [5795.0], 5810.0, True),
+    # 2 nodes: 2 - 1 gone 5 s before = 1 more; 2 - 2 = none
+    ((2,), 3, [100.0], 105.0, True),
+    ((2,), 3, [100.0, 105.0], 110.0, False),
+    # 50 % of 3 + 1 = ceil(2.0) = 2, less 1: one more
+    (("50%",), 3, [100.0], 105.0, True),
+    # the smallest: min(5, ceil(10 % x 11) = 2) = 2, less 1: one more; 10 nodes alone: 1
+    ((5, "10%"), 10, [0.0], 5.0, True),
+    ((5, "10%"), 10, [], 5.0, True),
+])
+def test_a_node_pools_budget_counts_its_nodes_gone_in_the_last_15_s(
+        budgets: tuple[int | str, ...], nodes: int, removed_s: list[float], t: float,
+        allowed: bool) -> None:
+    # A21-10: Karpenter counts a node being deleted against its NodePool's budget; the model's
+    # removal is instant, so one counts for KARPENTER_COMMAND_S (consolidationTTL) after it
+    assert KARPENTER_COMMAND_S == 15.0
+    ca = dataclasses.replace(KARPENTER_LIKE, drain_rules="karpenter",
+                             node_pool_budgets=(("general", budgets),))
+    assert ca.disruption_allowed("general", nodes, removed_s, t) is allowed
+    # a group without a NodePool budget: never held
+    assert ca.disruption_allowed("system", 0, [t], t)
 
 
 def test_unknown_drain_rules_are_refused() -> None:
@@ -218,6 +261,28 @@ def test_a_candidate_its_budget_refuses_is_skipped_its_time_counting(
                                            if ca is _KARPENTER else ""))
 
 
+@pytest.mark.parametrize(("budgets", "removed_s"), [
+    # three empty nodes unneeded from 0 s, their 30 s up at 30 s; one node a scan (5 s) without
+    # a NodePool budget: newest first, at 30, 35, 40 s
+    ((), [30.0, 35.0, 40.0]),
+    # 10 %: ceil(10 % x 3) = 1. 30 s: node 2; 35-40 s: 2 + 1 gone = 3 nodes, 1 - 1 = 0;
+    # 45 s (30 + 15): ceil(10 % x 2) = 1: node 1; 60 s (45 + 15): node 0
+    ((("g", ("10%",)),), [30.0, 45.0, 60.0]),
+    # 2 nodes: 30 s, 35 s (2 - 1 = 1); 40 s: 2 - 2 = 0; 45 s: the 30 s one no longer counted
+    ((("g", (2,)),), [30.0, 35.0, 45.0]),
+])
+def test_shared_nodes_go_no_faster_than_their_node_pools_budget(
+        budgets: tuple[tuple[str, tuple[int | str, ...]], ...], removed_s: list[float]) -> None:
+    nodes = SharedNodes((_GROUP,), _owners(), dataclasses.replace(
+        _KARPENTER, node_pool_budgets=budgets), tick_s=5, n_ticks=1000)
+    for _ in range(3):
+        nodes.add_node(0)
+    assert [t for t, _kind in _events(nodes, 120)] == removed_s
+    assert [(kind, before, after) for _, kind, before, after, _ in nodes.events] == [
+        ("node_scale_down:g", 3, 2), ("node_scale_down:g", 2, 1), ("node_scale_down:g", 1, 0)]
+    assert nodes.removed_s == [removed_s]
+
+
 def test_an_undisruptable_group_keeps_its_nodes() -> None:
     # the budget-free run of test_a_budget_allowing_both_evictions_lets_the_node_go removes
     # node 1 at 30 s; with the group undisruptable (a NodePool budget of 0) nothing goes
@@ -274,6 +339,35 @@ def test_the_one_workload_loop_cuts_a_drain_at_the_grace_period() -> None:
         pytest.approx(3080 / 3600)
 
 
+@pytest.mark.parametrize(("budget", "removals", "node_s"), [
+    # test_simulate's workload (1000m pods, 3 a node, scans every 10 s) started with 9 pods on
+    # 3 nodes, the HPA pinned at 3: 15 s, 9 -> 3. 20 s: 1 pod a node, each node's pod fits
+    # the others' free slots: unneeded from 20 s, consolidateAfter 10m: 620 s, 3 -> 2 nodes
+    # (its pod evicted and placed again). 630 s: 2 nodes, 3 pods fit on one: unneeded still.
+    # A budget of 2 nodes: 2 - 1 gone 10 s before = 1: 2 -> 1 at 630 s (as with none).
+    ("2", [620.0, 630.0], 3 * 620 + 2 * 10 + 1 * 570),
+    # 10 %: ceil(10 % x (2 + 1 gone)) = 1 - 1 = 0 at 630 s; 640 s = 620 + 20 >= 15 s later:
+    # ceil(10 % x 2) = 1: 2 -> 1 at 640 s
+    ("10%", [620.0, 640.0], 3 * 620 + 2 * 20 + 1 * 560),
+])
+def test_the_one_workload_loop_goes_no_faster_than_the_node_pools_budget(
+        budget: str, removals: list[float], node_s: int) -> None:
+    spec, curve, simulate = _scale_down_run(None)
+    pools = _read(_pool("ng", {"consolidateAfter": "10m", "budgets": [{"nodes": budget}]}))
+    spec = dataclasses.replace(
+        spec, initial_replicas=9, hpa=dataclasses.replace(spec.hpa, min_replicas=3,
+                                                          max_replicas=3),
+        node_groups=(dataclasses.replace(spec.node_groups[0], min_size=0),),
+        autoscaler=consolidation_autoscaler(spec.autoscaler, pools))
+    result = simulate(curve, spec)
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"], ev["from"], ev["to"])) == [
+        (15.0, "hpa_scale", 9, 3), (removals[0], "node_scale_down:ng", 3, 2),
+        (removals[1], "node_scale_down:ng", 2, 1)]
+    # node-seconds over the 1200 s run: 3 nodes to the first removal, 2 to the second, 1 after
+    assert result.summary.node_hours_by_node_group["ng"] == pytest.approx(node_s / 3600)
+
+
 def test_an_undisruptable_group_takes_the_scalar_path() -> None:
     # the sweep engine has no per-group scale-down rule: such a spec runs through simulate
     from infra_toolkit.sweep_params import unsupported
@@ -283,6 +377,11 @@ def test_an_undisruptable_group_takes_the_scalar_path() -> None:
         spec.autoscaler, undisruptable_groups=("ng",)))
     assert unsupported(spec) == ("node groups no disruption budget lets go (ng), which only "
                                  "the scalar path's node scale-down keeps")
+    # nor a NodePool budget's hold (A21-10)
+    spec = dataclasses.replace(spec, autoscaler=dataclasses.replace(
+        spec.autoscaler, undisruptable_groups=(), node_pool_budgets=(("ng", ("10%",)),)))
+    assert unsupported(spec) == ("NodePool disruption budgets (ng), which only the scalar "
+                                 "path's node scale-down counts")
 
 
 # ---- durations Karpenter's CRD refuses (audit21, left minor) ------------------------------

@@ -179,9 +179,11 @@ DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
     ("deploy_request_and_limit_mixed.yaml", DeploymentSpec("frontend", None, 250, 1024.0, 0.0)),
     # myapp 300m + sidecar logshipper 50m = 350; 256 + 64 = 320 MiB; the plain init container
     # (2 cpu) is not counted by the HPA; readiness delay 5 s. The scheduler's effective init
-    # request: migrate runs before the sidecar starts, so 2 cpu and 1 GiB alone
+    # request: migrate runs before the sidecar starts, so 2 cpu and 1 GiB alone (one native
+    # sidecar, none before a one-shot init container)
     ("deploy_init_and_native_sidecar.yaml", DeploymentSpec(
-        "myapp", 1, 350, 320.0, 5.0, init_cpu_millicores=2000, init_memory_mib=1024.0)),
+        "myapp", 1, 350, 320.0, 5.0, init_cpu_millicores=2000, init_memory_mib=1024.0,
+        native_sidecars=1, sidecars_before_init=False)),
     ("deploy_helm_rendered.yaml", DeploymentSpec("release-name-myapp", None, 100, 128.0, 0.0)),
     # cpu 0.5 + "1.5" = 2000 m; memory 1G = 10**9 B = 953.67431640625 MiB, + 100 MiB
     ("deploy_quantity_forms.yaml", DeploymentSpec("quantities", 3, 2000,

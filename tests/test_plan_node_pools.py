@@ -432,3 +432,52 @@ def test_a_group_beside_node_pools_free_to_scale_is_warned_of(tmp_path: Path, si
         "eksctl's minSize, maxSize and desiredCapacity)"] if warned else [])
     assert [w.path for w in warnings if "not a NodePool's" in w.message] == \
         (["proposed.cluster_config"] if warned else [])
+
+
+def test_a_resource_group_beside_node_pools_is_warned_of_at_its_own_scaling_config(
+        tmp_path: Path) -> None:
+    # audit22 A22-3: the warning pointed at proposed.resources (line 16, "resources:"); the
+    # group is resources[1] (after aws_eks_cluster main), its scaling_config on minimal.yaml's
+    # line 16 + 6 = 22 (the cluster's two lines, then the group's type, name, instance_types)
+    system = ("    - type: aws_eks_node_group\n      name: system\n"
+              "      instance_types: [m5.large]\n"
+              "      scaling_config: {desired_size: 1, min_size: 1, max_size: 3}\n")
+    plan = _plan(tmp_path, group=system + GROUP)
+    assert plan.read_text().splitlines()[21] == (
+        "      scaling_config: {desired_size: 1, min_size: 1, max_size: 3}")
+    _read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [str(w) for w in warnings if "not a NodePool's" in w.message] == [
+        f"{plan}:22: proposed.resources[1].scaling_config: warning: node group 'system' is not "
+        "a NodePool's, yet the simulation scales it between min_size 1 and max_size 3 by the "
+        "NodePools' rules (Karpenter launches and consolidates only its own NodeClaims; "
+        "cluster-autoscaler would scale this group, if installed); to hold it as Karpenter "
+        "leaves it, set min_size = max_size = desired_size (1)"]
+
+
+def test_a_node_pools_nodes_go_no_faster_than_its_budget(tmp_path: Path) -> None:
+    # audit21 A21-10 (/tmp/a21/np1): api's 900m pods on c5.large (1900m allocatable: 2 a
+    # node), 20 m a request, 10 rps, 200 rps over [1800, 5400) s, then 10 rps; NodePool
+    # 'general' with the CRD's default budget (10 %) and consolidateAfter 1m; scans every 5 s,
+    # each before its tick's HPA sync. Up to 6 pods on 3 nodes; 5715 s: 6 -> 5; 5730 s: 5 -> 2.
+    # The scan at 5735 s finds 2 pods on 3 nodes (2 x 900 / (3 x 1900) = 32 %, 6 - 2 = 4 slots
+    # left for them): unneeded from 5735 s, 5735 + 60 = 5795 s: 3 -> 2. Then ceil(10 % x (2 +
+    # 1 gone)) = 1, less the 1 gone: none until 5795 + 15 = 5810 s (ceil(10 % x 2) = 1):
+    # 2 -> 1, where the model without the budget removed it one scan later, at 5800 s.
+    from infra_toolkit.plan_replay import replay_plan
+
+    plan = _slow_budgeted_plan(tmp_path, "60s")
+    plan.write_text(plan.read_text().replace("cpu_millicores_per_rps: 5",
+                                             "cpu_millicores_per_rps: 20"))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("cpu: 200m", "cpu: 900m"))
+    (tmp_path / "manifests" / "traffic.csv").write_text("timestamp,requests_per_second\n" + "".join(
+        f"{60 * i},{200 if 30 <= i < 90 else 10}\n" for i in range(240)))
+    (run,) = replay_plan(read_plan(plan), load_price_book())
+    ev = run.result.events
+    shown = ev[ev["kind"].str.startswith("node_") | (ev["time_s"] >= 5700)
+               & (ev["kind"] == "hpa_scale")]
+    assert list(zip(shown["time_s"], shown["kind"], shown["from"], shown["to"])) == [
+        (1835.0, "node_scale_up:general", 1, 2), (2360.0, "node_scale_up:general", 2, 3),
+        (5715.0, "hpa_scale", 6, 5), (5730.0, "hpa_scale", 5, 2),
+        (5795.0, "node_scale_down:general", 3, 2), (5810.0, "node_scale_down:general", 2, 1)]

@@ -963,16 +963,47 @@ def test_ephemeral_storage_counts_limits_and_init_containers_as_the_scheduler() 
     assert ephemeral_storage_request_bytes(pod([res("requests", "lots")], [])) == 0
 
 
-def test_a_pod_whose_init_containers_fit_no_node_is_refused_naming_them(tmp_path: Path) -> None:
-    # migrate 4000m + the sidecar's 100m = 4100m above the containers' 300m: no m5.large
-    # (1900m allocatable) holds such a pod, so Kubernetes keeps every one Pending (audit19
-    # A19-9: packed at 300m and simulated)
-    plan = _plan(tmp_path, deployment_edits=((INIT_1500[0], INIT_1500[1].replace(
-        "1500m", "4000m")),))
+ONE_INIT = ("      containers:\n", "      initContainers:\n"
+            "        - {name: migrate, image: x,\n"
+            "           resources: {requests: {cpu: CPU, memory: MEMORY}}}\n"
+            "      containers:\n")
+
+
+def _init(cpu: str, memory: str) -> tuple[tuple[str, str], ...]:
+    return ((ONE_INIT[0], ONE_INIT[1].replace("CPU", cpu).replace("MEMORY", memory)),)
+
+
+# An m5.large allocates 1900m and 7592 MiB; the containers request 200m and 256 MiB
+_FITS_NOT = ("does not fit on node group 'general' (m5.large: 1900m, 7592 MiB allocatable, 27 "
+             "pod(s) free); lower the requests or use a larger instance type (that is what its "
+             "init containers request")
+
+
+@pytest.mark.parametrize(("edits", "expected"), [
+    # CPU only: max(200, 2500) = 2500m; memory max(256, 128) = 256 MiB, not raised
+    (_init("2500m", "128Mi"), "a pod requesting 2500m CPU and 256 MiB " + _FITS_NOT
+     + ", 2500m CPU, above its containers' 200m; the scheduler reserves it for the pod's "
+       "life)"),
+    # memory only: 8Gi = 8192 MiB > 7592; CPU max(200, 100) = 200m, not raised
+    (_init("100m", "8Gi"), "a pod requesting 200m CPU and 8192 MiB " + _FITS_NOT
+     + ", 8192 MiB memory, above its containers' 256 MiB; the scheduler reserves it for the "
+       "pod's life)"),
+    # both raised
+    (_init("2500m", "8Gi"), "a pod requesting 2500m CPU and 8192 MiB " + _FITS_NOT
+     + ", 2500m CPU and 8192 MiB memory, above its containers' 200m and 256 MiB; the "
+       "scheduler reserves it for the pod's life)"),
+    # a sidecar before migrate: migrate 4000m + the sidecar's 100m = 4100m above the containers'
+    # 200m + the sidecar's 100m = 300m; memory 1024 + 64 = 1088 above 256 + 64 = 320 MiB
+    (((INIT_1500[0], INIT_1500[1].replace("1500m", "4000m")),),
+     "a pod requesting 4100m CPU and 1088 MiB " + _FITS_NOT + " with the native sidecars "
+     "started before them, 4100m CPU and 1088 MiB memory, above its containers' and native "
+     "sidecars' 300m and 320 MiB; the scheduler reserves it for the pod's life)"),
+])
+def test_a_pod_whose_init_containers_fit_no_node_is_refused_naming_them(
+        tmp_path: Path, edits: tuple[tuple[str, str], ...], expected: str) -> None:
+    # no node holds such a pod, so Kubernetes keeps every one Pending (audit19 A19-9: packed at
+    # the containers' request and simulated); the clause names what the init containers raise,
+    # and sidecars only when there are some (audit22 A22-4)
+    plan = _plan(tmp_path, deployment_edits=edits)
     _, problems, _ = check_plan_warnings(plan)
-    assert [p.message for p in problems if "init containers" in p.message] == [
-        "a pod requesting 4100m CPU and 1088 MiB does not fit on node group 'general' (m5.large: "
-        "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger "
-        "instance type (that is what its init containers request, 4100m and 1088 MiB with the "
-        "sidecars before them, above its containers' 300m; the scheduler reserves it for the "
-        "pod's life)"]
+    assert [p.message for p in problems if "init containers" in p.message] == [expected]

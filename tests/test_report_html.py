@@ -45,6 +45,19 @@ def test_unformatted_cells_drop_a_trailing_point_zero(value: object, text: str) 
     assert Table(pd.DataFrame({"x": [value]})).to_html().count(f"<td>{text}</td>") == 1
 
 
+@pytest.mark.parametrize(("value", "places", "up", "text"), [
+    (80.0013, 2, False, "80"), (56.8415, 2, False, "56.84"), (1234.5, 2, False, "1,234.5"),
+    # rounded up to the hundredth: 80.0013 -> 80.01, 56.8415 -> 56.85; a value already on it
+    # stays (80, 1.1: the float 1.1 is not pushed to 1.11 by its binary tail)
+    (80.0013, 2, True, "80.01"), (56.8415, 2, True, "56.85"), (80.0, 2, True, "80"),
+    (1.1, 2, True, "1.1"), (1234.561, 2, True, "1,234.57"), (None, 2, True, "-"),
+    (float("nan"), 2, True, "-"),
+])
+def test_quantities_round_to_their_places_up_when_asked(value: float | None, places: int,
+                                                        up: bool, text: str) -> None:
+    assert quantity_text(value, places, up=up) == text
+
+
 @pytest.mark.parametrize(("value", "signed", "text"), [
     (Decimal("1234.565"), False, "$1,234.57"),  # half-up to cents
     (Decimal("-30.368"), False, "-$30.37"),

@@ -92,12 +92,14 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
     path = tmp_path / "d.yaml"
     path.write_text(SIDECAR)
     # What the scheduler reserves for "migrate": 2 cpu and 1 GiB, the sidecar listed after it
-    # not yet started.
+    # not yet started (one native sidecar, none before a one-shot init container).
     assert read_deployment_yaml(path) == DeploymentSpec(
-        "w", None, 500, 384.0, 7.0, init_cpu_millicores=2000, init_memory_mib=1024.0)
+        "w", None, 500, 384.0, 7.0, init_cpu_millicores=2000, init_memory_mib=1024.0,
+        native_sidecars=1, sidecars_before_init=False)
     # pod-level requests (PodLevelResources) replace the container sum: 1500m, 2 GiB
     path.write_text(SIDECAR + "      resources: {requests: {cpu: 1500m, memory: 2Gi}}\n")
-    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 1500, 2048.0, 7.0)
+    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 1500, 2048.0, 7.0,
+                                                        native_sidecars=1)
 
 
 # a Deployment 'w' up to its containers' list, with the selector apps/v1 requires
