@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from infra_toolkit.controller_view import (
+    LONG_AGO_S,
     MIB_MILLI,
     Cohort,
     ControllerView,
@@ -26,8 +27,6 @@ from infra_toolkit.nodes import pod_slots
 from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
 
 __all__ = ["RunOutput", "run_cluster"]
-
-_LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
 
 @dataclass
 class RunOutput:
@@ -396,16 +395,16 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         short -= add * slots[g]
         node_changes[g] = [(0, ready_nodes[g])]
     if initial:
-        cohorts.append(Cohort(new_names(initial), _LONG_AGO_S))
+        cohorts.append(Cohort(new_names(initial), LONG_AGO_S))
         n_pending[0] += initial
-        place(_LONG_AGO_S)
+        place(LONG_AGO_S)
         if cohorts[-1].group < 0:
             raise SimulationError(
                 f"initial_replicas (={initial}) pods do not fit on the node groups at max_size; "
                 "raise max_size or lower initial_replicas"
             )
         for c in cohorts:
-            c.running_s = _LONG_AGO_S
+            c.running_s = LONG_AGO_S
             c.ready_tick = 0
         ready_delta[:] = [0] * len(ready_delta)
         ready_delta[0] = initial
