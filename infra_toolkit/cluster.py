@@ -24,7 +24,8 @@ from infra_toolkit.controller_view import (
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import pod_slots
-from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
+from infra_toolkit.request_queue import RequestQueue
+from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats
 
 __all__ = ["RunOutput", "run_cluster"]
 
@@ -81,7 +82,6 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     needs = metric_needs(hpa, memory_model=wl.memory_baseline_mib is not None)
 
     ready_delta = [0] * (n_ticks + 2)  # change of the Ready count at each tick
-    cum_load = tick_floats(n_ticks + 1)  # prefix sums of rps per ready pod
     cum_offered = tick_floats(np.concatenate([[0.0], np.cumsum(rps_ticks)]))
 
     records: list[tuple[float, float, int, int, int]] = []
@@ -414,52 +414,13 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     spec_changes = [(0, initial)]
     desired_changes = [(0, initial)]
     state = HPAState()
-    cap = wl.capacity_rps_per_pod
-    timeout = wl.queue_timeout_s
     next_scan = float(ca.scan_interval_s)
     sync_step = cfg.sync_period_s + spec.sync_duration_s
     t_sync = float(cfg.sync_period_s)
-    done_tick = 0
-    ready_now = 0
-    backlog = 0.0
     scrape_times = tick_floats(0)
 
-    # machine numbers, not a Python object a tick (tick_buffers); ``rps * tick_s``: offered work
-    work_l = tick_floats(rps_ticks * tick_s)
-    served_l = tick_floats(n_ticks)
-    dropped_l = tick_floats(n_ticks)
-    backlog_l = tick_floats(n_ticks)
-    ready_l = tick_ints(n_ticks)
-    capacity = limit = 0.0  # ready_now * cap * tick_s and * timeout, kept while ready_now holds
-    acc = 0.0  # cum_load[done_tick]
-
-    def advance(to_tick: int) -> None:
-        nonlocal done_tick, ready_now, backlog, capacity, limit, acc
-        end = min(to_tick, n_ticks)
-        for i in range(done_tick, end):
-            d = ready_delta[i]
-            if d:
-                ready_now += d
-                rc = ready_now * cap
-                capacity = rc * tick_s
-                limit = rc * timeout
-            work = backlog + work_l[i]
-            out = work if work < capacity else capacity
-            left = work - out
-            if left > limit:
-                drop = left - limit
-                backlog = left - drop
-                dropped_l[i] = drop / tick_s
-            else:
-                backlog = left
-            out_rps = out / tick_s
-            served_l[i] = out_rps
-            backlog_l[i] = backlog
-            ready_l[i] = ready_now
-            if ready_now:
-                acc += out_rps / ready_now
-            cum_load[i + 1] = acc
-        done_tick = max(done_tick, end)
+    load = RequestQueue(rps_ticks, tick_s, wl, ready_delta)
+    advance = load.advance
 
     def events_until(t: float) -> None:
         nonlocal next_scan
@@ -487,7 +448,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     sync_ticks = int(sync_step) // tick_s
     write_delay_s = float(spec.sync_duration_s)
     write_ticks = int(spec.sync_duration_s) // tick_s
-    view = ControllerView(tick_s, mp, window_ticks, wl, cum_load, cum_offered, requests, needs)
+    view = ControllerView(tick_s, mp, window_ticks, wl, load.cum_load, cum_offered, requests,
+                          needs)
     now_tick = int(t_sync) // tick_s
     read, append_sync, append_scrape = view.read, syncs.append, scrape_times.append
     while t_sync < horizon_s:
@@ -525,8 +487,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     advance(n_ticks)
     for c in cohorts:
         records.append((c.created_s, c.scheduled_s, c.ready_tick, n_ticks, len(c.names)))
-    return RunOutput(tick_s, rps_ticks, as_array(served_l), as_array(dropped_l),
-                     as_array(backlog_l), as_array(ready_l), records,
+    return RunOutput(tick_s, rps_ticks, as_array(load.served), as_array(load.dropped),
+                     as_array(load.backlog_l), as_array(load.ready_l), records,
                      spec_changes, desired_changes, node_changes, launching_changes, syncs, events,
                      as_array(scrape_times))
 
