@@ -39,10 +39,15 @@ class RequestQueue:
         self.backlog_l, self.ready_l = tick_floats(n), tick_ints(n)
         self.cum_load = tick_floats(n + 1)
         self.ready_delta = ready_delta
-        self.done = self.ready_now = 0
-        # capacity / limit: the Ready pods' requests a tick and in ``queue_timeout_s``, kept
-        # while the Ready count holds; acc: cum_load[done]
-        self.backlog = self.capacity = self.limit = self.acc = 0.0
+        self.done = 0
+        # advance's hot loop reads these as locals, unpacked from two tuples (one attribute
+        # lookup each, not one per name): what holds for the run, and what carries from one
+        # call to the next
+        self._fixed = (tick_s, self.cap, self.timeout, ready_delta, self.work, self.cum_load,
+                       self.served, self.dropped, self.backlog_l, self.ready_l)
+        # Ready pods, queued requests, the Ready pods' requests a tick and in
+        # ``queue_timeout_s`` (kept while the Ready count holds), cum_load[done]
+        self._carry: tuple[int, float, float, float, float] = (0, 0.0, 0.0, 0.0, 0.0)
 
     def advance(self, to_tick: int) -> None:
         """Serve the ticks up to ``to_tick`` (exclusive; the ticks before it already served are
@@ -50,13 +55,9 @@ class RequestQueue:
         start, end = self.done, min(to_tick, self.n)
         if start >= end:
             return
-        # the hot loop of a run (one pass a tick): locals, not attribute lookups
-        tick_s, cap, timeout = self.tick_s, self.cap, self.timeout
-        ready_delta, work_l, cum_load = self.ready_delta, self.work, self.cum_load
-        served, dropped, backlog_l, ready_l = self.served, self.dropped, self.backlog_l, \
-            self.ready_l
-        ready_now, backlog, capacity, limit, acc = (self.ready_now, self.backlog, self.capacity,
-                                                    self.limit, self.acc)
+        (tick_s, cap, timeout, ready_delta, work_l, cum_load, served, dropped, backlog_l,
+         ready_l) = self._fixed
+        ready_now, backlog, capacity, limit, acc = self._carry
         for i in range(start, end):
             d = ready_delta[i]
             if d:
@@ -79,6 +80,5 @@ class RequestQueue:
             if ready_now:
                 acc += out_rps / ready_now
             cum_load[i + 1] = acc
-        self.ready_now, self.backlog, self.capacity, self.limit, self.acc = (
-            ready_now, backlog, capacity, limit, acc)
+        self._carry = (ready_now, backlog, capacity, limit, acc)
         self.done = end

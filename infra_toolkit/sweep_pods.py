@@ -2,12 +2,12 @@
 node slots, deleted in ReplicaSet order and evicted from a removed node, each operation on the
 variants that need it, all together; the warm pods a run starts with.
 
-The scalar loop (:mod:`infra_toolkit.cluster`) keeps cohorts in a list whose order decides which
-pods are placed, deleted and evicted first; here each cohort has an order
-``key = seq << 24 | sub``: ``seq`` counts cohorts created (a new cohort goes last), and when
+The scalar loop (:class:`~infra_toolkit.cluster_nodes.ClusterNodes`) keeps cohorts in a list
+whose order decides which pods are placed, deleted and evicted first; here each cohort has an
+order ``key = seq << 24 | sub``: ``seq`` counts cohorts created (a new cohort goes last), and when
 placement splits a cohort the placed parts get increasing ``sub`` below the remainder's
-``2**24 - 1``, which is where the scalar loop inserts them. Every operation names the scalar
-function it mirrors.
+``2**24 - 1``, which is where the scalar loop inserts them. Every operation names the
+``ClusterNodes`` method it mirrors.
 """
 
 from __future__ import annotations
