@@ -29,9 +29,12 @@ from typing import Any
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
 
-__all__ = ["MIB_MILLI", "Cohort", "ControllerView", "MetricNeeds", "ViewCache", "metric_needs"]
+__all__ = ["LONG_AGO_S", "MIB_MILLI", "Cohort", "ControllerView", "MetricNeeds", "ViewCache",
+           "metric_needs"]
 
 NOT_YET = 1 << 62  # tick index of an event that has not happened
+#: start time (s) of the pods that exist when the simulation begins: Running and Ready long before
+LONG_AGO_S = -1.0e9
 MIB_MILLI = 2**20 * 1000  # one MiB in the milli-units the HPA uses for memory quantities
 
 

@@ -14,7 +14,7 @@ budget's ``status.disruptionsAllowed``:
 
 The simulation has one owner per budget (the workload's Deployment), so its desired replicas
 are the spec replicas the HPA wrote. The scale-down rule built on it is in
-:mod:`infra_toolkit.shared_scale_down` and :mod:`infra_toolkit.cluster`.
+:mod:`infra_toolkit.shared_scale_down` and :mod:`infra_toolkit.cluster_scale_down`.
 """
 
 from __future__ import annotations

@@ -55,8 +55,9 @@ from infra_toolkit.controller_view import MIB_MILLI, ControllerView, metric_need
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.hpa import HPAState, reconcile
 from infra_toolkit.nodes import NodeGroup
+from infra_toolkit.request_queue import RequestQueue
 from infra_toolkit.shared_nodes import Owner, SharedNodes, union_groups
-from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
+from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats
 
 __all__ = ["SharedRun", "run_shared_cluster"]
 
@@ -78,51 +79,6 @@ class SharedRun:
     events: list[tuple[float, str, int, int, str]]
     placed: list[list[list[tuple[int, int]]]]
     node_peaks: list[tuple[str, int, float, float, int]]
-
-
-class _Load:
-    """Offered, served, dropped and queued requests of one workload, tick by tick (the
-    one-workload loop's rules: :mod:`infra_toolkit.cluster`)."""
-
-    def __init__(self, rps_ticks: np.ndarray, tick_s: int, wl: Any, ready_delta: list[int]
-                 ) -> None:
-        # per-tick buffers of machine numbers, not lists of Python objects (audit15 A15-7)
-        n = rps_ticks.size
-        self.n, self.tick_s = n, tick_s
-        self.cap, self.timeout = wl.capacity_rps_per_pod, wl.queue_timeout_s
-        self.work = tick_floats(rps_ticks * tick_s)
-        self.served, self.dropped = tick_floats(n), tick_floats(n)
-        self.backlog_l, self.ready_l = tick_floats(n), tick_ints(n)
-        self.cum_load = tick_floats(n + 1)
-        self.ready_delta = ready_delta
-        self.done = self.ready_now = 0
-        self.backlog = self.capacity = self.limit = self.acc = 0.0
-
-    def advance(self, to_tick: int) -> None:
-        """Serve the ticks up to ``to_tick`` (exclusive)."""
-        tick_s, end = self.tick_s, min(to_tick, self.n)
-        for i in range(self.done, end):
-            d = self.ready_delta[i]
-            if d:
-                self.ready_now += d
-                rc = self.ready_now * self.cap
-                self.capacity, self.limit = rc * tick_s, rc * self.timeout
-            work = self.backlog + self.work[i]
-            out = work if work < self.capacity else self.capacity
-            left = work - out
-            if left > self.limit:
-                drop = left - self.limit
-                left -= drop
-                self.dropped[i] = drop / tick_s
-            self.backlog = left
-            out_rps = out / tick_s
-            self.served[i] = out_rps
-            self.backlog_l[i] = left
-            self.ready_l[i] = self.ready_now
-            if self.ready_now:
-                self.acc += out_rps / self.ready_now
-            self.cum_load[i + 1] = self.acc
-        self.done = max(self.done, end)
 
 
 def _owners(specs: list[Any], fixed: list[FixedPods], groups: tuple[NodeGroup, ...]
@@ -153,7 +109,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
     cluster = SharedNodes(groups, owners, ca, tick_s, n_ticks)
     cluster.start([int(s.initial_replicas) for s in specs] + [f.replicas for f in fixed])
 
-    loads: list[_Load] = []
+    loads: list[RequestQueue] = []
     views: list[ControllerView] = []
     for o, s, rps in zip(owners, specs, rps_by_workload, strict=False):
         wl = s.workload
@@ -161,7 +117,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
         o.startup_to_ready_s = wl.app_start_s + wl.readiness_delay_s
         o.ready_delta = [0] * (n_ticks + 2)
         o.ready_delta[0] = int(s.initial_replicas)
-        loads.append(_Load(rps, tick_s, wl, o.ready_delta))
+        loads.append(RequestQueue(rps, tick_s, wl, o.ready_delta))
         cum_offered = tick_floats(np.concatenate([[0.0], np.cumsum(rps)]))
         requests = {"cpu": int(wl.cpu_request_millicores),
                     "memory": math.ceil(wl.memory_request_mib * MIB_MILLI)}

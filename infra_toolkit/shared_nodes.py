@@ -28,14 +28,13 @@ from infra_toolkit.bin_packing import (
     pack,
     warm_order,
 )
+from infra_toolkit.controller_view import LONG_AGO_S
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
 from infra_toolkit.shared_scale_down import drain, pods_of, scale_down
 
 __all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
-
-LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
 
 
 def union_groups(owners: Sequence[Any]) -> tuple[NodeGroup, ...]:

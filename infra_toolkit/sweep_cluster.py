@@ -1,4 +1,5 @@
-"""Pods and nodes of many variants at once: the cluster side of :mod:`infra_toolkit.cluster`.
+"""Pods and nodes of many variants at once: what :mod:`infra_toolkit.cluster_nodes` and
+:mod:`infra_toolkit.cluster_scale_down` do for one.
 
 :class:`Cluster` holds the nodes and the cluster autoscaler (arrivals, scans scaling node groups
 up and down, billed node-ticks, the event log's wording) over the pod cohorts of
@@ -46,7 +47,7 @@ class Cluster(ClusterPods):
             self.place(rows, t)
 
     def scan(self, t: float) -> None:
-        """``ca_scan`` at time ``t`` for every variant."""
+        """``ClusterNodes.scan`` at time ``t`` for every variant."""
         p = self.p
         pending = self.pending
         if pending.any():
@@ -96,7 +97,7 @@ class Cluster(ClusterPods):
                                          int(base[i] + k[i]), int(pending[i])))
                 self.node_ups[ar] += 1
                 self.last_up[ar] = t
-                # one group a scan (the scalar ca_scan's rule): the rest waits a scan
+                # one group a scan (the scalar scale-up's rule): the rest waits a scan
                 need = np.where(add, need - k * slots[:, g], need)
                 going &= ~add
         # pods a scan's one group left over wait for the next scan while a group has room
@@ -144,7 +145,7 @@ class Cluster(ClusterPods):
         self.dirty[rows] = False
 
     def _scale_down(self, going: np.ndarray, may_remove: np.ndarray, t: float) -> None:
-        """The scale-down half of ``ca_scan`` for the rows in ``going`` (no pending pods):
+        """``cluster_scale_down.scale_down`` for the rows in ``going`` (no pending pods):
         groups in reverse order, a needed group's timer reset, another's started or fired (only
         where ``may_remove``: not within the delay after a scale-up), at most one node per scan
         (a variant whose node fired still counts the timers of the groups after it, on the

@@ -2,12 +2,12 @@
 node slots, deleted in ReplicaSet order and evicted from a removed node, each operation on the
 variants that need it, all together; the warm pods a run starts with.
 
-The scalar loop (:mod:`infra_toolkit.cluster`) keeps cohorts in a list whose order decides which
-pods are placed, deleted and evicted first; here each cohort has an order
-``key = seq << 24 | sub``: ``seq`` counts cohorts created (a new cohort goes last), and when
+The scalar loop (:class:`~infra_toolkit.cluster_nodes.ClusterNodes`) keeps cohorts in a list
+whose order decides which pods are placed, deleted and evicted first; here each cohort has an
+order ``key = seq << 24 | sub``: ``seq`` counts cohorts created (a new cohort goes last), and when
 placement splits a cohort the placed parts get increasing ``sub`` below the remainder's
-``2**24 - 1``, which is where the scalar loop inserts them. Every operation names the scalar
-function it mirrors.
+``2**24 - 1``, which is where the scalar loop inserts them. Every operation names the
+``ClusterNodes`` method it mirrors.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from infra_toolkit.controller_view import LONG_AGO_S
 from infra_toolkit.sweep_cluster_state import NOT_YET, SORTS_LAST, ClusterState
 from infra_toolkit.sweep_params import Variants
 
@@ -23,7 +24,6 @@ __all__ = ["ClusterPods"]
 
 _SUB = 24
 _REMAINDER = (1 << _SUB) - 1
-_LONG_AGO_S = -1.0e9  # start time of the pods that exist when the simulation begins
 
 
 class ClusterPods(ClusterState):
@@ -76,9 +76,9 @@ class ClusterPods(ClusterState):
             self.nodes[:, g] += add
             short -= add * slots[:, g]
         rows = np.flatnonzero(initial > 0)
-        self.create(rows, initial[rows], np.full(rows.size, _LONG_AGO_S))
+        self.create(rows, initial[rows], np.full(rows.size, LONG_AGO_S))
         live = self.cnt > 0
-        self.running[live] = _LONG_AGO_S
+        self.running[live] = LONG_AGO_S
         self.ready_tick[live] = 0
         self.ring[:] = 0
         self.ring[0] = initial
