@@ -1,6 +1,7 @@
 """A plan analysed end to end, for the report and the notebooks: every selected scenario through
 every autoscaled workload (the simulator), the proposed side priced from each run (node-hours,
-load balancer capacity units and Internet egress from the simulated load), the current side as
+load balancer capacity units, Internet egress and intra-region transfer from the simulated load),
+the current side as
 declared, the comparison and the low / expected / high range, and what identifies the result:
 the plan digest, the pricing tables used (file and SHA-256), the toolkit version and the status
 of the digest's review.
@@ -17,13 +18,14 @@ How the proposed side is priced for one scenario:
 - node cost per hour: the cluster's (``ScenarioRun.cluster_hourly_cost``) and each workload's
   part of it (``ScenarioRun.hourly_cost``): on a group it shares, its request share (half by CPU,
   half by memory requests, :mod:`node_cost_share`), all of a group it has alone;
-- the load balancer and ``aws_data_transfer``: the request rate served by the workloads behind
-  the load balancer (:func:`plan_cost.load_balanced_workloads`) times the per-request traffic
+- the load balancer and ``aws_data_transfer`` (its ``monthly_outbound_internet_gb`` and
+  ``monthly_intra_region_gb``, :data:`LOAD_FOLLOWING`): the request rate served by the workloads
+  behind the load balancer (:func:`plan_cost.load_balanced_workloads`) times the per-request traffic
   implied by the declared usage at the mean rate of the plan's reference scenario
   (:func:`plan_cost.traffic_profile_from_usage`): its first scenario that is not a load test
   (:func:`reference_scenario`), whichever scenarios a report selects or calls expected, so a
-  scenario's cost depends only on the plan and that scenario; declared as-is when the plan gives
-  no ``processed_bytes_gb`` for a single load balancer;
+  scenario's cost depends only on the plan and that scenario; declared as-is when the plan gives no
+  ``processed_bytes_gb`` for a single load balancer;
 - everything else as declared; the simulated window is projected to a 730-hour month.
 
 A load test (``load_test:``) is minutes of synthetic users, not a month of traffic: it is
@@ -108,9 +110,14 @@ from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.stack_canary import StackCanaryRun, simulate_stack_canary
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods", "workload_loads"]
+__all__ = ["LOAD_FOLLOWING", "PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods",
+           "workload_loads"]
 
 _SECONDS_PER_HOUR = 3600.0
+#: the usage a scenario's served requests set, as the report's usage note names it (with a
+#: load balancer declaring ``processed_bytes_gb``; else node-hours only)
+LOAD_FOLLOWING = ("node-hours, load balancer capacity units, Internet egress and intra-region "
+                  "transfer (monthly_outbound_internet_gb, monthly_intra_region_gb)")
 
 
 @dataclass(frozen=True)
@@ -245,10 +252,11 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                               step_s=float(first.spec.tick_s),
                               traffic=profile,
                               cpu_credits=charged_by_resource(credits, resource_of))
-    source = ("node-hours, load balancer capacity units and egress" if profile is not None
-              else "node-hours")
-    note = (f"{source} from the simulated {scenario.name!r} scenario ({window_h:g} h), "
-            "projected to a 730-hour month")
+    note = (f"{LOAD_FOLLOWING if profile is not None else 'node-hours'} from the simulated "
+            f"{scenario.name!r} scenario ({window_h:g} h), projected to a 730-hour month; "
+            f"{'' if profile is not None else 'load balancer and data transfer usage and '}"
+            "every other usage as declared in the plan (a simulated group's CPU credits: its "
+            "line's note)")
     est = with_credit_notes(estimate(priced, book, notes=(note,)), {
         f"aws_eks_node_group.{resource_of.get(g, g)}": credit_note(c)
         for g, c in credits.items()})

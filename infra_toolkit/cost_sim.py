@@ -1,5 +1,6 @@
 """Cost from a simulation: node-hours per node group (billed from launch, as EC2 bills),
-load balancer capacity units and internet egress from the served request rate, all projected
+load balancer capacity units, internet egress and intra-region transfer from the served request
+rate, all projected
 from the simulated window to a month of :data:`~infra_toolkit.cost.HOURS_PER_MONTH` hours and
 priced by the same three steps as any resource; cost per hour over the timeline; and cost
 attribution to workloads by OpenCost's rule (each pod is charged for max(request, usage)).
@@ -65,8 +66,10 @@ class TrafficProfile:
     bytes in (client to load balancer) and out per request, new connections per request (1 with
     no keep-alive, 0.01 when a connection carries ~100 requests), how long a connection stays
     open (seconds), listener rules evaluated per request (a mean over the requests: 12.5 when
-    half evaluate 12 and half 13), and the share of response bytes that leave AWS for the
-    Internet."""
+    half evaluate 12 and half 13), the share of response bytes that leave AWS for the
+    Internet, and the bytes a request moves between availability zones (pods to a database,
+    cache or load balancer in another zone; counted once, ``cost_components`` bills both
+    directions)."""
 
     request_bytes: float
     response_bytes: float
@@ -74,10 +77,12 @@ class TrafficProfile:
     connection_duration_s: float
     rules_evaluated_per_request: float = 0
     internet_egress_fraction: float = 1.0
+    intra_region_bytes: float = 0
 
     def __post_init__(self) -> None:
         for name in ("request_bytes", "response_bytes", "new_connections_per_request",
-                     "connection_duration_s", "rules_evaluated_per_request"):
+                     "connection_duration_s", "rules_evaluated_per_request",
+                     "intra_region_bytes"):
             _positive(f"TrafficProfile.{name}", float(getattr(self, name)))
         _positive("TrafficProfile.internet_egress_fraction", self.internet_egress_fraction, 1.0)
 
@@ -145,12 +150,17 @@ def lcu_hours(served_rps: Any, step_s: float, traffic: TrafficProfile,
     return total
 
 
+def _per_request_gb(served_rps: Any, step_s: float, bytes_per_request: Decimal) -> Decimal:
+    """Served requests in the window x ``bytes_per_request``, in binary GB."""
+    requests, _ = _hour_buckets(served_rps, step_s)
+    return _dec(float(requests.sum())) * bytes_per_request / BYTES_PER_GB
+
+
 def egress_gb(served_rps: Any, step_s: float, traffic: TrafficProfile) -> Decimal:
     """GB sent to the Internet in the window: served requests x response bytes x the egress
     share, in binary GB."""
-    requests, _ = _hour_buckets(served_rps, step_s)
-    return (_dec(float(requests.sum())) * _dec(traffic.response_bytes)
-            * _dec(traffic.internet_egress_fraction) / BYTES_PER_GB)
+    return _per_request_gb(served_rps, step_s, _dec(traffic.response_bytes)
+                           * _dec(traffic.internet_egress_fraction))
 
 
 def egress_transfer(resources: Sequence[Resource]) -> int | None:
@@ -170,15 +180,16 @@ def apply_simulation(resources: Sequence[Resource],
                      step_s: float | None = None, traffic: TrafficProfile | None = None,
                      cpu_credits: Mapping[str, float] | None = None
                      ) -> tuple[Resource, ...]:
-    """The resources with usage taken from a simulation, projected to a month: each node
-    group's ``monthly_node_hours`` from the node-hours of the group of its name (the
-    ``aws_eks_node_group`` resource's name; none simulated: 0), so two groups of one instance
-    type are priced apart; with ``traffic``, the load balancer's ``monthly_lcu_hours`` and the
-    ``aws_data_transfer`` resource's (:func:`egress_transfer`) ``monthly_outbound_internet_gb``
-    from the served request rate (one is added, named ``simulated_egress``, when there is
-    none); with ``cpu_credits`` (resource name -> surplus vCPU-hours charged in the window),
-    that node group's CPU credits, projected like its node-hours (as
-    ``monthly_cpu_credit_hrs`` of one vCPU, each node's: the group's over its nodes)."""
+    """The resources with usage taken from a simulation, projected to a month: each node group's
+    ``monthly_node_hours`` from the node-hours of the group of its name (the ``aws_eks_node_group``
+    resource's name; none simulated: 0), so two groups of one instance type are priced apart; with
+    ``traffic``, the load balancer's ``monthly_lcu_hours`` and the ``aws_data_transfer`` resource's
+    (:func:`egress_transfer`) ``monthly_outbound_internet_gb`` from the served request rate (one is
+    added, named ``simulated_egress``, when there is none) and, when the profile has intra-region
+    bytes, its ``monthly_intra_region_gb`` the same way (another transfer resource stays as
+    declared); with ``cpu_credits`` (resource name -> surplus vCPU-hours charged in the window),
+    that node group's CPU credits, projected like its node-hours (as ``monthly_cpu_credit_hrs`` of
+    one vCPU, each node's: the group's over its nodes)."""
     scale = _scale(window_h)
     node_hours = monthly_node_hours(node_hours_by_node_group, window_h)
     groups = {r.name: r.attributes["instance_types"][0] for r in resources
@@ -222,14 +233,17 @@ def apply_simulation(resources: Sequence[Resource],
     kept = {k: v for k, v in lb.usage.items() if k not in (
         "new_connections", "active_connections", "processed_bytes_gb", "rule_evaluations")}
     out[lbs[0]] = replace(lb, usage={**kept, "monthly_lcu_hours": lcu})
-    gb = egress_gb(served_rps, step_s, traffic) * scale
+    moved: dict[str, Decimal] = {
+        "monthly_outbound_internet_gb": egress_gb(served_rps, step_s, traffic) * scale}
+    if traffic.intra_region_bytes:  # a profile without them leaves the declared GB as is
+        moved["monthly_intra_region_gb"] = _per_request_gb(
+            served_rps, step_s, _dec(traffic.intra_region_bytes)) * scale
     transfer = egress_transfer(out)
     if transfer is not None:
         t = out[transfer]
-        out[transfer] = replace(t, usage={**t.usage, "monthly_outbound_internet_gb": gb})
+        out[transfer] = replace(t, usage={**t.usage, **moved})
     else:
-        out.append(Resource("aws_data_transfer", "simulated_egress", lb.region, {},
-                            {"monthly_outbound_internet_gb": gb}))
+        out.append(Resource("aws_data_transfer", "simulated_egress", lb.region, {}, moved))
     return tuple(out)
 
 

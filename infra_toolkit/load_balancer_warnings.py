@@ -80,6 +80,7 @@ def off_load_balancer_warnings(plan: Plan) -> list[PlanWarning]:
     return [PlanWarning(f"proposed.workloads[{autoscaled[0][0]}].behind_load_balancer", (
         f"every autoscaled workload ({names}) sets behind_load_balancer: false, so no simulated "
         f"request passes through aws_lb.{lb.name}: the report prices its declared usage and "
-        "the Internet egress as declared in every scenario, not from each scenario's served "
+        "the Internet egress and intra-region transfer as declared in every scenario, not from "
+        "each scenario's served "
         "requests; set behind_load_balancer: true on the workloads it serves (keep false only "
         "when it serves Deployments without an HPA)"))]

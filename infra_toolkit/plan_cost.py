@@ -1,15 +1,16 @@
 """A plan's resources prepared for pricing from a simulation: the per-request traffic that its
 declared load balancer and transfer usage imply, node-hours for node groups no workload runs on,
 another pricing region, and the ceiling (every node group at its maximum size, the load balancer
-and egress at the busiest scenario's offered load). Pure: no I/O.
+egress and intra-region transfer at the busiest scenario's offered load). Pure: no I/O.
 
 The declared usage of a plan's load balancer (``new_connections``, ``active_connections``,
-``processed_bytes_gb``, ``rule_evaluations``) and its ``monthly_outbound_internet_gb`` describe
-the traffic of the plan's reference scenario (:func:`reference_scenario`: its first
-scenario that is not a load test). :func:`traffic_profile_from_usage` turns them into
-per-request figures (:class:`~infra_toolkit.cost_sim.TrafficProfile`) at that scenario's mean
-request rate, so that :func:`~infra_toolkit.cost_sim.apply_simulation` prices each simulated
-scenario's own load: a scenario at exactly the reference rate reproduces the declared usage.
+``processed_bytes_gb``, ``rule_evaluations``) and its ``aws_data_transfer``'s
+``monthly_outbound_internet_gb`` and ``monthly_intra_region_gb`` describe the traffic of the plan's
+reference scenario (:func:`reference_scenario`: its first scenario that is not a load test).
+:func:`traffic_profile_from_usage` turns them into per-request figures
+(:class:`~infra_toolkit.cost_sim.TrafficProfile`) at that scenario's mean request rate, so that
+:func:`~infra_toolkit.cost_sim.apply_simulation` prices each simulated scenario's own load: a
+scenario at exactly the reference rate reproduces the declared usage.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     - response bytes: the egress ``aws_data_transfer``'s (``cost_sim.egress_transfer``)
       ``monthly_outbound_internet_gb`` spread over a month of requests at the reference rate
       (binary GB; 0 without one);
+    - intra-region bytes: that resource's ``monthly_intra_region_gb`` spread the same way (the
+      traffic between zones is the requests' own: pods to a database, cache or load balancer in
+      another zone);
     - request bytes: the rest of ``processed_bytes_gb`` (GB per hour), never below 0;
     - new connections per request: ``new_connections`` / rate; a connection lasts
       ``active_connections`` / ``new_connections`` seconds;
@@ -136,10 +140,13 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
             "(the traffic the declared usage was measured on)")
     usage = {k: float(lbs[0].usage.get(k, 0)) for k in LB_USAGE_KEYS}
     transfer = egress_transfer(resources)
-    egress_gb = 0.0 if transfer is None else \
-        float(resources[transfer].usage.get("monthly_outbound_internet_gb", 0))
+    declared = {} if transfer is None else resources[transfer].usage
     requests_per_month = reference_rps * float(HOURS_PER_MONTH) * _SECONDS_PER_HOUR
-    response_bytes = egress_gb * BYTES_PER_GB / requests_per_month
+
+    def per_request_bytes(key: str) -> float:
+        return float(declared.get(key, 0)) * BYTES_PER_GB / requests_per_month
+
+    response_bytes = per_request_bytes("monthly_outbound_internet_gb")
     processed_bytes = usage["processed_bytes_gb"] * BYTES_PER_GB / (reference_rps
                                                                    * _SECONDS_PER_HOUR)
     new = usage["new_connections"]
@@ -152,6 +159,7 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
         new_connections_per_request=new / reference_rps,
         connection_duration_s=usage["active_connections"] / new if new > 0 else 0.0,
         rules_evaluated_per_request=rules,
+        intra_region_bytes=per_request_bytes("monthly_intra_region_gb"),
     )
 
 
@@ -228,20 +236,20 @@ def ceiling_resources(resources: Sequence[Resource], curves: Sequence[TrafficCur
     and the Internet egress each at the highest monthly figure of ``curves`` (the plan's
     scenarios that are not load tests, every one whether a report selects it or not) as if
     every request offered to the load balancer (the curve's rate x ``lb_share``, the summed
-    ``traffic_share`` of :func:`load_balanced_workloads`) were served. A simulated scenario
-    serves at most what it is offered, so the ceiling bounds each of its lines; without a
-    profile or a curve the load balancer and egress stay as declared."""
+    ``traffic_share`` of :func:`load_balanced_workloads`) were served, and so the intra-region
+    GB. A simulated scenario serves at most what it is offered, so the ceiling bounds each of
+    its lines; without a profile or a curve the load balancer and transfer stay as
+    declared."""
     if traffic is None or not curves:
         return at_max_size(resources)
     offered = [apply_simulation(resources, {}, curve.duration_s / _SECONDS_PER_HOUR, book,
                                 served_rps=curve.rps * lb_share, step_s=curve.step_s,
                                 traffic=traffic) for curve in curves]
-    busiest = {"aws_lb": "monthly_lcu_hours", "aws_data_transfer": "monthly_outbound_internet_gb"}
+    busiest = ("monthly_lcu_hours", "monthly_outbound_internet_gb", "monthly_intra_region_gb")
     out = []
     for i, r in enumerate(offered[0]):
-        key = busiest.get(r.type)
-        if key is not None:  # a second transfer resource is left as declared: no key
-            values = [o[i].usage.get(key, Decimal(0)) for o in offered]
-            r = offered[values.index(max(values))][i]
+        if r.type in ("aws_lb", "aws_data_transfer"):  # each key at its busiest scenario
+            r = dataclasses.replace(r, usage={**r.usage, **{
+                k: max(o[i].usage[k] for o in offered) for k in busiest if k in r.usage}})
         out.append(r)
     return at_max_size(out)

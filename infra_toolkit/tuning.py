@@ -95,10 +95,14 @@ from infra_toolkit.tuning_grid import (
     field_value,
 )
 
-__all__ = ["STATUSES", "SweepResult", "sweep_workload"]
+__all__ = ["LOAD_TEST_NOTE", "STATUSES", "SweepResult", "sweep_workload"]
 
 #: a variant's status, best first (the rank's first key)
 STATUSES = ("meets SLOs", "not confirmed", "fails SLOs", "invalid")
+#: why a load test's ``<scenario>:monthly_usd`` is empty: the report leaves it out of every
+#: monthly figure
+LOAD_TEST_NOTE = ("load test: no monthly projection (minutes of synthetic users are not a "
+                  "month of traffic)")
 # served / offered computed from a summary row and from a timeline differ by float rounding only
 _AVAILABILITY_SLACK_PCT = 1e-9
 
@@ -149,7 +153,7 @@ def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
 
 def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
     cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
-                                    "request_share_monthly_usd")]
+                                    "request_share_monthly_usd", "monthly_note")]
     for s in slos:
         cols += [f"{name}:{s.name}:met", f"{name}:{s.name}:violation_minutes"]
     return cols
@@ -191,7 +195,9 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     rejected by its summary row, empty otherwise), ``note`` (why invalid / rejected / unpriced),
     then per scenario ``<scenario>:dropped_pct`` (% of offered requests),
     ``<scenario>:peak_replicas``, ``<scenario>:node_hours`` (billed from launch),
-    ``<scenario>:monthly_usd``, ``<scenario>:request_share_monthly_usd`` and per SLO
+    ``<scenario>:monthly_usd``, ``<scenario>:request_share_monthly_usd`` (both None for a load
+    test, as the report projects none to a month), ``<scenario>:monthly_note``
+    (:data:`LOAD_TEST_NOTE` for a load test, else empty) and per SLO
     ``<scenario>:<slo>:met`` (True / False / None: not judged) and
     ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless confirmed).
 
@@ -448,7 +454,11 @@ def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[
                "request_share_monthly_usd", "checked_by", "note"]
     for s in chosen:
         columns += _scenario_columns(s.name, slos)
-    ranked = [{**rows[i], "rank": n,
+    # the report's rule: a load test has no month to project, whatever its run cost
+    unpriced = {f"{s.name}:{k}": None for s in chosen if is_load_test(s)
+                for k in ("monthly_usd", "request_share_monthly_usd")}
+    notes = {f"{s.name}:monthly_note": LOAD_TEST_NOTE if is_load_test(s) else "" for s in chosen}
+    ranked = [{**rows[i], **unpriced, **notes, "rank": n,
                "note": "; ".join(filter(None, (rows[i]["cost_note"], rows[i]["note"])))}
               for n, i in enumerate(order, start=1)]
     frame = pd.DataFrame(ranked, columns=columns)

@@ -18,7 +18,9 @@ monthly cost, whoever's pods the nodes hold: what ranks), ``delta_monthly_usd``,
 ``request_share_monthly_usd`` (cluster mode only, else null: the workload's request share of
 its groups' instance cost, as the report's per-workload node cost splits a shared group),
 ``checked_by``, ``note`` and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
-``node_hours``, ``monthly_usd``, ``request_share_monthly_usd`` and ``slos``: per SLO ``met``
+``node_hours``, ``monthly_usd``, ``request_share_monthly_usd`` (both null for a load test: the
+report projects none to a month), ``monthly_note`` (why they are null; empty otherwise) and
+``slos``: per SLO ``met``
 (true / false / null: not judged) and ``violation_minutes`` (null unless judged by the report's
 rule).
 """
@@ -116,6 +118,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
                 "node_hours": _number(r[f"{s}:node_hours"]),
                 "monthly_usd": _money(r[f"{s}:monthly_usd"]),
                 "request_share_monthly_usd": _money(r[f"{s}:request_share_monthly_usd"]),
+                "monthly_note": r[f"{s}:monthly_note"],
                 "slos": {slo.name: {"met": _number(r[f"{s}:{slo.name}:met"]),
                                     "violation_minutes": _number(
                                         r[f"{s}:{slo.name}:violation_minutes"])}
@@ -180,7 +183,9 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
             f"scenarios {', '.join(result.scenarios)}; monthly node cost of "
             f"{result.cost_scenario}, projected to 730 h",
             f"SLO rule: {slo_rule(result)}", *([MONEY_IN_CLUSTER_MODE] if result.cluster else []),
-            *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else [])]
+            *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else []),
+            *(f"{s}: {rows[f'{s}:monthly_note'].iloc[0]}" for s in result.scenarios
+              if len(rows) and rows[f"{s}:monthly_note"].iloc[0])]
     notes = [f"  rank {r['rank']}: {r['note']}" for r in rows.to_dict("records") if r["note"]]
     return "\n".join([*head, "", out.to_string(index=False),
                       *(["", "notes:", *notes] if notes else [])])

@@ -127,7 +127,8 @@ def test_no_workload_behind_the_load_balancer_prices_it_as_declared(tmp_path: Pa
         "proposed.workloads[0].behind_load_balancer",
         "warning: every autoscaled workload (api) sets behind_load_balancer: false, so no "
         "simulated request passes through aws_lb.api: the report prices its declared usage and "
-        "the Internet egress as declared in every scenario, not from each scenario's served "
+        "the Internet egress and intra-region transfer as declared in every scenario, not from "
+        "each scenario's served "
         "requests; set behind_load_balancer: true on the workloads it serves (keep false only "
         "when it serves Deployments without an HPA)")]
     curves = scenario_curves(plan.scenarios, plan.simulation.step_s)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from infra_toolkit.cost import cents
@@ -12,12 +14,14 @@ from infra_toolkit.cost_sim import apply_simulation
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan_cost import (
     at_max_size,
+    ceiling_resources,
     idle_node_hours,
     in_region,
     traffic_profile_from_usage,
 )
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.resources import parse_resources
+from infra_toolkit.traffic import TrafficCurve
 
 GB = 2**30
 RESOURCES = parse_resources([
@@ -167,3 +171,70 @@ def test_in_region_and_ceiling() -> None:
     # max_size x 730 h: general 4 x 730, batch 3 x 730; other resources untouched
     assert ceiling == {"general": Decimal(2920), "batch": Decimal(2190), "web": None,
                        "out": None}
+
+
+# A24-7: the traffic between zones is the requests' own (pods <-> database, cache and load
+# balancer in other zones), so the declared monthly_intra_region_gb follows the served
+# requests as the egress does. Rows: other_services us-east-1 intra_region 0.01 per GB and
+# direction (billed both ways), internet_out first 10 TB 0.09 per GB.
+CROSS_ZONE = parse_resources([
+    {"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+     "usage": {"processed_bytes_gb": 2}},
+    {"type": "aws_data_transfer", "name": "internet",
+     "usage": {"monthly_outbound_internet_gb": 730, "monthly_intra_region_gb": 300}},
+], default_region="us-east-1")
+
+
+def test_intra_region_transfer_follows_the_served_requests_as_the_egress_does() -> None:
+    book = load_price_book()
+    profile = traffic_profile_from_usage(CROSS_ZONE, reference_rps=40.0)
+    assert profile is not None
+    # 300 GB a month at 40 req/s: 300 x 2^30 bytes / (40 x 730 h x 3600 s) per request
+    assert profile.intra_region_bytes == pytest.approx(300 * GB / (40 * 730 * 3600))
+    # served: 50 req/s for half an hour, then 120: a mean of 85 req/s over the hour, so the
+    # month moves 85 / 40 = 2.125 times the declared GB
+    served = [50.0] * 120 + [120.0] * 120  # 15 s steps
+    priced = apply_simulation(CROSS_ZONE, {}, 1.0, book, served_rps=served, step_s=15.0,
+                              traffic=profile)
+    usage = priced[1].usage
+    assert float(usage["monthly_intra_region_gb"]) == pytest.approx(300 * 2.125)  # 637.5 GB
+    assert float(usage["monthly_outbound_internet_gb"]) == pytest.approx(730 * 2.125)
+    est = estimate(priced, book)
+    by_component = {ln.component: ln.monthly_cost_usd for ln in est.lines
+                    if ln.address == "aws_data_transfer.internet"}
+    # 637.5 GB x 2 directions x 0.01 = 12.75 (as declared: 300 x 2 x 0.01 = 6.00)
+    assert cents(by_component["Intra-region data transfer"]) == Decimal("12.75")
+    # 1,551.25 GB x 0.09 = 139.6125 -> 139.61
+    assert cents(by_component["Outbound data transfer to Internet (first 10TB)"]) == \
+        Decimal("139.61")
+
+
+def test_the_ceiling_moves_intra_region_transfer_at_the_busiest_scenario() -> None:
+    # no Internet egress declared: the ceiling still takes the intra-region GB at the busiest
+    # curve, 100 req/s offered against the reference 40: 300 x 100 / 40 = 750 GB,
+    # x 2 directions x 0.01 = 15.00
+    book = load_price_book()
+    resources = parse_resources([
+        {"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+         "usage": {"processed_bytes_gb": 2}},
+        {"type": "aws_data_transfer", "name": "cross", "usage": {"monthly_intra_region_gb": 300}},
+    ], default_region="us-east-1")
+    profile = traffic_profile_from_usage(resources, reference_rps=40.0)
+    curves = [TrafficCurve(np.full(240, rps), 15.0) for rps in (40.0, 100.0, 20.0)]
+    ceiling = ceiling_resources(resources, curves, 1.0, profile, book)
+    (cross,) = [r for r in ceiling if r.type == "aws_data_transfer"]
+    assert float(cross.usage["monthly_intra_region_gb"]) == pytest.approx(750)
+    (line,) = [ln for ln in estimate(ceiling, book).lines
+               if ln.component == "Intra-region data transfer"]
+    assert cents(line.monthly_cost_usd) == Decimal("15.00")
+
+
+def test_a_profile_without_intra_region_bytes_leaves_the_declared_gb() -> None:
+    # a profile built by hand (no intra-region bytes) is no claim that none move
+    book = load_price_book()
+    profile = traffic_profile_from_usage(CROSS_ZONE, reference_rps=40.0)
+    assert profile is not None
+    bare = dataclasses.replace(profile, intra_region_bytes=0)
+    priced = apply_simulation(CROSS_ZONE, {}, 1.0, book, served_rps=[80.0] * 240, step_s=15.0,
+                              traffic=bare)
+    assert priced[1].usage["monthly_intra_region_gb"] == 300

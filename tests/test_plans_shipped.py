@@ -16,6 +16,7 @@ import pytest
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import analyze_plan
+from infra_toolkit.cost import cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.latency import response_time_quantile_ms
 from infra_toolkit.plan import read_plan
@@ -148,22 +149,28 @@ def test_search_api_cost_comparison_says_why_its_current_lines_miss_the_total(
     assert "Current / month lines add up to $963.63 against TOTAL $963.62" in note
     # the range table's one scenario (Expected is the same column), as printed: 73.00 + 334.00
     # + 15.25 + 71.49 + 3.69 + 16.43 + 34.21 + 328.50 + 46.00 + 0.00 + 164.25 + 23.00 + 300.76
-    # + 12.00 + 486.91 = 1,909.49; its TOTAL 1,909.4738... -> 1,909.47 (audit13 A13-4)
-    assert range_note.endswith(": Expected lines add up to $1,909.49 against TOTAL $1,909.47; "
-                               "tv-flash-crowd (projected from 2 h) lines add up to $1,909.49 "
-                               "against TOTAL $1,909.47.</p>")
-    # Components with Cost prints the same lines under "Total $1,909.47 per month"
+    # + 22.86 + 486.91 = 1,920.35; its TOTAL 1,920.3332... -> 1,920.33 (audit13 A13-4). The
+    # intra-region line follows the served requests as the egress does (A24-7): 600 GB x
+    # 486.91 / 255.60 (the egress' own ratio to its declared 2,840 GB x 0.09) = 1,143.0 GB,
+    # x 2 directions x 0.01 = 22.86 (12.00 as declared)
+    assert range_note.endswith(": Expected lines add up to $1,920.35 against TOTAL $1,920.33; "
+                               "tv-flash-crowd (projected from 2 h) lines add up to $1,920.35 "
+                               "against TOTAL $1,920.33.</p>")
+    # Components with Cost prints the same lines under "Total $1,920.33 per month"
     (lines_note,) = [p for p in components_with_cost(a).parts
                      if isinstance(p, str) and "rounded once" in p]
-    assert lines_note.endswith(": Monthly cost lines add up to $1,909.49 against TOTAL "
-                               "$1,909.47.</p>")
+    assert lines_note.endswith(": Monthly cost lines add up to $1,920.35 against TOTAL "
+                               "$1,920.33.</p>")
 
 
 def test_ecommerce_cost_range_says_why_a_scenarios_lines_miss_its_total(tmp_path: Path) -> None:
     # launch-day as printed: 73.00 + 91.10 (91.104) + 0.00 + 4.80 + 0.00 + 0.00 + 16.43
     # (16.425, half up) + 5.93 (5.928...) + 32.85 + 9.00 + 105.85 + 23.00 + 52.56 + 11.50 +
-    # 24.82 + 6.00 + 65.26 (65.255...) = 522.10; its TOTAL, the exact sum rounded once, 522.09
-    # (the exact lines: 522.0921...). expected-day's printed lines add up (audit13 A13-4)
+    # 24.82 + 8.70 + 65.26 (65.255...) = 524.80; its TOTAL, the exact sum rounded once, 524.79
+    # (the exact lines: 524.7928...). expected-day's printed lines add up (audit13 A13-4). The
+    # intra-region line follows the served requests as the egress does (A24-7): 300 GB x
+    # 65.255 / 45.00 (the egress' ratio to its declared 500 GB x 0.09) = 435.03 GB, x 2 x 0.01
+    # = 8.70 (6.00 as declared)
     a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
                      scenarios=["expected-day", "launch-day"],
                      store_location=str(tmp_path / "none"))
@@ -171,7 +178,7 @@ def test_ecommerce_cost_range_says_why_a_scenarios_lines_miss_its_total(tmp_path
     assert notes == [
         '<p class="note">Lines are rounded to the cent and each TOTAL is the exact sum rounded '
         "once, so the printed lines can differ from it by a few cents: launch-day (projected "
-        "from 1 d) lines add up to $522.10 against TOTAL $522.09.</p>"]
+        "from 1 d) lines add up to $524.80 against TOTAL $524.79.</p>"]
 
 
 def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> None:
@@ -350,7 +357,7 @@ def test_search_api_canary_room_risk_matches_the_canary_arithmetic() -> None:
 
 def test_ecommerce_cost_question_names_the_ceiling_the_report_prices(tmp_path: Path) -> None:
     # Question 1 asked about "the range up to every node group's maximum size", but the range's
-    # High is the busiest scenario ($577.45, flash-crowd, 3 general nodes, their $0.30 of surplus
+    # High is the busiest scenario ($586.88, flash-crowd, 3 general nodes, their $0.30 of surplus
     # CPU credits included); every node group at its maximum is the Cost Summary's separate
     # ceiling row. Its node lines by hand, from the shipped rows (730 hours a month):
     #   ec2_on_demand us-east-1,t3.medium,0.0416 -> general max_size 10 x 730 x 0.0416 = 303.68
@@ -618,3 +625,32 @@ def test_search_api_steady_day_test_shows_the_flaps_its_criterion_rules_out(
         "Steady-day replay in staging", "Simulated outcome"]
     assert f"search-api: SLOs met 2 of 3, peak replicas 10, 0.00 % dropped, {flaps} flap(s) " \
         "(reversals within 5 min)" in outcome
+
+
+def test_ecommerce_flash_crowd_moves_intra_region_gb_with_its_served_requests(
+        tmp_path: Path) -> None:
+    # audit24 A24-7: the plan's 300 GB between zones ("pods <-> Multi-AZ database, cache and
+    # ALB") are the requests' own, so they follow the served requests as the 500 GB of egress
+    # do; before, they stayed 300 GB ($6.00) in every scenario. The ratio by hand from the runs:
+    # the month's served requests (flash-crowd's 12 h x 730 / 12) over a month at the
+    # reference rate (expected-day's mean, backend's traffic_share 1.0), ~2.5718
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
+                     scenarios=["expected-day", "flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    reference_rps = float(np.mean(a.run("expected-day").curve.rps))
+    flash = a.run("flash-crowd").simulations["backend"]
+    served = float(np.sum(flash.timeline["served_rps"])) * flash.spec.tick_s
+    ratio = served * 730 / 12 / (reference_rps * 730 * 3600)
+    assert ratio == pytest.approx(2.5718, abs=1e-4)
+    by_line = lines(a.run("flash-crowd").estimate)
+    intra = by_line[("aws_data_transfer.internet", "Intra-region data transfer")]
+    # 300 GB x ratio x 2 directions x other_services intra_region 0.01
+    assert float(intra or 0) == pytest.approx(300 * ratio * 2 * 0.01, rel=1e-9)
+    assert intra is not None and cents(intra) == Decimal("15.43")  # 771.5 GB x 2 x 0.01
+    # and the egress at the same ratio: 500 GB x ratio x internet_out first 10 TB 0.09
+    egress = by_line[("aws_data_transfer.internet",
+                      "Outbound data transfer to Internet (first 10TB)")]
+    assert egress is not None and cents(egress) == Decimal("115.73")
+    notes = " ".join(a.run("flash-crowd").estimate.notes)
+    assert "intra-region transfer (monthly_outbound_internet_gb, monthly_intra_region_gb)" \
+        in notes and "every other usage as declared in the plan" in notes

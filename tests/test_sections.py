@@ -26,7 +26,8 @@ FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_archit
              sections.timeline, sections.risk_assessment, sections.review_status]
 
 CEILING = ("Ceiling: every node group at its maximum size all month, load balancer capacity "
-           "units and egress at the busiest of the plan&#x27;s scenarios (load tests aside, "
+           "units, egress and intra-region transfer at the busiest of the plan&#x27;s scenarios "
+           "(load tests aside, "
            "selected or not) with every request served, priced in ")
 
 

@@ -553,3 +553,52 @@ def test_a_workload_with_a_disruption_budget_runs_every_variant_unscreened(
                                  "api-pdb, which the sweep engine does not model")
     assert result.confirmed == 2
     assert set(result.table["checked_by"]) == {"report rule"}
+
+
+def _with_load_test(tmp_path: Path) -> Plan:
+    """small.yaml with a third scenario, a load test: 200 users each sending a request every
+    5 s (no response time) = 40 req/s, held 10 minutes."""
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    text = (REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/")
+    text = text.replace("slos:\n", "  - name: load-test\n    description: 200 users\n"
+                        "    load_test: {users: 200, think_time: 5s, ramp_up: 0s, hold: 10m}\n"
+                        "slos:\n", 1)
+    (tmp_path / "plan.yaml").write_text(text)
+    return read_plan(tmp_path / "plan.yaml")
+
+
+def test_a_load_test_has_no_monthly_projection_in_any_format(tmp_path: Path) -> None:
+    # the report's rule (docs/PLAN.md "Scenarios and cost"): a load test is simulated and its
+    # SLOs judged, but minutes of synthetic users are not a month of traffic
+    plan = _with_load_test(tmp_path)
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    grid = parse_vary(["maxReplicas=2"])
+    result = sweep_workload(plan, book, "api", grid, scenarios=["steady", "load-test"])
+    alone = sweep_workload(plan, book, "api", grid, scenarios=["steady"]).table
+    t = result.table
+    assert result.cost_scenario == "steady"
+    # the ranking and its money are steady's, as without the load test
+    assert list(t["maxReplicas"]) == list(alone["maxReplicas"])
+    assert list(t["monthly_usd"]) == list(alone["monthly_usd"])
+    # steady's own figure is there: 2 m5.large nodes x $0.096 x 730 h = $140.16, plus
+    # 2 x 20 GB gp2 x $0.10 = $4.00 (small.yaml's disks): $144.16
+    assert t.loc[t["baseline"], "steady:monthly_usd"].iloc[0] == Decimal("144.16")
+    assert list(t["load-test:monthly_usd"]) == [None, None]
+    assert list(t["load-test:request_share_monthly_usd"]) == [None, None]
+    assert list(t["steady:monthly_note"]) == ["", ""]
+    note = ("load test: no monthly projection (minutes of synthetic users are not a month of "
+            "traffic)")
+    assert list(t["load-test:monthly_note"]) == [note, note]
+    assert t["load-test:peak_replicas"].notna().all()  # simulated all the same
+    doc = json.loads(format_sweep(result, "json"))
+    for v in doc["variants"]:
+        assert v["scenarios"]["load-test"]["monthly_usd"] is None
+        assert v["scenarios"]["load-test"]["monthly_note"] == note
+        assert v["scenarios"]["steady"]["monthly_usd"] is not None
+        assert v["scenarios"]["steady"]["monthly_note"] == ""
+    rows = format_sweep(result, "csv").splitlines()
+    header = rows[0].split(",")
+    cells = rows[1].split(",")
+    assert cells[header.index("load-test:monthly_usd")] == ""
+    assert note in rows[1]
+    assert f"\nload-test: {note}\n" in format_sweep(result, "table")

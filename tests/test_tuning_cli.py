@@ -47,7 +47,8 @@ def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> Non
         ("meets SLOs", 64.74, -79.42)
     steady = best["scenarios"]["steady"]
     assert set(steady) == {"dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
-                           "request_share_monthly_usd", "slos"}
+                           "request_share_monthly_usd", "monthly_note", "slos"}
+    assert steady["monthly_note"] == ""  # not a load test: its month is projected
     assert steady["slos"] == {"p95 latency": {"met": True, "violation_minutes": 0.0},
                               "availability": {"met": True, "violation_minutes": 0.0}}
     worst = doc["variants"][-1]
@@ -61,7 +62,7 @@ def test_csv_columns_and_money_in_cents(capsys: pytest.CaptureFixture[str]) -> N
         "rank", "baseline", "minReplicas", "maxReplicas", "instance_type", "status",
         "monthly_usd", "delta_monthly_usd", "request_share_monthly_usd", "checked_by", "note",
         "steady:dropped_pct", "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
-        "steady:request_share_monthly_usd",
+        "steady:request_share_monthly_usd", "steady:monthly_note",
         "steady:p95 latency:met", "steady:p95 latency:violation_minutes",
         "steady:availability:met", "steady:availability:violation_minutes"]
     # the baseline: 2 nodes x 730 h x 0.096 = 140.16 + 4.00 of disks
