@@ -24,14 +24,11 @@ import yaml
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.label_selector import selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
-from infra_toolkit.pod_anti_affinity import (
-    namespace_selector_keys,
-    selects,
-    self_anti_affinity_keys,
-)
+from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
 from infra_toolkit.pod_template import (
     container_request,
     extended_resources,

@@ -36,6 +36,7 @@ from infra_toolkit.plan_node_pools import node_pool_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
 from infra_toolkit.resources import Resource
+from infra_toolkit.workload_budgets import budget_problems
 
 __all__ = ["read_architecture"]
 
@@ -106,21 +107,23 @@ def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
     if items is None:
         return () if "workloads" not in m else None
     before = r.count()
-    out = []
+    out: list[Workload] = []
+    seen: set[Path] = set()  # files whose PodDisruptionBudgets were checked
     for i, item in enumerate(items):
         wp = join_path(join_path(p, "workloads"), i)
         w = r.mapping(item, wp, ("name", "deployment", "hpa", "model", "node_group",
                                  "traffic_share", "behind_load_balancer"),
                       ("name", "deployment"))
         if w is not None:
-            workload = _workload(r, w, wp, base_dir)
+            workload = _workload(r, w, wp, base_dir, seen)
             out += [workload] if workload is not None else []
     r.unique_names([(join_path(join_path(join_path(p, "workloads"), i), "name"), w.name)
                     for i, w in enumerate(out)], "workload")
     return None if r.count() > before else tuple(out)
 
 
-def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> Workload | None:
+def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
+              seen: set[Path]) -> Workload | None:
     start = r.count()
     name = r.str_(w, "name", wp)
     dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
@@ -131,6 +134,11 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
         lambda d: _manifest_name(d) == name, f"named {name!r} like the workload") \
         if "deployment" in w else None
     target = (deployment.kind, deployment.name) if deployment is not None else None
+    if deployment is not None and deployment.path not in seen:
+        # a file of several workloads is told once of a budget the API server refuses
+        seen.update([deployment.path] if deployment.path is not None else [])
+        for problem in budget_problems(deployment):
+            r.add(dp, problem)
     # no Deployment found: the HPA scaling the one it would be, named like the workload (the
     # HPA's own name picks nothing; the message said "named 'x'": audit18 A18-8)
     hpa = domain.load_manifest(
