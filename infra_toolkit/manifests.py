@@ -35,6 +35,7 @@ from infra_toolkit.pod_template import (
     host_ports,
     init_requests,
     missing_selector,
+    pod_level_problem,
     selects_something,
 )
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
@@ -360,6 +361,13 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     problems += update_problems
     if problems:
         raise SpecError("\n".join(problems))
+    # KEP-2837: a pod-level request must cover what its containers request (audit22 A22-6)
+    below = [pod_level_problem(pod, name, at, summed, init_at, named, path)
+             for name, at, summed, init_at in (("cpu", pod_cpu, cpu, init_cpu),
+                                               ("memory", pod_memory, memory_milli,
+                                                init_memory_milli)) if at is not None]
+    if any(below):
+        raise SpecError("\n".join(p for p in below if p))
     if pod_cpu is not None:  # the pod-level request is the pod's, init containers included
         cpu, without_cpu, init_cpu = pod_cpu, [], 0
     if pod_memory is not None:
