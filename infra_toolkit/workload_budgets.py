@@ -1,7 +1,8 @@
 """Which PodDisruptionBudget of a workload's manifest file the simulation honours (audit15 A15-4).
 
-A budget is read from the ``PodDisruptionBudget`` documents of the file holding the workload's
-Deployment (``Manifest.budgets``, kept when the plan is read, so nothing here reads a file). It
+A budget is read from the ``PodDisruptionBudget`` documents of the files of the workload's
+Deployment and HPA and of those its ``disruption_budgets`` names (``Manifest.budgets`` of its
+Deployment, gathered when the plan is read, so nothing here reads a file). It
 selects the workload's pods when its ``spec.selector`` selects the pod template's labels
 (:func:`infra_toolkit.label_selector.selects`: ``matchLabels`` and ``matchExpressions``
 ANDed; policy/v1: an empty selector ``{}`` selects every pod of the namespace, a missing one
@@ -11,20 +12,20 @@ with some) is refused when the plan is read (:func:`budget_problems`). The simul
 a budget when it is the only one selecting the pods (the eviction API refuses a pod with
 several) and it can be read: a ``minAvailable`` / ``maxUnavailable`` that is neither a whole
 number nor a percent leaves it unread, with the reason (:func:`workload_budget`), which
-:mod:`infra_toolkit.disruption_budget_warnings` words. A budget kept in another file is not
-seen.
+:mod:`infra_toolkit.disruption_budget_warnings` words. A budget in a file the plan does not
+reference is not seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SpecError
 from infra_toolkit.label_selector import selector_problems, selects
-from infra_toolkit.plan_architecture import Manifest, Workload
+from infra_toolkit.plan_architecture import Workload
 
 __all__ = ["BudgetRead", "budget_problems", "workload_budget"]
 
@@ -90,13 +91,13 @@ def workload_budget(workload: Workload) -> BudgetRead:
     return BudgetRead(read, names)
 
 
-def budget_problems(manifest: Manifest) -> list[str]:
-    """Why the API server refuses a PodDisruptionBudget of ``manifest``'s file: its
-    ``spec.selector`` against ``ValidateLabelSelector`` (:func:`selector_problems`), each
-    problem naming the budget, its file, the field path and the fix."""
-    where = manifest.path.name if manifest.path is not None else "inline manifest"
+def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[str]:
+    """Why the API server refuses a PodDisruptionBudget of ``budgets`` (those of the file
+    named ``where``): its ``spec.selector`` against ``ValidateLabelSelector``
+    (:func:`selector_problems`), each problem naming the budget, its file, the field path and
+    the fix."""
     problems = []
-    for doc in manifest.budgets:
+    for doc in budgets:
         spec = doc.get("spec")
         selector = spec.get("selector") if isinstance(spec, Mapping) else None
         source = f"PodDisruptionBudget {_name(doc)!r} of {where} (the API server refuses it)"
