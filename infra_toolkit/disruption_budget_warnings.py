@@ -3,10 +3,11 @@
 Node scale-down honours a simulated workload's budget (:mod:`infra_toolkit.workload_budgets`
 finds it in the Deployment's file; the rule is in :mod:`infra_toolkit.shared_scale_down`). One
 warning at ``proposed.workloads`` lists what is still not honoured, each with its reason: a
-budget selecting a workload's pods that cannot be read (``matchExpressions``, several budgets,
-a value that is neither a whole number nor a percent), ``unhealthyPodEvictionPolicy:
+budget selecting a workload's pods that cannot be read (several budgets, a value that is
+neither a whole number nor a percent), ``unhealthyPodEvictionPolicy:
 AlwaysAllow`` (the model counts not-Ready pods against the budget, as cluster-autoscaler's
-tracker does). A budget in another file than the Deployment is not seen.
+tracker does). A budget in a file the plan does not reference (the Deployment's, the HPA's, or
+one of the workload's ``disruption_budgets``) is not seen.
 
 A staged drain the node autoscaler gives up (:func:`drain_give_up_warnings`): a node holding
 more of a workload's pods than its budget allows to be evicted at once is drained in steps,

@@ -24,20 +24,18 @@ import yaml
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.label_selector import selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.plan_yaml import refused_character, yaml_line_index
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
-from infra_toolkit.pod_anti_affinity import (
-    namespace_selector_keys,
-    selects,
-    self_anti_affinity_keys,
-)
+from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
 from infra_toolkit.pod_template import (
     container_request,
     extended_resources,
     host_ports,
     init_requests,
     missing_selector,
+    pod_level_problem,
     selects_something,
 )
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
@@ -363,6 +361,13 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     problems += update_problems
     if problems:
         raise SpecError("\n".join(problems))
+    # KEP-2837: a pod-level request must cover what its containers request (audit22 A22-6)
+    below = [pod_level_problem(pod, name, at, summed, init_at, named, path)
+             for name, at, summed, init_at in (("cpu", pod_cpu, cpu, init_cpu),
+                                               ("memory", pod_memory, memory_milli,
+                                                init_memory_milli)) if at is not None]
+    if any(below):
+        raise SpecError("\n".join(p for p in below if p))
     if pod_cpu is not None:  # the pod-level request is the pod's, init containers included
         cpu, without_cpu, init_cpu = pod_cpu, [], 0
     if pod_memory is not None:

@@ -196,6 +196,7 @@ class Plan:
             manifests = [arch.cluster_config, arch.node_pools] + [m for w in arch.workloads
                                                  for m in (w.deployment, w.hpa)]
             found += [m.path for m in manifests if m is not None and m.path is not None]
+            found += [f for w in arch.workloads for f in w.budget_files]
         found += [s.traffic.path for s in self.scenarios if isinstance(s.traffic, CsvTraffic)]
         found += list(self.pricing_tables)
         found += [self.pricing_overrides] if self.pricing_overrides is not None else []

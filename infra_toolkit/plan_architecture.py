@@ -28,8 +28,10 @@ __all__ = ["Architecture", "Manifest", "Workload", "WorkloadModel", "workload_sp
 @dataclass(frozen=True)
 class Manifest:
     """A Kubernetes/eksctl document given inline or by path (``path`` is ``None`` when inline);
-    ``budgets``: the ``PodDisruptionBudget`` objects of its file, of which the simulation
-    honours the one selecting the workload's pods (:mod:`infra_toolkit.workload_budgets`)."""
+    ``budgets``: the ``PodDisruptionBudget`` objects of its file (a workload's Deployment:
+    also those of its HPA's file and its ``disruption_budgets`` files), of which the
+    simulation honours the one selecting the workload's pods
+    (:mod:`infra_toolkit.workload_budgets`)."""
 
     kind: str
     document: Mapping[str, Any]
@@ -82,6 +84,8 @@ class Workload:
     balancer: false (a queue worker fed by SQS) keeps its served requests out of the load
     balancer's capacity units and the Internet egress, and its share out of the reference rate
     the declared usage is sized at (:func:`~infra_toolkit.plan_cost.load_balanced_workloads`).
+    ``budget_files``: the files its ``disruption_budgets`` names, whose PodDisruptionBudgets
+    are among ``deployment.budgets`` with those of the Deployment's and the HPA's files.
     """
 
     name: str
@@ -93,6 +97,7 @@ class Workload:
     node_group: str | None = None
     traffic_share: float = 1.0
     behind_load_balancer: bool = True
+    budget_files: tuple[Path, ...] = ()
 
     def workload_spec(self, slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
         """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod; raises

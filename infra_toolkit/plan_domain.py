@@ -173,6 +173,36 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
     return Manifest(doc_kind, doc, file, budgets)
 
 
+def load_budget_files(r: FieldReader, value: Any, path: str, base_dir: Path
+                      ) -> tuple[tuple[Path, tuple[Mapping[str, Any], ...]], ...] | None:
+    """The PodDisruptionBudget documents of each file ``value`` names (a path, or a list of
+    paths, relative to the plan's folder; a file may hold several documents or a ``kind:
+    List``), with the file; ``None`` after recording why one cannot be used (as
+    :func:`referenced_file`, or a file holding no PodDisruptionBudget)."""
+    listed = isinstance(value, list)
+    if listed and not value:
+        r.add(path, "is an empty list; name the files holding the workload's "
+                    "PodDisruptionBudgets, or leave disruption_budgets out")
+        return None
+    before, out = r.count(), []
+    for i, item in enumerate(value if listed else [value]):
+        at = join_path(path, i) if listed else path
+        file = referenced_file(r, item, at, base_dir)
+        docs = _yaml_documents(r, file, at) if file is not None else None
+        if file is None or docs is None:
+            continue
+        docs = manifest_objects(docs)
+        budgets = tuple(d for d in docs if isinstance(d, Mapping)
+                        and d.get("kind") == "PodDisruptionBudget")
+        if not budgets:
+            found = ", ".join(str(d.get("kind")) for d in docs if isinstance(d, Mapping))
+            r.add(at, f"{file.name} holds no PodDisruptionBudget (kinds found: "
+                      f"{found or 'none'}); point at the file holding the workload's budgets")
+            continue
+        out.append((file, budgets))
+    return None if r.count() > before else tuple(out)
+
+
 def _name_of(doc: Mapping[str, Any]) -> str:
     meta = doc.get("metadata")
     return str(meta.get("name")) if isinstance(meta, Mapping) else "?"

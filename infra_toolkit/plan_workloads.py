@@ -11,6 +11,7 @@ model prices the resources, so a mismatch would price something other than what 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +37,7 @@ from infra_toolkit.plan_node_pools import node_pool_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
 from infra_toolkit.resources import Resource
+from infra_toolkit.workload_budgets import budget_problems
 
 __all__ = ["read_architecture"]
 
@@ -106,21 +108,24 @@ def _workloads(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path
     if items is None:
         return () if "workloads" not in m else None
     before = r.count()
-    out = []
+    out: list[Workload] = []
+    seen: set[Path] = set()  # files whose PodDisruptionBudgets were checked
     for i, item in enumerate(items):
         wp = join_path(join_path(p, "workloads"), i)
         w = r.mapping(item, wp, ("name", "deployment", "hpa", "model", "node_group",
-                                 "traffic_share", "behind_load_balancer"),
+                                 "traffic_share", "behind_load_balancer",
+                                 "disruption_budgets"),
                       ("name", "deployment"))
         if w is not None:
-            workload = _workload(r, w, wp, base_dir)
+            workload = _workload(r, w, wp, base_dir, seen)
             out += [workload] if workload is not None else []
     r.unique_names([(join_path(join_path(join_path(p, "workloads"), i), "name"), w.name)
                     for i, w in enumerate(out)], "workload")
     return None if r.count() > before else tuple(out)
 
 
-def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> Workload | None:
+def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
+              seen: set[Path]) -> Workload | None:
     start = r.count()
     name = r.str_(w, "name", wp)
     dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
@@ -140,6 +145,11 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
         f"scaling {target[0]}/{target[1]}" if target else
         f"scaling one named {name!r} like the workload") if "hpa" in w else None
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
+    bp = join_path(wp, "disruption_budgets")
+    budget_files = domain.load_budget_files(r, w["disruption_budgets"], bp, base_dir) \
+        if "disruption_budgets" in w else ()
+    if deployment is not None and budget_files is not None:
+        deployment = _with_budgets(r, deployment, hpa, budget_files, (dp, hp, bp), seen)
     # a container without a CPU request fails only an HPA's CPU utilization (audit19 A19-8): a
     # Deployment without an HPA just takes no CPU for it, as the scheduler counts it
     cpu_needed = "none" if "hpa" not in w else \
@@ -166,10 +176,33 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path) -> 
     behind_lb = r.bool_(w, "behind_load_balancer", wp, default=True)
     node_group = r.str_(w, "node_group", wp, required=False)
     if r.count() > start or not (name and deployment and dep_spec) or share is None \
-            or behind_lb is None:
+            or behind_lb is None or budget_files is None:
         return None
     return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share,
-                    behind_lb)
+                    behind_lb, tuple(f for f, _ in budget_files))
+
+
+def _with_budgets(r: FieldReader, deployment: Manifest, hpa: Manifest | None,
+                  files: tuple[tuple[Path, tuple[Mapping[str, Any], ...]], ...],
+                  paths: tuple[str, str, str], seen: set[Path]) -> Manifest:
+    """``deployment`` with the PodDisruptionBudgets of its file, its HPA's file and the
+    workload's ``disruption_budgets`` ``files``, each file once; a budget the API server
+    refuses is recorded at the plan path naming the file (once for a file several workloads
+    share)."""
+    dp, hp, bp = paths
+    sources = [(deployment.path, deployment.budgets, dp)]
+    sources += [(hpa.path, hpa.budgets, hp)] if hpa is not None else []
+    sources += [(f, budgets, bp) for f, budgets in files]
+    kept: dict[Path | None, tuple[Mapping[str, Any], ...]] = {}
+    for file, budgets, at in sources:
+        if file is None or file in kept:
+            continue  # an inline manifest holds no budget; a file is read once
+        kept[file] = budgets
+        if file not in seen:
+            seen.add(file)
+            for problem in budget_problems(budgets, file.name):
+                r.add(at, problem)
+    return dataclasses.replace(deployment, budgets=tuple(b for bs in kept.values() for b in bs))
 
 
 # Terraform's taint effects, and the Kubernetes spelling the simulator and eksctl use

@@ -24,32 +24,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["HOSTNAME", "max_pods_per_node", "namespace_selector_keys", "selects",
+from infra_toolkit.label_selector import selects
+
+__all__ = ["HOSTNAME", "max_pods_per_node", "namespace_selector_keys",
            "self_anti_affinity_keys"]
 
 HOSTNAME = "kubernetes.io/hostname"
-
-
-def selects(selector: Any, labels: Mapping[str, str]) -> bool:
-    """Whether a ``metav1.LabelSelector`` (``matchLabels`` and ``matchExpressions``, ANDed)
-    selects ``labels``; ``None`` selects nothing, ``{}`` everything."""
-    if not isinstance(selector, Mapping):
-        return False
-    match = selector.get("matchLabels") or {}
-    if not isinstance(match, Mapping) or any(labels.get(str(k)) != str(v)
-                                             for k, v in match.items()):
-        return False
-    for e in selector.get("matchExpressions") or []:
-        if not isinstance(e, Mapping):
-            return False
-        key, op = str(e.get("key", "")), e.get("operator")
-        values = [str(v) for v in e.get("values") or []]
-        have = labels.get(key)
-        ok = {"In": have in values, "NotIn": have not in values, "Exists": have is not None,
-              "DoesNotExist": have is None}.get(str(op), False)
-        if not ok:
-            return False
-    return True
 
 
 def _own_namespace(term: Mapping[str, Any], namespace: str) -> bool:

@@ -7,7 +7,8 @@ request (``container_request``); the init containers' effective request with the
 sidecars started before them (``init_requests``); the extended resources and host ports the pod
 takes (``extended_resources``, ``host_ports``); the ephemeral storage it reserves
 (``ephemeral_storage_request_bytes``); an unset or empty ``spec.selector`` and its problem
-(``selects_something``, ``missing_selector``).
+(``selects_something``, ``missing_selector``); a pod-level request below its containers'
+(``pod_level_problem``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "host_ports",
     "init_requests",
     "missing_selector",
+    "pod_level_problem",
     "selects_something",
 ]
 
@@ -181,3 +183,41 @@ def ephemeral_storage_request_bytes(doc: Any) -> int:
     except SpecError:
         return 0
     return -(-max(running + sum(sidecars), top) // 1000)
+
+
+def _quantity(resource: str, milli: int) -> str:
+    """A figure in milli-units written as a quantity: millicores for CPU, Mi (or bytes when
+    not a whole number of MiB) for memory."""
+    if resource == "cpu":
+        return f"{milli}m"
+    whole, bytes_ = divmod(milli, 1000)
+    if bytes_ == 0 and whole % 2**20 == 0:
+        return f"{whole // 2**20}Mi"
+    return f"{whole + (bytes_ > 0)}"  # rounded up: the figure to raise the request to
+
+
+def pod_level_problem(pod: Any, resource: str, pod_milli: int, summed_milli: int,
+                      init_milli: int, named: str, source: Path) -> str | None:
+    """Why the API server refuses a pod-level request (KEP-2837 pod-level resources) of
+    ``resource`` (``pod_milli``, milli-units) below its containers' aggregate request
+    (``validatePodResourceConsistency``: ``AggregateContainerRequests``, the larger of the
+    containers' and native sidecars' sum ``summed_milli`` and the init containers' effective
+    request ``init_milli``), or ``None`` when it covers them."""
+    aggregate = max(summed_milli, init_milli)
+    if pod_milli >= aggregate:
+        return None
+    resources = pod.get("resources") if isinstance(pod, dict) else None
+    requests = (resources or {}).get("requests") or {}
+    kind = "requests" if resource in requests else "limits"  # a limit alone is the request
+    written = ((resources or {}).get(kind) or {}).get(resource)
+    field = f"spec.template.spec.resources.{kind}.{resource}"
+    which = (f"the containers' and native sidecars' {_quantity(resource, summed_milli)} summed"
+             if summed_milli >= init_milli else
+             f"an init container's {_quantity(resource, init_milli)} with the native sidecars "
+             "started before it, more than the containers' "
+             f"{_quantity(resource, summed_milli)} summed")
+    return (f"{field} (={written!r}) of {named} in {source} is below its containers' "
+            f"aggregate request of {_quantity(resource, aggregate)} ({which}): the API server "
+            "refuses the pod (must be greater than or equal to aggregate container requests); "
+            f"raise the pod-level {resource} to at least {_quantity(resource, aggregate)}, or "
+            "lower the containers' requests")

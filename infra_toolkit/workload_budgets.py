@@ -1,28 +1,33 @@
 """Which PodDisruptionBudget of a workload's manifest file the simulation honours (audit15 A15-4).
 
-A budget is read from the ``PodDisruptionBudget`` documents of the file holding the workload's
-Deployment (``Manifest.budgets``, kept when the plan is read, so nothing here reads a file). It
-selects the workload's pods when its ``spec.selector.matchLabels`` are all among the pod
-template's labels (policy/v1: an empty selector ``{}`` selects every pod of the namespace, a
-missing one none; a budget naming another namespace than the Deployment does not select them).
-The simulation honours it when it is the only budget selecting the pods (the eviction API
-refuses a pod with several) and it can be read: ``matchExpressions``, or a ``minAvailable`` /
-``maxUnavailable`` that is neither a whole number nor a percent, leave it unread, with the
-reason (:func:`workload_budget`), which :mod:`infra_toolkit.disruption_budget_warnings` words.
-A budget kept in another file is not seen.
+A budget is read from the ``PodDisruptionBudget`` documents of the files of the workload's
+Deployment and HPA and of those its ``disruption_budgets`` names (``Manifest.budgets`` of its
+Deployment, gathered when the plan is read, so nothing here reads a file). It
+selects the workload's pods when its ``spec.selector`` selects the pod template's labels
+(:func:`infra_toolkit.label_selector.selects`: ``matchLabels`` and ``matchExpressions``
+ANDed; policy/v1: an empty selector ``{}`` selects every pod of the namespace, a missing one
+none; a budget naming another namespace than the Deployment does not select them). A selector
+the API server refuses (an unknown operator, In / NotIn without values, Exists / DoesNotExist
+with some) is refused when the plan is read (:func:`budget_problems`). The simulation honours
+a budget when it is the only one selecting the pods (the eviction API refuses a pod with
+several) and it can be read: a ``minAvailable`` / ``maxUnavailable`` that is neither a whole
+number nor a percent leaves it unread, with the reason (:func:`workload_budget`), which
+:mod:`infra_toolkit.disruption_budget_warnings` words. A budget in a file the plan does not
+reference is not seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SpecError
+from infra_toolkit.label_selector import selector_problems, selects
 from infra_toolkit.plan_architecture import Workload
 
-__all__ = ["BudgetRead", "workload_budget"]
+__all__ = ["BudgetRead", "budget_problems", "workload_budget"]
 
 
 @dataclass(frozen=True)
@@ -53,12 +58,11 @@ def _selects(doc: Mapping[str, Any], pod: Mapping[str, str], namespace: str | No
     if theirs is not None and namespace is not None and theirs != namespace:
         return False
     selector = _mapping(doc, "spec", "selector")
-    if selector is None:
-        return False
-    labels = _mapping(selector, "matchLabels") or {}
-    if not labels and not selector.get("matchExpressions"):
+    if selector is not None and not selector.get("matchLabels") \
+            and not selector.get("matchExpressions"):
+        # policy/v1beta1's empty selector selected no pod; policy/v1's selects them all
         return str(doc.get("apiVersion", "")) == "policy/v1"
-    return all(pod.get(str(k)) == str(v) for k, v in labels.items())
+    return selects(selector, pod)
 
 
 def _name(doc: Mapping[str, Any]) -> str:
@@ -79,13 +83,23 @@ def workload_budget(workload: Workload) -> BudgetRead:
     if len(selecting) > 1:
         return BudgetRead(None, names, "several budgets select its pods (the eviction API "
                                        "refuses to evict such a pod); keep one")
-    budget = selecting[0]
-    if (_mapping(budget, "spec", "selector") or {}).get("matchExpressions"):
-        return BudgetRead(None, names, "its selector has matchExpressions, which are not "
-                                       "supported; select the pods by matchLabels only")
-    spec = _mapping(budget, "spec") or {}
+    spec = _mapping(selecting[0], "spec") or {}
     try:
         read = DisruptionBudget(names[0], spec.get("minAvailable"), spec.get("maxUnavailable"))
     except SpecError as exc:
         return BudgetRead(None, names, str(exc).split(": ", 1)[-1])
     return BudgetRead(read, names)
+
+
+def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[str]:
+    """Why the API server refuses a PodDisruptionBudget of ``budgets`` (those of the file
+    named ``where``): its ``spec.selector`` against ``ValidateLabelSelector``
+    (:func:`selector_problems`), each problem naming the budget, its file, the field path and
+    the fix."""
+    problems = []
+    for doc in budgets:
+        spec = doc.get("spec")
+        selector = spec.get("selector") if isinstance(spec, Mapping) else None
+        source = f"PodDisruptionBudget {_name(doc)!r} of {where} (the API server refuses it)"
+        problems += selector_problems(selector, "spec.selector", source)
+    return problems

@@ -8,6 +8,7 @@ MAX_POD_EVICTION_S). Expected values are worked by hand in comments."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -288,6 +289,45 @@ def test_the_one_workload_loop_keeps_a_node_its_budget_cannot_spare() -> None:
     assert result.summary.node_scale_downs == 0
     assert result.timeline["nodes"].iloc[-1] == 2
     assert result.timeline.set_index("time_s")["ready_pods"].loc[340:].min() == 2
+
+
+@pytest.mark.parametrize(("expressions", "events"), [
+    # app In [api, web] and no track label: selects the pods (app: api), so the budget is
+    # minAvailable 2 of 2 Ready, 0 allowed: blocked at 340 s and kept, as the matchLabels run
+    ("    - {key: app, operator: In, values: [api, web]}\n"
+     "    - {key: track, operator: DoesNotExist}\n",
+     [(340.0, "node_scale_down_blocked:ng",
+       "utilization 26% < 50% but blocked by PodDisruptionBudget api-pdb: it allows no "
+       "disruption now for its 1 pod(s) on the node (2 Ready, 2 to keep healthy); kept, "
+       "checked again each scan")]),
+    # app NotIn [api]: selects no pod of api, no budget: unneeded from 340 s, the node goes
+    # 600 s later, at 940 s (test_simulate's hand-worked scale-down)
+    ("    - {key: app, operator: NotIn, values: [api]}\n",
+     [(940.0, "node_scale_down:ng", None)]),
+])
+def test_a_match_expressions_budget_read_from_the_plan_holds_the_node(
+        tmp_path: Path, expressions: str, events: list[tuple[float, str, str | None]]) -> None:
+    # end to end: the budget written beside minimal.yaml's Deployment (pods labelled app: api)
+    # with matchExpressions, read by the plan, then run in the hand-worked scale-down above
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_simulation import simulation_spec
+    from infra_toolkit.pricing import load_price_book
+    from tests.test_plan_warnings import _plan
+
+    plan = _plan(tmp_path)
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + (
+        "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api-pdb}\n"
+        "spec:\n  minAvailable: 2\n  selector:\n    matchExpressions:\n" + expressions))
+    budget = simulation_spec(read_plan(plan), "api", load_price_book()).disruption_budget
+    spec, curve, simulate = _scale_down_run(budget)
+    result = simulate(curve, spec)
+    nodes = result.events[result.events["kind"].str.startswith("node_scale_down")]
+    got = list(zip(nodes["time_s"], nodes["kind"], nodes["reason"]))
+    assert [(t, k, r if want is not None else None)
+            for (t, k, r), (_, _, want) in zip(got, events)] == events
+    assert len(got) == len(events)
+    assert result.timeline["nodes"].iloc[-1] == (2 if budget is not None else 1)
 
 
 def test_a_budget_that_allows_the_eviction_changes_nothing() -> None:

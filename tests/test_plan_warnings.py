@@ -576,10 +576,10 @@ _PDB = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name
     # a budget for other pods: nothing
     ((("w-pdb", "  maxUnavailable: 1\n  selector: {matchLabels: {app: worker}}\n"),),
      None, None),
+    # matchExpressions are honoured as the disruption controller reads them (app In [api])
     ((("api-pdb", "  maxUnavailable: 1\n  selector:\n    matchExpressions:\n"
                   "    - {key: app, operator: In, values: [api]}\n"),),
-     None, "api (budget api-pdb): its selector has matchExpressions, which are not supported; "
-           "select the pods by matchLabels only"),
+     "api-pdb", None),
     ((("a-pdb", "  maxUnavailable: 1\n  selector: {matchLabels: {app: api}}\n"),
       ("b-pdb", "  minAvailable: 1\n  selector: {}\n")),
      None, "api (budget a-pdb, b-pdb): several budgets select its pods (the eviction API "

@@ -96,9 +96,11 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
     assert read_deployment_yaml(path) == DeploymentSpec(
         "w", None, 500, 384.0, 7.0, init_cpu_millicores=2000, init_memory_mib=1024.0,
         native_sidecars=1, sidecars_before_init=False)
-    # pod-level requests (PodLevelResources) replace the container sum: 1500m, 2 GiB
-    path.write_text(SIDECAR + "      resources: {requests: {cpu: 1500m, memory: 2Gi}}\n")
-    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 1500, 2048.0, 7.0,
+    # pod-level requests (PodLevelResources) replace the container sum: 2500m, 2 GiB (at
+    # least the aggregate the API server requires: max(500m, migrate's 2000m) = 2000m and
+    # max(384Mi, 1024Mi) = 1024Mi)
+    path.write_text(SIDECAR + "      resources: {requests: {cpu: 2500m, memory: 2Gi}}\n")
+    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 2500, 2048.0, 7.0,
                                                         native_sidecars=1)
 
 
