@@ -174,10 +174,11 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
 
 
 def load_budget_files(r: FieldReader, value: Any, path: str, base_dir: Path
-                      ) -> tuple[tuple[Path, tuple[Mapping[str, Any], ...]], ...] | None:
+                      ) -> tuple[tuple[Path, tuple[Mapping[str, Any], ...], str], ...] | None:
     """The PodDisruptionBudget documents of each file ``value`` names (a path, or a list of
     paths, relative to the plan's folder; a file may hold several documents or a ``kind:
-    List``), with the file; ``None`` after recording why one cannot be used (as
+    List``), with the file and its plan path (``path``, or ``path[i]`` in a list); ``None``
+    after recording why one cannot be used (as
     :func:`referenced_file`, or a file holding no PodDisruptionBudget)."""
     listed = isinstance(value, list)
     if listed and not value:
@@ -199,7 +200,7 @@ def load_budget_files(r: FieldReader, value: Any, path: str, base_dir: Path
             r.add(at, f"{file.name} holds no PodDisruptionBudget (kinds found: "
                       f"{found or 'none'}); point at the file holding the workload's budgets")
             continue
-        out.append((file, budgets))
+        out.append((file, budgets, at))
     return None if r.count() > before else tuple(out)
 
 

@@ -149,7 +149,7 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
     budget_files = domain.load_budget_files(r, w["disruption_budgets"], bp, base_dir) \
         if "disruption_budgets" in w else ()
     if deployment is not None and budget_files is not None:
-        deployment = _with_budgets(r, deployment, hpa, budget_files, (dp, hp, bp), seen)
+        deployment = _with_budgets(r, deployment, hpa, budget_files, (dp, hp), seen)
     # a container without a CPU request fails only an HPA's CPU utilization (audit19 A19-8): a
     # Deployment without an HPA just takes no CPU for it, as the scheduler counts it
     cpu_needed = "none" if "hpa" not in w else \
@@ -179,20 +179,20 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
             or behind_lb is None or budget_files is None:
         return None
     return Workload(name, deployment, dep_spec, model, hpa, hpa_spec, node_group, share,
-                    behind_lb, tuple(f for f, _ in budget_files))
+                    behind_lb, tuple(f for f, _, _ in budget_files))
 
 
 def _with_budgets(r: FieldReader, deployment: Manifest, hpa: Manifest | None,
-                  files: tuple[tuple[Path, tuple[Mapping[str, Any], ...]], ...],
-                  paths: tuple[str, str, str], seen: set[Path]) -> Manifest:
+                  files: tuple[tuple[Path, tuple[Mapping[str, Any], ...], str], ...],
+                  paths: tuple[str, str], seen: set[Path]) -> Manifest:
     """``deployment`` with the PodDisruptionBudgets of its file, its HPA's file and the
     workload's ``disruption_budgets`` ``files``, each file once; a budget the API server
     refuses is recorded at the plan path naming the file (once for a file several workloads
     share)."""
-    dp, hp, bp = paths
+    dp, hp = paths
     sources = [(deployment.path, deployment.budgets, dp)]
     sources += [(hpa.path, hpa.budgets, hp)] if hpa is not None else []
-    sources += [(f, budgets, bp) for f, budgets in files]
+    sources += list(files)
     kept: dict[Path | None, tuple[Mapping[str, Any], ...]] = {}
     for file, budgets, at in sources:
         if file is None or file in kept:

@@ -100,3 +100,14 @@ def test_a_budget_file_that_cannot_be_used_is_refused_at_its_path(
         assert "none.yaml" in got[0][1]
     else:
         assert got == expected
+
+
+def test_a_refused_budget_second_in_a_list_is_said_at_its_own_entry(tmp_path: Path) -> None:
+    bad = _PDB.replace("operator: In, values: [api]", "operator: Exists, values: [api]")
+    plan = _with_budget_file(tmp_path, "[manifests/ok.yaml, manifests/pdb.yaml]", bad)
+    (tmp_path / "manifests" / "ok.yaml").write_text(_PDB.replace("api-pdb", "api-pdb-2"))
+    got = [(p.path, p.message) for p in validate_plan(plan)]
+    assert got == [(f"{_AT}[1]", "spec.selector.matchExpressions[0].values (=['api']) must be "
+                                 "empty when operator is Exists in PodDisruptionBudget 'api-pdb' "
+                                 "of pdb.yaml (the API server refuses it) (fix: delete values, "
+                                 "or use In / NotIn to match given values)")]
