@@ -37,6 +37,7 @@ from infra_toolkit.pod_template import (
     missing_selector,
     pod_level_problem,
     selects_something,
+    template_selector_problems,
 )
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
@@ -347,9 +348,13 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
     own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
     selector = spec.get("selector") if isinstance(spec, dict) else None
-    if not selects_something(selector):
+    malformed = template_selector_problems(spec, pod, f"{named} of {path.name}")
+    problems += malformed
+    # a malformed selector is said as such, not as one missing or selecting the wrong pods
+    said = any(p.startswith("spec.selector") for p in malformed)
+    if not said and not selects_something(selector):
         problems.append(missing_selector(selector, named, path, own))
-    elif not selects(selector, own):
+    elif not said and not selects(selector, own):
         # apps/v1 validation (ValidatePodTemplateSpecForReplicaSet): the selector must select
         # the template's labels, else the controller would never own its pods
         problems.append(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.label_selector import selector_problems
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "missing_selector",
     "pod_level_problem",
     "selects_something",
+    "template_selector_problems",
 ]
 
 
@@ -77,6 +79,40 @@ def selects_something(selector: Any) -> bool:
     return isinstance(selector, dict) and any(
         isinstance(selector.get(k), (dict, list)) and selector.get(k)
         for k in ("matchLabels", "matchExpressions"))
+
+
+def template_selector_problems(spec: Any, pod: Any, source: str) -> list[str]:
+    """Why the API server refuses a label selector of a workload ``spec`` of ``source`` (its
+    ``spec.selector``, and the pod template's pod (anti-)affinity terms, required and preferred,
+    and topology spread constraints), as :func:`~infra_toolkit.label_selector.selector_problems`
+    says: a malformed selector selects nothing here, so it must not pass as one that does."""
+    at = "spec.template.spec"
+    found: list[tuple[Any, str]] = []
+    if isinstance(spec, dict) and isinstance(spec.get("selector"), dict):
+        found.append((spec["selector"], "spec.selector"))
+    affinity = pod.get("affinity") if isinstance(pod, dict) else None
+    for kind in ("podAffinity", "podAntiAffinity"):
+        terms = affinity.get(kind) if isinstance(affinity, dict) else None
+        if not isinstance(terms, dict):
+            continue
+        key = "requiredDuringSchedulingIgnoredDuringExecution"
+        for i, t in enumerate(terms.get(key) or []):
+            if isinstance(t, dict):
+                found.append((t.get("labelSelector"), f"{at}.affinity.{kind}.{key}[{i}]"
+                                                      ".labelSelector"))
+        key = "preferredDuringSchedulingIgnoredDuringExecution"
+        for i, t in enumerate(terms.get(key) or []):
+            term = t.get("podAffinityTerm") if isinstance(t, dict) else None
+            if isinstance(term, dict):
+                found.append((term.get("labelSelector"), f"{at}.affinity.{kind}.{key}[{i}]"
+                                                         ".podAffinityTerm.labelSelector"))
+    spread = pod.get("topologySpreadConstraints") if isinstance(pod, dict) else None
+    for i, c in enumerate(spread if isinstance(spread, list) else []):
+        if isinstance(c, dict):
+            found.append((c.get("labelSelector"),
+                          f"{at}.topologySpreadConstraints[{i}].labelSelector"))
+    return [p for selector, field_path in found
+            for p in selector_problems(selector, field_path, source)]
 
 
 def missing_selector(selector: Any, named: str, path: Path, labels: dict[str, str]) -> str:

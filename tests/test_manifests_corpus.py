@@ -807,3 +807,42 @@ def test_a_host_port_is_one_pod_a_node(pod: dict[str, Any], ports: tuple[int, ..
     spec.update({k: v for k, v in pod.items() if k != "containers"})
     read = deployment_from_dict(doc, "d.yaml")
     assert (read.host_ports, read.max_pods_per_node) == (ports, cap)
+
+
+_ANTI = "requiredDuringSchedulingIgnoredDuringExecution"
+
+
+@pytest.mark.parametrize(("where", "selector", "expected"), [
+    # apimachinery ValidateLabelSelector refuses these; read as they were, each selected no pod
+    # (a Deployment refused as "does not select", an anti-affinity term silently dropped)
+    ("selector", {"matchExpressions": [{"key": "app", "operator": "in", "values": ["api"]}]},
+     "spec.selector.matchExpressions[0].operator (='in') must be one of In, NotIn, Exists, "
+     "DoesNotExist in Deployment 'api' of d.yaml (fix: operators are case-sensitive)"),
+    ("anti", {"matchExpressions": [{"key": "app", "operator": "Exists", "values": ["api"]}]},
+     f"spec.template.spec.affinity.podAntiAffinity.{_ANTI}[0].labelSelector"
+     ".matchExpressions[0].values (=['api']) must be empty when operator is Exists in "
+     "Deployment 'api' of d.yaml (fix: delete values, or use In / NotIn to match given values)"),
+    ("spread", {"matchExpressions": [{"key": "app", "operator": "NotIn"}]},
+     "spec.template.spec.topologySpreadConstraints[0].labelSelector.matchExpressions[0].values "
+     "must list at least one value when operator is NotIn in Deployment 'api' of d.yaml (fix: "
+     "list the label values, or use Exists / DoesNotExist)"),
+])
+def test_a_malformed_label_selector_of_a_deployment_is_refused(
+    where: str, selector: dict[str, Any], expected: str
+) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    pod = doc["spec"]["template"]["spec"]
+    if where == "selector":
+        doc["spec"]["selector"] = selector
+    elif where == "anti":
+        pod["affinity"] = {"podAntiAffinity": {_ANTI: [
+            {"topologyKey": "kubernetes.io/hostname", "labelSelector": selector}]}}
+    else:
+        pod["topologySpreadConstraints"] = [{"maxSkew": 1, "topologyKey": "zone",
+                                             "whenUnsatisfiable": "DoNotSchedule",
+                                             "labelSelector": selector}]
+    with pytest.raises(SpecError) as raised:
+        deployment_from_dict(doc, "d.yaml")
+    assert str(raised.value).splitlines() == [expected]
