@@ -94,8 +94,8 @@ def cost_summary(a: PlanAnalysis) -> Section:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
         parts.append(paragraph(f"Each scenario's usage (node-hours, billed from each node's "
                                f"launch as EC2 bills, so the provisioning delay counts, and "
-                               f"load balancer capacity units, Internet egress and "
-                               f"intra-region transfer when the plan declares them; every "
+                               f"load balancer capacity units and the data transfer its "
+                               f"usage note names when the plan declares them; every "
                                f"other usage as declared) is projected from its simulated "
                                f"window to a 730-hour month: {windows}.", "note"))
     return Section("Cost Summary", tuple(parts))
