@@ -18,8 +18,9 @@ How the proposed side is priced for one scenario:
 - node cost per hour: the cluster's (``ScenarioRun.cluster_hourly_cost``) and each workload's
   part of it (``ScenarioRun.hourly_cost``): on a group it shares, its request share (half by CPU,
   half by memory requests, :mod:`node_cost_share`), all of a group it has alone;
-- the load balancer and ``aws_data_transfer`` (its ``monthly_outbound_internet_gb`` and
-  ``monthly_intra_region_gb``, :data:`LOAD_FOLLOWING`): the request rate served by the workloads
+- the load balancer and ``aws_data_transfer`` (the one giving the egress: its
+  ``monthly_outbound_internet_gb`` and ``monthly_intra_region_gb``, as the usage note names
+  them): the request rate served by the workloads
   behind the load balancer (:func:`plan_cost.load_balanced_workloads`) times the per-request traffic
   implied by the declared usage at the mean rate of the plan's reference scenario
   (:func:`plan_cost.traffic_profile_from_usage`): its first scenario that is not a load test
@@ -56,7 +57,7 @@ from infra_toolkit.chart_selection import (
 )
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_sim import TrafficProfile, apply_simulation
+from infra_toolkit.cost_sim import TrafficProfile, apply_simulation, egress_transfer
 from infra_toolkit.cost_summary import compare_estimates, cost_range, printed_delta_usd
 from infra_toolkit.credit_usage import (
     GroupCredits,
@@ -110,14 +111,26 @@ from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.stack_canary import StackCanaryRun, simulate_stack_canary
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["LOAD_FOLLOWING", "PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods",
-           "workload_loads"]
+__all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods", "workload_loads"]
 
 _SECONDS_PER_HOUR = 3600.0
-#: the usage a scenario's served requests set, as the report's usage note names it (with a
-#: load balancer declaring ``processed_bytes_gb``; else node-hours only)
-LOAD_FOLLOWING = ("node-hours, load balancer capacity units, Internet egress and intra-region "
-                  "transfer (monthly_outbound_internet_gb, monthly_intra_region_gb)")
+
+
+def _load_following(resources: Sequence[Resource], profile: TrafficProfile | None) -> str:
+    """The usage a scenario's served requests set, as its usage note names it: node-hours, and
+    with a ``profile`` the load balancer's capacity units and the transfer resource
+    ``apply_simulation`` moves (its intra-region GB only when the profile has bytes for them:
+    another transfer resource's, or a transfer without them, stays as declared)."""
+    if profile is None:
+        return "node-hours"
+    transfer = egress_transfer(resources)
+    name = "simulated_egress" if transfer is None else resources[transfer].name
+    if profile.intra_region_bytes:
+        return (f"node-hours, load balancer capacity units, and aws_data_transfer.{name}'s "
+                "Internet egress and intra-region transfer (monthly_outbound_internet_gb, "
+                "monthly_intra_region_gb)")
+    return (f"node-hours, load balancer capacity units, and aws_data_transfer.{name}'s Internet "
+            "egress (monthly_outbound_internet_gb)")
 
 
 @dataclass(frozen=True)
@@ -252,7 +265,7 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                               step_s=float(first.spec.tick_s),
                               traffic=profile,
                               cpu_credits=charged_by_resource(credits, resource_of))
-    note = (f"{LOAD_FOLLOWING if profile is not None else 'node-hours'} from the simulated "
+    note = (f"{_load_following(resources, profile)} from the simulated "
             f"{scenario.name!r} scenario ({window_h:g} h), projected to a 730-hour month; "
             f"{'' if profile is not None else 'load balancer and data transfer usage and '}"
             "every other usage as declared in the plan (a simulated group's CPU credits: its "
@@ -300,7 +313,8 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         assert reference is not None
         profile, reference_rps = reference_traffic_profile(plan, proposed, curves)
         if profile is not None:
-            notes.append(f"per-request load balancer and egress usage: the declared usage at "
+            moved = ", egress and intra-region" if profile.intra_region_bytes else " and egress"
+            notes.append(f"per-request load balancer{moved} usage: the declared usage at "
                          f"the mean rate of the plan's reference scenario {reference.name!r} "
                          f"({reference_rps:.1f} rps; its first scenario that is not a load "
                          "test), whichever scenarios this report selects")

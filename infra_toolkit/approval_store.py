@@ -135,9 +135,12 @@ def open_store(
     # here, not at the top: approval_store_sqlite builds on this module's ApprovalStore
     from infra_toolkit.approval_store_sqlite import SQLiteStore
 
-    if scheme == "sqlite":
-        path = where[len("sqlite:///"):] if where.startswith("sqlite:///") else ""
-        if not path:  # sqlite://x.sqlite would be the relative file sqlite:/x.sqlite
+    if scheme == "sqlite" or (not scheme and where[:7].lower() == "sqlite:"):
+        # a URL's scheme is read in any case (SQLite:/// as postgresql's); sqlite:x.sqlite,
+        # like sqlite://x.sqlite, would be a relative file named after the URL
+        prefix = len("sqlite:///")
+        path = where[prefix:] if where[:prefix].lower() == "sqlite:///" else ""
+        if not path:
             raise ApprovalError(
                 f"approval store {where!r}: an SQLite URL is sqlite:///relative/path or "
                 "sqlite:////absolute/path (three slashes, then the path), or give the file path"

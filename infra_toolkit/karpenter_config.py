@@ -207,8 +207,9 @@ def consolidation_autoscaler(base: ClusterAutoscalerSpec, pools: Sequence[NodePo
     seconds unneeded before a node goes; ``WhenEmptyOrUnderutilized`` any node whose pods fit on
     the others (threshold 1.0), ``WhenEmpty`` only nodes without pods (the smallest positive
     threshold: a node with any pod is needed), ``Never`` none (threshold 0); Karpenter's drain
-    rules, each pool's ``terminationGracePeriod``, and the pools whose budgets allow no node
-    (one node of a pool allowed none: any percent above 0 rounds up to one) undisruptable. The
+    rules, each pool's ``terminationGracePeriod``, the pools whose budgets allow no node
+    (one node of a pool allowed none: any percent above 0 rounds up to one) undisruptable, and
+    the other pools' budgets (``node_pool_budgets``: how fast their nodes go). The
     simulator has one node autoscaler per cluster: raises :class:`SpecError` when the pools
     that may be disrupted disagree."""
     if not pools:

@@ -244,11 +244,11 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
     policy = "WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"
     budgets = _budgets(r, d, dp, notes, policy)
     if "budgets" in d and any(b not in (0, "0%", 1) for b in budgets):
-        notes.append(f"{join_path(dp, 'budgets')}: the simulation drains one node at a time, "
-                     "within any budget allowing one or more (a percent of the pool's nodes is "
-                     "rounded up, so any percent above 0 allows one); Karpenter may drain up to "
-                     "the budget at once, so the simulated scale-down of several unneeded nodes "
-                     "is slower")
+        notes.append(f"{join_path(dp, 'budgets')}: the simulation removes at most one node "
+                     "a scan (one drain at a time), each removed node counting against the "
+                     "budget for 15 s (a percent of the pool's nodes is rounded up); Karpenter "
+                     "may delete up to the budget in one command, so the simulated scale-down "
+                     "of several unneeded nodes may be slower")
     return policy, after, budgets
 
 

@@ -193,7 +193,7 @@ _ROLLOUT_CAPTIONS = {
                "highest the expected scenario offered the workload while its HPA held at "
                "most those replicas (the day's peak at its peak replicas and above; at "
                "minReplicas the busiest moment it stayed there, '-' if it never did; rates "
-               "to the hundredth, the peak rounded up) (NO also "
+               "to the hundredth, the peak rounded up, the capacity down) (NO also "
                "whenever no pod stays available: an outage, whatever the rate); "
                "waves = ceil(replicas / (surge + unavailable)): "
                "each wave starts surge + unavailable new pods (only the surge when max "
@@ -336,11 +336,12 @@ def _count_text(v: object) -> str:
 
 
 #: The rollout tables' cell formats: counts as they are, rates as the report's other rates (to
-#: the hundredth), the peak rounded up so that one above the capacity never reads as equal
+#: the hundredth), the peak rounded up and the capacity down so that a peak above the capacity
+#: never reads as equal (a capacity of more decimals rounded to the nearest could round up)
 ROLLOUT_FORMATS: dict[str, Callable[[Any], str]] = {
     "Room, others at peak": _count_text, "Room, others at max": _count_text,
     "Extra nodes, others at peak": _count_text,
-    "Their capacity (rps)": lambda v: quantity_text(v, 2),
+    "Their capacity (rps)": lambda v: quantity_text(v, 2, down=True),
     "Peak rate (rps)": lambda v: quantity_text(v, 2, up=True)}
 
 

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -49,14 +49,17 @@ def number_text(value: Any) -> str:
     return quantity_text(value, 6)
 
 
-def quantity_text(value: Decimal | float | None, places: int = 2, up: bool = False) -> str:
+def quantity_text(value: Decimal | float | None, places: int = 2, up: bool = False,
+                  down: bool = False) -> str:
     """A quantity with thousands separators and at most ``places`` decimals (trailing zeros
-    dropped); ``-`` for ``None``. ``up``: rounded up to those decimals, not to the nearest (a
-    peak rate beside a capacity it exceeds never reads as equal to it)."""
+    dropped); ``-`` for ``None``. ``up`` / ``down``: rounded up / down to those decimals, not to
+    the nearest (a peak rate rounded up beside a capacity rounded down never reads as equal to
+    a capacity it exceeds)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    if up:  # the decimal the float prints as, so 1.1 stays 1.1 (not 1.1000000000000001)
-        value = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_CEILING)
+    if up or down:  # the decimal the float prints as, so 1.1 stays 1.1 (not 1.1000000000000001)
+        value = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places),
+                                                     ROUND_CEILING if up else ROUND_FLOOR)
     text = f"{float(value):,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -79,9 +79,10 @@ def cost_summary(a: PlanAnalysis) -> Section:
                     (f"Proposed as declared in the plan, priced in {own} (the review's cost "
                      "basis)", a.review_basis_estimate)]
     parts.append(fields([
-        (f"Ceiling: every node group at its maximum size all month, load balancer capacity "
-         "units, egress and intra-region transfer at the busiest of the plan's scenarios "
-         f"(load tests aside, selected or not) with every request served, priced in {priced}",
+        (f"Ceiling: every node group at its maximum size all month, and the load balancer "
+         "capacity units and data transfer each scenario's usage note names at the busiest of "
+         "the plan's scenarios (load tests aside, selected or not) with every request served, "
+         f"priced in {priced}",
          usd_text(a.ceiling_estimate.total_monthly_usd) + incomplete(a.ceiling_estimate)),
         *((label, usd_text(est.total_monthly_usd) + incomplete(est)) for label, est in declared),
         # the review subject's figure, priced in the plan's regions whatever -p region says
@@ -94,8 +95,8 @@ def cost_summary(a: PlanAnalysis) -> Section:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
         parts.append(paragraph(f"Each scenario's usage (node-hours, billed from each node's "
                                f"launch as EC2 bills, so the provisioning delay counts, and "
-                               f"load balancer capacity units, Internet egress and "
-                               f"intra-region transfer when the plan declares them; every "
+                               f"load balancer capacity units and the data transfer its "
+                               f"usage note names when the plan declares them; every "
                                f"other usage as declared) is projected from its simulated "
                                f"window to a 730-hour month: {windows}.", "note"))
     return Section("Cost Summary", tuple(parts))

@@ -340,3 +340,49 @@ def test_the_reports_plan_warnings_are_validates_whatever_it_selects(tmp_path: P
     assert any(re.match(r"scenario 'surge' peaks at 400 rps .*\(8 x 40 rps = 320 rps\).*"
                         r"raise maxReplicas to at least 10 \(400 / 40\)", w.message)
                for w in a.warnings)
+
+
+_INTERNET = """    - type: aws_data_transfer
+      name: internet
+      usage:
+        monthly_outbound_internet_gb: 730  # 1 GB per hour at 40 req/s
+"""
+
+
+@pytest.mark.parametrize(("transfers", "note", "overview", "cross_zone_usd"), [
+    # the cross-zone GB on a transfer of their own: held as declared (docs/PLAN.md), so the
+    # note names the internet resource's egress only; 300 GB x 2 directions x 0.01 = 6.00 in
+    # both scenarios, double's 80 req/s as steady's 40
+    (_INTERNET + "    - type: aws_data_transfer\n      name: crossaz\n"
+                 "      usage: {monthly_intra_region_gb: 300}\n",
+     "node-hours, load balancer capacity units, and aws_data_transfer.internet's Internet "
+     "egress (monthly_outbound_internet_gb) from the simulated 'double' scenario",
+     "per-request load balancer and egress usage", ("aws_data_transfer.crossaz", "6.00")),
+    # on the egress resource: they follow the served requests, double's 80 req/s twice the
+    # reference 40: 300 x 2 = 600 GB x 2 directions x 0.01 = 12.00
+    (_INTERNET + "        monthly_intra_region_gb: 300\n",
+     "node-hours, load balancer capacity units, and aws_data_transfer.internet's Internet "
+     "egress and intra-region transfer (monthly_outbound_internet_gb, "
+     "monthly_intra_region_gb) from the simulated 'double' scenario",
+     "per-request load balancer, egress and intra-region usage",
+     ("aws_data_transfer.internet", "12.00")),
+])
+def test_the_usage_note_names_the_transfer_that_follows_the_load(
+        tmp_path: Path, transfers: str, note: str, overview: str,
+        cross_zone_usd: tuple[str, str]) -> None:
+    # audit25 A25-2: the note said the intra-region GB followed the load when the plan's sat
+    # on a second aws_data_transfer, priced as declared in every scenario
+    shutil.copytree((REPO / SMALL).parent.parent / "manifests", tmp_path / "manifests")
+    (tmp_path / "report").mkdir()
+    plan = tmp_path / "report" / "small.yaml"
+    text = (REPO / SMALL).read_text()
+    assert _INTERNET in text
+    plan.write_text(text.replace(_INTERNET, transfers))
+    a = analyze_plan(plan, scenarios=["double"], store_location=str(tmp_path / "none"))
+    (usage,) = a.run("double").estimate.notes
+    assert usage.startswith(note)
+    assert a.notes[0].startswith(overview + ": the declared usage at the mean rate")
+    address, usd = cross_zone_usd
+    (line,) = [ln for ln in a.run("double").estimate.lines
+               if ln.address == address and ln.component == "Intra-region data transfer"]
+    assert str(line.monthly_cost_usd.quantize(Decimal("0.01"))) == usd

@@ -994,6 +994,9 @@ def test_a_seq_edited_to_text_or_a_fraction_is_named_itself(tmp_path: Path, seq:
                                   r"is sqlite:///relative/path or sqlite:////absolute/path"),
     ("sqlite://", r"three slashes, then the path"),
     ("sqlite:///", r"three slashes, then the path"),
+    # audit25 A25-3: no slashes was the relative file 'sqlite:approvals.sqlite'
+    ("sqlite:approvals.sqlite", r"^approval store 'sqlite:approvals.sqlite': an SQLite URL is "
+                                r"sqlite:///relative/path"),
 ])
 def test_an_empty_or_malformed_sqlite_location_is_refused_creating_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, location: str, match: str) -> None:
@@ -1001,3 +1004,13 @@ def test_an_empty_or_malformed_sqlite_location_is_refused_creating_nothing(
     with pytest.raises(ApprovalError, match=match):
         open_store(location, create=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_sqlite_urls_scheme_is_read_in_any_case(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # audit25 A25-3: 'SQLite:///x' has its three slashes, yet was told to write three slashes;
+    # a URL scheme is case-insensitive (RFC 3986 3.1), as postgresql:// is read here
+    monkeypatch.chdir(tmp_path)
+    with open_store("SQLite:///approvals.sqlite", create=True):
+        pass
+    assert [p.name for p in tmp_path.iterdir()] == ["approvals.sqlite"]

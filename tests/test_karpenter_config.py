@@ -175,12 +175,13 @@ def test_what_is_not_modelled_is_listed() -> None:
         "instance-hypervisor not checked (the price book's instance specs do not hold it)",
         'NodePool/general.spec.limits["nvidia.com/gpu"]: not modelled (only cpu and memory '
         "bound the node count)",
-        # budgets are read (tests/test_karpenter_drain.py); 10 % may exceed the one node the
-        # simulation drains at a time
-        "NodePool/general.spec.disruption.budgets: the simulation drains one node at a time, "
-        "within any budget allowing one or more (a percent of the pool's nodes is rounded up, "
-        "so any percent above 0 allows one); Karpenter may drain up to the budget at once, so "
-        "the simulated scale-down of several unneeded nodes is slower",
+        # budgets are read (tests/test_karpenter_drain.py); 10 % of more than ten nodes
+        # allows Karpenter several in one command, the simulation one a scan
+        "NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
+        "scan (one drain at a time), each removed node counting against the budget for 15 s "
+        "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
+        "budget in one command, so the simulated scale-down of several unneeded nodes may "
+        "be slower",
     )
 
 

@@ -58,10 +58,11 @@ def _read(*docs: dict[str, Any]) -> Any:
     ({}, ("10%",), ()),
     ({"budgets": [{"nodes": "0"}]}, (0,), ()),
     ({"budgets": [{"nodes": "5"}, {"nodes": "20%"}]}, (5, "20%"), (
-        "NodePool/general.spec.disruption.budgets: the simulation drains one node at a time, "
-        "within any budget allowing one or more (a percent of the pool's nodes is rounded up, "
-        "so any percent above 0 allows one); Karpenter may drain up to the budget at once, so "
-        "the simulated scale-down of several unneeded nodes is slower",)),
+        "NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
+        "scan (one drain at a time), each removed node counting against the budget for 15 s "
+        "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
+        "budget in one command, so the simulated scale-down of several unneeded nodes may "
+        "be slower",)),
     # a scheduled or per-reason budget is noted, the others read
     ({"budgets": [{"nodes": "0", "schedule": "0 9 * * mon-fri", "duration": "8h"},
                   {"nodes": "1", "reasons": ["Drifted"]}, {"nodes": "1"}]}, (1,), (
@@ -75,10 +76,11 @@ def _read(*docs: dict[str, Any]) -> Any:
     # WhenEmptyOrUnderutilized) applies to every scale-down the model makes, as one without
     ({"budgets": [{"nodes": "0", "reasons": ["Underutilized", "Empty", "Drifted"]}]}, (0,), ()),
     ({"consolidationPolicy": "WhenEmpty", "budgets": [{"nodes": "2", "reasons": ["Empty"]}]},
-     (2,), ("NodePool/general.spec.disruption.budgets: the simulation drains one node at a "
-            "time, within any budget allowing one or more (a percent of the pool's nodes is "
-            "rounded up, so any percent above 0 allows one); Karpenter may drain up to the "
-            "budget at once, so the simulated scale-down of several unneeded nodes is slower",)),
+     (2,), ("NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
+            "scan (one drain at a time), each removed node counting against the budget for 15 s "
+            "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
+            "budget in one command, so the simulated scale-down of several unneeded nodes may "
+            "be slower",)),
     # Underutilized alone under WhenEmptyOrUnderutilized leaves empty nodes to other budgets
     ({"budgets": [{"nodes": "0", "reasons": ["Underutilized"]}]}, (), (
         "NodePool/general.spec.disruption.budgets[0]: not modelled (a budget with reasons: the "

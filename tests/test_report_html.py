@@ -58,6 +58,16 @@ def test_quantities_round_to_their_places_up_when_asked(value: float | None, pla
     assert quantity_text(value, places, up=up) == text
 
 
+@pytest.mark.parametrize(("value", "text"), [
+    # rounded down to the hundredth: 83.3361 -> 83.33 (nearest: 83.34), 66.666 -> 66.66; a
+    # value on it stays (80, 1.1 not pulled to 1.09 by its binary tail), 0.009 -> 0
+    (83.3361, "83.33"), (66.666, "66.66"), (80.0, "80"), (1.1, "1.1"), (0.009, "0"),
+    (1234.569, "1,234.56"), (None, "-"),
+])
+def test_quantities_round_down_when_asked(value: float | None, text: str) -> None:
+    assert quantity_text(value, 2, down=True) == text
+
+
 @pytest.mark.parametrize(("value", "signed", "text"), [
     (Decimal("1234.565"), False, "$1,234.57"),  # half-up to cents
     (Decimal("-30.368"), False, "-$30.37"),

@@ -213,15 +213,18 @@ def test_rollout_rates_render_to_the_hundredth_the_peak_rounded_up() -> None:
     # audit18: "Peak rate (rps)" printed with :g, 80.0013 beside a capacity of 80 (the peak
     # above it, so NO), 56.8415, no thousands separators. As the report's other rates: two
     # decimals, separators; the peak rounded up (80.0013 -> 80.01, above 80 as it is; 56.8415
-    # -> 56.85), a capacity to the nearest (1234.5 -> 1,234.5; 2 x 33.333 = 66.666 -> 66.67)
+    # -> 56.85), a capacity rounded down (1234.5 -> 1,234.5; 2 x 33.333 = 66.666 -> 66.66).
+    # audit25 A25-4: to the nearest, 3 x 27.7787 = 83.3361 read 83.34 beside a peak of 83.337
+    # (above it: NO) rounded up to 83.34 too; down, 83.33 < 83.34
     from infra_toolkit.plan_sections import ROLLOUT_FORMATS
     from infra_toolkit.report_html import Table
 
-    frame = pd.DataFrame({"Their capacity (rps)": [80.0, 1234.5, 66.666, None],
-                          "Peak rate (rps)": [80.0013, 56.8415, 66.0, None]})
+    frame = pd.DataFrame({"Their capacity (rps)": [80.0, 1234.5, 66.666, 3 * 27.7787, None],
+                          "Peak rate (rps)": [80.0013, 56.8415, 66.0, 83.337, None]})
     html = Table(frame, ROLLOUT_FORMATS).to_html()
     cells = [c.split("</td>")[0] for c in html.split("<td>")[1:]]
-    assert cells == ["80", "80.01", "1,234.5", "56.85", "66.67", "66", "-", "-"]
+    assert cells == ["80", "80.01", "1,234.5", "56.85", "66.66", "66", "83.33", "83.34",
+                     "-", "-"]
 
 
 @pytest.mark.parametrize(("auto_promote", "both"), [

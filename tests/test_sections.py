@@ -25,10 +25,12 @@ FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_archit
              sections.rollback_plan, sections.testing_plan, sections.security, sections.questions,
              sections.timeline, sections.risk_assessment, sections.review_status]
 
-CEILING = ("Ceiling: every node group at its maximum size all month, load balancer capacity "
-           "units, egress and intra-region transfer at the busiest of the plan&#x27;s scenarios "
-           "(load tests aside, "
-           "selected or not) with every request served, priced in ")
+# audit25 A25-5: the transfer that moves is the one the usage notes name (a second
+# aws_data_transfer's intra-region GB are held, at the ceiling too)
+CEILING = ("Ceiling: every node group at its maximum size all month, and the load balancer "
+           "capacity units and data transfer each scenario&#x27;s usage note names at the "
+           "busiest of the plan&#x27;s scenarios (load tests aside, selected or not) with every "
+           "request served, priced in ")
 
 
 def field_value(section: Section, css_class: str, label: str) -> str:
