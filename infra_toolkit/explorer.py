@@ -196,7 +196,10 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         self.max_replicas = slider(t.max_replicas, 1, top, 1, "max replicas")
         self.target_cpu = slider(t.target_cpu_utilization_pct or 80, 5, 100, 5,
                                  "CPU target (% of request)")
-        self.target_cpu.disabled = t.target_cpu_utilization_pct is None
+        if t.target_cpu_utilization_pct is None:
+            # no CPU utilization metric to tune: a greyed 80 would read as the HPA's target
+            self.target_cpu.disabled, self.target_cpu.readout = True, False
+            self.target_cpu.description = "CPU target: none in this HPA"
         self.scale_down_window = slider(t.scale_down_window_s, 0, 3600, 15,
                                         "scale-down window (s)")
         self.scale_down_percent = slider(t.scale_down_percent, 1, 100, 1, "scale-down % per period")

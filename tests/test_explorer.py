@@ -184,6 +184,18 @@ def test_an_hpa_already_at_zero_keeps_zero_on_the_slider() -> None:
     assert ScalingExplorer(zero, CURVES).min_replicas.min == 0
 
 
+def test_an_hpa_without_a_cpu_target_shows_no_cpu_figure() -> None:
+    # A26-5: the slider read a greyed 80 (its placeholder) for an HPA scaling on an External
+    # metric alone, as if 80 % were that HPA's target
+    external = MetricSpec("External", external=ExternalMetricSource(
+        MetricIdentifier("requests_per_second"), MetricTarget("AverageValue",
+                                                              average_value_milli=500_000)))
+    explorer = ScalingExplorer(_with_hpa(metrics=(external,)), CURVES)
+    assert explorer.target_cpu.disabled and not explorer.target_cpu.readout
+    assert explorer.target_cpu.description == "CPU target: none in this HPA"
+    assert explorer.tuning().target_cpu_utilization_pct is None
+
+
 def _with_hpa(**changes: object) -> SimulationSpec:
     return dataclasses.replace(BASE, hpa=dataclasses.replace(BASE.hpa, **changes))
 
