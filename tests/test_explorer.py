@@ -242,6 +242,10 @@ def test_a_disabled_scale_down_stays_disabled() -> None:
     # the run starts with 4 warm pods and selectPolicy Disabled never lets the HPA remove one:
     # 4 pods x 1 h = 4.0 pod-hours (before: 2.04, scaled down as if no policy were set)
     assert explorer.result is not None and explorer.result.summary.pod_hours == 4.0
+    # A26-6: the scale-down sliders say so rather than moving nothing
+    for control in (explorer.scale_down_window, explorer.scale_down_percent,
+                    explorer.scale_down_period):
+        assert control.disabled and control.description.endswith(": scale-down disabled")
 
 
 def test_moving_the_percent_slider_keeps_the_other_policies() -> None:
