@@ -196,12 +196,22 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         self.max_replicas = slider(t.max_replicas, 1, top, 1, "max replicas")
         self.target_cpu = slider(t.target_cpu_utilization_pct or 80, 5, 100, 5,
                                  "CPU target (% of request)")
-        self.target_cpu.disabled = t.target_cpu_utilization_pct is None
+        if t.target_cpu_utilization_pct is None:
+            # no CPU utilization metric to tune: a greyed 80 would read as the HPA's target
+            self.target_cpu.disabled, self.target_cpu.readout = True, False
+            self.target_cpu.description = "CPU target: none in this HPA"
         self.scale_down_window = slider(t.scale_down_window_s, 0, 3600, 15,
                                         "scale-down window (s)")
         self.scale_down_percent = slider(t.scale_down_percent, 1, 100, 1, "scale-down % per period")
         self.scale_down_period = slider(t.scale_down_period_s, 15, 1800, 15,
                                         "scale-down period (s)")
+        down = spec.hpa.behavior.scale_down if spec.hpa.behavior is not None else None
+        if down is not None and down.select_policy == "Disabled":
+            # selectPolicy Disabled: the HPA never scales down, so these would move nothing
+            for control in (self.scale_down_window, self.scale_down_percent,
+                            self.scale_down_period):
+                control.disabled = True
+                control.description += ": scale-down disabled"
         self.node_provisioning = slider(t.node_provisioning_s, 0, 900, 5,
                                         "node provisioning (s)", widgets.FloatSlider)
         self.controls = (self.scenario, self.min_replicas, self.max_replicas, self.target_cpu,

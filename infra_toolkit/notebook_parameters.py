@@ -118,8 +118,12 @@ def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
                               "(null with -p on the command line) to simulate whole scenarios")
     steps = min(curve.rps.size, math.floor(horizon_h * _SECONDS_PER_HOUR / curve.step_s))
     if steps < 1:
+        # rounded up to 4 decimals, so the figure suggested holds one whole step
+        least_h = math.ceil(curve.step_s / _SECONDS_PER_HOUR * 1e4) / 1e4
         raise SimulationError(f"horizon_h = {horizon_h} h is shorter than one step "
-                              f"({curve.step_s:g} s) of scenario {curve.name!r}")
+                              f"({curve.step_s:g} s) of scenario {curve.name!r}: give at least "
+                              f"{least_h:g} hours, or None (null with -p on the command line) "
+                              "to simulate whole scenarios")
     return slice_curve(curve, 0.0, steps * curve.step_s)
 
 

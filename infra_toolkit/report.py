@@ -56,6 +56,7 @@ KERNEL_NAME = "python3"
 HIDE_TAG = "report-hide"
 # The metadata key that marks the executed notebook a failed build kept beside its HTML path.
 _FAILURE_MARK = "infra_toolkit"
+_WIDGET_VIEW_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 
 # A reference that makes the browser fetch from a network: <script src>, <link href>, <img src>,
 # <iframe src>, CSS @import / url(), and ES module import()/import ... from.
@@ -162,15 +163,22 @@ def execute_notebook(
 
 def export_html(executed_notebook: Path) -> str:
     """The offline HTML of an executed notebook: input cells, prompts and cells tagged
-    :data:`HIDE_TAG` hidden, plotly.js inlined once. Raises :class:`ReportError` if any
+    :data:`HIDE_TAG` hidden, plotly.js inlined once, a widget shown by its static HTML view
+    (no widget manager runs offline). Raises :class:`ReportError` if any
     external reference is left in it."""
     from nbconvert import HTMLExporter
     from plotly.offline import get_plotlyjs
     from traitlets.config import Config
 
+    # the template drops the widget manager, so a live widget's view would draw nothing: its
+    # text/html fallback (the explorer's and the approval form's static view) is shown instead
     # nbconvert's exporters take traitlets keyword arguments and their __init__ is unannotated
+    stock = HTMLExporter().default_config  # type: ignore[no-untyped-call]
+    priority = [mime for mime in stock["NbConvertBase"]["display_data_priority"]
+                if mime != _WIDGET_VIEW_MIMETYPE]
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]
-        config=Config({"TagRemovePreprocessor": {"remove_cell_tags": {HIDE_TAG}}}),
+        config=Config({"TagRemovePreprocessor": {"remove_cell_tags": {HIDE_TAG}},
+                       "NbConvertBase": {"display_data_priority": priority}}),
         extra_template_basedirs=[str(_TEMPLATES_DIR)],
         template_name="offline",
         exclude_input=True,

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 
 from infra_toolkit.approval_reads import review_status_text
 from infra_toolkit.approval_records import Record, RecordKind
-from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_store import ENV_VAR, open_store
 from infra_toolkit.approval_writes import FormInputs, sign_off
 from infra_toolkit.cost import usd_text
 from infra_toolkit.errors import ApprovalError, InfraToolkitError
@@ -43,6 +43,15 @@ _WIDGET_INPUTS = FormInputs(
     each_answer="write each in the box under its question",
     answer_boxes="the box under each question",
 )
+
+
+# the store's refusals name the CLI's flag; the notebook sets the store by its db parameter
+_CLI_STORE_FLAG = f"--db / ${ENV_VAR}"
+_FORM_STORE_INPUT = f"the notebook's db parameter / ${ENV_VAR}"
+
+
+def _in_form_words(message: str) -> str:
+    return message.replace(_CLI_STORE_FLAG, _FORM_STORE_INPUT)
 
 
 def _utc_now() -> datetime:
@@ -121,7 +130,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             ),
             ("Approvers needed", str(s.approvers_needed)),
             ("Digest", s.digest),
-            ("Status", status or review_status_text(self.subject, self.store_location)),
+            ("Status", status or _in_form_words(
+                review_status_text(self.subject, self.store_location))),
         ]
         table = "".join(
             f"<tr><th style='text-align:left'>{k}</th><td><code>{html.escape(v)}</code></td></tr>"
@@ -163,7 +173,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                     inputs=_WIDGET_INPUTS,
                 )
         except InfraToolkitError as exc:
-            self.result.value = f"<p style='color:#b00'>Not recorded: {html.escape(str(exc))}</p>"
+            self.result.value = (f"<p style='color:#b00'>Not recorded: "
+                                 f"{html.escape(_in_form_words(str(exc)))}</p>")
             return None
         record = self.last_record = done.record
         self._recorded_form = form

@@ -181,11 +181,18 @@ def test_selection_order_expected_and_horizon(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("horizon_h", "message"), [
     (0, r"horizon_h = 0: give a number of hours > 0"),
     (float("inf"), r"horizon_h = inf: give a number of hours > 0"),
-    (0.001, r"horizon_h = 0\.001 h is shorter than one step \(15 s\) of scenario 'c'"),
+    # A26-2: one step of 15 s is 15 / 3600 = 0.0041666... h, rounded up to 0.0042
+    (0.001, r"horizon_h = 0\.001 h is shorter than one step \(15 s\) of scenario 'c': give "
+            r"at least 0\.0042 hours, or None"),
 ])
 def test_bad_horizon(horizon_h: float, message: str) -> None:
     with pytest.raises(SimulationError, match=message):
         cut_to_horizon(constant_curve(1.0, 3600, 15.0, name="c"), horizon_h)
+
+
+def test_the_least_horizon_the_error_suggests_runs_one_step() -> None:
+    # 0.0042 h = 15.12 s: one whole step of 15 s
+    assert cut_to_horizon(constant_curve(1.0, 3600, 15.0, name="c"), 0.0042).duration_s == 15
 
 
 def test_horizon_longer_than_the_scenario_keeps_it_whole() -> None:

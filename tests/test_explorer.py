@@ -184,6 +184,18 @@ def test_an_hpa_already_at_zero_keeps_zero_on_the_slider() -> None:
     assert ScalingExplorer(zero, CURVES).min_replicas.min == 0
 
 
+def test_an_hpa_without_a_cpu_target_shows_no_cpu_figure() -> None:
+    # A26-5: the slider read a greyed 80 (its placeholder) for an HPA scaling on an External
+    # metric alone, as if 80 % were that HPA's target
+    external = MetricSpec("External", external=ExternalMetricSource(
+        MetricIdentifier("requests_per_second"), MetricTarget("AverageValue",
+                                                              average_value_milli=500_000)))
+    explorer = ScalingExplorer(_with_hpa(metrics=(external,)), CURVES)
+    assert explorer.target_cpu.disabled and not explorer.target_cpu.readout
+    assert explorer.target_cpu.description == "CPU target: none in this HPA"
+    assert explorer.tuning().target_cpu_utilization_pct is None
+
+
 def _with_hpa(**changes: object) -> SimulationSpec:
     return dataclasses.replace(BASE, hpa=dataclasses.replace(BASE.hpa, **changes))
 
@@ -230,6 +242,10 @@ def test_a_disabled_scale_down_stays_disabled() -> None:
     # the run starts with 4 warm pods and selectPolicy Disabled never lets the HPA remove one:
     # 4 pods x 1 h = 4.0 pod-hours (before: 2.04, scaled down as if no policy were set)
     assert explorer.result is not None and explorer.result.summary.pod_hours == 4.0
+    # A26-6: the scale-down sliders say so rather than moving nothing
+    for control in (explorer.scale_down_window, explorer.scale_down_percent,
+                    explorer.scale_down_period):
+        assert control.disabled and control.description.endswith(": scale-down disabled")
 
 
 def test_moving_the_percent_slider_keeps_the_other_policies() -> None:

@@ -15,6 +15,7 @@ from infra_toolkit.errors import ReportError
 from infra_toolkit.report import (
     build_report,
     build_reports,
+    export_html,
     find_external_references,
     kernel_socket_base,
 )
@@ -435,3 +436,27 @@ def test_a_plan_path_parameter_is_refused_not_swapped_in(tmp_path: Path) -> None
         build_report(plan, out=out, parameters={"plan_path": str(other)},
                      notebook=figures_notebook(tmp_path / "one.ipynb", figures=1))
     assert not out.exists() and not out.with_suffix(".ipynb").exists()
+
+
+def test_a_widget_is_exported_as_its_static_view_not_a_blank_area(tmp_path: Path) -> None:
+    """A26-1: the offline template drops the widget manager, so the view of a widget saved by
+    papermill (model id in the notebook's widget state) drew nothing; its text/html fallback,
+    written here by hand, is what a reader without a kernel must see."""
+    view = {"model_id": "m1", "version_major": 2, "version_minor": 0}
+    notebook = nbformat.v4.new_notebook(metadata={"widgets": {
+        "application/vnd.jupyter.widget-state+json": {
+            "state": {"m1": {"model_module": "@jupyter-widgets/controls",
+                             "model_name": "VBoxModel", "model_module_version": "2.0.0",
+                             "state": {}}},
+            "version_major": 2, "version_minor": 0}}})
+    cell = nbformat.v4.new_code_cell("explorer")
+    cell.outputs = [nbformat.v4.new_output("execute_result", execution_count=1, data={
+        "application/vnd.jupyter.widget-view+json": view,
+        "text/html": "<p>Scaling explorer, static view: peak 12 replicas</p>",
+        "text/plain": "ScalingExplorer(...)"})]
+    notebook.cells = [cell]
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(notebook, str(path))
+    html = export_html(path)
+    assert "Scaling explorer, static view: peak 12 replicas" in html
+    assert '<script type="application/vnd.jupyter.widget-view+json">' not in html

@@ -118,6 +118,10 @@ def test_missing_store_is_shown_not_raised(tmp_path: Path) -> None:
     fill(w, RecordKind.COMMENT, "alice", ["", ""], "hello")
     w.submit_button.click()
     assert "Not recorded: approval store" in w.result.value and "does not exist" in w.result.value
+    # A26-4: the form's user sets the store by the notebook's db parameter, not a CLI flag
+    for shown in (w.summary.value, w.result.value):
+        assert "point the notebook&#x27;s db parameter / $INFRA_TOOLKIT_DB at the store" in shown
+        assert "--db" not in shown
 
 
 def test_a_repeated_approval_says_it_counts_once(store_location: str) -> None:
