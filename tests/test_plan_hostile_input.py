@@ -1,0 +1,162 @@
+"""Plan inputs a mutation fuzzer (fuzz26) found crashing validation: each is one problem naming
+the file, the field and the fix, never a traceback."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra_toolkit.eksctl_config import read_cluster_config
+from infra_toolkit.errors import SpecError
+from infra_toolkit.karpenter_manifests import node_pools_from_documents
+from infra_toolkit.plan import validate_plan
+from infra_toolkit.plan_yaml import read_yaml_documents
+from tests.test_plan_node_pools import NODE_POOLS
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "tests" / "data" / "plans"
+
+_RECURSIVE = ("an alias (*name) refers to a mapping or list that contains it, which makes the "
+              "value infinite; write the value out instead of the alias")
+
+
+def _minimal(tmp_path: Path) -> Path:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    return plan
+
+
+def test_a_recursive_alias_in_a_manifest_is_one_problem_at_its_line(tmp_path: Path) -> None:
+    # before: RecursionError from plan_fields.join_path (the line index walked the loop forever)
+    plan = _minimal(tmp_path)
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert "\nspec:\n" in text and "  maxReplicas: 8\n" in text
+    hpa.write_text(text.replace("\nspec:\n", "\nspec: &s\n").replace("  maxReplicas: 8\n",
+                                                                      "  maxReplicas: *s\n"))
+    line = hpa.read_text().splitlines().index("  maxReplicas: *s") + 1
+    problems = validate_plan(plan)
+    assert [(p.path, p.message) for p in problems] == [
+        ("proposed.workloads[0].hpa", f"hpa.yaml:{line}: spec.maxReplicas: {_RECURSIVE}")]
+
+
+def test_a_recursive_alias_in_the_plan_is_one_problem_at_its_line(tmp_path: Path) -> None:
+    plan = _minimal(tmp_path)
+    text = plan.read_text()
+    plan.write_text(text.replace("proposed:\n  region: us-east-1\n",
+                                 "proposed: &p\n  region: us-east-1\n  again: *p\n"))
+    (problem,) = validate_plan(plan)
+    assert problem.line == plan.read_text().splitlines().index("  again: *p") + 1
+    assert str(problem).endswith(f"proposed.again: {_RECURSIVE}")
+
+
+def test_a_recursive_alias_in_a_cluster_config_read_alone_is_a_spec_error(
+        tmp_path: Path) -> None:
+    config = tmp_path / "cluster.yaml"
+    config.write_text("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+                      "managedNodeGroups: &groups\n  - name: a\n    tags: *groups\n")
+    with pytest.raises(SpecError, match=r"cluster\.yaml:5: YAML syntax error: "
+                       r"managedNodeGroups\[0\]\.tags: an alias \(\*name\) refers to a mapping "
+                       r"or list that contains it"):
+        read_yaml_documents(config)
+
+
+def test_aliases_expanding_to_a_hundred_million_values_are_refused_quickly(
+        tmp_path: Path) -> None:
+    # eight levels of ten aliases each: 10**8 values once expanded ("billion laughs"); the line
+    # index walked every one of them, for minutes
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("version: 1\n" + "\n".join(levels) + "\n")
+    started = time.monotonic()
+    (problem,) = validate_plan(plan)
+    assert time.monotonic() - started < 30  # a guard against the walk, not a benchmark
+    assert problem.message == ("the aliases (*name) expand to more than 1,000,000 values; "
+                               "write the values out or use fewer nested aliases")
+
+
+def test_a_file_name_too_long_for_the_os_is_one_problem_at_its_field(tmp_path: Path) -> None:
+    # before: OSError [Errno 36] from Path.exists() in plan_domain.referenced_file
+    plan = _minimal(tmp_path)
+    plan.write_text(plan.read_text().replace("hpa: manifests/hpa.yaml", "hpa: " + "y" * 5000))
+    problems = validate_plan(plan)
+    assert [(p.path, p.message) for p in problems] == [(
+        "proposed.workloads[0].hpa",
+        "'" + "y" * 60 + "... (5000 characters)' cannot be used as a file name (File name too "
+        "long); name an existing file relative to the plan file's folder")]
+
+
+_PDB = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: api-pdb}\n"
+        "spec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: api}\n")
+_REFUSED = "(the API server refuses it)"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # before: AttributeError 'bool' object has no attribute 'get' in the budget warnings of
+    # `validate` (disruption_budget_warnings._policy), after validate_plan had passed
+    ("metadata: {name: api-pdb}", "metadata: true",
+     f"metadata (=True) must be a mapping in PodDisruptionBudget '?' of deployment.yaml "
+     f"{_REFUSED} (fix: write `name: <budget name>` under it)"),
+    ("metadata: {name: api-pdb}", "metadata: {name: [a]}",
+     f"metadata.name (=['a']) must be the budget's name (text) in PodDisruptionBudget '?' of "
+     f"deployment.yaml {_REFUSED} (fix: name the budget)"),
+    ("spec:\n  maxUnavailable: 1\n  selector:\n    matchLabels: {app: api}\n", "spec: 5\n",
+     f"spec (=5) must be a mapping in PodDisruptionBudget 'api-pdb' of deployment.yaml "
+     f"{_REFUSED} (fix: write the budget's selector and minAvailable or maxUnavailable "
+     "under it)"),
+])
+def test_a_budget_whose_metadata_or_spec_is_no_mapping_is_refused_at_the_deployment(
+        tmp_path: Path, old: str, new: str, expected: str) -> None:
+    plan = _minimal(tmp_path)
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    assert old in _PDB
+    deployment.write_text(deployment.read_text() + _PDB.replace(old, new))
+    problems = validate_plan(plan)
+    assert [(p.path, p.message) for p in problems] == [
+        ("proposed.workloads[0].deployment", expected)]
+
+
+def test_a_budget_without_spec_is_valid_and_selects_no_pod(tmp_path: Path) -> None:
+    # policy/v1 accepts a budget without spec (a null selector selects nothing)
+    plan = _minimal(tmp_path)
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text() + _PDB.split("spec:")[0])
+    assert validate_plan(plan) == []
+
+
+@pytest.mark.parametrize("taint, expected", [
+    # before: KeyError 'key' in eksctl_config._taints after the problem was recorded
+    ("      - value: compute\n        effect: NoSchedule\n",
+     r"managedNodeGroups\[1\]\.taints\[0\]\.key: missing \(required\); add `key:`"),
+    ("      - key: [a]\n        effect: NoSchedule\n",
+     r"managedNodeGroups\[1\]\.taints\[0\]\.key: expected text, got a list"),
+])
+def test_a_taint_without_a_text_key_is_one_spec_error(tmp_path: Path, taint: str,
+                                                       expected: str) -> None:
+    text = (REPO / "plans" / "ecommerce-eks" / "cluster.yaml").read_text()
+    written = "      - key: workload-class\n        value: compute\n        effect: NoSchedule\n"
+    assert written in text
+    config = tmp_path / "cluster.yaml"
+    config.write_text(text.replace(written, taint))
+    with pytest.raises(SpecError, match=rf"^{config}: {expected}$"):
+        read_cluster_config(config)
+
+
+@pytest.mark.parametrize("kind, shape", [(["EC2NodeClass"], "a list"),
+                                         ({"EC2NodeClass": 1}, "a mapping")])
+def test_a_node_pool_document_whose_kind_is_no_text_is_one_spec_error(kind: object,
+                                                                       shape: str) -> None:
+    # before: TypeError unhashable type in karpenter_manifests._header
+    docs = list(yaml.safe_load_all(NODE_POOLS.replace("TYPES", "c6i.large")))
+    assert [d["kind"] for d in docs] == ["NodePool", "EC2NodeClass"]
+    docs[1]["kind"] = kind
+    with pytest.raises(SpecError, match=rf"^nodepools\.yaml: documents\[1\]\.kind: expected "
+                                        rf"text, got {shape}; write the object's kind "
+                                        r"\(NodePool, EC2NodeClass\)"):
+        node_pools_from_documents(docs, "nodepools.yaml")
