@@ -20,6 +20,7 @@ from infra_toolkit.errors import PricingError
 from infra_toolkit.plan_yaml import yaml_line_index
 
 __all__ = [
+    "MAX_USD_PER_UNIT",
     "TABLE_SCHEMAS",
     "PriceRow",
     "TableRef",
@@ -122,9 +123,18 @@ class PriceRow:
         return f"{self.table} line {self.line}: {'/'.join(k for k in self.key if k)}"
 
 
-def parse_decimal(text: str, where: str, example: str = "0.0416") -> Decimal:
-    """``text`` as a finite Decimal >= 0, or a PricingError naming ``where`` (the file, line and
-    column of a table, or the key of a YAML file) and how to write it (``example``)."""
+#: The largest unit price (USD per hour, GB, request ...) a table or override may hold. The
+#: dearest rows shipped are about $361 an hour (EC2) and $206 (RDS); a million is a typo (a
+#: misplaced decimal point, a yearly sum), and far larger ones (1e308) overflowed the cents
+#: arithmetic of ``cost`` with a ``decimal.InvalidOperation`` traceback.
+MAX_USD_PER_UNIT = Decimal(1_000_000)
+
+
+def parse_decimal(text: str, where: str, example: str = "0.0416",
+                  maximum: Decimal | None = None) -> Decimal:
+    """``text`` as a finite Decimal >= 0 (and at most ``maximum``, a price's
+    :data:`MAX_USD_PER_UNIT`), or a PricingError naming ``where`` (the file, line and column of
+    a table, or the key of a YAML file) and how to write it (``example``)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -132,6 +142,10 @@ def parse_decimal(text: str, where: str, example: str = "0.0416") -> Decimal:
                            f"write it like {example}") from None
     if not value.is_finite() or value < 0:
         raise PricingError(f"{where}: {text!r} must be a finite number >= 0")
+    if maximum is not None and value > maximum:
+        raise PricingError(f"{where}: {text!r} is above {maximum:,} US dollars per unit, more "
+                           "than any AWS unit price; write the price of one unit (an hour, a "
+                           f"GB) like {example}")
     return value
 
 
@@ -195,8 +209,8 @@ def read_price_table(path: str | Path, kind: str | None = None
                 parse_decimal(values[c], f"{where}: column {c!r}")
         if schema.kind == "ec2_instance_specs":
             _check_spec_row(values, where)
-        amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}")
-                  if schema.amount else Decimal(0))
+        amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}",
+                                maximum=MAX_USD_PER_UNIT) if schema.amount else Decimal(0))
         key = tuple(values[c] for c in schema.key)
         if key in rows:
             raise PricingError(f"{where}: duplicate key {'/'.join(key)} (first at line "

@@ -3,6 +3,7 @@ the file, the field and the fix, never a traceback."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -11,10 +12,12 @@ import pytest
 import yaml
 
 from infra_toolkit.eksctl_config import read_cluster_config
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import PricingError, SpecError
 from infra_toolkit.karpenter_manifests import node_pools_from_documents
 from infra_toolkit.plan import validate_plan
 from infra_toolkit.plan_yaml import read_yaml_documents
+from infra_toolkit.pricing_overrides import read_overrides
+from infra_toolkit.pricing_tables import read_price_table
 from tests.test_plan_node_pools import NODE_POOLS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,3 +163,28 @@ def test_a_node_pool_document_whose_kind_is_no_text_is_one_spec_error(kind: obje
                                         rf"text, got {shape}; write the object's kind "
                                         r"\(NodePool, EC2NodeClass\)"):
         node_pools_from_documents(docs, "nodepools.yaml")
+
+
+_ABOVE = re.escape("is above 1,000,000 US dollars per unit, more than any AWS unit price; "
+                   "write the price of one unit (an hour, a GB) like")
+
+
+def test_a_price_table_row_beyond_any_unit_price_is_refused_at_its_cell(tmp_path: Path) -> None:
+    # before: `cost` died with decimal.InvalidOperation rounding 1e308 x 730 h to cents
+    table = tmp_path / "ec2_on_demand_2026-07-21.csv"
+    table.write_text("region,instance_type,usd_per_hour,source,as_of\n"
+                     "us-east-1,m6i.large,0.096,my quote,2026-07-21\n"
+                     "us-east-1,c6i.large,1e308,my quote,2026-07-21\n")
+    with pytest.raises(PricingError, match=rf"^{table}: line 3: column 'usd_per_hour': "
+                                           rf"'1e308' {_ABOVE} 0\.0416$"):
+        read_price_table(table)
+
+
+def test_an_override_rate_beyond_any_unit_price_is_refused_at_its_entry(tmp_path: Path) -> None:
+    overrides = tmp_path / "rates.yaml"
+    overrides.write_text(yaml.safe_dump({"version": 1, "rates": [
+        {"service": "AmazonEC2", "region": "us-east-1", "instance_type": "c6i.large",
+         "purchase_option": "spot", "usd_per_unit": "2000000", "source": "a typo"}]}))
+    with pytest.raises(PricingError, match=rf"usd_per_unit: '2000000' {_ABOVE} "
+                                           r"\"0\.034\" \(US dollars per unit\)$"):
+        read_overrides(overrides)
