@@ -35,7 +35,7 @@ from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_sp
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
-from infra_toolkit.plan_yaml import AliasError, PlanLoader, refused_character, yaml_line_index
+from infra_toolkit.plan_yaml import PlanLoader, StructureError, refused_character, yaml_line_index
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
@@ -123,7 +123,7 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file.name}:{mark.line + 1}" if mark is not None else file.name
-        if isinstance(exc, AliasError):  # its problem says what to write instead
+        if isinstance(exc, StructureError):  # its problem says what to write instead
             r.add(path, f"{where}: {exc.problem}")
         else:
             r.add(path, f"{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; "

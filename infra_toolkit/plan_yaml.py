@@ -13,9 +13,9 @@ import yaml
 from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.plan_fields import Problem, join_path
 
-__all__ = ["MAX_EXPANDED_VALUES", "AliasError", "PlanLoader", "line_of", "parse_yaml",
-           "read_yaml_documents", "read_yaml_text",
-           "refused_character", "yaml_line_index"]
+__all__ = ["MAX_EXPANDED_VALUES", "MAX_NESTING", "PlanLoader", "StructureError", "line_of",
+           "parse_yaml", "read_yaml_documents", "read_yaml_text", "refused_character",
+           "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -45,37 +45,48 @@ PlanLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT,
                                  list("-+0123456789."))
 
 
-class AliasError(yaml.composer.ComposerError):
-    """An alias the toolkit refuses: inside the collection it names (an infinite value), or
-    aliases expanding to too many values. Its ``problem`` is the whole message with the fix."""
+class StructureError(yaml.composer.ComposerError):
+    """A document the toolkit refuses for its shape: an alias inside the collection it names (an
+    infinite value), aliases expanding to too many values, or nesting deeper than
+    :data:`MAX_NESTING`. Its ``problem`` is the whole message with the fix."""
 
 
 #: How many values a document may expand to through its aliases before it is refused: a few
 #: nested aliases of aliases (a "billion laughs" file) would otherwise be walked for hours.
 MAX_EXPANDED_VALUES = 1_000_000
 
+#: How deep mappings and lists may nest. A Kubernetes manifest nests about 15 levels; near
+#: libyaml's own limit of 1,000 the readers' recursion ran out (``RecursionError``).
+MAX_NESTING = 100
+
 
 def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, int]]]:
     """Line numbers (1-based) of each field path in a composed YAML document, and the paths of
     keys written twice in one mapping (``(path, line)``; YAML loaders keep only the last).
 
-    Raises :class:`AliasError` (a ``yaml.YAMLError``, with the line) for an alias
-    inside the mapping or list it names, which makes the document infinite, and for aliases that
-    expand to more than :data:`MAX_EXPANDED_VALUES` values."""
+    Raises :class:`StructureError` (a ``yaml.YAMLError``, with the line) for an alias inside the
+    mapping or list it names, which makes the document infinite, for aliases that expand to
+    more than :data:`MAX_EXPANDED_VALUES` values and for nesting deeper than
+    :data:`MAX_NESTING`."""
     lines: dict[str, int] = {}
     duplicates: list[tuple[str, int]] = []
     open_nodes: set[int] = set()  # the collections the walk is inside: an alias to one loops
     walked = 0
 
-    def walk(n: yaml.Node, path: str, mark: yaml.Mark) -> None:
+    def walk(n: yaml.Node, path: str, mark: yaml.Mark, depth: int = 0) -> None:
         nonlocal walked
         walked += 1
+        if depth > MAX_NESTING:
+            shown = path if len(path) <= 80 else f"{path[:77]}..."
+            raise StructureError(
+                None, None, f"{shown}: mappings and lists nest deeper than {MAX_NESTING} levels; "
+                "no plan, manifest or pricing file needs that: flatten the value", mark)
         if walked > MAX_EXPANDED_VALUES:
-            raise AliasError(
+            raise StructureError(
                 None, None, f"the aliases (*name) expand to more than {MAX_EXPANDED_VALUES:,} "
                 "values; write the values out or use fewer nested aliases", mark)
         if id(n) in open_nodes:
-            raise AliasError(
+            raise StructureError(
                 None, None, f"{path or 'the document'}: an alias (*name) refers to a mapping or "
                 "list that contains it, which makes the value infinite; write the value out "
                 "instead of the alias", mark)
@@ -90,12 +101,13 @@ def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, in
                     duplicates.append((child, key_node.start_mark.line + 1))
                 seen.add(key)
                 lines[child] = key_node.start_mark.line + 1
-                walk(value_node, child, key_node.start_mark)
+                walk(value_node, child, key_node.start_mark, depth + 1)
             open_nodes.discard(id(n))
         elif isinstance(n, yaml.SequenceNode):
             open_nodes.add(id(n))
             for i, item in enumerate(n.value):
-                walk(item, join_path(path, i), item.start_mark if item is not n else mark)
+                walk(item, join_path(path, i), item.start_mark if item is not n else mark,
+                     depth + 1)
             open_nodes.discard(id(n))
 
     walk(node, "", node.start_mark)
@@ -147,7 +159,7 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
                                           "a plan or resources file is one document (a file of "
                                           "Kubernetes manifests is neither: a plan names it in "
                                           "proposed.workloads)", source, line)]
-        if isinstance(exc, AliasError):
+        if isinstance(exc, StructureError):
             return None, {}, [Problem("", what, source, line)]
         detail = f"{what} ({context})" if context else what
         return None, {}, [Problem("", f"YAML syntax error: {detail}; fix the indentation or "

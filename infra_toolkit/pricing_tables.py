@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from infra_toolkit.errors import PricingError
-from infra_toolkit.plan_yaml import yaml_line_index
+from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
 
 __all__ = [
     "MAX_USD_PER_UNIT",
@@ -290,7 +290,7 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
     would apply unseen by a reader of the first)."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=PlanLoader)  # libyaml: no RecursionError
         twice = yaml_line_index(node)[1] if node is not None else []
         if twice:
             key, line = twice[0]
@@ -303,7 +303,16 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
         raise error(f"cannot read {what} {path}: byte {exc.object[exc.start]:#04x} at offset "
                     f"{exc.start} is not UTF-8 text; save the file as UTF-8 YAML") from None
     except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from None
+        # one line at the file's line, not PyYAML's lines naming "<unicode string>"
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        what = getattr(exc, "problem", None) or str(exc).replace("\n", " ")
+        if isinstance(exc, StructureError):  # its problem says what to write instead
+            raise error(f"{where}: {what}") from None
+        context = getattr(exc, "context", None)
+        detail = f"{what} ({context})" if context else what
+        raise error(f"{where}: not valid YAML: {detail}; fix the indentation, brackets or "
+                    "quoting on this line") from None
 
 
 def table_kind(file_name: str) -> str:

@@ -14,6 +14,7 @@ import yaml
 from infra_toolkit.eksctl_config import read_cluster_config
 from infra_toolkit.errors import PricingError, SpecError
 from infra_toolkit.karpenter_manifests import node_pools_from_documents
+from infra_toolkit.manifests import read_hpa_yaml
 from infra_toolkit.plan import validate_plan
 from infra_toolkit.plan_yaml import read_yaml_documents
 from infra_toolkit.pricing_overrides import read_overrides
@@ -187,4 +188,44 @@ def test_an_override_rate_beyond_any_unit_price_is_refused_at_its_entry(tmp_path
          "purchase_option": "spot", "usd_per_unit": "2000000", "source": "a typo"}]}))
     with pytest.raises(PricingError, match=rf"usd_per_unit: '2000000' {_ABOVE} "
                                            r"\"0\.034\" \(US dollars per unit\)$"):
+        read_overrides(overrides)
+
+
+_DEEP = ("mappings and lists nest deeper than 100 levels; no plan, manifest or pricing file "
+         "needs that")
+
+
+def test_a_value_nested_990_deep_in_the_plan_is_one_problem_at_its_line(tmp_path: Path) -> None:
+    # before: RecursionError from the line index (libyaml itself stops only at 1,000 levels)
+    plan = _minimal(tmp_path)
+    text = plan.read_text()
+    plan.write_text(text.replace("summary: Move the API to EKS.",
+                                 "summary: " + "[" * 990 + "]" * 990))
+    (problem,) = validate_plan(plan)
+    assert problem.line == 10
+    # the path shown is cut to 77 characters and "..."
+    assert problem.message == f"metadata.summary{'[0]' * 20}[...: {_DEEP}: flatten the value"
+
+
+def test_deep_nesting_in_an_overrides_file_or_a_manifest_is_one_error(tmp_path: Path) -> None:
+    # before: RecursionError from PyYAML's pure-Python composer at about 500 levels
+    overrides = tmp_path / "rates.yaml"
+    overrides.write_text("version: 1\nrates: " + "[" * 600 + "]" * 600 + "\n")
+    with pytest.raises(PricingError, match=rf"^{overrides}:2: rates(\[0\])+\.\.\.: {_DEEP}"):
+        read_overrides(overrides)
+    hpa = tmp_path / "hpa.yaml"
+    hpa.write_text((DATA / "manifests" / "hpa.yaml").read_text().replace(
+        "  maxReplicas: 8", "  maxReplicas: " + "[" * 600 + "]" * 600))
+    with pytest.raises(SpecError, match=rf"^{hpa}:8: spec\.maxReplicas(\[0\])+\[\.\.\.: "
+                                        rf"{_DEEP}: flatten the value$"):
+        read_hpa_yaml(hpa)
+
+
+def test_a_syntax_error_in_an_overrides_file_is_one_line_at_its_line(tmp_path: Path) -> None:
+    # before: PyYAML's four lines naming "<unicode string>" instead of the file
+    overrides = tmp_path / "rates.yaml"
+    overrides.write_text("version: 1\nrates: [a\n")
+    with pytest.raises(PricingError, match=re.escape(
+            f"{overrides}:3: not valid YAML: did not find expected ',' or ']' (while parsing a "
+            "flow sequence); fix the indentation, brackets or quoting on this line")):
         read_overrides(overrides)
