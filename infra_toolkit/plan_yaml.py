@@ -13,8 +13,8 @@ import yaml
 from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.plan_fields import Problem, join_path
 
-__all__ = ["MAX_EXPANDED_VALUES", "MAX_NESTING", "PlanLoader", "StructureError", "line_of",
-           "parse_yaml", "read_yaml_documents", "read_yaml_text", "refused_character",
+__all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "PlanLoader", "StructureError",
+           "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text", "refused_character",
            "yaml_line_index"]
 
 
@@ -47,13 +47,19 @@ PlanLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT,
 
 class StructureError(yaml.composer.ComposerError):
     """A document the toolkit refuses for its shape: an alias inside the collection it names (an
-    infinite value), aliases expanding to too many values, or nesting deeper than
-    :data:`MAX_NESTING`. Its ``problem`` is the whole message with the fix."""
+    infinite value), aliases expanding to too many values, nesting deeper than
+    :data:`MAX_NESTING`, an integer longer than :data:`MAX_DIGITS`. Its ``problem`` is the whole
+    message with the fix."""
 
 
 #: How many values a document may expand to through its aliases before it is refused: a few
 #: nested aliases of aliases (a "billion laughs" file) would otherwise be walked for hours.
 MAX_EXPANDED_VALUES = 1_000_000
+
+#: The longest integer literal read: Python refuses to turn more than 4,300 digits into an int
+#: (``ValueError`` from inside the YAML constructor); none of the toolkit's fields needs 100.
+MAX_DIGITS = 1_000
+_INT_TAG = "tag:yaml.org,2002:int"
 
 #: How deep mappings and lists may nest. A Kubernetes manifest nests about 15 levels; near
 #: libyaml's own limit of 1,000 the readers' recursion ran out (``RecursionError``).
@@ -66,8 +72,8 @@ def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, in
 
     Raises :class:`StructureError` (a ``yaml.YAMLError``, with the line) for an alias inside the
     mapping or list it names, which makes the document infinite, for aliases that expand to
-    more than :data:`MAX_EXPANDED_VALUES` values and for nesting deeper than
-    :data:`MAX_NESTING`."""
+    more than :data:`MAX_EXPANDED_VALUES` values, for nesting deeper than :data:`MAX_NESTING`
+    and for an integer longer than :data:`MAX_DIGITS`."""
     lines: dict[str, int] = {}
     duplicates: list[tuple[str, int]] = []
     open_nodes: set[int] = set()  # the collections the walk is inside: an alias to one loops
@@ -91,6 +97,11 @@ def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, in
                 "list that contains it, which makes the value infinite; write the value out "
                 "instead of the alias", mark)
         lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.ScalarNode) and n.tag == _INT_TAG and len(n.value) > MAX_DIGITS:
+            raise StructureError(
+                None, None, f"{path or 'the document'}: an integer of {len(n.value):,} "
+                f"characters; no field holds a number longer than {MAX_DIGITS:,} digits: check "
+                "the value", mark)
         if isinstance(n, yaml.MappingNode):
             open_nodes.add(id(n))
             seen: set[str] = set()

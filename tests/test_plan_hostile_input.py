@@ -229,3 +229,22 @@ def test_a_syntax_error_in_an_overrides_file_is_one_line_at_its_line(tmp_path: P
             f"{overrides}:3: not valid YAML: did not find expected ',' or ']' (while parsing a "
             "flow sequence); fix the indentation, brackets or quoting on this line")):
         read_overrides(overrides)
+
+
+_LONG = ("an integer of 5,000 characters; no field holds a number longer than 1,000 digits: "
+         "check the value")
+
+
+def test_an_integer_of_5000_digits_is_one_problem_at_its_field(tmp_path: Path) -> None:
+    # before: ValueError "Exceeds the limit (4300 digits) for integer string conversion" from
+    # inside the YAML constructor, in the plan, a manifest or a pricing file alike
+    plan = _minimal(tmp_path)
+    plan.write_text(plan.read_text().replace("requested_review: 45",
+                                             "requested_review: " + "9" * 5000))
+    (problem,) = validate_plan(plan)
+    assert (problem.line, problem.message) == (9, f"metadata.requested_review: {_LONG}")
+    overrides = tmp_path / "rates.yaml"
+    overrides.write_text("version: 1\ndiscounts_pct:\n  AmazonEC2: " + "9" * 5000 + "\n")
+    with pytest.raises(PricingError, match=re.escape(
+            f"{overrides}:3: discounts_pct.AmazonEC2: {_LONG}")):
+        read_overrides(overrides)
