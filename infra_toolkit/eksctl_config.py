@@ -150,12 +150,13 @@ def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
     for i, t in enumerate(raw):
         ip = join_path(tp, i)
         t = r.mapping(t, ip, required=("key", "effect"))
+        key = r.str_(t, "key", ip, required=False) if t else None  # missing: named above
         effect = r.str_(t, "effect", ip, choices=_TAINT_EFFECTS) if t else None
         if t and isinstance(t.get("value"), bool):
             r.add(join_path(ip, "value"), f"{str(t['value']).lower()} is a YAML boolean, not a "
                   "taint value (eksctl refuses it); quote it")
-        elif t and effect:
-            listed.append(f"{t['key']}={t.get('value', '')}:{effect}")
+        elif t and key and effect:
+            listed.append(f"{key}={t.get('value', '')}:{effect}")
     return tuple(listed)
 
 

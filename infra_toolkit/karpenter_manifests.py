@@ -373,7 +373,8 @@ def _header(r: FieldReader, doc: Any, i: int) -> tuple[str, str] | None:
     kind, api = doc.get("kind"), doc.get("apiVersion")
     meta = doc.get("metadata")
     name = meta.get("name") if isinstance(meta, Mapping) else None
-    p = f"{kind}/{name}" if isinstance(name, str) and name else f"documents[{i}]"
+    p = f"{kind}/{name}" if isinstance(name, str) and name and isinstance(kind, str) \
+        else f"documents[{i}]"
     if kind in ("Provisioner", "AWSNodeTemplate"):
         r.add(join_path(p, "kind"), f"{kind} ({api}) is Karpenter's v1alpha API, removed in "
               "v0.32; migrate it to a karpenter.sh/v1 NodePool and a karpenter.k8s.aws/v1 "
@@ -381,6 +382,11 @@ def _header(r: FieldReader, doc: Any, i: int) -> tuple[str, str] | None:
               "files as v1beta1, which this reader takes too)")
         return None
     versions = {"NodePool": NODEPOOL_API_VERSIONS, "EC2NodeClass": NODECLASS_API_VERSIONS}
+    if isinstance(kind, (list, set, Mapping)):  # unhashable: no kind, and kubectl refuses it
+        shape = "a mapping" if isinstance(kind, Mapping) else "a list"
+        r.add(join_path(p, "kind"), f"expected text, got {shape}; write the object's kind "
+                                    "(NodePool, EC2NodeClass)")
+        return None
     if kind not in versions:
         return None
     r.mapping(doc, p, ("apiVersion", "kind", "metadata", "spec", "status"))

@@ -26,7 +26,12 @@ from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.label_selector import selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
-from infra_toolkit.plan_yaml import refused_character, yaml_line_index
+from infra_toolkit.plan_yaml import (
+    PlanLoader,
+    StructureError,
+    refused_character,
+    yaml_line_index,
+)
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
 from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
 from infra_toolkit.pod_template import (
@@ -69,7 +74,7 @@ def _load_documents(path: Path) -> list[Any]:
         ) from None
     try:
         # kubectl's strict decoding rejects a field written twice; YAML loaders keep the last
-        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        for node in yaml.compose_all(text, Loader=PlanLoader):  # libyaml: no RecursionError
             duplicates = [] if node is None else yaml_line_index(node)[1]
             if duplicates:
                 field_path, line = duplicates[0]
@@ -85,6 +90,8 @@ def _load_documents(path: Path) -> list[Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
+        if isinstance(exc, StructureError):  # its problem says what to write instead
+            raise SpecError(f"{where}: {problem}") from None
         context = getattr(exc, "context", None)
         context_mark = getattr(exc, "context_mark", None)
         if context and context_mark is not None:

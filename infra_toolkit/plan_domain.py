@@ -35,7 +35,7 @@ from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_sp
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
-from infra_toolkit.plan_yaml import PlanLoader, refused_character, yaml_line_index
+from infra_toolkit.plan_yaml import PlanLoader, StructureError, refused_character, yaml_line_index
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
@@ -72,6 +72,19 @@ def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Pa
                     "plan and its digest are the same on every machine")
         return None
     full = base_dir / text
+    try:
+        return _existing_file(r, text, full, path, base_dir)
+    except OSError as exc:  # a name the OS cannot look up: too long (ENAMETOOLONG)
+        why = exc.strerror or str(exc)
+        shown = text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
+        r.add(path, f"{shown!r} cannot be used as a file name ({why}); name an existing file "
+                    "relative to the plan file's folder")
+        return None
+
+
+def _existing_file(r: FieldReader, text: str, full: Path, path: str,
+                   base_dir: Path) -> Path | None:
+    """``full`` when it is a regular file, else ``None`` after recording why it is not."""
     if not full.exists():
         siblings = [p.name for p in full.parent.iterdir()] if full.parent.is_dir() else []
         hint = did_you_mean(full.name, siblings) if siblings else \
@@ -110,8 +123,11 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file.name}:{mark.line + 1}" if mark is not None else file.name
-        r.add(path, f"{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; fix "
-                    "the manifest")
+        if isinstance(exc, StructureError):  # its problem says what to write instead
+            r.add(path, f"{where}: {exc.problem}")
+        else:
+            r.add(path, f"{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; "
+                        "fix the manifest")
     return None
 
 

@@ -13,8 +13,9 @@ import yaml
 from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.plan_fields import Problem, join_path
 
-__all__ = ["PlanLoader", "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text",
-           "refused_character", "yaml_line_index"]
+__all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "PlanLoader", "StructureError",
+           "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text", "refused_character",
+           "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -44,15 +45,65 @@ PlanLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT,
                                  list("-+0123456789."))
 
 
+class StructureError(yaml.composer.ComposerError):
+    """A document the toolkit refuses for its shape: an alias inside the collection it names (an
+    infinite value), aliases expanding to too many values, nesting deeper than
+    :data:`MAX_NESTING`, an integer longer than :data:`MAX_DIGITS`. Its ``problem`` is the whole
+    message with the fix."""
+
+
+#: How many values a document may expand to through its aliases before it is refused: a few
+#: nested aliases of aliases (a "billion laughs" file) would otherwise be walked for hours.
+MAX_EXPANDED_VALUES = 1_000_000
+
+#: The longest integer literal read: Python refuses to turn more than 4,300 digits into an int
+#: (``ValueError`` from inside the YAML constructor); none of the toolkit's fields needs 100.
+MAX_DIGITS = 1_000
+_INT_TAG = "tag:yaml.org,2002:int"
+
+#: How deep mappings and lists may nest. A Kubernetes manifest nests about 15 levels; near
+#: libyaml's own limit of 1,000 the readers' recursion ran out (``RecursionError``).
+MAX_NESTING = 100
+
+
 def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, int]]]:
     """Line numbers (1-based) of each field path in a composed YAML document, and the paths of
-    keys written twice in one mapping (``(path, line)``; YAML loaders keep only the last)."""
+    keys written twice in one mapping (``(path, line)``; YAML loaders keep only the last).
+
+    Raises :class:`StructureError` (a ``yaml.YAMLError``, with the line) for an alias inside the
+    mapping or list it names, which makes the document infinite, for aliases that expand to
+    more than :data:`MAX_EXPANDED_VALUES` values, for nesting deeper than :data:`MAX_NESTING`
+    and for an integer longer than :data:`MAX_DIGITS`."""
     lines: dict[str, int] = {}
     duplicates: list[tuple[str, int]] = []
+    open_nodes: set[int] = set()  # the collections the walk is inside: an alias to one loops
+    walked = 0
 
-    def walk(n: yaml.Node, path: str) -> None:
+    def walk(n: yaml.Node, path: str, mark: yaml.Mark, depth: int = 0) -> None:
+        nonlocal walked
+        walked += 1
+        if depth > MAX_NESTING:
+            shown = path if len(path) <= 80 else f"{path[:77]}..."
+            raise StructureError(
+                None, None, f"{shown}: mappings and lists nest deeper than {MAX_NESTING} levels; "
+                "no plan, manifest or pricing file needs that: flatten the value", mark)
+        if walked > MAX_EXPANDED_VALUES:
+            raise StructureError(
+                None, None, f"the aliases (*name) expand to more than {MAX_EXPANDED_VALUES:,} "
+                "values; write the values out or use fewer nested aliases", mark)
+        if id(n) in open_nodes:
+            raise StructureError(
+                None, None, f"{path or 'the document'}: an alias (*name) refers to a mapping or "
+                "list that contains it, which makes the value infinite; write the value out "
+                "instead of the alias", mark)
         lines.setdefault(path, n.start_mark.line + 1)
+        if isinstance(n, yaml.ScalarNode) and n.tag == _INT_TAG and len(n.value) > MAX_DIGITS:
+            raise StructureError(
+                None, None, f"{path or 'the document'}: an integer of {len(n.value):,} "
+                f"characters; no field holds a number longer than {MAX_DIGITS:,} digits: check "
+                "the value", mark)
         if isinstance(n, yaml.MappingNode):
+            open_nodes.add(id(n))
             seen: set[str] = set()
             for key_node, value_node in n.value:
                 key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
@@ -61,12 +112,16 @@ def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, in
                     duplicates.append((child, key_node.start_mark.line + 1))
                 seen.add(key)
                 lines[child] = key_node.start_mark.line + 1
-                walk(value_node, child)
+                walk(value_node, child, key_node.start_mark, depth + 1)
+            open_nodes.discard(id(n))
         elif isinstance(n, yaml.SequenceNode):
+            open_nodes.add(id(n))
             for i, item in enumerate(n.value):
-                walk(item, join_path(path, i))
+                walk(item, join_path(path, i), item.start_mark if item is not n else mark,
+                     depth + 1)
+            open_nodes.discard(id(n))
 
-    walk(node, "")
+    walk(node, "", node.start_mark)
     return lines, duplicates
 
 
@@ -96,6 +151,8 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
     loader = PlanLoader(text)
     try:
         node = loader.get_single_node()
+        # before constructing: a recursive alias would make the data itself infinite
+        lines, duplicates = yaml_line_index(node) if node is not None else ({}, [])
         data = loader.construct_document(node) if node is not None else None
     except yaml.reader.ReaderError as exc:
         where, what = refused_character(exc, text)
@@ -113,6 +170,8 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
                                           "a plan or resources file is one document (a file of "
                                           "Kubernetes manifests is neither: a plan names it in "
                                           "proposed.workloads)", source, line)]
+        if isinstance(exc, StructureError):
+            return None, {}, [Problem("", what, source, line)]
         detail = f"{what} ({context})" if context else what
         return None, {}, [Problem("", f"YAML syntax error: {detail}; fix the indentation or "
                                       "quoting on this line", source, line)]
@@ -120,7 +179,6 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
         loader.dispose()
     if node is None:
         return None, {}, []
-    lines, duplicates = yaml_line_index(node)
     problems = [Problem(p, "this key is written twice in the same mapping and YAML keeps only "
                            "the last one; delete or rename one", source, line)
                 for p, line in duplicates]
@@ -144,6 +202,9 @@ def read_yaml_documents(path: Path) -> list[Any]:
     raises :class:`SpecError` naming the file (and the line of a syntax error)."""
     try:
         text = path.read_text(encoding="utf-8")
+        for node in yaml.compose_all(text, Loader=PlanLoader):
+            if node is not None:
+                yaml_line_index(node)  # refuses a recursive alias with its line
         return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read {path}: {exc}") from None

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import PricingError
-from infra_toolkit.pricing_tables import TABLE_SCHEMAS, check_region_code, parse_decimal, read_yaml
+from infra_toolkit.pricing_tables import (
+    MAX_USD_PER_UNIT,
+    TABLE_SCHEMAS,
+    check_region_code,
+    parse_decimal,
+    read_yaml,
+)
 
 __all__ = ["PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"]
 
@@ -177,7 +183,7 @@ def _read_rate(entry: Any, where: str) -> Rate:
     check_key_values(entry, kind, where)
     key = tuple(str(entry.get(c, "")) for c in schema.key)
     price = parse_decimal(str(entry["usd_per_unit"]), f"{where}: usd_per_unit",
-                          '"0.034" (US dollars per unit)')
+                          '"0.034" (US dollars per unit)', maximum=MAX_USD_PER_UNIT)
     return Rate(kind, key, option, price, str(entry["source"]), where)
 
 

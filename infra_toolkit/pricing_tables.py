@@ -17,9 +17,10 @@ from typing import Any
 import yaml
 
 from infra_toolkit.errors import PricingError
-from infra_toolkit.plan_yaml import yaml_line_index
+from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
 
 __all__ = [
+    "MAX_USD_PER_UNIT",
     "TABLE_SCHEMAS",
     "PriceRow",
     "TableRef",
@@ -122,9 +123,18 @@ class PriceRow:
         return f"{self.table} line {self.line}: {'/'.join(k for k in self.key if k)}"
 
 
-def parse_decimal(text: str, where: str, example: str = "0.0416") -> Decimal:
-    """``text`` as a finite Decimal >= 0, or a PricingError naming ``where`` (the file, line and
-    column of a table, or the key of a YAML file) and how to write it (``example``)."""
+#: The largest unit price (USD per hour, GB, request ...) a table or override may hold. The
+#: dearest rows shipped are about $361 an hour (EC2) and $206 (RDS); a million is a typo (a
+#: misplaced decimal point, a yearly sum), and far larger ones (1e308) overflowed the cents
+#: arithmetic of ``cost`` with a ``decimal.InvalidOperation`` traceback.
+MAX_USD_PER_UNIT = Decimal(1_000_000)
+
+
+def parse_decimal(text: str, where: str, example: str = "0.0416",
+                  maximum: Decimal | None = None) -> Decimal:
+    """``text`` as a finite Decimal >= 0 (and at most ``maximum``, a price's
+    :data:`MAX_USD_PER_UNIT`), or a PricingError naming ``where`` (the file, line and column of
+    a table, or the key of a YAML file) and how to write it (``example``)."""
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -132,6 +142,10 @@ def parse_decimal(text: str, where: str, example: str = "0.0416") -> Decimal:
                            f"write it like {example}") from None
     if not value.is_finite() or value < 0:
         raise PricingError(f"{where}: {text!r} must be a finite number >= 0")
+    if maximum is not None and value > maximum:
+        raise PricingError(f"{where}: {text!r} is above {maximum:,} US dollars per unit, more "
+                           "than any AWS unit price; write the price of one unit (an hour, a "
+                           f"GB) like {example}")
     return value
 
 
@@ -195,8 +209,8 @@ def read_price_table(path: str | Path, kind: str | None = None
                 parse_decimal(values[c], f"{where}: column {c!r}")
         if schema.kind == "ec2_instance_specs":
             _check_spec_row(values, where)
-        amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}")
-                  if schema.amount else Decimal(0))
+        amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}",
+                                maximum=MAX_USD_PER_UNIT) if schema.amount else Decimal(0))
         key = tuple(values[c] for c in schema.key)
         if key in rows:
             raise PricingError(f"{where}: duplicate key {'/'.join(key)} (first at line "
@@ -276,7 +290,7 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
     would apply unseen by a reader of the first)."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=PlanLoader)  # libyaml: no RecursionError
         twice = yaml_line_index(node)[1] if node is not None else []
         if twice:
             key, line = twice[0]
@@ -289,7 +303,16 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
         raise error(f"cannot read {what} {path}: byte {exc.object[exc.start]:#04x} at offset "
                     f"{exc.start} is not UTF-8 text; save the file as UTF-8 YAML") from None
     except yaml.YAMLError as exc:
-        raise error(f"{path}: not valid YAML: {exc}") from None
+        # one line at the file's line, not PyYAML's lines naming "<unicode string>"
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        what = getattr(exc, "problem", None) or str(exc).replace("\n", " ")
+        if isinstance(exc, StructureError):  # its problem says what to write instead
+            raise error(f"{where}: {what}") from None
+        context = getattr(exc, "context", None)
+        detail = f"{what} ({context})" if context else what
+        raise error(f"{where}: not valid YAML: {detail}; fix the indentation, brackets or "
+                    "quoting on this line") from None
 
 
 def table_kind(file_name: str) -> str:

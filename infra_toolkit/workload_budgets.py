@@ -24,6 +24,7 @@ from typing import Any
 
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_problems import NO_VALUE, format_problem
 from infra_toolkit.label_selector import selector_problems, selects
 from infra_toolkit.plan_architecture import Workload
 
@@ -66,7 +67,8 @@ def _selects(doc: Mapping[str, Any], pod: Mapping[str, str], namespace: str | No
 
 
 def _name(doc: Mapping[str, Any]) -> str:
-    return str((_mapping(doc, "metadata") or {}).get("name", "?"))
+    name = (_mapping(doc, "metadata") or {}).get("name")
+    return name if isinstance(name, str) else "?"
 
 
 def workload_budget(workload: Workload) -> BudgetRead:
@@ -98,8 +100,20 @@ def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[st
     the fix."""
     problems = []
     for doc in budgets:
-        spec = doc.get("spec")
-        selector = spec.get("selector") if isinstance(spec, Mapping) else None
         source = f"PodDisruptionBudget {_name(doc)!r} of {where} (the API server refuses it)"
-        problems += selector_problems(selector, "spec.selector", source)
+        meta, name = doc.get("metadata", NO_VALUE), _mapping(doc, "metadata")
+        if name is None:
+            problems.append(format_problem("metadata", meta, "must be a mapping", "write "
+                                           "`name: <budget name>` under it", source))
+        elif not isinstance(name.get("name"), str) or not name["name"].strip():
+            problems.append(format_problem("metadata.name", name.get("name", NO_VALUE),
+                                           "must be the budget's name (text)",
+                                           "name the budget", source))
+        spec = doc.get("spec") or {}  # policy/v1 defaults an absent spec: it selects no pod
+        if not isinstance(spec, Mapping):
+            problems.append(format_problem("spec", spec, "must be a mapping", "write the "
+                                           "budget's selector and minAvailable or "
+                                           "maxUnavailable under it", source))
+            continue
+        problems += selector_problems(spec.get("selector"), "spec.selector", source)
     return problems

@@ -84,7 +84,8 @@ def test_a_name_picks_one_of_several_hpas() -> None:
                    "(infra-toolkit simulate --hpa-name NAME) to choose one")),
         ("no-hpa.yaml", re.escape("no-hpa.yaml holds no HorizontalPodAutoscaler (found: Service)")),
         # the unclosed "[" of line 4 is only detected at the end of the file (line 6)
-        ("malformed.yaml", re.escape("malformed.yaml:6: malformed YAML: expected ',' or ']'")
+        ("malformed.yaml", re.escape("malformed.yaml:6: malformed YAML: did not find expected "
+                                     "',' or ']'")
          + ".*" + re.escape("flow sequence that starts at line 4")),
         ("does-not-exist.yaml", "cannot read .*does-not-exist.yaml"),
         ("invalid-period.yaml",

@@ -33,8 +33,9 @@ def test_public_api_is_fixed() -> None:
     assert sorted(pricing_overrides.__all__) == sorted([
         "PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
-        "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema", "check_region_code",
-        "find_tables", "parse_decimal", "read_price_table", "read_yaml", "table_kind"])
+        "MAX_USD_PER_UNIT", "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema",
+        "check_region_code", "find_tables", "parse_decimal", "read_price_table", "read_yaml",
+        "table_kind"])
 
 
 # ---------------------------------------------------------------------------- shipped tables
