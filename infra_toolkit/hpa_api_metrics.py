@@ -42,8 +42,11 @@ def object_ref_from_dict(r: ManifestReader, raw: object, path: str) -> CrossVers
     block = r.mapping(raw, path, ("apiVersion", "kind", "name"))
     kind = r.segment(r.required(block, "kind", path, "e.g. kind: Deployment"), f"{path}.kind")
     name = r.segment(r.required(block, "name", path, "name the object"), f"{path}.name")
-    api_version = block.get("apiVersion") or ""
-    return CrossVersionObjectReference(kind=kind, name=name, api_version=str(api_version))
+    raw_version = block.get("apiVersion")
+    # unset or empty is "no group/version given"; anything else must read as one (a number or
+    # a list here would otherwise be printed into the reference as text)
+    api_version = "" if raw_version in (None, "") else r.string(raw_version, f"{path}.apiVersion")
+    return CrossVersionObjectReference(kind=kind, name=name, api_version=api_version)
 
 
 def _identifier(r: ManifestReader, raw: object, path: str) -> MetricIdentifier:

@@ -135,6 +135,9 @@ SCALE_UP = "spec.behavior.scaleUp"
         # names used as API path segments (IsValidPathSegmentName): no '/', '%', '.' or '..'
         (manifest(scaleTargetRef={"kind": "Deployment", "name": "web/v2"}),
          "spec.scaleTargetRef.name (='web/v2') may not be '.' or '..' and may not contain '/'"),
+        # an apiVersion that is no text (fuzz26 noted it passed as its str())
+        (manifest(scaleTargetRef={"apiVersion": 1, "kind": "Deployment", "name": "web"}),
+         "spec.scaleTargetRef.apiVersion (=1) must be a non-empty string in plans/x.yaml"),
         (manifest(metrics=[{"type": "Pods", "pods": {"metric": {"name": ".."}, "target": {
             "type": "AverageValue", "averageValue": "1"}}}]),
          "spec.metrics[0].pods.metric.name (='..') may not be '.' or '..'"),
