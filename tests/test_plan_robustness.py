@@ -61,8 +61,6 @@ STILL_VALID = {
         "spec.template.spec.containers.0.name", "spec.template.spec.containers.0.image",
         "spec.template.spec.containers.0.readinessProbe.httpGet.path",
         "spec.template.spec.containers.0.readinessProbe.httpGet.port")},
-    ("manifests/hpa.yaml", "spec.scaleTargetRef.apiVersion"):
-        "not read: the plan names the Deployment file itself",
 }
 
 
