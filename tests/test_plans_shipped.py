@@ -278,10 +278,17 @@ def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
                                            over[2:over.index(25080.0):2], strict=True))
     # ShopPodsPending (pending > 0 for 10m): pods are Pending at most 2 at a time, never 10 min
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("flash-crowd").simulations))
+    # audit27 A27-2: each alert tied to an SLO is compared with that SLO's first violation:
+    # the error-rate alert with 'availability' (the first dropped request, in the step from
+    # 31,920 s = 8 h 52 min; it fires at 34,575 s: 2,655 s = 44 min 15 s after; it said "6 h
+    # 50 min after", against the p95 SLO's 2 h 46 min), the p95 alert with 'checkout p95
+    # latency' (9,960 s, as any SLO's: 25,685 - 9,960 = 15,725 s = 4 h 22 min 5 s)
+    assert float(t.loc[t["dropped_rps"] > 0, "time_s"].iloc[0]) == 31920.0
     assert frame.drop(columns=["Workload", "For"]).values.tolist() == [
         ["ShopHighErrorRate", "dropped_ratio over 5 min > 0.01", "9 h 36 min", 13.75, 1,
-         "6 h 50 min after"],
-        ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min", 133.0, 3, "4 h 22 min after"],
+         "44 min 15 s after (SLO 'availability')"],
+        ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min", 133.0, 3,
+         "4 h 22 min after (SLO 'checkout p95 latency')"],
         ["ShopHPAAtMax", "replicas_pct_of_max >= 100", "7 h 50 min", 133.5, 1, "5 h 4 min after"],
         ["ShopPodsPending", "pending_pods > 0", "never", 0.0, 0,
          "never fires; SLO first violated at 2 h 46 min"]]
@@ -314,13 +321,14 @@ def test_search_api_alerts_replayed_on_the_tv_spot(tmp_path: Path) -> None:
     # the spot starts at 30 min (1,800 s), where search-api's p95 first passes 250 ms (the SLOs'
     # first violation); it drops queries in the step from 1,815 s, seen at its end, 1,820 s,
     # where the 5-minute ratio (dropped over offered in the 60 steps 1,520..1,815 s) is already
-    # above 0.1 %; pending 5 min, it fires at 1,820 + 300 = 2,120 s = 35 min 20 s, 320 s =
-    # 5 min 20 s after the violation
+    # above 0.1 %; pending 5 min, it fires at 1,820 + 300 = 2,120 s = 35 min 20 s, 2,120 -
+    # 1,815 = 305 s = 5 min 5 s after its SLO, availability, first broke (audit27 A27-2)
     assert frame[["Alert", "Workload", "Fires at", "Firing (min)", "vs first SLO violation"]
                  ].values.tolist() == [
-        ["SearchHighErrorRate", "search-api", "35 min 20 s", 3.5, "5 min 20 s after"],
+        ["SearchHighErrorRate", "search-api", "35 min 20 s", 3.5,
+         "5 min 5 s after (SLO 'search availability')"],
         ["SearchHighP95Latency", "search-api", "never", 0.0,
-         "never fires; SLO first violated at 30 min"],
+         "never fires; SLO 'search p95 latency' first violated at 30 min"],
         ["SearchHPAAtMax", "search-api", "never", 0.0, "never fires; SLO first violated at 30 min"],
         ["SearchHPAAtMax", "search-indexer", "never", 0.0,
          "never fires; SLO first violated at 30 min 30 s"],
