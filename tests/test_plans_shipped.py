@@ -662,3 +662,18 @@ def test_ecommerce_flash_crowd_moves_intra_region_gb_with_its_served_requests(
     notes = " ".join(a.run("flash-crowd").estimate.notes)
     assert "intra-region transfer (monthly_outbound_internet_gb, monthly_intra_region_gb)" \
         in notes and "every other usage as declared in the plan" in notes
+
+
+def test_search_api_overview_names_each_workloads_peak_against_its_max(tmp_path: Path) -> None:
+    # audit27 A27-1: the Overview said "Peak replicas in any scenario: 24", naming neither the
+    # workload (two are autoscaled) nor that 24 is search-api's maxReplicas. sale-evening peaks
+    # at 1,000 rps; a search-api pod takes (0.50 x 750 - 40) / 8 = 41.875 rps at the 50 %
+    # target: 1,000 / 41.875 = 23.9 -> 24 = maxReplicas. The indexer's busiest step is the TV
+    # spot's 1,092.13 x 0.05 = 54.61 messages/s against 12 a pod: 54.61 / 12 = 4.55 -> 5 of 20
+    a = analyze_plan(REPO / "plans" / "search-api.yaml",
+                     scenarios=["sale-evening", "tv-flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    html = sections.overview(a)._repr_html_()
+    assert ("<th>Peak replicas in any scenario</th><td>search-api 24, its maxReplicas "
+            "(&#x27;sale-evening&#x27;); search-indexer 5 of maxReplicas 20 "
+            "(&#x27;tv-flash-crowd&#x27;)</td>") in html

@@ -90,7 +90,12 @@ def test_overview_headline_figures(small_analysis: PlanAnalysis) -> None:
     assert value("Proposed monthly range across scenarios") == \
         "$310.97 (steady, projected from 1 h) to $388.35 (double, projected from 1 h)"
     assert value("SLO checks met") == "3 of 4 (scenario x SLO)"  # double misses p95 250 ms
-    assert value("Peak replicas in any scenario") == "4"
+    # audit27 A27-1: the workload, its maxReplicas and where. 'double' offers 80 rps to 2 pods
+    # of 200m: 20 + 5 x 40 = 220m, 110 % against the 70 % target: ceil(2 x 110 / 70) =
+    # ceil(3.14) = 4; at 4 pods 20 + 5 x 20 = 120m, 60 %: 4 x 60 / 70 = 3.43, up to 4 again.
+    # 'steady' (40 rps) stays at 2: 120m, 60 %, 2 x 60 / 70 = 1.71 -> minReplicas 2
+    assert value("Peak replicas in any scenario") == \
+        "api 4 of maxReplicas 8 (&#x27;double&#x27;)"
     assert value("Review status") == "NOT SUBMITTED"
     assert field_value(o, "metadata", "Requested review") == "30 min"
 
