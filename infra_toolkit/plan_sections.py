@@ -37,7 +37,7 @@ from infra_toolkit.rollout_tables import (
     strategy_groups,
 )
 from infra_toolkit.sections_canary import stack_canary_parts
-from infra_toolkit.sections_monitoring import alert_replay_parts
+from infra_toolkit.sections_monitoring import alert_fires_text, alert_replay_parts
 from infra_toolkit.update_strategy import UpdateStrategy
 
 __all__ = [
@@ -365,10 +365,13 @@ def monitoring(a: PlanAnalysis) -> Section:
 def rollback_plan(a: PlanAnalysis) -> Section:
     """What starts a rollback, its steps in order, how long it takes, the point of no return."""
     r = a.plan.rollback
+    fires = alert_fires_text(a)
     triggers = pd.DataFrame([{"Condition": t.condition, "Alert": t.alert or "-",
-                              "Automatic": "yes" if t.automatic else "no"} for t in r.triggers])
+                              "Automatic": "yes" if t.automatic else "no",
+                              "Fires in the simulation": _trigger_fires(t.alert, fires, a)}
+                             for t in r.triggers])
     parts: list[str | Table] = [
-        Table(triggers, css_class="rollback-triggers", caption="Triggers"),
+        Table(triggers, css_class="rollback-triggers", caption=_TRIGGERS),
         _ordered(r.steps, "rollback-steps"),
         fields([("Expected time", duration_text(r.expected_time_s)),
                 ("Point of no return", r.point_of_no_return or "-")], "rollback-facts")]
@@ -380,6 +383,19 @@ def rollback_plan(a: PlanAnalysis) -> Section:
             f"{duration_text(floor[0])} (Deployment Strategy), before anyone notices or "
             "decides; raise rollback.expected_time.", "rollback-too-short"))
     return Section("Rollback Plan", tuple(parts))
+
+
+_TRIGGERS = ("Triggers. Fires in the simulation: the trigger's alert replayed on each "
+             "simulated scenario (Monitoring and Alerts), its first fire from the scenario's "
+             "start; an automatic trigger firing there would roll back a rollout running at "
+             "that moment, though the simulation models no fault of the new version")
+
+
+def _trigger_fires(alert: str | None, fires: dict[str, str], a: PlanAnalysis) -> str:
+    """When a trigger's alert fires in the simulated scenarios (:func:`alert_fires_text`)."""
+    if alert is None or not a.runs:
+        return "-"
+    return fires.get(alert, "not simulated (no simulated mapping)")
 
 
 def _simulated(a: PlanAnalysis, scenario: str | None) -> str:

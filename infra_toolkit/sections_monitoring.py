@@ -11,8 +11,8 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
 from infra_toolkit.report_html import Table, duration_text, paragraph
 
-__all__ = ["alert_replay_frame", "alert_replay_parts", "saturated_note", "slo_lead_text",
-           "start_up_lead_text"]
+__all__ = ["alert_fires_text", "alert_replay_frame", "alert_replay_parts", "saturated_note",
+           "slo_lead_text", "start_up_lead_text"]
 
 _EXPLAINED = (
     "Alert replay: each mapped alert's condition evaluated at the end of every {step} s "
@@ -151,3 +151,25 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
                                f"simulation computes): {', '.join(others)}.",
                                "alerts-not-simulated"))
     return parts
+
+
+def alert_fires_text(a: PlanAnalysis) -> dict[str, str]:
+    """Per replayed alert (by name), when it first fires in each simulated scenario, from the
+    scenario's start (``'launch-day' at 14 h 26 min (2 times); 'tv-flash-crowd' at 35 min
+    20 s``, the workload named when the alert watches several), or ``never (4 scenarios)``;
+    empty when nothing was simulated. The Rollback Plan's triggers quote it (audit27 A27-3)."""
+    if not a.runs:
+        return {}
+    plan = a.plan
+    watched = {r.name: alert_workloads(plan, r) for r in plan.monitoring.alerts}
+    fires: dict[str, list[str]] = {name: [] for name, on in watched.items() if on}
+    for run in a.runs:
+        for r in replay_scenario(plan, run.simulations):
+            if r.first_fire_s is None:
+                continue
+            on = f" on {r.workload}" if len(watched[r.alert]) > 1 else ""
+            times = f" ({len(r.intervals_s)} times)" if len(r.intervals_s) > 1 else ""
+            fires[r.alert].append(f"{run.name!r} at {duration_text(r.first_fire_s)}{on}{times}")
+    n = len(a.runs)
+    return {name: "; ".join(said) or f"never ({n} scenario{'s' if n > 1 else ''})"
+            for name, said in fires.items()}

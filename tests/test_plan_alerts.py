@@ -16,7 +16,12 @@ from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario, silent_alert_warnings
 from infra_toolkit.plan_operations_types import SimulatedCondition
 from infra_toolkit.plan_validate import check_plan, check_plan_warnings
-from infra_toolkit.sections_monitoring import alert_replay_frame, saturated_note, slo_lead_text
+from infra_toolkit.sections_monitoring import (
+    alert_fires_text,
+    alert_replay_frame,
+    saturated_note,
+    slo_lead_text,
+)
 from infra_toolkit.slo_check import evaluate_slos
 
 DATA = Path(__file__).resolve().parent / "data" / "plans"
@@ -257,3 +262,22 @@ def test_an_alert_is_compared_with_the_slo_it_is_tied_to(tmp_path: Path) -> None
     # a tied SLO never violated says which
     (quiet,) = replay_scenario(plan, _run(path, [100.0, 300.0] + [100.0] * 8).simulations)
     assert slo_lead_text(quiet) == "SLO 'availability' not violated"
+
+
+def test_when_each_alert_fires_for_the_rollback_triggers(tmp_path: Path) -> None:
+    # audit27 A27-3: the Rollback Plan's triggers now say when their alert fires in the
+    # simulated scenarios. ApiDown (p95 > 250 for 2m) on 60 s steps, 'surge': steps 2..4 and
+    # 6..8 at 300 ms. The first stretch is seen at step 2's end, 180 s, and fires at 180 + 120
+    # = 300 s (5 min), resolved at step 5's end; the second pending at 420 s fires at 540 s:
+    # twice. 'calm' never breaks 250 ms.
+    path = _plan(tmp_path, "{signal: p95_latency_ms, op: '>', threshold: 250}")
+    plan = read_plan(path)
+    ok, bad = 100.0, 300.0
+    surge = _run(path, [ok, ok, bad, bad, bad, ok, bad, bad, bad, ok])
+    calm = _run(path, [ok] * 10)
+    calm.name = "calm"
+    both = SimpleNamespace(plan=plan, runs=[surge, calm])
+    assert alert_fires_text(both) == {"ApiDown": "'surge' at 5 min (2 times)"}  # type: ignore[arg-type]
+    assert alert_fires_text(SimpleNamespace(plan=plan, runs=[calm])) == {  # type: ignore[arg-type]
+        "ApiDown": "never (1 scenario)"}
+    assert alert_fires_text(SimpleNamespace(plan=plan, runs=[])) == {}  # type: ignore[arg-type]

@@ -474,6 +474,17 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("launch-day").simulations))
     row = frame[(frame["Alert"] == "SearchHighErrorRate") & (frame["Workload"] == "search-api")]
     assert row["Fires at"].tolist() == ["14 h 26 min"]  # the scenario starts at 04:00 UTC
+    # audit27 A27-3: the automatic rollback trigger on that alert says so in the Rollback Plan;
+    # the dropping starts in the step from 51,660 s (14 h 21 min): the 5-minute ratio holds
+    # from that step's end, 51,665 s, and fires 300 s later, 51,965 s = 14 h 26 min 5 s; a
+    # second episode (19 h 15 min 5 s) fires again: 2 times
+    t = a.run("launch-day").simulations["search-api"].timeline
+    assert float(t.loc[t["dropped_rps"] > 0, "time_s"].iloc[0]) == 51660.0
+    triggers = sections.rollback_plan(a).tables[0].frame.set_index("Condition")
+    assert triggers.loc["search 5xx ratio above 0.1 % for 5 minutes during the canary",
+                        "Fires in the simulation"] == "'launch-day' at 14 h 26 min (2 times)"
+    assert triggers.loc["search p95 above 250 ms for 10 minutes during the canary",
+                        "Fires in the simulation"] == "never (1 scenario)"
     api = a.run("launch-day").simulations["search-api"].summary
     assert f"{100 * api.served_requests / api.offered_requests:.2f}" == "99.95"
 

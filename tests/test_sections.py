@@ -287,6 +287,9 @@ def test_security_counts_and_rollback(small_analysis: PlanAnalysis) -> None:
     assert sections.security(small_analysis).parts[0] == "<p>3 items: 2 planned, 1 done.</p>"
     rollback = sections.rollback_plan(small_analysis)
     assert list(rollback.tables[0].frame["Automatic"]) == ["yes"]
+    # ApiDown has no `simulated` mapping: nothing to say when it would fire (audit27 A27-3)
+    assert list(rollback.tables[0].frame["Fires in the simulation"]) == [
+        "not simulated (no simulated mapping)"]
     assert ("<ol class=\"rollback-steps\"><li>route traffic back to the instance</li>"
             "<li>scale the Deployment to 0</li></ol>") in rollback.parts
 
