@@ -101,8 +101,13 @@ _ROLLBACK_BY_TYPE = {
     "blue-green": "a blue-green is rolled back by switching the active Service back to the "
                   "old set: at once while the old set runs (until the scale-down delay ends), "
                   "at least one time to Ready once it is scaled down",
-    "pods": "aborting the canary sends every request back to the stable ReplicaSet, which "
-            "kept its full replicas (dynamicStableScale off): at once, no pod to start",
+    # audit27 A27-4: "every request ... at once" is not so behind an NLB, which weights
+    # connections (the search-api plan's own description says so)
+    "pods": "aborting the canary gives the stable ReplicaSet, which kept its full replicas "
+            "(dynamicStableScale off), the whole weight again: no pod to start; a router that "
+            "weights requests moves every request back at once, one that weights connections "
+            "(an NLB's weighted target groups) only new connections, while open keep-alive "
+            "connections stay on the canary pods until they close",
     "stack": "a stack canary is rolled back by giving the old stack the whole weight again; "
              "with DNS weights resolvers and clients keep the old answer up to the records' "
              "TTL (some clients longer), so the new stack's share falls over at least one TTL "
