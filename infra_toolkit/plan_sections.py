@@ -21,6 +21,7 @@ from infra_toolkit.report_html import (
     Table,
     duration_text,
     fields,
+    longest_time_to_capacity_text,
     paragraph,
     quantity_text,
 )
@@ -412,10 +413,13 @@ def _simulated(a: PlanAnalysis, scenario: str | None) -> str:
         slos = run.slos[name]
         s = sim.summary
         dropped = 100.0 * s.dropped_requests / s.offered_requests if s.offered_requests else 0.0
-        # flaps too: pass criteria often say "without flapping" (audit24 A24-10)
+        # flaps too: pass criteria often say "without flapping" (audit24 A24-10); and the time
+        # to capacity, which criteria bound ("within the simulated time to capacity + 20 %")
+        ttc = ("no under-capacity episode" if not s.time_to_capacity else
+               f"longest time to capacity {longest_time_to_capacity_text(s.time_to_capacity)}")
         out.append(f"{name}: SLOs met {int(slos['met'].sum())} of {len(slos)}, peak replicas "
                    f"{s.peak_replicas}, {dropped:.2f} % dropped, {s.flaps} flap(s) "
-                   f"(reversals within {duration_text(sim.spec.flap_window_s)})")
+                   f"(reversals within {duration_text(sim.spec.flap_window_s)}), {ttc}")
     return "; ".join(out)
 
 

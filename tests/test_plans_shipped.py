@@ -129,6 +129,12 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(tmp_path: 
     api = a.run("tv-flash-crowd").simulations["search-api"].summary
     assert f"{100 * api.dropped_requests / api.offered_requests:.1f}" == "5.4"
     assert [e.total_s for e in api.time_to_capacity] == [3 * 60 + 35]
+    # audit27 A27-5: the TV spot's test bounds the replicas' rise by "the simulated time to
+    # capacity + 20 %", so its simulated outcome gives that time
+    outcome = sections.testing_plan(a).tables[0].frame.set_index("Test").loc[
+        "TV flash-crowd replay", "Simulated outcome"]
+    assert "5.39 % dropped, 0 flap(s) (reversals within 5 min), longest time to capacity " \
+        "3 min 35 s" in outcome
     indexer = a.run("tv-flash-crowd").simulations["search-indexer"]
     slos = evaluate_slos(a.plan.slos, "search-indexer", indexer.timeline, indexer.spec.tick_s)
     (freshness,) = slos[slos["slo"] == "index freshness"].itertuples()

@@ -279,8 +279,9 @@ def test_architecture_tables(small_analysis: PlanAnalysis) -> None:
 def test_testing_plan_shows_the_simulated_outcome(small_analysis: PlanAnalysis) -> None:
     tests = sections.testing_plan(small_analysis).tables[0].frame
     assert list(tests["Simulated outcome"]) == [
+        # 40 rps against 2 pods of 40 rps each: never under capacity (audit27 A27-5)
         "api: SLOs met 2 of 2, peak replicas 2, 0.00 % dropped, 0 flap(s) (reversals within "
-        "5 min)", "-"]
+        "5 min), no under-capacity episode", "-"]
 
 
 def test_security_counts_and_rollback(small_analysis: PlanAnalysis) -> None:
