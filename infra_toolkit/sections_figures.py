@@ -14,7 +14,7 @@ from infra_toolkit.cost_summary import rounding_note
 from infra_toolkit.report_html import duration_text, paragraph
 
 __all__ = ["incomplete", "plan_regions", "priced_region", "projected", "rounding",
-           "unknown_usage"]
+           "unknown_usage", "unknown_usage_change"]
 
 
 def incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
@@ -31,6 +31,21 @@ def unknown_usage(est: CostEstimate) -> str:
     lines = [f"{ln.address} / {ln.component}" for ln in est.lines if ln.status == "usage unknown"]
     return (f" (not counting {len(lines)} line(s) whose usage the plan does not give: "
             f"{'; '.join(lines)})") if lines else ""
+
+
+def _unknown(est: CostEstimate) -> int:
+    return sum(1 for ln in est.lines if ln.status == "usage unknown")
+
+
+def unknown_usage_change(current: CostEstimate, proposed: CostEstimate) -> str:
+    """What a change from ``current`` to ``proposed`` leaves out because the plan gives no
+    usage for some lines of either (:func:`unknown_usage` names them beside each total), so the
+    difference is not read as complete (audit27 A27-6)."""
+    today, then = _unknown(current), _unknown(proposed)
+    if not today and not then:
+        return ""
+    return (f" (not counting {today} line(s) today and {then} proposed whose usage the plan "
+            "does not give, named beside the totals)")
 
 
 def rounding(frame: pd.DataFrame, columns: Mapping[str, str]) -> list[str]:

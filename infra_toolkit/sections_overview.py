@@ -8,7 +8,13 @@ import pandas as pd
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import usd_text
 from infra_toolkit.report_html import Section, Table, contents, duration_text, fields, paragraph
-from infra_toolkit.sections_figures import incomplete, plan_regions, projected, unknown_usage
+from infra_toolkit.sections_figures import (
+    incomplete,
+    plan_regions,
+    projected,
+    unknown_usage,
+    unknown_usage_change,
+)
 from infra_toolkit.sections_review import approvers_needed
 
 __all__ = ["SECTION_TITLES", "header", "overview"]
@@ -57,7 +63,8 @@ def overview(a: PlanAnalysis) -> Section:
                 usd_text(new) + incomplete(a.proposed_estimate)
                 + unknown_usage(a.proposed_estimate)),
                (f"Monthly change ({basis})", usd_text(a.monthly_delta_usd, signed=True)
-                + incomplete(a.current_estimate, a.proposed_estimate)),
+                + incomplete(a.current_estimate, a.proposed_estimate)
+                + unknown_usage_change(a.current_estimate, a.proposed_estimate)),
                ("Approvers needed", approvers_needed(a))]
     if a.cost_range is not None:
         runs = sorted(a.monthly_runs, key=lambda r: r.estimate.total_monthly_usd)
