@@ -81,16 +81,30 @@ def deployment_strategy(a: PlanAnalysis) -> Section:
     if s.steps:
         parts += _canary_steps(s.steps)
         if s.canary_scope == "pods":
-            parts.append(paragraph(
-                "Argo Rollouts moves a step's weight only once the canary pods it needs are "
-                "available, and the pause starts after that, so each step that adds canary pods "
-                "lasts up to one more time to Ready (below): the elapsed and bake times count "
-                "the pauses alone, a lower bound.", "canary-ready-wait"))
+            parts.append(paragraph(_canary_wait(a), "canary-ready-wait"))
     parts += _rollout_parts(a)
     rollback = _rollback_note(a)
     if rollback:
         parts.append(paragraph(rollback, "rollout-rollback"))
     return Section("Deployment Strategy", tuple(parts))
+
+
+def _canary_wait(a: PlanAnalysis) -> str:
+    """Why a pods canary's elapsed and bake times are lower bounds: each step that adds canary
+    pods waits for them, and for the nodes they take when the canary pods table counts extra
+    nodes (audit27 A27-9: the note said one time to Ready where a node comes first)."""
+    text = ("Argo Rollouts moves a step's weight only once the canary pods it needs are "
+            "available, and the pause starts after that, so each step that adds canary pods "
+            "lasts one more time to Ready (below)")
+    steps = canary_step_table(a)
+    run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
+    extra = (pd.to_numeric(steps["Extra nodes, others at peak"], errors="coerce")
+             if "Extra nodes, others at peak" in steps else pd.Series(dtype=float))
+    if run is not None and (extra > 0).any():
+        text += (", after the node autoscaler's provisioning "
+                 f"({node_provisioning_s(run):g} s, scan to Ready) when its pods take extra "
+                 "nodes (the canary pods table)")
+    return text + ": the elapsed and bake times count the pauses alone, a lower bound."
 
 
 _ROLLBACK_BY_TYPE = {
@@ -184,7 +198,9 @@ _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
                 "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
                 "until the rollout completes (dynamicStableScale off, its default), so pods at "
-                "once = replicas + canary pods, 2 x replicas at weight 100")
+                "once = replicas + canary pods, 2 x replicas at weight 100; extra nodes: the "
+                "nodes those pods at once take beyond the replicas alone, others at peak, packed "
+                "as for the room, never below a group's min_size, held for the step's pause")
 
 _ROLLOUT_CAPTIONS = {
     "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "

@@ -208,6 +208,17 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> No
     assert list(api["Canary pods"]) == [1, 3, 6, 10, 1, 1, 2, 3, 3, 8, 15, 24]
     assert list(api["Pods at once"]) == [11, 13, 16, 20, 4, 4, 5, 6, 27, 32, 39, 48]
     assert set(api["Room, others at peak"]) == set(api["Room, others at max"]) == {24}
+    # audit27 A27-9: the extra nodes each step's pods take, 2 pods a node, never below the
+    # group's min_size 2: R = 10 on 5 nodes, then 11, 13, 16, 20 pods on 6, 7, 8, 10 nodes
+    # (+1, +2, +3, +5); R = 3 on 2 nodes, 4, 4, 5, 6 on 2, 2, 3, 3 (0, 0, +1, +1); R = 24
+    # does not fit at max_size: not known
+    extra = [None if math.isnan(x) else int(x) for x in api["Extra nodes, others at peak"]]
+    assert extra == [1, 2, 3, 5, 0, 0, 1, 1, None, None, None, None]
+    wait = next(p for p in sections.deployment_strategy(a).parts
+                if isinstance(p, str) and "canary-ready-wait" in p)
+    # so a step waits for a node (karpenter-like: 45 s, scan to Ready) before its pods' 45 s
+    assert "lasts one more time to Ready (below), after the node autoscaler&#x27;s provisioning " \
+        "(45 s, scan to Ready) when its pods take extra nodes (the canary pods table)" in wait
     assert list(api["Fits, others at peak"]) == ["yes"] * 8 + ["NO"] * 4
 
 
