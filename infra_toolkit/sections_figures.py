@@ -4,7 +4,7 @@ scenario's month is projected from."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -14,7 +14,7 @@ from infra_toolkit.cost_summary import rounding_note
 from infra_toolkit.report_html import duration_text, paragraph
 
 __all__ = ["incomplete", "plan_regions", "priced_region", "projected", "rounding",
-           "unknown_usage", "unknown_usage_change"]
+           "unknown_usage", "unknown_usage_change", "unknown_usage_range"]
 
 
 def incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
@@ -46,6 +46,14 @@ def unknown_usage_change(current: CostEstimate, proposed: CostEstimate) -> str:
         return ""
     return (f" (not counting {today} line(s) today and {then} proposed whose usage the plan "
             "does not give, named beside the totals)")
+
+
+def unknown_usage_range(estimates: Sequence[CostEstimate]) -> str:
+    """What every total of a range leaves out for want of usage (the scenarios price the same
+    resources, so the same lines), so the range is not read as complete beside a proposed total
+    that says so (audit27 A27-6)."""
+    n = max((_unknown(e) for e in estimates), default=0)
+    return f" (each not counting {n} line(s) whose usage the plan does not give)" if n else ""
 
 
 def rounding(frame: pd.DataFrame, columns: Mapping[str, str]) -> list[str]:

@@ -14,6 +14,7 @@ from infra_toolkit.sections_figures import (
     projected,
     unknown_usage,
     unknown_usage_change,
+    unknown_usage_range,
 )
 from infra_toolkit.sections_review import approvers_needed
 
@@ -73,7 +74,8 @@ def overview(a: PlanAnalysis) -> Section:
                         f"{usd_text(low.estimate.total_monthly_usd)} ({projected(low)}) to "
                         f"{usd_text(high.estimate.total_monthly_usd)} ({projected(high)})"
                         + incomplete(max((r.estimate for r in runs),
-                                          key=lambda e: len(e.missing_prices)))))
+                                          key=lambda e: len(e.missing_prices)))
+                        + unknown_usage_range([r.estimate for r in runs])))
     if a.runs:
         slos = pd.concat([f for r in a.runs for f in r.slos.values()])
         figures += [("SLO checks met", f"{int(slos['met'].sum())} of {len(slos)} "

@@ -705,3 +705,19 @@ def test_search_api_overview_names_each_workloads_peak_against_its_max(tmp_path:
     assert ("<th>Peak replicas in any scenario</th><td>search-api 24, its maxReplicas "
             "(&#x27;sale-evening&#x27;); search-indexer 5 of maxReplicas 20 "
             "(&#x27;tv-flash-crowd&#x27;)</td>") in html
+
+
+def test_ecommerce_overview_range_and_change_say_what_they_leave_out(tmp_path: Path) -> None:
+    # audit27 A27-6: the proposed total says it leaves out 3 lines of unknown usage (the
+    # db.t3.medium primary's and replica's surplus CPU credits, the primary's backup storage
+    # beyond the free allowance); the range beside it, whose low end is that same $500.00, and
+    # the change, which also misses today's 3 (the t3.medium's and db.t3.small's CPU credits,
+    # its backup storage), said nothing
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
+                     scenarios=["expected-day", "flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    html = sections.overview(a)._repr_html_()
+    assert "(flash-crowd, projected from 12 h) (each not counting 3 line(s) whose usage the " \
+        "plan does not give)</td>" in html
+    assert "<td>+$390.20 (not counting 3 line(s) today and 3 proposed whose usage the plan " \
+        "does not give, named beside the totals)</td>" in html
