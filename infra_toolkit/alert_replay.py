@@ -37,10 +37,10 @@ alert is tied to when it has any (``compared_slos``: an error-rate alert is comp
 availability SLO, not with a latency SLO that broke hours earlier), else of any SLO of the
 workload; ``fire_vs_slo_s`` is the first fire minus that time: negative when the alert fired
 before the SLO broke. A run that violates its SLOs from its first step (the Deployment's
-starting replicas cannot serve the scenario's first rate: :class:`~infra_toolkit.slo_check.
-StartUp`) is not compared with its start-up: ``first_violation_s`` is then the first violation
-after the run first met its SLOs, and the fire compared with it the first one after that too
-(:attr:`AlertReplay.compared_fire_s`).
+starting replicas cannot serve the scenario's first rate:
+:class:`~infra_toolkit.slo_check.StartUp`) is not compared with its start-up:
+``first_violation_s`` is then the first violation after the run first met its SLOs, and the
+fire compared with it the first one after that too (:attr:`AlertReplay.compared_fire_s`).
 """
 
 from __future__ import annotations
