@@ -32,12 +32,15 @@ lower bound. ``saturated_steps`` counts the steps this rule decided (the plain c
 lower bound said otherwise), so the report can say so.
 
 **SLO lead/lag.** Each replay carries the first step that violated an SLO of its workload
-(:func:`infra_toolkit.slo_check.first_violation_s`, the report's SLO rule); ``fire_vs_slo_s`` is
-the first fire minus that time: negative when the alert fired before the SLO broke. A run that
-violates its SLOs from its first step (the Deployment's starting replicas cannot serve the
-scenario's first rate: :class:`~infra_toolkit.slo_check.StartUp`) is not compared with its
-start-up: ``first_violation_s`` is then the first violation after the run first met its SLOs,
-and the fire compared with it the first one after that too (:attr:`AlertReplay.compared_fire_s`).
+(:func:`infra_toolkit.slo_check.first_violation_s`, the report's SLO rule): of the SLOs the
+alert is tied to when it has any (``compared_slos``: an error-rate alert is compared with the
+availability SLO, not with a latency SLO that broke hours earlier), else of any SLO of the
+workload; ``fire_vs_slo_s`` is the first fire minus that time: negative when the alert fired
+before the SLO broke. A run that violates its SLOs from its first step (the Deployment's
+starting replicas cannot serve the scenario's first rate:
+:class:`~infra_toolkit.slo_check.StartUp`) is not compared with its start-up:
+``first_violation_s`` is then the first violation after the run first met its SLOs, and the
+fire compared with it the first one after that too (:attr:`AlertReplay.compared_fire_s`).
 """
 
 from __future__ import annotations
@@ -64,8 +67,9 @@ class AlertReplay:
     """One alert replayed on one workload's timeline of one scenario: its firing intervals
     (``[start_s, end_s)``, s from the run's start), the run's end, the first SLO
     violation of the workload (``None``: no SLO violated; after the start-up when ``startup``
-    is given: the run violated its SLOs from its first step) and how many steps the
-    saturated-latency rule of the module docstring decided."""
+    is given: the run violated its SLOs from its first step; of ``compared_slos`` alone when
+    they are named) and how many steps the saturated-latency rule of the module docstring
+    decided."""
 
     alert: str
     workload: str
@@ -76,6 +80,10 @@ class AlertReplay:
     first_violation_s: float | None
     saturated_steps: int = 0
     startup: StartUp | None = None
+    #: the SLOs ``first_violation_s`` and ``startup`` count, by name, when they are the ones the
+    #: alert is tied to (:func:`~infra_toolkit.plan_alerts.tied_slos`) and not every SLO of the
+    #: workload; empty: every SLO of the workload
+    compared_slos: tuple[str, ...] = ()
 
     @property
     def first_fire_s(self) -> float | None:
@@ -197,11 +205,13 @@ def firing_intervals(held: np.ndarray, step_s: float, for_s: float, start_s: flo
 def replay_alert(rule: AlertRule, workload: str, timeline: pd.DataFrame, step_s: float,
                  max_replicas: int, first_violation_s: float | None,
                  node_max_sizes: Mapping[str, int] | None = None,
-                 startup: StartUp | None = None) -> AlertReplay:
+                 startup: StartUp | None = None,
+                 compared_slos: tuple[str, ...] = ()) -> AlertReplay:
     """``rule`` (which must have a ``simulated`` condition) replayed on ``workload``'s
     ``timeline`` of ``step_s`` seconds per row; ``max_replicas`` and ``node_max_sizes`` as in
     :func:`signal_values`, ``first_violation_s`` the first SLO violation of the workload in
-    that run (after ``startup``'s ``met_s`` when the run starts in violation)."""
+    that run (after ``startup``'s ``met_s`` when the run starts in violation; of
+    ``compared_slos`` alone when they are named)."""
     if rule.simulated is None:
         raise ValueError(f"alert {rule.name!r} has no simulated condition to replay")
     c = rule.simulated
@@ -212,4 +222,4 @@ def replay_alert(rule: AlertRule, workload: str, timeline: pd.DataFrame, step_s:
     return AlertReplay(rule.name, workload, c, rule.for_s,
                        firing_intervals(held, step_s, rule.for_s, start_s),
                        start_s + len(timeline) * step_s, first_violation_s, saturated,
-                       startup)
+                       startup, compared_slos)

@@ -191,9 +191,10 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
     bin_s = _bin_s(t, timeline)
     if bin_s is not None:
         # binned rates are means, lower than the peak tick the report's tables give (a day of
-        # 400 rps peaks drew 333): the axis says so and names the peak
+        # 400 rps peaks drew 333): the axis says so and names the peak, to the hundredth as
+        # the Scaling Behaviour table prints it (852.5 beside the table's 852.52: audit27 A27-7)
         peak = float(np.nanmax(timeline["offered_rps"].to_numpy(dtype=float)))
-        rates += f" ({bin_s:g} s means; offered peak {quantity_text(peak, 1)})"
+        rates += f" ({bin_s:g} s means; offered peak {quantity_text(peak, 2)})"
     fig = _figure(f"{title}: offered vs served load, replicas and nodes",
                   xaxis={"title": {"text": "hours"}},
                   yaxis={"title": {"text": rates}, "rangemode": "tozero"},

@@ -21,6 +21,7 @@ from infra_toolkit.report_html import (
     Table,
     duration_text,
     fields,
+    longest_time_to_capacity_text,
     paragraph,
     quantity_text,
 )
@@ -37,7 +38,7 @@ from infra_toolkit.rollout_tables import (
     strategy_groups,
 )
 from infra_toolkit.sections_canary import stack_canary_parts
-from infra_toolkit.sections_monitoring import alert_replay_parts
+from infra_toolkit.sections_monitoring import alert_fires_text, alert_replay_parts
 from infra_toolkit.update_strategy import UpdateStrategy
 
 __all__ = [
@@ -80,16 +81,30 @@ def deployment_strategy(a: PlanAnalysis) -> Section:
     if s.steps:
         parts += _canary_steps(s.steps)
         if s.canary_scope == "pods":
-            parts.append(paragraph(
-                "Argo Rollouts moves a step's weight only once the canary pods it needs are "
-                "available, and the pause starts after that, so each step that adds canary pods "
-                "lasts up to one more time to Ready (below): the elapsed and bake times count "
-                "the pauses alone, a lower bound.", "canary-ready-wait"))
+            parts.append(paragraph(_canary_wait(a), "canary-ready-wait"))
     parts += _rollout_parts(a)
     rollback = _rollback_note(a)
     if rollback:
         parts.append(paragraph(rollback, "rollout-rollback"))
     return Section("Deployment Strategy", tuple(parts))
+
+
+def _canary_wait(a: PlanAnalysis) -> str:
+    """Why a pods canary's elapsed and bake times are lower bounds: each step that adds canary
+    pods waits for them, and for the nodes they take when the canary pods table counts extra
+    nodes (audit27 A27-9: the note said one time to Ready where a node comes first)."""
+    text = ("Argo Rollouts moves a step's weight only once the canary pods it needs are "
+            "available, and the pause starts after that, so each step that adds canary pods "
+            "lasts one more time to Ready (below)")
+    steps = canary_step_table(a)
+    run = a.run(a.expected_scenario) if a.expected_scenario is not None else None
+    extra = (pd.to_numeric(steps["Extra nodes, others at peak"], errors="coerce")
+             if "Extra nodes, others at peak" in steps else pd.Series(dtype=float))
+    if run is not None and (extra > 0).any():
+        text += (", after the node autoscaler's provisioning "
+                 f"({node_provisioning_s(run):g} s, scan to Ready) when its pods take extra "
+                 "nodes (the canary pods table)")
+    return text + ": the elapsed and bake times count the pauses alone, a lower bound."
 
 
 _ROLLBACK_BY_TYPE = {
@@ -101,8 +116,13 @@ _ROLLBACK_BY_TYPE = {
     "blue-green": "a blue-green is rolled back by switching the active Service back to the "
                   "old set: at once while the old set runs (until the scale-down delay ends), "
                   "at least one time to Ready once it is scaled down",
-    "pods": "aborting the canary sends every request back to the stable ReplicaSet, which "
-            "kept its full replicas (dynamicStableScale off): at once, no pod to start",
+    # audit27 A27-4: "every request ... at once" is not so behind an NLB, which weights
+    # connections (the search-api plan's own description says so)
+    "pods": "aborting the canary gives the stable ReplicaSet, which kept its full replicas "
+            "(dynamicStableScale off), the whole weight again: no pod to start; a router that "
+            "weights requests moves every request back at once, one that weights connections "
+            "(an NLB's weighted target groups) only new connections, while open keep-alive "
+            "connections stay on the canary pods until they close",
     "stack": "a stack canary is rolled back by giving the old stack the whole weight again; "
              "with DNS weights resolvers and clients keep the old answer up to the records' "
              "TTL (some clients longer), so the new stack's share falls over at least one TTL "
@@ -178,7 +198,9 @@ _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
                 "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
                 "until the rollout completes (dynamicStableScale off, its default), so pods at "
-                "once = replicas + canary pods, 2 x replicas at weight 100")
+                "once = replicas + canary pods, 2 x replicas at weight 100; extra nodes: the "
+                "nodes those pods at once take beyond the replicas alone, others at peak, packed "
+                "as for the room, never below a group's min_size, held for the step's pause")
 
 _ROLLOUT_CAPTIONS = {
     "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "
@@ -365,10 +387,13 @@ def monitoring(a: PlanAnalysis) -> Section:
 def rollback_plan(a: PlanAnalysis) -> Section:
     """What starts a rollback, its steps in order, how long it takes, the point of no return."""
     r = a.plan.rollback
+    fires = alert_fires_text(a)
     triggers = pd.DataFrame([{"Condition": t.condition, "Alert": t.alert or "-",
-                              "Automatic": "yes" if t.automatic else "no"} for t in r.triggers])
+                              "Automatic": "yes" if t.automatic else "no",
+                              "Fires in the simulation": _trigger_fires(t.alert, fires, a)}
+                             for t in r.triggers])
     parts: list[str | Table] = [
-        Table(triggers, css_class="rollback-triggers", caption="Triggers"),
+        Table(triggers, css_class="rollback-triggers", caption=_TRIGGERS),
         _ordered(r.steps, "rollback-steps"),
         fields([("Expected time", duration_text(r.expected_time_s)),
                 ("Point of no return", r.point_of_no_return or "-")], "rollback-facts")]
@@ -382,6 +407,19 @@ def rollback_plan(a: PlanAnalysis) -> Section:
     return Section("Rollback Plan", tuple(parts))
 
 
+_TRIGGERS = ("Triggers. Fires in the simulation: the trigger's alert replayed on each "
+             "simulated scenario (Monitoring and Alerts), its first fire from the scenario's "
+             "start; an automatic trigger firing there would roll back a rollout running at "
+             "that moment, though the simulation models no fault of the new version")
+
+
+def _trigger_fires(alert: str | None, fires: dict[str, str], a: PlanAnalysis) -> str:
+    """When a trigger's alert fires in the simulated scenarios (:func:`alert_fires_text`)."""
+    if alert is None or not a.runs:
+        return "-"
+    return fires.get(alert, "not simulated (no simulated mapping)")
+
+
 def _simulated(a: PlanAnalysis, scenario: str | None) -> str:
     run = next((r for r in a.runs if r.name == scenario), None)
     if run is None:
@@ -391,10 +429,13 @@ def _simulated(a: PlanAnalysis, scenario: str | None) -> str:
         slos = run.slos[name]
         s = sim.summary
         dropped = 100.0 * s.dropped_requests / s.offered_requests if s.offered_requests else 0.0
-        # flaps too: pass criteria often say "without flapping" (audit24 A24-10)
+        # flaps too: pass criteria often say "without flapping" (audit24 A24-10); and the time
+        # to capacity, which criteria bound ("within the simulated time to capacity + 20 %")
+        ttc = ("no under-capacity episode" if not s.time_to_capacity else
+               f"longest time to capacity {longest_time_to_capacity_text(s.time_to_capacity)}")
         out.append(f"{name}: SLOs met {int(slos['met'].sum())} of {len(slos)}, peak replicas "
                    f"{s.peak_replicas}, {dropped:.2f} % dropped, {s.flaps} flap(s) "
-                   f"(reversals within {duration_text(sim.spec.flap_window_s)})")
+                   f"(reversals within {duration_text(sim.spec.flap_window_s)}), {ttc}")
     return "; ".join(out)
 
 

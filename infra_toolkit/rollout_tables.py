@@ -407,21 +407,30 @@ def _table(a: PlanAnalysis, pairs: Sequence[tuple[DeploymentStrategy, Workload]]
 def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
     """For the workloads rolled by a canary of ``pods`` scope (a canary ReplicaSet beside the
     stable one), one row per workload, replica count it is rolled at and step: the canary and
-    stable pods (:func:`~infra_toolkit.rollout.canary_step_pods`), all of them at once and
-    whether they fit (see the module docstring). Empty when no workload rolls by such a canary
-    or when nothing was simulated."""
+    stable pods (:func:`~infra_toolkit.rollout.canary_step_pods`), all of them at once,
+    whether they fit and the extra nodes they take, others at peak (see the module docstring;
+    no cost: a manual pause has no known length). Empty when no workload rolls by such a
+    canary or when nothing was simulated."""
     rows: list[dict[str, object]] = []
     for s, w in _selected(a, None):
         if s.type != "canary" or s.canary_scope != "pods":
             continue  # a whole-stack canary has no canary ReplicaSet beside a stable one
-        bases, rooms, _fleet = _bases(a, w)
+        bases, rooms, fleet = _bases(a, w)
         for basis, n, _rps in bases:
             rows += [{"Workload": w.name, "Rolled at": basis, "Replicas": n, "Step": i,
                       "Traffic weight (%)": p.weight_pct, "Canary pods": p.canary_pods,
                       "Stable pods": p.stable_pods, "Pods at once": p.pods_at_once,
-                      **_room_columns(p.pods_at_once, rooms)}
+                      **_room_columns(p.pods_at_once, rooms),
+                      "Extra nodes, others at peak": _extra_count(fleet, n, p.pods_at_once)}
                      for i, p in enumerate(canary_step_pods(s.steps, n), 1)]
     return pd.DataFrame(rows)
+
+
+def _extra_count(fleet: _Fleet | None, replicas: int, pods: int) -> int | None:
+    """The extra nodes ``pods`` at once take beyond ``replicas`` (:func:`_extra_nodes`, every
+    group summed), ``None`` when not known."""
+    extra = None if fleet is None else _extra_nodes(fleet, replicas, pods)
+    return None if extra is None else sum(extra.values())
 
 
 def rollback_floor(a: PlanAnalysis) -> tuple[float, str] | None:

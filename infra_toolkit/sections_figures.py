@@ -4,7 +4,7 @@ scenario's month is projected from."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -14,7 +14,7 @@ from infra_toolkit.cost_summary import rounding_note
 from infra_toolkit.report_html import duration_text, paragraph
 
 __all__ = ["incomplete", "plan_regions", "priced_region", "projected", "rounding",
-           "unknown_usage"]
+           "unknown_usage", "unknown_usage_change", "unknown_usage_range"]
 
 
 def incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
@@ -31,6 +31,29 @@ def unknown_usage(est: CostEstimate) -> str:
     lines = [f"{ln.address} / {ln.component}" for ln in est.lines if ln.status == "usage unknown"]
     return (f" (not counting {len(lines)} line(s) whose usage the plan does not give: "
             f"{'; '.join(lines)})") if lines else ""
+
+
+def _unknown(est: CostEstimate) -> int:
+    return sum(1 for ln in est.lines if ln.status == "usage unknown")
+
+
+def unknown_usage_change(current: CostEstimate, proposed: CostEstimate) -> str:
+    """What a change from ``current`` to ``proposed`` leaves out because the plan gives no
+    usage for some lines of either (:func:`unknown_usage` names them beside each total), so the
+    difference is not read as complete (audit27 A27-6)."""
+    today, then = _unknown(current), _unknown(proposed)
+    if not today and not then:
+        return ""
+    return (f" (not counting {today} line(s) today and {then} proposed whose usage the plan "
+            "does not give, named beside the totals)")
+
+
+def unknown_usage_range(estimates: Sequence[CostEstimate]) -> str:
+    """What every total of a range leaves out for want of usage (the scenarios price the same
+    resources, so the same lines), so the range is not read as complete beside a proposed total
+    that says so (audit27 A27-6)."""
+    n = max((_unknown(e) for e in estimates), default=0)
+    return f" (each not counting {n} line(s) whose usage the plan does not give)" if n else ""
 
 
 def rounding(frame: pd.DataFrame, columns: Mapping[str, str]) -> list[str]:

@@ -11,8 +11,8 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
 from infra_toolkit.report_html import Table, duration_text, paragraph
 
-__all__ = ["alert_replay_frame", "alert_replay_parts", "saturated_note", "slo_lead_text",
-           "start_up_lead_text"]
+__all__ = ["alert_fires_text", "alert_replay_frame", "alert_replay_parts", "saturated_note",
+           "slo_lead_text", "start_up_lead_text"]
 
 _EXPLAINED = (
     "Alert replay: each mapped alert's condition evaluated at the end of every {step} s "
@@ -20,10 +20,21 @@ _EXPLAINED = (
     "long; a step where it does not hold resets it). Times are from the scenario's start. "
     "Expression windows such as [5m] are modelled only where the mapping gives `window`; the "
     "rule's evaluation interval is taken as the step (a coarser one fires up to one interval "
-    "later). 'vs first SLO violation' compares the first fire with the first step that broke any "
-    "SLO of the workload, as the SLO table counts it; a run that broke them from its first step "
-    "(its starting replicas cannot serve the scenario's first rate) says so, and compares the "
-    "first fire after it first met them with the first violation after that.")
+    "later). 'vs first SLO violation' compares the first fire with the first step that broke the "
+    "SLO the alert is tied to (a latency alert's percentile, an error-rate alert's "
+    "availability; named when the workload has others), else any SLO of the workload, as the "
+    "SLO table counts it; a run that broke them from its first step (its starting replicas "
+    "cannot serve the scenario's first rate) says so, and compares the first fire after it "
+    "first met them with the first violation after that.")
+
+
+def _slo_words(replay: AlertReplay) -> str:
+    """``SLO``, or the SLOs the alert was compared with when they are not all of its
+    workload's: ``SLO 'search availability'``, ``SLOs 'p95', 'p99'``."""
+    names = replay.compared_slos
+    if not names:
+        return "SLO"
+    return f"SLO{'s' if len(names) > 1 else ''} {', '.join(repr(n) for n in names)}"
 
 
 def _lead_text(lead: float) -> str:
@@ -35,17 +46,20 @@ def _lead_text(lead: float) -> str:
 def slo_lead_text(replay: AlertReplay) -> str:
     """How the first fire compares with the first SLO violation: ``8 min after``, ``2 min
     before``, ``at the same step``, ``never fires; SLO first violated at 1 h 5 min``, ``no SLO
-    violated``. A run violating its SLOs from its first step says so and compares the alert
-    after its start-up (:func:`start_up_lead_text`)."""
+    violated``; naming the SLO compared when it is not every SLO of the workload (``5 min after
+    (SLO 'availability')``, ``SLO 'availability' not violated``). A run violating its SLOs from
+    its first step says so and compares the alert after its start-up
+    (:func:`start_up_lead_text`)."""
     if replay.startup is not None:
         return start_up_lead_text(replay)
+    slo = _slo_words(replay)
     if replay.first_violation_s is None:
-        return "no SLO violated"
+        return f"{slo} not violated" if replay.compared_slos else "no SLO violated"
     if replay.first_fire_s is None:
-        return f"never fires; SLO first violated at {duration_text(replay.first_violation_s)}"
+        return f"never fires; {slo} first violated at {duration_text(replay.first_violation_s)}"
     lead = replay.fire_vs_slo_s
     assert lead is not None
-    return _lead_text(lead)
+    return _lead_text(lead) + (f" ({slo})" if replay.compared_slos else "")
 
 
 def start_up_lead_text(replay: AlertReplay) -> str:
@@ -56,10 +70,12 @@ def start_up_lead_text(replay: AlertReplay) -> str:
     (start-up: ...)``; and ``; it also fired during the start-up, at 20 s`` when it did."""
     up = replay.startup
     assert up is not None
+    slo = _slo_words(replay)
     if up.met_s is None:
-        return f"SLO violated from the start and never met (start-up: {up.text()})"
-    text = (f"SLO violated from the start (start-up: {up.text()}, until "
-            f"{duration_text(up.met_s)}); first violation after the run first met the SLO: ")
+        return f"{slo} violated from the start and never met (start-up: {up.text()})"
+    text = (f"{slo} violated from the start (start-up: {up.text()}, until "
+            f"{duration_text(up.met_s)}); first violation after the run first met the "
+            f"{slo}: ")
     if replay.first_violation_s is None:
         text += "none"
     elif replay.fire_vs_slo_s is None:
@@ -135,3 +151,25 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
                                f"simulation computes): {', '.join(others)}.",
                                "alerts-not-simulated"))
     return parts
+
+
+def alert_fires_text(a: PlanAnalysis) -> dict[str, str]:
+    """Per replayed alert (by name), when it first fires in each simulated scenario, from the
+    scenario's start (``'launch-day' at 14 h 26 min (2 times); 'tv-flash-crowd' at 35 min
+    20 s``, the workload named when the alert watches several), or ``never (4 scenarios)``;
+    empty when nothing was simulated. The Rollback Plan's triggers quote it (audit27 A27-3)."""
+    if not a.runs:
+        return {}
+    plan = a.plan
+    watched = {r.name: alert_workloads(plan, r) for r in plan.monitoring.alerts}
+    fires: dict[str, list[str]] = {name: [] for name, on in watched.items() if on}
+    for run in a.runs:
+        for r in replay_scenario(plan, run.simulations):
+            if r.first_fire_s is None:
+                continue
+            on = f" on {r.workload}" if len(watched[r.alert]) > 1 else ""
+            times = f" ({len(r.intervals_s)} times)" if len(r.intervals_s) > 1 else ""
+            fires[r.alert].append(f"{run.name!r} at {duration_text(r.first_fire_s)}{on}{times}")
+    n = len(a.runs)
+    return {name: "; ".join(said) or f"never ({n} scenario{'s' if n > 1 else ''})"
+            for name, said in fires.items()}

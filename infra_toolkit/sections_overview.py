@@ -8,7 +8,14 @@ import pandas as pd
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import usd_text
 from infra_toolkit.report_html import Section, Table, contents, duration_text, fields, paragraph
-from infra_toolkit.sections_figures import incomplete, plan_regions, projected, unknown_usage
+from infra_toolkit.sections_figures import (
+    incomplete,
+    plan_regions,
+    projected,
+    unknown_usage,
+    unknown_usage_change,
+    unknown_usage_range,
+)
 from infra_toolkit.sections_review import approvers_needed
 
 __all__ = ["SECTION_TITLES", "header", "overview"]
@@ -57,7 +64,8 @@ def overview(a: PlanAnalysis) -> Section:
                 usd_text(new) + incomplete(a.proposed_estimate)
                 + unknown_usage(a.proposed_estimate)),
                (f"Monthly change ({basis})", usd_text(a.monthly_delta_usd, signed=True)
-                + incomplete(a.current_estimate, a.proposed_estimate)),
+                + incomplete(a.current_estimate, a.proposed_estimate)
+                + unknown_usage_change(a.current_estimate, a.proposed_estimate)),
                ("Approvers needed", approvers_needed(a))]
     if a.cost_range is not None:
         runs = sorted(a.monthly_runs, key=lambda r: r.estimate.total_monthly_usd)
@@ -66,16 +74,38 @@ def overview(a: PlanAnalysis) -> Section:
                         f"{usd_text(low.estimate.total_monthly_usd)} ({projected(low)}) to "
                         f"{usd_text(high.estimate.total_monthly_usd)} ({projected(high)})"
                         + incomplete(max((r.estimate for r in runs),
-                                          key=lambda e: len(e.missing_prices)))))
+                                          key=lambda e: len(e.missing_prices)))
+                        + unknown_usage_range([r.estimate for r in runs])))
     if a.runs:
         slos = pd.concat([f for r in a.runs for f in r.slos.values()])
         figures += [("SLO checks met", f"{int(slos['met'].sum())} of {len(slos)} "
                                        "(scenario x SLO)"),
-                    ("Peak replicas in any scenario", str(max(
-                        s.summary.peak_replicas for r in a.runs for s in r.simulations.values())))]
+                    ("Peak replicas in any scenario", _peak_replicas_text(a))]
     figures.append(("Review status", a.review.status))
     return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
                                 fields(figures, "headline-figures")))
+
+
+def _peak_replicas_text(a: PlanAnalysis) -> str:
+    """Per autoscaled workload (plan order), its highest spec replicas in any scenario run,
+    against its HPA's maxReplicas, and the scenarios that reach it: ``search-api 24, its
+    maxReplicas ('sale-evening'); search-indexer 5 of maxReplicas 20 ('tv-flash-crowd')``.
+    Audit27 A27-1: a bare maximum over every workload named neither the workload nor that it
+    was the HPA's ceiling."""
+    peaks: dict[str, tuple[int, int, list[str]]] = {}
+    for run in a.runs:
+        for name, sim in run.simulations.items():
+            peak, top = sim.summary.peak_replicas, sim.spec.hpa.max_replicas
+            held = peaks.get(name)
+            if held is None or peak > held[0]:
+                peaks[name] = (peak, top, [run.name])
+            elif peak == held[0]:
+                held[2].append(run.name)
+    out = []
+    for name, (peak, top, runs) in peaks.items():
+        bound = ", its maxReplicas" if peak >= top else f" of maxReplicas {top}"
+        out.append(f"{name} {peak}{bound} ({', '.join(repr(r) for r in runs)})")
+    return "; ".join(out)
 
 
 def _left_out(a: PlanAnalysis) -> str:

@@ -122,6 +122,10 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
     (12345.6, "offered peak 12,345.6"),
     (1234.5, "offered peak 1,234.5"),
     (400.0, "offered peak 400"),
+    # audit27 A27-7: to the hundredth, as the Scaling Behaviour table writes the same peak
+    # (search-api's launch-day peak read 852.5 on its chart, 852.52 in the table)
+    (852.52, "offered peak 852.52"),
+    (1092.127, "offered peak 1,092.13"),
 ])
 def test_the_named_peak_is_written_in_full(spike: float, label: str) -> None:
     n = 17280  # a day at 5 s: bins of 29 ticks (145 s), as above

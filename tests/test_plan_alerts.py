@@ -16,7 +16,12 @@ from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario, silent_alert_warnings
 from infra_toolkit.plan_operations_types import SimulatedCondition
 from infra_toolkit.plan_validate import check_plan, check_plan_warnings
-from infra_toolkit.sections_monitoring import alert_replay_frame, saturated_note
+from infra_toolkit.sections_monitoring import (
+    alert_fires_text,
+    alert_replay_frame,
+    saturated_note,
+    slo_lead_text,
+)
 from infra_toolkit.slo_check import evaluate_slos
 
 DATA = Path(__file__).resolve().parent / "data" / "plans"
@@ -141,11 +146,16 @@ def test_a_latency_alert_looser_than_its_slo_warns(tmp_path: Path, simulated: st
     assert got == expected
 
 
-def _run(plan_path: Path, p95_ms: list[float]) -> SimpleNamespace:
-    """A scenario run of workload 'api' at 60 s steps with the given p95 (ms) per step."""
+def _run(plan_path: Path, p95_ms: list[float], dropped_rps: list[float] | None = None
+         ) -> SimpleNamespace:
+    """A scenario run of workload 'api' at 60 s steps with the given p95 (ms) per step, 10 rps
+    offered and ``dropped_rps`` of them dropped (none when not given)."""
     n = len(p95_ms)
+    dropped = dropped_rps or [0.0] * n
     timeline = pd.DataFrame({"time_s": [60.0 * i for i in range(n)], "p95_latency_ms": p95_ms,
-                             "offered_rps": [10.0] * n, "dropped_rps": [0.0] * n,
+                             "offered_rps": [10.0] * n, "dropped_rps": dropped,
+                             "served_rps": [10.0 - d for d in dropped],
+                             "pending_pods": [0] * n,
                              "latency_saturated": [False] * n, "ready_pods": [2] * n})
     plan = read_plan(plan_path)
     sim = SimpleNamespace(timeline=timeline,
@@ -217,3 +227,57 @@ def test_saturated_note_names_each_replay_the_rule_decided() -> None:
     assert saturated_note((plain,)) is None
     note = saturated_note((plain, ruled))
     assert note is not None and note.endswith("Steps decided so: Backlog on indexer (28 step(s)).")
+
+
+def test_an_alert_is_compared_with_the_slo_it_is_tied_to(tmp_path: Path) -> None:
+    # audit27 A27-2: the search-api launch-day replay said the error-rate alert fired "13 h 46
+    # min after" the first SLO violation: p95's at 40 min, not the dropping that began at 14 h
+    # 21 min, 5 min before it fired. Here, 60 s steps: p95 300 ms (> 250) in step 1 only; 1 of
+    # 10 rps dropped in steps 5..9. ApiDown on dropped_ratio > 0.05 (no window, for 2m): holds
+    # from step 5, seen at its end (360 s), pending, fires at 360 + 120 = 480 s (8 min), still
+    # firing at the end. Its SLO is 'availability' (dropped from 300 s): 480 - 300 = 180 s
+    # after. Compared with any SLO (p95 at 60 s) it would read 7 min after.
+    avail = "  - {name: availability, metric: availability, objective_pct: 99.9}\n"
+    path = _plan(tmp_path, "{signal: dropped_ratio, op: '>', threshold: 0.05}",
+                 "deployment_strategy:", avail + "deployment_strategy:")
+    plan = read_plan(path)
+    run = _run(path, [100.0, 300.0] + [100.0] * 8, [0.0] * 5 + [1.0] * 5)
+    (replay,) = replay_scenario(plan, run.simulations)
+    assert (replay.first_fire_s, replay.first_violation_s, replay.compared_slos) == (
+        480.0, 300.0, ("availability",))
+    frame = alert_replay_frame((replay,))
+    assert frame["vs first SLO violation"].tolist() == ["3 min after (SLO 'availability')"]
+    # the p95 alert is tied to 'p95' (violated at 60 s only); an alert on pending pods is tied
+    # to no SLO and is compared with any: p95's at 60 s, unnamed
+    path = _plan(tmp_path / "p95", "{signal: p95_latency_ms, op: '>', threshold: 250}",
+                 "deployment_strategy:", avail + "deployment_strategy:")
+    (p95,) = replay_scenario(read_plan(path), run.simulations)
+    assert alert_replay_frame((p95,))["vs first SLO violation"].tolist() == [
+        "never fires; SLO 'p95' first violated at 1 min"]
+    path = _plan(tmp_path / "pending", "{signal: pending_pods, op: '>', threshold: 0}",
+                 "deployment_strategy:", avail + "deployment_strategy:")
+    (pending,) = replay_scenario(read_plan(path), run.simulations)
+    assert (pending.compared_slos, slo_lead_text(pending)) == (
+        (), "never fires; SLO first violated at 1 min")
+    # a tied SLO never violated says which
+    (quiet,) = replay_scenario(plan, _run(path, [100.0, 300.0] + [100.0] * 8).simulations)
+    assert slo_lead_text(quiet) == "SLO 'availability' not violated"
+
+
+def test_when_each_alert_fires_for_the_rollback_triggers(tmp_path: Path) -> None:
+    # audit27 A27-3: the Rollback Plan's triggers now say when their alert fires in the
+    # simulated scenarios. ApiDown (p95 > 250 for 2m) on 60 s steps, 'surge': steps 2..4 and
+    # 6..8 at 300 ms. The first stretch is seen at step 2's end, 180 s, and fires at 180 + 120
+    # = 300 s (5 min), resolved at step 5's end; the second pending at 420 s fires at 540 s:
+    # twice. 'calm' never breaks 250 ms.
+    path = _plan(tmp_path, "{signal: p95_latency_ms, op: '>', threshold: 250}")
+    plan = read_plan(path)
+    ok, bad = 100.0, 300.0
+    surge = _run(path, [ok, ok, bad, bad, bad, ok, bad, bad, bad, ok])
+    calm = _run(path, [ok] * 10)
+    calm.name = "calm"
+    both = SimpleNamespace(plan=plan, runs=[surge, calm])
+    assert alert_fires_text(both) == {"ApiDown": "'surge' at 5 min (2 times)"}  # type: ignore[arg-type]
+    assert alert_fires_text(SimpleNamespace(plan=plan, runs=[calm])) == {  # type: ignore[arg-type]
+        "ApiDown": "never (1 scenario)"}
+    assert alert_fires_text(SimpleNamespace(plan=plan, runs=[])) == {}  # type: ignore[arg-type]

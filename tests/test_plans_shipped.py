@@ -129,6 +129,12 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(tmp_path: 
     api = a.run("tv-flash-crowd").simulations["search-api"].summary
     assert f"{100 * api.dropped_requests / api.offered_requests:.1f}" == "5.4"
     assert [e.total_s for e in api.time_to_capacity] == [3 * 60 + 35]
+    # audit27 A27-5: the TV spot's test bounds the replicas' rise by "the simulated time to
+    # capacity + 20 %", so its simulated outcome gives that time
+    outcome = sections.testing_plan(a).tables[0].frame.set_index("Test").loc[
+        "TV flash-crowd replay", "Simulated outcome"]
+    assert "5.39 % dropped, 0 flap(s) (reversals within 5 min), longest time to capacity " \
+        "3 min 35 s" in outcome
     indexer = a.run("tv-flash-crowd").simulations["search-indexer"]
     slos = evaluate_slos(a.plan.slos, "search-indexer", indexer.timeline, indexer.spec.tick_s)
     (freshness,) = slos[slos["slo"] == "index freshness"].itertuples()
@@ -202,6 +208,17 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> No
     assert list(api["Canary pods"]) == [1, 3, 6, 10, 1, 1, 2, 3, 3, 8, 15, 24]
     assert list(api["Pods at once"]) == [11, 13, 16, 20, 4, 4, 5, 6, 27, 32, 39, 48]
     assert set(api["Room, others at peak"]) == set(api["Room, others at max"]) == {24}
+    # audit27 A27-9: the extra nodes each step's pods take, 2 pods a node, never below the
+    # group's min_size 2: R = 10 on 5 nodes, then 11, 13, 16, 20 pods on 6, 7, 8, 10 nodes
+    # (+1, +2, +3, +5); R = 3 on 2 nodes, 4, 4, 5, 6 on 2, 2, 3, 3 (0, 0, +1, +1); R = 24
+    # does not fit at max_size: not known
+    extra = [None if math.isnan(x) else int(x) for x in api["Extra nodes, others at peak"]]
+    assert extra == [1, 2, 3, 5, 0, 0, 1, 1, None, None, None, None]
+    wait = next(p for p in sections.deployment_strategy(a).parts
+                if isinstance(p, str) and "canary-ready-wait" in p)
+    # so a step waits for a node (karpenter-like: 45 s, scan to Ready) before its pods' 45 s
+    assert "lasts one more time to Ready (below), after the node autoscaler&#x27;s provisioning " \
+        "(45 s, scan to Ready) when its pods take extra nodes (the canary pods table)" in wait
     assert list(api["Fits, others at peak"]) == ["yes"] * 8 + ["NO"] * 4
 
 
@@ -278,10 +295,17 @@ def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
                                            over[2:over.index(25080.0):2], strict=True))
     # ShopPodsPending (pending > 0 for 10m): pods are Pending at most 2 at a time, never 10 min
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("flash-crowd").simulations))
+    # audit27 A27-2: each alert tied to an SLO is compared with that SLO's first violation:
+    # the error-rate alert with 'availability' (the first dropped request, in the step from
+    # 31,920 s = 8 h 52 min; it fires at 34,575 s: 2,655 s = 44 min 15 s after; it said "6 h
+    # 50 min after", against the p95 SLO's 2 h 46 min), the p95 alert with 'checkout p95
+    # latency' (9,960 s, as any SLO's: 25,685 - 9,960 = 15,725 s = 4 h 22 min 5 s)
+    assert float(t.loc[t["dropped_rps"] > 0, "time_s"].iloc[0]) == 31920.0
     assert frame.drop(columns=["Workload", "For"]).values.tolist() == [
         ["ShopHighErrorRate", "dropped_ratio over 5 min > 0.01", "9 h 36 min", 13.75, 1,
-         "6 h 50 min after"],
-        ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min", 133.0, 3, "4 h 22 min after"],
+         "44 min 15 s after (SLO 'availability')"],
+        ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min", 133.0, 3,
+         "4 h 22 min after (SLO 'checkout p95 latency')"],
         ["ShopHPAAtMax", "replicas_pct_of_max >= 100", "7 h 50 min", 133.5, 1, "5 h 4 min after"],
         ["ShopPodsPending", "pending_pods > 0", "never", 0.0, 0,
          "never fires; SLO first violated at 2 h 46 min"]]
@@ -314,13 +338,14 @@ def test_search_api_alerts_replayed_on_the_tv_spot(tmp_path: Path) -> None:
     # the spot starts at 30 min (1,800 s), where search-api's p95 first passes 250 ms (the SLOs'
     # first violation); it drops queries in the step from 1,815 s, seen at its end, 1,820 s,
     # where the 5-minute ratio (dropped over offered in the 60 steps 1,520..1,815 s) is already
-    # above 0.1 %; pending 5 min, it fires at 1,820 + 300 = 2,120 s = 35 min 20 s, 320 s =
-    # 5 min 20 s after the violation
+    # above 0.1 %; pending 5 min, it fires at 1,820 + 300 = 2,120 s = 35 min 20 s, 2,120 -
+    # 1,815 = 305 s = 5 min 5 s after its SLO, availability, first broke (audit27 A27-2)
     assert frame[["Alert", "Workload", "Fires at", "Firing (min)", "vs first SLO violation"]
                  ].values.tolist() == [
-        ["SearchHighErrorRate", "search-api", "35 min 20 s", 3.5, "5 min 20 s after"],
+        ["SearchHighErrorRate", "search-api", "35 min 20 s", 3.5,
+         "5 min 5 s after (SLO 'search availability')"],
         ["SearchHighP95Latency", "search-api", "never", 0.0,
-         "never fires; SLO first violated at 30 min"],
+         "never fires; SLO 'search p95 latency' first violated at 30 min"],
         ["SearchHPAAtMax", "search-api", "never", 0.0, "never fires; SLO first violated at 30 min"],
         ["SearchHPAAtMax", "search-indexer", "never", 0.0,
          "never fires; SLO first violated at 30 min 30 s"],
@@ -466,6 +491,17 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("launch-day").simulations))
     row = frame[(frame["Alert"] == "SearchHighErrorRate") & (frame["Workload"] == "search-api")]
     assert row["Fires at"].tolist() == ["14 h 26 min"]  # the scenario starts at 04:00 UTC
+    # audit27 A27-3: the automatic rollback trigger on that alert says so in the Rollback Plan;
+    # the dropping starts in the step from 51,660 s (14 h 21 min): the 5-minute ratio holds
+    # from that step's end, 51,665 s, and fires 300 s later, 51,965 s = 14 h 26 min 5 s; a
+    # second episode (19 h 15 min 5 s) fires again: 2 times
+    t = a.run("launch-day").simulations["search-api"].timeline
+    assert float(t.loc[t["dropped_rps"] > 0, "time_s"].iloc[0]) == 51660.0
+    triggers = sections.rollback_plan(a).tables[0].frame.set_index("Condition")
+    assert triggers.loc["search 5xx ratio above 0.1 % for 5 minutes during the canary",
+                        "Fires in the simulation"] == "'launch-day' at 14 h 26 min (2 times)"
+    assert triggers.loc["search p95 above 250 ms for 10 minutes during the canary",
+                        "Fires in the simulation"] == "never (1 scenario)"
     api = a.run("launch-day").simulations["search-api"].summary
     assert f"{100 * api.served_requests / api.offered_requests:.2f}" == "99.95"
 
@@ -654,3 +690,34 @@ def test_ecommerce_flash_crowd_moves_intra_region_gb_with_its_served_requests(
     notes = " ".join(a.run("flash-crowd").estimate.notes)
     assert "intra-region transfer (monthly_outbound_internet_gb, monthly_intra_region_gb)" \
         in notes and "every other usage as declared in the plan" in notes
+
+
+def test_search_api_overview_names_each_workloads_peak_against_its_max(tmp_path: Path) -> None:
+    # audit27 A27-1: the Overview said "Peak replicas in any scenario: 24", naming neither the
+    # workload (two are autoscaled) nor that 24 is search-api's maxReplicas. sale-evening peaks
+    # at 1,000 rps; a search-api pod takes (0.50 x 750 - 40) / 8 = 41.875 rps at the 50 %
+    # target: 1,000 / 41.875 = 23.9 -> 24 = maxReplicas. The indexer's busiest step is the TV
+    # spot's 1,092.13 x 0.05 = 54.61 messages/s against 12 a pod: 54.61 / 12 = 4.55 -> 5 of 20
+    a = analyze_plan(REPO / "plans" / "search-api.yaml",
+                     scenarios=["sale-evening", "tv-flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    html = sections.overview(a)._repr_html_()
+    assert ("<th>Peak replicas in any scenario</th><td>search-api 24, its maxReplicas "
+            "(&#x27;sale-evening&#x27;); search-indexer 5 of maxReplicas 20 "
+            "(&#x27;tv-flash-crowd&#x27;)</td>") in html
+
+
+def test_ecommerce_overview_range_and_change_say_what_they_leave_out(tmp_path: Path) -> None:
+    # audit27 A27-6: the proposed total says it leaves out 3 lines of unknown usage (the
+    # db.t3.medium primary's and replica's surplus CPU credits, the primary's backup storage
+    # beyond the free allowance); the range beside it, whose low end is that same $500.00, and
+    # the change, which also misses today's 3 (the t3.medium's and db.t3.small's CPU credits,
+    # its backup storage), said nothing
+    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
+                     scenarios=["expected-day", "flash-crowd"],
+                     store_location=str(tmp_path / "none"))
+    html = sections.overview(a)._repr_html_()
+    assert "(flash-crowd, projected from 12 h) (each not counting 3 line(s) whose usage the " \
+        "plan does not give)</td>" in html
+    assert "<td>+$390.20 (not counting 3 line(s) today and 3 proposed whose usage the plan " \
+        "does not give, named beside the totals)</td>" in html

@@ -417,7 +417,10 @@ def test_a_manifest_that_disagrees_with_the_plan_is_said(
      "Ready once it is scaled down"),
     (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
                         traffic_router="alb"),
-     "which kept its full replicas (dynamicStableScale off): at once, no pod to start"),
+     "which kept its full replicas (dynamicStableScale off), the whole weight again: no pod "
+     "to start; a router that weights requests moves every request back at once, one that "
+     "weights connections (an NLB&#x27;s weighted target groups) only new connections, while "
+     "open keep-alive connections stay on the canary pods until they close"),
     (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
                         traffic_router="dns", canary_scope="stack"),
      "resolvers and clients keep the old answer up to the records&#x27; TTL"),
