@@ -455,15 +455,19 @@ def test_a_resource_group_beside_node_pools_is_warned_of_at_its_own_scaling_conf
         "leaves it, set min_size = max_size = desired_size (1)"]
 
 
-def test_a_node_pools_nodes_go_no_faster_than_its_budget(tmp_path: Path) -> None:
+def test_a_node_pools_nodes_go_one_at_a_time_validated_and_terminated(tmp_path: Path) -> None:
     # audit21 A21-10 (/tmp/a21/np1): api's 900m pods on c5.large (1900m allocatable: 2 a
     # node), 20 m a request, 10 rps, 200 rps over [1800, 5400) s, then 10 rps; NodePool
     # 'general' with the CRD's default budget (10 %) and consolidateAfter 1m; scans every 5 s,
     # each before its tick's HPA sync. Up to 6 pods on 3 nodes; 5715 s: 6 -> 5; 5730 s: 5 -> 2.
     # The scan at 5735 s finds 2 pods on 3 nodes (2 x 900 / (3 x 1900) = 32 %, 6 - 2 = 4 slots
-    # left for them): unneeded from 5735 s, 5735 + 60 = 5795 s: 3 -> 2. Then ceil(10 % x (2 +
-    # 1 gone)) = 1, less the 1 gone: none until 5795 + 15 = 5810 s (ceil(10 % x 2) = 1):
-    # 2 -> 1, where the model without the budget removed it one scan later, at 5800 s.
+    # left for them): unneeded from 5735 s, 5735 + 60 = 5795 s: chosen; validated 15 s later,
+    # 5810 s: 2 // 3 = 0 pods evicted, the node cordoned; gone once its pods terminated, 30 s
+    # later: 3 -> 2 at 5840 s. 5840 s: 2 pods on 2 nodes (47 %, 4 - 2 = 2 slots left), its
+    # time up since 5795 s: chosen; 5855 s: 2 // 2 = 1 pod evicted (placed on the other
+    # node); 5885 s: 2 -> 1. One node at a time, so the budget (ceil(10 % x 3) = 1) is met.
+    # (Before the validation and termination were modelled: 5795 s and, a removed node
+    # counting against the budget 15 s, 5810 s.)
     from infra_toolkit.plan_replay import replay_plan
 
     plan = _slow_budgeted_plan(tmp_path, "60s")
@@ -480,4 +484,4 @@ def test_a_node_pools_nodes_go_no_faster_than_its_budget(tmp_path: Path) -> None
     assert list(zip(shown["time_s"], shown["kind"], shown["from"], shown["to"])) == [
         (1835.0, "node_scale_up:general", 1, 2), (2360.0, "node_scale_up:general", 2, 3),
         (5715.0, "hpa_scale", 6, 5), (5730.0, "hpa_scale", 5, 2),
-        (5795.0, "node_scale_down:general", 3, 2), (5810.0, "node_scale_down:general", 2, 1)]
+        (5840.0, "node_scale_down:general", 3, 2), (5885.0, "node_scale_down:general", 2, 1)]
