@@ -58,12 +58,9 @@ def _read(*docs: dict[str, Any]) -> Any:
     # no budgets: the v1 CRD's default, one budget of 10 %
     ({}, ("10%",), ()),
     ({"budgets": [{"nodes": "0"}]}, (0,), ()),
-    ({"budgets": [{"nodes": "5"}, {"nodes": "20%"}]}, (5, "20%"), (
-        "NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
-        "scan (one drain at a time), each removed node counting against the budget for 15 s "
-        "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
-        "budget in one command, so the simulated scale-down of several unneeded nodes may "
-        "be slower",)),
+    # a budget allowing several nodes at once is a plan warning now, by the pool's max_size
+    # (plan_node_pools.node_pool_warnings), the default 10 % as any other
+    ({"budgets": [{"nodes": "5"}, {"nodes": "20%"}]}, (5, "20%"), ()),
     # a scheduled or per-reason budget is noted, the others read
     ({"budgets": [{"nodes": "0", "schedule": "0 9 * * mon-fri", "duration": "8h"},
                   {"nodes": "1", "reasons": ["Drifted"]}, {"nodes": "1"}]}, (1,), (
@@ -77,11 +74,7 @@ def _read(*docs: dict[str, Any]) -> Any:
     # WhenEmptyOrUnderutilized) applies to every scale-down the model makes, as one without
     ({"budgets": [{"nodes": "0", "reasons": ["Underutilized", "Empty", "Drifted"]}]}, (0,), ()),
     ({"consolidationPolicy": "WhenEmpty", "budgets": [{"nodes": "2", "reasons": ["Empty"]}]},
-     (2,), ("NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
-            "scan (one drain at a time), each removed node counting against the budget for 15 s "
-            "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
-            "budget in one command, so the simulated scale-down of several unneeded nodes may "
-            "be slower",)),
+     (2,), ()),
     # Underutilized alone under WhenEmptyOrUnderutilized leaves empty nodes to other budgets
     ({"budgets": [{"nodes": "0", "reasons": ["Underutilized"]}]}, (), (
         "NodePool/general.spec.disruption.budgets[0]: not modelled (a budget with reasons: the "

@@ -190,8 +190,10 @@ def test_the_warnings_say_which_type_is_assumed_and_the_cheapest(tmp_path: Path)
     _plan_read, problems, warnings = check_plan_warnings(plan)
     assert problems == []
     # ec2_on_demand_2026-07-20.csv, us-east-1: c5.large 0.085 < m5.large 0.096 USD per hour;
-    # m5.large: 2 vCPU, so limits.cpu 40 still allows 20 nodes
-    assert [(w.path, w.message) for w in warnings if w.path == "proposed.node_pools"] == [
+    # m5.large: 2 vCPU, so limits.cpu 40 still allows 20 nodes (the default budget's 2 nodes
+    # at once is test_a_budget_allowing_several_nodes_at_once_is_warned_default_or_not's)
+    assert [(w.path, w.message) for w in warnings if w.path == "proposed.node_pools"
+            and "at once" not in w.message] == [
         ("proposed.node_pools",
          "warning: NodePool 'general' allows 2 instance types of the price book; the plan "
          "simulates and prices m5.large only (its aws_eks_node_group's instance_types), "
@@ -373,6 +375,42 @@ def test_a_budget_of_no_node_keeps_every_node_and_is_warned(tmp_path: Path) -> N
         "launches is kept, and billed, to the end of the run however idle; give the budget a "
         "schedule and duration for the hours to protect, or allow at least one node "
         "(Karpenter's default is \"10%\")"]
+
+
+_AT_ONCE = (
+    "warning: NodePool 'general': its disruption budget nodes: \"{budget}\"{default} lets "
+    "Karpenter disrupt up to 2 of its 20 nodes at once (a percent of the nodes rounded up; "
+    "emptiness and multi-node consolidation delete several nodes in one command), but the "
+    "simulation removes one node at a time (each removal validated 15 s after it is chosen, "
+    "the node billed until its pods have terminated, 30 s later): when several nodes are "
+    "unneeded together, the simulated scale-down is slower and its node-hours and cost may be "
+    "higher than Karpenter's")
+
+
+@pytest.mark.parametrize(("budgets", "limit_cpu", "expected"), [
+    # no budgets: Karpenter's default, nodes "10%" of limits.cpu 40 / c5.large's 2 vCPU = 20
+    # nodes at most: ceil(0.1 x 20) = 2 at once, the simulation 1: warned, as an explicit
+    # "10%" is (before, only budgets written in the file were noted)
+    ("", "40", [_AT_ONCE.format(budget="10%", default=" (Karpenter's default)")]),
+    (', budgets: [{nodes: "10%"}]', "40",
+     [_AT_ONCE.format(budget="10%", default=" (Karpenter's default)")]),
+    (', budgets: [{nodes: "2"}]', "40", [_AT_ONCE.format(budget="2", default="")]),
+    # one node at once: the simulation's own pace, nothing to say
+    (', budgets: [{nodes: "1"}]', "40", []),
+    # limits.cpu 20: 10 nodes at most, ceil(0.1 x 10) = 1: the default met too
+    ("", "20", []),
+])
+def test_a_budget_allowing_several_nodes_at_once_is_warned_default_or_not(
+        tmp_path: Path, budgets: str, limit_cpu: str, expected: list[str]) -> None:
+    group = GROUP if limit_cpu == "40" else GROUP.replace("max_size: 20", "max_size: 10")
+    plan = _plan(tmp_path, group=group)
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    pools.write_text(pools.read_text().replace(
+        "consolidateAfter: 1m}", f"consolidateAfter: 1m{budgets}}}").replace(
+        'limits: {cpu: "40"}', f'limits: {{cpu: "{limit_cpu}"}}'))
+    _plan_read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [w.message for w in warnings if "at once" in w.message] == expected
 
 
 _NO_LT_GROUP = "    - type: aws_eks_node_group\n" + GROUP.split("aws_eks_node_group\n")[1].replace(
