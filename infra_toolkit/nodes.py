@@ -30,7 +30,11 @@ which holds every node on its own.)
     (they start again), as a drain does. The delay after a scale-up holds removals only: the
     unneeded time counts through it, as cluster-autoscaler updates its unneeded nodes at every
     scan before it checks ``scaleDownInCooldown``. While pods are Pending nothing is unneeded
-    (every slot they fit is taken) and the timers restart.
+    (every slot they fit is taken) and the timers restart. Karpenter's timing
+    (``KARPENTER_LIKE`` and NodePools): a node whose time is up is only chosen, and goes
+    ``consolidation_validation_s`` later if it still may (its ``consolidationTTL``); once its
+    pods are evicted it stays cordoned and billed ``pod_termination_s`` while they terminate.
+    One node at a time either way.
 """
 
 from __future__ import annotations
