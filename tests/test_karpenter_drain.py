@@ -157,6 +157,20 @@ def test_a_node_pools_budget_allows_a_node_while_none_is_disrupted(
     assert ca.disruption_allowed("system", 0)
 
 
+@pytest.mark.parametrize("field", ["consolidation_validation_s", "pod_termination_s"])
+def test_karpenters_waits_are_seconds_from_zero(field: str) -> None:
+    # cluster-autoscaler's default: no wait; KARPENTER_LIKE and every NodePool spec: 15 s
+    # validation (consolidationTTL), 30 s pod termination (terminationGracePeriodSeconds)
+    assert getattr(ClusterAutoscalerSpec(), field) == 0.0
+    assert (KARPENTER_LIKE.consolidation_validation_s, KARPENTER_LIKE.pod_termination_s) == \
+        (15.0, 30.0)
+    ca = consolidation_autoscaler(ClusterAutoscalerSpec(), _read(_pool()))
+    assert (ca.consolidation_validation_s, ca.pod_termination_s) == (15.0, 30.0)
+    with pytest.raises(SpecError, match=rf"cluster-autoscaler.{field} \(=-1.0\) must be >= 0 "
+                                        r"seconds"):
+        ClusterAutoscalerSpec(**{field: -1.0})
+
+
 def test_unknown_drain_rules_are_refused() -> None:
     with pytest.raises(SpecError, match=r"cluster-autoscaler.drain_rules \(='kube'\) must be "
                                         r"one of cluster-autoscaler, karpenter"):
