@@ -2,7 +2,9 @@
 
 Random seeded batches (shared batch key, every other field drawn at random, half of them sized
 for their traffic, a quarter of the workloads with a cap of pods a node) and random single specs
-(every field drawn, the batch key too), then a quarter of all of them packed by a scheduler's
+(every field drawn, the batch key too; a quarter of them with Karpenter's removal timing:
+validated 15 s after chosen, the node billed until its pods terminated), then a quarter of all
+of them packed by a scheduler's
 request apart from the HPA's (init containers, no memory or a large one requested; drawn after
 everything else, so a seed's other fields stay as they were), run through both engines; every
 sync table, event log and summary field must match exactly (``tests/sweep_cases.differences``).
@@ -64,7 +66,7 @@ def main() -> None:
         rng = np.random.default_rng(seed)
         traffic = random_traffic(rng, int(rng.integers(2, 9)) * 1800)
         if seed % 3 == 0:  # a single spec, every field random
-            specs = [random_spec(rng, f"s{seed}", apart=0.25)]
+            specs = [random_spec(rng, f"s{seed}", apart=0.25, karpenter=0.25)]
         else:
             timing = {"sync": int(rng.choice([15, 30])), "scan": int(rng.choice([5, 10])),
                       "resolution": int(rng.choice([15, 60])),
@@ -75,7 +77,8 @@ def main() -> None:
             legacy, groups = bool(rng.random() < 0.5), int(rng.integers(1, 4))
             peak = float(np.max(traffic.rps)) if rng.random() < 0.5 else None
             specs = [random_spec(rng, f"b{seed}v{i}", timing=timing, kinds=kinds, legacy=legacy,
-                                 groups=groups, peak_rps=peak, apart=0.25) for i in range(16)]
+                                 groups=groups, peak_rps=peak, apart=0.25, karpenter=0.25)
+                     for i in range(16)]
         # drawn last: the traffic and the specs above are what this seed drew before
         specs = [dataclasses.replace(s, workload=scheduler_request(rng, s.workload))
                  if rng.random() < SCHEDULED else s for s in specs]

@@ -66,14 +66,16 @@ class ClusterNodes:
         self.last_scale_up_s = -math.inf
         self.stuck = False  # the last scan's pending pods fit no group: logged once
         self.unneeded_since: list[float | None] = [None] * self.n_groups
-        self.removed_s: list[list[float]] = [[] for _ in groups]  # when each group's nodes went
+        # (group, scan s) of the removal chosen and waiting for its validation, or None
+        self.command: tuple[int, float] | None = None
         # (pods version, Ready nodes) of the last scan that found every group needed; see
         # cluster_scale_down.scale_down
         self.all_needed_at: tuple[int, ...] | None = None
         # per group: the budget hold last logged, until the group is next free to go (one event
         # a hold, not one each time the group drops out of candidacy and comes back)
         self.blocked: list[str | None] = [None] * self.n_groups
-        # [group, start s, pods left] of the node drained in steps (cordoned), or None
+        # the cordoned node being drained: [group, start s, pods left, s its last pod left (its
+        # pods terminating) or None, why it goes], or None (cluster_scale_down.drain)
         self.drain: list[Any] | None = None
 
     def tick_at(self, t: float) -> int:
@@ -87,9 +89,7 @@ class ClusterNodes:
         return [f"p{i}" for i in range(first, first + n)]
 
     def set_nodes(self, g: int, t: float) -> None:
-        """Log group ``g``'s Ready node count at ``t`` (a drop as a removal at ``t``)."""
-        if self.ready_nodes[g] < self.node_changes[g][-1][1]:
-            self.removed_s[g].append(t)
+        """Log group ``g``'s Ready node count at ``t``."""
         self.node_changes[g].append((self.tick_at(t), self.ready_nodes[g]))
 
     def set_launching(self, g: int, t: float) -> None:
@@ -242,11 +242,13 @@ class ClusterNodes:
             self.stuck = False
         if pending:  # every slot a pending pod fits is taken: nothing is unneeded
             self.unneeded_since[:] = [None] * self.n_groups
+            self.command = None  # a removal waiting for validation finds the cluster changed
             return
         # Whether a group is needed depends only on the nodes and the placed pods: while
         # neither changed since a scan that found every group needed (scale_down keeps that
         # scan's key in all_needed_at), this scan is that scan. Most scans of a run end here.
-        if self.drain is None and self.all_needed_at == (self.version, *self.ready_nodes):
+        if (self.drain is None and self.command is None
+                and self.all_needed_at == (self.version, *self.ready_nodes)):
             return
         # cluster-autoscaler tracks unneeded nodes at every scan and only holds their removal
         # while ``scale_down_delay_after_add_s`` runs (static_autoscaler: UpdateClusterState

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infra_toolkit.shared_scale_down import choose_removal
+
 if TYPE_CHECKING:
     from infra_toolkit.cluster_nodes import ClusterNodes
 
@@ -40,13 +42,42 @@ def _budget_block(cn: ClusterNodes, evicted: int, t: float,
     return None, evicted > allowed
 
 
+def _retire(cn: ClusterNodes, g: int, t: float, why: str) -> None:
+    """The cordoned node of group ``g`` goes at ``t`` (no pod left on it)."""
+    nodes = cn.ready_nodes[g]
+    cn.drain = None
+    cn.all_needed_at = None
+    cn.ready_nodes[g] -= 1
+    cn.set_nodes(g, t)
+    cn.events.append((t, f"node_scale_down:{cn.groups[g].name}", nodes, nodes - 1, why))
+
+
+def _emptied(cn: ClusterNodes, g: int, start: float, t: float, why: str) -> None:
+    """The cordoned node's last pod left at ``t``: it goes now, or once its pods have
+    terminated (``ca.pod_termination_s`` later, billed meanwhile)."""
+    term_s = cn.ca.pod_termination_s
+    if term_s <= 0:
+        _retire(cn, g, t, why)
+    else:
+        cn.drain = [g, start, 0, t, why]
+
+
 def drain(cn: ClusterNodes, t: float) -> None:
-    """The cordoned node's evictions at ``t`` seconds (as ``shared_scale_down.drain``): what the
-    budget allows now; the node removed when empty; when pods are left at the drain's limit
-    (``ca.drain_limit_s``), un-cordoned and kept (cluster-autoscaler) or deleted with the node
-    (Karpenter's terminationGracePeriod)."""
-    assert cn.drain is not None and cn.budget is not None
-    g, start, left = cn.drain
+    """The cordoned node's step at ``t`` seconds. Its pods terminating (emptied): it goes once
+    ``ca.pod_termination_s`` have passed since its last eviction. Drained in steps (as
+    ``shared_scale_down.drain``): what the budget allows now; once empty, as above; when pods
+    are left at the drain's limit (``ca.drain_limit_s``), un-cordoned and kept
+    (cluster-autoscaler) or deleted with the node (Karpenter's terminationGracePeriod: its
+    ``DeleteExpiringPods`` has them gone by then)."""
+    assert cn.drain is not None
+    g, start, left, emptied, why = cn.drain
+    term_s = cn.ca.pod_termination_s
+    if emptied is not None:
+        if t - emptied >= term_s:
+            _retire(cn, g, t, f"{why}; gone {term_s:g} s after its last eviction, once its "
+                              "pods had terminated (terminationGracePeriodSeconds)")
+        return
+    assert cn.budget is not None
     name = cn.groups[g].name
     left = min(left, cn.scheduled[g])  # the Deployment's own scale-down may have taken some
     limit_s = cn.ca.drain_limit_s(name)
@@ -55,25 +86,17 @@ def drain(cn: ClusterNodes, t: float) -> None:
         k = min(left, max(0, cn.budget.disruptions_allowed(cn.ready_at(t), cn.replicas,
                                                              cn.pods())))
         if k:
-            cn.drain = [g, start, left - k]
+            cn.drain = [g, start, left - k, None, why]
             cn.evict(g, k, t)
             left -= k
             cn.place(t)
-    cn.drain = [g, start, left]
+    cn.drain = [g, start, left, None, why]
     nodes = cn.ready_nodes[g]
     if left == 0:
-        cn.drain = None
-        cn.ready_nodes[g] -= 1
-        cn.set_nodes(g, t)
-        cn.events.append((t, f"node_scale_down:{name}", nodes, nodes - 1,
-                          f"node drained in {t - start:g} s"))
+        _emptied(cn, g, start, t, f"node drained in {t - start:g} s")
     elif over and cn.karpenter:
-        cn.drain = None
-        cn.ready_nodes[g] -= 1
-        cn.set_nodes(g, t)
-        cn.events.append((t, f"node_scale_down:{name}", nodes, nodes - 1,
-                          (f"node drained in {t - start:g} s: its {left} pod(s) left deleted "
-                           f"at the NodePool's terminationGracePeriod ({limit_s:g} s)")))
+        _retire(cn, g, t, (f"node drained in {t - start:g} s: its {left} pod(s) left deleted "
+                           f"at the NodePool's terminationGracePeriod ({limit_s:g} s)"))
         cn.evict(g, left, t)
         cn.place(t)
     elif over:
@@ -109,7 +132,8 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
     charged = [0]  # evictions charged to the budget in this scan
     # every group's timer is updated on the scan's state before a node goes (a removal
     # does not keep the other groups from counting their unneeded time this scan)
-    fired: tuple[int, float, bool] | None = None
+    # the groups whose unneeded time is up and that may go now: (util, staged) each
+    ready_to_go: dict[int, tuple[float, bool]] = {}
     for g in reversed(range(n_groups)):
         nodes = ready_nodes[g] - (g == cg)
         placed = scheduled[g] - (cleft if g == cg else 0)
@@ -119,7 +143,7 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
                 or groups[g].name in ca.undisruptable_groups):
             unneeded_since[g] = None
             needed += 1
-            if needed == n_groups and cg < 0:
+            if needed == n_groups and cg < 0 and cn.command is None:
                 cn.all_needed_at = key
             continue
         evicted = placed // nodes
@@ -150,28 +174,36 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
         since: float = unneeded_since[g]  # type: ignore[assignment]
         # one node drained at a time (CA's --max-drain-parallelism default 1); a
         # NodePool's nodes as its budget allows
-        if (fired is None and not cooldown and cg < 0
-                and t - since >= ca.scale_down_unneeded_s
-                and ca.disruption_allowed(groups[g].name, ready_nodes[g], cn.removed_s[g], t)):
-            fired = (g, util, staged)
-    if fired is None:
+        if (not cooldown and cg < 0 and t - since >= ca.scale_down_unneeded_s
+                and ca.disruption_allowed(groups[g].name, ready_nodes[g])):
+            ready_to_go[g] = (util, staged)
+    if cn.command is not None or ready_to_go:
+        cn.all_needed_at = None  # a removal waiting: no scan skipped
+    g_, cn.command, validated = choose_removal(cn.command, list(ready_to_go), t,
+                                               ca.consolidation_validation_s)
+    if g_ is None:
         return
-    g, util, staged = fired  # one node per scan, the last group in priority order first
+    g = g_
+    util, staged = ready_to_go[g]
     nodes = ready_nodes[g]
     evicted = scheduled[g] // nodes
     why_ = (f"utilization {util:.0%} < {ca.scale_down_utilization_threshold:.0%} for "
-            f"{ca.scale_down_unneeded_s:g} s")
+            f"{ca.scale_down_unneeded_s:g} s{validated}")
     if staged:  # the budget allows fewer evictions than the node's pods: drained in steps
-        cn.drain = [g, t, evicted]
+        cn.drain = [g, t, evicted, None, ""]
         cn.all_needed_at = None
         cn.events.append((t, f"node_drain_started:{groups[g].name}", nodes, nodes,
                           (f"{why_}; cordoned, its {evicted} pod(s) evicted as its "
                            "PodDisruptionBudget allows")))
         drain(cn, t)
         return
-    ready_nodes[g] -= 1
-    cn.set_nodes(g, t)
-    cn.events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
-                      f"{why_}; {evicted} pod(s) evicted"))
+    if ca.pod_termination_s > 0:  # cordoned and emptied now, gone once its pods terminated
+        cn.drain = [g, t, 0, t, f"{why_}; {evicted} pod(s) evicted at {t:g} s"]
+        cn.all_needed_at = None
+    else:
+        ready_nodes[g] -= 1
+        cn.set_nodes(g, t)
+        cn.events.append((t, f"node_scale_down:{groups[g].name}", nodes, nodes - 1,
+                          f"{why_}; {evicted} pod(s) evicted"))
     cn.evict(g, evicted, t)
     cn.place(t)

@@ -32,10 +32,12 @@ so these rules turn a NodePool into a :class:`~infra_toolkit.eksctl_config.NodeG
   not cluster-autoscaler's (``ClusterAutoscalerSpec.drain_rules``): never given up, cut at the
   template's ``terminationGracePeriod`` when set; a budget allowing no node
   (:func:`allowed_disruptions` 0: ``nodes: "0"`` or ``"0%"``) keeps every node of the pool;
-  under other budgets a pool's node goes only while the budget exceeds its nodes removed in
-  the last ``nodes.KARPENTER_COMMAND_S`` (``ClusterAutoscalerSpec.disruption_allowed``: the
-  model's stand-in for Karpenter counting a node being deleted against the budget, and for its
-  15 s validation of each consolidation), one node drained at a time. Budgets with a
+  each removal is validated ``nodes.KARPENTER_COMMAND_S`` (15 s) after it is chosen, as each
+  consolidation command of Karpenter's is, and a drained node is billed until its pods have
+  terminated (``nodes.POD_TERMINATION_GRACE_S``); one node is drained at a time, so any budget
+  allowing a node is met (``ClusterAutoscalerSpec.disruption_allowed``) and one allowing
+  more is noted (:mod:`infra_toolkit.plan_node_pools`: Karpenter may disrupt several at
+  once, the simulated scale-down is slower). Budgets with a
   ``schedule``, or ``reasons`` not covering the policy's (``Empty``, and ``Underutilized``
   under WhenEmptyOrUnderutilized), ``expireAfter`` and replacement by a cheaper type have no
   equivalent in the model: they are listed in :attr:`NodePool.not_modelled`, never dropped
@@ -75,7 +77,7 @@ from infra_toolkit.karpenter_manifests import (
 )
 from infra_toolkit.karpenter_node_class import KARPENTER_DEFAULT_VOLUMES, EC2NodeClass
 from infra_toolkit.node_placement import NodeRequirement, requirement_met
-from infra_toolkit.nodes import ClusterAutoscalerSpec
+from infra_toolkit.nodes import KARPENTER_COMMAND_S, POD_TERMINATION_GRACE_S, ClusterAutoscalerSpec
 from infra_toolkit.pricing import Price, PriceBook
 
 __all__ = [
@@ -207,9 +209,11 @@ def consolidation_autoscaler(base: ClusterAutoscalerSpec, pools: Sequence[NodePo
     seconds unneeded before a node goes; ``WhenEmptyOrUnderutilized`` any node whose pods fit on
     the others (threshold 1.0), ``WhenEmpty`` only nodes without pods (the smallest positive
     threshold: a node with any pod is needed), ``Never`` none (threshold 0); Karpenter's drain
-    rules, each pool's ``terminationGracePeriod``, the pools whose budgets allow no node
-    (one node of a pool allowed none: any percent above 0 rounds up to one) undisruptable, and
-    the other pools' budgets (``node_pool_budgets``: how fast their nodes go). The
+    rules and timing (each removal validated ``KARPENTER_COMMAND_S`` after it is chosen, a
+    drained node billed until its pods have terminated, ``POD_TERMINATION_GRACE_S``), each
+    pool's ``terminationGracePeriod``, the pools whose budgets allow no node (one node of a
+    pool allowed none: any percent above 0 rounds up to one) undisruptable, and the other
+    pools' budgets (``node_pool_budgets``). The
     simulator has one node autoscaler per cluster: raises :class:`SpecError` when the pools
     that may be disrupted disagree."""
     if not pools:
@@ -217,6 +221,7 @@ def consolidation_autoscaler(base: ClusterAutoscalerSpec, pools: Sequence[NodePo
     kept = tuple(p.name for p in pools if allowed_disruptions(p, 1) == 0)
     base = dataclasses.replace(
         base, drain_rules="karpenter", undisruptable_groups=kept,
+        consolidation_validation_s=KARPENTER_COMMAND_S, pod_termination_s=POD_TERMINATION_GRACE_S,
         termination_grace_periods_s=tuple((p.name, p.termination_grace_period_s) for p in pools
                                           if p.termination_grace_period_s is not None),
         node_pool_budgets=tuple((p.name, p.disruption_budgets) for p in pools

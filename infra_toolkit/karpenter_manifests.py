@@ -243,12 +243,6 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
                      "an age)")
     policy = "WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"
     budgets = _budgets(r, d, dp, notes, policy)
-    if "budgets" in d and any(b not in (0, "0%", 1) for b in budgets):
-        notes.append(f"{join_path(dp, 'budgets')}: the simulation removes at most one node "
-                     "a scan (one drain at a time), each removed node counting against the "
-                     "budget for 15 s (a percent of the pool's nodes is rounded up); Karpenter "
-                     "may delete up to the budget in one command, so the simulated scale-down "
-                     "of several unneeded nodes may be slower")
     return policy, after, budgets
 
 

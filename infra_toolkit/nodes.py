@@ -30,7 +30,11 @@ which holds every node on its own.)
     (they start again), as a drain does. The delay after a scale-up holds removals only: the
     unneeded time counts through it, as cluster-autoscaler updates its unneeded nodes at every
     scan before it checks ``scaleDownInCooldown``. While pods are Pending nothing is unneeded
-    (every slot they fit is taken) and the timers restart.
+    (every slot they fit is taken) and the timers restart. Karpenter's timing
+    (``KARPENTER_LIKE`` and NodePools): a node whose time is up is only chosen, and goes
+    ``consolidation_validation_s`` later if it still may (its ``consolidationTTL``); once its
+    pods are evicted it stays cordoned and billed ``pod_termination_s`` while they terminate.
+    One node at a time either way.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
 __all__ = ["DRAIN_RULES", "KARPENTER_COMMAND_S", "KARPENTER_LIKE", "MAX_POD_EVICTION_S",
-           "ClusterAutoscalerSpec", "NodeGroup", "node_room", "pod_slots"]
+           "POD_TERMINATION_GRACE_S", "ClusterAutoscalerSpec", "NodeGroup", "node_room",
+           "pod_slots"]
 
 
 @dataclass(frozen=True)
@@ -148,13 +153,19 @@ MAX_POD_EVICTION_S = 120.0
 #: a drain never given up, ended at its NodePool's ``terminationGracePeriod`` when one is set)
 DRAIN_RULES = ("cluster-autoscaler", "karpenter")
 
-#: Karpenter's ``consolidationTTL`` (seconds): each consolidation command (empty nodes, or a node
-#: whose pods fit elsewhere) waits this long and checks itself again before it deletes, and the
-#: disruption controller computes one command at a time. A node it deletes counts against its
-#: NodePool's budget until drained and its instance's deletion requested; the model drains at
-#: once, so a node it removes counts against the budget this long instead: a NodePool whose
-#: budget allows one node loses at most one every 15 s, as one command after another does
+#: Karpenter's ``consolidationTTL`` (seconds, ``pkg/controllers/disruption/consolidation.go``):
+#: every consolidation command, empty nodes (``emptiness.go``: ``clock.After(consolidationTTL)``
+#: then ``Validate``) or a node whose pods fit elsewhere (``singlenodeconsolidation.go``:
+#: ``validator.Validate(ctx, cmd, consolidationTTL)``), waits this long after it is computed and
+#: checks its candidates again before it acts; the disruption controller computes one command at
+#: a time (``ClusterAutoscalerSpec.consolidation_validation_s`` of ``KARPENTER_LIKE``)
 KARPENTER_COMMAND_S = 15.0
+
+#: Kubernetes' default ``terminationGracePeriodSeconds`` (seconds): an evicted pod's containers
+#: get up to this long to stop after SIGTERM, and Karpenter's termination controller
+#: (``terminator.Drain``, ``awaitDrain``) terminates the instance only once the drained node's
+#: pods are gone (``ClusterAutoscalerSpec.pod_termination_s`` of ``KARPENTER_LIKE``)
+POD_TERMINATION_GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -179,6 +190,17 @@ class ClusterAutoscalerSpec:
     #: ``(group name, its NodePool's budgets' nodes)``: a whole number or ``"N%"`` each, the
     #: smallest binding (:meth:`disruption_allowed`)
     node_pool_budgets: tuple[tuple[str, tuple[int | str, ...]], ...] = ()
+    #: seconds a removal chosen at a scan waits before it is carried out, at the first scan at
+    #: or after that, if the node is then still a candidate (dropped otherwise, and whenever a
+    #: scan finds pods Pending meanwhile); no other removal is chosen while it waits
+    #: (Karpenter's ``consolidationTTL``, ``KARPENTER_COMMAND_S``; 0: at once, as
+    #: cluster-autoscaler removes a node whose unneeded time is up)
+    consolidation_validation_s: float = 0.0
+    #: seconds a drained node stays, cordoned, empty and billed, after its last pod's eviction
+    #: until its pods have terminated and the instance is terminated (the pods'
+    #: ``terminationGracePeriodSeconds``, ``POD_TERMINATION_GRACE_S`` by default; 0: the node
+    #: goes at its last eviction); no other removal starts meanwhile
+    pod_termination_s: float = 0.0
 
     def __post_init__(self) -> None:
         require_whole(f"{self.name}.scan_interval_s", self.scan_interval_s, 1, "seconds")
@@ -189,7 +211,8 @@ class ClusterAutoscalerSpec:
             require_finite(f"{self.name}.termination_grace_periods_s[{group!r}]", grace_s, 0,
                            rule="{bound} seconds")
         for name in ("provisioning_delay_s", "scale_down_unneeded_s",
-                     "scale_down_delay_after_add_s"):
+                     "scale_down_delay_after_add_s", "consolidation_validation_s",
+                     "pod_termination_s"):
             require_finite(f"{self.name}.{name}", getattr(self, name), 0, rule="{bound} seconds")
         if not 0 <= self.scale_down_utilization_threshold <= 1:
             raise SpecError(f"{self.name}.scale_down_utilization_threshold "
@@ -203,24 +226,22 @@ class ClusterAutoscalerSpec:
             return MAX_POD_EVICTION_S
         return dict(self.termination_grace_periods_s).get(group)
 
-    def disruption_allowed(self, group: str, nodes: int, removed_s: Sequence[float],
-                           t: float) -> bool:
-        """Whether a node of ``group`` (``nodes`` Ready) may go at ``t`` seconds under its
-        NodePool's disruption budget, ``removed_s`` the times its nodes went: those gone less
-        than ``KARPENTER_COMMAND_S`` before count as still disrupted, among its nodes too
-        (Karpenter's ``BuildDisruptionBudgetMapping``: the budget of the pool's nodes less those
-        being deleted, here the model's stand-in for its deletions' time, see
-        ``KARPENTER_COMMAND_S``). Always true for a group without a NodePool budget."""
+    def disruption_allowed(self, group: str, nodes: int) -> bool:
+        """Whether a node of ``group`` (``nodes`` nodes) may be chosen for removal under its
+        NodePool's disruption budget: Karpenter's ``BuildDisruptionBudgetMapping`` allows the
+        budget of the pool's nodes less those being disrupted, and the model chooses a node
+        only while none drains or terminates (one at a time), so none is. Always true for a
+        group without a NodePool budget."""
         budgets = dict(self.node_pool_budgets).get(group)
-        if budgets is None:
-            return True
-        recent = sum(1 for r in removed_s if t - r < KARPENTER_COMMAND_S)
-        return smallest_scaled(budgets, nodes + recent) - recent >= 1
+        return budgets is None or smallest_scaled(budgets, nodes) >= 1
 
 
 KARPENTER_LIKE = ClusterAutoscalerSpec(
     scan_interval_s=5, provisioning_delay_s=45.0, scale_down_unneeded_s=30.0,
     scale_down_utilization_threshold=0.5, scale_down_delay_after_add_s=0.0, name="karpenter-like",
+    consolidation_validation_s=KARPENTER_COMMAND_S, pod_termination_s=POD_TERMINATION_GRACE_S,
 )
 """Fast provisioning: pending pods are batched within seconds and a node is Ready ~45 s later;
-underused nodes are consolidated after 30 s."""
+underused nodes are consolidated after 30 s, each removal validated 15 s later
+(``KARPENTER_COMMAND_S``) and the node billed until its pods have terminated
+(``POD_TERMINATION_GRACE_S``)."""

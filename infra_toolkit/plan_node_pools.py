@@ -30,8 +30,8 @@ from infra_toolkit.karpenter_config import (
     excluded_by,
     node_group_config,
 )
-from infra_toolkit.karpenter_manifests import NodePool
-from infra_toolkit.nodes import KARPENTER_LIKE
+from infra_toolkit.karpenter_manifests import DEFAULT_BUDGET_NODES, NodePool
+from infra_toolkit.nodes import KARPENTER_COMMAND_S, KARPENTER_LIKE, POD_TERMINATION_GRACE_S
 from infra_toolkit.plan_architecture import Architecture, Manifest
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_warning_type import PlanWarning
@@ -117,7 +117,9 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook,
     """What the plan assumes of each NodePool of ``arch``: the one instance type it simulates
     and prices when the requirements allow several (and the cheapest allowed, which Karpenter
     would launch first when it fits the pods), a disruption budget that allows no node (its
-    nodes are never consolidated), each NodePool field it does not model, and each other node
+    nodes are never consolidated) or, Karpenter's default ``10%`` as any other, more than one
+    of its ``max_size`` nodes at once (the simulation removes one at a time), each NodePool
+    field it does not model, and each other node
     group beside them free to scale (scaled by the NodePools' rules, which Karpenter does not
     do), at its ``aws_eks_node_group``'s ``scaling_config`` (``group_paths``: each group's
     resource path, ``plan_cost.node_group_resource_paths``)."""
@@ -146,6 +148,21 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook,
                 "node it launches is kept, and billed, to the end of the run however idle; "
                 "give the budget a schedule and duration for the hours to protect, or allow at "
                 "least one node (Karpenter's default is \"10%\")")))
+        at_once = allowed_disruptions(pool, group.max_size)
+        if at_once > 1:
+            shown = ", ".join(f'nodes: "{b}"' for b in pool.disruption_budgets)
+            default = (" (Karpenter's default)"
+                       if pool.disruption_budgets == (DEFAULT_BUDGET_NODES,) else "")
+            out.append(PlanWarning(path, (
+                f"NodePool {pool.name!r}: its disruption budget {shown}{default} lets "
+                f"Karpenter disrupt up to {at_once} of its {group.max_size} nodes at once (a "
+                "percent of the nodes rounded up; emptiness and multi-node consolidation "
+                "delete several nodes in one command), but the simulation removes one node at "
+                f"a time (each removal validated {KARPENTER_COMMAND_S:g} s after it is chosen, "
+                "the node billed until its pods have terminated, "
+                f"{POD_TERMINATION_GRACE_S:g} s later): when several nodes are unneeded "
+                "together, the simulated scale-down is slower and its node-hours and cost "
+                "may be higher than Karpenter's")))
         out += [PlanWarning(path, f"NodePool {pool.name!r}: {note}")
                 for note in pool.not_modelled]
     return out + _unowned_group_warnings(arch, side, group_paths)

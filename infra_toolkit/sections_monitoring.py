@@ -155,7 +155,7 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
 
 def alert_fires_text(a: PlanAnalysis) -> dict[str, str]:
     """Per replayed alert (by name), when it first fires in each simulated scenario, from the
-    scenario's start (``'launch-day' at 14 h 26 min (2 times); 'tv-flash-crowd' at 35 min
+    scenario's start (``'launch-day' at 8 h 7 min (3 times); 'tv-flash-crowd' at 35 min
     20 s``, the workload named when the alert watches several), or ``never (4 scenarios)``;
     empty when nothing was simulated. The Rollback Plan's triggers quote it (audit27 A27-3)."""
     if not a.runs:

@@ -116,10 +116,11 @@ class SharedNodes:
         # node ident -> the budget hold last logged, until the node is next free to go (one
         # event a hold, not one each time the node drops out of candidacy and comes back)
         self.blocked: dict[int, str] = {}
-        # the node being drained in steps (cordoned) and when its drain started
-        self.draining: tuple[Node, float] | None = None
-        # per group, when its nodes went (a NodePool's budget counts the recent ones)
-        self.removed_s: list[list[float]] = [[] for _ in groups]
+        # the cordoned node being drained: (node, when its drain started, when its last pod
+        # left (its pods terminating) or None, why it goes) (shared_scale_down.drain)
+        self.draining: tuple[Node, float, float | None, str] | None = None
+        # the node (ident) chosen for removal waiting for its validation, the scan that chose it
+        self.command: tuple[int, float] | None = None
 
     def tick_at(self, t: float) -> int:
         """The first tick at or after ``t`` seconds."""
@@ -287,6 +288,7 @@ class SharedNodes:
             for ns in self.nodes:
                 for node in ns:
                     node.unneeded_since = None
+            self.command = None  # a removal waiting for validation finds the cluster changed
             return
         # unneeded time counts through the delay after a scale-up, which only holds removals
         # (cluster-autoscaler's UpdateClusterState runs before its scaleDownInCooldown check)

@@ -10,6 +10,7 @@ node while a budget allows fewer evictions than its pods, and the node's removal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from infra_toolkit.bin_packing import Node, pack
@@ -17,7 +18,7 @@ from infra_toolkit.bin_packing import Node, pack
 if TYPE_CHECKING:
     from infra_toolkit.shared_nodes import Owner, SharedNodes
 
-__all__ = ["drain", "pods_of", "scale_down"]
+__all__ = ["choose_removal", "drain", "pods_of", "scale_down"]
 
 
 def pods_of(o: Owner, node: Node) -> int:
@@ -113,7 +114,7 @@ def scale_down(sn: SharedNodes, t: float, cooldown: bool) -> None:
     cordoned = sn.draining[0] if sn.draining is not None else None
     # every node's timer is updated on the scan's state before one goes (a removal does
     # not keep the other nodes from counting their unneeded time this scan)
-    fired: tuple[int, Node, float, bool] | None = None
+    ready_to_go: list[tuple[int, Node, float, bool]] = []
     for g in reversed(range(len(sn.groups))):
         grp, nodes = sn.groups[g], sn.nodes[g]
         for node in reversed(nodes):
@@ -148,48 +149,94 @@ def scale_down(sn: SharedNodes, t: float, cooldown: bool) -> None:
                 node.unneeded_since = t
             # one node drained at a time (CA's --max-drain-parallelism default 1), so none
             # goes while another drains; a NodePool's nodes as its budget allows
-            if (fired is None and not cooldown and cordoned is None
+            if (not cooldown and cordoned is None
                     and t - node.unneeded_since >= ca.scale_down_unneeded_s
-                    and ca.disruption_allowed(grp.name, len(nodes), sn.removed_s[g], t)):
-                fired = (g, node, util, staged)
-    if fired is None:
+                    and ca.disruption_allowed(grp.name, len(nodes))):
+                ready_to_go.append((g, node, util, staged))
+    key, sn.command, validated = choose_removal(
+        sn.command, [r[1].ident for r in ready_to_go], t, ca.consolidation_validation_s)
+    if key is None:
         return
-    g, node, util, staged = fired  # one node per scan: lowest priority group, newest first
+    # lowest priority group, newest first
+    g, node, util, staged = next(r for r in ready_to_go if r[1].ident == key)
     grp = sn.groups[g]
+    why_ = (f"node {node.ident} utilization {util:.0%} < "
+            f"{ca.scale_down_utilization_threshold:.0%} for {ca.scale_down_unneeded_s:g} s"
+            f"{validated}")
     if not staged:
         evicted = sum(len(c.names) for c in node.cohorts)
-        _retire(sn, node, t, (f"node {node.ident} utilization {util:.0%} < "
-                               f"{ca.scale_down_utilization_threshold:.0%} for "
-                               f"{ca.scale_down_unneeded_s:g} s; "
-                               f"{evicted} pod(s) evicted"))
+        if ca.pod_termination_s <= 0:
+            _retire(sn, node, t, f"{why_}; {evicted} pod(s) evicted")
+            return
+        # cordoned and emptied now; gone once its pods have terminated (drain)
+        sn.draining = (node, t, t, f"{why_}; {evicted} pod(s) evicted at {t:g} s")
+        sn.layout += 1
+        _evict_all(sn, node, t)
         return
     # a budget allows fewer evictions than its pods here: cordon, evict what it allows now
     # and the rest as replacements become Ready (CA's sequential drain, each refused
     # eviction retried every 10 s, its default scan interval too, for MAX_POD_EVICTION_S;
     # Karpenter's eviction queue retries with backoff, without a limit)
-    sn.draining = (node, t)
+    sn.draining = (node, t, None, "")
     sn.layout += 1
     n_nodes = len(sn.nodes[g])
     sn.events.append((t, f"node_drain_started:{grp.name}", n_nodes, n_nodes,
-                        (f"node {node.ident} utilization {util:.0%} < "
-                         f"{ca.scale_down_utilization_threshold:.0%} for "
-                         f"{ca.scale_down_unneeded_s:g} s; cordoned, its "
+                        (f"{why_}; cordoned, its "
                          f"{sum(len(c.names) for c in node.cohorts)} pod(s) evicted as "
                          "their PodDisruptionBudgets allow")))
     drain(sn, t)
 
 
+def choose_removal(waiting: tuple[int, float] | None, ready: Sequence[int], t: float,
+                   wait_s: float) -> tuple[int | None, tuple[int, float] | None, str]:
+    """Which candidate goes at ``t`` seconds, of ``ready`` (their keys, in the scan's order:
+    their time up, free to go now): ``(the one that goes or None, the removal left waiting,
+    the words saying it was validated)``. Without a validation wait (``wait_s`` 0), the first.
+    With one (Karpenter's ``consolidationTTL``: each command checked again this long after it
+    is computed, one command at a time), the first is only chosen (returned as waiting, with
+    ``t``), and at the first scan ``wait_s`` after it goes if it is still ready, else is
+    dropped; nothing else is chosen meanwhile."""
+    if waiting is not None:
+        key, since = waiting
+        if t - since < wait_s:
+            return None, waiting, ""
+        return (key if key in ready else None), None, f", validated {t - since:g} s later"
+    if not ready:
+        return None, None, ""
+    if wait_s <= 0:
+        return ready[0], None, ""
+    return None, (ready[0], t), ""
+
+
+def _evict_all(sn: SharedNodes, node: Node, t: float) -> None:
+    """Every pod of ``node`` evicted at ``t``, created again Pending and placed."""
+    for c in list(node.cohorts):
+        o, k = sn.owners[c.owner], len(c.names)
+        sn.remove(c, k, t)
+        sn.create(o, k, t)
+    sn.place(t)
+
+
 def drain(sn: SharedNodes, t: float) -> None:
-    """The draining node's evictions at ``t``: each budgeted owner's pods as its budget
-    allows now, every other pod at once; the node goes when empty. With pods left at the
-    drain's limit (``ClusterAutoscalerSpec.drain_limit_s``): cluster-autoscaler's
-    ``MAX_POD_EVICTION_S`` un-cordons and keeps it (its actuator gives up and removes its
+    """The cordoned node's step at ``t``. Emptied, its pods terminating: it goes once
+    ``ClusterAutoscalerSpec.pod_termination_s`` have passed since its last eviction.
+    Drained in steps: each budgeted owner's pods as its budget allows now, every other pod at
+    once; once empty, as above. With pods left at the drain's limit
+    (``ClusterAutoscalerSpec.drain_limit_s``): cluster-autoscaler's ``MAX_POD_EVICTION_S``
+    un-cordons and keeps it (its actuator gives up and removes its
     ToBeDeletedByClusterAutoscaler taint); Karpenter's NodePool ``terminationGracePeriod``
     deletes them and the node goes (``terminator.DeleteExpiringPods``); without one
     Karpenter never gives up."""
     assert sn.draining is not None
-    node, start = sn.draining
+    node, start, emptied, why = sn.draining
     grp = sn.groups[node.group]
+    term_s = sn.ca.pod_termination_s
+    if emptied is not None:
+        if t - emptied >= term_s:
+            sn.draining = None
+            _retire(sn, node, t, f"{why}; gone {term_s:g} s after its last eviction, once "
+                                 "its pods had terminated (terminationGracePeriodSeconds)")
+        return
     limit_s = sn.ca.drain_limit_s(grp.name)
     over = limit_s is not None and t - start >= limit_s
     if not over:
@@ -209,9 +256,12 @@ def drain(sn: SharedNodes, t: float) -> None:
             sn.place(t)
     n_nodes = len(sn.nodes[node.group])
     if not node.cohorts:
-        sn.draining = None
-        _retire(sn, node, t, (f"node {node.ident} drained in "
-                               f"{t - start:g} s"))
+        drained = f"node {node.ident} drained in {t - start:g} s"
+        if term_s > 0:
+            sn.draining = (node, start, t, drained)
+        else:
+            sn.draining = None
+            _retire(sn, node, t, drained)
     elif over and sn.ca.drain_rules == "karpenter":
         sn.draining = None
         left = sum(len(c.names) for c in node.cohorts)
@@ -235,7 +285,6 @@ def _retire(sn: SharedNodes, node: Node, t: float, why: str) -> None:
     grp, nodes = sn.groups[g], sn.nodes[g]
     evicted = list(node.cohorts)
     nodes.remove(node)
-    sn.removed_s[g].append(t)
     sn.layout += 1
     sn.fits_checked.pop(node.ident, None)
     sn.retired.append(node)

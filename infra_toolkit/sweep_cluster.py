@@ -49,6 +49,7 @@ class Cluster(ClusterPods):
     def scan(self, t: float) -> None:
         """``ClusterNodes.scan`` at time ``t`` for every variant."""
         p = self.p
+        self._retire_cordoned(t)
         pending = self.pending
         if pending.any():
             rows = np.flatnonzero(pending > 0)
@@ -68,6 +69,7 @@ class Cluster(ClusterPods):
             idle = np.ones(pending.size, dtype=bool)
         # timers keep counting through the delay after a scale-up, which only holds removals
         np.copyto(self.unneeded, np.nan, where=~idle[:, None])
+        self.cmd_group[~idle] = -1  # a removal waiting for validation: the cluster changed
         if idle.any():
             self._scale_down(idle, ~(t - self.last_up < p["after_add"]), t)
 
@@ -135,7 +137,7 @@ class Cluster(ClusterPods):
         if not rows.size:
             return
         p = self.p
-        slots, nodes, scheduled = p["slots"][rows], self.nodes[rows], self.scheduled[rows]
+        slots, nodes, scheduled = p["slots"][rows], self.usable_nodes(rows), self.scheduled[rows]
         total_slots = (nodes * slots).sum(axis=1)
         total_pods = scheduled.sum(axis=1)
         util = np.where(nodes > 0, scheduled * p["frac"][rows] / np.maximum(nodes, 1), 1.0)
@@ -146,35 +148,82 @@ class Cluster(ClusterPods):
 
     def _scale_down(self, going: np.ndarray, may_remove: np.ndarray, t: float) -> None:
         """``cluster_scale_down.scale_down`` for the rows in ``going`` (no pending pods):
-        groups in reverse order, a needed group's timer reset, another's started or fired (only
-        where ``may_remove``: not within the delay after a scale-up), at most one node per scan
-        (a variant whose node fired still counts the timers of the groups after it, on the
-        scan's state: ``needed`` is not refreshed within the scan)."""
+        groups in reverse order, a needed group's timer reset, another's started; of the groups
+        whose time is up (only where ``may_remove``: not within the delay after a scale-up, no
+        node cordoned) the first goes, or with a validation wait (``_choose``) is chosen and
+        goes at the first scan that long after if its time is still up then (``needed`` is not
+        refreshed within the scan: every timer counts on the scan's state)."""
         self._refresh_needed()
         p = self.p
         live = going
-        may_remove = may_remove.copy()
+        may_remove = may_remove & (self.cordon_group < 0)
+        ready = np.zeros(self.needed.shape, dtype=bool)
         for g in reversed(range(self.v.groups)):
             needed = self.needed[:, g]
             since = self.unneeded[:, g]  # a view: the updates below land in the timers
             np.copyto(since, np.nan, where=live & needed)
             idle = live & ~needed
             np.copyto(since, t, where=idle & np.isnan(since))
-            fire = idle & may_remove & (t - since >= p["unneeded_s"])
-            may_remove &= ~fire
-            if fire.any():
-                fr = np.flatnonzero(fire)
-                before = self.nodes[fr, g].copy()
-                util = self.util[fr, g].copy()
-                evicted = self.scheduled[fr, g] // before
-                gg = np.full(fr.size, g)
-                self._set_nodes(fr, gg, np.full(fr.size, t), before - 1)
-                self.node_downs[fr] += 1
-                if self.log is not None:
-                    for i, r in enumerate(fr.tolist()):
-                        self.log.append((t, r, "down", g, int(before[i]), int(before[i] - 1),
-                                         (float(util[i]), int(evicted[i]))))
-                self.evict(fr, gg, evicted, t)
+            ready[:, g] = idle & may_remove & (t - since >= p["unneeded_s"])
+        # _choose: a waiting removal goes once validated if its group is still ready, else is
+        # dropped; without one, the last ready group goes, or is chosen to wait
+        waiting = live & (self.cmd_group >= 0)
+        due = np.flatnonzero(waiting & (t - self.cmd_t >= p["validation_s"]))
+        cmd_g = self.cmd_group[due]
+        run = ready[due, cmd_g]
+        self.cmd_group[due] = -1
+        first = self.v.groups - 1 - np.argmax(ready[:, ::-1], axis=1)
+        fresh = live & ~waiting & ready.any(axis=1)
+        wait = fresh & (p["validation_s"] > 0)
+        self.cmd_group[wait] = first[wait]
+        self.cmd_t[wait] = t
+        now = np.flatnonzero(fresh & ~wait)
+        rows = np.concatenate([due[run], now])
+        if not rows.size:
+            return
+        gg = np.concatenate([cmd_g[run], first[now]])
+        after = np.concatenate([t - self.cmd_t[due[run]], np.full(now.size, np.nan)])
+        before = self.nodes[rows, gg].copy()
+        util = self.util[rows, gg].copy()
+        evicted = self.scheduled[rows, gg] // before
+        cordon = p["termination_s"][rows] > 0
+        for i, r in enumerate(rows.tolist()):
+            if cordon[i]:
+                self.cordon_why[r] = (float(util[i]), int(evicted[i]),
+                                      None if np.isnan(after[i]) else float(after[i]))
+        cr = rows[cordon]
+        self.cordon_group[cr] = gg[cordon]
+        self.cordon_t[cr] = t
+        self.dirty[cr] = True
+        gone = ~cordon
+        if gone.any():
+            fr, fg = rows[gone], gg[gone]
+            self._set_nodes(fr, fg, np.full(fr.size, t), before[gone] - 1)
+            self.node_downs[fr] += 1
+            if self.log is not None:
+                for i in np.flatnonzero(gone).tolist():
+                    self.log.append((t, int(rows[i]), "down", int(gg[i]), int(before[i]),
+                                     int(before[i] - 1), (float(util[i]), int(evicted[i]),
+                                     None if np.isnan(after[i]) else float(after[i]), None)))
+        self.evict(rows, gg, evicted, t)
+
+    def _retire_cordoned(self, t: float) -> None:
+        """``cluster_scale_down.drain`` of an emptied node: it goes once its pods have
+        terminated, ``pod_termination_s`` after its last eviction."""
+        rows = np.flatnonzero((self.cordon_group >= 0)
+                              & (t - self.cordon_t >= self.p["termination_s"]))
+        if not rows.size:
+            return
+        g = self.cordon_group[rows]
+        before = self.nodes[rows, g].copy()
+        self.cordon_group[rows] = -1
+        self._set_nodes(rows, g, np.full(rows.size, t), before - 1)
+        self.node_downs[rows] += 1
+        for i, r in enumerate(rows.tolist()):
+            util, evicted, after = self.cordon_why.pop(r)
+            if self.log is not None:
+                self.log.append((t, r, "down", int(g[i]), int(before[i]), int(before[i] - 1),
+                                 (util, evicted, after, float(self.cordon_t[r]))))
 
     def billed_areas(self) -> np.ndarray:
         """Node-ticks billed per (variant, group) over the run: Ready nodes plus nodes launched
@@ -196,7 +245,14 @@ class Cluster(ClusterPods):
             return (t, row, "node_scale_up_failed", 0, 0,
                     f"{extra} pending pod(s) fit no node group: all at max_size")
         ca = spec.autoscaler
-        util, evicted = extra
+        util, evicted, after, evicted_at = extra
+        why = (f"utilization {util:.0%} < {ca.scale_down_utilization_threshold:.0%} for "
+               f"{ca.scale_down_unneeded_s:g} s"
+               + ("" if after is None else f", validated {after:g} s later"))
+        if evicted_at is None:
+            return (t, row, f"node_scale_down:{spec.node_groups[g].name}", a, b,
+                    f"{why}; {evicted} pod(s) evicted")
         return (t, row, f"node_scale_down:{spec.node_groups[g].name}", a, b,
-                f"utilization {util:.0%} < {ca.scale_down_utilization_threshold:.0%} for "
-                f"{ca.scale_down_unneeded_s:g} s; {evicted} pod(s) evicted")
+                f"{why}; {evicted} pod(s) evicted at {evicted_at:g} s; gone "
+                f"{ca.pod_termination_s:g} s after its last eviction, once its pods had "
+                "terminated (terminationGracePeriodSeconds)")

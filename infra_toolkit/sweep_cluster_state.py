@@ -64,6 +64,20 @@ class ClusterState:
         self.needed = np.ones((n, g), dtype=bool)  # scale-down: group needed (see _scale_down)
         self.util = np.ones((n, g))  # its request utilization
         self.dirty = np.ones(n, dtype=bool)  # nodes or placed pods changed since ``needed``
+        # the removal chosen and waiting for its validation: its group (-1: none), the scan
+        self.cmd_group = np.full(n, -1, dtype=np.int64)
+        self.cmd_t = np.zeros(n)
+        # the cordoned node, emptied, its pods terminating: its group (-1: none), when its last
+        # pod left, and (utilization, pods evicted, seconds validated after) for the event log
+        self.cordon_group = np.full(n, -1, dtype=np.int64)
+        self.cordon_t = np.zeros(n)
+        self.cordon_why: dict[int, tuple[float, int, float | None]] = {}
+
+    def usable_nodes(self, rows: np.ndarray) -> np.ndarray:
+        """Each group's nodes of ``rows`` that take pods: the cordoned one left out."""
+        usable: np.ndarray = self.nodes[rows] - (self.cordon_group[rows, None]
+                                                 == np.arange(self.v.groups))
+        return usable
 
     def tick_at(self, t: np.ndarray) -> np.ndarray:
         """``tick_at`` of the scalar loop: the first tick at or after ``t`` (clamped)."""

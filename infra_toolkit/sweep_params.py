@@ -88,10 +88,6 @@ def unsupported(spec: Any) -> str | None:
         return (f"node groups no disruption budget lets go "
                 f"({', '.join(spec.autoscaler.undisruptable_groups)}), which only the scalar "
                 "path's node scale-down keeps")
-    if spec.autoscaler.node_pool_budgets:
-        return (f"NodePool disruption budgets "
-                f"({', '.join(g for g, _ in spec.autoscaler.node_pool_budgets)}), which only "
-                "the scalar path's node scale-down counts")
     try:
         metric_needs(spec.hpa, memory_model=wl.memory_baseline_mib is not None)
         _tick_grid(spec)
@@ -185,6 +181,8 @@ def variants(specs: list[Any]) -> Variants:
     a["unneeded_s"] = col(lambda s: s.autoscaler.scale_down_unneeded_s)
     a["threshold"] = col(lambda s: s.autoscaler.scale_down_utilization_threshold)
     a["after_add"] = col(lambda s: s.autoscaler.scale_down_delay_after_add_s)
+    a["validation_s"] = col(lambda s: s.autoscaler.consolidation_validation_s)
+    a["termination_s"] = col(lambda s: s.autoscaler.pod_termination_s)
     a["min_r"] = col(lambda s: s.hpa.min_replicas, np.int64)
     a["max_r"] = col(lambda s: s.hpa.max_replicas, np.int64)
     a["initial"] = col(lambda s: s.initial_replicas, np.int64)

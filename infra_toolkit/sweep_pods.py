@@ -108,7 +108,7 @@ class ClusterPods(ClusterState):
         """``place``: Pending cohorts in list order fill free node slots, groups in order; a
         cohort that does not fit whole is split, the placed parts before the remainder."""
         p = self.p
-        free = np.maximum(self.nodes[rows] * p["slots"][rows] - self.scheduled[rows], 0)
+        free = np.maximum(self.usable_nodes(rows) * p["slots"][rows] - self.scheduled[rows], 0)
         pend = (self.cnt[rows] > 0) & (self.group[rows] < 0)
         act = pend.any(axis=1) & (free.sum(axis=1) > 0)
         if not act.any():

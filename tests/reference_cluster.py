@@ -34,7 +34,12 @@ no single answer, named here:
   Every timer is updated at every scan, the delay after a scale-up holding removals only
   (cluster-autoscaler updates its unneeded nodes before its ``scaleDownInCooldown`` check);
   then one node a scan goes, the last group in list order first, its pods (the group's oldest
-  ``floor(pods / nodes)``: the model's choice) evicted and re-created Pending.
+  ``floor(pods / nodes)``: the model's choice) evicted and re-created Pending. With a
+  validation wait (Karpenter's 15 s ``consolidationTTL``, ``consolidation_validation_s``) that
+  group is only chosen, nothing else meanwhile; it goes at the first scan that long after if it
+  could go then, else is dropped (and at any scan with a pod Pending). With a pod termination
+  time (``pod_termination_s``) the node, emptied, stays cordoned (no pod placed on it, its
+  slots not counted) and billed that long, and no other node goes meanwhile.
 
 Only what the differential test compares is modelled: one workload, one metric (Resource cpu,
 a Pods metric ``rps`` read as each pod's served requests per second, or an External metric
@@ -141,6 +146,9 @@ class _Run:
         self.node_events: list[tuple[float, str, int, int]] = []
         self.writes: list[tuple[float, int]] = []
         self.unneeded_since: dict[str, float | None] = {g.name: None for g in self.groups}
+        self.command: tuple[str, float] | None = None  # group chosen, scan that chose it
+        self.cordoned: RefNode | None = None  # emptied, its pods terminating
+        self.cordoned_at = 0.0
         self.last_scale_up = -math.inf
         self.spec_replicas = spec.initial_replicas
         (metric,) = spec.hpa.metrics  # Resource cpu, Pods "rps" or External "queue"
@@ -173,7 +181,7 @@ class _Run:
         """Unscheduled pods, oldest first, onto free slots of Ready nodes, groups in list
         order, the least used node of a group first. Whether every pod is placed."""
         used, w, tick = self.used(), self.w, self.tick
-        ready = [n for n in self.nodes if n.ready_s <= t]
+        ready = [n for n in self.nodes if n.ready_s <= t and n is not self.cordoned]
         for p in sorted((p for p in self.pods if p.node is None), key=lambda p: p.uid):
             for g in self.groups:
                 free = [n for n in ready if n.group == g.name
@@ -222,6 +230,14 @@ class _Run:
 
     # ---- the cluster autoscaler ---------------------------------------------------------
     def scan(self, t: float) -> None:
+        node = self.cordoned
+        if node is not None and t - self.cordoned_at >= self.ca.pod_termination_s:
+            n = sum(1 for nd in self.nodes if nd.group == node.group and nd.ready_s <= t)
+            self.nodes.remove(node)
+            self.cordoned = None
+            self.node_events.append((t, f"node_scale_down:{node.group}", n, n - 1))
+        if any(p.node is None for p in self.pods):
+            self.command = None
         self.scale_up(t)
         self.scale_down(t)
         self.place(t)
@@ -229,7 +245,8 @@ class _Run:
     def scale_up(self, t: float) -> None:
         pending = sum(1 for p in self.pods if p.node is None)
         used = self.used()
-        room = sum(self.slots[n.group] - used.get(n.uid, 0) for n in self.nodes)
+        room = sum(self.slots[n.group] - used.get(n.uid, 0) for n in self.nodes
+                   if n is not self.cordoned)
         need = pending - room
         if pending == 0 or need <= 0:
             return
@@ -248,9 +265,9 @@ class _Run:
         ca, w = self.ca, self.w
         pending = any(p.node is None for p in self.pods)
         placed = sum(1 for p in self.pods if p.node is not None)
-        ready = [n for n in self.nodes if n.ready_s <= t]
+        ready = [n for n in self.nodes if n.ready_s <= t and n is not self.cordoned]
         total_slots = sum(self.slots[n.group] for n in ready)
-        fired = None
+        may_go = []
         for g in reversed(self.groups):  # every timer first, on the scan's state
             n = sum(1 for nd in ready if nd.group == g.name)
             on_g = sum(1 for p in self.pods if p.group == g.name)
@@ -267,16 +284,32 @@ class _Run:
             since = self.unneeded_since[g.name]
             if since is None:
                 since = self.unneeded_since[g.name] = t
-            if (fired is None and t - since >= ca.scale_down_unneeded_s
+            if (t - since >= ca.scale_down_unneeded_s and self.cordoned is None
                     and t - self.last_scale_up >= ca.scale_down_delay_after_add_s):
-                fired = g
-        if fired is None:
+                may_go.append(g)
+        if self.command is not None:
+            name, chosen_at = self.command
+            if t - chosen_at < ca.consolidation_validation_s:
+                return
+            self.command = None
+            fired = next((g for g in may_go if g.name == name), None)
+            if fired is None:
+                return
+        elif not may_go:
             return
+        elif ca.consolidation_validation_s > 0:
+            self.command = (may_go[0].name, t)
+            return
+        else:
+            fired = may_go[0]
         g = fired
         ready_g = [nd for nd in ready if nd.group == g.name]
         on_g_pods = sorted((p for p in self.pods if p.group == g.name), key=lambda p: p.uid)
         victim = max(ready_g, key=lambda nd: nd.uid)
-        self.nodes.remove(victim)
+        if ca.pod_termination_s > 0:
+            self.cordoned, self.cordoned_at = victim, t
+        else:
+            self.nodes.remove(victim)
         for p in on_g_pods[:len(on_g_pods) // len(ready_g)]:
             self.gone(p, t)  # evicted: the ReplicaSet re-creates it, Pending
             self.new_pod(t)
@@ -284,8 +317,9 @@ class _Run:
         for p in self.pods:  # only per-group counts matter: the survivors move over
             if p.node == victim.uid and keep is not None:
                 p.node = keep.uid
-        self.node_events.append((t, f"node_scale_down:{g.name}", len(ready_g),
-                                 len(ready_g) - 1))
+        if self.cordoned is None:
+            self.node_events.append((t, f"node_scale_down:{g.name}", len(ready_g),
+                                     len(ready_g) - 1))
 
     # ---- what the HPA reads -------------------------------------------------------------
     def hpa_pod(self, p: RefPod, t: float) -> Pod:

@@ -24,7 +24,7 @@ from infra_toolkit.hpa import (
     PodsMetricSource,
     ResourceMetricSource,
 )
-from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.nodes import KARPENTER_COMMAND_S, ClusterAutoscalerSpec, NodeGroup
 from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import batch_key, unsupported, variants
@@ -130,14 +130,18 @@ def scheduler_request(rng: np.random.Generator, workload: WorkloadSpec) -> Workl
 def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | None = None,
                 kinds: tuple[str, ...] | None = None, legacy: bool | None = None,
                 groups: int | None = None, peak_rps: float | None = None,
-                apart: float = 0.0, scheduled: float = 0.0) -> SimulationSpec:
+                apart: float = 0.0, scheduled: float = 0.0, karpenter: float = 0.0
+                ) -> SimulationSpec:
     """A random but valid spec; ``timing``/``kinds``/``legacy``/``groups`` pin batch keys.
     With ``peak_rps`` the HPA and node groups have room for about twice the peak (a
     realistic sizing); without, sizes are small and runs often saturate (edge cases).
     ``apart``: the chance the workload gets a cap of pods a node (1, 2 or 3; 1 is a required
     anti-affinity on ``kubernetes.io/hostname``), drawn last so that 0 keeps the stream;
     ``scheduled`` likewise: the chance its pods are packed by a scheduler's request apart from
-    the HPA's (init containers above the containers; no memory, or more, requested)."""
+    the HPA's (init containers above the containers; no memory, or more, requested);
+    ``karpenter`` likewise: the chance its removals follow Karpenter's timing (validated
+    ``KARPENTER_COMMAND_S`` after they are chosen, the node billed 0, 30 or 45 s after its last
+    eviction)."""
     cap = float(rng.uniform(20, 120))
     memory = rng.random() < 0.5
     workload = WorkloadSpec(
@@ -211,6 +215,10 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         workload = dataclasses.replace(workload, max_pods_per_node=int(rng.choice([1, 1, 2, 3])))
     if scheduled and rng.random() < scheduled:
         workload = scheduler_request(rng, workload)
+    if karpenter and rng.random() < karpenter:
+        autoscaler = dataclasses.replace(
+            autoscaler, consolidation_validation_s=KARPENTER_COMMAND_S,
+            pod_termination_s=float(rng.choice([0, 30, 45])))
     return SimulationSpec(hpa, workload, tuple(node_groups), autoscaler, pipeline, controller,
                           initial_replicas=initial,
                           sync_duration_s=int((timing or {}).get("duration", 0)),

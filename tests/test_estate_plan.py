@@ -29,13 +29,16 @@ def test_the_estate_validates_with_each_workload_its_own_manifests(tmp_path: Pat
     # is named (audit15 A15-4); and the six aws_eks_node_groups beside the NodePool, each with
     # min_size < max_size, are scaled by its rules, which Karpenter never does (audit21 A21-7),
     # each warned of at its resource's scaling_config (audit22 A22-3): the resources list holds
-    # seven entries before the first launch template (7), each group after its template
+    # seven entries before the first launch template (7), each group after its template; the
+    # NodePool's default budget, 10 % of its 20 nodes = 2 at once, is warned of too (the
+    # simulation removes one at a time)
     beside = ["system", "general-x86", "general-arm", "compute-spot", "arm-spot", "memory"]
     assert [w.path for w in warnings] == [
         "proposed.workloads[6].deployment", "proposed.workloads[12].deployment",
-        "proposed.workloads[18].deployment", "proposed.node_pools"] + \
+        "proposed.workloads[18].deployment", "proposed.node_pools", "proposed.node_pools"] + \
         [f"proposed.resources[{i}].scaling_config" for i in (8, 10, 12, 14, 16, 18)]
-    assert [w.message.split("'")[1] for w in warnings[4:]] == beside
+    assert "lets Karpenter disrupt up to 2 of its 20 nodes at once" in warnings[4].message
+    assert [w.message.split("'")[1] for w in warnings[5:]] == beside
     assert "'svc-06-cpu-mem' starts with 2 replicas (the Deployment's replicas) under the " \
         "first rate of scenario 'expected-day', 55.6 rps (694.7 rps x traffic_share 0.08), " \
         "27.8 rps a pod" in warnings[0].message

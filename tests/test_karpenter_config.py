@@ -175,13 +175,9 @@ def test_what_is_not_modelled_is_listed() -> None:
         "instance-hypervisor not checked (the price book's instance specs do not hold it)",
         'NodePool/general.spec.limits["nvidia.com/gpu"]: not modelled (only cpu and memory '
         "bound the node count)",
-        # budgets are read (tests/test_karpenter_drain.py); 10 % of more than ten nodes
-        # allows Karpenter several in one command, the simulation one a scan
-        "NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
-        "scan (one drain at a time), each removed node counting against the budget for 15 s "
-        "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
-        "budget in one command, so the simulated scale-down of several unneeded nodes may "
-        "be slower",
+        # budgets are read (tests/test_karpenter_drain.py); one allowing several nodes at
+        # once is a plan warning by the pool's max_size, the default 10 % as any other
+        # (tests/test_plan_node_pools_budget.py), no longer a note of the explicit ones only
     )
 
 

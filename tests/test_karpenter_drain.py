@@ -23,6 +23,7 @@ from infra_toolkit.nodes import (
     KARPENTER_COMMAND_S,
     KARPENTER_LIKE,
     MAX_POD_EVICTION_S,
+    POD_TERMINATION_GRACE_S,
     ClusterAutoscalerSpec,
 )
 from infra_toolkit.shared_nodes import SharedNodes
@@ -57,12 +58,9 @@ def _read(*docs: dict[str, Any]) -> Any:
     # no budgets: the v1 CRD's default, one budget of 10 %
     ({}, ("10%",), ()),
     ({"budgets": [{"nodes": "0"}]}, (0,), ()),
-    ({"budgets": [{"nodes": "5"}, {"nodes": "20%"}]}, (5, "20%"), (
-        "NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
-        "scan (one drain at a time), each removed node counting against the budget for 15 s "
-        "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
-        "budget in one command, so the simulated scale-down of several unneeded nodes may "
-        "be slower",)),
+    # a budget allowing several nodes at once is a plan warning now, by the pool's max_size
+    # (plan_node_pools.node_pool_warnings), the default 10 % as any other
+    ({"budgets": [{"nodes": "5"}, {"nodes": "20%"}]}, (5, "20%"), ()),
     # a scheduled or per-reason budget is noted, the others read
     ({"budgets": [{"nodes": "0", "schedule": "0 9 * * mon-fri", "duration": "8h"},
                   {"nodes": "1", "reasons": ["Drifted"]}, {"nodes": "1"}]}, (1,), (
@@ -76,11 +74,7 @@ def _read(*docs: dict[str, Any]) -> Any:
     # WhenEmptyOrUnderutilized) applies to every scale-down the model makes, as one without
     ({"budgets": [{"nodes": "0", "reasons": ["Underutilized", "Empty", "Drifted"]}]}, (0,), ()),
     ({"consolidationPolicy": "WhenEmpty", "budgets": [{"nodes": "2", "reasons": ["Empty"]}]},
-     (2,), ("NodePool/general.spec.disruption.budgets: the simulation removes at most one node a "
-            "scan (one drain at a time), each removed node counting against the budget for 15 s "
-            "(a percent of the pool's nodes is rounded up); Karpenter may delete up to the "
-            "budget in one command, so the simulated scale-down of several unneeded nodes may "
-            "be slower",)),
+     (2,), ()),
     # Underutilized alone under WhenEmptyOrUnderutilized leaves empty nodes to other budgets
     ({"budgets": [{"nodes": "0", "reasons": ["Underutilized"]}]}, (), (
         "NodePool/general.spec.disruption.budgets[0]: not modelled (a budget with reasons: the "
@@ -142,32 +136,39 @@ def test_node_pools_give_karpenters_drain_rules() -> None:
         MAX_POD_EVICTION_S == 120.0
 
 
-@pytest.mark.parametrize(("budgets", "nodes", "removed_s", "t", "allowed"), [
-    # 10 % of 3 nodes (2 left + 1 gone 5 s before) = ceil(0.3) = 1, less the 1 gone: 0
-    (("10%",), 2, [5795.0], 5800.0, False),
-    (("10%",), 2, [5795.0], 5805.0, False),
-    # 5810 - 5795 = 15 s: no longer counted; ceil(10 % x 2) = 1 allowed
-    (("10%",), 2, [5795.0], 5810.0, True),
-    # 2 nodes: 2 - 1 gone 5 s before = 1 more; 2 - 2 = none
-    ((2,), 3, [100.0], 105.0, True),
-    ((2,), 3, [100.0, 105.0], 110.0, False),
-    # 50 % of 3 + 1 = ceil(2.0) = 2, less 1: one more
-    (("50%",), 3, [100.0], 105.0, True),
-    # the smallest: min(5, ceil(10 % x 11) = 2) = 2, less 1: one more; 10 nodes alone: 1
-    ((5, "10%"), 10, [0.0], 5.0, True),
-    ((5, "10%"), 10, [], 5.0, True),
+@pytest.mark.parametrize(("budgets", "nodes", "allowed"), [
+    # Karpenter's BuildDisruptionBudgetMapping: the budget of the pool's nodes less those being
+    # disrupted; the model chooses a node only while none drains or terminates, so none is.
+    # 10 % of 1 node: ceil(0.1) = 1; of 2: ceil(0.2) = 1
+    (("10%",), 1, True),
+    (("10%",), 2, True),
+    # the smallest of min(5, ceil(10 % x 10) = 1) = 1
+    ((5, "10%"), 10, True),
+    # a budget of no node (the pool is undisruptable: consolidation_autoscaler)
+    ((0,), 5, False),
+    (("0%",), 5, False),
 ])
-def test_a_node_pools_budget_counts_its_nodes_gone_in_the_last_15_s(
-        budgets: tuple[int | str, ...], nodes: int, removed_s: list[float], t: float,
-        allowed: bool) -> None:
-    # A21-10: Karpenter counts a node being deleted against its NodePool's budget; the model's
-    # removal is instant, so one counts for KARPENTER_COMMAND_S (consolidationTTL) after it
-    assert KARPENTER_COMMAND_S == 15.0
+def test_a_node_pools_budget_allows_a_node_while_none_is_disrupted(
+        budgets: tuple[int | str, ...], nodes: int, allowed: bool) -> None:
     ca = dataclasses.replace(KARPENTER_LIKE, drain_rules="karpenter",
                              node_pool_budgets=(("general", budgets),))
-    assert ca.disruption_allowed("general", nodes, removed_s, t) is allowed
+    assert ca.disruption_allowed("general", nodes) is allowed
     # a group without a NodePool budget: never held
-    assert ca.disruption_allowed("system", 0, [t], t)
+    assert ca.disruption_allowed("system", 0)
+
+
+@pytest.mark.parametrize("field", ["consolidation_validation_s", "pod_termination_s"])
+def test_karpenters_waits_are_seconds_from_zero(field: str) -> None:
+    # cluster-autoscaler's default: no wait; KARPENTER_LIKE and every NodePool spec: 15 s
+    # validation (consolidationTTL), 30 s pod termination (terminationGracePeriodSeconds)
+    assert getattr(ClusterAutoscalerSpec(), field) == 0.0
+    assert (KARPENTER_LIKE.consolidation_validation_s, KARPENTER_LIKE.pod_termination_s) == \
+        (15.0, 30.0)
+    ca = consolidation_autoscaler(ClusterAutoscalerSpec(), _read(_pool()))
+    assert (ca.consolidation_validation_s, ca.pod_termination_s) == (15.0, 30.0)
+    with pytest.raises(SpecError, match=rf"cluster-autoscaler.{field} \(=-1.0\) must be >= 0 "
+                                        r"seconds"):
+        ClusterAutoscalerSpec(**{field: -1.0})
 
 
 def test_unknown_drain_rules_are_refused() -> None:
@@ -263,26 +264,30 @@ def test_a_candidate_its_budget_refuses_is_skipped_its_time_counting(
                                            if ca is _KARPENTER else ""))
 
 
-@pytest.mark.parametrize(("budgets", "removed_s"), [
-    # three empty nodes unneeded from 0 s, their 30 s up at 30 s; one node a scan (5 s) without
-    # a NodePool budget: newest first, at 30, 35, 40 s
-    ((), [30.0, 35.0, 40.0]),
-    # 10 %: ceil(10 % x 3) = 1. 30 s: node 2; 35-40 s: 2 + 1 gone = 3 nodes, 1 - 1 = 0;
-    # 45 s (30 + 15): ceil(10 % x 2) = 1: node 1; 60 s (45 + 15): node 0
-    ((("g", ("10%",)),), [30.0, 45.0, 60.0]),
-    # 2 nodes: 30 s, 35 s (2 - 1 = 1); 40 s: 2 - 2 = 0; 45 s: the 30 s one no longer counted
-    ((("g", (2,)),), [30.0, 35.0, 45.0]),
-])
-def test_shared_nodes_go_no_faster_than_their_node_pools_budget(
-        budgets: tuple[tuple[str, tuple[int | str, ...]], ...], removed_s: list[float]) -> None:
+@pytest.mark.parametrize("budgets", [(), (("g", ("10%",)),), (("g", (2,)),)])
+def test_shared_nodes_go_one_at_a_time_validated_and_terminated(
+        budgets: tuple[tuple[str, tuple[int | str, ...]], ...]) -> None:
+    # three empty nodes unneeded from 0 s, their 30 s up at 30 s; scans every 5 s; Karpenter's
+    # timing: each removal validated 15 s after it is chosen, the node gone 30 s after its
+    # (here no) pods were evicted, one node at a time. Newest first:
+    # node 2: chosen 30, validated and emptied 30 + 15 = 45, gone 45 + 30 = 75;
+    # node 1 (its time up since 30, counting on): chosen 75, emptied 90, gone 120;
+    # node 0: chosen 120, emptied 135, gone 165. Budgets allowing a node change nothing (the
+    # model never has two nodes disrupted; before the validation and termination were modelled
+    # a 10 % budget spaced removals 15 s apart: 30, 45, 60 s).
+    assert (KARPENTER_COMMAND_S, POD_TERMINATION_GRACE_S) == (15.0, 30.0)
     nodes = SharedNodes((_GROUP,), _owners(), dataclasses.replace(
-        _KARPENTER, node_pool_budgets=budgets), tick_s=5, n_ticks=1000)
+        _KARPENTER, node_pool_budgets=budgets, consolidation_validation_s=KARPENTER_COMMAND_S,
+        pod_termination_s=POD_TERMINATION_GRACE_S), tick_s=5, n_ticks=1000)
     for _ in range(3):
         nodes.add_node(0)
-    assert [t for t, _kind in _events(nodes, 120)] == removed_s
+    assert [t for t, _kind in _events(nodes, 200)] == [75.0, 120.0, 165.0]
     assert [(kind, before, after) for _, kind, before, after, _ in nodes.events] == [
         ("node_scale_down:g", 3, 2), ("node_scale_down:g", 2, 1), ("node_scale_down:g", 1, 0)]
-    assert nodes.removed_s == [removed_s]
+    assert nodes.events[0][4] == (
+        "node 2 utilization 0% < 50% for 30 s, validated 15 s later; 0 pod(s) evicted at 45 s; "
+        "gone 30 s after its last eviction, once its pods had terminated "
+        "(terminationGracePeriodSeconds)")
 
 
 def test_an_undisruptable_group_keeps_its_nodes() -> None:
@@ -307,53 +312,49 @@ def _node_pool_run(grace: str | None):  # type: ignore[no-untyped-def]
 
 def test_the_one_workload_loop_drains_a_node_pool_to_completion() -> None:
     # tests/test_disruption_budget.py's give-up run (CA abandons at 740 s, 3 nodes to the end)
-    # under Karpenter: the pod evicted at 620 s has its replacement Ready at 620 + 165 = 785 s;
-    # scans 630-780 s: 5 Ready, 0 allowed; 790 s: 6 Ready, 1 allowed, the second pod evicted,
-    # the node empty: removed at 790 s (drained in 170 s), the replacement Ready 790 + 165 =
-    # 955 s. Node-hours over 1200 s: (3 x 790 + 2 x 410) / 3600 = 3190 / 3600.
+    # under Karpenter, scans every 10 s: unneeded from 20 s, its 600 s up at 620 s: chosen;
+    # validated at the first scan 15 s later, 640 s: the drain starts, one pod evicted, its
+    # replacement Ready at 640 + 165 = 805 s; scans 650-800 s: 5 Ready, 0 allowed; 810 s: 6
+    # Ready, 1 allowed, the second pod evicted, the node empty (drained in 810 - 640 = 170 s);
+    # its pods terminate for 30 s: the node goes at 840 s. The second replacement Ready 810 +
+    # 165 = 975 s. Node-hours over 1200 s: (3 x 840 + 2 x 360) / 3600 = 3240 / 3600 (before
+    # the validation and termination were modelled: drain at 620, gone at 790, 3190 / 3600).
     result = _node_pool_run(None)
     ev = result.events
     assert list(zip(ev["time_s"], ev["kind"])) == [
-        (15.0, "hpa_scale"), (620.0, "node_drain_started:ng"), (790.0, "node_scale_down:ng")]
-    assert ev["reason"].iloc[2] == "node drained in 170 s"
+        (15.0, "hpa_scale"), (640.0, "node_drain_started:ng"), (840.0, "node_scale_down:ng")]
+    assert ev["reason"].iloc[1].startswith(
+        "utilization 51% < 100% for 600 s, validated 20 s later; cordoned")
+    assert ev["reason"].iloc[2] == ("node drained in 170 s; gone 30 s after its last eviction, "
+                                    "once its pods had terminated "
+                                    "(terminationGracePeriodSeconds)")
     ready = result.timeline.set_index("time_s")["ready_pods"]
-    assert (ready.loc[620:780] == 5).all() and ready.loc[785] == 6
-    assert (ready.loc[790:950] == 5).all() and (ready.loc[955:] == 6).all()
+    assert (ready.loc[640:800] == 5).all() and ready.loc[805] == 6
+    assert (ready.loc[810:970] == 5).all() and (ready.loc[975:] == 6).all()
     assert sum(result.summary.node_hours_by_node_group.values()) == \
-        pytest.approx(3190 / 3600)
+        pytest.approx(3240 / 3600)
 
 
 def test_the_one_workload_loop_cuts_a_drain_at_the_grace_period() -> None:
-    # terminationGracePeriod 60s: drain at 620 s, one pod evicted (Ready 785 s); scans
-    # 630-670 s refused; 680 s = 620 + 60: the pod left deleted, the node removed; its
-    # replacement Ready 680 + 165 = 845 s. Ready: 5 over [620, 680), 4 over [680, 785), 5 over
-    # [785, 845), 6 after. Node-hours: (3 x 680 + 2 x 520) / 3600 = 3080 / 3600.
+    # terminationGracePeriod 60s: chosen 620 s, validated and drained from 640 s, one pod
+    # evicted (Ready 805 s); scans 650-690 s refused; 700 s = 640 + 60: the pod left deleted
+    # (Karpenter's DeleteExpiringPods has it gone by then: no termination wait), the node
+    # removed; its replacement Ready 700 + 165 = 865 s. Ready: 5 over [640, 700), 4 over [700,
+    # 805), 5 over [805, 865), 6 after. Node-hours: (3 x 700 + 2 x 500) / 3600 = 3100 / 3600.
     result = _node_pool_run("60s")
     ev = result.events
     assert list(zip(ev["time_s"], ev["kind"])) == [
-        (15.0, "hpa_scale"), (620.0, "node_drain_started:ng"), (680.0, "node_scale_down:ng")]
+        (15.0, "hpa_scale"), (640.0, "node_drain_started:ng"), (700.0, "node_scale_down:ng")]
     assert ev["reason"].iloc[2] == ("node drained in 60 s: its 1 pod(s) left deleted at the "
                                     "NodePool's terminationGracePeriod (60 s)")
     ready = result.timeline.set_index("time_s")["ready_pods"]
-    assert (ready.loc[620:675] == 5).all() and (ready.loc[680:780] == 4).all()
-    assert (ready.loc[785:840] == 5).all() and (ready.loc[845:] == 6).all()
+    assert (ready.loc[640:695] == 5).all() and (ready.loc[700:800] == 4).all()
+    assert (ready.loc[805:860] == 5).all() and (ready.loc[865:] == 6).all()
     assert sum(result.summary.node_hours_by_node_group.values()) == \
-        pytest.approx(3080 / 3600)
+        pytest.approx(3100 / 3600)
 
 
-@pytest.mark.parametrize(("budget", "removals", "node_s"), [
-    # test_simulate's workload (1000m pods, 3 a node, scans every 10 s) started with 9 pods on
-    # 3 nodes, the HPA pinned at 3: 15 s, 9 -> 3. 20 s: 1 pod a node, each node's pod fits
-    # the others' free slots: unneeded from 20 s, consolidateAfter 10m: 620 s, 3 -> 2 nodes
-    # (its pod evicted and placed again). 630 s: 2 nodes, 3 pods fit on one: unneeded still.
-    # A budget of 2 nodes: 2 - 1 gone 10 s before = 1: 2 -> 1 at 630 s (as with none).
-    ("2", [620.0, 630.0], 3 * 620 + 2 * 10 + 1 * 570),
-    # 10 %: ceil(10 % x (2 + 1 gone)) = 1 - 1 = 0 at 630 s; 640 s = 620 + 20 >= 15 s later:
-    # ceil(10 % x 2) = 1: 2 -> 1 at 640 s
-    ("10%", [620.0, 640.0], 3 * 620 + 2 * 20 + 1 * 560),
-])
-def test_the_one_workload_loop_goes_no_faster_than_the_node_pools_budget(
-        budget: str, removals: list[float], node_s: int) -> None:
+def _budget_run(budget: str):  # type: ignore[no-untyped-def]
     spec, curve, simulate = _scale_down_run(None)
     pools = _read(_pool("ng", {"consolidateAfter": "10m", "budgets": [{"nodes": budget}]}))
     spec = dataclasses.replace(
@@ -361,13 +362,48 @@ def test_the_one_workload_loop_goes_no_faster_than_the_node_pools_budget(
                                                           max_replicas=3),
         node_groups=(dataclasses.replace(spec.node_groups[0], min_size=0),),
         autoscaler=consolidation_autoscaler(spec.autoscaler, pools))
+    return spec, curve, simulate
+
+
+@pytest.mark.parametrize("budget", ["2", "10%"])
+def test_the_one_workload_loop_validates_each_removal_and_waits_for_its_pods(
+        budget: str) -> None:
+    # test_simulate's workload (1000m pods, 3 a node, scans every 10 s) started with 9 pods on
+    # 3 nodes, the HPA pinned at 3: 15 s, 9 -> 3. 20 s: 1 pod a node, each node's pod fits
+    # the others' free slots: unneeded from 20 s, consolidateAfter 10m: chosen at 620 s;
+    # validated at the first scan 15 s later, 640 s: 3 // 3 = 1 pod evicted (placed on the
+    # others), the node cordoned; its pod terminated 30 s later: 3 -> 2 at 670 s. 670 s: 2
+    # nodes, 3 pods fit on one, its time up since 620 (counting on): chosen; 690 s (670 + 15,
+    # the next scan): 3 // 2 = 1 pod evicted; 720 s: 2 -> 1. The budget, 2 nodes or
+    # ceil(10 % x 3) = 1, is met either way: one node at a time.
+    # Node-seconds over 1200 s: 3 x 670 + 2 x 50 + 1 x 480 = 2590 (before: 3 -> 2 at 620 s and
+    # 2 -> 1 at 630 s or, 10 %, 640 s: 2450 / 2460).
+    spec, curve, simulate = _budget_run(budget)
     result = simulate(curve, spec)
     ev = result.events
     assert list(zip(ev["time_s"], ev["kind"], ev["from"], ev["to"])) == [
-        (15.0, "hpa_scale", 9, 3), (removals[0], "node_scale_down:ng", 3, 2),
-        (removals[1], "node_scale_down:ng", 2, 1)]
-    # node-seconds over the 1200 s run: 3 nodes to the first removal, 2 to the second, 1 after
-    assert result.summary.node_hours_by_node_group["ng"] == pytest.approx(node_s / 3600)
+        (15.0, "hpa_scale", 9, 3), (670.0, "node_scale_down:ng", 3, 2),
+        (720.0, "node_scale_down:ng", 2, 1)]
+    assert ev["reason"].iloc[1] == (
+        "utilization 26% < 100% for 600 s, validated 20 s later; 1 pod(s) evicted at 640 s; "
+        "gone 30 s after its last eviction, once its pods had terminated "
+        "(terminationGracePeriodSeconds)")
+    assert result.summary.node_hours_by_node_group["ng"] == pytest.approx(2590 / 3600)
+
+
+@pytest.mark.parametrize("budget", ["2", "10%"])
+def test_the_sweep_engine_runs_a_node_pools_budget_as_the_scalar_path(budget: str) -> None:
+    # a budget allowing a node never holds one in the model (one node at a time), so the
+    # sweep engine runs such specs (before, they took the scalar path), and agrees
+    from infra_toolkit.simulate import simulate_many
+    from infra_toolkit.sweep_params import unsupported
+
+    spec, curve, _simulate = _budget_run(budget)
+    assert unsupported(spec) is None
+    rows = [simulate_many(curve, [spec], engine=e).iloc[0] for e in ("sweep", "scalar")]
+    assert rows[0]["node_scale_downs"] == rows[1]["node_scale_downs"] == 2
+    hours = [c for c in rows[1].index if c.startswith("node_hours")]
+    assert hours and all(rows[0][c] == pytest.approx(rows[1][c]) for c in hours)
 
 
 def test_an_undisruptable_group_takes_the_scalar_path() -> None:
@@ -379,11 +415,6 @@ def test_an_undisruptable_group_takes_the_scalar_path() -> None:
         spec.autoscaler, undisruptable_groups=("ng",)))
     assert unsupported(spec) == ("node groups no disruption budget lets go (ng), which only "
                                  "the scalar path's node scale-down keeps")
-    # nor a NodePool budget's hold (A21-10)
-    spec = dataclasses.replace(spec, autoscaler=dataclasses.replace(
-        spec.autoscaler, undisruptable_groups=(), node_pool_budgets=(("ng", ("10%",)),)))
-    assert unsupported(spec) == ("NodePool disruption budgets (ng), which only the scalar "
-                                 "path's node scale-down counts")
 
 
 # ---- durations Karpenter's CRD refuses (audit21, left minor) ------------------------------

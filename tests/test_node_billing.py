@@ -67,9 +67,12 @@ TRAFFIC = step_curve(200, 0, at_s=290, duration_s=1800, step_s=5)
     # removed at 680, not 640 + 60 = 700 (the timer counted through the delay). Node 2:
     # 40 -> 680 = 640 s; 1800 + 640 = 2440 node-seconds.
     (SHORT_UNNEEDED, 40, 160, 680, 1800 + 640),
-    # node 1: 1800 s; node 2: launched at the 35 s scan -> removed at the 650 s scan = 615 s.
-    # 1800 + 615 = 2415 node-seconds (Ready alone, 80 -> 650: 45 s fewer).
-    (KARPENTER, 35, 80, 650, 1800 + 615),
+    # node 1: 1800 s; node 2: launched at the 35 s scan, its 30 s unneeded up at the 650 s
+    # scan: chosen; validated 15 s later (665 s): its pods evicted; gone once they terminated,
+    # 30 s later: 695 s. 695 - 35 = 660 s; 1800 + 660 = 2460 node-seconds (Ready alone,
+    # 80 -> 695: 45 s fewer). Before the validation and termination were modelled it went at
+    # 650 s: 2415.
+    (KARPENTER, 35, 80, 695, 1800 + 660),
 ])
 def test_a_node_is_billed_from_its_launch_to_its_removal(
         spec: SimulationSpec, launch_s: int, ready_s: int, removed_s: int,
@@ -125,18 +128,19 @@ def test_every_engine_bills_the_same() -> None:
 
 
 @pytest.mark.parametrize(("spec", "billed_node_s"), [(SPEC, 1800 + 1180),
-                                                      (KARPENTER, 1800 + 615)])
+                                                      (KARPENTER, 1800 + 660)])
 def test_the_shared_node_loop_bills_from_launch_too(spec: SimulationSpec,
                                                     billed_node_s: int) -> None:
     # The joint loop holds every node on its own: at 615 the deleted pods 4 and 3 leave node 2
     # empty (0 % < 50 %; before, its pod did not fit node 1's 900m free, so it was needed) and
-    # node 1 with pods 1 and 2: node 2 goes at the same scans as above (1220, 650), with no pod
-    # to evict. Billed: the same 2980 and 2415 node-seconds.
+    # node 1 with pods 1 and 2: node 2 goes at the same scans as above (1220; Karpenter's
+    # chosen at 650, validated at 665, gone at 695), with no pod to evict. Billed: the same
+    # 2980 and 2460 node-seconds.
     tick = spec.tick_s
     rps = np.asarray(resample_curve(TRAFFIC, float(tick)).rps)
     out = run_shared_cluster([rps], tick, [spec], []).outputs[0]
     downs = [e[0] for e in out.events if e[1] == "node_scale_down:ng"]
-    assert downs == [1220.0 if spec is SPEC else 650.0]
+    assert downs == [1220.0 if spec is SPEC else 695.0]
     _, arrays = timeline(out, spec, frame=False)
     assert summarize(out, spec, arrays).node_hours_by_instance_type == {
         "m5.xlarge": pytest.approx(billed_node_s / 3600)}

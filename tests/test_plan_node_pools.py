@@ -190,8 +190,10 @@ def test_the_warnings_say_which_type_is_assumed_and_the_cheapest(tmp_path: Path)
     _plan_read, problems, warnings = check_plan_warnings(plan)
     assert problems == []
     # ec2_on_demand_2026-07-20.csv, us-east-1: c5.large 0.085 < m5.large 0.096 USD per hour;
-    # m5.large: 2 vCPU, so limits.cpu 40 still allows 20 nodes
-    assert [(w.path, w.message) for w in warnings if w.path == "proposed.node_pools"] == [
+    # m5.large: 2 vCPU, so limits.cpu 40 still allows 20 nodes (the default budget's 2 nodes
+    # at once is test_a_budget_allowing_several_nodes_at_once_is_warned_default_or_not's)
+    assert [(w.path, w.message) for w in warnings if w.path == "proposed.node_pools"
+            and "at once" not in w.message] == [
         ("proposed.node_pools",
          "warning: NodePool 'general' allows 2 instance types of the price book; the plan "
          "simulates and prices m5.large only (its aws_eks_node_group's instance_types), "
@@ -375,6 +377,42 @@ def test_a_budget_of_no_node_keeps_every_node_and_is_warned(tmp_path: Path) -> N
         "(Karpenter's default is \"10%\")"]
 
 
+_AT_ONCE = (
+    "warning: NodePool 'general': its disruption budget nodes: \"{budget}\"{default} lets "
+    "Karpenter disrupt up to 2 of its 20 nodes at once (a percent of the nodes rounded up; "
+    "emptiness and multi-node consolidation delete several nodes in one command), but the "
+    "simulation removes one node at a time (each removal validated 15 s after it is chosen, "
+    "the node billed until its pods have terminated, 30 s later): when several nodes are "
+    "unneeded together, the simulated scale-down is slower and its node-hours and cost may be "
+    "higher than Karpenter's")
+
+
+@pytest.mark.parametrize(("budgets", "limit_cpu", "expected"), [
+    # no budgets: Karpenter's default, nodes "10%" of limits.cpu 40 / c5.large's 2 vCPU = 20
+    # nodes at most: ceil(0.1 x 20) = 2 at once, the simulation 1: warned, as an explicit
+    # "10%" is (before, only budgets written in the file were noted)
+    ("", "40", [_AT_ONCE.format(budget="10%", default=" (Karpenter's default)")]),
+    (', budgets: [{nodes: "10%"}]', "40",
+     [_AT_ONCE.format(budget="10%", default=" (Karpenter's default)")]),
+    (', budgets: [{nodes: "2"}]', "40", [_AT_ONCE.format(budget="2", default="")]),
+    # one node at once: the simulation's own pace, nothing to say
+    (', budgets: [{nodes: "1"}]', "40", []),
+    # limits.cpu 20: 10 nodes at most, ceil(0.1 x 10) = 1: the default met too
+    ("", "20", []),
+])
+def test_a_budget_allowing_several_nodes_at_once_is_warned_default_or_not(
+        tmp_path: Path, budgets: str, limit_cpu: str, expected: list[str]) -> None:
+    group = GROUP if limit_cpu == "40" else GROUP.replace("max_size: 20", "max_size: 10")
+    plan = _plan(tmp_path, group=group)
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    pools.write_text(pools.read_text().replace(
+        "consolidateAfter: 1m}", f"consolidateAfter: 1m{budgets}}}").replace(
+        'limits: {cpu: "40"}', f'limits: {{cpu: "{limit_cpu}"}}'))
+    _plan_read, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [w.message for w in warnings if "at once" in w.message] == expected
+
+
 _NO_LT_GROUP = "    - type: aws_eks_node_group\n" + GROUP.split("aws_eks_node_group\n")[1].replace(
     '      launch_template: {name: general, version: "1"}\n', "")
 _STATED = ("  blockDeviceMappings: [{deviceName: /dev/xvda, ebs: {volumeSize: 20Gi, "
@@ -455,15 +493,19 @@ def test_a_resource_group_beside_node_pools_is_warned_of_at_its_own_scaling_conf
         "leaves it, set min_size = max_size = desired_size (1)"]
 
 
-def test_a_node_pools_nodes_go_no_faster_than_its_budget(tmp_path: Path) -> None:
+def test_a_node_pools_nodes_go_one_at_a_time_validated_and_terminated(tmp_path: Path) -> None:
     # audit21 A21-10 (/tmp/a21/np1): api's 900m pods on c5.large (1900m allocatable: 2 a
     # node), 20 m a request, 10 rps, 200 rps over [1800, 5400) s, then 10 rps; NodePool
     # 'general' with the CRD's default budget (10 %) and consolidateAfter 1m; scans every 5 s,
     # each before its tick's HPA sync. Up to 6 pods on 3 nodes; 5715 s: 6 -> 5; 5730 s: 5 -> 2.
     # The scan at 5735 s finds 2 pods on 3 nodes (2 x 900 / (3 x 1900) = 32 %, 6 - 2 = 4 slots
-    # left for them): unneeded from 5735 s, 5735 + 60 = 5795 s: 3 -> 2. Then ceil(10 % x (2 +
-    # 1 gone)) = 1, less the 1 gone: none until 5795 + 15 = 5810 s (ceil(10 % x 2) = 1):
-    # 2 -> 1, where the model without the budget removed it one scan later, at 5800 s.
+    # left for them): unneeded from 5735 s, 5735 + 60 = 5795 s: chosen; validated 15 s later,
+    # 5810 s: 2 // 3 = 0 pods evicted, the node cordoned; gone once its pods terminated, 30 s
+    # later: 3 -> 2 at 5840 s. 5840 s: 2 pods on 2 nodes (47 %, 4 - 2 = 2 slots left), its
+    # time up since 5795 s: chosen; 5855 s: 2 // 2 = 1 pod evicted (placed on the other
+    # node); 5885 s: 2 -> 1. One node at a time, so the budget (ceil(10 % x 3) = 1) is met.
+    # (Before the validation and termination were modelled: 5795 s and, a removed node
+    # counting against the budget 15 s, 5810 s.)
     from infra_toolkit.plan_replay import replay_plan
 
     plan = _slow_budgeted_plan(tmp_path, "60s")
@@ -480,4 +522,4 @@ def test_a_node_pools_nodes_go_no_faster_than_its_budget(tmp_path: Path) -> None
     assert list(zip(shown["time_s"], shown["kind"], shown["from"], shown["to"])) == [
         (1835.0, "node_scale_up:general", 1, 2), (2360.0, "node_scale_up:general", 2, 3),
         (5715.0, "hpa_scale", 6, 5), (5730.0, "hpa_scale", 5, 2),
-        (5795.0, "node_scale_down:general", 3, 2), (5810.0, "node_scale_down:general", 2, 1)]
+        (5840.0, "node_scale_down:general", 3, 2), (5885.0, "node_scale_down:general", 2, 1)]

@@ -24,6 +24,8 @@ without a stabilization window, at most 1 pod per 15 s.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,12 @@ from infra_toolkit.hpa import (
     HPASpec,
     cpu_utilization_metric,
 )
-from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.nodes import (
+    KARPENTER_COMMAND_S,
+    POD_TERMINATION_GRACE_S,
+    ClusterAutoscalerSpec,
+    NodeGroup,
+)
 from infra_toolkit.shared_cluster import run_shared_cluster
 from infra_toolkit.simulate import SimulationSpec, simulate, simulate_many
 from infra_toolkit.traffic import constant_curve
@@ -85,3 +92,60 @@ def test_the_joint_loop_times_each_node() -> None:
     out = run_shared_cluster([rps], SPEC.tick_s, [SPEC], []).outputs[0]
     assert [(e[0], e[1], e[2], e[3]) for e in out.events if "down" in e[1]] == [
         (110.0, "node_scale_down:b", 1, 0), (140.0, "node_scale_down:a", 2, 1)]
+
+
+# ---- Karpenter's timing: each removal validated 15 s after it is chosen, the node billed until
+# its pods have terminated 30 s after its last eviction, one node at a time ---------------------
+KARPENTER_TIMED = dataclasses.replace(SPEC, autoscaler=dataclasses.replace(
+    SPEC.autoscaler, consolidation_validation_s=KARPENTER_COMMAND_S,
+    pod_termination_s=POD_TERMINATION_GRACE_S), name="karpenter-timed")
+# The run above, scans every 10 s, unneeded time 40 s:
+# - b: unneeded since 70, its 40 s up at scan 110: chosen (the first group in reverse order
+#   whose time is up; a's has counted only since 110). Validated at the first scan 15 s later:
+#   125 -> scan 130, b still unneeded (0 pods, 2 pods in 9 - 3 = 6 slots): its 0 pods evicted,
+#   the node cordoned; its pods terminated 30 s later: gone at 130 + 30 = 160 (not 110).
+# - a: unneeded since 110 (38 %), counting on through b's wait and termination (1-2 pods on 2
+#   nodes, 6 slots less the cordoned b's 3 = 3 for them), its time up at 150 but nothing is
+#   chosen while b's node terminates; scan 160 (b gone first): chosen; validated at 175 ->
+#   scan 180: 1 // 2 = 0 pods evicted, cordoned; gone at 180 + 30 = 210 (not 150).
+# - node-seconds over 300 s: a 2 x 210 + 1 x 90 = 510 (was 450), b 1 x 160 = 160 (was 110).
+KARPENTER_DOWNS = [(160.0, "node_scale_down:b", 1, 0), (210.0, "node_scale_down:a", 2, 1)]
+
+
+def test_karpenters_validation_and_pod_termination_delay_each_removal() -> None:
+    assert (KARPENTER_COMMAND_S, POD_TERMINATION_GRACE_S) == (15.0, 30.0)
+    result = simulate(TRAFFIC, KARPENTER_TIMED)
+    downs = result.events[result.events["kind"].str.startswith("node_scale_down")]
+    assert [tuple(r) for r in downs[["time_s", "kind", "from", "to"]].values.tolist()] == \
+        KARPENTER_DOWNS
+    assert downs["reason"].tolist() == [
+        "utilization 0% < 50% for 40 s, validated 20 s later; 0 pod(s) evicted at 130 s; gone "
+        "30 s after its last eviction, once its pods had terminated "
+        "(terminationGracePeriodSeconds)",
+        "utilization 13% < 50% for 40 s, validated 20 s later; 0 pod(s) evicted at 180 s; gone "
+        "30 s after its last eviction, once its pods had terminated "
+        "(terminationGracePeriodSeconds)"]
+    assert result.summary.node_hours_by_node_group == {"a": pytest.approx(510 / 3600),
+                                                       "b": pytest.approx(160 / 3600)}
+    # billed to the removal: b's node counted Ready, cordoned, from 110 to 155
+    nodes_b = result.timeline.set_index("time_s")["nodes_b"]
+    assert (nodes_b.loc[110:155] == 1).all() and (nodes_b.loc[160:] == 0).all()
+
+
+@pytest.mark.parametrize("engine", ["sweep", "scalar"])
+def test_simulate_many_times_karpenters_removals_the_same(engine: str) -> None:
+    row = simulate_many(TRAFFIC, [SPEC, KARPENTER_TIMED], engine=engine).iloc[1]
+    assert row["node_scale_downs"] == 2
+    assert row["node_hours_m5.xlarge"] == pytest.approx(510 / 3600)
+    assert row["node_hours_m5.large"] == pytest.approx(160 / 3600)
+
+
+def test_the_joint_loop_times_karpenters_removals_per_node() -> None:
+    # per node: b's node empty from 70; a's 2nd node (its pods deleted at 75, 90, 105) empty
+    # from 105, unneeded since 100; a's 1st node needed until 135 (2 pods, 51 %, at 120).
+    # 110: b's node's time up (a's 2nd node's not: 10 s): chosen; 130 validated, cordoned;
+    # 160 gone. a's 2nd node's time up at 140 but b's node terminates: 160 chosen (a's 1st node
+    # unneeded only since 140); 180 validated, cordoned; 210 gone: as the one-workload loop.
+    rps = np.zeros(int(300 // SPEC.tick_s))
+    out = run_shared_cluster([rps], SPEC.tick_s, [KARPENTER_TIMED], []).outputs[0]
+    assert [(e[0], e[1], e[2], e[3]) for e in out.events if "down" in e[1]] == KARPENTER_DOWNS

@@ -17,7 +17,7 @@ API = {
     "infra_toolkit.workload": {"WorkloadSpec", "MetricsPipelineSpec", "MAX_CONCURRENCY"},
     "infra_toolkit.nodes": {"NodeGroup", "ClusterAutoscalerSpec", "KARPENTER_LIKE", "pod_slots",
                             "node_room", "MAX_POD_EVICTION_S", "DRAIN_RULES",
-                            "KARPENTER_COMMAND_S"},
+                            "KARPENTER_COMMAND_S", "POD_TERMINATION_GRACE_S"},
     "infra_toolkit.latency": {"MAX_UTILIZATION", "at_utilization_cap", "erlang_c",
                               "percentile_search_bound_s", "response_time_percentile_ms",
                               "response_time_quantile_ms"},
