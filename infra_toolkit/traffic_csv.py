@@ -111,7 +111,7 @@ def _parse_rate(text: str, where: str) -> float:
             "requests per second (a billion, more than any one service serves); check the "
             "column's unit (requests per second, not per minute or bytes) or fix the row"
         )
-    return value
+    return value + 0.0  # "-0" is 0.0, not the -0.0 that a written curve prints as "-0.0"
 
 
 def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
@@ -123,9 +123,17 @@ def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
     except OSError as exc:
         raise TrafficError(f"cannot read traffic file {path}: {exc.strerror or exc}; "
                            "point to a readable CSV file") from None
+    reader = csv.reader(handle)
     try:
         with handle:
-            return _rows(path, csv.reader(handle))
+            return _rows(path, reader)
+    except csv.Error as exc:
+        # a field over the csv module's 131,072-character limit (a line with no newline, a
+        # quote that never closes) was a bare _csv.Error traceback
+        raise TrafficError(
+            f"{path} line {reader.line_num}: not a readable CSV row ({exc}); check the file is "
+            f"`{TIME_COLUMN},{RATE_COLUMN}` text and that every quote (\") is closed"
+        ) from None
     except UnicodeDecodeError:
         line, byte = _first_non_utf8(path)
         raise TrafficError(
@@ -166,7 +174,9 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
     times: list[str] = []
     rates: list[str] = []
     header: list[str] | None = None
+    row_start = 1  # the line a row begins on (reader.line_num is the line it ends on)
     for row in reader:
+        first_line, row_start = row_start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
         if header is None:
@@ -177,6 +187,15 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
                     f"{path} line {reader.line_num}: missing column {missing[0]!r} "
                     f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
                     + _separator_hint(header)
+                )
+            twice = [c for c in (TIME_COLUMN, RATE_COLUMN) if header.count(c) > 1]
+            if twice:
+                # the first column of that name was read and the other silently ignored
+                raise TrafficError(
+                    f"{path} line {reader.line_num}: column {twice[0]!r} is in the header "
+                    f"{header.count(twice[0])} times (columns "
+                    + ", ".join(str(i + 1) for i, c in enumerate(header) if c == twice[0])
+                    + "); keep one and rename or delete the others"
                 )
             ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
             continue
@@ -193,6 +212,13 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
                 f"{len(header)} ({','.join(row)!r}); a decimal comma or a thousands separator "
                 "splits a number in two: write rates with a decimal point and no thousands "
                 "separator (12.5, 1234)"
+            )
+        if reader.line_num != first_line:
+            # a quote that never closes takes every later line into one cell, and the row was
+            # refused as "not a number" quoting the rest of the file
+            raise TrafficError(
+                f"{path} line {first_line}: a quoted cell of this row runs on to line "
+                f"{reader.line_num}; close its quote (\") on the line it opens"
             )
         lines.append(reader.line_num)
         times.append(row[ti].strip())
