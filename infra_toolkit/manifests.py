@@ -14,7 +14,7 @@ several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,13 @@ def _load_documents(path: Path) -> list[Any]:
         ) from None
 
 
+def _object_name(doc: Mapping[str, Any]) -> Any:
+    """``metadata.name`` of a manifest object, ``None`` when its metadata is not a mapping (a
+    ``metadata: web`` scalar was an AttributeError traceback while listing the file's names)."""
+    metadata = doc.get("metadata")
+    return metadata.get("name") if isinstance(metadata, Mapping) else None
+
+
 def manifest_objects(documents: list[Any]) -> list[Any]:
     """The objects of the documents, with the ``items`` of a ``kind: List`` (what
     ``kubectl get ... -o yaml`` writes) in its place."""
@@ -126,9 +133,9 @@ def read_hpa_yaml(
     hpas = [
         doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
     ]
-    names = ", ".join(str((doc.get("metadata") or {}).get("name")) for doc in hpas)
+    names = ", ".join(str(_object_name(doc)) for doc in hpas)
     if name is not None and hpas:
-        hpas = [doc for doc in hpas if (doc.get("metadata") or {}).get("name") == name]
+        hpas = [doc for doc in hpas if _object_name(doc) == name]
         if not hpas:
             raise SpecError(f"{path} holds no {KIND} named {name!r} (its HPAs: {names}); "
                             f"pass one of those names")
@@ -237,7 +244,7 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
     documents = manifest_objects(_load_documents(path))
     found = [d for d in documents if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
     if name is not None:
-        found = [d for d in found if (d.get("metadata") or {}).get("name") == name]
+        found = [d for d in found if _object_name(d) == name]
     if len(found) != 1:
         what = "no Deployment or StatefulSet" + (f" named {name!r}" if name else "") if not found \
             else f"{len(found)} Deployments/StatefulSets"
@@ -247,10 +254,19 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
     return deployment_from_dict(found[0], path, cpu_needed=cpu_needed)
 
 
+#: The largest value of an int32 field (spec.replicas, a probe's initialDelaySeconds): the API
+#: server refuses more, so 99999999999 replicas or seconds cannot be a real workload's.
+_MAX_INT32 = 2**31 - 1
+
+
 def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SpecError(f"{field_path} (={value!r}) of {name} in {source} must be a "
                         "whole number >= 0")
+    if value > _MAX_INT32:
+        raise SpecError(f"{field_path} (={value!r}) of {name} in {source} is above "
+                        f"{_MAX_INT32:,}, the largest int32 the API server takes; write the "
+                        "real number")
     return value
 
 
@@ -300,6 +316,15 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
     members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in sidecars]
     problems: list[str] = []  # every bad field at once, one line each
+    api = doc.get("apiVersion") if isinstance(doc, dict) else None
+    if api is not None and api != "apps/v1":
+        # extensions/v1beta1 and apps/v1beta1/2 (removed in Kubernetes 1.16) have other
+        # defaults (rollingUpdate 1/1, not 25 %/25 %; no required selector): read as apps/v1
+        # they were simulated with the wrong rollout
+        problems.append(f"apiVersion {api!r} of {named} in {path} is not apps/v1, the only "
+                        f"{kind if kind in WORKLOAD_KINDS else 'Deployment'} API since "
+                        "Kubernetes 1.16; write apiVersion: apps/v1 (kubectl convert rewrites "
+                        "an old manifest)")
     # the API server takes only Always (a native sidecar) on an init container: another value
     # (Never, a lower-case always) would make a sidecar a one-shot init here, silently
     problems += [f"spec.template.spec.initContainers[{i}].restartPolicy of {named} in {path} "

@@ -10,10 +10,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from infra_toolkit.errors import PricingError, TrafficError
+from infra_toolkit.eksctl_config import read_cluster_config
+from infra_toolkit.errors import PricingError, SpecError, TrafficError
+from infra_toolkit.karpenter_manifests import read_node_pools
+from infra_toolkit.manifests import read_deployment_yaml, read_hpa_yaml
 from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.pricing_tables import read_price_table
 from infra_toolkit.traffic_csv import read_traffic_csv, traffic_csv_text
+from tests.test_plan_node_pools import NODE_POOLS
+
+REPO = Path(__file__).resolve().parents[1]
+HPA = (REPO / "tests" / "data" / "hpa" / "minimal.yaml").read_text()
+DEPLOYMENT = (REPO / "tests" / "data" / "plans" / "manifests" / "deployment.yaml").read_text()
+EKSCTL = (REPO / "tests" / "data" / "manifests_corpus" / "eksctl_26_managed_spot.yaml").read_text()
 
 
 def _csv(tmp_path: Path, text: str) -> Path:
@@ -127,3 +136,93 @@ def test_an_overrides_version_that_only_equals_1_is_refused(tmp_path: Path,
     with pytest.raises(PricingError, match=re.escape(f"{path}: version: {shown}; write "
                                                      "version: 1")):
         read_overrides(path)
+
+
+def _yaml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_an_hpa_whose_metadata_is_no_mapping_is_not_a_traceback(tmp_path: Path) -> None:
+    # before: AttributeError: 'str' object has no attribute 'get' while listing the HPAs' names
+    other = HPA.replace("metadata:\n  name: web\n  namespace: shop", "metadata: web")
+    path = _yaml(tmp_path, HPA + "---\n" + other)
+    with pytest.raises(SpecError, match=re.escape(
+            f"{path} holds 2 HorizontalPodAutoscalers (web, None); pass name= (infra-toolkit "
+            "simulate --hpa-name NAME) to choose one")):
+        read_hpa_yaml(path)
+    assert read_hpa_yaml(path, name="web").max_replicas == 10  # the one with a name
+
+
+def test_a_deployment_whose_metadata_is_no_mapping_is_not_a_traceback(tmp_path: Path) -> None:
+    path = _yaml(tmp_path, DEPLOYMENT.replace("metadata:\n  name: api", "metadata: api"))
+    with pytest.raises(SpecError, match=re.escape(
+            f"{path} holds no Deployment or StatefulSet named 'api'; point to the Deployment")):
+        read_deployment_yaml(path, name="api")
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ("replicas: 2", "replicas: 99999999999", "spec.replicas"),
+    ("initialDelaySeconds: 5", "initialDelaySeconds: 99999999999",
+     "spec.template.spec.containers[0].readinessProbe.initialDelaySeconds"),
+])
+def test_a_deployment_integer_above_int32_is_refused(tmp_path: Path, old: str, new: str,
+                                                      field: str) -> None:
+    # before: read as 99,999,999,999 replicas (or seconds before the pod is ready)
+    path = _yaml(tmp_path, DEPLOYMENT.replace(old, new))
+    with pytest.raises(SpecError, match=re.escape(
+            f"{field} (=99999999999) of Deployment 'api' in {path} is above 2,147,483,647, the "
+            "largest int32 the API server takes; write the real number")):
+        read_deployment_yaml(path)
+
+
+@pytest.mark.parametrize("api", ["extensions/v1beta1", "apps/v1beta2", "1"])
+def test_a_deployment_of_another_api_version_is_refused(tmp_path: Path, api: str) -> None:
+    # before: read with apps/v1's defaults (rollingUpdate 25 %, not extensions/v1beta1's 1)
+    path = _yaml(tmp_path, DEPLOYMENT.replace("apiVersion: apps/v1", f"apiVersion: '{api}'"))
+    with pytest.raises(SpecError, match=re.escape(
+            f"apiVersion {api!r} of Deployment 'api' in {path} is not apps/v1, the only "
+            "Deployment API since Kubernetes 1.16; write apiVersion: apps/v1")):
+        read_deployment_yaml(path)
+
+
+def test_an_eksctl_key_written_twice_is_refused_at_its_line(tmp_path: Path) -> None:
+    # before: the second maxSize (3) was read and the first (10) silently lost
+    path = _yaml(tmp_path, EKSCTL.replace("  maxSize: 10\n", "  maxSize: 10\n  maxSize: 3\n"))
+    line = EKSCTL.splitlines().index("  maxSize: 10") + 2  # 1-based, the second one
+    with pytest.raises(SpecError, match=re.escape(
+            f"{path}:{line}: managedNodeGroups[0].maxSize is written twice in the same mapping "
+            "and YAML keeps only the last; delete one of them")):
+        read_cluster_config(path)
+
+
+def test_two_cluster_configs_in_one_file_are_refused(tmp_path: Path) -> None:
+    # before: the first was read and the second's node groups silently dropped
+    path = _yaml(tmp_path, EKSCTL + "---\n" + EKSCTL.replace("cluster-26", "cluster-27"))
+    with pytest.raises(SpecError, match=re.escape(
+            f"{path}: 2 ClusterConfig documents (documents 1, 2); eksctl reads one per file: "
+            "keep one, or put each cluster in its own file")):
+        read_cluster_config(path)
+
+
+def test_a_manifest_that_is_not_utf8_says_how_to_save_it(tmp_path: Path) -> None:
+    # before: "cannot read ...: 'utf-8' codec can't decode byte 0xff in position 0: ..."
+    path = tmp_path / "nodepools.yaml"
+    path.write_bytes(NODE_POOLS.encode("utf-16"))
+    with pytest.raises(SpecError, match=re.escape(
+            f"{path} is not UTF-8 text (byte 0xff at offset 0); save the file as UTF-8")):
+        read_node_pools(path)
+
+
+@pytest.mark.parametrize("group", ["karpenter.sh", "null"])
+def test_a_node_class_ref_of_another_group_is_refused(tmp_path: Path, group: str) -> None:
+    # before: any group (or none) was taken as the EC2NodeClass's
+    text = NODE_POOLS.replace("TYPES", "c5.large").replace("group: karpenter.k8s.aws",
+                                                           f"group: {group}")
+    path = _yaml(tmp_path, text)
+    shown = {"karpenter.sh": "'karpenter.sh'", "null": "None"}[group]
+    with pytest.raises(SpecError, match=re.escape(
+            f"{path}: NodePool/general.spec.template.spec.nodeClassRef.group: {shown} is not the "
+            "EC2NodeClass API group; write group: karpenter.k8s.aws")):
+        read_node_pools(path)
