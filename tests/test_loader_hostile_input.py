@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from infra_toolkit.approval_store import open_store
 from infra_toolkit.eksctl_config import read_cluster_config
-from infra_toolkit.errors import PricingError, SpecError, TrafficError
+from infra_toolkit.errors import ApprovalError, PricingError, SpecError, TrafficError
 from infra_toolkit.karpenter_manifests import read_node_pools
 from infra_toolkit.manifests import read_deployment_yaml, read_hpa_yaml
 from infra_toolkit.pricing_overrides import read_overrides
@@ -226,3 +227,46 @@ def test_a_node_class_ref_of_another_group_is_refused(tmp_path: Path, group: str
             f"{path}: NodePool/general.spec.template.spec.nodeClassRef.group: {shown} is not the "
             "EC2NodeClass API group; write group: karpenter.k8s.aws")):
         read_node_pools(path)
+
+
+@pytest.mark.parametrize(("location", "message"), [
+    # before: ValueError: Invalid IPv6 URL from urlsplit, a traceback (the password hidden)
+    ("postgresql://u:secret@[::1/db",
+     "approval store 'postgresql://u:***@[::1/db': not a valid URL (Invalid IPv6 URL); write "
+     "postgresql://USER@HOST/DB, sqlite:///PATH or a file path"),
+    # before: a store made as the file ':' of the working folder
+    ("://", "approval store '://': a URL needs its scheme before ://; use a file path, "
+            "sqlite:///PATH or postgresql://USER@HOST/DB"),
+])
+def test_a_malformed_store_url_is_refused(location: str, message: str) -> None:
+    with pytest.raises(ApprovalError, match=re.escape(message)):
+        open_store(location, create=True)
+
+
+@pytest.mark.parametrize("location", ["~/approvals.sqlite", "$HOME/approvals.sqlite",
+                                      "${HOME}/approvals.sqlite"])
+def test_a_store_path_no_shell_expanded_is_refused(tmp_path: Path, location: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # before: submit created ./~/approvals.sqlite (or ./$HOME/...) in the working folder, a
+    # store of its own for each folder, whose approvals the gate run elsewhere never saw
+    monkeypatch.setenv("HOME", "/home/reviewer")
+    monkeypatch.chdir(tmp_path)
+    shown = location.split("/")[0]
+    what = f"starts with {shown}" if location.startswith("~") else f"holds {shown}"
+    with pytest.raises(ApprovalError, match=re.escape(
+            f"approval store {location!r} {what}, which only a shell expands (the value was "
+            "quoted, or set in a file): write the full path, e.g. "
+            "/home/reviewer/approvals.sqlite")):
+        open_store(location, create=True)
+    assert list(tmp_path.iterdir()) == []  # nothing created
+
+
+@pytest.mark.parametrize(("name", "reason"), [("a" * 300 + ".sqlite", "File name too long"),
+                                              ("x\x00.sqlite", "a NUL byte in the path")])
+def test_an_unusable_store_path_is_refused(tmp_path: Path, name: str, reason: str) -> None:
+    # before: OSError (ENAMETOOLONG) from Path.exists, ValueError (NUL) from mkdir: tracebacks
+    path = tmp_path / name
+    with pytest.raises(ApprovalError, match=re.escape(
+            f"approval store {str(path)!r}: not a usable file path ({reason}); pass the "
+            "store's file path")):
+        open_store(str(path), create=True)
