@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from infra_toolkit.approval_records import RecordKind
 from infra_toolkit.approval_store import open_store
+from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.eksctl_config import read_cluster_config
 from infra_toolkit.errors import ApprovalError, PricingError, SpecError, TrafficError
 from infra_toolkit.karpenter_manifests import read_node_pools
@@ -18,6 +20,7 @@ from infra_toolkit.manifests import read_deployment_yaml, read_hpa_yaml
 from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.pricing_tables import read_price_table
 from infra_toolkit.traffic_csv import read_traffic_csv, traffic_csv_text
+from tests.approval_helpers import at, subject
 from tests.test_plan_node_pools import NODE_POOLS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -270,3 +273,25 @@ def test_an_unusable_store_path_is_refused(tmp_path: Path, name: str, reason: st
             f"approval store {str(path)!r}: not a usable file path ({reason}); pass the "
             "store's file path")):
         open_store(str(path), create=True)
+
+
+@pytest.mark.parametrize(("field", "answers", "comment", "reviewer"), [
+    ("answer 2", {1: "yes", 2: "on call: J\udce9r\udcf4me"}, "", "bob"),  # Jérôme in Latin-1
+    ("the comment", {1: "yes", 2: "me"}, "r\udce9sum\udce9", "bob"),
+    ("reviewer", {1: "yes", 2: "me"}, "", "b\udce9b"),
+])
+def test_text_that_is_not_utf8_is_refused_before_anything_is_recorded(
+        tmp_path: Path, field: str, answers: dict[int, str], comment: str,
+        reviewer: str) -> None:
+    # Python decodes a command line's non-UTF-8 bytes to lone surrogates; before, hashing the
+    # record raised UnicodeEncodeError from canonical_json, a traceback
+    store = open_store(str(tmp_path / "approvals.sqlite"), create=True)
+    plan = subject()
+    submit(store, plan, requester="alice", at=at(0))
+    with pytest.raises(ApprovalError, match=re.escape(
+            f"{field} holds '\\udce9', which is not UTF-8 text (a byte of another encoding, e.g. "
+            "Latin-1, in the terminal or the script?): write it as UTF-8 text (pass --")):
+        sign_off(store, plan, RecordKind.APPROVED, reviewer=reviewer, at=at(1),
+                 answers=answers, comment=comment)
+    assert len(store.records()) == 1  # the request only: nothing recorded
+    store.close()
