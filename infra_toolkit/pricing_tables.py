@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from infra_toolkit.cpu_credits import CREDIT_MODES
 from infra_toolkit.errors import PricingError
 from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
 
@@ -225,6 +226,8 @@ def _read_row(path: Path, schema: TableSchema, header: list[str], index: dict[st
                for c in schema.numeric if values[c]}
     if schema.kind == "ec2_instance_specs":
         _check_spec_row(values, where)
+    if schema.kind == "ec2_burstable_credits":
+        _check_credit_row(values, numbers, where)
     if "tier_end" in numbers and numbers["tier_end"] <= numbers.get("tier_start", Decimal(0)):
         # a tier ending at or before its start priced a negative quantity, or none
         raise PricingError(f"{where}: column 'tier_end': {values['tier_end']!r} is not above "
@@ -292,6 +295,31 @@ def _check_spec_row(values: dict[str, str], where: str) -> None:
         raise PricingError(f"{where}: column 'arch': {arch!r} is not amd64 or arm64, the "
                            f"kubernetes.io/arch values nodes are labelled with{hint}; write "
                            f"{alias or 'amd64 or arm64'}")
+
+
+def _check_credit_row(values: dict[str, str], numbers: dict[str, Decimal], where: str) -> None:
+    """A burstable credits row holds what the CPU credit model reads: credits earned and accrued
+    above 0, whole vCPUs, a baseline of at most 100 %, a known default mode. Before, a 0 or an
+    unknown mode failed later without file or line, and vCPUs of 2.5 were a ValueError
+    traceback from ``int()``."""
+    for c in ("credits_per_hour", "max_accrued_credits", "vcpu"):
+        if not 0 < numbers[c] <= _MAX_COUNT:
+            raise PricingError(f"{where}: column {c!r}: {values[c]!r} must be above 0 and at "
+                               f"most {_MAX_COUNT:,}; write the EC2 credit table's figure")
+    if not values["vcpu"].isdigit():
+        raise PricingError(f"{where}: column 'vcpu': {values['vcpu']!r} is not a whole number "
+                           "above 0; write it like 2")
+    if numbers["launch_credits"] > _MAX_COUNT:
+        raise PricingError(f"{where}: column 'launch_credits': {values['launch_credits']!r} is "
+                           f"above {_MAX_COUNT:,}; write the launch credits (30 a vCPU for T2, "
+                           "else 0)")
+    if numbers["baseline_pct_per_vcpu"] > 100:
+        raise PricingError(f"{where}: column 'baseline_pct_per_vcpu': "
+                           f"{values['baseline_pct_per_vcpu']!r} is above 100 (a percent of "
+                           "one vCPU); write it like 20")
+    if values["default_mode"] not in CREDIT_MODES:
+        raise PricingError(f"{where}: column 'default_mode': {values['default_mode']!r} is not "
+                           f"{' or '.join(CREDIT_MODES)}; write the mode the type launches in")
 
 
 # geography, partition (GovCloud, ISO), direction, number, and a Local Zone group's city and

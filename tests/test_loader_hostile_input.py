@@ -295,3 +295,29 @@ def test_text_that_is_not_utf8_is_refused_before_anything_is_recorded(
                  answers=answers, comment=comment)
     assert len(store.records()) == 1  # the request only: nothing recorded
     store.close()
+
+
+_CREDITS = ("instance_type,credits_per_hour,max_accrued_credits,vcpu,baseline_pct_per_vcpu,"
+            "default_mode,launch_credits,source,as_of\n")
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    # before: a ValueError traceback from int("2.5") when the simulation read the row
+    ("t3.micro,12,288,2.5,10,unlimited,0", "column 'vcpu': '2.5' is not a whole number above 0; "
+                                           "write it like 2"),
+    # before: a SimulationError naming CreditSpec, not the file and line, when first simulated
+    ("t3.micro,0,288,2,10,unlimited,0", "column 'credits_per_hour': '0' must be above 0 and at "
+                                        "most 1,000,000,000; write the EC2 credit table's figure"),
+    ("t3.micro,12,288,2,10,Unlimited,0", "column 'default_mode': 'Unlimited' is not unlimited or "
+                                         "standard; write the mode the type launches in"),
+    # 1e400 is a finite Decimal but float('1e400') is inf
+    ("t3.micro,12,288,2,10,unlimited,1e400", "column 'launch_credits': '1e400' is above "
+                                             "1,000,000,000; write the launch credits"),
+    ("t3.micro,12,288,2,999,unlimited,0", "column 'baseline_pct_per_vcpu': '999' is above 100 (a "
+                                          "percent of one vCPU); write it like 20"),
+])
+def test_a_bad_burstable_credits_row_is_refused_at_its_line(tmp_path: Path, row: str,
+                                                            message: str) -> None:
+    path = _table(tmp_path, f"{_CREDITS}{row},quote,2026-11-01\n")
+    with pytest.raises(PricingError, match=re.escape(f"{path}: line 2: {message}")):
+        read_price_table(path)
