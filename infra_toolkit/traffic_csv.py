@@ -24,7 +24,7 @@ from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 
-__all__ = ["MAX_RATE_RPS", "UNIX_SECONDS_FROM", "read_traffic_csv", "traffic_csv_text",
+__all__ = ["MAX_RATE_RPS", "MAX_STEPS", "UNIX_SECONDS_FROM", "read_traffic_csv", "traffic_csv_text",
            "write_traffic_csv"]
 
 #: The largest rate a row may hold, requests per second: a billion, above any one service's
@@ -42,6 +42,11 @@ _MAX_SECONDS = 1e11
 #: and reading it as Unix time keeps the clock a plan's ``start`` / ``end`` and a canary's
 #: ``start: 'HH:MM'`` are counted on (read as seconds from start, both were lost).
 UNIX_SECONDS_FROM = 1e9
+
+#: The most steps a curve read from a file may have, after filling gaps or resampling: ten
+#: million (a year of 4-second steps; 80 MB of rates). A mistyped timestamp (an extra zero)
+#: or a step_s of 1e-6 otherwise asked numpy for gigabytes: a MemoryError traceback.
+MAX_STEPS = 10_000_000
 
 TIME_COLUMN = "timestamp"
 RATE_COLUMN = "requests_per_second"
@@ -150,6 +155,11 @@ def _first_non_utf8(path: Path) -> tuple[int, int]:
     except UnicodeDecodeError as exc:  # the csv reader decodes in chunks: find it in the file
         return data.count(b"\n", 0, exc.start) + 1, data[exc.start]
     return 1, 0  # pragma: no cover - only called after a decoding error
+
+
+def _count(n: float) -> str:
+    """A count for a message: 180,000,000, or 1.8e+302 where digits would fill the line."""
+    return f"{n:,.0f}" if n < 1e15 else f"{n:.3g}"
 
 
 def _on_grid(diffs: np.ndarray, step_s: float) -> bool:
@@ -339,12 +349,25 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
             f"traffic) or give {gap_option} to fill them linearly" + dst
         )
     if gaps.size:
-        grid = np.arange(int(steps.sum()) + 1, dtype=np.float64) * file_step
+        filled = int(steps.sum()) + 1
+        if filled > MAX_STEPS:
+            i = int(np.argmax(steps))  # the largest gap: most likely the mistyped timestamp
+            raise TrafficError(
+                f"{path} line {lines[i + 1]}, {col_t}: filling the gaps would make {filled:,} rows "
+                f"of {file_step:g} s, more than {MAX_STEPS:,}; the largest gap is "
+                f"{diffs[i]:g} s after line {lines[i]} ({raw_times[i]!r} to "
+                f"{raw_times[i + 1]!r}): check that timestamp")
+        grid = np.arange(filled, dtype=np.float64) * file_step
         rates = np.interp(grid, times, rates)
 
     curve = TrafficCurve(rates, file_step, start, path.stem)
     if step_s is None:
         return curve
+    if curve.duration_s / step_s > MAX_STEPS:
+        raise TrafficError(
+            f"{path}: {step_option} {step_s:g} s would cut its {curve.duration_s:g} s into "
+            f"{_count(curve.duration_s / step_s)} steps, more than {MAX_STEPS:,}; choose a larger "
+            f"{step_option}, such as the file's {file_step:g} s interval")
     check_whole_steps(curve.duration_s, float(step_s), step_option,
                       f"the {curve.duration_s:g} s of {path} ({curve.rps.size} rows of "
                       f"{file_step:g} s)", f"choose a {step_option} that divides it, such as "

@@ -321,3 +321,26 @@ def test_a_bad_burstable_credits_row_is_refused_at_its_line(tmp_path: Path, row:
     path = _table(tmp_path, f"{_CREDITS}{row},quote,2026-11-01\n")
     with pytest.raises(PricingError, match=re.escape(f"{path}: line 2: {message}")):
         read_price_table(path)
+
+
+def test_a_gap_filled_past_ten_million_rows_names_the_largest_gap(tmp_path: Path) -> None:
+    # before: numpy was asked for 1,000,000,001 rates (7.45 GiB), a MemoryError traceback;
+    # 60000000000 - 60 = 59,999,999,940 s = 999,999,999 steps of 60 s, plus the 2 before: 1e9+1
+    path = _csv(tmp_path, "timestamp,requests_per_second\n0,1\n60,1\n60000000000,1\n")
+    with pytest.raises(TrafficError, match=re.escape(
+            f"{path} line 4, column 'timestamp': filling the gaps would make 1,000,000,001 rows "
+            "of 60 s, more than 10,000,000; the largest gap is 6e+10 s after line 3 ('60' to "
+            "'60000000000'): check that timestamp")):
+        read_traffic_csv(path, interpolate_gaps=True)
+
+
+@pytest.mark.parametrize(("step_s", "steps"), [(1e-6, "180,000,000"), (1e-300, "1.8e+302")])
+def test_a_step_cutting_the_file_into_over_ten_million_steps_is_refused(
+        tmp_path: Path, step_s: float, steps: str) -> None:
+    # before: MemoryError (1e-6: 180 s / 1e-6 s = 1.8e8 steps) or numpy's "Maximum allowed size
+    # exceeded" ValueError (1e-300), tracebacks
+    path = _csv(tmp_path, "timestamp,requests_per_second\n0,1\n60,1\n120,1\n")
+    with pytest.raises(TrafficError, match=re.escape(
+            f"{path}: step_s {step_s:g} s would cut its 180 s into {steps} steps, more than "
+            "10,000,000; choose a larger step_s, such as the file's 60 s interval")):
+        read_traffic_csv(path, step_s=step_s)
