@@ -344,3 +344,22 @@ def test_a_step_cutting_the_file_into_over_ten_million_steps_is_refused(
             f"{path}: step_s {step_s:g} s would cut its 180 s into {steps} steps, more than "
             "10,000,000; choose a larger step_s, such as the file's 60 s interval")):
         read_traffic_csv(path, step_s=step_s)
+
+
+@pytest.mark.parametrize(("old", "new", "field", "hint"), [
+    # before: each read as "no readiness delay", 0 s, where the file meant 30 s
+    ("initialDelaySeconds: 5", "initialDelaySecond: 30", "readinessProbe.initialDelaySecond",
+     "; did you mean 'initialDelaySeconds'?"),
+    ("readinessProbe:", "readinessprobe:", "readinessprobe", "; did you mean 'readinessProbe'?"),
+    ("requests: {cpu: 200m, memory: 256Mi}",
+     "requests: {cpu: 200m, memory: 256Mi}\n            limit: {cpu: 100m}", "resources.limit",
+     "; did you mean 'limits'?"),
+])
+def test_a_misspelt_container_field_the_simulation_reads_is_refused(
+        tmp_path: Path, old: str, new: str, field: str, hint: str) -> None:
+    assert old in DEPLOYMENT
+    path = _yaml(tmp_path, DEPLOYMENT.replace(old, new))
+    with pytest.raises(SpecError, match=re.escape(
+            f"spec.template.spec.containers[0].{field} of Deployment 'api' in {path}: unknown "
+            f"field, which the API server refuses{hint}")):
+        read_deployment_yaml(path)
