@@ -13,6 +13,7 @@ several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.label_selector import selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_yaml import (
     PlanLoader,
     StructureError,
@@ -270,6 +272,36 @@ def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     return value
 
 
+# The fields of a probe and of a container's resources (core/v1 Probe, ResourceRequirements):
+# closed sets, which kubectl's strict field validation holds them to (the default since 1.25)
+_PROBE_FIELDS = ("exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds",
+                 "periodSeconds", "successThreshold", "failureThreshold",
+                 "terminationGracePeriodSeconds")
+_RESOURCES_FIELDS = ("limits", "requests", "claims")
+# the container fields the simulation reads: another key this close to one is its misspelling
+_READ_CONTAINER_FIELDS = ("readinessProbe", "startupProbe", "resources")
+
+
+def _unknown_fields(container: Mapping[str, Any], where: str, owner: str) -> list[str]:
+    """``where.field {owner}: ...`` for a misspelt field the API server refuses whose value the
+    simulation reads: ``initialDelaySecond: 30`` or ``readinessprobe:`` read as no delay, 0 s,
+    silently (the rest of a container's fields are not checked: its schema grows each
+    Kubernetes release, and a field not read changes nothing here)."""
+    out = []
+    for key in container:
+        close = difflib.get_close_matches(str(key), _READ_CONTAINER_FIELDS, n=1, cutoff=0.8)
+        if key not in _READ_CONTAINER_FIELDS and close:
+            out.append(f"{where}.{key} {owner}: unknown field, which the API server refuses; "
+                       f"did you mean {close[0]!r}?")
+    for block, allowed in (("readinessProbe", _PROBE_FIELDS), ("startupProbe", _PROBE_FIELDS),
+                           ("resources", _RESOURCES_FIELDS)):
+        fields = container.get(block)
+        out += [f"{where}.{block}.{key} {owner}: unknown field, which the API server refuses"
+                + did_you_mean(str(key), allowed)
+                for key in (fields if isinstance(fields, Mapping) else ()) if key not in allowed]
+    return out
+
+
 def reads_cpu_requests(hpa: HPASpec) -> bool:
     """Whether ``hpa`` has a CPU Utilization metric (Resource or ContainerResource): the
     controller then divides by every counted container's CPU request (calculatePodRequests),
@@ -341,6 +373,20 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             problems.append(str(exc))
             return 0
 
+    problems += [problem for where, c in members if isinstance(c, dict)
+                 for problem in _unknown_fields(c, where, f"of {named} in {path}")]
+    # a container pasted twice was counted twice (its CPU request doubled); the API server
+    # refuses a name used twice among containers and init containers (validateContainers)
+    names = [(f"{key}[{i}]", c.get("name")) for key, group in (("containers", containers),
+                                                              ("initContainers", init))
+             for i, c in enumerate(group) if isinstance(c, dict) and c.get("name") is not None]
+    first_at: dict[Any, str] = {}
+    for at, cname in names:
+        if cname in first_at:
+            problems.append(f"spec.template.spec.{at}.name of {named} in {path}: {cname!r} is "
+                            f"also the name of spec.template.spec.{first_at[cname]}, which the "
+                            "API server refuses; rename one or delete the copy")
+        first_at.setdefault(cname, at)
     cpu = memory_milli = 0
     delay = 0
     without_cpu: list[str] = []

@@ -363,3 +363,15 @@ def test_a_misspelt_container_field_the_simulation_reads_is_refused(
             f"spec.template.spec.containers[0].{field} of Deployment 'api' in {path}: unknown "
             f"field, which the API server refuses{hint}")):
         read_deployment_yaml(path)
+
+
+def test_a_container_pasted_twice_is_refused(tmp_path: Path) -> None:
+    # before: both copies counted, the pod's CPU request 400m (2 x 200m) where the API server
+    # refuses the manifest
+    copy = DEPLOYMENT[DEPLOYMENT.index("        - name: api"):]
+    path = _yaml(tmp_path, DEPLOYMENT + copy)
+    with pytest.raises(SpecError, match=re.escape(
+            f"spec.template.spec.containers[1].name of Deployment 'api' in {path}: 'api' is also "
+            "the name of spec.template.spec.containers[0], which the API server refuses; rename "
+            "one or delete the copy")):
+        read_deployment_yaml(path)
