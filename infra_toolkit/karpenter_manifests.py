@@ -183,6 +183,8 @@ def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str], po
     out: list[int | str] = []
     for ip, b in r.items(d, dp, "budgets", ("nodes", "schedule", "duration", "reasons"),
                          ("nodes",), list_required=False):
+        if "nodes" not in b:  # said missing by items(); was a KeyError traceback here
+            continue
         nodes = b["nodes"]
         if not (isinstance(nodes, str) and _BUDGET_NODES.match(nodes)):
             r.add(join_path(ip, "nodes"), f"{nodes!r} is not a node count or percent; write a "

@@ -375,3 +375,14 @@ def test_a_container_pasted_twice_is_refused(tmp_path: Path) -> None:
             "the name of spec.template.spec.containers[0], which the API server refuses; rename "
             "one or delete the copy")):
         read_deployment_yaml(path)
+
+
+def test_a_disruption_budget_without_nodes_is_one_problem(tmp_path: Path) -> None:
+    # before: KeyError: 'nodes' after the reader had recorded it missing
+    text = NODE_POOLS.replace("TYPES", "c5.large").replace(
+        "consolidateAfter: 1m}", "consolidateAfter: 1m, budgets: [{}]}")
+    path = _yaml(tmp_path, text)
+    with pytest.raises(SpecError, match=re.escape(
+            f"{path}: NodePool/general.spec.disruption.budgets[0].nodes: missing (required); "
+            "add `nodes:`")):
+        read_node_pools(path)
