@@ -377,10 +377,11 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                  for problem in _unknown_fields(c, where, f"of {named} in {path}")]
     # a container pasted twice was counted twice (its CPU request doubled); the API server
     # refuses a name used twice among containers and init containers (validateContainers)
-    names = [(f"{key}[{i}]", c.get("name")) for key, group in (("containers", containers),
+    names = [(f"{key}[{i}]", str(c.get("name"))) for key, group in (("containers", containers),
                                                               ("initContainers", init))
-             for i, c in enumerate(group) if isinstance(c, dict) and c.get("name") is not None]
-    first_at: dict[Any, str] = {}
+             for i, c in enumerate(group)
+             if isinstance(c, dict) and isinstance(c.get("name"), str)]  # [] is unhashable
+    first_at: dict[str, str] = {}
     for at, cname in names:
         if cname in first_at:
             problems.append(f"spec.template.spec.{at}.name of {named} in {path}: {cname!r} is "

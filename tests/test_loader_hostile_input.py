@@ -386,3 +386,10 @@ def test_a_disruption_budget_without_nodes_is_one_problem(tmp_path: Path) -> Non
             f"{path}: NodePool/general.spec.disruption.budgets[0].nodes: missing (required); "
             "add `nodes:`")):
         read_node_pools(path)
+
+
+def test_a_container_name_that_is_a_list_is_no_traceback(tmp_path: Path) -> None:
+    # the duplicate-name check above must not hash a name written as a list
+    # (the name is only shown in messages: the pod is read, 200m as the file requests)
+    path = _yaml(tmp_path, DEPLOYMENT.replace("- name: api", "- name: [api]"))
+    assert read_deployment_yaml(path).cpu_request_millicores == 200
