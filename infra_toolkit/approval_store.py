@@ -126,7 +126,16 @@ def open_store(
             "the approval store's location is empty (--db \"$VAR\" with VAR unset?): pass a "
             "file path, sqlite:///PATH or postgresql://USER@HOST/DB"
         )
-    scheme = urlsplit(where).scheme if "://" in where else ""
+    try:
+        scheme = urlsplit(where).scheme if "://" in where else ""
+    except ValueError as exc:  # postgresql://[::1 (an unclosed IPv6 host) was a traceback
+        raise ApprovalError(f"approval store {redacted(where)!r}: not a valid URL ({exc}); "
+                            "write postgresql://USER@HOST/DB, sqlite:///PATH or a file path"
+                            ) from None
+    _check_expanded(where)
+    if "://" in where and not scheme:
+        raise ApprovalError(f"approval store {redacted(where)!r}: a URL needs its scheme before "
+                            "://; use a file path, sqlite:///PATH or postgresql://USER@HOST/DB")
     if scheme in ("postgresql", "postgres"):
         # here, not at the top: psycopg is optional, and only this backend imports it
         from infra_toolkit.approval_store_pg import PostgresStore
@@ -152,6 +161,23 @@ def open_store(
             "sqlite:///PATH or postgresql://USER@HOST/DB"
         )
     return SQLiteStore(Path(where), create=create)
+
+
+_SHELL_VARIABLE = re.compile(r"\$(\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)")
+
+
+def _check_expanded(where: str) -> None:
+    """ApprovalError for a location holding a ``~`` or ``$VAR`` no shell expanded (a quoted
+    --db, an env file, a systemd unit): opened as written, each working folder got its own
+    ``./~/approvals.sqlite``, and approvals recorded in one were missing from another."""
+    variable = _SHELL_VARIABLE.search(where)
+    if where.startswith("~") or variable:
+        what = (f"starts with {where.split('/')[0]}" if where.startswith("~")
+                else f"holds {variable.group(0) if variable else ''}")
+        raise ApprovalError(
+            f"approval store {where!r} {what}, which only a shell expands (the value was "
+            f"quoted, or set in a file): write the full path, e.g. "
+            f"{os.path.expandvars(os.path.expanduser(where))}")
 
 
 class ApprovalStore(ABC):
@@ -334,10 +360,15 @@ def redacted(location: str) -> str:
     Edited as text: ``urlunsplit`` would turn ``postgresql:///db`` into ``postgresql:/db``."""
     if "://" not in location:
         return location
-    password = urlsplit(location).password
-    if password is not None:
-        location = location.replace(f":{password}@", ":***@", 1)
+    try:
+        password = urlsplit(location).password
+    except ValueError:  # not parsable (postgresql://u:pw@[::1): any user:password@ by pattern
+        location = _USER_PASSWORD.sub(r"\1***@", location, count=1)
+    else:
+        if password is not None:
+            location = location.replace(f":{password}@", ":***@", 1)
     return _QUERY_PASSWORD.sub(r"\1***", location)
 
 
 _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+_USER_PASSWORD = re.compile(r"(://[^/:@]*:)[^@]*@")

@@ -39,6 +39,34 @@ class SQLiteStore(ApprovalStore):
     def __init__(self, path: Path, *, create: bool = False) -> None:
         self.where = str(path)
         self._busy_timeout_s = store_timeout_s()
+        try:
+            self._check_path(path, create)
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte: was a traceback
+            raise ApprovalError(f"approval store {str(path)!r}: not a usable file path "
+                                f"({getattr(exc, 'strerror', None) or exc}); pass the store's "
+                                "file path") from None
+        try:
+            if not path.exists():
+                _new_sqlite_file(path)
+            self._conn = sqlite3.connect(path, timeout=self._busy_timeout_s, isolation_level=None)
+            # text that is not UTF-8 (written by another program) reaches Record.from_columns,
+            # which names the record, instead of failing the whole query
+            self._conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
+        except (OSError, sqlite3.Error) as exc:
+            raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
+        self._finish_opening(
+            # only a new file gets the schema here (never another program's database); a store
+            # older than the chain head gets it inside the transaction of its next append
+            lambda: create and not self._query(_SQLITE_TABLES, ()),
+            f"{path} is an SQLite database but not an approval store (no approval_records "
+            f"table): point --db / ${ENV_VAR} at the right file",
+        )
+
+    @staticmethod
+    def _check_path(path: Path, create: bool) -> None:
+        """ApprovalError unless ``path`` is a store's file, or (``create``) may become one."""
+        if "\x00" in str(path):
+            raise ValueError("a NUL byte in the path")
         if not path.exists() and not create:
             raise ApprovalError(
                 f"approval store {path} does not exist: submit a plan first "
@@ -58,22 +86,6 @@ class SQLiteStore(ApprovalStore):
                 "store, restore it from a backup; to start a new store, delete the file and "
                 "run infra-toolkit submit PLAN.yaml"
             )
-        try:
-            if not path.exists():
-                _new_sqlite_file(path)
-            self._conn = sqlite3.connect(path, timeout=self._busy_timeout_s, isolation_level=None)
-            # text that is not UTF-8 (written by another program) reaches Record.from_columns,
-            # which names the record, instead of failing the whole query
-            self._conn.text_factory = lambda data: data.decode("utf-8", "surrogateescape")
-        except (OSError, sqlite3.Error) as exc:
-            raise ApprovalError(f"cannot open approval store {path}: {exc}") from exc
-        self._finish_opening(
-            # only a new file gets the schema here (never another program's database); a store
-            # older than the chain head gets it inside the transaction of its next append
-            lambda: create and not self._query(_SQLITE_TABLES, ()),
-            f"{path} is an SQLite database but not an approval store (no approval_records "
-            f"table): point --db / ${ENV_VAR} at the right file",
-        )
 
     def _create_schema(self) -> None:
         self._conn.execute("PRAGMA journal_mode=WAL")  # not allowed inside a transaction

@@ -216,6 +216,9 @@ def sign_off(
             f"answer(s) to question {bad}: {subject.name} has {len(stored.questions)} "
             f"question(s) for approval, numbered 1-{len(stored.questions)}"
         )
+    for n, text in sorted(given.items()):
+        _check_utf8(text, f"answer {n}", inputs.each_answer)
+    _check_utf8(comment, "the comment", inputs.comment)
     if decision is RecordKind.APPROVED:
         _check_approvable(stored, request.review_id, given, inputs)
     if decision in OBJECTIONS and blank(comment):
@@ -241,12 +244,26 @@ def _check_name(name: str, role: str, advice: str) -> None:
     print (``FAIL: ...\\nPASS: ...``)."""
     if blank(name):
         raise ApprovalError(f"{role} is empty: {advice}")
+    _check_utf8(name, role, advice)
     control = sorted({c for c in name if unicodedata.category(c) == "Cc"})
     if control:
         raise ApprovalError(
             f"{role} {name!r} holds control character(s) "
             f"{', '.join(repr(c) for c in control)}: pass the name on one line, as plain text"
         )
+
+
+def _check_utf8(text: str, what: str, advice: str) -> None:
+    """ApprovalError for text holding a lone surrogate: a byte of the command line that is not
+    UTF-8 (Python decodes argv with surrogateescape) could not be hashed into a record, and
+    was a UnicodeEncodeError traceback."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApprovalError(
+            f"{what} holds {text[exc.start]!r}, which is not UTF-8 text (a byte of another "
+            f"encoding, e.g. Latin-1, in the terminal or the script?): write it as UTF-8 text "
+            f"({advice}); nothing recorded") from None
 
 
 def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) -> Recorded:

@@ -368,6 +368,13 @@ def read_cluster_config(path: str | Path) -> ClusterConfig:
     Raises :class:`SpecError` naming the file and each bad field."""
     path = Path(path)
     docs = read_yaml_documents(path)
+    configs = [i for i, d in enumerate(docs)
+               if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"]
+    if len(configs) > 1:
+        # eksctl reads one ClusterConfig per file: the second one's node groups were dropped
+        raise SpecError(f"{path}: {len(configs)} ClusterConfig documents (documents "
+                        f"{', '.join(str(i + 1) for i in configs)}); eksctl reads one per file: "
+                        "keep one, or put each cluster in its own file")
     chosen = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"),
                   docs[0] if docs else None)
     return cluster_config_from_dict(chosen, str(path))

@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 NODEPOOL_API_VERSIONS = ("karpenter.sh/v1", "karpenter.sh/v1beta1")
+_NODE_CLASS_GROUP = "karpenter.k8s.aws"  # the API group of the EC2NodeClass a NodePool names
 NODECLASS_API_VERSIONS = ("karpenter.k8s.aws/v1", "karpenter.k8s.aws/v1beta1")
 CAPACITY_TYPE_KEY = "karpenter.sh/capacity-type"
 #: The requirement keys checked against the price book's instance specs (karpenter_config)
@@ -182,6 +183,8 @@ def _budgets(r: FieldReader, d: Mapping[str, Any], dp: str, notes: list[str], po
     out: list[int | str] = []
     for ip, b in r.items(d, dp, "budgets", ("nodes", "schedule", "duration", "reasons"),
                          ("nodes",), list_required=False):
+        if "nodes" not in b:  # said missing by items(); was a KeyError traceback here
+            continue
         nodes = b["nodes"]
         if not (isinstance(nodes, str) and _BUDGET_NODES.match(nodes)):
             r.add(join_path(ip, "nodes"), f"{nodes!r} is not a node count or percent; write a "
@@ -348,6 +351,10 @@ def _class_ref(r: FieldReader, ts: Mapping[str, Any], tsp: str,
                     required) or {}
     kind = r.str_(ref, "kind", cp, required=False)
     name = r.str_(ref, "name", cp, required=False)
+    if "group" in ref and ref["group"] != _NODE_CLASS_GROUP:
+        # Karpenter resolves the class by group; another one is no EC2NodeClass it can find
+        r.add(join_path(cp, "group"), f"{ref['group']!r} is not the EC2NodeClass API group; "
+                                      f"write group: {_NODE_CLASS_GROUP}")
     if kind not in (None, "EC2NodeClass"):
         r.add(join_path(cp, "kind"), f"{kind!r} is not read; the plan reads AWS nodes: "
                                      "point at an EC2NodeClass")

@@ -13,8 +13,9 @@ several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.label_selector import selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_yaml import (
     PlanLoader,
     StructureError,
@@ -101,6 +103,13 @@ def _load_documents(path: Path) -> list[Any]:
         ) from None
 
 
+def _object_name(doc: Mapping[str, Any]) -> Any:
+    """``metadata.name`` of a manifest object, ``None`` when its metadata is not a mapping (a
+    ``metadata: web`` scalar was an AttributeError traceback while listing the file's names)."""
+    metadata = doc.get("metadata")
+    return metadata.get("name") if isinstance(metadata, Mapping) else None
+
+
 def manifest_objects(documents: list[Any]) -> list[Any]:
     """The objects of the documents, with the ``items`` of a ``kind: List`` (what
     ``kubectl get ... -o yaml`` writes) in its place."""
@@ -126,9 +135,9 @@ def read_hpa_yaml(
     hpas = [
         doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
     ]
-    names = ", ".join(str((doc.get("metadata") or {}).get("name")) for doc in hpas)
+    names = ", ".join(str(_object_name(doc)) for doc in hpas)
     if name is not None and hpas:
-        hpas = [doc for doc in hpas if (doc.get("metadata") or {}).get("name") == name]
+        hpas = [doc for doc in hpas if _object_name(doc) == name]
         if not hpas:
             raise SpecError(f"{path} holds no {KIND} named {name!r} (its HPAs: {names}); "
                             f"pass one of those names")
@@ -237,7 +246,7 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
     documents = manifest_objects(_load_documents(path))
     found = [d for d in documents if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
     if name is not None:
-        found = [d for d in found if (d.get("metadata") or {}).get("name") == name]
+        found = [d for d in found if _object_name(d) == name]
     if len(found) != 1:
         what = "no Deployment or StatefulSet" + (f" named {name!r}" if name else "") if not found \
             else f"{len(found)} Deployments/StatefulSets"
@@ -247,11 +256,50 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
     return deployment_from_dict(found[0], path, cpu_needed=cpu_needed)
 
 
+#: The largest value of an int32 field (spec.replicas, a probe's initialDelaySeconds): the API
+#: server refuses more, so 99999999999 replicas or seconds cannot be a real workload's.
+_MAX_INT32 = 2**31 - 1
+
+
 def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SpecError(f"{field_path} (={value!r}) of {name} in {source} must be a "
                         "whole number >= 0")
+    if value > _MAX_INT32:
+        raise SpecError(f"{field_path} (={value!r}) of {name} in {source} is above "
+                        f"{_MAX_INT32:,}, the largest int32 the API server takes; write the "
+                        "real number")
     return value
+
+
+# The fields of a probe and of a container's resources (core/v1 Probe, ResourceRequirements):
+# closed sets, which kubectl's strict field validation holds them to (the default since 1.25)
+_PROBE_FIELDS = ("exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds",
+                 "periodSeconds", "successThreshold", "failureThreshold",
+                 "terminationGracePeriodSeconds")
+_RESOURCES_FIELDS = ("limits", "requests", "claims")
+# the container fields the simulation reads: another key this close to one is its misspelling
+_READ_CONTAINER_FIELDS = ("readinessProbe", "startupProbe", "resources")
+
+
+def _unknown_fields(container: Mapping[str, Any], where: str, owner: str) -> list[str]:
+    """``where.field {owner}: ...`` for a misspelt field the API server refuses whose value the
+    simulation reads: ``initialDelaySecond: 30`` or ``readinessprobe:`` read as no delay, 0 s,
+    silently (the rest of a container's fields are not checked: its schema grows each
+    Kubernetes release, and a field not read changes nothing here)."""
+    out = []
+    for key in container:
+        close = difflib.get_close_matches(str(key), _READ_CONTAINER_FIELDS, n=1, cutoff=0.8)
+        if key not in _READ_CONTAINER_FIELDS and close:
+            out.append(f"{where}.{key} {owner}: unknown field, which the API server refuses; "
+                       f"did you mean {close[0]!r}?")
+    for block, allowed in (("readinessProbe", _PROBE_FIELDS), ("startupProbe", _PROBE_FIELDS),
+                           ("resources", _RESOURCES_FIELDS)):
+        fields = container.get(block)
+        out += [f"{where}.{block}.{key} {owner}: unknown field, which the API server refuses"
+                + did_you_mean(str(key), allowed)
+                for key in (fields if isinstance(fields, Mapping) else ()) if key not in allowed]
+    return out
 
 
 def reads_cpu_requests(hpa: HPASpec) -> bool:
@@ -300,6 +348,15 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     members = [(f"spec.template.spec.containers[{i}]", c) for i, c in enumerate(containers)]
     members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in sidecars]
     problems: list[str] = []  # every bad field at once, one line each
+    api = doc.get("apiVersion") if isinstance(doc, dict) else None
+    if api is not None and api != "apps/v1":
+        # extensions/v1beta1 and apps/v1beta1/2 (removed in Kubernetes 1.16) have other
+        # defaults (rollingUpdate 1/1, not 25 %/25 %; no required selector): read as apps/v1
+        # they were simulated with the wrong rollout
+        problems.append(f"apiVersion {api!r} of {named} in {path} is not apps/v1, the only "
+                        f"{kind if kind in WORKLOAD_KINDS else 'Deployment'} API since "
+                        "Kubernetes 1.16; write apiVersion: apps/v1 (kubectl convert rewrites "
+                        "an old manifest)")
     # the API server takes only Always (a native sidecar) on an init container: another value
     # (Never, a lower-case always) would make a sidecar a one-shot init here, silently
     problems += [f"spec.template.spec.initContainers[{i}].restartPolicy of {named} in {path} "
@@ -316,6 +373,21 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             problems.append(str(exc))
             return 0
 
+    problems += [problem for where, c in members if isinstance(c, dict)
+                 for problem in _unknown_fields(c, where, f"of {named} in {path}")]
+    # a container pasted twice was counted twice (its CPU request doubled); the API server
+    # refuses a name used twice among containers and init containers (validateContainers)
+    names = [(f"{key}[{i}]", str(c.get("name"))) for key, group in (("containers", containers),
+                                                              ("initContainers", init))
+             for i, c in enumerate(group)
+             if isinstance(c, dict) and isinstance(c.get("name"), str)]  # [] is unhashable
+    first_at: dict[str, str] = {}
+    for at, cname in names:
+        if cname in first_at:
+            problems.append(f"spec.template.spec.{at}.name of {named} in {path}: {cname!r} is "
+                            f"also the name of spec.template.spec.{first_at[cname]}, which the "
+                            "API server refuses; rename one or delete the copy")
+        first_at.setdefault(cname, at)
     cpu = memory_milli = 0
     delay = 0
     without_cpu: list[str] = []

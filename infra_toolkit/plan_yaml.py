@@ -203,11 +203,19 @@ def read_yaml_documents(path: Path) -> list[Any]:
     try:
         text = path.read_text(encoding="utf-8")
         for node in yaml.compose_all(text, Loader=PlanLoader):
-            if node is not None:
-                yaml_line_index(node)  # refuses a recursive alias with its line
+            # refuses a recursive alias with its line; a key written twice kept only the last
+            # (a second maxSize in an eksctl node group was read, the first silently lost)
+            twice = yaml_line_index(node)[1] if node is not None else []
+            if twice:
+                key, at_line = twice[0]
+                raise SpecError(f"{path}:{at_line}: {key} is written twice in the same mapping and "
+                                "YAML keeps only the last; delete one of them")
         return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+                        f"{exc.start}); save the file as UTF-8") from None
     except yaml.reader.ReaderError as exc:
         at, what = refused_character(exc, text)
         raise SpecError(f"{path}:{at}: YAML syntax error: {what}") from None

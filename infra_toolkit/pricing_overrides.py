@@ -115,7 +115,7 @@ def read_overrides(path: str | Path) -> Overrides:
     if unknown:
         raise PricingError(f"{path}: unknown key {min(unknown)!r}; allowed: version, "
                            "discounts_pct, rates")
-    if doc.get("version") != 1:
+    if doc.get("version") != 1 or type(doc.get("version")) is not int:  # True == 1.0 == 1
         raise PricingError(f"{path}: version: {doc.get('version')!r}; write version: 1")
     discounts: dict[str, Decimal] = {}
     raw_discounts = doc.get("discounts_pct") or {}

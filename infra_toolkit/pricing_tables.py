@@ -10,12 +10,14 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from infra_toolkit.cpu_credits import CREDIT_MODES
 from infra_toolkit.errors import PricingError
 from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
 
@@ -33,7 +35,7 @@ __all__ = [
     "table_kind",
 ]
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII: \d also matched "２０26"
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def parse_decimal(text: str, where: str, example: str = "0.0416",
                            f"write it like {example}") from None
     if not value.is_finite() or value < 0:
         raise PricingError(f"{where}: {text!r} must be a finite number >= 0")
+    value += 0  # "-0" is 0: Decimal('-0') was kept and priced lines printed "-0"
     if maximum is not None and value > maximum:
         raise PricingError(f"{where}: {text!r} is above {maximum:,} US dollars per unit, more "
                            "than any AWS unit price; write the price of one unit (an hour, a "
@@ -186,42 +189,83 @@ def read_price_table(path: str | Path, kind: str | None = None
     if not header:
         raise PricingError(f"{path}: empty file; a pricing table needs a header row")
     header = [c.strip() for c in header]  # "region, instance_type": the cells are stripped too
+    twice = next((c for c in header if header.count(c) > 1), None)
+    if twice is not None:  # the first of the two was read and the other silently ignored
+        raise PricingError(f"{path}: line 1: column {twice!r} is in the header "
+                           f"{header.count(twice)} times; keep one and delete the others")
     schema = _schema_for_header(header, path, kind)
     index = {c: header.index(c) for c in schema.columns}
     rows: dict[tuple[str, ...], PriceRow] = {}
-    first_line: dict[tuple[str, ...], int] = {}
-    for record in reader:
-        line = reader.line_num
-        if not record:
-            continue
-        where = f"{path}: line {line}"
-        if len(record) != len(header):
-            raise PricingError(f"{where}: {len(record)} fields, header has {len(header)}")
-        values = {c: record[i].strip() for c, i in index.items()}
-        for c in schema.columns:
-            if not values[c] and c not in schema.optional:
-                raise PricingError(f"{where}: column {c!r} is empty")
-        if not _DATE.match(values["as_of"]):
-            raise PricingError(f"{where}: column 'as_of': {values['as_of']!r} is not a "
-                               "YYYY-MM-DD date")
-        for c in schema.numeric:
-            if values[c]:
-                parse_decimal(values[c], f"{where}: column {c!r}")
-        if schema.kind == "ec2_instance_specs":
-            _check_spec_row(values, where)
-        amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}",
-                                maximum=MAX_USD_PER_UNIT) if schema.amount else Decimal(0))
-        key = tuple(values[c] for c in schema.key)
-        if key in rows:
-            raise PricingError(f"{where}: duplicate key {'/'.join(key)} (first at line "
-                               f"{first_line[key]}); keep one row per key")
-        first_line[key] = line
-        rows[key] = PriceRow(path.name, line, key, amount,
-                             schema.unit or values.get("unit", ""), values["source"],
-                             values["as_of"], values)
+    first_line: dict[tuple[Any, ...], int] = {}
+    try:
+        for record in reader:
+            _read_row(path, schema, header, index, record, reader.line_num, rows, first_line)
+    except csv.Error as exc:  # a field over the csv module's limit was a _csv.Error traceback
+        raise PricingError(f"{path}: line {reader.line_num}: not a readable CSV row ({exc}); "
+                           "check that every quote (\") is closed") from None
     ref = TableRef(str(path), path.name, hashlib.sha256(data).hexdigest(), len(rows))
     return schema, ref, rows
 
+
+def _read_row(path: Path, schema: TableSchema, header: list[str], index: dict[str, int],
+              record: list[str], line: int, rows: dict[tuple[str, ...], PriceRow],
+              first_line: dict[tuple[Any, ...], int]) -> None:
+    """Check one record of a table and add it to ``rows`` (``first_line``: the line each key
+    was first written on, a tier_start compared as a number)."""
+    if not record:
+        return
+    where = f"{path}: line {line}"
+    if len(record) != len(header):
+        raise PricingError(f"{where}: {len(record)} fields, header has {len(header)}")
+    values = {c: record[i].strip() for c, i in index.items()}
+    for c in schema.columns:
+        if not values[c] and c not in schema.optional:
+            raise PricingError(f"{where}: column {c!r} is empty")
+    _check_date(values["as_of"], f"{where}: column 'as_of'")
+    numbers = {c: parse_decimal(values[c], f"{where}: column {c!r}")
+               for c in schema.numeric if values[c]}
+    if schema.kind == "ec2_instance_specs":
+        _check_spec_row(values, where)
+    if schema.kind == "ec2_burstable_credits":
+        _check_credit_row(values, numbers, where)
+    if "tier_end" in numbers and numbers["tier_end"] <= numbers.get("tier_start", Decimal(0)):
+        # a tier ending at or before its start priced a negative quantity, or none
+        raise PricingError(f"{where}: column 'tier_end': {values['tier_end']!r} is not above "
+                           f"tier_start ({values['tier_start'] or 0}); a tier covers "
+                           "tier_start up to tier_end (leave tier_end empty for the last tier)")
+    amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}",
+                            maximum=MAX_USD_PER_UNIT) if schema.amount else Decimal(0))
+    if schema.kind == "elb_lcu_dimensions" and amount == 0:
+        # usage is divided by it: a decimal.DivisionByZero traceback in the LCU count
+        raise PricingError(f"{where}: column 'per_lcu': {values['per_lcu']!r} must be above 0: "
+                           "it is how much of the dimension one capacity unit holds")
+    key = tuple(values[c] for c in schema.key)
+    # "0" and "0.0" are one tier_start: two rows for it would leave a tier priced twice
+    same = tuple(numbers.get(c, values[c]) if c == "tier_start" else values[c]
+                 for c in schema.key)
+    if same in first_line:
+        raise PricingError(f"{where}: duplicate key {'/'.join(key)} (first at line "
+                           f"{first_line[same]}); keep one row per key")
+    first_line[same] = line
+    rows[key] = PriceRow(path.name, line, key, amount, schema.unit or values.get("unit", ""),
+                         values["source"], values["as_of"], values)
+
+
+def _check_date(text: str, where: str) -> None:
+    """``text`` is a YYYY-MM-DD calendar date (2026-02-30 matched the pattern and was kept)."""
+    try:
+        if _DATE.match(text):
+            date.fromisoformat(text)
+            return
+    except ValueError:
+        pass
+    raise PricingError(f"{where}: {text!r} is not a YYYY-MM-DD date; write the day the price "
+                       "was read, like 2026-11-20")
+
+
+#: The largest count an instance specs row may give (vCPUs, MiB, pods): the largest instances
+#: have 896 vCPUs and 32 TiB (33,554,432 MiB), so a billion is a typo, not an instance.
+_MAX_COUNT = 1_000_000_000
 
 #: ``kubernetes.io/arch`` values an instance specs row may give (the label NodePools select on)
 _ARCHES = ("amd64", "arm64")
@@ -234,11 +278,16 @@ def _check_spec_row(values: dict[str, str], where: str) -> None:
     ``kubernetes.io/arch`` label (audit21 A21-9: "2.0" vCPU was a ValueError traceback, and
     ``x86_64`` an architecture no AMI type matched)."""
     for c in ("vcpu", "memory_mib", "max_pods_eni"):
-        if values[c] and not (values[c].isdigit() and int(values[c]) > 0):
+        # Decimal, not int(): int() of 4,301 digits is a ValueError traceback
+        if values[c] and not (values[c].isdigit() and Decimal(values[c]) > 0):
             raise PricingError(f"{where}: column {c!r}: {values[c]!r} is not a whole number "
                                "above 0; write it like 2" + (" (leave max_pods_eni empty when "
                                                              "unknown)" if c == "max_pods_eni"
                                                              else ""))
+        if values[c] and Decimal(values[c]) > _MAX_COUNT:
+            raise PricingError(f"{where}: column {c!r}: {values[c]!r} is above "
+                               f"{_MAX_COUNT:,}, more than any instance has; write the "
+                               "instance's count, like 2")
     arch = values["arch"]
     if arch not in _ARCHES:
         alias = _ARCH_ALIASES.get(arch.lower())
@@ -246,6 +295,31 @@ def _check_spec_row(values: dict[str, str], where: str) -> None:
         raise PricingError(f"{where}: column 'arch': {arch!r} is not amd64 or arm64, the "
                            f"kubernetes.io/arch values nodes are labelled with{hint}; write "
                            f"{alias or 'amd64 or arm64'}")
+
+
+def _check_credit_row(values: dict[str, str], numbers: dict[str, Decimal], where: str) -> None:
+    """A burstable credits row holds what the CPU credit model reads: credits earned and accrued
+    above 0, whole vCPUs, a baseline of at most 100 %, a known default mode. Before, a 0 or an
+    unknown mode failed later without file or line, and vCPUs of 2.5 were a ValueError
+    traceback from ``int()``."""
+    for c in ("credits_per_hour", "max_accrued_credits", "vcpu"):
+        if not 0 < numbers[c] <= _MAX_COUNT:
+            raise PricingError(f"{where}: column {c!r}: {values[c]!r} must be above 0 and at "
+                               f"most {_MAX_COUNT:,}; write the EC2 credit table's figure")
+    if not values["vcpu"].isdigit():
+        raise PricingError(f"{where}: column 'vcpu': {values['vcpu']!r} is not a whole number "
+                           "above 0; write it like 2")
+    if numbers["launch_credits"] > _MAX_COUNT:
+        raise PricingError(f"{where}: column 'launch_credits': {values['launch_credits']!r} is "
+                           f"above {_MAX_COUNT:,}; write the launch credits (30 a vCPU for T2, "
+                           "else 0)")
+    if numbers["baseline_pct_per_vcpu"] > 100:
+        raise PricingError(f"{where}: column 'baseline_pct_per_vcpu': "
+                           f"{values['baseline_pct_per_vcpu']!r} is above 100 (a percent of "
+                           "one vCPU); write it like 20")
+    if values["default_mode"] not in CREDIT_MODES:
+        raise PricingError(f"{where}: column 'default_mode': {values['default_mode']!r} is not "
+                           f"{' or '.join(CREDIT_MODES)}; write the mode the type launches in")
 
 
 # geography, partition (GovCloud, ISO), direction, number, and a Local Zone group's city and

@@ -30,7 +30,7 @@ import yaml
 from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_overrides import read_overrides
-from infra_toolkit.pricing_tables import check_region_code, read_yaml
+from infra_toolkit.pricing_tables import MAX_USD_PER_UNIT, check_region_code, read_yaml
 
 __all__ = ["RATE_DECIMALS", "SpotPricePoint", "SpotRate", "fetch_spot_price_history",
            "spot_client", "spot_rates", "write_spot_overrides"]
@@ -170,9 +170,10 @@ def _point(record: Mapping[str, Any], what: str) -> SpotPricePoint:
         point = SpotPricePoint(str(record["InstanceType"]), str(record["AvailabilityZone"]),
                                price, _utc(at))
     except (KeyError, ArithmeticError, AttributeError, TypeError, ValueError):
-        raise PricingError(f"{what}: malformed spot price record {dict(record)!r}; nothing "
+        raise PricingError(f"{what}: malformed spot price record {record!r}; nothing "
                            "written") from None
-    if not price.is_finite() or price < 0:
+    if not price.is_finite() or price < 0 or price > MAX_USD_PER_UNIT:
+        # 1e400 is a finite Decimal, which rounding to six places overflowed (InvalidOperation)
         raise PricingError(f"{what}: spot price {record['SpotPrice']!r} is not a price; "
                            "nothing written")
     return point

@@ -24,7 +24,7 @@ from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 
-__all__ = ["MAX_RATE_RPS", "UNIX_SECONDS_FROM", "read_traffic_csv", "traffic_csv_text",
+__all__ = ["MAX_RATE_RPS", "MAX_STEPS", "UNIX_SECONDS_FROM", "read_traffic_csv", "traffic_csv_text",
            "write_traffic_csv"]
 
 #: The largest rate a row may hold, requests per second: a billion, above any one service's
@@ -42,6 +42,11 @@ _MAX_SECONDS = 1e11
 #: and reading it as Unix time keeps the clock a plan's ``start`` / ``end`` and a canary's
 #: ``start: 'HH:MM'`` are counted on (read as seconds from start, both were lost).
 UNIX_SECONDS_FROM = 1e9
+
+#: The most steps a curve read from a file may have, after filling gaps or resampling: ten
+#: million (a year of 4-second steps; 80 MB of rates). A mistyped timestamp (an extra zero)
+#: or a step_s of 1e-6 otherwise asked numpy for gigabytes: a MemoryError traceback.
+MAX_STEPS = 10_000_000
 
 TIME_COLUMN = "timestamp"
 RATE_COLUMN = "requests_per_second"
@@ -111,7 +116,7 @@ def _parse_rate(text: str, where: str) -> float:
             "requests per second (a billion, more than any one service serves); check the "
             "column's unit (requests per second, not per minute or bytes) or fix the row"
         )
-    return value
+    return value + 0.0  # "-0" is 0.0, not the -0.0 that a written curve prints as "-0.0"
 
 
 def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
@@ -123,9 +128,17 @@ def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
     except OSError as exc:
         raise TrafficError(f"cannot read traffic file {path}: {exc.strerror or exc}; "
                            "point to a readable CSV file") from None
+    reader = csv.reader(handle)
     try:
         with handle:
-            return _rows(path, csv.reader(handle))
+            return _rows(path, reader)
+    except csv.Error as exc:
+        # a field over the csv module's 131,072-character limit (a line with no newline, a
+        # quote that never closes) was a bare _csv.Error traceback
+        raise TrafficError(
+            f"{path} line {reader.line_num}: not a readable CSV row ({exc}); check the file is "
+            f"`{TIME_COLUMN},{RATE_COLUMN}` text and that every quote (\") is closed"
+        ) from None
     except UnicodeDecodeError:
         line, byte = _first_non_utf8(path)
         raise TrafficError(
@@ -142,6 +155,11 @@ def _first_non_utf8(path: Path) -> tuple[int, int]:
     except UnicodeDecodeError as exc:  # the csv reader decodes in chunks: find it in the file
         return data.count(b"\n", 0, exc.start) + 1, data[exc.start]
     return 1, 0  # pragma: no cover - only called after a decoding error
+
+
+def _count(n: float) -> str:
+    """A count for a message: 180,000,000, or 1.8e+302 where digits would fill the line."""
+    return f"{n:,.0f}" if n < 1e15 else f"{n:.3g}"
 
 
 def _on_grid(diffs: np.ndarray, step_s: float) -> bool:
@@ -166,7 +184,9 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
     times: list[str] = []
     rates: list[str] = []
     header: list[str] | None = None
+    row_start = 1  # the line a row begins on (reader.line_num is the line it ends on)
     for row in reader:
+        first_line, row_start = row_start, reader.line_num + 1
         if not any(cell.strip() for cell in row):
             continue
         if header is None:
@@ -177,6 +197,15 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
                     f"{path} line {reader.line_num}: missing column {missing[0]!r} "
                     f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
                     + _separator_hint(header)
+                )
+            twice = [c for c in (TIME_COLUMN, RATE_COLUMN) if header.count(c) > 1]
+            if twice:
+                # the first column of that name was read and the other silently ignored
+                raise TrafficError(
+                    f"{path} line {reader.line_num}: column {twice[0]!r} is in the header "
+                    f"{header.count(twice[0])} times (columns "
+                    + ", ".join(str(i + 1) for i, c in enumerate(header) if c == twice[0])
+                    + "); keep one and rename or delete the others"
                 )
             ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
             continue
@@ -193,6 +222,13 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
                 f"{len(header)} ({','.join(row)!r}); a decimal comma or a thousands separator "
                 "splits a number in two: write rates with a decimal point and no thousands "
                 "separator (12.5, 1234)"
+            )
+        if reader.line_num != first_line:
+            # a quote that never closes takes every later line into one cell, and the row was
+            # refused as "not a number" quoting the rest of the file
+            raise TrafficError(
+                f"{path} line {first_line}: a quoted cell of this row runs on to line "
+                f"{reader.line_num}; close its quote (\") on the line it opens"
             )
         lines.append(reader.line_num)
         times.append(row[ti].strip())
@@ -313,12 +349,25 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
             f"traffic) or give {gap_option} to fill them linearly" + dst
         )
     if gaps.size:
-        grid = np.arange(int(steps.sum()) + 1, dtype=np.float64) * file_step
+        filled = int(steps.sum()) + 1
+        if filled > MAX_STEPS:
+            i = int(np.argmax(steps))  # the largest gap: most likely the mistyped timestamp
+            raise TrafficError(
+                f"{path} line {lines[i + 1]}, {col_t}: filling the gaps would make {filled:,} rows "
+                f"of {file_step:g} s, more than {MAX_STEPS:,}; the largest gap is "
+                f"{diffs[i]:g} s after line {lines[i]} ({raw_times[i]!r} to "
+                f"{raw_times[i + 1]!r}): check that timestamp")
+        grid = np.arange(filled, dtype=np.float64) * file_step
         rates = np.interp(grid, times, rates)
 
     curve = TrafficCurve(rates, file_step, start, path.stem)
     if step_s is None:
         return curve
+    if curve.duration_s / step_s > MAX_STEPS:
+        raise TrafficError(
+            f"{path}: {step_option} {step_s:g} s would cut its {curve.duration_s:g} s into "
+            f"{_count(curve.duration_s / step_s)} steps, more than {MAX_STEPS:,}; choose a larger "
+            f"{step_option}, such as the file's {file_step:g} s interval")
     check_whole_steps(curve.duration_s, float(step_s), step_option,
                       f"the {curve.duration_s:g} s of {path} ({curve.rps.size} rows of "
                       f"{file_step:g} s)", f"choose a {step_option} that divides it, such as "

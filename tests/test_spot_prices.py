@@ -140,6 +140,16 @@ def test_malformed_record_is_refused() -> None:
         fetch_spot_price_history(client, ["c5.large"], START, END, region="us-east-1")
 
 
+def test_a_spot_price_above_a_million_dollars_is_refused() -> None:
+    # fuzz27: 1e400 is a finite Decimal; rounding it to six places raised InvalidOperation
+    client, _ = _stubbed_ec2([[_record("c5.large", "us-east-1a", "1e400",
+                                       datetime(2026, 11, 1, tzinfo=UTC))]])
+    with pytest.raises(PricingError, match=r"^reading the EC2 spot price history of c5.large in "
+                                           r"us-east-1: spot price '1e400' is not a price; "
+                                           r"nothing written$"):
+        fetch_spot_price_history(client, ["c5.large"], START, END, region="us-east-1")
+
+
 def test_overrides_file_is_created_and_prices_a_spot_lookup(tmp_path: Path) -> None:
     out = tmp_path / "spot.yaml"
     write_spot_overrides(out, spot_rates(POINTS, START, END, "us-east-1", "Linux/UNIX").values())
