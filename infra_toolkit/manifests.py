@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.label_selector import selects
@@ -366,8 +366,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         # the template's labels, else the controller would never own its pods
         problems.append(
             f"spec.selector of {named} in {path} does not select its pod template's labels "
-            f"({own}): the API server refuses it (selector does not match template labels); "
-            "make spec.selector.matchLabels the labels of spec.template.metadata.labels")
+            f"({quoted(own)}): the API server refuses it (selector does not match template "
+            "labels); make spec.selector.matchLabels the labels of spec.template.metadata.labels")
     apart = self_anti_affinity_keys(pod, own, str(namespace))
     unknown = namespace_selector_keys(pod, own, str(namespace))
     problems += update_problems

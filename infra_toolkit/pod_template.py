@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.label_selector import selector_problems
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
@@ -57,18 +57,19 @@ def container_request(
         try:
             read[kind] = parse_quantity_milli(value)
         except QuantityError as exc:
-            raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
+            raise SpecError(f"{where} (={quoted(value)}) in {source}: {exc}") from None
         # the API server's ValidateResourceRequirements: no negative quantity, and a request
         # at most its limit
         if read[kind] < 0:
-            raise SpecError(f"{where} (={value!r}) in {source} is negative: the API server "
+            raise SpecError(f"{where} (={quoted(value)}) in {source} is negative: the API server "
                             "refuses it (a quantity must be >= 0); write the amount without "
                             "the minus sign")
     request, limit = read.get("requests"), read.get("limits")
     if request is not None and limit is not None and request > limit:
         raise SpecError(
-            f"{field_path}.resources.requests.{resource} (={resources['requests'][resource]!r}) "
-            f"in {source} is above its limit ({resources['limits'][resource]!r}): the API "
+            f"{field_path}.resources.requests.{resource} "
+            f"(={quoted(resources['requests'][resource])}) "
+            f"in {source} is above its limit ({quoted(resources['limits'][resource])}): the API "
             f"server refuses a request above its limit; lower the request or raise the limit")
     return request if request is not None else limit
 
@@ -122,10 +123,10 @@ def missing_selector(selector: Any, named: str, path: Path, labels: dict[str, st
     if selector is None:
         what, said = "missing", "spec.selector: Required value; apps/v1 has no default selector"
     elif isinstance(selector, dict):
-        what = f"empty (={selector!r})"
+        what = f"empty (={quoted(selector)})"
         said = f"empty selector is invalid for {named.split()[0].lower()}"
     else:
-        what, said = f"not a label selector (={selector!r})", "it must be a mapping"
+        what, said = f"not a label selector (={quoted(selector)})", "it must be a mapping"
     flow = ", ".join(f"{k}: {v}" for k, v in labels.items())
     fix = (f"add selector: {{matchLabels: {{{flow}}}}} under spec (the labels of "
            "spec.template.metadata.labels)" if labels else
@@ -252,7 +253,7 @@ def pod_level_problem(pod: Any, resource: str, pod_milli: int, summed_milli: int
              f"an init container's {_quantity(resource, init_milli)} with the native sidecars "
              "started before it, more than the containers' "
              f"{_quantity(resource, summed_milli)} summed")
-    return (f"{field} (={written!r}) of {named} in {source} is below its containers' "
+    return (f"{field} (={quoted(written)}) of {named} in {source} is below its containers' "
             f"aggregate request of {_quantity(resource, aggregate)} ({which}): the API server "
             "refuses the pod (must be greater than or equal to aggregate container requests); "
             f"raise the pod-level {resource} to at least {_quantity(resource, aggregate)}, or "

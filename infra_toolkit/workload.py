@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.spec_checks import require_finite, require_whole
 
 __all__ = ["MAX_CONCURRENCY", "MetricsPipelineSpec", "WorkloadSpec"]
@@ -69,7 +69,7 @@ class WorkloadSpec:
     schedule_memory_mib: float | None = None
 
     def __post_init__(self) -> None:
-        o = f"workload {self.name!r}"
+        o = f"workload {quoted(self.name)}"
         for name in ("cpu_request_millicores", "capacity_rps_per_pod", "memory_request_mib",
                      "slo_p95_latency_ms"):
             require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)
