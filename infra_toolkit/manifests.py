@@ -45,6 +45,7 @@ from infra_toolkit.pod_template import (
     template_selector_problems,
 )
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
+from infra_toolkit.workload import MAX_STARTUP_DELAY_S, STARTUP_DELAY_RULE
 
 __all__ = [
     "WORKLOAD_KINDS",
@@ -249,9 +250,19 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
 
 def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SpecError(f"{field_path} (={value!r}) of {name} in {source} must be a "
+        raise SpecError(f"{field_path} (={quoted(value)}) of {name} in {source} must be a "
                         "whole number >= 0")
     return value
+
+
+def _startup_delay(value: Any, field_path: str, name: str, source: Path) -> int:
+    """A probe's initialDelaySeconds: a whole number of seconds up to the one bound of a pod's
+    start-up delays (:data:`~infra_toolkit.workload.MAX_STARTUP_DELAY_S`)."""
+    seconds = _whole(value, field_path, name, source)
+    if seconds > MAX_STARTUP_DELAY_S:
+        raise SpecError(f"{field_path} (={quoted(seconds)}) of {name} in {source} must be at "
+                        f"most {MAX_STARTUP_DELAY_S:,} s: {STARTUP_DELAY_RULE}")
+    return seconds
 
 
 def reads_cpu_requests(hpa: HPASpec) -> bool:
@@ -337,7 +348,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             probe = c.get(probe_name) or {}
             raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
             # null is unset (0 s); any other value must be a whole number, an empty list too
-            delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
+            delay = max(delay, kept(_startup_delay, 0 if raw_delay is None else raw_delay,
                                     f"{where}.{probe_name}.initialDelaySeconds", named, path)
                         or 0)
     init_cpu, init_memory_milli = init_requests(init, path, kept)
