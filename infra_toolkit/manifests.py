@@ -35,6 +35,7 @@ from infra_toolkit.plan_yaml import (
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
 from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
 from infra_toolkit.pod_template import (
+    container_limit_problems,
     container_request,
     extended_resources,
     host_ports,
@@ -389,6 +390,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
              for name, at, summed, init_at in (("cpu", pod_cpu, cpu, init_cpu),
                                                ("memory", pod_memory, memory_milli,
                                                 init_memory_milli)) if at is not None]
+    below += container_limit_problems(pod, named, path)
     if any(below):
         raise SpecError("\n".join(p for p in below if p))
     if pod_cpu is not None:  # the pod-level request is the pod's, init containers included

@@ -8,7 +8,8 @@ sidecars started before them (``init_requests``); the extended resources and hos
 takes (``extended_resources``, ``host_ports``); the ephemeral storage it reserves
 (``ephemeral_storage_request_bytes``); an unset or empty ``spec.selector`` and its problem
 (``selects_something``, ``missing_selector``); a pod-level request below its containers'
-(``pod_level_problem``).
+(``pod_level_problem``) and a container limit above the pod-level limit
+(``container_limit_problems``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from infra_toolkit.label_selector import selector_problems
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
+    "container_limit_problems",
     "container_request",
     "ephemeral_storage_request_bytes",
     "extended_resources",
@@ -258,3 +260,38 @@ def pod_level_problem(pod: Any, resource: str, pod_milli: int, summed_milli: int
             "refuses the pod (must be greater than or equal to aggregate container requests); "
             f"raise the pod-level {resource} to at least {_quantity(resource, aggregate)}, or "
             "lower the containers' requests")
+
+
+def _limits(holder: Any) -> dict[str, Any]:
+    resources = holder.get("resources") if isinstance(holder, dict) else None
+    limits = resources.get("limits") if isinstance(resources, dict) else None
+    return limits if isinstance(limits, dict) else {}
+
+
+def container_limit_problems(pod: Any, named: str, source: Path) -> list[str]:
+    """Why the API server refuses a container's limit above the pod-level limit of the same
+    resource (KEP-2837 pod-level resources, ``validatePodResourceConsistency``: "Individual
+    Container limits must be <= Pod-level limits", over ``spec.containers`` only), one line
+    each. The containers' limits summed may exceed the pod-level limit: the pod's cgroup caps
+    them together. A pod-level limit below the pod-level request is refused where that
+    request is read (:func:`container_request`)."""
+    pod_limits = _limits(pod)
+    containers = pod.get("containers") if isinstance(pod, dict) else None
+    problems = []
+    for i, c in enumerate(containers if pod_limits and isinstance(containers, list) else []):
+        for resource, written in _limits(c).items():
+            if resource not in pod_limits:
+                continue
+            try:  # an unreadable quantity is refused where it is read, not here again
+                above = parse_quantity_milli(written) > parse_quantity_milli(pod_limits[resource])
+            except QuantityError:
+                continue
+            if above:
+                problems.append(
+                    f"spec.template.spec.containers[{i}].resources.limits.{resource} "
+                    f"(={quoted(written)}) of {named} in {source} is above the pod-level limit "
+                    f"spec.template.spec.resources.limits.{resource} "
+                    f"(={quoted(pod_limits[resource])}): the API server refuses the pod (must "
+                    "be less than or equal to pod limits); lower the container's limit or "
+                    "raise the pod-level one")
+    return problems
