@@ -319,7 +319,7 @@ def placement_problem(placement: PodPlacement, labels: Mapping[str, str],
     for key, want in placement.node_selector:
         have = labels.get(key)
         if have != want and not (key in _PER_NODE_LABELS and key not in labels):
-            shown = "does not set it" if have is None else f"has {key}={have}"
+            shown = "does not set it" if have is None else f"has {clipped(f'{key}={have}')}"
             return (f"its nodeSelector {clipped(f'{key}={want}')} does not match: the node "
                     f"{shown}")
     if placement.required_terms is not None and not any(

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import PricingError
+from infra_toolkit.errors import PricingError, quoted
 from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
 
 __all__ = [
@@ -138,13 +138,13 @@ def parse_decimal(text: str, where: str, example: str = "0.0416",
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise PricingError(f"{where}: {text!r} is not a decimal number; "
+        raise PricingError(f"{where}: {quoted(text)} is not a decimal number; "
                            f"write it like {example}") from None
     if not value.is_finite() or value < 0:
-        raise PricingError(f"{where}: {text!r} must be a finite number >= 0")
+        raise PricingError(f"{where}: {quoted(text)} must be a finite number >= 0")
     if maximum is not None and value > maximum:
-        raise PricingError(f"{where}: {text!r} is above {maximum:,} US dollars per unit, more "
-                           "than any AWS unit price; write the price of one unit (an hour, a "
+        raise PricingError(f"{where}: {quoted(text)} is above {maximum:,} US dollars per unit, "
+                           "more than any AWS unit price; write the price of one unit (an hour, a "
                            f"GB) like {example}")
     return value
 
@@ -202,7 +202,7 @@ def read_price_table(path: str | Path, kind: str | None = None
             if not values[c] and c not in schema.optional:
                 raise PricingError(f"{where}: column {c!r} is empty")
         if not _DATE.match(values["as_of"]):
-            raise PricingError(f"{where}: column 'as_of': {values['as_of']!r} is not a "
+            raise PricingError(f"{where}: column 'as_of': {quoted(values['as_of'])} is not a "
                                "YYYY-MM-DD date")
         for c in schema.numeric:
             if values[c]:
@@ -235,7 +235,7 @@ def _check_spec_row(values: dict[str, str], where: str) -> None:
     ``x86_64`` an architecture no AMI type matched)."""
     for c in ("vcpu", "memory_mib", "max_pods_eni"):
         if values[c] and not (values[c].isdigit() and int(values[c]) > 0):
-            raise PricingError(f"{where}: column {c!r}: {values[c]!r} is not a whole number "
+            raise PricingError(f"{where}: column {c!r}: {quoted(values[c])} is not a whole number "
                                "above 0; write it like 2" + (" (leave max_pods_eni empty when "
                                                              "unknown)" if c == "max_pods_eni"
                                                              else ""))
@@ -243,7 +243,7 @@ def _check_spec_row(values: dict[str, str], where: str) -> None:
     if arch not in _ARCHES:
         alias = _ARCH_ALIASES.get(arch.lower())
         hint = f" ({arch} is {alias} there)" if alias else ""
-        raise PricingError(f"{where}: column 'arch': {arch!r} is not amd64 or arm64, the "
+        raise PricingError(f"{where}: column 'arch': {quoted(arch)} is not amd64 or arm64, the "
                            f"kubernetes.io/arch values nodes are labelled with{hint}; write "
                            f"{alias or 'amd64 or arm64'}")
 
@@ -262,7 +262,7 @@ def check_region_code(region: str, where: str) -> None:
     refused too): the rule of the overrides reader and of a refresh, so a typo fails before any
     price is looked up or any AWS client is created."""
     if not _REGION_CODE.match(region):
-        raise PricingError(f"{where}: region {region!r} is not an AWS region code; write it "
+        raise PricingError(f"{where}: region {quoted(region)} is not an AWS region code; write it "
                            "like us-east-1")
 
 

@@ -8,9 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from infra_toolkit.cli import main
-from infra_toolkit.errors import clipped, clipped_path, quoted
+from infra_toolkit.errors import PricingError, TrafficError, clipped, clipped_path, quoted
+from infra_toolkit.pricing_overrides import read_overrides
+from infra_toolkit.traffic import read_traffic_csv
 
 DATA = Path(__file__).resolve().parent / "data" / "plans"
 LONG = "Z" * 100_000
@@ -81,3 +84,22 @@ def test_clipped_path_cuts_each_long_key_of_a_path() -> None:
     assert clipped_path("spec.metrics[0].type") == "spec.metrics[0].type"
     assert clipped_path(f'spec["{"k" * 100}"].x') == (
         f'spec["{"k" * 60}… (100 characters)"].x')
+
+
+def test_a_traffic_csv_cell_of_100000_characters_is_quoted_short(tmp_path: Path) -> None:
+    csv = tmp_path / "day.csv"
+    csv.write_text(f"timestamp,requests_per_second\n0,10\n60,{LONG}\n")
+    with pytest.raises(TrafficError) as err:
+        read_traffic_csv(csv)
+    assert str(err.value) == (
+        f"{csv} line 3, column 'requests_per_second': {SHOWN} is not a number; write the mean "
+        "requests per second as a decimal number such as 12.5")
+
+
+def test_an_override_key_of_100000_characters_is_quoted_short(tmp_path: Path) -> None:
+    overrides = tmp_path / "rates.yaml"
+    overrides.write_text(yaml.safe_dump({"version": 1, LONG: 1}))
+    with pytest.raises(PricingError) as err:
+        read_overrides(overrides)
+    assert str(err.value) == (
+        f"{overrides}: unknown key {SHOWN}; allowed: version, discounts_pct, rates")
