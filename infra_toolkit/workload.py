@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.spec_checks import require_at_most, require_finite, require_whole
 
-__all__ = ["MAX_CONCURRENCY", "MAX_STARTUP_DELAY_S", "MetricsPipelineSpec", "STARTUP_DELAYS",
-           "STARTUP_DELAY_RULE", "WorkloadSpec"]
+__all__ = ["MAX_CONCURRENCY", "MAX_STARTUP_DELAY_S", "MetricsPipelineSpec", "STARTUP_DELAY_RULE",
+           "WorkloadSpec"]
 
 MAX_CONCURRENCY = 10_000
 #: The longest any one start-up delay of a pod may be (image pull, app start, start-up CPU
@@ -31,7 +31,7 @@ MAX_CONCURRENCY = 10_000
 #: (milliseconds for seconds) or of digits, which the simulation would run as pods that never
 #: become Ready, silently.
 MAX_STARTUP_DELAY_S = 86_400
-STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s", "readiness_delay_s")
+_STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s", "readiness_delay_s")
 STARTUP_DELAY_RULE = ("no image pull or start-up takes a day, and a pod not Ready for longer never "
                       "serves in a scenario; check the value and its unit (seconds)")
 _MAX_POD_USAGE = 1e12  # millicores of CPU or MiB of memory one pod may use (a billion cores)
@@ -91,7 +91,7 @@ class WorkloadSpec:
         for name in ("memory_baseline_mib", "schedule_cpu_millicores", "schedule_memory_mib"):
             if getattr(self, name) is not None:
                 require_finite(f"{o}.{name}", getattr(self, name), 0)
-        for name in STARTUP_DELAYS:
+        for name in _STARTUP_DELAYS:
             require_at_most(f"{o}.{name}", getattr(self, name), MAX_STARTUP_DELAY_S, "s",
                             STARTUP_DELAY_RULE)
         require_whole(f"{o}.concurrency", self.concurrency, 1)
