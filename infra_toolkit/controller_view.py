@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
-from infra_toolkit.errors import SimulationError
+from infra_toolkit.errors import SimulationError, clipped
 from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
 
 __all__ = ["LONG_AGO_S", "MIB_MILLI", "Cohort", "ControllerView", "MetricNeeds", "ViewCache",
@@ -76,7 +76,7 @@ def metric_needs(hpa: HPASpec, memory_model: bool = True) -> MetricNeeds:
         elif m.type == "External" and m.external is not None:
             external.append(m.external.metric.name)
         else:
-            what = m.resource.name if m.resource is not None else ""
+            what = clipped(m.resource.name) if m.resource is not None else ""
             raise SimulationError(
                 f"HPA {hpa.name!r} spec.metrics[{i}] ({m.type} {what}".rstrip() + ") cannot be "
                 "simulated; supported: Resource cpu and memory (the workload's CPU and memory "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_yaml import read_yaml_documents
 
@@ -118,7 +118,7 @@ def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
             r.add(join_path(join_path(p, "labels"), str(k)), f"{str(v).lower()} is a YAML "
                   "boolean, not a label value (eksctl refuses it); quote it")
         elif isinstance(v, (int, float)):  # eksctl's labels are map[string]string
-            r.add(join_path(join_path(p, "labels"), str(k)), f"{v!r} is a YAML number, not a "
+            r.add(join_path(join_path(p, "labels"), str(k)), f"{quoted(v)} is a YAML number, not a "
                   f"label value (eksctl refuses it); quote it: \"{v}\"")
         else:
             out[k] = str(v)
@@ -138,8 +138,8 @@ def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
         for key, text in raw.items():
             value, _, written = str(text).rpartition(":")
             if written not in _TAINT_EFFECTS:
-                r.add(join_path(tp, str(key)), f"{text!r} must be 'value:Effect' with Effect one "
-                                               f"of {', '.join(_TAINT_EFFECTS)}")
+                r.add(join_path(tp, str(key)), f"{quoted(text)} must be 'value:Effect' with Effect "
+                                               f"one of {', '.join(_TAINT_EFFECTS)}")
             else:
                 out.append(f"{key}={value}:{written}")
         return tuple(out)
@@ -329,9 +329,10 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
     config = None
     if m is not None:
         if m.get("kind") != "ClusterConfig":
-            r.add("kind", f"{m.get('kind')!r} is not ClusterConfig; give an eksctl ClusterConfig")
+            r.add("kind", f"{quoted(m.get('kind'))} is not ClusterConfig; give an eksctl "
+                          "ClusterConfig")
         if m.get("apiVersion") != CLUSTER_CONFIG_API:
-            r.add("apiVersion", f"{m.get('apiVersion')!r} is not supported; use "
+            r.add("apiVersion", f"{quoted(m.get('apiVersion'))} is not supported; use "
                                 f"{CLUSTER_CONFIG_API}")
         meta = r.mapping(m.get("metadata"), "metadata", required=("name", "region"))
         name = r.str_(meta, "name", "metadata") if meta else None

@@ -16,6 +16,8 @@ Every message names the input (file and field), the bad value, what is valid and
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "InfraToolkitError",
     "SpecError",
@@ -27,7 +29,11 @@ __all__ = [
     "ReportError",
     "ApprovalError",
     "StoreIntegrityError",
+    "QUOTED_CHARS",
+    "clipped",
+    "clipped_path",
     "one_line",
+    "quoted",
 ]
 
 
@@ -91,3 +97,43 @@ def one_line(exc: BaseException) -> str:
         type(exc).__name__
     ]
     return " ".join([first, " | ".join(rest)]) if rest else first
+
+
+
+#: The longest user value a message quotes whole, and how much of a longer one it shows. A value
+#: can be any size (a traffic CSV given as a plan is one YAML scalar of 150 KB, a fuzzed name
+#: 100,000 characters); quoted whole it would be the message, burying the field, the rule and the
+#: fix. 80 characters hold any real name whole, and one just over a limit (Kubernetes names stop
+#: at 63), so the user sees what was refused.
+QUOTED_CHARS = 80
+_SHOWN_CHARS = 60
+
+
+def quoted(value: object) -> str:
+    """``value`` as a message quotes a user's value: its ``repr`` (what ``f"{value!r}"`` gives),
+    or for a value longer than :data:`QUOTED_CHARS` its first 60 characters, ``…`` and its
+    length: ``'abab...ab'… (100,000 characters)``, with 60 characters between the quotes."""
+    if not isinstance(value, str):
+        return clipped(repr(value))
+    if len(value) <= QUOTED_CHARS:
+        return repr(value)
+    return f"{value[:_SHOWN_CHARS]!r}… ({len(value):,} characters)"
+
+
+def clipped(text: str) -> str:
+    """``text`` shown bare (a field path, a number): whole, or when longer than
+    :data:`QUOTED_CHARS` its first 60 characters, ``…`` and its length."""
+    if len(text) <= QUOTED_CHARS:
+        return text
+    return f"{text[:_SHOWN_CHARS]}… ({len(text):,} characters)"
+
+
+# a step of a field path (`a.<key>`, `a["<key>"]`) longer than QUOTED_CHARS
+_LONG_STEP = re.compile(rf'[^.\[\]"]{{{QUOTED_CHARS + 1},}}')
+
+
+def clipped_path(path: str) -> str:
+    """A field path as a message shows it: each key in it :func:`clipped`
+    (``metadata.ZZZ…`` with a 100,000-character key). The path itself keeps the key whole, to
+    find its line."""
+    return _LONG_STEP.sub(lambda step: clipped(step.group()), path)

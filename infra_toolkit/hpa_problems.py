@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, clipped, clipped_path, quoted
 
 __all__ = ["NO_VALUE", "format_problem", "spec_problem"]
 
@@ -32,15 +32,12 @@ def spec_problem(field_path: str, value: object, rule: str, fix: str = "") -> Sp
 
 def format_problem(field_path: str, value: object, rule: str, fix: str, source: str | None) -> str:
     """The one wording of a spec problem: field, bad value, rule, file, fix."""
-    shown = "" if value is NO_VALUE else f" (={_shown(value)})"
+    # a number as written (0.5, not np.float64(0.5)); text in quotes
+    shown = "" if value is NO_VALUE else \
+        f" (={quoted(value) if isinstance(value, str) else clipped(str(value))})"
     where = f" in {source}" if source else ""
     advice = f" (fix: {fix})" if fix else ""
-    return f"{field_path}{shown} {rule}{where}{advice}"
-
-
-def _shown(value: object) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return f"{clipped_path(field_path)}{shown} {rule}{where}{advice}"
 
 
 class _NoValue:

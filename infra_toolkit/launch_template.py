@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from infra_toolkit.errors import clipped
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
 
 __all__ = ["launch_template_problem", "launch_template_ref", "root_device_problem"]
@@ -64,7 +65,7 @@ def root_device_problem(template_address: str, device_name: str, ami_type: str,
                 f"{template_address}'s block cannot be priced as its root volume; use an "
                 "AL2023 ami_type")
     if device_name not in roots:
-        return (f"{template_address}'s block is on {device_name}, not the root device "
+        return (f"{template_address}'s block is on {clipped(device_name)}, not the root device "
                 f"{roots[0]} of ami_type {ami_type}: a block on another device adds a data "
                 "volume and leaves the root volume the AMI's, which no table prices; give the "
                 f"block device_name {roots[0]}")

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.label_selector import selects
@@ -37,6 +37,7 @@ from infra_toolkit.plan_yaml import (
 from infra_toolkit.pod_anti_affinity import max_pods_per_node as _node_cap
 from infra_toolkit.pod_anti_affinity import namespace_selector_keys, self_anti_affinity_keys
 from infra_toolkit.pod_template import (
+    container_limit_problems,
     container_request,
     extended_resources,
     host_ports,
@@ -47,6 +48,7 @@ from infra_toolkit.pod_template import (
     template_selector_problems,
 )
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
+from infra_toolkit.workload import MAX_STARTUP_DELAY_S, STARTUP_DELAY_RULE
 
 __all__ = [
     "WORKLOAD_KINDS",
@@ -139,7 +141,7 @@ def read_hpa_yaml(
     if name is not None and hpas:
         hpas = [doc for doc in hpas if _object_name(doc) == name]
         if not hpas:
-            raise SpecError(f"{path} holds no {KIND} named {name!r} (its HPAs: {names}); "
+            raise SpecError(f"{path} holds no {KIND} named {quoted(name)} (its HPAs: {names}); "
                             f"pass one of those names")
     if not hpas:
         kinds = sorted({str(doc.get("kind")) for doc in documents if isinstance(doc, dict)})
@@ -248,7 +250,8 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
     if name is not None:
         found = [d for d in found if _object_name(d) == name]
     if len(found) != 1:
-        what = "no Deployment or StatefulSet" + (f" named {name!r}" if name else "") if not found \
+        named = f" named {quoted(name)}" if name else ""
+        what = "no Deployment or StatefulSet" + named if not found \
             else f"{len(found)} Deployments/StatefulSets"
         fix = ("pass name= to choose one, or point to a file with one workload" if found
                else "point to the Deployment (or StatefulSet) manifest the HPA scales")
@@ -263,10 +266,10 @@ _MAX_INT32 = 2**31 - 1
 
 def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SpecError(f"{field_path} (={value!r}) of {name} in {source} must be a "
+        raise SpecError(f"{field_path} (={quoted(value)}) of {name} in {source} must be a "
                         "whole number >= 0")
     if value > _MAX_INT32:
-        raise SpecError(f"{field_path} (={value!r}) of {name} in {source} is above "
+        raise SpecError(f"{field_path} (={quoted(value)}) of {name} in {source} is above "
                         f"{_MAX_INT32:,}, the largest int32 the API server takes; write the "
                         "real number")
     return value
@@ -300,6 +303,14 @@ def _unknown_fields(container: Mapping[str, Any], where: str, owner: str) -> lis
                 + did_you_mean(str(key), allowed)
                 for key in (fields if isinstance(fields, Mapping) else ()) if key not in allowed]
     return out
+def _startup_delay(value: Any, field_path: str, name: str, source: Path) -> int:
+    """A probe's initialDelaySeconds: a whole number of seconds up to the one bound of a pod's
+    start-up delays (:data:`~infra_toolkit.workload.MAX_STARTUP_DELAY_S`)."""
+    seconds = _whole(value, field_path, name, source)
+    if seconds > MAX_STARTUP_DELAY_S:
+        raise SpecError(f"{field_path} (={quoted(seconds)}) of {name} in {source} must be at "
+                        f"most {MAX_STARTUP_DELAY_S:,} s: {STARTUP_DELAY_RULE}")
+    return seconds
 
 
 def reads_cpu_requests(hpa: HPASpec) -> bool:
@@ -326,7 +337,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     dep_name = str((metadata if isinstance(metadata, dict) else {}).get("name", ""))
     kind = doc.get("kind") if isinstance(doc, dict) else None
     # "Deployment 'web'" or "StatefulSet 'db'" in every message
-    named = f"{kind if kind in WORKLOAD_KINDS else 'Deployment'} {dep_name!r}"
+    named = f"{kind if kind in WORKLOAD_KINDS else 'Deployment'} {quoted(dep_name)}"
     spec = doc.get("spec") or {} if isinstance(doc, dict) else None
     template = spec.get("template") or {} if isinstance(spec, dict) else None
     pod = template.get("spec") or {} if isinstance(template, dict) else None
@@ -353,16 +364,16 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         # extensions/v1beta1 and apps/v1beta1/2 (removed in Kubernetes 1.16) have other
         # defaults (rollingUpdate 1/1, not 25 %/25 %; no required selector): read as apps/v1
         # they were simulated with the wrong rollout
-        problems.append(f"apiVersion {api!r} of {named} in {path} is not apps/v1, the only "
+        problems.append(f"apiVersion {quoted(api)} of {named} in {path} is not apps/v1, the only "
                         f"{kind if kind in WORKLOAD_KINDS else 'Deployment'} API since "
                         "Kubernetes 1.16; write apiVersion: apps/v1 (kubectl convert rewrites "
                         "an old manifest)")
     # the API server takes only Always (a native sidecar) on an init container: another value
     # (Never, a lower-case always) would make a sidecar a one-shot init here, silently
     problems += [f"spec.template.spec.initContainers[{i}].restartPolicy of {named} in {path} "
-                 f"is {c['restartPolicy']!r}, which the API server refuses; write 'Always' (a "
-                 "native sidecar, running beside the containers) or drop it (a one-shot init "
-                 "container)"
+                 f"is {quoted(c['restartPolicy'])}, which the API server refuses; write "
+                 "'Always' (a native sidecar, running beside the containers) or drop it (a "
+                 "one-shot init container)"
                  for i, c in enumerate(init) if isinstance(c, dict)
                  and c.get("restartPolicy") not in (None, "Always")]
 
@@ -384,9 +395,10 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     first_at: dict[str, str] = {}
     for at, cname in names:
         if cname in first_at:
-            problems.append(f"spec.template.spec.{at}.name of {named} in {path}: {cname!r} is "
-                            f"also the name of spec.template.spec.{first_at[cname]}, which the "
-                            "API server refuses; rename one or delete the copy")
+            problems.append(f"spec.template.spec.{at}.name of {named} in {path}: "
+                            f"{quoted(cname)} is also the name of spec.template.spec."
+                            f"{first_at[cname]}, which the API server refuses; rename one or "
+                            "delete the copy")
         first_at.setdefault(cname, at)
     cpu = memory_milli = 0
     delay = 0
@@ -409,7 +421,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             probe = c.get(probe_name) or {}
             raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
             # null is unset (0 s); any other value must be a whole number, an empty list too
-            delay = max(delay, kept(_whole, 0 if raw_delay is None else raw_delay,
+            delay = max(delay, kept(_startup_delay, 0 if raw_delay is None else raw_delay,
                                     f"{where}.{probe_name}.initialDelaySeconds", named, path)
                         or 0)
     init_cpu, init_memory_milli = init_requests(init, path, kept)
@@ -438,8 +450,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         # the template's labels, else the controller would never own its pods
         problems.append(
             f"spec.selector of {named} in {path} does not select its pod template's labels "
-            f"({own}): the API server refuses it (selector does not match template labels); "
-            "make spec.selector.matchLabels the labels of spec.template.metadata.labels")
+            f"({quoted(own)}): the API server refuses it (selector does not match template "
+            "labels); make spec.selector.matchLabels the labels of spec.template.metadata.labels")
     apart = self_anti_affinity_keys(pod, own, str(namespace))
     unknown = namespace_selector_keys(pod, own, str(namespace))
     problems += update_problems
@@ -450,6 +462,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
              for name, at, summed, init_at in (("cpu", pod_cpu, cpu, init_cpu),
                                                ("memory", pod_memory, memory_milli,
                                                 init_memory_milli)) if at is not None]
+    below += container_limit_problems(pod, named, path)
     if any(below):
         raise SpecError("\n".join(p for p in below if p))
     if pod_cpu is not None:  # the pod-level request is the pod's, init containers included

@@ -36,6 +36,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from infra_toolkit.errors import clipped, quoted
+
 __all__ = ["NODE_OPERATORS", "NodeRequirement", "PodPlacement", "Toleration", "node_labels",
            "node_requirement", "placement_from_pod", "placement_problem", "requirement_met"]
 
@@ -96,7 +98,7 @@ class PodPlacement:
 def _str(value: Any, where: str, problems: list[str]) -> str:
     if isinstance(value, str):
         return value
-    problems.append(f"{where}: {value!r} must be a string; quote it in the YAML")
+    problems.append(f"{where}: {quoted(value)} must be a string; quote it in the YAML")
     return ""
 
 
@@ -132,10 +134,10 @@ def _placement(pod: Any, where: str, problems: list[str]) -> PodPlacement:
         operator = _str(t.get("operator") or "Equal", f"{tw}.operator", problems)
         effect = _str(t.get("effect") or "", f"{tw}.effect", problems)
         if operator not in ("Equal", "Exists"):
-            problems.append(f"{tw}.operator: {operator!r} must be Equal or Exists")
+            problems.append(f"{tw}.operator: {quoted(operator)} must be Equal or Exists")
         elif effect and effect not in _EFFECTS:
-            problems.append(f"{tw}.effect: {effect!r} must be one of {', '.join(_EFFECTS)} or "
-                            "empty (every effect)")
+            problems.append(f"{tw}.effect: {quoted(effect)} must be one of "
+                            f"{', '.join(_EFFECTS)} or empty (every effect)")
         elif operator == "Exists" and t.get("value"):
             problems.append(f"{tw}.value: must be empty with operator Exists (the API server "
                             "refuses it); delete it or use Equal")
@@ -169,7 +171,7 @@ def _spread_keys(pod: Mapping[str, Any], where: str, problems: list[str]) -> tup
                     problems)
         key = _str(c.get("topologyKey") or "", f"{cw}.topologyKey", problems)
         if when not in ("DoNotSchedule", "ScheduleAnyway"):
-            problems.append(f"{cw}.whenUnsatisfiable: {when!r} must be DoNotSchedule or "
+            problems.append(f"{cw}.whenUnsatisfiable: {quoted(when)} must be DoNotSchedule or "
                             "ScheduleAnyway")
         elif not key:
             problems.append(f"{cw}.topologyKey: is required (a node label, e.g. "
@@ -233,7 +235,8 @@ def node_requirement(e: Any, ew: str, problems: list[str]) -> NodeRequirement | 
         return None
     values = tuple(_str(v, f"{ew}.values", problems) for v in raw_values)
     if operator not in NODE_OPERATORS:
-        problems.append(f"{ew}.operator: {operator!r} must be one of {', '.join(NODE_OPERATORS)}")
+        problems.append(f"{ew}.operator: {quoted(operator)} must be one of "
+                        f"{', '.join(NODE_OPERATORS)}")
         return None
     if operator in ("In", "NotIn") and not values:
         problems.append(f"{ew}.values: must list at least one value with operator {operator}")
@@ -316,8 +319,9 @@ def placement_problem(placement: PodPlacement, labels: Mapping[str, str],
     for key, want in placement.node_selector:
         have = labels.get(key)
         if have != want and not (key in _PER_NODE_LABELS and key not in labels):
-            shown = "does not set it" if have is None else f"has {key}={have}"
-            return f"its nodeSelector {key}={want} does not match: the node {shown}"
+            shown = "does not set it" if have is None else f"has {clipped(f'{key}={have}')}"
+            return (f"its nodeSelector {clipped(f'{key}={want}')} does not match: the node "
+                    f"{shown}")
     if placement.required_terms is not None and not any(
             term is None or (term and all(requirement_met(r, labels) for r in term))
             for term in placement.required_terms):

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from infra_toolkit.alert_replay import AlertReplay, replay_alert
+from infra_toolkit.errors import quoted
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_operations_types import AlertRule
 from infra_toolkit.plan_scenario_types import Slo
@@ -72,7 +73,7 @@ def alert_workload_problems(plan: Plan) -> list[tuple[str, str]]:
                            f"watches with `workload:` (one of {choices}, or a list of them)"))
         for name in c.workloads:
             if name not in names:
-                out.append((f"{p}.workload", f"workload {name!r} has no HPA, so it is not "
+                out.append((f"{p}.workload", f"workload {quoted(name)} has no HPA, so it is not "
                                              f"simulated; name one of {choices}"))
     return out
 
@@ -130,10 +131,10 @@ def threshold_warnings(plan: Plan) -> list[PlanWarning]:
         for slo in slos.values():
             if slo.threshold_ms is not None and c.threshold > slo.threshold_ms:
                 out.append(PlanWarning(f"monitoring.alerts[{i}].simulated.threshold", (
-                    f"alert {rule.name!r} fires at {c.signal} {c.op} {c.threshold:g} but SLO "
-                    f"{slo.name!r} allows at most {slo.threshold_ms:g} ms: while the latency is "
-                    "between the two the SLO is broken and the alert stays quiet; lower its "
-                    f"threshold to {slo.threshold_ms:g} (and the same in its expr)")))
+                    f"alert {quoted(rule.name)} fires at {c.signal} {c.op} {c.threshold:g} but SLO "
+                    f"{quoted(slo.name)} allows at most {slo.threshold_ms:g} ms: while the "
+                    "latency is between the two the SLO is broken and the alert stays quiet; "
+                    f"lower its threshold to {slo.threshold_ms:g} (and the same in its expr)")))
     return out
 
 
@@ -151,7 +152,8 @@ def silent_alert_warnings(plan: Plan, runs: Sequence[ScenarioRun]) -> list[PlanW
                       if not bool(table.loc[s.name, "met"])]
             if broken:
                 out.append(PlanWarning(f"monitoring.alerts[{index[replay.alert]}]", (
-                    f"critical alert {rule.name!r} never fires in scenario {run.name!r} "
+                    f"critical alert {quoted(rule.name)} never fires in scenario "
+                    f"{quoted(run.name)} "
                     f"({replay.condition.text()} for {rule.for_s:g} s on {replay.workload}) "
                     f"although SLO {', '.join(map(repr, broken))} is not met there; lower its "
                     "threshold or its `for`, or say in the plan why this is accepted")))

@@ -26,6 +26,8 @@ from infra_toolkit.errors import (
     SimulationError,
     SpecError,
     TrafficError,
+    clipped,
+    quoted,
 )
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
@@ -68,16 +70,15 @@ def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Pa
     if text is None:
         return None
     if Path(text).is_absolute():
-        r.add(path, f"{text!r} is absolute; write it relative to the plan file's folder so the "
-                    "plan and its digest are the same on every machine")
+        r.add(path, f"{quoted(text)} is absolute; write it relative to the plan file's folder so "
+                    "the plan and its digest are the same on every machine")
         return None
     full = base_dir / text
     try:
         return _existing_file(r, text, full, path, base_dir)
     except OSError as exc:  # a name the OS cannot look up: too long (ENAMETOOLONG)
         why = exc.strerror or str(exc)
-        shown = text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
-        r.add(path, f"{shown!r} cannot be used as a file name ({why}); name an existing file "
+        r.add(path, f"{quoted(text)} cannot be used as a file name ({why}); name an existing file "
                     "relative to the plan file's folder")
         return None
 
@@ -88,14 +89,14 @@ def _existing_file(r: FieldReader, text: str, full: Path, path: str,
     if not full.exists():
         siblings = [p.name for p in full.parent.iterdir()] if full.parent.is_dir() else []
         hint = did_you_mean(full.name, siblings) if siblings else \
-            f"; folder {full.parent.name!r} does not exist either"
-        r.add(path, f"file {text!r} not found (relative to {base_dir.name}/){hint}")
+            f"; folder {quoted(full.parent.name)} does not exist either"
+        r.add(path, f"file {quoted(text)} not found (relative to {base_dir.name}/){hint}")
         return None
     if full.is_dir():
-        r.add(path, f"{text!r} is a folder, not a file; name the file")
+        r.add(path, f"{quoted(text)} is a folder, not a file; name the file")
         return None
     if not full.is_file():  # a pipe or a device such as /dev/zero: reading it may never end
-        r.add(path, f"{text!r} is not a regular file (a pipe, socket or device); name a file")
+        r.add(path, f"{quoted(text)} is not a regular file (a pipe, socket or device); name a file")
         return None
     return full
 
@@ -155,8 +156,8 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
         of_kind = [d for d in docs if isinstance(d, Mapping) and d.get("kind") in kinds]
         if not of_kind:
             r.add(path, f"{file.name} holds no {wanted} (kinds found: "
-                        f"{', '.join(map(str, found)) or 'none'}); point at the {wanted} "
-                        "manifest")
+                        f"{', '.join(clipped(str(k)) for k in found) or 'none'}); point at the "
+                        f"{wanted} manifest")
             return None
         doc = of_kind[0]
         if len(of_kind) > 1:
@@ -174,12 +175,12 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
         d for d in docs if isinstance(d, Mapping) and d.get("kind") == "PodDisruptionBudget")
     where = file.name if file else "inline manifest"
     if doc.get("kind") not in kinds:
-        r.add(path, f"{where}: kind {doc.get('kind')!r} is not {wanted}")
+        r.add(path, f"{where}: kind {quoted(doc.get('kind'))} is not {wanted}")
         return None
     doc_kind = str(doc["kind"])
     allowed = _API_VERSIONS[doc_kind]
     if doc.get("apiVersion") not in allowed:
-        r.add(path, f"{where}: apiVersion {doc.get('apiVersion')!r} is not supported for "
+        r.add(path, f"{where}: apiVersion {quoted(doc.get('apiVersion'))} is not supported for "
                     f"{doc_kind}; use {' or '.join(allowed)}")
         return None
     meta = doc.get("metadata")
@@ -212,7 +213,7 @@ def load_budget_files(r: FieldReader, value: Any, path: str, base_dir: Path
         budgets = tuple(d for d in docs if isinstance(d, Mapping)
                         and d.get("kind") == "PodDisruptionBudget")
         if not budgets:
-            found = ", ".join(str(d.get("kind")) for d in docs if isinstance(d, Mapping))
+            found = ", ".join(clipped(str(d.get("kind"))) for d in docs if isinstance(d, Mapping))
             r.add(at, f"{file.name} holds no PodDisruptionBudget (kinds found: "
                       f"{found or 'none'}); point at the file holding the workload's budgets")
             continue
@@ -401,7 +402,7 @@ _SHAPE_MOMENTS = ("at_s", "ramp_start_s")
 def check_synthetic_parameters(r: FieldReader, traffic: SyntheticTraffic, path: str) -> bool:
     """The shape is one the traffic module draws and its parameters are that function's."""
     if traffic.shape not in SHAPES:
-        r.add(join_path(path, "shape"), f"{traffic.shape!r} is not a traffic shape"
+        r.add(join_path(path, "shape"), f"{quoted(traffic.shape)} is not a traffic shape"
                                         f"{did_you_mean(traffic.shape, SHAPES)}")
         return False
     required, optional = shape_parameters(traffic.shape)
@@ -410,12 +411,12 @@ def check_synthetic_parameters(r: FieldReader, traffic: SyntheticTraffic, path: 
         if key not in required + optional:
             # the list is written once: did_you_mean would repeat it when nothing is close
             near = did_you_mean(key, required + optional)
-            r.add(join_path(path, key), f"is not a parameter of shape {traffic.shape!r} "
+            r.add(join_path(path, key), f"is not a parameter of shape {quoted(traffic.shape)} "
                                         f"(parameters: {', '.join(required + optional)})"
                                         f"{near if 'did you mean' in near else ''}")
     for key in required:
         if key not in traffic.params:
-            r.add(join_path(path, key), f"missing: shape {traffic.shape!r} needs it")
+            r.add(join_path(path, key), f"missing: shape {quoted(traffic.shape)} needs it")
     for key in _SHAPE_MOMENTS:
         moment = traffic.params.get(key)
         if moment is not None and not 0 <= moment < traffic.duration_s:

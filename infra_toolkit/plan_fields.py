@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from infra_toolkit.errors import clipped_path, quoted
+
 __all__ = [
     "FieldReader",
     "InvalidField",
@@ -56,7 +58,8 @@ class Problem:
         where = ""
         if self.file is not None:
             where = f"{self.file}:{self.line}: " if self.line is not None else f"{self.file}: "
-        return f"{where}{self.path}: {self.message}" if self.path else f"{where}{self.message}"
+        path = clipped_path(self.path)
+        return f"{where}{path}: {self.message}" if path else f"{where}{self.message}"
 
 
 def join_path(parent: str, key: str | int) -> str:
@@ -81,8 +84,8 @@ def did_you_mean(value: str, choices: Iterable[str]) -> str:
     close = sorted(o for o in close if score[o] == score[close[0]]) if close else []
     starting = [o for o in options if value and o.startswith(value)]
     if close or len(starting) == 1:  # a unique prefix ('prod') counts as close
-        return f"; did you mean {' or '.join(repr(o) for o in close or starting)}?"
-    shown = ", ".join(repr(o) for o in options[:12])
+        return f"; did you mean {' or '.join(quoted(o) for o in close or starting)}?"
+    shown = ", ".join(quoted(o) for o in options[:12])
     more = f", ... ({len(options)} in all)" if len(options) > 12 else ""
     return f"; valid: {shown}{more}"
 
@@ -95,12 +98,8 @@ def parse_duration_s(text: str) -> float:
     """
     compact = text.strip().replace(" ", "")
     if not compact or _DURATION_PART.sub("", compact):
-        raise ValueError(f"{text!r} is not a duration")
+        raise ValueError(f"{quoted(text)} is not a duration")
     return sum(float(n) * _DURATION_UNIT_S[u] for n, u in _DURATION_PART.findall(compact))
-
-
-#: the longest text a message quotes whole (a CSV given as a plan is one scalar of 150 KB)
-_QUOTED_CHARS = 60
 
 
 def _type_name(value: Any) -> str:
@@ -112,11 +111,9 @@ def _type_name(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    if isinstance(value, str):
-        if len(value) > _QUOTED_CHARS:  # audit18 A18-3: the whole file was the message
-            return f"text ({value[:_QUOTED_CHARS]!r}..., {len(value):,} characters)"
-        return f"text ({value!r})"
-    return f"{type(value).__name__} ({value!r})"
+    if isinstance(value, str):  # audit18 A18-3: a CSV given as a plan was the whole message
+        return f"text ({quoted(value)})"
+    return f"{type(value).__name__} ({quoted(value)})"
 
 
 def _bool_hint(value: Any) -> str:
@@ -198,7 +195,8 @@ class FieldReader:
                          f"keys must be text, got {_type_name(key)}; quote the key")
                 continue
             if allowed and key not in allowed:
-                self.add(join_path(path, key), f"unknown key {key!r}{did_you_mean(key, allowed)}")
+                self.add(join_path(path, key),
+                         f"unknown key {quoted(key)}{did_you_mean(key, allowed)}")
                 continue
             out[key] = item
         for key in required:
@@ -246,7 +244,7 @@ class FieldReader:
             self.add(path, "is blank; write the text")
             return None
         if choices and value not in choices:
-            self.add(path, f"{value!r} is not valid{did_you_mean(value, choices)}")
+            self.add(path, f"{quoted(value)} is not valid{did_you_mean(value, choices)}")
             return None
         return value
 
@@ -285,18 +283,18 @@ class FieldReader:
             self.add(p, f"expected a number, got {_type_name(value)}")
             return None
         if not math.isfinite(value):
-            self.add(p, f"expected a finite number, got {value!r}")
+            self.add(p, f"expected a finite number, got {quoted(value)}")
             return None
         if integer and not (isinstance(value, int) or float(value).is_integer()):
-            self.add(p, f"expected a whole number, got {value!r}")
+            self.add(p, f"expected a whole number, got {quoted(value)}")
             return None
         low_bad = minimum is not None and (value <= minimum if exclusive_minimum
                                            else value < minimum)
         if low_bad:
-            self.add(p, f"{value!r} must be {'>' if exclusive_minimum else '>='} {minimum:g}")
+            self.add(p, f"{quoted(value)} must be {'>' if exclusive_minimum else '>='} {minimum:g}")
             return None
         if maximum is not None and value > maximum:
-            self.add(p, f"{value!r} must be <= {maximum:g}")
+            self.add(p, f"{quoted(value)} must be <= {maximum:g}")
             return None
         return int(value) if integer else float(value)
 
@@ -322,7 +320,7 @@ class FieldReader:
             self.add(p, f"expected an amount in USD such as 500 or 499.99, got {_type_name(value)}")
             return None
         if not amount.is_finite() or amount < 0:
-            self.add(p, f"{value!r} must be a finite amount >= 0 USD")
+            self.add(p, f"{quoted(value)} must be a finite amount >= 0 USD")
             return None
         return amount
 
@@ -343,11 +341,11 @@ class FieldReader:
         try:
             seconds = parse_duration_s(value)
         except ValueError:
-            self.add(p, f"{value!r} is not a duration; write <number><unit> parts with units "
+            self.add(p, f"{quoted(value)} is not a duration; write <number><unit> parts with units "
                         "ms, s, m, h, d, w, e.g. 90s, 10m, 1h30m")
             return None
         if seconds < minimum_s or (minimum_s == 0 and seconds == 0 and not zero_ok):
-            self.add(p, f"{value!r} must be longer than {max(minimum_s, 0):g} s")
+            self.add(p, f"{quoted(value)} must be longer than {max(minimum_s, 0):g} s")
             return None
         return seconds
 
@@ -376,8 +374,8 @@ class FieldReader:
             if name is None:
                 continue
             if name in seen:
-                self.add(path, f"{what} {name!r} is already used at {seen[name]}; names must be "
-                               "unique")
+                self.add(path, f"{what} {quoted(name)} is already used at {seen[name]}; names "
+                               "must be unique")
             else:
                 seen[name] = path
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from infra_toolkit import plan_domain as domain
 from infra_toolkit.eksctl_config import NodeGroupConfig
-from infra_toolkit.errors import PricingError, SpecError
+from infra_toolkit.errors import PricingError, SpecError, quoted
 from infra_toolkit.karpenter_config import (
     allowed_disruptions,
     allowed_instance_types,
@@ -55,7 +55,7 @@ def _cheapest_text(pool: NodePool, book: PriceBook, region: str | None) -> str:
 def _group(r: FieldReader, pool: NodePool, priced: Priced, path: str, book: PriceBook,
            region: str | None) -> NodeGroupConfig | None:
     if pool.name not in priced:
-        r.add(path, f"NodePool {pool.name!r} has no aws_eks_node_group resource with that "
+        r.add(path, f"NodePool {quoted(pool.name)} has no aws_eks_node_group resource with that "
                     f"node_group_name, so it would not be priced; add one with node_group_name: "
                     f"{pool.name}, instance_types: the one type to simulate and price"
                     f"{_cheapest_text(pool, book, region)}, and min_size 0")
@@ -63,16 +63,17 @@ def _group(r: FieldReader, pool: NodePool, priced: Priced, path: str, book: Pric
     rp, res, _template, _ami = priced[pool.name]
     if len(res.instance_types) != 1:
         r.add(join_path(rp, "instance_types"),
-              f"lists {len(res.instance_types)} types but NodePool {pool.name!r} is simulated "
-              "and priced as one instance type (Karpenter picks among the allowed ones per "
-              "launch); name the one to assume")
+              f"lists {len(res.instance_types)} types but NodePool {quoted(pool.name)} is "
+              "simulated and priced as one instance type (Karpenter picks among the allowed "
+              "ones per launch); name the one to assume")
         return None
     itype = res.instance_types[0]
     try:
         why = excluded_by(pool, itype, book)
         if why is not None:
             r.add(join_path(rp, "instance_types"),
-                  f"{itype!r} is not allowed by NodePool {pool.name!r}'s requirements ({why}); "
+                  f"{quoted(itype)} is not allowed by NodePool {quoted(pool.name)}'s "
+                  f"requirements ({why}); "
                   f"name a type they allow{_cheapest_text(pool, book, region)}")
             return None
         group = node_group_config(pool, itype, book)
@@ -84,7 +85,7 @@ def _group(r: FieldReader, pool: NodePool, priced: Priced, path: str, book: Pric
     if res.desired_size > group.max_size:
         r.add(f"{rp}.scaling_config.desired_size",
               f"{res.desired_size} is above the {group.max_size} {itype} nodes NodePool "
-              f"{pool.name!r}'s spec.limits allow; lower it to at most {group.max_size}")
+              f"{quoted(pool.name)}'s spec.limits allow; lower it to at most {group.max_size}")
         return None
     # Karpenter has no desired size: the resource's is the count the declared cost assumes
     return dataclasses.replace(group, desired_size=res.desired_size)
@@ -136,25 +137,25 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook,
                 f"on-demand in {arch.region}, which Karpenter launches first when it fits the "
                 "pods: name it in the aws_eks_node_group if it does")
             out.append(PlanWarning(path, (
-                f"NodePool {pool.name!r} allows {len(allowed)} instance types of the price book; "
-                f"the plan simulates and prices {group.instance_types[0]} only (its "
+                f"NodePool {quoted(pool.name)} allows {len(allowed)} instance types of the price "
+                f"book; the plan simulates and prices {group.instance_types[0]} only (its "
                 f"aws_eks_node_group's instance_types), {group.capacity_type}, at most "
                 f"{group.max_size} nodes by spec.limits{cheaper}")))
         if allowed_disruptions(pool, 1) == 0:
             zero = ", ".join(repr(str(b)) for b in pool.disruption_budgets if b in (0, "0%"))
             out.append(PlanWarning(path, (
-                f"NodePool {pool.name!r}: spec.disruption.budgets allow no node to be disrupted "
-                f"(nodes: {zero}, with no schedule), so Karpenter never consolidates it: every "
-                "node it launches is kept, and billed, to the end of the run however idle; "
-                "give the budget a schedule and duration for the hours to protect, or allow at "
-                "least one node (Karpenter's default is \"10%\")")))
+                f"NodePool {quoted(pool.name)}: spec.disruption.budgets allow no node to be "
+                f"disrupted (nodes: {zero}, with no schedule), so Karpenter never consolidates "
+                "it: every node it launches is kept, and billed, to the end of the run however "
+                "idle; give the budget a schedule and duration for the hours to protect, or "
+                "allow at least one node (Karpenter's default is \"10%\")")))
         at_once = allowed_disruptions(pool, group.max_size)
         if at_once > 1:
             shown = ", ".join(f'nodes: "{b}"' for b in pool.disruption_budgets)
             default = (" (Karpenter's default)"
                        if pool.disruption_budgets == (DEFAULT_BUDGET_NODES,) else "")
             out.append(PlanWarning(path, (
-                f"NodePool {pool.name!r}: its disruption budget {shown}{default} lets "
+                f"NodePool {quoted(pool.name)}: its disruption budget {shown}{default} lets "
                 f"Karpenter disrupt up to {at_once} of its {group.max_size} nodes at once (a "
                 "percent of the nodes rounded up; emptiness and multi-node consolidation "
                 "delete several nodes in one command), but the simulation removes one node at "
@@ -163,7 +164,7 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook,
                 f"{POD_TERMINATION_GRACE_S:g} s later): when several nodes are unneeded "
                 "together, the simulated scale-down is slower and its node-hours and cost "
                 "may be higher than Karpenter's")))
-        out += [PlanWarning(path, f"NodePool {pool.name!r}: {note}")
+        out += [PlanWarning(path, f"NodePool {quoted(pool.name)}: {note}")
                 for note in pool.not_modelled]
     return out + _unowned_group_warnings(arch, side, group_paths)
 
@@ -189,7 +190,7 @@ def _unowned_group_warnings(arch: Architecture, side: str, group_paths: Mapping[
         return join_path(side, "resources")
 
     return [PlanWarning(path(g.name), (
-        f"node group {g.name!r} is not a NodePool's, yet the simulation scales it between "
+        f"node group {quoted(g.name)} is not a NodePool's, yet the simulation scales it between "
         f"min_size {g.min_size} and max_size {g.max_size} by the NodePools' rules (Karpenter "
         "launches and consolidates only its own NodeClaims; cluster-autoscaler would scale this "
         "group, if installed); to hold it as Karpenter leaves it, set min_size = max_size = "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from infra_toolkit.errors import quoted
 from infra_toolkit.plan import (
     ALERT_SEVERITIES,
     LIKELIHOODS,
@@ -62,14 +63,14 @@ def read_strategy(r: FieldReader, raw: Any, workloads: set[str] | None = None
     section = {"rolling": "rolling", "canary": "canary", "blue-green": "blue_green"}
     for key in section.values():
         if key in m and section.get(kind or "") != key:
-            r.add(join_path(p, key), f"does not apply to type {kind!r}; remove it")
+            r.add(join_path(p, key), f"does not apply to type {quoted(kind)}; remove it")
     fields: dict[str, Any] = {}
     sub_key = section.get(kind or "")
     if sub_key is not None:
         sp = join_path(p, sub_key)
         reader = {"rolling": _rolling, "canary": _canary, "blue_green": _blue_green}[sub_key]
         if sub_key not in m:  # before: "expected a mapping (...), got nothing (null)"
-            r.add(sp, f"missing: type {kind!r} needs its block; add `{sub_key}: "
+            r.add(sp, f"missing: type {quoted(kind)} needs its block; add `{sub_key}: "
                       f"{_STRATEGY_BLOCKS[sub_key]}`")
         elif (sub := r.mapping(m[sub_key], sp, what=f" (the {kind} parameters)")) is not None:
             fields = reader(r, sub, sp)
@@ -78,9 +79,9 @@ def read_strategy(r: FieldReader, raw: Any, workloads: set[str] | None = None
     for i, name in enumerate(names):
         if workloads is not None and name not in workloads:
             r.add(join_path(join_path(p, "workloads"), i),
-                  f"no proposed workload named {name!r}" + did_you_mean(name, workloads))
+                  f"no proposed workload named {quoted(name)}" + did_you_mean(name, workloads))
         elif name in names[:i]:
-            r.add(join_path(join_path(p, "workloads"), i), f"{name!r} is named twice")
+            r.add(join_path(join_path(p, "workloads"), i), f"{quoted(name)} is named twice")
     if r.count() > before or kind is None or description is None:
         return None
     return DeploymentStrategy(kind, description, **fields, workloads=names)
@@ -96,7 +97,7 @@ def _surge(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> int | str 
             and (not capped or int(value[:-1]) <= 100):
         return value
     what = "a percentage of at most 100% like '25%'" if capped else "a percentage like '25%'"
-    r.add(join_path(p, key), f"expected a pod count >= 0 or {what}, got {value!r}")
+    r.add(join_path(p, key), f"expected a pod count >= 0 or {what}, got {quoted(value)}")
     return None
 
 
@@ -158,7 +159,7 @@ def _time_of_day_s(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> fl
     parts = value.split(":") if isinstance(value, str) else []
     if (len(parts) != 2 or not all(x.isdigit() and len(x) == 2 for x in parts)
             or int(parts[0]) > 23 or int(parts[1]) > 59):
-        r.add(path, f"{value!r} is not a time of day HH:MM from 00:00 to 23:59; {hint}")
+        r.add(path, f"{quoted(value)} is not a time of day HH:MM from 00:00 to 23:59; {hint}")
         return None
     return int(parts[0]) * 3600.0 + int(parts[1]) * 60.0
 
@@ -234,7 +235,7 @@ def _simulated(r: FieldReader, raw: Any, p: str, workloads: set[str] | None
         if workloads is not None and name not in workloads:
             at = join_path(p, "workload") if isinstance(m["workload"], str) \
                 else join_path(join_path(p, "workload"), i)
-            r.add(at, f"no proposed workload named {name!r}{did_you_mean(name, workloads)}")
+            r.add(at, f"no proposed workload named {quoted(name)}{did_you_mean(name, workloads)}")
     if r.count() > before or t is None or threshold is None:
         return None
     condition: SimulatedCondition | None = r.build(
@@ -260,7 +261,7 @@ def read_rollback(r: FieldReader, raw: Any, alerts: set[str]) -> RollbackPlan | 
             continue
         alert = texts["alert"]
         if alert is not None and alert not in alerts:
-            r.add(join_path(tp, "alert"), f"no alert named {alert!r} in monitoring.alerts"
+            r.add(join_path(tp, "alert"), f"no alert named {quoted(alert)} in monitoring.alerts"
                                           f"{did_you_mean(alert, alerts)}")
         triggers.append(RollbackTrigger(texts["condition"], alert, automatic))
     steps = r.str_list(m, "steps", p)
@@ -285,7 +286,7 @@ def read_testing(r: FieldReader, data: Mapping[str, Any], scenarios: set[str]
         t = r.texts(m, p, ("name", "environment", "pass_criteria"), ("scenario", "description"))
         if t is not None and kind is not None:
             if t["scenario"] is not None and t["scenario"] not in scenarios:
-                r.add(join_path(p, "scenario"), f"no scenario named {t['scenario']!r}"
+                r.add(join_path(p, "scenario"), f"no scenario named {quoted(t['scenario'])}"
                                                 f"{did_you_mean(t['scenario'], scenarios)}")
             out.append(TestItem(type=kind, **t))
     return None if r.count() > before else tuple(out)

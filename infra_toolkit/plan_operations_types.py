@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from infra_toolkit.errors import quoted
 from infra_toolkit.plan_fields import InvalidField, did_you_mean
 
 __all__ = [
@@ -132,11 +133,11 @@ class SimulatedCondition:
 
     def __post_init__(self) -> None:
         if self.signal not in SIMULATED_SIGNALS:
-            raise InvalidField("signal", f"{self.signal!r} is not a simulated signal; one of "
+            raise InvalidField("signal", f"{quoted(self.signal)} is not a simulated signal; one of "
                                          f"{', '.join(SIMULATED_SIGNALS)}"
                                          f"{did_you_mean(self.signal, SIMULATED_SIGNALS)}")
         if self.op not in CONDITION_OPS:
-            raise InvalidField("op", f"{self.op!r} is not a comparison; one of "
+            raise InvalidField("op", f"{quoted(self.op)} is not a comparison; one of "
                                      f"{', '.join(CONDITION_OPS)}")
         if self.window_s is not None and self.signal not in WINDOWED_SIGNALS:
             raise InvalidField("window", f"a window applies only to {', '.join(WINDOWED_SIGNALS)}"

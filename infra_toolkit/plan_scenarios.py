@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit import plan_domain as domain
+from infra_toolkit.errors import quoted
 from infra_toolkit.plan import SLO_PERCENTILES
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, Slo, SyntheticTraffic
@@ -76,7 +77,7 @@ def _timestamp(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> dt.dat
         except ValueError:
             pass
     r.add(join_path(p, key), f"expected an ISO 8601 time such as 1995-07-13T12:00:00Z, got "
-                             f"{value!r}")
+                             f"{quoted(value)}")
     return None
 
 
@@ -177,7 +178,7 @@ def read_slos(r: FieldReader, data: Mapping[str, Any], workloads: set[str], requ
             # the closest name, not all of them: an estate of 25 workloads made this one line
             # of 400 characters (audit15 A15-3)
             hint = did_you_mean(workload, workloads) or "; workloads: none"
-            r.add(join_path(p, "workload"), f"no workload named {workload!r}{hint}")
+            r.add(join_path(p, "workload"), f"no workload named {quoted(workload)}{hint}")
         if name is not None and metric is not None and None not in fields.values():
             out.append(Slo(name, metric, workload=workload, **fields))
     return None if r.count() > before else tuple(out)

@@ -22,7 +22,7 @@ from typing import Any
 
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
-from infra_toolkit.errors import PlanError, SimulationError
+from infra_toolkit.errors import PlanError, SimulationError, quoted
 from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.nodes import node_room
 from infra_toolkit.plan import (
@@ -90,8 +90,8 @@ def _plan_id(r: FieldReader, m: Mapping[str, Any]) -> str | None:
     value = r.str_(m, "id", "metadata", required=False)
     if value is None or _PLAN_ID.fullmatch(value):
         return value
-    r.add("metadata.id", f"{value!r} is not a plan id: use 1-63 lowercase letters, digits, '.', "
-                         "'_' or '-', starting with a letter or digit (e.g. team-a-prod)")
+    r.add("metadata.id", f"{quoted(value)} is not a plan id: use 1-63 lowercase letters, digits, "
+                         "'.', '_' or '-', starting with a letter or digit (e.g. team-a-prod)")
     return None
 
 
@@ -111,7 +111,7 @@ def _review_minutes(r: FieldReader, m: Mapping[str, Any]) -> int | None:
         seconds = r.duration_s(m, "requested_review", "metadata", minimum_s=60)
         minutes = None if seconds is None else int(-(-seconds // 60))
     if minutes is not None and minutes > MAX_REVIEW_MINUTES:
-        r.add("metadata.requested_review", f"{value!r} is {minutes:,} minutes, more than the "
+        r.add("metadata.requested_review", f"{quoted(value)} is {minutes:,} minutes, more than the "
                                            f"30 days ({MAX_REVIEW_MINUTES:,} minutes) a review "
                                            "may ask for; give the turnaround you need (e.g. 2d), "
                                            "and a later deadline as metadata.needed_by")
@@ -176,7 +176,7 @@ def _pricing(r: FieldReader, raw: Any, base_dir: Path
         for i, path in enumerate(paths):
             if path is not None and first.setdefault(path.resolve(), i) != i:
                 r.add(join_path("pricing.tables", i),
-                      f"{items[i]!r} is the table of pricing.tables[{first[path.resolve()]}] "
+                      f"{quoted(items[i])} is the table of pricing.tables[{first[path.resolve()]}] "
                       "again; list each table once")
         tables = tuple(p for p in paths if p is not None)
         if "overrides" in m:
@@ -217,7 +217,7 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
         return None
     version = top.get("version")
     if "version" in top and version != PLAN_VERSION:  # absent: _missing_sections says so
-        r.add("version", f"{version!r} is not a plan version this toolkit reads; write "
+        r.add("version", f"{quoted(version)} is not a plan version this toolkit reads; write "
                          f"`version: {PLAN_VERSION}`")
     _missing_sections(r, top)
     metadata = _metadata(r, top["metadata"]) if "metadata" in top else None
@@ -234,7 +234,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
             stated = isinstance(top.get("simulation"), Mapping) and \
                 "node_autoscaler" in top["simulation"]
             r.add("simulation.node_autoscaler",
-                  f"{simulation.node_autoscaler!r}{'' if stated else ' (unstated: the default)'}"
+                  f"{quoted(simulation.node_autoscaler)}"
+                  f"{'' if stated else ' (unstated: the default)'}"
                   f" but Karpenter provisions the nodes of {side}.node_pools; set "
                   "node_autoscaler: karpenter-like")
     workloads = raw_names(top, "current", "workloads") | raw_names(top, "proposed",
@@ -305,7 +306,7 @@ def _alert_windows(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
             if window_s is not None and (window_s % tick_s or window_s < tick_s):
                 r.add(f"monitoring.alerts[{i}].simulated.window",
                       f"{window_s:g} s is not a whole number of the {tick_s} s simulation steps "
-                      f"of {name!r}; give a multiple of {tick_s} s")
+                      f"of {quoted(name)}; give a multiple of {tick_s} s")
 
 
 def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
@@ -328,9 +329,10 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
             if initial > sum(room.values()):
                 held = ", ".join(f"{name}: {pods}" for name, pods in room.items())
                 r.add(f"proposed.workloads[{i}]",
-                      f"workload {w.name!r} starts with {initial} pod(s) but its node groups hold "
-                      f"at most {sum(room.values())} at max_size ({held}); raise max_size, use "
-                      "a larger instance type or lower the requests or the starting replicas")
+                      f"workload {quoted(w.name)} starts with {initial} pod(s) but its node "
+                      f"groups hold at most {sum(room.values())} at max_size ({held}); raise "
+                      "max_size, use a larger instance type or lower the requests or the starting "
+                      "replicas")
         except SimulationError as exc:
             d = w.deployment_spec
             r.add(f"proposed.workloads[{i}]",

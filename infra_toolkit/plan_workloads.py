@@ -23,7 +23,7 @@ from infra_toolkit.eksctl_config import (
     EKSCTL_DEFAULT_VOLUME_TYPE,
     NodeGroupConfig,
 )
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, clipped, quoted
 from infra_toolkit.karpenter_manifests import NodePool
 from infra_toolkit.manifests import (
     WORKLOAD_KINDS,
@@ -87,8 +87,9 @@ def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p
         r.add(p, "the HPA has no spec.scaleTargetRef; point it at the Deployment")
         return
     if ref.get("kind") != deployment.kind or ref.get("name") != deployment.name:
-        r.add(p, f"the HPA scales {ref.get('kind')}/{ref.get('name')} but the workload's "
-                 f"{deployment.kind} is {deployment.kind}/{deployment.name}; fix "
+        target = clipped(f"{ref.get('kind')}/{ref.get('name')}")
+        r.add(p, f"the HPA scales {target} but the workload's {deployment.kind} is "
+                 f"{clipped(f'{deployment.kind}/{deployment.name}')}; fix "
                  "spec.scaleTargetRef")
         return
     # an HPA scales a target of its own namespace only; one left out is the namespace the file
@@ -96,8 +97,8 @@ def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p
     spaces = [m.get("namespace") if isinstance(m, Mapping) else None
               for m in (hpa.document.get("metadata"), deployment.document.get("metadata"))]
     if None not in spaces and spaces[0] != spaces[1]:
-        r.add(p, f"the HPA is in namespace {spaces[0]!r} but {deployment.kind}/"
-                 f"{deployment.name} in {spaces[1]!r}: an HPA scales a target in its own "
+        r.add(p, f"the HPA is in namespace {quoted(spaces[0])} but {deployment.kind}/"
+                 f"{deployment.name} in {quoted(spaces[1])}: an HPA scales a target in its own "
                  "namespace only, so it would find none (FailedGetScale) and never scale; put "
                  "both in one namespace (metadata.namespace)")
 
@@ -133,7 +134,7 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
     # the workload, and one of several HPAs the one scaling it (audit15 A15-2)
     deployment = domain.load_manifest(
         r, w.get("deployment"), dp, base_dir, WORKLOAD_KINDS,
-        lambda d: _manifest_name(d) == name, f"named {name!r} like the workload") \
+        lambda d: _manifest_name(d) == name, f"named {quoted(name)} like the workload") \
         if "deployment" in w else None
     target = (deployment.kind, deployment.name) if deployment is not None else None
     # no Deployment found: the HPA scaling the one it would be, named like the workload (the
@@ -143,7 +144,7 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
         lambda d: _scale_target(d) == target if target else
         (_scale_target(d) or (None, None))[1] == name,
         f"scaling {target[0]}/{target[1]}" if target else
-        f"scaling one named {name!r} like the workload") if "hpa" in w else None
+        f"scaling one named {quoted(name)} like the workload") if "hpa" in w else None
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     bp = join_path(wp, "disruption_budgets")
     budget_files = domain.load_budget_files(r, w["disruption_budgets"], bp, base_dir) \
@@ -239,7 +240,7 @@ def _resource_labels(r: FieldReader, raw: Mapping[str, Any], path: str) -> dict[
     out = {}
     for key, value in labels.items():
         if not isinstance(value, str):
-            r.add(join_path(lp, str(key)), f"{value!r} must be a string (a Kubernetes label "
+            r.add(join_path(lp, str(key)), f"{quoted(value)} must be a string (a Kubernetes label "
                                            "value); quote it")
         else:
             out[str(key)] = value
@@ -274,10 +275,10 @@ def _ami_agrees(r: FieldReader, group: NodeGroupConfig, ami_type: str, path: str
     prefix = next((t for f, t in _AMI_FAMILIES if group.ami_family.startswith(f)), None)
     if prefix is not None and not ami_type.startswith(prefix):
         r.add(join_path(path, "ami_type"),
-              f"{ami_type!r} is not of {src.document}'s {src.family_field} "
-              f"{group.ami_family!r} (ami_type {prefix}...) for node group {group.name!r}; make "
-              f"them agree so the priced nodes (and their volumes) are the ones {src.creator} "
-              "creates")
+              f"{quoted(ami_type)} is not of {src.document}'s {src.family_field} "
+              f"{quoted(group.ami_family)} (ami_type {prefix}...) for node group "
+              f"{quoted(group.name)}; make them agree so the priced nodes (and their volumes) "
+              f"are the ones {src.creator} creates")
 
 
 def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
@@ -326,21 +327,22 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
             whose = group.volumes_default
             fix = "state blockDeviceMappings in the EC2NodeClass or make them equal"
         elif stated is not None:
-            whose, fix = f"{src.document}'s {eksctl} {theirs!r}", "make them equal"
+            whose, fix = f"{src.document}'s {eksctl} {quoted(theirs)}", "make them equal"
         else:
-            whose = f"eksctl's default {eksctl} {theirs!r} (the ClusterConfig does not state it)"
+            whose = (f"eksctl's default {eksctl} {quoted(theirs)} (the ClusterConfig does not "
+                     "state it)")
             fix = f"state {eksctl} in the ClusterConfig or make them equal"
         if template is not None:
             r.add(f"{template}.block_device_mappings[0].ebs.{ebs_key}",
-                  f"{mine!r} differs from {whose} for node group {group.name!r}; {fix} so the "
-                  f"priced root volumes are the ones {src.creator} creates")
+                  f"{quoted(mine)} differs from {whose} for node group {quoted(group.name)}; "
+                  f"{fix} so the priced root volumes are the ones {src.creator} creates")
         elif attr == "disk_size_gib":
-            r.add(f"{path}.disk_size", f"{mine!r} differs from {whose} for node group "
-                  f"{group.name!r}; {fix} so the priced root volumes are the ones "
+            r.add(f"{path}.disk_size", f"{quoted(mine)} differs from {whose} for node group "
+                  f"{quoted(group.name)}; {fix} so the priced root volumes are the ones "
                   f"{src.creator} creates")
         else:
-            r.add(path, f"node group {group.name!r} is priced with EKS's own gp2 root volumes "
-                  f"(it names no launch_template) but {whose} is not gp2; add an "
+            r.add(path, f"node group {quoted(group.name)} is priced with EKS's own gp2 root "
+                  f"volumes (it names no launch_template) but {whose} is not gp2; add an "
                   f"aws_launch_template whose block_device_mappings ebs gives volume_type "
                   f"{theirs} and the size, name it in the node group's launch_template block"
                   + ("" if res.volumes_default else " and remove disk_size"))
@@ -351,8 +353,9 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                        src: _Source = _EKSCTL) -> None:
     for group in configured:
         if group.name not in priced:
-            r.add(cp, f"node group {group.name!r} of {src.document} has no aws_eks_node_group "
-                      f"resource with that node_group_name, so it would not be priced"
+            r.add(cp, f"node group {quoted(group.name)} of {src.document} has no "
+                      "aws_eks_node_group resource with that node_group_name, so it would not "
+                      "be priced"
                       f"{did_you_mean(group.name, priced) if priced else ''}")
             continue
         path, res, template, ami_type = priced[group.name]
@@ -372,14 +375,14 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                 mine, theirs = (", ".join(sorted(mine)) or "no taint",
                                 ", ".join(sorted(theirs)) or "no taint")
             if mine != theirs:
-                r.add(f"{path}.{field}", f"{mine!r} differs from {src.document}'s {theirs!r} "
-                            f"for node group {group.name!r}; make them equal so the priced and "
-                            "the simulated nodes are the same")
+                r.add(f"{path}.{field}", f"{quoted(mine)} differs from {src.document}'s "
+                            f"{quoted(theirs)} for node group {quoted(group.name)}; make them "
+                            "equal so the priced and the simulated nodes are the same")
     names = {g.name for g in configured}
     for name, (path, _res, _template, _ami) in priced.items():
         if name not in names:
-            r.add(path, f"node group {name!r} is priced but not in {src.document}; add it there "
-                        "or remove the resource")
+            r.add(path, f"node group {quoted(name)} is priced but not in {src.document}; add it "
+                        "there or remove the resource")
 
 
 def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, region: str | None,
@@ -404,7 +407,7 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
             if group is not None and group.name in priced:
                 # one name, one group: the simulator and the pricing key node groups by name
                 r.add(join_path(rp, "node_group_name"),
-                      f"node group {group.name!r} is already the node group of "
+                      f"node group {quoted(group.name)} is already the node group of "
                       f"{priced[group.name][0]}; EKS names each node group of a cluster once: "
                       "give this aws_eks_node_group its own node_group_name")
             elif group is not None:
@@ -428,8 +431,8 @@ def _node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, r
         return pool_groups, None, pool_file, pools
     manifest, config = loaded
     if region is not None and config.region != region:
-        r.add(cp, f"the ClusterConfig's metadata.region {config.region!r} differs from {p}.region "
-                  f"{region!r}; make them equal")
+        r.add(cp, f"the ClusterConfig's metadata.region {quoted(config.region)} differs from "
+                  f"{p}.region {quoted(region)}; make them equal")
     pool_names = {pool.name for pool in pools}
     if resources is not None:
         # a group named by a NodePool too is the unique-name problem below, not a missing price
@@ -463,7 +466,8 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
     before = r.count()
     region = r.str_(m, "region", p)
     if region is not None and not _REGION.match(region):
-        r.add(join_path(p, "region"), f"{region!r} is not an AWS region code such as us-east-1")
+        r.add(join_path(p, "region"), f"{quoted(region)} is not an AWS region code such as "
+                                      "us-east-1")
         region = None
     resources = _resources(r, m, p, region, proposed, book) if "resources" in m else None
     if "resources" not in m:
@@ -484,7 +488,7 @@ def read_architecture(r: FieldReader, raw: Any, p: str, base_dir: Path, proposed
     for i, w in enumerate(workloads or ()):
         if w.node_group is not None and w.node_group not in known and not config_unread:
             r.add(join_path(join_path(join_path(p, "workloads"), i), "node_group"),
-                  f"no node group named {w.node_group!r}"
+                  f"no node group named {quoted(w.node_group)}"
                   f"{did_you_mean(w.node_group, [g.name for g in groups]) if groups else ''}")
     if workloads and resources is not None and "cluster_config" not in m and not groups \
             and "node_pools" not in m:
@@ -515,7 +519,7 @@ def _placements_agree(r: FieldReader, arch: Architecture, book: PriceBook, p: st
                "group's labels and taints")
         if w.node_group is not None and problems.get(w.node_group):
             r.add(join_path(wp, "deployment"),
-                  f"its pods cannot run on node group {w.node_group!r} (its node_group): "
+                  f"its pods cannot run on node group {quoted(w.node_group)} (its node_group): "
                   f"{problems[w.node_group]}; {fix}")
         elif w.node_group is None and problems and all(problems.values()):
             r.add(join_path(wp, "deployment"),

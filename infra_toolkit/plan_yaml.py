@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import PlanError, SpecError
+from infra_toolkit.errors import PlanError, SpecError, clipped
 from infra_toolkit.plan_fields import Problem, join_path
 
 __all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "PlanLoader", "StructureError",
@@ -83,10 +83,10 @@ def yaml_line_index(node: yaml.Node) -> tuple[dict[str, int], list[tuple[str, in
         nonlocal walked
         walked += 1
         if depth > MAX_NESTING:
-            shown = path if len(path) <= 80 else f"{path[:77]}..."
             raise StructureError(
-                None, None, f"{shown}: mappings and lists nest deeper than {MAX_NESTING} levels; "
-                "no plan, manifest or pricing file needs that: flatten the value", mark)
+                None, None, f"{clipped(path)}: mappings and lists nest deeper than "
+                f"{MAX_NESTING} levels; no plan, manifest or pricing file needs that: flatten the "
+                "value", mark)
         if walked > MAX_EXPANDED_VALUES:
             raise StructureError(
                 None, None, f"the aliases (*name) expand to more than {MAX_EXPANDED_VALUES:,} "

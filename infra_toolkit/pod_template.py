@@ -8,7 +8,8 @@ sidecars started before them (``init_requests``); the extended resources and hos
 takes (``extended_resources``, ``host_ports``); the ephemeral storage it reserves
 (``ephemeral_storage_request_bytes``); an unset or empty ``spec.selector`` and its problem
 (``selects_something``, ``missing_selector``); a pod-level request below its containers'
-(``pod_level_problem``).
+(``pod_level_problem``) and a container limit above the pod-level limit
+(``container_limit_problems``).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.label_selector import selector_problems
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = [
+    "container_limit_problems",
     "container_request",
     "ephemeral_storage_request_bytes",
     "extended_resources",
@@ -57,18 +59,19 @@ def container_request(
         try:
             read[kind] = parse_quantity_milli(value)
         except QuantityError as exc:
-            raise SpecError(f"{where} (={value!r}) in {source}: {exc}") from None
+            raise SpecError(f"{where} (={quoted(value)}) in {source}: {exc}") from None
         # the API server's ValidateResourceRequirements: no negative quantity, and a request
         # at most its limit
         if read[kind] < 0:
-            raise SpecError(f"{where} (={value!r}) in {source} is negative: the API server "
+            raise SpecError(f"{where} (={quoted(value)}) in {source} is negative: the API server "
                             "refuses it (a quantity must be >= 0); write the amount without "
                             "the minus sign")
     request, limit = read.get("requests"), read.get("limits")
     if request is not None and limit is not None and request > limit:
         raise SpecError(
-            f"{field_path}.resources.requests.{resource} (={resources['requests'][resource]!r}) "
-            f"in {source} is above its limit ({resources['limits'][resource]!r}): the API "
+            f"{field_path}.resources.requests.{resource} "
+            f"(={quoted(resources['requests'][resource])}) "
+            f"in {source} is above its limit ({quoted(resources['limits'][resource])}): the API "
             f"server refuses a request above its limit; lower the request or raise the limit")
     return request if request is not None else limit
 
@@ -122,10 +125,10 @@ def missing_selector(selector: Any, named: str, path: Path, labels: dict[str, st
     if selector is None:
         what, said = "missing", "spec.selector: Required value; apps/v1 has no default selector"
     elif isinstance(selector, dict):
-        what = f"empty (={selector!r})"
+        what = f"empty (={quoted(selector)})"
         said = f"empty selector is invalid for {named.split()[0].lower()}"
     else:
-        what, said = f"not a label selector (={selector!r})", "it must be a mapping"
+        what, said = f"not a label selector (={quoted(selector)})", "it must be a mapping"
     flow = ", ".join(f"{k}: {v}" for k, v in labels.items())
     fix = (f"add selector: {{matchLabels: {{{flow}}}}} under spec (the labels of "
            "spec.template.metadata.labels)" if labels else
@@ -252,8 +255,43 @@ def pod_level_problem(pod: Any, resource: str, pod_milli: int, summed_milli: int
              f"an init container's {_quantity(resource, init_milli)} with the native sidecars "
              "started before it, more than the containers' "
              f"{_quantity(resource, summed_milli)} summed")
-    return (f"{field} (={written!r}) of {named} in {source} is below its containers' "
+    return (f"{field} (={quoted(written)}) of {named} in {source} is below its containers' "
             f"aggregate request of {_quantity(resource, aggregate)} ({which}): the API server "
             "refuses the pod (must be greater than or equal to aggregate container requests); "
             f"raise the pod-level {resource} to at least {_quantity(resource, aggregate)}, or "
             "lower the containers' requests")
+
+
+def _limits(holder: Any) -> dict[str, Any]:
+    resources = holder.get("resources") if isinstance(holder, dict) else None
+    limits = resources.get("limits") if isinstance(resources, dict) else None
+    return limits if isinstance(limits, dict) else {}
+
+
+def container_limit_problems(pod: Any, named: str, source: Path) -> list[str]:
+    """Why the API server refuses a container's limit above the pod-level limit of the same
+    resource (KEP-2837 pod-level resources, ``validatePodResourceConsistency``: "Individual
+    Container limits must be <= Pod-level limits", over ``spec.containers`` only), one line
+    each. The containers' limits summed may exceed the pod-level limit: the pod's cgroup caps
+    them together. A pod-level limit below the pod-level request is refused where that
+    request is read (:func:`container_request`)."""
+    pod_limits = _limits(pod)
+    containers = pod.get("containers") if isinstance(pod, dict) else None
+    problems = []
+    for i, c in enumerate(containers if pod_limits and isinstance(containers, list) else []):
+        for resource, written in _limits(c).items():
+            if resource not in pod_limits:
+                continue
+            try:  # an unreadable quantity is refused where it is read, not here again
+                above = parse_quantity_milli(written) > parse_quantity_milli(pod_limits[resource])
+            except QuantityError:
+                continue
+            if above:
+                problems.append(
+                    f"spec.template.spec.containers[{i}].resources.limits.{resource} "
+                    f"(={quoted(written)}) of {named} in {source} is above the pod-level limit "
+                    f"spec.template.spec.resources.limits.{resource} "
+                    f"(={quoted(pod_limits[resource])}): the API server refuses the pod (must "
+                    "be less than or equal to pod limits); lower the container's limit or "
+                    "raise the pod-level one")
+    return problems

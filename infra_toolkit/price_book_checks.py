@@ -4,6 +4,7 @@ group's instance types of one architecture, its ``ami_type``'s (``node_group_arc
 
 from __future__ import annotations
 
+from infra_toolkit.errors import quoted
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_fields import did_you_mean
 
@@ -25,7 +26,7 @@ def known_value_problem(book: PriceBook, table: str, column: str, what: str, val
     known = book.values(table, column)
     if value in known:
         return None
-    return f"{value!r} is not a known {what}" + did_you_mean(value, known)
+    return f"{quoted(value)} is not a known {what}" + did_you_mean(value, known)
 
 
 def _ami_arch(ami_type: str) -> str | None:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.errors import PricingError
+from infra_toolkit.errors import PricingError, quoted
 from infra_toolkit.pricing_tables import (
     MAX_USD_PER_UNIT,
     TABLE_SCHEMAS,
@@ -113,14 +113,14 @@ def read_overrides(path: str | Path) -> Overrides:
         raise PricingError(f"{path}: expected a mapping with version, discounts_pct, rates")
     unknown = set(doc) - {"version", "discounts_pct", "rates"}
     if unknown:
-        raise PricingError(f"{path}: unknown key {min(unknown)!r}; allowed: version, "
+        raise PricingError(f"{path}: unknown key {quoted(min(unknown))}; allowed: version, "
                            "discounts_pct, rates")
     if doc.get("version") != 1 or type(doc.get("version")) is not int:  # True == 1.0 == 1
-        raise PricingError(f"{path}: version: {doc.get('version')!r}; write version: 1")
+        raise PricingError(f"{path}: version: {quoted(doc.get('version'))}; write version: 1")
     discounts: dict[str, Decimal] = {}
     raw_discounts = doc.get("discounts_pct") or {}
     if not isinstance(raw_discounts, dict):
-        raise PricingError(f"{path}: discounts_pct: {raw_discounts!r} must be a mapping of "
+        raise PricingError(f"{path}: discounts_pct: {quoted(raw_discounts)} must be a mapping of "
                            "service code to percent, e.g. discounts_pct: {AmazonEC2: 10}")
     for service, pct in raw_discounts.items():
         if service not in _SERVICE_CODES:
@@ -128,8 +128,8 @@ def read_overrides(path: str | Path) -> Overrides:
                                f"of {', '.join(_SERVICE_CODES)}"
                                + _close(str(service), _SERVICE_CODES))
         if isinstance(pct, bool) or not isinstance(pct, (int, float, str)):
-            raise PricingError(f"{path}: discounts_pct.{service}: {pct!r} must be a number of "
-                               "percent, e.g. 10")
+            raise PricingError(f"{path}: discounts_pct.{service}: {quoted(pct)} must be a number "
+                               "of percent, e.g. 10")
         value = parse_decimal(str(pct), f"{path}: discounts_pct.{service}",
                               "10 (percent off list price)")
         if value >= 100:
@@ -137,7 +137,7 @@ def read_overrides(path: str | Path) -> Overrides:
         discounts[str(service)] = value
     raw_rates = doc.get("rates") or []
     if not isinstance(raw_rates, list):
-        raise PricingError(f"{path}: rates: {raw_rates!r} must be a list of rate entries "
+        raise PricingError(f"{path}: rates: {quoted(raw_rates)} must be a list of rate entries "
                            "(each starting with '- ')")
     rates = tuple(_read_rate(entry, f"{path}: rates[{i}]") for i, entry in enumerate(raw_rates))
     seen: dict[tuple[Any, ...], str] = {}
@@ -164,21 +164,21 @@ def _read_rate(entry: Any, where: str) -> Rate:
             raise PricingError(f"{where}: {name} is required for a {kind} rate")
     extra = sorted(set(entry) - allowed)
     if extra:
-        raise PricingError(f"{where}: unknown field {extra[0]!r}; a {kind} rate has "
+        raise PricingError(f"{where}: unknown field {quoted(extra[0])}; a {kind} rate has "
                            f"{', '.join(sorted(allowed))}")
     option = str(entry.get("purchase_option", "on_demand"))
     if option not in PURCHASE_OPTIONS:
-        raise PricingError(f"{where}: purchase_option {option!r}; use one of "
+        raise PricingError(f"{where}: purchase_option {quoted(option)}; use one of "
                            f"{', '.join(PURCHASE_OPTIONS)}")
     what, asked = _ASKED_OPTIONS[kind]
     if option not in asked:
-        raise PricingError(f"{where}: purchase_option {option!r}: the cost model never prices "
-                           f"{what} {option} (only {', '.join(asked)}), so this rate would "
+        raise PricingError(f"{where}: purchase_option {quoted(option)}: the cost model never "
+                           f"prices {what} {option} (only {', '.join(asked)}), so this rate would "
                            f"never apply; use {' or '.join(asked)}")
     for name in (*schema.key, "service", "source"):
         value = entry.get(name)
         if value is not None and not isinstance(value, (str, int, float)):
-            raise PricingError(f"{where}: {name}: {value!r} must be a single value, not a "
+            raise PricingError(f"{where}: {name}: {quoted(value)} must be a single value, not a "
                                f"{type(value).__name__}")
     check_key_values(entry, kind, where)
     key = tuple(str(entry.get(c, "")) for c in schema.key)
@@ -189,7 +189,7 @@ def _read_rate(entry: Any, where: str) -> Rate:
 
 def _close(value: str, options: Sequence[str]) -> str:
     close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return f"; did you mean {quoted(close[0])}?" if close else ""
 
 
 def check_key_values(entry: Mapping[str, Any], kind: str, where: str) -> None:
@@ -200,18 +200,18 @@ def check_key_values(entry: Mapping[str, Any], kind: str, where: str) -> None:
     service = TABLE_SCHEMAS[kind].service
     given = entry.get("service")
     if service is not None and given not in (None, service):
-        raise PricingError(f"{where}: service {given!r} does not sell {kind} rates; write "
+        raise PricingError(f"{where}: service {quoted(given)} does not sell {kind} rates; write "
                            f"service: {service}")
     if service is None and given not in _SERVICE_CODES:
-        raise PricingError(f"{where}: service {given!r} is not a priced service code; use one "
-                           f"of {', '.join(_SERVICE_CODES)}"
+        raise PricingError(f"{where}: service {quoted(given)} is not a priced service code; use "
+                           f"one of {', '.join(_SERVICE_CODES)}"
                            + _close(str(given), _SERVICE_CODES))
     check_region_code(str(entry.get("region")), where)
     engines = _PRICE_LIST_ENGINES.get(kind, ())
     if engines and entry.get("engine") not in engines:
-        raise PricingError(f"{where}: engine {entry.get('engine')!r}: use the Price List engine "
-                           f"name, one of {', '.join(engines)}"
+        raise PricingError(f"{where}: engine {quoted(entry.get('engine'))}: use the Price List "
+                           f"engine name, one of {', '.join(engines)}"
                            + _close(str(entry.get("engine")), engines))
     if kind == "rds_on_demand" and entry.get("deployment") not in ("single-az", "multi-az"):
-        raise PricingError(f"{where}: deployment {entry.get('deployment')!r}: use single-az or "
-                           "multi-az")
+        raise PricingError(f"{where}: deployment {quoted(entry.get('deployment'))}: use single-az "
+                           "or multi-az")

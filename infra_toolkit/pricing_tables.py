@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from infra_toolkit.cpu_credits import CREDIT_MODES
-from infra_toolkit.errors import PricingError
+from infra_toolkit.errors import PricingError, quoted
 from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
 
 __all__ = [
@@ -140,14 +140,14 @@ def parse_decimal(text: str, where: str, example: str = "0.0416",
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise PricingError(f"{where}: {text!r} is not a decimal number; "
+        raise PricingError(f"{where}: {quoted(text)} is not a decimal number; "
                            f"write it like {example}") from None
     if not value.is_finite() or value < 0:
-        raise PricingError(f"{where}: {text!r} must be a finite number >= 0")
+        raise PricingError(f"{where}: {quoted(text)} must be a finite number >= 0")
     value += 0  # "-0" is 0: Decimal('-0') was kept and priced lines printed "-0"
     if maximum is not None and value > maximum:
-        raise PricingError(f"{where}: {text!r} is above {maximum:,} US dollars per unit, more "
-                           "than any AWS unit price; write the price of one unit (an hour, a "
+        raise PricingError(f"{where}: {quoted(text)} is above {maximum:,} US dollars per unit, "
+                           "more than any AWS unit price; write the price of one unit (an hour, a "
                            f"GB) like {example}")
     return value
 
@@ -230,15 +230,15 @@ def _read_row(path: Path, schema: TableSchema, header: list[str], index: dict[st
         _check_credit_row(values, numbers, where)
     if "tier_end" in numbers and numbers["tier_end"] <= numbers.get("tier_start", Decimal(0)):
         # a tier ending at or before its start priced a negative quantity, or none
-        raise PricingError(f"{where}: column 'tier_end': {values['tier_end']!r} is not above "
+        raise PricingError(f"{where}: column 'tier_end': {quoted(values['tier_end'])} is not above "
                            f"tier_start ({values['tier_start'] or 0}); a tier covers "
                            "tier_start up to tier_end (leave tier_end empty for the last tier)")
     amount = (parse_decimal(values[schema.amount], f"{where}: column {schema.amount!r}",
                             maximum=MAX_USD_PER_UNIT) if schema.amount else Decimal(0))
     if schema.kind == "elb_lcu_dimensions" and amount == 0:
         # usage is divided by it: a decimal.DivisionByZero traceback in the LCU count
-        raise PricingError(f"{where}: column 'per_lcu': {values['per_lcu']!r} must be above 0: "
-                           "it is how much of the dimension one capacity unit holds")
+        raise PricingError(f"{where}: column 'per_lcu': {quoted(values['per_lcu'])} must be "
+                           "above 0: it is how much of the dimension one capacity unit holds")
     key = tuple(values[c] for c in schema.key)
     # "0" and "0.0" are one tier_start: two rows for it would leave a tier priced twice
     same = tuple(numbers.get(c, values[c]) if c == "tier_start" else values[c]
@@ -259,7 +259,7 @@ def _check_date(text: str, where: str) -> None:
             return
     except ValueError:
         pass
-    raise PricingError(f"{where}: {text!r} is not a YYYY-MM-DD date; write the day the price "
+    raise PricingError(f"{where}: {quoted(text)} is not a YYYY-MM-DD date; write the day the price "
                        "was read, like 2026-11-20")
 
 
@@ -280,19 +280,19 @@ def _check_spec_row(values: dict[str, str], where: str) -> None:
     for c in ("vcpu", "memory_mib", "max_pods_eni"):
         # Decimal, not int(): int() of 4,301 digits is a ValueError traceback
         if values[c] and not (values[c].isdigit() and Decimal(values[c]) > 0):
-            raise PricingError(f"{where}: column {c!r}: {values[c]!r} is not a whole number "
+            raise PricingError(f"{where}: column {c!r}: {quoted(values[c])} is not a whole number "
                                "above 0; write it like 2" + (" (leave max_pods_eni empty when "
                                                              "unknown)" if c == "max_pods_eni"
                                                              else ""))
         if values[c] and Decimal(values[c]) > _MAX_COUNT:
-            raise PricingError(f"{where}: column {c!r}: {values[c]!r} is above "
+            raise PricingError(f"{where}: column {c!r}: {quoted(values[c])} is above "
                                f"{_MAX_COUNT:,}, more than any instance has; write the "
                                "instance's count, like 2")
     arch = values["arch"]
     if arch not in _ARCHES:
         alias = _ARCH_ALIASES.get(arch.lower())
         hint = f" ({arch} is {alias} there)" if alias else ""
-        raise PricingError(f"{where}: column 'arch': {arch!r} is not amd64 or arm64, the "
+        raise PricingError(f"{where}: column 'arch': {quoted(arch)} is not amd64 or arm64, the "
                            f"kubernetes.io/arch values nodes are labelled with{hint}; write "
                            f"{alias or 'amd64 or arm64'}")
 
@@ -336,7 +336,7 @@ def check_region_code(region: str, where: str) -> None:
     refused too): the rule of the overrides reader and of a refresh, so a typo fails before any
     price is looked up or any AWS client is created."""
     if not _REGION_CODE.match(region):
-        raise PricingError(f"{where}: region {region!r} is not an AWS region code; write it "
+        raise PricingError(f"{where}: region {quoted(region)} is not an AWS region code; write it "
                            "like us-east-1")
 
 

@@ -11,6 +11,8 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
+from infra_toolkit.errors import quoted
+
 __all__ = ["QuantityError", "parse_quantity", "parse_quantity_milli", "stored_quantity_float"]
 
 _SUFFIX_MULTIPLIER: dict[str, Decimal] = {
@@ -45,20 +47,22 @@ class QuantityError(ValueError):
 def parse_quantity(value: object) -> Decimal:
     """The exact value of a quantity (a YAML number or a string such as "500m", "1Gi", "1e3")."""
     if isinstance(value, bool):
-        raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
+        raise QuantityError(f"{quoted(value)} is not a quantity: use a number or a string like "
+                            "'500m'")
     if isinstance(value, int):
         return _within_limit(Decimal(value), value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise QuantityError(f"{value!r} is not a quantity: use a finite number")
+            raise QuantityError(f"{quoted(value)} is not a quantity: use a finite number")
         return _within_limit(Decimal(repr(value)), value)
     if not isinstance(value, str):
-        raise QuantityError(f"{value!r} is not a quantity: use a number or a string like '500m'")
+        raise QuantityError(f"{quoted(value)} is not a quantity: use a number or a string like "
+                            "'500m'")
     # no surrounding blanks: resource.ParseQuantity refuses "500m " (a quoted YAML value)
     match = _QUANTITY.match(value)
     if match is None:
         raise QuantityError(
-            f"{value!r} is not a quantity: write a number with an optional suffix "
+            f"{quoted(value)} is not a quantity: write a number with an optional suffix "
             "(m, k, M, G, T, Ki, Mi, Gi, Ti or an exponent such as e3)"
         )
     number, suffix = match.groups()
@@ -72,11 +76,11 @@ def parse_quantity(value: object) -> Decimal:
             exact = base * _SUFFIX_MULTIPLIER[suffix]
         else:
             raise QuantityError(
-                f"{value!r} has the unknown suffix {suffix!r}: use one of "
+                f"{quoted(value)} has the unknown suffix {quoted(suffix)}: use one of "
                 + ", ".join(s for s in _SUFFIX_MULTIPLIER if s)
             )
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
-        raise QuantityError(f"{value!r} is not a quantity") from exc
+        raise QuantityError(f"{quoted(value)} is not a quantity") from exc
     return _within_limit(exact, value)
 
 
@@ -84,7 +88,7 @@ def _within_limit(exact: Decimal, value: object) -> Decimal:
     # resource.Quantity holds at most 2^63 - 1; larger is a typo (1e400 for 1e4), which as a
     # float overflowed deep in the arithmetic (audit21 A21-5)
     if abs(exact) > _MAX_QUANTITY:
-        raise QuantityError(f"{value!r} is above the largest quantity Kubernetes holds "
+        raise QuantityError(f"{quoted(value)} is above the largest quantity Kubernetes holds "
                             f"(2^63 - 1 = {_MAX_QUANTITY:.3e}); check the number and its suffix")
     return exact
 

@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from infra_toolkit.errors import quoted
 from infra_toolkit.resource_types import Field
 
 __all__ = ["check_value", "conflict", "did_you_mean", "flatten", "written_path"]
@@ -20,8 +21,8 @@ def did_you_mean(value: str, options: Sequence[str]) -> str:
     close = difflib.get_close_matches(value, list(options), n=3, cutoff=0.6)
     if not close:
         return ""
-    quoted = [repr(c) for c in close]
-    joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    shown = [quoted(c) for c in close]
+    joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
     return f"; did you mean {joined}?"
 
 
@@ -62,31 +63,31 @@ _MAX_QUANTITY = 1e15  # any numeric attribute or usage: x 730 h x a price it sta
 def check_value(spec: Field, value: Any) -> str | None:
     """Why ``value`` does not fit ``spec`` (None when it fits)."""
     if spec.kind == "bool":
-        return None if isinstance(value, bool) else f"{value!r} must be true or false"
+        return None if isinstance(value, bool) else f"{quoted(value)} must be true or false"
     if spec.kind == "str":
         if not isinstance(value, str) or not value:
-            return f"{value!r} must be a non-empty string"
+            return f"{quoted(value)} must be a non-empty string"
         if spec.choices and value not in spec.choices:
-            return (f"{value!r} is not one of {', '.join(spec.choices)}"
+            return (f"{quoted(value)} is not one of {', '.join(spec.choices)}"
                     + did_you_mean(value, spec.choices))
         return None
     if spec.kind == "list[str]":
         if (not isinstance(value, list) or not value
                 or not all(isinstance(v, str) and v for v in value)):
-            return f"{value!r} must be a non-empty list of strings"
+            return f"{quoted(value)} must be a non-empty list of strings"
         return None
     ok = isinstance(value, int) if spec.kind == "int" else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok:
         noun = "a whole number" if spec.kind == "int" else "a number"
-        return f"{value!r} must be {noun}"
+        return f"{quoted(value)} must be {noun}"
     if not math.isfinite(value):
-        return f"{value!r} must be a finite number"
+        return f"{quoted(value)} must be a finite number"
     if abs(value) > _MAX_QUANTITY:
         # 1e30 GB of egress raised decimal.InvalidOperation at the cent rounding (28 digits)
         return (f"{value:.3g} is more than {_MAX_QUANTITY:.0e}, beyond any quantity AWS bills "
                 "(a zettabyte is 1e12 GB); check the value and its unit")
     if spec.minimum is not None and value < spec.minimum:
-        return f"{value!r} must be >= {spec.minimum:g}"
+        return f"{quoted(value)} must be >= {spec.minimum:g}"
     return None
 
 

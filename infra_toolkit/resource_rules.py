@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from infra_toolkit.errors import quoted
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
 from infra_toolkit.storage_limits import (
     EBS_GP3_THROUGHPUT_RANGE_MIBPS,
@@ -55,7 +56,7 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
                     f"more than max_size ({hi}) nodes run in the longest month ({hi} x 744 = "
                     f"{hi * 744:,}); lower monthly_node_hours or raise max_size")))
     if a["capacity_type"] == "SPOT" and u["purchase_option"] != "on_demand":
-        out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
+        out.append(("usage.purchase_option", (f"{quoted(u['purchase_option'])} conflicts with "
                     "capacity_type SPOT; drop one")))
     given = [k for k in ("launch_template.name", "launch_template.id") if k in a]
     if len(given) == 2:
@@ -93,7 +94,7 @@ def _instance_rules(a: dict[str, Any], u: dict[str, Any], region: str
                         "root_block_device.throughput", "root_block_device.volume_size")
     if a.get("instance_market_options.market_type") == "spot" and \
             u["purchase_option"] != "on_demand":
-        out.append(("usage.purchase_option", (f"{u['purchase_option']!r} conflicts with "
+        out.append(("usage.purchase_option", (f"{quoted(u['purchase_option'])} conflicts with "
                     "instance_market_options.market_type spot; drop one")))
     if u["monthly_hrs"] > 744:
         out.append(("usage.monthly_hrs", (f"{u['monthly_hrs']} exceeds the 744 hours of the "

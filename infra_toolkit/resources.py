@@ -43,7 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.errors import PlanError
+from infra_toolkit.errors import PlanError, clipped, quoted
 from infra_toolkit.launch_template import (
     launch_template_problem,
     launch_template_ref,
@@ -91,7 +91,7 @@ class Resource:
 
     def __post_init__(self) -> None:
         if self.type not in RESOURCE_SCHEMAS:
-            raise PlanError(f"unknown resource type {self.type!r}; supported: "
+            raise PlanError(f"unknown resource type {quoted(self.type)}; supported: "
                             f"{', '.join(RESOURCE_SCHEMAS)}")
         if not self.name or not self.region:
             raise PlanError(f"{self.type}: a resource needs a name and a region")
@@ -100,7 +100,7 @@ class Resource:
                                or lt.type != "aws_launch_template"
                                or launch_template_ref(self.attributes) != lt.name):
             raise PlanError(f"{self.address}: carries {lt.address} but its launch_template "
-                            f"block names {launch_template_ref(self.attributes)!r}")
+                            f"block names {quoted(launch_template_ref(self.attributes))}")
 
     @property
     def address(self) -> str:
@@ -134,10 +134,10 @@ def _count(item: dict[str, Any], rtype: str, label: str, where: str, sources: se
         why = COUNT_REFUSED.get(rtype) or (
             "a read replica's replicate_source_db names it; write one entry per source DB "
             "instance (a replica may have a count)")
-        problems.append(ResourceProblem(f"{where}.count", f"{value!r}: {label} cannot have a "
+        problems.append(ResourceProblem(f"{where}.count", f"{quoted(value)}: {label} cannot have a "
                                         f"count: {why}"))
     elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        problems.append(ResourceProblem(f"{where}.count", f"{value!r} must be a whole number "
+        problems.append(ResourceProblem(f"{where}.count", f"{quoted(value)} must be a whole number "
                                         f">= 1: the number of identical {rtype} resources"))
     elif value == 0:
         problems.append(ResourceProblem(f"{where}.count", f"0 would price no {label}: leave "
@@ -168,8 +168,8 @@ def _unknown_source(raw: dict[str, Any], db_names: list[str]) -> str:
     source = str(raw["replicate_source_db"]).removeprefix("aws_db_instance.")
     if source in db_names:
         return ""
-    listed = f" (its DB instances: {', '.join(map(repr, db_names))})" if db_names else ""
-    return f": {source!r} names no aws_db_instance of this list" + (
+    listed = f" (its DB instances: {', '.join(map(quoted, db_names))})" if db_names else ""
+    return f": {quoted(source)} names no aws_db_instance of this list" + (
         did_you_mean(source, db_names) or listed)
 
 
@@ -180,13 +180,13 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
         problems.append(ResourceProblem(path, message))
 
     if not isinstance(item, dict):
-        bad(where, f"expected a mapping with type, name and attributes, got {item!r}")
+        bad(where, f"expected a mapping with type, name and attributes, got {quoted(item)}")
         return []
     rtype = item.get("type")
     if rtype not in RESOURCE_SCHEMAS:
         hint = (f"; for an aws_ebs_volume write its volume type as volume_type: {rtype}"
                 if rtype in EBS_VOLUME_TYPES else did_you_mean(str(rtype), list(RESOURCE_SCHEMAS)))
-        bad(f"{where}.type", f"{rtype!r} is not a supported resource type (supported: "
+        bad(f"{where}.type", f"{quoted(rtype)} is not a supported resource type (supported: "
             f"{', '.join(RESOURCE_SCHEMAS)}){hint}")
         return []
     schema = RESOURCE_SCHEMAS[rtype]
@@ -194,18 +194,18 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     name = item.get("name")
     label = f"{rtype}.{name}" if isinstance(name, str) and name else str(rtype)
     if not isinstance(name, str) or not name:
-        bad(f"{where}.name", f"{name!r}: every resource needs a non-empty string name")
+        bad(f"{where}.name", f"{quoted(name)}: every resource needs a non-empty string name")
     count = _count(item, str(rtype), label, where, sources, problems)
     region = item.get("region", default_region)
     if not isinstance(region, str) or not region:
         bad(f"{where}.region", "no region: set region on the resource or at the top of the "
             "file, or pass --region")
     elif book is not None and region not in regions:
-        bad(f"{where}.region", f"{region!r} is not a region in any pricing table"
+        bad(f"{where}.region", f"{quoted(region)} is not a region in any pricing table"
             + did_you_mean(region, regions))
     usage_raw = item.get("usage", {})
     if not isinstance(usage_raw, dict):
-        bad(f"{where}.usage", f"{usage_raw!r} must be a mapping of usage keys")
+        bad(f"{where}.usage", f"{quoted(usage_raw)} must be a mapping of usage keys")
         usage_raw = {}
     attrs_raw = {k: v for k, v in item.items()
                  if k not in ("type", "name", "region", "usage", "count")}
@@ -291,7 +291,7 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
           ) -> tuple[list[Resource], list[ResourceProblem]]:
     problems: list[ResourceProblem] = []
     if not isinstance(items, list):
-        return [], [ResourceProblem(path, f"expected a list of resources, got {items!r}")]
+        return [], [ResourceProblem(path, f"expected a list of resources, got {quoted(items)}")]
     resources = []
     wheres: list[str] = []
     seen: dict[str, int] = {}
@@ -309,7 +309,7 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
             continue
         entry = f"{item['type']}.{item['name']}"  # a count's copies share their entry's name
         if entry in seen:
-            problems.append(ResourceProblem(f"{where}.name", f"{item['name']!r} repeats "
+            problems.append(ResourceProblem(f"{where}.name", f"{quoted(item['name'])} repeats "
                             f"{path}[{seen[entry]}] ({entry})"))
             continue
         seen[entry] = i
@@ -374,10 +374,10 @@ def _egress_problems(resources: list[Resource], wheres: list[str]) -> list[Resou
 
 def _missing_template(ref: str, names: list[str], path: str) -> str:
     if not names:
-        return (f"no aws_launch_template named {ref!r} in {path} (it has none); add one with a "
-                "block_device_mappings block for the nodes' root volume")
-    return (f"no aws_launch_template named {ref!r} in {path} (launch templates: "
-            f"{', '.join(names)})" + did_you_mean(ref, names))
+        return (f"no aws_launch_template named {quoted(ref)} in {path} (it has none); add one "
+                "with a block_device_mappings block for the nodes' root volume")
+    return (f"no aws_launch_template named {quoted(ref)} in {path} (launch templates: "
+            f"{', '.join(map(clipped, names))})" + did_you_mean(ref, names))
 
 
 def validate_resources(items: Any, *, path: str = "resources",
@@ -426,7 +426,7 @@ def read_resources_yaml(path: str | Path, *, region: str | None = None,
                         f"'region'); the file {what}")
     unknown = sorted(set(doc) - {"region", "resources"})
     if unknown:
-        raise PlanError(f"{path}: unknown top-level key {unknown[0]!r}; allowed: region, "
+        raise PlanError(f"{path}: unknown top-level key {quoted(unknown[0])}; allowed: region, "
                         "resources")
     return parse_resources(doc["resources"], default_region=region or doc.get("region"),
                            price_book=price_book, source=str(path))

@@ -1,7 +1,8 @@
 """Checks of the numeric fields of the simulator's frozen specs, for their ``__post_init__``.
 
-Two rules cover the workload, node group, cluster autoscaler and metrics pipeline specs: a finite
-number at or above a bound, and a whole number at or above a bound. A failed check raises
+Three rules cover the workload, node group, cluster autoscaler and metrics pipeline specs: a
+finite number at or above a bound, a whole number at or above a bound, and a number at most a
+bound (saying why no larger value can be meant). A failed check raises
 :class:`~infra_toolkit.errors.SpecError` worded ``<field> (=<value>) must be <rule>``, where
 ``field`` names the owner too (``workload 'api'.capacity_rps_per_pod``).
 """
@@ -12,7 +13,7 @@ import math
 
 from infra_toolkit.errors import SpecError
 
-__all__ = ["require_finite", "require_whole"]
+__all__ = ["require_at_most", "require_finite", "require_whole"]
 
 
 def require_finite(field: str, value: float, minimum: float, strict: bool = False,
@@ -29,3 +30,9 @@ def require_whole(field: str, value: float, minimum: int, unit: str = "") -> Non
     if int(value) != value or value < minimum:
         of_unit = f" of {unit}" if unit else ""
         raise SpecError(f"{field} (={value}) must be a whole number{of_unit} >= {minimum}")
+
+
+def require_at_most(field: str, value: float, maximum: float, unit: str, why: str) -> None:
+    """Raise unless ``value <= maximum`` (of ``unit``), saying ``why`` no larger value is meant."""
+    if not value <= maximum:
+        raise SpecError(f"{field} (={value:g}) must be at most {maximum:,g} {unit}: {why}")

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.atomic import replace_file
-from infra_toolkit.errors import TrafficError
+from infra_toolkit.errors import TrafficError, quoted
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 
 __all__ = ["MAX_RATE_RPS", "MAX_STEPS", "UNIX_SECONDS_FROM", "read_traffic_csv", "traffic_csv_text",
@@ -61,17 +61,18 @@ def _parse_time(text: str, iso: bool, where: str, first: bool) -> float | dateti
             value = float(text)
         except ValueError:
             raise TrafficError(
-                f"{where}: {text!r} is not a number of seconds, but the first row's timestamp was; "
-                "use one format (ISO-8601 or seconds from start) for the whole column"
+                f"{where}: {quoted(text)} is not a number of seconds, but the first row's "
+                "timestamp was; use one format (ISO-8601 or seconds from start) for the whole "
+                "column"
             ) from None
         if not math.isfinite(value):
-            raise TrafficError(f"{where}: {text!r} is not a finite number of seconds")
+            raise TrafficError(f"{where}: {quoted(text)} is not a finite number of seconds")
         if abs(value) >= _MAX_SECONDS:
             # Unix time in milliseconds (Grafana, Prometheus' JavaScript clients): read as
             # seconds, each row lasted 1000 times its length and the requests were 1000 x
             raise TrafficError(
-                f"{where}: {text!r} seconds is over 3,000 years: Unix time in milliseconds (or "
-                "finer)? Write seconds (milliseconds / 1000) or ISO-8601 timestamps such as "
+                f"{where}: {quoted(text)} seconds is over 3,000 years: Unix time in milliseconds "
+                "(or finer)? Write seconds (milliseconds / 1000) or ISO-8601 timestamps such as "
                 "2026-11-20T13:05:00Z"
             )
         return value
@@ -81,7 +82,7 @@ def _parse_time(text: str, iso: bool, where: str, first: bool) -> float | dateti
         expected = ("neither a number of seconds from start nor an ISO-8601 timestamp" if first
                     else "not an ISO-8601 timestamp")
         raise TrafficError(
-            f"{where}: {text!r} is {expected} (e.g. 1995-07-01T04:00:00Z)"
+            f"{where}: {quoted(text)} is {expected} (e.g. 1995-07-01T04:00:00Z)"
             + ("; write every timestamp in one of those forms" if first
                else ", but the first row's was; use one format for the whole column")
         ) from None
@@ -95,26 +96,27 @@ _MISSING = ("", "null", "none", "nan", "undefined", "n/a")
 def _parse_rate(text: str, where: str) -> float:
     if text.lower() in _MISSING:
         raise TrafficError(
-            f"{where}: {text!r} is a missing sample, not a rate; write 0 if there was no "
+            f"{where}: {quoted(text)} is a missing sample, not a rate; write 0 if there was no "
             "traffic, or remove the row to leave a gap (filled only when gaps are interpolated)"
         )
     try:
         value = float(text)
     except ValueError:
         raise TrafficError(
-            f"{where}: {text!r} is not a number; write the mean requests per second as a decimal "
-            "number such as 12.5"
+            f"{where}: {quoted(text)} is not a number; write the mean requests per second as a "
+            "decimal number such as 12.5"
         ) from None
     if not math.isfinite(value) or value < 0:
         raise TrafficError(
-            f"{where}: {text!r} must be a finite rate >= 0 requests per second; "
+            f"{where}: {quoted(text)} must be a finite rate >= 0 requests per second; "
             "fix or remove the row"
         )
     if value > MAX_RATE_RPS:
         raise TrafficError(
-            f"{where}: {text!r} rps is out of range: a rate may be at most {MAX_RATE_RPS:,.0f} "
-            "requests per second (a billion, more than any one service serves); check the "
-            "column's unit (requests per second, not per minute or bytes) or fix the row"
+            f"{where}: {quoted(text)} rps is out of range: a rate may be at most "
+            f"{MAX_RATE_RPS:,.0f} requests per second (a billion, more than any one service "
+            "serves); check the column's unit (requests per second, not per minute or bytes) "
+            "or fix the row"
         )
     return value + 0.0  # "-0" is 0.0, not the -0.0 that a written curve prints as "-0.0"
 
@@ -219,9 +221,9 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
             # number in two, and the rate column silently held 12 or 1
             raise TrafficError(
                 f"{path} line {reader.line_num}: {len(row)} fields, but the header has "
-                f"{len(header)} ({','.join(row)!r}); a decimal comma or a thousands separator "
-                "splits a number in two: write rates with a decimal point and no thousands "
-                "separator (12.5, 1234)"
+                f"{len(header)} ({quoted(','.join(row))}); a decimal comma or a thousands "
+                "separator splits a number in two: write rates with a decimal point and no "
+                "thousands separator (12.5, 1234)"
             )
         if reader.line_num != first_line:
             # a quote that never closes takes every later line into one cell, and the row was
@@ -284,8 +286,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         for n, t, p in zip(lines, raw_times, parsed):
             if (p.tzinfo is None) != (first.tzinfo is None):  # type: ignore[union-attr]
                 raise TrafficError(
-                    f"{path} line {n}, {col_t}: {t!r} and the first row {raw_times[0]!r} differ in "
-                    "having a time zone; give every timestamp a zone (e.g. Z) or none"
+                    f"{path} line {n}, {col_t}: {quoted(t)} and the first row "
+                    f"{quoted(raw_times[0])} differ in having a time zone; give every timestamp "
+                    "a zone (e.g. Z) or none"
                 )
         times = np.array([(p - first).total_seconds()  # type: ignore[operator,union-attr]
                           for p in parsed])
@@ -307,8 +310,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         i = int(bad[0])
         what = "duplicate timestamp" if diffs[i] == 0 else "timestamp goes backwards"
         raise TrafficError(
-            f"{path} line {lines[i + 1]}, {col_t}: {what} {raw_times[i + 1]!r} "
-            f"(line {lines[i]} has {raw_times[i]!r}); timestamps must strictly increase: "
+            f"{path} line {lines[i + 1]}, {col_t}: {what} {quoted(raw_times[i + 1])} "
+            f"(line {lines[i]} has {quoted(raw_times[i])}); timestamps must strictly increase: "
             "sort the file and merge duplicates" + dst
         )
     if diffs.size:
@@ -332,9 +335,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
                   "CloudWatch and Prometheus leave out empty periods)"
                   if _on_grid(diffs, smallest) else "")
         raise TrafficError(
-            f"{path} line {lines[i + 1]}, {col_t}: {raw_times[i + 1]!r} is {diffs[i]:g} s after "
-            f"line {lines[i]}, not a multiple of the file's {file_step:g} s interval (its most "
-            "common difference); put rows on one grid" + (sparse or (
+            f"{path} line {lines[i + 1]}, {col_t}: {quoted(raw_times[i + 1])} is {diffs[i]:g} s "
+            f"after line {lines[i]}, not a multiple of the file's {file_step:g} s interval (its "
+            "most common difference); put rows on one grid" + (sparse or (
                 f" (timestamps a few seconds off it: round each to a multiple of {file_step:g} s "
                 "from the first)"))
         )
@@ -344,9 +347,9 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
         missing = int(steps[gaps].sum() - gaps.size)
         raise TrafficError(
             f"{path} line {lines[i + 1]}, {col_t}: gap of {diffs[i]:g} s after line {lines[i]} "
-            f"({raw_times[i]!r} to {raw_times[i + 1]!r}) where the interval is {file_step:g} s; "
-            f"{gaps.size} gap(s), {missing} missing row(s) in all. Add the rows (0 if there was no "
-            f"traffic) or give {gap_option} to fill them linearly" + dst
+            f"({quoted(raw_times[i])} to {quoted(raw_times[i + 1])}) where the interval is "
+            f"{file_step:g} s; {gaps.size} gap(s), {missing} missing row(s) in all. Add the rows "
+            f"(0 if there was no traffic) or give {gap_option} to fill them linearly" + dst
         )
     if gaps.size:
         filled = int(steps.sum()) + 1

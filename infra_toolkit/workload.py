@@ -17,12 +17,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra_toolkit.errors import SpecError
-from infra_toolkit.spec_checks import require_finite, require_whole
+from infra_toolkit.errors import SpecError, quoted
+from infra_toolkit.spec_checks import require_at_most, require_finite, require_whole
 
-__all__ = ["MAX_CONCURRENCY", "MetricsPipelineSpec", "WorkloadSpec"]
+__all__ = ["MAX_CONCURRENCY", "MAX_STARTUP_DELAY_S", "MetricsPipelineSpec", "STARTUP_DELAY_RULE",
+           "WorkloadSpec"]
 
 MAX_CONCURRENCY = 10_000
+#: The longest any one start-up delay of a pod may be (image pull, app start, start-up CPU
+#: burst, readiness delay), in seconds: a day. Real ones take seconds to minutes (a multi-GB
+#: image pulls in a few minutes, a JVM warms up in one or two); a pod that is not Ready for a
+#: day never serves in a scenario (a day or two long), so a larger value is a slip of unit
+#: (milliseconds for seconds) or of digits, which the simulation would run as pods that never
+#: become Ready, silently.
+MAX_STARTUP_DELAY_S = 86_400
+_STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s", "readiness_delay_s")
+STARTUP_DELAY_RULE = ("no image pull or start-up takes a day, and a pod not Ready for longer never "
+                      "serves in a scenario; check the value and its unit (seconds)")
 _MAX_POD_USAGE = 1e12  # millicores of CPU or MiB of memory one pod may use (a billion cores)
 
 
@@ -69,7 +80,7 @@ class WorkloadSpec:
     schedule_memory_mib: float | None = None
 
     def __post_init__(self) -> None:
-        o = f"workload {self.name!r}"
+        o = f"workload {quoted(self.name)}"
         for name in ("cpu_request_millicores", "capacity_rps_per_pod", "memory_request_mib",
                      "slo_p95_latency_ms"):
             require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)
@@ -80,6 +91,9 @@ class WorkloadSpec:
         for name in ("memory_baseline_mib", "schedule_cpu_millicores", "schedule_memory_mib"):
             if getattr(self, name) is not None:
                 require_finite(f"{o}.{name}", getattr(self, name), 0)
+        for name in _STARTUP_DELAYS:
+            require_at_most(f"{o}.{name}", getattr(self, name), MAX_STARTUP_DELAY_S, "s",
+                            STARTUP_DELAY_RULE)
         require_whole(f"{o}.concurrency", self.concurrency, 1)
         if self.max_pods_per_node is not None:
             require_whole(f"{o}.max_pods_per_node", self.max_pods_per_node, 1)

@@ -110,7 +110,7 @@ def test_a_traffic_csv_given_as_a_plan_is_quoted_short(
     assert main(["validate", str(path)]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
         f"{path}: expected a mapping at the top of the plan, got text ('timestamp,"
-        "requests_per_second 1995-07-12T04:00:00Z,0.7333 19'..., 1,709 characters)")
+        "requests_per_second 1995-07-12T04:00:00Z,0.7333 19'… (1,709 characters))")
 
 
 @pytest.mark.parametrize("command", ["validate", "cost"])

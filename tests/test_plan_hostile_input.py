@@ -92,7 +92,8 @@ def test_a_file_name_too_long_for_the_os_is_one_problem_at_its_field(tmp_path: P
     problems = validate_plan(plan)
     assert [(p.path, p.message) for p in problems] == [(
         "proposed.workloads[0].hpa",
-        "'" + "y" * 60 + "... (5000 characters)' cannot be used as a file name (File name too "
+        # errors.quoted: the first 60 characters in quotes, then the length
+        "'" + "y" * 60 + "'… (5,000 characters) cannot be used as a file name (File name too "
         "long); name an existing file relative to the plan file's folder")]
 
 
@@ -203,21 +204,28 @@ def test_a_value_nested_990_deep_in_the_plan_is_one_problem_at_its_line(tmp_path
                                  "summary: " + "[" * 990 + "]" * 990))
     (problem,) = validate_plan(plan)
     assert problem.line == 10
-    # the path shown is cut to 77 characters and "..."
-    assert problem.message == f"metadata.summary{'[0]' * 20}[...: {_DEEP}: flatten the value"
+    # the path at depth 101 (metadata 1, summary 2, its lists 3 to 101: 99 steps "[0]") is
+    # 16 + 99 x 3 = 313 characters; errors.clipped shows its first 60: 16 + 14 x 3 + 2
+    assert problem.message == (f"metadata.summary{'[0]' * 14}[0… (313 characters): {_DEEP}: "
+                               "flatten the value")
 
 
 def test_deep_nesting_in_an_overrides_file_or_a_manifest_is_one_error(tmp_path: Path) -> None:
     # before: RecursionError from PyYAML's pure-Python composer at about 500 levels
     overrides = tmp_path / "rates.yaml"
     overrides.write_text("version: 1\nrates: " + "[" * 600 + "]" * 600 + "\n")
-    with pytest.raises(PricingError, match=rf"^{overrides}:2: rates(\[0\])+\.\.\.: {_DEEP}"):
+    # the path at depth 101 (rates 1, its lists 2 to 101): "rates" and 100 steps "[0]",
+    # 5 + 100 x 3 = 305 characters, of which the first 60 are shown: 5 + 18 x 3 + 1
+    with pytest.raises(PricingError, match=re.escape(
+            f"{overrides}:2: rates{'[0]' * 18}[… (305 characters): {_DEEP}")):
         read_overrides(overrides)
     hpa = tmp_path / "hpa.yaml"
     hpa.write_text((DATA / "manifests" / "hpa.yaml").read_text().replace(
         "  maxReplicas: 8", "  maxReplicas: " + "[" * 600 + "]" * 600))
-    with pytest.raises(SpecError, match=rf"^{hpa}:8: spec\.maxReplicas(\[0\])+\[\.\.\.: "
-                                        rf"{_DEEP}: flatten the value$"):
+    # spec 1, maxReplicas 2, its lists 3 to 101: 16 + 99 x 3 = 313 characters, 60 shown
+    with pytest.raises(SpecError, match=re.escape(
+            f"{hpa}:8: spec.maxReplicas{'[0]' * 14}[0… (313 characters): {_DEEP}: "
+            "flatten the value")):
         read_hpa_yaml(hpa)
 
 

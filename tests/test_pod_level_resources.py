@@ -3,7 +3,9 @@ aggregate request: the API server refuses such a pod (``validatePodResourceConsi
 ``spec.resources.requests[cpu]: must be greater than or equal to aggregate container requests``),
 so validate refuses it (audit22 A22-6). The aggregate is ``AggregateContainerRequests``: the
 containers' and native sidecars' requests summed, or the largest one-shot init container's with
-the sidecars started before it, the larger. Figures are worked by hand in the comments."""
+the sidecars started before it, the larger. A container's limit above the pod-level limit is
+refused too (``must be less than or equal to pod limits``, msgs task 3). Figures are worked by
+hand in the comments."""
 
 from __future__ import annotations
 
@@ -111,4 +113,71 @@ def test_validate_refuses_a_plan_whose_pod_level_request_is_below_its_containers
         "spec.template.spec.resources.requests.cpu " + _REFUSED.format(
             written="100m", aggregate="200m", resource="cpu",
             which="the containers' and native sidecars' 200m summed").replace(
+            "d.yaml", "deployment.yaml"))]
+
+
+def _limited(name: str, requests: tuple[str, str], **limits: str) -> dict[str, Any]:
+    container = _c(name, *requests)
+    container["resources"]["limits"] = limits
+    return container
+
+
+_ABOVE = ("spec.template.spec.containers[{i}].resources.limits.{resource} (='{mine}') of "
+          "Deployment 'api' in d.yaml is above the pod-level limit "
+          "spec.template.spec.resources.limits.{resource} (='{pod}'): the API server refuses the "
+          "pod (must be less than or equal to pod limits); lower the container's limit or raise "
+          "the pod-level one")
+
+
+@pytest.mark.parametrize(("pod_resources", "containers", "expected"), [
+    # msgs task 3: one container's limit 800m above the pod-level 500m (before: accepted)
+    ({"requests": {"cpu": "500m"}, "limits": {"cpu": "500m"}},
+     [_limited("api", ("200m", "64Mi"), cpu="800m")],
+     [_ABOVE.format(i=0, resource="cpu", mine="800m", pod="500m")]),
+    # each container is compared alone: the second's 512Mi > 256Mi, the first's 200Mi is not
+    ({"limits": {"memory": "256Mi"}},
+     [_limited("a", ("100m", "64Mi"), memory="200Mi"),
+      _limited("b", ("100m", "64Mi"), memory="512Mi")],
+     [_ABOVE.format(i=1, resource="memory", mine="512Mi", pod="256Mi")]),
+    # a pod-level limit below the pod-level request (ValidateResourceRequirements): refused
+    # where the pod-level request is read
+    ({"requests": {"cpu": "500m"}, "limits": {"cpu": "400m"}}, [_c("api", "200m", "64Mi")],
+     ["spec.template.spec.resources.requests.cpu (='500m') in d.yaml is above its limit "
+      "('400m'): the API server refuses a request above its limit; lower the request or raise "
+      "the limit"]),
+])
+def test_a_container_limit_above_the_pod_level_limit_is_refused(
+        pod_resources: dict[str, Any], containers: list[dict[str, Any]],
+        expected: list[str]) -> None:
+    with pytest.raises(SpecError) as err:
+        deployment_from_dict(_deployment(pod_resources, containers), "d.yaml")
+    assert str(err.value).splitlines() == expected
+
+
+def test_containers_limits_may_sum_above_the_pod_level_limit() -> None:
+    # 200Mi + 200Mi = 400Mi > the pod-level 300Mi, but each is at most 300Mi: the API server
+    # takes it (the pod's cgroup caps them together); a limit equal to the pod's is taken too
+    spec = deployment_from_dict(_deployment(
+        {"limits": {"memory": "300Mi", "cpu": "1"}},
+        [_limited("a", ("100m", "64Mi"), memory="200Mi", cpu="1"),
+         _limited("b", ("100m", "64Mi"), memory="200Mi")]), "d.yaml")
+    # the pod-level memory limit alone is its request: 300Mi; CPU: the pod-level 1 = 1000m
+    assert (spec.cpu_request_millicores, spec.memory_request_mib) == (1000, 300.0)
+
+
+def test_validate_refuses_a_container_limit_above_the_pod_level_limit(tmp_path: Path) -> None:
+    from infra_toolkit.plan import validate_plan
+
+    plans = Path(__file__).parent / "data" / "plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    shutil.copy(plans / "minimal.yaml", tmp_path / "plan.yaml")
+    file = tmp_path / "manifests" / "deployment.yaml"
+    doc = yaml.safe_load(file.read_text())
+    pod = doc["spec"]["template"]["spec"]
+    pod["resources"] = {"requests": {"cpu": "300m"}, "limits": {"cpu": "300m"}}
+    pod["containers"][0]["resources"]["limits"] = {"cpu": "1"}  # 1000m > 300m
+    file.write_text(yaml.safe_dump(doc))
+    assert [(p.path, p.message) for p in validate_plan(tmp_path / "plan.yaml")] == [(
+        "proposed.workloads[0].deployment",
+        _ABOVE.format(i=0, resource="cpu", mine="1", pod="300m").replace(
             "d.yaml", "deployment.yaml"))]
