@@ -110,8 +110,8 @@ def _table(tmp_path: Path, text: str) -> Path:
     # before: ValueError: Exceeds the limit (4300 digits) for integer string conversion
     (_SPECS + "m5.large," + "9" * 5000 + ",8192,29,amd64,quote,2026-11-01\n",
      # the value quoted as its first 60 digits and its length (errors.quoted)
-     "line 2: column 'vcpu': '" + "9" * 60 + "'… (5,000 characters) is above 1,000,000,000, more than any "
-     "instance has; write the instance's count, like 2"),
+     "line 2: column 'vcpu': '" + "9" * 60 + "'… (5,000 characters) is above 1,000,000,000, "
+     "more than any instance has; write the instance's count, like 2"),
     # before: _csv.Error: field larger than field limit (131072)
     (_EC2 + 'us-east-1,m5.large,0.096,"' + "x" * 200_000 + '",2026-11-01\n',
      "line 2: not a readable CSV row (field larger than field limit (131072)); check that "
