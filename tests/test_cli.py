@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import tomllib
 
 import pytest
@@ -51,3 +52,85 @@ def test_ctrl_c_is_one_line_and_status_130(monkeypatch: pytest.MonkeyPatch,
     captured = capsys.readouterr()
     assert captured.err == "error: interrupted (Ctrl-C); the command stopped before it finished\n"
     assert captured.out == ""
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    """Every subcommand's parser by its command line (``pricing lookup``), nested ones too."""
+    from infra_toolkit.cli import build_parser
+
+    found: dict[str, argparse.ArgumentParser] = {}
+
+    def walk(parser: argparse.ArgumentParser, words: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    found[f"{words} {name}".strip()] = child
+                    walk(child, f"{words} {name}")
+
+    walk(build_parser(), "")
+    return found
+
+
+def test_every_subcommand_says_what_it_does() -> None:
+    # a newcomer's `infra-toolkit gate --help` said only its options: no word of what it
+    # checks or of its exit status, as cost, report, submit, queue, status, verify, version,
+    # traffic and pricing's actions
+    parsers = _subcommands()
+    assert sorted(parsers) == [
+        "approve", "comment", "cost", "gate", "pricing", "pricing lookup", "pricing refresh",
+        "pricing show", "pricing spot", "queue", "reject", "report", "request-changes",
+        "simulate", "status", "submit", "sweep", "traffic", "traffic cloudwatch", "validate",
+        "verify", "version"]
+    assert [name for name, p in parsers.items() if not p.description] == []
+    for name in ("cost", "gate", "report", "status", "validate", "verify", "sweep"):
+        assert "Exit 0" in (parsers[name].description or ""), name
+
+
+def test_every_default_is_stated_in_its_help() -> None:
+    # before: `simulate --help` hid --instance-type's m5.large, --min-nodes 1, --max-nodes 10,
+    # --provisioning-delay-s 120 and --concurrency 1; no --format said table; --jobs hid its 1
+    missing = []
+    for name, parser in _subcommands().items():
+        # simulate keeps its flags' defaults apart, to tell a flag given from one left out
+        hidden = parser.get_default("flag_defaults") or {}
+        for action in parser._actions:
+            default = hidden.get(action.dest, action.default)
+            switch = isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+            # a switch's default is its absence; an empty text (--comment) is none given
+            if action.option_strings and not switch and default not in (
+                    None, "", [], argparse.SUPPRESS):
+                if "default" not in (action.help or ""):
+                    missing.append(f"{name} {action.option_strings[-1]}")
+    assert missing == []
+
+
+@pytest.mark.parametrize(("command", "option", "help_text"), [
+    ("simulate", "--instance-type", "its vCPU, memory and max pods come from the instance "
+                                    "specs table; default m5.large"),
+    ("simulate", "--provisioning-delay-s", "a new node's time from the autoscaler's scan to "
+                                           "Ready; default 120, or 45 with --karpenter"),
+    ("report", "--jobs", "plans built in parallel (default 1)"),
+    ("sweep", "--format", "output format (default table); columns: README, Output columns"),
+])
+def test_help_texts(command: str, option: str, help_text: str) -> None:
+    parser = _subcommands()[command]
+    (action,) = [a for a in parser._actions if option in a.option_strings]
+    assert action.help == help_text
+
+
+def test_a_plan_argument_and_a_workload_are_named_alike_everywhere() -> None:
+    # sweep said `plan` and `--workload WORKLOAD` where every other command says PLAN.yaml
+    # and simulate `--workload NAME`
+    shown = {}
+    for name, parser in _subcommands().items():
+        for action in parser._actions:
+            if action.dest in ("plan", "plans", "target"):
+                shown[name] = action.metavar
+            if "--workload" in action.option_strings:
+                shown[f"{name} --workload"] = action.metavar
+    assert shown == {
+        "validate": "PLAN.yaml", "simulate": "PLAN.yaml", "sweep": "PLAN.yaml",
+        "report": "PLAN.yaml", "submit": "PLAN.yaml", "status": "PLAN.yaml|review-NNN",
+        "approve": "PLAN.yaml", "reject": "PLAN.yaml", "request-changes": "PLAN.yaml",
+        "comment": "PLAN.yaml|review-NNN", "gate": "PLAN.yaml",
+        "simulate --workload": "NAME", "sweep --workload": "NAME"}
