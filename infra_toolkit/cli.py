@@ -381,13 +381,23 @@ def _run_report(args: argparse.Namespace) -> int:
                              out=args.out)
     for outcome in outcomes:
         if outcome.result is None:
-            print(f"error: {outcome.plan_path}: {outcome.error}", file=sys.stderr)
+            print(f"error: {_naming(str(outcome.plan_path), outcome.error or '')}",
+                  file=sys.stderr)
         else:
             r = outcome.result
             print(f"{r.html_path} ({r.html_bytes / 1e6:.1f} MB, {r.build_s:.1f} s)")
     return 0 if all(o.result for o in outcomes) else 1
 
 
+
+
+def _naming(plan_path: str, message: str) -> str:
+    """``message`` led by the plan it is about, unless it names that plan already (it said
+    ``error: p.yaml: plan file p.yaml does not exist``)."""
+    import re
+
+    named = re.search(rf"(?<![\w./-]){re.escape(plan_path)}(?![\w/-])", message)
+    return message if named else f"{plan_path}: {message}"
 
 
 _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [

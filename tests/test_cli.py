@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -134,3 +135,12 @@ def test_a_plan_argument_and_a_workload_are_named_alike_everywhere() -> None:
         "approve": "PLAN.yaml", "reject": "PLAN.yaml", "request-changes": "PLAN.yaml",
         "comment": "PLAN.yaml|review-NNN", "gate": "PLAN.yaml",
         "simulate --workload": "NAME", "sweep --workload": "NAME"}
+
+
+def test_report_names_a_missing_plan_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # it said `error: plans/ecommerce.yaml: plan file plans/ecommerce.yaml does not exist`
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "plans/ecommerce.yaml"]) == 1
+    assert capsys.readouterr().err == ("error: plan file plans/ecommerce.yaml does not exist; "
+                                       "pass the path of a plan YAML\n")

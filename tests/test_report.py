@@ -217,7 +217,8 @@ def test_an_invalid_plan_is_refused_before_any_kernel_starts(
     assert main(["report", str(good), str(bad), "--jobs", "2", "--notebook", str(notebook)]) == 1
     err = capsys.readouterr().err
     assert err.splitlines() == [
-        f"error: {bad}: {bad} is not a valid plan ({len(validator_lines)} problem(s)); nothing "
+        # the plan named once (it was `error: {bad}: {bad} is not ...`)
+        f"error: {bad} is not a valid plan ({len(validator_lines)} problem(s)); nothing "
         "was built or written (infra-toolkit validate lists the same):", *validator_lines]
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["good.html"]
     assert ran.exists()  # the good plan's kernel ran
