@@ -223,6 +223,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.traffic import read_traffic_csv
 
     hpa = read_hpa_yaml(args.hpa, args.hpa_name)
+    _check_memory_model(hpa, args)
     # as a plan reads it: every container's CPU request only for a CPU Utilization metric
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
     dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed) \
@@ -288,6 +289,18 @@ def _run_flags(args: argparse.Namespace) -> int:
               "load they would serve was queued or dropped; raise --max-nodes or use a larger "
               "--instance-type", file=sys.stderr)
     return 0
+
+
+def _check_memory_model(hpa: Any, args: argparse.Namespace) -> None:
+    """An HPA memory metric needs the pods' memory model: named by the flags that give it (the
+    simulator's own message names a plan's workload fields, which flag mode has none of)."""
+    memory = [i for i, m in enumerate(hpa.metrics) if m.type == "Resource"
+              and m.resource is not None and m.resource.name == "memory"]
+    if memory and args.memory_baseline_mib is None:
+        raise SpecError(f"{args.hpa}: HPA {hpa.name!r} spec.metrics[{memory[0]}] scales on "
+                        "memory, which needs the pods' memory model: pass --memory-baseline-mib "
+                        "(a pod's MiB at zero load) and --memory-mib-per-rps (MiB per request "
+                        "per second, default 0)")
 
 
 def _scaled(traffic: Any, scale: float | None, peak_rps: float | None, path: str) -> Any:

@@ -289,7 +289,11 @@ def test_memory_hpa_without_a_memory_model_names_the_flags(
     assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
                  str(tmp_path / "hpa.yaml"), "--capacity-rps-per-pod", "50",
                  "--cpu-millicores-per-rps", "1"]) == 2
-    assert "needs the workload's memory model" in capsys.readouterr().err
+    # it named a plan's workload fields (memory_baseline_mib ...), which flag mode has none of
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'hpa.yaml'}: HPA 'web' spec.metrics[0] scales on memory, which "
+        "needs the pods' memory model: pass --memory-baseline-mib (a pod's MiB at zero load) and "
+        "--memory-mib-per-rps (MiB per request per second, default 0)\n")
 
 
 
