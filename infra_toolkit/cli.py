@@ -109,7 +109,10 @@ def _warn_discounts(book: PriceBook) -> None:
 
 
 def _is_plan_file(path: str) -> bool:
-    """Whether ``path`` is a plan (``version`` + ``proposed``) rather than a resources file."""
+    """Whether ``path`` is a plan rather than a resources file: a mapping without ``resources``
+    holding ``version``, ``current`` or ``proposed``. A plan missing one of them (a misspelt
+    ``proposed:``) is read as a plan, whose problems name it: read as a resources file, it was
+    told to run the very command it ran."""
     import yaml
 
     from infra_toolkit.plan_yaml import PlanLoader
@@ -119,7 +122,8 @@ def _is_plan_file(path: str) -> bool:
             doc = yaml.load(fh, Loader=PlanLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False  # the resources reader reports the problem with its file and line
-    return isinstance(doc, dict) and "version" in doc and "proposed" in doc
+    return isinstance(doc, dict) and "resources" not in doc and bool(
+        {"version", "current", "proposed"} & set(doc))
 
 
 def _run_cost_of_plan(args: argparse.Namespace) -> int:

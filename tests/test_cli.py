@@ -144,3 +144,19 @@ def test_report_names_a_missing_plan_once(tmp_path: Path, monkeypatch: pytest.Mo
     assert main(["report", "plans/ecommerce.yaml"]) == 1
     assert capsys.readouterr().err == ("error: plan file plans/ecommerce.yaml does not exist; "
                                        "pass the path of a plan YAML\n")
+
+
+def test_cost_of_a_plan_missing_a_side_names_the_plan_problem(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `cost plan.yaml` of a plan whose `proposed:` is misspelt was read as a resources file,
+    # which said "a plan (current / proposed), not a resources file: run infra-toolkit cost
+    # plan.yaml": the command just run
+    plan = tmp_path / "plan.yaml"
+    plan.write_text((REPO_ROOT / "plans/ecommerce-eks.yaml").read_text(encoding="utf-8")
+                    .replace("\nproposed:", "\npropsed:", 1), encoding="utf-8")
+    assert main(["cost", str(plan)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {plan}: ")
+    assert f"{plan}: proposed: missing (required); add a `proposed:` section\n" in err
+    assert "unknown key 'propsed'; did you mean 'proposed'?" in err
+    assert "not a resources file" not in err
