@@ -51,8 +51,11 @@ def _add_traffic(sub: SubParsers) -> None:
                     help="the metric's namespace (default AWS/ApplicationELB)")
     cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
                     "RequestCount)")
-    cw.add_argument("--statistic", default="Sum", help="per-period statistic giving the "
-                    "request count: Sum (default) or SampleCount")
+    # refused by argparse, before the AWS client is made: an unconfigured region was said first
+    cw.add_argument("--statistic", default="Sum", choices=("Sum", "SampleCount"),
+                    help="per-period statistic giving the request count: Sum (default) or "
+                    "SampleCount (an Average or percentile is one datapoint's value, not the "
+                    "period's requests)")
     cw.add_argument("--region", help="AWS region (default: the SDK's, e.g. AWS_REGION)")
     cw.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
     cw.add_argument("--out", required=True, metavar="PATH.csv", help="CSV to write (replaced "

@@ -160,3 +160,17 @@ def test_cost_of_a_plan_missing_a_side_names_the_plan_problem(
     assert f"{plan}: proposed: missing (required); add a `proposed:` section\n" in err
     assert "unknown key 'propsed'; did you mean 'proposed'?" in err
     assert "not a resources file" not in err
+
+
+def test_cloudwatch_refuses_an_average_before_asking_aws(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # with no region configured it said "cannot create the CloudWatch client: You must specify
+    # a region" and never that an Average is no request count (README, CloudWatch)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        main(["traffic", "cloudwatch", "--load-balancer", "app/shop/1", "--start", "2026-11-23",
+              "--end", "2026-11-24", "--statistic", "Average", "--out", "x.csv"])
+    assert exc.value.code == 2
+    assert ("argument --statistic: invalid choice: 'Average' (choose from 'Sum', 'SampleCount')"
+            in capsys.readouterr().err)
