@@ -223,7 +223,6 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.traffic import read_traffic_csv
 
     hpa = read_hpa_yaml(args.hpa, args.hpa_name)
-    _check_memory_model(hpa, args)
     # as a plan reads it: every container's CPU request only for a CPU Utilization metric
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
     dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed) \
@@ -261,6 +260,7 @@ def _run_flags(args: argparse.Namespace) -> int:
         dep is not None and args.memory_request_mib is None) else None
     if memory_problem:
         raise SpecError(f"{args.deployment}: {memory_problem} (or pass --memory-request-mib)")
+    _check_memory_model(hpa, args)  # after: a pod with no memory request fails the metric first
     spec = SimulationSpec(hpa, workload, (group,), autoscaler, args.metrics,
                           initial_replicas=deployment.replicas)
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
