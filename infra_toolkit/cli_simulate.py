@@ -65,6 +65,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     defaults: dict[str, Any] = {}
 
     def flag(group: Any, name: str, default: Any = None, **kw: Any) -> None:
+        # a value's unit in its placeholder, as its name ends (--startup-cpu-s SECONDS)
+        if kw.get("action") is None and "metavar" not in kw:
+            kw["metavar"] = next((m for suffix, m in _UNIT_METAVARS if name.endswith(suffix)),
+                                 None)
         # given or not, exactly: plan mode refuses a flag even when it repeats the default
         action = group.add_argument(name, default=argparse.SUPPRESS, **kw)
         defaults[action.dest] = default
@@ -127,6 +131,12 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
          "simulation.metrics_resolution_s), default 15")
     add_format_option(p)
     p.set_defaults(flag_defaults=defaults)
+
+
+#: a flag's name ending -> its value's placeholder in the help (the unit, last in the name)
+_UNIT_METAVARS = (("-mib-per-rps", "MIB"), ("-millicores", "MILLICORES"), ("-mib", "MIB"),
+                  ("-gib", "GIB"), ("-ms", "MS"), ("-s", "SECONDS"), ("-type", "TYPE"),
+                  ("-pods", "N"), ("-vcpu", "VCPU"), ("-concurrency", "N"))
 
 
 _EPILOG = """\

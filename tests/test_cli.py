@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import tomllib
 from pathlib import Path
 
@@ -174,3 +175,15 @@ def test_cloudwatch_refuses_an_average_before_asking_aws(
     assert exc.value.code == 2
     assert ("argument --statistic: invalid choice: 'Average' (choose from 'Sum', 'SampleCount')"
             in capsys.readouterr().err)
+
+
+def test_simulate_placeholders_give_the_unit() -> None:
+    # they were the argparse dests (--startup-cpu-s STARTUP_CPU_S, --memory-mib-per-rps
+    # MEMORY_MIB_PER_RPS); now the unit the name ends in
+    usage = _subcommands()["simulate"].format_usage()
+    for shown in ("--startup-cpu-s SECONDS", "--memory-request-mib MIB",
+                  "--memory-mib-per-rps MIB", "--cpu-request-millicores MILLICORES",
+                  "--slo-p95-latency-ms MS", "--memory-gib GIB", "--instance-type TYPE",
+                  "--max-pods N", "--concurrency N"):
+        assert shown in " ".join(usage.split()), shown
+    assert re.findall(r"\b[A-Z]+_[A-Z_]+\b", usage) == []
