@@ -247,6 +247,8 @@ def _run_pricing(args: argparse.Namespace) -> int:
         return 0
     if args.pricing_command == "lookup":
         kind, key = _lookup_key(args)
+        # as refresh and spot: a misspelt code was told to refresh a table for it
+        check_region_code(args.region, "pricing lookup --region")
         book = _price_book(args)
         if kind == "other_services" and args.purchase_option == "on_demand" and any(
                 book.values(kind, "tier_start", region=args.region, **key)):

@@ -187,3 +187,11 @@ def test_simulate_placeholders_give_the_unit() -> None:
                   "--max-pods N", "--concurrency N"):
         assert shown in " ".join(usage.split()), shown
     assert re.findall(r"\b[A-Z]+_[A-Z_]+\b", usage) == []
+
+
+def test_pricing_lookup_refuses_a_misspelt_region_code(capsys: pytest.CaptureFixture[str]) -> None:
+    # `--region us-east1` said "Refresh the table for your region (infra-toolkit pricing refresh
+    # --service AmazonEC2 --region us-east1)", a region AWS does not have
+    assert main(["pricing", "lookup", "--region", "us-east1", "--instance-type", "t3.medium"]) == 2
+    assert capsys.readouterr().err == ("error: pricing lookup --region: region 'us-east1' is not "
+                                       "an AWS region code; write it like us-east-1\n")
