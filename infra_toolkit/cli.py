@@ -83,11 +83,14 @@ _COST_DESCRIPTION = (
 def _run_cost(args: argparse.Namespace) -> int:
     from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.cost_summary import render_cost
+    from infra_toolkit.notebook_parameters import check_region
     from infra_toolkit.resources import read_resources_yaml
 
     if _is_plan_file(args.file):
         return _run_cost_of_plan(args)
     book = _price_book(args)
+    # the flag named, as for a plan: it was said as the file's resources[0].region
+    check_region(args.region, book)
     _warn_discounts(book)
     proposed = estimate(read_resources_yaml(args.file, region=args.region, price_book=book), book)
     current = None

@@ -195,3 +195,15 @@ def test_pricing_lookup_refuses_a_misspelt_region_code(capsys: pytest.CaptureFix
     assert main(["pricing", "lookup", "--region", "us-east1", "--instance-type", "t3.medium"]) == 2
     assert capsys.readouterr().err == ("error: pricing lookup --region: region 'us-east1' is not "
                                        "an AWS region code; write it like us-east-1\n")
+
+
+def test_cost_names_a_region_flag_no_table_prices(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # it said "resources[0].region: 'eu-west-9' is not a region ...", a field the file lacks
+    today = tmp_path / "today.yaml"
+    today.write_text("resources:\n  - {type: aws_instance, name: web, instance_type: t3.medium}\n")
+    assert main(["cost", str(today), "--region", "eu-west-9"]) == 2
+    assert capsys.readouterr().err == (
+        "error: region = 'eu-west-9': no pricing table or rate prices that region; did you mean "
+        "'eu-west-1' or 'eu-west-2' or 'eu-west-3'?; pass a region code a table or rate prices, "
+        "or leave region unset to price each resource in its own region\n")
