@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from infra_toolkit import __version__
 from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
-from infra_toolkit.cli_simulate import SIMULATE_COMMANDS
+from infra_toolkit.cli_simulate import SIMULATE_COMMANDS, add_format_option
 from infra_toolkit.cli_sweep import SWEEP_COMMANDS
 from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
 from infra_toolkit.errors import InfraToolkitError
@@ -37,7 +37,8 @@ __all__ = ["main", "build_parser"]
 
 
 def _add_version(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    sub.add_parser("version", help="print the toolkit version")
+    sub.add_parser("version", help="print the toolkit version",
+                   description="Print the toolkit version (as infra-toolkit --version).")
 
 
 def _run_version(args: argparse.Namespace) -> int:
@@ -62,24 +63,34 @@ def _price_book(args: argparse.Namespace) -> PriceBook:
 
 def _add_cost(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("cost", help="monthly cost of a resources file or a plan (exit 1 if a "
-                       "price is missing)")
+                       "price is missing)", description=_COST_DESCRIPTION)
     p.add_argument("file", metavar="FILE.yaml", help="resources file (resources: [...]), or a "
                    "plan file: its proposed resources, compared with its current ones")
     p.add_argument("--compare", metavar="CURRENT.yaml", help="current resources to compare with")
     p.add_argument("--region", help="region for resources that name none (overrides the file's; "
                    "for a plan, every resource is priced there)")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_format_option(p)
     _add_pricing_options(p)
+
+
+_COST_DESCRIPTION = (
+    "Monthly cost (730 hours) in USD of a resources file, component by component, with where "
+    "each price came from; of a plan, its proposed resources as declared (node groups at "
+    "desired_size) beside its current ones. Exit 0 every line priced, 1 a price not found "
+    "(PRICE NOT FOUND, left out of every total), 2 a file that cannot be read or priced.")
 
 
 def _run_cost(args: argparse.Namespace) -> int:
     from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.cost_summary import render_cost
+    from infra_toolkit.notebook_parameters import check_region
     from infra_toolkit.resources import read_resources_yaml
 
     if _is_plan_file(args.file):
         return _run_cost_of_plan(args)
     book = _price_book(args)
+    # the flag named, as for a plan: it was said as the file's resources[0].region
+    check_region(args.region, book)
     _warn_discounts(book)
     proposed = estimate(read_resources_yaml(args.file, region=args.region, price_book=book), book)
     current = None
@@ -101,7 +112,10 @@ def _warn_discounts(book: PriceBook) -> None:
 
 
 def _is_plan_file(path: str) -> bool:
-    """Whether ``path`` is a plan (``version`` + ``proposed``) rather than a resources file."""
+    """Whether ``path`` is a plan rather than a resources file: a mapping without ``resources``
+    holding ``version``, ``current`` or ``proposed``. A plan missing one of them (a misspelt
+    ``proposed:``) is read as a plan, whose problems name it: read as a resources file, it was
+    told to run the very command it ran."""
     import yaml
 
     from infra_toolkit.plan_yaml import PlanLoader
@@ -111,7 +125,8 @@ def _is_plan_file(path: str) -> bool:
             doc = yaml.load(fh, Loader=PlanLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False  # the resources reader reports the problem with its file and line
-    return isinstance(doc, dict) and "version" in doc and "proposed" in doc
+    return isinstance(doc, dict) and "resources" not in doc and bool(
+        {"version", "current", "proposed"} & set(doc))
 
 
 def _run_cost_of_plan(args: argparse.Namespace) -> int:
@@ -141,11 +156,19 @@ def _run_cost_of_plan(args: argparse.Namespace) -> int:
 
 
 def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("pricing", help="price tables: refresh from AWS, show what is loaded")
+    p = sub.add_parser("pricing", help="price tables: refresh from AWS, show what is loaded",
+                       description="The dated AWS price tables (pricing_data/): refresh one "
+                       "from the Price List API, write spot rates, list what is loaded, look "
+                       "up one price. refresh and spot call AWS; show and lookup read files.")
     actions = p.add_subparsers(dest="pricing_command", metavar="ACTION", required=True)
-    refresh = actions.add_parser("refresh", help="refresh a table from the AWS Price List API")
+    refresh = actions.add_parser(
+        "refresh", help="refresh a table from the AWS Price List API",
+        description="Fetch one service's on-demand prices for the regions given from the AWS "
+                    "Price List API into a new dated table (the one it supersedes is named). "
+                    "Calls AWS.")
     refresh.add_argument("--service", required=True,
-                         choices=("AmazonEC2", "AmazonElastiCache", "AmazonRDS"))
+                         choices=("AmazonEC2", "AmazonElastiCache", "AmazonRDS"),
+                         help="Price List service code")
     refresh.add_argument("--region", required=True, action="append",
                          help="region code (repeatable)")
     refresh.add_argument("--engine", help="RDS / ElastiCache engine, Price List name "
@@ -159,7 +182,8 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                     "write each type's rate (the mean over the zones of each zone's "
                     "time-weighted mean) as a purchase_option: spot rate in an overrides file "
                     "(created, or updated keeping its other entries; YAML comments are not "
-                    "kept). Name the file as the plan's pricing.overrides or --pricing-overrides.")
+                    "kept). Name the file as the plan's pricing.overrides or "
+                    "--pricing-overrides. Calls AWS.")
     spot.add_argument("--region", required=True, help="region code, e.g. us-east-1")
     spot.add_argument("--instance-type", required=True, action="append",
                       help="instance type (repeatable)")
@@ -167,22 +191,29 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                       "to the current whole hour, at most 90 (the history AWS keeps); default 30")
     spot.add_argument("--product-description", default="Linux/UNIX",
                       help="history's product, default Linux/UNIX (what EKS nodes run)")
-    spot.add_argument("--out", required=True, metavar="OVERRIDES.yaml")
+    spot.add_argument("--out", required=True, metavar="OVERRIDES.yaml",
+                      help="overrides file to write (created, or updated)")
     spot.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
-    show = actions.add_parser("show", help="list the tables a price book loads, with SHA-256")
+    show = actions.add_parser("show", help="list the tables a price book loads, with SHA-256",
+                              description="List the price tables loaded (the newest dated table "
+                              "of each kind, plus your own), with rows and SHA-256.")
     _add_pricing_options(show)
-    lookup = actions.add_parser("lookup", help="one price and the table row it comes from")
-    lookup.add_argument("--region", required=True)
+    lookup = actions.add_parser("lookup", help="one price and the table row it comes from",
+                                description="One price in USD per unit and the table row (file "
+                                "and line) it comes from, as cost prices it.")
+    lookup.add_argument("--region", required=True, help="region code, e.g. us-east-1")
     what = lookup.add_mutually_exclusive_group(required=True)
     what.add_argument("--instance-type", help="EC2 instance type, e.g. t3.medium")
     what.add_argument("--instance-class", help="RDS class (with --engine, --deployment)")
     what.add_argument("--node-type", help="ElastiCache node type (with --engine)")
     what.add_argument("--item-id", help="other_services item_id (with --service)")
     lookup.add_argument("--engine", help="Price List engine name: PostgreSQL, MySQL, Redis, ...")
-    lookup.add_argument("--deployment", choices=("single-az", "multi-az"), default="single-az")
+    lookup.add_argument("--deployment", choices=("single-az", "multi-az"), default="single-az",
+                        help="RDS deployment (default single-az)")
     lookup.add_argument("--service", help="Price List service code, e.g. AmazonEKS")
     lookup.add_argument("--purchase-option", default="on_demand",
-                        choices=("on_demand", "spot", "savings_plan", "reserved"))
+                        choices=("on_demand", "spot", "savings_plan", "reserved"),
+                        help="default on_demand; the others come from pricing overrides")
     _add_pricing_options(lookup)
     lookup.set_defaults(lookup_parser=lookup)
 
@@ -219,6 +250,8 @@ def _run_pricing(args: argparse.Namespace) -> int:
         return 0
     if args.pricing_command == "lookup":
         kind, key = _lookup_key(args)
+        # as refresh and spot: a misspelt code was told to refresh a table for it
+        check_region_code(args.region, "pricing lookup --region")
         book = _price_book(args)
         if kind == "other_services" and args.purchase_option == "on_demand" and any(
                 book.values(kind, "tier_start", region=args.region, **key)):
@@ -318,15 +351,24 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("report", help="build the offline HTML review document of plans")
-    p.add_argument("plans", nargs="+", metavar="PLAN.yaml")
+    p = sub.add_parser(
+        "report", help="build the offline HTML review document of plans",
+        description="Run notebooks/plan_report.ipynb for each plan and write its offline HTML "
+                    "page. An invalid plan is refused before anything runs. Exit 0 every report "
+                    "written; 1 a plan's was not (a missing or invalid plan, a failing notebook, "
+                    "which is kept beside the output path with the error marked); 2 a usage "
+                    "error.")
+    p.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan file(s)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                   metavar=("NAME", "VALUE"), help="notebook parameter (value read as YAML)")
+                   metavar=("NAME", "VALUE"), help="notebook parameter, value read as YAML "
+                   "(repeatable): scenarios, expected_scenario, horizon_h, region, db, "
+                   "chart_workloads (README, Report options)")
     p.add_argument("--out", metavar="PATH.html", help="output file (one plan only); "
                    "default reports/<plan name>.html")
     p.add_argument("--keep-notebook", action="store_true",
                    help="keep the executed notebook beside the HTML")
-    p.add_argument("--jobs", type=int, default=1, metavar="N", help="plans built in parallel")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="plans built in parallel (default 1)")
     p.add_argument("--notebook", metavar="NB.ipynb", help="report notebook to run instead of "
                    "notebooks/plan_report.ipynb")
 
@@ -348,13 +390,23 @@ def _run_report(args: argparse.Namespace) -> int:
                              out=args.out)
     for outcome in outcomes:
         if outcome.result is None:
-            print(f"error: {outcome.plan_path}: {outcome.error}", file=sys.stderr)
+            print(f"error: {_naming(str(outcome.plan_path), outcome.error or '')}",
+                  file=sys.stderr)
         else:
             r = outcome.result
             print(f"{r.html_path} ({r.html_bytes / 1e6:.1f} MB, {r.build_s:.1f} s)")
     return 0 if all(o.result for o in outcomes) else 1
 
 
+
+
+def _naming(plan_path: str, message: str) -> str:
+    """``message`` led by the plan it is about, unless it names that plan already (it said
+    ``error: p.yaml: plan file p.yaml does not exist``)."""
+    import re
+
+    named = re.search(rf"(?<![\w./-]){re.escape(plan_path)}(?![\w/-])", message)
+    return message if named else f"{plan_path}: {message}"
 
 
 _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [

@@ -81,7 +81,10 @@ def _subject_of(store: ApprovalStore, target: str) -> ReviewSubject:
 
 
 def _add_submit(sub: SubParsers) -> None:
-    p = sub.add_parser("submit", help="queue a plan for review: review-NNN, AWAITING APPROVAL")
+    p = sub.add_parser("submit", help="queue a plan for review: review-NNN, AWAITING APPROVAL",
+                       description="Queue the plan's current digest for review (creating the "
+                       "store if missing) and print its review id and status; the same digest "
+                       "submitted again is the same review. Exit 0 queued, 2 bad input.")
     _plan_arg(p)
     p.add_argument("--requester", help="who submits it (default: the OS user)")
 
@@ -112,7 +115,9 @@ def _run_submit(args: argparse.Namespace) -> int:
 
 
 def _add_queue(sub: SubParsers) -> None:
-    _add_db(sub.add_parser("queue", help="list open review requests with their status"))
+    _add_db(sub.add_parser("queue", help="list open review requests with their status",
+                           description="List the open reviews (awaiting approval or changes "
+                           "requested) with their status, approvals and plan."))
 
 
 def _run_queue(args: argparse.Namespace) -> int:
@@ -141,7 +146,11 @@ def _run_queue(args: argparse.Namespace) -> int:
 
 
 def _add_status(sub: SubParsers) -> None:
-    p = sub.add_parser("status", help="status of a plan's current digest (or of a review id)")
+    p = sub.add_parser("status", help="status of a plan's current digest (or of a review id)",
+                       description="One line: the status of the plan's current digest (AWAITING "
+                       "APPROVAL, APPROVED, REJECTED, CHANGES REQUESTED, STALE, NOT SUBMITTED), "
+                       "or of review-NNN, with who approved or objected. Exit 0 whatever the "
+                       "status (gate is the check), 2 bad input.")
     _plan_arg(p, review_id=True)
 
 
@@ -313,14 +322,18 @@ def _min_approvers(text: str) -> int:
 
 def _add_gate(sub: SubParsers) -> None:
     p = sub.add_parser(
-        "gate", help="exit 0 only if the plan's current digest is approved (for CI/CD)"
+        "gate", help="exit 0 only if the plan's current digest is approved (for CI/CD)",
+        description="PASS: or FAIL: and why, on one line. Exit 0 only when the plan's current "
+        "digest is APPROVED (meeting --min-approvers / --no-self-approval if given) and the "
+        "store's chain is valid; 1 anything else, a plan or store that cannot be read "
+        "included; 2 only a usage error.",
     )
     _plan_arg(p)
     _add_known_head(p)
     p.add_argument(
         "--min-approvers", type=_min_approvers, default=1, metavar="N",
         help="the pipeline's floor: fail unless at least N distinct people approved, whatever "
-        "the plan's own policy asks (its author can lower that)",
+        "the plan's own policy asks (its author can lower that); default 1",
     )
     p.add_argument(
         "--no-self-approval", dest="self_approval", action="store_false",
@@ -343,7 +356,10 @@ def _run_gate(args: argparse.Namespace) -> int:
 
 
 def _add_verify(sub: SubParsers) -> None:
-    p = sub.add_parser("verify", help="walk the approval store's hash chain")
+    p = sub.add_parser("verify", help="walk the approval store's hash chain",
+                       description="Check every record's hash and link and the chain head; "
+                       "print the head to keep for --known-head. Exit 0 valid, 1 tampered or "
+                       "unguarded (the first bad record named), 2 a store that cannot be read.")
     _add_db(p)
     _add_known_head(p)
 

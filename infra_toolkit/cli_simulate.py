@@ -14,7 +14,7 @@ import argparse
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
@@ -22,7 +22,7 @@ from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
 
-__all__ = ["SIMULATE_COMMANDS", "horizon_hours"]
+__all__ = ["SIMULATE_COMMANDS", "add_format_option", "horizon_hours"]
 
 
 def horizon_hours(text: str) -> float:
@@ -36,6 +36,12 @@ def horizon_hours(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of hours > 0; leave "
                                          "--horizon-h out to simulate whole scenarios")
     return hours
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--format table|json|csv`` (simulate, sweep, cost), its default stated in its help."""
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                        help="output format (default table); columns: README, Output columns")
 
 
 def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,15 +65,22 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     defaults: dict[str, Any] = {}
 
     def flag(group: Any, name: str, default: Any = None, **kw: Any) -> None:
+        # a value's unit in its placeholder, as its name ends (--startup-cpu-s SECONDS)
+        if kw.get("action") is None and "metavar" not in kw:
+            kw["metavar"] = next((m for suffix, m in _UNIT_METAVARS if name.endswith(suffix)),
+                                 None)
         # given or not, exactly: plan mode refuses a flag even when it repeats the default
         action = group.add_argument(name, default=argparse.SUPPRESS, **kw)
         defaults[action.dest] = default
 
-    flag(p, "--traffic", help="CSV timestamp,requests_per_second (needed without a plan)")
-    flag(p, "--hpa", help="HorizontalPodAutoscaler YAML (needed without a plan)")
-    flag(p, "--hpa-name", help="metadata.name of the HPA when the file holds several")
-    flag(p, "--deployment", help="Deployment YAML: pod requests, readiness delay, replicas, a "
-                                 "required hostname anti-affinity (one pod a node)")
+    flag(p, "--traffic", metavar="CSV",
+         help="CSV timestamp,requests_per_second (needed without a plan)")
+    flag(p, "--hpa", metavar="HPA.yaml",
+         help="HorizontalPodAutoscaler YAML (needed without a plan)")
+    flag(p, "--hpa-name", metavar="NAME", help="metadata.name of the HPA when the file holds "
+         "several")
+    flag(p, "--deployment", metavar="DEPLOYMENT.yaml", help="Deployment YAML: pod requests, "
+         "readiness delay, replicas, a required hostname anti-affinity (one pod a node)")
     flag(p, "--interpolate-gaps", False, action="store_true",
          help="fill gaps in the CSV linearly")
     flag(p, "--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
@@ -79,8 +92,11 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     flag(size, "--peak-rps", type=float, metavar="RPS", help="scale the CSV so that its "
          "highest step is RPS (as a plan scenario's csv.peak_rps)")
     w = p.add_argument_group("workload (per pod; needed without a plan)")
-    flag(w, "--capacity-rps-per-pod", type=float)
-    flag(w, "--cpu-millicores-per-rps", type=float)
+    flag(w, "--capacity-rps-per-pod", type=float, metavar="RPS",
+         help="the most requests per second one pod serves (needed without a plan)")
+    flag(w, "--cpu-millicores-per-rps", type=float, metavar="MILLICORES",
+         help="CPU per request per second, i.e. CPU milliseconds per request (needed without a "
+         "plan)")
     flag(w, "--cpu-request-millicores", type=int, help="default: the Deployment's, or 500")
     flag(w, "--memory-request-mib", type=float, help="default: the Deployment's, or 256")
     for name, value in (("baseline-cpu-millicores", 0.0), ("startup-cpu-millicores", 0.0),
@@ -92,23 +108,35 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
          help="a pod's memory at zero load (needed for an HPA memory metric)")
     flag(w, "--memory-mib-per-rps", 0.0, type=float,
          help="a pod's memory per request per second, default 0")
-    flag(w, "--concurrency", 1, type=int, help="requests served in parallel")
+    flag(w, "--concurrency", 1, type=int, help="requests a pod serves in parallel, default 1")
     n = p.add_argument_group("nodes and autoscaler (without a plan)")
     flag(n, "--instance-type", "m5.large",
-         help="its vCPU, memory and max pods come from the instance specs table")
+         help="its vCPU, memory and max pods come from the instance specs table; default "
+         "m5.large")
     flag(n, "--vcpu", type=float, help="default: the instance type's")
     flag(n, "--memory-gib", type=float, help="default: the instance type's")
     flag(n, "--max-pods", type=int, help="default: the instance type's (EKS ENI)")
-    flag(n, "--min-nodes", 1, type=int)
-    flag(n, "--max-nodes", 10, type=int)
-    flag(n, "--provisioning-delay-s", 120.0, type=float)
-    flag(n, "--karpenter", False, action="store_true", help="Karpenter-like fast provisioning")
+    flag(n, "--min-nodes", 1, type=int, metavar="N", help="nodes at the start and at least, "
+         "default 1")
+    flag(n, "--max-nodes", 10, type=int, metavar="N", help="the node group's max_size, "
+         "default 10")
+    flag(n, "--provisioning-delay-s", None, type=float, metavar="SECONDS",
+         help="a new node's time from the autoscaler's scan to Ready; default 120, or 45 with "
+         "--karpenter")
+    flag(n, "--karpenter", False, action="store_true", help="Karpenter-like fast provisioning "
+         "(a scan every 5 s, nodes Ready 45 s later, consolidation after 30 s)")
     flag(n, "--metric-resolution-s", _metrics_pipeline("15"), dest="metrics",
          type=_metrics_pipeline, metavar="SECONDS",
          help="metrics-server scrape interval, whole seconds >= 1 (as a plan's "
          "simulation.metrics_resolution_s), default 15")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_format_option(p)
     p.set_defaults(flag_defaults=defaults)
+
+
+#: a flag's name ending -> its value's placeholder in the help (the unit, last in the name)
+_UNIT_METAVARS = (("-mib-per-rps", "MIB"), ("-millicores", "MILLICORES"), ("-mib", "MIB"),
+                  ("-gib", "GIB"), ("-ms", "MS"), ("-s", "SECONDS"), ("-type", "TYPE"),
+                  ("-pods", "N"), ("-vcpu", "VCPU"), ("-concurrency", "N"))
 
 
 _EPILOG = """\
@@ -235,12 +263,14 @@ def _run_flags(args: argparse.Namespace) -> int:
                                   "instance specs table; pass --max-pods")
     group = NodeGroup(args.instance_type, args.instance_type, *size, args.min_nodes,
                       args.max_nodes)
-    autoscaler = (KARPENTER_LIKE if args.karpenter
-                  else ClusterAutoscalerSpec(provisioning_delay_s=args.provisioning_delay_s))
+    autoscaler = KARPENTER_LIKE if args.karpenter else ClusterAutoscalerSpec()
+    if args.provisioning_delay_s is not None:  # with --karpenter too: it was silently 45 s
+        autoscaler = replace(autoscaler, provisioning_delay_s=args.provisioning_delay_s)
     memory_problem = memory_utilization_problem(hpa, dep) if (
         dep is not None and args.memory_request_mib is None) else None
     if memory_problem:
         raise SpecError(f"{args.deployment}: {memory_problem} (or pass --memory-request-mib)")
+    _check_memory_model(hpa, args)  # after: a pod with no memory request fails the metric first
     spec = SimulationSpec(hpa, workload, (group,), autoscaler, args.metrics,
                           initial_replicas=deployment.replicas)
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
@@ -269,6 +299,18 @@ def _run_flags(args: argparse.Namespace) -> int:
               "load they would serve was queued or dropped; raise --max-nodes or use a larger "
               "--instance-type", file=sys.stderr)
     return 0
+
+
+def _check_memory_model(hpa: Any, args: argparse.Namespace) -> None:
+    """An HPA memory metric needs the pods' memory model: named by the flags that give it (the
+    simulator's own message names a plan's workload fields, which flag mode has none of)."""
+    memory = [i for i, m in enumerate(hpa.metrics) if m.type == "Resource"
+              and m.resource is not None and m.resource.name == "memory"]
+    if memory and args.memory_baseline_mib is None:
+        raise SpecError(f"{args.hpa}: HPA {hpa.name!r} spec.metrics[{memory[0]}] scales on "
+                        "memory, which needs the pods' memory model: pass --memory-baseline-mib "
+                        "(a pod's MiB at zero load) and --memory-mib-per-rps (MiB per request "
+                        "per second, default 0)")
 
 
 def _scaled(traffic: Any, scale: float | None, peak_rps: float | None, path: str) -> Any:

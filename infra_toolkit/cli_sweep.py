@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from infra_toolkit.cli_simulate import horizon_hours
+from infra_toolkit.cli_simulate import add_format_option, horizon_hours
 from infra_toolkit.tuning_grid import (
     DEFAULT_MAX_CLUSTER_RUNS,
     DEFAULT_MAX_VARIANTS,
@@ -64,11 +64,14 @@ def _at_least_one(text: str) -> int:
 def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "sweep", help="the cheapest HPA / node configuration of a workload meeting its SLOs",
-        description="Simulate a grid of HPA / node-group variants of one plan workload, price "
-                    "each and rank those meeting every SLO of the plan cheapest first.",
+        # RawDescription keeps the epilog's layout: the description is wrapped by hand
+        description="Simulate a grid of HPA / node-group variants of one plan workload, price\n"
+                    "each and rank those meeting every SLO of the plan cheapest first. Exit 0\n"
+                    "ranked (whether or not a variant meets the SLOs), 2 bad input.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("plan", help="plan YAML (docs/PLAN.md)")
-    p.add_argument("--workload", required=True, help="a proposed workload with an HPA")
+    p.add_argument("plan", metavar="PLAN.yaml", help="a plan (docs/PLAN.md)")
+    p.add_argument("--workload", required=True, metavar="NAME",
+                   help="a proposed workload with an HPA")
     p.add_argument("--scenario", action="append", metavar="NAME",
                    help="a plan scenario (repeat for several); default: the plan's first that "
                         "is not a load test")
@@ -77,7 +80,8 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--instance-types", metavar="T1,T2",
                    help="instance types for the workload's node group, e.g. t3.medium,m6i.large")
     p.add_argument("--horizon-h", type=horizon_hours, metavar="HOURS",
-                   help="simulate only the first hours of each scenario")
+                   help="simulate only the first hours of each scenario (the report's "
+                        "horizon_h)")
     p.add_argument("--top", type=_at_least_one, default=10, metavar="N",
                    help="rows shown, and variants meeting the SLOs to confirm (default 10)")
     p.add_argument("--max-variants", type=_at_least_one, default=DEFAULT_MAX_VARIANTS, metavar="N",
@@ -86,7 +90,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    metavar="N", help="every variant run, no screen (a workload sharing "
                    "nodes, or on node groups of one instance type): refuse more variants x "
                    f"scenarios (default {DEFAULT_MAX_CLUSTER_RUNS:,})")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_format_option(p)
 
 
 def _run_sweep(args: argparse.Namespace) -> int:

@@ -25,7 +25,9 @@ __all__ = ["TRAFFIC_COMMANDS", "empty_runs", "origin_note"]
 
 
 def _add_traffic(sub: SubParsers) -> None:
-    p = sub.add_parser("traffic", help="capture a traffic curve as a CSV (from CloudWatch)")
+    p = sub.add_parser("traffic", help="capture a traffic curve as a CSV (from CloudWatch)",
+                       description="Capture a service's traffic once as a CSV a plan's scenario "
+                       "replays (csv: {path: ...}, docs/PLAN.md).")
     actions = p.add_subparsers(dest="traffic_command", metavar="ACTION", required=True)
     cw = actions.add_parser(
         "cloudwatch", help="request rate from CloudWatch GetMetricData into a CSV",
@@ -33,7 +35,7 @@ def _add_traffic(sub: SubParsers) -> None:
                     "summed per period) and write it as timestamp,requests_per_second at the "
                     "period's step, with an origin note NAME.md beside it. A period without a "
                     "datapoint counts 0 requests (CloudWatch publishes none when there were none). "
-                    "The only command besides `pricing refresh` that uses the network.")
+                    "With `pricing refresh` and `pricing spot`, the only commands that call AWS.")
     target = cw.add_mutually_exclusive_group(required=True)
     target.add_argument("--load-balancer", metavar="ID", help="the ALB's LoadBalancer dimension, "
                         "e.g. app/shop/50dc6c495c0c9188 (the end of its ARN)")
@@ -42,14 +44,18 @@ def _add_traffic(sub: SubParsers) -> None:
     cw.add_argument("--start", required=True, metavar="ISO", help="first instant, ISO-8601 "
                     "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
     cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
-    cw.add_argument("--period-s", type=int, default=60, metavar="S",
+    cw.add_argument("--period-s", type=int, default=60, metavar="SECONDS",
                     help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10 "
                          "or 30 only for a high-resolution custom metric)")
-    cw.add_argument("--namespace", default="AWS/ApplicationELB")
+    cw.add_argument("--namespace", default="AWS/ApplicationELB",
+                    help="the metric's namespace (default AWS/ApplicationELB)")
     cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
                     "RequestCount)")
-    cw.add_argument("--statistic", default="Sum", help="per-period statistic giving the "
-                    "request count: Sum (default) or SampleCount")
+    # refused by argparse, before the AWS client is made: an unconfigured region was said first
+    cw.add_argument("--statistic", default="Sum", choices=("Sum", "SampleCount"),
+                    help="per-period statistic giving the request count: Sum (default) or "
+                    "SampleCount (an Average or percentile is one datapoint's value, not the "
+                    "period's requests)")
     cw.add_argument("--region", help="AWS region (default: the SDK's, e.g. AWS_REGION)")
     cw.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
     cw.add_argument("--out", required=True, metavar="PATH.csv", help="CSV to write (replaced "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ __all__ = [
     "check_chart_workloads",
     "check_plan_path",
     "check_region",
+    "check_report_parameters",
     "check_store_location",
     "cut_to_horizon",
     "expected_scenario",
@@ -184,6 +185,22 @@ def select_workloads(plan: Plan, names: Sequence[str] | None, parameter: str = "
     if len(set(names)) != len(names):
         raise PlanError(f"{parameter}: {list(names)} repeats a name; give each once ({listed})")
     return tuple(n for n in autoscaled if n in names)
+
+def check_report_parameters(plan: Plan, book: PriceBook, parameters: Mapping[str, Any]) -> None:
+    """The report notebook's ``parameters`` (``report -p``) checked as
+    :func:`~infra_toolkit.analysis.analyze_plan` checks them, so a value that cannot mean what
+    was asked stops ``report`` before a kernel starts; raises what that check raises."""
+    from infra_toolkit.plan_traffic import scenario_curve
+
+    selected = select_scenarios(plan, parameters.get("scenarios"))
+    expected_scenario(selected, parameters.get("expected_scenario"))
+    for scenario in selected:
+        cut_to_horizon(scenario_curve(scenario, plan.simulation.step_s),
+                       parameters.get("horizon_h"))
+    check_region(parameters.get("region"), book)
+    check_store_location(parameters.get("db"))
+    check_chart_workloads(plan, parameters.get("chart_workloads"))
+
 
 def check_chart_workloads(plan: Plan, value: Any) -> int | tuple[str, ...] | None:
     """The report's ``chart_workloads``: None (the default, decided once the runs are known:

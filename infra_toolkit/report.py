@@ -250,6 +250,8 @@ def build_report(
     _check_notebook(source)
     if parameters:
         _check_parameters(source, parameters)
+        if notebook is None:  # the report notebook's own parameters, checked as it checks them
+            _check_values(Path(plan_path), parameters)
 
     with tempfile.TemporaryDirectory(prefix="infra-toolkit-report-") as tmp:
         # the executed copy's file name is the HTML page's title
@@ -368,6 +370,24 @@ def _check_plan(plan: Path) -> None:
         lines = "\n".join(map(str, problems))
         raise ReportError(f"{plan} is not a valid plan ({len(problems)} problem(s)); nothing "
                           f"was built or written (infra-toolkit validate lists the same):\n{lines}")
+
+
+def _check_values(plan_path: Path, parameters: Mapping[str, Any]) -> None:
+    """Refuse a ``-p`` value the report notebook would refuse, before its kernel starts: it
+    failed in the notebook's third cell, and kept a failure notebook for a misspelt scenario."""
+    from infra_toolkit.errors import InfraToolkitError
+    from infra_toolkit.notebook_parameters import check_report_parameters
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.pricing import load_price_book
+
+    plan = read_plan(plan_path)
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    try:
+        check_report_parameters(plan, book, parameters)
+    except InfraToolkitError as exc:
+        said = str(exc)
+        none = " (None: -p NAME null, or leave that -p out)" if "None" in said else ""
+        raise ReportError(f"-p {said}{none}; nothing was built or written") from None
 
 
 def _check_parameters(notebook: Path, parameters: Mapping[str, Any]) -> None:

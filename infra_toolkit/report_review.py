@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from infra_toolkit.approval_reads import review_status
 from infra_toolkit.approval_store import default_store_location, open_store, redacted
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_rules import plan_status
-from infra_toolkit.review_subject import ReviewSubject, approve_command
+from infra_toolkit.review_subject import ReviewSubject, approve_command, plan_file_of
 
-__all__ = ["UNAVAILABLE", "ReviewInfo", "review_info"]
+__all__ = ["UNAVAILABLE", "ReviewInfo", "review_info", "working_folder"]
 
 #: The status shown when the store exists but cannot be read (damaged, unreachable, tampered).
 UNAVAILABLE = "STATUS UNAVAILABLE"
@@ -29,7 +29,10 @@ class ReviewInfo:
     ``text`` the CLI's ``status`` prints, the ``approve_command`` for this digest, the ``store``
     it was read from, the subject (digest, declared cost delta, approvers needed) and the
     ``submit_command`` that puts this digest up for review (``approve`` refuses a digest never
-    submitted), and the ``status_command`` and ``gate_command`` of this plan in the same store."""
+    submitted), and the ``status_command`` and ``gate_command`` of this plan in the same store.
+    ``run_from`` says where those commands work when they hold a relative path (the plan, or a
+    named SQLite store): the folder the report was built in, as :func:`working_folder` names
+    it; empty when every path in them is absolute (they then work anywhere on that machine)."""
 
     subject: ReviewSubject
     status: str
@@ -39,6 +42,28 @@ class ReviewInfo:
     submit_command: str = ""
     status_command: str = ""
     gate_command: str = ""
+    run_from: str = ""
+
+
+def working_folder(folder: Path) -> str:
+    """Where to run the review commands built in ``folder`` (where ``infra-toolkit report``
+    ran), as a reviewer finds it in their own clone: "from the top of a checkout", "from plans/
+    of a checkout" (relative to the top of its git work tree), or outside a work tree "from
+    /abs/folder,"; the phrase the Review Status puts before "where PLAN has the digest"."""
+    # plan_file_of names a file by the work tree above it: name one in the folder, keep its folder
+    name, top = plan_file_of(folder / "_")
+    where = PurePosixPath(name).parent.as_posix()
+    if top is None:
+        return f"from {where},"
+    return "from the top of a checkout" if where == "." else f"from {where}/ of a checkout"
+
+
+def _relative_paths(subject: ReviewSubject, store_location: str | None) -> bool:
+    """Whether the review commands name the plan, or a named SQLite store, by a relative path
+    (which works only from the folder the report was built in)."""
+    store = (store_location or "").removeprefix("sqlite:///")
+    named_file = store_location is not None and "://" not in store
+    return not Path(subject.name).is_absolute() or (named_file and not Path(store).is_absolute())
 
 
 def _missing_file(location: str) -> bool:
@@ -59,16 +84,18 @@ def review_info(subject: ReviewSubject, store_location: str | None = None) -> Re
     command = approve_command(subject, None if store_location is None else shown)
     submit, status, gate = (shlex.join(["infra-toolkit", verb, subject.name, *db])
                             for verb in ("submit", "status", "gate"))
+    # the page travels (a ticket): say where its relative paths start (audit23 A23-9)
+    run_from = working_folder(Path.cwd()) if _relative_paths(subject, store_location) else ""
     if _missing_file(where):
         found = plan_status((), subject)
         return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit,
-                          status, gate)
+                          status, gate, run_from)
     try:
         with open_store(where) as store:
             found = review_status(store, subject)
     except ApprovalError as exc:
         return ReviewInfo(subject, UNAVAILABLE, f"status unavailable: {exc}", command, shown,
-                          submit, status, gate)
+                          submit, status, gate, run_from)
     return ReviewInfo(subject, found.status.value, found.describe(), command, shown, submit,
-                      status, gate)
+                      status, gate, run_from)
 

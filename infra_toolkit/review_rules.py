@@ -112,9 +112,14 @@ class ReviewState:
         if self.status is Status.APPROVED:
             return f"{head} by {_who(self.approvals)}"
         if self.objections:
-            return f"{head} by " + "; ".join(
-                f"{r.reviewer} at {r.recorded_at}: {r.comment!r}" for r in self.objections
-            )
+            # a change request standing beside a rejection is said as one: it read as a
+            # second rejection ("REJECTED by carol ...; dave ...")
+            asked = [r for r in self.objections if r.kind is RecordKind.CHANGES_REQUESTED]
+            rejected = [r for r in self.objections if r.kind is RecordKind.REJECTED]
+            parts = [f"{head} by " + _objected(rejected or asked)]
+            if rejected and asked:
+                parts.append("changes requested by " + _objected(asked))
+            return "; ".join(parts)
         if self.subject.missing_prices:
             return (
                 f"{head}: it cannot be approved while {len(self.subject.missing_prices)} cost "
@@ -125,6 +130,11 @@ class ReviewState:
             f"{head}: {len(self.approvals)} of {self.subject.approvers_needed} approver(s) so far"
             f"{so_far}; {self.approvals_missing} more needed"
         )
+
+
+def _objected(records: list[Record]) -> str:
+    """Who objected, when and why: ``carol at 2026-...Z: 'no load test'; dave at ...``."""
+    return "; ".join(f"{r.reviewer} at {r.recorded_at}: {r.comment!r}" for r in records)
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,11 @@ def review_status(a: PlanAnalysis) -> Section:
     return Section("Review Status", (
         fields(rows, "review-status"),
         *submit,
-        paragraph("To approve, answer every question for approval (run it in a checkout where "
-                  f"{r.subject.name} has the digest above: with --digest, approve refuses to "
-                  "sign any other version of the plan):"),
+        # its paths are relative to where the report was built: say where that is (A23-9)
+        paragraph(f"To approve, answer every question for approval (run it "
+                  f"{r.run_from or 'in a checkout'} where {r.subject.name} has the digest "
+                  "above: with --digest, approve refuses to sign any other version of the "
+                  "plan):"),
         preformatted(r.approve_command, "approve-command"),
         paragraph("Or sign off in a live notebook (notebooks/approve.ipynb). "
                   f"{r.status_command} shows the status; "

@@ -819,3 +819,23 @@ def test_a_bad_min_approvers_is_a_usage_error(
     assert exc.value.code == 2
     assert (f"argument --min-approvers: {bad!r} is not a positive whole number of approvers: "
             "pass 1, 2, ...") in capsys.readouterr().err
+
+
+def test_a_change_request_beside_a_rejection_is_not_said_as_a_rejection(
+        run: Run, plan_file: Path) -> None:
+    # it said "REJECTED by carol at ...: 'no load test'; dave at ...: 'add an alert on p99'",
+    # as if dave had rejected it too (docs/APPROVALS.md's example block, run in order)
+    plan = str(plan_file)
+    run("submit", plan, "--requester", "dev")
+    run("reject", plan, "--reviewer", "carol", "--comment", "no load test")
+    run("request-changes", plan, "--reviewer", "dave", "--comment", "add an alert on p99")
+    code, out, _ = run("status", plan)
+    assert code == 0
+    assert re.fullmatch(re.escape(f"{plan}: review-001 REJECTED by carol") + _AT
+                        + re.escape(": 'no load test'; changes requested by dave") + _AT
+                        + re.escape(": 'add an alert on p99'") + "\n", out), out
+    # carol approves: her rejection is withdrawn, dave's request stands alone
+    run("approve", plan, "--reviewer", "carol", *ANSWERS)
+    out = run("status", plan)[1]
+    assert re.fullmatch(re.escape(f"{plan}: review-001 CHANGES REQUESTED by dave") + _AT
+                        + re.escape(": 'add an alert on p99'") + "\n", out), out

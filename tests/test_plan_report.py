@@ -231,8 +231,15 @@ def test_cost_table_equals_the_cost_command(default_report: ReportRun, soup: Bea
 def test_a_failing_report_names_the_cell(default_report: ReportRun, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bad.html"
-    status = main(["report", str(default_report.workspace / DEFAULT_PLAN), "--out", str(out),
-                   "-p", "scenarios", "[no-such-scenario]"])
+    plan = str(default_report.workspace / DEFAULT_PLAN)
+    # by default report refuses the value before any kernel starts (test_report.py): nothing kept
+    assert main(["report", plan, "--out", str(out), "-p", "scenarios", "[no-such-scenario]"]) == 1
+    assert "error: -p scenarios: unknown scenario(s) ['no-such-scenario']" in \
+        capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    # a notebook named by --notebook runs as given, so its own check fails in its cell
+    status = main(["report", plan, "--out", str(out), "-p", "scenarios", "[no-such-scenario]",
+                   "--notebook", str(default_report.workspace / "notebooks/plan_report.ipynb")])
     assert status == 1
     err = capsys.readouterr().err
     # cells: 0 header (markdown), 1 parameters, 2 papermill's injected parameters, 3 analysis

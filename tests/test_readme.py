@@ -121,3 +121,48 @@ def test_cloudwatch_example_is_a_valid_command() -> None:
     args = build_parser().parse_args(words[1:])
     assert (args.command, args.traffic_command) == ("traffic", "cloudwatch")
     assert args.out.startswith("plans/traces/") and args.period_s == 60
+
+
+def test_plan_md_python_calls_exist() -> None:
+    # docs/PLAN.md's "Using a plan from Python" names module.function or Class.method calls:
+    # each one must be there to be called as written
+    import importlib
+
+    from infra_toolkit.plan import Plan
+    from infra_toolkit.plan_workloads import Workload
+
+    text = (REPO_ROOT / "docs/PLAN.md").read_text(encoding="utf-8")
+    table = text.split("## Using a plan from Python", 1)[1]
+    calls = re.findall(r"`(\w+(?:\.\w+)+)\(", table)
+    assert calls == [
+        "plan.read_plan", "plan.validate_plan", "plan_validate.check_plan_warnings",
+        "plan_warnings.plan_warnings", "Plan.referenced_files", "digest.plan_digest",
+        "digest.digest_inputs", "Workload.workload_spec", "plan_traffic.scenario_curve",
+        "plan_simulation.simulation_spec", "tuning.sweep_workload"]
+    classes = {"Plan": Plan, "Workload": Workload}
+    for call in calls:
+        owner, name = call.rsplit(".", 1)
+        where = classes.get(owner) or importlib.import_module(f"infra_toolkit.{owner}")
+        assert callable(getattr(where, name, None)), call
+
+
+def test_every_option_the_docs_name_is_an_option() -> None:
+    # a flag the README or docs/ mention must be one of infra-toolkit's, else one of the other
+    # tools they quote (papermill, nbconvert, cluster-autoscaler)
+    import argparse
+
+    others = {"--help-notebook", "--to", "--max-pod-eviction-time", "--max-drain-parallelism"}
+    ours: set[str] = set()
+    parsers = [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            ours.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+    unknown = []
+    for doc in ("README.md", "docs/PLAN.md", "docs/APPROVALS.md"):
+        text = (REPO_ROOT / doc).read_text(encoding="utf-8")
+        unknown += [f"{doc}: {o}" for o in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", text)
+                    if o not in ours | others]
+    assert unknown == []

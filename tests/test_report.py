@@ -217,7 +217,8 @@ def test_an_invalid_plan_is_refused_before_any_kernel_starts(
     assert main(["report", str(good), str(bad), "--jobs", "2", "--notebook", str(notebook)]) == 1
     err = capsys.readouterr().err
     assert err.splitlines() == [
-        f"error: {bad}: {bad} is not a valid plan ({len(validator_lines)} problem(s)); nothing "
+        # the plan named once (it was `error: {bad}: {bad} is not ...`)
+        f"error: {bad} is not a valid plan ({len(validator_lines)} problem(s)); nothing "
         "was built or written (infra-toolkit validate lists the same):", *validator_lines]
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["good.html"]
     assert ran.exists()  # the good plan's kernel ran
@@ -460,3 +461,35 @@ def test_a_widget_is_exported_as_its_static_view_not_a_blank_area(tmp_path: Path
     html = export_html(path)
     assert "Scaling explorer, static view: peak 12 replicas" in html
     assert '<script type="application/vnd.jupyter.widget-view+json">' not in html
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("scenarios", ["stedy"], "-p scenarios: unknown scenario(s) ['stedy'] for {plan}; did you mean "
+     "'steady'?; the plan's scenarios: steady, double: give names from that list, or None for "
+     "all (None: -p NAME null, or leave that -p out); nothing was built or written"),
+    ("expected_scenario", "double", "-p expected_scenario 'double' is not among the selected "
+     "scenarios (steady); select it or pick one of them; nothing was built or written"),
+    # the small plan's steps are 15 s: 0.001 h = 3.6 s is none of them; one is 15 / 3600 =
+    # 0.0041667 h, given rounded up to 4 decimals as 0.0042
+    ("horizon_h", 0.001, "-p horizon_h = 0.001 h is shorter than one step (15 s) of scenario "
+     "'steady': give at least 0.0042 hours, or None (null with -p on the command line) to "
+     "simulate whole scenarios (None: -p NAME null, or leave that -p out); nothing was built or "
+     "written"),
+    ("chart_workloads", ["apu"], "-p chart_workloads 'apu': no workload of that name in "
+     "proposed.workloads of {plan}; did you mean 'api'?; workloads with an HPA: api; nothing "
+     "was built or written"),
+])
+def test_a_report_parameter_value_is_refused_before_any_kernel_starts(
+        tmp_path: Path, name: str, value: object, message: str) -> None:
+    # it failed in the report notebook's third cell, after a kernel start, and kept a failure
+    # notebook for a misspelt scenario; the message said "or None for all" only
+    from tests.conftest import REPO_ROOT, SMALL_PLAN
+
+    plan = REPO_ROOT / SMALL_PLAN
+    out = tmp_path / "small.html"
+    parameters = {name: value} if name != "expected_scenario" else {
+        "scenarios": ["steady"], name: value}
+    with pytest.raises(ReportError) as exc:
+        build_report(plan, out=out, parameters=parameters)
+    assert str(exc.value) == message.format(plan=plan)
+    assert list(tmp_path.iterdir()) == []

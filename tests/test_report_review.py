@@ -3,12 +3,16 @@ an approve command that records into the store the status was read from."""
 
 from __future__ import annotations
 
+import shlex
+import shutil
+from pathlib import Path
+
 import pytest
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.approval_store import default_store_location, redacted
-from infra_toolkit.report_review import review_info
+from infra_toolkit.report_review import review_info, working_folder
 from infra_toolkit.review_subject import read_review_subject
 from tests.conftest import REPO_ROOT, SMALL_PLAN
 
@@ -75,3 +79,79 @@ def test_without_a_named_store_the_hints_name_none(
     info = review_info(read_review_subject(plan))
     assert (info.status_command, info.gate_command) == (
         f"infra-toolkit status {plan}", f"infra-toolkit gate {plan}")
+
+
+def _checkout(root: Path) -> Path:
+    """A checkout at ``root`` (a ``.git`` folder marks its top, as git's own) holding the small
+    plan at plans/report/small.yaml and the manifests it names (../manifests/)."""
+    (root / ".git").mkdir(parents=True)
+    for folder in ("report", "manifests"):
+        shutil.copytree(REPO_ROOT / "tests/data/plans" / folder, root / "plans" / folder)
+    return root
+
+
+@pytest.mark.parametrize(("where", "phrase"), [
+    ("", "from the top of a checkout"),
+    ("plans", "from plans/ of a checkout"),
+    ("plans/report", "from plans/report/ of a checkout"),
+])
+def test_working_folder_names_it_in_the_checkout(tmp_path: Path, where: str,
+                                                 phrase: str) -> None:
+    top = _checkout(tmp_path / "clone")
+    assert working_folder(top / where) == phrase
+
+
+def test_working_folder_outside_a_checkout_is_absolute(tmp_path: Path) -> None:
+    assert working_folder(tmp_path) == f"from {tmp_path.resolve()},"
+
+
+def test_absolute_commands_name_no_folder(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # a plan given by its absolute path, the default store: the commands work from anywhere
+    plan = _checkout(tmp_path / "clone") / "plans/report/small.yaml"
+    assert review_info(read_review_subject(plan)).run_from == ""
+    assert review_info(read_review_subject(plan), str(tmp_path / "a.sqlite")).run_from == ""
+    # a store named by a relative path (the report's db parameter) is relative to where the
+    # report ran: tmp_path, outside any checkout
+    monkeypatch.chdir(tmp_path)
+    info = review_info(read_review_subject(plan), "approvals.sqlite")
+    assert info.run_from == f"from {tmp_path.resolve()},"
+
+
+def test_the_pasted_approve_command_works_where_the_report_was_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # audit23 A23-9: the review commands on the page name the plan as the author typed it,
+    # relative to where `infra-toolkit report` ran; the page now says where that is, and the
+    # command pasted there (its blanks filled in) records the approval
+    from bs4 import BeautifulSoup
+
+    from infra_toolkit.cli import main
+
+    folder = _checkout(tmp_path / "clone") / "plans/report"
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("INFRA_TOOLKIT_DB", str(tmp_path / "approvals.sqlite"))
+    assert main(["submit", "small.yaml", "--requester", "carol"]) == 0
+    assert main(["report", "small.yaml", "-p", "scenarios", "[steady]", "-p", "horizon_h",
+                 "0.25", "--out", str(tmp_path / "small.html")]) == 0
+    capsys.readouterr()
+    page = BeautifulSoup((tmp_path / "small.html").read_text(encoding="utf-8"), "html.parser")
+    command = page.select_one("pre.approve-command")
+    assert command is not None
+    digest = read_review_subject("small.yaml").digest
+    # small.yaml asks two questions; the store is the default one ($INFRA_TOOLKIT_DB): no --db
+    assert command.get_text() == (f"infra-toolkit approve small.yaml --digest {digest} "
+                                  "--reviewer YOUR_NAME --answer '1=YOUR ANSWER' "
+                                  "--answer '2=YOUR ANSWER'")
+    assert ("To approve, answer every question for approval (run it from plans/report/ of a "
+            "checkout where small.yaml has the digest above: with --digest") in page.get_text()
+    words = shlex.split(command.get_text().replace("YOUR_NAME", "alice")
+                        .replace("YOUR ANSWER", "yes"))
+    assert words[0] == "infra-toolkit"
+    assert main(words[1:]) == 0
+    # small.yaml's policy asks one approver
+    assert "small.yaml: review-001 APPROVED by alice at " in capsys.readouterr().out
+    # from the top of the checkout the same words name no file: hence the folder on the page
+    monkeypatch.chdir(folder.parent.parent)
+    assert main(words[1:]) == 2
+    assert "cannot read plan small.yaml: No such file or directory" in capsys.readouterr().err

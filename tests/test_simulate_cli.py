@@ -289,7 +289,11 @@ def test_memory_hpa_without_a_memory_model_names_the_flags(
     assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
                  str(tmp_path / "hpa.yaml"), "--capacity-rps-per-pod", "50",
                  "--cpu-millicores-per-rps", "1"]) == 2
-    assert "needs the workload's memory model" in capsys.readouterr().err
+    # it named a plan's workload fields (memory_baseline_mib ...), which flag mode has none of
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'hpa.yaml'}: HPA 'web' spec.metrics[0] scales on memory, which "
+        "needs the pods' memory model: pass --memory-baseline-mib (a pod's MiB at zero load) and "
+        "--memory-mib-per-rps (MiB per request per second, default 0)\n")
 
 
 
@@ -522,3 +526,32 @@ def test_a_sidecar_without_a_cpu_request_is_refused_only_for_a_cpu_utilization_h
         assert re.search(r"containers\[1\] \('proxy'\).resources.requests.cpu of Deployment "
                          r"'web' in .* is missing while other containers request CPU",
                          out.err)
+
+
+@pytest.mark.parametrize(("flags", "scan_s", "provisioning_s"), [
+    ([], 10, 120.0),  # cluster-autoscaler's defaults
+    (["--provisioning-delay-s", "60"], 10, 60.0),
+    (["--karpenter"], 5, 45.0),  # karpenter-like: a scan every 5 s, Ready 45 s later
+    # before: --karpenter dropped --provisioning-delay-s without a word (45 s whatever given)
+    (["--karpenter", "--provisioning-delay-s", "60"], 5, 60.0),
+])
+def test_provisioning_delay_applies_with_either_autoscaler(
+        files: dict[str, str], monkeypatch: pytest.MonkeyPatch, flags: list[str], scan_s: int,
+        provisioning_s: float) -> None:
+    from infra_toolkit import simulate as simulate_module
+
+    seen = []
+    real = simulate_module.simulate
+
+    def record(traffic: object, spec: object) -> object:
+        seen.append(spec)
+        return real(traffic, spec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(simulate_module, "simulate", record)
+    # ARGS without its --provisioning-delay-s 60
+    assert ARGS[-4:-2] == ["--provisioning-delay-s", "60"]
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                 "--deployment", files["deploy.yaml"], *ARGS[:-4], *ARGS[-2:], *flags]) == 0
+    (spec,) = seen
+    assert (spec.autoscaler.scan_interval_s, spec.autoscaler.provisioning_delay_s) == (
+        scan_s, provisioning_s)
