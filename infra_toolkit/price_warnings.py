@@ -118,7 +118,7 @@ def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
         return f"; the cost lines ask for {label!r} {' and '.join(same)}, not {option}: {fix}"
     pool = sorted({_label(q.kind, _asked_key(q)) for q in asked if q.kind == kind})
     if not pool:
-        return f"; no cost line asks for a {kind} price: delete it or add the resource"
+        return f"; no cost line asks for a price of the {kind} table: delete it or add the resource"
     close = difflib.get_close_matches(label, pool, n=3, cutoff=0.6)
     if close:
         return f"; did you mean {' or '.join(repr(c) for c in close)}? Fix its key or delete it"

@@ -110,6 +110,29 @@ def test_cost_of_a_resources_file_prints_the_warning(tmp_path: Path,
         "'us-east-1/AmazonEC2/nat_gateway_data_processed'? Fix its key or delete it\n")
 
 
+def test_a_table_of_many_unused_rows_names_five_then_counts_the_rest(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Seven EC2 rows and a NAT gateway only: rows 2-6 are named one by one, the last two (lines
+    7 and 8) share one warning."""
+    types = ("c5.large", "c5.xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.12xlarge",
+             "c5.18xlarge")
+    table = tmp_path / "ec2_2026-11-01.csv"
+    table.write_text("region,instance_type,usd_per_hour,source,as_of\n"
+                     + "".join(f"us-east-1,{t},0.05,quote,2026-11-01\n" for t in types))
+    resources = tmp_path / "res.yaml"
+    resources.write_text("region: us-east-1\nresources:\n  - type: aws_nat_gateway\n"
+                         "    name: nat\n    usage: {monthly_data_processed_gb: 1}\n")
+    assert main(["cost", str(resources), "--pricing-table", str(table)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 6
+    assert lines[0] == (
+        f"warning: {table}: line 2: 'us-east-1/c5.large' was not used by any cost line, so it "
+        "never applies (each line keeps its list price); no cost line asks for a price of the "
+        "ec2_on_demand table: delete it or add the resource")
+    assert lines[5] == (f"warning: {table}: 2 more rows ('us-east-1/c5.12xlarge', "
+                        "'us-east-1/c5.18xlarge') were not used by any cost line either")
+
+
 _HEADER = "region,service,item_id,description,unit,usd_per_unit,tier_start,tier_end,source,as_of\n"
 
 
