@@ -31,6 +31,7 @@ from infra_toolkit.errors import InfraToolkitError
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import SubParsers
     from infra_toolkit.pricing import PriceBook
+    from infra_toolkit.resources import Resource
 
 __all__ = ["main", "build_parser"]
 
@@ -91,23 +92,26 @@ def _run_cost(args: argparse.Namespace) -> int:
     book = _price_book(args)
     # the flag named, as for a plan: it was said as the file's resources[0].region
     check_region(args.region, book)
-    _warn_discounts(book)
-    proposed = estimate(read_resources_yaml(args.file, region=args.region, price_book=book), book)
+    resources = read_resources_yaml(args.file, region=args.region, price_book=book)
+    proposed = estimate(resources, book)
     current = None
     if args.compare:
-        current = estimate(read_resources_yaml(args.compare, region=args.region,
-                                               price_book=book), book)
+        compared = read_resources_yaml(args.compare, region=args.region, price_book=book)
+        current = estimate(compared, book)
+        resources = (*resources, *compared)
+    _warn_prices(book, resources)
     print(render_cost(proposed, args.format, current))
     missing = proposed.has_missing_prices or (current is not None and current.has_missing_prices)
     return 1 if missing else 0
 
 
-def _warn_discounts(book: PriceBook) -> None:
-    """The overrides' discounts that read as fractions, on stderr (validate warns of them for
-    a plan; ``cost`` of a resources file is where a discount is most often tried)."""
-    from infra_toolkit.price_warnings import discount_warnings
+def _warn_prices(book: PriceBook, resources: Sequence[Resource]) -> None:
+    """The overrides' discounts that read as fractions and the user's rates and table rows no
+    line of ``resources`` asks for, on stderr (validate warns of them for a plan; ``cost`` of a
+    resources file is where a price is most often tried)."""
+    from infra_toolkit.price_warnings import discount_warnings, unused_price_warnings
 
-    for w in discount_warnings(book):
+    for w in discount_warnings(book) + unused_price_warnings(book, resources):
         print(f"warning: {w.message}", file=sys.stderr)
 
 
@@ -142,11 +146,12 @@ def _run_cost_of_plan(args: argparse.Namespace) -> int:
     book = load_price_book(args.pricing_dir, [*args.pricing_table, *plan.pricing_tables],
                            args.pricing_overrides or plan.pricing_overrides)
     check_region(args.region, book)
-    _warn_discounts(book)
-    proposed = estimate(in_region(plan.proposed.resources, args.region), book)
+    proposed_resources = in_region(plan.proposed.resources, args.region)
+    proposed = estimate(proposed_resources, book)
     current_resources = (read_resources_yaml(args.compare, region=args.region, price_book=book)
                          if args.compare else in_region(plan.current.resources, args.region))
     current = estimate(current_resources, book)
+    _warn_prices(book, (*proposed_resources, *current_resources))
     print(render_cost(proposed, args.format, current))
     if args.format == "table":  # json/csv stay machine-readable; the basis is a reader's note
         print("Note: PROPOSED is the plan as declared (node groups at desired_size), the "

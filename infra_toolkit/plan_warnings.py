@@ -65,7 +65,11 @@ from infra_toolkit.plan_cost import node_group_resource_paths
 from infra_toolkit.plan_node_pools import node_pool_warnings
 from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
-from infra_toolkit.price_warnings import discount_warnings, price_warnings
+from infra_toolkit.price_warnings import (
+    discount_warnings,
+    price_warnings,
+    unused_price_warnings,
+)
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.rollout import plan_rolling_skips
@@ -218,7 +222,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     (:mod:`~infra_toolkit.disruption_budget_warnings`), a load balancer declared below its egress
     (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
     (:func:`off_load_balancer_warnings`), the cost lines ``book`` cannot price
-    (:func:`price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
+    (:func:`price_warnings`), the user's prices no cost line asks for
+    (:func:`unused_price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
     instance type simulated among those allowed, the fields not modelled
     (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`)."""
     out: list[PlanWarning] = []
@@ -244,5 +249,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
                  + discount_warnings(book)
+                 + unused_price_warnings(book, [*plan.current.resources,
+                                                *plan.proposed.resources])
                  + node_pool_warnings(plan.proposed, "proposed", book,
                                       node_group_resource_paths(plan)))

@@ -5,17 +5,31 @@ the approval commands refuse the plan until it is priced, so ``validate`` says s
 review is asked for; the lines missing the same price (table, region and key) share one
 warning, and so do all the lines of a table kind in a region that table holds no row for (a plan
 moved to a region the tables lack: one warning per table, not one per instance type or item).
-And the warning on **a discount that reads as a fraction** (:func:`discount_warnings`).
+And the warning on **a discount that reads as a fraction** (:func:`discount_warnings`), and on
+**a user's price that no cost line asks for** (:func:`unused_price_warnings`): a rate of the
+overrides or a row of the user's own tables whose key (region, instance type, item_id, purchase
+option ...) no cost line looks up never applies, so a typo in a negotiated rate left the list
+price standing with no word. Such prices are not refused (the cost model asks for items the
+shipped tables lack, which only a user's price can fill), they are named, with the nearest keys
+the cost lines did ask for.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
+
+from infra_toolkit.cost import PriceQuery
+from infra_toolkit.cost_components import cost_components
 from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.errors import quoted
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing_tables import TABLE_SCHEMAS
+from infra_toolkit.resources import Resource
 
-__all__ = ["discount_warnings", "price_warnings"]
+__all__ = ["discount_warnings", "price_warnings", "unused_price_warnings"]
 
 
 def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
@@ -59,4 +73,91 @@ def discount_warnings(book: PriceBook) -> list[PlanWarning]:
             out.append(PlanWarning("pricing.overrides", (
                 f"{o.path}: discounts_pct.{service}: {written} takes {written} % off list "
                 f"price (discounts_pct is in percent); if you meant {meant} %, write {meant}")))
+    return out
+
+
+# the tables cost lines ask prices of (the others hold instance specs, LCU sizes, credits)
+_PRICE_KINDS = ("ec2_on_demand", "rds_on_demand", "elasticache_on_demand", "other_services")
+# unused prices of one file warned one by one; the rest share one warning (a user table copied
+# from a whole refreshed region would otherwise give thousands)
+_MAX_NAMED = 5
+
+
+def _asked_key(query: PriceQuery) -> tuple[str, ...]:
+    """The table key a query looks up (``tier_start`` '' as :meth:`PriceBook.lookup` fills)."""
+    given = dict(query.key)
+    return tuple(given.get(c, "") for c in TABLE_SCHEMAS[query.kind].key)
+
+
+def _label(kind: str, key: tuple[str, ...]) -> str:
+    """A key as written in messages, ``region/instance_type`` or ``region/service/item_id``
+    (a tier's start left out: the tiers of one item are asked for together)."""
+    parts = key[:-1] if kind == "other_services" else key
+    return "/".join(k for k in parts if k)
+
+
+def _applies(query: PriceQuery, kind: str, key: tuple[str, ...], option: str) -> bool:
+    """Whether ``query`` looks up the price at ``key`` for ``option`` (a tiered query looks up
+    every tier of its item)."""
+    if query.kind != kind or query.purchase_option != option:
+        return False
+    asked = _asked_key(query)
+    return asked[:-1] == key[:-1] if query.tiered else asked == key
+
+
+def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
+                 asked: Sequence[PriceQuery]) -> str:
+    """What the cost lines asked instead: the same key for another purchase option, else the
+    nearest keys of the same table (difflib), else the keys they asked (a few) or none."""
+    label = _label(kind, key)
+    same = sorted({q.purchase_option for q in asked if q.kind == kind
+                   and _applies(q, kind, key, q.purchase_option)})
+    if same:
+        fix = (f"write purchase_option: {same[0]} or buy the resource {option}"
+               if noun == "rate" else "a table row prices on_demand only: give a rates entry "
+               f"with purchase_option: {same[0]}")
+        return f"; the cost lines ask for {quoted(label)} {' and '.join(same)}, not {option}: {fix}"
+    pool = sorted({_label(q.kind, _asked_key(q)) for q in asked if q.kind == kind})
+    if not pool:
+        return f"; no cost line asks for a price of the {kind} table: delete it or add the resource"
+    close = difflib.get_close_matches(label, pool, n=3, cutoff=0.6)
+    if close:
+        return f"; did you mean {' or '.join(repr(c) for c in close)}? Fix its key or delete it"
+    listed = ", ".join(pool[:_MAX_NAMED]) + (", ..." if len(pool) > _MAX_NAMED else "")
+    return f"; the cost lines ask for {kind} {listed}: fix its key or delete it"
+
+
+def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
+                          tables_path: str = "pricing.tables",
+                          overrides_path: str = "pricing.overrides") -> list[PlanWarning]:
+    """A warning per rate of ``book``'s overrides and per price row of the user's own tables
+    that no cost line of ``resources`` looks up (up to five a file, then one for the rest),
+    naming the file and the rate or line, and the nearest keys the lines did ask for
+    (``tables_path``, ``overrides_path``: where the plan names those files)."""
+    asked = [c.query for r in resources for c in cost_components(r, book)
+             if not c.query.unpriceable]
+    entries = [(r.origin, r.kind, r.key, r.purchase_option, "rate", overrides_path)
+               for r in book.overrides.rates]
+    entries += [(where, kind, key, "on_demand", "row", tables_path)
+                for where, kind, key in book.own_rows if kind in _PRICE_KINDS]
+    unused: dict[str, list[tuple[str, str, tuple[str, ...], str, str, str]]] = {}
+    for entry in entries:
+        where, kind, key, option, noun, _ = entry
+        if not any(_applies(q, kind, key, option) for q in asked):
+            unused.setdefault(where.rsplit(": ", 1)[0], []).append(entry)
+    out = []
+    for file, found in unused.items():
+        for where, kind, key, option, noun, path in found[:_MAX_NAMED]:
+            shown = _label(kind, key) + ("" if option == "on_demand" else f" {option}")
+            out.append(PlanWarning(path, (
+                f"{where}: {quoted(shown)} was not used by any cost line, so it never applies "
+                f"(each line keeps its list price){_unused_hint(kind, key, option, noun, asked)}"
+                )))
+        rest = found[_MAX_NAMED:]
+        if rest:
+            named = ", ".join(repr(_label(e[1], e[2])) for e in rest[:3])
+            more = ", ..." if len(rest) > 3 else ""
+            out.append(PlanWarning(rest[0][5], (
+                f"{file}: {len(rest)} more {rest[0][4]}s ({named}{more}) were not used by any "
+                "cost line either")))
     return out

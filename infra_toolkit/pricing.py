@@ -40,6 +40,7 @@ from infra_toolkit.pricing_tables import (
     find_tables,
     read_price_table,
     table_kind,
+    tier_gap,
 )
 
 __all__ = [
@@ -103,12 +104,15 @@ def _nearest(asked: str, values: Iterable[str]) -> tuple[list[str], int]:
 
 @dataclass(frozen=True)
 class PriceBook:
-    """Every loaded table (``kind -> key -> row``, read-only mappings), the files read, and the
-    user's overrides. Build it with :func:`load_price_book`."""
+    """Every loaded table (``kind -> key -> row``, read-only mappings), the files read, the
+    user's overrides, and where each row of the user's own tables was written (``own_rows``:
+    ``(file: line N, kind, key)``, for the warning on a row no cost line asks for). Build it
+    with :func:`load_price_book`."""
 
     tables: Mapping[str, Mapping[tuple[str, ...], PriceRow]]
     tables_used: tuple[TableRef, ...]
     overrides: Overrides = field(default_factory=Overrides)
+    own_rows: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def _schema(self, kind: str) -> TableSchema:
         if kind not in self.tables:
@@ -392,6 +396,8 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
                                    f"cost model counts it); write the price per {shipped_unit}")
         tables[schema.kind].update(rows)
         used.append(ref)
+    _check_merged_tiers(tables["other_services"], shipped[_BOOK_KINDS.index("other_services")],
+                        own)
     if overrides is None:
         book_overrides = Overrides()
     elif isinstance(overrides, Overrides):
@@ -406,7 +412,8 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
                       tables)
     _check_tier_rates(book_overrides, tables["other_services"])
     frozen = MappingProxyType({kind: MappingProxyType(rows) for kind, rows in tables.items()})
-    return PriceBook(frozen, tuple(used), book_overrides)
+    return PriceBook(frozen, tuple(used), book_overrides,
+                     tuple((where, kind, key) for (kind, key), where in own.items()))
 
 
 # the key column of a rate that a resource names, and the table of the names a resource may use
@@ -439,6 +446,20 @@ def _check_rate_names(priced: Sequence[tuple[str, str, tuple[str, ...], str]],
                          "ec2_instance_specs table of your own")
             raise PricingError(f"{origin}: {column} {name!r} is not a known {what} "
                                f"({table} tables), so no resource can use this {noun}{hint}")
+
+
+def _check_merged_tiers(rows: Mapping[tuple[str, ...], PriceRow], shipped: Path,
+                        own: Mapping[tuple[str, tuple[str, ...]], str]) -> None:
+    """A PricingError when the other-services rows (shipped, then the user's added or
+    replacing) leave an item's tiers with a gap or an overlap, at the file and line of the
+    user's row of the two when there is one: the cost model would stop at the break and report
+    the rest of the quantity as not found."""
+    gap = tier_gap(rows.values())
+    if gap is not None:
+        at_fault, why = gap
+        mine = [own[k] for r in reversed(at_fault) if (k := ("other_services", r.key)) in own]
+        where = mine[0] if mine else f"{shipped}: line {at_fault[-1].line}"
+        raise PricingError(f"{where}: {why}")
 
 
 def _check_tier_rates(overrides: Overrides, rows: Mapping[tuple[str, ...], PriceRow]) -> None:

@@ -8,7 +8,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -33,6 +33,7 @@ __all__ = [
     "read_price_table",
     "read_yaml",
     "table_kind",
+    "tier_gap",
 ]
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII: \d also matched "２０26"
@@ -249,6 +250,52 @@ def _read_row(path: Path, schema: TableSchema, header: list[str], index: dict[st
     first_line[same] = line
     rows[key] = PriceRow(path.name, line, key, amount, schema.unit or values.get("unit", ""),
                          values["source"], values["as_of"], values)
+
+
+def tier_gap(rows: Iterable[PriceRow]) -> tuple[tuple[PriceRow, ...], str] | None:
+    """The first break in the tiers of an other-services item among ``rows`` (rows with a
+    ``tier_start``, grouped by region, service and item_id, in tier order): a first tier not
+    starting at 0, or a tier not starting where the one before ends (a gap or an overlap), as
+    the rows at fault (the tier before, then the tier) and why, naming them and the fix;
+    ``None`` when every item's tiers meet. The cost model walks the tiers from 0 and stops at
+    the first break, which it reported as "PRICE NOT FOUND ... the table's tiers stop there",
+    far from the rows at fault. Check the rows a book merges (a user's table may replace one
+    tier of a shipped item: its own rows alone need not start at 0)."""
+    items: dict[tuple[str, ...], list[PriceRow]] = {}
+    for row in rows:
+        if row.fields.get("tier_start"):
+            items.setdefault(row.key[:-1], []).append(row)
+    for (region, service, item), tiers in items.items():
+        tiers.sort(key=lambda r: Decimal(r.fields["tier_start"]))
+        what = f"{service} {item} in {region}"
+        first = tiers[0]
+        if Decimal(first.fields["tier_start"]) != 0:
+            return (first,), (f"the first tier of {what} starts at "
+                              f"{first.fields['tier_start']}, not 0, and the cost model prices "
+                              f"from 0 up: write tier_start 0 on {first.table} line "
+                              f"{first.line} or add the tier below it")
+        for before, row in zip(tiers, tiers[1:]):
+            start, end = row.fields["tier_start"], before.fields["tier_end"]
+            span = f"{start}-{row.fields['tier_end'] or '(no end)'}"
+            at = f"{before.table} line {before.line}"
+            if Decimal(before.fields["tier_start"]) == Decimal(start):
+                return (before, row), (
+                    f"tier_start {start} of {what} ({row.table} line {row.line}) is also the "
+                    f"start of the tier on {at}: two rows price one tier; keep one (a row "
+                    f"replacing a tier writes its tier_start as {before.fields['tier_start']})")
+            if not end:
+                return (before, row), (
+                    f"tier {span} of {what} ({row.table} line {row.line}) starts at {start} "
+                    f"but the tier before ({at}, from {before.fields['tier_start']}) has no "
+                    f"tier_end, so it already covers everything above: write tier_end {start} "
+                    f"on {at}")
+            if Decimal(end) != Decimal(start):
+                return (before, row), (
+                    f"tier {span} of {what} ({row.table} line {row.line}) starts at {start} "
+                    f"but the tier before ({at}: {before.fields['tier_start']}-{end}) ends at "
+                    f"{end}: make them meet (tier_start {end} on {row.table} line {row.line}, "
+                    f"or tier_end {start} on {at})")
+    return None
 
 
 def _check_date(text: str, where: str) -> None:

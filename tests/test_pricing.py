@@ -35,7 +35,7 @@ def test_public_api_is_fixed() -> None:
     assert sorted(pricing_tables.__all__) == sorted([
         "MAX_USD_PER_UNIT", "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema",
         "check_region_code", "find_tables", "parse_decimal", "read_price_table", "read_yaml",
-        "table_kind"])
+        "table_kind", "tier_gap"])
 
 
 # ---------------------------------------------------------------------------- shipped tables
