@@ -11,14 +11,13 @@ Errors name the file and each bad field.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import SpecError, quoted
-from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_fields import FieldReader, close_choices, did_you_mean, join_path
 from infra_toolkit.plan_yaml import read_yaml_documents
 
 __all__ = [
@@ -250,15 +249,16 @@ def _misspelt_fields(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                       "managedNodeGroups")
             continue
         same_case = [f for f in _READ_FIELDS if f.lower() == text.lower()]
-        close = same_case or difflib.get_close_matches(text, _READ_FIELDS, n=1, cutoff=0.8)
+        close = close_choices(text, _READ_FIELDS, cutoff=0.8)
         if same_case:  # Go's JSON decoding may match it; the plan reads the exact name
             r.add(join_path(p, text), f"is spelt {same_case[0]!r} in eksctl's schema, which "
                   "the plan reads by its exact name (it would leave the field to its default); "
                   f"write {same_case[0]!r}")
         elif close:
+            left = close[0] if len(close) == 1 else "that field"
             r.add(join_path(p, text), f"is not an eksctl node group field (eksctl refuses an "
-                  f"unknown field, and the plan would leave {close[0]} to its default); did "
-                  f"you mean {close[0]!r}?")
+                  f"unknown field, and the plan would leave {left} to its default)"
+                  + did_you_mean(text, _READ_FIELDS, list_choices=False, cutoff=0.8))
 
 
 def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool

@@ -9,7 +9,6 @@ checked at once. An unknown field is refused with the nearest valid name.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = ["ManifestReader", "DNS_SUBDOMAIN", "DNS_LABEL"]
@@ -73,8 +73,9 @@ class ManifestReader:
             raise self.fail(path, value, "must be a mapping of fields")
         for key in value:
             if key not in allowed:
-                near = difflib.get_close_matches(str(key), allowed, n=1)
-                fix = f"did you mean {near[0]}?" if near else "valid fields: " + ", ".join(allowed)
+                # the fix slot takes the hint without its "; "; the fields listed in API order
+                near = did_you_mean(str(key), allowed, list_choices=False).removeprefix("; ")
+                fix = near or "valid fields: " + ", ".join(allowed)
                 raise self.fail(f"{path}.{key}", NO_VALUE, "is not a known field", fix)
         return value
 

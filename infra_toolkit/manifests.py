@@ -13,7 +13,6 @@ several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -292,10 +291,9 @@ def _unknown_fields(container: Mapping[str, Any], where: str, owner: str) -> lis
     Kubernetes release, and a field not read changes nothing here)."""
     out = []
     for key in container:
-        close = difflib.get_close_matches(str(key), _READ_CONTAINER_FIELDS, n=1, cutoff=0.8)
-        if key not in _READ_CONTAINER_FIELDS and close:
-            out.append(f"{where}.{key} {owner}: unknown field, which the API server refuses; "
-                       f"did you mean {close[0]!r}?")
+        near = did_you_mean(str(key), _READ_CONTAINER_FIELDS, list_choices=False, cutoff=0.8)
+        if key not in _READ_CONTAINER_FIELDS and near:
+            out.append(f"{where}.{key} {owner}: unknown field, which the API server refuses{near}")
     for block, allowed in (("readinessProbe", _PROBE_FIELDS), ("startupProbe", _PROBE_FIELDS),
                            ("resources", _RESOURCES_FIELDS)):
         fields = container.get(block)

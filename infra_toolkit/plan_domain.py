@@ -409,11 +409,11 @@ def check_synthetic_parameters(r: FieldReader, traffic: SyntheticTraffic, path: 
     before = r.count()
     for key in traffic.params:
         if key not in required + optional:
-            # the list is written once: did_you_mean would repeat it when nothing is close
-            near = did_you_mean(key, required + optional)
+            # the list is written once, so the hint names only a close one
+            near = did_you_mean(key, required + optional, list_choices=False)
             r.add(join_path(path, key), f"is not a parameter of shape {quoted(traffic.shape)} "
                                         f"(parameters: {', '.join(required + optional)})"
-                                        f"{near if 'did you mean' in near else ''}")
+                                        f"{near}")
     for key in required:
         if key not in traffic.params:
             r.add(join_path(path, key), f"missing: shape {quoted(traffic.shape)} needs it")

@@ -24,6 +24,7 @@ __all__ = [
     "FieldReader",
     "InvalidField",
     "Problem",
+    "close_choices",
     "did_you_mean",
     "join_path",
     "parse_duration_s",
@@ -72,19 +73,35 @@ def join_path(parent: str, key: str | int) -> str:
     return f'{parent}["{key}"]'
 
 
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """`` did you mean 'x'?`` for the closest choice (``'x' or 'y'`` when equally close), the
-    valid choices when none is close, or nothing when there are no choices."""
+def close_choices(value: str, choices: Iterable[str], cutoff: float = 0.6) -> list[str]:
+    """The choices closest to ``value`` (sorted): those difflib scores equally best at or above
+    ``cutoff``, else the one choice ``value`` is a prefix of ('prod' for production), else none.
+    The one selection behind :func:`did_you_mean`, for a message that also names the choice."""
     options = sorted(set(choices))
-    if not options:
-        return ""
-    close = difflib.get_close_matches(value, options, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(value, options, n=3, cutoff=cutoff)
     # equally close choices are all named: 'us-est-1' is one letter from us-east-1 and us-west-1
     score = {o: difflib.SequenceMatcher(None, value, o).ratio() for o in close}
     close = sorted(o for o in close if score[o] == score[close[0]]) if close else []
     starting = [o for o in options if value and o.startswith(value)]
-    if close or len(starting) == 1:  # a unique prefix ('prod') counts as close
-        return f"; did you mean {' or '.join(quoted(o) for o in close or starting)}?"
+    return close or (starting if len(starting) == 1 else [])
+
+
+def did_you_mean(value: str, choices: Iterable[str], *, list_choices: bool = True,
+                 cutoff: float = 0.6) -> str:
+    """``; did you mean 'x'?`` for the :func:`close_choices` (``'x', 'y' or 'z'`` when several
+    are equally close); when none is close, ``; valid: ...`` (the first twelve, then the count)
+    if ``list_choices``, else nothing (for a message that lists the choices itself); nothing
+    when there are no choices. ``cutoff`` is difflib's: 0.8 where only a misspelling of a known
+    name should be named (a manifest's fields, most of which are not read, are not refused)."""
+    options = sorted(set(choices))
+    if not options:
+        return ""
+    close = [quoted(o) for o in close_choices(value, options, cutoff)]
+    if close:
+        joined = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+        return f"; did you mean {joined}?"
+    if not list_choices:
+        return ""
     shown = ", ".join(quoted(o) for o in options[:12])
     more = f", ... ({len(options)} in all)" if len(options) > 12 else ""
     return f"; valid: {shown}{more}"

@@ -5,8 +5,8 @@ group's instance types of one architecture, its ``ami_type``'s (``node_group_arc
 from __future__ import annotations
 
 from infra_toolkit.errors import quoted
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.resource_fields import did_you_mean
 
 __all__ = ["KNOWN_VALUES", "known_value_problem", "node_group_arch_problem"]
 
@@ -26,7 +26,7 @@ def known_value_problem(book: PriceBook, table: str, column: str, what: str, val
     known = book.values(table, column)
     if value in known:
         return None
-    return f"{quoted(value)} is not a known {what}" + did_you_mean(value, known)
+    return f"{quoted(value)} is not a known {what}" + did_you_mean(value, known, list_choices=False)
 
 
 def _ami_arch(ami_type: str) -> str | None:

@@ -16,7 +16,6 @@ the cost lines did ask for.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from infra_toolkit.cost import PriceQuery
@@ -24,6 +23,7 @@ from infra_toolkit.cost_components import cost_components
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.errors import quoted
 from infra_toolkit.plan import Plan
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.pricing_tables import TABLE_SCHEMAS
@@ -108,7 +108,7 @@ def _applies(query: PriceQuery, kind: str, key: tuple[str, ...], option: str) ->
 def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
                  asked: Sequence[PriceQuery]) -> str:
     """What the cost lines asked instead: the same key for another purchase option, else the
-    nearest keys of the same table (difflib), else the keys they asked (a few) or none."""
+    nearest keys of the same table (did_you_mean), else the keys they asked (a few) or none."""
     label = _label(kind, key)
     same = sorted({q.purchase_option for q in asked if q.kind == kind
                    and _applies(q, kind, key, q.purchase_option)})
@@ -120,9 +120,9 @@ def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
     pool = sorted({_label(q.kind, _asked_key(q)) for q in asked if q.kind == kind})
     if not pool:
         return f"; no cost line asks for a price of the {kind} table: delete it or add the resource"
-    close = difflib.get_close_matches(label, pool, n=3, cutoff=0.6)
-    if close:
-        return f"; did you mean {' or '.join(repr(c) for c in close)}? Fix its key or delete it"
+    near = did_you_mean(label, pool, list_choices=False)
+    if near:
+        return f"{near} Fix its key or delete it"
     listed = ", ".join(pool[:_MAX_NAMED]) + (", ..." if len(pool) > _MAX_NAMED else "")
     return f"; the cost lines ask for {kind} {listed}: fix its key or delete it"
 

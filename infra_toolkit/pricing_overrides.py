@@ -11,14 +11,14 @@ entry named, rather than silently never matching.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import PricingError, quoted
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.pricing_tables import (
     MAX_USD_PER_UNIT,
     TABLE_SCHEMAS,
@@ -126,7 +126,7 @@ def read_overrides(path: str | Path) -> Overrides:
         if service not in _SERVICE_CODES:
             raise PricingError(f"{path}: discounts_pct.{service}: unknown service code; use one "
                                f"of {', '.join(_SERVICE_CODES)}"
-                               + _close(str(service), _SERVICE_CODES))
+                               + did_you_mean(str(service), _SERVICE_CODES, list_choices=False))
         if isinstance(pct, bool) or not isinstance(pct, (int, float, str)):
             raise PricingError(f"{path}: discounts_pct.{service}: {quoted(pct)} must be a number "
                                "of percent, e.g. 10")
@@ -187,11 +187,6 @@ def _read_rate(entry: Any, where: str) -> Rate:
     return Rate(kind, key, option, price, str(entry["source"]), where)
 
 
-def _close(value: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {quoted(close[0])}?" if close else ""
-
-
 def check_key_values(entry: Mapping[str, Any], kind: str, where: str) -> None:
     """Raise a PricingError naming ``where`` for key values a lookup could never ask for (a
     rate, or a row of the user's own table, that would silently never apply): a service code
@@ -205,13 +200,13 @@ def check_key_values(entry: Mapping[str, Any], kind: str, where: str) -> None:
     if service is None and given not in _SERVICE_CODES:
         raise PricingError(f"{where}: service {quoted(given)} is not a priced service code; use "
                            f"one of {', '.join(_SERVICE_CODES)}"
-                           + _close(str(given), _SERVICE_CODES))
+                           + did_you_mean(str(given), _SERVICE_CODES, list_choices=False))
     check_region_code(str(entry.get("region")), where)
     engines = _PRICE_LIST_ENGINES.get(kind, ())
     if engines and entry.get("engine") not in engines:
         raise PricingError(f"{where}: engine {quoted(entry.get('engine'))}: use the Price List "
                            f"engine name, one of {', '.join(engines)}"
-                           + _close(str(entry.get("engine")), engines))
+                           + did_you_mean(str(entry.get("engine")), engines, list_choices=False))
     if kind == "rds_on_demand" and entry.get("deployment") not in ("single-az", "multi-az"):
         raise PricingError(f"{where}: deployment {quoted(entry.get('deployment'))}: use single-az "
                            "or multi-az")

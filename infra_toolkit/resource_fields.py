@@ -1,29 +1,19 @@
 """One resource's attributes and usage read against its schema: nested blocks flattened to
 dotted names (``flatten``), a dotted name as the file writes it (``written_path``), a value
-checked against its :class:`~infra_toolkit.resource_types.Field` (``check_value``), Terraform's
-ConflictsWith (``conflict``), and the did-you-mean of a misspelt name (``did_you_mean``)."""
+checked against its :class:`~infra_toolkit.resource_types.Field` (``check_value``) and
+Terraform's ConflictsWith (``conflict``)."""
 
 from __future__ import annotations
 
-import difflib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from infra_toolkit.errors import quoted
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.resource_types import Field
 
-__all__ = ["check_value", "conflict", "did_you_mean", "flatten", "written_path"]
-
-
-def did_you_mean(value: str, options: Sequence[str]) -> str:
-    """``; did you mean 'x'?`` naming the (up to three) options close to ``value``, else empty."""
-    close = difflib.get_close_matches(value, list(options), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    shown = [quoted(c) for c in close]
-    joined = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
-    return f"; did you mean {joined}?"
+__all__ = ["check_value", "conflict", "flatten", "written_path"]
 
 
 def written_path(raw: Mapping[str, Any], key: str) -> str:
@@ -69,7 +59,7 @@ def check_value(spec: Field, value: Any) -> str | None:
             return f"{quoted(value)} must be a non-empty string"
         if spec.choices and value not in spec.choices:
             return (f"{quoted(value)} is not one of {', '.join(spec.choices)}"
-                    + did_you_mean(value, spec.choices))
+                    + did_you_mean(value, spec.choices, list_choices=False))
         return None
     if spec.kind == "list[str]":
         if (not isinstance(value, list) or not value

@@ -49,6 +49,7 @@ from infra_toolkit.launch_template import (
     launch_template_ref,
     root_device_problem,
 )
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_yaml import parse_yaml, read_yaml_text
 from infra_toolkit.price_book_checks import (
     KNOWN_VALUES,
@@ -57,7 +58,7 @@ from infra_toolkit.price_book_checks import (
 )
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.read_replicas import inherit_from_source
-from infra_toolkit.resource_fields import check_value, conflict, did_you_mean, flatten, written_path
+from infra_toolkit.resource_fields import check_value, conflict, flatten, written_path
 from infra_toolkit.resource_rules import check_rules
 from infra_toolkit.resource_types import (
     COUNT_REFUSED,
@@ -170,7 +171,7 @@ def _unknown_source(raw: dict[str, Any], db_names: list[str]) -> str:
         return ""
     listed = f" (its DB instances: {', '.join(map(quoted, db_names))})" if db_names else ""
     return f": {quoted(source)} names no aws_db_instance of this list" + (
-        did_you_mean(source, db_names) or listed)
+        did_you_mean(source, db_names, list_choices=False) or listed)
 
 
 def _check_item(item: Any, where: str, default_region: str | None, book: PriceBook | None,
@@ -185,7 +186,8 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     rtype = item.get("type")
     if rtype not in RESOURCE_SCHEMAS:
         hint = (f"; for an aws_ebs_volume write its volume type as volume_type: {rtype}"
-                if rtype in EBS_VOLUME_TYPES else did_you_mean(str(rtype), list(RESOURCE_SCHEMAS)))
+                if rtype in EBS_VOLUME_TYPES
+                else did_you_mean(str(rtype), RESOURCE_SCHEMAS, list_choices=False))
         bad(f"{where}.type", f"{quoted(rtype)} is not a supported resource type (supported: "
             f"{', '.join(RESOURCE_SCHEMAS)}){hint}")
         return []
@@ -202,7 +204,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
             "file, or pass --region")
     elif book is not None and region not in regions:
         bad(f"{where}.region", f"{quoted(region)} is not a region in any pricing table"
-            + did_you_mean(region, regions))
+            + did_you_mean(region, regions, list_choices=False))
     usage_raw = item.get("usage", {})
     if not isinstance(usage_raw, dict):
         bad(f"{where}.usage", f"{quoted(usage_raw)} must be a mapping of usage keys")
@@ -228,7 +230,8 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
             if key not in specs:
                 valid = sorted(specs) + ([] if section else ["region", "usage"])
                 bad(path, f"unknown {'usage key' if section else 'attribute'} for {label} "
-                    f"(valid: {', '.join(valid) or 'none'})" + did_you_mean(key, valid)
+                    f"(valid: {', '.join(valid) or 'none'})"
+                    + did_you_mean(key, valid, list_choices=False)
                     + ("; for_each is not read: for N identical resources write count: N, "
                        "else one entry per instance" if key == "for_each" and not section
                        else ""))
@@ -377,7 +380,7 @@ def _missing_template(ref: str, names: list[str], path: str) -> str:
         return (f"no aws_launch_template named {quoted(ref)} in {path} (it has none); add one "
                 "with a block_device_mappings block for the nodes' root volume")
     return (f"no aws_launch_template named {quoted(ref)} in {path} (launch templates: "
-            f"{', '.join(map(clipped, names))})" + did_you_mean(ref, names))
+            f"{', '.join(map(clipped, names))})" + did_you_mean(ref, names, list_choices=False))
 
 
 def validate_resources(items: Any, *, path: str = "resources",

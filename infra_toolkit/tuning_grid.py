@@ -39,10 +39,10 @@ from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import node_group_resources
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_simulation import placement_problems
 from infra_toolkit.price_book_checks import node_group_arch_problem
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.resource_fields import did_you_mean
 from infra_toolkit.simulate import SimulationSpec
 
 __all__ = ["DEFAULT_MAX_CLUSTER_RUNS", "DEFAULT_MAX_VARIANTS", "FIELDS", "HPA_FIELDS",
@@ -114,7 +114,8 @@ def parse_vary(texts: Sequence[str]) -> dict[str, tuple[Any, ...]]:
                             "minReplicas=2..6")
             continue
         if field not in FIELDS:
-            problems.append(f"--vary {text!r}: unknown field {field!r}{did_you_mean(field, FIELDS)}"
+            near = did_you_mean(field, FIELDS, list_choices=False)
+            problems.append(f"--vary {text!r}: unknown field {field!r}{near}"
                             f" (fields: {', '.join(FIELDS)})")
             continue
         if field in grid:

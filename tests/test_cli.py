@@ -205,5 +205,5 @@ def test_cost_names_a_region_flag_no_table_prices(
     assert main(["cost", str(today), "--region", "eu-west-9"]) == 2
     assert capsys.readouterr().err == (
         "error: region = 'eu-west-9': no pricing table or rate prices that region; did you mean "
-        "'eu-west-1' or 'eu-west-2' or 'eu-west-3'?; pass a region code a table or rate prices, "
+        "'eu-west-1', 'eu-west-2' or 'eu-west-3'?; pass a region code a table or rate prices, "
         "or leave region unset to price each resource in its own region\n")

@@ -72,7 +72,7 @@ IN_ORDERS = {"key": "queue", "operator": "In", "values": ["orders"]}
          f"{EXT}[0].operator is required in plans/x.yaml "
          "(fix: use In, NotIn, Exists or DoesNotExist)"),
         ("External", _expressions({"key": "queue", "operator": "In", "value": ["orders"]}),
-         f"{EXT}[0].value is not a known field in plans/x.yaml (fix: did you mean values?)"),
+         f"{EXT}[0].value is not a known field in plans/x.yaml (fix: did you mean 'values'?)"),
         ("External", _expressions({"key": "queue", "operator": "In", "values": "orders"}),
          f"{EXT}[0].values (='orders') must be a list in plans/x.yaml"),
         # YAML reads `values: [1]` as a number: the label value is the string "1"

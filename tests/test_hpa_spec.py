@@ -100,7 +100,7 @@ SCALE_UP = "spec.behavior.scaleUp"
           "(only such a metric can be read while no pod runs, to scale up from zero) in "
           "plans/x.yaml (fix: set minReplicas: 1, or add an Object/External metric")),
         (manifest(minReplica=2),
-         "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean minReplicas?)"),
+         "spec.minReplica is not a known field in plans/x.yaml (fix: did you mean 'minReplicas'?)"),
         (manifest(maxReplicas="3"), "spec.maxReplicas (='3') must be an integer"),
         # every integer of the API is an int32: the API server cannot even decode 2**31
         (manifest(maxReplicas=2**31),

@@ -181,7 +181,7 @@ def test_the_root_device_of_amazon_linux_nodes_is_xvda(ami_type: str) -> None:
      ["resources[0].block_device_mappings[0].ebs.iops: required for io1 volumes"]),
     ([template(volume_size=20, volume_type="gp4")],
      ["resources[0].block_device_mappings[0].ebs.volume_type: 'gp4' is not one of gp2, gp3, io1, "
-      "io2, st1, sc1, standard; did you mean 'gp3' or 'gp2'?"]),
+      "io2, st1, sc1, standard; did you mean 'gp2' or 'gp3'?"]),
     ([{**OK_TEMPLATE, "instance_type": "t3.large"}],
      ["resources[0].instance_type: not supported: the instance type is priced from the node "
       "group; remove it here and set the node group's instance_types"]),

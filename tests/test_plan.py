@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -192,13 +193,33 @@ def test_bad_durations(text: str) -> None:
         parse_duration_s(text)
 
 
-@pytest.mark.parametrize(("value", "choices", "hint"), [
-    ("db.t3.medum", ["db.t3.medium", "db.t3.small"], "; did you mean 'db.t3.medium'?"),
-    ("prod", ["production", "staging"], "; did you mean 'production'?"),
-    ("zzz", ["a", "b"], "; valid: 'a', 'b'"),
+# the one did-you-mean of every message (plan, resources, pricing, manifests, eksctl, HPA API)
+@pytest.mark.parametrize(("value", "choices", "options", "hint"), [
+    # one close: 11 of medum's letters match medium's 12, ratio 2 x 11 / 23 = 0.96
+    ("db.t3.medum", ["db.t3.medium", "db.t3.small"], {}, "; did you mean 'db.t3.medium'?"),
+    # two equally close: 8 letters of us-est-1 match in both, 2 x 8 / (8 + 9) = 0.94 each;
+    # eu-west-1 matches 7 (0.82), less close, so not named
+    ("us-est-1", ["us-west-1", "eu-west-1", "us-east-1"], {},
+     "; did you mean 'us-east-1' or 'us-west-1'?"),
+    # three equally close (gp + one digit: 2 x 2 / 6 = 0.67 each), sorted, one way of joining
+    ("gp4", ["io1", "gp3", "gp1", "gp2"], {}, "; did you mean 'gp1', 'gp2' or 'gp3'?"),
+    # a unique prefix counts as close (prod/production scores 2 x 4 / 14 = 0.57 < 0.6)
+    ("prod", ["production", "staging"], {}, "; did you mean 'production'?"),
+    # a prefix of two is no hint; none is close (st/stable 2 x 2 / 8 = 0.5), so all are listed
+    ("st", ["staging", "stable", "prod"], {}, "; valid: 'prod', 'stable', 'staging'"),
+    ("zzz", ["a", "b"], {}, "; valid: 'a', 'b'"),
+    ("zzz", ["a", "b"], {"list_choices": False}, ""),
+    # more than 12 choices: the first twelve, then the count (13 letters a..m)
+    ("zzz", list("mlkjihgfedcba"), {},
+     "; valid: 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', ... (13 in all)"),
+    # cutoff 0.8 names only a misspelling: gp4/gp2 is 0.67
+    ("gp4", ["gp2"], {"list_choices": False, "cutoff": 0.8}, ""),
+    ("volumSize", ["volumeSize", "volumeType"], {"cutoff": 0.8}, "; did you mean 'volumeSize'?"),
+    ("x", [], {}, ""),
 ])
-def test_did_you_mean(value: str, choices: list[str], hint: str) -> None:
-    assert did_you_mean(value, choices) == hint
+def test_did_you_mean(value: str, choices: list[str], options: dict[str, Any], hint: str
+                      ) -> None:
+    assert did_you_mean(value, choices, **options) == hint
 
 
 @pytest.mark.parametrize(("parent", "key", "path"), [

@@ -106,8 +106,7 @@ def test_cost_of_a_resources_file_prints_the_warning(tmp_path: Path,
     assert err == (
         f"warning: {overrides}: rates[1]: 'us-east-1/AmazonEC2/nat_gatway_hour' was not used by "
         "any cost line, so it never applies (each line keeps its list price); did you mean "
-        "'us-east-1/AmazonEC2/nat_gateway_hour' or "
-        "'us-east-1/AmazonEC2/nat_gateway_data_processed'? Fix its key or delete it\n")
+        "'us-east-1/AmazonEC2/nat_gateway_hour'? Fix its key or delete it\n")
 
 
 def test_a_table_of_many_unused_rows_names_five_then_counts_the_rest(
