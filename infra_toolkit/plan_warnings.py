@@ -25,6 +25,8 @@ workload with an HPA and a model:
   almost always a bare number (``memory: 768``, bytes) meant as ``768Mi``;
 * extended resources (:func:`extended_resource_warnings`): a pod requesting a GPU or huge
   pages, which the simulation does not place by;
+* the runtime class (:func:`runtime_class_warnings`): a pod run by a RuntimeClass whose
+  overhead the scheduler adds to its requests, which the plan does not hold;
 * ephemeral storage (:mod:`infra_toolkit.ephemeral_storage_warnings`): a pod requesting more
   than its node groups' root volume, which the scheduler never places there;
 * the HPA manifest (:func:`hpa_manifest_warnings`): a scaleTargetRef outside the ``apps`` group
@@ -55,6 +57,7 @@ from infra_toolkit.disruption_budget_warnings import (
     drain_give_up_warnings,
 )
 from infra_toolkit.ephemeral_storage_warnings import ephemeral_storage_warnings
+from infra_toolkit.errors import quoted
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
@@ -77,7 +80,8 @@ from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "plan_warnings",
-           "statefulset_rolling_warnings", "unitless_memory_warnings", "volume_claim_warnings"]
+           "runtime_class_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings",
+           "volume_claim_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -115,6 +119,29 @@ def extended_resource_warnings(plan: Plan) -> list[PlanWarning]:
                 "and pod count alone, while Kubernetes leaves them Pending on nodes that do not "
                 "offer it (a GPU on a c5 or m5 node); check that its node groups' instance "
                 "types (and device plugin) provide it")))
+    return out
+
+
+def runtime_class_warnings(plan: Plan) -> list[PlanWarning]:
+    """A proposed workload whose pod template names a ``runtimeClassName`` (gVisor, Kata): the
+    RuntimeClass admission controller adds that class's ``overhead.podFixed`` to each pod, and the
+    scheduler and the node's allocatable count it beside the containers' requests, while the
+    plan holds no RuntimeClass object, so the simulation packs the pods by their requests alone:
+    more pods a node, fewer nodes and lower node-hours than the cluster would have."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        template = w.deployment.document.get("spec", {}).get("template", {})
+        pod = template.get("spec") if isinstance(template, dict) else None
+        name = pod.get("runtimeClassName") if isinstance(pod, dict) else None
+        if isinstance(name, str) and name:
+            out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+                f"Deployment {quoted(w.deployment_spec.name)} runs its pods with "
+                f"runtimeClassName {quoted(name)}: Kubernetes adds that RuntimeClass's "
+                "overhead.podFixed to every pod's requests (scheduling and node room), which "
+                "the simulation cannot see, so it fits more pods a node and counts fewer "
+                "node-hours than the cluster will; add the overhead to the container requests "
+                "in the manifest the plan reads (kubectl get runtimeclass "
+                f"{name} -o jsonpath='{{.overhead.podFixed}}')")))
     return out
 
 
@@ -241,7 +268,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
-                 + extended_resource_warnings(plan)
+                 + extended_resource_warnings(plan) + runtime_class_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)
                  + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
                  + statefulset_rolling_warnings(plan)

@@ -805,6 +805,26 @@ def test_extended_resources_are_warned(tmp_path: Path, resources: str,
     assert [m[:len(expected)] for m in warned] == ([] if expected is None else [expected])
 
 
+@pytest.mark.parametrize(("runtime_class", "expected"), [
+    # gVisor's RuntimeClass on EKS typically carries overhead.podFixed (e.g. 250m / 120Mi): the
+    # scheduler adds it to each pod's 200m / 256Mi, the simulation packs by 200m / 256Mi alone
+    ("      runtimeClassName: gvisor\n",
+     ["Deployment 'api' runs its pods with runtimeClassName 'gvisor': Kubernetes adds that "
+      "RuntimeClass's overhead.podFixed to every pod's requests (scheduling and node room), "
+      "which the simulation cannot see, so it fits more pods a node and counts fewer node-hours "
+      "than the cluster will; add the overhead to the container requests in the manifest the "
+      "plan reads (kubectl get runtimeclass gvisor -o jsonpath='{.overhead.podFixed}')"]),
+    # no runtime class: the node's default handler, no overhead
+    ("", []),
+])
+def test_a_runtime_class_is_warned(tmp_path: Path, runtime_class: str,
+                                   expected: list[str]) -> None:
+    plan = _plan(tmp_path, deployment_edits=(
+        ("    spec:\n      containers:\n", f"    spec:\n{runtime_class}      containers:\n"),))
+    assert [(p, m) for p, m in _warnings(plan) if "runtimeClassName" in m] == [
+        ("proposed.workloads[0].deployment", m) for m in expected]
+
+
 @pytest.mark.parametrize(("edits", "expected"), [
     # scaleTargetRef without apiVersion: the controller's RESTMappings finds no Deployment in
     # the core group (FailedGetScale: 'no matches for kind "Deployment" in group ""',
