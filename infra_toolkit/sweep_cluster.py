@@ -168,6 +168,8 @@ class Cluster(ClusterPods):
         # _choose: a waiting removal goes once validated if its group is still ready, else is
         # dropped; without one, the last ready group goes, or is chosen to wait
         waiting = live & (self.cmd_group >= 0)
+        if not (waiting.any() or ready.any()):  # most scans: nothing to choose or carry out
+            return
         due = np.flatnonzero(waiting & (t - self.cmd_t >= p["validation_s"]))
         cmd_g = self.cmd_group[due]
         run = ready[due, cmd_g]
