@@ -1027,3 +1027,38 @@ def test_a_pod_whose_init_containers_fit_no_node_is_refused_naming_them(
     plan = _plan(tmp_path, deployment_edits=edits)
     _, problems, _ = check_plan_warnings(plan)
     assert [p.message for p in problems if "init containers" in p.message] == [expected]
+
+
+def _external(name: str, target: str) -> str:
+    return ("    - type: External\n      external:\n"
+            f"        metric: {{name: {name}}}\n        target: {target}\n")
+
+
+@pytest.mark.parametrize(("name", "target", "expected"), [
+    # newplans: a queue worker scaled on SQS's visible messages (a depth) was simulated on the
+    # offered rate without a word. 30 a pod (AverageValue 30) is shown as 30 a pod.
+    ("sqs-approximatenumberofmessagesvisible", "{type: AverageValue, averageValue: '30'}",
+     "spec.metrics[0] (External sqs-approximatenumberofmessagesvisible) names a queue depth, "
+     "messages waiting, but the simulation reads an External metric as the workload's offered "
+     "rate in requests per second, so its target of 30 a pod is simulated as that many requests "
+     "per second: the replicas, nodes, cost and latency shown are those of a rate target, not "
+     "of the messages the HPA counts in the cluster (a backlog grows with the gap between "
+     "arrivals and processing, not with the rate), which the simulation does not model; scale "
+     "the HPA on the queue's arrival rate (SQS NumberOfMessagesSent per second) for figures "
+     "that hold, or read these as those of a rate target of 30 a pod"),
+    # a Value target of 2k messages (2000) in all; Kafka's consumer-group lag as yace/kminion
+    # name it
+    ("kafka_consumergroup_lag", "{type: Value, value: 2k}",
+     "of 2,000 in all"),
+    # a rate (search-api's indexer): no warning
+    ("sqs_messages_sent_per_second", "{type: AverageValue, averageValue: '30'}", None),
+])
+def test_an_external_metric_named_as_a_queue_depth_is_warned(
+        tmp_path: Path, name: str, target: str, expected: str | None) -> None:
+    got = [m for p, m in _warnings(_plan(tmp_path, _external(name, target)))
+           if "queue depth" in m]
+    if expected is None:
+        assert got == []
+    else:
+        (message,) = got
+        assert expected in message, message
