@@ -299,6 +299,15 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     # eksctl passes it to the kubelet (--max-pods), in place of the ENI figure: fewer pods a
     # node means more nodes for the same pods
     max_pods = r.int_(m, "maxPodsPerNode", p, required=False, minimum=1)
+    extra = m.get("kubeletExtraConfig")
+    if not managed and isinstance(extra, Mapping) and "maxPods" in extra:
+        # a self-managed group's kubelet settings; which of the two eksctl's bootstrap keeps is
+        # not sourced here, so both together are refused rather than one guessed
+        xp = join_path(p, "kubeletExtraConfig")
+        if max_pods is not None:
+            r.add(join_path(xp, "maxPods"), "is given beside maxPodsPerNode: give the node's "
+                  "max pods once, in maxPodsPerNode")
+        max_pods = r.int_(extra, "maxPods", xp, minimum=1)
     if r.count() > before or None in (name, types, min_size, max_size, desired, capacity):
         return None
     assert name and types is not None and min_size is not None and max_size is not None

@@ -127,6 +127,26 @@ def test_every_problem_is_listed() -> None:
     ]
 
 
+def _self_managed(**group: Any) -> dict[str, Any]:
+    doc = _config()
+    doc["nodeGroups"] = [{**doc.pop("managedNodeGroups")[0], **group}]
+    return doc
+
+
+def test_a_self_managed_groups_kubelet_max_pods_is_read() -> None:
+    # newplans: kubeletExtraConfig (self-managed nodeGroups) was accepted and its maxPods left
+    # out; given with maxPodsPerNode it is refused, as which one eksctl keeps is not sourced
+    (group,) = cluster_config_from_dict(_self_managed(
+        kubeletExtraConfig={"maxPods": 12, "kubeReserved": {"cpu": "300m"}})).node_groups
+    assert group.max_pods == 12
+    with pytest.raises(SpecError, match=(
+            r"^cluster.yaml: nodeGroups\[0\].kubeletExtraConfig.maxPods: is given beside "
+            r"maxPodsPerNode: give the node's max pods once, in maxPodsPerNode$")):
+        cluster_config_from_dict(_self_managed(maxPodsPerNode=12,
+                                               kubeletExtraConfig={"maxPods": 12}),
+                                 "cluster.yaml")
+
+
 def test_max_pods_per_node_is_what_the_simulation_packs(tmp_path: Path) -> None:
     # newplans: the default plan's general group (t3.medium, 17 pods by its ENI figure in
     # ec2_instance_specs) with maxPodsPerNode: 11 simulates 11 pods a node
