@@ -825,6 +825,42 @@ def test_a_runtime_class_is_warned(tmp_path: Path, runtime_class: str,
         ("proposed.workloads[0].deployment", m) for m in expected]
 
 
+@pytest.mark.parametrize(("template_meta", "container", "expected"), [
+    # newplans: a Deployment exported with kubectl holds no injected istio-proxy; the Istio
+    # injector adds it (100m / 128Mi by default) to every pod
+    ("      annotations: {sidecar.istio.io/inject: 'true'}\n", "",
+     ["Deployment 'api' asks Istio to inject its proxy (sidecar.istio.io/inject: 'true'): the "
+      "injector adds the istio-proxy container to every pod at admission, which the manifest "
+      "does not hold, so the simulation leaves its requests out of the pods' node room and of "
+      "the HPA's CPU and memory utilization (over every container's requests); add the "
+      "istio-proxy container with its requests to the manifest the plan reads (kubectl get "
+      "pod -o yaml shows it)"]),
+    # the label form (Istio >= 1.10) and Linkerd's annotation
+    ("      labels: {app: api, sidecar.istio.io/inject: 'true'}\n", "", ["Istio"]),
+    ("      annotations: {linkerd.io/inject: enabled}\n", "", ["Linkerd"]),
+    # injection turned off, or the proxy already written in the manifest: nothing to add
+    ("      annotations: {sidecar.istio.io/inject: 'false'}\n", "", []),
+    ("      annotations: {sidecar.istio.io/inject: 'true'}\n",
+     "        - name: istio-proxy\n          image: istio/proxyv2:1.24.0\n"
+     "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n", []),
+])
+def test_an_injected_mesh_sidecar_is_warned(tmp_path: Path, template_meta: str, container: str,
+                                            expected: list[str]) -> None:
+    edits = [("          readinessProbe:\n            httpGet: {path: /ready, port: 8080}\n"
+              "            initialDelaySeconds: 5\n",
+              "          readinessProbe:\n            httpGet: {path: /ready, port: 8080}\n"
+              "            initialDelaySeconds: 5\n" + container)]
+    if "labels:" in template_meta:
+        edits.append(("      labels: {app: api}\n", template_meta))
+    else:
+        edits.append(("      labels: {app: api}\n", "      labels: {app: api}\n"
+                      + template_meta))
+    plan = _plan(tmp_path, deployment_edits=tuple(edits))
+    got = [m for p, m in _warnings(plan) if "inject its proxy" in m]
+    assert len(got) == len(expected)
+    assert all(e in m for m, e in zip(got, expected, strict=True)), got
+
+
 @pytest.mark.parametrize(("edits", "expected"), [
     # scaleTargetRef without apiVersion: the controller's RESTMappings finds no Deployment in
     # the core group (FailedGetScale: 'no matches for kind "Deployment" in group ""',
