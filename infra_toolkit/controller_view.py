@@ -76,13 +76,21 @@ def metric_needs(hpa: HPASpec, memory_model: bool = True) -> MetricNeeds:
         elif m.type == "External" and m.external is not None:
             external.append(m.external.metric.name)
         else:
-            what = clipped(m.resource.name) if m.resource is not None else ""
+            source = m.resource or m.container_resource
+            what = clipped(source.name) if source is not None else ""
+            # the model gives a pod's usage, not a container's: with one container they are the
+            # same metric (the controller divides the same usage by the same request)
+            fix = (f"; with one container in the pod it is the same as a Resource metric: write "
+                   f"type: Resource, resource: {{name: {what}, target: ...}}; with sidecars the "
+                   "model, one pod's usage, cannot give container "
+                   f"{clipped(m.container_resource.container)!r} its share"
+                   if m.container_resource is not None else "")
             raise SimulationError(
                 f"HPA {hpa.name!r} spec.metrics[{i}] ({m.type} {what}".rstrip() + ") cannot be "
                 "simulated; supported: Resource cpu and memory (the workload's CPU and memory "
                 "models), Pods (read as "
                 "requests per second per pod), Object and External (read as the total requests "
-                "per second)"
+                f"per second){fix}"
             )
     return MetricNeeds(cpu, tuple(pods), tuple(objects), tuple(external), memory)
 

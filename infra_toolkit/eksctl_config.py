@@ -63,7 +63,9 @@ class NodeGroupConfig:
     :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`).
     ``volumes_default``: who chose the root volumes when the configuration states none and
     they are filled in (Karpenter's per-family default, EKS's own 20 GiB gp2), as messages name
-    it; empty when stated."""
+    it; empty when stated. ``max_pods`` is the kubelet's max pods a node when the configuration
+    sets it (eksctl ``maxPodsPerNode``, an EC2NodeClass's ``kubelet.maxPods``); ``None``: the
+    instance type's ENI figure, as EKS's bootstrap sets it."""
 
     name: str
     instance_types: tuple[str, ...]
@@ -80,6 +82,7 @@ class NodeGroupConfig:
     os: str = "linux"
     zones: tuple[str, ...] = ()
     volumes_default: str = ""
+    max_pods: int | None = None
 
     def __post_init__(self) -> None:
         if not self.min_size <= self.desired_size <= self.max_size:
@@ -221,11 +224,12 @@ def _instance_types(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
 # so only a key close to one of these (and not itself an eksctl field) is called a typo.
 _READ_FIELDS = ("name", "instanceType", "instanceTypes", "instancesDistribution", "minSize",
                 "maxSize", "desiredCapacity", "spot", "volumeSize", "volumeType", "labels",
-                "taints", "amiFamily", "availabilityZones", "launchTemplate", "instanceSelector")
+                "taints", "amiFamily", "availabilityZones", "launchTemplate", "instanceSelector",
+                "maxPodsPerNode")
 # eksctl node group fields close to those (instanceName, volumeName ...): never typos
 _OTHER_EKSCTL_FIELDS = frozenset((
     "instanceName", "instancePrefix", "instanceMarketOptions", "volumeName", "volumeIOPS",
-    "volumeThroughput", "volumeEncrypted", "volumeKmsKeyID", "maxPodsPerNode", "tags", "ami",
+    "volumeThroughput", "volumeEncrypted", "volumeKmsKeyID", "tags", "ami",
     "subnets", "ssh", "iam", "privateNetworking", "securityGroups", "updateConfig",
     "releaseVersion", "maxInstanceLifetime", "localZones", "outpostARN"))
 
@@ -292,6 +296,18 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     volume_type = r.str_(m, "volumeType", p, required=False, choices=_EKSCTL_VOLUME_TYPES)
     labels, taints = _labels(r, m, p), _taints(r, m, p)
     ami_family = r.str_(m, "amiFamily", p, required=False)
+    # eksctl passes it to the kubelet (--max-pods), in place of the ENI figure: fewer pods a
+    # node means more nodes for the same pods
+    max_pods = r.int_(m, "maxPodsPerNode", p, required=False, minimum=1)
+    extra = m.get("kubeletExtraConfig")
+    if not managed and isinstance(extra, Mapping) and "maxPods" in extra:
+        # a self-managed group's kubelet settings; which of the two eksctl's bootstrap keeps is
+        # not sourced here, so both together are refused rather than one guessed
+        xp = join_path(p, "kubeletExtraConfig")
+        if max_pods is not None:
+            r.add(join_path(xp, "maxPods"), "is given beside maxPodsPerNode: give the node's "
+                  "max pods once, in maxPodsPerNode")
+        max_pods = r.int_(extra, "maxPods", xp, minimum=1)
     if r.count() > before or None in (name, types, min_size, max_size, desired, capacity):
         return None
     assert name and types is not None and min_size is not None and max_size is not None
@@ -299,7 +315,8 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     try:
         return NodeGroupConfig(name, types, min_size, max_size, desired, capacity, disk, labels,
                                taints, volume_type, ami_family, managed,
-                               "windows" if (ami_family or "").startswith("Windows") else "linux")
+                               "windows" if (ami_family or "").startswith("Windows") else "linux",
+                               max_pods=max_pods)
     except SpecError:
         if min_size > max_size:  # whatever desiredCapacity is (unset, it is minSize)
             r.add(join_path(p, "maxSize"), f"{max_size} is below minSize ({min_size}); eksctl "

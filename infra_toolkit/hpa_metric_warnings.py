@@ -9,7 +9,12 @@ for every workload with an HPA and a model:
   metric with an AverageValue target (total offered rps over the pods) does rise past capacity,
   but if its target is at or above the capacity the HPA acts only once requests are dropped;
 * **scales to maxReplicas at idle**: a Resource metric already above target plus tolerance at
-  zero load (the baseline alone); more pods do not lower a per-pod baseline.
+  zero load (the baseline alone); more pods do not lower a per-pod baseline;
+* **a queue depth read as a rate**: an Object or External metric whose name says it counts
+  waiting messages (SQS ``ApproximateNumberOfMessagesVisible``, a backlog, a consumer lag:
+  :data:`BACKLOG_NAME_PARTS`) is simulated as the offered rate, like every such metric, so its
+  target is a rate in the figures while the cluster's HPA counts messages: the replicas, nodes
+  and latency shown are those of a rate target.
 
 And for every workload with an HPA, model or not (:func:`target_type_warnings`): a metric target
 whose ``type`` does not name the field that is set, which the API server accepts and the
@@ -38,7 +43,14 @@ from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
 from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["hpa_metric_warnings", "target_type_warnings"]
+__all__ = ["BACKLOG_NAME_PARTS", "hpa_metric_warnings", "target_type_warnings"]
+
+#: Parts of a metric name (lower case, letters and digits only) that mark a count of waiting
+#: messages rather than a rate: SQS's ApproximateNumberOfMessages{,Visible,NotVisible,Delayed}
+#: (CloudWatch, and yace's aws_sqs_approximate_number_of_messages_*), RabbitMQ's
+#: rabbitmq_queue_messages_ready, Kafka's consumer (group) lag, and the usual backlog words.
+BACKLOG_NAME_PARTS = ("numberofmessages", "messagesready", "backlog", "queuedepth",
+                      "queuelength", "queuesize", "consumerlag", "consumergrouplag")
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,31 @@ def _target_text(r: _Reading, tolerance: float) -> str:
             f"{_f(100 * tolerance)} % tolerance)")
 
 
+def _backlog_warning(i: int, metric: MetricSpec, path: str) -> list[PlanWarning]:
+    """Metric ``i`` when it is an Object or External metric named as a queue depth."""
+    source = metric.object or metric.external
+    if source is None:
+        return []
+    name = source.metric.name
+    squashed = "".join(c for c in name.lower() if c.isalnum())
+    if not any(part in squashed for part in BACKLOG_NAME_PARTS):
+        return []
+    target = source.target
+    milli = target.average_value_milli if target.average_value_milli is not None \
+        else target.value_milli
+    per = " a pod" if target.average_value_milli is not None else " in all"
+    shown = f" of {_f((milli or 0) / 1000)}{per}" if milli is not None else ""
+    return [PlanWarning(path, (
+        f"spec.metrics[{i}] ({metric.type} {name}) names a queue depth, messages waiting, but "
+        f"the simulation reads an {metric.type} metric as the workload's offered rate in "
+        f"requests per second, so its target{shown} is simulated as that many requests per "
+        "second: the replicas, nodes, cost and latency shown are those of a rate target, not "
+        "of the messages the HPA counts in the cluster (a backlog grows with the gap between "
+        "arrivals and processing, not with the rate), which the simulation does not model; "
+        "scale the HPA on the queue's arrival rate (SQS NumberOfMessagesSent per second) for "
+        f"figures that hold, or read these as those of a rate target{shown}"))]
+
+
 def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
     """The HPA metrics of ``workload`` that never rise above target under its model at a pod's
     full capacity, or are above it at zero load; ``path`` is the workload's ``hpa`` field."""
@@ -134,6 +171,7 @@ def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
     out: list[PlanWarning] = []
     stuck = 0
     for i, metric in enumerate(hpa.metrics):
+        out += _backlog_warning(i, metric, path)
         full, idle = _reading(i, metric, ws, cap), _reading(i, metric, ws, 0.0)
         if full is None or idle is None:
             continue

@@ -359,7 +359,9 @@ def _class_ref(r: FieldReader, ts: Mapping[str, Any], tsp: str,
         r.add(join_path(cp, "kind"), f"{kind!r} is not read; the plan reads AWS nodes: "
                                      "point at an EC2NodeClass")
     if name is None or name in classes:
-        return classes.get(name) if name is not None else None
+        found = classes.get(name) if name is not None else None
+        notes.extend(found.notes if found is not None else ())
+        return found
     notes.append(f"{cp}: EC2NodeClass {name!r} is not in the file: AL2023 nodes with "
                  "Karpenter's default 20 GiB gp3 root volume assumed; add it to the file to "
                  "read its AMI family and volumes")

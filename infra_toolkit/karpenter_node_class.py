@@ -1,8 +1,11 @@
 """Reading a Karpenter ``EC2NodeClass`` (``karpenter.k8s.aws/v1`` / ``v1beta1``): the AMI family
 its nodes run (an ``amiSelectorTerms`` ``alias`` such as ``al2023@latest``, or ``amiFamily``) and
 the EBS volumes of each node (``blockDeviceMappings``; Karpenter's defaults for the family when it
-states none), which is what a plan prices of it. Its other fields (subnets, security groups,
-role, tags, user data, ...) are accepted and left to Karpenter; an unknown one is a problem.
+states none), which is what a plan prices of it, and ``kubelet.maxPods`` (the pods a node holds,
+in place of the instance type's ENI figure); the other ``kubelet`` fields that bound a node's
+room (``podsPerCore``, reserved resources, eviction thresholds) are notes: not modelled. Its
+other fields (subnets, security groups, role, tags, user data, ...) are accepted and left to
+Karpenter; an unknown one is a problem.
 """
 
 from __future__ import annotations
@@ -39,6 +42,18 @@ _NODECLASS_SPEC = ("amiFamily", "amiSelectorTerms", "blockDeviceMappings", "subn
                    "instanceProfile", "tags", "metadataOptions", "userData", "kubelet",
                    "detailedMonitoring", "associatePublicIPAddress", "instanceStorePolicy",
                    "context")
+# Karpenter v1 KubeletConfiguration (pkg/apis/v1/ec2nodeclass.go); the ones that change what a
+# node holds and are not read are noted, the others (DNS, image GC, CFS quota, grace periods)
+# do not change the simulation
+_KUBELET_KEYS = ("clusterDNS", "maxPods", "podsPerCore", "systemReserved", "kubeReserved",
+                 "evictionHard", "evictionSoft", "evictionSoftGracePeriod",
+                 "evictionMaxPodGracePeriod", "imageGCHighThresholdPercent",
+                 "imageGCLowThresholdPercent", "cpuCFSQuota")
+_RESERVE = "a node's allocatable is the simulator's own reserve"
+_KUBELET_NOT_MODELLED = {
+    "podsPerCore": "pods per node come from maxPods or the instance type's ENI figure",
+    "systemReserved": _RESERVE, "kubeReserved": _RESERVE, "evictionHard": _RESERVE,
+    "evictionSoft": _RESERVE}
 _EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kmsKeyID",
              "deleteOnTermination", "snapshotID", "volumeInitializationRate")
 
@@ -54,6 +69,8 @@ class EC2NodeClass:
     ami_family: str
     volumes: tuple[tuple[int, str], ...]
     volumes_stated: bool = True
+    max_pods: int | None = None  # kubelet.maxPods; None: the instance type's ENI figure
+    notes: tuple[str, ...] = ()  # kubelet fields not modelled, as "path: not modelled (why)"
 
 
 def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2NodeClass | None:
@@ -106,8 +123,13 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
     if family is not None and not volumes and family not in KARPENTER_DEFAULT_VOLUMES:
         r.add(join_path(sp, "blockDeviceMappings"), f"missing: the plan cannot tell which "
               f"volumes Karpenter gives {family} nodes; state blockDeviceMappings")
+    kp = join_path(sp, "kubelet")
+    kubelet = r.mapping(spec.get("kubelet", {}), kp, _KUBELET_KEYS) or {}
+    max_pods = r.int_(kubelet, "maxPods", kp, required=False, minimum=1)
+    notes = tuple(f"{join_path(kp, key)}: not modelled ({why})"
+                  for key, why in _KUBELET_NOT_MODELLED.items() if key in kubelet)
     if r.count() > before or family is None:
         return None
     name = str(doc["metadata"]["name"])
     return EC2NodeClass(name, family, tuple(volumes) or KARPENTER_DEFAULT_VOLUMES[family],
-                        bool(volumes))
+                        bool(volumes), max_pods, notes)

@@ -163,7 +163,7 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
         if len(of_kind) > 1:
             chosen = [d for d in of_kind if choose is not None and choose(d)]
             if len(chosen) != 1:
-                names = ", ".join(f"{d.get('kind')}/{_name_of(d)}" for d in of_kind)
+                names = ", ".join(_described(d) for d in of_kind)
                 r.add(path, f"{file.name} holds {len(of_kind)} {wanted} manifests ({names}) "
                             f"and {'none' if not chosen else len(chosen)} of them "
                             f"{'is' if not chosen else 'are'} "
@@ -224,6 +224,17 @@ def load_budget_files(r: FieldReader, value: Any, path: str, base_dir: Path
 def _name_of(doc: Mapping[str, Any]) -> str:
     meta = doc.get("metadata")
     return str(meta.get("name")) if isinstance(meta, Mapping) else "?"
+
+
+def _described(doc: Mapping[str, Any]) -> str:
+    """``Kind/name``, and for an HPA what it scales: the HPA is chosen by its target, so the
+    reader needs the targets to see why none (or two) fit, such as an Argo ``Rollout``."""
+    spec = doc.get("spec")
+    ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
+    target = (f" scaling {ref.get('kind')}/{ref.get('name')}"
+              if doc.get("kind") == "HorizontalPodAutoscaler" and isinstance(ref, Mapping)
+              else "")
+    return f"{doc.get('kind')}/{_name_of(doc)}{target}"
 
 
 def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path

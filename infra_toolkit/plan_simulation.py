@@ -115,11 +115,12 @@ def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBo
     out = []
     for g in groups:
         spec = book.instance_spec(g.instance_types[0])
-        if spec.max_pods_eni is None:
+        max_pods = g.max_pods if g.max_pods is not None else spec.max_pods_eni
+        if max_pods is None:
             raise SimulationError(f"node group {g.name!r}: no max-pods figure for "
                                   f"{spec.instance_type} in the instance specs table")
         out.append(NodeGroup(g.name, spec.instance_type, float(spec.vcpu),
-                             spec.memory_mib / 1024, spec.max_pods_eni, g.min_size, g.max_size))
+                             spec.memory_mib / 1024, max_pods, g.min_size, g.max_size))
     return tuple(out)
 
 

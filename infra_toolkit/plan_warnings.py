@@ -27,6 +27,8 @@ workload with an HPA and a model:
   pages, which the simulation does not place by;
 * the runtime class (:func:`runtime_class_warnings`): a pod run by a RuntimeClass whose
   overhead the scheduler adds to its requests, which the plan does not hold;
+* an injected sidecar (:func:`sidecar_injection_warnings`): a pod template asking Istio or
+  Linkerd for a proxy container that the manifest does not hold;
 * ephemeral storage (:mod:`infra_toolkit.ephemeral_storage_warnings`): a pod requesting more
   than its node groups' root volume, which the scheduler never places there;
 * the HPA manifest (:func:`hpa_manifest_warnings`): a scaleTargetRef outside the ``apps`` group
@@ -80,7 +82,8 @@ from infra_toolkit.startup_warnings import starting_replicas_warnings
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "plan_warnings",
-           "runtime_class_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings",
+           "runtime_class_warnings", "sidecar_injection_warnings", "statefulset_rolling_warnings",
+           "unitless_memory_warnings",
            "volume_claim_warnings"]
 
 _MIB_BYTES = 1024 * 1024
@@ -142,6 +145,43 @@ def runtime_class_warnings(plan: Plan) -> list[PlanWarning]:
                 "node-hours than the cluster will; add the overhead to the container requests "
                 "in the manifest the plan reads (kubectl get runtimeclass "
                 f"{name} -o jsonpath='{{.overhead.podFixed}}')")))
+    return out
+
+
+# The pod-template annotation (or label) asking a mesh to inject its proxy, the value that asks,
+# and the container the injector adds. Istio's proxy requests 100m CPU and 128Mi by default
+# (values global.proxy.resources.requests), or its sidecar.istio.io/proxyCPU / proxyMemory.
+_MESH_INJECTION = (("sidecar.istio.io/inject", "true", "istio-proxy", "Istio"),
+                   ("linkerd.io/inject", "enabled", "linkerd-proxy", "Linkerd"))
+
+
+def sidecar_injection_warnings(plan: Plan) -> list[PlanWarning]:
+    """A proposed workload whose pod template asks Istio or Linkerd to inject its proxy
+    (``sidecar.istio.io/inject: "true"``, ``linkerd.io/inject: enabled``) without that container
+    in the manifest: the injector adds it at admission, so its requests count in the pods'
+    scheduling and node room and in the HPA's CPU and memory utilization (over every
+    container's requests), while the simulation reads the manifest's containers alone. A
+    Deployment exported with ``kubectl get deploy -o yaml`` never holds the injected container."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        template = w.deployment.document.get("spec", {}).get("template", {})
+        if not isinstance(template, dict):
+            continue
+        meta: dict[str, Any] = template.get("metadata") or {}
+        marks = {**(meta.get("labels") or {}), **(meta.get("annotations") or {})}
+        pod: dict[str, Any] = template.get("spec") or {}
+        names = {c.get("name") for c in (pod.get("containers") or []) + (
+            pod.get("initContainers") or []) if isinstance(c, dict)}
+        for key, asks, container, mesh in _MESH_INJECTION:
+            if str(marks.get(key, "")).lower() == asks and container not in names:
+                out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+                    f"Deployment {quoted(w.deployment_spec.name)} asks {mesh} to inject its "
+                    f"proxy ({key}: {quoted(marks[key])}): the injector adds the {container} "
+                    "container to every pod at admission, which the manifest does not hold, so "
+                    "the simulation leaves its requests out of the pods' node room and of the "
+                    "HPA's CPU and memory utilization (over every container's requests); add "
+                    f"the {container} container with its requests to the manifest the plan "
+                    "reads (kubectl get pod -o yaml shows it)")))
     return out
 
 
@@ -269,6 +309,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
                  + extended_resource_warnings(plan) + runtime_class_warnings(plan)
+                 + sidecar_injection_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)
                  + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
                  + statefulset_rolling_warnings(plan)

@@ -174,6 +174,15 @@ def _unknown_source(raw: dict[str, Any], db_names: list[str]) -> str:
         did_you_mean(source, db_names, list_choices=False) or listed)
 
 
+# Aurora is billed otherwise than RDS (cluster storage and I/O apart from the instances), and
+# the shipped tables hold no Aurora rows (pricing_data/README.md, reference rows not shipped).
+_AURORA_TYPES = ("aws_rds_cluster", "aws_rds_cluster_instance")
+_AURORA_NOT_PRICED = ("Aurora (aws_rds_cluster, aws_rds_cluster_instance, engine aurora-*) is not "
+                      "priced: the pricing tables hold no Aurora rows (pricing_data/README.md, "
+                      "known gaps); to compare with RDS, write an aws_db_instance with engine: "
+                      "postgres or mysql (RDS prices, not Aurora's) and say so in the plan")
+
+
 def _check_item(item: Any, where: str, default_region: str | None, book: PriceBook | None,
                 regions: list[str], problems: list[ResourceProblem], sources: set[str],
                 db_names: list[str]) -> list[Resource]:
@@ -187,6 +196,7 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     if rtype not in RESOURCE_SCHEMAS:
         hint = (f"; for an aws_ebs_volume write its volume type as volume_type: {rtype}"
                 if rtype in EBS_VOLUME_TYPES
+                else f"; {_AURORA_NOT_PRICED}" if rtype in _AURORA_TYPES
                 else did_you_mean(str(rtype), RESOURCE_SCHEMAS, list_choices=False))
         bad(f"{where}.type", f"{quoted(rtype)} is not a supported resource type (supported: "
             f"{', '.join(RESOURCE_SCHEMAS)}){hint}")
@@ -239,6 +249,11 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
             if specs[key].kind == "int" and isinstance(value, float) and value.is_integer():
                 value = int(value)  # 1e2 (YAML 1.2's number, read as a float) is the whole 100
             why = check_value(specs[key], value) or conflict(specs[key], flat)
+            if why and rtype == "aws_db_instance" and key == "engine" \
+                    and str(value).startswith("aurora"):
+                # 'did you mean postgres' would price RDS PostgreSQL as if it were Aurora
+                why = (f"{quoted(value)} is an Aurora engine, which an aws_db_instance does not "
+                       f"run; {_AURORA_NOT_PRICED}")
             if why:
                 bad(path, why)
                 continue

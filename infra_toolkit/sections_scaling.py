@@ -157,7 +157,9 @@ def _source_text(scenario: Scenario) -> str:
         scaled = (f", x {t.scale:g}" if t.scale is not None else
                   f", scaled to a peak of {quantity_text(t.peak_rps)} rps"
                   if t.peak_rps is not None else "")
-        return f"CSV {t.path.name}{cut}{scaled}"
+        # rates the file does not hold: the reviewer must see that some were made up
+        filled = ", its gaps filled linearly (interpolate_gaps)" if t.interpolate_gaps else ""
+        return f"CSV {t.path.name}{cut}{scaled}{filled}"
     if isinstance(t, SyntheticTraffic):
         return f"synthetic {t.shape}, {duration_text(t.duration_s)}"
     assert isinstance(t, LoadTest)

@@ -302,7 +302,8 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
         except InfraToolkitError as exc:
             problems.append(f"--instance-types {itype}: {exc}")
             continue
-        if spec.max_pods_eni is None:
+        max_pods = config.max_pods if config.max_pods is not None else spec.max_pods_eni
+        if max_pods is None:
             problems.append(f"--instance-types {itype}: no max-pods figure for it in the "
                             "instance specs table; choose another type")
             continue
@@ -329,7 +330,7 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
             max_size = limit
         sized[itype] = dataclasses.replace(group, instance_type=itype, vcpu=float(spec.vcpu),
                                            memory_gib=spec.memory_mib / 1024,
-                                           max_pods=spec.max_pods_eni, max_size=max_size)
+                                           max_pods=max_pods, max_size=max_size)
     if unfit and not sized:
         problems += [f"--instance-types: no type given can run here: {why}"
                      for why in unfit.values()]

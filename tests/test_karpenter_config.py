@@ -151,6 +151,21 @@ def test_node_class_family_and_volumes(book: PriceBook, node_class: dict[str, An
     assert node_group_config(pool, "c5.large", book).disk_size_gib == disk
 
 
+def test_a_node_class_kubelet_max_pods_is_the_groups_and_the_rest_is_said(
+        book: PriceBook) -> None:
+    # newplans: kubelet.maxPods: 3 on the EC2NodeClass (Karpenter v1) was accepted and the
+    # c5.large's ENI figure (29) simulated: 3 pods a node need ten times the nodes
+    pool = _one(_pool(), _class(kubelet={"maxPods": 3, "podsPerCore": 10,
+                                         "clusterDNS": ["10.0.0.10"]}))
+    assert node_group_config(pool, "c5.large", book).max_pods == 3
+    # clusterDNS changes no figure: no note
+    assert pool.not_modelled == (
+        "EC2NodeClass/default.spec.kubelet.podsPerCore: not modelled (pods per node come from "
+        "maxPods or the instance type's ENI figure)",)
+    # no kubelet: the ENI figure (None here, the instance spec's in the simulation)
+    assert node_group_config(_one(_pool(), _class()), "c5.large", book).max_pods is None
+
+
 def test_a_node_class_not_in_the_file_is_assumed_and_said(book: PriceBook) -> None:
     pool = _one(_pool())
     group = node_group_config(pool, "c5.large", book)

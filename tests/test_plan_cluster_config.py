@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from infra_toolkit.eksctl_config import (
     read_cluster_config,
 )
 from infra_toolkit.errors import SpecError
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_simulation import simulation_node_groups
+from infra_toolkit.pricing import load_price_book
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -47,6 +51,9 @@ def test_default_plans_cluster_config() -> None:
      NodeGroupConfig("g", ("m5.large", "m5a.large"), 1, 3, 1)),
     ({"volumeSize": 50, "volumeType": "io1"},
      NodeGroupConfig("g", ("m5.large",), 1, 3, 1, disk_size_gib=50, volume_type="io1")),
+    # newplans: eksctl gives it to the kubelet (--max-pods), in place of the ENI figure (29 on
+    # an m5.large); it was accepted and left out
+    ({"maxPodsPerNode": 8}, NodeGroupConfig("g", ("m5.large",), 1, 3, 1, max_pods=8)),
 ])
 def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> None:
     doc = _config(**group)
@@ -63,6 +70,7 @@ def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> 
                              r"desiredCapacity <= maxSize, got 1 <= 9 <= 3")),
     # no instanceType at all is eksctl's m5.large (tests/test_manifests_corpus.py)
     ({"spot": "yes"}, r"managedNodeGroups\[0\].spot: expected true or false"),
+    ({"maxPodsPerNode": 0}, r"managedNodeGroups\[0\].maxPodsPerNode: "),
     # gp2 and gp3 are each one character from gp4: both are named
     ({"volumeType": "gp4"}, (r"managedNodeGroups\[0\].volumeType: 'gp4' is not valid; did you "
                              r"mean 'gp2' or 'gp3'\?")),
@@ -117,3 +125,42 @@ def test_every_problem_is_listed() -> None:
          "desiredCapacity)"),
         "cluster.yaml: managedNodeGroups[0].spot: expected true or false, got text ('no')",
     ]
+
+
+def _self_managed(**group: Any) -> dict[str, Any]:
+    doc = _config()
+    doc["nodeGroups"] = [{**doc.pop("managedNodeGroups")[0], **group}]
+    return doc
+
+
+def test_a_self_managed_groups_kubelet_max_pods_is_read() -> None:
+    # newplans: kubeletExtraConfig (self-managed nodeGroups) was accepted and its maxPods left
+    # out; given with maxPodsPerNode it is refused, as which one eksctl keeps is not sourced
+    (group,) = cluster_config_from_dict(_self_managed(
+        kubeletExtraConfig={"maxPods": 12, "kubeReserved": {"cpu": "300m"}})).node_groups
+    assert group.max_pods == 12
+    with pytest.raises(SpecError, match=(
+            r"^cluster.yaml: nodeGroups\[0\].kubeletExtraConfig.maxPods: is given beside "
+            r"maxPodsPerNode: give the node's max pods once, in maxPodsPerNode$")):
+        cluster_config_from_dict(_self_managed(maxPodsPerNode=12,
+                                               kubeletExtraConfig={"maxPods": 12}),
+                                 "cluster.yaml")
+
+
+def test_max_pods_per_node_is_what_the_simulation_packs(tmp_path: Path) -> None:
+    # newplans: the default plan's general group (t3.medium, 17 pods by its ENI figure in
+    # ec2_instance_specs) with maxPodsPerNode: 11 simulates 11 pods a node
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    cluster = tmp_path / "plans" / "ecommerce-eks" / "cluster.yaml"
+    text = cluster.read_text()
+    assert "  - name: general\n" in text
+    cluster.write_text(text.replace("  - name: general\n",
+                                    "  - name: general\n    maxPodsPerNode: 11\n"))
+    book = load_price_book()
+    for path, max_pods in ((REPO / "plans" / "ecommerce-eks.yaml", 17),
+                           (tmp_path / "plans" / "ecommerce-eks.yaml", 11)):
+        plan = read_plan(path)
+        backend = next(w for w in plan.proposed.workloads if w.name == "backend")
+        (group,) = simulation_node_groups(plan.proposed, backend, book)
+        assert (group.name, group.instance_type, group.max_pods) == (
+            "general", "t3.medium", max_pods)

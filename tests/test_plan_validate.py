@@ -267,6 +267,29 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
     assert problem.message.startswith(message)
 
 
+def test_a_container_resource_metric_is_refused_with_its_resource_rewrite(
+        tmp_path: Path) -> None:
+    # newplans: an HPA on the api container's CPU (ContainerResource, GA in Kubernetes 1.30)
+    # was refused without a way out; with one container it is the Resource metric
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text() + (
+        "    - type: ContainerResource\n      containerResource:\n        name: cpu\n"
+        "        container: api\n"
+        "        target: {type: Utilization, averageUtilization: 60}\n"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    (problem,) = validate_plan(plan)
+    assert problem.path == "proposed.workloads[0].hpa"
+    assert problem.message == (
+        "HPA 'api' spec.metrics[1] (ContainerResource cpu) cannot be simulated; supported: "
+        "Resource cpu and memory (the workload's CPU and memory models), Pods (read as requests "
+        "per second per pod), Object and External (read as the total requests per second); "
+        "with one container in the pod it is the same as a Resource metric: write type: "
+        "Resource, resource: {name: cpu, target: ...}; with sidecars the model, one pod's "
+        "usage, cannot give container 'api' its share")
+
+
 @pytest.mark.parametrize(("old", "new", "file", "message"), [
     # m5.large: 2 vCPU; the node's allocatable CPU is below 2000m, so a 2500m pod never fits
     ("cpu: 200m", "cpu: 2500m", "manifests/deployment.yaml",

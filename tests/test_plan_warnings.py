@@ -825,6 +825,42 @@ def test_a_runtime_class_is_warned(tmp_path: Path, runtime_class: str,
         ("proposed.workloads[0].deployment", m) for m in expected]
 
 
+@pytest.mark.parametrize(("template_meta", "container", "expected"), [
+    # newplans: a Deployment exported with kubectl holds no injected istio-proxy; the Istio
+    # injector adds it (100m / 128Mi by default) to every pod
+    ("      annotations: {sidecar.istio.io/inject: 'true'}\n", "",
+     ["Deployment 'api' asks Istio to inject its proxy (sidecar.istio.io/inject: 'true'): the "
+      "injector adds the istio-proxy container to every pod at admission, which the manifest "
+      "does not hold, so the simulation leaves its requests out of the pods' node room and of "
+      "the HPA's CPU and memory utilization (over every container's requests); add the "
+      "istio-proxy container with its requests to the manifest the plan reads (kubectl get "
+      "pod -o yaml shows it)"]),
+    # the label form (Istio >= 1.10) and Linkerd's annotation
+    ("      labels: {app: api, sidecar.istio.io/inject: 'true'}\n", "", ["Istio"]),
+    ("      annotations: {linkerd.io/inject: enabled}\n", "", ["Linkerd"]),
+    # injection turned off, or the proxy already written in the manifest: nothing to add
+    ("      annotations: {sidecar.istio.io/inject: 'false'}\n", "", []),
+    ("      annotations: {sidecar.istio.io/inject: 'true'}\n",
+     "        - name: istio-proxy\n          image: istio/proxyv2:1.24.0\n"
+     "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n", []),
+])
+def test_an_injected_mesh_sidecar_is_warned(tmp_path: Path, template_meta: str, container: str,
+                                            expected: list[str]) -> None:
+    edits = [("          readinessProbe:\n            httpGet: {path: /ready, port: 8080}\n"
+              "            initialDelaySeconds: 5\n",
+              "          readinessProbe:\n            httpGet: {path: /ready, port: 8080}\n"
+              "            initialDelaySeconds: 5\n" + container)]
+    if "labels:" in template_meta:
+        edits.append(("      labels: {app: api}\n", template_meta))
+    else:
+        edits.append(("      labels: {app: api}\n", "      labels: {app: api}\n"
+                      + template_meta))
+    plan = _plan(tmp_path, deployment_edits=tuple(edits))
+    got = [m for p, m in _warnings(plan) if "inject its proxy" in m]
+    assert len(got) == len(expected)
+    assert all(e in m for m, e in zip(got, expected, strict=True)), got
+
+
 @pytest.mark.parametrize(("edits", "expected"), [
     # scaleTargetRef without apiVersion: the controller's RESTMappings finds no Deployment in
     # the core group (FailedGetScale: 'no matches for kind "Deployment" in group ""',
@@ -1027,3 +1063,38 @@ def test_a_pod_whose_init_containers_fit_no_node_is_refused_naming_them(
     plan = _plan(tmp_path, deployment_edits=edits)
     _, problems, _ = check_plan_warnings(plan)
     assert [p.message for p in problems if "init containers" in p.message] == [expected]
+
+
+def _external(name: str, target: str) -> str:
+    return ("    - type: External\n      external:\n"
+            f"        metric: {{name: {name}}}\n        target: {target}\n")
+
+
+@pytest.mark.parametrize(("name", "target", "expected"), [
+    # newplans: a queue worker scaled on SQS's visible messages (a depth) was simulated on the
+    # offered rate without a word. 30 a pod (AverageValue 30) is shown as 30 a pod.
+    ("sqs-approximatenumberofmessagesvisible", "{type: AverageValue, averageValue: '30'}",
+     "spec.metrics[0] (External sqs-approximatenumberofmessagesvisible) names a queue depth, "
+     "messages waiting, but the simulation reads an External metric as the workload's offered "
+     "rate in requests per second, so its target of 30 a pod is simulated as that many requests "
+     "per second: the replicas, nodes, cost and latency shown are those of a rate target, not "
+     "of the messages the HPA counts in the cluster (a backlog grows with the gap between "
+     "arrivals and processing, not with the rate), which the simulation does not model; scale "
+     "the HPA on the queue's arrival rate (SQS NumberOfMessagesSent per second) for figures "
+     "that hold, or read these as those of a rate target of 30 a pod"),
+    # a Value target of 2k messages (2000) in all; Kafka's consumer-group lag as yace/kminion
+    # name it
+    ("kafka_consumergroup_lag", "{type: Value, value: 2k}",
+     "of 2,000 in all"),
+    # a rate (search-api's indexer): no warning
+    ("sqs_messages_sent_per_second", "{type: AverageValue, averageValue: '30'}", None),
+])
+def test_an_external_metric_named_as_a_queue_depth_is_warned(
+        tmp_path: Path, name: str, target: str, expected: str | None) -> None:
+    got = [m for p, m in _warnings(_plan(tmp_path, _external(name, target)))
+           if "queue depth" in m]
+    if expected is None:
+        assert got == []
+    else:
+        (message,) = got
+        assert expected in message, message

@@ -169,6 +169,18 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
      "'us-east-1' or 'us-east-2'?")),
     ({**DB, "engine": "postgress"},
      "resources[0].engine: 'postgress' is not one of postgres, mysql"),
+    # newplans: Aurora was answered "did you mean 'postgres'?", which prices RDS PostgreSQL
+    ({**DB, "engine": "aurora-postgresql"},
+     ("resources[0].engine: 'aurora-postgresql' is an Aurora engine, which an aws_db_instance "
+      "does not run; Aurora (aws_rds_cluster, aws_rds_cluster_instance, engine aurora-*) is not "
+      "priced: the pricing tables hold no Aurora rows (pricing_data/README.md, known gaps); to "
+      "compare with RDS, write an aws_db_instance with engine: postgres or mysql (RDS prices, "
+      "not Aurora's) and say so in the plan")),
+    ({"type": "aws_rds_cluster", "name": "shop", "engine": "aurora-postgresql"},
+     ("resources[0].type: 'aws_rds_cluster' is not a supported resource type (supported: "
+      "aws_eks_cluster, aws_eks_node_group, aws_launch_template, aws_instance, aws_ebs_volume, "
+      "aws_db_instance, aws_elasticache_replication_group, aws_lb, aws_nat_gateway, "
+      "aws_data_transfer); Aurora (aws_rds_cluster")),
     ({**DB, "instance_clas": "db.t3.medium"},
      "resources[0].instance_clas: unknown attribute for aws_db_instance.main"),
     ({"type": "aws_instance", "name": "ledger", "instance_type": "c6i.xlarge", "for_each": {}},

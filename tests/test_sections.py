@@ -489,6 +489,9 @@ def test_scaling_behaviour_says_what_each_scenario_replays(small_analysis: PlanA
      "CSV day.csv, 1995-07-13T04:00:00+00:00 to 1995-07-14T04:00:00+00:00, x 37.89"),
     (CsvTraffic(Path("evening.csv"), peak_rps=480.0),
      "CSV evening.csv, scaled to a peak of 480 rps"),
+    # newplans: a file with a 30-minute exporter gap replayed with rates the file lacks
+    (CsvTraffic(Path("orders.csv"), interpolate_gaps=True),
+     "CSV orders.csv, its gaps filled linearly (interpolate_gaps)"),
     # 1000 users x 1 request / (5 s think + 0.2 s response) = 192.307... rps
     (LoadTest(users=1000, requests_per_user_per_s=1 / 5.2, ramp_up_s=600, hold_s=1800,
               ramp_down_s=300), "load test, 1,000 users, 192.3 rps held for 30 min"),
