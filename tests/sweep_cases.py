@@ -25,6 +25,7 @@ from infra_toolkit.hpa import (
     ResourceMetricSource,
 )
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.readiness import Probe
 from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import batch_key, unsupported, variants
@@ -153,7 +154,9 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         startup_cpu_s=float(rng.choice([0, 10, 30])), concurrency=int(rng.integers(1, 9)),
         image_pull_s=float(rng.choice([0, 5, 10, 12.5, 30])),
         app_start_s=float(rng.choice([0, 10, 20, 45])),
-        readiness_delay_s=float(rng.choice([0, 5, 10])),
+        readiness_probe=[None, Probe(0.0), Probe(5.0), Probe(10.0, 5.0, 3)][
+            int(rng.integers(0, 4))],
+        startup_probe=None if rng.random() < 0.7 else Probe(float(rng.choice([0, 15])), 5.0),
         queue_timeout_s=float(rng.choice([0, 0, 1, 5, 30])),
         # 5 s and 60 s: above the model's ceiling at the cap for some or all variants, where
         # only saturation makes a tick violate the SLO
