@@ -97,7 +97,8 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
     # What the scheduler reserves for "migrate": 2 cpu and 1 GiB, the sidecar listed after it
     # not yet started (one native sidecar, none before a one-shot init container).
     assert read_deployment_yaml(path) == DeploymentSpec(
-        "w", None, 500, 384.0, (ContainerProbes(Probe(7.0)),), init_cpu_millicores=2000, init_memory_mib=1024.0,
+        "w", None, 500, 384.0, (ContainerProbes(Probe(7.0)),),
+        init_cpu_millicores=2000, init_memory_mib=1024.0,
         native_sidecars=1, sidecars_before_init=False)
     # pod-level requests (PodLevelResources) replace the container sum: 2500m, 2 GiB (at
     # least the aggregate the API server requires: max(500m, migrate's 2000m) = 2000m and
