@@ -574,3 +574,37 @@ def test_provisioning_delay_applies_with_either_autoscaler(
     (spec,) = seen
     assert (spec.autoscaler.scan_interval_s, spec.autoscaler.provisioning_delay_s) == (
         scan_s, provisioning_s)
+
+
+def test_the_readiness_flags_give_the_hand_worked_run(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # --readiness-delay-s 25 --readiness-period-s 5 over the Deployment's probe: image pulled at
+    # 10 s, app up at 30 s, the delay over at 10 + 25 = 35 s, a tick of the 5 s grid at 35 s:
+    # Ready 35 s after the bind, tests/test_simulate.py's pods, so its hand-worked episode:
+    # 300 -> 400 + 35 = 435 s (135 s), dropped 200 x 50 + 100 x 85 = 18,500
+    code = main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                 "--deployment", files["deploy.yaml"], *ARGS, "--readiness-delay-s", "25",
+                 "--readiness-period-s", "5", "--format", "json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["dropped_requests"] == pytest.approx(18_500)
+    assert (data["time_to_capacity"][0]["total_s"],
+            data["time_to_capacity"][0]["pod_startup_s"]) == (135.0, 35.0)
+
+
+@pytest.mark.parametrize(("delay_s", "period_s", "dep", "probes"), [
+    # no Deployment: a readiness probe with a 5 s delay on the 10 s default period
+    (None, None, None, (ContainerProbes(Probe(5.0, 10.0)),)),
+    # the flags replace the delay and period; the threshold and startup probe are kept
+    (12.0, None, DeploymentSpec("w", 1, 100, 64.0, (
+        ContainerProbes(Probe(5.0, 10.0, 2), Probe(30.0)),)),
+     (ContainerProbes(Probe(12.0, 10.0, 2), Probe(30.0)),)),
+    # a Deployment without a probe: the flag gives its container one (delay 0, as unset)
+    (None, 5.0, DeploymentSpec("w", 1, 100, 64.0, ()), (ContainerProbes(Probe(0.0, 5.0)),)),
+])
+def test_the_readiness_flags_map_to_probes(delay_s: float | None, period_s: float | None,
+                                           dep: DeploymentSpec | None,
+                                           probes: tuple[ContainerProbes, ...]) -> None:
+    from infra_toolkit.cli_simulate import _probes
+
+    assert _probes(delay_s, period_s, dep) == probes
