@@ -82,3 +82,26 @@ def test_the_pod_is_ready_with_its_slowest_container() -> None:
 def test_a_bad_probe_is_refused(kwargs: dict[str, float], match: str) -> None:
     with pytest.raises(SpecError, match=match):
         Probe(**kwargs)  # type: ignore[arg-type]
+
+
+def test_the_formula_matches_a_tick_by_tick_walk_of_the_probe_workers() -> None:
+    # tests/reference_cluster.py walks every probe tick (and the two pod syncs) one by one;
+    # seconds_to_ready jumps to the answer: they agree on every combination below
+    from types import SimpleNamespace
+
+    from tests.reference_cluster import ready_after_bind_s
+
+    probes = [None, Probe(0), Probe(5), Probe(10, 10, 3), Probe(15, 5), Probe(0, 7, 2),
+              Probe(25, 3)]
+    startups = [None, Probe(0), Probe(60), Probe(10, 7), Probe(0, 4)]
+    checked = 0
+    for pull in (0, 5, 7, 12.5):
+        for app in (0, 3, 20, 45):
+            for readiness in probes:
+                for startup in startups:
+                    w = SimpleNamespace(image_pull_s=pull, app_start_s=app,
+                                        readiness_probe=readiness, startup_probe=startup)
+                    assert seconds_to_ready(pull, app, readiness, startup) == pytest.approx(
+                        ready_after_bind_s(w)), (pull, app, readiness, startup)
+                    checked += 1
+    assert checked == 4 * 4 * 7 * 5
