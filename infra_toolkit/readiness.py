@@ -146,7 +146,7 @@ def start_up_text(image_pull_s: float, app_start_s: float, readiness: Probe | No
     else:
         parts.append(f"{_probe_text('readiness', readiness)}: first success at or after "
                      f"max({readiness.initial_delay_s:g}, {app_start_s:g}) s after the pull"
-                     + (" and the startup probe" if startup is not None else "")
-                     + ", on the probe grid")
+                     + (", at the startup probe's success (which runs it) or on the probe grid "
+                        "after" if startup is not None else ", on the probe grid"))
     total = seconds_to_ready(image_pull_s, app_start_s, readiness, startup)
     return "; ".join(parts) + f" = {total:g} s"

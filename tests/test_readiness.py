@@ -9,7 +9,13 @@ from __future__ import annotations
 import pytest
 
 from infra_toolkit.errors import SpecError
-from infra_toolkit.readiness import ContainerProbes, Probe, seconds_to_ready, slowest_container
+from infra_toolkit.readiness import (
+    ContainerProbes,
+    Probe,
+    seconds_to_ready,
+    slowest_container,
+    start_up_text,
+)
 from infra_toolkit.workload import WorkloadSpec
 
 
@@ -105,3 +111,17 @@ def test_the_formula_matches_a_tick_by_tick_walk_of_the_probe_workers() -> None:
                         ready_after_bind_s(w)), (pull, app, readiness, startup)
                     checked += 1
     assert checked == 4 * 4 * 7 * 5
+
+
+def test_the_start_up_text_shows_the_arithmetic() -> None:
+    # startup every 10 s from 10 + max(60, 20) = 70 s: 70 s; readiness runs at that success
+    # (past 10 + max(5, 20) = 30 s), then needs its next tick, 80 s
+    assert start_up_text(10, 20, Probe(5, 10, 2), Probe(60)) == (
+        "image pull 10 s, app start 20 s; startup probe every 10 s from the pod's bind, initial "
+        "delay 60 s: passes at the first tick at or after max(60, 20) s after the pull; "
+        "readiness probe every 10 s from the pod's bind, initial delay 5 s, 2 successes in a "
+        "row: first success at or after max(5, 20) s after the pull, at the startup probe's "
+        "success (which runs it) or on the probe grid after = 80 s")
+    assert start_up_text(10, 20, None, None) == (
+        "image pull 10 s, app start 20 s; no readiness probe: Ready when the container runs "
+        "(app not awaited) = 10 s")
