@@ -18,9 +18,11 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
+from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Probe
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
+    from infra_toolkit.manifests import DeploymentSpec
 
 __all__ = ["SIMULATE_COMMANDS", "add_format_option", "horizon_hours"]
 
@@ -80,7 +82,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     flag(p, "--hpa-name", metavar="NAME", help="metadata.name of the HPA when the file holds "
          "several")
     flag(p, "--deployment", metavar="DEPLOYMENT.yaml", help="Deployment YAML: pod requests, "
-         "readiness delay, replicas, a required hostname anti-affinity (one pod a node)")
+         "probes, replicas, a required hostname anti-affinity (one pod a node), "
+         "terminationGracePeriodSeconds")
     flag(p, "--interpolate-gaps", False, action="store_true",
          help="fill gaps in the CSV linearly")
     flag(p, "--step-s", type=float, metavar="SECONDS", help="resample the CSV to this "
@@ -103,7 +106,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
                         ("startup-cpu-s", 0.0), ("image-pull-s", 10.0), ("app-start-s", 20.0),
                         ("queue-timeout-s", 0.0), ("slo-p95-latency-ms", 500.0)):
         flag(w, f"--{name}", value, type=float, help=f"default {value:g}")
-    flag(w, "--readiness-delay-s", type=float, help="default: the Deployment's, or 5")
+    flag(w, "--readiness-delay-s", type=float, help="the readiness probe's "
+         "initialDelaySeconds; default: the Deployment's, or 5")
+    flag(w, "--readiness-period-s", type=float, help="the readiness probe's periodSeconds "
+         f"(probes from the pod's bind); default: the Deployment's, or {DEFAULT_PROBE_PERIOD_S}")
     flag(w, "--memory-baseline-mib", type=float,
          help="a pod's memory at zero load (needed for an HPA memory metric)")
     flag(w, "--memory-mib-per-rps", 0.0, type=float,
@@ -241,7 +247,7 @@ def _run_flags(args: argparse.Namespace) -> int:
         "app", dep.replicas if dep is not None else None,
         _pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
         _pick(args.memory_request_mib, dep, "memory_request_mib", 256.0),
-        _pick(args.readiness_delay_s, dep, "readiness_delay_s", 5.0),
+        _probes(args.readiness_delay_s, args.readiness_period_s, dep),
         # a required hostname anti-affinity caps its pods at one a node, as in a plan
         self_anti_affinity_keys=dep.self_anti_affinity_keys if dep is not None else (),
         # its pods are packed as the scheduler counts them: init containers, no 256 MiB stand-in
@@ -264,6 +270,8 @@ def _run_flags(args: argparse.Namespace) -> int:
     group = NodeGroup(args.instance_type, args.instance_type, *size, args.min_nodes,
                       args.max_nodes)
     autoscaler = KARPENTER_LIKE if args.karpenter else ClusterAutoscalerSpec()
+    if args.karpenter and dep is not None:  # a drained node waits for its pods' grace period
+        autoscaler = replace(autoscaler, pod_termination_s=dep.termination_grace_period_s)
     if args.provisioning_delay_s is not None:  # with --karpenter too: it was silently 45 s
         autoscaler = replace(autoscaler, provisioning_delay_s=args.provisioning_delay_s)
     memory_problem = memory_utilization_problem(hpa, dep) if (
@@ -334,6 +342,23 @@ def _scaled(traffic: Any, scale: float | None, peak_rps: float | None, path: str
                         f"per second, more than the {MAX_RATE_RPS:,.0f} (a billion) a rate may "
                         "be; check the factor")
     return scale_curve(traffic, factor)
+
+
+def _probes(delay_s: float | None, period_s: float | None,
+            dep: DeploymentSpec | None) -> tuple[ContainerProbes, ...]:
+    """The pod's probes: the Deployment's (without one, a readiness probe with a 5 s initial
+    delay on the 10 s default period), each container's readiness probe given the flags'
+    initial delay and period when set (a container without one gets one)."""
+    probes = dep.probes if dep is not None else (ContainerProbes(Probe(5.0)),)
+    if delay_s is None and period_s is None:
+        return probes
+    out = []
+    for c in probes or (ContainerProbes(),):
+        r = c.readiness or Probe()
+        out.append(ContainerProbes(Probe(r.initial_delay_s if delay_s is None else delay_s,
+                                         r.period_s if period_s is None else period_s,
+                                         r.success_threshold), c.startup))
+    return tuple(out)
 
 
 def _pick(flag: object, dep: object, field: str, default: object) -> Any:

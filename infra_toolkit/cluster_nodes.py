@@ -43,7 +43,7 @@ class ClusterNodes:
                                  wl.packed_memory_mib / g.allocatable_memory_mib)
                              for g in groups]
         self.image_pull_s = wl.image_pull_s
-        self.startup_to_ready_s = wl.app_start_s + wl.readiness_delay_s
+        self.startup_to_ready_s = wl.running_to_ready_s  # probe grid: readiness.py
         self.replicas = 0
 
         # ---- pods ----

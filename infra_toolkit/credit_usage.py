@@ -69,11 +69,11 @@ def workload_cpu_millicores(timeline: Any, workload: Any) -> np.ndarray:
     ``starting_pods``, ``served_rps``) and ``WorkloadSpec``: Running pods' baseline, the served
     requests' CPU and the start-up burst. The timeline does not say when each pod's burst ends,
     so a starting pod (Running, not Ready) carries ``startup_cpu_millicores x startup_cpu_s /
-    (app_start_s + readiness_delay_s)``: every pod's burst in full, within its start-up."""
+    running_to_ready_s``: every pod's burst in full, within its start-up."""
     ready = np.asarray(timeline["ready_pods"], dtype=float)
     starting = np.asarray(timeline["starting_pods"], dtype=float)
     served = np.asarray(timeline["served_rps"], dtype=float)
-    start_s = workload.app_start_s + workload.readiness_delay_s
+    start_s = workload.running_to_ready_s  # Running to Ready, on the probe grid
     burst = (workload.startup_cpu_millicores * workload.startup_cpu_s / start_s
              if start_s > 0 else 0.0)
     cpu = ((ready + starting) * workload.baseline_cpu_millicores + starting * burst

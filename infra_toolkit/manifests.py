@@ -1,6 +1,7 @@
 """Reading real Kubernetes YAML files into the toolkit's specs.
 
-``read_deployment_yaml`` reads the pod requests and readiness delay of an apps/v1 Deployment
+``read_deployment_yaml`` reads the pod requests, probe timings and termination grace period of
+an apps/v1 Deployment
 or StatefulSet (``deployment_from_dict`` the same from a loaded manifest); a limit without a
 request counts as the request, as the API server defaults it.
 ``read_hpa_yaml`` reads an autoscaling/v2 HorizontalPodAutoscaler from a file that may hold
@@ -26,6 +27,7 @@ from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.label_selector import selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
+from infra_toolkit.nodes import POD_TERMINATION_GRACE_S
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_yaml import (
     PlanLoader,
@@ -46,6 +48,7 @@ from infra_toolkit.pod_template import (
     selects_something,
     template_selector_problems,
 )
+from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Probe
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 from infra_toolkit.workload import MAX_STARTUP_DELAY_S, STARTUP_DELAY_RULE
 
@@ -162,11 +165,14 @@ class DeploymentSpec:
     """What the simulation reads from an apps/v1 Deployment (or StatefulSet): ``spec.replicas``
     (``None`` when unset), the pod's requests (a limit where no request is written) summed over
     its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
-    and the readiness (or startup) probe's ``initialDelaySeconds`` (the largest over containers
-    and both probes, since no readiness probe runs before the startup probe passes; 0 without
-    a probe). ``memory_requested`` is false when a counted container requests no memory (and has no
-    memory limit): ``memory_request_mib`` is then the toolkit's 256 MiB stand-in, and an HPA
-    memory utilization metric cannot be computed (see :func:`memory_utilization_problem`).
+    and ``probes``: the readiness and startup probe timings of each container and native sidecar
+    with a probe (:mod:`infra_toolkit.readiness`; the pod is Ready when all are).
+    ``termination_grace_period_s``: ``spec.template.spec.terminationGracePeriodSeconds`` (30 when
+    unset, the API default), the most an evicted pod takes to terminate (a ``preStop`` hook runs
+    within it, so it does not lengthen it). ``memory_requested`` is false when a counted container
+    requests no memory (and has no memory limit): ``memory_request_mib`` is then the toolkit's 256
+    MiB stand-in, and an HPA memory utilization metric cannot be computed (see
+    :func:`memory_utilization_problem`).
     ``placement``: the pod's nodeSelector, required node affinity and tolerations, which decide
     the node groups it may run on (:mod:`infra_toolkit.node_placement`); ``update_strategy``:
     how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`);
@@ -191,7 +197,7 @@ class DeploymentSpec:
     replicas: int | None
     cpu_request_millicores: int
     memory_request_mib: float
-    readiness_delay_s: float
+    probes: tuple[ContainerProbes, ...]
     memory_requested: bool = True
     placement: PodPlacement = PodPlacement()
     update_strategy: UpdateStrategy = UpdateStrategy()
@@ -204,6 +210,7 @@ class DeploymentSpec:
     memory_stand_in: bool = False
     native_sidecars: int = 0
     sidecars_before_init: bool = False
+    termination_grace_period_s: float = POD_TERMINATION_GRACE_S
 
     @property
     def packed_cpu_millicores(self) -> int:
@@ -258,18 +265,24 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
     return deployment_from_dict(found[0], path, cpu_needed=cpu_needed)
 
 
+#: The largest value of an int64 field (terminationGracePeriodSeconds), which the API server
+#: refuses above.
+_MAX_INT64 = 2**63 - 1
+
+
 #: The largest value of an int32 field (spec.replicas, a probe's initialDelaySeconds): the API
 #: server refuses more, so 99999999999 replicas or seconds cannot be a real workload's.
 _MAX_INT32 = 2**31 - 1
 
 
-def _whole(value: Any, field_path: str, name: str, source: Path) -> int:
+def _whole(value: Any, field_path: str, name: str, source: Path, *,
+           largest: int = _MAX_INT32, kind: str = "int32") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SpecError(f"{field_path} (={quoted(value)}) of {name} in {source} must be a "
                         "whole number >= 0")
-    if value > _MAX_INT32:
+    if value > largest:
         raise SpecError(f"{field_path} (={quoted(value)}) of {name} in {source} is above "
-                        f"{_MAX_INT32:,}, the largest int32 the API server takes; write the "
+                        f"{largest:,}, the largest {kind} the API server takes; write the "
                         "real number")
     return value
 
@@ -302,13 +315,46 @@ def _unknown_fields(container: Mapping[str, Any], where: str, owner: str) -> lis
                 for key in (fields if isinstance(fields, Mapping) else ()) if key not in allowed]
     return out
 def _startup_delay(value: Any, field_path: str, name: str, source: Path) -> int:
-    """A probe's initialDelaySeconds: a whole number of seconds up to the one bound of a pod's
-    start-up delays (:data:`~infra_toolkit.workload.MAX_STARTUP_DELAY_S`)."""
+    """A probe's initialDelaySeconds or periodSeconds: a whole number of seconds up to the one
+    bound of a pod's start-up delays (:data:`~infra_toolkit.workload.MAX_STARTUP_DELAY_S`)."""
     seconds = _whole(value, field_path, name, source)
     if seconds > MAX_STARTUP_DELAY_S:
         raise SpecError(f"{field_path} (={quoted(seconds)}) of {name} in {source} must be at "
                         f"most {MAX_STARTUP_DELAY_S:,} s: {STARTUP_DELAY_RULE}")
     return seconds
+
+
+def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
+           source: Path) -> Probe | None:
+    """The timing of a container's ``readinessProbe`` or ``startupProbe`` (``None`` without
+    one), as the API server defaults and validates it: ``SetDefaults_Probe`` makes an unset or
+    0 ``periodSeconds`` 10 and ``successThreshold`` 1; ``validateProbe`` refuses a negative
+    one, and a startup probe's ``successThreshold`` other than 1 (``must be 1``); null is
+    unset. Raises :class:`SpecError` naming the field."""
+    probe = container.get(block)
+    if not isinstance(probe, Mapping):
+        return None
+    at = f"{where}.{block}"
+
+    def field(key: str, unset: int) -> int:
+        raw = probe.get(key)
+        read = _whole if key == "successThreshold" else _startup_delay
+        value = read(unset if raw is None else raw, f"{at}.{key}", name, source)
+        return unset if value == 0 and key != "initialDelaySeconds" else value
+
+    delay = field("initialDelaySeconds", 0)
+    period = field("periodSeconds", DEFAULT_PROBE_PERIOD_S)
+    threshold = field("successThreshold", 1)
+    if block == "startupProbe" and threshold != 1:
+        raise SpecError(f"{at}.successThreshold (={threshold}) of {name} in {source} must be 1 "
+                        "for a startup probe, as the API server requires (it passes on its "
+                        "first success); drop the field or write 1")
+    # a run of successes past a day holds the pod unready as long as a day-long delay would
+    if (threshold - 1) * period > MAX_STARTUP_DELAY_S:
+        raise SpecError(f"{at}.successThreshold (={threshold}) x periodSeconds (={period}) of "
+                        f"{name} in {source} must be at most {MAX_STARTUP_DELAY_S:,} s: "
+                        f"{STARTUP_DELAY_RULE}")
+    return Probe(float(delay), float(period), threshold)
 
 
 def reads_cpu_requests(hpa: HPASpec) -> bool:
@@ -399,7 +445,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                             "delete the copy")
         first_at.setdefault(cname, at)
     cpu = memory_milli = 0
-    delay = 0
+    probes: list[ContainerProbes] = []
     without_cpu: list[str] = []
     without_memory = False
     for where, c in members:
@@ -413,18 +459,25 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         c_memory = kept(container_request, c, "memory", where, path)
         without_memory = without_memory or c_memory is None
         memory_milli += c_memory or 0
-        # the kubelet runs no readiness probe before the startup probe has passed, so a
-        # startup probe's initial delay holds readiness back as long (audit19 A19-16)
+        # the kubelet runs no readiness probe before the startup probe has passed (audit19
+        # A19-16): both timings are kept, per container, for readiness.seconds_to_ready
+        pair = []
         for probe_name in ("readinessProbe", "startupProbe"):
-            probe = c.get(probe_name) or {}
-            raw_delay = probe.get("initialDelaySeconds") if isinstance(probe, dict) else None
-            # null is unset (0 s); any other value must be a whole number, an empty list too
-            delay = max(delay, kept(_startup_delay, 0 if raw_delay is None else raw_delay,
-                                    f"{where}.{probe_name}.initialDelaySeconds", named, path)
-                        or 0)
+            try:
+                pair.append(_probe(c, probe_name, where, named, path))
+            except SpecError as exc:
+                problems.append(str(exc))
+                pair.append(None)
+        if pair != [None, None]:
+            probes.append(ContainerProbes(*pair))
     init_cpu, init_memory_milli = init_requests(init, path, kept)
     pod_cpu = kept(container_request, pod, "cpu", "spec.template.spec", path)
     pod_memory = kept(container_request, pod, "memory", "spec.template.spec", path)
+    grace_raw = pod.get("terminationGracePeriodSeconds") if isinstance(pod, dict) else None
+    # int64 in the API (ValidateNonnegativeField); null is unset, the API's 30 s
+    grace = POD_TERMINATION_GRACE_S if grace_raw is None else kept(
+        lambda *a: _whole(*a, largest=_MAX_INT64, kind="int64"), grace_raw,
+        "spec.template.spec.terminationGracePeriodSeconds", named, path)
     replicas_raw = spec.get("replicas") if isinstance(spec, dict) else None
     replicas = None if replicas_raw is None else kept(
         _whole, replicas_raw, "spec.replicas", named, path)
@@ -482,7 +535,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             f"in {path} is missing; {why}: add one (e.g. cpu: 500m)"
         )
     memory_mib = memory_milli / 1000 / 2**20 if memory_milli else 256.0
-    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, float(delay), not without_memory,
+    return DeploymentSpec(dep_name, replicas, cpu, memory_mib, tuple(probes), not without_memory,
                           placement, update, apart, unknown, init_cpu,
                           init_memory_milli / 1000 / 2**20,
                           extended_resources([pod, *containers, *init]),
@@ -490,7 +543,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           not memory_milli, len(sidecars),
                           bool(sidecars) and init_cpu + init_memory_milli > 0 and any(
                               isinstance(c, dict) and c.get("restartPolicy") is None
-                              and i > sidecars[0][0] for i, c in enumerate(init)))
+                              and i > sidecars[0][0] for i, c in enumerate(init)),
+                          float(grace or 0))
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -19,6 +19,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool
 from infra_toolkit.manifests import DeploymentSpec
+from infra_toolkit.readiness import slowest_container
 from infra_toolkit.resources import Resource
 from infra_toolkit.workload import WorkloadSpec
 
@@ -52,8 +53,9 @@ class WorkloadModel:
 
     ``cpu_millicores_per_rps`` is CPU per request per second served, i.e. CPU milliseconds per
     request (10 means a pod serving 20 rps uses 200 millicores above its baseline). A pod serves
-    at most ``capacity_rps_per_pod`` with ``concurrency`` requests in parallel. Start-up is
-    ``image_pull_s`` + ``app_start_s`` + the Deployment's readiness delay. The memory fields
+    at most ``capacity_rps_per_pod`` with ``concurrency`` requests in parallel. Start-up: the
+    image pulls in ``image_pull_s``, the app is up ``app_start_s`` after, and the Deployment's
+    probes decide when the pod is Ready (:mod:`infra_toolkit.readiness`). The memory fields
     describe memory use for memory-based HPA metrics (MiB at zero load, MiB per rps).
     """
 
@@ -75,7 +77,7 @@ class Workload:
     """A Deployment with its (optional) HPA, the load model, and which scenario share it gets.
 
     ``deployment``/``hpa`` are the manifests as written; ``deployment_spec``/``hpa_spec`` what the
-    simulator reads from them (requests and readiness delay; the HPA with API defaults applied).
+    simulator reads from them (requests and probes; the HPA with API defaults applied).
     ``model`` is required with an HPA; a workload without one serves no modelled traffic (its
     Deployment's replicas only hold room on the nodes), so its model may be ``None``.
     ``traffic_share`` multiplies each scenario's request rate for this workload (0.5 = half the
@@ -111,12 +113,15 @@ class Workload:
 def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
                   slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
     """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` from a plan's workload model
-    and what its Deployment gives (the HPA's requests and the scheduler's, readiness delay, its
-    cap of pods a node); raises ``SpecError`` when the simulator refuses a value."""
+    and what its Deployment gives (the HPA's requests and the scheduler's, the probes of the
+    container Ready last, its cap of pods a node); raises ``SpecError`` when the simulator
+    refuses a value."""
     m, d = model, deployment
+    last = slowest_container(d.probes, m.image_pull_s, m.app_start_s)
     return WorkloadSpec(
         cpu_request_millicores=d.cpu_request_millicores,
-        memory_request_mib=d.memory_request_mib, readiness_delay_s=d.readiness_delay_s,
+        memory_request_mib=d.memory_request_mib, readiness_probe=last.readiness,
+        startup_probe=last.startup,
         schedule_cpu_millicores=d.packed_cpu_millicores,
         schedule_memory_mib=d.packed_memory_mib,
         capacity_rps_per_pod=m.capacity_rps_per_pod,

@@ -309,7 +309,7 @@ def check_hpa(r: FieldReader, hpa: Manifest, path: str) -> HPASpec | None:
 
 def check_deployment(r: FieldReader, deployment: Manifest, path: str,
                      cpu_needed: str = "every") -> DeploymentSpec | None:
-    """What the simulator reads from the Deployment (requests, readiness delay), by
+    """What the simulator reads from the Deployment (requests, probes), by
     ``manifests.deployment_from_dict`` (``cpu_needed``: the CPU requests its HPA needs)."""
     with _owner_check(r, path, "infra_toolkit.manifests"):
         try:

@@ -281,9 +281,8 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     for w in a.plan.proposed.workloads:
         t = time_to_ready(w)
         if t is not None:
-            notes.append(f"time to Ready of {w.name}: image pull {t.image_pull_s:g} s + app start "
-                         f"{t.app_start_s:g} s (workload model) + readiness delay "
-                         f"{t.readiness_delay_s:g} s (Deployment) = {t.total_s:g} s"
+            notes.append(f"time to Ready of {w.name} (image pull and app start from the "
+                         f"workload model, probes from the Deployment): {t.text}"
                          + _deadline_note(w.deployment_spec.update_strategy, t.total_s,
                                           w.name in rolled, _node_wait(a, rolling_frames, w.name)))
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "

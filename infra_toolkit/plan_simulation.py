@@ -48,11 +48,19 @@ def node_autoscaler(preset: str, provisioning_s: float | None = None) -> Cluster
 
 def side_autoscaler(plan: Plan, arch: Architecture) -> ClusterAutoscalerSpec:
     """The node autoscaler simulated for ``arch`` (a side of ``plan``): the ``simulation``
-    section's preset, with the scale-down and drain rules of its Karpenter NodePools if any."""
+    section's preset, with the scale-down and drain rules of its Karpenter NodePools if any.
+    A drained node waits for its pods to terminate (``pod_termination_s``, when the preset
+    waits at all): at most the longest ``terminationGracePeriodSeconds`` of the side's
+    Deployments, which a node of the cluster may hold (30 s unset; a ``preStop`` hook runs
+    within the grace period, so it adds nothing)."""
     settings = plan.simulation
-    return consolidation_autoscaler(
+    spec = consolidation_autoscaler(
         node_autoscaler(settings.node_autoscaler, settings.node_provisioning_s),
         arch.karpenter_pools)
+    if spec.pod_termination_s > 0 and arch.workloads:
+        spec = dataclasses.replace(spec, pod_termination_s=max(
+            w.deployment_spec.termination_grace_period_s for w in arch.workloads))
+    return spec
 
 
 def placement_problems(arch: Architecture, workload: Workload, book: PriceBook

@@ -9,7 +9,7 @@ I/O).
   wave starts up to ``surge + unavailable`` new pods (with ``maxUnavailable`` 0, only the
   ``surge``: an old pod goes only once a new one is available) and waits for them to be
   available, so the rollout takes ``ceil(replicas / (surge + unavailable))`` waves of one time
-  to Ready (image pull + app start + readiness delay, as the simulator starts a pod) plus the
+  to Ready (the readiness probe's first success on its grid, as the simulator starts a pod) plus the
   workload's ``minReadySeconds`` each: ``reconcileOldReplicaSets`` in rolling.go scales the old
   pods down only as far as the *available* pods allow, and a pod is available once it has been
   Ready for ``minReadySeconds`` (``IsPodAvailable``). Old pods' termination and a new node's
@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
+from infra_toolkit.readiness import Probe, seconds_to_ready, slowest_container, start_up_text
 
 __all__ = [
     "DEFAULT_SCALE_DOWN_DELAY_S",
@@ -208,22 +209,31 @@ def canary_step_pods(steps: Sequence[CanaryStep], replicas: int) -> tuple[Canary
 
 @dataclass(frozen=True)
 class TimeToReady:
-    """Seconds from scheduling to Ready of one pod and their parts."""
+    """Seconds from scheduling to Ready of one pod and their parts: the image pull, the app
+    start and the probes of the container Ready last (:mod:`infra_toolkit.readiness`)."""
 
     image_pull_s: float
     app_start_s: float
-    readiness_delay_s: float
+    readiness: Probe | None
+    startup: Probe | None = None
 
     @property
     def total_s(self) -> float:
-        """Image pull + app start + readiness delay, seconds."""
-        return self.image_pull_s + self.app_start_s + self.readiness_delay_s
+        """Seconds from the pod's bind to Ready (:func:`seconds_to_ready`)."""
+        return seconds_to_ready(self.image_pull_s, self.app_start_s, self.readiness,
+                                self.startup)
+
+    @property
+    def text(self) -> str:
+        """How :attr:`total_s` comes about, in words and numbers."""
+        return start_up_text(self.image_pull_s, self.app_start_s, self.readiness, self.startup)
 
 
 def time_to_ready(workload: Workload) -> TimeToReady | None:
     """The workload's pod start-up as the simulator models it (its model's image pull and app
-    start, its Deployment's readiness delay); ``None`` without a model."""
+    start, its Deployment's probes); ``None`` without a model."""
     m = workload.model
     if m is None:
         return None
-    return TimeToReady(m.image_pull_s, m.app_start_s, workload.deployment_spec.readiness_delay_s)
+    last = slowest_container(workload.deployment_spec.probes, m.image_pull_s, m.app_start_s)
+    return TimeToReady(m.image_pull_s, m.app_start_s, last.readiness, last.startup)

@@ -24,6 +24,7 @@ from infra_toolkit.report_html import (
     quantity_text,
 )
 from infra_toolkit.resources import Resource
+from infra_toolkit.rollout import time_to_ready
 from infra_toolkit.sections_figures import incomplete, priced_region, rounding, unknown_usage
 
 __all__ = ["components_with_cost", "current_state", "proposed_architecture",
@@ -124,8 +125,7 @@ def _workload_row(w: Workload) -> dict[str, object]:
         "Scale down": _rules(behavior.scale_down, _DOWN_WINDOW_UNSET) if behavior else
         "controller default" if hpa else "-",
         # without a model (no HPA) the pull and start times are unknown; nothing waits on them
-        "Pod start-up": duration_text(m.image_pull_s + m.app_start_s + d.readiness_delay_s)
-        if m else "-",
+        "Pod start-up": duration_text(ttr.total_s) if (ttr := time_to_ready(w)) else "-",
     }
 
 

@@ -114,7 +114,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
     for o, s, rps in zip(owners, specs, rps_by_workload, strict=False):
         wl = s.workload
         o.image_pull_s = wl.image_pull_s
-        o.startup_to_ready_s = wl.app_start_s + wl.readiness_delay_s
+        o.startup_to_ready_s = wl.running_to_ready_s  # probe grid: readiness.py
         o.ready_delta = [0] * (n_ticks + 2)
         o.ready_delta[0] = int(s.initial_replicas)
         loads.append(RequestQueue(rps, tick_s, wl, o.ready_delta))

@@ -25,7 +25,8 @@ One run, in the order a cluster does it (every delay is a parameter):
 4. **Pods.** A higher spec creates Pending pods at once; they are placed on free node slots
    (:mod:`infra_toolkit.nodes`: by requests, at most the workload's ``max_pods_per_node`` a
    node, 1 for a required pod anti-affinity on ``kubernetes.io/hostname``), start after
-   ``image_pull_s`` and are Ready after ``app_start_s + readiness_delay_s``. A lower spec deletes
+   ``image_pull_s`` and are Ready at the readiness probe's first success on its grid after
+   the app is up (``WorkloadSpec.startup_s``, :mod:`infra_toolkit.readiness`). A lower spec deletes
    pods in ReplicaSet order: unscheduled, then not ready, then ready; newest first.
 5. **Nodes.** The cluster autoscaler of :mod:`infra_toolkit.nodes` scans every
    ``scan_interval_s``; a scan at the same instant as a sync runs first. A node is billed

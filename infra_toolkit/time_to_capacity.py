@@ -35,7 +35,8 @@ class TimeToCapacity:
     - ``controller_hold_s``: -> the write that created the closing pods (stabilization windows,
       rate-limit policies, and proposals held down by unready or missing pods);
     - ``node_provisioning_s``: -> those pods were scheduled on a node;
-    - ``pod_startup_s``: -> they were Ready (image pull, app start, readiness delay).
+    - ``pod_startup_s``: -> they were Ready (image pull, then the readiness probe's first
+      success on its grid, :mod:`infra_toolkit.readiness`).
 
     Two limits are carved out of those intervals, as their own parts, because no faster
     controller or provisioner would have shortened them:

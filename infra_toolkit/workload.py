@@ -10,7 +10,8 @@ A pod's life, with each delay a parameter in seconds::
 
     created (HPA sync) -> Pending until a node has room -> scheduled (StartTime)
     -> image_pull_s -> Running (uses CPU: baseline + startup burst for startup_cpu_s)
-    -> app_start_s + readiness_delay_s -> Ready (receives traffic, counts as capacity)
+    -> app up app_start_s later -> Ready (receives traffic, counts as capacity) at the
+       readiness probe's first success on its grid (:mod:`infra_toolkit.readiness`)
 """
 
 from __future__ import annotations
@@ -18,22 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra_toolkit.errors import SpecError, quoted
+from infra_toolkit.readiness import (
+    MAX_STARTUP_DELAY_S,
+    STARTUP_DELAY_RULE,
+    Probe,
+    seconds_to_ready,
+)
 from infra_toolkit.spec_checks import require_at_most, require_finite, require_whole
 
 __all__ = ["MAX_CONCURRENCY", "MAX_STARTUP_DELAY_S", "MetricsPipelineSpec", "STARTUP_DELAY_RULE",
            "WorkloadSpec"]
 
 MAX_CONCURRENCY = 10_000
-#: The longest any one start-up delay of a pod may be (image pull, app start, start-up CPU
-#: burst, readiness delay), in seconds: a day. Real ones take seconds to minutes (a multi-GB
-#: image pulls in a few minutes, a JVM warms up in one or two); a pod that is not Ready for a
-#: day never serves in a scenario (a day or two long), so a larger value is a slip of unit
-#: (milliseconds for seconds) or of digits, which the simulation would run as pods that never
-#: become Ready, silently.
-MAX_STARTUP_DELAY_S = 86_400
-_STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s", "readiness_delay_s")
-STARTUP_DELAY_RULE = ("no image pull or start-up takes a day, and a pod not Ready for longer never "
-                      "serves in a scenario; check the value and its unit (seconds)")
+_STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s")
 _MAX_POD_USAGE = 1e12  # millicores of CPU or MiB of memory one pod may use (a billion cores)
 
 
@@ -49,6 +47,9 @@ class WorkloadSpec:
     ``max_pods_per_node`` caps the pods of this workload one node holds whatever room their
     requests leave (1: a required pod anti-affinity on ``kubernetes.io/hostname`` against its
     own pods, :mod:`infra_toolkit.pod_anti_affinity`); ``None``: no cap.
+    ``readiness_probe`` / ``startup_probe``: the timing of the probes of the container that is
+    Ready last (``None``: none), which with ``image_pull_s`` and ``app_start_s`` give
+    :attr:`startup_s` (:func:`~infra_toolkit.readiness.seconds_to_ready`).
 
     Two requests of one pod: ``cpu_request_millicores`` / ``memory_request_mib`` are the HPA's
     (the containers' sum, its utilization denominator and the memory model's; 256 MiB stands in
@@ -69,7 +70,8 @@ class WorkloadSpec:
     concurrency: int = 1
     image_pull_s: float = 10.0
     app_start_s: float = 20.0
-    readiness_delay_s: float = 5.0
+    readiness_probe: Probe | None = Probe(initial_delay_s=5.0)
+    startup_probe: Probe | None = None
     queue_timeout_s: float = 0.0
     slo_p95_latency_ms: float = 500.0
     name: str = "app"
@@ -85,7 +87,7 @@ class WorkloadSpec:
                      "slo_p95_latency_ms"):
             require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)
         for name in ("cpu_millicores_per_rps", "baseline_cpu_millicores", "startup_cpu_millicores",
-                     "startup_cpu_s", "image_pull_s", "app_start_s", "readiness_delay_s",
+                     "startup_cpu_s", "image_pull_s", "app_start_s",
                      "queue_timeout_s", "memory_mib_per_rps"):
             require_finite(f"{o}.{name}", getattr(self, name), 0)
         for name in ("memory_baseline_mib", "schedule_cpu_millicores", "schedule_memory_mib"):
@@ -130,8 +132,15 @@ class WorkloadSpec:
 
     @property
     def startup_s(self) -> float:
-        """Seconds from scheduling to Ready: image pull + app start + readiness delay."""
-        return self.image_pull_s + self.app_start_s + self.readiness_delay_s
+        """Seconds from scheduling (the bind) to Ready: the readiness probe's first success
+        on its grid once the image is pulled and the app up (:func:`seconds_to_ready`)."""
+        return seconds_to_ready(self.image_pull_s, self.app_start_s, self.readiness_probe,
+                                self.startup_probe)
+
+    @property
+    def running_to_ready_s(self) -> float:
+        """Seconds from Running (the image pulled) to Ready."""
+        return self.startup_s - self.image_pull_s
 
     @property
     def service_time_ms(self) -> float:

@@ -21,7 +21,8 @@ Choices where the documents are silent, each what the cluster does or, where the
 no single answer, named here:
 
 - a pod's phase changes (Running, Ready) take effect from the first tick at or after the instant
-  they happen, each computed from the scheduling instant; the start-up CPU burst and the first
+  they happen, each computed from the scheduling instant (Ready by :func:`ready_after_bind_s`,
+  which walks the kubelet's probe ticks one by one); the start-up CPU burst and the first
   sample's full window count from the container's exact start;
 - the warm initial pods have no start-up burst but, as no load exists before 0, need a full
   window from 0 for a first sample;
@@ -109,6 +110,41 @@ def _on_grid(t: float, tick: int) -> float:
     return float(math.ceil(t / tick - 1e-9) * tick)
 
 
+def ready_after_bind_s(w: Any) -> float:
+    """Seconds from a pod's bind to its Ready, by walking the kubelet's probe workers tick by
+    tick (pkg/kubelet/prober): each probes at the bind + k x its period, skips while the
+    container has run less than its initial delay (a readiness probe also until the container
+    is started), succeeds once the app is up (fails before), and reports after its success
+    threshold of successes in a row; the pod syncs at the container's start and at its startup
+    probe's success run a waiting readiness probe at once. No readiness probe: Ready when
+    started."""
+    pull, app, eps = w.image_pull_s, w.app_start_s, 1e-9
+
+    def outcome(t: float, delay: float) -> bool | None:  # None: skipped
+        if t + eps < pull or t - pull + eps < delay:
+            return None
+        return t - pull + eps >= app
+
+    def first_run(probe: Any, extra: tuple[float, ...], gate: float) -> float:
+        times = sorted({k * probe.period_s for k in range(
+            int((pull + max(app, probe.initial_delay_s) + gate) / probe.period_s)
+            + probe.success_threshold + 2)} | set(extra))
+        run = 0
+        for t in times:
+            result = None if t + eps < gate else outcome(t, probe.initial_delay_s)
+            if result is None:
+                continue
+            run = run + 1 if result else 0
+            if run == probe.success_threshold:
+                return t
+        raise AssertionError("no success within the ticks walked")
+
+    started = pull if w.startup_probe is None else first_run(w.startup_probe, (), 0.0)
+    if w.readiness_probe is None:
+        return started
+    return first_run(w.readiness_probe, (pull, started), started)
+
+
 def _on_node(w: Any) -> tuple[float, float]:
     """What one pod takes on a node (CPU millicores, memory MiB): the scheduler's request
     (PodRequests: init containers, no stand-in for a pod requesting no memory) where the
@@ -194,7 +230,7 @@ class _Run:
                 if not initial:
                     p.scheduled_s = max(p.created_s, n.ready_s) if n.ready_s > t - tick else t
                     p.running_s = _on_grid(p.scheduled_s + w.image_pull_s, tick)
-                    p.ready_s = _on_grid(p.scheduled_s + w.startup_s, tick)
+                    p.ready_s = _on_grid(p.scheduled_s + ready_after_bind_s(w), tick)
                 break
         return all(p.node is not None for p in self.pods)
 

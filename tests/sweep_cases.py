@@ -25,6 +25,7 @@ from infra_toolkit.hpa import (
     ResourceMetricSource,
 )
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.readiness import Probe
 from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.sweep_engine import run_batch
 from infra_toolkit.sweep_params import batch_key, unsupported, variants
@@ -127,6 +128,13 @@ def scheduler_request(rng: np.random.Generator, workload: WorkloadSpec) -> Workl
         schedule_memory_mib=float(rng.choice([0, 1500, 3000])))
 
 
+#: the readiness probe of a random spec by its one draw; 10 also gets a startup probe (3
+#: readiness successes 5 s apart after a startup probe of its own delay): every path of
+#: readiness.seconds_to_ready that the engines see
+_PROBES = {0: None, 5: Probe(5.0), 10: Probe(10.0, 5.0, 3)}
+_STARTUP = Probe(15.0, 5.0)
+
+
 def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | None = None,
                 kinds: tuple[str, ...] | None = None, legacy: bool | None = None,
                 groups: int | None = None, peak_rps: float | None = None,
@@ -153,7 +161,10 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         startup_cpu_s=float(rng.choice([0, 10, 30])), concurrency=int(rng.integers(1, 9)),
         image_pull_s=float(rng.choice([0, 5, 10, 12.5, 30])),
         app_start_s=float(rng.choice([0, 10, 20, 45])),
-        readiness_delay_s=float(rng.choice([0, 5, 10])),
+        # one draw, as the readiness delay it replaced (the later draws keep their values):
+        # no probe, a 5 s delay every 10 s, or 3 successes every 5 s after a startup probe
+        readiness_probe=_PROBES[(probe_draw := int(rng.choice([0, 5, 10])))],
+        startup_probe=_STARTUP if probe_draw == 10 else None,
         queue_timeout_s=float(rng.choice([0, 0, 1, 5, 30])),
         # 5 s and 60 s: above the model's ceiling at the cap for some or all variants, where
         # only saturation makes a tick violate the SLO

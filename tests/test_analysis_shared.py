@@ -149,7 +149,9 @@ def test_a_workload_without_hpa_or_model_is_shown_as_room_only(analysis: PlanAna
     # no model: its capacity and start-up are unknown, and nothing waits on them
     assert (rows.loc["cron", "Capacity (rps per pod)"], rows.loc["cron", "Pod start-up"]) == \
         ("-", "-")
-    assert rows.loc["api", "Pod start-up"] == "30 s"  # image 10 s + app 20 s, no readiness delay
+    # no readiness probe: Ready when the container runs, after the 10 s image pull (the kubelet
+    # does not wait for the app's 20 s start)
+    assert rows.loc["api", "Pod start-up"] == "10 s"
     assert "<td>cron</td>" in sections.proposed_architecture(analysis).tables[2].to_html()
 
 
@@ -168,17 +170,17 @@ def test_the_explorers_worker_waits_for_the_node_the_shared_cluster_needs(
     assert explorer.result is not None
     t = explorer.result.timeline.set_index("time_s")
     # t = 15 s: worker 1 -> 4; node 1 has 100m free (api 1200m + worker 500m + cron 100m of
-    # 1900m): the 3 new pods (500m each) are Pending until the node Ready at 80 s; then 10 s
-    # image pull + 20 s app start: Ready at 110 s. Before, the explorer ran the worker alone on
-    # the group (1400m free): 2 of the 3 started at once, Ready at 15 + 30 = 45 s.
+    # 1900m): the 3 new pods (500m each) are Pending until the node Ready at 80 s; then the 10 s
+    # image pull, and no readiness probe: Ready when running, at 90 s. Before, the explorer ran
+    # the worker alone on the group (1400m free): 2 of the 3 started at once.
     assert t.loc[45, "ready_pods"] == 1 and t.loc[75, "pending_pods"] == 3
-    assert t.loc[105, "ready_pods"] == 1 and t.loc[110, "ready_pods"] == 4
+    assert t.loc[85, "ready_pods"] == 1 and t.loc[90, "ready_pods"] == 4
     # the slider sets the one cluster autoscaler: the node asked for at 20 s is Ready at
-    # 20 + 120 = 140 s, the pods 30 s later
+    # 20 + 120 = 140 s, the pods 10 s later
     explorer.node_provisioning.value = 120
     assert explorer.error is None and explorer.result is not None
     t = explorer.result.timeline.set_index("time_s")
-    assert t.loc[165, "ready_pods"] == 1 and t.loc[170, "ready_pods"] == 4
+    assert t.loc[145, "ready_pods"] == 1 and t.loc[150, "ready_pods"] == 4
 
 
 def test_the_explorer_refuses_a_workload_without_hpa(shared_plan: Path) -> None:
@@ -379,9 +381,10 @@ def test_the_rollout_of_a_workload_without_hpa_or_model(analysis: PlanAnalysis) 
         ["cron", 1, 1, 0, 2, 44, "yes", 44, "yes", 1, "-", 1, "-", "-"]
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(analysis).parts)
-    # api and worker: image pull 10 s + app start 20 s, no readiness probe
-    assert ("time to Ready of api: image pull 10 s + app start 20 s (workload model) + "
-            "readiness delay 0 s (Deployment) = 30 s") in html
+    # api and worker: image pull 10 s, app start 20 s, no readiness probe: Ready at 10 s
+    assert ("time to Ready of api (image pull and app start from the workload model, probes "
+            "from the Deployment): image pull 10 s, app start 20 s; no readiness probe: Ready "
+            "when the container runs (app not awaited) = 10 s") in html
     assert "time to Ready of cron" not in html
     assert "fit on its node groups at max_size once the other workloads" in html
 

@@ -39,8 +39,8 @@ def book() -> PriceBook:
 
 def _workload(**kw: float) -> SimpleNamespace:
     base = {"baseline_cpu_millicores": 100.0, "cpu_millicores_per_rps": 10.0,
-            "startup_cpu_millicores": 0.0, "startup_cpu_s": 0.0, "app_start_s": 12.0,
-            "readiness_delay_s": 10.0}
+            "startup_cpu_millicores": 0.0, "startup_cpu_s": 0.0,
+            "running_to_ready_s": 22.0}  # a pod is Running 22 s before it is Ready
     return SimpleNamespace(**{**base, **kw})
 
 
@@ -81,7 +81,7 @@ def test_the_charged_surplus_is_keyed_by_resource_and_standard_groups_are_left_o
 
 def test_a_workloads_cpu_from_its_timeline() -> None:
     # ready: 100 baseline + 10 x rps; a starting pod: 100 baseline + its burst spread over its
-    # start-up: 400 mc x 30 s / (12 + 10) s = 545.45...
+    # start-up: 400 mc x 30 s / 22 s Running before Ready = 545.45...
     w = _workload(startup_cpu_millicores=400.0, startup_cpu_s=30.0)
     tl = pd.DataFrame({"ready_pods": [2, 0], "starting_pods": [0, 1], "served_rps": [30.0, 0.0]})
     assert workload_cpu_millicores(tl, w) == pytest.approx([2 * 100 + 300, 100 + 12000 / 22])

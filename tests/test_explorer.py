@@ -22,6 +22,7 @@ from infra_toolkit.hpa_spec import (
     MetricTarget,
 )
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.readiness import Probe
 from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.traffic import TrafficCurve, constant_curve
 from infra_toolkit.workload import WorkloadSpec
@@ -33,7 +34,7 @@ from tests.test_simulate import MAX_3
 # (max_pods 4 - 2 daemonsets). The run starts with 4 warm pods.
 WORKLOAD = WorkloadSpec(cpu_request_millicores=100, capacity_rps_per_pod=1000,
                         cpu_millicores_per_rps=10, image_pull_s=5, app_start_s=5,
-                        readiness_delay_s=0, name="api")
+                        readiness_probe=Probe(0), name="api")  # Ready at the 10 s probe tick
 BASE = SimulationSpec(
     HPASpec(max_replicas=8, min_replicas=2, metrics=(cpu_utilization_metric(50),)), WORKLOAD,
     (NodeGroup("general", "m5.large", 2.0, 8.0, max_pods=4, min_size=1, max_size=5),),

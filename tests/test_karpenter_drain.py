@@ -314,33 +314,35 @@ def test_the_one_workload_loop_drains_a_node_pool_to_completion() -> None:
     # tests/test_disruption_budget.py's give-up run (CA abandons at 740 s, 3 nodes to the end)
     # under Karpenter, scans every 10 s: unneeded from 20 s, its 600 s up at 620 s: chosen;
     # validated at the first scan 15 s later, 640 s: the drain starts, one pod evicted, its
-    # replacement Ready at 640 + 165 = 805 s; scans 650-800 s: 5 Ready, 0 allowed; 810 s: 6
-    # Ready, 1 allowed, the second pod evicted, the node empty (drained in 810 - 640 = 170 s);
-    # its pods terminate for 30 s: the node goes at 840 s. The second replacement Ready 810 +
-    # 165 = 975 s. Node-hours over 1200 s: (3 x 840 + 2 x 360) / 3600 = 3240 / 3600 (before
-    # the validation and termination were modelled: drain at 620, gone at 790, 3190 / 3600).
+    # replacement Ready 160 s after its bind (image pulled at 10 s, app up at 10 + 150 = 160 s,
+    # past the probe's 10 + 25 = 35 s; 160 is on its 5 s grid): at 640 + 160 = 800 s; scans
+    # 650-790 s: 5 Ready, 0 allowed; 800 s: 6 Ready, 1 allowed, the second pod evicted, the node
+    # empty (drained in 800 - 640 = 160 s); its pods terminate for 30 s: the node goes at
+    # 830 s. The second replacement Ready 800 + 160 = 960 s. Node-hours over 1200 s:
+    # (3 x 830 + 2 x 370) / 3600 = 3230 / 3600.
     result = _node_pool_run(None)
     ev = result.events
     assert list(zip(ev["time_s"], ev["kind"])) == [
-        (15.0, "hpa_scale"), (640.0, "node_drain_started:ng"), (840.0, "node_scale_down:ng")]
+        (15.0, "hpa_scale"), (640.0, "node_drain_started:ng"), (830.0, "node_scale_down:ng")]
     assert ev["reason"].iloc[1].startswith(
         "utilization 51% < 100% for 600 s, validated 20 s later; cordoned")
-    assert ev["reason"].iloc[2] == ("node drained in 170 s; gone 30 s after its last eviction, "
+    assert ev["reason"].iloc[2] == ("node drained in 160 s; gone 30 s after its last eviction, "
                                     "once its pods had terminated "
                                     "(terminationGracePeriodSeconds)")
     ready = result.timeline.set_index("time_s")["ready_pods"]
-    assert (ready.loc[640:800] == 5).all() and ready.loc[805] == 6
-    assert (ready.loc[810:970] == 5).all() and (ready.loc[975:] == 6).all()
+    assert (ready.loc[640:795] == 5).all()
+    assert (ready.loc[800:955] == 5).all() and (ready.loc[960:] == 6).all()
     assert sum(result.summary.node_hours_by_node_group.values()) == \
-        pytest.approx(3240 / 3600)
+        pytest.approx(3230 / 3600)
 
 
 def test_the_one_workload_loop_cuts_a_drain_at_the_grace_period() -> None:
     # terminationGracePeriod 60s: chosen 620 s, validated and drained from 640 s, one pod
-    # evicted (Ready 805 s); scans 650-690 s refused; 700 s = 640 + 60: the pod left deleted
-    # (Karpenter's DeleteExpiringPods has it gone by then: no termination wait), the node
-    # removed; its replacement Ready 700 + 165 = 865 s. Ready: 5 over [640, 700), 4 over [700,
-    # 805), 5 over [805, 865), 6 after. Node-hours: (3 x 700 + 2 x 500) / 3600 = 3100 / 3600.
+    # evicted (Ready 640 + 160 = 800 s, as above); scans 650-690 s refused; 700 s = 640 + 60:
+    # the pod left deleted (Karpenter's DeleteExpiringPods has it gone by then: no termination
+    # wait), the node removed; its replacement Ready 700 + 160 = 860 s. Ready: 5 over [640,
+    # 700), 4 over [700, 800), 5 over [800, 860), 6 after. Node-hours: (3 x 700 + 2 x 500) /
+    # 3600 = 3100 / 3600.
     result = _node_pool_run("60s")
     ev = result.events
     assert list(zip(ev["time_s"], ev["kind"])) == [
@@ -348,8 +350,8 @@ def test_the_one_workload_loop_cuts_a_drain_at_the_grace_period() -> None:
     assert ev["reason"].iloc[2] == ("node drained in 60 s: its 1 pod(s) left deleted at the "
                                     "NodePool's terminationGracePeriod (60 s)")
     ready = result.timeline.set_index("time_s")["ready_pods"]
-    assert (ready.loc[640:695] == 5).all() and (ready.loc[700:800] == 4).all()
-    assert (ready.loc[805:860] == 5).all() and (ready.loc[865:] == 6).all()
+    assert (ready.loc[640:695] == 5).all() and (ready.loc[700:795] == 4).all()
+    assert (ready.loc[800:855] == 5).all() and (ready.loc[860:] == 6).all()
     assert sum(result.summary.node_hours_by_node_group.values()) == \
         pytest.approx(3100 / 3600)
 

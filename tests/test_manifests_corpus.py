@@ -12,6 +12,7 @@ and eksctl's node group defaults (pkg/apis/eksctl.io/v1alpha5/defaults.go).
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,7 @@ from infra_toolkit.hpa import (
     ResourceMetricSource,
 )
 from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml, read_hpa_yaml
+from infra_toolkit.readiness import ContainerProbes, Probe, seconds_to_ready
 from infra_toolkit.update_strategy import UpdateStrategy
 
 CORPUS = Path(__file__).parent / "data" / "manifests_corpus"
@@ -169,30 +171,36 @@ def test_real_hpa_manifests_read_as_the_api_server_serves_them(
 
 DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
     # the request (200m), not the limit (500m); no memory request: the toolkit's 256 MiB,
-    # marked as not requested and as the stand-in (the scheduler counts 0)
-    ("deploy_k8s_docs_php_apache.yaml", DeploymentSpec("php-apache", None, 200, 256.0, 0.0,
+    # marked as not requested and as the stand-in (the scheduler counts 0); no probe
+    ("deploy_k8s_docs_php_apache.yaml", DeploymentSpec("php-apache", None, 200, 256.0, (),
                                                        memory_requested=False,
                                                        memory_stand_in=True)),
     # limits only: requests = limits; cpu 500m + 500m = 1000; memory 128 + 64 = 192 MiB
-    ("deploy_limits_only.yaml", DeploymentSpec("frontend", 2, 1000, 192.0, 0.0)),
+    ("deploy_limits_only.yaml", DeploymentSpec("frontend", 2, 1000, 192.0, ())),
     # cpu from the request (250m, not the 1 limit), memory from the limit (1Gi = 1024 MiB)
-    ("deploy_request_and_limit_mixed.yaml", DeploymentSpec("frontend", None, 250, 1024.0, 0.0)),
+    ("deploy_request_and_limit_mixed.yaml", DeploymentSpec("frontend", None, 250, 1024.0, ())),
     # myapp 300m + sidecar logshipper 50m = 350; 256 + 64 = 320 MiB; the plain init container
-    # (2 cpu) is not counted by the HPA; readiness delay 5 s. The scheduler's effective init
+    # (2 cpu) is not counted by the HPA; myapp's readiness probe: initial delay 5 s, period
+    # and success threshold unset (10 s, 1). The scheduler's effective init
     # request: migrate runs before the sidecar starts, so 2 cpu and 1 GiB alone (one native
     # sidecar, none before a one-shot init container)
     ("deploy_init_and_native_sidecar.yaml", DeploymentSpec(
-        "myapp", 1, 350, 320.0, 5.0, init_cpu_millicores=2000, init_memory_mib=1024.0,
+        "myapp", 1, 350, 320.0, (ContainerProbes(Probe(5.0, 10.0, 1)),),
+        init_cpu_millicores=2000, init_memory_mib=1024.0,
         native_sidecars=1, sidecars_before_init=False)),
-    ("deploy_helm_rendered.yaml", DeploymentSpec("release-name-myapp", None, 100, 128.0, 0.0)),
+    # helm's default chart: a readiness probe with no timing written (0 s, 10 s, 1)
+    ("deploy_helm_rendered.yaml", DeploymentSpec("release-name-myapp", None, 100, 128.0,
+                                                 (ContainerProbes(Probe(0.0, 10.0, 1)),))),
     # cpu 0.5 + "1.5" = 2000 m; memory 1G = 10**9 B = 953.67431640625 MiB, + 100 MiB
     ("deploy_quantity_forms.yaml", DeploymentSpec("quantities", 3, 2000,
-                                                  10**9 / 2**20 + 100, 0.0)),
-    # a StatefulSet has the same pod template: 500m, 1Gi, readiness delay 15 s; no
-    # updateStrategy: RollingUpdate one pod at a time (no surge, maxUnavailable 1)
+                                                  10**9 / 2**20 + 100, ())),
+    # a StatefulSet has the same pod template: 500m, 1Gi, a readiness probe with initial delay
+    # 15 s (period 10 s unset); no updateStrategy: RollingUpdate one pod at a time (no surge,
+    # maxUnavailable 1); terminationGracePeriodSeconds 1800 (not the default 30)
     ("statefulset_cassandra.yaml", DeploymentSpec(
-        "cassandra", 3, 500, 1024.0, 15.0,
-        update_strategy=UpdateStrategy("RollingUpdate", 0, 1, progress_deadline_s=None))),
+        "cassandra", 3, 500, 1024.0, (ContainerProbes(Probe(15.0, 10.0, 1)),),
+        update_strategy=UpdateStrategy("RollingUpdate", 0, 1, progress_deadline_s=None),
+        termination_grace_period_s=1800.0)),
 ]
 
 
@@ -758,22 +766,101 @@ def test_a_plan_deployment_without_a_selector_is_refused_at_its_path(
         "spec.template.metadata.labels)")]
 
 
-@pytest.mark.parametrize(("probes", "delay_s"), [
+@pytest.mark.parametrize(("probes", "kept", "ready_s"), [
     # readiness probing starts only once the startup probe has passed (kubelet prober), so a
-    # 60 s startup delay holds the pod un-Ready at least 60 s from its start; audit19 A19-16:
-    # the 5 s of the readiness probe alone
+    # 60 s startup delay holds the pod un-Ready (audit19 A19-16: the 5 s of the readiness probe
+    # alone). Image pull 10 s, app start 20 s: the startup probe's first tick at or after
+    # 10 + max(60, 20) = 70 s on its 10 s grid: 70 s; the readiness probe runs at that sync
+    # (its 10 + 5 = 15 s delay and the app's 30 s long past): Ready at 70 s
     ({"readinessProbe": {"initialDelaySeconds": 5},
-      "startupProbe": {"initialDelaySeconds": 60, "periodSeconds": 10}}, 60.0),
+      "startupProbe": {"initialDelaySeconds": 60, "periodSeconds": 10}},
+     ContainerProbes(Probe(5.0), Probe(60.0)), 70.0),
+    # startup: first 10 s tick at or after 10 + max(10, 20) = 30 s: 30 s; readiness then needs
+    # 10 + max(20, 20) = 30 s too: it runs at the startup sync and passes: 30 s
     ({"readinessProbe": {"initialDelaySeconds": 20},
-      "startupProbe": {"initialDelaySeconds": 10}}, 20.0),
-    ({"startupProbe": {"failureThreshold": 30}}, 0.0),
+      "startupProbe": {"initialDelaySeconds": 10}}, ContainerProbes(Probe(20.0), Probe(10.0)),
+     30.0),
+    # startup probe alone every 5 s: the first tick at or after 10 + 20 = 30 s is 30 s; started
+    # then, and Ready with no readiness probe
+    ({"startupProbe": {"failureThreshold": 30, "periodSeconds": 5}},
+     ContainerProbes(None, Probe(0.0, 5.0)), 30.0),
+    # readiness every 7 s, 2 successes: first tick at or after 10 + max(0, 20) = 30 s is 35 s
+    # (7 x 5), the second 42 s
+    ({"readinessProbe": {"periodSeconds": 7, "successThreshold": 2}},
+     ContainerProbes(Probe(0.0, 7.0, 2)), 42.0),
+    # periodSeconds and successThreshold 0 are the API's defaults (10 s, 1): 10 + 20 = 30 s
+    ({"readinessProbe": {"periodSeconds": 0, "successThreshold": 0}},
+     ContainerProbes(Probe(0.0, 10.0, 1)), 30.0),
 ])
-def test_a_startup_probe_delay_holds_readiness(probes: dict[str, Any], delay_s: float) -> None:
+def test_a_startup_probe_delay_holds_readiness(probes: dict[str, Any], kept: ContainerProbes,
+                                               ready_s: float) -> None:
     from infra_toolkit.manifests import deployment_from_dict
 
     doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
     doc["spec"]["template"]["spec"]["containers"][0].update(probes)
-    assert deployment_from_dict(doc, "d.yaml").readiness_delay_s == delay_s
+    dep = deployment_from_dict(doc, "d.yaml")
+    assert dep.probes == (kept,)
+    assert seconds_to_ready(10.0, 20.0, kept.readiness, kept.startup) == ready_s
+
+
+@pytest.mark.parametrize(("probe", "field", "fix"), [
+    ({"periodSeconds": -1}, "readinessProbe.periodSeconds (=-1)", "must be a whole number >= 0"),
+    ({"successThreshold": -2}, "readinessProbe.successThreshold (=-2)",
+     "must be a whole number >= 0"),
+    ({"initialDelaySeconds": 2**31}, "readinessProbe.initialDelaySeconds (=2147483648)",
+     "is above 2,147,483,647, the largest int32"),
+    ({"periodSeconds": 86_401}, "readinessProbe.periodSeconds (=86401)",
+     "must be at most 86,400 s"),
+])
+def test_a_bad_probe_timing_is_refused_at_its_field(probe: dict[str, Any], field: str,
+                                                    fix: str) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = probe
+    with pytest.raises(SpecError, match=re.escape(f"spec.template.spec.containers[0].{field}")
+                       + ".*" + re.escape(fix)):
+        deployment_from_dict(doc, "d.yaml")
+
+
+def test_a_startup_probe_needing_two_successes_is_refused() -> None:
+    # validation.go: a startup probe's successThreshold must be 1
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["template"]["spec"]["containers"][0]["startupProbe"] = {"successThreshold": 2}
+    with pytest.raises(SpecError, match=re.escape(
+            "spec.template.spec.containers[0].startupProbe.successThreshold (=2) of Deployment")
+            + ".*must be 1 for a startup probe"):
+        deployment_from_dict(doc, "d.yaml")
+
+
+@pytest.mark.parametrize(("grace", "kept"), [
+    (None, 30.0),  # unset: the API default, 30 s
+    (0, 0.0), (120, 120.0), (2**40, float(2**40)),  # int64: above int32 is fine
+])
+def test_termination_grace_period_is_read(grace: Any, kept: float) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    if grace is not None:
+        doc["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = grace
+    assert deployment_from_dict(doc, "d.yaml").termination_grace_period_s == kept
+
+
+@pytest.mark.parametrize(("grace", "fix"), [
+    (-1, "must be a whole number >= 0"),
+    (2**63, "is above 9,223,372,036,854,775,807, the largest int64"),
+    ("30s", "must be a whole number >= 0"),
+])
+def test_a_bad_termination_grace_period_is_refused(grace: Any, fix: str) -> None:
+    from infra_toolkit.manifests import deployment_from_dict
+
+    doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
+    doc["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] = grace
+    with pytest.raises(SpecError, match=re.escape(
+            "spec.template.spec.terminationGracePeriodSeconds") + ".*" + re.escape(fix)):
+        deployment_from_dict(doc, "d.yaml")
 
 
 @pytest.mark.parametrize(("pod", "ports", "cap"), [

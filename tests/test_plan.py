@@ -16,6 +16,7 @@ from infra_toolkit.plan import ALWAYS_PROVIDE, ApprovalPolicy, Plan, read_plan
 from infra_toolkit.plan_fields import did_you_mean, join_path, parse_duration_s
 from infra_toolkit.plan_operations_types import Phase
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest
+from infra_toolkit.readiness import ContainerProbes, Probe
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO / "plans" / "ecommerce-eks.yaml"
@@ -234,14 +235,17 @@ def test_default_plan_workload_specs_are_the_simulators(plan: Plan) -> None:
     assert backend.hpa_spec is not None
     assert (backend.hpa_spec.min_replicas, backend.hpa_spec.max_replicas) == (3, 15)
     dep = backend.deployment_spec
-    assert (dep.name, dep.cpu_request_millicores, dep.memory_request_mib,
-            dep.readiness_delay_s) == ("shop-backend", 250, 512.0, 10.0)
+    # its readiness probe: initialDelaySeconds 10, periodSeconds 5, no startup probe
+    assert (dep.name, dep.cpu_request_millicores, dep.memory_request_mib, dep.probes) == (
+        "shop-backend", 250, 512.0, (ContainerProbes(Probe(10.0, 5.0)),))
     spec = backend.workload_spec(slo_p95_latency_ms=300)
     assert (spec.cpu_request_millicores, spec.capacity_rps_per_pod, spec.cpu_millicores_per_rps,
             spec.baseline_cpu_millicores, spec.image_pull_s, spec.app_start_s,
-            spec.readiness_delay_s, spec.slo_p95_latency_ms) == (250, 25, 10, 25, 8, 12, 10, 300)
-    # start-up: 8 s image pull + 12 s app start + 10 s readiness delay
-    assert spec.startup_s == 30
+            spec.readiness_probe, spec.slo_p95_latency_ms) == (
+        250, 25, 10, 25, 8, 12, Probe(10.0, 5.0), 300)
+    # start-up: image pulled at 8 s, app up at 8 + 12 = 20 s, the probe's initial delay over at
+    # 8 + 10 = 18 s; its 5 s grid from the bind has a tick at 20 s: Ready at 20 s
+    assert spec.startup_s == 20
     # one request at a time at 25 rps: 1000 ms x 1 / 25 = 40 ms each
     assert spec.service_time_ms == 40
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,11 @@ def test_every_plan_preset_is_simulated_and_search_api_uses_karpenter(book: Pric
     assert {node_autoscaler(name).name for name in NODE_AUTOSCALERS} == set(NODE_AUTOSCALERS)
     plan = read_plan(REPO / "plans/search-api.yaml")
     assert plan.simulation.node_autoscaler == "karpenter-like"
+    # a drained node waits for its pods to terminate: the side's longest
+    # terminationGracePeriodSeconds, the indexer's 120 s (search-api's: 45 s), not a fixed 30 s
     for workload in ("search-api", "search-indexer"):
-        assert simulation_spec(plan, workload, book).autoscaler == KARPENTER_LIKE
+        assert simulation_spec(plan, workload, book).autoscaler == dataclasses.replace(
+            KARPENTER_LIKE, pod_termination_s=120.0)
     # absent, the cluster-autoscaler preset (the default plan sets only its delay)
     default = simulation_spec(read_plan(REPO / "plans/ecommerce-eks.yaml"), "backend", book)
     assert default.autoscaler.name == "cluster-autoscaler"

@@ -672,8 +672,10 @@ def test_pods_of_several_sizes_are_not_summed_as_fractions_of_a_node(
 _DRAIN = ("workload 'api': its PodDisruptionBudget 'api-pdb' allows 1 eviction(s) at {n} "
           "replicas (every pod Ready), but a node of group 'general' can hold {n} of its pods, "
           "so the node autoscaler drains such a node in steps, each waiting for the evicted "
-          "pods' replacements to turn Ready: 210 s (image pull 5 s + app start 200 s + "
-          "readiness delay 5 s), longer than cluster-autoscaler's 120 s eviction give-up "
+          "pods' replacements to turn Ready: 210 s (image pull 5 s, app start 200 s; readiness "
+          "probe every 10 s from the pod's bind, initial delay 5 s: first success at or after "
+          "max(5, 200) s after the pull, on the probe grid = 210 s), longer than "
+          "cluster-autoscaler's 120 s eviction give-up "
           "(--max-pod-eviction-time), so the drain is abandoned after its first eviction(s) "
           "and the node kept (node_drain_abandoned in the report's events); bring the time to "
           "Ready under 120 s, let the budget allow {n} evictions at once (maxUnavailable), or "
@@ -684,9 +686,11 @@ _DRAIN = ("workload 'api': its PodDisruptionBudget 'api-pdb' allows 1 eviction(s
     # api: HPA 2-8, 200m / 256 MiB on m5.large: min((2000 - 100) / 200 = 9.5 -> 9,
     # (8192 - 600) / 256 = 29.7 -> 29, 29 - 2 daemonset pods = 27) = 9 pods a node.
     # maxUnavailable 1 at minReplicas 2: 1 eviction allowed < min(9, 2) = 2 on a node; time to
-    # Ready 5 + 200 + 5 = 210 s > 120 s: the staged drain is abandoned
+    # Ready at the readiness probe's (initialDelaySeconds 5, period 10 s) first tick at or
+    # after 5 + max(5, 200) = 205 s: 210 s > 120 s: the staged drain is abandoned
     ("maxUnavailable: 1", 200, _DRAIN.format(n=2)),
-    # the same with the stock 10 s start: 5 + 10 + 5 = 20 s, replacements Ready in time
+    # the same with the stock 10 s start: first tick at or after 5 + max(5, 10) = 15 s: 20 s,
+    # replacements Ready in time
     ("maxUnavailable: 1", 10, None),
     # minAvailable 2: at 2 replicas 2 - 2 = 0 allowed (the node is held, not drained); at 3,
     # 3 - 2 = 1 < min(9, 3) = 3 on a node

@@ -229,20 +229,21 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
     # deployment_strategy names only search-api, so the indexer is no canary: it rolls by its
     # Deployment's spec.strategy (maxSurge 1, maxUnavailable 0). At its expected-day peak of 2
     # pods (= minReplicas 2): 2 + 1 = 3 pods at most, 2 available throughout; waves =
-    # ceil(2 / (1 + 0)) = 2 of one time to Ready each (image pull 6 s + app start 5 s +
-    # readiness delay 5 s = 16 s): 32 s. Room on the burst group (c6i.large: 1900 m, 3 indexer
+    # ceil(2 / (1 + 0)) = 2 of one time to Ready each (image pulled at 6 s, app up and the
+    # probe's initialDelaySeconds 5 over at 6 + 5 = 11 s, its 10 s grid from the bind next
+    # ticks at 20 s): 2 x 20 = 40 s. Room on the burst group (c6i.large: 1900 m, 3 indexer
     # pods a node, x max_size 8 = 24), which search-api never uses.
     path = REPO / "plans" / "search-api.yaml"
     a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
     (own, names), = [(s, n) for s, n in strategy_groups(a) if s != a.plan.deployment_strategy]
     assert names == ("search-indexer",) and own.type == "rolling"
     frame = rollout_table(a, own)
-    # At its maxReplicas 20: 21 at most <= 24, 20 waves x 16 s = 320 s.
+    # At its maxReplicas 20: 21 at most <= 24, 20 waves x 20 s = 400 s.
     assert frame[["Workload", "Replicas", "Surge", "Unavailable", "Most pods at once",
                   "Fewest available", "Waves", "Duration", "Room, others at peak",
                   "Fits, others at max"]].values.tolist() == [
-        ["search-indexer", 2, 1, 0, 3, 2, 2, "32 s", 24, "yes"]] * 2 + [
-        ["search-indexer", 20, 1, 0, 21, 20, 20, "5 min 20 s", 24, "yes"]]
+        ["search-indexer", 2, 1, 0, 3, 2, 2, "40 s", 24, "yes"]] * 2 + [
+        ["search-indexer", 20, 1, 0, 21, 20, 20, "6 min 40 s", 24, "yes"]]
     assert "search-indexer" not in set(canary_step_table(a)["Workload"])
     # A17-5: 3 indexer pods take 1 node, as 2 do; 21 take 7 (ceil(21 / 3)), as 20 do: no extra
     assert frame["Extra nodes, others at peak"].tolist() == [0, 0, 0]
@@ -251,9 +252,11 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
     # (by memory 7592 / 1536 = 4), min_size 2; the indexer holds the burst group only. At its
     # peak 10: 20 pods at once take 10 nodes, 10 take 5: 5 extra; at minReplicas 3: 6 take 3,
     # 3 take 2: 1 extra. Each billed for karpenter-like provisioning 45 s + both sets running
-    # (45 s to Ready + 600 s + 30 s = 675 s) + 30 s before consolidation = 750 s, at the
-    # m6i.large us-east-1 row $0.096 an hour (pricing_data/ec2_on_demand_2026-07-20.csv):
-    # 5 x 0.096 x 750 / 3600 = $0.10, 1 x 0.096 x 750 / 3600 = $0.02. At maxReplicas 24, 48
+    # (30 s to Ready: image pulled at 10 s, app up at 10 + 20 = 30 s, past the probe's
+    # 10 + 15 = 25 s, on its 5 s grid; + 600 s + 30 s = 660 s) + 30 s before consolidation =
+    # 735 s, at the m6i.large us-east-1 row $0.096 an hour
+    # (pricing_data/ec2_on_demand_2026-07-20.csv): 5 x 0.096 x 735 / 3600 = $0.098 -> 0.10,
+    # 1 x 0.096 x 735 / 3600 = $0.0196 -> 0.02. At maxReplicas 24, 48
     # pods need more than the 12 nodes x 2 = 24 at max_size: not known
     bg = DeploymentStrategy("blue-green", "switch", preview_s=600, auto_promote=True,
                             workloads=("search-api",))
@@ -264,12 +267,12 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
     assert got[:2] == [[10, 20, 5, "0.10"], [3, 6, 1, "0.02"]]
     assert got[2][:2] == [24, 48] and math.isnan(got[2][2]) and got[2][3] == "-"
     # audit18 A18-11: without auto promotion both sets run until a person promotes, "at least
-    # 11 min 15 s" in its column, so their nodes cost at least the same figures (was "0.10")
+    # 11 min" (660 s) in its column, so their nodes cost at least the same figures (was "0.10")
     waits = dataclasses.replace(bg, auto_promote=False)
     frame = rollout_table(dataclasses.replace(a, plan=dataclasses.replace(
         a.plan, deployment_strategy=waits)), waits)
     assert frame[["Extra nodes' cost (USD)", "Both sets running"]].values.tolist()[:2] == [
-        ["at least 0.10", "at least 11 min 15 s"], ["at least 0.02", "at least 11 min 15 s"]]
+        ["at least 0.10", "at least 11 min"], ["at least 0.02", "at least 11 min"]]
 
 
 def _rows_where_changes(timeline: object, flags: object) -> list[float]:
@@ -584,13 +587,16 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
     # A17-7: the default plan's stack canary moves the traffic once; every later update of
     # backend inside the cluster rolls by its Deployment's spec.strategy (maxSurge 25 %,
     # maxUnavailable 0), which its description promises and the report now shows.
-    # Replicas 9 (expected-day peak), 3 (minReplicas), 15 (maxReplicas): surge ceil(2.25) = 3,
-    # ceil(0.75) = 1, ceil(3.75) = 4; waves ceil(9 / 3) = 3, ceil(3 / 1) = 3, ceil(15 / 4) = 4
-    # of 30 s (8 + 12 + 10 s): 90 s, 90 s, 120 s. t3.medium: min(1900 / 250 = 7,
-    # 3496 / 512 = 6, 15 slots) = 6 backend pods a node, min_size 3: 9 or 12 pods take 2 nodes,
-    # 3 or 4 take 1, both below the 3 kept: no extra; 15 take 3, 19 take 4: 1 extra, billed
-    # 150 s provisioning (the plan's node_provisioning_s) + 120 s + 600 s unneeded = 870 s at
-    # $0.0416 an hour (us-east-1 t3.medium row): 0.0416 x 870 / 3600 = $0.01
+    # Replicas at the expected-day peak (the run's own figure, 15 = maxReplicas: its 30 s JIT
+    # warm-up now overlaps the pods' Ready and the HPA counts it; 9 when pods were taken Ready
+    # at 8 + 12 + 10 = 30 s), 3 (minReplicas), 15 (maxReplicas): surge ceil(0.75) = 1,
+    # ceil(3.75) = 4; waves ceil(3 / 1) = 3, ceil(15 / 4) = 4 of 20 s to Ready (image pulled at
+    # 8 s, app up at 8 + 12 = 20 s past the probe's 8 + 10 = 18 s, on its 5 s grid): 60 s,
+    # 80 s. t3.medium: min(1900 / 250 = 7, 3496 / 512 = 6, 15 slots) = 6 backend pods a node,
+    # min_size 3: 3 or 4 pods take 1, below the 3 kept: no extra; 15 take 3, 19 take 4:
+    # 1 extra, billed 150 s provisioning (the plan's node_provisioning_s) + 80 s + 600 s
+    # unneeded = 830 s at $0.0416 an hour (us-east-1 t3.medium row): 0.0416 x 830 / 3600 =
+    # $0.0096 -> 0.01
     from infra_toolkit.rollout_tables import later_update_groups, later_update_table
 
     a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml", scenarios=["expected-day"],
@@ -599,10 +605,11 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
     assert names == ("backend",) and (own.type, own.max_surge, own.max_unavailable) == (
         "rolling", "25%", 0)
     frame = later_update_table(a, own)
+    assert a.run("expected-day").simulations["backend"].summary.peak_replicas == 15
     assert frame[["Replicas", "Surge", "Most pods at once", "Waves", "Duration",
                   "Extra nodes, others at peak", "Extra nodes' cost (USD)"]].values.tolist() == [
-        [9, 3, 12, 3, "1 min 30 s", 0, "0.00"], [3, 1, 4, 3, "1 min 30 s", 0, "0.00"],
-        [15, 4, 19, 4, "2 min", 1, "0.01"]]
+        [15, 4, 19, 4, "1 min 20 s", 1, "0.01"], [3, 1, 4, 3, "1 min", 0, "0.00"],
+        [15, 4, 19, 4, "1 min 20 s", 1, "0.01"]]
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(a).parts)
     assert "After the canary, every later update of backend inside the new stack rolls by " \
@@ -612,9 +619,9 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
     assert later_update_groups(dataclasses.replace(a, plan=dataclasses.replace(
         a.plan, deployment_strategy=rolling))) == []
     # audit18 A18-19: at maxReplicas the surge takes 1 extra node, so the first wave waits for
-    # it too: provisioning 150 s (node_provisioning_s) + 30 s to Ready + minReadySeconds 0 =
-    # 180 s. Against the manifest's default 600 s deadline: fine, no note; against 120 s (one
-    # wave alone, 30 s, is well within it) flagged, naming that row; against 180 s: fine.
+    # it too: provisioning 150 s (node_provisioning_s) + 20 s to Ready + minReadySeconds 0 =
+    # 170 s. Against the manifest's default 600 s deadline: fine, no note; against 120 s (one
+    # wave alone, 20 s, is well within it) flagged, naming that row; against 180 s: fine.
     assert "waits for the node autoscaler" not in html
     for deadline_s, flagged in [(120, True), (180, False)]:
         ws = tuple(dataclasses.replace(w, deployment_spec=dataclasses.replace(
@@ -625,9 +632,11 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
             a.plan, proposed=dataclasses.replace(a.plan.proposed, workloads=ws)))
         html = "".join(p if isinstance(p, str) else p.to_html()
                        for p in sections.deployment_strategy(tight).parts)
-        assert ("(Deployment) = 30 s; rolled at maxReplicas its surge takes extra nodes (table "
-                "above), so the first wave also waits for the node autoscaler&#x27;s provisioning "
-                "(150 s, scan to Ready): 150 + 30 = 180 s, more than its "
+        # the peak row is the maxReplicas one, so the note names both
+        assert ("on the probe grid = 20 s; rolled at peak replicas in &#x27;expected-day&#x27;, "
+                "maxReplicas its surge takes extra nodes "
+                "(table above), so the first wave also waits for the node autoscaler&#x27;s "
+                "provisioning (150 s, scan to Ready): 150 + 20 = 170 s, more than its "
                 "progressDeadlineSeconds 120 s: the Deployment reports "
                 "ProgressDeadlineExceeded" in html) is flagged
         assert ("waits for the node autoscaler" in html) is flagged

@@ -35,6 +35,7 @@ from infra_toolkit.hpa import (
     cpu_utilization_metric,
 )
 from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.readiness import Probe
 from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
@@ -60,7 +61,8 @@ def scenario(seed: int) -> tuple[SimulationSpec, list[float]]:
         baseline_cpu_millicores=pick([0.0, 20.0]), startup_cpu_millicores=pick([0.0, 0.0, 300.0]),
         startup_cpu_s=pick([0.0, 20.0, 60.0]), concurrency=4,
         image_pull_s=pick([0.0, 10.0, 23.0]), app_start_s=pick([5.0, 20.0]),
-        readiness_delay_s=pick([0.0, 5.0]), queue_timeout_s=pick([0.0, 0.0, 30.0]),
+        readiness_probe=pick([None, Probe(0.0), Probe(5.0), Probe(5.0, 5.0, 2)]),
+        startup_probe=pick([None, None, Probe(10.0, 5.0)]), queue_timeout_s=pick([0.0, 0.0, 30.0]),
         max_pods_per_node=pick([None, None, 1, 2]))
     low = int(r.integers(1, 4))
     high = int(r.integers(low + 2, 16)) if r.random() < 0.7 else low + 1

@@ -205,8 +205,12 @@ def test_minreplicas_short_of_the_peak_is_flagged_in_the_section(small_analysis:
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(a).parts)
     assert "<td>NO</td>" in html
-    assert ("time to Ready of api: image pull 5 s + app start 10 s (workload model) + readiness "
-            "delay 5 s (Deployment) = 20 s.") in html
+    # the probe (initialDelaySeconds 5, periodSeconds 10 unset): app up at 5 + 10 = 15 s, past
+    # 5 + 5 = 10 s; the first tick of the 10 s grid at or after 15 s: 20 s
+    assert ("time to Ready of api (image pull and app start from the workload model, probes "
+            "from the Deployment): image pull 5 s, app start 10 s; readiness probe every 10 s "
+            "from the pod&#x27;s bind, initial delay 5 s: first success at or after max(5, 10) s "
+            "after the pull, on the probe grid = 20 s.") in html
 
 
 def test_rollout_rates_render_to_the_hundredth_the_peak_rounded_up() -> None:
@@ -370,7 +374,7 @@ def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
         [2, 2, "20 min 20 s"], [2, 2, "20 min 20 s"]]
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(a).parts)
-    assert ("(Deployment) = 20 s, then minReadySeconds 590 s before it counts as available: a "
+    assert ("on the probe grid = 20 s, then minReadySeconds 590 s before it counts as available: a "
             "rolling wave takes 610 s, more than its progressDeadlineSeconds 600 s: the "
             "Deployment reports ProgressDeadlineExceeded") in html
     assert "more than its progressDeadlineSeconds" not in "".join(
@@ -379,7 +383,7 @@ def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
     # audit18 A18-12: the same manifest under a plan that recreates it has no rolling wave
     html = "".join(p if isinstance(p, str) else p.to_html() for p in sections.deployment_strategy(
         with_strategy(a, DeploymentStrategy("recreate", "stop, then start"))).parts)
-    assert ("(Deployment) = 20 s, then minReadySeconds 590 s before it counts as available "
+    assert ("on the probe grid = 20 s, then minReadySeconds 590 s before it counts as available "
             "(610 s), more than its progressDeadlineSeconds 600 s") in html
 
 

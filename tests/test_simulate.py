@@ -20,18 +20,21 @@ from infra_toolkit.hpa import (
     cpu_utilization_metric,
 )
 from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.readiness import Probe
 from infra_toolkit.simulate import SimulationSpec, TimeToCapacity, simulate, simulate_many
 from infra_toolkit.traffic import TrafficCurve, step_curve
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
 # Pods: 1000m CPU request, 100 rps each at most, 10 millicores per rps (so 100 rps = 100 % of the
-# request), Ready 10 + 20 + 5 = 35 s after being scheduled. Nodes: 4 vCPU -> 3900m allocatable ->
+# request), Ready 35 s after being scheduled: image pulled at 10 s, app up at 10 + 20 = 30 s, the
+# readiness probe's initial delay over at 10 + 25 = 35 s, and its 5 s grid from the bind has a
+# tick at 35 s. Nodes: 4 vCPU -> 3900m allocatable ->
 # 3 pods per node; a new node is Ready 60 s after the autoscaler scan that asks for it.
 # HPA: CPU 50 %, min 2, max 10, no behavior (legacy path: scale-up cap max(2*current, 4)).
 # Metrics: scrapes at 5, 20, 35, ... s, each the mean over the 15 s before it. Grid: 5 s ticks.
 WORKLOAD = WorkloadSpec(cpu_request_millicores=1000, capacity_rps_per_pod=100,
                         cpu_millicores_per_rps=10, concurrency=8, image_pull_s=10,
-                        app_start_s=20, readiness_delay_s=5)
+                        app_start_s=20, readiness_probe=Probe(25, 5))
 SPEC = SimulationSpec(
     HPASpec(max_replicas=10, min_replicas=2, metrics=(cpu_utilization_metric(50),)),
     WORKLOAD,

@@ -13,6 +13,7 @@ import pytest
 from infra_toolkit.cli import main
 from infra_toolkit.errors import SpecError
 from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml
+from infra_toolkit.readiness import ContainerProbes, Probe
 
 HPA = """apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -63,8 +64,10 @@ def files(tmp_path: Path) -> dict[str, str]:
 
 
 def test_read_deployment_sums_containers(files: dict[str, str]) -> None:
-    # 900m + 0.1 CPU = 1000m; 1 GiB + 512 MiB = 1536 MiB; readiness initialDelaySeconds 5
-    assert read_deployment_yaml(files["deploy.yaml"]) == DeploymentSpec("web", 2, 1000, 1536.0, 5.0)
+    # 900m + 0.1 CPU = 1000m; 1 GiB + 512 MiB = 1536 MiB; the app's readiness probe:
+    # initialDelaySeconds 5, periodSeconds and successThreshold unset (10 s, 1); no probe on proxy
+    assert read_deployment_yaml(files["deploy.yaml"]) == DeploymentSpec(
+        "web", 2, 1000, 1536.0, (ContainerProbes(Probe(5.0, 10.0, 1)),))
 
 
 SIDECAR = """kind: Deployment
@@ -88,20 +91,21 @@ spec:
 def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> None:
     # calculateRequests: containers plus init containers with restartPolicy: Always. The
     # one-shot "migrate" init container does not count: 400m + 100m = 500m; 256 + 128 = 384 MiB;
-    # the sidecar's readiness delay (7 s) is the largest.
+    # the sidecar's readiness probe (initial delay 7 s) is the pod's one probe.
     path = tmp_path / "d.yaml"
     path.write_text(SIDECAR)
     # What the scheduler reserves for "migrate": 2 cpu and 1 GiB, the sidecar listed after it
     # not yet started (one native sidecar, none before a one-shot init container).
     assert read_deployment_yaml(path) == DeploymentSpec(
-        "w", None, 500, 384.0, 7.0, init_cpu_millicores=2000, init_memory_mib=1024.0,
+        "w", None, 500, 384.0, (ContainerProbes(Probe(7.0)),),
+        init_cpu_millicores=2000, init_memory_mib=1024.0,
         native_sidecars=1, sidecars_before_init=False)
     # pod-level requests (PodLevelResources) replace the container sum: 2500m, 2 GiB (at
     # least the aggregate the API server requires: max(500m, migrate's 2000m) = 2000m and
     # max(384Mi, 1024Mi) = 1024Mi)
     path.write_text(SIDECAR + "      resources: {requests: {cpu: 2500m, memory: 2Gi}}\n")
-    assert read_deployment_yaml(path) == DeploymentSpec("w", None, 2500, 2048.0, 7.0,
-                                                        native_sidecars=1)
+    assert read_deployment_yaml(path) == DeploymentSpec(
+        "w", None, 2500, 2048.0, (ContainerProbes(Probe(7.0)),), native_sidecars=1)
 
 
 # a Deployment 'w' up to its containers' list, with the selector apps/v1 requires
@@ -160,9 +164,11 @@ def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(
         _W + "[{name: a, "
         "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
-    # cpu 1 = 1000m; no memory request: the reader's 256 MiB stand-in; null delay: 0 s
+    # cpu 1 = 1000m; no memory request: the reader's 256 MiB stand-in; null delay: 0 s (the
+    # probe is there, on the default 10 s period)
     assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec(
-        "w", None, 1000, 256.0, 0.0, memory_requested=False, memory_stand_in=True)
+        "w", None, 1000, 256.0, (ContainerProbes(Probe(0.0)),), memory_requested=False,
+        memory_stand_in=True)
 
 
 def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
@@ -190,18 +196,31 @@ def _run(files: dict[str, str], fmt: str, capsys: pytest.CaptureFixture[str]) ->
 
 def test_json_is_one_object(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(_run(files, "json", capsys))
-    # same numbers as the hand derivation in tests/test_simulate.py
+    # The hand derivation of tests/test_simulate.py, whose pods are Ready 35 s after their bind,
+    # here with the Deployment's probe (initialDelaySeconds 5, periodSeconds 10 by default):
+    # image pulled at 10 s, app up at 10 + 20 = 30 s (> 10 + 5), and the 10 s probe grid from the
+    # bind has a tick at 30 s: Ready 30 s after the bind, 5 s sooner. Pod 3 (bound 315) is Ready
+    # at 345, not 350; the HPA reads the same: at 345 pod 3 has no sample yet (Running 325, first
+    # sample at scrape 350), at 360 its 350 sample is within Ready + 15 s (345 + 15 = 360 > 350,
+    # unready), at 375 its 365 sample counts (365 >= 360; 365 >= 365 there). Pods 4-6 (bound
+    # 400) are Ready at 430, not 435; at 450 the scrape-440 window [425, 440) is 100 rps at 425
+    # and 400 / 6 = 66.7 at 430 and 435: (100 + 66.7 + 66.7) / 3 = 77.8 rps -> 778m on pods 1-3,
+    # pods 4-6 unready (440 < 430 + 15): int(3 x 778 x 100 / 6000) = 38 % -> 0.76 flips
+    # direction -> keep 6, as there. So the spec counts, nodes and peak are the same.
     assert data["peak_replicas"] == 8
-    assert data["dropped_requests"] == pytest.approx(18_500)
+    # dropped: 400 offered vs ready capacity 200 on [300, 345), 300 on [345, 430):
+    # 200 x 45 + 100 x 85 = 9000 + 8500 = 17500 (18500 with Ready 35 s after the bind)
+    assert data["dropped_requests"] == pytest.approx(17_500)
     # billed from launch: 600 + (600 - 340) + (600 - 470) = 990 node-seconds
     assert data["node_hours_by_instance_type"] == {"m5.xlarge": pytest.approx(990 / 3600)}
     # the command line's one node group is named after its instance type
     assert data["node_hours_by_node_group"] == {"m5.xlarge": pytest.approx(990 / 3600)}
-    # the episode's parts as test_simulate.py derives them (300 s -> 435 s)
+    # the episode's parts as test_simulate.py derives them, the start-up 5 s shorter:
+    # 300 s -> 400 + 30 = 430 s, 130 s in all (135 there)
     assert {k: v for k, v in data["time_to_capacity"][0].items() if k.endswith("_s")} == {
-        "start_s": 300.0, "end_s": 435.0, "total_s": 135.0, "metric_lag_s": 5.0,
+        "start_s": 300.0, "end_s": 430.0, "total_s": 130.0, "metric_lag_s": 5.0,
         "sync_wait_s": 10.0, "controller_hold_s": 15.0, "at_max_replicas_s": 0.0,
-        "node_provisioning_s": 70.0, "at_max_nodes_s": 0.0, "pod_startup_s": 35.0}
+        "node_provisioning_s": 70.0, "at_max_nodes_s": 0.0, "pod_startup_s": 30.0}
 
 
 def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -209,19 +228,19 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     assert len(rows) == 1 and rows[0]["scale_events"] == "4"
     table = _run(files, "table", capsys)
     assert "pod_hours" in table and "0.6875" in table  # 2475 pod-seconds / 3600
-    # the one episode of the hand-worked run (test_simulate.py): 300 s -> 435 s split into
-    # metric lag 5, sync wait 10, hold 15, at maxReplicas 0 (spec <= 6 of 10), node
-    # provisioning 70, node groups at max_size 0 (1 node of 5), start-up 35 (sum 135)
+    # the one episode of the hand-worked run (test_json_is_one_object): 300 s -> 430 s split
+    # into metric lag 5, sync wait 10, hold 15, at maxReplicas 0 (spec <= 6 of 10), node
+    # provisioning 70, node groups at max_size 0 (1 node of 5), start-up 30 (sum 130)
     lines = dict(line.rsplit(maxsplit=1) for line in table.splitlines())
     # the label says what is counted: 990 node-seconds billed from launch / 3600 = 0.275
     assert lines["node_hours_m5.xlarge (billed from launch)"] == "0.275"
     assert rows[0]["node_hours_m5.xlarge"] == "0.275"  # CSV keeps the column name
     parts = ("metric_lag_s", "sync_wait_s", "controller_hold_s", "at_max_replicas_s",
              "node_provisioning_s", "at_max_nodes_s", "pod_startup_s")
-    assert [lines[f"total_{part}"] for part in parts] == ["5", "10", "15", "0", "70", "0", "35"]
+    assert [lines[f"total_{part}"] for part in parts] == ["5", "10", "15", "0", "70", "0", "30"]
     # audit4 A4-X3: the CSV carries the same totals under the same names, after the columns of
     # simulate_many's rows
-    assert [float(rows[0][f"total_{part}"]) for part in parts] == [5, 10, 15, 0, 70, 0, 35]
+    assert [float(rows[0][f"total_{part}"]) for part in parts] == [5, 10, 15, 0, 70, 0, 30]
     assert list(rows[0])[-len(parts):] == [f"total_{part}" for part in parts]
 
 
@@ -555,3 +574,37 @@ def test_provisioning_delay_applies_with_either_autoscaler(
     (spec,) = seen
     assert (spec.autoscaler.scan_interval_s, spec.autoscaler.provisioning_delay_s) == (
         scan_s, provisioning_s)
+
+
+def test_the_readiness_flags_give_the_hand_worked_run(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # --readiness-delay-s 25 --readiness-period-s 5 over the Deployment's probe: image pulled at
+    # 10 s, app up at 30 s, the delay over at 10 + 25 = 35 s, a tick of the 5 s grid at 35 s:
+    # Ready 35 s after the bind, tests/test_simulate.py's pods, so its hand-worked episode:
+    # 300 -> 400 + 35 = 435 s (135 s), dropped 200 x 50 + 100 x 85 = 18,500
+    code = main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                 "--deployment", files["deploy.yaml"], *ARGS, "--readiness-delay-s", "25",
+                 "--readiness-period-s", "5", "--format", "json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["dropped_requests"] == pytest.approx(18_500)
+    assert (data["time_to_capacity"][0]["total_s"],
+            data["time_to_capacity"][0]["pod_startup_s"]) == (135.0, 35.0)
+
+
+@pytest.mark.parametrize(("delay_s", "period_s", "dep", "probes"), [
+    # no Deployment: a readiness probe with a 5 s delay on the 10 s default period
+    (None, None, None, (ContainerProbes(Probe(5.0, 10.0)),)),
+    # the flags replace the delay and period; the threshold and startup probe are kept
+    (12.0, None, DeploymentSpec("w", 1, 100, 64.0, (
+        ContainerProbes(Probe(5.0, 10.0, 2), Probe(30.0)),)),
+     (ContainerProbes(Probe(12.0, 10.0, 2), Probe(30.0)),)),
+    # a Deployment without a probe: the flag gives its container one (delay 0, as unset)
+    (None, 5.0, DeploymentSpec("w", 1, 100, 64.0, ()), (ContainerProbes(Probe(0.0, 5.0)),)),
+])
+def test_the_readiness_flags_map_to_probes(delay_s: float | None, period_s: float | None,
+                                           dep: DeploymentSpec | None,
+                                           probes: tuple[ContainerProbes, ...]) -> None:
+    from infra_toolkit.cli_simulate import _probes
+
+    assert _probes(delay_s, period_s, dep) == probes

@@ -77,9 +77,11 @@ def test_two_workloads_share_nodes_by_hand() -> None:
     assert ups[["time_s", "from", "to"]].values.tolist() == [[20.0, 1, 2]]
     b = joint.simulations["b"].timeline.set_index("time_s")
     # b: 1 pod, then 4 from 15 s, 3 of them Pending until node 2 is Ready at 80 s and their
-    # image is pulled (the default 10 s): Running at 90 s, Ready 20 + 5 s later, at 115 s
+    # image is pulled (the default 10 s): Running at 90 s; the default readiness probe
+    # (initial delay 5 s, every 10 s from the bind at 80 s) first passes at its tick at or
+    # after 10 + max(5, 20 s app start) = 30 s after the bind: Ready at 110 s
     assert b.loc[15:85, "pending_pods"].eq(3).all() and b.loc[90:, "pending_pods"].eq(0).all()
-    assert b.loc[:110, "ready_pods"].eq(1).all() and b.loc[115:, "ready_pods"].eq(4).all()
+    assert b.loc[:105, "ready_pods"].eq(1).all() and b.loc[110:, "ready_pods"].eq(4).all()
     assert joint.simulations["a"].timeline["spec_replicas"].eq(2).all()
     # Separately, each workload starts its own min_size node: a alone needs 1 node for 600 s;
     # b alone has 1 + 2 pods on its first node (3 x 500m), the 4th gets a node launched at the

@@ -9,6 +9,7 @@ import pytest
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import HPASpec, MetricSpec, MetricTarget, ResourceMetricSource
 from infra_toolkit.nodes import NodeGroup
+from infra_toolkit.readiness import Probe
 from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.traffic import constant_curve
 from infra_toolkit.workload import WorkloadSpec
@@ -20,7 +21,7 @@ MEMORY_80 = MetricSpec(type="Resource", resource=ResourceMetricSource(
     "memory", MetricTarget("Utilization", average_utilization=80)))
 WORKLOAD = WorkloadSpec(cpu_request_millicores=250, memory_request_mib=512,
                         capacity_rps_per_pod=100, cpu_millicores_per_rps=1, concurrency=8,
-                        image_pull_s=10, app_start_s=20, readiness_delay_s=5,
+                        image_pull_s=10, app_start_s=20, readiness_probe=Probe(25, 5),
                         memory_baseline_mib=300, memory_mib_per_rps=4)
 SPEC = SimulationSpec(
     HPASpec(max_replicas=15, min_replicas=3, metrics=(MEMORY_80,)),

@@ -165,12 +165,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> PlanAnalysis:
     return analyze_plan(STACK, store_location=str(tmp_path_factory.mktemp("db") / "none"))
 
 
-def test_the_jump_to_100_pct_is_short_of_capacity_for_65_s(stack: PlanAnalysis) -> None:
+def test_the_jump_to_100_pct_is_short_of_capacity_for_60_s(stack: PlanAnalysis) -> None:
     # api: 2 pods (minReplicas; the Deployment's replicas) x 100 req/s; 200m CPU request, 2 m
     # per req/s, so CPU % = req/s a pod; HPA CPU 70 %, tolerance 10 %, no behavior (scale-up
     # cap max(2 x 2, 4) = 4). Syncs every 15 s (15, 30, ...); scrapes at 5, 20, 35, ... each
-    # the mean over the 15 s before it; 5 s ticks. Pods Ready 10 s pull + 20 s start + 5 s
-    # readiness delay = 35 s after scheduling; the 2 m5.large nodes (min_size) have room.
+    # the mean over the 15 s before it; 5 s ticks. Pods Ready 30 s after scheduling: image
+    # pulled at 10 s, app up at 10 + 20 = 30 s (past the probe's 10 + 5 = 15 s), and the
+    # readiness probe's 10 s grid from the bind has a tick at 30 s; the 2 m5.large nodes
+    # (min_size) have room.
     #
     # Step 1, 50 % of 240 = 120 req/s from 0: 60 a pod = 60 % -> ratio 60/70 = 0.857, beyond
     # the tolerance but ceil(0.857 x 2) = 2 = minReplicas: 2 replicas throughout.
@@ -182,10 +184,10 @@ def test_the_jump_to_100_pct_is_short_of_capacity_for_65_s(stack: PlanAnalysis) 
     #     tolerance: stays 2
     #   controller hold: 615 -> sync 630 = 15 s: scrape 620 over [605, 620) at 100 % ->
     #     ratio 100/70 -> ceil(1.43 x 2) = 3 written; pod 3 scheduled at once (room on the nodes)
-    #   node provisioning 0; pod start-up 630 -> Ready 665 = 35 s; 3 x 100 >= 240 closes it
-    #   total 5 + 10 + 15 + 0 + 35 = 65 s
-    # Dropped in step 2: 40 req/s over [600, 665) = 2,600 of 240 x 1,200 s = 288,000 requests
-    #   = 0.9028 %
+    #   node provisioning 0; pod start-up 630 -> Ready 660 = 30 s; 3 x 100 >= 240 closes it
+    #   total 5 + 10 + 15 + 0 + 30 = 60 s
+    # Dropped in step 2: 40 req/s over [600, 660) = 2,400 of 240 x 1,200 s = 288,000 requests
+    #   = 0.8333 %
     c = stack.canary
     assert c is not None and c.start_s == 0.0
     frame = canary_step_table(c, stack.plan, "api")
@@ -205,10 +207,10 @@ def test_the_jump_to_100_pct_is_short_of_capacity_for_65_s(stack: PlanAnalysis) 
         100, "00:10", "20 min (to the scenario's end)")
     assert step2["Offered rps at the start"] == 240
     assert step2["Under capacity after the jump"] == (
-        "1 min 5 s: metric lag 5 s + sync wait 10 s + controller hold 15 s + pod start-up 35 s "
-        "= 65 s (closed by pods)")
+        "1 min: metric lag 5 s + sync wait 10 s + controller hold 15 s + pod start-up 30 s "
+        "= 60 s (closed by pods)")
     assert step2["Later under-capacity episodes"] == "none"
-    assert step2["Dropped (%)"] == pytest.approx(100 * 2600 / 288_000)
+    assert step2["Dropped (%)"] == pytest.approx(100 * 2400 / 288_000)
     # the p95 SLO (250 ms) cannot hold while requests are dropped: the pods are saturated
     assert step2["Within the p95 SLO (250 ms)"] == "NO"
     assert step1["Within the p95 SLO (250 ms)"] == "yes"

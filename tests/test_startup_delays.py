@@ -11,6 +11,7 @@ import pytest
 
 from infra_toolkit.cli import main
 from infra_toolkit.errors import SpecError
+from infra_toolkit.readiness import Probe
 from infra_toolkit.workload import WorkloadSpec
 
 DATA = Path(__file__).resolve().parent / "data" / "plans"
@@ -23,13 +24,27 @@ def _spec(**delays: float) -> WorkloadSpec:
                         cpu_millicores_per_rps=5, name="api", **delays)
 
 
-@pytest.mark.parametrize("field", ["image_pull_s", "app_start_s", "startup_cpu_s",
-                                   "readiness_delay_s"])
+@pytest.mark.parametrize("field", ["image_pull_s", "app_start_s", "startup_cpu_s"])
 def test_each_startup_delay_may_be_a_day_and_no_more(field: str) -> None:
     assert getattr(_spec(**{field: 86_400}), field) == 86_400  # 24 x 3600 s: allowed
     with pytest.raises(SpecError) as err:
         _spec(**{field: 86_401})
     assert str(err.value) == f"workload 'api'.{field} (=86401) {RULE}"
+
+
+@pytest.mark.parametrize("field", ["initial_delay_s", "period_s"])
+def test_a_probes_delay_and_period_may_be_a_day_and_no_more(field: str) -> None:
+    assert getattr(Probe(**{field: 86_400}), field) == 86_400
+    with pytest.raises(SpecError) as err:
+        Probe(**{field: 86_401})
+    assert str(err.value) == f"probe {field} (=86401) {RULE}"
+
+
+def test_a_run_of_successes_past_a_day_is_refused() -> None:
+    # 8,641 successes 10 s apart: the last 8,640 x 10 = 86,400 s after the first, allowed
+    assert Probe(0, 10, 8_641).success_threshold == 8_641
+    with pytest.raises(SpecError, match=r"\(success_threshold - 1\) x period_s \(=86410\)"):
+        Probe(0, 10, 8_642)
 
 
 def _plan(tmp_path: Path) -> Path:

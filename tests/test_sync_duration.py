@@ -35,7 +35,7 @@ from infra_toolkit.workload import WorkloadSpec
 # dropped 200 * 30 = 6000, pod-hours (2 * 90 + 4 * 30) / 3600 = 300 / 3600.
 WORKLOAD = WorkloadSpec(cpu_request_millicores=500, capacity_rps_per_pod=100,
                         cpu_millicores_per_rps=4, image_pull_s=0, app_start_s=0,
-                        readiness_delay_s=0)
+                        readiness_probe=None)  # no probe: Ready when running, at once
 SPEC = SimulationSpec(
     HPASpec(max_replicas=10, min_replicas=2, metrics=(cpu_utilization_metric(50),)), WORKLOAD,
     (NodeGroup("ng", "m5.large", 2, 8, 29, min_size=3, max_size=3),), sync_duration_s=10)

@@ -48,11 +48,12 @@ def test_a_joint_runs_counts_are_int32_and_as_worked_out_by_hand() -> None:
     assert {str(a.dtype) for per in joint.placed.values() for a in per.values()} == {"int32"}
     # the hand case's figures, 5 s ticks (row i is t = 5 i s):
     # b: 1 pod; 4 from the 15 s sync, 3 Pending until node 2 is Ready at 80 s, pulled by 90 s,
-    #    Ready 20 + 5 s later at 115 s
+    #    Ready at the default probe's tick at or after 10 + max(5, 20) = 30 s from the bind:
+    #    110 s = row 22
     b = joint.simulations["b"].timeline
     assert b["spec_replicas"].tolist() == [1] * 3 + [4] * 117
     assert b["pending_pods"].tolist() == [0] * 3 + [3] * 15 + [0] * 102
-    assert b["ready_pods"].tolist() == [1] * 23 + [4] * 97
+    assert b["ready_pods"].tolist() == [1] * 22 + [4] * 98
     # shared nodes: 1 (min_size), a second launched at the 20 s scan (t = 4 ticks), Ready at 80
     assert joint.nodes["nodes_shared"].tolist() == [1] * 16 + [2] * 104
     assert joint.nodes["launching_nodes_shared"].tolist() == [0] * 4 + [1] * 12 + [0] * 104
