@@ -319,6 +319,65 @@ def test_node_size_comes_from_the_instance_type(files: dict[str, str],
     assert "no max-pods figure for i3p.16xlarge" in capsys.readouterr().err
 
 
+# the files fixture's pod as one container: app asks the 900m + 100m = 1000m and 1 GiB + 512 MiB
+# the two containers asked, so the hand-worked run (tests/test_simulate.py) is unchanged
+ONE_CONTAINER = DEPLOYMENT.replace(
+    "        resources: {requests: {cpu: 900m, memory: 1Gi}}", "        resources: "
+    "{requests: {cpu: 1000m, memory: 1536Mi}}").replace(
+    "      - name: proxy\n        resources: {requests: {cpu: \"0.1\", memory: 512Mi}}\n", "")
+CONTAINER_HPA = HPA.replace(
+    "  - type: Resource\n    resource: {name: cpu,",
+    "  - type: ContainerResource\n    containerResource: {name: cpu, container: app,")
+
+
+def test_a_container_resource_metric_on_the_one_container_simulates_as_resource(
+        files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # basis: the controller divides app's usage by app's request; with app the pod's one
+    # container those are the pod's, so the run is the Resource metric's to the last figure
+    assert "proxy" not in ONE_CONTAINER and "containerResource" in CONTAINER_HPA
+    (tmp_path / "one.yaml").write_text(ONE_CONTAINER)
+    (tmp_path / "container-hpa.yaml").write_text(CONTAINER_HPA)
+    out = {}
+    for hpa in (files["hpa.yaml"], str(tmp_path / "container-hpa.yaml")):
+        assert main(["simulate", "--traffic", files["t.csv"], "--hpa", hpa, "--deployment",
+                     str(tmp_path / "one.yaml"), *ARGS, "--format", "json"]) == 0
+        out[hpa] = json.loads(capsys.readouterr().out)
+    resource, container = out.values()
+    assert container == resource
+    # the hand-worked run (tests/test_simulate.py): 8 pods at peak, 18,500 requests dropped
+    assert (container["peak_replicas"], container["dropped_requests"]) == (8, 18_500)
+
+
+@pytest.mark.parametrize(("deployment", "message"), [
+    # no pod template: whether 'app' is the pod's one container is unknown
+    (None, "HPA 'web' spec.metrics[0] (ContainerResource cpu of container 'app') needs the pod "
+     "template to be simulated: it is the Resource metric only when that container is the pod's "
+     "one container; pass --deployment DEPLOYMENT.yaml"),
+    # the fixture's pod runs app and proxy: the model has no per-container usage
+    (DEPLOYMENT, "HPA 'web' spec.metrics[0] (ContainerResource cpu of container 'app') cannot be "
+     "simulated: Deployment 'web' runs 2 containers for the pod's life ('app', 'proxy', native "
+     "sidecars included) and the model, one pod's usage, cannot give container 'app' its share; "
+     "write type: Resource, resource: {name: cpu, target: ...} to scale on the pod's usage of "
+     "all of them"),
+    (ONE_CONTAINER.replace("name: app", "name: web-app"),
+     "HPA 'web' spec.metrics[0] (ContainerResource cpu of container 'app'): container 'app' is "
+     "not in Deployment 'web' (containers: 'web-app'); the controller would report "
+     "FailedGetContainerResourceMetric and never scale on this metric: name one of those "
+     "containers"),
+])
+def test_a_container_resource_metric_the_model_cannot_feed_is_refused(
+        files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        deployment: str | None, message: str) -> None:
+    (tmp_path / "container-hpa.yaml").write_text(CONTAINER_HPA)
+    flags = []
+    if deployment is not None:
+        (tmp_path / "d.yaml").write_text(deployment)
+        flags = ["--deployment", str(tmp_path / "d.yaml")]
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa",
+                 str(tmp_path / "container-hpa.yaml"), *flags, *ARGS]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+
+
 def _simulate(tmp_path: Path, csv_text: str, *extra: str, fmt: str = "json") -> int:
     (tmp_path / "hpa.yaml").write_text(HPA)
     (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n" + csv_text)
