@@ -208,7 +208,8 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     rows = list(csv.DictReader(io.StringIO(_run(files, "csv", capsys))))
     assert len(rows) == 1 and rows[0]["scale_events"] == "4"
     table = _run(files, "table", capsys)
-    assert "pod_hours" in table and "0.6875" in table  # 2475 pod-seconds / 3600
+    # 2475 pod-seconds / 3600 = 0.6875 h, printed to 3 decimals (basis: hours to 3.6 s)
+    assert "pod_hours" in table and "0.688" in table
     # the one episode of the hand-worked run (test_simulate.py): 300 s -> 435 s split into
     # metric lag 5, sync wait 10, hold 15, at maxReplicas 0 (spec <= 6 of 10), node
     # provisioning 70, node groups at max_size 0 (1 node of 5), start-up 35 (sum 135)
@@ -385,6 +386,31 @@ def _simulate(tmp_path: Path, csv_text: str, *extra: str, fmt: str = "json") -> 
                  str(tmp_path / "hpa.yaml"), *ARGS, *extra, "--format", fmt])
 
 
+def test_printed_figures_carry_no_float_noise(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # basis: 60 s rows of 0.1, 0.2 and 0.7 rps on 2 pods of 500m (no --deployment), 10m per
+    # request/s and no baseline. Offered: 60 x (0.1 + 0.2 + 0.7) = 60 requests, which the
+    # library's sum of floats holds as 59.999999999999986. CPU: each pod serves r / 2 rps, so
+    # 10 x r / 2 = 5r millicores of 500m = r %; the mean over the three rows is
+    # (0.1 + 0.2 + 0.7) / 3 = 0.333... %, printed 0.333. 2 pods x 180 s = 0.1 pod-hours; one
+    # node for 180 s = 0.05 node-hours.
+    assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["offered_requests"], data["served_requests"], data["dropped_requests"]) == \
+        (60.0, 60.0, 0.0)
+    assert (data["mean_cpu_utilization_pct"], data["pod_hours"]) == (0.333, 0.1)
+    assert data["node_hours_by_node_group"] == {"m5.xlarge": 0.05}
+    # milliseconds to 2 decimals
+    assert re.fullmatch(r"\d+\.\d{1,2}", str(data["max_p95_latency_ms"]))
+    assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n", fmt="csv") == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (row["offered_requests"], row["mean_cpu_utilization_pct"], row["pod_hours"],
+            row["node_hours_m5.xlarge"]) == ("60.0", "0.333", "0.1", "0.05")
+    assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n", fmt="table") == 0
+    lines = dict(line.rsplit(maxsplit=1) for line in capsys.readouterr().out.splitlines())
+    assert (lines["offered_requests"], lines["mean_cpu_utilization_pct"]) == ("60", "0.333")
+
+
 def test_step_s_gives_a_one_row_csv_its_interval(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     # one row of 10 rps held for 600 s: 10 x 600 = 6000 requests offered, 600 s simulated
@@ -531,9 +557,11 @@ def test_a_hostname_anti_affinity_is_one_pod_a_node(tmp_path: Path,
             "          - {topologyKey: kubernetes.io/hostname,\n"
             "             labelSelector: {matchLabels: {app: web}}}\n")
     assert "    metadata: {labels: {app: web}}\n    spec:\n" in DEPLOYMENT
-    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT) == pytest.approx(600 / 3600)
+    # printed to 3 decimals (output_numbers): 600 / 3600 = 0.1666... -> 0.167, 1200 / 3600 ->
+    # 0.333
+    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT) == 0.167
     assert steady_node_hours(tmp_path, capsys, DEPLOYMENT.replace("    spec:\n", anti, 1)) == (
-        pytest.approx(2 * 600 / 3600))
+        0.333)
 
 
 def steady_node_hours(tmp_path: Path, capsys: pytest.CaptureFixture[str], deployment: str
