@@ -15,6 +15,7 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
@@ -226,6 +227,7 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
 
 def _run_flags(args: argparse.Namespace) -> int:
     """``simulate --traffic ... --hpa ...``: one workload described by the flags."""
+    from infra_toolkit.container_metrics import resource_twins
     from infra_toolkit.manifests import (
         DeploymentSpec,
         memory_utilization_problem,
@@ -243,6 +245,9 @@ def _run_flags(args: argparse.Namespace) -> int:
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
     dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed) \
         if args.deployment else None
+    # a ContainerResource metric on the pod's one container is simulated as its Resource twin
+    hpa = resource_twins(hpa, _pod_containers(args.deployment) if dep is not None else None,
+                         "; pass --deployment DEPLOYMENT.yaml")
     deployment = DeploymentSpec(
         "app", dep.replicas if dep is not None else None,
         _pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
@@ -307,6 +312,18 @@ def _run_flags(args: argparse.Namespace) -> int:
               "load they would serve was queued or dropped; raise --max-nodes or use a larger "
               "--instance-type", file=sys.stderr)
     return 0
+
+
+def _pod_containers(path: str) -> Any:
+    """The containers of the one Deployment or StatefulSet in ``path`` (read_deployment_yaml
+    has accepted it)."""
+    from infra_toolkit.container_metrics import pod_containers
+    from infra_toolkit.manifests import WORKLOAD_KINDS, manifest_objects
+    from infra_toolkit.plan_yaml import read_yaml_documents
+
+    (doc,) = [d for d in manifest_objects(read_yaml_documents(Path(path)))
+              if isinstance(d, dict) and d.get("kind") in WORKLOAD_KINDS]
+    return pod_containers(doc)
 
 
 def _check_memory_model(hpa: Any, args: argparse.Namespace) -> None:

@@ -79,11 +79,12 @@ def metric_needs(hpa: HPASpec, memory_model: bool = True) -> MetricNeeds:
             source = m.resource or m.container_resource
             what = clipped(source.name) if source is not None else ""
             # the model gives a pod's usage, not a container's: with one container they are the
-            # same metric (the controller divides the same usage by the same request)
-            fix = (f"; with one container in the pod it is the same as a Resource metric: write "
-                   f"type: Resource, resource: {{name: {what}, target: ...}}; with sidecars the "
-                   "model, one pod's usage, cannot give container "
-                   f"{clipped(m.container_resource.container)!r} its share"
+            # same metric (the controller divides the same usage by the same request), which
+            # container_metrics.resource_twins substitutes given the pod template
+            fix = (f"; with one container in the pod it is the same as a Resource metric (plans "
+                   "and `simulate --deployment` read it so): write type: Resource, resource: "
+                   f"{{name: {what}, target: ...}}; with sidecars the model, one pod's usage, "
+                   f"cannot give container {clipped(m.container_resource.container)!r} its share"
                    if m.container_resource is not None else "")
             raise SimulationError(
                 f"HPA {hpa.name!r} spec.metrics[{i}] ({m.type} {what}".rstrip() + ") cannot be "

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from infra_toolkit import pricing
+from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.controller_view import metric_needs
 from infra_toolkit.eksctl_config import ClusterConfig, cluster_config_from_dict
 from infra_toolkit.errors import (
@@ -317,6 +318,19 @@ def check_deployment(r: FieldReader, deployment: Manifest, path: str,
                                         cpu_needed=cpu_needed)
         except SpecError as exc:
             _spec_problems(r, path, exc)
+    return None
+
+
+def simulated_hpa(r: FieldReader, hpa: HPASpec, deployment: Manifest, path: str
+                  ) -> HPASpec | None:
+    """``hpa`` as the simulation runs it on ``deployment``'s pods: each ContainerResource metric
+    as the Resource metric it equals (``container_metrics.resource_twins``, which the simulation
+    itself calls); ``None`` after recording why one cannot be simulated."""
+    try:
+        with _owner_check(r, path, "infra_toolkit.container_metrics"):
+            return resource_twins(hpa, pod_containers(deployment.document))
+    except SimulationError as exc:
+        r.add(path, str(exc))
     return None
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.karpenter_config import consolidation_autoscaler
@@ -164,7 +165,9 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
     controller = DEFAULT_CONTROLLER_CONFIG if settings.hpa_sync_period_s is None else \
         dataclasses.replace(DEFAULT_CONTROLLER_CONFIG, sync_period_s=settings.hpa_sync_period_s)
     return SimulationSpec(
-        hpa=workload.hpa_spec,
+        # a ContainerResource metric on the pod's one container is simulated as its Resource
+        # twin (the plan's validation refused the others with the reason)
+        hpa=resource_twins(workload.hpa_spec, pod_containers(workload.deployment.document)),
         workload=workload.workload_spec(*(() if slo is None else (slo,))),
         node_groups=simulation_node_groups(arch, workload, book),
         autoscaler=autoscaler, metrics=metrics, controller=controller,

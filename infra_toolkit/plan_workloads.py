@@ -159,8 +159,13 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
         if deployment is not None else None
     if hpa is not None and deployment is not None:
         _scale_target_matches(r, hpa, deployment, hp)
-    if hpa_spec is not None and dep_spec is not None:
-        memory_problem = memory_utilization_problem(hpa_spec, dep_spec)
+    # the HPA as simulated: a ContainerResource metric on the pod's one container is its
+    # Resource twin (its memory request and model are then the pod's)
+    simulated = hpa_spec
+    if hpa_spec is not None and deployment is not None and dep_spec is not None:
+        simulated = domain.simulated_hpa(r, hpa_spec, deployment, hp)
+    if simulated is not None and dep_spec is not None:
+        memory_problem = memory_utilization_problem(simulated, dep_spec)
         if memory_problem:
             r.add(hp, memory_problem)
     model = _model(r, w.get("model"), join_path(wp, "model")) if "model" in w else None
@@ -170,8 +175,8 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
                                       "one pod behaves under load); add a `model:` block")
     if model is not None and dep_spec is not None and name is not None:
         domain.check_workload_model(r, model, dep_spec, name, join_path(wp, "model"))
-    if model is not None and hpa_spec is not None:
-        domain.check_hpa_simulable(r, hpa_spec, model, hp)
+    if model is not None and simulated is not None:
+        domain.check_hpa_simulable(r, simulated, model, hp)
     share = r.number(w, "traffic_share", wp, required=False, minimum=0, exclusive_minimum=True,
                      default=1.0)
     behind_lb = r.bool_(w, "behind_load_balancer", wp, default=True)

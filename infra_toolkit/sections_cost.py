@@ -1,12 +1,23 @@
 """The Cost Summary section: current vs proposed per component, the range across scenarios,
-the node-group ceiling, the declared figures the review and its approval policy use."""
+the node-group ceiling, the declared figures the review and its approval policy use, and each
+simulated node group's declared nodes beside the expected scenario's (why the two differ)."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.cost import usd_text
-from infra_toolkit.plan_cost import is_load_test
-from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
+from infra_toolkit.cost import HOURS_PER_MONTH, usd_text
+from infra_toolkit.plan_cost import is_load_test, node_group_resources
+from infra_toolkit.report_html import (
+    Section,
+    Table,
+    duration_text,
+    fields,
+    paragraph,
+    quantity_text,
+)
+from infra_toolkit.resources import Resource
 from infra_toolkit.sections_figures import (
     incomplete,
     plan_regions,
@@ -29,6 +40,56 @@ def _totals_leave_out(a: PlanAnalysis) -> str:
         ("current", a.current_estimate), ("proposed", a.proposed_estimate))
         if unknown_usage(est)]
     return f"; TOTAL {', '.join(sides)}" if sides else ""
+
+
+def declared_nodes(r: Resource) -> tuple[float, str]:
+    """The nodes an ``aws_eks_node_group`` resource is priced at as declared, and the field
+    that says so: ``usage.monthly_node_hours`` / 730, else ``usage.instances``, else
+    ``desired_size`` (as :mod:`infra_toolkit.cost_components` prices it)."""
+    if "monthly_node_hours" in r.usage:
+        return (float(r.usage["monthly_node_hours"]) / float(HOURS_PER_MONTH),
+                f"usage.monthly_node_hours / {HOURS_PER_MONTH}")
+    if "instances" in r.usage:
+        return float(r.usage["instances"]), "usage.instances"
+    return float(r.attributes["scaling_config.desired_size"]), "desired_size"
+
+
+def billed_nodes(nodes: pd.DataFrame, group: str) -> tuple[float, int]:
+    """A node group's nodes in a cluster run's ``nodes`` frame (one row per tick), counted as
+    they are billed, from launch (Ready plus launching): their mean over the ticks (its
+    node-hours over the hours run) and their peak."""
+    billed = nodes[f"nodes_{group}"].to_numpy() + nodes[f"launching_nodes_{group}"].to_numpy()
+    return float(billed.mean()), int(billed.max())
+
+
+def node_counts(a: PlanAnalysis) -> list[str]:
+    """Per simulated node group priced by a plan resource, its declared nodes (what the declared
+    figure prices all month) beside the expected scenario's simulated mean and peak, so a gap
+    between the declared and the expected figure is explained; nothing without a simulated
+    expected scenario."""
+    run = next((r for r in a.runs if r.name == a.expected_scenario), None)
+    if run is None or run.cluster is None:
+        return []
+    resources = {r.name: r for r in a.plan.proposed.resources}
+    by_group = node_group_resources(a.plan)
+    said = []
+    for g in run.cluster.node_groups:
+        if g.name not in by_group:  # a Karpenter NodePool or eksctl group: no declared nodes
+            continue
+        r = resources[by_group[g.name]]
+        nodes, source = declared_nodes(r)
+        mean, peak = billed_nodes(run.cluster.nodes, g.name)
+        hours = run.cluster.node_hours_by_node_group[g.name]
+        said.append(f"{g.name}: declared {quantity_text(nodes, 1)} "
+                    f"{r.attributes['instance_types'][0]} nodes all month ({source}); "
+                    f"simulated {run.name} {quantity_text(mean, 1)} on average "
+                    f"({quantity_text(hours, 2)} node-hours in "
+                    f"{duration_text(run.curve.duration_s)}, billed from launch), {peak} at peak")
+    if not said:
+        return []
+    return [paragraph("Nodes behind the two figures (the declared one prices each group's "
+                      "declared nodes all month, the expected scenario's the nodes its "
+                      "simulation billed): " + "; ".join(said) + ".", "note")]
 
 
 def cost_summary(a: PlanAnalysis) -> Section:
@@ -91,6 +152,7 @@ def cost_summary(a: PlanAnalysis) -> Section:
          + incomplete(missing=len(subject.missing_prices))),
         ("Approvers needed under the plan's policy", approvers_needed(a)),
     ], "cost-totals"))
+    parts += node_counts(a)
     if a.runs:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
         parts.append(paragraph(f"Each scenario's usage (node-hours, billed from each node's "

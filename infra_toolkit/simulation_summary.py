@@ -25,7 +25,8 @@ Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation gri
   under-capacity episode.
 
 The per-tick arrays it reads are :mod:`infra_toolkit.simulation_timeline`'s; ``format_summary``
-renders a summary as a table, JSON or CSV, ``format_summaries`` several (``simulate PLAN``).
+renders a summary as a table, JSON or CSV, ``format_summaries`` several (``simulate PLAN``),
+each value rounded by its unit as printed (:func:`~infra_toolkit.output_numbers.rounded`).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from infra_toolkit.cluster import RunOutput
+from infra_toolkit.output_numbers import rounded
 from infra_toolkit.time_to_capacity import TimeToCapacity, time_to_capacity_episodes
 
 __all__ = ["SimulationSummary", "format_summaries", "format_summary",
@@ -171,7 +173,8 @@ def format_summaries(items: Sequence[tuple[Mapping[str, Any], SimulationSummary]
         objects = [_json_object(h, s) for h, s in items]
         return json.dumps(objects[0] if one_object and len(objects) == 1 else objects, indent=2)
     if fmt == "csv":
-        rows = [{**{k: _joined(v, "") for k, v in h.items()}, **_flat_row(s)} for h, s in items]
+        rows = [{**{k: _joined(v, "") for k, v in h.items()},
+                 **{k: rounded(k, v) for k, v in _flat_row(s).items()}} for h, s in items]
         columns = list(dict.fromkeys(k for row in rows for k in row))
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=columns, restval="", lineterminator="\n")
@@ -196,7 +199,7 @@ def _json_object(header: Mapping[str, Any], summary: SimulationSummary) -> dict[
             "node_hours_by_instance_type": summary.node_hours_by_instance_type,
             "node_hours_by_node_group": summary.node_hours_by_node_group,
             "time_to_capacity": [asdict(e) for e in summary.time_to_capacity]}
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else rounded(k, v))
             for k, v in data.items()}  # JSON has no NaN/Infinity
 
 
@@ -212,7 +215,7 @@ def _flat_row(summary: SimulationSummary) -> dict[str, Any]:
 def _table(header: Mapping[str, Any], summary: SimulationSummary) -> str:
     # the table's labels say what the cost counts (CSV and JSON keep the column names)
     row = {**{k: _joined(v, "none") for k, v in header.items()},
-           **{(f"{k} (billed from launch)" if k.startswith("node_hours_") else k): v
+           **{(f"{k} (billed from launch)" if k.startswith("node_hours_") else k): rounded(k, v)
               for k, v in _flat_row(summary).items()}}
     if not summary.time_to_capacity:  # no episode has no longest or mean, not 0 s (the report)
         row["max_time_to_capacity_s"] = row["mean_time_to_capacity_s"] = "-"

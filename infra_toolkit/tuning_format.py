@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from infra_toolkit.cost import cents, usd_text
+from infra_toolkit.output_numbers import decimals, rounded
 from infra_toolkit.report_html import quantity_text
 from infra_toolkit.tuning import SweepResult
 
@@ -123,6 +124,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
                                     "violation_minutes": _number(
                                         r[f"{s}:{slo.name}:violation_minutes"])}
                          for slo in result.slos}}
+        scenarios = rounded("", scenarios)  # by each figure's unit (output_numbers)
         variants.append({"rank": int(r["rank"]), "baseline": bool(r["baseline"]),
                          "values": {f: _number(r[f]) for f in result.fields},
                          "status": r["status"], "monthly_usd": _money(r["monthly_usd"]),
@@ -202,6 +204,8 @@ def format_sweep(result: SweepResult, fmt: str, top: int | None = None) -> str:
         for c in frame.columns:
             if c == "monthly_usd" or c.endswith("monthly_usd"):
                 frame[c] = [None if v is None else cents(v) for v in frame[c]]
+            elif decimals(c) is not None:  # a simulated figure, by its unit (output_numbers)
+                frame[c] = [rounded(c, v) for v in frame[c]]
         return str(frame.to_csv(index=False)).rstrip("\n")
     if fmt != "table":
         raise ValueError(f"format {fmt!r}: give table, json or csv")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,27 @@ def test_minimal_plan_becomes_a_simulation(book: PriceBook) -> None:
     assert spec.initial_replicas == 2  # the Deployment's replicas
     result = simulate(scenario_curve(plan.scenario("steady"), 15.0), spec)
     assert result.summary.peak_replicas == 2  # 12 rps at most: far below 2 pods' target
+
+
+def test_a_container_resource_metric_on_the_one_container_is_simulated_as_resource(
+        book: PriceBook, tmp_path: Path) -> None:
+    # basis: the minimal plan's HPA on container api's CPU (its pod's one container) runs as
+    # the Resource cpu metric of the same target: the same HPA spec, so the same run
+    plans = REPO / "tests/data/plans"
+    shutil.copytree(plans / "manifests", tmp_path / "manifests")
+    shutil.copy(plans / "minimal.yaml", tmp_path / "plan.yaml")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    hpa.write_text(hpa.read_text().replace(
+        "    - type: Resource\n      resource:\n        name: cpu\n",
+        "    - type: ContainerResource\n      containerResource:\n        name: cpu\n"
+        "        container: api\n"))
+    plan = read_plan(tmp_path / "plan.yaml")
+    assert plan.proposed.workloads[0].hpa_spec.metrics[0].type == "ContainerResource"
+    twin = simulation_spec(read_plan(plans / "minimal.yaml"), "api", book)
+    spec = simulation_spec(plan, "api", book)
+    assert spec.hpa == twin.hpa
+    result = simulate(scenario_curve(plan.scenario("steady"), 15.0), spec)
+    assert result.summary.peak_replicas == 2  # as the Resource run: 12 rps at most
 
 
 def test_default_plan_node_groups_and_slo(book: PriceBook) -> None:

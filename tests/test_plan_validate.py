@@ -267,27 +267,53 @@ def test_an_hpa_metric_the_simulator_cannot_feed_fails_validation(
     assert problem.message.startswith(message)
 
 
-def test_a_container_resource_metric_is_refused_with_its_resource_rewrite(
-        tmp_path: Path) -> None:
+_CONTAINER_METRIC = ("    - type: ContainerResource\n      containerResource:\n        name: cpu\n"
+                     "        container: {}\n"
+                     "        target: {{type: Utilization, averageUtilization: 60}}\n")
+_SIDECAR = ("      initContainers:\n        - name: proxy\n          image: envoy:1\n"
+            "          restartPolicy: Always\n"
+            "          resources: {requests: {cpu: 100m, memory: 64Mi}}\n")
+
+
+@pytest.mark.parametrize(("container", "pod_extra", "message"), [
+    # the fixture's pod runs one container, 'api': the metric is the Resource cpu metric
+    # (the controller divides api's usage by api's 200m request, which are the pod's)
+    ("api", "", None),
+    # a name not in the pod template: the controller never gets the metric
+    ("apii", "", "HPA 'api' spec.metrics[1] (ContainerResource cpu of container 'apii'): "
+     "container 'apii' is not in Deployment 'api' (containers: 'api'); the controller would "
+     "report FailedGetContainerResourceMetric and never scale on this metric: name one of "
+     "those containers"),
+    # a native sidecar runs beside it: the pod's usage is not the container's
+    ("api", _SIDECAR, "HPA 'api' spec.metrics[1] (ContainerResource cpu of container 'api') "
+     "cannot be simulated: Deployment 'api' runs 2 containers for the pod's life ('api', "
+     "'proxy', native sidecars included) and the model, one pod's usage, cannot give container "
+     "'api' its share; write type: Resource, resource: {name: cpu, target: ...} to scale on the "
+     "pod's usage of all of them"),
+    # a pod-level request (300m, KEP-2837): the Resource metric divides by it, this one by
+    # api's own 200m
+    ("api", "      resources: {requests: {cpu: 300m}}\n",
+     "HPA 'api' spec.metrics[1] (ContainerResource cpu of container 'api') cannot be "
+     "simulated: Deployment 'api' sets a pod-level cpu request or limit "
+     "(spec.template.spec.resources), which the Resource metric divides by and this metric "
+     "does not (it divides by the container's own request); write type: Resource, resource: "
+     "{name: cpu, target: ...} to scale on the pod's request"),
+])
+def test_a_container_resource_metric_on_the_pods_one_container_is_its_resource_twin(
+        tmp_path: Path, container: str, pod_extra: str, message: str | None) -> None:
     # newplans: an HPA on the api container's CPU (ContainerResource, GA in Kubernetes 1.30)
-    # was refused without a way out; with one container it is the Resource metric
+    # was refused, with a rewrite, even on a one-container pod; basis: accepted there
     shutil.copytree(DATA / "manifests", tmp_path / "manifests")
     hpa = tmp_path / "manifests" / "hpa.yaml"
-    hpa.write_text(hpa.read_text() + (
-        "    - type: ContainerResource\n      containerResource:\n        name: cpu\n"
-        "        container: api\n"
-        "        target: {type: Utilization, averageUtilization: 60}\n"))
+    hpa.write_text(hpa.read_text() + _CONTAINER_METRIC.format(container))
+    deployment = tmp_path / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("      containers:\n",
+                                                         pod_extra + "      containers:\n"))
     plan = tmp_path / "plan.yaml"
     shutil.copy(DATA / "minimal.yaml", plan)
-    (problem,) = validate_plan(plan)
-    assert problem.path == "proposed.workloads[0].hpa"
-    assert problem.message == (
-        "HPA 'api' spec.metrics[1] (ContainerResource cpu) cannot be simulated; supported: "
-        "Resource cpu and memory (the workload's CPU and memory models), Pods (read as requests "
-        "per second per pod), Object and External (read as the total requests per second); "
-        "with one container in the pod it is the same as a Resource metric: write type: "
-        "Resource, resource: {name: cpu, target: ...}; with sidecars the model, one pod's "
-        "usage, cannot give container 'api' its share")
+    problems = validate_plan(plan)
+    assert [(p.path, p.message) for p in problems] == (
+        [] if message is None else [("proposed.workloads[0].hpa", message)])
 
 
 @pytest.mark.parametrize(("old", "new", "file", "message"), [

@@ -8,6 +8,7 @@ import html
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -17,6 +18,7 @@ from infra_toolkit.plan_operations_types import Phase, Risk
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario
 from infra_toolkit.plan_sections import phase_table, risk_table
 from infra_toolkit.report_html import Section
+from infra_toolkit.sections_cost import billed_nodes
 from tests.conftest import REPO_ROOT, SMALL_PLAN, shipped_tables_sha256
 
 FUNCTIONS = [sections.overview, sections.current_state, sections.proposed_architecture,
@@ -184,6 +186,55 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     assert value("Approvers needed under the plan&#x27;s policy") == \
         "1 (policy basis: the monthly change as declared, +$279.96)"
     assert summary.parts[-1].endswith("to a 730-hour month: steady 1 h, double 1 h.</p>")
+
+
+_NODES_NOTE = ("<p class=\"note\">Nodes behind the two figures (the declared one prices each "
+               "group&#x27;s declared nodes all month, the expected scenario&#x27;s the nodes "
+               "its simulation billed): general: ")
+
+
+@pytest.mark.parametrize(("scaling", "usage", "declared"), [
+    # the small plan as written: desired_size 2, as simulated
+    ("{desired_size: 2, min_size: 2, max_size: 4}", "", "2 m5.large nodes all month "
+     "(desired_size)"),
+    # a cost cut that declares 6 nodes while the simulation needs 2: the gap is said
+    ("{desired_size: 6, min_size: 2, max_size: 6}", "", "6 m5.large nodes all month "
+     "(desired_size)"),
+    # Infracost's usage key replaces desired_size in the declared figure, so here too
+    ("{desired_size: 2, min_size: 2, max_size: 4}", "      usage: {instances: 3}\n",
+     "3 m5.large nodes all month (usage.instances)"),
+    # monthly_node_hours / 730: 1095 / 730 = 1.5 nodes
+    ("{desired_size: 2, min_size: 2, max_size: 4}", "      usage: {monthly_node_hours: 1095}\n",
+     "1.5 m5.large nodes all month (usage.monthly_node_hours / 730)"),
+])
+def test_each_simulated_group_says_its_declared_and_simulated_nodes(
+        tmp_path: Path, scaling: str, usage: str, declared: str) -> None:
+    # basis: the declared figure prices the declared nodes for 730 h, the expected scenario's
+    # the simulated node-hours; the note puts the two counts side by side. steady (1 h at
+    # 40 req/s, test_analysis) holds 2 nodes from start to end: 2 x 1 h = 2 node-hours,
+    # 2 on average, 2 at peak, whatever the group declares
+    from infra_toolkit.analysis import analyze_plan
+
+    shutil.copytree(REPO_ROOT / "tests/data/plans/report", tmp_path / "report")
+    shutil.copytree(REPO_ROOT / "tests/data/plans/manifests", tmp_path / "manifests")
+    plan = tmp_path / SMALL_PLAN.split("plans/")[1]
+    text = plan.read_text()
+    old = "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
+    assert old in text
+    plan.write_text(text.replace(old, f"      scaling_config: {scaling}\n{usage}"))
+    a = analyze_plan(str(plan), store_location=str(tmp_path / "none"))
+    section = sections.cost_summary(a)
+    notes = [p for p in section.parts if isinstance(p, str) and p.startswith(_NODES_NOTE)]
+    assert notes == [_NODES_NOTE + f"declared {declared}; simulated steady 2 on average "
+                     "(2 node-hours in 1 h, billed from launch), 2 at peak.</p>"]
+
+
+def test_billed_nodes_are_ready_plus_launching() -> None:
+    # 4 ticks: 2 Ready; 2 Ready + 1 launching; 3 Ready + 1 launching; 3 Ready. Billed from
+    # launch: 2, 3, 4, 3 -> mean (2 + 3 + 4 + 3) / 4 = 3, peak 4
+    nodes = pd.DataFrame({"time_s": [0, 15, 30, 45], "nodes_general": [2, 2, 3, 3],
+                          "launching_nodes_general": [0, 1, 1, 0]})
+    assert billed_nodes(nodes, "general") == (3.0, 4)
 
 
 def test_numbers_and_unit_prices_print_as_people_write_them(small_analysis: PlanAnalysis

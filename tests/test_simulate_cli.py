@@ -227,7 +227,8 @@ def test_csv_and_table(files: dict[str, str], capsys: pytest.CaptureFixture[str]
     rows = list(csv.DictReader(io.StringIO(_run(files, "csv", capsys))))
     assert len(rows) == 1 and rows[0]["scale_events"] == "4"
     table = _run(files, "table", capsys)
-    assert "pod_hours" in table and "0.6875" in table  # 2475 pod-seconds / 3600
+    # 2475 pod-seconds / 3600 = 0.6875 h, printed to 3 decimals (basis: hours to 3.6 s)
+    assert "pod_hours" in table and "0.688" in table
     # the one episode of the hand-worked run (test_json_is_one_object): 300 s -> 430 s split
     # into metric lag 5, sync wait 10, hold 15, at maxReplicas 0 (spec <= 6 of 10), node
     # provisioning 70, node groups at max_size 0 (1 node of 5), start-up 30 (sum 130)
@@ -338,11 +339,96 @@ def test_node_size_comes_from_the_instance_type(files: dict[str, str],
     assert "no max-pods figure for i3p.16xlarge" in capsys.readouterr().err
 
 
+# the files fixture's pod as one container: app asks the 900m + 100m = 1000m and 1 GiB + 512 MiB
+# the two containers asked, so the hand-worked run (tests/test_simulate.py) is unchanged
+ONE_CONTAINER = DEPLOYMENT.replace(
+    "        resources: {requests: {cpu: 900m, memory: 1Gi}}", "        resources: "
+    "{requests: {cpu: 1000m, memory: 1536Mi}}").replace(
+    "      - name: proxy\n        resources: {requests: {cpu: \"0.1\", memory: 512Mi}}\n", "")
+CONTAINER_HPA = HPA.replace(
+    "  - type: Resource\n    resource: {name: cpu,",
+    "  - type: ContainerResource\n    containerResource: {name: cpu, container: app,")
+
+
+def test_a_container_resource_metric_on_the_one_container_simulates_as_resource(
+        files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # basis: the controller divides app's usage by app's request; with app the pod's one
+    # container those are the pod's, so the run is the Resource metric's to the last figure
+    assert "proxy" not in ONE_CONTAINER and "containerResource" in CONTAINER_HPA
+    (tmp_path / "one.yaml").write_text(ONE_CONTAINER)
+    (tmp_path / "container-hpa.yaml").write_text(CONTAINER_HPA)
+    out = {}
+    for hpa in (files["hpa.yaml"], str(tmp_path / "container-hpa.yaml")):
+        assert main(["simulate", "--traffic", files["t.csv"], "--hpa", hpa, "--deployment",
+                     str(tmp_path / "one.yaml"), *ARGS, "--format", "json"]) == 0
+        out[hpa] = json.loads(capsys.readouterr().out)
+    resource, container = out.values()
+    assert container == resource
+    # the hand-worked run of test_json_is_one_object (the same readiness probe on app): 8 pods
+    # at peak, 17,500 requests dropped
+    assert (container["peak_replicas"], container["dropped_requests"]) == (8, 17_500)
+
+
+@pytest.mark.parametrize(("deployment", "message"), [
+    # no pod template: whether 'app' is the pod's one container is unknown
+    (None, "HPA 'web' spec.metrics[0] (ContainerResource cpu of container 'app') needs the pod "
+     "template to be simulated: it is the Resource metric only when that container is the pod's "
+     "one container; pass --deployment DEPLOYMENT.yaml"),
+    # the fixture's pod runs app and proxy: the model has no per-container usage
+    (DEPLOYMENT, "HPA 'web' spec.metrics[0] (ContainerResource cpu of container 'app') cannot be "
+     "simulated: Deployment 'web' runs 2 containers for the pod's life ('app', 'proxy', native "
+     "sidecars included) and the model, one pod's usage, cannot give container 'app' its share; "
+     "write type: Resource, resource: {name: cpu, target: ...} to scale on the pod's usage of "
+     "all of them"),
+    (ONE_CONTAINER.replace("name: app", "name: web-app"),
+     "HPA 'web' spec.metrics[0] (ContainerResource cpu of container 'app'): container 'app' is "
+     "not in Deployment 'web' (containers: 'web-app'); the controller would report "
+     "FailedGetContainerResourceMetric and never scale on this metric: name one of those "
+     "containers"),
+])
+def test_a_container_resource_metric_the_model_cannot_feed_is_refused(
+        files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        deployment: str | None, message: str) -> None:
+    (tmp_path / "container-hpa.yaml").write_text(CONTAINER_HPA)
+    flags = []
+    if deployment is not None:
+        (tmp_path / "d.yaml").write_text(deployment)
+        flags = ["--deployment", str(tmp_path / "d.yaml")]
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa",
+                 str(tmp_path / "container-hpa.yaml"), *flags, *ARGS]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+
+
 def _simulate(tmp_path: Path, csv_text: str, *extra: str, fmt: str = "json") -> int:
     (tmp_path / "hpa.yaml").write_text(HPA)
     (tmp_path / "t.csv").write_text("timestamp,requests_per_second\n" + csv_text)
     return main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
                  str(tmp_path / "hpa.yaml"), *ARGS, *extra, "--format", fmt])
+
+
+def test_printed_figures_carry_no_float_noise(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # basis: 60 s rows of 0.1, 0.2 and 0.7 rps on 2 pods of 500m (no --deployment), 10m per
+    # request/s and no baseline. Offered: 60 x (0.1 + 0.2 + 0.7) = 60 requests, which the
+    # library's sum of floats holds as 59.999999999999986. CPU: each pod serves r / 2 rps, so
+    # 10 x r / 2 = 5r millicores of 500m = r %; the mean over the three rows is
+    # (0.1 + 0.2 + 0.7) / 3 = 0.333... %, printed 0.333. 2 pods x 180 s = 0.1 pod-hours; one
+    # node for 180 s = 0.05 node-hours.
+    assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["offered_requests"], data["served_requests"], data["dropped_requests"]) == \
+        (60.0, 60.0, 0.0)
+    assert (data["mean_cpu_utilization_pct"], data["pod_hours"]) == (0.333, 0.1)
+    assert data["node_hours_by_node_group"] == {"m5.xlarge": 0.05}
+    # milliseconds to 2 decimals
+    assert re.fullmatch(r"\d+\.\d{1,2}", str(data["max_p95_latency_ms"]))
+    assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n", fmt="csv") == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert (row["offered_requests"], row["mean_cpu_utilization_pct"], row["pod_hours"],
+            row["node_hours_m5.xlarge"]) == ("60.0", "0.333", "0.1", "0.05")
+    assert _simulate(tmp_path, "0,0.1\n60,0.2\n120,0.7\n", fmt="table") == 0
+    lines = dict(line.rsplit(maxsplit=1) for line in capsys.readouterr().out.splitlines())
+    assert (lines["offered_requests"], lines["mean_cpu_utilization_pct"]) == ("60", "0.333")
 
 
 def test_step_s_gives_a_one_row_csv_its_interval(tmp_path: Path,
@@ -491,9 +577,11 @@ def test_a_hostname_anti_affinity_is_one_pod_a_node(tmp_path: Path,
             "          - {topologyKey: kubernetes.io/hostname,\n"
             "             labelSelector: {matchLabels: {app: web}}}\n")
     assert "    metadata: {labels: {app: web}}\n    spec:\n" in DEPLOYMENT
-    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT) == pytest.approx(600 / 3600)
+    # printed to 3 decimals (output_numbers): 600 / 3600 = 0.1666... -> 0.167, 1200 / 3600 ->
+    # 0.333
+    assert steady_node_hours(tmp_path, capsys, DEPLOYMENT) == 0.167
     assert steady_node_hours(tmp_path, capsys, DEPLOYMENT.replace("    spec:\n", anti, 1)) == (
-        pytest.approx(2 * 600 / 3600))
+        0.333)
 
 
 def steady_node_hours(tmp_path: Path, capsys: pytest.CaptureFixture[str], deployment: str
