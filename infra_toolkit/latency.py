@@ -22,6 +22,8 @@ concurrency may be arrays there (one value per element).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -62,14 +64,27 @@ def erlang_c(servers: int | np.ndarray, offered_erlangs: np.ndarray) -> np.ndarr
     return blocking / (1.0 - rho * (1.0 - blocking))
 
 
-def _tail(t: np.ndarray, mu: float | np.ndarray, theta: np.ndarray,
-          p_wait: np.ndarray) -> npt.NDArray[np.float64]:
-    """P(T > t): the probability that a response takes longer than ``t`` seconds."""
+def _tail_function(mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray,
+                   ) -> Callable[[np.ndarray], npt.NDArray[np.float64]]:
+    """``t -> P(T > t)``: the probability that a response takes longer than ``t`` seconds, with
+    what does not depend on ``t`` computed once (the bisection asks it 60 times a quantile)."""
     close = np.abs(theta - mu) < 1e-9 * mu
     diff = np.where(close, 1.0, theta - mu)
-    sum_tail = np.where(close, np.exp(-mu * t) * (1.0 + mu * t),
-                        (theta * np.exp(-mu * t) - mu * np.exp(-theta * t)) / diff)
-    tail: npt.NDArray[np.float64] = (1.0 - p_wait) * np.exp(-mu * t) + p_wait * sum_tail
+    neg_mu, neg_theta, p_serve = -mu, -theta, 1.0 - p_wait
+    any_close, all_close = bool(np.any(close)), bool(np.all(close))
+
+    def tail(t: np.ndarray) -> npt.NDArray[np.float64]:
+        served = np.exp(neg_mu * t)
+        # np.where would compute both branches: compute only the one every element takes
+        if all_close:
+            sum_tail = served * (1.0 + mu * t)
+        else:
+            sum_tail = (theta * served - mu * np.exp(neg_theta * t)) / diff
+            if any_close:
+                sum_tail = np.where(close, served * (1.0 + mu * t), sum_tail)
+        result: npt.NDArray[np.float64] = p_serve * served + p_wait * sum_tail
+        return result
+
     return tail
 
 
@@ -86,9 +101,10 @@ def _bisect_s(q: float, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.nd
               hi: np.ndarray) -> npt.NDArray[np.float64]:
     lo = np.zeros_like(hi)
     target = 1.0 - q
+    tail = _tail_function(mu, theta, p_wait)
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        above = _tail(mid, mu, theta, p_wait) > target
+        above = tail(mid) > target
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
     t_s: npt.NDArray[np.float64] = 0.5 * (lo + hi)

@@ -248,6 +248,11 @@ class PriceBook:
 
     def regions(self) -> tuple[str, ...]:
         """Every region a price table row or a user rate names, sorted."""
+        return self._regions
+
+    @functools.cached_property
+    def _regions(self) -> tuple[str, ...]:
+        # once a book (it is immutable): each plan check asked, a pass over 20,000 rows
         rows = {k[0] for t, keys in self.tables.items() for k in keys
                 if TABLE_SCHEMAS[t].key[0] == "region"}
         rated = {r.key[0] for r in self.overrides.rates if TABLE_SCHEMAS[r.kind].key[0] == "region"}
@@ -255,11 +260,20 @@ class PriceBook:
 
     def values(self, kind: str, column: str, **prefix: str) -> tuple[str, ...]:
         """Sorted distinct values of ``column`` among rows matching ``prefix``."""
-        schema = self._schema(kind)
-        idx = schema.key.index(column)
-        want = {schema.key.index(c): v for c, v in prefix.items()}
-        return tuple(sorted({k[idx] for k in self.tables[kind]
-                             if all(k[i] == v for i, v in want.items())}))
+        asked = (kind, column, tuple(sorted(prefix.items())))
+        if asked not in self._values_asked:
+            # kept (the book is immutable): a plan check asks once per resource item, each a
+            # pass over up to 14,000 rows
+            schema = self._schema(kind)
+            idx = schema.key.index(column)
+            want = {schema.key.index(c): v for c, v in prefix.items()}
+            self._values_asked[asked] = tuple(sorted({
+                k[idx] for k in self.tables[kind] if all(k[i] == v for i, v in want.items())}))
+        return self._values_asked[asked]
+
+    @functools.cached_property
+    def _values_asked(self) -> dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[str, ...]]:
+        return {}
 
     def nearest(self, kind: str, column: str, value: str, **prefix: str) -> list[str]:
         """Up to five values of ``column`` closest to ``value`` (difflib), for "did you mean"."""

@@ -5,6 +5,7 @@ kind. The file's date is the newest ``as_of`` of its rows."""
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -181,6 +182,18 @@ def read_price_table(path: str | Path, kind: str | None = None
         data = path.read_bytes()
     except OSError as exc:
         raise PricingError(f"cannot read pricing table {path}: {exc.strerror or exc}") from None
+    schema, ref, rows = _parse_price_table(str(path), kind, data)
+    return schema, ref, dict(rows)  # a copy: the parse is shared
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_price_table(path_text: str, kind: str | None, data: bytes
+                       ) -> tuple[TableSchema, TableRef, dict[tuple[str, ...], PriceRow]]:
+    """:func:`read_price_table` of the bytes ``data`` read from ``path_text``, parsed once per
+    path and content: a book with a user's table or overrides (a new book) re-read every shipped
+    table, 20,000 rows and about a second each time. Its rows are frozen; callers get a copy
+    of the dict."""
+    path = Path(path_text)
     try:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError as exc:

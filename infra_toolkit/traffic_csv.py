@@ -12,6 +12,8 @@ number from 0 to :data:`MAX_RATE_RPS`.
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,15 +123,21 @@ def _parse_rate(text: str, where: str) -> float:
     return value + 0.0  # "-0" is 0.0, not the -0.0 that a written curve prints as "-0.0"
 
 
-def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
-    """Line numbers, raw timestamps and raw rates of the data rows."""
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a TrafficError saying why it cannot be read."""
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        return path.read_bytes()
     except FileNotFoundError:
         raise TrafficError(f"traffic file {path} does not exist; check the path") from None
     except OSError as exc:
         raise TrafficError(f"cannot read traffic file {path}: {exc.strerror or exc}; "
                            "point to a readable CSV file") from None
+
+
+def _read_rows(path: Path, data: bytes) -> tuple[list[int], list[str], list[str]]:
+    """Line numbers, raw timestamps and raw rates of the data rows of ``data``, read from
+    ``path`` (decoded as a file opened as text is, a chunk at a time)."""
+    handle = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     reader = csv.reader(handle)
     try:
         with handle:
@@ -142,16 +150,15 @@ def _read_rows(path: Path) -> tuple[list[int], list[str], list[str]]:
             f"`{TIME_COLUMN},{RATE_COLUMN}` text and that every quote (\") is closed"
         ) from None
     except UnicodeDecodeError:
-        line, byte = _first_non_utf8(path)
+        line, byte = _first_non_utf8(data)
         raise TrafficError(
             f"{path} line {line}: byte {byte:#04x} is not UTF-8 text; save the file as UTF-8 "
             "(spreadsheets often export Latin-1 or UTF-16)"
         ) from None
 
 
-def _first_non_utf8(path: Path) -> tuple[int, int]:
+def _first_non_utf8(data: bytes) -> tuple[int, int]:
     """The line (1-based) and value of the file's first byte that is not UTF-8."""
-    data = path.read_bytes()
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:  # the csv reader decodes in chunks: find it in the file
@@ -267,7 +274,18 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
         raise TrafficError(f"{path}: step_s (={step_s}) must be a positive number of seconds "
                            "(infra-toolkit simulate --step-s SECONDS)")
-    lines, raw_times, raw_rates = _read_rows(path)
+    return _curve(str(path), _read_bytes(path), step_s, interpolate_gaps, gap_option,
+                  step_option, one_row_fix)
+
+
+@functools.lru_cache(maxsize=32)
+def _curve(path_text: str, data: bytes, step_s: float | None, interpolate_gaps: bool,
+           gap_option: str, step_option: str, one_row_fix: str) -> TrafficCurve:
+    """:func:`read_traffic_csv` of the bytes ``data`` read from ``path_text``, parsed once per
+    path, content and options (a curve is immutable): checking a plan and analysing it read
+    each scenario's trace, up to 20,000 rows, again each time."""
+    path = Path(path_text)
+    lines, raw_times, raw_rates = _read_rows(path, data)
     iso = True
     try:
         float(raw_times[0])

@@ -7,7 +7,9 @@ on the simulated scenarios as read off the timelines."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import numpy as np
 import pytest
 
 from infra_toolkit import sections
-from infra_toolkit.analysis import analyze_plan
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from infra_toolkit.cost import cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.latency import response_time_quantile_ms
@@ -38,9 +40,28 @@ PLANS = sorted((REPO / "plans").glob("*.yaml"))
 D = Decimal
 
 
+#: ``analysis(plan file name, *scenarios)``: the shipped plan's analysis on those scenarios
+Analysis = Callable[..., PlanAnalysis]
+
+
 @pytest.fixture(scope="module")
 def book() -> PriceBook:
     return load_price_book()
+
+
+@pytest.fixture(scope="module")
+def analysis(tmp_path_factory: pytest.TempPathFactory) -> Analysis:
+    """``analyze_plan`` of ``plans/<plan>`` on the given scenarios with an approval store that
+    does not exist, run once per module for each plan and scenarios: several tests read the
+    same analysis (a frozen PlanAnalysis, only read here)."""
+    store = str(tmp_path_factory.mktemp("store") / "none")
+
+    @functools.cache
+    def run(plan: str, *scenarios: str) -> PlanAnalysis:
+        return analyze_plan(REPO / "plans" / plan, scenarios=list(scenarios),
+                            store_location=store)
+
+    return run
 
 
 def test_the_shipped_plans_are_the_two_examples() -> None:
@@ -115,7 +136,7 @@ def test_search_api_plan_is_fully_priced_on_both_sides(book: PriceBook) -> None:
         assert not estimate(side.resources, book).has_missing_prices
 
 
-def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(tmp_path: Path) -> None:
+def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(analysis: Analysis) -> None:
     # Not a check of the simulator (test_simulate.py does that by hand): the plan's prose quotes
     # the tv-flash-crowd figures, and this fails when the tool and the prose part. Before, the
     # prose never said that the report fails index freshness in the TV spot (a saturated tick
@@ -125,7 +146,7 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(tmp_path: 
     for quoted in ("dropping 5.4 % of its requests", "3 min 35 s to capacity",
                    "saturates the indexer's pods for 2.3 minutes", "at least 43 s"):
         assert quoted in risks, quoted
-    a = analyze_plan(path, scenarios=["tv-flash-crowd"], store_location=str(tmp_path / "none"))
+    a = analysis("search-api.yaml", "tv-flash-crowd")
     api = a.run("tv-flash-crowd").simulations["search-api"].summary
     assert f"{100 * api.dropped_requests / api.offered_requests:.1f}" == "5.4"
     assert [e.total_s for e in api.time_to_capacity] == [3 * 60 + 35]
@@ -143,11 +164,10 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(tmp_path: 
 
 
 def test_search_api_cost_comparison_says_why_its_current_lines_miss_the_total(
-        tmp_path: Path) -> None:
+        analysis: Analysis) -> None:
     # CURRENT as printed: 73.00 + 560.64 + 40.00 + 16.43 (0.0225 USD/h x 730 h = 16.425, half
     # up) + 17.96 + 255.60 = 963.63; TOTAL is the exact sum rounded once, 963.62 (audit5 A5-9)
-    a = analyze_plan(REPO / "plans" / "search-api.yaml", scenarios=["tv-flash-crowd"],
-                     store_location=str(tmp_path / "none"))
+    a = analysis("search-api.yaml", "tv-flash-crowd")
     note, range_note = [p for p in cost_summary(a).parts
                         if isinstance(p, str) and "rounded once" in p]
     assert note.startswith('<p class="note">Lines are rounded to the cent and each TOTAL is the '
@@ -190,7 +210,7 @@ def test_ecommerce_cost_range_says_why_a_scenarios_lines_miss_its_total(tmp_path
         "from 1 d) lines add up to $524.80 against TOTAL $524.79.</p>"]
 
 
-def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> None:
+def test_search_api_canary_pods_per_step_fit_the_api_group(analysis: Analysis) -> None:
     # The section's canary table for plans/search-api.yaml in expected-day. search-api's
     # simulated peak there is 10 pods (pinned: a change shows up here), minReplicas 3.
     # Canary pods ceil(R x weight / 100) beside R stable pods (a traffic router):
@@ -201,7 +221,7 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> No
     # 24. The indexer runs only on the tainted burst group, so it takes none of it, at its peak
     # or at its maxReplicas: 24 both ways, and 20 <= 24 fits.
     path = REPO / "plans" / "search-api.yaml"
-    a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
+    a = analysis(path.name, "expected-day")
     frame = canary_step_table(a)
     api = frame[frame["Workload"] == "search-api"]
     #   R = maxReplicas 24: ceil(2.4) = 3, ceil(7.2) = 8, ceil(14.4) = 15, 24 canary: 27, 32,
@@ -225,7 +245,7 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(tmp_path: Path) -> No
     assert list(api["Fits, others at peak"]) == ["yes"] * 8 + ["NO"] * 4
 
 
-def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path) -> None:
+def test_search_api_indexer_rolls_by_its_own_deployment_strategy(analysis: Analysis) -> None:
     # deployment_strategy names only search-api, so the indexer is no canary: it rolls by its
     # Deployment's spec.strategy (maxSurge 1, maxUnavailable 0). At its expected-day peak of 2
     # pods (= minReplicas 2): 2 + 1 = 3 pods at most, 2 available throughout; waves =
@@ -234,7 +254,7 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(tmp_path: Path)
     # ticks at 20 s): 2 x 20 = 40 s. Room on the burst group (c6i.large: 1900 m, 3 indexer
     # pods a node, x max_size 8 = 24), which search-api never uses.
     path = REPO / "plans" / "search-api.yaml"
-    a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
+    a = analysis(path.name, "expected-day")
     (own, names), = [(s, n) for s, n in strategy_groups(a) if s != a.plan.deployment_strategy]
     assert names == ("search-indexer",) and own.type == "rolling"
     frame = rollout_table(a, own)
@@ -281,9 +301,8 @@ def _rows_where_changes(timeline: object, flags: object) -> list[float]:
     return [float(x) for x in timeline.loc[changed, "time_s"]]  # type: ignore[attr-defined]
 
 
-def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
-    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml", scenarios=["flash-crowd"],
-                     store_location=str(tmp_path / "none"))
+def test_ecommerce_alerts_replayed_on_the_flash_crowd(analysis: Analysis) -> None:
+    a = analysis("ecommerce-eks.yaml", "flash-crowd")
     t = a.run("flash-crowd").simulations["backend"].timeline  # 5 s steps
     # ShopHPAAtMax (spec replicas >= maxReplicas 15, for 15m), from the timeline's rows: the
     # spec replicas reach 15 in the step from 27,330 s and fall to 14 in the step from
@@ -322,12 +341,11 @@ def test_ecommerce_alerts_replayed_on_the_flash_crowd(tmp_path: Path) -> None:
     assert replays["ShopHPAAtMax"].first_violation_s == 9960.0
 
 
-def test_ecommerce_p95_alert_stays_quiet_on_an_ordinary_day(tmp_path: Path) -> None:
+def test_ecommerce_p95_alert_stays_quiet_on_an_ordinary_day(analysis: Analysis) -> None:
     # expected-day breaks the p95 SLO for 57.5 minutes, but never for 10 minutes in a row: its
     # longest stretch of p95 above 300 ms is 60 steps of 5 s = 5 minutes, so the critical
     # ShopHighP95Latency (for 10m) never fires, and the report says so
-    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml", scenarios=["expected-day"],
-                     store_location=str(tmp_path / "none"))
+    a = analysis("ecommerce-eks.yaml", "expected-day")
     t = a.run("expected-day").simulations["backend"].timeline
     over = _rows_where_changes(t, t["p95_latency_ms"] > 300)[1:]
     assert max(b - a for a, b in zip(over[::2], over[1::2], strict=False)) == 300.0
@@ -337,9 +355,8 @@ def test_ecommerce_p95_alert_stays_quiet_on_an_ordinary_day(tmp_path: Path) -> N
                                  "'expected-day'")]
 
 
-def test_search_api_alerts_replayed_on_the_tv_spot(tmp_path: Path) -> None:
-    a = analyze_plan(REPO / "plans" / "search-api.yaml", scenarios=["tv-flash-crowd"],
-                     store_location=str(tmp_path / "none"))
+def test_search_api_alerts_replayed_on_the_tv_spot(analysis: Analysis) -> None:
+    a = analysis("search-api.yaml", "tv-flash-crowd")
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("tv-flash-crowd").simulations))
     # the spot starts at 30 min (1,800 s), where search-api's p95 first passes 250 ms (the SLOs'
     # first violation); it drops queries in the step from 1,815 s, seen at its end, 1,820 s,
@@ -386,7 +403,7 @@ def test_search_api_canary_room_risk_matches_the_canary_arithmetic() -> None:
                     24: [27, 32, 39, 48]}
 
 
-def test_ecommerce_cost_question_names_the_ceiling_the_report_prices(tmp_path: Path) -> None:
+def test_ecommerce_cost_question_names_the_ceiling_the_report_prices(analysis: Analysis) -> None:
     # Question 1 asked about "the range up to every node group's maximum size", but the range's
     # High is the busiest scenario ($586.88, flash-crowd, 3 general nodes, their $0.30 of surplus
     # CPU credits included); every node group at its maximum is the Cost Summary's separate
@@ -401,7 +418,7 @@ def test_ecommerce_cost_question_names_the_ceiling_the_report_prices(tmp_path: P
     (question, *_rest) = read_plan(path).questions
     assert "the ceiling with every node group at its maximum size" in " ".join(question.split())
     assert "range up to" not in question
-    a = analyze_plan(path, scenarios=["expected-day"], store_location=str(tmp_path / "none"))
+    a = analysis("ecommerce-eks.yaml", "expected-day")
     assert "Ceiling: every node group at its maximum size all month" in str(cost_summary(a))
     ceiling = lines(a.ceiling_estimate)
     assert [ceiling[("aws_eks_node_group.general",
@@ -517,14 +534,13 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     assert f"{100 * api.served_requests / api.offered_requests:.2f}" == "99.95"
 
 
-def test_ecommerce_credit_risk_quotes_the_simulated_cpu_credits(tmp_path: Path) -> None:
+def test_ecommerce_credit_risk_quotes_the_simulated_cpu_credits(analysis: Analysis) -> None:
     path = REPO / "plans" / "ecommerce-eks.yaml"
     prose = _prose(path)
     for quoted in ("none on expected-day, at 8.6 % mean node CPU against the 20 % baseline",
                    "$0.30 a month on flash-crowd, at 20.1 %"):
         assert quoted in prose, quoted
-    a = analyze_plan(path, scenarios=["expected-day", "flash-crowd"],
-                     store_location=str(tmp_path / "none"))
+    a = analysis("ecommerce-eks.yaml", "expected-day", "flash-crowd")
     day, flash = (a.run(n).credits["general"] for n in ("expected-day", "flash-crowd"))
     # the t3.medium group stays at its 3-node floor: 3 x 24 h = 72 node-hours of 2 vCPUs, whose
     # baseline is 24 credits/h = 0.4 vCPU each (ec2_burstable_credits t3.medium)
@@ -540,7 +556,8 @@ def test_ecommerce_credit_risk_quotes_the_simulated_cpu_credits(tmp_path: Path) 
     assert f"{excess * 730 / 12 * 0.05:.2f}" == f"{line.monthly_cost_usd:.2f}" == "0.30"
 
 
-def test_a_confirmed_t3_sweep_row_is_priced_with_the_reports_cpu_credits(tmp_path: Path) -> None:
+def test_a_confirmed_t3_sweep_row_is_priced_with_the_reports_cpu_credits(
+        analysis: Analysis) -> None:
     # the sweep's baseline on flash-crowd, whose t3.medium general group charges a surplus, is
     # the report's general node-group lines, CPU credits included, by hand:
     #   3 nodes x 12 h = 36 node-h x 730 / 12 = 2,190 h x 0.0416 (ec2_on_demand t3.medium) = 91.104
@@ -548,7 +565,7 @@ def test_a_confirmed_t3_sweep_row_is_priced_with_the_reports_cpu_credits(tmp_pat
     #   CPU credits: the run uses more than its 36 x 0.4 = 14.4 vCPU-h of baseline; repeated,
     #   the excess is charged: x 730 / 12 x 0.05 (ec2_cpu_credits_t3)                       ~  0.30
     path = REPO / "plans" / "ecommerce-eks.yaml"
-    a = analyze_plan(path, scenarios=["flash-crowd"], store_location=str(tmp_path / "none"))
+    a = analysis("ecommerce-eks.yaml", "flash-crowd")
     flash = a.run("flash-crowd").credits["general"]
     excess = flash.ledger.used_vcpu_h - 36 * 0.4
     by_hand = D("91.104") + D("4.80") + D(str(excess)) * 730 / 12 * D("0.05")
@@ -583,7 +600,7 @@ def test_ecommerce_load_test_credits_are_not_projected_to_a_month(tmp_path: Path
                                                  "- (load test: not projected to a month)")
 
 
-def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) -> None:
+def test_ecommerce_later_updates_roll_by_the_backend_manifest(analysis: Analysis) -> None:
     # A17-7: the default plan's stack canary moves the traffic once; every later update of
     # backend inside the cluster rolls by its Deployment's spec.strategy (maxSurge 25 %,
     # maxUnavailable 0), which its description promises and the report now shows.
@@ -598,8 +615,7 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(tmp_path: Path) ->
     # t3.medium row): 0.0416 x 870 / 3600 = $0.01
     from infra_toolkit.rollout_tables import later_update_groups, later_update_table
 
-    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml", scenarios=["expected-day"],
-                     store_location=str(tmp_path / "none"))
+    a = analysis("ecommerce-eks.yaml", "expected-day")
     (own, names), = later_update_groups(a)
     assert names == ("backend",) and (own.type, own.max_surge, own.max_unavailable) == (
         "rolling", "25%", 0)
@@ -657,13 +673,12 @@ def test_search_api_tv_spot_description_names_the_peak_step_the_report_shows() -
 
 
 def test_search_api_steady_day_test_shows_the_flaps_its_criterion_bounds(
-        tmp_path: Path) -> None:
+        analysis: Analysis) -> None:
     # audit24 A24-10: the steady-day replay's pass criterion bounds the HPA's flaps by the
     # simulated day's, so the simulated outcome beside it must give them. Counted here from the
     # timeline, independently of the summary: a flap is a change of the spec replicas whose
     # direction reverses the previous change's within 300 s (the simulator's flap window).
-    a = analyze_plan(REPO / "plans" / "search-api.yaml", scenarios=["expected-day"],
-                     store_location=str(tmp_path / "none"))
+    a = analysis("search-api.yaml", "expected-day")
     t = a.run("expected-day").simulations["search-api"].timeline
     r, times = t["spec_replicas"].to_numpy(), t["time_s"].to_numpy()
     changes = [(times[i], np.sign(r[i] - r[i - 1])) for i in range(1, len(r)) if r[i] != r[i - 1]]
@@ -677,15 +692,13 @@ def test_search_api_steady_day_test_shows_the_flaps_its_criterion_bounds(
 
 
 def test_ecommerce_flash_crowd_moves_intra_region_gb_with_its_served_requests(
-        tmp_path: Path) -> None:
+        analysis: Analysis) -> None:
     # audit24 A24-7: the plan's 300 GB between zones ("pods <-> Multi-AZ database, cache and
     # ALB") are the requests' own, so they follow the served requests as the 500 GB of egress
     # do; before, they stayed 300 GB ($6.00) in every scenario. The ratio by hand from the runs:
     # the month's served requests (flash-crowd's 12 h x 730 / 12) over a month at the
     # reference rate (expected-day's mean, backend's traffic_share 1.0), ~2.5718
-    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
-                     scenarios=["expected-day", "flash-crowd"],
-                     store_location=str(tmp_path / "none"))
+    a = analysis("ecommerce-eks.yaml", "expected-day", "flash-crowd")
     reference_rps = float(np.mean(a.run("expected-day").curve.rps))
     flash = a.run("flash-crowd").simulations["backend"]
     served = float(np.sum(flash.timeline["served_rps"])) * flash.spec.tick_s
@@ -720,15 +733,13 @@ def test_search_api_overview_names_each_workloads_peak_against_its_max(tmp_path:
             "(&#x27;tv-flash-crowd&#x27;)</td>") in html
 
 
-def test_ecommerce_overview_range_and_change_say_what_they_leave_out(tmp_path: Path) -> None:
+def test_ecommerce_overview_range_and_change_say_what_they_leave_out(analysis: Analysis) -> None:
     # audit27 A27-6: the proposed total says it leaves out 3 lines of unknown usage (the
     # db.t3.medium primary's and replica's surplus CPU credits, the primary's backup storage
     # beyond the free allowance); the range beside it, whose low end is that same $500.00, and
     # the change, which also misses today's 3 (the t3.medium's and db.t3.small's CPU credits,
     # its backup storage), said nothing
-    a = analyze_plan(REPO / "plans" / "ecommerce-eks.yaml",
-                     scenarios=["expected-day", "flash-crowd"],
-                     store_location=str(tmp_path / "none"))
+    a = analysis("ecommerce-eks.yaml", "expected-day", "flash-crowd")
     html = sections.overview(a)._repr_html_()
     assert "(flash-crowd, projected from 12 h) (each not counting 3 line(s) whose usage the " \
         "plan does not give)</td>" in html

@@ -805,3 +805,19 @@ def test_a_users_row_in_another_unit_than_the_item_is_refused(tmp_path: Path) ->
     price = load_price_book(extra_tables=[own]).lookup(
         "other_services", region="us-east-1", service="AmazonEC2", item_id="ebs_gp2_storage")
     assert (price.usd_per_unit, price.unit) == (Decimal("0.10001"), "GB-month")
+
+
+def test_a_table_read_again_is_parsed_once_and_each_reader_gets_its_own_rows(
+        tmp_path: Path) -> None:
+    # the parse is kept per path and bytes: a caller changing its rows dict changes no other
+    # caller's, and a rewritten file (same size) is parsed anew
+    table = tmp_path / "mine.csv"
+    table.write_text("region,instance_type,usd_per_hour,source,as_of\n"
+                     "us-east-1,t3.medium,0.0416,mine,2026-11-01\n")
+    _schema, _ref, rows = read_price_table(table)
+    rows.clear()
+    _schema, _ref, again = read_price_table(table)
+    assert again[("us-east-1", "t3.medium")].amount == Decimal("0.0416")
+    table.write_text(table.read_text().replace("0.0416", "0.0420"))
+    _schema, _ref, changed = read_price_table(table)
+    assert changed[("us-east-1", "t3.medium")].amount == Decimal("0.0420")

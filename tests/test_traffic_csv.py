@@ -294,3 +294,16 @@ def test_unix_seconds_keep_their_wall_clock_start(tmp_path: Path, first: str,
     assert c.total_requests == 1800.0  # 10 x 60 + 20 x 60
     assert c.start == start
 
+
+
+def test_a_file_read_again_is_one_curve_until_its_bytes_change(tmp_path: Path) -> None:
+    # the parse is kept per path, bytes and options (a curve is immutable); a rewritten file is
+    # read anew, even at the same size
+    path = _write(tmp_path, "timestamp,requests_per_second\n0,2\n60,4\n")
+    first = read_traffic_csv(path)
+    assert read_traffic_csv(path) is first
+    np.testing.assert_array_equal(read_traffic_csv(path, step_s=30).rps, [2, 2, 4, 4])
+    path.write_text("timestamp,requests_per_second\n0,3\n60,4\n")
+    np.testing.assert_array_equal(read_traffic_csv(path).rps, [3, 4])
+    with pytest.raises(ValueError, match="read-only"):
+        first.rps[0] = 5  # what is shared cannot be changed by one reader
