@@ -28,6 +28,7 @@ from typing import Any
 
 from infra_toolkit.errors import SimulationError, clipped
 from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
+from infra_toolkit.replica_types import new_record
 
 __all__ = ["LONG_AGO_S", "MIB_MILLI", "Cohort", "ControllerView", "MetricNeeds", "ViewCache",
            "metric_needs"]
@@ -179,7 +180,8 @@ class ControllerView:
             names = cache.sampled_names
             if needs.cpu:
                 usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
-                cpu = dict.fromkeys(names, PodSample(math.ceil(usage - 1e-9), at, over))
+                cpu = dict.fromkeys(names,
+                                    new_record(PodSample, (math.ceil(usage - 1e-9), at, over)))
             if needs.memory:
                 memory = dict.fromkeys(names, PodSample(_memory_milli(wl, load), at, over))
             if needs.pods:
@@ -218,7 +220,7 @@ class ControllerView:
                                        {name: total for name in needs.object},
                                        {name: [total] for name in needs.external})
         else:
-            snapshot = MetricsSnapshot(resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
+            snapshot = new_record(MetricsSnapshot, (resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY))
         return pods, snapshot, at
 
 

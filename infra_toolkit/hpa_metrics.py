@@ -30,7 +30,13 @@ from infra_toolkit.replica_calculator import (
     get_raw_resource_replicas,
     get_resource_replicas,
 )
-from infra_toolkit.replica_types import MetricComputationError, Pod, PodSample, Tolerances
+from infra_toolkit.replica_types import (
+    MetricComputationError,
+    Pod,
+    PodSample,
+    Tolerances,
+    new_record,
+)
 
 __all__ = [
     "MetricsSnapshot",
@@ -182,10 +188,10 @@ def _compute_for_metric(
             config.cpu_initialization_period_s, config.initial_readiness_delay_s,
             config.ignore_succeeded_pods, container,
         )
-        status = MetricStatus(
-            kind, resource, proposal.replicas, proposal.utilization, proposal.usage_milli
-        )
-        return proposal.replicas, f"{resource} resource utilization (percentage of request)", status
+        replicas, usage_milli, utilization = proposal
+        status = new_record(MetricStatus,
+                            (kind, resource, replicas, utilization, usage_milli, None))
+        return replicas, f"{resource} resource utilization (percentage of request)", status
     if kind == "Pods":
         psource = metric.pods
         assert psource is not None
@@ -335,7 +341,7 @@ def compute_replicas_for_metrics(
             "ScalingActive", True, "ValidMetricFound",
             f"the HPA was able to successfully calculate a replica count from {metric_name}",
         )
-    return MetricsOutcome(replicas, metric_name, tuple(statuses), error, condition)
+    return new_record(MetricsOutcome, (replicas, metric_name, tuple(statuses), error, condition))
 
 
 _VALID_METRIC_FOUND: dict[str, Condition] = {}  # one per metric description, made once
