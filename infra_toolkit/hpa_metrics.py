@@ -101,7 +101,7 @@ def tolerances_for_hpa(hpa: HPASpec, config: ControllerConfig) -> Tolerances:
     tolerance = config.tolerance
     behavior = hpa.behavior
     if behavior is None or not config.gate_configurable_tolerance:
-        return Tolerances(tolerance, tolerance)
+        return new_record(Tolerances, (tolerance, tolerance))
     down = behavior.scale_down.tolerance if behavior.scale_down is not None else None
     up = behavior.scale_up.tolerance if behavior.scale_up is not None else None
     return Tolerances(
@@ -139,8 +139,13 @@ def compute_replicas_for_metric(
             metric, spec_replicas, status_replicas, pods, metrics, now_s, config, tolerances
         )
     except MetricComputationError as exc:
-        exc.reason = _FAILED_REASON.get(metric.type, "InvalidMetricSourceType")  # type: ignore[attr-defined]
+        _set_reason(exc, metric)
         raise
+
+
+def _set_reason(exc: MetricComputationError, metric: MetricSpec) -> None:
+    """Tag ``exc`` with the ScalingActive reason of ``metric``'s failure."""
+    exc.reason = _FAILED_REASON.get(metric.type, "InvalidMetricSourceType")  # type: ignore[attr-defined]
 
 
 def _compute_for_metric(
@@ -308,12 +313,13 @@ def compute_replicas_for_metrics(
     invalid = 0
     first_error: MetricComputationError | None = None
     for metric in hpa.metrics:
-        try:
-            proposal, name, status = compute_replicas_for_metric(
+        try:  # compute_replicas_for_metric, one call less at every sync
+            proposal, name, status = _compute_for_metric(
                 metric, spec_replicas, status_replicas, pods, metrics, now_s, config,
                 tolerances,
             )
         except MetricComputationError as exc:
+            _set_reason(exc, metric)
             if first_error is None:
                 first_error = exc
             invalid += 1
