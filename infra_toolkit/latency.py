@@ -62,14 +62,24 @@ def erlang_c(servers: int | np.ndarray, offered_erlangs: np.ndarray) -> np.ndarr
     return blocking / (1.0 - rho * (1.0 - blocking))
 
 
-def _tail(t: np.ndarray, mu: float | np.ndarray, theta: np.ndarray,
-          p_wait: np.ndarray) -> npt.NDArray[np.float64]:
-    """P(T > t): the probability that a response takes longer than ``t`` seconds."""
+def _tail_constants(mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_tail` needs of each element besides ``t``, the same at every bisection step:
+    whether theta and mu are too close to divide by their difference, that difference (1 where
+    too close), and ``1 - Pw``."""
     close = np.abs(theta - mu) < 1e-9 * mu
-    diff = np.where(close, 1.0, theta - mu)
-    sum_tail = np.where(close, np.exp(-mu * t) * (1.0 + mu * t),
-                        (theta * np.exp(-mu * t) - mu * np.exp(-theta * t)) / diff)
-    tail: npt.NDArray[np.float64] = (1.0 - p_wait) * np.exp(-mu * t) + p_wait * sum_tail
+    return close, np.where(close, 1.0, theta - mu), 1.0 - p_wait
+
+
+def _tail(t: np.ndarray, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray,
+          constants: tuple[np.ndarray, np.ndarray, np.ndarray]) -> npt.NDArray[np.float64]:
+    """P(T > t): the probability that a response takes longer than ``t`` seconds
+    (``constants``: :func:`_tail_constants` of ``mu``, ``theta`` and ``p_wait``)."""
+    close, diff, no_wait = constants
+    e_mu = np.exp(-mu * t)
+    sum_tail = np.where(close, e_mu * (1.0 + mu * t),
+                        (theta * e_mu - mu * np.exp(-theta * t)) / diff)
+    tail: npt.NDArray[np.float64] = no_wait * e_mu + p_wait * sum_tail
     return tail
 
 
@@ -86,9 +96,10 @@ def _bisect_s(q: float, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.nd
               hi: np.ndarray) -> npt.NDArray[np.float64]:
     lo = np.zeros_like(hi)
     target = 1.0 - q
+    constants = _tail_constants(mu, theta, p_wait)  # computed once, not at each of the steps
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        above = _tail(mid, mu, theta, p_wait) > target
+        above = _tail(mid, mu, theta, p_wait, constants) > target
         lo = np.where(above, mid, lo)
         hi = np.where(above, hi, mid)
     t_s: npt.NDArray[np.float64] = 0.5 * (lo + hi)
