@@ -31,7 +31,7 @@ def tick_floats(size_or_values: int | np.ndarray) -> array[float]:
     if isinstance(size_or_values, int):
         return array("d", [0.0]) * size_or_values
     out = array("d")
-    out.frombytes(memoryview(np.ascontiguousarray(size_or_values, dtype=np.float64)).cast("B"))
+    out.frombytes(np.ascontiguousarray(size_or_values, dtype=np.float64).data.cast("B"))
     return out
 
 
