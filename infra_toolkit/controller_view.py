@@ -28,6 +28,7 @@ from typing import Any
 
 from infra_toolkit.errors import SimulationError, clipped
 from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
+from infra_toolkit.replica_types import new_record
 
 __all__ = ["LONG_AGO_S", "MIB_MILLI", "Cohort", "ControllerView", "MetricNeeds", "ViewCache",
            "metric_needs"]
@@ -162,72 +163,76 @@ class ControllerView:
         self.wl, self.needs, self.requests = wl, needs, requests
         self.cum_load, self.cum_offered = cum_load, cum_offered
         self.cache = ViewCache()
+        # read's constants, unpacked from one tuple at each sync (one attribute lookup, not ten)
+        self._fixed = (tick_s, window_ticks, self.window_s, float(self.window_s), mp.offset_s,
+                       mp.resolution_s, wl, needs, cum_load, needs.cpu, needs.memory,
+                       needs.pods, bool(needs.pods or needs.object or needs.external))
 
     def read(self, cohorts: Sequence[Cohort], t: float, version: int,
              ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
         """The pods and metric samples the HPA reads at sync time ``t``."""
-        cache, wl, needs = self.cache, self.wl, self.needs
-        tick_s, window_ticks, window_s = self.tick_s, self.window_ticks, self.window_s
+        cache = self.cache
+        (tick_s, window_ticks, window_s, over, offset_s, resolution_s, wl, needs, cum_load,
+         needs_cpu, needs_memory, needs_pods, needs_total) = self._fixed
         if cache.version != version or t >= cache.valid_until_s:
             _rebuild_view(cache, cohorts, t, tick_s, self.requests, wl.startup_cpu_s, version)
         pods = cache.pods
-        offset_s, resolution_s = self.offset_s, self.resolution_s
         ts = offset_s + math.floor((t - offset_s) / resolution_s) * resolution_s
         b = round(ts / tick_s)
         a = b - window_ticks
         if a < 0:
             return pods, _NO_METRICS, None
-        cum_load = self.cum_load
-        at, over = float(ts), float(window_s)
-        cpu: dict[str, PodSample] = {}
-        memory: dict[str, PodSample] = {}
-        rps: dict[str, PodSample] = {}
+        at = float(ts)
         if ts - window_s >= cache.settled_from_s:
             # every scheduled pod served a full share over the whole window: one sample for all
+            # (a dict is made only for the metrics read; the others stay the shared empty one)
+            cpu = memory = rps = _EMPTY
             load = (cum_load[b] - cum_load[a]) / window_ticks
             names = cache.sampled_names
-            if needs.cpu:
+            if needs_cpu:
                 usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
-                cpu = dict.fromkeys(names, PodSample(math.ceil(usage - 1e-9), at, over))
-            if needs.memory:
+                cpu = dict.fromkeys(names,
+                                    new_record(PodSample, (math.ceil(usage - 1e-9), at, over)))
+            if needs_memory:
                 memory = dict.fromkeys(names, PodSample(_memory_milli(wl, load), at, over))
-            if needs.pods:
+            if needs_pods:
                 rps = dict.fromkeys(names, PodSample(math.ceil(1000.0 * load - 1e-9), at, over))
         else:
+            cpu, memory, rps = {}, {}, {}
             for c in cohorts:
                 if c.group < 0 or c.running_s + window_s > ts:
                     continue  # a sample needs a full window of the container running
                 ready_from = max(a, min(c.ready_tick, b))
                 load = (cum_load[b] - cum_load[ready_from]) / window_ticks
-                if needs.cpu:
+                if needs_cpu:
                     burst_end = c.running_s + wl.startup_cpu_s
                     burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
                     usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
                              + wl.cpu_millicores_per_rps * load)
                     sample = PodSample(math.ceil(usage - 1e-9), at, over)
                     cpu.update(zip(c.names, repeat(sample)))
-                if needs.memory:
+                if needs_memory:
                     sample = PodSample(_memory_milli(wl, load), at, over)
                     memory.update(zip(c.names, repeat(sample)))
-                if needs.pods:
+                if needs_pods:
                     sample = PodSample(math.ceil(1000.0 * load - 1e-9), at, over)
                     rps.update(zip(c.names, repeat(sample)))
-        if needs.cpu and not needs.memory:
+        if needs_cpu and not needs_memory:
             resource: dict[str, dict[str, PodSample]] = {"cpu": cpu}
         else:
             resource = {}
-            if needs.cpu:
+            if needs_cpu:
                 resource["cpu"] = cpu
-            if needs.memory:
+            if needs_memory:
                 resource["memory"] = memory
-        if needs.pods or needs.object or needs.external:
+        if needs_total:
             total = math.ceil(1000.0 * (self.cum_offered[b] - self.cum_offered[a]) / window_ticks
                               - 1e-9)
             snapshot = MetricsSnapshot(resource, _EMPTY, {name: rps for name in needs.pods},
                                        {name: total for name in needs.object},
                                        {name: [total] for name in needs.external})
         else:
-            snapshot = MetricsSnapshot(resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
+            snapshot = new_record(MetricsSnapshot, (resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY))
         return pods, snapshot, at
 
 

@@ -72,6 +72,7 @@ from infra_toolkit.replica_types import (
     PodSample,
     ReplicaProposal,
     Tolerances,
+    new_record,
 )
 
 __all__ = [
@@ -376,12 +377,12 @@ def reconcile(
     else:
         desired = current_replicas
 
-    return ReconcileResult(
+    return new_record(ReconcileResult, (
         desired,
         rescale,
         current_replicas,
-        HPAState(recommendations, scale_up_events, scale_down_events, scaled_to_zero,
-                 last_scale_time_s),
+        new_record(HPAState, (recommendations, scale_up_events, scale_down_events,
+                              scaled_to_zero, last_scale_time_s)),
         error,
         metric_desired,
         statuses,
@@ -390,4 +391,4 @@ def reconcile(
         limited_condition,
         zero_condition,
         rescale_reason,
-    )
+    ))

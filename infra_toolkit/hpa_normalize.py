@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from infra_toolkit.go_arithmetic import MAX_INT32, MIN_INT32, wrap_int32
 from infra_toolkit.hpa_spec import HPABehavior, HPAScalingRules
+from infra_toolkit.replica_types import new_record
 
 __all__ = [
     "Recommendation",
@@ -80,7 +81,7 @@ def stabilize_recommendation(
             old_index = i
         elif rec[0] > max_recommendation:
             max_recommendation = rec[0]
-    new = Recommendation(prenormalized_desired_replicas, now_s)
+    new = new_record(Recommendation, (prenormalized_desired_replicas, now_s))
     return max_recommendation, _replace_or_append(recommendations, old_index, new)
 
 

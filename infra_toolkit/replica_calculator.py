@@ -26,6 +26,7 @@ from infra_toolkit.replica_types import (
     PodSample,
     ReplicaProposal,
     Tolerances,
+    new_record,
 )
 from infra_toolkit.usage_ratio import (
     get_metric_usage_ratio,
@@ -90,8 +91,9 @@ def get_resource_replicas(
             else go_div(wrap_int64(usage_total), ready_count)
         )
         if tolerances.is_within(ratio):
-            return ReplicaProposal(current_replicas, raw_average, utilization)
-        return ReplicaProposal(ceil_int32(ratio * ready_count), raw_average, utilization)
+            return new_record(ReplicaProposal, (current_replicas, raw_average, utilization))
+        return new_record(ReplicaProposal,
+                          (ceil_int32(ratio * ready_count), raw_average, utilization))
     metrics = drop_unready_and_ignored(samples, unready, ignored)
     requests = calculate_requests(pods, container, resource)
     ratio, utilization, raw_average = get_resource_utilization_ratio(

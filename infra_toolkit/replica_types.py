@@ -26,9 +26,17 @@ __all__ = [
     "ReplicaProposal",
     "MetricComputationError",
     "NO_PODS",
+    "new_record",
 ]
 
 _NO_REQUESTS: Mapping[str, int] = MappingProxyType({})
+
+#: ``new_record(ReplicaProposal, (replicas, usage, utilization))``: a named tuple from all its
+#: fields, in order, defaults included. The records made at every sync (proposals, statuses,
+#: samples, the reconcile result and state) are built this way on the per-sync paths: it skips
+#: the generated ``__new__`` (one more Python call, which binds the fields one by one) and is
+#: two to three times faster; a simulated week is 40,000 syncs of some ten records each.
+new_record = tuple.__new__
 
 # The controller's error for an empty pod list (Go, in several functions of the calculator).
 NO_PODS = "no pods returned by selector while calculating replica count"

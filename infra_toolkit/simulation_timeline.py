@@ -33,7 +33,10 @@ def per_tick(changes: list[tuple[int, int]], n: int) -> np.ndarray:
     the last change at or before the tick (the first one's value before it)."""
     ticks = np.array([c[0] for c in changes], dtype=np.int64)
     values = np.array([c[1] for c in changes], dtype=np.int64)
-    idx = np.searchsorted(ticks, np.arange(n), side="right") - 1
+    if ticks.size > 1 and (ticks[1:] < ticks[:-1]).any():  # not in tick order: search each tick
+        idx = np.searchsorted(ticks, np.arange(n), side="right") - 1
+    else:  # the changes at or before each tick, counted per tick and summed (no search)
+        idx = np.cumsum(np.bincount(np.clip(ticks, 0, n), minlength=n + 1)[:n]) - 1
     return values[np.maximum(idx, 0)]
 
 
@@ -66,15 +69,15 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
     per_pod = np.divide(out.served_rps, ready, out=np.zeros(n), where=ready > 0)
     unique, inverse = np.unique(per_pod, return_inverse=True)
     pct = {}
+    capacity = ready * wl.capacity_rps_per_pod
+    wait_ms = 1000.0 * np.divide(out.backlog_requests, capacity, out=np.zeros(n),
+                                 where=capacity > 0)
+    no_pod = np.where(out.offered_rps > 0, np.inf, np.nan)
     for q in (50, 95, 99):
         base = response_time_percentile_ms(q / 100, unique, np.ones_like(unique),
                                            wl.capacity_rps_per_pod, wl.concurrency,
                                            np.zeros_like(unique), np.zeros_like(unique))
-        capacity = ready * wl.capacity_rps_per_pod
-        wait_ms = 1000.0 * np.divide(out.backlog_requests, capacity, out=np.zeros(n),
-                                     where=capacity > 0)
-        value = base[inverse] + wait_ms
-        pct[q] = np.where(ready > 0, value, np.where(out.offered_rps > 0, np.inf, np.nan))
+        pct[q] = np.where(ready > 0, base[inverse] + wait_ms, no_pod)
     nodes = {g.name: per_tick(ch, n) for g, ch in zip(spec.node_groups, out.node_changes)}
     launching = {g.name: per_tick(ch, n)
                  for g, ch in zip(spec.node_groups, out.launching_changes, strict=True)}

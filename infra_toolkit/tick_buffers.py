@@ -25,16 +25,19 @@ SYNC_COLUMNS = ("time_s", "current", "proposal", "written", "reason")
 
 def tick_floats(size_or_values: int | np.ndarray) -> array[float]:
     """Doubles, one a tick: ``size_or_values`` zeros, or the float64 values given (exactly)."""
+    # A zero repeated, not an array made from ``bytes(8 * n)``: that one reads a freshly mapped
+    # zeroed buffer as well as writing its own (a page fault for each 4 KiB of both), some 25
+    # times slower for a week of 5 s ticks. The values are read from numpy's buffer directly.
     if isinstance(size_or_values, int):
-        return array("d", bytes(8 * size_or_values))
+        return array("d", [0.0]) * size_or_values
     out = array("d")
-    out.frombytes(np.ascontiguousarray(size_or_values, dtype=np.float64).tobytes())
+    out.frombytes(np.ascontiguousarray(size_or_values, dtype=np.float64).data.cast("B"))
     return out
 
 
 def tick_ints(size: int) -> array[int]:
     """``size`` 64-bit integer zeros, one a tick."""
-    return array("q", bytes(8 * size))
+    return array("q", [0]) * size
 
 
 def as_array(buffer: array[float] | array[int]) -> np.ndarray:

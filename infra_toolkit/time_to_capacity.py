@@ -96,21 +96,21 @@ def _on_nodes(out: RunOutput) -> np.ndarray:
     return np.cumsum(delta)[:n]
 
 
-def _asked_and_placed(i0: int, i1: int, out: RunOutput, spec_replicas: np.ndarray,
-                      need: np.ndarray) -> tuple[float, float]:
+def _asked_and_placed(i0: int, i1: int, tick_s: int, spec_replicas: np.ndarray,
+                      need: np.ndarray, on_nodes: np.ndarray) -> tuple[float, float]:
     """For an episode no pods closed (ticks ``i0`` to ``i1``): the first instant the spec replicas
     covered the offered load (``need`` pods per tick), and from then the first instant that many
-    pods were scheduled on nodes (``inf`` when it never happened), so that the wait for nodes
-    that never came (a group at ``max_size``) or for pods still starting when the load fell is
-    not a controller hold."""
+    pods were scheduled on nodes (``on_nodes`` per tick: :func:`_on_nodes`; ``inf`` when it
+    never happened), so that the wait for nodes that never came (a group at ``max_size``) or for
+    pods still starting when the load fell is not a controller hold."""
     need = need[i0:i1]
     asked = np.flatnonzero(spec_replicas[i0:i1] >= need)
     if not asked.size:
         return math.inf, math.inf
     j = int(asked[0])
-    placed = np.flatnonzero(_on_nodes(out)[i0 + j:i1] >= need[j:])
-    return (float((i0 + j) * out.tick_s),
-            float((i0 + j + int(placed[0])) * out.tick_s) if placed.size else math.inf)
+    placed = np.flatnonzero(on_nodes[i0 + j:i1] >= need[j:])
+    return (float((i0 + j) * tick_s),
+            float((i0 + j + int(placed[0])) * tick_s) if placed.size else math.inf)
 
 
 def _seconds_where(flags: np.ndarray, tick_s: int, a_s: float, b_s: float) -> float:
@@ -158,6 +158,7 @@ def time_to_capacity_episodes(out: RunOutput, spec: Any,
     need = np.ceil(out.offered_rps / cap - 1e-9)
     at_max_replicas, at_max_nodes = _limits(out, spec, arrays["spec_replicas"], need)
     episodes = []
+    on_nodes: np.ndarray | None = None  # one pass over the run's records, when first needed
     for i0, i1 in zip(starts, ends):
         t0, t1 = float(i0 * tick), float(i1 * tick)
         scrape = (mp.offset_s
@@ -175,8 +176,10 @@ def time_to_capacity_episodes(out: RunOutput, spec: Any,
                     created, scheduled, closed_by = c_s, s_s, "pods"
                     break
         if closed_by != "pods":
-            created, scheduled = _asked_and_placed(int(i0), int(i1), out,
-                                                   arrays["spec_replicas"], need)
+            if on_nodes is None:
+                on_nodes = _on_nodes(out)
+            created, scheduled = _asked_and_placed(int(i0), int(i1), tick,
+                                                   arrays["spec_replicas"], need, on_nodes)
         marks = [t0]
         for x in (scrape, sync, created, scheduled, t1):
             marks.append(min(t1, max(marks[-1], x)))
