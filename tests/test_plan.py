@@ -235,17 +235,17 @@ def test_default_plan_workload_specs_are_the_simulators(plan: Plan) -> None:
     assert backend.hpa_spec is not None
     assert (backend.hpa_spec.min_replicas, backend.hpa_spec.max_replicas) == (3, 15)
     dep = backend.deployment_spec
-    # its readiness probe: initialDelaySeconds 10, periodSeconds 5, no startup probe
+    # its readiness probe: initialDelaySeconds 20, periodSeconds 5, no startup probe
     assert (dep.name, dep.cpu_request_millicores, dep.memory_request_mib, dep.probes) == (
-        "shop-backend", 250, 512.0, (ContainerProbes(Probe(10.0, 5.0)),))
+        "shop-backend", 250, 512.0, (ContainerProbes(Probe(20.0, 5.0)),))
     spec = backend.workload_spec(slo_p95_latency_ms=300)
     assert (spec.cpu_request_millicores, spec.capacity_rps_per_pod, spec.cpu_millicores_per_rps,
             spec.baseline_cpu_millicores, spec.image_pull_s, spec.app_start_s,
             spec.readiness_probe, spec.slo_p95_latency_ms) == (
-        250, 25, 10, 25, 8, 12, Probe(10.0, 5.0), 300)
+        250, 25, 10, 25, 8, 12, Probe(20.0, 5.0), 300)
     # start-up: image pulled at 8 s, app up at 8 + 12 = 20 s, the probe's initial delay over at
-    # 8 + 10 = 18 s; its 5 s grid from the bind has a tick at 20 s: Ready at 20 s
-    assert spec.startup_s == 20
+    # 8 + 20 = 28 s; its 5 s grid from the bind next ticks at 30 s: Ready at 30 s
+    assert spec.startup_s == 30
     # one request at a time at 25 rps: 1000 ms x 1 / 25 = 40 ms each
     assert spec.service_time_ms == 40
 

@@ -328,25 +328,25 @@ def test_deployment_strategy_shows_the_canary_and_each_rollout(soup: BeautifulSo
                                "1 h + 2 h, plus the wait for a manual promotion).")
     # backend: at the expected scenario's peak (the scaling summary's own figure), at the
     # HPA's minReplicas 3 and its maxReplicas 15 (backend-hpa.yaml); time to Ready: image
-    # pulled at 8 s, app up at 8 + 12 = 20 s (the plan's model), past the readiness probe's
-    # 8 + 10 = 18 s (initialDelaySeconds 10, backend-deployment.yaml), and its 5 s grid from
-    # the bind (periodSeconds 5) ticks at 20 s: 20 s
+    # pulled at 8 s, app up at 8 + 12 = 20 s (the plan's model), the readiness probe skipped
+    # until 8 + 20 = 28 s (initialDelaySeconds 20, backend-deployment.yaml), and its 5 s grid
+    # from the bind (periodSeconds 5) next ticks at 30 s: 30 s
     (peak,) = [r["Peak replicas"] for r in rows(soup, "scaling-summary")
                if r["Scenario"] == "expected-day"]
     assert rows(soup, "rollout") == [
         {"Workload": "backend", "Rolled at": "peak replicas in 'expected-day'",
-         "Replicas": peak, "Time to Ready": "20 s"},
+         "Replicas": peak, "Time to Ready": "30 s"},
         {"Workload": "backend", "Rolled at": "minReplicas", "Replicas": "3",
-         "Time to Ready": "20 s"},
+         "Time to Ready": "30 s"},
         {"Workload": "backend", "Rolled at": "maxReplicas", "Replicas": "15",  # backend-hpa.yaml
-         "Time to Ready": "20 s"}]
+         "Time to Ready": "30 s"}]
     ready = soup.select_one("p.rollout-ready")
     assert ready is not None
     assert ready.get_text() == (
         "time to Ready of backend (image pull and app start from the workload model, probes from "
         "the Deployment): image pull 8 s, app start 12 s; readiness probe every 5 s from the "
-        "pod's bind, initial delay 10 s: first success at or after max(10, 12) s after the "
-        "pull, on the probe grid = 20 s.")
+        "pod's bind, initial delay 20 s: first success at or after max(20, 12) s after the "
+        "pull, on the probe grid = 30 s.")
 
 
 def test_the_stack_canary_is_simulated_step_by_step(soup: BeautifulSoup, html: str) -> None:
