@@ -54,8 +54,8 @@ def _retire(cn: ClusterNodes, g: int, t: float, why: str) -> None:
 
 def _emptied(cn: ClusterNodes, g: int, start: float, t: float, why: str) -> None:
     """The cordoned node's last pod left at ``t``: it goes now, or once its pods have
-    terminated (``ca.pod_termination_s`` later, billed meanwhile)."""
-    term_s = cn.ca.pod_termination_s
+    terminated (``ca.termination_s`` of its group later, billed meanwhile)."""
+    term_s = cn.ca.termination_s(cn.groups[g])
     if term_s <= 0:
         _retire(cn, g, t, why)
     else:
@@ -64,14 +64,14 @@ def _emptied(cn: ClusterNodes, g: int, start: float, t: float, why: str) -> None
 
 def drain(cn: ClusterNodes, t: float) -> None:
     """The cordoned node's step at ``t`` seconds. Its pods terminating (emptied): it goes once
-    ``ca.pod_termination_s`` have passed since its last eviction. Drained in steps (as
+    ``ca.termination_s`` of its group have passed since its last eviction. Drained in steps (as
     ``shared_scale_down.drain``): what the budget allows now; once empty, as above; when pods
     are left at the drain's limit (``ca.drain_limit_s``), un-cordoned and kept
     (cluster-autoscaler) or deleted with the node (Karpenter's terminationGracePeriod: its
     ``DeleteExpiringPods`` has them gone by then)."""
     assert cn.drain is not None
     g, start, left, emptied, why = cn.drain
-    term_s = cn.ca.pod_termination_s
+    term_s = cn.ca.termination_s(cn.groups[g])
     if emptied is not None:
         if t - emptied >= term_s:
             _retire(cn, g, t, f"{why}; gone {term_s:g} s after its last eviction, once its "
@@ -197,7 +197,7 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
                            "PodDisruptionBudget allows")))
         drain(cn, t)
         return
-    if ca.pod_termination_s > 0:  # cordoned and emptied now, gone once its pods terminated
+    if ca.termination_s(groups[g]) > 0:  # cordoned and emptied now, gone once its pods ended
         cn.drain = [g, t, 0, t, f"{why_}; {evicted} pod(s) evicted at {t:g} s"]
         cn.all_needed_at = None
     else:

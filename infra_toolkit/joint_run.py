@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
+from infra_toolkit.plan_simulation import (
+    group_termination_s,
+    simulation_node_groups,
+    simulation_spec,
+)
 from infra_toolkit.plan_traffic import workload_loads
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import (
@@ -75,11 +79,13 @@ def joint_run(plan: Plan, book: PriceBook) -> JointRun:
 def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
     """The proposed Deployments without an HPA: their pods hold room on the nodes."""
     arch = plan.proposed
+    # the same groups as the workloads' (one NodeGroup a name in a shared run)
+    termination_s = group_termination_s(plan, arch, book)
     return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
                            else w.deployment_spec.replicas,
                            w.deployment_spec.packed_cpu_millicores,
                            w.deployment_spec.packed_memory_mib,
-                           simulation_node_groups(arch, w, book),
+                           simulation_node_groups(arch, w, book, termination_s),
                            w.deployment_spec.max_pods_per_node,
                            workload_budget(w).budget)
                  for w in arch.workloads if w.hpa_spec is None)

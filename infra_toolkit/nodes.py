@@ -57,7 +57,10 @@ class NodeGroup:
     """A group of identical nodes: instance type, its size (vCPU, memory GiB, max pods) and the
     group's ``min_size``/``max_size`` node counts. ``reserved_cpu_millicores`` and
     ``reserved_memory_mib`` are taken off capacity for system and daemonset use; ``daemonset_pods``
-    count against ``max_pods``."""
+    count against ``max_pods``. ``pod_termination_s``: seconds a drained node of the group stays,
+    cordoned and billed, after its last eviction while its pods terminate (the longest
+    ``terminationGracePeriodSeconds`` of the workloads that can run on it); ``None``: the
+    autoscaler's (:meth:`ClusterAutoscalerSpec.termination_s`)."""
 
     name: str
     instance_type: str
@@ -69,9 +72,13 @@ class NodeGroup:
     reserved_cpu_millicores: float = 100.0
     reserved_memory_mib: float = 600.0
     daemonset_pods: int = 2
+    pod_termination_s: float | None = None
 
     def __post_init__(self) -> None:
         o = f"node group {self.name!r}"
+        if self.pod_termination_s is not None:
+            require_finite(f"{o}.pod_termination_s", self.pod_termination_s, 0,
+                           rule="{bound} seconds")
         for name in ("vcpu", "memory_gib"):
             require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True, rule="{bound}")
         for name in ("max_pods", "min_size", "max_size", "daemonset_pods"):
@@ -199,7 +206,8 @@ class ClusterAutoscalerSpec:
     #: seconds a drained node stays, cordoned, empty and billed, after its last pod's eviction
     #: until its pods have terminated and the instance is terminated (the pods'
     #: ``terminationGracePeriodSeconds``, ``POD_TERMINATION_GRACE_S`` by default; 0: the node
-    #: goes at its last eviction); no other removal starts meanwhile
+    #: goes at its last eviction); no other removal starts meanwhile. A group's own
+    #: ``NodeGroup.pod_termination_s`` replaces it for that group's nodes (:meth:`termination_s`)
     pod_termination_s: float = 0.0
 
     def __post_init__(self) -> None:
@@ -217,6 +225,13 @@ class ClusterAutoscalerSpec:
         if not 0 <= self.scale_down_utilization_threshold <= 1:
             raise SpecError(f"{self.name}.scale_down_utilization_threshold "
                             f"(={self.scale_down_utilization_threshold}) must be in [0, 1]")
+
+    def termination_s(self, group: NodeGroup) -> float:
+        """Seconds a drained node of ``group`` stays cordoned and billed after its last
+        eviction: the group's own ``pod_termination_s`` when it has one (the grace of the pods
+        that can run there), else ``pod_termination_s``; 0: it goes at its last eviction."""
+        return self.pod_termination_s if group.pod_termination_s is None \
+            else group.pod_termination_s
 
     def drain_limit_s(self, group: str) -> float | None:
         """Seconds after its start that a drain of a ``group`` node ends with pods left: given up

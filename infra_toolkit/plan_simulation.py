@@ -19,13 +19,19 @@ workload, with its node groups sized from the pricing tables' instance specs.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.karpenter_config import consolidation_autoscaler
 from infra_toolkit.node_placement import node_labels, placement_problem
-from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.nodes import (
+    KARPENTER_LIKE,
+    POD_TERMINATION_GRACE_S,
+    ClusterAutoscalerSpec,
+    NodeGroup,
+)
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Architecture, Workload
 from infra_toolkit.pricing import PriceBook
@@ -33,8 +39,8 @@ from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec
 from infra_toolkit.workload_budgets import workload_budget
 
-__all__ = ["node_autoscaler", "p95_latency_slo_ms", "placement_problems", "placement_summary",
-           "side_autoscaler", "simulation_node_groups", "simulation_spec"]
+__all__ = ["group_termination_s", "node_autoscaler", "p95_latency_slo_ms", "placement_problems",
+           "placement_summary", "side_autoscaler", "simulation_node_groups", "simulation_spec"]
 
 _PRESETS = {spec.name: spec for spec in (ClusterAutoscalerSpec(), KARPENTER_LIKE)}
 
@@ -50,18 +56,31 @@ def node_autoscaler(preset: str, provisioning_s: float | None = None) -> Cluster
 def side_autoscaler(plan: Plan, arch: Architecture) -> ClusterAutoscalerSpec:
     """The node autoscaler simulated for ``arch`` (a side of ``plan``): the ``simulation``
     section's preset, with the scale-down and drain rules of its Karpenter NodePools if any.
-    A drained node waits for its pods to terminate (``pod_termination_s``, when the preset
-    waits at all): at most the longest ``terminationGracePeriodSeconds`` of the side's
-    Deployments, which a node of the cluster may hold (30 s unset; a ``preStop`` hook runs
-    within the grace period, so it adds nothing)."""
+    How long a drained node waits for its pods to terminate is its group's
+    (:func:`group_termination_s`); the preset's ``pod_termination_s`` says whether it waits."""
     settings = plan.simulation
-    spec = consolidation_autoscaler(
+    return consolidation_autoscaler(
         node_autoscaler(settings.node_autoscaler, settings.node_provisioning_s),
         arch.karpenter_pools)
-    if spec.pod_termination_s > 0 and arch.workloads:
-        spec = dataclasses.replace(spec, pod_termination_s=max(
-            w.deployment_spec.termination_grace_period_s for w in arch.workloads))
-    return spec
+
+
+def group_termination_s(plan: Plan, arch: Architecture, book: PriceBook) -> dict[str, float]:
+    """Per node group of ``arch`` (by name), seconds a drained node of it waits for its pods to
+    terminate: the longest ``terminationGracePeriodSeconds`` of the Deployments whose pods can
+    run on it (its ``node_group`` workloads, else those :func:`placement_problems` lets on),
+    which a node of the group may hold (``POD_TERMINATION_GRACE_S`` where none; a ``preStop``
+    hook runs within the grace period, so it adds nothing). Empty when the side's autoscaler
+    does not wait (cluster-autoscaler: the node goes at its last eviction)."""
+    if side_autoscaler(plan, arch).pod_termination_s <= 0:
+        return {}
+    graces_s: dict[str, list[float]] = {g.name: [] for g in arch.node_groups}
+    for w in arch.workloads:
+        runs_on = [w.node_group] if w.node_group else \
+            [name for name, why in placement_problems(arch, w, book).items() if why is None]
+        for name in runs_on:
+            graces_s.get(name, []).append(w.deployment_spec.termination_grace_period_s)
+    return {name: max(found, default=POD_TERMINATION_GRACE_S)
+            for name, found in graces_s.items()}
 
 
 def placement_problems(arch: Architecture, workload: Workload, book: PriceBook
@@ -105,9 +124,13 @@ def placement_summary(problems: dict[str, str | None]) -> str:
     return "; ".join(f"{name}: {why}" for name, why in problems.items() if why)
 
 
-def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook
+def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook,
+                           termination_s: Mapping[str, float] | None = None
                            ) -> tuple[NodeGroup, ...]:
-    """The node groups ``workload``'s pods may run on, sized from ``book``'s instance specs."""
+    """The node groups ``workload``'s pods may run on, sized from ``book``'s instance specs,
+    each with its drain wait from ``termination_s`` (:func:`group_termination_s`; a group not
+    in it: the autoscaler's)."""
+    waits_s = termination_s or {}
     problems = placement_problems(arch, workload, book)
     if workload.node_group and problems.get(workload.node_group):
         raise SimulationError(f"workload {workload.name!r}: its pods cannot run on its "
@@ -129,7 +152,8 @@ def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBo
             raise SimulationError(f"node group {g.name!r}: no max-pods figure for "
                                   f"{spec.instance_type} in the instance specs table")
         out.append(NodeGroup(g.name, spec.instance_type, float(spec.vcpu),
-                             spec.memory_mib / 1024, max_pods, g.min_size, g.max_size))
+                             spec.memory_mib / 1024, max_pods, g.min_size, g.max_size,
+                             pod_termination_s=waits_s.get(g.name)))
     return tuple(out)
 
 
@@ -169,7 +193,8 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
         # twin (the plan's validation refused the others with the reason)
         hpa=resource_twins(workload.hpa_spec, pod_containers(workload.deployment.document)),
         workload=workload.workload_spec(*(() if slo is None else (slo,))),
-        node_groups=simulation_node_groups(arch, workload, book),
+        node_groups=simulation_node_groups(arch, workload, book,
+                                           group_termination_s(plan, arch, book)),
         autoscaler=autoscaler, metrics=metrics, controller=controller,
         initial_replicas=workload.deployment_spec.replicas, name=f"{side}/{workload_name}",
         disruption_budget=workload_budget(workload).budget)

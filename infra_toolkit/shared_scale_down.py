@@ -165,7 +165,7 @@ def scale_down(sn: SharedNodes, t: float, cooldown: bool) -> None:
             f"{validated}")
     if not staged:
         evicted = sum(len(c.names) for c in node.cohorts)
-        if ca.pod_termination_s <= 0:
+        if ca.termination_s(grp) <= 0:
             _retire(sn, node, t, f"{why_}; {evicted} pod(s) evicted")
             return
         # cordoned and emptied now; gone once its pods have terminated (drain)
@@ -219,7 +219,7 @@ def _evict_all(sn: SharedNodes, node: Node, t: float) -> None:
 
 def drain(sn: SharedNodes, t: float) -> None:
     """The cordoned node's step at ``t``. Emptied, its pods terminating: it goes once
-    ``ClusterAutoscalerSpec.pod_termination_s`` have passed since its last eviction.
+    ``ClusterAutoscalerSpec.termination_s`` of its group have passed since its last eviction.
     Drained in steps: each budgeted owner's pods as its budget allows now, every other pod at
     once; once empty, as above. With pods left at the drain's limit
     (``ClusterAutoscalerSpec.drain_limit_s``): cluster-autoscaler's ``MAX_POD_EVICTION_S``
@@ -230,7 +230,7 @@ def drain(sn: SharedNodes, t: float) -> None:
     assert sn.draining is not None
     node, start, emptied, why = sn.draining
     grp = sn.groups[node.group]
-    term_s = sn.ca.pod_termination_s
+    term_s = sn.ca.termination_s(grp)
     if emptied is not None:
         if t - emptied >= term_s:
             sn.draining = None

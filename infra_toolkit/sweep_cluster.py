@@ -188,7 +188,7 @@ class Cluster(ClusterPods):
         before = self.nodes[rows, gg].copy()
         util = self.util[rows, gg].copy()
         evicted = self.scheduled[rows, gg] // before
-        cordon = p["termination_s"][rows] > 0
+        cordon = p["termination_s"][rows, gg] > 0
         for i, r in enumerate(rows.tolist()):
             if cordon[i]:
                 self.cordon_why[r] = (float(util[i]), int(evicted[i]),
@@ -211,9 +211,12 @@ class Cluster(ClusterPods):
 
     def _retire_cordoned(self, t: float) -> None:
         """``cluster_scale_down.drain`` of an emptied node: it goes once its pods have
-        terminated, ``pod_termination_s`` after its last eviction."""
-        rows = np.flatnonzero((self.cordon_group >= 0)
-                              & (t - self.cordon_t >= self.p["termination_s"]))
+        terminated, its group's ``termination_s`` after its last eviction."""
+        cordoned = self.cordon_group >= 0
+        # the wait of each variant's cordoned node's group (any group where none is cordoned)
+        term_s = np.take_along_axis(self.p["termination_s"],
+                                    np.maximum(self.cordon_group, 0)[:, None], axis=1)[:, 0]
+        rows = np.flatnonzero(cordoned & (t - self.cordon_t >= term_s))
         if not rows.size:
             return
         g = self.cordon_group[rows]
@@ -256,5 +259,6 @@ class Cluster(ClusterPods):
                     f"{why}; {evicted} pod(s) evicted")
         return (t, row, f"node_scale_down:{spec.node_groups[g].name}", a, b,
                 f"{why}; {evicted} pod(s) evicted at {evicted_at:g} s; gone "
-                f"{ca.pod_termination_s:g} s after its last eviction, once its pods had "
+                f"{ca.termination_s(spec.node_groups[g]):g} s after its last eviction, once "
+                "its pods had "
                 "terminated (terminationGracePeriodSeconds)")

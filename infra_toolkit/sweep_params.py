@@ -182,7 +182,10 @@ def variants(specs: list[Any]) -> Variants:
     a["threshold"] = col(lambda s: s.autoscaler.scale_down_utilization_threshold)
     a["after_add"] = col(lambda s: s.autoscaler.scale_down_delay_after_add_s)
     a["validation_s"] = col(lambda s: s.autoscaler.consolidation_validation_s)
-    a["termination_s"] = col(lambda s: s.autoscaler.pod_termination_s)
+    # per (variant, group): a group's own drain wait (NodeGroup.pod_termination_s) or the
+    # autoscaler's
+    a["termination_s"] = np.array([[s.autoscaler.termination_s(g) for g in s.node_groups]
+                                   for s in specs], dtype=f64)
     a["min_r"] = col(lambda s: s.hpa.min_replicas, np.int64)
     a["max_r"] = col(lambda s: s.hpa.max_replicas, np.int64)
     a["initial"] = col(lambda s: s.initial_replicas, np.int64)

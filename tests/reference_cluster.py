@@ -39,8 +39,9 @@ no single answer, named here:
   validation wait (Karpenter's 15 s ``consolidationTTL``, ``consolidation_validation_s``) that
   group is only chosen, nothing else meanwhile; it goes at the first scan that long after if it
   could go then, else is dropped (and at any scan with a pod Pending). With a pod termination
-  time (``pod_termination_s``) the node, emptied, stays cordoned (no pod placed on it, its
-  slots not counted) and billed that long, and no other node goes meanwhile.
+  time (the group's ``pod_termination_s``, else the autoscaler's) the node, emptied, stays
+  cordoned (no pod placed on it, its slots not counted) and billed that long, and no other
+  node goes meanwhile.
 
 Only what the differential test compares is modelled: one workload, one metric (Resource cpu,
 a Pods metric ``rps`` read as each pod's served requests per second, or an External metric
@@ -182,6 +183,10 @@ class _Run:
         self.node_events: list[tuple[float, str, int, int]] = []
         self.writes: list[tuple[float, int]] = []
         self.unneeded_since: dict[str, float | None] = {g.name: None for g in self.groups}
+        # seconds an emptied node of each group stays cordoned: the group's own wait, else the
+        # autoscaler's
+        self.termination_s = {g.name: self.ca.pod_termination_s if g.pod_termination_s is None
+                              else g.pod_termination_s for g in self.groups}
         self.command: tuple[str, float] | None = None  # group chosen, scan that chose it
         self.cordoned: RefNode | None = None  # emptied, its pods terminating
         self.cordoned_at = 0.0
@@ -267,7 +272,7 @@ class _Run:
     # ---- the cluster autoscaler ---------------------------------------------------------
     def scan(self, t: float) -> None:
         node = self.cordoned
-        if node is not None and t - self.cordoned_at >= self.ca.pod_termination_s:
+        if node is not None and t - self.cordoned_at >= self.termination_s[node.group]:
             n = sum(1 for nd in self.nodes if nd.group == node.group and nd.ready_s <= t)
             self.nodes.remove(node)
             self.cordoned = None
@@ -342,7 +347,7 @@ class _Run:
         ready_g = [nd for nd in ready if nd.group == g.name]
         on_g_pods = sorted((p for p in self.pods if p.group == g.name), key=lambda p: p.uid)
         victim = max(ready_g, key=lambda nd: nd.uid)
-        if ca.pod_termination_s > 0:
+        if self.termination_s[g.name] > 0:
             self.cordoned, self.cordoned_at = victim, t
         else:
             self.nodes.remove(victim)

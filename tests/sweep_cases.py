@@ -149,7 +149,7 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
     the HPA's (init containers above the containers; no memory, or more, requested);
     ``karpenter`` likewise: the chance its removals follow Karpenter's timing (validated
     ``KARPENTER_COMMAND_S`` after they are chosen, the node billed 0, 30 or 45 s after its last
-    eviction)."""
+    eviction, or its group's own 0, 45 or 120 s)."""
     cap = float(rng.uniform(20, 120))
     memory = rng.random() < 0.5
     workload = WorkloadSpec(
@@ -230,6 +230,9 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         autoscaler = dataclasses.replace(
             autoscaler, consolidation_validation_s=KARPENTER_COMMAND_S,
             pod_termination_s=float(rng.choice([0, 30, 45])))
+        # each group's own wait (its pods' grace) or the autoscaler's (None), drawn last
+        node_groups = [dataclasses.replace(g, pod_termination_s=[None, 0.0, 45.0, 120.0][
+            int(rng.integers(0, 4))]) for g in node_groups]
     return SimulationSpec(hpa, workload, tuple(node_groups), autoscaler, pipeline, controller,
                           initial_replicas=initial,
                           sync_duration_s=int((timing or {}).get("duration", 0)),

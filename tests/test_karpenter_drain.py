@@ -290,6 +290,30 @@ def test_shared_nodes_go_one_at_a_time_validated_and_terminated(
         "(terminationGracePeriodSeconds)")
 
 
+def test_shared_nodes_wait_for_their_groups_pods() -> None:
+    # the run above, the group's pods taking 45 s (its own wait; the autoscaler's 30 s not
+    # used): node 2 chosen 30, emptied 45, gone 45 + 45 = 90; node 1 chosen 90, emptied 105,
+    # gone 150; node 0 chosen 150, emptied 165, gone 210
+    nodes = SharedNodes((dataclasses.replace(_GROUP, pod_termination_s=45.0),), _owners(),
+                        dataclasses.replace(_KARPENTER,
+                                            consolidation_validation_s=KARPENTER_COMMAND_S,
+                                            pod_termination_s=POD_TERMINATION_GRACE_S),
+                        tick_s=5, n_ticks=1000)
+    for _ in range(3):
+        nodes.add_node(0)
+    assert [t for t, _kind in _events(nodes, 250)] == [90.0, 150.0, 210.0]
+    assert nodes.events[0][4].endswith(
+        "0 pod(s) evicted at 45 s; gone 45 s after its last eviction, once its pods had "
+        "terminated (terminationGracePeriodSeconds)")
+
+
+@pytest.mark.parametrize("wait_s", [-1.0, float("nan"), float("inf")])
+def test_a_groups_wait_must_be_seconds_from_zero(wait_s: float) -> None:
+    with pytest.raises(SpecError, match=r"node group 'g'\.pod_termination_s \(=.*\) must be "
+                                        r">= 0 seconds"):
+        dataclasses.replace(_GROUP, pod_termination_s=wait_s)
+
+
 def test_an_undisruptable_group_keeps_its_nodes() -> None:
     # the budget-free run of test_a_budget_allowing_both_evictions_lets_the_node_go removes
     # node 1 at 30 s; with the group undisruptable (a NodePool budget of 0) nothing goes
@@ -406,6 +430,59 @@ def test_the_sweep_engine_runs_a_node_pools_budget_as_the_scalar_path(budget: st
     assert rows[0]["node_scale_downs"] == rows[1]["node_scale_downs"] == 2
     hours = [c for c in rows[1].index if c.startswith("node_hours")]
     assert hours and all(rows[0][c] == pytest.approx(rows[1][c]) for c in hours)
+
+
+def _two_group_run():  # type: ignore[no-untyped-def]
+    # _budget_run's, its pods' grace per group: ng's pods 45 s, a second group b (no node, min
+    # 0) whose pods would take 120 s; the autoscaler's own wait is 30 s
+    spec, curve, simulate = _budget_run("2")
+    ng = dataclasses.replace(spec.node_groups[0], pod_termination_s=45.0)
+    b = dataclasses.replace(ng, name="b", min_size=0, pod_termination_s=120.0)
+    return dataclasses.replace(spec, node_groups=(ng, b)), curve, simulate
+
+
+def test_a_drained_node_waits_for_its_own_groups_pods() -> None:
+    # as test_the_one_workload_loop_validates_each_removal_and_waits_for_its_pods, ng's node
+    # waiting 45 s (its group's), not 30 s (the autoscaler's) nor 120 s (b's): chosen 620 s,
+    # validated and emptied at 640 s; 640 + 45 = 685: gone at the first scan after, 690 s.
+    # 690 s: 2 nodes, chosen; validated at 710 s (the first scan >= 705), emptied; 710 + 45 =
+    # 755: gone at 760 s. b never has a node.
+    # Node-seconds over 1200 s: 3 x 690 + 2 x (760 - 690) + 1 x (1200 - 760)
+    # = 2070 + 140 + 440 = 2650 (120 s, b's: 3 x 760 + 2 x 140 + 1 x 300 = 2860).
+    spec, curve, simulate = _two_group_run()
+    result = simulate(curve, spec)
+    ev = result.events
+    assert list(zip(ev["time_s"], ev["kind"], ev["from"], ev["to"])) == [
+        (15.0, "hpa_scale", 9, 3), (690.0, "node_scale_down:ng", 3, 2),
+        (760.0, "node_scale_down:ng", 2, 1)]
+    assert ev["reason"].iloc[1] == (
+        "utilization 26% < 100% for 600 s, validated 20 s later; 1 pod(s) evicted at 640 s; "
+        "gone 45 s after its last eviction, once its pods had terminated "
+        "(terminationGracePeriodSeconds)")
+    hours = result.summary.node_hours_by_node_group
+    assert hours["ng"] == pytest.approx(2650 / 3600) and hours["b"] == 0
+
+
+@pytest.mark.parametrize("engine", ["sweep", "reference"])
+def test_the_sweep_engine_and_the_reference_wait_per_group_as_the_scalar_path(
+        engine: str) -> None:
+    # the same run through the sweep engine and the reference model: the same scale-downs
+    # (690 s, 760 s) and node-hours, 2650 / 3600 on ng
+    from infra_toolkit.simulate import simulate_many
+    from infra_toolkit.sweep_params import unsupported
+    from tests.reference_cluster import reference_run
+
+    spec, curve, _simulate = _two_group_run()
+    if engine == "sweep":
+        assert unsupported(spec) is None
+        rows = [simulate_many(curve, [spec], engine=e).iloc[0] for e in ("sweep", "scalar")]
+        for row in rows:  # both groups are m5.xlarge: one column, b's 0 in it
+            assert row["node_scale_downs"] == 2
+            assert row["node_hours_m5.xlarge"] == pytest.approx(2650 / 3600)
+        return
+    ref = reference_run(list(curve.rps), spec)
+    assert [(t, kind) for t, kind, _a, _b in ref.node_events] == [
+        (690.0, "node_scale_down:ng"), (760.0, "node_scale_down:ng")]
 
 
 def test_an_undisruptable_group_takes_the_scalar_path() -> None:

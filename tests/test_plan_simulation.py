@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
@@ -96,11 +95,15 @@ def test_every_plan_preset_is_simulated_and_search_api_uses_karpenter(book: Pric
     assert {node_autoscaler(name).name for name in NODE_AUTOSCALERS} == set(NODE_AUTOSCALERS)
     plan = read_plan(REPO / "plans/search-api.yaml")
     assert plan.simulation.node_autoscaler == "karpenter-like"
-    # a drained node waits for its pods to terminate: the side's longest
-    # terminationGracePeriodSeconds, the indexer's 120 s (search-api's: 45 s), not a fixed 30 s
-    for workload in ("search-api", "search-indexer"):
-        assert simulation_spec(plan, workload, book).autoscaler == dataclasses.replace(
-            KARPENTER_LIKE, pod_termination_s=120.0)
+    # a drained node waits for its pods to terminate: per node group, the longest
+    # terminationGracePeriodSeconds of the Deployments that can run there, not a fixed 30 s nor
+    # the side's longest: search-api (45 s) is pinned to api, the indexer (120 s) to burst
+    for workload, group, wait_s in (("search-api", "api", 45.0),
+                                    ("search-indexer", "burst", 120.0)):
+        spec = simulation_spec(plan, workload, book)
+        assert spec.autoscaler == KARPENTER_LIKE
+        assert [(g.name, spec.autoscaler.termination_s(g)) for g in spec.node_groups] == [
+            (group, wait_s)]
     # absent, the cluster-autoscaler preset (the default plan sets only its delay)
     default = simulation_spec(read_plan(REPO / "plans/ecommerce-eks.yaml"), "backend", book)
     assert default.autoscaler.name == "cluster-autoscaler"

@@ -130,6 +130,10 @@ def scenario(seed: int) -> tuple[SimulationSpec, list[float]]:
     if schedule_cpu is not None or schedule_memory is not None:
         spec = dataclasses.replace(spec, workload=dataclasses.replace(
             workload, schedule_cpu_millicores=schedule_cpu, schedule_memory_mib=schedule_memory))
+    if spec.autoscaler.pod_termination_s > 0:  # each group's own drain wait, or the autoscaler's
+        spec = dataclasses.replace(spec, node_groups=tuple(
+            dataclasses.replace(g, pod_termination_s=pick([None, None, 0.0, 45.0, 120.0]))
+            for g in spec.node_groups))
     return spec, rps
 
 
