@@ -160,8 +160,9 @@ def node_pool_warnings(arch: Architecture, side: str, book: PriceBook,
                 "percent of the nodes rounded up; emptiness and multi-node consolidation "
                 "delete several nodes in one command), but the simulation removes one node at "
                 f"a time (each removal validated {KARPENTER_COMMAND_S:g} s after it is chosen, "
-                "the node billed until its pods have terminated, "
-                f"{POD_TERMINATION_GRACE_S:g} s later): when several nodes are unneeded "
+                "the node billed until its pods have terminated, the longest "
+                "terminationGracePeriodSeconds of the pods its group may hold later, "
+                f"{POD_TERMINATION_GRACE_S:g} s unset): when several nodes are unneeded "
                 "together, the simulated scale-down is slower and its node-hours and cost "
                 "may be higher than Karpenter's")))
         out += [PlanWarning(path, f"NodePool {quoted(pool.name)}: {note}")

@@ -382,7 +382,8 @@ _AT_ONCE = (
     "Karpenter disrupt up to 2 of its 20 nodes at once (a percent of the nodes rounded up; "
     "emptiness and multi-node consolidation delete several nodes in one command), but the "
     "simulation removes one node at a time (each removal validated 15 s after it is chosen, "
-    "the node billed until its pods have terminated, 30 s later): when several nodes are "
+    "the node billed until its pods have terminated, the longest terminationGracePeriodSeconds "
+    "of the pods its group may hold later, 30 s unset): when several nodes are "
     "unneeded together, the simulated scale-down is slower and its node-hours and cost may be "
     "higher than Karpenter's")
 
