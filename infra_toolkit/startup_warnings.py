@@ -25,6 +25,13 @@ rules) when:
 The largest such ``x`` is found by bisection (the percentiles rise with the rate). A latency
 SLO that no rate meets (its percentile at an idle pod is already above the threshold) is left
 out: every step of every run breaks it, which is no start-up's doing.
+
+A new pod's start (:func:`startup_burst_warnings`): its start-up CPU burst
+(``startup_cpu_millicores`` from the container's start for ``startup_cpu_s``) that lasts past
+the pod's Ready, under an HPA with a CPU metric. Within the CPU initialization period the
+controller ignores a pod's samples whose window starts before its Ready (``pod_grouping``), so
+a burst over by Ready never counts; the seconds after Ready are in counted windows, and every
+pod added reads the burst as load: each scale-up inflates the next sample.
 """
 
 from __future__ import annotations
@@ -39,9 +46,11 @@ from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
+from infra_toolkit.readiness import MAX_STARTUP_DELAY_S, Probe, seconds_to_ready
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["per_pod_limit_rps", "percentile_ms", "starting_replicas_warnings"]
+__all__ = ["per_pod_limit_rps", "percentile_ms", "starting_replicas_warnings",
+           "startup_burst_warnings"]
 
 _BISECTION_STEPS = 60
 
@@ -182,3 +191,65 @@ def starting_replicas_warnings(workload: Workload, path: str,
             f"{_f(rate)} rps needs {need:,}; set the {kind}'s replicas to {need:,}{over}, "
             f"or start scenario {name!r} at {_floor_text(base)} rps or less")))
     return out
+
+
+def _cpu_metrics(workload: Workload) -> list[str]:
+    """Where ``workload``'s HPA reads CPU: ``spec.metrics[i]`` of each Resource or
+    ContainerResource metric on ``cpu``."""
+    assert workload.hpa_spec is not None
+    out = []
+    for i, m in enumerate(workload.hpa_spec.metrics):
+        source = m.resource if m.type == "Resource" else (
+            m.container_resource if m.type == "ContainerResource" else None)
+        if source is not None and source.name == "cpu":
+            out.append(f"spec.metrics[{i}]")
+    return out
+
+
+def _ready_after_delay_s(image_pull_s: float, app_start_s: float, probe: Probe,
+                         startup: Probe | None, ready_by_s: float) -> tuple[int, float] | None:
+    """The least whole ``initialDelaySeconds`` of ``probe`` that makes the pod Ready at or after
+    ``ready_by_s`` after its bind, with that Ready time; ``None`` past the longest delay."""
+    for delay in range(int(probe.initial_delay_s) + 1, MAX_STARTUP_DELAY_S + 1):
+        moved = Probe(float(delay), probe.period_s, probe.success_threshold)
+        ready_s = seconds_to_ready(image_pull_s, app_start_s, moved, startup)
+        if ready_s >= ready_by_s:
+            return delay, ready_s
+    return None
+
+
+def startup_burst_warnings(workload: Workload, path: str) -> list[PlanWarning]:
+    """One warning when ``workload``'s start-up CPU burst lasts past its pods' Ready and its HPA
+    reads CPU (module docstring), at ``path`` (the workload's model): how long, by how much a
+    new pod's CPU reads above its load, and the readiness probe delay that ends the overlap."""
+    if workload.hpa_spec is None or workload.model is None:
+        return []
+    ws = workload.workload_spec()
+    burst_end_s = ws.image_pull_s + ws.startup_cpu_s
+    ready_s = ws.startup_s
+    over_s = burst_end_s - ready_s
+    where = _cpu_metrics(workload)
+    if ws.startup_cpu_millicores <= 0 or over_s <= 0 or not where:
+        return []
+    extra = ws.startup_cpu_millicores
+    probe = ws.readiness_probe
+    if probe is None:
+        fix = ("add a readiness probe that passes once the warm-up is over (Ready at least "
+               f"{_f(burst_end_s)} s after the bind), or have the app report ready only then")
+    else:
+        moved = _ready_after_delay_s(ws.image_pull_s, ws.app_start_s, probe, ws.startup_probe,
+                                     burst_end_s)
+        fix = ("have the app report ready only once warm" if moved is None else
+               f"raise the readiness probe's initialDelaySeconds to {moved[0]} (on its "
+               f"{_f(probe.period_s)} s grid the pod is then Ready {_f(moved[1])} s after the "
+               "bind), or have the app report ready only once warm")
+    return [PlanWarning(path, (
+        f"the start-up CPU burst ({_f(extra)}m from the container's start, "
+        f"{_f(ws.image_pull_s)} s after the bind, for {_f(ws.startup_cpu_s)} s: until "
+        f"{_f(burst_end_s)} s) lasts {_f(over_s)} s past the pod's Ready ({_f(ready_s)} s after "
+        f"the bind): the HPA ignores a starting pod's CPU samples only while their window starts "
+        f"before Ready, so for {_f(over_s)} s each new pod's CPU runs up to {_f(extra)}m "
+        f"({_f(100 * extra / ws.cpu_request_millicores)} % of its "
+        f"{_f(ws.cpu_request_millicores)}m request) above its load in samples that "
+        f"{' and '.join(where)} (cpu) count{'s' if len(where) == 1 else ''}, and "
+        f"each scale-up can feed the next; {fix}"))]

@@ -19,9 +19,12 @@ def test_valid_plan_exits_0_and_prints_its_digest(capsys: pytest.CaptureFixture[
     assert main(["validate", plan]) == 0
     *warnings, last = capsys.readouterr().out.splitlines()
     assert re.fullmatch(rf"{re.escape(plan)}: valid; digest [0-9a-f]{{64}}", last)
-    # its two true warnings (tests/test_plan_warnings.py), at the workload's `hpa:` (line 134)
+    # its three true warnings (tests/test_plan_warnings.py), two at the workload's `hpa:` (line
+    # 134), one at its model's `startup_cpu_s:` (line 156)
     where = f"{plan}:134: proposed.workloads[0].hpa: warning: "
-    assert [w[:len(where)] for w in warnings] == [where] * 2
+    burst = f"{plan}:156: proposed.workloads[0].model.startup_cpu_s: warning: "
+    assert [w[:len(where)] for w in warnings[:2]] == [where] * 2
+    assert [w[:len(burst)] for w in warnings[2:]] == [burst]
 
 
 @pytest.mark.parametrize("broken", sorted(p.name for p in BROKEN.glob("*.yaml")))

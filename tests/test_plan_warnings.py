@@ -225,20 +225,27 @@ def test_node_groups_too_small_for_max_replicas(tmp_path: Path) -> None:
         "or maxReplicas"))]
 
 
-def test_the_default_plan_warns_twice_and_both_are_true() -> None:
+def test_the_default_plan_warns_three_times_and_all_are_true() -> None:
     # checked by hand: backend requests 512 MiB and its HPA has memory at 80 %; at capacity
     # (25 rps) a pod holds 300 + 4 x 25 = 400 MiB = 78.1 % < 80 %, so memory never scales it
     # (CPU does: (25 + 10 x 25) / 250 = 110 % > 77 %, so no "never scales" line). flash-crowd
     # is scaled to a 480 rps peak > 15 x 25 = 375 rps: 105 rps (21.9 %) unserved even at 15 pods.
     # No node warning: t3.medium holds min(1900 // 250, 3496 // 512, 17 - 2) = 6 pods, x 10 =
     # 60 >= 15. Other scenarios peak at 256 (launch-day), 192.3 (load test), 120 rps.
+    # The JIT warm-up (400m for 30 s from the container's start, after the 8 s pull) runs to
+    # 38 s; the readiness probe (initialDelaySeconds 20, period 5) passes from 8 + max(20, 12) =
+    # 28 s, on the grid at 30 s: 8 s of it after Ready (the plan says why it keeps them).
     got = _warnings(REPO / "plans" / "ecommerce-eks.yaml")
-    assert [path for path, _message in got] == [HPA_PATH, HPA_PATH]
+    assert [path for path, _message in got] == [HPA_PATH, HPA_PATH,
+                                                 "proposed.workloads[0].model.startup_cpu_s"]
     assert got[0][1].startswith("spec.metrics[1] (memory) reaches at most 78.1 % at a pod's full "
                                 "capacity of 25 rps (300 MiB + 4 MiB x 25 rps = 400 MiB of the "
                                 "512 MiB request), not above its 80 % target")
     assert got[1][1].startswith("scenario 'flash-crowd' peaks at 480 rps for workload 'backend'")
     assert "(15 x 25 rps = 375 rps): 105 rps (21.9 %) cannot be served" in got[1][1]
+    assert got[2][1].startswith("the start-up CPU burst (400m from the container's start, 8 s "
+                                "after the bind, for 30 s: until 38 s) lasts 8 s past the pod's "
+                                "Ready (30 s after the bind)")
 
 
 @pytest.mark.parametrize("plan", [DATA / "minimal.yaml", REPO / "plans" / "search-api.yaml"])
@@ -1102,3 +1109,56 @@ def test_an_external_metric_named_as_a_queue_depth_is_warned(
     else:
         (message,) = got
         assert expected in message, message
+
+
+BURST_PATH = "proposed.workloads[0].model.startup_cpu_s"
+
+
+def _burst(seconds: int) -> tuple[str, str]:
+    return ("        app_start_s: 10\n",
+            f"        app_start_s: 10\n        startup_cpu_millicores: 400\n"
+            f"        startup_cpu_s: {seconds}\n")
+
+
+def test_a_start_up_burst_past_ready_is_read_by_a_cpu_hpa(tmp_path: Path) -> None:
+    # minimal.yaml: image pull 5 s, app up 10 s later; readiness probe initialDelaySeconds 5,
+    # period 10 (the API default) from the bind: it may pass from 5 + max(5, 10) = 15 s, on the
+    # grid at 20 s. A 400m burst for 30 s from the container's start runs to 5 + 30 = 35 s,
+    # 15 s past Ready; 400 / 200m request = 200 %. The least delay ending the overlap: d = 25
+    # passes from 30 s, a tick, 30 < 35; d = 26 passes from 31 s -> tick 40 >= 35.
+    plan = _plan(tmp_path, plan_edits=(_burst(30),))
+    assert [w for w in _warnings(plan) if w[0] == BURST_PATH] == [(BURST_PATH, (
+        "the start-up CPU burst (400m from the container's start, 5 s after the bind, for 30 s: "
+        "until 35 s) lasts 15 s past the pod's Ready (20 s after the bind): the HPA ignores a "
+        "starting pod's CPU samples only while their window starts before Ready, so for 15 s "
+        "each new pod's CPU runs up to 400m (200 % of its 200m request) above its load in "
+        "samples that spec.metrics[0] (cpu) counts, and each scale-up can feed the next; raise "
+        "the readiness probe's initialDelaySeconds to 26 (on its 10 s grid the pod is then "
+        "Ready 40 s after the bind), or have the app report ready only once warm"))]
+
+
+def test_a_burst_over_by_ready_or_unread_by_the_hpa_is_no_warning(tmp_path: Path) -> None:
+    # a 15 s burst ends at 5 + 15 = 20 s, the pod's Ready: every counted sample starts after it
+    assert [w for w in _warnings(_plan(tmp_path / "a", plan_edits=(_burst(15),)))
+            if w[0] == BURST_PATH] == []
+    # a memory-only HPA (audit S-1's plan) does not read the CPU burst
+    plan = _plan(tmp_path / "b", MEMORY_80, (MEMORY_MODEL, CAPACITY_25, _burst(30)),
+                 (MEMORY_512,))
+    assert [w for w in _warnings(plan) if w[0] == BURST_PATH] == []
+
+
+def test_a_burst_without_readiness_probe_asks_for_one(tmp_path: Path) -> None:
+    # no readiness probe: Ready when the container runs, 5 s after the bind; the burst runs to
+    # 5 + 30 = 35 s, 30 s past it. The HPA reads CPU through a ContainerResource metric.
+    probe = "          readinessProbe:\n            httpGet: {path: /ready, port: 8080}\n" \
+            "            initialDelaySeconds: 5\n"
+    container_cpu = CPU_70.replace("type: Resource\n      resource:\n",
+                                   "type: ContainerResource\n      containerResource:\n"
+                                   "        container: api\n")
+    plan = _plan(tmp_path, container_cpu, (_burst(30),), ((probe, ""),))
+    (message,) = [m for path, m in _warnings(plan) if path == BURST_PATH]
+    assert "until 35 s) lasts 30 s past the pod's Ready (5 s after the bind)" in message
+    assert "in samples that spec.metrics[0] (cpu) counts" in message
+    assert message.endswith("add a readiness probe that passes once the warm-up is over (Ready "
+                            "at least 35 s after the bind), or have the app report ready only "
+                            "then")
