@@ -193,7 +193,8 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                            sum(size for size, _t in volumes), labels, pool.taints,
                            volumes[0][1], family, managed=False, os=pool.os,
                            zones=pool.zones, volumes_default=default,
-                           max_pods=nc.max_pods if nc is not None else None)
+                           max_pods=pool.max_pods if pool.max_pods is not None else (
+                               nc.max_pods if nc is not None else None))
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

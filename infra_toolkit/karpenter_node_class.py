@@ -19,7 +19,7 @@ from typing import Any
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.quantity import QuantityError, parse_quantity
 
-__all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "node_class_from_dict"]
+__all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "node_class_from_dict", "read_kubelet"]
 
 _VOLUME_SIZE = re.compile(r"^[1-9]\d*(Gi|G|Ti|T)$")
 _VOLUME_TYPES = ("gp3", "gp2", "io1", "io2", "sc1", "st1", "standard")
@@ -56,6 +56,18 @@ _KUBELET_NOT_MODELLED = {
     "evictionSoft": _RESERVE}
 _EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kmsKeyID",
              "deleteOnTermination", "snapshotID", "volumeInitializationRate")
+
+
+def read_kubelet(r: FieldReader, spec: Mapping[str, Any], p: str
+                 ) -> tuple[int | None, tuple[str, ...]]:
+    """The ``kubelet`` block of ``spec`` (at ``p``; an EC2NodeClass's in v1, a v1beta1
+    NodePool template's): its ``maxPods`` (``None``: unset) and a ``path: not modelled (why)``
+    line for each field stated that changes what a node holds but is not read."""
+    kp = join_path(p, "kubelet")
+    kubelet = r.mapping(spec.get("kubelet", {}), kp, _KUBELET_KEYS) or {}
+    max_pods = r.int_(kubelet, "maxPods", kp, required=False, minimum=1)
+    return max_pods, tuple(f"{join_path(kp, key)}: not modelled ({why})"
+                           for key, why in _KUBELET_NOT_MODELLED.items() if key in kubelet)
 
 
 @dataclass(frozen=True)
@@ -123,11 +135,7 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
     if family is not None and not volumes and family not in KARPENTER_DEFAULT_VOLUMES:
         r.add(join_path(sp, "blockDeviceMappings"), f"missing: the plan cannot tell which "
               f"volumes Karpenter gives {family} nodes; state blockDeviceMappings")
-    kp = join_path(sp, "kubelet")
-    kubelet = r.mapping(spec.get("kubelet", {}), kp, _KUBELET_KEYS) or {}
-    max_pods = r.int_(kubelet, "maxPods", kp, required=False, minimum=1)
-    notes = tuple(f"{join_path(kp, key)}: not modelled ({why})"
-                  for key, why in _KUBELET_NOT_MODELLED.items() if key in kubelet)
+    max_pods, notes = read_kubelet(r, spec, sp)
     if r.count() > before or family is None:
         return None
     name = str(doc["metadata"]["name"])

@@ -260,6 +260,25 @@ def test_v1beta1_reads_as_v1() -> None:
                                  "(nodes are not replaced at an age)",)
 
 
+def test_v1beta1_template_kubelet_max_pods_is_the_groups(book: PriceBook) -> None:
+    # Karpenter v1beta1 held the kubelet settings in the NodePool's template (v1 moved them to
+    # the EC2NodeClass): maxPods 4 there was read as "not modelled" and the c5.large's ENI figure
+    # (29 pods) simulated, a node holding 7 times the pods it does
+    doc = _pool()
+    doc["apiVersion"] = "karpenter.sh/v1beta1"
+    doc["spec"]["template"]["spec"]["kubelet"] = {"maxPods": 4, "systemReserved": {"cpu": "1"}}
+    klass = _class()
+    klass["apiVersion"] = "karpenter.k8s.aws/v1beta1"
+    pool = _one(doc, klass)
+    assert node_group_config(pool, "c5.large", book).max_pods == 4
+    assert pool.not_modelled == (
+        "NodePool/general.spec.template.spec.kubelet.systemReserved: not modelled (a node's "
+        "allocatable is the simulator's own reserve)",)
+    doc["spec"]["template"]["spec"]["kubelet"] = {"maxPods": 0}
+    with pytest.raises(SpecError, match=r"spec\.template\.spec\.kubelet\.maxPods"):
+        _one(doc, klass)
+
+
 def test_limits_too_small_for_one_node(book: PriceBook) -> None:
     with pytest.raises(SpecError, match=r"NodePool 'general': spec.limits leave room for no "
                                         r"c5.xlarge node \(4 vCPU, 8192 MiB\)"):
