@@ -75,7 +75,11 @@ from infra_toolkit.karpenter_manifests import (
     node_pools_from_documents,
     read_node_pools,
 )
-from infra_toolkit.karpenter_node_class import KARPENTER_DEFAULT_VOLUMES, EC2NodeClass
+from infra_toolkit.karpenter_node_class import (
+    KARPENTER_DEFAULT_VOLUMES,
+    EC2NodeClass,
+    KubeletPods,
+)
 from infra_toolkit.node_placement import NodeRequirement, requirement_met
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, POD_TERMINATION_GRACE_S, ClusterAutoscalerSpec
 from infra_toolkit.pricing import Price, PriceBook
@@ -179,6 +183,7 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                         "choose a smaller instance type")
     capacity = "SPOT" if "spot" in pool.capacity_types else "ON_DEMAND"
     nc = pool.node_class
+    kubelet = pool.kubelet or (nc.kubelet if nc is not None else KubeletPods())
     volumes = nc.volumes if nc is not None else KARPENTER_DEFAULT_VOLUMES[_ASSUMED_FAMILY]
     family = nc.ami_family if nc is not None else _ASSUMED_FAMILY
     why = ("the NodePool file holds no EC2NodeClass, so AL2023 is assumed" if nc is None else
@@ -193,8 +198,7 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                            sum(size for size, _t in volumes), labels, pool.taints,
                            volumes[0][1], family, managed=False, os=pool.os,
                            zones=pool.zones, volumes_default=default,
-                           max_pods=pool.max_pods if pool.max_pods is not None else (
-                               nc.max_pods if nc is not None else None))
+                           max_pods=kubelet.pods_per_node(family, spec.vcpu, spec.max_pods_eni))
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

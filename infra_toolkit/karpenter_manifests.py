@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import SpecError
-from infra_toolkit.karpenter_node_class import EC2NodeClass, node_class_from_dict, read_kubelet
+from infra_toolkit.karpenter_node_class import (
+    EC2NodeClass,
+    KubeletPods,
+    node_class_from_dict,
+    read_kubelet,
+)
 from infra_toolkit.node_placement import NodeRequirement, node_requirement, requirement_met
 from infra_toolkit.plan_fields import FieldReader, join_path, parse_duration_s
 from infra_toolkit.plan_yaml import read_yaml_documents
@@ -74,8 +79,9 @@ class NodePool:
     number or ``"N%"``; Karpenter's
     default ``10%`` when ``budgets`` is absent), ``termination_grace_period_s`` (the template's
     ``terminationGracePeriod``, ``None``: not set), ``not_modelled``: what it states that the
-    plan does not model or assumes, one ``field.path: why`` line each, and ``max_pods`` (a
-    v1beta1 template's ``kubelet.maxPods``, ``None``: not set; v1 states it on the node class)."""
+    plan does not model or assumes, one ``field.path: why`` line each, and ``kubelet`` (a
+    v1beta1 template's pod figures, ``None``: no kubelet block; v1 states it on the node
+    class)."""
 
     name: str
     requirements: tuple[NodeRequirement, ...]
@@ -92,7 +98,7 @@ class NodePool:
     not_modelled: tuple[str, ...] = ()
     disruption_budgets: tuple[int | str, ...] = (DEFAULT_BUDGET_NODES,)
     termination_grace_period_s: float | None = None
-    max_pods: int | None = None
+    kubelet: KubeletPods | None = None
 
 
 def _taints(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> tuple[str, ...]:
@@ -252,7 +258,7 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
 
 
 def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
-              ) -> tuple[Mapping[str, Any], dict[str, str], int | None]:
+              ) -> tuple[Mapping[str, Any], dict[str, str], KubeletPods | None]:
     tp = join_path(p, "template")
     t = r.mapping(spec.get("template"), tp, ("metadata", "spec"), ("spec",)) or {}
     meta = r.mapping(t.get("metadata", {}), join_path(tp, "metadata"),
@@ -268,9 +274,9 @@ def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: 
         if key in ts:
             notes.append(f"{join_path(sp, key)}: not modelled ({why})")
     # v1beta1 kept the kubelet settings in the NodePool (v1 moved them to the EC2NodeClass)
-    max_pods, kubelet_notes = read_kubelet(r, ts, sp) if "kubelet" in ts else (None, ())
+    kubelet, kubelet_notes = read_kubelet(r, ts, sp) if "kubelet" in ts else (None, ())
     notes.extend(kubelet_notes)
-    return ts, labels, max_pods
+    return ts, labels, kubelet
 
 
 def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
@@ -287,7 +293,7 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
                      ("replicas", "a static NodePool's fixed node count")):
         if key in spec:
             notes.append(f"{join_path(sp, key)}: not modelled ({why})")
-    ts, labels, max_pods = _template(r, spec, sp, api, notes)
+    ts, labels, kubelet = _template(r, spec, sp, api, notes)
     tsp = join_path(join_path(sp, "template"), "spec")
     at_requirements = r.count()
     reqs = _requirements(r, ts, tsp, notes)
@@ -327,7 +333,7 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
         return None
     return NodePool(str(doc["metadata"]["name"]), reqs, capacity, cpu, memory, policy, after,
                     labels, taints, tuple(sorted(zones)), "windows" if windows else "linux",
-                    node_class, tuple(notes), budgets, grace_s, max_pods)
+                    node_class, tuple(notes), budgets, grace_s, kubelet)
 
 
 def _os_problem(r: FieldReader, reqs: Sequence[NodeRequirement], node_class: EC2NodeClass,

@@ -1,9 +1,10 @@
 """Reading a Karpenter ``EC2NodeClass`` (``karpenter.k8s.aws/v1`` / ``v1beta1``): the AMI family
 its nodes run (an ``amiSelectorTerms`` ``alias`` such as ``al2023@latest``, or ``amiFamily``) and
 the EBS volumes of each node (``blockDeviceMappings``; Karpenter's defaults for the family when it
-states none), which is what a plan prices of it, and ``kubelet.maxPods`` (the pods a node holds,
-in place of the instance type's ENI figure); the other ``kubelet`` fields that bound a node's
-room (``podsPerCore``, reserved resources, eviction thresholds) are notes: not modelled. Its
+states none), which is what a plan prices of it, and ``kubelet.maxPods`` / ``podsPerCore`` (the
+pods a node holds: maxPods in place of the instance type's ENI figure, at most podsPerCore per
+vCPU, :class:`KubeletPods`); the other ``kubelet`` fields that bound a node's room (reserved
+resources, eviction thresholds) are notes: not modelled. Its
 other fields (subnets, security groups, role, tags, user data, ...) are accepted and left to
 Karpenter; an unknown one is a problem.
 """
@@ -19,7 +20,8 @@ from typing import Any
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.quantity import QuantityError, parse_quantity
 
-__all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "node_class_from_dict", "read_kubelet"]
+__all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "KubeletPods", "node_class_from_dict",
+           "read_kubelet"]
 
 _VOLUME_SIZE = re.compile(r"^[1-9]\d*(Gi|G|Ti|T)$")
 _VOLUME_TYPES = ("gp3", "gp2", "io1", "io2", "sc1", "st1", "standard")
@@ -51,23 +53,45 @@ _KUBELET_KEYS = ("clusterDNS", "maxPods", "podsPerCore", "systemReserved", "kube
                  "imageGCLowThresholdPercent", "cpuCFSQuota")
 _RESERVE = "a node's allocatable is the simulator's own reserve"
 _KUBELET_NOT_MODELLED = {
-    "podsPerCore": "pods per node come from maxPods or the instance type's ENI figure",
     "systemReserved": _RESERVE, "kubeReserved": _RESERVE, "evictionHard": _RESERVE,
     "evictionSoft": _RESERVE}
 _EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kmsKeyID",
              "deleteOnTermination", "snapshotID", "volumeInitializationRate")
 
 
+@dataclass(frozen=True)
+class KubeletPods:
+    """What a Karpenter ``kubelet`` block says of the pods a node holds: ``maxPods`` and
+    ``podsPerCore`` (``None``: unset; a podsPerCore of 0 is unset too)."""
+
+    max_pods: int | None = None
+    pods_per_core: int | None = None
+
+    def pods_per_node(self, ami_family: str, vcpu: int, eni_pods: int | None) -> int | None:
+        """Karpenter's pods a node of ``vcpu`` vCPU holds (``instancetype`` ``pods``): maxPods,
+        else the instance type's ENI figure ``eni_pods``; then at most podsPerCore x vCPU,
+        except on Bottlerocket, whose settings have no podsPerCore (Karpenter ignores it).
+        ``None``: the ENI figure as it is (no figure stated that changes it), or unknown."""
+        per_core = self.pods_per_core if ami_family != "Bottlerocket" else None
+        if self.max_pods is None and not per_core:
+            return None
+        count = self.max_pods if self.max_pods is not None else eni_pods
+        if count is not None and per_core:
+            count = min(count, per_core * vcpu)
+        return count
+
+
 def read_kubelet(r: FieldReader, spec: Mapping[str, Any], p: str
-                 ) -> tuple[int | None, tuple[str, ...]]:
+                 ) -> tuple[KubeletPods, tuple[str, ...]]:
     """The ``kubelet`` block of ``spec`` (at ``p``; an EC2NodeClass's in v1, a v1beta1
-    NodePool template's): its ``maxPods`` (``None``: unset) and a ``path: not modelled (why)``
-    line for each field stated that changes what a node holds but is not read."""
+    NodePool template's): its pod figures and a ``path: not modelled (why)`` line for each
+    field stated that changes what a node holds but is not read."""
     kp = join_path(p, "kubelet")
     kubelet = r.mapping(spec.get("kubelet", {}), kp, _KUBELET_KEYS) or {}
-    max_pods = r.int_(kubelet, "maxPods", kp, required=False, minimum=1)
-    return max_pods, tuple(f"{join_path(kp, key)}: not modelled ({why})"
-                           for key, why in _KUBELET_NOT_MODELLED.items() if key in kubelet)
+    pods = KubeletPods(r.int_(kubelet, "maxPods", kp, required=False, minimum=1),
+                       r.int_(kubelet, "podsPerCore", kp, required=False, minimum=0))
+    return pods, tuple(f"{join_path(kp, key)}: not modelled ({why})"
+                       for key, why in _KUBELET_NOT_MODELLED.items() if key in kubelet)
 
 
 @dataclass(frozen=True)
@@ -81,7 +105,7 @@ class EC2NodeClass:
     ami_family: str
     volumes: tuple[tuple[int, str], ...]
     volumes_stated: bool = True
-    max_pods: int | None = None  # kubelet.maxPods; None: the instance type's ENI figure
+    kubelet: KubeletPods = KubeletPods()  # unset: the instance type's ENI figure
     notes: tuple[str, ...] = ()  # kubelet fields not modelled, as "path: not modelled (why)"
 
 
@@ -135,9 +159,9 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
     if family is not None and not volumes and family not in KARPENTER_DEFAULT_VOLUMES:
         r.add(join_path(sp, "blockDeviceMappings"), f"missing: the plan cannot tell which "
               f"volumes Karpenter gives {family} nodes; state blockDeviceMappings")
-    max_pods, notes = read_kubelet(r, spec, sp)
+    kubelet, notes = read_kubelet(r, spec, sp)
     if r.count() > before or family is None:
         return None
     name = str(doc["metadata"]["name"])
     return EC2NodeClass(name, family, tuple(volumes) or KARPENTER_DEFAULT_VOLUMES[family],
-                        bool(volumes), max_pods, notes)
+                        bool(volumes), kubelet, notes)

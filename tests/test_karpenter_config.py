@@ -157,13 +157,29 @@ def test_a_node_class_kubelet_max_pods_is_the_groups_and_the_rest_is_said(
     # c5.large's ENI figure (29) simulated: 3 pods a node need ten times the nodes
     pool = _one(_pool(), _class(kubelet={"maxPods": 3, "podsPerCore": 10,
                                          "clusterDNS": ["10.0.0.10"]}))
+    # podsPerCore 10 x 2 vCPU = 20 is no tighter than 3
     assert node_group_config(pool, "c5.large", book).max_pods == 3
     # clusterDNS changes no figure: no note
-    assert pool.not_modelled == (
-        "EC2NodeClass/default.spec.kubelet.podsPerCore: not modelled (pods per node come from "
-        "maxPods or the instance type's ENI figure)",)
+    assert pool.not_modelled == ()
     # no kubelet: the ENI figure (None here, the instance spec's in the simulation)
     assert node_group_config(_one(_pool(), _class()), "c5.large", book).max_pods is None
+
+
+@pytest.mark.parametrize(("kubelet", "family", "pods"), [
+    # Karpenter's instancetype pods(): maxPods else the ENI figure (c5.large: 29), then at most
+    # podsPerCore x vCPU (c5.large: 2 vCPU)
+    ({"podsPerCore": 4}, "al2023", 8),  # min(29, 4 x 2)
+    ({"podsPerCore": 4, "maxPods": 6}, "al2023", 6),  # min(6, 8)
+    ({"podsPerCore": 20}, "al2023", 29),  # min(29, 40)
+    ({"podsPerCore": 0}, "al2023", None),  # 0 is unset: the ENI figure as it is
+    ({"podsPerCore": 4}, "bottlerocket", None),  # Bottlerocket has no podsPerCore setting
+])
+def test_a_node_class_pods_per_core_bounds_the_pods(
+        book: PriceBook, kubelet: dict[str, int], family: str, pods: int | None) -> None:
+    # before: podsPerCore was noted "not modelled" and the 29 ENI pods simulated
+    pool = _one(_pool(), _class(kubelet=kubelet, amiSelectorTerms=[{"alias": f"{family}@latest"}]))
+    assert node_group_config(pool, "c5.large", book).max_pods == pods
+    assert pool.not_modelled == ()
 
 
 def test_a_node_class_not_in_the_file_is_assumed_and_said(book: PriceBook) -> None:
