@@ -65,7 +65,9 @@ class NodeGroupConfig:
     they are filled in (Karpenter's per-family default, EKS's own 20 GiB gp2), as messages name
     it; empty when stated. ``max_pods`` is the kubelet's max pods a node when the configuration
     sets it (eksctl ``maxPodsPerNode``, an EC2NodeClass's ``kubelet.maxPods``); ``None``: the
-    instance type's ENI figure, as EKS's bootstrap sets it."""
+    instance type's ENI figure, as EKS's bootstrap sets it. ``pods_per_core`` is the kubelet's
+    ``podsPerCore`` (``None``: unset), which caps those at that many per vCPU
+    (:meth:`pods_per_node`)."""
 
     name: str
     instance_types: tuple[str, ...]
@@ -83,6 +85,16 @@ class NodeGroupConfig:
     zones: tuple[str, ...] = ()
     volumes_default: str = ""
     max_pods: int | None = None
+    pods_per_core: int | None = None
+
+    def pods_per_node(self, vcpu: int, eni_pods: int | None) -> int | None:
+        """The pods a node of ``vcpu`` vCPU holds, as its kubelet counts them: ``max_pods``,
+        else the instance type's ENI figure ``eni_pods``, at most ``pods_per_core`` x vCPU
+        when that is set (kubelet: podsPerCore > 0). ``None``: no figure known."""
+        count = self.max_pods if self.max_pods is not None else eni_pods
+        if count is not None and self.pods_per_core:
+            count = min(count, self.pods_per_core * vcpu)
+        return count
 
     def __post_init__(self) -> None:
         if not self.min_size <= self.desired_size <= self.max_size:
@@ -300,14 +312,17 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     # node means more nodes for the same pods
     max_pods = r.int_(m, "maxPodsPerNode", p, required=False, minimum=1)
     extra = m.get("kubeletExtraConfig")
-    if not managed and isinstance(extra, Mapping) and "maxPods" in extra:
-        # a self-managed group's kubelet settings; which of the two eksctl's bootstrap keeps is
-        # not sourced here, so both together are refused rather than one guessed
+    pods_per_core = None
+    if not managed and isinstance(extra, Mapping):
         xp = join_path(p, "kubeletExtraConfig")
-        if max_pods is not None:
-            r.add(join_path(xp, "maxPods"), "is given beside maxPodsPerNode: give the node's "
-                  "max pods once, in maxPodsPerNode")
-        max_pods = r.int_(extra, "maxPods", xp, minimum=1)
+        if "maxPods" in extra:
+            # a self-managed group's kubelet settings; which of the two eksctl's bootstrap keeps
+            # is not sourced here, so both together are refused rather than one guessed
+            if max_pods is not None:
+                r.add(join_path(xp, "maxPods"), "is given beside maxPodsPerNode: give the "
+                      "node's max pods once, in maxPodsPerNode")
+            max_pods = r.int_(extra, "maxPods", xp, minimum=1)
+        pods_per_core = r.int_(extra, "podsPerCore", xp, required=False, minimum=0)
     if r.count() > before or None in (name, types, min_size, max_size, desired, capacity):
         return None
     assert name and types is not None and min_size is not None and max_size is not None
@@ -316,7 +331,7 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
         return NodeGroupConfig(name, types, min_size, max_size, desired, capacity, disk, labels,
                                taints, volume_type, ami_family, managed,
                                "windows" if (ami_family or "").startswith("Windows") else "linux",
-                               max_pods=max_pods)
+                               max_pods=max_pods, pods_per_core=pods_per_core)
     except SpecError:
         if min_size > max_size:  # whatever desiredCapacity is (unset, it is minSize)
             r.add(join_path(p, "maxSize"), f"{max_size} is below minSize ({min_size}); eksctl "

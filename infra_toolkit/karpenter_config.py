@@ -198,7 +198,10 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                            sum(size for size, _t in volumes), labels, pool.taints,
                            volumes[0][1], family, managed=False, os=pool.os,
                            zones=pool.zones, volumes_default=default,
-                           max_pods=kubelet.pods_per_node(family, spec.vcpu, spec.max_pods_eni))
+                           max_pods=kubelet.max_pods,
+                           # Bottlerocket's settings have no podsPerCore: Karpenter ignores it
+                           pods_per_core=None if family == "Bottlerocket" else
+                           kubelet.pods_per_core)
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

@@ -3,7 +3,7 @@ its nodes run (an ``amiSelectorTerms`` ``alias`` such as ``al2023@latest``, or `
 the EBS volumes of each node (``blockDeviceMappings``; Karpenter's defaults for the family when it
 states none), which is what a plan prices of it, and ``kubelet.maxPods`` / ``podsPerCore`` (the
 pods a node holds: maxPods in place of the instance type's ENI figure, at most podsPerCore per
-vCPU, :class:`KubeletPods`); the other ``kubelet`` fields that bound a node's room (reserved
+vCPU); the other ``kubelet`` fields that bound a node's room (reserved
 resources, eviction thresholds) are notes: not modelled. Its
 other fields (subnets, security groups, role, tags, user data, ...) are accepted and left to
 Karpenter; an unknown one is a problem.
@@ -67,18 +67,6 @@ class KubeletPods:
     max_pods: int | None = None
     pods_per_core: int | None = None
 
-    def pods_per_node(self, ami_family: str, vcpu: int, eni_pods: int | None) -> int | None:
-        """Karpenter's pods a node of ``vcpu`` vCPU holds (``instancetype`` ``pods``): maxPods,
-        else the instance type's ENI figure ``eni_pods``; then at most podsPerCore x vCPU,
-        except on Bottlerocket, whose settings have no podsPerCore (Karpenter ignores it).
-        ``None``: the ENI figure as it is (no figure stated that changes it), or unknown."""
-        per_core = self.pods_per_core if ami_family != "Bottlerocket" else None
-        if self.max_pods is None and not per_core:
-            return None
-        count = self.max_pods if self.max_pods is not None else eni_pods
-        if count is not None and per_core:
-            count = min(count, per_core * vcpu)
-        return count
 
 
 def read_kubelet(r: FieldReader, spec: Mapping[str, Any], p: str

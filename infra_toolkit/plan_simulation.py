@@ -147,7 +147,7 @@ def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBo
     out = []
     for g in groups:
         spec = book.instance_spec(g.instance_types[0])
-        max_pods = g.max_pods if g.max_pods is not None else spec.max_pods_eni
+        max_pods = g.pods_per_node(spec.vcpu, spec.max_pods_eni)
         if max_pods is None:
             raise SimulationError(f"node group {g.name!r}: no max-pods figure for "
                                   f"{spec.instance_type} in the instance specs table")

@@ -302,7 +302,7 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
         except InfraToolkitError as exc:
             problems.append(f"--instance-types {itype}: {exc}")
             continue
-        max_pods = config.max_pods if config.max_pods is not None else spec.max_pods_eni
+        max_pods = config.pods_per_node(spec.vcpu, spec.max_pods_eni)
         if max_pods is None:
             problems.append(f"--instance-types {itype}: no max-pods figure for it in the "
                             "instance specs table; choose another type")

@@ -171,14 +171,14 @@ def test_a_node_class_kubelet_max_pods_is_the_groups_and_the_rest_is_said(
     ({"podsPerCore": 4}, "al2023", 8),  # min(29, 4 x 2)
     ({"podsPerCore": 4, "maxPods": 6}, "al2023", 6),  # min(6, 8)
     ({"podsPerCore": 20}, "al2023", 29),  # min(29, 40)
-    ({"podsPerCore": 0}, "al2023", None),  # 0 is unset: the ENI figure as it is
-    ({"podsPerCore": 4}, "bottlerocket", None),  # Bottlerocket has no podsPerCore setting
+    ({"podsPerCore": 0}, "al2023", 29),  # 0 is unset: the ENI figure as it is
+    ({"podsPerCore": 4}, "bottlerocket", 29),  # Bottlerocket has no podsPerCore setting
 ])
 def test_a_node_class_pods_per_core_bounds_the_pods(
-        book: PriceBook, kubelet: dict[str, int], family: str, pods: int | None) -> None:
+        book: PriceBook, kubelet: dict[str, int], family: str, pods: int) -> None:
     # before: podsPerCore was noted "not modelled" and the 29 ENI pods simulated
     pool = _one(_pool(), _class(kubelet=kubelet, amiSelectorTerms=[{"alias": f"{family}@latest"}]))
-    assert node_group_config(pool, "c5.large", book).max_pods == pods
+    assert node_group_config(pool, "c5.large", book).pods_per_node(2, 29) == pods
     assert pool.not_modelled == ()
 
 

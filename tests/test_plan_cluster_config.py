@@ -147,6 +147,23 @@ def test_a_self_managed_groups_kubelet_max_pods_is_read() -> None:
                                  "cluster.yaml")
 
 
+def test_a_self_managed_groups_kubelet_pods_per_core_caps_its_pods() -> None:
+    # kubelet: podsPerCore > 0 caps the node's pods at podsPerCore x cores (was left out: the
+    # ENI figure simulated). The group's m5.large: 2 vCPU, 29 pods by its ENI figure.
+    (group,) = cluster_config_from_dict(_self_managed(
+        kubeletExtraConfig={"podsPerCore": 5})).node_groups
+    assert group.pods_per_node(2, 29) == 10  # min(29, 5 x 2)
+    (group,) = cluster_config_from_dict(_self_managed(
+        kubeletExtraConfig={"podsPerCore": 5, "maxPods": 8})).node_groups
+    assert group.pods_per_node(2, 29) == 8  # min(8, 10)
+    (group,) = cluster_config_from_dict(_self_managed(
+        kubeletExtraConfig={"podsPerCore": 0})).node_groups
+    assert group.pods_per_node(2, 29) == 29  # 0: not set
+    with pytest.raises(SpecError, match=r"nodeGroups\[0\].kubeletExtraConfig.podsPerCore"):
+        cluster_config_from_dict(_self_managed(kubeletExtraConfig={"podsPerCore": -1}),
+                                 "cluster.yaml")
+
+
 def test_max_pods_per_node_is_what_the_simulation_packs(tmp_path: Path) -> None:
     # newplans: the default plan's general group (t3.medium, 17 pods by its ENI figure in
     # ec2_instance_specs) with maxPodsPerNode: 11 simulates 11 pods a node
