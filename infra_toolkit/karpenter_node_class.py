@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra_toolkit.nodes import KUBELET_RESERVE_KEYS, KUBELET_RESERVE_NOTE
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.quantity import QuantityError, parse_quantity
 
@@ -51,10 +52,7 @@ _KUBELET_KEYS = ("clusterDNS", "maxPods", "podsPerCore", "systemReserved", "kube
                  "evictionHard", "evictionSoft", "evictionSoftGracePeriod",
                  "evictionMaxPodGracePeriod", "imageGCHighThresholdPercent",
                  "imageGCLowThresholdPercent", "cpuCFSQuota")
-_RESERVE = "a node's allocatable is the simulator's own reserve"
-_KUBELET_NOT_MODELLED = {
-    "systemReserved": _RESERVE, "kubeReserved": _RESERVE, "evictionHard": _RESERVE,
-    "evictionSoft": _RESERVE}
+_KUBELET_NOT_MODELLED = {key: KUBELET_RESERVE_NOTE for key in KUBELET_RESERVE_KEYS}
 _EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kmsKeyID",
              "deleteOnTermination", "snapshotID", "volumeInitializationRate")
 

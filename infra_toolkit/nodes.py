@@ -47,9 +47,19 @@ from infra_toolkit.disruption_budget import smallest_scaled
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["DRAIN_RULES", "KARPENTER_COMMAND_S", "KARPENTER_LIKE", "MAX_POD_EVICTION_S",
+__all__ = ["DRAIN_RULES", "KARPENTER_COMMAND_S", "KARPENTER_LIKE", "KUBELET_RESERVE_KEYS",
+           "KUBELET_RESERVE_NOTE",
+           "MAX_POD_EVICTION_S",
            "POD_TERMINATION_GRACE_S", "ClusterAutoscalerSpec", "NodeGroup", "node_room",
            "pod_slots"]
+
+
+#: Why a kubelet's reservations (kubeReserved, systemReserved, eviction thresholds) stated in
+#: a node configuration change no simulated figure: a node's allocatable is its capacity minus
+#: :class:`NodeGroup`'s own reserve.
+KUBELET_RESERVE_NOTE = "a node's allocatable is the simulator's own reserve"
+#: Those reservations, as a KubeletConfiguration names them.
+KUBELET_RESERVE_KEYS = ("systemReserved", "kubeReserved", "evictionHard", "evictionSoft")
 
 
 @dataclass(frozen=True)

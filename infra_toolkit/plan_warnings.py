@@ -38,6 +38,8 @@ workload with an HPA and a model:
   line prices unless declared;
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
   StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
+* node configuration (:func:`node_config_warnings`): an eksctl node group's kubelet
+  reservations, which the simulation's own node reserve stands in for;
 
 and for every plan, workloads or not, a cost line without a price
 (:mod:`infra_toolkit.price_warnings`). Each of those modules says in its docstring what it
@@ -279,6 +281,17 @@ def statefulset_rolling_warnings(plan: Plan) -> list[PlanWarning]:
     return out
 
 
+def node_config_warnings(plan: Plan) -> list[PlanWarning]:
+    """One warning per field of the proposed eksctl ``ClusterConfig``'s node groups that the
+    simulation does not use (a self-managed group's kubelet reservations), at
+    ``proposed.cluster_config``: Karpenter's are the NodePools' warnings
+    (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`)."""
+    if plan.proposed.cluster_config is None:
+        return []
+    return [PlanWarning("proposed.cluster_config", f"node group {quoted(g.name)}: {note}")
+            for g in plan.proposed.node_groups for note in g.not_modelled]
+
+
 def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve]
                   ) -> tuple[PlanWarning, ...]:
     """Every warning of the autoscaled proposed workloads of a valid ``plan``, in plan order:
@@ -314,7 +327,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + sidecar_injection_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)
                  + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
-                 + statefulset_rolling_warnings(plan)
+                 + statefulset_rolling_warnings(plan) + node_config_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)

@@ -17,6 +17,7 @@ from infra_toolkit.eksctl_config import (
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_simulation import simulation_node_groups
+from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 
 REPO = Path(__file__).resolve().parent.parent
@@ -139,6 +140,10 @@ def test_a_self_managed_groups_kubelet_max_pods_is_read() -> None:
     (group,) = cluster_config_from_dict(_self_managed(
         kubeletExtraConfig={"maxPods": 12, "kubeReserved": {"cpu": "300m"}})).node_groups
     assert group.max_pods == 12
+    # the reservation is said, not used (it was dropped without a word)
+    assert group.not_modelled == (
+        "nodeGroups[0].kubeletExtraConfig.kubeReserved: not modelled (a node's allocatable is "
+        "the simulator's own reserve)",)
     with pytest.raises(SpecError, match=(
             r"^cluster.yaml: nodeGroups\[0\].kubeletExtraConfig.maxPods: is given beside "
             r"maxPodsPerNode: give the node's max pods once, in maxPodsPerNode$")):
@@ -162,6 +167,31 @@ def test_a_self_managed_groups_kubelet_pods_per_core_caps_its_pods() -> None:
     with pytest.raises(SpecError, match=r"nodeGroups\[0\].kubeletExtraConfig.podsPerCore"):
         cluster_config_from_dict(_self_managed(kubeletExtraConfig={"podsPerCore": -1}),
                                  "cluster.yaml")
+
+
+def test_a_self_managed_groups_kubelet_is_simulated_and_its_reserve_warned(
+        tmp_path: Path) -> None:
+    # the default plan's groups as eksctl nodeGroups (self-managed), general with podsPerCore 4
+    # and a kubeReserved: its t3.medium (2 vCPU, 17 pods by its ENI figure) packs min(17, 4 x 2)
+    # = 8 pods a node, and validate says the reservation is not used
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    cluster = tmp_path / "plans" / "ecommerce-eks" / "cluster.yaml"
+    text = cluster.read_text()
+    assert text.count("managedNodeGroups:\n  - name: general\n") == 1
+    cluster.write_text(text.replace(
+        "managedNodeGroups:\n  - name: general\n",
+        "nodeGroups:\n  - name: general\n    kubeletExtraConfig:\n      podsPerCore: 4\n"
+        "      kubeReserved: {cpu: 300m}\n"))
+    plan = read_plan(tmp_path / "plans" / "ecommerce-eks.yaml")
+    backend = next(w for w in plan.proposed.workloads if w.name == "backend")
+    (group,) = simulation_node_groups(plan.proposed, backend, load_price_book())
+    assert (group.name, group.max_pods) == ("general", 8)
+    _plan, problems, warnings = check_plan_warnings(tmp_path / "plans" / "ecommerce-eks.yaml")
+    assert problems == []
+    assert [(w.path, w.message) for w in warnings if w.path == "proposed.cluster_config"] == [
+        ("proposed.cluster_config", "warning: node group 'general': "
+         "nodeGroups[0].kubeletExtraConfig.kubeReserved: not modelled (a node's allocatable is "
+         "the simulator's own reserve)")]
 
 
 def test_max_pods_per_node_is_what_the_simulation_packs(tmp_path: Path) -> None:
