@@ -161,7 +161,8 @@ def _backlog_warning(i: int, metric: MetricSpec, path: str) -> list[PlanWarning]
 def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
     """The HPA metrics of ``workload`` that never rise above target under its model at a pod's
     full capacity, or are above it at zero load; ``path`` is the workload's ``hpa`` field."""
-    hpa, model = workload.hpa_spec, workload.model
+    # ContainerResource on the pod's one container read as the Resource metric it equals
+    hpa, model = workload.simulated_hpa_spec(), workload.model
     if hpa is None or model is None:
         return []
     ws = workload.workload_spec()

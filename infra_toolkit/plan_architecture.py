@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import HPASpec
@@ -100,6 +101,14 @@ class Workload:
     traffic_share: float = 1.0
     behind_load_balancer: bool = True
     budget_files: tuple[Path, ...] = ()
+
+    def simulated_hpa_spec(self) -> HPASpec | None:
+        """The HPA as the simulation runs it on the Deployment's pods: each ContainerResource
+        metric as the Resource metric it equals (:func:`container_metrics.resource_twins`;
+        validation refused the others); ``None`` without an HPA."""
+        if self.hpa_spec is None:
+            return None
+        return resource_twins(self.hpa_spec, pod_containers(self.deployment.document))
 
     def workload_spec(self, slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
         """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod; raises

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.karpenter_config import consolidation_autoscaler
@@ -181,6 +180,8 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
     if workload.hpa_spec is None:
         raise SimulationError(f"workload {workload_name!r} has no HPA; give it one (minReplicas = "
                               "maxReplicas for a fixed size) to simulate it")
+    hpa = workload.simulated_hpa_spec()
+    assert hpa is not None
     slo = p95_latency_slo_ms(plan, workload_name)
     settings = plan.simulation
     autoscaler = side_autoscaler(plan, arch)
@@ -189,9 +190,7 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
     controller = DEFAULT_CONTROLLER_CONFIG if settings.hpa_sync_period_s is None else \
         dataclasses.replace(DEFAULT_CONTROLLER_CONFIG, sync_period_s=settings.hpa_sync_period_s)
     return SimulationSpec(
-        # a ContainerResource metric on the pod's one container is simulated as its Resource
-        # twin (the plan's validation refused the others with the reason)
-        hpa=resource_twins(workload.hpa_spec, pod_containers(workload.deployment.document)),
+        hpa=hpa,
         workload=workload.workload_spec(*(() if slo is None else (slo,))),
         node_groups=simulation_node_groups(arch, workload, book,
                                            group_termination_s(plan, arch, book)),

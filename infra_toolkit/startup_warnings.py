@@ -194,16 +194,12 @@ def starting_replicas_warnings(workload: Workload, path: str,
 
 
 def _cpu_metrics(workload: Workload) -> list[str]:
-    """Where ``workload``'s HPA reads CPU: ``spec.metrics[i]`` of each Resource or
-    ContainerResource metric on ``cpu``."""
-    assert workload.hpa_spec is not None
-    out = []
-    for i, m in enumerate(workload.hpa_spec.metrics):
-        source = m.resource if m.type == "Resource" else (
-            m.container_resource if m.type == "ContainerResource" else None)
-        if source is not None and source.name == "cpu":
-            out.append(f"spec.metrics[{i}]")
-    return out
+    """Where ``workload``'s HPA reads CPU: ``spec.metrics[i]`` of each Resource metric on
+    ``cpu`` as simulated (a ContainerResource one on the pod's one container included)."""
+    hpa = workload.simulated_hpa_spec()
+    assert hpa is not None
+    return [f"spec.metrics[{i}]" for i, m in enumerate(hpa.metrics)
+            if m.type == "Resource" and m.resource is not None and m.resource.name == "cpu"]
 
 
 def _ready_after_delay_s(image_pull_s: float, app_start_s: float, probe: Probe,

@@ -1162,3 +1162,19 @@ def test_a_burst_without_readiness_probe_asks_for_one(tmp_path: Path) -> None:
     assert message.endswith("add a readiness probe that passes once the warm-up is over (Ready "
                             "at least 35 s after the bind), or have the app report ready only "
                             "then")
+
+
+def test_a_container_resource_metric_is_warned_as_its_resource_twin(tmp_path: Path) -> None:
+    # minimal.yaml's pod has one container, 'api': its ContainerResource cpu metric is the
+    # Resource one (container_metrics). At capacity a pod uses 20 + 5 x 40 = 220m of its 200m
+    # request, 110 %, not above a 150 % target plus the 10 % tolerance (165 %): never scales.
+    # Before, the metric was read as written and no warning said so.
+    cpu_150 = CPU_70.replace("averageUtilization: 70", "averageUtilization: 150")
+    container_150 = cpu_150.replace("type: Resource\n      resource:\n",
+                                    "type: ContainerResource\n      containerResource:\n"
+                                    "        container: api\n")
+    as_resource = _warnings(_plan(tmp_path / "r", cpu_150))
+    assert [path for path, _m in as_resource] == [HPA_PATH, HPA_PATH]
+    assert as_resource[0][1].startswith("spec.metrics[0] (cpu) reaches at most 110 % at a pod's "
+                                        "full capacity of 40 rps")
+    assert _warnings(_plan(tmp_path / "c", container_150)) == as_resource
