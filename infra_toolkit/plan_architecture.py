@@ -102,13 +102,14 @@ class Workload:
     behind_load_balancer: bool = True
     budget_files: tuple[Path, ...] = ()
 
-    def simulated_hpa_spec(self) -> HPASpec | None:
-        """The HPA as the simulation runs it on the Deployment's pods: each ContainerResource
-        metric as the Resource metric it equals (:func:`container_metrics.resource_twins`;
-        validation refused the others); ``None`` without an HPA."""
-        if self.hpa_spec is None:
+    def simulated_hpa_spec(self, hpa: HPASpec | None = None) -> HPASpec | None:
+        """``hpa`` (default: the workload's own, ``None`` without one) as the simulation runs it
+        on the Deployment's pods: each ContainerResource metric as the Resource metric it
+        equals (:func:`container_metrics.resource_twins`; validation refused the others)."""
+        hpa = self.hpa_spec if hpa is None else hpa
+        if hpa is None:
             return None
-        return resource_twins(self.hpa_spec, pod_containers(self.deployment.document))
+        return resource_twins(hpa, pod_containers(self.deployment.document))
 
     def workload_spec(self, slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
         """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` for one pod; raises

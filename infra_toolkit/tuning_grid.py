@@ -216,10 +216,14 @@ def _set(doc: dict[str, Any], field: str, value: int, hpa: HPASpec) -> None:
     if field.endswith(".averageUtilization"):
         resource = field.split(".")[0]
         for m in spec.get("metrics") or ():
-            r = m.get("resource") or {}
+            # a ContainerResource metric here is on the pod's one container (validation refused
+            # the others): the Resource metric the simulation runs it as
+            kind = m.get("type")
+            r = m.get({"Resource": "resource", "ContainerResource": "containerResource"}.get(
+                str(kind), "resource")) or {}
             # the target the controller reads as Utilization, whatever its type says (A11-6)
-            if m.get("type") == "Resource" and r.get("name") == resource and \
-                    controller_target_type("Resource", r.get("target") or {}) == "Utilization":
+            if kind in ("Resource", "ContainerResource") and r.get("name") == resource and \
+                    controller_target_type(str(kind), r.get("target") or {}) == "Utilization":
                 r["target"]["averageUtilization"] = value
         return
     direction = _direction(field)
@@ -241,7 +245,9 @@ def _hpa_variants(workload: Workload, grid: Mapping[str, Sequence[Any]], source:
     assert workload.hpa is not None and workload.hpa_spec is not None
     base = as_autoscaling_v2(workload.hpa.document, source)
     fields = [f for f in grid if f in HPA_FIELDS]
-    problems = [p for f in fields if (p := _static_problem(f, base, workload.hpa_spec))]
+    simulated = workload.simulated_hpa_spec()
+    assert simulated is not None
+    problems = [p for f in fields if (p := _static_problem(f, base, simulated))]
     if problems:
         return {}, problems
     out: dict[tuple[Any, ...], HPASpec | str] = {}
@@ -250,7 +256,9 @@ def _hpa_variants(workload: Workload, grid: Mapping[str, Sequence[Any]], source:
         for f, v in zip(fields, combo, strict=True):
             _set(doc, f, v, workload.hpa_spec)
         try:
-            out[combo] = hpa_from_dict(doc, source)
+            variant = workload.simulated_hpa_spec(hpa_from_dict(doc, source))
+            assert variant is not None
+            out[combo] = variant
         except SpecError as exc:
             out[combo] = " ".join(line.strip() for line in str(exc).splitlines())
     for i, f in enumerate(fields):

@@ -500,16 +500,24 @@ def test_a_workload_on_two_groups_of_one_type_runs_every_variant_unscreened(
                        scenarios=["steady", "double"], max_cluster_runs=3)
 
 
+def _small_plan_with_hpa(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the small plan whose HPA manifest has ``old`` (which must be there) as ``new``."""
+    shutil.copytree(MANIFESTS, tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert old in text
+    hpa.write_text(text.replace(old, new))
+    path = tmp_path / "plan.yaml"
+    path.write_text((REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/"))
+    return path
+
+
 def test_a_cpu_target_typed_value_is_varied_as_the_controller_reads_it(tmp_path: Path) -> None:
     # audit11 A11-6: {type: Value, averageUtilization: 70} is accepted and read as a 70 %
     # Utilization target (the controller dispatches a Resource target on the field set), so
     # --vary cpu.averageUtilization must change that field, not find no Utilization target
-    shutil.copytree(MANIFESTS, tmp_path / "manifests")
-    hpa = tmp_path / "manifests" / "hpa.yaml"
-    hpa.write_text(hpa.read_text().replace("{type: Utilization, averageUtilization: 70}",
-                                           "{type: Value, averageUtilization: 70}"))
-    path = tmp_path / "plan.yaml"
-    path.write_text((REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/"))
+    path = _small_plan_with_hpa(tmp_path, "{type: Utilization, averageUtilization: 70}",
+                                "{type: Value, averageUtilization: 70}")
     result = sweep_workload(read_plan(path), load_price_book(), "api",
                             parse_vary(["cpu.averageUtilization=50,70"]), scenarios=["steady"])
     assert len(result.table) == 2  # the baseline (70) and 50
@@ -521,6 +529,26 @@ def test_a_cpu_target_typed_value_is_varied_as_the_controller_reads_it(tmp_path:
     # 70 %: 60 / 70 = 0.857, below 1 - 0.1, but ceil(2 x 60 / 70) = ceil(1.71) = 2 (and
     # minReplicas 2): stays 2
     assert base["steady:peak_replicas"] == 2
+
+
+def test_a_container_resource_cpu_target_is_varied_as_its_resource_twin(tmp_path: Path) -> None:
+    # the small plan's pod runs one container, 'api': a ContainerResource cpu metric on it is
+    # the Resource metric (container_metrics), so the sweep runs and varies it (it refused: "the
+    # HPA has no Resource cpu metric", and any --vary stopped at "cannot be simulated")
+    path = _small_plan_with_hpa(tmp_path, "    - type: Resource\n      resource:\n",
+                                "    - type: ContainerResource\n      containerResource:\n"
+                                "        container: api\n")
+    result = sweep_workload(read_plan(path), load_price_book(), "api",
+                            parse_vary(["cpu.averageUtilization=50,70"]), scenarios=["steady"])
+    assert len(result.table) == 2  # the baseline (70) and 50
+    # the same figures as the Resource metric's (test above): 60 % at 2 pods of 20 req/s,
+    # ceil(2 x 60 / 50) = 3 at a 50 % target; 2 at 70 %
+    assert _row(result, **{"cpu.averageUtilization": 50})["steady:peak_replicas"] == 3
+    base = result.table[result.table["baseline"]].iloc[0]
+    assert base["steady:peak_replicas"] == 2
+    minimum = sweep_workload(read_plan(path), load_price_book(), "api",
+                             parse_vary(["minReplicas=2,3"]), scenarios=["steady"])
+    assert _row(minimum, minReplicas=3)["steady:peak_replicas"] == 3
 
 
 def test_a_type_the_group_cannot_run_is_an_invalid_row(small: tuple[Plan, PriceBook]) -> None:
