@@ -33,9 +33,10 @@ fields (--vary FIELD=V1,V2,... or FIELD=LO..HI[:STEP], whole numbers):
   {', '.join(HPA_FIELDS[6:])}
   (HPA fields as in the manifest; <direction>.<Percent|Pods>.value sets every policy of that
   type in that direction; cpu/memory.averageUtilization the Resource target, or the
-  ContainerResource one on the pod's one container), and {NODE_FIELDS[1]} (the workload's node group's
-  scaling_config.max_size). Instance types: --instance-types. A Karpenter NodePool's group
-  takes only the types its requirements allow, max_size within its spec.limits.
+  ContainerResource one on the pod's one container), and {NODE_FIELDS[1]} (the workload's
+  node group's scaling_config.max_size). Instance types: --instance-types. A Karpenter
+  NodePool's group takes only the types its requirements allow, max_size within its
+  spec.limits.
 
 A variant the API refuses (minReplicas above maxReplicas) is listed as invalid, not simulated.
 "meets SLOs" is the report's own SLO check (simulate + slo_check), run on the baseline and the

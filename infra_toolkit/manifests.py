@@ -49,6 +49,7 @@ from infra_toolkit.pod_template import (
     template_selector_problems,
 )
 from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Probe
+from infra_toolkit.restart_probes import DEFAULT_FAILURE_THRESHOLD, RestartProbe
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 from infra_toolkit.workload import MAX_STARTUP_DELAY_S, STARTUP_DELAY_RULE
 
@@ -191,7 +192,9 @@ class DeploymentSpec:
     extended resources (``nvidia.com/gpu``) and huge pages its containers or the pod request or
     limit, which the simulation does not place by (sorted; warned). ``host_ports``: the host
     ports its containers take (``hostPort``, or every ``containerPort`` with ``hostNetwork:
-    true``, which the API server defaults so), sorted."""
+    true``, which the API server defaults so), sorted. ``restart_probes``: the startup and
+    liveness probes of its containers and native sidecars, whose failures restart a container
+    (:mod:`infra_toolkit.restart_probes`)."""
 
     name: str
     replicas: int | None
@@ -211,6 +214,7 @@ class DeploymentSpec:
     native_sidecars: int = 0
     sidecars_before_init: bool = False
     termination_grace_period_s: float = POD_TERMINATION_GRACE_S
+    restart_probes: tuple[RestartProbe, ...] = ()
 
     @property
     def packed_cpu_millicores(self) -> int:
@@ -294,7 +298,7 @@ _PROBE_FIELDS = ("exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", 
                  "terminationGracePeriodSeconds")
 _RESOURCES_FIELDS = ("limits", "requests", "claims")
 # the container fields the simulation reads: another key this close to one is its misspelling
-_READ_CONTAINER_FIELDS = ("readinessProbe", "startupProbe", "resources")
+_READ_CONTAINER_FIELDS = ("readinessProbe", "startupProbe", "livenessProbe", "resources")
 
 
 def _unknown_fields(container: Mapping[str, Any], where: str, owner: str) -> list[str]:
@@ -308,7 +312,7 @@ def _unknown_fields(container: Mapping[str, Any], where: str, owner: str) -> lis
         if key not in _READ_CONTAINER_FIELDS and near:
             out.append(f"{where}.{key} {owner}: unknown field, which the API server refuses{near}")
     for block, allowed in (("readinessProbe", _PROBE_FIELDS), ("startupProbe", _PROBE_FIELDS),
-                           ("resources", _RESOURCES_FIELDS)):
+                           ("livenessProbe", _PROBE_FIELDS), ("resources", _RESOURCES_FIELDS)):
         fields = container.get(block)
         out += [f"{where}.{block}.{key} {owner}: unknown field, which the API server refuses"
                 + did_you_mean(str(key), allowed)
@@ -326,11 +330,11 @@ def _startup_delay(value: Any, field_path: str, name: str, source: Path) -> int:
 
 def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
            source: Path) -> Probe | None:
-    """The timing of a container's ``readinessProbe`` or ``startupProbe`` (``None`` without
-    one), as the API server defaults and validates it: ``SetDefaults_Probe`` makes an unset or
-    0 ``periodSeconds`` 10 and ``successThreshold`` 1; ``validateProbe`` refuses a negative
-    one, and a startup probe's ``successThreshold`` other than 1 (``must be 1``); null is
-    unset. Raises :class:`SpecError` naming the field."""
+    """The timing of a container's ``readinessProbe``, ``startupProbe`` or ``livenessProbe``
+    (``None`` without one), as the API server defaults and validates it: ``SetDefaults_Probe``
+    makes an unset or 0 ``periodSeconds`` 10 and ``successThreshold`` 1; ``validateProbe``
+    refuses a negative one, and a startup or liveness probe's ``successThreshold`` other than 1
+    (``must be 1``); null is unset. Raises :class:`SpecError` naming the field."""
     probe = container.get(block)
     if not isinstance(probe, Mapping):
         return None
@@ -345,9 +349,10 @@ def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
     delay = field("initialDelaySeconds", 0)
     period = field("periodSeconds", DEFAULT_PROBE_PERIOD_S)
     threshold = field("successThreshold", 1)
-    if block == "startupProbe" and threshold != 1:
+    if block in ("startupProbe", "livenessProbe") and threshold != 1:
+        kind = "startup" if block == "startupProbe" else "liveness"
         raise SpecError(f"{at}.successThreshold (={threshold}) of {name} in {source} must be 1 "
-                        "for a startup probe, as the API server requires (it passes on its "
+                        f"for a {kind} probe, as the API server requires (it passes on its "
                         "first success); drop the field or write 1")
     # a run of successes past a day holds the pod unready as long as a day-long delay would
     if (threshold - 1) * period > MAX_STARTUP_DELAY_S:
@@ -355,6 +360,21 @@ def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
                         f"{name} in {source} must be at most {MAX_STARTUP_DELAY_S:,} s: "
                         f"{STARTUP_DELAY_RULE}")
     return Probe(float(delay), float(period), threshold)
+
+
+def _restart_probe(container: Mapping[str, Any], block: str, where: str, name: str,
+                   source: Path) -> RestartProbe | None:
+    """A container's ``startupProbe`` or ``livenessProbe`` as a probe that restarts it
+    (:mod:`infra_toolkit.restart_probes`; ``None`` without one): :func:`_probe`'s timing and
+    its ``failureThreshold`` (unset or 0: the API's 3)."""
+    timing = _probe(container, block, where, name, source)
+    if timing is None:
+        return None
+    raw = container[block].get("failureThreshold")
+    failures = _whole(DEFAULT_FAILURE_THRESHOLD if raw is None else raw,
+                      f"{where}.{block}.failureThreshold", name, source)
+    return RestartProbe(str(container.get("name")), block, timing.initial_delay_s,
+                        timing.period_s, failures or DEFAULT_FAILURE_THRESHOLD)
 
 
 def reads_cpu_requests(hpa: HPASpec) -> bool:
@@ -446,6 +466,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
         first_at.setdefault(cname, at)
     cpu = memory_milli = 0
     probes: list[ContainerProbes] = []
+    restarts: list[RestartProbe] = []
     without_cpu: list[str] = []
     without_memory = False
     for where, c in members:
@@ -470,6 +491,15 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                 pair.append(None)
         if pair != [None, None]:
             probes.append(ContainerProbes(*pair))
+        for probe_name in ("startupProbe", "livenessProbe"):
+            try:
+                restart = _restart_probe(c, probe_name, where, named, path)
+            except SpecError as exc:
+                if str(exc) not in problems:  # a startup probe's timing is listed above
+                    problems.append(str(exc))
+                continue
+            if restart is not None:
+                restarts.append(restart)
     init_cpu, init_memory_milli = init_requests(init, path, kept)
     pod_cpu = kept(container_request, pod, "cpu", "spec.template.spec", path)
     pod_memory = kept(container_request, pod, "memory", "spec.template.spec", path)
@@ -544,7 +574,7 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           bool(sidecars) and init_cpu + init_memory_milli > 0 and any(
                               isinstance(c, dict) and c.get("restartPolicy") is None
                               and i > sidecars[0][0] for i, c in enumerate(init)),
-                          float(grace or 0))
+                          float(grace or 0), tuple(restarts))
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -13,7 +13,8 @@ workload with an HPA and a model:
   and for every node group, a desired_size below its starting pods;
 * the start (:mod:`infra_toolkit.startup_warnings`): starting replicas that cannot serve a
   scenario's first rate within the workload's SLOs, so the run starts in violation; a start-up
-  CPU burst that lasts past Ready, which the HPA reads as load;
+  CPU burst that lasts past Ready, which the HPA reads as load; a startup or liveness probe
+  that restarts a container before its app is up (pods never Ready);
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
   carries, or with no autoscaled workload behind it;
 
@@ -81,7 +82,11 @@ from infra_toolkit.price_warnings import (
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.rollout import plan_rolling_skips
-from infra_toolkit.startup_warnings import starting_replicas_warnings, startup_burst_warnings
+from infra_toolkit.startup_warnings import (
+    restart_loop_warnings,
+    starting_replicas_warnings,
+    startup_burst_warnings,
+)
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "plan_warnings",
@@ -318,6 +323,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
         out += startup_burst_warnings(w, f"{at}.model.startup_cpu_s")
+        out += restart_loop_warnings(w, f"{at}.deployment")
         groups = simulation_node_groups(plan.proposed, w, book)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)

@@ -32,12 +32,18 @@ the pod's Ready, under an HPA with a CPU metric. Within the CPU initialization p
 controller ignores a pod's samples whose window starts before its Ready (``pod_grouping``), so
 a burst over by Ready never counts; the seconds after Ready are in counted windows, and every
 pod added reads the burst as load: each scale-up inflates the next sample.
+
+A start that never ends (:func:`restart_loop_warnings`): a container's startup probe, or its
+liveness probe without one, that fails ``failureThreshold`` times before the model's app is up,
+so the kubelet restarts it again and again (:mod:`infra_toolkit.restart_probes`) and the pods
+never become Ready, while the simulation counts them Ready.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -46,11 +52,17 @@ from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
-from infra_toolkit.readiness import MAX_STARTUP_DELAY_S, Probe, seconds_to_ready
+from infra_toolkit.readiness import (
+    DEFAULT_PROBE_PERIOD_S,
+    MAX_STARTUP_DELAY_S,
+    Probe,
+    seconds_to_ready,
+)
+from infra_toolkit.restart_probes import RestartProbe, restart_before_up
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["per_pod_limit_rps", "percentile_ms", "starting_replicas_warnings",
-           "startup_burst_warnings"]
+__all__ = ["per_pod_limit_rps", "percentile_ms", "restart_loop_warnings",
+           "starting_replicas_warnings", "startup_burst_warnings"]
 
 _BISECTION_STEPS = 60
 
@@ -249,3 +261,56 @@ def startup_burst_warnings(workload: Workload, path: str) -> list[PlanWarning]:
         f"{_f(ws.cpu_request_millicores)}m request) above its load in samples that "
         f"{' and '.join(where)} (cpu) count{'s' if len(where) == 1 else ''}, and "
         f"each scale-up can feed the next; {fix}"))]
+
+
+def _least(make: Callable[[int], RestartProbe], start: int, image_pull_s: float,
+           up_s: float) -> int | None:
+    """The least whole value from ``start`` whose probe (``make(value)``) restarts the
+    container no sooner than ``up_s``; ``None`` past a day's worth."""
+    for value in range(start, MAX_STARTUP_DELAY_S + 1):
+        if make(value).restart_s(image_pull_s) >= up_s:
+            return value
+    return None
+
+
+def _restart_fix(p: RestartProbe, image_pull_s: float, up_s: float) -> str:
+    """The least change to ``p`` (or, for a liveness probe, a startup probe added) that lets a
+    container whose app is up ``up_s`` after the bind finish its start."""
+    if p.kind == "startupProbe":
+        failures = _least(lambda f: replace(p, failure_threshold=f), p.failure_threshold + 1,
+                          image_pull_s, up_s)
+        return (f"raise the startupProbe's failureThreshold to {failures} (its "
+                f"{_f(p.period_s)} s period then allows the start)" if failures else
+                "give the startupProbe a failureThreshold x periodSeconds that covers the start")
+    delay = _least(lambda d: replace(p, initial_delay_s=float(d)), int(p.initial_delay_s) + 1,
+                   image_pull_s, up_s)
+    period = float(DEFAULT_PROBE_PERIOD_S)
+    failures = _least(lambda f: RestartProbe(p.container, "startupProbe", 0.0, period, f), 1,
+                      image_pull_s, up_s)
+    return (f"add a startupProbe (periodSeconds {_f(period)}, failureThreshold {failures}) so "
+            f"the livenessProbe waits for the start, or raise its initialDelaySeconds to {delay}")
+
+
+def restart_loop_warnings(workload: Workload, path: str) -> list[PlanWarning]:
+    """One warning per container of ``workload`` that its startup or liveness probe restarts
+    before the model's app is up (module docstring), at ``path`` (the workload's Deployment):
+    the probe, when it restarts it, and the least change that lets the start finish."""
+    if workload.hpa_spec is None or workload.model is None:
+        return []
+    ws, d = workload.workload_spec(), workload.deployment_spec
+    pull, up_s = ws.image_pull_s, ws.image_pull_s + ws.app_start_s
+    return [PlanWarning(path, (
+        f"container {d.name}/{p.container}'s {p.kind} (initialDelaySeconds "
+        f"{_f(p.initial_delay_s)}, periodSeconds {_f(p.period_s)}, failureThreshold "
+        f"{p.failure_threshold}{'; no startupProbe' if p.kind == 'livenessProbe' else ''}) "
+        f"fails for the {p.failure_threshold}{_ordinal(p.failure_threshold)} time "
+        f"{_f(restart_s)} s after the bind, before the app is up at {_f(up_s)} s (image_pull_s "
+        f"{_f(pull)} + app_start_s {_f(ws.app_start_s)}): the kubelet restarts the container, "
+        "each start ends the same way, and its pods never become Ready (CrashLoopBackOff), "
+        f"while the simulation counts them Ready {_f(ws.startup_s)} s after the bind; "
+        f"{_restart_fix(p, pull, up_s)}"))
+        for p, restart_s in restart_before_up(d.restart_probes, pull, ws.app_start_s)]
+
+
+def _ordinal(n: int) -> str:
+    return "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -39,6 +39,7 @@ from infra_toolkit.hpa import (
 )
 from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml, read_hpa_yaml
 from infra_toolkit.readiness import ContainerProbes, Probe, seconds_to_ready
+from infra_toolkit.restart_probes import RestartProbe
 from infra_toolkit.update_strategy import UpdateStrategy
 
 CORPUS = Path(__file__).parent / "data" / "manifests_corpus"
@@ -188,9 +189,11 @@ DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
         "myapp", 1, 350, 320.0, (ContainerProbes(Probe(5.0, 10.0, 1)),),
         init_cpu_millicores=2000, init_memory_mib=1024.0,
         native_sidecars=1, sidecars_before_init=False)),
-    # helm's default chart: a readiness probe with no timing written (0 s, 10 s, 1)
-    ("deploy_helm_rendered.yaml", DeploymentSpec("release-name-myapp", None, 100, 128.0,
-                                                 (ContainerProbes(Probe(0.0, 10.0, 1)),))),
+    # helm's default chart: a readiness probe with no timing written (0 s, 10 s, 1), and a
+    # liveness probe alike (0 s, 10 s, the API's failureThreshold 3)
+    ("deploy_helm_rendered.yaml", DeploymentSpec(
+        "release-name-myapp", None, 100, 128.0, (ContainerProbes(Probe(0.0, 10.0, 1)),),
+        restart_probes=(RestartProbe("myapp", "livenessProbe", 0.0, 10.0, 3),))),
     # cpu 0.5 + "1.5" = 2000 m; memory 1G = 10**9 B = 953.67431640625 MiB, + 100 MiB
     ("deploy_quantity_forms.yaml", DeploymentSpec("quantities", 3, 2000,
                                                   10**9 / 2**20 + 100, ())),

@@ -1178,3 +1178,46 @@ def test_a_container_resource_metric_is_warned_as_its_resource_twin(tmp_path: Pa
     assert as_resource[0][1].startswith("spec.metrics[0] (cpu) reaches at most 110 % at a pod's "
                                         "full capacity of 40 rps")
     assert _warnings(_plan(tmp_path / "c", container_150)) == as_resource
+
+
+PROBE_5 = "            initialDelaySeconds: 5\n"
+
+
+def _liveness(period: int, failures: int) -> tuple[str, str]:
+    return (PROBE_5, PROBE_5 + "          livenessProbe:\n            httpGet: {path: /live, "
+            f"port: 8080}}\n            periodSeconds: {period}\n"
+            f"            failureThreshold: {failures}\n")
+
+
+def test_a_liveness_probe_restarting_the_start_is_a_crash_loop(tmp_path: Path) -> None:
+    # minimal.yaml: pulled 5 s after the bind, app up 10 s later, at 15 s; Ready (readiness
+    # delay 5, period 10) at tick(max(5 + 5, 15)) = 20 s. A liveness probe every 2 s, delay 0,
+    # 2 failures: counted from 5 s, ticks 6 and 8 fail: restarted at 8 s < 15 s.
+    # Least delay: the 2nd failure at tick(5 + d) + 2 >= 15 needs tick(5 + d) >= 13, i.e. 14:
+    # d = 8 (13 -> 14), not 7 (12, a tick: 14 < 15). A startup probe every 10 s from 5 s:
+    # ticks 10, 20: F = 2 restarts at 20 >= 15, F = 1 at 10 < 15.
+    plan = _plan(tmp_path, deployment_edits=(_liveness(2, 2),))
+    assert [w for w in _warnings(plan) if w[0] == "proposed.workloads[0].deployment"] == [(
+        "proposed.workloads[0].deployment",
+        "container api/api's livenessProbe (initialDelaySeconds 0, periodSeconds 2, "
+        "failureThreshold 2; no startupProbe) fails for the 2nd time 8 s after the bind, "
+        "before the app is up at 15 s (image_pull_s 5 + app_start_s 10): the kubelet restarts "
+        "the container, each start ends the same way, and its pods never become Ready "
+        "(CrashLoopBackOff), while the simulation counts them Ready 20 s after the bind; add a "
+        "startupProbe (periodSeconds 10, failureThreshold 2) so the livenessProbe waits for "
+        "the start, or raise its initialDelaySeconds to 8")]
+
+
+def test_a_liveness_probe_that_outwaits_the_start_is_no_warning(tmp_path: Path) -> None:
+    # every 10 s, 3 failures: ticks 10, 20 (up at 15 s: passes): no restart
+    plan = _plan(tmp_path, deployment_edits=(_liveness(10, 3),))
+    assert [w for w in _warnings(plan) if w[0] == "proposed.workloads[0].deployment"] == []
+
+
+def test_a_liveness_success_threshold_above_1_is_refused(tmp_path: Path) -> None:
+    edit = (PROBE_5, PROBE_5 + "          livenessProbe:\n            httpGet: {path: /live, "
+            "port: 8080}\n            successThreshold: 2\n")
+    got, problems, _warnings_ = check_plan_warnings(_plan(tmp_path, deployment_edits=(edit,)))
+    assert got is None
+    assert any("livenessProbe.successThreshold (=2)" in str(p) and "must be 1 for a liveness "
+               "probe" in str(p) for p in problems), problems
