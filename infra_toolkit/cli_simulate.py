@@ -238,6 +238,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
+    from infra_toolkit.startup_warnings import burst_past_ready, restart_loops
     from infra_toolkit.traffic import read_traffic_csv
 
     hpa = read_hpa_yaml(args.hpa, args.hpa_name)
@@ -304,6 +305,12 @@ def _run_flags(args: argparse.Namespace) -> int:
                               f"give {fix} {spec.tick_s} s of traffic")
     result = simulate(traffic, spec)
     print(format_summary(result.summary, args.format))
+    # the pod start the figures assume, as a plan's validate warns of it
+    burst = burst_past_ready(workload, hpa)
+    for line in ([burst] if burst else []) + restart_loops(
+            workload, dep.name if dep is not None else "app",
+            dep.restart_probes if dep is not None else ()):
+        print(f"warning: {line}", file=sys.stderr)
     stuck = result.events[result.events["kind"] == "node_scale_up_failed"]
     if len(stuck):  # the summary has no line for pods that never got a node: say so
         first = stuck.iloc[0]

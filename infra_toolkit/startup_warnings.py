@@ -47,6 +47,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.latency import MAX_UTILIZATION, response_time_percentile_ms
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_scenario_types import Slo
@@ -60,9 +61,10 @@ from infra_toolkit.readiness import (
 )
 from infra_toolkit.restart_probes import RestartProbe, restart_before_up
 from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["per_pod_limit_rps", "percentile_ms", "restart_loop_warnings",
-           "starting_replicas_warnings", "startup_burst_warnings"]
+__all__ = ["burst_past_ready", "per_pod_limit_rps", "percentile_ms", "restart_loop_warnings",
+           "restart_loops", "starting_replicas_warnings", "startup_burst_warnings"]
 
 _BISECTION_STEPS = 60
 
@@ -205,11 +207,9 @@ def starting_replicas_warnings(workload: Workload, path: str,
     return out
 
 
-def _cpu_metrics(workload: Workload) -> list[str]:
-    """Where ``workload``'s HPA reads CPU: ``spec.metrics[i]`` of each Resource metric on
-    ``cpu`` as simulated (a ContainerResource one on the pod's one container included)."""
-    hpa = workload.simulated_hpa_spec()
-    assert hpa is not None
+def _cpu_metrics(hpa: HPASpec) -> list[str]:
+    """Where ``hpa`` (as simulated: a ContainerResource metric on the pod's one container is
+    its Resource twin) reads CPU: ``spec.metrics[i]`` of each Resource metric on ``cpu``."""
     return [f"spec.metrics[{i}]" for i, m in enumerate(hpa.metrics)
             if m.type == "Resource" and m.resource is not None and m.resource.name == "cpu"]
 
@@ -226,19 +226,16 @@ def _ready_after_delay_s(image_pull_s: float, app_start_s: float, probe: Probe,
     return None
 
 
-def startup_burst_warnings(workload: Workload, path: str) -> list[PlanWarning]:
-    """One warning when ``workload``'s start-up CPU burst lasts past its pods' Ready and its HPA
-    reads CPU (module docstring), at ``path`` (the workload's model): how long, by how much a
-    new pod's CPU reads above its load, and the readiness probe delay that ends the overlap."""
-    if workload.hpa_spec is None or workload.model is None:
-        return []
-    ws = workload.workload_spec()
+def burst_past_ready(ws: WorkloadSpec, hpa: HPASpec) -> str | None:
+    """Why ``ws``'s start-up CPU burst, lasting past its pods' Ready, is read as load by ``hpa``
+    (as simulated) when it is (module docstring): how long, by how much a new pod's CPU reads
+    above its load, and the readiness probe delay that ends the overlap; ``None`` otherwise."""
     burst_end_s = ws.image_pull_s + ws.startup_cpu_s
     ready_s = ws.startup_s
     over_s = burst_end_s - ready_s
-    where = _cpu_metrics(workload)
+    where = _cpu_metrics(hpa)
     if ws.startup_cpu_millicores <= 0 or over_s <= 0 or not where:
-        return []
+        return None
     extra = ws.startup_cpu_millicores
     probe = ws.readiness_probe
     if probe is None:
@@ -251,7 +248,7 @@ def startup_burst_warnings(workload: Workload, path: str) -> list[PlanWarning]:
                f"raise the readiness probe's initialDelaySeconds to {moved[0]} (on its "
                f"{_f(probe.period_s)} s grid the pod is then Ready {_f(moved[1])} s after the "
                "bind), or have the app report ready only once warm")
-    return [PlanWarning(path, (
+    return (
         f"the start-up CPU burst ({_f(extra)}m from the container's start, "
         f"{_f(ws.image_pull_s)} s after the bind, for {_f(ws.startup_cpu_s)} s: until "
         f"{_f(burst_end_s)} s) lasts {_f(over_s)} s past the pod's Ready ({_f(ready_s)} s after "
@@ -260,7 +257,17 @@ def startup_burst_warnings(workload: Workload, path: str) -> list[PlanWarning]:
         f"({_f(100 * extra / ws.cpu_request_millicores)} % of its "
         f"{_f(ws.cpu_request_millicores)}m request) above its load in samples that "
         f"{' and '.join(where)} (cpu) count{'s' if len(where) == 1 else ''}, and "
-        f"each scale-up can feed the next; {fix}"))]
+        f"each scale-up can feed the next; {fix}")
+
+
+def startup_burst_warnings(workload: Workload, path: str) -> list[PlanWarning]:
+    """:func:`burst_past_ready` of ``workload`` (with an HPA and a model) as a warning at
+    ``path`` (the workload's model)."""
+    hpa = workload.simulated_hpa_spec()
+    if hpa is None or workload.model is None:
+        return []
+    text = burst_past_ready(workload.workload_spec(), hpa)
+    return [] if text is None else [PlanWarning(path, text)]
 
 
 def _least(make: Callable[[int], RestartProbe], start: int, image_pull_s: float,
@@ -291,16 +298,14 @@ def _restart_fix(p: RestartProbe, image_pull_s: float, up_s: float) -> str:
             f"the livenessProbe waits for the start, or raise its initialDelaySeconds to {delay}")
 
 
-def restart_loop_warnings(workload: Workload, path: str) -> list[PlanWarning]:
-    """One warning per container of ``workload`` that its startup or liveness probe restarts
-    before the model's app is up (module docstring), at ``path`` (the workload's Deployment):
-    the probe, when it restarts it, and the least change that lets the start finish."""
-    if workload.hpa_spec is None or workload.model is None:
-        return []
-    ws, d = workload.workload_spec(), workload.deployment_spec
+def restart_loops(ws: WorkloadSpec, deployment: str, probes: tuple[RestartProbe, ...]
+                  ) -> list[str]:
+    """Why each container of ``deployment`` (its ``probes``) that its startup or liveness probe
+    restarts before ``ws``'s app is up never becomes Ready (module docstring): the probe, when
+    it restarts it, and the least change that lets the start finish."""
     pull, up_s = ws.image_pull_s, ws.image_pull_s + ws.app_start_s
-    return [PlanWarning(path, (
-        f"container {d.name}/{p.container}'s {p.kind} (initialDelaySeconds "
+    return [(
+        f"container {deployment}/{p.container}'s {p.kind} (initialDelaySeconds "
         f"{_f(p.initial_delay_s)}, periodSeconds {_f(p.period_s)}, failureThreshold "
         f"{p.failure_threshold}{'; no startupProbe' if p.kind == 'livenessProbe' else ''}) "
         f"fails for the {p.failure_threshold}{_ordinal(p.failure_threshold)} time "
@@ -308,8 +313,18 @@ def restart_loop_warnings(workload: Workload, path: str) -> list[PlanWarning]:
         f"{_f(pull)} + app_start_s {_f(ws.app_start_s)}): the kubelet restarts the container, "
         "each start ends the same way, and its pods never become Ready (CrashLoopBackOff), "
         f"while the simulation counts them Ready {_f(ws.startup_s)} s after the bind; "
-        f"{_restart_fix(p, pull, up_s)}"))
-        for p, restart_s in restart_before_up(d.restart_probes, pull, ws.app_start_s)]
+        f"{_restart_fix(p, pull, up_s)}")
+        for p, restart_s in restart_before_up(probes, pull, ws.app_start_s)]
+
+
+def restart_loop_warnings(workload: Workload, path: str) -> list[PlanWarning]:
+    """:func:`restart_loops` of ``workload`` (with an HPA and a model) as warnings at ``path``
+    (the workload's Deployment)."""
+    if workload.hpa_spec is None or workload.model is None:
+        return []
+    d = workload.deployment_spec
+    return [PlanWarning(path, text)
+            for text in restart_loops(workload.workload_spec(), d.name, d.restart_probes)]
 
 
 def _ordinal(n: int) -> str:

@@ -696,3 +696,43 @@ def test_the_readiness_flags_map_to_probes(delay_s: float | None, period_s: floa
     from infra_toolkit.cli_simulate import _probes
 
     assert _probes(delay_s, period_s, dep) == probes
+
+
+def test_a_crash_looping_start_and_a_burst_past_ready_are_warned(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # defaults: image pulled 10 s after the bind, app up 20 s later (30 s). The app container's
+    # liveness probe every 5 s from its start, 2 failures: ticks 10 and 15 fail, restart at
+    # 15 s < 30 s. Least initialDelaySeconds: tick(10 + d) + 5 >= 30 needs tick(10 + d) >= 25
+    # on the 5 s grid, 10 + d > 20: d = 11 (21 -> 25); d = 10 gives 20 + 5 = 25 < 30. A startup
+    # probe every 10 s from 10 s: ticks 10, 20, 30: F = 3 (restart 30 >= 30).
+    # Ready: readiness delay 5, period 10: tick(10 + max(5, 20)) = 30 s. A 400m burst for 60 s
+    # from the start runs to 70 s, 40 s past Ready; 400 / 1000m requested = 40 %. Least
+    # readiness delay: tick(10 + max(d, 20)) >= 70 on the 10 s grid needs 10 + d > 60: d = 51
+    # (61 -> 70); d = 50 gives 60.
+    deploy = Path(files["deploy.yaml"])
+    text = deploy.read_text()
+    assert "        readinessProbe: {initialDelaySeconds: 5}\n" in text
+    deploy.write_text(text.replace(
+        "        readinessProbe: {initialDelaySeconds: 5}\n",
+        "        readinessProbe: {initialDelaySeconds: 5}\n"
+        "        livenessProbe: {periodSeconds: 5, failureThreshold: 2}\n"))
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                 "--deployment", files["deploy.yaml"], *ARGS, "--startup-cpu-millicores", "400",
+                 "--startup-cpu-s", "60", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    json.loads(out)  # stdout stays one JSON object
+    assert err.splitlines() == [
+        "warning: the start-up CPU burst (400m from the container's start, 10 s after the bind, "
+        "for 60 s: until 70 s) lasts 40 s past the pod's Ready (30 s after the bind): the HPA "
+        "ignores a starting pod's CPU samples only while their window starts before Ready, so "
+        "for 40 s each new pod's CPU runs up to 400m (40 % of its 1,000m request) above its "
+        "load in samples that spec.metrics[0] (cpu) counts, and each scale-up can feed the "
+        "next; raise the readiness probe's initialDelaySeconds to 51 (on its 10 s grid the pod "
+        "is then Ready 70 s after the bind), or have the app report ready only once warm",
+        "warning: container web/app's livenessProbe (initialDelaySeconds 0, periodSeconds 5, "
+        "failureThreshold 2; no startupProbe) fails for the 2nd time 15 s after the bind, "
+        "before the app is up at 30 s (image_pull_s 10 + app_start_s 20): the kubelet restarts "
+        "the container, each start ends the same way, and its pods never become Ready "
+        "(CrashLoopBackOff), while the simulation counts them Ready 30 s after the bind; add a "
+        "startupProbe (periodSeconds 10, failureThreshold 3) so the livenessProbe waits for "
+        "the start, or raise its initialDelaySeconds to 11"]
