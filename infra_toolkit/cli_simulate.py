@@ -309,7 +309,8 @@ def _run_flags(args: argparse.Namespace) -> int:
     burst = burst_past_ready(workload, hpa)
     for line in ([burst] if burst else []) + restart_loops(
             workload, dep.name if dep is not None else "app",
-            dep.restart_probes if dep is not None else ()):
+            dep.restart_probes if dep is not None else (),
+            len(_pod_containers(args.deployment).running) if dep is not None else 1):
         print(f"warning: {line}", file=sys.stderr)
     stuck = result.events[result.events["kind"] == "node_scale_up_failed"]
     if len(stuck):  # the summary has no line for pods that never got a node: say so

@@ -47,6 +47,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from infra_toolkit.container_metrics import pod_containers
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.latency import MAX_UTILIZATION, response_time_percentile_ms
 from infra_toolkit.plan_architecture import Workload
@@ -298,19 +299,24 @@ def _restart_fix(p: RestartProbe, image_pull_s: float, up_s: float) -> str:
             f"the livenessProbe waits for the start, or raise its initialDelaySeconds to {delay}")
 
 
-def restart_loops(ws: WorkloadSpec, deployment: str, probes: tuple[RestartProbe, ...]
-                  ) -> list[str]:
-    """Why each container of ``deployment`` (its ``probes``) that its startup or liveness probe
-    restarts before ``ws``'s app is up never becomes Ready (module docstring): the probe, when
-    it restarts it, and the least change that lets the start finish."""
+def restart_loops(ws: WorkloadSpec, deployment: str, probes: tuple[RestartProbe, ...],
+                  containers: int = 1) -> list[str]:
+    """Why each container of ``deployment`` (its ``probes``; ``containers`` running in its pod)
+    that its startup or liveness probe restarts before ``ws``'s app is up never becomes Ready
+    (module docstring): the probe, when it restarts it, and the least change that lets the
+    start finish. The model has one app start for the pod: with several containers, a sidecar
+    that is up sooner may not restart, which the text says."""
     pull, up_s = ws.image_pull_s, ws.image_pull_s + ws.app_start_s
+    shared = (f" (the model's one app start for the pod's {containers} containers: if that "
+              "container is up sooner, it is not restarted)") if containers > 1 else ""
     return [(
         f"container {deployment}/{p.container}'s {p.kind} (initialDelaySeconds "
         f"{_f(p.initial_delay_s)}, periodSeconds {_f(p.period_s)}, failureThreshold "
         f"{p.failure_threshold}{'; no startupProbe' if p.kind == 'livenessProbe' else ''}) "
         f"fails for the {p.failure_threshold}{_ordinal(p.failure_threshold)} time "
         f"{_f(restart_s)} s after the bind, before the app is up at {_f(up_s)} s (image_pull_s "
-        f"{_f(pull)} + app_start_s {_f(ws.app_start_s)}): the kubelet restarts the container, "
+        f"{_f(pull)} + app_start_s {_f(ws.app_start_s)}){shared}: the kubelet restarts the "
+        "container, "
         "each start ends the same way, and its pods never become Ready (CrashLoopBackOff), "
         f"while the simulation counts them Ready {_f(ws.startup_s)} s after the bind; "
         f"{_restart_fix(p, pull, up_s)}")
@@ -323,8 +329,9 @@ def restart_loop_warnings(workload: Workload, path: str) -> list[PlanWarning]:
     if workload.hpa_spec is None or workload.model is None:
         return []
     d = workload.deployment_spec
-    return [PlanWarning(path, text)
-            for text in restart_loops(workload.workload_spec(), d.name, d.restart_probes)]
+    running = len(pod_containers(workload.deployment.document).running)
+    return [PlanWarning(path, text) for text in restart_loops(
+        workload.workload_spec(), d.name, d.restart_probes, running)]
 
 
 def _ordinal(n: int) -> str:

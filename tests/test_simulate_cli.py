@@ -731,8 +731,10 @@ def test_a_crash_looping_start_and_a_burst_past_ready_are_warned(
         "is then Ready 70 s after the bind), or have the app report ready only once warm",
         "warning: container web/app's livenessProbe (initialDelaySeconds 0, periodSeconds 5, "
         "failureThreshold 2; no startupProbe) fails for the 2nd time 15 s after the bind, "
-        "before the app is up at 30 s (image_pull_s 10 + app_start_s 20): the kubelet restarts "
-        "the container, each start ends the same way, and its pods never become Ready "
+        "before the app is up at 30 s (image_pull_s 10 + app_start_s 20) (the model's one app "
+        "start for the pod's 2 containers: if that container is up sooner, it is not "
+        "restarted): the kubelet restarts the container, each start ends the same way, and "
+        "its pods never become Ready "
         "(CrashLoopBackOff), while the simulation counts them Ready 30 s after the bind; add a "
         "startupProbe (periodSeconds 10, failureThreshold 3) so the livenessProbe waits for "
         "the start, or raise its initialDelaySeconds to 11"]
