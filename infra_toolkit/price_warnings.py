@@ -5,7 +5,8 @@ the approval commands refuse the plan until it is priced, so ``validate`` says s
 review is asked for; the lines missing the same price (table, region and key) share one
 warning, and so do all the lines of a table kind in a region that table holds no row for (a plan
 moved to a region the tables lack: one warning per table, not one per instance type or item).
-And the warning on **a discount that reads as a fraction** (:func:`discount_warnings`), and on
+And the warning on **a discount that reads as a fraction, or a rate above its list price or of
+$0** (:func:`discount_warnings`), and on
 **a user's price that no cost line asks for** (:func:`unused_price_warnings`): a rate of the
 overrides or a row of the user's own tables whose key (region, instance type, item_id, purchase
 option ...) no cost line looks up never applies, so a typo in a negotiated rate left the list
@@ -64,7 +65,12 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
 def discount_warnings(book: PriceBook) -> list[PlanWarning]:
     """A warning per discount of ``book``'s overrides above 0 and below 1 percent:
     ``discounts_pct`` is in percent, and 0.1 is far more often a 10 % discount written as a
-    fraction than a tenth of one percent (audit20 A20-20); it is applied as written."""
+    fraction than a tenth of one percent (audit20 A20-20); it is applied as written. And one per
+    rate above the list price of its key, or of $0 where the list price is not: a negotiated,
+    spot, Savings Plan or reserved rate is a discount, so one above list is most often a
+    monthly, yearly or upfront sum written as the price of one unit (usd_per_unit 150 for an
+    m5.xlarge listed at $0.192 an hour priced $109,500 a month), and one of $0 a line priced
+    at nothing; both are applied as written, as a rate is final."""
     o = book.overrides
     out = []
     for service, pct in o.discounts_pct.items():
@@ -73,6 +79,24 @@ def discount_warnings(book: PriceBook) -> list[PlanWarning]:
             out.append(PlanWarning("pricing.overrides", (
                 f"{o.path}: discounts_pct.{service}: {written} takes {written} % off list "
                 f"price (discounts_pct is in percent); if you meant {meant} %, write {meant}")))
+    for rate in o.rates:
+        listed = book.tables.get(rate.kind, {}).get(rate.key)
+        if listed is None or listed.amount == 0 or 0 < rate.usd_per_unit <= listed.amount:
+            continue
+        shown = f"{_label(rate.kind, rate.key)} {rate.purchase_option}"
+        written = f"{rate.usd_per_unit.normalize():f}"
+        price = f"${listed.amount.normalize():f} per {listed.unit}"
+        if rate.usd_per_unit == 0:
+            problem = (f"prices every line of {quoted(shown)} at $0, where its list price is "
+                       f"{price} ({listed.ref}); if it is not free, write its price per unit")
+        else:
+            times = rate.usd_per_unit / listed.amount
+            problem = (f"is {times:,.1f} x the list price of {quoted(shown)}, {price} "
+                       f"({listed.ref}), yet a negotiated, spot, Savings Plan or reserved rate is "
+                       "below list; if it is a monthly, yearly or upfront sum, write the price "
+                       f"of one unit ({listed.unit})")
+        out.append(PlanWarning("pricing.overrides", (
+            f"{rate.origin}: usd_per_unit {written} {problem}; it is applied as written")))
     return out
 
 
