@@ -452,10 +452,12 @@ def _check_rate_names(priced: Sequence[tuple[str, str, tuple[str, ...], str]],
         idx = TABLE_SCHEMAS[table].key.index(column)
         known = {k[idx] for k in tables[table]}
         if name not in known:
-            close = _nearest(name, known)[0]
+            # M5.XLARGE: the names are lower case, and upper case was near nothing
+            close = _nearest(name, known)[0] or _nearest(name.lower(), known)[0]
             hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
             if table == "ec2_instance_specs":  # a type newer than the shipped specs (audit21)
-                hint += (" If it is a type the tables lack, add its row (instance_type, vcpu, "
+                hint += ((" If" if close else "; if")  # was "... use this rate If it is"
+                         + " it is a type the tables lack, add its row (instance_type, vcpu, "
                          "memory_mib, max_pods_eni, arch, source, as_of) to an "
                          "ec2_instance_specs table of your own")
             raise PricingError(f"{origin}: {column} {name!r} is not a known {what} "

@@ -693,6 +693,22 @@ def test_a_type_newer_than_the_specs_is_priced_once_its_specs_row_is_given(
     assert price.usd_per_unit == Decimal("0.1")  # the quote's row, as written
 
 
+@pytest.mark.parametrize(("itype", "match"), [
+    # owndata: upper case was near no type, and the message ran on "... use this row If it is"
+    ("M5.XLARGE", r"instance_type 'M5\.XLARGE' is not a known EC2 instance type "
+                  r"\(ec2_instance_specs tables\), so no resource can use this row; did you mean "
+                  r"'m5\.xlarge', .*\? If it is a type"),
+    ("zz9.mega", r"instance_type 'zz9\.mega' is not a known EC2 instance type "
+                 r"\(ec2_instance_specs tables\), so no resource can use this row; if it is a "
+                 r"type the tables lack, add its row"),
+])
+def test_an_unknown_type_is_told_its_case_and_the_specs_row(tmp_path: Path, itype: str,
+                                                           match: str) -> None:
+    own = _write(tmp_path / "own.csv", _GOOD_EC2 + f"us-east-1,{itype},0.1,q,2026-11-01\n")
+    with pytest.raises(PricingError, match=match):
+        load_price_book(extra_tables=[own])
+
+
 _SPECS = "instance_type,vcpu,memory_mib,max_pods_eni,arch,source,as_of\n"
 
 
