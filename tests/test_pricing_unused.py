@@ -244,3 +244,26 @@ def test_a_rate_at_or_below_list_is_not_warned(tmp_path: Path, usd: str) -> None
     plan, problems, warnings = check_plan_warnings(
         _plan(tmp_path, "pricing:\n  overrides: overrides.yaml\n"))
     assert problems == [] and _rate_warnings(warnings) == []
+
+
+def test_a_users_table_row_above_the_row_it_replaces_is_said(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """owndata: a row of 150 for m5.xlarge (listed $0.192 an hour, line 552) replaced the list
+    price and priced the instance 150 x 730 = $109,500 a month, silently; 150 / 0.192 = 781.25
+    (shown to one decimal, half to even: 781.2).
+    A row at or below the shipped one (0.15) is not warned."""
+    table = tmp_path / "own.csv"
+    table.write_text("region,instance_type,usd_per_hour,source,as_of\n"
+                     "us-east-1,m5.xlarge,150,quote,2026-11-01\n"
+                     "us-east-1,m5.large,0.09,quote,2026-11-01\n")
+    resources = tmp_path / "res.yaml"
+    resources.write_text("region: us-east-1\nresources:\n"
+                         "  - {type: aws_instance, name: a, instance_type: m5.xlarge}\n"
+                         "  - {type: aws_instance, name: b, instance_type: m5.large}\n")
+    assert main(["cost", str(resources), "--pricing-table", str(table)]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: {table}: line 2: usd_per_hour 150 is 781.2 x the list price of "
+        "'us-east-1/m5.xlarge', $0.192 per hour (ec2_on_demand_2026-07-20.csv line 552: "
+        "us-east-1/m5.xlarge), yet a quote or a newer list price is seldom above the shipped "
+        "one; if it is a monthly, yearly or upfront sum, write the price of one unit (hour); it "
+        "is applied as written\n")
