@@ -2,8 +2,9 @@
 
 The value column's name is its unit: ``requests_per_second`` is the mean rate over the row,
 ``requests`` (:data:`COUNT_COLUMN`) the number of requests in the row's interval (a CloudWatch
-``RequestCount`` summed per period, Prometheus' ``increase()`` per step), divided by the file's
-interval on reading. A header naming neither is refused with both named, never guessed: a
+``RequestCount`` summed per period, Prometheus' ``increase()`` over a range equal to the step),
+divided by the file's interval on reading. Rows newest first throughout (GetMetricData's default
+order) are read reversed; any other order is refused. A header naming neither is refused with both named, never guessed: a
 count read as a rate is 60 times the traffic of a 1-minute file.
 
 Each row is the mean request rate from its timestamp to the next row's: the file's interval is
@@ -55,6 +56,10 @@ UNIX_SECONDS_FROM = 1e9
 #: million (a year of 4-second steps; 80 MB of rates). A mistyped timestamp (an extra zero)
 #: or a step_s of 1e-6 otherwise asked numpy for gigabytes: a MemoryError traceback.
 MAX_STEPS = 10_000_000
+
+#: Sampling steps (seconds) common enough that 1000 x one of them between seconds-from-start
+#: rows is the step in milliseconds: 1,000 s to 3,600,000 s rows are a unit mistake.
+_MS_STEPS_S = (1, 5, 10, 15, 30, 60, 300, 900, 3600)
 
 TIME_COLUMN = "timestamp"
 RATE_COLUMN = "requests_per_second"
@@ -341,15 +346,21 @@ def _curve(path_text: str, data: bytes, step_s: float | None, interpolate_gaps: 
     rates = np.array([_parse_rate(r, f"{path} line {n}, {col_r}", count)
                       for n, r in zip(lines, raw_rates)])
     if iso:
-        first = parsed[0]
-        assert isinstance(first, datetime)
         for n, t, p in zip(lines, raw_times, parsed):
-            if (p.tzinfo is None) != (first.tzinfo is None):  # type: ignore[union-attr]
+            if (p.tzinfo is None) != (parsed[0].tzinfo is None):  # type: ignore[union-attr]
                 raise TrafficError(
                     f"{path} line {n}, {col_t}: {quoted(t)} and the first row "
                     f"{quoted(raw_times[0])} differ in having a time zone; give every timestamp "
                     "a zone (e.g. Z) or none"
                 )
+    if len(parsed) > 1 and all(b < a for a, b in zip(parsed, parsed[1:])):  # type: ignore[operator]
+        # newest first throughout (GetMetricData's default TimestampDescending, a console
+        # export): one order only, so read it reversed; a file going back only somewhere is
+        # still refused below, as its order is not known
+        lines, raw_times, parsed, rates = lines[::-1], raw_times[::-1], parsed[::-1], rates[::-1]
+    if iso:
+        first = parsed[0]
+        assert isinstance(first, datetime)
         times = np.array([(p - first).total_seconds()  # type: ignore[operator,union-attr]
                           for p in parsed])
         start: pd.Timestamp | None = pd.Timestamp(first)
@@ -392,6 +403,14 @@ def _curve(path_text: str, data: bytes, step_s: float | None, interpolate_gaps: 
                 f"the {MAX_RATE_RPS:,.0f} (a billion) a rate may be; check the column's unit "
                 "(requests, not bytes) or fix the row")
 
+    if not iso and start is None and diffs.size and file_step / 1000 in _MS_STEPS_S:
+        # milliseconds from start (0, 60000, ...): Unix milliseconds are refused by size, but
+        # these read as seconds made each minute's row 16.7 hours and the trace 1000 x longer
+        raise TrafficError(
+            f"{path} line {lines[1]}, {col_t}: the rows are {file_step:g} s apart "
+            f"({file_step / 3600:.3g} hours): milliseconds from start? Write seconds "
+            f"(milliseconds / 1000: {file_step / 1000:g} s rows), or ISO-8601 timestamps if the "
+            f"rows really are {file_step:g} s apart")
     ratio = diffs / file_step
     steps = np.rint(ratio)
     off_grid = np.flatnonzero(np.abs(ratio - steps) > 1e-6)

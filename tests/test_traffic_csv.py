@@ -396,3 +396,39 @@ def test_a_count_under_the_rate_bound_is_read(tmp_path: Path) -> None:
     # bound applies to the rate, not to the count (which would have refused it)
     c = read_traffic_csv(_write(tmp_path, "timestamp,requests\n0,6e10\n3600,0\n"))
     assert c.total_requests == 6e10
+
+
+def test_a_newest_first_file_is_read_in_time_order(tmp_path: Path) -> None:
+    # owndata: GetMetricData's default order (TimestampDescending) and a console export put the
+    # newest row first; every row going back is one order, read reversed. 09:02Z 60, 09:01Z
+    # 1200 (10:01+01:00), 09:00Z 600 requests per 60 s: 10, 20, 1 rps from 09:00Z
+    path = _write(tmp_path, "timestamp,requests\n2026-11-02T09:02:00Z,60\n"
+                            "2026-11-02T10:01:00+01:00,1200\n2026-11-02T09:00:00Z,600\n")
+    c = read_traffic_csv(path)
+    np.testing.assert_array_equal(c.rps, [10.0, 20.0, 1.0])
+    assert c.start == pd.Timestamp("2026-11-02T09:00:00Z")
+    # a gap is still named at its lines: rows 300, 60, 0 s miss 120, 180 and 240
+    gap = _write(tmp_path, "timestamp,requests_per_second\n300,1\n60,2\n0,3\n")
+    with pytest.raises(TrafficError, match=r"line 2, column 'timestamp': gap of 240 s after line "
+                                           r"3 \('60' to '300'\) where the interval is 60 s; 1 "
+                                           r"gap\(s\), 3 missing row\(s\) in all"):
+        read_traffic_csv(gap)
+
+
+@pytest.mark.parametrize(("rows", "match"), [
+    # owndata: 0, 60000, 120000 ms from start read as seconds: 16.7-hour rows, 1000 x the trace
+    ("0,1\n60000,2\n120000,3\n",
+     r"t\.csv line 3, column 'timestamp': the rows are 60000 s apart \(16\.7 hours\): "
+     r"milliseconds from start\? Write seconds \(milliseconds / 1000: 60 s rows\), or ISO-8601 "
+     r"timestamps if the rows really are 60000 s apart$"),
+    ("0,1\n1000,2\n", r"the rows are 1000 s apart \(0\.278 hours\): milliseconds from start\?"),
+])
+def test_milliseconds_from_start_are_refused(tmp_path: Path, rows: str, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        read_traffic_csv(_write(tmp_path, "timestamp,requests_per_second\n" + rows))
+
+
+def test_hourly_and_daily_seconds_from_start_are_not_milliseconds(tmp_path: Path) -> None:
+    # 3600 s and 86400 s rows are not 1000 x a sampling step: read as written
+    hourly = read_traffic_csv(_write(tmp_path, "timestamp,requests_per_second\n0,1\n3600,2\n"))
+    assert (hourly.step_s, hourly.total_requests) == (3600.0, 10800.0)  # (1 + 2) x 3600
