@@ -399,6 +399,14 @@ rates:
      r"rates\[0\]: name one of instance_type, instance_class, node_type, item_id"),
     ("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: 1}]\n",
      r"rates\[0\]: source is required for a ec2_on_demand rate"),
+    # owndata: the tables' column name was told "usd_per_unit is required", as if left out
+    (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_hour: 1, "
+      "source: s}]\n"),
+     r"rates\[0\]: unknown field 'usd_per_hour'; a ec2_on_demand rate has instance_type, "
+     r"purchase_option, region, service, source, tier_start, usd_per_unit; did you mean "
+     r"'usd_per_unit'\?$"),
+    (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, price: 1, "
+      "source: s}]\n"), r"unknown field 'price'; a ec2_on_demand rate has .*, usd_per_unit$"),
     (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: 1, "
      "source: s, purchase_option: ri}]\n"), r"purchase_option 'ri'; use one of on_demand, spot"),
     (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: x, "
