@@ -3,9 +3,9 @@
 The value column's name is its unit: ``requests_per_second`` is the mean rate over the row,
 ``requests`` (:data:`COUNT_COLUMN`) the number of requests in the row's interval (a CloudWatch
 ``RequestCount`` summed per period, Prometheus' ``increase()`` over a range equal to the step),
-divided by the file's interval on reading. Rows newest first throughout (GetMetricData's default
-order) are read reversed; any other order is refused. A header naming neither is refused with both named, never guessed: a
-count read as a rate is 60 times the traffic of a 1-minute file.
+divided by the file's interval on reading. A header naming neither is refused with both named,
+never guessed: a count read as a rate is 60 times the traffic of a 1-minute file. Rows newest
+first throughout (GetMetricData's default order) are read reversed; any other order is refused.
 
 Each row is the mean request rate from its timestamp to the next row's: the file's interval is
 the most common difference between consecutive timestamps, and every row must sit on that grid.
@@ -263,6 +263,12 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str], str
                 )
             ti, ri = header.index(TIME_COLUMN), header.index(value_column)
             continue
+        if [cell.strip() for cell in row] == header:
+            # two exports joined: the second header was "'timestamp' is not an ISO-8601
+            # timestamp, but the first row's was", about a row that holds no data
+            raise TrafficError(f"{path} line {reader.line_num}: the header again (two files "
+                               "joined?); delete this line, and check the rows around it are "
+                               "in time order without repeats")
         if len(row) <= max(ti, ri):
             raise TrafficError(
                 f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "

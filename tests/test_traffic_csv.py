@@ -432,3 +432,13 @@ def test_hourly_and_daily_seconds_from_start_are_not_milliseconds(tmp_path: Path
     # 3600 s and 86400 s rows are not 1000 x a sampling step: read as written
     hourly = read_traffic_csv(_write(tmp_path, "timestamp,requests_per_second\n0,1\n3600,2\n"))
     assert (hourly.step_s, hourly.total_requests) == (3600.0, 10800.0)  # (1 + 2) x 3600
+
+
+def test_a_header_repeated_inside_the_file_is_named(tmp_path: Path) -> None:
+    # owndata: two exports joined, the second's header on line 4, was blamed on its timestamp
+    path = _write(tmp_path, "timestamp,requests_per_second\n0,1\n60,2\n"
+                            "timestamp,requests_per_second\n120,3\n")
+    with pytest.raises(TrafficError, match=r"t\.csv line 4: the header again \(two files "
+                                           r"joined\?\); delete this line, and check the rows "
+                                           r"around it are in time order without repeats$"):
+        read_traffic_csv(path)
