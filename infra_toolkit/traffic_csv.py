@@ -494,8 +494,15 @@ def write_traffic_csv(curve: TrafficCurve, path: str | Path) -> None:
     """Write ``curve`` to ``path`` as :func:`traffic_csv_text` does, atomically: the file is
     written beside the target, read back with :func:`read_traffic_csv` and compared with the
     curve (step and every rate), and only then renamed over ``path``; a failure leaves any file
-    already there unchanged."""
+    already there unchanged. A curve without a ``start`` whose step is 1000 x a common sampling
+    step (1000 s, 60000 s, ...) is refused: its seconds from start would read back as
+    milliseconds."""
     path = Path(path)
+    if curve.start is None and curve.rps.size > 1 and curve.step_s / 1000 in _MS_STEPS_S:
+        raise TrafficError(f"{path}: a curve of {curve.step_s:g} s steps without a start would "
+                           "be written as seconds from start, which read back as milliseconds; "
+                           "give the curve a start (TrafficCurve(..., start=...)) so it is "
+                           "written with ISO-8601 times")
 
     def same_curve(written: Path) -> None:
         back = read_traffic_csv(written, step_s=curve.step_s)  # one row: its length

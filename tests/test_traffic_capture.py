@@ -209,3 +209,17 @@ def test_dimension_arns(args: list[str], match: str | None) -> None:
     else:
         with pytest.raises(TrafficError, match=match):
             _dimensions(ns)
+
+
+def test_a_curve_that_would_read_back_as_milliseconds_needs_a_start(tmp_path: Path) -> None:
+    # 60000 s steps from start are refused on reading as milliseconds from start; written with
+    # a start they are ISO times and read back
+    rows = np.array([1.0, 2.0])
+    with pytest.raises(TrafficError, match=r"t\.csv: a curve of 60000 s steps without a start "
+                                           r"would be written as seconds from start, which read "
+                                           r"back as milliseconds; give the curve a start"):
+        write_traffic_csv(TrafficCurve(rows, 60000.0), tmp_path / "t.csv")
+    assert not (tmp_path / "t.csv").exists()
+    write_traffic_csv(TrafficCurve(rows, 60000.0, pd.Timestamp("2026-11-02T00:00:00Z")),
+                      tmp_path / "t.csv")
+    assert read_traffic_csv(tmp_path / "t.csv").total_requests == 180_000.0  # (1 + 2) x 60000
