@@ -58,7 +58,7 @@ UNIX_SECONDS_FROM = 1e9
 MAX_STEPS = 10_000_000
 
 #: Sampling steps (seconds) common enough that 1000 x one of them between seconds-from-start
-#: rows is the step in milliseconds: 1,000 s to 3,600,000 s rows are a unit mistake.
+#: rows is the step in milliseconds: rows 1,000 s or 60,000 s apart are a unit mistake.
 _MS_STEPS_S = (1, 5, 10, 15, 30, 60, 300, 900, 3600)
 
 TIME_COLUMN = "timestamp"
