@@ -38,7 +38,8 @@ def _add_traffic(sub: SubParsers) -> None:
                     "With `pricing refresh` and `pricing spot`, the only commands that call AWS.")
     target = cw.add_mutually_exclusive_group(required=True)
     target.add_argument("--load-balancer", metavar="ID", help="the ALB's LoadBalancer dimension, "
-                        "e.g. app/shop/50dc6c495c0c9188 (the end of its ARN)")
+                        "e.g. app/shop/50dc6c495c0c9188 (the end of its ARN; a whole ARN is cut "
+                        "to it)")
     target.add_argument("--dimension", metavar="NAME=VALUE", action="append",
                         help="a dimension of the metric (repeatable), for another metric")
     cw.add_argument("--start", required=True, metavar="ISO", help="first instant, ISO-8601 "
@@ -71,9 +72,30 @@ def _instant(text: str, flag: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# CloudWatch's ELB dimensions holding the end of an ARN (app/shop/50dc6c495c0c9188,
+# targetgroup/shop/0123456789abcdef)
+_ARN_DIMENSIONS = ("LoadBalancer", "TargetGroup")
+
+
+def _dimension_value(name: str, value: str, flag: str) -> str:
+    """``value`` as CloudWatch's ``name`` dimension holds it: a whole ELB ARN (what the console
+    and ``aws elbv2 describe-load-balancers`` show) cut to its end, which is the dimension's
+    value; asked with the ARN, CloudWatch returned no datapoints, told as a wrong dimension."""
+    if not value.startswith("arn:") or name not in _ARN_DIMENSIONS:
+        return value
+    cut = value.partition(":loadbalancer/")[2] if name == "LoadBalancer" else \
+        value.rpartition(":")[2]
+    if not cut.startswith(("app/", "net/", "gwy/", "targetgroup/")):
+        raise TrafficError(f"traffic cloudwatch {flag} {value!r}: an ARN, but not of a load "
+                           "balancer or target group; give its ARN or the end of it (e.g. "
+                           "app/shop/50dc6c495c0c9188)")
+    return cut
+
+
 def _dimensions(args: argparse.Namespace) -> dict[str, str]:
     if args.load_balancer:
-        return {"LoadBalancer": args.load_balancer}
+        return {"LoadBalancer": _dimension_value("LoadBalancer", args.load_balancer,
+                                                 "--load-balancer")}
     dims: dict[str, str] = {}
     for item in args.dimension:
         name, sep, value = item.partition("=")
@@ -83,7 +105,7 @@ def _dimensions(args: argparse.Namespace) -> dict[str, str]:
         if name.strip() in dims:
             raise TrafficError(f"traffic cloudwatch --dimension {name.strip()!r} is given twice; "
                                "a metric has one value per dimension")
-        dims[name.strip()] = value.strip()
+        dims[name.strip()] = _dimension_value(name.strip(), value.strip(), "--dimension")
     return dims
 
 

@@ -124,6 +124,14 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     note = (f"instance_types lists {len(types)} types; priced as {types[0]} (the first), as "
             "Infracost does" if len(types) > 1 else "")
     option = "spot" if a["capacity_type"] == "SPOT" else u["purchase_option"]
+    if option in ("savings_plan", "reserved") and \
+            a["scaling_config.min_size"] < a["scaling_config.max_size"]:
+        # every node-hour took the commitment's rate, the autoscaled ones too: said, since a
+        # commitment sized to some nodes leaves the rest on-demand and this is then a floor
+        commit = (f"every node-hour at the {option.replace('_', '-')} rate; nodes above what "
+                  "the commitment covers pay on-demand, so for a group that scales this is a "
+                  "floor")
+        note = f"{note}; {commit}" if note else commit
     os_name = "windows" if str(a["ami_type"]).startswith("WINDOWS") else "linux"
     if "monthly_node_hours" in u:
         hours, hourly = _dec(u["monthly_node_hours"]), None

@@ -5,7 +5,8 @@ the approval commands refuse the plan until it is priced, so ``validate`` says s
 review is asked for; the lines missing the same price (table, region and key) share one
 warning, and so do all the lines of a table kind in a region that table holds no row for (a plan
 moved to a region the tables lack: one warning per table, not one per instance type or item).
-And the warning on **a discount that reads as a fraction** (:func:`discount_warnings`), and on
+And the warning on **a discount that reads as a fraction, or a rate or a row of the user's
+tables above the list price it replaces or of $0** (:func:`discount_warnings`), and on
 **a user's price that no cost line asks for** (:func:`unused_price_warnings`): a rate of the
 overrides or a row of the user's own tables whose key (region, instance type, item_id, purchase
 option ...) no cost line looks up never applies, so a typo in a negotiated rate left the list
@@ -17,6 +18,7 @@ the cost lines did ask for.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from infra_toolkit.cost import PriceQuery
 from infra_toolkit.cost_components import cost_components
@@ -26,7 +28,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.pricing_tables import TABLE_SCHEMAS
+from infra_toolkit.pricing_tables import TABLE_SCHEMAS, PriceRow
 from infra_toolkit.resources import Resource
 
 __all__ = ["discount_warnings", "price_warnings", "unused_price_warnings"]
@@ -64,7 +66,13 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
 def discount_warnings(book: PriceBook) -> list[PlanWarning]:
     """A warning per discount of ``book``'s overrides above 0 and below 1 percent:
     ``discounts_pct`` is in percent, and 0.1 is far more often a 10 % discount written as a
-    fraction than a tenth of one percent (audit20 A20-20); it is applied as written."""
+    fraction than a tenth of one percent (audit20 A20-20); it is applied as written. And one per
+    rate above the list price of its key, or of $0 where the list price is not: a negotiated,
+    spot, Savings Plan or reserved rate is a discount, so one above list is most often a
+    monthly, yearly or upfront sum written as the price of one unit (usd_per_unit 150 for an
+    m5.xlarge listed at $0.192 an hour priced $109,500 a month), and one of $0 a line priced
+    at nothing; both are applied as written, as a rate is final. The same for a row of the
+    user's own tables that replaces a shipped row."""
     o = book.overrides
     out = []
     for service, pct in o.discounts_pct.items():
@@ -73,7 +81,41 @@ def discount_warnings(book: PriceBook) -> list[PlanWarning]:
             out.append(PlanWarning("pricing.overrides", (
                 f"{o.path}: discounts_pct.{service}: {written} takes {written} % off list "
                 f"price (discounts_pct is in percent); if you meant {meant} %, write {meant}")))
+    for rate in o.rates:
+        listed = book.tables.get(rate.kind, {}).get(rate.key)
+        problem = _above_list(rate.usd_per_unit, listed,
+                              f"{_label(rate.kind, rate.key)} {rate.purchase_option}",
+                              "a negotiated, spot, Savings Plan or reserved rate is below list",
+                              "usd_per_unit")
+        if problem:
+            out.append(PlanWarning("pricing.overrides", f"{rate.origin}: {problem}"))
+    for where, kind, key in book.own_rows:
+        shipped = book.replaced_rows.get((kind, key))
+        problem = _above_list(book.tables[kind][key].amount, shipped, _label(kind, key),
+                              "a quote or a newer list price is seldom above the shipped one",
+                              str(TABLE_SCHEMAS[kind].amount))
+        if problem:
+            out.append(PlanWarning("pricing.tables", f"{where}: {problem}"))
     return out
+
+
+def _above_list(usd_per_unit: Decimal, listed: PriceRow | None, shown: str, why: str,
+                column: str) -> str | None:
+    """Why a user's price ``usd_per_unit`` (written in ``column``) for ``shown`` reads as a
+    mistake beside the list price ``listed`` it replaces (above it, or $0 where it is not), or
+    None."""
+    if listed is None or listed.amount == 0 or 0 < usd_per_unit <= listed.amount:
+        return None
+    written = f"{usd_per_unit.normalize():f}"
+    price = f"${listed.amount.normalize():f} per {listed.unit}"
+    if usd_per_unit == 0:
+        problem = (f"prices every line of {quoted(shown)} at $0, where its list price is "
+                   f"{price} ({listed.ref}); if it is not free, write its price per unit")
+    else:
+        problem = (f"is {usd_per_unit / listed.amount:,.1f} x the list price of {quoted(shown)}, "
+                   f"{price} ({listed.ref}), yet {why}; if it is a monthly, yearly or upfront "
+                   f"sum, write the price of one unit ({listed.unit})")
+    return f"{column} {written} {problem}; it is applied as written"
 
 
 # the tables cost lines ask prices of (the others hold instance specs, LCU sizes, credits)

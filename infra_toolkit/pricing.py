@@ -106,13 +106,16 @@ def _nearest(asked: str, values: Iterable[str]) -> tuple[list[str], int]:
 class PriceBook:
     """Every loaded table (``kind -> key -> row``, read-only mappings), the files read, the
     user's overrides, and where each row of the user's own tables was written (``own_rows``:
-    ``(file: line N, kind, key)``, for the warning on a row no cost line asks for). Build it
-    with :func:`load_price_book`."""
+    ``(file: line N, kind, key)``, for the warning on a row no cost line asks for), and the
+    shipped row each of those replaced (``replaced_rows``: ``(kind, key) -> row``, for the
+    warning on a price far above it). Build it with :func:`load_price_book`."""
 
     tables: Mapping[str, Mapping[tuple[str, ...], PriceRow]]
     tables_used: tuple[TableRef, ...]
     overrides: Overrides = field(default_factory=Overrides)
     own_rows: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    replaced_rows: Mapping[tuple[str, tuple[str, ...]], PriceRow] = field(
+        default_factory=dict)
 
     def _schema(self, kind: str) -> TableSchema:
         if kind not in self.tables:
@@ -385,6 +388,7 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
         tables[kind] = dict(rows)
         used.append(ref)
     own: dict[tuple[str, tuple[str, ...]], str] = {}  # a user row's key -> where it was written
+    replaced: dict[tuple[str, tuple[str, ...]], PriceRow] = {}  # the shipped row it replaced
     # the unit of each other-services item the shipped table prices: the cost model's
     # quantities are in it (GB-month, hour, ...), so a user row must price the same unit
     units = {k[1:3]: row.unit for k, row in tables["other_services"].items()}
@@ -400,6 +404,8 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
                                    f"{own[schema.kind, key]}; keep one row per key across your "
                                    "tables")
             own[schema.kind, key] = where
+            if key in tables[schema.kind]:
+                replaced[schema.kind, key] = tables[schema.kind][key]
             if schema.key[0] == "region":
                 check_key_values(row.fields, schema.kind, where)
             shipped_unit = units.get(key[1:3]) if schema.kind == "other_services" else None
@@ -427,7 +433,8 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
     _check_tier_rates(book_overrides, tables["other_services"])
     frozen = MappingProxyType({kind: MappingProxyType(rows) for kind, rows in tables.items()})
     return PriceBook(frozen, tuple(used), book_overrides,
-                     tuple((where, kind, key) for (kind, key), where in own.items()))
+                     tuple((where, kind, key) for (kind, key), where in own.items()),
+                     MappingProxyType(replaced))
 
 
 # the key column of a rate that a resource names, and the table of the names a resource may use
@@ -452,10 +459,12 @@ def _check_rate_names(priced: Sequence[tuple[str, str, tuple[str, ...], str]],
         idx = TABLE_SCHEMAS[table].key.index(column)
         known = {k[idx] for k in tables[table]}
         if name not in known:
-            close = _nearest(name, known)[0]
+            # M5.XLARGE: the names are lower case, and upper case was near nothing
+            close = _nearest(name, known)[0] or _nearest(name.lower(), known)[0]
             hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
             if table == "ec2_instance_specs":  # a type newer than the shipped specs (audit21)
-                hint += (" If it is a type the tables lack, add its row (instance_type, vcpu, "
+                hint += ((" If" if close else "; if")  # was "... use this rate If it is"
+                         + " it is a type the tables lack, add its row (instance_type, vcpu, "
                          "memory_mib, max_pods_eni, arch, source, as_of) to an "
                          "ec2_instance_specs table of your own")
             raise PricingError(f"{origin}: {column} {name!r} is not a known {what} "

@@ -159,13 +159,17 @@ def _read_rate(entry: Any, where: str) -> Rate:
     schema = TABLE_SCHEMAS[kind]
     required = [c for c in schema.key if c != "tier_start"] + ["usd_per_unit", "source"]
     allowed = set(required) | {"service", "purchase_option", "tier_start"}
+    # an unknown field first: usd_per_hour (the tables' column) was told "usd_per_unit is
+    # required", as if the price had been left out
+    extra = sorted(set(entry) - allowed, key=str)
+    if extra:
+        raise PricingError(f"{where}: unknown field {quoted(extra[0])}; a {kind} rate has "
+                           f"{', '.join(sorted(allowed))}"
+                           + did_you_mean(str(extra[0]), allowed, list_choices=False,
+                                          cutoff=0.7))
     for name in required:
         if entry.get(name) in (None, ""):
             raise PricingError(f"{where}: {name} is required for a {kind} rate")
-    extra = sorted(set(entry) - allowed)
-    if extra:
-        raise PricingError(f"{where}: unknown field {quoted(extra[0])}; a {kind} rate has "
-                           f"{', '.join(sorted(allowed))}")
     option = str(entry.get("purchase_option", "on_demand"))
     if option not in PURCHASE_OPTIONS:
         raise PricingError(f"{where}: purchase_option {quoted(option)}; use one of "

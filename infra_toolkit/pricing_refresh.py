@@ -25,6 +25,7 @@ from typing import Any
 
 from infra_toolkit.atomic import check_can_replace, replace_file
 from infra_toolkit.errors import PricingError
+from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.pricing_tables import (
     TABLE_SCHEMAS,
     check_region_code,
@@ -263,8 +264,11 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
                            f"{', '.join(REFRESHABLE)}")
     kind, engines = REFRESHABLE[service]
     if engines and engine not in engines:
+        # without --engine this said "..., not None"
+        given = f", not {engine!r}" + did_you_mean(engine, engines, list_choices=False) \
+            if engine is not None else ""
         raise PricingError(f"{service} needs --engine, one of {', '.join(engines)} (Price List "
-                           f"names), not {engine!r}")
+                           f"names){given}")
     if not engines and engine:
         raise PricingError(f"{service} takes no --engine")
     check_region_code(region, f"refreshing {service} prices")

@@ -213,8 +213,13 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
         bad(f"{where}.region", "no region: set region on the resource or at the top of the "
             "file, or pass --region")
     elif book is not None and region not in regions:
-        bad(f"{where}.region", f"{quoted(region)} is not a region in any pricing table"
-            + did_you_mean(region, regions, list_choices=False))
+        near = did_you_mean(region, regions, list_choices=False)
+        # the fix for a real region the tables lack (mx-central-1) was not said
+        bad(f"{where}.region", f"{quoted(region)} is not a region in any pricing table" + near
+            + (" If" if near else "; if") + " it is a region the tables lack, price it with "
+            f"`infra-toolkit pricing refresh --service AmazonEC2 --region {region}` (and "
+            "the other services it uses) or with rates in an overrides file "
+            "(pricing_data/README.md)")
     usage_raw = item.get("usage", {})
     if not isinstance(usage_raw, dict):
         bad(f"{where}.usage", f"{quoted(usage_raw)} must be a mapping of usage keys")

@@ -169,6 +169,12 @@ def ramp_curve(start_rps: float, end_rps: float, ramp_start_s: float, ramp_end_s
         raise TrafficError(
             f"ramp {name!r}: ramp_end_s (={ramp_end_s}) must be >= ramp_start_s (={ramp_start_s})"
         )
+    if ramp_end_s > duration_s:
+        # a ramp past the end stopped part way: a plan saying end_rps 400 simulated 250
+        raise TrafficError(
+            f"ramp {name!r}: ramp_end_s (={ramp_end_s:g}) is after the curve ends "
+            f"(duration {duration_s:g} s), so end_rps (={end_rps:g}) would never be reached; "
+            "end the ramp by the duration or lengthen the duration")
     knots = np.array([ramp_start_s, ramp_end_s])
     return _bin(_piecewise_linear_cumulative(knots, np.array([start_rps, end_rps])),
                 duration_s, step_s, name)
@@ -187,11 +193,17 @@ def diurnal_curve(mean_rps: float, daily_amplitude: float, duration_s: float,
     if not 0.0 <= daily_amplitude <= 1.0:
         raise TrafficError(
             f"diurnal {name!r}: daily_amplitude (={daily_amplitude}) must be in [0, 1]")
-    if weekend_factor < 0 or not 0 <= start_weekday <= 6:
+    # a start_weekday of 2.5 counted Saturday from day 2.5 + 3 = 5.5, as if it were 2, and a
+    # peak_hour of 30 peaked at 06:00: both were drawn without a word
+    if not (math.isfinite(weekend_factor) and weekend_factor >= 0
+            and start_weekday in range(7)):
         raise TrafficError(
             f"diurnal {name!r}: weekend_factor (={weekend_factor}) must be >= 0 and "
-            f"start_weekday (={start_weekday}) in 0..6 (0 = Monday)"
+            f"start_weekday (={start_weekday}) a whole day 0..6 (0 = Monday)"
         )
+    if not 0.0 <= peak_hour < 24.0:
+        raise TrafficError(f"diurnal {name!r}: peak_hour (={peak_hour}) must be an hour of the "
+                           "day from 0 to under 24 (14.5 is 14:30)")
     omega = 2.0 * math.pi / SECONDS_PER_DAY
     phase = peak_hour * 3600.0
 
@@ -220,11 +232,18 @@ def flash_crowd_curve(base_rps: float, peak_rps: float, at_s: float, rise_s: flo
                       name: str = "flash_crowd") -> TrafficCurve:
     """``base_rps``, rising linearly from ``at_s`` to ``peak_rps`` over ``rise_s`` seconds, then
     decaying back towards the base exponentially with time constant ``decay_s`` seconds."""
-    if rise_s < 0 or decay_s <= 0 or peak_rps < base_rps:
+    if not (rise_s >= 0 and decay_s > 0 and peak_rps >= base_rps):  # NaN fails each
         raise TrafficError(
             f"flash crowd {name!r}: need rise_s >= 0 (={rise_s}), decay_s > 0 (={decay_s}) and "
             f"peak_rps >= base_rps (={peak_rps} vs {base_rps})"
         )
+    if not at_s + rise_s <= duration_s:
+        # a rise longer than the curve drew a spike that stopped part way up: a plan saying
+        # peak_rps 100 simulated a peak of 55, with nothing said
+        raise TrafficError(
+            f"flash crowd {name!r}: the peak at at_s + rise_s = {at_s:g} + {rise_s:g} s is after "
+            f"the curve ends (duration {duration_s:g} s), so peak_rps (={peak_rps:g}) would "
+            "never be reached; shorten rise_s, move at_s earlier or lengthen the duration")
     extra = peak_rps - base_rps
     peak_at = at_s + rise_s
 

@@ -1,5 +1,12 @@
 """Reading a traffic curve from a ``timestamp,requests_per_second`` CSV file.
 
+The value column's name is its unit: ``requests_per_second`` is the mean rate over the row,
+``requests`` (:data:`COUNT_COLUMN`) the number of requests in the row's interval (a CloudWatch
+``RequestCount`` summed per period, Prometheus' ``increase()`` over a range equal to the step),
+divided by the file's interval on reading. A header naming neither is refused with both named,
+never guessed: a count read as a rate is 60 times the traffic of a 1-minute file. Rows newest
+first throughout (GetMetricData's default order) are read reversed; any other order is refused.
+
 Each row is the mean request rate from its timestamp to the next row's: the file's interval is
 the most common difference between consecutive timestamps, and every row must sit on that grid.
 Timestamps are either all ISO-8601 (``1995-07-01T04:00:00Z``; zoned times are converted to UTC)
@@ -26,8 +33,8 @@ from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import TrafficError, quoted
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 
-__all__ = ["MAX_RATE_RPS", "MAX_STEPS", "UNIX_SECONDS_FROM", "read_traffic_csv", "traffic_csv_text",
-           "write_traffic_csv"]
+__all__ = ["COUNT_COLUMN", "MAX_RATE_RPS", "MAX_STEPS", "UNIX_SECONDS_FROM", "read_traffic_csv",
+           "traffic_csv_text", "write_traffic_csv"]
 
 #: The largest rate a row may hold, requests per second: a billion, above any one service's
 #: traffic (the largest CDNs report tens of millions of requests per second for their whole
@@ -50,11 +57,23 @@ UNIX_SECONDS_FROM = 1e9
 #: or a step_s of 1e-6 otherwise asked numpy for gigabytes: a MemoryError traceback.
 MAX_STEPS = 10_000_000
 
+#: Sampling steps (seconds) common enough that 1000 x one of them between seconds-from-start
+#: rows is the step in milliseconds: rows 1,000 s or 60,000 s apart are a unit mistake.
+_MS_STEPS_S = (1, 5, 10, 15, 30, 60, 300, 900, 3600)
+
 TIME_COLUMN = "timestamp"
 RATE_COLUMN = "requests_per_second"
+#: The value column of a file of request counts per row (each row's requests, not a rate).
+COUNT_COLUMN = "requests"
 _ONE_ROW_FIX = ("pass step_s=SECONDS (infra-toolkit simulate --step-s SECONDS) for how long "
                 "the row lasts")
 _HEADER_FIX = f"the first line must be the header `{TIME_COLUMN},{RATE_COLUMN}`"
+# for an exporter's header (Grafana's Time,Value; CloudWatch's Label,RequestCount): the rename,
+# and the one thing the file cannot say, whether its numbers are rates or counts
+_RENAME_FIX = (f"; rename the time column to {TIME_COLUMN} and the value column to "
+               f"{RATE_COLUMN} if it is a rate per second (Prometheus rate()), or to "
+               f"{COUNT_COLUMN} if it counts each row's requests (CloudWatch RequestCount Sum, "
+               "Prometheus increase())")
 
 
 def _parse_time(text: str, iso: bool, where: str, first: bool) -> float | datetime:
@@ -95,25 +114,31 @@ def _parse_time(text: str, iso: bool, where: str, first: bool) -> float | dateti
 _MISSING = ("", "null", "none", "nan", "undefined", "n/a")
 
 
-def _parse_rate(text: str, where: str) -> float:
+def _parse_rate(text: str, where: str, count: bool = False) -> float:
+    """A row's value: a rate (requests per second), or with ``count`` a number of requests
+    (bounded by the caller once divided by the interval)."""
     if text.lower() in _MISSING:
         raise TrafficError(
             f"{where}: {quoted(text)} is a missing sample, not a rate; write 0 if there was no "
             "traffic, or remove the row to leave a gap (filled only when gaps are interpolated)"
         )
+    what = "the row's requests" if count else "the mean requests per second"
     try:
         value = float(text)
     except ValueError:
+        grouped = ("; a thousands separator or a decimal comma (1,234 / 1 234 / 12,5) is not "
+                   "read: write 1234 or 12.5" if any(c in text for c in ", '") else "")
         raise TrafficError(
-            f"{where}: {quoted(text)} is not a number; write the mean requests per second as a "
-            "decimal number such as 12.5"
+            f"{where}: {quoted(text)} is not a number; write {what} as a decimal number such as "
+            f"12.5{grouped}"
         ) from None
     if not math.isfinite(value) or value < 0:
         raise TrafficError(
-            f"{where}: {quoted(text)} must be a finite rate >= 0 requests per second; "
-            "fix or remove the row"
+            f"{where}: {quoted(text)} must be a finite "
+            + ("count >= 0 requests" if count else "rate >= 0 requests per second")
+            + "; fix or remove the row"
         )
-    if value > MAX_RATE_RPS:
+    if not count and value > MAX_RATE_RPS:
         raise TrafficError(
             f"{where}: {quoted(text)} rps is out of range: a rate may be at most "
             f"{MAX_RATE_RPS:,.0f} requests per second (a billion, more than any one service "
@@ -134,9 +159,10 @@ def _read_bytes(path: Path) -> bytes:
                            "point to a readable CSV file") from None
 
 
-def _read_rows(path: Path, data: bytes) -> tuple[list[int], list[str], list[str]]:
-    """Line numbers, raw timestamps and raw rates of the data rows of ``data``, read from
-    ``path`` (decoded as a file opened as text is, a chunk at a time)."""
+def _read_rows(path: Path, data: bytes) -> tuple[list[int], list[str], list[str], str]:
+    """Line numbers, raw timestamps and raw values of the data rows of ``data``, read from
+    ``path`` (decoded as a file opened as text is, a chunk at a time), and the value column's
+    name (:data:`RATE_COLUMN` or :data:`COUNT_COLUMN`)."""
     handle = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     reader = csv.reader(handle)
     try:
@@ -188,7 +214,27 @@ def _separator_hint(header: list[str]) -> str:
     return ""
 
 
-def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
+def _value_column(path: Path, line: int, header: list[str]) -> str:
+    """The header's value column, :data:`RATE_COLUMN` or :data:`COUNT_COLUMN`; a header with
+    neither or both, or without :data:`TIME_COLUMN`, is refused naming the rename."""
+    values = [c for c in (RATE_COLUMN, COUNT_COLUMN) if c in header]
+    if len(values) == 2:
+        raise TrafficError(
+            f"{path} line {line}: both {RATE_COLUMN!r} and {COUNT_COLUMN!r} columns; keep one "
+            f"({RATE_COLUMN}: the mean rate per second over each row, {COUNT_COLUMN}: each "
+            "row's number of requests) and rename or delete the other")
+    missing = [c for c in (TIME_COLUMN, *(values or [RATE_COLUMN])) if c not in header]
+    if missing:
+        hint = _separator_hint(header) or _RENAME_FIX
+        raise TrafficError(
+            f"{path} line {line}: missing column {missing[0]!r} "
+            f"(found {', '.join(map(repr, header))}); {_HEADER_FIX} (or "
+            f"`{TIME_COLUMN},{COUNT_COLUMN}` for requests per row)" + hint
+        )
+    return values[0]
+
+
+def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str], str]:
     lines: list[int] = []
     times: list[str] = []
     rates: list[str] = []
@@ -200,14 +246,13 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
             continue
         if header is None:
             header = [cell.strip() for cell in row]
-            missing = [c for c in (TIME_COLUMN, RATE_COLUMN) if c not in header]
-            if missing:
-                raise TrafficError(
-                    f"{path} line {reader.line_num}: missing column {missing[0]!r} "
-                    f"(found {', '.join(map(repr, header))}); {_HEADER_FIX}"
-                    + _separator_hint(header)
-                )
-            twice = [c for c in (TIME_COLUMN, RATE_COLUMN) if header.count(c) > 1]
+            if ",".join(header).lower().startswith("sep="):
+                # Excel's separator line (Grafana's "Download CSV for Excel"), before the header:
+                # it was "missing column 'timestamp' (found 'sep=', '')"
+                header = None
+                continue
+            value_column = _value_column(path, reader.line_num, header)
+            twice = [c for c in (TIME_COLUMN, value_column) if header.count(c) > 1]
             if twice:
                 # the first column of that name was read and the other silently ignored
                 raise TrafficError(
@@ -216,8 +261,14 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
                     + ", ".join(str(i + 1) for i, c in enumerate(header) if c == twice[0])
                     + "); keep one and rename or delete the others"
                 )
-            ti, ri = header.index(TIME_COLUMN), header.index(RATE_COLUMN)
+            ti, ri = header.index(TIME_COLUMN), header.index(value_column)
             continue
+        if [cell.strip() for cell in row] == header:
+            # two exports joined: the second header was "'timestamp' is not an ISO-8601
+            # timestamp, but the first row's was", about a row that holds no data
+            raise TrafficError(f"{path} line {reader.line_num}: the header again (two files "
+                               "joined?); delete this line, and check the rows around it are "
+                               "in time order without repeats")
         if len(row) <= max(ti, ri):
             raise TrafficError(
                 f"{path} line {reader.line_num}: {len(row)} field(s), expected at least "
@@ -246,7 +297,7 @@ def _rows(path: Path, reader: Any) -> tuple[list[int], list[str], list[str]]:
         raise TrafficError(
             f"{path} is empty: {_HEADER_FIX}, followed by at least one data row"
         )
-    return lines, times, rates
+    return lines, times, rates, value_column
 
 
 def read_traffic_csv(path: str | Path, step_s: float | None = None,
@@ -254,7 +305,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
                      gap_option: str = "interpolate_gaps=True",
                      step_option: str = "step_s",
                      one_row_fix: str = _ONE_ROW_FIX) -> TrafficCurve:
-    """Read ``timestamp,requests_per_second`` into a :class:`TrafficCurve`.
+    """Read ``timestamp,requests_per_second`` (or ``timestamp,requests``: each row's request
+    count, divided by the file's interval) into a :class:`TrafficCurve` (requests per second).
 
     ``step_s`` (seconds) resamples the file's interval with :func:`resample_curve` (time-weighted
     mean over each new bin: downsampling averages, upsampling holds each value); ``None`` keeps the
@@ -285,7 +337,8 @@ def _curve(path_text: str, data: bytes, step_s: float | None, interpolate_gaps: 
     path, content and options (a curve is immutable): checking a plan and analysing it read
     each scenario's trace, up to 20,000 rows, again each time."""
     path = Path(path_text)
-    lines, raw_times, raw_rates = _read_rows(path, data)
+    lines, raw_times, raw_rates, value_column = _read_rows(path, data)
+    count = value_column == COUNT_COLUMN
     iso = True
     try:
         float(raw_times[0])
@@ -293,21 +346,27 @@ def _curve(path_text: str, data: bytes, step_s: float | None, interpolate_gaps: 
     except ValueError:
         pass
     col_t = f"column {TIME_COLUMN!r}"
-    col_r = f"column {RATE_COLUMN!r}"
+    col_r = f"column {value_column!r}"
     parsed = [_parse_time(t, iso, f"{path} line {n}, {col_t}", i == 0)
               for i, (n, t) in enumerate(zip(lines, raw_times))]
-    rates = np.array([_parse_rate(r, f"{path} line {n}, {col_r}")
+    rates = np.array([_parse_rate(r, f"{path} line {n}, {col_r}", count)
                       for n, r in zip(lines, raw_rates)])
     if iso:
-        first = parsed[0]
-        assert isinstance(first, datetime)
         for n, t, p in zip(lines, raw_times, parsed):
-            if (p.tzinfo is None) != (first.tzinfo is None):  # type: ignore[union-attr]
+            if (p.tzinfo is None) != (parsed[0].tzinfo is None):  # type: ignore[union-attr]
                 raise TrafficError(
                     f"{path} line {n}, {col_t}: {quoted(t)} and the first row "
                     f"{quoted(raw_times[0])} differ in having a time zone; give every timestamp "
                     "a zone (e.g. Z) or none"
                 )
+    if len(parsed) > 1 and all(b < a for a, b in zip(parsed, parsed[1:])):  # type: ignore[operator]
+        # newest first throughout (GetMetricData's default TimestampDescending, a console
+        # export): one order only, so read it reversed; a file going back only somewhere is
+        # still refused below, as its order is not known
+        lines, raw_times, parsed, rates = lines[::-1], raw_times[::-1], parsed[::-1], rates[::-1]
+    if iso:
+        first = parsed[0]
+        assert isinstance(first, datetime)
         times = np.array([(p - first).total_seconds()  # type: ignore[operator,union-attr]
                           for p in parsed])
         start: pd.Timestamp | None = pd.Timestamp(first)
@@ -339,7 +398,25 @@ def _curve(path_text: str, data: bytes, step_s: float | None, interpolate_gaps: 
         file_step = float(step_s)
     else:
         raise TrafficError(f"{path} has one data row, so its interval is unknown; {one_row_fix}")
+    if count:  # each row's requests over its interval: the mean rate is count / interval
+        rates = rates / file_step
+        over = np.flatnonzero(rates > MAX_RATE_RPS)
+        if over.size:
+            i = int(over[0])
+            raise TrafficError(
+                f"{path} line {lines[i]}, {col_r}: {quoted(raw_rates[i])} requests in "
+                f"{file_step:g} s is {_count(float(rates[i]))} requests per second, more than "
+                f"the {MAX_RATE_RPS:,.0f} (a billion) a rate may be; check the column's unit "
+                "(requests, not bytes) or fix the row")
 
+    if not iso and start is None and diffs.size and file_step / 1000 in _MS_STEPS_S:
+        # milliseconds from start (0, 60000, ...): Unix milliseconds are refused by size, but
+        # these read as seconds made each minute's row 16.7 hours and the trace 1000 x longer
+        raise TrafficError(
+            f"{path} line {lines[1]}, {col_t}: the rows are {file_step:g} s apart "
+            f"({file_step / 3600:.3g} hours): milliseconds from start? Write seconds "
+            f"(milliseconds / 1000: {file_step / 1000:g} s rows), or ISO-8601 timestamps if the "
+            f"rows really are {file_step:g} s apart")
     ratio = diffs / file_step
     steps = np.rint(ratio)
     off_grid = np.flatnonzero(np.abs(ratio - steps) > 1e-6)
@@ -417,8 +494,15 @@ def write_traffic_csv(curve: TrafficCurve, path: str | Path) -> None:
     """Write ``curve`` to ``path`` as :func:`traffic_csv_text` does, atomically: the file is
     written beside the target, read back with :func:`read_traffic_csv` and compared with the
     curve (step and every rate), and only then renamed over ``path``; a failure leaves any file
-    already there unchanged."""
+    already there unchanged. A curve without a ``start`` whose step is 1000 x a common sampling
+    step (1000 s, 60000 s, ...) is refused: its seconds from start would read back as
+    milliseconds."""
     path = Path(path)
+    if curve.start is None and curve.rps.size > 1 and curve.step_s / 1000 in _MS_STEPS_S:
+        raise TrafficError(f"{path}: a curve of {curve.step_s:g} s steps without a start would "
+                           "be written as seconds from start, which read back as milliseconds; "
+                           "give the curve a start (TrafficCurve(..., start=...)) so it is "
+                           "written with ISO-8601 times")
 
     def same_curve(written: Path) -> None:
         back = read_traffic_csv(written, step_s=curve.step_s)  # one row: its length

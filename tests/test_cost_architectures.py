@@ -204,6 +204,18 @@ def test_eks_with_discount_spot_and_savings_plan_rates(book: PriceBook) -> None:
     assert not est.has_missing_prices
 
 
+def test_a_commitment_rate_on_a_group_that_scales_says_it_is_a_floor() -> None:
+    # owndata: the arm group (min 3, max 6) priced all 3 x 730 = 2,190 node-hours at the
+    # Savings Plan rate, with no word that nodes above the commitment pay on-demand
+    est = priced(load_price_book(overrides=DATA / "arch_eks_overrides.yaml"),
+                 "arch_eks_spot_launch_template.yaml")
+    notes = {ln.address: ln.note for ln in est.lines if ln.component.startswith("Instance usage")}
+    assert notes["aws_eks_node_group.arm"] == (
+        "every node-hour at the savings-plan rate; nodes above what the commitment covers pay "
+        "on-demand, so for a group that scales this is a floor")
+    assert notes["aws_eks_node_group.on_demand"] == ""  # on-demand: nothing to say
+
+
 def test_table_quantities_stay_readable(book: PriceBook) -> None:
     est = priced(book, "arch_eks_spot_launch_template.yaml")
     # 1000 GB x 1234.5 / 730 = 1691.0958904109589...: four decimals in the table
@@ -287,7 +299,13 @@ def test_a_region_no_table_has_is_priced_by_the_users_rates(tmp_path: Path) -> N
               "root_block_device": {"volume_type": "gp3", "volume_size": 50}},
              {"type": "aws_data_transfer", "name": "dt",
               "usage": {"monthly_outbound_internet_gb": 100}}]
-    with pytest.raises(PlanError, match="'mx-central-1' is not a region in any pricing table"):
+    # owndata: the message named no way to price a real region the tables lack
+    with pytest.raises(PlanError, match=r"'mx-central-1' is not a region in any pricing table; "
+                                        r"did you mean 'me-central-1'\? If it is a region the "
+                                        r"tables lack, price it with `infra-toolkit pricing "
+                                        r"refresh --service AmazonEC2 --region mx-central-1` "
+                                        r"\(and the other services it uses\) or with rates in "
+                                        r"an overrides file \(pricing_data/README\.md\)"):
         parse_resources(items, default_region="mx-central-1", price_book=load_price_book())
     book = load_price_book(overrides=overrides)
     est = estimate(parse_resources(items, default_region="mx-central-1", price_book=book), book)

@@ -290,3 +290,21 @@ def test_a_scenario_above_a_billion_rps_is_refused(traffic: CsvTraffic | LoadTes
     exact = scenario_curve(Scenario("s", "", SyntheticTraffic("constant", 60.0, {"rps": 1e9})),
                            15.0)
     assert float(exact.rps.max()) == 1e9
+
+
+def test_a_scenario_of_request_counts_is_cut_and_scaled_as_rates(tmp_path: Path) -> None:
+    # owndata: a CloudWatch RequestCount Sum export, declared by its `requests` column: 5-minute
+    # rows of 3000, 6000, 9000, 12000 requests are 10, 20, 30, 40 rps (count / 300 s); the
+    # window 10:05Z .. 10:15Z keeps 20 and 30, held over 15 s steps (20 steps each)
+    path = tmp_path / "alb.csv"
+    path.write_text("timestamp,requests\n" + "".join(
+        f"2026-11-02T10:{m:02d}:00Z,{n}\n" for m, n in ((0, 3000), (5, 6000), (10, 9000),
+                                                          (15, 12000))))
+    window = CsvTraffic(path, dt.datetime(2026, 11, 2, 10, 5, tzinfo=dt.UTC),
+                        dt.datetime(2026, 11, 2, 10, 15, tzinfo=dt.UTC), peak_rps=60.0)
+    curve = scenario_curve(Scenario("alb", "counts", window), 15.0)
+    # peak_rps 60 over the window's highest step, 30 rps: factor 2, so 40 and 60 rps
+    np.testing.assert_array_equal(curve.rps, [40.0] * 20 + [60.0] * 20)
+    # (40 + 60) x 300 s = 30,000: twice the window's 6000 + 9000 requests
+    assert curve.total_requests == 30_000.0
+    assert str(curve.start) == "2026-11-02 10:05:00+00:00"

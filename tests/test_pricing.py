@@ -399,6 +399,14 @@ rates:
      r"rates\[0\]: name one of instance_type, instance_class, node_type, item_id"),
     ("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: 1}]\n",
      r"rates\[0\]: source is required for a ec2_on_demand rate"),
+    # owndata: the tables' column name was told "usd_per_unit is required", as if left out
+    (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_hour: 1, "
+      "source: s}]\n"),
+     r"rates\[0\]: unknown field 'usd_per_hour'; a ec2_on_demand rate has instance_type, "
+     r"purchase_option, region, service, source, tier_start, usd_per_unit; did you mean "
+     r"'usd_per_unit'\?$"),
+    (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, price: 1, "
+      "source: s}]\n"), r"unknown field 'price'; a ec2_on_demand rate has .*, usd_per_unit$"),
     (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: 1, "
      "source: s, purchase_option: ri}]\n"), r"purchase_option 'ri'; use one of on_demand, spot"),
     (("version: 1\nrates: [{region: us-east-1, instance_type: m5.large, usd_per_unit: x, "
@@ -691,6 +699,22 @@ def test_a_type_newer_than_the_specs_is_priced_once_its_specs_row_is_given(
     price = load_price_book(extra_tables=[own, specs]).lookup(
         "ec2_on_demand", region="us-east-1", instance_type="m9x.large")
     assert price.usd_per_unit == Decimal("0.1")  # the quote's row, as written
+
+
+@pytest.mark.parametrize(("itype", "match"), [
+    # owndata: upper case was near no type, and the message ran on "... use this row If it is"
+    ("M5.XLARGE", r"instance_type 'M5\.XLARGE' is not a known EC2 instance type "
+                  r"\(ec2_instance_specs tables\), so no resource can use this row; did you mean "
+                  r"'m5\.xlarge', .*\? If it is a type"),
+    ("zz9.mega", r"instance_type 'zz9\.mega' is not a known EC2 instance type "
+                 r"\(ec2_instance_specs tables\), so no resource can use this row; if it is a "
+                 r"type the tables lack, add its row"),
+])
+def test_an_unknown_type_is_told_its_case_and_the_specs_row(tmp_path: Path, itype: str,
+                                                           match: str) -> None:
+    own = _write(tmp_path / "own.csv", _GOOD_EC2 + f"us-east-1,{itype},0.1,q,2026-11-01\n")
+    with pytest.raises(PricingError, match=match):
+        load_price_book(extra_tables=[own])
 
 
 _SPECS = "instance_type,vcpu,memory_mib,max_pods_eni,arch,source,as_of\n"

@@ -378,9 +378,11 @@ def test_an_empty_answer_is_an_error_not_an_empty_region(data_dir: Path,
 @pytest.mark.parametrize(("service", "engine", "match"), [
     ("AmazonEKS", None, (r"cannot refresh 'AmazonEKS'; refreshable services: AmazonEC2, "
      r"AmazonRDS, AmazonElastiCache")),
-    ("AmazonRDS", None, r"AmazonRDS needs --engine, one of MySQL, PostgreSQL, MariaDB"),
+    # owndata: without --engine the message ended "..., not None"
+    ("AmazonRDS", None, r"AmazonRDS needs --engine, one of MySQL, PostgreSQL, MariaDB \(Price "
+     r"List names\)$"),
     ("AmazonRDS", "postgres", (r"needs --engine, one of MySQL, PostgreSQL, MariaDB \(Price List "
-     r"names\), not 'postgres'")),
+     r"names\), not 'postgres'; did you mean 'PostgreSQL'\?$")),
     ("AmazonEC2", "Linux", r"AmazonEC2 takes no --engine"),
 ])
 def test_refresh_arguments_are_checked_before_any_call(

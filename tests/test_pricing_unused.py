@@ -206,3 +206,64 @@ def test_validate_names_the_gap_of_a_plan_table(tmp_path: Path) -> None:
         "10240 but the tier before (egress_2026-11-01.csv line 2: 0-10000) ends at 10000: make "
         "them meet (tier_start 10000 on egress_2026-11-01.csv line 3, or tier_end 10240 on "
         "egress_2026-11-01.csv line 2)"]
+
+
+def _rate_warnings(warnings: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    return [(w.path, w.message) for w in warnings if "usd_per_unit" in w.message]
+
+
+def test_a_rate_above_its_list_price_or_of_nothing_is_said(tmp_path: Path) -> None:
+    """owndata: usd_per_unit 70 for m5.large (a monthly sum typed as hourly) priced each node at
+    70 x 730 = $51,100 a month with no word; a rate of 0 priced the gp2 volumes at $0. Both
+    stand (a rate is final) and are named. m5.large in us-east-1 lists at $0.096 an hour
+    (ec2_on_demand_2026-07-20.csv line 550): 70 / 0.096 = 729.17; gp2 at $0.10 per GB-month."""
+    overrides = _overrides(tmp_path, ("instance_type: m5.large", "70"),
+                           ("item_id: ebs_gp2_storage", "0"))
+    plan, problems, warnings = check_plan_warnings(
+        _plan(tmp_path, "pricing:\n  overrides: overrides.yaml\n"))
+    assert problems == []
+    assert _rate_warnings(warnings) == [
+        ("pricing.overrides",
+         f"warning: {overrides}: rates[0]: usd_per_unit 70 is 729.2 x the list price of "
+         "'us-east-1/m5.large on_demand', $0.096 per hour (ec2_on_demand_2026-07-20.csv line "
+         "550: us-east-1/m5.large), yet a negotiated, spot, Savings Plan or reserved rate is "
+         "below list; if it is a monthly, yearly or upfront sum, write the price of one unit "
+         "(hour); it is applied as written"),
+        ("pricing.overrides",
+         f"warning: {overrides}: rates[1]: usd_per_unit 0 prices every line of "
+         "'us-east-1/AmazonEC2/ebs_gp2_storage on_demand' at $0, where its list price is $0.1 "
+         "per GB-month (other_services_2026-05-03.csv line 14: "
+         "us-east-1/AmazonEC2/ebs_gp2_storage); if it is not free, write its price per unit; "
+         "it is applied as written"),
+    ]
+
+
+@pytest.mark.parametrize("usd", ["0.07", "0.096"])  # below, and at, the $0.096 list price
+def test_a_rate_at_or_below_list_is_not_warned(tmp_path: Path, usd: str) -> None:
+    _overrides(tmp_path, ("instance_type: m5.large", usd))
+    plan, problems, warnings = check_plan_warnings(
+        _plan(tmp_path, "pricing:\n  overrides: overrides.yaml\n"))
+    assert problems == [] and _rate_warnings(warnings) == []
+
+
+def test_a_users_table_row_above_the_row_it_replaces_is_said(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """owndata: a row of 150 for m5.xlarge (listed $0.192 an hour, line 552) replaced the list
+    price and priced the instance 150 x 730 = $109,500 a month, silently; 150 / 0.192 = 781.25
+    (shown to one decimal, half to even: 781.2).
+    A row at or below the shipped one (0.15) is not warned."""
+    table = tmp_path / "own.csv"
+    table.write_text("region,instance_type,usd_per_hour,source,as_of\n"
+                     "us-east-1,m5.xlarge,150,quote,2026-11-01\n"
+                     "us-east-1,m5.large,0.09,quote,2026-11-01\n")
+    resources = tmp_path / "res.yaml"
+    resources.write_text("region: us-east-1\nresources:\n"
+                         "  - {type: aws_instance, name: a, instance_type: m5.xlarge}\n"
+                         "  - {type: aws_instance, name: b, instance_type: m5.large}\n")
+    assert main(["cost", str(resources), "--pricing-table", str(table)]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: {table}: line 2: usd_per_hour 150 is 781.2 x the list price of "
+        "'us-east-1/m5.xlarge', $0.192 per hour (ec2_on_demand_2026-07-20.csv line 552: "
+        "us-east-1/m5.xlarge), yet a quote or a newer list price is seldom above the shipped "
+        "one; if it is a monthly, yearly or upfront sum, write the price of one unit (hour); it "
+        "is applied as written\n")

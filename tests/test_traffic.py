@@ -169,3 +169,41 @@ def test_a_ramp_with_a_nan_end_is_refused() -> None:
     with pytest.raises(TrafficError, match=r"ramp 'ramp': ramp_start_s \(=0\) and ramp_end_s "
                                            r"\(=nan\) must be finite numbers of seconds"):
         ramp_curve(1, 2, 0, float("nan"), 600)
+
+
+@pytest.mark.parametrize(("make", "match"), [
+    # owndata: a rise of 7200 s in a 3600 s curve stopped part way: linear from 10 towards
+    # 100 rps over 7200 s, at 3600 s it had reached 10 + 90 x 3600 / 7200 = 55 rps, never 100
+    (lambda: flash_crowd_curve(10, 100, 0, 7200, 60, 3600),
+     r"flash crowd 'flash_crowd': the peak at at_s \+ rise_s = 0 \+ 7200 s is after the curve "
+     r"ends \(duration 3600 s\), so peak_rps \(=100\) would never be reached; shorten rise_s, "
+     r"move at_s earlier or lengthen the duration$"),
+    (lambda: flash_crowd_curve(10, 100, 3590, 60, 60, 3600), r"at_s \+ rise_s = 3590 \+ 60 s"),
+    # a ramp to 400 ending at 7200 s of a 3600 s curve stopped at 100 + 300 x 3600 / 7200 = 250
+    (lambda: ramp_curve(100, 400, 0, 7200, 3600),
+     r"ramp 'ramp': ramp_end_s \(=7200\) is after the curve ends \(duration 3600 s\), so "
+     r"end_rps \(=400\) would never be reached; end the ramp by the duration or lengthen the "
+     r"duration$"),
+    # 2.5 counted the weekend as start_weekday 2 did; 30 peaked at 06:00 (30 - 24)
+    (lambda: diurnal_curve(10, 0.5, 86_400, start_weekday=2.5),  # type: ignore[arg-type]
+     r"start_weekday \(=2\.5\) a whole day 0\.\.6 \(0 = Monday\)$"),
+    (lambda: diurnal_curve(10, 0.5, 86_400, weekend_factor=float("nan")),
+     r"weekend_factor \(=nan\) must be >= 0"),
+    (lambda: diurnal_curve(10, 0.5, 86_400, peak_hour=30),
+     r"diurnal 'diurnal': peak_hour \(=30\) must be an hour of the day from 0 to under 24 "
+     r"\(14\.5 is 14:30\)$"),
+    (lambda: flash_crowd_curve(10, 100, 0, 60, float("nan"), 3600), r"decay_s > 0 \(=nan\)"),
+])
+def test_shapes_that_would_not_draw_what_they_say_are_refused(
+        make: Callable[[], TrafficCurve], match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        make()
+
+
+def test_a_ramp_and_a_rise_ending_at_the_curves_end_are_drawn() -> None:
+    # the load test's ramp down ends at the duration: 60 -> 0 over [0, 120) s in 60 s bins,
+    # bin means 45 and 15
+    np.testing.assert_array_equal(ramp_curve(60, 0, 0, 120, 120, 60).rps, [45.0, 15.0])
+    # rise from 0 to 120 rps over [0, 120): bin means 30 and 90
+    np.testing.assert_array_equal(flash_crowd_curve(0, 120, 0, 120, 60, 120, 60).rps,
+                                  [30.0, 90.0])

@@ -172,3 +172,54 @@ def test_empty_runs(rps: list[float], runs: list[tuple[int, int]]) -> None:
     from infra_toolkit.cli_traffic import empty_runs
 
     assert empty_runs(TrafficCurve(np.array(rps), 60.0)) == runs
+
+
+@mock_aws
+def test_a_whole_load_balancer_arn_is_cut_to_its_dimension(aws_env: None, tmp_path: Path) -> None:
+    # owndata: the ARN the console shows was sent as the LoadBalancer dimension, which holds
+    # only its end: "CloudWatch returned no datapoints", blamed on the dimension. 600 requests
+    # in minute 0, 1200 in minute 2 of four: 10, 0, 20, 0 rps
+    _put([(5, 600.0), (130, 1200.0)])
+    out = tmp_path / "arn.csv"
+    arn = f"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/{LB}"
+    assert main(["traffic", "cloudwatch", "--load-balancer", arn, "--start",
+                 "2024-03-01T12:00:00Z", "--end", "2024-03-01T12:04:00Z", "--region",
+                 "us-east-1", "--out", str(out)]) == 0
+    assert read_traffic_csv(out).rps.tolist() == [10.0, 0.0, 20.0, 0.0]
+    assert f"| dimensions | `LoadBalancer={LB}` |" in (tmp_path / "arn.md").read_text()
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (["--dimension", "TargetGroup=arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/0a"],
+     None),
+    (["--load-balancer", "arn:aws:ec2:us-east-1:123456789012:instance/i-0abc"],
+     r"traffic cloudwatch --load-balancer 'arn:aws:ec2:us-east-1:123456789012:instance/i-0abc': "
+     r"an ARN, but not of a load balancer or target group; give its ARN or the end of it \(e\.g\. "
+     r"app/shop/50dc6c495c0c9188\)"),
+])
+def test_dimension_arns(args: list[str], match: str | None) -> None:
+    import argparse
+
+    from infra_toolkit.cli_traffic import _dimensions
+
+    ns = argparse.Namespace(load_balancer=args[1] if args[0] == "--load-balancer" else None,
+                            dimension=[args[1]] if args[0] == "--dimension" else None)
+    if match is None:
+        assert _dimensions(ns) == {"TargetGroup": "targetgroup/t/0a"}
+    else:
+        with pytest.raises(TrafficError, match=match):
+            _dimensions(ns)
+
+
+def test_a_curve_that_would_read_back_as_milliseconds_needs_a_start(tmp_path: Path) -> None:
+    # 60000 s steps from start are refused on reading as milliseconds from start; written with
+    # a start they are ISO times and read back
+    rows = np.array([1.0, 2.0])
+    with pytest.raises(TrafficError, match=r"t\.csv: a curve of 60000 s steps without a start "
+                                           r"would be written as seconds from start, which read "
+                                           r"back as milliseconds; give the curve a start"):
+        write_traffic_csv(TrafficCurve(rows, 60000.0), tmp_path / "t.csv")
+    assert not (tmp_path / "t.csv").exists()
+    write_traffic_csv(TrafficCurve(rows, 60000.0, pd.Timestamp("2026-11-02T00:00:00Z")),
+                      tmp_path / "t.csv")
+    assert read_traffic_csv(tmp_path / "t.csv").total_requests == 180_000.0  # (1 + 2) x 60000

@@ -188,7 +188,8 @@ def test_real_traces_read_whole(shared_dir: Path, stem: str, rows: int, step_s: 
         # the same spreadsheet's semicolon separator: the header is one cell
         ("timestamp;requests_per_second\n0;12,5\n", r"line 1: missing column 'timestamp' "
          r"\(found 'timestamp;requests_per_second'\); the first line must be the header "
-         r"`timestamp,requests_per_second`; this header is separated by semicolons, not commas: "
+         r"`timestamp,requests_per_second` \(or `timestamp,requests` for requests per row\); "
+         r"this header is separated by semicolons, not commas: "
          r"save the file as comma-separated values with a decimal point in numbers \(12\.5\)$"),
         ("timestamp\trequests_per_second\n0\t12.5\n", r"separated by tabs, not commas"),
         # audit20 A20-2: Unix milliseconds read as seconds made each 60 s row 60,000 s long
@@ -307,3 +308,137 @@ def test_a_file_read_again_is_one_curve_until_its_bytes_change(tmp_path: Path) -
     np.testing.assert_array_equal(read_traffic_csv(path).rps, [3, 4])
     with pytest.raises(ValueError, match="read-only"):
         first.rps[0] = 5  # what is shared cannot be changed by one reader
+
+
+@pytest.mark.parametrize(
+    ("data", "rps", "step_s", "start", "total"),
+    [
+        # a CloudWatch console export with the header renamed to declare counts: RequestCount
+        # summed per 60 s period, times with +01:00 and Z mixed. 10:00+01:00 is 09:00Z, so the
+        # rows are 09:00Z, 09:01Z, 09:02Z: 600 / 60 = 10, 1200 / 60 = 20, 60 / 60 = 1 rps;
+        # 600 + 1200 + 60 = 1860 requests, kept
+        (b'"timestamp","requests"\n"2026-11-02T10:00:00+01:00","600"\n'
+         b'"2026-11-02T09:01:00Z","1200"\n"2026-11-02T10:02:00+01:00","60"\n',
+         [10.0, 20.0, 1.0], 60.0, pd.Timestamp("2026-11-02T09:00:00Z"), 1860.0),
+        # Grafana's "Download CSV for Excel": a BOM, a `sep=,` line before the header, quoted
+        # cells, CRLF and a trailing empty line; Unix seconds 1762074000 (2025-11-02T09:00Z:
+        # 20394 days x 86400 + 32400 s) and hourly counts: 36000 / 3600 = 10, 7200 / 3600 = 2
+        (b'\xef\xbb\xbfsep=,\r\n"timestamp","requests"\r\n"1762074000","36000"\r\n'
+         b'"1762077600","7200"\r\n\r\n',
+         [10.0, 2.0], 3600.0, pd.Timestamp("2025-11-02T09:00:00Z"), 43200.0),
+        # one-second Prometheus increase() steps: counts are rates already (5 / 1, 7 / 1)
+        (b"timestamp,requests\n0,5\n1,7\n", [5.0, 7.0], 1.0, None, 12.0),
+    ],
+)
+def test_request_counts_per_row_are_divided_by_the_interval(
+        tmp_path: Path, data: bytes, rps: list[float], step_s: float,
+        start: pd.Timestamp | None, total: float) -> None:
+    # owndata: a file of counts per period (CloudWatch RequestCount Sum, increase()) had no way
+    # to say so; renamed to requests_per_second it read 60 x the traffic of a 1-minute file
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    c = read_traffic_csv(path)
+    np.testing.assert_array_equal(c.rps, rps)
+    assert c.step_s == step_s
+    assert c.start == start
+    assert c.total_requests == total
+
+
+def test_request_counts_fill_gaps_and_take_the_one_row_step(tmp_path: Path) -> None:
+    # rows at 0, 60, 180 s of 60, 120, 240 requests: 1, 2, 4 rps; the missing 120 s row is
+    # their line, 3 rps (180 requests)
+    gap = _write(tmp_path, "timestamp,requests\n0,60\n60,120\n180,240\n")
+    np.testing.assert_array_equal(read_traffic_csv(gap, interpolate_gaps=True).rps,
+                                  [1.0, 2.0, 3.0, 4.0])
+    # one row lasts the step it is given: 900 requests over 300 s is 3 rps
+    one = _write(tmp_path, "timestamp,requests\n0,900\n")
+    np.testing.assert_array_equal(read_traffic_csv(one, step_s=300).rps, [3.0])
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        # Grafana's export header: which rename, and the unit only the user knows
+        ('"Time","Value"\n1762074000,5\n',
+         r"t\.csv line 1: missing column 'timestamp' \(found 'Time', 'Value'\); the first line "
+         r"must be the header `timestamp,requests_per_second` \(or `timestamp,requests` for "
+         r"requests per row\); rename the time column to timestamp and the value column to "
+         r"requests_per_second if it is a rate per second \(Prometheus rate\(\)\), or to "
+         r"requests if it counts each row's requests \(CloudWatch RequestCount Sum, Prometheus "
+         r"increase\(\)\)$"),
+        ("Label,RequestCount\n2026-11-02T10:00:00Z,600\n",
+         r"missing column 'timestamp' \(found 'Label', 'RequestCount'\); .* or to requests if"),
+        ("timestamp,requests,requests_per_second\n0,60,1\n",
+         r"line 1: both 'requests_per_second' and 'requests' columns; keep one "
+         r"\(requests_per_second: the mean rate per second over each row, requests: each row's "
+         r"number of requests\) and rename or delete the other$"),
+        # 1e12 requests in a minute: 1e12 / 60 = 16,666,666,667 rps, over the billion
+        ("timestamp,requests\n0,1e12\n60,2\n",
+         r"line 2, column 'requests': '1e12' requests in 60 s is 16,666,666,667 requests per "
+         r"second, more than the 1,000,000,000 \(a billion\) a rate may be"),
+        ("timestamp,requests\n0,-1\n60,2\n",
+         r"line 2, column 'requests': '-1' must be a finite count >= 0 requests; fix or remove"),
+        # a quoted thousands separator is one cell: named as such, not just "not a number"
+        ('timestamp,requests_per_second\n0,"1,234"\n60,2\n',
+         r"line 2, column 'requests_per_second': '1,234' is not a number; write the mean requests "
+         r"per second as a decimal number such as 12\.5; a thousands separator or a decimal comma "
+         r"\(1,234 / 1 234 / 12,5\) is not read: write 1234 or 12\.5$"),
+    ],
+)
+def test_exporter_headers_and_counts_are_refused_with_the_fix(tmp_path: Path, text: str,
+                                                              match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        read_traffic_csv(_write(tmp_path, text))
+
+
+def test_a_count_under_the_rate_bound_is_read(tmp_path: Path) -> None:
+    # 6e10 requests in an hour is 6e10 / 3600 = 16,666,666.67 rps: under the billion, so the
+    # bound applies to the rate, not to the count (which would have refused it)
+    c = read_traffic_csv(_write(tmp_path, "timestamp,requests\n0,6e10\n3600,0\n"))
+    assert c.total_requests == 6e10
+
+
+def test_a_newest_first_file_is_read_in_time_order(tmp_path: Path) -> None:
+    # owndata: GetMetricData's default order (TimestampDescending) and a console export put the
+    # newest row first; every row going back is one order, read reversed. 09:02Z 60, 09:01Z
+    # 1200 (10:01+01:00), 09:00Z 600 requests per 60 s: 10, 20, 1 rps from 09:00Z
+    path = _write(tmp_path, "timestamp,requests\n2026-11-02T09:02:00Z,60\n"
+                            "2026-11-02T10:01:00+01:00,1200\n2026-11-02T09:00:00Z,600\n")
+    c = read_traffic_csv(path)
+    np.testing.assert_array_equal(c.rps, [10.0, 20.0, 1.0])
+    assert c.start == pd.Timestamp("2026-11-02T09:00:00Z")
+    # a gap is still named at its lines: rows 300, 60, 0 s miss 120, 180 and 240
+    gap = _write(tmp_path, "timestamp,requests_per_second\n300,1\n60,2\n0,3\n")
+    with pytest.raises(TrafficError, match=r"line 2, column 'timestamp': gap of 240 s after line "
+                                           r"3 \('60' to '300'\) where the interval is 60 s; 1 "
+                                           r"gap\(s\), 3 missing row\(s\) in all"):
+        read_traffic_csv(gap)
+
+
+@pytest.mark.parametrize(("rows", "match"), [
+    # owndata: 0, 60000, 120000 ms from start read as seconds: 16.7-hour rows, 1000 x the trace
+    ("0,1\n60000,2\n120000,3\n",
+     r"t\.csv line 3, column 'timestamp': the rows are 60000 s apart \(16\.7 hours\): "
+     r"milliseconds from start\? Write seconds \(milliseconds / 1000: 60 s rows\), or ISO-8601 "
+     r"timestamps if the rows really are 60000 s apart$"),
+    ("0,1\n1000,2\n", r"the rows are 1000 s apart \(0\.278 hours\): milliseconds from start\?"),
+])
+def test_milliseconds_from_start_are_refused(tmp_path: Path, rows: str, match: str) -> None:
+    with pytest.raises(TrafficError, match=match):
+        read_traffic_csv(_write(tmp_path, "timestamp,requests_per_second\n" + rows))
+
+
+def test_hourly_and_daily_seconds_from_start_are_not_milliseconds(tmp_path: Path) -> None:
+    # 3600 s and 86400 s rows are not 1000 x a sampling step: read as written
+    hourly = read_traffic_csv(_write(tmp_path, "timestamp,requests_per_second\n0,1\n3600,2\n"))
+    assert (hourly.step_s, hourly.total_requests) == (3600.0, 10800.0)  # (1 + 2) x 3600
+
+
+def test_a_header_repeated_inside_the_file_is_named(tmp_path: Path) -> None:
+    # owndata: two exports joined, the second's header on line 4, was blamed on its timestamp
+    path = _write(tmp_path, "timestamp,requests_per_second\n0,1\n60,2\n"
+                            "timestamp,requests_per_second\n120,3\n")
+    with pytest.raises(TrafficError, match=r"t\.csv line 4: the header again \(two files "
+                                           r"joined\?\); delete this line, and check the rows "
+                                           r"around it are in time order without repeats$"):
+        read_traffic_csv(path)
