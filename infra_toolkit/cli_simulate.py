@@ -77,7 +77,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
         defaults[action.dest] = default
 
     flag(p, "--traffic", metavar="CSV",
-         help="CSV timestamp,requests_per_second (needed without a plan)")
+         help="CSV timestamp,requests_per_second, or timestamp,requests for requests per "
+              "row (needed without a plan)")
     flag(p, "--hpa", metavar="HPA.yaml",
          help="HorizontalPodAutoscaler YAML (needed without a plan)")
     flag(p, "--hpa-name", metavar="NAME", help="metadata.name of the HPA when the file holds "
@@ -228,6 +229,7 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
 def _run_flags(args: argparse.Namespace) -> int:
     """``simulate --traffic ... --hpa ...``: one workload described by the flags."""
     from infra_toolkit.container_metrics import resource_twins
+    from infra_toolkit.hpa_metric_warnings import hpa_metric_texts
     from infra_toolkit.manifests import (
         DeploymentSpec,
         memory_utilization_problem,
@@ -305,9 +307,10 @@ def _run_flags(args: argparse.Namespace) -> int:
                               f"give {fix} {spec.tick_s} s of traffic")
     result = simulate(traffic, spec)
     print(format_summary(result.summary, args.format))
-    # the pod start the figures assume, as a plan's validate warns of it
+    # what a plan's validate warns of: metrics the model never moves past their targets, and
+    # the pod start the figures assume
     burst = burst_past_ready(workload, hpa)
-    for line in ([burst] if burst else []) + restart_loops(
+    for line in hpa_metric_texts(hpa, workload) + ([burst] if burst else []) + restart_loops(
             workload, dep.name if dep is not None else "app",
             dep.restart_probes if dep is not None else (),
             len(_pod_containers(args.deployment).running) if dep is not None else 1):

@@ -36,14 +36,15 @@ from infra_toolkit.controller_view import MIB_MILLI
 from infra_toolkit.hpa_api_metrics import target_type_mismatches
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_metrics import tolerances_for_hpa
-from infra_toolkit.hpa_spec import MetricSpec
+from infra_toolkit.hpa_spec import HPASpec, MetricSpec
 from infra_toolkit.hpa_versions import as_autoscaling_v2
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
 from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["BACKLOG_NAME_PARTS", "hpa_metric_warnings", "target_type_warnings"]
+__all__ = ["BACKLOG_NAME_PARTS", "hpa_metric_texts", "hpa_metric_warnings",
+           "target_type_warnings"]
 
 #: Parts of a metric name (lower case, letters and digits only) that mark a count of waiting
 #: messages rather than a rate: SQS's ApproximateNumberOfMessages{,Visible,NotVisible,Delayed}
@@ -133,7 +134,7 @@ def _target_text(r: _Reading, tolerance: float) -> str:
             f"{_f(100 * tolerance)} % tolerance)")
 
 
-def _backlog_warning(i: int, metric: MetricSpec, path: str) -> list[PlanWarning]:
+def _backlog_warning(i: int, metric: MetricSpec) -> list[str]:
     """Metric ``i`` when it is an Object or External metric named as a queue depth."""
     source = metric.object or metric.external
     if source is None:
@@ -147,7 +148,7 @@ def _backlog_warning(i: int, metric: MetricSpec, path: str) -> list[PlanWarning]
         else target.value_milli
     per = " a pod" if target.average_value_milli is not None else " in all"
     shown = f" of {_f((milli or 0) / 1000)}{per}" if milli is not None else ""
-    return [PlanWarning(path, (
+    return [(
         f"spec.metrics[{i}] ({metric.type} {name}) names a queue depth, messages waiting, but "
         f"the simulation reads an {metric.type} metric as the workload's offered rate in "
         f"requests per second, so its target{shown} is simulated as that many requests per "
@@ -155,35 +156,41 @@ def _backlog_warning(i: int, metric: MetricSpec, path: str) -> list[PlanWarning]
         "of the messages the HPA counts in the cluster (a backlog grows with the gap between "
         "arrivals and processing, not with the rate), which the simulation does not model; "
         "scale the HPA on the queue's arrival rate (SQS NumberOfMessagesSent per second) for "
-        f"figures that hold, or read these as those of a rate target{shown}"))]
+        f"figures that hold, or read these as those of a rate target{shown}")]
 
 
 def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
     """The HPA metrics of ``workload`` that never rise above target under its model at a pod's
     full capacity, or are above it at zero load; ``path`` is the workload's ``hpa`` field."""
     # ContainerResource on the pod's one container read as the Resource metric it equals
-    hpa, model = workload.simulated_hpa_spec(), workload.model
-    if hpa is None or model is None:
+    hpa = workload.simulated_hpa_spec()
+    if hpa is None or workload.model is None:
         return []
-    ws = workload.workload_spec()
+    return [PlanWarning(path, text) for text in hpa_metric_texts(hpa, workload.workload_spec())]
+
+
+def hpa_metric_texts(hpa: HPASpec, ws: WorkloadSpec) -> list[str]:
+    """Why each metric of ``hpa`` (as simulated) never rises above its target under ``ws``'s
+    model at a pod's full capacity, or is above it at zero load, or is a queue depth read as a
+    rate (module docstring); the texts :func:`hpa_metric_warnings` shows."""
     tolerances = tolerances_for_hpa(hpa, DEFAULT_CONTROLLER_CONFIG)
     tolerance = tolerances.scale_up
     cap = ws.capacity_rps_per_pod
-    out: list[PlanWarning] = []
+    out: list[str] = []
     stuck = 0
     for i, metric in enumerate(hpa.metrics):
-        out += _backlog_warning(i, metric, path)
+        out += _backlog_warning(i, metric)
         full, idle = _reading(i, metric, ws, cap), _reading(i, metric, ws, 0.0)
         if full is None or idle is None:
             continue
         per_pod = metric.type in ("Resource", "Pods")  # these cannot pass what a pod serves
         if idle.ratio() > 1 + tolerance and metric.type == "Resource":
-            out.append(PlanWarning(path, (
+            out.append(
                 f"{idle.what} is {_f(idle.value)}{idle.unit} at zero load ({idle.formula}), "
                 f"above {_target_text(idle, tolerance)}: the HPA scales to maxReplicas "
                 f"({hpa.max_replicas:,}) even with no traffic, since more pods do not lower a "
                 f"pod's baseline; {_idle_fix(idle, tolerances.scale_down)}, or correct the "
-                "model's baseline")))
+                "model's baseline")
         elif full.ratio() <= 1 + tolerance:
             if per_pod:
                 stuck += 1
@@ -191,19 +198,19 @@ def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
             else:
                 outcome = ("the HPA scales up only once the pods are past capacity, so requests "
                            "are dropped before it acts")
-            out.append(PlanWarning(path, (
+            out.append(
                 f"{full.what} reaches at most {_f(full.value)}{full.unit} at a pod's full "
                 f"capacity of {_f(cap)} rps ({full.formula}), not above "
                 f"{_target_text(full, tolerance)}: {outcome}; lower the target below "
                 f"{_bound(full.ratio() * full.target / (1 + tolerance), False)}{full.unit} "
                 f"(the figure at capacity{_whole_text(full)} / (1 + the {_f(100 * tolerance)} % "
-                "tolerance)), drop the metric, or correct the model")))
+                "tolerance)), drop the metric, or correct the model")
     if stuck and stuck == len(hpa.metrics):
         low = hpa.min_replicas
-        out.append(PlanWarning(path, (
+        out.append(
             f"no metric of HPA {hpa.name!r} can rise above its target under the model: the HPA "
             f"never scales above minReplicas ({low:,}) under load, and {low:,} pod(s) serve at "
-            f"most {low:,} x {_f(cap)} = {_f(low * cap)} rps; fix the targets above")))
+            f"most {low:,} x {_f(cap)} = {_f(low * cap)} rps; fix the targets above")
     return out
 
 

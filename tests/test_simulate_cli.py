@@ -738,3 +738,23 @@ def test_a_crash_looping_start_and_a_burst_past_ready_are_warned(
         "(CrashLoopBackOff), while the simulation counts them Ready 30 s after the bind; add a "
         "startupProbe (periodSeconds 10, failureThreshold 3) so the livenessProbe waits for "
         "the start, or raise its initialDelaySeconds to 11"]
+
+
+def test_a_target_the_model_never_reaches_is_warned(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # owndata: a pod serving at most 30 rps at 10m a request uses 0 + 10 x 30 = 300m of its
+    # 1,000m request (900m + 100m), 30 %, never above the 50 % target plus tolerance: the HPA
+    # holds minReplicas 2 (60 rps) while the rest is dropped, and nothing said so
+    args = [a if a != "100" else "30" for a in ARGS]  # --capacity-rps-per-pod 30
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                 "--deployment", files["deploy.yaml"], *args, "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["peak_replicas"] == 2
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("warning: spec.metrics[0] (cpu) reaches at most 30 % at a pod's "
+                               "full capacity of 30 rps (0m + 10m x 30 rps = 300m of the "
+                               "1,000m request), not above its 50 % target")
+    assert lines[1].startswith("warning: no metric of HPA 'web' can rise above its target under "
+                               "the model: the HPA never scales above minReplicas (2) under "
+                               "load, and 2 pod(s) serve at most 2 x 30 = 60 rps")
