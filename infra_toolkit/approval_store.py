@@ -151,13 +151,13 @@ def open_store(
         path = where[prefix:] if where[:prefix].lower() == "sqlite:///" else ""
         if not path:
             raise ApprovalError(
-                f"approval store {where!r}: an SQLite URL is sqlite:///relative/path or "
+                f"approval store {redacted(where)!r}: an SQLite URL is sqlite:///relative/path or "
                 "sqlite:////absolute/path (three slashes, then the path), or give the file path"
             )
         return SQLiteStore(Path(path), create=create)
     if scheme:
         raise ApprovalError(
-            f"approval store {where!r}: unknown scheme {scheme!r}; use a file path, "
+            f"approval store {redacted(where)!r}: unknown scheme {scheme!r}; use a file path, "
             "sqlite:///PATH or postgresql://USER@HOST/DB"
         )
     return SQLiteStore(Path(where), create=create)
@@ -169,15 +169,19 @@ _SHELL_VARIABLE = re.compile(r"\$(\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)")
 def _check_expanded(where: str) -> None:
     """ApprovalError for a location holding a ``~`` or ``$VAR`` no shell expanded (a quoted
     --db, an env file, a systemd unit): opened as written, each working folder got its own
-    ``./~/approvals.sqlite``, and approvals recorded in one were missing from another."""
-    variable = _SHELL_VARIABLE.search(where)
+    ``./~/approvals.sqlite``, and approvals recorded in one were missing from another. A URL's
+    password is not searched: ``$`` is a character of many a generated password (refusing it
+    named a piece of the password); libpq then refuses a ``$VAR`` password as a wrong one."""
+    variable = _SHELL_VARIABLE.search(redacted(where))
     if where.startswith("~") or variable:
         what = (f"starts with {where.split('/')[0]}" if where.startswith("~")
                 else f"holds {variable.group(0) if variable else ''}")
+        # both forms redacted: the variable may be the password, and its value is in the
+        # environment (postgresql://ci:$DB_PASSWORD@db/approvals)
         raise ApprovalError(
-            f"approval store {where!r} {what}, which only a shell expands (the value was "
-            f"quoted, or set in a file): write the full path, e.g. "
-            f"{os.path.expandvars(os.path.expanduser(where))}")
+            f"approval store {redacted(where)!r} {what}, which only a shell expands (the value "
+            f"was quoted, or set in a file): write the full path, e.g. "
+            f"{redacted(os.path.expandvars(os.path.expanduser(where)))}")
 
 
 class ApprovalStore(ABC):
@@ -357,18 +361,22 @@ class _Tx:
 def redacted(location: str) -> str:
     """``location`` (a file path or a URL) as messages, logs and reports may show it: a URL's
     password (``user:PASSWORD@`` or libpq's ``password=`` query parameter) replaced by ``***``.
-    Edited as text: ``urlunsplit`` would turn ``postgresql:///db`` into ``postgresql:/db``."""
-    if "://" not in location:
+
+    Read as text, not by ``urlsplit``: a password holding ``#``, ``?`` or ``/`` (common in
+    generated ones) ends urlsplit's host part early, so it found no password and the whole URL
+    was shown. Here the password runs from the first ``:`` (before the first ``@``) to the last
+    ``@`` before the first ``/`` that follows an ``@``. An ``sqlite:///`` path is left as it is."""
+    scheme, sep, rest = location.partition("://")
+    if not sep:
         return location
-    try:
-        password = urlsplit(location).password
-    except ValueError:  # not parsable (postgresql://u:pw@[::1): any user:password@ by pattern
-        location = _USER_PASSWORD.sub(r"\1***@", location, count=1)
-    else:
-        if password is not None:
-            location = location.replace(f":{password}@", ":***@", 1)
-    return _QUERY_PASSWORD.sub(r"\1***", location)
+    if scheme.lower() != "sqlite" or not rest.startswith("/"):  # not sqlite:///PATH
+        first_at = rest.find("@")
+        colon = rest.find(":")
+        if 0 <= colon < first_at:
+            slash = rest.find("/", first_at)
+            end = rest.rfind("@", 0, slash if slash >= 0 else len(rest))
+            rest = f"{rest[:colon + 1]}***{rest[end:]}"
+    return scheme + sep + _QUERY_PASSWORD.sub(r"\1***", rest)
 
 
 _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
-_USER_PASSWORD = re.compile(r"(://[^/:@]*:)[^@]*@")

@@ -27,6 +27,13 @@ from tests.conftest import REPO_ROOT, SMALL_PLAN
      "postgresql://db.internal/approvals?user=alice&password=***&sslmode=require"),
     ("postgresql://db.internal/approvals?password=s3cret",
      "postgresql://db.internal/approvals?password=***"),
+    # '#', '?' and '/' in a password end urlsplit's host part: it was shown whole
+    ("postgresql://alice:s3#cr?et/x@db.internal:5432/approvals",
+     "postgresql://alice:***@db.internal:5432/approvals"),
+    ("postgresql://alice:s3@cret@db.internal/approvals?application_name=a@b",
+     "postgresql://alice:***@db.internal/approvals?application_name=a@b"),
+    ("postgresql://alice@[::1]:5432/approvals", "postgresql://alice@[::1]:5432/approvals"),
+    ("sqlite:////srv/a:b@c.sqlite", "sqlite:////srv/a:b@c.sqlite"),
 ])
 def test_redacted(location: str, shown: str) -> None:
     assert redacted(location) == shown
