@@ -289,11 +289,14 @@ def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
 class PlanStatus:
     """The status of a plan's current digest; ``review`` is the review it comes from (for
     STALE: the latest approved earlier review; for NOT SUBMITTED: the latest earlier one, if
-    any)."""
+    any); ``same_digest``, for NOT SUBMITTED and STALE, the latest review of this very digest
+    under another plan id (the plan file renamed, its id being its file name), the latest
+    approved one if any."""
 
     subject: ReviewSubject
     status: Status
     review: ReviewState | None = None
+    same_digest: ReviewState | None = None
 
     def describe(self) -> str:
         """One line: the status, who and when, or why not and what to do."""
@@ -304,16 +307,31 @@ class PlanStatus:
                 f"{s.name} is STALE: {review.review_id} approved digest "
                 f"{review.request.digest[:12]}… by {_who(review.approvals)}, but its digest is "
                 f"now {s.digest[:12]}… (the plan, a referenced file or a pricing table changed); "
-                f"{resubmit}"
+                f"{resubmit}{self._renamed()}"
             )
         if self.status is Status.NOT_SUBMITTED:
             earlier = f"; {review.review_id} covers an earlier digest" if review else ""
             return (
                 f"{s.name} (digest {s.digest[:12]}…) was never submitted for review{earlier}: "
-                f"run infra-toolkit submit {s.name}"
+                f"run infra-toolkit submit {s.name}{self._renamed()}"
             )
         assert review is not None
         return f"{s.name}: {review.describe()}"
+
+
+    def _renamed(self) -> str:
+        """Where this digest was reviewed under another plan id, and why that review does not
+        count here; empty when it was not."""
+        other = self.same_digest
+        if other is None:
+            return ""
+        where = other.subject.plan_file or other.subject.name
+        return (
+            f"; this same digest is {other.review_id} ({other.status.value}) of plan id "
+            f"{other.request.plan!r} ({where}): a plan's reviews follow its id, its "
+            f"metadata.id or else its file name, so a renamed file is a new plan; give the "
+            f"file its old name again to keep that review, or submit it as a new plan"
+        )
 
 
 def check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:
@@ -335,12 +353,18 @@ def check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:
 def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus:
     """The status of ``subject``'s current digest given the store's records (oldest first).
     Raises ApprovalError when its plan id holds another plan file's reviews."""
-    mine = [st for st in review_states(records).values() if st.request.plan == subject.plan]
+    states = review_states(records).values()
+    mine = [st for st in states if st.request.plan == subject.plan]
     check_plan_id([st.request for st in mine], subject)
     for state in mine:
         if state.request.digest == subject.digest:
             return PlanStatus(subject, state.status, state)
+    # no review of this digest under this id: one under another id is a renamed plan file
+    # (its id its file name), which the gate would otherwise call never submitted
+    renamed = [st for st in states if st.request.digest == subject.digest]
+    renamed_approved = [st for st in renamed if st.status is Status.APPROVED]
+    same = (renamed_approved or renamed or [None])[-1]
     approved = [st for st in mine if st.status is Status.APPROVED]
     if approved:
-        return PlanStatus(subject, Status.STALE, approved[-1])
-    return PlanStatus(subject, Status.NOT_SUBMITTED, mine[-1] if mine else None)
+        return PlanStatus(subject, Status.STALE, approved[-1], same)
+    return PlanStatus(subject, Status.NOT_SUBMITTED, mine[-1] if mine else None, same)

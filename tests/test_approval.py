@@ -88,6 +88,29 @@ def test_submit_approve_then_change_makes_the_plan_stale(store: ApprovalStore) -
     assert gate(store, v1).passed  # the old digest stays approved: only the current one matters
 
 
+def test_a_renamed_plan_file_is_told_where_its_digest_was_reviewed(store: ApprovalStore) -> None:
+    # plans/checkout.yaml (no metadata.id: its id is its file name) approved, then renamed to
+    # plans/shop.yaml: same content, same digest, but plan id 'shop'. Before: the gate said only
+    # "never submitted", as if nothing had been reviewed.
+    old = subject("a")
+    submit(store, old, requester="dev", at=at(0))
+    sign_off(store, old, APPROVE, reviewer="alice", at=at(5), answers=ANSWERS)
+    renamed = subject("a", plan="shop", source="plans/shop.yaml")
+    decision = gate(store, renamed)
+    assert not decision.passed
+    assert decision.reason == (
+        "plans/shop.yaml (digest aaaaaaaaaaaa…) was never submitted for review: run "
+        "infra-toolkit submit plans/shop.yaml; this same digest is review-001 (APPROVED) of plan "
+        "id 'checkout' (plans/checkout.yaml): a plan's reviews follow its id, its metadata.id or "
+        "else its file name, so a renamed file is a new plan; give the file its old name again "
+        "to keep that review, or submit it as a new plan"
+    )
+    # another digest of the renamed plan: nothing reviewed it anywhere, nothing more is said
+    assert review_status(store, subject("b", plan="shop", source="plans/shop.yaml")).describe(
+    ) == "plans/shop.yaml (digest bbbbbbbbbbbb…) was never submitted for review: run " \
+        "infra-toolkit submit plans/shop.yaml"
+
+
 @pytest.mark.parametrize(
     ("steps", "status", "approvers"),
     [
