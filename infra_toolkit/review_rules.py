@@ -363,7 +363,7 @@ def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus
     # (its id its file name), which the gate would otherwise call never submitted
     renamed = [st for st in states if st.request.digest == subject.digest]
     renamed_approved = [st for st in renamed if st.status is Status.APPROVED]
-    same = (renamed_approved or renamed or [None])[-1]
+    same = (renamed_approved or renamed)[-1] if renamed else None
     approved = [st for st in mine if st.status is Status.APPROVED]
     if approved:
         return PlanStatus(subject, Status.STALE, approved[-1], same)
