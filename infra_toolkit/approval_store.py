@@ -65,6 +65,7 @@ __all__ = [
     "open_store",
     "redacted",
     "store_timeout_s",
+    "user_store_location",
 ]
 
 ENV_VAR = "INFRA_TOOLKIT_DB"
@@ -83,9 +84,13 @@ _INSERT = (
 
 
 def default_store_location() -> str:
-    """``$INFRA_TOOLKIT_DB`` if set, else ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite``."""
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
+    """``$INFRA_TOOLKIT_DB`` if set, else :func:`user_store_location`."""
+    return os.environ.get(ENV_VAR) or user_store_location()
+
+
+def user_store_location() -> str:
+    """The store when ``$INFRA_TOOLKIT_DB`` is not set:
+    ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share`` without it)."""
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(data_home) / "infra_toolkit" / "approvals.sqlite")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -24,8 +25,9 @@ from infra_toolkit.approval_store import (
     ENV_VAR,
     TIMEOUT_ENV,
     ApprovalStore,
-    default_store_location,
     open_store,
+    redacted,
+    user_store_location,
 )
 from infra_toolkit.approval_verify import verify
 from infra_toolkit.approval_writes import sign_off, submit
@@ -51,12 +53,15 @@ def _now() -> datetime:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
+    # $INFRA_TOOLKIT_DB's value, when set, redacted: --help went to CI logs with its password
+    env = os.environ.get(ENV_VAR)
+    now = f", now {redacted(env)}" if env else ""
     parser.add_argument(
         "--db",
         metavar="PATH|URL",
         help="approval store: an SQLite file or a postgresql:// URL "
-        f"(default: ${ENV_VAR}, else {default_store_location()}); no wait on it lasts longer "
-        f"than ${TIMEOUT_ENV} seconds (default {DEFAULT_TIMEOUT_S:g})",
+        f"(default: ${ENV_VAR}{now}; unset: {user_store_location()}); no wait on it lasts "
+        f"longer than ${TIMEOUT_ENV} seconds (default {DEFAULT_TIMEOUT_S:g})",
     )
 
 

@@ -687,6 +687,22 @@ def test_sign_off_help_says_what_each_takes(
     assert comment_help in text and plan_help in text
 
 
+@pytest.mark.parametrize("command", ["gate", "queue", "verify", "submit"])
+def test_db_help_never_shows_the_stores_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # before: "(default: $INFRA_TOOLKIT_DB, else postgresql://ci:s3cret@db/approvals)", the
+    # variable's value as given, in every --help a CI job printed
+    monkeypatch.setenv("INFRA_TOOLKIT_DB", "postgresql://ci:s3cret@db/approvals")
+    monkeypatch.setenv("XDG_DATA_HOME", "/data")
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
+    assert "s3cret" not in text
+    assert ("(default: $INFRA_TOOLKIT_DB, now postgresql://ci:***@db/approvals; unset: "
+            "/data/infra_toolkit/approvals.sqlite)") in text
+
+
 @pytest.mark.parametrize("decision", [
     ["approve", *ANSWERS],
     ["reject", "--comment", "no"],
