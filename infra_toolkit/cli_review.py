@@ -85,6 +85,19 @@ def _subject_of(store: ApprovalStore, target: str) -> ReviewSubject:
     return read_review_subject(target)
 
 
+def _os_user(flag: str) -> str:
+    """The OS user, the default requester or reviewer; ApprovalError naming ``flag`` when the
+    OS cannot tell (a container run as a UID with no passwd entry and no $USER / $LOGNAME:
+    ``docker run --user 1234``, OpenShift), which was a KeyError traceback."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise ApprovalError(
+            f"cannot tell who you are: no $LOGNAME / $USER and user id {os.getuid()} has no "
+            f"account name (a container run with --user?); pass {flag} NAME"
+        ) from None
+
+
 def _add_submit(sub: SubParsers) -> None:
     p = sub.add_parser("submit", help="queue a plan for review: review-NNN, AWAITING APPROVAL",
                        description="Queue the plan's current digest for review (creating the "
@@ -98,7 +111,7 @@ def _run_submit(args: argparse.Namespace) -> int:
     subject = read_review_subject(args.plan)
     with open_store(args.db, create=True) as store:
         # given but empty (an unset variable) is refused, not replaced by the OS user
-        requester = getpass.getuser() if args.requester is None else args.requester
+        requester = _os_user("--requester") if args.requester is None else args.requester
         done = submit(store, subject, requester=requester, at=_now())
     for note in (done.head_added_note(), done.guards_restored_note()):
         if note:
@@ -246,7 +259,7 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             store,
             subject,
             decision,
-            reviewer=getpass.getuser() if args.reviewer is None else args.reviewer,
+            reviewer=_os_user("--reviewer") if args.reviewer is None else args.reviewer,
             at=_now(),
             answers=answers,
             comment=args.comment,

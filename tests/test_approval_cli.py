@@ -150,6 +150,26 @@ def test_reviewer_defaults_to_the_os_user(
     assert code == 0 and "(review-001 approved by ci-bot)" in out
 
 
+def _no_account() -> str:
+    # what getpass.getuser() raises for a UID without a passwd entry and no $USER / $LOGNAME
+    raise KeyError("getpwuid(): uid not found: 12345")
+
+
+def test_an_os_user_the_os_cannot_name_asks_for_the_flag(
+    run: Run, plan_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a CI container run as a bare UID (docker run --user 12345): before, a KeyError traceback
+    monkeypatch.setattr(getpass, "getuser", _no_account)
+    monkeypatch.setattr("os.getuid", lambda: 12345)
+    code, _, err = run("submit", str(plan_file))
+    assert (code, err) == (2, "error: cannot tell who you are: no $LOGNAME / $USER and user id "
+                           "12345 has no account name (a container run with --user?); pass "
+                           "--requester NAME\n")
+    assert run("submit", str(plan_file), "--requester", "ci")[0] == 0
+    code, _, err = run("approve", str(plan_file), *ANSWERS)
+    assert code == 2 and err.endswith("pass --reviewer NAME\n")
+
+
 @pytest.mark.parametrize(
     ("sql", "named"),
     [
