@@ -306,11 +306,13 @@ class PlanStatus:
             return (
                 f"{s.name} is STALE: {review.review_id} approved digest "
                 f"{review.request.digest[:12]}… by {_who(review.approvals)}, but its digest is "
-                f"now {s.digest[:12]}… (the plan, a referenced file or a pricing table changed); "
+                f"now {s.digest[:12]}… ({_what_changed(s, review.subject)}); "
                 f"{resubmit}{self._renamed()}"
             )
         if self.status is Status.NOT_SUBMITTED:
-            earlier = f"; {review.review_id} covers an earlier digest" if review else ""
+            changed = ", ".join(s.changed_since(review.subject)) if review else ""
+            earlier = (f"; {review.review_id} covers an earlier digest"
+                       f"{f' (changed: {changed})' if changed else ''}" if review else "")
             return (
                 f"{s.name} (digest {s.digest[:12]}…) was never submitted for review{earlier}: "
                 f"run infra-toolkit submit {s.name}{self._renamed()}"
@@ -332,6 +334,15 @@ class PlanStatus:
             f"metadata.id or else its file name, so a renamed file is a new plan; give the "
             f"file its old name again to keep that review, or submit it as a new plan"
         )
+
+
+def _what_changed(now: ReviewSubject, reviewed: ReviewSubject) -> str:
+    """``changed: file a.yaml, pricing table b.csv (new)`` when both subjects know their digest
+    inputs, else the three things that may have changed."""
+    changed = now.changed_since(reviewed)
+    if not changed:
+        return "the plan, a referenced file or a pricing table changed"
+    return "changed: " + ", ".join(changed)
 
 
 def check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:

@@ -88,6 +88,39 @@ def test_submit_approve_then_change_makes_the_plan_stale(store: ApprovalStore) -
     assert gate(store, v1).passed  # the old digest stays approved: only the current one matters
 
 
+def test_stale_names_what_changed_since_the_approved_digest(store: ApprovalStore) -> None:
+    # digest inputs (kind, name, sha256) as read_review_subject records them; the hashes here
+    # are stand-ins: only whether they differ matters
+    v1_inputs = (("file", "api/hpa.yaml", "1" * 64), ("plan", "plan", "2" * 64),
+                 ("pricing", "ec2_2026-07-20.csv", "3" * 64), ("pricing", "rds.csv", "4" * 64))
+    v1 = subject("a", digest_inputs=v1_inputs)
+    submit(store, v1, requester="dev", at=at(0))
+    sign_off(store, v1, APPROVE, reviewer="alice", at=at(5), answers=ANSWERS)
+    # the manifest edited, the rds table gone, a new table read; plan and ec2 table unchanged
+    v2 = subject("b", digest_inputs=(("file", "api/hpa.yaml", "9" * 64), v1_inputs[1],
+                                     v1_inputs[2], ("pricing", "spot.csv", "5" * 64)))
+    assert gate(store, v2).reason == (
+        "plans/checkout.yaml is STALE: review-001 approved digest aaaaaaaaaaaa… by alice at "
+        "2026-11-26T09:05:00Z, but its digest is now bbbbbbbbbbbb… (changed: file api/hpa.yaml, "
+        "pricing table rds.csv (gone), pricing table spot.csv (new)); submit it again "
+        "(infra-toolkit submit plans/checkout.yaml)"
+    )
+    # a subject built without its inputs (or a request recorded before they were): the
+    # three things that may have changed, as before
+    assert "(the plan, a referenced file or a pricing table changed)" in gate(
+        store, subject("c")).reason
+    # an earlier digest never approved: the plan is NOT SUBMITTED, and says what changed
+    other = subject("d", plan="billing", source="plans/billing.yaml", digest_inputs=v1_inputs)
+    submit(store, other, requester="dev", at=at(6))
+    changed = subject("e", plan="billing", source="plans/billing.yaml",
+                      digest_inputs=(v1_inputs[0], ("plan", "plan", "8" * 64), *v1_inputs[2:]))
+    assert review_status(store, changed).describe() == (
+        "plans/billing.yaml (digest eeeeeeeeeeee…) was never submitted for review; review-002 "
+        "covers an earlier digest (changed: the plan): run infra-toolkit submit "
+        "plans/billing.yaml"
+    )
+
+
 def test_a_renamed_plan_file_is_told_where_its_digest_was_reviewed(store: ApprovalStore) -> None:
     # plans/checkout.yaml (no metadata.id: its id is its file name) approved, then renamed to
     # plans/shop.yaml: same content, same digest, but plan id 'shop'. Before: the gate said only
