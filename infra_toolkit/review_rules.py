@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from infra_toolkit.approval_records import Record, RecordKind
+from infra_toolkit.cost import usd_text
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_subject import ReviewSubject
 
@@ -128,8 +129,22 @@ class ReviewState:
         so_far = f" ({_who(self.approvals)})" if self.approvals else ""
         return (
             f"{head}: {len(self.approvals)} of {self.subject.approvers_needed} approver(s) so far"
-            f"{so_far}; {self.approvals_missing} more needed"
+            f"{so_far}; {self.approvals_missing} more needed{_extra_approver(self.subject)}"
         )
+
+
+def _extra_approver(subject: ReviewSubject) -> str:
+    """Why the policy asks one approver more than its ``required_approvers`` (the monthly cost
+    rises above its threshold), else empty: "0 of 3" read as a miscount of a policy of 2."""
+    policy = subject.policy
+    threshold = policy.extra_approver_above_monthly_increase_usd
+    if threshold is None or subject.approvers_needed == policy.required_approvers:
+        return ""
+    return (
+        f" (the policy's {policy.required_approvers}, plus 1 as the monthly cost rises by "
+        f"{usd_text(subject.monthly_cost_delta_usd)}, above "
+        f"extra_approver_above_monthly_increase_usd {usd_text(threshold)})"
+    )
 
 
 def _objected(records: list[Record]) -> str:

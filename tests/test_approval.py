@@ -237,6 +237,28 @@ def test_extra_approver_above_cost_threshold(
 
 
 @pytest.mark.parametrize(
+    ("delta", "why"),
+    [
+        # policy 2, plus 1 above $1,000.00 a month: 1,000.01 > 1,000 asks 2 + 1 = 3, and says so
+        ("1000.01", " (the policy's 2, plus 1 as the monthly cost rises by $1,000.01, above "
+                    "extra_approver_above_monthly_increase_usd $1,000.00)"),
+        ("1000", ""),  # not above: 2, nothing to explain
+    ],
+)
+def test_the_status_says_why_the_policy_asks_an_extra_approver(
+    store: ApprovalStore, delta: str, why: str
+) -> None:
+    # before: "0 of 3 approver(s) so far" for a policy that reads required_approvers: 2
+    s = subject(policy=ApprovalPolicy(2, Decimal("1000")), monthly_cost_delta_usd=Decimal(delta))
+    submit(store, s, requester="dev", at=at(0))
+    needed = 3 if why else 2
+    assert gate(store, s).reason == (
+        f"plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of {needed} approver(s) so far; "
+        f"{needed} more needed{why}"
+    )
+
+
+@pytest.mark.parametrize(
     ("delta", "min_approvers", "needed"),
     [
         # policy: 1, plus 1 above a $100/month increase; the gate needs the larger of its floor
