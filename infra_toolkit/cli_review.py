@@ -42,7 +42,7 @@ from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 __all__ = ["REVIEW_COMMANDS"]
 
-_REVIEW_ID = re.compile(r"review-\d+")
+_REVIEW_ID = re.compile(r"review-[0-9]+", re.IGNORECASE)
 _HASH = re.compile(r"[0-9a-f]{64}")
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -77,11 +77,18 @@ def _is_review_id(target: str) -> bool:
     return bool(_REVIEW_ID.fullmatch(target)) and not Path(target).exists()
 
 
+def _review_id(target: str) -> str:
+    """A review id as the store writes it: ``REVIEW-1`` and ``review-1`` are ``review-001``
+    (they were an unreadable plan file and an unknown review id)."""
+    return f"review-{int(target.partition('-')[2]):03d}"
+
+
 def _subject_of(store: ApprovalStore, target: str) -> ReviewSubject:
     """The subject to comment on, named by a plan file or by a review id (when no such file
     exists), read from the store as a write reads it."""
     if _is_review_id(target):
-        return ReviewSubject.from_request(review_state(store, target, writing=True).request)
+        request = review_state(store, _review_id(target), writing=True).request
+        return ReviewSubject.from_request(request)
     return read_review_subject(target)
 
 
@@ -175,7 +182,7 @@ def _add_status(sub: SubParsers) -> None:
 def _run_status(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         if _is_review_id(args.target):  # named by its plan file, as a plan's status is
-            state = review_state(store, args.target)
+            state = review_state(store, _review_id(args.target))
             print(f"{state.subject.name}: {state.describe()}")
         else:
             print(review_status(store, read_review_subject(args.target)).describe())

@@ -665,6 +665,17 @@ def test_decisions_take_the_plan_file_not_a_review_id(
     )
 
 
+@pytest.mark.parametrize("typed", ["REVIEW-001", "Review-1", "review-1", "review-0001"])
+def test_a_review_id_is_read_in_any_case_and_padding(run: Run, plan_file: Path, typed: str) -> None:
+    # before: REVIEW-001 was read as a plan file that does not exist, review-1 as an unknown id
+    plan = str(plan_file)
+    run("submit", plan)
+    assert run("status", typed) == (
+        0, f"{plan}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed\n", "")
+    code, out, _ = run("comment", typed, "--reviewer", "eve", "--comment", "looking")
+    assert code == 0 and out.startswith("recorded record 2 (review-001 comment by eve)")
+
+
 def test_a_repeated_approval_is_recorded_and_said_to_count_once(
     run: Run, plan_file: Path
 ) -> None:
