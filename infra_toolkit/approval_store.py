@@ -174,10 +174,19 @@ _SHELL_VARIABLE = re.compile(r"\$(\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)")
 def _check_expanded(where: str) -> None:
     """ApprovalError for a location holding a ``~`` or ``$VAR`` no shell expanded (a quoted
     --db, an env file, a systemd unit): opened as written, each working folder got its own
-    ``./~/approvals.sqlite``, and approvals recorded in one were missing from another. A URL's
-    password is not searched: ``$`` is a character of many a generated password (refusing it
-    named a piece of the password); libpq then refuses a ``$VAR`` password as a wrong one."""
-    variable = _SHELL_VARIABLE.search(redacted(where))
+    ``./~/approvals.sqlite``, and approvals recorded in one were missing from another. In a
+    URL's password only a variable that is set counts: ``$`` is a character of many a generated
+    password, and refusing any named a piece of it."""
+    shown = redacted(where)
+    secret = where[len(shown.partition("***")[0]):len(where) - len(shown.partition("***")[2])]
+    unexpanded = [m.group(0) for m in _SHELL_VARIABLE.finditer(secret) if shown != where
+                  and m.group(1).strip("{}") in os.environ]
+    if unexpanded:
+        raise ApprovalError(
+            f"approval store {shown!r}: its password holds {unexpanded[0]}, which only a shell "
+            "expands (the value was quoted, or set in a file): write the password itself, or "
+            "leave it out of the URL and give it in $PGPASSWORD or ~/.pgpass")
+    variable = _SHELL_VARIABLE.search(shown)
     if where.startswith("~") or variable:
         what = (f"starts with {where.split('/')[0]}" if where.startswith("~")
                 else f"holds {variable.group(0) if variable else ''}")

@@ -660,19 +660,28 @@ def test_a_password_variable_nobody_expanded_is_not_expanded_into_the_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # before: the advice "write the full path, e.g. ..." expanded $DB_PASSWORD from the
-    # environment into the message; now a $ in the password part is the password's own
-    # character (generated passwords hold them), and libpq refuses it as a wrong password
+    # environment into the message
     monkeypatch.setenv("DB_PASSWORD", "s3cret")
     monkeypatch.setenv("DB_NAME", "approvals")
-    with pytest.raises(ApprovalError, match=r"port 1 failed") as exc:
-        open_store("postgresql://ci:$DB_PASSWORD@127.0.0.1:1/approvals")
-    assert "s3cret" not in str(exc.value)
+    for password in ("$DB_PASSWORD", "${DB_PASSWORD}"):
+        with pytest.raises(ApprovalError) as exc:
+            open_store(f"postgresql://ci:{password}@127.0.0.1:1/approvals")
+        assert str(exc.value) == (
+            f"approval store 'postgresql://ci:***@127.0.0.1:1/approvals': its password holds "
+            f"{password}, which only a shell expands (the value was quoted, or set in a file): "
+            "write the password itself, or leave it out of the URL and give it in $PGPASSWORD or "
+            "~/.pgpass")
+    # a $ followed by a name no variable has is the password's own character (generated
+    # passwords hold them): libpq is asked, and refuses it (here: nothing listens on port 1)
+    monkeypatch.delenv("XY9", raising=False)
+    with pytest.raises(ApprovalError, match=r"port 1 failed"):
+        open_store("postgresql://ci:ab$XY9@127.0.0.1:1/approvals")
     with pytest.raises(
         ApprovalError,
         match=r"approval store 'postgresql://ci:\*\*\*@127.0.0.1:1/\$DB_NAME' holds \$DB_NAME, "
         r"which only a shell expands .* e.g. postgresql://ci:\*\*\*@127.0.0.1:1/approvals$",
     ) as exc:
-        open_store("postgresql://ci:$DB_PASSWORD@127.0.0.1:1/$DB_NAME")
+        open_store("postgresql://ci:s3cret@127.0.0.1:1/$DB_NAME")
     assert "s3cret" not in str(exc.value)
 
 
