@@ -378,8 +378,10 @@ def redacted(location: str) -> str:
 
     Read as text, not by ``urlsplit``: a password holding ``#``, ``?`` or ``/`` (common in
     generated ones) ends urlsplit's host part early, so it found no password and the whole URL
-    was shown. Here the password runs from the first ``:`` (before the first ``@``) to the last
-    ``@`` before the first ``/`` that follows an ``@``. An ``sqlite:///`` path is left as it is."""
+    was shown. Here the password runs from the first ``:`` (before the first ``@``) to the
+    last ``@``: a password may hold ``@`` and ``/`` alike, so a rarer ``@`` in the query
+    (``application_name=a@b``) hides the host too, rather than a piece of a password showing.
+    An ``sqlite:///`` path is left as it is."""
     scheme, sep, rest = location.partition("://")
     if not sep:
         return location
@@ -387,9 +389,7 @@ def redacted(location: str) -> str:
         first_at = rest.find("@")
         colon = rest.find(":")
         if 0 <= colon < first_at:
-            slash = rest.find("/", first_at)
-            end = rest.rfind("@", 0, slash if slash >= 0 else len(rest))
-            rest = f"{rest[:colon + 1]}***{rest[end:]}"
+            rest = f"{rest[:colon + 1]}***{rest[rest.rfind('@'):]}"
     return scheme + sep + _QUERY_PASSWORD.sub(r"\1***", rest)
 
 

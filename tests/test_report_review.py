@@ -30,8 +30,12 @@ from tests.conftest import REPO_ROOT, SMALL_PLAN
     # '#', '?' and '/' in a password end urlsplit's host part: it was shown whole
     ("postgresql://alice:s3#cr?et/x@db.internal:5432/approvals",
      "postgresql://alice:***@db.internal:5432/approvals"),
-    ("postgresql://alice:s3@cret@db.internal/approvals?application_name=a@b",
-     "postgresql://alice:***@db.internal/approvals?application_name=a@b"),
+    ("postgresql://alice:s3@cret@db.internal/approvals",
+     "postgresql://alice:***@db.internal/approvals"),
+    # '@' and '/' in one password: hidden whole; an '@' in the query then hides the host too
+    ("postgresql://alice:p@w/x@db.internal/approvals", "postgresql://alice:***@db.internal/approvals"),
+    ("postgresql://alice:pw@db.internal/approvals?application_name=a@b",
+     "postgresql://alice:***@b"),
     ("postgresql://alice@[::1]:5432/approvals", "postgresql://alice@[::1]:5432/approvals"),
     ("sqlite:////srv/a:b@c.sqlite", "sqlite:////srv/a:b@c.sqlite"),
 ])
