@@ -12,6 +12,7 @@ import getpass
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,7 +153,7 @@ def _run_queue(args: argparse.Namespace) -> int:
     if not states:
         print(f"no open reviews in {where}")
         return 0
-    rows = [("ID", "STATUS", "PRIORITY", "TYPE", "REVIEW", "APPROVALS", "PLAN")] + [
+    table = [("ID", "STATUS", "PRIORITY", "TYPE", "REVIEW", "APPROVALS", "PLAN")] + [
         (
             st.review_id,
             st.status.value,
@@ -164,10 +165,20 @@ def _run_queue(args: argparse.Namespace) -> int:
         )
         for st in states
     ]
+    rows = [[_one_line(cell) for cell in row] for row in table]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
     return 0
+
+
+def _one_line(text: str) -> str:
+    """``text`` for one cell of a table: line breaks and other control characters written as
+    escapes. A plan's title is its author's text: ``"x\\nreview-999  APPROVED ..."`` printed a
+    forged row of the queue, and an ESC sequence recoloured the terminal."""
+    return "".join(
+        repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
+    )
 
 
 def _add_status(sub: SubParsers) -> None:

@@ -700,6 +700,22 @@ def test_queue_columns_line_up_under_their_headers(run: Run, plan_file: Path) ->
     assert row[header.index("APPROVALS"):].startswith("0/1 ")
 
 
+def test_a_plan_title_cannot_forge_a_row_of_the_queue(run: Run, store_location: str) -> None:
+    # the title is the plan author's text; before, its line break printed a second row (an
+    # APPROVED review that does not exist) and its ESC sequence recoloured the terminal
+    from infra_toolkit.approval_writes import submit
+    from tests.approval_helpers import at, subject
+
+    title = "Nice\nreview-999  APPROVED  high  migration  1 min  2/2  x: \x1b[31mred\u2028end"
+    with open_store(store_location, create=True) as store:
+        submit(store, subject(title=title), requester="dev", at=at(0))
+    code, out, _ = run("queue")
+    header, row = out.splitlines()
+    assert code == 0 and row[header.index("PLAN"):] == (
+        "checkout (plans/checkout.yaml): Nice\\nreview-999  APPROVED  high  migration  1 min  "
+        "2/2  x: \\x1b[31mred\\u2028end")
+
+
 @pytest.mark.parametrize(
     ("command", "comment_help", "plan_help"),
     [
