@@ -65,6 +65,7 @@ __all__ = [
     "open_store",
     "redacted",
     "store_timeout_s",
+    "url_passwords",
     "user_store_location",
 ]
 
@@ -178,9 +179,8 @@ def _check_expanded(where: str) -> None:
     URL's password only a variable that is set counts: ``$`` is a character of many a generated
     password, and refusing any named a piece of it."""
     shown = redacted(where)
-    secret = where[len(shown.partition("***")[0]):len(where) - len(shown.partition("***")[2])]
-    unexpanded = [m.group(0) for m in _SHELL_VARIABLE.finditer(secret) if shown != where
-                  and m.group(1).strip("{}") in os.environ]
+    unexpanded = [m.group(0) for secret in url_passwords(where)
+                  for m in _SHELL_VARIABLE.finditer(secret) if m.group(1).strip("{}") in os.environ]
     if unexpanded:
         raise ApprovalError(
             f"approval store {shown!r}: its password holds {unexpanded[0]}, which only a shell "
@@ -374,23 +374,39 @@ class _Tx:
 
 def redacted(location: str) -> str:
     """``location`` (a file path or a URL) as messages, logs and reports may show it: a URL's
-    password (``user:PASSWORD@`` or libpq's ``password=`` query parameter) replaced by ``***``.
+    password (``user:PASSWORD@`` or libpq's ``password=`` query parameter) replaced by ``***``
+    (:func:`url_passwords` says where they are)."""
+    shown, last = [], 0
+    for start, end in _password_spans(location):
+        shown += [location[last:start], "***"]
+        last = end
+    return "".join(shown) + location[last:]
 
-    Read as text, not by ``urlsplit``: a password holding ``#``, ``?`` or ``/`` (common in
-    generated ones) ends urlsplit's host part early, so it found no password and the whole URL
-    was shown. Here the password runs from the first ``:`` (before the first ``@``) to the
-    last ``@``: a password may hold ``@`` and ``/`` alike, so a rarer ``@`` in the query
-    (``application_name=a@b``) hides the host too, rather than a piece of a password showing.
-    An ``sqlite:///`` path is left as it is."""
+
+def url_passwords(location: str) -> tuple[str, ...]:
+    """The passwords ``location`` holds as written (``user:PASSWORD@``, ``password=``), in the
+    order they appear; none for a file path."""
+    return tuple(location[start:end] for start, end in _password_spans(location))
+
+
+def _password_spans(location: str) -> list[tuple[int, int]]:
+    """Where the passwords of a URL are (start, end), read as text, not by ``urlsplit``: a
+    password holding ``#``, ``?`` or ``/`` (common in generated ones) ends urlsplit's host part
+    early, so it found no password and the whole URL was shown. The userinfo password runs from
+    the first ``:`` (before the first ``@``) to the last ``@``: a password may hold ``@`` and
+    ``/`` alike, so a rarer ``@`` in the query (``application_name=a@b``) hides the host too,
+    rather than a piece of a password showing. An ``sqlite:///`` path holds none."""
     scheme, sep, rest = location.partition("://")
     if not sep:
-        return location
+        return []
+    base = after = len(scheme) + len(sep)
+    spans = []
     if scheme.lower() != "sqlite" or not rest.startswith("/"):  # not sqlite:///PATH
-        first_at = rest.find("@")
-        colon = rest.find(":")
+        first_at, colon = rest.find("@"), rest.find(":")
         if 0 <= colon < first_at:
-            rest = f"{rest[:colon + 1]}***{rest[rest.rfind('@'):]}"
-    return scheme + sep + _QUERY_PASSWORD.sub(r"\1***", rest)
+            after = base + rest.rfind("@")
+            spans.append((base + colon + 1, after))
+    return spans + [m.span(2) for m in _QUERY_PASSWORD.finditer(location, after)]
 
 
-_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)

@@ -37,6 +37,7 @@ from infra_toolkit.approval_store import (
     _Tx,
     redacted,
     store_timeout_s,
+    url_passwords,
 )
 from infra_toolkit.errors import ApprovalError, one_line
 
@@ -73,16 +74,12 @@ def connection_parameters(timeout_s: float) -> dict[str, int]:
 def _passwords(url: str) -> tuple[str, ...]:
     """Every form of the password ``url`` holds (as written, percent-decoded, as libpq reads
     it), longest first, for scrubbing the driver's messages."""
-    found: set[str] = set()
-    shown = redacted(url)
-    if shown != url:  # the text redacted() replaced by *** (userinfo or password=)
-        head, _, tail = shown.partition("***")
-        found.add(url[len(head):len(url) - len(tail)])
-    try:
-        import psycopg
+    import psycopg
 
+    found = set(url_passwords(url))
+    try:
         found.add(str(psycopg.conninfo.conninfo_to_dict(url).get("password") or ""))
-    except Exception:  # noqa: BLE001 - unparsable: connecting reports it, scrubbed
+    except psycopg.Error:  # unparsable: connecting says so, scrubbed of the forms above
         pass
     found |= {unquote(secret) for secret in found}
     return tuple(sorted((s for s in found if s), key=len, reverse=True))

@@ -649,6 +649,14 @@ def test_no_message_shows_the_urls_password(location: str, match: str) -> None:
     assert "s3" not in str(exc.value) and "cret" not in str(exc.value)
 
 
+def test_both_passwords_of_a_url_are_scrubbed_from_the_drivers_message() -> None:
+    # user:PASSWORD@ and password= at once (libpq takes the latter); each appears again in a
+    # parameter libpq quotes back: both are ***
+    with pytest.raises(ApprovalError, match=r"bad value for connect_timeout: '\*\*\*-\*\*\*'"):
+        open_store("postgresql://ci:first1@127.0.0.1:1/approvals?password=second2&"
+                   "connect_timeout=first1-second2")
+
+
 def test_the_drivers_message_is_scrubbed_of_the_password() -> None:
     # libpq quotes a bad parameter's value as given: here the password's (pasted in the wrong
     # place); the URL shown before it is the user's own text, the driver's quote is not

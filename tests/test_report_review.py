@@ -37,6 +37,8 @@ from tests.conftest import REPO_ROOT, SMALL_PLAN
     ("postgresql://alice:pw@db.internal/approvals?application_name=a@b",
      "postgresql://alice:***@b"),
     ("postgresql://alice@[::1]:5432/approvals", "postgresql://alice@[::1]:5432/approvals"),
+    ("postgresql://alice:pw1@db/approvals?password=pw2&sslmode=require",
+     "postgresql://alice:***@db/approvals?password=***&sslmode=require"),
     ("sqlite:////srv/a:b@c.sqlite", "sqlite:////srv/a:b@c.sqlite"),
 ])
 def test_redacted(location: str, shown: str) -> None:
