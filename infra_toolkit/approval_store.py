@@ -65,6 +65,8 @@ __all__ = [
     "open_store",
     "redacted",
     "store_timeout_s",
+    "url_passwords",
+    "user_store_location",
 ]
 
 ENV_VAR = "INFRA_TOOLKIT_DB"
@@ -83,9 +85,13 @@ _INSERT = (
 
 
 def default_store_location() -> str:
-    """``$INFRA_TOOLKIT_DB`` if set, else ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite``."""
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
+    """``$INFRA_TOOLKIT_DB`` if set, else :func:`user_store_location`."""
+    return os.environ.get(ENV_VAR) or user_store_location()
+
+
+def user_store_location() -> str:
+    """The store when ``$INFRA_TOOLKIT_DB`` is not set:
+    ``$XDG_DATA_HOME/infra_toolkit/approvals.sqlite`` (``~/.local/share`` without it)."""
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return str(Path(data_home) / "infra_toolkit" / "approvals.sqlite")
 
@@ -151,13 +157,13 @@ def open_store(
         path = where[prefix:] if where[:prefix].lower() == "sqlite:///" else ""
         if not path:
             raise ApprovalError(
-                f"approval store {where!r}: an SQLite URL is sqlite:///relative/path or "
+                f"approval store {redacted(where)!r}: an SQLite URL is sqlite:///relative/path or "
                 "sqlite:////absolute/path (three slashes, then the path), or give the file path"
             )
         return SQLiteStore(Path(path), create=create)
     if scheme:
         raise ApprovalError(
-            f"approval store {where!r}: unknown scheme {scheme!r}; use a file path, "
+            f"approval store {redacted(where)!r}: unknown scheme {scheme!r}; use a file path, "
             "sqlite:///PATH or postgresql://USER@HOST/DB"
         )
     return SQLiteStore(Path(where), create=create)
@@ -169,15 +175,27 @@ _SHELL_VARIABLE = re.compile(r"\$(\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)")
 def _check_expanded(where: str) -> None:
     """ApprovalError for a location holding a ``~`` or ``$VAR`` no shell expanded (a quoted
     --db, an env file, a systemd unit): opened as written, each working folder got its own
-    ``./~/approvals.sqlite``, and approvals recorded in one were missing from another."""
-    variable = _SHELL_VARIABLE.search(where)
+    ``./~/approvals.sqlite``, and approvals recorded in one were missing from another. In a
+    URL's password only a variable that is set counts: ``$`` is a character of many a generated
+    password, and refusing any named a piece of it."""
+    shown = redacted(where)
+    unexpanded = [m.group(0) for secret in url_passwords(where)
+                  for m in _SHELL_VARIABLE.finditer(secret) if m.group(1).strip("{}") in os.environ]
+    if unexpanded:
+        raise ApprovalError(
+            f"approval store {shown!r}: its password holds {unexpanded[0]}, which only a shell "
+            "expands (the value was quoted, or set in a file): write the password itself, or "
+            "leave it out of the URL and give it in $PGPASSWORD or ~/.pgpass")
+    variable = _SHELL_VARIABLE.search(shown)
     if where.startswith("~") or variable:
         what = (f"starts with {where.split('/')[0]}" if where.startswith("~")
                 else f"holds {variable.group(0) if variable else ''}")
+        # both forms redacted: the variable may be the password, and its value is in the
+        # environment (postgresql://ci:$DB_PASSWORD@db/approvals)
         raise ApprovalError(
-            f"approval store {where!r} {what}, which only a shell expands (the value was "
-            f"quoted, or set in a file): write the full path, e.g. "
-            f"{os.path.expandvars(os.path.expanduser(where))}")
+            f"approval store {redacted(where)!r} {what}, which only a shell expands (the value "
+            f"was quoted, or set in a file): write the full path, e.g. "
+            f"{redacted(os.path.expandvars(os.path.expanduser(where)))}")
 
 
 class ApprovalStore(ABC):
@@ -356,19 +374,39 @@ class _Tx:
 
 def redacted(location: str) -> str:
     """``location`` (a file path or a URL) as messages, logs and reports may show it: a URL's
-    password (``user:PASSWORD@`` or libpq's ``password=`` query parameter) replaced by ``***``.
-    Edited as text: ``urlunsplit`` would turn ``postgresql:///db`` into ``postgresql:/db``."""
-    if "://" not in location:
-        return location
-    try:
-        password = urlsplit(location).password
-    except ValueError:  # not parsable (postgresql://u:pw@[::1): any user:password@ by pattern
-        location = _USER_PASSWORD.sub(r"\1***@", location, count=1)
-    else:
-        if password is not None:
-            location = location.replace(f":{password}@", ":***@", 1)
-    return _QUERY_PASSWORD.sub(r"\1***", location)
+    password (``user:PASSWORD@`` or libpq's ``password=`` query parameter) replaced by ``***``
+    (:func:`url_passwords` says where they are)."""
+    shown, last = [], 0
+    for start, end in _password_spans(location):
+        shown += [location[last:start], "***"]
+        last = end
+    return "".join(shown) + location[last:]
 
 
-_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
-_USER_PASSWORD = re.compile(r"(://[^/:@]*:)[^@]*@")
+def url_passwords(location: str) -> tuple[str, ...]:
+    """The passwords ``location`` holds as written (``user:PASSWORD@``, ``password=``), in the
+    order they appear; none for a file path."""
+    return tuple(location[start:end] for start, end in _password_spans(location))
+
+
+def _password_spans(location: str) -> list[tuple[int, int]]:
+    """Where the passwords of a URL are (start, end), read as text, not by ``urlsplit``: a
+    password holding ``#``, ``?`` or ``/`` (common in generated ones) ends urlsplit's host part
+    early, so it found no password and the whole URL was shown. The userinfo password runs from
+    the first ``:`` (before the first ``@``) to the last ``@``: a password may hold ``@`` and
+    ``/`` alike, so a rarer ``@`` in the query (``application_name=a@b``) hides the host too,
+    rather than a piece of a password showing. An ``sqlite:///`` path holds none."""
+    scheme, sep, rest = location.partition("://")
+    if not sep:
+        return []
+    base = after = len(scheme) + len(sep)
+    spans = []
+    if scheme.lower() != "sqlite" or not rest.startswith("/"):  # not sqlite:///PATH
+        first_at, colon = rest.find("@"), rest.find(":")
+        if 0 <= colon < first_at:
+            after = base + rest.rfind("@")
+            spans.append((base + colon + 1, after))
+    return spans + [m.span(2) for m in _QUERY_PASSWORD.finditer(location, after)]
+
+
+_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)

@@ -28,6 +28,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 from infra_toolkit.approval_schema import POSTGRES_GUARDS, POSTGRES_SCHEMA
 from infra_toolkit.approval_store import (
@@ -36,6 +37,7 @@ from infra_toolkit.approval_store import (
     _Tx,
     redacted,
     store_timeout_s,
+    url_passwords,
 )
 from infra_toolkit.errors import ApprovalError, one_line
 
@@ -69,6 +71,40 @@ def connection_parameters(timeout_s: float) -> dict[str, int]:
     }
 
 
+def _passwords(url: str) -> tuple[str, ...]:
+    """Every form of the password ``url`` holds (as written, percent-decoded, as libpq reads
+    it), longest first, for scrubbing the driver's messages."""
+    import psycopg
+
+    found = set(url_passwords(url))
+    try:
+        found.add(str(psycopg.conninfo.conninfo_to_dict(url).get("password") or ""))
+    except psycopg.Error:  # unparsable: connecting says so, scrubbed of the forms above
+        pass
+    found |= {unquote(secret) for secret in found}
+    return tuple(sorted((s for s in found if s), key=len, reverse=True))
+
+
+def _check_split(given: dict[str, Any], where: str) -> None:
+    """ApprovalError for a URL whose user or password holds a raw ``@`` or ``/`` (libpq ends
+    the user:password part at the first of them, so it would connect as another user to a host
+    named after the rest of the password, and name that host in its error), or whose password
+    is ``***``: copied from a message, it would fail as a wrong password."""
+    if any("@" in str(given.get(key) or "") for key in ("host", "port", "dbname")):
+        raise ApprovalError(
+            f"approval store {where}: the URL's user or password holds '@' or '/', which libpq "
+            "reads as the end of the password: percent-encode them (%40 for @, %2F for /), or "
+            "leave the password out of the URL and give it in $PGPASSWORD or ~/.pgpass"
+        )
+    if given.get("password") == "***":
+        # a command copied from the report or a message, which show every password so
+        raise ApprovalError(
+            f"approval store {where}: the URL's password is ***, which stands for the password "
+            "where the report and messages show the URL: put the real one in its place, or "
+            "leave it out (postgresql://USER@HOST/DB) and give it in $PGPASSWORD or ~/.pgpass"
+        )
+
+
 def _milliseconds(seconds: float) -> int:
     # at least 1: a PostgreSQL timeout of 0 means none
     return max(1, round(seconds * 1000))
@@ -87,16 +123,22 @@ class PostgresStore(ApprovalStore):
                 f"approval store {self.where} needs psycopg: pip install 'infra_toolkit[postgres]'"
             ) from exc
         self._psycopg = psycopg
+        # libpq reads only a lower-case scheme: Postgresql://... was parsed as key=value text,
+        # and its error quoted the whole URL, password and all
+        scheme, _, rest = url.partition("://")
+        url = f"{scheme.lower()}://{rest}"
+        self._secrets = _passwords(url)
         try:
             given = psycopg.conninfo.conninfo_to_dict(url)
+            _check_split(given, self.where)
             params = connection_parameters(self._timeout_s)
             extra = {key: value for key, value in params.items() if key not in given}
             conninfo = psycopg.conninfo.make_conninfo(url, **extra)
             self._conn = psycopg.connect(conninfo, autocommit=True)
         except psycopg.Error as exc:
             raise ApprovalError(
-                f"cannot connect to the approval store {self.where}: {one_line(exc)}; check the "
-                "URL and that the PostgreSQL server is running and reachable"
+                f"cannot connect to the approval store {self.where}: {self._said(exc)}; check "
+                "the URL and that the PostgreSQL server is running and reachable"
             ) from exc
         with self._errors("open"):
             timeout_ms = str(_milliseconds(self._timeout_s))
@@ -149,8 +191,16 @@ class PostgresStore(ApprovalStore):
         elif doing in ("write", "commit"):
             hint = f"nothing was recorded; {hint}"
         return ApprovalError(
-            f"approval store {self.where}: cannot {doing} ({one_line(exc)}); {hint}"
+            f"approval store {self.where}: cannot {doing} ({self._said(exc)}); {hint}"
         )
+
+    def _said(self, exc: Exception) -> str:
+        """The driver's message on one line, without the URL's password (libpq quotes what it
+        could not parse)."""
+        text = one_line(exc)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     @contextmanager
     def _errors(self, doing: str) -> Iterator[None]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,8 +26,9 @@ from infra_toolkit.approval_store import (
     ENV_VAR,
     TIMEOUT_ENV,
     ApprovalStore,
-    default_store_location,
     open_store,
+    redacted,
+    user_store_location,
 )
 from infra_toolkit.approval_verify import verify
 from infra_toolkit.approval_writes import sign_off, submit
@@ -40,7 +43,7 @@ from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 __all__ = ["REVIEW_COMMANDS"]
 
-_REVIEW_ID = re.compile(r"review-\d+")
+_REVIEW_ID = re.compile(r"review-[0-9]+", re.IGNORECASE)
 _HASH = re.compile(r"[0-9a-f]{64}")
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -51,12 +54,15 @@ def _now() -> datetime:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
+    # $INFRA_TOOLKIT_DB's value, when set, redacted: --help went to CI logs with its password
+    env = os.environ.get(ENV_VAR)
+    now = f", now {redacted(env)}" if env else ""
     parser.add_argument(
         "--db",
         metavar="PATH|URL",
         help="approval store: an SQLite file or a postgresql:// URL "
-        f"(default: ${ENV_VAR}, else {default_store_location()}); no wait on it lasts longer "
-        f"than ${TIMEOUT_ENV} seconds (default {DEFAULT_TIMEOUT_S:g})",
+        f"(default: ${ENV_VAR}{now}; unset: {user_store_location()}); no wait on it lasts "
+        f"longer than ${TIMEOUT_ENV} seconds (default {DEFAULT_TIMEOUT_S:g})",
     )
 
 
@@ -72,12 +78,32 @@ def _is_review_id(target: str) -> bool:
     return bool(_REVIEW_ID.fullmatch(target)) and not Path(target).exists()
 
 
+def _review_id(target: str) -> str:
+    """A review id as the store writes it: ``REVIEW-1`` and ``review-1`` are ``review-001``
+    (they were an unreadable plan file and an unknown review id)."""
+    return f"review-{int(target.partition('-')[2]):03d}"
+
+
 def _subject_of(store: ApprovalStore, target: str) -> ReviewSubject:
     """The subject to comment on, named by a plan file or by a review id (when no such file
     exists), read from the store as a write reads it."""
     if _is_review_id(target):
-        return ReviewSubject.from_request(review_state(store, target, writing=True).request)
+        request = review_state(store, _review_id(target), writing=True).request
+        return ReviewSubject.from_request(request)
     return read_review_subject(target)
+
+
+def _os_user(flag: str) -> str:
+    """The OS user, the default requester or reviewer; ApprovalError naming ``flag`` when the
+    OS cannot tell (a container run as a UID with no passwd entry and no $USER / $LOGNAME:
+    ``docker run --user 1234``, OpenShift), which was a KeyError traceback."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise ApprovalError(
+            f"cannot tell who you are: no $LOGNAME / $USER and user id {os.getuid()} has no "
+            f"account name (a container run with --user?); pass {flag} NAME"
+        ) from None
 
 
 def _add_submit(sub: SubParsers) -> None:
@@ -93,7 +119,7 @@ def _run_submit(args: argparse.Namespace) -> int:
     subject = read_review_subject(args.plan)
     with open_store(args.db, create=True) as store:
         # given but empty (an unset variable) is refused, not replaced by the OS user
-        requester = getpass.getuser() if args.requester is None else args.requester
+        requester = _os_user("--requester") if args.requester is None else args.requester
         done = submit(store, subject, requester=requester, at=_now())
     for note in (done.head_added_note(), done.guards_restored_note()):
         if note:
@@ -127,7 +153,7 @@ def _run_queue(args: argparse.Namespace) -> int:
     if not states:
         print(f"no open reviews in {where}")
         return 0
-    rows = [("ID", "STATUS", "PRIORITY", "TYPE", "REVIEW", "APPROVALS", "PLAN")] + [
+    table = [("ID", "STATUS", "PRIORITY", "TYPE", "REVIEW", "APPROVALS", "PLAN")] + [
         (
             st.review_id,
             st.status.value,
@@ -139,10 +165,20 @@ def _run_queue(args: argparse.Namespace) -> int:
         )
         for st in states
     ]
+    rows = [[_one_line(cell) for cell in row] for row in table]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[-1]]))
     return 0
+
+
+def _one_line(text: str) -> str:
+    """``text`` for one cell of a table: line breaks and other control characters written as
+    escapes. A plan's title is its author's text: ``"x\\nreview-999  APPROVED ..."`` printed a
+    forged row of the queue, and an ESC sequence recoloured the terminal."""
+    return "".join(
+        repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
+    )
 
 
 def _add_status(sub: SubParsers) -> None:
@@ -157,7 +193,7 @@ def _add_status(sub: SubParsers) -> None:
 def _run_status(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         if _is_review_id(args.target):  # named by its plan file, as a plan's status is
-            state = review_state(store, args.target)
+            state = review_state(store, _review_id(args.target))
             print(f"{state.subject.name}: {state.describe()}")
         else:
             print(review_status(store, read_review_subject(args.target)).describe())
@@ -241,7 +277,7 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
             store,
             subject,
             decision,
-            reviewer=getpass.getuser() if args.reviewer is None else args.reviewer,
+            reviewer=_os_user("--reviewer") if args.reviewer is None else args.reviewer,
             at=_now(),
             answers=answers,
             comment=args.comment,

@@ -48,6 +48,7 @@ __all__ = [
     "canonical_plan_bytes",
     "default_pricing_tables",
     "digest_inputs",
+    "digest_of",
     "plan_digest",
 ]
 
@@ -140,5 +141,10 @@ def digest_inputs(plan: Plan, pricing_tables: Sequence[Path] | None = None
 
 def plan_digest(plan: Plan, pricing_tables: Sequence[Path] | None = None) -> str:
     """The plan digest (64 hex digits) over :func:`digest_inputs`."""
-    text = "\n".join([DIGEST_HEADER] + [i.line() for i in digest_inputs(plan, pricing_tables)])
+    return digest_of(digest_inputs(plan, pricing_tables))
+
+
+def digest_of(inputs: Sequence[DigestInput]) -> str:
+    """The plan digest (64 hex digits) of ``inputs`` (:func:`digest_inputs`, sorted)."""
+    text = "\n".join([DIGEST_HEADER] + [i.line() for i in inputs])
     return hashlib.sha256((text + "\n").encode("utf-8")).hexdigest()

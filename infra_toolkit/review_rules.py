@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from infra_toolkit.approval_records import Record, RecordKind
+from infra_toolkit.cost import usd_text
 from infra_toolkit.errors import ApprovalError
 from infra_toolkit.review_subject import ReviewSubject
 
@@ -128,8 +129,22 @@ class ReviewState:
         so_far = f" ({_who(self.approvals)})" if self.approvals else ""
         return (
             f"{head}: {len(self.approvals)} of {self.subject.approvers_needed} approver(s) so far"
-            f"{so_far}; {self.approvals_missing} more needed"
+            f"{so_far}; {self.approvals_missing} more needed{_extra_approver(self.subject)}"
         )
+
+
+def _extra_approver(subject: ReviewSubject) -> str:
+    """Why the policy asks one approver more than its ``required_approvers`` (the monthly cost
+    rises above its threshold), else empty: "0 of 3" read as a miscount of a policy of 2."""
+    policy = subject.policy
+    threshold = policy.extra_approver_above_monthly_increase_usd
+    if threshold is None or subject.approvers_needed == policy.required_approvers:
+        return ""
+    return (
+        f" (the policy's {policy.required_approvers}, plus 1 as the monthly cost rises by "
+        f"{usd_text(subject.monthly_cost_delta_usd)}, above "
+        f"extra_approver_above_monthly_increase_usd {usd_text(threshold)})"
+    )
 
 
 def _objected(records: list[Record]) -> str:
@@ -289,11 +304,14 @@ def review_states(records: Iterable[Record]) -> dict[str, ReviewState]:
 class PlanStatus:
     """The status of a plan's current digest; ``review`` is the review it comes from (for
     STALE: the latest approved earlier review; for NOT SUBMITTED: the latest earlier one, if
-    any)."""
+    any); ``same_digest``, for NOT SUBMITTED and STALE, the latest review of this very digest
+    under another plan id (the plan file renamed, its id being its file name), the latest
+    approved one if any."""
 
     subject: ReviewSubject
     status: Status
     review: ReviewState | None = None
+    same_digest: ReviewState | None = None
 
     def describe(self) -> str:
         """One line: the status, who and when, or why not and what to do."""
@@ -303,17 +321,43 @@ class PlanStatus:
             return (
                 f"{s.name} is STALE: {review.review_id} approved digest "
                 f"{review.request.digest[:12]}… by {_who(review.approvals)}, but its digest is "
-                f"now {s.digest[:12]}… (the plan, a referenced file or a pricing table changed); "
-                f"{resubmit}"
+                f"now {s.digest[:12]}… ({_what_changed(s, review.subject)}); "
+                f"{resubmit}{self._renamed()}"
             )
         if self.status is Status.NOT_SUBMITTED:
-            earlier = f"; {review.review_id} covers an earlier digest" if review else ""
+            changed = ", ".join(s.changed_since(review.subject)) if review else ""
+            earlier = (f"; {review.review_id} covers an earlier digest"
+                       f"{f' (changed: {changed})' if changed else ''}" if review else "")
             return (
                 f"{s.name} (digest {s.digest[:12]}…) was never submitted for review{earlier}: "
-                f"run infra-toolkit submit {s.name}"
+                f"run infra-toolkit submit {s.name}{self._renamed()}"
             )
         assert review is not None
         return f"{s.name}: {review.describe()}"
+
+
+    def _renamed(self) -> str:
+        """Where this digest was reviewed under another plan id, and why that review does not
+        count here; empty when it was not."""
+        other = self.same_digest
+        if other is None:
+            return ""
+        where = other.subject.plan_file or other.subject.name
+        return (
+            f"; this same digest is {other.review_id} ({other.status.value}) of plan id "
+            f"{other.request.plan!r} ({where}): a plan's reviews follow its id, its "
+            f"metadata.id or else its file name, so a renamed file is a new plan; give the "
+            f"file its old name again to keep that review, or submit it as a new plan"
+        )
+
+
+def _what_changed(now: ReviewSubject, reviewed: ReviewSubject) -> str:
+    """``changed: file a.yaml, pricing table b.csv (new)`` when both subjects know their digest
+    inputs, else the three things that may have changed."""
+    changed = now.changed_since(reviewed)
+    if not changed:
+        return "the plan, a referenced file or a pricing table changed"
+    return "changed: " + ", ".join(changed)
 
 
 def check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:
@@ -335,12 +379,18 @@ def check_plan_id(requests: Iterable[Record], subject: ReviewSubject) -> None:
 def plan_status(records: Iterable[Record], subject: ReviewSubject) -> PlanStatus:
     """The status of ``subject``'s current digest given the store's records (oldest first).
     Raises ApprovalError when its plan id holds another plan file's reviews."""
-    mine = [st for st in review_states(records).values() if st.request.plan == subject.plan]
+    states = review_states(records).values()
+    mine = [st for st in states if st.request.plan == subject.plan]
     check_plan_id([st.request for st in mine], subject)
     for state in mine:
         if state.request.digest == subject.digest:
             return PlanStatus(subject, state.status, state)
+    # no review of this digest under this id: one under another id is a renamed plan file
+    # (its id its file name), which the gate would otherwise call never submitted
+    renamed = [st for st in states if st.request.digest == subject.digest]
+    renamed_approved = [st for st in renamed if st.status is Status.APPROVED]
+    same = (renamed_approved or renamed)[-1] if renamed else None
     approved = [st for st in mine if st.status is Status.APPROVED]
     if approved:
-        return PlanStatus(subject, Status.STALE, approved[-1])
-    return PlanStatus(subject, Status.NOT_SUBMITTED, mine[-1] if mine else None)
+        return PlanStatus(subject, Status.STALE, approved[-1], same)
+    return PlanStatus(subject, Status.NOT_SUBMITTED, mine[-1] if mine else None, same)

@@ -28,8 +28,11 @@ class ReviewSubject:
     ``metadata.id``, else its file name); ``digest`` (SHA-256 hex) pins the exact version
     reviewed; ``missing_prices`` names cost lines whose price was not found (any makes the plan
     unapprovable); ``source`` is the file it came from as given, ``plan_file`` the same file as
-    every working directory and clone names it (:func:`plan_file_of`; empty when unknown) and
-    ``work_tree`` the top of the git work tree it was read from (not stored)."""
+    every working directory and clone names it (:func:`plan_file_of`; empty when unknown),
+    ``work_tree`` the top of the git work tree it was read from (not stored), and
+    ``digest_inputs`` what the digest covers, each ``(kind, name, sha256)``
+    (:func:`infra_toolkit.digest.digest_inputs`; empty when unknown: built in code, or read from
+    a request recorded before they were), so that a STALE status can say what changed."""
 
     plan: str
     digest: str
@@ -45,6 +48,7 @@ class ReviewSubject:
     summary: str = ""
     plan_file: str = ""
     work_tree: Path | None = field(default=None, compare=False)
+    digest_inputs: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         # The digest and plan are checked again by RecordDraft; failing here names the subject.
@@ -128,7 +132,29 @@ class ReviewSubject:
             "source": self.source,
             "summary": self.summary,
             "plan_file": self.plan_file,
+            # only when known: a subject built in code records the same bytes as before
+            **({"digest_inputs": [list(i) for i in self.digest_inputs]}
+               if self.digest_inputs else {}),
         }
+
+    def changed_since(self, earlier: ReviewSubject) -> tuple[str, ...]:
+        """What differs between ``earlier``'s digest inputs and this subject's, sorted, each
+        named ``the plan``, ``file manifests/api.yaml`` or ``pricing table
+        ec2_2026-07-20.csv``, with `` (new)`` or `` (gone)``; empty when either subject's inputs
+        are unknown."""
+        if not self.digest_inputs or not earlier.digest_inputs:
+            return ()
+        before = {(kind, name): sha for kind, name, sha in earlier.digest_inputs}
+        now = {(kind, name): sha for kind, name, sha in self.digest_inputs}
+        kinds = {"plan": "the plan", "file": "file", "pricing": "pricing table"}
+        named = {key: kinds["plan"] if key[0] == "plan" else f"{kinds.get(key[0], key[0])} {key[1]}"
+                 for key in before.keys() | now.keys()}
+        return tuple(
+            named[key] + ("" if key in before and key in now else
+                          " (new)" if key in now else " (gone)")
+            for key in sorted(before.keys() | now.keys())
+            if before.get(key) != now.get(key)
+        )
 
     @classmethod
     def from_request(cls, request: Record) -> ReviewSubject:
@@ -154,12 +180,22 @@ class ReviewSubject:
                 summary=str(d["summary"]),
                 # requests recorded before plan files were recorded have none
                 plan_file=str(d.get("plan_file", "")),
+                # nor those recorded before digest inputs were
+                digest_inputs=tuple(_input(i) for i in d.get("digest_inputs", [])),
             )
         except (KeyError, TypeError, ValueError, InvalidOperation, ApprovalError) as exc:
             raise StoreIntegrityError(
                 f"{request.label()} does not hold a readable review request ({exc!r}): "
                 "it was edited outside infra-toolkit; restore the store from a backup"
             ) from exc
+
+
+def _input(item: Any) -> tuple[str, str, str]:
+    """A stored digest input ``[kind, name, sha256]``; TypeError for anything else."""
+    if not isinstance(item, list) or len(item) != 3 or not all(isinstance(x, str) for x in item):
+        raise TypeError(f"digest input {item!r} is not [kind, name, sha256]")
+    kind, name, sha = item
+    return kind, name, sha
 
 
 def _work_tree(path: Path) -> Path | None:
@@ -189,7 +225,7 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     Raises PlanError / PricingError for a plan that cannot be read or priced."""
     from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.cost_summary import printed_delta_usd
-    from infra_toolkit.digest import plan_digest
+    from infra_toolkit.digest import digest_inputs, digest_of
     from infra_toolkit.notebook_parameters import check_plan_path
     from infra_toolkit.plan import read_plan
     from infra_toolkit.pricing import load_price_book
@@ -207,9 +243,10 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
     )
     m = plan.metadata
     plan_file, work_tree = plan_file_of(plan_path)
+    inputs = digest_inputs(plan)
     return ReviewSubject(
         plan=plan.plan_id,
-        digest=plan_digest(plan),
+        digest=digest_of(inputs),
         title=m.title,
         priority=m.priority,
         change_type=m.type,
@@ -224,6 +261,7 @@ def read_review_subject(plan_path: str | Path) -> ReviewSubject:
         summary=m.summary,
         plan_file=plan_file,
         work_tree=work_tree,
+        digest_inputs=tuple((i.kind, i.name, i.sha256) for i in inputs),
     )
 
 

@@ -54,6 +54,16 @@ def _in_form_words(message: str) -> str:
     return message.replace(_CLI_STORE_FLAG, _FORM_STORE_INPUT)
 
 
+def _os_user() -> str:
+    """The OS user, the reviewer's default; empty when the OS cannot tell (a container's UID
+    with no passwd entry and no $USER: was a KeyError building the form), so that a click
+    asks for a name in the Reviewer box."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -88,7 +98,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.summary = widgets.HTML()
         self.decision = widgets.ToggleButtons(options=_DECISIONS, description="Decision")
         self.reviewer = widgets.Text(
-            value=getpass.getuser() if reviewer is None else reviewer, description="Reviewer"
+            value=_os_user() if reviewer is None else reviewer, description="Reviewer"
         )
         self.answers = [
             widgets.Textarea(placeholder="your answer", layout={"width": "90%"})

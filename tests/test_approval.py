@@ -88,6 +88,62 @@ def test_submit_approve_then_change_makes_the_plan_stale(store: ApprovalStore) -
     assert gate(store, v1).passed  # the old digest stays approved: only the current one matters
 
 
+def test_stale_names_what_changed_since_the_approved_digest(store: ApprovalStore) -> None:
+    # digest inputs (kind, name, sha256) as read_review_subject records them; the hashes here
+    # are stand-ins: only whether they differ matters
+    v1_inputs = (("file", "api/hpa.yaml", "1" * 64), ("plan", "plan", "2" * 64),
+                 ("pricing", "ec2_2026-07-20.csv", "3" * 64), ("pricing", "rds.csv", "4" * 64))
+    v1 = subject("a", digest_inputs=v1_inputs)
+    submit(store, v1, requester="dev", at=at(0))
+    sign_off(store, v1, APPROVE, reviewer="alice", at=at(5), answers=ANSWERS)
+    # the manifest edited, the rds table gone, a new table read; plan and ec2 table unchanged
+    v2 = subject("b", digest_inputs=(("file", "api/hpa.yaml", "9" * 64), v1_inputs[1],
+                                     v1_inputs[2], ("pricing", "spot.csv", "5" * 64)))
+    assert gate(store, v2).reason == (
+        "plans/checkout.yaml is STALE: review-001 approved digest aaaaaaaaaaaa… by alice at "
+        "2026-11-26T09:05:00Z, but its digest is now bbbbbbbbbbbb… (changed: file api/hpa.yaml, "
+        "pricing table rds.csv (gone), pricing table spot.csv (new)); submit it again "
+        "(infra-toolkit submit plans/checkout.yaml)"
+    )
+    # a subject built without its inputs (or a request recorded before they were): the
+    # three things that may have changed, as before
+    assert "(the plan, a referenced file or a pricing table changed)" in gate(
+        store, subject("c")).reason
+    # an earlier digest never approved: the plan is NOT SUBMITTED, and says what changed
+    other = subject("d", plan="billing", source="plans/billing.yaml", digest_inputs=v1_inputs)
+    submit(store, other, requester="dev", at=at(6))
+    changed = subject("e", plan="billing", source="plans/billing.yaml",
+                      digest_inputs=(v1_inputs[0], ("plan", "plan", "8" * 64), *v1_inputs[2:]))
+    assert review_status(store, changed).describe() == (
+        "plans/billing.yaml (digest eeeeeeeeeeee…) was never submitted for review; review-002 "
+        "covers an earlier digest (changed: the plan): run infra-toolkit submit "
+        "plans/billing.yaml"
+    )
+
+
+def test_a_renamed_plan_file_is_told_where_its_digest_was_reviewed(store: ApprovalStore) -> None:
+    # plans/checkout.yaml (no metadata.id: its id is its file name) approved, then renamed to
+    # plans/shop.yaml: same content, same digest, but plan id 'shop'. Before: the gate said only
+    # "never submitted", as if nothing had been reviewed.
+    old = subject("a")
+    submit(store, old, requester="dev", at=at(0))
+    sign_off(store, old, APPROVE, reviewer="alice", at=at(5), answers=ANSWERS)
+    renamed = subject("a", plan="shop", source="plans/shop.yaml")
+    decision = gate(store, renamed)
+    assert not decision.passed
+    assert decision.reason == (
+        "plans/shop.yaml (digest aaaaaaaaaaaa…) was never submitted for review: run "
+        "infra-toolkit submit plans/shop.yaml; this same digest is review-001 (APPROVED) of plan "
+        "id 'checkout' (plans/checkout.yaml): a plan's reviews follow its id, its metadata.id or "
+        "else its file name, so a renamed file is a new plan; give the file its old name again "
+        "to keep that review, or submit it as a new plan"
+    )
+    # another digest of the renamed plan: nothing reviewed it anywhere, nothing more is said
+    assert review_status(store, subject("b", plan="shop", source="plans/shop.yaml")).describe(
+    ) == "plans/shop.yaml (digest bbbbbbbbbbbb…) was never submitted for review: run " \
+        "infra-toolkit submit plans/shop.yaml"
+
+
 @pytest.mark.parametrize(
     ("steps", "status", "approvers"),
     [
@@ -178,6 +234,28 @@ def test_extra_approver_above_cost_threshold(
     assert gate(store, s).passed is (needed == 1)
     sign_off(store, s, APPROVE, reviewer="bob", at=at(2), answers=ANSWERS)
     assert gate(store, s).passed  # the extra approver, when needed, is the second one
+
+
+@pytest.mark.parametrize(
+    ("delta", "why"),
+    [
+        # policy 2, plus 1 above $1,000.00 a month: 1,000.01 > 1,000 asks 2 + 1 = 3, and says so
+        ("1000.01", " (the policy's 2, plus 1 as the monthly cost rises by $1,000.01, above "
+                    "extra_approver_above_monthly_increase_usd $1,000.00)"),
+        ("1000", ""),  # not above: 2, nothing to explain
+    ],
+)
+def test_the_status_says_why_the_policy_asks_an_extra_approver(
+    store: ApprovalStore, delta: str, why: str
+) -> None:
+    # before: "0 of 3 approver(s) so far" for a policy that reads required_approvers: 2
+    s = subject(policy=ApprovalPolicy(2, Decimal("1000")), monthly_cost_delta_usd=Decimal(delta))
+    submit(store, s, requester="dev", at=at(0))
+    needed = 3 if why else 2
+    assert gate(store, s).reason == (
+        f"plans/checkout.yaml: review-001 AWAITING APPROVAL: 0 of {needed} approver(s) so far; "
+        f"{needed} more needed{why}"
+    )
 
 
 @pytest.mark.parametrize(

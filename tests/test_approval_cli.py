@@ -150,6 +150,26 @@ def test_reviewer_defaults_to_the_os_user(
     assert code == 0 and "(review-001 approved by ci-bot)" in out
 
 
+def _no_account() -> str:
+    # what getpass.getuser() raises for a UID without a passwd entry and no $USER / $LOGNAME
+    raise KeyError("getpwuid(): uid not found: 12345")
+
+
+def test_an_os_user_the_os_cannot_name_asks_for_the_flag(
+    run: Run, plan_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a CI container run as a bare UID (docker run --user 12345): before, a KeyError traceback
+    monkeypatch.setattr(getpass, "getuser", _no_account)
+    monkeypatch.setattr("os.getuid", lambda: 12345)
+    code, _, err = run("submit", str(plan_file))
+    assert (code, err) == (2, "error: cannot tell who you are: no $LOGNAME / $USER and user id "
+                           "12345 has no account name (a container run with --user?); pass "
+                           "--requester NAME\n")
+    assert run("submit", str(plan_file), "--requester", "ci")[0] == 0
+    code, _, err = run("approve", str(plan_file), *ANSWERS)
+    assert code == 2 and err.endswith("pass --reviewer NAME\n")
+
+
 @pytest.mark.parametrize(
     ("sql", "named"),
     [
@@ -645,6 +665,17 @@ def test_decisions_take_the_plan_file_not_a_review_id(
     )
 
 
+@pytest.mark.parametrize("typed", ["REVIEW-001", "Review-1", "review-1", "review-0001"])
+def test_a_review_id_is_read_in_any_case_and_padding(run: Run, plan_file: Path, typed: str) -> None:
+    # before: REVIEW-001 was read as a plan file that does not exist, review-1 as an unknown id
+    plan = str(plan_file)
+    run("submit", plan)
+    assert run("status", typed) == (
+        0, f"{plan}: review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed\n", "")
+    code, out, _ = run("comment", typed, "--reviewer", "eve", "--comment", "looking")
+    assert code == 0 and out.startswith("recorded record 2 (review-001 comment by eve)")
+
+
 def test_a_repeated_approval_is_recorded_and_said_to_count_once(
     run: Run, plan_file: Path
 ) -> None:
@@ -669,6 +700,22 @@ def test_queue_columns_line_up_under_their_headers(run: Run, plan_file: Path) ->
     assert row[header.index("APPROVALS"):].startswith("0/1 ")
 
 
+def test_a_plan_title_cannot_forge_a_row_of_the_queue(run: Run, store_location: str) -> None:
+    # the title is the plan author's text; before, its line break printed a second row (an
+    # APPROVED review that does not exist) and its ESC sequence recoloured the terminal
+    from infra_toolkit.approval_writes import submit
+    from tests.approval_helpers import at, subject
+
+    title = "Nice\nreview-999  APPROVED  high  migration  1 min  2/2  x: \x1b[31mred\u2028end"
+    with open_store(store_location, create=True) as store:
+        submit(store, subject(title=title), requester="dev", at=at(0))
+    code, out, _ = run("queue")
+    header, row = out.splitlines()
+    assert code == 0 and row[header.index("PLAN"):] == (
+        "checkout (plans/checkout.yaml): Nice\\nreview-999  APPROVED  high  migration  1 min  "
+        "2/2  x: \\x1b[31mred\\u2028end")
+
+
 @pytest.mark.parametrize(
     ("command", "comment_help", "plan_help"),
     [
@@ -685,6 +732,22 @@ def test_sign_off_help_says_what_each_takes(
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
     assert comment_help in text and plan_help in text
+
+
+@pytest.mark.parametrize("command", ["gate", "queue", "verify", "submit"])
+def test_db_help_never_shows_the_stores_password(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # before: "(default: $INFRA_TOOLKIT_DB, else postgresql://ci:s3cret@db/approvals)", the
+    # variable's value as given, in every --help a CI job printed
+    monkeypatch.setenv("INFRA_TOOLKIT_DB", "postgresql://ci:s3cret@db/approvals")
+    monkeypatch.setenv("XDG_DATA_HOME", "/data")
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
+    assert "s3cret" not in text
+    assert ("(default: $INFRA_TOOLKIT_DB, now postgresql://ci:***@db/approvals; unset: "
+            "/data/infra_toolkit/approvals.sqlite)") in text
 
 
 @pytest.mark.parametrize("decision", [

@@ -74,6 +74,8 @@ def test_one_byte_of_a_manifest_a_traffic_csv_or_a_pricing_table_makes_the_plan_
     original = one_byte_changed(hpa, b"# The seed's HPA", b"# The seed's hPA")
     code, out = cli(capsys, "status", str(plan), *db)
     assert code == 0 and out.startswith(f"{plan} is STALE: review-001 approved digest ")
+    # what changed, by name (before: "the plan, a referenced file or a pricing table changed")
+    assert "(changed: file ecommerce-eks/backend-hpa.yaml); submit it again" in out
     # the installed console script, as a pipeline runs it: its exit status is the gate's
     gate = subprocess.run(
         [str(Path(sys.executable).parent / "infra-toolkit"), "gate", str(plan), *db],
@@ -86,14 +88,16 @@ def test_one_byte_of_a_manifest_a_traffic_csv_or_a_pricing_table_makes_the_plan_
     assert cli(capsys, "gate", str(plan), *db)[0] == 0  # the approved bytes again
 
     # one byte of a traffic CSV the plan's scenarios read, then of a shipped pricing table
-    for path, old, new in [
-        (plan.parent / "traces" / "nasa_http_1995-07-12_13_1min.csv", b",0.7333", b",0.7334"),
+    for path, old, new, changed in [
+        (plan.parent / "traces" / "nasa_http_1995-07-12_13_1min.csv", b",0.7333", b",0.7334",
+         "file traces/nasa_http_1995-07-12_13_1min.csv"),
         (tmp_path / "pricing_data" / "ec2_on_demand_2026-07-20.csv", b",t3.medium,0.0416,",
-         b",t3.medium,0.0417,"),
+         b",t3.medium,0.0417,", "pricing table ec2_on_demand_2026-07-20.csv"),
     ]:
         original = one_byte_changed(path, old, new)
         code, out = cli(capsys, "status", str(plan), *db)
         assert code == 0 and out.startswith(f"{plan} is STALE: review-001 approved digest "), path
+        assert f"(changed: {changed}); submit it again" in out
         code, out = cli(capsys, "gate", str(plan), *db)
         assert code == 1 and out.startswith(f"FAIL: {plan} is STALE"), path
         path.write_bytes(original)

@@ -608,6 +608,104 @@ def test_unreachable_or_unknown_store_url(location: str, match: str) -> None:
     assert "s3cret" not in str(exc.value)
 
 
+# Each URL below holds the password s3cret#/x or s3cret; nothing listens on port 1, so a connection
+# is refused at once. Before: each message quoted the password, whole or in part.
+@pytest.mark.parametrize(
+    ("location", "match"),
+    [
+        (  # '#' ends urlsplit's host part: it found no password, and the URL was shown whole
+            "postgresql://ci:s3cret#x@127.0.0.1:1/approvals",
+            r"cannot connect to the approval store postgresql://ci:\*\*\*@127.0.0.1:1/approvals: ",
+        ),
+        (  # a scheme typo: the unknown-scheme message quoted the URL as given
+            "postgresq://ci:s3cret@127.0.0.1:1/approvals",
+            r"approval store 'postgresq://ci:\*\*\*@127.0.0.1:1/approvals': unknown scheme "
+            r"'postgresq'",
+        ),
+        (  # two slashes: the SQLite URL message quoted it as given
+            "sqlite://ci:s3cret@host/approvals",
+            r"approval store 'sqlite://ci:\*\*\*@host/approvals': an SQLite URL is",
+        ),
+        (  # libpq reads only a lower-case scheme; as key=value text its error quoted the URL
+            "Postgresql://ci:s3cret@127.0.0.1:1/approvals",
+            r"cannot connect to the approval store Postgresql://ci:\*\*\*@127.0.0.1:1/approvals: "
+            r"connection failed: .*port 1 failed",
+        ),
+        (  # a raw '@' in the password: libpq connected to host 'cret@127.0.0.1' and named it
+            "postgresql://ci:s3@cret@127.0.0.1:1/approvals",
+            r"approval store postgresql://ci:\*\*\*@127.0.0.1:1/approvals: the URL's user or "
+            r"password holds '@' or '/', which libpq reads as the end of the password: "
+            r"percent-encode them \(%40 for @, %2F for /\)",
+        ),
+        (  # a raw '/' in the password: libpq read host 'ci', port 's3cret'
+            "postgresql://ci:s3cret/x@127.0.0.1:1/approvals",
+            r"the URL's user or password holds '@' or '/'",
+        ),
+    ],
+)
+def test_no_message_shows_the_urls_password(location: str, match: str) -> None:
+    with pytest.raises(ApprovalError, match=match) as exc:
+        open_store(location)
+    assert "s3" not in str(exc.value) and "cret" not in str(exc.value)
+
+
+def test_both_passwords_of_a_url_are_scrubbed_from_the_drivers_message() -> None:
+    # user:PASSWORD@ and password= at once (libpq takes the latter); each appears again in a
+    # parameter libpq quotes back: both are ***
+    with pytest.raises(ApprovalError, match=r"bad value for connect_timeout: '\*\*\*-\*\*\*'"):
+        open_store("postgresql://ci:first1@127.0.0.1:1/approvals?password=second2&"
+                   "connect_timeout=first1-second2")
+
+
+def test_the_drivers_message_is_scrubbed_of_the_password() -> None:
+    # libpq quotes a bad parameter's value as given: here the password's (pasted in the wrong
+    # place); the URL shown before it is the user's own text, the driver's quote is not
+    with pytest.raises(ApprovalError, match=r"bad value for connect_timeout: '\*\*\*'"):
+        open_store("postgresql://ci:s3cret@127.0.0.1:1/approvals?connect_timeout=s3cret")
+
+
+def test_a_password_variable_nobody_expanded_is_not_expanded_into_the_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # before: the advice "write the full path, e.g. ..." expanded $DB_PASSWORD from the
+    # environment into the message
+    monkeypatch.setenv("DB_PASSWORD", "s3cret")
+    monkeypatch.setenv("DB_NAME", "approvals")
+    for password in ("$DB_PASSWORD", "${DB_PASSWORD}"):
+        with pytest.raises(ApprovalError) as exc:
+            open_store(f"postgresql://ci:{password}@127.0.0.1:1/approvals")
+        assert str(exc.value) == (
+            f"approval store 'postgresql://ci:***@127.0.0.1:1/approvals': its password holds "
+            f"{password}, which only a shell expands (the value was quoted, or set in a file): "
+            "write the password itself, or leave it out of the URL and give it in $PGPASSWORD or "
+            "~/.pgpass")
+    # a $ followed by a name no variable has is the password's own character (generated
+    # passwords hold them): libpq is asked, and refuses it (here: nothing listens on port 1)
+    monkeypatch.delenv("XY9", raising=False)
+    with pytest.raises(ApprovalError, match=r"port 1 failed"):
+        open_store("postgresql://ci:ab$XY9@127.0.0.1:1/approvals")
+    with pytest.raises(
+        ApprovalError,
+        match=r"approval store 'postgresql://ci:\*\*\*@127.0.0.1:1/\$DB_NAME' holds \$DB_NAME, "
+        r"which only a shell expands .* e.g. postgresql://ci:\*\*\*@127.0.0.1:1/approvals$",
+    ) as exc:
+        open_store("postgresql://ci:s3cret@127.0.0.1:1/$DB_NAME")
+    assert "s3cret" not in str(exc.value)
+
+
+@pytest.mark.parametrize("location", [
+    "postgresql://ci:***@127.0.0.1:1/approvals",
+    "postgresql://127.0.0.1:1/approvals?user=ci&password=***",
+])
+def test_the_redacted_password_copied_from_a_message_is_named_as_such(location: str) -> None:
+    # before: copied from the report's approve command, it failed as a wrong password
+    with pytest.raises(ApprovalError, match=r"the URL's password is \*\*\*, which stands for "
+                       r"the password where the report and messages show the URL: put the real "
+                       r"one in its place, or leave it out \(postgresql://USER@HOST/DB\) and "
+                       r"give it in \$PGPASSWORD or ~/.pgpass"):
+        open_store(location)
+
+
 def test_empty_postgres_database_is_not_a_store_until_created(postgres_url: str) -> None:
     from tests.pg_cluster import schema_url
 

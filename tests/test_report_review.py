@@ -27,6 +27,19 @@ from tests.conftest import REPO_ROOT, SMALL_PLAN
      "postgresql://db.internal/approvals?user=alice&password=***&sslmode=require"),
     ("postgresql://db.internal/approvals?password=s3cret",
      "postgresql://db.internal/approvals?password=***"),
+    # '#', '?' and '/' in a password end urlsplit's host part: it was shown whole
+    ("postgresql://alice:s3#cr?et/x@db.internal:5432/approvals",
+     "postgresql://alice:***@db.internal:5432/approvals"),
+    ("postgresql://alice:s3@cret@db.internal/approvals",
+     "postgresql://alice:***@db.internal/approvals"),
+    # '@' and '/' in one password: hidden whole; an '@' in the query then hides the host too
+    ("postgresql://alice:p@w/x@db.internal/approvals", "postgresql://alice:***@db.internal/approvals"),
+    ("postgresql://alice:pw@db.internal/approvals?application_name=a@b",
+     "postgresql://alice:***@b"),
+    ("postgresql://alice@[::1]:5432/approvals", "postgresql://alice@[::1]:5432/approvals"),
+    ("postgresql://alice:pw1@db/approvals?password=pw2&sslmode=require",
+     "postgresql://alice:***@db/approvals?password=***&sslmode=require"),
+    ("sqlite:////srv/a:b@c.sqlite", "sqlite:////srv/a:b@c.sqlite"),
 ])
 def test_redacted(location: str, shown: str) -> None:
     assert redacted(location) == shown

@@ -157,6 +157,22 @@ def test_a_write_that_adds_a_missing_chain_head_says_so(store_location: str) -> 
     assert "Recorded record 3" in w.result.value and "chain head" not in w.result.value
 
 
+def test_an_os_user_the_os_cannot_name_leaves_the_reviewer_box_empty(
+    store_location: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a notebook in a container run as a bare UID: before, building the form raised KeyError
+    def no_account() -> str:
+        raise KeyError("getpwuid(): uid not found: 12345")
+
+    monkeypatch.setattr("getpass.getuser", no_account)
+    w = ApprovalWidget(submitted(store_location, subject()), store_location, clock=lambda: at(7))
+    assert w.reviewer.value == ""
+    fill(w, RecordKind.APPROVED, "", ["yes", "platform"], "")
+    assert w.submit() is None
+    assert w.result.value == ("<p style='color:#b00'>Not recorded: reviewer is empty: type your "
+                              "name in the Reviewer box</p>")
+
+
 def test_a_second_click_on_the_same_form_records_nothing(store_location: str) -> None:
     # audit10 A10-9: clicks queue in the kernel, so a double click recorded the decision twice
     s = submitted(store_location, subject())
