@@ -20,7 +20,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import is_load_test
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_scenario_types import Scenario
-from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing import PriceBook, unpriced_region_fix
 from infra_toolkit.traffic import TrafficCurve, slice_curve
 
 __all__ = [
@@ -138,9 +138,11 @@ def check_region(region: Any, book: PriceBook) -> str | None:
     if not isinstance(region, str) or region not in regions:
         hint = did_you_mean(region, regions) if isinstance(region, str) else \
             f"; valid: {', '.join(regions[:12])}, ... ({len(regions)} in all)"
+        fix = f"; if it is a region the tables lack, {unpriced_region_fix(region)}" \
+            if isinstance(region, str) else ""
         raise PricingError(f"region = {region!r}: no pricing table or rate prices that region"
                            f"{hint}; pass a region code a table or rate prices, or leave region "
-                           "unset to price each resource in its own region")
+                           f"unset to price each resource in its own region{fix}")
     return region
 
 

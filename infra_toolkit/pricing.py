@@ -49,12 +49,21 @@ __all__ = [
     "Price",
     "PriceBook",
     "load_price_book",
+    "unpriced_region_fix",
 ]
 
 DEFAULT_PRICING_DIR = Path(__file__).resolve().parent.parent / "pricing_data"
 # Kinds a price book loads (the CNY table is validated by tests but never mixed into USD).
 _BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elasticache_on_demand",
                "other_services", "elb_lcu_dimensions", "ec2_burstable_credits")
+
+
+def unpriced_region_fix(region: str) -> str:
+    """How to price ``region`` when no table does (a real region the shipped tables lack, such
+    as mx-central-1): a refresh from the Price List API, or the user's own rates."""
+    return (f"price it with `infra-toolkit pricing refresh --service AmazonEC2 --region {region}` "
+            "(and the other services it uses) or with rates in an overrides file "
+            "(pricing_data/README.md)")
 
 
 @dataclass(frozen=True)

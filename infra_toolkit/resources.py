@@ -56,7 +56,7 @@ from infra_toolkit.price_book_checks import (
     known_value_problem,
     node_group_arch_problem,
 )
-from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing import PriceBook, unpriced_region_fix
 from infra_toolkit.read_replicas import inherit_from_source
 from infra_toolkit.resource_fields import check_value, conflict, flatten, written_path
 from infra_toolkit.resource_rules import check_rules
@@ -216,10 +216,8 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
         near = did_you_mean(region, regions, list_choices=False)
         # the fix for a real region the tables lack (mx-central-1) was not said
         bad(f"{where}.region", f"{quoted(region)} is not a region in any pricing table" + near
-            + (" If" if near else "; if") + " it is a region the tables lack, price it with "
-            f"`infra-toolkit pricing refresh --service AmazonEC2 --region {region}` (and "
-            "the other services it uses) or with rates in an overrides file "
-            "(pricing_data/README.md)")
+            + (" If" if near else "; if") + " it is a region the tables lack, "
+            + unpriced_region_fix(region))
     usage_raw = item.get("usage", {})
     if not isinstance(usage_raw, dict):
         bad(f"{where}.usage", f"{quoted(usage_raw)} must be a mapping of usage keys")

@@ -39,7 +39,10 @@ BAD = [
     ({"region": "us-est-1"}, PricingError, r"^region = 'us-est-1': no pricing table or rate "
                                            r"prices that region; did you mean '.*'\?; pass a "
                                            r"region code a table or rate prices, or leave region "
-                                           r"unset to price each resource in its own region$"),
+                                           r"unset to price each resource in its own "
+                                           r"region; if it is a region the tables lack, price "
+                                           r"it with `infra-toolkit pricing refresh --service "
+                                           r"AmazonEC2 --region us-est-1`"),
     ({"region": "mars-1"}, PricingError, r"^region = 'mars-1': no pricing table or rate prices "
                                          r"that region; valid: 'af-south-1', "),
     # before: AttributeError: 'int' object has no attribute 'startswith'
