@@ -80,8 +80,10 @@ def node_counts(a: PlanAnalysis) -> list[str]:
         nodes, source = declared_nodes(r)
         mean, peak = billed_nodes(run.cluster.nodes, g.name)
         hours = run.cluster.node_hours_by_node_group[g.name]
+        # "1 c6i.large nodes" read as a typo beside the figures a reviewer checks
+        noun = "node" if quantity_text(nodes, 1) == "1" else "nodes"
         said.append(f"{g.name}: declared {quantity_text(nodes, 1)} "
-                    f"{r.attributes['instance_types'][0]} nodes all month ({source}); "
+                    f"{r.attributes['instance_types'][0]} {noun} all month ({source}); "
                     f"simulated {run.name} {quantity_text(mean, 1)} on average "
                     f"({quantity_text(hours, 2)} node-hours in "
                     f"{duration_text(run.curve.duration_s)}, billed from launch), {peak} at peak")

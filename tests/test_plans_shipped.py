@@ -824,3 +824,27 @@ def test_ecommerce_overview_range_and_change_say_what_they_leave_out(analysis: A
         "plan does not give)</td>" in html
     assert "<td>+$390.20 (not counting 3 line(s) today and 3 proposed whose usage the plan " \
         "does not give, named beside the totals)</td>" in html
+
+
+def test_search_api_nodes_behind_the_figures_count_one_node_in_the_singular(
+        analysis: Analysis) -> None:
+    # reader: the Cost Summary said "burst: declared 1 c6i.large nodes all month"; the burst
+    # group declares desired_size 1 (plans/search-api.yaml), the api group 2
+    a = analysis("search-api.yaml", "expected-day")
+    (note,) = [p for p in cost_summary(a).parts
+               if isinstance(p, str) and "Nodes behind the two figures" in p]
+    assert "api: declared 2 m6i.large nodes all month (desired_size)" in note
+    assert "burst: declared 1 c6i.large node all month (desired_size)" in note
+
+
+def test_ecommerce_overview_points_at_its_plan_warnings(analysis: Analysis) -> None:
+    # reader: the default plan's warnings (validate prints 3: the memory metric that cannot
+    # scale up and the flash crowd past maxReplicas, both at proposed.workloads[0].hpa, and
+    # the start-up CPU burst past Ready at proposed.workloads[0].model.startup_cpu_s; the
+    # expected-day replay adds 1: the critical p95 alert at monitoring.alerts[1] never fires
+    # while the p95 SLO is missed) sat only at the end of Scaling Behaviour
+    a = analysis("ecommerce-eks.yaml", "expected-day")
+    assert ("<tr><th>Plan warnings</th><td>4 (proposed.workloads[0].hpa (2), "
+            "proposed.workloads[0].model.startup_cpu_s, monitoring.alerts[1]): each with its fix "
+            "in the plan warnings table at the end of Scaling Behaviour</td></tr>"
+            ) in sections.overview(a).parts[2]
