@@ -371,7 +371,7 @@ def monitoring(a: PlanAnalysis) -> Section:
     replay on each simulated scenario (:mod:`infra_toolkit.sections_monitoring`)."""
     m = a.plan.monitoring
     metrics = pd.DataFrame([{"Metric": x.name, "Source": x.source,
-                             "Description": x.description or ""} for x in m.metrics])
+                             "Description": x.description or "-"} for x in m.metrics])
     dashboards = pd.DataFrame([{"Dashboard": d.name, "URL": d.url or "-",
                                 "Panels": ", ".join(d.panels)} for d in m.dashboards])
     alerts = pd.DataFrame([{"Alert": x.name, "Severity": x.severity, "For": duration_text(x.for_s),
@@ -451,8 +451,10 @@ def testing_plan(a: PlanAnalysis) -> Section:
 def security(a: PlanAnalysis) -> Section:
     """The security checklist, with a count per status."""
     items = a.plan.security
-    frame = pd.DataFrame([{"Item": s.item, "Status": s.status, "Notes": s.notes or ""}
+    frame = pd.DataFrame([{"Item": s.item, "Status": s.status, "Notes": s.notes or "-"}
                           for s in items])
+    if not any(s.notes for s in items):  # a column of blanks reads as notes lost
+        frame = frame.drop(columns="Notes")
     counts = pd.Series([s.status for s in items]).value_counts()
     line = ", ".join(f"{n} {status}" for status, n in counts.items())
     return Section("Security", (paragraph(f"{len(items)} items: {line}."),

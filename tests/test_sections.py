@@ -593,3 +593,17 @@ def test_overview_counts_the_plan_warnings_and_says_where_they_are(
     assert ("<tr><th>Plan warnings</th><td>1 (proposed.workloads[0].deployment): each with its "
             "fix in the plan warnings table at the end of Scaling Behaviour</td></tr>"
             ) in sections.overview(small_analysis).parts[2]
+
+
+def test_optional_plan_text_left_out_is_shown_as_such(small_analysis: PlanAnalysis) -> None:
+    # reader: the default plan's metrics table had 6 blank Description cells beside the
+    # Runbook column's "-", and its Security table a Notes column blank on all 11 items.
+    # small.yaml: one metric without a description, three security items without notes
+    metrics = sections.monitoring(small_analysis).tables[0].frame
+    assert metrics.to_dict("records") == [
+        {"Metric": "request rate", "Source": "Prometheus", "Description": "-"}]
+    security = sections.security(small_analysis).tables[0].frame
+    assert list(security.columns) == ["Item", "Status"]
+    assert security.to_dict("records") == [
+        {"Item": "IRSA", "Status": "done"}, {"Item": "private subnets", "Status": "planned"},
+        {"Item": "KMS", "Status": "planned"}]
