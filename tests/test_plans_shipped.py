@@ -848,3 +848,29 @@ def test_ecommerce_overview_points_at_its_plan_warnings(analysis: Analysis) -> N
             "proposed.workloads[0].model.startup_cpu_s, monitoring.alerts[1]): each with its fix "
             "in the plan warnings table at the end of Scaling Behaviour</td></tr>"
             ) in sections.overview(a).parts[2]
+
+
+def test_ecommerce_review_basis_says_what_it_leaves_out(analysis: Analysis) -> None:
+    # reader: the Cost Summary's "Proposed as declared ... (the review's cost basis)" read a
+    # bare $500.00 beside the Overview's "$500.00 (not counting 3 line(s) ...)". The declared
+    # side simulates nothing, so it leaves out 4 lines: the general t3.medium group's CPU
+    # credits (Unlimited; simulated only in a scenario's estimate), the db.t3.medium primary's
+    # and replica's CPU credits and the primary's backup storage beyond the free allowance;
+    # today's 3 are the t3.medium's and db.t3.small's CPU credits and its backup storage.
+    # 73 + 91.104 + 4.80 + 16.425 + 4.088 + 32.85 + 9 + 105.85 + 23 + 52.56 + 11.50 + 24.82
+    # + 6 + 45 = 499.997 -> $500.00 (the declared ALB usage gives the LCU-hours 511 x 0.008);
+    # 499.997 - 109.798 -> 500.00 - 109.80 = +$390.20
+    a = analysis("ecommerce-eks.yaml", "expected-day")
+    (totals,) = [p for p in cost_summary(a).parts if isinstance(p, str) and "cost-totals" in p]
+    four = ("aws_eks_node_group.general / CPU credits; aws_db_instance.shop / CPU credits; "
+            "aws_db_instance.shop / Additional backup storage; aws_db_instance.shop_replica / "
+            "CPU credits")
+    assert ("<th>Proposed as declared in the plan, priced in us-east-1 (the review&#x27;s cost "
+            f"basis)</th><td>$500.00 (not counting 4 line(s) whose usage the plan does not give: "
+            f"{four})</td>") in totals
+    assert ("<td>+$390.20 (not counting 3 line(s) today and 4 proposed whose usage the plan "
+            "does not give, named beside the totals)</td>") in totals
+    # the ceiling runs the same resources at max_size: the same 4 lines
+    ceiling = totals.split("<th>Ceiling: ")[1].split("</tr>")[0]
+    assert ceiling.endswith(f" (not counting 4 line(s) whose usage the plan does not give: "
+                            f"{four})</td>")

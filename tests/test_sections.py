@@ -181,8 +181,12 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     # no region parameter: the one declared figure is the review's basis, priced in its region
     assert value("Proposed as declared in the plan, priced in us-east-1 (the review&#x27;s cost "
                  "basis)") == "$310.97"  # 310.965 (test_analysis's hand sum), half-up
+    # reader: the review's basis said nothing of what it leaves out, where the Overview's
+    # change does: today's t3.medium has no usage.monthly_cpu_credit_hrs (its CPU credits line),
+    # the declared m5.large nodes do not burst
     assert value("Monthly change as declared, priced in us-east-1 (the review&#x27;s cost "
-                 "basis)") == "+$279.96"
+                 "basis)") == ("+$279.96 (not counting 1 line(s) today and 0 proposed whose "
+                               "usage the plan does not give, named beside the totals)")
     assert "not the review" not in summary._repr_html_()
     assert value("Approvers needed under the plan&#x27;s policy") == \
         "1 (policy basis: the monthly change as declared, +$279.96)"
