@@ -555,6 +555,14 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     # fires 300 s later, 29,225 s = 8 h 7 min 5 s; the episodes from 51,660 s (one of 5
     # evicted at 51,650 s, 149.45 -> 450.47 rps) and 69,000 s (one of 3 at 68,990 s, 42.10 ->
     # 202.08 rps) fire again: 3 times
+    # reader: the prose said "twice more (18:21 and 23:10 UTC)", the episodes' starts, beside
+    # 12:07, a fire time. The later fires, as the first: 51,665 + 300 = 51,965 s = 14 h 26 min
+    # 5 s from 04:00 UTC = 18:26:05; 69,005 + 300 = 69,305 s = 19 h 15 min 5 s = 23:15:05
+    assert ("twice more, as late into the episodes from 18:21 and 23:10 UTC (at 18:26 and "
+            "23:15 UTC)") in _prose(path)
+    (api_errors,) = [r for r in replay_scenario(a.plan, a.run("launch-day").simulations)
+                     if (r.alert, r.workload) == ("SearchHighErrorRate", "search-api")]
+    assert [start for start, _ in api_errors.intervals_s] == [29225.0, 51965.0, 69305.0]
     t = a.run("launch-day").simulations["search-api"].timeline
     drops = t.loc[t["dropped_rps"] > 0, "time_s"].to_numpy()
     episode_starts = [drops[0]] + [b for a_, b in zip(drops, drops[1:]) if b - a_ > 5.0]
