@@ -262,6 +262,12 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(analysis: Analysis) -
     assert "lasts one more time to Ready (below), after the node autoscaler&#x27;s provisioning " \
         "(45 s, scan to Ready) when its pods take extra nodes (the canary pods table)" in wait
     assert list(api["Fits, others at peak"]) == ["yes"] * 8 + ["NO"] * 4
+    # reader: the 4 rows that do not fit showed "-" extra nodes under a caption that did not
+    # say what "-" meant (the rolling-update table's does)
+    table = next(t for t in sections.deployment_strategy(a).tables if t.css_class == "canary-pods")
+    assert "held for the step's pause, '-' when the pods at once do not fit; room = " \
+        in table.caption
+    assert table.to_html().count("<td>-</td>") == 4
 
 
 def test_search_api_indexer_rolls_by_its_own_deployment_strategy(analysis: Analysis) -> None:
