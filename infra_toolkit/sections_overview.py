@@ -122,6 +122,6 @@ def _warnings_text(a: PlanAnalysis) -> str:
     where: dict[str, int] = {}
     for w in a.warnings:
         where[w.path] = where.get(w.path, 0) + 1
-    places = ", ".join(p if n == 1 else f"{p} ({n})" for p, n in where.items())
-    return (f"{len(a.warnings)} ({places}): each with its fix in the plan warnings table at the "
+    places = ", ".join(p if n == 1 else f"{p} x {n}" for p, n in where.items())
+    return (f"{len(a.warnings)}: {places}; each with its fix in the plan warnings table at the "
             "end of Scaling Behaviour")

@@ -858,8 +858,8 @@ def test_ecommerce_overview_points_at_its_plan_warnings(analysis: Analysis) -> N
     # expected-day replay adds 1: the critical p95 alert at monitoring.alerts[1] never fires
     # while the p95 SLO is missed) sat only at the end of Scaling Behaviour
     a = analysis("ecommerce-eks.yaml", "expected-day")
-    assert ("<tr><th>Plan warnings</th><td>4 (proposed.workloads[0].hpa (2), "
-            "proposed.workloads[0].model.startup_cpu_s, monitoring.alerts[1]): each with its fix "
+    assert ("<tr><th>Plan warnings</th><td>4: proposed.workloads[0].hpa x 2, "
+            "proposed.workloads[0].model.startup_cpu_s, monitoring.alerts[1]; each with its fix "
             "in the plan warnings table at the end of Scaling Behaviour</td></tr>"
             ) in sections.overview(a).parts[2]
 

@@ -594,7 +594,7 @@ def test_overview_counts_the_plan_warnings_and_says_where_they_are(
     # reader: the plan warnings (each with its fix) sat only at the end of Scaling Behaviour,
     # after the simulation settings; the Overview's headline figures did not mention them.
     # small.yaml has one: 'double' starts 2 pods under 80 rps (test_scaling_tables)
-    assert ("<tr><th>Plan warnings</th><td>1 (proposed.workloads[0].deployment): each with its "
+    assert ("<tr><th>Plan warnings</th><td>1: proposed.workloads[0].deployment; each with its "
             "fix in the plan warnings table at the end of Scaling Behaviour</td></tr>"
             ) in sections.overview(small_analysis).parts[2]
 
