@@ -129,9 +129,11 @@ def _whole_text(r: _Reading) -> str:
 
 
 def _target_text(r: _Reading, tolerance: float) -> str:
+    # "the target plus the 10 % tolerance" read as 80 + 10 = 90 beside the 88 it gave: the
+    # tolerance is relative to the target
     return (f"its {_f(r.target)}{r.unit} target (scale-up needs more than "
-            f"{_f(r.target * (1 + tolerance))}{r.unit}: the target plus the "
-            f"{_f(100 * tolerance)} % tolerance)")
+            f"{_f(r.target * (1 + tolerance))}{r.unit}: the target x {_f(1 + tolerance)}, "
+            f"its {_f(100 * tolerance)} % tolerance)")
 
 
 def _backlog_warning(i: int, metric: MetricSpec) -> list[str]:

@@ -200,7 +200,8 @@ _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "until the rollout completes (dynamicStableScale off, its default), so pods at "
                 "once = replicas + canary pods, 2 x replicas at weight 100; extra nodes: the "
                 "nodes those pods at once take beyond the replicas alone, others at peak, packed "
-                "as for the room, never below a group's min_size, held for the step's pause")
+                "as for the room, never below a group's min_size, held for the step's pause, "
+                "'-' when the pods at once do not fit")
 
 _ROLLOUT_CAPTIONS = {
     "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "
@@ -371,7 +372,7 @@ def monitoring(a: PlanAnalysis) -> Section:
     replay on each simulated scenario (:mod:`infra_toolkit.sections_monitoring`)."""
     m = a.plan.monitoring
     metrics = pd.DataFrame([{"Metric": x.name, "Source": x.source,
-                             "Description": x.description or ""} for x in m.metrics])
+                             "Description": x.description or "-"} for x in m.metrics])
     dashboards = pd.DataFrame([{"Dashboard": d.name, "URL": d.url or "-",
                                 "Panels": ", ".join(d.panels)} for d in m.dashboards])
     alerts = pd.DataFrame([{"Alert": x.name, "Severity": x.severity, "For": duration_text(x.for_s),
@@ -451,8 +452,10 @@ def testing_plan(a: PlanAnalysis) -> Section:
 def security(a: PlanAnalysis) -> Section:
     """The security checklist, with a count per status."""
     items = a.plan.security
-    frame = pd.DataFrame([{"Item": s.item, "Status": s.status, "Notes": s.notes or ""}
+    frame = pd.DataFrame([{"Item": s.item, "Status": s.status, "Notes": s.notes or "-"}
                           for s in items])
+    if not any(s.notes for s in items):  # a column of blanks reads as notes lost
+        frame = frame.drop(columns="Notes")
     counts = pd.Series([s.status for s in items]).value_counts()
     line = ", ".join(f"{n} {status}" for status, n in counts.items())
     return Section("Security", (paragraph(f"{len(items)} items: {line}."),

@@ -4,7 +4,8 @@ them) and Components with Cost (the proposed side's cost lines, missing prices f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -54,19 +55,26 @@ def _resources(resources: Sequence[Resource], css_class: str) -> Table:
 
 
 def _cost_lines(est: CostEstimate, css_class: str) -> list[str | Table]:
-    """The estimate's lines as a table, and the rounding note when its printed lines miss the
-    total stated above it."""
-    frame = pd.DataFrame([{
+    """The estimate's lines as a table ending in its TOTAL row, and the rounding note when its
+    printed lines miss that total. The note names "TOTAL", as the Cost Summary's tables end in
+    one; without the row here it pointed at a figure the table did not show."""
+    frame = pd.DataFrame([*({
         "Resource": ln.address, "Component": ln.component,
         "Monthly quantity": ln.monthly_quantity, "Unit": ln.unit,
         "Unit price": ln.unit_price_usd,
         "Monthly cost": ln.monthly_cost_usd if ln.status == "priced" else ln.status,
         "Price source": "; ".join(t for t in (ln.price.ref if ln.price else ln.price_not_found,
                                                ln.note) if t) or "-",
-    } for ln in est.lines])
-    return [Table(frame, {"Monthly quantity": quantity_text,
-                          "Unit price": unit_price_text,
-                          "Monthly cost": lambda v: v if isinstance(v, str) else usd_text(v)},
+    } for ln in est.lines), {
+        "Resource": "TOTAL", "Component": "", "Monthly quantity": "", "Unit": "",
+        "Unit price": "", "Monthly cost": est.total_monthly_usd, "Price source": ""}])
+
+    def text(fmt: Callable[[Any], str]) -> Callable[[Any], str]:
+        return lambda v: v if isinstance(v, str) else fmt(v)  # the TOTAL row's blanks
+
+    return [Table(frame, {"Monthly quantity": text(quantity_text),
+                          "Unit price": text(unit_price_text),
+                          "Monthly cost": text(usd_text)},
                   css_class=css_class),
             *rounding(estimate_frame(est), {"monthly_cost_usd": "Monthly cost"})]
 

@@ -24,6 +24,7 @@ from infra_toolkit.sections_figures import (
     projected,
     rounding,
     unknown_usage,
+    unknown_usage_change,
 )
 from infra_toolkit.sections_review import approvers_needed
 
@@ -80,8 +81,10 @@ def node_counts(a: PlanAnalysis) -> list[str]:
         nodes, source = declared_nodes(r)
         mean, peak = billed_nodes(run.cluster.nodes, g.name)
         hours = run.cluster.node_hours_by_node_group[g.name]
+        # "1 c6i.large nodes" read as a typo beside the figures a reviewer checks
+        noun = "node" if quantity_text(nodes, 1) == "1" else "nodes"
         said.append(f"{g.name}: declared {quantity_text(nodes, 1)} "
-                    f"{r.attributes['instance_types'][0]} nodes all month ({source}); "
+                    f"{r.attributes['instance_types'][0]} {noun} all month ({source}); "
                     f"simulated {run.name} {quantity_text(mean, 1)} on average "
                     f"({quantity_text(hours, 2)} node-hours in "
                     f"{duration_text(run.curve.duration_s)}, billed from launch), {peak} at peak")
@@ -144,12 +147,20 @@ def cost_summary(a: PlanAnalysis) -> Section:
          "capacity units and data transfer each scenario's usage note names at the busiest of "
          "the plan's scenarios (load tests aside, selected or not) with every request served, "
          f"priced in {priced}",
-         usd_text(a.ceiling_estimate.total_monthly_usd) + incomplete(a.ceiling_estimate)),
-        *((label, usd_text(est.total_monthly_usd) + incomplete(est)) for label, est in declared),
+         usd_text(a.ceiling_estimate.total_monthly_usd) + incomplete(a.ceiling_estimate)
+         + unknown_usage(a.ceiling_estimate)),
+        # as the Overview's totals say what they leave out: the declared side prices no
+        # simulated CPU credits, so the review's basis leaves out one line more than the
+        # expected scenario's total
+        *((label, usd_text(est.total_monthly_usd) + incomplete(est) + unknown_usage(est))
+          for label, est in declared),
         # the review subject's figure, priced in the plan's regions whatever -p region says
         (f"Monthly change as declared, priced in {plan_regions(a)} (the review's cost basis)",
          usd_text(subject.monthly_cost_delta_usd, signed=True)
-         + incomplete(missing=len(subject.missing_prices))),
+         + incomplete(missing=len(subject.missing_prices))
+         # today's lines as priced for the review: this report's, unless -p region moved them
+         + (unknown_usage_change(a.current_estimate, a.review_basis_estimate)
+            if priced == own else "")),
         ("Approvers needed under the plan's policy", approvers_needed(a)),
     ], "cost-totals"))
     parts += node_counts(a)

@@ -9,7 +9,7 @@ import pandas as pd
 from infra_toolkit.alert_replay import AlertReplay
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
-from infra_toolkit.report_html import Table, duration_text, paragraph
+from infra_toolkit.report_html import Table, duration_text, paragraph, quantity_text
 
 __all__ = ["alert_fires_text", "alert_replay_frame", "alert_replay_parts", "saturated_note",
            "slo_lead_text", "start_up_lead_text"]
@@ -99,7 +99,9 @@ def alert_replay_frame(replays: tuple[AlertReplay, ...]) -> pd.DataFrame:
         c = r.condition
         window = "" if c.window_s is None else f" over {duration_text(c.window_s)}"
         rows.append({"Alert": r.alert, "Workload": r.workload,
-                     "Signal": f"{c.signal}{window} {c.op} {c.threshold:g}",
+                     # as the SLO table writes its thresholds (300,000 ms); `:g` printed
+                     # 300000, and 1.2e+06 for a 20-minute backlog age
+                     "Signal": f"{c.signal}{window} {c.op} {quantity_text(c.threshold, 6)}",
                      "For": duration_text(r.for_s), "Fires at": fires,
                      "Firing (min)": round(r.firing_s / 60.0, 2),
                      "Times fired": len(r.intervals_s)

@@ -81,6 +81,8 @@ def overview(a: PlanAnalysis) -> Section:
         figures += [("SLO checks met", f"{int(slos['met'].sum())} of {len(slos)} "
                                        "(scenario x SLO)"),
                     ("Peak replicas in any scenario", _peak_replicas_text(a))]
+    if a.warnings:
+        figures.append(("Plan warnings", _warnings_text(a)))
     figures.append(("Review status", a.review.status))
     return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
                                 fields(figures, "headline-figures")))
@@ -111,3 +113,15 @@ def _peak_replicas_text(a: PlanAnalysis) -> str:
 def _left_out(a: PlanAnalysis) -> str:
     """`` (load tests left out)`` when a load test ran: its minutes are not a month."""
     return " (load tests left out)" if len(a.monthly_runs) < len(a.runs) else ""
+
+
+def _warnings_text(a: PlanAnalysis) -> str:
+    """How many plan warnings there are and where in the plan, pointing at the table that gives
+    each with its fix: the table sits at the end of Scaling Behaviour, after the simulation
+    settings, where a reviewer reading the headline figures never came across it."""
+    where: dict[str, int] = {}
+    for w in a.warnings:
+        where[w.path] = where.get(w.path, 0) + 1
+    places = ", ".join(p if n == 1 else f"{p} x {n}" for p, n in where.items())
+    return (f"{len(a.warnings)}: {places}; each with its fix in the plan warnings table at the "
+            "end of Scaling Behaviour")

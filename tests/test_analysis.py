@@ -232,8 +232,10 @@ def test_plan_without_workloads_is_priced_as_declared(tmp_path: Path) -> None:
     assert ("<th>Monthly change (as declared)</th><td>+$279.96 (not counting 1 line(s) today "
             "and 0 proposed whose usage the plan does not give, named beside the totals)</td>"
             ) in overview
+    # reader: the review's basis says it too (it read a bare +$279.96)
     assert "<th>Monthly change as declared, priced in us-east-1 (the review&#x27;s cost " \
-        "basis)</th><td>+$279.96</td>" in \
+        "basis)</th><td>+$279.96 (not counting 1 line(s) today and 0 proposed whose usage the " \
+        "plan does not give, named beside the totals)</td>" in \
         sections.cost_summary(a)._repr_html_()
     tests = sections.testing_plan(a).tables[0].frame
     assert list(tests["Simulated outcome"]) == ["-", "-"]  # nothing was simulated

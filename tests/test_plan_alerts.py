@@ -281,3 +281,18 @@ def test_when_each_alert_fires_for_the_rollback_triggers(tmp_path: Path) -> None
     assert alert_fires_text(SimpleNamespace(plan=plan, runs=[calm])) == {  # type: ignore[arg-type]
         "ApiDown": "never (1 scenario)"}
     assert alert_fires_text(SimpleNamespace(plan=plan, runs=[])) == {}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("signal", "threshold", "shown"), [
+    # reader: the search-api replay wrote "p50_latency_ms > 300000" beside the SLO table's
+    # "p95 <= 300,000 ms"; `:g` turns 20 minutes in ms, 1,200,000, into 1.2e+06
+    ("p50_latency_ms", 300000.0, "p50_latency_ms > 300,000"),
+    ("p50_latency_ms", 1200000.0, "p50_latency_ms > 1,200,000"),
+    ("dropped_ratio", 0.001, "dropped_ratio > 0.001"),  # search-api's error-rate alert
+    ("replicas_pct_of_max", 100.0, "replicas_pct_of_max > 100"),
+])
+def test_replay_signal_thresholds_read_as_written(signal: str, threshold: float,
+                                                  shown: str) -> None:
+    replay = AlertReplay("A", "api", SimulatedCondition(signal, ">", threshold), 600.0, (),
+                         3600.0, None)
+    assert alert_replay_frame((replay,))["Signal"].tolist() == [shown]

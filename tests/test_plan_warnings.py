@@ -74,12 +74,13 @@ def test_audit_s1_memory_only_hpa_never_scales(tmp_path: Path) -> None:
     # 400 / 512 = 78.125 % (78 % in the controller's whole percent) < 80 %: the ratio 78 / 80 =
     # 0.975 never passes 1 + 0.1, and memory is the only metric, so the HPA stays at
     # minReplicas 2, which serve 2 x 25 = 50 rps. A target scales on it when 78 / target > 1.1,
-    # target < 78 / 1.1 = 70.909..., shown rounded down: "below 70.9 %".
+    # target < 78 / 1.1 = 70.909..., shown rounded down: "below 70.9 %". (reader: "88 %: the
+    # target plus the 10 % tolerance" read as 80 + 10 = 90; the tolerance is 80 x 0.1 = 8)
     plan = _plan(tmp_path, MEMORY_80, (MEMORY_MODEL, CAPACITY_25), (MEMORY_512,))
     assert _warnings(plan) == [
         (HPA_PATH, "spec.metrics[0] (memory) reaches at most 78.1 % at a pod's full capacity of "
                    "25 rps (300 MiB + 4 MiB x 25 rps = 400 MiB of the 512 MiB request), not above "
-                   "its 80 % target (scale-up needs more than 88 %: the target plus the 10 % "
+                   "its 80 % target (scale-up needs more than 88 %: the target x 1.1, its 10 % "
                    "tolerance): the HPA never scales up on this metric; lower the target below "
                    # audit8 A8-9: "(the figure at capacity / 1.1)" read as 78.1 / 1.1 = 71.0,
                    # not the 70.9 shown; the whole percent the bound comes from is now named
@@ -113,7 +114,7 @@ def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
      "        target: {type: Utilization, averageUtilization: 100}\n", (),
      ["spec.metrics[0] (cpu) reaches at most 110 % at a pod's full capacity of 40 rps (20m + 5m "
       "x 40 rps = 220m of the 200m request), not above its 100 % target (scale-up needs more than "
-      "110 %: the target plus the 10 % tolerance): the HPA never scales up on this metric; lower "
+      "110 %: the target x 1.1, its 10 % tolerance): the HPA never scales up on this metric; lower "
       "the target below 100 % (the figure at capacity / (1 + the 10 % tolerance)), drop the "
       "metric, or correct the model",
       "no metric of HPA 'api' can rise above its target under the model: the HPA never scales "
@@ -123,8 +124,8 @@ def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
     ("    - type: Resource\n      resource:\n        name: cpu\n"
      "        target: {type: AverageValue, averageValue: 250m}\n", (),
      ["spec.metrics[0] (cpu) reaches at most 220m at a pod's full capacity of 40 rps (20m + 5m x "
-      "40 rps = 220m), not above its 250m target (scale-up needs more than 275m: the target plus "
-      "the 10 % tolerance): the HPA never scales up on this metric; lower the target below "
+      "40 rps = 220m), not above its 250m target (scale-up needs more than 275m: the target x 1.1, "
+      "its 10 % tolerance): the HPA never scales up on this metric; lower the target below "
       "200m (the figure at capacity / (1 + the 10 % tolerance)), drop the metric, or correct "
       "the model",
       "no metric of HPA 'api' can rise above its target under the model: the HPA never scales "
@@ -134,7 +135,7 @@ def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
     # falls back at idle when 80 / target < 1 - 0.1, target > 80 / 0.9 = 88.888..., rounded up
     (None, (("baseline_cpu_millicores: 20", "baseline_cpu_millicores: 160"),),
      ["spec.metrics[0] (cpu) is 80 % at zero load (160m + 5m x 0 rps = 160m of the 200m "
-      "request), above its 70 % target (scale-up needs more than 77 %: the target plus the 10 % "
+      "request), above its 70 % target (scale-up needs more than 77 %: the target x 1.1, its 10 % "
       "tolerance): the HPA scales to maxReplicas (8) even with no traffic, since more pods do "
       "not lower a pod's baseline; raise the target above 88.89 % (the idle figure / (1 - the "
       "10 % scale-down tolerance)), so that it falls back to minReplicas at idle, or correct the "
@@ -146,7 +147,7 @@ def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
               "        target: {type: AverageValue, averageValue: '50'}\n", (),
      ["spec.metrics[1] (Pods http_rps) reaches at most 40 rps at a pod's full capacity of 40 rps "
       "(40 rps per pod), not above its 50 rps target (scale-up needs more than 55 rps: the target "
-      "plus the 10 % tolerance): the HPA never scales up on this metric; lower the target below "
+      "x 1.1, its 10 % tolerance): the HPA never scales up on this metric; lower the target below "
       "36.36 rps (the figure at capacity / (1 + the 10 % tolerance)), drop the metric, or "
       "correct the model"]),
     # an External AverageValue of 45 rps per pod rises with the offered load, but passes 45 x 1.1
@@ -155,7 +156,7 @@ def test_the_simulator_agrees_the_s1_hpa_never_scales(tmp_path: Path) -> None:
      "        target: {type: AverageValue, averageValue: '45'}\n", (),
      ["spec.metrics[0] (External alb_rps) reaches at most 40 rps at a pod's full capacity of 40 "
       "rps (40 rps per pod), not above its 45 rps target (scale-up needs more than 49.5 rps: the "
-      "target plus the 10 % tolerance): the HPA scales up only once the pods are past capacity, "
+      "target x 1.1, its 10 % tolerance): the HPA scales up only once the pods are past capacity, "
       "so requests are dropped before it acts; lower the target below 36.36 rps (the figure at "
       "capacity / (1 + the 10 % tolerance)), drop the metric, or correct the model"]),
 ])

@@ -262,6 +262,12 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(analysis: Analysis) -
     assert "lasts one more time to Ready (below), after the node autoscaler&#x27;s provisioning " \
         "(45 s, scan to Ready) when its pods take extra nodes (the canary pods table)" in wait
     assert list(api["Fits, others at peak"]) == ["yes"] * 8 + ["NO"] * 4
+    # reader: the 4 rows that do not fit showed "-" extra nodes under a caption that did not
+    # say what "-" meant (the rolling-update table's does)
+    table = next(t for t in sections.deployment_strategy(a).tables if t.css_class == "canary-pods")
+    assert "held for the step's pause, '-' when the pods at once do not fit; room = " \
+        in table.caption
+    assert table.to_html().count("<td>-</td>") == 4
 
 
 def test_search_api_indexer_rolls_by_its_own_deployment_strategy(analysis: Analysis) -> None:
@@ -555,6 +561,14 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     # fires 300 s later, 29,225 s = 8 h 7 min 5 s; the episodes from 51,660 s (one of 5
     # evicted at 51,650 s, 149.45 -> 450.47 rps) and 69,000 s (one of 3 at 68,990 s, 42.10 ->
     # 202.08 rps) fire again: 3 times
+    # reader: the prose said "twice more (18:21 and 23:10 UTC)", the episodes' starts, beside
+    # 12:07, a fire time. The later fires, as the first: 51,665 + 300 = 51,965 s = 14 h 26 min
+    # 5 s from 04:00 UTC = 18:26:05; 69,005 + 300 = 69,305 s = 19 h 15 min 5 s = 23:15:05
+    assert ("twice more, as late into the episodes from 18:21 and 23:10 UTC (at 18:26 and "
+            "23:15 UTC)") in _prose(path)
+    (api_errors,) = [r for r in replay_scenario(a.plan, a.run("launch-day").simulations)
+                     if (r.alert, r.workload) == ("SearchHighErrorRate", "search-api")]
+    assert [start for start, _ in api_errors.intervals_s] == [29225.0, 51965.0, 69305.0]
     t = a.run("launch-day").simulations["search-api"].timeline
     drops = t.loc[t["dropped_rps"] > 0, "time_s"].to_numpy()
     episode_starts = [drops[0]] + [b for a_, b in zip(drops, drops[1:]) if b - a_ > 5.0]
@@ -824,3 +838,53 @@ def test_ecommerce_overview_range_and_change_say_what_they_leave_out(analysis: A
         "plan does not give)</td>" in html
     assert "<td>+$390.20 (not counting 3 line(s) today and 3 proposed whose usage the plan " \
         "does not give, named beside the totals)</td>" in html
+
+
+def test_search_api_nodes_behind_the_figures_count_one_node_in_the_singular(
+        analysis: Analysis) -> None:
+    # reader: the Cost Summary said "burst: declared 1 c6i.large nodes all month"; the burst
+    # group declares desired_size 1 (plans/search-api.yaml), the api group 2
+    a = analysis("search-api.yaml", "expected-day")
+    (note,) = [p for p in cost_summary(a).parts
+               if isinstance(p, str) and "Nodes behind the two figures" in p]
+    assert "api: declared 2 m6i.large nodes all month (desired_size)" in note
+    assert "burst: declared 1 c6i.large node all month (desired_size)" in note
+
+
+def test_ecommerce_overview_points_at_its_plan_warnings(analysis: Analysis) -> None:
+    # reader: the default plan's warnings (validate prints 3: the memory metric that cannot
+    # scale up and the flash crowd past maxReplicas, both at proposed.workloads[0].hpa, and
+    # the start-up CPU burst past Ready at proposed.workloads[0].model.startup_cpu_s; the
+    # expected-day replay adds 1: the critical p95 alert at monitoring.alerts[1] never fires
+    # while the p95 SLO is missed) sat only at the end of Scaling Behaviour
+    a = analysis("ecommerce-eks.yaml", "expected-day")
+    assert ("<tr><th>Plan warnings</th><td>4: proposed.workloads[0].hpa x 2, "
+            "proposed.workloads[0].model.startup_cpu_s, monitoring.alerts[1]; each with its fix "
+            "in the plan warnings table at the end of Scaling Behaviour</td></tr>"
+            ) in sections.overview(a).parts[2]
+
+
+def test_ecommerce_review_basis_says_what_it_leaves_out(analysis: Analysis) -> None:
+    # reader: the Cost Summary's "Proposed as declared ... (the review's cost basis)" read a
+    # bare $500.00 beside the Overview's "$500.00 (not counting 3 line(s) ...)". The declared
+    # side simulates nothing, so it leaves out 4 lines: the general t3.medium group's CPU
+    # credits (Unlimited; simulated only in a scenario's estimate), the db.t3.medium primary's
+    # and replica's CPU credits and the primary's backup storage beyond the free allowance;
+    # today's 3 are the t3.medium's and db.t3.small's CPU credits and its backup storage.
+    # 73 + 91.104 + 4.80 + 16.425 + 4.088 + 32.85 + 9 + 105.85 + 23 + 52.56 + 11.50 + 24.82
+    # + 6 + 45 = 499.997 -> $500.00 (the declared ALB usage gives the LCU-hours 511 x 0.008);
+    # 499.997 - 109.798 -> 500.00 - 109.80 = +$390.20
+    a = analysis("ecommerce-eks.yaml", "expected-day")
+    (totals,) = [p for p in cost_summary(a).parts if isinstance(p, str) and "cost-totals" in p]
+    four = ("aws_eks_node_group.general / CPU credits; aws_db_instance.shop / CPU credits; "
+            "aws_db_instance.shop / Additional backup storage; aws_db_instance.shop_replica / "
+            "CPU credits")
+    assert ("<th>Proposed as declared in the plan, priced in us-east-1 (the review&#x27;s cost "
+            f"basis)</th><td>$500.00 (not counting 4 line(s) whose usage the plan does not give: "
+            f"{four})</td>") in totals
+    assert ("<td>+$390.20 (not counting 3 line(s) today and 4 proposed whose usage the plan "
+            "does not give, named beside the totals)</td>") in totals
+    # the ceiling runs the same resources at max_size: the same 4 lines
+    ceiling = totals.split("<th>Ceiling: ")[1].split("</tr>")[0]
+    assert ceiling.endswith(f" (not counting 4 line(s) whose usage the plan does not give: "
+                            f"{four})</td>")

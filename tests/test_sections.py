@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import html
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -165,7 +166,7 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     lines = sections.components_with_cost(small_analysis).tables[0].frame
     assert list(lines["Resource"]) == [
         "aws_eks_cluster.main", "aws_eks_node_group.general", "aws_eks_node_group.general",
-        "aws_lb.api", "aws_lb.api", "aws_data_transfer.internet"]
+        "aws_lb.api", "aws_lb.api", "aws_data_transfer.internet", "TOTAL"]
     assert float(lines["Monthly quantity"][1]) == 1460.0  # 2 nodes x 730 h
     summary = sections.cost_summary(small_analysis)
     comparison, rng = (t.frame for t in summary.tables)
@@ -180,8 +181,12 @@ def test_cost_tables(small_analysis: PlanAnalysis) -> None:
     # no region parameter: the one declared figure is the review's basis, priced in its region
     assert value("Proposed as declared in the plan, priced in us-east-1 (the review&#x27;s cost "
                  "basis)") == "$310.97"  # 310.965 (test_analysis's hand sum), half-up
+    # reader: the review's basis said nothing of what it leaves out, where the Overview's
+    # change does: today's t3.medium has no usage.monthly_cpu_credit_hrs (its CPU credits line),
+    # the declared m5.large nodes do not burst
     assert value("Monthly change as declared, priced in us-east-1 (the review&#x27;s cost "
-                 "basis)") == "+$279.96"
+                 "basis)") == ("+$279.96 (not counting 1 line(s) today and 0 proposed whose "
+                               "usage the plan does not give, named beside the totals)")
     assert "not the review" not in summary._repr_html_()
     assert value("Approvers needed under the plan&#x27;s policy") == \
         "1 (policy basis: the monthly change as declared, +$279.96)"
@@ -290,7 +295,9 @@ def test_scaling_tables(small_analysis: PlanAnalysis) -> None:
     assert sections.scaling_behaviour(small_analysis).tables[0].caption == (
         "Simulated behaviour per scenario: Peak Ready nodes and Node scale-ups count the nodes "
         "of the workload's node groups, whoever's pods they hold, so workloads sharing a group "
-        "show the same nodes (count them once)")
+        "show the same nodes (count them once). Scale events: HPA syncs that changed the "
+        "spec replicas; Flaps: scale events that reverse the previous one's direction within "
+        "5 min of it")  # the column was a bare count, defined only in the Testing Plan (300 s)
     assert list(zip(slos["Scenario"], slos["SLO"], slos["Met"], strict=True)) == [
         ("steady", "p95 latency", True), ("steady", "availability", True),
         ("double", "p95 latency", False), ("double", "availability", True)]
@@ -563,3 +570,44 @@ def test_cost_comparison_says_what_its_totals_leave_out(small_analysis: PlanAnal
         "Current vs proposed (steady), per month; TOTAL current (not counting 1 line(s) whose "
         "usage the plan does not give: aws_instance.api / CPU credits)")
     assert table.frame.iloc[-1]["Status"] == "priced"  # the CLI's status, unchanged
+
+
+def test_cost_line_tables_end_in_the_total_their_rounding_note_names(
+        small_analysis: PlanAnalysis) -> None:
+    # reader: Current State and Components with Cost said "Monthly cost lines add up to $963.63
+    # against TOTAL $963.62" (search-api) under a table with no TOTAL row. small.yaml's
+    # proposed lines: EKS 730 h x 0.10 = 73.00, 2 m5.large x 730 h x 0.096 = 140.16, 40 GB gp2
+    # x 0.10 = 4.00, ALB 730 h x 0.0225 = 16.425, 1,460 LCU-h x 0.008 = 11.68, egress 730 GB
+    # x 0.09 = 65.70: 310.965 -> $310.97. Today: t3.medium 730 h x 0.0416 = 30.368 + 8 GB gp3
+    # x 0.08 = 0.64 = 31.008 -> $31.01, its CPU credits line (usage unknown) not in it
+    proposed = sections.components_with_cost(small_analysis).tables[0].to_html()
+    cells = "".join(proposed.split("<td>TOTAL</td>")[1].split("</tr>")[0].split())
+    assert cells == "<td></td>" * 4 + "<td>$310.97</td><td></td>"
+    current = sections.current_state(small_analysis).tables[-1]
+    total = current.frame.iloc[-1]
+    assert (total["Resource"], total["Monthly cost"]) == ("TOTAL", Decimal("31.008"))
+    assert "<td>usage unknown</td>" in current.to_html()
+
+
+def test_overview_counts_the_plan_warnings_and_says_where_they_are(
+        small_analysis: PlanAnalysis) -> None:
+    # reader: the plan warnings (each with its fix) sat only at the end of Scaling Behaviour,
+    # after the simulation settings; the Overview's headline figures did not mention them.
+    # small.yaml has one: 'double' starts 2 pods under 80 rps (test_scaling_tables)
+    assert ("<tr><th>Plan warnings</th><td>1: proposed.workloads[0].deployment; each with its "
+            "fix in the plan warnings table at the end of Scaling Behaviour</td></tr>"
+            ) in sections.overview(small_analysis).parts[2]
+
+
+def test_optional_plan_text_left_out_is_shown_as_such(small_analysis: PlanAnalysis) -> None:
+    # reader: the default plan's metrics table had 6 blank Description cells beside the
+    # Runbook column's "-", and its Security table a Notes column blank on all 11 items.
+    # small.yaml: one metric without a description, three security items without notes
+    metrics = sections.monitoring(small_analysis).tables[0].frame
+    assert metrics.to_dict("records") == [
+        {"Metric": "request rate", "Source": "Prometheus", "Description": "-"}]
+    security = sections.security(small_analysis).tables[0].frame
+    assert list(security.columns) == ["Item", "Status"]
+    assert security.to_dict("records") == [
+        {"Item": "IRSA", "Status": "done"}, {"Item": "private subnets", "Status": "planned"},
+        {"Item": "KMS", "Status": "planned"}]
