@@ -212,14 +212,15 @@ class Cluster(ClusterPods):
     def _retire_cordoned(self, t: float) -> None:
         """``cluster_scale_down.drain`` of an emptied node: it goes once its pods have
         terminated, its group's ``termination_s`` after its last eviction."""
-        cordoned = self.cordon_group >= 0
-        # the wait of each variant's cordoned node's group (any group where none is cordoned)
-        term_s = np.take_along_axis(self.p["termination_s"],
-                                    np.maximum(self.cordon_group, 0)[:, None], axis=1)[:, 0]
-        rows = np.flatnonzero(cordoned & (t - self.cordon_t >= term_s))
+        rows = np.flatnonzero(self.cordon_group >= 0)
+        if not rows.size:  # most scans: no node is draining
+            return
+        # the wait of each cordoned node's group, looked up for those variants only
+        g = self.cordon_group[rows]
+        done = t - self.cordon_t[rows] >= self.p["termination_s"][rows, g]
+        rows, g = rows[done], g[done]
         if not rows.size:
             return
-        g = self.cordon_group[rows]
         before = self.nodes[rows, g].copy()
         self.cordon_group[rows] = -1
         self._set_nodes(rows, g, np.full(rows.size, t), before - 1)
