@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from infra_toolkit.controller_view import LONG_AGO_S, Cohort, ControllerView, metric_needs
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, HPASpec, cpu_utilization_metric
+from infra_toolkit.hpa_metrics import MetricsOutcome
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
 HPA = HPASpec(max_replicas=10, min_replicas=1, metrics=(cpu_utilization_metric(50),))
@@ -32,7 +33,7 @@ def _warm(names: list[str]) -> Cohort:
 
 
 def _step(view: ControllerView, cohorts: list[Cohort], t: float, version: int,
-          spec_replicas: int):  # type: ignore[no-untyped-def]
+          spec_replicas: int) -> MetricsOutcome:
     pods, snapshot, _ = view.read(cohorts, t, version)
     return view.metrics_step(HPA, spec_replicas, spec_replicas, pods, snapshot, t,
                              DEFAULT_CONTROLLER_CONFIG)
