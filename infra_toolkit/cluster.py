@@ -119,7 +119,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     write_ticks = int(spec.sync_duration_s) // tick_s
     now_tick = int(t_sync) // tick_s
     cohorts, events = cn.cohorts, cn.events
-    read, advance = view.read, load.advance
+    read, advance, metrics_step = view.read, load.advance, view.metrics_step
     append_sync, append_scrape = syncs.append, scrape_times.append
     while t_sync < horizon_s:
         if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
@@ -128,7 +128,8 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         pods, snapshot, ts = read(cohorts, t_sync, cn.version)
         if ts is not None:
             append_scrape(ts)
-        result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg, spec_replicas)
+        result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg, spec_replicas,
+                           metrics_step=metrics_step)
         state = result.state
         proposal = result.metric_desired_replicas  # None when every metric failed
         new = result.desired_replicas

@@ -27,7 +27,15 @@ from itertools import repeat
 from typing import Any
 
 from infra_toolkit.errors import SimulationError, clipped
-from infra_toolkit.hpa import HPASpec, MetricsSnapshot, Pod, PodSample
+from infra_toolkit.hpa import (
+    ControllerConfig,
+    HPASpec,
+    MetricsSnapshot,
+    Pod,
+    PodSample,
+    compute_replicas_for_metrics,
+)
+from infra_toolkit.hpa_metrics import MetricsOutcome
 from infra_toolkit.replica_types import new_record
 
 __all__ = ["LONG_AGO_S", "MIB_MILLI", "Cohort", "ControllerView", "MetricNeeds", "ViewCache",
@@ -117,13 +125,15 @@ class Cohort:
 class ViewCache:
     """The pod list the controller reads, reused while no pod changes (``version``) and no pod
     changes phase or readiness (``valid_until_s``). ``settled_from_s``: from then on every
-    scheduled pod has been Ready and past its start-up CPU burst, so all samples are equal."""
+    scheduled pod has been Ready and past its start-up CPU burst, so all samples are equal;
+    ``all_scheduled``: no pod is Pending."""
 
     version: int = -1
     valid_until_s: float = -math.inf
     pods: list[Pod] = field(default_factory=list)
     sampled_names: list[str] = field(default_factory=list)
     settled_from_s: float = math.inf
+    all_scheduled: bool = True
 
 
 def _rebuild_view(cache: ViewCache, cohorts: Sequence[Cohort], t: float, tick_s: int,
@@ -132,9 +142,11 @@ def _rebuild_view(cache: ViewCache, cohorts: Sequence[Cohort], t: float, tick_s:
     names: list[str] = []
     valid_until = math.inf
     settled = -math.inf
+    all_scheduled = True
     for c in cohorts:
         if c.group < 0:
             key: tuple[Any, ...] = (0, len(c.names))
+            all_scheduled = False
         else:
             ready_s = c.ready_tick * tick_s
             key = (1 if t < c.running_s else (2 if t < ready_s else 3), len(c.names))
@@ -148,6 +160,7 @@ def _rebuild_view(cache: ViewCache, cohorts: Sequence[Cohort], t: float, tick_s:
         pods.extend(c.view[1])
     cache.version, cache.valid_until_s, cache.pods = version, valid_until, pods
     cache.sampled_names, cache.settled_from_s = names, settled
+    cache.all_scheduled = all_scheduled
 
 
 class ControllerView:
@@ -163,6 +176,11 @@ class ControllerView:
         self.wl, self.needs, self.requests = wl, needs, requests
         self.cum_load, self.cum_offered = cum_load, cum_offered
         self.cache = ViewCache()
+        # the metrics step's memo (see metrics_step): the uniform key of the last read, and the
+        # outcomes by (key, spec replicas, status replicas) for the HPA and config they are of
+        self._uniform: tuple[Any, ...] | None = None
+        self._outcomes: dict[tuple[Any, ...], MetricsOutcome] = {}
+        self._outcomes_of: tuple[Any, ...] = ()
         # read's constants, unpacked from one tuple at each sync (one attribute lookup, not ten)
         self._fixed = (tick_s, window_ticks, self.window_s, float(self.window_s), mp.offset_s,
                        mp.resolution_s, wl, needs, cum_load, needs.cpu, needs.memory,
@@ -177,6 +195,7 @@ class ControllerView:
         if cache.version != version or t >= cache.valid_until_s:
             _rebuild_view(cache, cohorts, t, tick_s, self.requests, wl.startup_cpu_s, version)
         pods = cache.pods
+        self._uniform = None
         ts = offset_s + math.floor((t - offset_s) / resolution_s) * resolution_s
         b = round(ts / tick_s)
         a = b - window_ticks
@@ -189,14 +208,19 @@ class ControllerView:
             cpu = memory = rps = _EMPTY
             load = (cum_load[b] - cum_load[a]) / window_ticks
             names = cache.sampled_names
+            cpu_milli = memory_milli = rps_milli = None
             if needs_cpu:
                 usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
-                cpu = dict.fromkeys(names,
-                                    new_record(PodSample, (math.ceil(usage - 1e-9), at, over)))
+                cpu_milli = math.ceil(usage - 1e-9)
+                cpu = dict.fromkeys(names, new_record(PodSample, (cpu_milli, at, over)))
             if needs_memory:
-                memory = dict.fromkeys(names, PodSample(_memory_milli(wl, load), at, over))
+                memory_milli = _memory_milli(wl, load)
+                memory = dict.fromkeys(names, PodSample(memory_milli, at, over))
             if needs_pods:
-                rps = dict.fromkeys(names, PodSample(math.ceil(1000.0 * load - 1e-9), at, over))
+                rps_milli = math.ceil(1000.0 * load - 1e-9)
+                rps = dict.fromkeys(names, PodSample(rps_milli, at, over))
+            if cache.all_scheduled:
+                self._uniform = (len(names), cpu_milli, memory_milli, rps_milli)
         else:
             cpu, memory, rps = {}, {}, {}
             for c in cohorts:
@@ -228,12 +252,42 @@ class ControllerView:
         if needs_total:
             total = math.ceil(1000.0 * (self.cum_offered[b] - self.cum_offered[a]) / window_ticks
                               - 1e-9)
+            if self._uniform is not None:
+                self._uniform += (total,)
             snapshot = MetricsSnapshot(resource, _EMPTY, {name: rps for name in needs.pods},
                                        {name: total for name in needs.object},
                                        {name: [total] for name in needs.external})
         else:
             snapshot = new_record(MetricsSnapshot, (resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY))
         return pods, snapshot, at
+
+
+    def metrics_step(self, hpa: HPASpec, spec_replicas: int, status_replicas: int,
+                     pods: Sequence[Pod], metrics: MetricsSnapshot, now_s: float,
+                     config: ControllerConfig) -> MetricsOutcome:
+        """:func:`~infra_toolkit.hpa.compute_replicas_for_metrics` of the pods and metrics the
+        last :meth:`read` gave, memoized (``reconcile``'s ``metrics_step``).
+
+        When every pod is scheduled and settled, every pod is Running and Ready, counted ready
+        (its one sample covers a full window after it turned Ready, and it is past any start-up
+        burst), and has the same sample: the outcome is then a function of the pod count, the
+        sample values, the total request rate and the two sizes, not of the time or the pods'
+        names (the pods all have the run's requests), and a week of syncs reads a few thousand
+        such inputs. Other reads are computed afresh.
+        """
+        key = self._uniform
+        if key is None:
+            return compute_replicas_for_metrics(hpa, spec_replicas, status_replicas, pods,
+                                                metrics, now_s, config)
+        of = self._outcomes_of
+        if not of or of[0] is not hpa or of[1] is not config:  # a view serves one HPA; if not,
+            self._outcomes, self._outcomes_of = {}, (hpa, config)  # its memo starts afresh
+        key = (key, spec_replicas, status_replicas)
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            outcome = self._outcomes[key] = compute_replicas_for_metrics(
+                hpa, spec_replicas, status_replicas, pods, metrics, now_s, config)
+        return outcome
 
 
 _NO_METRICS = MetricsSnapshot()  # before the first full metric window

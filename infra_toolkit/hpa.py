@@ -19,13 +19,14 @@ pure functions of normalization, so ``from infra_toolkit.hpa import ...`` is all
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG, ControllerConfig
 from infra_toolkit.hpa_metrics import (
     Condition,
+    MetricsOutcome,
     MetricsSnapshot,
     MetricStatus,
     compute_replicas_for_metric,
@@ -242,13 +243,18 @@ def reconcile(
     now_s: float,
     config: ControllerConfig = DEFAULT_CONTROLLER_CONFIG,
     status_replicas: int | None = None,
+    *,
+    metrics_step: Callable[..., MetricsOutcome] = compute_replicas_for_metrics,
 ) -> ReconcileResult:
     """One HPA sync at time ``now_s`` (seconds): the size to write and the updated history.
 
     ``current_replicas`` is the target's ``scale.spec.replicas``; ``status_replicas`` its
     ``scale.status.replicas`` (pods that exist; defaults to ``current_replicas``), used only by
     Object/External AverageValue targets. ``pods`` are the pods the target's selector matches.
-    A write to the scale always succeeds here.
+    A write to the scale always succeeds here. ``metrics_step`` computes the metrics' proposal
+    with the arguments of :func:`compute_replicas_for_metrics`, which it is unless a caller
+    passes that function memoized (a simulation's view, where many syncs read the same inputs:
+    :meth:`infra_toolkit.controller_view.ControllerView.metrics_step`).
     """
     if status_replicas is None:
         status_replicas = current_replicas
@@ -290,7 +296,7 @@ def reconcile(
         needs_metrics = False
 
     if needs_metrics:
-        outcome = compute_replicas_for_metrics(
+        outcome = metrics_step(
             hpa, current_replicas, status_replicas, pods, metrics, now_s, config
         )
         statuses = outcome.statuses

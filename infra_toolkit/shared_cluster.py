@@ -182,7 +182,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
                 scrapes[w].append(ts)
             current = spec_replicas[w]
             result = reconcile(s.hpa, current, pods, snapshot, states[w], t, s.controller,
-                               current)
+                               current, metrics_step=views[w].metrics_step)
             states[w] = result.state
             proposal, new = result.metric_desired_replicas, result.desired_replicas
             limited = result.scaling_limited

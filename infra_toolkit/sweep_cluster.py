@@ -36,7 +36,7 @@ class Cluster(ClusterPods):
         """Nodes that are Ready at or before ``upto``, earliest first (``events_until``)."""
         while self.next_arrival <= upto:
             first = self.up_time.min(axis=1)
-            rows = np.flatnonzero(first <= upto)
+            rows = (first <= upto).nonzero()[0]
             times = self.up_time[rows]
             at_first = times == first[rows, None]
             col = np.argmin(np.where(at_first, self.up_group[rows], SORTS_LAST), axis=1)
@@ -51,26 +51,26 @@ class Cluster(ClusterPods):
         p = self.p
         self._retire_cordoned(t)
         pending = self.pending
-        if pending.any():
-            rows = np.flatnonzero(pending > 0)
-            slots = p["slots"][rows]
-            live = np.isfinite(self.up_time[rows])
-            coming = np.where(live, self.up_k[rows] * np.take_along_axis(
-                slots, self.up_group[rows], axis=1), 0).sum(axis=1)
-            need = pending[rows] - coming
-            asked = need > 0
-            self.stuck[rows[~asked]] = False
-            if asked.any():
-                self._scale_up(rows[asked], need[asked], t)
-            idle = pending == 0
-            self.stuck[idle] = False
-        else:
+        if not np.count_nonzero(pending):  # most scans: no pod waits for a node anywhere
             self.stuck[:] = False
-            idle = np.ones(pending.size, dtype=bool)
-        # timers keep counting through the delay after a scale-up, which only holds removals
+            self._scale_down(self.every_variant, ~(t - self.last_up < p["after_add"]), t)
+            return
+        rows = (pending > 0).nonzero()[0]
+        slots = p["slots"][rows]
+        live = np.isfinite(self.up_time[rows])
+        coming = np.where(live, self.up_k[rows] * np.take_along_axis(
+            slots, self.up_group[rows], axis=1), 0).sum(axis=1)
+        need = pending[rows] - coming
+        asked = need > 0
+        self.stuck[rows[~asked]] = False
+        if np.count_nonzero(asked):
+            self._scale_up(rows[asked], need[asked], t)
+        idle = pending == 0
+        self.stuck[idle] = False
         np.copyto(self.unneeded, np.nan, where=~idle[:, None])
         self.cmd_group[~idle] = -1  # a removal waiting for validation: the cluster changed
-        if idle.any():
+        if np.count_nonzero(idle):
+            # timers keep counting through the delay after a scale-up, which only holds removals
             self._scale_down(idle, ~(t - self.last_up < p["after_add"]), t)
 
     def _scale_up(self, rows: np.ndarray, need: np.ndarray, t: float) -> None:
@@ -85,7 +85,7 @@ class Cluster(ClusterPods):
             room = p["max_size"][rows, g] - base
             k = np.minimum(room, -(-need // slots[:, g]))
             add = going & (k > 0)
-            if add.any():
+            if np.count_nonzero(add):
                 ar = rows[add]
                 ready_at = np.full(ar.size, t) + p["delay"][ar]
                 self._add_upcoming(ar, ready_at, g, k[add])
@@ -94,7 +94,7 @@ class Cluster(ClusterPods):
                 self.launch_area[ar, g] += k[add] * (
                     np.minimum(self.tick_at(ready_at), self.n_ticks) - launched)
                 if self.log is not None:
-                    for i in np.flatnonzero(add):
+                    for i in add.nonzero()[0]:
                         self.log.append((t, int(rows[i]), "up", g, int(base[i]),
                                          int(base[i] + k[i]), int(pending[i])))
                 self.node_ups[ar] += 1
@@ -111,7 +111,7 @@ class Cluster(ClusterPods):
         need = np.where(~going & room_left, 0, need)
         failed = need > 0
         if self.log is not None:
-            for i in np.flatnonzero(failed & ~self.stuck[rows]):
+            for i in (failed & ~self.stuck[rows]).nonzero()[0]:
                 self.log.append((t, int(rows[i]), "failed", -1, 0, 0, int(need[i])))
         self.stuck[rows] = failed
 
@@ -133,7 +133,7 @@ class Cluster(ClusterPods):
         """Which groups the scale-down check calls needed (at most ``min_size``, utilization at
         or over the threshold, or one node's pods would not fit on the rest): a function of
         the nodes and the placed pods only, so recomputed for the variants where they changed."""
-        rows = np.flatnonzero(self.dirty)
+        rows = self.dirty.nonzero()[0]
         if not rows.size:
             return
         p = self.p
@@ -168,9 +168,10 @@ class Cluster(ClusterPods):
         # _choose: a waiting removal goes once validated if its group is still ready, else is
         # dropped; without one, the last ready group goes, or is chosen to wait
         waiting = live & (self.cmd_group >= 0)
-        if not (waiting.any() or ready.any()):  # most scans: nothing to choose or carry out
+        # most scans: nothing to choose or carry out
+        if not (np.count_nonzero(waiting) or np.count_nonzero(ready)):
             return
-        due = np.flatnonzero(waiting & (t - self.cmd_t >= p["validation_s"]))
+        due = (waiting & (t - self.cmd_t >= p["validation_s"])).nonzero()[0]
         cmd_g = self.cmd_group[due]
         run = ready[due, cmd_g]
         self.cmd_group[due] = -1
@@ -179,7 +180,7 @@ class Cluster(ClusterPods):
         wait = fresh & (p["validation_s"] > 0)
         self.cmd_group[wait] = first[wait]
         self.cmd_t[wait] = t
-        now = np.flatnonzero(fresh & ~wait)
+        now = (fresh & ~wait).nonzero()[0]
         rows = np.concatenate([due[run], now])
         if not rows.size:
             return
@@ -198,12 +199,12 @@ class Cluster(ClusterPods):
         self.cordon_t[cr] = t
         self.dirty[cr] = True
         gone = ~cordon
-        if gone.any():
+        if np.count_nonzero(gone):
             fr, fg = rows[gone], gg[gone]
             self._set_nodes(fr, fg, np.full(fr.size, t), before[gone] - 1)
             self.node_downs[fr] += 1
             if self.log is not None:
-                for i in np.flatnonzero(gone).tolist():
+                for i in gone.nonzero()[0].tolist():
                     self.log.append((t, int(rows[i]), "down", int(gg[i]), int(before[i]),
                                      int(before[i] - 1), (float(util[i]), int(evicted[i]),
                                      None if np.isnan(after[i]) else float(after[i]), None)))
@@ -212,14 +213,15 @@ class Cluster(ClusterPods):
     def _retire_cordoned(self, t: float) -> None:
         """``cluster_scale_down.drain`` of an emptied node: it goes once its pods have
         terminated, its group's ``termination_s`` after its last eviction."""
-        cordoned = self.cordon_group >= 0
-        # the wait of each variant's cordoned node's group (any group where none is cordoned)
-        term_s = np.take_along_axis(self.p["termination_s"],
-                                    np.maximum(self.cordon_group, 0)[:, None], axis=1)[:, 0]
-        rows = np.flatnonzero(cordoned & (t - self.cordon_t >= term_s))
+        rows = (self.cordon_group >= 0).nonzero()[0]
+        if not rows.size:  # most scans: no node is draining
+            return
+        # the wait of each cordoned node's group, looked up for those variants only
+        g = self.cordon_group[rows]
+        done = t - self.cordon_t[rows] >= self.p["termination_s"][rows, g]
+        rows, g = rows[done], g[done]
         if not rows.size:
             return
-        g = self.cordon_group[rows]
         before = self.nodes[rows, g].copy()
         self.cordon_group[rows] = -1
         self._set_nodes(rows, g, np.full(rows.size, t), before - 1)

@@ -32,6 +32,7 @@ class ClusterState:
         self.v, self.p, self.n_ticks, self.tick = v, p, n_ticks, v.tick_s
         n, g = len(v.specs), v.groups
         self.n = n
+        self.every_variant = np.ones(n, dtype=bool)  # a mask of all rows (read, never written)
         self.log = log  # event records (time, variant, kind, group, from, to, extra) or None
         k = 4
         self.cnt = np.zeros((n, k), dtype=np.int64)

@@ -56,15 +56,18 @@ class Recommendations:
         self._plans = {}
         for name, m in lags.items():
             level = np.array([max(int(x), 1).bit_length() - 1 for x in m], dtype=np.int64)
-            self._plans[name] = (m, level, level * self.rows * n + np.arange(n))
+            # (lags, level, flat offsets, whether some variant's window reaches no sync)
+            self._plans[name] = (m, level, level * self.rows * n + np.arange(n),
+                                 bool(np.count_nonzero(m <= 0)))
 
     def _query(self, table: np.ndarray, s: int, window: str, pick: np.ufunc,
                empty: int) -> np.ndarray:
-        m, level, base = self._plans[window]
+        m, level, base, some_empty = self._plans[window]
         rows, flat = self.rows, table.reshape(-1)
         newest = base + ((s - 1) % rows) * self.n
         oldest = base + ((s - m + (1 << level) - 1) % rows) * self.n
-        return np.where(m > 0, pick(flat[newest], flat[oldest]), empty)
+        extreme: np.ndarray = pick(flat[newest], flat[oldest])
+        return np.where(m > 0, extreme, empty) if some_empty else extreme
 
     def window_max(self, s: int, window: str) -> np.ndarray:
         """Max over the entries of the syncs before sync ``s`` in the named window (the

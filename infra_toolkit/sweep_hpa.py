@@ -138,7 +138,7 @@ def _utilization(ready: np.ndarray, unready: np.ndarray, missing: np.ndarray, us
     util = (usage * 100) // (np.maximum(ready, 1) * request)
     ratio = util / target
     out = np.where(_within(ratio, lo, hi), cur, _ceil_count(ratio * ready))
-    if not (unready.any() or missing.any()):
+    if not (np.count_nonzero(unready) or np.count_nonzero(missing)):
         return out
     up_unready = (unready > 0) & (ratio > 1.0)
     simple = ~up_unready & (missing == 0)
@@ -153,7 +153,7 @@ def _plain(ready: np.ndarray, unready: np.ndarray, missing: np.ndarray, usage: n
            target: np.ndarray, cur: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     ratio = (usage // np.maximum(ready, 1)) / target
     out = np.where(_within(ratio, lo, hi), cur, _ceil_count(ratio * ready))
-    if not (unready.any() or missing.any()):
+    if not (np.count_nonzero(unready) or np.count_nonzero(missing)):
         return out
     up_unready = (unready > 0) & (ratio > 1.0)
     simple = ~up_unready & (missing == 0)
@@ -255,7 +255,7 @@ def _behavior_rate(cur: np.ndarray, stabilized: np.ndarray, ups: ScaleEvents,
     """``convert_desired_replicas_with_behavior_rate``: (replicas, limited reason code)."""
     out, reason = stabilized.copy(), np.full(cur.shape, DWR, dtype=np.int64)
     for side in ("up", "down"):
-        rows = np.flatnonzero(stabilized > cur if side == "up" else stabilized < cur)
+        rows = (stabilized > cur if side == "up" else stabilized < cur).nonzero()[0]
         if not rows.size:
             continue
         c = cur[rows]
@@ -314,7 +314,7 @@ def reconcile_batch(v: Variants, s: int, now: float, cur: np.ndarray, x: MetricI
     p = v.a
     min_r, max_r = p["min_r"], p["max_r"]
     edge = (cur == 0) | (cur > max_r) | (cur < min_r)
-    if edge.any():  # the pre-checks of reconcile (SPEC §3 step 4)
+    if np.count_nonzero(edge):  # the pre-checks of reconcile (SPEC §3 step 4)
         zero_cond = p["gate_zero"] & zero
         disabled = (cur == 0) & ~(zero_cond & ((min_r != 0) | p["has_oe"]))
         above = ~disabled & (cur != 0) & (cur > max_r)
@@ -327,8 +327,9 @@ def reconcile_batch(v: Variants, s: int, now: float, cur: np.ndarray, x: MetricI
     if len(v.kinds) == 1:
         replicas, err = _metric(v.kinds[0], p["targets"][0], x, cur, p)
         failed = err != E_OK
-        invalid = failed.astype(np.int64)
-        first = np.zeros_like(cur)
+        # the error fields only the sync log reads
+        invalid = failed.astype(np.int64) if record else None
+        first = np.zeros(cur.size, dtype=np.int64) if record else None
         code, best = err, first
     else:
         props = np.zeros((len(v.kinds), cur.size), dtype=np.int64)
@@ -376,14 +377,14 @@ def reconcile_batch(v: Variants, s: int, now: float, cur: np.ndarray, x: MetricI
         written = np.where(rescale, written, cur)
     else:
         rescale = written != cur
-    if not v.legacy and rescale.any():
+    if not v.legacy and np.count_nonzero(rescale):
         assert ups is not None and downs is not None
         for side, events in (("up", ups), ("down", downs)):
-            rows = np.flatnonzero(rescale & (written > cur if side == "up" else written < cur))
+            rows = (rescale & (written > cur if side == "up" else written < cur)).nonzero()[0]
             if rows.size:
                 events.store(rows, np.abs(written[rows] - cur[rows]), p[f"{side}_longest"][rows],
                              now)
-    if p["has_oe"].any() or zero.any():  # the ScaledToZero condition (SPEC §6)
+    if np.count_nonzero(p["has_oe"]) or np.count_nonzero(zero):  # ScaledToZero (SPEC §6)
         gate = p["gate_zero"]
         new_zero = gate & (cur > 0) & (written == 0) & (min_r == 0) & p["has_oe"]
         stays = zero if disabled is None else np.where(disabled & ~gate, False, zero)

@@ -36,7 +36,7 @@ class ClusterPods(ClusterState):
 
     def _ring_add(self, rows: np.ndarray, ticks: np.ndarray, k: np.ndarray) -> None:
         keep = ticks < self.n_ticks
-        if keep.any():
+        if np.count_nonzero(keep):
             np.add.at(self.ring, (ticks[keep] & self.ring_mask, rows[keep]), k[keep])
 
     def _alloc(self, rows: np.ndarray, need: np.ndarray) -> np.ndarray:
@@ -75,7 +75,7 @@ class ClusterPods(ClusterState):
                                            -(-short // slots[:, g])))
             self.nodes[:, g] += add
             short -= add * slots[:, g]
-        rows = np.flatnonzero(initial > 0)
+        rows = (initial > 0).nonzero()[0]
         self.create(rows, initial[rows], np.full(rows.size, LONG_AGO_S))
         live = self.cnt > 0
         self.running[live] = LONG_AGO_S
@@ -111,7 +111,7 @@ class ClusterPods(ClusterState):
         free = np.maximum(self.usable_nodes(rows) * p["slots"][rows] - self.scheduled[rows], 0)
         pend = (self.cnt[rows] > 0) & (self.group[rows] < 0)
         act = pend.any(axis=1) & (free.sum(axis=1) > 0)
-        if not act.any():
+        if not np.count_nonzero(act):
             self._refresh_settled(rows)
             return
         done_rows = rows[~act]
@@ -137,7 +137,7 @@ class ClusterPods(ClusterState):
         first = np.concatenate([[0], np.cumsum(n_new)[:-1]])
         ordinal = ordinal - first[r_idx]
         src_col = order[r_idx, c_idx]
-        if fresh.any():
+        if np.count_nonzero(fresh):
             free_cols = self._alloc(rows, n_new)
             col = np.where(fresh, free_cols[r_idx, np.where(fresh, ordinal, 0)], src_col)
         else:
