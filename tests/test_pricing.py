@@ -29,7 +29,8 @@ def _shipped() -> list[Path]:
 
 def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
-        "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "load_price_book"])
+        "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "load_price_book",
+        "unpriced_region_fix"])
     assert sorted(pricing_overrides.__all__) == sorted([
         "PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
