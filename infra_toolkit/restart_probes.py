@@ -61,6 +61,9 @@ def restart_before_up(probes: tuple[RestartProbe, ...], image_pull_s: float,
         # under a startup probe the liveness probe starts once the app is up: it never restarts
         # a starting container
         probe = mine.get("startupProbe") or mine.get("livenessProbe")
-        if probe is not None and probe.restart_s(image_pull_s) + _EPS < up_s:
-            out.append((probe, probe.restart_s(image_pull_s)))
+        if probe is None:
+            continue
+        restart_s = probe.restart_s(image_pull_s)
+        if restart_s + _EPS < up_s:
+            out.append((probe, restart_s))
     return out

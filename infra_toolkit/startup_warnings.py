@@ -57,7 +57,6 @@ from infra_toolkit.plan_warning_type import figure_text as _f
 from infra_toolkit.readiness import (
     DEFAULT_PROBE_PERIOD_S,
     MAX_STARTUP_DELAY_S,
-    Probe,
     seconds_to_ready,
 )
 from infra_toolkit.restart_probes import RestartProbe, restart_before_up
@@ -215,15 +214,13 @@ def _cpu_metrics(hpa: HPASpec) -> list[str]:
             if m.type == "Resource" and m.resource is not None and m.resource.name == "cpu"]
 
 
-def _ready_after_delay_s(image_pull_s: float, app_start_s: float, probe: Probe,
-                         startup: Probe | None, ready_by_s: float) -> tuple[int, float] | None:
-    """The least whole ``initialDelaySeconds`` of ``probe`` that makes the pod Ready at or after
-    ``ready_by_s`` after its bind, with that Ready time; ``None`` past the longest delay."""
-    for delay in range(int(probe.initial_delay_s) + 1, MAX_STARTUP_DELAY_S + 1):
-        moved = Probe(float(delay), probe.period_s, probe.success_threshold)
-        ready_s = seconds_to_ready(image_pull_s, app_start_s, moved, startup)
-        if ready_s >= ready_by_s:
-            return delay, ready_s
+def _least_whole(start: int, enough: Callable[[int], bool]) -> int | None:
+    """The least whole value from ``start`` for which ``enough`` holds (it holds from there
+    on: a longer delay or more failures only ever comes later); ``None`` past a day's worth
+    (the longest start-up delay a pod may have)."""
+    for value in range(start, MAX_STARTUP_DELAY_S + 1):
+        if enough(value):
+            return value
     return None
 
 
@@ -243,12 +240,18 @@ def burst_past_ready(ws: WorkloadSpec, hpa: HPASpec) -> str | None:
         fix = ("add a readiness probe that passes once the warm-up is over (Ready at least "
                f"{_f(burst_end_s)} s after the bind), or have the app report ready only then")
     else:
-        moved = _ready_after_delay_s(ws.image_pull_s, ws.app_start_s, probe, ws.startup_probe,
-                                     burst_end_s)
-        fix = ("have the app report ready only once warm" if moved is None else
-               f"raise the readiness probe's initialDelaySeconds to {moved[0]} (on its "
-               f"{_f(probe.period_s)} s grid the pod is then Ready {_f(moved[1])} s after the "
-               "bind), or have the app report ready only once warm")
+        def ready_with_delay_s(delay: int) -> float:
+            return seconds_to_ready(ws.image_pull_s, ws.app_start_s,
+                                    replace(probe, initial_delay_s=float(delay)),
+                                    ws.startup_probe)
+
+        delay = _least_whole(int(probe.initial_delay_s) + 1,
+                             lambda d: ready_with_delay_s(d) >= burst_end_s)
+        fix = ("have the app report ready only once warm" if delay is None else
+               f"raise the readiness probe's initialDelaySeconds to {delay} (on its "
+               f"{_f(probe.period_s)} s grid the pod is then Ready "
+               f"{_f(ready_with_delay_s(delay))} s after the bind), or have the app report "
+               "ready only once warm")
     return (
         f"the start-up CPU burst ({_f(extra)}m from the container's start, "
         f"{_f(ws.image_pull_s)} s after the bind, for {_f(ws.startup_cpu_s)} s: until "
@@ -271,30 +274,23 @@ def startup_burst_warnings(workload: Workload, path: str) -> list[PlanWarning]:
     return [] if text is None else [PlanWarning(path, text)]
 
 
-def _least(make: Callable[[int], RestartProbe], start: int, image_pull_s: float,
-           up_s: float) -> int | None:
-    """The least whole value from ``start`` whose probe (``make(value)``) restarts the
-    container no sooner than ``up_s``; ``None`` past a day's worth."""
-    for value in range(start, MAX_STARTUP_DELAY_S + 1):
-        if make(value).restart_s(image_pull_s) >= up_s:
-            return value
-    return None
-
-
 def _restart_fix(p: RestartProbe, image_pull_s: float, up_s: float) -> str:
     """The least change to ``p`` (or, for a liveness probe, a startup probe added) that lets a
     container whose app is up ``up_s`` after the bind finish its start."""
+    def covers(probe: RestartProbe) -> bool:
+        return probe.restart_s(image_pull_s) >= up_s
+
     if p.kind == "startupProbe":
-        failures = _least(lambda f: replace(p, failure_threshold=f), p.failure_threshold + 1,
-                          image_pull_s, up_s)
+        failures = _least_whole(p.failure_threshold + 1,
+                                lambda f: covers(replace(p, failure_threshold=f)))
         return (f"raise the startupProbe's failureThreshold to {failures} (its "
                 f"{_f(p.period_s)} s period then allows the start)" if failures else
                 "give the startupProbe a failureThreshold x periodSeconds that covers the start")
-    delay = _least(lambda d: replace(p, initial_delay_s=float(d)), int(p.initial_delay_s) + 1,
-                   image_pull_s, up_s)
+    delay = _least_whole(int(p.initial_delay_s) + 1,
+                         lambda d: covers(replace(p, initial_delay_s=float(d))))
     period = float(DEFAULT_PROBE_PERIOD_S)
-    failures = _least(lambda f: RestartProbe(p.container, "startupProbe", 0.0, period, f), 1,
-                      image_pull_s, up_s)
+    failures = _least_whole(1, lambda f: covers(
+        RestartProbe(p.container, "startupProbe", 0.0, period, f)))
     return (f"add a startupProbe (periodSeconds {_f(period)}, failureThreshold {failures}) so "
             f"the livenessProbe waits for the start, or raise its initialDelaySeconds to {delay}")
 
