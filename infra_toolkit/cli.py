@@ -304,6 +304,20 @@ def _run_pricing_spot(args: argparse.Namespace) -> int:
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=args.days)
     types = list(dict.fromkeys(args.instance_type))
+    # before any AWS call: a rate naming a type no specs table knows is refused when the
+    # overrides file is loaded, so fetching its history would write a file nothing can read
+    from infra_toolkit.pricing import load_price_book
+    book = load_price_book()
+    known = set(book.values("ec2_instance_specs", "instance_type"))
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        near = "; ".join(
+            f"{t}: nearest {', '.join(book.nearest('ec2_instance_specs', 'instance_type', t))}"
+            for t in unknown)
+        raise PricingError(f"pricing spot --instance-type: {', '.join(unknown)} not in the "
+                           f"instance specs tables ({near}); an overrides file cannot use a rate "
+                           "for a type they lack: check the name, or add its specs row first "
+                           "(pricing_data/README.md); nothing fetched")
     points = fetch_spot_price_history(spot_client(args.profile, args.region), types, start, end,
                                       args.product_description, args.region)
     rates = spot_rates(points, start, end, args.region, args.product_description)

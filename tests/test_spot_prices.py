@@ -217,11 +217,29 @@ def test_pricing_spot_command(tmp_path: Path, stub_client: Stubber,
 
 def test_pricing_spot_missing_type_writes_nothing(tmp_path: Path, stub_client: Stubber,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # c5.large is in the specs tables but AWS returned no history for m5.large (the stub holds
+    # only c5.large's)
     out = tmp_path / "spot.yaml"
     assert main(["pricing", "spot", "--region", "us-east-1", "--instance-type", "c5.large",
-                 "--instance-type", "c5.lage", "--out", str(out)]) == 2
+                 "--instance-type", "m5.large", "--out", str(out)]) == 2
     assert capsys.readouterr().err.startswith(
-        "error: no Linux/UNIX spot price history for c5.lage in us-east-1 over the last 30 days")
+        "error: no Linux/UNIX spot price history for m5.large in us-east-1 over the last 30 "
+        "days")
+    assert not out.exists()
+
+
+def test_pricing_spot_refuses_a_type_no_table_knows_before_calling_aws(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # owndata: a misspelt type was only found out after the AWS call came back empty
+    monkeypatch.setattr(spot_prices, "spot_client", None)  # no AWS client may be made
+    out = tmp_path / "spot.yaml"
+    assert main(["pricing", "spot", "--region", "us-east-1", "--instance-type", "c5.lage",
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: pricing spot --instance-type: c5.lage not in the instance "
+                          "specs tables (c5.lage: nearest c5.large")
+    assert err.rstrip().endswith("nothing fetched")
     assert not out.exists()
 
 
