@@ -165,7 +165,8 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     for i, w in enumerate(plan.proposed.workloads):
         d = w.deployment_spec
         try:
-            groups = simulation_node_groups(plan.proposed, w, book)
+            groups = simulation_node_groups(plan.proposed, w, book,
+                                            plan.simulation.node_daemonsets)
             if len(groups) != 1:
                 continue  # its pods may go to several groups: no one group is bound to hold them
             per_node = pod_slots(groups[0], d.packed_cpu_millicores, d.packed_memory_mib,

@@ -237,6 +237,7 @@ def _run_flags(args: argparse.Namespace) -> int:
         read_hpa_yaml,
         reads_cpu_requests,
     )
+    from infra_toolkit.node_allocatable import EKS_DAEMONSETS, node_reserve
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
@@ -275,8 +276,10 @@ def _run_flags(args: argparse.Namespace) -> int:
         if size[2] is None:
             raise SimulationError(f"no max-pods figure for {args.instance_type} in the "
                                   "instance specs table; pass --max-pods")
+    # what an EKS node's kubelet and its kube-proxy and aws-node take, as for a plan's nodes
+    reserved = node_reserve(size[0], size[1] * 1024, size[2])
     group = NodeGroup(args.instance_type, args.instance_type, *size, args.min_nodes,
-                      args.max_nodes)
+                      args.max_nodes, *reserved, EKS_DAEMONSETS.pods)
     autoscaler = KARPENTER_LIKE if args.karpenter else ClusterAutoscalerSpec()
     if args.karpenter and dep is not None:  # a drained node waits for its pods' grace period
         autoscaler = replace(autoscaler, pod_termination_s=dep.termination_grace_period_s)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import SpecError, quoted
-from infra_toolkit.nodes import KUBELET_RESERVE_KEYS, KUBELET_RESERVE_NOTE
+from infra_toolkit.kubelet_reserve import read_kubelet_reserve
+from infra_toolkit.node_allocatable import KubeletReserve
 from infra_toolkit.plan_fields import FieldReader, close_choices, did_you_mean, join_path
 from infra_toolkit.plan_yaml import read_yaml_documents
 
@@ -68,8 +69,11 @@ class NodeGroupConfig:
     sets it (eksctl ``maxPodsPerNode``, an EC2NodeClass's ``kubelet.maxPods``); ``None``: the
     instance type's ENI figure, as EKS's bootstrap sets it. ``pods_per_core`` is the kubelet's
     ``podsPerCore`` (``None``: unset), which caps those at that many per vCPU
-    (:meth:`pods_per_node`). ``not_modelled``: what the configuration states of the group that
-    the simulation does not use, one ``field.path: not modelled (why)`` line each."""
+    (:meth:`pods_per_node`). ``kubelet_reserve``: the kubelet's reservations the
+    configuration states (a self-managed group's ``kubeletExtraConfig``, a Karpenter
+    ``kubelet`` block; EKS's defaults for the rest). ``not_modelled``: what the configuration
+    states of the group that the simulation does not use, one ``field.path: not modelled
+    (why)`` line each."""
 
     name: str
     instance_types: tuple[str, ...]
@@ -88,6 +92,7 @@ class NodeGroupConfig:
     volumes_default: str = ""
     max_pods: int | None = None
     pods_per_core: int | None = None
+    kubelet_reserve: KubeletReserve = KubeletReserve()
     not_modelled: tuple[str, ...] = ()
 
     def pods_per_node(self, vcpu: int, eni_pods: int | None) -> int | None:
@@ -316,6 +321,7 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
     max_pods = r.int_(m, "maxPodsPerNode", p, required=False, minimum=1)
     extra = m.get("kubeletExtraConfig")
     pods_per_core = None
+    kubelet_reserve = KubeletReserve()
     not_modelled: tuple[str, ...] = ()
     if not managed and isinstance(extra, Mapping):
         xp = join_path(p, "kubeletExtraConfig")
@@ -327,8 +333,7 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                       "node's max pods once, in maxPodsPerNode")
             max_pods = r.int_(extra, "maxPods", xp, minimum=1)
         pods_per_core = r.int_(extra, "podsPerCore", xp, required=False, minimum=0)
-        not_modelled = tuple(f"{join_path(xp, key)}: not modelled ({KUBELET_RESERVE_NOTE})"
-                             for key in KUBELET_RESERVE_KEYS if key in extra)
+        kubelet_reserve, not_modelled = read_kubelet_reserve(r, extra, xp)
     if r.count() > before or None in (name, types, min_size, max_size, desired, capacity):
         return None
     assert name and types is not None and min_size is not None and max_size is not None
@@ -338,7 +343,7 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                                taints, volume_type, ami_family, managed,
                                "windows" if (ami_family or "").startswith("Windows") else "linux",
                                max_pods=max_pods, pods_per_core=pods_per_core,
-                               not_modelled=not_modelled)
+                               kubelet_reserve=kubelet_reserve, not_modelled=not_modelled)
     except SpecError:
         if min_size > max_size:  # whatever desiredCapacity is (unset, it is minSize)
             r.add(join_path(p, "maxSize"), f"{max_size} is below minSize ({min_size}); eksctl "

@@ -49,7 +49,8 @@ def ephemeral_storage_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]
         if not request:
             continue
         try:
-            names = [g.name for g in simulation_node_groups(plan.proposed, w, book)]
+            names = [g.name for g in simulation_node_groups(plan.proposed, w, book,
+                                                            plan.simulation.node_daemonsets)]
         except SimulationError:
             continue
         small = [configs[n] for n in names if root_volume_gib(configs[n]) * _GIB < request]

@@ -85,7 +85,9 @@ def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
                            else w.deployment_spec.replicas,
                            w.deployment_spec.packed_cpu_millicores,
                            w.deployment_spec.packed_memory_mib,
-                           simulation_node_groups(arch, w, book, termination_s),
+                           simulation_node_groups(arch, w, book,
+                                                  plan.simulation.node_daemonsets,
+                                                  termination_s),
                            w.deployment_spec.max_pods_per_node,
                            workload_budget(w).budget)
                  for w in arch.workloads if w.hpa_spec is None)

@@ -78,7 +78,7 @@ from infra_toolkit.karpenter_manifests import (
 from infra_toolkit.karpenter_node_class import (
     KARPENTER_DEFAULT_VOLUMES,
     EC2NodeClass,
-    KubeletPods,
+    KubeletSettings,
 )
 from infra_toolkit.node_placement import NodeRequirement, requirement_met
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, POD_TERMINATION_GRACE_S, ClusterAutoscalerSpec
@@ -183,7 +183,7 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                         "choose a smaller instance type")
     capacity = "SPOT" if "spot" in pool.capacity_types else "ON_DEMAND"
     nc = pool.node_class
-    kubelet = pool.kubelet or (nc.kubelet if nc is not None else KubeletPods())
+    kubelet = pool.kubelet or (nc.kubelet if nc is not None else KubeletSettings())
     volumes = nc.volumes if nc is not None else KARPENTER_DEFAULT_VOLUMES[_ASSUMED_FAMILY]
     family = nc.ami_family if nc is not None else _ASSUMED_FAMILY
     why = ("the NodePool file holds no EC2NodeClass, so AL2023 is assumed" if nc is None else
@@ -201,7 +201,7 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                            max_pods=kubelet.max_pods,
                            # Bottlerocket's settings have no podsPerCore: Karpenter ignores it
                            pods_per_core=None if family == "Bottlerocket" else
-                           kubelet.pods_per_core)
+                           kubelet.pods_per_core, kubelet_reserve=kubelet.reserve)
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 from infra_toolkit.errors import SpecError
 from infra_toolkit.karpenter_node_class import (
     EC2NodeClass,
-    KubeletPods,
+    KubeletSettings,
     node_class_from_dict,
     read_kubelet,
 )
@@ -98,7 +98,7 @@ class NodePool:
     not_modelled: tuple[str, ...] = ()
     disruption_budgets: tuple[int | str, ...] = (DEFAULT_BUDGET_NODES,)
     termination_grace_period_s: float | None = None
-    kubelet: KubeletPods | None = None
+    kubelet: KubeletSettings | None = None
 
 
 def _taints(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> tuple[str, ...]:
@@ -258,7 +258,7 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
 
 
 def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
-              ) -> tuple[Mapping[str, Any], dict[str, str], KubeletPods | None]:
+              ) -> tuple[Mapping[str, Any], dict[str, str], KubeletSettings | None]:
     tp = join_path(p, "template")
     t = r.mapping(spec.get("template"), tp, ("metadata", "spec"), ("spec",)) or {}
     meta = r.mapping(t.get("metadata", {}), join_path(tp, "metadata"),

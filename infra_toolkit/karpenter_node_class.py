@@ -3,8 +3,8 @@ its nodes run (an ``amiSelectorTerms`` ``alias`` such as ``al2023@latest``, or `
 the EBS volumes of each node (``blockDeviceMappings``; Karpenter's defaults for the family when it
 states none), which is what a plan prices of it, and ``kubelet.maxPods`` / ``podsPerCore`` (the
 pods a node holds: maxPods in place of the instance type's ENI figure, at most podsPerCore per
-vCPU); the other ``kubelet`` fields that bound a node's room (reserved
-resources, eviction thresholds) are notes: not modelled. Its
+vCPU) and its reservations (``kubeReserved``, ``systemReserved``, ``evictionHard``: what a node
+keeps from its pods, :mod:`infra_toolkit.kubelet_reserve`). Its
 other fields (subnets, security groups, role, tags, user data, ...) are accepted and left to
 Karpenter; an unknown one is a problem.
 """
@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infra_toolkit.nodes import KUBELET_RESERVE_KEYS, KUBELET_RESERVE_NOTE
+from infra_toolkit.kubelet_reserve import read_kubelet_reserve
+from infra_toolkit.node_allocatable import KubeletReserve
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.quantity import QuantityError, parse_quantity
 
-__all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "KubeletPods", "node_class_from_dict",
+__all__ = ["KARPENTER_DEFAULT_VOLUMES", "EC2NodeClass", "KubeletSettings", "node_class_from_dict",
            "read_kubelet"]
 
 _VOLUME_SIZE = re.compile(r"^[1-9]\d*(Gi|G|Ti|T)$")
@@ -45,39 +46,39 @@ _NODECLASS_SPEC = ("amiFamily", "amiSelectorTerms", "blockDeviceMappings", "subn
                    "instanceProfile", "tags", "metadataOptions", "userData", "kubelet",
                    "detailedMonitoring", "associatePublicIPAddress", "instanceStorePolicy",
                    "context")
-# Karpenter v1 KubeletConfiguration (pkg/apis/v1/ec2nodeclass.go); the ones that change what a
-# node holds and are not read are noted, the others (DNS, image GC, CFS quota, grace periods)
-# do not change the simulation
+# Karpenter v1 KubeletConfiguration (pkg/apis/v1/ec2nodeclass.go); the pod counts and
+# reservations are read, the others (DNS, image GC, CFS quota, grace periods) do not change the
+# simulation
 _KUBELET_KEYS = ("clusterDNS", "maxPods", "podsPerCore", "systemReserved", "kubeReserved",
                  "evictionHard", "evictionSoft", "evictionSoftGracePeriod",
                  "evictionMaxPodGracePeriod", "imageGCHighThresholdPercent",
                  "imageGCLowThresholdPercent", "cpuCFSQuota")
-_KUBELET_NOT_MODELLED = {key: KUBELET_RESERVE_NOTE for key in KUBELET_RESERVE_KEYS}
 _EBS_KEYS = ("volumeSize", "volumeType", "iops", "throughput", "encrypted", "kmsKeyID",
              "deleteOnTermination", "snapshotID", "volumeInitializationRate")
 
 
 @dataclass(frozen=True)
-class KubeletPods:
-    """What a Karpenter ``kubelet`` block says of the pods a node holds: ``maxPods`` and
-    ``podsPerCore`` (``None``: unset; a podsPerCore of 0 is unset too)."""
+class KubeletSettings:
+    """What a Karpenter ``kubelet`` block says of the room a node gives pods: ``maxPods`` and
+    ``podsPerCore`` (``None``: unset; a podsPerCore of 0 is unset too) and its reservations."""
 
     max_pods: int | None = None
     pods_per_core: int | None = None
+    reserve: KubeletReserve = KubeletReserve()
 
 
 
 def read_kubelet(r: FieldReader, spec: Mapping[str, Any], p: str
-                 ) -> tuple[KubeletPods, tuple[str, ...]]:
+                 ) -> tuple[KubeletSettings, tuple[str, ...]]:
     """The ``kubelet`` block of ``spec`` (at ``p``; an EC2NodeClass's in v1, a v1beta1
-    NodePool template's): its pod figures and a ``path: not modelled (why)`` line for each
-    field stated that changes what a node holds but is not read."""
+    NodePool template's): its pod figures and reservations, and a ``path: not modelled (why)``
+    line for each field stated that changes what a node holds but is not read."""
     kp = join_path(p, "kubelet")
     kubelet = r.mapping(spec.get("kubelet", {}), kp, _KUBELET_KEYS) or {}
-    pods = KubeletPods(r.int_(kubelet, "maxPods", kp, required=False, minimum=1),
-                       r.int_(kubelet, "podsPerCore", kp, required=False, minimum=0))
-    return pods, tuple(f"{join_path(kp, key)}: not modelled ({why})"
-                       for key, why in _KUBELET_NOT_MODELLED.items() if key in kubelet)
+    reserve, notes = read_kubelet_reserve(r, kubelet, kp)
+    return KubeletSettings(r.int_(kubelet, "maxPods", kp, required=False, minimum=1),
+                           r.int_(kubelet, "podsPerCore", kp, required=False, minimum=0),
+                           reserve), notes
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class EC2NodeClass:
     ami_family: str
     volumes: tuple[tuple[int, str], ...]
     volumes_stated: bool = True
-    kubelet: KubeletPods = KubeletPods()  # unset: the instance type's ENI figure
+    kubelet: KubeletSettings = KubeletSettings()  # unset: the instance type's ENI figure
     notes: tuple[str, ...] = ()  # kubelet fields not modelled, as "path: not modelled (why)"
 
 

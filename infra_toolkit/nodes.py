@@ -8,11 +8,12 @@ which holds every node on its own.)
 - All pods of the Deployment have the same requests, so a node of a group holds
   ``pod_slots = min(cpu fit, memory fit, max_pods - daemonset_pods, max_pods_per_node)`` of
   them, computed from its allocatable CPU and memory (capacity minus ``reserved_*``, which covers
-  kubelet, system and daemonset requests); ``max_pods_per_node`` is the workload's cap (1 for a
-  required pod anti-affinity on ``kubernetes.io/hostname`` against its own pods, which
-  kube-scheduler's InterPodAffinity filter enforces and the cluster autoscaler simulates, so it
-  adds a node per pod past the first; none by default). Scheduling fills free slots on ready
-  nodes, groups in list order.
+  kubelet, system and daemonset requests; a plan's nodes reserve what EKS's kubelet and
+  DaemonSets take, :mod:`infra_toolkit.node_allocatable`); ``max_pods_per_node`` is the
+  workload's cap (1 for a required pod anti-affinity on ``kubernetes.io/hostname`` against its
+  own pods, which kube-scheduler's InterPodAffinity filter enforces and the cluster autoscaler
+  simulates, so it adds a node per pod past the first; none by default).
+  Scheduling fills free slots on ready nodes, groups in list order.
 - Within a group the scheduler spreads pods evenly over nodes (kube-scheduler's default
   LeastAllocated scoring), so every node of a group has the same utilization.
 - Cluster autoscaler, run every ``scan_interval_s``:
@@ -47,30 +48,23 @@ from infra_toolkit.disruption_budget import smallest_scaled
 from infra_toolkit.errors import SimulationError, SpecError
 from infra_toolkit.spec_checks import require_finite, require_whole
 
-__all__ = ["DRAIN_RULES", "KARPENTER_COMMAND_S", "KARPENTER_LIKE", "KUBELET_RESERVE_KEYS",
-           "KUBELET_RESERVE_NOTE",
-           "MAX_POD_EVICTION_S",
+__all__ = ["DRAIN_RULES", "KARPENTER_COMMAND_S", "KARPENTER_LIKE", "MAX_POD_EVICTION_S",
            "POD_TERMINATION_GRACE_S", "ClusterAutoscalerSpec", "NodeGroup", "node_room",
            "pod_slots"]
-
-
-#: Why a kubelet's reservations (kubeReserved, systemReserved, eviction thresholds) stated in
-#: a node configuration change no simulated figure: a node's allocatable is its capacity minus
-#: :class:`NodeGroup`'s own reserve.
-KUBELET_RESERVE_NOTE = "a node's allocatable is the simulator's own reserve"
-#: Those reservations, as a KubeletConfiguration names them.
-KUBELET_RESERVE_KEYS = ("systemReserved", "kubeReserved", "evictionHard", "evictionSoft")
 
 
 @dataclass(frozen=True)
 class NodeGroup:
     """A group of identical nodes: instance type, its size (vCPU, memory GiB, max pods) and the
     group's ``min_size``/``max_size`` node counts. ``reserved_cpu_millicores`` and
-    ``reserved_memory_mib`` are taken off capacity for system and daemonset use; ``daemonset_pods``
-    count against ``max_pods``. ``pod_termination_s``: seconds a drained node of the group stays,
-    cordoned and billed, after its last eviction while its pods terminate (the longest
-    ``terminationGracePeriodSeconds`` of the workloads that can run on it); ``None``: the
-    autoscaler's (:meth:`ClusterAutoscalerSpec.termination_s`)."""
+    ``reserved_memory_mib`` are taken off capacity for kubelet, system and daemonset use (the
+    defaults are a round stand-in for a group built by hand; a plan's and the ``simulate``
+    command's groups reserve what an EKS node does, :func:`~infra_toolkit.node_allocatable.
+    node_reserve`); ``daemonset_pods`` count against ``max_pods``. ``pod_termination_s``:
+    seconds a drained node of the group stays, cordoned and billed, after its last eviction
+    while its pods terminate (the longest ``terminationGracePeriodSeconds`` of the workloads
+    that can run on it); ``None``: the autoscaler's
+    (:meth:`ClusterAutoscalerSpec.termination_s`)."""
 
     name: str
     instance_type: str
@@ -138,12 +132,15 @@ def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mi
         # whole millicores as written out: `:g` gave 3e+06m for `cpu: 3000` (audit15)
         cpu = f"{cpu_request_millicores:.0f}" if float(cpu_request_millicores).is_integer() \
             else f"{cpu_request_millicores:g}"
+        free_cpu, free_memory = (f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+                                 for x in (group.allocatable_cpu_millicores,
+                                           group.allocatable_memory_mib))
         raise SimulationError(
             f"a pod requesting {cpu}m CPU and {memory_request_mib:g} MiB does "
-            f"not fit on node group {group.name!r} ({group.instance_type}: "
-            f"{group.allocatable_cpu_millicores:g}m, {group.allocatable_memory_mib:g} MiB "
-            f"allocatable, {group.max_pods - group.daemonset_pods} pod(s) free); lower the "
-            f"requests or use a larger instance type{hint}"
+            f"not fit on node group {group.name!r} ({group.instance_type}: {free_cpu}m, "
+            f"{free_memory} MiB and {group.max_pods - group.daemonset_pods} pod(s) free beside "
+            f"the kubelet's reserve and DaemonSets); lower the requests or use a larger "
+            f"instance type{hint}"
         )
     return slots
 

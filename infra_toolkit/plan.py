@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.plan_architecture import Architecture
 from infra_toolkit.plan_fields import Problem
 from infra_toolkit.plan_operations_types import (
@@ -143,7 +144,8 @@ class SimulationSettings:
     """Simulation inputs the plan pins: the traffic step (seconds per step of every scenario
     curve, default 15 s: one HPA sync), the random seed, the node autoscaler's preset
     (:data:`NODE_AUTOSCALERS`) and timings where ``None`` means the simulator's default (the
-    preset's, for ``node_provisioning_s``)."""
+    preset's, for ``node_provisioning_s``). ``node_daemonsets``: the DaemonSet pods every node
+    runs, all of them together (EKS's kube-proxy and aws-node unless the plan says otherwise)."""
 
     step_s: float = 15.0
     seed: int = 0
@@ -151,6 +153,7 @@ class SimulationSettings:
     metrics_resolution_s: float | None = None
     node_provisioning_s: float | None = None
     node_autoscaler: str = "cluster-autoscaler"
+    node_daemonsets: NodeDaemonsets = EKS_DAEMONSETS
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@ workload, with its node groups sized from the pricing tables' instance specs.
 
 * Node groups: the plan's :class:`~infra_toolkit.eksctl_config.NodeGroupConfig` (eksctl or
   ``aws_eks_node_group``) with vCPU, memory and ENI max pods of its first instance type from
-  the price book. A workload with ``node_group`` runs on that group only; otherwise on every
-  group its pods may be scheduled on (:mod:`infra_toolkit.node_placement`: the Deployment's
-  nodeSelector and required node affinity against the group's labels, its tolerations
-  against the group's NoSchedule / NoExecute taints).
+  the price book, less what EKS's kubelet and the plan's DaemonSets take of each node
+  (:func:`sized_node_group`, :mod:`infra_toolkit.node_allocatable`). A workload with
+  ``node_group`` runs on that group only; otherwise on every group its pods may be scheduled
+  on (:mod:`infra_toolkit.node_placement`: the Deployment's nodeSelector and required node
+  affinity against the group's labels, its tolerations against the group's NoSchedule /
+  NoExecute taints).
 * The workload: :meth:`Workload.workload_spec` with the p95 latency SLO of that workload (or of
   all workloads) as the simulator's SLO threshold.
 * The workload's PodDisruptionBudget from its Deployment's file
@@ -21,9 +23,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.karpenter_config import consolidation_autoscaler
+from infra_toolkit.node_allocatable import NodeDaemonsets, node_reserve
 from infra_toolkit.node_placement import node_labels, placement_problem
 from infra_toolkit.nodes import (
     KARPENTER_LIKE,
@@ -33,13 +37,14 @@ from infra_toolkit.nodes import (
 )
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Architecture, Workload
-from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing import InstanceSpec, PriceBook
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec
 from infra_toolkit.workload_budgets import workload_budget
 
 __all__ = ["group_termination_s", "node_autoscaler", "p95_latency_slo_ms", "placement_problems",
-           "placement_summary", "side_autoscaler", "simulation_node_groups", "simulation_spec"]
+           "placement_summary", "side_autoscaler", "simulation_node_groups", "simulation_spec",
+           "sized_node_group"]
 
 _PRESETS = {spec.name: spec for spec in (ClusterAutoscalerSpec(), KARPENTER_LIKE)}
 
@@ -123,12 +128,33 @@ def placement_summary(problems: dict[str, str | None]) -> str:
     return "; ".join(f"{name}: {why}" for name, why in problems.items() if why)
 
 
+def sized_node_group(config: NodeGroupConfig, spec: InstanceSpec, daemonsets: NodeDaemonsets,
+                     pod_termination_s: float | None = None) -> NodeGroup:
+    """``config``'s group with nodes of ``spec`` as the simulator holds it: the pods a node
+    takes as its kubelet counts them, what the kubelet reserves and ``daemonsets`` request
+    taken off each node, and ``pod_termination_s`` its drain wait (``None``: the autoscaler's).
+
+    Raises :class:`~infra_toolkit.errors.SimulationError` when the instance specs table has no
+    max-pods figure for the type and the configuration states none."""
+    max_pods = config.pods_per_node(spec.vcpu, spec.max_pods_eni)
+    if max_pods is None:
+        raise SimulationError(f"node group {config.name!r}: no max-pods figure for "
+                              f"{spec.instance_type} in the instance specs table")
+    reserved_cpu, reserved_memory = node_reserve(spec.vcpu, spec.memory_mib, max_pods,
+                                                 config.kubelet_reserve, daemonsets)
+    return NodeGroup(config.name, spec.instance_type, float(spec.vcpu), spec.memory_mib / 1024,
+                     max_pods, config.min_size, config.max_size, reserved_cpu, reserved_memory,
+                     daemonsets.pods, pod_termination_s)
+
+
 def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook,
+                           daemonsets: NodeDaemonsets,
                            termination_s: Mapping[str, float] | None = None
                            ) -> tuple[NodeGroup, ...]:
-    """The node groups ``workload``'s pods may run on, sized from ``book``'s instance specs,
-    each with its drain wait from ``termination_s`` (:func:`group_termination_s`; a group not
-    in it: the autoscaler's)."""
+    """The node groups ``workload``'s pods may run on, sized from ``book``'s instance specs with
+    ``daemonsets`` on every node (the plan's ``simulation.node_daemonsets``), each with its
+    drain wait from ``termination_s`` (:func:`group_termination_s`; a group not in it: the
+    autoscaler's)."""
     waits_s = termination_s or {}
     problems = placement_problems(arch, workload, book)
     if workload.node_group and problems.get(workload.node_group):
@@ -143,17 +169,8 @@ def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBo
         raise SimulationError(f"workload {workload.name!r}: no node group its pods can run on "
                               f"({why}); change the Deployment's nodeSelector, affinity or "
                               "tolerations, or the node groups' labels and taints")
-    out = []
-    for g in groups:
-        spec = book.instance_spec(g.instance_types[0])
-        max_pods = g.pods_per_node(spec.vcpu, spec.max_pods_eni)
-        if max_pods is None:
-            raise SimulationError(f"node group {g.name!r}: no max-pods figure for "
-                                  f"{spec.instance_type} in the instance specs table")
-        out.append(NodeGroup(g.name, spec.instance_type, float(spec.vcpu),
-                             spec.memory_mib / 1024, max_pods, g.min_size, g.max_size,
-                             pod_termination_s=waits_s.get(g.name)))
-    return tuple(out)
+    return tuple(sized_node_group(g, book.instance_spec(g.instance_types[0]), daemonsets,
+                                  waits_s.get(g.name)) for g in groups)
 
 
 def p95_latency_slo_ms(plan: Plan, workload: str) -> float | None:
@@ -193,6 +210,7 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
         hpa=hpa,
         workload=workload.workload_spec(*(() if slo is None else (slo,))),
         node_groups=simulation_node_groups(arch, workload, book,
+                                           plan.simulation.node_daemonsets,
                                            group_termination_s(plan, arch, book)),
         autoscaler=autoscaler, metrics=metrics, controller=controller,
         initial_replicas=workload.deployment_spec.replicas, name=f"{side}/{workload_name}",

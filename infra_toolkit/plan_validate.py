@@ -23,7 +23,9 @@ from typing import Any
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
 from infra_toolkit.errors import PlanError, SimulationError, quoted
+from infra_toolkit.kubelet_reserve import read_cpu_memory
 from infra_toolkit.manifests import DeploymentSpec
+from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import node_room
 from infra_toolkit.plan import (
     ALWAYS_PROVIDE,
@@ -140,7 +142,7 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
         return SimulationSettings()
     p = "simulation"
     keys = ("step_s", "seed", "hpa_sync_period_s", "metrics_resolution_s", "node_provisioning_s")
-    m = r.mapping(raw, p, (*keys, "node_autoscaler"))
+    m = r.mapping(raw, p, (*keys, "node_autoscaler", "node_daemonsets"))
     if m is None:
         return None
     before = r.count()
@@ -155,7 +157,27 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
     fields["seed"] = r.int_(m, "seed", p, required=False, minimum=0, default=0)
     if "node_autoscaler" in m:
         fields["node_autoscaler"] = r.str_(m, "node_autoscaler", p, choices=NODE_AUTOSCALERS)
+    if "node_daemonsets" in m:
+        fields["node_daemonsets"] = _node_daemonsets(r, m["node_daemonsets"],
+                                                     join_path(p, "node_daemonsets"))
     return None if r.count() > before else SimulationSettings(**fields)
+
+
+def _node_daemonsets(r: FieldReader, raw: Any, p: str) -> NodeDaemonsets | None:
+    """``simulation.node_daemonsets``: every DaemonSet pod a node runs, with their requests
+    summed (``cpu``, ``memory`` quantities; absent: none)."""
+    m = r.mapping(raw, p, ("pods", "cpu", "memory"),
+                  what=" of the DaemonSet pods on every node, requests summed, EKS's own counted "
+                       f"in (theirs: pods: {EKS_DAEMONSETS.pods}, "
+                       f"cpu: {EKS_DAEMONSETS.cpu_millicores:g}m)")
+    if m is None:
+        return None
+    before = r.count()
+    pods = r.int_(m, "pods", p, minimum=0)
+    cpu, memory = read_cpu_memory(r, m, p)
+    if r.count() > before or pods is None:
+        return None
+    return NodeDaemonsets(pods, cpu or 0.0, memory or 0.0)
 
 
 def _pricing(r: FieldReader, raw: Any, base_dir: Path
@@ -319,7 +341,8 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
     for i, w in enumerate(workloads):
         # Deployments without an HPA are simulated too: their pods hold room on the nodes
         try:
-            groups = simulation_node_groups(plan.proposed, w, book)
+            groups = simulation_node_groups(plan.proposed, w, book,
+                                            plan.simulation.node_daemonsets)
             room = node_room(groups, w.deployment_spec.packed_cpu_millicores,
                              w.deployment_spec.packed_memory_mib,
                              w.deployment_spec.max_pods_per_node)

@@ -324,7 +324,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
         out += startup_burst_warnings(w, f"{at}.model.startup_cpu_s")
         out += restart_loop_warnings(w, f"{at}.deployment")
-        groups = simulation_node_groups(plan.proposed, w, book)
+        groups = simulation_node_groups(plan.proposed, w, book,
+                                        plan.simulation.node_daemonsets)
         out += node_room_warnings(w, at, groups)
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)

@@ -40,7 +40,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import node_group_resources
 from infra_toolkit.plan_fields import did_you_mean
-from infra_toolkit.plan_simulation import placement_problems
+from infra_toolkit.plan_simulation import placement_problems, sized_node_group
 from infra_toolkit.price_book_checks import node_group_arch_problem
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationSpec
@@ -336,9 +336,11 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
                 unfit[itype] = f"instance type {itype}: {limit}"
                 continue
             max_size = limit
-        sized[itype] = dataclasses.replace(group, instance_type=itype, vcpu=float(spec.vcpu),
-                                           memory_gib=spec.memory_mib / 1024,
-                                           max_pods=max_pods, max_size=max_size)
+        # the kubelet's reserve and the DaemonSets' requests as for the plan's own type
+        sized[itype] = dataclasses.replace(
+            sized_node_group(config, spec, plan.simulation.node_daemonsets,
+                             group.pod_termination_s),
+            min_size=group.min_size, max_size=max_size)
     if unfit and not sized:
         problems += [f"--instance-types: no type given can run here: {why}"
                      for why in unfit.values()]

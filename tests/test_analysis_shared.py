@@ -368,17 +368,18 @@ def test_the_rollout_of_a_workload_without_hpa_or_model(analysis: PlanAnalysis) 
     frame = rollout_table(analysis).set_index("Rolled at")
     # cron: 1 replica (its Deployment), rolling max_surge 1 / max_unavailable 0 (the small plan):
     # 2 pods at once. Room beside the others (api and worker at 2 and 4 pods: min = max) on 4
-    # m5.large nodes (1900 m each), first fit, api's then worker's pods first:
-    #   node 1: api 2 x 600 = 1200 m, then floor(700 / 500) = 1 worker pod: 200 m left
-    #   node 2: the other 3 worker pods, 1500 m: 400 m left; nodes 3 and 4 empty
-    # cron's 100 m pods: 2 + 4 + 19 + 19 = 44 (alone: 19 a node x 4 = 76); no model: no
+    # m5.large nodes (2000 m less EKS's 70 m kubeReserved and 125 m of kube-proxy and aws-node:
+    # 1805 m each), first fit, api's then worker's pods first:
+    #   node 1: api 2 x 600 = 1200 m, then floor(605 / 500) = 1 worker pod: 105 m left
+    #   node 2: the other 3 worker pods, 1500 m: 305 m left; nodes 3 and 4 empty
+    # cron's 100 m pods: 1 + 3 + 18 + 18 = 40 (alone: 18 a node x 4 = 72); no model: no
     # capacity, time to Ready or duration
     cron = frame.loc["Deployment replicas (no HPA)"]
     assert cron[["Workload", "Replicas", "Surge", "Unavailable", "Most pods at once",
                  "Room, others at peak", "Fits, others at peak", "Room, others at max",
                  "Fits, others at max", "Fewest available", "Serves the peak", "Waves",
                  "Time to Ready", "Duration"]].tolist() == \
-        ["cron", 1, 1, 0, 2, 44, "yes", 44, "yes", 1, "-", 1, "-", "-"]
+        ["cron", 1, 1, 0, 2, 40, "yes", 40, "yes", 1, "-", 1, "-", "-"]
     html = "".join(p if isinstance(p, str) else p.to_html()
                    for p in sections.deployment_strategy(analysis).parts)
     # api and worker: image pull 10 s, app start 20 s, no readiness probe: Ready at 10 s
@@ -394,17 +395,17 @@ def test_the_rollout_room_counts_the_other_workloads_pods(analysis: PlanAnalysis
     got = {(r["Workload"], r["Rolled at"]): (r["Most pods at once"], r["Room, others at peak"],
                                             r["Room, others at max"])
            for r in frame.to_dict("records")}
-    # api (600 m; 2 pods, surge 1: 3 at once): worker's 4 x 500 m first, 3 on node 1 (400 m
-    # left) and 1 on node 2 (1400 m left), then cron's 100 m on node 1 (300 m left): api fits
-    # 0 + floor(1400 / 600) = 2 + 3 + 3 = 8 (alone 3 a node x 4 = 12).
+    # nodes of 1805 m (above). api (600 m; 2 pods, surge 1: 3 at once): worker's 4 x 500 m
+    # first, 3 on node 1 (305 m left) and 1 on node 2 (1305 m left), then cron's 100 m on node
+    # 1 (205 m left): api fits 0 + floor(1305 / 600) = 2 + 3 + 3 = 8 (alone 3 a node x 4 = 12).
     # worker (500 m; 4 pods, surge 1: 5 at once): api's 1200 m and cron's 100 m on node 1
-    # (600 m left): 1 + 3 + 3 + 3 = 10 (alone 12)
+    # (505 m left): 1 + 3 + 3 + 3 = 10 (alone 12)
     # (each HPA has minReplicas = maxReplicas, so its maxReplicas row is its minReplicas one)
     assert got == {("api", "peak replicas in 'steady'"): (3, 8, 8),
                    ("api", "minReplicas"): (3, 8, 8), ("api", "maxReplicas"): (3, 8, 8),
                    ("worker", "peak replicas in 'steady'"): (5, 10, 10),
                    ("worker", "minReplicas"): (5, 10, 10), ("worker", "maxReplicas"): (5, 10, 10),
-                   ("cron", "Deployment replicas (no HPA)"): (2, 44, 44)}
+                   ("cron", "Deployment replicas (no HPA)"): (2, 40, 40)}
 
 
 def _worker_up_to_9(analysis: PlanAnalysis, strategy: DeploymentStrategy) -> PlanAnalysis:

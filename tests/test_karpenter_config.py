@@ -23,6 +23,7 @@ from infra_toolkit.karpenter_config import (
     node_pools_from_documents,
     read_node_pools,
 )
+from infra_toolkit.node_allocatable import KubeletReserve
 from infra_toolkit.nodes import KARPENTER_LIKE
 from infra_toolkit.pricing import PriceBook, load_price_book
 
@@ -286,10 +287,11 @@ def test_v1beta1_template_kubelet_max_pods_is_the_groups(book: PriceBook) -> Non
     klass = _class()
     klass["apiVersion"] = "karpenter.k8s.aws/v1beta1"
     pool = _one(doc, klass)
-    assert node_group_config(pool, "c5.large", book).max_pods == 4
-    assert pool.not_modelled == (
-        "NodePool/general.spec.template.spec.kubelet.systemReserved: not modelled (a node's "
-        "allocatable is the simulator's own reserve)",)
+    config = node_group_config(pool, "c5.large", book)
+    assert config.max_pods == 4
+    # its systemReserved is read there too (it was a "not modelled" note)
+    assert config.kubelet_reserve == KubeletReserve(system_cpu_millicores=1000)
+    assert pool.not_modelled == ()
     doc["spec"]["template"]["spec"]["kubelet"] = {"maxPods": 0}
     with pytest.raises(SpecError, match=r"spec\.template\.spec\.kubelet\.maxPods"):
         _one(doc, klass)

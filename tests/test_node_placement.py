@@ -274,7 +274,8 @@ def test_the_simulation_uses_the_groups_the_pods_tolerate(tmp_path: Path) -> Non
     extra = {"taint": [{"key": "dedicated", "value": "batch", "effect": "NO_SCHEDULE"}]}
     plan = read_plan(_plan(tmp_path, pod, node_group=None, group_extra=extra))
     (workload,) = plan.proposed.workloads
-    groups = simulation_node_groups(plan.proposed, workload, load_price_book())
+    groups = simulation_node_groups(plan.proposed, workload, load_price_book(),
+                                    plan.simulation.node_daemonsets)
     assert [g.name for g in groups] == ["general"]
 
 

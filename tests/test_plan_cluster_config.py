@@ -15,6 +15,7 @@ from infra_toolkit.eksctl_config import (
     read_cluster_config,
 )
 from infra_toolkit.errors import SpecError
+from infra_toolkit.node_allocatable import KubeletReserve
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_validate import check_plan_warnings
@@ -140,10 +141,9 @@ def test_a_self_managed_groups_kubelet_max_pods_is_read() -> None:
     (group,) = cluster_config_from_dict(_self_managed(
         kubeletExtraConfig={"maxPods": 12, "kubeReserved": {"cpu": "300m"}})).node_groups
     assert group.max_pods == 12
-    # the reservation is said, not used (it was dropped without a word)
-    assert group.not_modelled == (
-        "nodeGroups[0].kubeletExtraConfig.kubeReserved: not modelled (a node's allocatable is "
-        "the simulator's own reserve)",)
+    # the reservation is read (it was dropped without a word, then said "not modelled")
+    assert group.kubelet_reserve == KubeletReserve(kube_cpu_millicores=300)
+    assert group.not_modelled == ()
     with pytest.raises(SpecError, match=(
             r"^cluster.yaml: nodeGroups\[0\].kubeletExtraConfig.maxPods: is given beside "
             r"maxPodsPerNode: give the node's max pods once, in maxPodsPerNode$")):
@@ -169,11 +169,10 @@ def test_a_self_managed_groups_kubelet_pods_per_core_caps_its_pods() -> None:
                                  "cluster.yaml")
 
 
-def test_a_self_managed_groups_kubelet_is_simulated_and_its_reserve_warned(
-        tmp_path: Path) -> None:
+def test_a_self_managed_groups_kubelet_is_simulated_with_its_reserve(tmp_path: Path) -> None:
     # the default plan's groups as eksctl nodeGroups (self-managed), general with podsPerCore 4
     # and a kubeReserved: its t3.medium (2 vCPU, 17 pods by its ENI figure) packs min(17, 4 x 2)
-    # = 8 pods a node, and validate says the reservation is not used
+    # = 8 pods a node, and keeps 300m CPU for the kubelet in place of EKS's 70m
     shutil.copytree(REPO / "plans", tmp_path / "plans")
     cluster = tmp_path / "plans" / "ecommerce-eks" / "cluster.yaml"
     text = cluster.read_text()
@@ -184,14 +183,17 @@ def test_a_self_managed_groups_kubelet_is_simulated_and_its_reserve_warned(
         "      kubeReserved: {cpu: 300m}\n"))
     plan = read_plan(tmp_path / "plans" / "ecommerce-eks.yaml")
     backend = next(w for w in plan.proposed.workloads if w.name == "backend")
-    (group,) = simulation_node_groups(plan.proposed, backend, load_price_book())
+    (group,) = simulation_node_groups(plan.proposed, backend, load_price_book(),
+                                      plan.simulation.node_daemonsets)
     assert (group.name, group.max_pods) == ("general", 8)
+    # 2000m - 300m kubeReserved - 125m of kube-proxy and aws-node
+    assert group.allocatable_cpu_millicores == 2000 - 300 - 125
+    # memory: EKS's kubeReserved for the node's 8 pods: 4096 - ceil(307.2) - (11 x 8 + 255)
+    # - 100 eviction = 3345 MiB
+    assert group.allocatable_memory_mib == 4096 - 308 - 343 - 100
     _plan, problems, warnings = check_plan_warnings(tmp_path / "plans" / "ecommerce-eks.yaml")
     assert problems == []
-    assert [(w.path, w.message) for w in warnings if w.path == "proposed.cluster_config"] == [
-        ("proposed.cluster_config", "warning: node group 'general': "
-         "nodeGroups[0].kubeletExtraConfig.kubeReserved: not modelled (a node's allocatable is "
-         "the simulator's own reserve)")]
+    assert [w for w in warnings if w.path == "proposed.cluster_config"] == []
 
 
 def test_max_pods_per_node_is_what_the_simulation_packs(tmp_path: Path) -> None:
@@ -208,6 +210,7 @@ def test_max_pods_per_node_is_what_the_simulation_packs(tmp_path: Path) -> None:
                            (tmp_path / "plans" / "ecommerce-eks.yaml", 11)):
         plan = read_plan(path)
         backend = next(w for w in plan.proposed.workloads if w.name == "backend")
-        (group,) = simulation_node_groups(plan.proposed, backend, book)
+        (group,) = simulation_node_groups(plan.proposed, backend, book,
+                                          plan.simulation.node_daemonsets)
         assert (group.name, group.instance_type, group.max_pods) == (
             "general", "t3.medium", max_pods)

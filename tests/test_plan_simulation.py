@@ -26,8 +26,12 @@ def book() -> PriceBook:
 def test_minimal_plan_becomes_a_simulation(book: PriceBook) -> None:
     plan = read_plan(REPO / "tests/data/plans/minimal.yaml")
     spec = simulation_spec(plan, "api", book)
-    # m5.large in the shared instance specs: 2 vCPU, 8192 MiB, 29 ENI pods
-    assert spec.node_groups == (NodeGroup("general", "m5.large", 2.0, 8.0, 29, 2, 4),)
+    # m5.large in the shared instance specs: 2 vCPU, 8192 MiB, 29 ENI pods; reserved: EKS's
+    # kubeReserved CPU 60m + 10m and kube-proxy + aws-node 100m + 25m = 195m; memory: 7.5 % VM
+    # share ceil(614.4) = 615, kubeReserved 11 x 29 + 255 = 574, eviction 100 = 1289 MiB
+    assert spec.node_groups == (NodeGroup("general", "m5.large", 2.0, 8.0, 29, 2, 4, 195, 1289,
+                                          2),)
+    assert spec.node_groups[0].allocatable_cpu_millicores == 2000 - 195
     assert (spec.hpa.min_replicas, spec.hpa.max_replicas) == (2, 8)
     assert spec.workload.slo_p95_latency_ms == 250  # the plan's p95 SLO
     assert spec.workload.cpu_request_millicores == 200  # the Deployment's 200m
@@ -60,9 +64,12 @@ def test_a_container_resource_metric_on_the_one_container_is_simulated_as_resour
 def test_default_plan_node_groups_and_slo(book: PriceBook) -> None:
     plan = read_plan(REPO / "plans/ecommerce-eks.yaml")
     assert p95_latency_slo_ms(plan, "backend") == 300
-    # the backend is pinned to the general group; t3.medium: 2 vCPU, 4096 MiB, 17 ENI pods
+    # the backend is pinned to the general group; t3.medium: 2 vCPU, 4096 MiB, 17 ENI pods;
+    # reserved 70m kubeReserved + 125m DaemonSets, and ceil(307.2) = 308 VM + 11 x 17 + 255 =
+    # 442 kubeReserved + 100 eviction = 850 MiB: 1805m and 3246 MiB for the backend's pods
     spec = simulation_spec(plan, "backend", book)
-    assert spec.node_groups == (NodeGroup("general", "t3.medium", 2.0, 4.0, 17, 3, 10),)
+    assert spec.node_groups == (NodeGroup("general", "t3.medium", 2.0, 4.0, 17, 3, 10, 195, 850,
+                                          2),)
     assert spec.autoscaler.provisioning_delay_s == 150
     assert spec.controller.sync_period_s == 15
 

@@ -320,25 +320,28 @@ def test_a_container_resource_metric_on_the_pods_one_container_is_its_resource_t
     # m5.large: 2 vCPU; the node's allocatable CPU is below 2000m, so a 2500m pod never fits
     ("cpu: 200m", "cpu: 2500m", "manifests/deployment.yaml",
      "a pod requesting 2500m CPU and 256 MiB does not fit on node group 'general' (m5.large: "),
+    # m5.large (2 vCPU, 8192 MiB, 29 pods) less EKS's kubeReserved (60m + 10m; 11 x 29 + 255
+    # = 574 MiB), 100 MiB eviction, 7.5 % VM memory (ceil 614.4 = 615 MiB) and kube-proxy +
+    # aws-node (100m + 25m, 2 pods): 2000 - 70 - 125 = 1805m, 8192 - 615 - 574 - 100 = 6903 MiB
     # audit14 A14-6: `cpu: 200` is 200 cores = 200,000m; the likely slip for 200m is named
     ("cpu: 200m", "cpu: 200", "manifests/deployment.yaml",
      "a pod requesting 200000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
-     "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
-     "type (cpu 200 is 200 cores: a CPU quantity without a unit is cores; write 200m for "
-     "millicores)"),
+     "1805m, 6903 MiB and 27 pod(s) free beside the kubelet's reserve and DaemonSets); lower the "
+     "requests or use a larger instance type (cpu 200 is 200 cores: a CPU quantity without a "
+     "unit is cores; write 200m for millicores)"),
     # audit15: 3000 cores are 3000000m, written out (`:g` printed 3e+06m)
     ("cpu: 200m", "cpu: 3000", "manifests/deployment.yaml",
      "a pod requesting 3000000m CPU and 256 MiB does not fit on node group 'general'"),
     # 99 cores is no such slip: no hint (below the 100-core bound)
     ("cpu: 200m", "cpu: 99", "manifests/deployment.yaml",
      "a pod requesting 99000m CPU and 256 MiB does not fit on node group 'general' (m5.large: "
-     "1900m, 7592 MiB allocatable, 27 pod(s) free); lower the requests or use a larger instance "
-     "type"),
+     "1805m, 6903 MiB and 27 pod(s) free beside the kubelet's reserve and DaemonSets); lower the "
+     "requests or use a larger instance type"),
     # the instance specs table has no max-pods figure for i3p.16xlarge (pricing_data/README.md)
     ("instance_types: [m5.large]", "instance_types: [i3p.16xlarge]", "plan.yaml",
      "node group 'general': no max-pods figure for i3p.16xlarge in the instance specs table"),
-    # m5.large (2 vCPU, 8192 MiB, 29 pods) less the simulator's reserve (100m, 600 MiB, 2
-    # daemonset pods): min(1900 // 200, 7592 // 256, 29 - 2) = min(9, 29, 27) = 9 pods a node,
+    # m5.large (2 vCPU, 8192 MiB, 29 pods) less EKS's reserve and DaemonSets (1805m, 6903 MiB
+    # left, 2 DaemonSet pods): min(1805 // 200, 6903 // 256, 29 - 2) = min(9, 26, 27) = 9 pods,
     # x max_size 4 = 36 < the Deployment's 40 starting replicas
     ("replicas: 2", "replicas: 40", "manifests/deployment.yaml",
      "workload 'api' starts with 40 pod(s) but its node groups hold at most 36 at max_size "

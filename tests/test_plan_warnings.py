@@ -433,15 +433,16 @@ def test_a_plan_without_an_hpa_whose_pod_fits_no_node_warns_at_the_workload(
         tmp_path: Path) -> None:
     # No HPA: nothing is simulated, so validate's fit check (plan_validate._simulable) skips
     # the workload. The desired_size check still sizes its node group: before, a 3000m pod on
-    # an m5.large (2000m - 100m = 1900m allocatable, 1900 // 3000 = 0 pods) raised a bare
+    # an m5.large (2000m - 70m kubeReserved - 125m DaemonSets = 1805m, 1805 // 3000 = 0
+    # pods) raised a bare
     # SimulationError out of `validate` (no file, no field) instead of a located warning.
     plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),),
                  deployment_edits=(("cpu: 200m", "cpu: 3000m"),))
     got = _warnings(plan)
     assert got == [("proposed.workloads[0]", (
         "workload 'api' cannot start: a pod requesting 3000m CPU and 256 MiB does not fit on "
-        "node group 'general' (m5.large: 1900m, 7592 MiB allocatable, 27 pod(s) free); lower "
-        "the requests or use a larger instance type"))]
+        "node group 'general' (m5.large: 1805m, 6903 MiB and 27 pod(s) free beside the "
+        "kubelet's reserve and DaemonSets); lower the requests or use a larger instance type"))]
 
 
 def test_starting_pods_beyond_max_size_ask_for_max_size_too(tmp_path: Path) -> None:
@@ -1041,10 +1042,12 @@ def _init(cpu: str, memory: str) -> tuple[tuple[str, str], ...]:
     return ((ONE_INIT[0], ONE_INIT[1].replace("CPU", cpu).replace("MEMORY", memory)),)
 
 
-# An m5.large allocates 1900m and 7592 MiB; the containers request 200m and 256 MiB
-_FITS_NOT = ("does not fit on node group 'general' (m5.large: 1900m, 7592 MiB allocatable, 27 "
-             "pod(s) free); lower the requests or use a larger instance type (that is what its "
-             "init containers request")
+# An m5.large leaves 2000 - 70 - 125 = 1805m and 8192 - 615 - 574 - 100 = 6903 MiB for pods
+# (EKS's kubeReserved, eviction, VM memory and kube-proxy + aws-node); the containers request
+# 200m and 256 MiB
+_FITS_NOT = ("does not fit on node group 'general' (m5.large: 1805m, 6903 MiB and 27 pod(s) "
+             "free beside the kubelet's reserve and DaemonSets); lower the requests or use a "
+             "larger instance type (that is what its init containers request")
 
 
 @pytest.mark.parametrize(("edits", "expected"), [

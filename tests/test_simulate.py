@@ -202,7 +202,7 @@ def test_a_resource_without_a_usage_model_is_refused() -> None:
     ("make", "error", "match"),
     [
         (lambda: NodeGroup("tiny", "t3.nano", 0.5, 0.5, 4), SimulationError,
-         r"does not fit on node group 'tiny' \(t3.nano: 400m, -88 MiB allocatable"),
+         r"does not fit on node group 'tiny' \(t3.nano: 400m, -88 MiB and 2 pod\(s\) free"),
         (lambda: NodeGroup("g", "m5.large", 2, 8, 29, min_size=3, max_size=2), SpecError,
          r"node group 'g'.max_size \(=2\) must be >= min_size \(=3\)"),
         (lambda: WorkloadSpec(cpu_request_millicores=0, capacity_rps_per_pod=1,

@@ -113,13 +113,14 @@ def test_a_workload_alone_has_no_share_column_filled(tmp_path: Path) -> None:
 
 
 def _plan_with_busy_pods(tmp_path: Path) -> Path:
-    """small.yaml with api's 4 pods requesting 950m each and using 850m + 5m per req/s (HPA
-    4..4), so 2 of them fill a 2-vCPU node's 1,900m allocatable."""
+    """small.yaml with api's 4 pods requesting 900m each and using 850m + 5m per req/s (HPA
+    4..4), so 2 of them fill a 2-vCPU node's 1,805m left for pods (2,000m less EKS's 70m
+    kubelet reserve and 125m of kube-proxy and aws-node)."""
     shutil.copytree(MANIFESTS, tmp_path / "manifests")
     m = tmp_path / "manifests"
     (m / "deployment.yaml").write_text((m / "deployment.yaml").read_text()
                                        .replace("replicas: 2", "replicas: 4")
-                                       .replace("cpu: 200m", "cpu: 950m"))
+                                       .replace("cpu: 200m", "cpu: 900m"))
     (m / "hpa.yaml").write_text((m / "hpa.yaml").read_text()
                                 .replace("minReplicas: 2", "minReplicas: 4")
                                 .replace("maxReplicas: 8", "maxReplicas: 4"))
@@ -132,7 +133,7 @@ def _plan_with_busy_pods(tmp_path: Path) -> Path:
 
 def test_cpu_credits_that_reorder_two_variants_do_not_hide_the_cheapest(tmp_path: Path
                                                                         ) -> None:
-    # 40 req/s on 4 pods: 10 req/s each, 850 + 5 x 10 = 900m; 2 pods a node (950m requests) on
+    # 40 req/s on 4 pods: 10 req/s each, 850 + 5 x 10 = 900m; 2 pods a node (900m requests) on
     # the group's 2 minimum nodes, all hour: 2 node-hours whatever the 2-vCPU type.
     # Screened (no CPU over time, so no credits):
     #   t3.medium 1,460 node-hours x $0.0416 = 60.736 + 2 x 20 GB gp2 x $0.10 = 4.00 -> $64.74
