@@ -57,7 +57,12 @@ from infra_toolkit.chart_selection import (
 )
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_sim import TrafficProfile, apply_simulation, egress_transfer
+from infra_toolkit.cost_sim import (
+    TrafficProfile,
+    apply_simulation,
+    egress_transfer,
+    overflow_node_hours_by_node_group,
+)
 from infra_toolkit.cost_summary import compare_estimates, cost_range, printed_delta_usd
 from infra_toolkit.credit_usage import (
     GroupCredits,
@@ -84,6 +89,7 @@ from infra_toolkit.plan_alerts import alert_warnings
 from infra_toolkit.plan_cost import (
     ceiling_resources,
     idle_node_hours,
+    idle_overflow_node_hours,
     in_region,
     is_load_test,
     load_balanced_share,
@@ -258,13 +264,18 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     # egress stay as declared and no served rate is passed (not a scalar 0 standing for one)
     served = (np.sum([sims[n].timeline["served_rps"].to_numpy() for n in behind], axis=0)
               if behind else None)
+    # a commitment covers so many nodes at each moment: the hours above it need the timeline
+    overflow = overflow_node_hours_by_node_group(cluster.nodes, resources, resource_of,
+                                                 float(first.spec.tick_s))
+    overflow.update(idle_overflow_node_hours(resources, set(node_hours), window_h))
     node_hours.update(idle_node_hours(resources, set(node_hours), window_h))
     credits = group_credits(cluster, specs, burstable_groups(resources, resource_of, book),
                             float(first.spec.tick_s))
     priced = apply_simulation(resources, node_hours, window_h, book, served_rps=served,
                               step_s=float(first.spec.tick_s),
                               traffic=profile,
-                              cpu_credits=charged_by_resource(credits, resource_of))
+                              cpu_credits=charged_by_resource(credits, resource_of),
+                              overflow_node_hours_by_node_group=overflow)
     note = (f"{_load_following(resources, profile)} from the simulated "
             f"{scenario.name!r} scenario ({window_h:g} h), projected to a 730-hour month; "
             f"{'' if profile is not None else 'load balancer and data transfer usage and '}"

@@ -118,13 +118,46 @@ def _eks_cluster(r: Resource, book: PriceBook) -> list[CostComponent]:
               else "eks_cluster_hour_standard_support"), Decimal(1))]
 
 
+def _committed_usage(r: Resource, instance_type: str, option: str, os_name: str,
+                     hours: Decimal, nodes: Decimal | None, note: str) -> list[CostComponent]:
+    """A node group's instance hours as AWS bills a commitment: ``committed_instances`` paid at
+    the ``option`` rate every hour, used or not, and the node-hours above them on-demand
+    (``usage.monthly_overflow_node_hours``; else from ``nodes`` all month; else from
+    ``hours`` as if spread evenly, which is the fewest a month of them can have above it)."""
+    u = r.usage
+    committed = Decimal(u["committed_instances"])
+    if "monthly_overflow_node_hours" in u:
+        overflow, overflow_nodes, how = _dec(u["monthly_overflow_node_hours"]), None, ""
+    elif nodes is not None:  # the same nodes every hour: exactly those above the commitment
+        overflow_nodes = max(Decimal(0), nodes - committed)
+        overflow, how = overflow_nodes * HOURS_PER_MONTH, ""
+    else:
+        overflow_nodes = None
+        overflow = max(Decimal(0), hours - committed * HOURS_PER_MONTH)
+        how = ("monthly_node_hours spread evenly over the month: a group that scales has more "
+               "node-hours above the commitment, so this is a floor; give "
+               "usage.monthly_overflow_node_hours (a simulation gives it)")
+    label = option.replace("_", "-")
+    paid = (f"{committed} committed instance(s) (usage.committed_instances) at the {label} "
+            "rate every hour, used or not")
+    above = f"node-hours above the {committed} committed instance(s), at the on-demand rate"
+    committed_line = replace(
+        _instance_usage(r, instance_type, option, os_name, "default",
+                        committed * HOURS_PER_MONTH, committed, "; ".join(
+                            n for n in (note, paid) if n)),
+        price_needed_above_zero_only=True)  # 0 committed: no commitment to price
+    return [committed_line,
+            _instance_usage(r, instance_type, "on_demand", os_name, "default", overflow,
+                            overflow_nodes, "; ".join(n for n in (above, how) if n))]
+
+
 def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     a, u = r.attributes, r.usage
     types = a["instance_types"]
     note = (f"instance_types lists {len(types)} types; priced as {types[0]} (the first), as "
             "Infracost does" if len(types) > 1 else "")
     option = "spot" if a["capacity_type"] == "SPOT" else u["purchase_option"]
-    if option in ("savings_plan", "reserved") and \
+    if option in ("savings_plan", "reserved") and "committed_instances" not in u and \
             a["scaling_config.min_size"] < a["scaling_config.max_size"]:
         # every node-hour took the commitment's rate, the autoscaled ones too: said, since a
         # commitment sized to some nodes leaves the rest on-demand and this is then a floor
@@ -139,7 +172,11 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
         hourly = _dec(u.get("instances", a["scaling_config.desired_size"]))
         hours = hourly * HOURS_PER_MONTH
     node_months = hours / HOURS_PER_MONTH
-    usage = _instance_usage(r, types[0], option, os_name, "default", hours, hourly, note)
+    if "committed_instances" in u:
+        instance_lines = _committed_usage(r, types[0], option, os_name, hours, hourly, note)
+    else:
+        instance_lines = [_instance_usage(r, types[0], option, os_name, "default", hours, hourly,
+                                          note)]
     lt = r.launch_template
     if lt is None and launch_template_ref(a) is not None:
         raise PlanError(f"{r.address}: its launch_template {launch_template_ref(a)!r} was not "
@@ -147,13 +184,13 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     credits = credit_components(r, book, "per node, times the group's nodes (instances, or "
                                 "monthly_node_hours / 730) as Infracost does", node_months)
     if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
-        return [usage, *credits,
+        return [*instance_lines, *credits,
                 *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]
     ebs = {k.removeprefix(LAUNCH_TEMPLATE_EBS): v for k, v in lt.attributes.items()
            if k.startswith(LAUNCH_TEMPLATE_EBS)}
     note = (f"root volume {lt.attributes['block_device_mappings.device_name']} of "
             f"{lt.address}, per node-month")
-    return [usage, *credits, *(replace(c, note=c.note or note) for c in _ebs(
+    return [*instance_lines, *credits, *(replace(c, note=c.note or note) for c in _ebs(
         r, "launch_template: ", ebs["volume_type"], _dec(ebs["volume_size"]), ebs.get("iops"),
         ebs.get("throughput"), None, node_months))]
 

@@ -37,12 +37,15 @@ __all__ = [
     "TrafficProfile",
     "apply_simulation",
     "attribute_cost",
+    "billed_node_counts",
     "egress_gb",
     "egress_transfer",
     "estimate_from_simulation",
     "hourly_cost",
     "lcu_hours",
     "monthly_node_hours",
+    "overflow_node_hours",
+    "overflow_node_hours_by_node_group",
     "request_shares",
 ]
 
@@ -108,6 +111,52 @@ def monthly_node_hours(node_hours_by_node_group: Mapping[str, float], window_h: 
         _positive(f"node_hours_by_node_group[{group!r}]", hours)
         out[group] = _dec(hours) * scale
     return out
+
+
+def overflow_node_hours(billed_nodes: Any, committed_instances: int, step_s: float) -> float:
+    """Node-hours above ``committed_instances`` over a series of billed node counts (one per
+    step of ``step_s`` seconds): the sum over the steps of max(0, nodes - committed), each
+    step's hours. What a commitment leaves on-demand: it covers that many instances at each
+    moment, never node-hours saved from a quiet hour for a busy one."""
+    nodes = np.asarray(billed_nodes, dtype=float)
+    if nodes.ndim != 1 or not np.all(np.isfinite(nodes)) or np.any(nodes < 0):
+        raise SimulationError("billed_nodes must be a 1-D array of node counts >= 0")
+    if isinstance(committed_instances, bool) or not isinstance(committed_instances, int) \
+            or committed_instances < 0:
+        raise SimulationError(f"committed_instances = {committed_instances!r}: must be a whole "
+                              "number >= 0")
+    _positive("step_s", step_s)
+    return float(np.maximum(nodes - committed_instances, 0.0).sum()) * step_s / _SECONDS_PER_HOUR
+
+
+def overflow_node_hours_by_node_group(nodes: pd.DataFrame, resources: Sequence[Resource],
+                                      resource_of: Mapping[str, str], step_s: float
+                                      ) -> dict[str, float]:
+    """Each simulated group's node-hours above its resource's ``usage.committed_instances``
+    (:func:`overflow_node_hours` of its billed nodes, Ready ``nodes_<group>`` plus launching
+    ``launching_nodes_<group>``, as node-hours are billed from launch), keyed by resource name as
+    :func:`apply_simulation` takes them; ``resource_of`` maps a group to its resource's name (a
+    group missing from it bears the resource's name). Groups without a commitment, or not in
+    ``nodes``, are left out."""
+    committed = {r.name: int(r.usage["committed_instances"]) for r in resources
+                 if r.type == "aws_eks_node_group" and "committed_instances" in r.usage}
+    groups = [str(c).removeprefix("nodes_") for c in nodes.columns
+              if str(c).startswith("nodes_")]
+    return {resource_of.get(g, g): overflow_node_hours(billed_node_counts(nodes, g),
+                                                       committed[resource_of.get(g, g)], step_s)
+            for g in groups if resource_of.get(g, g) in committed}
+
+
+def billed_node_counts(nodes: pd.DataFrame, group: str) -> np.ndarray:
+    """The group's nodes billed at each step of a timeline: Ready (``nodes_<group>``) plus
+    launched and not yet Ready (``launching_nodes_<group>``), as EC2 bills from launch."""
+    columns = (f"nodes_{group}", f"launching_nodes_{group}")
+    for column in columns:
+        if column not in nodes:
+            raise SimulationError(f"timeline has no {column} column; columns: "
+                                  f"{', '.join(map(str, nodes.columns))}")
+    return np.asarray(nodes[columns[0]].to_numpy(dtype=float)
+                      + nodes[columns[1]].to_numpy(dtype=float), dtype=float)
 
 
 def _hour_buckets(served_rps: Any, step_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -178,7 +227,8 @@ def apply_simulation(resources: Sequence[Resource],
                      node_hours_by_node_group: Mapping[str, float],
                      window_h: float, book: PriceBook, *, served_rps: Any = None,
                      step_s: float | None = None, traffic: TrafficProfile | None = None,
-                     cpu_credits: Mapping[str, float] | None = None
+                     cpu_credits: Mapping[str, float] | None = None,
+                     overflow_node_hours_by_node_group: Mapping[str, float] | None = None
                      ) -> tuple[Resource, ...]:
     """The resources with usage taken from a simulation, projected to a month: each node group's
     ``monthly_node_hours`` from the node-hours of the group of its name (the ``aws_eks_node_group``
@@ -189,7 +239,12 @@ def apply_simulation(resources: Sequence[Resource],
     bytes, its ``monthly_intra_region_gb`` the same way (another transfer resource stays as
     declared); with ``cpu_credits`` (resource name -> surplus vCPU-hours charged in the window),
     that node group's CPU credits, projected like its node-hours (as ``monthly_cpu_credit_hrs`` of
-    one vCPU, each node's: the group's over its nodes)."""
+    one vCPU, each node's: the group's over its nodes); a node group with
+    ``committed_instances`` given node-hours takes ``monthly_overflow_node_hours`` from
+    ``overflow_node_hours_by_node_group`` (resource name -> node-hours above the commitment in the
+    window, :func:`overflow_node_hours_by_node_group`), projected like its node-hours; without
+    its figure there, a declared one is dropped (it describes other node-hours) and the line
+    counts the node-hours as if spread evenly, a floor its note names."""
     scale = _scale(window_h)
     node_hours = monthly_node_hours(node_hours_by_node_group, window_h)
     groups = {r.name: r.attributes["instance_types"][0] for r in resources
@@ -201,10 +256,23 @@ def apply_simulation(resources: Sequence[Resource],
             "aws_eks_node_group resource has that name; node groups in the resources: "
             f"{', '.join(f'{n} ({t})' for n, t in groups.items()) or 'none'}; name the "
             "simulation's node groups after the resources they price")
+    committed = {r.name for r in resources
+                 if r.type == "aws_eks_node_group" and "committed_instances" in r.usage}
+    stray = sorted(set(overflow_node_hours_by_node_group or {}) - committed)
+    if stray:
+        raise SimulationError(
+            f"node-hours above a commitment given for {', '.join(map(repr, stray))}, which "
+            "no aws_eks_node_group resource with usage.committed_instances bears; node groups "
+            f"with one: {', '.join(sorted(committed)) or 'none'}")
     out = []
     for r in resources:
         if r.type == "aws_eks_node_group":
             usage = {**r.usage, "monthly_node_hours": node_hours.get(r.name, Decimal(0))}
+            usage.pop("monthly_overflow_node_hours", None)
+            overflow = (overflow_node_hours_by_node_group or {}).get(r.name)
+            if overflow is not None:
+                _positive(f"overflow_node_hours_by_node_group[{r.name!r}]", overflow)
+                usage["monthly_overflow_node_hours"] = _dec(overflow) * scale
             if cpu_credits is not None and r.name in cpu_credits:
                 charged_vcpu_h = cpu_credits[r.name]
                 _positive(f"cpu_credits[{r.name!r}]", charged_vcpu_h)
@@ -264,34 +332,43 @@ def estimate_from_simulation(resources: Sequence[Resource], simulation: Any, boo
     summary, timeline = simulation.summary, simulation.timeline
     window_h = float(summary.duration_s) / _SECONDS_PER_HOUR
     step = _step_s(timeline) if traffic is not None else None
+    committed = any(r.type == "aws_eks_node_group" and "committed_instances" in r.usage
+                    for r in resources)
+    # a timeline row per tick of the window: its step is the window over the rows
+    overflow = overflow_node_hours_by_node_group(
+        timeline, resources, {}, float(summary.duration_s) / len(timeline)) if committed else None
     projected = apply_simulation(resources, summary.node_hours_by_node_group, window_h, book,
                                  served_rps=timeline["served_rps"].to_numpy() if traffic else None,
-                                 step_s=step, traffic=traffic)
+                                 step_s=step, traffic=traffic,
+                                 overflow_node_hours_by_node_group=overflow)
     note = (f"monthly figures project the simulated {window_h:g} h window to "
             f"{HOURS_PER_MONTH} h (x {_scale(window_h).quantize(Decimal('0.0001'))})")
     return estimate(projected, book, notes=(note,))
 
 
 def hourly_cost(timeline: pd.DataFrame, instance_type_by_group: Mapping[str, str],
-                book: PriceBook, region: str, purchase_option: str = "on_demand"
-                ) -> pd.DataFrame:
+                book: PriceBook, region: str, purchase_option: str = "on_demand",
+                committed_instances: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Node cost per hour at each step of a timeline, the nodes billed from launch (columns
     ``nodes_<group>``, Ready, plus ``launching_nodes_<group>``, launched and not yet Ready): a
     float ``usd_per_hour_<group>`` per group and their sum ``usd_per_hour``, for charts (the
-    priced estimate stays in Decimal)."""
+    priced estimate stays in Decimal). A group in ``committed_instances`` pays that many
+    instances at the ``purchase_option`` rate every step, used or not, and the nodes above them
+    on-demand, as its cost lines bill them."""
     out = pd.DataFrame({"time_s": timeline["time_s"]})
     total = np.zeros(len(timeline))
     for group, itype in instance_type_by_group.items():
-        columns = (f"nodes_{group}", f"launching_nodes_{group}")
-        for column in columns:
-            if column not in timeline:
-                raise SimulationError(f"timeline has no {column} column; columns: "
-                                      f"{', '.join(map(str, timeline.columns))}")
+        billed = billed_node_counts(timeline, group)
         price = book.lookup("ec2_on_demand", purchase_option, region=region,
                             instance_type=itype).usd_per_unit
-        billed = (timeline[columns[0]].to_numpy(dtype=float)
-                  + timeline[columns[1]].to_numpy(dtype=float))
-        out[f"usd_per_hour_{group}"] = billed * float(price)
+        committed = (committed_instances or {}).get(group)
+        if committed is None:
+            out[f"usd_per_hour_{group}"] = billed * float(price)
+        else:
+            on_demand = book.lookup("ec2_on_demand", "on_demand", region=region,
+                                    instance_type=itype).usd_per_unit
+            out[f"usd_per_hour_{group}"] = (committed * float(price) + np.maximum(
+                billed - committed, 0.0) * float(on_demand))
         total += out[f"usd_per_hour_{group}"].to_numpy()
     out["usd_per_hour"] = total
     return out

@@ -3,7 +3,9 @@ splits it (:mod:`infra_toolkit.analysis`) and the sweep states it (:mod:`infra_t
 Pure: no I/O.
 
 A group's cost per hour is its billed nodes (Ready or launching) times its instance type's price
-at its ``aws_eks_node_group`` resource's purchase option (:func:`cluster_hourly_cost`); a
+at its ``aws_eks_node_group`` resource's purchase option, or with ``committed_instances`` those
+instances at the commitment's rate and the nodes above them on-demand
+(:func:`cluster_hourly_cost`); a
 workload's part of a group it shares is its request share there, half by CPU and half by memory
 requests (``cost_sim.request_shares``: idle room is charged to the pods on the group), all of a
 group it has alone (:func:`workload_hourly_costs`). These are the instance hours only: a group's
@@ -58,10 +60,15 @@ def cluster_hourly_cost(cluster: ClusterSimulationResult, resources: Sequence[Re
     out = pd.DataFrame({"time_s": cluster.nodes["time_s"]})
     total, priced = np.zeros(len(out)), True
     for g in cluster.node_groups:
-        option = _purchase_option(resources, resource_of.get(g.name, g.name), book)
+        name = resource_of.get(g.name, g.name)
+        option = _purchase_option(resources, name, book)
+        counts = [int(r.usage["committed_instances"]) for r in resources
+                  if r.type == "aws_eks_node_group" and r.name == name
+                  and "committed_instances" in r.usage]
+        committed = {g.name: counts[0]} if counts else None
         try:
             part = None if option is None else hourly_cost(
-                cluster.nodes, {g.name: g.instance_type}, book, region, option)
+                cluster.nodes, {g.name: g.instance_type}, book, region, option, committed)
         except PricingError:
             part = None
         if part is None:

@@ -28,6 +28,7 @@ from infra_toolkit.cost_sim import (
     TrafficProfile,
     apply_simulation,
     egress_transfer,
+    overflow_node_hours,
 )
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.plan import Plan
@@ -41,6 +42,7 @@ __all__ = [
     "at_max_size",
     "ceiling_resources",
     "idle_node_hours",
+    "idle_overflow_node_hours",
     "in_region",
     "node_group_resource_paths",
     "node_group_resources",
@@ -207,6 +209,33 @@ def idle_node_hours(resources: Sequence[Resource], simulated_node_groups: Collec
     return out
 
 
+def idle_overflow_node_hours(resources: Sequence[Resource],
+                             simulated_node_groups: Collection[str], window_h: float
+                             ) -> dict[str, float]:
+    """Node-hours above ``usage.committed_instances`` over ``window_h`` hours of the node groups
+    :func:`idle_node_hours` keeps as declared, as the static estimate counts them: a declared
+    ``monthly_overflow_node_hours`` pro rata, else the nodes of ``instances`` (or
+    ``desired_size``) above the commitment all the window
+    (:func:`~infra_toolkit.cost_sim.overflow_node_hours` of that constant count); a group
+    declaring only ``monthly_node_hours`` is left out, so its line counts them as if spread
+    evenly, as the static estimate does. Keyed by resource name."""
+    out: dict[str, float] = {}
+    for r in resources:
+        u = r.usage
+        if r.type != "aws_eks_node_group" or r.name in simulated_node_groups \
+                or "committed_instances" not in u:
+            continue
+        if "monthly_overflow_node_hours" in u:
+            out[r.name] = float(u["monthly_overflow_node_hours"]) * window_h \
+                / float(HOURS_PER_MONTH)
+        elif "monthly_node_hours" not in u:
+            nodes = u.get("instances", r.attributes["scaling_config.desired_size"])
+            out[r.name] = overflow_node_hours(np.full(1, float(nodes)),
+                                              int(u["committed_instances"]),
+                                              window_h * _SECONDS_PER_HOUR)
+    return out
+
+
 def in_region(resources: Sequence[Resource], region: str | None) -> tuple[Resource, ...]:
     """The resources priced in ``region`` instead of their own (``None``: unchanged)."""
     if region is None:
@@ -216,13 +245,17 @@ def in_region(resources: Sequence[Resource], region: str | None) -> tuple[Resour
 
 def at_max_size(resources: Sequence[Resource]) -> tuple[Resource, ...]:
     """The resources with every node group running ``scaling_config.max_size`` nodes all month
-    (``monthly_node_hours`` = max size x 730): the cost ceiling of the node groups."""
+    (``monthly_node_hours`` = max size x 730, and with ``committed_instances`` the
+    ``monthly_overflow_node_hours`` above them: max(0, max size - committed) x 730): the cost
+    ceiling of the node groups."""
     out = []
     for r in resources:
         if r.type == "aws_eks_node_group":
-            hours: Mapping[str, Decimal] = {
-                "monthly_node_hours": Decimal(r.attributes["scaling_config.max_size"])
-                * HOURS_PER_MONTH}
+            most = Decimal(r.attributes["scaling_config.max_size"])
+            hours: dict[str, Decimal] = {"monthly_node_hours": most * HOURS_PER_MONTH}
+            if "committed_instances" in r.usage:
+                hours["monthly_overflow_node_hours"] = max(
+                    Decimal(0), most - Decimal(r.usage["committed_instances"])) * HOURS_PER_MONTH
             r = dataclasses.replace(r, usage={**r.usage, **hours})
         out.append(r)
     return tuple(out)

@@ -58,6 +58,7 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
     if a["capacity_type"] == "SPOT" and u["purchase_option"] != "on_demand":
         out.append(("usage.purchase_option", (f"{quoted(u['purchase_option'])} conflicts with "
                     "capacity_type SPOT; drop one")))
+    out += _commitment_rules(a, u)
     given = [k for k in ("launch_template.name", "launch_template.id") if k in a]
     if len(given) == 2:
         out.append(("launch_template.id", "give the launch template's name or its id, not both"))
@@ -65,6 +66,48 @@ def _node_group_rules(a: dict[str, Any], u: dict[str, Any], region: str
         out.append(("launch_template", "needs name or id: the aws_launch_template resource it "
                     "uses"))
     return out
+
+
+def _commitment_rules(a: dict[str, Any], u: dict[str, Any]) -> list[tuple[str, str]]:
+    """``committed_instances`` needs a commitment's rate and on-demand nodes; the node-hours
+    above it lie within what the group runs and what the commitment cannot cover."""
+    committed = u.get("committed_instances")
+    if committed is None:
+        if "monthly_overflow_node_hours" in u:
+            return [("usage.monthly_overflow_node_hours", (
+                "the node-hours above committed_instances: give committed_instances too, or "
+                "remove it (without a commitment every node-hour is priced at purchase_option)"))]
+        return []
+    if a["capacity_type"] == "SPOT":
+        return [("usage.committed_instances", (
+            f"{committed} committed instances conflict with capacity_type SPOT: a reserved "
+            "instance or Savings Plan covers on-demand instances, never spot ones; remove "
+            "committed_instances or use capacity_type ON_DEMAND"))]
+    if u["purchase_option"] == "on_demand":
+        return [("usage.committed_instances", (
+            f"{committed} committed instances need the commitment's rate: set "
+            "usage.purchase_option to savings_plan or reserved (and its rate in an overrides "
+            "file), or remove committed_instances"))]
+    overflow = u.get("monthly_overflow_node_hours")
+    if overflow is None:
+        return []
+    hours = u.get("monthly_node_hours")
+    if hours is None:
+        return [("usage.monthly_overflow_node_hours", (
+            "give it with monthly_node_hours, the node-hours it is part of: with instances (or "
+            "desired_size) all month the node-hours above the commitment are max(0, nodes - "
+            "committed_instances) x 730, so remove it"))]
+    covered = committed * 730  # what the commitment can cover in the 730-hour month priced
+    if overflow > hours:
+        return [("usage.monthly_overflow_node_hours", (
+            f"{overflow:,} node-hours above the commitment is more than the group's "
+            f"monthly_node_hours ({hours:,}); lower it or raise monthly_node_hours"))]
+    if overflow < hours - covered:
+        return [("usage.monthly_overflow_node_hours", (
+            f"{overflow:,} node-hours above the commitment is less than monthly_node_hours "
+            f"({hours:,}) minus the most {committed} committed instances cover ({committed} x "
+            f"730 = {covered:,}); raise it to at least {hours - covered:,}"))]
+    return []
 
 
 def _launch_template_rules(a: dict[str, Any], u: dict[str, Any], region: str

@@ -97,7 +97,12 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
          # the file holds one version of the template: that one is priced
          "launch_template.version": Field("str")},
         {"instances": Field("int"), "monthly_node_hours": Field("number"),
-         "purchase_option": _PURCHASE, **_CPU_CREDIT_USAGE},
+         "purchase_option": _PURCHASE,
+         # instances of the first type a reserved instance or Savings Plan covers (billed every
+         # hour at its rate), and the node-hours a month above them (billed on-demand; default:
+         # from a simulation, else as if monthly_node_hours ran evenly)
+         "committed_instances": Field("int"), "monthly_overflow_node_hours": Field("number"),
+         **_CPU_CREDIT_USAGE},
         frozenset({"cluster_name", "node_group_name", "node_group_name_prefix", "node_role_arn",
                    "subnet_ids", "labels", "taint", "update_config", "release_version",
                    "version", "remote_access", "force_update_version"})),

@@ -14,7 +14,8 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
    ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the
    ``top``-th cheapest of them (its cost from its run, CPU credits included) costs no more than
-   the next variant's screened cost, a lower bound of its ranked cost (credits only add); or
+   the next variant's screened cost, a lower bound of its ranked cost (credits only add, and
+   the node-hours above a commitment are fewest when spread evenly, as screened); or
    until ``confirm_limit`` variants were run. Variants the screen left and no run confirmed are
    ``not confirmed``, never "meets", and none of them could rank among the ``top`` cheapest
    meeting the SLOs unless ``confirm_limit`` stopped the confirmation.
@@ -28,8 +29,12 @@ credits need the CPU over time: a variant run through ``simulate`` (confirmed, o
 cluster mode) has them priced from its run as the report prices them
 (``credit_usage.group_credits``); a summary row carries no CPU over time, so a variant only
 screened leaves them out and its note says so (a declared ``monthly_cpu_credit_hrs``, which the
-report replaces too, is never priced). The monthly cost ranked is the first chosen scenario that
-is not a load test.
+report replaces too, is never priced). A group with ``committed_instances`` bills the node-hours
+above them on-demand: a run gives them from its node count over time, as the report counts them;
+a summary row has only the node-hours, so a variant only screened counts them as if spread
+evenly (a lower bound) and its note says so. The commitment's rate is the variant's instance
+type's (``SweepPricer``): a variant of another type without a rate for it is PRICE NOT FOUND.
+The monthly cost ranked is the first chosen scenario that is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
 ``minReplicas`` is reached at the first sync, pods starting up as simulated).
@@ -349,7 +354,8 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
             hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
                      for g in v.spec.node_groups}
             cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0,
-                                  pricer.credits(run, specs, v.spec))
+                                  pricer.credits(run, specs, v.spec),
+                                  pricer.overflow(run, v.spec))
             row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
                                         sum(hours.values())))
             share = pricer.request_share(run, specs, fixed, workload) if shared else None
@@ -395,9 +401,12 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
     many ran and, when ``limit`` stopped it first, how many left could still rank among them.
 
     The order is the screened cost, which leaves a burstable group's surplus CPU credits out (a
-    summary row has no CPU over time), while the rank includes them. A run's node-hours are its
-    summary row's, bit for bit, and its credits only add (charged >= 0), so the screened cost is
-    a lower bound of the ranked one: once the ``top``-th cheapest variant meeting the SLOs costs
+    summary row has no CPU over time) and counts a committed group's node-hours above its
+    ``committed_instances`` as if spread evenly, while the rank takes both from the run. A run's
+    node-hours are its summary row's, bit for bit, its credits only add (charged >= 0), and
+    node-hours spread evenly have the fewest above a commitment (the sum of max(0, n - N) is at
+    least max(0, sum of n - N x steps)), so the screened cost is a lower bound of the ranked
+    one: once the ``top``-th cheapest variant meeting the SLOs costs
     no more than the next variant's screened cost, no variant left unconfirmed can cost less
     than it (credits that reorder two variants make the confirmation go on past the first)."""
     order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
@@ -419,11 +428,14 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         for s in chosen:
             run = simulate_cluster({workload: curves[s.name]}, {workload: spec})
             credits = pricer.credits(run, {workload: spec}, spec)
-            if credits:  # the node-hours are the summary row's; the credits come from the run
+            # the node-hours are the summary row's; the credits and the node-hours above a
+            # commitment come from the run
+            if credits or pricer.committed(spec):
                 sim = run.simulations[workload]
                 hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
                          for g in spec.node_groups}
-                cost = pricer.monthly(spec, hours, sim.summary.duration_s / 3600.0, credits)
+                cost = pricer.monthly(spec, hours, sim.summary.duration_s / 3600.0, credits,
+                                      pricer.overflow(run, spec))
                 row[f"{s.name}:monthly_usd"] = cost[0]
                 if s.name == cost_scenario:
                     row["monthly_usd"], row["cost_note"] = cost

@@ -16,7 +16,7 @@ from typing import Any
 
 from infra_toolkit.cost import cents
 from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.cost_sim import apply_simulation
+from infra_toolkit.cost_sim import apply_simulation, overflow_node_hours_by_node_group
 from infra_toolkit.cpu_credits import CreditSpec
 from infra_toolkit.credit_usage import (
     GroupCredits,
@@ -102,21 +102,44 @@ class SweepPricer:
         hourly = cluster_hourly_cost(run, priced, self.resource_of, self.book, priced[0].region)
         return monthly_usd(workload_hourly_costs(run, specs, fixed, hourly)[workload])
 
+    def committed(self, spec: SimulationSpec) -> bool:
+        """Whether a group of ``spec`` has ``committed_instances``: its cost then needs the
+        node-hours above them, which only a run's timeline gives (:meth:`overflow`)."""
+        return any("committed_instances" in self.resources[g.name].usage
+                   for g in spec.node_groups)
+
+    def overflow(self, run: ClusterSimulationResult, spec: SimulationSpec) -> dict[str, float]:
+        """The node-hours above each committed group's ``committed_instances`` in ``run``
+        (group -> node-hours), as the report counts them
+        (``cost_sim.overflow_node_hours_by_node_group``)."""
+        by_resource = overflow_node_hours_by_node_group(
+            run.nodes, self._priced(spec), self.resource_of, float(spec.tick_s))
+        return {g: by_resource[name] for g, name in self.resource_of.items()
+                if name in by_resource}
+
     def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float,
-                credits: Mapping[str, GroupCredits] | None = None
-                ) -> tuple[Decimal | None, str]:
+                credits: Mapping[str, GroupCredits] | None = None,
+                overflow: Mapping[str, float] | None = None) -> tuple[Decimal | None, str]:
         """The groups' monthly cost (USD, cents; None with the reason when a price is missing)
         from ``node_hours`` (group -> node-hours) of a ``window_h``-hour run projected to 730
         h, with ``credits`` (from :meth:`credits`) the Unlimited groups' surplus CPU credits
-        priced; without them a burstable group's credits are noted as left out."""
+        priced; without them a burstable group's credits are noted as left out. A group with
+        ``committed_instances`` bills the node-hours above them from ``overflow`` (from
+        :meth:`overflow`); without it, as if its node-hours were spread evenly: the fewest a
+        run of those node-hours can have above them, so a lower bound, noted."""
         charged = None if credits is None else charged_by_resource(credits, self.resource_of)
         key = (tuple((g.name, g.instance_type) for g in spec.node_groups),
                tuple(sorted(node_hours.items())), window_h,
-               None if charged is None else tuple(sorted(charged.items())))
+               None if charged is None else tuple(sorted(charged.items())),
+               None if overflow is None else tuple(sorted(overflow.items())))
         if key not in self.cache:
             hours = {self.resources[g].name: h for g, h in node_hours.items()}
+            above = None if overflow is None else {self.resources[g].name: h
+                                                   for g, h in overflow.items()}
             lines = estimate(apply_simulation(self._priced(spec), hours, window_h, self.book,
-                                              cpu_credits=charged), self.book).lines
+                                              cpu_credits=charged,
+                                              overflow_node_hours_by_node_group=above),
+                             self.book).lines
             missing = [ln.price_not_found for ln in lines if ln.price_not_found]
             total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
                         Decimal(0))
@@ -131,6 +154,14 @@ class SweepPricer:
             if charged:
                 note = (f"surplus CPU credits of node group(s) {', '.join(sorted(charged))} "
                         "included, from the simulated CPU as the report prices them")
+            evenly = [g.name for g in spec.node_groups
+                      if "committed_instances" in self.resources[g.name].usage
+                      and g.name not in (overflow or {})]
+            if evenly:
+                note = "; ".join(n for n in (note, (
+                    f"node-hours above committed_instances of node group(s) "
+                    f"{', '.join(evenly)} counted as if spread evenly, a lower bound (the "
+                    "report reads them from the run)")) if n)
             self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
                 else (cents(total), note)
         return self.cache[key]

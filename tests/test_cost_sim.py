@@ -78,9 +78,10 @@ def line_usd(est: CostEstimate, address: str, component: str) -> Decimal:
 def test_public_api_is_fixed() -> None:
     assert sorted(cost_sim.__all__) == sorted([
         "ALB_FREE_RULES_PER_REQUEST", "BYTES_PER_GB", "PodUsage", "TrafficProfile",
-        "apply_simulation", "attribute_cost", "egress_gb", "egress_transfer",
-        "estimate_from_simulation",
-        "hourly_cost", "lcu_hours", "monthly_node_hours", "request_shares"])
+        "apply_simulation", "attribute_cost", "billed_node_counts", "egress_gb",
+        "egress_transfer", "estimate_from_simulation",
+        "hourly_cost", "lcu_hours", "monthly_node_hours", "overflow_node_hours",
+        "overflow_node_hours_by_node_group", "request_shares"])
 
 
 def test_request_shares_split_a_shared_group() -> None:
