@@ -30,6 +30,7 @@ import numpy as np
 
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.cost_credits import credit_mode
+from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.cpu_credits import CreditLedger, CreditSpec, credit_ledger
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.report_html import duration_text
@@ -81,12 +82,6 @@ def workload_cpu_millicores(timeline: Any, workload: Any) -> np.ndarray:
     return np.asarray(cpu, dtype=float)
 
 
-def _billed(nodes: Any, group: str) -> np.ndarray:
-    billed = (np.asarray(nodes[f"nodes_{group}"], dtype=float)
-              + np.asarray(nodes[f"launching_nodes_{group}"], dtype=float))
-    return np.asarray(billed, dtype=float)
-
-
 def group_cpu_millicores(cluster: Any, specs: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Each node group's CPU per tick (millicores): every workload's CPU split over its groups
     by its pods placed there (``cluster.placed``, joint runs), all of it on a workload's one
@@ -102,7 +97,7 @@ def group_cpu_millicores(cluster: Any, specs: Mapping[str, Any]) -> dict[str, np
             weights = {groups[0]: np.ones(ticks)}
         else:
             per = ({g: np.asarray(placed[g], dtype=float) for g in groups if g in placed}
-                   if placed else {g: _billed(cluster.nodes, g) for g in groups})
+                   if placed else {g: billed_node_counts(cluster.nodes, g) for g in groups})
             total = np.sum(list(per.values()), axis=0)
             weights = {g: np.divide(v, total, out=np.zeros(ticks), where=total > 0)
                        for g, v in per.items()}
@@ -161,7 +156,7 @@ def group_credits(cluster: Any, specs: Mapping[str, Any],
     for group, (spec, mode) in burstable.items():
         if f"nodes_{group}" not in cluster.nodes:
             continue  # declared, not simulated: priced as declared
-        nodes = _billed(cluster.nodes, group)
+        nodes = billed_node_counts(cluster.nodes, group)
         used = np.where(nodes > 0, cpu.get(group, np.zeros(nodes.size)), 0.0) / 1000.0
         ledger, charged = _ledger(used, nodes, tick_s, spec, mode)
         node_h = ledger.instance_hours

@@ -42,10 +42,12 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
 from infra_toolkit.bin_packing import nodes_used, room_beside
+from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_operations_types import DeploymentStrategy
@@ -139,9 +141,9 @@ def _node_usd_per_hour(run: ScenarioRun, group: str) -> float | None:
     column = f"usd_per_hour_{group}"
     if cost is None or cluster is None or column not in cost:
         return None
-    billed = cluster.nodes[f"nodes_{group}"] + cluster.nodes[f"launching_nodes_{group}"]
-    some = billed > 0
-    return float(cost[column][some].iloc[0] / billed[some].iloc[0]) if some.any() else None
+    billed = billed_node_counts(cluster.nodes, group)
+    some = np.flatnonzero(billed > 0)
+    return float(cost[column].iloc[some[0]] / billed[some[0]]) if some.size else None
 
 
 def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float | None,

@@ -8,6 +8,7 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import HOURS_PER_MONTH, usd_text
+from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.plan_cost import is_load_test, node_group_resources
 from infra_toolkit.report_html import (
     Section,
@@ -59,7 +60,7 @@ def billed_nodes(nodes: pd.DataFrame, group: str) -> tuple[float, int]:
     """A node group's nodes in a cluster run's ``nodes`` frame (one row per tick), counted as
     they are billed, from launch (Ready plus launching): their mean over the ticks (its
     node-hours over the hours run) and their peak."""
-    billed = nodes[f"nodes_{group}"].to_numpy() + nodes[f"launching_nodes_{group}"].to_numpy()
+    billed = billed_node_counts(nodes, group)
     return float(billed.mean()), int(billed.max())
 
 
