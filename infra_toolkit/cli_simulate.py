@@ -279,7 +279,8 @@ def _run_flags(args: argparse.Namespace) -> int:
     # what an EKS node's kubelet and its kube-proxy and aws-node take, as for a plan's nodes
     reserved = node_reserve(size[0], size[1] * 1024, size[2])
     group = NodeGroup(args.instance_type, args.instance_type, *size, args.min_nodes,
-                      args.max_nodes, *reserved, EKS_DAEMONSETS.pods)
+                      args.max_nodes, *reserved, EKS_DAEMONSETS.pods, None,
+                      EKS_DAEMONSETS.cpu_millicores, EKS_DAEMONSETS.memory_mib)
     autoscaler = KARPENTER_LIKE if args.karpenter else ClusterAutoscalerSpec()
     if args.karpenter and dep is not None:  # a drained node waits for its pods' grace period
         autoscaler = replace(autoscaler, pod_termination_s=dep.termination_grace_period_s)

@@ -38,10 +38,9 @@ class ClusterNodes:
         # nodes hold pods by the scheduler's request, the HPA divides by the containers' sum
         self.slots = [pod_slots(g, wl.packed_cpu_millicores, wl.packed_memory_mib,
                                 wl.max_pods_per_node) for g in groups]
-        # a pod's share of a node: the larger of its CPU and memory fractions
-        self.pod_fraction = [max(wl.packed_cpu_millicores / g.allocatable_cpu_millicores,
-                                 wl.packed_memory_mib / g.allocatable_memory_mib)
-                             for g in groups]
+        # what the scheduler reserves for one pod, which scale-down's utilization counts
+        self.pod_cpu_millicores = wl.packed_cpu_millicores
+        self.pod_memory_mib = wl.packed_memory_mib
         self.image_pull_s = wl.image_pull_s
         self.startup_to_ready_s = wl.running_to_ready_s  # probe grid: readiness.py
         self.replicas = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from infra_toolkit.nodes import request_utilization
 from infra_toolkit.shared_scale_down import choose_removal
 
 if TYPE_CHECKING:
@@ -137,7 +138,8 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
     for g in reversed(range(n_groups)):
         nodes = ready_nodes[g] - (g == cg)
         placed = scheduled[g] - (cleft if g == cg else 0)
-        util = placed * cn.pod_fraction[g] / nodes if nodes else 1.0
+        util = request_utilization(groups[g], placed * cn.pod_cpu_millicores / nodes,
+                                   placed * cn.pod_memory_mib / nodes) if nodes else 1.0
         if (nodes <= groups[g].min_size or util >= ca.scale_down_utilization_threshold
                 or total_slots - slots[g] < total_pods
                 or groups[g].name in ca.undisruptable_groups):

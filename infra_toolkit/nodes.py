@@ -24,7 +24,8 @@ which holds every node on its own.)
     Ready ``provisioning_delay_s`` after the scan; they are billed from the scan (EC2 bills
     from launch), so node-hours count that delay.
   * **scale-down**: a group's nodes are *unneeded* while the group is above ``min_size``, its
-    request utilization (pods' requests / allocatable, the larger of CPU and memory) is below
+    request utilization (:func:`request_utilization`: the pods' and DaemonSets' requests over
+    the kubelet's allocatable, the larger of CPU and memory) is below
     ``scale_down_utilization_threshold`` and the pods of one node fit on the other nodes. After
     ``scale_down_unneeded_s`` continuously unneeded, and ``scale_down_delay_after_add_s`` after
     the last scale-up, one node per scan is removed; its pods are evicted and re-created Pending
@@ -50,7 +51,7 @@ from infra_toolkit.spec_checks import require_finite, require_whole
 
 __all__ = ["DRAIN_RULES", "KARPENTER_COMMAND_S", "KARPENTER_LIKE", "MAX_POD_EVICTION_S",
            "POD_TERMINATION_GRACE_S", "ClusterAutoscalerSpec", "NodeGroup", "node_room",
-           "pod_slots"]
+           "pod_slots", "request_utilization"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ class NodeGroup:
     seconds a drained node of the group stays, cordoned and billed, after its last eviction
     while its pods terminate (the longest ``terminationGracePeriodSeconds`` of the workloads
     that can run on it); ``None``: the autoscaler's
-    (:meth:`ClusterAutoscalerSpec.termination_s`)."""
+    (:meth:`ClusterAutoscalerSpec.termination_s`). ``daemonset_cpu_millicores`` and
+    ``daemonset_memory_mib``: the DaemonSet pods' requests within ``reserved_*``, which
+    cluster-autoscaler counts in a node's utilization (:func:`request_utilization`)."""
 
     name: str
     instance_type: str
@@ -77,6 +80,8 @@ class NodeGroup:
     reserved_memory_mib: float = 600.0
     daemonset_pods: int = 2
     pod_termination_s: float | None = None
+    daemonset_cpu_millicores: float = 0.0
+    daemonset_memory_mib: float = 0.0
 
     def __post_init__(self) -> None:
         o = f"node group {self.name!r}"
@@ -92,6 +97,11 @@ class NodeGroup:
                             f"(={self.min_size}) and >= 1")
         if self.reserved_cpu_millicores < 0 or self.reserved_memory_mib < 0:
             raise SpecError(f"{o}: reserved_cpu_millicores and reserved_memory_mib must be >= 0")
+        if not (0 <= self.daemonset_cpu_millicores <= self.reserved_cpu_millicores
+                and 0 <= self.daemonset_memory_mib <= self.reserved_memory_mib):
+            raise SpecError(f"{o}: daemonset_cpu_millicores and daemonset_memory_mib are part "
+                            "of reserved_cpu_millicores and reserved_memory_mib: each >= 0 and "
+                            "at most its reserve")
 
     @property
     def allocatable_cpu_millicores(self) -> float:
@@ -102,6 +112,27 @@ class NodeGroup:
     def allocatable_memory_mib(self) -> float:
         """Memory left for pods, in MiB."""
         return self.memory_gib * 1024.0 - self.reserved_memory_mib
+
+    @property
+    def kubelet_allocatable_cpu_millicores(self) -> float:
+        """The kubelet's allocatable CPU (what is left for pods and DaemonSets), millicores."""
+        return self.allocatable_cpu_millicores + self.daemonset_cpu_millicores
+
+    @property
+    def kubelet_allocatable_memory_mib(self) -> float:
+        """The kubelet's allocatable memory (left for pods and DaemonSets), MiB."""
+        return self.allocatable_memory_mib + self.daemonset_memory_mib
+
+
+def request_utilization(group: NodeGroup, cpu_millicores: float, memory_mib: float) -> float:
+    """A node's utilization as cluster-autoscaler's scale-down judges it: the requests of its
+    pods (``cpu_millicores``, ``memory_mib``) and of its DaemonSets over the kubelet's
+    allocatable, the larger of CPU and memory (DaemonSet pods count, as
+    ``--ignore-daemonsets-utilization`` is false by default), as a fraction."""
+    cpu = (cpu_millicores + group.daemonset_cpu_millicores) / \
+        group.kubelet_allocatable_cpu_millicores
+    memory = (memory_mib + group.daemonset_memory_mib) / group.kubelet_allocatable_memory_mib
+    return max(cpu, memory)
 
 
 # A whole-core CPU request this large is far more likely `cpu: 500` meant as 500m than a pod

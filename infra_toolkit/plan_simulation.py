@@ -144,7 +144,8 @@ def sized_node_group(config: NodeGroupConfig, spec: InstanceSpec, daemonsets: No
                                                  config.kubelet_reserve, daemonsets)
     return NodeGroup(config.name, spec.instance_type, float(spec.vcpu), spec.memory_mib / 1024,
                      max_pods, config.min_size, config.max_size, reserved_cpu, reserved_memory,
-                     daemonsets.pods, pod_termination_s)
+                     daemonsets.pods, pod_termination_s, daemonsets.cpu_millicores,
+                     daemonsets.memory_mib)
 
 
 def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook,

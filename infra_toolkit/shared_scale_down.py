@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from infra_toolkit.bin_packing import Node, pack
+from infra_toolkit.nodes import request_utilization
 
 if TYPE_CHECKING:
     from infra_toolkit.shared_nodes import Owner, SharedNodes
@@ -28,8 +29,8 @@ def pods_of(o: Owner, node: Node) -> int:
 
 def _utilization(sn: SharedNodes, node: Node) -> float:
     grp = sn.groups[node.group]
-    return max(1.0 - node.cpu_free / grp.allocatable_cpu_millicores,
-               1.0 - node.memory_free / grp.allocatable_memory_mib)
+    return request_utilization(grp, grp.allocatable_cpu_millicores - node.cpu_free,
+                               grp.allocatable_memory_mib - node.memory_free)
 
 
 def _fits_elsewhere(sn: SharedNodes, node: Node) -> bool:

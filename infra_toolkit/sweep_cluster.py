@@ -140,7 +140,13 @@ class Cluster(ClusterPods):
         slots, nodes, scheduled = p["slots"][rows], self.usable_nodes(rows), self.scheduled[rows]
         total_slots = (nodes * slots).sum(axis=1)
         total_pods = scheduled.sum(axis=1)
-        util = np.where(nodes > 0, scheduled * p["frac"][rows] / np.maximum(nodes, 1), 1.0)
+        # nodes.request_utilization, term for term in its order (bit-identical to the scalar)
+        per = np.maximum(nodes, 1)
+        cpu = (scheduled * p["pod_cpu"][rows, None] / per + p["ds_cpu"][rows]) \
+            / p["kubelet_cpu"][rows]
+        memory = (scheduled * p["pod_mem"][rows, None] / per + p["ds_mem"][rows]) \
+            / p["kubelet_mem"][rows]
+        util = np.where(nodes > 0, np.maximum(cpu, memory), 1.0)
         self.needed[rows] = ((nodes <= p["min_size"][rows]) | (util >= p["threshold"][rows, None])
                              | (total_slots[:, None] - slots < total_pods[:, None]))
         self.util[rows] = util

@@ -171,10 +171,14 @@ def variants(specs: list[Any]) -> Variants:
                                       w.max_pods_per_node)
                             for g in s.node_groups] for s, w in zip(specs, wl, strict=True)],
                           dtype=np.int64)
-    a["frac"] = np.array([[max(w.packed_cpu_millicores / g.allocatable_cpu_millicores,
-                               w.packed_memory_mib / g.allocatable_memory_mib)
-                           for g in s.node_groups] for s, w in zip(specs, wl, strict=True)],
-                         dtype=f64)
+    # nodes.request_utilization's terms: a pod's requests, the DaemonSets' and the kubelet's
+    # allocatable per (variant, group)
+    a["pod_cpu"] = np.array([float(w.packed_cpu_millicores) for w in wl], dtype=f64)
+    a["pod_mem"] = np.array([float(w.packed_memory_mib) for w in wl], dtype=f64)
+    for key, name in (("ds_cpu", "daemonset_cpu_millicores"), ("ds_mem", "daemonset_memory_mib"),
+                      ("kubelet_cpu", "kubelet_allocatable_cpu_millicores"),
+                      ("kubelet_mem", "kubelet_allocatable_memory_mib")):
+        a[key] = np.array([[getattr(g, name) for g in s.node_groups] for s in specs], dtype=f64)
     a["min_size"] = np.array([[g.min_size for g in s.node_groups] for s in specs], dtype=np.int64)
     a["max_size"] = np.array([[g.max_size for g in s.node_groups] for s in specs], dtype=np.int64)
     a["delay"] = col(lambda s: s.autoscaler.provisioning_delay_s)

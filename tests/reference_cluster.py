@@ -315,8 +315,15 @@ class _Run:
             unneeded = not pending and n > g.min_size
             if unneeded:
                 pod_cpu, pod_memory = _on_node(w)
-                cpu = on_g * pod_cpu / (n * (g.vcpu * 1000 - g.reserved_cpu_millicores))
-                memory = on_g * pod_memory / (n * (g.memory_gib * 1024 - g.reserved_memory_mib))
+                # cluster-autoscaler's utilization: the node's pods' and DaemonSets' requests
+                # over the kubelet's allocatable (capacity less the reserve that is not the
+                # DaemonSets')
+                cpu = ((on_g * pod_cpu / n + g.daemonset_cpu_millicores)
+                       / (g.vcpu * 1000 - g.reserved_cpu_millicores
+                          + g.daemonset_cpu_millicores))
+                memory = ((on_g * pod_memory / n + g.daemonset_memory_mib)
+                          / (g.memory_gib * 1024 - g.reserved_memory_mib
+                             + g.daemonset_memory_mib))
                 unneeded = (max(cpu, memory) < ca.scale_down_utilization_threshold
                             and placed <= total_slots - self.slots[g.name])
             if not unneeded:

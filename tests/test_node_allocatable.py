@@ -26,6 +26,7 @@ from infra_toolkit.node_allocatable import (
     eks_kube_reserved_memory_mib,
     node_reserve,
 )
+from infra_toolkit.nodes import NodeGroup, request_utilization
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_fields import FieldReader
 from infra_toolkit.plan_simulation import simulation_spec
@@ -213,3 +214,20 @@ def test_the_simulate_command_reserves_what_a_plan_does(
     assert ("does not fit on node group 't3.medium' (t3.medium: 1805m, 3246 MiB and 15 pod(s) "
             "free beside the kubelet's reserve and DaemonSets)") in capsys.readouterr().err
     assert main([*args, "--cpu-request-millicores", "1805"]) == 0
+
+
+def test_scale_down_utilization_counts_the_daemonsets() -> None:
+    # a plan's t3.medium: kubelet allocatable 1930m / 3246 MiB, of which kube-proxy and
+    # aws-node request 125m. cluster-autoscaler counts DaemonSet pods (its
+    # --ignore-daemonsets-utilization is false by default): one 250m / 512 MiB pod is
+    # max((250 + 125) / 1930, 512 / 3246) = max(0.1943, 0.1577); four are
+    # max((1000 + 125) / 1930, 2048 / 3246) = max(0.5829, 0.6309)
+    reserved = node_reserve(2, 4096, 17)
+    group = NodeGroup("general", "t3.medium", 2, 4, 17, 3, 10, *reserved, 2, None, 125, 0)
+    assert (group.kubelet_allocatable_cpu_millicores,
+            group.kubelet_allocatable_memory_mib) == (1930, 3246)
+    assert request_utilization(group, 250, 512) == pytest.approx(375 / 1930)
+    assert request_utilization(group, 1000, 2048) == pytest.approx(2048 / 3246)
+    with pytest.raises(SpecError, match="daemonset_cpu_millicores and daemonset_memory_mib are "
+                                        "part of reserved_cpu_millicores"):
+        NodeGroup("g", "t3.medium", 2, 4, 17, daemonset_cpu_millicores=200)  # reserve 100m

@@ -30,7 +30,7 @@ def test_minimal_plan_becomes_a_simulation(book: PriceBook) -> None:
     # kubeReserved CPU 60m + 10m and kube-proxy + aws-node 100m + 25m = 195m; memory: 7.5 % VM
     # share ceil(614.4) = 615, kubeReserved 11 x 29 + 255 = 574, eviction 100 = 1289 MiB
     assert spec.node_groups == (NodeGroup("general", "m5.large", 2.0, 8.0, 29, 2, 4, 195, 1289,
-                                          2),)
+                                          2, None, 125, 0),)
     assert spec.node_groups[0].allocatable_cpu_millicores == 2000 - 195
     assert (spec.hpa.min_replicas, spec.hpa.max_replicas) == (2, 8)
     assert spec.workload.slo_p95_latency_ms == 250  # the plan's p95 SLO
@@ -69,7 +69,7 @@ def test_default_plan_node_groups_and_slo(book: PriceBook) -> None:
     # 442 kubeReserved + 100 eviction = 850 MiB: 1805m and 3246 MiB for the backend's pods
     spec = simulation_spec(plan, "backend", book)
     assert spec.node_groups == (NodeGroup("general", "t3.medium", 2.0, 4.0, 17, 3, 10, 195, 850,
-                                          2),)
+                                          2, None, 125, 0),)
     assert spec.autoscaler.provisioning_delay_s == 150
     assert spec.controller.sync_period_s == 15
 
