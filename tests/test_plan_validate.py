@@ -916,3 +916,37 @@ def test_one_pricing_table_listed_twice_is_named_at_its_second_entry(tmp_path: P
     assert [(p.path, p.message) for p in problems] == [
         ("pricing.tables[1]",
          f"{again!r} is the table of pricing.tables[0] again; list each table once")]
+
+
+_RELATIVE = (" Paths in a plan are relative to the plan file's folder, not to the folder the "
+             "command runs in")
+
+
+@pytest.mark.parametrize(("cwd", "written", "words"), [
+    # written relative to the folder the command runs in (tmp/), not the plan's (tmp/plan/)
+    (".", "plan/manifests/traffic.csv", "; did you mean 'manifests/traffic.csv'?" + _RELATIVE),
+    # the same path run from elsewhere: the folder too many in front is found all the same
+    ("elsewhere", "plan/manifests/traffic.csv", "; did you mean 'manifests/traffic.csv'?" +
+     _RELATIVE),
+    # a file beside the plan's folder, written from the working folder: the plan's path to it
+    (".", "traces/traffic.csv", "; did you mean '../traces/traffic.csv'?" + _RELATIVE),
+    # before: "folder 'traffic' does not exist either", the last folder, where 'nope' is missing
+    (".", "nope/traffic/traffic.csv", "; folder 'nope' does not exist either"),
+    (".", "manifests/nope/traffic.csv", "; folder 'manifests/nope' does not exist either"),
+])
+def test_a_missing_file_names_the_path_the_plan_must_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cwd: str, written: str,
+        words: str) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "plan" / "manifests")
+    (tmp_path / "traces").mkdir()
+    shutil.copy(DATA / "manifests" / "traffic.csv", tmp_path / "traces" / "traffic.csv")
+    (tmp_path / "elsewhere").mkdir()
+    text = (DATA / "minimal.yaml").read_text()
+    old = "csv: {path: manifests/traffic.csv}"
+    assert old in text
+    plan = tmp_path / "plan" / "plan.yaml"
+    plan.write_text(text.replace(old, f"csv: {{path: {written}}}"))
+    monkeypatch.chdir(tmp_path / cwd)
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["scenarios[0].csv.path"]
+    assert problems[0].message == f"file '{written}' not found (relative to plan/){words}"
