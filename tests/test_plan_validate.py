@@ -634,6 +634,11 @@ MUTATIONS = [
     ("    - type: aws_eks_cluster\n      name: main\n",
      "    - type: aws_eks_cluster\n      name: main\n      name: other\n",
      "proposed.resources[0].name", "written twice"),
+    # two SLOs of one name (a YAML alias repeating one): the sweep's and simulate's figures are
+    # keyed by SLO name, so the second hid the first's (before: valid)
+    ("  - {name: p95, metric: latency, percentile: 95, threshold_ms: 250}\n",
+     "  - &p95 {name: p95, metric: latency, percentile: 95, threshold_ms: 250}\n  - *p95\n",
+     "slos[1].name", "SLO 'p95' is already used at slos[0].name; names must be unique"),
     # A14-1: a mistyped instance type is the one problem; the workload naming that group is
     # not also told "no node group named 'general'"
 ]
