@@ -244,6 +244,38 @@ def test_every_problem_of_a_referenced_hpa_is_named(tmp_path: Path) -> None:
         "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in ")
 
 
+@pytest.mark.parametrize(("old", "new", "message"), [
+    # a percent sign in a percent field: the fix is the number alone
+    ("averageUtilization: 70", "averageUtilization: 70%",
+     "spec.metrics[0].resource.target.averageUtilization (='70%') must be an integer in "
+     "{hpa} (fix: write 70 without the % sign: the field is a percent already)"),
+    ("averageUtilization: 70", "averageUtilization: '70'",
+     "spec.metrics[0].resource.target.averageUtilization (='70') must be an integer in "
+     "{hpa} (fix: write 70 unquoted, as a number)"),
+    # a v2beta1 HPA gets its reader's migration through a plan too (before: "apiVersion
+    # 'autoscaling/v2beta1' is not supported for HorizontalPodAutoscaler; use autoscaling/v2
+    # or autoscaling/v2beta2 or autoscaling/v1", the migration of its targets left out)
+    ("apiVersion: autoscaling/v2", "apiVersion: autoscaling/v2beta1",
+     "apiVersion (='autoscaling/v2beta1') is not read (removed in Kubernetes 1.25); use "
+     "autoscaling/v2 in {hpa} (fix: set apiVersion: autoscaling/v2 and write each metric's "
+     "target as a block, e.g. targetAverageUtilization: 50 -> target: {{type: Utilization, "
+     "averageUtilization: 50}}; targetAverageValue -> {{type: AverageValue, averageValue}}; "
+     "targetValue -> {{type: Value, value}})"),
+])
+def test_an_hpa_field_mistake_says_the_fix_through_a_plan(tmp_path: Path, old: str, new: str,
+                                                          message: str) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert old in text
+    hpa.write_text(text.replace(old, new))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    problems = validate_plan(plan)
+    assert [(p.path, p.message) for p in problems] == [
+        ("proposed.workloads[0].hpa", message.format(hpa=hpa.name))]
+
+
 @pytest.mark.parametrize(("metric", "message"), [
     # a valid autoscaling/v2 metric the simulator has no model for
     ("{name: ephemeral-storage, target: {type: Utilization, averageUtilization: 70}}",
@@ -634,6 +666,20 @@ MUTATIONS = [
     ("    - type: aws_eks_cluster\n      name: main\n",
      "    - type: aws_eks_cluster\n      name: main\n      name: other\n",
      "proposed.resources[0].name", "written twice"),
+    # a unit written into a key whose name holds it: the number in that unit is the fix
+    ("threshold_ms: 250}", "threshold_ms: 0.25s}", "slos[0].threshold_ms",
+     "expected a number, got text ('0.25s'); write 250: the field takes a number of "
+     "milliseconds"),
+    ("csv: {path: manifests/traffic.csv}",
+     "synthetic: {shape: step, duration: 1h, before_rps: 1, after_rps: 5, at_s: 30m}",
+     "scenarios[0].synthetic.at_s",
+     "expected a number, got text ('30m'); write 1800: the field takes a number of seconds"),
+    ("  - {name: p95, metric: latency, percentile: 95, threshold_ms: 250}\n",
+     "  - {name: up, metric: availability, objective_pct: 99.9%}\n", "slos[0].objective_pct",
+     "expected a number, got text ('99.9%'); write 99.9 without the % sign: the field is a "
+     "percent already"),
+    ("threshold_ms: 250}", "threshold_ms: '250'}", "slos[0].threshold_ms",
+     "expected a number, got text ('250'); write 250 unquoted, as a number"),
     # two SLOs of one name (a YAML alias repeating one): the sweep's and simulate's figures are
     # keyed by SLO name, so the second hid the first's (before: valid)
     ("  - {name: p95, metric: latency, percentile: 95, threshold_ms: 250}\n",
