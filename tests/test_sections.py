@@ -630,3 +630,28 @@ def test_optional_plan_text_left_out_is_shown_as_such(small_analysis: PlanAnalys
     assert security.to_dict("records") == [
         {"Item": "IRSA", "Status": "done"}, {"Item": "private subnets", "Status": "planned"},
         {"Item": "KMS", "Status": "planned"}]
+
+
+@pytest.mark.parametrize(("item", "shown"), [
+    # a SPOT node group: no "usage: purchase_option=on_demand" beside capacity_type=SPOT
+    ({"type": "aws_eks_node_group", "name": "w", "instance_types": ["c6i.large"],
+      "capacity_type": "SPOT", "scaling_config": {"desired_size": 1, "min_size": 0,
+                                                  "max_size": 2}},
+     "instance_types=c6i.large, capacity_type=SPOT, scaling_config.desired_size=1, "
+     "scaling_config.min_size=0, scaling_config.max_size=2, ami_type=AL2023_x86_64_STANDARD, "
+     "disk_size=20"),
+    # an on-demand one keeps it: there it says no commitment was priced
+    ({"type": "aws_eks_node_group", "name": "w", "instance_types": ["c6i.large"],
+      "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 2}},
+     "instance_types=c6i.large, scaling_config.desired_size=1, scaling_config.min_size=0, "
+     "scaling_config.max_size=2, capacity_type=ON_DEMAND, ami_type=AL2023_x86_64_STANDARD, "
+     "disk_size=20; usage: purchase_option=on_demand"),
+])
+def test_a_spot_resource_shows_no_on_demand_purchase_option(item: dict[str, object],
+                                                            shown: str) -> None:
+    from infra_toolkit.pricing import load_price_book
+    from infra_toolkit.resources import parse_resources
+    from infra_toolkit.sections_architecture import _attributes
+
+    (r,) = parse_resources([item], default_region="us-east-1", price_book=load_price_book())
+    assert _attributes(r) == shown
