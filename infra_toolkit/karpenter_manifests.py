@@ -27,7 +27,7 @@ from infra_toolkit.karpenter_node_class import (
     read_kubelet,
 )
 from infra_toolkit.node_placement import NodeRequirement, node_requirement, requirement_met
-from infra_toolkit.plan_fields import FieldReader, join_path, parse_duration_s
+from infra_toolkit.plan_fields import FieldReader, close_choices, join_path, parse_duration_s
 from infra_toolkit.plan_yaml import read_yaml_documents
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
 
@@ -401,6 +401,14 @@ def _header(r: FieldReader, doc: Any, i: int) -> tuple[str, str] | None:
                                     "(NodePool, EC2NodeClass)")
         return None
     if kind not in versions:
+        # other kinds are skipped, but a misspelt NodePool or EC2NodeClass would vanish: its
+        # node group then priced without its rules, its nodes without its labels
+        near = [k for k in versions if isinstance(kind, str) and k.lower() == kind.lower()] \
+            or (close_choices(kind, versions, 0.8) if isinstance(kind, str) else [])
+        if near:
+            case = " (kinds are case-sensitive)" if near[0].lower() == str(kind).lower() else ""
+            r.add(join_path(p, "kind"), f"{kind!r} is not a kind Karpenter knows; did you mean "
+                                        f"{near[0]!r}?{case}")
         return None
     r.mapping(doc, p, ("apiVersion", "kind", "metadata", "spec", "status"))
     if api not in versions[kind]:

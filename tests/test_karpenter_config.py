@@ -312,6 +312,13 @@ def _spec(**fields: Any) -> dict[str, Any]:
        "metadata": {"name": "default"}}],
      r"Provisioner/default.kind: Provisioner \(karpenter.sh/v1alpha5\) is Karpenter's v1alpha "
      r"API, removed in v0.32; migrate it to a karpenter.sh/v1 NodePool"),
+    # a misspelt kind was skipped as another kind's document: the pool vanished silently
+    ([_pool(), {**_pool(), "kind": "Nodepool"}],
+     r"Nodepool/general.kind: 'Nodepool' is not a kind Karpenter knows; did you mean "
+     r"'NodePool'\? \(kinds are case-sensitive\)$"),
+    ([_pool(), {**_class(), "kind": "EC2NodeClas"}],
+     r"EC2NodeClas/default.kind: 'EC2NodeClas' is not a kind Karpenter knows; did you mean "
+     r"'EC2NodeClass'\?$"),
     ([{**_pool(), "apiVersion": "karpenter.sh/v2"}],
      r"NodePool/general.apiVersion: 'karpenter.sh/v2' is not read for NodePool; use "
      r"karpenter.sh/v1 or karpenter.sh/v1beta1"),
