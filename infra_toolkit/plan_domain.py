@@ -39,7 +39,14 @@ from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_sp
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
-from infra_toolkit.plan_yaml import PlanLoader, StructureError, refused_character, yaml_line_index
+from infra_toolkit.plan_yaml import (
+    TAB_FIX,
+    PlanLoader,
+    StructureError,
+    refused_character,
+    syntax_problem,
+    yaml_line_index,
+)
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
@@ -146,8 +153,9 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
         if isinstance(exc, StructureError):  # its problem says what to write instead
             r.add(path, f"{where}: {exc.problem}")
         else:
-            r.add(path, f"{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; "
-                        "fix the manifest")
+            detail = syntax_problem(exc, text)
+            fix = "" if detail.endswith(TAB_FIX) else "; fix the manifest"
+            r.add(path, f"{where}: YAML syntax error: {detail}{fix}")
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from infra_toolkit.digest import plan_digest
-from infra_toolkit.errors import PlanError
+from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_yaml import PlanLoader
@@ -212,6 +213,48 @@ def test_unreadable_plan_raises_plan_error(tmp_path: Path, make: str) -> None:
     with pytest.raises(PlanError, match=r"cannot read plan .*plan.yaml: .*give the path of a "
                                         r"readable UTF-8 YAML file"):
         validate_plan(path)
+
+
+_TAB = "YAML syntax error: a tab character at column {}: YAML indents with spaces only; " \
+    "replace the tab with spaces"
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [
+    # libyaml says "found character that cannot start any token", naming no tab
+    ("version: 1\nmetadata:\n\ttitle: a\n", 3, 1),
+    # ... or "found a tab character that violates indentation"
+    ("version: 1\nmetadata:\n  title: a\n  \towner: b\n", 4, 3),
+])
+def test_a_tab_in_the_indentation_is_named_with_its_fix(tmp_path: Path, text: str, line: int,
+                                                        column: int) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    (problem,) = validate_plan(path)
+    assert (problem.line, problem.path, problem.message) == (line, "", _TAB.format(column))
+
+
+def test_a_tab_in_a_manifest_is_named_with_its_fix(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert "\n  minReplicas: 2\n" in text
+    hpa.write_text(text.replace("\n  minReplicas: 2\n", "\n\tminReplicas: 2\n"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    (problem,) = validate_plan(plan)
+    # minReplicas is on the manifest's line 7
+    assert (problem.path, problem.message) == ("proposed.workloads[0].hpa",
+                                               "hpa.yaml:7: " + _TAB.format(1))
+
+
+def test_a_tab_in_a_karpenter_file_read_alone_is_named(tmp_path: Path) -> None:
+    from infra_toolkit.plan_yaml import read_yaml_documents
+
+    path = tmp_path / "nodepools.yaml"
+    path.write_text("apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n\tlimits: {}\n")
+    with pytest.raises(SpecError, match=f"^{re.escape(str(path))}:4: " +
+                       re.escape(_TAB.format(1)) + "$"):
+        read_yaml_documents(path)
 
 
 @pytest.mark.parametrize(("text", "line", "code"), [
