@@ -124,16 +124,24 @@ _NUMBER_TEXT = re.compile(r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)\s*")
 _UNIT_SUFFIXES = {"_pct": "%", "_ms": "ms", "_s": "s"}
 
 
+# keys holding a fraction 0-1 that an author may write as a percent
+_FRACTION_KEYS = ("traffic_share", "daily_amplitude")
+
+
 def _unit_of_key(key: str) -> str | None:
     """The unit a plan key's name ends in (``weight_pct`` -> ``%``, ``at_s`` -> ``s``,
-    ``threshold_ms`` -> ``ms``), ``None`` for another key."""
+    ``threshold_ms`` -> ``ms``), ``fraction`` for a share such as ``traffic_share``, ``None``
+    for another key."""
+    if key in _FRACTION_KEYS:
+        return "fraction"
     return next((u for suffix, u in _UNIT_SUFFIXES.items() if key.endswith(suffix)), None)
 
 
 def bare_number_fix(value: Any, unit: str | None) -> str:
-    """How to write a number a field (of ``unit``: ``%``, ``s``, ``ms`` or ``None``) got as
-    text: ``'60'`` -> ``write 60 unquoted``, ``'60%'`` in a percent field -> ``write 60 without
-    the % sign``, ``'2m'`` in a seconds field -> ``write 120``; ``""`` when ``value`` is no such
+    """How to write a number a field (of ``unit``: ``%``, ``fraction``, ``s``, ``ms`` or
+    ``None``) got as text: ``'60'`` -> ``write 60 unquoted``, ``'60%'`` in a percent field ->
+    ``write 60 without the % sign``, in a fraction -> ``write 0.6``, ``'2m'`` in a seconds
+    field -> ``write 120``; ``""`` when ``value`` is no such
     text (the unit is in the field's name, docs/PLAN.md "Units", so it is never written)."""
     if not isinstance(value, str):
         return ""
@@ -142,6 +150,8 @@ def bare_number_fix(value: Any, unit: str | None) -> str:
         return f"write {m.group(1)} unquoted, as a number"
     if m and unit == "%":
         return f"write {m.group(1)} without the % sign: the field is a percent already"
+    if m and unit == "fraction":
+        return f"write {float(m.group(1)) / 100:g}: the field is a fraction, not a percent"
     if unit in ("s", "ms"):
         try:
             seconds = parse_duration_s(value)

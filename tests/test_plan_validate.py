@@ -721,6 +721,11 @@ MUTATIONS = [
      "  - {name: up, metric: availability, objective_pct: 99.9%}\n", "slos[0].objective_pct",
      "expected a number, got text ('99.9%'); write 99.9 without the % sign: the field is a "
      "percent already"),
+    # a share written as a percent: the fraction meant
+    ("csv: {path: manifests/traffic.csv}",
+     "synthetic: {shape: diurnal, duration: 1d, mean_rps: 10, daily_amplitude: 35%}",
+     "scenarios[0].synthetic.daily_amplitude",
+     "expected a number, got text ('35%'); write 0.35: the field is a fraction, not a percent"),
     ("threshold_ms: 250}", "threshold_ms: '250'}", "slos[0].threshold_ms",
      "expected a number, got text ('250'); write 250 unquoted, as a number"),
     # two SLOs of one name (a YAML alias repeating one): the sweep's and simulate's figures are
