@@ -62,7 +62,8 @@ def read_strategy(r: FieldReader, raw: Any, workloads: set[str] | None = None
     description = r.str_(m, "description", p)
     section = {"rolling": "rolling", "canary": "canary", "blue-green": "blue_green"}
     for key in section.values():
-        if key in m and section.get(kind or "") != key:
+        # an invalid type is its own problem: which block belongs is then unknown
+        if kind is not None and key in m and section.get(kind) != key:
             r.add(join_path(p, key), f"does not apply to type {quoted(kind)}; remove it")
     fields: dict[str, Any] = {}
     sub_key = section.get(kind or "")

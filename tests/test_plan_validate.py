@@ -709,6 +709,10 @@ MUTATIONS = [
     ("    - type: aws_eks_cluster\n      name: main\n",
      "    - type: aws_eks_cluster\n      name: main\n      name: other\n",
      "proposed.resources[0].name", "written twice"),
+    # a misspelt type is the one problem: its block is not also called one of no type (before:
+    # "deployment_strategy.rolling: does not apply to type None; remove it")
+    ("  type: rolling\n", "  type: rollin\n", "deployment_strategy.type",
+     "'rollin' is not valid; did you mean 'rolling'?"),
     # a unit written into a key whose name holds it: the number in that unit is the fix
     ("threshold_ms: 250}", "threshold_ms: 0.25s}", "slos[0].threshold_ms",
      "expected a number, got text ('0.25s'); write 250: the field takes a number of "
