@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem
-from infra_toolkit.plan_fields import did_you_mean
+from infra_toolkit.plan_fields import bare_number_fix, did_you_mean
 from infra_toolkit.quantity import QuantityError, parse_quantity_milli
 
 __all__ = ["ManifestReader", "DNS_SUBDOMAIN", "DNS_LABEL"]
@@ -82,7 +82,9 @@ class ManifestReader:
     def integer(self, value: object, path: str) -> int:
         """An int32, as every integer field of the HPA API is."""
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, value, "must be an integer")
+            # averageUtilization is the one percent among the HPA's integer fields
+            unit = "%" if path.endswith("averageUtilization") else None
+            raise self.fail(path, value, "must be an integer", bare_number_fix(value, unit))
         if not -(2**31) <= value < 2**31:
             raise self.fail(path, value, "must fit in 32 bits (at most 2147483647)")
         return value

@@ -27,7 +27,7 @@ from infra_toolkit.karpenter_node_class import (
     read_kubelet,
 )
 from infra_toolkit.node_placement import NodeRequirement, node_requirement, requirement_met
-from infra_toolkit.plan_fields import FieldReader, join_path, parse_duration_s
+from infra_toolkit.plan_fields import FieldReader, close_choices, join_path, parse_duration_s
 from infra_toolkit.plan_yaml import read_yaml_documents
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
 
@@ -237,12 +237,27 @@ def _duration_s(r: FieldReader, m: Mapping[str, Any], key: str, path: str, also:
     return None
 
 
+def _moved_in_v1(r: FieldReader, raw: Any, path: str, api: str, moved: Mapping[str, str]
+                 ) -> Any:
+    """``raw`` without the fields of ``moved`` (name -> where karpenter.sh/v1 states it, the
+    v1 migration guide) when the NodePool is v1, each recorded with where it now goes: an
+    "unknown key" alone left a v1beta1 file's author guessing."""
+    if api.endswith("v1beta1") or not isinstance(raw, Mapping):
+        return raw
+    for key in sorted(moved.keys() & raw.keys()):
+        r.add(join_path(path, key), f"{api} moved it to {moved[key]} (it was here in "
+                                    "v1beta1); move it there")
+    return {k: v for k, v in raw.items() if k not in moved}
+
+
 def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: list[str]
                 ) -> tuple[str, float | None, tuple[int | str, ...]]:
     dp = join_path(p, "disruption")
     keys = ("consolidationPolicy", "consolidateAfter", "budgets") + \
         (("expireAfter",) if api.endswith("v1beta1") else ())
-    d = r.mapping(spec.get("disruption", {}), dp, keys) or {}
+    raw = _moved_in_v1(r, spec.get("disruption", {}), dp, api,
+                       {"expireAfter": "spec.template.spec.expireAfter"})
+    d = r.mapping(raw, dp, keys) or {}
     policy = r.str_(d, "consolidationPolicy", dp, required=False, choices=_POLICIES[api])
     after: float | None = 0.0  # v1's default consolidateAfter: 0s
     if d.get("consolidateAfter") == "Never":
@@ -266,7 +281,9 @@ def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: 
     labels = _labels(r, meta.get("labels", {}), join_path(join_path(tp, "metadata"), "labels"))
     keys = ("requirements", "nodeClassRef", "taints", "startupTaints") + \
         (("kubelet",) if api.endswith("v1beta1") else ("expireAfter", "terminationGracePeriod"))
-    ts = r.mapping(t.get("spec"), join_path(tp, "spec"), keys, ("nodeClassRef",)) or {}
+    raw = _moved_in_v1(r, t.get("spec"), join_path(tp, "spec"), api,
+                       {"kubelet": "the EC2NodeClass's spec.kubelet"})
+    ts = r.mapping(raw, join_path(tp, "spec"), keys, ("nodeClassRef",)) or {}
     sp = join_path(tp, "spec")
     for key, why in (("expireAfter", "nodes are not replaced at an age"),
                      ("startupTaints", "removed once a node is initialized: pods need not "
@@ -401,6 +418,14 @@ def _header(r: FieldReader, doc: Any, i: int) -> tuple[str, str] | None:
                                     "(NodePool, EC2NodeClass)")
         return None
     if kind not in versions:
+        # other kinds are skipped, but a misspelt NodePool or EC2NodeClass would vanish: its
+        # node group then priced without its rules, its nodes without its labels
+        near = [k for k in versions if isinstance(kind, str) and k.lower() == kind.lower()] \
+            or (close_choices(kind, versions, 0.8) if isinstance(kind, str) else [])
+        if near:
+            case = " (kinds are case-sensitive)" if near[0].lower() == str(kind).lower() else ""
+            r.add(join_path(p, "kind"), f"{kind!r} is not a kind Karpenter knows; did you mean "
+                                        f"{near[0]!r}?{case}")
         return None
     r.mapping(doc, p, ("apiVersion", "kind", "metadata", "spec", "status"))
     if api not in versions[kind]:

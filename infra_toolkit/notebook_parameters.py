@@ -98,8 +98,10 @@ def expected_scenario(selected: Sequence[Scenario], requested: Any) -> str | Non
                         f"expected_scenario {monthly[0] if monthly else 'NAME'}), or None for "
                         "the first selected that is not a load test")
     if requested not in {s.name for s in selected}:
+        close = did_you_mean(requested, monthly, list_choices=False)
         raise PlanError(f"expected_scenario {requested!r} is not among the selected scenarios "
-                        f"({', '.join(s.name for s in selected)}); select it or pick one of them")
+                        f"({', '.join(s.name for s in selected)}){close}; select it or pick "
+                        "one of them")
     if requested not in monthly:
         raise PlanError(f"expected_scenario {requested!r} is a load test: minutes of synthetic "
                         "users are not a month of traffic, so its monthly projection cannot be "

@@ -9,6 +9,7 @@ traffic files and shapes to ``traffic``. This module also reads the files a plan
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,7 +39,14 @@ from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_sp
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, scenario_curve, shape_parameters
-from infra_toolkit.plan_yaml import PlanLoader, StructureError, refused_character, yaml_line_index
+from infra_toolkit.plan_yaml import (
+    TAB_FIX,
+    PlanLoader,
+    StructureError,
+    refused_character,
+    syntax_problem,
+    yaml_line_index,
+)
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource, parse_resources, validate_resources
 
@@ -58,10 +66,9 @@ __all__ = [
     "referenced_file",
 ]
 
-# v2beta2 and v1 HPAs are read as the API server serves them (hpa_versions)
-_API_VERSIONS = {"Deployment": ("apps/v1",), "StatefulSet": ("apps/v1",),
-                 "HorizontalPodAutoscaler": ("autoscaling/v2", "autoscaling/v2beta2",
-                                             "autoscaling/v1")}
+# an HPA's apiVersion is checked by hpa_versions, which reads v2beta2 and v1 as the API
+# server serves them and gives the v2beta1 migration
+_API_VERSIONS = {"Deployment": ("apps/v1",), "StatefulSet": ("apps/v1",)}
 
 
 def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Path | None:
@@ -88,10 +95,8 @@ def _existing_file(r: FieldReader, text: str, full: Path, path: str,
                    base_dir: Path) -> Path | None:
     """``full`` when it is a regular file, else ``None`` after recording why it is not."""
     if not full.exists():
-        siblings = [p.name for p in full.parent.iterdir()] if full.parent.is_dir() else []
-        hint = did_you_mean(full.name, siblings) if siblings else \
-            f"; folder {quoted(full.parent.name)} does not exist either"
-        r.add(path, f"file {quoted(text)} not found (relative to {base_dir.name}/){hint}")
+        r.add(path, f"file {quoted(text)} not found (relative to {base_dir.name}/)"
+                    f"{_missing_file_hint(text, full, base_dir)}")
         return None
     if full.is_dir():
         r.add(path, f"{quoted(text)} is a folder, not a file; name the file")
@@ -100,6 +105,26 @@ def _existing_file(r: FieldReader, text: str, full: Path, path: str,
         r.add(path, f"{quoted(text)} is not a regular file (a pipe, socket or device); name a file")
         return None
     return full
+
+
+def _missing_file_hint(text: str, full: Path, base_dir: Path) -> str:
+    """Why ``text`` (relative to ``base_dir``) names no file, and the path that would: the file
+    written relative to the folder the command runs in, or with a folder too many in front
+    (``plan/traces/day.csv`` for ``traces/day.csv``), is named as the plan must write it; else a
+    close name in its folder, or the first folder of the path that does not exist."""
+    parts = Path(text).parts
+    tails = [Path(*parts[k:]) for k in range(1, len(parts))]
+    found = [Path(text)] if Path(text).is_file() else []  # relative to the working folder
+    found += [base_dir / t for t in tails if (base_dir / t).is_file()]
+    if found:
+        fix = Path(os.path.relpath(found[0], base_dir)).as_posix()
+        return (f"; did you mean {quoted(fix)}? Paths in a plan are relative to the plan file's "
+                "folder, not to the folder the command runs in")
+    if full.parent.is_dir():
+        return did_you_mean(full.name, [p.name for p in full.parent.iterdir()])
+    missing = next((k for k in range(1, len(parts)) if not (base_dir / Path(*parts[:k])).is_dir()),
+                   len(parts) - 1)
+    return f"; folder {quoted(Path(*parts[:missing]).as_posix())} does not exist either"
 
 
 def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
@@ -128,8 +153,9 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
         if isinstance(exc, StructureError):  # its problem says what to write instead
             r.add(path, f"{where}: {exc.problem}")
         else:
-            r.add(path, f"{where}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; "
-                        "fix the manifest")
+            detail = syntax_problem(exc, text)
+            fix = "" if detail.endswith(TAB_FIX) else "; fix the manifest"
+            r.add(path, f"{where}: YAML syntax error: {detail}{fix}")
     return None
 
 
@@ -179,8 +205,9 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
         r.add(path, f"{where}: kind {quoted(doc.get('kind'))} is not {wanted}")
         return None
     doc_kind = str(doc["kind"])
-    allowed = _API_VERSIONS[doc_kind]
-    if doc.get("apiVersion") not in allowed:
+    allowed = _API_VERSIONS.get(doc_kind)
+    # an HPA's version is worded by its reader (hpa_versions): v2beta1 with its migration
+    if allowed is not None and doc.get("apiVersion") not in allowed:
         r.add(path, f"{where}: apiVersion {quoted(doc.get('apiVersion'))} is not supported for "
                     f"{doc_kind}; use {' or '.join(allowed)}")
         return None

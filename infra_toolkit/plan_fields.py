@@ -24,6 +24,7 @@ __all__ = [
     "FieldReader",
     "InvalidField",
     "Problem",
+    "bare_number_fix",
     "close_choices",
     "did_you_mean",
     "join_path",
@@ -117,6 +118,49 @@ def parse_duration_s(text: str) -> float:
     if not compact or _DURATION_PART.sub("", compact):
         raise ValueError(f"{quoted(text)} is not a duration")
     return sum(float(n) * _DURATION_UNIT_S[u] for n, u in _DURATION_PART.findall(compact))
+
+
+_NUMBER_TEXT = re.compile(r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)\s*")
+_UNIT_SUFFIXES = {"_pct": "%", "_ms": "ms", "_s": "s"}
+
+
+# keys holding a fraction 0-1 that an author may write as a percent
+_FRACTION_KEYS = ("traffic_share", "daily_amplitude")
+
+
+def _unit_of_key(key: str) -> str | None:
+    """The unit a plan key's name ends in (``weight_pct`` -> ``%``, ``at_s`` -> ``s``,
+    ``threshold_ms`` -> ``ms``), ``fraction`` for a share such as ``traffic_share``, ``None``
+    for another key."""
+    if key in _FRACTION_KEYS:
+        return "fraction"
+    return next((u for suffix, u in _UNIT_SUFFIXES.items() if key.endswith(suffix)), None)
+
+
+def bare_number_fix(value: Any, unit: str | None) -> str:
+    """How to write a number a field (of ``unit``: ``%``, ``fraction``, ``s``, ``ms`` or
+    ``None``) got as text: ``'60'`` -> ``write 60 unquoted``, ``'60%'`` in a percent field ->
+    ``write 60 without the % sign``, in a fraction -> ``write 0.6``, ``'2m'`` in a seconds
+    field -> ``write 120``; ``""`` when ``value`` is no such
+    text (the unit is in the field's name, docs/PLAN.md "Units", so it is never written)."""
+    if not isinstance(value, str):
+        return ""
+    m = _NUMBER_TEXT.fullmatch(value)
+    if m and not m.group(2):
+        return f"write {m.group(1)} unquoted, as a number"
+    if m and unit == "%":
+        return f"write {m.group(1)} without the % sign: the field is a percent already"
+    if m and unit == "fraction":
+        return f"write {float(m.group(1)) / 100:g}: the field is a fraction, not a percent"
+    if unit in ("s", "ms"):
+        try:
+            seconds = parse_duration_s(value)
+        except ValueError:
+            return ""
+        amount, unit_name = (seconds * 1000, "milliseconds") if unit == "ms" else \
+            (seconds, "seconds")
+        return f"write {amount:g}: the field takes a number of {unit_name}"
+    return ""
 
 
 def _type_name(value: Any) -> str:
@@ -297,7 +341,8 @@ class FieldReader:
             return default
         p, value = join_path(path, key), m[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(p, f"expected a number, got {_type_name(value)}")
+            fix = bare_number_fix(value, _unit_of_key(key))
+            self.add(p, f"expected a number, got {_type_name(value)}{'; ' + fix if fix else ''}")
             return None
         if not math.isfinite(value):
             self.add(p, f"expected a finite number, got {quoted(value)}")

@@ -62,7 +62,8 @@ def read_strategy(r: FieldReader, raw: Any, workloads: set[str] | None = None
     description = r.str_(m, "description", p)
     section = {"rolling": "rolling", "canary": "canary", "blue-green": "blue_green"}
     for key in section.values():
-        if key in m and section.get(kind or "") != key:
+        # an invalid type is its own problem: which block belongs is then unknown
+        if kind is not None and key in m and section.get(kind) != key:
             r.add(join_path(p, key), f"does not apply to type {quoted(kind)}; remove it")
     fields: dict[str, Any] = {}
     sub_key = section.get(kind or "")
@@ -123,7 +124,12 @@ def _canary(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
     for sp, s in r.items(m, p, "steps", ("weight_pct", "pause"), ("weight_pct",)):
         weight = r.number(s, "weight_pct", sp, minimum=0, exclusive_minimum=True, maximum=100)
         pause: float | None = None
-        if s.get("pause") != "manual":
+        written = s.get("pause")
+        if isinstance(written, str) and written != "manual" and \
+                written.strip().lower() == "manual":
+            r.add(join_path(sp, "pause"), f"{quoted(written)} is not a duration; write manual "
+                                          "(lower case) to wait for a person")
+        elif written != "manual":
             pause = r.duration_s(s, "pause", sp, required=weight != 100)
         if weight is not None and weight <= last:
             r.add(join_path(sp, "weight_pct"), f"{weight:g} must be above the previous step's "
@@ -152,7 +158,9 @@ def _time_of_day_s(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> fl
     value, path = m[key], join_path(p, key)
     hint = "write a time of day in quotes, e.g. start: '04:00'"
     if isinstance(value, int) and not isinstance(value, bool):
-        # YAML 1.1 reads an unquoted 4:00 as the base-60 number 240
+        # YAML 1.1 reads an unquoted 4:00 as the base-60 number 240: say the time it was
+        if 0 <= value < 24 * 60:
+            hint = f"write it in quotes: {key}: '{value // 60:02d}:{value % 60:02d}'"
         r.add(path, f"expected a time of day as text, got the number {value} (YAML reads an "
                     f"unquoted H:MM as a base-60 number); {hint}")
         return None

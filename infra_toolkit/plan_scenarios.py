@@ -150,7 +150,7 @@ def read_slos(r: FieldReader, data: Mapping[str, Any], workloads: set[str], requ
     (objective in %), each for one of ``workloads`` or all; the list is required when
     ``required``. ``None`` after recording every problem on ``r``."""
     before = r.count()
-    out = []
+    out, paths = [], []
     keys = ("name", "metric", "percentile", "threshold_ms", "objective_pct", "workload")
     for p, m in r.items(data, "", "slos", keys, ("name", "metric"), list_required=required,
                        why="; workloads need SLOs to judge the simulation by"):
@@ -181,4 +181,8 @@ def read_slos(r: FieldReader, data: Mapping[str, Any], workloads: set[str], requ
             r.add(join_path(p, "workload"), f"no workload named {quoted(workload)}{hint}")
         if name is not None and metric is not None and None not in fields.values():
             out.append(Slo(name, metric, workload=workload, **fields))
+            paths.append(join_path(p, "name"))
+    # the report's, simulate's and sweep's figures are keyed by SLO name: a second SLO of one
+    # name (a YAML alias repeating one, a copied line) would hide the first's figures
+    r.unique_names(list(zip(paths, (s.name for s in out), strict=True)), "SLO")
     return None if r.count() > before else tuple(out)

@@ -49,7 +49,7 @@ from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spe
 from infra_toolkit.plan_traffic import scenario_curve, scenario_curves
 from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.plan_workloads import read_architecture
-from infra_toolkit.plan_yaml import line_of, parse_yaml, read_yaml_text
+from infra_toolkit.plan_yaml import line_of, parse_yaml, plan_field_of_kind, read_yaml_text
 from infra_toolkit.pricing import PriceBook, load_price_book
 
 __all__ = ["TOP_LEVEL_KEYS", "check_plan", "check_plan_warnings", "load_plan"]
@@ -229,10 +229,12 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     if isinstance(data, Mapping) and "kind" in data and "apiVersion" in data \
             and "version" not in data:
         # a manifest given where the plan goes (simulate hpa.yaml): name it, not 23 sections
+        field = plan_field_of_kind(data["kind"])
+        alone = "; to simulate an HPA without a plan: infra-toolkit simulate --traffic CSV " \
+            "--hpa FILE ..." if field.startswith("proposed.workloads") else ""
         r.add("", f"this is a Kubernetes {data['kind']} manifest (apiVersion "
-                  f"{data['apiVersion']}), not a plan; a plan names it in proposed.workloads "
-                  "(deployment, hpa): see docs/PLAN.md; to simulate an HPA without a plan: "
-                  "infra-toolkit simulate --traffic CSV --hpa FILE ...")
+                  f"{data['apiVersion']}), not a plan; a plan names it in {field}: see "
+                  f"docs/PLAN.md{alone}")
         return None
     top = r.mapping(data, "", TOP_LEVEL_KEYS, what=" at the top of the plan")
     if top is None:

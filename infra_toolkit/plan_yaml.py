@@ -15,7 +15,7 @@ from infra_toolkit.plan_fields import Problem, join_path
 
 __all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "PlanLoader", "StructureError",
            "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text", "refused_character",
-           "yaml_line_index"]
+           "plan_field_of_kind", "syntax_problem", "TAB_FIX", "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -166,15 +166,17 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
                 and "single document" in context:
             # a manifest file of several documents given as a plan (audit18 A18-10): no
             # indentation or quoting to fix
+            first = _FIRST_KIND.search(text)
+            field = plan_field_of_kind(first.group(1) if first else None)
             return None, {}, [Problem("", "a second YAML document starts on this line (`---`): "
                                           "a plan or resources file is one document (a file of "
                                           "Kubernetes manifests is neither: a plan names it in "
-                                          "proposed.workloads)", source, line)]
+                                          f"{field})", source, line)]
         if isinstance(exc, StructureError):
             return None, {}, [Problem("", what, source, line)]
-        detail = f"{what} ({context})" if context else what
-        return None, {}, [Problem("", f"YAML syntax error: {detail}; fix the indentation or "
-                                      "quoting on this line", source, line)]
+        detail = syntax_problem(exc, text)
+        fix = "" if detail.endswith(TAB_FIX) else "; fix the indentation or quoting on this line"
+        return None, {}, [Problem("", f"YAML syntax error: {detail}{fix}", source, line)]
     finally:
         loader.dispose()
     if node is None:
@@ -183,6 +185,37 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[str, int], list[Proble
                            "the last one; delete or rename one", source, line)
                 for p, line in duplicates]
     return data, lines, problems
+
+
+# where a plan names a manifest file, by the kind of its (first) object
+_PLAN_FIELDS = {"NodePool": "proposed.node_pools", "EC2NodeClass": "proposed.node_pools",
+                "ClusterConfig": "proposed.cluster_config",
+                "PodDisruptionBudget": "proposed.workloads (disruption_budgets)"}
+_FIRST_KIND = re.compile(r"^kind:[ \t]*['\"]?([A-Za-z0-9]+)", re.MULTILINE)
+
+
+def plan_field_of_kind(kind: object) -> str:
+    """The plan field that names a manifest file whose object is of ``kind``: a Karpenter file
+    in ``proposed.node_pools``, an eksctl ClusterConfig in ``proposed.cluster_config``, a
+    Deployment or an HPA (or an unknown kind) in ``proposed.workloads``."""
+    return _PLAN_FIELDS.get(str(kind), "proposed.workloads (deployment, hpa)")
+
+
+TAB_FIX = "replace the tab with spaces"
+
+
+def syntax_problem(exc: yaml.YAMLError, text: str) -> str:
+    """What a YAML syntax error says, worded for the author: a tab where YAML wants spaces (the
+    parsers say "cannot start any token" or "violates indentation", never naming the tab) is
+    named with its column and the fix; else the parser's problem and its context."""
+    mark = getattr(exc, "problem_mark", None)
+    index = getattr(mark, "index", None)
+    if isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t":
+        column = getattr(mark, "column", 0) + 1
+        return f"a tab character at column {column}: YAML indents with spaces only; {TAB_FIX}"
+    what = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    return f"{what} ({context})" if context else what
 
 
 def read_yaml_text(path: Path, what: str) -> str:
@@ -222,5 +255,5 @@ def read_yaml_documents(path: Path) -> list[Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise SpecError(f"{path}{line}: YAML syntax error: "
-                        f"{getattr(exc, 'problem', None) or exc}") from None
+        raise SpecError(f"{path}{line}: YAML syntax error: {syntax_problem(exc, text)}"
+                        ) from None

@@ -40,7 +40,13 @@ def _attributes(r: Resource) -> str:
         return ", ".join(map(show, v)) if isinstance(v, tuple | list) else str(v)
 
     attrs = ", ".join(f"{k}={show(v)}" for k, v in r.attributes.items())
-    usage = ", ".join(f"{k}={show(v)}" for k, v in r.usage.items())
+    # a spot resource's purchase option can only be the default on_demand (any other conflicts,
+    # resource_rules); shown, "capacity_type=SPOT; usage: purchase_option=on_demand" reads as
+    # a contradiction to a reviewer
+    spot = r.attributes.get("capacity_type") == "SPOT" or \
+        r.attributes.get("instance_market_options.market_type") == "spot"
+    usage = ", ".join(f"{k}={show(v)}" for k, v in r.usage.items()
+                      if not (spot and k == "purchase_option"))
     return "; ".join(x for x in (attrs, f"usage: {usage}" if usage else "") if x)
 
 

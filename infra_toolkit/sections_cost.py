@@ -72,7 +72,9 @@ def node_counts(a: PlanAnalysis) -> list[str]:
     run = next((r for r in a.runs if r.name == a.expected_scenario), None)
     if run is None or run.cluster is None:
         return []
-    resources = {r.name: r for r in a.plan.proposed.resources}
+    # by name among the node groups only: Terraform names are unique per type, so an
+    # aws_lb.checkout beside aws_eks_node_group.checkout is legal and must not shadow it
+    resources = {r.name: r for r in a.plan.proposed.resources if r.type == "aws_eks_node_group"}
     by_group = node_group_resources(a.plan)
     said = []
     for g in run.cluster.node_groups:

@@ -38,7 +38,8 @@ from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.report_html import quantity_text
 
 __all__ = ["SLO_COLUMNS", "StartUp", "evaluate_slos", "first_violation_s", "latency_text",
-           "start_up", "start_up_minutes", "violated_steps", "worst_latency_ms"]
+           "start_up", "start_up_minutes", "violated_steps", "violation_minutes",
+           "worst_latency_ms"]
 
 SLO_COLUMNS = ["slo", "objective", "achieved", "violation_minutes", "met"]
 
@@ -89,6 +90,15 @@ def _any_violated(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame) ->
     for s in _applying(slos, workload):
         out |= violated_steps(s, timeline)
     return out
+
+
+def violation_minutes(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame,
+                      tick_s: float) -> float:
+    """Minutes of the steps (``tick_s`` seconds each) violating any SLO applying to
+    ``workload`` (:func:`violated_steps`), 0 with none: a plan's own reading of the
+    simulator's ``slo_violation_minutes``, which counts a single p95 threshold (500 ms when
+    the workload has no p95 SLO) and drops whatever SLOs the plan states."""
+    return int(np.count_nonzero(_any_violated(slos, workload, timeline))) * tick_s / 60.0
 
 
 def first_violation_s(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame,

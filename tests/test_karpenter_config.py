@@ -309,11 +309,32 @@ def _spec(**fields: Any) -> dict[str, Any]:
     return doc
 
 
+def _template(**fields: Any) -> dict[str, Any]:
+    doc = _pool()
+    doc["spec"]["template"]["spec"].update(fields)
+    return doc
+
+
 @pytest.mark.parametrize(("docs", "message"), [
     ([{"apiVersion": "karpenter.sh/v1alpha5", "kind": "Provisioner",
        "metadata": {"name": "default"}}],
      r"Provisioner/default.kind: Provisioner \(karpenter.sh/v1alpha5\) is Karpenter's v1alpha "
      r"API, removed in v0.32; migrate it to a karpenter.sh/v1 NodePool"),
+    # a misspelt kind was skipped as another kind's document: the pool vanished silently
+    ([_pool(), {**_pool(), "kind": "Nodepool"}],
+     r"Nodepool/general.kind: 'Nodepool' is not a kind Karpenter knows; did you mean "
+     r"'NodePool'\? \(kinds are case-sensitive\)$"),
+    ([_pool(), {**_class(), "kind": "EC2NodeClas"}],
+     r"EC2NodeClas/default.kind: 'EC2NodeClas' is not a kind Karpenter knows; did you mean "
+     r"'EC2NodeClass'\?$"),
+    # a v1beta1 field where a v1 NodePool no longer has it: where it went (before: "unknown
+    # key 'expireAfter'; valid: 'budgets', ...")
+    ([_spec(disruption={"expireAfter": "720h"})],
+     r"NodePool/general.spec.disruption.expireAfter: karpenter.sh/v1 moved it to "
+     r"spec.template.spec.expireAfter \(it was here in v1beta1\); move it there$"),
+    ([_template(kubelet={"maxPods": 20})],
+     r"NodePool/general.spec.template.spec.kubelet: karpenter.sh/v1 moved it to the "
+     r"EC2NodeClass's spec.kubelet \(it was here in v1beta1\); move it there$"),
     ([{**_pool(), "apiVersion": "karpenter.sh/v2"}],
      r"NodePool/general.apiVersion: 'karpenter.sh/v2' is not read for NodePool; use "
      r"karpenter.sh/v1 or karpenter.sh/v1beta1"),

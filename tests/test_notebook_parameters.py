@@ -32,6 +32,10 @@ BAD = [
     ({"expected_scenario": ["steady"]}, PlanError, r"^expected_scenario = \['steady'\]: give one "
                                                    r"scenario name \(e\.g\. -p expected_scenario "
                                                    r"steady\), or None for the first selected"),
+    # a misspelt name: the nearest selected scenario (before: the list alone)
+    ({"expected_scenario": "stedy"}, PlanError, r"^expected_scenario 'stedy' is not among the "
+                                                r"selected scenarios \(steady, double\); did "
+                                                r"you mean 'steady'\?; select it or pick one"),
     # before: True was taken as 1 hour
     ({"horizon_h": True}, SimulationError, r"^horizon_h = True: give a number of hours > 0"),
     ({"horizon_h": "2"}, SimulationError, r"^horizon_h = '2': give a number of hours > 0"),

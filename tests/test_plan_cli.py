@@ -78,6 +78,10 @@ def test_an_unreadable_plan_does_not_stop_the_others(
      "this is a Kubernetes HorizontalPodAutoscaler manifest (apiVersion autoscaling/v2), not a "
      "plan; a plan names it in proposed.workloads (deployment, hpa): see docs/PLAN.md; to "
      "simulate an HPA without a plan: infra-toolkit simulate --traffic CSV --hpa FILE ..."),
+    # a Karpenter NodePool goes in proposed.node_pools (before: "in proposed.workloads")
+    ("apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: a}\n",
+     "this is a Kubernetes NodePool manifest (apiVersion karpenter.sh/v1), not a plan; a plan "
+     "names it in proposed.node_pools: see docs/PLAN.md"),
 ])
 def test_another_kind_of_file_is_named_as_such_in_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str) -> None:
@@ -117,15 +121,27 @@ def test_a_traffic_csv_given_as_a_plan_is_quoted_short(
 
 
 @pytest.mark.parametrize("command", ["validate", "cost"])
+@pytest.mark.parametrize(("text", "field"), [
+    ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n"
+     "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n",
+     "proposed.workloads (deployment, hpa)"),
+    # a Karpenter file: before, "a plan names it in proposed.workloads", where it is refused
+    ("apiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: a}\n---\n"
+     "apiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\n", "proposed.node_pools"),
+    ("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: a}\n---\n"
+     "apiVersion: policy/v1\nkind: PodDisruptionBudget\n",
+     "proposed.workloads (disruption_budgets)"),
+])
 def test_a_file_of_several_manifests_given_as_a_plan_says_so_at_its_second_document(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, text: str,
+        field: str) -> None:
     # audit18 A18-10: before, "YAML syntax error: but found another document (expected a single
     # document in the stream); fix the indentation or quoting on this line"
     path = tmp_path / "apps.yaml"
-    path.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n"
-                    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n")
+    path.write_text(text)
     main([command, str(path)])
     captured = capsys.readouterr()
     assert f"{path}:4: a second YAML document starts on this line (`---`): a plan or " \
            "resources file is one document (a file of Kubernetes manifests is neither: a plan " \
-           "names it in proposed.workloads)" in captured.out + captured.err
+           f"names it in {field})" in captured.out + captured.err
+

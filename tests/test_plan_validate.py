@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 import yaml
 
 from infra_toolkit.digest import plan_digest
-from infra_toolkit.errors import PlanError
+from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_yaml import PlanLoader
@@ -214,6 +215,48 @@ def test_unreadable_plan_raises_plan_error(tmp_path: Path, make: str) -> None:
         validate_plan(path)
 
 
+_TAB = "YAML syntax error: a tab character at column {}: YAML indents with spaces only; " \
+    "replace the tab with spaces"
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [
+    # libyaml says "found character that cannot start any token", naming no tab
+    ("version: 1\nmetadata:\n\ttitle: a\n", 3, 1),
+    # ... or "found a tab character that violates indentation"
+    ("version: 1\nmetadata:\n  title: a\n  \towner: b\n", 4, 3),
+])
+def test_a_tab_in_the_indentation_is_named_with_its_fix(tmp_path: Path, text: str, line: int,
+                                                        column: int) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    (problem,) = validate_plan(path)
+    assert (problem.line, problem.path, problem.message) == (line, "", _TAB.format(column))
+
+
+def test_a_tab_in_a_manifest_is_named_with_its_fix(tmp_path: Path) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert "\n  minReplicas: 2\n" in text
+    hpa.write_text(text.replace("\n  minReplicas: 2\n", "\n\tminReplicas: 2\n"))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    (problem,) = validate_plan(plan)
+    # minReplicas is on the manifest's line 7
+    assert (problem.path, problem.message) == ("proposed.workloads[0].hpa",
+                                               "hpa.yaml:7: " + _TAB.format(1))
+
+
+def test_a_tab_in_a_karpenter_file_read_alone_is_named(tmp_path: Path) -> None:
+    from infra_toolkit.plan_yaml import read_yaml_documents
+
+    path = tmp_path / "nodepools.yaml"
+    path.write_text("apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n\tlimits: {}\n")
+    with pytest.raises(SpecError, match=f"^{re.escape(str(path))}:4: " +
+                       re.escape(_TAB.format(1)) + "$"):
+        read_yaml_documents(path)
+
+
 @pytest.mark.parametrize(("text", "line", "code"), [
     ("version: 1\x00\n", 1, "U+0000"),
     ("version: 1\nmetadata:\n  title: a\x07b\n", 3, "U+0007"),  # a bell pasted into a title
@@ -242,6 +285,38 @@ def test_every_problem_of_a_referenced_hpa_is_named(tmp_path: Path) -> None:
     assert problems[0].message.startswith("spec.maxReplicas (='ten') must be an integer in ")
     assert problems[1].message.startswith(
         "spec.metrics[0].resource.target.averageUtilization (=-70) must be greater than 0 in ")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    # a percent sign in a percent field: the fix is the number alone
+    ("averageUtilization: 70", "averageUtilization: 70%",
+     "spec.metrics[0].resource.target.averageUtilization (='70%') must be an integer in "
+     "{hpa} (fix: write 70 without the % sign: the field is a percent already)"),
+    ("averageUtilization: 70", "averageUtilization: '70'",
+     "spec.metrics[0].resource.target.averageUtilization (='70') must be an integer in "
+     "{hpa} (fix: write 70 unquoted, as a number)"),
+    # a v2beta1 HPA gets its reader's migration through a plan too (before: "apiVersion
+    # 'autoscaling/v2beta1' is not supported for HorizontalPodAutoscaler; use autoscaling/v2
+    # or autoscaling/v2beta2 or autoscaling/v1", the migration of its targets left out)
+    ("apiVersion: autoscaling/v2", "apiVersion: autoscaling/v2beta1",
+     "apiVersion (='autoscaling/v2beta1') is not read (removed in Kubernetes 1.25); use "
+     "autoscaling/v2 in {hpa} (fix: set apiVersion: autoscaling/v2 and write each metric's "
+     "target as a block, e.g. targetAverageUtilization: 50 -> target: {{type: Utilization, "
+     "averageUtilization: 50}}; targetAverageValue -> {{type: AverageValue, averageValue}}; "
+     "targetValue -> {{type: Value, value}})"),
+])
+def test_an_hpa_field_mistake_says_the_fix_through_a_plan(tmp_path: Path, old: str, new: str,
+                                                          message: str) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "manifests")
+    hpa = tmp_path / "manifests" / "hpa.yaml"
+    text = hpa.read_text()
+    assert old in text
+    hpa.write_text(text.replace(old, new))
+    plan = tmp_path / "plan.yaml"
+    shutil.copy(DATA / "minimal.yaml", plan)
+    problems = validate_plan(plan)
+    assert [(p.path, p.message) for p in problems] == [
+        ("proposed.workloads[0].hpa", message.format(hpa=hpa.name))]
 
 
 @pytest.mark.parametrize(("metric", "message"), [
@@ -637,6 +712,34 @@ MUTATIONS = [
     ("    - type: aws_eks_cluster\n      name: main\n",
      "    - type: aws_eks_cluster\n      name: main\n      name: other\n",
      "proposed.resources[0].name", "written twice"),
+    # a misspelt type is the one problem: its block is not also called one of no type (before:
+    # "deployment_strategy.rolling: does not apply to type None; remove it")
+    ("  type: rolling\n", "  type: rollin\n", "deployment_strategy.type",
+     "'rollin' is not valid; did you mean 'rolling'?"),
+    # a unit written into a key whose name holds it: the number in that unit is the fix
+    ("threshold_ms: 250}", "threshold_ms: 0.25s}", "slos[0].threshold_ms",
+     "expected a number, got text ('0.25s'); write 250: the field takes a number of "
+     "milliseconds"),
+    ("csv: {path: manifests/traffic.csv}",
+     "synthetic: {shape: step, duration: 1h, before_rps: 1, after_rps: 5, at_s: 30m}",
+     "scenarios[0].synthetic.at_s",
+     "expected a number, got text ('30m'); write 1800: the field takes a number of seconds"),
+    ("  - {name: p95, metric: latency, percentile: 95, threshold_ms: 250}\n",
+     "  - {name: up, metric: availability, objective_pct: 99.9%}\n", "slos[0].objective_pct",
+     "expected a number, got text ('99.9%'); write 99.9 without the % sign: the field is a "
+     "percent already"),
+    # a share written as a percent: the fraction meant
+    ("csv: {path: manifests/traffic.csv}",
+     "synthetic: {shape: diurnal, duration: 1d, mean_rps: 10, daily_amplitude: 35%}",
+     "scenarios[0].synthetic.daily_amplitude",
+     "expected a number, got text ('35%'); write 0.35: the field is a fraction, not a percent"),
+    ("threshold_ms: 250}", "threshold_ms: '250'}", "slos[0].threshold_ms",
+     "expected a number, got text ('250'); write 250 unquoted, as a number"),
+    # two SLOs of one name (a YAML alias repeating one): the sweep's and simulate's figures are
+    # keyed by SLO name, so the second hid the first's (before: valid)
+    ("  - {name: p95, metric: latency, percentile: 95, threshold_ms: 250}\n",
+     "  - &p95 {name: p95, metric: latency, percentile: 95, threshold_ms: 250}\n  - *p95\n",
+     "slos[1].name", "SLO 'p95' is already used at slos[0].name; names must be unique"),
     # A14-1: a mistyped instance type is the one problem; the workload naming that group is
     # not also told "no node group named 'general'"
 ]
@@ -919,3 +1022,37 @@ def test_one_pricing_table_listed_twice_is_named_at_its_second_entry(tmp_path: P
     assert [(p.path, p.message) for p in problems] == [
         ("pricing.tables[1]",
          f"{again!r} is the table of pricing.tables[0] again; list each table once")]
+
+
+_RELATIVE = (" Paths in a plan are relative to the plan file's folder, not to the folder the "
+             "command runs in")
+
+
+@pytest.mark.parametrize(("cwd", "written", "words"), [
+    # written relative to the folder the command runs in (tmp/), not the plan's (tmp/plan/)
+    (".", "plan/manifests/traffic.csv", "; did you mean 'manifests/traffic.csv'?" + _RELATIVE),
+    # the same path run from elsewhere: the folder too many in front is found all the same
+    ("elsewhere", "plan/manifests/traffic.csv", "; did you mean 'manifests/traffic.csv'?" +
+     _RELATIVE),
+    # a file beside the plan's folder, written from the working folder: the plan's path to it
+    (".", "traces/traffic.csv", "; did you mean '../traces/traffic.csv'?" + _RELATIVE),
+    # before: "folder 'traffic' does not exist either", the last folder, where 'nope' is missing
+    (".", "nope/traffic/traffic.csv", "; folder 'nope' does not exist either"),
+    (".", "manifests/nope/traffic.csv", "; folder 'manifests/nope' does not exist either"),
+])
+def test_a_missing_file_names_the_path_the_plan_must_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cwd: str, written: str,
+        words: str) -> None:
+    shutil.copytree(DATA / "manifests", tmp_path / "plan" / "manifests")
+    (tmp_path / "traces").mkdir()
+    shutil.copy(DATA / "manifests" / "traffic.csv", tmp_path / "traces" / "traffic.csv")
+    (tmp_path / "elsewhere").mkdir()
+    text = (DATA / "minimal.yaml").read_text()
+    old = "csv: {path: manifests/traffic.csv}"
+    assert old in text
+    plan = tmp_path / "plan" / "plan.yaml"
+    plan.write_text(text.replace(old, f"csv: {{path: {written}}}"))
+    monkeypatch.chdir(tmp_path / cwd)
+    problems = validate_plan(plan)
+    assert [p.path for p in problems] == ["scenarios[0].csv.path"]
+    assert problems[0].message == f"file '{written}' not found (relative to plan/){words}"

@@ -198,6 +198,19 @@ _NODES_NOTE = ("<p class=\"note\">Nodes behind the two figures (the declared one
                "its simulation billed): general: ")
 
 
+def _small_plan_edited(tmp_path: Path, old: str, new: str) -> PlanAnalysis:
+    """The small report plan, copied with its manifests, ``old`` replaced by ``new``, analysed."""
+    from infra_toolkit.analysis import analyze_plan
+
+    shutil.copytree(REPO_ROOT / "tests/data/plans/report", tmp_path / "report")
+    shutil.copytree(REPO_ROOT / "tests/data/plans/manifests", tmp_path / "manifests")
+    plan = tmp_path / SMALL_PLAN.split("plans/")[1]
+    text = plan.read_text()
+    assert old in text
+    plan.write_text(text.replace(old, new))
+    return analyze_plan(str(plan), store_location=str(tmp_path / "none"))
+
+
 @pytest.mark.parametrize(("scaling", "usage", "declared"), [
     # the small plan as written: desired_size 2, as simulated
     ("{desired_size: 2, min_size: 2, max_size: 4}", "", "2 m5.large nodes all month "
@@ -218,20 +231,26 @@ def test_each_simulated_group_says_its_declared_and_simulated_nodes(
     # the simulated node-hours; the note puts the two counts side by side. steady (1 h at
     # 40 req/s, test_analysis) holds 2 nodes from start to end: 2 x 1 h = 2 node-hours,
     # 2 on average, 2 at peak, whatever the group declares
-    from infra_toolkit.analysis import analyze_plan
-
-    shutil.copytree(REPO_ROOT / "tests/data/plans/report", tmp_path / "report")
-    shutil.copytree(REPO_ROOT / "tests/data/plans/manifests", tmp_path / "manifests")
-    plan = tmp_path / SMALL_PLAN.split("plans/")[1]
-    text = plan.read_text()
-    old = "      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}\n"
-    assert old in text
-    plan.write_text(text.replace(old, f"      scaling_config: {scaling}\n{usage}"))
-    a = analyze_plan(str(plan), store_location=str(tmp_path / "none"))
+    a = _small_plan_edited(tmp_path, "      scaling_config: {desired_size: 2, min_size: 2, "
+                           "max_size: 4}\n", f"      scaling_config: {scaling}\n{usage}")
     section = sections.cost_summary(a)
     notes = [p for p in section.parts if isinstance(p, str) and p.startswith(_NODES_NOTE)]
     assert notes == [_NODES_NOTE + f"declared {declared}; simulated steady 2 on average "
                      "(2 node-hours in 1 h, billed from launch), 2 at peak.</p>"]
+
+
+def test_a_load_balancer_named_as_a_node_group_does_not_hide_it(tmp_path: Path) -> None:
+    # Terraform names are unique per type: aws_lb.general beside aws_eks_node_group.general is
+    # a legal plan; the note looked the node group up by name among every resource, found the
+    # load balancer and stopped the report with KeyError 'scaling_config.desired_size'.
+    # Expected as the small plan's: 2 nodes declared (desired_size 2), steady 2 on average
+    a = _small_plan_edited(tmp_path, "    - type: aws_lb\n      name: api\n",
+                           "    - type: aws_lb\n      name: general\n")
+    notes = [p for p in sections.cost_summary(a).parts
+             if isinstance(p, str) and p.startswith(_NODES_NOTE)]
+    assert notes == [_NODES_NOTE + "declared 2 m5.large nodes all month (desired_size); "
+                     "simulated steady 2 on average (2 node-hours in 1 h, billed from launch), "
+                     "2 at peak.</p>"]
 
 
 def test_billed_nodes_are_ready_plus_launching() -> None:
@@ -611,3 +630,28 @@ def test_optional_plan_text_left_out_is_shown_as_such(small_analysis: PlanAnalys
     assert security.to_dict("records") == [
         {"Item": "IRSA", "Status": "done"}, {"Item": "private subnets", "Status": "planned"},
         {"Item": "KMS", "Status": "planned"}]
+
+
+@pytest.mark.parametrize(("item", "shown"), [
+    # a SPOT node group: no "usage: purchase_option=on_demand" beside capacity_type=SPOT
+    ({"type": "aws_eks_node_group", "name": "w", "instance_types": ["c6i.large"],
+      "capacity_type": "SPOT", "scaling_config": {"desired_size": 1, "min_size": 0,
+                                                  "max_size": 2}},
+     "instance_types=c6i.large, capacity_type=SPOT, scaling_config.desired_size=1, "
+     "scaling_config.min_size=0, scaling_config.max_size=2, ami_type=AL2023_x86_64_STANDARD, "
+     "disk_size=20"),
+    # an on-demand one keeps it: there it says no commitment was priced
+    ({"type": "aws_eks_node_group", "name": "w", "instance_types": ["c6i.large"],
+      "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 2}},
+     "instance_types=c6i.large, scaling_config.desired_size=1, scaling_config.min_size=0, "
+     "scaling_config.max_size=2, capacity_type=ON_DEMAND, ami_type=AL2023_x86_64_STANDARD, "
+     "disk_size=20; usage: purchase_option=on_demand"),
+])
+def test_a_spot_resource_shows_no_on_demand_purchase_option(item: dict[str, object],
+                                                            shown: str) -> None:
+    from infra_toolkit.pricing import load_price_book
+    from infra_toolkit.resources import parse_resources
+    from infra_toolkit.sections_architecture import _attributes
+
+    (r,) = parse_resources([item], default_region="us-east-1", price_book=load_price_book())
+    assert _attributes(r) == shown

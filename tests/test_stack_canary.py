@@ -118,7 +118,12 @@ def _stack_plan(tmp_path: Path, old: str, new: str) -> Path:
     # YAML 1.1 reads an unquoted 4:00 as 4 x 60 + 0 = 240
     ("    start: 4:00\n", r"deployment_strategy\.canary\.start: expected a time of day as "
                          r"text, got the number 240 \(YAML reads an unquoted H:MM as a base-60 "
-                         r"number\); write a time of day in quotes, e\.g\. start: '04:00'"),
+                         r"number\); write it in quotes: start: '04:00'$"),
+    # the time meant, back from the number: 14 x 60 + 30 = 870
+    ("    start: 14:30\n", r"got the number 870 .*; write it in quotes: start: '14:30'$"),
+    # 25:00 is 1500, no time of day: the general hint
+    ("    start: 25:00\n", r"got the number 1500 .*; write a time of day in quotes, e\.g\. "
+                          r"start: '04:00'$"),
     ("    start: '4am'\n", r"deployment_strategy\.canary\.start: '4am' is not a time of day "
                          r"HH:MM from 00:00 to 23:59; write a time of day in quotes"),
     ("    start: '24:00'\n", r"canary\.start: '24:00' is not a time of day HH:MM from 00:00"),
@@ -319,3 +324,12 @@ def test_a_selection_of_load_tests_only_says_the_canary_was_not_simulated(
             "steps." in deployment_strategy(a)._repr_html_())
     # with the steady scenario selected, the canary is simulated as before
     assert analyze_plan(plan, store_location=str(tmp_path / "none")).canary is not None
+
+
+def test_a_capitalised_manual_pause_says_manual(tmp_path: Path) -> None:
+    # before: "'Manual' is not a duration; write <number><unit> parts ...", never naming manual
+    plan = _stack_plan(tmp_path, "pause: manual}", "pause: Manual}")
+    with pytest.raises(PlanError, match=r"deployment_strategy\.canary\.steps\[\d\]\.pause: "
+                                        r"'Manual' is not a duration; write manual \(lower "
+                                        r"case\) to wait for a person"):
+        read_plan(plan)
