@@ -310,7 +310,9 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         }])
         slos = evaluate_slos(self.slos, self.workload, result.timeline, result.spec.tick_s)
         return (Table(facts, css_class="explorer-summary").to_html()
-                + Table(slos, {"met": lambda v: "yes" if v else "NO"},
+                + Table(slos, {"met": lambda v: "yes" if v else "NO",
+                               # to 2 decimals, as the report's SLO table
+                               "violation_minutes": lambda v: quantity_text(v, 2)},
                         css_class="explorer-slos").to_html())
 
     def _changed(self, _change: Any) -> None:

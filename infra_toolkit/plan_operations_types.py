@@ -10,6 +10,8 @@ security checklist, timeline phases and risks.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra_toolkit.errors import quoted
@@ -27,6 +29,7 @@ __all__ = [
     "Metric",
     "Monitoring",
     "Phase",
+    "phase_dates",
     "Risk",
     "RollbackPlan",
     "RollbackTrigger",
@@ -234,6 +237,25 @@ class Phase:
             raise InvalidField("duration", "give a duration (e.g. 3d) or start and end dates")
         if self.start is not None and self.end is not None and self.end < self.start:
             raise InvalidField("end", f"{self.end} is before start {self.start}")
+
+
+_DAY_S = 86400
+
+
+def phase_dates(phases: Sequence[Phase]) -> list[tuple[dt.date | None, dt.date | None]]:
+    """Each phase's ``(start, last day)``: the start given, or for a phase with a duration
+    alone the day after the phase before it ends (``None`` when that one has no end); the last
+    day given, or the start plus the duration rounded up to whole days, minus one (a phase of
+    a few hours still takes its day)."""
+    out: list[tuple[dt.date | None, dt.date | None]] = []
+    end: dt.date | None = None
+    for p in phases:
+        start = p.start if p.start is not None or end is None else end + dt.timedelta(days=1)
+        end = p.end
+        if end is None and start is not None and p.duration_s is not None:
+            end = start + dt.timedelta(days=max(1, math.ceil(p.duration_s / _DAY_S)) - 1)
+        out.append((start, end))
+    return out
 
 
 @dataclass(frozen=True)

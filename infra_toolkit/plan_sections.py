@@ -5,7 +5,6 @@ security checklist, questions for approval, timeline (end dates computed) and ri
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 from collections.abc import Callable, Sequence
@@ -15,7 +14,7 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
-from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk
+from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk, phase_dates
 from infra_toolkit.report_html import (
     Section,
     Table,
@@ -476,12 +475,7 @@ def phase_table(phases: Sequence[Phase]) -> pd.DataFrame:
     day, inclusive: given, or start plus the duration rounded up to whole days, minus one) and
     ``Duration`` (given, or the days from start to end inclusive)."""
     rows = []
-    end: dt.date | None = None
-    for p in phases:
-        start = p.start if p.start is not None or end is None else end + dt.timedelta(days=1)
-        end = p.end
-        if end is None and start is not None and p.duration_s is not None:
-            end = start + dt.timedelta(days=max(1, math.ceil(p.duration_s / _DAY_S)) - 1)
+    for p, (start, end) in zip(phases, phase_dates(phases), strict=True):
         length = p.duration_s if p.duration_s is not None else (
             ((p.end - p.start).days + 1) * _DAY_S if p.end and p.start else None)
         rows.append({"Phase": p.name, "Start": start, "End": end,

@@ -72,6 +72,7 @@ from infra_toolkit.load_balancer_warnings import (
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import node_group_resource_paths
 from infra_toolkit.plan_node_pools import node_pool_warnings
+from infra_toolkit.plan_operations_types import phase_dates
 from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import (
@@ -89,10 +90,9 @@ from infra_toolkit.startup_warnings import (
 )
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["extended_resource_warnings", "hpa_manifest_warnings", "plan_warnings",
-           "runtime_class_warnings", "sidecar_injection_warnings", "statefulset_rolling_warnings",
-           "unitless_memory_warnings",
-           "volume_claim_warnings"]
+__all__ = ["deadline_warnings", "extended_resource_warnings", "hpa_manifest_warnings",
+           "plan_warnings", "runtime_class_warnings", "sidecar_injection_warnings",
+           "statefulset_rolling_warnings", "unitless_memory_warnings", "volume_claim_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -297,6 +297,22 @@ def node_config_warnings(plan: Plan) -> list[PlanWarning]:
             for g in plan.proposed.node_groups for note in g.not_modelled]
 
 
+def deadline_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at the timeline's last-ending phase when phases end after
+    ``metadata.needed_by``: the plan, as scheduled, misses the deadline it states."""
+    deadline = plan.metadata.needed_by
+    ends = [(end, i) for i, (_start, end) in enumerate(phase_dates(plan.timeline))
+            if end is not None and deadline is not None and end > deadline]
+    if not ends:
+        return []
+    last, i = max(ends)
+    others = f" ({len(ends) - 1} other phase(s) end after it too)" if len(ends) > 1 else ""
+    return [PlanWarning(f"timeline[{i}]", (
+        f"phase {plan.timeline[i].name!r} ends {last}, after metadata.needed_by ({deadline})"
+        f"{others}: as scheduled the change misses its deadline; move the phases earlier or "
+        "the deadline later"))]
+
+
 def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve]
                   ) -> tuple[PlanWarning, ...]:
     """Every warning of the autoscaled proposed workloads of a valid ``plan``, in plan order:
@@ -311,7 +327,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     (:func:`price_warnings`), the user's prices no cost line asks for
     (:func:`unused_price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
     instance type simulated among those allowed, the fields not modelled
-    (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`)."""
+    (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`); last, a timeline ending after
+    the plan's deadline (:func:`deadline_warnings`)."""
     out: list[PlanWarning] = []
     autoscaler = side_autoscaler(plan, plan.proposed)
     for i, w in enumerate(plan.proposed.workloads):
@@ -342,4 +359,5 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + unused_price_warnings(book, [*plan.current.resources,
                                                 *plan.proposed.resources])
                  + node_pool_warnings(plan.proposed, "proposed", book,
-                                      node_group_resource_paths(plan)))
+                                      node_group_resource_paths(plan))
+                 + deadline_warnings(plan))

@@ -94,8 +94,11 @@ def _values(field: str, text: str, problems: list[str]) -> list[Any]:
         try:
             out.append(int(part.strip()))
         except ValueError:
-            problems.append(f"--vary {field}={text}: {part.strip()!r} is not a whole number; "
-                            "give whole numbers (V1,V2,...) or a range LO..HI[:STEP]")
+            # `50%` is how a utilization reads aloud; the field holds the number, as the HPA's
+            number = part.strip().rstrip("%").strip()
+            hint = f" (write {number})" if number.isdigit() and part.strip() != number else ""
+            problems.append(f"--vary {field}={text}: {part.strip()!r} is not a whole number"
+                            f"{hint}; give whole numbers (V1,V2,...) or a range LO..HI[:STEP]")
     return out
 
 

@@ -22,6 +22,7 @@ from infra_toolkit.hpa_spec import (
     MetricTarget,
 )
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup
+from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.readiness import Probe
 from infra_toolkit.simulate import SimulationSpec, simulate
 from infra_toolkit.traffic import TrafficCurve, constant_curve
@@ -286,3 +287,17 @@ def test_a_reader_without_a_kernel_sees_the_settings_and_summary_as_html() -> No
     # test works out), 80 % target
     assert "<td>80 %</td>" in shown and "<td>flat</td>" in shown
     assert explorer.summary.value in shown and "Peak replicas" in shown
+
+
+def test_slo_minutes_read_as_the_reports() -> None:
+    # author: the explorer printed 4.833333 where the report's SLO table prints 4.83. MAX_3's
+    # one 100 rps pod (max 3) against 500 rps from 300 s stays saturated to the end: the 61
+    # steps of 5 s from 300 s are above 300 ms, 61 x 5 / 60 = 5.0833 min -> "5.08"
+    explorer = ScalingExplorer(MAX_3, {"step": TrafficCurve(
+        np.array([50.0] * 60 + [500.0] * 61), 5.0)},
+        slos=[Slo("p95", "latency", 95, 300.0)], workload="app")
+    assert explorer.result is not None
+    assert int((explorer.result.timeline["p95_latency_ms"] > 300).sum()) == 61
+    slos = explorer.summary.value.split("explorer-slos")[1]
+    cells = re.findall(r"<td>(.*?)</td>", slos)
+    assert cells[0] == "p95" and cells[3] == "5.08" and cells[4] == "NO"

@@ -1225,3 +1225,29 @@ def test_a_liveness_success_threshold_above_1_is_refused(tmp_path: Path) -> None
     assert got is None
     assert any("livenessProbe.successThreshold (=2)" in str(p) and "must be 1 for a liveness "
                "probe" in str(p) for p in problems), problems
+
+
+def test_a_timeline_ending_after_the_deadline_is_warned(tmp_path: Path) -> None:
+    # author: needed_by before the timeline's end passed without a word. Phases: build from
+    # 2027-01-04 to 01-06; test 3 days (01-07..01-09, the day after the build ends); cut over
+    # 1 day from 2027-01-12 (its last day 01-12); deadline 2027-01-08: the test phase (01-09)
+    # and the cut-over end after it, the cut-over last
+    plan = _plan(tmp_path, plan_edits=(
+        ("  summary: Move the API to EKS.\n",
+         "  summary: Move the API to EKS.\n  needed_by: 2027-01-08\n"),
+        ("  - {name: rollout, duration: 1d}\n",
+         "  - {name: build, start: 2027-01-04, end: 2027-01-06}\n"
+         "  - {name: test, duration: 3d}\n"
+         "  - {name: cut over, start: 2027-01-12, duration: 1d}\n")))
+    got = [w for w in _warnings(plan) if w[0].startswith("timeline")]
+    assert got == [("timeline[2]", (
+        "phase 'cut over' ends 2027-01-12, after metadata.needed_by (2027-01-08) (1 other "
+        "phase(s) end after it too): as scheduled the change misses its deadline; move the "
+        "phases earlier or the deadline later"))]
+    # on time: no warning
+    on_time = _plan(tmp_path / "ok", plan_edits=(
+        ("  summary: Move the API to EKS.\n",
+         "  summary: Move the API to EKS.\n  needed_by: 2027-01-12\n"),
+        ("  - {name: rollout, duration: 1d}\n",
+         "  - {name: cut over, start: 2027-01-12, duration: 1d}\n")))
+    assert [w for w in _warnings(on_time) if w[0].startswith("timeline")] == []

@@ -173,7 +173,10 @@ def test_an_invalid_combination_is_listed_not_simulated(small: tuple[Plan, Price
 @pytest.mark.parametrize(("texts", "match"), [
     (["minReplica=2"], r"unknown field 'minReplica'; did you mean 'minReplicas'"),
     (["minReplicas"], r"give FIELD=V1,V2,\.\.\. or FIELD=LO\.\.HI"),
-    (["minReplicas=a"], r"--vary minReplicas=a: 'a' is not a whole number"),
+    (["minReplicas=a"], r"--vary minReplicas=a: 'a' is not a whole number; give whole"),
+    # the percent a utilization is said in: the number to write is named
+    (["cpu.averageUtilization=50%,60"],
+     r"--vary cpu.averageUtilization=50%,60: '50%' is not a whole number \(write 50\); give"),
     (["minReplicas=6..2"], r"a range is LO\.\.HI with LO <= HI"),
     (["minReplicas=2", "minReplicas=3"], r"--vary minReplicas is given twice"),
 ])
