@@ -15,6 +15,7 @@ from infra_toolkit.cost_summary import estimate_frame
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.manifests import DeploymentSpec
+from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region, is_load_test, node_group_resources
 from infra_toolkit.report_html import (
@@ -160,6 +161,16 @@ def _on_a_node(d: DeploymentSpec) -> str:
     return f"{cpu}m, {quantity_text(memory)} MiB ({'; '.join(why)})"
 
 
+_ROOM = "Room for pods a node"
+
+
+def node_room_text(group: NodeGroup) -> str:
+    """``group``'s room for pods on one node: CPU, memory and pods after its reserve."""
+    return (f"{quantity_text(group.allocatable_cpu_millicores, 1)}m CPU, "
+            f"{quantity_text(group.allocatable_memory_mib, 1)} MiB, "
+            f"{group.max_pods - group.daemonset_pods} pods")
+
+
 def workloads_table(workloads: Sequence[Workload]) -> Table:
     """The workloads as the simulator reads them: requests (the containers' sum, the HPA's),
     HPA metrics and behaviour with API defaults, start-up time; a ``Pods a node`` column when a
@@ -192,6 +203,8 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
     p = a.plan.proposed
     # the cost lines name the resource: say which one prices each group (node_group_name)
     resource_of = node_group_resources(a.plan)
+    sized = {g.name: g for run in a.runs for sim in run.simulations.values()
+             for g in sim.spec.node_groups}
     groups = pd.DataFrame([{
         "Node group": g.name,
         "Priced as": f"aws_eks_node_group.{resource_of[g.name]}" if g.name in resource_of
@@ -200,12 +213,18 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
         "Capacity": g.capacity_type, "Min": g.min_size, "Desired": g.desired_size,
         "Max": g.max_size, "Disk (GiB)": g.disk_size_gib,
         "Disk type": g.volume_type or "-", "Taints": ", ".join(g.taints) or "-",
+        _ROOM: node_room_text(sized[g.name]) if g.name in sized else "-",
     } for g in p.node_groups])
     credits = _credits(a, resource_of)
     return Section("Proposed Architecture", (
         paragraph(priced_region(a, p.region)),
         _resources(in_region(p.resources, a.region), "proposed-resources"),
-        Table(groups, css_class="node-groups", caption="Node groups"),
+        Table(groups, css_class="node-groups", caption=(
+            f"Node groups. {_ROOM}: what one node of the first instance type leaves the plan's "
+            "pods, its capacity less the kubelet's reserve (EKS's kubeReserved and eviction "
+            "threshold, or the node configuration's own) and its DaemonSets' requests "
+            "(simulation.node_daemonsets), as the simulation packs it; '-' for a group no "
+            "simulated workload runs on")),
         workloads_table(p.workloads),
         *([credits] if credits is not None else [])))
 

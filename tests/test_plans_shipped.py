@@ -903,3 +903,23 @@ def test_ecommerce_review_basis_says_what_it_leaves_out(analysis: Analysis) -> N
     ceiling = totals.split("<th>Ceiling: ")[1].split("</tr>")[0]
     assert ceiling.endswith(f" (not counting 4 line(s) whose usage the plan does not give: "
                             f"{four})</td>")
+
+
+def test_the_node_groups_table_shows_each_nodes_room_for_pods(analysis: Analysis) -> None:
+    # what `kubectl describe node` lets a reviewer check: capacity less EKS's kubeReserved
+    # (60m + 10m CPU; 11 MiB x max pods + 255 MiB), 100 MiB eviction, the 7.5 % VM memory share
+    # and kube-proxy + aws-node (125m, 2 pods).
+    # t3.medium (2 vCPU, 4096 MiB, 17 pods): 2000 - 70 - 125 = 1805m;
+    #   4096 - 308 - 442 - 100 = 3246 MiB; 17 - 2 = 15 pods
+    # m6i.large (2 vCPU, 8192 MiB, 29 pods): 1805m; 8192 - 615 - 574 - 100 = 6903 MiB; 27 pods
+    # c6i.large (2 vCPU, 4096 MiB, 29 pods): 1805m; 4096 - 308 - 574 - 100 = 3114 MiB; 27 pods
+    # the compute group runs no simulated workload (the backend is pinned to general): "-"
+    for plan, expected in (("ecommerce-eks.yaml", {
+            "general": "1,805m CPU, 3,246 MiB, 15 pods", "compute": "-"}),
+            ("search-api.yaml", {"api": "1,805m CPU, 6,903 MiB, 27 pods",
+                                 "burst": "1,805m CPU, 3,114 MiB, 27 pods"})):
+        a = analysis(plan, "expected-day")
+        table = sections.proposed_architecture(a).tables[1]
+        assert dict(zip(table.frame["Node group"], table.frame["Room for pods a node"],
+                        strict=True)) == expected, plan
+        assert "its capacity less the kubelet's reserve" in table.caption
