@@ -288,13 +288,21 @@ def statefulset_rolling_warnings(plan: Plan) -> list[PlanWarning]:
 
 def node_config_warnings(plan: Plan) -> list[PlanWarning]:
     """One warning per field of the proposed eksctl ``ClusterConfig``'s node groups that the
-    simulation does not use (a self-managed group's kubelet reservations), at
+    simulation does not use (a self-managed group's ``evictionSoft``), at
     ``proposed.cluster_config``: Karpenter's are the NodePools' warnings
-    (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`)."""
-    if plan.proposed.cluster_config is None:
-        return []
-    return [PlanWarning("proposed.cluster_config", f"node group {quoted(g.name)}: {note}")
-            for g in plan.proposed.node_groups for note in g.not_modelled]
+    (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`); and one at each Windows node
+    group's resource, whose room for pods is sized with EKS's Linux reservations."""
+    out = [PlanWarning("proposed.cluster_config", f"node group {quoted(g.name)}: {note}")
+           for g in plan.proposed.node_groups for note in g.not_modelled] \
+        if plan.proposed.cluster_config is not None else []
+    paths = node_group_resource_paths(plan)
+    # EKS's Windows AMIs reserve by their own rules, not sourced here: said, not guessed
+    return out + [PlanWarning(paths.get(g.name, "proposed.node_groups"), (
+        f"node group {quoted(g.name)} runs Windows nodes: a node's room for pods is sized with "
+        "EKS's Linux kubelet reservations (docs/PLAN.md, Node allocatable), not the Windows "
+        "AMI's own, so it may be overstated; check `kubectl describe node` on one and pack "
+        "the plan's pods with room to spare")) for g in plan.proposed.node_groups
+        if g.os == "windows"]
 
 
 def deadline_warnings(plan: Plan) -> list[PlanWarning]:

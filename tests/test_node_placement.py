@@ -354,6 +354,18 @@ def test_windows_nodes_are_labelled_windows(tmp_path: Path) -> None:
                                group_extra=extra))
     assert len(problems) == 1 and ("its nodeSelector kubernetes.io/os=linux does not match: the "
                                    "node has kubernetes.io/os=windows") in problems[0]
+    # its room for pods is sized with EKS's Linux reservations: said at the group's resource
+    # (minimal.yaml's resources[1]); a Linux group gets no such word
+    _got, _problems_, warnings = check_plan_warnings(_plan(
+        tmp_path / "win2", {"nodeSelector": {"kubernetes.io/os": "windows"}}, group_extra=extra))
+    windows = [(w.path, w.message) for w in warnings if "Windows nodes" in w.message]
+    assert windows == [("proposed.resources[1]", (
+        "warning: node group 'general' runs Windows nodes: a node's room for pods is sized with "
+        "EKS's Linux kubelet reservations (docs/PLAN.md, Node allocatable), not the Windows "
+        "AMI's own, so it may be overstated; check `kubectl describe node` on one and pack the "
+        "plan's pods with room to spare"))]
+    _got, _problems_, warnings = check_plan_warnings(_plan(tmp_path / "lin2", {}))
+    assert not any("Windows nodes" in w.message for w in warnings)
 
 
 def _zoned_plan(tmp_path: Path, pod: dict[str, Any], group_zones: str = "") -> Path:
