@@ -160,16 +160,30 @@ def _f32(values: Any) -> np.ndarray:
     return np.where(np.isfinite(arr), arr, np.nan).astype(np.float32)
 
 
-def _time_axis(t: pd.DataFrame) -> dict[str, Any]:
-    """The x of each trace of a binned timeline (``time_h``): evenly spaced bins (a simulation's
-    ticks are) as plotly's ``x0`` and ``dx`` in hours, which it expands itself, instead of a
-    copy of the time array in every trace (half a load chart's bytes); else the times."""
+#: A timeline whose last point is before this hour is drawn in minutes: a 45-minute load
+#: test read as 0 to 0.75 hours
+MINUTES_AXIS_BEFORE_H = 3.0
+
+
+def _time_unit(t: pd.DataFrame) -> tuple[float, str]:
+    """The x unit of a binned timeline's charts: (units per hour, axis title)."""
     hours = t["time_h"].to_numpy(dtype=float)
-    if hours.size >= 2:
-        dx = (hours[-1] - hours[0]) / (hours.size - 1)
-        if dx > 0 and np.allclose(np.diff(hours), dx, rtol=1e-9, atol=0.0):
-            return {"x0": float(hours[0]), "dx": float(dx)}
-    return {"x": _f32(hours)}
+    short = hours.size == 0 or float(hours[-1]) < MINUTES_AXIS_BEFORE_H
+    return (60.0, "minutes") if short else (1.0, "hours")
+
+
+def _time_axis(t: pd.DataFrame) -> dict[str, Any]:
+    """The x of each trace of a binned timeline (``time_h``) in :func:`_time_unit`'s unit:
+    evenly spaced bins (a simulation's ticks are) as plotly's ``x0`` and ``dx``, which it
+    expands itself, instead of a copy of the time array in every trace (half a load chart's
+    bytes); else the times."""
+    per_hour, _title = _time_unit(t)
+    times = t["time_h"].to_numpy(dtype=float) * per_hour
+    if times.size >= 2:
+        dx = (times[-1] - times[0]) / (times.size - 1)
+        if dx > 0 and np.allclose(np.diff(times), dx, rtol=1e-9, atol=0.0):
+            return {"x0": float(times[0]), "dx": float(dx)}
+    return {"x": _f32(times)}
 
 
 def _bin_s(t: pd.DataFrame, timeline: pd.DataFrame) -> float | None:
@@ -196,7 +210,7 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
         peak = float(np.nanmax(timeline["offered_rps"].to_numpy(dtype=float)))
         rates += f" ({bin_s:g} s means; offered peak {quantity_text(peak, 2)})"
     fig = _figure(f"{title}: offered vs served load, replicas and nodes",
-                  xaxis={"title": {"text": "hours"}},
+                  xaxis={"title": {"text": _time_unit(t)[1]}},
                   yaxis={"title": {"text": rates}, "rangemode": "tozero"},
                   # whole-number ticks: plotly's own step (1.8 for a peak of 9) would print
                   # 3.6 as "4", a label off its gridline
@@ -231,7 +245,8 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
     t = chart_timeline(timeline)
     bin_s = _bin_s(t, timeline)
     unit = "milliseconds" if bin_s is None else f"milliseconds ({bin_s:g} s maxima)"
-    fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": "hours"}},
+    per_hour, unit_title = _time_unit(t)
+    fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": unit_title}},
                   yaxis={"title": {"text": unit}, "type": "log", **_log_ticks(t, slos)})
     x = _time_axis(t)
     for q in (50, 95, 99):
@@ -243,8 +258,8 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
                         name="saturated pods: latencies are lower bounds (≥)",
                         marker={"symbol": "triangle-up", "size": 6, "color": "#d62728"})
     # A threshold is a two-point trace: a shape (add_hline) takes log10 units on a log axis.
-    hours = t["time_h"].to_numpy(dtype=float)
-    span = [float(hours[0]), float(hours[-1])] if hours.size else [0.0, 0.0]
+    times = t["time_h"].to_numpy(dtype=float) * per_hour
+    span = [float(times[0]), float(times[-1])] if times.size else [0.0, 0.0]
     for slo in slos:
         if slo.metric == "latency" and slo.workload in (workload, None):
             fig.add_scatter(x=span, y=[slo.threshold_ms] * 2, mode="lines",
@@ -275,7 +290,7 @@ def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
     complete = "usd_per_hour" in hourly.columns
     # the legend names the node group even when there is one (plotly hides a lone trace's)
     fig = _figure(f"{title}: node cost per hour" + ("" if complete else " (INCOMPLETE)"),
-                  xaxis={"title": {"text": "hours"}},
+                  xaxis={"title": {"text": _time_unit(t)[1]}},
                   yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"},
                   showlegend=True)
     groups = [c for c in t.columns if c.startswith("usd_per_hour_")]
@@ -408,12 +423,15 @@ def canary_figures(analysis: PlanAnalysis) -> list[go.Figure]:
     for workload in c.workloads:
         t = c.simulations[workload].timeline
         times = t["time_s"].to_numpy(dtype=float)
-        fig = load_figure(t[(times >= first.start_s) & (times < end_s)],
-                          f"Canary {c.scenario} / {workload}, {span}")
+        shown = t[(times >= first.start_s) & (times < end_s)]
+        fig = load_figure(shown, f"Canary {c.scenario} / {workload}, {span}")
         fig.update_layout(title={"text": fig.layout.title.text + cut})
-        fig.update_xaxes(title={"text": f"hours from the scenario's start ({c.clock_text(0.0)})"})
+        # the steps' marks in the load chart's own unit (minutes for a span ending before 3 h)
+        per_hour, unit = _time_unit(chart_timeline(shown))
+        fig.update_xaxes(title={"text": f"{unit} from the scenario's start "
+                                        f"({c.clock_text(0.0)})"})
         for w in c.windows:
-            fig.add_vline(x=w.start_s / 3600.0, line={"dash": "dot", "width": 1,
+            fig.add_vline(x=w.start_s / 3600.0 * per_hour, line={"dash": "dot", "width": 1,
                                                       "color": "#7f7f7f"},
                           annotation={"text": f"step {w.step}: {w.weight_pct:g} %",
                                       "textangle": -90, "font": {"size": 10}},

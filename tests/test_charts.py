@@ -83,11 +83,35 @@ def test_served_drawn_as_offered_is_one_line_named_for_both() -> None:
 
 
 def test_uneven_times_keep_their_time_array() -> None:
-    # a frame not on one tick grid (no simulation writes one) keeps x as given, in hours
+    # a frame not on one tick grid (no simulation writes one) keeps x as given, in minutes for
+    # a frame ending before 3 h: 5 s = 5 / 60 min
     hourly = pd.DataFrame({"time_s": [0.0, 5.0, 15.0], "usd_per_hour_general": [0.1, 0.2, 0.3],
                            "usd_per_hour": [0.1, 0.2, 0.3]})
-    (trace,) = charts.cost_per_hour_figure(hourly, "t").data
-    assert np.allclose(trace.x, [0.0, 5 / 3600, 15 / 3600]) and trace.x0 is None
+    figure = charts.cost_per_hour_figure(hourly, "t")
+    (trace,) = figure.data
+    assert np.allclose(trace.x, [0.0, 5 / 60, 15 / 60]) and trace.x0 is None
+    assert figure.layout.xaxis.title.text == "minutes"
+
+
+@pytest.mark.parametrize(("ticks", "unit", "dx"), [
+    # a 45-minute load test at 5 s: 540 ticks, one point each, 5 s = 1/12 min apart; it read
+    # as 0 to 0.75 hours
+    (540, "minutes", 5 / 60),
+    # 3 h at 5 s (2,160 ticks, 0 to 10,795 s) is the longest drawn in minutes: bins of
+    # ceil(2160 / 600) = 4 ticks, 20 s = 1/3 min apart, the last from 539 x 20 = 10,780 s
+    (2160, "minutes", 20 / 60),
+    # one tick more: bins of ceil(2161 / 600) = 4, the last from 540 x 20 = 10,800 s = 3 h:
+    # hours, 20 / 3600 h apart
+    (2161, "hours", 20 / 3600),
+])
+def test_short_timelines_are_drawn_in_minutes(ticks: int, unit: str, dx: float) -> None:
+    rates = np.full(ticks, 1.5)
+    frame = _day(rates, rates).assign(p50_latency_ms=20.0, p95_latency_ms=40.0,
+                                      p99_latency_ms=60.0)
+    load = charts.load_figure(frame, "t")
+    latency = charts.latency_figure(frame, "t")
+    assert load.layout.xaxis.title.text == latency.layout.xaxis.title.text == unit
+    assert load.data[0].x0 == 0.0 and load.data[0].dx == pytest.approx(dx)
 
 
 def test_the_renderer_writes_slashes_plainly_and_stays_one_script() -> None:

@@ -230,11 +230,13 @@ def test_the_section_and_chart_of_a_stack_canary(stack: PlanAnalysis) -> None:
     assert "(api: 2 Ready pods on 2 Ready nodes)" in html
     (fig,) = canary_figures(stack)
     # 0 -> the 100 % step's start (600 s) + its first hour, cut at the scenario's end (1800 s)
-    # evenly spaced bins: plotly's x0 and dx (hours), the last point x0 + (n - 1) dx
+    # evenly spaced bins: plotly's x0 and dx (minutes: the span ends before 3 h), the last
+    # point x0 + (n - 1) dx = 1,795 s = 29.92 min; the steps marked at 0 and 600 s = 10 min
     first = fig.data[0]
     x = first.x0 + first.dx * np.arange(len(first.y))
-    assert (x[0], x[-1]) == (0.0, pytest.approx(1795 / 3600))
-    assert [s.x0 for s in fig.layout.shapes] == [0.0, pytest.approx(600 / 3600)]
+    assert (x[0], x[-1]) == (0.0, pytest.approx(1795 / 60))
+    assert [s.x0 for s in fig.layout.shapes] == [0.0, pytest.approx(10.0)]
+    assert fig.layout.xaxis.title.text == "minutes from the scenario's start (00:00)"
     # the whole canary fits in the chart: its span, no cut
     assert fig.layout.title.text == ("Canary steady / api, 00:00 to 00:30: offered vs served "
                                      "load, replicas and nodes")
