@@ -1,8 +1,11 @@
 """analyze_plan on a plan whose workloads share one node group: node-hours count each node once.
 
 The plan (written to tmp_path): node group ``general``, m5.large (2 vCPU, 8 GiB, 29 ENI pods in
-the shipped instance table) -> allocatable 2000 - 100 = 1900m, 8192 - 600 = 7592 MiB,
-29 - 2 = 27 pods; min 1, max 4 nodes; a new node is Ready 60 s after the scan that asks for it.
+the shipped instance table) -> as an EKS node, less the kubelet's reserve and the DaemonSets
+(kube-proxy 100m + aws-node 25m, 2 pods): CPU 2000 - (60 + 10) kubeReserved - 125 = 1805m,
+memory 8192 - 615 (ceil(7.5 %), the VM's share) - 574 (11 x 29 + 255) - 100 (eviction)
+= 6903 MiB, 29 - 2 = 27 pods; min 1, max 4 nodes; a new node is Ready 60 s after the scan
+that asks for it.
 Workloads on it (every pod 256 MiB): ``api`` 2 pods of 600m (HPA min = max = 2), ``worker``
 500m pods (Deployment replicas 1, HPA min = max = 4) and ``cron``, a Deployment without HPA:
 1 pod of 100m. One hour of 20 req/s. On-demand m5.large in us-east-1: $0.096 per hour.
@@ -87,8 +90,8 @@ def analysis(shared_plan: Path) -> PlanAnalysis:
 
 def test_node_hours_count_each_shared_node_once(analysis: PlanAnalysis) -> None:
     run = analysis.run("steady")
-    # t = 0: node 1 holds api 2 x 600m + worker 500m + cron 100m = 1800m of 1900m.
-    # t = 15 s: worker's HPA 1 -> 4 (below minReplicas): 3 x 500m, 100m free: Pending.
+    # t = 0: node 1 holds api 2 x 600m + worker 500m + cron 100m = 1800m of 1805m.
+    # t = 15 s: worker's HPA 1 -> 4 (below minReplicas): 3 x 500m, 5m free: Pending.
     # t = 20 s: scan: the 3 pods (1500m) fit one new node, launched now, Ready at 20 + 60 = 80 s.
     # Node-seconds over the hour, billed from launch: 3600 + (3600 - 20) = 7180 -> 7180 / 3600
     # = 1.9944 node-hours. (Each workload on its own nodes, as before: api 3600, worker
@@ -169,10 +172,10 @@ def test_the_explorers_worker_waits_for_the_node_the_shared_cluster_needs(
     explorer = ScalingExplorer.from_plan(shared_plan, workload="worker")
     assert explorer.result is not None
     t = explorer.result.timeline.set_index("time_s")
-    # t = 15 s: worker 1 -> 4; node 1 has 100m free (api 1200m + worker 500m + cron 100m of
-    # 1900m): the 3 new pods (500m each) are Pending until the node Ready at 80 s; then the 10 s
+    # t = 15 s: worker 1 -> 4; node 1 has 5m free (api 1200m + worker 500m + cron 100m of
+    # 1805m): the 3 new pods (500m each) are Pending until the node Ready at 80 s; then the 10 s
     # image pull, and no readiness probe: Ready when running, at 90 s. Before, the explorer ran
-    # the worker alone on the group (1400m free): 2 of the 3 started at once.
+    # the worker alone on the group (1805 - 500 = 1305m free): 2 of the 3 started at once.
     assert t.loc[45, "ready_pods"] == 1 and t.loc[75, "pending_pods"] == 3
     assert t.loc[85, "ready_pods"] == 1 and t.loc[90, "ready_pods"] == 4
     # the slider sets the one cluster autoscaler: the node asked for at 20 s is Ready at
@@ -325,7 +328,7 @@ def test_a_renamed_spot_group_and_a_renamed_idle_group_are_priced_from_their_res
 def test_the_desired_size_warning_names_a_renamed_group_at_its_resource(
         same_type_plan: Path) -> None:
     # metrics at 10 pods of 200m on system-nodes (desired 1, max 2): an m5.large holds
-    # 1900 // 200 = 9 of them (memory 7592 // 256 = 29, pods 27): 10 / 9 -> 2 nodes > 1
+    # 1805 // 200 = 9 of them (memory 6903 // 256 = 26, pods 27): 10 / 9 -> 2 nodes > 1
     plan = yaml.safe_load(same_type_plan.read_text())
     root = same_type_plan.parent
     (root / "metrics10-hpa.yaml").write_text(yaml.safe_dump(_hpa("metrics", 10)))

@@ -264,7 +264,7 @@ def test_the_ceiling_runs_max_size_with_the_commitment(book: PriceBook) -> None:
 def _committed_plan(tmp_path: Path, usage: str) -> Path:
     """small.yaml (group ``general``: m5.large, 2..4 nodes, 2 desired, api on it) with
     ``usage`` on the group, a reserved m5.large rate of 0.0600 $/h in its overrides file, and
-    api's pods requesting 1,000m CPU (one a node: 1,900m allocatable) at 20m + 25m per req/s,
+    api's pods requesting 1,000m CPU (one a node: 1,805m allocatable) at 20m + 25m per req/s,
     so its nodes follow its pods: ``steady`` (40 req/s: 2 pods at 52 % of their request, under
     the HPA's 70 %) keeps the 2 minimum nodes all hour, ``ramp`` (40 rising to 80 req/s from
     minute 10 to minute 30) adds a third."""

@@ -88,9 +88,11 @@ def test_a_budgeted_workload_keeps_ready_pods_when_its_node_goes(tmp_path: Path)
     # 4 x 300m, svc-12-pods 2 x 250m, then svc-19-fixed 3 x 400m one a node took node 0 at
     # 1,200 + 500 = 1,700m and 3 more nodes for svc-19-fixed: 4 nodes, node 0's pods fitting
     # beside the others. Largest first: svc-19-fixed on nodes 0, 1, 2 (400m each), svc-05-cpu
-    # 4 x 300m beside it on node 0 (1,600m; 512 + 4 x 640 = 3,072 MiB), svc-12-pods one there
-    # (1,850m, 3,456 MiB of 1,900m / 3,496 MiB) and one on node 1: 3 nodes, the fewest
-    # svc-19-fixed's one a node allows, so nothing is drained there in the hour.
+    # 4 x 300m beside it on node 0 (1,600m; 512 + 4 x 640 = 3,072 MiB of a c6i.large's 1,805m
+    # / 3,114 MiB: 2,000 - 70 kubeReserved - 125 DaemonSets, 4,096 - 308 VM share - (11 x 29
+    # + 255) - 100 eviction), svc-12-pods' 250m / 384 MiB not there (1,850m > 1,805m) but both
+    # on node 1 (400 + 2 x 250 = 900m): 3 nodes, the fewest svc-19-fixed's one a node allows,
+    # so nothing is drained there in the hour.
     assert result.nodes["nodes_burst"].iloc[0] == 3
     assert not result.events["kind"].str.endswith(":burst").any()
     ev = result.events

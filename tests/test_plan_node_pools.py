@@ -209,8 +209,9 @@ def test_the_report_prices_the_node_pools_nodes_per_hour_at_the_published_row(
     run = analyze_plan(_plan(tmp_path)).runs[0]
     cost, nodes = run.cluster_hourly_cost, run.cluster.nodes
     assert cost is not None
-    # at t = 0 the Deployment's 2 pods (200m, 256Mi) are on one c5.large: allocatable
-    # 2000m - 100m reserved = 1900m holds 9 of them, so 1 node x 0.085 USD/h (us-east-1 row)
+    # at t = 0 the Deployment's 2 pods (200m, 256Mi) are on one c5.large: its 2000m less
+    # 70m kubeReserved and 125m DaemonSets = 1805m holds floor(1805 / 200) = 9 of them, so
+    # 1 node x 0.085 USD/h (us-east-1 row)
     assert (nodes.nodes_general[0], cost.usd_per_hour[0]) == (1, 0.085)
     billed = nodes.nodes_general + nodes.launching_nodes_general
     assert list(cost.usd_per_hour) == pytest.approx(list(billed * 0.085))
@@ -256,7 +257,7 @@ def test_a_name_in_both_the_cluster_config_and_the_node_pools_is_that_problem_al
 
 def test_the_desired_size_warning_names_no_eksctl_field_for_a_node_pool(tmp_path: Path
                                                                        ) -> None:
-    # 1000m pods: a c5.large's 2000m - 100m reserved = 1900m holds 1, so the HPA's minReplicas
+    # 1000m pods: a c5.large's 2000m - 70m - 125m = 1805m holds 1, so the HPA's minReplicas
     # 2 fill 2 nodes while the aws_eks_node_group declares 1. The group is a NodePool's, so
     # the fix is the resource's desired_size alone (no ClusterConfig to keep in step)
     plan = _plan(tmp_path, group=GROUP.replace("desired_size: 2", "desired_size: 1"))
@@ -340,9 +341,9 @@ def test_no_cluster_autoscaler_give_up_warning_for_node_pools(tmp_path: Path) ->
 
 
 def test_a_grace_period_shorter_than_the_drain_is_warned(tmp_path: Path) -> None:
-    # api: HPA 2-8, 200m / 256 MiB pods on c5.large: min((2000 - 100) / 200 = 9.5 -> 9,
-    # (4096 - 600) / 256 = 13.7 -> 13, 29 - 2 = 27) = 9 a node. At minReplicas 2, every pod
-    # Ready: keep 2 - 1 = 1, allowed 1 < min(9, 2) = 2 on a node: 2 steps, 1 wait of 210 s
+    # api: HPA 2-8, 200m / 256 MiB pods on c5.large: min((2000 - 70 - 125) / 200 = 9.03 -> 9,
+    # (4096 - 308 - 574 - 100) / 256 = 12.2 -> 12, 29 - 2 = 27) = 9 a node. At minReplicas 2,
+    # every pod Ready: keep 2 - 1 = 1, allowed 1 < min(9, 2) = 2 on a node: 2 steps, 1 wait of 210 s
     # > 60 s: the pod left is deleted at the grace period
     assert _drain_warnings(_slow_budgeted_plan(tmp_path, "60s")) == [
         "warning: workload 'api': its PodDisruptionBudget 'api-pdb' allows 1 eviction(s) at 2 "
@@ -495,14 +496,16 @@ def test_a_resource_group_beside_node_pools_is_warned_of_at_its_own_scaling_conf
 
 
 def test_a_node_pools_nodes_go_one_at_a_time_validated_and_terminated(tmp_path: Path) -> None:
-    # audit21 A21-10 (/tmp/a21/np1): api's 900m pods on c5.large (1900m allocatable: 2 a
+    # audit21 A21-10 (/tmp/a21/np1): api's 900m pods on c5.large (1805m allocatable: 2 a
     # node), 20 m a request, 10 rps, 200 rps over [1800, 5400) s, then 10 rps; NodePool
     # 'general' with the CRD's default budget (10 %) and consolidateAfter 1m; scans every 5 s,
     # each before its tick's HPA sync. Up to 6 pods on 3 nodes; 5715 s: 6 -> 5; 5730 s: 5 -> 2.
-    # The scan at 5735 s finds 2 pods on 3 nodes (2 x 900 / (3 x 1900) = 32 %, 6 - 2 = 4 slots
-    # left for them): unneeded from 5735 s, 5735 + 60 = 5795 s: chosen; validated 15 s later,
+    # The scan at 5735 s finds 2 pods on 3 nodes ((2 x 900 / 3 + 125 DaemonSets) / 1930 of the
+    # kubelet's = 38 %, 6 - 2 = 4 slots left for them): unneeded from 5735 s, 5735 + 60 =
+    # 5795 s: chosen; validated 15 s later,
     # 5810 s: 2 // 3 = 0 pods evicted, the node cordoned; gone once its pods terminated, 30 s
-    # later: 3 -> 2 at 5840 s. 5840 s: 2 pods on 2 nodes (47 %, 4 - 2 = 2 slots left), its
+    # later: 3 -> 2 at 5840 s. 5840 s: 2 pods on 2 nodes ((900 + 125) / 1930 = 53 %, below
+    # the NodePool's threshold of 1.0 for WhenEmptyOrUnderutilized; 4 - 2 = 2 slots left), its
     # time up since 5795 s: chosen; 5855 s: 2 // 2 = 1 pod evicted (placed on the other
     # node); 5885 s: 2 -> 1. One node at a time, so the budget (ceil(10 % x 3) = 1) is met.
     # (Before the validation and termination were modelled: 5795 s and, a removed node

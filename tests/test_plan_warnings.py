@@ -213,8 +213,10 @@ def test_a_scenario_peak_above_max_replicas_times_capacity(tmp_path: Path) -> No
 
 
 def test_node_groups_too_small_for_max_replicas(tmp_path: Path) -> None:
-    # m5.large (2 vCPU, 8192 MiB, 29 pods) less the simulator's reserve (100m, 600 MiB, 2
-    # daemonset pods) holds min(1900 // 200, 7592 // 256, 29 - 2) = min(9, 29, 27) = 9 pods,
+    # m5.large (2 vCPU, 8192 MiB, 29 pods) less what an EKS node keeps (kubeReserved 70m and
+    # 11 x 29 + 255 = 574 MiB, the VM's ceil(7.5 % x 8192) = 615 MiB, 100 MiB eviction,
+    # kube-proxy + aws-node 125m and 2 pods) leaves 1805m, 6903 MiB, 27 pods and holds
+    # min(1805 // 200, 6903 // 256, 29 - 2) = min(9, 26, 27) = 9 pods,
     # x max_size 4 = 36 < maxReplicas 40: 4 pods stay Pending at maxReplicas
     plan = _plan(tmp_path)
     hpa = tmp_path / "manifests" / "hpa.yaml"
@@ -231,7 +233,8 @@ def test_the_default_plan_warns_three_times_and_all_are_true() -> None:
     # (25 rps) a pod holds 300 + 4 x 25 = 400 MiB = 78.1 % < 80 %, so memory never scales it
     # (CPU does: (25 + 10 x 25) / 250 = 110 % > 77 %, so no "never scales" line). flash-crowd
     # is scaled to a 480 rps peak > 15 x 25 = 375 rps: 105 rps (21.9 %) unserved even at 15 pods.
-    # No node warning: t3.medium holds min(1900 // 250, 3496 // 512, 17 - 2) = 6 pods, x 10 =
+    # No node warning: t3.medium (2000 - 70 - 125 = 1805m, 4096 - 308 - (11 x 17 + 255) - 100
+    # = 3246 MiB) holds min(1805 // 250, 3246 // 512, 17 - 2) = min(7, 6, 15) = 6 pods, x 10 =
     # 60 >= 15. Other scenarios peak at 256 (launch-day), 192.3 (load test), 120 rps.
     # The JIT warm-up (400m for 30 s from the container's start, after the 8 s pull) runs to
     # 38 s; the readiness probe (initialDelaySeconds 20, period 5) passes from 8 + max(20, 12) =
@@ -368,7 +371,8 @@ def _desired_warning(pods: int, need: int, desired: int) -> str:
 
 
 @pytest.mark.parametrize(("replicas", "desired", "expected"), [
-    # m5.large holds min((2000 - 100) // 200, (8192 - 600) // 256, 29 - 2) = min(9, 29, 27) = 9
+    # m5.large holds min((2000 - 70 - 125) // 200, (8192 - 615 - 574 - 100) // 256, 29 - 2)
+    # = min(9, 26, 27) = 9
     # of minimal.yaml's 200m / 256 MiB pods (HPA 2-8)
     ("2", 0, _desired_warning(2, 1, 0)),   # 2 pods: ceil(2 / 9) = 1 node, none declared
     ("1", 0, _desired_warning(2, 1, 0)),   # below minReplicas: the HPA starts from 2
@@ -516,7 +520,7 @@ def test_the_desired_size_warning_names_eksctl_s_field_for_a_cluster_config_grou
     from tests.test_launch_template import _plan as _eksctl_plan
 
     # the group comes from an eksctl ClusterConfig (desiredCapacity 1 = desired_size 1, as
-    # validate requires); 1000m pods: an m5.large's 1900m allocatable holds 1, so minReplicas
+    # validate requires); 1000m pods: an m5.large's 1805m allocatable holds 1, so minReplicas
     # 2 fill 2 nodes. Both places must change, so the fix names both
     plan = _eksctl_plan(tmp_path, ", volumeSize: 20, volumeType: gp2", None)
     cluster = tmp_path / "manifests" / "cluster.yaml"
@@ -658,10 +662,10 @@ def test_a_disruption_budget_of_another_namespace_does_not_select_the_pods(
 def test_pods_of_several_sizes_are_not_summed_as_fractions_of_a_node(
         tmp_path: Path, desired: int, expected: list[str]) -> None:
     # audit18 A18-5: report/small.yaml's api (2 starting pods of 200m / 256 MiB) beside a fixed
-    # 'big' Deployment of 2 pods of 1200m on m5.large (1900m allocatable: 1 big pod a node, 700m
+    # 'big' Deployment of 2 pods of 1200m on m5.large (1805m allocatable: 1 big pod a node, 605m
     # left beside it, 9 api pods a node). Each node holds a big pod and both api pods fit beside
-    # one of them (1200 + 2 x 200 = 1600m <= 1900m): 2 nodes, the bound being big's own
-    # ceil(2 / 1) = 2 and CPU's ceil((2 x 1200 + 2 x 200) / 1900) = ceil(1.47) = 2
+    # one of them (1200 + 2 x 200 = 1600m <= 1805m): 2 nodes, the bound being big's own
+    # ceil(2 / 1) = 2 and CPU's ceil((2 x 1200 + 2 x 200) / 1805) = ceil(1.55) = 2
     shutil.copytree(DATA / "manifests", tmp_path / "manifests")
     plan = yaml.safe_load((DATA / "report" / "small.yaml").read_text())
     plan["proposed"]["resources"][1]["scaling_config"] = {
@@ -692,8 +696,9 @@ _DRAIN = ("workload 'api': its PodDisruptionBudget 'api-pdb' allows 1 eviction(s
 
 
 @pytest.mark.parametrize(("budget", "app_start_s", "expected"), [
-    # api: HPA 2-8, 200m / 256 MiB on m5.large: min((2000 - 100) / 200 = 9.5 -> 9,
-    # (8192 - 600) / 256 = 29.7 -> 29, 29 - 2 daemonset pods = 27) = 9 pods a node.
+    # api: HPA 2-8, 200m / 256 MiB on m5.large: min((2000 - 70 - 125) / 200 = 9.03 -> 9,
+    # (8192 - 615 - 574 - 100) / 256 = 26.96 -> 26, 29 - 2 daemonset pods = 27) = 9 pods a
+    # node.
     # maxUnavailable 1 at minReplicas 2: 1 eviction allowed < min(9, 2) = 2 on a node; time to
     # Ready at the readiness probe's (initialDelaySeconds 5, period 10 s) first tick at or
     # after 5 + max(5, 200) = 205 s: 210 s > 120 s: the staged drain is abandoned
@@ -760,9 +765,10 @@ INIT_1500 = ("      containers:\n", "      initContainers:\n"
 @pytest.mark.parametrize(("edits", "expected"), [
     # the scheduler's pod request (PodRequests): max(containers 200m + sidecar 100m = 300m,
     # migrate 1500m + the sidecar before it 100m = 1600m) = 1600m; memory max(256 + 64 = 320,
-    # 1024 + 64 = 1088) = 1088 MiB. An m5.large (2000m - 100m reserved = 1900m allocatable)
-    # holds floor(1900 / 1600) = 1 such pod, so max_size 4 holds 4 of maxReplicas 8 (audit19
-    # A19-9: packed at 300m, floor(1900 / 300) = 6 a node, 24 >= 8, and no word)
+    # 1024 + 64 = 1088) = 1088 MiB. An m5.large (2000m - 70m kubeReserved - 125m DaemonSets =
+    # 1805m allocatable) holds floor(1805 / 1600) = 1 such pod, so max_size 4 holds 4 of
+    # maxReplicas 8 (audit19 A19-9: packed at 300m, floor(1805 / 300) = 6 a node, 24 >= 8, and
+    # no word)
     ((INIT_1500,), "maxReplicas 8 of workload 'api' needs room for 8 pods (1600m CPU, 1,088 MiB "
                    "each, its init containers' request) but its node groups hold at most 4 at "
                    "max_size (general: 4 node(s) x 1 pod(s)): 4 pod(s) stay Pending at "
@@ -1055,7 +1061,7 @@ _FITS_NOT = ("does not fit on node group 'general' (m5.large: 1805m, 6903 MiB an
     (_init("2500m", "128Mi"), "a pod requesting 2500m CPU and 256 MiB " + _FITS_NOT
      + ", 2500m CPU, above its containers' 200m; the scheduler reserves it for the pod's "
        "life)"),
-    # memory only: 8Gi = 8192 MiB > 7592; CPU max(200, 100) = 200m, not raised
+    # memory only: 8Gi = 8192 MiB > 6903; CPU max(200, 100) = 200m, not raised
     (_init("100m", "8Gi"), "a pod requesting 200m CPU and 8192 MiB " + _FITS_NOT
      + ", 8192 MiB memory, above its containers' 256 MiB; the scheduler reserves it for the "
        "pod's life)"),

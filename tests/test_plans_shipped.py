@@ -243,8 +243,9 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(analysis: Analysis) -
     # Canary pods ceil(R x weight / 100) beside R stable pods (a traffic router):
     #   R = 10: 10 %, 30 %, 60 %, 100 % -> 1, 3, 6, 10 canary: 11, 13, 16, 20 at once
     #   R = 3: ceil(0.3) = 1, ceil(0.9) = 1, ceil(1.8) = 2, 3: 4, 4, 5, 6 at once
-    # Room: api is m6i.large (2 vCPU, 8 GiB, 29 pods: 1900 m, 7592 MiB, 27 slots), a pod
-    # 750 m / 1536 MiB: min(floor(1900 / 750) = 2, floor(7592 / 1536) = 4) = 2 a node x 12 =
+    # Room: api is m6i.large (2 vCPU, 8 GiB, 29 pods: 2000 - 70 - 125 = 1805 m, 8192 - 615 -
+    # 574 - 100 = 6903 MiB, 27 slots, as an EKS node with kube-proxy and aws-node), a pod
+    # 750 m / 1536 MiB: min(floor(1805 / 750) = 2, floor(6903 / 1536) = 4) = 2 a node x 12 =
     # 24. The indexer runs only on the tainted burst group, so it takes none of it, at its peak
     # or at its maxReplicas: 24 both ways, and 20 <= 24 fits.
     path = REPO / "plans" / "search-api.yaml"
@@ -284,8 +285,9 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(analysis: Analy
     # pods (= minReplicas 2): 2 + 1 = 3 pods at most, 2 available throughout; waves =
     # ceil(2 / (1 + 0)) = 2 of one time to Ready each (image pulled at 6 s, app up and the
     # probe's initialDelaySeconds 5 over at 6 + 5 = 11 s, its 10 s grid from the bind next
-    # ticks at 20 s): 2 x 20 = 40 s. Room on the burst group (c6i.large: 1900 m, 3 indexer
-    # pods a node, x max_size 8 = 24), which search-api never uses.
+    # ticks at 20 s): 2 x 20 = 40 s. Room on the burst group (c6i.large: 1805 m, 3114 MiB;
+    # indexer pods of 500 m / 768 MiB: min(floor(1805 / 500) = 3, floor(3114 / 768) = 4) = 3 a
+    # node, x max_size 8 = 24), which search-api never uses.
     path = REPO / "plans" / "search-api.yaml"
     a = analysis(path.name, "expected-day")
     (own, names), = [(s, n) for s, n in strategy_groups(a) if s != a.plan.deployment_strategy]
@@ -301,8 +303,8 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(analysis: Analy
     # A17-5: 3 indexer pods take 1 node, as 2 do; 21 take 7 (ceil(21 / 3)), as 20 do: no extra
     assert frame["Extra nodes, others at peak"].tolist() == [0, 0, 0]
     # the same plan rolled blue-green (auto promoted after a 10 min preview, 30 s default
-    # scale-down delay). search-api on the api group, m6i.large: 1900 m / 750 m = 2 pods a node
-    # (by memory 7592 / 1536 = 4), min_size 2; the indexer holds the burst group only. At its
+    # scale-down delay). search-api on the api group, m6i.large: 1805 m / 750 m = 2 pods a node
+    # (by memory 6903 / 1536 = 4), min_size 2; the indexer holds the burst group only. At its
     # peak 10: 20 pods at once take 10 nodes, 10 take 5: 5 extra; at minReplicas 3: 6 take 3,
     # 3 take 2: 1 extra. Each billed for karpenter-like provisioning 45 s + both sets running
     # (30 s to Ready: image pulled at 10 s, app up at 10 + 20 = 30 s, past the probe's
@@ -683,7 +685,8 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(analysis: Analysis
     # ceil(0.75) = 1, ceil(3.75) = 4; waves ceil(9 / 3) = 3, ceil(3 / 1) = 3, ceil(15 / 4) = 4
     # of 30 s to Ready (image pulled at 8 s, app up at 8 + 12 = 20 s, the readiness probe's
     # initialDelaySeconds 20 over at 8 + 20 = 28 s; its 5 s grid from the bind next ticks at
-    # 30 s): 90 s, 90 s, 120 s. t3.medium: min(1900 / 250 = 7, 3496 / 512 = 6, 15 slots) = 6
+    # 30 s): 90 s, 90 s, 120 s. t3.medium (1805 m, 3246 MiB as an EKS node): min(1805 / 250
+    # = 7, 3246 / 512 = 6, 15 slots) = 6
     # backend pods a node, min_size 3: 9 or 12 pods take 2 nodes, 3 or 4 take 1, both below the
     # 3 kept: no extra; 15 take 3, 19 take 4: 1 extra, billed 150 s provisioning (the plan's
     # node_provisioning_s) + 120 s + 600 s unneeded = 870 s at $0.0416 an hour (us-east-1

@@ -93,8 +93,9 @@ def _warnings(path: Path) -> list[str]:
 
 
 def test_one_pod_a_node_leaves_pods_pending_at_max_size(tmp_path: Path) -> None:
-    # minimal.yaml: api pods of 200m / 256 MiB on m5.large (1,900 m and 7,592 MiB allocatable,
-    # 27 pod slots): min(floor(1900 / 200) = 9, floor(7592 / 256) = 29, 27) = 9 a node by
+    # minimal.yaml: api pods of 200m / 256 MiB on m5.large (1,805 m and 6,903 MiB left by
+    # EKS's kubelet reserve and DaemonSets, 27 pod slots): min(floor(1805 / 200) = 9,
+    # floor(6903 / 256) = 26, 27) = 9 a node by
     # requests; one a node with the rule (which the simulation honours, so no "optimistic"
     # warning), and the group's max_size 4 holds 4 x 1 = 4 of maxReplicas 8: 8 - 4 = 4 Pending
     path = _plan(tmp_path, _anti({"labelSelector": {"matchLabels": {"app": "api"}},

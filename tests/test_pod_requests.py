@@ -157,9 +157,10 @@ def test_shared_nodes_pack_by_the_schedulers_request() -> None:
 def test_the_flag_mode_packs_by_the_init_containers_too(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     # tests/test_simulate_cli.py's Deployment (900m + 100m = 1000m a pod, 2 replicas, HPA
     # steady at 2 under 100 rps: 500m of 1000m = 50 %, its target) with a 2000m init
-    # container: an m5.xlarge (3900m allocatable) holds 3900 // 1000 = 3 pods by the
-    # containers but 3900 // 2000 = 1 by the scheduler's request, so 2 nodes for 600 s =
-    # 1/3 node-hour where the containers' sum gave one node, 1/6
+    # container: an m5.xlarge (4000 - 80 kubeReserved - 125 DaemonSets = 3795m allocatable)
+    # holds 3795 // 1000 = 3 pods by the containers but 3795 // 2000 = 1 by the scheduler's
+    # request, so 2 nodes for 600 s = 1/3 node-hour where the containers' sum gave one node,
+    # 1/6
     from tests.test_simulate_cli import DEPLOYMENT, steady_node_hours
 
     init = ("      initContainers:\n      - name: migrate\n"

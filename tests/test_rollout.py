@@ -130,8 +130,9 @@ def test_canary_bake_time() -> None:
 
 
 # --- the section on the small plan (tests/data/plans/report/small.yaml) ------------------------
-# api: m5.large group of max_size 4; a pod requests 200 m and 256 MiB: floor(1900 / 200) = 9 by
-# CPU, floor(7592 / 256) = 29 by memory, 27 by pods -> 9 a node, room 4 x 9 = 36 pods (api is
+# api: m5.large group of max_size 4 (an EKS node: 2000 - 70 - 125 = 1805 m, 8192 - 615 - 574
+# - 100 = 6903 MiB, 29 - 2 = 27 pods); a pod requests 200 m and 256 MiB: floor(1805 / 200) = 9
+# by CPU, floor(6903 / 256) = 26 by memory, 27 by pods -> 9 a node, room 4 x 9 = 36 pods (api is
 # the plan's only workload: no other pods hold room, at their peak or their max).
 # Time to Ready: image pull 5 s + app start 10 s (model) + readiness delay 5 s (Deployment) = 20 s.
 # capacity_rps_per_pod 40. HPA minReplicas 2, target 70 % of 200 m = 140 m a pod.

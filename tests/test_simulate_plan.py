@@ -192,7 +192,7 @@ def test_pods_no_node_group_could_take_are_warned_about_once_per_scenario(
     assert main(["simulate", str(path), "--scenario", "ramp", "--format", "json"]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
-    # one m5.large holds 9 pods of 200m (1,900m allocatable); at 60 req/s worker wants
+    # one m5.large holds floor(1,805m allocatable / 200m) = 9 pods; at 60 req/s worker wants
     # ceil(4 x (20 + 20 x 15) / 140) = 10 pods and api 3 (20 + 5 x 30 = 170m, 85 % > 70 %):
     # more than 9, so some wait for a node the group (max_size 1) cannot add
     assert isinstance(data, list)

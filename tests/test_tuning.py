@@ -73,7 +73,7 @@ def test_one_replica_violates_latency_and_two_meet_it_at_a_hand_computed_cost(
     assert two["steady:node_hours"] == 2.0
     assert two["monthly_usd"] == Decimal("144.16")
     small_nodes = _row(swept, maxReplicas=2, instance_type="t3.medium")
-    # t3.medium (2 vCPU, 1900m allocatable: 9 pods of 200m): the same 2 nodes:
+    # t3.medium (2 vCPU, 2000 - 70 - 125 = 1805m allocatable: 9 pods of 200m): the same 2 nodes:
     # 1460 x 0.0416 = 60.736 + 4.00 = 64.736 -> $64.74, 144.16 - 64.74 = 79.42 less
     assert small_nodes["monthly_usd"] == Decimal("64.74")
     assert small_nodes["delta_monthly_usd"] == Decimal("-79.42")
@@ -260,7 +260,7 @@ def test_a_workload_sharing_nodes_runs_with_them_as_the_report_does(tmp_path: Pa
                             scenarios=["steady"])
     assert result.cluster == ("cron",)
     base = result.table[result.table["baseline"]].iloc[0]
-    # api's 2 pods and cron's 2 (200m each) fit one m5.large (1,900m allocatable: 9 pods), and
+    # api's 2 pods and cron's 2 (200m each) fit one m5.large (1,805m allocatable: 9 pods), and
     # the group's min_size keeps 2 nodes for the hour: 2 node-hours, priced as the report does:
     # 2 nodes x 730 h x $0.096 = $140.16 + 2 x 20 GB gp2 x $0.10 = $4.00 -> $144.16
     assert base["steady:node_hours"] == 2.0
@@ -337,7 +337,7 @@ def test_a_variant_crowding_out_a_neighbour_fails_by_the_neighbours_slo(tmp_path
                             parse_vary(["minReplicas=14", "maxReplicas=16", "max_size=2,4"]),
                             scenarios=["ramp"])
     assert result.cluster == ("worker",)
-    # An m5.large holds 9 pods of 200m (1,900m allocatable), so 2 nodes hold 18. At 60 req/s
+    # An m5.large holds 9 pods of 200m (floor(1,805m / 200m)), so 2 nodes hold 18. At 60 req/s
     # worker wants ceil(n x (20 + 20 x 60 / n) / 140) pods: 10 at its maxReplicas (60 / 10 = 6
     # req/s a pod, 140m = 70 %). With api at minReplicas 14 on at most 2 nodes, worker keeps
     # the 4 pods it started with: 15 req/s a pod against 20, p95 = ln(20) / (20 - 15) s = 599 ms
