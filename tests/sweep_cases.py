@@ -206,8 +206,14 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         top = lo + int(rng.integers(1, 8))
         if peak_rps is not None:
             top = lo + most  # at least one pod per node fits any of these instance types
+        # DaemonSets (125m / 64 MiB, within the reserve) on every second group: scale-down's
+        # utilization counts them (no extra draw: the seeds' cases stay the same)
+        ds_cpu, ds_memory = (125.0, 64.0) if g % 2 else (0.0, 0.0)
         node_groups.append(NodeGroup(f"g{g}", itype, vcpu, mem, pods, min_size=lo,
-                                     max_size=top))
+                                     max_size=top, reserved_cpu_millicores=100 + ds_cpu,
+                                     reserved_memory_mib=600 + ds_memory,
+                                     daemonset_cpu_millicores=ds_cpu,
+                                     daemonset_memory_mib=ds_memory))
     autoscaler = ClusterAutoscalerSpec(
         scan_interval_s=int((timing or {}).get("scan", rng.choice([5, 10, 10]))),
         provisioning_delay_s=float(rng.choice([0, 30, 45.5, 90, 120, 301.25])),

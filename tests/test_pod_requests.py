@@ -18,8 +18,8 @@ from infra_toolkit.simulate import SimulationSpec, simulate, simulate_cluster, s
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import WorkloadSpec
 
-# an m5.large as EKS reserves it: 2000m - 70m = 1930m and 8192 - 600 = 7592 MiB allocatable,
-# 29 - 2 daemonset pods = 27 pods
+# an m5.large built by hand: EKS's kubeReserved CPU (2000m - 70m = 1930m) beside the flat
+# 600 MiB default memory reserve (8192 - 600 = 7592 MiB), 29 - 2 daemonset pods = 27 pods
 M5_LARGE = NodeGroup("general", "m5.large", vcpu=2, memory_gib=8, max_pods=29, min_size=1,
                      max_size=4, reserved_cpu_millicores=70)
 # a 4 GiB node: 1930m, 4096 - 600 = 3496 MiB, 17 - 2 = 15 pods

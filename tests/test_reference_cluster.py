@@ -80,10 +80,15 @@ def scenario(seed: int) -> tuple[SimulationSpec, list[float]]:
     groups = []
     for i in range(int(r.integers(1, 4))):
         vcpu = pick([2, 4, 8]) if request == 1000 else pick([1, 2, 4, 8])
+        # every second group has DaemonSets requesting 125m / 64 MiB within a larger reserve,
+        # which scale-down's utilization counts (no extra draw: the seeds' scenarios stay)
+        ds_cpu, ds_memory = (125.0, 64.0) if i % 2 else (0.0, 0.0)
         groups.append(NodeGroup(
             f"g{i}", f"t{i}", vcpu=vcpu, memory_gib=4 * vcpu, max_pods=pick([8, 58]),
             min_size=int(r.integers(0, 2)) if i else int(r.integers(1, 3)),
-            max_size=int(r.integers(2, 6)) if r.random() < 0.6 else 2))
+            max_size=int(r.integers(2, 6)) if r.random() < 0.6 else 2,
+            reserved_cpu_millicores=100 + ds_cpu, reserved_memory_mib=600 + ds_memory,
+            daemonset_cpu_millicores=ds_cpu, daemonset_memory_mib=ds_memory))
     autoscaler = KARPENTER_LIKE if r.random() < 0.2 else ClusterAutoscalerSpec(
         scan_interval_s=pick([10, 5, 20]), provisioning_delay_s=pick([0.0, 45.0, 37.0, 120.0]),
         scale_down_unneeded_s=pick([60.0, 120.0, 300.0, 600.0]),
