@@ -190,7 +190,10 @@ class ControllerView:
 
     def read(self, cohorts: Sequence[Cohort], t: float, version: int,
              ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
-        """The pods and metric samples the HPA reads at sync time ``t``."""
+        """The pods and metric samples the HPA reads at sync time ``t``, and the scrape time
+        (None before the first full window). When every pod is scheduled and has the same
+        samples, the snapshot is a placeholder that :meth:`metrics_step` replaces: pass both to
+        ``reconcile`` together."""
         cache = self.cache
         (tick_s, window_ticks, window_s, over, offset_s, resolution_s, wl, cum_load, needs_cpu,
          needs_memory, needs_pods, needs_total) = self._fixed
