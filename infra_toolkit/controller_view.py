@@ -181,17 +181,22 @@ class ControllerView:
         self._uniform: tuple[Any, ...] | None = None
         self._outcomes: dict[tuple[Any, ...], MetricsOutcome] = {}
         self._outcomes_of: tuple[Any, ...] = ()
+        # the uniform read's samples, for metrics_step to build its snapshot when the memo misses
+        self._samples: tuple[Any, ...] = ()
         # read's constants, unpacked from one tuple at each sync (one attribute lookup, not ten)
         self._fixed = (tick_s, window_ticks, self.window_s, float(self.window_s), mp.offset_s,
-                       mp.resolution_s, wl, needs, cum_load, needs.cpu, needs.memory,
+                       mp.resolution_s, wl, cum_load, needs.cpu, needs.memory,
                        needs.pods, bool(needs.pods or needs.object or needs.external))
 
     def read(self, cohorts: Sequence[Cohort], t: float, version: int,
              ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
-        """The pods and metric samples the HPA reads at sync time ``t``."""
+        """The pods and metric samples the HPA reads at sync time ``t``, and the scrape time
+        (None before the first full window). When every pod is scheduled and has the same
+        samples, the snapshot is a placeholder that :meth:`metrics_step` replaces: pass both to
+        ``reconcile`` together."""
         cache = self.cache
-        (tick_s, window_ticks, window_s, over, offset_s, resolution_s, wl, needs, cum_load,
-         needs_cpu, needs_memory, needs_pods, needs_total) = self._fixed
+        (tick_s, window_ticks, window_s, over, offset_s, resolution_s, wl, cum_load, needs_cpu,
+         needs_memory, needs_pods, needs_total) = self._fixed
         if cache.version != version or t >= cache.valid_until_s:
             _rebuild_view(cache, cohorts, t, tick_s, self.requests, wl.startup_cpu_s, version)
         pods = cache.pods
@@ -204,62 +209,86 @@ class ControllerView:
         at = float(ts)
         if ts - window_s >= cache.settled_from_s:
             # every scheduled pod served a full share over the whole window: one sample for all
-            # (a dict is made only for the metrics read; the others stay the shared empty one)
-            cpu = memory = rps = _EMPTY
             load = (cum_load[b] - cum_load[a]) / window_ticks
-            names = cache.sampled_names
             cpu_milli = memory_milli = rps_milli = None
             if needs_cpu:
                 usage = wl.baseline_cpu_millicores + wl.cpu_millicores_per_rps * load
                 cpu_milli = math.ceil(usage - 1e-9)
-                cpu = dict.fromkeys(names, new_record(PodSample, (cpu_milli, at, over)))
             if needs_memory:
                 memory_milli = _memory_milli(wl, load)
-                memory = dict.fromkeys(names, PodSample(memory_milli, at, over))
             if needs_pods:
                 rps_milli = math.ceil(1000.0 * load - 1e-9)
-                rps = dict.fromkeys(names, PodSample(rps_milli, at, over))
+            total = self._total(a, b) if needs_total else None
+            samples = (cache.sampled_names, cpu_milli, memory_milli, rps_milli, total, at, over)
             if cache.all_scheduled:
-                self._uniform = (len(names), cpu_milli, memory_milli, rps_milli)
-        else:
-            cpu, memory, rps = {}, {}, {}
-            for c in cohorts:
-                if c.group < 0 or c.running_s + window_s > ts:
-                    continue  # a sample needs a full window of the container running
-                ready_from = max(a, min(c.ready_tick, b))
-                load = (cum_load[b] - cum_load[ready_from]) / window_ticks
-                if needs_cpu:
-                    burst_end = c.running_s + wl.startup_cpu_s
-                    burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
-                    usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
-                             + wl.cpu_millicores_per_rps * load)
-                    sample = PodSample(math.ceil(usage - 1e-9), at, over)
-                    cpu.update(zip(c.names, repeat(sample)))
-                if needs_memory:
-                    sample = PodSample(_memory_milli(wl, load), at, over)
-                    memory.update(zip(c.names, repeat(sample)))
-                if needs_pods:
-                    sample = PodSample(math.ceil(1000.0 * load - 1e-9), at, over)
-                    rps.update(zip(c.names, repeat(sample)))
-        if needs_cpu and not needs_memory:
+                # metrics_step's memo answers nine syncs in ten from these numbers alone, so the
+                # per-pod dicts are built only when it misses (see metrics_step)
+                self._uniform = (len(cache.sampled_names), cpu_milli, memory_milli, rps_milli,
+                                 total)
+                self._samples = samples
+                return pods, _IN_METRICS_STEP, at
+            return pods, self._uniform_snapshot(samples), at
+        cpu: dict[str, PodSample] = {}
+        memory: dict[str, PodSample] = {}
+        rps: dict[str, PodSample] = {}
+        for c in cohorts:
+            if c.group < 0 or c.running_s + window_s > ts:
+                continue  # a sample needs a full window of the container running
+            ready_from = max(a, min(c.ready_tick, b))
+            load = (cum_load[b] - cum_load[ready_from]) / window_ticks
+            if needs_cpu:
+                burst_end = c.running_s + wl.startup_cpu_s
+                burst = max(0.0, min(ts, burst_end) - (ts - window_s)) / window_s
+                usage = (wl.baseline_cpu_millicores + wl.startup_cpu_millicores * burst
+                         + wl.cpu_millicores_per_rps * load)
+                sample = PodSample(math.ceil(usage - 1e-9), at, over)
+                cpu.update(zip(c.names, repeat(sample)))
+            if needs_memory:
+                sample = PodSample(_memory_milli(wl, load), at, over)
+                memory.update(zip(c.names, repeat(sample)))
+            if needs_pods:
+                sample = PodSample(math.ceil(1000.0 * load - 1e-9), at, over)
+                rps.update(zip(c.names, repeat(sample)))
+        return pods, self._snapshot(cpu, memory, rps,
+                                    self._total(a, b) if needs_total else None), at
+
+    def _total(self, a: int, b: int) -> int:
+        """The total offered requests per second over the window of ticks ``[a, b)``, in
+        milli-units (what Object and External metrics read)."""
+        return math.ceil(1000.0 * (self.cum_offered[b] - self.cum_offered[a])
+                         / self.window_ticks - 1e-9)
+
+    def _uniform_snapshot(self, samples: tuple[Any, ...]) -> MetricsSnapshot:
+        """The snapshot of a read where every sampled pod has the same samples: ``samples`` is
+        (the pods' names, the CPU, memory and per-pod rps values, None for a metric not read,
+        the total rps or None, the scrape time, the window)."""
+        names, cpu_milli, memory_milli, rps_milli, total, at, over = samples
+        cpu = memory = rps = _EMPTY  # a dict only for the metrics read: the rest share one
+        if cpu_milli is not None:
+            cpu = dict.fromkeys(names, new_record(PodSample, (cpu_milli, at, over)))
+        if memory_milli is not None:
+            memory = dict.fromkeys(names, PodSample(memory_milli, at, over))
+        if rps_milli is not None:
+            rps = dict.fromkeys(names, PodSample(rps_milli, at, over))
+        return self._snapshot(cpu, memory, rps, total)
+
+    def _snapshot(self, cpu: dict[str, PodSample], memory: dict[str, PodSample],
+                  rps: dict[str, PodSample], total: int | None) -> MetricsSnapshot:
+        """The snapshot of the per-pod samples read and the total rps (None: not read)."""
+        needs = self.needs
+        if needs.cpu and not needs.memory:
             resource: dict[str, dict[str, PodSample]] = {"cpu": cpu}
         else:
             resource = {}
-            if needs_cpu:
+            if needs.cpu:
                 resource["cpu"] = cpu
-            if needs_memory:
+            if needs.memory:
                 resource["memory"] = memory
-        if needs_total:
-            total = math.ceil(1000.0 * (self.cum_offered[b] - self.cum_offered[a]) / window_ticks
-                              - 1e-9)
-            if self._uniform is not None:
-                self._uniform += (total,)
-            snapshot = MetricsSnapshot(resource, _EMPTY, {name: rps for name in needs.pods},
-                                       {name: total for name in needs.object},
-                                       {name: [total] for name in needs.external})
-        else:
-            snapshot = new_record(MetricsSnapshot, (resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY))
-        return pods, snapshot, at
+        if total is None:
+            return new_record(MetricsSnapshot, (resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY))
+        return MetricsSnapshot(resource, _EMPTY, {name: rps for name in needs.pods},
+                               {name: total for name in needs.object},
+                               {name: [total] for name in needs.external})
 
 
     def metrics_step(self, hpa: HPASpec, spec_replicas: int, status_replicas: int,
@@ -274,6 +303,10 @@ class ControllerView:
         sample values, the total request rate and the two sizes, not of the time or the pods'
         names (the pods all have the run's requests), and a week of syncs reads a few thousand
         such inputs. Other reads are computed afresh.
+
+        A uniform read hands ``reconcile`` a placeholder for ``metrics`` (building a dict of every
+        pod's sample only to find the memo's answer would be most of a sync's cost): the
+        snapshot is built here from the read's samples when the memo misses.
         """
         key = self._uniform
         if key is None:
@@ -286,12 +319,16 @@ class ControllerView:
         outcome = self._outcomes.get(key)
         if outcome is None:
             outcome = self._outcomes[key] = compute_replicas_for_metrics(
-                hpa, spec_replicas, status_replicas, pods, metrics, now_s, config)
+                hpa, spec_replicas, status_replicas, pods, self._uniform_snapshot(self._samples),
+                now_s, config)
         return outcome
 
 
 _NO_METRICS = MetricsSnapshot()  # before the first full metric window
 _EMPTY: dict[Any, Any] = {}  # shared read-only: the controller never writes a snapshot
+#: what a uniform read returns as its snapshot: only metrics_step reads it, and builds the real
+#: one from the read's samples (an empty snapshot, so any other reader finds every metric missing)
+_IN_METRICS_STEP = MetricsSnapshot()
 
 
 def _memory_milli(wl: Any, load_rps: float) -> int:

@@ -299,23 +299,21 @@ def reconcile(
         outcome = metrics_step(
             hpa, current_replicas, status_replicas, pods, metrics, now_s, config
         )
-        statuses = outcome.statuses
-        active = outcome.condition
-        if outcome.replicas == -1 and outcome.error is not None:
+        # one unpacking, not a field lookup for each use: this runs at every simulated sync
+        metric_desired, metric_name, statuses, error, active = outcome
+        if metric_desired == -1 and error is not None:
             return ReconcileResult(
                 current_replicas, False, current_replicas,
                 HPAState(recommendations, scale_up_events, scale_down_events, scaled_to_zero,
                           last_scale_time_s),
                 "failed to compute desired number of replicas based on listed metrics: "
-                + outcome.error,
+                + error,
                 None, statuses, able, active,
             )
-        error = outcome.error
-        metric_desired = outcome.replicas
         rescale_metric = ""
-        if outcome.replicas > desired:
-            desired = outcome.replicas
-            rescale_metric = outcome.metric_name
+        if metric_desired > desired:
+            desired = metric_desired
+            rescale_metric = metric_name
         if desired > current_replicas:
             rescale_reason = f"{rescale_metric} above target"
         elif desired < current_replicas:

@@ -52,7 +52,9 @@ class RequestQueue:
     def advance(self, to_tick: int) -> None:
         """Serve the ticks up to ``to_tick`` (exclusive; the ticks before it already served are
         left as they are)."""
-        start, end = self.done, min(to_tick, self.n)
+        # a conditional, not min(): this runs at every sync for a few ticks, where the builtin's
+        # call is a fifth of the cost
+        start, end = self.done, (to_tick if to_tick < self.n else self.n)
         if start >= end:
             return
         (tick_s, cap, timeout, ready_delta, work_l, cum_load, served, dropped, backlog_l,

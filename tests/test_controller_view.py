@@ -11,6 +11,13 @@ from __future__ import annotations
 from infra_toolkit.controller_view import LONG_AGO_S, Cohort, ControllerView, metric_needs
 from infra_toolkit.hpa import DEFAULT_CONTROLLER_CONFIG, HPASpec, cpu_utilization_metric
 from infra_toolkit.hpa_metrics import MetricsOutcome
+from infra_toolkit.hpa_spec import (
+    ExternalMetricSource,
+    MetricIdentifier,
+    MetricSpec,
+    MetricTarget,
+    PodsMetricSource,
+)
 from infra_toolkit.workload import MetricsPipelineSpec, WorkloadSpec
 
 HPA = HPASpec(max_replicas=10, min_replicas=1, metrics=(cpu_utilization_metric(50),))
@@ -69,3 +76,27 @@ def test_a_pending_pod_is_computed_afresh() -> None:
     assert first.replicas == 5
     assert first.statuses[0].average_utilization == 64
     assert _step(view, cohorts, 75.0, 2, 5) is not first
+
+
+def test_a_settled_read_of_several_metrics_gives_each_its_samples() -> None:
+    # the settled read's per-pod samples and total are built when the memo misses (metrics_step):
+    # each metric must still read its own. CPU at 50 %, Pods "rps" at 30 rps a pod, External
+    # "queue" at 20 rps a pod (AverageValue); the service is offered 3 x its pods' served rps
+    rps = MetricSpec("Pods", pods=PodsMetricSource(
+        MetricIdentifier("rps"), MetricTarget("AverageValue", average_value_milli=30_000)))
+    queue = MetricSpec("External", external=ExternalMetricSource(
+        MetricIdentifier("queue"), MetricTarget("AverageValue", average_value_milli=20_000)))
+    hpa = HPASpec(max_replicas=10, min_replicas=1,
+                  metrics=(cpu_utilization_metric(50), rps, queue))
+    view = ControllerView(5, MetricsPipelineSpec(), 3, WL, CUM_LOAD, [3 * x for x in CUM_LOAD],
+                          {"cpu": 500, "memory": 256}, metric_needs(hpa))
+    pods, snapshot, _ = view.read([_warm(["a", "b", "c"])], 90.0, 1)
+    outcome = view.metrics_step(hpa, 3, 3, pods, snapshot, 90.0, DEFAULT_CONTROLLER_CONFIG)
+    # t = 90: scrape at 80 s, window ticks 13..15 at 45 rps a pod.
+    # CPU: 20 + 10 x 45 = 470 m, 94 % -> ratio 1.88 -> ceil(1.88 x 3) = ceil(5.64) = 6;
+    # rps: 45,000 m a pod / 30,000 = 1.5 -> ceil(1.5 x 3) = ceil(4.5) = 5;
+    # queue: 3 x 45 = 135 rps = 135,000 m in all / (20,000 x 3) = 2.25 -> ceil(135,000 / 20,000)
+    # = ceil(6.75) = 7, the largest
+    assert [s.proposed_replicas for s in outcome.statuses] == [6, 5, 7]
+    assert outcome.statuses[1].average_value_milli == 45_000
+    assert outcome.replicas == 7
