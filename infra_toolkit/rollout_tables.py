@@ -26,7 +26,8 @@ others hold:
 the others at their peak (:func:`~infra_toolkit.bin_packing.nodes_used`: the others placed as
 for the room, then the workload's pods first fit, so a rollout within its room has a figure;
 never below a group's ``min_size``, so the nodes it already keeps absorb a small surge), and
-their cost: each extra node at its group's simulated price per node-hour, billed from launch
+their cost: each extra node at its group's simulated price per node-hour (on-demand for a
+group with ``committed_instances``, as a node above the commitment pays), billed from launch
 for the node autoscaler's provisioning (scan to Ready), the rollout's duration (a blue-green's
 overlap) and its unneeded time before removal (cluster-autoscaler's 10 min, Karpenter-like
 consolidation's 30 s); "at least" that cost for a blue-green without ``auto_promote``, whose
@@ -39,7 +40,7 @@ A figure is ``-`` when not known.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,7 @@ from infra_toolkit.bin_packing import nodes_used, room_beside
 from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.fixed_pods import FixedPods
 from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_cost import node_group_resources
 from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.report_html import duration_text
 from infra_toolkit.rollout import (
@@ -111,11 +113,13 @@ def _room(everyone: Sequence[_Tenant], me: _Tenant, at_max: bool) -> int:
 
 @dataclass(frozen=True)
 class _Fleet:
-    """The workload rolled out (``me``) among every tenant of the nodes in ``run``."""
+    """The workload rolled out (``me``) among every tenant of the nodes in ``run``;
+    ``resource_of`` names the resource pricing each node group."""
 
     run: ScenarioRun
     everyone: tuple[_Tenant, ...]
     me: _Tenant
+    resource_of: Mapping[str, str]
 
 
 def _extra_nodes(f: _Fleet, replicas: int, pods: int) -> dict[str, int] | None:
@@ -134,9 +138,19 @@ def _extra_nodes(f: _Fleet, replicas: int, pods: int) -> dict[str, int] | None:
     return {g: counts[1][g] - counts[0][g] for g in counts[0]}
 
 
-def _node_usd_per_hour(run: ScenarioRun, group: str) -> float | None:
-    """One node of ``group`` per hour as the run priced it (its group's cost over its billed
-    nodes at the first tick with any), ``None`` without a price."""
+def _node_usd_per_hour(run: ScenarioRun, group: str, resource: str) -> float | None:
+    """One more node of ``group`` (priced by ``resource``) per hour as the run priced it: its
+    group's cost over its billed nodes at the first tick with any, or, for a group with
+    ``committed_instances``, the on-demand rate its nodes above the commitment pay (a node
+    within the commitment costs nothing more: an upper bound); ``None`` without a price."""
+    if any(r.name == resource and "committed_instances" in r.usage
+           for r in run.priced_resources):
+        # the cost per billed node would be the commitment's rate, spread over fewer nodes
+        return next((float(ln.unit_price_usd) for ln in run.estimate.lines
+                     if ln.resource_name == resource and ln.unit_price_usd is not None
+                     and ln.price is not None and ln.price_table_kind == "ec2_on_demand"
+                     and (ln.price.rate is None or ln.price.rate.purchase_option == "on_demand")),
+                    None)
     cost, cluster = run.cluster_hourly_cost, run.cluster
     column = f"usd_per_hour_{group}"
     if cost is None or cluster is None or column not in cost:
@@ -156,7 +170,8 @@ def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float
     if f is not None and extra is not None and duration_s is not None:
         ca = next(iter(f.run.simulations.values())).spec.autoscaler
         billed_h = (node_provisioning_s(f.run) + duration_s + ca.scale_down_unneeded_s) / 3600
-        prices = {g: _node_usd_per_hour(f.run, g) for g, n in extra.items() if n}
+        prices = {g: _node_usd_per_hour(f.run, g, f.resource_of.get(g, g))
+                  for g, n in extra.items() if n}
         usd = None if None in prices.values() else sum(
             extra[g] * p * billed_h for g, p in prices.items() if p is not None)
     return {"Extra nodes, others at peak": None if extra is None else sum(extra.values()),
@@ -211,7 +226,8 @@ def _bases(a: PlanAnalysis, w: Workload
     everyone = _tenants(a, run)
     me = next((t for t in everyone if t.workload.name == w.name), None)
     rooms = None if me is None else (_room(everyone, me, False), _room(everyone, me, True))
-    fleet = None if me is None else _Fleet(run, tuple(everyone), me)
+    fleet = None if me is None else _Fleet(run, tuple(everyone), me,
+                                           node_group_resources(a.plan))
     sim = run.simulations.get(w.name)
     if sim is not None and w.hpa_spec is not None:
         at = [(f"peak replicas in {run.name!r}", sim.summary.peak_replicas),

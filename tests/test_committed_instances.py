@@ -373,3 +373,18 @@ def test_a_committed_group_without_its_rate_blocks_the_plan_estimate(tmp_path: P
     # the cost per hour draws no figure the estimate lacks
     hourly = a.run("steady").cluster_hourly_cost
     assert hourly is not None and "usd_per_hour" not in hourly
+
+
+def test_a_rollouts_extra_node_above_the_commitment_is_priced_on_demand(tmp_path: Path) -> None:
+    # steady holds the 2 committed nodes all hour; api's rolling update (surge 1) needs 1 more
+    # node for 120 s provisioning + 40 s of rollout + 600 s until it is removed = 760 s. That
+    # node is above the commitment: 0.096 $/h on-demand x 760 / 3600 h = 0.0203 -> 0.02 (the
+    # group's cost over its billed nodes, 2 x 0.06 / 2 = the reserved 0.06 $/h, gave 0.0127 ->
+    # 0.01)
+    from infra_toolkit.rollout_tables import rollout_table
+
+    path = _committed_plan(tmp_path, "{purchase_option: reserved, committed_instances: 2}")
+    a = analyze_plan(path, scenarios=["steady"], store_location=str(tmp_path / "none"))
+    row = rollout_table(a).set_index("Rolled at").loc["peak replicas in 'steady'"]
+    assert (row["Extra nodes, others at peak"], row["Duration"]) == (1, "40 s")
+    assert row["Extra nodes' cost (USD)"] == "0.02"
