@@ -100,8 +100,17 @@ _MIB_BYTES = 1024 * 1024
 def unitless_memory_warnings(plan: Plan) -> list[PlanWarning]:
     """A proposed workload whose pod requests less than 1 MiB of memory, every workload with or
     without an HPA: a bare Kubernetes quantity is bytes, so ``memory: 768`` is 768 bytes, which
-    the API server accepts and the scheduler packs as no memory at all (audit14 A14-14)."""
+    the API server accepts and the scheduler packs as no memory at all (audit14 A14-14); and
+    ``simulation.node_daemonsets`` whose memory is under 1 MiB, the same slip."""
     out = []
+    daemonsets_mib = plan.simulation.node_daemonsets.memory_mib
+    if 0 < daemonsets_mib < 1:
+        size = round(daemonsets_mib * _MIB_BYTES)
+        out.append(PlanWarning(
+            "simulation.node_daemonsets.memory",
+            f"the DaemonSets request {size:,} bytes of memory a node ({daemonsets_mib:.4g} "
+            "MiB), under 1 MiB: every node is sized as if they used no memory; a quantity "
+            f"without a unit is bytes, so write the unit ({size}Mi if {size} was meant in MiB)"))
     for i, w in enumerate(plan.proposed.workloads):
         d = w.deployment_spec
         if d.memory_requested and d.memory_request_mib < 1:
