@@ -139,6 +139,23 @@ def test_reading_a_kubelet_configuration() -> None:
     assert reserve == KubeletReserve(eviction_memory_percent=7.5)
 
 
+def test_a_memory_reservation_without_a_unit_is_noted() -> None:
+    # audit newfeat: memory: 512 is 512 bytes (512 / 1,048,576 = 0.00049 MiB) and
+    # memory.available: "5" is 5 bytes, both accepted silently before; 1Mi is not noted
+    r = FieldReader()
+    reserve, notes = read_kubelet_reserve(r, {
+        "kubeReserved": {"memory": 512}, "systemReserved": {"memory": "1Mi"},
+        "evictionHard": {"memory.available": "5"}}, "k")
+    assert r.problems == []
+    assert reserve.kube_memory_mib == 512 / 2**20 and reserve.eviction_memory_mib == 5 / 2**20
+    assert notes == (
+        "k.kubeReserved.memory: 512 bytes, under 1 MiB (a quantity without a unit is bytes), so "
+        "the node keeps almost nothing back; write the unit (512Mi if MiB was meant)",
+        'k.evictionHard["memory.available"]: 5 bytes, under 1 MiB (a quantity without a unit is '
+        "bytes), so the node keeps almost nothing back; write the unit (5Mi if MiB was meant) or "
+        "a percent such as '5%'")
+
+
 def test_bad_kubelet_reservations_name_the_field() -> None:
     r = FieldReader()
     read_kubelet_reserve(r, {
