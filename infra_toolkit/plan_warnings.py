@@ -76,6 +76,7 @@ from infra_toolkit.plan_operations_types import phase_dates
 from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import (
+    commitment_warnings,
     discount_warnings,
     price_warnings,
     unused_price_warnings,
@@ -341,7 +342,9 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     (:mod:`~infra_toolkit.disruption_budget_warnings`), a load balancer declared below its egress
     (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
     (:func:`off_load_balancer_warnings`), the cost lines ``book`` cannot price
-    (:func:`price_warnings`), the user's prices no cost line asks for
+    (:func:`price_warnings`), a commitment above its node group's max_size
+    (:func:`~infra_toolkit.price_warnings.commitment_warnings`), the user's prices no cost line
+    asks for
     (:func:`unused_price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
     instance type simulated among those allowed, the fields not modelled
     (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`); last, a timeline ending after
@@ -372,6 +375,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
+                 + commitment_warnings(plan)
                  + discount_warnings(book)
                  + unused_price_warnings(book, [*plan.current.resources,
                                                 *plan.proposed.resources])
