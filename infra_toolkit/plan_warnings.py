@@ -54,6 +54,7 @@ from typing import Any
 
 from infra_toolkit.capacity_warnings import (
     anti_affinity_warnings,
+    daemonset_warnings,
     desired_size_warnings,
     node_room_warnings,
     peak_warnings,
@@ -101,17 +102,8 @@ _MIB_BYTES = 1024 * 1024
 def unitless_memory_warnings(plan: Plan) -> list[PlanWarning]:
     """A proposed workload whose pod requests less than 1 MiB of memory, every workload with or
     without an HPA: a bare Kubernetes quantity is bytes, so ``memory: 768`` is 768 bytes, which
-    the API server accepts and the scheduler packs as no memory at all (audit14 A14-14); and
-    ``simulation.node_daemonsets`` whose memory is under 1 MiB, the same slip."""
+    the API server accepts and the scheduler packs as no memory at all (audit14 A14-14)."""
     out = []
-    daemonsets_mib = plan.simulation.node_daemonsets.memory_mib
-    if 0 < daemonsets_mib < 1:
-        size = round(daemonsets_mib * _MIB_BYTES)
-        out.append(PlanWarning(
-            "simulation.node_daemonsets.memory",
-            f"the DaemonSets request {size:,} bytes of memory a node ({daemonsets_mib:.4g} "
-            "MiB), under 1 MiB: every node is sized as if they used no memory; a quantity "
-            f"without a unit is bytes, so write the unit ({size}Mi if {size} was meant in MiB)"))
     for i, w in enumerate(plan.proposed.workloads):
         d = w.deployment_spec
         if d.memory_requested and d.memory_request_mib < 1:
@@ -367,6 +359,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
+                 + daemonset_warnings(plan)
                  + extended_resource_warnings(plan) + runtime_class_warnings(plan)
                  + sidecar_injection_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)

@@ -256,6 +256,32 @@ def test_daemonsets_memory_without_a_unit_is_warned(tmp_path: Path) -> None:
         "so write the unit (200Mi if 200 was meant in MiB)")]
 
 
+@pytest.mark.parametrize(("daemonsets", "expected"), [
+    # a log shipper alone (1 pod, 100m) in place of every DaemonSet: EKS's 2 pods and 125m
+    # are dropped; the fix adds them: 1 + 2 = 3 pods, 100 + 125 = 225m
+    ("{pods: 1, cpu: 100m, memory: 128Mi}",
+     "warning: 1 pod(s) and 100m CPU are fewer than EKS's own kube-proxy and aws-node alone "
+     "(2 pods, 125m CPU), which every node runs: node_daemonsets is every DaemonSet pod a node "
+     "runs, replacing EKS's figure, not added to it; count them in (pods: 3, cpu: 225m if yours "
+     "come on top), or leave it if the cluster runs without them (a kube-proxy replacement)"),
+    # 3 pods but 100m CPU: fewer than 125m all the same; 3 + 2 = 5 pods, 225m
+    ("{pods: 3, cpu: 100m}", "warning: 3 pod(s) and 100m CPU are fewer than EKS's own"),
+    # EKS's two and a log shipper counted in: nothing to say
+    ("{pods: 3, cpu: 225m, memory: 128Mi}", None),
+])
+def test_daemonsets_below_eks_own_are_warned(tmp_path: Path, daemonsets: str,
+                                             expected: str | None) -> None:
+    path = _minimal(tmp_path, f"simulation:\n  node_daemonsets: {daemonsets}\n")
+    plan, problems, found = check_plan_warnings(path)
+    assert plan is not None and problems == []
+    messages = [w.message for w in found if w.path == "simulation.node_daemonsets"]
+    if expected is None:
+        assert messages == []
+    else:
+        (message,) = messages
+        assert message.startswith(expected), message
+
+
 def test_the_simulate_command_reserves_what_a_plan_does(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # a t3.medium by flags leaves the pods 2000 - 70 - 125 = 1805m, as a plan's: a 1806m pod
