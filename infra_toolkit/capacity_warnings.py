@@ -26,6 +26,10 @@ And for every proposed node group:
   from its first minute. Pods of several workloads are not summed as fractions of a node: the
   room a large pod leaves on its node holds small pods, which the fractions miss (audit18 A18-5:
   2 pods of 1000m and 2 of 500m were said to fill at least 3 m6i.large, where 2 hold them).
+
+And for the plan's ``simulation.node_daemonsets`` (:func:`daemonset_warnings`): a memory under
+1 MiB (a bare quantity is bytes), and fewer pods or less CPU than EKS's own kube-proxy and
+aws-node, which the stated figure replaces rather than adds to.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from collections.abc import Mapping
 
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.manifests import DeploymentSpec
+from infra_toolkit.node_allocatable import EKS_DAEMONSETS
 from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
@@ -46,8 +51,8 @@ from infra_toolkit.pod_anti_affinity import HOSTNAME
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["anti_affinity_warnings", "desired_size_warnings", "node_room_warnings",
-           "peak_warnings"]
+__all__ = ["anti_affinity_warnings", "daemonset_warnings", "desired_size_warnings",
+           "node_room_warnings", "peak_warnings"]
 
 
 def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCurve]
@@ -221,4 +226,33 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
                 f"({'; '.join(starting[name])}) fill at least {need} node(s): the declared "
                 f"cost, the review's basis, leaves out {need - desired} node(s) that run from "
                 f"the first minute{fix}")))
+    return out
+
+
+def daemonset_warnings(plan: Plan) -> list[PlanWarning]:
+    """Warnings on ``simulation.node_daemonsets`` as stated: a memory under 1 MiB (``memory:
+    200`` is 200 bytes, which sizes every node as if the DaemonSets used none), and fewer pods
+    or less CPU than EKS's own kube-proxy and aws-node (2 pods, 125m): the figure is every
+    DaemonSet pod a node runs, so a log shipper's ``{pods: 1, cpu: 100m}`` alone drops those
+    two from every node (a cluster without kube-proxy, Cilium's replacement, may mean it)."""
+    daemonsets = plan.simulation.node_daemonsets
+    out = []
+    if 0 < daemonsets.memory_mib < 1:
+        size = round(daemonsets.memory_mib * 2**20)
+        out.append(PlanWarning("simulation.node_daemonsets.memory", (
+            f"the DaemonSets request {size:,} bytes of memory a node "
+            f"({daemonsets.memory_mib:.4g} MiB), under 1 MiB: every node is sized as if they "
+            f"used no memory; a quantity without a unit is bytes, so write the unit ({size}Mi "
+            f"if {size} was meant in MiB)")))
+    eks = EKS_DAEMONSETS
+    if daemonsets != eks and (daemonsets.pods < eks.pods
+                              or daemonsets.cpu_millicores < eks.cpu_millicores):
+        out.append(PlanWarning("simulation.node_daemonsets", (
+            f"{daemonsets.pods} pod(s) and {daemonsets.cpu_millicores:g}m CPU are fewer than "
+            f"EKS's own kube-proxy and aws-node alone ({eks.pods} pods, "
+            f"{eks.cpu_millicores:g}m CPU), which every node runs: node_daemonsets is every "
+            f"DaemonSet pod a node runs, replacing EKS's figure, not added to it; count them in "
+            f"(pods: {daemonsets.pods + eks.pods}, cpu: "
+            f"{daemonsets.cpu_millicores + eks.cpu_millicores:g}m if yours come on top), or "
+            "leave it if the cluster runs without them (a kube-proxy replacement)")))
     return out

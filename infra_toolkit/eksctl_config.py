@@ -245,7 +245,7 @@ def _instance_types(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
 _READ_FIELDS = ("name", "instanceType", "instanceTypes", "instancesDistribution", "minSize",
                 "maxSize", "desiredCapacity", "spot", "volumeSize", "volumeType", "labels",
                 "taints", "amiFamily", "availabilityZones", "launchTemplate", "instanceSelector",
-                "maxPodsPerNode")
+                "maxPodsPerNode", "kubeletExtraConfig")
 # eksctl node group fields close to those (instanceName, volumeName ...): never typos
 _OTHER_EKSCTL_FIELDS = frozenset((
     "instanceName", "instancePrefix", "instanceMarketOptions", "volumeName", "volumeIOPS",
@@ -256,8 +256,10 @@ _OTHER_EKSCTL_FIELDS = frozenset((
 
 def _misspelt_fields(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool) -> None:
     """Refuse the keys eksctl's strict decoding refuses that would otherwise change what is
-    priced: one within a typo of a field read here, and ``instancesDistribution`` on a managed
-    group (a field of eksctl's self-managed ``nodeGroups`` only)."""
+    priced: one within a typo of a field read here, and ``instancesDistribution`` or
+    ``kubeletExtraConfig`` on a managed group (fields of eksctl's self-managed ``nodeGroups``
+    only: a managed group's kubelet settings were otherwise dropped without a word, its nodes
+    sized with EKS's reservations while the file states others)."""
     for key in m:
         text = str(key)
         if text in _READ_FIELDS or text in _OTHER_EKSCTL_FIELDS:
@@ -265,6 +267,12 @@ def _misspelt_fields(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                 r.add(join_path(p, text), "is not a field of a managed node group (eksctl "
                       "refuses it; only nodeGroups take it): give the types in instanceTypes "
                       "and spot: true for spot, or move the group to nodeGroups")
+            elif managed and text == "kubeletExtraConfig":
+                r.add(join_path(p, text), "is not supported on a managed node group (eksctl "
+                      "applies it to nodeGroups only, eksctl-io/eksctl#4632), so its nodes "
+                      "would keep EKS's default kubelet settings: move the group to nodeGroups "
+                      "to set them, or remove kubeletExtraConfig (give max pods in "
+                      "maxPodsPerNode)")
             elif not managed and text in ("spot", "instanceTypes"):
                 r.add(join_path(p, text), "is a field of managedNodeGroups only (eksctl refuses "
                       "it on nodeGroups): give a self-managed group's types and spot nodes in "

@@ -96,4 +96,26 @@ def read_kubelet_reserve(r: FieldReader, kubelet: Mapping[str, Any], p: str
             fields.update(eviction_memory_mib=mib, eviction_memory_percent=percent)
     notes = ((f"{join_path(p, 'evictionSoft')}: {_SOFT_NOTE}",) if "evictionSoft" in kubelet
              else ())
-    return KubeletReserve(**fields), notes
+    return KubeletReserve(**fields), notes + _unitless_memory_notes(fields, p)
+
+
+# each memory field read, and the keys it is written at
+_MEMORY_FIELDS = (("kube_memory_mib", ("kubeReserved", "memory")),
+                  ("system_memory_mib", ("systemReserved", "memory")),
+                  ("eviction_memory_mib", ("evictionHard", "memory.available")))
+
+
+def _unitless_memory_notes(fields: Mapping[str, Any], p: str) -> tuple[str, ...]:
+    """A ``path: why`` line for each memory reservation under 1 MiB: a quantity without a unit
+    is bytes, so ``memory: 512`` or ``memory.available: "5"`` (meant 512Mi, 5%) reserves
+    almost nothing and the node is sized as if it kept nothing back."""
+    out = []
+    for name, (block, key) in _MEMORY_FIELDS:
+        mib = fields.get(name)
+        if mib is not None and 0 < mib < 1:
+            size = round(mib * 2**20)
+            percent = " or a percent such as '5%'" if block == "evictionHard" else ""
+            out.append(f"{join_path(join_path(p, block), key)}: {size:,} bytes, under 1 MiB (a "
+                       "quantity without a unit is bytes), so the node keeps almost nothing "
+                       f"back; write the unit ({size}Mi if MiB was meant){percent}")
+    return tuple(out)

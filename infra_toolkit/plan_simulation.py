@@ -24,7 +24,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from infra_toolkit.eksctl_config import NodeGroupConfig
-from infra_toolkit.errors import SimulationError
+from infra_toolkit.errors import PricingError, SimulationError
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.karpenter_config import consolidation_autoscaler
 from infra_toolkit.node_allocatable import NodeDaemonsets, node_reserve
@@ -42,9 +42,9 @@ from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec
 from infra_toolkit.workload_budgets import workload_budget
 
-__all__ = ["group_termination_s", "node_autoscaler", "p95_latency_slo_ms", "placement_problems",
-           "placement_summary", "side_autoscaler", "simulation_node_groups", "simulation_spec",
-           "sized_node_group"]
+__all__ = ["daemonset_room_problems", "group_termination_s", "node_autoscaler",
+           "p95_latency_slo_ms", "placement_problems", "placement_summary", "side_autoscaler",
+           "simulation_node_groups", "simulation_spec", "sized_node_group"]
 
 _PRESETS = {spec.name: spec for spec in (ClusterAutoscalerSpec(), KARPENTER_LIKE)}
 
@@ -146,6 +146,40 @@ def sized_node_group(config: NodeGroupConfig, spec: InstanceSpec, daemonsets: No
                      max_pods, config.min_size, config.max_size, reserved_cpu, reserved_memory,
                      daemonsets.pods, pod_termination_s, daemonsets.cpu_millicores,
                      daemonsets.memory_mib)
+
+
+def daemonset_room_problems(arch: Architecture, book: PriceBook, daemonsets: NodeDaemonsets
+                            ) -> list[str]:
+    """For each node group of ``arch`` on whose nodes ``daemonsets`` (the plan's
+    ``simulation.node_daemonsets``) do not fit (more CPU or memory than the kubelet's
+    allocatable, more pods than the node's max pods), why, with the fix: every DaemonSet pod
+    would stay Pending on every node, and each workload's own "does not fit" would blame its
+    pod. A group whose type or max pods the tables lack is left to the workload checks."""
+    out = []
+    for config in arch.node_groups:
+        try:
+            group = sized_node_group(config, book.instance_spec(config.instance_types[0]),
+                                     daemonsets)
+        except (KeyError, PricingError, SimulationError):
+            continue
+        if (group.allocatable_cpu_millicores >= 0 and group.allocatable_memory_mib >= 0
+                and daemonsets.pods <= group.max_pods):
+            continue
+        cores = daemonsets.cpu_millicores / 1000
+        # `cpu: 100` is 100 cores, a slip for 100m a node's allocatable shows at once
+        hint = (f"; cpu {cores:g} is {cores:g} cores: a CPU quantity without a unit is cores, "
+                f"write {cores:g}m for millicores"
+                if cores >= 1 and cores.is_integer()
+                and daemonsets.cpu_millicores > group.kubelet_allocatable_cpu_millicores else "")
+        out.append(
+            f"the DaemonSets ({daemonsets.pods} pod(s), {daemonsets.cpu_millicores:g}m CPU, "
+            f"{daemonsets.memory_mib:g} MiB) do not fit a node of group {config.name!r} "
+            f"({group.instance_type}: the kubelet's allocatable is "
+            f"{group.kubelet_allocatable_cpu_millicores:g}m CPU, "
+            f"{group.kubelet_allocatable_memory_mib:g} MiB, {group.max_pods} pods); give every "
+            "DaemonSet pod a node runs with its requests summed, or use a larger instance type"
+            f"{hint}")
+    return out
 
 
 def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBook,

@@ -45,7 +45,11 @@ from infra_toolkit.plan_alerts import alert_warnings, alert_workload_problems, a
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
-from infra_toolkit.plan_simulation import simulation_node_groups, simulation_spec
+from infra_toolkit.plan_simulation import (
+    daemonset_room_problems,
+    simulation_node_groups,
+    simulation_spec,
+)
 from infra_toolkit.plan_traffic import scenario_curve, scenario_curves
 from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.plan_workloads import read_architecture
@@ -340,6 +344,11 @@ def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
     workloads = plan.proposed.workloads
     if book is None or all(w.hpa_spec is None for w in workloads):
         return  # nothing is simulated
+    problems = daemonset_room_problems(plan.proposed, book, plan.simulation.node_daemonsets)
+    for message in problems:
+        r.add("simulation.node_daemonsets", message)
+    if problems:
+        return  # each workload's pod would be refused for the DaemonSets' reason
     for i, w in enumerate(workloads):
         # Deployments without an HPA are simulated too: their pods hold room on the nodes
         try:

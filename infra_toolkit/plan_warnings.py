@@ -54,6 +54,7 @@ from typing import Any
 
 from infra_toolkit.capacity_warnings import (
     anti_affinity_warnings,
+    daemonset_warnings,
     desired_size_warnings,
     node_room_warnings,
     peak_warnings,
@@ -76,6 +77,7 @@ from infra_toolkit.plan_operations_types import phase_dates
 from infra_toolkit.plan_simulation import side_autoscaler, simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.price_warnings import (
+    commitment_warnings,
     discount_warnings,
     price_warnings,
     unused_price_warnings,
@@ -332,7 +334,9 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     (:mod:`~infra_toolkit.disruption_budget_warnings`), a load balancer declared below its egress
     (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
     (:func:`off_load_balancer_warnings`), the cost lines ``book`` cannot price
-    (:func:`price_warnings`), the user's prices no cost line asks for
+    (:func:`price_warnings`), a commitment above its node group's max_size
+    (:func:`~infra_toolkit.price_warnings.commitment_warnings`), the user's prices no cost line
+    asks for
     (:func:`unused_price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
     instance type simulated among those allowed, the fields not modelled
     (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`); last, a timeline ending after
@@ -355,6 +359,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += anti_affinity_warnings(w, f"{at}.deployment", groups)
         out += drain_give_up_warnings(w, f"{at}.deployment", groups, autoscaler)
     return tuple(out + disruption_budget_warnings(plan) + unitless_memory_warnings(plan)
+                 + daemonset_warnings(plan)
                  + extended_resource_warnings(plan) + runtime_class_warnings(plan)
                  + sidecar_injection_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)
@@ -363,6 +368,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
+                 + commitment_warnings(plan)
                  + discount_warnings(book)
                  + unused_price_warnings(book, [*plan.current.resources,
                                                 *plan.proposed.resources])

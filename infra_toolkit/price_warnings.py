@@ -12,7 +12,8 @@ overrides or a row of the user's own tables whose key (region, instance type, it
 option ...) no cost line looks up never applies, so a typo in a negotiated rate left the list
 price standing with no word. Such prices are not refused (the cost model asks for items the
 shipped tables lack, which only a user's price can fill), they are named, with the nearest keys
-the cost lines did ask for.
+the cost lines did ask for. And the warning on **a commitment above what its node group can
+run** (:func:`commitment_warnings`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.pricing_tables import TABLE_SCHEMAS, PriceRow
 from infra_toolkit.resources import Resource
 
-__all__ = ["discount_warnings", "price_warnings", "unused_price_warnings"]
+__all__ = ["commitment_warnings", "discount_warnings", "price_warnings",
+           "unused_price_warnings"]
 
 
 def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
@@ -202,4 +204,26 @@ def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
             out.append(PlanWarning(rest[0][5], (
                 f"{file}: {len(rest)} more {rest[0][4]}s ({named}{more}) were not used by any "
                 "cost line either")))
+    return out
+
+
+def commitment_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning per node group of either side whose ``usage.committed_instances`` exceeds its
+    ``scaling_config.max_size``: the instances beyond max_size are billed every hour (the
+    committed line prices them all) and the group can never run on them, a likely slip for a
+    commitment meant to fit the group (a Savings Plan's spare hours may cover other usage of
+    the account, which the plan does not price)."""
+    out = []
+    for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
+        for i, r in enumerate(arch.resources):
+            committed = r.usage.get("committed_instances") if r.type == "aws_eks_node_group" \
+                else None
+            most = r.attributes.get("scaling_config.max_size")
+            if committed is None or most is None or committed <= most:
+                continue
+            out.append(PlanWarning(f"{side}.resources[{i}].usage.committed_instances", (
+                f"{committed} committed instances, above node group {quoted(r.name)}'s max_size "
+                f"({most}): {committed - most} of them are billed every hour on its committed "
+                "line and it can never run on them; lower committed_instances to what the group "
+                "runs (its share of the commitment), or raise max_size")))
     return out

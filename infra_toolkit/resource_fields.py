@@ -6,6 +6,7 @@ Terraform's ConflictsWith (``conflict``)."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,7 +70,13 @@ def check_value(spec: Field, value: Any) -> str | None:
     ok = isinstance(value, int) if spec.kind == "int" else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok:
         noun = "a whole number" if spec.kind == "int" else "a number"
-        return f"{quoted(value)} must be {noun}"
+        # `committed_instances: "3"` is YAML text: say so, rather than that 3 is no number
+        text = value.strip() if isinstance(value, str) else ""
+        unquoted = (re.fullmatch(r"[+-]?\d+", text) if spec.kind == "int"
+                    else re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text))
+        hint = f"; write {text} without quotes (quoted, YAML reads it as text)" if unquoted \
+            else ""
+        return f"{quoted(value)} must be {noun}{hint}"
     if not math.isfinite(value):
         return f"{quoted(value)} must be a finite number"
     if abs(value) > _MAX_QUANTITY:

@@ -15,6 +15,7 @@ from infra_toolkit.cost_summary import estimate_frame
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
 from infra_toolkit.manifests import DeploymentSpec
+from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import in_region, is_load_test, node_group_resources
@@ -171,6 +172,18 @@ def node_room_text(group: NodeGroup) -> str:
             f"{group.max_pods - group.daemonset_pods} pods")
 
 
+def _daemonsets_assumed(daemonsets: NodeDaemonsets) -> str:
+    """The DaemonSets every node is sized with, and whether the plan stated them: a plan
+    that leaves them out gets EKS's own two, which a log shipper or agent would add to."""
+    figures = (f"{daemonsets.pods} DaemonSet pod(s) a node requesting "
+               f"{quantity_text(daemonsets.cpu_millicores, 1)}m CPU and "
+               f"{quantity_text(daemonsets.memory_mib, 1)} MiB")
+    if daemonsets == EKS_DAEMONSETS:
+        return (f"{figures}, EKS's kube-proxy and aws-node alone (simulation.node_daemonsets "
+                "not given: count a log shipper or node agent there)")
+    return f"{figures} (simulation.node_daemonsets)"
+
+
 def workloads_table(workloads: Sequence[Workload]) -> Table:
     """The workloads as the simulator reads them: requests (the containers' sum, the HPA's),
     HPA metrics and behaviour with API defaults, start-up time; a ``Pods a node`` column when a
@@ -222,9 +235,12 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
         Table(groups, css_class="node-groups", caption=(
             f"Node groups. {_ROOM}: what one node of the first instance type leaves the plan's "
             "pods, its capacity less the kubelet's reserve (EKS's kubeReserved and eviction "
-            "threshold, or the node configuration's own) and its DaemonSets' requests "
-            "(simulation.node_daemonsets), as the simulation packs it; '-' for a group no "
-            "simulated workload runs on")),
+            "threshold, or the node configuration's own) and its DaemonSets' requests, as the "
+            "simulation packs it; '-' for a group no simulated workload runs on. Assumed: "
+            f"{_daemonsets_assumed(a.plan.simulation.node_daemonsets)}; a node's memory "
+            "capacity is the type's memory less 7.5 % (Karpenter's estimate of what the "
+            "hypervisor and kernel keep), so check kubectl describe node where pods fit "
+            "tightly")),
         workloads_table(p.workloads),
         *([credits] if credits is not None else [])))
 

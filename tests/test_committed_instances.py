@@ -34,6 +34,7 @@ from infra_toolkit.errors import PlanError, SimulationError
 from infra_toolkit.node_cost_share import monthly_usd
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_cost import ceiling_resources, idle_overflow_node_hours
+from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.resources import Resource, parse_resources
 from infra_toolkit.tuning import sweep_workload
@@ -388,3 +389,20 @@ def test_a_rollouts_extra_node_above_the_commitment_is_priced_on_demand(tmp_path
     row = rollout_table(a).set_index("Rolled at").loc["peak replicas in 'steady'"]
     assert (row["Extra nodes, others at peak"], row["Duration"]) == (1, "40 s")
     assert row["Extra nodes' cost (USD)"] == "0.02"
+
+
+def test_a_commitment_above_max_size_is_warned(tmp_path: Path) -> None:
+    # audit newfeat: 6 committed m5.large on a group of at most 4 nodes bill 6 x 730 = 4,380
+    # reserved hours a month, 2 x 730 = 1,460 of them on instances the group never runs; it
+    # was accepted silently. 4 (= max_size) is not warned.
+    path = _committed_plan(tmp_path, "{purchase_option: reserved, committed_instances: 6}")
+    plan, problems, warnings = check_plan_warnings(path)
+    assert plan is not None and problems == []
+    assert [(w.path, w.message) for w in warnings if "committed" in w.path] == [(
+        "proposed.resources[1].usage.committed_instances",
+        "warning: 6 committed instances, above node group 'general''s max_size (4): 2 of them "
+        "are billed every hour on its committed line and it can never run on them; lower "
+        "committed_instances to what the group runs (its share of the commitment), or raise "
+        "max_size")]
+    path = _committed_plan(tmp_path / "at", "{purchase_option: reserved, committed_instances: 4}")
+    assert not [w for w in check_plan_warnings(path)[2] if "committed" in w.path]

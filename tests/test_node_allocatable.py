@@ -30,6 +30,7 @@ from infra_toolkit.nodes import NodeGroup, request_utilization
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_fields import FieldReader
 from infra_toolkit.plan_simulation import simulation_spec
+from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "pricing_reference"
@@ -138,6 +139,23 @@ def test_reading_a_kubelet_configuration() -> None:
     assert reserve == KubeletReserve(eviction_memory_percent=7.5)
 
 
+def test_a_memory_reservation_without_a_unit_is_noted() -> None:
+    # audit newfeat: memory: 512 is 512 bytes (512 / 1,048,576 = 0.00049 MiB) and
+    # memory.available: "5" is 5 bytes, both accepted silently before; 1Mi is not noted
+    r = FieldReader()
+    reserve, notes = read_kubelet_reserve(r, {
+        "kubeReserved": {"memory": 512}, "systemReserved": {"memory": "1Mi"},
+        "evictionHard": {"memory.available": "5"}}, "k")
+    assert r.problems == []
+    assert reserve.kube_memory_mib == 512 / 2**20 and reserve.eviction_memory_mib == 5 / 2**20
+    assert notes == (
+        "k.kubeReserved.memory: 512 bytes, under 1 MiB (a quantity without a unit is bytes), so "
+        "the node keeps almost nothing back; write the unit (512Mi if MiB was meant)",
+        'k.evictionHard["memory.available"]: 5 bytes, under 1 MiB (a quantity without a unit is '
+        "bytes), so the node keeps almost nothing back; write the unit (5Mi if MiB was meant) or "
+        "a percent such as '5%'")
+
+
 def test_bad_kubelet_reservations_name_the_field() -> None:
     r = FieldReader()
     read_kubelet_reserve(r, {
@@ -197,6 +215,71 @@ def test_bad_node_daemonsets_name_each_field(tmp_path: Path) -> None:
     assert problem.message.startswith(
         "expected a mapping of the DaemonSet pods on every node, requests summed, EKS's own "
         "counted in (theirs: pods: 2, cpu: 125m), got")
+
+
+@pytest.mark.parametrize(("daemonsets", "words"), [
+    # cpu: 100 is 100 cores, 100,000m: above the m5.large's 2000 - 70 = 1930m
+    ("{pods: 3, cpu: 100}", "(3 pod(s), 100000m CPU, 0 MiB) do not fit a node of group "
+     "'general' (m5.large: the kubelet's allocatable is 1930m CPU, 6903 MiB, 29 pods); give "
+     "every DaemonSet pod a node runs with its requests summed, or use a larger instance type; "
+     "cpu 100 is 100 cores: a CPU quantity without a unit is cores, write 100m for millicores"),
+    # 8192 - 615 - 574 - 100 = 6903 MiB allocatable, below 7 GiB = 7168 MiB; no cores hint
+    ("{pods: 3, cpu: 300m, memory: 7Gi}", "(3 pod(s), 300m CPU, 7168 MiB) do not fit a node of "
+     "group 'general' (m5.large: the kubelet's allocatable is 1930m CPU, 6903 MiB, 29 pods); "
+     "give every DaemonSet pod a node runs with its requests summed, or use a larger instance "
+     "type"),
+    # 30 DaemonSet pods on a node of 29
+    ("{pods: 30, cpu: 300m}", "(30 pod(s), 300m CPU, 0 MiB) do not fit a node of group "
+     "'general' (m5.large: the kubelet's allocatable is 1930m CPU, 6903 MiB, 29 pods)"),
+])
+def test_daemonsets_larger_than_a_node_are_named_at_node_daemonsets(
+        tmp_path: Path, daemonsets: str, words: str) -> None:
+    # audit newfeat: `cpu: 100` was reported as api's pod not fitting a node with "-98070m"
+    # free, naming neither node_daemonsets nor the cores slip; now the one problem is theirs
+    path = _minimal(tmp_path, f"simulation:\n  node_daemonsets: {daemonsets}\n")
+    (problem,) = validate_plan(path)
+    assert problem.path == "simulation.node_daemonsets"
+    assert problem.message.startswith("the DaemonSets " + words), problem.message
+
+
+def test_daemonsets_memory_without_a_unit_is_warned(tmp_path: Path) -> None:
+    # memory: 200 is 200 bytes (200 / 1,048,576 = 0.0001907 MiB), as a Pod's request would be
+    path = _minimal(tmp_path, "simulation:\n  node_daemonsets: {pods: 3, cpu: 200m, "
+                              "memory: 200}\n")
+    plan, problems, found = check_plan_warnings(path)
+    assert plan is not None and problems == []
+    warnings = [w for w in found if w.path.startswith("simulation")]
+    assert [(w.path, w.message) for w in warnings] == [(
+        "simulation.node_daemonsets.memory",
+        "warning: the DaemonSets request 200 bytes of memory a node (0.0001907 MiB), under 1 "
+        "MiB: every node is sized as if they used no memory; a quantity without a unit is bytes, "
+        "so write the unit (200Mi if 200 was meant in MiB)")]
+
+
+@pytest.mark.parametrize(("daemonsets", "expected"), [
+    # a log shipper alone (1 pod, 100m) in place of every DaemonSet: EKS's 2 pods and 125m
+    # are dropped; the fix adds them: 1 + 2 = 3 pods, 100 + 125 = 225m
+    ("{pods: 1, cpu: 100m, memory: 128Mi}",
+     "warning: 1 pod(s) and 100m CPU are fewer than EKS's own kube-proxy and aws-node alone "
+     "(2 pods, 125m CPU), which every node runs: node_daemonsets is every DaemonSet pod a node "
+     "runs, replacing EKS's figure, not added to it; count them in (pods: 3, cpu: 225m if yours "
+     "come on top), or leave it if the cluster runs without them (a kube-proxy replacement)"),
+    # 3 pods but 100m CPU: fewer than 125m all the same; 3 + 2 = 5 pods, 225m
+    ("{pods: 3, cpu: 100m}", "warning: 3 pod(s) and 100m CPU are fewer than EKS's own"),
+    # EKS's two and a log shipper counted in: nothing to say
+    ("{pods: 3, cpu: 225m, memory: 128Mi}", None),
+])
+def test_daemonsets_below_eks_own_are_warned(tmp_path: Path, daemonsets: str,
+                                             expected: str | None) -> None:
+    path = _minimal(tmp_path, f"simulation:\n  node_daemonsets: {daemonsets}\n")
+    plan, problems, found = check_plan_warnings(path)
+    assert plan is not None and problems == []
+    messages = [w.message for w in found if w.path == "simulation.node_daemonsets"]
+    if expected is None:
+        assert messages == []
+    else:
+        (message,) = messages
+        assert message.startswith(expected), message
 
 
 def test_the_simulate_command_reserves_what_a_plan_does(

@@ -152,6 +152,20 @@ def test_a_self_managed_groups_kubelet_max_pods_is_read() -> None:
                                  "cluster.yaml")
 
 
+def test_a_managed_groups_kubelet_extra_config_is_refused_not_dropped() -> None:
+    # audit newfeat: on a managed group kubeletExtraConfig (kubeReserved 500m / 1Gi) was
+    # dropped without a word and the node sized with EKS's 70m / 442 MiB; eksctl applies it to
+    # nodeGroups only (eksctl-io/eksctl#4632)
+    with pytest.raises(SpecError, match=(
+            r"^cluster.yaml: managedNodeGroups\[0\].kubeletExtraConfig: is not supported on a "
+            r"managed node group \(eksctl applies it to nodeGroups only, eksctl-io/eksctl#4632\), "
+            r"so its nodes would keep EKS's default kubelet settings: move the group to "
+            r"nodeGroups to set them, or remove kubeletExtraConfig \(give max pods in "
+            r"maxPodsPerNode\)$")):
+        cluster_config_from_dict(_config(kubeletExtraConfig={
+            "kubeReserved": {"cpu": "500m", "memory": "1Gi"}}), "cluster.yaml")
+
+
 def test_a_self_managed_groups_kubelet_pods_per_core_caps_its_pods() -> None:
     # kubelet: podsPerCore > 0 caps the node's pods at podsPerCore x cores (was left out: the
     # ENI figure simulated). The group's m5.large: 2 vCPU, 29 pods by its ENI figure.

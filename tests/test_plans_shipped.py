@@ -926,3 +926,9 @@ def test_the_node_groups_table_shows_each_nodes_room_for_pods(analysis: Analysis
         assert dict(zip(table.frame["Node group"], table.frame["Room for pods a node"],
                         strict=True)) == expected, plan
         assert "its capacity less the kubelet's reserve" in table.caption
+        # what the room assumes, said where a reviewer reads it (audit newfeat): neither plan
+        # gives simulation.node_daemonsets, so EKS's two pods (100m + 25m CPU, no memory)
+        assert ("Assumed: 2 DaemonSet pod(s) a node requesting 125m CPU and 0 MiB, EKS's "
+                "kube-proxy and aws-node alone (simulation.node_daemonsets not given: count a "
+                "log shipper or node agent there); a node's memory capacity is the type's "
+                "memory less 7.5 %") in table.caption, table.caption

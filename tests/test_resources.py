@@ -223,7 +223,14 @@ def test_a_counted_entry_and_another_of_its_name_repeat() -> None:
      ("resources[0].credit_specification.cpu_credits: 'unlimited' is not supported for a T3 "
       "instance on a Dedicated Host (tenancy host), which runs in Standard mode; use "
       "cpu_credits standard or another tenancy")),
-    ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number"),
+    # audit newfeat: a quoted number is YAML text; the fix is to drop the quotes
+    ({**NODE_GROUP, "disk_size": "20"}, "resources[0].disk_size: '20' must be a whole number; "
+     "write 20 without quotes (quoted, YAML reads it as text)"),
+    ({**NODE_GROUP, "usage": {"purchase_option": "reserved", "committed_instances": "3"}},
+     "resources[0].usage.committed_instances: '3' must be a whole number; write 3 without "
+     "quotes (quoted, YAML reads it as text)"),
+    ({**NODE_GROUP, "disk_size": "twenty"}, "resources[0].disk_size: 'twenty' must be a whole "
+     "number"),
     ({**NODE_GROUP, "disk_size": True}, "resources[0].disk_size: True must be a whole number"),
     ({**DB, "multi_az": "yes"}, "resources[0].multi_az: 'yes' must be true or false"),
     ({**DB, "storage_type": "io1", "iops": 500},
