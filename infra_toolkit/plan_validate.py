@@ -177,7 +177,11 @@ def _node_daemonsets(r: FieldReader, raw: Any, p: str) -> NodeDaemonsets | None:
     if m is None:
         return None
     before = r.count()
-    pods = r.int_(m, "pods", p, minimum=0)
+    if "pods" not in m:  # "give a number" alone leaves open which pods are counted
+        r.add(join_path(p, "pods"), "missing (required): give how many DaemonSet pods run on "
+              f"every node, EKS's own counted in (kube-proxy and aws-node: {EKS_DAEMONSETS.pods}"
+              " pods, plus yours)")
+    pods = r.int_(m, "pods", p, minimum=0) if "pods" in m else None
     cpu, memory = read_cpu_memory(r, m, p)
     if r.count() > before or pods is None:
         return None

@@ -210,6 +210,13 @@ def test_bad_node_daemonsets_name_each_field(tmp_path: Path) -> None:
         "simulation.node_daemonsets.pods: -1 must be >= 0",
         "simulation.node_daemonsets.cpu: '1O0m' is not a quantity: write a number with an "
         "optional suffix (m, k, M, G, T, Ki, Mi, Gi, Ti or an exponent such as e3)"], messages
+    # pods left out: the message says which pods are counted, and the other fields are still
+    # checked
+    path = _minimal(tmp_path / "nopods", "simulation:\n  node_daemonsets: {cpu: -5m}\n")
+    assert [f"{p.path}: {p.message}" for p in validate_plan(path)] == [
+        "simulation.node_daemonsets.pods: missing (required): give how many DaemonSet pods run "
+        "on every node, EKS's own counted in (kube-proxy and aws-node: 2 pods, plus yours)",
+        "simulation.node_daemonsets.cpu: '-5m' is negative; a reservation is >= 0"]
     path = _minimal(tmp_path / "list", "simulation:\n  node_daemonsets: [kube-proxy]\n")
     (problem,) = validate_plan(path)
     assert problem.message.startswith(
