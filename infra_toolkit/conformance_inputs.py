@@ -25,8 +25,9 @@ How the schema is read where it leaves room (decided by what the Go code and its
   ``fetch_error: true`` on the metric, is a failed read of that metric only (even if another
   metric has the same name); an empty ``resource_metrics`` is an empty answer, which Go also
   treats as an error. A sample's null ``age_s``/``window_s`` is Go's zero time/duration; a null
-  sample, or a null container usage, leaves that pod without a metric (missing), as Go's
-  metrics client does for a pod whose container lacks the resource.
+  sample, a null container usage or an empty ``containers`` (no container reported) leaves that
+  pod without a metric (missing), as Go's metrics client does for a pod whose container lacks
+  the resource or that lists no container (``getPodMetrics``), rather than a 0 sample.
 - replica_calc: ``current_replicas`` and ``status_replicas`` stand in for each other when one is
   absent (the Go harness passes one count as both); a null Object/External value is a failed
   read.
@@ -208,15 +209,19 @@ def parse_samples(
     for pod_name, s in (raw or {}).items():
         if s is None:
             continue  # a null sample: the pod has no metric (missing), as an absent key
+        containers = s.get("containers")
         if s.get("value_milli") is None:  # only per-container usage given: the pod sums them
-            usage = (s.get("containers") or {}).values()
-            if not container and any(v is None for v in usage):
-                continue  # a container without usage leaves the pod without a metric (Go)
+            usage = (containers or {}).values()
+            if not container and (containers == {} or any(v is None for v in usage)):
+                # Go's getPodMetrics: a pod reporting no container, or a container without
+                # usage, has no metric (missing), not a 0 one
+                continue
             value = sum(int(v) for v in usage if v is not None)
         else:
             value = int(s["value_milli"])
         if container:
-            per_container = s.get("containers") or _split_between_harness_containers(value)
+            per_container = (_split_between_harness_containers(value) if containers is None
+                             else containers)
             if per_container.get(container) is None:
                 continue  # the pod reports no such container: its metric is missing
             value = int(per_container[container])

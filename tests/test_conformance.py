@@ -56,6 +56,10 @@ def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
         # Audit 11: window/period boundaries, float and int32 arithmetic, tolerance bounds, CPU
         # readiness boundaries, zero replicas (expected values worked out in each case's notes).
         ("go_vectors_audit11.json", 48),
+        # Session 16: metrics/utilization_test.go and client_test.go, TestCalculateRequests and
+        # TestCalculatePodRequestsFromContainers_NonExistentContainer, run through the
+        # calculator (the mapping of each is in its notes).
+        ("go_vectors_s16.json", 15),
     ],
 )
 def test_further_go_test_cases_pass(file_name: str, count: int) -> None:
@@ -354,6 +358,31 @@ def test_per_container_data_alone_gives_the_pod_totals() -> None:
               "resource_metrics": usage}
     ok, _, got = _passes("replica_calc", inputs,
                          {"replicas": 6, "utilization": 40, "raw_average_value_milli": 400})
+    assert ok, got
+
+
+def test_a_pod_reporting_no_container_has_no_metric() -> None:
+    # Go's getPodMetrics (metrics/client.go) drops a pod whose PodMetrics lists no container
+    # (client_test.go TestRESTClientPodCPUEmptyMetricsForOnePod), so p2 is missing, not at 0 %.
+    # p0 100m and p1 300m + 400m = 700m, of 1000m each: (100 + 700) * 100 / 2000 = 40 %, raw
+    # average (100 + 700) / 2 = 400. Read as a 0 sample, p2 would make it 800 * 100 / 3000 =
+    # 26 % and 800 / 3 = 266.
+    pods = [_pod(i, cpu=1000) for i in range(3)]
+    usage = {"p0": {"age_s": GO_ZERO, "window_s": 30, "containers": {"c1": 100}},
+             "p1": {"age_s": GO_ZERO, "window_s": 30, "containers": {"c1": 300, "c2": 400}},
+             "p2": {"age_s": GO_ZERO, "window_s": 30, "containers": {}}}
+    inputs = {"function": "GetResourceReplicas", "controller": RC_CONTROLLER, "resource": "cpu",
+              "current_replicas": 3, "target_utilization": 100, "pods": pods,
+              "resource_metrics": usage}
+    ok, _, got = _passes("replica_calc", inputs,
+                         {"utilization": 40, "raw_average_value_milli": 400})
+    assert ok, got
+    # The same pod has no metric for a container either: a ContainerResource metric of c1 counts
+    # p0 100m and p1 300m of 500m each, (100 + 300) * 100 / 1000 = 40 %, raw (100 + 300) / 2 = 200.
+    for pod in pods:
+        pod["containers"] = {"c1": {"cpu": 500}, "c2": {"cpu": 500}}
+    ok, _, got = _passes("replica_calc", {**inputs, "container": "c1"},
+                         {"utilization": 40, "raw_average_value_milli": 200})
     assert ok, got
 
 
