@@ -12,12 +12,16 @@ call's keys must equal the children of one documented parent (``simulation.node_
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections import defaultdict
 
 import pytest
 
 from infra_toolkit import plan_validate
+from infra_toolkit.plan import ApprovalPolicy, SimulationSettings
+from infra_toolkit.plan_architecture import WorkloadModel
+from infra_toolkit.plan_scenario_types import CsvTraffic
 from infra_toolkit.plan_traffic import SHAPES, shape_parameters
 from infra_toolkit.resource_types import IGNORED_EVERYWHERE, RESOURCE_SCHEMAS
 from tests.conftest import REPO_ROOT
@@ -200,3 +204,15 @@ def test_resource_fields_are_documented(kind: str) -> None:
         assert default.startswith("required") == spec.required, name
         if spec.default is not None:
             assert _rendered(spec.default) in default, (name, spec.default)
+
+
+@pytest.mark.parametrize("parent,cls", [
+    ("<side>.workloads[].model", WorkloadModel), ("simulation", SimulationSettings),
+    ("scenarios[].csv", CsvTraffic), ("approval_policy", ApprovalPolicy)])
+def test_documented_defaults_are_the_dataclasses(parent: str, cls: type) -> None:
+    # a field's default in the value object the loader builds (None: absent, not checked)
+    rows = plan_rows()
+    for f in dataclasses.fields(cls):
+        if isinstance(f.default, (bool, int, float, str)):
+            cell = rows[f"{parent}.{f.name}"][1]
+            assert _rendered(f.default) in cell, (parent, f.name, f.default, cell)
