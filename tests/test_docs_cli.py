@@ -52,8 +52,8 @@ def test_walk_finds_the_commands() -> None:
 
 def test_every_subcommand_is_documented() -> None:
     text = _docs_text()
-    missing = [name for name in _commands() if not _named(f"infra-toolkit {name}", text)
-               and not _named(f"`{name}`", text)]
+    # spelled out as typed: a bare `version` could be the plan's field of that name
+    missing = [name for name in _commands() if not _named(f"infra-toolkit {name}", text)]
     assert missing == []
 
 
