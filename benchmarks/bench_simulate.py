@@ -1,7 +1,8 @@
 """Benchmark: 7 days of the NASA trace through one simulation, then a 1,000-variant sweep.
 
-The NASA July 1995 per-minute trace is scaled x100 (mean ~160 rps, peak ~675 rps) so that a
-50 rps/pod service runs between a few and ~20 pods. HPA syncs every 15 s. Prints intermediate
+The NASA July 1995 per-minute trace's first 7 days are scaled x100 (mean ~94 rps, peak 325 rps;
+the whole month's peak, 675 rps, comes later) so that a 50 rps/pod service runs a few pods and
+peaks at 9. HPA syncs every 15 s. Prints intermediate
 figures, then as its last line:
 ``days=7 syncs=N wall_s=X speedup=Y sweep_configs=C sweep_config_syncs_per_s=Z``
 (speedup = simulated seconds per wall second). The sweep splits the variants over ``--workers``

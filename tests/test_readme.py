@@ -145,24 +145,3 @@ def test_plan_md_python_calls_exist() -> None:
         where = classes.get(owner) or importlib.import_module(f"infra_toolkit.{owner}")
         assert callable(getattr(where, name, None)), call
 
-
-def test_every_option_the_docs_name_is_an_option() -> None:
-    # a flag the README or docs/ mention must be one of infra-toolkit's, else one of the other
-    # tools they quote (papermill, nbconvert, cluster-autoscaler)
-    import argparse
-
-    others = {"--help-notebook", "--to", "--max-pod-eviction-time", "--max-drain-parallelism"}
-    ours: set[str] = set()
-    parsers = [build_parser()]
-    while parsers:
-        parser = parsers.pop()
-        for action in parser._actions:
-            ours.update(action.option_strings)
-            if isinstance(action, argparse._SubParsersAction):
-                parsers.extend(action.choices.values())
-    unknown = []
-    for doc in ("README.md", "docs/PLAN.md", "docs/APPROVALS.md"):
-        text = (REPO_ROOT / doc).read_text(encoding="utf-8")
-        unknown += [f"{doc}: {o}" for o in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]+", text)
-                    if o not in ours | others]
-    assert unknown == []
