@@ -29,10 +29,11 @@ never below a group's ``min_size``, so the nodes it already keeps absorb a small
 their cost: each extra node at its group's simulated price per node-hour (on-demand for a
 group with ``committed_instances``, as a node above the commitment pays), billed from launch
 for the node autoscaler's provisioning (scan to Ready), the rollout's duration (a blue-green's
-overlap) and its unneeded time before removal (cluster-autoscaler's 10 min, Karpenter-like
-consolidation's 30 s); "at least" that cost for a blue-green without ``auto_promote``, whose
-overlap is a lower bound. A figure is ``-`` when not known (pods that do not fit at ``max_size``,
-no time to Ready, a group without a price).
+overlap), its unneeded time before removal (cluster-autoscaler's 10 min, Karpenter-like
+consolidation's 30 s) and, Karpenter-like, the removal's 15 s validation and its pods'
+termination on the drained node (the group's longest grace period); "at least" that cost for
+a blue-green without ``auto_promote``, whose overlap is a lower bound. A figure is ``-`` when
+not known (pods that do not fit at ``max_size``, no time to Ready, a group without a price).
 
 A figure is ``-`` when not known.
 """
@@ -168,15 +169,28 @@ def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float
     extra = None if f is None else _extra_nodes(f, replicas, pods)
     usd: float | None = None
     if f is not None and extra is not None and duration_s is not None:
-        ca = next(iter(f.run.simulations.values())).spec.autoscaler
-        billed_h = (node_provisioning_s(f.run) + duration_s + ca.scale_down_unneeded_s) / 3600
         prices = {g: _node_usd_per_hour(f.run, g, f.resource_of.get(g, g))
                   for g, n in extra.items() if n}
         usd = None if None in prices.values() else sum(
-            extra[g] * p * billed_h for g, p in prices.items() if p is not None)
+            extra[g] * p * _extra_node_s(f.run, g, duration_s) / 3600
+            for g, p in prices.items() if p is not None)
     return {"Extra nodes, others at peak": None if extra is None else sum(extra.values()),
             "Extra nodes' cost (USD)": "-" if usd is None else
             f"{'at least ' if at_least and usd > 0 else ''}{usd:,.2f}"}
+
+
+def _extra_node_s(run: ScenarioRun, group: str, duration_s: float) -> float:
+    """Seconds an extra node of ``group`` is billed for a rollout of ``duration_s`` in ``run``
+    (module docstring), as the simulation bills a node it launches and removes: provisioning,
+    the rollout, the unneeded time, the removal's validation (Karpenter-like) and its pods'
+    termination on the drained node (its group's grace, Karpenter-like; 0 for
+    cluster-autoscaler)."""
+    specs = [sim.spec for sim in run.simulations.values()]
+    ca = specs[0].autoscaler
+    spec = next((g for s in specs for g in s.node_groups if g.name == group), None)
+    termination_s = ca.pod_termination_s if spec is None else ca.termination_s(spec)
+    return (node_provisioning_s(run) + duration_s + ca.scale_down_unneeded_s
+            + ca.consolidation_validation_s + termination_s)
 
 
 def node_provisioning_s(run: ScenarioRun) -> float:

@@ -308,10 +308,11 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(analysis: Analy
     # peak 10: 20 pods at once take 10 nodes, 10 take 5: 5 extra; at minReplicas 3: 6 take 3,
     # 3 take 2: 1 extra. Each billed for karpenter-like provisioning 45 s + both sets running
     # (30 s to Ready: image pulled at 10 s, app up at 10 + 20 = 30 s, past the probe's
-    # 10 + 15 = 25 s, on its 5 s grid; + 600 s + 30 s = 660 s) + 30 s before consolidation =
-    # 735 s, at the m6i.large us-east-1 row $0.096 an hour
-    # (pricing_data/ec2_on_demand_2026-07-20.csv): 5 x 0.096 x 735 / 3600 = $0.098 -> 0.10,
-    # 1 x 0.096 x 735 / 3600 = $0.0196 -> 0.02. At maxReplicas 24, 48
+    # 10 + 15 = 25 s, on its 5 s grid; + 600 s + 30 s = 660 s) + 30 s before consolidation +
+    # 15 s validating the removal + 45 s for the api pods' grace (search-api's
+    # terminationGracePeriodSeconds) on the drained node = 795 s, at the m6i.large us-east-1 row
+    # $0.096 an hour (pricing_data/ec2_on_demand_2026-07-20.csv): 5 x 0.096 x 795 / 3600 =
+    # $0.106 -> 0.11, 1 x 0.096 x 795 / 3600 = $0.0212 -> 0.02. At maxReplicas 24, 48
     # pods need more than the 12 nodes x 2 = 24 at max_size: not known
     bg = DeploymentStrategy("blue-green", "switch", preview_s=600, auto_promote=True,
                             workloads=("search-api",))
@@ -319,15 +320,16 @@ def test_search_api_indexer_rolls_by_its_own_deployment_strategy(analysis: Analy
     frame = rollout_table(swapped, bg)
     got = frame[["Replicas", "Pods at once", "Extra nodes, others at peak",
                  "Extra nodes' cost (USD)"]].values.tolist()
-    assert got[:2] == [[10, 20, 5, "0.10"], [3, 6, 1, "0.02"]]
+    assert got[:2] == [[10, 20, 5, "0.11"], [3, 6, 1, "0.02"]]
     assert got[2][:2] == [24, 48] and math.isnan(got[2][2]) and got[2][3] == "-"
     # audit18 A18-11: without auto promotion both sets run until a person promotes, "at least
-    # 11 min" (660 s) in its column, so their nodes cost at least the same figures (was "0.10")
+    # 11 min" (660 s) in its column, so their nodes cost at least the same figures (was "0.11",
+    # without "at least")
     waits = dataclasses.replace(bg, auto_promote=False)
     frame = rollout_table(dataclasses.replace(a, plan=dataclasses.replace(
         a.plan, deployment_strategy=waits)), waits)
     assert frame[["Extra nodes' cost (USD)", "Both sets running"]].values.tolist()[:2] == [
-        ["at least 0.10", "at least 11 min"], ["at least 0.02", "at least 11 min"]]
+        ["at least 0.11", "at least 11 min"], ["at least 0.02", "at least 11 min"]]
 
 
 def _rows_where_changes(timeline: object, flags: object) -> list[float]:
