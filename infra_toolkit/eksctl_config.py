@@ -62,7 +62,10 @@ class NodeGroupConfig:
     nodes may be in when the ClusterConfig names them (the group's ``availabilityZones``, else
     the cluster's; empty: not known). ``disk_size_gib`` and
     ``volume_type`` are the nodes' root volume (``None``: left to eksctl's defaults,
-    :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`).
+    :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`; a
+    Karpenter node's volumes summed, as they are priced). ``ephemeral_gib``: the GiB of the one
+    volume holding the node's ephemeral storage when that is not ``disk_size_gib`` (a Karpenter
+    node with data volumes beside its root, or Bottlerocket's data volume; ``None``: the root).
     ``volumes_default``: who chose the root volumes when the configuration states none and
     they are filled in (Karpenter's per-family default, EKS's own 20 GiB gp2), as messages name
     it; empty when stated. ``max_pods`` is the kubelet's max pods a node when the configuration
@@ -94,6 +97,7 @@ class NodeGroupConfig:
     pods_per_core: int | None = None
     kubelet_reserve: KubeletReserve = KubeletReserve()
     not_modelled: tuple[str, ...] = ()
+    ephemeral_gib: int | None = None
 
     def pods_per_node(self, vcpu: int, eni_pods: int | None) -> int | None:
         """The pods a node of ``vcpu`` vCPU holds, as its kubelet counts them: ``max_pods``,

@@ -1,0 +1,101 @@
+"""Karpenter node classes as users bring them (tests/data/intake, origins in its README): the
+volume a node's pods get ephemeral storage from is one volume, not every volume it is billed for.
+
+karpenter-provider-aws ``instancetype.ephemeralStorage``: the ``rootVolume: true`` mapping,
+else (not a Custom AMI) the mapping on the family's ``EphemeralBlockDevice()`` (``/dev/xvda``
+for AL2023, ``/dev/xvdb`` for Bottlerocket), else the family's default for that device.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra_toolkit.karpenter_node_class import ephemeral_volume_gib
+from infra_toolkit.plan_validate import check_plan_warnings
+
+DATA = Path(__file__).parent / "data"
+INTAKE = DATA / "intake"
+
+
+def intake_plan(tmp_path: Path, deployment: str, *, hpa: str | None = None,
+                **proposed: Any) -> Path:
+    """tests/data/plans/minimal.yaml with its workload reading the intake file ``deployment``
+    (and ``hpa``, none when not given) and ``proposed`` keys set; a value naming an intake file
+    (``node_pools``, ``cluster_config``) is copied beside the plan."""
+    plan = yaml.safe_load((DATA / "plans" / "minimal.yaml").read_text())
+    (tmp_path / "m").mkdir()
+    shutil.copy(DATA / "plans" / "manifests" / "traffic.csv", tmp_path / "m" / "traffic.csv")
+    plan["scenarios"][0]["csv"]["path"] = "m/traffic.csv"
+    workload = plan["proposed"]["workloads"][0]
+    for key, name in (("deployment", deployment), ("hpa", hpa)):
+        workload.pop(key)
+        if name is not None:
+            shutil.copy(INTAKE / name, tmp_path / "m" / name)
+            workload[key] = f"m/{name}"
+    for key, value in proposed.items():
+        if isinstance(value, str) and (INTAKE / value).is_file():
+            shutil.copy(INTAKE / value, tmp_path / "m" / value)
+            value = f"m/{value}"
+        plan["proposed"][key] = value
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
+    return tmp_path / "plan.yaml"
+
+
+# karpenter_multi_ebs.yaml: 20Gi root + 100Gi + 200Gi data volumes, priced as 320 GiB a node
+POOL_320_GIB = [
+    {"type": "aws_eks_cluster", "name": "main"},
+    {"type": "aws_launch_template", "name": "lt", "block_device_mappings": [
+        {"device_name": "/dev/xvda", "ebs": {"volume_size": 320, "volume_type": "gp3"}}]},
+    {"type": "aws_eks_node_group", "name": "general", "instance_types": ["m5.large"],
+     "launch_template": {"name": "lt", "version": "1"},
+     # limits cpu 100 / 2 vCPU = 50 nodes, memory 400Gi / 8 GiB = 50 nodes
+     "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 50}}]
+
+
+def test_a_data_volume_is_no_room_for_ephemeral_storage(tmp_path: Path) -> None:
+    # the pod asks 30 GiB; the node's volumes add up to 20 + 100 + 200 = 320 GiB, but Karpenter
+    # (and the kubelet) count only the root /dev/xvda, 20 GiB: the pod never fits, which was
+    # valid without a word since the warning compared 30 with 320
+    plan = intake_plan(tmp_path, "deploy_ephemeral_30gi.yaml",
+                       node_pools="karpenter_multi_ebs.yaml", resources=POOL_320_GIB)
+    plan_text = plan.read_text() + "simulation: {node_autoscaler: karpenter-like}\n"
+    plan.write_text(plan_text)
+    got, problems, warnings = check_plan_warnings(plan)
+    assert got is not None and problems == []
+    ephemeral = [w for w in warnings if "ephemeral-storage a pod" in w.message]
+    assert [(w.path, w.message[:len(EXPECTED)]) for w in ephemeral] == [
+        ("proposed.workloads[0].deployment", EXPECTED)]
+    # the cost side is unchanged: every volume is billed, 320 GiB a node
+    (group,) = got.proposed.node_groups
+    assert group.disk_size_gib == 320
+
+
+EXPECTED = ("warning: Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than "
+            "the root volume of each node of node group 'general' (20 GiB)")
+
+
+@pytest.mark.parametrize(("family", "mappings", "gib"), [
+    # AL2023: the mapping on /dev/xvda, whatever else is attached
+    ("AL2023", [("/dev/xvda", False, 20), ("/dev/xvdb", False, 100)], 20),
+    # the root is found by device, not by order
+    ("AL2023", [("/dev/xvdb", False, 100), ("/dev/xvda", False, 40)], 40),
+    # rootVolume: true wins over the device name
+    ("AL2023", [("/dev/xvda", False, 20), ("/dev/xvdb", True, 200)], 200),
+    # no mapping on /dev/xvda: Karpenter's default root, 20 GiB, not the 500 GiB data volume
+    ("AL2023", [("/dev/xvdf", False, 500)], 20),
+    # Bottlerocket keeps pods' data on /dev/xvdb, not the 4 GiB OS volume
+    ("Bottlerocket", [("/dev/xvda", False, 4), ("/dev/xvdb", False, 60)], 60),
+    ("Bottlerocket", [], 20),
+    # Windows: /dev/sda1, 50 GiB by default
+    ("Windows2022", [("/dev/xvdb", False, 100)], 50),
+    # a Custom AMI: the last mapping (Karpenter cannot know its root)
+    ("Custom", [("/dev/xvda", False, 30), ("/dev/xvdb", False, 80)], 80),
+])
+def test_the_ephemeral_volume_is_the_one_karpenter_counts(
+        family: str, mappings: list[tuple[str | None, bool, int | None]], gib: int) -> None:
+    assert ephemeral_volume_gib(family, mappings) == gib
