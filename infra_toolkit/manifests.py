@@ -194,7 +194,10 @@ class DeploymentSpec:
     ports its containers take (``hostPort``, or every ``containerPort`` with ``hostNetwork:
     true``, which the API server defaults so), sorted. ``restart_probes``: the startup and
     liveness probes of its containers and native sidecars, whose failures restart a container
-    (:mod:`infra_toolkit.restart_probes`)."""
+    (:mod:`infra_toolkit.restart_probes`). ``ordered_ready``: a StatefulSet whose
+    ``spec.podManagementPolicy`` is ``OrderedReady`` (its default): the controller creates its
+    pods one at a time, each once the one before it is Running and Ready, and removes them one
+    at a time (false for ``Parallel`` and for a Deployment)."""
 
     name: str
     replicas: int | None
@@ -215,6 +218,7 @@ class DeploymentSpec:
     sidecars_before_init: bool = False
     termination_grace_period_s: float = POD_TERMINATION_GRACE_S
     restart_probes: tuple[RestartProbe, ...] = ()
+    ordered_ready: bool = False
 
     @property
     def packed_cpu_millicores(self) -> int:
@@ -515,6 +519,12 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                                                        f" of {named} in {path}")
     problems += placement_problems
     update, update_problems = update_strategy_from(spec, str(kind), f" of {named} in {path}")
+    # apps/v1 StatefulSet: OrderedReady unless Parallel (ValidateStatefulSetSpec refuses others)
+    policy = spec.get("podManagementPolicy") if isinstance(spec, dict) else None
+    if kind == "StatefulSet" and policy not in (None, "OrderedReady", "Parallel"):
+        problems.append(f"spec.podManagementPolicy of {named} in {path} is {quoted(policy)}, "
+                        "which the API server refuses; write OrderedReady (the default: one "
+                        "pod at a time, each after the one before is Ready) or Parallel")
     pod_meta = template.get("metadata") if isinstance(template, dict) else None
     pod_labels = pod_meta.get("labels") if isinstance(pod_meta, dict) else None
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
@@ -574,7 +584,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           bool(sidecars) and init_cpu + init_memory_milli > 0 and any(
                               isinstance(c, dict) and c.get("restartPolicy") is None
                               and i > sidecars[0][0] for i, c in enumerate(init)),
-                          float(grace or 0), tuple(restarts))
+                          float(grace or 0), tuple(restarts),
+                          kind == "StatefulSet" and policy in (None, "OrderedReady"))
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:
