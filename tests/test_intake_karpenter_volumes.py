@@ -23,25 +23,30 @@ INTAKE = DATA / "intake"
 
 
 def intake_plan(tmp_path: Path, deployment: str, *, hpa: str | None = None,
-                **proposed: Any) -> Path:
+                workload: dict[str, Any] | None = None, **proposed: Any) -> Path:
     """tests/data/plans/minimal.yaml with its workload reading the intake file ``deployment``
-    (and ``hpa``, none when not given) and ``proposed`` keys set; a value naming an intake file
-    (``node_pools``, ``cluster_config``) is copied beside the plan."""
+    (and ``hpa``, none when not given), ``workload`` keys set on it and ``proposed`` keys set;
+    a value naming an intake file (``node_pools``, ``cluster_config``,
+    ``disruption_budgets``) is copied beside the plan."""
     plan = yaml.safe_load((DATA / "plans" / "minimal.yaml").read_text())
     (tmp_path / "m").mkdir()
     shutil.copy(DATA / "plans" / "manifests" / "traffic.csv", tmp_path / "m" / "traffic.csv")
     plan["scenarios"][0]["csv"]["path"] = "m/traffic.csv"
-    workload = plan["proposed"]["workloads"][0]
+    workload_doc = plan["proposed"]["workloads"][0]
     for key, name in (("deployment", deployment), ("hpa", hpa)):
-        workload.pop(key)
+        workload_doc.pop(key)
         if name is not None:
             shutil.copy(INTAKE / name, tmp_path / "m" / name)
-            workload[key] = f"m/{name}"
-    for key, value in proposed.items():
+            workload_doc[key] = f"m/{name}"
+
+    def copied(value: Any) -> Any:
         if isinstance(value, str) and (INTAKE / value).is_file():
             shutil.copy(INTAKE / value, tmp_path / "m" / value)
-            value = f"m/{value}"
-        plan["proposed"][key] = value
+            return f"m/{value}"
+        return value
+
+    workload_doc.update({k: copied(v) for k, v in (workload or {}).items()})
+    plan["proposed"].update({k: copied(v) for k, v in proposed.items()})
     (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
     return tmp_path / "plan.yaml"
 
