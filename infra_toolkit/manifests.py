@@ -340,9 +340,12 @@ def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
     refuses a negative one, and a startup or liveness probe's ``successThreshold`` other than 1
     (``must be 1``); null is unset. Raises :class:`SpecError` naming the field."""
     probe = container.get(block)
+    at = f"{where}.{block}"
+    if probe is not None and not isinstance(probe, Mapping):
+        raise SpecError(f"{at} (={quoted(probe)}) of {name} in {source} must be a mapping such "
+                        "as {httpGet: {path: /ready, port: 8080}, periodSeconds: 5}")
     if not isinstance(probe, Mapping):
         return None
-    at = f"{where}.{block}"
 
     def field(key: str, unset: int) -> int:
         raw = probe.get(key)
@@ -547,7 +550,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     unknown = namespace_selector_keys(pod, own, str(namespace))
     problems += update_problems
     if problems:
-        raise SpecError("\n".join(problems))
+        # one bad block read twice (its cpu, then its memory) is said once
+        raise SpecError("\n".join(dict.fromkeys(problems)))
     # KEP-2837: a pod-level request must cover what its containers request (audit22 A22-6)
     below = [pod_level_problem(pod, name, at, summed, init_at, named, path)
              for name, at, summed, init_at in (("cpu", pod_cpu, cpu, init_cpu),
