@@ -25,7 +25,8 @@ import yaml
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
-from infra_toolkit.label_selector import selects
+from infra_toolkit.hpa_problems import format_problem
+from infra_toolkit.label_selector import NOT_TEXT_RULE, not_text_fix, selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.nodes import POD_TERMINATION_GRACE_S
 from infra_toolkit.plan_fields import did_you_mean
@@ -532,6 +533,10 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     pod_labels = pod_meta.get("labels") if isinstance(pod_meta, dict) else None
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
     own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
+    problems += [format_problem(f"spec.template.metadata.labels.{k}", v, NOT_TEXT_RULE,
+                                not_text_fix(v), f"{named} of {path.name}")
+                 for k, v in (pod_labels.items() if isinstance(pod_labels, dict) else ())
+                 if not isinstance(v, str)]
     selector = spec.get("selector") if isinstance(spec, dict) else None
     malformed = template_selector_problems(spec, pod, f"{named} of {path.name}")
     problems += malformed
