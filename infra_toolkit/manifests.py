@@ -24,8 +24,8 @@ import yaml
 
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
-from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.hpa_problems import format_problem
+from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.label_selector import NOT_TEXT_RULE, not_text_fix, selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.nodes import POD_TERMINATION_GRACE_S
