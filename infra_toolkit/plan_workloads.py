@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from infra_toolkit import plan_domain as domain
+from infra_toolkit.cost_components import EBS_GP3_BASELINE_IOPS, EBS_GP3_BASELINE_MIBPS
 from infra_toolkit.eksctl_config import (
     EKSCTL_DEFAULT_VOLUME_SIZE_GIB,
     EKSCTL_DEFAULT_VOLUME_TYPE,
@@ -296,6 +297,7 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
     taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
     labels = _resource_labels(r, raw, path) if isinstance(raw, Mapping) else {}
     disk, vtype = a.get("disk_size"), "gp2"
+    iops = throughput = None
     # EKS's own launch template: gp2 of disk_size GiB, 20 when unwritten
     default = "" if not isinstance(raw, Mapping) or "disk_size" in raw else \
         f"EKS's default ({disk} GiB gp2)"
@@ -304,6 +306,8 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
         lt = res.launch_template.attributes
         disk = lt[f"{LAUNCH_TEMPLATE_EBS}volume_size"]
         vtype = lt[f"{LAUNCH_TEMPLATE_EBS}volume_type"]
+        iops = lt.get(f"{LAUNCH_TEMPLATE_EBS}iops")
+        throughput = lt.get(f"{LAUNCH_TEMPLATE_EBS}throughput")
     try:
         return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
@@ -311,7 +315,7 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
                                a["capacity_type"], disk, labels=labels, taints=taints,
                                volume_type=vtype, volumes_default=default,
                                os="windows" if str(a["ami_type"]).startswith("WINDOWS")
-                               else "linux")
+                               else "linux", volume_iops=iops, volume_throughput_mibps=throughput)
     except SpecError:
         return None  # the cost model's own rules report the sizes
 
@@ -353,6 +357,37 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
                   + ("" if res.volumes_default else " and remove disk_size"))
 
 
+def _performance_agrees(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
+                        template: str) -> None:
+    """The IOPS and throughput of the root volume eksctl creates (``volumeIOPS`` /
+    ``volumeThroughput``; unstated, eksctl's gp3 defaults of 3,000 IOPS and 125 MiB/s) against
+    the launch template's priced ``ebs.iops`` / ``ebs.throughput`` (unstated: gp3's free
+    baseline, the same figures): a gp3 volume's IOPS above 3,000 and MiB/s above 125 are billed,
+    so a ClusterConfig raising them over a template that does not was priced too low."""
+    vtype = group.volume_type or EKSCTL_DEFAULT_VOLUME_TYPE
+    if res.volume_type != vtype:
+        return  # the volume type differs: that problem is said, and its figures follow it
+    for stated, priced, eksctl, key, gp3 in (
+            (group.volume_iops, res.volume_iops, "volumeIOPS", "iops", EBS_GP3_BASELINE_IOPS),
+            (group.volume_throughput_mibps, res.volume_throughput_mibps, "volumeThroughput",
+             "throughput", EBS_GP3_BASELINE_MIBPS)):
+        default = gp3 if vtype == "gp3" else None
+        theirs = default if stated is None else stated
+        mine = default if priced is None else priced
+        if theirs == mine:
+            continue
+        whose = (f"the ClusterConfig's {eksctl} {quoted(theirs)}" if stated is not None else
+                 f"eksctl's default {eksctl} {quoted(theirs)} for {vtype} (the ClusterConfig "
+                 "does not state it)")
+        written = (quoted(priced) if priced is not None else
+                   f"unwritten (priced at {vtype}'s free {mine})" if mine is not None else
+                   "unwritten")
+        r.add(f"{template}.block_device_mappings[0].ebs.{key}",
+              f"{written} differs from {whose} for node group {quoted(group.name)}; write "
+              f"{key}: {theirs} in the launch template so the priced root volumes are the ones "
+              "eksctl creates")
+
+
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                        priced: dict[str, tuple[str, NodeGroupConfig, str | None, str]], cp: str,
                        src: _Source = _EKSCTL) -> None:
@@ -374,6 +409,8 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                             ("taints", "taint")):
             if attr == "volumes":
                 _volumes_agree(r, group, res, path, template, src)
+                if src is _EKSCTL and template is not None:
+                    _performance_agrees(r, group, res, template)
                 continue
             mine, theirs = getattr(res, attr), getattr(group, attr)
             if attr == "taints":  # a set: the order they are written in does not matter
