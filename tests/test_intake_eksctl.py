@@ -66,3 +66,22 @@ FIX = ("for node group 'builders'; write {key}: {n} in the launch template so th
 def test_raised_iops_and_throughput_must_be_priced(tmp_path: Path, ebs: dict[str, Any],
                                                    expected: list[str]) -> None:
     assert [p for p in _problems(tmp_path, ebs) if ".ebs." in p] == expected
+
+
+def test_spot_from_instances_distribution_and_map_taints() -> None:
+    ng1, spot = read_cluster_config(INTAKE / "eksctl_spot_distribution.yaml").node_groups
+    assert (ng1.name, ng1.capacity_type, ng1.disk_size_gib, ng1.volume_type, ng1.zones) == (
+        "ng-1", "ON_DEMAND", 100, "gp2", ("us-east-1a",))
+    # onDemandBaseCapacity 0 and onDemandPercentageAboveBaseCapacity 0: every node spot;
+    # desiredCapacity unset is minSize, 0; spotInstance: "true:PreferNoSchedule" a taint
+    assert (spot.instance_types, spot.capacity_type, spot.min_size, spot.desired_size,
+            spot.max_size, spot.taints) == (
+        ("c5.xlarge",), "SPOT", 0, 0, 10, ("spotInstance=true:PreferNoSchedule",))
+    assert not spot.managed and spot.labels["aws.amazon.com/spot"] == "true"
+
+
+def test_list_taints_of_three_effects() -> None:
+    groups = read_cluster_config(INTAKE / "eksctl_taints.yaml").node_groups
+    assert {g.name: g.taints for g in groups} == {
+        "db": ("example.com/db=true:NoSchedule", "example.com/production=true:NoExecute"),
+        "general": ("example.com/memory-pressure=true:PreferNoSchedule",)}

@@ -104,3 +104,37 @@ EXPECTED = ("warning: Deployment 'api' requests 30 GiB of ephemeral-storage a po
 def test_the_ephemeral_volume_is_the_one_karpenter_counts(
         family: str, mappings: list[tuple[str | None, bool, int | None]], gib: int) -> None:
     assert ephemeral_volume_gib(family, mappings) == gib
+
+
+def test_a_v1beta1_bottlerocket_pool_reads_as_v1() -> None:
+    from infra_toolkit.ephemeral_storage_warnings import root_volume_gib
+    from infra_toolkit.karpenter_config import node_group_config, read_node_pools
+    from infra_toolkit.pricing import load_price_book
+
+    (pool,) = read_node_pools(INTAKE / "karpenter_v1beta1_budgets.yaml")
+    # WhenUnderutilized is v1's WhenEmptyOrUnderutilized, consolidateAfter 0 s; the scheduled
+    # "0" budget is noted, the 20 % one bounds the drains
+    assert (pool.consolidation_policy, pool.consolidate_after_s) == (
+        "WhenEmptyOrUnderutilized", 0.0)
+    assert pool.disruption_budgets == ("20%",)
+    group = node_group_config(pool, "m5.large", load_price_book())
+    # limits: cpu 200 / 2 vCPU = 100 nodes, memory 800Gi / 8 GiB = 100 nodes; maxPods 58 from
+    # the template's kubelet; volumes 4 + 60 = 64 GiB priced, the pods' room the 60 GiB
+    # data volume (/dev/xvdb)
+    assert (group.max_size, group.max_pods, group.disk_size_gib, root_volume_gib(group)) == (
+        100, 58, 64, 60)
+
+
+def test_gt_requirements_refuse_a_smaller_type(tmp_path: Path) -> None:
+    resources = [
+        {"type": "aws_eks_cluster", "name": "main"},
+        {"type": "aws_eks_node_group", "name": "large", "instance_types": ["m5.large"],
+         "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 32}}]
+    plan = intake_plan(tmp_path, "deploy_ephemeral_30gi.yaml",
+                       node_pools="karpenter_large_ttl.yaml", resources=resources)
+    _got, problems, _warnings = check_plan_warnings(plan)
+    # m5.large has 2 vCPUs, not more than 3
+    assert [p.message for p in problems if p.path.endswith("instance_types")] == [
+        "'m5.large' is not allowed by NodePool 'large''s requirements "
+        "(karpenter.k8s.aws/instance-cpu Gt [3] (it is 2)); name a type they allow; the "
+        "cheapest type it allows is a1.xlarge at $0.102/h on-demand in us-east-1"]
