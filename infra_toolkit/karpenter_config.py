@@ -208,7 +208,10 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                            kubelet.pods_per_core, kubelet_reserve=kubelet.reserve,
                            # the scheduler's room for ephemeral storage is one volume's, not
                            # the sum the volumes are priced at
-                           ephemeral_gib=None if ephemeral == total else ephemeral)
+                           ephemeral_gib=None if ephemeral == total else ephemeral,
+                           volume_iops=nc.iops if nc is not None else None,
+                           volume_throughput_mibps=nc.throughput_mibps if nc is not None
+                           else None)
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

@@ -105,6 +105,10 @@ class EC2NodeClass:
     #: GiB of the one volume that holds the node's ephemeral storage (:func:`ephemeral_volume_gib`);
     #: ``None``: the volumes' sum, as before this field (a node class built by hand in a test)
     ephemeral_gib: int | None = None
+    #: the provisioned IOPS and MiB/s of its one block device mapping (``None``: unstated, or
+    #: several volumes, whose figures one priced volume cannot hold)
+    iops: int | None = None
+    throughput_mibps: int | None = None
 
 
 def ephemeral_volume_gib(family: str, mappings: list[tuple[str | None, bool, int | None]]) -> int:
@@ -153,6 +157,7 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
               "al2023@latest (or amiFamily with the AMI's family)")
     volumes = []
     mappings: list[tuple[str | None, bool, int | None]] = []
+    performance: list[tuple[int | None, int | None]] = []
     for ip, bdm in r.items(spec, sp, "blockDeviceMappings",
                            ("deviceName", "rootVolume", "ebs"), ("ebs",), list_required=False):
         ebs = r.mapping(bdm.get("ebs"), join_path(ip, "ebs"), _EBS_KEYS, ("volumeSize",)) or {}
@@ -171,6 +176,8 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
                 r.add(join_path(ep, "volumeSize"), f"{exc}")
         if size is not None:
             volumes.append((size, vtype))
+            performance.append((r.int_(ebs, "iops", ep, required=False, minimum=0),
+                                r.int_(ebs, "throughput", ep, required=False, minimum=0)))
         mappings.append((bdm.get("deviceName") if isinstance(bdm.get("deviceName"), str)
                          else None, bdm.get("rootVolume") is True, size))
     if len({t for _s, t in volumes}) > 1:
@@ -185,4 +192,5 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
         return None
     name = str(doc["metadata"]["name"])
     return EC2NodeClass(name, family, tuple(volumes) or KARPENTER_DEFAULT_VOLUMES[family],
-                        bool(volumes), kubelet, notes, ephemeral_volume_gib(family, mappings))
+                        bool(volumes), kubelet, notes, ephemeral_volume_gib(family, mappings),
+                        *(performance[0] if len(performance) == 1 else (None, None)))

@@ -261,11 +261,15 @@ class _Source(NamedTuple):
     size_field: str  # volumeSize
     type_field: str  # volumeType
     family_field: str  # amiFamily
+    iops_field: str  # volumeIOPS
+    throughput_field: str  # volumeThroughput
 
 
-_EKSCTL = _Source("the ClusterConfig", "eksctl", "volumeSize", "volumeType", "amiFamily")
+_EKSCTL = _Source("the ClusterConfig", "eksctl", "volumeSize", "volumeType", "amiFamily",
+                  "volumeIOPS", "volumeThroughput")
 _KARPENTER = _Source("the NodePool file", "Karpenter", "blockDeviceMappings volumeSize (summed)",
-                     "blockDeviceMappings volumeType", "EC2NodeClass AMI family")
+                     "blockDeviceMappings volumeType", "EC2NodeClass AMI family",
+                     "blockDeviceMappings ebs.iops", "blockDeviceMappings ebs.throughput")
 
 # eksctl amiFamily / Karpenter's (by prefix) -> the Terraform ami_type prefix of that AMI family
 _AMI_FAMILIES = (("AmazonLinux2023", "AL2023_"), ("AmazonLinux2", "AL2_"), ("AL2023", "AL2023_"),
@@ -358,34 +362,36 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
 
 
 def _performance_agrees(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
-                        template: str) -> None:
-    """The IOPS and throughput of the root volume eksctl creates (``volumeIOPS`` /
-    ``volumeThroughput``; unstated, eksctl's gp3 defaults of 3,000 IOPS and 125 MiB/s) against
-    the launch template's priced ``ebs.iops`` / ``ebs.throughput`` (unstated: gp3's free
-    baseline, the same figures): a gp3 volume's IOPS above 3,000 and MiB/s above 125 are billed,
-    so a ClusterConfig raising them over a template that does not was priced too low."""
+                        template: str, src: _Source) -> None:
+    """The IOPS and throughput of the root volume eksctl (or Karpenter, from a node class's one
+    block device) creates (``volumeIOPS`` / ``volumeThroughput``, ``ebs.iops`` /
+    ``ebs.throughput``; unstated, gp3's 3,000 IOPS and 125 MiB/s) against the launch
+    template's priced ``ebs.iops`` / ``ebs.throughput`` (unstated: gp3's free baseline, the
+    same figures): a gp3 volume's IOPS above 3,000 and MiB/s above 125 are billed, so a
+    configuration raising them over a template that does not was priced too low."""
     vtype = group.volume_type or EKSCTL_DEFAULT_VOLUME_TYPE
     if res.volume_type != vtype:
         return  # the volume type differs: that problem is said, and its figures follow it
     for stated, priced, eksctl, key, gp3 in (
-            (group.volume_iops, res.volume_iops, "volumeIOPS", "iops", EBS_GP3_BASELINE_IOPS),
-            (group.volume_throughput_mibps, res.volume_throughput_mibps, "volumeThroughput",
+            (group.volume_iops, res.volume_iops, src.iops_field, "iops",
+             EBS_GP3_BASELINE_IOPS),
+            (group.volume_throughput_mibps, res.volume_throughput_mibps, src.throughput_field,
              "throughput", EBS_GP3_BASELINE_MIBPS)):
         default = gp3 if vtype == "gp3" else None
         theirs = default if stated is None else stated
         mine = default if priced is None else priced
         if theirs == mine:
             continue
-        whose = (f"the ClusterConfig's {eksctl} {quoted(theirs)}" if stated is not None else
-                 f"eksctl's default {eksctl} {quoted(theirs)} for {vtype} (the ClusterConfig "
-                 "does not state it)")
+        whose = (f"{src.document}'s {eksctl} {quoted(theirs)}" if stated is not None else
+                 f"{src.creator}'s default {eksctl} {quoted(theirs)} for {vtype} "
+                 f"({src.document} does not state it)")
         written = (quoted(priced) if priced is not None else
                    f"unwritten (priced at {vtype}'s free {mine})" if mine is not None else
                    "unwritten")
         r.add(f"{template}.block_device_mappings[0].ebs.{key}",
               f"{written} differs from {whose} for node group {quoted(group.name)}; write "
               f"{key}: {theirs} in the launch template so the priced root volumes are the ones "
-              "eksctl creates")
+              f"{src.creator} creates")
 
 
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
@@ -409,8 +415,8 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                             ("taints", "taint")):
             if attr == "volumes":
                 _volumes_agree(r, group, res, path, template, src)
-                if src is _EKSCTL and template is not None:
-                    _performance_agrees(r, group, res, template)
+                if template is not None:
+                    _performance_agrees(r, group, res, template, src)
                 continue
             mine, theirs = getattr(res, attr), getattr(group, attr)
             if attr == "taints":  # a set: the order they are written in does not matter

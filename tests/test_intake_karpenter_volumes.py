@@ -51,15 +51,23 @@ def intake_plan(tmp_path: Path, deployment: str, *, hpa: str | None = None,
     return tmp_path / "plan.yaml"
 
 
-# karpenter_multi_ebs.yaml: 20Gi root + 100Gi + 200Gi data volumes, priced as 320 GiB a node
-POOL_320_GIB = [
-    {"type": "aws_eks_cluster", "name": "main"},
-    {"type": "aws_launch_template", "name": "lt", "block_device_mappings": [
-        {"device_name": "/dev/xvda", "ebs": {"volume_size": 320, "volume_type": "gp3"}}]},
-    {"type": "aws_eks_node_group", "name": "general", "instance_types": ["m5.large"],
-     "launch_template": {"name": "lt", "version": "1"},
-     # limits cpu 100 / 2 vCPU = 50 nodes, memory 400Gi / 8 GiB = 50 nodes
-     "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": 50}}]
+def pool_resources(group: str, instance_type: str, max_size: int, volume_gib: int
+                   ) -> list[dict[str, Any]]:
+    """The priced side of one NodePool: a cluster, a launch template of one gp3 volume and
+    the node group (min 0, one node declared)."""
+    return [
+        {"type": "aws_eks_cluster", "name": "main"},
+        {"type": "aws_launch_template", "name": "lt", "block_device_mappings": [
+            {"device_name": "/dev/xvda",
+             "ebs": {"volume_size": volume_gib, "volume_type": "gp3"}}]},
+        {"type": "aws_eks_node_group", "name": group, "instance_types": [instance_type],
+         "launch_template": {"name": "lt", "version": "1"},
+         "scaling_config": {"desired_size": 1, "min_size": 0, "max_size": max_size}}]
+
+
+# karpenter_multi_ebs.yaml: 20Gi root + 100Gi + 200Gi data volumes, priced as 320 GiB a node;
+# limits cpu 100 / 2 vCPU = 50 nodes, memory 400Gi / 8 GiB = 50 nodes
+POOL_320_GIB = pool_resources("general", "m5.large", 50, 320)
 
 
 def test_a_data_volume_is_no_room_for_ephemeral_storage(tmp_path: Path) -> None:
@@ -138,3 +146,23 @@ def test_gt_requirements_refuse_a_smaller_type(tmp_path: Path) -> None:
         "'m5.large' is not allowed by NodePool 'large''s requirements "
         "(karpenter.k8s.aws/instance-cpu Gt [3] (it is 2)); name a type they allow; the "
         "cheapest type it allows is a1.xlarge at $0.102/h on-demand in us-east-1"]
+
+
+def test_a_node_class_raising_gp3_iops_must_be_priced(tmp_path: Path) -> None:
+    # karpenter_large_ttl.yaml's EC2NodeClass with one 50Gi gp3 root volume of 4000 IOPS (and
+    # throughput unstated: gp3's 125 MiB/s); the template prices 50 GiB gp3 at the free 3000
+    # IOPS: (4000 - 3000) x $0.005 = $5 a node a month was left out
+    resources = pool_resources("large", "m5.xlarge", 16, 50)  # limits cpu 64 / 4 vCPU = 16
+    plan = intake_plan(tmp_path, "deploy_ephemeral_30gi.yaml",
+                       node_pools="karpenter_large_ttl.yaml", resources=resources)
+    pools = tmp_path / "m" / "karpenter_large_ttl.yaml"
+    pools.write_text(pools.read_text() + (
+        "  blockDeviceMappings:\n"
+        "    - deviceName: /dev/xvda\n"
+        "      ebs: {volumeSize: 50Gi, volumeType: gp3, iops: 4000}\n"))
+    _got, problems, _warnings = check_plan_warnings(plan)
+    assert [(p.path, p.message) for p in problems] == [(
+        "proposed.resources[1].block_device_mappings[0].ebs.iops",
+        "unwritten (priced at gp3's free 3000) differs from the NodePool file's "
+        "blockDeviceMappings ebs.iops 4000 for node group 'large'; write iops: 4000 in the "
+        "launch template so the priced root volumes are the ones Karpenter creates")]
