@@ -166,3 +166,15 @@ def test_a_node_class_raising_gp3_iops_must_be_priced(tmp_path: Path) -> None:
         "unwritten (priced at gp3's free 3000) differs from the NodePool file's "
         "blockDeviceMappings ebs.iops 4000 for node group 'large'; write iops: 4000 in the "
         "launch template so the priced root volumes are the ones Karpenter creates")]
+
+
+@pytest.mark.parametrize(("expire", "noted"), [("168h", True), ("Never", False)])
+def test_expire_after_never_is_not_called_unmodelled(expire: str, noted: bool) -> None:
+    # karpenter_large_ttl.yaml replaces nodes after 7 days, which the simulation does not; with
+    # Never no node is replaced, as simulated: nothing to say
+    from infra_toolkit.karpenter_config import node_pools_from_documents
+
+    docs = list(yaml.safe_load_all((INTAKE / "karpenter_large_ttl.yaml").read_text()))
+    docs[0]["spec"]["template"]["spec"]["expireAfter"] = expire
+    (pool,) = node_pools_from_documents(docs, "f.yaml")
+    assert any("expireAfter" in n for n in pool.not_modelled) is noted
