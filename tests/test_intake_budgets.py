@@ -8,7 +8,7 @@ from pathlib import Path
 
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.workload_budgets import workload_budget
+from infra_toolkit.workload_budgets import budget_problems, workload_budget
 from tests.test_intake_karpenter_volumes import INTAKE, intake_plan
 
 
@@ -74,3 +74,14 @@ def test_a_budget_above_100_percent_is_not_honoured_and_said(tmp_path: Path) -> 
         "number >= 0 or a percent from '0%' to '100%' like '25%'; when the node autoscaler "
         "removes a node the simulation evicts such a workload's pods there at once, so the "
         "report may show seconds with fewer Ready pods, or none, that the budget prevents"]
+
+
+def test_a_misspelt_eviction_policy_is_refused() -> None:
+    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+              "metadata": {"name": "api-pdb"},
+              "spec": {"maxUnavailable": 1, "unhealthyPodEvictionPolicy": "Always",
+                       "selector": {"matchLabels": {"app": "api"}}}}
+    assert budget_problems([budget], "m/pdb.yaml") == [
+        "spec.unhealthyPodEvictionPolicy (='Always') must be IfHealthyBudget or AlwaysAllow in "
+        "PodDisruptionBudget 'api-pdb' of m/pdb.yaml (the API server refuses it) (fix: write "
+        "one of them (IfHealthyBudget, the default, when left out))"]
