@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra_toolkit.cost_components import EBS_GP3_BASELINE_IOPS, EBS_GP3_BASELINE_MIBPS
 from infra_toolkit.kubelet_reserve import read_kubelet_reserve
 from infra_toolkit.node_allocatable import KubeletReserve
 from infra_toolkit.plan_fields import FieldReader, join_path
@@ -188,6 +189,16 @@ def node_class_from_dict(r: FieldReader, doc: Mapping[str, Any], p: str) -> EC2N
         r.add(join_path(sp, "blockDeviceMappings"), f"missing: the plan cannot tell which "
               f"volumes Karpenter gives {family} nodes; state blockDeviceMappings")
     kubelet, notes = read_kubelet(r, spec, sp)
+    raised = [i for i, (iops, mibps) in enumerate(performance) if len(performance) > 1
+              and ((iops or 0) > EBS_GP3_BASELINE_IOPS or (mibps or 0) > EBS_GP3_BASELINE_MIBPS)]
+    if raised:
+        # one launch template block prices the volumes as one of their summed size: the IOPS
+        # and throughput each volume is billed for above gp3's free baseline cannot be said
+        notes = (*notes, f"{join_path(sp, 'blockDeviceMappings')}: not modelled (IOPS or "
+                 f"throughput above gp3's free {EBS_GP3_BASELINE_IOPS} / "
+                 f"{EBS_GP3_BASELINE_MIBPS} MiB/s on volume(s) "
+                 f"{', '.join(str(i) for i in raised)} of several: the plan prices the volumes "
+                 "as one, so that provisioned performance is left out of the cost)")
     if r.count() > before or family is None:
         return None
     name = str(doc["metadata"]["name"])

@@ -178,3 +178,22 @@ def test_expire_after_never_is_not_called_unmodelled(expire: str, noted: bool) -
     docs[0]["spec"]["template"]["spec"]["expireAfter"] = expire
     (pool,) = node_pools_from_documents(docs, "f.yaml")
     assert any("expireAfter" in n for n in pool.not_modelled) is noted
+
+
+def test_raised_performance_on_several_volumes_is_said_unpriced() -> None:
+    # karpenter_multi_ebs.yaml with the 200Gi data volume (index 2) at 6000 IOPS: one launch
+    # template block cannot price each volume's performance, so it is named as left out
+    from infra_toolkit.karpenter_config import node_pools_from_documents
+
+    docs = list(yaml.safe_load_all((INTAKE / "karpenter_multi_ebs.yaml").read_text()))
+    docs[1]["spec"]["blockDeviceMappings"][2]["ebs"]["iops"] = 6000
+    (pool,) = node_pools_from_documents(docs, "f.yaml")
+    assert [n for n in pool.not_modelled if "blockDeviceMappings" in n] == [
+        "EC2NodeClass/multiple-ebs.spec.blockDeviceMappings: not modelled (IOPS or throughput "
+        "above gp3's free 3000 / 125 MiB/s on volume(s) 2 of several: the plan prices the "
+        "volumes as one, so that provisioned performance is left out of the cost)"]
+    # the baseline itself, stated on every volume, is no performance left out
+    for mapping in docs[1]["spec"]["blockDeviceMappings"]:
+        mapping["ebs"].update(iops=3000, throughput=125)
+    (pool,) = node_pools_from_documents(docs, "f.yaml")
+    assert not [n for n in pool.not_modelled if "blockDeviceMappings" in n]
