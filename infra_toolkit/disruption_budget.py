@@ -11,6 +11,9 @@ budget's ``status.disruptionsAllowed``:
   ``intstr.GetScaledValueFromIntOrPercent(..., roundUp=true)``: rounded up, for both fields.
 - ``updatePdbStatus``: ``disruptionsAllowed = currentHealthy - desiredHealthy``, 0 when that is
   negative or the expected count is 0; ``currentHealthy`` counts the matched pods that are Ready.
+- a policy/v1 budget with neither field (the API server takes it; policy/v1 has no default,
+  v1beta1's ``minAvailable: 1`` is gone) falls through ``getExpectedPodCount`` with an expected
+  count of 0, so it allows no disruption ever: fail-closed, every eviction refused.
 
 The simulation has one owner per budget (the workload's Deployment), so its desired replicas
 are the spec replicas the HPA wrote. The scale-down rule built on it is in
@@ -51,8 +54,9 @@ def smallest_scaled(values: Sequence[int | str], total: int) -> int:
 
 @dataclass(frozen=True)
 class DisruptionBudget:
-    """One budget: its ``name`` and exactly one of ``min_available`` / ``max_unavailable``, each
-    a whole number of pods >= 0 or a percent string (``"50%"``) of the desired replicas."""
+    """One budget: its ``name`` and at most one of ``min_available`` / ``max_unavailable``, each
+    a whole number of pods >= 0 or a percent string (``"50%"``, at most 100 %) of the desired
+    replicas; neither: the budget allows no disruption (:attr:`blocks_every_eviction`)."""
 
     name: str
     min_available: int | str | None = None
@@ -60,20 +64,32 @@ class DisruptionBudget:
 
     def __post_init__(self) -> None:
         given = [v for v in (self.min_available, self.max_unavailable) if v is not None]
-        if len(given) != 1:
-            raise SpecError(f"PodDisruptionBudget {self.name!r}: give exactly one of "
-                            "minAvailable and maxUnavailable (the API server refuses both, and "
-                            "the simulation does not guess a default for neither)")
+        if len(given) > 1:
+            raise SpecError(f"PodDisruptionBudget {self.name!r}: give one of minAvailable and "
+                            "maxUnavailable (the API server refuses both)")
+        if not given:
+            return  # policy/v1: no default; the disruption controller allows no disruption
         value = given[0]
+        percent = _PERCENT.match(value) if isinstance(value, str) else None
         if isinstance(value, bool) or not isinstance(value, (int, str)) or (
                 isinstance(value, int) and value < 0) or (
-                isinstance(value, str) and _PERCENT.match(value) is None):
+                isinstance(value, str) and (percent is None or int(percent.group(1)) > 100)):
+            # IsNotMoreThan100Percent: "150%" would keep more pods than run, blocking for ever
             field = "minAvailable" if self.min_available is not None else "maxUnavailable"
             raise SpecError(f"PodDisruptionBudget {self.name!r}: {field} (={value!r}) must be "
-                            "a whole number >= 0 or a percent like '25%'")
+                            "a whole number >= 0 or a percent from '0%' to '100%' like '25%'")
+
+    @property
+    def blocks_every_eviction(self) -> bool:
+        """Whether the budget sets neither field: policy/v1 then allows no disruption, ever."""
+        return self.min_available is None and self.max_unavailable is None
 
     def desired_healthy(self, desired_replicas: int) -> int:
-        """The Ready pods the budget keeps, for ``desired_replicas`` (the owner's scale)."""
+        """The Ready pods the budget keeps, for ``desired_replicas`` (the owner's scale); every
+        one for a budget of neither field (the controller's status says 0 of an expected 0,
+        which allows no disruption either)."""
+        if self.blocks_every_eviction:
+            return desired_replicas
         if self.max_unavailable is not None:
             return max(0, desired_replicas - scaled_value(self.max_unavailable, desired_replicas))
         assert self.min_available is not None
@@ -83,6 +99,8 @@ class DisruptionBudget:
                             matched_pods: int) -> int:
         """``status.disruptionsAllowed`` with ``ready_pods`` Ready of ``matched_pods`` pods the
         selector matches, the owner's scale at ``desired_replicas``."""
+        if self.blocks_every_eviction:
+            return 0  # getExpectedPodCount: an expected count of 0
         expected = matched_pods if isinstance(self.min_available, int) else desired_replicas
         allowed = ready_pods - self.desired_healthy(desired_replicas)
         return 0 if expected <= 0 or allowed <= 0 else allowed

@@ -4,10 +4,12 @@ Node scale-down honours a simulated workload's budget (:mod:`infra_toolkit.workl
 finds it in the Deployment's file; the rule is in :mod:`infra_toolkit.shared_scale_down`). One
 warning at ``proposed.workloads`` lists what is still not honoured, each with its reason: a
 budget selecting a workload's pods that cannot be read (several budgets, a value that is
-neither a whole number nor a percent), ``unhealthyPodEvictionPolicy:
+neither a whole number nor a percent up to 100 %), ``unhealthyPodEvictionPolicy:
 AlwaysAllow`` (the model counts not-Ready pods against the budget, as cluster-autoscaler's
 tracker does). A budget in a file the plan does not reference (the Deployment's, the HPA's, or
-one of the workload's ``disruption_budgets``) is not seen.
+one of the workload's ``disruption_budgets``) is not seen. Another names the budgets that set
+neither ``minAvailable`` nor ``maxUnavailable``: honoured as policy/v1 has them, allowing no
+eviction at all.
 
 A staged drain the node autoscaler gives up (:func:`drain_give_up_warnings`): a node holding
 more of a workload's pods than its budget allows to be evicted at once is drained in steps,
@@ -48,7 +50,7 @@ def _policy(plan: Plan, workload: str, budget: str) -> str | None:
 def disruption_budget_warnings(plan: Plan) -> list[PlanWarning]:
     """One warning naming every proposed workload whose PodDisruptionBudget the node
     scale-down does not honour, or honours only in part, each with the reason."""
-    notes = []
+    notes, closed = [], []
     for w in plan.proposed.workloads:
         read = workload_budget(w)
         if not read.selecting:
@@ -56,14 +58,22 @@ def disruption_budget_warnings(plan: Plan) -> list[PlanWarning]:
         names = ", ".join(read.selecting)
         if read.budget is None:
             notes.append(f"{w.name} (budget {names}): {read.unread}")
+        elif read.budget.blocks_every_eviction:
+            closed.append(f"{w.name} (budget {names})")
         elif _policy(plan, w.name, read.budget.name):
             notes.append(f"{w.name} (budget {names}): unhealthyPodEvictionPolicy AlwaysAllow "
                          "is not read; its not-Ready pods count against the budget")
+    out = [PlanWarning("proposed.workloads", (
+        "PodDisruptionBudgets with neither minAvailable nor maxUnavailable: "
+        f"{', '.join(closed)}: policy/v1 has no default for them and the disruption controller "
+        "then allows no eviction at all, so the node autoscaler never drains a node holding "
+        "one of their pods (simulated so: such nodes stay, and are billed); give each "
+        "maxUnavailable: 1 (or a minAvailable) if its pods may move"))] if closed else []
     if not notes:
-        return []
+        return out
     shown = "; ".join(notes[:6])
     more = f"; and {len(notes) - 6} more" if len(notes) > 6 else ""
-    return [PlanWarning("proposed.workloads", (
+    return out + [PlanWarning("proposed.workloads", (
         "PodDisruptionBudgets the node scale-down does not honour, or not wholly, for "
         f"{len(notes)} workload(s): {shown}{more}; when the node autoscaler removes a node "
         "the simulation evicts such a workload's pods there at once, so the report may show "

@@ -62,7 +62,13 @@ class NodeGroupConfig:
     nodes may be in when the ClusterConfig names them (the group's ``availabilityZones``, else
     the cluster's; empty: not known). ``disk_size_gib`` and
     ``volume_type`` are the nodes' root volume (``None``: left to eksctl's defaults,
-    :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`).
+    :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB of :data:`EKSCTL_DEFAULT_VOLUME_TYPE`; a
+    Karpenter node's volumes summed, as they are priced). ``ephemeral_gib``: the GiB of the one
+    volume holding the node's ephemeral storage when that is not ``disk_size_gib`` (a Karpenter
+    node with data volumes beside its root, or Bottlerocket's data volume; ``None``: the root).
+    ``volume_iops`` / ``volume_throughput_mibps``: the root volume's provisioned IOPS and MiB/s
+    as stated (eksctl's ``volumeIOPS`` / ``volumeThroughput``, a launch template's ``ebs.iops``
+    / ``ebs.throughput``); ``None``: the volume type's default (gp3: 3,000 and 125, free).
     ``volumes_default``: who chose the root volumes when the configuration states none and
     they are filled in (Karpenter's per-family default, EKS's own 20 GiB gp2), as messages name
     it; empty when stated. ``max_pods`` is the kubelet's max pods a node when the configuration
@@ -94,6 +100,9 @@ class NodeGroupConfig:
     pods_per_core: int | None = None
     kubelet_reserve: KubeletReserve = KubeletReserve()
     not_modelled: tuple[str, ...] = ()
+    ephemeral_gib: int | None = None
+    volume_iops: int | None = None
+    volume_throughput_mibps: int | None = None
 
     def pods_per_node(self, vcpu: int, eni_pods: int | None) -> int | None:
         """The pods a node of ``vcpu`` vCPU holds, as its kubelet counts them: ``max_pods``,
@@ -245,13 +254,13 @@ def _instance_types(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
 _READ_FIELDS = ("name", "instanceType", "instanceTypes", "instancesDistribution", "minSize",
                 "maxSize", "desiredCapacity", "spot", "volumeSize", "volumeType", "labels",
                 "taints", "amiFamily", "availabilityZones", "launchTemplate", "instanceSelector",
-                "maxPodsPerNode", "kubeletExtraConfig")
+                "maxPodsPerNode", "kubeletExtraConfig", "volumeIOPS", "volumeThroughput")
 # eksctl node group fields close to those (instanceName, volumeName ...): never typos
 _OTHER_EKSCTL_FIELDS = frozenset((
-    "instanceName", "instancePrefix", "instanceMarketOptions", "volumeName", "volumeIOPS",
-    "volumeThroughput", "volumeEncrypted", "volumeKmsKeyID", "tags", "ami",
-    "subnets", "ssh", "iam", "privateNetworking", "securityGroups", "updateConfig",
-    "releaseVersion", "maxInstanceLifetime", "localZones", "outpostARN"))
+    "instanceName", "instancePrefix", "instanceMarketOptions", "volumeName", "volumeEncrypted",
+    "volumeKmsKeyID", "tags", "ami", "subnets", "ssh", "iam", "privateNetworking",
+    "securityGroups", "updateConfig", "releaseVersion", "maxInstanceLifetime", "localZones",
+    "outpostARN"))
 
 
 def _misspelt_fields(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool) -> None:
@@ -322,6 +331,9 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
         capacity = "SPOT"
     disk = r.int_(m, "volumeSize", p, required=False, minimum=1)
     volume_type = r.str_(m, "volumeType", p, required=False, choices=_EKSCTL_VOLUME_TYPES)
+    # a gp3 volume's IOPS and throughput above its free baseline are billed
+    iops = r.int_(m, "volumeIOPS", p, required=False, minimum=0)
+    throughput = r.int_(m, "volumeThroughput", p, required=False, minimum=0)
     labels, taints = _labels(r, m, p), _taints(r, m, p)
     ami_family = r.str_(m, "amiFamily", p, required=False)
     # eksctl passes it to the kubelet (--max-pods), in place of the ENI figure: fewer pods a
@@ -351,7 +363,8 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
                                taints, volume_type, ami_family, managed,
                                "windows" if (ami_family or "").startswith("Windows") else "linux",
                                max_pods=max_pods, pods_per_core=pods_per_core,
-                               kubelet_reserve=kubelet_reserve, not_modelled=not_modelled)
+                               kubelet_reserve=kubelet_reserve, not_modelled=not_modelled,
+                               volume_iops=iops, volume_throughput_mibps=throughput)
     except SpecError:
         if min_size > max_size:  # whatever desiredCapacity is (unset, it is minSize)
             r.add(join_path(p, "maxSize"), f"{max_size} is below minSize ({min_size}); eksctl "

@@ -5,9 +5,11 @@ pods by CPU, memory and pod count alone.
 
 The disk compared with is a node group's root volume as the plan states it (``disk_size`` of an
 ``aws_eks_node_group``, 20 GiB when unwritten; its launch template's ``volume_size``; eksctl's
-``volumeSize``, 80 GiB when unstated; a Karpenter EC2NodeClass's ``blockDeviceMappings``
-summed, or Karpenter's default for its AMI family). Assumption: the kubelet's allocatable
-ephemeral storage is the node's root filesystem less its ``kube-reserved`` /
+``volumeSize``, 80 GiB when unstated; for a Karpenter EC2NodeClass the one volume Karpenter
+counts as the node's ephemeral storage: the ``rootVolume: true`` mapping, else the one on the
+AMI family's device, ``/dev/xvda`` or Bottlerocket's ``/dev/xvdb``, else Karpenter's
+default; :func:`~infra_toolkit.karpenter_node_class.ephemeral_volume_gib`). Assumption: the
+kubelet's allocatable ephemeral storage is the node's root filesystem less its ``kube-reserved`` /
 ``system-reserved`` ephemeral storage and the hard eviction threshold
 (``nodefs.available<10%`` by default), and that filesystem is no larger than its volume, so
 allocatable is always below the volume: a request above the volume never fits, while one a
@@ -32,7 +34,10 @@ _GIB = 2**30
 
 def root_volume_gib(group: NodeGroupConfig) -> int:
     """The GiB of EBS volume each node of ``group`` has, as the plan states it (eksctl's
-    default of :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB when the ClusterConfig states none)."""
+    default of :data:`EKSCTL_DEFAULT_VOLUME_SIZE_GIB` GiB when the ClusterConfig states none),
+    the volume holding its ephemeral storage where that is another (``ephemeral_gib``)."""
+    if group.ephemeral_gib is not None:
+        return group.ephemeral_gib
     return EKSCTL_DEFAULT_VOLUME_SIZE_GIB if group.disk_size_gib is None else group.disk_size_gib
 
 

@@ -79,6 +79,7 @@ from infra_toolkit.karpenter_node_class import (
     KARPENTER_DEFAULT_VOLUMES,
     EC2NodeClass,
     KubeletSettings,
+    ephemeral_volume_gib,
 )
 from infra_toolkit.node_placement import NodeRequirement, requirement_met
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, POD_TERMINATION_GRACE_S, ClusterAutoscalerSpec
@@ -191,17 +192,26 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
     default = "" if nc is not None and nc.volumes_stated else (
         f"Karpenter's default for {family} ({' + '.join(f'{g} GiB' for g, _t in volumes)} "
         f"{volumes[0][1]}; {why})")
+    total = sum(size for size, _t in volumes)
+    ephemeral = (nc.ephemeral_gib if nc is not None and nc.ephemeral_gib is not None
+                 else ephemeral_volume_gib(family, []))
     labels = {**instance_labels(instance_type, book, pool.os),
               "karpenter.sh/nodepool": pool.name,
               CAPACITY_TYPE_KEY: capacity.lower().replace("_", "-"), **pool.labels}
     return NodeGroupConfig(pool.name, (instance_type,), 0, max_size, desired_size, capacity,
-                           sum(size for size, _t in volumes), labels, pool.taints,
+                           total, labels, pool.taints,
                            volumes[0][1], family, managed=False, os=pool.os,
                            zones=pool.zones, volumes_default=default,
                            max_pods=kubelet.max_pods,
                            # Bottlerocket's settings have no podsPerCore: Karpenter ignores it
                            pods_per_core=None if family == "Bottlerocket" else
-                           kubelet.pods_per_core, kubelet_reserve=kubelet.reserve)
+                           kubelet.pods_per_core, kubelet_reserve=kubelet.reserve,
+                           # the scheduler's room for ephemeral storage is one volume's, not
+                           # the sum the volumes are priced at
+                           ephemeral_gib=None if ephemeral == total else ephemeral,
+                           volume_iops=nc.iops if nc is not None else None,
+                           volume_throughput_mibps=nc.throughput_mibps if nc is not None
+                           else None)
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

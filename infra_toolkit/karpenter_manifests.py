@@ -264,7 +264,7 @@ def _disruption(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes
         after = None
     elif "consolidateAfter" in d:
         after = _duration_s(r, d, "consolidateAfter", dp, "or Never")
-    if "expireAfter" in d:
+    if d.get("expireAfter") not in (None, "Never"):  # Never: no node expires, as simulated
         notes.append(f"{join_path(dp, 'expireAfter')}: not modelled (nodes are not replaced at "
                      "an age)")
     policy = "WhenEmpty" if policy == "WhenEmpty" else "WhenEmptyOrUnderutilized"
@@ -288,7 +288,8 @@ def _template(r: FieldReader, spec: Mapping[str, Any], p: str, api: str, notes: 
     for key, why in (("expireAfter", "nodes are not replaced at an age"),
                      ("startupTaints", "removed once a node is initialized: pods need not "
                                        "tolerate them")):
-        if key in ts:
+        # expireAfter: Never keeps every node, as the simulation does: nothing left out
+        if key in ts and ts[key] != "Never":
             notes.append(f"{join_path(sp, key)}: not modelled ({why})")
     # v1beta1 kept the kubelet settings in the NodePool (v1 moved them to the EC2NodeClass)
     kubelet, kubelet_notes = read_kubelet(r, ts, sp) if "kubelet" in ts else (None, ())

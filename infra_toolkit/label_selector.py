@@ -20,8 +20,8 @@ from typing import Any
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem, spec_problem
 
-__all__ = ["SELECTOR_OPERATORS", "LabelSelectorRequirement", "label_key_rule",
-           "label_value_rule", "selector_problems", "selects"]
+__all__ = ["NOT_TEXT_RULE", "SELECTOR_OPERATORS", "LabelSelectorRequirement", "label_key_rule",
+           "label_value_rule", "not_text_fix", "selector_problems", "selects"]
 
 SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 
@@ -42,6 +42,21 @@ def label_key_rule(key: str) -> str | None:
     if len(name) > 63 or not _NAME.fullmatch(name):
         return f"must be a label name (after an optional 'prefix/') of {_NAME_RULE}"
     return None
+
+
+#: A label value YAML read as a number or a boolean (``version: 2``, ``canary: true``): labels
+#: are ``map[string]string``, so kubectl refuses the manifest (cannot unmarshal number / bool
+#: into string), where it was read here as the text "2" or "True".
+NOT_TEXT_RULE = "must be text, but YAML reads it as a number or a boolean, which kubectl refuses"
+
+
+def not_text_fix(value: Any) -> str:
+    """The quoted label value to write for ``value`` (a YAML number or boolean); a float is
+    not spelled back (``1.10`` was read as 1.1, so the text meant is not known)."""
+    if isinstance(value, float):
+        return f"quote it as written (YAML read it as the number {value!r})"
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return f"quote it: '{text}'"
 
 
 def label_value_rule(value: str) -> str | None:
@@ -129,6 +144,10 @@ def selector_problems(selector: Any, field_path: str, source: str) -> list[str]:
         if rule is not None:
             problems.append(format_problem(f"{field_path}.matchLabels", str(k), rule,
                                            "", source))
+        if not isinstance(v, str):
+            problems.append(format_problem(f"{field_path}.matchLabels.{k}", v, NOT_TEXT_RULE,
+                                           not_text_fix(v), source))
+            continue
         rule = label_value_rule(str(v))
         if rule is not None:
             problems.append(format_problem(f"{field_path}.matchLabels.{k}", str(v), rule,
@@ -162,6 +181,10 @@ def _requirement_problems(entry: Any, path: str, source: str) -> list[str]:
     if values is not None and not isinstance(values, list):
         return [format_problem(f"{path}.values", values, "must be a list", "write "
                                "values: [a, b]", source)]
+    typed = [v for v in values or [] if not isinstance(v, str)]
+    if typed:
+        return [format_problem(f"{path}.values", typed[0], NOT_TEXT_RULE,
+                               not_text_fix(typed[0]), source)]
     bad = [str(v) for v in values or [] if label_value_rule(str(v)) is not None]
     if bad:
         return [format_problem(f"{path}.values", bad[0], str(label_value_rule(bad[0])), "",

@@ -24,8 +24,9 @@ import yaml
 
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
+from infra_toolkit.hpa_problems import format_problem
 from infra_toolkit.hpa_spec import HPASpec
-from infra_toolkit.label_selector import selects
+from infra_toolkit.label_selector import NOT_TEXT_RULE, not_text_fix, selects
 from infra_toolkit.node_placement import PodPlacement, placement_from_pod
 from infra_toolkit.nodes import POD_TERMINATION_GRACE_S
 from infra_toolkit.plan_fields import did_you_mean
@@ -194,7 +195,10 @@ class DeploymentSpec:
     ports its containers take (``hostPort``, or every ``containerPort`` with ``hostNetwork:
     true``, which the API server defaults so), sorted. ``restart_probes``: the startup and
     liveness probes of its containers and native sidecars, whose failures restart a container
-    (:mod:`infra_toolkit.restart_probes`)."""
+    (:mod:`infra_toolkit.restart_probes`). ``ordered_ready``: a StatefulSet whose
+    ``spec.podManagementPolicy`` is ``OrderedReady`` (its default): the controller creates its
+    pods one at a time, each once the one before it is Running and Ready, and removes them one
+    at a time (false for ``Parallel`` and for a Deployment)."""
 
     name: str
     replicas: int | None
@@ -215,6 +219,7 @@ class DeploymentSpec:
     sidecars_before_init: bool = False
     termination_grace_period_s: float = POD_TERMINATION_GRACE_S
     restart_probes: tuple[RestartProbe, ...] = ()
+    ordered_ready: bool = False
 
     @property
     def packed_cpu_millicores(self) -> int:
@@ -336,9 +341,12 @@ def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
     refuses a negative one, and a startup or liveness probe's ``successThreshold`` other than 1
     (``must be 1``); null is unset. Raises :class:`SpecError` naming the field."""
     probe = container.get(block)
+    at = f"{where}.{block}"
+    if probe is not None and not isinstance(probe, Mapping):
+        raise SpecError(f"{at} (={quoted(probe)}) of {name} in {source} must be a mapping such "
+                        "as {httpGet: {path: /ready, port: 8080}, periodSeconds: 5}")
     if not isinstance(probe, Mapping):
         return None
-    at = f"{where}.{block}"
 
     def field(key: str, unset: int) -> int:
         raw = probe.get(key)
@@ -515,10 +523,20 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                                                        f" of {named} in {path}")
     problems += placement_problems
     update, update_problems = update_strategy_from(spec, str(kind), f" of {named} in {path}")
+    # apps/v1 StatefulSet: OrderedReady unless Parallel (ValidateStatefulSetSpec refuses others)
+    policy = spec.get("podManagementPolicy") if isinstance(spec, dict) else None
+    if kind == "StatefulSet" and policy not in (None, "OrderedReady", "Parallel"):
+        problems.append(f"spec.podManagementPolicy of {named} in {path} is {quoted(policy)}, "
+                        "which the API server refuses; write OrderedReady (the default: one "
+                        "pod at a time, each after the one before is Ready) or Parallel")
     pod_meta = template.get("metadata") if isinstance(template, dict) else None
     pod_labels = pod_meta.get("labels") if isinstance(pod_meta, dict) else None
     namespace = (metadata if isinstance(metadata, dict) else {}).get("namespace") or "default"
     own = {str(k): str(v) for k, v in pod_labels.items()} if isinstance(pod_labels, dict) else {}
+    problems += [format_problem(f"spec.template.metadata.labels.{k}", v, NOT_TEXT_RULE,
+                                not_text_fix(v), f"{named} of {path.name}")
+                 for k, v in (pod_labels.items() if isinstance(pod_labels, dict) else ())
+                 if not isinstance(v, str)]
     selector = spec.get("selector") if isinstance(spec, dict) else None
     malformed = template_selector_problems(spec, pod, f"{named} of {path.name}")
     problems += malformed
@@ -537,7 +555,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     unknown = namespace_selector_keys(pod, own, str(namespace))
     problems += update_problems
     if problems:
-        raise SpecError("\n".join(problems))
+        # one bad block read twice (its cpu, then its memory) is said once
+        raise SpecError("\n".join(dict.fromkeys(problems)))
     # KEP-2837: a pod-level request must cover what its containers request (audit22 A22-6)
     below = [pod_level_problem(pod, name, at, summed, init_at, named, path)
              for name, at, summed, init_at in (("cpu", pod_cpu, cpu, init_cpu),
@@ -574,7 +593,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                           bool(sidecars) and init_cpu + init_memory_milli > 0 and any(
                               isinstance(c, dict) and c.get("restartPolicy") is None
                               and i > sidecars[0][0] for i, c in enumerate(init)),
-                          float(grace or 0), tuple(restarts))
+                          float(grace or 0), tuple(restarts),
+                          kind == "StatefulSet" and policy in (None, "OrderedReady"))
 
 
 def memory_utilization_problem(hpa: HPASpec, workload: DeploymentSpec) -> str | None:

@@ -39,6 +39,8 @@ workload with an HPA and a model:
   line prices unless declared;
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
   StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
+* pod management (:func:`ordered_ready_warnings`): an autoscaled StatefulSet that creates its
+  pods one at a time (``OrderedReady``), which the simulation starts at once;
 * node configuration (:func:`node_config_warnings`): an eksctl node group's kubelet
   reservations, which the simulation's own node reserve stands in for;
 
@@ -84,7 +86,7 @@ from infra_toolkit.price_warnings import (
 )
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.quantity import QuantityError, parse_quantity
-from infra_toolkit.rollout import plan_rolling_skips
+from infra_toolkit.rollout import plan_rolling_skips, time_to_ready
 from infra_toolkit.startup_warnings import (
     restart_loop_warnings,
     starting_replicas_warnings,
@@ -94,7 +96,8 @@ from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["deadline_warnings", "extended_resource_warnings", "hpa_manifest_warnings",
            "plan_warnings", "runtime_class_warnings", "sidecar_injection_warnings",
-           "statefulset_rolling_warnings", "unitless_memory_warnings", "volume_claim_warnings"]
+           "ordered_ready_warnings", "statefulset_rolling_warnings", "unitless_memory_warnings",
+           "volume_claim_warnings"]
 
 _MIB_BYTES = 1024 * 1024
 
@@ -288,6 +291,37 @@ def statefulset_rolling_warnings(plan: Plan) -> list[PlanWarning]:
     return out
 
 
+def ordered_ready_warnings(plan: Plan) -> list[PlanWarning]:
+    """One warning per simulated StatefulSet (an HPA and a model) with ``podManagementPolicy:
+    OrderedReady``, its default: the StatefulSet controller creates a missing pod only once
+    every pod before it is Running and Ready (``monotonic`` in
+    pkg/controller/statefulset/stateful_set_control.go), and deletes one at a time, while the
+    simulation starts every pod the HPA adds at once. The figures: from minReplicas to
+    maxReplicas, that many pods one after another at one pod's time to Ready each (the least:
+    a node is already there), against one time to Ready."""
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        d, hpa, ttr = w.deployment_spec, w.hpa_spec, time_to_ready(w)
+        if not d.ordered_ready or hpa is None or ttr is None:
+            continue
+        added = hpa.max_replicas - max(1, hpa.min_replicas)
+        if added < 2:
+            continue
+        each = ttr.total_s
+        out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+            f"StatefulSet {d.name!r} keeps spec.podManagementPolicy OrderedReady (the "
+            "default): its controller creates one pod at a time, each once the one before it "
+            "is Running and Ready, and deletes them one at a time, while the simulation starts "
+            f"every pod the HPA adds at once; from minReplicas {max(1, hpa.min_replicas)} to "
+            f"maxReplicas {hpa.max_replicas} the {added} pods come one after another, at "
+            f"least {added} x {each:g} s = {added * each:g} s (a pod's time to Ready on a node "
+            f"already there) where the simulation takes {each:g} s, so its time to capacity, "
+            "dropped requests and latency are better than the cluster's; set "
+            "podManagementPolicy: Parallel (rolling updates stay one pod at a time) unless "
+            "the pods must start in order")))
+    return out
+
+
 def node_config_warnings(plan: Plan) -> list[PlanWarning]:
     """One warning per field of the proposed eksctl ``ClusterConfig``'s node groups that the
     simulation does not use (a self-managed group's ``evictionSoft``), at
@@ -364,7 +398,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + sidecar_injection_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)
                  + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
-                 + statefulset_rolling_warnings(plan) + node_config_warnings(plan)
+                 + statefulset_rolling_warnings(plan) + ordered_ready_warnings(plan)
+                 + node_config_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from infra_toolkit import plan_domain as domain
+from infra_toolkit.cost_components import EBS_GP3_BASELINE_IOPS, EBS_GP3_BASELINE_MIBPS
 from infra_toolkit.eksctl_config import (
     EKSCTL_DEFAULT_VOLUME_SIZE_GIB,
     EKSCTL_DEFAULT_VOLUME_TYPE,
@@ -260,11 +261,15 @@ class _Source(NamedTuple):
     size_field: str  # volumeSize
     type_field: str  # volumeType
     family_field: str  # amiFamily
+    iops_field: str  # volumeIOPS
+    throughput_field: str  # volumeThroughput
 
 
-_EKSCTL = _Source("the ClusterConfig", "eksctl", "volumeSize", "volumeType", "amiFamily")
+_EKSCTL = _Source("the ClusterConfig", "eksctl", "volumeSize", "volumeType", "amiFamily",
+                  "volumeIOPS", "volumeThroughput")
 _KARPENTER = _Source("the NodePool file", "Karpenter", "blockDeviceMappings volumeSize (summed)",
-                     "blockDeviceMappings volumeType", "EC2NodeClass AMI family")
+                     "blockDeviceMappings volumeType", "EC2NodeClass AMI family",
+                     "blockDeviceMappings ebs.iops", "blockDeviceMappings ebs.throughput")
 
 # eksctl amiFamily / Karpenter's (by prefix) -> the Terraform ami_type prefix of that AMI family
 _AMI_FAMILIES = (("AmazonLinux2023", "AL2023_"), ("AmazonLinux2", "AL2_"), ("AL2023", "AL2023_"),
@@ -296,6 +301,7 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
     taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
     labels = _resource_labels(r, raw, path) if isinstance(raw, Mapping) else {}
     disk, vtype = a.get("disk_size"), "gp2"
+    iops = throughput = None
     # EKS's own launch template: gp2 of disk_size GiB, 20 when unwritten
     default = "" if not isinstance(raw, Mapping) or "disk_size" in raw else \
         f"EKS's default ({disk} GiB gp2)"
@@ -304,6 +310,8 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
         lt = res.launch_template.attributes
         disk = lt[f"{LAUNCH_TEMPLATE_EBS}volume_size"]
         vtype = lt[f"{LAUNCH_TEMPLATE_EBS}volume_type"]
+        iops = lt.get(f"{LAUNCH_TEMPLATE_EBS}iops")
+        throughput = lt.get(f"{LAUNCH_TEMPLATE_EBS}throughput")
     try:
         return NodeGroupConfig(name if isinstance(name, str) and name else res.name,
                                tuple(a["instance_types"]), a["scaling_config.min_size"],
@@ -311,7 +319,7 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
                                a["capacity_type"], disk, labels=labels, taints=taints,
                                volume_type=vtype, volumes_default=default,
                                os="windows" if str(a["ami_type"]).startswith("WINDOWS")
-                               else "linux")
+                               else "linux", volume_iops=iops, volume_throughput_mibps=throughput)
     except SpecError:
         return None  # the cost model's own rules report the sizes
 
@@ -353,6 +361,39 @@ def _volumes_agree(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
                   + ("" if res.volumes_default else " and remove disk_size"))
 
 
+def _performance_agrees(r: FieldReader, group: NodeGroupConfig, res: NodeGroupConfig,
+                        template: str, src: _Source) -> None:
+    """The IOPS and throughput of the root volume eksctl (or Karpenter, from a node class's one
+    block device) creates (``volumeIOPS`` / ``volumeThroughput``, ``ebs.iops`` /
+    ``ebs.throughput``; unstated, gp3's 3,000 IOPS and 125 MiB/s) against the launch
+    template's priced ``ebs.iops`` / ``ebs.throughput`` (unstated: gp3's free baseline, the
+    same figures): a gp3 volume's IOPS above 3,000 and MiB/s above 125 are billed, so a
+    configuration raising them over a template that does not was priced too low."""
+    vtype = group.volume_type or EKSCTL_DEFAULT_VOLUME_TYPE
+    if res.volume_type != vtype:
+        return  # the volume type differs: that problem is said, and its figures follow it
+    for stated, priced, eksctl, key, gp3 in (
+            (group.volume_iops, res.volume_iops, src.iops_field, "iops",
+             EBS_GP3_BASELINE_IOPS),
+            (group.volume_throughput_mibps, res.volume_throughput_mibps, src.throughput_field,
+             "throughput", EBS_GP3_BASELINE_MIBPS)):
+        default = gp3 if vtype == "gp3" else None
+        theirs = default if stated is None else stated
+        mine = default if priced is None else priced
+        if theirs == mine:
+            continue
+        whose = (f"{src.document}'s {eksctl} {quoted(theirs)}" if stated is not None else
+                 f"{src.creator}'s default {eksctl} {quoted(theirs)} for {vtype} "
+                 f"({src.document} does not state it)")
+        written = (quoted(priced) if priced is not None else
+                   f"unwritten (priced at {vtype}'s free {mine})" if mine is not None else
+                   "unwritten")
+        r.add(f"{template}.block_device_mappings[0].ebs.{key}",
+              f"{written} differs from {whose} for node group {quoted(group.name)}; write "
+              f"{key}: {theirs} in the launch template so the priced root volumes are the ones "
+              f"{src.creator} creates")
+
+
 def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                        priced: dict[str, tuple[str, NodeGroupConfig, str | None, str]], cp: str,
                        src: _Source = _EKSCTL) -> None:
@@ -374,6 +415,8 @@ def _node_groups_agree(r: FieldReader, configured: tuple[NodeGroupConfig, ...],
                             ("taints", "taint")):
             if attr == "volumes":
                 _volumes_agree(r, group, res, path, template, src)
+                if template is not None:
+                    _performance_agrees(r, group, res, template, src)
                 continue
             mine, theirs = getattr(res, attr), getattr(group, attr)
             if attr == "taints":  # a set: the order they are written in does not matter

@@ -96,8 +96,8 @@ def workload_budget(workload: Workload) -> BudgetRead:
 def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[str]:
     """Why the API server refuses a PodDisruptionBudget of ``budgets`` (those of the file
     named ``where``): its ``spec.selector`` against ``ValidateLabelSelector``
-    (:func:`selector_problems`), each problem naming the budget, its file, the field path and
-    the fix."""
+    (:func:`selector_problems`) and its ``unhealthyPodEvictionPolicy`` (IfHealthyBudget or
+    AlwaysAllow), each problem naming the budget, its file, the field path and the fix."""
     problems = []
     for doc in budgets:
         source = f"PodDisruptionBudget {_name(doc)!r} of {where} (the API server refuses it)"
@@ -116,4 +116,11 @@ def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[st
                                            "maxUnavailable under it", source))
             continue
         problems += selector_problems(spec.get("selector"), "spec.selector", source)
+        policy = spec.get("unhealthyPodEvictionPolicy")
+        if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
+            # a misspelt policy ('Always') was taken as the default without a word
+            problems.append(format_problem(
+                "spec.unhealthyPodEvictionPolicy", policy,
+                "must be IfHealthyBudget or AlwaysAllow", "write one of them (IfHealthyBudget, "
+                "the default, when left out)", source))
     return problems

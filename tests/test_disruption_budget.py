@@ -60,10 +60,14 @@ def test_disruptions_allowed_follow_the_disruption_controller(
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({}, "give exactly one of minAvailable and maxUnavailable"),
-    ({"min_available": 1, "max_unavailable": 1}, "give exactly one of"),
+    ({"min_available": 1, "max_unavailable": 1}, "give one of minAvailable and maxUnavailable "
+                                                 r"\(the API server refuses both\)"),
     ({"max_unavailable": -1}, r"maxUnavailable \(=-1\) must be a whole number >= 0 or a "
-                              "percent like '25%'"),
+                              "percent from '0%' to '100%' like '25%'"),
+    # IsNotMoreThan100Percent: the API server refuses a percent above 100 (a minAvailable of
+    # 150 % of 4 pods would keep ceil(6) = 6 > 4 pods: no eviction ever, silently)
+    ({"min_available": "150%"}, r"minAvailable \(='150%'\) must be"),
+    ({"max_unavailable": "101%"}, r"maxUnavailable \(='101%'\) must be"),
     ({"min_available": "half"}, r"minAvailable \(='half'\) must be"),
     ({"min_available": True}, r"minAvailable \(=True\) must be"),
 ])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from infra_toolkit.eksctl_config import NodeGroupConfig
+from infra_toolkit.ephemeral_storage_warnings import root_volume_gib
 from infra_toolkit.errors import SpecError
 from infra_toolkit.karpenter_config import (
     EC2NodeClass,
@@ -131,25 +132,32 @@ def test_node_group_of_a_node_pool(book: PriceBook) -> None:
         zones=("us-east-1a", "us-east-1b"))
 
 
-@pytest.mark.parametrize(("node_class", "family", "volumes", "disk"), [
-    ({}, "AL2023", ((20, "gp3"),), 20),  # Karpenter's AL2023 default: 20 GiB gp3
-    # Bottlerocket: a 4 GiB OS volume and a 20 GiB data volume, 4 + 20 = 24 GiB a node
+@pytest.mark.parametrize(("node_class", "family", "volumes", "disk", "ephemeral"), [
+    ({}, "AL2023", ((20, "gp3"),), 20, 20),  # Karpenter's AL2023 default: 20 GiB gp3
+    # Bottlerocket: a 4 GiB OS volume and a 20 GiB data volume, 4 + 20 = 24 GiB a node; its
+    # pods' ephemeral storage is on the data volume (/dev/xvdb), 20 GiB
     ({"amiSelectorTerms": [{"alias": "bottlerocket@latest"}]}, "Bottlerocket",
-     ((4, "gp3"), (20, "gp3")), 24),
+     ((4, "gp3"), (20, "gp3")), 24, 20),
     ({"amiSelectorTerms": [{"id": "ami-0123"}], "amiFamily": "AL2",
       "blockDeviceMappings": [{"deviceName": "/dev/xvda",
                                "ebs": {"volumeSize": "1Ti", "volumeType": "gp2"}}]},
-     "AL2", ((1024, "gp2"),), 1024),  # 1 Ti = 1024 Gi
-    # 100G = 10^11 bytes = 93.13 GiB: EBS allocates whole GiB, so 94
-    ({"blockDeviceMappings": [{"ebs": {"volumeSize": "100G"}}]}, "AL2023", ((94, "gp3"),), 94),
+     "AL2", ((1024, "gp2"),), 1024, 1024),  # 1 Ti = 1024 Gi
+    # 100G = 10^11 bytes = 93.13 GiB: EBS allocates whole GiB, so 94; without a deviceName it
+    # is not the root /dev/xvda, whose 20 GiB default holds the ephemeral storage
+    ({"blockDeviceMappings": [{"ebs": {"volumeSize": "100G"}}]}, "AL2023", ((94, "gp3"),), 94,
+     20),
 ])
 def test_node_class_family_and_volumes(book: PriceBook, node_class: dict[str, Any], family: str,
-                                       volumes: tuple[tuple[int, str], ...], disk: int) -> None:
+                                       volumes: tuple[tuple[int, str], ...], disk: int,
+                                       ephemeral: int) -> None:
     pool = _one(_pool(), _class(**node_class))
     # volumes_stated: false where Karpenter's default was filled in (audit19 A19-22)
     assert pool.node_class == EC2NodeClass("default", family, volumes,
-                                           "blockDeviceMappings" in node_class)
-    assert node_group_config(pool, "c5.large", book).disk_size_gib == disk
+                                           "blockDeviceMappings" in node_class,
+                                           ephemeral_gib=ephemeral)
+    group = node_group_config(pool, "c5.large", book)
+    # priced: every volume; the scheduler's room for ephemeral storage: the one volume
+    assert (group.disk_size_gib, root_volume_gib(group)) == (disk, ephemeral)
 
 
 def test_a_node_class_kubelet_max_pods_is_the_groups_and_the_rest_is_said(

@@ -199,11 +199,12 @@ DEPLOYMENT_CASES: list[tuple[str, DeploymentSpec]] = [
                                                   10**9 / 2**20 + 100, ())),
     # a StatefulSet has the same pod template: 500m, 1Gi, a readiness probe with initial delay
     # 15 s (period 10 s unset); no updateStrategy: RollingUpdate one pod at a time (no surge,
-    # maxUnavailable 1); terminationGracePeriodSeconds 1800 (not the default 30)
+    # maxUnavailable 1); terminationGracePeriodSeconds 1800 (not the default 30); no
+    # podManagementPolicy: OrderedReady, pods created one at a time
     ("statefulset_cassandra.yaml", DeploymentSpec(
         "cassandra", 3, 500, 1024.0, (ContainerProbes(Probe(15.0, 10.0, 1)),),
         update_strategy=UpdateStrategy("RollingUpdate", 0, 1, progress_deadline_s=None),
-        termination_grace_period_s=1800.0)),
+        termination_grace_period_s=1800.0, ordered_ready=True)),
 ]
 
 

@@ -599,7 +599,7 @@ _PDB = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name
            "refuses to evict such a pod); keep one"),
     ((("api-pdb", "  maxUnavailable: one\n  selector: {matchLabels: {app: api}}\n"),),
      None, "api (budget api-pdb): maxUnavailable (='one') must be a whole number >= 0 or a "
-           "percent like '25%'"),
+           "percent from '0%' to '100%' like '25%'"),
     ((("api-pdb", "  maxUnavailable: 1\n  unhealthyPodEvictionPolicy: AlwaysAllow\n"
                   "  selector: {matchLabels: {app: api}}\n"),),
      "api-pdb", "api (budget api-pdb): unhealthyPodEvictionPolicy AlwaysAllow is not read; "
