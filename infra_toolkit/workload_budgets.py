@@ -116,6 +116,20 @@ def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[st
                                            "maxUnavailable under it", source))
             continue
         problems += selector_problems(spec.get("selector"), "spec.selector", source)
+        given = [f for f in ("minAvailable", "maxUnavailable") if spec.get(f) is not None]
+        if len(given) > 1:
+            # the API server refuses the budget, so the cluster would run the pods without one
+            problems.append(format_problem(
+                "spec", NO_VALUE, "sets both minAvailable and maxUnavailable",
+                "keep one of them", source))
+        elif given:
+            try:
+                DisruptionBudget(_name(doc), spec.get("minAvailable"), spec.get("maxUnavailable"))
+            except SpecError:
+                problems.append(format_problem(
+                    f"spec.{given[0]}", spec[given[0]],
+                    "must be a whole number >= 0 or a percent from '0%' to '100%'",
+                    "write e.g. 1 or '25%'", source))
         policy = spec.get("unhealthyPodEvictionPolicy")
         if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
             # a misspelt policy ('Always') was taken as the default without a word

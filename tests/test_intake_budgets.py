@@ -34,8 +34,16 @@ def test_a_selector_only_budget_is_honoured_as_blocking_and_said(tmp_path: Path)
 
 
 def test_a_percent_budget_is_honoured_without_a_word(tmp_path: Path) -> None:
-    # api-pdb (maxUnavailable 25 %) is read; worker-pdb (150 %) selects no pod of 'api'
-    assert _budget_warnings(tmp_path, "pdb_percentages.yaml") == []
+    # api-pdb (maxUnavailable 25 %) alone: the file's worker-pdb (150 %) is refused below
+    text = (INTAKE / "pdb_percentages.yaml").read_text()
+    plan = intake_plan(tmp_path, "deploy_ephemeral_30gi.yaml",
+                       workload={"disruption_budgets": "pdb_percentages.yaml"})
+    (tmp_path / "m" / "pdb_percentages.yaml").write_text(text[:text.index("---")])
+    got, problems, warnings = check_plan_warnings(plan)
+    assert got is not None and problems == []
+    (workload,) = got.proposed.workloads
+    assert workload_budget(workload).budget == DisruptionBudget("api-pdb", max_unavailable="25%")
+    assert [w.message for w in warnings if "PodDisruptionBudget" in w.message] == []
 
 
 def test_a_budget_with_neither_field_allows_no_eviction() -> None:
@@ -56,24 +64,40 @@ def test_a_percent_budget_rounds_up_as_the_controller() -> None:
     assert [budget.disruptions_allowed(n, n, n) for n in (4, 6)] == [1, 2]
 
 
-def test_a_budget_above_100_percent_is_not_honoured_and_said(tmp_path: Path) -> None:
-    # worker-pdb's minAvailable 150 %, pointed at the api pods: the API server refuses it
-    # (IsNotMoreThan100Percent); it was honoured as keeping ceil(1.5 x 2) = 3 of 2 pods, so no
-    # node holding one was ever drained, without a word
-    text = (INTAKE / "pdb_percentages.yaml").read_text()
-    odd = text[text.index("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n"
-                          "  name: worker-pdb"):].replace("worker", "api")
+def test_a_budget_above_100_percent_is_refused(tmp_path: Path) -> None:
+    # worker-pdb's minAvailable 150 % (a typo for 50 %): the API server refuses it
+    # (IsNotMoreThan100Percent), so kubectl apply would leave its pods without a budget; it was
+    # honoured as keeping ceil(1.5 x 2) = 3 of 2 pods, then only warned of. A budget of another
+    # app in the same file is refused alike: the file is what gets applied
     plan = intake_plan(tmp_path, "deploy_ephemeral_30gi.yaml",
-                       workload={"disruption_budgets": "pdb_selector_only.yaml"})
-    (tmp_path / "m" / "pdb_selector_only.yaml").write_text(odd)
-    got, problems, warnings = check_plan_warnings(plan)
-    assert got is not None and problems == []
-    assert [w.message for w in warnings if "PodDisruptionBudget" in w.message] == [
-        "warning: PodDisruptionBudgets the node scale-down does not honour, or not wholly, "
-        "for 1 workload(s): api (budget api-pdb): minAvailable (='150%') must be a whole "
-        "number >= 0 or a percent from '0%' to '100%' like '25%'; when the node autoscaler "
-        "removes a node the simulation evicts such a workload's pods there at once, so the "
-        "report may show seconds with fewer Ready pods, or none, that the budget prevents"]
+                       workload={"disruption_budgets": "pdb_percentages.yaml"})
+    _, problems, _ = check_plan_warnings(plan)
+    assert [(p.path, p.message) for p in problems] == [(
+        "proposed.workloads[0].disruption_budgets",
+        "spec.minAvailable (='150%') must be a whole number >= 0 or a percent from '0%' to "
+        "'100%' in PodDisruptionBudget 'worker-pdb' of pdb_percentages.yaml (the API server "
+        "refuses it) (fix: write e.g. 1 or '25%')")]
+
+
+def test_a_budget_with_both_fields_or_a_negative_one_is_refused() -> None:
+    # ValidatePodDisruptionBudgetSpec: minAvailable and maxUnavailable are exclusive, and an
+    # int must be >= 0 (both were only warned of as not honoured)
+    def budget(**spec: object) -> dict[str, object]:
+        return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+                "metadata": {"name": "api-pdb"},
+                "spec": {**spec, "selector": {"matchLabels": {"app": "api"}}}}
+
+    where = "PodDisruptionBudget 'api-pdb' of m/pdb.yaml (the API server refuses it)"
+    assert budget_problems([budget(minAvailable=1, maxUnavailable="25%")], "m/pdb.yaml") == [
+        f"spec sets both minAvailable and maxUnavailable in {where} (fix: keep one of them)"]
+    assert budget_problems([budget(maxUnavailable=-1)], "m/pdb.yaml") == [
+        f"spec.maxUnavailable (=-1) must be a whole number >= 0 or a percent from '0%' to "
+        f"'100%' in {where} (fix: write e.g. 1 or '25%')"]
+    assert budget_problems([budget(maxUnavailable="one")], "m/pdb.yaml") == [
+        f"spec.maxUnavailable (='one') must be a whole number >= 0 or a percent from '0%' to "
+        f"'100%' in {where} (fix: write e.g. 1 or '25%')"]
+    assert budget_problems([budget(maxUnavailable=0), budget(minAvailable="100%")],
+                           "m/pdb.yaml") == []
 
 
 def test_a_misspelt_eviction_policy_is_refused() -> None:
