@@ -107,7 +107,7 @@ def _run_sweep(args: argparse.Namespace) -> int:
     texts = list(args.vary)
     if args.instance_types is not None:
         texts.append(f"instance_type={args.instance_types}")
-    grid = parse_vary(texts)
+    grid = parse_vary(texts, args.max_variants)
     plan = read_plan(check_plan_path(args.plan))
     # the words simulate PLAN gives a wrong --workload: the nearest name (audit18 A18-2)
     select_workloads(plan, [args.workload])
