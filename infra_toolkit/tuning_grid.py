@@ -63,8 +63,9 @@ DEFAULT_MAX_VARIANTS = 20_000
 #: plan's workloads, no summary screen)
 DEFAULT_MAX_CLUSTER_RUNS = 1_000
 
+_WHOLE = re.compile(r"^[+-]?[0-9]+$")
 # a negative STEP is matched, to be refused as a step (not as "not a whole number")
-_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(-?\d+))?$")
+_RANGE = re.compile(r"^(-?[0-9]+)\.\.(-?[0-9]+)(?::(-?[0-9]+))?$")
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,11 @@ def _values(field: str, text: str, problems: list[str], max_variants: int) -> li
         return list(range(lo, hi + 1, step))
     out = []
     for part in text.split(","):
-        try:
+        # ASCII digits only, as --top reads them: int() also takes '1_0' (10) and other
+        # scripts' digits, which would run a value nobody typed
+        if _WHOLE.match(part.strip()):
             out.append(int(part.strip()))
-        except ValueError:
+        else:
             # `50%` is how a utilization reads aloud; the field holds the number, as the HPA's
             number = part.strip().rstrip("%").strip()
             hint = f" (write {number})" if number.isdigit() and part.strip() != number else ""

@@ -117,3 +117,12 @@ def test_a_horizon_of_the_whole_scenario_is_accepted(capsys: pytest.CaptureFixtu
     assert main(["sweep", *ARGS, "--scenario", "steady", "--horizon-h", "1",
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["scenarios"] == ["steady"]
+
+
+@pytest.mark.parametrize("text", ["minReplicas=1_0", "minReplicas=\u0663", "minReplicas=1..\u0663"])
+def test_a_value_is_ascii_digits(text: str) -> None:
+    # int() reads '1_0' as 10 and Arabic-Indic '\u0663' as 3: values nobody typed were run
+    with pytest.raises(SpecError, match="is not a whole number; give whole numbers"):
+        parse_vary([text])
+    # a sign and spaces around a value are kept, as before: '+2, 3' is 2 and 3
+    assert parse_vary(["minReplicas=+2, 3"]) == {"minReplicas": (2, 3)}
