@@ -83,7 +83,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="instance types for the workload's node group, e.g. t3.medium,m6i.large")
     p.add_argument("--horizon-h", type=horizon_hours, metavar="HOURS",
                    help="simulate only the first hours of each scenario (the report's "
-                        "horizon_h)")
+                        "horizon_h); refused when longer than every chosen scenario")
     p.add_argument("--top", type=_at_least_one, default=10, metavar="N",
                    help="rows shown, and variants meeting the SLOs to confirm (default 10)")
     p.add_argument("--max-variants", type=_at_least_one, default=DEFAULT_MAX_VARIANTS, metavar="N",

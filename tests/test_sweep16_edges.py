@@ -126,3 +126,11 @@ def test_a_value_is_ascii_digits(text: str) -> None:
         parse_vary([text])
     # a sign and spaces around a value are kept, as before: '+2, 3' is 2 and 3
     assert parse_vary(["minReplicas=+2, 3"]) == {"minReplicas": (2, 3)}
+
+
+def test_the_help_says_a_horizon_longer_than_every_scenario_is_refused(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    assert "refused when longer than every chosen scenario" in " ".join(
+        capsys.readouterr().out.split())
