@@ -283,8 +283,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                    else f"runs on {unscreened}, so each variant runs alone (the report's run")
             raise SimulationError(
                 f"workload {workload!r} {why}, no summary screen): {runs:,} runs (variants x "
-                f"scenarios) is over the limit of {max_cluster_runs:,}; narrow the grid or "
-                "choose fewer scenarios")
+                f"scenarios) is over the limit of {max_cluster_runs:,}; narrow the grid, "
+                "choose fewer scenarios, or raise the limit with --max-cluster-runs")
         rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
         confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload,
                                   joint if sharing else JointRun({workload: base}),
