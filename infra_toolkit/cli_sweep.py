@@ -83,7 +83,7 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="instance types for the workload's node group, e.g. t3.medium,m6i.large")
     p.add_argument("--horizon-h", type=horizon_hours, metavar="HOURS",
                    help="simulate only the first hours of each scenario (the report's "
-                        "horizon_h)")
+                        "horizon_h); refused when longer than every chosen scenario")
     p.add_argument("--top", type=_at_least_one, default=10, metavar="N",
                    help="rows shown, and variants meeting the SLOs to confirm (default 10)")
     p.add_argument("--max-variants", type=_at_least_one, default=DEFAULT_MAX_VARIANTS, metavar="N",
@@ -107,7 +107,7 @@ def _run_sweep(args: argparse.Namespace) -> int:
     texts = list(args.vary)
     if args.instance_types is not None:
         texts.append(f"instance_type={args.instance_types}")
-    grid = parse_vary(texts)
+    grid = parse_vary(texts, args.max_variants)
     plan = read_plan(check_plan_path(args.plan))
     # the words simulate PLAN gives a wrong --workload: the nearest name (audit18 A18-2)
     select_workloads(plan, [args.workload])

@@ -84,6 +84,7 @@ from infra_toolkit.plan_cost import is_load_test, reference_scenario
 from infra_toolkit.plan_scenario_types import Scenario, Slo
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.report_html import quantity_text
 from infra_toolkit.simulate import (
     SimulationSpec,
     simulate_cluster,
@@ -152,8 +153,25 @@ def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
             offered = float(row["offered_requests"])
             pct = 100.0 * float(row["served_requests"]) / offered if offered > 0 else 100.0
             if pct < s.objective_pct - _AVAILABILITY_SLACK_PCT:
-                out[s.name] = f"{pct:.3f} % served < {s.objective_pct:g} %"
+                # rounded down: 99.8995 % printed as 99.900 would read as the 99.9 % it misses
+                out[s.name] = f"{quantity_text(pct, 3, down=True)} % served < " \
+                              f"{s.objective_pct:g} %"
     return out
+
+
+def _check_horizon(horizon_h: float | None, curves: Mapping[str, TrafficCurve]) -> None:
+    """Refuse a ``horizon_h`` longer than every chosen scenario: it would cut none of them, so
+    the sweep would run whole scenarios while the command line asked for a cut (``1000`` for
+    minutes, say); one between two scenarios' lengths cuts the longer ones, as the report
+    does, and one equal to the only scenario's length is that scenario whole."""
+    if horizon_h is None:
+        return
+    hours = {name: c.rps.size * c.step_s / 3600.0 for name, c in curves.items()}
+    if all(horizon_h > h for h in hours.values()):
+        lengths = ", ".join(f"{name} {h:g} h" for name, h in hours.items())
+        raise SimulationError(f"--horizon-h {horizon_h:g}: longer than every chosen "
+                              f"scenario ({lengths}), so it cuts none; give fewer hours, or "
+                              "leave --horizon-h out to simulate whole scenarios")
 
 
 def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
@@ -243,8 +261,10 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
         variants.append(v)
     slos = tuple(s for s in plan.slos if s.workload in (workload, None))
     run_together = list(joint.specs) if sharing else [workload]
-    loads = {s.name: workload_loads(plan, cut_to_horizon(
-        scenario_curve(s, plan.simulation.step_s), horizon_h), run_together) for s in chosen}
+    whole = {s.name: scenario_curve(s, plan.simulation.step_s) for s in chosen}
+    _check_horizon(horizon_h, whole)
+    loads = {name: workload_loads(plan, cut_to_horizon(curve, horizon_h), run_together)
+             for name, curve in whole.items()}
     pricer = SweepPricer(resources, book)
     if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
@@ -263,8 +283,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                    else f"runs on {unscreened}, so each variant runs alone (the report's run")
             raise SimulationError(
                 f"workload {workload!r} {why}, no summary screen): {runs:,} runs (variants x "
-                f"scenarios) is over the limit of {max_cluster_runs:,}; narrow the grid or "
-                "choose fewer scenarios")
+                f"scenarios) is over the limit of {max_cluster_runs:,}; narrow the grid, "
+                "choose fewer scenarios, or raise the limit with --max-cluster-runs")
         rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
         confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload,
                                   joint if sharing else JointRun({workload: base}),

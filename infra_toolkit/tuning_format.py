@@ -32,6 +32,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from infra_toolkit.cost import cents, usd_text
@@ -170,8 +171,10 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
                                  for v in rows[f"{s}:dropped_pct"]]
         out[f"{s} peak"] = [("-" if v is None or math.isnan(v) else f"{int(v)}")
                             for v in rows[f"{s}:peak_replicas"]]
-        out[f"{s} node-h"] = [("-" if v is None or math.isnan(v) else f"{v:g}")
-                              for v in rows[f"{s}:node_hours"]]
+        # rounded by its unit as JSON and CSV give it (3 decimals), never 6 significant
+        # digits: 95.3917 beside the CSV's 95.392, 1234.57 beside 1234.567
+        out[f"{s} node-h"] = [("-" if v is None or math.isnan(v) else np.format_float_positional(
+            rounded("node_hours", float(v)), trim="-")) for v in rows[f"{s}:node_hours"]]
         for slo in result.slos:
             out[f"{s} {slo.name}"] = [_met(m, n) for m, n in zip(
                 rows[f"{s}:{slo.name}:met"], rows[f"{s}:{slo.name}:violation_minutes"],

@@ -63,7 +63,9 @@ DEFAULT_MAX_VARIANTS = 20_000
 #: plan's workloads, no summary screen)
 DEFAULT_MAX_CLUSTER_RUNS = 1_000
 
-_RANGE = re.compile(r"^(-?\d+)\.\.(-?\d+)(?::(\d+))?$")
+_WHOLE = re.compile(r"^[+-]?[0-9]+$")
+# a negative STEP is matched, to be refused as a step (not as "not a whole number")
+_RANGE = re.compile(r"^(-?[0-9]+)\.\.(-?[0-9]+)(?::(-?[0-9]+))?$")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,13 @@ class Variant:
     invalid: str | None = None
 
 
-def _values(field: str, text: str, problems: list[str]) -> list[Any]:
+def _option(field: str, text: str) -> str:
+    """The option as the user wrote it: ``--instance-types T1,T2`` is the grid's
+    ``instance_type`` field."""
+    return f"--instance-types {text!r}" if field == "instance_type" else f"--vary {field}={text}"
+
+
+def _values(field: str, text: str, problems: list[str], max_variants: int) -> list[Any]:
     if field == "instance_type":
         return [v.strip() for v in text.split(",") if v.strip()]
     match = _RANGE.match(text.strip())
@@ -88,12 +96,21 @@ def _values(field: str, text: str, problems: list[str]) -> list[Any]:
             problems.append(f"--vary {field}={text}: a range is LO..HI with LO <= HI and an "
                             "optional :STEP >= 1, e.g. 2..6 or 50..80:10")
             return []
+        count = (hi - lo) // step + 1
+        if count > max_variants:
+            # refused before the list is built: 1..10000000000 would fill the memory first
+            problems.append(f"--vary {field}={text}: {count:,} values, more than the limit of "
+                            f"{max_variants:,} variants; give a narrower range or a larger "
+                            ":STEP, or raise the limit with --max-variants")
+            return []
         return list(range(lo, hi + 1, step))
     out = []
     for part in text.split(","):
-        try:
+        # ASCII digits only, as --top reads them: int() also takes '1_0' (10) and other
+        # scripts' digits, which would run a value nobody typed
+        if _WHOLE.match(part.strip()):
             out.append(int(part.strip()))
-        except ValueError:
+        else:
             # `50%` is how a utilization reads aloud; the field holds the number, as the HPA's
             number = part.strip().rstrip("%").strip()
             hint = f" (write {number})" if number.isdigit() and part.strip() != number else ""
@@ -102,11 +119,13 @@ def _values(field: str, text: str, problems: list[str]) -> list[Any]:
     return out
 
 
-def parse_vary(texts: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+def parse_vary(texts: Sequence[str], max_variants: int = DEFAULT_MAX_VARIANTS,
+               ) -> dict[str, tuple[Any, ...]]:
     """``FIELD=V1,V2,...`` or ``FIELD=LO..HI[:STEP]`` texts as field -> values (in the order
     given, repeats dropped). Raises :class:`SpecError` listing every bad text at once: no ``=``,
     an unknown field (with the nearest names), a field given twice, a value that is not a whole
-    number, an empty list."""
+    number, an empty list, a range of more than ``max_variants`` values (the grid's limit,
+    checked before the range is built)."""
     problems: list[str] = []
     grid: dict[str, tuple[Any, ...]] = {}
     for text in texts:
@@ -124,9 +143,9 @@ def parse_vary(texts: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         if field in grid:
             problems.append(f"--vary {field} is given twice; give its values once")
             continue
-        found = _values(field, values, problems)
+        found = _values(field, values, problems, max_variants)
         if not found and not any(p.startswith(f"--vary {field}=") for p in problems):
-            problems.append(f"--vary {field}=: give at least one value")
+            problems.append(f"{_option(field, values)}: give at least one value")
         grid[field] = tuple(dict.fromkeys(found))
     if problems:
         raise SpecError("\n".join(problems))

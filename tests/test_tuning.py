@@ -357,7 +357,8 @@ def test_cluster_mode_bounds_its_runs(tmp_path: Path) -> None:
     plan = read_plan(_plan_with_neighbour(tmp_path))
     with pytest.raises(SimulationError, match=r"workload 'api' shares its nodes with cron, so "
                        r"each variant runs with them .*: 6 runs \(variants x scenarios\) is "
-                       r"over the limit of 5; narrow the grid or choose fewer scenarios"):
+                       r"over the limit of 5; narrow the grid, choose fewer scenarios, or "
+                       r"raise the limit with --max-cluster-runs"):
         sweep_workload(plan, load_price_book(), "api", parse_vary(["maxReplicas=2,3,8"]),
                        scenarios=["steady", "double"], max_cluster_runs=5)
 
