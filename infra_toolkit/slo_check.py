@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 import pandas as pd
@@ -179,7 +180,9 @@ def _availability(slo: Slo, timeline: pd.DataFrame, tick_s: float) -> dict[str, 
     assert slo.objective_pct is not None
     dropping = int(np.count_nonzero(violated_steps(slo, timeline)))
     return {"slo": slo.name, "objective": f">= {slo.objective_pct:g} % of requests served",
-            "achieved": f"{pct:.3f} % served", "violation_minutes": dropping * tick_s / 60.0,
+            # rounded down: 99.8995 % shown as 99.900 would read as the 99.9 % it misses
+            "achieved": f"{Decimal(repr(pct)).quantize(Decimal('0.001'), ROUND_FLOOR)} % served",
+            "violation_minutes": dropping * tick_s / 60.0,
             "met": pct >= slo.objective_pct}
 
 

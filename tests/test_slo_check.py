@@ -99,3 +99,14 @@ def test_a_latency_objective_is_written_with_thousands_separators(threshold_ms: 
     frame = evaluate_slos((Slo("p95", "latency", percentile=95, threshold_ms=threshold_ms),),
                           "api", TIMELINE, tick_s=5.0)
     assert list(frame["objective"]) == [objective]
+
+
+def test_a_served_share_just_under_the_objective_is_rounded_down() -> None:
+    # 199,799 of 200,000 requests served: 99.8995 %, which to the nearest would print 99.900 %,
+    # the 99.9 % objective it misses; rounded down it reads 99.899 % (sweep16)
+    frame = pd.DataFrame({"offered_rps": [100_000.0, 100_000.0],
+                          "served_rps": [100_000.0, 99_799.0],
+                          "dropped_rps": [0.0, 201.0]})
+    (row,) = evaluate_slos((Slo("avail", "availability", objective_pct=99.9),), "api", frame,
+                           tick_s=1.0).to_dict("records")
+    assert (row["achieved"], row["met"]) == ("99.899 % served", False)
