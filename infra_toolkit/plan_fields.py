@@ -79,6 +79,9 @@ def close_choices(value: str, choices: Iterable[str], cutoff: float = 0.6) -> li
     ``cutoff``, else the one choice ``value`` is a prefix of ('prod' for production), else none.
     The one selection behind :func:`did_you_mean`, for a message that also names the choice."""
     options = sorted(set(choices))
+    same_letters = [o for o in options if o.casefold() == value.casefold()]
+    if same_letters:  # difflib is case-sensitive: 'T3.MEDIUM' is not close to t3.medium to it
+        return same_letters
     close = difflib.get_close_matches(value, options, n=3, cutoff=cutoff)
     # equally close choices are all named: 'us-est-1' is one letter from us-east-1 and us-west-1
     score = {o: difflib.SequenceMatcher(None, value, o).ratio() for o in close}

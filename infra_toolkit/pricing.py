@@ -105,7 +105,9 @@ class InstanceSpec:
 
 def _nearest(asked: str, values: Iterable[str]) -> tuple[list[str], int]:
     pool = sorted(set(values))
-    close = difflib.get_close_matches(asked, pool, n=5, cutoff=0.6)
+    # difflib is case-sensitive: 'T3.MEDIUM' scores no closer to t3.medium than to any type
+    close = [v for v in pool if v.casefold() == asked.casefold()] or \
+        difflib.get_close_matches(asked, pool, n=5, cutoff=0.6)
     if not close:
         close = pool if len(pool) <= 12 else []
     return close, len(pool)

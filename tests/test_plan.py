@@ -217,6 +217,9 @@ def test_bad_durations(text: str) -> None:
     ("gp4", ["gp2"], {"list_choices": False, "cutoff": 0.8}, ""),
     ("volumSize", ["volumeSize", "volumeType"], {"cutoff": 0.8}, "; did you mean 'volumeSize'?"),
     ("x", [], {}, ""),
+    # the same letters in another case: difflib alone scored T3.MEDIUM / t3.medium 2 x 2 / 18 =
+    # 0.22 (only "3." matches) and listed every choice instead
+    ("T3.MEDIUM", ["t3.medium", "t3.small"], {}, "; did you mean 't3.medium'?"),
 ])
 def test_did_you_mean(value: str, choices: list[str], options: dict[str, Any], hint: str
                       ) -> None:
