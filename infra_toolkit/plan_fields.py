@@ -80,7 +80,7 @@ def close_choices(value: str, choices: Iterable[str], cutoff: float = 0.6) -> li
     The one selection behind :func:`did_you_mean`, for a message that also names the choice."""
     options = sorted(set(choices))
     same_letters = [o for o in options if o.casefold() == value.casefold()]
-    if same_letters:  # difflib is case-sensitive: 'T3.MEDIUM' is not close to t3.medium to it
+    if same_letters:  # difflib is case-sensitive: it scores 'T3.MEDIUM' close to no type
         return same_letters
     close = difflib.get_close_matches(value, options, n=3, cutoff=cutoff)
     # equally close choices are all named: 'us-est-1' is one letter from us-east-1 and us-west-1
