@@ -25,6 +25,7 @@ from infra_toolkit.traffic import TrafficCurve, slice_curve
 
 __all__ = [
     "check_chart_workloads",
+    "check_horizon_cuts",
     "check_plan_path",
     "check_region",
     "check_report_parameters",
@@ -128,6 +129,22 @@ def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
                               f"{least_h:g} hours, or None (null with -p on the command line) "
                               "to simulate whole scenarios")
     return slice_curve(curve, 0.0, steps * curve.step_s)
+
+
+def check_horizon_cuts(horizon_h: float | None, curves: Mapping[str, TrafficCurve]) -> None:
+    """Refuse a ``horizon_h`` (``--horizon-h`` of simulate and sweep) longer than every chosen
+    scenario of ``curves`` (whole, by name): it would cut none of them, so the command would run
+    whole scenarios while its command line asked for a cut (``1000`` for minutes, say); one
+    between two scenarios' lengths cuts the longer ones, as the report does, and one equal to
+    the only scenario's length is that scenario whole."""
+    if horizon_h is None:
+        return
+    hours = {name: c.rps.size * c.step_s / 3600.0 for name, c in curves.items()}
+    if all(horizon_h > h for h in hours.values()):
+        lengths = ", ".join(f"{name} {h:g} h" for name, h in hours.items())
+        raise SimulationError(f"--horizon-h {horizon_h:g}: longer than every chosen "
+                              f"scenario ({lengths}), so it cuts none; give fewer hours, or "
+                              "leave --horizon-h out to simulate whole scenarios")
 
 
 def check_region(region: Any, book: PriceBook) -> str | None:

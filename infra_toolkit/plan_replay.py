@@ -24,6 +24,7 @@ from typing import Any
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.joint_run import joint_run, simulate_scenario
 from infra_toolkit.notebook_parameters import (
+    check_horizon_cuts,
     cut_to_horizon,
     select_scenarios,
     select_workloads,
@@ -75,10 +76,11 @@ def replay_plan(plan: Plan, book: PriceBook, workloads: Sequence[str] | None = N
                                 "--scenario")
     run = joint_run(plan, book)
     digest = plan_digest(plan)
+    whole = {s.name: scenario_curve(s, plan.simulation.step_s) for s in selected}
+    check_horizon_cuts(horizon_h, whole)
     out = []
     for s in selected:
-        curve = cut_to_horizon(scenario_curve(s, plan.simulation.step_s), horizon_h)
-        cluster = simulate_scenario(plan, run, s.name, curve)
+        cluster = simulate_scenario(plan, run, s.name, cut_to_horizon(whole[s.name], horizon_h))
         out += [WorkloadReplay(plan.path.as_posix(), digest, s.name, name,
                                tuple(g.name for g in run.specs[name].node_groups),
                                run.sharing(name), _judged_by_plan(plan, name,

@@ -78,7 +78,11 @@ from infra_toolkit.analysis import workload_loads
 from infra_toolkit.cost_summary import printed_delta_usd
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.joint_run import JointRun, joint_run
-from infra_toolkit.notebook_parameters import cut_to_horizon, select_scenarios
+from infra_toolkit.notebook_parameters import (
+    check_horizon_cuts,
+    cut_to_horizon,
+    select_scenarios,
+)
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import is_load_test, reference_scenario
 from infra_toolkit.plan_scenario_types import Scenario, Slo
@@ -157,21 +161,6 @@ def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
                 out[s.name] = f"{quantity_text(pct, 3, down=True)} % served < " \
                               f"{s.objective_pct:g} %"
     return out
-
-
-def _check_horizon(horizon_h: float | None, curves: Mapping[str, TrafficCurve]) -> None:
-    """Refuse a ``horizon_h`` longer than every chosen scenario: it would cut none of them, so
-    the sweep would run whole scenarios while the command line asked for a cut (``1000`` for
-    minutes, say); one between two scenarios' lengths cuts the longer ones, as the report
-    does, and one equal to the only scenario's length is that scenario whole."""
-    if horizon_h is None:
-        return
-    hours = {name: c.rps.size * c.step_s / 3600.0 for name, c in curves.items()}
-    if all(horizon_h > h for h in hours.values()):
-        lengths = ", ".join(f"{name} {h:g} h" for name, h in hours.items())
-        raise SimulationError(f"--horizon-h {horizon_h:g}: longer than every chosen "
-                              f"scenario ({lengths}), so it cuts none; give fewer hours, or "
-                              "leave --horizon-h out to simulate whole scenarios")
 
 
 def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
@@ -262,7 +251,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     slos = tuple(s for s in plan.slos if s.workload in (workload, None))
     run_together = list(joint.specs) if sharing else [workload]
     whole = {s.name: scenario_curve(s, plan.simulation.step_s) for s in chosen}
-    _check_horizon(horizon_h, whole)
+    check_horizon_cuts(horizon_h, whole)
     loads = {name: workload_loads(plan, cut_to_horizon(curve, horizon_h), run_together)
              for name, curve in whole.items()}
     pricer = SweepPricer(resources, book)

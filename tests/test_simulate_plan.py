@@ -70,6 +70,16 @@ def test_horizon_cuts_the_scenario_as_the_report_does(capsys: pytest.CaptureFixt
         1800.0, 1.0, 72_000.0)
 
 
+def test_a_horizon_cutting_no_scenario_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # steady is 1 h long: --horizon-h 2 cut nothing and ran it whole without a word, while
+    # sweep refuses it (1000 meant as minutes, say); 1 h is steady whole, as asked
+    assert main(["simulate", SMALL, "--scenario", "steady", "--horizon-h", "2"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: --horizon-h 2: longer than every chosen scenario (steady 1 h), so it cuts none; "
+        "give fewer hours, or leave --horizon-h out to simulate whole scenarios")
+    assert main(["simulate", SMALL, "--scenario", "steady", "--horizon-h", "1"]) == 0
+
+
 def test_with_nothing_chosen_every_workload_and_scenario_is_printed(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", SMALL, "--format", "csv"]) == 0
