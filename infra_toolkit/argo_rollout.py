@@ -13,7 +13,8 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   starts once the preview set is fully available), ``scaleDownDelaySeconds`` (default 30),
   ``previewReplicaCount`` (unset: the preview set runs the full replicas). It is the toolkit's
   blue-green (:func:`deployment_strategy_of`): both full sets for time to Ready + the
-  promotion delay + the scale-down delay, "at least" that without auto promotion.
+  promotion delay + the scale-down delay, "at least" that without auto promotion; a
+  ``previewReplicaCount`` and pre/post promotion analyses are noted as not modelled.
 - ``canary``: ``maxSurge`` / ``maxUnavailable`` (25 % each unset, not both 0), ``steps`` of
   ``setWeight`` (0-100) and ``pause`` (``{}``: until promoted; ``duration``: seconds or a Go
   duration), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
@@ -23,6 +24,7 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   short). Otherwise (a basic canary, whose weight is approximated by pod counts as the stable
   set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment`` steps) it is not modelled:
   :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for it.
+  Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) is noted too.
 
 A ``spec.workloadRef`` (the pod template taken from a Deployment) is refused with the fix.
 """
@@ -120,6 +122,13 @@ def _whole(block: Mapping[str, Any], key: str, where: str, of: str, problems: li
     return None
 
 
+def _anti_affinity(block: Mapping[str, Any], where: str) -> list[str]:
+    """The note for a strategy's ``antiAffinity``, which Argo injects into the new pods against
+    the old ones' nodes (not simulated)."""
+    return [f"{where}.antiAffinity (Argo keeps the new pods off the nodes of the old ones: "
+            "more extra nodes than the table's)"] if block.get("antiAffinity") else []
+
+
 def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
     where = "spec.strategy.blueGreen"
     problems += _unknown(bg, _BLUE_GREEN, where, of)
@@ -139,11 +148,12 @@ def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStra
     delay = _whole(bg, "scaleDownDelaySeconds", where, of, problems)
     notes = [f"{where}.{k} (the promotion waits for its analysis: the overlap is longer)"
              for k in ("prePromotionAnalysis", "postPromotionAnalysis") if bg.get(k)]
+    notes += _anti_affinity(bg, where)
     preview_replicas = _whole(bg, "previewReplicaCount", where, of, problems)
     if preview_replicas is not None:
         notes.append(f"{where}.previewReplicaCount {preview_replicas} (the table keeps both "
                      "full sets through the preview, more pod-time than the preview's "
-                     f"{preview_replicas} pods, and leaves out the full set's time to Ready "
+                     f"{preview_replicas} pod(s), and leaves out the full set's time to Ready "
                      "after promotion)")
     return ArgoStrategy("blueGreen", auto,
                         _whole(bg, "autoPromotionSeconds", where, of, problems) or 0,
@@ -186,7 +196,11 @@ def _canary_steps(raw: Any, of: str, problems: list[str]
             problems.append(f"{at}{of} must hold exactly one of {', '.join(_STEPS)}")
             continue
         ((key, value),) = step.items()
-        if key not in _STEPS:
+        if value is None:  # `- pause:` decodes to no step at all, which Argo refuses
+            problems.append(f"{at}.{key}{of} has no value, which Argo Rollouts refuses (a step "
+                            "must set one of its fields); write pause: {} to wait for a "
+                            "promotion")
+        elif key not in _STEPS:
             problems.append(f"{at}.{key}{of} is not a canary step{did_you_mean(str(key), _STEPS)}")
         elif key == "setWeight":
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
@@ -237,7 +251,7 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
     why += other
     return ArgoStrategy("canary", max_surge=surge, max_unavailable=unavailable,
                         traffic_router=router, steps=None if why else steps,
-                        not_modelled=tuple(why))
+                        not_modelled=tuple(why + _anti_affinity(c, where)))
 
 
 def argo_strategy_from(spec: Any, of: str = "") -> tuple[ArgoStrategy, list[str]]:

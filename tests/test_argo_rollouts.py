@@ -189,6 +189,9 @@ def test_a_basic_canary_is_not_modelled_and_says_why() -> None:
     ({"canary": {"steps": [{"setWeight": 20}, {"pause": {"duration": "soon"}}]}},
      r"spec.strategy.canary.steps\[1\].pause.duration of Rollout 'checkout' in <dict>: 'soon' "
      r"must be seconds \(300\) or a duration such as 30s, 10m, 1h"),
+    ({"canary": {"steps": [{"setWeight": 20}, {"pause": None}]}},
+     r"spec.strategy.canary.steps\[1\].pause of Rollout 'checkout' in <dict> has no value, which "
+     r"Argo Rollouts refuses .*; write pause: \{\} to wait for a promotion"),
     ({"canary": {"scaleDownDelaySeconds": 30}},
      r"spec.strategy.canary.scaleDownDelaySeconds of Rollout 'checkout' in <dict> only applies "
      r"with trafficRouting"),
@@ -279,3 +282,23 @@ def test_a_plan_rolling_strategy_gives_way_to_the_rollouts_own(tmp_path: Path) -
     w = parsed.proposed.workloads[0]
     used = effective_strategy(parsed.deployment_strategy, w)
     assert (used.type, used.steps) == ("canary", ())
+
+
+def test_what_a_blue_green_rollout_does_beyond_the_model_is_warned(tmp_path: Path) -> None:
+    folder = _copy(tmp_path, ("rollout.yaml", "      scaleDownDelaySeconds: 45\n",
+                              "      scaleDownDelaySeconds: 45\n      previewReplicaCount: 1\n"
+                              "      antiAffinity:\n"
+                              "        requiredDuringSchedulingIgnoredDuringExecution: {}\n"))
+    plan = _plan_with(folder, (
+        "deployment_strategy:\n  type: recreate\n  description: r\n"))
+    problems, warnings = _messages(plan)
+    assert problems == []
+    assert warnings[1:] == [
+        "warning: the Rollout of workload 'checkout' rolls by its own spec.strategy.blueGreen, "
+        "of which these are not simulated: spec.strategy.blueGreen.antiAffinity (Argo keeps the "
+        "new pods off the nodes of the old ones: more extra nodes than the table's); "
+        "spec.strategy.blueGreen.previewReplicaCount 1 (the table keeps both full sets through "
+        "the preview, more pod-time than the preview's 1 pod(s), and leaves out the full set's "
+        "time to Ready after promotion); the report's figures leave them out"]
+    assert warnings[0].startswith("warning: the plan's recreate strategy cannot apply to "
+                                  "workload 'checkout', an Argo Rollout")
