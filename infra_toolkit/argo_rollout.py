@@ -41,8 +41,8 @@ from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.update_strategy import amount_from, is_zero_amount
 
-__all__ = ["ROLLOUT_API_VERSION", "ArgoStrategy", "argo_strategy_from",
-           "deployment_strategy_of", "workload_ref_problem"]
+__all__ = ["DEFAULT_SCALE_DOWN_DELAY_S", "ROLLOUT_API_VERSION", "ArgoStrategy",
+           "argo_strategy_from", "deployment_strategy_of", "workload_ref_problem"]
 
 #: The one API version of an Argo Rollouts ``Rollout`` (pkg/apis/rollouts/v1alpha1).
 ROLLOUT_API_VERSION = "argoproj.io/v1alpha1"

@@ -13,7 +13,7 @@ Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
 
 from __future__ import annotations
 
-from infra_toolkit.argo_rollout import deployment_strategy_of
+from infra_toolkit.argo_rollout import DEFAULT_SCALE_DOWN_DELAY_S, deployment_strategy_of
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_warning_type import PlanWarning
@@ -24,9 +24,10 @@ __all__ = ["argo_rollout_warnings"]
 def _said(s: DeploymentStrategy) -> str:
     """A strategy's figures as the warning compares them."""
     if s.type == "blue-green":
+        delay_s = DEFAULT_SCALE_DOWN_DELAY_S if s.scale_down_delay_s is None \
+            else s.scale_down_delay_s
         return (f"blue-green (preview {s.preview_s or 0:g} s, auto_promote "
-                f"{'on' if s.auto_promote else 'off'}, scale_down_delay "
-                f"{30 if s.scale_down_delay_s is None else s.scale_down_delay_s:g} s)")
+                f"{'on' if s.auto_promote else 'off'}, scale_down_delay {delay_s:g} s)")
     if s.type == "canary" and s.steps:
         steps = ", ".join(f"{p.weight_pct:g}% for "
                           f"{'a promotion' if p.pause_s is None else f'{p.pause_s:g} s'}"
