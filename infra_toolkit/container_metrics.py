@@ -43,8 +43,8 @@ class PodContainers:
 
 
 def pod_containers(doc: Mapping[str, Any]) -> PodContainers:
-    """The :class:`PodContainers` of a Deployment or StatefulSet manifest (a dict the manifest
-    reader has already accepted: its containers are mappings)."""
+    """The :class:`PodContainers` of a Deployment, StatefulSet or Rollout manifest (a dict the
+    manifest reader has already accepted: its containers are mappings)."""
     metadata = doc.get("metadata") or {}
     name = metadata.get("name", "") if isinstance(metadata, Mapping) else ""
     spec = doc.get("spec") or {}

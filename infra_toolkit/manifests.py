@@ -1,9 +1,9 @@
 """Reading real Kubernetes YAML files into the toolkit's specs.
 
 ``read_deployment_yaml`` reads the pod requests, probe timings and termination grace period of
-an apps/v1 Deployment
-or StatefulSet (``deployment_from_dict`` the same from a loaded manifest); a limit without a
-request counts as the request, as the API server defaults it.
+an apps/v1 Deployment or StatefulSet, or of an Argo Rollouts ``Rollout`` with its own pod
+template (:mod:`infra_toolkit.argo_rollout`) (``deployment_from_dict`` the same from a loaded
+manifest); a limit without a request counts as the request, as the API server defaults it.
 ``read_hpa_yaml`` reads an autoscaling/v2 HorizontalPodAutoscaler from a file that may hold
 several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind: List`` as
 ``kubectl get -o yaml`` writes. Errors name the file, and the line for malformed YAML. An eksctl
@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from infra_toolkit.argo_rollout import ROLLOUT_API_VERSION, workload_ref_problem
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_problems import format_problem
@@ -55,7 +56,9 @@ from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 from infra_toolkit.workload import MAX_STARTUP_DELAY_S, STARTUP_DELAY_RULE
 
 __all__ = [
+    "WORKLOAD_API_VERSIONS",
     "WORKLOAD_KINDS",
+    "workload_kinds_text",
     "DeploymentSpec",
     "deployment_from_dict",
     "manifest_objects",
@@ -67,7 +70,15 @@ __all__ = [
 
 
 # the workloads whose pod template the simulation reads (an HPA's scaleTargetRef kinds with pods)
-WORKLOAD_KINDS = ("Deployment", "StatefulSet")
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Rollout")
+#: The apiVersion each workload kind is served at (and an HPA's scaleTargetRef names it by).
+WORKLOAD_API_VERSIONS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1",
+                         "Rollout": ROLLOUT_API_VERSION}
+
+
+def workload_kinds_text(kinds: tuple[str, ...] = WORKLOAD_KINDS) -> str:
+    """``Deployment, StatefulSet or Rollout``: the kinds, as a message names them."""
+    return " or ".join(kinds) if len(kinds) < 3 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
 
 
 def _load_documents(path: Path) -> list[Any]:
@@ -164,7 +175,8 @@ def read_hpa_yaml(
 
 @dataclass(frozen=True)
 class DeploymentSpec:
-    """What the simulation reads from an apps/v1 Deployment (or StatefulSet): ``spec.replicas``
+    """What the simulation reads from an apps/v1 Deployment (or StatefulSet, or Argo Rollout):
+    ``spec.replicas``
     (``None`` when unset), the pod's requests (a limit where no request is written) summed over
     its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
     and ``probes``: the readiness and startup probe timings of each container and native sidecar
@@ -253,7 +265,7 @@ class DeploymentSpec:
 
 def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, *,
                          cpu_needed: str = "every") -> DeploymentSpec:
-    """The Deployment or StatefulSet in a YAML file (``name`` picks one of several) as a
+    """The Deployment, StatefulSet or Rollout in a YAML file (``name`` picks one of several) as a
     :class:`DeploymentSpec`; ``cpu_needed`` as in :func:`deployment_from_dict`.
 
     Raises :class:`SpecError` naming the file and field when there is no such Deployment, no
@@ -266,10 +278,10 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
         found = [d for d in found if _object_name(d) == name]
     if len(found) != 1:
         named = f" named {quoted(name)}" if name else ""
-        what = "no Deployment or StatefulSet" + named if not found \
-            else f"{len(found)} Deployments/StatefulSets"
+        what = f"no {workload_kinds_text()}" + named if not found \
+            else f"{len(found)} Deployments/StatefulSets/Rollouts"
         fix = ("pass name= to choose one, or point to a file with one workload" if found
-               else "point to the Deployment (or StatefulSet) manifest the HPA scales")
+               else "point to the Deployment (StatefulSet, Rollout) manifest the HPA scales")
         raise SpecError(f"{path} holds {what}; {fix}")
     return deployment_from_dict(found[0], path, cpu_needed=cpu_needed)
 
@@ -411,6 +423,11 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     # "Deployment 'web'" or "StatefulSet 'db'" in every message
     named = f"{kind if kind in WORKLOAD_KINDS else 'Deployment'} {quoted(dep_name)}"
     spec = doc.get("spec") or {} if isinstance(doc, dict) else None
+    # a Rollout whose pods are another manifest's: said before its (empty) template is
+    ref_problem = workload_ref_problem(spec, f" of {named} in {path}") \
+        if kind == "Rollout" else None
+    if ref_problem:
+        raise SpecError(ref_problem)
     template = spec.get("template") or {} if isinstance(spec, dict) else None
     pod = template.get("spec") or {} if isinstance(template, dict) else None
     containers = pod.get("containers") or [] if isinstance(pod, dict) else None
@@ -432,7 +449,11 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     members += [(f"spec.template.spec.initContainers[{i}]", c) for i, c in sidecars]
     problems: list[str] = []  # every bad field at once, one line each
     api = doc.get("apiVersion") if isinstance(doc, dict) else None
-    if api is not None and api != "apps/v1":
+    if kind == "Rollout" and api is not None and api != ROLLOUT_API_VERSION:
+        problems.append(f"apiVersion {quoted(api)} of {named} in {path} is not "
+                        f"{ROLLOUT_API_VERSION}, the only Argo Rollouts Rollout API; write "
+                        f"apiVersion: {ROLLOUT_API_VERSION}")
+    elif kind != "Rollout" and api is not None and api != "apps/v1":
         # extensions/v1beta1 and apps/v1beta1/2 (removed in Kubernetes 1.16) have other
         # defaults (rollingUpdate 1/1, not 25 %/25 %; no required selector): read as apps/v1
         # they were simulated with the wrong rollout

@@ -34,7 +34,13 @@ from infra_toolkit.errors import (
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool, node_pools_from_documents
-from infra_toolkit.manifests import DeploymentSpec, deployment_from_dict, manifest_objects
+from infra_toolkit.manifests import (
+    WORKLOAD_API_VERSIONS,
+    DeploymentSpec,
+    deployment_from_dict,
+    manifest_objects,
+    workload_kinds_text,
+)
 from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_spec
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario, SyntheticTraffic
@@ -68,7 +74,7 @@ __all__ = [
 
 # an HPA's apiVersion is checked by hpa_versions, which reads v2beta2 and v1 as the API
 # server serves them and gives the v2beta1 migration
-_API_VERSIONS = {"Deployment": ("apps/v1",), "StatefulSet": ("apps/v1",)}
+_API_VERSIONS = {kind: (api,) for kind, api in WORKLOAD_API_VERSIONS.items()}
 
 
 def referenced_file(r: FieldReader, value: Any, path: str, base_dir: Path) -> Path | None:
@@ -169,7 +175,7 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
     ``choose`` accepts (``choice`` says which that is, for the error when none or several
     are): never silently the first, which would give two workloads one manifest."""
     kinds = (kind,) if isinstance(kind, str) else kind
-    wanted = " or ".join(kinds)
+    wanted = workload_kinds_text(kinds)
     file = None
     if isinstance(value, Mapping):
         doc: Any = value

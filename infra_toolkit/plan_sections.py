@@ -263,8 +263,11 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         if s.type in ("rolling", "blue-green"):
             caption += _ROOM + _EXTRA
         if s != a.plan.deployment_strategy:
-            caption = (f"{', '.join(names)}: not named by the plan's strategy, so rolled by "
-                       f"{s.description}. " + caption)
+            # not named by the plan's strategy, or unable to take it (a StatefulSet under a
+            # rolling one, an Argo Rollout under rolling or recreate: said in the warnings)
+            caption = (f"{', '.join(names)}: not rolled by the plan's strategy (not named by it, "
+                       f"or unable to take it: see the plan warnings), but by {s.description}. "
+                       + caption)
         parts.append(Table(frame, ROLLOUT_FORMATS, css_class="rollout", caption=caption))
     for s, names in later_update_groups(a):
         caption = _ROLLOUT_CAPTIONS[s.type] + (_ROOM + _EXTRA if s.type == "rolling" else "")

@@ -54,6 +54,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from infra_toolkit.argo_rollout_warnings import argo_rollout_warnings
 from infra_toolkit.capacity_warnings import (
     anti_affinity_warnings,
     daemonset_warnings,
@@ -72,6 +73,7 @@ from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
     off_load_balancer_warnings,
 )
+from infra_toolkit.manifests import WORKLOAD_API_VERSIONS
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import node_group_resource_paths
 from infra_toolkit.plan_node_pools import node_pool_warnings
@@ -200,8 +202,9 @@ def sidecar_injection_warnings(plan: Plan) -> list[PlanWarning]:
 
 def hpa_manifest_warnings(plan: Plan) -> list[PlanWarning]:
     """An HPA manifest a current cluster will not run as simulated (audit19 A19-11): a
-    ``spec.scaleTargetRef`` whose ``apiVersion`` is not in the ``apps`` group (unset, or the
-    old ``extensions/v1beta1``): the controller looks its target up by group and kind
+    ``spec.scaleTargetRef`` whose ``apiVersion`` is not in its target kind's group (``apps``;
+    ``argoproj.io`` for an Argo Rollout; unset, or the old ``extensions/v1beta1``): the
+    controller looks its target up by group and kind
     (``RESTMappings``), finds none, reports FailedGetScale and never scales; and an
     ``autoscaling/v2beta2`` HPA, which Kubernetes 1.26 stopped serving, so applying the file
     fails (the plan reads it as v2, whose fields are the same)."""
@@ -218,14 +221,16 @@ def hpa_manifest_warnings(plan: Plan) -> list[PlanWarning]:
                 "autoscaling/v2")))
         spec = doc.get("spec")
         ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
-        api = str(ref.get("apiVersion") or "") if isinstance(ref, Mapping) else "apps/v1"
+        # a Rollout is served by Argo Rollouts' CRD in group argoproj.io, not in apps
+        wanted = WORKLOAD_API_VERSIONS.get(w.deployment.kind, "apps/v1")
+        api = str(ref.get("apiVersion") or "") if isinstance(ref, Mapping) else wanted
         group = api.rpartition("/")[0]
-        if group != "apps":
+        if group != wanted.rpartition("/")[0]:
             out.append(PlanWarning(at, (
                 f"spec.scaleTargetRef.apiVersion of HPA {w.hpa.name!r} is "
                 f"{api or 'unset'}: the controller looks the target up by group and kind and "
                 f"finds no {w.deployment.kind} in group {group!r} (FailedGetScale), so the real "
-                f"HPA never scales while the simulation scales it; set apiVersion: apps/v1")))
+                f"HPA never scales while the simulation scales it; set apiVersion: {wanted}")))
     return out
 
 
@@ -398,7 +403,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + sidecar_injection_warnings(plan)
                  + ephemeral_storage_warnings(plan, book)
                  + hpa_manifest_warnings(plan) + volume_claim_warnings(plan)
-                 + statefulset_rolling_warnings(plan) + ordered_ready_warnings(plan)
+                 + statefulset_rolling_warnings(plan) + argo_rollout_warnings(plan)
+                 + ordered_ready_warnings(plan)
                  + node_config_warnings(plan)
                  + desired_size_warnings(plan, book)
                  + load_balancer_bytes_warnings(plan)

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
+from infra_toolkit.argo_rollout import deployment_strategy_of
 from infra_toolkit.bin_packing import nodes_used, room_beside
 from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.fixed_pods import FixedPods
@@ -311,8 +312,12 @@ def effective_strategy(plan_strategy: DeploymentStrategy, w: Workload) -> Deploy
     ``rolling`` or ``recreate`` strategy (a StatefulSet's ``OnDelete``: rolling one pod at a
     time, as someone deletes them; its ``partition`` kept, so only the ordinals from it up
     roll). A StatefulSet under the plan's ``rolling`` strategy rolls by its own too: it has no
-    surge (:func:`~infra_toolkit.rollout.plan_rolling_skips`)."""
-    if plan_rolling_skips(plan_strategy, w):
+    surge (:func:`~infra_toolkit.rollout.plan_rolling_skips`); so does an Argo Rollout under a
+    ``rolling`` or ``recreate`` one, which Argo Rollouts cannot do (its own canary or
+    blue-green, :func:`~infra_toolkit.argo_rollout.deployment_strategy_of`)."""
+    if plan_rolling_skips(plan_strategy, w) or (
+            plan_strategy.type in ("rolling", "recreate")
+            and w.deployment_spec.update_strategy.argo is not None):
         return own_strategy(w)
     if not plan_strategy.workloads or w.name in plan_strategy.workloads:
         return plan_strategy
@@ -324,6 +329,8 @@ def own_strategy(w: Workload) -> DeploymentStrategy:
     :func:`effective_strategy`)."""
     u = w.deployment_spec.update_strategy
     kind = w.deployment.kind if w.deployment is not None else "Deployment"
+    if u.argo is not None:
+        return deployment_strategy_of(u.argo, kind)
     if u.type == "Recreate":
         return DeploymentStrategy("recreate", f"the {kind}'s own Recreate strategy")
     if u.type == "OnDelete":

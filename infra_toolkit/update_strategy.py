@@ -1,5 +1,6 @@
-"""How a Deployment or StatefulSet replaces its pods by itself: ``spec.strategy`` (Deployment)
-or ``spec.updateStrategy`` (StatefulSet), as the API server defaults them.
+"""How a Deployment, StatefulSet or Argo Rollout replaces its pods by itself: ``spec.strategy``
+(Deployment, Rollout) or ``spec.updateStrategy`` (StatefulSet), as the API server (Argo
+Rollouts for a Rollout) defaults them.
 
 - Deployment ``RollingUpdate`` (the default): ``maxSurge`` and ``maxUnavailable``, each a pod
   count or a percentage, 25 % when unset (``SetDefaults_Deployment``); both 0 is refused.
@@ -17,7 +18,10 @@ or ``spec.updateStrategy`` (StatefulSet), as the API server defaults them.
   ``SetDefaults_Deployment``): when no new pod becomes available for that long the Deployment's
   Progressing condition turns False with ProgressDeadlineExceeded and ``kubectl rollout status``
   fails (the rollout itself goes on); the API server refuses one not above minReadySeconds.
-- ``spec.revisionHistoryLimit`` (both kinds, default 10): the old revisions kept; at 0 none is,
+- a Rollout's ``spec.strategy`` is ``canary`` or ``blueGreen``
+  (:mod:`infra_toolkit.argo_rollout`); its minReadySeconds, progressDeadlineSeconds (default
+  600) and revisionHistoryLimit (default 10) are a Deployment's.
+- ``spec.revisionHistoryLimit`` (every kind, default 10): the old revisions kept; at 0 none is,
   so ``kubectl rollout undo`` has nothing to return to.
 
 A plan's ``deployment_strategy`` names the workloads it rolls (Argo Rollouts, a canary by DNS
@@ -28,11 +32,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra_toolkit.errors import SpecError
 
-__all__ = ["DEFAULT_PROGRESS_DEADLINE_S", "UpdateStrategy", "update_strategy_from"]
+if TYPE_CHECKING:  # argo_rollout reads its amounts with this module's amount_from
+    from infra_toolkit.argo_rollout import ArgoStrategy
+
+__all__ = ["DEFAULT_PROGRESS_DEADLINE_S", "UpdateStrategy", "amount_from", "is_zero_amount",
+           "update_strategy_from"]
 
 #: A Deployment's ``progressDeadlineSeconds`` when unset (``SetDefaults_Deployment``).
 DEFAULT_PROGRESS_DEADLINE_S = 600
@@ -46,7 +54,9 @@ class UpdateStrategy:
     default 1); ``partition``: a StatefulSet's ``rollingUpdate.partition``, the lowest ordinal
     a rolling update replaces (0: every pod); ``min_ready_s``: ``spec.minReadySeconds``;
     ``progress_deadline_s``: a Deployment's ``spec.progressDeadlineSeconds`` (``None`` for a
-    StatefulSet, which has none); ``revision_history_limit``: ``spec.revisionHistoryLimit``."""
+    StatefulSet, which has none); ``revision_history_limit``: ``spec.revisionHistoryLimit``;
+    ``argo``: a Rollout's own strategy (``type`` is then its ``canary`` or ``blueGreen``, and
+    ``max_surge`` / ``max_unavailable`` a canary's)."""
 
     type: str = "RollingUpdate"
     max_surge: int | str | None = None
@@ -55,6 +65,7 @@ class UpdateStrategy:
     min_ready_s: int = 0
     progress_deadline_s: int | None = DEFAULT_PROGRESS_DEADLINE_S
     revision_history_limit: int = 10
+    argo: ArgoStrategy | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.partition, bool) or not isinstance(self.partition, int) \
@@ -62,7 +73,9 @@ class UpdateStrategy:
             raise SpecError(f"partition {self.partition!r} must be a whole number >= 0")
 
 
-def _amount(value: Any, where: str, problems: list[str]) -> int | str | None:
+def amount_from(value: Any, where: str, problems: list[str]) -> int | str | None:
+    """A ``maxSurge`` / ``maxUnavailable`` as written (a pod count >= 0 or ``"N%"``), ``None``
+    when unset or after recording in ``problems`` why ``value`` is neither."""
     if value is None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
@@ -85,7 +98,8 @@ def _partition(value: Any, where: str, problems: list[str]) -> int:
     return 0
 
 
-def _is_zero(value: int | str | None) -> bool:
+def is_zero_amount(value: int | str | None) -> bool:
+    """Whether a pod count or percentage from :func:`amount_from` is 0 (``"0%"`` too)."""
     return value == 0 or (isinstance(value, str) and int(value[:-1]) == 0)
 
 
@@ -109,9 +123,16 @@ def _whole(spec: Any, key: str, default: int, of: str, problems: list[str],
 
 
 def update_strategy_from(spec: Any, kind: str, of: str = "") -> tuple[UpdateStrategy, list[str]]:
-    """The :class:`UpdateStrategy` of a Deployment's or StatefulSet's ``spec`` and the problems
-    found (each naming its field, followed by ``of``, e.g. `` of Deployment 'web' in web.yaml``)."""
-    strategy, problems = _strategy_of(spec, kind, of)
+    """The :class:`UpdateStrategy` of a Deployment's, StatefulSet's or Rollout's ``spec`` and the
+    problems found (each naming its field, followed by ``of``, e.g. `` of Deployment 'web' in
+    web.yaml``)."""
+    if kind == "Rollout":
+        from infra_toolkit.argo_rollout import argo_strategy_from  # it imports amount_from
+
+        argo, problems = argo_strategy_from(spec, of)
+        strategy = UpdateStrategy(argo.type, argo.max_surge, argo.max_unavailable, argo=argo)
+    else:
+        strategy, problems = _strategy_of(spec, kind, of)
     min_ready = _seconds(spec, "minReadySeconds", 0, of, problems)
     strategy = replace(strategy, min_ready_s=min_ready, revision_history_limit=_whole(
         spec, "revisionHistoryLimit", 10, of, problems))
@@ -150,15 +171,16 @@ def _strategy_of(spec: Any, kind: str, of: str) -> tuple[UpdateStrategy, list[st
                             "maxUnavailable)")
         return UpdateStrategy(kind_of), problems
     rw = f"{where}.rollingUpdate"
-    surge = None if stateful else _amount(rolling.get("maxSurge"), f"{rw}.maxSurge{of}", problems)
-    unavailable = _amount(rolling.get("maxUnavailable"), f"{rw}.maxUnavailable{of}", problems)
+    surge = None if stateful else amount_from(rolling.get("maxSurge"), f"{rw}.maxSurge{of}",
+                                              problems)
+    unavailable = amount_from(rolling.get("maxUnavailable"), f"{rw}.maxUnavailable{of}", problems)
     if isinstance(unavailable, str) and int(unavailable[:-1]) > 100:
         problems.append(f"{rw}.maxUnavailable{of}: {unavailable!r} is more than 100% (the API "
                         "server refuses it); at most '100%'")
-    if not stateful and _is_zero(surge) and _is_zero(unavailable):
+    if not stateful and is_zero_amount(surge) and is_zero_amount(unavailable):
         problems.append(f"{rw}{of}: maxSurge and maxUnavailable cannot both be 0 (the API "
                         "server refuses it: the rollout could never progress)")
-    if stateful and _is_zero(unavailable):
+    if stateful and is_zero_amount(unavailable):
         problems.append(f"{rw}.maxUnavailable{of}: cannot be 0 for a StatefulSet (the API "
                         "server refuses it); leave it out for one pod at a time")
     if stateful:

@@ -163,7 +163,8 @@ def test_an_hpa_whose_metadata_is_no_mapping_is_not_a_traceback(tmp_path: Path) 
 def test_a_deployment_whose_metadata_is_no_mapping_is_not_a_traceback(tmp_path: Path) -> None:
     path = _yaml(tmp_path, DEPLOYMENT.replace("metadata:\n  name: api", "metadata: api"))
     with pytest.raises(SpecError, match=re.escape(
-            f"{path} holds no Deployment or StatefulSet named 'api'; point to the Deployment")):
+            f"{path} holds no Deployment, StatefulSet or Rollout named 'api'; point to the "
+            "Deployment")):
         read_deployment_yaml(path, name="api")
 
 

@@ -82,7 +82,7 @@ def test_a_workload_naming_none_of_several_is_refused(tmp_path: Path) -> None:
     problems = validate_plan(_plan(tmp_path, worker_name="jobs"))
     assert [(p.path, p.message) for p in problems][:2] == [
         ("proposed.workloads[1].deployment",
-         "team.yaml holds 2 Deployment or StatefulSet manifests (Deployment/api, "
+         "team.yaml holds 2 Deployment, StatefulSet or Rollout manifests (Deployment/api, "
          "Deployment/worker) and none of them is named 'jobs' like the workload; make exactly "
          "one so, or point at a file holding only it"),
         # the HPA is picked by what it scales, never by its own name (audit18 A18-8: before,

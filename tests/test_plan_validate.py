@@ -115,8 +115,9 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
     ],
     "version": [(2, "version", "2 is not a plan version this toolkit reads; write `version: 1`")],
     "wrong_kind": [
-        (25, "proposed.workloads[0].deployment", ("hpa.yaml holds no Deployment or StatefulSet "
-                                                 "(kinds found: HorizontalPodAutoscaler)")),
+        (25, "proposed.workloads[0].deployment", ("hpa.yaml holds no Deployment, StatefulSet or "
+                                                 "Rollout (kinds found: "
+                                                 "HorizontalPodAutoscaler)")),
         (26, "proposed.workloads[0].hpa", ("deployment.yaml holds no HorizontalPodAutoscaler "
                                           "(kinds found: Deployment)")),
     ],

@@ -116,12 +116,12 @@ _W = ("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {matchLabels: {ap
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("kind: Service\n", (r"holds no Deployment or StatefulSet; point to the Deployment "
-                             r"\(or StatefulSet\) manifest the HPA scales")),
+        ("kind: Service\n", (r"holds no Deployment, StatefulSet or Rollout; point to the "
+                             r"Deployment \(StatefulSet, Rollout\) manifest the HPA scales")),
         # the simulate command has no name flag: the fix must be one it can follow too
         ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Deployment\nmetadata: {name: b}\n",
-         (r"holds 2 Deployments/StatefulSets; pass name= to choose one, or point to a file with "
-          r"one workload$")),
+         (r"holds 2 Deployments/StatefulSets/Rollouts; pass name= to choose one, or point to a "
+          r"file with one workload$")),
         ((_W + "[{name: a}]}}}\n"),
          r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
         ((_W + "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),

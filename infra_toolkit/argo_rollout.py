@@ -1,0 +1,300 @@
+"""An Argo Rollouts ``Rollout`` (``argoproj.io/v1alpha1``) read as the workload it is.
+
+A Rollout's ``spec.replicas`` (default 1), ``selector``, ``template``, ``minReadySeconds``
+(default 0), ``revisionHistoryLimit`` (default 10) and ``progressDeadlineSeconds`` (default 600,
+above minReadySeconds) mean what a Deployment's do (``RolloutSpec`` in
+pkg/apis/rollouts/v1alpha1/types.go, ``utils/defaults/defaults.go``, ``ValidateRolloutSpec``), so
+its pods are read by the Deployment's reader (:func:`infra_toolkit.manifests.deployment_from_dict`).
+Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
+(``ValidateRolloutStrategy``), read here as :class:`ArgoStrategy`:
+
+- ``blueGreen``: ``activeService`` (required, not the ``previewService``),
+  ``autoPromotionEnabled`` (default true), ``autoPromotionSeconds`` (default 0: the countdown
+  starts once the preview set is fully available), ``scaleDownDelaySeconds`` (default 30),
+  ``previewReplicaCount`` (unset: the preview set runs the full replicas). It is the toolkit's
+  blue-green (:func:`deployment_strategy_of`): both full sets for time to Ready + the
+  promotion delay + the scale-down delay, "at least" that without auto promotion; a
+  ``previewReplicaCount`` and pre/post promotion analyses are noted as not modelled.
+- ``canary``: ``maxSurge`` / ``maxUnavailable`` (25 % each unset, not both 0), ``steps`` of
+  ``setWeight`` (0-100) and ``pause`` (``{}``: until promoted; ``duration``: seconds or a Go
+  duration), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
+  no ``dynamicStableScale``, ``minPodsPerReplicaSet`` or ``maxTrafficWeight``, it is the
+  toolkit's canary of pods (ceil(replicas x weight / 100) canary pods beside the full stable
+  set; after the last step Argo promotes to 100 %, added as a last step when the steps stop
+  short). Otherwise (a basic canary, whose weight is approximated by pod counts as the stable
+  set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment`` steps) it is not modelled:
+  :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for it.
+  Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) is noted too.
+
+A ``spec.workloadRef`` (the pod template taken from a Deployment) is refused with the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra_toolkit.errors import quoted
+from infra_toolkit.plan_fields import did_you_mean
+from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
+from infra_toolkit.update_strategy import amount_from, is_zero_amount
+
+__all__ = ["DEFAULT_SCALE_DOWN_DELAY_S", "ROLLOUT_API_VERSION", "ArgoStrategy",
+           "argo_strategy_from", "deployment_strategy_of", "workload_ref_problem"]
+
+#: The one API version of an Argo Rollouts ``Rollout`` (pkg/apis/rollouts/v1alpha1).
+ROLLOUT_API_VERSION = "argoproj.io/v1alpha1"
+#: ``scaleDownDelaySeconds`` when unset (``DefaultScaleDownDelaySeconds``).
+DEFAULT_SCALE_DOWN_DELAY_S = 30
+
+# the fields of BlueGreenStrategy, CanaryStrategy and CanaryStep in types.go: closed sets, which
+# the Rollout CRD's schema holds a strictly validated apply to
+_BLUE_GREEN = ("activeService", "previewService", "previewReplicaCount", "autoPromotionEnabled",
+               "autoPromotionSeconds", "maxUnavailable", "scaleDownDelaySeconds",
+               "scaleDownDelayRevisionLimit", "prePromotionAnalysis", "antiAffinity",
+               "postPromotionAnalysis", "previewMetadata", "activeMetadata",
+               "abortScaleDownDelaySeconds")
+_CANARY = ("canaryService", "stableService", "steps", "trafficRouting", "maxUnavailable",
+           "maxSurge", "analysis", "antiAffinity", "canaryMetadata", "stableMetadata",
+           "scaleDownDelaySeconds", "scaleDownDelayRevisionLimit", "abortScaleDownDelaySeconds",
+           "dynamicStableScale", "pingPong", "minPodsPerReplicaSet")
+_STEPS = ("setWeight", "pause", "experiment", "analysis", "setCanaryScale", "setHeaderRoute",
+          "setMirrorRoute", "plugin")
+# a pause's duration: whole seconds, or a Go duration (RolloutPause.DurationSeconds)
+_GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_GO_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+@dataclass(frozen=True)
+class ArgoStrategy:
+    """A Rollout's ``spec.strategy``: ``type`` ``blueGreen`` or ``canary``; blue-green's
+    ``auto_promote``, ``auto_promotion_s``, ``scale_down_delay_s`` (seconds) and
+    ``preview_replicas`` (``None``: the full replicas); a canary's ``max_surge`` /
+    ``max_unavailable`` as written (``None``: 25 %), ``traffic_router`` (the provider key of
+    ``trafficRouting``, ``None`` without one) and ``steps`` as the toolkit's canary steps
+    (``None`` when not modelled); ``not_modelled``: what of it the report does not simulate,
+    one phrase each naming the field."""
+
+    type: str
+    auto_promote: bool = True
+    auto_promotion_s: int = 0
+    scale_down_delay_s: int = DEFAULT_SCALE_DOWN_DELAY_S
+    preview_replicas: int | None = None
+    max_surge: int | str | None = None
+    max_unavailable: int | str | None = None
+    traffic_router: str | None = None
+    steps: tuple[CanaryStep, ...] | None = None
+    not_modelled: tuple[str, ...] = ()
+
+
+def workload_ref_problem(spec: Any, of: str) -> str | None:
+    """Why a Rollout with ``spec.workloadRef`` is refused (its pods are another manifest's),
+    ``None`` without one."""
+    ref = spec.get("workloadRef") if isinstance(spec, Mapping) else None
+    if ref is None:
+        return None
+    target = (f"{ref.get('kind')}/{ref.get('name')}" if isinstance(ref, Mapping)
+              else quoted(ref))
+    return (f"spec.workloadRef{of} takes the pod template from {target}, which this file does "
+            "not hold: the toolkit reads a Rollout's pods from its own spec.template only; "
+            "point the workload's `deployment:` at the referenced Deployment's manifest (its "
+            "pods, requests and probes) and keep the Rollout for its strategy, or write the "
+            "template into the Rollout")
+
+
+def _unknown(block: Mapping[str, Any], allowed: tuple[str, ...], where: str, of: str
+             ) -> list[str]:
+    return [f"{where}.{k}{of} is not a field of Argo Rollouts' {where.rsplit('.', 1)[-1]}"
+            f"{did_you_mean(str(k), allowed)}" for k in block if k not in allowed]
+
+
+def _whole(block: Mapping[str, Any], key: str, where: str, of: str, problems: list[str]
+           ) -> int | None:
+    value = block.get(key)
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2**31 - 1:
+        return value
+    unit = " of seconds" if key.endswith("Seconds") else ""
+    problems.append(f"{where}.{key}{of}: {quoted(value)} must be a whole number{unit} >= 0")
+    return None
+
+
+def _anti_affinity(block: Mapping[str, Any], where: str) -> list[str]:
+    """The note for a strategy's ``antiAffinity``, which Argo injects into the new pods against
+    the old ones' nodes (not simulated)."""
+    return [f"{where}.antiAffinity (Argo keeps the new pods off the nodes of the old ones: "
+            "more extra nodes than the table's)"] if block.get("antiAffinity") else []
+
+
+def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
+    where = "spec.strategy.blueGreen"
+    problems += _unknown(bg, _BLUE_GREEN, where, of)
+    active, preview = bg.get("activeService"), bg.get("previewService")
+    if not isinstance(active, str) or not active:
+        problems.append(f"{where}.activeService{of} is missing: a blue-green Rollout switches "
+                        "the active Service's selector to the new pods; name that Service")
+    elif active == preview:
+        problems.append(f"{where}.previewService{of} is the activeService ({quoted(active)}), "
+                        "which Argo Rollouts refuses: two different Services are required")
+    auto = bg.get("autoPromotionEnabled", True)
+    if not isinstance(auto, bool):
+        problems.append(f"{where}.autoPromotionEnabled{of}: {quoted(auto)} must be true or "
+                        "false")
+        auto = True
+    amount_from(bg.get("maxUnavailable"), f"{where}.maxUnavailable{of}", problems)
+    delay = _whole(bg, "scaleDownDelaySeconds", where, of, problems)
+    notes = [f"{where}.{k} (the promotion waits for its analysis: the overlap is longer)"
+             for k in ("prePromotionAnalysis", "postPromotionAnalysis") if bg.get(k)]
+    notes += _anti_affinity(bg, where)
+    preview_replicas = _whole(bg, "previewReplicaCount", where, of, problems)
+    if preview_replicas is not None:
+        notes.append(f"{where}.previewReplicaCount {preview_replicas} (the table keeps both "
+                     "full sets through the preview, more pod-time than the preview's "
+                     f"{preview_replicas} pod(s), and leaves out the full set's time to Ready "
+                     "after promotion)")
+    return ArgoStrategy("blueGreen", auto,
+                        _whole(bg, "autoPromotionSeconds", where, of, problems) or 0,
+                        DEFAULT_SCALE_DOWN_DELAY_S if delay is None else delay,
+                        preview_replicas, not_modelled=tuple(notes))
+
+
+def _pause_s(pause: Any, where: str, of: str, problems: list[str]) -> float | None:
+    """A pause step's seconds, ``None`` for one that waits for a promotion (no duration)."""
+    duration = pause.get("duration") if isinstance(pause, Mapping) else None
+    if pause is not None and not isinstance(pause, Mapping):
+        problems.append(f"{where}{of}: {quoted(pause)} must be a mapping ({{}} or "
+                        "{duration: 1h})")
+    if duration is None:
+        return None
+    if isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0:
+        return float(duration)
+    text = str(duration)
+    if text.isdigit():
+        return float(text)
+    if isinstance(duration, str) and text and not _GO_DURATION.sub("", text):
+        return sum(float(n) * _GO_UNIT_S[u] for n, u in _GO_DURATION.findall(text))
+    problems.append(f"{where}.duration{of}: {quoted(duration)} must be seconds (300) or a "
+                    "duration such as 30s, 10m, 1h")
+    return None
+
+
+def _canary_steps(raw: Any, of: str, problems: list[str]
+                  ) -> tuple[tuple[CanaryStep, ...] | None, list[str]]:
+    """The steps as the toolkit's canary steps and the steps it cannot model (their paths)."""
+    where = "spec.strategy.canary.steps"
+    if raw is not None and not isinstance(raw, list):
+        problems.append(f"{where}{of} must be a list of steps")
+        return None, []
+    steps: list[list[Any]] = []  # [weight %, pause s or None]
+    other: list[str] = []
+    for i, step in enumerate(raw or []):
+        at = f"{where}[{i}]"
+        if not isinstance(step, Mapping) or len(step) != 1:
+            problems.append(f"{at}{of} must hold exactly one of {', '.join(_STEPS)}")
+            continue
+        ((key, value),) = step.items()
+        if value is None:  # `- pause:` decodes to no step at all, which Argo refuses
+            problems.append(f"{at}.{key}{of} has no value, which Argo Rollouts refuses (a step "
+                            "must set one of its fields); write pause: {} to wait for a "
+                            "promotion")
+        elif key not in _STEPS:
+            problems.append(f"{at}.{key}{of} is not a canary step{did_you_mean(str(key), _STEPS)}")
+        elif key == "setWeight":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                problems.append(f"{at}.setWeight{of}: {quoted(value)} must be a whole "
+                                "percentage from 0 to 100")
+                continue
+            steps.append([float(value), 0.0])
+        elif key == "pause":
+            seconds = _pause_s(value, f"{at}.pause", of, problems)
+            if not steps:
+                other.append(f"{at}.pause (before any setWeight)")
+            elif steps[-1][1] is not None:
+                steps[-1][1] = None if seconds is None else steps[-1][1] + seconds
+        else:
+            other.append(f"{at}.{key}")
+    if not steps or steps[-1][0] < 100:
+        steps.append([100.0, 0.0])  # Argo promotes to 100 % once the steps are done
+    return tuple(CanaryStep(w, p) for w, p in steps), other
+
+
+def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
+    where = "spec.strategy.canary"
+    problems += _unknown(c, _CANARY, where, of)
+    surge = amount_from(c.get("maxSurge"), f"{where}.maxSurge{of}", problems)
+    unavailable = amount_from(c.get("maxUnavailable"), f"{where}.maxUnavailable{of}", problems)
+    if is_zero_amount(surge) and is_zero_amount(unavailable):
+        problems.append(f"{where}{of}: maxSurge and maxUnavailable cannot both be 0 (Argo "
+                        "Rollouts refuses it: the rollout could never progress)")
+    routing = c.get("trafficRouting")
+    if routing is not None and not isinstance(routing, Mapping):
+        problems.append(f"{where}.trafficRouting{of} must be a mapping naming the router "
+                        "(alb, istio, nginx, ...)")
+        routing = None
+    if routing is None:
+        problems += [f"{where}.{k}{of} only applies with trafficRouting (Argo Rollouts "
+                     "refuses it on a basic canary)"
+                     for k in ("scaleDownDelaySeconds", "dynamicStableScale") if c.get(k)]
+    steps, other = _canary_steps(c.get("steps"), of, problems)
+    router = next((str(k) for k in routing if k not in ("managedRoutes", "maxTrafficWeight")),
+                  "trafficRouting") if routing is not None else None
+    why = [f"{where}.{k}" for k in ("dynamicStableScale", "minPodsPerReplicaSet") if c.get(k)]
+    why += [f"{where}.trafficRouting.maxTrafficWeight"] if routing and \
+        routing.get("maxTrafficWeight") is not None else []
+    if routing is None:
+        why.insert(0, f"{where} without trafficRouting (a basic canary: the weight is "
+                      "approximated by pod counts as the stable pods scale down, within "
+                      "maxSurge / maxUnavailable)")
+    why += other
+    return ArgoStrategy("canary", max_surge=surge, max_unavailable=unavailable,
+                        traffic_router=router, steps=None if why else steps,
+                        not_modelled=tuple(why + _anti_affinity(c, where)))
+
+
+def argo_strategy_from(spec: Any, of: str = "") -> tuple[ArgoStrategy, list[str]]:
+    """A Rollout's ``spec.strategy`` and the problems found (each naming its field, then
+    ``of``, e.g. `` of Rollout 'web' in web.yaml``), as Argo Rollouts' validation refuses
+    them."""
+    problems: list[str] = []
+    raw = spec.get("strategy") if isinstance(spec, Mapping) else None
+    if not isinstance(raw, Mapping) or not raw:
+        return ArgoStrategy("canary"), [
+            f"spec.strategy{of} is missing: a Rollout needs exactly one of "
+            "spec.strategy.canary and spec.strategy.blueGreen (Argo Rollouts refuses it "
+            "without)"]
+    problems += _unknown(raw, ("canary", "blueGreen"), "spec.strategy", of)
+    bg, canary = raw.get("blueGreen"), raw.get("canary")
+    if bg is None and canary is None:
+        return ArgoStrategy("canary"), problems + [
+            f"spec.strategy{of} holds neither canary nor blueGreen: a Rollout needs exactly "
+            "one of them (Argo Rollouts refuses it without)"]
+    if bg is not None and canary is not None:
+        problems.append(f"spec.strategy{of} holds both canary and blueGreen, which Argo "
+                        "Rollouts refuses (Multiple Strategies can not be listed); keep one")
+    if isinstance(bg, Mapping):
+        return _blue_green(bg, of, problems), problems
+    if isinstance(canary, Mapping):
+        return _canary(canary, of, problems), problems
+    key = "blueGreen" if "blueGreen" in raw else "canary"
+    problems.append(f"spec.strategy.{key}{of} must be a mapping ({{}} for every default)")
+    return ArgoStrategy(key), problems
+
+
+def deployment_strategy_of(argo: ArgoStrategy, owner: str) -> DeploymentStrategy:
+    """The toolkit's strategy for a Rollout's own (see the module docstring): ``blue-green``
+    with ``auto_promote`` and ``preview_s`` (its autoPromotionSeconds; 0 without auto promotion,
+    the figures then "at least"), ``canary`` of pods with its steps, or a ``canary`` without
+    steps when it is not modelled (no canary figures; :attr:`ArgoStrategy.not_modelled`)."""
+    if argo.type == "blueGreen":
+        return DeploymentStrategy(
+            "blue-green", f"the {owner}'s own blueGreen strategy",
+            preview_s=float(argo.auto_promotion_s if argo.auto_promote else 0),
+            auto_promote=argo.auto_promote, scale_down_delay_s=float(argo.scale_down_delay_s))
+    if argo.steps is None:
+        return DeploymentStrategy("canary", f"the {owner}'s own canary strategy (not "
+                                  f"modelled: {'; '.join(argo.not_modelled)})")
+    return DeploymentStrategy("canary", f"the {owner}'s own canary strategy",
+                              steps=argo.steps, traffic_router=argo.traffic_router)

@@ -1,0 +1,75 @@
+"""What a plan's report does with an Argo Rollout's own strategy, said where it is not what Argo
+Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
+
+- the plan's ``rolling`` or ``recreate`` strategy covers a Rollout: Argo Rollouts has neither,
+  so the tables use the Rollout's own canary or blue-green (as
+  :func:`infra_toolkit.rollout_tables.effective_strategy` does), which is said;
+- the plan's ``canary`` or ``blue-green`` covers it and says otherwise than the Rollout's own:
+  the report's figures are the plan's, Argo Rollouts runs the manifest's;
+- the tables use the Rollout's own strategy and part of it is not modelled
+  (:attr:`~infra_toolkit.argo_rollout.ArgoStrategy.not_modelled`): which fields, and for a
+  canary not modelled at all, that its table rows give no canary figures.
+"""
+
+from __future__ import annotations
+
+from infra_toolkit.argo_rollout import DEFAULT_SCALE_DOWN_DELAY_S, deployment_strategy_of
+from infra_toolkit.plan import Plan
+from infra_toolkit.plan_operations_types import DeploymentStrategy
+from infra_toolkit.plan_warning_type import PlanWarning
+
+__all__ = ["argo_rollout_warnings"]
+
+
+def _said(s: DeploymentStrategy) -> str:
+    """A strategy's figures as the warning compares them."""
+    if s.type == "blue-green":
+        delay_s = DEFAULT_SCALE_DOWN_DELAY_S if s.scale_down_delay_s is None \
+            else s.scale_down_delay_s
+        return (f"blue-green (preview {s.preview_s or 0:g} s, auto_promote "
+                f"{'on' if s.auto_promote else 'off'}, scale_down_delay {delay_s:g} s)")
+    if s.type == "canary" and s.steps:
+        steps = ", ".join(f"{p.weight_pct:g}% for "
+                          f"{'a promotion' if p.pause_s is None else f'{p.pause_s:g} s'}"
+                          for p in s.steps)
+        return f"canary ({steps})"
+    return s.type
+
+
+def argo_rollout_warnings(plan: Plan) -> list[PlanWarning]:
+    """One warning per proposed workload run by an Argo Rollout whose own strategy the report
+    does not follow, or follows only in part (see the module docstring)."""
+    s = plan.deployment_strategy
+    out = []
+    for i, w in enumerate(plan.proposed.workloads):
+        argo = w.deployment_spec.update_strategy.argo
+        if argo is None:
+            continue
+        at = f"proposed.workloads[{i}].deployment"
+        own = deployment_strategy_of(argo, "Rollout")
+        manifest = f"spec.strategy.{argo.type}"
+        covered = not s.workloads or w.name in s.workloads
+        if covered and s.type in ("canary", "blue-green"):
+            if _said(s) != _said(own):
+                out.append(PlanWarning(at, (
+                    f"workload {w.name!r} is an Argo Rollout: Argo Rollouts runs its own "
+                    f"{manifest}, {_said(own)}, while the report's Deployment Strategy figures "
+                    f"follow the plan's deployment_strategy, {_said(s)}; make them say the same, "
+                    "or leave the workload out of deployment_strategy.workloads so the report "
+                    "follows the Rollout")))
+            continue
+        if covered:  # rolling or recreate: the tables use the Rollout's own (effective_strategy)
+            out.append(PlanWarning("deployment_strategy", (
+                f"the plan's {s.type} strategy cannot apply to workload {w.name!r}, an Argo "
+                f"Rollout: Argo Rollouts has no {s.type} update, it runs the Rollout's own "
+                f"{manifest}, which the report's rollout tables use; write the plan's "
+                "deployment_strategy as that strategy, or name only the other workloads in "
+                "deployment_strategy.workloads")))
+        if argo.not_modelled:
+            what = ("the report's rollout table gives only its time to Ready and no canary "
+                    "figures" if own.type == "canary" and not own.steps else
+                    "the report's figures leave them out")
+            out.append(PlanWarning(at, (
+                f"the Rollout of workload {w.name!r} rolls by its own {manifest}, of which "
+                f"these are not simulated: {'; '.join(argo.not_modelled)}; {what}")))
+    return out
