@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.argo_rollout import DEFAULT_SCALE_DOWN_DELAY_S
 from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import CanaryStep, Phase, Risk, phase_dates
 from infra_toolkit.report_html import (
@@ -24,7 +25,7 @@ from infra_toolkit.report_html import (
     paragraph,
     quantity_text,
 )
-from infra_toolkit.rollout import DEFAULT_SCALE_DOWN_DELAY_S, canary_bake, time_to_ready
+from infra_toolkit.rollout import canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import (
     canary_step_table,
     extra_node_rows,

@@ -48,13 +48,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from infra_toolkit.argo_rollout import DEFAULT_SCALE_DOWN_DELAY_S
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.readiness import Probe, seconds_to_ready, slowest_container, start_up_text
 
 __all__ = [
-    "DEFAULT_SCALE_DOWN_DELAY_S",
     "BlueGreenRollout",
     "CanaryStepPods",
     "RollingRollout",
@@ -69,8 +69,6 @@ __all__ = [
     "time_to_ready",
 ]
 
-#: Argo Rollouts' ``scaleDownDelaySeconds`` when a blue-green strategy gives none.
-DEFAULT_SCALE_DOWN_DELAY_S = 30.0
 _DEFAULT_FENCEPOST = "25%"
 
 
@@ -171,7 +169,8 @@ def blue_green_rollout(replicas: int, time_to_ready_s: float, preview_s: float |
                        scale_down_delay_s: float | None) -> BlueGreenRollout:
     """The blue-green switch of ``replicas`` pods: ``2 x replicas`` pods run from the new set's
     start through its time to Ready, the preview (0 when ``None``) and the scale-down delay
-    (:data:`DEFAULT_SCALE_DOWN_DELAY_S` when ``None``), seconds."""
+    (Argo Rollouts' :data:`~infra_toolkit.argo_rollout.DEFAULT_SCALE_DOWN_DELAY_S` when
+    ``None``), seconds."""
     delay = DEFAULT_SCALE_DOWN_DELAY_S if scale_down_delay_s is None else scale_down_delay_s
     return BlueGreenRollout(replicas, 2 * replicas, delay,
                             time_to_ready_s + (preview_s or 0.0) + delay)
