@@ -234,7 +234,8 @@ _ROLLOUT_CAPTIONS = {
                "replica",
     "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
                   "the new set's start until the old one is scaled down: both sets run for "
-                  "time to Ready + preview + scale-down delay (Argo Rollouts' default "
+                  "time to Ready + the manifest's minReadySeconds (promoted once the new "
+                  "set is available) + preview + scale-down delay (Argo Rollouts' default "
                   f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given), \"at least\" that "
                   "when auto promote is off (autoPromotionEnabled: false: the preview lasts "
                   "until a person promotes). Rolling back is switching the active Service "

@@ -166,14 +166,17 @@ class BlueGreenRollout:
 
 
 def blue_green_rollout(replicas: int, time_to_ready_s: float, preview_s: float | None,
-                       scale_down_delay_s: float | None) -> BlueGreenRollout:
+                       scale_down_delay_s: float | None, min_ready_s: float = 0.0
+                       ) -> BlueGreenRollout:
     """The blue-green switch of ``replicas`` pods: ``2 x replicas`` pods run from the new set's
-    start through its time to Ready, the preview (0 when ``None``) and the scale-down delay
+    start through its time to Ready, ``min_ready_s`` more until it is available (the manifest's
+    minReadySeconds: Argo Rollouts promotes, and starts the preview's countdown, only once the
+    new ReplicaSet is available), the preview (0 when ``None``) and the scale-down delay
     (Argo Rollouts' :data:`~infra_toolkit.argo_rollout.DEFAULT_SCALE_DOWN_DELAY_S` when
     ``None``), seconds."""
     delay = DEFAULT_SCALE_DOWN_DELAY_S if scale_down_delay_s is None else scale_down_delay_s
     return BlueGreenRollout(replicas, 2 * replicas, delay,
-                            time_to_ready_s + (preview_s or 0.0) + delay)
+                            time_to_ready_s + min_ready_s + (preview_s or 0.0) + delay)
 
 
 def canary_bake(steps: Sequence[CanaryStep]) -> tuple[float, bool]:

@@ -284,7 +284,8 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Time to Ready": duration_text(ready_s),
                     "Duration": duration_text(None if ready_s is None else r.duration_s)})
     elif s.type == "blue-green":
-        b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s)
+        b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s,
+                               w.deployment_spec.update_strategy.min_ready_s)
         row.update({"Pods at once": b.pods_at_once, **_room_columns(b.pods_at_once, rooms),
                     **_extra_columns(fleet, replicas, b.pods_at_once,
                                      None if ready_s is None else b.overlap_s,

@@ -121,6 +121,11 @@ def test_blue_green_pods_at_once_and_overlap() -> None:
     assert (b.pods_at_once, b.scale_down_delay_s, b.overlap_s) == (8, 30.0, 660.0)
     b = blue_green_rollout(3, 30.0, None, 120.0)
     assert (b.pods_at_once, b.overlap_s) == (6, 150.0)  # no preview: 30 + 0 + 120 s
+    # minReadySeconds 10: the new set is available (and promoted, its preview counted) 10 s
+    # after Ready: 30 + 10 + 600 + 30 = 670 s (argo-rollouts docs/features/bluegreen.md: the
+    # active Service moves "once the new ReplicaSet becomes available")
+    b = blue_green_rollout(4, 30.0, 600.0, None, min_ready_s=10.0)
+    assert b.overlap_s == 670.0
 
 
 def test_canary_bake_time() -> None:
