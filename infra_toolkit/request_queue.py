@@ -68,14 +68,17 @@ class RequestQueue:
                 capacity = rc * tick_s
                 limit = rc * timeout
             work = backlog + work_l[i]
-            out = work if work < capacity else capacity
-            left = work - out
-            if left > limit:
-                drop = left - limit
-                left -= drop
-                dropped[i] = drop / tick_s
+            if work <= capacity:  # the usual tick: all served, nothing left to queue
+                left = 0.0
+                out_rps = work / tick_s
+            else:
+                left = work - capacity
+                if left > limit:
+                    drop = left - limit
+                    left -= drop
+                    dropped[i] = drop / tick_s
+                out_rps = capacity / tick_s
             backlog = left
-            out_rps = out / tick_s
             served[i] = out_rps
             backlog_l[i] = left
             ready_l[i] = ready_now
