@@ -22,8 +22,9 @@ __all__ = ["SYNC_COLUMNS", "SyncLog", "as_array", "tick_floats", "tick_ints"]
 #: the columns of a run's sync table (docs/DESIGN.md, "simulate → cost / report")
 SYNC_COLUMNS = ("time_s", "current", "proposal", "written", "reason")
 #: how many rows a :class:`SyncLog` holds as tuples before it moves them into its columns
-#: (~0.5 MB at most, whatever the run's length)
-_ROWS_PER_MOVE = 4096
+#: (~60 kB at most, whatever the run's length): more rows would cost the garbage collector, which
+#: walks every tuple held, more than the fewer moves save
+_ROWS_PER_MOVE = 512
 
 
 def tick_floats(size_or_values: int | np.ndarray) -> array[float]:
