@@ -67,9 +67,11 @@ class ClusterNodes:
         self.unneeded_since: list[float | None] = [None] * self.n_groups
         # (group, scan s) of the removal chosen and waiting for its validation, or None
         self.command: tuple[int, float] | None = None
-        # (pods version, Ready nodes) of the last scan that found every group needed; see
-        # cluster_scale_down.scale_down
-        self.all_needed_at: tuple[int, ...] | None = None
+        # (pods version, Ready nodes) of the last scan whose scale-down changed nothing and
+        # depended on the time only through the groups' unneeded timers, and the earliest of
+        # those timers (inf: every group needed); see cluster_scale_down.scale_down
+        self.quiet_key: tuple[int, ...] | None = None
+        self.quiet_since_s = math.inf
         # per group: the budget hold last logged, until the group is next free to go (one event
         # a hold, not one each time the group drops out of candidacy and comes back)
         self.blocked: list[str | None] = [None] * self.n_groups
@@ -244,10 +246,13 @@ class ClusterNodes:
             self.command = None  # a removal waiting for validation finds the cluster changed
             return
         # Whether a group is needed depends only on the nodes and the placed pods: while
-        # neither changed since a scan that found every group needed (scale_down keeps that
-        # scan's key in all_needed_at), this scan is that scan. Most scans of a run end here.
+        # neither changed since a quiet scan (scale_down keeps its key in quiet_key), this scan
+        # is that scan until an unneeded timer it started runs out (the first one, started at
+        # quiet_since_s: ``t - since`` only grows as ``since`` falls, so no later timer is up
+        # before it). Most scans of a run end here.
         if (self.drain is None and self.command is None
-                and self.all_needed_at == (self.version, *self.ready_nodes)):
+                and self.quiet_key == (self.version, *self.ready_nodes)
+                and t - self.quiet_since_s < self.ca.scale_down_unneeded_s):
             return
         # cluster-autoscaler tracks unneeded nodes at every scan and only holds their removal
         # while ``scale_down_delay_after_add_s`` runs (static_autoscaler: UpdateClusterState

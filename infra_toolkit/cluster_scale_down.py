@@ -11,6 +11,7 @@ their sources are :mod:`infra_toolkit.shared_scale_down`'s, which holds every no
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from infra_toolkit.nodes import request_utilization
@@ -47,7 +48,7 @@ def _retire(cn: ClusterNodes, g: int, t: float, why: str) -> None:
     """The cordoned node of group ``g`` goes at ``t`` (no pod left on it)."""
     nodes = cn.ready_nodes[g]
     cn.drain = None
-    cn.all_needed_at = None
+    cn.quiet_key = None
     cn.ready_nodes[g] -= 1
     cn.set_nodes(g, t)
     cn.events.append((t, f"node_scale_down:{cn.groups[g].name}", nodes, nodes - 1, why))
@@ -103,7 +104,7 @@ def drain(cn: ClusterNodes, t: float) -> None:
     elif over:
         cn.drain = None
         cn.unneeded_since[g] = None
-        cn.all_needed_at = None
+        cn.quiet_key = None
         cn.events.append((t, f"node_drain_abandoned:{name}", nodes, nodes,
                           (f"{left} pod(s) still refused eviction {limit_s:g} s "
                            "after the drain started; un-cordoned and kept")))
@@ -115,11 +116,14 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
     skipped: :meth:`ClusterNodes.scan`): every group's unneeded time updated, then at most one
     node removed or its staged drain started (none in ``cooldown``, the delay after a
     scale-up)."""
-    # Whether a group is needed depends only on the nodes and the placed pods: while neither
-    # changed since a scan that found every group needed (``key`` then kept in
-    # ``all_needed_at``), that scan's answer holds and ClusterNodes.scan skips this call.
+    # Whether a group is needed depends only on the nodes and the placed pods (``key``). A
+    # quiet scan (nothing removed, drained or left waiting for validation, and no budget
+    # consulted: its Ready pods change with the time) reads the time only through the unneeded
+    # timers: until the first of them is up, the scans after it with the same key give its
+    # answer, and ClusterNodes.scan skips them (quiet_key, quiet_since_s).
     ready_nodes = cn.ready_nodes
     key = (cn.version, *ready_nodes)
+    cn.quiet_key = None
     ca, groups, slots, scheduled = cn.ca, cn.groups, cn.slots, cn.scheduled
     n_groups, unneeded_since, karpenter = cn.n_groups, cn.unneeded_since, cn.karpenter
     # the cordoned node's slots and pods are on their way out: not counted
@@ -129,7 +133,8 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
     if cg >= 0:
         total_slots -= slots[cg]
         total_pods -= cleft
-    needed = 0
+    quiet = cg < 0
+    first_since = math.inf  # the earliest unneeded timer
     charged = [0]  # evictions charged to the budget in this scan
     # every group's timer is updated on the scan's state before a node goes (a removal
     # does not keep the other groups from counting their unneeded time this scan)
@@ -144,21 +149,18 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
                 or total_slots - slots[g] < total_pods
                 or groups[g].name in ca.undisruptable_groups):
             unneeded_since[g] = None
-            needed += 1
-            if needed == n_groups and cg < 0 and cn.command is None:
-                cn.all_needed_at = key
             continue
         evicted = placed // nodes
+        if evicted and cn.budget is not None:
+            quiet = False
         # Karpenter checks each candidate against the budgets' status alone (no charge
         # across candidates: shared_scale_down._budget_block)
         why, staged = _budget_block(cn, evicted, t, [0] if karpenter else charged)
         if why is not None:
             # as shared_scale_down.scale_down: cluster-autoscaler's unremovable node is not
-            # unneeded; Karpenter's skipped candidate keeps its time. Ready pods change the
-            # answer without a new key, so no scan is skipped
+            # unneeded; Karpenter's skipped candidate keeps its time
             unneeded_since[g] = (t if unneeded_since[g] is None else unneeded_since[g]) \
                 if karpenter else None
-            cn.all_needed_at = None
             hold = why.split(":")[0]
             if cn.blocked[g] != hold:
                 cn.blocked[g] = hold
@@ -172,18 +174,19 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
         cn.blocked[g] = None
         if unneeded_since[g] is None:
             unneeded_since[g] = t
-            cn.all_needed_at = None  # a skipped scan would reset this timer
         since: float = unneeded_since[g]  # type: ignore[assignment]
+        if since < first_since:
+            first_since = since
         # one node drained at a time (CA's --max-drain-parallelism default 1); a
         # NodePool's nodes as its budget allows
         if (not cooldown and cg < 0 and t - since >= ca.scale_down_unneeded_s
                 and ca.disruption_allowed(groups[g].name, ready_nodes[g])):
             ready_to_go[g] = (util, staged)
-    if cn.command is not None or ready_to_go:
-        cn.all_needed_at = None  # a removal waiting: no scan skipped
     g_, cn.command, validated = choose_removal(cn.command, list(ready_to_go), t,
                                                ca.consolidation_validation_s)
     if g_ is None:
+        if quiet and cn.command is None and not ready_to_go:
+            cn.quiet_key, cn.quiet_since_s = key, first_since
         return
     g = g_
     util, staged = ready_to_go[g]
@@ -193,7 +196,6 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
             f"{ca.scale_down_unneeded_s:g} s{validated}")
     if staged:  # the budget allows fewer evictions than the node's pods: drained in steps
         cn.drain = [g, t, evicted, None, ""]
-        cn.all_needed_at = None
         cn.events.append((t, f"node_drain_started:{groups[g].name}", nodes, nodes,
                           (f"{why_}; cordoned, its {evicted} pod(s) evicted as its "
                            "PodDisruptionBudget allows")))
@@ -201,7 +203,6 @@ def scale_down(cn: ClusterNodes, t: float, cooldown: bool) -> None:
         return
     if ca.termination_s(groups[g]) > 0:  # cordoned and emptied now, gone once its pods ended
         cn.drain = [g, t, 0, t, f"{why_}; {evicted} pod(s) evicted at {t:g} s"]
-        cn.all_needed_at = None
     else:
         ready_nodes[g] -= 1
         cn.set_nodes(g, t)

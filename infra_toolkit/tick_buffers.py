@@ -21,6 +21,10 @@ __all__ = ["SYNC_COLUMNS", "SyncLog", "as_array", "tick_floats", "tick_ints"]
 
 #: the columns of a run's sync table (docs/DESIGN.md, "simulate → cost / report")
 SYNC_COLUMNS = ("time_s", "current", "proposal", "written", "reason")
+#: how many rows a :class:`SyncLog` holds as tuples before it moves them into its columns
+#: (~60 kB at most, whatever the run's length): more rows would cost the garbage collector, which
+#: walks every tuple held, more than the fewer moves save
+_ROWS_PER_MOVE = 512
 
 
 def tick_floats(size_or_values: int | np.ndarray) -> array[float]:
@@ -48,27 +52,45 @@ def as_array(buffer: array[float] | array[int]) -> np.ndarray:
 class SyncLog:
     """One row per HPA sync: its time (s), the current replicas, the metric proposal (None when
     the metrics failed), the replicas written and the reason, held as columns (8 bytes a number,
-    the reasons as the strings given, mostly shared constants)."""
+    the reasons as the strings given, mostly shared constants).
+
+    Rows are appended to a short list and moved into the columns :data:`_ROWS_PER_MOVE` at a
+    time, by numpy: an ``array.append`` parses its number with PyArg_Parse, and six of them at
+    every sync were most of a sync's logging; a list append of the row is a fifth of that.
+    """
 
     def __init__(self) -> None:
         self.time_s, self.current, self.written = array("d"), array("q"), array("q")
         self.proposal, self.missing = array("q"), array("b")
         self.reason: list[str] = []
+        self._rows: list[tuple[float, int, int | None, int, str]] = []  # not yet in the columns
 
     def append(self, row: tuple[float, int, int | None, int, str]) -> None:
         """Log one sync ``(time_s, current, proposal, written, reason)``."""
-        t, current, proposal, written, reason = row
-        self.time_s.append(t)
-        self.current.append(current)
-        self.proposal.append(0 if proposal is None else proposal)
-        self.missing.append(proposal is None)
-        self.written.append(written)
-        self.reason.append(reason)
+        rows = self._rows
+        rows.append(row)
+        if len(rows) >= _ROWS_PER_MOVE:
+            self._move_rows()
+
+    def _move_rows(self) -> None:
+        """The appended rows into the columns, as ``array.append`` would store them."""
+        if not self._rows:
+            return
+        t, current, proposal, written, reason = zip(*self._rows)
+        self._rows = []
+        self.time_s.frombytes(np.array(t, dtype=np.float64).tobytes())
+        self.current.frombytes(np.array(current, dtype=np.int64).tobytes())
+        self.proposal.frombytes(np.array([0 if p is None else p for p in proposal],
+                                         dtype=np.int64).tobytes())
+        self.missing.frombytes(np.array([p is None for p in proposal], dtype=np.int8).tobytes())
+        self.written.frombytes(np.array(written, dtype=np.int64).tobytes())
+        self.reason.extend(reason)
 
     def __len__(self) -> int:
-        return len(self.reason)
+        return len(self.reason) + len(self._rows)
 
     def __iter__(self) -> Iterator[tuple[float, int, int | None, int, str]]:
+        self._move_rows()
         for i, reason in enumerate(self.reason):
             yield (self.time_s[i], self.current[i],
                    None if self.missing[i] else self.proposal[i], self.written[i], reason)
@@ -76,6 +98,7 @@ class SyncLog:
     def frame(self) -> pd.DataFrame:
         """The sync table, as pandas builds it from the rows: ``proposal`` int64, or float64
         with NaN where a sync had none."""
+        self._move_rows()
         missing = np.frombuffer(self.missing, dtype=np.int8).astype(bool)
         if not self.reason or missing.all():  # no row or no proposal: pandas' own inference
             return pd.DataFrame(list(self), columns=list(SYNC_COLUMNS))

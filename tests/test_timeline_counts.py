@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from infra_toolkit import tick_buffers
 from infra_toolkit.simulate import simulate, simulate_cluster
 from infra_toolkit.simulation_timeline import narrow_counts
 from infra_toolkit.tick_buffers import SyncLog, as_array, tick_floats, tick_ints
@@ -96,3 +97,17 @@ def test_sync_log_builds_the_table_pandas_builds_from_its_rows(rows: list[tuple]
     expected = pd.DataFrame(rows, columns=["time_s", "current", "proposal", "written", "reason"])
     assert list(log) == rows
     pd.testing.assert_frame_equal(log.frame(), expected)  # values and dtypes
+
+
+def test_sync_log_rows_moved_into_its_columns_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # two rows a move: five rows are two moves and one row held as a tuple until read
+    monkeypatch.setattr(tick_buffers, "_ROWS_PER_MOVE", 2)
+    rows = [(15.0, 2, 3, 3, "DesiredWithinRange"), (30.0, 3, None, 3, "no metrics"),
+            (45.0, 3, 4, 4, ""), (60.0, 4, 4, 4, ""), (75.0, 4, None, 4, "no metrics")]
+    log = SyncLog()
+    for row in rows:
+        log.append(row)
+    assert len(log) == 5 and len(log.reason) == 4  # the fifth not moved yet
+    expected = pd.DataFrame(rows, columns=["time_s", "current", "proposal", "written", "reason"])
+    assert list(log) == rows
+    pd.testing.assert_frame_equal(log.frame(), expected)  # proposal float64, NaN at 1 and 4
