@@ -294,7 +294,9 @@ def deployment_strategy_of(argo: ArgoStrategy, owner: str) -> DeploymentStrategy
             preview_s=float(argo.auto_promotion_s if argo.auto_promote else 0),
             auto_promote=argo.auto_promote, scale_down_delay_s=float(argo.scale_down_delay_s))
     if argo.steps is None:
+        # the router kept: a basic canary (None) is rolled back otherwise than a routed one
         return DeploymentStrategy("canary", f"the {owner}'s own canary strategy (not "
-                                  f"modelled: {'; '.join(argo.not_modelled)})")
+                                  f"modelled: {'; '.join(argo.not_modelled)})",
+                                  traffic_router=argo.traffic_router)
     return DeploymentStrategy("canary", f"the {owner}'s own canary strategy",
                               steps=argo.steps, traffic_router=argo.traffic_router)

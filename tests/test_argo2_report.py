@@ -1,0 +1,97 @@
+"""The Deployment Strategy section of a plan whose workload is an Argo Rollout, checked against
+Argo Rollouts' documented behaviour (docs/features/bluegreen.md, canary.md,
+utils/replicaset/canary.go), every figure worked out by hand below.
+
+Fixtures: tests/data/argo2 (README): one plan per Rollout strategy, the same pods (4 replicas,
+500m CPU, image pull 6 s, app start 12 s, readiness probe initialDelaySeconds 5 / periodSeconds
+10, minReadySeconds 30), an HPA of minReplicas 4 / maxReplicas 10.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from infra_toolkit import sections
+from infra_toolkit.analysis import PlanAnalysis, analyze_plan
+from tests.conftest import REPO_ROOT
+
+ARGO2 = REPO_ROOT / "tests/data/argo2"
+
+
+def _text(a: PlanAnalysis) -> str:
+    """The section as a reader sees it: tags dropped, cells split by ' | '."""
+    raw = "".join(p if isinstance(p, str) else p.to_html()
+                  for p in sections.deployment_strategy(a).parts)
+    raw = re.sub(r"</(tr|p|caption)>", "\n", raw)
+    raw = re.sub(r"</t[dh]>\s*", " | ", raw)
+    return re.sub(r"\s*\n\s*", "\n", html.unescape(re.sub(r"<[^>]+>", "", raw)))
+
+
+@pytest.fixture(scope="module")
+def texts() -> dict[str, str]:
+    return {k: _text(analyze_plan(ARGO2 / f"{k}-plan.yaml"))
+            for k in ("bg", "canary", "basic-canary")}
+
+
+def test_a_rollouts_own_canary_shows_its_steps_pauses_and_bake(texts: dict[str, str]) -> None:
+    # the plan says rolling, which Argo cannot do: the Rollout's own canary is used, and its
+    # steps (setWeight 5, pause 2m, setWeight 7, pause {}, setWeight 50, pause 10m) are shown
+    # as a plan's canary's are, Argo's promotion to 100 % added last:
+    #   step 1: 5 %, 2 min, elapsed 2 min
+    #   step 2: 7 %, manual, elapsed at least 2 min (a person's wait is unknown)
+    #   step 3: 50 %, 10 min, elapsed at least 2 + 10 = 12 min
+    #   step 4: 100 %, no pause, elapsed at least 12 min
+    t = texts["canary"]
+    assert ("Canary steps of payments (the Rollout's own spec.strategy.canary.steps, Argo's "
+            "promotion to 100 % last)") in t
+    assert ("1 | 5 | 2 min | 2 min |\n2 | 7 | until promoted by hand | at least 2 min |\n"
+            "3 | 50 | 10 min | at least 12 min |\n4 | 100 | 0 s | at least 12 min |") in t
+    assert ("Bake time: at least 12 min (the automatic pauses 2 min + 10 min + 0 s, plus the "
+            "wait for a manual promotion).") in t
+    assert t.count("Argo Rollouts moves a step's weight only once the canary pods") == 1
+
+
+def test_a_rollouts_routed_canary_pods_per_step_are_argos(texts: dict[str, str]) -> None:
+    # DesiredReplicaCountsForCanary with trafficRouting: canary = ceil(replicas x weight / 100),
+    # stable = replicas. At 4 replicas: 5 % -> ceil(0.2) = 1, 7 % -> ceil(0.28) = 1,
+    # 50 % -> 2, 100 % -> 4; pods at once 5, 5, 6, 8. At 10: 1, ceil(0.7) = 1, 5, 10 -> 11, 11,
+    # 15, 20. Room 18 (6 nodes at max_size x 3 pods of 500m on an m5.large), so 20 does not fit.
+    t = texts["canary"]
+    for n, canary, at_once in [(4, [1, 1, 2, 4], [5, 5, 6, 8]),
+                               (10, [1, 1, 5, 10], [11, 11, 15, 20])]:
+        for step, (weight, c, p) in enumerate(zip([5, 7, 50, 100], canary, at_once), 1):
+            assert f"| {n} | {step} | {weight} | {c} | {n} | {p} | 18 | " in t
+    assert "| maxReplicas | 10 | 4 | 100 | 10 | 10 | 20 | 18 | NO |" in t
+
+
+def test_a_basic_canary_rollback_starts_the_stable_pods_again(texts: dict[str, str]) -> None:
+    # without trafficRouting Argo scales the stable ReplicaSet down as the canary grows
+    # (CalculateReplicaCountsForCanary: stable = ceil(4 x (1 - 0.75)) = 1 pod at setWeight 75),
+    # so an abort has 3 stable pods to start again: not "no pod to start"
+    t = texts["basic-canary"]
+    assert "no pod to start" not in t
+    assert ("aborting a basic canary (no trafficRouting) scales the stable ReplicaSet back up to "
+            "the full replicas, which Argo Rollouts scaled down as the canary grew") in t
+
+
+@pytest.mark.parametrize("plan", ["bg", "canary", "basic-canary"])
+def test_a_rollouts_rollback_names_the_argo_plugin(texts: dict[str, str], plan: str) -> None:
+    # a Rollout is not a Deployment: kubectl rollout undo does not apply to it
+    t = texts[plan]
+    assert ("(an Argo Rollout: kubectl argo rollouts abort payments while the update runs, "
+            "kubectl argo rollouts undo payments once it is promoted)") in t
+    assert "kubectl rollout undo" not in t
+
+
+def test_a_blue_green_rollouts_overlap_counts_min_ready_and_the_default_delay(
+        texts: dict[str, str]) -> None:
+    # time to Ready: pull 6 s, app up at 6 + 12 = 18 s, first probe tick of the 10 s grid at or
+    # after 18 s: 20 s; both sets run 20 + minReadySeconds 30 + autoPromotionSeconds 300 +
+    # scaleDownDelaySeconds (unset: 30) = 380 s = 6 min 20 s; 2 x 4 = 8 pods at once
+    t = texts["bg"]
+    assert ("| peak replicas in 'ramp' | 4 | 8 | 18 | yes | 18 | yes | 1 | 0.03 | 20 s | 5 min | "
+            "30 s | 6 min 20 s |") in t
+    assert "| maxReplicas | 10 | 20 | 18 | NO | 18 | NO | - | - | 20 s | 5 min | 30 s |" in t
