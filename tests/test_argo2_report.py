@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
+from infra_toolkit.plan_validate import check_plan_warnings
 from tests.conftest import REPO_ROOT
 
 ARGO2 = REPO_ROOT / "tests/data/argo2"
@@ -95,3 +98,50 @@ def test_a_blue_green_rollouts_overlap_counts_min_ready_and_the_default_delay(
     assert ("| peak replicas in 'ramp' | 4 | 8 | 18 | yes | 18 | yes | 1 | 0.03 | 20 s | 5 min | "
             "30 s | 6 min 20 s |") in t
     assert "| maxReplicas | 10 | 20 | 18 | NO | 18 | NO | - | - | 20 s | 5 min | 30 s |" in t
+
+
+_PLAN_CANARY = """deployment_strategy:
+  type: canary
+  description: the Rollout's canary
+  canary:
+    traffic_router: nginx
+    steps:
+      - {weight_pct: 5, pause: 2m}
+      - {weight_pct: 7, pause: manual}
+      - {weight_pct: 50, pause: PAUSE}
+      - {weight_pct: 100}
+"""
+
+
+def _plan_canary_messages(tmp_path: Path, pause: str) -> list[str]:
+    """The warnings of canary-plan.yaml with ``_PLAN_CANARY`` (its 50 % step paused ``pause``)
+    in place of its rolling strategy."""
+    for f in ARGO2.iterdir():
+        shutil.copy(f, tmp_path)
+    plan = tmp_path / "canary-plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    start, end = text.index("deployment_strategy:"), text.index("monitoring:")
+    plan.write_text(text[:start] + _PLAN_CANARY.replace("PAUSE", pause) + text[end:],
+                    encoding="utf-8")
+    _plan, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    return [w.message for w in warnings]
+
+
+def test_a_plan_canary_saying_what_the_rollout_does_is_not_warned(tmp_path: Path) -> None:
+    # the Rollout: 5 % for 2m, 7 % until promoted, 50 % for 10m, then Argo promotes to 100 %
+    # with no pause. The plan format writes that last step {weight_pct: 100} (a pause of 0 s is
+    # refused), so the plan below says the same and no warning is due (the warning used to ask
+    # for "100% for 0 s", which no plan can write).
+    assert _plan_canary_messages(tmp_path, "10m") == []
+
+
+def test_a_plan_canary_pausing_otherwise_than_the_rollout_is_warned(tmp_path: Path) -> None:
+    # 50 % for 5m = 300 s in the plan, 10m = 600 s in the Rollout
+    assert _plan_canary_messages(tmp_path, "5m") == [
+        "warning: workload 'payments' is an Argo Rollout: Argo Rollouts runs its own "
+        "spec.strategy.canary, canary (5% for 120 s, 7% for a promotion, 50% for 600 s, 100% "
+        "with no pause), while the report's Deployment Strategy figures follow the plan's "
+        "deployment_strategy, canary (5% for 120 s, 7% for a promotion, 50% for 300 s, 100% "
+        "for a promotion); make them say the same, or leave the workload out of "
+        "deployment_strategy.workloads so the report follows the Rollout"]
