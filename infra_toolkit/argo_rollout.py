@@ -17,7 +17,8 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   ``previewReplicaCount`` and pre/post promotion analyses are noted as not modelled.
 - ``canary``: ``maxSurge`` / ``maxUnavailable`` (25 % each unset, not both 0), ``steps`` of
   ``setWeight`` (0-100) and ``pause`` (``{}``: until promoted; ``duration``: seconds or a Go
-  duration), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
+  duration, whole seconds as Argo truncates it; consecutive timed pauses summed, a manual one
+  beside a timed one kept as a second step of the same weight), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
   no ``dynamicStableScale``, ``minPodsPerReplicaSet`` or ``maxTrafficWeight``, it is the
   toolkit's canary of pods (ceil(replicas x weight / 100) canary pods beside the full stable
   set; after the last step Argo promotes to 100 %, added as a last step when the steps stop
@@ -175,7 +176,8 @@ def _pause_s(pause: Any, where: str, of: str, problems: list[str]) -> float | No
     if text.isdigit():
         return float(text)
     if isinstance(duration, str) and text and not _GO_DURATION.sub("", text):
-        return sum(float(n) * _GO_UNIT_S[u] for n, u in _GO_DURATION.findall(text))
+        # int32(d.Seconds()) in DurationSeconds: whole seconds, the fraction dropped
+        return float(int(sum(float(n) * _GO_UNIT_S[u] for n, u in _GO_DURATION.findall(text))))
     problems.append(f"{where}.duration{of}: {quoted(duration)} must be seconds (300) or a "
                     "duration such as 30s, 10m, 1h")
     return None
@@ -212,8 +214,10 @@ def _canary_steps(raw: Any, of: str, problems: list[str]
             seconds = _pause_s(value, f"{at}.pause", of, problems)
             if not steps:
                 other.append(f"{at}.pause (before any setWeight)")
-            elif steps[-1][1] is not None:
+            elif steps[-1][1] is not None and (seconds is not None or steps[-1][1] == 0):
                 steps[-1][1] = None if seconds is None else steps[-1][1] + seconds
+            else:  # a manual pause beside a timed one: both kept, as two steps of one weight
+                steps.append([steps[-1][0], seconds])
         else:
             other.append(f"{at}.{key}")
     if not steps or steps[-1][0] < 100:

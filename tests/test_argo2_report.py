@@ -18,6 +18,8 @@ import pytest
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
+from infra_toolkit.argo_rollout import argo_strategy_from
+from infra_toolkit.plan_operations_types import CanaryStep
 from infra_toolkit.plan_validate import check_plan_warnings
 from tests.conftest import REPO_ROOT
 
@@ -145,3 +147,34 @@ def test_a_plan_canary_pausing_otherwise_than_the_rollout_is_warned(tmp_path: Pa
         "deployment_strategy, canary (5% for 120 s, 7% for a promotion, 50% for 300 s, 100% "
         "for a promotion); make them say the same, or leave the workload out of "
         "deployment_strategy.workloads so the report follows the Rollout"]
+
+
+def _routed_steps(steps: list[dict[str, object]]) -> tuple[CanaryStep, ...] | None:
+    argo, problems = argo_strategy_from(
+        {"strategy": {"canary": {"trafficRouting": {"alb": {}}, "steps": steps}}})
+    assert problems == []
+    return argo.steps
+
+
+@pytest.mark.parametrize(("steps", "expected"), [
+    # a manual pause then a 10m one: a person promotes, then 10 min = 600 s more at 50 %; both
+    # kept (they used to merge into one manual pause, losing the 600 s from the bake time)
+    ([{"setWeight": 50}, {"pause": {}}, {"pause": {"duration": "10m"}}],
+     (CanaryStep(50.0, None), CanaryStep(50.0, 600.0), CanaryStep(100.0, 0.0))),
+    # 10m then a manual pause: 600 s, then the wait for a person (the 600 s used to be dropped)
+    ([{"setWeight": 50}, {"pause": {"duration": "10m"}}, {"pause": {}}],
+     (CanaryStep(50.0, 600.0), CanaryStep(50.0, None), CanaryStep(100.0, 0.0))),
+    # two manual pauses: two promotions by hand
+    ([{"setWeight": 50}, {"pause": {}}, {"pause": {}}],
+     (CanaryStep(50.0, None), CanaryStep(50.0, None), CanaryStep(100.0, 0.0))),
+    # timed pauses still sum: 90 + 1h30m = 90 + 5400 = 5490 s
+    ([{"setWeight": 50}, {"pause": {"duration": 90}}, {"pause": {"duration": "1h30m"}}],
+     (CanaryStep(50.0, 5490.0), CanaryStep(100.0, 0.0))),
+    # Argo's DurationSeconds is int32(d.Seconds()): 1.5s waits 1 s, 500ms 0 s
+    ([{"setWeight": 20}, {"pause": {"duration": "1.5s"}}, {"setWeight": 40},
+      {"pause": {"duration": "500ms"}}],
+     (CanaryStep(20.0, 1.0), CanaryStep(40.0, 0.0), CanaryStep(100.0, 0.0))),
+])
+def test_a_rollouts_pauses_keep_every_wait(steps: list[dict[str, object]],
+                                           expected: tuple[CanaryStep, ...]) -> None:
+    assert _routed_steps(steps) == expected
