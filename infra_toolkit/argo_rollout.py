@@ -17,14 +17,15 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   ``previewReplicaCount`` and pre/post promotion analyses are noted as not modelled.
 - ``canary``: ``maxSurge`` / ``maxUnavailable`` (25 % each unset, not both 0), ``steps`` of
   ``setWeight`` (0-100) and ``pause`` (``{}``: until promoted; ``duration``: seconds or a Go
-  duration, whole seconds as Argo truncates it; consecutive timed pauses summed, a manual one
-  beside a timed one kept as a second step of the same weight), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
-  no ``dynamicStableScale``, ``minPodsPerReplicaSet`` or ``maxTrafficWeight``, it is the
-  toolkit's canary of pods (ceil(replicas x weight / 100) canary pods beside the full stable
-  set; after the last step Argo promotes to 100 %, added as a last step when the steps stop
-  short). Otherwise (a basic canary, whose weight is approximated by pod counts as the stable
-  set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment`` steps) it is not modelled:
-  :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for it.
+  duration, whole seconds as Argo truncates it; consecutive timed pauses summed, a manual one beside
+  a timed one kept as a second step of the same weight), ``trafficRouting``. With a traffic router,
+  ``setWeight`` / ``pause`` steps only, no ``dynamicStableScale``, ``minPodsPerReplicaSet`` or
+  ``maxTrafficWeight``, it is the toolkit's canary of pods (ceil(replicas x weight / 100) canary
+  pods beside the full stable set; after the last step Argo promotes to 100 %, added as a last step
+  when the steps stop short). Otherwise (a basic canary, whose weight is approximated by pod counts
+  as the stable set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment`` steps) it is not
+  modelled: :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for
+  it.
   Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) is noted too.
 
 A ``spec.workloadRef`` (the pod template taken from a Deployment) is refused with the fix.
