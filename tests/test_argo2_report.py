@@ -115,19 +115,29 @@ _PLAN_CANARY = """deployment_strategy:
 """
 
 
-def _plan_canary_messages(tmp_path: Path, pause: str) -> list[str]:
-    """The warnings of canary-plan.yaml with ``_PLAN_CANARY`` (its 50 % step paused ``pause``)
-    in place of its rolling strategy."""
+def _warnings(tmp_path: Path, plan_name: str, strategy: str,
+              manifest_edit: tuple[str, str, str] | None = None) -> list[str]:
+    """The warnings of tests/data/argo2's ``plan_name`` (copied to ``tmp_path``) with
+    ``strategy`` as its deployment_strategy, ``manifest_edit`` (file, old, new) applied."""
     for f in ARGO2.iterdir():
         shutil.copy(f, tmp_path)
-    plan = tmp_path / "canary-plan.yaml"
+    if manifest_edit is not None:
+        name, old, new = manifest_edit
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert old in text
+        (tmp_path / name).write_text(text.replace(old, new), encoding="utf-8")
+    plan = tmp_path / plan_name
     text = plan.read_text(encoding="utf-8")
     start, end = text.index("deployment_strategy:"), text.index("monitoring:")
-    plan.write_text(text[:start] + _PLAN_CANARY.replace("PAUSE", pause) + text[end:],
-                    encoding="utf-8")
+    plan.write_text(text[:start] + strategy + text[end:], encoding="utf-8")
     _plan, problems, warnings = check_plan_warnings(plan)
     assert problems == []
-    return [w.message for w in warnings]
+    return [w.message for w in warnings if "HPA" not in w.message]
+
+
+def _plan_canary_messages(tmp_path: Path, pause: str) -> list[str]:
+    """canary-plan.yaml's warnings with ``_PLAN_CANARY`` (its 50 % step paused ``pause``)."""
+    return _warnings(tmp_path, "canary-plan.yaml", _PLAN_CANARY.replace("PAUSE", pause))
 
 
 def test_a_plan_canary_saying_what_the_rollout_does_is_not_warned(tmp_path: Path) -> None:
@@ -178,3 +188,29 @@ def _routed_steps(steps: list[dict[str, object]]) -> tuple[CanaryStep, ...] | No
 def test_a_rollouts_pauses_keep_every_wait(steps: list[dict[str, object]],
                                            expected: tuple[CanaryStep, ...]) -> None:
     assert _routed_steps(steps) == expected
+
+
+_NO_AUTO = ("bg-rollout.yaml", "      autoPromotionSeconds: 300\n",
+            "      autoPromotionEnabled: false\n")
+
+
+def _plan_blue_green(delay: str) -> str:
+    return ("deployment_strategy:\n  type: blue-green\n  description: by hand\n"
+            f"  blue_green: {{preview: 5m, auto_promote: false, scale_down_delay: {delay}}}\n")
+
+
+def test_a_manual_blue_green_plan_is_not_warned_for_its_preview(tmp_path: Path) -> None:
+    # autoPromotionEnabled: false waits for `kubectl argo rollouts promote`: the manifest says
+    # nothing of how long, so the plan's preview (5m, its guess at the person's wait; it cannot
+    # be 0 s) is not compared; scale-down delays 30 s both (the Rollout's unset: Argo's 30)
+    assert _warnings(tmp_path, "bg-plan.yaml", _plan_blue_green("30s"), _NO_AUTO) == []
+
+
+def test_a_manual_blue_green_plan_of_another_delay_is_warned(tmp_path: Path) -> None:
+    assert _warnings(tmp_path, "bg-plan.yaml", _plan_blue_green("45s"), _NO_AUTO) == [
+        "warning: workload 'payments' is an Argo Rollout: Argo Rollouts runs its own "
+        "spec.strategy.blueGreen, blue-green (preview until promoted by hand, auto_promote off, "
+        "scale_down_delay 30 s), while the report's Deployment Strategy figures follow the "
+        "plan's deployment_strategy, blue-green (preview 300 s, auto_promote off, "
+        "scale_down_delay 45 s); make them say the same, or leave the workload out of "
+        "deployment_strategy.workloads so the report follows the Rollout"]
