@@ -95,7 +95,9 @@ def test_a_blue_green_rollouts_overlap_counts_min_ready_and_the_default_delay(
         texts: dict[str, str]) -> None:
     # time to Ready: pull 6 s, app up at 6 + 12 = 18 s, first probe tick of the 10 s grid at or
     # after 18 s: 20 s; both sets run 20 + minReadySeconds 30 + autoPromotionSeconds 300 +
-    # scaleDownDelaySeconds (unset: 30) = 380 s = 6 min 20 s; 2 x 4 = 8 pods at once
+    # scaleDownDelaySeconds (unset: 30) = 380 s = 6 min 20 s; 2 x 4 = 8 pods at once, 3 nodes
+    # of 3 pods of 500m where 4 pods take 2 (min_size 2): 1 extra node, for (120 s provisioning
+    # + 380 s + 600 s cluster-autoscaler's unneeded time) / 3600 x $0.096 (m5.large) = $0.0293
     t = texts["bg"]
     assert ("| peak replicas in 'ramp' | 4 | 8 | 18 | yes | 18 | yes | 1 | 0.03 | 20 s | 5 min | "
             "30 s | 6 min 20 s |") in t
@@ -214,3 +216,24 @@ def test_a_manual_blue_green_plan_of_another_delay_is_warned(tmp_path: Path) -> 
         "plan's deployment_strategy, blue-green (preview 300 s, auto_promote off, "
         "scale_down_delay 45 s); make them say the same, or leave the workload out of "
         "deployment_strategy.workloads so the report follows the Rollout"]
+
+
+def test_a_manual_blue_green_rollouts_preview_is_a_person_not_0_s(tmp_path: Path) -> None:
+    # the plan says recreate, which Argo cannot do: the Rollout's own blueGreen is used, here
+    # without auto promotion, so the preview lasts until `kubectl argo rollouts promote`; both
+    # sets run at least 20 s to Ready + 30 s minReadySeconds + 30 s delay = 80 s = 1 min 20 s;
+    # the extra node (8 pods of 500m, 3 a node: 3 nodes, 1 above the 2 the 4 pods take) costs at
+    # least (120 s provisioning + 80 s + 600 s unneeded) / 3600 x $0.096 = $0.0213 -> 0.02
+    for f in ARGO2.iterdir():
+        shutil.copy(f, tmp_path)
+    rollout = tmp_path / "bg-rollout.yaml"
+    rollout.write_text(rollout.read_text(encoding="utf-8").replace(
+        "autoPromotionSeconds: 300", "autoPromotionEnabled: false"), encoding="utf-8")
+    plan = tmp_path / "bg-plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    start, end = text.index("deployment_strategy:"), text.index("monitoring:")
+    plan.write_text(text[:start] + "deployment_strategy:\n  type: recreate\n  description: r\n"
+                    + text[end:], encoding="utf-8")
+    t = _text(analyze_plan(plan))
+    assert "| minReplicas | 4 | 8 | 18 | yes | 18 | yes | 1 | at least 0.02 | 20 s | until " \
+        "promoted by hand | 30 s | at least 1 min 20 s |" in t
