@@ -71,8 +71,9 @@ _GO_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 @dataclass(frozen=True)
 class ArgoStrategy:
-    """A Rollout's ``spec.strategy``: ``type`` ``blueGreen`` or ``canary``; blue-green's
-    ``auto_promote``, ``auto_promotion_s``, ``scale_down_delay_s`` (seconds) and
+    """A Rollout's ``spec.strategy``: ``type`` ``blueGreen`` or ``canary``; ``scale_down_delay_s``
+    (seconds the previous set stays up after the promotion: blue-green's, and a canary's with
+    trafficRouting); blue-green's ``auto_promote``, ``auto_promotion_s`` and
     ``preview_replicas`` (``None``: the full replicas); a canary's ``max_surge`` /
     ``max_unavailable`` as written (``None``: 25 %), ``traffic_router`` (the provider key of
     ``trafficRouting``, ``None`` without one) and ``steps`` as the toolkit's canary steps
@@ -243,6 +244,7 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
         problems += [f"{where}.{k}{of} only applies with trafficRouting (Argo Rollouts "
                      "refuses it on a basic canary)"
                      for k in ("scaleDownDelaySeconds", "dynamicStableScale") if c.get(k)]
+    delay = _whole(c, "scaleDownDelaySeconds", where, of, problems)
     steps, other = _canary_steps(c.get("steps"), of, problems)
     router = next((str(k) for k in routing if k not in ("managedRoutes", "maxTrafficWeight")),
                   "trafficRouting") if routing is not None else None
@@ -254,7 +256,9 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
                       "approximated by pod counts as the stable pods scale down, within "
                       "maxSurge / maxUnavailable)")
     why += other
-    return ArgoStrategy("canary", max_surge=surge, max_unavailable=unavailable,
+    return ArgoStrategy("canary", scale_down_delay_s=(DEFAULT_SCALE_DOWN_DELAY_S
+                                                      if delay is None else delay),
+                        max_surge=surge, max_unavailable=unavailable,
                         traffic_router=router, steps=None if why else steps,
                         not_modelled=tuple(why + _anti_affinity(c, where)))
 

@@ -289,7 +289,8 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
             # an Argo Rollout's own canary: its steps, pauses and bake time, as the plan's are
             parts += _canary_steps(s.steps, f"Canary steps of {', '.join(names)} (the "
                                             "Rollout's own spec.strategy.canary.steps, Argo's "
-                                            "promotion to 100 % last)")
+                                            "promotion to 100 % last" + _kept_after(a, names)
+                                   + ")")
             wait = paragraph(_canary_wait(a), "canary-ready-wait")
             if wait not in parts and not (plan.steps and plan.canary_scope == "pods"):
                 parts.append(wait)  # said once, and above already for the plan's own canary
@@ -334,6 +335,18 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         parts.append(Table(steps, ROLLOUT_FORMATS, css_class="canary-pods",
                            caption=_CANARY_PODS + _ROOM))
     return parts
+
+
+def _kept_after(a: PlanAnalysis, names: Sequence[str]) -> str:
+    """For Rollouts' own canaries, how long Argo keeps the previous stable ReplicaSet at its full
+    replicas after the promotion (``scaleDownDelaySeconds``, 30 s unset, with trafficRouting):
+    the 100 % step's pods at once last that long past the steps."""
+    delays = [f"{w.name} {argo.scale_down_delay_s} s" for w in a.plan.proposed.workloads
+              if w.name in names and (argo := w.deployment_spec.update_strategy.argo) is not None
+              and argo.traffic_router is not None]
+    return ("; after it Argo keeps the previous stable ReplicaSet at full replicas for "
+            f"scaleDownDelaySeconds ({', '.join(delays)}), not in the elapsed times"
+            if delays else "")
 
 
 def _node_wait(a: PlanAnalysis, frames: Sequence[pd.DataFrame], name: str

@@ -50,8 +50,11 @@ def test_a_rollouts_own_canary_shows_its_steps_pauses_and_bake(texts: dict[str, 
     #   step 3: 50 %, 10 min, elapsed at least 2 + 10 = 12 min
     #   step 4: 100 %, no pause, elapsed at least 12 min
     t = texts["canary"]
+    # after the 100 % step Argo keeps the old stable set for scaleDownDelaySeconds (unset in
+    # canary-rollout.yaml, so Argo's 30 s with trafficRouting)
     assert ("Canary steps of payments (the Rollout's own spec.strategy.canary.steps, Argo's "
-            "promotion to 100 % last)") in t
+            "promotion to 100 % last; after it Argo keeps the previous stable ReplicaSet at full "
+            "replicas for scaleDownDelaySeconds (payments 30 s), not in the elapsed times)") in t
     assert ("1 | 5 | 2 min | 2 min |\n2 | 7 | until promoted by hand | at least 2 min |\n"
             "3 | 50 | 10 min | at least 12 min |\n4 | 100 | 0 s | at least 12 min |") in t
     assert ("Bake time: at least 12 min (the automatic pauses 2 min + 10 min + 0 s, plus the "
@@ -237,3 +240,12 @@ def test_a_manual_blue_green_rollouts_preview_is_a_person_not_0_s(tmp_path: Path
     t = _text(analyze_plan(plan))
     assert "| minReplicas | 4 | 8 | 18 | yes | 18 | yes | 1 | at least 0.02 | 20 s | until " \
         "promoted by hand | 30 s | at least 1 min 20 s |" in t
+
+
+def test_a_routed_canarys_scale_down_delay_is_read() -> None:
+    # scaleDownDelaySeconds: 120 on a canary with trafficRouting: the previous stable set stays
+    # 120 s after the promotion; unset, Argo's 30 s
+    for block, expected_s in [({"scaleDownDelaySeconds": 120}, 120), ({}, 30)]:
+        argo, problems = argo_strategy_from({"strategy": {"canary": {
+            "trafficRouting": {"nginx": {"stableIngress": "web"}}, **block}}})
+        assert problems == [] and argo.scale_down_delay_s == expected_s
