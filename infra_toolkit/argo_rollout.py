@@ -17,13 +17,15 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   ``previewReplicaCount`` and pre/post promotion analyses are noted as not modelled.
 - ``canary``: ``maxSurge`` / ``maxUnavailable`` (25 % each unset, not both 0), ``steps`` of
   ``setWeight`` (0-100) and ``pause`` (``{}``: until promoted; ``duration``: seconds or a Go
-  duration), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
-  no ``dynamicStableScale``, ``minPodsPerReplicaSet`` or ``maxTrafficWeight``, it is the
-  toolkit's canary of pods (ceil(replicas x weight / 100) canary pods beside the full stable
-  set; after the last step Argo promotes to 100 %, added as a last step when the steps stop
-  short). Otherwise (a basic canary, whose weight is approximated by pod counts as the stable
-  set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment`` steps) it is not modelled:
-  :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for it.
+  duration, whole seconds as Argo truncates it; consecutive timed pauses summed, a manual one beside
+  a timed one kept as a second step of the same weight), ``trafficRouting``. With a traffic router,
+  ``setWeight`` / ``pause`` steps only, no ``dynamicStableScale``, ``minPodsPerReplicaSet`` or
+  ``maxTrafficWeight``, it is the toolkit's canary of pods (ceil(replicas x weight / 100) canary
+  pods beside the full stable set; after the last step Argo promotes to 100 %, added as a last step
+  when the steps stop short). Otherwise (a basic canary, whose weight is approximated by pod counts
+  as the stable set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment`` steps) it is not
+  modelled: :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for
+  it.
   Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) is noted too.
 
 A ``spec.workloadRef`` (the pod template taken from a Deployment) is refused with the fix.
@@ -69,8 +71,9 @@ _GO_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 @dataclass(frozen=True)
 class ArgoStrategy:
-    """A Rollout's ``spec.strategy``: ``type`` ``blueGreen`` or ``canary``; blue-green's
-    ``auto_promote``, ``auto_promotion_s``, ``scale_down_delay_s`` (seconds) and
+    """A Rollout's ``spec.strategy``: ``type`` ``blueGreen`` or ``canary``; ``scale_down_delay_s``
+    (seconds the previous set stays up after the promotion: blue-green's, and a canary's with
+    trafficRouting); blue-green's ``auto_promote``, ``auto_promotion_s`` and
     ``preview_replicas`` (``None``: the full replicas); a canary's ``max_surge`` /
     ``max_unavailable`` as written (``None``: 25 %), ``traffic_router`` (the provider key of
     ``trafficRouting``, ``None`` without one) and ``steps`` as the toolkit's canary steps
@@ -175,7 +178,8 @@ def _pause_s(pause: Any, where: str, of: str, problems: list[str]) -> float | No
     if text.isdigit():
         return float(text)
     if isinstance(duration, str) and text and not _GO_DURATION.sub("", text):
-        return sum(float(n) * _GO_UNIT_S[u] for n, u in _GO_DURATION.findall(text))
+        # int32(d.Seconds()) in DurationSeconds: whole seconds, the fraction dropped
+        return float(int(sum(float(n) * _GO_UNIT_S[u] for n, u in _GO_DURATION.findall(text))))
     problems.append(f"{where}.duration{of}: {quoted(duration)} must be seconds (300) or a "
                     "duration such as 30s, 10m, 1h")
     return None
@@ -212,8 +216,10 @@ def _canary_steps(raw: Any, of: str, problems: list[str]
             seconds = _pause_s(value, f"{at}.pause", of, problems)
             if not steps:
                 other.append(f"{at}.pause (before any setWeight)")
-            elif steps[-1][1] is not None:
+            elif steps[-1][1] is not None and (seconds is not None or steps[-1][1] == 0):
                 steps[-1][1] = None if seconds is None else steps[-1][1] + seconds
+            else:  # a manual pause beside a timed one: both kept, as two steps of one weight
+                steps.append([steps[-1][0], seconds])
         else:
             other.append(f"{at}.{key}")
     if not steps or steps[-1][0] < 100:
@@ -238,6 +244,7 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
         problems += [f"{where}.{k}{of} only applies with trafficRouting (Argo Rollouts "
                      "refuses it on a basic canary)"
                      for k in ("scaleDownDelaySeconds", "dynamicStableScale") if c.get(k)]
+    delay = _whole(c, "scaleDownDelaySeconds", where, of, problems)
     steps, other = _canary_steps(c.get("steps"), of, problems)
     router = next((str(k) for k in routing if k not in ("managedRoutes", "maxTrafficWeight")),
                   "trafficRouting") if routing is not None else None
@@ -249,7 +256,9 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
                       "approximated by pod counts as the stable pods scale down, within "
                       "maxSurge / maxUnavailable)")
     why += other
-    return ArgoStrategy("canary", max_surge=surge, max_unavailable=unavailable,
+    return ArgoStrategy("canary", scale_down_delay_s=(DEFAULT_SCALE_DOWN_DELAY_S
+                                                      if delay is None else delay),
+                        max_surge=surge, max_unavailable=unavailable,
                         traffic_router=router, steps=None if why else steps,
                         not_modelled=tuple(why + _anti_affinity(c, where)))
 
@@ -294,7 +303,9 @@ def deployment_strategy_of(argo: ArgoStrategy, owner: str) -> DeploymentStrategy
             preview_s=float(argo.auto_promotion_s if argo.auto_promote else 0),
             auto_promote=argo.auto_promote, scale_down_delay_s=float(argo.scale_down_delay_s))
     if argo.steps is None:
+        # the router kept: a basic canary (None) is rolled back otherwise than a routed one
         return DeploymentStrategy("canary", f"the {owner}'s own canary strategy (not "
-                                  f"modelled: {'; '.join(argo.not_modelled)})")
+                                  f"modelled: {'; '.join(argo.not_modelled)})",
+                                  traffic_router=argo.traffic_router)
     return DeploymentStrategy("canary", f"the {owner}'s own canary strategy",
                               steps=argo.steps, traffic_router=argo.traffic_router)

@@ -5,7 +5,10 @@ Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
   so the tables use the Rollout's own canary or blue-green (as
   :func:`infra_toolkit.rollout_tables.effective_strategy` does), which is said;
 - the plan's ``canary`` or ``blue-green`` covers it and says otherwise than the Rollout's own:
-  the report's figures are the plan's, Argo Rollouts runs the manifest's;
+  the report's figures are the plan's, Argo Rollouts runs the manifest's (a last step of 100 %
+  without a pause, which the plan format cannot write with a pause of 0 s, compared as the
+  plan's ``{weight_pct: 100}``; without auto promotion the blue-green's preview is not
+  compared: the plan's is its guess at a person's wait);
 - the tables use the Rollout's own strategy and part of it is not modelled
   (:attr:`~infra_toolkit.argo_rollout.ArgoStrategy.not_modelled`): which fields, and for a
   canary not modelled at all, that its table rows give no canary figures.
@@ -13,9 +16,11 @@ Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from infra_toolkit.argo_rollout import DEFAULT_SCALE_DOWN_DELAY_S, deployment_strategy_of
 from infra_toolkit.plan import Plan
-from infra_toolkit.plan_operations_types import DeploymentStrategy
+from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.plan_warning_type import PlanWarning
 
 __all__ = ["argo_rollout_warnings"]
@@ -26,14 +31,31 @@ def _said(s: DeploymentStrategy) -> str:
     if s.type == "blue-green":
         delay_s = DEFAULT_SCALE_DOWN_DELAY_S if s.scale_down_delay_s is None \
             else s.scale_down_delay_s
-        return (f"blue-green (preview {s.preview_s or 0:g} s, auto_promote "
+        preview = ("until promoted by hand" if s.auto_promote is False and not s.preview_s
+                   else f"{s.preview_s or 0:g} s")
+        return (f"blue-green (preview {preview}, auto_promote "
                 f"{'on' if s.auto_promote else 'off'}, scale_down_delay {delay_s:g} s)")
     if s.type == "canary" and s.steps:
-        steps = ", ".join(f"{p.weight_pct:g}% for "
+        steps = ", ".join("100% with no pause" if p == CanaryStep(100.0, 0.0) else
+                          f"{p.weight_pct:g}% for "
                           f"{'a promotion' if p.pause_s is None else f'{p.pause_s:g} s'}"
                           for p in s.steps)
         return f"canary ({steps})"
     return s.type
+
+
+def _as_plan_says(s: DeploymentStrategy) -> DeploymentStrategy:
+    """``s`` as the plan format can say it, to compare: a last canary step of 100 % and no pause
+    (Argo's promotion once the steps are done) as ``{weight_pct: 100}`` without a pause (a pause
+    of 0 s is refused there: the plan's figures then say "at least" the bake time, still a lower
+    bound); a blue-green without auto promotion without its preview, which is then the plan's
+    guess at a person's wait (Argo ignores autoPromotionSeconds then; the plan requires a
+    preview above 0 s)."""
+    if s.type == "blue-green" and s.auto_promote is False:
+        return replace(s, preview_s=None)
+    if s.type != "canary" or not s.steps or s.steps[-1] != CanaryStep(100.0, 0.0):
+        return s
+    return replace(s, steps=(*s.steps[:-1], CanaryStep(100.0, None)))
 
 
 def argo_rollout_warnings(plan: Plan) -> list[PlanWarning]:
@@ -50,7 +72,7 @@ def argo_rollout_warnings(plan: Plan) -> list[PlanWarning]:
         manifest = f"spec.strategy.{argo.type}"
         covered = not s.workloads or w.name in s.workloads
         if covered and s.type in ("canary", "blue-green"):
-            if _said(s) != _said(own):
+            if _said(_as_plan_says(s)) != _said(_as_plan_says(own)):
                 out.append(PlanWarning(at, (
                     f"workload {w.name!r} is an Argo Rollout: Argo Rollouts runs its own "
                     f"{manifest}, {_said(own)}, while the report's Deployment Strategy figures "

@@ -123,6 +123,13 @@ _ROLLBACK_BY_TYPE = {
             "weights requests moves every request back at once, one that weights connections "
             "(an NLB's weighted target groups) only new connections, while open keep-alive "
             "connections stay on the canary pods until they close",
+    # a Rollout's canary without trafficRouting: Argo scaled the stable ReplicaSet down as the
+    # canary grew (CalculateReplicaCountsForCanary), so an abort has stable pods to start again
+    "basic": "aborting a basic canary (no trafficRouting) scales the stable ReplicaSet back up "
+             "to the full replicas, which Argo Rollouts scaled down as the canary grew, and the "
+             "canary down within maxSurge / maxUnavailable: the stable pods it lost start "
+             "again, at least one time to Ready (plus minReadySeconds) before it is whole, "
+             "while the Service spreads requests over every Ready pod, old and new",
     "stack": "a stack canary is rolled back by giving the old stack the whole weight again; "
              "with DNS weights resolvers and clients keep the old answer up to the records' "
              "TTL (some clients longer), so the new stack's share falls over at least one TTL "
@@ -134,8 +141,13 @@ def _rollback_note(a: PlanAnalysis) -> str:
     """How each strategy the workloads roll by is rolled back and how long that takes."""
     said: list[str] = []
     for s, names in strategy_groups(a):
-        key = s.canary_scope if s.type == "canary" else s.type
+        key = s.type if s.type != "canary" else (
+            "basic" if s.traffic_router is None else s.canary_scope)
         text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
+        argo = [n for n in names if _kind(a, n) == "Rollout"]
+        if argo:  # Argo Rollouts' kubectl plugin, not kubectl rollout undo
+            text += (f" (an Argo Rollout: kubectl argo rollouts abort {argo[0]} while the update "
+                     f"runs, kubectl argo rollouts undo {argo[0]} once it is promoted)")
         if any(_kind(a, n) == "StatefulSet" for n in names):  # no ReplicaSets (A18-13)
             text = text.replace("the previous ReplicaSet", "the previous ReplicaSet, for a "
                                 "StatefulSet its previous ControllerRevision,")
@@ -152,13 +164,14 @@ def _rollback_note(a: PlanAnalysis) -> str:
 
 
 def _kind(a: PlanAnalysis, name: str) -> str:
-    """The kind of the proposed workload ``name``'s manifest (``Deployment`` or
-    ``StatefulSet``)."""
+    """The kind of the proposed workload ``name``'s manifest (``Deployment``, ``StatefulSet``
+    or ``Rollout``)."""
     w = next(w for w in a.plan.proposed.workloads if w.name == name)
     return w.deployment.kind if w.deployment is not None else "Deployment"
 
 
-def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:
+def _canary_steps(steps: Sequence[CanaryStep], caption: str = "Canary steps"
+                  ) -> list[str | Table]:
     """The canary steps with the time elapsed at the end of each pause, and the bake time."""
     elapsed, manual, rows = 0.0, False, []
     for i, st in enumerate(steps, 1):
@@ -174,7 +187,7 @@ def _canary_steps(steps: Sequence[CanaryStep]) -> list[str | Table]:
     bake = (f"Bake time: {'at least ' if has_manual else ''}{duration_text(bake_s)} (the "
             f"automatic pauses {pauses or 'none'}"
             + (", plus the wait for a manual promotion)." if has_manual else ")."))
-    return [Table(pd.DataFrame(rows), css_class="canary-steps", caption="Canary steps"),
+    return [Table(pd.DataFrame(rows), css_class="canary-steps", caption=caption),
             paragraph(bake, "canary-bake")]
 
 
@@ -257,6 +270,7 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         return [paragraph("Rollout figures: none (the plan has no workloads).")]
     parts: list[str | Table] = []
     rolling_frames = []
+    plan = a.plan.deployment_strategy
     for s, names in groups:
         frame = rollout_table(a, s)
         if s.type == "rolling":
@@ -271,6 +285,15 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
                        f"or unable to take it: see the plan warnings), but by {s.description}. "
                        + caption)
         parts.append(Table(frame, ROLLOUT_FORMATS, css_class="rollout", caption=caption))
+        if s != a.plan.deployment_strategy and s.steps:
+            # an Argo Rollout's own canary: its steps, pauses and bake time, as the plan's are
+            parts += _canary_steps(s.steps, f"Canary steps of {', '.join(names)} (the "
+                                            "Rollout's own spec.strategy.canary.steps, Argo's "
+                                            "promotion to 100 % last" + _kept_after(a, names)
+                                   + ")")
+            wait = paragraph(_canary_wait(a), "canary-ready-wait")
+            if wait not in parts and not (plan.steps and plan.canary_scope == "pods"):
+                parts.append(wait)  # said once, and above already for the plan's own canary
     for s, names in later_update_groups(a):
         caption = _ROLLOUT_CAPTIONS[s.type] + (_ROOM + _EXTRA if s.type == "rolling" else "")
         later = later_update_table(a, s)
@@ -312,6 +335,18 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         parts.append(Table(steps, ROLLOUT_FORMATS, css_class="canary-pods",
                            caption=_CANARY_PODS + _ROOM))
     return parts
+
+
+def _kept_after(a: PlanAnalysis, names: Sequence[str]) -> str:
+    """For Rollouts' own canaries, how long Argo keeps the previous stable ReplicaSet at its full
+    replicas after the promotion (``scaleDownDelaySeconds``, 30 s unset, with trafficRouting):
+    the 100 % step's pods at once last that long past the steps."""
+    delays = [f"{w.name} {argo.scale_down_delay_s} s" for w in a.plan.proposed.workloads
+              if w.name in names and (argo := w.deployment_spec.update_strategy.argo) is not None
+              and argo.traffic_router is not None]
+    return ("; after it Argo keeps the previous stable ReplicaSet at full replicas for "
+            f"scaleDownDelaySeconds ({', '.join(delays)}), not in the elapsed times"
+            if delays else "")
 
 
 def _node_wait(a: PlanAnalysis, frames: Sequence[pd.DataFrame], name: str

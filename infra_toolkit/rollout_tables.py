@@ -291,7 +291,9 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                                      None if ready_s is None else b.overlap_s,
                                      at_least=not s.auto_promote),
                     "Time to Ready": duration_text(ready_s),
-                    "Preview": duration_text(s.preview_s),
+                    # a Rollout without auto promotion: no preview length, a person promotes
+                    "Preview": ("until promoted by hand" if not s.auto_promote
+                                and not s.preview_s else duration_text(s.preview_s)),
                     "Scale-down delay": duration_text(b.scale_down_delay_s),
                     # without auto promotion Argo waits for a person: the preview is a plan
                     "Both sets running": (duration_text(None) if ready_s is None else
