@@ -5,7 +5,8 @@ managedNodeGroups / nodeGroups entry its name, instance types (eksctl's m5.large
 named; an unmanaged group's instancesDistribution lists them), size bounds, capacity type
 (spot: true, or an all-spot instancesDistribution = SPOT; a mix is refused), volume size and
 type, labels and taints (list or map form); other eksctl fields are left to eksctl. minSize and
-maxSize are required (the simulation needs the bounds); desiredCapacity defaults to minSize.
+maxSize are required (the simulation needs the bounds; the message says what eksctl would default
+them to); desiredCapacity defaults to minSize.
 Errors name the file and each bad field.
 """
 
@@ -251,6 +252,8 @@ def _instance_types(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
 # an error, eksctl-io/eksctl#702), so a misspelt one of these is refused rather than left to a
 # default ('instanceTyp: c5.large' priced as m5.large); the other eksctl fields are not listed,
 # so only a key close to one of these (and not itself an eksctl field) is called a typo.
+#: eksctl's ``DefaultNodeCount``: minSize when neither it nor desiredCapacity is written
+_EKSCTL_DEFAULT_NODES = 2
 _READ_FIELDS = ("name", "instanceType", "instanceTypes", "instancesDistribution", "minSize",
                 "maxSize", "desiredCapacity", "spot", "volumeSize", "volumeType", "labels",
                 "taints", "amiFamily", "availabilityZones", "launchTemplate", "instanceSelector",
@@ -318,11 +321,19 @@ def _node_group(r: FieldReader, m: Mapping[str, Any], p: str, managed: bool
         if types == ("mixed",):
             r.add(join_path(p, "instanceType"), "'mixed' needs instancesDistribution with "
                                                 "instanceTypes; add it or name the type")
-    for key in ("minSize", "maxSize"):
-        if m.get(key) is None:
-            r.add(join_path(p, key), "missing: the plan needs the node group's bounds to "
-                                     "simulate scaling; add minSize and maxSize (they are not "
-                                     "guessed from desiredCapacity)")
+    if m.get("minSize") is None or m.get("maxSize") is None:
+        # eksctl's own defaults (validation.go / nodegroup builder): minSize = desiredCapacity,
+        # else 2; maxSize = desiredCapacity, else minSize: a group of fixed size, rarely meant
+        # in a plan that asks how it scales, so the bounds are asked for, not assumed
+        given = m.get("desiredCapacity")
+        eksctl_min = m.get("minSize", given if given is not None else _EKSCTL_DEFAULT_NODES)
+        eksctl_max = m.get("maxSize", given if given is not None else eksctl_min)
+        for key in ("minSize", "maxSize"):
+            if m.get(key) is None:
+                r.add(join_path(p, key), f"missing: eksctl would make the group {eksctl_min} to "
+                      f"{eksctl_max} nodes (minSize from desiredCapacity, else 2; maxSize from "
+                      "desiredCapacity, else minSize); write the bounds the group is to scale "
+                      "between, minSize and maxSize")
     min_size = r.int_(m, "minSize", p, minimum=0) if m.get("minSize") is not None else None
     max_size = r.int_(m, "maxSize", p, minimum=1) if m.get("maxSize") is not None else None
     desired = r.int_(m, "desiredCapacity", p, required=False, minimum=0, default=min_size)

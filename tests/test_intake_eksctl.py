@@ -85,3 +85,33 @@ def test_list_taints_of_three_effects() -> None:
     assert {g.name: g.taints for g in groups} == {
         "db": ("example.com/db=true:NoSchedule", "example.com/production=true:NoExecute"),
         "general": ("example.com/memory-pressure=true:PreferNoSchedule",)}
+
+
+@pytest.mark.parametrize(("sizes", "expected"), [
+    # eksctl's defaults (pkg/apis/eksctl.io/v1alpha5/validation.go, managed node groups):
+    # minSize unset -> desiredCapacity, else DefaultNodeCount 2; maxSize unset ->
+    # desiredCapacity, else minSize. eksctl examples/05 writes desiredCapacity 3 alone: 3 to 3
+    ("desiredCapacity: 3", {"minSize": "3 to 3", "maxSize": "3 to 3"}),
+    # nothing written: minSize 2, maxSize = minSize = 2
+    ("", {"minSize": "2 to 2", "maxSize": "2 to 2"}),
+    # minSize 1 alone: maxSize = minSize = 1
+    ("minSize: 1", {"maxSize": "1 to 1"}),
+    # maxSize 5 and desiredCapacity 3: minSize = desiredCapacity = 3
+    ("maxSize: 5\n    desiredCapacity: 3", {"minSize": "3 to 5"}),
+])
+def test_a_group_without_bounds_is_told_what_eksctl_would_make_it(
+        tmp_path: Path, sizes: str, expected: dict[str, str]) -> None:
+    from infra_toolkit.errors import SpecError
+
+    config = tmp_path / "cluster.yaml"
+    config.write_text("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n"
+                      "  name: c\n  region: us-east-1\nmanagedNodeGroups:\n  - name: ng\n"
+                      f"    instanceType: m5.large\n    {sizes}\n")
+    with pytest.raises(SpecError) as raised:
+        read_cluster_config(config)
+    for key, nodes in expected.items():
+        assert (f"managedNodeGroups[0].{key}: missing: eksctl would make the group {nodes} "
+                "nodes (minSize from desiredCapacity, else 2; maxSize from desiredCapacity, "
+                "else minSize); write the bounds the group is to scale between, minSize and "
+                "maxSize") in str(raised.value)
+    assert str(raised.value).count("missing: eksctl would make") == len(expected)

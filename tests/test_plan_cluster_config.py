@@ -65,8 +65,9 @@ def test_node_group_fields(group: dict[str, Any], expected: NodeGroupConfig) -> 
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"minSize": None}, (r"managedNodeGroups\[0\].minSize: missing: the plan needs the node "
-                        r"group's bounds to simulate scaling; add minSize and maxSize")),
+    # no desiredCapacity either: eksctl's minSize would be its default 2, under maxSize 3
+    ({"minSize": None}, (r"managedNodeGroups\[0\].minSize: missing: eksctl would make the "
+                        r"group 2 to 3 nodes .*write the bounds the group is to scale between")),
     ({"maxSize": "ten"}, r"managedNodeGroups\[0\].maxSize: expected a number, got text"),
     ({"desiredCapacity": 9}, (r"managedNodeGroups\[0\].desiredCapacity: need minSize <= "
                              r"desiredCapacity <= maxSize, got 1 <= 9 <= 3")),
@@ -122,9 +123,9 @@ def test_every_problem_is_listed() -> None:
         cluster_config_from_dict(doc, "cluster.yaml")
     assert str(exc.value).splitlines() == [
         "cluster.yaml: metadata.region: missing (required); add `region:`",
-        ("cluster.yaml: managedNodeGroups[0].minSize: missing: the plan needs the node group's "
-         "bounds to simulate scaling; add minSize and maxSize (they are not guessed from "
-         "desiredCapacity)"),
+        ("cluster.yaml: managedNodeGroups[0].minSize: missing: eksctl would make the group 2 "
+         "to 3 nodes (minSize from desiredCapacity, else 2; maxSize from desiredCapacity, else "
+         "minSize); write the bounds the group is to scale between, minSize and maxSize"),
         "cluster.yaml: managedNodeGroups[0].spot: expected true or false, got text ('no')",
     ]
 
