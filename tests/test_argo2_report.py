@@ -140,9 +140,11 @@ def _warnings(tmp_path: Path, plan_name: str, strategy: str,
     return [w.message for w in warnings if "HPA" not in w.message]
 
 
-def _plan_canary_messages(tmp_path: Path, pause: str) -> list[str]:
-    """canary-plan.yaml's warnings with ``_PLAN_CANARY`` (its 50 % step paused ``pause``)."""
-    return _warnings(tmp_path, "canary-plan.yaml", _PLAN_CANARY.replace("PAUSE", pause))
+def _plan_canary_messages(tmp_path: Path, pause: str, router: str = "nginx") -> list[str]:
+    """canary-plan.yaml's warnings with ``_PLAN_CANARY`` (its 50 % step paused ``pause``, its
+    traffic_router ``router``; the Rollout's is nginx)."""
+    return _warnings(tmp_path, "canary-plan.yaml", _PLAN_CANARY.replace("PAUSE", pause).replace(
+        "traffic_router: nginx", f"traffic_router: {router}"))
 
 
 def test_a_plan_canary_saying_what_the_rollout_does_is_not_warned(tmp_path: Path) -> None:
@@ -162,6 +164,23 @@ def test_a_plan_canary_pausing_otherwise_than_the_rollout_is_warned(tmp_path: Pa
         "deployment_strategy, canary (5% for 120 s, 7% for a promotion, 50% for 300 s, 100% "
         "for a promotion); make them say the same, or leave the workload out of "
         "deployment_strategy.workloads so the report follows the Rollout"]
+
+
+def test_a_plan_naming_another_router_than_the_rollouts_is_warned(tmp_path: Path) -> None:
+    # the Rollout's trafficRouting is nginx; Argo shifts the traffic with it whatever the plan
+    # says, and CalculateReplicaCountsForTrafficRoutedCanary (utils/replicaset/canary.go) sizes
+    # the canary from the weight alone, so the pods do not depend on the router
+    assert _plan_canary_messages(tmp_path, "10m", "istio") == [
+        "warning: workload 'payments' is an Argo Rollout routed by its "
+        "spec.strategy.canary.trafficRouting.nginx, while the plan's "
+        "deployment_strategy.canary.traffic_router is 'istio': Argo Rollouts shifts the traffic "
+        "with nginx, the report's Traffic router row shows 'istio' (the canary pods are the "
+        "same under either); name nginx in traffic_router"]
+
+
+@pytest.mark.parametrize("router", ["nginx", "ingress-nginx", "NGINX Ingress Controller"])
+def test_a_plan_naming_the_rollouts_router_is_not_warned(tmp_path: Path, router: str) -> None:
+    assert _plan_canary_messages(tmp_path, "10m", router) == []
 
 
 def _routed_steps(steps: list[dict[str, object]]) -> tuple[CanaryStep, ...] | None:
