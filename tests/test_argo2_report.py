@@ -63,10 +63,11 @@ def test_a_rollouts_own_canary_shows_its_steps_pauses_and_bake(texts: dict[str, 
 
 
 def test_a_rollouts_routed_canary_pods_per_step_are_argos(texts: dict[str, str]) -> None:
-    # DesiredReplicaCountsForCanary with trafficRouting: canary = ceil(replicas x weight / 100),
-    # stable = replicas. At 4 replicas: 5 % -> ceil(0.2) = 1, 7 % -> ceil(0.28) = 1,
-    # 50 % -> 2, 100 % -> 4; pods at once 5, 5, 6, 8. At 10: 1, ceil(0.7) = 1, 5, 10 -> 11, 11,
-    # 15, 20. Room 18 (6 nodes at max_size x 3 pods of 500m on an m5.large), so 20 does not fit.
+    # CalculateReplicaCountsForTrafficRoutedCanary (trafficRouting): canary =
+    # ceil(replicas x weight / 100), stable = replicas. At 4 replicas: 5 % -> ceil(0.2) = 1,
+    # 7 % -> ceil(0.28) = 1, 50 % -> 2, 100 % -> 4; pods at once 5, 5, 6, 8. At 10: 1,
+    # ceil(0.7) = 1, 5, 10 -> 11, 11, 15, 20. Room 18 (6 nodes at max_size x 3 pods of 500m on
+    # an m5.large), so 20 does not fit.
     t = texts["canary"]
     for n, canary, at_once in [(4, [1, 1, 2, 4], [5, 5, 6, 8]),
                                (10, [1, 1, 5, 10], [11, 11, 15, 20])]:
