@@ -21,10 +21,10 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   it; consecutive timed pauses summed, a manual one beside a timed one kept as a second step of
   the same weight; a pause before any ``setWeight`` is at weight 0, ``GetCurrentSetWeight``'s
   answer there), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
-  no ``dynamicStableScale``, ``minPodsPerReplicaSet`` (a floor of canary pods above weight 0) or
-  ``maxTrafficWeight``, it is the toolkit's canary of pods (ceil(replicas x weight / 100) canary
-  pods beside the full stable set; after the last step Argo promotes to 100 %, added as a last
-  step when the steps stop short). Otherwise (a basic canary, whose weight is approximated by
+  no ``dynamicStableScale`` or ``maxTrafficWeight``, it is the toolkit's canary of pods
+  (ceil(replicas x weight / 100) canary pods, at least ``minPodsPerReplicaSet`` at a weight
+  above 0, beside the full stable set; after the last step Argo promotes to 100 %, added as a
+  last step when the steps stop short). Otherwise (a basic canary, whose weight is approximated by
   pod counts as the stable set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment``
   steps) it is not modelled: :attr:`ArgoStrategy.not_modelled` says why, and the report shows
   no canary figures for it.
@@ -81,7 +81,8 @@ class ArgoStrategy:
     trafficRouting); blue-green's ``auto_promote``, ``auto_promotion_s`` and
     ``preview_replicas`` (``None``: the full replicas); a canary's ``max_surge`` /
     ``max_unavailable`` as written (``None``: 25 %), ``traffic_router`` (the provider key of
-    ``trafficRouting``, ``None`` without one) and ``steps`` as the toolkit's canary steps
+    ``trafficRouting``, ``None`` without one), ``min_pods_per_replica_set`` (its
+    ``minPodsPerReplicaSet`` with a router, 0 unset) and ``steps`` as the toolkit's canary steps
     (``None`` when not modelled); ``not_modelled``: what of it the report does not simulate,
     one phrase each naming the field."""
 
@@ -93,6 +94,7 @@ class ArgoStrategy:
     max_surge: int | str | None = None
     max_unavailable: int | str | None = None
     traffic_router: str | None = None
+    min_pods_per_replica_set: int = 0
     steps: tuple[CanaryStep, ...] | None = None
     not_modelled: tuple[str, ...] = ()
 
@@ -302,16 +304,14 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
                   "trafficRouting") if routing is not None else None
     why = [f"{where}.dynamicStableScale"] if c.get("dynamicStableScale") else []
     floor = c.get("minPodsPerReplicaSet")
-    if floor is not None and (isinstance(floor, bool) or not isinstance(floor, int)):
+    if floor is None:
+        floor = 0
+    elif isinstance(floor, bool) or not isinstance(floor, int):
         problems.append(f"{where}.minPodsPerReplicaSet{of}: {quoted(floor)} must be a whole "
                         "number of pods")
-    # Argo ignores it without a router; at 1 or less it changes nothing, a weight above 0
-    # already giving ceil(replicas x weight / 100) >= 1 canary pod
-    elif routing is not None and floor is not None and floor > 1:
-        why.append(f"{where}.minPodsPerReplicaSet {quoted(floor)} (CheckMinPodsPerReplicaSet in "
-                   "utils/replicaset/canary.go: each weight above 0 runs max(ceil(replicas x "
-                   f"weight / 100), {quoted(floor)}) canary pods, the stable set at the full "
-                   "replicas; the toolkit's canary steps carry no such floor)")
+        floor = 0
+    # CheckMinPodsPerReplicaSet returns the count unchanged without a router
+    floor = max(floor, 0) if routing is not None else 0
     why += [f"{where}.trafficRouting.maxTrafficWeight"] if routing and \
         routing.get("maxTrafficWeight") is not None else []
     if routing is None:
@@ -322,7 +322,8 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
     return ArgoStrategy("canary", scale_down_delay_s=(DEFAULT_SCALE_DOWN_DELAY_S
                                                       if delay is None else delay),
                         max_surge=surge, max_unavailable=unavailable,
-                        traffic_router=router, steps=None if why else steps,
+                        traffic_router=router, min_pods_per_replica_set=floor,
+                        steps=None if why else steps,
                         not_modelled=tuple(why + _anti_affinity(c, where)))
 
 
@@ -371,4 +372,5 @@ def deployment_strategy_of(argo: ArgoStrategy, owner: str) -> DeploymentStrategy
                                   f"modelled: {'; '.join(argo.not_modelled)})",
                                   traffic_router=argo.traffic_router)
     return DeploymentStrategy("canary", f"the {owner}'s own canary strategy",
-                              steps=argo.steps, traffic_router=argo.traffic_router)
+                              steps=argo.steps, traffic_router=argo.traffic_router,
+                              canary_min_pods=argo.min_pods_per_replica_set)

@@ -45,7 +45,9 @@ def _said(s: DeploymentStrategy) -> str:
                           f"{p.weight_pct:g}% for "
                           f"{'a promotion' if p.pause_s is None else f'{p.pause_s:g} s'}"
                           for p in s.steps)
-        return f"canary ({steps})"
+        floor = (f"; at least {s.canary_min_pods} canary pods above 0 %"
+                 if s.canary_min_pods > 1 else "")
+        return f"canary ({steps}{floor})"
     return s.type
 
 

@@ -201,14 +201,18 @@ class CanaryStepPods:
         return self.canary_pods + self.stable_pods
 
 
-def canary_step_pods(steps: Sequence[CanaryStep], replicas: int) -> tuple[CanaryStepPods, ...]:
+def canary_step_pods(steps: Sequence[CanaryStep], replicas: int, min_pods: int = 0
+                     ) -> tuple[CanaryStepPods, ...]:
     """Each step's pods of a canary of ``replicas`` pods behind a traffic router (see the module
-    docstring): ``ceil(replicas x weight / 100)`` canary pods beside ``replicas`` stable ones."""
+    docstring): ``ceil(replicas x weight / 100)`` canary pods, at least ``min_pods`` when that is
+    above 0 (``CheckMinPodsPerReplicaSet``: a Rollout's ``minPodsPerReplicaSet``), beside
+    ``replicas`` stable ones."""
     # trafficWeightToReplicas: math.Ceil(float64(weight*replicas) / 100), the product first, so
     # 7 % of 100 pods is 700 / 100 = 7 (not 100 x 0.07 = 7.000000000000001, 8, as the float
     # product of older Argo, DesiredReplicaCountsForCanary at argo-rollouts 007a38d, gave)
-    return tuple(CanaryStepPods(s.weight_pct, math.ceil(s.weight_pct * replicas / 100),
-                                replicas) for s in steps)
+    pods = [math.ceil(s.weight_pct * replicas / 100) for s in steps]
+    return tuple(CanaryStepPods(s.weight_pct, max(n, min_pods) if n else 0, replicas)
+                 for s, n in zip(steps, pods, strict=True))
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,41 @@ def test_a_rollouts_rollback_names_the_argo_plugin(texts: dict[str, str], plan: 
     assert "kubectl rollout undo" not in t
 
 
+_MIN_PODS = ("canary-rollout.yaml", "      stableService: payments-stable\n",
+             "      stableService: payments-stable\n      minPodsPerReplicaSet: 3\n")
+
+
+def test_a_rollouts_min_pods_per_replica_set_raises_its_canary_pods(tmp_path: Path) -> None:
+    # CheckMinPodsPerReplicaSet (utils/replicaset/canary.go): a count above 0 is raised to
+    # max(count, 3), the stable set stays full. At 4 replicas: 5 % ceil(0.2) = 1 -> 3, 7 %
+    # ceil(0.28) = 1 -> 3, 50 % 2 -> 3, 100 % 4 -> 4; pods at once 7, 7, 7, 8. At 10: 1 -> 3,
+    # ceil(0.7) = 1 -> 3, 5, 10; pods at once 13, 13, 15, 20.
+    for f in ARGO2.iterdir():
+        shutil.copy(f, tmp_path)
+    name, old, new = _MIN_PODS
+    text = (tmp_path / name).read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / name).write_text(text.replace(old, new), encoding="utf-8")
+    t = _text(analyze_plan(tmp_path / "canary-plan.yaml"))
+    for n, canary, at_once in [(4, [3, 3, 3, 4], [7, 7, 7, 8]),
+                               (10, [3, 3, 5, 10], [13, 13, 15, 20])]:
+        for step, (weight, c, p) in enumerate(zip([5, 7, 50, 100], canary, at_once), 1):
+            assert f"| {n} | {step} | {weight} | {c} | {n} | {p} | 18 | " in t
+
+
+def test_a_plan_canary_without_the_rollouts_min_pods_is_warned(tmp_path: Path) -> None:
+    # the plan's steps are the Rollout's, but its canary pods are ceil(replicas x weight / 100)
+    # alone: the report's figures are not Argo's, so the floor is named on the Rollout's side
+    strategy = _PLAN_CANARY.replace("PAUSE", "10m")
+    assert _warnings(tmp_path, "canary-plan.yaml", strategy, _MIN_PODS) == [
+        "warning: workload 'payments' is an Argo Rollout: Argo Rollouts runs its own "
+        "spec.strategy.canary, canary (5% for 120 s, 7% for a promotion, 50% for 600 s, 100% "
+        "with no pause; at least 3 canary pods above 0 %), while the report's Deployment "
+        "Strategy figures follow the plan's deployment_strategy, canary (5% for 120 s, 7% for a "
+        "promotion, 50% for 600 s, 100% for a promotion); make them say the same, or leave the "
+        "workload out of deployment_strategy.workloads so the report follows the Rollout"]
+
+
 def test_a_blue_green_rollouts_overlap_counts_min_ready_and_the_default_delay(
         texts: dict[str, str]) -> None:
     # time to Ready: pull 6 s, app up at 6 + 12 = 18 s, first probe tick of the 10 s grid at or

@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from infra_toolkit.argo_rollout import ArgoStrategy, argo_strategy_from
+from infra_toolkit.argo_rollout import ArgoStrategy, argo_strategy_from, deployment_strategy_of
 from infra_toolkit.plan_operations_types import CanaryStep
 from infra_toolkit.rollout import CanaryStepPods, canary_step_pods
 
@@ -111,33 +111,34 @@ def test_a_pause_duration_argo_refuses_is_refused_at_its_field(duration: object,
 
 # --- 3. minPodsPerReplicaSet: a floor of canary pods above weight 0 --------------------------
 
-def test_a_min_pods_floor_above_1_is_not_modelled_and_says_what_argo_runs() -> None:
-    # 4 replicas at 20 %: ceil(20 x 4 / 100) = 1 pod, raised by CheckMinPodsPerReplicaSet to
-    # max(1, 2) = 2 canary pods, which the toolkit's steps cannot carry
-    argo, problems = _routed([{"setWeight": 20}], minPodsPerReplicaSet=2)
-    assert problems == [] and argo.steps is None
-    assert argo.not_modelled == (
-        "spec.strategy.canary.minPodsPerReplicaSet 2 (CheckMinPodsPerReplicaSet in "
-        "utils/replicaset/canary.go: each weight above 0 runs max(ceil(replicas x weight / 100), "
-        "2) canary pods, the stable set at the full replicas; the toolkit's canary steps carry "
-        "no such floor)",)
+def test_a_min_pods_floor_raises_the_canary_pods_above_weight_0() -> None:
+    # CheckMinPodsPerReplicaSet(trafficWeightToReplicas(4, w)) at 4 replicas, floor 3:
+    #   0 %: ceil(0) = 0 -> `if count == 0 { return count }`: 0
+    #   20 %: ceil(80 / 100) = 1 -> max(1, 3) = 3;  50 %: ceil(2.0) = 2 -> 3
+    #   100 %: ceil(4.0) = 4 -> max(4, 3) = 4
+    # the stable set stays at 4 (`return canaryCount, rolloutSpecReplica`)
+    argo, problems = _routed([{"pause": {"duration": 60}}, {"setWeight": 20},
+                              {"setWeight": 50}], minPodsPerReplicaSet=3)
+    assert problems == [] and argo.not_modelled == () and argo.min_pods_per_replica_set == 3
+    own = deployment_strategy_of(argo, "Rollout")
+    assert own.canary_min_pods == 3
+    assert canary_step_pods(own.steps, 4, own.canary_min_pods) == (
+        CanaryStepPods(0.0, 0, 4), CanaryStepPods(20.0, 3, 4), CanaryStepPods(50.0, 3, 4),
+        CanaryStepPods(100.0, 4, 4))
 
 
-@pytest.mark.parametrize("floor", [0, 1])
-def test_a_min_pods_floor_of_1_or_less_changes_nothing(floor: int) -> None:
-    # a weight above 0 of 1+ replicas already gives ceil(...) >= 1 = max(ceil(...), 1); at
-    # weight 0 CheckMinPodsPerReplicaSet returns 0 unchanged
-    argo, problems = _routed([{"setWeight": 20}], minPodsPerReplicaSet=floor)
-    assert problems == [] and argo.not_modelled == ()
-    assert argo.steps == (CanaryStep(20.0, 0.0), CanaryStep(100.0, 0.0))
+def test_a_min_pods_floor_above_the_replicas_runs_more_canary_pods_than_replicas() -> None:
+    # 2 replicas, floor 3, 100 %: ceil(200 / 100) = 2 -> max(2, 3) = 3 canary pods beside 2
+    assert canary_step_pods([CanaryStep(100.0, 0.0)], 2, 3) == (CanaryStepPods(100.0, 3, 2),)
 
 
-def test_a_min_pods_floor_without_a_router_is_not_named() -> None:
-    # CheckMinPodsPerReplicaSet: `|| ...TrafficRouting == nil { return count }`: ignored; the
-    # basic canary is not modelled for its own reason
+def test_a_min_pods_floor_without_a_router_is_ignored() -> None:
+    # CheckMinPodsPerReplicaSet: `|| ...TrafficRouting == nil { return count }`; the basic
+    # canary is not modelled for its own reason
     argo, problems = argo_strategy_from({"strategy": {"canary": {
         "steps": [{"setWeight": 20}], "minPodsPerReplicaSet": 3}}})
-    assert problems == [] and len(argo.not_modelled) == 1
+    assert problems == [] and argo.min_pods_per_replica_set == 0
+    assert len(argo.not_modelled) == 1
     assert argo.not_modelled[0].startswith("spec.strategy.canary without trafficRouting")
 
 
