@@ -17,15 +17,17 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   ``previewReplicaCount`` and pre/post promotion analyses are noted as not modelled.
 - ``canary``: ``maxSurge`` / ``maxUnavailable`` (25 % each unset, not both 0), ``steps`` of
   ``setWeight`` (0-100) and ``pause`` (``{}``: until promoted; ``duration``: seconds or a Go
-  duration, whole seconds as Argo truncates it; consecutive timed pauses summed, a manual one beside
-  a timed one kept as a second step of the same weight), ``trafficRouting``. With a traffic router,
-  ``setWeight`` / ``pause`` steps only, no ``dynamicStableScale``, ``minPodsPerReplicaSet`` or
-  ``maxTrafficWeight``, it is the toolkit's canary of pods (ceil(replicas x weight / 100) canary
-  pods beside the full stable set; after the last step Argo promotes to 100 %, added as a last step
-  when the steps stop short). Otherwise (a basic canary, whose weight is approximated by pod counts
-  as the stable set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment`` steps) it is not
-  modelled: :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for
-  it.
+  duration of any unit Go's ``time.ParseDuration`` reads, ns to h, whole seconds as Argo truncates
+  it; consecutive timed pauses summed, a manual one beside a timed one kept as a second step of
+  the same weight; a pause before any ``setWeight`` is at weight 0, ``GetCurrentSetWeight``'s
+  answer there), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
+  no ``dynamicStableScale`` or ``maxTrafficWeight``, it is the toolkit's canary of pods
+  (ceil(replicas x weight / 100) canary pods, at least ``minPodsPerReplicaSet`` at a weight
+  above 0, beside the full stable set; after the last step Argo promotes to 100 %, added as a
+  last step when the steps stop short). Otherwise (a basic canary, whose weight is approximated by
+  pod counts as the stable set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment``
+  steps) it is not modelled: :attr:`ArgoStrategy.not_modelled` says why, and the report shows
+  no canary figures for it.
   Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) is noted too.
 
 A ``spec.workloadRef`` (the pod template taken from a Deployment) is refused with the fix.
@@ -64,9 +66,12 @@ _CANARY = ("canaryService", "stableService", "steps", "trafficRouting", "maxUnav
            "dynamicStableScale", "pingPong", "minPodsPerReplicaSet")
 _STEPS = ("setWeight", "pause", "experiment", "analysis", "setCanaryScale", "setHeaderRoute",
           "setMirrorRoute", "plugin")
-# a pause's duration: whole seconds, or a Go duration (RolloutPause.DurationSeconds)
-_GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
-_GO_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+# a pause's duration: whole seconds, or a Go duration (RolloutPause.DurationSeconds): Go's
+# time.ParseDuration units in nanoseconds (unitMap in time/format.go: two spellings of micro)
+_GO_UNIT_NS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000,
+               "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+_GO_TERM = re.compile(r"(\d*)(?:\.(\d*))?([^0-9.]*)")
+_INT32_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,8 @@ class ArgoStrategy:
     trafficRouting); blue-green's ``auto_promote``, ``auto_promotion_s`` and
     ``preview_replicas`` (``None``: the full replicas); a canary's ``max_surge`` /
     ``max_unavailable`` as written (``None``: 25 %), ``traffic_router`` (the provider key of
-    ``trafficRouting``, ``None`` without one) and ``steps`` as the toolkit's canary steps
+    ``trafficRouting``, ``None`` without one), ``min_pods_per_replica_set`` (its
+    ``minPodsPerReplicaSet`` with a router, 0 unset) and ``steps`` as the toolkit's canary steps
     (``None`` when not modelled); ``not_modelled``: what of it the report does not simulate,
     one phrase each naming the field."""
 
@@ -88,6 +94,7 @@ class ArgoStrategy:
     max_surge: int | str | None = None
     max_unavailable: int | str | None = None
     traffic_router: str | None = None
+    min_pods_per_replica_set: int = 0
     steps: tuple[CanaryStep, ...] | None = None
     not_modelled: tuple[str, ...] = ()
 
@@ -164,24 +171,69 @@ def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStra
                         preview_replicas, not_modelled=tuple(notes))
 
 
+def _go_duration_ns(text: str) -> int | None:
+    """Go's ``time.ParseDuration`` of ``text`` in nanoseconds, ``None`` where Go refuses it: an
+    optional sign, then ``0`` or terms of a number (``1``, ``1.5``, ``.5``, ``5.``) and a unit of
+    :data:`_GO_UNIT_NS` (``1h30m``); a fraction adds ``uint64(float64(f) * (unit / scale))``
+    nanoseconds and a total past an int64 is refused, as in time/format.go."""
+    negative, body = text.startswith("-"), text[1:] if text[:1] in ("-", "+") else text
+    if body == "0":
+        return 0
+    total_ns, at = 0, 0
+    while at < len(body) or not body:  # an empty body: one pass, refused for its missing digit
+        term = _GO_TERM.match(body, at)
+        assert term is not None  # every part of the pattern may be empty
+        whole, fraction, unit = term.groups(default="")
+        unit_ns = _GO_UNIT_NS.get(unit)
+        if not (whole or fraction) or unit_ns is None:
+            return None  # no digit, or a missing or unknown unit
+        at = term.end()
+        # leadingFraction stops taking digits once they would pass 2^63
+        kept = next((i for i in range(len(fraction)) if int(fraction[:i + 1]) > 2**63),
+                    len(fraction))
+        ns = int(whole or "0") * unit_ns + (
+            int(float(int(fraction[:kept])) * (float(unit_ns) / float(10**kept))) if kept else 0)
+        total_ns += ns
+        if int(whole or "0") > 2**63 or ns > 2**63 or total_ns > 2**63:
+            return None
+    if total_ns > 2**63 - (0 if negative else 1):  # -2^63 ns fits an int64, +2^63 does not
+        return None
+    return -total_ns if negative else total_ns
+
+
 def _pause_s(pause: Any, where: str, of: str, problems: list[str]) -> float | None:
-    """A pause step's seconds, ``None`` for one that waits for a promotion (no duration)."""
+    """A pause step's seconds, ``None`` for one that waits for a promotion (no duration), as
+    ``RolloutPause.DurationSeconds`` (types.go) reads ``duration``: an int of seconds, a string
+    of whole seconds (``strconv.ParseInt(s, 10, 32)``), else ``int32(d.Seconds())`` of Go's
+    ``time.ParseDuration`` (whole seconds, the fraction dropped toward 0); refused where it is
+    not one of those or is below 0 (``ValidateRolloutStrategyCanary``)."""
     duration = pause.get("duration") if isinstance(pause, Mapping) else None
     if pause is not None and not isinstance(pause, Mapping):
         problems.append(f"{where}{of}: {quoted(pause)} must be a mapping ({{}} or "
                         "{duration: 1h})")
     if duration is None:
         return None
-    if isinstance(duration, int) and not isinstance(duration, bool) and duration >= 0:
-        return float(duration)
-    text = str(duration)
-    if text.isdigit():
-        return float(text)
-    if isinstance(duration, str) and text and not _GO_DURATION.sub("", text):
-        # int32(d.Seconds()) in DurationSeconds: whole seconds, the fraction dropped
-        return float(int(sum(float(n) * _GO_UNIT_S[u] for n, u in _GO_DURATION.findall(text))))
+    seconds: int | None = None
+    if isinstance(duration, int) and not isinstance(duration, bool):
+        seconds = duration if duration <= _INT32_MAX else None
+    elif isinstance(duration, str) and re.fullmatch(r"[+-]?[0-9]+", duration) and \
+            -_INT32_MAX - 1 <= int(duration) <= _INT32_MAX:
+        seconds = int(duration)
+    elif isinstance(duration, str) and (ns := _go_duration_ns(duration)) is not None:
+        # Duration.Seconds() is sec + nsec / 1e9 in float64; int32() truncates toward 0
+        whole_s = int(float(abs(ns) // 10**9) + float(abs(ns) % 10**9) / 1e9)
+        seconds = -whole_s if ns < 0 else whole_s
+        seconds = seconds if seconds <= _INT32_MAX else None
+    if seconds is not None and seconds >= 0:
+        return float(seconds)
+    if seconds is not None:
+        problems.append(f"{where}.duration{of}: {quoted(duration)} is {seconds} s, below 0, "
+                        "which Argo Rollouts refuses (InvalidDurationMessage); write 0 or more")
+        return None
     problems.append(f"{where}.duration{of}: {quoted(duration)} must be seconds (300) or a "
-                    "duration such as 30s, 10m, 1h")
+                    "duration such as 30s, 10m, 1h: whole seconds up to 2147483647, or Go's "
+                    "time.ParseDuration, a number and a unit (h, m, s, ms, us, µs, ns) each, "
+                    "as in 1h30m or 1.5h")
     return None
 
 
@@ -215,7 +267,9 @@ def _canary_steps(raw: Any, of: str, problems: list[str]
         elif key == "pause":
             seconds = _pause_s(value, f"{at}.pause", of, problems)
             if not steps:
-                other.append(f"{at}.pause (before any setWeight)")
+                # GetCurrentSetWeight (utils/replicaset/canary.go) finds no setWeight at or
+                # before the step and gives 0: a pause at weight 0, no canary pod behind a router
+                steps.append([0.0, seconds])
             elif steps[-1][1] is not None and (seconds is not None or steps[-1][1] == 0):
                 steps[-1][1] = None if seconds is None else steps[-1][1] + seconds
             else:  # a manual pause beside a timed one: both kept, as two steps of one weight
@@ -248,7 +302,16 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
     steps, other = _canary_steps(c.get("steps"), of, problems)
     router = next((str(k) for k in routing if k not in ("managedRoutes", "maxTrafficWeight")),
                   "trafficRouting") if routing is not None else None
-    why = [f"{where}.{k}" for k in ("dynamicStableScale", "minPodsPerReplicaSet") if c.get(k)]
+    why = [f"{where}.dynamicStableScale"] if c.get("dynamicStableScale") else []
+    floor = c.get("minPodsPerReplicaSet")
+    if floor is None:
+        floor = 0
+    elif isinstance(floor, bool) or not isinstance(floor, int):
+        problems.append(f"{where}.minPodsPerReplicaSet{of}: {quoted(floor)} must be a whole "
+                        "number of pods")
+        floor = 0
+    # CheckMinPodsPerReplicaSet returns the count unchanged without a router
+    floor = max(floor, 0) if routing is not None else 0
     why += [f"{where}.trafficRouting.maxTrafficWeight"] if routing and \
         routing.get("maxTrafficWeight") is not None else []
     if routing is None:
@@ -259,7 +322,8 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
     return ArgoStrategy("canary", scale_down_delay_s=(DEFAULT_SCALE_DOWN_DELAY_S
                                                       if delay is None else delay),
                         max_surge=surge, max_unavailable=unavailable,
-                        traffic_router=router, steps=None if why else steps,
+                        traffic_router=router, min_pods_per_replica_set=floor,
+                        steps=None if why else steps,
                         not_modelled=tuple(why + _anti_affinity(c, where)))
 
 
@@ -308,4 +372,5 @@ def deployment_strategy_of(argo: ArgoStrategy, owner: str) -> DeploymentStrategy
                                   f"modelled: {'; '.join(argo.not_modelled)})",
                                   traffic_router=argo.traffic_router)
     return DeploymentStrategy("canary", f"the {owner}'s own canary strategy",
-                              steps=argo.steps, traffic_router=argo.traffic_router)
+                              steps=argo.steps, traffic_router=argo.traffic_router,
+                              canary_min_pods=argo.min_pods_per_replica_set)

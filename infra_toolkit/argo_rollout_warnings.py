@@ -9,6 +9,10 @@ Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
   without a pause, which the plan format cannot write with a pause of 0 s, compared as the
   plan's ``{weight_pct: 100}``; without auto promotion the blue-green's preview is not
   compared: the plan's is its guess at a person's wait);
+- the plan's canary of pods covers it and its ``traffic_router`` names another router than the
+  Rollout's ``trafficRouting`` (alb, nginx, istio, smi, ...): Argo Rollouts shifts the traffic
+  with the Rollout's, the report's *Traffic router* row shows the plan's (a router plugin's name
+  is not read, so ``plugins`` is not compared);
 - the tables use the Rollout's own strategy and part of it is not modelled
   (:attr:`~infra_toolkit.argo_rollout.ArgoStrategy.not_modelled`): which fields, and for a
   canary not modelled at all, that its table rows give no canary figures.
@@ -16,6 +20,7 @@ Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from infra_toolkit.argo_rollout import DEFAULT_SCALE_DOWN_DELAY_S, deployment_strategy_of
@@ -40,7 +45,9 @@ def _said(s: DeploymentStrategy) -> str:
                           f"{p.weight_pct:g}% for "
                           f"{'a promotion' if p.pause_s is None else f'{p.pause_s:g} s'}"
                           for p in s.steps)
-        return f"canary ({steps})"
+        floor = (f"; at least {s.canary_min_pods} canary pods above 0 %"
+                 if s.canary_min_pods > 1 else "")
+        return f"canary ({steps}{floor})"
     return s.type
 
 
@@ -58,6 +65,21 @@ def _as_plan_says(s: DeploymentStrategy) -> DeploymentStrategy:
     return replace(s, steps=(*s.steps[:-1], CanaryStep(100.0, None)))
 
 
+def _names_router(text: str, key: str) -> bool:
+    """Whether the plan's ``traffic_router`` text names Argo's router ``key`` (``alb``,
+    ``appMesh``, ...): as a word of it, or as consecutive words (``app-mesh``), any case."""
+    words = [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
+    return any("".join(words[i:j]) == key.lower()
+               for i in range(len(words)) for j in range(i + 1, len(words) + 1))
+
+
+def _router_differs(s: DeploymentStrategy, router: str | None) -> bool:
+    """Whether a plan's canary of pods names a router other than the Rollout's ``router``."""
+    return (s.type == "canary" and s.canary_scope == "pods" and bool(s.traffic_router)
+            and router not in (None, "plugins", "trafficRouting")
+            and not _names_router(str(s.traffic_router), str(router)))
+
+
 def argo_rollout_warnings(plan: Plan) -> list[PlanWarning]:
     """One warning per proposed workload run by an Argo Rollout whose own strategy the report
     does not follow, or follows only in part (see the module docstring)."""
@@ -71,6 +93,14 @@ def argo_rollout_warnings(plan: Plan) -> list[PlanWarning]:
         own = deployment_strategy_of(argo, "Rollout")
         manifest = f"spec.strategy.{argo.type}"
         covered = not s.workloads or w.name in s.workloads
+        if covered and _router_differs(s, argo.traffic_router):
+            out.append(PlanWarning(at, (
+                f"workload {w.name!r} is an Argo Rollout routed by its "
+                f"spec.strategy.canary.trafficRouting.{argo.traffic_router}, while the plan's "
+                f"deployment_strategy.canary.traffic_router is {s.traffic_router!r}: Argo "
+                f"Rollouts shifts the traffic with {argo.traffic_router}, the report's Traffic "
+                f"router row shows {s.traffic_router!r} (the canary pods are the same under "
+                f"either); name {argo.traffic_router} in traffic_router")))
         if covered and s.type in ("canary", "blue-green"):
             if _said(_as_plan_says(s)) != _said(_as_plan_says(own)):
                 out.append(PlanWarning(at, (

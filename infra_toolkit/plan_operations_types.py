@@ -84,7 +84,9 @@ class DeploymentStrategy:
     others roll by their manifest's own update strategy); ``partition``: for a StatefulSet
     rolled by its own manifest, its ``rollingUpdate.partition`` (the ordinals below it are not
     updated; 0 for a plan's strategy); ``canary_start_s``: a stack canary's start as a time of
-    day in the scenarios' clock, seconds after 00:00 (``None``: the scenario's start)."""
+    day in the scenarios' clock, seconds after 00:00 (``None``: the scenario's start);
+    ``canary_min_pods``: a canary of pods' floor of canary pods at any weight above 0 (an Argo
+    Rollout's ``minPodsPerReplicaSet``; 0, none, for a plan's strategy)."""
 
     type: str
     description: str
@@ -100,6 +102,7 @@ class DeploymentStrategy:
     canary_scope: str = "pods"
     partition: int = 0
     canary_start_s: float | None = None
+    canary_min_pods: int = 0
 
 
 @dataclass(frozen=True)

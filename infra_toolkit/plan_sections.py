@@ -208,13 +208,14 @@ _EXTRA = ("; extra nodes: the nodes those pods at once take beyond the "
           "simulation settings), at least that when both sets run until a person promotes, "
           "'-' when they do not fit or a price is missing")
 _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
-                "utils/replicaset/canary.go DesiredReplicaCountsForCanary): canary pods = "
-                "ceil(replicas x weight / 100), the stable ReplicaSet stays at the full replicas "
-                "until the rollout completes (dynamicStableScale off, its default), so pods at "
-                "once = replicas + canary pods, 2 x replicas at weight 100; extra nodes: the "
-                "nodes those pods at once take beyond the replicas alone, others at peak, packed "
-                "as for the room, never below a group's min_size, held for the step's pause, "
-                "'-' when the pods at once do not fit")
+                "utils/replicaset/canary.go CalculateReplicaCountsForTrafficRoutedCanary): "
+                "canary pods = ceil(replicas x weight / 100), at least a Rollout's "
+                "minPodsPerReplicaSet above weight 0, the stable ReplicaSet stays at "
+                "the full replicas until the rollout completes (dynamicStableScale off, its "
+                "default), so pods at once = replicas + canary pods, 2 x replicas at weight "
+                "100; extra nodes: the nodes those pods at once take beyond the replicas alone, "
+                "others at peak, packed as for the room, never below a group's min_size, held "
+                "for the step's pause, '-' when the pods at once do not fit")
 
 _ROLLOUT_CAPTIONS = {
     "rolling": "Rolling update per workload (Kubernetes ResolveFenceposts: max surge as a "

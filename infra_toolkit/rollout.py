@@ -27,8 +27,9 @@ I/O).
   least that when the promotion waits for a person (Argo's ``autoPromotionEnabled: false``).
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
   that. Each step's pods are Argo Rollouts' with a traffic router (a plan's canary always names
-  one): ``DesiredReplicaCountsForCanary`` in utils/replicaset/canary.go scales the canary
-  ReplicaSet to ``ceil(replicas x weight / 100)`` (float64 arithmetic, as the controller does)
+  one): ``CalculateReplicaCountsForTrafficRoutedCanary`` in utils/replicaset/canary.go scales
+  the canary ReplicaSet to ``ceil(replicas x weight / 100)`` (``trafficWeightToReplicas``: the
+  whole product first, then / 100, so exact for whole weights)
   and, without ``dynamicStableScale`` (off by default), leaves the stable one at the full
   replicas until the rollout completes: ``replicas + canary`` pods at once, ``2 x replicas`` at
   weight 100, the replicas held where they are while it runs. Without a router Argo scales the
@@ -200,13 +201,18 @@ class CanaryStepPods:
         return self.canary_pods + self.stable_pods
 
 
-def canary_step_pods(steps: Sequence[CanaryStep], replicas: int) -> tuple[CanaryStepPods, ...]:
+def canary_step_pods(steps: Sequence[CanaryStep], replicas: int, min_pods: int = 0
+                     ) -> tuple[CanaryStepPods, ...]:
     """Each step's pods of a canary of ``replicas`` pods behind a traffic router (see the module
-    docstring): ``ceil(replicas x weight / 100)`` canary pods beside ``replicas`` stable ones."""
-    # the controller's float64 product, bit for bit: 7 % of 100 pods is 7.000000000000001 there,
-    # so 8 canary pods, and Python's floats are the same IEEE doubles
-    return tuple(CanaryStepPods(s.weight_pct, math.ceil(replicas * (s.weight_pct / 100)),
-                                replicas) for s in steps)
+    docstring): ``ceil(replicas x weight / 100)`` canary pods, at least ``min_pods`` when that is
+    above 0 (``CheckMinPodsPerReplicaSet``: a Rollout's ``minPodsPerReplicaSet``), beside
+    ``replicas`` stable ones."""
+    # trafficWeightToReplicas: math.Ceil(float64(weight*replicas) / 100), the product first, so
+    # 7 % of 100 pods is 700 / 100 = 7 (not 100 x 0.07 = 7.000000000000001, 8, as the float
+    # product of older Argo, DesiredReplicaCountsForCanary at argo-rollouts 007a38d, gave)
+    pods = [math.ceil(s.weight_pct * replicas / 100) for s in steps]
+    return tuple(CanaryStepPods(s.weight_pct, max(n, min_pods) if n else 0, replicas)
+                 for s, n in zip(steps, pods, strict=True))
 
 
 @dataclass(frozen=True)

@@ -464,7 +464,7 @@ def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
                       "Stable pods": p.stable_pods, "Pods at once": p.pods_at_once,
                       **_room_columns(p.pods_at_once, rooms),
                       "Extra nodes, others at peak": _extra_count(fleet, n, p.pods_at_once)}
-                     for i, p in enumerate(canary_step_pods(s.steps, n), 1)]
+                     for i, p in enumerate(canary_step_pods(s.steps, n, s.canary_min_pods), 1)]
     return pd.DataFrame(rows)
 
 

@@ -63,10 +63,11 @@ def test_a_rollouts_own_canary_shows_its_steps_pauses_and_bake(texts: dict[str, 
 
 
 def test_a_rollouts_routed_canary_pods_per_step_are_argos(texts: dict[str, str]) -> None:
-    # DesiredReplicaCountsForCanary with trafficRouting: canary = ceil(replicas x weight / 100),
-    # stable = replicas. At 4 replicas: 5 % -> ceil(0.2) = 1, 7 % -> ceil(0.28) = 1,
-    # 50 % -> 2, 100 % -> 4; pods at once 5, 5, 6, 8. At 10: 1, ceil(0.7) = 1, 5, 10 -> 11, 11,
-    # 15, 20. Room 18 (6 nodes at max_size x 3 pods of 500m on an m5.large), so 20 does not fit.
+    # CalculateReplicaCountsForTrafficRoutedCanary (trafficRouting): canary =
+    # ceil(replicas x weight / 100), stable = replicas. At 4 replicas: 5 % -> ceil(0.2) = 1,
+    # 7 % -> ceil(0.28) = 1, 50 % -> 2, 100 % -> 4; pods at once 5, 5, 6, 8. At 10: 1,
+    # ceil(0.7) = 1, 5, 10 -> 11, 11, 15, 20. Room 18 (6 nodes at max_size x 3 pods of 500m on
+    # an m5.large), so 20 does not fit.
     t = texts["canary"]
     for n, canary, at_once in [(4, [1, 1, 2, 4], [5, 5, 6, 8]),
                                (10, [1, 1, 5, 10], [11, 11, 15, 20])]:
@@ -92,6 +93,41 @@ def test_a_rollouts_rollback_names_the_argo_plugin(texts: dict[str, str], plan: 
     assert ("(an Argo Rollout: kubectl argo rollouts abort payments while the update runs, "
             "kubectl argo rollouts undo payments once it is promoted)") in t
     assert "kubectl rollout undo" not in t
+
+
+_MIN_PODS = ("canary-rollout.yaml", "      stableService: payments-stable\n",
+             "      stableService: payments-stable\n      minPodsPerReplicaSet: 3\n")
+
+
+def test_a_rollouts_min_pods_per_replica_set_raises_its_canary_pods(tmp_path: Path) -> None:
+    # CheckMinPodsPerReplicaSet (utils/replicaset/canary.go): a count above 0 is raised to
+    # max(count, 3), the stable set stays full. At 4 replicas: 5 % ceil(0.2) = 1 -> 3, 7 %
+    # ceil(0.28) = 1 -> 3, 50 % 2 -> 3, 100 % 4 -> 4; pods at once 7, 7, 7, 8. At 10: 1 -> 3,
+    # ceil(0.7) = 1 -> 3, 5, 10; pods at once 13, 13, 15, 20.
+    for f in ARGO2.iterdir():
+        shutil.copy(f, tmp_path)
+    name, old, new = _MIN_PODS
+    text = (tmp_path / name).read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / name).write_text(text.replace(old, new), encoding="utf-8")
+    t = _text(analyze_plan(tmp_path / "canary-plan.yaml"))
+    for n, canary, at_once in [(4, [3, 3, 3, 4], [7, 7, 7, 8]),
+                               (10, [3, 3, 5, 10], [13, 13, 15, 20])]:
+        for step, (weight, c, p) in enumerate(zip([5, 7, 50, 100], canary, at_once), 1):
+            assert f"| {n} | {step} | {weight} | {c} | {n} | {p} | 18 | " in t
+
+
+def test_a_plan_canary_without_the_rollouts_min_pods_is_warned(tmp_path: Path) -> None:
+    # the plan's steps are the Rollout's, but its canary pods are ceil(replicas x weight / 100)
+    # alone: the report's figures are not Argo's, so the floor is named on the Rollout's side
+    strategy = _PLAN_CANARY.replace("PAUSE", "10m")
+    assert _warnings(tmp_path, "canary-plan.yaml", strategy, _MIN_PODS) == [
+        "warning: workload 'payments' is an Argo Rollout: Argo Rollouts runs its own "
+        "spec.strategy.canary, canary (5% for 120 s, 7% for a promotion, 50% for 600 s, 100% "
+        "with no pause; at least 3 canary pods above 0 %), while the report's Deployment "
+        "Strategy figures follow the plan's deployment_strategy, canary (5% for 120 s, 7% for a "
+        "promotion, 50% for 600 s, 100% for a promotion); make them say the same, or leave the "
+        "workload out of deployment_strategy.workloads so the report follows the Rollout"]
 
 
 def test_a_blue_green_rollouts_overlap_counts_min_ready_and_the_default_delay(
@@ -140,9 +176,11 @@ def _warnings(tmp_path: Path, plan_name: str, strategy: str,
     return [w.message for w in warnings if "HPA" not in w.message]
 
 
-def _plan_canary_messages(tmp_path: Path, pause: str) -> list[str]:
-    """canary-plan.yaml's warnings with ``_PLAN_CANARY`` (its 50 % step paused ``pause``)."""
-    return _warnings(tmp_path, "canary-plan.yaml", _PLAN_CANARY.replace("PAUSE", pause))
+def _plan_canary_messages(tmp_path: Path, pause: str, router: str = "nginx") -> list[str]:
+    """canary-plan.yaml's warnings with ``_PLAN_CANARY`` (its 50 % step paused ``pause``, its
+    traffic_router ``router``; the Rollout's is nginx)."""
+    return _warnings(tmp_path, "canary-plan.yaml", _PLAN_CANARY.replace("PAUSE", pause).replace(
+        "traffic_router: nginx", f"traffic_router: {router}"))
 
 
 def test_a_plan_canary_saying_what_the_rollout_does_is_not_warned(tmp_path: Path) -> None:
@@ -162,6 +200,23 @@ def test_a_plan_canary_pausing_otherwise_than_the_rollout_is_warned(tmp_path: Pa
         "deployment_strategy, canary (5% for 120 s, 7% for a promotion, 50% for 300 s, 100% "
         "for a promotion); make them say the same, or leave the workload out of "
         "deployment_strategy.workloads so the report follows the Rollout"]
+
+
+def test_a_plan_naming_another_router_than_the_rollouts_is_warned(tmp_path: Path) -> None:
+    # the Rollout's trafficRouting is nginx; Argo shifts the traffic with it whatever the plan
+    # says, and CalculateReplicaCountsForTrafficRoutedCanary (utils/replicaset/canary.go) sizes
+    # the canary from the weight alone, so the pods do not depend on the router
+    assert _plan_canary_messages(tmp_path, "10m", "istio") == [
+        "warning: workload 'payments' is an Argo Rollout routed by its "
+        "spec.strategy.canary.trafficRouting.nginx, while the plan's "
+        "deployment_strategy.canary.traffic_router is 'istio': Argo Rollouts shifts the traffic "
+        "with nginx, the report's Traffic router row shows 'istio' (the canary pods are the "
+        "same under either); name nginx in traffic_router"]
+
+
+@pytest.mark.parametrize("router", ["nginx", "ingress-nginx", "NGINX Ingress Controller"])
+def test_a_plan_naming_the_rollouts_router_is_not_warned(tmp_path: Path, router: str) -> None:
+    assert _plan_canary_messages(tmp_path, "10m", router) == []
 
 
 def _routed_steps(steps: list[dict[str, object]]) -> tuple[CanaryStep, ...] | None:

@@ -321,9 +321,10 @@ def test_most_pods_at_once_never_exceeds_twice_the_replicas(replicas: int, surge
     (7, (10, 30, 60, 100), (1, 3, 5, 7)),
     # the smallest weight still starts one pod: ceil(2 x 0.05) = ceil(0.1) = 1; ceil(1.0) = 1
     (2, (5, 50, 100), (1, 1, 2)),
-    # Argo's float64 product, not exact arithmetic: 0.07 is stored as 0.0700000000000000067, x 100
-    # rounds to 7.000000000000001 (the nearest double above 7 is 7 + 8.9e-16), so ceil gives 8
-    (100, (7,), (8,)),
+    # trafficWeightToReplicas (utils/replicaset/canary.go, argo-rollouts 5b40f08):
+    # int32(math.Ceil(float64(weight*replicas) / 100)): 7 x 100 = 700, / 100 = 7.0 exactly, 7
+    # pods (the float product 100 x 0.07 = 7.000000000000001 of older Argo gave 8)
+    (100, (7,), (7,)),
     (0, (50,), (0,)),  # no replicas, no canary pod
 ])
 def test_canary_step_pods(replicas: int, weights: tuple[float, ...],
