@@ -189,7 +189,7 @@ def _run_reconcile(inputs: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
         "able_to_scale_reason": result.able_to_scale_reason,
         "scaling_active_reason": result.scaling_active_reason,
         "metric_desired_replicas": result.metric_desired_replicas,
-        "recommendations_after": [r.replicas for r in result.state.recommendations or ()],
+        "recommendations_after": [replicas for replicas, _ in result.state.recommendations or ()],
         "conditions": _condition_list(result, bool(inputs.get("scaled_to_zero_condition"))),
     }
 
@@ -247,7 +247,7 @@ def _run_stabilize_behavior(inputs: Mapping[str, Any], ctx: Context) -> dict[str
         NOW_S,
     )
     return {"stabilized_replicas": stabilized,
-            "recommendations_after": [r.replicas for r in history]}
+            "recommendations_after": [replicas for replicas, _ in history]}
 
 
 def _run_stabilize_legacy(inputs: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
@@ -258,7 +258,7 @@ def _run_stabilize_legacy(inputs: Mapping[str, Any], ctx: Context) -> dict[str, 
         _given(inputs, "downscale_stabilization_s", GO_TEST_CONFIG.downscale_stabilization_s),
     )
     return {"stabilized_replicas": stabilized, "recommendations_after_len": len(history),
-            "recommendations_after": [r.replicas for r in history]}
+            "recommendations_after": [replicas for replicas, _ in history]}
 
 
 def _run_clamp_legacy(inputs: Mapping[str, Any], ctx: Context) -> dict[str, Any]:

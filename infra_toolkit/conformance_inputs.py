@@ -258,7 +258,7 @@ def parse_events(raw: Sequence[Mapping[str, Any]] | None, ctx: Context,
 def parse_recommendations(raw: Sequence[Mapping[str, Any]], ctx: Context,
                           ) -> tuple[Recommendation, ...]:
     """Recorded recommendations (replicas, age) for stabilization."""
-    return tuple(Recommendation(int(r["replicas"]), ctx.at(r.get("age_s", 0.0))) for r in raw)
+    return tuple((int(r["replicas"]), ctx.at(r.get("age_s", 0.0))) for r in raw)
 
 
 def parse_state(inputs: Mapping[str, Any], ctx: Context) -> HPAState:

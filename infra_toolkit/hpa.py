@@ -260,7 +260,7 @@ def reconcile(
         status_replicas = current_replicas
     recommendations, scale_up_events, scale_down_events, scaled_to_zero, last_scale_time_s = state
     if recommendations is None:
-        recommendations = (Recommendation(current_replicas, now_s),)
+        recommendations = ((current_replicas, now_s),)
     min_replicas = hpa.min_replicas
     max_replicas = hpa.max_replicas
     gate_zero = config.gate_scale_to_zero

@@ -32,7 +32,7 @@ def rules(*policies: tuple[str, int, int], select: str = "Max") -> HPAScalingRul
 
 
 def recs(*pairs: tuple[int, float]) -> tuple[Recommendation, ...]:
-    return tuple(Recommendation(r, t) for r, t in pairs)
+    return pairs
 
 
 def events(*pairs: tuple[int, float]) -> tuple[ScaleEvent, ...]:
@@ -60,8 +60,8 @@ def test_legacy_stabilization_is_a_max_over_the_window(
 ) -> None:
     got, new_history = stabilize_recommendation(history, proposal, NOW, 300.0)
     assert got == stabilized
-    assert [r.replicas for r in new_history] == after
-    assert new_history[after.index(proposal)].timestamp_s == NOW
+    assert [replicas for replicas, _ in new_history] == after
+    assert new_history[after.index(proposal)][1] == NOW
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_behavior_stabilization_records_the_raw_proposal(history, after: list[in
     _got, new_history, _reason = stabilize_recommendation_with_behaviors(
         history, 10, 4, 60, 300, NOW
     )
-    assert [r.replicas for r in new_history] == after
+    assert [replicas for replicas, _ in new_history] == after
 
 
 # --- 5.3 rate limits ---------------------------------------------------------------------------

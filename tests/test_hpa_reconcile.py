@@ -18,7 +18,6 @@ from infra_toolkit.hpa import (
     MetricTarget,
     Pod,
     PodSample,
-    Recommendation,
     cpu_utilization_metric,
     reconcile,
 )
@@ -125,7 +124,7 @@ def test_a_new_hpa_seeds_its_current_size_so_it_does_not_scale_down_at_once() ->
     hpa = cpu_hpa(50, behavior=HPABehavior())
     result = sync(hpa, 10, pods(10), cpu=samples([100] * 10), state=HPAState())
     assert (result.metric_desired_replicas, result.desired_replicas) == (2, 10)
-    assert [r.replicas for r in result.state.recommendations] == [10, 2]
+    assert [replicas for replicas, _ in result.state.recommendations] == [10, 2]
     # With an empty history instead, 10 -> 2 (100 % per 15 s allows down to 0; min 1).
     assert sync(hpa, 10, pods(10), cpu=samples([100] * 10)).desired_replicas == 2
 
@@ -244,7 +243,7 @@ def test_manual_scale_down_is_re_raised_by_the_legacy_window_only() -> None:
     # recorded 120 s ago. Legacy: max(5, 10) = 10, capped by max(2*4, 4) = 8 -> 8.
     # Behavior defaults: up = 5 (0 s window), down = max(5, 10) = 10; current 4 -> 5;
     # limit max(4+4, 4*2) = 8 -> 5.
-    history = HPAState(recommendations=(Recommendation(10, -120.0),))
+    history = HPAState(recommendations=((10, -120.0),))
     legacy = sync(object_hpa(), 4, pods(4), rps=1250, state=history)
     behavior = sync(object_hpa(behavior=HPABehavior()), 4, pods(4), rps=1250, state=history)
     assert (legacy.desired_replicas, behavior.desired_replicas) == (8, 5)
@@ -269,7 +268,7 @@ def test_scale_down_window_defaults_to_the_controller_flag() -> None:
     # Behavior without a scale-down window: the flag (here 60 s) is used. A recommendation of
     # 10 from 70 s ago is outside 60 s: util 10 vs 50 -> ceil(0.2 * 10) = 2.
     hpa = cpu_hpa(50, behavior=HPABehavior(scale_down=HPAScalingRules(select_policy="Max")))
-    history = HPAState(recommendations=(Recommendation(10, -70.0),))
+    history = HPAState(recommendations=((10, -70.0),))
     short = ControllerConfig(downscale_stabilization_s=60.0)
     assert sync(hpa, 10, pods(10), cpu=samples([100] * 10), state=history,
                 config=short).desired_replicas == 2
