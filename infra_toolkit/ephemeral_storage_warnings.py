@@ -41,6 +41,14 @@ def root_volume_gib(group: NodeGroupConfig) -> int:
     return EKSCTL_DEFAULT_VOLUME_SIZE_GIB if group.disk_size_gib is None else group.disk_size_gib
 
 
+def _volume_text(group: NodeGroupConfig) -> str:
+    # a Karpenter node with several volumes keeps its ephemeral storage on one that need not be
+    # the root one (Bottlerocket's data volume /dev/xvdb): calling it the root volume misleads
+    kind = ("root volume" if group.ephemeral_gib is None
+            else "volume Karpenter gives its ephemeral storage")
+    return f"the {root_volume_gib(group)} GiB {kind}"
+
+
 def ephemeral_storage_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     """One warning per proposed workload (HPA or not) whose pod's ``ephemeral-storage`` request
     (:func:`~infra_toolkit.pod_template.ephemeral_storage_request_bytes`) is above the root volume
@@ -62,17 +70,18 @@ def ephemeral_storage_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]
         if not small:
             continue
         disks = ("node group " if len(small) == 1 else "node groups ") + ", ".join(
-            f"{g.name!r} ({root_volume_gib(g)} GiB)" for g in small)
+            f"{g.name!r} ({_volume_text(g)})" for g in small)
         where = ("none of its node groups can hold its pods: they stay Pending and never run"
                  if len(small) == len(names) else
                  "its pods stay Pending on those groups' nodes, where the simulation may place "
                  "them (it places by CPU, memory and pod count)")
         out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
             f"Deployment {w.deployment_spec.name!r} requests "
-            f"{figure_text(request / _GIB)} GiB of ephemeral-storage a pod, more than the root "
-            f"volume of each node of {disks}: the kubelet's allocatable ephemeral "
-            "storage is that volume less its reserve and eviction threshold, so the scheduler "
-            f"(NodeResourcesFit) cannot put the pod there and {where}; make the root volume "
+            f"{figure_text(request / _GIB)} GiB of ephemeral-storage a pod, more than the "
+            f"volume holding ephemeral storage on each node of {disks}: the kubelet's "
+            "allocatable ephemeral storage is that volume less its reserve and eviction "
+            "threshold, so the scheduler "
+            f"(NodeResourcesFit) cannot put the pod there and {where}; make that volume "
             "larger than the request with room for the kubelet's reserve (disk_size, the "
             "launch template's volume_size, eksctl's volumeSize or the EC2NodeClass's "
             "blockDeviceMappings) or lower the request")))

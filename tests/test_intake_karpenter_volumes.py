@@ -89,7 +89,8 @@ def test_a_data_volume_is_no_room_for_ephemeral_storage(tmp_path: Path) -> None:
 
 
 EXPECTED = ("warning: Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than "
-            "the root volume of each node of node group 'general' (20 GiB)")
+            "the volume holding ephemeral storage on each node of node group 'general' (the 20 "
+            "GiB volume Karpenter gives its ephemeral storage)")
 
 
 @pytest.mark.parametrize(("family", "mappings", "gib"), [

@@ -969,7 +969,7 @@ def test_a_host_port_caps_the_node_room(tmp_path: Path) -> None:
 _EPHEMERAL_FIX = (
     ": the kubelet's allocatable ephemeral storage is that volume less its reserve and eviction "
     "threshold, so the scheduler (NodeResourcesFit) cannot put the pod there and {where}; make "
-    "the root volume larger than the request with room for the kubelet's reserve (disk_size, "
+    "that volume larger than the request with room for the kubelet's reserve (disk_size, "
     "the launch template's volume_size, eksctl's volumeSize or the EC2NodeClass's "
     "blockDeviceMappings) or lower the request")
 _NEVER = "none of its node groups can hold its pods: they stay Pending and never run"
@@ -985,8 +985,9 @@ _BIG_GROUP = ("      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}
     # asking 30 GiB never fits a node's allocatable, which is below 20 GiB (audit19 A19-20:
     # valid and simulated without a word)
     ("{cpu: 200m, memory: 256Mi, ephemeral-storage: 30Gi}", (),
-     "Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than the root volume "
-     "of each node of node group 'general' (20 GiB)" + _EPHEMERAL_FIX.format(where=_NEVER)),
+     "Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than the volume "
+     "holding ephemeral storage on each node of node group 'general' (the 20 GiB root volume)"
+     + _EPHEMERAL_FIX.format(where=_NEVER)),
     # 20Gi is not above the volume: whether it fits depends on the AMI's reserve (not certain)
     ("{cpu: 200m, memory: 256Mi, ephemeral-storage: 20Gi}", (), None),
     # 21.5 GiB in bytes (21.5 x 2^30 = 23085449216): one decimal from 10 up
@@ -994,8 +995,9 @@ _BIG_GROUP = ("      scaling_config: {desired_size: 2, min_size: 2, max_size: 4}
      "Deployment 'api' requests 21.5 GiB of ephemeral-storage"),
     # a second group of 100 GiB takes the pods: only 'general' is named
     ("{cpu: 200m, memory: 256Mi, ephemeral-storage: 30Gi}", (_BIG_GROUP,),
-     "Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than the root volume "
-     "of each node of node group 'general' (20 GiB)" + _EPHEMERAL_FIX.format(
+     "Deployment 'api' requests 30 GiB of ephemeral-storage a pod, more than the volume "
+     "holding ephemeral storage on each node of node group 'general' (the 20 GiB root volume)"
+     + _EPHEMERAL_FIX.format(
          where="its pods stay Pending on those groups' nodes, where the simulation may place "
                "them (it places by CPU, memory and pod count)")),
 ])
