@@ -353,6 +353,27 @@ def test_a_variant_crowding_out_a_neighbour_fails_by_the_neighbours_slo(tmp_path
     assert roomy["ramp:node_hours"] > 2.0
 
 
+def test_a_variant_worsening_an_slo_the_baseline_already_fails_is_noted(tmp_path: Path
+                                                                        ) -> None:
+    path = _plan_with_autoscaled_neighbour(tmp_path)
+    path.write_text(path.read_text().replace("threshold_ms: 400", "threshold_ms: 210"))
+    result = sweep_workload(read_plan(path), load_price_book(), "api",
+                            parse_vary(["minReplicas=14", "maxReplicas=16", "max_size=2"]),
+                            scenarios=["ramp"])
+    # worker's p95 at r req/s a pod is ln(20) / (20 - r) s: over 210 ms once r > 20 - 2.99573 /
+    # 0.21 = 5.7346, about the 6 req/s a pod its 70 % target keeps, so the baseline fails it
+    # too. The variant (api 14 pods, 2 nodes of 9) keeps worker at its first 4 pods: over
+    # 210 ms from 4 x 5.7346 = 22.94 req/s, which the ramp (20 + 40 x (t - 300) / 1800) passes
+    # between steps 420 s (22.67) and 435 s (23.00): 435 s to the end, 3,165 s = 52.75 min.
+    crowded = _row(result, max_size=2)
+    assert crowded["status"] == "meets SLOs"  # api's own SLOs; worker's was failing already
+    prefix = "worsens SLO(s) the baseline already fails: ramp: worker's worker p95 ("
+    assert crowded["note"].startswith(prefix)
+    before, after = crowded["note"][len(prefix):].removesuffix(" violation minutes)").split(
+        " -> ")
+    assert after == "52.75" and 0 < float(before) < 52.75
+
+
 def test_cluster_mode_bounds_its_runs(tmp_path: Path) -> None:
     plan = read_plan(_plan_with_neighbour(tmp_path))
     with pytest.raises(SimulationError, match=r"workload 'api' shares its nodes with cron, so "
