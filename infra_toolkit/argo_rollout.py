@@ -35,8 +35,9 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   or end under a scale). Otherwise (a basic canary, whose weight is approximated by pod counts
   as the stable set shrinks; ``analysis`` or ``experiment`` steps) it is not modelled:
   :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for it.
-  ``abortScaleDownDelaySeconds`` only acts on an abort, which the figures do not time.
-  Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) is noted too.
+  Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) and
+  ``abortScaleDownDelaySeconds`` (acting only on an abort, which the figures do not time) are
+  noted too.
 
 A ``spec.workloadRef`` (the pod template taken from a Deployment) is refused with the fix.
 """
@@ -152,6 +153,18 @@ def _anti_affinity(block: Mapping[str, Any], where: str) -> list[str]:
             "more extra nodes than the table's)"] if block.get("antiAffinity") else []
 
 
+def _abort_delay(block: Mapping[str, Any], where: str, of: str, problems: list[str]
+                 ) -> list[str]:
+    """The note for a strategy's ``abortScaleDownDelaySeconds``: on an abort Argo keeps the new
+    pods that long (0: until the next update) before scaling them down, which only an abort
+    runs into and the figures do not time."""
+    delay_s = _whole(block, "abortScaleDownDelaySeconds", where, of, problems)
+    return [] if delay_s is None else [
+        f"{where}.abortScaleDownDelaySeconds {delay_s} (on an abort Argo keeps the new pods "
+        + ("until the next update" if delay_s == 0 else f"{delay_s} s")
+        + " before scaling them down; the figures do not time an abort)"]
+
+
 def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
     where = "spec.strategy.blueGreen"
     problems += _unknown(bg, _BLUE_GREEN, where, of)
@@ -171,7 +184,7 @@ def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStra
     delay = _whole(bg, "scaleDownDelaySeconds", where, of, problems)
     notes = [f"{where}.{k} (the promotion waits for its analysis: the overlap is longer)"
              for k in ("prePromotionAnalysis", "postPromotionAnalysis") if bg.get(k)]
-    notes += _anti_affinity(bg, where)
+    notes += _anti_affinity(bg, where) + _abort_delay(bg, where, of, problems)
     preview_replicas = _whole(bg, "previewReplicaCount", where, of, problems)
     return ArgoStrategy("blueGreen", auto,
                         _whole(bg, "autoPromotionSeconds", where, of, problems) or 0,
@@ -400,7 +413,8 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
                         dynamic_stable_scale=dynamic and routing is not None,
                         max_traffic_weight=max_weight,
                         steps=None if why else steps,
-                        not_modelled=tuple(why + _anti_affinity(c, where)))
+                        not_modelled=tuple(why + _anti_affinity(c, where)
+                                           + _abort_delay(c, where, of, problems)))
 
 
 def _max_traffic_weight(routing: Mapping[str, Any] | None, where: str, of: str,

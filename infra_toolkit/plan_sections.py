@@ -181,10 +181,18 @@ def _canary_steps(steps: Sequence[CanaryStep], caption: str = "Canary steps"
                   ) -> list[str | Table]:
     """The canary steps with the time elapsed at the end of each pause, and the bake time."""
     elapsed, manual, rows = 0.0, False, []
+    scaled = any(st.scale_replicas is not None or st.scale_weight_pct is not None
+                 for st in steps)
     for i, st in enumerate(steps, 1):
         manual = manual or st.pause_s is None
         elapsed += st.pause_s or 0.0
         rows.append({"Step": i, "Traffic weight (%)": st.weight_pct,
+                     # an Argo Rollout's setCanaryScale in force: the canary pods apart from
+                     # the traffic (the canary pods table counts them)
+                     **({"Canary scale": "the traffic weight" if st.scale_weight_pct is None
+                         and st.scale_replicas is None else f"{st.scale_replicas} pod(s)"
+                         if st.scale_replicas is not None
+                         else f"{st.scale_weight_pct:g}% of the replicas"} if scaled else {}),
                      "Pause": "until promoted by hand" if st.pause_s is None
                      else duration_text(st.pause_s),
                      "Elapsed at the step's end": ("at least " if manual else "")

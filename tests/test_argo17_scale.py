@@ -337,3 +337,39 @@ def test_a_plan_canary_without_the_rollouts_canary_scale_is_warned(tmp_path: Pat
     (message,) = _warnings(tmp_path, "canary-plan.yaml", strategy, edit)
     assert ("canary (5% for 120 s, 7% for a promotion, 7% for 0 s with 3 canary pod(s), 50% for "
             "600 s with 3 canary pod(s), 100% with no pause)") in message
+
+
+def test_the_steps_table_names_the_canary_scale_in_force(tmp_path: Path) -> None:
+    # canary-rollout.yaml with a scale of 3 pods before its 50 % step: the steps are 5 % for
+    # 2 min, 7 % until promoted, the scale at 7 % (no pause), 50 % for 10 min under it, then
+    # the promotion without a scale (UseSetCanaryScale: nil once the steps are done)
+    for f in ARGO2.iterdir():
+        shutil.copy(f, tmp_path)
+    rollout = tmp_path / "canary-rollout.yaml"
+    rollout.write_text(rollout.read_text(encoding="utf-8").replace(
+        "        - setWeight: 50\n", "        - setCanaryScale: {replicas: 3}\n"
+        "        - setWeight: 50\n"), encoding="utf-8")
+    t = _text(analyze_plan(tmp_path / "canary-plan.yaml"))
+    assert ("1 | 5 | the traffic weight | 2 min | 2 min |\n"
+            "2 | 7 | the traffic weight | until promoted by hand | at least 2 min |\n"
+            "3 | 7 | 3 pod(s) | 0 s | at least 2 min |\n"
+            "4 | 50 | 3 pod(s) | 10 min | at least 12 min |\n"
+            "5 | 100 | the traffic weight | 0 s | at least 12 min |") in t
+    # at 4 replicas the canary pods are 1, 1, 3, 3, 4 beside the 4 stable ones
+    for step, (weight, canary) in enumerate([(5, 1), (7, 1), (7, 3), (50, 3), (100, 4)], 1):
+        assert f"| 4 | {step} | {weight} | {canary} | 4 | {4 + canary} | 18 | yes |" in t
+
+
+@pytest.mark.parametrize(("strategy", "note"), [
+    ({"canary": {"trafficRouting": _NGINX, "abortScaleDownDelaySeconds": 0}},
+     "spec.strategy.canary.abortScaleDownDelaySeconds 0 (on an abort Argo keeps the new pods "
+     "until the next update before scaling them down; the figures do not time an abort)"),
+    ({"blueGreen": {"activeService": "a", "abortScaleDownDelaySeconds": 60}},
+     "spec.strategy.blueGreen.abortScaleDownDelaySeconds 60 (on an abort Argo keeps the new "
+     "pods 60 s before scaling them down; the figures do not time an abort)"),
+])
+def test_an_abort_scale_down_delay_stays_noted(strategy: dict[str, object], note: str) -> None:
+    # it acts on an abort only (UseSetCanaryScale, scaleDownDelayHelper): the steps stay modelled
+    argo, problems = argo_strategy_from({"strategy": strategy})
+    assert problems == [] and argo.not_modelled == (note,)
+    assert argo.type == "blueGreen" or argo.steps is not None
