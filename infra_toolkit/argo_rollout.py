@@ -13,22 +13,31 @@ Its ``spec.strategy`` is its own: exactly one of ``canary`` and ``blueGreen``
   starts once the preview set is fully available), ``scaleDownDelaySeconds`` (default 30),
   ``previewReplicaCount`` (unset: the preview set runs the full replicas). It is the toolkit's
   blue-green (:func:`deployment_strategy_of`): both full sets for time to Ready + the
-  promotion delay + the scale-down delay, "at least" that without auto promotion; a
-  ``previewReplicaCount`` and pre/post promotion analyses are noted as not modelled.
+  promotion delay + the scale-down delay, "at least" that without auto promotion; with a
+  ``previewReplicaCount`` P the preview set runs P pods until promotion, then grows to the
+  replicas before the switch (:func:`~infra_toolkit.rollout.blue_green_rollout`); pre/post
+  promotion analyses are noted as not modelled.
 - ``canary``: ``maxSurge`` / ``maxUnavailable`` (25 % each unset, not both 0), ``steps`` of
-  ``setWeight`` (0-100) and ``pause`` (``{}``: until promoted; ``duration``: seconds or a Go
+  ``setWeight`` (0 to the router's ``maxTrafficWeight``, 100 unset; read as percentages of
+  it), ``setCanaryScale`` (``replicas``, else ``weight`` of ``maxTrafficWeight``, sizing the
+  canary apart from the traffic from that step on; ``matchTrafficWeight`` or ``{}`` hands it
+  back to the weight; refused without a router, as Argo's validation does) and ``pause``
+  (``{}``: until promoted; ``duration``: seconds or a Go
   duration of any unit Go's ``time.ParseDuration`` reads, ns to h, whole seconds as Argo truncates
   it; consecutive timed pauses summed, a manual one beside a timed one kept as a second step of
   the same weight; a pause before any ``setWeight`` is at weight 0, ``GetCurrentSetWeight``'s
-  answer there), ``trafficRouting``. With a traffic router, ``setWeight`` / ``pause`` steps only,
-  no ``dynamicStableScale`` or ``maxTrafficWeight``, it is the toolkit's canary of pods
-  (ceil(replicas x weight / 100) canary pods, at least ``minPodsPerReplicaSet`` at a weight
-  above 0, beside the full stable set; after the last step Argo promotes to 100 %, added as a
-  last step when the steps stop short). Otherwise (a basic canary, whose weight is approximated by
-  pod counts as the stable set shrinks; ``setCanaryScale``, ``analysis`` or ``experiment``
-  steps) it is not modelled: :attr:`ArgoStrategy.not_modelled` says why, and the report shows
-  no canary figures for it.
-  Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) is noted too.
+  answer there), ``trafficRouting``. With a traffic router and ``setWeight`` /
+  ``setCanaryScale`` / ``pause`` steps it is the toolkit's canary of pods
+  (:func:`~infra_toolkit.rollout.canary_step_pods`: ceil(replicas x weight / max weight) canary
+  pods or the scale's, at least ``minPodsPerReplicaSet`` at a weight above 0, beside the full
+  stable set, or with ``dynamicStableScale`` a stable set shrunk as the traffic leaves it;
+  after the last step Argo promotes to 100 %, added as a last step when the steps stop short
+  or end under a scale). Otherwise (a basic canary, whose weight is approximated by pod counts
+  as the stable set shrinks; ``analysis`` or ``experiment`` steps) it is not modelled:
+  :attr:`ArgoStrategy.not_modelled` says why, and the report shows no canary figures for it.
+  Either strategy's ``antiAffinity`` (new pods kept off the old ones' nodes) and
+  ``abortScaleDownDelaySeconds`` (acting only on an abort, which the figures do not time) are
+  noted too.
 
 A ``spec.workloadRef`` (the pod template taken from a Deployment) is refused with the fix.
 """
@@ -66,6 +75,7 @@ _CANARY = ("canaryService", "stableService", "steps", "trafficRouting", "maxUnav
            "dynamicStableScale", "pingPong", "minPodsPerReplicaSet")
 _STEPS = ("setWeight", "pause", "experiment", "analysis", "setCanaryScale", "setHeaderRoute",
           "setMirrorRoute", "plugin")
+_SCALE = ("weight", "replicas", "matchTrafficWeight")
 # a pause's duration: whole seconds, or a Go duration (RolloutPause.DurationSeconds): Go's
 # time.ParseDuration units in nanoseconds (unitMap in time/format.go: two spellings of micro)
 _GO_UNIT_NS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000,
@@ -82,9 +92,11 @@ class ArgoStrategy:
     ``preview_replicas`` (``None``: the full replicas); a canary's ``max_surge`` /
     ``max_unavailable`` as written (``None``: 25 %), ``traffic_router`` (the provider key of
     ``trafficRouting``, ``None`` without one), ``min_pods_per_replica_set`` (its
-    ``minPodsPerReplicaSet`` with a router, 0 unset) and ``steps`` as the toolkit's canary steps
-    (``None`` when not modelled); ``not_modelled``: what of it the report does not simulate,
-    one phrase each naming the field."""
+    ``minPodsPerReplicaSet`` with a router, 0 unset), ``dynamic_stable_scale`` (its
+    ``dynamicStableScale`` with a router), ``max_traffic_weight`` (its router's
+    ``maxTrafficWeight``, 100 unset) and ``steps`` as the toolkit's canary steps, weights as
+    percentages of ``max_traffic_weight`` (``None`` when not modelled); ``not_modelled``: what
+    of it the report does not simulate, one phrase each naming the field."""
 
     type: str
     auto_promote: bool = True
@@ -95,6 +107,8 @@ class ArgoStrategy:
     max_unavailable: int | str | None = None
     traffic_router: str | None = None
     min_pods_per_replica_set: int = 0
+    dynamic_stable_scale: bool = False
+    max_traffic_weight: int = 100
     steps: tuple[CanaryStep, ...] | None = None
     not_modelled: tuple[str, ...] = ()
 
@@ -139,6 +153,18 @@ def _anti_affinity(block: Mapping[str, Any], where: str) -> list[str]:
             "more extra nodes than the table's)"] if block.get("antiAffinity") else []
 
 
+def _abort_delay(block: Mapping[str, Any], where: str, of: str, problems: list[str]
+                 ) -> list[str]:
+    """The note for a strategy's ``abortScaleDownDelaySeconds``: on an abort Argo keeps the new
+    pods that long (0: until the next update) before scaling them down, which only an abort
+    runs into and the figures do not time."""
+    delay_s = _whole(block, "abortScaleDownDelaySeconds", where, of, problems)
+    return [] if delay_s is None else [
+        f"{where}.abortScaleDownDelaySeconds {delay_s} (on an abort Argo keeps the new pods "
+        + ("until the next update" if delay_s == 0 else f"{delay_s} s")
+        + " before scaling them down; the figures do not time an abort)"]
+
+
 def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
     where = "spec.strategy.blueGreen"
     problems += _unknown(bg, _BLUE_GREEN, where, of)
@@ -158,13 +184,8 @@ def _blue_green(bg: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStra
     delay = _whole(bg, "scaleDownDelaySeconds", where, of, problems)
     notes = [f"{where}.{k} (the promotion waits for its analysis: the overlap is longer)"
              for k in ("prePromotionAnalysis", "postPromotionAnalysis") if bg.get(k)]
-    notes += _anti_affinity(bg, where)
+    notes += _anti_affinity(bg, where) + _abort_delay(bg, where, of, problems)
     preview_replicas = _whole(bg, "previewReplicaCount", where, of, problems)
-    if preview_replicas is not None:
-        notes.append(f"{where}.previewReplicaCount {preview_replicas} (the table keeps both "
-                     "full sets through the preview, more pod-time than the preview's "
-                     f"{preview_replicas} pod(s), and leaves out the full set's time to Ready "
-                     "after promotion)")
     return ArgoStrategy("blueGreen", auto,
                         _whole(bg, "autoPromotionSeconds", where, of, problems) or 0,
                         DEFAULT_SCALE_DOWN_DELAY_S if delay is None else delay,
@@ -237,14 +258,56 @@ def _pause_s(pause: Any, where: str, of: str, problems: list[str]) -> float | No
     return None
 
 
-def _canary_steps(raw: Any, of: str, problems: list[str]
-                  ) -> tuple[tuple[CanaryStep, ...] | None, list[str]]:
-    """The steps as the toolkit's canary steps and the steps it cannot model (their paths)."""
+def _canary_scale(value: Any, at: str, of: str, max_weight: int, problems: list[str]
+                  ) -> tuple[int | None, float | None] | None | bool:
+    """A ``setCanaryScale`` step as (replicas, weight %) in force from it on, ``None`` where it
+    hands the canary's size back to the traffic weight (``matchTrafficWeight: true``, or
+    neither field: ``GetCanaryReplicasOrWeight`` then falls through to the setWeight), ``False``
+    when refused. ``replicas`` wins over ``weight`` (``GetCanaryReplicasOrWeight`` reads it
+    first) and ``matchTrafficWeight`` over both (``UseSetCanaryScale`` returns nil); a
+    weight counts out of ``max_weight``, above it too (Argo sizes 200 of 100 at twice the
+    replicas)."""
+    if not isinstance(value, Mapping):
+        problems.append(f"{at}{of}: {quoted(value)} must be a mapping ({{replicas: 2}}, "
+                        "{weight: 20} or {matchTrafficWeight: true})")
+        return False
+    refused = len(problems)
+    problems += _unknown(value, _SCALE, at, of)
+    match = value.get("matchTrafficWeight", False)
+    if not isinstance(match, bool):
+        problems.append(f"{at}.matchTrafficWeight{of}: {quoted(match)} must be true or false")
+    counts = {}
+    for key, unit in (("replicas", "pods"), ("weight", f"weight (of {max_weight})")):
+        n = value.get(key)
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int)
+                              or not 0 <= n <= _INT32_MAX):
+            problems.append(f"{at}.{key}{of}: {quoted(n)} must be a whole {unit} >= 0 (the "
+                            "canary ReplicaSet cannot run fewer than 0 pods)")
+        counts[key] = n
+    if len(problems) > refused:
+        return False
+    if match:
+        return None
+    if counts["replicas"] is not None:
+        return counts["replicas"], None
+    return None if counts["weight"] is None else (None, 100 * counts["weight"] / max_weight)
+
+
+def _canary_steps(raw: Any, of: str, problems: list[str], max_weight: int = 100,
+                  routed: bool = True) -> tuple[tuple[CanaryStep, ...] | None, list[str]]:
+    """The steps as the toolkit's canary steps and the steps it cannot model (their paths):
+    weights out of ``max_weight`` (``maxTrafficWeight``) as percentages; a ``setCanaryScale``
+    a step of its own at the weight in force (Argo waits there for the canary's new size), its
+    scale kept by the later steps until another ``setCanaryScale`` or the promotion
+    (``UseSetCanaryScale`` searches back from the current step); refused without a traffic
+    router (``routed``), as Argo's validation does."""
     where = "spec.strategy.canary.steps"
     if raw is not None and not isinstance(raw, list):
         problems.append(f"{where}{of} must be a list of steps")
         return None, []
-    steps: list[list[Any]] = []  # [weight %, pause s or None]
+    steps: list[list[Any]] = []  # [weight %, pause s or None, (replicas, weight %) or None]
+    weight_pct: float = 0.0  # GetCurrentSetWeight before any setWeight
+    scale: tuple[int | None, float | None] | None = None
     other: list[str] = []
     for i, step in enumerate(raw or []):
         at = f"{where}[{i}]"
@@ -259,26 +322,44 @@ def _canary_steps(raw: Any, of: str, problems: list[str]
         elif key not in _STEPS:
             problems.append(f"{at}.{key}{of} is not a canary step{did_you_mean(str(key), _STEPS)}")
         elif key == "setWeight":
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            if isinstance(value, bool) or not isinstance(value, int) or \
+                    not 0 <= value <= max_weight:
                 problems.append(f"{at}.setWeight{of}: {quoted(value)} must be a whole "
-                                "percentage from 0 to 100")
+                                + ("percentage from 0 to 100" if max_weight == 100 else
+                                   f"weight from 0 to {max_weight}, the trafficRouting's "
+                                   "maxTrafficWeight"))
                 continue
-            steps.append([float(value), 0.0])
+            weight_pct = 100 * value / max_weight
+            steps.append([weight_pct, 0.0, scale])
+        elif key == "setCanaryScale":
+            if not routed:
+                problems.append(f"{at}.setCanaryScale{of} needs spec.strategy.canary."
+                                "trafficRouting, which Argo Rollouts refuses it without "
+                                "(SetCanaryScale requires TrafficRouting to be set); add a "
+                                "trafficRouting or remove the step")
+                continue
+            new = _canary_scale(value, f"{at}.setCanaryScale", of, max_weight, problems)
+            if new is False:
+                continue
+            scale = new if isinstance(new, tuple) else None
+            steps.append([weight_pct, 0.0, scale])
         elif key == "pause":
             seconds = _pause_s(value, f"{at}.pause", of, problems)
             if not steps:
                 # GetCurrentSetWeight (utils/replicaset/canary.go) finds no setWeight at or
                 # before the step and gives 0: a pause at weight 0, no canary pod behind a router
-                steps.append([0.0, seconds])
+                steps.append([0.0, seconds, scale])
             elif steps[-1][1] is not None and (seconds is not None or steps[-1][1] == 0):
                 steps[-1][1] = None if seconds is None else steps[-1][1] + seconds
             else:  # a manual pause beside a timed one: both kept, as two steps of one weight
-                steps.append([steps[-1][0], seconds])
+                steps.append([steps[-1][0], seconds, steps[-1][2]])
         else:
             other.append(f"{at}.{key}")
-    if not steps or steps[-1][0] < 100:
-        steps.append([100.0, 0.0])  # Argo promotes to 100 % once the steps are done
-    return tuple(CanaryStep(w, p) for w, p in steps), other
+    if not steps or steps[-1][0] < 100 or steps[-1][2] is not None:
+        # Argo promotes to 100 % once the steps are done, the canary at full replicas: no
+        # current step, so no setCanaryScale in force (UseSetCanaryScale returns nil)
+        steps.append([100.0, 0.0, None])
+    return tuple(CanaryStep(w, p, *(sc or (None, None))) for w, p, sc in steps), other
 
 
 def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
@@ -298,11 +379,20 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
         problems += [f"{where}.{k}{of} only applies with trafficRouting (Argo Rollouts "
                      "refuses it on a basic canary)"
                      for k in ("scaleDownDelaySeconds", "dynamicStableScale") if c.get(k)]
+    dynamic = c.get("dynamicStableScale", False)
+    if not isinstance(dynamic, bool):
+        problems.append(f"{where}.dynamicStableScale{of}: {quoted(dynamic)} must be true or "
+                        "false")
+        dynamic = False
+    elif dynamic and routing is not None and c.get("scaleDownDelaySeconds") is not None:
+        problems.append(f"{where}.dynamicStableScale{of} cannot go with scaleDownDelaySeconds "
+                        "(Argo Rollouts refuses both: the stable pods are already gone when "
+                        "the traffic has left them); remove one")
+    max_weight = _max_traffic_weight(routing, f"{where}.trafficRouting", of, problems)
     delay = _whole(c, "scaleDownDelaySeconds", where, of, problems)
-    steps, other = _canary_steps(c.get("steps"), of, problems)
+    steps, other = _canary_steps(c.get("steps"), of, problems, max_weight, routing is not None)
     router = next((str(k) for k in routing if k not in ("managedRoutes", "maxTrafficWeight")),
                   "trafficRouting") if routing is not None else None
-    why = [f"{where}.dynamicStableScale"] if c.get("dynamicStableScale") else []
     floor = c.get("minPodsPerReplicaSet")
     if floor is None:
         floor = 0
@@ -312,19 +402,33 @@ def _canary(c: Mapping[str, Any], of: str, problems: list[str]) -> ArgoStrategy:
         floor = 0
     # CheckMinPodsPerReplicaSet returns the count unchanged without a router
     floor = max(floor, 0) if routing is not None else 0
-    why += [f"{where}.trafficRouting.maxTrafficWeight"] if routing and \
-        routing.get("maxTrafficWeight") is not None else []
-    if routing is None:
-        why.insert(0, f"{where} without trafficRouting (a basic canary: the weight is "
-                      "approximated by pod counts as the stable pods scale down, within "
-                      "maxSurge / maxUnavailable)")
+    why = [] if routing is not None else [
+        f"{where} without trafficRouting (a basic canary: the weight is approximated by pod "
+        "counts as the stable pods scale down, within maxSurge / maxUnavailable)"]
     why += other
     return ArgoStrategy("canary", scale_down_delay_s=(DEFAULT_SCALE_DOWN_DELAY_S
                                                       if delay is None else delay),
                         max_surge=surge, max_unavailable=unavailable,
                         traffic_router=router, min_pods_per_replica_set=floor,
+                        dynamic_stable_scale=dynamic and routing is not None,
+                        max_traffic_weight=max_weight,
                         steps=None if why else steps,
-                        not_modelled=tuple(why + _anti_affinity(c, where)))
+                        not_modelled=tuple(why + _anti_affinity(c, where)
+                                           + _abort_delay(c, where, of, problems)))
+
+
+def _max_traffic_weight(routing: Mapping[str, Any] | None, where: str, of: str,
+                        problems: list[str]) -> int:
+    """The router's ``maxTrafficWeight``, the whole the weights count out of
+    (``weightutil.MaxTrafficWeight``: 100 unset); below 1 refused (Argo would divide by it)."""
+    value = routing.get("maxTrafficWeight") if routing is not None else None
+    if value is None:
+        return 100
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _INT32_MAX:
+        problems.append(f"{where}.maxTrafficWeight{of}: {quoted(value)} must be a whole number "
+                        "above 0 (the weights count out of it; 100 unset)")
+        return 100
+    return value
 
 
 def argo_strategy_from(spec: Any, of: str = "") -> tuple[ArgoStrategy, list[str]]:
@@ -365,7 +469,8 @@ def deployment_strategy_of(argo: ArgoStrategy, owner: str) -> DeploymentStrategy
         return DeploymentStrategy(
             "blue-green", f"the {owner}'s own blueGreen strategy",
             preview_s=float(argo.auto_promotion_s if argo.auto_promote else 0),
-            auto_promote=argo.auto_promote, scale_down_delay_s=float(argo.scale_down_delay_s))
+            auto_promote=argo.auto_promote, scale_down_delay_s=float(argo.scale_down_delay_s),
+            preview_replicas=argo.preview_replicas)
     if argo.steps is None:
         # the router kept: a basic canary (None) is rolled back otherwise than a routed one
         return DeploymentStrategy("canary", f"the {owner}'s own canary strategy (not "
@@ -373,4 +478,6 @@ def deployment_strategy_of(argo: ArgoStrategy, owner: str) -> DeploymentStrategy
                                   traffic_router=argo.traffic_router)
     return DeploymentStrategy("canary", f"the {owner}'s own canary strategy",
                               steps=argo.steps, traffic_router=argo.traffic_router,
-                              canary_min_pods=argo.min_pods_per_replica_set)
+                              canary_min_pods=argo.min_pods_per_replica_set,
+                              canary_dynamic_stable=argo.dynamic_stable_scale,
+                              canary_max_weight=argo.max_traffic_weight)

@@ -38,17 +38,30 @@ def _said(s: DeploymentStrategy) -> str:
             else s.scale_down_delay_s
         preview = ("until promoted by hand" if s.auto_promote is False and not s.preview_s
                    else f"{s.preview_s or 0:g} s")
+        sized = ("" if s.preview_replicas is None else
+                 f", the preview set {s.preview_replicas} pod(s) until promoted")
         return (f"blue-green (preview {preview}, auto_promote "
-                f"{'on' if s.auto_promote else 'off'}, scale_down_delay {delay_s:g} s)")
+                f"{'on' if s.auto_promote else 'off'}, scale_down_delay {delay_s:g} s{sized})")
     if s.type == "canary" and s.steps:
         steps = ", ".join("100% with no pause" if p == CanaryStep(100.0, 0.0) else
                           f"{p.weight_pct:g}% for "
                           f"{'a promotion' if p.pause_s is None else f'{p.pause_s:g} s'}"
-                          for p in s.steps)
+                          + _scale_said(p) for p in s.steps)
         floor = (f"; at least {s.canary_min_pods} canary pods above 0 %"
                  if s.canary_min_pods > 1 else "")
-        return f"canary ({steps}{floor})"
+        dynamic = ("; the stable pods scaled down as the traffic leaves them"
+                   if s.canary_dynamic_stable else "")
+        return f"canary ({steps}{floor}{dynamic})"
     return s.type
+
+
+def _scale_said(p: CanaryStep) -> str:
+    """A step's ``setCanaryScale`` in force, as the warning says it ("" without one)."""
+    if p.scale_replicas is not None:
+        return f" with {p.scale_replicas} canary pod(s)"
+    if p.scale_weight_pct is not None:
+        return f" with canary pods for {p.scale_weight_pct:g}% of the replicas"
+    return ""
 
 
 def _as_plan_says(s: DeploymentStrategy) -> DeploymentStrategy:

@@ -62,10 +62,15 @@ CONDITION_OPS = (">", ">=", "<", "<=")
 @dataclass(frozen=True)
 class CanaryStep:
     """Shift ``weight_pct`` of traffic to the new version, then wait ``pause_s`` seconds
-    (``None``: wait for a manual promotion)."""
+    (``None``: wait for a manual promotion). An Argo Rollout's ``setCanaryScale`` in force at
+    the step sizes its canary ReplicaSet apart from the traffic: ``scale_replicas`` pods, or
+    ``scale_weight_pct`` % of the replicas (``None`` both: the pods follow ``weight_pct``; a
+    plan's step never has them)."""
 
     weight_pct: float
     pause_s: float | None
+    scale_replicas: int | None = None
+    scale_weight_pct: float | None = None
 
 
 #: What a canary's traffic router shifts: between a canary and a stable ReplicaSet of one
@@ -86,7 +91,12 @@ class DeploymentStrategy:
     updated; 0 for a plan's strategy); ``canary_start_s``: a stack canary's start as a time of
     day in the scenarios' clock, seconds after 00:00 (``None``: the scenario's start);
     ``canary_min_pods``: a canary of pods' floor of canary pods at any weight above 0 (an Argo
-    Rollout's ``minPodsPerReplicaSet``; 0, none, for a plan's strategy)."""
+    Rollout's ``minPodsPerReplicaSet``; 0, none, for a plan's strategy);
+    ``canary_dynamic_stable``: the stable ReplicaSet scaled down as the traffic leaves it (an
+    Argo Rollout's ``dynamicStableScale``; off for a plan's); ``canary_max_weight``: the
+    weight Argo's steps count out of (its ``maxTrafficWeight``, 100 unset; the steps' weights
+    here are percentages all the same); ``preview_replicas``: a blue-green's preview set size
+    until promotion (an Argo Rollout's ``previewReplicaCount``; ``None``: the full replicas)."""
 
     type: str
     description: str
@@ -103,6 +113,9 @@ class DeploymentStrategy:
     partition: int = 0
     canary_start_s: float | None = None
     canary_min_pods: int = 0
+    canary_dynamic_stable: bool = False
+    canary_max_weight: int = 100
+    preview_replicas: int | None = None
 
 
 @dataclass(frozen=True)

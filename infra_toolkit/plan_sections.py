@@ -123,6 +123,12 @@ _ROLLBACK_BY_TYPE = {
             "weights requests moves every request back at once, one that weights connections "
             "(an NLB's weighted target groups) only new connections, while open keep-alive "
             "connections stay on the canary pods until they close",
+    # calculateDesiredWeightOnAbortOrStableRollback: with dynamicStableScale the weight moves
+    # back only as fast as the stable pods, scaled down with the traffic, become available
+    "dynamic": "aborting a canary with dynamicStableScale scales the stable ReplicaSet, which "
+               "Argo Rollouts scaled down as the traffic left it, back up, and moves the weight "
+               "back only as its pods become available: at least one time to Ready (plus "
+               "minReadySeconds) before the stable version takes the whole traffic again",
     # a Rollout's canary without trafficRouting: Argo scaled the stable ReplicaSet down as the
     # canary grew (CalculateReplicaCountsForCanary), so an abort has stable pods to start again
     "basic": "aborting a basic canary (no trafficRouting) scales the stable ReplicaSet back up "
@@ -142,7 +148,8 @@ def _rollback_note(a: PlanAnalysis) -> str:
     said: list[str] = []
     for s, names in strategy_groups(a):
         key = s.type if s.type != "canary" else (
-            "basic" if s.traffic_router is None else s.canary_scope)
+            "basic" if s.traffic_router is None else
+            "dynamic" if s.canary_dynamic_stable else s.canary_scope)
         text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
         argo = [n for n in names if _kind(a, n) == "Rollout"]
         if argo:  # Argo Rollouts' kubectl plugin, not kubectl rollout undo
@@ -174,10 +181,18 @@ def _canary_steps(steps: Sequence[CanaryStep], caption: str = "Canary steps"
                   ) -> list[str | Table]:
     """The canary steps with the time elapsed at the end of each pause, and the bake time."""
     elapsed, manual, rows = 0.0, False, []
+    scaled = any(st.scale_replicas is not None or st.scale_weight_pct is not None
+                 for st in steps)
     for i, st in enumerate(steps, 1):
         manual = manual or st.pause_s is None
         elapsed += st.pause_s or 0.0
         rows.append({"Step": i, "Traffic weight (%)": st.weight_pct,
+                     # an Argo Rollout's setCanaryScale in force: the canary pods apart from
+                     # the traffic (the canary pods table counts them)
+                     **({"Canary scale": "the traffic weight" if st.scale_weight_pct is None
+                         and st.scale_replicas is None else f"{st.scale_replicas} pod(s)"
+                         if st.scale_replicas is not None
+                         else f"{st.scale_weight_pct:g}% of the replicas"} if scaled else {}),
                      "Pause": "until promoted by hand" if st.pause_s is None
                      else duration_text(st.pause_s),
                      "Elapsed at the step's end": ("at least " if manual else "")
@@ -210,10 +225,19 @@ _EXTRA = ("; extra nodes: the nodes those pods at once take beyond the "
 _CANARY_PODS = ("Canary pods per step (Argo Rollouts with a traffic router, "
                 "utils/replicaset/canary.go CalculateReplicaCountsForTrafficRoutedCanary): "
                 "canary pods = ceil(replicas x weight / 100), at least a Rollout's "
-                "minPodsPerReplicaSet above weight 0, the stable ReplicaSet stays at "
+                "minPodsPerReplicaSet above weight 0 (capped at the replicas); a Rollout's "
+                "setCanaryScale in force sizes them instead (its replicas as written, or "
+                "ceil(replicas x its weight / 100)) until another or the promotion; weights "
+                "count out of a Rollout's maxTrafficWeight (the table shows them as "
+                "percentages). The stable ReplicaSet stays at "
                 "the full replicas until the rollout completes (dynamicStableScale off, its "
                 "default), so pods at once = replicas + canary pods, 2 x replicas at weight "
-                "100; extra nodes: the nodes those pods at once take beyond the replicas alone, "
+                "100; with a Rollout's dynamicStableScale the stable pods are "
+                "ceil(replicas x (100 - w) / 100) for w the smaller of the traffic weight and a "
+                "setCanaryScale weight (the full replicas under a scale of replicas), at least "
+                "its minPodsPerReplicaSet, shrunk only once the traffic has moved, so the pods "
+                "at once add the canary's new pods to the previous step's stable pods; "
+                "extra nodes: the nodes those pods at once take beyond the replicas alone, "
                 "others at peak, packed as for the room, never below a group's min_size, held "
                 "for the step's pause, '-' when the pods at once do not fit")
 
@@ -252,7 +276,12 @@ _ROLLOUT_CAPTIONS = {
                   "set is available) + preview + scale-down delay (Argo Rollouts' default "
                   f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given), \"at least\" that "
                   "when auto promote is off (autoPromotionEnabled: false: the preview lasts "
-                  "until a person promotes). Rolling back is switching the active Service "
+                  "until a person promotes). A Rollout's previewReplicaCount P: the preview "
+                  "set runs P pods (replicas + P at once) for their time to Ready (none when "
+                  "P is 0) + minReadySeconds + preview, then grows to the replicas, switched "
+                  "to once available: both full sets run for time to Ready + minReadySeconds "
+                  "(none when P >= replicas) + scale-down delay, each extra node billed for "
+                  "the phases that need it. Rolling back is switching the active Service "
                   "back to the old set: at once while it runs (before the scale-down delay "
                   "ends), at least one time to Ready after it",
     "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
@@ -344,7 +373,7 @@ def _kept_after(a: PlanAnalysis, names: Sequence[str]) -> str:
     the 100 % step's pods at once last that long past the steps."""
     delays = [f"{w.name} {argo.scale_down_delay_s} s" for w in a.plan.proposed.workloads
               if w.name in names and (argo := w.deployment_spec.update_strategy.argo) is not None
-              and argo.traffic_router is not None]
+              and argo.traffic_router is not None and not argo.dynamic_stable_scale]
     return ("; after it Argo keeps the previous stable ReplicaSet at full replicas for "
             f"scaleDownDelaySeconds ({', '.join(delays)}), not in the elapsed times"
             if delays else "")

@@ -24,7 +24,9 @@ I/O).
   (:func:`plan_rolling_skips`; audit18 A18-13).
 - **blue-green**: a second full set of pods (``2 x replicas`` at once) from the moment the new
   set starts until the old one is scaled down: time to Ready + preview + scale-down delay, at
-  least that when the promotion waits for a person (Argo's ``autoPromotionEnabled: false``).
+  least that when the promotion waits for a person (Argo's ``autoPromotionEnabled: false``);
+  an Argo Rollout's ``previewReplicaCount`` runs a smaller preview set first
+  (:func:`blue_green_rollout`).
 - **canary**: the bake time is the sum of the steps' pauses; a manual pause makes it "at least"
   that. Each step's pods are Argo Rollouts' with a traffic router (a plan's canary always names
   one): ``CalculateReplicaCountsForTrafficRoutedCanary`` in utils/replicaset/canary.go scales
@@ -32,9 +34,11 @@ I/O).
   whole product first, then / 100, so exact for whole weights)
   and, without ``dynamicStableScale`` (off by default), leaves the stable one at the full
   replicas until the rollout completes: ``replicas + canary`` pods at once, ``2 x replicas`` at
-  weight 100, the replicas held where they are while it runs. Without a router Argo scales the
-  stable ReplicaSet down as the canary grows; the plan format requires one, so that case and
-  ``setCanaryScale`` steps are not modelled.
+  weight 100, the replicas held where they are while it runs. An Argo Rollout's own canary
+  adds ``setCanaryScale`` (the canary sized apart from the traffic), ``dynamicStableScale``
+  (the stable set shrunk a step behind the traffic) and ``maxTrafficWeight`` (weights out of
+  it): :func:`canary_step_pods`. Without a router Argo scales the stable ReplicaSet down as the
+  canary grows; the plan format requires one, so that case is not modelled.
 - **recreate**: the controller stops every old pod and waits for none to be left before the
   new ones start, so the downtime is at least one time to Ready (the old pods' termination
   comes first).
@@ -158,26 +162,43 @@ def rolling_rollout(replicas: int, max_surge: int | str | None,
 @dataclass(frozen=True)
 class BlueGreenRollout:
     """A blue-green switch of ``replicas`` pods: both full sets at once for ``overlap_s``
-    seconds."""
+    seconds; ``phases``: (pods at once, seconds) from the new set's start to the old set's
+    scale-down, in order (one phase of ``2 x replicas`` without a preview replica count)."""
 
     replicas: int
     pods_at_once: int
     scale_down_delay_s: float
     overlap_s: float
+    phases: tuple[tuple[int, float], ...] = ()
 
 
 def blue_green_rollout(replicas: int, time_to_ready_s: float, preview_s: float | None,
-                       scale_down_delay_s: float | None, min_ready_s: float = 0.0
-                       ) -> BlueGreenRollout:
+                       scale_down_delay_s: float | None, min_ready_s: float = 0.0,
+                       preview_replicas: int | None = None) -> BlueGreenRollout:
     """The blue-green switch of ``replicas`` pods: ``2 x replicas`` pods run from the new set's
     start through its time to Ready, ``min_ready_s`` more until it is available (the manifest's
     minReadySeconds: Argo Rollouts promotes, and starts the preview's countdown, only once the
     new ReplicaSet is available), the preview (0 when ``None``) and the scale-down delay
     (Argo Rollouts' :data:`~infra_toolkit.argo_rollout.DEFAULT_SCALE_DOWN_DELAY_S` when
-    ``None``), seconds."""
+    ``None``), seconds.
+
+    With ``preview_replicas`` P (a Rollout's ``previewReplicaCount``) the preview set runs P
+    pods beside the old set's until promotion (``NewRSNewReplicas``: the preview count while
+    the rollout is paused), for their time to Ready (none to wait for when P is 0) + the
+    preview; only then (``scaleUpPreviewCheckPoint``) does it grow to the replicas, and the
+    active Service switches once those are available (``reconcileActiveService`` waits for the
+    set to be saturated): both full sets run for the new pods' time to Ready (none when P >=
+    replicas) + the scale-down delay."""
     delay = DEFAULT_SCALE_DOWN_DELAY_S if scale_down_delay_s is None else scale_down_delay_s
-    return BlueGreenRollout(replicas, 2 * replicas, delay,
-                            time_to_ready_s + min_ready_s + (preview_s or 0.0) + delay)
+    start_s = time_to_ready_s + min_ready_s
+    if preview_replicas is None:
+        overlap = start_s + (preview_s or 0.0) + delay
+        return BlueGreenRollout(replicas, 2 * replicas, delay, overlap,
+                                ((2 * replicas, overlap),))
+    preview_phase_s = (start_s if preview_replicas > 0 else 0.0) + (preview_s or 0.0)
+    overlap = (start_s if preview_replicas < replicas else 0.0) + delay
+    phases = ((replicas + preview_replicas, preview_phase_s), (2 * replicas, overlap))
+    return BlueGreenRollout(replicas, max(n for n, _ in phases), delay, overlap, phases)
 
 
 def canary_bake(steps: Sequence[CanaryStep]) -> tuple[float, bool]:
@@ -189,30 +210,80 @@ def canary_bake(steps: Sequence[CanaryStep]) -> tuple[float, bool]:
 @dataclass(frozen=True)
 class CanaryStepPods:
     """The pods while a canary step of ``weight_pct`` % pauses: the canary's and the stable
-    version's."""
+    version's; ``stable_pods_moving``: the stable pods while the step's canary pods start, the
+    traffic still at the previous step's weight (``None``: the same as ``stable_pods``; more
+    under ``dynamicStableScale``, which shrinks the stable set only once the traffic left)."""
 
     weight_pct: float
     canary_pods: int
     stable_pods: int
+    stable_pods_moving: int | None = None
 
     @property
     def pods_at_once(self) -> int:
-        """Canary + stable pods."""
-        return self.canary_pods + self.stable_pods
+        """Canary + stable pods, the stable ones while the weight moves when more."""
+        moving = self.stable_pods if self.stable_pods_moving is None else self.stable_pods_moving
+        return self.canary_pods + max(self.stable_pods, moving)
 
 
-def canary_step_pods(steps: Sequence[CanaryStep], replicas: int, min_pods: int = 0
+def _argo_weight(weight_pct: float, max_weight: int) -> float:
+    """A step's percentage in Argo's units of ``max_weight``: the percentage itself out of
+    100; otherwise the whole weight w it was read from as 100 x w / max_weight (rounding
+    recovers it: the float is within far less than 0.5 of it)."""
+    return weight_pct if max_weight == 100 else float(round(weight_pct * max_weight / 100))
+
+
+def canary_step_pods(steps: Sequence[CanaryStep], replicas: int, min_pods: int = 0,
+                     max_weight: int = 100, dynamic_stable: bool = False
                      ) -> tuple[CanaryStepPods, ...]:
-    """Each step's pods of a canary of ``replicas`` pods behind a traffic router (see the module
-    docstring): ``ceil(replicas x weight / 100)`` canary pods, at least ``min_pods`` when that is
-    above 0 (``CheckMinPodsPerReplicaSet``: a Rollout's ``minPodsPerReplicaSet``), beside
-    ``replicas`` stable ones."""
-    # trafficWeightToReplicas: math.Ceil(float64(weight*replicas) / 100), the product first, so
-    # 7 % of 100 pods is 700 / 100 = 7 (not 100 x 0.07 = 7.000000000000001, 8, as the float
-    # product of older Argo, DesiredReplicaCountsForCanary at argo-rollouts 007a38d, gave)
-    pods = [math.ceil(s.weight_pct * replicas / 100) for s in steps]
-    return tuple(CanaryStepPods(s.weight_pct, max(n, min_pods) if n else 0, replicas)
-                 for s, n in zip(steps, pods, strict=True))
+    """Each step's pods of a canary of ``replicas`` pods behind a traffic router, as Argo
+    Rollouts' ``CalculateReplicaCountsForTrafficRoutedCanary`` (utils/replicaset/canary.go)
+    sizes them once the step is reached:
+
+    - canary pods: a ``setCanaryScale.replicas`` in force as written; otherwise
+      ``ceil(replicas x w / max_weight)`` of the weight w in force (``setCanaryScale.weight``,
+      else the step's traffic weight), at least ``min_pods`` when above 0
+      (``CheckMinPodsPerReplicaSet``: a Rollout's ``minPodsPerReplicaSet``, capped at the
+      replicas);
+    - stable pods: ``replicas`` (the stable set stays full until the rollout completes);
+      with ``dynamic_stable`` (``dynamicStableScale``) the larger of
+      ``ceil(replicas x (max_weight - desired) / max_weight)`` (desired: the canary's scale
+      weight, 0 under a scale of replicas) and the same of the traffic's stable weight, with
+      the floor too (the canary's count then gets it as well). The stable set shrinks a sync
+      after the traffic moved (Argo passes the previous status weights), so while a step's
+      canary pods start the stable pods are those of the previous step's traffic
+      (``stable_pods_moving``; the weight before the first step is 0)."""
+    floor = min(min_pods, replicas)  # "Cap MinPodsPerReplicaSet to rollout spec replicas"
+
+    def with_floor(n: int) -> int:
+        return max(n, floor) if n else 0
+
+    def weight_pods(weight: float) -> int:
+        # trafficWeightToReplicas: ceil(weight x replicas / maxWeight), the product first, so
+        # 7 % of 100 pods is 700 / 100 = 7 (not 100 x 0.07 = 7.000000000000001, 8, as the
+        # float product of older Argo, DesiredReplicaCountsForCanary at argo-rollouts 007a38d,
+        # gave)
+        return math.ceil(weight * replicas / max_weight)
+
+    out, traffic_before = [], 0.0
+    for s in steps:
+        traffic = _argo_weight(s.weight_pct, max_weight)
+        if s.scale_replicas is not None:  # GetCanaryReplicasOrWeight: (replicas, weight 0)
+            canary, desired = s.scale_replicas, 0.0
+        else:
+            desired = traffic if s.scale_weight_pct is None else \
+                _argo_weight(s.scale_weight_pct, max_weight)
+            canary = with_floor(weight_pods(desired))
+        if not dynamic_stable:
+            out.append(CanaryStepPods(s.weight_pct, canary, replicas))
+        else:
+            def stable(actual: float, desired: float = desired) -> int:
+                return with_floor(max(weight_pods(max_weight - desired),
+                                      weight_pods(max_weight - actual)))
+            out.append(CanaryStepPods(s.weight_pct, with_floor(canary), stable(traffic),
+                                      stable(traffic_before)))
+        traffic_before = traffic
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -162,19 +162,32 @@ def _node_usd_per_hour(run: ScenarioRun, group: str, resource: str) -> float | N
     return float(cost[column].iloc[some[0]] / billed[some[0]]) if some.size else None
 
 
-def _extra_columns(f: _Fleet | None, replicas: int, pods: int, duration_s: float | None,
-                   at_least: bool = False) -> dict[str, object]:
-    """The extra nodes ``pods`` at once need over ``replicas`` and their cost in USD for a
-    rollout of ``duration_s`` (see the module docstring), "at least" that cost when
-    ``duration_s`` is a lower bound (a blue-green waiting for a person to promote it)."""
+def _extra_columns(f: _Fleet | None, replicas: int, pods: int,
+                   phases: Sequence[tuple[int, float]] | None, at_least: bool = False
+                   ) -> dict[str, object]:
+    """The extra nodes ``pods`` at once (the rollout's most) need over ``replicas`` and their
+    cost in USD (see the module docstring) over ``phases``, (pods at once, seconds) in order
+    (``None``: the duration is not known; a blue-green with a preview replica count runs fewer
+    pods while the preview lasts): each extra node billed once, for the phases that need it;
+    "at least" that cost when a duration is a lower bound (a blue-green waiting for a person to
+    promote it)."""
     extra = None if f is None else _extra_nodes(f, replicas, pods)
     usd: float | None = None
-    if f is not None and extra is not None and duration_s is not None:
+    if f is not None and extra is not None and phases is not None:
+        per_phase = [_extra_nodes(f, replicas, n) for n, _ in phases]
         prices = {g: _node_usd_per_hour(f.run, g, f.resource_of.get(g, g))
                   for g, n in extra.items() if n}
-        usd = None if None in prices.values() else sum(
-            extra[g] * p * _extra_node_s(f.run, g, duration_s) / 3600
-            for g, p in prices.items() if p is not None)
+        if None not in prices.values() and None not in per_phase:
+            usd = 0.0
+            for g, p in prices.items():
+                # the k-th extra node of a group runs through every phase needing k or more
+                counts = [e[g] if e is not None else 0 for e in per_phase]
+                held: dict[float, int] = {}
+                for k in range(1, max(counts) + 1):
+                    span_s = sum(d for c, (_n, d) in zip(counts, phases, strict=True) if c >= k)
+                    held[span_s] = held.get(span_s, 0) + 1
+                usd += sum(n * (p or 0.0) * _extra_node_s(f.run, g, span_s) / 3600
+                           for span_s, n in held.items())
     return {"Extra nodes, others at peak": None if extra is None else sum(extra.values()),
             "Extra nodes' cost (USD)": "-" if usd is None else
             f"{'at least ' if at_least and usd > 0 else ''}{usd:,.2f}"}
@@ -276,8 +289,8 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
             row["Pods rolled"] = r.rolled
         row.update({"Surge": r.surge, "Unavailable": r.unavailable,
                     "Most pods at once": r.most_pods, **_room_columns(r.most_pods, rooms),
-                    **_extra_columns(fleet, replicas, r.most_pods,
-                                     None if ready_s is None else r.duration_s),
+                    **_extra_columns(fleet, replicas, r.most_pods, None if ready_s is None
+                                     else [(r.most_pods, r.duration_s)]),
                     "Fewest available": r.fewest_available,
                     "Their capacity (rps)": r.fewest_capacity_rps, "Peak rate (rps)": peak_rps,
                     "Serves the peak": _flag(r.serves_peak), "Waves": r.waves,
@@ -285,10 +298,13 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Duration": duration_text(None if ready_s is None else r.duration_s)})
     elif s.type == "blue-green":
         b = blue_green_rollout(replicas, ready_s or 0.0, s.preview_s, s.scale_down_delay_s,
-                               w.deployment_spec.update_strategy.min_ready_s)
+                               w.deployment_spec.update_strategy.min_ready_s, s.preview_replicas)
+        if s.preview_replicas is not None:  # the preview set's own size until promotion
+            row.update({"Preview pods": s.preview_replicas,
+                        "Pods at once in the preview": replicas + s.preview_replicas})
         row.update({"Pods at once": b.pods_at_once, **_room_columns(b.pods_at_once, rooms),
                     **_extra_columns(fleet, replicas, b.pods_at_once,
-                                     None if ready_s is None else b.overlap_s,
+                                     None if ready_s is None else b.phases,
                                      at_least=not s.auto_promote),
                     "Time to Ready": duration_text(ready_s),
                     # a Rollout without auto promotion: no preview length, a person promotes
@@ -297,8 +313,8 @@ def _row(s: DeploymentStrategy, w: Workload, basis: str, replicas: int, peak_rps
                     "Scale-down delay": duration_text(b.scale_down_delay_s),
                     # without auto promotion Argo waits for a person: the preview is a plan
                     "Both sets running": (duration_text(None) if ready_s is None else
-                                          ("" if s.auto_promote else "at least ")
-                                          + duration_text(b.overlap_s))})
+                                          ("" if s.auto_promote or s.preview_replicas is not None
+                                           else "at least ") + duration_text(b.overlap_s))})
     else:  # recreate, and the pods a canary's new version runs on (steps: canary_step_table)
         row.update({"Time to Ready": duration_text(ready_s),
                     **({"Downtime": _at_least(ready_s)} if s.type == "recreate" else {})})
@@ -461,10 +477,16 @@ def canary_step_table(a: PlanAnalysis) -> pd.DataFrame:
         for basis, n, _rps in bases:
             rows += [{"Workload": w.name, "Rolled at": basis, "Replicas": n, "Step": i,
                       "Traffic weight (%)": p.weight_pct, "Canary pods": p.canary_pods,
-                      "Stable pods": p.stable_pods, "Pods at once": p.pods_at_once,
+                      "Stable pods": p.stable_pods,
+                      # dynamicStableScale: the stable set shrinks after the traffic moved
+                      **({"Stable pods while the weight moves": p.stable_pods_moving}
+                         if s.canary_dynamic_stable else {}),
+                      "Pods at once": p.pods_at_once,
                       **_room_columns(p.pods_at_once, rooms),
                       "Extra nodes, others at peak": _extra_count(fleet, n, p.pods_at_once)}
-                     for i, p in enumerate(canary_step_pods(s.steps, n, s.canary_min_pods), 1)]
+                     for i, p in enumerate(canary_step_pods(
+                         s.steps, n, s.canary_min_pods, s.canary_max_weight,
+                         s.canary_dynamic_stable), 1)]
     return pd.DataFrame(rows)
 
 

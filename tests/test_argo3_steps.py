@@ -127,9 +127,16 @@ def test_a_min_pods_floor_raises_the_canary_pods_above_weight_0() -> None:
         CanaryStepPods(100.0, 4, 4))
 
 
-def test_a_min_pods_floor_above_the_replicas_runs_more_canary_pods_than_replicas() -> None:
-    # 2 replicas, floor 3, 100 %: ceil(200 / 100) = 2 -> max(2, 3) = 3 canary pods beside 2
-    assert canary_step_pods([CanaryStep(100.0, 0.0)], 2, 3) == (CanaryStepPods(100.0, 3, 2),)
+def test_a_min_pods_floor_above_the_replicas_is_capped_at_the_replicas() -> None:
+    # current CheckMinPodsPerReplicaSet: "Cap MinPodsPerReplicaSet to rollout spec replicas to
+    # prevent reconciliation loop" (if minPodsPerReplicaSet > replicas: = replicas). Argo's
+    # table entry "Cap MinPodsPerReplicaSet when it exceeds rollout replicas with
+    # trafficRouting": 1 replica, floor 2, 100 % -> canary 1, stable 1.
+    assert canary_step_pods([CanaryStep(100.0, 0.0)], 1, 2) == (CanaryStepPods(100.0, 1, 1),)
+    # 2 replicas, floor 3 -> capped at 2; 100 %: ceil(200 / 100) = 2 -> max(2, 2) = 2 canary
+    # pods beside 2 (the floor of 3 used to give 3); 10 %: ceil(20 / 100) = 1 -> max(1, 2) = 2
+    assert canary_step_pods([CanaryStep(10.0, 0.0), CanaryStep(100.0, 0.0)], 2, 3) == (
+        CanaryStepPods(10.0, 2, 2), CanaryStepPods(100.0, 2, 2))
 
 
 def test_a_min_pods_floor_without_a_router_is_ignored() -> None:
