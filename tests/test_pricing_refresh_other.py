@@ -262,6 +262,30 @@ def test_the_refreshed_rows_price_a_plan_in_eu_west_1(env: tuple[Path, Any, Stub
     assert TODAY_TABLE in {t.name for t in book.tables_used}
 
 
+def test_cost_prices_an_eu_west_1_cluster_once_refreshed(
+        env: tuple[Path, Any, Stubber], capsys: pytest.CaptureFixture[str]) -> None:
+    data_dir, pricing, stub = env
+    plan = data_dir.parent / "eu.yaml"
+    plan.write_text("region: eu-west-1\nresources:\n"
+                    "  - {type: aws_eks_cluster, name: main}\n"
+                    "  - {type: aws_nat_gateway, name: nat, usage: {monthly_data_processed_gb: "
+                    "100}}\n"
+                    "  - {type: aws_ebs_volume, name: data, volume_type: gp3, size: 100}\n")
+    argv = ["cost", str(plan), "--pricing-dir", str(data_dir), "--format", "json"]
+    assert main(argv) == 1  # before: EKS, NAT and EBS are PRICE NOT FOUND in eu-west-1
+    capsys.readouterr()
+    stub_pages(stub, "eu-west-1", eu_products())
+    refresh_other_services("eu-west-1", data_dir=data_dir, client=pricing)
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["complete"] is True
+    assert [c["monthly_usd"] for c in doc["components"]] == [
+        73.0,   # EKS: 730 h x 0.10
+        35.04,  # NAT gateway: 730 h x 0.048
+        4.8,    # NAT data processed: 100 GB x 0.048
+        8.8]    # EBS gp3 storage: 100 GB x 0.088
+
+
 def us_products() -> dict[tuple[str, str], list[list[str]]]:
     """us-east-1 answers: usage types without a region prefix (EBS, NAT, ELB) as there, EKS
     with ``USE1-``; only the EKS, NAT and EBS storage queries return anything, and io2 IOPS
