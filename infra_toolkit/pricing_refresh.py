@@ -36,9 +36,9 @@ from infra_toolkit.pricing_tables import (
 )
 
 __all__ = ["MAX_USD_PER_HOUR", "PRICE_LIST_REGION", "REFRESHABLE", "PriceDimension",
-           "RefreshResult", "aws_errors", "on_demand_dimensions", "price_list_items",
-           "pricing_client", "product_filters", "published_date", "refresh_table",
-           "writable_table", "write_merged"]
+           "RefreshResult", "aws_errors", "decimal_text", "on_demand_dimensions",
+           "price_list_items", "pricing_client", "product_filters", "published_date",
+           "refresh_table", "term_match", "writable_table", "write_merged"]
 
 PRICE_LIST_REGION = "us-east-1"  # the Price List API endpoint serving every region's prices
 #: The highest hourly price a refresh accepts: ten times the dearest row of the shipped tables
@@ -65,7 +65,8 @@ class RefreshResult:
     missing: tuple[str, ...] = ()
 
 
-def _term(field: str, value: str) -> dict[str, str]:
+def term_match(field: str, value: str) -> dict[str, str]:
+    """One exact GetProducts filter: ``field`` equals ``value``."""
     return {"Type": "TERM_MATCH", "Field": field, "Value": value}
 
 
@@ -74,18 +75,20 @@ def product_filters(service: str, region: str, engine: str | None = None
     """The GetProducts filter lists for one refresh (one list per query). EC2 uses Karpenter's
     filters: shared-tenancy instances, plus dedicated-tenancy bare-metal types."""
     if service == "AmazonEC2":
-        base = [_term("regionCode", region), _term("serviceCode", "AmazonEC2"),
-                _term("preInstalledSw", "NA"), _term("operatingSystem", "Linux"),
-                _term("capacitystatus", "Used"), _term("marketoption", "OnDemand")]
-        return [base + [_term("tenancy", "Shared"), _term("productFamily", "Compute Instance")],
-                base + [_term("tenancy", "Dedicated"),
-                        _term("productFamily", "Compute Instance (bare metal)")]]
+        base = [term_match("regionCode", region), term_match("serviceCode", "AmazonEC2"),
+                term_match("preInstalledSw", "NA"), term_match("operatingSystem", "Linux"),
+                term_match("capacitystatus", "Used"), term_match("marketoption", "OnDemand")]
+        return [base + [term_match("tenancy", "Shared"),
+                        term_match("productFamily", "Compute Instance")],
+                base + [term_match("tenancy", "Dedicated"),
+                        term_match("productFamily", "Compute Instance (bare metal)")]]
     if service == "AmazonRDS":
-        return [[_term("regionCode", region), _term("databaseEngine", str(engine)),
-                 _term("deploymentOption", option), _term("locationType", "AWS Region"),
-                 _term("productFamily", "Database Instance")] for option in _DEPLOYMENTS]
-    return [[_term("regionCode", region), _term("cacheEngine", str(engine)),
-             _term("locationType", "AWS Region"), _term("productFamily", "Cache Instance")]]
+        return [[term_match("regionCode", region), term_match("databaseEngine", str(engine)),
+                 term_match("deploymentOption", option), term_match("locationType", "AWS Region"),
+                 term_match("productFamily", "Database Instance")] for option in _DEPLOYMENTS]
+    return [[term_match("regionCode", region), term_match("cacheEngine", str(engine)),
+             term_match("locationType", "AWS Region"),
+             term_match("productFamily", "Cache Instance")]]
 
 
 def pricing_client(profile: str | None = None) -> Any:
@@ -222,10 +225,11 @@ def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
         raise PricingError(f"{where}: expected one OnDemand USD price, found "
                            f"{sorted(str(p) for p in prices) or 'none'}")
     value, ident = min(found)
-    return _plain(value), ident
+    return decimal_text(value), ident
 
 
-def _plain(value: Decimal) -> str:
+def decimal_text(value: Decimal) -> str:
+    """``value`` as a table writes it: no exponent, no trailing zeros (``0.0416``, ``0``)."""
     text = format(value.normalize(), "f")
     return text if value else "0"
 

@@ -27,10 +27,12 @@ from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_refresh import (
     RefreshResult,
     aws_errors,
+    decimal_text,
     on_demand_dimensions,
     price_list_items,
     pricing_client,
     published_date,
+    term_match,
     writable_table,
     write_merged,
 )
@@ -196,20 +198,20 @@ def _offers(client: Any, region: str, today: dt.date
             ) -> dict[tuple[int, int], list[_Offer]]:
     """Each part of each item of :data:`OTHER_ITEMS` (by index) -> the offers found for it."""
     found: dict[tuple[int, int], list[_Offer]] = {}
-    groups = dict.fromkeys((i.service, i.family) for i in OTHER_ITEMS)
-    for q, (service, family) in enumerate(groups):
-        filters = [{"Type": "TERM_MATCH", "Field": f, "Value": v} for f, v in (
-            ("regionCode", region), ("locationType", "AWS Region"), ("productFamily", family))]
+    wanted: dict[tuple[str, str], list[tuple[int, int, OtherItem]]] = {}
+    for n, spec in enumerate(OTHER_ITEMS):
+        for p in range(len(spec.parts)):
+            wanted.setdefault((spec.service, spec.family), []).append((n, p, spec))
+    for q, ((service, family), parts) in enumerate(wanted.items()):
+        filters = [term_match("regionCode", region), term_match("locationType", "AWS Region"),
+                   term_match("productFamily", family)]
         for where, item in price_list_items(client, service, filters, q):
             product = item.get("product")
             attrs = product.get("attributes") if isinstance(product, dict) else None
             if not isinstance(attrs, dict):
                 raise PricingError(f"{where}: malformed Price List item: no product.attributes")
-            for n, spec in enumerate(OTHER_ITEMS):
-                for p, part in enumerate(spec.parts):
-                    if (spec.service, spec.family) != (service, family) or \
-                            not _matches(attrs, part):
-                        continue
+            for n, p, spec in parts:
+                if _matches(attrs, spec.parts[p]):
                     published = published_date(item, where, today)
                     usage = attrs.get("usagetype", "?")
                     for dim in on_demand_dimensions(item, where):
@@ -219,10 +221,6 @@ def _offers(client: Any, region: str, today: dt.date
                                 f"{item.get('version', '?')}, published {published})",
                                 published))
     return found
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value else "0"
 
 
 def _rows(found: Mapping[tuple[int, int], list[_Offer]], region: str
@@ -242,7 +240,7 @@ def _rows(found: Mapping[tuple[int, int], list[_Offer]], region: str
                            f"{'/'.join(spec.price_units)}")
             elif len(prices) > 1:
                 problem = (f"{spec.family} products with {want} have different prices "
-                           f"({', '.join(sorted(_plain(v) for v in prices))}); which one is "
+                           f"({', '.join(sorted(decimal_text(v) for v in prices))}); which one is "
                            "meant is not known")
             elif prices == {Decimal(0)}:
                 problem = f"{spec.family} product with {want} is listed at 0 USD"
@@ -254,14 +252,14 @@ def _rows(found: Mapping[tuple[int, int], list[_Offer]], region: str
             continue
         usd = sum((o.usd for o in offers), Decimal(0)) * spec.scale
         if usd > MAX_USD_PER_UNIT:
-            raise PricingError(f"{name}: malformed Price List answer: {_plain(usd)} USD per "
+            raise PricingError(f"{name}: malformed Price List answer: {decimal_text(usd)} USD per "
                                f"{spec.unit} is above {MAX_USD_PER_UNIT:,}")
         rows.append({"region": region, "service": spec.service, "item_id": spec.item_id,
                      "description": spec.description, "unit": spec.unit, "usd_per_unit":
-                     _plain(usd), "tier_start": spec.tier[0], "tier_end": spec.tier[1],
+                     decimal_text(usd), "tier_start": spec.tier[0], "tier_end": spec.tier[1],
                      "source": "AWS Price List API GetProducts "
                                + " + ".join(o.source for o in offers)
-                               + (f" x {_plain(spec.scale)} per {spec.unit}"
+                               + (f" x {decimal_text(spec.scale)} per {spec.unit}"
                                   if spec.scale != 1 else ""),
                      "as_of": max(o.published for o in offers)})
     # a tiered item is written whole or not at all: tiers with a hole would not meet
