@@ -168,12 +168,17 @@ def _add_pricing(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     actions = p.add_subparsers(dest="pricing_command", metavar="ACTION", required=True)
     refresh = actions.add_parser(
         "refresh", help="refresh a table from the AWS Price List API",
-        description="Fetch one service's on-demand prices for the regions given from the AWS "
-                    "Price List API into a new dated table (the one it supersedes is named). "
-                    "Calls AWS.")
-    refresh.add_argument("--service", required=True,
-                         choices=("AmazonEC2", "AmazonElastiCache", "AmazonRDS"),
-                         help="Price List service code")
+        description="Fetch one service's on-demand prices, or the other-services rows (EKS, "
+                    "ELB, NAT, EBS, RDS storage, ElastiCache backup), for the regions given "
+                    "from the AWS Price List API into a new dated table (the one it supersedes "
+                    "is named). Exits 1 when an other-services item is not priced. Calls AWS.")
+    table = refresh.add_mutually_exclusive_group(required=True)
+    table.add_argument("--service", choices=("AmazonEC2", "AmazonElastiCache", "AmazonRDS"),
+                       help="Price List service code: its instance table")
+    table.add_argument("--other-services", action="store_true",
+                       help="the other_services rows the cost model reads (EKS cluster hours, "
+                       "ALB/NLB hours and LCUs, NAT gateway, EBS, RDS storage, IOPS and "
+                       "backup, ElastiCache backup)")
     refresh.add_argument("--region", required=True, action="append",
                          help="region code (repeatable)")
     refresh.add_argument("--engine", help="RDS / ElastiCache engine, Price List name "
@@ -246,7 +251,9 @@ def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
 def _run_pricing(args: argparse.Namespace) -> int:
     from infra_toolkit import pricing_refresh
     from infra_toolkit.cost import unit_price_text
+    from infra_toolkit.errors import PricingError
     from infra_toolkit.pricing import DEFAULT_PRICING_DIR
+    from infra_toolkit.pricing_refresh_other import refresh_other_services
     from infra_toolkit.pricing_tables import check_region_code
 
     if args.pricing_command == "show":
@@ -275,14 +282,23 @@ def _run_pricing(args: argparse.Namespace) -> int:
         return _run_pricing_spot(args)
     for region in args.region:  # a typo fails before any AWS client is made
         check_region_code(region, "pricing refresh --region")
+    if args.other_services and args.engine:
+        raise PricingError("pricing refresh --other-services takes no --engine (it refreshes "
+                           "RDS storage, which every engine shares)")
     client = pricing_refresh.pricing_client(args.profile)
+    data_dir = args.pricing_dir or DEFAULT_PRICING_DIR
+    missing = 0
     for region in args.region:
-        r = pricing_refresh.refresh_table(args.service, region, engine=args.engine,
-                                          data_dir=args.pricing_dir or DEFAULT_PRICING_DIR,
-                                          client=client)
+        r = (refresh_other_services(region, data_dir=data_dir, client=client)
+             if args.other_services else
+             pricing_refresh.refresh_table(args.service, region, engine=args.engine,
+                                           data_dir=data_dir, client=client))
         print(f"{r.path}: {r.rows_from_aws} rows from AWS for {region}, {r.rows_kept} kept"
               + (f"; supersedes {r.superseded.name}" if r.superseded else ""))
-    return 0
+        for item in r.missing:  # the previous rows of the item, if any, are kept
+            print(f"not refreshed in {region}: {item}", file=sys.stderr)
+        missing += len(r.missing)
+    return 1 if missing else 0
 
 
 def _run_pricing_spot(args: argparse.Namespace) -> int:

@@ -12,12 +12,13 @@ errors become one :class:`~infra_toolkit.errors.PricingError` line.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,13 +29,16 @@ from infra_toolkit.errors import PricingError
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.pricing_tables import (
     TABLE_SCHEMAS,
+    PriceRow,
     check_region_code,
     find_tables,
     read_price_table,
 )
 
-__all__ = ["MAX_USD_PER_HOUR", "PRICE_LIST_REGION", "REFRESHABLE", "RefreshResult",
-           "pricing_client", "product_filters", "refresh_table"]
+__all__ = ["MAX_USD_PER_HOUR", "PRICE_LIST_REGION", "REFRESHABLE", "PriceDimension",
+           "RefreshResult", "aws_errors", "decimal_text", "on_demand_dimensions",
+           "price_list_items", "pricing_client", "product_filters", "published_date",
+           "refresh_table", "term_match", "writable_table", "write_merged"]
 
 PRICE_LIST_REGION = "us-east-1"  # the Price List API endpoint serving every region's prices
 #: The highest hourly price a refresh accepts: ten times the dearest row of the shipped tables
@@ -51,15 +55,18 @@ _DEPLOYMENTS = {"Single-AZ": "single-az", "Multi-AZ": "multi-az"}
 @dataclass(frozen=True)
 class RefreshResult:
     """What a refresh wrote: the table file, rows from AWS, rows kept from before, the file it
-    superseded (``None`` when it replaced a file of the same name or there was none)."""
+    superseded (``None`` when it replaced a file of the same name or there was none), and the
+    items asked for that AWS did not price (``item: why``; an other-services refresh)."""
 
     path: Path
     rows_from_aws: int
     rows_kept: int
     superseded: Path | None
+    missing: tuple[str, ...] = ()
 
 
-def _term(field: str, value: str) -> dict[str, str]:
+def term_match(field: str, value: str) -> dict[str, str]:
+    """One exact GetProducts filter: ``field`` equals ``value``."""
     return {"Type": "TERM_MATCH", "Field": field, "Value": value}
 
 
@@ -68,18 +75,20 @@ def product_filters(service: str, region: str, engine: str | None = None
     """The GetProducts filter lists for one refresh (one list per query). EC2 uses Karpenter's
     filters: shared-tenancy instances, plus dedicated-tenancy bare-metal types."""
     if service == "AmazonEC2":
-        base = [_term("regionCode", region), _term("serviceCode", "AmazonEC2"),
-                _term("preInstalledSw", "NA"), _term("operatingSystem", "Linux"),
-                _term("capacitystatus", "Used"), _term("marketoption", "OnDemand")]
-        return [base + [_term("tenancy", "Shared"), _term("productFamily", "Compute Instance")],
-                base + [_term("tenancy", "Dedicated"),
-                        _term("productFamily", "Compute Instance (bare metal)")]]
+        base = [term_match("regionCode", region), term_match("serviceCode", "AmazonEC2"),
+                term_match("preInstalledSw", "NA"), term_match("operatingSystem", "Linux"),
+                term_match("capacitystatus", "Used"), term_match("marketoption", "OnDemand")]
+        return [base + [term_match("tenancy", "Shared"),
+                        term_match("productFamily", "Compute Instance")],
+                base + [term_match("tenancy", "Dedicated"),
+                        term_match("productFamily", "Compute Instance (bare metal)")]]
     if service == "AmazonRDS":
-        return [[_term("regionCode", region), _term("databaseEngine", str(engine)),
-                 _term("deploymentOption", option), _term("locationType", "AWS Region"),
-                 _term("productFamily", "Database Instance")] for option in _DEPLOYMENTS]
-    return [[_term("regionCode", region), _term("cacheEngine", str(engine)),
-             _term("locationType", "AWS Region"), _term("productFamily", "Cache Instance")]]
+        return [[term_match("regionCode", region), term_match("databaseEngine", str(engine)),
+                 term_match("deploymentOption", option), term_match("locationType", "AWS Region"),
+                 term_match("productFamily", "Database Instance")] for option in _DEPLOYMENTS]
+    return [[term_match("regionCode", region), term_match("cacheEngine", str(engine)),
+             term_match("locationType", "AWS Region"),
+             term_match("productFamily", "Cache Instance")]]
 
 
 def pricing_client(profile: str | None = None) -> Any:
@@ -99,6 +108,26 @@ def _pages(client: Any, service: str, filters: list[dict[str, str]]) -> Iterator
     paginator = client.get_paginator("get_products")
     yield from paginator.paginate(ServiceCode=service, Filters=filters, FormatVersion="aws_v1",
                                   PaginationConfig={"PageSize": 100})
+
+
+def price_list_items(client: Any, service: str, filters: list[dict[str, str]], query: int
+                     ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each ``PriceList`` entry of every page of one GetProducts query, parsed from its JSON
+    string, with where it was (``query 0 page 1 PriceList[2]``) for error messages."""
+    for p, page in enumerate(_pages(client, service, filters)):
+        entries = page.get("PriceList")
+        if not isinstance(entries, list):
+            raise PricingError(f"query {query} page {p}: response has no PriceList list")
+        for i, entry in enumerate(entries):
+            where = f"query {query} page {p} PriceList[{i}]"
+            try:
+                item = json.loads(entry)
+            except (TypeError, json.JSONDecodeError) as exc:
+                raise PricingError(f"{where}: not a JSON string ({exc})") from None
+            if not isinstance(item, dict):
+                raise PricingError(f"{where}: malformed Price List item: {_json_type(item)}, "
+                                   "not an object")
+            yield where, item
 
 
 def _aws_error(exc: Exception, service: str, region: str) -> PricingError:
@@ -147,10 +176,22 @@ def _field(obj: Any, path: Sequence[str], where: str, expected: type | None = No
     return obj
 
 
-def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
-    """(price, offer description) of the item's single OnDemand price dimension."""
+@dataclass(frozen=True)
+class PriceDimension:
+    """One OnDemand price dimension of a Price List item: USD per ``unit`` (as the API writes
+    the unit: ``Hrs``, ``GB-Mo``), and ``ident`` naming its SKU, offer term and rate code."""
+
+    usd: Decimal
+    text: str
+    unit: str
+    ident: str
+
+
+def on_demand_dimensions(item: Mapping[str, Any], where: str) -> list[PriceDimension]:
+    """Every OnDemand price dimension of ``item`` (a parsed ``PriceList`` entry), each price a
+    finite decimal >= 0 read from the API's text."""
     terms = _field(item, ("terms", "OnDemand"), where, dict)
-    found = set()
+    out = []
     for offer in terms.values():
         for dim in _field(offer, ("priceDimensions",), where, dict).values():
             # text, as the API writes it: a JSON number would be read through a binary float
@@ -163,28 +204,38 @@ def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
             if not value.is_finite() or value < 0:  # a signalling NaN cannot even be hashed
                 raise PricingError(f"{where}: malformed Price List item: USD price "
                                    f"{text!r} is not a finite number >= 0")
-            if value > MAX_USD_PER_HOUR:
-                raise PricingError(f"{where}: malformed Price List item: USD price {text!r} an "
-                                   f"hour is above {MAX_USD_PER_HOUR:,}, far beyond any "
-                                   "instance, database or cache node AWS lists")
-            found.add((value, f"sku {offer.get('sku', '?')} rate {dim.get('rateCode', '?')}"))
+            out.append(PriceDimension(
+                value, text, str(dim.get("unit", "")),
+                f"sku {offer.get('sku', '?')} offer term {offer.get('offerTermCode', '?')} "
+                f"rate {dim.get('rateCode', '?')}"))
+    return out
+
+
+def _on_demand_usd(item: Mapping[str, Any], where: str) -> tuple[str, str]:
+    """(price, offer description) of the item's single OnDemand price dimension."""
+    found = set()
+    for dim in on_demand_dimensions(item, where):
+        if dim.usd > MAX_USD_PER_HOUR:
+            raise PricingError(f"{where}: malformed Price List item: USD price "
+                               f"{dim.text!r} an hour is above {MAX_USD_PER_HOUR:,}, far "
+                               "beyond any instance, database or cache node AWS lists")
+        found.add((dim.usd, dim.ident))
     prices = {v for v, _ in found}
     if len(prices) != 1:
         raise PricingError(f"{where}: expected one OnDemand USD price, found "
                            f"{sorted(str(p) for p in prices) or 'none'}")
     value, ident = min(found)
-    return _plain(value), ident
+    return decimal_text(value), ident
 
 
-def _plain(value: Decimal) -> str:
+def decimal_text(value: Decimal) -> str:
+    """``value`` as a table writes it: no exponent, no trailing zeros (``0.0416``, ``0``)."""
     text = format(value.normalize(), "f")
     return text if value else "0"
 
 
-def _row(service: str, region: str, item: Mapping[str, Any], where: str, today: dt.date
-         ) -> dict[str, str]:
-    attrs = _field(item, ("product", "attributes"), where, dict)
-    price, ident = _on_demand_usd(item, where)
+def published_date(item: Mapping[str, Any], where: str, today: dt.date) -> str:
+    """The item's ``publicationDate`` as YYYY-MM-DD, at most a day after ``today``."""
     published = str(_field(item, ("publicationDate",), where, str))[:10]
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
         raise PricingError(f"{where}: malformed Price List item: publicationDate "
@@ -193,6 +244,14 @@ def _row(service: str, region: str, item: Mapping[str, Any], where: str, today: 
         # the newest date names the table: one from the future would shadow every later refresh
         raise PricingError(f"{where}: malformed Price List item: publicationDate {published} "
                            f"is after today ({today.isoformat()})")
+    return published
+
+
+def _row(service: str, region: str, item: Mapping[str, Any], where: str, today: dt.date
+         ) -> dict[str, str]:
+    attrs = _field(item, ("product", "attributes"), where, dict)
+    price, ident = _on_demand_usd(item, where)
+    published = published_date(item, where, today)
     source = (f"AWS Price List API GetProducts {service} {region} ({ident}; "
               f"version {item.get('version', '?')}, published {published})")
     row = {"region": region, "usd_per_hour": price, "source": source, "as_of": published}
@@ -214,29 +273,20 @@ def _fetch(client: Any, service: str, region: str, engine: str | None, today: dt
     key_columns = TABLE_SCHEMAS[kind].key
     rows: dict[tuple[str, ...], dict[str, str]] = {}
     for q, filters in enumerate(product_filters(service, region, engine)):
-        for p, page in enumerate(_pages(client, service, filters)):
-            entries = page.get("PriceList")
-            if not isinstance(entries, list):
-                raise PricingError(f"query {q} page {p}: response has no PriceList list")
-            for i, entry in enumerate(entries):
-                where = f"query {q} page {p} PriceList[{i}]"
-                try:
-                    item = json.loads(entry)
-                except (TypeError, json.JSONDecodeError) as exc:
-                    raise PricingError(f"{where}: not a JSON string ({exc})") from None
-                usage = str(_field(item, ("product", "attributes"), where, dict)
-                            .get("usagetype", ""))
-                if "ExtendedSupport" in usage:
-                    continue  # ElastiCache extended-support surcharges are not node prices
-                row = _row(service, region, item, where, today)
-                if Decimal(row["usd_per_hour"]) == 0:
-                    continue  # as Karpenter: a $0 on-demand dimension is not an offer
-                key = tuple(row[c] for c in key_columns)
-                if key in rows and rows[key]["usd_per_hour"] != row["usd_per_hour"]:
-                    raise PricingError(f"{where}: two prices for {'/'.join(key)}: "
-                                       f"{rows[key]['usd_per_hour']} and {row['usd_per_hour']};"
-                                       " the filters must match one product per key")
-                rows[key] = row
+        for where, item in price_list_items(client, service, filters, q):
+            usage = str(_field(item, ("product", "attributes"), where, dict)
+                        .get("usagetype", ""))
+            if "ExtendedSupport" in usage:
+                continue  # ElastiCache extended-support surcharges are not node prices
+            row = _row(service, region, item, where, today)
+            if Decimal(row["usd_per_hour"]) == 0:
+                continue  # as Karpenter: a $0 on-demand dimension is not an offer
+            key = tuple(row[c] for c in key_columns)
+            if key in rows and rows[key]["usd_per_hour"] != row["usd_per_hour"]:
+                raise PricingError(f"{where}: two prices for {'/'.join(key)}: "
+                                   f"{rows[key]['usd_per_hour']} and {row['usd_per_hour']};"
+                                   " the filters must match one product per key")
+            rows[key] = row
     if not rows:
         raise PricingError(f"no {service} on-demand prices returned for region {region!r}"
                            f"{f' and engine {engine!r}' if engine else ''}; check the region "
@@ -273,19 +323,42 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
         raise PricingError(f"{service} takes no --engine")
     check_region_code(region, f"refreshing {service} prices")
     data_dir = Path(data_dir)
+    old_path, old_rows = writable_table(data_dir, kind)
+    with aws_errors(service, region):
+        new_rows = _fetch(client if client is not None else pricing_client(), service, region,
+                          engine, dt.datetime.now(dt.UTC).date() if today is None else today)
+
+    def replaced(fields: Mapping[str, str]) -> bool:
+        return fields["region"] == region and (engine is None or fields["engine"] == engine)
+
+    kept = [dict(r.fields) for r in old_rows if not replaced(r.fields)]
+    return write_merged(data_dir, kind, old_path, kept, new_rows)
+
+
+def writable_table(data_dir: Path, kind: str) -> tuple[Path | None, list[PriceRow]]:
+    """The newest ``kind`` table of ``data_dir`` (``None`` when there is none) and its rows,
+    after checking that a new table can be written there: before the fetch, since a read-only
+    folder failed only at the write, after the AWS calls."""
     old_path = find_tables(data_dir).get(kind)
     old_rows = list(read_price_table(old_path, kind)[2].values()) if old_path else []
-    try:  # before the fetch: a read-only folder failed only at the write, after the AWS calls
+    try:
         check_can_replace(data_dir / f"{kind}_refresh.csv")
     except OSError as exc:
         raise PricingError(f"cannot write a {kind} table in {data_dir}: {exc.strerror or exc}; "
                            "pass a writable --pricing-dir (a copy of pricing_data/); tables "
                            "unchanged") from None
+    return old_path, old_rows
+
+
+@contextlib.contextmanager
+def aws_errors(service: str, region: str) -> Iterator[None]:
+    """Turn what fetching raises into one PricingError line: botocore's credential, network and
+    API errors via :func:`_aws_error`, and a malformed answer saying what was refreshed and that
+    nothing was written."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        new_rows = _fetch(client if client is not None else pricing_client(), service, region,
-                          engine, dt.datetime.now(dt.UTC).date() if today is None else today)
+        yield
     except (BotoCoreError, ClientError) as exc:
         raise _aws_error(exc, service, region) from None
     except PricingError as exc:  # a malformed answer: say what was refreshed, and that nothing was
@@ -294,15 +367,27 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
             text = f"refreshing {service} prices for {region}: {text}; tables unchanged"
         raise PricingError(text) from None
 
-    def replaced(fields: Mapping[str, str]) -> bool:
-        return fields["region"] == region and (engine is None or fields["engine"] == engine)
 
-    kept = [dict(r.fields) for r in old_rows if not replaced(r.fields)]
-    columns = TABLE_SCHEMAS[kind].columns
-    merged = sorted(kept + new_rows, key=lambda r: tuple(r[c] for c in TABLE_SCHEMAS[kind].key))
+def write_merged(data_dir: Path, kind: str, old_path: Path | None,
+                 kept: list[dict[str, str]], new_rows: list[dict[str, str]],
+                 check: Callable[[Path], object] | None = None) -> RefreshResult:
+    """Write ``kept + new_rows``, sorted by key, as ``<kind>_<newest as_of>.csv`` in
+    ``data_dir`` atomically: the exact bytes are validated as a ``kind`` table (and by
+    ``check``, given the temporary file) before they are renamed into place."""
+    schema = TABLE_SCHEMAS[kind]
+
+    def key(row: Mapping[str, str]) -> tuple[Any, ...]:
+        # a tier_start sorts as a number: "10240" after "0", not before "153600"
+        return tuple(Decimal(row[c] or 0) if c == "tier_start" else row[c] for c in schema.key)
+
+    merged = sorted(kept + new_rows, key=key)
     final = data_dir / f"{kind}_{max(r['as_of'] for r in merged)}.csv"
-    # validate exactly what will be renamed into place
-    replace_file(final, _csv_text(columns, merged).encode("utf-8"),
-                 validate=lambda tmp: read_price_table(tmp, kind))
+
+    def validate(tmp: Path) -> None:
+        read_price_table(tmp, kind)
+        if check is not None:
+            check(tmp)
+
+    replace_file(final, _csv_text(schema.columns, merged).encode("utf-8"), validate=validate)
     superseded = old_path if old_path is not None and old_path != final else None
     return RefreshResult(final, len(new_rows), len(kept), superseded)

@@ -4,15 +4,12 @@ responses shaped like the real API (tests/data/cost/pricelist/), never the netwo
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-import shutil
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
@@ -20,8 +17,15 @@ from botocore.stub import Stubber
 from infra_toolkit import atomic, pricing_refresh
 from infra_toolkit.cli import main
 from infra_toolkit.errors import PricingError
-from infra_toolkit.pricing import DEFAULT_PRICING_DIR, load_price_book, read_price_table
+from infra_toolkit.pricing import load_price_book, read_price_table
 from infra_toolkit.pricing_refresh import refresh_table
+from tests.pricelist_stub import (
+    RaisingClient,
+    clear_aws_credentials,
+    copy_shipped_tables,
+    snapshot,
+    stubbed_pricing_client,
+)
 
 FIXTURES = Path(__file__).parent / "data" / "cost" / "pricelist"
 
@@ -55,22 +59,13 @@ def request(service: str, filters: list[dict[str, str]], token: str | None = Non
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    for path in DEFAULT_PRICING_DIR.glob("*.csv"):
-        shutil.copy(path, tmp_path / path.name)
-    return tmp_path
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return copy_shipped_tables(tmp_path)
 
 
 @pytest.fixture
 def client() -> Iterator[tuple[Any, Stubber]]:
-    session = botocore.session.get_session()
-    pricing = session.create_client("pricing", region_name="us-east-1",
-                                    aws_access_key_id="testing", aws_secret_access_key="testing")
-    with Stubber(pricing) as stub:
-        yield pricing, stub
+    with stubbed_pricing_client() as pair:
+        yield pair
 
 
 def stub_ec2(stub: Stubber, page2: dict[str, Any] | None = None) -> None:
@@ -260,20 +255,6 @@ def test_an_api_error_between_pages_leaves_every_table_byte_identical(
     assert snapshot(data_dir) == before
 
 
-class _RaisingClient:
-    """A client whose paginator fails on the second page with ``exc``."""
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-    def get_paginator(self, name: str) -> _RaisingClient:
-        return self
-
-    def paginate(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        yield page("ec2_us-east-1_page1.json")
-        raise self.exc
-
-
 def test_a_lost_connection_is_one_clear_message(data_dir: Path) -> None:
     before = snapshot(data_dir)
     lost = EndpointConnectionError(endpoint_url="https://api.pricing.us-east-1.amazonaws.com/")
@@ -281,7 +262,8 @@ def test_a_lost_connection_is_one_clear_message(data_dir: Path) -> None:
                        r"reach the AWS Price List endpoint \(Could not connect to the endpoint "
                        r"URL: \"https://api.pricing.us-east-1.amazonaws.com/\"\); check the "
                        r"network or proxy; tables unchanged$"):
-        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=_RaisingClient(lost))
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir,
+                      client=RaisingClient(page("ec2_us-east-1_page1.json"), lost))
     assert snapshot(data_dir) == before
 
 
@@ -289,7 +271,8 @@ def test_an_interrupt_mid_pagination_leaves_every_table_byte_identical(data_dir:
     before = snapshot(data_dir)
     with pytest.raises(KeyboardInterrupt):
         refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir,
-                      client=_RaisingClient(KeyboardInterrupt()))
+                      client=RaisingClient(page("ec2_us-east-1_page1.json"),
+                                           KeyboardInterrupt()))
     assert snapshot(data_dir) == before
 
 
@@ -310,14 +293,7 @@ def test_an_interrupt_while_renaming_leaves_no_temporary_file(
 
 @pytest.fixture
 def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """An environment where botocore finds no credentials and never asks the network."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                 "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    clear_aws_credentials(monkeypatch, tmp_path)
 
 
 @pytest.mark.usefixtures("no_credentials")
