@@ -333,13 +333,20 @@ _OWN_ROW_FIX = ("add a rates entry (service, region, item_id) to an overrides fi
 
 
 def _region_fix(kind: str, key: Mapping[str, str]) -> str:
-    """How to price a region the tables lack: ``pricing refresh`` writes only the instance
-    tables, so other services' rows (EBS, RDS storage, NAT, ...) come from a rate or a table."""
-    from infra_toolkit.pricing_refresh import REFRESHABLE  # no boto3 at import time
+    """How to price a region the tables lack: ``pricing refresh`` fetches the instance tables
+    (``--service``) and the other services' items of ``OTHER_ITEMS`` (``--other-services``);
+    the rest (data transfer, CPU credits, ...) come from a rate or a table."""
+    # no boto3 at import time
+    from infra_toolkit.pricing_refresh import REFRESHABLE
+    from infra_toolkit.pricing_refresh_other import OTHER_ITEMS
 
-    services = [s for s, (k, _engines) in REFRESHABLE.items() if k == kind]
+    services = [f"--service {s}" for s, (k, _engines) in REFRESHABLE.items() if k == kind]
+    if kind == "other_services" and any(
+            (i.service, i.item_id) == (key.get("service"), key.get("item_id"))
+            for i in OTHER_ITEMS):
+        services = ["--other-services"]
     if services:
-        return (f"Refresh the table for your region (infra-toolkit pricing refresh --service "
+        return (f"Refresh the table for your region (infra-toolkit pricing refresh "
                 f"{services[0]} --region {key.get('region')}) or add a rate to an overrides "
                 f"file or the row to a table of your own ({_WHERE_OWN_PRICES})")
     what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or f"{kind} table"

@@ -261,10 +261,12 @@ def test_other_regions_price_their_own_rows_and_flag_the_rest(book: PriceBook) -
     }
     flagged = {ln.address: ln.price_not_found for ln in est.missing_prices}
     assert sorted(flagged) == ["aws_db_instance.pg", "aws_db_instance.pg_ro", "aws_instance.gov"]
-    # refresh cannot fetch storage rows, so the message says what can
-    assert "pricing refresh does not fetch AmazonRDS rds_gp3_storage_multi_az rows; add a " \
-           "rates entry (service, region, item_id)" in str(flagged["aws_db_instance.pg"])
-    assert "Refresh the table" not in str(flagged["aws_instance.gov"])
+    # RDS storage rows come from pricing refresh --other-services, so the message names it
+    assert "(infra-toolkit pricing refresh --other-services --region " in str(
+        flagged["aws_db_instance.pg"])
+    # the gov instance's root volume: EBS storage, also an --other-services item
+    assert "(infra-toolkit pricing refresh --other-services --region us-gov-east-1)" in str(
+        flagged["aws_instance.gov"])
     assert cents(est.total_monthly_usd) == D("21065.06")  # the sum of the 15 priced lines
 
 

@@ -260,10 +260,17 @@ _OWN_PRICES = (r"\(cost --pricing-overrides / --pricing-table; in a plan, pricin
      r"regions with this price: us-east-1, us-gov-east-1, us-gov-west-1\. Refresh the table for "
      r"your region \(infra-toolkit pricing refresh --service AmazonEC2 --region us-west-2\) or "
      r"add a rate to an overrides file or the row to a table of your own " + _OWN_PRICES),
+    # an item pricing refresh --other-services fetches (AWSELB nlb_hour is in its list)
     ("other_services", {"region": "us-west-2", "service": "AWSELB", "item_id": "nlb_hour"},
-     r"regions with this price: us-east-1\. infra-toolkit pricing refresh does not fetch AWSELB "
-     r"nlb_hour rows; add a rates entry \(service, region, item_id\) to an overrides file or the "
-     r"row to a table of your own " + _OWN_PRICES),
+     r"regions with this price: us-east-1\. Refresh the table for your region \(infra-toolkit "
+     r"pricing refresh --other-services --region us-west-2\) or add a rate to an overrides file "
+     r"or the row to a table of your own " + _OWN_PRICES),
+    # one it does not fetch (CloudWatch metrics are not in its list)
+    ("other_services", {"region": "us-west-2", "service": "AmazonCloudWatch",
+                        "item_id": "ec2_detailed_monitoring_metric"},
+     r"regions with this price: us-east-1\. infra-toolkit pricing refresh does not fetch "
+     r"AmazonCloudWatch ec2_detailed_monitoring_metric rows; add a rates entry \(service, "
+     r"region, item_id\) to an overrides file or the row to a table of your own " + _OWN_PRICES),
     # A4-U3: an item the cost model names but no table prices anywhere (RDS gp3 throughput above
     # the baseline, a known gap) listed only the nearest ids, IOPS prices, and no fix
     ("other_services", {"region": "us-east-1", "service": "AmazonRDS",
