@@ -32,12 +32,16 @@ CLOUDWATCH_BLOCK = ("infra-toolkit traffic cloudwatch --load-balancer "
                     "app/shop/50dc6c495c0c9188 \\\n"
                     "    --start 2026-11-23T00:00:00Z --end 2026-11-24T00:00:00Z --region "
                     "us-east-1 \\\n    --out plans/traces/shop-monday.csv\n")
+PRICING_BLOCK = ("infra-toolkit pricing refresh --service AmazonEC2 --region eu-west-1   "
+                 "# instance prices\ninfra-toolkit pricing refresh --other-services "
+                 "--region eu-west-1      # EKS, ELB, NAT, EBS, RDS storage\n")
 
 
 def test_every_sh_block_is_run_or_checked() -> None:
     run = examples()
     assert list(run) == ["check-and-report", "sign-off", "sweep", "notebook-batch"]
-    assert sh_blocks() == [MAKE_BLOCK, run["check-and-report"], run["sign-off"], run["sweep"],
+    assert sh_blocks() == [MAKE_BLOCK, run["check-and-report"], PRICING_BLOCK, run["sign-off"],
+                           run["sweep"],
                            CLOUDWATCH_BLOCK, run["notebook-batch"], JUPYTER_BLOCK]
 
 
@@ -121,6 +125,16 @@ def test_cloudwatch_example_is_a_valid_command() -> None:
     args = build_parser().parse_args(words[1:])
     assert (args.command, args.traffic_command) == ("traffic", "cloudwatch")
     assert args.out.startswith("plans/traces/") and args.period_s == 60
+
+
+def test_pricing_refresh_examples_are_valid_commands() -> None:
+    # they call AWS, so they cannot run here (tests/test_pricing_refresh*.py stub the API):
+    # each parses as the refresh it says
+    parsed = [build_parser().parse_args(shlex.split(line, comments=True)[1:])
+              for line in PRICING_BLOCK.splitlines()]
+    assert [(a.command, a.pricing_command, a.service, a.other_services, a.region)
+            for a in parsed] == [("pricing", "refresh", "AmazonEC2", False, ["eu-west-1"]),
+                                 ("pricing", "refresh", None, True, ["eu-west-1"])]
 
 
 def test_plan_md_python_calls_exist() -> None:
