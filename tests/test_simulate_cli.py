@@ -42,7 +42,7 @@ spec:
       containers:
       - name: app
         resources: {requests: {cpu: 900m, memory: 1Gi}}
-        readinessProbe: {initialDelaySeconds: 5}
+        readinessProbe: {httpGet: {path: /ready, port: 8080}, initialDelaySeconds: 5}
       - name: proxy
         resources: {requests: {cpu: "0.1", memory: 512Mi}}
 """
@@ -84,7 +84,7 @@ spec:
       - name: proxy
         restartPolicy: Always
         resources: {requests: {cpu: 100m, memory: 128Mi}}
-        readinessProbe: {initialDelaySeconds: 7}
+        readinessProbe: {tcpSocket: {port: 15001}, initialDelaySeconds: 7}
 """
 
 
@@ -134,7 +134,7 @@ _W = ("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {matchLabels: {ap
          r"FailedGetResourceMetric and never scales"),
         # an empty list where the delay goes is refused, not read as 0 s
         ((_W + "[{name: a, resources: {requests: {cpu: 1}}, readinessProbe: "
-          "{initialDelaySeconds: []}}]}}}\n"),
+          "{tcpSocket: {port: 80}, initialDelaySeconds: []}}]}}}\n"),
          r"spec.template.spec.containers\[0\].readinessProbe.initialDelaySeconds \(=\[\]\) of "
          r"Deployment 'w' in .* must be a whole number >= 0"),
         # audit19 A19-23: apps/v1 has no default selector; the API server refuses the file
@@ -163,7 +163,8 @@ def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
 def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(
         _W + "[{name: a, "
-        "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
+        "resources: {requests: {cpu: 1}}, readinessProbe: {tcpSocket: {port: 80}, "
+        "initialDelaySeconds: null}}]}}}\n")
     # cpu 1 = 1000m; no memory request: the reader's 256 MiB stand-in; null delay: 0 s (the
     # probe is there, on the default 10 s period)
     assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec(
@@ -711,11 +712,12 @@ def test_a_crash_looping_start_and_a_burst_past_ready_are_warned(
     # (61 -> 70); d = 50 gives 60.
     deploy = Path(files["deploy.yaml"])
     text = deploy.read_text()
-    assert "        readinessProbe: {initialDelaySeconds: 5}\n" in text
-    deploy.write_text(text.replace(
-        "        readinessProbe: {initialDelaySeconds: 5}\n",
-        "        readinessProbe: {initialDelaySeconds: 5}\n"
-        "        livenessProbe: {periodSeconds: 5, failureThreshold: 2}\n"))
+    probe = ("        readinessProbe: {httpGet: {path: /ready, port: 8080}, "
+             "initialDelaySeconds: 5}\n")
+    assert probe in text
+    deploy.write_text(text.replace(probe, probe + "        livenessProbe: {httpGet: {path: "
+                                   "/healthz, port: 8080}, periodSeconds: 5, "
+                                   "failureThreshold: 2}\n"))
     assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
                  "--deployment", files["deploy.yaml"], *ARGS, "--startup-cpu-millicores", "400",
                  "--startup-cpu-s", "60", "--format", "json"]) == 0
