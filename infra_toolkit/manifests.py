@@ -532,8 +532,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             except SpecError as exc:
                 problems.append(str(exc))
                 pair.append(None)
-        if pair != [None, None]:
-            probes.append(ContainerProbes(*pair))
+        if pair != [None, None]:  # a native sidecar holds the containers after it
+            probes.append(ContainerProbes(pair[0], pair[1], sidecar=where.startswith(
+                "spec.template.spec.initContainers")))
         for probe_name in ("startupProbe", "livenessProbe"):
             try:
                 restart = _restart_probe(c, probe_name, where, named, path)
