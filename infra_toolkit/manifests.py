@@ -181,7 +181,8 @@ class DeploymentSpec:
     (``None`` when unset), the pod's requests (a limit where no request is written) summed over
     its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
     and ``probes``: the readiness and startup probe timings of each container and native sidecar
-    with a probe (:mod:`infra_toolkit.readiness`; the pod is Ready when all are).
+    with a probe (:mod:`infra_toolkit.readiness`; the pod is Ready when all are; a sidecar's is
+    marked ``sidecar``, its startup probe holding the containers after it).
     ``termination_grace_period_s``: ``spec.template.spec.terminationGracePeriodSeconds`` (30 when
     unset, the API default), the most an evicted pod takes to terminate (a ``preStop`` hook runs
     within it, so it does not lengthen it). ``memory_requested`` is false when a counted container
