@@ -76,7 +76,8 @@ def _action_problems(kind: str, action: Any, at: str, owner: str) -> list[str]:
                 "command and its arguments, e.g. command: [cat, /tmp/ready]"]
     problems = [_port_problem(action.get("port"), f"{where}.port", owner, kind != "grpc")]
     scheme = action.get("scheme")
-    if kind == "httpGet" and scheme is not None and scheme not in ("HTTP", "HTTPS"):
+    # SetDefaults_HTTPGetAction makes an empty scheme HTTP before validation
+    if kind == "httpGet" and scheme not in (None, "", "HTTP", "HTTPS"):
         problems.append(f"{where}.scheme (={quoted(scheme)}) {owner} is not supported by the API "
                         "server; write HTTP or HTTPS (upper case), or drop it for HTTP")
     return [p for p in problems if p]

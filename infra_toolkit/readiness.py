@@ -127,7 +127,7 @@ def containers_running_s(containers: tuple[ContainerProbes, ...], image_pull_s: 
                          ) -> tuple[float, ...]:
     """Seconds from the bind to each container's start (its process running), in the order of
     ``containers``. The kubelet starts the native sidecars one by one in their order, each once
-    the one before it is *started* (``kuberuntime_manager.go`` ``computeInitContainerActions``),
+    the one before it is *started* (``kuberuntime_container.go`` ``computeInitContainerActions``),
     and the app containers once the last one is: a sidecar is started when its startup probe
     passes, without one as soon as it runs. The first container runs ``image_pull_s`` after the
     bind (the model's one image pull, the sidecars' included: no later pull is added). The model

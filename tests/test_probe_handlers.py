@@ -102,6 +102,7 @@ def test_a_probe_the_api_server_refuses_is_refused_at_its_field(
     {"exec": {"command": ["cat", "/tmp/ready"]}},
     {"httpGet": {"port": 8080}},  # path unset: the API's default "/"
     {"httpGet": {"path": "/ready", "port": "http", "scheme": "HTTPS"}},  # a port name
+    {"httpGet": {"path": "", "port": 80, "scheme": ""}},  # empty: the defaults "/" and HTTP
     {"tcpSocket": {"port": "a1-b2"}},
     {"grpc": {"port": 9090, "service": "ready"}},
     {"exec": {"command": ["true"]}, "httpGet": None},  # null is unset: one handler
