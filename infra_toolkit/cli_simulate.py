@@ -241,7 +241,11 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
-    from infra_toolkit.startup_warnings import burst_past_ready, restart_loops
+    from infra_toolkit.startup_warnings import (
+        burst_past_ready,
+        restart_loops,
+        untimed_init_containers,
+    )
     from infra_toolkit.traffic import read_traffic_csv
 
     hpa = read_hpa_yaml(args.hpa, args.hpa_name)
@@ -314,10 +318,12 @@ def _run_flags(args: argparse.Namespace) -> int:
     # what a plan's validate warns of: metrics the model never moves past their targets, and
     # the pod start the figures assume
     burst = burst_past_ready(workload, hpa)
+    pod = _pod_containers(args.deployment) if dep is not None else None
+    init = untimed_init_containers(pod, workload) if pod is not None else None
     for line in hpa_metric_texts(hpa, workload) + ([burst] if burst else []) + restart_loops(
             workload, dep.name if dep is not None else "app",
             dep.restart_probes if dep is not None else (),
-            len(_pod_containers(args.deployment).running) if dep is not None else 1):
+            len(pod.running) if pod is not None else 1) + ([init] if init else []):
         print(f"warning: {line}", file=sys.stderr)
     stuck = result.events[result.events["kind"] == "node_scale_up_failed"]
     if len(stuck):  # the summary has no line for pods that never got a node: say so
@@ -387,9 +393,9 @@ def _probes(delay_s: float | None, period_s: float | None,
     out = []
     for c in probes or (ContainerProbes(),):
         r = c.readiness or Probe()
-        out.append(ContainerProbes(Probe(r.initial_delay_s if delay_s is None else delay_s,
-                                         r.period_s if period_s is None else period_s,
-                                         r.success_threshold), c.startup))
+        out.append(replace(c, readiness=Probe(r.initial_delay_s if delay_s is None else delay_s,
+                                              r.period_s if period_s is None else period_s,
+                                              r.success_threshold)))
     return tuple(out)
 
 

@@ -41,7 +41,7 @@ class ClusterNodes:
         # what the scheduler reserves for one pod, which scale-down's utilization counts
         self.pod_cpu_millicores = wl.packed_cpu_millicores
         self.pod_memory_mib = wl.packed_memory_mib
-        self.image_pull_s = wl.image_pull_s
+        self.image_pull_s = wl.running_s  # the pull and the native sidecars before it
         self.startup_to_ready_s = wl.running_to_ready_s  # probe grid: readiness.py
         self.replicas = 0
 

@@ -35,11 +35,14 @@ class PodContainers:
     """What a ContainerResource metric is checked against: ``owner`` names the workload in
     messages (``Deployment 'web'``); ``running``: the names of the containers that run for the
     pod's life (``containers``, then the native sidecars); ``pod_level``: the resources the pod
-    template requests or limits at pod level (``spec.template.spec.resources``)."""
+    template requests or limits at pod level (``spec.template.spec.resources``);
+    ``one_shot_init``: the names of the init containers that run to completion before the
+    containers start (those without ``restartPolicy: Always``)."""
 
     owner: str
     running: tuple[str, ...]
     pod_level: frozenset[str] = frozenset()
+    one_shot_init: tuple[str, ...] = ()
 
 
 def pod_containers(doc: Mapping[str, Any]) -> PodContainers:
@@ -51,14 +54,16 @@ def pod_containers(doc: Mapping[str, Any]) -> PodContainers:
     template = spec.get("template") or {} if isinstance(spec, Mapping) else {}
     pod = template.get("spec") or {} if isinstance(template, Mapping) else {}
     containers = [c for c in pod.get("containers") or [] if isinstance(c, Mapping)]
-    sidecars = [c for c in pod.get("initContainers") or []
-                if isinstance(c, Mapping) and c.get("restartPolicy") == "Always"]
+    init = [c for c in pod.get("initContainers") or [] if isinstance(c, Mapping)]
+    sidecars = [c for c in init if c.get("restartPolicy") == "Always"]
     resources = pod.get("resources") or {}
     pod_level = {str(r) for kind in ("requests", "limits")
                  for r in (resources.get(kind) or {} if isinstance(resources, Mapping) else {})}
     return PodContainers(f"{doc.get('kind') or 'Deployment'} {quoted(name)}",
                          tuple(str(c.get("name")) for c in [*containers, *sidecars]),
-                         frozenset(pod_level))
+                         frozenset(pod_level),
+                         tuple(str(c.get("name")) for c in init
+                               if c.get("restartPolicy") != "Always"))
 
 
 def resource_twins(hpa: HPASpec, pod: PodContainers | None, no_pod_fix: str = "") -> HPASpec:

@@ -50,6 +50,7 @@ from infra_toolkit.pod_template import (
     selects_something,
     template_selector_problems,
 )
+from infra_toolkit.probe_handlers import handler_problems, init_container_probe_problems
 from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Probe
 from infra_toolkit.restart_probes import DEFAULT_FAILURE_THRESHOLD, RestartProbe
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
@@ -180,7 +181,8 @@ class DeploymentSpec:
     (``None`` when unset), the pod's requests (a limit where no request is written) summed over
     its containers and native sidecars (millicores, MiB; the pod-level request instead when set)
     and ``probes``: the readiness and startup probe timings of each container and native sidecar
-    with a probe (:mod:`infra_toolkit.readiness`; the pod is Ready when all are).
+    with a probe (:mod:`infra_toolkit.readiness`; the pod is Ready when all are; a sidecar's is
+    marked ``sidecar``, its startup probe holding the containers after it).
     ``termination_grace_period_s``: ``spec.template.spec.terminationGracePeriodSeconds`` (30 when
     unset, the API default), the most an evicted pod takes to terminate (a ``preStop`` hook runs
     within it, so it does not lengthen it). ``memory_requested`` is false when a counted container
@@ -350,8 +352,10 @@ def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
     """The timing of a container's ``readinessProbe``, ``startupProbe`` or ``livenessProbe``
     (``None`` without one), as the API server defaults and validates it: ``SetDefaults_Probe``
     makes an unset or 0 ``periodSeconds`` 10 and ``successThreshold`` 1; ``validateProbe``
-    refuses a negative one, and a startup or liveness probe's ``successThreshold`` other than 1
-    (``must be 1``); null is unset. Raises :class:`SpecError` naming the field."""
+    refuses a probe without exactly one handler and the other problems of
+    :func:`~infra_toolkit.probe_handlers.handler_problems`, a negative count or duration, and a
+    startup or liveness probe's ``successThreshold`` other than 1 (``must be 1``); null is
+    unset. Raises :class:`SpecError` naming the field (each handler problem on its own line)."""
     probe = container.get(block)
     at = f"{where}.{block}"
     if probe is not None and not isinstance(probe, Mapping):
@@ -359,6 +363,15 @@ def _probe(container: Mapping[str, Any], block: str, where: str, name: str,
                         "as {httpGet: {path: /ready, port: 8080}, periodSeconds: 5}")
     if not isinstance(probe, Mapping):
         return None
+
+    owner = f"of {name} in {source}"
+    problems = handler_problems(probe, block, at, owner)
+    if problems:
+        raise SpecError("\n".join(problems))
+    # validateProbe: no count or duration negative, those the timing does not use included
+    for key in ("timeoutSeconds", "failureThreshold"):
+        if probe.get(key) is not None:
+            _whole(probe[key], f"{at}.{key}", name, source)
 
     def field(key: str, unset: int) -> int:
         raw = probe.get(key)
@@ -470,6 +483,8 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                  for i, c in enumerate(init) if isinstance(c, dict)
                  and c.get("restartPolicy") not in (None, "Always")]
 
+    problems += init_container_probe_problems(init, f"of {named} in {path}")
+
     def kept(read: Callable[..., int | None], *args: Any) -> int | None:
         try:
             return read(*args)
@@ -518,8 +533,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
             except SpecError as exc:
                 problems.append(str(exc))
                 pair.append(None)
-        if pair != [None, None]:
-            probes.append(ContainerProbes(*pair))
+        if pair != [None, None]:  # a native sidecar holds the containers after it
+            probes.append(ContainerProbes(pair[0], pair[1], sidecar=where.startswith(
+                "spec.template.spec.initContainers")))
         for probe_name in ("startupProbe", "livenessProbe"):
             try:
                 restart = _restart_probe(c, probe_name, where, named, path)

@@ -124,10 +124,10 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
                   slo_p95_latency_ms: float = 500.0) -> WorkloadSpec:
     """The simulator's :class:`~infra_toolkit.workload.WorkloadSpec` from a plan's workload model
     and what its Deployment gives (the HPA's requests and the scheduler's, the probes of the
-    container Ready last, its cap of pods a node); raises ``SpecError`` when the simulator
-    refuses a value."""
+    container Ready last and the native sidecars' start before it, its cap of pods a node);
+    raises ``SpecError`` when the simulator refuses a value."""
     m, d = model, deployment
-    last = slowest_container(d.probes, m.image_pull_s, m.app_start_s)
+    last, sidecar_start_s = slowest_container(d.probes, m.image_pull_s, m.app_start_s)
     return WorkloadSpec(
         cpu_request_millicores=d.cpu_request_millicores,
         memory_request_mib=d.memory_request_mib, readiness_probe=last.readiness,
@@ -141,7 +141,7 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
         image_pull_s=m.image_pull_s, app_start_s=m.app_start_s,
         queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name,
         memory_baseline_mib=m.memory_baseline_mib, memory_mib_per_rps=m.memory_mib_per_rps or 0.0,
-        max_pods_per_node=d.max_pods_per_node)
+        max_pods_per_node=d.max_pods_per_node, sidecar_start_s=sidecar_start_s)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ from infra_toolkit.pricing import PriceBook
 from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.rollout import plan_rolling_skips, time_to_ready
 from infra_toolkit.startup_warnings import (
+    init_container_warnings,
     restart_loop_warnings,
     starting_replicas_warnings,
     startup_burst_warnings,
@@ -392,6 +393,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
         out += startup_burst_warnings(w, f"{at}.model.startup_cpu_s")
         out += restart_loop_warnings(w, f"{at}.deployment")
+        out += init_container_warnings(w, f"{at}.deployment")
         groups = simulation_node_groups(plan.proposed, w, book,
                                         plan.simulation.node_daemonsets)
         out += node_room_warnings(w, at, groups)

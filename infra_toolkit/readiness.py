@@ -22,6 +22,10 @@ is ``image_pull_s`` after admission, the pod's bind). Not modelled: a startup pr
 (a resync each minute) that also run a waiting readiness probe, and the ~1 s PLEG lag behind
 a container's start. API defaults (``SetDefaults_Probe``): period 10 s, success threshold 1,
 initial delay 0.
+
+Native sidecars (init containers with ``restartPolicy: Always``, Kubernetes 1.29+) start first,
+one by one, each once the one before it is started; the app containers start once the last is
+(:func:`containers_running_s`): a sidecar's startup probe delays them, on the same grid.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from dataclasses import dataclass
 from infra_toolkit.spec_checks import require_at_most, require_finite, require_whole
 
 __all__ = ["DEFAULT_PROBE_PERIOD_S", "MAX_STARTUP_DELAY_S", "STARTUP_DELAY_RULE",
-           "ContainerProbes", "Probe", "seconds_to_ready", "slowest_container", "start_up_text"]
+           "ContainerProbes", "Probe", "containers_running_s", "seconds_to_ready",
+           "slowest_container", "start_up_text"]
 
 #: A probe's ``periodSeconds`` when unset (``SetDefaults_Probe``).
 DEFAULT_PROBE_PERIOD_S = 10
@@ -71,10 +76,13 @@ class Probe:
 
 @dataclass(frozen=True)
 class ContainerProbes:
-    """One container's readiness and startup probes (``None``: the container has none)."""
+    """One container's readiness and startup probes (``None``: the container has none);
+    ``sidecar``: it is a native sidecar (an init container with ``restartPolicy: Always``),
+    which the containers after it wait for (:func:`containers_running_s`)."""
 
     readiness: Probe | None = None
     startup: Probe | None = None
+    sidecar: bool = False
 
 
 def _tick_at_or_after(t_s: float, period_s: float) -> float:
@@ -115,13 +123,39 @@ def seconds_to_ready(image_pull_s: float, app_start_s: float, readiness: Probe |
     return next_tick_s + (readiness.success_threshold - 2) * period_s
 
 
+def containers_running_s(containers: tuple[ContainerProbes, ...], image_pull_s: float
+                         ) -> tuple[float, ...]:
+    """Seconds from the bind to each container's start (its process running), in the order of
+    ``containers``. The kubelet starts the native sidecars one by one in their order, each once
+    the one before it is *started* (``kuberuntime_container.go`` ``computeInitContainerActions``),
+    and the app containers once the last one is: a sidecar is started when its startup probe
+    passes, without one as soon as it runs. The first container runs ``image_pull_s`` after the
+    bind (the model's one image pull, the sidecars' included: no later pull is added). The model
+    has no start time for a sidecar's own process: its startup probe is taken to pass at its
+    first tick at or after its initial delay (:func:`seconds_to_ready` with no app start), the
+    least it holds the containers after it. One-shot init containers, which also run before
+    the app containers, take no time here (the model gives none; a plan warns of them)."""
+    started_s = image_pull_s
+    sidecars: dict[int, float] = {}
+    for i, c in enumerate(containers):
+        if c.sidecar:
+            sidecars[i] = started_s
+            started_s = seconds_to_ready(started_s, 0.0, None, c.startup)
+    return tuple(sidecars.get(i, started_s) for i in range(len(containers)))
+
+
 def slowest_container(containers: tuple[ContainerProbes, ...], image_pull_s: float,
-                      app_start_s: float) -> ContainerProbes:
+                      app_start_s: float) -> tuple[ContainerProbes, float]:
     """The container whose Ready comes last (a pod is Ready when all its containers are; the
-    model has one image pull and one app start for the pod); a pod without any probe: one
-    container without probes (Ready when it runs)."""
-    return max(containers or (ContainerProbes(),), key=lambda c: seconds_to_ready(
-        image_pull_s, app_start_s, c.readiness, c.startup))
+    model has one image pull and one app start for the pod) and the seconds after the image
+    pull that it starts (the native sidecars started before it, :func:`containers_running_s`);
+    a pod without any probe: one container without probes (Ready when it runs)."""
+    if not containers:
+        return ContainerProbes(), 0.0
+    running = containers_running_s(containers, image_pull_s)
+    last = max(range(len(containers)), key=lambda i: seconds_to_ready(
+        running[i], app_start_s, containers[i].readiness, containers[i].startup))
+    return containers[last], running[last] - image_pull_s
 
 
 def _probe_text(name: str, probe: Probe) -> str:
@@ -132,21 +166,30 @@ def _probe_text(name: str, probe: Probe) -> str:
 
 
 def start_up_text(image_pull_s: float, app_start_s: float, readiness: Probe | None,
-                  startup: Probe | None) -> str:
+                  startup: Probe | None, sidecar_start_s: float = 0.0) -> str:
     """How the time to Ready comes about, for reports: ``image pull 10 s, app start 20 s;
     readiness probe every 10 s from the pod's bind, initial delay 5 s: first success at or
-    after max(5, 20) s after the pull, on the probe grid = 30 s``."""
+    after max(5, 20) s after the pull, on the probe grid = 30 s``. ``sidecar_start_s``: the
+    seconds after the pull that the container starts, the native sidecars before it started
+    (:func:`slowest_container`); its probes then count from its start, not the pull."""
     parts = [f"image pull {image_pull_s:g} s, app start {app_start_s:g} s"]
+    since = "after the pull"
+    if sidecar_start_s > 0:
+        running_s = image_pull_s + sidecar_start_s
+        parts.append(f"the native sidecars before the container started {sidecar_start_s:g} s "
+                     f"after the pull (their startup probes' first success), so it runs "
+                     f"{running_s:g} s after the bind")
+        since = "after it runs"
     if startup is not None:
         parts.append(f"{_probe_text('startup', startup)}: passes at the first tick at or after "
-                     f"max({startup.initial_delay_s:g}, {app_start_s:g}) s after the pull")
+                     f"max({startup.initial_delay_s:g}, {app_start_s:g}) s {since}")
     if readiness is None:
         parts.append("no readiness probe: Ready when the container "
                      + ("is started" if startup is not None else "runs (app not awaited)"))
     else:
         parts.append(f"{_probe_text('readiness', readiness)}: first success at or after "
-                     f"max({readiness.initial_delay_s:g}, {app_start_s:g}) s after the pull"
+                     f"max({readiness.initial_delay_s:g}, {app_start_s:g}) s {since}"
                      + (", at the startup probe's success (which runs it) or on the probe grid "
                         "after" if startup is not None else ", on the probe grid"))
-    total = seconds_to_ready(image_pull_s, app_start_s, readiness, startup)
+    total = seconds_to_ready(image_pull_s + sidecar_start_s, app_start_s, readiness, startup)
     return "; ".join(parts) + f" = {total:g} s"

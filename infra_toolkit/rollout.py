@@ -289,23 +289,26 @@ def canary_step_pods(steps: Sequence[CanaryStep], replicas: int, min_pods: int =
 @dataclass(frozen=True)
 class TimeToReady:
     """Seconds from scheduling to Ready of one pod and their parts: the image pull, the app
-    start and the probes of the container Ready last (:mod:`infra_toolkit.readiness`)."""
+    start, the probes of the container Ready last and the seconds after the pull it starts
+    (the native sidecars before it started; :mod:`infra_toolkit.readiness`)."""
 
     image_pull_s: float
     app_start_s: float
     readiness: Probe | None
     startup: Probe | None = None
+    sidecar_start_s: float = 0.0
 
     @property
     def total_s(self) -> float:
         """Seconds from the pod's bind to Ready (:func:`seconds_to_ready`)."""
-        return seconds_to_ready(self.image_pull_s, self.app_start_s, self.readiness,
-                                self.startup)
+        return seconds_to_ready(self.image_pull_s + self.sidecar_start_s, self.app_start_s,
+                                self.readiness, self.startup)
 
     @property
     def text(self) -> str:
         """How :attr:`total_s` comes about, in words and numbers."""
-        return start_up_text(self.image_pull_s, self.app_start_s, self.readiness, self.startup)
+        return start_up_text(self.image_pull_s, self.app_start_s, self.readiness, self.startup,
+                             self.sidecar_start_s)
 
 
 def time_to_ready(workload: Workload) -> TimeToReady | None:
@@ -314,5 +317,7 @@ def time_to_ready(workload: Workload) -> TimeToReady | None:
     m = workload.model
     if m is None:
         return None
-    last = slowest_container(workload.deployment_spec.probes, m.image_pull_s, m.app_start_s)
-    return TimeToReady(m.image_pull_s, m.app_start_s, last.readiness, last.startup)
+    last, sidecar_start_s = slowest_container(workload.deployment_spec.probes, m.image_pull_s,
+                                              m.app_start_s)
+    return TimeToReady(m.image_pull_s, m.app_start_s, last.readiness, last.startup,
+                       sidecar_start_s)

@@ -57,7 +57,7 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
     pending = np.zeros(n + 2, dtype=np.int64)
     for created_s, scheduled_s, _ready_tick, end_tick, k in out.records:
         c = min(n + 1, max(0, math.ceil(created_s / tick - 1e-9)))
-        run_s = scheduled_s + wl.image_pull_s
+        run_s = scheduled_s + wl.running_s
         r = n + 1 if math.isnan(run_s) else min(n + 1, max(0, math.ceil(run_s / tick - 1e-9)))
         exist[c] += k
         exist[min(end_tick, n + 1)] -= k

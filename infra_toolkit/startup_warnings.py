@@ -37,6 +37,11 @@ A start that never ends (:func:`restart_loop_warnings`): a container's startup p
 liveness probe without one, that fails ``failureThreshold`` times before the model's app is up,
 so the kubelet restarts it again and again (:mod:`infra_toolkit.restart_probes`) and the pods
 never become Ready, while the simulation counts them Ready.
+
+A start the model does not time (:func:`untimed_init_containers`): one-shot init containers
+(those without ``restartPolicy: Always``) run to completion, one by one, before the app
+containers start; the plan's model gives no run time for them, so the simulated pods start
+without them, and the warning says so rather than inventing one.
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from infra_toolkit.container_metrics import pod_containers
+from infra_toolkit.container_metrics import PodContainers, pod_containers
+from infra_toolkit.errors import quoted
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.latency import (
     MAX_UTILIZATION,
@@ -67,8 +73,9 @@ from infra_toolkit.restart_probes import RestartProbe, restart_before_up
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.workload import WorkloadSpec
 
-__all__ = ["burst_past_ready", "per_pod_limit_rps", "percentile_ms", "restart_loop_warnings",
-           "restart_loops", "starting_replicas_warnings", "startup_burst_warnings"]
+__all__ = ["burst_past_ready", "init_container_warnings", "per_pod_limit_rps", "percentile_ms",
+           "restart_loop_warnings", "restart_loops", "starting_replicas_warnings",
+           "startup_burst_warnings", "untimed_init_containers"]
 
 _BISECTION_STEPS = 60
 # rates tried at once in each round of the search for the limit: the interval shrinks 64-fold
@@ -254,7 +261,7 @@ def burst_past_ready(ws: WorkloadSpec, hpa: HPASpec) -> str | None:
     """Why ``ws``'s start-up CPU burst, lasting past its pods' Ready, is read as load by ``hpa``
     (as simulated) when it is (module docstring): how long, by how much a new pod's CPU reads
     above its load, and the readiness probe delay that ends the overlap; ``None`` otherwise."""
-    burst_end_s = ws.image_pull_s + ws.startup_cpu_s
+    burst_end_s = ws.running_s + ws.startup_cpu_s
     ready_s = ws.startup_s
     over_s = burst_end_s - ready_s
     where = _cpu_metrics(hpa)
@@ -267,7 +274,7 @@ def burst_past_ready(ws: WorkloadSpec, hpa: HPASpec) -> str | None:
                f"{_f(burst_end_s)} s after the bind), or have the app report ready only then")
     else:
         def ready_with_delay_s(delay: int) -> float:
-            return seconds_to_ready(ws.image_pull_s, ws.app_start_s,
+            return seconds_to_ready(ws.running_s, ws.app_start_s,
                                     replace(probe, initial_delay_s=float(delay)),
                                     ws.startup_probe)
 
@@ -280,7 +287,7 @@ def burst_past_ready(ws: WorkloadSpec, hpa: HPASpec) -> str | None:
                "ready only once warm")
     return (
         f"the start-up CPU burst ({_f(extra)}m from the container's start, "
-        f"{_f(ws.image_pull_s)} s after the bind, for {_f(ws.startup_cpu_s)} s: until "
+        f"{_f(ws.running_s)} s after the bind, for {_f(ws.startup_cpu_s)} s: until "
         f"{_f(burst_end_s)} s) lasts {_f(over_s)} s past the pod's Ready ({_f(ready_s)} s after "
         f"the bind): the HPA ignores a starting pod's CPU samples only while their window starts "
         f"before Ready, so for {_f(over_s)} s each new pod's CPU runs up to {_f(extra)}m "
@@ -321,6 +328,13 @@ def _restart_fix(p: RestartProbe, image_pull_s: float, up_s: float) -> str:
             f"the livenessProbe waits for the start, or raise its initialDelaySeconds to {delay}")
 
 
+def _running_text(ws: WorkloadSpec) -> str:
+    """The parts of ``ws.running_s``: ``image_pull_s 10 + the native sidecars' start 30``."""
+    sidecars = (f" + the native sidecars' start {_f(ws.sidecar_start_s)}"
+                if ws.sidecar_start_s > 0 else "")
+    return f"image_pull_s {_f(ws.image_pull_s)}{sidecars}"
+
+
 def restart_loops(ws: WorkloadSpec, deployment: str, probes: tuple[RestartProbe, ...],
                   containers: int = 1) -> list[str]:
     """Why each container of ``deployment`` (its ``probes``; ``containers`` running in its pod)
@@ -328,7 +342,8 @@ def restart_loops(ws: WorkloadSpec, deployment: str, probes: tuple[RestartProbe,
     (module docstring): the probe, when it restarts it, and the least change that lets the
     start finish. The model has one app start for the pod: with several containers, a sidecar
     that is up sooner may not restart, which the text says."""
-    pull, up_s = ws.image_pull_s, ws.image_pull_s + ws.app_start_s
+    # the container runs once pulled and the native sidecars before it started
+    pull, up_s = ws.running_s, ws.running_s + ws.app_start_s
     shared = (f" (the model's one app start for the pod's {containers} containers: if that "
               "container is up sooner, it is not restarted)") if containers > 1 else ""
     return [(
@@ -336,10 +351,10 @@ def restart_loops(ws: WorkloadSpec, deployment: str, probes: tuple[RestartProbe,
         f"{_f(p.initial_delay_s)}, periodSeconds {_f(p.period_s)}, failureThreshold "
         f"{p.failure_threshold}{'; no startupProbe' if p.kind == 'livenessProbe' else ''}) "
         f"fails for the {p.failure_threshold}{_ordinal(p.failure_threshold)} time "
-        f"{_f(restart_s)} s after the bind, before the app is up at {_f(up_s)} s (image_pull_s "
-        f"{_f(pull)} + app_start_s {_f(ws.app_start_s)}){shared}: the kubelet restarts the "
-        "container, "
-        "each start ends the same way, and its pods never become Ready (CrashLoopBackOff), "
+        f"{_f(restart_s)} s after the bind, before the app is up at {_f(up_s)} s ("
+        f"{_running_text(ws)} + app_start_s {_f(ws.app_start_s)}){shared}: the "
+        "kubelet restarts the container, each start ends the same way, and its pods never "
+        "become Ready (CrashLoopBackOff), "
         f"while the simulation counts them Ready {_f(ws.startup_s)} s after the bind; "
         f"{_restart_fix(p, pull, up_s)}")
         for p, restart_s in restart_before_up(probes, pull, ws.app_start_s)]
@@ -354,6 +369,34 @@ def restart_loop_warnings(workload: Workload, path: str) -> list[PlanWarning]:
     running = len(pod_containers(workload.deployment.document).running)
     return [PlanWarning(path, text) for text in restart_loops(
         workload.workload_spec(), d.name, d.restart_probes, running)]
+
+
+def untimed_init_containers(pod: PodContainers, ws: WorkloadSpec) -> str | None:
+    """Why ``ws``'s start-up leaves out ``pod``'s one-shot init containers, which the kubelet
+    runs to completion before the app containers start (module docstring), or ``None``
+    without any: each new pod is Ready at least their run time later than simulated."""
+    names = pod.one_shot_init
+    if not names:
+        return None
+    listed = ", ".join(quoted(n) for n in names)
+    which = (f"its one-shot init container {listed} runs" if len(names) == 1 else
+             f"its {len(names)} one-shot init containers ({listed}) run one by one")
+    return (f"{pod.owner}: {which} to completion before the app containers start, in every new "
+            "pod, and the model gives no time for that: the simulation starts the app "
+            f"containers {_f(ws.running_s)} s after the bind ({_running_text(ws)}) and counts "
+            f"the pods Ready {_f(ws.startup_s)} s after the bind, too early by the init "
+            "containers' run time; add that run time to the model's image_pull_s (the seconds "
+            "from the bind until the app containers run)")
+
+
+def init_container_warnings(workload: Workload, path: str) -> list[PlanWarning]:
+    """:func:`untimed_init_containers` of ``workload`` (with an HPA and a model) as a warning
+    at ``path`` (the workload's Deployment)."""
+    if workload.hpa_spec is None or workload.model is None:
+        return []
+    text = untimed_init_containers(pod_containers(workload.deployment.document),
+                                   workload.workload_spec())
+    return [] if text is None else [PlanWarning(path, text)]
 
 
 def _ordinal(n: int) -> str:

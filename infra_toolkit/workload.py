@@ -9,7 +9,8 @@ metric cannot be simulated).
 A pod's life, with each delay a parameter in seconds::
 
     created (HPA sync) -> Pending until a node has room -> scheduled (StartTime)
-    -> image_pull_s -> Running (uses CPU: baseline + startup burst for startup_cpu_s)
+    -> image_pull_s (+ sidecar_start_s: native sidecars' startup probes)
+    -> Running (uses CPU: baseline + startup burst for startup_cpu_s)
     -> app up app_start_s later -> Ready (receives traffic, counts as capacity) at the
        readiness probe's first success on its grid (:mod:`infra_toolkit.readiness`)
 """
@@ -31,7 +32,7 @@ __all__ = ["MAX_CONCURRENCY", "MAX_STARTUP_DELAY_S", "MetricsPipelineSpec", "STA
            "WorkloadSpec"]
 
 MAX_CONCURRENCY = 10_000
-_STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s")
+_STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s", "sidecar_start_s")
 _MAX_POD_USAGE = 1e12  # millicores of CPU or MiB of memory one pod may use (a billion cores)
 
 
@@ -48,8 +49,12 @@ class WorkloadSpec:
     requests leave (1: a required pod anti-affinity on ``kubernetes.io/hostname`` against its
     own pods, :mod:`infra_toolkit.pod_anti_affinity`); ``None``: no cap.
     ``readiness_probe`` / ``startup_probe``: the timing of the probes of the container that is
-    Ready last (``None``: none), which with ``image_pull_s`` and ``app_start_s`` give
-    :attr:`startup_s` (:func:`~infra_toolkit.readiness.seconds_to_ready`).
+    Ready last (``None``: none), which with ``image_pull_s``, ``sidecar_start_s`` and
+    ``app_start_s`` give :attr:`startup_s` (:func:`~infra_toolkit.readiness.seconds_to_ready`).
+    ``sidecar_start_s``: the seconds after the image pull that container starts, the native
+    sidecars before it started (their startup probes,
+    :func:`~infra_toolkit.readiness.containers_running_s`; 0 without); the pod runs (uses CPU)
+    from :attr:`running_s`.
 
     Two requests of one pod: ``cpu_request_millicores`` / ``memory_request_mib`` are the HPA's
     (the containers' sum, its utilization denominator and the memory model's; 256 MiB stands in
@@ -80,6 +85,7 @@ class WorkloadSpec:
     max_pods_per_node: int | None = None
     schedule_cpu_millicores: float | None = None
     schedule_memory_mib: float | None = None
+    sidecar_start_s: float = 0.0
 
     def __post_init__(self) -> None:
         o = f"workload {quoted(self.name)}"
@@ -88,7 +94,7 @@ class WorkloadSpec:
             require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)
         for name in ("cpu_millicores_per_rps", "baseline_cpu_millicores", "startup_cpu_millicores",
                      "startup_cpu_s", "image_pull_s", "app_start_s",
-                     "queue_timeout_s", "memory_mib_per_rps"):
+                     "queue_timeout_s", "memory_mib_per_rps", "sidecar_start_s"):
             require_finite(f"{o}.{name}", getattr(self, name), 0)
         for name in ("memory_baseline_mib", "schedule_cpu_millicores", "schedule_memory_mib"):
             if getattr(self, name) is not None:
@@ -131,16 +137,22 @@ class WorkloadSpec:
                      else self.schedule_memory_mib)
 
     @property
+    def running_s(self) -> float:
+        """Seconds from scheduling (the bind) to Running: the image pulled and the native
+        sidecars before the container started (``image_pull_s + sidecar_start_s``)."""
+        return self.image_pull_s + self.sidecar_start_s
+
+    @property
     def startup_s(self) -> float:
         """Seconds from scheduling (the bind) to Ready: the readiness probe's first success
-        on its grid once the image is pulled and the app up (:func:`seconds_to_ready`)."""
-        return seconds_to_ready(self.image_pull_s, self.app_start_s, self.readiness_probe,
+        on its grid once the container runs and the app is up (:func:`seconds_to_ready`)."""
+        return seconds_to_ready(self.running_s, self.app_start_s, self.readiness_probe,
                                 self.startup_probe)
 
     @property
     def running_to_ready_s(self) -> float:
-        """Seconds from Running (the image pulled) to Ready."""
-        return self.startup_s - self.image_pull_s
+        """Seconds from Running (the image pulled, the sidecars before it started) to Ready."""
+        return self.startup_s - self.running_s
 
     @property
     def service_time_ms(self) -> float:

@@ -118,8 +118,8 @@ def ready_after_bind_s(w: Any) -> float:
     is started), succeeds once the app is up (fails before), and reports after its success
     threshold of successes in a row; the pod syncs at the container's start and at its startup
     probe's success run a waiting readiness probe at once. No readiness probe: Ready when
-    started."""
-    pull, app, eps = w.image_pull_s, w.app_start_s, 1e-9
+    started. The container runs once pulled and the native sidecars before it started."""
+    pull, app, eps = w.image_pull_s + w.sidecar_start_s, w.app_start_s, 1e-9
 
     def outcome(t: float, delay: float) -> bool | None:  # None: skipped
         if t + eps < pull or t - pull + eps < delay:
@@ -234,7 +234,8 @@ class _Run:
                 p.node, p.group = n.uid, g.name
                 if not initial:
                     p.scheduled_s = max(p.created_s, n.ready_s) if n.ready_s > t - tick else t
-                    p.running_s = _on_grid(p.scheduled_s + w.image_pull_s, tick)
+                    p.running_s = _on_grid(p.scheduled_s + w.image_pull_s + w.sidecar_start_s,
+                                           tick)
                     p.ready_s = _on_grid(p.scheduled_s + ready_after_bind_s(w), tick)
                 break
         return all(p.node is not None for p in self.pods)
@@ -383,7 +384,8 @@ class _Run:
 
     def exact_start(self, p: RefPod) -> float:
         assert p.running_s is not None and p.scheduled_s is not None
-        return p.running_s if p.warm else p.scheduled_s + self.w.image_pull_s
+        return p.running_s if p.warm else (p.scheduled_s + self.w.image_pull_s
+                                           + self.w.sidecar_start_s)
 
     def scrape(self, t: float) -> None:
         """One scrape: each pod's mean CPU (millicores) or, for a Pods metric, its mean served

@@ -771,30 +771,35 @@ def test_a_plan_deployment_without_a_selector_is_refused_at_its_path(
         "spec.template.metadata.labels)")]
 
 
+# a probe's handler: the API server refuses a probe without one (probe_handlers)
+_HTTP = {"httpGet": {"path": "/ready", "port": 8080}}
+
+
 @pytest.mark.parametrize(("probes", "kept", "ready_s"), [
     # readiness probing starts only once the startup probe has passed (kubelet prober), so a
     # 60 s startup delay holds the pod un-Ready (audit19 A19-16: the 5 s of the readiness probe
     # alone). Image pull 10 s, app start 20 s: the startup probe's first tick at or after
     # 10 + max(60, 20) = 70 s on its 10 s grid: 70 s; the readiness probe runs at that sync
     # (its 10 + 5 = 15 s delay and the app's 30 s long past): Ready at 70 s
-    ({"readinessProbe": {"initialDelaySeconds": 5},
-      "startupProbe": {"initialDelaySeconds": 60, "periodSeconds": 10}},
+    ({"readinessProbe": {**_HTTP, "initialDelaySeconds": 5},
+      "startupProbe": {**_HTTP, "initialDelaySeconds": 60, "periodSeconds": 10}},
      ContainerProbes(Probe(5.0), Probe(60.0)), 70.0),
     # startup: first 10 s tick at or after 10 + max(10, 20) = 30 s: 30 s; readiness then needs
     # 10 + max(20, 20) = 30 s too: it runs at the startup sync and passes: 30 s
-    ({"readinessProbe": {"initialDelaySeconds": 20},
-      "startupProbe": {"initialDelaySeconds": 10}}, ContainerProbes(Probe(20.0), Probe(10.0)),
+    ({"readinessProbe": {**_HTTP, "initialDelaySeconds": 20},
+      "startupProbe": {**_HTTP, "initialDelaySeconds": 10}},
+     ContainerProbes(Probe(20.0), Probe(10.0)),
      30.0),
     # startup probe alone every 5 s: the first tick at or after 10 + 20 = 30 s is 30 s; started
     # then, and Ready with no readiness probe
-    ({"startupProbe": {"failureThreshold": 30, "periodSeconds": 5}},
+    ({"startupProbe": {**_HTTP, "failureThreshold": 30, "periodSeconds": 5}},
      ContainerProbes(None, Probe(0.0, 5.0)), 30.0),
     # readiness every 7 s, 2 successes: first tick at or after 10 + max(0, 20) = 30 s is 35 s
     # (7 x 5), the second 42 s
-    ({"readinessProbe": {"periodSeconds": 7, "successThreshold": 2}},
+    ({"readinessProbe": {**_HTTP, "periodSeconds": 7, "successThreshold": 2}},
      ContainerProbes(Probe(0.0, 7.0, 2)), 42.0),
     # periodSeconds and successThreshold 0 are the API's defaults (10 s, 1): 10 + 20 = 30 s
-    ({"readinessProbe": {"periodSeconds": 0, "successThreshold": 0}},
+    ({"readinessProbe": {**_HTTP, "periodSeconds": 0, "successThreshold": 0}},
      ContainerProbes(Probe(0.0, 10.0, 1)), 30.0),
 ])
 def test_a_startup_probe_delay_holds_readiness(probes: dict[str, Any], kept: ContainerProbes,
@@ -822,7 +827,7 @@ def test_a_bad_probe_timing_is_refused_at_its_field(probe: dict[str, Any], field
     from infra_toolkit.manifests import deployment_from_dict
 
     doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
-    doc["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = probe
+    doc["spec"]["template"]["spec"]["containers"][0]["readinessProbe"] = {**_HTTP, **probe}
     with pytest.raises(SpecError, match=re.escape(f"spec.template.spec.containers[0].{field}")
                        + ".*" + re.escape(fix)):
         deployment_from_dict(doc, "d.yaml")
@@ -833,7 +838,8 @@ def test_a_startup_probe_needing_two_successes_is_refused() -> None:
     from infra_toolkit.manifests import deployment_from_dict
 
     doc = _pod_deployment({"requests": {"cpu": "100m", "memory": "64Mi"}})
-    doc["spec"]["template"]["spec"]["containers"][0]["startupProbe"] = {"successThreshold": 2}
+    doc["spec"]["template"]["spec"]["containers"][0]["startupProbe"] = {
+        **_HTTP, "successThreshold": 2}
     with pytest.raises(SpecError, match=re.escape(
             "spec.template.spec.containers[0].startupProbe.successThreshold (=2) of Deployment")
             + ".*must be 1 for a startup probe"):

@@ -17,9 +17,10 @@ from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cli import main
 from infra_toolkit.plan_simulation import simulation_spec
-from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.plan_validate import check_plan_warnings, load_plan
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import load_price_book
+from infra_toolkit.rollout import time_to_ready
 from infra_toolkit.simulate import simulate
 from infra_toolkit.traffic import TrafficCurve
 
@@ -1257,3 +1258,86 @@ def test_a_timeline_ending_after_the_deadline_is_warned(tmp_path: Path) -> None:
         ("  - {name: rollout, duration: 1d}\n",
          "  - {name: cut over, start: 2027-01-12, duration: 1d}\n")))
     assert [w for w in _warnings(on_time) if w[0].startswith("timeline")] == []
+
+
+# a native sidecar whose startup probe (delay 12 s, every 5 s) holds the app container
+SIDECAR_STARTUP = ("      containers:\n", "      initContainers:\n"
+                   "        - name: proxy\n          image: x\n          restartPolicy: Always\n"
+                   "          resources: {requests: {cpu: 100m, memory: 64Mi}}\n"
+                   "          startupProbe:\n            tcpSocket: {port: 15001}\n"
+                   "            initialDelaySeconds: 12\n            periodSeconds: 5\n"
+                   "      containers:\n")
+
+
+def test_a_native_sidecar_startup_probe_delays_the_app_containers(tmp_path: Path) -> None:
+    # minimal.yaml: image_pull_s 5, app_start_s 10; the app's readiness probe delay 5, every
+    # 10 s. Without the sidecar: Ready at the tick at or after 5 + max(5, 10) = 15 s, 20 s.
+    # The sidecar runs at 5 s; its startup probe ticks 0, 5, 10, ... from the bind are skipped
+    # before 5 + 12 = 17 s: started at the 20 s tick, 15 s after the pull. The app container
+    # runs at 20 s, is up at 30 s, and its readiness probe passes at the tick at or after
+    # 20 + max(5, 10) = 30 s: Ready at 30 s, 10 s later than without the sidecar
+    workload = load_plan(_plan(tmp_path, deployment_edits=(SIDECAR_STARTUP,))
+                         ).proposed.workloads[0]
+    ws = workload.workload_spec()
+    assert (ws.image_pull_s, ws.sidecar_start_s, ws.running_s, ws.startup_s) == (5, 15, 20, 30)
+    ttr = time_to_ready(workload)
+    assert ttr is not None and ttr.total_s == 30
+    assert ttr.text == (
+        "image pull 5 s, app start 10 s; the native sidecars before the container started 15 s "
+        "after the pull (their startup probes' first success), so it runs 20 s after the bind; "
+        "readiness probe every 10 s from the pod's bind, initial delay 5 s: first success at or "
+        "after max(5, 10) s after it runs, on the probe grid = 30 s")
+    # a sidecar with no startup probe is started as it runs: nothing waits, Ready at 20 s
+    no_probe = (SIDECAR_STARTUP[0], SIDECAR_STARTUP[1].replace(
+        "          startupProbe:\n            tcpSocket: {port: 15001}\n"
+        "            initialDelaySeconds: 12\n            periodSeconds: 5\n", ""))
+    plain = load_plan(_plan(tmp_path / "b", deployment_edits=(no_probe,))).proposed.workloads[0]
+    assert (plain.workload_spec().running_s, plain.workload_spec().startup_s) == (5, 20)
+
+
+def test_one_shot_init_containers_the_model_does_not_time_are_warned(tmp_path: Path) -> None:
+    # minimal.yaml: the app container runs at image_pull_s 5 s and is Ready at the tick at or
+    # after 5 + max(5, 10) = 15 s, 20 s; "migrate" runs before it for a time the plan does
+    # not give
+    plan = _plan(tmp_path, deployment_edits=_init("100m", "128Mi"))
+    assert [w for w in _warnings(plan) if w[0] == "proposed.workloads[0].deployment"] == [(
+        "proposed.workloads[0].deployment",
+        "Deployment 'api': its one-shot init container 'migrate' runs to completion before the "
+        "app containers start, in every new pod, and the model gives no time for that: the "
+        "simulation starts the app containers 5 s after the bind (image_pull_s 5) and counts "
+        "the pods Ready 20 s after the bind, too early by the init containers' run time; add "
+        "that run time to the model's image_pull_s (the seconds from the bind until the app "
+        "containers run)")]
+    # a native sidecar before it: two init containers, one of them one-shot; the sidecar has
+    # no startup probe, so the app still runs at 5 s
+    with_sidecar = _plan(tmp_path / "b", deployment_edits=(INIT_1500,))
+    assert load_plan(with_sidecar).proposed.workloads[0].workload_spec().running_s == 5
+    assert [m for _p, m in _warnings(with_sidecar) if "one-shot" in m] == [
+        "Deployment 'api': its one-shot init container 'migrate' runs to completion before the "
+        "app containers start, in every new pod, and the model gives no time for that: the "
+        "simulation starts the app containers 5 s after the bind (image_pull_s 5) and counts "
+        "the pods Ready 20 s after the bind, too early by the init containers' run time; add "
+        "that run time to the model's image_pull_s (the seconds from the bind until the app "
+        "containers run)"]
+
+
+def test_a_crash_loop_counts_the_app_start_from_the_sidecars_start(tmp_path: Path) -> None:
+    # SIDECAR_STARTUP: the app container runs at 20 s (pull 5 + the sidecar's start 15) and is
+    # up at 30 s. Its liveness probe every 2 s, delay 0, 2 failures: counted from the 20 s
+    # tick, 20 and 22 fail: restarted at 22 s < 30 s. Least delay: tick(20 + d) + 2 >= 30
+    # needs tick(20 + d) >= 28: d = 7 (27 -> 28), not 6 (26: 28 < 30). A startup probe every
+    # 10 s from 20 s: ticks 20, 30: F = 2 restarts at 30 >= 30. The sidecar's own startup
+    # probe (delay 12, every 5 s, 3 failures) would restart at tick(20 + 12) = 35 + 2 x 5 =
+    # 45 s, after 30 s: no warning for it
+    plan = _plan(tmp_path, deployment_edits=(SIDECAR_STARTUP, _liveness(2, 2)))
+    assert [w for w in _warnings(plan) if w[0] == "proposed.workloads[0].deployment"] == [(
+        "proposed.workloads[0].deployment",
+        "container api/api's livenessProbe (initialDelaySeconds 0, periodSeconds 2, "
+        "failureThreshold 2; no startupProbe) fails for the 2nd time 22 s after the bind, "
+        "before the app is up at 30 s (image_pull_s 5 + the native sidecars' start 15 + "
+        "app_start_s 10) (the model's one app start for the pod's 2 containers: if that "
+        "container is up sooner, it is not restarted): the kubelet restarts the container, "
+        "each start ends the same way, and its pods never become Ready (CrashLoopBackOff), "
+        "while the simulation counts them Ready 30 s after the bind; add a startupProbe "
+        "(periodSeconds 10, failureThreshold 2) so the livenessProbe waits for the start, or "
+        "raise its initialDelaySeconds to 7")]

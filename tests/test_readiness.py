@@ -12,6 +12,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.readiness import (
     ContainerProbes,
     Probe,
+    containers_running_s,
     seconds_to_ready,
     slowest_container,
     start_up_text,
@@ -75,9 +76,65 @@ def test_the_pod_is_ready_with_its_slowest_container() -> None:
     # pull 10, app 20: "a" (delay 5, every 10 s) at 30 s; "b" (delay 40, every 10 s) from
     # 10 + 40 = 50 s, the tick at 50 s; "c" (no probe) at 10 s: the pod waits for "b"
     a, b, c = ContainerProbes(Probe(5)), ContainerProbes(Probe(40)), ContainerProbes()
-    assert slowest_container((a, b, c), 10, 20) == b
+    assert slowest_container((a, b, c), 10, 20) == (b, 0.0)
     # no container with a probe: one without, Ready when running
-    assert slowest_container((), 10, 20) == ContainerProbes()
+    assert slowest_container((), 10, 20) == (ContainerProbes(), 0.0)
+
+
+def _sidecar(startup: Probe | None, readiness: Probe | None = None) -> ContainerProbes:
+    return ContainerProbes(readiness, startup, sidecar=True)
+
+
+@pytest.mark.parametrize(("containers", "running_s"), [
+    # no sidecar: every container runs at the pull, 10 s
+    ((ContainerProbes(Probe(5)), ContainerProbes()), (10.0, 10.0)),
+    # a sidecar without a startup probe is started when it runs: nothing waits
+    ((ContainerProbes(Probe(5)), _sidecar(None, Probe(3))), (10.0, 10.0)),
+    # a sidecar with a startup probe (delay 12, every 5 s) runs at 10 s; its probe's ticks are
+    # 0, 5, 10, ... from the bind and it is skipped before 10 + 12 = 22 s: first success at
+    # the 25 s tick, so the app container runs at 25 s
+    ((ContainerProbes(Probe(5)), _sidecar(Probe(12, 5))), (25.0, 10.0)),
+    # two sidecars in order: the first (delay 0, every 4 s) runs at 10 s and passes at the
+    # first tick at or after 10 s, 12 s; the second runs at 12 s (delay 10, every 10 s): first
+    # tick at or after 12 + 10 = 22 s, 30 s; the app container runs at 30 s
+    ((_sidecar(Probe(0, 4)), _sidecar(Probe(10, 10)), ContainerProbes(Probe(5))),
+     (10.0, 12.0, 30.0)),
+])
+def test_the_app_containers_start_once_the_native_sidecars_are_started(
+        containers: tuple[ContainerProbes, ...], running_s: tuple[float, ...]) -> None:
+    assert containers_running_s(containers, 10) == running_s
+
+
+def test_a_sidecar_startup_probe_delays_the_app_containers_ready() -> None:
+    # pull 10, app 20. App container: readiness delay 5, every 10 s. Sidecar: startup probe
+    # delay 30, every 10 s: runs at 10 s, first tick at or after 10 + 30 = 40 s is 40 s, so
+    # the app container runs at 40 s (30 s after the pull), its app is up at 40 + 20 = 60 s
+    # and its readiness probe passes at the first tick at or after 40 + max(5, 20) = 60 s:
+    # Ready at 60 s. (Before, both ran at 10 s: app Ready at 30 s, sidecar started at the
+    # tick at or after 10 + max(30, 20) = 40 s: the pod was Ready at 40 s.)
+    # The sidecar's own Ready: started at tick(10 + max(30, 20)) = 40 s, no readiness probe:
+    # 40 s < 60 s, so the app container is the last
+    app, sidecar = ContainerProbes(Probe(5)), _sidecar(Probe(30))
+    assert slowest_container((app, sidecar), 10, 20) == (app, 30.0)
+    spec = WorkloadSpec(cpu_request_millicores=100, capacity_rps_per_pod=10,
+                        cpu_millicores_per_rps=1, image_pull_s=10, app_start_s=20,
+                        readiness_probe=Probe(5), sidecar_start_s=30)
+    assert (spec.running_s, spec.startup_s, spec.running_to_ready_s) == (40, 60, 20)
+    assert start_up_text(10, 20, Probe(5), None, 30) == (
+        "image pull 10 s, app start 20 s; the native sidecars before the container started "
+        "30 s after the pull (their startup probes' first success), so it runs 40 s after the "
+        "bind; readiness probe every 10 s from the pod's bind, initial delay 5 s: first "
+        "success at or after max(5, 20) s after it runs, on the probe grid = 60 s")
+
+
+def test_a_sidecar_ready_last_counts_from_its_own_start() -> None:
+    # pull 10, app 20. First sidecar: startup probe delay 0 every 5 s: runs at 10 s, started at
+    # the 10 s tick. Second sidecar: runs at 10 s, readiness probe delay 60 every 10 s: Ready
+    # at the first tick at or after 10 + max(60, 20) = 70 s. The app container (no probe)
+    # runs at 10 s and is Ready then. The pod waits for the second sidecar: 70 s, from its
+    # start 0 s after the pull
+    first, second = _sidecar(Probe(0, 5)), _sidecar(None, Probe(60))
+    assert slowest_container((ContainerProbes(), first, second), 10, 20) == (second, 0.0)
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
@@ -106,7 +163,8 @@ def test_the_formula_matches_a_tick_by_tick_walk_of_the_probe_workers() -> None:
             for readiness in probes:
                 for startup in startups:
                     w = SimpleNamespace(image_pull_s=pull, app_start_s=app,
-                                        readiness_probe=readiness, startup_probe=startup)
+                                        readiness_probe=readiness, startup_probe=startup,
+                                        sidecar_start_s=0.0)
                     assert seconds_to_ready(pull, app, readiness, startup) == pytest.approx(
                         ready_after_bind_s(w)), (pull, app, readiness, startup)
                     checked += 1

@@ -42,7 +42,7 @@ spec:
       containers:
       - name: app
         resources: {requests: {cpu: 900m, memory: 1Gi}}
-        readinessProbe: {initialDelaySeconds: 5}
+        readinessProbe: {httpGet: {path: /ready, port: 8080}, initialDelaySeconds: 5}
       - name: proxy
         resources: {requests: {cpu: "0.1", memory: 512Mi}}
 """
@@ -84,20 +84,20 @@ spec:
       - name: proxy
         restartPolicy: Always
         resources: {requests: {cpu: 100m, memory: 128Mi}}
-        readinessProbe: {initialDelaySeconds: 7}
+        readinessProbe: {tcpSocket: {port: 15001}, initialDelaySeconds: 7}
 """
 
 
 def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> None:
     # calculateRequests: containers plus init containers with restartPolicy: Always. The
     # one-shot "migrate" init container does not count: 400m + 100m = 500m; 256 + 128 = 384 MiB;
-    # the sidecar's readiness probe (initial delay 7 s) is the pod's one probe.
+    # the sidecar's readiness probe (initial delay 7 s) is the pod's one probe, a sidecar's.
     path = tmp_path / "d.yaml"
     path.write_text(SIDECAR)
     # What the scheduler reserves for "migrate": 2 cpu and 1 GiB, the sidecar listed after it
     # not yet started (one native sidecar, none before a one-shot init container).
     assert read_deployment_yaml(path) == DeploymentSpec(
-        "w", None, 500, 384.0, (ContainerProbes(Probe(7.0)),),
+        "w", None, 500, 384.0, (ContainerProbes(Probe(7.0), sidecar=True),),
         init_cpu_millicores=2000, init_memory_mib=1024.0,
         native_sidecars=1, sidecars_before_init=False)
     # pod-level requests (PodLevelResources) replace the container sum: 2500m, 2 GiB (at
@@ -105,7 +105,7 @@ def test_native_sidecars_count_and_pod_level_requests_win(tmp_path: Path) -> Non
     # max(384Mi, 1024Mi) = 1024Mi)
     path.write_text(SIDECAR + "      resources: {requests: {cpu: 2500m, memory: 2Gi}}\n")
     assert read_deployment_yaml(path) == DeploymentSpec(
-        "w", None, 2500, 2048.0, (ContainerProbes(Probe(7.0)),), native_sidecars=1)
+        "w", None, 2500, 2048.0, (ContainerProbes(Probe(7.0), sidecar=True),), native_sidecars=1)
 
 
 # a Deployment 'w' up to its containers' list, with the selector apps/v1 requires
@@ -134,7 +134,7 @@ _W = ("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {matchLabels: {ap
          r"FailedGetResourceMetric and never scales"),
         # an empty list where the delay goes is refused, not read as 0 s
         ((_W + "[{name: a, resources: {requests: {cpu: 1}}, readinessProbe: "
-          "{initialDelaySeconds: []}}]}}}\n"),
+          "{tcpSocket: {port: 80}, initialDelaySeconds: []}}]}}}\n"),
          r"spec.template.spec.containers\[0\].readinessProbe.initialDelaySeconds \(=\[\]\) of "
          r"Deployment 'w' in .* must be a whole number >= 0"),
         # audit19 A19-23: apps/v1 has no default selector; the API server refuses the file
@@ -163,7 +163,8 @@ def test_deployment_errors(tmp_path: Path, text: str, match: str) -> None:
 def test_a_null_readiness_delay_is_unset(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").write_text(
         _W + "[{name: a, "
-        "resources: {requests: {cpu: 1}}, readinessProbe: {initialDelaySeconds: null}}]}}}\n")
+        "resources: {requests: {cpu: 1}}, readinessProbe: {tcpSocket: {port: 80}, "
+        "initialDelaySeconds: null}}]}}}\n")
     # cpu 1 = 1000m; no memory request: the reader's 256 MiB stand-in; null delay: 0 s (the
     # probe is there, on the default 10 s period)
     assert read_deployment_yaml(tmp_path / "d.yaml") == DeploymentSpec(
@@ -711,11 +712,12 @@ def test_a_crash_looping_start_and_a_burst_past_ready_are_warned(
     # (61 -> 70); d = 50 gives 60.
     deploy = Path(files["deploy.yaml"])
     text = deploy.read_text()
-    assert "        readinessProbe: {initialDelaySeconds: 5}\n" in text
-    deploy.write_text(text.replace(
-        "        readinessProbe: {initialDelaySeconds: 5}\n",
-        "        readinessProbe: {initialDelaySeconds: 5}\n"
-        "        livenessProbe: {periodSeconds: 5, failureThreshold: 2}\n"))
+    probe = ("        readinessProbe: {httpGet: {path: /ready, port: 8080}, "
+             "initialDelaySeconds: 5}\n")
+    assert probe in text
+    deploy.write_text(text.replace(probe, probe + "        livenessProbe: {httpGet: {path: "
+                                   "/healthz, port: 8080}, periodSeconds: 5, "
+                                   "failureThreshold: 2}\n"))
     assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
                  "--deployment", files["deploy.yaml"], *ARGS, "--startup-cpu-millicores", "400",
                  "--startup-cpu-s", "60", "--format", "json"]) == 0
@@ -758,3 +760,26 @@ def test_a_target_the_model_never_reaches_is_warned(
     assert lines[1].startswith("warning: no metric of HPA 'web' can rise above its target under "
                                "the model: the HPA never scales above minReplicas (2) under "
                                "load, and 2 pod(s) serve at most 2 x 30 = 60 rps")
+
+
+def test_a_one_shot_init_container_is_warned_as_untimed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # SIDECAR: "migrate" runs to completion before the app container starts. The flags'
+    # defaults: image pull 10 s, app start 20 s; the proxy sidecar has no startup probe (the
+    # app runs at 10 s); its readiness probe (delay 7, every 10 s) passes at the tick at or
+    # after 10 + max(7, 20) = 30 s, 30 s; the app container has no probe: Ready at 10 s, so
+    # the pod at 30 s
+    for name, text in (("hpa.yaml", HPA.replace("name: web}", "name: w}")),
+                       ("deploy.yaml", SIDECAR),
+                       ("t.csv", "timestamp,requests_per_second\n"
+                        + "".join(f"{60 * i},100\n" for i in range(5)))):
+        (tmp_path / name).write_text(text)
+    assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
+                 *ARGS, "--format", "json"]) == 0
+    assert ("warning: Deployment 'w': its one-shot init container 'migrate' runs to completion "
+            "before the app containers start, in every new pod, and the model gives no time "
+            "for that: the simulation starts the app containers 10 s after the bind "
+            "(image_pull_s 10) and counts the pods Ready 30 s after the bind, too early by the "
+            "init containers' run time; add that run time to the model's image_pull_s (the "
+            "seconds from the bind until the app containers run)\n") in capsys.readouterr().err
