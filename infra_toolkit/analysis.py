@@ -291,7 +291,9 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     claims = claim_templates(plan)
     volumes, volume_notes = scenario_volumes(plan, claims, sims)
     priced = claimed_volume_resources(priced, claims, volumes, region)
-    note = (f"{_load_following(resources, profile)} from the simulated "
+    claimed = (f", and the claimed volumes of StatefulSet(s) {', '.join(sorted(volumes))} "
+               "from its replicas (each line's note)") if volumes else ""
+    note = (f"{_load_following(resources, profile)}{claimed} from the simulated "
             f"{scenario.name!r} scenario ({window_h:g} h), projected to a 730-hour month; "
             f"{'' if profile is not None else 'load balancer and data transfer usage and '}"
             "every other usage as declared in the plan (a simulated group's CPU credits: its "

@@ -25,6 +25,7 @@ from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.resources import Resource
+from infra_toolkit.sections_cost import cost_summary
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data" / "plans"
@@ -112,7 +113,8 @@ def test_claimed_volumes_are_priced_by_hand(when_scaled: str, expected_usd: Deci
     claim = _claim({"volume_type": "gp3", "size": 20}, when_scaled)
     priced = claimed_volume_resources([], [claim], {"api": mean}, "us-east-1")
     lines = estimate(priced, book).lines
-    assert [(ln.address, ln.component, ln.monthly_quantity, ln.monthly_cost_usd) for ln in lines] == [
+    assert [(ln.address, ln.component, ln.monthly_quantity, ln.monthly_cost_usd)
+            for ln in lines] == [
         ("aws_ebs_volume.statefulset/api/data", "Storage (general purpose SSD, gp3)",
          Decimal(repr(mean)) * 20, expected_usd)]
     assert lines[0].note == f"{mean:g} volume(s) on average (usage.monthly_volume_hours / 730)"
@@ -236,6 +238,14 @@ def test_each_scenario_prices_the_volumes_from_its_simulated_replicas(tmp_path: 
     (ceiling,) = [ln for ln in a.ceiling_estimate.lines if ln.address == line.address]
     assert ceiling.monthly_cost_usd == Decimal("8.00")
     assert not [ln for ln in a.declared_estimate.lines if ln.address == line.address]
+    # the usage and ceiling notes name them (as "every other usage as declared" would not)
+    assert "and the claimed volumes of StatefulSet(s) api from its replicas (each line's " \
+        "note) from the simulated 'steady' scenario" in run.estimate.notes[0]
+    summary = str(cost_summary(a))
+    assert "every node group at its maximum size all month, each StatefulSet&#x27;s claimed " \
+        "volumes (api) at maxReplicas, and the load balancer" in summary
+    assert "; the claimed volumes of api, by their mean count (each line&#x27;s note); " \
+        in summary
     assert _warnings(tmp_path / "plan.yaml") == [("proposed.workloads[0].deployment", (
         "StatefulSet 'api' claims 20 GiB a pod (volumeClaimTemplates, each rounded up to whole "
         "GiB as EBS creates it), a volume per replica that its StorageClass creates (EBS on EKS) "
