@@ -13,6 +13,10 @@ claim (``<template>-<statefulset>-<i>``) when it first creates that pod, and
 * ``whenScaled: Delete`` deletes the claims of the ordinals above the replica count: the volumes
   follow the replicas.
 
+A volume is counted from its pod's creation (the StatefulSet's ``spec_replicas``); under a
+StorageClass's ``volumeBindingMode: WaitForFirstConsumer`` EBS creates it when the pod is
+scheduled, so a pod left Pending is counted a little early: an upper bound there.
+
 A month holds the window's mean volume count (``usage.monthly_volume_hours`` = mean x 730), as
 node-hours project the window to a month; a Retain StatefulSet that scaled up keeps its peak
 volumes after the window, so a month after a busy one costs more than this projection.
