@@ -27,6 +27,10 @@ How the proposed side is priced for one scenario:
   (:func:`reference_scenario`), whichever scenarios a report selects or calls expected, so a
   scenario's cost depends only on the plan and that scenario; declared as-is when the plan gives no
   ``processed_bytes_gb`` for a single load balancer;
+- a proposed StatefulSet's claimed volumes (``volumeClaimTemplates``, their StorageClass in
+  its file): one ``aws_ebs_volume`` line set per template, the volumes following the simulated
+  replicas by ``whenScaled`` (:mod:`claimed_volumes`), replacing a declared ``aws_ebs_volume``
+  linked to it by ``usage.claimed_by_statefulset``; at the ceiling, maxReplicas of them;
 - everything else as declared; the simulated window is projected to a 730-hour month.
 
 A load test (``load_test:``) is minutes of synthetic users, not a month of traffic: it is
@@ -54,6 +58,13 @@ from infra_toolkit.chart_selection import (
     busiest_first,
     chart_command,
     select_charted,
+)
+from infra_toolkit.claimed_volumes import (
+    ceiling_volumes,
+    claim_templates,
+    claimed_volume_resources,
+    scenario_volumes,
+    with_claim_notes,
 )
 from infra_toolkit.cost import CostEstimate
 from infra_toolkit.cost_pricing import estimate
@@ -276,14 +287,20 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                               traffic=profile,
                               cpu_credits=charged_by_resource(credits, resource_of),
                               overflow_node_hours_by_node_group=overflow)
-    note = (f"{_load_following(resources, profile)} from the simulated "
+    # a StatefulSet's claimed volumes follow its simulated replicas, as node-hours do
+    claims = claim_templates(plan)
+    volumes, volume_notes = scenario_volumes(plan, claims, sims)
+    priced = claimed_volume_resources(priced, claims, volumes, region)
+    claimed = (f", and the claimed volumes of StatefulSet(s) {', '.join(sorted(volumes))} "
+               "from its replicas (each line's note)") if volumes else ""
+    note = (f"{_load_following(resources, profile)}{claimed} from the simulated "
             f"{scenario.name!r} scenario ({window_h:g} h), projected to a 730-hour month; "
             f"{'' if profile is not None else 'load balancer and data transfer usage and '}"
             "every other usage as declared in the plan (a simulated group's CPU credits: its "
             "line's note)")
-    est = with_credit_notes(estimate(priced, book, notes=(note,)), {
+    est = with_claim_notes(with_credit_notes(estimate(priced, book, notes=(note,)), {
         f"aws_eks_node_group.{resource_of.get(g, g)}": credit_note(c)
-        for g, c in credits.items()})
+        for g, c in credits.items()}), volume_notes)
     return ScenarioRun(scenario, curve, sims, hourly, slos, priced, est, cluster, cluster_cost,
                        credits)
 
@@ -340,7 +357,10 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         plan, chosen.name, chosen.curve, specs, joint.fixed)
     # every plan scenario but load tests, selected or not: the ceiling is the plan's, not the
     # report's (PLAN.md: a scenario's cost is the same whichever scenarios a report selects)
-    ceiling = ceiling_resources(proposed, [cut_to_horizon(curves[s.name], horizon_h)
+    claims = claim_templates(plan)
+    at_most = claimed_volume_resources(proposed, claims, ceiling_volumes(plan, claims),
+                                       region or plan.proposed.region)
+    ceiling = ceiling_resources(at_most, [cut_to_horizon(curves[s.name], horizon_h)
                                            for s in plan.scenarios if not is_load_test(s)],
                                 load_balanced_share(plan), profile, book)
     if region is not None:

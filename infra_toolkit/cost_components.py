@@ -217,9 +217,18 @@ def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
 
 
 def _ebs_volume(r: Resource, book: PriceBook) -> list[CostComponent]:
-    a = r.attributes
-    return _ebs(r, "", a["volume_type"], _dec(a["size"]), a.get("iops"), a.get("throughput"),
-                r.usage.get("monthly_standard_io_requests"))
+    a, u = r.attributes, r.usage
+    if "monthly_volume_hours" not in u:
+        return _ebs(r, "", a["volume_type"], _dec(a["size"]), a.get("iops"), a.get("throughput"),
+                    u.get("monthly_standard_io_requests"))
+    # volumes that come and go (a StatefulSet's claims): their volume-hours over 730 are the
+    # volume-months, as a node group's node-hours price its root volumes
+    months = _dec(u["monthly_volume_hours"]) / HOURS_PER_MONTH
+    note = (f"{float(months):.4g} volume(s) on average "
+            f"(usage.monthly_volume_hours / {HOURS_PER_MONTH})")
+    return [replace(c, note=c.note or note) for c in _ebs(
+        r, "", a["volume_type"], _dec(a["size"]), a.get("iops"), a.get("throughput"),
+        u.get("monthly_standard_io_requests"), months)]
 
 
 def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:

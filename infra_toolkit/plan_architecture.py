@@ -33,12 +33,15 @@ class Manifest:
     ``budgets``: the ``PodDisruptionBudget`` objects of its file (a workload's Deployment:
     also those of its HPA's file and its ``disruption_budgets`` files), of which the
     simulation honours the one selecting the workload's pods
-    (:mod:`infra_toolkit.workload_budgets`)."""
+    (:mod:`infra_toolkit.workload_budgets`); ``storage_classes``: the ``StorageClass`` objects
+    of its file, which a StatefulSet's ``volumeClaimTemplates`` name
+    (:mod:`infra_toolkit.claimed_volumes`)."""
 
     kind: str
     document: Mapping[str, Any]
     path: Path | None = None
     budgets: tuple[Mapping[str, Any], ...] = ()
+    storage_classes: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def name(self) -> str:

@@ -206,6 +206,8 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
             doc = chosen[0]
     budgets = () if file is None or docs is None else tuple(
         d for d in docs if isinstance(d, Mapping) and d.get("kind") == "PodDisruptionBudget")
+    classes = () if file is None or docs is None else tuple(
+        d for d in docs if isinstance(d, Mapping) and d.get("kind") == "StorageClass")
     where = file.name if file else "inline manifest"
     if doc.get("kind") not in kinds:
         r.add(path, f"{where}: kind {quoted(doc.get('kind'))} is not {wanted}")
@@ -221,7 +223,7 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
     if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
         r.add(path, f"{where}: metadata.name is missing; name the {doc_kind}")
         return None
-    return Manifest(doc_kind, doc, file, budgets)
+    return Manifest(doc_kind, doc, file, budgets, classes)
 
 
 def load_budget_files(r: FieldReader, value: Any, path: str, base_dir: Path

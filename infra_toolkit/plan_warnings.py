@@ -35,8 +35,9 @@ workload with an HPA and a model:
   than its node groups' root volume, which the scheduler never places there;
 * the HPA manifest (:func:`hpa_manifest_warnings`): a scaleTargetRef outside the ``apps`` group
   (the real HPA never scales), an ``autoscaling/v2beta2`` HPA (no longer served);
-* volumes (:func:`volume_claim_warnings`): a StatefulSet's per-replica volumes, which no cost
-  line prices unless declared;
+* volumes (:func:`volume_claim_warnings`): a StatefulSet's per-replica volumes the report
+  cannot price from its replicas (no StorageClass to read), or that the declared figure leaves
+  out;
 * the strategy (:func:`statefulset_rolling_warnings`): a plan's ``rolling`` strategy over a
   StatefulSet, which has no surge and rolls by its own ``spec.updateStrategy``;
 * pod management (:func:`ordered_ready_warnings`): an autoscaled StatefulSet that creates its
@@ -61,6 +62,13 @@ from infra_toolkit.capacity_warnings import (
     desired_size_warnings,
     node_room_warnings,
     peak_warnings,
+)
+from infra_toolkit.claimed_volumes import (
+    CSI_PROVISIONER,
+    LINK_USAGE_KEY,
+    ClaimTemplate,
+    claim_templates,
+    priced_claims,
 )
 from infra_toolkit.disruption_budget_warnings import (
     disruption_budget_warnings,
@@ -87,7 +95,6 @@ from infra_toolkit.price_warnings import (
     unused_price_warnings,
 )
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.rollout import plan_rolling_skips, time_to_ready
 from infra_toolkit.startup_warnings import (
     init_container_warnings,
@@ -235,40 +242,61 @@ def hpa_manifest_warnings(plan: Plan) -> list[PlanWarning]:
     return out
 
 
-def _claimed_gib(template: Any) -> float | None:
-    """The storage a ``volumeClaimTemplates`` entry requests, in GiB (``None``: unreadable)."""
-    spec = template.get("spec") if isinstance(template, Mapping) else None
-    resources = spec.get("resources") if isinstance(spec, Mapping) else None
-    requests = resources.get("requests") if isinstance(resources, Mapping) else None
-    try:
-        return float(parse_quantity(requests.get("storage"))) / 2**30 \
-            if isinstance(requests, Mapping) else None
-    except QuantityError:
-        return None
-
-
 def volume_claim_warnings(plan: Plan) -> list[PlanWarning]:
-    """A proposed StatefulSet whose ``volumeClaimTemplates`` give each pod its own volume: on EKS
-    an EBS volume per replica, created as the HPA scales it up and kept when it scales down
-    (``persistentVolumeClaimRetentionPolicy.whenScaled: Retain``, the default), which no cost
-    line prices unless the plan declares it (audit19 A19-14)."""
+    """A proposed StatefulSet whose ``volumeClaimTemplates`` give each pod its own volume (an
+    EBS volume per replica on EKS, created as the HPA scales it up and, under ``whenScaled:
+    Retain``, the default, kept when it scales down; audit19 A19-14), when the report cannot
+    price them from its replicas (:mod:`~infra_toolkit.claimed_volumes`: no StorageClass named,
+    or none of that name in its file, or one that is not EBS), or when it can but the declared
+    figure (the review's cost basis) leaves them out; and an ``aws_ebs_volume`` whose
+    ``usage.claimed_by_statefulset`` names no such StatefulSet."""
     out = []
-    for i, w in enumerate(plan.proposed.workloads):
-        spec = w.deployment.document.get("spec")
-        templates = spec.get("volumeClaimTemplates") if isinstance(spec, Mapping) else None
-        sizes = [_claimed_gib(t) for t in templates] if isinstance(templates, list) else []
-        per_pod = sum(g for g in sizes if g)
-        if not per_pod:
-            continue
-        d = w.deployment_spec
+    claims = claim_templates(plan)
+    priced = {c.statefulset for c in priced_claims(claims)}
+    raw = plan.data.get("proposed", {}).get("resources", [])
+    links = {i: item["usage"][LINK_USAGE_KEY] for i, item in enumerate(raw)
+             if isinstance(item, Mapping) and item.get("type") == "aws_ebs_volume"
+             and isinstance(item.get("usage"), Mapping) and LINK_USAGE_KEY in item["usage"]}
+    by_set: dict[str, list[ClaimTemplate]] = {}
+    for c in claims:
+        by_set.setdefault(c.statefulset, []).append(c)
+    for name, own in by_set.items():
+        i = own[0].workload_index
+        w = plan.proposed.workloads[i]
+        per_pod = sum(c.size_gib for c in own)
         pods, why = (w.hpa_spec.max_replicas, "at maxReplicas") if w.hpa_spec is not None \
-            else (1 if d.replicas is None else d.replicas, "at its replicas")
-        out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
-            f"StatefulSet {d.name!r} claims {per_pod:g} GiB a pod (volumeClaimTemplates), a "
-            "volume per replica that the cluster's storage class creates (EBS on EKS) and keeps "
-            "when the StatefulSet scales down (whenScaled: Retain, the default): "
-            f"{pods} x {per_pod:g} = {pods * per_pod:g} GiB {why}, which no cost line prices "
-            "unless the plan declares it; add an aws_ebs_volume with count and size for them")))
+            else (1 if w.deployment_spec.replicas is None else w.deployment_spec.replicas,
+                  "at its replicas")
+        kept = ("deletes a scaled-down ordinal's (whenScaled: Delete)"
+                if own[0].when_scaled == "Delete" else
+                "keeps them when the StatefulSet scales down (whenScaled: Retain, the default)")
+        said = (f"StatefulSet {name!r} claims {per_pod:g} GiB a pod (volumeClaimTemplates, "
+                "each rounded up to whole GiB as EBS creates it), a volume per replica that "
+                f"its StorageClass creates (EBS on EKS) and {kept}: {pods} x {per_pod:g} = "
+                f"{pods * per_pod:g} GiB {why}")
+        declared = name in links.values()
+        if name in priced and not declared:
+            out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+                f"{said}; each scenario prices them from its simulated replicas, but the "
+                "declared figure (the review's cost basis) leaves them out; declare them as an "
+                f"aws_ebs_volume with count, size and usage.{LINK_USAGE_KEY}: {name} (each "
+                "scenario then prices the simulated volumes in its place, never both)")))
+        problems = [f"template {c.template!r} {c.problem}" for c in own if c.problem]
+        if problems and not declared:
+            where = (w.deployment.path.name if w.deployment.path is not None
+                     else "the inline manifest")
+            out.append(PlanWarning(f"proposed.workloads[{i}].deployment", (
+                f"{said}; {'; '.join(problems)}: so no cost line prices these volumes (the "
+                "report does not guess a volume type); add the StorageClass (provisioner "
+                f"{CSI_PROVISIONER}, parameters.type) to {where} and name it in "
+                f"storageClassName, or declare an aws_ebs_volume with count, size and "
+                f"usage.{LINK_USAGE_KEY}: {name}")))
+    for i, link in links.items():
+        if link not in by_set:
+            out.append(PlanWarning(f"proposed.resources[{i}].usage.{LINK_USAGE_KEY}", (
+                f"{quoted(link)} names no proposed StatefulSet with volumeClaimTemplates "
+                f"(those: {', '.join(by_set) or 'none'}), so every scenario prices this volume "
+                "as declared; name the StatefulSet (its metadata.name) or drop the key")))
     return out
 
 

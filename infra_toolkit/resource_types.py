@@ -140,7 +140,11 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
         {"volume_type": Field("str", "gp2", EBS_VOLUME_TYPES),
          "size": Field("int", minimum=1, required=True),
          "iops": Field("int"), "throughput": Field("int")},
-        {"monthly_standard_io_requests": Field("number")},
+        # monthly_volume_hours: volumes x hours in a month (730 a volume kept all month);
+        # claimed_by_statefulset: the proposed StatefulSet whose claimed volumes this stands
+        # for, which a simulated scenario prices instead (claimed_volumes)
+        {"monthly_standard_io_requests": Field("number"), "monthly_volume_hours": Field("number"),
+         "claimed_by_statefulset": Field("str")},
         frozenset({"availability_zone", "encrypted", "kms_key_id", "snapshot_id",
                    "final_snapshot", "multi_attach_enabled"})),
     "aws_db_instance": ResourceSchema(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.claimed_volumes import claim_templates, priced_claims
 from infra_toolkit.cost import HOURS_PER_MONTH, usd_text
 from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.plan_cost import is_load_test, node_group_resources
@@ -145,11 +146,15 @@ def cost_summary(a: PlanAnalysis) -> Section:
                      "parameter; not the review's cost basis)", a.declared_estimate),
                     (f"Proposed as declared in the plan, priced in {own} (the review's cost "
                      "basis)", a.review_basis_estimate)]
+    # a StatefulSet's claimed volumes follow its replicas: said only where a plan has them
+    claimed = sorted({c.statefulset for c in priced_claims(claim_templates(a.plan))})
+    volumes = (f", each StatefulSet's claimed volumes ({', '.join(claimed)}) at maxReplicas"
+               if claimed else "")
     parts.append(fields([
-        (f"Ceiling: every node group at its maximum size all month, and the load balancer "
-         "capacity units and data transfer each scenario's usage note names at the busiest of "
-         "the plan's scenarios (load tests aside, selected or not) with every request served, "
-         f"priced in {priced}",
+        (f"Ceiling: every node group at its maximum size all month{volumes}, and the load "
+         "balancer capacity units and data transfer each scenario's usage note names at the "
+         "busiest of the plan's scenarios (load tests aside, selected or not) with every "
+         f"request served, priced in {priced}",
          usd_text(a.ceiling_estimate.total_monthly_usd) + incomplete(a.ceiling_estimate)
          + unknown_usage(a.ceiling_estimate)),
         # as the Overview's totals say what they leave out: the declared side prices no
@@ -169,10 +174,13 @@ def cost_summary(a: PlanAnalysis) -> Section:
     parts += node_counts(a)
     if a.runs:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
-        parts.append(paragraph(f"Each scenario's usage (node-hours, billed from each node's "
-                               f"launch as EC2 bills, so the provisioning delay counts, and "
-                               f"load balancer capacity units and the data transfer its "
-                               f"usage note names when the plan declares them; every "
+        parts.append(paragraph("Each scenario's usage (node-hours, billed from each node's "
+                               "launch as EC2 bills, so the provisioning delay counts, and "
+                               "load balancer capacity units and the data transfer its "
+                               "usage note names when the plan declares them"
+                               + (f"; the claimed volumes of {', '.join(claimed)}, by their "
+                                  "mean count (each line's note)" if claimed else "")
+                               + "; every "
                                f"other usage as declared) is projected from its simulated "
                                f"window to a 730-hour month: {windows}.", "note"))
     return Section("Cost Summary", tuple(parts))

@@ -942,15 +942,21 @@ def test_a_statefulsets_volumes_are_warned_as_unpriced(tmp_path: Path) -> None:
     (tmp_path / "manifests" / "deployment.yaml").write_text(STATEFULSET)
     hpa = tmp_path / "manifests" / "hpa.yaml"
     hpa.write_text(hpa.read_text().replace("kind: Deployment", "kind: StatefulSet"))
-    # 100 GiB + 512 MiB = 100.5 GiB a pod; the HPA's maxReplicas 8: 8 x 100.5 = 804 GiB of EBS
-    # kept after a scale-down, priced nowhere (audit19 A19-14: no word)
+    # 100 GiB + 512 MiB, rounded up to whole GiB as EBS creates a volume: 100 + 1 = 101 GiB a
+    # pod; the HPA's maxReplicas 8: 8 x 101 = 808 GiB of EBS kept after a scale-down, which
+    # nothing prices (audit19 A19-14: no word), and no storageClassName to price them by
     warned = [m for p, m in _warnings(plan) if "volumeClaimTemplates" in m]
     assert warned == [
-        "StatefulSet 'api' claims 100.5 GiB a pod (volumeClaimTemplates), a volume per replica "
-        "that the cluster's storage class creates (EBS on EKS) and keeps when the StatefulSet "
-        "scales down (whenScaled: Retain, the default): 8 x 100.5 = 804 GiB at maxReplicas, "
-        "which no cost line prices unless the plan declares it; add an aws_ebs_volume with "
-        "count and size for them"]
+        "StatefulSet 'api' claims 101 GiB a pod (volumeClaimTemplates, each rounded up to whole "
+        "GiB as EBS creates it), a volume per replica that its StorageClass creates (EBS on EKS) "
+        "and keeps them when the StatefulSet scales down (whenScaled: Retain, the default): 8 x "
+        "101 = 808 GiB at maxReplicas; template 'data' names no storageClassName, so the "
+        "cluster's default StorageClass would provision it, which the plan does not hold; "
+        "template 'wal' names no storageClassName, so the cluster's default StorageClass would "
+        "provision it, which the plan does not hold: so no cost line prices these volumes (the "
+        "report does not guess a volume type); add the StorageClass (provisioner "
+        "ebs.csi.aws.com, parameters.type) to deployment.yaml and name it in storageClassName, "
+        "or declare an aws_ebs_volume with count, size and usage.claimed_by_statefulset: api"]
 
 
 def test_a_host_port_caps_the_node_room(tmp_path: Path) -> None:
