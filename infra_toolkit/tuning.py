@@ -106,6 +106,7 @@ from infra_toolkit.tuning_grid import (
     build_variants,
     field_value,
 )
+from infra_toolkit.tuning_volumes import workload_claims
 
 __all__ = ["LOAD_TEST_NOTE", "STATUSES", "SweepResult", "sweep_workload"]
 
@@ -174,7 +175,8 @@ def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
 
 
 def _summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
-                     cost: tuple[Decimal | None, str], hours: float | None = None
+                     cost: tuple[Decimal | None, str, Decimal | None],
+                     hours: float | None = None
                      ) -> dict[str, Any]:
     """A scenario's columns from a summary row (``hours``: the workload's groups' node-hours,
     when not the row's per-type counts)."""
@@ -256,7 +258,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     check_horizon_cuts(horizon_h, whole)
     loads = {name: workload_loads(plan, cut_to_horizon(curve, horizon_h), run_together)
              for name, curve in whole.items()}
-    pricer = SweepPricer(resources, book)
+    pricer = SweepPricer(resources, book, workload_claims(plan, workload), plan.proposed.region)
     if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
@@ -310,7 +312,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
     empty scenario columns."""
     row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
                            if v.invalid else "not confirmed", "monthly_usd": None,
-                           "request_share_monthly_usd": None,
+                           "request_share_monthly_usd": None, "claimed_volumes_monthly_usd": None,
                            "checked_by": "", "note": v.invalid or "", "cost_note": ""}
     for s in chosen:
         row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
@@ -332,11 +334,13 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
             assert spec is not None
             hours = {g.name: float(summary.get(f"node_hours_{g.instance_type}", 0.0))
                      for g in spec.node_groups}
-            cost = pricer.monthly(spec, hours, float(summary["duration_s"]) / 3600.0)
+            cost = pricer.monthly(spec, hours, float(summary["duration_s"]) / 3600.0,
+                                  volumes=pricer.claims.from_summary(summary, spec)
+                                  if pricer.claims else None)
             row = rows[i]
             row.update(_summary_figures(s.name, summary, spec, cost))
             if s.name == cost_scenario:
-                row["monthly_usd"], row["cost_note"] = cost
+                row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
             for slo_name, why in _screen(slos, summary).items():
                 row[f"{s.name}:{slo_name}:met"] = False
                 row["status"], row["checked_by"] = "fails SLOs", "summary screen"
@@ -368,13 +372,14 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                      for g in v.spec.node_groups}
             cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0,
                                   pricer.credits(run, specs, v.spec),
-                                  pricer.overflow(run, v.spec))
+                                  pricer.overflow(run, v.spec),
+                                  pricer.claims.from_run(sim) if pricer.claims else None)
             row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
                                         sum(hours.values())))
             share = pricer.request_share(run, specs, fixed, workload) if shared else None
             row[f"{s.name}:request_share_monthly_usd"] = share
             if s.name == cost_scenario:
-                row["monthly_usd"], row["cost_note"] = cost
+                row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
                 row["request_share_monthly_usd"] = share
             for name, other in run.simulations.items():
                 checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
@@ -451,17 +456,19 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         for s in chosen:
             run = simulate_cluster({workload: curves[s.name]}, {workload: spec})
             credits = pricer.credits(run, {workload: spec}, spec)
-            # the node-hours are the summary row's; the credits and the node-hours above a
-            # commitment come from the run
-            if credits or pricer.committed(spec):
+            # the node-hours are the summary row's; the credits, the node-hours above a
+            # commitment and the claimed volumes come from the run
+            if credits or pricer.committed(spec) or pricer.prices_volumes:
                 sim = run.simulations[workload]
                 hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
                          for g in spec.node_groups}
                 cost = pricer.monthly(spec, hours, sim.summary.duration_s / 3600.0, credits,
-                                      pricer.overflow(run, spec))
+                                      pricer.overflow(run, spec),
+                                      pricer.claims.from_run(sim) if pricer.claims else None)
                 row[f"{s.name}:monthly_usd"] = cost[0]
                 if s.name == cost_scenario:
-                    row["monthly_usd"], row["cost_note"] = cost
+                    row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = \
+                        cost
             checks = evaluate_slos(slos, workload, run.simulations[workload].timeline,
                                    spec.tick_s)
             for check in checks.to_dict("records"):
@@ -486,7 +493,7 @@ def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[
     order = sorted(range(len(rows)), key=lambda i: (STATUSES.index(rows[i]["status"]),
                                                     *_cost_key(rows[i]), i))
     columns = ["rank", "baseline", *fields, "status", "monthly_usd", "delta_monthly_usd",
-               "request_share_monthly_usd", "checked_by", "note"]
+               "request_share_monthly_usd", "claimed_volumes_monthly_usd", "checked_by", "note"]
     for s in chosen:
         columns += _scenario_columns(s.name, slos)
     # the report's rule: a load test has no month to project, whatever its run cost
