@@ -62,7 +62,8 @@ def test_csv_columns_and_money_in_cents(capsys: pytest.CaptureFixture[str]) -> N
     assert list(rows[0]) == [
         "rank", "baseline", "minReplicas", "maxReplicas", "instance_type", "status",
         "monthly_usd", "delta_monthly_usd", "request_share_monthly_usd",
-        "claimed_volumes_monthly_usd", "checked_by", "note", "steady:dropped_pct", "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
+        "claimed_volumes_monthly_usd", "checked_by", "note", "steady:dropped_pct",
+        "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
         "steady:request_share_monthly_usd", "steady:monthly_note",
         "steady:p95 latency:met", "steady:p95 latency:violation_minutes",
         "steady:availability:met", "steady:availability:violation_minutes"]
