@@ -14,8 +14,9 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
    ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the
    ``top``-th cheapest of them (its cost from its run, CPU credits included) costs no more than
-   the next variant's screened cost, a lower bound of its ranked cost (credits only add, and
-   the node-hours above a commitment are fewest when spread evenly, as screened); or
+   the next variant's screened cost, a lower bound of its ranked cost (credits only add, the
+   node-hours above a commitment are fewest when spread evenly, as screened, and a
+   StatefulSet's claimed volumes are counted at a lower bound, below); or
    until ``confirm_limit`` variants were run. Variants the screen left and no run confirmed are
    ``not confirmed``, never "meets", and none of them could rank among the ``top`` cheapest
    meeting the SLOs unless ``confirm_limit`` stopped the confirmation.
@@ -34,6 +35,13 @@ above them on-demand: a run gives them from its node count over time, as the rep
 a summary row has only the node-hours, so a variant only screened counts them as if spread
 evenly (a lower bound) and its note says so. The commitment's rate is the variant's instance
 type's (``SweepPricer``): a variant of another type without a rate for it is PRICE NOT FOUND.
+A StatefulSet workload's claimed volumes (``volumeClaimTemplates``) are added as the report adds
+them to the scenario (``claimed_volumes.claimed_volume_resources``, the same estimate, so the
+baseline's cost is the report's node-group and claimed-volume lines): a run gives their mean
+count as the report's; a summary row gives a lower bound from its pod-hours, peak and start
+(:mod:`tuning_volumes`: exact under ``whenScaled: Delete``), noted on the row; where the report
+leaves them unpriced (no StorageClass) every row's note says they are not included. A
+neighbour StatefulSet's volumes (cluster mode) are not in the workload's cost.
 The monthly cost ranked is the first chosen scenario that is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
@@ -206,7 +214,9 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     ``status``, ``monthly_usd`` (Decimal, cents, of ``cost_scenario``; None when a price is
     missing), ``delta_monthly_usd`` (against the baseline, as printed),
     ``request_share_monthly_usd`` (cluster mode: the workload's request share of its groups'
-    instance cost, Decimal, cents, of ``cost_scenario``; None otherwise), ``checked_by`` (``report
+    instance cost, Decimal, cents, of ``cost_scenario``; None otherwise),
+    ``claimed_volumes_monthly_usd`` (a StatefulSet's claimed volumes, part of ``monthly_usd``,
+    Decimal, cents; None when the report prices none of its), ``checked_by`` (``report
     rule`` for a variant run through ``simulate`` + ``evaluate_slos``, ``summary screen`` for one
     rejected by its summary row, empty otherwise), ``note`` (why invalid / rejected / unpriced),
     then per scenario ``<scenario>:dropped_pct`` (% of offered requests),
@@ -429,11 +439,13 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
     many ran and, when ``limit`` stopped it first, how many left could still rank among them.
 
     The order is the screened cost, which leaves a burstable group's surplus CPU credits out (a
-    summary row has no CPU over time) and counts a committed group's node-hours above its
-    ``committed_instances`` as if spread evenly, while the rank takes both from the run. A run's
-    node-hours are its summary row's, bit for bit, its credits only add (charged >= 0), and
-    node-hours spread evenly have the fewest above a commitment (the sum of max(0, n - N) is at
-    least max(0, sum of n - N x steps)), so the screened cost is a lower bound of the ranked
+    summary row has no CPU over time), counts a committed group's node-hours above its
+    ``committed_instances`` as if spread evenly and a Retain StatefulSet's claimed volumes at
+    a lower bound, while the rank takes all three from the run. A run's node-hours are its
+    summary row's, bit for bit, its credits only add (charged >= 0), node-hours spread evenly
+    have the fewest above a commitment (the sum of max(0, n - N) is at least max(0, sum of n -
+    N x steps)), and the volumes are at least :func:`tuning_volumes.screened_volumes`' bound
+    (priced by the same monotone lines), so the screened cost is a lower bound of the ranked
     one: once the ``top``-th cheapest variant meeting the SLOs costs
     no more than the next variant's screened cost, no variant left unconfirmed can cost less
     than it (credits that reorder two variants make the confirmation go on past the first)."""

@@ -49,7 +49,8 @@ SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO chec
             "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
             "rows only reject (max p95 over a p95 threshold, availability short of its "
             "objective); the unrejected variants are confirmed cheapest first by their "
-            "screened cost, a lower bound (CPU credits only add), until no unconfirmed one "
+            "screened cost, a lower bound (CPU credits only add; a StatefulSet's claimed "
+            "volumes at a lower bound), until no unconfirmed one "
             "could rank among the --top cheapest meeting the SLOs")
 CLUSTER_SLO_RULE = ("cluster mode: every variant runs with the pods it shares nodes with, as "
                     "the report runs them (simulate_cluster), and meets the SLOs only when the "
