@@ -5,17 +5,19 @@ variant as the report counts them (:mod:`~infra_toolkit.claimed_volumes`), for
 A variant run through ``simulate`` (confirmed, cluster mode) has its timeline: its mean volume
 count is the report's (:func:`run_volumes`, ``claimed_volumes.scenario_volumes`` itself). A
 variant only screened has a summary row: no timeline, but its pod-hours (the integral of the
-spec replicas, ``simulation_summary``; the sweep engine sums the same spec replicas), its peak
-replicas and its window. :func:`screened_volumes` gives a lower bound of the run's mean from
-them, so the screened cost stays a lower bound of the ranked one (the confirmation's stopping
-rule, :mod:`~infra_toolkit.tuning`). Over the window's ``n`` ticks, with replicas ``r_t``
+spec replicas, ``simulation_summary``: the HPA writes its scale on the tick grid, the tick being
+the gcd of the timings, and a pod exists from that write to the one deleting it; the sweep
+engine sums the spec replicas themselves), its peak replicas and its window.
+:func:`screened_volumes` gives a lower bound of the run's mean from them, so the screened cost
+stays a lower bound of the ranked one (the confirmation's stopping rule,
+:mod:`~infra_toolkit.tuning`). Over the window's ``n`` ticks, with replicas ``r_t``
 (``A`` = their sum, from the pod-hours; ``P`` = their peak) and ``s`` at the start:
 
 * ``whenScaled: Delete``: the volumes are the replicas, so their sum is ``A``: the mean is
   exact, ``A / n``;
 * ``whenScaled: Retain``: the volumes at a tick are ``max(s, r_0..r_t)``, at least ``max(s,
-  r_t)``, and ``P`` from the peak's tick to the end (at least one tick). With the peak's ``k >=
-  1`` last ticks at ``P``, the sum is at least ``(n - k) s + k P`` and at least ``A`` (each
+  r_t)``, and ``P`` from the peak's tick to the end (at least one tick). With ``k >= 1`` ticks from
+  the first at ``P`` to the end, the sum is at least ``(n - k) s + k P`` and at least ``A`` (each
   tick's volumes >= its replicas); ``(n - k) s + k P`` is least at ``k = 1`` (``P >= s``), so
   the mean is at least ``max(A, (n - 1) s + P) / n``. Exact when the replicas never rise above
   ``s`` (``P = s``: ``s`` all window) or rise only at the last tick; below the run's mean when
