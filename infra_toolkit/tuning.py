@@ -14,8 +14,9 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
    ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the
    ``top``-th cheapest of them (its cost from its run, CPU credits included) costs no more than
-   the next variant's screened cost, a lower bound of its ranked cost (credits only add, and
-   the node-hours above a commitment are fewest when spread evenly, as screened); or
+   the next variant's screened cost, a lower bound of its ranked cost (credits only add, the
+   node-hours above a commitment are fewest when spread evenly, as screened, and a
+   StatefulSet's claimed volumes are counted at a lower bound, below); or
    until ``confirm_limit`` variants were run. Variants the screen left and no run confirmed are
    ``not confirmed``, never "meets", and none of them could rank among the ``top`` cheapest
    meeting the SLOs unless ``confirm_limit`` stopped the confirmation.
@@ -34,6 +35,13 @@ above them on-demand: a run gives them from its node count over time, as the rep
 a summary row has only the node-hours, so a variant only screened counts them as if spread
 evenly (a lower bound) and its note says so. The commitment's rate is the variant's instance
 type's (``SweepPricer``): a variant of another type without a rate for it is PRICE NOT FOUND.
+A StatefulSet workload's claimed volumes (``volumeClaimTemplates``) are added as the report adds
+them to the scenario (``claimed_volumes.claimed_volume_resources``, the same estimate, so the
+baseline's cost is the report's node-group and claimed-volume lines): a run gives their mean
+count as the report's; a summary row gives a lower bound from its pod-hours, peak and start
+(:mod:`tuning_volumes`: exact under ``whenScaled: Delete``), noted on the row; where the report
+leaves them unpriced (no StorageClass) every row's note says they are not included. A
+neighbour StatefulSet's volumes (cluster mode) are not in the workload's cost.
 The monthly cost ranked is the first chosen scenario that is not a load test.
 
 Every variant starts as the report's run does: the Deployment's ``replicas`` (a variant's higher
@@ -106,6 +114,7 @@ from infra_toolkit.tuning_grid import (
     build_variants,
     field_value,
 )
+from infra_toolkit.tuning_volumes import workload_claims
 
 __all__ = ["LOAD_TEST_NOTE", "STATUSES", "SweepResult", "sweep_workload"]
 
@@ -174,7 +183,8 @@ def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
 
 
 def _summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
-                     cost: tuple[Decimal | None, str], hours: float | None = None
+                     cost: tuple[Decimal | None, str, Decimal | None],
+                     hours: float | None = None
                      ) -> dict[str, Any]:
     """A scenario's columns from a summary row (``hours``: the workload's groups' node-hours,
     when not the row's per-type counts)."""
@@ -204,7 +214,9 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     ``status``, ``monthly_usd`` (Decimal, cents, of ``cost_scenario``; None when a price is
     missing), ``delta_monthly_usd`` (against the baseline, as printed),
     ``request_share_monthly_usd`` (cluster mode: the workload's request share of its groups'
-    instance cost, Decimal, cents, of ``cost_scenario``; None otherwise), ``checked_by`` (``report
+    instance cost, Decimal, cents, of ``cost_scenario``; None otherwise),
+    ``claimed_volumes_monthly_usd`` (a StatefulSet's claimed volumes, part of ``monthly_usd``,
+    Decimal, cents; None when the report prices none of its), ``checked_by`` (``report
     rule`` for a variant run through ``simulate`` + ``evaluate_slos``, ``summary screen`` for one
     rejected by its summary row, empty otherwise), ``note`` (why invalid / rejected / unpriced),
     then per scenario ``<scenario>:dropped_pct`` (% of offered requests),
@@ -256,7 +268,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     check_horizon_cuts(horizon_h, whole)
     loads = {name: workload_loads(plan, cut_to_horizon(curve, horizon_h), run_together)
              for name, curve in whole.items()}
-    pricer = SweepPricer(resources, book)
+    pricer = SweepPricer(resources, book, workload_claims(plan, workload), plan.proposed.region)
     if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
         rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
@@ -310,7 +322,7 @@ def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Sl
     empty scenario columns."""
     row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
                            if v.invalid else "not confirmed", "monthly_usd": None,
-                           "request_share_monthly_usd": None,
+                           "request_share_monthly_usd": None, "claimed_volumes_monthly_usd": None,
                            "checked_by": "", "note": v.invalid or "", "cost_note": ""}
     for s in chosen:
         row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
@@ -332,11 +344,13 @@ def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
             assert spec is not None
             hours = {g.name: float(summary.get(f"node_hours_{g.instance_type}", 0.0))
                      for g in spec.node_groups}
-            cost = pricer.monthly(spec, hours, float(summary["duration_s"]) / 3600.0)
+            cost = pricer.monthly(spec, hours, float(summary["duration_s"]) / 3600.0,
+                                  volumes=pricer.claims.from_summary(summary, spec)
+                                  if pricer.claims else None)
             row = rows[i]
             row.update(_summary_figures(s.name, summary, spec, cost))
             if s.name == cost_scenario:
-                row["monthly_usd"], row["cost_note"] = cost
+                row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
             for slo_name, why in _screen(slos, summary).items():
                 row[f"{s.name}:{slo_name}:met"] = False
                 row["status"], row["checked_by"] = "fails SLOs", "summary screen"
@@ -368,13 +382,14 @@ def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                      for g in v.spec.node_groups}
             cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0,
                                   pricer.credits(run, specs, v.spec),
-                                  pricer.overflow(run, v.spec))
+                                  pricer.overflow(run, v.spec),
+                                  pricer.claims.from_run(sim) if pricer.claims else None)
             row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
                                         sum(hours.values())))
             share = pricer.request_share(run, specs, fixed, workload) if shared else None
             row[f"{s.name}:request_share_monthly_usd"] = share
             if s.name == cost_scenario:
-                row["monthly_usd"], row["cost_note"] = cost
+                row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
                 row["request_share_monthly_usd"] = share
             for name, other in run.simulations.items():
                 checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
@@ -424,11 +439,13 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
     many ran and, when ``limit`` stopped it first, how many left could still rank among them.
 
     The order is the screened cost, which leaves a burstable group's surplus CPU credits out (a
-    summary row has no CPU over time) and counts a committed group's node-hours above its
-    ``committed_instances`` as if spread evenly, while the rank takes both from the run. A run's
-    node-hours are its summary row's, bit for bit, its credits only add (charged >= 0), and
-    node-hours spread evenly have the fewest above a commitment (the sum of max(0, n - N) is at
-    least max(0, sum of n - N x steps)), so the screened cost is a lower bound of the ranked
+    summary row has no CPU over time), counts a committed group's node-hours above its
+    ``committed_instances`` as if spread evenly and a Retain StatefulSet's claimed volumes at
+    a lower bound, while the rank takes all three from the run. A run's node-hours are its
+    summary row's, bit for bit, its credits only add (charged >= 0), node-hours spread evenly
+    have the fewest above a commitment (the sum of max(0, n - N) is at least max(0, sum of n -
+    N x steps)), and the volumes are at least :func:`tuning_volumes.screened_volumes`' bound
+    (priced by the same monotone lines), so the screened cost is a lower bound of the ranked
     one: once the ``top``-th cheapest variant meeting the SLOs costs
     no more than the next variant's screened cost, no variant left unconfirmed can cost less
     than it (credits that reorder two variants make the confirmation go on past the first)."""
@@ -451,17 +468,19 @@ def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
         for s in chosen:
             run = simulate_cluster({workload: curves[s.name]}, {workload: spec})
             credits = pricer.credits(run, {workload: spec}, spec)
-            # the node-hours are the summary row's; the credits and the node-hours above a
-            # commitment come from the run
-            if credits or pricer.committed(spec):
+            # the node-hours are the summary row's; the credits, the node-hours above a
+            # commitment and the claimed volumes come from the run
+            if credits or pricer.committed(spec) or pricer.prices_volumes:
                 sim = run.simulations[workload]
                 hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
                          for g in spec.node_groups}
                 cost = pricer.monthly(spec, hours, sim.summary.duration_s / 3600.0, credits,
-                                      pricer.overflow(run, spec))
+                                      pricer.overflow(run, spec),
+                                      pricer.claims.from_run(sim) if pricer.claims else None)
                 row[f"{s.name}:monthly_usd"] = cost[0]
                 if s.name == cost_scenario:
-                    row["monthly_usd"], row["cost_note"] = cost
+                    row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = \
+                        cost
             checks = evaluate_slos(slos, workload, run.simulations[workload].timeline,
                                    spec.tick_s)
             for check in checks.to_dict("records"):
@@ -486,7 +505,7 @@ def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[
     order = sorted(range(len(rows)), key=lambda i: (STATUSES.index(rows[i]["status"]),
                                                     *_cost_key(rows[i]), i))
     columns = ["rank", "baseline", *fields, "status", "monthly_usd", "delta_monthly_usd",
-               "request_share_monthly_usd", "checked_by", "note"]
+               "request_share_monthly_usd", "claimed_volumes_monthly_usd", "checked_by", "note"]
     for s in chosen:
         columns += _scenario_columns(s.name, slos)
     # the report's rule: a load test has no month to project, whatever its run cost

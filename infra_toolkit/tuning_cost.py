@@ -2,7 +2,10 @@
 of a workload's node groups (:func:`group_resources`) and :class:`SweepPricer`, a variant's
 monthly node cost as the report prices it (``cost_sim.apply_simulation`` + ``cost_pricing.estimate``
 on the resources with the variant's instance type; a burstable group's surplus CPU credits from a
-run by ``credit_usage.group_credits``, else noted as left out); in cluster mode the workload's
+run by ``credit_usage.group_credits``, else noted as left out; a StatefulSet workload's claimed
+volumes by ``claimed_volumes.claimed_volume_resources`` from a :mod:`tuning_volumes` count, as
+the report adds them to a scenario, or noted as left out where the report leaves them unpriced);
+in cluster mode the workload's
 request share of its groups' instance cost, as the report splits a shared group
 (:meth:`SweepPricer.request_share`). Pure: no I/O.
 """
@@ -14,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from infra_toolkit.claimed_volumes import claimed_volume_resources
 from infra_toolkit.cost import cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.cost_sim import apply_simulation, overflow_node_hours_by_node_group
@@ -31,6 +35,7 @@ from infra_toolkit.plan_cost import node_group_resources
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
 from infra_toolkit.simulate import ClusterSimulationResult, FixedPods, SimulationSpec
+from infra_toolkit.tuning_volumes import VolumeMean, WorkloadClaims, unpriced_note
 
 __all__ = ["SweepPricer", "group_resources"]
 
@@ -54,15 +59,25 @@ _CREDIT_USAGE_KEYS = ("monthly_cpu_credit_hrs", "vcpu_count")
 
 
 class SweepPricer:
-    """Monthly node cost of a workload's groups (``resources``: group -> its
+    """Monthly cost of a workload's groups (``resources``: group -> its
     ``aws_eks_node_group``) from node-hours and, from a run, the surplus CPU credits charged,
+    with the workload's claimed volumes (``claims``, its ``volumeClaimTemplates``; priced in
+    ``region``, the plan's proposed one, as the report prices them; None: it claims none),
     cached (many variants bill the same node-hours): :meth:`monthly` gives ``(usd or None,
-    note)``."""
+    note, claimed volumes' usd or None)``."""
 
-    def __init__(self, resources: Mapping[str, Resource], book: PriceBook) -> None:
+    def __init__(self, resources: Mapping[str, Resource], book: PriceBook,
+                 claims: WorkloadClaims | None = None, region: str = "") -> None:
         self.resources, self.book = resources, book
         self.resource_of = {g: r.name for g, r in resources.items()}
-        self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str]] = {}
+        self.claims, self.region = claims, region
+        self.cache: dict[tuple[Any, ...], tuple[Decimal | None, str, Decimal | None]] = {}
+
+    @property
+    def prices_volumes(self) -> bool:
+        """Whether the workload has claimed volumes the report prices (its cost then needs the
+        volume count, which a run gives exactly and a summary row as a bound)."""
+        return self.claims is not None and bool(self.claims.priced)
 
     def _priced(self, spec: SimulationSpec) -> list[Resource]:
         """The groups' resources with the variant's instance type first, without a declared
@@ -119,27 +134,36 @@ class SweepPricer:
 
     def monthly(self, spec: SimulationSpec, node_hours: Mapping[str, float], window_h: float,
                 credits: Mapping[str, GroupCredits] | None = None,
-                overflow: Mapping[str, float] | None = None) -> tuple[Decimal | None, str]:
+                overflow: Mapping[str, float] | None = None, volumes: VolumeMean | None = None
+                ) -> tuple[Decimal | None, str, Decimal | None]:
         """The groups' monthly cost (USD, cents; None with the reason when a price is missing)
         from ``node_hours`` (group -> node-hours) of a ``window_h``-hour run projected to 730
         h, with ``credits`` (from :meth:`credits`) the Unlimited groups' surplus CPU credits
         priced; without them a burstable group's credits are noted as left out. A group with
         ``committed_instances`` bills the node-hours above them from ``overflow`` (from
         :meth:`overflow`); without it, as if its node-hours were spread evenly: the fewest a
-        run of those node-hours can have above them, so a lower bound, noted."""
+        run of those node-hours can have above them, so a lower bound, noted. ``volumes``
+        (:mod:`~infra_toolkit.tuning_volumes`): the claimed volumes' mean count, their lines
+        added as the report adds them (their cost, cents, the third item; one counted from a
+        summary row is noted); claims the report leaves unpriced are noted as left out."""
         charged = None if credits is None else charged_by_resource(credits, self.resource_of)
         key = (tuple((g.name, g.instance_type) for g in spec.node_groups),
                tuple(sorted(node_hours.items())), window_h,
                None if charged is None else tuple(sorted(charged.items())),
-               None if overflow is None else tuple(sorted(overflow.items())))
+               None if overflow is None else tuple(sorted(overflow.items())), volumes)
         if key not in self.cache:
             hours = {self.resources[g].name: h for g, h in node_hours.items()}
             above = None if overflow is None else {self.resources[g].name: h
                                                    for g, h in overflow.items()}
-            lines = estimate(apply_simulation(self._priced(spec), hours, window_h, self.book,
-                                              cpu_credits=charged,
-                                              overflow_node_hours_by_node_group=above),
-                             self.book).lines
+            priced = apply_simulation(self._priced(spec), hours, window_h, self.book,
+                                      cpu_credits=charged,
+                                      overflow_node_hours_by_node_group=above)
+            claimed = self.claims.priced if self.claims is not None and volumes is not None \
+                else []
+            if volumes is not None and claimed:  # the report's lines, in the same estimate
+                priced = claimed_volume_resources(priced, claimed, {
+                    claimed[0].statefulset: volumes.mean}, self.region)
+            lines = estimate(priced, self.book).lines
             missing = [ln.price_not_found for ln in lines if ln.price_not_found]
             total = sum((ln.monthly_cost_usd for ln in lines if ln.monthly_cost_usd is not None),
                         Decimal(0))
@@ -162,6 +186,17 @@ class SweepPricer:
                     f"node-hours above committed_instances of node group(s) "
                     f"{', '.join(evenly)} counted as if spread evenly, a lower bound (the "
                     "report reads them from the run)")) if n)
-            self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}") if missing \
-                else (cents(total), note)
+            addresses = {f"aws_ebs_volume.{c.resource_name}" for c in claimed}
+            volume_usd = cents(sum((ln.monthly_cost_usd for ln in lines
+                                    if ln.address in addresses
+                                    and ln.monthly_cost_usd is not None), Decimal(0))) \
+                if claimed else None
+            if claimed and volumes is not None and volumes.how:
+                note = "; ".join(n for n in (note, (
+                    f"claimed volumes of StatefulSet {claimed[0].statefulset} from the summary "
+                    f"row: {volumes.mean:.4g} on average, {volumes.how}")) if n)
+            left_out = unpriced_note(self.claims.templates) if self.claims is not None else ""
+            note = "; ".join(n for n in (note, left_out) if n)
+            self.cache[key] = (None, f"PRICE NOT FOUND: {missing[0]}", None) if missing \
+                else (cents(total), note, volume_usd)
         return self.cache[key]

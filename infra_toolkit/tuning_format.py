@@ -17,7 +17,9 @@ sentence that says so; empty when none could) and
 monthly cost, whoever's pods the nodes hold: what ranks), ``delta_monthly_usd``,
 ``request_share_monthly_usd`` (cluster mode only, else null: the workload's request share of
 its groups' instance cost, as the report's per-workload node cost splits a shared group),
-``checked_by``, ``note`` and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
+``claimed_volumes_monthly_usd`` (a StatefulSet's claimed volumes, part of ``monthly_usd``, as
+the report prices them; null when it claims none the report prices), ``checked_by``, ``note``
+and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
 ``node_hours``, ``monthly_usd``, ``request_share_monthly_usd`` (both null for a load test: the
 report projects none to a month), ``monthly_note`` (why they are null; empty otherwise) and
 ``slos``: per SLO ``met``
@@ -47,7 +49,8 @@ SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO chec
             "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
             "rows only reject (max p95 over a p95 threshold, availability short of its "
             "objective); the unrejected variants are confirmed cheapest first by their "
-            "screened cost, a lower bound (CPU credits only add), until no unconfirmed one "
+            "screened cost, a lower bound (CPU credits only add; a StatefulSet's claimed "
+            "volumes at a lower bound), until no unconfirmed one "
             "could rank among the --top cheapest meeting the SLOs")
 CLUSTER_SLO_RULE = ("cluster mode: every variant runs with the pods it shares nodes with, as "
                     "the report runs them (simulate_cluster), and meets the SLOs only when the "
@@ -131,6 +134,8 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
                          "status": r["status"], "monthly_usd": _money(r["monthly_usd"]),
                          "delta_monthly_usd": _money(r["delta_monthly_usd"]),
                          "request_share_monthly_usd": _money(r["request_share_monthly_usd"]),
+                         "claimed_volumes_monthly_usd": _money(
+                             r["claimed_volumes_monthly_usd"]),
                          "checked_by": r["checked_by"], "note": r["note"],
                          "scenarios": scenarios})
     table = result.table
@@ -166,6 +171,8 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
         "vs baseline": [usd_text(v, signed=True) for v in rows["delta_monthly_usd"]]})
     if result.cluster:
         out["its share"] = [usd_text(v) for v in rows["request_share_monthly_usd"]]
+    if rows["claimed_volumes_monthly_usd"].notna().any():  # a StatefulSet's, in monthly
+        out["of it volumes"] = [usd_text(v) for v in rows["claimed_volumes_monthly_usd"]]
     for s in result.scenarios:
         out[f"{s} dropped %"] = [f"{v:.3f}" if v is not None and not math.isnan(v) else "-"
                                  for v in rows[f"{s}:dropped_pct"]]
@@ -185,7 +192,8 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
            else "run through simulate")
     head = [f"workload {result.workload}: {len(table)} variants "
             f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} {ran}), "
-            f"scenarios {', '.join(result.scenarios)}; monthly node cost of "
+            f"scenarios {', '.join(result.scenarios)}; monthly node "
+            f"{'and claimed volume ' if 'of it volumes' in out else ''}cost of "
             f"{result.cost_scenario}, projected to 730 h",
             f"SLO rule: {slo_rule(result)}", *([MONEY_IN_CLUSTER_MODE] if result.cluster else []),
             *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else []),

@@ -38,9 +38,10 @@ def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> Non
     assert (doc["variant_count"], doc["invalid_count"], doc["confirmed_count"]) == (5, 0, 3)
     best = doc["variants"][0]
     assert set(best) == {"rank", "baseline", "values", "status", "monthly_usd",
-                         "delta_monthly_usd", "request_share_monthly_usd", "checked_by", "note",
-                         "scenarios"}
+                         "delta_monthly_usd", "request_share_monthly_usd",
+                         "claimed_volumes_monthly_usd", "checked_by", "note", "scenarios"}
     assert best["request_share_monthly_usd"] is None  # alone on its group: no share to state
+    assert best["claimed_volumes_monthly_usd"] is None  # a Deployment: no claimed volumes
     # t3.medium: 2 nodes x 730 h x 0.0416 = 60.736 + 2 x 20 GB x 0.10 = 64.736 -> 64.74
     assert best["values"] == {"minReplicas": 1, "maxReplicas": 2, "instance_type": "t3.medium"}
     assert (best["status"], best["monthly_usd"], best["delta_monthly_usd"]) == \
@@ -60,8 +61,9 @@ def test_csv_columns_and_money_in_cents(capsys: pytest.CaptureFixture[str]) -> N
     rows = list(csv.DictReader(io.StringIO(_run(capsys, "--format", "csv"))))
     assert list(rows[0]) == [
         "rank", "baseline", "minReplicas", "maxReplicas", "instance_type", "status",
-        "monthly_usd", "delta_monthly_usd", "request_share_monthly_usd", "checked_by", "note",
-        "steady:dropped_pct", "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
+        "monthly_usd", "delta_monthly_usd", "request_share_monthly_usd",
+        "claimed_volumes_monthly_usd", "checked_by", "note", "steady:dropped_pct",
+        "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
         "steady:request_share_monthly_usd", "steady:monthly_note",
         "steady:p95 latency:met", "steady:p95 latency:violation_minutes",
         "steady:availability:met", "steady:availability:violation_minutes"]
