@@ -24,6 +24,7 @@ from infra_toolkit.report_html import (
     longest_time_to_capacity_text,
     paragraph,
     quantity_text,
+    share_pct_text,
 )
 from infra_toolkit.rollout import canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import (
@@ -503,7 +504,8 @@ def _simulated(a: PlanAnalysis, scenario: str | None) -> str:
         ttc = ("no under-capacity episode" if not s.time_to_capacity else
                f"longest time to capacity {longest_time_to_capacity_text(s.time_to_capacity)}")
         out.append(f"{name}: SLOs met {int(slos['met'].sum())} of {len(slos)}, peak replicas "
-                   f"{s.peak_replicas}, {dropped:.2f} % dropped, {s.flaps} flap(s) "
+                   f"{s.peak_replicas}, {share_pct_text(dropped, trailing_zeros=True)} % "
+                   f"dropped, {s.flaps} flap(s) "
                    f"(reversals within {duration_text(sim.spec.flap_window_s)}), {ttc}")
     return "; ".join(out)
 

@@ -26,6 +26,7 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
+    share_pct_text,
 )
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
 
@@ -119,8 +120,8 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
     slo_frame = slo_frame[["Scenario", "Workload", "SLO", "Objective", "Achieved",
                            "Minutes violated", *([_STARTUP] if started_bad else []), "Met"]]
     two = {c: (lambda v: quantity_text(v, 2)) for c in (
-        "Peak offered rps", "Mean offered rps", "Dropped requests (%)", "Minutes violated",
-        _STARTUP)}
+        "Peak offered rps", "Mean offered rps", "Minutes violated", _STARTUP)}
+    two["Dropped requests (%)"] = share_pct_text
     return Section("Scaling Behaviour", (
         *_scenarios(a),
         Table(pd.DataFrame(summary), two,
