@@ -934,3 +934,20 @@ def test_the_node_groups_table_shows_each_nodes_room_for_pods(analysis: Analysis
                 "kube-proxy and aws-node alone (simulation.node_daemonsets not given: count a "
                 "log shipper or node agent there); a node's memory capacity is the type's "
                 "memory less 7.5 %") in table.caption, table.caption
+
+
+def test_search_api_backlog_trigger_states_what_its_alert_measures() -> None:
+    # The trigger read "index freshness worse than the nightly rebuild (backlog older than 1 h)"
+    # beside SearchIndexBacklog, which fires on the oldest message's age above 300 s = 5 min
+    # held for 10 min (and a 1 h backlog is fresher than a nightly rebuild's up to 24 h): the
+    # condition now gives the alert's own threshold and `for`, the hour kept as the person's
+    # decision
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    (trigger,) = [t for t in plan.rollback.triggers if t.alert == "SearchIndexBacklog"]
+    assert " ".join(trigger.condition.split()) == (
+        "index updates fall behind (the oldest queued change older than 5 minutes for 10 "
+        "minutes) and the backlog still grows an hour later")
+    assert not trigger.automatic
+    (alert,) = [r for r in plan.monitoring.alerts if r.name == "SearchIndexBacklog"]
+    assert alert.expr.endswith("> 300") and alert.for_s == 10 * 60  # 300 s = 5 min
+    assert alert.simulated is not None and alert.simulated.threshold == 300 * 1000  # ms
