@@ -199,7 +199,8 @@ def _canary_steps(steps: Sequence[CanaryStep], caption: str = "Canary steps"
                      "Elapsed at the step's end": ("at least " if manual else "")
                      + duration_text(elapsed)})
     bake_s, has_manual = canary_bake(steps)
-    pauses = " + ".join(duration_text(st.pause_s) for st in steps if st.pause_s is not None)
+    # a step without a pause (an Argo Rollout's promotion, a setCanaryScale) adds no "0 s"
+    pauses = " + ".join(duration_text(st.pause_s) for st in steps if st.pause_s)
     bake = (f"Bake time: {'at least ' if has_manual else ''}{duration_text(bake_s)} (the "
             f"automatic pauses {pauses or 'none'}"
             + (", plus the wait for a manual promotion)." if has_manual else ")."))
