@@ -530,7 +530,8 @@ def security(a: PlanAnalysis) -> Section:
         frame = frame.drop(columns="Notes")
     counts = pd.Series([s.status for s in items]).value_counts()
     line = ", ".join(f"{n} {status}" for status, n in counts.items())
-    return Section("Security", (paragraph(f"{len(items)} items: {line}."),
+    noun = "item" if len(items) == 1 else "items"  # "1 items" read as a slip
+    return Section("Security", (paragraph(f"{len(items)} {noun}: {line}."),
                                 Table(frame, css_class="security")))
 
 

@@ -305,3 +305,11 @@ def test_a_routed_canarys_scale_down_delay_is_read() -> None:
         argo, problems = argo_strategy_from({"strategy": {"canary": {
             "trafficRouting": {"nginx": {"stableIngress": "web"}}, **block}}})
         assert problems == [] and argo.scale_down_delay_s == expected_s
+
+
+def test_a_one_item_security_checklist_says_item() -> None:
+    # tests/data/argo2's plans list one security item (IRSA, done): "1 item: 1 done.", not
+    # "1 items"
+    a = analyze_plan(ARGO2 / "canary-plan.yaml")
+    assert len(a.plan.security) == 1
+    assert sections.security(a).parts[0] == "<p>1 item: 1 done.</p>"
