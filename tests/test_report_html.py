@@ -83,6 +83,17 @@ def test_a_share_of_dropped_requests_above_zero_never_prints_as_zero(
     assert share_pct_text(pct, trailing_zeros=trailing_zeros) == text
 
 
+@pytest.mark.parametrize(("pct", "trailing_zeros", "text"), [
+    # to the thousandth (the sweep table, the explorer): 15 of 8,641,515 = 0.000174 % -> "0.000"
+    # before; 0.0005 rounds to 0.001 as before
+    (100 * 15 / 8_641_515, True, "< 0.001"), (100 * 15 / 8_641_515, False, "< 0.001"),
+    (0.0005, True, "0.001"), (0.0, True, "0.000"), (0.0, False, "0"), (4.6107, True, "4.611"),
+])
+def test_a_share_to_the_thousandth_above_zero_never_prints_as_zero(
+        pct: float, trailing_zeros: bool, text: str) -> None:
+    assert share_pct_text(pct, 3, trailing_zeros=trailing_zeros) == text
+
+
 @pytest.mark.parametrize(("value", "signed", "text"), [
     (Decimal("1234.565"), False, "$1,234.57"),  # half-up to cents
     (Decimal("-30.368"), False, "-$30.37"),
