@@ -174,8 +174,11 @@ def _source_text(scenario: Scenario) -> str:
     if isinstance(t, SyntheticTraffic):
         return f"synthetic {t.shape}, {duration_text(t.duration_s)}"
     assert isinstance(t, LoadTest)
-    return (f"load test, {t.users:,} users, {quantity_text(t.steady_rps, 1)} rps held for "
-            f"{duration_text(t.hold_s)}")
+    # the ramps too: the run's length in the summary table is ramp up + hold + ramp down
+    up = f"ramp up {duration_text(t.ramp_up_s)}, " if t.ramp_up_s else ""
+    down = f", ramp down {duration_text(t.ramp_down_s)}" if t.ramp_down_s else ""
+    return (f"load test, {t.users:,} users, {up}{quantity_text(t.steady_rps, 1)} rps held for "
+            f"{duration_text(t.hold_s)}{down}")
 
 
 def _charts_left_out(a: PlanAnalysis) -> tuple[str, ...]:
