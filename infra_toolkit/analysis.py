@@ -115,6 +115,7 @@ from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.pricing_tables import TableRef
+from infra_toolkit.report_html import duration_text
 from infra_toolkit.report_review import ReviewInfo, review_info
 from infra_toolkit.resources import Resource
 from infra_toolkit.review_subject import read_review_subject
@@ -294,7 +295,8 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     claimed = (f", and the claimed volumes of StatefulSet(s) {', '.join(sorted(volumes))} "
                "from its replicas (each line's note)") if volumes else ""
     note = (f"{_load_following(resources, profile)}{claimed} from the simulated "
-            f"{scenario.name!r} scenario ({window_h:g} h), projected to a 730-hour month; "
+            f"{scenario.name!r} scenario ({duration_text(window_h * 3600)}), projected to a "
+            "730-hour month; "
             f"{'' if profile is not None else 'load balancer and data transfer usage and '}"
             "every other usage as declared in the plan (a simulated group's CPU credits: its "
             "line's note)")

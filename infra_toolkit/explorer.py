@@ -43,6 +43,7 @@ from infra_toolkit.report_html import (
     duration_text,
     longest_time_to_capacity_text,
     quantity_text,
+    share_pct_text,
 )
 from infra_toolkit.simulate import (
     SimulationResult,
@@ -299,7 +300,7 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
             "Node-hours (billed from launch)": quantity_text(
                 sum(s.node_hours_by_instance_type.values())),
             "Scale events": s.scale_events, "Flaps": s.flaps,
-            "Dropped (%)": quantity_text(dropped, 3),
+            "Dropped (%)": share_pct_text(dropped, 3),
             "Longest time to capacity": longest_time_to_capacity_text(s.time_to_capacity),
             # the under-capacity seconds a limit, not a delay, caused: the sliders to move then
             # are maxReplicas and the node groups' max_size, not the timings

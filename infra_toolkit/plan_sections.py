@@ -24,6 +24,7 @@ from infra_toolkit.report_html import (
     longest_time_to_capacity_text,
     paragraph,
     quantity_text,
+    share_pct_text,
 )
 from infra_toolkit.rollout import canary_bake, time_to_ready
 from infra_toolkit.rollout_tables import (
@@ -198,7 +199,8 @@ def _canary_steps(steps: Sequence[CanaryStep], caption: str = "Canary steps"
                      "Elapsed at the step's end": ("at least " if manual else "")
                      + duration_text(elapsed)})
     bake_s, has_manual = canary_bake(steps)
-    pauses = " + ".join(duration_text(st.pause_s) for st in steps if st.pause_s is not None)
+    # a step without a pause (an Argo Rollout's promotion, a setCanaryScale) adds no "0 s"
+    pauses = " + ".join(duration_text(st.pause_s) for st in steps if st.pause_s)
     bake = (f"Bake time: {'at least ' if has_manual else ''}{duration_text(bake_s)} (the "
             f"automatic pauses {pauses or 'none'}"
             + (", plus the wait for a manual promotion)." if has_manual else ")."))
@@ -503,7 +505,8 @@ def _simulated(a: PlanAnalysis, scenario: str | None) -> str:
         ttc = ("no under-capacity episode" if not s.time_to_capacity else
                f"longest time to capacity {longest_time_to_capacity_text(s.time_to_capacity)}")
         out.append(f"{name}: SLOs met {int(slos['met'].sum())} of {len(slos)}, peak replicas "
-                   f"{s.peak_replicas}, {dropped:.2f} % dropped, {s.flaps} flap(s) "
+                   f"{s.peak_replicas}, {share_pct_text(dropped, trailing_zeros=True)} % "
+                   f"dropped, {s.flaps} flap(s) "
                    f"(reversals within {duration_text(sim.spec.flap_window_s)}), {ttc}")
     return "; ".join(out)
 
@@ -527,7 +530,8 @@ def security(a: PlanAnalysis) -> Section:
         frame = frame.drop(columns="Notes")
     counts = pd.Series([s.status for s in items]).value_counts()
     line = ", ".join(f"{n} {status}" for status, n in counts.items())
-    return Section("Security", (paragraph(f"{len(items)} items: {line}."),
+    noun = "item" if len(items) == 1 else "items"  # "1 items" read as a slip
+    return Section("Security", (paragraph(f"{len(items)} {noun}: {line}."),
                                 Table(frame, css_class="security")))
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "preformatted",
     "number_text",
     "quantity_text",
+    "share_pct_text",
 ]
 
 
@@ -62,6 +63,17 @@ def quantity_text(value: Decimal | float | None, places: int = 2, up: bool = Fal
                                                      ROUND_CEILING if up else ROUND_FLOOR)
     text = f"{float(value):,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def share_pct_text(pct: float, places: int = 2, trailing_zeros: bool = False) -> str:
+    """A share in % (dropped requests) to ``places`` decimals as :func:`quantity_text` gives it
+    (``trailing_zeros``: always ``places`` of them, ``0.00``), but ``< 0.01`` (at 2 places) for
+    one above 0 that would round to 0: requests dropped never read as none dropped beside an
+    availability below 100 % and an under-capacity episode."""
+    smallest = 10.0 ** -places
+    if 0 < pct < smallest / 2:
+        return f"< {smallest:.{places}f}"
+    return f"{pct:,.{places}f}" if trailing_zeros else quantity_text(pct, places)
 
 
 def duration_text(seconds: float | None) -> str:

@@ -5,7 +5,7 @@ rolls, one row per step (:func:`~infra_toolkit.stack_canary.canary_step_table`).
 from __future__ import annotations
 
 from infra_toolkit.analysis import PlanAnalysis
-from infra_toolkit.report_html import Table, paragraph, quantity_text
+from infra_toolkit.report_html import Table, paragraph, quantity_text, share_pct_text
 from infra_toolkit.stack_canary import StackCanaryRun, canary_step_table, stack_canary_strategy
 
 __all__ = ["stack_canary_parts"]
@@ -96,7 +96,8 @@ def stack_canary_parts(a: PlanAnalysis) -> list[str | Table]:
         + _steps_left_out(c, len(a.plan.deployment_strategy.steps)),
         "canary-simulation-rule")]
     two = {c: (lambda v: quantity_text(v, 2)) for c in (
-        "Offered rps at the start", "Peak offered rps", "Dropped (%)")}
+        "Offered rps at the start", "Peak offered rps")}
+    two["Dropped (%)"] = share_pct_text
     for name in c.workloads:
         parts.append(Table(canary_step_table(c, a.plan, name), two,
                            css_class="canary-simulation",

@@ -26,6 +26,7 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
+    share_pct_text,
 )
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
 
@@ -119,8 +120,8 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
     slo_frame = slo_frame[["Scenario", "Workload", "SLO", "Objective", "Achieved",
                            "Minutes violated", *([_STARTUP] if started_bad else []), "Met"]]
     two = {c: (lambda v: quantity_text(v, 2)) for c in (
-        "Peak offered rps", "Mean offered rps", "Dropped requests (%)", "Minutes violated",
-        _STARTUP)}
+        "Peak offered rps", "Mean offered rps", "Minutes violated", _STARTUP)}
+    two["Dropped requests (%)"] = share_pct_text
     return Section("Scaling Behaviour", (
         *_scenarios(a),
         Table(pd.DataFrame(summary), two,
@@ -173,8 +174,11 @@ def _source_text(scenario: Scenario) -> str:
     if isinstance(t, SyntheticTraffic):
         return f"synthetic {t.shape}, {duration_text(t.duration_s)}"
     assert isinstance(t, LoadTest)
-    return (f"load test, {t.users:,} users, {quantity_text(t.steady_rps, 1)} rps held for "
-            f"{duration_text(t.hold_s)}")
+    # the ramps too: the run's length in the summary table is ramp up + hold + ramp down
+    up = f"ramp up {duration_text(t.ramp_up_s)}, " if t.ramp_up_s else ""
+    down = f", ramp down {duration_text(t.ramp_down_s)}" if t.ramp_down_s else ""
+    return (f"load test, {t.users:,} users, {up}{quantity_text(t.steady_rps, 1)} rps held for "
+            f"{duration_text(t.hold_s)}{down}")
 
 
 def _charts_left_out(a: PlanAnalysis) -> tuple[str, ...]:

@@ -171,7 +171,7 @@ def canary_step_table(run: StackCanaryRun, plan: Plan, workload: str) -> pd.Data
             "Later under-capacity episodes": "none" if not later else
             f"{len(later)}, longest {duration_text(max(e.total_s for e in later))}",
             "Dropped (%)": 100.0 * float(step["dropped_rps"].sum()) / offered if offered else 0.0,
-            "Max p95": latency_text(worst, saturated),
+            "Max p95": latency_text(worst, saturated, slo_ms),
             f"Within the p95 SLO{'' if slo_ms is None else f' ({slo_ms:g} ms)'}":
             "-" if slo_ms is None or np.isnan(worst)
             else ("yes" if worst <= slo_ms and not saturated else "NO"),

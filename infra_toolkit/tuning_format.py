@@ -39,7 +39,7 @@ import pandas as pd
 
 from infra_toolkit.cost import cents, usd_text
 from infra_toolkit.output_numbers import decimals, rounded
-from infra_toolkit.report_html import quantity_text
+from infra_toolkit.report_html import quantity_text, share_pct_text
 from infra_toolkit.tuning import SweepResult
 
 __all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "SLO_RULE", "UNSCREENED_SLO_RULE",
@@ -174,7 +174,9 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
     if rows["claimed_volumes_monthly_usd"].notna().any():  # a StatefulSet's, in monthly
         out["of it volumes"] = [usd_text(v) for v in rows["claimed_volumes_monthly_usd"]]
     for s in result.scenarios:
-        out[f"{s} dropped %"] = [f"{v:.3f}" if v is not None and not math.isnan(v) else "-"
+        # a few requests dropped read "< 0.001", never the "0.000" of none dropped
+        out[f"{s} dropped %"] = [share_pct_text(v, 3, trailing_zeros=True)
+                                 if v is not None and not math.isnan(v) else "-"
                                  for v in rows[f"{s}:dropped_pct"]]
         out[f"{s} peak"] = [("-" if v is None or math.isnan(v) else f"{int(v)}")
                             for v in rows[f"{s}:peak_replicas"]]

@@ -398,3 +398,14 @@ def test_the_usage_note_names_the_transfer_that_follows_the_load(
     (line,) = [ln for ln in a.run("double").estimate.lines
                if ln.address == address and ln.component == "Intra-region data transfer"]
     assert str(line.monthly_cost_usd.quantize(Decimal("0.01"))) == usd
+
+
+def test_the_usage_note_gives_a_short_window_as_a_duration(tmp_path: Path) -> None:
+    # tests/data/argo2's traffic.csv: 5 rows 300 s apart, the last held one step, 5 x 300 =
+    # 1,500 s = 25 min (it read "(0.416667 h)", hours to six digits, beside the "25 min" the
+    # Scaling Behaviour table gives the same run)
+    a = analyze_plan(REPO / "tests/data/argo2/canary-plan.yaml",
+                     store_location=str(tmp_path / "none"))
+    (usage,) = a.run("ramp").estimate.notes
+    assert "from the simulated 'ramp' scenario (25 min), projected to a 730-hour month" in usage
+    assert sections.scaling_behaviour(a).tables[0].frame["Duration"].tolist() == ["25 min"]

@@ -57,7 +57,8 @@ def test_a_rollouts_own_canary_shows_its_steps_pauses_and_bake(texts: dict[str, 
             "replicas for scaleDownDelaySeconds (payments 30 s), not in the elapsed times)") in t
     assert ("1 | 5 | 2 min | 2 min |\n2 | 7 | until promoted by hand | at least 2 min |\n"
             "3 | 50 | 10 min | at least 12 min |\n4 | 100 | 0 s | at least 12 min |") in t
-    assert ("Bake time: at least 12 min (the automatic pauses 2 min + 10 min + 0 s, plus the "
+    # the pauses 2 min + 10 min (step 4, Argo's promotion, has none: no "+ 0 s")
+    assert ("Bake time: at least 12 min (the automatic pauses 2 min + 10 min, plus the "
             "wait for a manual promotion).") in t
     assert t.count("Argo Rollouts moves a step's weight only once the canary pods") == 1
 
@@ -304,3 +305,11 @@ def test_a_routed_canarys_scale_down_delay_is_read() -> None:
         argo, problems = argo_strategy_from({"strategy": {"canary": {
             "trafficRouting": {"nginx": {"stableIngress": "web"}}, **block}}})
         assert problems == [] and argo.scale_down_delay_s == expected_s
+
+
+def test_a_one_item_security_checklist_says_item() -> None:
+    # tests/data/argo2's plans list one security item (IRSA, done): "1 item: 1 done.", not
+    # "1 items"
+    a = analyze_plan(ARGO2 / "canary-plan.yaml")
+    assert len(a.plan.security) == 1
+    assert sections.security(a).parts[0] == "<p>1 item: 1 done.</p>"

@@ -24,7 +24,7 @@ from infra_toolkit.latency import response_time_quantile_ms
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_alerts import replay_scenario
 from infra_toolkit.plan_operations_types import DeploymentStrategy
-from infra_toolkit.plan_scenario_types import CsvTraffic
+from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
@@ -934,3 +934,33 @@ def test_the_node_groups_table_shows_each_nodes_room_for_pods(analysis: Analysis
                 "kube-proxy and aws-node alone (simulation.node_daemonsets not given: count a "
                 "log shipper or node agent there); a node's memory capacity is the type's "
                 "memory less 7.5 %") in table.caption, table.caption
+
+
+def test_search_api_backlog_trigger_states_what_its_alert_measures() -> None:
+    # The trigger read "index freshness worse than the nightly rebuild (backlog older than 1 h)"
+    # beside SearchIndexBacklog, which fires on the oldest message's age above 300 s = 5 min
+    # held for 10 min (and a 1 h backlog is fresher than a nightly rebuild's up to 24 h): the
+    # condition now gives the alert's own threshold and `for`, the hour kept as the person's
+    # decision
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    (trigger,) = [t for t in plan.rollback.triggers if t.alert == "SearchIndexBacklog"]
+    assert " ".join(trigger.condition.split()) == (
+        "index updates fall behind (the oldest queued change older than 5 minutes for 10 "
+        "minutes) and the backlog still grows an hour later")
+    assert not trigger.automatic
+    (alert,) = [r for r in plan.monitoring.alerts if r.name == "SearchIndexBacklog"]
+    assert alert.expr.endswith("> 300") and alert.for_s == 10 * 60  # 300 s = 5 min
+    assert alert.simulated is not None and alert.simulated.threshold == 300 * 1000  # ms
+
+
+def test_ecommerce_load_test_description_adds_up_to_its_simulated_length() -> None:
+    # The description gave the ramp (10 min) and the hold (30 min), 40 min, beside the 45 min
+    # the Scaling Behaviour table gives the run: the load test also ramps down for 5 min,
+    # 10 + 30 + 5 = 45 min
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    (test,) = [s for s in plan.scenarios if s.name == "load-test-1000-users"]
+    assert ("after a 10-minute ramp, held for 30 minutes, then a 5-minute ramp down (45 minutes "
+            "in all)") in " ".join(test.description.split())
+    lt = test.traffic
+    assert isinstance(lt, LoadTest)
+    assert (lt.ramp_up_s, lt.hold_s, lt.ramp_down_s) == (600, 1800, 300)  # 45 min = 2,700 s

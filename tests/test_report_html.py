@@ -19,6 +19,7 @@ from infra_toolkit.report_html import (
     paragraph,
     preformatted,
     quantity_text,
+    share_pct_text,
 )
 from infra_toolkit.time_to_capacity import TimeToCapacity
 
@@ -66,6 +67,31 @@ def test_quantities_round_to_their_places_up_when_asked(value: float | None, pla
 ])
 def test_quantities_round_down_when_asked(value: float | None, text: str) -> None:
     assert quantity_text(value, 2, down=True) == text
+
+
+@pytest.mark.parametrize(("pct", "trailing_zeros", "text"), [
+    # 225 requests dropped of 8,641,725 offered (a 15 s step at 215 rps on 4 pods serving
+    # 4 x 50 = 200: 15 x 15 = 225) = 0.0026 %: nearest to the hundredth it would read 0 (none
+    # dropped) beside 99.997 % served, so it reads "< 0.01"
+    (100 * 225 / 8_641_725, False, "< 0.01"), (100 * 225 / 8_641_725, True, "< 0.01"),
+    # 0.005 rounds to 0.01 as before: only a share that would print as 0 changes
+    (0.005, False, "0.01"), (0.0571, False, "0.06"), (4.6107, True, "4.61"),
+    (0.0, False, "0"), (0.0, True, "0.00"), (1.1, True, "1.10"), (1234.5, False, "1,234.5"),
+])
+def test_a_share_of_dropped_requests_above_zero_never_prints_as_zero(
+        pct: float, trailing_zeros: bool, text: str) -> None:
+    assert share_pct_text(pct, trailing_zeros=trailing_zeros) == text
+
+
+@pytest.mark.parametrize(("pct", "trailing_zeros", "text"), [
+    # to the thousandth (the sweep table, the explorer): 15 of 8,641,515 = 0.000174 % -> "0.000"
+    # before; 0.0005 rounds to 0.001 as before
+    (100 * 15 / 8_641_515, True, "< 0.001"), (100 * 15 / 8_641_515, False, "< 0.001"),
+    (0.0005, True, "0.001"), (0.0, True, "0.000"), (0.0, False, "0"), (4.6107, True, "4.611"),
+])
+def test_a_share_to_the_thousandth_above_zero_never_prints_as_zero(
+        pct: float, trailing_zeros: bool, text: str) -> None:
+    assert share_pct_text(pct, 3, trailing_zeros=trailing_zeros) == text
 
 
 @pytest.mark.parametrize(("value", "signed", "text"), [

@@ -263,6 +263,22 @@ def test_blue_green_and_recreate_tables(small_analysis: PlanAnalysis, auto_promo
     assert (row["Time to Ready"], row["Downtime"]) == ("20 s", "at least 20 s")
 
 
+def test_canary_bake_time_lists_only_the_steps_that_pause(small_analysis: PlanAnalysis
+                                                          ) -> None:
+    # An Argo Rollout's promotion (100 %, no pause) and a setCanaryScale step pause 0 s: the
+    # bake time is 5 min + 10 min = 15 min and lists those two, not "+ 0 s" for the others
+    steps = (CanaryStep(10, 0.0, scale_replicas=1), CanaryStep(10, 300), CanaryStep(50, 600),
+             CanaryStep(100, 0.0))
+    a = with_strategy(small_analysis, DeploymentStrategy("canary", "weights", steps=steps,
+                                                         traffic_router="alb"))
+    section = sections.deployment_strategy(a)
+    bake = "Bake time: 15 min (the automatic pauses 5 min + 10 min)."
+    assert f'<p class="canary-bake">{bake}</p>' in section.parts
+    table = next(t for t in section.tables if t.css_class == "canary-steps")
+    # elapsed: 0, 0 + 300 s = 5 min, 5 + 10 = 15 min, 15 min + 0
+    assert list(table.frame["Elapsed at the step's end"]) == ["0 s", "5 min", "15 min", "15 min"]
+
+
 @pytest.mark.parametrize(("last_pause", "bake"), [
     (None, "Bake time: at least 15 min (the automatic pauses 5 min + 10 min, plus the wait "
            "for a manual promotion)."),

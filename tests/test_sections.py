@@ -569,9 +569,14 @@ def test_scaling_behaviour_says_what_each_scenario_replays(small_analysis: PlanA
     # newplans: a file with a 30-minute exporter gap replayed with rates the file lacks
     (CsvTraffic(Path("orders.csv"), interpolate_gaps=True),
      "CSV orders.csv, its gaps filled linearly (interpolate_gaps)"),
-    # 1000 users x 1 request / (5 s think + 0.2 s response) = 192.307... rps
+    # 1000 users x 1 request / (5 s think + 0.2 s response) = 192.307... rps; its ramps (600 s
+    # = 10 min up, 300 s = 5 min down) with the hold, 10 + 30 + 5 = the 45 min the run lasts
     (LoadTest(users=1000, requests_per_user_per_s=1 / 5.2, ramp_up_s=600, hold_s=1800,
-              ramp_down_s=300), "load test, 1,000 users, 192.3 rps held for 30 min"),
+              ramp_down_s=300),
+     "load test, 1,000 users, ramp up 10 min, 192.3 rps held for 30 min, ramp down 5 min"),
+    # no ramps: the hold alone
+    (LoadTest(users=50, requests_per_user_per_s=0.5, ramp_up_s=0, hold_s=600),
+     "load test, 50 users, 25 rps held for 10 min"),
 ])
 def test_scenario_sources_in_a_few_words(traffic: object, text: str) -> None:
     from infra_toolkit.sections_scaling import _source_text

@@ -110,3 +110,31 @@ def test_a_served_share_just_under_the_objective_is_rounded_down() -> None:
     (row,) = evaluate_slos((Slo("avail", "availability", objective_pct=99.9),), "api", frame,
                            tick_s=1.0).to_dict("records")
     assert (row["achieved"], row["met"]) == ("99.899 % served", False)
+
+
+@pytest.mark.parametrize(("value_ms", "threshold_ms", "text"), [
+    # 4 pods of capacity 50 rps at concurrency 1 sharing 160.1 rps: 40.025 rps each, p95 =
+    # ln(20) / (50 - 40.025) s = 2.995732 / 9.975 = 0.300324 s = 300.32 ms, over a 300 ms SLO:
+    # to the whole ms "300 ms" would read as met beside its NO; up to the tenth, 300.4
+    (300.32, 300.0, "300.4 ms"),
+    (300.04, 300.0, "300.1 ms"),  # up: 300.0 would read as met again
+    # at or under the threshold, a whole ms above it would read as missed: down to the tenth
+    (299.5, 299.5, "299.5 ms"), (299.57, 299.6, "299.5 ms"),
+    # the whole ms already on its side: unchanged
+    (299.57, 300.0, "300 ms"), (300.6, 300.0, "301 ms"), (599.15, 300.0, "599 ms"),
+    (12_345.6, None, "12,346 ms"),
+])
+def test_a_latency_beside_its_threshold_reads_on_its_side(value_ms: float,
+                                                          threshold_ms: float | None,
+                                                          text: str) -> None:
+    assert latency_text(value_ms, False, threshold_ms) == text
+
+
+def test_the_slo_row_of_a_p95_just_over_its_threshold_does_not_read_as_met() -> None:
+    # one tick at the 300.32 ms above (p95 <= 300 ms): 1 violated tick x 5 s = 5/60 min
+    timeline = TIMELINE.iloc[[0]].assign(p95_latency_ms=[300.32])
+    slos = (Slo("p95", "latency", percentile=95, threshold_ms=300),)
+    row = evaluate_slos(slos, "api", timeline, tick_s=5.0).to_dict("records")[0]
+    assert (row["objective"], row["achieved"], row["met"]) == (
+        "p95 <= 300 ms", "max p95 300.4 ms", False)
+    assert row["violation_minutes"] == pytest.approx(5 / 60)
