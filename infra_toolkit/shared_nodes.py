@@ -33,6 +33,7 @@ from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
 from infra_toolkit.shared_scale_down import drain, pods_of, scale_down
+from infra_toolkit.tick_buffers import first_tick_at
 
 __all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
 
@@ -124,7 +125,7 @@ class SharedNodes:
 
     def tick_at(self, t: float) -> int:
         """The first tick at or after ``t`` seconds."""
-        return min(self.n_ticks + 1, max(0, math.ceil(t / self.tick_s - 1e-9)))
+        return first_tick_at(t, self.tick_s, self.n_ticks + 1)
 
     # ---- pods ----------------------------------------------------------------------------
     def create(self, o: Owner, n: int, t: float) -> None:
