@@ -123,7 +123,7 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
         if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
             events_until(t_sync)
         advance(now_tick)
-        pods, snapshot, _ = read(cohorts, t_sync, cn.version)
+        pods, snapshot = read(cohorts, t_sync, cn.version)
         result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg, spec_replicas,
                            metrics_step=metrics_step)
         state = result.state

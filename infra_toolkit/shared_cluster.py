@@ -176,7 +176,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
                 continue
             o, now_tick = owners[w], int(t) // tick_s
             loads[w].advance(now_tick)
-            pods, snapshot, _ = views[w].read(o.cohorts, t, o.version)
+            pods, snapshot = views[w].read(o.cohorts, t, o.version)
             current = spec_replicas[w]
             result = reconcile(s.hpa, current, pods, snapshot, states[w], t, s.controller,
                                current, metrics_step=views[w].metrics_step)
