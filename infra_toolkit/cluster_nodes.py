@@ -96,8 +96,7 @@ class ClusterNodes:
 
     def set_launching(self, g: int, t: float) -> None:
         """Log group ``g``'s count of nodes launched and not yet Ready at ``t``."""
-        self.launching_changes[g].append(
-            (self.tick_at(t), sum(n for _, gg, n in self.upcoming if gg == g)))
+        self.launching_changes[g].append((self.tick_at(t), self._in_flight(g)))
 
     # ---- pods ----------------------------------------------------------------------------
     def ready_at(self, t: float) -> int:

@@ -270,9 +270,12 @@ class SharedNodes:
         self._set_launching(g, t)
         self.place(t)
 
+    def _in_flight(self, g: int) -> int:
+        """Group ``g``'s nodes launched and not yet Ready."""
+        return sum(k for _, gg, k in self.upcoming if gg == g)
+
     def _set_launching(self, g: int, t: float) -> None:
-        self.launching_changes[g].append(
-            (self.tick_at(t), sum(k for _, gg, k in self.upcoming if gg == g)))
+        self.launching_changes[g].append((self.tick_at(t), self._in_flight(g)))
 
     def _fresh(self, g: int) -> list[float]:
         return empty_node(g, self.groups[g])
@@ -311,7 +314,7 @@ class SharedNodes:
         for g, grp in enumerate(self.groups):
             if not left:
                 break
-            in_flight = sum(k for _, gg, k in self.upcoming if gg == g)
+            in_flight = self._in_flight(g)
             room = grp.max_size - len(self.nodes[g]) - in_flight
             opened: list[list[float]] = []
             held_opened: dict[int, dict[int, int]] = {}
