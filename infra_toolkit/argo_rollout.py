@@ -139,7 +139,7 @@ def _whole(block: Mapping[str, Any], key: str, where: str, of: str, problems: li
     value = block.get(key)
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2**31 - 1:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT32:
         return value
     unit = " of seconds" if key.endswith("Seconds") else ""
     problems.append(f"{where}.{key}{of}: {quoted(value)} must be a whole number{unit} >= 0")
