@@ -200,7 +200,6 @@ class PlanAnalysis:
     review_basis_estimate: CostEstimate
     proposed_estimate: CostEstimate
     ceiling_estimate: CostEstimate
-    traffic_profile: TrafficProfile | None
     review: ReviewInfo
     region: str | None = None
     horizon_h: float | None = None
@@ -379,7 +378,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         review_basis_estimate=declared if region is None else estimate(plan.proposed.resources,
                                                                        book),
         proposed_estimate=proposed_estimate,
-        ceiling_estimate=estimate(ceiling, book), traffic_profile=profile,
+        ceiling_estimate=estimate(ceiling, book),
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
         warnings=(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)

@@ -25,6 +25,7 @@ from infra_toolkit.errors import ApprovalError, StoreIntegrityError
 
 __all__ = [
     "GENESIS_HASH",
+    "SHA256_HEX",
     "Answer",
     "ChainReport",
     "Record",
@@ -36,7 +37,8 @@ __all__ = [
 ]
 
 GENESIS_HASH = "0" * 64
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+#: a sha256 as the store writes one (a plan digest, a record hash): 64 lowercase hex digits
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class RecordKind(StrEnum):
@@ -98,7 +100,7 @@ class RecordDraft:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, RecordKind):
             raise ApprovalError(f"record kind {self.kind!r} is not one of {_kinds()}")
-        if not _HEX64.fullmatch(self.digest):
+        if not SHA256_HEX.fullmatch(self.digest):
             raise ApprovalError(
                 f"digest {self.digest!r} is not a SHA-256 hex string (64 lowercase hex digits)"
             )

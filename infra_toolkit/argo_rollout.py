@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra_toolkit.errors import quoted
+from infra_toolkit.go_arithmetic import MAX_INT32, MIN_INT32
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.update_strategy import amount_from, is_zero_amount
@@ -81,7 +82,6 @@ _SCALE = ("weight", "replicas", "matchTrafficWeight")
 _GO_UNIT_NS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000,
                "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
 _GO_TERM = re.compile(r"(\d*)(?:\.(\d*))?([^0-9.]*)")
-_INT32_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def _whole(block: Mapping[str, Any], key: str, where: str, of: str, problems: li
     value = block.get(key)
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2**31 - 1:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT32:
         return value
     unit = " of seconds" if key.endswith("Seconds") else ""
     problems.append(f"{where}.{key}{of}: {quoted(value)} must be a whole number{unit} >= 0")
@@ -236,15 +236,15 @@ def _pause_s(pause: Any, where: str, of: str, problems: list[str]) -> float | No
         return None
     seconds: int | None = None
     if isinstance(duration, int) and not isinstance(duration, bool):
-        seconds = duration if duration <= _INT32_MAX else None
+        seconds = duration if duration <= MAX_INT32 else None
     elif isinstance(duration, str) and re.fullmatch(r"[+-]?[0-9]+", duration) and \
-            -_INT32_MAX - 1 <= int(duration) <= _INT32_MAX:
+            MIN_INT32 <= int(duration) <= MAX_INT32:
         seconds = int(duration)
     elif isinstance(duration, str) and (ns := _go_duration_ns(duration)) is not None:
         # Duration.Seconds() is sec + nsec / 1e9 in float64; int32() truncates toward 0
         whole_s = int(float(abs(ns) // 10**9) + float(abs(ns) % 10**9) / 1e9)
         seconds = -whole_s if ns < 0 else whole_s
-        seconds = seconds if seconds <= _INT32_MAX else None
+        seconds = seconds if seconds <= MAX_INT32 else None
     if seconds is not None and seconds >= 0:
         return float(seconds)
     if seconds is not None:
@@ -280,7 +280,7 @@ def _canary_scale(value: Any, at: str, of: str, max_weight: int, problems: list[
     for key, unit in (("replicas", "pods"), ("weight", f"weight (of {max_weight})")):
         n = value.get(key)
         if n is not None and (isinstance(n, bool) or not isinstance(n, int)
-                              or not 0 <= n <= _INT32_MAX):
+                              or not 0 <= n <= MAX_INT32):
             problems.append(f"{at}.{key}{of}: {quoted(n)} must be a whole {unit} >= 0 (the "
                             "canary ReplicaSet cannot run fewer than 0 pods)")
         counts[key] = n
@@ -424,7 +424,7 @@ def _max_traffic_weight(routing: Mapping[str, Any] | None, where: str, of: str,
     value = routing.get("maxTrafficWeight") if routing is not None else None
     if value is None:
         return 100
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _INT32_MAX:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INT32:
         problems.append(f"{where}.maxTrafficWeight{of}: {quoted(value)} must be a whole number "
                         "above 0 (the weights count out of it; 100 unset)")
         return 100

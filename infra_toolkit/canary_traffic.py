@@ -27,12 +27,10 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.plan_operations_types import CanaryStep
-from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.traffic import SECONDS_PER_DAY, TrafficCurve
 
 __all__ = ["CanaryWindow", "canary_curve", "canary_start_s", "canary_windows",
            "canary_weights", "clock_s"]
-
-_DAY_S = 86400.0
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def canary_start_s(start: pd.Timestamp | None, duration_s: float,
     scenario's start) at or after it; ``None`` when that is at or past the scenario's end."""
     if time_of_day_s is None:
         return 0.0
-    offset = (time_of_day_s - clock_s(start)) % _DAY_S
+    offset = (time_of_day_s - clock_s(start)) % SECONDS_PER_DAY
     return offset if offset < duration_s else None
 
 

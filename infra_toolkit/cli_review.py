@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from infra_toolkit.approval_gate import GateDecision, gate
 from infra_toolkit.approval_reads import OPEN_STATUSES, review_queue, review_state, review_status
-from infra_toolkit.approval_records import ChainReport, RecordKind
+from infra_toolkit.approval_records import SHA256_HEX, ChainReport, RecordKind
 from infra_toolkit.approval_store import (
     DEFAULT_TIMEOUT_S,
     ENV_VAR,
@@ -44,7 +44,6 @@ from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 __all__ = ["REVIEW_COMMANDS"]
 
 _REVIEW_ID = re.compile(r"review-[0-9]+", re.IGNORECASE)
-_HASH = re.compile(r"[0-9a-f]{64}")
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -210,7 +209,7 @@ def _answer(text: str) -> tuple[int, str]:
 def _digest(text: str) -> str:
     """A ``--digest`` value: 64 lowercase hex digits (``sha256:`` prefix allowed)."""
     value = text.removeprefix("sha256:")
-    if not re.fullmatch(r"[0-9a-f]{64}", value):
+    if not SHA256_HEX.fullmatch(value):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a plan digest: give the 64 hex digits the report's header prints"
         )
@@ -327,7 +326,7 @@ def _run_comment(args: argparse.Namespace) -> int:
 
 def _known_head(text: str) -> ChainReport:
     count, sep, head_hash = text.partition(":")
-    if not sep or not count.isdigit() or int(count) < 1 or not _HASH.fullmatch(head_hash):
+    if not sep or not count.isdigit() or int(count) < 1 or not SHA256_HEX.fullmatch(head_hash):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not N:HASH (a record number and its 64-hex-digit hash, as verify "
             "prints them)"

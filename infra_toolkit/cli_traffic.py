@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infra_toolkit.errors import TrafficError
+from infra_toolkit.utc import as_utc
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
@@ -69,7 +70,7 @@ def _instant(text: str, flag: str) -> datetime:
     except ValueError:
         raise TrafficError(f"traffic cloudwatch {flag}: {text!r} is not an ISO-8601 time; write "
                            "e.g. 2026-11-23T00:00:00Z") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 # CloudWatch's ELB dimensions holding the end of an ARN (app/shop/50dc6c495c0c9188,

@@ -14,7 +14,7 @@ pod. The pods, nodes, scheduler and scale-up are :class:`~infra_toolkit.cluster_
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,6 @@ class RunOutput:
     launching_changes: list[list[tuple[int, int]]]  # per group: (tick, launched, not yet Ready)
     syncs: SyncLog  # time, current, proposal, written, why
     events: list[tuple[float, str, int, int, str]]
-    scrape_times_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _tick_grid(spec: Any) -> int:
@@ -84,7 +83,6 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
                           cum_offered, requests, needs)
 
     syncs = SyncLog()
-    scrape_times = tick_floats(0)
     spec_changes = [(0, initial)]
     desired_changes = [(0, initial)]
     state = HPAState()
@@ -120,14 +118,12 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     now_tick = int(t_sync) // tick_s
     cohorts, events = cn.cohorts, cn.events
     read, advance, metrics_step = view.read, load.advance, view.metrics_step
-    append_sync, append_scrape = syncs.append, scrape_times.append
+    append_sync = syncs.append
     while t_sync < horizon_s:
         if next_scan <= t_sync or (upcoming and upcoming[0][0] <= t_sync):
             events_until(t_sync)
         advance(now_tick)
-        pods, snapshot, ts = read(cohorts, t_sync, cn.version)
-        if ts is not None:
-            append_scrape(ts)
+        pods, snapshot = read(cohorts, t_sync, cn.version)
         result = reconcile(hpa, spec_replicas, pods, snapshot, state, t_sync, cfg, spec_replicas,
                            metrics_step=metrics_step)
         state = result.state
@@ -161,4 +157,4 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     return RunOutput(tick_s, rps_ticks, as_array(load.served), as_array(load.dropped),
                      as_array(load.backlog_l), as_array(load.ready_l), records,
                      spec_changes, desired_changes, cn.node_changes, cn.launching_changes,
-                     syncs, events, as_array(scrape_times))
+                     syncs, events)

@@ -19,6 +19,7 @@ from infra_toolkit.cluster_scale_down import drain, scale_down
 from infra_toolkit.controller_view import LONG_AGO_S, Cohort
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import pod_slots
+from infra_toolkit.tick_buffers import first_tick_at
 
 __all__ = ["ClusterNodes"]
 
@@ -81,7 +82,7 @@ class ClusterNodes:
 
     def tick_at(self, t: float) -> int:
         """The first tick at or after ``t`` seconds."""
-        return min(self.n_ticks + 1, max(0, math.ceil(t / self.tick_s - 1e-9)))
+        return first_tick_at(t, self.tick_s, self.n_ticks + 1)
 
     def new_names(self, n: int) -> list[str]:
         """``n`` fresh pod names."""
@@ -95,8 +96,7 @@ class ClusterNodes:
 
     def set_launching(self, g: int, t: float) -> None:
         """Log group ``g``'s count of nodes launched and not yet Ready at ``t``."""
-        self.launching_changes[g].append(
-            (self.tick_at(t), sum(n for _, gg, n in self.upcoming if gg == g)))
+        self.launching_changes[g].append((self.tick_at(t), self._in_flight(g)))
 
     # ---- pods ----------------------------------------------------------------------------
     def ready_at(self, t: float) -> int:

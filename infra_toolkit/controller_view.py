@@ -189,11 +189,11 @@ class ControllerView:
                        needs.pods, bool(needs.pods or needs.object or needs.external))
 
     def read(self, cohorts: Sequence[Cohort], t: float, version: int,
-             ) -> tuple[list[Pod], MetricsSnapshot, float | None]:
-        """The pods and metric samples the HPA reads at sync time ``t``, and the scrape time
-        (None before the first full window). When every pod is scheduled and has the same
-        samples, the snapshot is a placeholder that :meth:`metrics_step` replaces: pass both to
-        ``reconcile`` together."""
+             ) -> tuple[list[Pod], MetricsSnapshot]:
+        """The pods and metric samples the HPA reads at sync time ``t`` (no samples before the
+        first full window). When every pod is scheduled and has the same samples, the snapshot
+        is a placeholder that :meth:`metrics_step` replaces: pass both to ``reconcile``
+        together."""
         cache = self.cache
         (tick_s, window_ticks, window_s, over, offset_s, resolution_s, wl, cum_load, needs_cpu,
          needs_memory, needs_pods, needs_total) = self._fixed
@@ -205,7 +205,7 @@ class ControllerView:
         b = round(ts / tick_s)
         a = b - window_ticks
         if a < 0:
-            return pods, _NO_METRICS, None
+            return pods, _NO_METRICS
         at = float(ts)
         if ts - window_s >= cache.settled_from_s:
             # every scheduled pod served a full share over the whole window: one sample for all
@@ -226,8 +226,8 @@ class ControllerView:
                 self._uniform = (len(cache.sampled_names), cpu_milli, memory_milli, rps_milli,
                                  total)
                 self._samples = samples
-                return pods, _IN_METRICS_STEP, at
-            return pods, self._uniform_snapshot(samples), at
+                return pods, _IN_METRICS_STEP
+            return pods, self._uniform_snapshot(samples)
         cpu: dict[str, PodSample] = {}
         memory: dict[str, PodSample] = {}
         rps: dict[str, PodSample] = {}
@@ -250,7 +250,7 @@ class ControllerView:
                 sample = PodSample(math.ceil(1000.0 * load - 1e-9), at, over)
                 rps.update(zip(c.names, repeat(sample)))
         return pods, self._snapshot(cpu, memory, rps,
-                                    self._total(a, b) if needs_total else None), at
+                                    self._total(a, b) if needs_total else None)
 
     def _total(self, a: int, b: int) -> int:
         """The total offered requests per second over the window of ticks ``[a, b)``, in

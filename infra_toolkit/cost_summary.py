@@ -28,6 +28,7 @@ __all__ = [
     "estimate_to_dict",
     "format_comparison",
     "format_estimate",
+    "json_usd",
     "printed_delta_usd",
     "render_cost",
     "rounding_note",
@@ -147,7 +148,9 @@ def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _money(value: Decimal | None) -> float | None:
+def json_usd(value: Decimal | None) -> float | None:
+    """A money amount in USD as the JSON outputs give it: rounded half-up to cents (a number),
+    ``None`` (null) for no price."""
     return None if value is None else float(cents(value))
 
 
@@ -164,7 +167,7 @@ def _line_dict(ln: CostLine) -> dict[str, Any]:
             "unit": ln.unit, "hourly_quantity": _num(ln.hourly_quantity),
             "monthly_quantity": _num(ln.monthly_quantity),
             "unit_price_usd": _num(ln.unit_price_usd),
-            "monthly_usd": _money(ln.monthly_cost_usd), "status": ln.status,
+            "monthly_usd": json_usd(ln.monthly_cost_usd), "status": ln.status,
             "price_source": source, "price_not_found": ln.price_not_found, "note": ln.note}
 
 
@@ -175,7 +178,7 @@ def estimate_to_dict(est: CostEstimate) -> dict[str, Any]:
     return {
         "currency": "USD", "hours_per_month": int(HOURS_PER_MONTH),
         "components": [_line_dict(ln) for ln in est.lines],
-        "total_monthly_usd": _money(est.total_monthly_usd),
+        "total_monthly_usd": json_usd(est.total_monthly_usd),
         "complete": not est.has_missing_prices,
         "missing_prices": [{"resource": ln.address, "name": ln.component,
                             "message": ln.price_not_found} for ln in est.missing_prices],
@@ -192,16 +195,16 @@ def comparison_to_dict(current: CostEstimate, proposed: CostEstimate) -> dict[st
     estimates in full under ``current`` and ``proposed``."""
     frame = compare_estimates(current, proposed)
     components = [{"resource": r.resource, "name": r.component, "unit": r.unit,
-                   "monthly_usd": _money(r.proposed_monthly_usd),
-                   "current_monthly_usd": _money(r.current_monthly_usd),
-                   "delta_monthly_usd": _money(r.delta_monthly_usd),
+                   "monthly_usd": json_usd(r.proposed_monthly_usd),
+                   "current_monthly_usd": json_usd(r.current_monthly_usd),
+                   "delta_monthly_usd": json_usd(r.delta_monthly_usd),
                    "status": r.status}
                   for r in frame.itertuples() if r.resource != "TOTAL"]
     return {
         "currency": "USD", "hours_per_month": int(HOURS_PER_MONTH), "components": components,
-        "total_monthly_usd": _money(proposed.total_monthly_usd),
-        "current_total_monthly_usd": _money(current.total_monthly_usd),
-        "delta_monthly_usd": _money(printed_delta_usd(current.total_monthly_usd,
+        "total_monthly_usd": json_usd(proposed.total_monthly_usd),
+        "current_total_monthly_usd": json_usd(current.total_monthly_usd),
+        "delta_monthly_usd": json_usd(printed_delta_usd(current.total_monthly_usd,
                                                       proposed.total_monthly_usd)),
         "complete": not (current.has_missing_prices or proposed.has_missing_prices),
         "current": estimate_to_dict(current), "proposed": estimate_to_dict(proposed),

@@ -20,6 +20,7 @@ from typing import Any
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.kubelet_reserve import read_kubelet_reserve
 from infra_toolkit.node_allocatable import KubeletReserve
+from infra_toolkit.node_placement import TAINT_EFFECTS
 from infra_toolkit.plan_fields import FieldReader, close_choices, did_you_mean, join_path
 from infra_toolkit.plan_yaml import read_yaml_documents
 
@@ -157,9 +158,6 @@ def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
     return out
 
 
-_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-
-
 def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
     """``key=value:Effect`` strings from the list form ({key, value, effect}) or the map form
     eksctl also takes (``key: "value:Effect"``, as in its examples/05-advanced-nodegroups.yaml)."""
@@ -169,9 +167,9 @@ def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
         out = []
         for key, text in raw.items():
             value, _, written = str(text).rpartition(":")
-            if written not in _TAINT_EFFECTS:
+            if written not in TAINT_EFFECTS:
                 r.add(join_path(tp, str(key)), f"{quoted(text)} must be 'value:Effect' with Effect "
-                                               f"one of {', '.join(_TAINT_EFFECTS)}")
+                                               f"one of {', '.join(TAINT_EFFECTS)}")
             else:
                 out.append(f"{key}={value}:{written}")
         return tuple(out)
@@ -183,7 +181,7 @@ def _taints(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
         ip = join_path(tp, i)
         t = r.mapping(t, ip, required=("key", "effect"))
         key = r.str_(t, "key", ip, required=False) if t else None  # missing: named above
-        effect = r.str_(t, "effect", ip, choices=_TAINT_EFFECTS) if t else None
+        effect = r.str_(t, "effect", ip, choices=TAINT_EFFECTS) if t else None
         if t and isinstance(t.get("value"), bool):
             r.add(join_path(ip, "value"), f"{str(t['value']).lower()} is a YAML boolean, not a "
                   "taint value (eksctl refuses it); quote it")

@@ -26,7 +26,12 @@ from infra_toolkit.karpenter_node_class import (
     node_class_from_dict,
     read_kubelet,
 )
-from infra_toolkit.node_placement import NodeRequirement, node_requirement, requirement_met
+from infra_toolkit.node_placement import (
+    TAINT_EFFECTS,
+    NodeRequirement,
+    node_requirement,
+    requirement_met,
+)
 from infra_toolkit.plan_fields import FieldReader, close_choices, join_path, parse_duration_s
 from infra_toolkit.plan_yaml import read_yaml_documents
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
@@ -58,7 +63,6 @@ _CAPACITY_VALUES = ("on-demand", "spot", "reserved")
 _POLICIES = {"karpenter.sh/v1": ("WhenEmptyOrUnderutilized", "WhenEmpty"),
              # v1beta1's WhenUnderutilized is v1's WhenEmptyOrUnderutilized under its old name
              "karpenter.sh/v1beta1": ("WhenUnderutilized", "WhenEmpty")}
-_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 #: a NodePool's disruption budget when it states none (the v1 CRD's default for ``budgets``)
 DEFAULT_BUDGET_NODES = "10%"
 _BUDGET_NODES = re.compile(r"^((100|[0-9]{1,2})%|[0-9]+)$")  # the CRD's pattern for ``nodes``
@@ -105,7 +109,7 @@ def _taints(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> tuple[str
     out = []
     for ip, t in r.items(m, p, key, ("key", "value", "effect", "timeAdded"), ("key", "effect"),
                          list_required=False):
-        k, effect = r.str_(t, "key", ip), r.str_(t, "effect", ip, choices=_TAINT_EFFECTS)
+        k, effect = r.str_(t, "key", ip), r.str_(t, "effect", ip, choices=TAINT_EFFECTS)
         value = r.str_(t, "value", ip, required=False)
         if k and effect:
             out.append(f"{k}={value or ''}:{effect}")

@@ -20,10 +20,8 @@ from infra_toolkit.node_allocatable import KubeletReserve
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
 
-__all__ = ["KUBELET_RESERVE_KEYS", "read_cpu_memory", "read_kubelet_reserve"]
+__all__ = ["read_cpu_memory", "read_kubelet_reserve"]
 
-#: The kubelet configuration fields this module reads (and ``evictionSoft``, noted).
-KUBELET_RESERVE_KEYS = ("systemReserved", "kubeReserved", "evictionHard", "evictionSoft")
 _RESERVED_KEYS = ("cpu", "memory", "ephemeral-storage", "pid")
 _EVICTION_SIGNALS = ("memory.available", "nodefs.available", "nodefs.inodesFree",
                      "imagefs.available", "imagefs.inodesFree", "containerfs.available",

@@ -38,12 +38,14 @@ from typing import Any
 
 from infra_toolkit.errors import clipped, quoted
 
-__all__ = ["NODE_OPERATORS", "NodeRequirement", "PodPlacement", "Toleration", "node_labels",
-           "node_requirement", "placement_from_pod", "placement_problem", "requirement_met"]
+__all__ = ["NODE_OPERATORS", "TAINT_EFFECTS", "NodeRequirement", "PodPlacement", "Toleration",
+           "node_labels", "node_requirement", "placement_from_pod", "placement_problem",
+           "requirement_met"]
 
 NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
 _HARD_EFFECTS = ("NoSchedule", "NoExecute")
-_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+#: a taint's effects (core/v1 TaintEffect), in the order the API documents them
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 # labels every EKS node has, with a value that differs from node to node
 _PER_NODE_LABELS = frozenset({
     "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone",
@@ -135,9 +137,9 @@ def _placement(pod: Any, where: str, problems: list[str]) -> PodPlacement:
         effect = _str(t.get("effect") or "", f"{tw}.effect", problems)
         if operator not in ("Equal", "Exists"):
             problems.append(f"{tw}.operator: {quoted(operator)} must be Equal or Exists")
-        elif effect and effect not in _EFFECTS:
+        elif effect and effect not in TAINT_EFFECTS:
             problems.append(f"{tw}.effect: {quoted(effect)} must be one of "
-                            f"{', '.join(_EFFECTS)} or empty (every effect)")
+                            f"{', '.join(TAINT_EFFECTS)} or empty (every effect)")
         elif operator == "Exists" and t.get("value"):
             problems.append(f"{tw}.value: must be empty with operator Exists (the API server "
                             "refuses it); delete it or use Equal")

@@ -78,12 +78,12 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", singl
                         f"({listed}), or {none}")
     unknown = [n for n in names if n not in known]
     if unknown or len(set(names)) != len(names):
-        close = did_you_mean(unknown[0], known) if unknown else ""
+        close = did_you_mean(unknown[0], known, list_choices=False) if unknown else ""
         what = f"unknown scenario(s) {unknown}" if unknown else f"scenarios {list(names)} repeat"
         fix = ("give one of them" if single else
                "give names from that list" if unknown else "pass each name once")
         raise PlanError(f"{parameter}: {what} for {plan.path}"
-                        f"{close if 'did you mean' in close else ''}; the plan's scenarios: "
+                        f"{close}; the plan's scenarios: "
                         f"{listed}: {fix}, or {none}")
     return tuple(known[n] for n in names)
 
@@ -198,10 +198,10 @@ def select_workloads(plan: Plan, names: Sequence[str] | None, parameter: str = "
                 "hold room on the nodes (each workload sharing them names it); workloads with "
                 f"an HPA: {listed}")
         if name not in autoscaled:
-            hint = did_you_mean(name, [w.name for w in workloads])
+            hint = did_you_mean(name, [w.name for w in workloads], list_choices=False)
             raise PlanError(
                 f"{parameter} {name!r}: no workload of that name in proposed.workloads of "
-                f"{plan.path}{hint if 'did you mean' in hint else ''}; workloads with an HPA: "
+                f"{plan.path}{hint}; workloads with an HPA: "
                 f"{listed}")
     if len(set(names)) != len(names):
         raise PlanError(f"{parameter}: {list(names)} repeats a name; give each once ({listed})")

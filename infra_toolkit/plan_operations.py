@@ -33,6 +33,7 @@ from infra_toolkit.plan_operations_types import (
     SimulatedCondition,
     TestItem,
 )
+from infra_toolkit.update_strategy import is_zero_amount
 
 __all__ = ["read_monitoring", "read_risks", "read_rollback", "read_security", "read_strategy",
            "read_testing", "read_timeline"]
@@ -102,15 +103,10 @@ def _surge(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> int | str 
     return None
 
 
-def _is_zero(value: int | str | None) -> bool:
-    # "0%" and "00%" alike: the API server reads the digits before the "%" as a number
-    return value == 0 or (isinstance(value, str) and int(value[:-1]) == 0)
-
-
 def _rolling(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
     r.mapping(m, p, ("max_surge", "max_unavailable"), ("max_surge", "max_unavailable"))
     surge, unavailable = _surge(r, m, "max_surge", p), _surge(r, m, "max_unavailable", p)
-    if _is_zero(surge) and _is_zero(unavailable):
+    if is_zero_amount(surge) and is_zero_amount(unavailable):
         r.add(p, "max_surge and max_unavailable cannot both be 0 (the rollout could never "
                  "progress); allow a surge, e.g. max_surge: 25%")
     return {"max_surge": surge, "max_unavailable": unavailable}

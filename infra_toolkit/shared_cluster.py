@@ -129,7 +129,6 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
     desired_changes = [[(0, n)] for n in spec_replicas]
     states = [HPAState() for _ in specs]
     syncs = [SyncLog() for _ in specs]
-    scrapes = [tick_floats(0) for _ in specs]
     hpa_events: list[list[tuple[float, str, int, int, str]]] = [[] for _ in specs]
     next_sync = [float(s.controller.sync_period_s) for s in specs]
     next_scan = float(ca.scan_interval_s)
@@ -177,9 +176,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
                 continue
             o, now_tick = owners[w], int(t) // tick_s
             loads[w].advance(now_tick)
-            pods, snapshot, ts = views[w].read(o.cohorts, t, o.version)
-            if ts is not None:
-                scrapes[w].append(ts)
+            pods, snapshot = views[w].read(o.cohorts, t, o.version)
             current = spec_replicas[w]
             result = reconcile(s.hpa, current, pods, snapshot, states[w], t, s.controller,
                                current, metrics_step=views[w].metrics_step)
@@ -218,6 +215,6 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
             spec_changes[w], desired_changes[w],
             [cluster.node_changes[index[g.name]] for g in s.node_groups],
             [cluster.launching_changes[index[g.name]] for g in s.node_groups],
-            syncs[w], logged, as_array(scrapes[w])))
+            syncs[w], logged))
     return SharedRun(outputs, groups, cluster.node_changes, cluster.launching_changes,
                      cluster.events, [o.placed for o in owners], cluster.node_peaks())

@@ -33,6 +33,7 @@ from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.nodes import ClusterAutoscalerSpec, NodeGroup, pod_slots
 from infra_toolkit.shared_scale_down import drain, pods_of, scale_down
+from infra_toolkit.tick_buffers import first_tick_at
 
 __all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
 
@@ -124,7 +125,7 @@ class SharedNodes:
 
     def tick_at(self, t: float) -> int:
         """The first tick at or after ``t`` seconds."""
-        return min(self.n_ticks + 1, max(0, math.ceil(t / self.tick_s - 1e-9)))
+        return first_tick_at(t, self.tick_s, self.n_ticks + 1)
 
     # ---- pods ----------------------------------------------------------------------------
     def create(self, o: Owner, n: int, t: float) -> None:
@@ -269,9 +270,12 @@ class SharedNodes:
         self._set_launching(g, t)
         self.place(t)
 
+    def _in_flight(self, g: int) -> int:
+        """Group ``g``'s nodes launched and not yet Ready."""
+        return sum(k for _, gg, k in self.upcoming if gg == g)
+
     def _set_launching(self, g: int, t: float) -> None:
-        self.launching_changes[g].append(
-            (self.tick_at(t), sum(k for _, gg, k in self.upcoming if gg == g)))
+        self.launching_changes[g].append((self.tick_at(t), self._in_flight(g)))
 
     def _fresh(self, g: int) -> list[float]:
         return empty_node(g, self.groups[g])
@@ -310,7 +314,7 @@ class SharedNodes:
         for g, grp in enumerate(self.groups):
             if not left:
                 break
-            in_flight = sum(k for _, gg, k in self.upcoming if gg == g)
+            in_flight = self._in_flight(g)
             room = grp.max_size - len(self.nodes[g]) - in_flight
             opened: list[list[float]] = []
             held_opened: dict[int, dict[int, int]] = {}

@@ -20,6 +20,7 @@ import pandas as pd
 
 from infra_toolkit.cluster import RunOutput
 from infra_toolkit.latency import at_utilization_cap, response_time_percentile_ms
+from infra_toolkit.tick_buffers import first_tick_at
 
 __all__ = ["COUNT_DTYPE", "narrow_counts", "per_tick", "timeline"]
 
@@ -56,9 +57,9 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
     exist = np.zeros(n + 2, dtype=np.int64)
     pending = np.zeros(n + 2, dtype=np.int64)
     for created_s, scheduled_s, _ready_tick, end_tick, k in out.records:
-        c = min(n + 1, max(0, math.ceil(created_s / tick - 1e-9)))
+        c = first_tick_at(created_s, tick, n + 1)
         run_s = scheduled_s + wl.running_s
-        r = n + 1 if math.isnan(run_s) else min(n + 1, max(0, math.ceil(run_s / tick - 1e-9)))
+        r = n + 1 if math.isnan(run_s) else first_tick_at(run_s, tick, n + 1)
         exist[c] += k
         exist[min(end_tick, n + 1)] -= k
         pending[c] += k

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from infra_toolkit.atomic import replace_file
 from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.pricing_tables import MAX_USD_PER_UNIT, check_region_code, read_yaml
+from infra_toolkit.utc import as_utc
 
 __all__ = ["RATE_DECIMALS", "SpotPricePoint", "SpotRate", "fetch_spot_price_history",
            "spot_client", "spot_rates", "write_spot_overrides"]
@@ -71,15 +72,11 @@ class SpotRate:
                 f"{len(self.zones)} zone(s)' time-weighted means (zones {low} to {high})")
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def spot_rates(points: Iterable[SpotPricePoint], start: datetime, end: datetime, region: str,
                product_description: str) -> dict[str, SpotRate]:
     """Per instance type, the :class:`SpotRate` of ``points`` over ``[start, end)`` (see the
     module docstring). A type whose records all fall after ``end`` has no rate."""
-    start, end = _utc(start), _utc(end)
+    start, end = as_utc(start), as_utc(end)
     if end <= start:
         raise PricingError(f"spot price window {start.isoformat()} .. {end.isoformat()} is "
                            "empty; the end must come after the start")
@@ -88,12 +85,12 @@ def spot_rates(points: Iterable[SpotPricePoint], start: datetime, end: datetime,
         by_zone.setdefault((p.instance_type, p.availability_zone), []).append(p)
     zone_means: dict[str, dict[str, Decimal]] = {}
     for (itype, zone), records in sorted(by_zone.items()):
-        records.sort(key=lambda r: _utc(r.at))
+        records.sort(key=lambda r: as_utc(r.at))
         weighted = Decimal(0)
         covered = Decimal(0)
         for i, r in enumerate(records):
-            seg_start = max(_utc(r.at), start)
-            seg_end = min(_utc(records[i + 1].at), end) if i + 1 < len(records) else end
+            seg_start = max(as_utc(r.at), start)
+            seg_end = min(as_utc(records[i + 1].at), end) if i + 1 < len(records) else end
             if seg_end > seg_start:
                 seconds = Decimal((seg_end - seg_start).total_seconds())
                 weighted += r.usd_per_hour * seconds
@@ -144,7 +141,7 @@ def fetch_spot_price_history(client: Any, instance_types: Sequence[str], start: 
     try:
         pages = client.get_paginator("describe_spot_price_history").paginate(
             InstanceTypes=list(instance_types), ProductDescriptions=[product_description],
-            StartTime=_utc(start), EndTime=_utc(end))
+            StartTime=as_utc(start), EndTime=as_utc(end))
         for page in pages:
             for record in page.get("SpotPriceHistory", []):
                 points.append(_point(record, what))
@@ -168,7 +165,7 @@ def _point(record: Mapping[str, Any], what: str) -> SpotPricePoint:
         price = Decimal(str(record["SpotPrice"]))
         at = record["Timestamp"]
         point = SpotPricePoint(str(record["InstanceType"]), str(record["AvailabilityZone"]),
-                               price, _utc(at))
+                               price, as_utc(at))
     except (KeyError, ArithmeticError, AttributeError, TypeError, ValueError):
         raise PricingError(f"{what}: malformed spot price record {record!r}; nothing "
                            "written") from None

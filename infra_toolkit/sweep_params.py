@@ -28,13 +28,10 @@ from infra_toolkit.errors import SimulationError
 from infra_toolkit.hpa import MetricSpec
 from infra_toolkit.nodes import pod_slots
 
-__all__ = ["KIND_NAMES", "Variants", "batch_key", "metric_kind", "unsupported", "variants"]
+__all__ = ["Variants", "batch_key", "metric_kind", "unsupported", "variants"]
 
 # metric kinds: (what is read, target type)
 CPU_UTIL, CPU_AVG, MEM_UTIL, MEM_AVG, PODS_AVG, OBJ_VALUE, OBJ_AVG, EXT_VALUE, EXT_AVG = range(9)
-KIND_NAMES = ("cpu Utilization", "cpu AverageValue", "memory Utilization", "memory AverageValue",
-              "Pods AverageValue", "Object Value", "Object AverageValue", "External Value",
-              "External AverageValue")
 SELECT = {"Max": 0, "Min": 1, "Disabled": 2}
 _SAFE_SUM = 2**62 // 100  # usage totals below this never overflow ``total * 100`` in int64
 

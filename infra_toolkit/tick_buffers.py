@@ -7,17 +7,21 @@ workload (audit15 A15-7: 20 workloads over 27 days peaked at 2.6 GB). An ``array
 the same IEEE doubles (or 64-bit integers) in 8 bytes each, reads back the same Python numbers,
 and becomes a numpy array without a copy (:func:`as_array`). The sync log (:class:`SyncLog`,
 one row per HPA sync, 155,520 a month at 15 s) is kept as columns alike, not as tuples.
+
+The tick a time falls on (:func:`first_tick_at`) is here too: the one rounding rule every loop
+and every table built from a run uses.
 """
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SYNC_COLUMNS", "SyncLog", "as_array", "tick_floats", "tick_ints"]
+__all__ = ["SYNC_COLUMNS", "SyncLog", "as_array", "first_tick_at", "tick_floats", "tick_ints"]
 
 #: the columns of a run's sync table (docs/DESIGN.md, "simulate → cost / report")
 SYNC_COLUMNS = ("time_s", "current", "proposal", "written", "reason")
@@ -25,6 +29,13 @@ SYNC_COLUMNS = ("time_s", "current", "proposal", "written", "reason")
 #: (~60 kB at most, whatever the run's length): more rows would cost the garbage collector, which
 #: walks every tuple held, more than the fewer moves save
 _ROWS_PER_MOVE = 512
+
+
+
+def first_tick_at(t_s: float, tick_s: float, last_tick: int) -> int:
+    """The first tick (of ``tick_s`` seconds) at or after ``t_s`` seconds, within ``0`` ..
+    ``last_tick``. A time a float's error past a tick (``3 * 0.1 / 0.1``) is on that tick."""
+    return min(last_tick, max(0, math.ceil(t_s / tick_s - 1e-9)))
 
 
 def tick_floats(size_or_values: int | np.ndarray) -> array[float]:

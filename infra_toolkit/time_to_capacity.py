@@ -14,6 +14,7 @@ import numpy as np
 
 from infra_toolkit.cluster import RunOutput
 from infra_toolkit.simulation_timeline import per_tick
+from infra_toolkit.tick_buffers import first_tick_at
 
 __all__ = ["TimeToCapacity", "time_to_capacity_episodes"]
 
@@ -91,7 +92,7 @@ def _on_nodes(out: RunOutput) -> np.ndarray:
     delta = np.zeros(n + 2, dtype=np.int64)
     for _created_s, scheduled_s, _ready_tick, end_tick, k in out.records:
         if not math.isnan(scheduled_s):
-            delta[min(n + 1, max(0, math.ceil(scheduled_s / tick - 1e-9)))] += k
+            delta[first_tick_at(scheduled_s, tick, n + 1)] += k
             delta[min(end_tick, n + 1)] -= k
     return np.cumsum(delta)[:n]
 

@@ -17,12 +17,9 @@ import pandas as pd
 
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
+from infra_toolkit.utc import as_utc
 
 __all__ = ["get_cloudwatch_traffic"]
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -85,7 +82,7 @@ def get_cloudwatch_traffic(
     no datapoints at all.
     """
     _check_statistic(statistic)
-    start, end = _utc(start), _utc(end)
+    start, end = as_utc(start), as_utc(end)
     n = _periods(start, end, period_s, namespace)
     series = f"{namespace} {metric_name} {dict(dimensions)}"  # how every message names it
     counts = _fetch_counts(client, region_name, dimensions, start, end, n, namespace=namespace,
@@ -213,7 +210,7 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
                                      for m in result.get("Messages", []))
                     failed.append(str(result["StatusCode"]) + (f" ({said})" if said else ""))
                 for stamp, value in zip(result.get("Timestamps", []), result.get("Values", [])):
-                    i = int((_utc(stamp) - start).total_seconds() // period_s)
+                    i = int((as_utc(stamp) - start).total_seconds() // period_s)
                     if 0 <= i < n and math.isfinite(value):
                         counts[i] += value
                         seen += 1

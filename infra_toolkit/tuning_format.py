@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from infra_toolkit.cost import cents, usd_text
+from infra_toolkit.cost_summary import json_usd
 from infra_toolkit.output_numbers import decimals, rounded
 from infra_toolkit.report_html import quantity_text, share_pct_text
 from infra_toolkit.tuning import SweepResult
@@ -96,10 +96,6 @@ def shown_rows(result: SweepResult, top: int | None) -> pd.DataFrame:
     return head if head["baseline"].any() else pd.concat([head, table[table["baseline"]]])
 
 
-def _money(value: Decimal | None) -> float | None:
-    return None if value is None else float(cents(value))
-
-
 def _number(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -121,8 +117,8 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
                 "dropped_pct": _number(r[f"{s}:dropped_pct"]),
                 "peak_replicas": _whole(r[f"{s}:peak_replicas"]),
                 "node_hours": _number(r[f"{s}:node_hours"]),
-                "monthly_usd": _money(r[f"{s}:monthly_usd"]),
-                "request_share_monthly_usd": _money(r[f"{s}:request_share_monthly_usd"]),
+                "monthly_usd": json_usd(r[f"{s}:monthly_usd"]),
+                "request_share_monthly_usd": json_usd(r[f"{s}:request_share_monthly_usd"]),
                 "monthly_note": r[f"{s}:monthly_note"],
                 "slos": {slo.name: {"met": _number(r[f"{s}:{slo.name}:met"]),
                                     "violation_minutes": _number(
@@ -131,10 +127,10 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         scenarios = rounded("", scenarios)  # by each figure's unit (output_numbers)
         variants.append({"rank": int(r["rank"]), "baseline": bool(r["baseline"]),
                          "values": {f: _number(r[f]) for f in result.fields},
-                         "status": r["status"], "monthly_usd": _money(r["monthly_usd"]),
-                         "delta_monthly_usd": _money(r["delta_monthly_usd"]),
-                         "request_share_monthly_usd": _money(r["request_share_monthly_usd"]),
-                         "claimed_volumes_monthly_usd": _money(
+                         "status": r["status"], "monthly_usd": json_usd(r["monthly_usd"]),
+                         "delta_monthly_usd": json_usd(r["delta_monthly_usd"]),
+                         "request_share_monthly_usd": json_usd(r["request_share_monthly_usd"]),
+                         "claimed_volumes_monthly_usd": json_usd(
                              r["claimed_volumes_monthly_usd"]),
                          "checked_by": r["checked_by"], "note": r["note"],
                          "scenarios": scenarios})

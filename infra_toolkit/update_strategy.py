@@ -99,7 +99,8 @@ def _partition(value: Any, where: str, problems: list[str]) -> int:
 
 
 def is_zero_amount(value: int | str | None) -> bool:
-    """Whether a pod count or percentage from :func:`amount_from` is 0 (``"0%"`` too)."""
+    """Whether a pod count or percentage from :func:`amount_from` is 0 (``"0%"`` and ``"00%"``
+    too: the API server reads the digits before the "%" as a number)."""
     return value == 0 or (isinstance(value, str) and int(value[:-1]) == 0)
 
 

@@ -41,7 +41,7 @@ def _warm(names: list[str]) -> Cohort:
 
 def _step(view: ControllerView, cohorts: list[Cohort], t: float, version: int,
           spec_replicas: int) -> MetricsOutcome:
-    pods, snapshot, _ = view.read(cohorts, t, version)
+    pods, snapshot = view.read(cohorts, t, version)
     return view.metrics_step(HPA, spec_replicas, spec_replicas, pods, snapshot, t,
                              DEFAULT_CONTROLLER_CONFIG)
 
@@ -90,7 +90,7 @@ def test_a_settled_read_of_several_metrics_gives_each_its_samples() -> None:
                   metrics=(cpu_utilization_metric(50), rps, queue))
     view = ControllerView(5, MetricsPipelineSpec(), 3, WL, CUM_LOAD, [3 * x for x in CUM_LOAD],
                           {"cpu": 500, "memory": 256}, metric_needs(hpa))
-    pods, snapshot, _ = view.read([_warm(["a", "b", "c"])], 90.0, 1)
+    pods, snapshot = view.read([_warm(["a", "b", "c"])], 90.0, 1)
     outcome = view.metrics_step(hpa, 3, 3, pods, snapshot, 90.0, DEFAULT_CONTROLLER_CONFIG)
     # t = 90: scrape at 80 s, window ticks 13..15 at 45 rps a pod.
     # CPU: 20 + 10 x 45 = 470 m, 94 % -> ratio 1.88 -> ceil(1.88 x 3) = ceil(5.64) = 6;
