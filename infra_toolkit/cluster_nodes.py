@@ -42,7 +42,7 @@ class ClusterNodes:
         # what the scheduler reserves for one pod, which scale-down's utilization counts
         self.pod_cpu_millicores = wl.packed_cpu_millicores
         self.pod_memory_mib = wl.packed_memory_mib
-        self.image_pull_s = wl.running_s  # the pull and the native sidecars before it
+        self.bind_to_running_s = wl.running_s  # the pull and the native sidecars before it
         self.startup_to_ready_s = wl.running_to_ready_s  # probe grid: readiness.py
         self.replicas = 0
 
@@ -135,7 +135,7 @@ class ClusterNodes:
                     c = placed
                 c.group = g
                 c.scheduled_s = t
-                c.running_s = t + self.image_pull_s
+                c.running_s = t + self.bind_to_running_s
                 c.ready_tick = self.tick_at(c.running_s + self.startup_to_ready_s)
                 self.ready_delta[min(c.ready_tick, self.n_ticks + 1)] += k
                 scheduled[g] += k

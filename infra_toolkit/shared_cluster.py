@@ -113,7 +113,7 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
     views: list[ControllerView] = []
     for o, s, rps in zip(owners, specs, rps_by_workload, strict=False):
         wl = s.workload
-        o.image_pull_s = wl.running_s  # the pull and the native sidecars before it
+        o.bind_to_running_s = wl.running_s  # the pull and the native sidecars before it
         o.startup_to_ready_s = wl.running_to_ready_s  # probe grid: readiness.py
         o.ready_delta = [0] * (n_ticks + 2)
         o.ready_delta[0] = int(s.initial_replicas)

@@ -68,7 +68,7 @@ class Owner:
         self.on_group = [0] * n_groups
         self.placed: list[list[tuple[int, int]]] = [[(0, 0)] for _ in range(n_groups)]
         self.serial = self.version = 0
-        self.image_pull_s = self.startup_to_ready_s = 0.0
+        self.bind_to_running_s = self.startup_to_ready_s = 0.0
         self.ready_delta: list[int] | None = None
         self.records: list[tuple[float, float, int, int, int]] = []
         # its PodDisruptionBudget and desired replicas (the budget's expected count)
@@ -164,7 +164,7 @@ class SharedNodes:
         else:
             self.pending.remove(c)
         piece.group, piece.node, piece.scheduled_s = g, node, t
-        piece.running_s = t + o.image_pull_s
+        piece.running_s = t + o.bind_to_running_s
         piece.ready_tick = self.tick_at(piece.running_s + o.startup_to_ready_s)
         if o.ready_delta is not None:
             o.ready_delta[min(piece.ready_tick, self.n_ticks + 1)] += k
