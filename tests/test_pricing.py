@@ -29,8 +29,8 @@ def _shipped() -> list[Path]:
 
 def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
-        "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "load_price_book",
-        "unpriced_region_fix"])
+        "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "WHERE_OWN_PRICES",
+        "load_price_book", "refresh_command", "unpriced_region_fix"])
     assert sorted(pricing_overrides.__all__) == sorted([
         "PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
@@ -390,13 +390,23 @@ rates:
     assert spot.rate is not None and spot.rate.origin.endswith("o.yaml: rates[0]")
     eu = book.lookup("ec2_on_demand", region="eu-west-1", instance_type="t3.medium")
     assert (eu.usd_per_unit, eu.row, eu.unit) == (Decimal("0.0456"), None, "hour")
-    # a rate naming eu-west-1 means the region is being priced: its other EC2 lines get their
-    # own "not found" (which rate is missing), not the table-wide region gap
-    assert book.region_gap("ec2_on_demand", "eu-west-1") is None
-    assert load_price_book().region_gap("ec2_on_demand", "eu-west-1") is not None
-    # the public EC2 table holds us-east-1 (and GovCloud) rows; RDS has eu-west-1 rows
-    assert load_price_book().region_gap("ec2_on_demand", "us-east-1") is None
-    assert load_price_book().region_gap("rds_on_demand", "eu-west-1") is None
+    # where an item missing in a region is priced: the table rows' regions (a rate is no row);
+    # the public EC2 table holds m5.large in us-east-1 and GovCloud, EKS hours in us-east-1
+    shipped = load_price_book()
+    assert book.regions_pricing("ec2_on_demand", region="eu-west-1", instance_type="m5.large") \
+        == ("us-east-1", "us-gov-east-1", "us-gov-west-1")
+    assert shipped.regions_pricing("other_services", region="eu-west-1", service="AmazonEKS",
+                                   item_id="eks_cluster_hour_standard_support") == ("us-east-1",)
+    # an item no region prices (no sourced T4g rate), a table without a region column: none
+    assert shipped.regions_pricing("other_services", region="us-east-1", service="AmazonEC2",
+                                   item_id="ec2_cpu_credits_t4g") == ()
+    assert shipped.regions_pricing("ec2_instance_specs", instance_type="m5.large") == ()
+    # a spot line in a region without list prices needs a rate, which a refresh (on-demand
+    # prices only) never gives: the message says so, not "refresh the table"
+    with pytest.raises(PriceNotFound, match=r"^no spot rate for AmazonEC2 instance "
+                       r"eu-west-1/m5\.large: the public tables hold on-demand list prices only; "
+                       r"add a rates entry with purchase_option: spot"):
+        book.lookup("ec2_on_demand", "spot", region="eu-west-1", instance_type="m5.large")
     ri = book.lookup("rds_on_demand", "reserved", region="us-east-1", engine="PostgreSQL",
                      instance_class="db.t3.medium", deployment="multi-az")
     assert ri.usd_per_unit == Decimal("0.1")
