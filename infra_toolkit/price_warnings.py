@@ -29,7 +29,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import WHERE_OWN_PRICES, PriceBook, refresh_command
-from infra_toolkit.pricing_tables import TABLE_SCHEMAS, PriceRow
+from infra_toolkit.pricing_tables import PRICE_LIST_SOURCE, TABLE_SCHEMAS, PriceRow
 from infra_toolkit.resources import Resource
 
 __all__ = ["commitment_warnings", "discount_warnings", "price_warnings",
@@ -238,6 +238,18 @@ def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
     return f"; the cost lines ask for {kind} {listed}: fix its key or delete it"
 
 
+def _not_typed(book: PriceBook, kind: str, key: tuple[str, ...]) -> bool:
+    """Whether the user's row at ``key`` is no price typed by hand, whose key could be a typo:
+    it repeats the shipped row it replaces (price and unit), or ``pricing refresh`` fetched it
+    from the Price List (a key AWS lists). A table written by ``pricing refresh --pricing-dir``
+    is both: the region's every fetched item beside every shipped row of the others, most of
+    which no plan asks for ("fix its key or delete it" named five rows of thousands)."""
+    own = book.tables[kind][key]
+    shipped = book.replaced_rows.get((kind, key))
+    return own.source.startswith(PRICE_LIST_SOURCE) or (
+        shipped is not None and (shipped.amount, shipped.unit) == (own.amount, own.unit))
+
+
 def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
                           tables_path: str = "pricing.tables",
                           overrides_path: str = "pricing.overrides") -> list[PlanWarning]:
@@ -250,7 +262,8 @@ def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
     entries = [(r.origin, r.kind, r.key, r.purchase_option, "rate", overrides_path)
                for r in book.overrides.rates]
     entries += [(where, kind, key, "on_demand", "row", tables_path)
-                for where, kind, key in book.own_rows if kind in _PRICE_KINDS]
+                for where, kind, key in book.own_rows
+                if kind in _PRICE_KINDS and not _not_typed(book, kind, key)]
     unused: dict[str, list[tuple[str, str, tuple[str, ...], str, str, str]]] = {}
     for entry in entries:
         where, kind, key, option, noun, _ = entry

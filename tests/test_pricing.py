@@ -34,7 +34,8 @@ def test_public_api_is_fixed() -> None:
     assert sorted(pricing_overrides.__all__) == sorted([
         "PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
-        "MAX_USD_PER_UNIT", "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema",
+        "MAX_USD_PER_UNIT", "PRICE_LIST_SOURCE", "TABLE_SCHEMAS", "PriceRow", "TableRef",
+        "TableSchema",
         "check_region_code", "find_tables", "parse_decimal", "read_price_table", "read_yaml",
         "table_kind", "tier_gap"])
 
