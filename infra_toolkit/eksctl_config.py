@@ -12,7 +12,7 @@ Errors name the file and each bad field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ __all__ = [
     "NodeGroupConfig",
     "cluster_config_from_dict",
     "read_cluster_config",
+    "zones_outside",
 ]
 
 CLUSTER_CONFIG_API = "eksctl.io/v1alpha5"
@@ -142,17 +143,25 @@ def _zones(r: FieldReader, m: Mapping[str, Any], p: str, region: str | None
     zones, so a config moved to another region with its old zones kept is refused there."""
     items = r.list_(m, "availabilityZones", p, required=False, nonempty=False) or []
     zp = join_path(p, "availabilityZones")
-    zones = [r.text(z, join_path(zp, i)) for i, z in enumerate(items)]
-    # EC2 lists a region's zones only in that region (DescribeAvailabilityZones), each named
-    # region + letter (eu-west-1a) or region + "-" + a Local Zone's suffix (us-west-2-lax-1a)
-    outside = [z for z in zones if z and region and not (
-        z.startswith(region) and z[len(region):][:1].isalpha() or z.startswith(region + "-"))]
+    zones = tuple(z for z in (r.text(z, join_path(zp, i)) for i, z in enumerate(items)) if z)
+    outside = zones_outside(zones, region) if region else ""
     if outside:
-        r.add(zp, f"{', '.join(map(quoted, outside))} "
-                  f"{'is not a zone' if len(outside) == 1 else 'are not zones'} of "
-                  f"metadata.region {quoted(region)} (its zones are {region}a, {region}b, ...); "
-                  f"name zones of {region}, or correct the region")
-    return tuple(z for z in zones if z)
+        r.add(zp, f"{outside} of metadata.region {quoted(region)} (its zones are {region}a, "
+                  f"{region}b, ...); name zones of {region}, or correct the region")
+    return zones
+
+
+def zones_outside(zones: Sequence[str], region: str) -> str:
+    """The zones of ``zones`` that are not ``region``'s, as a message starts naming them
+    (``'us-east-1a', 'us-east-1c' are not zones``), or '' when all are. EC2 lists a region's
+    zones only in that region (DescribeAvailabilityZones), each named region + letter
+    (eu-west-1a) or region + "-" + a Local or Wavelength Zone's suffix (us-west-2-lax-1a)."""
+    outside = [z for z in zones if z and not (
+        z.startswith(region) and z[len(region):][:1].isalpha() or z.startswith(region + "-"))]
+    if not outside:
+        return ""
+    return (f"{', '.join(map(quoted, outside))} "
+            f"{'is not a zone' if len(outside) == 1 else 'are not zones'}")
 
 
 def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
