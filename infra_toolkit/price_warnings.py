@@ -69,7 +69,7 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
                 lines.setdefault(line.component, []).append((side, line.address))
     out = []
     for region, (path, lines, tables, fixes) in by_region.items():
-        priced = "; ".join(f"{names}: {', '.join(sorted(regions))}"
+        priced = "; ".join(f"{names}: {_regions_text(regions)}"
                            for names, regions in tables.items())
         out.append(PlanWarning(path, (
             f"no price in region {region!r} for {_named_lines(lines)}: the tables price "
@@ -103,6 +103,12 @@ def _left_out(lines: _Named) -> str:
             "(INCOMPLETE) and the approval commands refuse the plan until every line is priced")
 
 
+def _regions_text(regions: set[str]) -> str:
+    """The regions a table prices the lines in: named up to five (us-east-1 and GovCloud), else
+    counted (the RDS table's 31 would bury the lines and the fix)."""
+    return ", ".join(sorted(regions)) if len(regions) <= 5 else f"{len(regions)} regions"
+
+
 def _priced_elsewhere(query: PriceQuery, book: PriceBook) -> tuple[str, ...]:
     """The regions pricing the on-demand item ``query`` misses in its own region (empty for a
     missing rate of another purchase option, an item no region prices, or a China region,
@@ -121,7 +127,9 @@ def _region_fixes(fixes: Sequence[str]) -> str:
     others = [f for f in fixes if f not in commands]
     text = ""
     if commands:
-        text = f"Fetch the region's prices from AWS: {' and '.join(f'`{c}`' for c in commands)}"
+        quoted_commands = [f"`{c}`" for c in commands]
+        text = ("Fetch the region's prices from AWS: " + ", ".join(quoted_commands[:-1])
+                + (" and " if len(commands) > 1 else "") + quoted_commands[-1])
     if others:
         text += ("; " if text else "") + (
             f"pricing refresh does not fetch {', '.join(others)}: give "

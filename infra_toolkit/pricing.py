@@ -339,7 +339,9 @@ def refresh_command(kind: str, key: Mapping[str, str]) -> str | None:
     from infra_toolkit.pricing_refresh import REFRESHABLE
     from infra_toolkit.pricing_refresh_other import OTHER_ITEMS
 
-    services = [f"--service {s}" for s, (k, _engines) in REFRESHABLE.items() if k == kind]
+    # RDS and ElastiCache are refreshed one engine at a time (refresh_table requires --engine)
+    services = [f"--service {s}" + (f" --engine {key.get('engine')}" if engines else "")
+                for s, (k, engines) in REFRESHABLE.items() if k == kind]
     if kind == "other_services" and any(
             (i.service, i.item_id) == (key.get("service"), key.get("item_id"))
             for i in OTHER_ITEMS):

@@ -490,6 +490,13 @@ def test_no_bytes_warning_when_two_load_balancers_leave_the_usage_as_declared(
     assert [w for w in _warnings(plan) if "processed_bytes_gb" in w[0]] == []
 
 
+# how a region's missing-price warning ends, after its refresh commands
+OWN_PRICES = (", or give them as rates in an overrides file or rows of a table of your own "
+              "(cost --pricing-overrides / --pricing-table; in a plan, pricing.overrides / "
+              "pricing.tables; see pricing_data/README.md); the cost totals leave them out "
+              "(INCOMPLETE) and the approval commands refuse the plan until every line is priced")
+
+
 def test_the_lines_a_region_is_not_priced_for_share_one_warning(tmp_path: Path) -> None:
     # audit5 A5-12 grouped the EC2 lines of a region the EC2 table lacks; region17: a plan moved
     # to eu-west-1 still got one ~600-character warning per other-services item (root volumes,
@@ -511,11 +518,7 @@ def test_the_lines_a_region_is_not_priced_for_share_one_warning(tmp_path: Path) 
         "(ec2_on_demand_2026-07-20.csv: us-east-1, us-gov-east-1, us-gov-west-1; "
         "other_services_2026-05-03.csv: us-east-1). Fetch the region's prices from AWS: "
         "`infra-toolkit pricing refresh --service AmazonEC2 --region eu-west-1` and "
-        "`infra-toolkit pricing refresh --other-services --region eu-west-1`, or give them as "
-        "rates in an overrides file or rows of a table of your own (cost --pricing-overrides / "
-        "--pricing-table; in a plan, pricing.overrides / pricing.tables; see "
-        "pricing_data/README.md); the cost totals leave them out (INCOMPLETE) and the approval "
-        "commands refuse the plan until every line is priced"))]
+        "`infra-toolkit pricing refresh --other-services --region eu-west-1`" + OWN_PRICES))]
 
 
 def test_a_region_s_item_no_refresh_fetches_is_named_beside_the_commands(
@@ -544,6 +547,33 @@ def test_a_region_s_item_no_refresh_fetches_is_named_beside_the_commands(
             "give it as rates in an overrides file") in got[0]
     assert got[1].startswith("no price for aws_instance.s / Instance usage (Linux/UNIX, spot, "
                              "m5.large): no spot rate")
+
+
+def test_a_region_no_table_prices_names_each_refresh_with_its_engine(tmp_path: Path) -> None:
+    # A region the tables lack (mx-central-1, accepted as a rate names it): a PostgreSQL
+    # instance's line needs the RDS refresh, which takes one engine at a time (the fix said
+    # `pricing refresh --service AmazonRDS --region R`, which refresh refuses: "needs
+    # --engine"); the 30 regions of the RDS table with PostgreSQL db.t3.micro Single-AZ rows are
+    # counted, not listed
+    (tmp_path / "rates.yaml").write_text(
+        "version: 1\nrates:\n  - {service: AmazonEC2, region: mx-central-1, instance_type: "
+        "m5.large, usd_per_unit: '0.1', source: quote}\n")
+    db = ("    - {type: aws_db_instance, name: db, engine: postgres, instance_class: db.t3.micro,"
+          "\n       allocated_storage: 20, storage_type: gp2}")
+    plan = _plan(tmp_path, plan_edits=(
+        ("      hpa: manifests/hpa.yaml\n", ""),
+        ("current:\n  region: us-east-1\n  resources: []",
+         "current:\n  region: mx-central-1\n  resources:\n" + db),
+        ("questions:", "pricing: {overrides: rates.yaml}\nquestions:")))
+    named = ("aws_db_instance.db / Database instance (on-demand, Single-AZ, db.t3.micro); "
+             "aws_db_instance.db / Storage (general purpose SSD, gp2)")
+    tables = "rds_on_demand_2026-05-03.csv: 30 regions; other_services_2026-05-03.csv: us-east-1"
+    rds = "--service AmazonRDS --engine PostgreSQL"
+    assert [m for _p, m in _warnings(plan) if "no price" in m] == [
+        f"no price in region 'mx-central-1' for 2 lines ({named}): the tables price them in "
+        f"other regions only ({tables}). Fetch the region's prices from AWS: `infra-toolkit "
+        f"pricing refresh {rds} --region mx-central-1` and `infra-toolkit pricing refresh "
+        "--other-services --region mx-central-1`" + OWN_PRICES]
 
 
 def test_the_desired_size_warning_names_eksctl_s_field_for_a_cluster_config_group(

@@ -27,6 +27,38 @@ def _shipped() -> list[Path]:
     return sorted(DEFAULT_PRICING_DIR.glob("*.csv"))
 
 
+@pytest.mark.parametrize(("kind", "key", "command"), [
+    ("ec2_on_demand", {"region": "eu-west-1", "instance_type": "t3.medium"},
+     "infra-toolkit pricing refresh --service AmazonEC2 --region eu-west-1"),
+    # RDS and ElastiCache refresh one engine at a time: without --engine refresh refuses it
+    ("rds_on_demand", {"region": "eu-west-1", "engine": "PostgreSQL",
+                       "instance_class": "db.t3.medium", "deployment": "multi-az"},
+     "infra-toolkit pricing refresh --service AmazonRDS --engine PostgreSQL --region eu-west-1"),
+    ("elasticache_on_demand", {"region": "eu-west-1", "engine": "Redis",
+                               "node_type": "cache.t3.micro"},
+     "infra-toolkit pricing refresh --service AmazonElastiCache --engine Redis --region "
+     "eu-west-1"),
+    ("other_services", {"region": "eu-west-1", "service": "AmazonEKS",
+                        "item_id": "eks_cluster_hour_standard_support"},
+     "infra-toolkit pricing refresh --other-services --region eu-west-1"),
+    # no refresh fetches CPU credits or data transfer
+    ("other_services", {"region": "eu-west-1", "service": "AmazonEC2",
+                        "item_id": "ec2_cpu_credits_t3"}, None),
+])
+def test_the_refresh_command_of_a_missing_row(kind: str, key: dict[str, str],
+                                              command: str | None) -> None:
+    assert pricing.refresh_command(kind, key) == command
+
+
+def test_an_rds_refresh_without_engine_is_refused() -> None:
+    # why refresh_command names the engine: refresh_table checks it before any AWS call
+    from infra_toolkit.pricing_refresh import refresh_table
+
+    with pytest.raises(PricingError, match=r"^AmazonRDS needs --engine, one of MySQL, "
+                       r"PostgreSQL, MariaDB"):
+        refresh_table("AmazonRDS", "eu-west-1", data_dir=DEFAULT_PRICING_DIR, client=object())
+
+
 def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
         "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "WHERE_OWN_PRICES",
