@@ -63,9 +63,18 @@ _BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elastica
 def unpriced_region_fix(region: str) -> str:
     """How to price ``region`` when no table does (a real region the shipped tables lack, such
     as mx-central-1): a refresh from the Price List API, or the user's own rates."""
+    if region.startswith("cn-"):
+        return f"price it with rates in an overrides file ({_CHINA})"
     return (f"price it with `infra-toolkit pricing refresh --service AmazonEC2 --region {region}` "
             "(and the other services it uses) or with rates in an overrides file "
             "(pricing_data/README.md)")
+
+
+# China's regions: AWS lists their prices (in CNY) from its China Price List endpoint, not the
+# us-east-1 one pricing refresh asks, and a USD total never mixes in CNY
+_CHINA = ("China regions are priced in CNY, never mixed into USD totals, by AWS's China Price "
+          "List endpoint, which pricing refresh does not ask: a USD rate is yours to convert; "
+          "pricing_data/README.md")
 
 
 @dataclass(frozen=True)
@@ -160,12 +169,10 @@ class PriceBook:
         asked = ", ".join(f"{c}={key[c]}" for c in named if key.get(c))
         where = self.table_names(kind)
         regions = self.regions_pricing(kind, **key)
-        if regions:
-            hint = ("China regions are priced in CNY and never mixed into USD totals. "
-                    if key.get("region", "").startswith("cn-") else "")
+        if regions:  # a China region's fix says why (_CHINA)
             return PriceNotFound(
                 f"no {what} price for {asked} in {where}: region {key.get('region')!r} is "
-                f"not priced; regions with this price: {', '.join(regions)}. {hint}"
+                f"not priced; regions with this price: {', '.join(regions)}. "
                 + _region_fix(kind, key))
         rows: Iterable[tuple[str, ...]] = keys
         for i, column in enumerate(named):
@@ -346,8 +353,8 @@ def refresh_command(kind: str, key: Mapping[str, str]) -> str | None:
             (i.service, i.item_id) == (key.get("service"), key.get("item_id"))
             for i in OTHER_ITEMS):
         services = ["--other-services"]
-    if not services:
-        return None
+    if not services or key.get("region", "").startswith("cn-"):
+        return None  # China: _CHINA
     return f"infra-toolkit pricing refresh {services[0]} --region {key.get('region')}"
 
 
@@ -358,6 +365,8 @@ def _region_fix(kind: str, key: Mapping[str, str]) -> str:
     if command:
         return (f"Refresh the table for your region ({command}) or add a rate to an overrides "
                 f"file or the row to a table of your own ({WHERE_OWN_PRICES})")
+    if key.get("region", "").startswith("cn-"):
+        return f"Add a rate to an overrides file ({_CHINA})"
     what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or f"{kind} table"
     return f"infra-toolkit pricing refresh does not fetch {what} rows; {_OWN_ROW_FIX}"
 

@@ -41,6 +41,8 @@ def _shipped() -> list[Path]:
     ("other_services", {"region": "eu-west-1", "service": "AmazonEKS",
                         "item_id": "eks_cluster_hour_standard_support"},
      "infra-toolkit pricing refresh --other-services --region eu-west-1"),
+    # nor China's instances (their Price List endpoint is China's own)
+    ("ec2_on_demand", {"region": "cn-north-1", "instance_type": "t3.medium"}, None),
     # no refresh fetches CPU credits or data transfer
     ("other_services", {"region": "eu-west-1", "service": "AmazonEC2",
                         "item_id": "ec2_cpu_credits_t3"}, None),
@@ -48,6 +50,18 @@ def _shipped() -> list[Path]:
 def test_the_refresh_command_of_a_missing_row(kind: str, key: dict[str, str],
                                               command: str | None) -> None:
     assert pricing.refresh_command(kind, key) == command
+
+
+def test_the_fix_for_a_region_no_table_prices() -> None:
+    # a real region the tables lack: refresh it or give rates; a China region: rates only
+    assert pricing.unpriced_region_fix("mx-central-1") == (
+        "price it with `infra-toolkit pricing refresh --service AmazonEC2 --region "
+        "mx-central-1` (and the other services it uses) or with rates in an overrides file "
+        "(pricing_data/README.md)")
+    assert pricing.unpriced_region_fix("cn-northwest-1") == (
+        "price it with rates in an overrides file (China regions are priced in CNY, never "
+        "mixed into USD totals, by AWS's China Price List endpoint, which pricing refresh does "
+        "not ask: a USD rate is yours to convert; pricing_data/README.md)")
 
 
 def test_an_rds_refresh_without_engine_is_refused() -> None:
@@ -256,8 +270,13 @@ def test_find_tables_takes_the_newest_date_and_skips_the_cny_table(tmp_path: Pat
      (r"AmazonEC2 instance on-demand price for region=eu-west-1, instance_type=t3.medium .*region "
      r"'eu-west-1' is not priced; regions with this price: us-east-1, us-gov-east-1, "
      r"us-gov-west-1\. Refresh")),
+    # region17: China's fix was "Refresh the table for your region", which asks the us-east-1
+    # Price List endpoint: China's prices come from its own, in CNY
     ("ec2_on_demand", {"region": "cn-north-1", "instance_type": "t3.medium"},
-     r"China regions are priced in CNY and never mixed into USD totals"),
+     (r"regions with this price: us-east-1, us-gov-east-1, us-gov-west-1\. Add a rate to an "
+      r"overrides file \(China regions are priced in CNY, never mixed into USD totals, by "
+      r"AWS's China Price List endpoint, which pricing refresh does not ask: a USD rate is "
+      r"yours to convert; pricing_data/README\.md\)$")),
     ("rds_on_demand", {"region": "us-east-1", "engine": "Oracle", "instance_class": "db.t3.medium",
                        "deployment": "single-az"},
      (r"engine 'Oracle' not found for region=us-east-1; nearest engine: MariaDB, MySQL, "
