@@ -301,8 +301,8 @@ def _check_approvable(subject: ReviewSubject, review_id: str, answers: Mapping[i
     if subject.missing_prices:
         raise ApprovalError(
             f"{review_id} ({subject.name}) cannot be approved: {len(subject.missing_prices)} cost "
-            f"line(s) have no price ({'; '.join(subject.missing_prices)}); fix the resource or "
-            "add a price override, then submit the plan again"
+            f"line(s) have no price ({'; '.join(subject.missing_prices)}); price them "
+            f"({subject.price_fix}), then submit the plan again"
         )
     placeholders = [n for n, text in sorted(answers.items())
                     if " ".join(text.split()) == ANSWER_PLACEHOLDER]

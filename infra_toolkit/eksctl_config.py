@@ -12,7 +12,7 @@ Errors name the file and each bad field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = [
     "NodeGroupConfig",
     "cluster_config_from_dict",
     "read_cluster_config",
+    "zones_outside",
 ]
 
 CLUSTER_CONFIG_API = "eksctl.io/v1alpha5"
@@ -135,12 +136,33 @@ class ClusterConfig:
     node_groups: tuple[NodeGroupConfig, ...]
 
 
-def _zones(r: FieldReader, m: Mapping[str, Any], p: str) -> tuple[str, ...]:
-    """``availabilityZones`` (cluster or node group) as a tuple of zone names; () when absent."""
+def _zones(r: FieldReader, m: Mapping[str, Any], p: str, region: str | None
+           ) -> tuple[str, ...]:
+    """``availabilityZones`` (cluster or node group) as a tuple of zone names; () when absent.
+    A zone outside ``metadata.region`` is a problem: a zone's name is its region's code and a
+    letter (or a Local Zone's suffix), and eksctl creates the cluster's subnets in the region's
+    zones, so a config moved to another region with its old zones kept is refused there."""
     items = r.list_(m, "availabilityZones", p, required=False, nonempty=False) or []
     zp = join_path(p, "availabilityZones")
-    zones = [r.text(z, join_path(zp, i)) for i, z in enumerate(items)]
-    return tuple(z for z in zones if z)
+    zones = tuple(z for z in (r.text(z, join_path(zp, i)) for i, z in enumerate(items)) if z)
+    outside = zones_outside(zones, region) if region else ""
+    if outside:
+        r.add(zp, f"{outside} of metadata.region {quoted(region)} (its zones are {region}a, "
+                  f"{region}b, ...); name zones of {region}, or correct the region")
+    return zones
+
+
+def zones_outside(zones: Sequence[str], region: str) -> str:
+    """The zones of ``zones`` that are not ``region``'s, as a message starts naming them
+    (``'us-east-1a', 'us-east-1c' are not zones``), or '' when all are. EC2 lists a region's
+    zones only in that region (DescribeAvailabilityZones), each named region + letter
+    (eu-west-1a) or region + "-" + a Local or Wavelength Zone's suffix (us-west-2-lax-1a)."""
+    outside = [z for z in zones if z and not (
+        z.startswith(region) and z[len(region):][:1].isalpha() or z.startswith(region + "-"))]
+    if not outside:
+        return ""
+    return (f"{', '.join(map(quoted, outside))} "
+            f"{'is not a zone' if len(outside) == 1 else 'are not zones'}")
 
 
 def _labels(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, str]:
@@ -412,7 +434,7 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
         name = r.str_(meta, "name", "metadata") if meta else None
         region = r.str_(meta, "region", "metadata") if meta else None
         version = _version(r, meta) if meta else None
-        cluster_zones = _zones(r, m, "")
+        cluster_zones = _zones(r, m, "", region)
         groups, paths = [], []
         for key in ("managedNodeGroups", "nodeGroups"):
             for i, item in enumerate(r.list_(m, key, "", required=False, nonempty=False) or []):
@@ -421,7 +443,7 @@ def cluster_config_from_dict(doc: Any, source: str = "ClusterConfig") -> Cluster
                 group = _node_group(r, ng, p, key == "managedNodeGroups") if ng is not None \
                     else None
                 if group is not None:
-                    zones = _zones(r, ng, p) if ng is not None else ()
+                    zones = _zones(r, ng, p, region) if ng is not None else ()
                     groups.append(replace(group, zones=zones or cluster_zones))
                     paths.append(p)
         if not m.get("managedNodeGroups") and not m.get("nodeGroups"):

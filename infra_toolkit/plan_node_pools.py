@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit import plan_domain as domain
-from infra_toolkit.eksctl_config import NodeGroupConfig
+from infra_toolkit.eksctl_config import NodeGroupConfig, zones_outside
 from infra_toolkit.errors import PricingError, SpecError, quoted
 from infra_toolkit.karpenter_config import (
     allowed_disruptions,
@@ -107,6 +107,12 @@ def node_pool_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Pat
         consolidation_autoscaler(KARPENTER_LIKE, pools)
     except SpecError as exc:
         r.add(path, str(exc))
+    for pool in pools:  # requirements Karpenter can meet in no zone of the region
+        outside = zones_outside(pool.zones, region) if region else ""
+        if outside:
+            r.add(path, f"NodePool {quoted(pool.name)}: topology.kubernetes.io/zone {outside} "
+                        f"of the plan's region {quoted(region)}, so Karpenter launches no node "
+                        f"for it; name zones of {region} ({region}a, ...), or correct the region")
     if book is None or priced is None:
         return (), manifest, pools
     groups = [_group(r, pool, priced, path, book, region) for pool in pools]

@@ -23,13 +23,13 @@ from decimal import Decimal
 
 from infra_toolkit.cost import PriceQuery
 from infra_toolkit.cost_components import cost_components
-from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.cost_pricing import price_components
 from infra_toolkit.errors import quoted
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_warning_type import PlanWarning
-from infra_toolkit.pricing import PriceBook
-from infra_toolkit.pricing_tables import TABLE_SCHEMAS, PriceRow
+from infra_toolkit.pricing import WHERE_OWN_PRICES, PriceBook, refresh_command
+from infra_toolkit.pricing_tables import PRICE_LIST_SOURCE, TABLE_SCHEMAS, PriceRow
 from infra_toolkit.resources import Resource
 
 __all__ = ["commitment_warnings", "discount_warnings", "price_warnings",
@@ -38,31 +38,106 @@ __all__ = ["commitment_warnings", "discount_warnings", "price_warnings",
 
 def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     """One warning per missing price of ``plan``'s cost lines (current, then proposed, as
-    declared): the lines ``book`` prices from the same missing row (one table, region and key:
-    the same reason) share one warning, at the first one's resource, naming every line, with
-    the price book's reason and fix once (a missing region gave each of 27 lines its own
-    ~600-character warning); the lines of a table kind in a region it holds no row for share
-    one warning with :meth:`~infra_toolkit.pricing.PriceBook.region_gap`'s reason."""
-    groups: dict[str, tuple[str, dict[str, list[tuple[str, str]]]]] = {}
+    declared), at the first line's resource, naming every line it covers. The lines of one
+    region whose items the tables price only in other regions share one warning (a plan moved
+    to eu-west-1 gave one ~600-character warning per item, each with the same fix): the tables
+    and regions that do price them, and each ``pricing refresh`` command that fetches them once
+    (:func:`~infra_toolkit.pricing.refresh_command`), or that a rate or a row of the user's is
+    the only fix. The other lines missing the same price (one table, region and key: the same
+    reason) share one warning with the price book's reason and fix."""
+    by_region: dict[str, tuple[str, _Named, dict[str, set[str]], list[str]]] = {}
+    groups: dict[str, tuple[str, _Named]] = {}
     for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
         index = {(r.type, r.name): i for i, r in enumerate(arch.resources)}
-        for line in estimate(arch.resources, book).missing_prices:
-            path = f"{side}.resources[{index[(line.resource_type, line.resource_name)]}]"
-            gap = (book.region_gap(line.price_table_kind, line.region)
-                   if line.price_table_kind else None)
-            _, lines = groups.setdefault(gap or str(line.price_not_found), (path, {}))
-            lines.setdefault(line.component, []).append((side, line.address))
+        for c in (c for r in arch.resources for c in cost_components(r, book)):
+            for line in price_components([c], book):
+                if line.price_not_found is None:
+                    continue
+                path = f"{side}.resources[{index[(line.resource_type, line.resource_name)]}]"
+                elsewhere = _priced_elsewhere(c.query, book)
+                if elsewhere:
+                    _, lines, tables, fixes = by_region.setdefault(
+                        line.region, (path, {}, {}, []))
+                    tables.setdefault(book.table_names(c.query.kind), set()).update(elsewhere)
+                    key = dict(c.query.key)
+                    fix = refresh_command(c.query.kind, key) or \
+                        " ".join(v for v in (key.get("service"), key.get("item_id")) if v)
+                    if fix not in fixes:
+                        fixes.append(fix)
+                else:
+                    _, lines = groups.setdefault(str(line.price_not_found), (path, {}))
+                lines.setdefault(line.component, []).append((side, line.address))
     out = []
-    for reason, (path, lines) in groups.items():
-        count = sum(map(len, lines.values()))
-        both = len({side for named in lines.values() for side, _ in named}) > 1
-        named = "; ".join(", ".join(f"{side} {a}" if both else a for side, a in addresses)
-                          + f" / {component}" for component, addresses in lines.items())
+    for region, (path, lines, tables, fixes) in by_region.items():
+        priced = "; ".join(f"{names}: {_regions_text(regions)}"
+                           for names, regions in tables.items())
         out.append(PlanWarning(path, (
-            f"no price for {named if count == 1 else f'{count} lines ({named})'}: {reason}; the "
-            f"cost totals leave {'this line' if count == 1 else 'them'} out (INCOMPLETE) and "
-            "the approval commands refuse the plan until every line is priced")))
+            f"no price in region {region!r} for {_named_lines(lines)}: the tables price "
+            f"{'it' if _count(lines) == 1 else 'them'} in other regions only ({priced}). "
+            f"{_region_fixes(fixes)}; {_left_out(lines)}")))
+    for reason, (path, lines) in groups.items():
+        out.append(PlanWarning(path, f"no price for {_named_lines(lines)}: {reason}; "
+                                     + _left_out(lines)))
     return out
+
+
+# component -> the (side, resource address) of each line missing its price
+_Named = dict[str, list[tuple[str, str]]]
+
+
+def _count(lines: _Named) -> int:
+    return sum(map(len, lines.values()))
+
+
+def _named_lines(lines: _Named) -> str:
+    """Every line, by component: ``a, b / component; c / other`` (each address after its side
+    when both sides have some), after ``N lines`` when more than one."""
+    both = len({side for named in lines.values() for side, _ in named}) > 1
+    named = "; ".join(", ".join(f"{side} {a}" if both else a for side, a in addresses)
+                      + f" / {component}" for component, addresses in lines.items())
+    return named if _count(lines) == 1 else f"{_count(lines)} lines ({named})"
+
+
+def _left_out(lines: _Named) -> str:
+    return (f"the cost totals leave {'this line' if _count(lines) == 1 else 'them'} out "
+            "(INCOMPLETE) and the approval commands refuse the plan until every line is priced")
+
+
+def _regions_text(regions: set[str]) -> str:
+    """The regions a table prices the lines in: named up to five (us-east-1 and GovCloud), else
+    counted (the RDS table's 31 would bury the lines and the fix)."""
+    return ", ".join(sorted(regions)) if len(regions) <= 5 else f"{len(regions)} regions"
+
+
+def _priced_elsewhere(query: PriceQuery, book: PriceBook) -> tuple[str, ...]:
+    """The regions pricing the on-demand item ``query`` misses in its own region (empty for a
+    missing rate of another purchase option, an item no region prices, or a China region,
+    whose own message says it is priced in CNY)."""
+    key = dict(query.key)
+    if query.unpriceable or query.purchase_option != "on_demand" or \
+            key.get("region", "").startswith("cn-"):
+        return ()
+    return book.regions_pricing(query.kind, **key)
+
+
+def _region_fixes(fixes: Sequence[str]) -> str:
+    """The fix for a region's missing items: each refresh command (``fixes`` holds commands and,
+    for the items no refresh fetches, ``service item_id``), then rates or the user's rows."""
+    commands = [f for f in fixes if f.startswith("infra-toolkit ")]
+    others = [f for f in fixes if f not in commands]
+    text = ""
+    if commands:
+        quoted_commands = [f"`{c}`" for c in commands]
+        text = ("Fetch the region's prices from AWS: " + ", ".join(quoted_commands[:-1])
+                + (" and " if len(commands) > 1 else "") + quoted_commands[-1])
+    if others:
+        text += ("; " if text else "") + (
+            f"pricing refresh does not fetch {', '.join(others)}: give "
+            f"{'it' if len(others) == 1 else 'them'}")
+    else:
+        text += ", or give them"
+    return (f"{text} as rates in an overrides file or rows of a table of your own "
+            f"({WHERE_OWN_PRICES})")
 
 
 def discount_warnings(book: PriceBook) -> list[PlanWarning]:
@@ -171,6 +246,18 @@ def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
     return f"; the cost lines ask for {kind} {listed}: fix its key or delete it"
 
 
+def _not_typed(book: PriceBook, kind: str, key: tuple[str, ...]) -> bool:
+    """Whether the user's row at ``key`` is no price typed by hand, whose key could be a typo:
+    it repeats the shipped row it replaces (price and unit), or ``pricing refresh`` fetched it
+    from the Price List (a key AWS lists). A table written by ``pricing refresh --pricing-dir``
+    is both: the region's every fetched item beside every shipped row of the others, most of
+    which no plan asks for ("fix its key or delete it" named five rows of thousands)."""
+    own = book.tables[kind][key]
+    shipped = book.replaced_rows.get((kind, key))
+    return own.source.startswith(PRICE_LIST_SOURCE) or (
+        shipped is not None and (shipped.amount, shipped.unit) == (own.amount, own.unit))
+
+
 def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
                           tables_path: str = "pricing.tables",
                           overrides_path: str = "pricing.overrides") -> list[PlanWarning]:
@@ -183,7 +270,8 @@ def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
     entries = [(r.origin, r.kind, r.key, r.purchase_option, "rate", overrides_path)
                for r in book.overrides.rates]
     entries += [(where, kind, key, "on_demand", "row", tables_path)
-                for where, kind, key in book.own_rows if kind in _PRICE_KINDS]
+                for where, kind, key in book.own_rows
+                if kind in _PRICE_KINDS and not _not_typed(book, kind, key)]
     unused: dict[str, list[tuple[str, str, tuple[str, ...], str, str, str]]] = {}
     for entry in entries:
         where, kind, key, option, noun, _ = entry

@@ -48,7 +48,9 @@ __all__ = [
     "InstanceSpec",
     "Price",
     "PriceBook",
+    "WHERE_OWN_PRICES",
     "load_price_book",
+    "refresh_command",
     "unpriced_region_fix",
 ]
 
@@ -61,9 +63,18 @@ _BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elastica
 def unpriced_region_fix(region: str) -> str:
     """How to price ``region`` when no table does (a real region the shipped tables lack, such
     as mx-central-1): a refresh from the Price List API, or the user's own rates."""
+    if region.startswith("cn-"):
+        return f"price it with rates in an overrides file ({_CHINA})"
     return (f"price it with `infra-toolkit pricing refresh --service AmazonEC2 --region {region}` "
             "(and the other services it uses) or with rates in an overrides file "
             "(pricing_data/README.md)")
+
+
+# China's regions: AWS lists their prices (in CNY) from its China Price List endpoint, not the
+# us-east-1 one pricing refresh asks, and a USD total never mixes in CNY
+_CHINA = ("China regions are priced in CNY, never mixed into USD totals, by AWS's China Price "
+          "List endpoint, which pricing refresh does not ask: a USD rate is yours to convert; "
+          "pricing_data/README.md")
 
 
 @dataclass(frozen=True)
@@ -133,23 +144,20 @@ class PriceBook:
             raise PricingError(f"no {kind} table loaded; tables: {', '.join(self.tables)}")
         return TABLE_SCHEMAS[kind]
 
-    def _table_names(self, kind: str) -> str:
+    def table_names(self, kind: str) -> str:
+        """The file names of the ``kind`` tables loaded (shipped, then the user's), as messages
+        name them."""
         return ", ".join(t.name for t in self.tables_used if table_kind(t.name) == kind) or kind
 
-    def region_gap(self, kind: str, region: str) -> str | None:
-        """When the ``kind`` tables hold no row at all for ``region`` (and no rate of the
-        overrides names it): the sentence saying so, with the regions they price and the fix,
-        shared by every line of that kind in that region; otherwise ``None``."""
-        schema = self._schema(kind)
-        if schema.key[0] != "region" or not region:
-            return None
-        regions = {k[0] for k in self.tables[kind]}
-        if region in regions or any(r.kind == kind and r.key[0] == region
-                                    for r in self.overrides.rates):
-            return None
-        return (f"{self._table_names(kind)} holds no row for region {region!r} (it prices "
-                f"{', '.join(sorted(regions)) or 'no region'}). "
-                + _region_fix(kind, {"region": region}))
+    def regions_pricing(self, kind: str, **key: str) -> tuple[str, ...]:
+        """The regions whose ``kind`` rows price ``key`` but for its region (a tier's start
+        aside), sorted: where an item missing in ``key``'s region is priced; empty for a table
+        without a region column or an item no region prices."""
+        named = [c for c in self._schema(kind).key if c != "tier_start"]
+        if named[0] != "region":
+            return ()
+        rest = tuple(key.get(c, "") for c in named[1:])
+        return tuple(sorted({k[0] for k in self.tables[kind] if k[1:len(named)] == rest}))
 
     def _missing(self, kind: str, key: Mapping[str, str], what: str) -> PriceNotFound:
         """A PriceNotFound for ``key``: when the rest of the key is priced in other regions, it
@@ -159,17 +167,13 @@ class PriceBook:
         keys = self.tables[kind].keys()
         named = [c for c in schema.key if c != "tier_start"]
         asked = ", ".join(f"{c}={key[c]}" for c in named if key.get(c))
-        where = self._table_names(kind)
-        if schema.key[0] == "region":
-            rest = tuple(key.get(c, "") for c in named[1:])
-            regions = sorted({k[0] for k in keys if k[1:len(named)] == rest})
-            if regions:
-                hint = ("China regions are priced in CNY and never mixed into USD totals. "
-                        if key.get("region", "").startswith("cn-") else "")
-                return PriceNotFound(
-                    f"no {what} price for {asked} in {where}: region {key.get('region')!r} is "
-                    f"not priced; regions with this price: {', '.join(regions)}. {hint}"
-                    + _region_fix(kind, key))
+        where = self.table_names(kind)
+        regions = self.regions_pricing(kind, **key)
+        if regions:  # a China region's fix says why (_CHINA)
+            return PriceNotFound(
+                f"no {what} price for {asked} in {where}: region {key.get('region')!r} is "
+                f"not priced; regions with this price: {', '.join(regions)}. "
+                + _region_fix(kind, key))
         rows: Iterable[tuple[str, ...]] = keys
         for i, column in enumerate(named):
             value = key.get(column, "")
@@ -226,16 +230,17 @@ class PriceBook:
             if rate.kind == kind and rate.key == tup and rate.purchase_option == purchase_option:
                 unit = listed.unit if listed else schema.unit or ""
                 return Price(rate.usd_per_unit, unit, listed, rate)
-        if listed is None:
-            option = purchase_option.replace("_", "-")
-            what = _what(kind, key) + ("" if kind == "other_services" else f" {option}")
-            raise self._missing(kind, key, what)
         if purchase_option != "on_demand":
+            # whether the region's list price is loaded or not, only a rate prices it (a
+            # refresh of the region, once the fix said, fetches on-demand prices only)
             raise PriceNotFound(
                 f"no {purchase_option} rate for {_what(kind, key)} "
                 f"{'/'.join(k for k in tup if k)}: the public tables hold on-demand list prices "
                 f"only; add a rates entry with purchase_option: {purchase_option} to an "
                 "overrides file (format in pricing_data/README.md)")
+        if listed is None:
+            raise self._missing(kind, key, _what(kind, key) + (
+                "" if kind == "other_services" else " on-demand"))
         service = schema.service or key.get("service", "")
         pct = self.overrides.discounts_pct.get(service)
         if pct is None:
@@ -326,29 +331,42 @@ class PriceBook:
 
 # ``cost`` takes its own prices as options; a plan (validate, report, the approval commands)
 # only from its own pricing section, so a fix names both
-_WHERE_OWN_PRICES = ("cost --pricing-overrides / --pricing-table; in a plan, pricing.overrides / "
+WHERE_OWN_PRICES = ("cost --pricing-overrides / --pricing-table; in a plan, pricing.overrides / "
                      "pricing.tables; see pricing_data/README.md")
 _OWN_ROW_FIX = ("add a rates entry (service, region, item_id) to an overrides file or the row to "
-                f"a table of your own ({_WHERE_OWN_PRICES})")
+                f"a table of your own ({WHERE_OWN_PRICES})")
 
 
-def _region_fix(kind: str, key: Mapping[str, str]) -> str:
-    """How to price a region the tables lack: ``pricing refresh`` fetches the instance tables
-    (``--service``) and the other services' items of ``OTHER_ITEMS`` (``--other-services``);
-    the rest (data transfer, CPU credits, ...) come from a rate or a table."""
+def refresh_command(kind: str, key: Mapping[str, str]) -> str | None:
+    """The ``infra-toolkit pricing refresh`` command that fetches the ``kind`` row of ``key``
+    for its region from the Price List: ``--service`` for the instance tables, ``--other-services``
+    for the items of ``OTHER_ITEMS``; None for the rest (data transfer, CPU credits, CloudWatch),
+    which only a rate or a table of the user's prices."""
     # no boto3 at import time
     from infra_toolkit.pricing_refresh import REFRESHABLE
     from infra_toolkit.pricing_refresh_other import OTHER_ITEMS
 
-    services = [f"--service {s}" for s, (k, _engines) in REFRESHABLE.items() if k == kind]
+    # RDS and ElastiCache are refreshed one engine at a time (refresh_table requires --engine)
+    services = [f"--service {s}" + (f" --engine {key.get('engine')}" if engines else "")
+                for s, (k, engines) in REFRESHABLE.items() if k == kind]
     if kind == "other_services" and any(
             (i.service, i.item_id) == (key.get("service"), key.get("item_id"))
             for i in OTHER_ITEMS):
         services = ["--other-services"]
-    if services:
-        return (f"Refresh the table for your region (infra-toolkit pricing refresh "
-                f"{services[0]} --region {key.get('region')}) or add a rate to an overrides "
-                f"file or the row to a table of your own ({_WHERE_OWN_PRICES})")
+    if not services or key.get("region", "").startswith("cn-"):
+        return None  # China: _CHINA
+    return f"infra-toolkit pricing refresh {services[0]} --region {key.get('region')}"
+
+
+def _region_fix(kind: str, key: Mapping[str, str]) -> str:
+    """How to price a region the tables lack: the refresh that fetches the row
+    (:func:`refresh_command`), else a rate or a table of the user's."""
+    command = refresh_command(kind, key)
+    if command:
+        return (f"Refresh the table for your region ({command}) or add a rate to an overrides "
+                f"file or the row to a table of your own ({WHERE_OWN_PRICES})")
+    if key.get("region", "").startswith("cn-"):
+        return f"Add a rate to an overrides file ({_CHINA})"
     what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or f"{kind} table"
     return f"infra-toolkit pricing refresh does not fetch {what} rows; {_OWN_ROW_FIX}"
 

@@ -28,6 +28,7 @@ from infra_toolkit.atomic import check_can_replace, replace_file
 from infra_toolkit.errors import PricingError
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.pricing_tables import (
+    PRICE_LIST_SOURCE,
     TABLE_SCHEMAS,
     PriceRow,
     check_region_code,
@@ -252,7 +253,7 @@ def _row(service: str, region: str, item: Mapping[str, Any], where: str, today: 
     attrs = _field(item, ("product", "attributes"), where, dict)
     price, ident = _on_demand_usd(item, where)
     published = published_date(item, where, today)
-    source = (f"AWS Price List API GetProducts {service} {region} ({ident}; "
+    source = (f"{PRICE_LIST_SOURCE} {service} {region} ({ident}; "
               f"version {item.get('version', '?')}, published {published})")
     row = {"region": region, "usd_per_hour": price, "source": source, "as_of": published}
     instance = _field(attrs, ("instanceType",), where, str)

@@ -38,6 +38,7 @@ from infra_toolkit.pricing_refresh import (
 )
 from infra_toolkit.pricing_tables import (
     MAX_USD_PER_UNIT,
+    PRICE_LIST_SOURCE,
     check_region_code,
     read_price_table,
     tier_gap,
@@ -257,7 +258,7 @@ def _rows(found: Mapping[tuple[int, int], list[_Offer]], region: str
         rows.append({"region": region, "service": spec.service, "item_id": spec.item_id,
                      "description": spec.description, "unit": spec.unit, "usd_per_unit":
                      decimal_text(usd), "tier_start": spec.tier[0], "tier_end": spec.tier[1],
-                     "source": "AWS Price List API GetProducts "
+                     "source": f"{PRICE_LIST_SOURCE} "
                                + " + ".join(o.source for o in offers)
                                + (f" x {decimal_text(spec.scale)} per {spec.unit}"
                                   if spec.scale != 1 else ""),

@@ -24,6 +24,7 @@ from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
 
 __all__ = [
     "MAX_USD_PER_UNIT",
+    "PRICE_LIST_SOURCE",
     "TABLE_SCHEMAS",
     "PriceRow",
     "TableRef",
@@ -36,6 +37,10 @@ __all__ = [
     "table_kind",
     "tier_gap",
 ]
+
+#: How the ``source`` of a row ``pricing refresh`` fetched from the AWS Price List starts (then
+#: the service, region, usage type, SKU and offer): a price AWS lists for a key AWS has.
+PRICE_LIST_SOURCE = "AWS Price List API GetProducts"
 
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII: \d also matched "２０26"
 

@@ -124,7 +124,8 @@ class ReviewState:
         if self.subject.missing_prices:
             return (
                 f"{head}: it cannot be approved while {len(self.subject.missing_prices)} cost "
-                f"line(s) have no price ({'; '.join(self.subject.missing_prices)})"
+                f"line(s) have no price ({'; '.join(self.subject.missing_prices)}); "
+                f"{self.subject.price_fix}"
             )
         so_far = f" ({_who(self.approvals)})" if self.approvals else ""
         return (

@@ -97,6 +97,16 @@ class ReviewSubject:
         """How messages name the plan: its file if known, else its identity."""
         return self.source or self.plan
 
+    @property
+    def price_fix(self) -> str:
+        """How to price the ``missing_prices`` lines, for the messages that refuse the plan:
+        ``validate`` names each line's fix, as it depends on why it is missing (a region the
+        tables price only in part needs ``pricing refresh``, which a rate was said to be)."""
+        return (f"`infra-toolkit validate {self.source or 'PLAN.yaml'}` names each one's fix: "
+                "`infra-toolkit pricing refresh` for a region the tables price only in part, "
+                "else a rate in pricing.overrides or a row in pricing.tables "
+                "(pricing_data/README.md)")
+
     def shares_id_with(self, plan_file: str) -> bool:
         """Whether ``plan_file`` (recorded by another review request of this plan id) is another
         plan file that still exists: the two plans would share one review history. False for

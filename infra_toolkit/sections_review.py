@@ -21,8 +21,14 @@ def approvers_needed(a: PlanAnalysis) -> str:
     declared = s.monthly_cost_delta_usd
     threshold = s.policy.extra_approver_above_monthly_increase_usd
     rule = "" if threshold is None else f"; one more above {usd_text(threshold, signed=True)}"
+    # the change leaves out the lines missing a price (of either side), so once they are priced
+    # it may cross the threshold either way: the count is not yet the policy's answer (approve
+    # refuses the plan until then)
+    unpriced = (f", INCOMPLETE: {len(s.missing_prices)} price(s) not found, so the count may "
+                "change once they are priced" if s.missing_prices and threshold is not None
+                else "")
     text = (f"{s.approvers_needed} (policy basis: the monthly change as declared, "
-            f"{usd_text(declared, signed=True)}{rule})")
+            f"{usd_text(declared, signed=True)}{unpriced}{rule})")
     simulated = a.monthly_delta_usd
     if threshold is not None and a.runs and (simulated > threshold) != (declared > threshold):
         side = "above" if simulated > threshold else "not above"
@@ -49,9 +55,8 @@ def review_status(a: PlanAnalysis) -> Section:
     if unpriced:  # approve refuses such a plan whatever its review's status says
         submit += (paragraph(f"This plan cannot be approved while {len(unpriced)} cost line(s) "
                              f"have no price ({'; '.join(unpriced)}): the approve command below "
-                             "refuses it until each is priced (a rate in pricing.overrides or a "
-                             "row in pricing.tables: pricing_data/README.md) and the new digest "
-                             "is submitted.", "cannot-approve"),)
+                             f"refuses it until each is priced ({r.subject.price_fix}) and the "
+                             "new digest is submitted.", "cannot-approve"),)
     return Section("Review Status", (
         fields(rows, "review-status"),
         *submit,

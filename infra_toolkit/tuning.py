@@ -139,7 +139,9 @@ class SweepResult:
     it runs alone (its node groups share an instance type), empty when screened;
     ``unsettled_count``: how many variants ``confirm_limit`` left unconfirmed that could still
     rank among the ``top`` cheapest meeting the SLOs (0 when none could), ``unsettled`` the
-    sentence that says so (empty when none could)."""
+    sentence that says so (empty when none could); ``shared_cost_notes``: the cost notes (a
+    missing price with its fix, the credits counted ...) that more than one variant's ``note``
+    starts with, which the table prints once above its notes."""
 
     workload: str
     fields: tuple[str, ...]
@@ -152,6 +154,7 @@ class SweepResult:
     unscreened: str = ""
     unsettled: str = ""
     unsettled_count: int = 0
+    shared_cost_notes: tuple[str, ...] = ()
 
 
 def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
@@ -293,8 +296,11 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                                   joint if sharing else JointRun({workload: base}),
                                   pricer, priced_in.name)
     table = _ranked(rows, tuple(grid), chosen, slos)
+    notes = [r["cost_note"] for r in rows if r["cost_note"]]
+    shared = tuple(dict.fromkeys(n for n in notes if notes.count(n) > 1))
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
-                       slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count)
+                       slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count,
+                       shared)
 
 
 def _budgeted(spec: SimulationSpec) -> str:

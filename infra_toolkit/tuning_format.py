@@ -197,9 +197,29 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
             *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else []),
             *(f"{s}: {rows[f'{s}:monthly_note'].iloc[0]}" for s in result.scenarios
               if len(rows) and rows[f"{s}:monthly_note"].iloc[0])]
-    notes = [f"  rank {r['rank']}: {r['note']}" for r in rows.to_dict("records") if r["note"]]
+    notes, shared = _shared_notes(result, rows)
     return "\n".join([*head, "", out.to_string(index=False),
-                      *(["", "notes:", *notes] if notes else [])])
+                      *(["", "notes:", *shared, *notes] if notes or shared else [])])
+
+
+def _shared_notes(result: SweepResult, rows: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Each shown row's note, without the cost note it shares with other variants, and each
+    such cost note once, naming the ranks it applies to: a missing price's reason and fix
+    (~500 characters) was repeated on every rank."""
+    records = rows.to_dict("records")
+    shared = []
+    for cost in result.shared_cost_notes:
+        ranks = [r["rank"] for r in records if r["note"] == cost
+                 or str(r["note"]).startswith(cost + "; ")]
+        if len(ranks) < 2:
+            continue  # on one shown row only: left in its note
+        for r in records:
+            if r["rank"] in ranks:
+                r["note"] = str(r["note"])[len(cost):].removeprefix("; ")
+        which = "every rank" if len(ranks) == len(records) else \
+            f"ranks {', '.join(map(str, ranks))}"
+        shared.append(f"  {which}: {cost}")
+    return [f"  rank {r['rank']}: {r['note']}" for r in records if r["note"]], shared
 
 
 def format_sweep(result: SweepResult, fmt: str, top: int | None = None) -> str:

@@ -359,7 +359,10 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
     with pytest.raises(
         ApprovalError,
         match=r"review-001 \(plans/checkout.yaml\) cannot be approved: 1 cost line\(s\) have no "
-        r"price \(aws_instance.api: Instance usage .*m9.huge\)\); fix the resource or add a price",
+        r"price \(aws_instance.api: Instance usage .*m9.huge\)\); price them \(`infra-toolkit "
+        r"validate plans/checkout.yaml` names each one's fix: `infra-toolkit pricing refresh` for "
+        r"a region the tables price only in part, else a rate in pricing.overrides or a row in "
+        r"pricing.tables \(pricing_data/README.md\)\), then submit the plan again$",
     ):
         sign_off(store, s, APPROVE, reviewer="alice", at=at(1), answers=ANSWERS)
     sign_off(store, s, REJECT, reviewer="alice", at=at(2), comment="price missing")

@@ -139,11 +139,19 @@ def test_price_not_found_blocks_approval_with_a_clear_message(
         f"error: review-001 ({plan}) cannot be approved: 3 cost line(s) have no price "
         "(current aws_instance.web: root_block_device: Storage (general purpose SSD, gp3); "
         "current aws_db_instance.shop: Storage (general purpose SSD, gp2); "
-        "current aws_db_instance.shop: Additional backup storage); fix the resource or add a "
-        "price override, then submit the plan again\n"
+        "current aws_db_instance.shop: Additional backup storage); price them "
+        f"(`infra-toolkit validate {plan}` names each one's fix: `infra-toolkit pricing "
+        "refresh` for a region the tables price only in part, else a rate in pricing.overrides "
+        "or a row in pricing.tables (pricing_data/README.md)), then submit the plan again\n"
     )
     code, out = cli(capsys, "gate", str(plan), *db)
     assert code == 1 and "cannot be approved while 3 cost line(s) have no price" in out
+    # the gate's reason says how to price them, as approve's refusal does
+    assert out.rstrip().endswith(
+        f"current aws_db_instance.shop: Additional backup storage); `infra-toolkit validate "
+        f"{plan}` names each one's fix: `infra-toolkit pricing refresh` for a region the tables "
+        "price only in part, else a rate in pricing.overrides or a row in pricing.tables "
+        "(pricing_data/README.md)")
 
 
 def test_approve_notebook_runs_under_papermill_and_shows_the_form(

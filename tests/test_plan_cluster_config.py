@@ -107,6 +107,29 @@ def test_bad_cluster_config(field: str, value: Any, message: str) -> None:
         cluster_config_from_dict(doc, "cluster.yaml")
 
 
+def test_zones_outside_the_region_are_refused_once_a_list() -> None:
+    # region17: a ClusterConfig moved to eu-west-1 (metadata.region) with its us-east-1 zones
+    # kept was valid; EC2 lists a region's zones only there, so eksctl cannot create it. One
+    # problem a list, naming each zone outside; a zone of the region (eu-west-1b) and a Local
+    # Zone (region + "-" + suffix) pass
+    doc = _config()
+    doc["metadata"]["region"] = "eu-west-1"
+    doc["availabilityZones"] = ["us-east-1a", "eu-west-1b", "us-east-1c"]
+    doc["managedNodeGroups"][0]["availabilityZones"] = ["eu-west-11a"]
+    with pytest.raises(SpecError) as raised:
+        cluster_config_from_dict(doc, "cluster.yaml")
+    assert str(raised.value).split("\n") == [
+        "cluster.yaml: availabilityZones: 'us-east-1a', 'us-east-1c' are not zones of "
+        "metadata.region 'eu-west-1' (its zones are eu-west-1a, eu-west-1b, ...); name zones "
+        "of eu-west-1, or correct the region",
+        "cluster.yaml: managedNodeGroups[0].availabilityZones: 'eu-west-11a' is not a zone of "
+        "metadata.region 'eu-west-1' (its zones are eu-west-1a, eu-west-1b, ...); name zones "
+        "of eu-west-1, or correct the region"]
+    doc["managedNodeGroups"][0]["availabilityZones"] = ["eu-west-1-lax-1a"]
+    doc["availabilityZones"] = ["eu-west-1a", "eu-west-1b"]
+    assert cluster_config_from_dict(doc).node_groups[0].zones == ("eu-west-1-lax-1a",)
+
+
 def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "cluster.yaml"
     path.write_text("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: [a\n")

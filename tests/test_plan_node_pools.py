@@ -184,6 +184,26 @@ def test_a_bad_node_pool_file_is_reported_under_its_key(tmp_path: Path) -> None:
                                 "karpenter.sh/v1 or karpenter.sh/v1beta1")]
 
 
+def test_a_node_pool_in_zones_of_another_region_is_refused(tmp_path: Path) -> None:
+    # region17: a NodePool whose zone requirement names us-east-1 zones in a plan priced in
+    # us-east-1 is fine; moved to eu-west-1 with those zones kept, Karpenter finds no offering
+    # in any of them and launches nothing, yet the plan was valid and simulated its nodes
+    plan = _plan(tmp_path)
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    pools.write_text(pools.read_text().replace(
+        "        - {key: karpenter.sh/capacity-type",
+        "        - {key: topology.kubernetes.io/zone, operator: In, values: [us-east-1a, "
+        "us-east-1b]}\n        - {key: karpenter.sh/capacity-type"))
+    assert validate_plan(plan) == []
+    plan.write_text(plan.read_text().replace("proposed:\n  region: us-east-1",
+                                             "proposed:\n  region: eu-west-1"))
+    assert [(p.path, p.message) for p in validate_plan(plan)] == [
+        ("proposed.node_pools", "NodePool 'general': topology.kubernetes.io/zone 'us-east-1a', "
+                                "'us-east-1b' are not zones of the plan's region 'eu-west-1', so "
+                                "Karpenter launches no node for it; name zones of eu-west-1 "
+                                "(eu-west-1a, ...), or correct the region")]
+
+
 def test_the_warnings_say_which_type_is_assumed_and_the_cheapest(tmp_path: Path) -> None:
     plan = _plan(tmp_path, "c5.large, m5.large", GROUP.replace(
         "instance_types: [c5.large]", "instance_types: [m5.large]"))

@@ -490,30 +490,90 @@ def test_no_bytes_warning_when_two_load_balancers_leave_the_usage_as_declared(
     assert [w for w in _warnings(plan) if "processed_bytes_gb" in w[0]] == []
 
 
-def test_lines_of_a_table_that_holds_no_row_for_the_region_share_one_warning(
-        tmp_path: Path) -> None:
-    # audit5 A5-12: a plan in a region the EC2 table does not price (it holds us-east-1 and the
-    # two GovCloud regions only) got one warning per instance type, each repeating the fix.
-    # Two instances of different types in eu-west-1 miss rows of the same table for the same
-    # reason: one warning at the first, naming both lines, the regions priced and the refresh
-    # command once. Their root volumes (other_services, which does price eu-west-1 for some
-    # items) keep their own per-item wording.
+# how a region's missing-price warning ends, after its refresh commands
+OWN_PRICES = (", or give them as rates in an overrides file or rows of a table of your own "
+              "(cost --pricing-overrides / --pricing-table; in a plan, pricing.overrides / "
+              "pricing.tables; see pricing_data/README.md); the cost totals leave them out "
+              "(INCOMPLETE) and the approval commands refuse the plan until every line is priced")
+
+
+def test_the_lines_a_region_is_not_priced_for_share_one_warning(tmp_path: Path) -> None:
+    # audit5 A5-12 grouped the EC2 lines of a region the EC2 table lacks; region17: a plan moved
+    # to eu-west-1 still got one ~600-character warning per other-services item (root volumes,
+    # EKS, ALB, NAT, RDS storage ...), each repeating a refresh command. Now every line of the
+    # region whose item the tables price only elsewhere shares one warning: each line named,
+    # the tables and regions that price them, both refresh commands once. Two instances of
+    # different types with their default gp2 root volumes: 4 lines, 2 of them one component.
     entry = "    - {{type: aws_instance, name: {}, instance_type: {}}}"
     listed = "\n".join(entry.format(n, t) for n, t in (("a", "m5.large"), ("b", "c5.large")))
     plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),
                                        ("current:\n  region: us-east-1\n  resources: []",
                                         "current:\n  region: eu-west-1\n  resources:\n" + listed)))
-    got = [message for _path, message in _warnings(plan) if "Instance usage" in message]
-    assert got == [
-        "no price for 2 lines (aws_instance.a / Instance usage (Linux/UNIX, on-demand, "
-        "m5.large); aws_instance.b / Instance usage (Linux/UNIX, on-demand, c5.large)): "
-        "ec2_on_demand_2026-07-20.csv holds no row for region 'eu-west-1' (it prices us-east-1, "
-        "us-gov-east-1, us-gov-west-1). Refresh the table for your region (infra-toolkit pricing "
-        "refresh --service AmazonEC2 --region eu-west-1) or add a rate to an overrides file or "
-        "the row to a table of your own (cost --pricing-overrides / --pricing-table; in a plan, "
-        "pricing.overrides / pricing.tables; see pricing_data/README.md); the cost totals leave "
-        "them out (INCOMPLETE) and the approval commands refuse the plan until every line is "
-        "priced"]
+    got = [(path, message) for path, message in _warnings(plan) if "no price" in message]
+    assert got == [("current.resources[0]", (
+        "no price in region 'eu-west-1' for 4 lines (aws_instance.a / Instance usage "
+        "(Linux/UNIX, on-demand, m5.large); aws_instance.a, aws_instance.b / root_block_device: "
+        "Storage (general purpose SSD, gp2); aws_instance.b / Instance usage (Linux/UNIX, "
+        "on-demand, c5.large)): the tables price them in other regions only "
+        "(ec2_on_demand_2026-07-20.csv: us-east-1, us-gov-east-1, us-gov-west-1; "
+        "other_services_2026-05-03.csv: us-east-1). Fetch the region's prices from AWS: "
+        "`infra-toolkit pricing refresh --service AmazonEC2 --region eu-west-1` and "
+        "`infra-toolkit pricing refresh --other-services --region eu-west-1`" + OWN_PRICES))]
+
+
+def test_a_region_s_item_no_refresh_fetches_is_named_beside_the_commands(
+        tmp_path: Path) -> None:
+    # A t3.medium with surplus CPU credits (usage.monthly_cpu_credit_hrs) in eu-west-1: its
+    # instance hours and root volume come from the refreshes, its credits (ec2_cpu_credits_t3,
+    # us-east-1 only) from no refresh, so the warning says which item needs a rate or a row.
+    # A SPOT line missing its rate is another fix (a rate of that purchase option): its own
+    # warning, as before.
+    listed = ("    - {type: aws_instance, name: a, instance_type: t3.medium,\n"
+              "       usage: {monthly_cpu_credit_hrs: 10}}\n"
+              "    - {type: aws_instance, name: s, instance_type: m5.large,\n"
+              "       instance_market_options: {market_type: spot}}")
+    plan = _plan(tmp_path, plan_edits=(("      hpa: manifests/hpa.yaml\n", ""),
+                                       ("current:\n  region: us-east-1\n  resources: []",
+                                        "current:\n  region: eu-west-1\n  resources:\n" + listed)))
+    got = [message for _path, message in _warnings(plan) if "no price" in message]
+    assert len(got) == 2, got
+    assert got[0].startswith(
+        "no price in region 'eu-west-1' for 4 lines (aws_instance.a / Instance usage "
+        "(Linux/UNIX, on-demand, t3.medium); aws_instance.a / CPU credits; aws_instance.a, "
+        "aws_instance.s / root_block_device: Storage (general purpose SSD, gp2)")
+    assert ("Fetch the region's prices from AWS: `infra-toolkit pricing refresh --service "
+            "AmazonEC2 --region eu-west-1` and `infra-toolkit pricing refresh --other-services "
+            "--region eu-west-1`; pricing refresh does not fetch AmazonEC2 ec2_cpu_credits_t3: "
+            "give it as rates in an overrides file") in got[0]
+    assert got[1].startswith("no price for aws_instance.s / Instance usage (Linux/UNIX, spot, "
+                             "m5.large): no spot rate")
+
+
+def test_a_region_no_table_prices_names_each_refresh_with_its_engine(tmp_path: Path) -> None:
+    # A region the tables lack (mx-central-1, accepted as a rate names it): a PostgreSQL
+    # instance's line needs the RDS refresh, which takes one engine at a time (the fix said
+    # `pricing refresh --service AmazonRDS --region R`, which refresh refuses: "needs
+    # --engine"); the 30 regions of the RDS table with PostgreSQL db.t3.micro Single-AZ rows are
+    # counted, not listed
+    (tmp_path / "rates.yaml").write_text(
+        "version: 1\nrates:\n  - {service: AmazonEC2, region: mx-central-1, instance_type: "
+        "m5.large, usd_per_unit: '0.1', source: quote}\n")
+    db = ("    - {type: aws_db_instance, name: db, engine: postgres, instance_class: db.t3.micro,"
+          "\n       allocated_storage: 20, storage_type: gp2}")
+    plan = _plan(tmp_path, plan_edits=(
+        ("      hpa: manifests/hpa.yaml\n", ""),
+        ("current:\n  region: us-east-1\n  resources: []",
+         "current:\n  region: mx-central-1\n  resources:\n" + db),
+        ("questions:", "pricing: {overrides: rates.yaml}\nquestions:")))
+    named = ("aws_db_instance.db / Database instance (on-demand, Single-AZ, db.t3.micro); "
+             "aws_db_instance.db / Storage (general purpose SSD, gp2)")
+    tables = "rds_on_demand_2026-05-03.csv: 30 regions; other_services_2026-05-03.csv: us-east-1"
+    rds = "--service AmazonRDS --engine PostgreSQL"
+    assert [m for _p, m in _warnings(plan) if "no price" in m] == [
+        f"no price in region 'mx-central-1' for 2 lines ({named}): the tables price them in "
+        f"other regions only ({tables}). Fetch the region's prices from AWS: `infra-toolkit "
+        f"pricing refresh {rds} --region mx-central-1` and `infra-toolkit pricing refresh "
+        "--other-services --region mx-central-1`" + OWN_PRICES]
 
 
 def test_the_desired_size_warning_names_eksctl_s_field_for_a_cluster_config_group(

@@ -27,14 +27,61 @@ def _shipped() -> list[Path]:
     return sorted(DEFAULT_PRICING_DIR.glob("*.csv"))
 
 
+@pytest.mark.parametrize(("kind", "key", "command"), [
+    ("ec2_on_demand", {"region": "eu-west-1", "instance_type": "t3.medium"},
+     "infra-toolkit pricing refresh --service AmazonEC2 --region eu-west-1"),
+    # RDS and ElastiCache refresh one engine at a time: without --engine refresh refuses it
+    ("rds_on_demand", {"region": "eu-west-1", "engine": "PostgreSQL",
+                       "instance_class": "db.t3.medium", "deployment": "multi-az"},
+     "infra-toolkit pricing refresh --service AmazonRDS --engine PostgreSQL --region eu-west-1"),
+    ("elasticache_on_demand", {"region": "eu-west-1", "engine": "Redis",
+                               "node_type": "cache.t3.micro"},
+     "infra-toolkit pricing refresh --service AmazonElastiCache --engine Redis --region "
+     "eu-west-1"),
+    ("other_services", {"region": "eu-west-1", "service": "AmazonEKS",
+                        "item_id": "eks_cluster_hour_standard_support"},
+     "infra-toolkit pricing refresh --other-services --region eu-west-1"),
+    # nor China's instances (their Price List endpoint is China's own)
+    ("ec2_on_demand", {"region": "cn-north-1", "instance_type": "t3.medium"}, None),
+    # no refresh fetches CPU credits or data transfer
+    ("other_services", {"region": "eu-west-1", "service": "AmazonEC2",
+                        "item_id": "ec2_cpu_credits_t3"}, None),
+])
+def test_the_refresh_command_of_a_missing_row(kind: str, key: dict[str, str],
+                                              command: str | None) -> None:
+    assert pricing.refresh_command(kind, key) == command
+
+
+def test_the_fix_for_a_region_no_table_prices() -> None:
+    # a real region the tables lack: refresh it or give rates; a China region: rates only
+    assert pricing.unpriced_region_fix("mx-central-1") == (
+        "price it with `infra-toolkit pricing refresh --service AmazonEC2 --region "
+        "mx-central-1` (and the other services it uses) or with rates in an overrides file "
+        "(pricing_data/README.md)")
+    assert pricing.unpriced_region_fix("cn-northwest-1") == (
+        "price it with rates in an overrides file (China regions are priced in CNY, never "
+        "mixed into USD totals, by AWS's China Price List endpoint, which pricing refresh does "
+        "not ask: a USD rate is yours to convert; pricing_data/README.md)")
+
+
+def test_an_rds_refresh_without_engine_is_refused() -> None:
+    # why refresh_command names the engine: refresh_table checks it before any AWS call
+    from infra_toolkit.pricing_refresh import refresh_table
+
+    with pytest.raises(PricingError, match=r"^AmazonRDS needs --engine, one of MySQL, "
+                       r"PostgreSQL, MariaDB"):
+        refresh_table("AmazonRDS", "eu-west-1", data_dir=DEFAULT_PRICING_DIR, client=object())
+
+
 def test_public_api_is_fixed() -> None:
     assert sorted(pricing.__all__) == sorted([
-        "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "load_price_book",
-        "unpriced_region_fix"])
+        "DEFAULT_PRICING_DIR", "InstanceSpec", "Price", "PriceBook", "WHERE_OWN_PRICES",
+        "load_price_book", "refresh_command", "unpriced_region_fix"])
     assert sorted(pricing_overrides.__all__) == sorted([
         "PURCHASE_OPTIONS", "Overrides", "Rate", "check_key_values", "read_overrides"])
     assert sorted(pricing_tables.__all__) == sorted([
-        "MAX_USD_PER_UNIT", "TABLE_SCHEMAS", "PriceRow", "TableRef", "TableSchema",
+        "MAX_USD_PER_UNIT", "PRICE_LIST_SOURCE", "TABLE_SCHEMAS", "PriceRow", "TableRef",
+        "TableSchema",
         "check_region_code", "find_tables", "parse_decimal", "read_price_table", "read_yaml",
         "table_kind", "tier_gap"])
 
@@ -223,8 +270,13 @@ def test_find_tables_takes_the_newest_date_and_skips_the_cny_table(tmp_path: Pat
      (r"AmazonEC2 instance on-demand price for region=eu-west-1, instance_type=t3.medium .*region "
      r"'eu-west-1' is not priced; regions with this price: us-east-1, us-gov-east-1, "
      r"us-gov-west-1\. Refresh")),
+    # region17: China's fix was "Refresh the table for your region", which asks the us-east-1
+    # Price List endpoint: China's prices come from its own, in CNY
     ("ec2_on_demand", {"region": "cn-north-1", "instance_type": "t3.medium"},
-     r"China regions are priced in CNY and never mixed into USD totals"),
+     (r"regions with this price: us-east-1, us-gov-east-1, us-gov-west-1\. Add a rate to an "
+      r"overrides file \(China regions are priced in CNY, never mixed into USD totals, by "
+      r"AWS's China Price List endpoint, which pricing refresh does not ask: a USD rate is "
+      r"yours to convert; pricing_data/README\.md\)$")),
     ("rds_on_demand", {"region": "us-east-1", "engine": "Oracle", "instance_class": "db.t3.medium",
                        "deployment": "single-az"},
      (r"engine 'Oracle' not found for region=us-east-1; nearest engine: MariaDB, MySQL, "
@@ -390,13 +442,23 @@ rates:
     assert spot.rate is not None and spot.rate.origin.endswith("o.yaml: rates[0]")
     eu = book.lookup("ec2_on_demand", region="eu-west-1", instance_type="t3.medium")
     assert (eu.usd_per_unit, eu.row, eu.unit) == (Decimal("0.0456"), None, "hour")
-    # a rate naming eu-west-1 means the region is being priced: its other EC2 lines get their
-    # own "not found" (which rate is missing), not the table-wide region gap
-    assert book.region_gap("ec2_on_demand", "eu-west-1") is None
-    assert load_price_book().region_gap("ec2_on_demand", "eu-west-1") is not None
-    # the public EC2 table holds us-east-1 (and GovCloud) rows; RDS has eu-west-1 rows
-    assert load_price_book().region_gap("ec2_on_demand", "us-east-1") is None
-    assert load_price_book().region_gap("rds_on_demand", "eu-west-1") is None
+    # where an item missing in a region is priced: the table rows' regions (a rate is no row);
+    # the public EC2 table holds m5.large in us-east-1 and GovCloud, EKS hours in us-east-1
+    shipped = load_price_book()
+    assert book.regions_pricing("ec2_on_demand", region="eu-west-1", instance_type="m5.large") \
+        == ("us-east-1", "us-gov-east-1", "us-gov-west-1")
+    assert shipped.regions_pricing("other_services", region="eu-west-1", service="AmazonEKS",
+                                   item_id="eks_cluster_hour_standard_support") == ("us-east-1",)
+    # an item no region prices (no sourced T4g rate), a table without a region column: none
+    assert shipped.regions_pricing("other_services", region="us-east-1", service="AmazonEC2",
+                                   item_id="ec2_cpu_credits_t4g") == ()
+    assert shipped.regions_pricing("ec2_instance_specs", instance_type="m5.large") == ()
+    # a spot line in a region without list prices needs a rate, which a refresh (on-demand
+    # prices only) never gives: the message says so, not "refresh the table"
+    with pytest.raises(PriceNotFound, match=r"^no spot rate for AmazonEC2 instance "
+                       r"eu-west-1/m5\.large: the public tables hold on-demand list prices only; "
+                       r"add a rates entry with purchase_option: spot"):
+        book.lookup("ec2_on_demand", "spot", region="eu-west-1", instance_type="m5.large")
     ri = book.lookup("rds_on_demand", "reserved", region="us-east-1", engine="PostgreSQL",
                      instance_class="db.t3.medium", deployment="multi-az")
     assert ri.usd_per_unit == Decimal("0.1")

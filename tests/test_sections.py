@@ -405,16 +405,44 @@ def test_review_status_says_a_plan_with_an_unpriced_line_cannot_be_approved(
     for status in ("REJECTED", "AWAITING APPROVAL"):
         review = dataclasses.replace(small_analysis.review, subject=subject, status=status)
         s = sections.review_status(dataclasses.replace(small_analysis, review=review))
+        # region17: the fix named was a rate or a row only, where a plan in a region the
+        # tables price in part needs a refresh: validate names each line's own fix
         blocked = ('<p class="cannot-approve">This plan cannot be approved while 1 cost line(s) '
                    f"have no price ({line}): the approve command below refuses it until each "
-                   "is priced (a rate in pricing.overrides or a row in pricing.tables: "
-                   "pricing_data/README.md) and the new digest is submitted.</p>")
+                   "is priced (`infra-toolkit validate tests/data/plans/report/small.yaml` "
+                   "names each one&#x27;s fix: `infra-toolkit pricing refresh` for a region the "
+                   "tables price only in part, else a rate in pricing.overrides or a row in "
+                   "pricing.tables (pricing_data/README.md)) and the new digest is submitted.</p>")
         approve = next(i for i, p in enumerate(s.parts)
                        if isinstance(p, str) and "approve-command" in p)
         assert s.parts.index(blocked) < approve
     # every line priced: no such paragraph
     assert not [p for p in sections.review_status(small_analysis).parts
                 if isinstance(p, str) and "cannot-approve" in p]
+
+@pytest.mark.parametrize(("threshold", "expected"), [
+    # region17: a plan in eu-west-1 with 16 lines unpriced showed "Approvers needed 2 (policy
+    # basis: the monthly change as declared, +$174.63 ...)" as if that change were complete;
+    # priced, its change was +$415.72. With a threshold the count may change: said so
+    (Decimal("1000"), "1 (policy basis: the monthly change as declared, +$135.80, INCOMPLETE: "
+                      "1 price(s) not found, so the count may change once they are priced; one "
+                      "more above +$1,000.00)"),
+    # without one the count is the policy's whatever the change: nothing to add
+    (None, "1 (policy basis: the monthly change as declared, +$135.80)"),
+])
+def test_approvers_needed_says_an_unpriced_change_may_change_the_count(
+        small_analysis: PlanAnalysis, threshold: Decimal | None, expected: str) -> None:
+    from infra_toolkit.plan import ApprovalPolicy
+    from infra_toolkit.sections_review import approvers_needed
+
+    subject = dataclasses.replace(
+        small_analysis.review.subject, monthly_cost_delta_usd=Decimal("135.80"),
+        missing_prices=("current aws_nat_gateway.out: NAT gateway",),
+        policy=ApprovalPolicy(1, threshold))
+    a = dataclasses.replace(small_analysis, review=dataclasses.replace(
+        small_analysis.review, subject=subject))
+    assert approvers_needed(a) == expected
+
 
 def test_phase_dates() -> None:
     frame = phase_table([

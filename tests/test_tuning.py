@@ -402,21 +402,41 @@ def test_only_load_tests_cannot_be_priced() -> None:
         sweep_workload(plan, book, "backend", {}, scenarios=[test])
 
 
-def test_a_missing_price_is_flagged_never_zero(tmp_path: Path) -> None:
-    # the group on SPOT: the public tables hold on-demand prices only, and the plan gives no
-    # spot rate, so its instance hours have no price (as the report's cost line says)
+def _spot_plan(tmp_path: Path) -> Plan:
+    """The small plan with its node group on SPOT: the public tables hold on-demand prices
+    only, and the plan gives no spot rate, so its instance hours have no price."""
     shutil.copytree(MANIFESTS, tmp_path / "manifests")
     text = (REPO_ROOT / SMALL_PLAN).read_text().replace("../manifests/", "manifests/")
     text = text.replace("      instance_types: [m5.large]\n",
                         "      instance_types: [m5.large]\n      capacity_type: SPOT\n")
     (tmp_path / "plan.yaml").write_text(text)
-    plan = read_plan(tmp_path / "plan.yaml")
+    return read_plan(tmp_path / "plan.yaml")
+
+
+def test_a_missing_price_is_flagged_never_zero(tmp_path: Path) -> None:
+    # the group on SPOT: the public tables hold on-demand prices only, and the plan gives no
+    # spot rate, so its instance hours have no price (as the report's cost line says)
+    plan = _spot_plan(tmp_path)
     t = sweep_workload(plan, load_price_book(), "api", parse_vary(["maxReplicas=2"]),
                        scenarios=["steady"]).table
     assert list(t["monthly_usd"]) == [None, None]
     assert list(t["delta_monthly_usd"]) == [None, None]
     assert all(n.startswith("PRICE NOT FOUND: no spot rate for AmazonEC2 instance "
                             "us-east-1/m5.large") for n in t["note"])
+
+
+def test_a_missing_price_every_variant_shares_is_printed_once(tmp_path: Path) -> None:
+    # region17: a sweep of a plan in a region the tables lack printed the ~500-character
+    # reason and fix on every rank's note; the table prints it once, naming the ranks, and each
+    # rank keeps its own note (JSON and CSV keep the whole note on every row)
+    result = sweep_workload(_spot_plan(tmp_path), load_price_book(), "api",
+                            parse_vary(["maxReplicas=2,3"]), scenarios=["steady"])
+    reason = result.table["note"].iloc[0]
+    assert reason.startswith("PRICE NOT FOUND: no spot rate") and \
+        list(result.table["note"]) == [reason] * 3 and result.shared_cost_notes == (reason,)
+    notes = format_sweep(result, "table").split("\nnotes:\n")[1]
+    assert notes == f"  every rank: {reason}"
+    assert json.loads(format_sweep(result, "json"))["variants"][1]["note"] == reason
 
 
 def test_unconfirmed_variants_are_never_called_meeting(small: tuple[Plan, PriceBook]) -> None:
