@@ -106,7 +106,10 @@ class CostLine:
     """Step 2: a priced component. ``price`` holds the unit price and the table row (file,
     line, key) it came from; ``price_not_found`` the PriceNotFound message when no price
     matched, in which case the line has no cost and the estimate is incomplete;
-    ``price_table_kind`` the kind of table it was priced from (``ec2_on_demand``, ...)."""
+    ``price_table_kind`` the kind of table it was priced from (``ec2_on_demand``, ...);
+    ``price_not_found_reason`` the part of that message the lines missing a price for the same
+    cause share (table, why and fix; the whole message when none stands apart), which the cost
+    tables print once as a note the lines point to (:mod:`~infra_toolkit.cost_notes`)."""
 
     resource_type: str
     resource_name: str
@@ -121,6 +124,7 @@ class CostLine:
     price_not_found: str | None
     note: str = ""
     price_table_kind: str = ""
+    price_not_found_reason: str = ""
 
     @property
     def address(self) -> str:

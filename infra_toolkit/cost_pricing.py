@@ -20,13 +20,14 @@ __all__ = ["estimate", "price_components"]
 
 
 def _line(c: CostComponent, name: str, quantity: Decimal | None, price: Price | None,
-          missing: str | None, note: str | None = None) -> CostLine:
+          missing: str | PriceNotFound | None, note: str | None = None) -> CostLine:
     r = c.resource
     unit_price = price.usd_per_unit if price is not None else None
     cost = quantity * unit_price if quantity is not None and unit_price is not None else None
+    reason = missing.reason if isinstance(missing, PriceNotFound) else missing or ""
     return CostLine(r.type, r.name, r.region, name, c.unit, c.hourly_quantity, quantity,
-                    unit_price, cost, price, missing, c.note if note is None else note,
-                    c.query.kind)
+                    unit_price, cost, price, None if missing is None else str(missing),
+                    c.note if note is None else note, c.query.kind, reason)
 
 
 def _joined(*notes: str) -> str:
@@ -47,7 +48,7 @@ def _tiered(c: CostComponent, book: PriceBook) -> list[CostLine]:
     try:
         tiers = book.tiers(c.query.kind, **key)
     except PriceNotFound as exc:
-        return [_line(c, c.name, c.monthly_quantity, None, str(exc))]
+        return [_line(c, c.name, c.monthly_quantity, None, exc)]
     units = c.tier_units if c.tier_units > 0 else Decimal(1)  # 0 node-months: nothing to tier
     remaining = (c.monthly_quantity if c.monthly_quantity is not None else Decimal(0)) / units
     lines: list[CostLine] = []
@@ -97,7 +98,7 @@ def price_components(components: Iterable[CostComponent], book: PriceBook
                                              c.note, "no rate in the price tables here: none "
                                              "needed while none is used")))
                     continue
-                lines.append(_line(c, c.name, c.monthly_quantity, None, str(exc)))
+                lines.append(_line(c, c.name, c.monthly_quantity, None, exc))
             else:
                 lines.append(_line(c, c.name, c.monthly_quantity, price, None))
     return tuple(lines)

@@ -28,6 +28,7 @@ from infra_toolkit.cost_components import lcu_per_hour
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.report_html import duration_text
 from infra_toolkit.resources import Resource
 
 __all__ = [
@@ -341,7 +342,9 @@ def estimate_from_simulation(resources: Sequence[Resource], simulation: Any, boo
                                  served_rps=timeline["served_rps"].to_numpy() if traffic else None,
                                  step_s=step, traffic=traffic,
                                  overflow_node_hours_by_node_group=overflow)
-    note = (f"monthly figures project the simulated {window_h:g} h window to "
+    # the window as the report writes durations ("25 min", not "0.416667 h")
+    note = (f"monthly figures project the simulated {duration_text(float(summary.duration_s))} "
+            "window to "
             f"{HOURS_PER_MONTH} h (x {_scale(window_h).quantize(Decimal('0.0001'))})")
     return estimate(projected, book, notes=(note,))
 

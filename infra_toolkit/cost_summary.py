@@ -19,6 +19,7 @@ from infra_toolkit.cost import (
     unit_price_text,
     usd_text,
 )
+from infra_toolkit.cost_notes import missing_text, note_lines, note_ref, price_notes, unknown_usage
 
 __all__ = [
     "compare_estimates",
@@ -234,25 +235,28 @@ def format_estimate(est: CostEstimate) -> str:
              "PRICE SOURCE")]
     flagged: list[str] = []
     line_notes: list[str] = []
+    notes = price_notes(est.lines)
     for address in dict.fromkeys(ln.address for ln in est.lines):
         rows.append((address, "", "", "", "", ""))
         for ln in (x for x in est.lines if x.address == address):
             cost = {"PRICE NOT FOUND": "PRICE NOT FOUND", "usage unknown": "depends on usage"
                     }.get(ln.status, usd_text(ln.monthly_cost_usd))
+            source = ln.price.ref if ln.price is not None else "-"
+            if ln.price_not_found is not None:
+                source = note_ref(ln, notes)
+                flagged.append(f"  {ln.address} / {ln.component}: {missing_text(ln, notes)}")
             rows.append((f"  {ln.component}", _qty(ln.monthly_quantity), ln.unit,
-                         unit_price_text(ln.unit_price_usd),
-                         cost, ln.price.ref if ln.price is not None else "-"))
-            if ln.price_not_found:
-                flagged.append(f"  {ln.address} / {ln.component}: {ln.price_not_found}")
+                         unit_price_text(ln.unit_price_usd), cost, source))
             if ln.note and ln.note != ln.price_not_found:
                 line_notes.append(f"note: {ln.address} / {ln.component}: {ln.note}")
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     text = ["  ".join(c.ljust(w) if i in (0, 2, 5) else c.rjust(w) for i, (c, w) in
                       enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
-    total = f"TOTAL {usd_text(est.total_monthly_usd)} per month ({HOURS_PER_MONTH} hours)"
+    total = (f"TOTAL {usd_text(est.total_monthly_usd)} per month ({HOURS_PER_MONTH} hours)"
+             + unknown_usage(est))
     if est.has_missing_prices:
         total += (f" -- INCOMPLETE: {len(flagged)} price(s) not found, left out of the total:\n"
-                  + "\n".join(flagged))
+                  + "\n".join([*flagged, *(f"  {n}" for n in note_lines(notes))]))
     rounding = rounding_note(estimate_frame(est), {"monthly_cost_usd": "MONTHLY COST"})
     text += ["", total, *([f"note: {rounding}"] if rounding else []), *line_notes,
              *[f"note: {n}" for n in est.notes], "pricing tables:",
@@ -278,9 +282,13 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
                                      "proposed_monthly_usd": "PROPOSED",
                                      "delta_monthly_usd": "DELTA"})
     lines += [f"note: {rounding}"] if rounding else []
+    lines += [f"note: {label} total{unknown_usage(est)}" for label, est in
+              (("current", current), ("proposed", proposed)) if unknown_usage(est)]
+    notes = price_notes([*current.lines, *proposed.lines])
     for label, est in (("current", current), ("proposed", proposed)):
-        lines += [f"PRICE NOT FOUND ({label}) {ln.address} / {ln.component}: {ln.price_not_found}"
-                  for ln in est.missing_prices]
+        lines += [f"PRICE NOT FOUND ({label}) {ln.address} / {ln.component}: "
+                  f"{missing_text(ln, notes)}" for ln in est.missing_prices]
+    lines += note_lines(notes)
     tables = dict.fromkeys((t.name, t.sha256) for t in
                            (*current.pricing_tables_used, *proposed.pricing_tables_used))
     return "\n".join([*lines, "pricing tables:",

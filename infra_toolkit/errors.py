@@ -69,7 +69,14 @@ class PricingError(InfraToolkitError):
 
 
 class PriceNotFound(PricingError, LookupError):
-    """No price matches what was asked; the message lists the nearest available keys."""
+    """No price matches what was asked; the message lists the nearest available keys.
+    ``reason`` is the part of the message lines missing prices for the same cause share (the
+    table and why, with the fix), without the key asked: the cost tables print it once, as a
+    note the lines point to; the whole message when no such part stands apart."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
 
 
 class SimulationError(InfraToolkitError, ValueError):

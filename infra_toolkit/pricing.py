@@ -170,10 +170,9 @@ class PriceBook:
         where = self.table_names(kind)
         regions = self.regions_pricing(kind, **key)
         if regions:  # a China region's fix says why (_CHINA)
-            return PriceNotFound(
-                f"no {what} price for {asked} in {where}: region {key.get('region')!r} is "
-                f"not priced; regions with this price: {', '.join(regions)}. "
-                + _region_fix(kind, key))
+            reason = (f"{where}: region {key.get('region')!r} is not priced; regions with "
+                      f"this price: {', '.join(regions)}. " + _region_fix(kind, key))
+            return PriceNotFound(f"no {what} price for {asked} in {reason}", reason)
         rows: Iterable[tuple[str, ...]] = keys
         for i, column in enumerate(named):
             value = key.get(column, "")
@@ -194,8 +193,8 @@ class PriceBook:
                 # no row anywhere: a known gap (pricing_data/README.md) the cost model asked for,
                 # or a misspelt id (pricing lookup), which the nearest ids above show
                 listed += f"; no table prices {value!r} in any region: {_OWN_ROW_FIX}"
-            return PriceNotFound(f"no {what} price for {asked} in {where}: {column} {value!r} "
-                                 f"not found{scope}; {listed}")
+            reason = f"{where}: {column} {value!r} not found{scope}; {listed}"
+            return PriceNotFound(f"no {what} price for {asked} in {reason}", reason)
         return PriceNotFound(f"no {what} price for {asked} in {where}")
 
     def _key(self, kind: str, key: dict[str, str]) -> tuple[str, ...]:

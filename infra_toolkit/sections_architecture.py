@@ -11,6 +11,7 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import CostEstimate, unit_price_text, usd_text
+from infra_toolkit.cost_notes import missing_text, note_lines, note_ref, price_notes
 from infra_toolkit.cost_summary import estimate_frame
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
@@ -65,14 +66,17 @@ def _resources(resources: Sequence[Resource], css_class: str) -> Table:
 def _cost_lines(est: CostEstimate, css_class: str) -> list[str | Table]:
     """The estimate's lines as a table ending in its TOTAL row, and the rounding note when its
     printed lines miss that total. The note names "TOTAL", as the Cost Summary's tables end in
-    one; without the row here it pointed at a figure the table did not show."""
+    one; without the row here it pointed at a figure the table did not show. A line without a
+    price points to a note under the table saying why, each reason once (:func:`price_notes`)."""
+    notes = price_notes(est.lines)
     frame = pd.DataFrame([*({
         "Resource": ln.address, "Component": ln.component,
         "Monthly quantity": ln.monthly_quantity, "Unit": ln.unit,
         "Unit price": ln.unit_price_usd,
         "Monthly cost": ln.monthly_cost_usd if ln.status == "priced" else ln.status,
-        "Price source": "; ".join(t for t in (ln.price.ref if ln.price else ln.price_not_found,
-                                               ln.note) if t) or "-",
+        "Price source": "; ".join(t for t in (
+            ln.price.ref if ln.price else ln.price_not_found and note_ref(ln, notes),
+            ln.note) if t) or "-",
     } for ln in est.lines), {
         "Resource": "TOTAL", "Component": "", "Monthly quantity": "", "Unit": "",
         "Unit price": "", "Monthly cost": est.total_monthly_usd, "Price source": ""}])
@@ -84,7 +88,8 @@ def _cost_lines(est: CostEstimate, css_class: str) -> list[str | Table]:
                           "Unit price": text(unit_price_text),
                           "Monthly cost": text(usd_text)},
                   css_class=css_class),
-            *rounding(estimate_frame(est), {"monthly_cost_usd": "Monthly cost"})]
+            *rounding(estimate_frame(est), {"monthly_cost_usd": "Monthly cost"}),
+            *(paragraph(n, "price-not-found") for n in note_lines(notes))]
 
 
 def current_state(a: PlanAnalysis) -> Section:
@@ -289,6 +294,8 @@ def components_with_cost(a: PlanAnalysis) -> Section:
     parts: list[str | Table] = [paragraph(
         f"Usage: {'; '.join(est.notes) or 'as declared in the plan'}. Total "
         f"{usd_text(est.total_monthly_usd)} per month{incomplete(est)}{unknown_usage(est)}.")]
-    parts += [paragraph(f"PRICE NOT FOUND: {ln.address} / {ln.component}: {ln.price_not_found}",
-                        "price-not-found") for ln in est.missing_prices]
+    notes = price_notes(est.lines)
+    parts += [paragraph(f"PRICE NOT FOUND: {ln.address} / {ln.component}: "
+                        f"{missing_text(ln, notes)}", "price-not-found")
+              for ln in est.missing_prices]
     return Section("Components with Cost", (*parts, *_cost_lines(est, "proposed-cost")))

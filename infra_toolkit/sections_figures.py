@@ -10,6 +10,7 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis, ScenarioRun
 from infra_toolkit.cost import CostEstimate
+from infra_toolkit.cost_notes import unknown_usage
 from infra_toolkit.cost_summary import rounding_note
 from infra_toolkit.report_html import duration_text, paragraph
 
@@ -23,14 +24,6 @@ def incomplete(*estimates: CostEstimate, missing: int = 0) -> str:
     figure looks complete when it is not."""
     missing += sum(len(e.missing_prices) for e in estimates)
     return f" (INCOMPLETE: {missing} price(s) not found, left out of the total)" if missing else ""
-
-
-def unknown_usage(est: CostEstimate) -> str:
-    """The lines a total leaves out because the plan gives no usage for them (priced per use,
-    e.g. RDS backup storage beyond the free allowance), so a total is not read as everything."""
-    lines = [f"{ln.address} / {ln.component}" for ln in est.lines if ln.status == "usage unknown"]
-    return (f" (not counting {len(lines)} line(s) whose usage the plan does not give: "
-            f"{'; '.join(lines)})") if lines else ""
 
 
 def _unknown(est: CostEstimate) -> int:

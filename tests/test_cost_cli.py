@@ -161,6 +161,81 @@ def test_a_missing_price_is_printed_flagged_and_exits_1(capsys: pytest.CaptureFi
     assert all(c["monthly_usd"] is None for c in doc["components"])
 
 
+# what the shipped tables say of a region they lack, per table (pricing._region_fix)
+_OWN = ("or add a rate to an overrides file or the row to a table of your own (cost "
+        "--pricing-overrides / --pricing-table; in a plan, pricing.overrides / pricing.tables; "
+        "see pricing_data/README.md)")
+_OTHER_EU = ("other_services_2026-05-03.csv: region 'eu-west-1' is not priced; regions with this "
+             "price: us-east-1. Refresh the table for your region (infra-toolkit pricing refresh "
+             f"--other-services --region eu-west-1) {_OWN}")
+_EC2_EU = ("ec2_on_demand_2026-07-20.csv: region 'eu-west-1' is not priced; regions with this "
+           "price: us-east-1, us-gov-east-1, us-gov-west-1. Refresh the table for your region "
+           f"(infra-toolkit pricing refresh --service AmazonEC2 --region eu-west-1) {_OWN}")
+
+
+def test_each_reason_a_price_is_missing_is_printed_once_as_a_note_the_lines_point_to(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # cost17: a plan moved to eu-west-1 printed the same ~500-character reason and fix on each
+    # of its 16 unpriced lines. Here: 2 of 3 lines miss an other_services row (the EKS cluster,
+    # the nodes' gp2 disks), 1 an ec2_on_demand row: 2 notes, in the order the lines come.
+    code, out, _ = run(capsys, "cost", str(DATA / "eu_west_1.yaml"))
+    assert code == 1
+    rows = out.splitlines()
+    assert [r.split("  ")[-1] for r in rows if "PRICE NOT FOUND" in r and r.startswith("  ")] == \
+        ["note [1]", "note [2]", "note [1]"]
+    start = rows.index("TOTAL $0.00 per month (730 hours) -- INCOMPLETE: 3 price(s) not found, "
+                       "left out of the total:")
+    assert rows[start + 1:start + 6] == [
+        "  aws_eks_cluster.main / EKS cluster: no AmazonEKS eks_cluster_hour_standard_support "
+        "price for region=eu-west-1, service=AmazonEKS, item_id=eks_cluster_hour_standard_support"
+        " (note [1])",
+        "  aws_eks_node_group.general / Instance usage (Linux/UNIX, on-demand, m5.large): no "
+        "AmazonEC2 instance on-demand price for region=eu-west-1, instance_type=m5.large "
+        "(note [2])",
+        "  aws_eks_node_group.general / Storage (general purpose SSD, gp2): no AmazonEC2 "
+        "ebs_gp2_storage price for region=eu-west-1, service=AmazonEC2, item_id=ebs_gp2_storage "
+        "(note [1])",
+        f"  note [1]: {_OTHER_EU}",
+        f"  note [2]: {_EC2_EU}"]
+    assert out.count("is not priced") == 2
+    # JSON and CSV keep each line's whole message: a machine reader needs it per line
+    code, out, _ = run(capsys, "cost", str(DATA / "eu_west_1.yaml"), "--format", "json")
+    doc: dict[str, Any] = json.loads(out)
+    assert [m["message"] for m in doc["missing_prices"]] == [
+        "no AmazonEKS eks_cluster_hour_standard_support price for region=eu-west-1, "
+        f"service=AmazonEKS, item_id=eks_cluster_hour_standard_support in {_OTHER_EU}",
+        "no AmazonEC2 instance on-demand price for region=eu-west-1, instance_type=m5.large in "
+        f"{_EC2_EU}",
+        "no AmazonEC2 ebs_gp2_storage price for region=eu-west-1, service=AmazonEC2, "
+        f"item_id=ebs_gp2_storage in {_OTHER_EU}"]
+    code, out, _ = run(capsys, "cost", str(DATA / "eu_west_1.yaml"), "--format", "csv")
+    messages = [r["price_not_found"] for r in csv.DictReader(io.StringIO(out))
+                if r["resource"] != "TOTAL"]
+    assert messages == [m["message"] for m in doc["missing_prices"]]
+
+
+def test_the_total_names_the_lines_whose_usage_is_not_given_as_the_report_does(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # cost17: the report's totals said "(not counting N line(s) whose usage the plan does not
+    # give: ...)", cost's TOTAL nothing. seed_proposed has 3 burstable lines (t3 nodes, two
+    # db.t3 instances) without usage.monthly_cpu_credit_hrs.
+    _, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"))
+    assert total_line(out) == (
+        "TOTAL $441.70 per month (730 hours) (not counting 3 line(s) whose usage the plan does "
+        "not give: aws_eks_node_group.general / CPU credits; aws_db_instance.db / CPU credits; "
+        "aws_db_instance.replica / CPU credits)")
+    _, out, _ = run(capsys, "cost", str(DATA / "seed_proposed.yaml"), "--compare",
+                    str(DATA / "seed_current.yaml"))
+    notes = [r for r in out.splitlines() if r.startswith("note: ") and " total (" in r]
+    assert notes == [
+        # seed_current: a t3 instance and a db.t3 instance
+        "note: current total (not counting 2 line(s) whose usage the plan does not give: "
+        "aws_instance.app / CPU credits; aws_db_instance.db / CPU credits)",
+        "note: proposed total (not counting 3 line(s) whose usage the plan does not give: "
+        "aws_eks_node_group.general / CPU credits; aws_db_instance.db / CPU credits; "
+        "aws_db_instance.replica / CPU credits)"]
+
+
 def test_region_option_replaces_the_files_region(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "cost", str(DATA / "seed_current.yaml"), "--region",
                        "us-gov-west-1", "--format", "json")

@@ -111,8 +111,18 @@ def test_node_hours_of_a_day_projected_to_a_month(book: PriceBook) -> None:
                     "Storage (general purpose SSD, gp2)") == Decimal("6.00")
     assert line_usd(est, "aws_eks_node_group.compute",
                     "Storage (general purpose SSD, gp2)") == Decimal("1.00")
-    assert est.notes == (("monthly figures project the simulated 24 h window to 730 h "
+    # the window as the report writes durations: 24 h is "1 d" (cost17: was '{:g} h')
+    assert est.notes == (("monthly figures project the simulated 1 d window to 730 h "
                          "(x 30.4167)"),)
+
+
+def test_a_window_of_a_fraction_of_an_hour_is_named_in_minutes(book: PriceBook) -> None:
+    # cost17: a 1500 s window read "0.416667 h"; 1500 s = 25 min, and 730 / (1500 / 3600)
+    # = 730 x 2.4 = 1752 windows a month
+    sim = Simulation(Summary(1500.0, {"general": 1.0, "compute": 1.0}))
+    est = estimate_from_simulation(resources(book, *GROUPS), sim, book)
+    assert est.notes == (("monthly figures project the simulated 25 min window to 730 h "
+                         "(x 1752.0000)"),)
 
 
 def test_two_groups_of_one_instance_type_are_priced_apart(book: PriceBook) -> None:

@@ -155,6 +155,32 @@ def test_totals_that_leave_out_missing_prices_say_so(tmp_path: Path) -> None:
     # (310.965 - 31.008 = 279.957, as in test_cost_tables), not marked with the 5 lines above
     assert totals("Monthly change as declared, priced in us-east-1 (the review's cost "
                   "basis)") == "+$279.96"
+    # cost17: each of the 4 lines printed the same reason and fix in full, above the table and
+    # again in its Price source column; all 4 miss an other_services row of us-gov-east-1, so
+    # they point to one note, printed once under the table
+    c = sections.components_with_cost(a)
+    flagged = [p for p in c.parts if isinstance(p, str) and 'class="price-not-found"' in p]
+    gov = ("region=us-gov-east-1, service={0}, item_id={1} (note [1])</p>").format
+    assert flagged == [
+        '<p class="price-not-found">PRICE NOT FOUND: aws_eks_cluster.main / EKS cluster: no '
+        "AmazonEKS eks_cluster_hour_standard_support price for "
+        + gov("AmazonEKS", "eks_cluster_hour_standard_support"),
+        '<p class="price-not-found">PRICE NOT FOUND: aws_eks_node_group.general / Storage '
+        "(general purpose SSD, gp2): no AmazonEC2 ebs_gp2_storage price for "
+        + gov("AmazonEC2", "ebs_gp2_storage"),
+        '<p class="price-not-found">PRICE NOT FOUND: aws_lb.api / Application load balancer: no '
+        "AWSELB alb_hour price for " + gov("AWSELB", "alb_hour"),
+        '<p class="price-not-found">PRICE NOT FOUND: aws_lb.api / Load balancer capacity units: '
+        "no AWSELB alb_lcu price for " + gov("AWSELB", "alb_lcu"),
+        '<p class="price-not-found">note [1]: other_services_2026-05-03.csv: region '
+        "&#x27;us-gov-east-1&#x27; is not priced; regions with this price: us-east-1. Refresh "
+        "the table for your region (infra-toolkit pricing refresh --other-services --region "
+        "us-gov-east-1) or add a rate to an overrides file or the row to a table of your own "
+        "(cost --pricing-overrides / --pricing-table; in a plan, pricing.overrides / "
+        "pricing.tables; see pricing_data/README.md)</p>"]
+    assert list(c.tables[0].frame["Price source"])[:5] == [
+        "note [1]", "ec2_on_demand_2026-07-20.csv line 1583: us-gov-east-1/m5.large",
+        "note [1]", "note [1]", "note [1]"]
 
 
 def test_complete_totals_carry_no_note(small_analysis: PlanAnalysis) -> None:
