@@ -24,6 +24,7 @@ __all__ = [
     "CostEstimate",
     "CostLine",
     "PriceQuery",
+    "as_decimal",
     "cents",
     "unit_price_text",
     "usd_text",
@@ -31,6 +32,12 @@ __all__ = [
 
 HOURS_PER_MONTH = Decimal(730)
 _CENT = Decimal("0.01")
+
+
+def as_decimal(value: float | Decimal) -> Decimal:
+    """A quantity as a ``Decimal``: a float by its shortest repr (``0.1`` is ``Decimal("0.1")``,
+    not the binary fraction), so a quantity priced in cents is the one written."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def cents(usd: Decimal) -> Decimal:

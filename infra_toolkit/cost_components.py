@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 
-from infra_toolkit.cost import HOURS_PER_MONTH, CostComponent, PriceQuery
+from infra_toolkit.cost import HOURS_PER_MONTH, CostComponent, PriceQuery, as_decimal
 from infra_toolkit.cost_credits import credit_components, rds_credit_components
 from infra_toolkit.errors import PlanError
 from infra_toolkit.launch_template import launch_template_ref
@@ -36,10 +36,6 @@ FREE_INTERNET_EGRESS_GB = 100
 _NO_FREE_EGRESS_PREFIXES = ("us-gov-", "cn-")
 # EC2 detailed monitoring publishes 7 metrics per instance (infracost instance.go).
 EC2_DETAILED_MONITORING_METRICS = 7
-
-
-def _dec(value: float | Decimal) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _query(kind: str, purchase_option: str = "on_demand", tiered: bool = False,
@@ -74,19 +70,19 @@ def _ebs(r: Resource, prefix: str, vtype: str, size_gb: Decimal, iops: int | Non
     if vtype == "gp3" and iops is not None and iops > EBS_GP3_BASELINE_IOPS:
         out.append(CostComponent(r, f"{prefix}Provisioned IOPS (above {EBS_GP3_BASELINE_IOPS:,})",
                                  "IOPS",
-                                 _dec(iops - EBS_GP3_BASELINE_IOPS) * n,
+                                 as_decimal(iops - EBS_GP3_BASELINE_IOPS) * n,
                                  _item(r.region, ec2, "ebs_gp3_iops_above_baseline")))
     if vtype == "gp3" and throughput is not None and throughput > EBS_GP3_BASELINE_MIBPS:
         out.append(CostComponent(r, f"{prefix}Provisioned throughput (above "
                                  f"{EBS_GP3_BASELINE_MIBPS} MiBps)", "MiBps",
-                                 _dec(throughput - EBS_GP3_BASELINE_MIBPS) * n,
+                                 as_decimal(throughput - EBS_GP3_BASELINE_MIBPS) * n,
                                  _item(r.region, ec2, "ebs_gp3_throughput_above_baseline")))
     if vtype in ("io1", "io2") and iops is not None:
-        out.append(CostComponent(r, f"{prefix}Provisioned IOPS", "IOPS", _dec(iops) * n,
+        out.append(CostComponent(r, f"{prefix}Provisioned IOPS", "IOPS", as_decimal(iops) * n,
                                  _item(r.region, ec2, f"ebs_{vtype}_iops", tiered=vtype == "io2"),
                                  tier_units=n, tier_per="volume"))
     if vtype == "standard":
-        millions = None if io_requests is None else _dec(io_requests) / 1_000_000
+        millions = None if io_requests is None else as_decimal(io_requests) / 1_000_000
         out.append(CostComponent(r, f"{prefix}I/O requests", "1M requests", millions,
                                  _item(r.region, ec2, "ebs_standard_io_requests"),
                                  note="" if millions is not None else
@@ -127,7 +123,7 @@ def _committed_usage(r: Resource, instance_type: str, option: str, os_name: str,
     u = r.usage
     committed = Decimal(u["committed_instances"])
     if "monthly_overflow_node_hours" in u:
-        overflow, overflow_nodes, how = _dec(u["monthly_overflow_node_hours"]), None, ""
+        overflow, overflow_nodes, how = as_decimal(u["monthly_overflow_node_hours"]), None, ""
     elif nodes is not None:  # the same nodes every hour: exactly those above the commitment
         overflow_nodes = max(Decimal(0), nodes - committed)
         overflow, how = overflow_nodes * HOURS_PER_MONTH, ""
@@ -167,9 +163,9 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
         note = f"{note}; {commit}" if note else commit
     os_name = "windows" if str(a["ami_type"]).startswith("WINDOWS") else "linux"
     if "monthly_node_hours" in u:
-        hours, hourly = _dec(u["monthly_node_hours"]), None
+        hours, hourly = as_decimal(u["monthly_node_hours"]), None
     else:  # Infracost's usage key ``instances`` replaces desired_size, as in Infracost
-        hourly = _dec(u.get("instances", a["scaling_config.desired_size"]))
+        hourly = as_decimal(u.get("instances", a["scaling_config.desired_size"]))
         hours = hourly * HOURS_PER_MONTH
     node_months = hours / HOURS_PER_MONTH
     if "committed_instances" in u:
@@ -185,13 +181,13 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
                                 "monthly_node_hours / 730) as Infracost does", node_months)
     if lt is None:  # EKS's own launch template: gp2 root volumes of disk_size GB
         return [*instance_lines, *credits,
-                *_ebs(r, "", "gp2", _dec(a["disk_size"]), None, None, None, node_months)]
+                *_ebs(r, "", "gp2", as_decimal(a["disk_size"]), None, None, None, node_months)]
     ebs = {k.removeprefix(LAUNCH_TEMPLATE_EBS): v for k, v in lt.attributes.items()
            if k.startswith(LAUNCH_TEMPLATE_EBS)}
     note = (f"root volume {lt.attributes['block_device_mappings.device_name']} of "
             f"{lt.address}, per node-month")
     return [*instance_lines, *credits, *(replace(c, note=c.note or note) for c in _ebs(
-        r, "launch_template: ", ebs["volume_type"], _dec(ebs["volume_size"]), ebs.get("iops"),
+        r, "launch_template: ", ebs["volume_type"], as_decimal(ebs["volume_size"]), ebs.get("iops"),
         ebs.get("throughput"), None, node_months))]
 
 
@@ -199,16 +195,16 @@ def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
     a, u = r.attributes, r.usage
     option = "spot" if a.get("instance_market_options.market_type") == "spot" \
         else u["purchase_option"]
-    hours = _dec(u["monthly_hrs"])
+    hours = as_decimal(u["monthly_hrs"])
     out = [_instance_usage(r, a["instance_type"], option, u["operating_system"], a["tenancy"],
                            hours, None, "")]
     out += credit_components(r, book, "the instance")
     out += _ebs(r, "root_block_device: ", a["root_block_device.volume_type"],
-                _dec(a["root_block_device.volume_size"]), a.get("root_block_device.iops"),
+                as_decimal(a["root_block_device.volume_size"]), a.get("root_block_device.iops"),
                 a.get("root_block_device.throughput"), None)
     if a["monitoring"]:
         out.append(CostComponent(r, "EC2 detailed monitoring", "metrics",
-                                 _dec(EC2_DETAILED_MONITORING_METRICS),
+                                 as_decimal(EC2_DETAILED_MONITORING_METRICS),
                                  _query("other_services", region=r.region,
                                         service="AmazonCloudWatch",
                                         item_id="ec2_detailed_monitoring_metric", tier_start="0"),
@@ -219,15 +215,15 @@ def _instance(r: Resource, book: PriceBook) -> list[CostComponent]:
 def _ebs_volume(r: Resource, book: PriceBook) -> list[CostComponent]:
     a, u = r.attributes, r.usage
     if "monthly_volume_hours" not in u:
-        return _ebs(r, "", a["volume_type"], _dec(a["size"]), a.get("iops"), a.get("throughput"),
-                    u.get("monthly_standard_io_requests"))
+        return _ebs(r, "", a["volume_type"], as_decimal(a["size"]), a.get("iops"),
+                    a.get("throughput"), u.get("monthly_standard_io_requests"))
     # volumes that come and go (a StatefulSet's claims): their volume-hours over 730 are the
     # volume-months, as a node group's node-hours price its root volumes
-    months = _dec(u["monthly_volume_hours"]) / HOURS_PER_MONTH
+    months = as_decimal(u["monthly_volume_hours"]) / HOURS_PER_MONTH
     note = (f"{float(months):.4g} volume(s) on average "
             f"(usage.monthly_volume_hours / {HOURS_PER_MONTH})")
     return [replace(c, note=c.note or note) for c in _ebs(
-        r, "", a["volume_type"], _dec(a["size"]), a.get("iops"), a.get("throughput"),
+        r, "", a["volume_type"], as_decimal(a["size"]), a.get("iops"), a.get("throughput"),
         u.get("monthly_standard_io_requests"), months)]
 
 
@@ -235,7 +231,7 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
     a, u = r.attributes, r.usage
     multi = bool(a["multi_az"])
     az, label = ("multi_az", "Multi-AZ") if multi else ("single_az", "Single-AZ")
-    stype, storage = a["storage_type"], _dec(a["allocated_storage"])
+    stype, storage = a["storage_type"], as_decimal(a["allocated_storage"])
     note = f"read replica of {a['replicate_source_db']}" if a.get("replicate_source_db") else ""
     option = u["purchase_option"]
     out = [CostComponent(
@@ -255,22 +251,22 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
         if a.get("iops", 0) > iops_base:
             out.append(CostComponent(
                 r, f"Provisioned GP3 IOPS (above {iops_base:,})", "IOPS",
-                _dec(a["iops"] - iops_base),
+                as_decimal(a["iops"] - iops_base),
                 _item(r.region, "AmazonRDS", f"rds_gp3_iops_above_baseline_{az}")))
         if a.get("storage_throughput", 0) > mibps_base:
             out.append(CostComponent(
                 r, f"Provisioned GP3 throughput (above {mibps_base} MiBps)", "MiBps",
-                _dec(a["storage_throughput"] - mibps_base),
+                as_decimal(a["storage_throughput"] - mibps_base),
                 _item(r.region, "AmazonRDS", f"rds_gp3_throughput_above_baseline_{az}")))
     if stype in ("io1", "io2"):
-        out.append(CostComponent(r, "Provisioned IOPS", "IOPS", _dec(a["iops"]),
+        out.append(CostComponent(r, "Provisioned IOPS", "IOPS", as_decimal(a["iops"]),
                                  _item(r.region, "AmazonRDS", f"rds_{stype}_iops_{az}")))
     extra = u.get("additional_backup_storage_gb")
     if a["backup_retention_period"] > 0 or extra:
         # Infracost's key: GB beyond the free allowance (100% of allocated storage); manual
         # snapshots count too, so it is billed even with automated backups off.
         out.append(CostComponent(
-            r, "Additional backup storage", "GB", None if extra is None else _dec(extra),
+            r, "Additional backup storage", "GB", None if extra is None else as_decimal(extra),
             _item(r.region, "AmazonRDS", "rds_backup_storage"),
             note=(f"backup storage beyond the free 100% of allocated storage ({storage} GB)"
                   if extra is not None else
@@ -287,16 +283,16 @@ def _replication_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     engine = {"redis": "Redis", "valkey": "Valkey"}[a["engine"]]
     option = u["purchase_option"]
     out = [CostComponent(r, f"ElastiCache ({option.replace('_', '-')}, {a['node_type']})",
-                         "hours", _dec(nodes) * HOURS_PER_MONTH,
+                         "hours", as_decimal(nodes) * HOURS_PER_MONTH,
                          _query("elasticache_on_demand", option, region=r.region, engine=engine,
                                 node_type=a["node_type"]),
-                         _dec(nodes), f"{nodes} node(s), each priced per node")]
+                         as_decimal(nodes), f"{nodes} node(s), each priced per node")]
     limit = a["snapshot_retention_limit"]
     if limit > ELASTICACHE_FREE_SNAPSHOTS:
         size = u.get("snapshot_storage_size_gb")
         out.append(CostComponent(
             r, "Backup storage", "GB",
-            None if size is None else _dec(size) * (limit - ELASTICACHE_FREE_SNAPSHOTS),
+            None if size is None else as_decimal(size) * (limit - ELASTICACHE_FREE_SNAPSHOTS),
             _item(r.region, "AmazonElastiCache", "elasticache_backup_storage"),
             note="" if size is not None else "usage not given: usage.snapshot_storage_size_gb"))
     return out
@@ -308,7 +304,7 @@ def lcu_per_hour(usage: Mapping[str, Decimal], per_lcu: Mapping[str, Decimal]
     what one unit contains (AWS bills the maximum dimension). Returns (units, dimension)."""
     best, which = Decimal(0), ""
     for dim, value in usage.items():
-        units = _dec(value) / per_lcu[dim]
+        units = as_decimal(value) / per_lcu[dim]
         if units > best or not which:
             best, which = units, dim
     return best, which
@@ -323,10 +319,10 @@ def _lb(r: Resource, book: PriceBook) -> list[CostComponent]:
                          Decimal(1))]
     dims = {"new_connections": "new_connections", "active_connections": "active_connections",
             "processed_bytes_gb": "processed_bytes", "rule_evaluations": "rule_evaluations"}
-    given = {dim: _dec(u[key]) for key, dim in dims.items() if key in u}
+    given = {dim: as_decimal(u[key]) for key, dim in dims.items() if key in u}
     note = ""
     if "monthly_lcu_hours" in u:
-        quantity: Decimal | None = _dec(u["monthly_lcu_hours"])
+        quantity: Decimal | None = as_decimal(u["monthly_lcu_hours"])
     elif given:
         per_lcu = book.lcu_dimensions(a["load_balancer_type"],
                                       "HTTP" if alb else u.get("protocol", "TCP"))
@@ -346,7 +342,7 @@ def _nat(r: Resource, book: PriceBook) -> list[CostComponent]:
     gb = r.usage.get("monthly_data_processed_gb")
     return [CostComponent(r, "NAT gateway", "hours", HOURS_PER_MONTH,
                           _item(r.region, "AmazonEC2", "nat_gateway_hour"), Decimal(1)),
-            CostComponent(r, "Data processed", "GB", None if gb is None else _dec(gb),
+            CostComponent(r, "Data processed", "GB", None if gb is None else as_decimal(gb),
                           _item(r.region, "AmazonEC2", "nat_gateway_data_processed"),
                           note="" if gb is not None else
                           "usage not given: usage.monthly_data_processed_gb")]
@@ -357,7 +353,7 @@ def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:
     region, service = r.region, "AWSDataTransfer"
     if "monthly_intra_region_gb" in u:
         out.append(CostComponent(r, "Intra-region data transfer", "GB",
-                                 2 * _dec(u["monthly_intra_region_gb"]),
+                                 2 * as_decimal(u["monthly_intra_region_gb"]),
                                  _item(region, service, "intra_region"),
                                  note="charged out of one AZ and into the other: 2 x usage"))
     if "monthly_outbound_internet_gb" in u:
@@ -365,15 +361,15 @@ def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:
             f"AWS's {FREE_INTERNET_EGRESS_GB} GB a month free to the Internet is not subtracted: "
             "it is the whole account's (every service and region), so other egress may use it")
         out.append(CostComponent(r, "Outbound data transfer to Internet", "GB",
-                                 _dec(u["monthly_outbound_internet_gb"]),
+                                 as_decimal(u["monthly_outbound_internet_gb"]),
                                  _item(region, service, "internet_out", tiered=True), note=free))
     if "monthly_outbound_us_east_to_us_east_gb" in u:
         out.append(CostComponent(r, "Outbound data transfer to US East regions", "GB",
-                                 _dec(u["monthly_outbound_us_east_to_us_east_gb"]),
+                                 as_decimal(u["monthly_outbound_us_east_to_us_east_gb"]),
                                  _item(region, service, "inter_region_out_us_east")))
     if "monthly_outbound_other_regions_gb" in u:
         out.append(CostComponent(r, "Outbound data transfer to other regions", "GB",
-                                 _dec(u["monthly_outbound_other_regions_gb"]),
+                                 as_decimal(u["monthly_outbound_other_regions_gb"]),
                                  _item(region, service, "inter_region_out_other")))
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from infra_toolkit.cost import CostComponent, PriceQuery
+from infra_toolkit.cost import CostComponent, PriceQuery, as_decimal
 from infra_toolkit.cpu_credits import CreditSpec
 from infra_toolkit.errors import PlanError
 from infra_toolkit.pricing import PriceBook
@@ -18,10 +18,6 @@ from infra_toolkit.resource_types import RDS_ENGINES
 from infra_toolkit.resources import Resource
 
 __all__ = ["credit_components", "credit_mode", "rds_credit_components"]
-
-
-def _dec(value: float | Decimal) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _item(region: str, service: str, item_id: str) -> PriceQuery:
@@ -73,8 +69,8 @@ def credit_components(r: Resource, book: PriceBook, per: str,
     query = _item(r.region, "AmazonEC2",
                   _CPU_CREDIT_ITEMS.get(family, f"ec2_cpu_credits_{family}"))
     if "monthly_cpu_credit_hrs" in u:
-        quantity: Decimal | None = (_dec(u["monthly_cpu_credit_hrs"])
-                                    * _dec(u.get("vcpu_count", spec.vcpu)) * instances)
+        quantity: Decimal | None = (as_decimal(u["monthly_cpu_credit_hrs"])
+                                    * as_decimal(u.get("vcpu_count", spec.vcpu)) * instances)
         note = ""
     else:
         quantity, note = None, (
@@ -123,7 +119,7 @@ def rds_credit_components(r: Resource, book: PriceBook) -> list[CostComponent]:
             "(ec2_burstable_credits); add usage.vcpu_count: the class's vCPUs from the RDS User "
             "Guide's 'Hardware specifications for DB instance classes'")
     else:
-        quantity = _dec(u["monthly_cpu_credit_hrs"]) * _dec(vcpu)
+        quantity = as_decimal(u["monthly_cpu_credit_hrs"]) * as_decimal(vcpu)
     if a["multi_az"]:
         # not sourced either way; Infracost prices the same quantity Single- or Multi-AZ
         notes.append("Multi-AZ: priced for one instance's vCPUs (the standby serves no "

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from infra_toolkit.hpa_api_fields import DNS_LABEL, ManifestReader
 from infra_toolkit.hpa_problems import NO_VALUE
 from infra_toolkit.hpa_spec import (
+    METRIC_TYPES,
     TARGET_TYPES,
     ContainerResourceMetricSource,
     CrossVersionObjectReference,
@@ -281,6 +282,6 @@ def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:
             return MetricSpec(type="External", external=ExternalMetricSource(ident, target))
     raise r.fail(
         f"{path}.type", metric_type if metric_type is not None else NO_VALUE,
-        "must be one of Resource, ContainerResource, Pods, Object, External",
+        "must be one of " + ", ".join(METRIC_TYPES),
         "check the spelling of the metric type",
     )

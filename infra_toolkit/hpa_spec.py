@@ -53,7 +53,8 @@ DEFAULT_CPU_UTILIZATION = 80  # percent (autoscaling.DefaultCPUUtilization)
 MAX_PERIOD_SECONDS = 1800
 MAX_STABILIZATION_WINDOW_SECONDS = 3600
 
-METRIC_TYPES = ("Object", "Pods", "Resource", "ContainerResource", "External")
+# in the order a refused type's message lists them
+METRIC_TYPES = ("Resource", "ContainerResource", "Pods", "Object", "External")
 TARGET_TYPES = ("Utilization", "Value", "AverageValue")
 SELECT_POLICIES = ("Max", "Min", "Disabled")
 POLICY_TYPES = ("Pods", "Percent")

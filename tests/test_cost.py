@@ -59,7 +59,7 @@ def only(est: CostEstimate, component: str) -> CostLine:
 
 @pytest.mark.parametrize(("module", "public"), [
     (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
-            "cents", "unit_price_text", "usd_text"]),
+            "as_decimal", "cents", "unit_price_text", "usd_text"]),
     (cost_components, ["cost_components", "lcu_per_hour"]),
     (cost_credits, ["credit_components", "credit_mode", "rds_credit_components"]),
     (cost_pricing, ["estimate", "price_components"]),
@@ -827,3 +827,11 @@ def test_rounding_note_names_each_column_whose_printed_lines_miss_its_total() ->
         "printed lines can differ from it by a few cents: X lines add up to $0.02 against "
         "TOTAL $0.01")
     assert rounding_note(frame, {"y_usd": "Y"}) is None  # 1.25 + 2.50 + 0 = 3.75
+
+
+def test_a_float_quantity_is_the_decimal_written() -> None:
+    # 0.1 as a binary float is 0.1000000000000000055511151231257827...; the quantity priced is
+    # the 0.1 the plan wrote, so 0.1 GB x $0.09 is $0.009 exactly
+    assert cost.as_decimal(0.1) == Decimal("0.1")
+    assert cost.as_decimal(0.1) * Decimal("0.09") == Decimal("0.009")
+    assert cost.as_decimal(Decimal("2.50")) == Decimal("2.50")
