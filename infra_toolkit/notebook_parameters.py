@@ -20,7 +20,8 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import is_load_test
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_scenario_types import Scenario
-from infra_toolkit.pricing import PriceBook, unpriced_region_fix
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing_fixes import unpriced_region_fix
 from infra_toolkit.traffic import TrafficCurve, slice_curve
 
 __all__ = [
