@@ -361,7 +361,7 @@ def _scaled(traffic: Any, scale: float | None, peak_rps: float | None, path: str
     """The CSV's curve times ``--scale``, or scaled so its highest step is ``--peak-rps``,
     within the rate bound a CSV row has."""
     from infra_toolkit.traffic import scale_curve
-    from infra_toolkit.traffic_csv import MAX_RATE_RPS
+    from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS
 
     flag, value = ("--scale", scale) if scale is not None else ("--peak-rps", peak_rps)
     if value is None:

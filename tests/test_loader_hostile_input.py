@@ -20,7 +20,8 @@ from infra_toolkit.karpenter_manifests import read_node_pools
 from infra_toolkit.manifests import read_deployment_yaml
 from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.pricing_tables import read_price_table
-from infra_toolkit.traffic_csv import read_traffic_csv, traffic_csv_text
+from infra_toolkit.traffic_csv import read_traffic_csv
+from infra_toolkit.traffic_csv_write import traffic_csv_text
 from tests.approval_helpers import at, subject
 from tests.test_plan_node_pools import NODE_POOLS
 
