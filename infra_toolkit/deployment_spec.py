@@ -32,7 +32,7 @@ class DeploymentSpec:
     within it, so it does not lengthen it). ``memory_requested`` is false when a counted container
     requests no memory (and has no memory limit): ``memory_request_mib`` is then the toolkit's 256
     MiB stand-in, and an HPA memory utilization metric cannot be computed (see
-    :func:`memory_utilization_problem`).
+    :func:`~infra_toolkit.hpa_requests.memory_utilization_problem`).
     ``placement``: the pod's nodeSelector, required node affinity and tolerations, which decide
     the node groups it may run on (:mod:`infra_toolkit.node_placement`); ``update_strategy``:
     how it replaces its pods by itself (:mod:`infra_toolkit.update_strategy`);

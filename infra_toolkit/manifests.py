@@ -101,9 +101,9 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
     it reads has the wrong type.
 
     ``cpu_needed`` says which CPU requests its HPA needs: ``"every"`` counted container's (a CPU
-    Utilization metric, :func:`reads_cpu_requests`), ``"some"`` (another HPA: the simulated pods
-    need a CPU request, not each container) or ``"none"`` (no HPA: its pods only hold room, and
-    a container without a CPU request takes none, as the scheduler counts it)."""
+    Utilization metric, ``hpa_requests.reads_cpu_requests``), ``"some"`` (another HPA: the
+    simulated pods need a CPU request, not each container) or ``"none"`` (no HPA: its pods only
+    hold room, and a container without a CPU request takes none, as the scheduler counts it)."""
     path = Path(source)
     metadata = doc.get("metadata") if isinstance(doc, dict) else None
     dep_name = str((metadata if isinstance(metadata, dict) else {}).get("name", ""))
