@@ -37,8 +37,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS
 from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan

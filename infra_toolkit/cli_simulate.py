@@ -23,7 +23,7 @@ from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Pro
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
-    from infra_toolkit.manifests import DeploymentSpec
+    from infra_toolkit.deployment_spec import DeploymentSpec
 
 __all__ = ["SIMULATE_COMMANDS", "add_format_option", "horizon_hours"]
 
@@ -229,14 +229,11 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
 def _run_flags(args: argparse.Namespace) -> int:
     """``simulate --traffic ... --hpa ...``: one workload described by the flags."""
     from infra_toolkit.container_metrics import resource_twins
+    from infra_toolkit.deployment_spec import DeploymentSpec
     from infra_toolkit.hpa_metric_warnings import hpa_metric_texts
-    from infra_toolkit.manifests import (
-        DeploymentSpec,
-        memory_utilization_problem,
-        read_deployment_yaml,
-        read_hpa_yaml,
-        reads_cpu_requests,
-    )
+    from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
+    from infra_toolkit.hpa_yaml import read_hpa_yaml
+    from infra_toolkit.manifests import read_deployment_yaml
     from infra_toolkit.node_allocatable import EKS_DAEMONSETS, node_reserve
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
@@ -339,7 +336,8 @@ def _pod_containers(path: str) -> Any:
     """The containers of the one Deployment or StatefulSet in ``path`` (read_deployment_yaml
     has accepted it)."""
     from infra_toolkit.container_metrics import pod_containers
-    from infra_toolkit.manifests import WORKLOAD_KINDS, manifest_objects
+    from infra_toolkit.manifest_documents import manifest_objects
+    from infra_toolkit.manifests import WORKLOAD_KINDS
     from infra_toolkit.plan_yaml import read_yaml_documents
 
     (doc,) = [d for d in manifest_objects(read_yaml_documents(Path(path)))
@@ -363,7 +361,7 @@ def _scaled(traffic: Any, scale: float | None, peak_rps: float | None, path: str
     """The CSV's curve times ``--scale``, or scaled so its highest step is ``--peak-rps``,
     within the rate bound a CSV row has."""
     from infra_toolkit.traffic import scale_curve
-    from infra_toolkit.traffic_csv import MAX_RATE_RPS
+    from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS
 
     flag, value = ("--scale", scale) if scale is not None else ("--peak-rps", peak_rps)
     if value is None:

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.container_metrics import pod_containers, resource_twins
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool
-from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.readiness import slowest_container
 from infra_toolkit.resources import Resource
 from infra_toolkit.workload import WorkloadSpec

@@ -21,6 +21,7 @@ import yaml
 from infra_toolkit import pricing
 from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.controller_view import metric_needs
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.eksctl_config import ClusterConfig, cluster_config_from_dict
 from infra_toolkit.errors import (
     InfraToolkitError,
@@ -34,11 +35,10 @@ from infra_toolkit.errors import (
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool, node_pools_from_documents
+from infra_toolkit.manifest_documents import manifest_objects
 from infra_toolkit.manifests import (
     WORKLOAD_API_VERSIONS,
-    DeploymentSpec,
     deployment_from_dict,
-    manifest_objects,
     workload_kinds_text,
 )
 from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_spec

@@ -22,9 +22,9 @@ from typing import Any
 
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.errors import PlanError, SimulationError, quoted
 from infra_toolkit.kubelet_reserve import read_cpu_memory
-from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import node_room
 from infra_toolkit.plan import (

@@ -25,12 +25,9 @@ from infra_toolkit.eksctl_config import (
     NodeGroupConfig,
 )
 from infra_toolkit.errors import SpecError, clipped, quoted
+from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
 from infra_toolkit.karpenter_manifests import NodePool
-from infra_toolkit.manifests import (
-    WORKLOAD_KINDS,
-    memory_utilization_problem,
-    reads_cpu_requests,
-)
+from infra_toolkit.manifests import WORKLOAD_KINDS
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path

@@ -15,9 +15,10 @@ import pytest
 from infra_toolkit.cli import main
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan_scenario_types import Slo
-from infra_toolkit.tuning import SweepResult, _screen
+from infra_toolkit.tuning import SweepResult
 from infra_toolkit.tuning_format import format_sweep
 from infra_toolkit.tuning_grid import parse_vary
+from infra_toolkit.tuning_screen import _screen
 from tests.conftest import REPO_ROOT, SMALL_PLAN
 
 SLO = Slo(name="availability", metric="availability", objective_pct=99.9)
