@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.errors import SpecError, quoted
+from infra_toolkit.go_arithmetic import MAX_INT32
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.probe_handlers import handler_problems
 from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, Probe
@@ -27,13 +28,8 @@ __all__ = ["MAX_INT64", "probe_timing", "restart_probe", "unknown_container_fiel
 MAX_INT64 = 2**63 - 1
 
 
-#: The largest value of an int32 field (spec.replicas, a probe's initialDelaySeconds): the API
-#: server refuses more, so 99999999999 replicas or seconds cannot be a real workload's.
-_MAX_INT32 = 2**31 - 1
-
-
 def whole_number(value: Any, field_path: str, name: str, source: Path, *,
-                 largest: int = _MAX_INT32, kind: str = "int32") -> int:
+                 largest: int = MAX_INT32, kind: str = "int32") -> int:
     """``value`` of a whole-number API field (int32 unless ``largest`` / ``kind`` say int64):
     a :class:`SpecError` naming the field, ``name`` and ``source`` when it is not a whole number
     >= 0 or is above the largest the API server takes."""
