@@ -8,8 +8,8 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    apply the report's SLO rule (``slo_check.evaluate_slos`` reads a timeline: p50 / p99
    percentiles, each SLO's own threshold), so it only *rejects*, and only where the rule's
    outcome is certain: a p95 latency SLO whose threshold the row's ``max_p95_latency_ms``
-   exceeds (some step is over it), an availability SLO the row's served / offered share misses
-   (by more than float rounding). Nothing is called "meets" on a summary row.
+   exceeds (some step is over it), an availability SLO the row's served / (served + dropped)
+   share misses (by more than float rounding). Nothing is called "meets" on a summary row.
 2. **Confirm** with the report's rule: the baseline and then the variants the screen left, in
    screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
    ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the
@@ -104,7 +104,7 @@ from infra_toolkit.simulate import (
     simulate_cluster,
     simulate_many,
 )
-from infra_toolkit.slo_check import evaluate_slos
+from infra_toolkit.slo_check import availability_pct, evaluate_slos
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.tuning_cost import SweepPricer, group_resources
 from infra_toolkit.tuning_grid import (
@@ -124,7 +124,7 @@ STATUSES = ("meets SLOs", "not confirmed", "fails SLOs", "invalid")
 #: monthly figure
 LOAD_TEST_NOTE = ("load test: no monthly projection (minutes of synthetic users are not a "
                   "month of traffic)")
-# served / offered computed from a summary row and from a timeline differ by float rounding only
+# served / (served + dropped) from a summary row and from a timeline differ by float rounding only
 _AVAILABILITY_SLACK_PCT = 1e-9
 
 
@@ -168,8 +168,7 @@ def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
                 out[s.name] = f"max p95 {worst:,.0f} ms > {s.threshold_ms:g} ms"
         elif s.metric == "availability":
             assert s.objective_pct is not None
-            offered = float(row["offered_requests"])
-            pct = 100.0 * float(row["served_requests"]) / offered if offered > 0 else 100.0
+            pct = availability_pct(float(row["served_requests"]), float(row["dropped_requests"]))
             if pct < s.objective_pct - _AVAILABILITY_SLACK_PCT:
                 # rounded down: 99.8995 % printed as 99.900 would read as the 99.9 % it misses
                 out[s.name] = f"{quantity_text(pct, 3, down=True)} % served < " \
