@@ -211,6 +211,17 @@ def test_a_scenario_peak_above_max_replicas_times_capacity(tmp_path: Path) -> No
     (warning,) = _peak_warnings(big)
     assert warning[1].endswith("raise maxReplicas to at least 12,500 (500,000 / 40) or the "
                                "pod's capacity")
+    # a queue consumer (queue_timeout_s 600) queues the 80 rps over 320 instead of dropping
+    # them (author18: "cannot be served" read as lost messages)
+    queue = _plan(tmp_path / "queue", plan_edits=(
+        ("csv: {path: manifests/traffic.csv}", "csv: {path: manifests/traffic.csv, peak_rps: "
+                                               "400}"),
+        ("        app_start_s: 10\n", "        app_start_s: 10\n        queue_timeout_s: 600\n")))
+    (warning,) = _peak_warnings(queue)
+    assert "80 rps (20 %) cannot be served at the peak even at maxReplicas (it waits in the " \
+           "queue, up to queue_timeout_s 600 s, and drains once the rate falls below 320 rps: " \
+           "a short peak costs latency, not requests), and the rate is above 320 rps for 3 " \
+           "min" in warning[1]
 
 
 def test_node_groups_too_small_for_max_replicas(tmp_path: Path) -> None:
