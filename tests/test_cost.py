@@ -434,10 +434,15 @@ def test_a_declared_zero_needs_no_price_in_a_region_the_tables_lack(
     assert "none needed while none is used" in line.note
 
 
-def test_a_declared_quantity_above_zero_still_needs_its_price(book: PriceBook) -> None:
+@pytest.mark.parametrize("usage", [
+    {"additional_backup_storage_gb": 50},  # some GB: the price matters
+    {},  # retention on, usage unknown: still flagged for its price, not waved through
+])
+def test_a_quantity_above_zero_or_unknown_still_needs_its_price(
+        book: PriceBook, usage: dict[str, Any]) -> None:
     line = only(price(book, {"type": "aws_db_instance", "name": "db", "engine": "postgres",
                              "instance_class": "db.r6g.large", "allocated_storage": 400,
-                             "usage": {"additional_backup_storage_gb": 50}}, region="eu-west-1"),
+                             "backup_retention_period": 7, "usage": usage}, region="eu-west-1"),
                 "Additional backup storage")
     assert line.status == "PRICE NOT FOUND"
 
