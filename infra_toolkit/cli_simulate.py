@@ -117,7 +117,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     flag(w, "--memory-mib-per-rps", 0.0, type=float,
          help="a pod's memory per request per second, default 0")
     flag(w, "--concurrency", 1, type=int, help="requests a pod serves in parallel, default 1")
-    flag(w, "--queue-depth-metric", (), action="append", dest="queue_depth_metrics",
+    flag(w, "--queue-depth-metric", None, action="append", dest="queue_depth_metrics",
          metavar="NAME", help="an Object or External metric of the HPA that counts the messages "
          "waiting (repeatable): read as the requests queued, not the offered rate (a plan's "
          "model.queue_depth_metrics; needs --queue-timeout-s)")
@@ -274,7 +274,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     # the workload flags are the fields of a plan's workload model, named alike
     model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)
                              if f.name != "queue_depth_metrics"},
-                          queue_depth_metrics=tuple(args.queue_depth_metrics))
+                          queue_depth_metrics=tuple(args.queue_depth_metrics or ()))
     workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
     size = (args.vcpu, args.memory_gib, args.max_pods)
     if None in size:  # PriceNotFound names the nearest instance types
