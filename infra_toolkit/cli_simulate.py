@@ -117,6 +117,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     flag(w, "--memory-mib-per-rps", 0.0, type=float,
          help="a pod's memory per request per second, default 0")
     flag(w, "--concurrency", 1, type=int, help="requests a pod serves in parallel, default 1")
+    flag(w, "--queue-depth-metric", None, action="append", dest="queue_depth_metrics",
+         metavar="NAME", help="an Object or External metric of the HPA that counts the messages "
+         "waiting (repeatable): read as the requests queued, not the offered rate (a plan's "
+         "model.queue_depth_metrics; needs --queue-timeout-s)")
     n = p.add_argument_group("nodes and autoscaler (without a plan)")
     flag(n, "--instance-type", "m5.large",
          help="its vCPU, memory and max pods come from the instance specs table; default "
@@ -265,7 +269,9 @@ def _run_flags(args: argparse.Namespace) -> int:
         init_memory_mib=dep.init_memory_mib if dep is not None else 0.0,
         memory_stand_in=dep is not None and dep.memory_stand_in and args.memory_request_mib is None)
     # the workload flags are the fields of a plan's workload model, named alike
-    model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)})
+    model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)
+                             if f.name != "queue_depth_metrics"},
+                          queue_depth_metrics=tuple(args.queue_depth_metrics or ()))
     workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
     size = (args.vcpu, args.memory_gib, args.max_pods)
     if None in size:  # PriceNotFound names the nearest instance types

@@ -375,9 +375,21 @@ def check_hpa_simulable(r: FieldReader, hpa: HPASpec, model: WorkloadModel, path
     validates also simulates."""
     try:
         with _owner_check(r, path, "infra_toolkit.controller_view"):
-            metric_needs(hpa, memory_model=model.memory_baseline_mib is not None)
+            needs = metric_needs(hpa, memory_model=model.memory_baseline_mib is not None,
+                                 queue_depth=model.queue_depth_metrics)
     except SimulationError as exc:
         r.add(path, str(exc))
+        return
+    counted = sorted({*needs.object, *needs.external})
+    for i, name in enumerate(model.queue_depth_metrics):
+        if name not in needs.queued:
+            # the model's path beside the hpa's: proposed.workloads[0].model.queue_depth_metrics
+            at = join_path(join_path(join_path(path.rsplit(".", 1)[0], "model"),
+                                     "queue_depth_metrics"), i)
+            near = did_you_mean(name, counted, list_choices=False) if counted else ""
+            r.add(at, f"{quoted(name)} is no Object or External metric of the HPA (it has "
+                      f"{', '.join(map(quoted, counted)) or 'none'}){near}; name one as its "
+                      "spec.metrics writes it")
 
 
 def check_workload_model(r: FieldReader, model: WorkloadModel, deployment: DeploymentSpec,

@@ -8,8 +8,8 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    apply the report's SLO rule (``slo_check.evaluate_slos`` reads a timeline: p50 / p99
    percentiles, each SLO's own threshold), so it only *rejects*, and only where the rule's
    outcome is certain: a p95 latency SLO whose threshold the row's ``max_p95_latency_ms``
-   exceeds (some step is over it), an availability SLO the row's served / offered share misses
-   (by more than float rounding). Nothing is called "meets" on a summary row.
+   exceeds (some step is over it), an availability SLO the row's served / (served + dropped)
+   share misses (by more than float rounding). Nothing is called "meets" on a summary row.
 2. **Confirm** with the report's rule: the baseline and then the variants the screen left, in
    screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
    ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the

@@ -2,7 +2,7 @@
 :func:`~infra_toolkit.simulate.simulate_many` per scenario (``screened_rows``), priced from its
 summary row, and rejected only where the report's SLO rule's outcome is certain (a p95 latency
 SLO under the row's ``max_p95_latency_ms``, an availability SLO the row's served share misses
-by more than float rounding)."""
+by more than float rounding; served / (served + dropped), as the report's rule)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from infra_toolkit.plan_scenario_types import Scenario, Slo
 from infra_toolkit.report_html import quantity_text
 from infra_toolkit.simulate import simulate_many
+from infra_toolkit.slo_check import availability_pct
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.tuning_cost import SweepPricer
 from infra_toolkit.tuning_grid import Variant
@@ -19,7 +20,7 @@ from infra_toolkit.tuning_table import blank_row, summary_figures
 
 __all__ = ["screened_rows"]
 
-# served / offered computed from a summary row and from a timeline differ by float rounding only
+# served / (served + dropped) from a summary row and from a timeline differ by float rounding only
 _AVAILABILITY_SLACK_PCT = 1e-9
 
 
@@ -34,8 +35,7 @@ def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
                 out[s.name] = f"max p95 {worst:,.0f} ms > {s.threshold_ms:g} ms"
         elif s.metric == "availability":
             assert s.objective_pct is not None
-            offered = float(row["offered_requests"])
-            pct = 100.0 * float(row["served_requests"]) / offered if offered > 0 else 100.0
+            pct = availability_pct(float(row["served_requests"]), float(row["dropped_requests"]))
             if pct < s.objective_pct - _AVAILABILITY_SLACK_PCT:
                 # rounded down: 99.8995 % printed as 99.900 would read as the 99.9 % it misses
                 out[s.name] = f"{quantity_text(pct, 3, down=True)} % served < " \
