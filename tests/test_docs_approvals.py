@@ -5,6 +5,7 @@ command the parser takes: the excerpts are run, not copied (the store is an SQLi
 from __future__ import annotations
 
 import hashlib
+import inspect
 import re
 import shlex
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit import cli_review
+from infra_toolkit import approval_gate, cli_review, review_rules
 from infra_toolkit.cli import build_parser, main
 from infra_toolkit.plan import ApprovalPolicy
 from infra_toolkit.review_subject import ReviewSubject
@@ -97,3 +98,13 @@ def test_pipeline_example_is_a_gate_command() -> None:
     assert (args.command, args.plan, args.min_approvers, args.self_approval) == \
         ("gate", "plans/ecommerce-eks.yaml", 2, False)
     assert (args.known_head.count, args.known_head.head_hash) == (3, "a" * 64)
+
+
+def test_the_library_call_is_callable_as_written() -> None:
+    text = " ".join(APPROVALS_MD.read_text(encoding="utf-8").split())
+    assert ("`approval_gate.gate(store, subject, floor=review_rules.GateFloor(min_approvers=2, "
+            "self_approval=False))`") in text
+    floor = review_rules.GateFloor(min_approvers=2, self_approval=False)
+    assert (floor.min_approvers, floor.self_approval) == (2, False)
+    assert list(inspect.signature(approval_gate.gate).parameters)[:2] == ["store", "subject"]
+    assert "floor" in inspect.signature(approval_gate.gate).parameters
