@@ -1,6 +1,7 @@
 """pricing_data/README.md's table of files is the folder as it is: every shipped CSV listed
 once, with its row count and its header as the file writes them (the file name's date against
-the rows' ``as_of`` is tests/test_pricing.py's)."""
+the rows' ``as_of`` is tests/test_pricing.py's); and its overrides example applies as the text
+says."""
 
 from __future__ import annotations
 
