@@ -2,24 +2,33 @@
 checks the defaults the value objects carry (model, simulation, csv, approval_policy). These are
 the defaults the section loaders fill in themselves when a key is left out: each case reads a
 section without the key through its loader and checks both the value read and the row's
-default cell (the value is what the doc's words mean, written here by hand)."""
+default cell (the value is what the doc's words mean, written here by hand). The rows' lists of
+choices (environments, strategy types, severities, operators, signals...) are the loader's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 
+from infra_toolkit import plan
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS
 from infra_toolkit.plan import SimulationSettings
 from infra_toolkit.plan_fields import FieldReader
 from infra_toolkit.plan_operations import read_monitoring, read_rollback, read_strategy
+from infra_toolkit.plan_operations_types import (
+    CANARY_SCOPES,
+    CONDITION_OPS,
+    SIMULATED_SIGNALS,
+    WINDOWED_SIGNALS,
+)
 from infra_toolkit.plan_scenario_types import LoadTest
 from infra_toolkit.plan_scenarios import read_scenarios
 from infra_toolkit.rollout import blue_green_rollout
-from tests.test_docs_plan_fields import plan_rows
+from tests.test_docs_plan_fields import PLAN_MD, plan_rows
 
 ALERT = {"name": "Down", "expr": "up == 0", "severity": "critical", "summary": "down"}
 MONITORING = {"metrics": [{"name": "up", "source": "Prometheus"}],
@@ -100,3 +109,37 @@ def test_node_daemonsets_default_is_ekss_two() -> None:
     assert SimulationSettings().node_daemonsets == EKS_DAEMONSETS
     assert (EKS_DAEMONSETS.pods, EKS_DAEMONSETS.cpu_millicores, EKS_DAEMONSETS.memory_mib) == \
         (2, 100 + 25, 0)
+
+
+@pytest.mark.parametrize(("row", "choices"), [
+    ("metadata.environment", plan.ENVIRONMENTS), ("metadata.priority", plan.PRIORITIES),
+    ("deployment_strategy.type", plan.STRATEGY_TYPES),
+    ("deployment_strategy.canary.scope", CANARY_SCOPES),
+    ("monitoring.alerts[].severity", plan.ALERT_SEVERITIES),
+    ("monitoring.alerts[].simulated.op", CONDITION_OPS),
+    ("security[].status", plan.SECURITY_STATUSES), ("risks[].severity", plan.SEVERITIES),
+    ("risks[].likelihood", plan.LIKELIHOODS),
+    ("simulation.node_autoscaler", plan.NODE_AUTOSCALERS),
+])
+def test_a_rows_choices_are_the_loaders(row: str, choices: tuple[str, ...]) -> None:
+    cell = plan_rows()[row][0]
+    assert [c.strip("`") for c in cell.split(", ")] == list(choices)
+
+
+def test_the_sections_table_lists_the_types() -> None:
+    # metadata.type and testing[].type send the reader to the sections table
+    assert plan_rows()["metadata.type"][0] == "the seven types in the sections table"
+    assert len(plan.PLAN_TYPES) == 7
+    text = " ".join(PLAN_MD.read_text(encoding="utf-8").split())
+    assert f"`type` ({', '.join(plan.PLAN_TYPES)})" in text
+    assert f"`type` is one of {', '.join(plan.TEST_TYPES)};" in text
+
+
+def test_the_alert_signals_are_the_simulated_ones() -> None:
+    text = PLAN_MD.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("| `signal` | yes |"))
+    named = [s for s in re.findall(r"`(\w+)`", row) if s != "signal"]
+    assert set(named) >= set(SIMULATED_SIGNALS)
+    assert [s for s in named if s in SIMULATED_SIGNALS] == list(SIMULATED_SIGNALS)
+    window = next(line for line in text.splitlines() if line.startswith("| `window` | no |"))
+    assert f"`{'` and `'.join(WINDOWED_SIGNALS)}` only" in window
