@@ -17,6 +17,7 @@ import pytest
 from infra_toolkit import plan
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS
 from infra_toolkit.plan import SimulationSettings
+from infra_toolkit.plan_domain import MAX_SCENARIO_STEPS
 from infra_toolkit.plan_fields import FieldReader
 from infra_toolkit.plan_operations import read_monitoring, read_rollback, read_strategy
 from infra_toolkit.plan_operations_types import (
@@ -27,7 +28,11 @@ from infra_toolkit.plan_operations_types import (
 )
 from infra_toolkit.plan_scenario_types import LoadTest
 from infra_toolkit.plan_scenarios import read_scenarios
+from infra_toolkit.plan_validate import MAX_REVIEW_MINUTES
+from infra_toolkit.readiness import MAX_STARTUP_DELAY_S
 from infra_toolkit.rollout import blue_green_rollout
+from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS
+from infra_toolkit.workload import MAX_CONCURRENCY
 from tests.test_docs_plan_fields import PLAN_MD, plan_rows
 
 ALERT = {"name": "Down", "expr": "up == 0", "severity": "critical", "summary": "down"}
@@ -143,3 +148,18 @@ def test_the_alert_signals_are_the_simulated_ones() -> None:
     assert [s for s in named if s in SIMULATED_SIGNALS] == list(SIMULATED_SIGNALS)
     window = next(line for line in text.splitlines() if line.startswith("| `window` | no |"))
     assert f"`{'` and `'.join(WINDOWED_SIGNALS)}` only" in window
+
+
+def test_documented_limits_are_the_code_s() -> None:
+    rows = plan_rows()
+    text = " ".join(PLAN_MD.read_text(encoding="utf-8").split())
+    assert rows["<side>.workloads[].model.concurrency"][0] == \
+        f"requests in parallel (1-{MAX_CONCURRENCY:,})"
+    for key in ("image_pull_s", "app_start_s"):  # a day: 24 x 3600 = 86,400 s
+        assert rows[f"<side>.workloads[].model.{key}"][0] == f"s (at most {MAX_STARTUP_DELAY_S:,})"
+    assert MAX_STARTUP_DELAY_S == 24 * 3600
+    # requested_review: at most 30 days = 30 x 24 x 60 = 43,200 minutes
+    assert "(at most 30 days)" in rows["metadata.requested_review"][0]
+    assert MAX_REVIEW_MINUTES == 43_200
+    assert f"at most {MAX_SCENARIO_STEPS:,} steps" in text
+    assert MAX_RATE_RPS == 1e9 and "each rate from 0 to 1e9 requests per second" in text
