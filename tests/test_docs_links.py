@@ -1,16 +1,19 @@
 """Every relative link of the user docs reaches something: ``[text](path)`` names a file of the
 checkout, and ``[text](path#anchor)`` (or ``#anchor`` within the page) a heading of that file,
 by GitHub's anchor rule. README's "Common tasks" table points a new user at sections by such
-anchors, so a renamed heading fails here instead of leaving a dead link."""
+anchors, so a renamed heading fails here instead of leaving a dead link. And every
+``module.name`` of the package the docs give is there."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.test_docs_plan_fields import plan_rows, resource_rows
 
 DOCS = ("README.md", "docs/PLAN.md", "docs/APPROVALS.md", "pricing_data/README.md")
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -67,3 +70,26 @@ def test_common_tasks_reach_every_guide() -> None:
                      "build the review document", "get it approved",
                      "gate a deployment in CI/CD"]
     assert all("](" in row.split(" | ")[-1] for row in rows)
+
+
+def test_every_module_name_the_docs_give_exists() -> None:
+    # `module.name` (or `module.py`) of the package: a renamed function or a module split in
+    # two leaves the docs pointing at nothing; a plan key that reads alike
+    # (`pricing.tables`, a node group's `launch_template.name`) is a field, not code
+    modules = {p.stem for p in (REPO_ROOT / "infra_toolkit").glob("*.py")}
+    fields = set(plan_rows()) | {f for kind in resource_rows().values() for f in kind}
+    missing = []
+    for doc in DOCS:
+        text = (REPO_ROOT / doc).read_text(encoding="utf-8")
+        for module, name in re.findall(r"`(?:infra_toolkit\.)?([a-z_]+)\.([A-Za-z_][\w.]*)`",
+                                       text):
+            if module not in modules or f"{module}.{name}" in fields:
+                continue
+            if name == "py":
+                continue  # the module's file, which exists: it is in `modules`
+            owner: object = importlib.import_module(f"infra_toolkit.{module}")
+            for part in name.split("."):
+                owner = getattr(owner, part, None)
+            if owner is None:
+                missing.append(f"{doc}: {module}.{name}")
+    assert missing == []
