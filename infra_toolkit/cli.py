@@ -285,6 +285,8 @@ def _run_pricing(args: argparse.Namespace) -> int:
     if args.other_services and args.engine:
         raise PricingError("pricing refresh --other-services takes no --engine (it refreshes "
                            "RDS storage, which every engine shares)")
+    if not args.other_services:  # RDS / ElastiCache need --engine: said before any client
+        pricing_refresh.check_engine(args.service, args.engine)
     client = pricing_refresh.pricing_client(args.profile)
     data_dir = args.pricing_dir or DEFAULT_PRICING_DIR
     missing = 0

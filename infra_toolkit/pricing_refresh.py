@@ -37,7 +37,7 @@ from infra_toolkit.pricing_tables import (
 )
 
 __all__ = ["MAX_USD_PER_HOUR", "PRICE_LIST_REGION", "REFRESHABLE", "PriceDimension",
-           "RefreshResult", "aws_errors", "decimal_text", "on_demand_dimensions",
+           "RefreshResult", "aws_errors", "check_engine", "decimal_text", "on_demand_dimensions",
            "price_list_items", "pricing_client", "product_filters", "published_date",
            "refresh_table", "term_match", "writable_table", "write_merged"]
 
@@ -303,13 +303,11 @@ def _csv_text(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> str:
     return out.getvalue()
 
 
-def refresh_table(service: str, region: str, *, data_dir: str | Path,
-                  engine: str | None = None, client: Any = None,
-                  today: dt.date | None = None) -> RefreshResult:
-    """Refresh one region (and engine, for RDS / ElastiCache) of a table in ``data_dir`` from
-    the Price List API and write ``<kind>_<newest as_of>.csv`` atomically. ``client`` defaults
-    to :func:`pricing_client` (tests pass a botocore-stubbed one); ``today`` (UTC, default the
-    clock's) bounds the items' publicationDate."""
+def check_engine(service: str, engine: str | None) -> str:
+    """The table kind ``service`` refreshes, once ``engine`` is what it takes: RDS and
+    ElastiCache one of their Price List engine names, EC2 none. Checked before any AWS client
+    is made (the CLI calls it first), so a missing ``--engine`` is said before a profile or
+    credential error."""
     if service not in REFRESHABLE:
         raise PricingError(f"cannot refresh {service!r}; refreshable services: "
                            f"{', '.join(REFRESHABLE)}")
@@ -322,6 +320,17 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
                            f"names){given}")
     if not engines and engine:
         raise PricingError(f"{service} takes no --engine")
+    return kind
+
+
+def refresh_table(service: str, region: str, *, data_dir: str | Path,
+                  engine: str | None = None, client: Any = None,
+                  today: dt.date | None = None) -> RefreshResult:
+    """Refresh one region (and engine, for RDS / ElastiCache) of a table in ``data_dir`` from
+    the Price List API and write ``<kind>_<newest as_of>.csv`` atomically. ``client`` defaults
+    to :func:`pricing_client` (tests pass a botocore-stubbed one); ``today`` (UTC, default the
+    clock's) bounds the items' publicationDate."""
+    kind = check_engine(service, engine)
     check_region_code(region, f"refreshing {service} prices")
     data_dir = Path(data_dir)
     old_path, old_rows = writable_table(data_dir, kind)

@@ -72,9 +72,10 @@ def loader_groups() -> list[tuple[str, frozenset[str], frozenset[str]]]:
                     continue  # dict.items() and the like
                 allowed = args.get(first, args.get("allowed"))
                 required = args.get(first + 1, args.get("required"))
-                if allowed is None and required is None:
+                listed = allowed if allowed is not None else required
+                if listed is None:
                     continue  # an open mapping (a node group's labels): no key list
-                keys = _strings(allowed if allowed is not None else required, names)
+                keys = _strings(listed, names)
                 must = _strings(required, names) if required is not None else []
                 out.append((f"{module.name}:{call.lineno}", frozenset(keys), frozenset(must)))
     return out

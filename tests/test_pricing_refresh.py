@@ -399,6 +399,26 @@ def test_cli_refresh_checks_every_region_before_making_a_client(
     assert snapshot(data_dir) == before
 
 
+@pytest.mark.parametrize(("argv", "error"), [
+    (["--service", "AmazonRDS"], "AmazonRDS needs --engine, one of MySQL, PostgreSQL, MariaDB "
+                                 "(Price List names)"),
+    (["--service", "AmazonElastiCache", "--engine", "redis"],
+     "AmazonElastiCache needs --engine, one of Redis, Valkey (Price List names), not 'redis'; "
+     "did you mean 'Redis'?"),
+])
+def test_cli_refresh_asks_for_the_engine_before_making_a_client(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        argv: list[str], error: str) -> None:
+    # docs18: the engine was checked after the client was made, so a wrong --profile hid it
+    def no_client(profile: str | None = None) -> Any:
+        raise AssertionError("a client was made for a refresh that cannot run")
+
+    monkeypatch.setattr(pricing_refresh, "pricing_client", no_client)
+    code = main(["pricing", "refresh", *argv, "--region", "us-east-1", "--profile", "nope",
+                 "--pricing-dir", str(data_dir)])
+    assert (code, capsys.readouterr().err) == (2, f"error: {error}\n")
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 def test_a_folder_no_table_can_be_written_in_is_refused_before_calling_aws(
         client: tuple[Any, Stubber]) -> None:

@@ -65,6 +65,17 @@ def test_check_and_report_output(default_report: ReportRun) -> None:
     assert "reports/ecommerce-eks.html (" in out
 
 
+def test_report_size_is_near_the_readmes(default_report: ReportRun) -> None:
+    # "the default plan's is 5.3 MB, under the ~10 MB attachment limit": the figure as
+    # `report` prints it (MB of 10^6 bytes); a tenth or two either way is a chart's change,
+    # more is a README to update
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    stated = re.search(r"the default plan's is (\d+\.\d) MB, under the ~10 MB", text)
+    assert stated, "README no longer gives the default report's size"
+    size_mb = default_report.html_path.stat().st_size / 1e6
+    assert abs(size_mb - float(stated.group(1))) <= 0.25 and size_mb < 10, size_mb
+
+
 def test_sign_off_example(default_report: ReportRun) -> None:
     done = run_example("sign-off", default_report.workspace, default_report.db)
     assert done.returncode == 0, done.stderr

@@ -1,0 +1,40 @@
+"""docs/PLAN.md's smallest plan (``<!-- example: smallest-plan -->``) is valid as written, with
+no warning, and costs what the text says."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.cli import main
+from infra_toolkit.plan_validate import check_plan_warnings
+from tests.conftest import REPO_ROOT
+
+
+def smallest_plan() -> str:
+    text = (REPO_ROOT / "docs/PLAN.md").read_text(encoding="utf-8")
+    found = re.search(r"<!-- example: smallest-plan -->\n```yaml\n(.*?)```", text, re.S)
+    assert found, "docs/PLAN.md has no smallest-plan example"
+    return found.group(1)
+
+
+def test_smallest_plan_is_valid_without_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(smallest_plan(), encoding="utf-8")
+    plan, problems, warnings = check_plan_warnings(path)
+    assert (problems, warnings) == ([], [])
+    assert plan is not None and plan.proposed.workloads == () and plan.scenarios == ()
+
+
+def test_smallest_plan_costs_what_the_text_says(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(smallest_plan(), encoding="utf-8")
+    assert main(["cost", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # one cache.t3.micro node, Redis in us-east-1 at $0.017 an hour: 730 x 0.017 = 12.41
+    assert (out["total_monthly_usd"], out["current_total_monthly_usd"]) == (12.41, 0)
+    assert "`cost` prices it ($12.41 a month)" in (REPO_ROOT / "docs/PLAN.md").read_text()
