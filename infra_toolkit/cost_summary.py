@@ -284,6 +284,7 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
     lines += [f"note: {rounding}"] if rounding else []
     lines += [f"note: {label} total{unknown_usage(est)}" for label, est in
               (("current", current), ("proposed", proposed)) if unknown_usage(est)]
+    lines += _line_notes(current, proposed)
     notes = price_notes([*current.lines, *proposed.lines])
     for label, est in (("current", current), ("proposed", proposed)):
         lines += [f"PRICE NOT FOUND ({label}) {ln.address} / {ln.component}: "
@@ -293,6 +294,20 @@ def format_comparison(current: CostEstimate, proposed: CostEstimate) -> str:
                            (*current.pricing_tables_used, *proposed.pricing_tables_used))
     return "\n".join([*lines, "pricing tables:",
                       *[f"  {name}  sha256:{sha}" for name, sha in tables]])
+
+
+def _line_notes(current: CostEstimate, proposed: CostEstimate) -> list[str]:
+    """``note: (proposed) address / component: note`` for each line whose price carries a
+    caveat (a group of several types priced as its first, a commitment rate taken as a floor),
+    as the single-estimate table prints them: a component whose line says the same on both
+    sides is noted once, without a side."""
+    sides: dict[tuple[str, str, str], list[str]] = {}
+    for label, est in (("current", current), ("proposed", proposed)):
+        for ln in est.lines:
+            if ln.note and ln.note != ln.price_not_found:
+                sides.setdefault((ln.address, ln.component, ln.note), []).append(label)
+    return [f"note: {'' if len(labels) == 2 else f'({labels[0]}) '}{address} / {component}: "
+            f"{note}" for (address, component, note), labels in sides.items()]
 
 
 def render_cost(proposed: CostEstimate, fmt: str, current: CostEstimate | None = None) -> str:

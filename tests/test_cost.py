@@ -797,6 +797,24 @@ def test_compare_current_with_proposed_component_by_component(book: PriceBook) -
     assert total.status == "priced"
 
 
+def test_the_comparison_table_prints_each_line_caveat_once(book: PriceBook) -> None:
+    # a group of two types is priced as its first: the single-estimate table said so, the
+    # current-vs-proposed table (what `cost PLAN` prints) left the reader to guess
+    group = {"type": "aws_eks_node_group", "name": "g", "instance_types": ["c5.large", "c5a.large"],
+             "scaling_config": {"desired_size": 1, "min_size": 1, "max_size": 5}}
+    nat = {"type": "aws_nat_gateway", "name": "nat"}
+    notes = [ln for ln in format_comparison(price(book, nat), price(book, nat, group)
+                                            ).splitlines() if ln.startswith("note: ")]
+    assert "note: (proposed) aws_eks_node_group.g / Instance usage (Linux/UNIX, on-demand, " \
+           "c5.large): instance_types lists 2 types; priced as c5.large (the first), as " \
+           "Infracost does" in notes
+    # the NAT gateway's line is the same on both sides: a caveat it carries is printed without
+    # a side, once
+    assert [n for n in notes if "aws_nat_gateway.nat /" in n and "total" not in n] == [
+        "note: aws_nat_gateway.nat / Data processed: usage not given: "
+        "usage.monthly_data_processed_gb"]
+
+
 def _one_line(usd: str) -> CostEstimate:
     line = CostLine("aws_instance", "app", "us-east-1", "Instance usage", "hours", None, None,
                     None, Decimal(usd), None, None)
