@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import fields, replace
@@ -207,6 +208,15 @@ def _flag(dest: str) -> str:
     return "--metric-resolution-s" if dest == "metrics" else "--" + dest.replace("_", "-")
 
 
+def _as_flags(message: str, names: list[str]) -> str:
+    """A workload error worded for a plan (``workload 'app'.queue_timeout_s (=-5) ...``) worded
+    for the flags that set those fields (``--queue-timeout-s (=-5) ...``)."""
+    message = re.sub(r"^workload 'app'(\.|: )", "", message)
+    flags = {n: _flag(n) for n in names} | {"queue_depth_metrics": "--queue-depth-metric"}
+    return re.sub(r"\b(" + "|".join(map(re.escape, flags)) + r")\b",
+                  lambda m: flags[m.group(1)], message)
+
+
 def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
     """``simulate PLAN.yaml``: the plan's scenarios as its report runs them."""
     from infra_toolkit.notebook_parameters import check_plan_path
@@ -272,7 +282,12 @@ def _run_flags(args: argparse.Namespace) -> int:
     model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)
                              if f.name != "queue_depth_metrics"},
                           queue_depth_metrics=tuple(args.queue_depth_metrics or ()))
-    workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
+    try:
+        workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
+    except SpecError as exc:  # the simulator names a plan's model fields: name the flags given
+        raise SpecError(_as_flags(str(exc), [f.name for f in fields(WorkloadModel)]
+                                  + ["slo_p95_latency_ms", "cpu_request_millicores",
+                                     "memory_request_mib"])) from exc
     size = (args.vcpu, args.memory_gib, args.max_pods)
     if None in size:  # PriceNotFound names the nearest instance types
         from infra_toolkit.pricing import load_price_book

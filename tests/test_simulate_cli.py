@@ -784,3 +784,21 @@ def test_a_one_shot_init_container_is_warned_as_untimed(
             "(image_pull_s 10) and counts the pods Ready 30 s after the bind, too early by the "
             "init containers' run time; add that run time to the model's image_pull_s (the "
             "seconds from the bind until the app containers run)\n") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    # the simulator's own checks named the plan's model fields (workload 'app'.queue_timeout_s),
+    # which a user of the flags never wrote
+    (["--queue-timeout-s", "-5"], "--queue-timeout-s (=-5.0) must be a finite number >= 0"),
+    (["--queue-depth-metric", "sqs-visible"],
+     "--queue-depth-metric (sqs-visible) read the requests waiting in the queue, but "
+     "--queue-timeout-s is 0, so none ever wait (load above capacity is dropped at once); set "
+     "--queue-timeout-s to how long a message may wait in the queue"),
+    (["--concurrency", "0"], "--concurrency (=0) must be a whole number >= 1"),
+])
+def test_a_bad_workload_flag_is_named_as_the_flag(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str], extra: list[str],
+        message: str) -> None:
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
+                 "--deployment", files["deploy.yaml"], *ARGS, *extra]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
