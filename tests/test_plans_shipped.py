@@ -964,3 +964,24 @@ def test_ecommerce_load_test_description_adds_up_to_its_simulated_length() -> No
     lt = test.traffic
     assert isinstance(lt, LoadTest)
     assert (lt.ramp_up_s, lt.hold_s, lt.ramp_down_s) == (600, 1800, 300)  # 45 min = 2,700 s
+
+
+def test_search_api_evicted_pods_episode_is_start_up_alone(analysis: Analysis) -> None:
+    # launch-day's third under-capacity episode: a Karpenter consolidation evicted one of the 3
+    # search-api pods at 68,990 s; its ReplicaSet created the replacement then, on a node with
+    # room. The load jumps to 202.08 rps at 69,000 s, above the 2 Ready pods' 2 x 80 = 160, until
+    # the replacement is Ready 30 s after its bind, at 69,020 s: 69,020 - 69,000 = 20 s, every
+    # second of them the replacement's start-up. No scrape or HPA sync played a part (the spec
+    # stays at 3 until 69,030 s); the breakdown read metric lag 5 + sync wait 10 + start-up 5.
+    a = analysis("search-api.yaml", "launch-day")
+    sim = a.run("launch-day").simulations["search-api"]
+    t = sim.timeline.set_index("time_s")
+    assert t.loc[68985.0:69020.0, "ready_pods"].tolist() == [3, 2, 2, 2, 2, 2, 2, 3]
+    assert t.loc[68985.0:69025.0, "spec_replicas"].tolist() == [3] * 9
+    evictions = sim.events.loc[sim.events["kind"] == "node_scale_down:api", "reason"].tolist()
+    assert any("1 pod(s) evicted at 68990 s" in r for r in evictions)
+    (third,) = [e for e in sim.summary.time_to_capacity if e.start_s == 69000.0]
+    assert (third.end_s, third.total_s, third.pod_startup_s, third.closed_by) == (
+        69020.0, 20.0, 20.0, "pods")
+    assert (third.metric_lag_s, third.sync_wait_s, third.controller_hold_s,
+            third.node_provisioning_s) == (0.0, 0.0, 0.0, 0.0)
