@@ -172,6 +172,19 @@ def _time_unit(t: pd.DataFrame) -> tuple[float, str]:
     return (60.0, "minutes") if short else (1.0, "hours")
 
 
+def _x_layout(t: pd.DataFrame) -> dict[str, Any]:
+    """The time axis of a binned timeline's chart: its unit as the title, and a hover to the
+    hundredth of an hour (36 s) or the tenth of a minute, not plotly's float noise
+    (``8.055556``)."""
+    unit = _time_unit(t)[1]
+    return {"title": {"text": unit}, "hoverformat": ".2f" if unit == "hours" else ".1f"}
+
+
+#: Hover formats as the report's tables print the figures: rates to the hundredth, latencies
+#: to the millisecond, prices per hour to the hundredth of a cent, counts whole
+_RATE_HOVER, _MS_HOVER, _USD_PER_HOUR_HOVER, _COUNT_HOVER = ",.2f", ",.0f", "$,.4f", ",d"
+
+
 def _time_axis(t: pd.DataFrame) -> dict[str, Any]:
     """The x of each trace of a binned timeline (``time_h``) in :func:`_time_unit`'s unit:
     evenly spaced bins (a simulation's ticks are) as plotly's ``x0`` and ``dx``, which it
@@ -210,13 +223,14 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
         peak = float(np.nanmax(timeline["offered_rps"].to_numpy(dtype=float)))
         rates += f" ({bin_s:g} s means; offered peak {quantity_text(peak, 2)})"
     fig = _figure(f"{title}: offered vs served load, replicas and nodes",
-                  xaxis={"title": {"text": _time_unit(t)[1]}},
-                  yaxis={"title": {"text": rates}, "rangemode": "tozero"},
+                  xaxis=_x_layout(t),
+                  yaxis={"title": {"text": rates}, "rangemode": "tozero",
+                         "hoverformat": _RATE_HOVER},
                   # whole-number ticks: plotly's own step (1.8 for a peak of 9) would print
                   # 3.6 as "4", a label off its gridline
                   yaxis2={"title": {"text": "pods / nodes"}, "overlaying": "y", "side": "right",
                           "rangemode": "tozero", "showgrid": False, "tick0": 0,
-                          "dtick": max(1, math.ceil(top / 6))})
+                          "dtick": max(1, math.ceil(top / 6)), "hoverformat": _COUNT_HOVER})
     x = _time_axis(t)
     offered, served = _f32(t["offered_rps"]), _f32(t["served_rps"])
     # served drawn the same as offered at every point is one line, its legend saying both
@@ -245,9 +259,10 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
     t = chart_timeline(timeline)
     bin_s = _bin_s(t, timeline)
     unit = "milliseconds" if bin_s is None else f"milliseconds ({bin_s:g} s maxima)"
-    per_hour, unit_title = _time_unit(t)
-    fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": unit_title}},
-                  yaxis={"title": {"text": unit}, "type": "log", **_log_ticks(t, slos)})
+    per_hour, _unit = _time_unit(t)
+    fig = _figure(f"{title}: latency percentiles vs SLO", xaxis=_x_layout(t),
+                  yaxis={"title": {"text": unit}, "type": "log", "hoverformat": _MS_HOVER,
+                         **_log_ticks(t, slos)})
     x = _time_axis(t)
     for q in (50, 95, 99):
         fig.add_scatter(**x, y=_f32(t[f"p{q}_latency_ms"]), name=f"p{q}", line={"width": 1})
@@ -290,8 +305,9 @@ def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
     complete = "usd_per_hour" in hourly.columns
     # the legend names the node group even when there is one (plotly hides a lone trace's)
     fig = _figure(f"{title}: node cost per hour" + ("" if complete else " (INCOMPLETE)"),
-                  xaxis={"title": {"text": _time_unit(t)[1]}},
-                  yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"},
+                  xaxis=_x_layout(t),
+                  yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero",
+                         "hoverformat": _USD_PER_HOUR_HOVER},
                   showlegend=True)
     groups = [c for c in t.columns if c.startswith("usd_per_hour_")]
     x = _time_axis(t)
@@ -338,7 +354,8 @@ def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
                  "under-capacity episodes, where their seconds went")
         episodes = [episodes[i] for i in keep]
     # legend in the parts' order (plotly reverses a stacked bar's legend by default)
-    fig = _figure(title, barmode="stack", xaxis={"title": {"text": "seconds"}},
+    fig = _figure(title, barmode="stack", xaxis={"title": {"text": "seconds"},
+                                                 "hoverformat": ",.0f"},
                   yaxis={"autorange": "reversed", "automargin": True},
                   legend={"traceorder": "normal"},
                   height=max(450, 22 * len(episodes) + 220))
@@ -362,7 +379,7 @@ def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
             lambda s: float(sum((cents(v) for v in s if v is not None), Decimal(0))))
     fig = _figure("Monthly cost by resource: current vs proposed "
                   f"({analysis.expected_scenario or 'as declared'})", barmode="group",
-                  xaxis={"title": {"text": "USD per month"}},
+                  xaxis={"title": {"text": "USD per month"}, "hoverformat": "$,.2f"},
                   yaxis={"autorange": "reversed", "automargin": True},
                   height=max(360, 40 * len(by_resource) + 160))
     for column, label in (("current_monthly_usd", "current"), ("proposed_monthly_usd",

@@ -377,3 +377,25 @@ def test_saturated_latencies_are_marked_as_lower_bounds() -> None:
     assert [t.name for t in calm.data] == ["p50", "p95", "p99"]
     hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
     assert charts.latency_figure(hour, "hour").layout.yaxis.title.text == "milliseconds"
+
+
+@pytest.mark.parametrize(("ticks", "x_hover"), [(540, ".1f"), (2161, ".2f")])
+def test_hover_reads_as_the_tables_print_the_figures(ticks: int, x_hover: str) -> None:
+    # plotly's own hover printed the bin's start as 8.055556 hours and a float32 rate as
+    # 27.78792: the time to a hundredth of an hour (36 s) or a tenth of a minute (the axis's
+    # unit, as test_short_timelines_are_drawn_in_minutes picks it), rates to the hundredth and
+    # latencies to the millisecond as the Scaling Behaviour tables, pods and nodes whole, the
+    # node cost per hour to a hundredth of a cent ($0.1248 for a t3.medium x 3), the
+    # time-to-capacity parts in whole seconds and monthly money in cents
+    rates = np.full(ticks, 1.5)
+    frame = _day(rates, rates).assign(p50_latency_ms=20.0, p95_latency_ms=40.0,
+                                      p99_latency_ms=60.0)
+    load, latency = charts.load_figure(frame, "t"), charts.latency_figure(frame, "t")
+    assert (load.layout.xaxis.hoverformat, latency.layout.xaxis.hoverformat) == (x_hover,) * 2
+    assert (load.layout.yaxis.hoverformat, load.layout.yaxis2.hoverformat) == (",.2f", ",d")
+    assert latency.layout.yaxis.hoverformat == ",.0f"
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],
+                           "usd_per_hour": [0.1248, 0.1248]})
+    assert charts.cost_per_hour_figure(hourly, "t").layout.yaxis.hoverformat == "$,.4f"
+    empty = SimpleNamespace(runs=[])
+    assert charts.time_to_capacity_figure(empty).layout.xaxis.hoverformat == ",.0f"  # type: ignore[arg-type]
