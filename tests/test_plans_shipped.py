@@ -1057,3 +1057,25 @@ def test_every_alert_has_a_runbook_and_every_risk_an_owner(plan: Path) -> None:
     p = read_plan(plan)
     assert [a.name for a in p.monitoring.alerts if not a.runbook] == []
     assert [r.description for r in p.risks if not r.owner] == []
+
+
+def test_ecommerce_canary_question_names_the_promotion_rule_it_asks_about() -> None:
+    # Question 3 asked whether "p95 300 ms, p99 800 ms and 99.9 % availability" are "the right
+    # bar for promoting each canary step", but the canary promotes on its analysis: the two
+    # alerts quiet and the canary no worse than the EC2 stack; the error alert's 1 % is
+    # 0.01 / (1 - 0.999) = 10 times the availability SLO's error budget, and p99 is in no rule
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    question = " ".join(plan.questions[2].split())
+    alerts = {a.name: a for a in plan.monitoring.alerts}
+    errors, p95 = alerts["ShopHighErrorRate"], alerts["ShopHighP95Latency"]
+    (availability,) = [s for s in plan.slos if s.metric == "availability"]
+    assert errors.simulated is not None and p95.simulated is not None
+    assert errors.simulated.threshold == 0.01 and availability.objective_pct == 99.9
+    assert round(0.01 / (1 - 0.999), 6) == 10.0
+    assert (errors.for_s, p95.for_s, p95.simulated.threshold) == (300.0, 600.0, 300.0)
+    analysis = " ".join((plan.deployment_strategy.analysis or "").split())
+    assert "ShopHighErrorRate and ShopHighP95Latency have not fired during the pause" in analysis
+    for quoted in ("ShopHighErrorRate (5xx above 1 %, ten times the 99.9 % SLO's error budget, "
+                   "for 5 minutes)", "ShopHighP95Latency (p95 above 300 ms for 10 minutes)",
+                   "no worse than the EC2 stack's"):
+        assert quoted in question, quoted
