@@ -1079,3 +1079,25 @@ def test_ecommerce_canary_question_names_the_promotion_rule_it_asks_about() -> N
                    "for 5 minutes)", "ShopHighP95Latency (p95 above 300 ms for 10 minutes)",
                    "no worse than the EC2 stack's"):
         assert quoted in question, quoted
+
+
+def test_search_api_backlog_risk_says_the_simulated_external_metric_is_faster(
+        analysis: Analysis) -> None:
+    # The risk names the External metric's real lag (CloudWatch's 60 s, the exporter's 60 s) but
+    # quoted the simulated TV spot without saying the simulation scrapes that metric every 15 s,
+    # as every metric (the plan sets no metrics_resolution_s: the simulator's 15 s, the report's
+    # simulation settings): the indexer's 1 min 40 s to capacity (100 s from 1,830 s, metric lag
+    # 5 s of it) is a lower bound, the real scale-up up to 60 + 60 = 120 s = 2 minutes later
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    assert plan.simulation.metrics_resolution_s is None
+    prose = _prose(REPO / "plans" / "search-api.yaml")
+    for quoted in ("CloudWatch publishes SQS metrics every 60 s, the exporter scrapes every 60 s",
+                   "The simulation also reads the External metric every 15 s",
+                   "the real indexer scales up to 2 minutes later than simulated, so its 1 min "
+                   "40 s to capacity in the TV spot is a lower bound too"):
+        assert quoted in prose, quoted
+    indexer = analysis("search-api.yaml", "tv-flash-crowd").run(
+        "tv-flash-crowd").simulations["search-indexer"]
+    assert indexer.spec.metrics.resolution_s == 15
+    (episode,) = indexer.summary.time_to_capacity
+    assert (episode.start_s, episode.total_s, episode.metric_lag_s) == (1830.0, 100.0, 5.0)
