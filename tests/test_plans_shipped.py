@@ -579,8 +579,16 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     # each first step's end and fires 300 s later: 28,925 + 300 = 29,225 s = 8 h 7 min 5 s
     # from 04:00 UTC = 12:07:05; 51,665 + 300 = 51,965 s = 14 h 26 min 5 s = 18:26:05;
     # 69,005 + 300 = 69,305 s = 19 h 15 min 5 s = 23:15:05
-    assert ("twice more, as late into the episodes from 18:21 and 23:10 UTC (at 18:26 and "
-            "23:15 UTC)") in _prose(path)
+    # The episodes last 60, 60 and 20 s (28,920 -> 28,980, 51,660 -> 51,720 and 69,000 ->
+    # 69,020 s): the alert fires 29,225 - 28,980 = 245 s, about 4 minutes, after the first
+    # ended; the prose said "5 minutes into a 60-second episode"
+    assert ("5 minutes after a 60-second under-capacity episode began, 4 minutes after it "
+            "ended") in _prose(path)
+    assert ("twice more, as late after the episodes from 18:21 (60 s) and 23:10 UTC (20 s) "
+            "began (at 18:26 and 23:15 UTC)") in _prose(path)
+    assert [(e.start_s, e.end_s) for e in a.run("launch-day").simulations[
+        "search-api"].summary.time_to_capacity] == [(28920.0, 28980.0), (51660.0, 51720.0),
+                                                    (69000.0, 69020.0)]
     (api_errors,) = [r for r in replay_scenario(a.plan, a.run("launch-day").simulations)
                      if (r.alert, r.workload) == ("SearchHighErrorRate", "search-api")]
     assert [start for start, _ in api_errors.intervals_s] == [29225.0, 51965.0, 69305.0]
