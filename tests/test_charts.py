@@ -59,19 +59,20 @@ def test_long_timelines_stay_small() -> None:
     n = 17280  # a day at 5 s
     rates = np.full(n, 1.5)
     fig = charts.load_figure(_day(rates, rates - np.where(np.arange(n) == 7, 0.5, 0.0)), "day")
-    # bins of ceil(17280 / 600) = 29 ticks: ceil(17280 / 29) = 596 points per trace, each bin
-    # 29 x 5 = 145 s from the one before: no time array, plotly's x0 and dx (hours)
-    assert [len(t.y) for t in fig.data] == [596] * 5
-    assert all(t.x is None and (t.x0, t.dx) == (0.0, 145 / 3600) for t in fig.data)
-    # bytes: 2 rate traces as float32, 596 x 4 = 2,384 bytes = 3,180 base64 characters each;
-    # 3 count traces of whole numbers <= 127 as int8, 596 bytes = 796 characters each:
-    # 2 x 3,180 + 3 x 796 = 8,748, + under 3,000 of layout, names and the div calling plotly,
+    # bins of at least ceil(17280 / 600) = 29 ticks (145 s), rounded up to 150 s (30 ticks, the
+    # first NICE_BIN_S length 5 s ticks divide): 17280 / 30 = 576 points per trace, each bin
+    # 150 s from the one before: no time array, plotly's x0 and dx (hours)
+    assert [len(t.y) for t in fig.data] == [576] * 5
+    assert all(t.x is None and (t.x0, t.dx) == (0.0, 150 / 3600) for t in fig.data)
+    # bytes: 2 rate traces as float32, 576 x 4 = 2,304 bytes = 3,072 base64 characters each;
+    # 3 count traces of whole numbers <= 127 as int8, 576 bytes = 768 characters each:
+    # 2 x 3,072 + 3 x 768 = 8,448, + under 3,000 of layout, names and the div calling plotly,
     # as the report's renderer writes it (each "/" of the base64 one character, not plotly's
     # 6-character \u002f). Before (float32 x and y in every trace, slashes escaped): 10 x
     # 3,180 = 31,800 of arrays alone.
     html = charts._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
     assert html.count('"dtype":"f4"') == 2 and html.count('"dtype":"i1"') == 3
-    assert len(html) < 8_748 + 3_000
+    assert len(html) < 8_448 + 3_000
 
 
 def test_served_drawn_as_offered_is_one_line_named_for_both() -> None:
@@ -124,8 +125,8 @@ def test_the_renderer_writes_slashes_plainly_and_stays_one_script() -> None:
 
 
 def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
-    # a day at 5 s with one 5 s spike to 400 rps over 100: its 29-tick (145 s) bin averages
-    # (28 x 100 + 400) / 29 = 110.3, so the axis says the rates are means and gives the peak
+    # a day at 5 s with one 5 s spike to 400 rps over 100: its 30-tick (150 s) bin averages
+    # (29 x 100 + 400) / 30 = 110.0, so the axis says the rates are means and gives the peak
     n = 17280
     offered = np.full(n, 100.0)
     offered[1000] = 400.0
@@ -133,8 +134,8 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
                              "served_rps": offered, "spec_replicas": np.full(n, 3),
                              "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
     fig = charts.load_figure(timeline, "day")
-    assert float(np.nanmax(fig.data[0].y)) == pytest.approx((28 * 100 + 400) / 29, rel=1e-6)
-    assert fig.layout.yaxis.title.text == "requests per second (145 s means; offered peak 400)"
+    assert float(np.nanmax(fig.data[0].y)) == pytest.approx((29 * 100 + 400) / 30, rel=1e-6)
+    assert fig.layout.yaxis.title.text == "requests per second (150 s means; offered peak 400)"
     # unbinned (an hour at 15 s: 240 ticks), the rates are the ticks themselves
     hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
     assert charts.load_figure(hour, "hour").layout.yaxis.title.text == "requests per second"
@@ -152,14 +153,14 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
     (1092.127, "offered peak 1,092.13"),
 ])
 def test_the_named_peak_is_written_in_full(spike: float, label: str) -> None:
-    n = 17280  # a day at 5 s: bins of 29 ticks (145 s), as above
+    n = 17280  # a day at 5 s: bins of 30 ticks (150 s), as above
     offered = np.full(n, 100.0)
     offered[1000] = spike
     timeline = pd.DataFrame({"time_s": np.arange(n) * 5.0, "offered_rps": offered,
                              "served_rps": offered, "spec_replicas": np.full(n, 3),
                              "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
     assert charts.load_figure(timeline, "day").layout.yaxis.title.text == \
-        f"requests per second (145 s means; {label})"
+        f"requests per second (150 s means; {label})"
 
 
 def test_load_and_latency_figures(small_analysis: PlanAnalysis) -> None:
@@ -354,9 +355,9 @@ def test_the_scaling_section_links_to_each_workloads_load_chart(
 
 def test_saturated_latencies_are_marked_as_lower_bounds() -> None:
     # audit24 A24-1: flash-crowd's chart drew p95 11,983 ms as a measured value where the
-    # tables print "≥ 11,983 ms (saturated: model ceiling)". A day at 5 s in 29-tick (145 s)
-    # bins; ticks 1000..1010 saturated at p99 5,000 ms all fall in bin 1000 // 29 = 34
-    # (ticks 986..1014), so only that bin is marked, at its p99 maximum 5,000.
+    # tables print "≥ 11,983 ms (saturated: model ceiling)". A day at 5 s in 30-tick (150 s)
+    # bins; ticks 1000..1010 saturated at p99 5,000 ms all fall in bin 1000 // 30 = 33
+    # (ticks 990..1019), so only that bin is marked, at its p99 maximum 5,000.
     n = 17280
     p99 = np.full(n, 100.0)
     p99[1000:1011] = 5000.0
@@ -368,10 +369,10 @@ def test_saturated_latencies_are_marked_as_lower_bounds() -> None:
     assert [t.name for t in fig.data] == [
         "p50", "p95", "p99", "saturated pods: latencies are lower bounds (≥)"]
     marked = np.asarray(fig.data[3].y, dtype=float)
-    assert np.flatnonzero(np.isfinite(marked)).tolist() == [34]
-    assert marked[34] == 5000.0
+    assert np.flatnonzero(np.isfinite(marked)).tolist() == [33]
+    assert marked[33] == 5000.0
     # binned latencies are each bin's maximum, as the load chart's axis says its rates are means
-    assert fig.layout.yaxis.title.text == "milliseconds (145 s maxima)"
+    assert fig.layout.yaxis.title.text == "milliseconds (150 s maxima)"
     # no saturated tick: no marker trace; unbinned (an hour at 15 s): plain milliseconds
     calm = charts.latency_figure(timeline.assign(latency_saturated=False), "day")
     assert [t.name for t in calm.data] == ["p50", "p95", "p99"]
@@ -399,3 +400,25 @@ def test_hover_reads_as_the_tables_print_the_figures(ticks: int, x_hover: str) -
     assert charts.cost_per_hour_figure(hourly, "t").layout.yaxis.hoverformat == "$,.4f"
     empty = SimpleNamespace(runs=[])
     assert charts.time_to_capacity_figure(empty).layout.xaxis.hoverformat == ",.0f"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("ticks", "tick_s", "bin_s", "points"), [
+    # a day at 5 s: at least ceil(17280 / 600) = 29 ticks = 145 s -> 150 s: 576 points
+    (17280, 5.0, 150.0, 576),
+    # 12 h at 5 s (flash-crowd): at least ceil(8640 / 600) = 15 ticks = 75 s -> 90 s (18
+    # ticks): 8640 / 18 = 480 points; it read "75 s means"
+    (8640, 5.0, 90.0, 480),
+    # 3 h at 5 s: ceil(2160 / 600) = 4 ticks = 20 s, already in the list: 540 points
+    (2160, 5.0, 20.0, 540),
+    # a week at 15 s: ceil(40320 / 600) = 68 ticks = 1,020 s -> 1,200 s (80 ticks): 504 points
+    (40320, 15.0, 1200.0, 504),
+    # ticks of 7 s divide none of the lengths from 5 x 7 = 35 s up to a day: the fewest ticks,
+    # ceil(3000 / 600) = 5, 35 s
+    (3000, 7.0, 35.0, 600),
+])
+def test_bins_round_up_to_whole_minutes_or_their_simple_parts(
+        ticks: int, tick_s: float, bin_s: float, points: int) -> None:
+    frame = pd.DataFrame({"time_s": np.arange(ticks) * tick_s, "offered_rps": 1.0})
+    binned = charts.chart_timeline(frame)
+    assert len(binned) == points
+    assert binned["time_h"].iloc[1] * 3600 == pytest.approx(bin_s)
