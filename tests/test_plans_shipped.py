@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -1109,3 +1110,17 @@ def test_search_api_backlog_risk_says_the_simulated_external_metric_is_faster(
     assert indexer.spec.metrics.resolution_s == 15
     (episode,) = indexer.summary.time_to_capacity
     assert (episode.start_s, episode.total_s, episode.metric_lag_s) == (1830.0, 100.0, 5.0)
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=[p.stem for p in PLANS])
+def test_no_alert_takes_a_rate_of_a_cloudwatch_gauge(plan: Path) -> None:
+    # The CloudWatch exporters serve a period's statistic (aws_<service>_<metric>_sum, _average,
+    # _maximum) as a gauge: rate() or increase() of one reads every fall as a counter reset.
+    # SearchCacheEvictions took rate(aws_elasticache_evictions_sum[15m]) > 100 for "more than
+    # 100 keys a second"; a 60 s period's Sum / 60 is that rate
+    exprs = {a.name: " ".join(a.expr.split()) for a in read_plan(plan).monitoring.alerts}
+    gauge_rates = [n for n, e in exprs.items() if re.search(r"\b(i?rate|increase)\(\s*aws_", e)]
+    assert gauge_rates == []
+    if plan.stem == "search-api":
+        assert exprs["SearchCacheEvictions"] == (
+            'aws_elasticache_evictions_sum{cache_cluster_id=~"search-results-.*"} / 60 > 100')
