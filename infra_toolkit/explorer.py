@@ -46,6 +46,7 @@ from infra_toolkit.report_html import (
     share_pct_text,
 )
 from infra_toolkit.sections_architecture import scale_down_text
+from infra_toolkit.sections_scaling import SLO_COLUMNS
 from infra_toolkit.simulate import (
     SimulationResult,
     SimulationSpec,
@@ -312,10 +313,12 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
                 sum(e.at_max_nodes_s for e in s.time_to_capacity)),
         }])
         slos = evaluate_slos(self.slos, self.workload, result.timeline, result.spec.tick_s)
+        # the report's SLO table headers (they read "violation_minutes", "met")
         return (Table(facts, css_class="explorer-summary").to_html()
-                + Table(slos, {"met": lambda v: "yes" if v else "NO",
-                               # to 2 decimals, as the report's SLO table
-                               "violation_minutes": lambda v: quantity_text(v, 2)},
+                + Table(slos.rename(columns=SLO_COLUMNS),
+                        {"Met": lambda v: "yes" if v else "NO",
+                         # to 2 decimals, as the report's SLO table
+                         "Minutes violated": lambda v: quantity_text(v, 2)},
                         css_class="explorer-slos").to_html())
 
     def _changed(self, _change: Any) -> None:

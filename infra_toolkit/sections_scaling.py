@@ -30,7 +30,7 @@ from infra_toolkit.report_html import (
 )
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
 
-__all__ = ["scaling_behaviour"]
+__all__ = ["SLO_COLUMNS", "scaling_behaviour"]
 
 _STARTUP = "Of which start-up"
 # a shared group's nodes are the group's: one row per workload on it shows them all (A18-15)
@@ -49,6 +49,11 @@ def _summary_caption(a: PlanAnalysis) -> str:
             f"{duration_text(window)} of it")
 # audit27 A27-8: search-api's launch-day availability read "1.83" minutes violated beside
 # "yes" met, unexplained
+#: The SLO table's headers for :func:`~infra_toolkit.slo_check.evaluate_slos`'s columns (the
+#: scaling explorer's summary uses them too)
+SLO_COLUMNS = {"slo": "SLO", "objective": "Objective", "achieved": "Achieved",
+               "violation_minutes": "Minutes violated", "met": "Met"}
+
 _SLO_CAPTION = ("SLO checks. Minutes violated: for a latency SLO the minutes whose percentile "
                 "was above the threshold (or at saturated pods); for availability the minutes "
                 "in which requests were dropped, while Met compares the whole run's share of "
@@ -93,9 +98,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 "Under-capacity episodes": row["capacity_episodes"],
                 "Longest time to capacity": longest_time_to_capacity_text(s.time_to_capacity),
             })
-            slo = run.slos[name].rename(columns={
-                "slo": "SLO", "objective": "Objective", "achieved": "Achieved",
-                "violation_minutes": "Minutes violated", "met": "Met"})
+            slo = run.slos[name].rename(columns=SLO_COLUMNS)
             first = start_up(a.plan.slos, name, t)
             if first is not None and first.met_s is None:
                 # never met: no start-up to tell apart from the traffic (audit18 A18-14)

@@ -301,6 +301,9 @@ def test_slo_minutes_read_as_the_reports() -> None:
     slos = explorer.summary.value.split("explorer-slos")[1]
     cells = re.findall(r"<td>(.*?)</td>", slos)
     assert cells[0] == "p95" and cells[3] == "5.08" and cells[4] == "NO"
+    # under the report's SLO table headers, not evaluate_slos' column names
+    assert re.findall(r"<th>(.*?)</th>", slos) == [
+        "SLO", "Objective", "Achieved", "Minutes violated", "Met"]
 
 
 @pytest.mark.parametrize(("name", "moved", "shown"), [
