@@ -1124,3 +1124,21 @@ def test_no_alert_takes_a_rate_of_a_cloudwatch_gauge(plan: Path) -> None:
     if plan.stem == "search-api":
         assert exprs["SearchCacheEvictions"] == (
             'aws_elasticache_evictions_sum{cache_cluster_id=~"search-results-.*"} / 60 > 100')
+
+
+def test_search_indexer_hpa_comment_agrees_with_the_workload_model() -> None:
+    # indexer-hpa.yaml said "one pod keeps up with 12 messages per second, so the target is 12
+    # per pod" while the plan's model gives the pod 15 (one message at a time, 67 ms each):
+    # the target of 12 is 12 / 15 = 80 % of a pod's capacity, a fifth spare
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    (indexer,) = [w for w in plan.proposed.workloads if w.name == "search-indexer"]
+    assert indexer.model is not None and indexer.model.capacity_rps_per_pod == 15
+    assert indexer.hpa_spec is not None
+    (metric,) = indexer.hpa_spec.metrics
+    assert metric.external is not None and metric.external.target.average_value_milli == 12_000
+    assert 1 - 12 / 15 == pytest.approx(1 / 5)
+    comment = " ".join((REPO / "plans" / "search-api" / "indexer-hpa.yaml").read_text()
+                       .split("apiVersion")[0].replace("#", " ").split())
+    assert ("one pod keeps up with 15 messages per second (capacity_rps_per_pod in "
+            "../search-api.yaml), so a target of 12 per pod keeps a fifth of each pod's "
+            "capacity spare") in comment
