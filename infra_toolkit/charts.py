@@ -21,6 +21,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 from infra_toolkit.cost import cents
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.report_html import chart_anchor, duration_text, quantity_text
+from infra_toolkit.time_to_capacity import PART_LABELS
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
@@ -92,12 +93,10 @@ def use_report_renderer() -> None:
 #: The most points a time series keeps in a figure: one plan report stays well under 6 MB.
 MAX_POINTS = 600
 #: The time-to-capacity parts (``TimeToCapacity.PARTS`` of :mod:`infra_toolkit.time_to_capacity`)
-#: and their legend labels, in the order an episode goes through them.
-CAPACITY_PARTS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "wait for HPA sync"),
-                  ("controller_hold_s", "controller hold"),
-                  ("at_max_replicas_s", "at maxReplicas"),
-                  ("node_provisioning_s", "node provisioning"),
-                  ("at_max_nodes_s", "node groups at max_size"), ("pod_startup_s", "pod start-up"))
+#: and their legend labels, in the order an episode goes through them: the table's own words
+#: (the legend said "wait for HPA sync" and "node groups at max_size" beside the table's
+#: "Sync wait" and "Nodes at max_size")
+CAPACITY_PARTS = PART_LABELS
 # the delays in the template's colours; the two limits hatched grey: a ceiling, not a delay
 _PART_MARKERS = {
     "metric_lag_s": {"color": "#1f77b4"}, "sync_wait_s": {"color": "#ff7f0e"},

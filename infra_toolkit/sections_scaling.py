@@ -29,6 +29,7 @@ from infra_toolkit.report_html import (
     share_pct_text,
 )
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
+from infra_toolkit.time_to_capacity import PART_LABELS
 
 __all__ = ["SLO_COLUMNS", "scaling_behaviour"]
 
@@ -110,12 +111,10 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
             slos.append(slo.assign(Scenario=run.name, Workload=name, **{_STARTUP: column}))
             episodes += [{"Scenario": run.name, "Workload": name,
                           "Start": duration_text(e.start_s), "Total": duration_text(e.total_s),
-                          "Metric lag (s)": e.metric_lag_s, "Sync wait (s)": e.sync_wait_s,
-                          "Controller hold (s)": e.controller_hold_s,
-                          "At maxReplicas (s)": e.at_max_replicas_s,
-                          "Node provisioning (s)": e.node_provisioning_s,
-                          "Nodes at max_size (s)": e.at_max_nodes_s,
-                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by}
+                          # the parts in the words of the chart's legend and the canary table
+                          **{f"{label[0].upper()}{label[1:]} (s)": getattr(e, key)
+                             for key, label in PART_LABELS},
+                          "Closed by": e.closed_by}
                          for e in s.time_to_capacity]
     slo_frame = pd.concat(slos)
     # the start-up's minutes are shown only when a run has any (module docstring)

@@ -16,7 +16,7 @@ from infra_toolkit.cluster import RunOutput
 from infra_toolkit.simulation_timeline import per_tick
 from infra_toolkit.tick_buffers import first_tick_at
 
-__all__ = ["TimeToCapacity", "time_to_capacity_episodes"]
+__all__ = ["PART_LABELS", "TimeToCapacity", "time_to_capacity_episodes"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,14 @@ class TimeToCapacity:
     PARTS: ClassVar[tuple[str, ...]] = ("metric_lag_s", "sync_wait_s", "controller_hold_s",
                                         "at_max_replicas_s", "node_provisioning_s",
                                         "at_max_nodes_s", "pod_startup_s")
+
+
+#: Each part (``TimeToCapacity.PARTS``, in that order) as the report names it: the Scaling
+#: Behaviour table's columns, the canary step table's episodes and the chart's legend alike
+PART_LABELS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "sync wait"),
+               ("controller_hold_s", "controller hold"), ("at_max_replicas_s", "at maxReplicas"),
+               ("node_provisioning_s", "node provisioning"),
+               ("at_max_nodes_s", "nodes at max_size"), ("pod_startup_s", "pod start-up"))
 
 
 def _on_nodes(out: RunOutput) -> np.ndarray:

@@ -213,9 +213,11 @@ def test_time_to_capacity_bars_split_each_episode() -> None:
     run = SimpleNamespace(name="spike", simulations={
         "api": SimpleNamespace(summary=SimpleNamespace(time_to_capacity=(episode,)))})
     fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
+    # the Scaling Behaviour table's words (Metric lag, Sync wait, ..., Nodes at max_size, Pod
+    # start-up), where the legend said "wait for HPA sync" and "node groups at max_size"
     assert [t.name for t in fig.data] == [
-        "metric lag", "wait for HPA sync", "controller hold", "at maxReplicas",
-        "node provisioning", "node groups at max_size", "pod start-up"]
+        "metric lag", "sync wait", "controller hold", "at maxReplicas",
+        "node provisioning", "nodes at max_size", "pod start-up"]
     assert [t.x[0] for t in fig.data] == [15.0, 10.0, 0.0, 0.0, 90.0, 60.0, 20.0]
     assert sum(t.x[0] for t in fig.data) == episode.total_s
     assert [key for key, _ in charts.CAPACITY_PARTS] == list(TimeToCapacity.PARTS)
@@ -422,3 +424,14 @@ def test_bins_round_up_to_whole_minutes_or_their_simple_parts(
     binned = charts.chart_timeline(frame)
     assert len(binned) == points
     assert binned["time_h"].iloc[1] * 3600 == pytest.approx(bin_s)
+
+
+def test_the_legend_names_the_parts_as_the_tables_do() -> None:
+    # one vocabulary: the chart's legend, the canary step table's episodes and the Scaling
+    # Behaviour table's columns ("Sync wait (s)", "Nodes at max_size (s)", test_plan_report)
+    from infra_toolkit.stack_canary import EPISODE_PARTS
+
+    assert charts.CAPACITY_PARTS == EPISODE_PARTS
+    assert [label for _, label in charts.CAPACITY_PARTS] == [
+        "metric lag", "sync wait", "controller hold", "at maxReplicas", "node provisioning",
+        "nodes at max_size", "pod start-up"]
