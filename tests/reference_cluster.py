@@ -532,11 +532,11 @@ def reference_time_to_capacity(ref: RefResult, spec: Any, rps_per_minute: list[f
     first, in creation order, of the pods turning Ready at the end whose capacity covers the
     load; its milestones (the first scrape after the start, the end of the first sync starting
     at or after it, either no later than the write that created it; that write, its
-    scheduling, Ready) split the episode, each clamped between the previous one and the end. With no closing pod the write is the first
-    tick whose spec covered the load and the scheduling the first tick from there with that many
-    pods on nodes. The seconds at maxReplicas (spec at it and short of the load) come out of
-    the parts before the write, those with every group at max_size Ready nodes out of node
-    provisioning."""
+    scheduling, Ready) split the episode, each clamped between the previous one and the end.
+    With no closing pod the write is the first tick whose spec covered the load and the
+    scheduling the first tick from there with that many pods on nodes. The seconds at
+    maxReplicas (spec at it and short of the load) come out of the parts before the write,
+    those with every group at max_size Ready nodes out of node provisioning."""
     tick, cap, max_replicas = ref.tick_s, spec.workload.capacity_rps_per_pod, spec.hpa.max_replicas
     rows = ref.rows
     offered = [rps_per_minute[int(r["time_s"] // 60)] for r in rows]
