@@ -378,8 +378,10 @@ def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
                  "under-capacity episodes, where their seconds went")
         episodes = [episodes[i] for i in keep]
     # legend in the parts' order (plotly reverses a stacked bar's legend by default)
-    fig = _figure(title, barmode="stack", xaxis={"title": {"text": "seconds"},
-                                                 "hoverformat": ",.0f"},
+    # horizontal bars: one episode's parts read together along y (the template's "x unified"
+    # gathered every episode's bar crossing the same second)
+    fig = _figure(title, barmode="stack", hovermode="y unified",
+                  xaxis={"title": {"text": "seconds"}, "hoverformat": ",.0f"},
                   yaxis={"autorange": "reversed", "automargin": True},
                   legend={"traceorder": "normal"},
                   height=max(450, 22 * len(episodes) + 220))
@@ -403,6 +405,7 @@ def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
             lambda s: float(sum((cents(v) for v in s if v is not None), Decimal(0))))
     fig = _figure("Monthly cost by resource: current vs proposed "
                   f"({analysis.expected_scenario or 'as declared'})", barmode="group",
+                  hovermode="y unified",  # a resource's current and proposed bars together
                   xaxis={"title": {"text": "USD per month"}, "hoverformat": "$,.2f"},
                   yaxis={"autorange": "reversed", "automargin": True},
                   height=max(360, 40 * len(by_resource) + 160))

@@ -201,6 +201,9 @@ def test_figures_of_an_analysis(small_analysis: PlanAnalysis) -> None:
     # 140.16 + 4.00; the ALB's $16.425 shows as $16.43 (half-up), + $11.68 = $28.11 (the exact
     # sum 28.105 would draw $28.10, a cent off the table)
     assert list(proposed.x) == [0.0, 73.0, 144.16, 28.11, 65.7]
+    # a resource's two bars hover together, with their money in cents
+    assert (by_resource.layout.hovermode, by_resource.layout.xaxis.hoverformat) == (
+        "y unified", "$,.2f")
 
 
 def test_time_to_capacity_bars_split_each_episode() -> None:
@@ -401,7 +404,11 @@ def test_hover_reads_as_the_tables_print_the_figures(ticks: int, x_hover: str) -
                            "usd_per_hour": [0.1248, 0.1248]})
     assert charts.cost_per_hour_figure(hourly, "t").layout.yaxis.hoverformat == "$,.4f"
     empty = SimpleNamespace(runs=[])
-    assert charts.time_to_capacity_figure(empty).layout.xaxis.hoverformat == ",.0f"  # type: ignore[arg-type]
+    bars = charts.time_to_capacity_figure(empty)  # type: ignore[arg-type]
+    # horizontal bars hover along y, one episode's (or resource's) bars together: the
+    # template's "x unified" gathered every bar crossing the same x
+    assert (bars.layout.xaxis.hoverformat, bars.layout.hovermode) == (",.0f", "y unified")
+    assert load.layout.hovermode is None  # the template's "x unified", for time series
 
 
 @pytest.mark.parametrize(("ticks", "tick_s", "bin_s", "points"), [
