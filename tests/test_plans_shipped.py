@@ -1142,3 +1142,26 @@ def test_search_indexer_hpa_comment_agrees_with_the_workload_model() -> None:
     assert ("one pod keeps up with 15 messages per second (capacity_rps_per_pod in "
             "../search-api.yaml), so a target of 12 per pod keeps a fifth of each pod's "
             "capacity spare") in comment
+
+
+def test_search_api_canary_question_names_the_analysis_it_asks_about() -> None:
+    # Question 3 asked whether the SLOs are "the right bar for each canary step"; the canary
+    # promotes on its analysis instead: the two alerts (0.1 % for 5 min, 250 ms for 10 min)
+    # quiet, 1.2x the stable 5xx ratio, p95 within 20 ms; no rule reads the p99 SLO
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    question = " ".join(plan.questions[2].split())
+    alerts = {a.name: a for a in plan.monitoring.alerts}
+    errors, p95 = alerts["SearchHighErrorRate"], alerts["SearchHighP95Latency"]
+    assert errors.simulated is not None and p95.simulated is not None
+    assert (errors.simulated.threshold, errors.for_s) == (0.001, 300.0)
+    assert (p95.simulated.threshold, p95.for_s) == (250.0, 600.0)
+    analysis = " ".join((plan.deployment_strategy.analysis or "").split())
+    for quoted in ("SearchHighErrorRate and SearchHighP95Latency have not fired during the pause",
+                   "no more than 1.2x the stable version's", "within 20 ms of it"):
+        assert quoted in analysis, quoted
+    assert "p99" not in analysis
+    for quoted in ("SearchHighErrorRate (5xx above 0.1 % for 5 minutes)",
+                   "SearchHighP95Latency (p95 above 250 ms for 10 minutes)",
+                   "at most 1.2x the stable version's and its p95 within 20 ms of it",
+                   "no rule reads p99"):
+        assert quoted in question, quoted
