@@ -994,6 +994,13 @@ def test_search_api_evicted_pods_episode_is_start_up_alone(analysis: Analysis) -
         69020.0, 20.0, 20.0, "pods")
     assert (third.metric_lag_s, third.sync_wait_s, third.controller_hold_s,
             third.node_provisioning_s) == (0.0, 0.0, 0.0, 0.0)
+    # the table's caption says why such a row has no lag, wait or hold
+    (episodes,) = [t for t in sections.scaling_behaviour(a).tables
+                   if t.caption.startswith("Time to capacity")]
+    assert ("pods created before the episode began (the replacement of an evicted pod, a "
+            "scale-up on earlier metrics) waited for none of them") in episodes.caption
+    row = episodes.frame[episodes.frame["Start"] == "19 h 10 min"].iloc[0]
+    assert (row["Metric lag (s)"], row["Sync wait (s)"], row["Pod start-up (s)"]) == (0, 0, 20)
 
 
 def _stretches(timeline: object, flags: object) -> list[float]:
