@@ -1172,3 +1172,16 @@ def test_search_api_canary_question_names_the_analysis_it_asks_about() -> None:
                    "at most 1.2x the stable version's and its p95 within 20 ms of it",
                    "no rule reads p99"):
         assert quoted in question, quoted
+
+
+def test_ecommerce_point_of_no_return_names_the_database_step() -> None:
+    # the point of no return said "until then rollback is a DNS weight change", while rollback
+    # step 3 points the EC2 application back at the old database once the cutover is done
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    steps = [" ".join(s.split()) for s in plan.rollback.steps]
+    assert steps[2].startswith("Before the database cutover, nothing else is needed. After it, "
+                               "point the EC2 application at the old db.t3.small")
+    point = " ".join((plan.rollback.point_of_no_return or "").split())
+    assert point.endswith("until then rollback is a DNS weight change, and after the database "
+                          "cutover also pointing the EC2 application back at the db.t3.small "
+                          "(rollback step 3).")
