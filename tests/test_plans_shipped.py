@@ -1185,3 +1185,21 @@ def test_ecommerce_point_of_no_return_names_the_database_step() -> None:
     assert point.endswith("until then rollback is a DNS weight change, and after the database "
                           "cutover also pointing the EC2 application back at the db.t3.small "
                           "(rollback step 3).")
+
+
+def test_search_api_change_window_question_says_how_busy_its_hours_are(
+        analysis: Analysis) -> None:
+    # 14:00-18:00 UTC is 10 h to 14 h into expected-day (it starts at 04:00 UTC), 36,000 to
+    # 50,400 s: its offered rate averages 207.80 (208) against the day's 135.29 (135), peaks at
+    # 366.31 (366) and the HPA asks for at most 9 pods, under the 12 the canary risk allows
+    prose = _prose(REPO / "plans" / "search-api.yaml")
+    assert ("On the expected day those are busy hours: 208 queries per second on average "
+            "against the day's 135, peaks of 366 and up to 9 pods (the canary fits up to 12)"
+            ) in prose
+    assert "change window 14:00-18:00 UTC" in prose
+    t = analysis("search-api.yaml", "expected-day").run(
+        "expected-day").simulations["search-api"].timeline
+    window = t[(t["time_s"] >= 36000) & (t["time_s"] < 50400)]
+    assert (round(float(window["offered_rps"].mean())), round(float(t["offered_rps"].mean())),
+            round(float(window["offered_rps"].max())), int(window["spec_replicas"].max())) == (
+        208, 135, 366, 9)
