@@ -127,11 +127,10 @@ from infra_toolkit.simulate import (
 )
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.stack_canary import StackCanaryRun, simulate_stack_canary
+from infra_toolkit.time_units import SECONDS_PER_HOUR
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods", "workload_loads"]
-
-_SECONDS_PER_HOUR = 3600.0
 
 
 def _load_following(resources: Sequence[Resource], profile: TrafficProfile | None) -> str:
@@ -269,7 +268,7 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     node_hours = {resource_of.get(g, g): hours  # each group priced from its own node-hours
                   for g, hours in cluster.node_hours_by_node_group.items()}
     first = next(iter(sims.values()))
-    window_h = first.summary.duration_s / _SECONDS_PER_HOUR
+    window_h = first.summary.duration_s / SECONDS_PER_HOUR
     behind = load_balanced_workloads(plan)
     # none behind the load balancer: reference_traffic_profile gave no profile, so the LB and
     # egress stay as declared and no served rate is passed (not a scalar 0 standing for one)

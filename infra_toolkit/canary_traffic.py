@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.plan_operations_types import CanaryStep
-from infra_toolkit.traffic import SECONDS_PER_DAY, TrafficCurve
+from infra_toolkit.time_units import SECONDS_PER_DAY
+from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["CanaryWindow", "canary_curve", "canary_start_s", "canary_windows",
            "canary_weights", "clock_s"]

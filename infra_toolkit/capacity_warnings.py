@@ -37,8 +37,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.errors import SimulationError
-from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS
 from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
@@ -73,11 +73,17 @@ def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCur
         over_min = float((rps > most).sum()) * curve.step_s / 60
         share = "" if workload.traffic_share == 1 else \
             f" ({_f(float(curve.rps.max()))} rps x traffic_share {_f(workload.traffic_share)})"
+        # a queue consumer's excess waits rather than fails: the fix may be to accept the wait
+        queued = "" if not model.queue_timeout_s else (
+            f" (it waits in the queue, up to queue_timeout_s {_f(model.queue_timeout_s)} s, and "
+            f"drains once the rate falls below {_f(most)} rps: a short peak costs latency, not "
+            "requests)")
         out.append(PlanWarning(path, (
             f"scenario {name!r} peaks at {_f(peak)} rps for workload {workload.name!r}{share}, "
             f"more than maxReplicas pods serve ({hpa.max_replicas:,} x {_f(cap)} rps = "
             f"{_f(most)} rps): {_f(peak - most)} rps ({_f(100 * (peak - most) / peak)} %) cannot "
-            f"be served at the peak even at maxReplicas, and the rate is above {_f(most)} rps "
+            f"be served at the peak even at maxReplicas{queued}, and the rate is above "
+            f"{_f(most)} rps "
             f"for {_f(over_min)} min of the scenario; raise maxReplicas to at least "
             f"{math.ceil(peak / cap - 1e-9):,} ({_f(peak)} / {_f(cap)}) or the pod's capacity")))
     return out

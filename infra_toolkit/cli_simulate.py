@@ -23,7 +23,7 @@ from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Pro
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
-    from infra_toolkit.manifests import DeploymentSpec
+    from infra_toolkit.deployment_spec import DeploymentSpec
 
 __all__ = ["SIMULATE_COMMANDS", "add_format_option", "horizon_hours"]
 
@@ -117,6 +117,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     flag(w, "--memory-mib-per-rps", 0.0, type=float,
          help="a pod's memory per request per second, default 0")
     flag(w, "--concurrency", 1, type=int, help="requests a pod serves in parallel, default 1")
+    flag(w, "--queue-depth-metric", None, action="append", dest="queue_depth_metrics",
+         metavar="NAME", help="an Object or External metric of the HPA that counts the messages "
+         "waiting (repeatable): read as the requests queued, not the offered rate (a plan's "
+         "model.queue_depth_metrics; needs --queue-timeout-s)")
     n = p.add_argument_group("nodes and autoscaler (without a plan)")
     flag(n, "--instance-type", "m5.large",
          help="its vCPU, memory and max pods come from the instance specs table; default "
@@ -229,14 +233,11 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
 def _run_flags(args: argparse.Namespace) -> int:
     """``simulate --traffic ... --hpa ...``: one workload described by the flags."""
     from infra_toolkit.container_metrics import resource_twins
+    from infra_toolkit.deployment_spec import DeploymentSpec
     from infra_toolkit.hpa_metric_warnings import hpa_metric_texts
-    from infra_toolkit.manifests import (
-        DeploymentSpec,
-        memory_utilization_problem,
-        read_deployment_yaml,
-        read_hpa_yaml,
-        reads_cpu_requests,
-    )
+    from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
+    from infra_toolkit.hpa_yaml import read_hpa_yaml
+    from infra_toolkit.manifests import read_deployment_yaml
     from infra_toolkit.node_allocatable import EKS_DAEMONSETS, node_reserve
     from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
@@ -268,7 +269,9 @@ def _run_flags(args: argparse.Namespace) -> int:
         init_memory_mib=dep.init_memory_mib if dep is not None else 0.0,
         memory_stand_in=dep is not None and dep.memory_stand_in and args.memory_request_mib is None)
     # the workload flags are the fields of a plan's workload model, named alike
-    model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)})
+    model = WorkloadModel(**{f.name: getattr(args, f.name) for f in fields(WorkloadModel)
+                             if f.name != "queue_depth_metrics"},
+                          queue_depth_metrics=tuple(args.queue_depth_metrics or ()))
     workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
     size = (args.vcpu, args.memory_gib, args.max_pods)
     if None in size:  # PriceNotFound names the nearest instance types
@@ -339,7 +342,8 @@ def _pod_containers(path: str) -> Any:
     """The containers of the one Deployment or StatefulSet in ``path`` (read_deployment_yaml
     has accepted it)."""
     from infra_toolkit.container_metrics import pod_containers
-    from infra_toolkit.manifests import WORKLOAD_KINDS, manifest_objects
+    from infra_toolkit.manifest_documents import manifest_objects
+    from infra_toolkit.manifests import WORKLOAD_KINDS
     from infra_toolkit.plan_yaml import read_yaml_documents
 
     (doc,) = [d for d in manifest_objects(read_yaml_documents(Path(path)))
@@ -363,7 +367,7 @@ def _scaled(traffic: Any, scale: float | None, peak_rps: float | None, path: str
     """The CSV's curve times ``--scale``, or scaled so its highest step is ``--peak-rps``,
     within the rate bound a CSV row has."""
     from infra_toolkit.traffic import scale_curve
-    from infra_toolkit.traffic_csv import MAX_RATE_RPS
+    from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS
 
     flag, value = ("--scale", scale) if scale is not None else ("--peak-rps", peak_rps)
     if value is None:

@@ -176,7 +176,7 @@ def origin_note(csv_name: str, curve: TrafficCurve, request: dict[str, object],
 def _run_traffic(args: argparse.Namespace) -> int:
     from infra_toolkit.atomic import replace_file
     from infra_toolkit.traffic import get_cloudwatch_traffic
-    from infra_toolkit.traffic_csv import write_traffic_csv
+    from infra_toolkit.traffic_csv_write import write_traffic_csv
 
     out = Path(args.out)
     if out.suffix.lower() != ".csv":

@@ -77,10 +77,11 @@ def run_cluster(rps_ticks: np.ndarray, tick_s: int, spec: Any) -> RunOutput:
     load = RequestQueue(rps_ticks, tick_s, wl, cn.ready_delta)
     requests = {"cpu": int(wl.cpu_request_millicores),
                 "memory": math.ceil(wl.memory_request_mib * MIB_MILLI)}
-    needs = metric_needs(hpa, memory_model=wl.memory_baseline_mib is not None)
+    needs = metric_needs(hpa, memory_model=wl.memory_baseline_mib is not None,
+                         queue_depth=wl.queue_depth_metrics)
     cum_offered = tick_floats(np.concatenate([[0.0], np.cumsum(rps_ticks)]))
     view = ControllerView(tick_s, mp, mp.sample_window_s // tick_s, wl, load.cum_load,
-                          cum_offered, requests, needs)
+                          cum_offered, requests, needs, load.backlog_l)
 
     syncs = SyncLog()
     spec_changes = [(0, initial)]

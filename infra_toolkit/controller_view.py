@@ -15,7 +15,9 @@ Feeding rules (as a cluster does):
   while Ready; memory: baseline + per-rps working set while Ready, in milli-bytes like the
   API's quantities; Pods metrics: its requests per second), rounded up to milli-units. Memory is
   a gauge in a real cluster; its window mean is the simulator's stand-in for the scrape value;
-- Object and External metrics read the total offered requests per second over the window.
+- Object and External metrics read the total offered requests per second over the window;
+  those the workload names in ``queue_depth_metrics`` (a queue's messages waiting) read the
+  requests queued instead, the mean over the window of the backlog at each tick's end.
 """
 
 from __future__ import annotations
@@ -50,17 +52,21 @@ MIB_MILLI = 2**20 * 1000  # one MiB in the milli-units the HPA uses for memory q
 @dataclass(frozen=True)
 class MetricNeeds:
     """Which metrics the HPA reads: CPU and memory samples, per-pod rps (Pods metric names) and
-    the total request rate (Object / External metric names)."""
+    the total request rate (Object / External metric names), or for the names in ``queued`` the
+    requests queued (a queue depth)."""
 
     cpu: bool
     pods: tuple[str, ...]
     object: tuple[str, ...]
     external: tuple[str, ...]
     memory: bool = False
+    queued: frozenset[str] = frozenset()
 
 
-def metric_needs(hpa: HPASpec, memory_model: bool = True) -> MetricNeeds:
-    """What to feed the controller for ``hpa``'s metrics; a metric the simulation cannot produce
+def metric_needs(hpa: HPASpec, memory_model: bool = True,
+                 queue_depth: Sequence[str] = ()) -> MetricNeeds:
+    """What to feed the controller for ``hpa``'s metrics (``queue_depth``: the Object and External
+    metric names read as the requests queued); a metric the simulation cannot produce
     (or a memory metric without the workload's memory model) is a :class:`SimulationError`
     naming it and the supported ones."""
     cpu = memory = False
@@ -102,7 +108,8 @@ def metric_needs(hpa: HPASpec, memory_model: bool = True) -> MetricNeeds:
                 "requests per second per pod), Object and External (read as the total requests "
                 f"per second){fix}"
             )
-    return MetricNeeds(cpu, tuple(pods), tuple(objects), tuple(external), memory)
+    queued = frozenset(n for n in queue_depth if n in objects or n in external)
+    return MetricNeeds(cpu, tuple(pods), tuple(objects), tuple(external), memory, queued)
 
 
 
@@ -169,8 +176,9 @@ class ControllerView:
 
     def __init__(self, tick_s: int, mp: Any, window_ticks: int, wl: Any,
                  cum_load: Sequence[float], cum_offered: Sequence[float], requests: dict[str, int],
-                 needs: MetricNeeds) -> None:
+                 needs: MetricNeeds, backlog: Sequence[float] = ()) -> None:
         self.tick_s, self.window_ticks = tick_s, window_ticks
+        self.backlog = backlog  # requests queued at each tick's end (queue-depth metrics)
         self.offset_s, self.resolution_s = mp.offset_s, mp.resolution_s
         self.window_s = window_ticks * tick_s
         self.wl, self.needs, self.requests = wl, needs, requests
@@ -218,7 +226,7 @@ class ControllerView:
                 memory_milli = _memory_milli(wl, load)
             if needs_pods:
                 rps_milli = math.ceil(1000.0 * load - 1e-9)
-            total = self._total(a, b) if needs_total else None
+            total = self._totals(a, b) if needs_total else None
             samples = (cache.sampled_names, cpu_milli, memory_milli, rps_milli, total, at, over)
             if cache.all_scheduled:
                 # metrics_step's memo answers nine syncs in ten from these numbers alone, so the
@@ -250,18 +258,23 @@ class ControllerView:
                 sample = PodSample(math.ceil(1000.0 * load - 1e-9), at, over)
                 rps.update(zip(c.names, repeat(sample)))
         return pods, self._snapshot(cpu, memory, rps,
-                                    self._total(a, b) if needs_total else None)
+                                    self._totals(a, b) if needs_total else None)
 
-    def _total(self, a: int, b: int) -> int:
-        """The total offered requests per second over the window of ticks ``[a, b)``, in
-        milli-units (what Object and External metrics read)."""
-        return math.ceil(1000.0 * (self.cum_offered[b] - self.cum_offered[a])
+    def _totals(self, a: int, b: int) -> tuple[int, int | None]:
+        """What Object and External metrics read over the window of ticks ``[a, b)``, in
+        milli-units: the total offered requests per second, and for queue-depth metrics the
+        mean of the requests queued at each tick's end (``None`` when none is read)."""
+        rate = math.ceil(1000.0 * (self.cum_offered[b] - self.cum_offered[a])
                          / self.window_ticks - 1e-9)
+        if not self.needs.queued:
+            return rate, None
+        queued = math.fsum(self.backlog[a:b]) / self.window_ticks
+        return rate, math.ceil(1000.0 * queued - 1e-9)
 
     def _uniform_snapshot(self, samples: tuple[Any, ...]) -> MetricsSnapshot:
         """The snapshot of a read where every sampled pod has the same samples: ``samples`` is
         (the pods' names, the CPU, memory and per-pod rps values, None for a metric not read,
-        the total rps or None, the scrape time, the window)."""
+        the Object / External values or None (:meth:`_totals`), the scrape time, the window)."""
         names, cpu_milli, memory_milli, rps_milli, total, at, over = samples
         cpu = memory = rps = _EMPTY  # a dict only for the metrics read: the rest share one
         if cpu_milli is not None:
@@ -273,8 +286,10 @@ class ControllerView:
         return self._snapshot(cpu, memory, rps, total)
 
     def _snapshot(self, cpu: dict[str, PodSample], memory: dict[str, PodSample],
-                  rps: dict[str, PodSample], total: int | None) -> MetricsSnapshot:
-        """The snapshot of the per-pod samples read and the total rps (None: not read)."""
+                  rps: dict[str, PodSample], totals: tuple[int, int | None] | None
+                  ) -> MetricsSnapshot:
+        """The snapshot of the per-pod samples read and the Object / External values (the total
+        rps and the requests queued, :meth:`_totals`; None: not read)."""
         needs = self.needs
         if needs.cpu and not needs.memory:
             resource: dict[str, dict[str, PodSample]] = {"cpu": cpu}
@@ -284,11 +299,17 @@ class ControllerView:
                 resource["cpu"] = cpu
             if needs.memory:
                 resource["memory"] = memory
-        if total is None:
+        if totals is None:
             return new_record(MetricsSnapshot, (resource, _EMPTY, _EMPTY, _EMPTY, _EMPTY))
+        total, queued = totals
+        queue_names = needs.queued
+
+        def value(name: str) -> int:
+            return queued if queued is not None and name in queue_names else total
+
         return MetricsSnapshot(resource, _EMPTY, {name: rps for name in needs.pods},
-                               {name: total for name in needs.object},
-                               {name: [total] for name in needs.external})
+                               {name: value(name) for name in needs.object},
+                               {name: [value(name)] for name in needs.external})
 
 
     def metrics_step(self, hpa: HPASpec, spec_replicas: int, status_replicas: int,

@@ -270,7 +270,10 @@ def _db_instance(r: Resource, book: PriceBook) -> list[CostComponent]:
             _item(r.region, "AmazonRDS", "rds_backup_storage"),
             note=(f"backup storage beyond the free 100% of allocated storage ({storage} GB)"
                   if extra is not None else
-                  "usage not given: usage.additional_backup_storage_gb")))
+                  "usage not given: usage.additional_backup_storage_gb"),
+            # 0 GB beyond the allowance (a backup within it) is $0 in a region the tables lack;
+            # unknown usage still needs the price, as before (the line is flagged either way)
+            price_needed_above_zero_only=extra is not None))
     return out
 
 
@@ -294,7 +297,8 @@ def _replication_group(r: Resource, book: PriceBook) -> list[CostComponent]:
             r, "Backup storage", "GB",
             None if size is None else as_decimal(size) * (limit - ELASTICACHE_FREE_SNAPSHOTS),
             _item(r.region, "AmazonElastiCache", "elasticache_backup_storage"),
-            note="" if size is not None else "usage not given: usage.snapshot_storage_size_gb"))
+            note="" if size is not None else "usage not given: usage.snapshot_storage_size_gb",
+            price_needed_above_zero_only=size is not None))
     return out
 
 
@@ -345,7 +349,8 @@ def _nat(r: Resource, book: PriceBook) -> list[CostComponent]:
             CostComponent(r, "Data processed", "GB", None if gb is None else as_decimal(gb),
                           _item(r.region, "AmazonEC2", "nat_gateway_data_processed"),
                           note="" if gb is not None else
-                          "usage not given: usage.monthly_data_processed_gb")]
+                          "usage not given: usage.monthly_data_processed_gb",
+                          price_needed_above_zero_only=gb is not None)]
 
 
 def _transfer(r: Resource, book: PriceBook) -> list[CostComponent]:

@@ -30,6 +30,7 @@ from infra_toolkit.errors import SimulationError
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.report_html import duration_text
 from infra_toolkit.resources import Resource
+from infra_toolkit.time_units import SECONDS_PER_HOUR
 
 __all__ = [
     "ALB_FREE_RULES_PER_REQUEST",
@@ -55,7 +56,6 @@ BYTES_PER_GB = 2**30
 # "The first 10 processed rules are free (Rule evaluations = Request rate * (Number of rules
 # processed - 10 free rules))": aws.amazon.com/elasticloadbalancing/pricing/.
 ALB_FREE_RULES_PER_REQUEST = 10
-_SECONDS_PER_HOUR = 3600
 
 
 def _positive(name: str, value: float, upper: float | None = None) -> None:
@@ -127,7 +127,7 @@ def overflow_node_hours(billed_nodes: Any, committed_instances: int, step_s: flo
         raise SimulationError(f"committed_instances = {committed_instances!r}: must be a whole "
                               "number >= 0")
     _positive("step_s", step_s)
-    return float(np.maximum(nodes - committed_instances, 0.0).sum()) * step_s / _SECONDS_PER_HOUR
+    return float(np.maximum(nodes - committed_instances, 0.0).sum()) * step_s / SECONDS_PER_HOUR
 
 
 def overflow_node_hours_by_node_group(nodes: pd.DataFrame, resources: Sequence[Resource],
@@ -168,7 +168,7 @@ def _hour_buckets(served_rps: Any, step_s: float) -> tuple[np.ndarray, np.ndarra
         raise SimulationError("served_rps must be a 1-D array of finite rates >= 0")
     if not math.isfinite(step_s) or step_s <= 0:
         raise SimulationError(f"step_s = {step_s!r}: must be > 0")
-    hour = (np.arange(rps.size) * step_s // _SECONDS_PER_HOUR).astype(np.int64)
+    hour = (np.arange(rps.size) * step_s // SECONDS_PER_HOUR).astype(np.int64)
     requests = np.bincount(hour, weights=rps * step_s)
     covered_s = np.bincount(hour) * step_s
     return requests, covered_s
@@ -192,11 +192,11 @@ def lcu_hours(served_rps: Any, step_s: float, traffic: TrafficProfile,
                  "active_connections": mean_rps * traffic.new_connections_per_request
                  * traffic.connection_duration_s,
                  "processed_bytes": reqs * (traffic.request_bytes + traffic.response_bytes)
-                 / BYTES_PER_GB / (secs / _SECONDS_PER_HOUR)}
+                 / BYTES_PER_GB / (secs / SECONDS_PER_HOUR)}
         if load_balancer_type == "application":
             usage["rule_evaluations"] = mean_rps * billable_rules
         units, _ = lcu_per_hour({k: _dec(v) for k, v in usage.items()}, per_lcu)
-        total += units * _dec(secs) / _SECONDS_PER_HOUR
+        total += units * _dec(secs) / SECONDS_PER_HOUR
     return total
 
 
@@ -331,7 +331,7 @@ def estimate_from_simulation(resources: Sequence[Resource], simulation: Any, boo
     resources they price (``simulate`` on the command line names its one group after its
     instance type); the estimate's notes state the projection."""
     summary, timeline = simulation.summary, simulation.timeline
-    window_h = float(summary.duration_s) / _SECONDS_PER_HOUR
+    window_h = float(summary.duration_s) / SECONDS_PER_HOUR
     step = _step_s(timeline) if traffic is not None else None
     committed = any(r.type == "aws_eks_node_group" and "committed_instances" in r.usage
                     for r in resources)

@@ -34,12 +34,12 @@ from typing import Any
 import numpy as np
 
 from infra_toolkit.errors import SimulationError
+from infra_toolkit.time_units import SECONDS_PER_HOUR
 
 __all__ = ["CREDIT_MODES", "CreditLedger", "CreditSpec", "credit_ledger"]
 
 CREDIT_MODES = ("unlimited", "standard")
 _MINUTES_PER_HOUR = 60.0
-_SECONDS_PER_HOUR = 3600.0
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
         raise SimulationError("cpu_vcpu: CPU used at a step with no instance running")
     unlimited = mode == "unlimited"
     step_min = step_s / 60.0
-    earn_per_node = spec.credits_per_hour * step_s / _SECONDS_PER_HOUR
+    earn_per_node = spec.credits_per_hour * step_s / SECONDS_PER_HOUR
     cap_per_node = spec.max_accrued_credits
     accrued, surplus = accrued_start_vcpu_h * 60, surplus_start_vcpu_h * 60
     launch_per_node = 0.0 if unlimited else spec.launch_credits
@@ -192,7 +192,7 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
             accrued += keep
             earned += cost + pay + keep
         t_end = (i + 1) * step_s
-        if math.floor(t_end / _SECONDS_PER_HOUR) > math.floor(i * step_s / _SECONDS_PER_HOUR):
+        if math.floor(t_end / SECONDS_PER_HOUR) > math.floor(i * step_s / SECONDS_PER_HOUR):
             over = surplus - n * cap_per_node  # beyond 24 h of earnings: charged at the hour
             if over > 0:
                 charged += over
@@ -200,6 +200,6 @@ def credit_ledger(cpu_vcpu: Any, instances: Any, step_s: float, spec: CreditSpec
     if stop_at_end:
         charged += surplus
         surplus = 0.0
-    hours = float(nodes.sum()) * step_s / _SECONDS_PER_HOUR
+    hours = float(nodes.sum()) * step_s / SECONDS_PER_HOUR
     return CreditLedger(used / 60, earned / 60, accrued / 60, spent / 60, paid / 60,
                         charged / 60, surplus / 60, hours, above_s, throttled_s, launch / 60)

@@ -31,6 +31,7 @@ from infra_toolkit.hpa_metrics import (
     MetricStatus,
     compute_replicas_for_metric,
     compute_replicas_for_metrics,
+    failed_metrics_error,
     tolerances_for_hpa,
 )
 from infra_toolkit.hpa_normalize import (
@@ -306,8 +307,7 @@ def reconcile(
                 current_replicas, False, current_replicas,
                 HPAState(recommendations, scale_up_events, scale_down_events, scaled_to_zero,
                           last_scale_time_s),
-                "failed to compute desired number of replicas based on listed metrics: "
-                + error,
+                failed_metrics_error(hpa, error),
                 None, statuses, able, active,
             )
         rescale_metric = ""

@@ -37,6 +37,31 @@ _SOURCE_KEYS = {"Resource": "resource", "ContainerResource": "containerResource"
                 "Object": "object", "External": "external"}
 
 
+# core/v1 validation's standard container resources (IsStandardContainerResourceName: these,
+# and hugepages-<size>)
+_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+
+
+def _container_resource_rule(name: str) -> str | None:
+    """The rule a ContainerResource metric's resource ``name`` breaks, or ``None``: validation.go
+    holds it to core/v1 ``ValidateContainerResourceName`` (a qualified name; without a '/', a
+    standard container resource; with one, a ``kubernetes.io/`` native resource or an extended
+    resource, which may not start with ``requests.``). A Resource metric's name is only required
+    to be non-empty."""
+    if label_key_rule(name) is not None:
+        return "must be a qualified name, e.g. cpu, memory or example.com/foo"
+    if "/" not in name:
+        if name in _CONTAINER_RESOURCES or name.startswith("hugepages-"):
+            return None
+        return ("must be a standard resource for containers (cpu, memory, ephemeral-storage or "
+                "hugepages-<size>)")
+    if "kubernetes.io/" in name:
+        return None  # a native resource (IsPrefixedNativeResource)
+    if name.startswith("requests.") or label_key_rule("requests." + name) is not None:
+        return "doesn't follow extended resource name standard"  # IsExtendedResourceName
+    return None
+
+
 def object_ref_from_dict(r: ManifestReader, raw: object, path: str) -> CrossVersionObjectReference:
     """A ``CrossVersionObjectReference`` at ``path``: kind and name required, apiVersion
     optional."""
@@ -242,6 +267,9 @@ def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:
                                    "add containerResource: {name, container, target}"),
                         p, ("name", "container", "target"))
         name = r.string(r.required(src, "name", p, "use cpu or memory"), f"{p}.name")
+        rule = _container_resource_rule(name)
+        if rule is not None:
+            raise r.fail(f"{p}.name", name, rule, "use cpu or memory")
         container = r.pattern(r.required(src, "container", p, "name the container"),
                               f"{p}.container", DNS_LABEL, 63, "a DNS-1123 label")
         target = _target(r, r.required(src, "target", p, "add a target"), f"{p}.target",

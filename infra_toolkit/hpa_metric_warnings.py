@@ -12,9 +12,10 @@ for every workload with an HPA and a model:
   zero load (the baseline alone); more pods do not lower a per-pod baseline;
 * **a queue depth read as a rate**: an Object or External metric whose name says it counts
   waiting messages (SQS ``ApproximateNumberOfMessagesVisible``, a backlog, a consumer lag:
-  :data:`BACKLOG_NAME_PARTS`) is simulated as the offered rate, like every such metric, so its
-  target is a rate in the figures while the cluster's HPA counts messages: the replicas, nodes
-  and latency shown are those of a rate target.
+  :data:`BACKLOG_NAME_PARTS`) is simulated as the offered rate, like every such metric, unless
+  the workload model names it in ``queue_depth_metrics`` (then it reads the requests queued and
+  gets no warning here), so its target is a rate in the figures while the cluster's HPA counts
+  messages: the replicas, nodes and latency shown are those of a rate target.
 
 And for every workload with an HPA, model or not (:func:`target_type_warnings`): a metric target
 whose ``type`` does not name the field that is set, which the API server accepts and the
@@ -156,9 +157,10 @@ def _backlog_warning(i: int, metric: MetricSpec) -> list[str]:
         f"requests per second, so its target{shown} is simulated as that many requests per "
         "second: the replicas, nodes, cost and latency shown are those of a rate target, not "
         "of the messages the HPA counts in the cluster (a backlog grows with the gap between "
-        "arrivals and processing, not with the rate), which the simulation does not model; "
-        "scale the HPA on the queue's arrival rate (SQS NumberOfMessagesSent per second) for "
-        f"figures that hold, or read these as those of a rate target{shown}")]
+        "arrivals and processing, not with the rate); name it in the workload model's "
+        "queue_depth_metrics to simulate it as the requests queued (with queue_timeout_s, how "
+        "long a message may wait), or scale the HPA on the queue's arrival rate (SQS "
+        f"NumberOfMessagesSent per second), or read these as those of a rate target{shown}")]
 
 
 def hpa_metric_warnings(workload: Workload, path: str) -> list[PlanWarning]:
@@ -181,6 +183,9 @@ def hpa_metric_texts(hpa: HPASpec, ws: WorkloadSpec) -> list[str]:
     out: list[str] = []
     stuck = 0
     for i, metric in enumerate(hpa.metrics):
+        source = metric.object or metric.external
+        if source is not None and source.metric.name in ws.queue_depth_metrics:
+            continue  # simulated as the requests queued: neither a rate nor a pod's load
         out += _backlog_warning(i, metric)
         full, idle = _reading(i, metric, ws, cap), _reading(i, metric, ws, 0.0)
         if full is None or idle is None:

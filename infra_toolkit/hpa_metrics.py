@@ -46,6 +46,8 @@ __all__ = [
     "tolerances_for_hpa",
     "compute_replicas_for_metric",
     "compute_replicas_for_metrics",
+    "metric_error_text",
+    "failed_metrics_error",
 ]
 
 _NOTHING: Mapping[Any, Any] = MappingProxyType({})
@@ -110,6 +112,8 @@ def tolerances_for_hpa(hpa: HPASpec, config: ControllerConfig) -> Tolerances:
     )
 
 
+_CONTAINER_UTILIZATION = "{} container resource utilization (percentage of request)"
+
 _FAILED_REASON = {
     "Object": "FailedGetObjectMetric",
     "Pods": "FailedGetPodsMetric",
@@ -128,6 +132,7 @@ def compute_replicas_for_metric(
     now_s: float,
     config: ControllerConfig,
     tolerances: Tolerances,
+    namespace: str = "default",
 ) -> tuple[int, str, MetricStatus]:
     """One metric's (proposal, description, status) (Go ``computeReplicasForMetric``).
 
@@ -136,7 +141,8 @@ def compute_replicas_for_metric(
     """
     try:
         return _compute_for_metric(
-            metric, spec_replicas, status_replicas, pods, metrics, now_s, config, tolerances
+            metric, spec_replicas, status_replicas, pods, metrics, now_s, config, tolerances,
+            namespace,
         )
     except MetricComputationError as exc:
         _set_reason(exc, metric)
@@ -157,6 +163,7 @@ def _compute_for_metric(
     now_s: float,
     config: ControllerConfig,
     tolerances: Tolerances,
+    namespace: str = "default",
 ) -> tuple[int, str, MetricStatus]:
     kind = metric.type
     if kind == "Resource" or kind == "ContainerResource":
@@ -170,32 +177,44 @@ def _compute_for_metric(
             assert csource is not None
             resource, container, target = csource.name, csource.container, csource.target
             samples = metrics.container_resource.get((resource, container))
-        if samples is None:
-            raise MetricComputationError(
-                f"failed to get {resource} utilization: unable to get metrics for resource "
-                f"{resource}: no metrics returned from resource metrics API"
-            )
-        if target.average_value_milli is not None:
-            proposal = get_raw_resource_replicas(
-                spec_replicas, target.average_value_milli, resource, tolerances, pods, samples,
-                now_s, config.cpu_initialization_period_s, config.initial_readiness_delay_s,
-                config.ignore_succeeded_pods,
-            )
-            status = MetricStatus(kind, resource, proposal.replicas, None, proposal.usage_milli)
-            return proposal.replicas, f"{resource} resource", status
-        if target.average_utilization is None:
+        average_value = target.average_value_milli
+        if average_value is None and target.average_utilization is None:
             raise MetricComputationError(
                 "invalid resource metric source: neither an average utilization target nor an "
                 "average value (usage) target was set"
             )
-        proposal = get_resource_replicas(
-            spec_replicas, target.average_utilization, resource, tolerances, pods, samples, now_s,
-            config.cpu_initialization_period_s, config.initial_readiness_delay_s,
-            config.ignore_succeeded_pods, container,
-        )
+        try:
+            if not samples:
+                # Go's metrics client fails an empty answer as it fails no answer
+                raise MetricComputationError(
+                    f"unable to get metrics for resource {resource}: no metrics returned from "
+                    "resource metrics API"
+                )
+            if average_value is not None:
+                proposal = get_raw_resource_replicas(
+                    spec_replicas, average_value, resource, tolerances, pods, samples,
+                    now_s, config.cpu_initialization_period_s, config.initial_readiness_delay_s,
+                    config.ignore_succeeded_pods,
+                )
+            else:
+                assert target.average_utilization is not None
+                proposal = get_resource_replicas(
+                    spec_replicas, target.average_utilization, resource, tolerances, pods,
+                    samples, now_s, config.cpu_initialization_period_s,
+                    config.initial_readiness_delay_s, config.ignore_succeeded_pods, container,
+                )
+        except MetricComputationError as exc:
+            # horizontal.go computeStatusForResourceMetricGeneric wraps every calculator error
+            what = "usage" if average_value is not None else "utilization"
+            raise MetricComputationError(f"failed to get {resource} {what}: {exc}") from None
+        if average_value is not None:
+            status = MetricStatus(kind, resource, proposal.replicas, None, proposal.usage_milli)
+            return proposal.replicas, f"{resource} resource", status
         replicas, usage_milli, utilization = proposal
         status = new_record(MetricStatus,
                             (kind, resource, replicas, utilization, usage_milli, None))
+        if container:
+            return replicas, _CONTAINER_UTILIZATION.format(resource), status
         return replicas, f"{resource} resource utilization (percentage of request)", status
     if kind == "Pods":
         psource = metric.pods
@@ -221,13 +240,13 @@ def _compute_for_metric(
         name = osource.metric.name
         target = osource.target
         if target.type == "Value" and target.value_milli is not None:
-            usage = _object_value(metrics, osource)
+            usage = _object_value(metrics, osource, namespace)
             proposal = get_object_metric_replicas(
                 spec_replicas, target.value_milli, tolerances, usage, pods
             )
             status = MetricStatus(kind, name, proposal.replicas, None, None, proposal.usage_milli)
         elif target.type == "AverageValue" and target.average_value_milli is not None:
-            usage = _object_value(metrics, osource)
+            usage = _object_value(metrics, osource, namespace)
             proposal = get_object_per_pod_metric_replicas(
                 status_replicas, target.average_value_milli, tolerances, usage
             )
@@ -264,16 +283,19 @@ def _compute_for_metric(
                 "target was set"
             )
         return proposal.replicas, f"external metric {name}", status
-    # The API server rejects unknown types; the controller still guards against them.
-    raise MetricComputationError(f"unknown metric source type {kind!r}")
+    # The API server rejects unknown types; the controller still guards against them, quoting
+    # the type with Go's %q.
+    raise MetricComputationError(f'unknown metric source type "{kind}"')
 
 
-def _object_value(metrics: MetricsSnapshot, source: ObjectMetricSource) -> int:
+def _object_value(metrics: MetricsSnapshot, source: ObjectMetricSource, namespace: str) -> int:
     value = metrics.object.get(source.metric.name)
     if value is None:
         ref = source.described_object
+        # replica_calculator.go: "unable to get metric %s on %s %s/%s: %w" (the HPA's
+        # namespace); the snapshot has no metrics API error to append
         raise MetricComputationError(
-            f"unable to get metric {source.metric.name} on {ref.kind} {ref.name}"
+            f"unable to get metric {source.metric.name} on {ref.kind} {namespace}/{ref.name}"
         )
     return value
 
@@ -312,16 +334,17 @@ def compute_replicas_for_metrics(
     statuses: list[MetricStatus | None] = []
     invalid = 0
     first_error: MetricComputationError | None = None
+    first_failed = hpa.metrics[0]
     for metric in hpa.metrics:
         try:  # compute_replicas_for_metric, one call less at every sync
             proposal, name, status = _compute_for_metric(
                 metric, spec_replicas, status_replicas, pods, metrics, now_s, config,
-                tolerances,
+                tolerances, hpa.namespace,
             )
         except MetricComputationError as exc:
             _set_reason(exc, metric)
             if first_error is None:
-                first_error = exc
+                first_error, first_failed = exc, metric
             invalid += 1
             statuses.append(None)
             continue
@@ -332,7 +355,7 @@ def compute_replicas_for_metrics(
     if first_error is not None:
         error = (
             f"invalid metrics ({invalid} invalid out of {len(hpa.metrics)}), "
-            f"first error is: {first_error}"
+            f"first error is: {metric_error_text(first_failed, str(first_error))}"
         )
     if invalid >= len(hpa.metrics) or (invalid > 0 and replicas < spec_replicas):
         reason = getattr(first_error, "reason", "FailedGetResourceMetric")
@@ -351,3 +374,46 @@ def compute_replicas_for_metrics(
 
 
 _VALID_METRIC_FOUND: dict[str, Condition] = {}  # one per metric description, made once
+
+
+def metric_error_text(metric: MetricSpec, detail: str) -> str:
+    """The error horizontal.go's ``computeReplicasForMetric`` returns for a failed metric.
+
+    ``detail`` is the text the ScalingActive condition quotes (``computeStatusFor*Metric``'s
+    error); the error the reconcile reports wraps it once more per metric type, and Object
+    AverageValue and External targets twice (``computeStatusForObjectMetric`` /
+    ``computeStatusForExternalMetric`` wrap their calculator's error before returning it).
+    """
+    kind = metric.type
+    if kind == "Resource" and metric.resource is not None:
+        return f"failed to get {metric.resource.name} resource metric value: {detail}"
+    if kind == "ContainerResource" and metric.container_resource is not None:
+        container = metric.container_resource.container
+        return f"failed to get {container} container metric value: {detail}"
+    if kind == "Pods":
+        return f"failed to get pods metric value: {detail}"
+    if kind == "Object" and metric.object is not None:
+        target = metric.object.target
+        value_branch = target.type == "Value" and target.value_milli is not None
+        if (not value_branch and target.type == "AverageValue"
+                and target.average_value_milli is not None):
+            detail = f"failed to get {metric.object.metric.name} object metric: {detail}"
+        return f"failed to get object metric value: {detail}"
+    if kind == "External" and metric.external is not None:
+        name = metric.external.metric.name
+        target = metric.external.target
+        if target.average_value_milli is not None:
+            detail = f"failed to get {name} external metric: {detail}"
+        elif target.value_milli is not None:
+            detail = f"failed to get external metric {name}: {detail}"
+        return f"failed to get {name} external metric value: {detail}"
+    return detail  # an unknown metric type: its error is returned as is
+
+
+def failed_metrics_error(hpa: HPASpec, error: str) -> str:
+    """The error a reconcile returns when no proposal could be used (horizontal.go
+    ``reconcileAutoscaler``): ``error`` (:attr:`MetricsOutcome.error`) prefixed, naming the scale
+    target as ``Kind/namespace/name`` when the spec has one."""
+    ref = hpa.scale_target_ref
+    where = "" if ref is None else f" for {ref.kind}/{hpa.namespace}/{ref.name}"
+    return f"failed to compute desired number of replicas based on listed metrics{where}: {error}"

@@ -20,7 +20,9 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import is_load_test
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_scenario_types import Scenario
-from infra_toolkit.pricing import PriceBook, unpriced_region_fix
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing_fixes import unpriced_region_fix
+from infra_toolkit.time_units import SECONDS_PER_HOUR
 from infra_toolkit.traffic import TrafficCurve, slice_curve
 
 __all__ = [
@@ -35,8 +37,6 @@ __all__ = [
     "select_scenarios",
     "select_workloads",
 ]
-
-_SECONDS_PER_HOUR = 3600.0
 
 
 def _kind(value: object) -> str:
@@ -120,10 +120,10 @@ def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
             isinstance(horizon_h, int | float) and math.isfinite(horizon_h) and horizon_h > 0):
         raise SimulationError(f"horizon_h = {horizon_h!r}: give a number of hours > 0, or None "
                               "(null with -p on the command line) to simulate whole scenarios")
-    steps = min(curve.rps.size, math.floor(horizon_h * _SECONDS_PER_HOUR / curve.step_s))
+    steps = min(curve.rps.size, math.floor(horizon_h * SECONDS_PER_HOUR / curve.step_s))
     if steps < 1:
         # rounded up to 4 decimals, so the figure suggested holds one whole step
-        least_h = math.ceil(curve.step_s / _SECONDS_PER_HOUR * 1e4) / 1e4
+        least_h = math.ceil(curve.step_s / SECONDS_PER_HOUR * 1e4) / 1e4
         raise SimulationError(f"horizon_h = {horizon_h} h is shorter than one step "
                               f"({curve.step_s:g} s) of scenario {curve.name!r}: give at least "
                               f"{least_h:g} hours, or None (null with -p on the command line) "

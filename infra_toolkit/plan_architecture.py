@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.container_metrics import pod_containers, resource_twins
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.eksctl_config import NodeGroupConfig
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool
-from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.readiness import slowest_container
 from infra_toolkit.resources import Resource
 from infra_toolkit.workload import WorkloadSpec
@@ -61,6 +61,8 @@ class WorkloadModel:
     image pulls in ``image_pull_s``, the app is up ``app_start_s`` after, and the Deployment's
     probes decide when the pod is Ready (:mod:`infra_toolkit.readiness`). The memory fields
     describe memory use for memory-based HPA metrics (MiB at zero load, MiB per rps).
+    ``queue_depth_metrics`` names the HPA's Object or External metrics that count the messages
+    waiting in a queue, read as the requests queued rather than the offered rate.
     """
 
     cpu_millicores_per_rps: float
@@ -74,6 +76,7 @@ class WorkloadModel:
     queue_timeout_s: float = 0.0
     memory_baseline_mib: float | None = None
     memory_mib_per_rps: float | None = None
+    queue_depth_metrics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,8 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
         image_pull_s=m.image_pull_s, app_start_s=m.app_start_s,
         queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name,
         memory_baseline_mib=m.memory_baseline_mib, memory_mib_per_rps=m.memory_mib_per_rps or 0.0,
-        max_pods_per_node=d.max_pods_per_node, sidecar_start_s=sidecar_start_s)
+        max_pods_per_node=d.max_pods_per_node, sidecar_start_s=sidecar_start_s,
+        queue_depth_metrics=m.queue_depth_metrics)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_scenario_types import LoadTest, Scenario
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
+from infra_toolkit.time_units import SECONDS_PER_HOUR
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = [
@@ -58,7 +59,6 @@ __all__ = [
 #: per hour, per second: the units of ``cost_components.lcu_per_hour``).
 LB_USAGE_KEYS = ("new_connections", "active_connections", "processed_bytes_gb",
                  "rule_evaluations")
-_SECONDS_PER_HOUR = 3600
 
 
 def is_load_test(scenario: Scenario) -> bool:
@@ -143,14 +143,14 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     usage = {k: float(lbs[0].usage.get(k, 0)) for k in LB_USAGE_KEYS}
     transfer = egress_transfer(resources)
     declared = {} if transfer is None else resources[transfer].usage
-    requests_per_month = reference_rps * float(HOURS_PER_MONTH) * _SECONDS_PER_HOUR
+    requests_per_month = reference_rps * float(HOURS_PER_MONTH) * SECONDS_PER_HOUR
 
     def per_request_bytes(key: str) -> float:
         return float(declared.get(key, 0)) * BYTES_PER_GB / requests_per_month
 
     response_bytes = per_request_bytes("monthly_outbound_internet_gb")
     processed_bytes = usage["processed_bytes_gb"] * BYTES_PER_GB / (reference_rps
-                                                                   * _SECONDS_PER_HOUR)
+                                                                   * SECONDS_PER_HOUR)
     new = usage["new_connections"]
     rules = 0.0
     if lbs[0].attributes.get("load_balancer_type") == "application":
@@ -232,7 +232,7 @@ def idle_overflow_node_hours(resources: Sequence[Resource],
             nodes = u.get("instances", r.attributes["scaling_config.desired_size"])
             out[r.name] = overflow_node_hours(np.full(1, float(nodes)),
                                               int(u["committed_instances"]),
-                                              window_h * _SECONDS_PER_HOUR)
+                                              window_h * SECONDS_PER_HOUR)
     return out
 
 
@@ -275,7 +275,7 @@ def ceiling_resources(resources: Sequence[Resource], curves: Sequence[TrafficCur
     declared."""
     if traffic is None or not curves:
         return at_max_size(resources)
-    offered = [apply_simulation(resources, {}, curve.duration_s / _SECONDS_PER_HOUR, book,
+    offered = [apply_simulation(resources, {}, curve.duration_s / SECONDS_PER_HOUR, book,
                                 served_rps=curve.rps * lb_share, step_s=curve.step_s,
                                 traffic=traffic) for curve in curves]
     busiest = ("monthly_lcu_hours", "monthly_outbound_internet_gb", "monthly_intra_region_gb")

@@ -21,6 +21,7 @@ import yaml
 from infra_toolkit import pricing
 from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.controller_view import metric_needs
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.eksctl_config import ClusterConfig, cluster_config_from_dict
 from infra_toolkit.errors import (
     InfraToolkitError,
@@ -34,11 +35,10 @@ from infra_toolkit.errors import (
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool, node_pools_from_documents
+from infra_toolkit.manifest_documents import manifest_objects
 from infra_toolkit.manifests import (
     WORKLOAD_API_VERSIONS,
-    DeploymentSpec,
     deployment_from_dict,
-    manifest_objects,
     workload_kinds_text,
 )
 from infra_toolkit.plan_architecture import Manifest, WorkloadModel, workload_spec
@@ -375,9 +375,21 @@ def check_hpa_simulable(r: FieldReader, hpa: HPASpec, model: WorkloadModel, path
     validates also simulates."""
     try:
         with _owner_check(r, path, "infra_toolkit.controller_view"):
-            metric_needs(hpa, memory_model=model.memory_baseline_mib is not None)
+            needs = metric_needs(hpa, memory_model=model.memory_baseline_mib is not None,
+                                 queue_depth=model.queue_depth_metrics)
     except SimulationError as exc:
         r.add(path, str(exc))
+        return
+    counted = sorted({*needs.object, *needs.external})
+    for i, name in enumerate(model.queue_depth_metrics):
+        if name not in needs.queued:
+            # the model's path beside the hpa's: proposed.workloads[0].model.queue_depth_metrics
+            at = join_path(join_path(join_path(path.rsplit(".", 1)[0], "model"),
+                                     "queue_depth_metrics"), i)
+            near = did_you_mean(name, counted, list_choices=False) if counted else ""
+            r.add(at, f"{quoted(name)} is no Object or External metric of the HPA (it has "
+                      f"{', '.join(map(quoted, counted)) or 'none'}){near}; name one as its "
+                      "spec.metrics writes it")
 
 
 def check_workload_model(r: FieldReader, model: WorkloadModel, deployment: DeploymentSpec,

@@ -259,8 +259,13 @@ class FieldReader:
                          f"keys must be text, got {_type_name(key)}; quote the key")
                 continue
             if allowed and key not in allowed:
-                self.add(join_path(path, key),
-                         f"unknown key {quoted(key)}{did_you_mean(key, allowed)}")
+                hint = did_you_mean(key, allowed)
+                if "did you mean" not in hint and item is None and " " in key.strip():
+                    # `{name: Create the cluster, node groups}` is YAML for a key 'node groups'
+                    # without a value: the comma ended the value (author18)
+                    hint += ("; it has no value, as a comma in an unquoted value inside `{...}` "
+                             "makes of the text after it: quote that value (`name: \"a, b\"`)")
+                self.add(join_path(path, key), f"unknown key {quoted(key)}{hint}")
                 continue
             out[key] = item
         for key in required:

@@ -85,7 +85,7 @@ class Scenario:
 @dataclass(frozen=True)
 class Slo:
     """A service-level objective: ``latency`` (``percentile`` under ``threshold_ms``) or
-    ``availability`` (served/offered requests at least ``objective_pct``)."""
+    ``availability`` (served / (served + dropped) requests at least ``objective_pct``)."""
 
     name: str
     metric: str

@@ -32,7 +32,7 @@ from infra_toolkit.traffic import (
     slice_curve,
     step_curve,
 )
-from infra_toolkit.traffic_csv import MAX_RATE_RPS
+from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS
 
 if TYPE_CHECKING:
     from infra_toolkit.plan import Plan

@@ -15,6 +15,7 @@ shapes to ``traffic``; each is one call from here.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,9 +23,9 @@ from typing import Any
 
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.errors import PlanError, SimulationError, quoted
 from infra_toolkit.kubelet_reserve import read_cpu_memory
-from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import node_room
 from infra_toolkit.plan import (
@@ -44,6 +45,7 @@ from infra_toolkit.plan import (
 from infra_toolkit.plan_alerts import alert_warnings, alert_workload_problems, alert_workloads
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
+from infra_toolkit.plan_scenario_types import CsvTraffic, SyntheticTraffic
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_simulation import (
     daemonset_room_problems,
@@ -310,7 +312,39 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
         r.add(at, message)
     if not r.problems:
         _alert_windows(r, plan, pricing[2])
+    if not r.problems:
+        _scenario_ticks(r, plan, pricing[2])
     return None if r.problems else plan
+
+
+def _scenario_ticks(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
+    """Each scenario lasts a whole number of the simulation's ticks, which the simulator
+    requires (``simulate._on_ticks``, a trailing part never dropped): said here at the scenario,
+    where a seconds-from-start CSV of 3,437 s with ``step_s: 1`` was valid and every `simulate`
+    and report then failed on the 5 s tick."""
+    names = [w.name for w in plan.proposed.workloads if w.hpa_spec is not None]
+    if book is None or not names:
+        return  # nothing is simulated
+    tick_s = simulation_spec(plan, names[0], book).tick_s
+    whole_s = math.lcm(tick_s, int(plan.simulation.step_s)) \
+        if float(plan.simulation.step_s).is_integer() else tick_s
+    for i, scenario in enumerate(plan.scenarios):
+        duration_s = scenario_curve(scenario, plan.simulation.step_s).duration_s
+        if math.isclose(round(duration_s / tick_s), duration_s / tick_s, rel_tol=1e-9):
+            continue
+        traffic = scenario.traffic
+        source = "csv" if isinstance(traffic, CsvTraffic) else \
+            "synthetic" if isinstance(traffic, SyntheticTraffic) else "load_test"
+        length = f"a multiple of {whole_s} s, such as {duration_s // whole_s * whole_s:,g} s"
+        fix = {"csv": f"cut the trace to {length} (with `end`; a file of seconds from its "
+                      "start is read whole, so cut the file itself)",
+               "synthetic": f"make its duration {length}",
+               "load_test": f"make ramp_up + hold + ramp_down {length}"}[source]
+        r.add(f"scenarios[{i}].{source}",
+              f"scenario {quoted(scenario.name)} lasts {duration_s:,g} s, not a whole number "
+              f"of the simulation's {tick_s} s ticks (the gcd of the HPA sync period, the "
+              "metric resolution and window and the node autoscaler's scan interval), so "
+              f"`simulate` and the report would refuse it; {fix}")
 
 
 def _reference_rate(r: FieldReader, plan: Plan) -> None:

@@ -25,12 +25,9 @@ from infra_toolkit.eksctl_config import (
     NodeGroupConfig,
 )
 from infra_toolkit.errors import SpecError, clipped, quoted
+from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
 from infra_toolkit.karpenter_manifests import NodePool
-from infra_toolkit.manifests import (
-    WORKLOAD_KINDS,
-    memory_utilization_problem,
-    reads_cpu_requests,
-)
+from infra_toolkit.manifests import WORKLOAD_KINDS
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
@@ -45,8 +42,10 @@ __all__ = ["read_architecture"]
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
 _MODEL_REQUIRED = ("cpu_millicores_per_rps", "baseline_cpu_millicores", "capacity_rps_per_pod",
                    "image_pull_s", "app_start_s")
-_MODEL_KEYS = _MODEL_REQUIRED + ("concurrency", "startup_cpu_millicores", "startup_cpu_s",
-                                 "queue_timeout_s", "memory_baseline_mib", "memory_mib_per_rps")
+_MODEL_NUMBERS = _MODEL_REQUIRED + ("concurrency", "startup_cpu_millicores", "startup_cpu_s",
+                                    "queue_timeout_s", "memory_baseline_mib",
+                                    "memory_mib_per_rps")
+_MODEL_KEYS = _MODEL_NUMBERS + ("queue_depth_metrics",)
 
 
 def _resources(r: FieldReader, m: Mapping[str, Any], p: str, region: str | None,
@@ -64,9 +63,13 @@ def _model(r: FieldReader, raw: Any, p: str) -> WorkloadModel | None:
     m = r.mapping(raw, p, _MODEL_KEYS, _MODEL_REQUIRED)
     if m is None:
         return None
-    values: dict[str, Any] = {k: r.number(m, k, p, minimum=0) for k in _MODEL_KEYS if k in m}
+    values: dict[str, Any] = {k: r.number(m, k, p, minimum=0) for k in _MODEL_NUMBERS if k in m}
     if "concurrency" in m:
         values["concurrency"] = r.int_(m, "concurrency", p, minimum=1)
+    if "queue_depth_metrics" in m:
+        values["queue_depth_metrics"] = r.str_list(
+            m, "queue_depth_metrics", p, why="; name the HPA's Object or External metrics that "
+            "count the messages waiting")
     return None if r.count() > before else WorkloadModel(**values)
 
 

@@ -1,5 +1,5 @@
 """A workload's pod template as the scheduler and the API server read it: the pieces
-:mod:`infra_toolkit.manifests` builds a :class:`~infra_toolkit.manifests.DeploymentSpec` from,
+:mod:`infra_toolkit.manifests` builds a :class:`~infra_toolkit.deployment_spec.DeploymentSpec` from,
 and the ephemeral storage :mod:`infra_toolkit.ephemeral_storage_warnings` compares with a disk.
 
 One container's (or the pod-level) request of a resource, a limit without a request being the

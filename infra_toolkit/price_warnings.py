@@ -28,7 +28,8 @@ from infra_toolkit.errors import quoted
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_warning_type import PlanWarning
-from infra_toolkit.pricing import WHERE_OWN_PRICES, PriceBook, refresh_command
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing_fixes import WHERE_OWN_PRICES, refresh_command
 from infra_toolkit.pricing_tables import PRICE_LIST_SOURCE, TABLE_SCHEMAS, PriceRow
 from infra_toolkit.resources import Resource
 
@@ -42,7 +43,7 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     region whose items the tables price only in other regions share one warning (a plan moved
     to eu-west-1 gave one ~600-character warning per item, each with the same fix): the tables
     and regions that do price them, and each ``pricing refresh`` command that fetches them once
-    (:func:`~infra_toolkit.pricing.refresh_command`), or that a rate or a row of the user's is
+    (:func:`~infra_toolkit.pricing_fixes.refresh_command`), or that a rate or a row of the user's is
     the only fix. The other lines missing the same price (one table, region and key: the same
     reason) share one warning with the price book's reason and fix."""
     by_region: dict[str, tuple[str, _Named, dict[str, set[str]], list[str]]] = {}

@@ -9,12 +9,15 @@ file (format in ``pricing_data/README.md``) is read by :mod:`infra_toolkit.prici
 
 A lookup returns a :class:`Price` that remembers the table row (file, line, key) it came from.
 A missing key raises :class:`~infra_toolkit.errors.PriceNotFound` naming the service, region and
-key asked for, and the nearest keys the tables do have.
+key asked for, and the nearest keys the tables do have (its fixes are
+:mod:`infra_toolkit.pricing_fixes`); the user's own rates and rows are checked as the book loads
+by :mod:`infra_toolkit.own_price_checks`. ``refresh_command``, ``unpriced_region_fix`` and
+``WHERE_OWN_PRICES`` are defined in :mod:`infra_toolkit.pricing_fixes` and stay part of this
+module's public API (``__all__``, pinned by tests/test_pricing.py).
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,6 +28,16 @@ from types import MappingProxyType
 
 from infra_toolkit.cpu_credits import CreditSpec
 from infra_toolkit.errors import PriceNotFound, PricingError
+from infra_toolkit.own_price_checks import check_merged_tiers, check_rate_names, check_tier_rates
+from infra_toolkit.pricing_fixes import (
+    OWN_ROW_FIX,
+    WHERE_OWN_PRICES,
+    nearest_values,
+    price_item_text,
+    refresh_command,
+    region_fix,
+    unpriced_region_fix,
+)
 from infra_toolkit.pricing_overrides import (
     PURCHASE_OPTIONS,
     Overrides,
@@ -40,7 +53,6 @@ from infra_toolkit.pricing_tables import (
     find_tables,
     read_price_table,
     table_kind,
-    tier_gap,
 )
 
 __all__ = [
@@ -58,23 +70,6 @@ DEFAULT_PRICING_DIR = Path(__file__).resolve().parent.parent / "pricing_data"
 # Kinds a price book loads (the CNY table is validated by tests but never mixed into USD).
 _BOOK_KINDS = ("ec2_on_demand", "ec2_instance_specs", "rds_on_demand", "elasticache_on_demand",
                "other_services", "elb_lcu_dimensions", "ec2_burstable_credits")
-
-
-def unpriced_region_fix(region: str) -> str:
-    """How to price ``region`` when no table does (a real region the shipped tables lack, such
-    as mx-central-1): a refresh from the Price List API, or the user's own rates."""
-    if region.startswith("cn-"):
-        return f"price it with rates in an overrides file ({_CHINA})"
-    return (f"price it with `infra-toolkit pricing refresh --service AmazonEC2 --region {region}` "
-            "(and the other services it uses) or with rates in an overrides file "
-            "(pricing_data/README.md)")
-
-
-# China's regions: AWS lists their prices (in CNY) from its China Price List endpoint, not the
-# us-east-1 one pricing refresh asks, and a USD total never mixes in CNY
-_CHINA = ("China regions are priced in CNY, never mixed into USD totals, by AWS's China Price "
-          "List endpoint, which pricing refresh does not ask: a USD rate is yours to convert; "
-          "pricing_data/README.md")
 
 
 @dataclass(frozen=True)
@@ -112,16 +107,6 @@ class InstanceSpec:
     max_pods_eni: int | None
     arch: str
     row: PriceRow
-
-
-def _nearest(asked: str, values: Iterable[str]) -> tuple[list[str], int]:
-    pool = sorted(set(values))
-    # difflib is case-sensitive: 'T3.MEDIUM' scores no closer to t3.medium than to any type
-    close = [v for v in pool if v.casefold() == asked.casefold()] or \
-        difflib.get_close_matches(asked, pool, n=5, cutoff=0.6)
-    if not close:
-        close = pool if len(pool) <= 12 else []
-    return close, len(pool)
 
 
 @dataclass(frozen=True)
@@ -169,9 +154,9 @@ class PriceBook:
         asked = ", ".join(f"{c}={key[c]}" for c in named if key.get(c))
         where = self.table_names(kind)
         regions = self.regions_pricing(kind, **key)
-        if regions:  # a China region's fix says why (_CHINA)
+        if regions:  # a China region's fix says why (pricing_fixes)
             reason = (f"{where}: region {key.get('region')!r} is not priced; regions with "
-                      f"this price: {', '.join(regions)}. " + _region_fix(kind, key))
+                      f"this price: {', '.join(regions)}. " + region_fix(kind, key))
             return PriceNotFound(f"no {what} price for {asked} in {reason}", reason)
         rows: Iterable[tuple[str, ...]] = keys
         for i, column in enumerate(named):
@@ -182,7 +167,7 @@ class PriceBook:
                 continue
             prefix = ", ".join(f"{c}={key[c]}" for c in named[:i] if key.get(c))
             scope = f" for {prefix}" if prefix else ""
-            close, count = _nearest(value, values)
+            close, count = nearest_values(value, values)
             if column == "region":
                 listed = f"regions in the table: {', '.join(sorted(values))}"
             elif close:
@@ -192,7 +177,7 @@ class PriceBook:
             if column == "item_id" and all(k[i] != value for k in keys):
                 # no row anywhere: a known gap (pricing_data/README.md) the cost model asked for,
                 # or a misspelt id (pricing lookup), which the nearest ids above show
-                listed += f"; no table prices {value!r} in any region: {_OWN_ROW_FIX}"
+                listed += f"; no table prices {value!r} in any region: {OWN_ROW_FIX}"
             reason = f"{where}: {column} {value!r} not found{scope}; {listed}"
             return PriceNotFound(f"no {what} price for {asked} in {reason}", reason)
         return PriceNotFound(f"no {what} price for {asked} in {where}")
@@ -212,7 +197,7 @@ class PriceBook:
         """The table row for an exact key (``tier_start`` defaults to '' in other_services)."""
         found = self.tables[kind].get(self._key(kind, key))
         if found is None:
-            raise self._missing(kind, key, _what(kind, key))
+            raise self._missing(kind, key, price_item_text(kind, key))
         return found
 
     def lookup(self, kind: str, purchase_option: str = "on_demand", **key: str) -> Price:
@@ -233,12 +218,12 @@ class PriceBook:
             # whether the region's list price is loaded or not, only a rate prices it (a
             # refresh of the region, once the fix said, fetches on-demand prices only)
             raise PriceNotFound(
-                f"no {purchase_option} rate for {_what(kind, key)} "
+                f"no {purchase_option} rate for {price_item_text(kind, key)} "
                 f"{'/'.join(k for k in tup if k)}: the public tables hold on-demand list prices "
                 f"only; add a rates entry with purchase_option: {purchase_option} to an "
                 "overrides file (format in pricing_data/README.md)")
         if listed is None:
-            raise self._missing(kind, key, _what(kind, key) + (
+            raise self._missing(kind, key, price_item_text(kind, key) + (
                 "" if kind == "other_services" else " on-demand"))
         service = schema.service or key.get("service", "")
         pct = self.overrides.discounts_pct.get(service)
@@ -261,7 +246,7 @@ class PriceBook:
                     and r.key[-1] in ("", "0")]
             if len(flat) == 1:
                 return (Price(flat[0].usd_per_unit, schema.unit or "", None, flat[0]),)
-            raise self._missing(kind, {**key, "tier_start": "0"}, _what(kind, key))
+            raise self._missing(kind, {**key, "tier_start": "0"}, price_item_text(kind, key))
         return tuple(self.lookup(kind, tier_start=s, **key) for s in starts)
 
     def regions(self) -> tuple[str, ...]:
@@ -295,7 +280,7 @@ class PriceBook:
 
     def nearest(self, kind: str, column: str, value: str, **prefix: str) -> list[str]:
         """Up to five values of ``column`` closest to ``value`` (difflib), for "did you mean"."""
-        return _nearest(value, self.values(kind, column, **prefix))[0]
+        return nearest_values(value, self.values(kind, column, **prefix))[0]
 
     def instance_spec(self, instance_type: str) -> InstanceSpec:
         """vCPU, memory and max pods of an EC2 instance type."""
@@ -330,52 +315,6 @@ class PriceBook:
 
 # ``cost`` takes its own prices as options; a plan (validate, report, the approval commands)
 # only from its own pricing section, so a fix names both
-WHERE_OWN_PRICES = ("cost --pricing-overrides / --pricing-table; in a plan, pricing.overrides / "
-                     "pricing.tables; see pricing_data/README.md")
-_OWN_ROW_FIX = ("add a rates entry (service, region, item_id) to an overrides file or the row to "
-                f"a table of your own ({WHERE_OWN_PRICES})")
-
-
-def refresh_command(kind: str, key: Mapping[str, str]) -> str | None:
-    """The ``infra-toolkit pricing refresh`` command that fetches the ``kind`` row of ``key``
-    for its region from the Price List: ``--service`` for the instance tables, ``--other-services``
-    for the items of ``OTHER_ITEMS``; None for the rest (data transfer, CPU credits, CloudWatch),
-    which only a rate or a table of the user's prices."""
-    # no boto3 at import time
-    from infra_toolkit.pricing_refresh import REFRESHABLE
-    from infra_toolkit.pricing_refresh_other import OTHER_ITEMS
-
-    # RDS and ElastiCache are refreshed one engine at a time (refresh_table requires --engine)
-    services = [f"--service {s}" + (f" --engine {key.get('engine')}" if engines else "")
-                for s, (k, engines) in REFRESHABLE.items() if k == kind]
-    if kind == "other_services" and any(
-            (i.service, i.item_id) == (key.get("service"), key.get("item_id"))
-            for i in OTHER_ITEMS):
-        services = ["--other-services"]
-    if not services or key.get("region", "").startswith("cn-"):
-        return None  # China: _CHINA
-    return f"infra-toolkit pricing refresh {services[0]} --region {key.get('region')}"
-
-
-def _region_fix(kind: str, key: Mapping[str, str]) -> str:
-    """How to price a region the tables lack: the refresh that fetches the row
-    (:func:`refresh_command`), else a rate or a table of the user's."""
-    command = refresh_command(kind, key)
-    if command:
-        return (f"Refresh the table for your region ({command}) or add a rate to an overrides "
-                f"file or the row to a table of your own ({WHERE_OWN_PRICES})")
-    if key.get("region", "").startswith("cn-"):
-        return f"Add a rate to an overrides file ({_CHINA})"
-    what = " ".join(v for v in (key.get("service"), key.get("item_id")) if v) or f"{kind} table"
-    return f"infra-toolkit pricing refresh does not fetch {what} rows; {_OWN_ROW_FIX}"
-
-
-def _what(kind: str, key: Mapping[str, str]) -> str:
-    option = {"ec2_on_demand": "AmazonEC2 instance", "rds_on_demand": "AmazonRDS instance",
-              "elasticache_on_demand": "AmazonElastiCache node",
-              "ec2_instance_specs": "EC2 instance spec",
-              "elb_lcu_dimensions": "load balancer capacity unit"}
-    return option.get(kind, f"{key.get('service', '')} {key.get('item_id', '')}".strip())
 
 
 def load_price_book(data_dir: str | Path | None = None,
@@ -451,7 +390,7 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
                                    f"cost model counts it); write the price per {shipped_unit}")
         tables[schema.kind].update(rows)
         used.append(ref)
-    _check_merged_tiers(tables["other_services"], shipped[_BOOK_KINDS.index("other_services")],
+    check_merged_tiers(tables["other_services"], shipped[_BOOK_KINDS.index("other_services")],
                         own)
     if overrides is None:
         book_overrides = Overrides()
@@ -462,81 +401,11 @@ def _build_book(shipped: tuple[Path, ...], extra_tables: tuple[Path, ...],
         data = Path(overrides).read_bytes()
         used.append(TableRef(str(overrides), Path(overrides).name,
                              hashlib.sha256(data).hexdigest(), len(book_overrides.rates)))
-    _check_rate_names([(r.origin, r.kind, r.key, "rate") for r in book_overrides.rates]
+    check_rate_names([(r.origin, r.kind, r.key, "rate") for r in book_overrides.rates]
                       + [(where, kind, key, "row") for (kind, key), where in own.items()],
                       tables)
-    _check_tier_rates(book_overrides, tables["other_services"])
+    check_tier_rates(book_overrides, tables["other_services"])
     frozen = MappingProxyType({kind: MappingProxyType(rows) for kind, rows in tables.items()})
     return PriceBook(frozen, tuple(used), book_overrides,
                      tuple((where, kind, key) for (kind, key), where in own.items()),
                      MappingProxyType(replaced))
-
-
-# the key column of a rate that a resource names, and the table of the names a resource may use
-# (as ``price_book_checks.KNOWN_VALUES`` checks them): a rate naming another is never asked for
-_RATE_NAMES = {"ec2_on_demand": ("instance_type", "ec2_instance_specs", "EC2 instance type"),
-               "rds_on_demand": ("instance_class", "rds_on_demand", "RDS class"),
-               "elasticache_on_demand": ("node_type", "elasticache_on_demand",
-                                         "ElastiCache node type")}
-
-
-def _check_rate_names(priced: Sequence[tuple[str, str, tuple[str, ...], str]],
-                      tables: Mapping[str, Mapping[tuple[str, ...], PriceRow]]) -> None:
-    """A PricingError for a rate or a row of the user's tables (``(where, kind, key, noun)``)
-    naming an instance type, class or node type no table knows: a resource naming it is
-    refused, so the price (a typo, ``c5.lrage``) would silently never apply and the list price
-    would stand."""
-    for origin, kind, key, noun in priced:
-        if kind not in _RATE_NAMES:
-            continue
-        column, table, what = _RATE_NAMES[kind]
-        name = key[TABLE_SCHEMAS[kind].key.index(column)]
-        idx = TABLE_SCHEMAS[table].key.index(column)
-        known = {k[idx] for k in tables[table]}
-        if name not in known:
-            # M5.XLARGE: the names are lower case, and upper case was near nothing
-            close = _nearest(name, known)[0] or _nearest(name.lower(), known)[0]
-            hint = f"; did you mean {', '.join(repr(c) for c in close[:3])}?" if close else ""
-            if table == "ec2_instance_specs":  # a type newer than the shipped specs (audit21)
-                hint += ((" If" if close else "; if")  # was "... use this rate If it is"
-                         + " it is a type the tables lack, add its row (instance_type, vcpu, "
-                         "memory_mib, max_pods_eni, arch, source, as_of) to an "
-                         "ec2_instance_specs table of your own")
-            raise PricingError(f"{origin}: {column} {name!r} is not a known {what} "
-                               f"({table} tables), so no resource can use this {noun}{hint}")
-
-
-def _check_merged_tiers(rows: Mapping[tuple[str, ...], PriceRow], shipped: Path,
-                        own: Mapping[tuple[str, tuple[str, ...]], str]) -> None:
-    """A PricingError when the other-services rows (shipped, then the user's added or
-    replacing) leave an item's tiers with a gap or an overlap, at the file and line of the
-    user's row of the two when there is one: the cost model would stop at the break and report
-    the rest of the quantity as not found."""
-    gap = tier_gap(rows.values())
-    if gap is not None:
-        at_fault, why = gap
-        mine = [own[k] for r in reversed(at_fault) if (k := ("other_services", r.key)) in own]
-        where = mine[0] if mine else f"{shipped}: line {at_fault[-1].line}"
-        raise PricingError(f"{where}: {why}")
-
-
-def _check_tier_rates(overrides: Overrides, rows: Mapping[tuple[str, ...], PriceRow]) -> None:
-    """A PricingError for an other-services rate whose ``tier_start`` matches no row of an item
-    the tables price (a tier that does not exist, ``10240.0`` for ``10240``, none on a tiered
-    item): a lookup asks for the tables' tiers, so that rate would silently never apply."""
-    for rate in overrides.rates:
-        if rate.kind != "other_services":
-            continue
-        prefix, start = rate.key[:-1], rate.key[-1]
-        starts = sorted({k[-1] for k in rows if k[:-1] == prefix}, key=lambda t: Decimal(t or 0))
-        if not starts or start in starts:
-            continue
-        region, service, item = prefix
-        if starts == [""]:
-            raise PricingError(f"{rate.origin}: tier_start {start}: {service} {item} in "
-                               f"{region} is not priced in tiers; leave tier_start out")
-        raise PricingError(
-            f"{rate.origin}: tier_start {start or '(none)'}: {service} {item} in {region} is "
-            f"priced in tiers starting at {', '.join(starts)}; a rate replaces one tier's "
-            "price: write tier_start as one of those (one rate per tier), else the rate "
-            "never applies")

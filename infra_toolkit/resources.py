@@ -56,7 +56,8 @@ from infra_toolkit.price_book_checks import (
     known_value_problem,
     node_group_arch_problem,
 )
-from infra_toolkit.pricing import PriceBook, unpriced_region_fix
+from infra_toolkit.pricing import PriceBook
+from infra_toolkit.pricing_fixes import unpriced_region_fix
 from infra_toolkit.read_replicas import inherit_from_source
 from infra_toolkit.resource_fields import check_value, conflict, flatten, written_path
 from infra_toolkit.resource_rules import check_rules

@@ -13,9 +13,9 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.cost import CostEstimate, unit_price_text, usd_text
 from infra_toolkit.cost_notes import missing_text, note_lines, note_ref, price_notes
 from infra_toolkit.cost_summary import estimate_frame
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
-from infra_toolkit.manifests import DeploymentSpec
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan_architecture import Workload

@@ -121,9 +121,11 @@ def run_shared_cluster(rps_by_workload: list[np.ndarray], tick_s: int, specs: li
         cum_offered = tick_floats(np.concatenate([[0.0], np.cumsum(rps)]))
         requests = {"cpu": int(wl.cpu_request_millicores),
                     "memory": math.ceil(wl.memory_request_mib * MIB_MILLI)}
-        needs = metric_needs(s.hpa, memory_model=wl.memory_baseline_mib is not None)
+        needs = metric_needs(s.hpa, memory_model=wl.memory_baseline_mib is not None,
+                             queue_depth=wl.queue_depth_metrics)
         views.append(ControllerView(tick_s, s.metrics, s.metrics.sample_window_s // tick_s, wl,
-                                    loads[-1].cum_load, cum_offered, requests, needs))
+                                    loads[-1].cum_load, cum_offered, requests, needs,
+                                    loads[-1].backlog_l))
     spec_replicas = [int(s.initial_replicas) for s in specs]
     spec_changes = [[(0, n)] for n in spec_replicas]
     desired_changes = [[(0, n)] for n in spec_replicas]

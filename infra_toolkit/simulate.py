@@ -130,6 +130,15 @@ class SimulationSpec:
                 f"simulation {self.name!r}: hpa.min_replicas is 0 with no Object or External "
                 "metric (or the HPAScaleToZero gate off): the API server refuses such an HPA; "
                 "set min_replicas to 1 or more, or add an Object/External metric")
+        counted = {source.metric.name for m in self.hpa.metrics
+                   for source in (m.object, m.external) if source is not None}
+        unknown = [n for n in self.workload.queue_depth_metrics if n not in counted]
+        if unknown:
+            raise SimulationError(
+                f"simulation {self.name!r}: queue_depth_metrics names {', '.join(unknown)}, "
+                "no Object or External metric of the HPA (it has "
+                f"{', '.join(sorted(counted)) or 'none'}); name the metric as spec.metrics "
+                "writes it")
         if self.initial_replicas is None:
             object.__setattr__(self, "initial_replicas", max(1, self.hpa.min_replicas))
         init = self.initial_replicas

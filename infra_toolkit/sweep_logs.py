@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from infra_toolkit.hpa_metrics import failed_metrics_error, metric_error_text
 from infra_toolkit.sweep_cluster import Cluster
 from infra_toolkit.sweep_hpa import (
     E_NOSAMPLES,
@@ -41,22 +42,23 @@ def _describe(metric: Any) -> str:
     return f"external metric {metric.external.metric.name}"
 
 
-def _error(metric: Any, code: int) -> str:
+def _error(hpa: Any, metric: Any, code: int) -> str:
+    """The failed metric's error as ``hpa.reconcile``'s ScalingActive condition quotes it."""
     if metric.type == "Resource":
         name = metric.resource.name
-        text = (f"unable to get metrics for resource {name}: no metrics returned from resource "
-                "metrics API")
-        if code == E_NOSNAP:
-            return f"failed to get {name} utilization: {text}"
-        if code == E_NOSAMPLES:
-            return text
-        return "did not receive metrics for targeted pods (pods might be unready)"
+        what = "usage" if metric.resource.target.average_value_milli is not None else "utilization"
+        if code in (E_NOSNAP, E_NOSAMPLES):  # an empty answer fails as no answer does
+            return (f"failed to get {name} {what}: unable to get metrics for resource {name}: "
+                    "no metrics returned from resource metrics API")
+        return (f"failed to get {name} {what}: did not receive metrics for targeted pods "
+                "(pods might be unready)")
     if metric.type == "Pods":
         return (f"unable to get metric {metric.pods.metric.name}: no metrics returned from "
                 "custom metrics API")
     if metric.type == "Object":
         ref = metric.object.described_object
-        return f"unable to get metric {metric.object.metric.name} on {ref.kind} {ref.name}"
+        return (f"unable to get metric {metric.object.metric.name} on {ref.kind} "
+                f"{hpa.namespace}/{ref.name}")
     return f"unable to get external metric {metric.external.metric.name}"
 
 
@@ -64,9 +66,10 @@ def _sync_reason(spec: Any, out: SyncOutcome, i: int) -> str:
     if out.failed[i]:
         metrics = spec.hpa.metrics
         first = metrics[int(out.first_error_slot[i])]
-        return ("failed to compute desired number of replicas based on listed metrics: "
-                f"invalid metrics ({int(out.invalid[i])} invalid out of {len(metrics)}), "
-                f"first error is: {_error(first, int(out.first_error_code[i]))}")
+        detail = _error(spec.hpa, first, int(out.first_error_code[i]))
+        return failed_metrics_error(spec.hpa, (
+            f"invalid metrics ({int(out.invalid[i])} invalid out of {len(metrics)}), "
+            f"first error is: {metric_error_text(first, detail)}"))
     return LIMITED[int(out.limited[i])] or ""
 
 

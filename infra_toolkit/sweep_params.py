@@ -81,6 +81,9 @@ def unsupported(spec: Any) -> str | None:
     if spec.disruption_budget is not None:
         return (f"a PodDisruptionBudget ({spec.disruption_budget.name}), which only the scalar "
                 "path's node scale-down honours")
+    if wl.queue_depth_metrics:
+        return (f"queue-depth metrics ({', '.join(wl.queue_depth_metrics)}), which only the "
+                "scalar path reads from the requests queued")
     if spec.autoscaler.undisruptable_groups:
         return (f"node groups no disruption budget lets go "
                 f"({', '.join(spec.autoscaler.undisruptable_groups)}), which only the scalar "

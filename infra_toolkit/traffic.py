@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from infra_toolkit.errors import TrafficError
+from infra_toolkit.time_units import SECONDS_PER_DAY
 
 if TYPE_CHECKING:  # the loaders are re-exported lazily by __getattr__ below
     from infra_toolkit.traffic_cloudwatch import get_cloudwatch_traffic
@@ -43,7 +44,6 @@ __all__ = [
     "sum_curves",
 ]
 
-SECONDS_PER_DAY = 86_400.0
 # The largest relative standard deviation :func:`add_noise` takes: beyond it the gamma factor is
 # almost always near 0 with rare huge values, not noise around a rate (and its shape parameter
 # underflows, giving all zeros).

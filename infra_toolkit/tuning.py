@@ -8,8 +8,8 @@ How a variant is judged, exactly as the report judges the plan's own configurati
    apply the report's SLO rule (``slo_check.evaluate_slos`` reads a timeline: p50 / p99
    percentiles, each SLO's own threshold), so it only *rejects*, and only where the rule's
    outcome is certain: a p95 latency SLO whose threshold the row's ``max_p95_latency_ms``
-   exceeds (some step is over it), an availability SLO the row's served / offered share misses
-   (by more than float rounding). Nothing is called "meets" on a summary row.
+   exceeds (some step is over it), an availability SLO the row's served / (served + dropped)
+   share misses (by more than float rounding). Nothing is called "meets" on a summary row.
 2. **Confirm** with the report's rule: the baseline and then the variants the screen left, in
    screened-cost order, each through :func:`~infra_toolkit.simulate.simulate` and
    ``evaluate_slos`` in every chosen scenario, until ``top`` variants meet every SLO and the
@@ -71,21 +71,20 @@ costs). Beside it each row gives the workload's request share of those groups' i
 as the report splits a shared group (``request_share_monthly_usd``, :mod:`node_cost_share`:
 half by CPU, half by memory requests per tick; disks and CPU credits are not split), so the
 baseline's share is the report's per-workload node cost of that scenario.
+
+The screen is :mod:`infra_toolkit.tuning_screen`, the confirmation and cluster mode's runs
+:mod:`infra_toolkit.tuning_runs`, the table's columns and rank :mod:`infra_toolkit.tuning_table`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from infra_toolkit.analysis import workload_loads
-from infra_toolkit.cost_summary import printed_delta_usd
 from infra_toolkit.errors import SimulationError
 from infra_toolkit.joint_run import JointRun, joint_run
 from infra_toolkit.notebook_parameters import (
@@ -95,17 +94,10 @@ from infra_toolkit.notebook_parameters import (
 )
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import is_load_test, reference_scenario
-from infra_toolkit.plan_scenario_types import Scenario, Slo
+from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
-from infra_toolkit.report_html import quantity_text
-from infra_toolkit.simulate import (
-    SimulationSpec,
-    simulate_cluster,
-    simulate_many,
-)
-from infra_toolkit.slo_check import evaluate_slos
-from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.tuning_cost import SweepPricer, group_resources
 from infra_toolkit.tuning_grid import (
     DEFAULT_MAX_CLUSTER_RUNS,
@@ -114,18 +106,12 @@ from infra_toolkit.tuning_grid import (
     build_variants,
     field_value,
 )
+from infra_toolkit.tuning_runs import cluster_runs, confirm_variants
+from infra_toolkit.tuning_screen import screened_rows
+from infra_toolkit.tuning_table import blank_row, ranked_table
 from infra_toolkit.tuning_volumes import workload_claims
 
-__all__ = ["LOAD_TEST_NOTE", "STATUSES", "SweepResult", "sweep_workload"]
-
-#: a variant's status, best first (the rank's first key)
-STATUSES = ("meets SLOs", "not confirmed", "fails SLOs", "invalid")
-#: why a load test's ``<scenario>:monthly_usd`` is empty: the report leaves it out of every
-#: monthly figure
-LOAD_TEST_NOTE = ("load test: no monthly projection (minutes of synthetic users are not a "
-                  "month of traffic)")
-# served / offered computed from a summary row and from a timeline differ by float rounding only
-_AVAILABILITY_SLACK_PCT = 1e-9
+__all__ = ["SweepResult", "sweep_workload"]
 
 
 @dataclass(frozen=True)
@@ -155,50 +141,6 @@ class SweepResult:
     unsettled: str = ""
     unsettled_count: int = 0
     shared_cost_notes: tuple[str, ...] = ()
-
-
-def _screen(slos: Sequence[Slo], row: Mapping[str, Any]) -> dict[str, str]:
-    """The SLOs a summary row shows violated, each with why (only certain outcomes)."""
-    out = {}
-    for s in slos:
-        if s.metric == "latency" and s.percentile == 95:
-            assert s.threshold_ms is not None
-            worst = float(row["max_p95_latency_ms"])
-            if worst > s.threshold_ms:  # NaN (no load) compares False
-                out[s.name] = f"max p95 {worst:,.0f} ms > {s.threshold_ms:g} ms"
-        elif s.metric == "availability":
-            assert s.objective_pct is not None
-            offered = float(row["offered_requests"])
-            pct = 100.0 * float(row["served_requests"]) / offered if offered > 0 else 100.0
-            if pct < s.objective_pct - _AVAILABILITY_SLACK_PCT:
-                # rounded down: 99.8995 % printed as 99.900 would read as the 99.9 % it misses
-                out[s.name] = f"{quantity_text(pct, 3, down=True)} % served < " \
-                              f"{s.objective_pct:g} %"
-    return out
-
-
-def _scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
-    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
-                                    "request_share_monthly_usd", "monthly_note")]
-    for s in slos:
-        cols += [f"{name}:{s.name}:met", f"{name}:{s.name}:violation_minutes"]
-    return cols
-
-
-def _summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
-                     cost: tuple[Decimal | None, str, Decimal | None],
-                     hours: float | None = None
-                     ) -> dict[str, Any]:
-    """A scenario's columns from a summary row (``hours``: the workload's groups' node-hours,
-    when not the row's per-type counts)."""
-    offered = float(row["offered_requests"])
-    if hours is None:
-        hours = sum(float(row.get(f"node_hours_{t}", 0.0))
-                    for t in {g.instance_type for g in spec.node_groups})
-    return {f"{name}:dropped_pct": 100.0 * float(row["dropped_requests"]) / offered
-            if offered > 0 else 0.0,
-            f"{name}:peak_replicas": int(row["peak_replicas"]),
-            f"{name}:node_hours": hours, f"{name}:monthly_usd": cost[0]}
 
 
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
@@ -274,9 +216,10 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     pricer = SweepPricer(resources, book, workload_claims(plan, workload), plan.proposed.region)
     if not sharing and not unscreened:
         curves = {name: by[workload] for name, by in loads.items()}
-        rows = _screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
-        confirmed, unsettled_count = _confirm(rows, variants, chosen, curves, slos, workload,
-                                              top, confirm_limit, pricer, priced_in.name)
+        rows = screened_rows(variants, chosen, curves, slos, pricer, priced_in.name)
+        confirmed, unsettled_count = confirm_variants(rows, variants, chosen, curves, slos,
+                                                      workload, top, confirm_limit, pricer,
+                                                      priced_in.name)
         if unsettled_count:
             unsettled = (f"{unsettled_count} unrejected variant(s) not confirmed could still "
                          f"rank among the {top} cheapest meeting the SLOs: confirmation "
@@ -291,11 +234,11 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
                 f"workload {workload!r} {why}, no summary screen): {runs:,} runs (variants x "
                 f"scenarios) is over the limit of {max_cluster_runs:,}; narrow the grid, "
                 "choose fewer scenarios, or raise the limit with --max-cluster-runs")
-        rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
-        confirmed = _cluster_runs(rows, variants, chosen, loads, plan.slos, workload,
-                                  joint if sharing else JointRun({workload: base}),
-                                  pricer, priced_in.name)
-    table = _ranked(rows, tuple(grid), chosen, slos)
+        rows = [blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
+        confirmed = cluster_runs(rows, variants, chosen, loads, plan.slos, workload,
+                                 joint if sharing else JointRun({workload: base}),
+                                 pricer, priced_in.name)
+    table = ranked_table(rows, tuple(grid), chosen, slos)
     notes = [r["cost_note"] for r in rows if r["cost_note"]]
     shared = tuple(dict.fromkeys(n for n in notes if notes.count(n) > 1))
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
@@ -320,209 +263,3 @@ def _one_type_groups(spec: SimulationSpec) -> str:
         by_type.setdefault(g.instance_type, []).append(g.name)
     return "; ".join(f"node groups {', '.join(names)} of one instance type, {itype}"
                      for itype, names in by_type.items() if len(names) > 1)
-
-
-def _blank_row(i: int, v: Variant, chosen: Sequence[Scenario], slos: Sequence[Slo]
-               ) -> dict[str, Any]:
-    """Variant ``i``'s row before any run: its values, status (invalid or not confirmed) and
-    empty scenario columns."""
-    row: dict[str, Any] = {"baseline": i == 0, **v.values, "status": "invalid"
-                           if v.invalid else "not confirmed", "monthly_usd": None,
-                           "request_share_monthly_usd": None, "claimed_volumes_monthly_usd": None,
-                           "checked_by": "", "note": v.invalid or "", "cost_note": ""}
-    for s in chosen:
-        row.update(dict.fromkeys(_scenario_columns(s.name, slos)))
-        for slo in slos:
-            row[f"{s.name}:{slo.name}:violation_minutes"] = math.nan
-    return row
-
-
-def _screened_rows(variants: Sequence[Variant], chosen: Sequence[Scenario],
-                   curves: Mapping[str, TrafficCurve], slos: Sequence[Slo], pricer: SweepPricer,
-                   cost_scenario: str) -> list[dict[str, Any]]:
-    rows = [_blank_row(i, v, chosen, slos) for i, v in enumerate(variants)]
-    runnable = [i for i, v in enumerate(variants) if v.spec is not None]
-    specs = [variants[i].spec for i in runnable]
-    for s in chosen:
-        summaries = simulate_many(curves[s.name], [sp for sp in specs if sp is not None])
-        for i, summary in zip(runnable, summaries.to_dict("records"), strict=True):
-            spec = variants[i].spec
-            assert spec is not None
-            hours = {g.name: float(summary.get(f"node_hours_{g.instance_type}", 0.0))
-                     for g in spec.node_groups}
-            cost = pricer.monthly(spec, hours, float(summary["duration_s"]) / 3600.0,
-                                  volumes=pricer.claims.from_summary(summary, spec)
-                                  if pricer.claims else None)
-            row = rows[i]
-            row.update(_summary_figures(s.name, summary, spec, cost))
-            if s.name == cost_scenario:
-                row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
-            for slo_name, why in _screen(slos, summary).items():
-                row[f"{s.name}:{slo_name}:met"] = False
-                row["status"], row["checked_by"] = "fails SLOs", "summary screen"
-                row["note"] = "; ".join(filter(None, (row["note"], f"{s.name}: {why}")))
-    return rows
-
-
-def _cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
-                  chosen: Sequence[Scenario], loads: Mapping[str, Mapping[str, TrafficCurve]],
-                  plan_slos: Sequence[Slo], workload: str, cluster: JointRun, pricer: SweepPricer,
-                  cost_scenario: str) -> int:
-    """Cluster mode (and a workload alone on groups of one instance type, ``cluster`` holding it
-    alone): every valid variant (the baseline first) in the report's joint run of every chosen
-    scenario, judged by the report's SLO rule on the workload's timeline and failing when
-    it breaks another workload's SLO that the baseline meets (one the baseline already fails
-    with fewer violation minutes is noted, the status kept); returns how many variants ran."""
-    # another workload's SLO in the baseline run: met, and its violation minutes
-    baseline: dict[tuple[str, str, str], tuple[bool, float]] = {}
-    ran, shared = 0, bool(cluster.sharing(workload))
-    for i, v in enumerate(variants):
-        if v.spec is None:
-            continue
-        specs, fixed = cluster.with_spec(workload, v.spec)
-        row, ok, broken, worse = rows[i], True, [], []
-        for s in chosen:
-            run = simulate_cluster(loads[s.name], specs, fixed)
-            sim = run.simulations[workload]
-            hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
-                     for g in v.spec.node_groups}
-            cost = pricer.monthly(v.spec, hours, sim.summary.duration_s / 3600.0,
-                                  pricer.credits(run, specs, v.spec),
-                                  pricer.overflow(run, v.spec),
-                                  pricer.claims.from_run(sim) if pricer.claims else None)
-            row.update(_summary_figures(s.name, dataclasses.asdict(sim.summary), v.spec, cost,
-                                        sum(hours.values())))
-            share = pricer.request_share(run, specs, fixed, workload) if shared else None
-            row[f"{s.name}:request_share_monthly_usd"] = share
-            if s.name == cost_scenario:
-                row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
-                row["request_share_monthly_usd"] = share
-            for name, other in run.simulations.items():
-                checks = evaluate_slos(plan_slos, name, other.timeline, v.spec.tick_s)
-                for check in checks.to_dict("records"):
-                    met, minutes = bool(check["met"]), float(check["violation_minutes"])
-                    key = (s.name, name, check["slo"])
-                    if name == workload:
-                        row[f"{s.name}:{check['slo']}:met"] = met
-                        row[f"{s.name}:{check['slo']}:violation_minutes"] = minutes
-                        ok = ok and met
-                    elif i == 0:
-                        baseline[key] = (met, minutes)
-                    elif key not in baseline or met:
-                        continue
-                    elif baseline[key][0]:
-                        broken.append(f"{s.name}: {name}'s {check['slo']}")
-                    elif minutes > baseline[key][1]:
-                        # the neighbour fails this SLO with the plan's own configuration too, so
-                        # the variant is not what breaks it: said, not made to fail
-                        worse.append(f"{s.name}: {name}'s {check['slo']} "
-                                     f"({baseline[key][1]:.2f} -> {minutes:.2f} violation minutes)")
-        ran += 1
-        row["checked_by"] = "report rule"
-        row["status"] = "meets SLOs" if ok and not broken else "fails SLOs"
-        if broken:
-            row["note"] = "; ".join(filter(None, (
-                row["note"], "breaks SLO(s) the baseline meets: " + ", ".join(broken))))
-        if worse:
-            row["note"] = "; ".join(filter(None, (
-                row["note"], "worsens SLO(s) the baseline already fails: " + ", ".join(worse))))
-    return ran
-
-
-def _cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
-    usd = row["monthly_usd"]
-    return (1, Decimal(0)) if usd is None else (0, usd)
-
-
-def _confirm(rows: list[dict[str, Any]], variants: Sequence[Variant],
-             chosen: Sequence[Scenario], curves: Mapping[str, TrafficCurve],
-             slos: Sequence[Slo], workload: str, top: int, limit: int, pricer: SweepPricer,
-             cost_scenario: str) -> tuple[int, int]:
-    """Run the baseline, then the unscreened variants cheapest first, through ``simulate`` (as
-    ``simulate_cluster`` runs a workload alone on its groups, bit for bit) and the report's SLO
-    rule, a burstable group's surplus CPU credits from each run added to its cost, until ``top``
-    variants meet every SLO and none left could rank among them, or ``limit`` ran; returns how
-    many ran and, when ``limit`` stopped it first, how many left could still rank among them.
-
-    The order is the screened cost, which leaves a burstable group's surplus CPU credits out (a
-    summary row has no CPU over time), counts a committed group's node-hours above its
-    ``committed_instances`` as if spread evenly and a Retain StatefulSet's claimed volumes at
-    a lower bound, while the rank takes all three from the run. A run's node-hours are its
-    summary row's, bit for bit, its credits only add (charged >= 0), node-hours spread evenly
-    have the fewest above a commitment (the sum of max(0, n - N) is at least max(0, sum of n -
-    N x steps)), and the volumes are at least :func:`tuning_volumes.screened_volumes`' bound
-    (priced by the same monotone lines), so the screened cost is a lower bound of the ranked
-    one: once the ``top``-th cheapest variant meeting the SLOs costs
-    no more than the next variant's screened cost, no variant left unconfirmed can cost less
-    than it (credits that reorder two variants make the confirmation go on past the first)."""
-    order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
-                         key=lambda i: (*_cost_key(rows[i]), i))
-    meeting: list[tuple[int, Decimal]] = []  # the ranked cost of each variant meeting the SLOs
-
-    def settled(i: int) -> bool:  # variant i cannot rank among the top cheapest meeting them
-        return len(meeting) >= top and sorted(meeting)[top - 1] <= _cost_key(rows[i])
-
-    ran = 0
-    for n, i in enumerate(order):
-        if settled(i):
-            break
-        if ran >= limit:
-            return ran, sum(not settled(j) for j in order[n:])
-        spec = variants[i].spec
-        assert spec is not None
-        row, ok = rows[i], True
-        for s in chosen:
-            run = simulate_cluster({workload: curves[s.name]}, {workload: spec})
-            credits = pricer.credits(run, {workload: spec}, spec)
-            # the node-hours are the summary row's; the credits, the node-hours above a
-            # commitment and the claimed volumes come from the run
-            if credits or pricer.committed(spec) or pricer.prices_volumes:
-                sim = run.simulations[workload]
-                hours = {g.name: run.node_hours_by_node_group.get(g.name, 0.0)
-                         for g in spec.node_groups}
-                cost = pricer.monthly(spec, hours, sim.summary.duration_s / 3600.0, credits,
-                                      pricer.overflow(run, spec),
-                                      pricer.claims.from_run(sim) if pricer.claims else None)
-                row[f"{s.name}:monthly_usd"] = cost[0]
-                if s.name == cost_scenario:
-                    row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = \
-                        cost
-            checks = evaluate_slos(slos, workload, run.simulations[workload].timeline,
-                                   spec.tick_s)
-            for check in checks.to_dict("records"):
-                row[f"{s.name}:{check['slo']}:met"] = bool(check["met"])
-                row[f"{s.name}:{check['slo']}:violation_minutes"] = \
-                    float(check["violation_minutes"])
-                ok = ok and bool(check["met"])
-        ran += 1
-        row["checked_by"] = "report rule"
-        row["status"] = "meets SLOs" if ok else "fails SLOs"
-        if ok and i != 0:
-            meeting.append(_cost_key(row))
-    return ran, 0
-
-
-def _ranked(rows: list[dict[str, Any]], fields: Sequence[str], chosen: Sequence[Scenario],
-            slos: Sequence[Slo]) -> pd.DataFrame:
-    base_usd = rows[0]["monthly_usd"]
-    for r in rows:
-        r["delta_monthly_usd"] = None if base_usd is None or r["monthly_usd"] is None \
-            else printed_delta_usd(base_usd, r["monthly_usd"])
-    order = sorted(range(len(rows)), key=lambda i: (STATUSES.index(rows[i]["status"]),
-                                                    *_cost_key(rows[i]), i))
-    columns = ["rank", "baseline", *fields, "status", "monthly_usd", "delta_monthly_usd",
-               "request_share_monthly_usd", "claimed_volumes_monthly_usd", "checked_by", "note"]
-    for s in chosen:
-        columns += _scenario_columns(s.name, slos)
-    # the report's rule: a load test has no month to project, whatever its run cost
-    unpriced = {f"{s.name}:{k}": None for s in chosen if is_load_test(s)
-                for k in ("monthly_usd", "request_share_monthly_usd")}
-    notes = {f"{s.name}:monthly_note": LOAD_TEST_NOTE if is_load_test(s) else "" for s in chosen}
-    ranked = [{**rows[i], **unpriced, **notes, "rank": n,
-               "note": "; ".join(filter(None, (rows[i]["cost_note"], rows[i]["note"])))}
-              for n, i in enumerate(order, start=1)]
-    frame = pd.DataFrame(ranked, columns=columns)
-    for c in columns:  # True / False / None as they are, not numpy bools or NaN
-        if c.endswith(":met"):
-            frame[c] = pd.Series([r[c] for r in ranked], dtype=object)
-    return frame

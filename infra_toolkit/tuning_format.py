@@ -57,11 +57,14 @@ CLUSTER_SLO_RULE = ("cluster mode: every variant runs with the pods it shares no
                     "report's SLO check (slo_check.evaluate_slos) met every SLO in every "
                     "scenario; a variant that breaks another workload's SLO the baseline meets "
                     "fails")
-UNSCREENED_SLO_RULE = ("every variant runs (no screen: simulate_many's summary rows count "
-                       "node-hours per instance type and cannot bill node groups of one type "
-                       "apart), alone as the report runs it, with node-hours per group, and "
-                       "meets the SLOs only when the report's SLO check "
-                       "(slo_check.evaluate_slos) met every SLO in every scenario")
+#: ``{why}``: the result's ``unscreened`` reason (node groups of one instance type, which
+#: summary rows cannot bill apart, or a PodDisruptionBudget the sweep engine does not model)
+UNSCREENED_SLO_RULE = ("every variant runs (no screen: {why}), alone as the report runs it, "
+                       "with node-hours per group, and meets the SLOs only when the report's "
+                       "SLO check (slo_check.evaluate_slos) met every SLO in every scenario")
+#: why node groups of one instance type are not screened, said after their names
+_ONE_TYPE_WHY = (", which simulate_many's summary rows cannot bill apart (they count "
+                 "node-hours per instance type)")
 
 
 MONEY_IN_CLUSTER_MODE = (
@@ -76,7 +79,13 @@ def slo_rule(result: SweepResult) -> str:
     variant run (node groups of one instance type) or in cluster mode."""
     if result.cluster:
         return CLUSTER_SLO_RULE
-    return UNSCREENED_SLO_RULE if result.unscreened else SLO_RULE
+    # the rule names the run's own reason: it said "node groups of one type" for a budget too
+    if not result.unscreened:
+        return SLO_RULE
+    why = result.unscreened
+    if why.startswith("node groups "):  # tuning._one_type_groups names the groups only
+        why += _ONE_TYPE_WHY
+    return UNSCREENED_SLO_RULE.format(why=why)
 
 
 def no_screen(result: SweepResult) -> str:

@@ -55,6 +55,10 @@ class WorkloadSpec:
     sidecars before it started (their startup probes,
     :func:`~infra_toolkit.readiness.containers_running_s`; 0 without); the pod runs (uses CPU)
     from :attr:`running_s`.
+    ``queue_depth_metrics``: names of the HPA's Object or External metrics that count the
+    messages waiting (SQS ``ApproximateNumberOfMessagesVisible``), read as the requests queued
+    (the backlog within ``queue_timeout_s``, a mean over the sample window) rather than as the
+    offered rate, as every other such metric is.
 
     Two requests of one pod: ``cpu_request_millicores`` / ``memory_request_mib`` are the HPA's
     (the containers' sum, its utilization denominator and the memory model's; 256 MiB stands in
@@ -86,9 +90,18 @@ class WorkloadSpec:
     schedule_cpu_millicores: float | None = None
     schedule_memory_mib: float | None = None
     sidecar_start_s: float = 0.0
+    queue_depth_metrics: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         o = f"workload {quoted(self.name)}"
+        object.__setattr__(self, "queue_depth_metrics", tuple(self.queue_depth_metrics))
+        if self.queue_depth_metrics and not self.queue_timeout_s > 0:
+            # with no wait allowed, load above the Ready pods' capacity is dropped at once: no
+            # request is ever queued, so such a metric would read 0 and never scale
+            raise SpecError(f"{o}.queue_depth_metrics ({', '.join(self.queue_depth_metrics)}) "
+                            "read the requests waiting in the queue, but queue_timeout_s is 0, "
+                            "so none ever wait (load above capacity is dropped at once); set "
+                            "queue_timeout_s to how long a message may wait in the queue")
         for name in ("cpu_request_millicores", "capacity_rps_per_pod", "memory_request_mib",
                      "slo_p95_latency_ms"):
             require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)

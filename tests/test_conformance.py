@@ -65,6 +65,10 @@ def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
         # functions say so in notes), and the remaining metrics/client_test.go and
         # legacy_metrics_client_test.go tests.
         ("go_vectors_s17.json", 67),
+        # Audit 18: paths of the 1.37 Go code no earlier case exercised (missing pods flipping
+        # a scale-down, a superfluous sample counted, External AverageValue from zero at +Inf
+        # and NaN ratios); worked out in each case's notes.
+        ("go_vectors_s18.json", 4),
     ],
 )
 def test_further_go_test_cases_pass(file_name: str, count: int) -> None:

@@ -410,6 +410,43 @@ def test_backup_within_the_free_allowance_costs_nothing(book: PriceBook) -> None
         Decimal(0), Decimal("0.095"), Decimal(0))
 
 
+@pytest.mark.parametrize(("resource", "component"), [
+    # a backup within RDS's free allowance, declared as 0 GB beyond it
+    ({"type": "aws_db_instance", "name": "db", "engine": "postgres",
+      "instance_class": "db.r6g.large", "allocated_storage": 400, "backup_retention_period": 7,
+      "usage": {"additional_backup_storage_gb": 0}}, "Additional backup storage"),
+    # snapshots of 0 GB kept beyond the free one
+    ({"type": "aws_elasticache_replication_group", "name": "cache",
+      "node_type": "cache.r6g.large", "snapshot_retention_limit": 3,
+      "usage": {"snapshot_storage_size_gb": 0}}, "Backup storage"),
+    # a NAT gateway processing nothing
+    ({"type": "aws_nat_gateway", "name": "nat", "usage": {"monthly_data_processed_gb": 0}},
+     "Data processed"),
+])
+def test_a_declared_zero_needs_no_price_in_a_region_the_tables_lack(
+        book: PriceBook, resource: dict[str, Any], component: str) -> None:
+    # eu-west-1 has no rds_backup_storage, elasticache_backup_storage or NAT row in the shipped
+    # other_services table: 0 GB x any price is $0, so the line must not block approval as
+    # PRICE NOT FOUND (author18: a plan's backup within the allowance did)
+    line = only(price(book, resource, region="eu-west-1"), component)
+    assert (line.monthly_quantity, line.monthly_cost_usd, line.status) == (
+        Decimal(0), Decimal(0), "priced")
+    assert "none needed while none is used" in line.note
+
+
+@pytest.mark.parametrize("usage", [
+    {"additional_backup_storage_gb": 50},  # some GB: the price matters
+    {},  # retention on, usage unknown: still flagged for its price, not waved through
+])
+def test_a_quantity_above_zero_or_unknown_still_needs_its_price(
+        book: PriceBook, usage: dict[str, Any]) -> None:
+    line = only(price(book, {"type": "aws_db_instance", "name": "db", "engine": "postgres",
+                             "instance_class": "db.r6g.large", "allocated_storage": 400,
+                             "backup_retention_period": 7, "usage": usage}, region="eu-west-1"),
+                "Additional backup storage")
+    assert line.status == "PRICE NOT FOUND"
+
+
 @pytest.mark.parametrize(("retention_days", "usage", "quantity", "usd", "status"), [
     # retention on, usage not given: the line says so instead of pricing $0
     (7, {}, None, None, "usage unknown"),

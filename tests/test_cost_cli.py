@@ -161,7 +161,7 @@ def test_a_missing_price_is_printed_flagged_and_exits_1(capsys: pytest.CaptureFi
     assert all(c["monthly_usd"] is None for c in doc["components"])
 
 
-# what the shipped tables say of a region they lack, per table (pricing._region_fix)
+# what the shipped tables say of a region they lack, per table (pricing_fixes.region_fix)
 _OWN = ("or add a rate to an overrides file or the row to a table of your own (cost "
         "--pricing-overrides / --pricing-table; in a plan, pricing.overrides / pricing.tables; "
         "see pricing_data/README.md)")

@@ -538,3 +538,43 @@ def test_a_target_the_api_or_the_controller_cannot_use_is_refused(metric: dict,
                                                                   message: str) -> None:
     with pytest.raises(SpecError, match=re.escape(message)):
         hpa_from_dict(manifest(metrics=[metric]), SOURCE)
+
+
+def _container_metric(name: str) -> dict[str, Any]:
+    return {"type": "ContainerResource", "containerResource": {
+        "name": name, "container": "app",
+        "target": {"type": "Utilization", "averageUtilization": 60}}}
+
+
+@pytest.mark.parametrize("name", [
+    "cpu", "memory", "ephemeral-storage", "hugepages-2Mi",  # IsStandardContainerResourceName
+    "kubernetes.io/foo",  # a native resource: IsPrefixedNativeResource
+    "nvidia.com/gpu",  # an extended resource: IsExtendedResourceName
+])
+def test_a_container_resource_name_the_api_server_accepts(name: str) -> None:
+    hpa = hpa_from_dict(manifest(metrics=[_container_metric(name)]), SOURCE)
+    assert hpa.metrics[0].container_resource is not None
+    assert hpa.metrics[0].container_resource.name == name
+
+
+@pytest.mark.parametrize(("name", "rule"), [
+    # validation.go validateContainerResourceSource -> core/v1 ValidateContainerResourceName:
+    # without a '/', "must be a standard resource for containers" (storage and pods are standard
+    # resources, but not container ones; resource names are case-sensitive)
+    ("CPU", "must be a standard resource for containers"),
+    ("storage", "must be a standard resource for containers"),
+    # IsQualifiedName fails first ("cpu!" has a '!', "a/b/c" two '/')
+    ("cpu!", "must be a qualified name"),
+    ("a/b/c", "must be a qualified name"),
+    # IsExtendedResourceName: a name starting with "requests." is not one
+    ("requests.example.com/foo", "doesn't follow extended resource name standard"),
+])
+def test_a_container_resource_name_the_api_server_refuses(name: str, rule: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(
+            f"spec.metrics[0].containerResource.name (={name!r}) {rule}")):
+        hpa_from_dict(manifest(metrics=[_container_metric(name)]), SOURCE)
+    # a Resource metric's name is only required (validateResourceSource): the same names pass
+    # there, and the controller fails the metric at every sync instead
+    resource = {"type": "Resource", "resource": {
+        "name": name, "target": {"type": "Utilization", "averageUtilization": 60}}}
+    assert hpa_from_dict(manifest(metrics=[resource]), SOURCE).metrics[0].resource is not None

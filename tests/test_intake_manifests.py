@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from infra_toolkit.errors import SpecError
-from infra_toolkit.manifests import deployment_from_dict, read_deployment_yaml, read_hpa_yaml
+from infra_toolkit.hpa_yaml import read_hpa_yaml
+from infra_toolkit.manifests import deployment_from_dict, read_deployment_yaml
 from infra_toolkit.readiness import ContainerProbes, Probe
 from infra_toolkit.restart_probes import RestartProbe
 from tests.test_intake_karpenter_volumes import INTAKE

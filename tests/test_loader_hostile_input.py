@@ -15,11 +15,13 @@ from infra_toolkit.approval_store import open_store
 from infra_toolkit.approval_writes import sign_off, submit
 from infra_toolkit.eksctl_config import read_cluster_config
 from infra_toolkit.errors import ApprovalError, PricingError, SpecError, TrafficError
+from infra_toolkit.hpa_yaml import read_hpa_yaml
 from infra_toolkit.karpenter_manifests import read_node_pools
-from infra_toolkit.manifests import read_deployment_yaml, read_hpa_yaml
+from infra_toolkit.manifests import read_deployment_yaml
 from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.pricing_tables import read_price_table
-from infra_toolkit.traffic_csv import read_traffic_csv, traffic_csv_text
+from infra_toolkit.traffic_csv import read_traffic_csv
+from infra_toolkit.traffic_csv_write import traffic_csv_text
 from tests.approval_helpers import at, subject
 from tests.test_plan_node_pools import NODE_POOLS
 

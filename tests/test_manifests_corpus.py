@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.eksctl_config import NodeGroupConfig, read_cluster_config
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa import (
@@ -37,7 +38,8 @@ from infra_toolkit.hpa import (
     PodsMetricSource,
     ResourceMetricSource,
 )
-from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml, read_hpa_yaml
+from infra_toolkit.hpa_yaml import read_hpa_yaml
+from infra_toolkit.manifests import read_deployment_yaml
 from infra_toolkit.readiness import ContainerProbes, Probe, seconds_to_ready
 from infra_toolkit.restart_probes import RestartProbe
 from infra_toolkit.update_strategy import UpdateStrategy
@@ -464,7 +466,7 @@ MEMORY_HPA = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
 
 def test_memory_utilization_without_memory_requests_is_named() -> None:
     from infra_toolkit.hpa import hpa_from_dict
-    from infra_toolkit.manifests import memory_utilization_problem
+    from infra_toolkit.hpa_requests import memory_utilization_problem
 
     hpa = hpa_from_dict(MEMORY_HPA)
     # php-apache requests cpu only: the real HPA fails the memory metric (calculateRequests)

@@ -17,7 +17,7 @@ from infra_toolkit.hpa import (
     MetricIdentifier,
     MetricTarget,
 )
-from infra_toolkit.manifests import read_hpa_yaml
+from infra_toolkit.hpa_yaml import read_hpa_yaml
 
 DATA = Path(__file__).parent / "data" / "hpa"
 

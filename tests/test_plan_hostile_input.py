@@ -13,8 +13,8 @@ import yaml
 
 from infra_toolkit.eksctl_config import read_cluster_config
 from infra_toolkit.errors import PricingError, SpecError
+from infra_toolkit.hpa_yaml import read_hpa_yaml
 from infra_toolkit.karpenter_manifests import node_pools_from_documents
-from infra_toolkit.manifests import read_hpa_yaml
 from infra_toolkit.plan import validate_plan
 from infra_toolkit.plan_yaml import read_yaml_documents
 from infra_toolkit.pricing_overrides import read_overrides

@@ -657,6 +657,13 @@ MUTATIONS = [
      "duration: 1d}"), "timeline[0].duration", "give either end or duration, not both"),
     ("{name: rollout, duration: 1d}", "{name: rollout}", "timeline[0].duration",
      "give a duration (e.g. 3d) or start and end dates"),
+    # a comma in an unquoted flow value makes the text after it a key without a value
+    # (author18: `{name: Create the cluster, node groups, duration: 3d}`)
+    ("{name: rollout, duration: 1d}", "{name: Create the cluster, node groups, duration: 1d}",
+     "timeline[0][\"node groups\"]", "unknown key 'node groups'; valid: 'description', "
+     "'duration', 'end', 'name', 'start'; it has no value, as a comma in "
+     "an unquoted value inside `{...}` makes of the text after it: quote that value (`name: "
+     "\"a, b\"`)"),
     ("{name: rollout, duration: 1d}", "{name: rollout, start: 2027-02-30, duration: 1d}",
      "timeline[0].start", "expected a date as YYYY-MM-DD"),
     # the simulator's WorkloadSpec refuses it, reported at the field

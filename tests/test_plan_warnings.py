@@ -211,6 +211,17 @@ def test_a_scenario_peak_above_max_replicas_times_capacity(tmp_path: Path) -> No
     (warning,) = _peak_warnings(big)
     assert warning[1].endswith("raise maxReplicas to at least 12,500 (500,000 / 40) or the "
                                "pod's capacity")
+    # a queue consumer (queue_timeout_s 600) queues the 80 rps over 320 instead of dropping
+    # them (author18: "cannot be served" read as lost messages)
+    queue = _plan(tmp_path / "queue", plan_edits=(
+        ("csv: {path: manifests/traffic.csv}", "csv: {path: manifests/traffic.csv, peak_rps: "
+                                               "400}"),
+        ("        app_start_s: 10\n", "        app_start_s: 10\n        queue_timeout_s: 600\n")))
+    (warning,) = _peak_warnings(queue)
+    assert "80 rps (20 %) cannot be served at the peak even at maxReplicas (it waits in the " \
+           "queue, up to queue_timeout_s 600 s, and drains once the rate falls below 320 rps: " \
+           "a short peak costs latency, not requests), and the rate is above 320 rps for 3 " \
+           "min" in warning[1]
 
 
 def test_node_groups_too_small_for_max_replicas(tmp_path: Path) -> None:
@@ -1167,9 +1178,10 @@ def _external(name: str, target: str) -> str:
      "rate in requests per second, so its target of 30 a pod is simulated as that many requests "
      "per second: the replicas, nodes, cost and latency shown are those of a rate target, not "
      "of the messages the HPA counts in the cluster (a backlog grows with the gap between "
-     "arrivals and processing, not with the rate), which the simulation does not model; scale "
-     "the HPA on the queue's arrival rate (SQS NumberOfMessagesSent per second) for figures "
-     "that hold, or read these as those of a rate target of 30 a pod"),
+     "arrivals and processing, not with the rate); name it in the workload model's "
+     "queue_depth_metrics to simulate it as the requests queued (with queue_timeout_s, how long "
+     "a message may wait), or scale the HPA on the queue's arrival rate (SQS "
+     "NumberOfMessagesSent per second), or read these as those of a rate target of 30 a pod"),
     # a Value target of 2k messages (2000) in all; Kafka's consumer-group lag as yace/kminion
     # name it
     ("kafka_consumergroup_lag", "{type: Value, value: 2k}",
@@ -1186,6 +1198,50 @@ def test_an_external_metric_named_as_a_queue_depth_is_warned(
     else:
         (message,) = got
         assert expected in message, message
+
+
+QUEUE_MODEL = ("        app_start_s: 10\n",
+               "        app_start_s: 10\n        queue_timeout_s: 600\n"
+               "        queue_depth_metrics: [sqs-approximatenumberofmessagesvisible]\n")
+
+
+def test_a_queue_depth_named_in_the_model_is_simulated_as_such_and_not_warned(
+        tmp_path: Path) -> None:
+    # author18: named in queue_depth_metrics it reads the requests queued, so neither the
+    # queue-depth warning nor the rate-at-capacity one (30 a pod read as 30 rps against a pod's
+    # 40) applies
+    plan = _plan(tmp_path, _external("sqs-approximatenumberofmessagesvisible",
+                                     "{type: AverageValue, averageValue: '30'}"),
+                 plan_edits=(QUEUE_MODEL,))
+    assert [m for _, m in _warnings(plan) if "sqs-approximatenumberofmessagesvisible" in m] == []
+    from infra_toolkit.plan import read_plan
+    spec = read_plan(plan).proposed.workloads[0].workload_spec()
+    assert spec.queue_depth_metrics == ("sqs-approximatenumberofmessagesvisible",)
+
+
+@pytest.mark.parametrize(("model", "path", "message"), [
+    # a name the HPA does not have, with the one it has and the near miss
+    ("        queue_timeout_s: 600\n        queue_depth_metrics: [sqs-visible]\n",
+     "proposed.workloads[0].model.queue_depth_metrics[0]",
+     "'sqs-visible' is no Object or External metric of the HPA (it has 'sqs-approximate"
+     "numberofmessagesvisible'); name one as its spec.metrics writes it"),
+    # no queue: load above capacity is dropped at once, so nothing ever waits
+    ("        queue_depth_metrics: [sqs-approximatenumberofmessagesvisible]\n",
+     "proposed.workloads[0].model.queue_depth_metrics",
+     "workload 'api'.queue_depth_metrics (sqs-approximatenumberofmessagesvisible) read the "
+     "requests waiting in the queue, but queue_timeout_s is 0, so none ever wait (load above "
+     "capacity is dropped at once); set queue_timeout_s to how long a message may wait in the "
+     "queue"),
+])
+def test_a_queue_depth_metric_is_checked_against_the_hpa_and_the_queue(
+        tmp_path: Path, model: str, path: str, message: str) -> None:
+    plan = _plan(tmp_path, _external("sqs-approximatenumberofmessagesvisible",
+                                     "{type: AverageValue, averageValue: '30'}"),
+                 plan_edits=(("        app_start_s: 10\n",
+                              "        app_start_s: 10\n" + model),))
+    got, problems, _ = check_plan_warnings(plan)
+    assert got is None
+    assert [(p.path, p.message) for p in problems] == [(path, message)]
 
 
 BURST_PATH = "proposed.workloads[0].model.startup_cpu_s"

@@ -10,10 +10,12 @@ import pytest
 from infra_toolkit.errors import SimulationError, SpecError, TrafficError
 from infra_toolkit.hpa import (
     ControllerConfig,
+    ExternalMetricSource,
     HPABehavior,
     HPAScalingPolicy,
     HPAScalingRules,
     HPASpec,
+    MetricIdentifier,
     MetricSpec,
     MetricTarget,
     ResourceMetricSource,
@@ -481,3 +483,44 @@ def test_traffic_that_is_not_a_whole_number_of_ticks_is_refused() -> None:
         simulate(curve, SPEC)
     with pytest.raises(TrafficError, match=match):
         simulate_many(curve, [SPEC] * 12, engine="sweep")
+
+
+QUEUE_HPA = HPASpec(max_replicas=10, min_replicas=2, metrics=(MetricSpec(
+    "External", external=ExternalMetricSource(MetricIdentifier("queue_messages"),
+                                              MetricTarget("AverageValue",
+                                                           average_value_milli=500_000))),))
+
+
+@pytest.mark.parametrize(("queue_depth", "written_at"), [
+    # Read as the messages queued (author18): 300 rps offered to 2 Ready pods serving 100 rps
+    # each, so each 5 s tick adds 1500 - 1000 = 500 queued requests: the backlog at the end of
+    # tick i ([5i, 5i + 5) s) is 500 (i + 1) (the 600 s timeout holds 2 x 100 x 600 = 120,000).
+    # 15: scrape 5 has no full window -> stays 2
+    # 30: scrape 20, window ticks 1-3: (1000 + 1500 + 2000) / 3 = 1500 messages;
+    #     ceil(1500 / 500) = 3 (ratio 1500 / (500 x 2) = 1.5, out of tolerance); cap max(4, 4)
+    # 45: scrape 35, ticks 4-6: (2500 + 3000 + 3500) / 3 = 3000 (pod 3, scheduled at 30, is
+    #     Ready only at 65); ceil(3000 / 500) = 6; cap max(2 x 3, 4) = 6
+    (("queue_messages",), {15: 2, 30: 3, 45: 6}),
+    # Read as the offered rate, as every External metric without the name: 300 / (500 x 2) =
+    # 0.3 -> ceil(300 / 500) = 1, held at minReplicas 2 while the queue grows
+    ((), {15: 2, 30: 2, 45: 2}),
+])
+def test_a_queue_depth_metric_reads_the_requests_queued(
+        queue_depth: tuple[str, ...], written_at: dict[int, int]) -> None:
+    spec = dataclasses.replace(SPEC, hpa=QUEUE_HPA, workload=dataclasses.replace(
+        WORKLOAD, queue_timeout_s=600, queue_depth_metrics=queue_depth))
+    result = simulate(TrafficCurve(np.full(12, 300.0), 5.0), spec)
+    t = result.timeline.set_index("time_s")
+    assert list(t.loc[0.0:30.0, "backlog_requests"]) == [500 * (i + 1) for i in range(7)]
+    written = dict(zip(result.syncs["time_s"].astype(int), result.syncs["written"]))
+    assert {s: written[s] for s in written_at} == written_at
+
+
+def test_a_queue_depth_metric_the_hpa_lacks_or_without_a_queue_is_refused() -> None:
+    with pytest.raises(SimulationError, match=r"queue_depth_metrics names sqs_visible, no "
+                       r"Object or External metric of the HPA \(it has queue_messages\)"):
+        dataclasses.replace(SPEC, hpa=QUEUE_HPA, workload=dataclasses.replace(
+            WORKLOAD, queue_timeout_s=600, queue_depth_metrics=("sqs_visible",)))
+    with pytest.raises(SpecError, match=r"queue_depth_metrics \(queue_messages\) read the "
+                       r"requests waiting in the queue, but queue_timeout_s is 0"):
+        dataclasses.replace(WORKLOAD, queue_depth_metrics=("queue_messages",))

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit.cli import main
+from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.errors import SpecError
-from infra_toolkit.manifests import DeploymentSpec, read_deployment_yaml
+from infra_toolkit.manifests import read_deployment_yaml
 from infra_toolkit.readiness import ContainerProbes, Probe
 
 HPA = """apiVersion: autoscaling/v2

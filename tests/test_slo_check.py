@@ -138,3 +138,26 @@ def test_the_slo_row_of_a_p95_just_over_its_threshold_does_not_read_as_met() -> 
     assert (row["objective"], row["achieved"], row["met"]) == (
         "p95 <= 300 ms", "max p95 300.4 ms", False)
     assert row["violation_minutes"] == pytest.approx(5 / 60)
+
+
+@pytest.mark.parametrize(("served", "dropped", "achieved", "met"), [
+    # a queue consumer that drops nothing: 2 ticks of 5 s offering 100 rps, served 100 then 80;
+    # 20 rps x 5 s = 100 requests still queued at the end (within queue_timeout_s). Served /
+    # (served + dropped) = (100 + 80) x 5 / ((100 + 80) x 5 + 0) = 100 %; served / offered
+    # would be 900 / 1,000 = 90 % and fail a 99.9 % objective with no request lost (author18)
+    ([100.0, 80.0], [0.0, 0.0],
+     "100.000 % served; 100 requests still queued at the end (within queue_timeout_s), not "
+     "judged", True),
+    # 10 rps dropped in tick 0: (90 + 80) / (90 + 80 + 10) = 170 / 180 = 94.444 %; queued
+    # (200 - 170 - 10) rps x 5 s = 100 requests
+    ([90.0, 80.0], [10.0, 0.0],
+     "94.444 % served; 100 requests still queued at the end (within queue_timeout_s), not "
+     "judged", False),
+])
+def test_requests_still_queued_at_the_end_are_not_judged(
+        served: list[float], dropped: list[float], achieved: str, met: bool) -> None:
+    frame = pd.DataFrame({"offered_rps": [100.0, 100.0], "served_rps": served,
+                          "dropped_rps": dropped})
+    (row,) = evaluate_slos((Slo("processed", "availability", objective_pct=99.9),), "worker",
+                           frame, tick_s=5.0).to_dict("records")
+    assert (row["achieved"], row["met"]) == (achieved, met)

@@ -15,9 +15,10 @@ import pytest
 from infra_toolkit.cli import main
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan_scenario_types import Slo
-from infra_toolkit.tuning import SweepResult, _screen
+from infra_toolkit.tuning import SweepResult
 from infra_toolkit.tuning_format import format_sweep
 from infra_toolkit.tuning_grid import parse_vary
+from infra_toolkit.tuning_screen import _screen
 from tests.conftest import REPO_ROOT, SMALL_PLAN
 
 SLO = Slo(name="availability", metric="availability", objective_pct=99.9)
@@ -59,8 +60,16 @@ def test_an_availability_rejection_never_prints_the_objective_it_misses() -> Non
     # 99,899.6 of 100,000 served = 99.8996 %: to the nearest 3 decimals 99.900, which read
     # "99.900 % served < 99.9 %"; rounded down it is 99.899
     row = {"max_p95_latency_ms": 100.0, "offered_requests": 100_000.0,
-           "served_requests": 99_899.6}
+           "served_requests": 99_899.6, "dropped_requests": 100.4}
     assert _screen([SLO], row) == {"availability": "99.899 % served < 99.9 %"}
+
+
+def test_a_queue_backlog_left_at_the_end_is_no_availability_rejection() -> None:
+    # a queue consumer: 100,000 offered, 99,000 served, none dropped, 1,000 still queued at the
+    # end: served / (served + dropped) = 100 %, not 99 % < 99.9 % (author18)
+    row = {"max_p95_latency_ms": 100.0, "offered_requests": 100_000.0,
+           "served_requests": 99_000.0, "dropped_requests": 0.0}
+    assert _screen([SLO], row) == {}
 
 
 @pytest.mark.parametrize(("texts", "match"), [

@@ -14,7 +14,8 @@ from moto import mock_aws
 from infra_toolkit.cli import main
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve
-from infra_toolkit.traffic_csv import read_traffic_csv, traffic_csv_text, write_traffic_csv
+from infra_toolkit.traffic_csv import read_traffic_csv
+from infra_toolkit.traffic_csv_write import traffic_csv_text, write_traffic_csv
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 LB = "app/shop/50dc6c495c0c9188"

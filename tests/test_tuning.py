@@ -531,8 +531,10 @@ def test_a_workload_on_two_groups_of_one_type_runs_every_variant_unscreened(
     assert text[0].startswith(
         "workload api: 2 variants (0 invalid, 2 run through simulate, every variant run (no "
         "screen): node groups general, spare of one instance type, m5.large), scenarios steady")
-    assert text[1].startswith("SLO rule: every variant runs (no screen: simulate_many's summary "
-                              "rows count node-hours per instance type")
+    assert text[1].startswith("SLO rule: every variant runs (no screen: node groups general, "
+                              "spare of one instance type, m5.large, which simulate_many's "
+                              "summary rows cannot bill apart (they count node-hours per "
+                              "instance type)), alone as the report runs it")
     doc = json.loads(format_sweep(result, "json"))
     assert doc["no_screen"] == ("every variant run (no screen): node groups general, spare of "
                                 "one instance type, m5.large")
@@ -624,6 +626,11 @@ def test_a_workload_with_a_disruption_budget_runs_every_variant_unscreened(
                             parse_vary(["maxReplicas=2,8"]), scenarios=["steady"])
     assert result.unscreened == ("nodes whose scale-down honours its PodDisruptionBudget "
                                  "api-pdb, which the sweep engine does not model")
+    # the SLO rule line gives that reason, not node groups of one type (author18: both said)
+    assert format_sweep(result, "table").splitlines()[1].startswith(
+        "SLO rule: every variant runs (no screen: nodes whose scale-down honours its "
+        "PodDisruptionBudget api-pdb, which the sweep engine does not model), alone as the "
+        "report runs it")
     assert result.confirmed == 2
     assert set(result.table["checked_by"]) == {"report rule"}
 

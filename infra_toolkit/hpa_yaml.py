@@ -1,0 +1,52 @@
+"""``read_hpa_yaml``: an autoscaling/v2 HorizontalPodAutoscaler read from a YAML file that may
+hold several documents (``---``), as ``kubectl apply -f`` files often do, or a ``kind: List`` as
+``kubectl get -o yaml`` writes; API defaults applied by
+:func:`~infra_toolkit.hpa_api.hpa_from_dict`. Errors name the file, and the line for malformed
+YAML."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from infra_toolkit.errors import SpecError, quoted
+from infra_toolkit.hpa_api import KIND, hpa_from_dict
+from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.manifest_documents import load_documents, manifest_objects, object_name
+
+__all__ = ["read_hpa_yaml"]
+
+
+def read_hpa_yaml(
+    path: str | os.PathLike[str], name: str | None = None, *, gate_scale_to_zero: bool = True
+) -> HPASpec:
+    """The HorizontalPodAutoscaler in a YAML file, API defaults applied (see ``hpa_from_dict``).
+
+    With several HPAs in the file, ``name`` (``metadata.name``) picks one. Raises
+    :class:`SpecError` naming the file when it cannot be read, is not YAML, holds no (or no such)
+    HPA, or the HPA is invalid.
+    """
+    path = Path(path)
+    documents = manifest_objects(load_documents(path))
+    hpas = [
+        doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
+    ]
+    names = ", ".join(str(object_name(doc)) for doc in hpas)
+    if name is not None and hpas:
+        hpas = [doc for doc in hpas if object_name(doc) == name]
+        if not hpas:
+            raise SpecError(f"{path} holds no {KIND} named {quoted(name)} (its HPAs: {names}); "
+                            f"pass one of those names")
+    if not hpas:
+        kinds = sorted({str(doc.get("kind")) for doc in documents if isinstance(doc, dict)})
+        found = ", ".join(kinds) if kinds else "no Kubernetes objects"
+        raise SpecError(
+            f"{path} holds no {KIND} (found: {found}); "
+            "point to the file with the HPA manifest (kind: HorizontalPodAutoscaler)"
+        )
+    if len(hpas) > 1:
+        raise SpecError(
+            f"{path} holds {len(hpas)} HorizontalPodAutoscalers ({names}); "
+            "pass name= (infra-toolkit simulate --hpa-name NAME) to choose one"
+        )
+    return hpa_from_dict(hpas[0], source=str(path), gate_scale_to_zero=gate_scale_to_zero)

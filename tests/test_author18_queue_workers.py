@@ -1,0 +1,119 @@
+"""End to end on a plan of a kind the repository does not ship (tests/data/author18/): SQS queue
+workers on an eksctl spot node group of three instance types in eu-west-1, scaled by an HPA on
+the queue backlog (External ApproximateNumberOfMessagesVisible, AverageValue 100 a pod, named in
+``model.queue_depth_metrics``) and CPU, beside an on-demand system group, an NLB, RDS PostgreSQL
+gp3 with provisioned IOPS and a 3-node Redis. It validates with only the warnings its figures
+imply, every cost line of both sides is the hand arithmetic below, and the simulated HPA reads
+the backlog (it doubles to maxReplicas as the batch arrives)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit.cost import cents
+from infra_toolkit.cost_pricing import estimate
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_replay import replay_plan
+from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.pricing import PriceBook, load_price_book
+from tests.test_cost_architectures import lines
+
+PLAN = Path(__file__).resolve().parent / "data" / "author18" / "jobs-workers.yaml"
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def book() -> PriceBook:
+    plan = read_plan(PLAN)
+    return load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+
+
+def test_it_validates_with_the_warnings_its_figures_imply() -> None:
+    plan, problems, warnings = check_plan_warnings(PLAN)
+    assert plan is not None and problems == []
+    # both scenarios peak above maxReplicas x capacity = 40 x 25 = 1,000 rps; the NLB fronts
+    # only the ingest API (no HPA). No queue-depth warning: the model names the metric.
+    assert [w.path for w in warnings] == ["proposed.workloads[0].hpa"] * 2 + [
+        "proposed.workloads[0].behind_load_balancer"]
+    assert not any("queue depth" in w.message for w in warnings)
+
+
+# Declared cost, by hand. Rates (jobs/eu-west-1-rates.yaml): m5.large on-demand 0.107 and spot
+# 0.0389 an hour; EKS 0.10 an hour; NLB 0.0252 an hour and 0.006 an NLCU-hour; EBS gp3 0.088 a
+# GB-month; RDS Multi-AZ gp2 0.253, gp3 0.254 a GB-month and gp3 IOPS 0.044 an IOPS-month.
+# Shipped rows: rds_on_demand eu-west-1 PostgreSQL db.m5.large multi-az 0.394 and db.r6g.large
+# multi-az 0.504; elasticache_on_demand eu-west-1 Redis cache.r6g.large 0.229 per node.
+CURRENT = {
+    # 4 instances (count: 4), each 730 x 0.107 = 78.11 and a 50 GB gp3 root 50 x 0.088 = 4.40
+    **{(f"aws_instance.worker[{i}]", "Instance usage (Linux/UNIX, on-demand, m5.large)"):
+       D("78.11") for i in range(4)},
+    **{(f"aws_instance.worker[{i}]", "root_block_device: Storage (general purpose SSD, gp3)"):
+       D("4.40") for i in range(4)},
+    ("aws_db_instance.jobs", "Database instance (on-demand, Multi-AZ, db.m5.large)"):
+        D("287.62"),  # 730 x 0.394
+    ("aws_db_instance.jobs", "Storage (general purpose SSD, gp2)"): D("101.20"),  # 400 x 0.253
+}
+PROPOSED = {
+    ("aws_eks_cluster.jobs", "EKS cluster"): D("73.00"),  # 730 x 0.10
+    # system: desired 2 on-demand nodes, 2 x 730 x 0.107 = 156.22; 2 x 50 GB x 0.088 = 8.80
+    ("aws_eks_node_group.system", "Instance usage (Linux/UNIX, on-demand, m5.large)"):
+        D("156.22"),
+    ("aws_eks_node_group.system", "launch_template: Storage (general purpose SSD, gp3)"):
+        D("8.80"),
+    # workers: desired 2 spot nodes priced as the first type, 2 x 730 x 0.0389 = 56.794
+    ("aws_eks_node_group.workers", "Instance usage (Linux/UNIX, spot, m5.large)"): D("56.79"),
+    ("aws_eks_node_group.workers", "launch_template: Storage (general purpose SSD, gp3)"):
+        D("8.80"),
+    ("aws_lb.ingest", "Network load balancer"): D("18.40"),  # 730 x 0.0252 = 18.396
+    # NLCU (TCP): max(5 new flows/s / 800, 300 active / 100,000, 0.5 GB/h / 1) = 0.5;
+    # 0.5 x 730 x 0.006 = 2.19
+    ("aws_lb.ingest", "Load balancer capacity units"): D("2.19"),
+    ("aws_db_instance.jobs", "Database instance (on-demand, Multi-AZ, db.r6g.large)"):
+        D("367.92"),  # 730 x 0.504
+    ("aws_db_instance.jobs", "Storage (general purpose SSD, gp3)"): D("101.60"),  # 400 x 0.254
+    # gp3 at 400 GiB includes 12,000 IOPS: (15,000 - 12,000) x 0.044 = 132.00; 500 MiBps is
+    # the included throughput, so no throughput line
+    ("aws_db_instance.jobs", "Provisioned GP3 IOPS (above 12,000)"): D("132.00"),
+    # 0 GB beyond the free allowance: $0 with no eu-west-1 rate (author18's first finding)
+    ("aws_db_instance.jobs", "Additional backup storage"): D("0.00"),
+    ("aws_elasticache_replication_group.jobs_cache", "ElastiCache (on-demand, cache.r6g.large)"):
+        D("501.51"),  # 3 nodes x 730 x 0.229 = 501.51
+}
+
+
+@pytest.mark.parametrize(("side", "expected"), [("current", CURRENT), ("proposed", PROPOSED)])
+def test_every_cost_line_is_the_hand_arithmetic(book: PriceBook, side: str,
+                                                expected: dict[tuple[str, str], Decimal]) -> None:
+    plan = read_plan(PLAN)
+    est = estimate(getattr(plan, side).resources, book)
+    assert not est.has_missing_prices
+    got = {key: cents(usd) for key, usd in lines(est).items() if usd is not None}
+    assert got == expected
+
+
+def test_the_totals_add_up_by_hand(book: PriceBook) -> None:
+    plan = read_plan(PLAN)
+    # current: 4 x (78.11 + 4.40) + 287.62 + 101.20 = 330.04 + 388.82 = 718.86
+    assert cents(estimate(plan.current.resources, book).total_monthly_usd) == D("718.86")
+    # proposed: 73 + 156.22 + 8.80 + 56.794 + 8.80 + 18.396 + 2.19 + 367.92 + 101.60 + 132
+    # + 0 + 501.51 = 1,427.23
+    assert cents(estimate(plan.proposed.resources, book).total_monthly_usd) == D("1427.23")
+
+
+def test_the_hpa_reads_the_backlog_and_doubles_to_max_replicas(book: PriceBook) -> None:
+    # batch-burst: 50 msg/s, 3 workers (25 msg/s each) keep up until the batch from 600 s.
+    # 615: scrape 605, window ticks 590, 595, 600: the tick from 600 s offers 110.42 msg/s
+    #   (the flash crowd's rise), the 3 pods serve 75, 177.08 left queued. CPU: per-pod load
+    #   (16.67 + 16.67 + 25) / 3 = 19.44 msg/s -> 50 + 20 x 19.44 = 438.9 -> 439m, int(439 x
+    #   100 / 500) = 87 %, 87 / 70 = 1.243 -> ceil(1.243 x 3) = 4; the backlog (0 + 0 + 177.08)
+    #   / 3 = 59 messages -> ceil(59 / 100) = 1: the larger, 4.
+    # 630 on: the backlog asks for far more than 100 a pod, so each sync writes what the
+    #   scale-up policy allows, Percent 100 per 15 s: 8, 16, 32, then maxReplicas 40. Read as
+    #   a rate (100 msg/s a pod), 1,500 msg/s would ask for at most 15.
+    (replay,) = replay_plan(read_plan(PLAN), book, scenarios=["batch-burst"])
+    syncs = replay.result.syncs.set_index("time_s")
+    assert list(syncs.loc[615.0:690.0, "written"]) == [4, 8, 16, 32, 40, 40]
+    assert list(syncs.loc[630.0:660.0, "reason"]) == ["ScaleUpLimit"] * 3
