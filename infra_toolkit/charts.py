@@ -21,6 +21,7 @@ from plotly.io._base_renderers import MimetypeRenderer
 from infra_toolkit.cost import cents
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.report_html import chart_anchor, duration_text, quantity_text
+from infra_toolkit.time_to_capacity import PART_LABELS
 
 if TYPE_CHECKING:
     from infra_toolkit.analysis import PlanAnalysis
@@ -92,12 +93,10 @@ def use_report_renderer() -> None:
 #: The most points a time series keeps in a figure: one plan report stays well under 6 MB.
 MAX_POINTS = 600
 #: The time-to-capacity parts (``TimeToCapacity.PARTS`` of :mod:`infra_toolkit.time_to_capacity`)
-#: and their legend labels, in the order an episode goes through them.
-CAPACITY_PARTS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "wait for HPA sync"),
-                  ("controller_hold_s", "controller hold"),
-                  ("at_max_replicas_s", "at maxReplicas"),
-                  ("node_provisioning_s", "node provisioning"),
-                  ("at_max_nodes_s", "node groups at max_size"), ("pod_startup_s", "pod start-up"))
+#: and their legend labels, in the order an episode goes through them: the table's own words
+#: (the legend said "wait for HPA sync" and "node groups at max_size" beside the table's
+#: "Sync wait" and "Nodes at max_size")
+CAPACITY_PARTS = PART_LABELS
 # the delays in the template's colours; the two limits hatched grey: a ceiling, not a delay
 _PART_MARKERS = {
     "metric_lag_s": {"color": "#1f77b4"}, "sync_wait_s": {"color": "#ff7f0e"},
@@ -121,8 +120,33 @@ _TEMPLATE = go.layout.Template(layout={
 })
 
 
+#: The bin lengths (seconds) a binned chart rounds its bins up to when its ticks divide one:
+#: whole minutes and their simple parts, so that a day's axis says "150 s means", not the 145 s
+#: of 29 ticks of 5 s, a span no trace, metric or alert uses
+NICE_BIN_S = (5, 10, 15, 20, 30, 60, 90, 120, 150, 180, 300, 600, 900, 1200, 1800, 3600,
+              7200, 10800, 21600, 43200, 86400)
+
+
+def _ticks_per_bin(times: np.ndarray, max_points: int) -> int:
+    """The fewest whole ticks a bin needs for at most ``max_points`` bins, rounded up to the
+    first :data:`NICE_BIN_S` length the (evenly spaced) ticks divide, when there is one."""
+    n = times.size
+    k = max(1, math.ceil(n / max_points))
+    if k == 1 or n < 2:
+        return k
+    tick = float(times[1] - times[0])
+    if tick <= 0 or not np.allclose(np.diff(times), tick, rtol=1e-9, atol=0.0):
+        return k
+    for bin_s in NICE_BIN_S:
+        ticks = bin_s / tick
+        if bin_s >= k * tick - 1e-9 and abs(ticks - round(ticks)) < 1e-9:
+            return round(ticks)
+    return k
+
+
 def chart_timeline(timeline: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """A simulation timeline binned to at most ``max_points`` rows of ``k`` whole ticks each:
+    """A simulation timeline binned to at most ``max_points`` rows of ``k`` whole ticks each
+    (:func:`_ticks_per_bin`: a whole minute or a simple part of one when the ticks allow):
     ``time_h`` (bin start, hours), request rates averaged over the bin (``offered_rps``,
     ``served_rps``, ``dropped_rps``), pod and node counts and latencies at their bin maximum
     (a chart must not hide a spike), ``usd_per_hour*`` columns averaged. A trailing partial bin
@@ -130,9 +154,9 @@ def chart_timeline(timeline: pd.DataFrame, max_points: int = MAX_POINTS) -> pd.D
     if max_points < 1:
         raise ValueError(f"max_points = {max_points}: must be >= 1")
     n = len(timeline)
-    k = max(1, math.ceil(n / max_points))
-    group = np.arange(n) // k
     times = timeline["time_s"].to_numpy(dtype=float)
+    k = _ticks_per_bin(times, max_points)
+    group = np.arange(n) // k
     out = pd.DataFrame({"time_h": times[::k] / 3600.0})
     for column in timeline.columns:
         if column == "time_s":
@@ -170,6 +194,19 @@ def _time_unit(t: pd.DataFrame) -> tuple[float, str]:
     hours = t["time_h"].to_numpy(dtype=float)
     short = hours.size == 0 or float(hours[-1]) < MINUTES_AXIS_BEFORE_H
     return (60.0, "minutes") if short else (1.0, "hours")
+
+
+def _x_layout(t: pd.DataFrame) -> dict[str, Any]:
+    """The time axis of a binned timeline's chart: its unit as the title, and a hover to the
+    hundredth of an hour (36 s) or the tenth of a minute, not plotly's float noise
+    (``8.055556``)."""
+    unit = _time_unit(t)[1]
+    return {"title": {"text": unit}, "hoverformat": ".2f" if unit == "hours" else ".1f"}
+
+
+#: Hover formats as the report's tables print the figures: rates to the hundredth, latencies
+#: to the millisecond, prices per hour to the hundredth of a cent, counts whole
+_RATE_HOVER, _MS_HOVER, _USD_PER_HOUR_HOVER, _COUNT_HOVER = ",.2f", ",.0f", "$,.4f", ",d"
 
 
 def _time_axis(t: pd.DataFrame) -> dict[str, Any]:
@@ -210,13 +247,14 @@ def load_figure(timeline: pd.DataFrame, title: str) -> go.Figure:
         peak = float(np.nanmax(timeline["offered_rps"].to_numpy(dtype=float)))
         rates += f" ({bin_s:g} s means; offered peak {quantity_text(peak, 2)})"
     fig = _figure(f"{title}: offered vs served load, replicas and nodes",
-                  xaxis={"title": {"text": _time_unit(t)[1]}},
-                  yaxis={"title": {"text": rates}, "rangemode": "tozero"},
+                  xaxis=_x_layout(t),
+                  yaxis={"title": {"text": rates}, "rangemode": "tozero",
+                         "hoverformat": _RATE_HOVER},
                   # whole-number ticks: plotly's own step (1.8 for a peak of 9) would print
                   # 3.6 as "4", a label off its gridline
                   yaxis2={"title": {"text": "pods / nodes"}, "overlaying": "y", "side": "right",
                           "rangemode": "tozero", "showgrid": False, "tick0": 0,
-                          "dtick": max(1, math.ceil(top / 6))})
+                          "dtick": max(1, math.ceil(top / 6)), "hoverformat": _COUNT_HOVER})
     x = _time_axis(t)
     offered, served = _f32(t["offered_rps"]), _f32(t["served_rps"])
     # served drawn the same as offered at every point is one line, its legend saying both
@@ -245,9 +283,10 @@ def latency_figure(timeline: pd.DataFrame, title: str, slos: Sequence[Slo] = (),
     t = chart_timeline(timeline)
     bin_s = _bin_s(t, timeline)
     unit = "milliseconds" if bin_s is None else f"milliseconds ({bin_s:g} s maxima)"
-    per_hour, unit_title = _time_unit(t)
-    fig = _figure(f"{title}: latency percentiles vs SLO", xaxis={"title": {"text": unit_title}},
-                  yaxis={"title": {"text": unit}, "type": "log", **_log_ticks(t, slos)})
+    per_hour, _unit = _time_unit(t)
+    fig = _figure(f"{title}: latency percentiles vs SLO", xaxis=_x_layout(t),
+                  yaxis={"title": {"text": unit}, "type": "log", "hoverformat": _MS_HOVER,
+                         **_log_ticks(t, slos)})
     x = _time_axis(t)
     for q in (50, 95, 99):
         fig.add_scatter(**x, y=_f32(t[f"p{q}_latency_ms"]), name=f"p{q}", line={"width": 1})
@@ -290,8 +329,9 @@ def cost_per_hour_figure(hourly: pd.DataFrame, title: str) -> go.Figure:
     complete = "usd_per_hour" in hourly.columns
     # the legend names the node group even when there is one (plotly hides a lone trace's)
     fig = _figure(f"{title}: node cost per hour" + ("" if complete else " (INCOMPLETE)"),
-                  xaxis={"title": {"text": _time_unit(t)[1]}},
-                  yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero"},
+                  xaxis=_x_layout(t),
+                  yaxis={"title": {"text": "USD per hour"}, "rangemode": "tozero",
+                         "hoverformat": _USD_PER_HOUR_HOVER},
                   showlegend=True)
     groups = [c for c in t.columns if c.startswith("usd_per_hour_")]
     x = _time_axis(t)
@@ -338,7 +378,10 @@ def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
                  "under-capacity episodes, where their seconds went")
         episodes = [episodes[i] for i in keep]
     # legend in the parts' order (plotly reverses a stacked bar's legend by default)
-    fig = _figure(title, barmode="stack", xaxis={"title": {"text": "seconds"}},
+    # horizontal bars: one episode's parts read together along y (the template's "x unified"
+    # gathered every episode's bar crossing the same second)
+    fig = _figure(title, barmode="stack", hovermode="y unified",
+                  xaxis={"title": {"text": "seconds"}, "hoverformat": ",.0f"},
                   yaxis={"autorange": "reversed", "automargin": True},
                   legend={"traceorder": "normal"},
                   height=max(450, 22 * len(episodes) + 220))
@@ -362,7 +405,8 @@ def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
             lambda s: float(sum((cents(v) for v in s if v is not None), Decimal(0))))
     fig = _figure("Monthly cost by resource: current vs proposed "
                   f"({analysis.expected_scenario or 'as declared'})", barmode="group",
-                  xaxis={"title": {"text": "USD per month"}},
+                  hovermode="y unified",  # a resource's current and proposed bars together
+                  xaxis={"title": {"text": "USD per month"}, "hoverformat": "$,.2f"},
                   yaxis={"autorange": "reversed", "automargin": True},
                   height=max(360, 40 * len(by_resource) + 160))
     for column, label in (("current_monthly_usd", "current"), ("proposed_monthly_usd",

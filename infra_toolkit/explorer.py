@@ -45,6 +45,8 @@ from infra_toolkit.report_html import (
     quantity_text,
     share_pct_text,
 )
+from infra_toolkit.sections_architecture import scale_down_text
+from infra_toolkit.sections_scaling import SLO_COLUMNS
 from infra_toolkit.simulate import (
     SimulationResult,
     SimulationSpec,
@@ -78,7 +80,8 @@ def tuning_of(spec: SimulationSpec) -> Tuning:
     """The settings of ``spec`` as a :class:`Tuning`, read as the sweep reads them
     (:func:`~infra_toolkit.tuning_grid.field_value`: an unset scale-down window is
     ``--horizontal-pod-autoscaler-downscale-stabilization``); no Percent scale-down policy reads
-    as the API's default one, 100 % per 15 s."""
+    as the API's default one, 100 % per 15 s: the sliders' starting point only (the run keeps
+    the HPA's own policies until they move, and the static view names those)."""
     down = spec.hpa.behavior.scale_down if spec.hpa.behavior is not None else None
     percent = [p for p in (down.policies or ()) if p.type == "Percent"] if down else []
     policy = percent[0] if percent else HPAScalingPolicy("Percent", 100, 15)
@@ -310,10 +313,12 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
                 sum(e.at_max_nodes_s for e in s.time_to_capacity)),
         }])
         slos = evaluate_slos(self.slos, self.workload, result.timeline, result.spec.tick_s)
+        # the report's SLO table headers (they read "violation_minutes", "met")
         return (Table(facts, css_class="explorer-summary").to_html()
-                + Table(slos, {"met": lambda v: "yes" if v else "NO",
-                               # to 2 decimals, as the report's SLO table
-                               "violation_minutes": lambda v: quantity_text(v, 2)},
+                + Table(slos.rename(columns=SLO_COLUMNS),
+                        {"Met": lambda v: "yes" if v else "NO",
+                         # to 2 decimals, as the report's SLO table
+                         "Minutes violated": lambda v: quantity_text(v, 2)},
                         css_class="explorer-slos").to_html())
 
     def _changed(self, _change: Any) -> None:
@@ -330,8 +335,9 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
             "Replicas": f"{t.min_replicas}-{t.max_replicas}",
             "CPU target": "-" if t.target_cpu_utilization_pct is None
             else f"{t.target_cpu_utilization_pct} %",
-            "Scale-down": f"window {t.scale_down_window_s} s, {t.scale_down_percent} % per "
-                          f"{t.scale_down_period_s} s",
+            # the policies the run used, every one: the sliders' one Percent policy is not
+            # the HPA's when it has none (a Pods-only scale-down read "100 % per 15 s")
+            "Scale-down": scale_down_text(tuned_spec(self.base_spec, t).hpa),
             "Node provisioning": duration_text(t.node_provisioning_s)}])
         bundle["text/html"] = (
             "<p>Scaling explorer, static view: the controls and charts need a live kernel "

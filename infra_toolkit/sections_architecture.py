@@ -32,7 +32,7 @@ from infra_toolkit.rollout import time_to_ready
 from infra_toolkit.sections_figures import incomplete, priced_region, rounding, unknown_usage
 
 __all__ = ["components_with_cost", "current_state", "proposed_architecture",
-           "workloads_table"]
+           "scale_down_text", "workloads_table"]
 
 
 def _attributes(r: Resource) -> str:
@@ -118,6 +118,13 @@ _DOWN_WINDOW_UNSET = (f"{int(DEFAULT_CONTROLLER_CONFIG.downscale_stabilization_s
                       "(the controller's default)")
 
 
+def scale_down_text(hpa: HPASpec) -> str:
+    """An HPA's scale-down as the workloads table writes it: the window and every policy
+    (``window 600 s, Max of: Pods 2 per 60 s``), ``controller default`` without a behavior."""
+    behavior = hpa.behavior
+    return _rules(behavior.scale_down, _DOWN_WINDOW_UNSET) if behavior else "controller default"
+
+
 def _metrics(hpa: HPASpec) -> str:
     out = []
     for m in hpa.metrics:
@@ -143,8 +150,7 @@ def _workload_row(w: Workload) -> dict[str, object]:
         "HPA metrics": _metrics(hpa) if hpa else "no HPA",
         "Scale up": _rules(behavior.scale_up) if behavior else
         "controller default" if hpa else "-",
-        "Scale down": _rules(behavior.scale_down, _DOWN_WINDOW_UNSET) if behavior else
-        "controller default" if hpa else "-",
+        "Scale down": scale_down_text(hpa) if hpa else "-",
         # without a model (no HPA) the pull and start times are unknown; nothing waits on them
         "Pod start-up": duration_text(ttr.total_s) if (ttr := time_to_ready(w)) else "-",
     }

@@ -29,8 +29,9 @@ from infra_toolkit.report_html import (
     share_pct_text,
 )
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
+from infra_toolkit.time_to_capacity import PART_LABELS
 
-__all__ = ["scaling_behaviour"]
+__all__ = ["SLO_COLUMNS", "scaling_behaviour"]
 
 _STARTUP = "Of which start-up"
 # a shared group's nodes are the group's: one row per workload on it shows them all (A18-15)
@@ -49,6 +50,11 @@ def _summary_caption(a: PlanAnalysis) -> str:
             f"{duration_text(window)} of it")
 # audit27 A27-8: search-api's launch-day availability read "1.83" minutes violated beside
 # "yes" met, unexplained
+#: The SLO table's headers for :func:`~infra_toolkit.slo_check.evaluate_slos`'s columns (the
+#: scaling explorer's summary uses them too)
+SLO_COLUMNS = {"slo": "SLO", "objective": "Objective", "achieved": "Achieved",
+               "violation_minutes": "Minutes violated", "met": "Met"}
+
 _SLO_CAPTION = ("SLO checks. Minutes violated: for a latency SLO the minutes whose percentile "
                 "was above the threshold (or at saturated pods); for availability the minutes "
                 "in which requests were dropped, while Met compares the whole run's share of "
@@ -93,9 +99,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 "Under-capacity episodes": row["capacity_episodes"],
                 "Longest time to capacity": longest_time_to_capacity_text(s.time_to_capacity),
             })
-            slo = run.slos[name].rename(columns={
-                "slo": "SLO", "objective": "Objective", "achieved": "Achieved",
-                "violation_minutes": "Minutes violated", "met": "Met"})
+            slo = run.slos[name].rename(columns=SLO_COLUMNS)
             first = start_up(a.plan.slos, name, t)
             if first is not None and first.met_s is None:
                 # never met: no start-up to tell apart from the traffic (audit18 A18-14)
@@ -107,12 +111,10 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
             slos.append(slo.assign(Scenario=run.name, Workload=name, **{_STARTUP: column}))
             episodes += [{"Scenario": run.name, "Workload": name,
                           "Start": duration_text(e.start_s), "Total": duration_text(e.total_s),
-                          "Metric lag (s)": e.metric_lag_s, "Sync wait (s)": e.sync_wait_s,
-                          "Controller hold (s)": e.controller_hold_s,
-                          "At maxReplicas (s)": e.at_max_replicas_s,
-                          "Node provisioning (s)": e.node_provisioning_s,
-                          "Nodes at max_size (s)": e.at_max_nodes_s,
-                          "Pod start-up (s)": e.pod_startup_s, "Closed by": e.closed_by}
+                          # the parts in the words of the chart's legend and the canary table
+                          **{f"{label[0].upper()}{label[1:]} (s)": getattr(e, key)
+                             for key, label in PART_LABELS},
+                          "Closed by": e.closed_by}
                          for e in s.time_to_capacity]
     slo_frame = pd.concat(slos)
     # the start-up's minutes are shown only when a run has any (module docstring)
@@ -135,8 +137,12 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         Table(pd.DataFrame(episodes), css_class="time-to-capacity",
               caption="Time to capacity: under-capacity episodes (offered load above what the "
                       "Ready pods serve) and where their seconds went (the parts add up to the "
-                      "total). At maxReplicas: before the scale-up, the HPA at maxReplicas and "
-                      "short of the pods the load needs; Nodes at max_size: pods waiting for a "
+                      "total). Metric lag, sync wait and controller hold time the way to the "
+                      "write that created the pods; pods created before the episode began (the "
+                      "replacement of an evicted pod, a scale-up on earlier metrics) waited for "
+                      "none of them. At maxReplicas: before the scale-up, the HPA at "
+                      "maxReplicas and short of the pods the load needs; Nodes at max_size: "
+                      "pods waiting for a "
                       "node while every node group they may use is at max_size. No faster "
                       "metric, sync or node would shorten those: raise the limit. Closed by: "
                       "pods (the pods that became Ready ended it), load (the offered load fell "

@@ -43,7 +43,7 @@ from infra_toolkit.simulate import (
     simulate_cluster,
 )
 from infra_toolkit.slo_check import latency_text, worst_latency_ms
-from infra_toolkit.time_to_capacity import TimeToCapacity
+from infra_toolkit.time_to_capacity import PART_LABELS, TimeToCapacity
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["EPISODE_PARTS", "StackCanaryRun", "canary_step_table", "episode_parts_text",
@@ -51,10 +51,7 @@ __all__ = ["EPISODE_PARTS", "StackCanaryRun", "canary_step_table", "episode_part
 
 #: The time-to-capacity parts (``TimeToCapacity.PARTS``) as the step table names them: the
 #: Scaling Behaviour's time-to-capacity columns.
-EPISODE_PARTS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "sync wait"),
-                 ("controller_hold_s", "controller hold"), ("at_max_replicas_s", "at maxReplicas"),
-                 ("node_provisioning_s", "node provisioning"),
-                 ("at_max_nodes_s", "nodes at max_size"), ("pod_startup_s", "pod start-up"))
+EPISODE_PARTS = PART_LABELS
 
 
 def episode_parts_text(e: TimeToCapacity) -> str:

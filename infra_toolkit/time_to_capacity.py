@@ -16,7 +16,7 @@ from infra_toolkit.cluster import RunOutput
 from infra_toolkit.simulation_timeline import per_tick
 from infra_toolkit.tick_buffers import first_tick_at
 
-__all__ = ["TimeToCapacity", "time_to_capacity_episodes"]
+__all__ = ["PART_LABELS", "TimeToCapacity", "time_to_capacity_episodes"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,10 @@ class TimeToCapacity:
       window sees the new load);
     - ``sync_wait_s``: -> the end of the first HPA sync starting at or after that scrape (the
       controller writes the scale ``sync_duration_s`` after the sync starts);
+
+      both end at the write that created the closing pods when it came first: pods created
+      before the episode (a replacement of an evicted pod, a scale-up on earlier metrics)
+      waited for no scrape or sync, so their episode is node provisioning and start-up alone;
     - ``controller_hold_s``: -> the write that created the closing pods (stabilization windows,
       rate-limit policies, and proposals held down by unready or missing pods);
     - ``node_provisioning_s``: -> those pods were scheduled on a node;
@@ -84,6 +88,14 @@ class TimeToCapacity:
     PARTS: ClassVar[tuple[str, ...]] = ("metric_lag_s", "sync_wait_s", "controller_hold_s",
                                         "at_max_replicas_s", "node_provisioning_s",
                                         "at_max_nodes_s", "pod_startup_s")
+
+
+#: Each part (``TimeToCapacity.PARTS``, in that order) as the report names it: the Scaling
+#: Behaviour table's columns, the canary step table's episodes and the chart's legend alike
+PART_LABELS = (("metric_lag_s", "metric lag"), ("sync_wait_s", "sync wait"),
+               ("controller_hold_s", "controller hold"), ("at_max_replicas_s", "at maxReplicas"),
+               ("node_provisioning_s", "node provisioning"),
+               ("at_max_nodes_s", "nodes at max_size"), ("pod_startup_s", "pod start-up"))
 
 
 def _on_nodes(out: RunOutput) -> np.ndarray:
@@ -181,6 +193,11 @@ def time_to_capacity_episodes(out: RunOutput, spec: Any,
                 on_nodes = _on_nodes(out)
             created, scheduled = _asked_and_placed(int(i0), int(i1), tick,
                                                    arrays["spec_replicas"], need, on_nodes)
+        # pods asked for before the scrape or the sync (a replacement the ReplicaSet created
+        # before the episode began, a write on earlier metrics) waited for neither: those
+        # milestones end at the write, so a faster metric or sync is never credited with
+        # seconds it could not have saved
+        scrape, sync = min(scrape, created), min(sync, created)
         marks = [t0]
         for x in (scrape, sync, created, scheduled, t1):
             marks.append(min(t1, max(marks[-1], x)))

@@ -25,6 +25,7 @@ from infra_toolkit.approval_writes import FormInputs, sign_off
 from infra_toolkit.cost import usd_text
 from infra_toolkit.errors import ApprovalError, InfraToolkitError
 from infra_toolkit.notebook_parameters import check_store_location
+from infra_toolkit.report_html import duration_text
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
 __all__ = ["ApprovalWidget"]
@@ -133,7 +134,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             ("Plan id", s.plan),
             ("Plan file", s.name),
             ("Priority / type", f"{s.priority} / {s.change_type}"),
-            ("Estimated review", f"{s.estimated_review_minutes} min"),
+            # the report's Overview words and format ("Requested review | 2 h", not "120 min")
+            ("Requested review", duration_text(s.estimated_review_minutes * 60)),
             (
                 "Monthly cost delta (as declared: the approval policy's basis)",
                 f"{usd_text(delta, signed=True)} per month",

@@ -531,12 +531,12 @@ def reference_time_to_capacity(ref: RefResult, spec: Any, rps_per_minute: list[f
     closed_by, parts)``, from :class:`TimeToCapacity`'s definitions: the closing pod is the
     first, in creation order, of the pods turning Ready at the end whose capacity covers the
     load; its milestones (the first scrape after the start, the end of the first sync starting
-    at or after it, the write that created it, its scheduling, Ready) split the episode, each
-    clamped between the previous one and the end. With no closing pod the write is the first
-    tick whose spec covered the load and the scheduling the first tick from there with that many
-    pods on nodes. The seconds at maxReplicas (spec at it and short of the load) come out of
-    the parts before the write, those with every group at max_size Ready nodes out of node
-    provisioning."""
+    at or after it, either no later than the write that created it; that write, its
+    scheduling, Ready) split the episode, each clamped between the previous one and the end.
+    With no closing pod the write is the first tick whose spec covered the load and the
+    scheduling the first tick from there with that many pods on nodes. The seconds at
+    maxReplicas (spec at it and short of the load) come out of the parts before the write,
+    those with every group at max_size Ready nodes out of node provisioning."""
     tick, cap, max_replicas = ref.tick_s, spec.workload.capacity_rps_per_pod, spec.hpa.max_replicas
     rows = ref.rows
     offered = [rps_per_minute[int(r["time_s"] // 60)] for r in rows]
@@ -584,8 +584,11 @@ def reference_time_to_capacity(ref: RefResult, spec: Any, rps_per_minute: list[f
                 scheduled = float(on[0] * tick) if on else math.inf
         scrape = min((x for x in ref.scrapes if x > start), default=math.inf)
         sync_end = min((a for a, _, _ in ref.syncs if a >= scrape), default=math.inf)
+        # a write before the scrape or the sync end (the closing pod created before the episode,
+        # e.g. the replacement of an evicted pod) waited for neither: they end at the write
         marks = [start]
-        for m in (scrape, sync_end + spec.sync_duration_s, write, scheduled, end):
+        for m in (min(scrape, write), min(sync_end + spec.sync_duration_s, write), write,
+                  scheduled, end):
             marks.append(min(end, max(marks[-1], m)))
         parts = {}
         for name, a, b in (("metric_lag_s", marks[0], marks[1]),

@@ -59,19 +59,20 @@ def test_long_timelines_stay_small() -> None:
     n = 17280  # a day at 5 s
     rates = np.full(n, 1.5)
     fig = charts.load_figure(_day(rates, rates - np.where(np.arange(n) == 7, 0.5, 0.0)), "day")
-    # bins of ceil(17280 / 600) = 29 ticks: ceil(17280 / 29) = 596 points per trace, each bin
-    # 29 x 5 = 145 s from the one before: no time array, plotly's x0 and dx (hours)
-    assert [len(t.y) for t in fig.data] == [596] * 5
-    assert all(t.x is None and (t.x0, t.dx) == (0.0, 145 / 3600) for t in fig.data)
-    # bytes: 2 rate traces as float32, 596 x 4 = 2,384 bytes = 3,180 base64 characters each;
-    # 3 count traces of whole numbers <= 127 as int8, 596 bytes = 796 characters each:
-    # 2 x 3,180 + 3 x 796 = 8,748, + under 3,000 of layout, names and the div calling plotly,
+    # bins of at least ceil(17280 / 600) = 29 ticks (145 s), rounded up to 150 s (30 ticks, the
+    # first NICE_BIN_S length 5 s ticks divide): 17280 / 30 = 576 points per trace, each bin
+    # 150 s from the one before: no time array, plotly's x0 and dx (hours)
+    assert [len(t.y) for t in fig.data] == [576] * 5
+    assert all(t.x is None and (t.x0, t.dx) == (0.0, 150 / 3600) for t in fig.data)
+    # bytes: 2 rate traces as float32, 576 x 4 = 2,304 bytes = 3,072 base64 characters each;
+    # 3 count traces of whole numbers <= 127 as int8, 576 bytes = 768 characters each:
+    # 2 x 3,072 + 3 x 768 = 8,448, + under 3,000 of layout, names and the div calling plotly,
     # as the report's renderer writes it (each "/" of the base64 one character, not plotly's
     # 6-character \u002f). Before (float32 x and y in every trace, slashes escaped): 10 x
     # 3,180 = 31,800 of arrays alone.
     html = charts._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
     assert html.count('"dtype":"f4"') == 2 and html.count('"dtype":"i1"') == 3
-    assert len(html) < 8_748 + 3_000
+    assert len(html) < 8_448 + 3_000
 
 
 def test_served_drawn_as_offered_is_one_line_named_for_both() -> None:
@@ -124,8 +125,8 @@ def test_the_renderer_writes_slashes_plainly_and_stays_one_script() -> None:
 
 
 def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
-    # a day at 5 s with one 5 s spike to 400 rps over 100: its 29-tick (145 s) bin averages
-    # (28 x 100 + 400) / 29 = 110.3, so the axis says the rates are means and gives the peak
+    # a day at 5 s with one 5 s spike to 400 rps over 100: its 30-tick (150 s) bin averages
+    # (29 x 100 + 400) / 30 = 110.0, so the axis says the rates are means and gives the peak
     n = 17280
     offered = np.full(n, 100.0)
     offered[1000] = 400.0
@@ -133,8 +134,8 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
                              "served_rps": offered, "spec_replicas": np.full(n, 3),
                              "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
     fig = charts.load_figure(timeline, "day")
-    assert float(np.nanmax(fig.data[0].y)) == pytest.approx((28 * 100 + 400) / 29, rel=1e-6)
-    assert fig.layout.yaxis.title.text == "requests per second (145 s means; offered peak 400)"
+    assert float(np.nanmax(fig.data[0].y)) == pytest.approx((29 * 100 + 400) / 30, rel=1e-6)
+    assert fig.layout.yaxis.title.text == "requests per second (150 s means; offered peak 400)"
     # unbinned (an hour at 15 s: 240 ticks), the rates are the ticks themselves
     hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
     assert charts.load_figure(hour, "hour").layout.yaxis.title.text == "requests per second"
@@ -152,14 +153,14 @@ def test_binned_rates_say_they_are_means_and_name_the_peak() -> None:
     (1092.127, "offered peak 1,092.13"),
 ])
 def test_the_named_peak_is_written_in_full(spike: float, label: str) -> None:
-    n = 17280  # a day at 5 s: bins of 29 ticks (145 s), as above
+    n = 17280  # a day at 5 s: bins of 30 ticks (150 s), as above
     offered = np.full(n, 100.0)
     offered[1000] = spike
     timeline = pd.DataFrame({"time_s": np.arange(n) * 5.0, "offered_rps": offered,
                              "served_rps": offered, "spec_replicas": np.full(n, 3),
                              "ready_pods": np.full(n, 3), "nodes": np.full(n, 2)})
     assert charts.load_figure(timeline, "day").layout.yaxis.title.text == \
-        f"requests per second (145 s means; {label})"
+        f"requests per second (150 s means; {label})"
 
 
 def test_load_and_latency_figures(small_analysis: PlanAnalysis) -> None:
@@ -200,6 +201,9 @@ def test_figures_of_an_analysis(small_analysis: PlanAnalysis) -> None:
     # 140.16 + 4.00; the ALB's $16.425 shows as $16.43 (half-up), + $11.68 = $28.11 (the exact
     # sum 28.105 would draw $28.10, a cent off the table)
     assert list(proposed.x) == [0.0, 73.0, 144.16, 28.11, 65.7]
+    # a resource's two bars hover together, with their money in cents
+    assert (by_resource.layout.hovermode, by_resource.layout.xaxis.hoverformat) == (
+        "y unified", "$,.2f")
 
 
 def test_time_to_capacity_bars_split_each_episode() -> None:
@@ -212,9 +216,11 @@ def test_time_to_capacity_bars_split_each_episode() -> None:
     run = SimpleNamespace(name="spike", simulations={
         "api": SimpleNamespace(summary=SimpleNamespace(time_to_capacity=(episode,)))})
     fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
+    # the Scaling Behaviour table's words (Metric lag, Sync wait, ..., Nodes at max_size, Pod
+    # start-up), where the legend said "wait for HPA sync" and "node groups at max_size"
     assert [t.name for t in fig.data] == [
-        "metric lag", "wait for HPA sync", "controller hold", "at maxReplicas",
-        "node provisioning", "node groups at max_size", "pod start-up"]
+        "metric lag", "sync wait", "controller hold", "at maxReplicas",
+        "node provisioning", "nodes at max_size", "pod start-up"]
     assert [t.x[0] for t in fig.data] == [15.0, 10.0, 0.0, 0.0, 90.0, 60.0, 20.0]
     assert sum(t.x[0] for t in fig.data) == episode.total_s
     assert [key for key, _ in charts.CAPACITY_PARTS] == list(TimeToCapacity.PARTS)
@@ -354,9 +360,9 @@ def test_the_scaling_section_links_to_each_workloads_load_chart(
 
 def test_saturated_latencies_are_marked_as_lower_bounds() -> None:
     # audit24 A24-1: flash-crowd's chart drew p95 11,983 ms as a measured value where the
-    # tables print "≥ 11,983 ms (saturated: model ceiling)". A day at 5 s in 29-tick (145 s)
-    # bins; ticks 1000..1010 saturated at p99 5,000 ms all fall in bin 1000 // 29 = 34
-    # (ticks 986..1014), so only that bin is marked, at its p99 maximum 5,000.
+    # tables print "≥ 11,983 ms (saturated: model ceiling)". A day at 5 s in 30-tick (150 s)
+    # bins; ticks 1000..1010 saturated at p99 5,000 ms all fall in bin 1000 // 30 = 33
+    # (ticks 990..1019), so only that bin is marked, at its p99 maximum 5,000.
     n = 17280
     p99 = np.full(n, 100.0)
     p99[1000:1011] = 5000.0
@@ -368,12 +374,71 @@ def test_saturated_latencies_are_marked_as_lower_bounds() -> None:
     assert [t.name for t in fig.data] == [
         "p50", "p95", "p99", "saturated pods: latencies are lower bounds (≥)"]
     marked = np.asarray(fig.data[3].y, dtype=float)
-    assert np.flatnonzero(np.isfinite(marked)).tolist() == [34]
-    assert marked[34] == 5000.0
+    assert np.flatnonzero(np.isfinite(marked)).tolist() == [33]
+    assert marked[33] == 5000.0
     # binned latencies are each bin's maximum, as the load chart's axis says its rates are means
-    assert fig.layout.yaxis.title.text == "milliseconds (145 s maxima)"
+    assert fig.layout.yaxis.title.text == "milliseconds (150 s maxima)"
     # no saturated tick: no marker trace; unbinned (an hour at 15 s): plain milliseconds
     calm = charts.latency_figure(timeline.assign(latency_saturated=False), "day")
     assert [t.name for t in calm.data] == ["p50", "p95", "p99"]
     hour = timeline.iloc[:240].assign(time_s=np.arange(240) * 15.0)
     assert charts.latency_figure(hour, "hour").layout.yaxis.title.text == "milliseconds"
+
+
+@pytest.mark.parametrize(("ticks", "x_hover"), [(540, ".1f"), (2161, ".2f")])
+def test_hover_reads_as_the_tables_print_the_figures(ticks: int, x_hover: str) -> None:
+    # plotly's own hover printed the bin's start as 8.055556 hours and a float32 rate as
+    # 27.78792: the time to a hundredth of an hour (36 s) or a tenth of a minute (the axis's
+    # unit, as test_short_timelines_are_drawn_in_minutes picks it), rates to the hundredth and
+    # latencies to the millisecond as the Scaling Behaviour tables, pods and nodes whole, the
+    # node cost per hour to a hundredth of a cent ($0.1248 for a t3.medium x 3), the
+    # time-to-capacity parts in whole seconds and monthly money in cents
+    rates = np.full(ticks, 1.5)
+    frame = _day(rates, rates).assign(p50_latency_ms=20.0, p95_latency_ms=40.0,
+                                      p99_latency_ms=60.0)
+    load, latency = charts.load_figure(frame, "t"), charts.latency_figure(frame, "t")
+    assert (load.layout.xaxis.hoverformat, latency.layout.xaxis.hoverformat) == (x_hover,) * 2
+    assert (load.layout.yaxis.hoverformat, load.layout.yaxis2.hoverformat) == (",.2f", ",d")
+    assert latency.layout.yaxis.hoverformat == ",.0f"
+    hourly = pd.DataFrame({"time_s": [0.0, 5.0], "usd_per_hour_general": [0.1248, 0.1248],
+                           "usd_per_hour": [0.1248, 0.1248]})
+    assert charts.cost_per_hour_figure(hourly, "t").layout.yaxis.hoverformat == "$,.4f"
+    empty = SimpleNamespace(runs=[])
+    bars = charts.time_to_capacity_figure(empty)  # type: ignore[arg-type]
+    # horizontal bars hover along y, one episode's (or resource's) bars together: the
+    # template's "x unified" gathered every bar crossing the same x
+    assert (bars.layout.xaxis.hoverformat, bars.layout.hovermode) == (",.0f", "y unified")
+    assert load.layout.hovermode is None  # the template's "x unified", for time series
+
+
+@pytest.mark.parametrize(("ticks", "tick_s", "bin_s", "points"), [
+    # a day at 5 s: at least ceil(17280 / 600) = 29 ticks = 145 s -> 150 s: 576 points
+    (17280, 5.0, 150.0, 576),
+    # 12 h at 5 s (flash-crowd): at least ceil(8640 / 600) = 15 ticks = 75 s -> 90 s (18
+    # ticks): 8640 / 18 = 480 points; it read "75 s means"
+    (8640, 5.0, 90.0, 480),
+    # 3 h at 5 s: ceil(2160 / 600) = 4 ticks = 20 s, already in the list: 540 points
+    (2160, 5.0, 20.0, 540),
+    # a week at 15 s: ceil(40320 / 600) = 68 ticks = 1,020 s -> 1,200 s (80 ticks): 504 points
+    (40320, 15.0, 1200.0, 504),
+    # ticks of 7 s divide none of the lengths from 5 x 7 = 35 s up to a day: the fewest ticks,
+    # ceil(3000 / 600) = 5, 35 s
+    (3000, 7.0, 35.0, 600),
+])
+def test_bins_round_up_to_whole_minutes_or_their_simple_parts(
+        ticks: int, tick_s: float, bin_s: float, points: int) -> None:
+    frame = pd.DataFrame({"time_s": np.arange(ticks) * tick_s, "offered_rps": 1.0})
+    binned = charts.chart_timeline(frame)
+    assert len(binned) == points
+    assert binned["time_h"].iloc[1] * 3600 == pytest.approx(bin_s)
+
+
+def test_the_legend_names_the_parts_as_the_tables_do() -> None:
+    # one vocabulary: the chart's legend, the canary step table's episodes and the Scaling
+    # Behaviour table's columns ("Sync wait (s)", "Nodes at max_size (s)", test_plan_report)
+    from infra_toolkit.stack_canary import EPISODE_PARTS
+
+    assert charts.CAPACITY_PARTS == EPISODE_PARTS
+    assert [label for _, label in charts.CAPACITY_PARTS] == [
+        "metric lag", "sync wait", "controller hold", "at maxReplicas", "node provisioning",
+        "nodes at max_size", "pod start-up"]

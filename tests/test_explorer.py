@@ -301,3 +301,28 @@ def test_slo_minutes_read_as_the_reports() -> None:
     slos = explorer.summary.value.split("explorer-slos")[1]
     cells = re.findall(r"<td>(.*?)</td>", slos)
     assert cells[0] == "p95" and cells[3] == "5.08" and cells[4] == "NO"
+    # under the report's SLO table headers, not evaluate_slos' column names
+    assert re.findall(r"<th>(.*?)</th>", slos) == [
+        "SLO", "Objective", "Achieved", "Minutes violated", "Met"]
+
+
+@pytest.mark.parametrize(("name", "moved", "shown"), [
+    # a Pods-only scale-down has no Percent policy for the sliders to show: the static view
+    # read "window 60 s, 100 % per 15 s", a policy the HPA does not have; it is 1 pod per 60 s
+    ("Pods policy only", {}, "window 60 s, Max of: Pods 1 per 60 s"),
+    # moving the Percent slider adds that policy beside the Pods one (selectPolicy Max: the
+    # larger of the two each period): the view names both, as the run used them
+    ("Pods policy only", {"scale_down_percent": 20},
+     "window 60 s, Max of: Pods 1 per 60 s; Percent 20 per 15 s"),
+    ("Min of Pods and Percent", {}, "window 60 s, Min of: Pods 1 per 60 s; Percent 50 per 60 s"),
+    # no behavior: the controller's legacy path, as the report's workloads table says it
+    ("no behavior (legacy path)", {}, "controller default"),
+])
+def test_the_static_view_names_the_scale_down_policies_the_run_used(
+        name: str, moved: dict[str, int], shown: str) -> None:
+    explorer = ScalingExplorer(AS_WRITTEN[name], CURVES, scenario="quiet")
+    for control, value in moved.items():
+        getattr(explorer, control).value = value
+    html_view = explorer._repr_mimebundle_()["text/html"]
+    assert f"<td>{shown}</td>" in html_view
+    assert "100 % per 15 s" not in html_view

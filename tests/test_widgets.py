@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,6 +51,12 @@ def test_summary_shows_what_is_being_approved(store_location: str) -> None:
     ]:
         assert shown in text
     assert [type(c).__name__ for c in w.children].count("Textarea") == 3  # 2 answers + comment
+    # the report's Overview row: "Requested review | 2 h" for requested_review: 2h, where the
+    # form said "Estimated review | 120 min"
+    two_h = ApprovalWidget(dataclasses.replace(s, estimated_review_minutes=120), store_location,
+                           reviewer="alice", clock=lambda: T0).summary.value
+    assert "<th style='text-align:left'>Requested review</th><td><code>2 h</code>" in two_h
+    assert "Estimated review" not in two_h and "120 min" not in two_h
     assert "Is the rollback tested?" in w.children[3].value
 
 
