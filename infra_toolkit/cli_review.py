@@ -38,6 +38,7 @@ from infra_toolkit.errors import (
     StoreIntegrityError,
     one_line,
 )
+from infra_toolkit.report_html import duration_text
 from infra_toolkit.review_rules import GateFloor
 from infra_toolkit.review_subject import ReviewSubject, read_review_subject
 
@@ -132,7 +133,8 @@ def _run_submit(args: argparse.Namespace) -> int:
     print(
         f"{subject.name} {said} as "
         f"{done.record.review_id}: {subject.title!r}, priority {subject.priority}, "
-        f"type {subject.change_type}, ~{subject.estimated_review_minutes} min to review, "
+        f"type {subject.change_type}, requested review "
+        f"{duration_text(subject.estimated_review_minutes * 60)}, "
         f"digest {subject.digest}"
     )
     print(done.status.describe())
@@ -158,7 +160,7 @@ def _run_queue(args: argparse.Namespace) -> int:
             st.status.value,
             st.subject.priority,
             st.subject.change_type,
-            f"{st.subject.estimated_review_minutes} min",
+            duration_text(st.subject.estimated_review_minutes * 60),
             f"{len(st.approvals)}/{st.subject.approvers_needed}",
             f"{st.subject.plan} ({st.subject.plan_file or st.subject.name}): {st.subject.title}",
         )

@@ -47,7 +47,7 @@ def test_submit_gate_approve_gate_change_stale(run: Run, plan_file: Path) -> Non
     assert code == 0
     assert out.startswith(
         f"{plan} submitted as review-001: 'Move checkout to EKS', priority high, "
-        "type migration, ~45 min to review, digest "
+        "type migration, requested review 45 min, digest "
     )
     assert "review-001 AWAITING APPROVAL: 0 of 1 approver(s) so far; 1 more needed" in out
     assert run("gate", plan)[:2] == (
