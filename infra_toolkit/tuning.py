@@ -127,7 +127,8 @@ class SweepResult:
     rank among the ``top`` cheapest meeting the SLOs (0 when none could), ``unsettled`` the
     sentence that says so (empty when none could); ``shared_cost_notes``: the cost notes (a
     missing price with its fix, the credits counted ...) that more than one variant's ``note``
-    starts with, which the table prints once above its notes."""
+    starts with, which the table prints once above its notes; ``horizon_h``: the hours of each
+    scenario simulated (``--horizon-h``), None for whole scenarios."""
 
     workload: str
     fields: tuple[str, ...]
@@ -141,6 +142,7 @@ class SweepResult:
     unsettled: str = ""
     unsettled_count: int = 0
     shared_cost_notes: tuple[str, ...] = ()
+    horizon_h: float | None = None
 
 
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
@@ -243,7 +245,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     shared = tuple(dict.fromkeys(n for n in notes if notes.count(n) > 1))
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
                        slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count,
-                       shared)
+                       shared, horizon_h)
 
 
 def _budgeted(spec: SimulationSpec) -> str:

@@ -141,7 +141,10 @@ def parse_vary(texts: Sequence[str], max_variants: int = DEFAULT_MAX_VARIANTS,
                             f" (fields: {', '.join(FIELDS)})")
             continue
         if field in grid:
-            problems.append(f"--vary {field} is given twice; give its values once")
+            problems.append(
+                "instance types are given twice (--instance-types and --vary instance_type set "
+                "one field); give them once: --instance-types T1,T2" if field == "instance_type"
+                else f"--vary {field} is given twice; give its values once")
             continue
         found = _values(field, values, problems, max_variants)
         if not found and not any(p.startswith(f"--vary {field}=") for p in problems):

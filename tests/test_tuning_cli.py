@@ -25,8 +25,9 @@ def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
 def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
-                        "shares_nodes_with", "no_screen", "variant_count", "invalid_count",
-                        "confirmed_count", "unsettled_count", "unsettled", "variants"}
+                        "shares_nodes_with", "no_screen", "horizon_h", "variant_count",
+                        "invalid_count", "status_counts", "confirmed_count", "unsettled_count",
+                        "unsettled", "variants"}
     # the confirmation was not cut short
     assert (doc["unsettled_count"], doc["unsettled"]) == (0, "")
     assert doc["shares_nodes_with"] == []  # api is alone on its group: no cluster mode
