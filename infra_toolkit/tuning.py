@@ -225,7 +225,9 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
         if unsettled_count:
             unsettled = (f"{unsettled_count} unrejected variant(s) not confirmed could still "
                          f"rank among the {top} cheapest meeting the SLOs: confirmation "
-                         f"stopped at its limit of {confirm_limit} runs")
+                         f"stopped at its limit of {confirm_limit} runs; to settle them "
+                         "narrow the grid (fewer variants the screen cannot reject)"
+                         f"{' or lower --top' if top > 1 else ''}")
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:

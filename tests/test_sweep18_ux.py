@@ -2,7 +2,7 @@
 says when ``--horizon-h`` cut the scenarios, an outcome line counts the variants by status and
 says plainly when none meets the SLOs, a legend explains the SLO cells (``?``, ``NO``), notes
 several rows share print once, invalid variants below ``--top`` say why, instance types given
-twice name both options.
+twice name both options, and a confirmation cut short says how to settle it.
 
 The small plan (tests/test_tuning.py gives its arithmetic): workload ``api`` (HPA 2..8, 40
 req/s a pod) alone on node group ``general`` (m5.large, 2..4 nodes, 20 GB gp2 disks); scenario
@@ -19,8 +19,10 @@ import pytest
 
 from infra_toolkit.cli import main
 from infra_toolkit.errors import SpecError
+from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_scenario_types import Slo
-from infra_toolkit.tuning import SweepResult
+from infra_toolkit.pricing import load_price_book
+from infra_toolkit.tuning import SweepResult, sweep_workload
 from infra_toolkit.tuning_format import format_sweep
 from infra_toolkit.tuning_grid import parse_vary
 from tests.conftest import REPO_ROOT, SMALL_PLAN
@@ -145,3 +147,19 @@ def test_instance_types_given_twice_name_both_options(capsys: pytest.CaptureFixt
     assert main(["sweep", *SMALL, "--vary", "instance_type=t3.medium",
                  "--instance-types", "m5.large"]) == 2
     assert "error: instance types are given twice" in capsys.readouterr().err
+
+
+def test_a_confirmation_cut_short_says_how_to_settle_it() -> None:
+    # confirm_limit 1 (no option; 50 from the CLI) runs the baseline only. maxReplicas 2 and 3
+    # both hold 2 pods at 20 req/s (CPU 20 + 5 x 20 = 120m of 200m = 60 % < 70 %), p95
+    # ln(20) / 20 s = 150 ms <= 250 ms: the screen rejects neither, so both could still rank
+    # among the 2 cheapest. The sentence named the limit and no way past it
+    plan = read_plan(REPO_ROOT / SMALL_PLAN)
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    result = sweep_workload(plan, book, "api", parse_vary(["maxReplicas=2,3"]),
+                            scenarios=["steady"], top=2, confirm_limit=1)
+    assert (result.confirmed, result.unsettled_count) == (1, 2)
+    assert result.unsettled == (
+        "2 unrejected variant(s) not confirmed could still rank among the 2 cheapest meeting "
+        "the SLOs: confirmation stopped at its limit of 1 runs; to settle them narrow the grid "
+        "(fewer variants the screen cannot reject) or lower --top")
