@@ -200,11 +200,15 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
                 rows[f"{s}:{slo.name}:met"], rows[f"{s}:{slo.name}:violation_minutes"],
                 strict=True)]
     table = result.table
+    invalid = int((table["status"] == "invalid").sum())
     ran = (f"run with {', '.join(result.cluster)} as in the report" if result.cluster
            else f"run through simulate, {no_screen(result)}" if result.unscreened
            else "run through simulate")
+    # screened: every valid variant had its summary row (the count the run time goes with)
+    screened = "" if result.cluster or result.unscreened else \
+        f"{len(table) - invalid} screened by simulate_many, "
     head = [f"workload {result.workload}: {len(table)} variants "
-            f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} {ran}), "
+            f"({invalid} invalid, {screened}{result.confirmed} {ran}), "
             f"scenarios {', '.join(result.scenarios)}{_horizon_text(result)}; monthly node "
             f"{'and claimed volume ' if 'of it volumes' in out else ''}cost of "
             f"{result.cost_scenario}, projected to 730 h",
