@@ -89,6 +89,8 @@ def _option(field: str, text: str) -> str:
 def _values(field: str, text: str, problems: list[str], max_variants: int) -> list[Any]:
     if field == "instance_type":
         return [v.strip() for v in text.split(",") if v.strip()]
+    if not text.strip():
+        return []  # no value at all: parse_vary says to give one ('' is no bad number)
     match = _RANGE.match(text.strip())
     if match:
         lo, hi, step = int(match[1]), int(match[2]), int(match[3] or 1)

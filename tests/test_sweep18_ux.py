@@ -163,3 +163,9 @@ def test_a_confirmation_cut_short_says_how_to_settle_it() -> None:
         "2 unrejected variant(s) not confirmed could still rank among the 2 cheapest meeting "
         "the SLOs: confirmation stopped at its limit of 1 runs; to settle them narrow the grid "
         "(fewer variants the screen cannot reject) or lower --top")
+
+
+def test_a_field_with_no_value_says_to_give_one() -> None:
+    # '--vary minReplicas=' read "'' is not a whole number", as if a number had been written
+    with pytest.raises(SpecError, match=r"^--vary minReplicas=: give at least one value$"):
+        parse_vary(["minReplicas="])
