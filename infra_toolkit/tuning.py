@@ -127,7 +127,8 @@ class SweepResult:
     rank among the ``top`` cheapest meeting the SLOs (0 when none could), ``unsettled`` the
     sentence that says so (empty when none could); ``shared_cost_notes``: the cost notes (a
     missing price with its fix, the credits counted ...) that more than one variant's ``note``
-    starts with, which the table prints once above its notes."""
+    starts with, which the table prints once above its notes; ``horizon_h``: the hours of each
+    scenario simulated (``--horizon-h``), None for whole scenarios."""
 
     workload: str
     fields: tuple[str, ...]
@@ -141,6 +142,7 @@ class SweepResult:
     unsettled: str = ""
     unsettled_count: int = 0
     shared_cost_notes: tuple[str, ...] = ()
+    horizon_h: float | None = None
 
 
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
@@ -223,7 +225,9 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
         if unsettled_count:
             unsettled = (f"{unsettled_count} unrejected variant(s) not confirmed could still "
                          f"rank among the {top} cheapest meeting the SLOs: confirmation "
-                         f"stopped at its limit of {confirm_limit} runs")
+                         f"stopped at its limit of {confirm_limit} runs; to settle them "
+                         "narrow the grid (fewer variants the screen cannot reject)"
+                         f"{' or lower --top' if top > 1 else ''}")
     else:
         runs = sum(v.spec is not None for v in variants) * len(chosen)
         if runs > max_cluster_runs:
@@ -243,7 +247,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     shared = tuple(dict.fromkeys(n for n in notes if notes.count(n) > 1))
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
                        slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count,
-                       shared)
+                       shared, horizon_h)
 
 
 def _budgeted(spec: SimulationSpec) -> str:

@@ -4,10 +4,13 @@ prints it: a text table, JSON or CSV (:func:`format_sweep`). Money is in cents i
 
 JSON keys: ``workload``, ``scenarios``, ``cost_scenario`` (whose monthly cost ranks),
 ``fields`` (varied), ``slos`` (names), ``slo_rule`` (how variants were judged),
-``shares_nodes_with`` (the workloads and Deployments run with it: cluster mode; empty when it
-runs alone), ``no_screen`` (why every valid variant was run with no summary screen, e.g.
-``every variant run (no screen): node groups a, b of one instance type, m5.large``; empty when
-variants were screened and the cheapest confirmed), ``variant_count``, ``invalid_count``,
+``horizon_h`` (the hours of each scenario simulated, ``--horizon-h``; null for whole
+scenarios), ``shares_nodes_with`` (the workloads and Deployments run with it: cluster mode;
+empty when it runs alone), ``no_screen`` (why every valid variant was run with no summary
+screen, e.g. ``every variant run (no screen): node groups a, b of one instance type,
+m5.large``; empty when variants were screened and the cheapest confirmed), ``variant_count``,
+``invalid_count``, ``status_counts`` (status -> how many variants, the baseline among them:
+``meets SLOs``, ``not confirmed``, ``fails SLOs``, ``invalid``),
 ``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode),
 ``unsettled_count`` (how many variants the confirmation limit left unconfirmed that could
 still rank among the ``top`` cheapest meeting the SLOs; 0 when none could), ``unsettled`` (the
@@ -41,9 +44,11 @@ from infra_toolkit.cost_summary import json_usd
 from infra_toolkit.output_numbers import decimals, rounded
 from infra_toolkit.report_html import quantity_text, share_pct_text
 from infra_toolkit.tuning import SweepResult
+from infra_toolkit.tuning_table import STATUSES
 
-__all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "SLO_RULE", "UNSCREENED_SLO_RULE",
-           "format_sweep", "no_screen", "shown_rows", "slo_rule"]
+__all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "SLO_RULE", "TABLE_LEGEND",
+           "UNSCREENED_SLO_RULE", "format_sweep", "no_screen", "outcome", "shown_rows", "slo_rule",
+           "status_counts"]
 
 SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO check "
             "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
@@ -66,6 +71,14 @@ UNSCREENED_SLO_RULE = ("every variant runs (no screen: {why}), alone as the repo
 _ONE_TYPE_WHY = (", which simulate_many's summary rows cannot bill apart (they count "
                  "node-hours per instance type)")
 
+
+#: what the table's SLO and figure cells mean, printed under it (a '?' read as an error)
+TABLE_LEGEND = (
+    "SLO columns: yes = met; NO <n> min = missed for n minutes (the report's SLO check); NO = "
+    "rejected by the summary screen (max p95 or served share; minutes not computed); ? = not "
+    "judged (not confirmed, invalid, or already rejected on another SLO)\n"
+    "figures: dropped % of the offered requests; peak replicas; node-h = node-hours billed from "
+    "each node's launch; - = not simulated (invalid: its note says why)")
 
 MONEY_IN_CLUSTER_MODE = (
     "money: 'groups monthly' (ranked) is the whole cost of the node groups the workload runs on "
@@ -149,7 +162,9 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "cost_scenario": result.cost_scenario, "fields": list(result.fields),
         "slos": [s.name for s in result.slos], "slo_rule": slo_rule(result),
         "shares_nodes_with": list(result.cluster), "no_screen": no_screen(result),
+        "horizon_h": result.horizon_h,
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
+        "status_counts": status_counts(result),
         "confirmed_count": result.confirmed, "unsettled_count": result.unsettled_count,
         "unsettled": result.unsettled,
         "variants": variants}, indent=2)
@@ -183,7 +198,7 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
         out[f"{s} dropped %"] = [share_pct_text(v, 3, trailing_zeros=True)
                                  if v is not None and not math.isnan(v) else "-"
                                  for v in rows[f"{s}:dropped_pct"]]
-        out[f"{s} peak"] = [("-" if v is None or math.isnan(v) else f"{int(v)}")
+        out[f"{s} peak replicas"] = [("-" if v is None or math.isnan(v) else f"{int(v)}")
                             for v in rows[f"{s}:peak_replicas"]]
         # rounded by its unit as JSON and CSV give it (3 decimals), never 6 significant
         # digits: 95.3917 beside the CSV's 95.392, 1234.57 beside 1234.567
@@ -194,27 +209,74 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
                 rows[f"{s}:{slo.name}:met"], rows[f"{s}:{slo.name}:violation_minutes"],
                 strict=True)]
     table = result.table
+    invalid = int((table["status"] == "invalid").sum())
     ran = (f"run with {', '.join(result.cluster)} as in the report" if result.cluster
            else f"run through simulate, {no_screen(result)}" if result.unscreened
            else "run through simulate")
+    # screened: every valid variant had its summary row (the count the run time goes with)
+    screened = "" if result.cluster or result.unscreened else \
+        f"{len(table) - invalid} screened by simulate_many, "
     head = [f"workload {result.workload}: {len(table)} variants "
-            f"({int((table['status'] == 'invalid').sum())} invalid, {result.confirmed} {ran}), "
-            f"scenarios {', '.join(result.scenarios)}; monthly node "
+            f"({invalid} invalid, {screened}{result.confirmed} {ran}), "
+            f"scenarios {', '.join(result.scenarios)}{_horizon_text(result)}; monthly node "
             f"{'and claimed volume ' if 'of it volumes' in out else ''}cost of "
             f"{result.cost_scenario}, projected to 730 h",
             f"SLO rule: {slo_rule(result)}", *([MONEY_IN_CLUSTER_MODE] if result.cluster else []),
             *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else []),
             *(f"{s}: {rows[f'{s}:monthly_note'].iloc[0]}" for s in result.scenarios
-              if len(rows) and rows[f"{s}:monthly_note"].iloc[0])]
+              if len(rows) and rows[f"{s}:monthly_note"].iloc[0]),
+            outcome(result), *_hidden_invalid(result, rows)]
     notes, shared = _shared_notes(result, rows)
-    return "\n".join([*head, "", out.to_string(index=False),
+    return "\n".join([*head, "", TABLE_LEGEND, "", out.to_string(index=False),
                       *(["", "notes:", *shared, *notes] if notes or shared else [])])
+
+
+def _horizon_text(result: SweepResult) -> str:
+    """How much of each scenario ran: empty for whole scenarios, else the ``--horizon-h`` cut
+    (every figure, the month's projection too, is from those hours only)."""
+    if result.horizon_h is None:
+        return ""
+    hours = np.format_float_positional(result.horizon_h, trim="-")
+    return f" (each cut to its first {hours} h by --horizon-h)"
+
+
+def _hidden_invalid(result: SweepResult, rows: pd.DataFrame) -> list[str]:
+    """Why the invalid variants below ``--top`` are invalid, one line per reason with its count:
+    the outcome line counts them, and their notes are not among the rows shown."""
+    table = result.table
+    hidden = table[(table["status"] == "invalid") & ~table["rank"].isin(rows["rank"])]
+    found = hidden["note"].value_counts(sort=False)
+    return [f"invalid below --top: {count} x {note}" for note, count in found.items()]
+
+
+def status_counts(result: SweepResult) -> dict[str, int]:
+    """How many of ``result``'s variants (the baseline among them) have each status, in
+    :data:`~infra_toolkit.tuning_table.STATUSES` order."""
+    found = result.table["status"].value_counts()
+    return {s: int(found.get(s, 0)) for s in STATUSES}
+
+
+def outcome(result: SweepResult) -> str:
+    """The line that counts ``result``'s variants by status (the failures by what judged them)
+    and says so plainly when none meets every SLO."""
+    counts, table = status_counts(result), result.table
+    failed = table["status"] == "fails SLOs"
+    screen = int((failed & (table["checked_by"] == "summary screen")).sum())
+    line = (f"outcome: meets SLOs {counts['meets SLOs']}, fails SLOs {counts['fails SLOs']} "
+            f"(summary screen {screen}, report rule {counts['fails SLOs'] - screen}), "
+            f"not confirmed {counts['not confirmed']}, invalid {counts['invalid']}")
+    if counts["meets SLOs"] == 0 and counts["not confirmed"] == 0:
+        line += (f"; NO VARIANT MEETS EVERY SLO in {', '.join(result.scenarios)}: the rows are "
+                 "ranked by cost among those that fail, each note names what it misses; widen "
+                 "the grid (a higher maxReplicas or max_size, a lower target) or review the SLOs")
+    return line
 
 
 def _shared_notes(result: SweepResult, rows: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Each shown row's note, without the cost note it shares with other variants, and each
     such cost note once, naming the ranks it applies to: a missing price's reason and fix
-    (~500 characters) was repeated on every rank."""
+    (~500 characters) was repeated on every rank; a note left the same on several rows is
+    printed once too, naming its ranks."""
     records = rows.to_dict("records")
     shared = []
     for cost in result.shared_cost_notes:
@@ -228,7 +290,14 @@ def _shared_notes(result: SweepResult, rows: pd.DataFrame) -> tuple[list[str], l
         which = "every rank" if len(ranks) == len(records) else \
             f"ranks {', '.join(map(str, ranks))}"
         shared.append(f"  {which}: {cost}")
-    return [f"  rank {r['rank']}: {r['note']}" for r in records if r["note"]], shared
+    # a note several rows share (an instance type the AMI cannot run, one screen rejection)
+    # once, naming its ranks: 64 invalid rows repeated one 200-character reason
+    ranks_by_note: dict[str, list[str]] = {}
+    for r in records:
+        if r["note"]:
+            ranks_by_note.setdefault(str(r["note"]), []).append(str(r["rank"]))
+    return [f"  rank {ranks[0]}: {note}" if len(ranks) == 1 else
+            f"  ranks {', '.join(ranks)}: {note}" for note, ranks in ranks_by_note.items()], shared
 
 
 def format_sweep(result: SweepResult, fmt: str, top: int | None = None) -> str:

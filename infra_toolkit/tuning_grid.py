@@ -89,6 +89,8 @@ def _option(field: str, text: str) -> str:
 def _values(field: str, text: str, problems: list[str], max_variants: int) -> list[Any]:
     if field == "instance_type":
         return [v.strip() for v in text.split(",") if v.strip()]
+    if not text.strip():
+        return []  # no value at all: parse_vary says to give one ('' is no bad number)
     match = _RANGE.match(text.strip())
     if match:
         lo, hi, step = int(match[1]), int(match[2]), int(match[3] or 1)
@@ -141,7 +143,10 @@ def parse_vary(texts: Sequence[str], max_variants: int = DEFAULT_MAX_VARIANTS,
                             f" (fields: {', '.join(FIELDS)})")
             continue
         if field in grid:
-            problems.append(f"--vary {field} is given twice; give its values once")
+            problems.append(
+                "instance types are given twice (--instance-types and --vary instance_type set "
+                "one field); give them once: --instance-types T1,T2" if field == "instance_type"
+                else f"--vary {field} is given twice; give its values once")
             continue
         found = _values(field, values, problems, max_variants)
         if not found and not any(p.startswith(f"--vary {field}=") for p in problems):

@@ -25,8 +25,9 @@ def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
 def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
-                        "shares_nodes_with", "no_screen", "variant_count", "invalid_count",
-                        "confirmed_count", "unsettled_count", "unsettled", "variants"}
+                        "shares_nodes_with", "no_screen", "horizon_h", "variant_count",
+                        "invalid_count", "status_counts", "confirmed_count", "unsettled_count",
+                        "unsettled", "variants"}
     # the confirmation was not cut short
     assert (doc["unsettled_count"], doc["unsettled"]) == (0, "")
     assert doc["shares_nodes_with"] == []  # api is alone on its group: no cluster mode
@@ -77,7 +78,10 @@ def test_table_and_top(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     # --top 1: the confirmation stops at the first variant meeting the SLOs, the cheapest
     # unrejected one (t3.medium): 2 runs with the baseline's; (1, 2) on m5.large stays unjudged
-    assert lines[0].startswith("workload api: 5 variants (0 invalid, 2 run through simulate)")
+    # every valid variant screened (5: none invalid), 2 of them run through simulate (sweepux18:
+    # the screened count was not stated)
+    assert lines[0].startswith("workload api: 5 variants (0 invalid, 5 screened by "
+                               "simulate_many, 2 run through simulate)")
     header = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("rank"))
     body = [ln for ln in lines[header + 1:] if ln.strip()]
     # the best row, then the baseline (ranked 2nd, shown though below --top)

@@ -172,7 +172,10 @@ def test_a_confirmation_cut_short_by_its_limit_says_what_it_left_open(tmp_path: 
     assert _row(result, instance_type="c5.large")["status"] == "not confirmed"
     assert result.unsettled == ("1 unrejected variant(s) not confirmed could still rank among "
                                 "the 1 cheapest meeting the SLOs: confirmation stopped at its "
-                                "limit of 2 runs")
+                                "limit of 2 runs; to settle them narrow the grid (fewer "
+                                "variants the screen cannot reject)")
+    # sweepux18: the line named the limit but no way out of it (the limit is no option); with
+    # --top 1 a lower --top is no way out, so it is not offered
     assert format_sweep(result, "table").splitlines()[2] == f"NOT SETTLED: {result.unsettled}"
     doc = json.loads(format_sweep(result, "json"))
     assert (doc["unsettled_count"], doc["unsettled"]) == (1, result.unsettled)
@@ -200,4 +203,5 @@ def test_a_csv_sweep_cut_short_says_so_on_stderr(tmp_path: Path, monkeypatch: py
         ("m5.large", "144.16", "meets SLOs")]
     assert err == ("warning: NOT SETTLED: 1 unrejected variant(s) not confirmed could still "
                    "rank among the 1 cheapest meeting the SLOs: confirmation stopped at its "
-                   "limit of 2 runs\n")
+                   "limit of 2 runs; to settle them narrow the grid (fewer variants the screen "
+                   "cannot reject)\n")
