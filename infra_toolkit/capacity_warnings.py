@@ -27,6 +27,11 @@ And for every proposed node group:
   room a large pod leaves on its node holds small pods, which the fractions miss (audit18 A18-5:
   2 pods of 1000m and 2 of 500m were said to fill at least 3 m6i.large, where 2 hold them).
 
+And for the proposed EKS managed node groups (:func:`node_group_quota_warnings`): a
+``max_size`` above EKS's default quota of nodes per managed node group, or more managed node
+groups than its default quota per cluster: the Auto Scaling group cannot grow past a quota the
+account has not raised, so the simulated nodes above it would never come.
+
 And for the plan's ``simulation.node_daemonsets`` (:func:`daemonset_warnings`): a memory under
 1 MiB (a bare quantity is bytes), and fewer pods or less CPU than EKS's own kube-proxy and
 aws-node, which the stated figure replaces rather than adds to.
@@ -43,7 +48,7 @@ from infra_toolkit.node_allocatable import EKS_DAEMONSETS
 from infra_toolkit.nodes import NodeGroup, node_room, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
-from infra_toolkit.plan_cost import node_group_resources
+from infra_toolkit.plan_cost import node_group_resource_paths, node_group_resources
 from infra_toolkit.plan_simulation import simulation_node_groups
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
@@ -51,8 +56,15 @@ from infra_toolkit.pod_anti_affinity import HOSTNAME
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.traffic import TrafficCurve
 
-__all__ = ["anti_affinity_warnings", "daemonset_warnings", "desired_size_warnings",
-           "node_room_warnings", "peak_warnings"]
+__all__ = ["EKS_MANAGED_GROUPS_PER_CLUSTER", "EKS_NODES_PER_MANAGED_GROUP",
+           "anti_affinity_warnings", "daemonset_warnings", "desired_size_warnings",
+           "node_group_quota_warnings", "node_room_warnings", "peak_warnings"]
+
+# Amazon EKS service quotas, defaults (both adjustable through Service Quotas), as the EKS User
+# Guide's "Amazon EKS service quotas" table gives them: "Nodes per managed node group" 450,
+# "Managed node groups per cluster" 30. Self-managed groups and Karpenter's nodes have neither.
+EKS_NODES_PER_MANAGED_GROUP = 450
+EKS_MANAGED_GROUPS_PER_CLUSTER = 30
 
 
 def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCurve]
@@ -262,3 +274,30 @@ def daemonset_warnings(plan: Plan) -> list[PlanWarning]:
             f"{daemonsets.cpu_millicores + eks.cpu_millicores:g}m if yours come on top), or "
             "leave it if the cluster runs without them (a kube-proxy replacement)")))
     return out
+
+
+def node_group_quota_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning per proposed managed node group whose ``max_size`` is above
+    :data:`EKS_NODES_PER_MANAGED_GROUP`, and one when the plan has more managed node groups than
+    :data:`EKS_MANAGED_GROUPS_PER_CLUSTER`: defaults an account raises on request, so they are
+    warnings, not problems."""
+    paths = node_group_resource_paths(plan)
+    pools = {p.name for p in plan.proposed.karpenter_pools}
+    managed = [g for g in plan.proposed.node_groups if g.managed and g.name not in pools]
+    eksctl = " (eksctl's maxSize)" if plan.proposed.cluster_config is not None else ""
+    out = [PlanWarning(f"{paths[g.name]}.scaling_config.max_size" if g.name in paths
+                       else "proposed.cluster_config", (
+        f"node group {g.name!r}: max_size{eksctl} {g.max_size:,} is above EKS's default quota "
+        f"of {EKS_NODES_PER_MANAGED_GROUP} nodes per managed node group, so the group stops "
+        "there until the account's quota is raised (Service Quotas, Amazon EKS, 'Nodes per "
+        "managed node group'); raise the quota before the change, or split the capacity over "
+        "several groups"))
+        for g in managed if g.max_size > EKS_NODES_PER_MANAGED_GROUP]
+    if len(managed) > EKS_MANAGED_GROUPS_PER_CLUSTER:
+        out.append(PlanWarning("proposed", (
+            f"{len(managed)} managed node groups, more than EKS's default quota of "
+            f"{EKS_MANAGED_GROUPS_PER_CLUSTER} per cluster: creating the groups past it fails "
+            "until the account's quota is raised (Service Quotas, Amazon EKS, 'Managed node "
+            "groups per cluster'); raise it before the change, or merge groups")))
+    return out
+

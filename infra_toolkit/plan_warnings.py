@@ -10,7 +10,8 @@ workload with an HPA and a model:
 * capacity (:mod:`infra_toolkit.capacity_warnings`): maxReplicas short of a scenario's peak, node
   groups too small for maxReplicas (one pod a node with a required anti-affinity on the
   hostname), pods kept apart per zone by a required anti-affinity the simulation does not model;
-  and for every node group, a desired_size below its starting pods;
+  and for every node group, a desired_size below its starting pods, and a managed group past
+  EKS's default quotas (450 nodes a group, 30 groups a cluster);
 * the start (:mod:`infra_toolkit.startup_warnings`): starting replicas that cannot serve a
   scenario's first rate within the workload's SLOs, so the run starts in violation; a start-up
   CPU burst that lasts past Ready, which the HPA reads as load; a startup or liveness probe
@@ -60,6 +61,7 @@ from infra_toolkit.capacity_warnings import (
     anti_affinity_warnings,
     daemonset_warnings,
     desired_size_warnings,
+    node_group_quota_warnings,
     node_room_warnings,
     peak_warnings,
 )
@@ -436,7 +438,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + statefulset_rolling_warnings(plan) + argo_rollout_warnings(plan)
                  + ordered_ready_warnings(plan)
                  + node_config_warnings(plan)
-                 + desired_size_warnings(plan, book)
+                 + desired_size_warnings(plan, book) + node_group_quota_warnings(plan)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + price_warnings(plan, book)
                  + commitment_warnings(plan)

@@ -1463,3 +1463,37 @@ def test_a_crash_loop_counts_the_app_start_from_the_sidecars_start(tmp_path: Pat
         "while the simulation counts them Ready 30 s after the bind; add a startupProbe "
         "(periodSeconds 10, failureThreshold 2) so the livenessProbe waits for the start, or "
         "raise its initialDelaySeconds to 7")]
+
+
+@pytest.mark.parametrize(("max_size", "warned"), [
+    (450, False),  # EKS's default quota, "Nodes per managed node group": 450 — at it, no word
+    (451, True),
+])
+def test_a_managed_group_past_eks_s_node_quota_warns(tmp_path: Path, max_size: int,
+                                                     warned: bool) -> None:
+    plan = _plan(tmp_path, plan_edits=(("{desired_size: 2, min_size: 2, max_size: 4}",
+                                        f"{{desired_size: 2, min_size: 2, max_size: {max_size}}}"),
+                                       ))
+    got = [(p, m) for p, m in _warnings(plan) if "quota" in m]
+    assert got == ([("proposed.resources[1].scaling_config.max_size",
+                     f"node group 'general': max_size {max_size} is above EKS's default quota of "
+                     "450 nodes per managed node group, so the group stops there until the "
+                     "account's quota is raised (Service Quotas, Amazon EKS, 'Nodes per managed "
+                     "node group'); raise the quota before the change, or split the capacity "
+                     "over several groups")] if warned else [])
+
+
+def test_more_managed_groups_than_eks_s_cluster_quota_warns(tmp_path: Path) -> None:
+    # minimal.yaml's 'general' plus 30 more: 31 managed node groups, one past EKS's default
+    # "Managed node groups per cluster" quota of 30
+    extra = "".join(f"    - type: aws_eks_node_group\n      name: g{i}\n"
+                    "      instance_types: [m5.large]\n"
+                    "      scaling_config: {desired_size: 0, min_size: 0, max_size: 1}\n"
+                    for i in range(30))
+    first = "    - type: aws_eks_node_group\n      name: general\n"
+    plan = _plan(tmp_path, plan_edits=((first, extra + first),))
+    assert [(p, m) for p, m in _warnings(plan) if "quota" in m] == [(
+        "proposed", "31 managed node groups, more than EKS's default quota of 30 per cluster: "
+        "creating the groups past it fails until the account's quota is raised (Service "
+        "Quotas, Amazon EKS, 'Managed node groups per cluster'); raise it before the change, or "
+        "merge groups")]
