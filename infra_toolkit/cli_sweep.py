@@ -47,6 +47,9 @@ workload's SLO the baseline meets fails). Money: the workload's node groups' mon
 the first chosen scenario that is not a load test, projected to 730 h as the report does; in
 cluster mode it is the groups' whole cost (ranked, "groups monthly") with the workload's
 request share of their instance cost beside it ("its share", the report's per-workload split).
+The legend's last line gives the rank in one sentence: failing rows nearest to passing first
+(the summary row's violation minutes, which screened rows have too), rows tied on cost by the
+cost over all chosen scenarios, those minutes, peak replicas and scale events.
 
 example:
   infra-toolkit sweep plans/ecommerce-eks.yaml --workload backend \\

@@ -128,7 +128,9 @@ class SweepResult:
     sentence that says so (empty when none could); ``shared_cost_notes``: the cost notes (a
     missing price with its fix, the credits counted ...) that more than one variant's ``note``
     starts with, which the table prints once above its notes; ``horizon_h``: the hours of each
-    scenario simulated (``--horizon-h``), None for whole scenarios."""
+    scenario simulated (``--horizon-h``), None for whole scenarios;
+    ``summary_p95_threshold_ms``: the p95 threshold of the summary rows'
+    ``summary_violation_minutes`` (the workload's p95 latency SLO, 500 ms without one)."""
 
     workload: str
     fields: tuple[str, ...]
@@ -143,6 +145,7 @@ class SweepResult:
     unsettled_count: int = 0
     shared_cost_notes: tuple[str, ...] = ()
     horizon_h: float | None = None
+    summary_p95_threshold_ms: float = 500.0
 
 
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
@@ -156,8 +159,10 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     priced and judged against the plan's SLOs (module docstring), the plan's own configuration
     first as the baseline.
 
-    ``table`` columns: ``rank`` (1 = best: status in :data:`STATUSES` order, then monthly cost,
-    a missing price last), ``baseline`` (bool), the varied fields (the baseline's own values),
+    ``table`` columns: ``rank`` (1 = best, :data:`~infra_toolkit.tuning_table.RANK_RULE`:
+    status in :data:`STATUSES` order, failing rows nearest to passing first, then monthly cost,
+    a missing price last, and the tie-breaks of :func:`~infra_toolkit.tuning_table.tie_key`),
+    ``baseline`` (bool), the varied fields (the baseline's own values),
     ``status``, ``monthly_usd`` (Decimal, cents, of ``cost_scenario``; None when a price is
     missing), ``delta_monthly_usd`` (against the baseline, as printed),
     ``request_share_monthly_usd`` (cluster mode: the workload's request share of its groups'
@@ -167,10 +172,14 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     rule`` for a variant run through ``simulate`` + ``evaluate_slos``, ``summary screen`` for one
     rejected by its summary row, empty otherwise), ``note`` (why invalid / rejected / unpriced),
     then per scenario ``<scenario>:dropped_pct`` (% of offered requests),
-    ``<scenario>:peak_replicas``, ``<scenario>:node_hours`` (billed from launch),
+    ``<scenario>:peak_replicas``, ``<scenario>:scale_events`` (HPA syncs that changed the
+    replicas), ``<scenario>:node_hours`` (billed from launch),
     ``<scenario>:monthly_usd``, ``<scenario>:request_share_monthly_usd`` (both None for a load
     test, as the report projects none to a month), ``<scenario>:monthly_note``
-    (:data:`LOAD_TEST_NOTE` for a load test, else empty) and per SLO
+    (:data:`LOAD_TEST_NOTE` for a load test, else empty), ``<scenario>:max_p95_latency_ms``
+    and ``<scenario>:summary_violation_minutes`` (the summary row's figures, every simulated
+    variant's, a screened one's too: minutes over ``summary_p95_threshold_ms``, dropping or
+    saturated, one figure for the scenario, not the report's SLO rule) and per SLO
     ``<scenario>:<slo>:met`` (True / False / None: not judged) and
     ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless confirmed).
 
@@ -247,7 +256,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     shared = tuple(dict.fromkeys(n for n in notes if notes.count(n) > 1))
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
                        slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count,
-                       shared, horizon_h)
+                       shared, horizon_h, base.workload.slo_p95_latency_ms)
 
 
 def _budgeted(spec: SimulationSpec) -> str:

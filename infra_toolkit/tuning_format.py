@@ -4,6 +4,8 @@ prints it: a text table, JSON or CSV (:func:`format_sweep`). Money is in cents i
 
 JSON keys: ``workload``, ``scenarios``, ``cost_scenario`` (whose monthly cost ranks),
 ``fields`` (varied), ``slos`` (names), ``slo_rule`` (how variants were judged),
+``rank_rule`` (how the rows are ordered, :data:`~infra_toolkit.tuning_table.RANK_RULE`),
+``summary_p95_threshold_ms`` (the p95 threshold of each row's ``summary_violation_minutes``),
 ``horizon_h`` (the hours of each scenario simulated, ``--horizon-h``; null for whole
 scenarios), ``shares_nodes_with`` (the workloads and Deployments run with it: cluster mode;
 empty when it runs alone), ``no_screen`` (why every valid variant was run with no summary
@@ -22,9 +24,12 @@ monthly cost, whoever's pods the nodes hold: what ranks), ``delta_monthly_usd``,
 its groups' instance cost, as the report's per-workload node cost splits a shared group),
 ``claimed_volumes_monthly_usd`` (a StatefulSet's claimed volumes, part of ``monthly_usd``, as
 the report prices them; null when it claims none the report prices), ``checked_by``, ``note``
-and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``,
+and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``, ``scale_events``,
 ``node_hours``, ``monthly_usd``, ``request_share_monthly_usd`` (both null for a load test: the
-report projects none to a month), ``monthly_note`` (why they are null; empty otherwise) and
+report projects none to a month), ``monthly_note`` (why they are null; empty otherwise),
+``max_p95_latency_ms`` (null when not finite) and ``summary_violation_minutes`` (the summary
+row's figures, every simulated row's, a screened one's too: minutes over the p95 threshold,
+dropping or saturated; not the report's SLO rule), and
 ``slos``: per SLO ``met``
 (true / false / null: not judged) and ``violation_minutes`` (null unless judged by the report's
 rule).
@@ -44,11 +49,11 @@ from infra_toolkit.cost_summary import json_usd
 from infra_toolkit.output_numbers import decimals, rounded
 from infra_toolkit.report_html import quantity_text, share_pct_text
 from infra_toolkit.tuning import SweepResult
-from infra_toolkit.tuning_table import STATUSES
+from infra_toolkit.tuning_table import RANK_RULE, STATUSES
 
-__all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "SLO_RULE", "TABLE_LEGEND",
-           "UNSCREENED_SLO_RULE", "format_sweep", "no_screen", "outcome", "shown_rows", "slo_rule",
-           "status_counts"]
+__all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "SLO_RULE", "SUMMARY_LEGEND",
+           "TABLE_LEGEND", "UNSCREENED_SLO_RULE", "format_sweep", "no_screen", "outcome",
+           "shown_rows", "slo_rule", "status_counts"]
 
 SLO_RULE = ("a variant meets the SLOs only when simulate + the report's SLO check "
             "(slo_check.evaluate_slos) met every SLO in every scenario; simulate_many's summary "
@@ -75,10 +80,18 @@ _ONE_TYPE_WHY = (", which simulate_many's summary rows cannot bill apart (they c
 #: what the table's SLO and figure cells mean, printed under it (a '?' read as an error)
 TABLE_LEGEND = (
     "SLO columns: yes = met; NO <n> min = missed for n minutes (the report's SLO check); NO = "
-    "rejected by the summary screen (max p95 or served share; minutes not computed); ? = not "
-    "judged (not confirmed, invalid, or already rejected on another SLO)\n"
-    "figures: dropped % of the offered requests; peak replicas; node-h = node-hours billed from "
-    "each node's launch; - = not simulated (invalid: its note says why)")
+    "rejected by the summary screen (max p95 or served share; the report's minutes not "
+    "computed: compare summary min); ? = not judged (not confirmed, invalid, or already "
+    "rejected on another SLO)\n"
+    "figures: dropped % of the offered requests; peak replicas; scale events = HPA syncs that "
+    "changed the replicas; node-h = node-hours billed from each node's launch; - = not "
+    "simulated (invalid: its note says why)")
+#: the summary row's figures every simulated row has (a screened one too), as the legend names
+#: them: ``{threshold}`` the workload's p95 latency SLO, 500 ms without one
+SUMMARY_LEGEND = (
+    "summary-row figures, every simulated row's: max p95 ms = the run's highest p95 latency; "
+    "summary min = minutes with p95 over {threshold} ms, requests dropped or pods saturated "
+    "(the simulator's summary row: one figure a scenario, not the report's per-SLO check)")
 
 MONEY_IN_CLUSTER_MODE = (
     "money: 'groups monthly' (ranked) is the whole cost of the node groups the workload runs on "
@@ -119,8 +132,8 @@ def shown_rows(result: SweepResult, top: int | None) -> pd.DataFrame:
 
 
 def _number(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None  # JSON has no NaN / Infinity (a p95 with no pod serving), as simulate
     return value.item() if hasattr(value, "item") else value
 
 
@@ -138,10 +151,13 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
             scenarios[s] = {
                 "dropped_pct": _number(r[f"{s}:dropped_pct"]),
                 "peak_replicas": _whole(r[f"{s}:peak_replicas"]),
+                "scale_events": _whole(r[f"{s}:scale_events"]),
                 "node_hours": _number(r[f"{s}:node_hours"]),
                 "monthly_usd": json_usd(r[f"{s}:monthly_usd"]),
                 "request_share_monthly_usd": json_usd(r[f"{s}:request_share_monthly_usd"]),
                 "monthly_note": r[f"{s}:monthly_note"],
+                "max_p95_latency_ms": _number(r[f"{s}:max_p95_latency_ms"]),
+                "summary_violation_minutes": _number(r[f"{s}:summary_violation_minutes"]),
                 "slos": {slo.name: {"met": _number(r[f"{s}:{slo.name}:met"]),
                                     "violation_minutes": _number(
                                         r[f"{s}:{slo.name}:violation_minutes"])}
@@ -161,6 +177,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "workload": result.workload, "scenarios": list(result.scenarios),
         "cost_scenario": result.cost_scenario, "fields": list(result.fields),
         "slos": [s.name for s in result.slos], "slo_rule": slo_rule(result),
+        "rank_rule": RANK_RULE, "summary_p95_threshold_ms": result.summary_p95_threshold_ms,
         "shares_nodes_with": list(result.cluster), "no_screen": no_screen(result),
         "horizon_h": result.horizon_h,
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
@@ -198,12 +215,16 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
         out[f"{s} dropped %"] = [share_pct_text(v, 3, trailing_zeros=True)
                                  if v is not None and not math.isnan(v) else "-"
                                  for v in rows[f"{s}:dropped_pct"]]
-        out[f"{s} peak replicas"] = [("-" if v is None or math.isnan(v) else f"{int(v)}")
-                            for v in rows[f"{s}:peak_replicas"]]
+        out[f"{s} peak replicas"] = [_count_text(v) for v in rows[f"{s}:peak_replicas"]]
+        out[f"{s} scale events"] = [_count_text(v) for v in rows[f"{s}:scale_events"]]
         # rounded by its unit as JSON and CSV give it (3 decimals), never 6 significant
         # digits: 95.3917 beside the CSV's 95.392, 1234.57 beside 1234.567
         out[f"{s} node-h"] = [("-" if v is None or math.isnan(v) else np.format_float_positional(
             rounded("node_hours", float(v)), trim="-")) for v in rows[f"{s}:node_hours"]]
+        # 2 decimals as JSON and CSV give ms: 299.57 read "300" beside "p95 over 300 ms"
+        out[f"{s} max p95 ms"] = [quantity_text(v, 2) for v in rows[f"{s}:max_p95_latency_ms"]]
+        out[f"{s} summary min"] = [quantity_text(v, 2)
+                                   for v in rows[f"{s}:summary_violation_minutes"]]
         for slo in result.slos:
             out[f"{s} {slo.name}"] = [_met(m, n) for m, n in zip(
                 rows[f"{s}:{slo.name}:met"], rows[f"{s}:{slo.name}:violation_minutes"],
@@ -227,8 +248,15 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
               if len(rows) and rows[f"{s}:monthly_note"].iloc[0]),
             outcome(result), *_hidden_invalid(result, rows)]
     notes, shared = _shared_notes(result, rows)
-    return "\n".join([*head, "", TABLE_LEGEND, "", out.to_string(index=False),
+    threshold = np.format_float_positional(result.summary_p95_threshold_ms, trim="-")
+    return "\n".join([*head, "", TABLE_LEGEND, SUMMARY_LEGEND.format(threshold=threshold),
+                      RANK_RULE, "", out.to_string(index=False),
                       *(["", "notes:", *shared, *notes] if notes or shared else [])])
+
+
+def _count_text(value: Any) -> str:
+    """A count as the table prints it: ``-`` when not simulated (None or NaN)."""
+    return "-" if value is None or math.isnan(value) else f"{int(value)}"
 
 
 def _horizon_text(result: SweepResult) -> str:
@@ -267,7 +295,8 @@ def outcome(result: SweepResult) -> str:
             f"not confirmed {counts['not confirmed']}, invalid {counts['invalid']}")
     if counts["meets SLOs"] == 0 and counts["not confirmed"] == 0:
         line += (f"; NO VARIANT MEETS EVERY SLO in {', '.join(result.scenarios)}: the rows are "
-                 "ranked by cost among those that fail, each note names what it misses; widen "
+                 "those that fail, the nearest to passing first (fewest summary min), each "
+                 "note names what it misses; widen "
                  "the grid (a higher maxReplicas or max_size, a lower target) or review the SLOs")
     return line
 

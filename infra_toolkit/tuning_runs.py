@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from infra_toolkit.joint_run import JointRun
@@ -18,7 +17,7 @@ from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.tuning_cost import SweepPricer
 from infra_toolkit.tuning_grid import Variant
-from infra_toolkit.tuning_table import cost_key, summary_figures
+from infra_toolkit.tuning_table import summary_figures, tie_key
 
 __all__ = ["cluster_runs", "confirm_variants"]
 
@@ -108,13 +107,18 @@ def confirm_variants(rows: list[dict[str, Any]], variants: Sequence[Variant],
     (priced by the same monotone lines), so the screened cost is a lower bound of the ranked
     one: once the ``top``-th cheapest variant meeting the SLOs costs
     no more than the next variant's screened cost, no variant left unconfirmed can cost less
-    than it (credits that reorder two variants make the confirmation go on past the first)."""
+    than it (credits that reorder two variants make the confirmation go on past the first).
+    Costs that tie are ranked by the rest of :func:`~infra_toolkit.tuning_table.tie_key`
+    (summary-row figures, the same screened or run) and then the grid's order, so the order and
+    the stopping rule compare that whole key: a screened key is a lower bound of the run's."""
     order = [0] + sorted((i for i, r in enumerate(rows) if i and r["status"] == "not confirmed"),
-                         key=lambda i: (*cost_key(rows[i]), i))
-    meeting: list[tuple[int, Decimal]] = []  # the ranked cost of each variant meeting the SLOs
+                         key=lambda i: (*tie_key(rows[i], chosen), i))
+    # the ranked key of each variant meeting the SLOs, its grid position last
+    meeting: list[tuple[Any, ...]] = []
 
     def settled(i: int) -> bool:  # variant i cannot rank among the top cheapest meeting them
-        return len(meeting) >= top and sorted(meeting)[top - 1] <= cost_key(rows[i])
+        return len(meeting) >= top and \
+            sorted(meeting)[top - 1] <= (*tie_key(rows[i], chosen), i)
 
     ran = 0
     for n, i in enumerate(order):
@@ -152,5 +156,5 @@ def confirm_variants(rows: list[dict[str, Any]], variants: Sequence[Variant],
         row["checked_by"] = "report rule"
         row["status"] = "meets SLOs" if ok else "fails SLOs"
         if ok and i != 0:
-            meeting.append(cost_key(row))
+            meeting.append((*tie_key(row, chosen), i))
     return ran, 0

@@ -1,8 +1,8 @@
 """The sweep's table (:func:`~infra_toolkit.tuning.sweep_workload`): a variant's status
 (``STATUSES``, best first), its row before any run (``blank_row``), a scenario's columns
 (``scenario_columns``) and figures from a summary row (``summary_figures``), and the rows ranked
-by status and monthly cost into the table (``ranked_table``, ``cost_key``; a load test's monthly
-figures empty with ``LOAD_TEST_NOTE``)."""
+into the table (``ranked_table`` by ``rank_key``: :data:`RANK_RULE`; ``cost_key``, ``tie_key``;
+a load test's monthly figures empty with ``LOAD_TEST_NOTE``)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from infra_toolkit.plan_scenario_types import Scenario, Slo
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.tuning_grid import Variant
 
-__all__ = ["LOAD_TEST_NOTE", "STATUSES", "blank_row", "cost_key", "ranked_table",
-           "scenario_columns", "summary_figures"]
+__all__ = ["LOAD_TEST_NOTE", "RANK_RULE", "STATUSES", "blank_row", "cost_key", "rank_key",
+           "ranked_table", "scenario_columns", "summary_figures", "tie_key"]
 
 #: a variant's status, best first (the rank's first key)
 STATUSES = ("meets SLOs", "not confirmed", "fails SLOs", "invalid")
@@ -28,13 +28,20 @@ STATUSES = ("meets SLOs", "not confirmed", "fails SLOs", "invalid")
 #: monthly figure
 LOAD_TEST_NOTE = ("load test: no monthly projection (minutes of synthetic users are not a "
                   "month of traffic)")
+#: how :func:`rank_key` orders the rows, in one sentence (the table's legend, JSON ``rank_rule``)
+RANK_RULE = ("rows ranked by status (meets SLOs, not confirmed, fails SLOs, invalid), failing "
+             "rows nearest to passing first (fewest summary minutes, the chosen scenarios "
+             "added), then cheapest monthly, cheapest over all chosen scenarios (load tests "
+             "aside), fewest summary minutes, lowest peak replicas (the highest scenario's), "
+             "fewest scale events, and last the grid's order")
 
 
 def scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
     """The table's columns of scenario ``name``: its figures, then each SLO's ``met`` and
     ``violation_minutes``."""
-    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
-                                    "request_share_monthly_usd", "monthly_note")]
+    cols = [f"{name}:{k}" for k in ("dropped_pct", "peak_replicas", "scale_events", "node_hours",
+                                    "monthly_usd", "request_share_monthly_usd", "monthly_note",
+                                    "max_p95_latency_ms", "summary_violation_minutes")]
     for s in slos:
         cols += [f"{name}:{s.name}:met", f"{name}:{s.name}:violation_minutes"]
     return cols
@@ -45,7 +52,10 @@ def summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
                     hours: float | None = None
                     ) -> dict[str, Any]:
     """A scenario's columns from a summary row (``hours``: the workload's groups' node-hours,
-    when not the row's per-type counts)."""
+    when not the row's per-type counts). ``summary_violation_minutes`` is the row's
+    ``slo_violation_minutes`` (one p95 threshold, the workload's ``slo_p95_latency_ms``, with
+    the steps dropping requests or saturated): every simulated variant has it, a screened one
+    too, where the report's per-SLO minutes need a run."""
     offered = float(row["offered_requests"])
     if hours is None:
         hours = sum(float(row.get(f"node_hours_{t}", 0.0))
@@ -53,6 +63,9 @@ def summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
     return {f"{name}:dropped_pct": 100.0 * float(row["dropped_requests"]) / offered
             if offered > 0 else 0.0,
             f"{name}:peak_replicas": int(row["peak_replicas"]),
+            f"{name}:scale_events": int(row["scale_events"]),
+            f"{name}:max_p95_latency_ms": float(row["max_p95_latency_ms"]),
+            f"{name}:summary_violation_minutes": float(row["slo_violation_minutes"]),
             f"{name}:node_hours": hours, f"{name}:monthly_usd": cost[0]}
 
 
@@ -77,17 +90,46 @@ def cost_key(row: Mapping[str, Any]) -> tuple[int, Decimal]:
     return (1, Decimal(0)) if usd is None else (0, usd)
 
 
+def _figure(value: Any) -> float:
+    """A figure for ordering: a missing one (not simulated: None or NaN) after every number."""
+    return math.inf if value is None or math.isnan(value) else float(value)
+
+
+def tie_key(row: Mapping[str, Any], chosen: Sequence[Scenario]) -> tuple[Any, ...]:
+    """A row's place among rows of one status by :data:`RANK_RULE` after its closeness: monthly
+    cost (:func:`cost_key`), the cost over the chosen scenarios that are not load tests (a
+    missing price last), summary minutes added over them, the highest peak replicas, scale
+    events added. Every part but the costs comes from summary rows, and a variant's costs only
+    grow from its screen to its run, so a screened row's key is a lower bound of its key once
+    run (the confirmation's stopping rule, :func:`~infra_toolkit.tuning_runs.confirm_variants`)."""
+    costs = [row[f"{s.name}:monthly_usd"] for s in chosen if not is_load_test(s)]
+    total = (1, Decimal(0)) if any(c is None for c in costs) else (0, sum(costs, Decimal(0)))
+    return (*cost_key(row), *total,
+            sum(_figure(row[f"{s.name}:summary_violation_minutes"]) for s in chosen),
+            max(_figure(row[f"{s.name}:peak_replicas"]) for s in chosen),
+            sum(_figure(row[f"{s.name}:scale_events"]) for s in chosen))
+
+
+def rank_key(row: Mapping[str, Any], chosen: Sequence[Scenario]) -> tuple[Any, ...]:
+    """A row's place in the table (:data:`RANK_RULE`): its status (:data:`STATUSES` order);
+    a failing row's summary minutes added over the chosen scenarios (a user whose grid has no
+    variant meeting every SLO looks for the nearest to passing: the summary row's minutes are
+    the one figure every simulated row has, screened or run); then :func:`tie_key`."""
+    closeness = sum(_figure(row[f"{s.name}:summary_violation_minutes"]) for s in chosen) \
+        if row["status"] == "fails SLOs" else 0.0
+    return (STATUSES.index(row["status"]), closeness, *tie_key(row, chosen))
+
+
 def ranked_table(rows: list[dict[str, Any]], fields: Sequence[str],
                  chosen: Sequence[Scenario], slos: Sequence[Slo]) -> pd.DataFrame:
     """The sweep's table (columns in :func:`~infra_toolkit.tuning.sweep_workload`): ``rows``
-    ranked by status (:data:`STATUSES` order), then monthly cost, each with its change against
-    the baseline (the first row) and a load test's monthly figures left out."""
+    ranked by :func:`rank_key` (ties left in grid order, the baseline first), each with its
+    change against the baseline (the first row) and a load test's monthly figures left out."""
     base_usd = rows[0]["monthly_usd"]
     for r in rows:
         r["delta_monthly_usd"] = None if base_usd is None or r["monthly_usd"] is None \
             else printed_delta_usd(base_usd, r["monthly_usd"])
-    order = sorted(range(len(rows)), key=lambda i: (STATUSES.index(rows[i]["status"]),
-                                                    *cost_key(rows[i]), i))
+    order = sorted(range(len(rows)), key=lambda i: (*rank_key(rows[i], chosen), i))
     columns = ["rank", "baseline", *fields, "status", "monthly_usd", "delta_monthly_usd",
                "request_share_monthly_usd", "claimed_volumes_monthly_usd", "checked_by", "note"]
     for s in chosen:

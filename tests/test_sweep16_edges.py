@@ -36,6 +36,8 @@ def _result(node_hours: list[float]) -> SweepResult:
         "note": [""] * n, "day:dropped_pct": [0.0] * n, "day:peak_replicas": [4] * n,
         "day:node_hours": node_hours, "day:monthly_usd": [None] * n,
         "day:request_share_monthly_usd": [None] * n, "day:monthly_note": [""] * n,
+        "day:scale_events": [0] * n, "day:max_p95_latency_ms": [100.0] * n,
+        "day:summary_violation_minutes": [0.0] * n,
         "day:availability:met": [True] * n, "day:availability:violation_minutes": [0.0] * n})
     return SweepResult(workload="api", fields=("minReplicas",), scenarios=("day",),
                        cost_scenario="day", slos=(SLO,), table=table, confirmed=n)
@@ -48,7 +50,8 @@ def test_the_table_prints_node_hours_to_3_decimals_as_json_and_csv() -> None:
     result = _result(hours)
     table = format_sweep(result, "table")
     body = table.splitlines()[-3:]
-    assert [line.split()[-2] for line in body] == ["95.392", "1234.568", "72"]
+    # node-h, then max p95 ms, summary min and the availability cell
+    assert [line.split()[-4] for line in body] == ["95.392", "1234.568", "72"]
     rows = list(csv.DictReader(io.StringIO(format_sweep(result, "csv"))))
     assert [r["day:node_hours"] for r in rows] == ["95.392", "1234.568", "72.0"]
     doc = json.loads(format_sweep(result, "json"))

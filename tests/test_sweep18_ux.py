@@ -50,7 +50,9 @@ def _result(statuses: list[str], notes: list[str]) -> SweepResult:
         "day:peak_replicas": [2 if v else None for v in valid],
         "day:node_hours": [2.0 if v else None for v in valid],
         "day:monthly_usd": [None] * n, "day:request_share_monthly_usd": [None] * n,
-        "day:monthly_note": [""] * n,
+        "day:monthly_note": [""] * n, "day:scale_events": [0 if v else None for v in valid],
+        "day:max_p95_latency_ms": [100.0 if v else None for v in valid],
+        "day:summary_violation_minutes": [0.0 if v else None for v in valid],
         "day:availability:met": pd.Series([True if s == "meets SLOs" else False
                                            if s == "fails SLOs" else None for s in statuses],
                                           dtype=object),
@@ -103,9 +105,9 @@ def test_no_variant_meeting_the_slos_is_said_plainly() -> None:
                                 ["day: 99.000 % served < 99.9 %"] * 2), "table")
     assert text.splitlines()[2] == (
         "outcome: meets SLOs 0, fails SLOs 2 (summary screen 2, report rule 0), not confirmed 0, "
-        "invalid 0; NO VARIANT MEETS EVERY SLO in day: the rows are ranked by cost among those "
-        "that fail, each note names what it misses; widen the grid (a higher maxReplicas or "
-        "max_size, a lower target) or review the SLOs")
+        "invalid 0; NO VARIANT MEETS EVERY SLO in day: the rows are those that fail, the "
+        "nearest to passing first (fewest summary min), each note names what it misses; widen "
+        "the grid (a higher maxReplicas or max_size, a lower target) or review the SLOs")
     # one meeting: no such sentence
     one = format_sweep(_result(["meets SLOs", "fails SLOs"], ["", "x"]), "table")
     assert "NO VARIANT MEETS" not in one
@@ -117,8 +119,9 @@ def test_the_table_explains_its_cells() -> None:
     text = format_sweep(_result(["meets SLOs", "fails SLOs"], ["", "x"]), "table")
     assert "day peak replicas" in text
     assert ("SLO columns: yes = met; NO <n> min = missed for n minutes (the report's SLO check); "
-            "NO = rejected by the summary screen (max p95 or served share; minutes not computed);"
-            " ? = not judged (not confirmed, invalid, or already rejected on another SLO)") in text
+            "NO = rejected by the summary screen (max p95 or served share; the report's minutes "
+            "not computed: compare summary min); ? = not judged (not confirmed, invalid, or "
+            "already rejected on another SLO)") in text
     assert "node-h = node-hours billed from each node's launch" in text
 
 

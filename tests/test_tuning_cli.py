@@ -25,6 +25,7 @@ def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
 def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
+                        "rank_rule", "summary_p95_threshold_ms",
                         "shares_nodes_with", "no_screen", "horizon_h", "variant_count",
                         "invalid_count", "status_counts", "confirmed_count", "unsettled_count",
                         "unsettled", "variants"}
@@ -48,8 +49,9 @@ def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> Non
     assert (best["status"], best["monthly_usd"], best["delta_monthly_usd"]) == \
         ("meets SLOs", 64.74, -79.42)
     steady = best["scenarios"]["steady"]
-    assert set(steady) == {"dropped_pct", "peak_replicas", "node_hours", "monthly_usd",
-                           "request_share_monthly_usd", "monthly_note", "slos"}
+    assert set(steady) == {"dropped_pct", "peak_replicas", "scale_events", "node_hours",
+                           "monthly_usd", "request_share_monthly_usd", "monthly_note",
+                           "max_p95_latency_ms", "summary_violation_minutes", "slos"}
     assert steady["monthly_note"] == ""  # not a load test: its month is projected
     assert steady["slos"] == {"p95 latency": {"met": True, "violation_minutes": 0.0},
                               "availability": {"met": True, "violation_minutes": 0.0}}
@@ -64,8 +66,9 @@ def test_csv_columns_and_money_in_cents(capsys: pytest.CaptureFixture[str]) -> N
         "rank", "baseline", "minReplicas", "maxReplicas", "instance_type", "status",
         "monthly_usd", "delta_monthly_usd", "request_share_monthly_usd",
         "claimed_volumes_monthly_usd", "checked_by", "note", "steady:dropped_pct",
-        "steady:peak_replicas", "steady:node_hours", "steady:monthly_usd",
-        "steady:request_share_monthly_usd", "steady:monthly_note",
+        "steady:peak_replicas", "steady:scale_events", "steady:node_hours",
+        "steady:monthly_usd", "steady:request_share_monthly_usd", "steady:monthly_note",
+        "steady:max_p95_latency_ms", "steady:summary_violation_minutes",
         "steady:p95 latency:met", "steady:p95 latency:violation_minutes",
         "steady:availability:met", "steady:availability:violation_minutes"]
     # the baseline: 2 nodes x 730 h x 0.096 = 140.16 + 4.00 of disks
