@@ -1463,3 +1463,34 @@ def test_a_crash_loop_counts_the_app_start_from_the_sidecars_start(tmp_path: Pat
         "while the simulation counts them Ready 30 s after the bind; add a startupProbe "
         "(periodSeconds 10, failureThreshold 2) so the livenessProbe waits for the start, or "
         "raise its initialDelaySeconds to 7")]
+
+
+@pytest.mark.parametrize(("value", "expected"),
+                         [("pull", "pull"), ("push", "push"), (None, "push")])
+def test_the_model_says_how_requests_reach_the_pods(tmp_path: Path, value: str | None,
+                                                    expected: str) -> None:
+    # model.consumer: pull (queue workers take a message when a slot is free), push (a load
+    # balancer sends requests; the default when the field is left out)
+    line = "" if value is None else f"        consumer: {value}\n"
+    plan = _plan(tmp_path, None, plan_edits=(("        app_start_s: 10\n",
+                                              "        app_start_s: 10\n" + line),))
+    from infra_toolkit.plan import read_plan
+    assert read_plan(plan).proposed.workloads[0].workload_spec().consumer == expected
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("pul", "'pul' is not valid; did you mean 'pull'?"),
+    ("queue", "'queue' is not valid; valid: 'pull', 'push'"),
+    ("true", "expected text, got a boolean"),
+])
+def test_a_consumer_the_model_does_not_know_is_refused(tmp_path: Path, value: str,
+                                                       message: str) -> None:
+    # named with the file, the line and the field, and the fix: the near miss or the choices
+    plan = _plan(tmp_path, None, plan_edits=(("        app_start_s: 10\n",
+                                              "        app_start_s: 10\n"
+                                              f"        consumer: {value}\n"),))
+    got, problems, _ = check_plan_warnings(plan)
+    assert got is None
+    assert [(p.path, p.file, p.line) for p in problems] == [
+        ("proposed.workloads[0].model.consumer", str(plan), 33)]
+    assert problems[0].message.startswith(message)
