@@ -6,11 +6,13 @@ for their traffic, a quarter of the workloads with a cap of pods a node) and ran
 validated 15 s after chosen, the node billed until its pods terminated), then a quarter of all
 of them packed by a scheduler's
 request apart from the HPA's (init containers, no memory or a large one requested; drawn after
-everything else, so a seed's other fields stay as they were), run through both engines; every
+everything else, so a seed's other fields stay as they were) and a quarter pull consumers
+(``consumer="pull"``, drawn after that), run through both engines; every
 sync table, event log and summary field must match exactly (``tests/sweep_cases.differences``).
 Prints each mismatch, then as its last line ``variants=N batches=B mismatches=M uncertain=U
-scheduled=S wall_s=X`` (``uncertain``: rows the engine handed back to the scalar path;
-``scheduled``: variants packed by a scheduler's request apart from the HPA's). ``--variants``
+scheduled=S pull=P wall_s=X`` (``uncertain``: rows the engine handed back to the scalar path;
+``scheduled``: variants packed by a scheduler's request apart from the HPA's; ``pull``: pull
+consumers). ``--variants``
 sets the size, ``--seed`` the first seed.
 """
 
@@ -38,6 +40,8 @@ from tests.sweep_cases import (  # noqa: E402
 
 #: the share of variants packed by a scheduler's request apart from the HPA's
 SCHEDULED = 0.25
+#: the share of variants that are pull consumers
+PULL = 0.25
 KINDS = [("cpu",), ("cpu", "object"), ("memory",), ("pods", "external"), ("cpu-avg",),
          ("object",), ("external", "cpu"), ("memory-avg", "pods"), ("cpu", "memory")]
 
@@ -60,7 +64,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=50_000)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    done = batches = mismatches = uncertain = scheduled = 0
+    done = batches = mismatches = uncertain = scheduled = pulled = 0
     seed = args.seed
     while done < args.variants:
         rng = np.random.default_rng(seed)
@@ -82,6 +86,10 @@ def main() -> None:
         # drawn last: the traffic and the specs above are what this seed drew before
         specs = [dataclasses.replace(s, workload=scheduler_request(rng, s.workload))
                  if rng.random() < SCHEDULED else s for s in specs]
+        # drawn after those: a pull consumer (model.consumer), its ticks at the cap judged on
+        # their latency (the engine keeps every tick of it)
+        specs = [dataclasses.replace(s, workload=dataclasses.replace(s.workload, consumer="pull"))
+                 if rng.random() < PULL else s for s in specs]
         specs = [s for s in specs if unsupported(s) is None]
         seed += 1
         if not specs:
@@ -93,9 +101,10 @@ def main() -> None:
         uncertain += _uncertain(traffic, specs)
         done += len(specs)
         scheduled += sum(s.workload.schedule_cpu_millicores is not None for s in specs)
+        pulled += sum(s.workload.consumer == "pull" for s in specs)
         batches += 1
     print(f"variants={done} batches={batches} mismatches={mismatches} uncertain={uncertain} "
-          f"scheduled={scheduled} wall_s={time.perf_counter() - t0:.1f}")
+          f"scheduled={scheduled} pull={pulled} wall_s={time.perf_counter() - t0:.1f}")
 
 
 if __name__ == "__main__":

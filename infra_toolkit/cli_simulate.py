@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
+from infra_toolkit.latency import CONSUMERS
 from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Probe
 
 if TYPE_CHECKING:
@@ -122,6 +123,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
          metavar="NAME", help="an Object or External metric of the HPA that counts the messages "
          "waiting (repeatable): read as the requests queued, not the offered rate (a plan's "
          "model.queue_depth_metrics; needs --queue-timeout-s)")
+    flag(w, "--consumer", "push", choices=CONSUMERS, help="how requests reach the pods: push "
+         "(default, a load balancer; a saturated tick fails the latency SLO) or pull (queue "
+         "workers; at saturation a message's latency is its service time plus the backlog's "
+         "wait, judged on its value); a plan's model.consumer")
     n = p.add_argument_group("nodes and autoscaler (without a plan)")
     flag(n, "--instance-type", "m5.large",
          help="its vCPU, memory and max pods come from the instance specs table; default "

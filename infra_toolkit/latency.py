@@ -14,6 +14,21 @@ overload, where M/M/c has no steady state: the per-pod utilization is capped at
 capacity) adds ``backlog / capacity`` seconds to every percentile. With no ready pod, latency is
 infinite if requests arrive and NaN if none do.
 
+``consumer`` says how requests reach the pods (:data:`CONSUMERS`). ``"push"`` (a load balancer
+sends them): a pod at the cap keeps queueing inside, so its percentiles there are a lower bound.
+``"pull"`` (queue workers, SQS / Kafka): a worker takes a message only when one of its
+``concurrency`` slots is free, so a saturated pod has no internal queue: all ``c`` slots are busy
+and each message in them is in service, its time in the pod the **exponential service time at
+``mu``** (the same service distribution the M/M/c model assumes, with ``Pw = 0``:
+``P(T > t) = e^{-mu t}``, so the ``q`` quantile is ``-ln(1 - q) / mu`` seconds). Its wait before
+a slot frees is the external queue's, the fluid backlog above, added as for push. So at the cap a
+pull consumer's percentiles are ``-ln(1 - q) / mu + backlog / capacity``: an estimate, not a
+bound. Below the cap both are the M/M/c response time: there the M/M/c wait is the message's
+stochastic wait for a free slot, in the external queue for a pull consumer (no fluid backlog
+builds below capacity). The step at the cap (the M/M/c wait at 0.99 replaced by the backlog's)
+is the model's: the fluid backlog is the saturated queue's wait, counting both would count it
+twice.
+
 Every operation is elementwise except the search bound, so :func:`response_time_quantile_ms` with
 the bound of a whole run gives, element by element, the same bits as
 :func:`response_time_percentile_ms` over that run; the sweep engine relies on it. Capacity and
@@ -28,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "CONSUMERS",
     "MAX_UTILIZATION",
     "at_utilization_cap",
     "erlang_c",
@@ -37,14 +53,17 @@ __all__ = [
 ]
 
 MAX_UTILIZATION = 0.99
+CONSUMERS = ("push", "pull")  # how requests reach a pod; the first is the default
 _BISECTION_STEPS = 60
 
 
 def at_utilization_cap(rps_per_pod: np.ndarray, capacity_rps_per_pod: float | np.ndarray
                        ) -> npt.NDArray[np.bool_]:
-    """True where a pod's utilization reaches ``MAX_UTILIZATION``: the percentiles there are the
-    model's ceiling at the cap (plus any backlog wait), a lower bound of the real latency of a
-    saturated pod, not an estimate of it. The same comparison as the cap in the model."""
+    """True where a pod's utilization reaches ``MAX_UTILIZATION``: for a push consumer the
+    percentiles there are the model's ceiling at the cap (plus any backlog wait), a lower bound
+    of the real latency of a saturated pod, not an estimate of it (a pull consumer's are its
+    service time plus the backlog wait, module docstring). The same comparison as the cap in the
+    model."""
     lam = np.asarray(rps_per_pod, dtype=np.float64)
     capped: npt.NDArray[np.bool_] = lam / capacity_rps_per_pod >= MAX_UTILIZATION
     return capped
@@ -89,12 +108,17 @@ def _tail_function(mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray
 
 
 def _terms(lam: np.ndarray, capacity: float | np.ndarray, concurrency: int | np.ndarray,
+           pull: bool | np.ndarray = False,
            ) -> tuple[float | np.ndarray, np.ndarray, np.ndarray]:
-    """(mu, theta, Pw) of each element: service rate per server, tail rate, Erlang C."""
+    """(mu, theta, Pw) of each element: service rate per server, tail rate, Erlang C (0 for a
+    pull consumer at the cap: its slots are busy, the message's wait is the backlog's)."""
     mu = capacity / concurrency
     rho = np.minimum(lam / capacity, MAX_UTILIZATION)
     a = rho * concurrency
-    return mu, concurrency * mu - a * mu, erlang_c(concurrency, a)
+    p_wait = erlang_c(concurrency, a)
+    if np.any(pull):
+        p_wait = np.where(pull & at_utilization_cap(lam, capacity), 0.0, p_wait)
+    return mu, concurrency * mu - a * mu, p_wait
 
 
 def _bisect_s(q: float, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray,
@@ -126,12 +150,14 @@ def percentile_search_bound_s(capacity_rps_per_pod: float | np.ndarray,
 def response_time_quantile_ms(q: float, rps_per_pod: np.ndarray,
                               capacity_rps_per_pod: float | np.ndarray,
                               concurrency: int | np.ndarray,
-                              search_bound_s: np.ndarray) -> np.ndarray:
+                              search_bound_s: np.ndarray,
+                              pull: bool | np.ndarray = False) -> np.ndarray:
     """The ``q`` quantile of response time in ms at each element with no backlog, bisecting over
-    ``[0, search_bound_s]`` (one bound per element); capacity and concurrency may be per element.
+    ``[0, search_bound_s]`` (one bound per element); capacity, concurrency and ``pull`` (true: a
+    pull consumer, module docstring) may be per element.
     """
     lam = np.asarray(rps_per_pod, dtype=np.float64)
-    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency)
+    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency, pull)
     hi = np.broadcast_to(np.asarray(search_bound_s, dtype=np.float64), lam.shape).copy()
     return 1000.0 * (_bisect_s(q, mu, theta, p_wait, hi) + np.zeros_like(lam))
 
@@ -139,15 +165,15 @@ def response_time_quantile_ms(q: float, rps_per_pod: np.ndarray,
 def response_time_percentile_ms(q: float, rps_per_pod: np.ndarray, ready_pods: np.ndarray,
                                 capacity_rps_per_pod: float, concurrency: int,
                                 backlog_requests: np.ndarray,
-                                offered_rps: np.ndarray) -> np.ndarray:
+                                offered_rps: np.ndarray, consumer: str = "push") -> np.ndarray:
     """The ``q`` quantile (0 < q < 1) of response time in milliseconds at each step.
 
     ``rps_per_pod`` is the arrival rate at each ready pod, ``ready_pods`` the ready count and
     ``backlog_requests`` the requests queued in front of the pods and ``offered_rps`` the
-    requests arriving in all at that step.
+    requests arriving in all at that step; ``consumer`` one of :data:`CONSUMERS`.
     """
     lam = np.asarray(rps_per_pod, dtype=np.float64)
-    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency)
+    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency, consumer == "pull")
     hi = np.full_like(lam, 12.0 / min(mu, float(np.min(theta, initial=np.inf))))
     ready = np.asarray(ready_pods, dtype=np.float64)
     capacity = ready * capacity_rps_per_pod

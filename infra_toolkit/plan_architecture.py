@@ -63,6 +63,9 @@ class WorkloadModel:
     describe memory use for memory-based HPA metrics (MiB at zero load, MiB per rps).
     ``queue_depth_metrics`` names the HPA's Object or External metrics that count the messages
     waiting in a queue, read as the requests queued rather than the offered rate.
+    ``consumer``: ``"push"`` (default: a load balancer sends the requests) or ``"pull"`` (queue
+    workers take a message when a slot is free; latency at saturation is the service time plus
+    the backlog's wait, :mod:`infra_toolkit.latency`).
     """
 
     cpu_millicores_per_rps: float
@@ -77,6 +80,7 @@ class WorkloadModel:
     memory_baseline_mib: float | None = None
     memory_mib_per_rps: float | None = None
     queue_depth_metrics: tuple[str, ...] = ()
+    consumer: str = "push"
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
         queue_timeout_s=m.queue_timeout_s, slo_p95_latency_ms=slo_p95_latency_ms, name=name,
         memory_baseline_mib=m.memory_baseline_mib, memory_mib_per_rps=m.memory_mib_per_rps or 0.0,
         max_pods_per_node=d.max_pods_per_node, sidecar_start_s=sidecar_start_s,
-        queue_depth_metrics=m.queue_depth_metrics)
+        queue_depth_metrics=m.queue_depth_metrics, consumer=m.consumer)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from infra_toolkit.eksctl_config import (
 from infra_toolkit.errors import SpecError, clipped, quoted
 from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
 from infra_toolkit.karpenter_manifests import NodePool
+from infra_toolkit.latency import CONSUMERS
 from infra_toolkit.manifests import WORKLOAD_KINDS
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
@@ -45,7 +46,7 @@ _MODEL_REQUIRED = ("cpu_millicores_per_rps", "baseline_cpu_millicores", "capacit
 _MODEL_NUMBERS = _MODEL_REQUIRED + ("concurrency", "startup_cpu_millicores", "startup_cpu_s",
                                     "queue_timeout_s", "memory_baseline_mib",
                                     "memory_mib_per_rps")
-_MODEL_KEYS = _MODEL_NUMBERS + ("queue_depth_metrics",)
+_MODEL_KEYS = _MODEL_NUMBERS + ("queue_depth_metrics", "consumer")
 
 
 def _resources(r: FieldReader, m: Mapping[str, Any], p: str, region: str | None,
@@ -70,6 +71,8 @@ def _model(r: FieldReader, raw: Any, p: str) -> WorkloadModel | None:
         values["queue_depth_metrics"] = r.str_list(
             m, "queue_depth_metrics", p, why="; name the HPA's Object or External metrics that "
             "count the messages waiting")
+    if "consumer" in m:
+        values["consumer"] = r.str_(m, "consumer", p, choices=CONSUMERS)
     return None if r.count() > before else WorkloadModel(**values)
 
 

@@ -80,7 +80,8 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
     for q in (50, 95, 99):
         base = response_time_percentile_ms(q / 100, unique, np.ones_like(unique),
                                            wl.capacity_rps_per_pod, wl.concurrency,
-                                           np.zeros_like(unique), np.zeros_like(unique))
+                                           np.zeros_like(unique), np.zeros_like(unique),
+                                           wl.consumer)
         pct[q] = np.where(ready > 0, base[inverse] + wait_ms, no_pod)
     nodes = {g.name: per_tick(ch, n) for g, ch in zip(spec.node_groups, out.node_changes)}
     launching = {g.name: per_tick(ch, n)
@@ -109,8 +110,10 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
         "p95_latency_ms": pct[95],
         "p99_latency_ms": pct[99],
     }
-    # the percentiles of these ticks are the model's ceiling: a bound, shown as such
-    saturated = (ready > 0) & at_utilization_cap(per_pod, wl.capacity_rps_per_pod)
+    # the percentiles of these ticks are the model's ceiling: a bound, shown as such (a pull
+    # consumer's are its service time plus the backlog's wait: a value, judged as one)
+    saturated = (ready > 0) & at_utilization_cap(per_pod, wl.capacity_rps_per_pod) \
+        & (wl.consumer != "pull")
     # a lower bound cannot show the SLO was kept: saturated ticks violate it (as slo_check)
     arrays["slo_violated"] = ((pct[95] > wl.slo_p95_latency_ms) | (out.dropped_rps > 0)
                               | saturated)

@@ -160,6 +160,7 @@ def variants(specs: list[Any]) -> Variants:
     a["s2r"] = np.array([w.running_to_ready_s for w in wl], dtype=f64)  # readiness.py
     a["timeout"] = np.array([w.queue_timeout_s for w in wl], dtype=f64)
     a["slo"] = np.array([w.slo_p95_latency_ms for w in wl], dtype=f64)
+    a["pull_consumer"] = np.array([w.consumer == "pull" for w in wl], dtype=bool)
     a["cpu_req"] = np.array([int(w.cpu_request_millicores) for w in wl], dtype=np.int64)
     a["cpu_req_f"] = np.array([w.cpu_request_millicores for w in wl], dtype=f64)
     a["mem_req"] = np.array([math.ceil(w.memory_request_mib * MIB_MILLI) for w in wl],

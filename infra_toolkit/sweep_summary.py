@@ -16,6 +16,10 @@
   the end with the run's bound (a queued tick at the cap counts as violated there). If the kept
   ticks cannot prove the maximum (a model flat to 1e-6 over the top 1 % of rates), the variant
   is reported *uncertain* and the caller runs it on the scalar path.
+- A pull consumer's p95 is not monotone in the rate (at the cap it drops to the service time,
+  :mod:`infra_toolkit.latency`), so no bracket holds: each of its ticks with ready pods is kept
+  and evaluated exactly at the end (memory grows with its ticks), and its saturated ticks are
+  judged on their value.
 - Under-capacity episodes (``offered > ready * capacity + 1e-9``) are followed across blocks.
 """
 
@@ -156,6 +160,11 @@ class TickSummary:
         # a saturated tick (rho at the cap: the same lam / cap >= MAX_UTILIZATION as
         # at_utilization_cap) violates the SLO whatever its p95, a lower bound
         self.rho_hi = np.minimum(self.rho_model_hi, MAX_UTILIZATION)
+        # a pull consumer's p95 drops at the cap: no bracket, every tick kept in the band
+        pull = p["pull_consumer"]
+        self.rho_lo = np.where(pull, -1.0, self.rho_lo)
+        self.rho_model_hi = np.where(pull, 2.0, self.rho_model_hi)
+        self.rho_hi = np.where(pull, 2.0, self.rho_hi)
         self.kept: dict[str, list[np.ndarray]] = {k: [] for k in (
             "top_v", "top_lam", "band_v", "band_lam", "queue_v", "queue_lam", "queue_wait",
             "queue_count")}
@@ -317,8 +326,9 @@ class TickSummary:
         band_v, queue_v = cat["band_v"].astype(np.int64), cat["queue_v"].astype(np.int64)
         v_all = np.concatenate([top_v, edge_v, band_v, queue_v])
         lam_all = np.concatenate([top_lam, edge_lam, cat["band_lam"], cat["queue_lam"]])
+        pull = p["pull_consumer"]
         q = (response_time_quantile_ms(0.95, lam_all, p["cap"][v_all], p["conc"][v_all],
-                                       bound[v_all]) if v_all.size else np.zeros(0))
+                                       bound[v_all], pull[v_all]) if v_all.size else np.zeros(0))
         i1 = top_v.size
         i2 = i1 + edge_v.size
         i3 = i2 + band_v.size
@@ -330,9 +340,13 @@ class TickSummary:
         uncertain[edge_v] = (q[i1:i2] * (1 + _MARGIN) >= best[edge_v]) & (edge_lam > 0)
         slo = self.slo_ticks.copy()
         np.add.at(slo, band_v, q[i2:i3] > p["slo"][band_v])
+        # a pull consumer's band holds every calm tick: its maximum is among them
+        band_pull = pull[band_v]
+        np.maximum.at(best, band_v[band_pull], q[i2:i3][band_pull])
+        uncertain &= ~pull
         queue_p95 = q[i3:] + cat["queue_wait"]
         counted = cat["queue_count"].astype(bool)
-        saturated = at_utilization_cap(cat["queue_lam"], p["cap"][queue_v])
+        saturated = at_utilization_cap(cat["queue_lam"], p["cap"][queue_v]) & ~pull[queue_v]
         np.add.at(slo, queue_v, counted & ((queue_p95 > p["slo"][queue_v]) | saturated))
         np.maximum.at(best, queue_v, queue_p95)
         max_p95 = np.where(self.any_inf, np.inf, np.where(self.any_ready, best, np.nan))

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra_toolkit.errors import SpecError, quoted
+from infra_toolkit.latency import CONSUMERS
 from infra_toolkit.readiness import (
     MAX_STARTUP_DELAY_S,
     STARTUP_DELAY_RULE,
@@ -59,6 +60,10 @@ class WorkloadSpec:
     messages waiting (SQS ``ApproximateNumberOfMessagesVisible``), read as the requests queued
     (the backlog within ``queue_timeout_s``, a mean over the sample window) rather than as the
     offered rate, as every other such metric is.
+    ``consumer``: how requests reach the pods, ``"push"`` (a load balancer sends them; a step at
+    the latency model's utilization cap fails the SLO, above) or ``"pull"`` (queue workers take
+    a message when a slot is free: at the cap a message's latency is its service time plus the
+    backlog's wait, judged on its value; :mod:`infra_toolkit.latency`).
 
     Two requests of one pod: ``cpu_request_millicores`` / ``memory_request_mib`` are the HPA's
     (the containers' sum, its utilization denominator and the memory model's; 256 MiB stands in
@@ -91,9 +96,15 @@ class WorkloadSpec:
     schedule_memory_mib: float | None = None
     sidecar_start_s: float = 0.0
     queue_depth_metrics: tuple[str, ...] = ()
+    consumer: str = CONSUMERS[0]
 
     def __post_init__(self) -> None:
         o = f"workload {quoted(self.name)}"
+        if self.consumer not in CONSUMERS:
+            raise SpecError(f"{o}.consumer (={self.consumer!r}) must be one of "
+                            f"{', '.join(CONSUMERS)}: 'pull' for queue workers that take a "
+                            "message when a slot is free, 'push' (default) for pods a load "
+                            "balancer sends requests to")
         object.__setattr__(self, "queue_depth_metrics", tuple(self.queue_depth_metrics))
         if self.queue_depth_metrics and not self.queue_timeout_s > 0:
             # with no wait allowed, load above the Ready pods' capacity is dropped at once: no

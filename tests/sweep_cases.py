@@ -138,8 +138,8 @@ _STARTUP = Probe(15.0, 5.0)
 def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | None = None,
                 kinds: tuple[str, ...] | None = None, legacy: bool | None = None,
                 groups: int | None = None, peak_rps: float | None = None,
-                apart: float = 0.0, scheduled: float = 0.0, karpenter: float = 0.0
-                ) -> SimulationSpec:
+                apart: float = 0.0, scheduled: float = 0.0, karpenter: float = 0.0,
+                pull: float = 0.0) -> SimulationSpec:
     """A random but valid spec; ``timing``/``kinds``/``legacy``/``groups`` pin batch keys.
     With ``peak_rps`` the HPA and node groups have room for about twice the peak (a
     realistic sizing); without, sizes are small and runs often saturate (edge cases).
@@ -149,7 +149,8 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
     the HPA's (init containers above the containers; no memory, or more, requested);
     ``karpenter`` likewise: the chance its removals follow Karpenter's timing (validated
     ``KARPENTER_COMMAND_S`` after they are chosen, the node billed 0, 30 or 45 s after its last
-    eviction, or its group's own 0, 45 or 120 s)."""
+    eviction, or its group's own 0, 45 or 120 s); ``pull`` likewise: the chance its workload is
+    a pull consumer (``consumer="pull"``: saturated ticks judged on their latency)."""
     cap = float(rng.uniform(20, 120))
     memory = rng.random() < 0.5
     workload = WorkloadSpec(
@@ -239,6 +240,8 @@ def random_spec(rng: np.random.Generator, name: str, timing: dict[str, Any] | No
         # each group's own wait (its pods' grace) or the autoscaler's (None), drawn last
         node_groups = [dataclasses.replace(g, pod_termination_s=[None, 0.0, 45.0, 120.0][
             int(rng.integers(0, 4))]) for g in node_groups]
+    if pull and rng.random() < pull:
+        workload = dataclasses.replace(workload, consumer="pull")
     return SimulationSpec(hpa, workload, tuple(node_groups), autoscaler, pipeline, controller,
                           initial_replicas=initial,
                           sync_duration_s=int((timing or {}).get("duration", 0)),

@@ -8,9 +8,12 @@ the backlog (it doubles to maxReplicas as the batch arrives)."""
 
 from __future__ import annotations
 
+import math
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from infra_toolkit.cost import cents
@@ -19,6 +22,7 @@ from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_replay import replay_plan
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.slo_check import evaluate_slos
 from tests.test_cost_architectures import lines
 
 PLAN = Path(__file__).resolve().parent / "data" / "author18" / "jobs-workers.yaml"
@@ -117,3 +121,52 @@ def test_the_hpa_reads_the_backlog_and_doubles_to_max_replicas(book: PriceBook) 
     syncs = replay.result.syncs.set_index("time_s")
     assert list(syncs.loc[615.0:690.0, "written"]) == [4, 8, 16, 32, 40, 40]
     assert list(syncs.loc[630.0:660.0, "reason"]) == ["ScaleUpLimit"] * 3
+
+
+def _as_pull_consumer(tmp_path: Path) -> Path:
+    """A copy of the plan whose workers say they pull their messages (``model.consumer``)."""
+    shutil.copytree(PLAN.parent, tmp_path / "author18")
+    copy = tmp_path / "author18" / PLAN.name
+    text = copy.read_text()
+    assert text.count("        queue_timeout_s: 900\n") == 1
+    copy.write_text(text.replace("        queue_timeout_s: 900\n",
+                                 "        queue_timeout_s: 900\n        consumer: pull\n"))
+    return copy
+
+
+def test_as_a_pull_consumer_the_job_latency_slo_is_judged_on_its_value(
+        book: PriceBook, tmp_path: Path) -> None:
+    # expected-hour as the plan ships (push): 51 ticks of 5 s at the utilization cap, each a
+    # violation whatever its p95 (the worst, wait included, 96 s against 120 s): 4.25 minutes.
+    # As a pull consumer a worker at the cap has its 4 slots busy and nothing waiting inside: a
+    # job's p95 there is its service time, ln 20 / mu with mu = 25 / 4 = 6.25 jobs/s (479.32 ms),
+    # plus the queue's wait backlog / (ready x 25) s; every tick stays under 120 s: met.
+    slo = next(s for s in read_plan(PLAN).slos if s.name == "job latency")
+    push = replay_plan(read_plan(PLAN), book, scenarios=["expected-hour"])[0].result.timeline
+    at_cap = push["latency_saturated"].to_numpy()
+    assert at_cap.sum() == 51 and push["p95_latency_ms"].max() < 120_000  # the user's finding
+    shipped = evaluate_slos([slo], "jobs-worker", push, 5.0).iloc[0]
+    assert shipped["violation_minutes"] == 4.25 and not shipped["met"]
+    plan = read_plan(_as_pull_consumer(tmp_path))
+    (pull,) = replay_plan(plan, book, scenarios=["expected-hour"])
+    t = pull.result.timeline
+    assert not t["latency_saturated"].any()
+    wait_ms = 1000 * t["backlog_requests"] / (t["ready_pods"] * 25)
+    np.testing.assert_allclose(t["p95_latency_ms"][at_cap],
+                               1000 * math.log(20) / 6.25 + wait_ms[at_cap], rtol=1e-12)
+    row = evaluate_slos([slo], "jobs-worker", t, 5.0).iloc[0]
+    assert row["violation_minutes"] == 0.0 and row["met"]
+    assert "saturated" not in row["achieved"]
+
+
+def test_as_a_pull_consumer_a_burst_violates_where_the_wait_passes_the_slo(
+        book: PriceBook, tmp_path: Path) -> None:
+    # batch-burst: the backlog's wait passes 120 s for a while whatever the consumer; a pull
+    # consumer's minutes are exactly its ticks whose p95 is above 120 s, no saturated tick added
+    slo = next(s for s in read_plan(PLAN).slos if s.name == "job latency")
+    (pull,) = replay_plan(read_plan(_as_pull_consumer(tmp_path)), book, scenarios=["batch-burst"])
+    t = pull.result.timeline
+    over = int((t["p95_latency_ms"] > 120_000).sum())
+    assert over > 0
+    row = evaluate_slos([slo], "jobs-worker", t, 5.0).iloc[0]
+    assert row["violation_minutes"] == over * 5 / 60

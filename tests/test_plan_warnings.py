@@ -1497,3 +1497,34 @@ def test_more_managed_groups_than_eks_s_cluster_quota_warns(tmp_path: Path) -> N
         "creating the groups past it fails until the account's quota is raised (Service "
         "Quotas, Amazon EKS, 'Managed node groups per cluster'); raise it before the change, or "
         "merge groups")]
+
+
+@pytest.mark.parametrize(("value", "expected"),
+                         [("pull", "pull"), ("push", "push"), (None, "push")])
+def test_the_model_says_how_requests_reach_the_pods(tmp_path: Path, value: str | None,
+                                                    expected: str) -> None:
+    # model.consumer: pull (queue workers take a message when a slot is free), push (a load
+    # balancer sends requests; the default when the field is left out)
+    line = "" if value is None else f"        consumer: {value}\n"
+    plan = _plan(tmp_path, None, plan_edits=(("        app_start_s: 10\n",
+                                              "        app_start_s: 10\n" + line),))
+    from infra_toolkit.plan import read_plan
+    assert read_plan(plan).proposed.workloads[0].workload_spec().consumer == expected
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("pul", "'pul' is not valid; did you mean 'pull'?"),
+    ("queue", "'queue' is not valid; valid: 'pull', 'push'"),
+    ("true", "expected text, got a boolean"),
+])
+def test_a_consumer_the_model_does_not_know_is_refused(tmp_path: Path, value: str,
+                                                       message: str) -> None:
+    # named with the file, the line and the field, and the fix: the near miss or the choices
+    plan = _plan(tmp_path, None, plan_edits=(("        app_start_s: 10\n",
+                                              "        app_start_s: 10\n"
+                                              f"        consumer: {value}\n"),))
+    got, problems, _ = check_plan_warnings(plan)
+    assert got is None
+    assert [(p.path, p.file, p.line) for p in problems] == [
+        ("proposed.workloads[0].model.consumer", str(plan), 33)]
+    assert problems[0].message.startswith(message)

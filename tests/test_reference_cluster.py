@@ -63,7 +63,9 @@ def scenario(seed: int) -> tuple[SimulationSpec, list[float]]:
         image_pull_s=pick([0.0, 10.0, 23.0]), app_start_s=pick([5.0, 20.0]),
         readiness_probe=pick([None, Probe(0.0), Probe(5.0), Probe(5.0, 5.0, 2)]),
         startup_probe=pick([None, None, Probe(10.0, 5.0)]), queue_timeout_s=pick([0.0, 0.0, 30.0]),
-        max_pods_per_node=pick([None, None, 1, 2]))
+        max_pods_per_node=pick([None, None, 1, 2]),
+        # every third seed a pull consumer, drawn from the seed: the others' draws stay
+        consumer="pull" if seed % 3 == 2 else "push")
     low = int(r.integers(1, 4))
     high = int(r.integers(low + 2, 16)) if r.random() < 0.7 else low + 1
     behavior = pick([

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -188,6 +189,43 @@ def test_a_saturated_tick_violates_the_slo_whatever_its_p95(case: str) -> None:
     for engine in ("sweep", "scalar"):  # the same variant through simulate_many
         row = simulate_many(traffic, [spec], engine=engine).iloc[0]
         assert row["slo_violation_minutes"] == minutes, engine
+
+
+# The same runs as pull consumers: at the cap a message's time in a pod is its exponential
+# service at mu = 100 / 8 = 12.5 /s, p95 = ln 20 / 12.5 s = 239.66 ms, plus the queue's wait;
+# below it (50 rps a pod) the M/M/c p95, above 239.66 ms. With a 10 s SLO only the backlog's
+# wait can break it: in "queued" the backlog is 250 k at tick 300 + 5 (k - 1) (k = 1..12) and
+# 3000 - 500 j at 355 + 5 j, each waiting backlog / 200 s; 239.66 ms + 5 x backlog ms > 10,000
+# ms from backlog 2,000 on: 2000, 2250, 2500, 2750, 3000 (335-355) and 2500, 2000 (360, 365):
+# 7 ticks of 5 s = 35 s. "saturated" has no queue: none.
+PULL_CASES = {
+    name: (traffic, dataclasses.replace(spec, workload=dataclasses.replace(
+        spec.workload, consumer="pull", slo_p95_latency_ms=10_000), name=f"{name}-pull"), minutes)
+    for name, (traffic, spec, _), minutes in (
+        ("saturated", SATURATED_CASES["saturated"], 0.0),
+        ("queued", SATURATED_CASES["queued"], 35 / 60))
+}
+
+
+@pytest.mark.parametrize("case", sorted(PULL_CASES))
+def test_a_pull_consumers_saturated_tick_is_judged_on_its_latency(case: str) -> None:
+    traffic, spec, minutes = PULL_CASES[case]
+    t = simulate(traffic, spec).timeline
+    push = simulate(traffic, dataclasses.replace(spec, workload=dataclasses.replace(
+        spec.workload, consumer="push"))).timeline
+    at_cap = push["latency_saturated"].to_numpy()
+    assert at_cap.sum() * 5 / 60 == SATURATED_CASES[case][2]  # the premise: the same ticks
+    assert not t["latency_saturated"].any()
+    wait_ms = 1000 * t["backlog_requests"].to_numpy()[at_cap] / 200
+    np.testing.assert_allclose(t["p95_latency_ms"].to_numpy()[at_cap],
+                               1000 * math.log(20) / 12.5 + wait_ms, rtol=1e-12)
+    assert (t["p95_latency_ms"].to_numpy()[~at_cap] > 1000 * math.log(20) / 12.5).all()
+    result = simulate(traffic, spec)
+    assert result.summary.slo_violation_minutes == pytest.approx(minutes, abs=1e-12)
+    for engine in ("sweep", "scalar"):  # the same variant through simulate_many
+        row = simulate_many(traffic, [spec], engine=engine).iloc[0]
+        assert row["slo_violation_minutes"] == result.summary.slo_violation_minutes, engine
+        assert row["max_p95_latency_ms"] == result.summary.max_p95_latency_ms, engine
 
 
 def test_a_resource_without_a_usage_model_is_refused() -> None:

@@ -25,7 +25,7 @@ API = {
                                        "NodeDaemonsets", "allocatable",
                                        "eks_kube_reserved_cpu_millicores",
                                        "eks_kube_reserved_memory_mib", "node_reserve"},
-    "infra_toolkit.latency": {"MAX_UTILIZATION", "at_utilization_cap", "erlang_c",
+    "infra_toolkit.latency": {"CONSUMERS", "MAX_UTILIZATION", "at_utilization_cap", "erlang_c",
                               "percentile_search_bound_s", "response_time_percentile_ms",
                               "response_time_quantile_ms"},
 }

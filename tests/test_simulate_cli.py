@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from pathlib import Path
 
@@ -187,6 +188,19 @@ def test_every_bad_deployment_field_is_named_at_once(tmp_path: Path) -> None:
         "spec.template.spec.containers[0].resources.requests.memory",
         "spec.template.spec.containers[1]", "spec.replicas"]
     assert "'512Qi' has the unknown suffix 'Qi'" in str(exc.value)
+
+
+def _simulate_files(tmp_path: Path, hpa: str, deployment: str, rps_per_minute: list[int],
+                    *extra: str) -> int:
+    """``simulate`` in JSON from flags over these HPA and Deployment texts and one rate a
+    minute, written to ``tmp_path``."""
+    for name, text in (("hpa.yaml", hpa), ("deploy.yaml", deployment),
+                       ("t.csv", "timestamp,requests_per_second\n"
+                        + "".join(f"{60 * i},{r}\n" for i, r in enumerate(rps_per_minute)))):
+        (tmp_path / name).write_text(text)
+    return main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
+                 str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
+                 *ARGS, *extra, "--format", "json"])
 
 
 def _run(files: dict[str, str], fmt: str, capsys: pytest.CaptureFixture[str]) -> str:
@@ -770,14 +784,8 @@ def test_a_one_shot_init_container_is_warned_as_untimed(
     # app runs at 10 s); its readiness probe (delay 7, every 10 s) passes at the tick at or
     # after 10 + max(7, 20) = 30 s, 30 s; the app container has no probe: Ready at 10 s, so
     # the pod at 30 s
-    for name, text in (("hpa.yaml", HPA.replace("name: web}", "name: w}")),
-                       ("deploy.yaml", SIDECAR),
-                       ("t.csv", "timestamp,requests_per_second\n"
-                        + "".join(f"{60 * i},100\n" for i in range(5)))):
-        (tmp_path / name).write_text(text)
-    assert main(["simulate", "--traffic", str(tmp_path / "t.csv"), "--hpa",
-                 str(tmp_path / "hpa.yaml"), "--deployment", str(tmp_path / "deploy.yaml"),
-                 *ARGS, "--format", "json"]) == 0
+    assert _simulate_files(tmp_path, HPA.replace("name: web}", "name: w}"), SIDECAR,
+                           [100] * 5) == 0
     assert ("warning: Deployment 'w': its one-shot init container 'migrate' runs to completion "
             "before the app containers start, in every new pod, and the model gives no time "
             "for that: the simulation starts the app containers 10 s after the bind "
@@ -802,3 +810,31 @@ def test_a_bad_workload_flag_is_named_as_the_flag(
     assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"],
                  "--deployment", files["deploy.yaml"], *ARGS, *extra]) == 2
     assert capsys.readouterr().err == f"error: {message}\n"
+
+
+@pytest.mark.parametrize(("consumer", "minutes", "max_p95_ms"), [
+    # 199 rps on 2 pods held at 2 (maxReplicas 2) of 100 rps: 99.5 a pod, at the cap (0.99)
+    # for all 10 minutes, nothing dropped or queued. Push: each tick violates the 60 s SLO
+    # whatever its p95 (a lower bound). Pull: a message's time is its exponential service at
+    # mu = 100 / 8 = 12.5 /s, p95 = ln 20 / 12.5 s = 239.66 ms, judged under 60 s: met.
+    ("push", 10.0, None),
+    ("pull", 0.0, 1000 * math.log(20) / 12.5),
+])
+def test_the_consumer_flag_says_how_a_saturated_tick_is_judged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], consumer: str, minutes: float,
+        max_p95_ms: float | None) -> None:
+    assert _simulate_files(tmp_path, HPA.replace("maxReplicas: 10", "maxReplicas: 2"),
+                           DEPLOYMENT, [199] * 10, "--slo-p95-latency-ms", "60000",
+                           "--consumer", consumer) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["slo_violation_minutes"] == minutes
+    if max_p95_ms is not None:
+        assert data["max_p95_latency_ms"] == pytest.approx(max_p95_ms, abs=0.01)
+
+
+def test_a_consumer_the_flag_does_not_know_is_refused(
+        files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS,
+              "--consumer", "pul"])
+    assert "--consumer: invalid choice: 'pul' (choose from" in capsys.readouterr().err

@@ -12,6 +12,7 @@ whatever the metrics say: below minReplicas). Both get 50 req/s for 600 s (100 r
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -258,3 +259,21 @@ def test_node_hours_of_a_one_tick_run_count_that_tick() -> None:
     assert run.node_hours_by_instance_type == {"m5.xlarge": pytest.approx(5 / 3600)}
     assert run.simulations["a"].summary.node_hours_by_instance_type == {
         "m5.xlarge": pytest.approx(5 / 3600)}
+
+
+def test_a_pull_consumer_on_shared_nodes_is_judged_on_its_latency() -> None:
+    # two workloads of 2 pods held at 2 (400m each: 1600m of one node's 1900m), each offered
+    # 199 rps: 99.5 a pod of 100, at the cap (0.99) on every tick. "b" is pushed to: saturated,
+    # each tick a violation. "a" pulls: one slot at mu = 100 /s, p95 = ln 20 / 100 s = 29.957
+    # ms, nothing queued (199 < 200), under its 500 ms SLO: no violation
+    curve = constant_curve(199, duration_s=600, step_s=60)
+    a, b = _spec("a", 400, 2, 2), _spec("b", 400, 2, 2)
+    a = dataclasses.replace(a, workload=dataclasses.replace(a.workload, consumer="pull"))
+    joint = simulate_cluster({"a": curve, "b": curve}, {"a": a, "b": b})
+    pulled, pushed = joint.simulations["a"], joint.simulations["b"]
+    assert pushed.timeline["latency_saturated"].all()
+    assert pushed.summary.slo_violation_minutes == 10.0
+    assert not pulled.timeline["latency_saturated"].any()
+    np.testing.assert_allclose(pulled.timeline["p95_latency_ms"], 1000 * math.log(20) / 100,
+                               rtol=1e-12)
+    assert pulled.summary.slo_violation_minutes == 0.0

@@ -81,8 +81,8 @@ BATCH_KINDS = [("cpu",), ("cpu", "object"), ("memory",), ("pods", "external"), (
                ("object",), ("external", "cpu"), ("memory-avg", "pods"), ("cpu", "memory")]
 
 
-def _batch(seed: int, size: int, sized: bool, apart: float = 0.0, scheduled: float = 0.0
-           ) -> tuple[object, list[SimulationSpec]]:
+def _batch(seed: int, size: int, sized: bool, apart: float = 0.0, scheduled: float = 0.0,
+           pull: float = 0.0) -> tuple[object, list[SimulationSpec]]:
     rng = np.random.default_rng(1000 + seed)
     traffic = random_traffic(rng, int(rng.integers(2, 5)) * 1800)
     timing = {"sync": int(rng.choice([15, 30])), "scan": int(rng.choice([5, 10])),
@@ -96,7 +96,7 @@ def _batch(seed: int, size: int, sized: bool, apart: float = 0.0, scheduled: flo
     while len(specs) < size:
         spec = random_spec(rng, f"b{seed}v{len(specs)}", timing=timing, kinds=kinds,
                            legacy=legacy, groups=groups, peak_rps=peak, apart=apart,
-                           scheduled=scheduled)
+                           scheduled=scheduled, pull=pull)
         if unsupported(spec) is None:
             specs.append(spec)
     return traffic, specs
@@ -152,6 +152,20 @@ def test_random_batches_packed_by_the_schedulers_request(seed: int) -> None:
     traffic, specs = _batch(200 + seed, 12, sized=seed % 2 == 0, scheduled=0.8)
     assert any(s.workload.schedule_memory_mib is not None for s in specs)  # the premise
     assert differences(traffic, specs) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_batches_of_pull_consumers(seed: int) -> None:
+    # 6 batches of 12, half their variants pull consumers (at the cap: the service time plus
+    # the backlog's wait, judged on its value): the engine keeps each of their ticks and must
+    # still write what simulate writes, bit for bit, without handing them to the scalar path
+    traffic, specs = _batch(300 + seed, 12, sized=seed % 2 == 0, pull=0.5)
+    assert any(s.workload.consumer == "pull" for s in specs)  # the premise
+    assert differences(traffic, specs) == []
+    pulls = [s for s in specs if s.workload.consumer == "pull"]
+    batch = variants(pulls)
+    out = run_batch(np.asarray(resample_curve(traffic, float(batch.tick_s)).rps), batch)
+    assert not out.uncertain.any()
 
 
 @pytest.mark.parametrize("seed", range(0, 100, 5))
@@ -245,6 +259,16 @@ def test_saturated_ticks_are_counted_by_the_engine_itself(case: str) -> None:
     out = run_batch(np.asarray(resample_curve(traffic, float(batch.tick_s)).rps), batch)
     assert list(out.uncertain) == [False]
     assert out.rows[0]["slo_violation_minutes"] == minutes  # derived in test_simulate
+
+
+@pytest.mark.parametrize("case", sorted(test_simulate.PULL_CASES))
+def test_a_pull_consumers_saturated_ticks_are_judged_by_the_engine_itself(case: str) -> None:
+    # the minutes derived in test_simulate: 0 without a queue, 35 s of backlog wait above 10 s
+    traffic, spec, minutes = test_simulate.PULL_CASES[case]
+    batch = variants([spec])
+    out = run_batch(np.asarray(resample_curve(traffic, float(batch.tick_s)).rps), batch)
+    assert list(out.uncertain) == [False]
+    assert out.rows[0]["slo_violation_minutes"] == pytest.approx(minutes, abs=1e-12)
 
 
 STORAGE = MetricSpec(type="Resource", resource=ResourceMetricSource(
