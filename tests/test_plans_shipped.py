@@ -1176,15 +1176,34 @@ def test_search_api_canary_question_names_the_analysis_it_asks_about() -> None:
 
 def test_ecommerce_point_of_no_return_names_the_database_step() -> None:
     # the point of no return said "until then rollback is a DNS weight change", while rollback
-    # step 3 points the EC2 application back at the old database once the cutover is done
+    # step 3 points the EC2 application back at the old database if the new one is at fault
     plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
     steps = [" ".join(s.split()) for s in plan.rollback.steps]
-    assert steps[2].startswith("Before the database cutover, nothing else is needed. After it, "
-                               "point the EC2 application at the old db.t3.small")
+    assert steps[2].startswith("The database stays where it is, since from the cutover "
+                               "(2027-01-14, before the canary) both stacks use the new primary.")
+    assert "point the EC2 application back at the old db.t3.small" in steps[2]
     point = " ".join((plan.rollback.point_of_no_return or "").split())
-    assert point.endswith("until then rollback is a DNS weight change, and after the database "
-                          "cutover also pointing the EC2 application back at the db.t3.small "
+    assert point.endswith("until then rollback is a DNS weight change, and, if the new database "
+                          "is at fault, pointing the EC2 application back at the db.t3.small "
                           "(rollback step 3).")
+
+
+def test_ecommerce_timeline_cuts_the_database_over_before_the_canary() -> None:
+    # session 19: the timeline had no database cutover although the risks and rollback named
+    # one; during a whole-stack canary both stacks write, so the cutover must come first:
+    # data tier 2027-01-12 + 2 d = 12-13 January, cutover on the 14th, canary on the 19th
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    text = (REPO / "plans" / "ecommerce-eks.yaml").read_text(encoding="utf-8")
+    names = [" ".join(p.name.split()) for p in plan.timeline]
+    cutover = next(i for i, n in enumerate(names) if n.startswith("Database cutover"))
+    canary = next(i for i, n in enumerate(names) if n.startswith("Production canary"))
+    assert cutover == canary - 1
+    assert "start: 2027-01-14\n    duration: 1d" in text
+    assert "start: 2027-01-19\n    duration: 1d" in text
+    # the single NAT gateway is a named risk with its price: two more at 0.045 USD/h x 730 h
+    # = 2 x 32.85 = 65.70 USD a month
+    nat = next(r for r in plan.risks if "One NAT gateway" in " ".join(r.description.split()))
+    assert "$65.70 a month" in " ".join(nat.mitigation.split())
 
 
 def test_search_api_change_window_question_says_how_busy_its_hours_are(
