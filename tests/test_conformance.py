@@ -68,6 +68,10 @@ FURTHER_VECTOR_FILES = [
     # a scale-down, a superfluous sample counted, External AverageValue from zero at +Inf
     # and NaN ratios); worked out in each case's notes.
     ("go_vectors_s18.json", 4),
+    # Session 19: the integration tests test/integration/podautoscaler (configurable
+    # tolerance, scale to zero and back, up to min), one reconcile per step (settings and
+    # history in the file's description and each case's notes).
+    ("go_vectors_s19.json", 8),
 ]
 
 
