@@ -91,14 +91,16 @@ def hpa_from_dict(
     declared = [m.get("type") for m in metrics_raw if isinstance(m, Mapping)] \
         if isinstance(metrics_raw, list) else []
     # validation.go: with the HPAScaleToZero gate off minReplicas' lower bound is 1 (reported on
-    # spec.minReplicas); whatever the gate, minReplicas 0 without an Object or External metric
-    # is forbidden on spec.metrics
+    # spec.minReplicas, for -1 as for 0: validation_test.go expects "must be greater than or
+    # equal to 1" for -1); whatever the gate, minReplicas 0 without an Object or External
+    # metric is forbidden on spec.metrics
     wakes = any(t in ("Object", "External") for t in declared)
-    if min_replicas == 0 and not gate_scale_to_zero:
+    if min_replicas is not None and min_replicas < 1 and not gate_scale_to_zero:
         r.problems.append(str(r.fail(
-            "spec.minReplicas", 0,
+            "spec.minReplicas", min_replicas,
             "must be greater than or equal to 1 while the HPAScaleToZero feature gate is off",
-            "set minReplicas: 1, or turn the gate on (with an Object or External metric)",
+            "set minReplicas: 1, or turn the gate on (with an Object or External metric)"
+            if min_replicas == 0 else "set minReplicas: 1 or more",
         )))
     if min_replicas == 0 and not wakes:
         r.problems.append(str(r.fail(

@@ -222,8 +222,6 @@ def _target(
                      f"{wanted}",
                      " or ".join(f"set {f} with type: {_FIELD_TYPES[f]}" for f in needed))
     utilization = block.get("averageUtilization")
-    average = block.get("averageValue")
-    value = block.get("value")
     with r.at(path + "."):
         return MetricTarget(
             type=read_as or target_type,  # unset: MetricTarget names the field the type needs
@@ -231,11 +229,22 @@ def _target(
                 None if utilization is None
                 else r.integer(utilization, f"{path}.averageUtilization")
             ),
-            average_value_milli=(
-                None if average is None else r.milli(average, f"{path}.averageValue")
-            ),
-            value_milli=None if value is None else r.milli(value, f"{path}.value"),
+            average_value_milli=_positive_milli(r, block.get("averageValue"),
+                                                f"{path}.averageValue"),
+            value_milli=_positive_milli(r, block.get("value"), f"{path}.value"),
         )
+
+
+def _positive_milli(r: ManifestReader, raw: object, path: str) -> int | None:
+    """A target quantity in milli-units, ``None`` when unset; refused unless positive
+    (validation.go: ``Sign() != 1``, "must be positive"). The refusal shows the value as
+    written ("-300m", "-1"), not its milli-units, which the user never wrote."""
+    if raw is None:
+        return None
+    milli = r.milli(raw, path)
+    if milli <= 0:
+        raise r.fail(path, raw, "must be greater than 0")
+    return milli
 
 
 def metric_from_dict(r: ManifestReader, raw: object, path: str) -> MetricSpec:

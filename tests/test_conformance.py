@@ -46,31 +46,36 @@ def test_cases_of_other_shapes_transcribed_from_the_go_tests_pass() -> None:
     assert done.returncode == 0
 
 
-@pytest.mark.parametrize(
-    ("file_name", "count"),
-    [
-        ("go_vectors_extra.json", 196),
-        # One-function-per-case tests of the files before the 1.37 table refactor, entries the
-        # 1.37 tables dropped, TestReplicaCalcResourceErrors (see each source).
-        ("go_vectors_more.json", 109),
-        # Audit 11: window/period boundaries, float and int32 arithmetic, tolerance bounds, CPU
-        # readiness boundaries, zero replicas (expected values worked out in each case's notes).
-        ("go_vectors_audit11.json", 48),
-        # Session 16: metrics/utilization_test.go and client_test.go, TestCalculateRequests and
-        # TestCalculatePodRequestsFromContainers_NonExistentContainer, run through the
-        # calculator (the mapping of each is in its notes).
-        ("go_vectors_s16.json", 15),
-        # Session 17: the heapster-era legacy_replica_calculator_test.go and
-        # legacy_horizontal_test.go (harnesses in the file's description; disabled LegacyTest...
-        # functions say so in notes), and the remaining metrics/client_test.go and
-        # legacy_metrics_client_test.go tests.
-        ("go_vectors_s17.json", 67),
-        # Audit 18: paths of the 1.37 Go code no earlier case exercised (missing pods flipping
-        # a scale-down, a superfluous sample counted, External AverageValue from zero at +Inf
-        # and NaN ratios); worked out in each case's notes.
-        ("go_vectors_s18.json", 4),
-    ],
-)
+# The vector files beside extra_vectors.json, each with its case count.
+FURTHER_VECTOR_FILES = [
+    ("go_vectors_extra.json", 196),
+    # One-function-per-case tests of the files before the 1.37 table refactor, entries the
+    # 1.37 tables dropped, TestReplicaCalcResourceErrors (see each source).
+    ("go_vectors_more.json", 109),
+    # Audit 11: window/period boundaries, float and int32 arithmetic, tolerance bounds, CPU
+    # readiness boundaries, zero replicas (expected values worked out in each case's notes).
+    ("go_vectors_audit11.json", 48),
+    # Session 16: metrics/utilization_test.go and client_test.go, TestCalculateRequests and
+    # TestCalculatePodRequestsFromContainers_NonExistentContainer, run through the
+    # calculator (the mapping of each is in its notes).
+    ("go_vectors_s16.json", 15),
+    # Session 17: the heapster-era legacy_replica_calculator_test.go and
+    # legacy_horizontal_test.go (harnesses in the file's description; disabled LegacyTest...
+    # functions say so in notes), and the remaining metrics/client_test.go and
+    # legacy_metrics_client_test.go tests.
+    ("go_vectors_s17.json", 67),
+    # Audit 18: paths of the 1.37 Go code no earlier case exercised (missing pods flipping
+    # a scale-down, a superfluous sample counted, External AverageValue from zero at +Inf
+    # and NaN ratios); worked out in each case's notes.
+    ("go_vectors_s18.json", 4),
+    # Session 19: the integration tests test/integration/podautoscaler (configurable
+    # tolerance, scale to zero and back, up to min), one reconcile per step (settings and
+    # history in the file's description and each case's notes).
+    ("go_vectors_s19.json", 8),
+]
+
+
+@pytest.mark.parametrize(("file_name", "count"), FURTHER_VECTOR_FILES)
 def test_further_go_test_cases_pass(file_name: str, count: int) -> None:
     # Tests and subtests of the Go files that vectors.json does not cover (see each source).
     vectors = Path(__file__).parent / "data" / "hpa" / file_name
@@ -78,6 +83,14 @@ def test_further_go_test_cases_pass(file_name: str, count: int) -> None:
     done = _run(vectors)
     assert done.stdout.strip() == f"{count} passed, 0 failed", done.stdout
     assert done.returncode == 0
+
+
+def test_every_vector_file_in_the_data_folder_is_run() -> None:
+    # A new file in tests/data/hpa runs only once it is listed here with its count; a file
+    # left out would pass silently, checked by nothing.
+    listed = {"extra_vectors.json"} | {name for name, _ in FURTHER_VECTOR_FILES}
+    on_disk = {p.name for p in (Path(__file__).parent / "data" / "hpa").glob("*.json")}
+    assert on_disk == listed
 
 
 def test_a_wrong_expectation_prints_the_case_and_exits_1(

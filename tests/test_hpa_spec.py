@@ -152,9 +152,10 @@ SCALE_UP = "spec.behavior.scaleUp"
          "metadata.name (='Web_App') must be a lowercase RFC 1123 subdomain"),
         # negative values
         (manifest(minReplicas=-1), "spec.minReplicas (=-1) must be 0 or more in plans/x.yaml"),
+        # shown as written: "-1", not its milli-units (-1000), which the user never wrote
         (manifest(metrics=[{"type": "Pods", "pods": {"metric": {"name": "rps"}, "target": {
             "type": "AverageValue", "averageValue": "-1"}}}]),
-         "spec.metrics[0].pods.target.averageValue (=-1000) must be greater than 0"),
+         "spec.metrics[0].pods.target.averageValue (='-1') must be greater than 0"),
         (manifest(behavior={"scaleDown": {"stabilizationWindowSeconds": -1}}),
          "spec.behavior.scaleDown.stabilizationWindowSeconds (=-1) must be between 0 and 3600"),
         # a utilization target on a metric that has no request to take a percent of;
