@@ -27,16 +27,18 @@ from infra_toolkit.report_html import (
     share_pct_text,
 )
 from infra_toolkit.rollout import canary_bake, time_to_ready
+from infra_toolkit.rollout_nodes import node_provisioning_s
+from infra_toolkit.rollout_strategies import (
+    later_update_groups,
+    manifest_mismatches,
+    strategy_groups,
+)
 from infra_toolkit.rollout_tables import (
     canary_step_table,
     extra_node_rows,
-    later_update_groups,
     later_update_table,
-    manifest_mismatches,
-    node_provisioning_s,
     rollback_floor,
     rollout_table,
-    strategy_groups,
 )
 from infra_toolkit.sections_canary import stack_canary_parts
 from infra_toolkit.sections_monitoring import alert_fires_text, alert_replay_parts

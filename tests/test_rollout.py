@@ -424,7 +424,7 @@ def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
 ])
 def test_a_manifest_that_disagrees_with_the_plan_is_said(
         small_analysis: PlanAnalysis, strategy: DeploymentStrategy, said: list[str]) -> None:
-    from infra_toolkit.rollout_tables import manifest_mismatches
+    from infra_toolkit.rollout_strategies import manifest_mismatches
 
     a = with_strategy(small_analysis, strategy)
     assert manifest_mismatches(a) == said
