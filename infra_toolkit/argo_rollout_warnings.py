@@ -3,7 +3,7 @@ Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
 
 - the plan's ``rolling`` or ``recreate`` strategy covers a Rollout: Argo Rollouts has neither,
   so the tables use the Rollout's own canary or blue-green (as
-  :func:`infra_toolkit.rollout_tables.effective_strategy` does), which is said;
+  :func:`infra_toolkit.rollout_strategies.effective_strategy` does), which is said;
 - the plan's ``canary`` or ``blue-green`` covers it and says otherwise than the Rollout's own:
   the report's figures are the plan's, Argo Rollouts runs the manifest's (a last step of 100 %
   without a pause, which the plan format cannot write with a pause of 0 s, compared as the

@@ -25,7 +25,6 @@ import pandas as pd
 import plotly.io as pio
 
 from infra_toolkit.analysis import workload_loads
-from infra_toolkit.charts import latency_figure, load_figure
 from infra_toolkit.errors import InfraToolkitError, SimulationError
 from infra_toolkit.hpa_spec import (
     HPABehavior,
@@ -54,6 +53,7 @@ from infra_toolkit.simulate import (
     simulate_cluster,
 )
 from infra_toolkit.slo_check import evaluate_slos
+from infra_toolkit.timeline_figures import latency_figure, load_figure
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.tuning_grid import field_value
 

@@ -44,7 +44,7 @@ I/O).
   comes first).
 
 Whether those pods fit on the nodes (beside the other workloads' pods) is
-:mod:`infra_toolkit.rollout_tables`' part.
+:mod:`infra_toolkit.rollout_nodes`' part.
 """
 
 from __future__ import annotations

@@ -9,16 +9,16 @@ Each section is in a module named for it, re-exported here with the headings in 
 :mod:`~infra_toolkit.sections_overview`; Current State, Proposed Architecture and Components with
 Cost in :mod:`~infra_toolkit.sections_architecture`; Scaling Behaviour in
 :mod:`~infra_toolkit.sections_scaling`; Cost Summary in :mod:`~infra_toolkit.sections_cost`;
-Review Status in :mod:`~infra_toolkit.sections_review`; the sections that restate the plan's
-operational parts (deployment strategy, monitoring, rollback, testing, security, questions,
-timeline, risks) in :mod:`infra_toolkit.plan_sections`. How they qualify a cost figure is in
+Review Status in :mod:`~infra_toolkit.sections_review`; Deployment Strategy in
+:mod:`~infra_toolkit.sections_deployment`; the other sections that restate the plan's
+operational parts (monitoring, rollback, testing, security, questions, timeline, risks) in
+:mod:`infra_toolkit.plan_sections`. How they qualify a cost figure is in
 :mod:`~infra_toolkit.sections_figures`.
 """
 
 from __future__ import annotations
 
 from infra_toolkit.plan_sections import (
-    deployment_strategy,
     monitoring,
     questions,
     risk_assessment,
@@ -33,6 +33,7 @@ from infra_toolkit.sections_architecture import (
     proposed_architecture,
 )
 from infra_toolkit.sections_cost import cost_summary
+from infra_toolkit.sections_deployment import deployment_strategy
 from infra_toolkit.sections_overview import SECTION_TITLES, header, overview
 from infra_toolkit.sections_review import review_status
 from infra_toolkit.sections_scaling import scaling_behaviour

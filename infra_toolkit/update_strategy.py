@@ -25,7 +25,8 @@ Rollouts for a Rollout) defaults them.
   so ``kubectl rollout undo`` has nothing to return to.
 
 A plan's ``deployment_strategy`` names the workloads it rolls (Argo Rollouts, a canary by DNS
-weights, ...); the others roll by this (:func:`infra_toolkit.rollout_tables.effective_strategy`).
+weights, ...); the others roll by this
+(:func:`infra_toolkit.rollout_strategies.effective_strategy`).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.manifests import deployment_from_dict, read_deployment_yaml
 from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.rollout_tables import effective_strategy
+from infra_toolkit.rollout_strategies import effective_strategy
 from tests.conftest import REPO_ROOT
 
 ARGO = REPO_ROOT / "tests/data/argo"

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from infra_toolkit import charts, report_html
+from infra_toolkit import chart_renderer, charts, report_html
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.simulate import TimeToCapacity
@@ -70,7 +70,7 @@ def test_long_timelines_stay_small() -> None:
     # as the report's renderer writes it (each "/" of the base64 one character, not plotly's
     # 6-character \u002f). Before (float32 x and y in every trace, slashes escaped): 10 x
     # 3,180 = 31,800 of arrays alone.
-    html = charts._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
+    html = chart_renderer._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
     assert html.count('"dtype":"f4"') == 2 and html.count('"dtype":"i1"') == 3
     assert len(html) < 8_448 + 3_000
 
@@ -119,7 +119,7 @@ def test_the_renderer_writes_slashes_plainly_and_stays_one_script() -> None:
     # plotly escapes "/" as \u002f (6 characters); "<" stays escaped, so "</script>" in a
     # title cannot close the figure's script early
     fig = go.Figure(layout={"title": {"text": "a/b </script> c"}})
-    html = charts._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
+    html = chart_renderer._ReportRenderer().to_mimebundle(fig.to_dict())["text/html"]
     assert "\\u002f" not in html and html.count("</script>") == 1
     assert '"text":"a/b \\u003c/script\\u003e c"' in html
 
@@ -346,7 +346,7 @@ def test_the_scaling_section_links_to_each_workloads_load_chart(
     assert hrefs == [f"chart-{s.lower()}--{w.lower()}" for s, w in pairs]
     assert report_html.chart_anchor("day-web", "api") == "chart-day-web--api"
     assert report_html.chart_anchor("day", "web-api") == "chart-day--web-api"
-    renderer = charts._ReportRenderer()
+    renderer = chart_renderer._ReportRenderer()
     ids = [re.findall(r'<div id="([^"]+)"', renderer.to_mimebundle(f.to_dict())["text/html"])
            for f in charts.scaling_figures(small_analysis)]
     drawn = [i for found in ids for i in found]

@@ -28,7 +28,8 @@ from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
-from infra_toolkit.rollout_tables import canary_step_table, rollout_table, strategy_groups
+from infra_toolkit.rollout_strategies import strategy_groups
+from infra_toolkit.rollout_tables import canary_step_table, rollout_table
 from infra_toolkit.sections_architecture import components_with_cost
 from infra_toolkit.sections_cost import cost_summary
 from infra_toolkit.sections_monitoring import alert_replay_frame
@@ -702,7 +703,8 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(analysis: Analysis
     # 3 kept: no extra; 15 take 3, 19 take 4: 1 extra, billed 150 s provisioning (the plan's
     # node_provisioning_s) + 120 s + 600 s unneeded = 870 s at $0.0416 an hour (us-east-1
     # t3.medium row): 0.0416 x 870 / 3600 = $0.01
-    from infra_toolkit.rollout_tables import later_update_groups, later_update_table
+    from infra_toolkit.rollout_strategies import later_update_groups
+    from infra_toolkit.rollout_tables import later_update_table
 
     a = analysis("ecommerce-eks.yaml", "expected-day")
     (own, names), = later_update_groups(a)

@@ -226,8 +226,8 @@ def test_rollout_rates_render_to_the_hundredth_the_peak_rounded_up() -> None:
     # -> 56.85), a capacity rounded down (1234.5 -> 1,234.5; 2 x 33.333 = 66.666 -> 66.66).
     # audit25 A25-4: to the nearest, 3 x 27.7787 = 83.3361 read 83.34 beside a peak of 83.337
     # (above it: NO) rounded up to 83.34 too; down, 83.33 < 83.34
-    from infra_toolkit.plan_sections import ROLLOUT_FORMATS
     from infra_toolkit.report_html import Table
+    from infra_toolkit.rollout_captions import ROLLOUT_FORMATS
 
     frame = pd.DataFrame({"Their capacity (rps)": [80.0, 1234.5, 66.666, 3 * 27.7787, None],
                           "Peak rate (rps)": [80.0013, 56.8415, 66.0, 83.337, None]})
@@ -424,7 +424,7 @@ def test_the_manifests_min_ready_and_progress_deadline_in_the_section(
 ])
 def test_a_manifest_that_disagrees_with_the_plan_is_said(
         small_analysis: PlanAnalysis, strategy: DeploymentStrategy, said: list[str]) -> None:
-    from infra_toolkit.rollout_tables import manifest_mismatches
+    from infra_toolkit.rollout_strategies import manifest_mismatches
 
     a = with_strategy(small_analysis, strategy)
     assert manifest_mismatches(a) == said

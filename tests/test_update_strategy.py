@@ -14,7 +14,8 @@ import yaml
 from infra_toolkit.plan import read_plan, validate_plan
 from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_warnings import statefulset_rolling_warnings
-from infra_toolkit.rollout_tables import _row, effective_strategy
+from infra_toolkit.rollout_strategies import effective_strategy
+from infra_toolkit.rollout_tables import _row
 from infra_toolkit.update_strategy import UpdateStrategy, update_strategy_from
 
 
