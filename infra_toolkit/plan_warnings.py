@@ -13,7 +13,8 @@ workload with an HPA and a model:
   and for every node group, a desired_size below its starting pods, and a managed group past
   EKS's default quotas (450 nodes a group, 30 groups a cluster);
 * the start (:mod:`infra_toolkit.startup_warnings`): starting replicas that cannot serve a
-  scenario's first rate within the workload's SLOs, so the run starts in violation; a start-up
+  scenario's first rate within the workload's SLOs, so the run starts in violation; a latency
+  SLO that an idle pod already breaks, so no load meets it; a start-up
   CPU burst that lasts past Ready, which the HPA reads as load; a startup or liveness probe
   that restarts a container before its app is up (pods never Ready);
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
@@ -103,6 +104,7 @@ from infra_toolkit.startup_warnings import (
     restart_loop_warnings,
     starting_replicas_warnings,
     startup_burst_warnings,
+    unreachable_slo_warnings,
 )
 from infra_toolkit.traffic import TrafficCurve
 
@@ -421,6 +423,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
+        out += unreachable_slo_warnings(w, plan.slos)
         out += startup_burst_warnings(w, f"{at}.model.startup_cpu_s")
         out += restart_loop_warnings(w, f"{at}.deployment")
         out += init_container_warnings(w, f"{at}.deployment")

@@ -1528,3 +1528,22 @@ def test_a_consumer_the_model_does_not_know_is_refused(tmp_path: Path, value: st
     assert [(p.path, p.file, p.line) for p in problems] == [
         ("proposed.workloads[0].model.consumer", str(plan), 33)]
     assert problems[0].message.startswith(message)
+
+
+@pytest.mark.parametrize(("threshold", "warned"), [("60", True), ("75", False)])
+def test_a_latency_slo_an_idle_pod_already_breaks(tmp_path: Path, threshold: str,
+                                                  warned: bool) -> None:
+    # author19: p99 <= 300 ms over 60 rps pods of concurrency 8 (133 ms a request) validated
+    # silently, then every minute of every scenario was violated. minimal.yaml's pod: capacity
+    # 40 rps, concurrency 1, so a request takes 1000 x 1 / 40 = 25 ms on average and an idle
+    # pod's p95 (exponential) is 25 x ln 20 = 74.89 ms: above 60, within 75 (74.89 rounded up)
+    plan = _plan(tmp_path, plan_edits=(("threshold_ms: 250", f"threshold_ms: {threshold}"),))
+    got = [w for w in _warnings(plan) if w[0] == "slos[0].threshold_ms"]
+    assert got == ([(
+        "slos[0].threshold_ms",
+        "SLO 'p95' (p95 <= 60 ms) cannot be met by workload 'api' at any load: an idle pod's "
+        "p95 is already 75 ms (a request takes 1000 x concurrency 1 / capacity_rps_per_pod 40 "
+        "= 25 ms on average, and the latency model's times are exponential), so the report "
+        "counts every minute of every scenario violated; raise threshold_ms to at least 75, "
+        "or give the model the pod's measured figures (the same concurrency at a higher "
+        "capacity_rps_per_pod is a shorter request)")] if warned else [])
