@@ -1547,3 +1547,23 @@ def test_a_latency_slo_an_idle_pod_already_breaks(tmp_path: Path, threshold: str
         "counts every minute of every scenario violated; raise threshold_ms to at least 75, "
         "or give the model the pod's measured figures (the same concurrency at a higher "
         "capacity_rps_per_pod is a shorter request)")] if warned else [])
+
+
+def test_a_warning_after_a_count_points_at_the_entry_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # author19: after `count: 3` the parsed resources run 2 ahead of the plan's entries (nat[0],
+    # nat[1], nat[2], main, general), so a warning about the node group said
+    # proposed.resources[4] and `validate` printed the line of another entry. The entries as
+    # written: 0 the NAT gateways (line 17), 1 the cluster (18), 2 the node group (20).
+    plan = _plan(tmp_path, plan_edits=((
+        "  resources:\n    - type: aws_eks_cluster\n",
+        "  resources:\n    - {type: aws_nat_gateway, name: nat, count: 3}\n"
+        "    - type: aws_eks_cluster\n"), (
+        "      instance_types: [m5.large]\n",
+        "      instance_types: [m5.large]\n      capacity_type: SPOT\n")))
+    assert plan.read_text().splitlines()[19] == "    - type: aws_eks_node_group"
+    assert [path for path, _message in _warnings(plan)] == ["proposed.resources[2]"]
+    assert main(["validate", str(plan)]) == 0
+    assert f"{plan}:20: proposed.resources[2]: warning: no price for " \
+        "aws_eks_node_group.general / Instance usage (Linux/UNIX, spot, m5.large)" \
+        in capsys.readouterr().out
