@@ -47,7 +47,8 @@ workload with an HPA and a model:
 * node configuration (:func:`node_config_warnings`): an eksctl node group's kubelet
   reservations, which the simulation's own node reserve stands in for;
 
-and for every plan, workloads or not, a cost line without a price
+and for every plan, workloads or not, RDS storage AWS would refuse
+(:mod:`infra_toolkit.storage_warnings`) and a cost line without a price
 (:mod:`infra_toolkit.price_warnings`). Each of those modules says in its docstring what it
 computes. One warning is a :class:`~infra_toolkit.plan_warning_type.PlanWarning`.
 """
@@ -106,6 +107,7 @@ from infra_toolkit.startup_warnings import (
     startup_burst_warnings,
     unreachable_slo_warnings,
 )
+from infra_toolkit.storage_warnings import rds_storage_warnings
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["deadline_warnings", "extended_resource_warnings", "hpa_manifest_warnings",
@@ -443,7 +445,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + node_config_warnings(plan)
                  + desired_size_warnings(plan, book) + node_group_quota_warnings(plan)
                  + load_balancer_bytes_warnings(plan)
-                 + off_load_balancer_warnings(plan) + price_warnings(plan, book)
+                 + off_load_balancer_warnings(plan) + rds_storage_warnings(plan)
+                 + price_warnings(plan, book)
                  + commitment_warnings(plan)
                  + discount_warnings(book)
                  + unused_price_warnings(book, [*plan.current.resources,

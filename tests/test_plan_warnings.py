@@ -1567,3 +1567,22 @@ def test_a_warning_after_a_count_points_at_the_entry_written(
     assert f"{plan}:20: proposed.resources[2]: warning: no price for " \
         "aws_eks_node_group.general / Instance usage (Linux/UNIX, spot, m5.large)" \
         in capsys.readouterr().out
+
+
+def test_rds_gp3_iops_rds_would_refuse_is_a_warning(tmp_path: Path) -> None:
+    # author19: PostgreSQL gp3 of 200 GiB with iops 6000 validated silently; only `cost`'s note
+    # said RDS refuses iops below 400 GiB (fixed at 3,000 IOPS), and its fix, "allocate >= 400
+    # GiB", led to the next refusal (from 400 GiB RDS refuses iops below 12,000). Entry 0 is
+    # the NAT gateways (count 2), entry 1 the database: once, at its iops.
+    db = ("    - {type: aws_nat_gateway, name: nat, count: 2}\n"
+          "    - {type: aws_db_instance, name: pay, engine: postgres, instance_class: "
+          "db.r6g.large, multi_az: true, allocated_storage: 200, storage_type: gp3, "
+          "iops: 6000}\n")
+    plan = _plan(tmp_path, plan_edits=(("  resources:\n    - type: aws_eks_cluster\n",
+                                        f"  resources:\n{db}    - type: aws_eks_cluster\n"),))
+    assert [w for w in _warnings(plan) if "RDS" in w[1]] == [(
+        "proposed.resources[1].iops",
+        "aws_db_instance.pay: RDS would refuse iops on postgres gp3 storage below 400 GiB "
+        "(allocated_storage 200: fixed at 3,000 IOPS / 125 MiBps); priced as written, as "
+        "Infracost does; remove iops or allocate >= 400 GiB with iops >= 12,000 (its baseline "
+        "there)")]
