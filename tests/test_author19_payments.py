@@ -16,12 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from infra_toolkit.cost import cents
-from infra_toolkit.cost_pricing import estimate
-from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.pricing import PriceBook, load_price_book
-from tests.test_cost_architectures import lines
+from infra_toolkit.pricing import PriceBook
+from tests.cost_helpers import declared_cents, plan_price_book
 
 PLAN = Path(__file__).resolve().parent / "data" / "author19" / "payments-eks.yaml"
 D = Decimal
@@ -29,8 +26,7 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def book() -> PriceBook:
-    plan = read_plan(PLAN)
-    return load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    return plan_price_book(PLAN)
 
 
 def test_it_validates_with_only_the_node_pool_warnings() -> None:
@@ -100,23 +96,17 @@ PROPOSED = {
 }
 
 
-@pytest.mark.parametrize(("side", "expected"), [("current", CURRENT), ("proposed", PROPOSED)])
-def test_every_cost_line_is_the_hand_arithmetic(book: PriceBook, side: str,
-                                                expected: dict[tuple[str, str], Decimal]) -> None:
-    plan = read_plan(PLAN)
-    est = estimate(getattr(plan, side).resources, book)
-    assert not est.has_missing_prices
-    got = {key: cents(usd) for key, usd in lines(est).items() if usd is not None}
-    assert got == expected
-
-
-def test_the_totals_add_up_by_hand(book: PriceBook) -> None:
-    plan = read_plan(PLAN)
+@pytest.mark.parametrize(("side", "expected", "total"), [
     # current: 2 x (70.08 + 2.40) + 16.425 + 4.818 + 72 = 144.96 + 93.243 = 238.203
-    assert cents(estimate(plan.current.resources, book).total_monthly_usd) == D("238.20")
+    ("current", CURRENT, D("238.20")),
     # proposed: 73 + 49.786 + 6.40 + 89.352 + 0 + 6.40 + 16.425 + 4.818 + 72 + 6 + 328.50 + 46
     # + 451.14 + 3 x (32.85 + 4.50) = 1,149.821 + 112.05 = 1,261.871
-    assert cents(estimate(plan.proposed.resources, book).total_monthly_usd) == D("1261.87")
+    ("proposed", PROPOSED, D("1261.87")),
+])
+def test_every_cost_line_and_total_is_the_hand_arithmetic(
+        book: PriceBook, side: str, expected: dict[tuple[str, str], Decimal],
+        total: Decimal) -> None:
+    assert declared_cents(PLAN, side, book) == (expected, total)
 
 
 def test_the_trace_is_the_day_its_origin_note_says() -> None:
