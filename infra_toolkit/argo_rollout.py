@@ -121,11 +121,17 @@ def workload_ref_problem(spec: Any, of: str) -> str | None:
         return None
     target = (f"{ref.get('kind')}/{ref.get('name')}" if isinstance(ref, Mapping)
               else quoted(ref))
-    return (f"spec.workloadRef{of} takes the pod template from {target}, which this file does "
-            "not hold: the toolkit reads a Rollout's pods from its own spec.template only; "
-            "point the workload's `deployment:` at the referenced Deployment's manifest (its "
-            "pods, requests and probes) and keep the Rollout for its strategy, or write the "
-            "template into the Rollout")
+    # the way that keeps the Rollout first: pointing `deployment:` at the Deployment leaves
+    # the Rollout unread and its HPA (which names the Rollout, as Argo requires) refused
+    # (author19); a file holding both is refused as two manifests of one name
+    return (f"spec.workloadRef{of} takes the pod template from {target}; the toolkit reads a "
+            "Rollout's pods from its own spec.template only and does not follow workloadRef; "
+            "write the Deployment's spec.selector and spec.template into the Rollout in place "
+            "of workloadRef (Argo's conversion of a Deployment to a Rollout) and point the "
+            "workload's `deployment:` at it, the HPA's scaleTargetRef naming the Rollout; or "
+            "point `deployment:` at the Deployment's own manifest, with an HPA naming that "
+            "Deployment and the Rollout's steps restated in the plan's deployment_strategy "
+            "(the plan then does not read the Rollout)")
 
 
 def _unknown(block: Mapping[str, Any], allowed: tuple[str, ...], where: str, of: str

@@ -214,7 +214,7 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
                                                f"{per_node} per {g.instance_type}")
     group_of = {res: group for group, res in node_group_resources(plan).items()}
     pools = {p.name for p in plan.proposed.karpenter_pools}
-    for i, r in enumerate(plan.proposed.resources):
+    for r in plan.proposed.resources:
         name = group_of.get(r.name, r.name)
         if r.type != "aws_eks_node_group" or name not in alone:
             continue
@@ -239,7 +239,7 @@ def desired_size_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
                else f", and they do not fit its max_size {top} either; raise max_size and "
                     f"desired_size to {need}{also_max}")
         if need > desired:
-            out.append(PlanWarning(f"proposed.resources[{i}].scaling_config.desired_size", (
+            out.append(PlanWarning(f"{r.entry_path}.scaling_config.desired_size", (
                 f"node group {name!r} declares desired_size {desired} but its starting pods "
                 f"({'; '.join(starting[name])}) fill at least {need} node(s): the declared "
                 f"cost, the review's basis, leaves out {need - desired} node(s) that run from "

@@ -57,7 +57,7 @@ def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
     egress_gb = float(egress.usage.get("monthly_outbound_internet_gb", 0))
     if egress_gb <= monthly_gb:
         return []
-    return [PlanWarning(f"proposed.resources[{lbs[0]}].usage.processed_bytes_gb", (
+    return [PlanWarning(f"{lb.entry_path}.usage.processed_bytes_gb", (
         f"{_f(hourly_gb)} GB an hour is {_f(monthly_gb)} GB a month, less than the "
         f"{_f(egress_gb)} GB a month of Internet egress ({egress.address}) "
         f"that the report sends through aws_lb.{lb.name}: it prices the load balancer on the "

@@ -184,10 +184,9 @@ def node_group_resource_paths(plan: Plan) -> dict[str, str]:
     """The plan path of each proposed ``aws_eks_node_group`` resource
     (``proposed.resources[i]``) by the node group it prices, named as
     :func:`node_group_resources` names it: where a warning about that group points."""
-    index = {r.name: i for i, r in enumerate(plan.proposed.resources)
+    entry = {r.name: r.entry_path for r in plan.proposed.resources
              if r.type == "aws_eks_node_group"}
-    return {group: f"proposed.resources[{index[res]}]"
-            for group, res in node_group_resources(plan).items()}
+    return {group: entry[res] for group, res in node_group_resources(plan).items()}
 
 
 def idle_node_hours(resources: Sequence[Resource], simulated_node_groups: Collection[str],

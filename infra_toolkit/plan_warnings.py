@@ -13,7 +13,8 @@ workload with an HPA and a model:
   and for every node group, a desired_size below its starting pods, and a managed group past
   EKS's default quotas (450 nodes a group, 30 groups a cluster);
 * the start (:mod:`infra_toolkit.startup_warnings`): starting replicas that cannot serve a
-  scenario's first rate within the workload's SLOs, so the run starts in violation; a start-up
+  scenario's first rate within the workload's SLOs, so the run starts in violation; a latency
+  SLO that an idle pod already breaks, so no load meets it; a start-up
   CPU burst that lasts past Ready, which the HPA reads as load; a startup or liveness probe
   that restarts a container before its app is up (pods never Ready);
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
@@ -46,7 +47,8 @@ workload with an HPA and a model:
 * node configuration (:func:`node_config_warnings`): an eksctl node group's kubelet
   reservations, which the simulation's own node reserve stands in for;
 
-and for every plan, workloads or not, a cost line without a price
+and for every plan, workloads or not, RDS storage AWS would refuse
+(:mod:`infra_toolkit.storage_warnings`) and a cost line without a price
 (:mod:`infra_toolkit.price_warnings`). Each of those modules says in its docstring what it
 computes. One warning is a :class:`~infra_toolkit.plan_warning_type.PlanWarning`.
 """
@@ -103,7 +105,9 @@ from infra_toolkit.startup_warnings import (
     restart_loop_warnings,
     starting_replicas_warnings,
     startup_burst_warnings,
+    unreachable_slo_warnings,
 )
+from infra_toolkit.storage_warnings import rds_storage_warnings
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["deadline_warnings", "extended_resource_warnings", "hpa_manifest_warnings",
@@ -421,6 +425,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
         out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
+        out += unreachable_slo_warnings(w, plan.slos)
         out += startup_burst_warnings(w, f"{at}.model.startup_cpu_s")
         out += restart_loop_warnings(w, f"{at}.deployment")
         out += init_container_warnings(w, f"{at}.deployment")
@@ -440,7 +445,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + node_config_warnings(plan)
                  + desired_size_warnings(plan, book) + node_group_quota_warnings(plan)
                  + load_balancer_bytes_warnings(plan)
-                 + off_load_balancer_warnings(plan) + price_warnings(plan, book)
+                 + off_load_balancer_warnings(plan) + rds_storage_warnings(plan)
+                 + price_warnings(plan, book)
                  + commitment_warnings(plan)
                  + discount_warnings(book)
                  + unused_price_warnings(book, [*plan.current.resources,

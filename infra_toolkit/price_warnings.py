@@ -49,12 +49,12 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     by_region: dict[str, tuple[str, _Named, dict[str, set[str]], list[str]]] = {}
     groups: dict[str, tuple[str, _Named]] = {}
     for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
-        index = {(r.type, r.name): i for i, r in enumerate(arch.resources)}
+        entry = {(r.type, r.name): r.entry_path for r in arch.resources}
         for c in (c for r in arch.resources for c in cost_components(r, book)):
             for line in price_components([c], book):
                 if line.price_not_found is None:
                     continue
-                path = f"{side}.resources[{index[(line.resource_type, line.resource_name)]}]"
+                path = entry[(line.resource_type, line.resource_name)]
                 elsewhere = _priced_elsewhere(c.query, book)
                 if elsewhere:
                     _, lines, tables, fixes = by_region.setdefault(
@@ -303,14 +303,14 @@ def commitment_warnings(plan: Plan) -> list[PlanWarning]:
     commitment meant to fit the group (a Savings Plan's spare hours may cover other usage of
     the account, which the plan does not price)."""
     out = []
-    for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
-        for i, r in enumerate(arch.resources):
+    for arch in (plan.current, plan.proposed):
+        for r in arch.resources:
             committed = r.usage.get("committed_instances") if r.type == "aws_eks_node_group" \
                 else None
             most = r.attributes.get("scaling_config.max_size")
             if committed is None or most is None or committed <= most:
                 continue
-            out.append(PlanWarning(f"{side}.resources[{i}].usage.committed_instances", (
+            out.append(PlanWarning(f"{r.entry_path}.usage.committed_instances", (
                 f"{committed} committed instances, above node group {quoted(r.name)}'s max_size "
                 f"({most}): {committed - most} of them are billed every hour on its committed "
                 "line and it can never run on them; lower committed_instances to what the group "

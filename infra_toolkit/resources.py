@@ -90,6 +90,10 @@ class Resource:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     usage: Mapping[str, Any] = field(default_factory=dict)
     launch_template: Resource | None = None
+    # the list entry it was written as (``proposed.resources[3]``), shared by a count's copies:
+    # after a ``count: N`` the resources' own indices run N - 1 ahead of the entries', so a
+    # message about a resource points here (empty: built by the toolkit, not written)
+    entry_path: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.type not in RESOURCE_SCHEMAS:
@@ -335,7 +339,7 @@ def _walk(items: Any, path: str, default_region: str | None, book: PriceBook | N
                             f"{path}[{seen[entry]}] ({entry})"))
             continue
         seen[entry] = i
-        resources += made
+        resources += [replace(r, entry_path=where) for r in made]
         wheres += [where] * len(made)
     problems += _egress_problems(resources, wheres)
     templates = {r.name: r for r in resources if r.type == "aws_launch_template"}

@@ -24,7 +24,9 @@ rules) when:
 
 The largest such ``x`` is found by bisection (the percentiles rise with the rate). A latency
 SLO that no rate meets (its percentile at an idle pod is already above the threshold) is left
-out: every step of every run breaks it, which is no start-up's doing.
+out: every step of every run breaks it, which is no start-up's doing. It has a warning of its
+own (:func:`unreachable_slo_warnings`), since the report would otherwise show it violated every
+minute with no word of why.
 
 A new pod's start (:func:`startup_burst_warnings`): its start-up CPU burst
 (``startup_cpu_millicores`` from the container's start for ``startup_cpu_s``) that lasts past
@@ -75,7 +77,7 @@ from infra_toolkit.workload import WorkloadSpec
 
 __all__ = ["burst_past_ready", "init_container_warnings", "per_pod_limit_rps", "percentile_ms",
            "restart_loop_warnings", "restart_loops", "starting_replicas_warnings",
-           "startup_burst_warnings", "untimed_init_containers"]
+           "startup_burst_warnings", "unreachable_slo_warnings", "untimed_init_containers"]
 
 _BISECTION_STEPS = 60
 # rates tried at once in each round of the search for the limit: the interval shrinks 64-fold
@@ -110,6 +112,35 @@ def _latency_slos(slos: Sequence[Slo], capacity: float, concurrency: int) -> lis
         assert s.percentile is not None and s.threshold_ms is not None
         if percentile_ms(s.percentile, 0.0, capacity, concurrency) <= s.threshold_ms:
             out.append(s)
+    return out
+
+
+def unreachable_slo_warnings(workload: Workload, slos: Sequence[Slo]) -> list[PlanWarning]:
+    """One warning per latency SLO of ``slos`` (the plan's, in order) applying to ``workload``
+    that no rate meets: an idle pod's percentile (``model``'s mean request time
+    ``1000 x concurrency / capacity_rps_per_pod`` ms, exponential in the latency model) is
+    already above its threshold, so every minute of every run violates it; at the SLO's
+    ``slos[i].threshold_ms``. The starting-replicas warning leaves such an SLO out."""
+    model = workload.model
+    if workload.hpa_spec is None or model is None:
+        return []
+    cap, conc = model.capacity_rps_per_pod, model.concurrency
+    out = []
+    for i, s in enumerate(slos):
+        if s.metric != "latency" or s.workload not in (workload.name, None) or \
+                s in _latency_slos([s], cap, conc):
+            continue
+        assert s.percentile is not None and s.threshold_ms is not None
+        idle_ms = percentile_ms(s.percentile, 0.0, cap, conc)
+        out.append(PlanWarning(f"slos[{i}].threshold_ms", (
+            f"SLO {s.name!r} (p{s.percentile} <= {_f(s.threshold_ms)} ms) cannot be met by "
+            f"workload {workload.name!r} at any load: an idle pod's p{s.percentile} is already "
+            f"{idle_ms:,.0f} ms (a request takes 1000 x concurrency {conc:,} / "
+            f"capacity_rps_per_pod {_f(cap)} = {_f(1000 * conc / cap)} ms on average, and the "
+            "latency model's times are exponential), so the report counts every minute of "
+            f"every scenario violated; raise threshold_ms to at least {math.ceil(idle_ms):,}, "
+            "or give the model the pod's measured figures (the same concurrency at a higher "
+            "capacity_rps_per_pod is a shorter request)")))
     return out
 
 

@@ -85,9 +85,13 @@ def rds_gp3_refusal(attributes: Mapping[str, Any]) -> str | None:
     given = [k for k in ("iops", "storage_throughput") if k in a]
     if given and size < threshold_gib:
         keys = " and ".join(given)
+        # from the threshold RDS refuses iops below 12,000 too (the branch below), so "allocate
+        # more" alone sent a plan asking 6,000 IOPS from one refusal to the next (author19)
+        bigger = f"allocate >= {threshold_gib} GiB" + (
+            " with iops >= 12,000 (its baseline there)" if a.get("iops", 12000) < 12000 else "")
         return (f"RDS would refuse {keys} on {a['engine']} gp3 storage below {threshold_gib} "
                 f"GiB (allocated_storage {size}: fixed at 3,000 IOPS / 125 MiBps); priced as "
-                f"written, as Infracost does; remove {keys} or allocate >= {threshold_gib} GiB")
+                f"written, as Infracost does; remove {keys} or {bigger}")
     if "iops" in a and size >= threshold_gib and a["iops"] < 12000:
         return (f"RDS would refuse iops {a['iops']}: {a['engine']} gp3 storage of "
                 f"{threshold_gib} GiB or more includes 12,000 IOPS; give at least 12,000 or "

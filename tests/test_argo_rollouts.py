@@ -107,11 +107,17 @@ def test_a_rollout_of_another_api_version_is_refused() -> None:
 
 
 def test_a_rollout_with_a_workload_ref_is_refused_with_the_fix() -> None:
+    # author19: the fix named first is the one that works with the Rollout kept (its HPA names
+    # the Rollout); the Deployment's own manifest leaves the Rollout unread, which it now says
     with pytest.raises(SpecError, match=(
             r"^spec.workloadRef of Rollout 'checkout' in rollout-workload-ref.yaml takes the pod "
-            r"template from Deployment/checkout, which this file does not hold: .*point the "
-            r"workload's `deployment:` at the referenced Deployment's manifest .* and keep the "
-            r"Rollout for its strategy")):
+            r"template from Deployment/checkout; the toolkit reads a Rollout's pods from its own "
+            r"spec.template only and does not follow workloadRef; write the Deployment's "
+            r"spec.selector and spec.template into the Rollout in place of workloadRef .* the "
+            r"HPA's scaleTargetRef naming the Rollout; or point `deployment:` at the "
+            r"Deployment's own manifest, with an HPA naming that Deployment and the Rollout's "
+            r"steps restated in the plan's deployment_strategy \(the plan then does not read "
+            r"the Rollout\)$")):
         deployment_from_dict(_doc("rollout-workload-ref.yaml"), "rollout-workload-ref.yaml")
 
 

@@ -16,14 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from infra_toolkit.cost import cents
-from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_replay import replay_plan
 from infra_toolkit.plan_validate import check_plan_warnings
-from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.pricing import PriceBook
 from infra_toolkit.slo_check import evaluate_slos
-from tests.test_cost_architectures import lines
+from tests.cost_helpers import declared_cents, plan_price_book
 
 PLAN = Path(__file__).resolve().parent / "data" / "author18" / "jobs-workers.yaml"
 D = Decimal
@@ -31,8 +29,7 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def book() -> PriceBook:
-    plan = read_plan(PLAN)
-    return load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    return plan_price_book(PLAN)
 
 
 def test_it_validates_with_the_warnings_its_figures_imply() -> None:
@@ -88,23 +85,17 @@ PROPOSED = {
 }
 
 
-@pytest.mark.parametrize(("side", "expected"), [("current", CURRENT), ("proposed", PROPOSED)])
-def test_every_cost_line_is_the_hand_arithmetic(book: PriceBook, side: str,
-                                                expected: dict[tuple[str, str], Decimal]) -> None:
-    plan = read_plan(PLAN)
-    est = estimate(getattr(plan, side).resources, book)
-    assert not est.has_missing_prices
-    got = {key: cents(usd) for key, usd in lines(est).items() if usd is not None}
-    assert got == expected
-
-
-def test_the_totals_add_up_by_hand(book: PriceBook) -> None:
-    plan = read_plan(PLAN)
+@pytest.mark.parametrize(("side", "expected", "total"), [
     # current: 4 x (78.11 + 4.40) + 287.62 + 101.20 = 330.04 + 388.82 = 718.86
-    assert cents(estimate(plan.current.resources, book).total_monthly_usd) == D("718.86")
+    ("current", CURRENT, D("718.86")),
     # proposed: 73 + 156.22 + 8.80 + 56.794 + 8.80 + 18.396 + 2.19 + 367.92 + 101.60 + 132
     # + 0 + 501.51 = 1,427.23
-    assert cents(estimate(plan.proposed.resources, book).total_monthly_usd) == D("1427.23")
+    ("proposed", PROPOSED, D("1427.23")),
+])
+def test_every_cost_line_and_total_is_the_hand_arithmetic(
+        book: PriceBook, side: str, expected: dict[tuple[str, str], Decimal],
+        total: Decimal) -> None:
+    assert declared_cents(PLAN, side, book) == (expected, total)
 
 
 def test_the_hpa_reads_the_backlog_and_doubles_to_max_replicas(book: PriceBook) -> None:

@@ -298,6 +298,11 @@ def test_rds_gp3_against_infracost_golden(book: PriceBook, db: dict[str, Any],
     ({"allocated_storage": 20, "iops": 4000},
      "RDS would refuse iops on mysql gp3 storage below 400 GiB (allocated_storage 20: fixed at "
      "3,000 IOPS / 125 MiBps); priced as written, as Infracost does; remove iops or allocate "
+     ">= 400 GiB with iops >= 12,000 (its baseline there)"),
+    # author19: the advice is whole: 400 GiB with the same 6,000 IOPS is refused too (below)
+    ({"allocated_storage": 200, "iops": 12000},
+     "RDS would refuse iops on mysql gp3 storage below 400 GiB (allocated_storage 200: fixed at "
+     "3,000 IOPS / 125 MiBps); priced as written, as Infracost does; remove iops or allocate "
      ">= 400 GiB"),
     ({"allocated_storage": 399, "iops": 5000, "storage_throughput": 300},
      "RDS would refuse iops and storage_throughput on mysql gp3 storage below 400 GiB"),

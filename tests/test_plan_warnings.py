@@ -1528,3 +1528,61 @@ def test_a_consumer_the_model_does_not_know_is_refused(tmp_path: Path, value: st
     assert [(p.path, p.file, p.line) for p in problems] == [
         ("proposed.workloads[0].model.consumer", str(plan), 33)]
     assert problems[0].message.startswith(message)
+
+
+@pytest.mark.parametrize(("threshold", "warned"), [("60", True), ("75", False)])
+def test_a_latency_slo_an_idle_pod_already_breaks(tmp_path: Path, threshold: str,
+                                                  warned: bool) -> None:
+    # author19: p99 <= 300 ms over 60 rps pods of concurrency 8 (133 ms a request) validated
+    # silently, then every minute of every scenario was violated. minimal.yaml's pod: capacity
+    # 40 rps, concurrency 1, so a request takes 1000 x 1 / 40 = 25 ms on average and an idle
+    # pod's p95 (exponential) is 25 x ln 20 = 74.89 ms: above 60, within 75 (74.89 rounded up)
+    plan = _plan(tmp_path, plan_edits=(("threshold_ms: 250", f"threshold_ms: {threshold}"),))
+    got = [w for w in _warnings(plan) if w[0] == "slos[0].threshold_ms"]
+    assert got == ([(
+        "slos[0].threshold_ms",
+        "SLO 'p95' (p95 <= 60 ms) cannot be met by workload 'api' at any load: an idle pod's "
+        "p95 is already 75 ms (a request takes 1000 x concurrency 1 / capacity_rps_per_pod 40 "
+        "= 25 ms on average, and the latency model's times are exponential), so the report "
+        "counts every minute of every scenario violated; raise threshold_ms to at least 75, "
+        "or give the model the pod's measured figures (the same concurrency at a higher "
+        "capacity_rps_per_pod is a shorter request)")] if warned else [])
+
+
+def test_a_warning_after_a_count_points_at_the_entry_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # author19: after `count: 3` the parsed resources run 2 ahead of the plan's entries (nat[0],
+    # nat[1], nat[2], main, general), so a warning about the node group said
+    # proposed.resources[4] and `validate` printed the line of another entry. The entries as
+    # written: 0 the NAT gateways (line 17), 1 the cluster (18), 2 the node group (20).
+    plan = _plan(tmp_path, plan_edits=((
+        "  resources:\n    - type: aws_eks_cluster\n",
+        "  resources:\n    - {type: aws_nat_gateway, name: nat, count: 3}\n"
+        "    - type: aws_eks_cluster\n"), (
+        "      instance_types: [m5.large]\n",
+        "      instance_types: [m5.large]\n      capacity_type: SPOT\n")))
+    assert plan.read_text().splitlines()[19] == "    - type: aws_eks_node_group"
+    assert [path for path, _message in _warnings(plan)] == ["proposed.resources[2]"]
+    assert main(["validate", str(plan)]) == 0
+    assert f"{plan}:20: proposed.resources[2]: warning: no price for " \
+        "aws_eks_node_group.general / Instance usage (Linux/UNIX, spot, m5.large)" \
+        in capsys.readouterr().out
+
+
+def test_rds_gp3_iops_rds_would_refuse_is_a_warning(tmp_path: Path) -> None:
+    # author19: PostgreSQL gp3 of 200 GiB with iops 6000 validated silently; only `cost`'s note
+    # said RDS refuses iops below 400 GiB (fixed at 3,000 IOPS), and its fix, "allocate >= 400
+    # GiB", led to the next refusal (from 400 GiB RDS refuses iops below 12,000). Entry 0 is
+    # the NAT gateways (count 2), entry 1 the database: once, at its iops.
+    db = ("    - {type: aws_nat_gateway, name: nat, count: 2}\n"
+          "    - {type: aws_db_instance, name: pay, engine: postgres, instance_class: "
+          "db.r6g.large, multi_az: true, allocated_storage: 200, storage_type: gp3, "
+          "iops: 6000}\n")
+    plan = _plan(tmp_path, plan_edits=(("  resources:\n    - type: aws_eks_cluster\n",
+                                        f"  resources:\n{db}    - type: aws_eks_cluster\n"),))
+    assert [w for w in _warnings(plan) if "RDS" in w[1]] == [(
+        "proposed.resources[1].iops",
+        "aws_db_instance.pay: RDS would refuse iops on postgres gp3 storage below 400 GiB "
+        "(allocated_storage 200: fixed at 3,000 IOPS / 125 MiBps); priced as written, as "
+        "Infracost does; remove iops or allocate >= 400 GiB with iops >= 12,000 (its baseline "
+        "there)")]
