@@ -262,10 +262,16 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
             "metric in its account (Forbidden)"
         )
     if seen == 0:
+        # a metric is stored per exact set of dimensions: an ELB target group's counts carry its
+        # load balancer too (TargetGroup, LoadBalancer), so a TargetGroup alone matches nothing
+        hint = (" (a target group's metrics are published with its LoadBalancer dimension too: "
+                "add it)") if namespace.startswith("AWS/") and "TargetGroup" in dimensions \
+            and "LoadBalancer" not in dimensions else ""
         raise TrafficError(
             f"CloudWatch returned no datapoints for {series} between {start.isoformat()} and "
             f"{end.isoformat()}; check the dimension values (names and values are "
-            "case-sensitive) and the region; if they are right, it served no requests then (an "
-            "ALB publishes no datapoint for a period without requests): choose a busier range"
+            f"case-sensitive){hint} and the region; if they are right, it served no requests "
+            "then (an ALB publishes no datapoint for a period without requests): choose a busier "
+            "range"
         )
     return counts

@@ -56,6 +56,20 @@ def test_empty_result_is_one_clear_error(aws_env: None) -> None:
                                            r"ELB RequestCount \{'LoadBalancer': 'app/shop/50dc6c4"
                                            r"95c0c9188'\} between .*; check the dimension values"):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), client=cw)
+    # a target group alone: its RequestCount is stored under (TargetGroup, LoadBalancer)
+    cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[{
+        "MetricName": "RequestCount", "Dimensions": [
+            {"Name": "TargetGroup", "Value": "targetgroup/shop/0123456789abcdef"},
+            {"Name": "LoadBalancer", "Value": ALB["LoadBalancer"]}],
+        "Timestamp": T0 + timedelta(seconds=5), "Value": 120.0, "Unit": "Count"}])
+    tg = {"TargetGroup": "targetgroup/shop/0123456789abcdef"}
+    with pytest.raises(TrafficError, match=r"check the dimension values \(names and values are "
+                       r"case-sensitive\) \(a target group's metrics are published with its "
+                       r"LoadBalancer dimension too: add it\) and the region"):
+        get_cloudwatch_traffic(tg, T0, T0 + timedelta(minutes=3), client=cw)
+    # both dimensions: 120 requests in minute 0 = 2 rps
+    curve = get_cloudwatch_traffic({**tg, **ALB}, T0, T0 + timedelta(minutes=3), client=cw)
+    np.testing.assert_array_equal(curve.rps, [2.0, 0.0, 0.0])
 
 
 def test_missing_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
