@@ -269,6 +269,22 @@ def _row(service: str, region: str, item: Mapping[str, Any], where: str, today: 
     return {**row, "engine": _field(attrs, ("cacheEngine",), where, str), "node_type": instance}
 
 
+def _contradicts(item: Mapping[str, Any], filters: Sequence[Mapping[str, str]], where: str
+                 ) -> bool:
+    """Whether ``item``'s product says another value for a field the query filtered on: the
+    other SKUs of one instance type (a capacity reservation, ``AllocatedCapacityReservation`` at
+    0 USD; dedicated tenancy; another market option) are never its on-demand price, whatever
+    the answer held. A field the product does not carry contradicts nothing."""
+    product = _field(item, ("product",), where, dict)
+    attrs = _field(item, ("product", "attributes"), where, dict)
+    for f in filters:
+        have = product.get(f["Field"]) if f["Field"] == "productFamily" else \
+            attrs.get(f["Field"], attrs.get(f["Field"].lower()))  # servicecode, lower-cased
+        if have is not None and have != f["Value"]:
+            return True
+    return False
+
+
 def _fetch(client: Any, service: str, region: str, engine: str | None, today: dt.date
            ) -> tuple[list[dict[str, str]], list[str]]:
     """The rows AWS prices, and the keys it lists only at 0 USD (``key (sku ...)``)."""
@@ -278,6 +294,8 @@ def _fetch(client: Any, service: str, region: str, engine: str | None, today: dt
     zero: dict[tuple[str, ...], str] = {}
     for q, filters in enumerate(product_filters(service, region, engine)):
         for where, item in price_list_items(client, service, filters, q):
+            if _contradicts(item, filters, where):
+                continue
             usage = str(_field(item, ("product", "attributes"), where, dict)
                         .get("usagetype", ""))
             if "ExtendedSupport" in usage:

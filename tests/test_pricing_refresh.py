@@ -526,3 +526,48 @@ def test_expired_or_unknown_credentials_say_so(data_dir: Path, client: tuple[Any
                                            + match + r".*; tables unchanged$"):
         refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
     assert snapshot(data_dir) == before
+
+
+def _sibling(item: dict[str, Any], sku: str, usd: str, **attributes: str) -> str:
+    """``item`` (a Price List entry) as another SKU of the same instance type: ``attributes``
+    changed, its one OnDemand price ``usd``; as a JSON string, as the API sends it."""
+    other = copy.deepcopy(item)
+    other["product"]["sku"] = sku
+    other["product"]["attributes"].update(attributes)
+    (offer,) = other["terms"]["OnDemand"].values()
+    offer["sku"] = sku
+    (dim,) = offer["priceDimensions"].values()
+    dim["pricePerUnit"]["USD"] = usd
+    return json.dumps(other)
+
+
+def test_of_one_instance_type_the_used_shared_on_demand_sku_is_chosen(
+        data_dir: Path, client: tuple[Any, Stubber]) -> None:
+    # audit cloud19: the Price List holds several SKUs per type; the filters ask for one, and a
+    # page holding the others (as a proxy or a filter the API ignored would) gave "two prices
+    # for us-east-1/t3.medium", or with an equal price, whichever came last
+    pricing, stub = client
+    first = copy.deepcopy(page("ec2_us-east-1_page1.json"))
+    t3 = json.loads(first["PriceList"][0])
+    assert t3["product"]["attributes"]["instanceType"] == "t3.medium"  # at 0.0418 USD
+    first["PriceList"][1:1] = [
+        _sibling(t3, "RESERVEDALLOC0001", "0.0000000000",
+                 capacitystatus="AllocatedCapacityReservation",
+                 usagetype="Reservation:t3.medium"),
+        _sibling(t3, "RESERVEDUNUSED001", "0.0418000000",
+                 capacitystatus="UnusedCapacityReservation", usagetype="UnusedBox:t3.medium"),
+        _sibling(t3, "DEDICATED00000001", "0.0460000000", tenancy="Dedicated",
+                 usagetype="DedicatedUsage:t3.medium"),
+        _sibling(t3, "SPOTMARKET0000001", "0.0125000000", marketoption="Spot"),
+    ]
+    stub.add_response("get_products", first, request("AmazonEC2", EC2_SHARED))
+    stub.add_response("get_products", page("ec2_us-east-1_page2.json"),
+                      request("AmazonEC2", EC2_SHARED, first["NextToken"]))
+    stub.add_response("get_products", page("ec2_us-east-1_metal.json"),
+                      request("AmazonEC2", EC2_METAL))
+    result = refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert result.zero_priced == ()  # the reservation's 0 USD is no listing of t3.medium
+    _, _, rows = read_price_table(result.path, "ec2_on_demand")
+    row = rows[("us-east-1", "t3.medium")]
+    assert str(row.amount) == "0.0418"
+    assert "sku 86CFUWQUG4YRJ33Z " in row.source  # the Used, shared-tenancy SKU of page 1
