@@ -1,8 +1,11 @@
 """Replacing a file so that a reader, or a crash, sees the old content or the new, never half.
 
 The data goes to a temporary file in the same folder (so the rename cannot cross file systems),
-is flushed to disk, optionally validated as it lies there, and renamed over the target. Anything
-that fails before the rename leaves the target byte-identical and removes the temporary file.
+is flushed to disk, optionally validated as it lies there, and renamed over the target; then the
+folder is flushed too, since the rename lives in the folder's entries and a crash before they
+reach the disk could bring back the old file (or none) after the command said it wrote the new.
+Anything that fails before the rename leaves the target byte-identical and removes the
+temporary file.
 """
 
 from __future__ import annotations
@@ -34,6 +37,23 @@ def replace_file(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush ``folder``'s entries (the rename) to disk, where the platform can: a folder cannot
+    be opened on Windows, and some file systems refuse fsync on one; the file is in place
+    either way, so neither is an error."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def check_can_replace(path: Path) -> None:

@@ -281,7 +281,7 @@ def _run_pricing(args: argparse.Namespace) -> int:
     if args.pricing_command == "spot":
         return _run_pricing_spot(args)
     for region in args.region:  # a typo fails before any AWS client is made
-        check_region_code(region, "pricing refresh --region")
+        pricing_refresh.check_refresh_region(region, "pricing refresh --region")
     if args.other_services and args.engine:
         raise PricingError("pricing refresh --other-services takes no --engine (it refreshes "
                            "RDS storage, which every engine shares)")
@@ -299,6 +299,9 @@ def _run_pricing(args: argparse.Namespace) -> int:
               + (f"; supersedes {r.superseded.name}" if r.superseded else ""))
         for item in r.missing:  # the previous rows of the item, if any, are kept
             print(f"not refreshed in {region}: {item}", file=sys.stderr)
+        for listed in r.zero_priced:  # not an error: a type AWS does not sell on demand there
+            print(f"left out in {region}: {listed} is listed at 0 USD, not offered on demand; a "
+                  "lookup of it reports a missing price", file=sys.stderr)
         missing += len(r.missing)
     return 1 if missing else 0
 

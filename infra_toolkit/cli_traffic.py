@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import shlex
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from infra_toolkit import utc
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.utc import as_utc
 
@@ -194,7 +195,8 @@ def _run_traffic(args: argparse.Namespace) -> int:
                            f"{(start + timedelta(seconds=2 * args.period_s)).isoformat()}, or "
                            "shorten --period-s")
     dims = _dimensions(args)
-    curve = get_cloudwatch_traffic(dims, start, end, namespace=args.namespace,
+    retrieved = utc.utc_now()  # also bounds the range: CloudWatch answers by the data's age
+    curve = get_cloudwatch_traffic(dims, start, end, namespace=args.namespace, now=retrieved,
                                    metric_name=args.metric, statistic=args.statistic,
                                    period_s=args.period_s, name=out.stem,
                                    client=_client(args.profile, args.region))
@@ -206,7 +208,7 @@ def _run_traffic(args: argparse.Namespace) -> int:
         "range (UTC)": f"{start.isoformat()} .. {end.isoformat()} (end excluded)",
         "period": f"{args.period_s} s",
     }
-    note = origin_note(out.name, curve, request, datetime.now(UTC), args.argv)
+    note = origin_note(out.name, curve, request, retrieved, args.argv)
     try:
         replace_file(out.with_suffix(".md"), note.encode("utf-8"))
     except OSError as exc:

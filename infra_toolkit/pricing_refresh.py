@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.atomic import check_can_replace, replace_file
+from infra_toolkit.aws_messages import aws_error_text
 from infra_toolkit.errors import PricingError
 from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.pricing_tables import (
@@ -37,9 +39,9 @@ from infra_toolkit.pricing_tables import (
 )
 
 __all__ = ["MAX_USD_PER_HOUR", "PRICE_LIST_REGION", "REFRESHABLE", "PriceDimension",
-           "RefreshResult", "aws_errors", "check_engine", "decimal_text", "on_demand_dimensions",
-           "price_list_items", "pricing_client", "product_filters", "published_date",
-           "refresh_table", "term_match", "writable_table", "write_merged"]
+           "RefreshResult", "aws_errors", "check_engine", "check_refresh_region", "decimal_text",
+           "on_demand_dimensions", "price_list_items", "pricing_client", "product_filters",
+           "published_date", "refresh_table", "term_match", "writable_table", "write_merged"]
 
 PRICE_LIST_REGION = "us-east-1"  # the Price List API endpoint serving every region's prices
 #: The highest hourly price a refresh accepts: ten times the dearest row of the shipped tables
@@ -56,14 +58,17 @@ _DEPLOYMENTS = {"Single-AZ": "single-az", "Multi-AZ": "multi-az"}
 @dataclass(frozen=True)
 class RefreshResult:
     """What a refresh wrote: the table file, rows from AWS, rows kept from before, the file it
-    superseded (``None`` when it replaced a file of the same name or there was none), and the
-    items asked for that AWS did not price (``item: why``; an other-services refresh)."""
+    superseded (``None`` when it replaced a file of the same name or there was none), the
+    items asked for that AWS did not price (``item: why``; an other-services refresh), and the
+    keys AWS lists only at 0 USD, left out of the table (``key (sku ...)``; a lookup of one
+    reports it missing, never $0)."""
 
     path: Path
     rows_from_aws: int
     rows_kept: int
     superseded: Path | None
     missing: tuple[str, ...] = ()
+    zero_priced: tuple[str, ...] = ()
 
 
 def term_match(field: str, value: str) -> dict[str, str]:
@@ -105,6 +110,18 @@ def pricing_client(profile: str | None = None) -> Any:
                            "and your AWS config") from None
 
 
+def check_refresh_region(region: str, where: str) -> None:
+    """:func:`~infra_toolkit.pricing_tables.check_region_code`, and refuse an AWS China region:
+    its prices are in CNY, served only by the aws-cn partition's Price List endpoint, where the
+    us-east-1 one answered no products ("check the region code" for a right code)."""
+    check_region_code(region, where)
+    if region.startswith("cn-"):
+        raise PricingError(f"{where}: {region} is an AWS China region, priced in CNY by the "
+                           "aws-cn partition's own Price List endpoint; the tables hold USD, so "
+                           "it cannot be refreshed: price it with a table of your own or "
+                           "pricing.overrides, in USD")
+
+
 def _pages(client: Any, service: str, filters: list[dict[str, str]]) -> Iterator[Any]:
     paginator = client.get_paginator("get_products")
     yield from paginator.paginate(ServiceCode=service, Filters=filters, FormatVersion="aws_v1",
@@ -132,28 +149,8 @@ def price_list_items(client: Any, service: str, filters: list[dict[str, str]], q
 
 
 def _aws_error(exc: Exception, service: str, region: str) -> PricingError:
-    from botocore.exceptions import (
-        BotoCoreError,
-        ClientError,
-        ConnectionError,
-        NoCredentialsError,
-        PartialCredentialsError,
-    )
-
-    what = f"refreshing {service} prices for {region}"
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return PricingError(f"{what}: no usable AWS credentials ({exc}); configure a profile "
-                            "(aws configure, then --profile or AWS_PROFILE) or environment "
-                            "credentials with pricing:GetProducts; tables unchanged")
-    if isinstance(exc, ConnectionError):
-        return PricingError(f"{what}: cannot reach the AWS Price List endpoint ({exc}); check "
-                            "the network or proxy; tables unchanged")
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        return PricingError(f"{what}: the Price List API refused GetProducts: "
-                            f"{err.get('Code', '?')}: {err.get('Message', '')}; tables unchanged")
-    assert isinstance(exc, BotoCoreError)
-    return PricingError(f"{what}: {exc}; tables unchanged")
+    return PricingError(f"refreshing {service} prices for {region}: "
+                        f"{aws_error_text(exc, 'pricing:GetProducts')}; tables unchanged")
 
 
 def _json_type(value: Any) -> str:
@@ -195,6 +192,10 @@ def on_demand_dimensions(item: Mapping[str, Any], where: str) -> list[PriceDimen
     out = []
     for offer in terms.values():
         for dim in _field(offer, ("priceDimensions",), where, dict).values():
+            per_unit = _field(dim, ("pricePerUnit",), where, dict)
+            if "USD" not in per_unit and per_unit:  # the aws-cn partition's answer: CNY
+                raise PricingError(f"{where}: priced in {', '.join(sorted(per_unit))}, not USD; "
+                                   "the tables hold USD (an AWS China region?)")
             # text, as the API writes it: a JSON number would be read through a binary float
             text = _field(dim, ("pricePerUnit", "USD"), where, str)
             try:
@@ -268,21 +269,44 @@ def _row(service: str, region: str, item: Mapping[str, Any], where: str, today: 
     return {**row, "engine": _field(attrs, ("cacheEngine",), where, str), "node_type": instance}
 
 
+def _contradicts(item: Mapping[str, Any], filters: Sequence[Mapping[str, str]], where: str
+                 ) -> bool:
+    """Whether ``item``'s product says another value for a field the query filtered on: the
+    other SKUs of one instance type (a capacity reservation, ``AllocatedCapacityReservation`` at
+    0 USD; dedicated tenancy; another market option) are never its on-demand price, whatever
+    the answer held. A field the product does not carry contradicts nothing."""
+    product = _field(item, ("product",), where, dict)
+    attrs = _field(item, ("product", "attributes"), where, dict)
+    for f in filters:
+        have = product.get(f["Field"]) if f["Field"] == "productFamily" else \
+            attrs.get(f["Field"], attrs.get(f["Field"].lower()))  # servicecode, lower-cased
+        if have is not None and have != f["Value"]:
+            return True
+    return False
+
+
 def _fetch(client: Any, service: str, region: str, engine: str | None, today: dt.date
-           ) -> list[dict[str, str]]:
+           ) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows AWS prices, and the keys it lists only at 0 USD (``key (sku ...)``)."""
     kind = REFRESHABLE[service][0]
     key_columns = TABLE_SCHEMAS[kind].key
     rows: dict[tuple[str, ...], dict[str, str]] = {}
+    zero: dict[tuple[str, ...], str] = {}
     for q, filters in enumerate(product_filters(service, region, engine)):
         for where, item in price_list_items(client, service, filters, q):
+            if _contradicts(item, filters, where):
+                continue
             usage = str(_field(item, ("product", "attributes"), where, dict)
                         .get("usagetype", ""))
             if "ExtendedSupport" in usage:
                 continue  # ElastiCache extended-support surcharges are not node prices
             row = _row(service, region, item, where, today)
-            if Decimal(row["usd_per_hour"]) == 0:
-                continue  # as Karpenter: a $0 on-demand dimension is not an offer
             key = tuple(row[c] for c in key_columns)
+            if Decimal(row["usd_per_hour"]) == 0:
+                # as Karpenter: a $0 on-demand dimension is not an offer (a type not sold on
+                # demand there); never a $0 row, and said, as its old row goes with the region's
+                zero[key] = f"sku {_field(item, ('product',), where, dict).get('sku', '?')}"
+                continue
             if key in rows and rows[key]["usd_per_hour"] != row["usd_per_hour"]:
                 raise PricingError(f"{where}: two prices for {'/'.join(key)}: "
                                    f"{rows[key]['usd_per_hour']} and {row['usd_per_hour']};"
@@ -292,7 +316,8 @@ def _fetch(client: Any, service: str, region: str, engine: str | None, today: dt
         raise PricingError(f"no {service} on-demand prices returned for region {region!r}"
                            f"{f' and engine {engine!r}' if engine else ''}; check the region "
                            "code; tables unchanged")
-    return list(rows.values())
+    return list(rows.values()), [f"{'/'.join(k)} ({sku})" for k, sku in sorted(zero.items())
+                                 if k not in rows]
 
 
 def _csv_text(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> str:
@@ -331,18 +356,20 @@ def refresh_table(service: str, region: str, *, data_dir: str | Path,
     to :func:`pricing_client` (tests pass a botocore-stubbed one); ``today`` (UTC, default the
     clock's) bounds the items' publicationDate."""
     kind = check_engine(service, engine)
-    check_region_code(region, f"refreshing {service} prices")
+    check_refresh_region(region, f"refreshing {service} prices")
     data_dir = Path(data_dir)
     old_path, old_rows = writable_table(data_dir, kind)
     with aws_errors(service, region):
-        new_rows = _fetch(client if client is not None else pricing_client(), service, region,
-                          engine, dt.datetime.now(dt.UTC).date() if today is None else today)
+        new_rows, zero = _fetch(client if client is not None else pricing_client(), service,
+                                region, engine,
+                                dt.datetime.now(dt.UTC).date() if today is None else today)
 
     def replaced(fields: Mapping[str, str]) -> bool:
         return fields["region"] == region and (engine is None or fields["engine"] == engine)
 
     kept = [dict(r.fields) for r in old_rows if not replaced(r.fields)]
-    return write_merged(data_dir, kind, old_path, kept, new_rows)
+    result = write_merged(data_dir, kind, old_path, kept, new_rows)
+    return dataclasses.replace(result, zero_priced=tuple(zero))
 
 
 def writable_table(data_dir: Path, kind: str) -> tuple[Path | None, list[PriceRow]]:

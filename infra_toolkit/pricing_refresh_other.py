@@ -27,6 +27,7 @@ from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_refresh import (
     RefreshResult,
     aws_errors,
+    check_refresh_region,
     decimal_text,
     on_demand_dimensions,
     price_list_items,
@@ -39,7 +40,6 @@ from infra_toolkit.pricing_refresh import (
 from infra_toolkit.pricing_tables import (
     MAX_USD_PER_UNIT,
     PRICE_LIST_SOURCE,
-    check_region_code,
     read_price_table,
     tier_gap,
 )
@@ -284,7 +284,7 @@ def refresh_other_services(region: str, *, data_dir: str | Path, client: Any = N
     row is kept, and the items not fetched are named in the result's ``missing``. ``client``
     defaults to :func:`~infra_toolkit.pricing_refresh.pricing_client`; ``today`` (UTC, default
     the clock's) bounds the items' publicationDate."""
-    check_region_code(region, "refreshing other-services prices")
+    check_refresh_region(region, "refreshing other-services prices")
     data_dir = Path(data_dir)
     old_path, old_rows = writable_table(data_dir, KIND)
     with aws_errors("other-services", region):

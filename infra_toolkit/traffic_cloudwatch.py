@@ -1,8 +1,11 @@
 """Fetching a traffic curve from Amazon CloudWatch (``GetMetricData``), e.g. an ALB's requests.
 
 The default metric is ``AWS/ApplicationELB`` ``RequestCount`` with statistic ``Sum``: requests per
-period, turned into requests per second by dividing by the period. CloudWatch publishes no
-datapoint for a period without requests, so a missing period counts as 0 requests.
+period, turned into requests per second by dividing by the period. An ALB publishes no datapoint
+for a period without requests, so a missing period counts as 0 requests; every other way a
+period goes missing is refused rather than read as 0: a range ending after now, a start older
+than the period may reach (GetMetricData answers no datapoints there), a result marked
+InternalError, Forbidden or PartialData with no page left, a message about the whole call.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from infra_toolkit import utc
+from infra_toolkit.aws_messages import aws_error_text
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 from infra_toolkit.utc import as_utc
@@ -23,6 +28,8 @@ __all__ = ["get_cloudwatch_traffic"]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The periods under a minute MetricStat.Period allows, for high-resolution metrics only.
+_HIGH_RESOLUTION_S = (1, 5, 10, 20, 30)
 
 
 def _alignment_s(period_s: int) -> int:
@@ -36,20 +43,46 @@ def _alignment_s(period_s: int) -> int:
     return period_s
 
 
-def _kept_s(period_s: int) -> int:
-    """How far back GetMetricData answers a period (its Period rules: under 60 s for 3 hours,
-    multiples of 60 s for 15 days, of 300 s for 63 days, of 3600 s for 455 days)."""
-    if period_s < 60:
-        return 3 * 3600
-    for boundary_s, days in ((3600, 455), (300, 63)):
-        if period_s % boundary_s == 0:
-            return days * 86400
-    return 15 * 86400
+#: GetMetricData's Period rule by the age of StartTime (MetricStat.Period): a start older than
+#: the age needs a period that is a multiple of the step, "or no data points in that time range
+#: is returned"; beyond 455 days (15 months) CloudWatch keeps nothing. (age_s, step_s, what)
+_AGE_RULES = ((455 * 86400, 0, "455 days"), (63 * 86400, 3600, "63 days"),
+              (15 * 86400, 300, "15 days"), (3 * 3600, 60, "3 hours"))
 
 
 def _span(seconds: float, kept_s: int) -> str:
     """``seconds`` in the unit CloudWatch states ``kept_s`` in: hours under a day, else days."""
     return f"{seconds / 3600:,.6g} hours" if kept_s < 86400 else f"{seconds / 86400:,.6g} days"
+
+
+def _check_age(start: datetime, end: datetime, period_s: int, now: datetime) -> None:
+    """Refuse a range CloudWatch would answer with periods that read as 0 requests but were
+    never asked right: an end after ``now`` (periods not yet published) or a start older than
+    its period may reach (its Period rule answers no datapoints there, and a range crossing the
+    15-day line got the recent part only, the older part a quiet stretch that never was)."""
+    if end > now:
+        last = now - timedelta(seconds=(now - _EPOCH).total_seconds() % period_s)
+        raise TrafficError(
+            f"CloudWatch range {start.isoformat()} .. {end.isoformat()} ends after now "
+            f"({now.isoformat(timespec='seconds')}): the periods not yet published would read "
+            f"as 0 requests; end at {last.isoformat()} or earlier"
+        )
+    age_s = (now - start).total_seconds()
+    for older_s, step_s, what in _AGE_RULES:
+        if age_s <= older_s or (step_s and period_s % step_s == 0):
+            continue
+        if not step_s:
+            fix = "CloudWatch keeps no datapoints older than that; choose a later start"
+        else:
+            fix = (f"CloudWatch answers such a start only for a period that is a multiple of "
+                   f"{step_s} s (GetMetricData returns no datapoints otherwise, and a range "
+                   "reaching back past it lost its older part as 0 requests); use "
+                   f"a period of {step_s * max(1, -(-period_s // step_s))} s or a later "
+                   "start")
+        raise TrafficError(
+            f"CloudWatch start {start.isoformat()} is {_span(age_s, older_s)} before now "
+            f"({now.isoformat(timespec='seconds')}), older than {what}: {fix}"
+        )
 
 
 def get_cloudwatch_traffic(
@@ -65,6 +98,7 @@ def get_cloudwatch_traffic(
     region_name: str | None = None,
     client: Any = None,
     name: str | None = None,
+    now: datetime | None = None,
 ) -> TrafficCurve:
     """Request rate from CloudWatch over ``[start, end)`` (naive datetimes are UTC).
 
@@ -77,6 +111,10 @@ def get_cloudwatch_traffic(
     does not round (the minute; 5 minutes or the hour for periods of those multiples), else the
     datapoints would fall in shifted periods; ``step_s`` must divide the range.
     ``statistic`` must give a count per period: ``Sum`` or ``SampleCount``.
+    ``now`` (default: the clock) bounds the range: it must end by ``now``, and its start be no
+    older than ``period_s`` may reach (3 hours under 60 s, 15 days for multiples of 60 s,
+    63 days of 300 s, 455 days of 3600 s): outside them CloudWatch answers no datapoints, which
+    would read as 0 requests.
     Raises :class:`TrafficError` for those, missing credentials, an AWS error, a result
     CloudWatch marks ``InternalError`` or ``Forbidden`` (its missing periods are not quiet), or
     no datapoints at all.
@@ -84,6 +122,7 @@ def get_cloudwatch_traffic(
     _check_statistic(statistic)
     start, end = as_utc(start), as_utc(end)
     n = _periods(start, end, period_s, namespace)
+    _check_age(start, end, period_s, as_utc(now) if now is not None else utc.utc_now())
     series = f"{namespace} {metric_name} {dict(dimensions)}"  # how every message names it
     counts = _fetch_counts(client, region_name, dimensions, start, end, n, namespace=namespace,
                            metric_name=metric_name, statistic=statistic, period_s=period_s,
@@ -122,9 +161,10 @@ def _periods(start: datetime, end: datetime, period_s: int, namespace: str) -> i
     """How many whole periods of ``period_s`` make ``[start, end)`` (UTC), refusing a period,
     range or start GetMetricData would answer with shifted, missing or partial datapoints."""
     span_s = (end - start).total_seconds()
-    if period_s <= 0 or period_s % 60 and period_s not in (1, 5, 10, 30):
+    if period_s <= 0 or period_s % 60 and period_s not in _HIGH_RESOLUTION_S:
         raise TrafficError(
-            f"CloudWatch period_s (={period_s}) must be 1, 5, 10, 30 or a multiple of 60 seconds"
+            f"CloudWatch period_s (={period_s}) must be 1, 5, 10, 20, 30 or a multiple of 60 "
+            "seconds"
         )
     if period_s < 60 and namespace.startswith("AWS/"):
         # MetricStat.Period: a regular-resolution metric's period is a multiple of 60; a shorter
@@ -133,17 +173,6 @@ def _periods(start: datetime, end: datetime, period_s: int, namespace: str) -> i
             f"CloudWatch period_s (={period_s}) is under 60 s, but {namespace} is published by "
             "an AWS service at standard (60 s) resolution; use a multiple of 60 (periods of 1, "
             "5, 10 or 30 s are for high-resolution custom metrics)"
-        )
-    kept_s = _kept_s(period_s)
-    if span_s > kept_s:
-        # the start would be older than CloudWatch answers this period for: it would return
-        # nothing (and a range of centuries made a curve too large for memory, a traceback)
-        raise TrafficError(
-            f"CloudWatch range {start.isoformat()} .. {end.isoformat()} is {_span(span_s, kept_s)}"
-            f", longer than the {_span(kept_s, kept_s)} CloudWatch answers periods of "
-            f"{period_s} s for (GetMetricData returns no datapoints for a start older than "
-            "that); shorten the range, or use a longer period (a multiple of 300 s reaches 63 "
-            "days, of 3600 s 455 days)"
         )
     n = int(span_s // period_s)
     if n < 1:
@@ -195,6 +224,7 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
     counts = np.zeros(n, dtype=np.float64)
     seen = 0
     failed: list[str] = []  # results CloudWatch marks InternalError or Forbidden
+    last_status = None  # PartialData on the last page: no NextToken fetches the rest
     try:
         if client is None:
             import boto3
@@ -204,8 +234,12 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
             MetricDataQueries=[query], StartTime=start, EndTime=end, ScanBy="TimestampAscending"
         )
         for page in pages:
+            # a message about the whole call: "as much of the operation as possible is still
+            # executed" (GetMetricDataOutput.Messages), so some periods may be missing
+            failed += [f"{m.get('Code')}: {m.get('Value')}" for m in page.get("Messages", [])]
             for result in page.get("MetricDataResults", []):
-                if result.get("StatusCode") in ("InternalError", "Forbidden"):
+                last_status = result.get("StatusCode")
+                if last_status in ("InternalError", "Forbidden"):
                     said = "; ".join(f"{m.get('Code')}: {m.get('Value')}"
                                      for m in result.get("Messages", []))
                     failed.append(str(result["StatusCode"]) + (f" ({said})" if said else ""))
@@ -214,27 +248,11 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
                     if 0 <= i < n and math.isfinite(value):
                         counts[i] += value
                         seen += 1
-    except (botocore.exceptions.NoCredentialsError,
-            botocore.exceptions.PartialCredentialsError) as exc:
-        raise TrafficError(
-            f"no AWS credentials to read CloudWatch {series} ({exc}); set AWS_PROFILE or "
-            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or pass a configured client"
-        ) from None
-    except botocore.exceptions.NoRegionError:
-        raise TrafficError(
-            f"no AWS region to read CloudWatch {series}; pass region_name or set AWS_REGION"
-        ) from None
-    except botocore.exceptions.ClientError as exc:
-        err = exc.response.get("Error", {})
-        raise TrafficError(
-            f"CloudWatch GetMetricData for {series} failed: {err.get('Code')}: "
-            f"{err.get('Message')}; check the permissions (cloudwatch:GetMetricData) and inputs"
-        ) from None
-    except botocore.exceptions.BotoCoreError as exc:  # no connection, timeouts, bad endpoint
-        raise TrafficError(
-            f"CloudWatch GetMetricData for {series} failed: {exc}; check the network, the region "
-            "and the endpoint"
-        ) from None
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise TrafficError(f"CloudWatch GetMetricData for {series} failed: "
+                           f"{aws_error_text(exc, 'cloudwatch:GetMetricData')}") from None
+    if last_status == "PartialData":
+        failed.append("PartialData on its last page (no NextToken to fetch the rest)")
     if failed:
         # the periods such a result left out would be written as 0 requests, a quiet night
         raise TrafficError(
@@ -244,10 +262,16 @@ def _fetch_counts(client: Any, region_name: str | None, dimensions: Mapping[str,
             "metric in its account (Forbidden)"
         )
     if seen == 0:
+        # a metric is stored per exact set of dimensions: an ELB target group's counts carry its
+        # load balancer too (TargetGroup, LoadBalancer), so a TargetGroup alone matches nothing
+        hint = (" (a target group's metrics are published with its LoadBalancer dimension too: "
+                "add it)") if namespace.startswith("AWS/") and "TargetGroup" in dimensions \
+            and "LoadBalancer" not in dimensions else ""
         raise TrafficError(
             f"CloudWatch returned no datapoints for {series} between {start.isoformat()} and "
-            f"{end.isoformat()}; check the dimension values, the region and the time range "
-            "(CloudWatch keeps periods under 60 s for 3 hours, 60 s periods for 15 days, 300 s "
-            "for 63 days and 3600 s for 455 days: an older range needs a longer period)"
+            f"{end.isoformat()}; check the dimension values (names and values are "
+            f"case-sensitive){hint} and the region; if they are right, it served no requests "
+            "then (an ALB publishes no datapoint for a period without requests): choose a busier "
+            "range"
         )
     return counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -49,3 +50,37 @@ def test_an_interrupted_rename_leaves_no_temporary_file(
         replace_file(target, b"lost")
     assert target.read_bytes() == b"kept"
     assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+
+
+def test_the_file_then_its_folder_are_flushed(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # audit cloud19: the rename was never flushed (no fsync of the folder): after a crash the
+    # old table could come back although the refresh had reported the new one
+    target = tmp_path / "table.csv"
+    target.write_bytes(b"old")
+    synced: list[tuple[bool, bytes]] = []  # (a folder?, the target's content at that moment)
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append((stat.S_ISDIR(os.fstat(fd).st_mode), target.read_bytes()))
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    replace_file(target, b"new")
+    # the temporary file before the rename (target still old), the folder after it
+    assert synced == [(False, b"old"), (True, b"new")]
+
+
+def test_a_folder_that_refuses_fsync_is_no_error(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "table.csv"
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(22, "Invalid argument")  # as some network file systems answer
+        real_fsync(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    replace_file(target, b"new")
+    assert target.read_bytes() == b"new"

@@ -198,7 +198,9 @@ def _broken(kind: str) -> dict[str, Any]:
     ("not json", r"query 0 page 1 PriceList\[1\]: not a JSON string"),
     ("no list", r"query 0 page 1: response has no PriceList list"),
     ("no instanceType", r"PriceList\[1\]: malformed Price List item: no instanceType"),
-    ("no USD", r"PriceList\[1\]: malformed Price List item: no pricePerUnit.USD"),
+    # the aws-cn partition's items: CNY only (audit cloud19: was "no pricePerUnit.USD")
+    ("no USD", r"PriceList\[1\]: priced in CNY, not USD; the tables hold USD \(an AWS China "
+               r"region\?\); tables unchanged$"),
     ("bad USD", r"PriceList\[1\]: malformed Price List item: USD price 'n/a' is not a number"),
     # Decimal reads these, so they must be refused before a row is built (sNaN raised a bare
     # TypeError from the duplicate check before)
@@ -248,9 +250,10 @@ def test_an_api_error_between_pages_leaves_every_table_byte_identical(
     stub.add_client_error("get_products", service_error_code="ThrottlingException",
                           service_message="Rate exceeded", http_status_code=400)
     before = snapshot(data_dir)
-    with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: the "
-                       r"Price List API refused GetProducts: ThrottlingException: Rate "
-                       r"exceeded; tables unchanged$"):
+    with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: AWS "
+                       r"throttled the calls, still after the SDK's retries \(ThrottlingException: "
+                       r"Rate exceeded\); wait a minute and run it again, or allow more retries "
+                       r"\(AWS_RETRY_MODE=adaptive, AWS_MAX_ATTEMPTS=10\); tables unchanged$"):
         refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
     assert snapshot(data_dir) == before
 
@@ -259,9 +262,9 @@ def test_a_lost_connection_is_one_clear_message(data_dir: Path) -> None:
     before = snapshot(data_dir)
     lost = EndpointConnectionError(endpoint_url="https://api.pricing.us-east-1.amazonaws.com/")
     with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: cannot "
-                       r"reach the AWS Price List endpoint \(Could not connect to the endpoint "
-                       r"URL: \"https://api.pricing.us-east-1.amazonaws.com/\"\); check the "
-                       r"network or proxy; tables unchanged$"):
+                       r"reach AWS \(Could not connect to the endpoint URL: \"https://api.pricing."
+                       r"us-east-1.amazonaws.com/\"\); check the network, the proxy \(HTTPS_PROXY\)"
+                       r" and the region; tables unchanged$"):
         refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir,
                       client=RaisingClient(page("ec2_us-east-1_page1.json"), lost))
     assert snapshot(data_dir) == before
@@ -300,8 +303,9 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_missing_credentials_are_one_clear_message(data_dir: Path) -> None:
     before = snapshot(data_dir)
     with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: no "
-                       r"usable AWS credentials \(Unable to locate credentials\); configure a "
-                       r"profile .*tables unchanged$"):
+                       r"usable AWS credentials \(Unable to locate credentials\); set AWS_PROFILE "
+                       r"\(or pass --profile\) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for an "
+                       r"identity with pricing:GetProducts; tables unchanged$"):
         refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir)
     assert snapshot(data_dir) == before
 
@@ -334,8 +338,9 @@ def test_client_errors_on_the_first_call(data_dir: Path, client: tuple[Any, Stub
     pricing, stub = client
     stub.add_client_error("get_products", service_error_code="AccessDeniedException",
                           service_message="not authorized to perform: pricing:GetProducts")
-    with pytest.raises(PricingError, match=r"refused GetProducts: AccessDeniedException: not "
-                       r"authorized to perform: pricing:GetProducts; tables unchanged"):
+    with pytest.raises(PricingError, match=r": AWS denied the call \(AccessDeniedException: not "
+                       r"authorized to perform: pricing:GetProducts\); grant pricing:GetProducts "
+                       r"to the identity used, or use a profile that has it; tables unchanged$"):
         refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
 
 
@@ -431,3 +436,138 @@ def test_a_folder_no_table_can_be_written_in_is_refused_before_calling_aws(
                        r"pricing_data/\); tables unchanged$"):
         refresh_table("AmazonEC2", "us-east-1", data_dir="/proc", client=pricing)
 
+
+
+def _zero_priced_page2() -> dict[str, Any]:
+    """Page 2 with c5.large listed at '0.0000000000' (an unavailable SKU), as the API writes it."""
+    bad = copy.deepcopy(page("ec2_us-east-1_page2.json"))
+    item = json.loads(bad["PriceList"][0])
+    assert item["product"]["attributes"]["instanceType"] == "c5.large"
+    for offer in item["terms"]["OnDemand"].values():
+        for dim in offer["priceDimensions"].values():
+            dim["pricePerUnit"]["USD"] = "0.0000000000"
+    bad["PriceList"][0] = json.dumps(item)
+    return bad
+
+
+def test_a_zero_price_is_left_out_and_said(data_dir: Path, client: tuple[Any, Stubber],
+                                          monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # audit cloud19: c5.large at 0.0000000000 USD was dropped without a word (its old row went
+    # with the region's); never a $0 row, and now named in the result and by the command
+    pricing, stub = client
+    stub_ec2(stub, _zero_priced_page2())
+    monkeypatch.setattr(pricing_refresh, "pricing_client", lambda profile=None: pricing)
+    code = main(["pricing", "refresh", "--service", "AmazonEC2", "--region", "us-east-1",
+                 "--pricing-dir", str(data_dir)])
+    assert code == 0  # a type not sold on demand there is no failure of the refresh
+    assert capsys.readouterr().err == (
+        "left out in us-east-1: us-east-1/c5.large (sku JCNF4T9H85W3GTUS) is listed at 0 USD, "
+        "not offered on demand; a lookup of it reports a missing price\n")
+    _, _, rows = read_price_table(data_dir / "ec2_on_demand_2026-11-20.csv", "ec2_on_demand")
+    # the six types of the fixtures but c5.large
+    assert sorted(k[1] for k in rows if k[0] == "us-east-1") == [
+        "m5.large", "m5.metal", "m5.xlarge", "t3.large", "t3.medium"]
+    book = load_price_book(data_dir)
+    with pytest.raises(PricingError, match="c5.large"):
+        book.lookup("ec2_on_demand", region="us-east-1", instance_type="c5.large")
+
+
+def test_a_zero_price_beside_a_real_one_is_no_note(data_dir: Path,
+                                                   client: tuple[Any, Stubber]) -> None:
+    # two SKUs for c5.large: one at 0 (say, a listing AWS no longer sells), one at 0.085: the
+    # priced one is written and nothing is left out
+    pricing, stub = client
+    zero = _zero_priced_page2()
+    priced = page("ec2_us-east-1_page2.json")
+    zero["PriceList"].append(priced["PriceList"][0])
+    stub_ec2(stub, zero)
+    result = refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert result.zero_priced == ()
+    _, _, rows = read_price_table(result.path, "ec2_on_demand")
+    assert str(rows[("us-east-1", "c5.large")].amount) == "0.085"
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "cn-northwest-1"])
+def test_a_china_region_is_refused_before_any_call(data_dir: Path, region: str,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # the us-east-1 endpoint lists no China region: its empty answer said "check the region
+    # code" of a right code; China prices are CNY, from the aws-cn partition's endpoint
+    before = snapshot(data_dir)
+    monkeypatch.setattr(pricing_refresh, "pricing_client", None)  # a call would fail loudly
+    code = main(["pricing", "refresh", "--service", "AmazonEC2", "--region", region,
+                 "--pricing-dir", str(data_dir)])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: pricing refresh --region: {region} is an AWS China region, priced in CNY by "
+        "the aws-cn partition's own Price List endpoint; the tables hold USD, so it cannot be "
+        "refreshed: price it with a table of your own or pricing.overrides, in USD\n")
+    with pytest.raises(PricingError, match=rf"^refreshing AmazonEC2 prices: {region} is an AWS "
+                                           r"China region"):
+        refresh_table("AmazonEC2", region, data_dir=data_dir, client=object())
+    assert snapshot(data_dir) == before
+
+
+@pytest.mark.parametrize(("code", "match"), [
+    ("ExpiredTokenException", r"the AWS session token has expired \(ExpiredTokenException: "
+     r"The security token included in the request is expired\); refresh the credentials"),
+    ("UnrecognizedClientException", r"AWS does not accept these credentials "
+     r"\(UnrecognizedClientException: "),
+])
+def test_expired_or_unknown_credentials_say_so(data_dir: Path, client: tuple[Any, Stubber],
+                                               code: str, match: str) -> None:
+    pricing, stub = client
+    stub.add_client_error("get_products", service_error_code=code,
+                          service_message="The security token included in the request is "
+                                          "expired" if code.startswith("Expired") else "bad")
+    before = snapshot(data_dir)
+    with pytest.raises(PricingError, match=r"^refreshing AmazonEC2 prices for us-east-1: "
+                                           + match + r".*; tables unchanged$"):
+        refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert snapshot(data_dir) == before
+
+
+def _sibling(item: dict[str, Any], sku: str, usd: str, **attributes: str) -> str:
+    """``item`` (a Price List entry) as another SKU of the same instance type: ``attributes``
+    changed, its one OnDemand price ``usd``; as a JSON string, as the API sends it."""
+    other = copy.deepcopy(item)
+    other["product"]["sku"] = sku
+    other["product"]["attributes"].update(attributes)
+    (offer,) = other["terms"]["OnDemand"].values()
+    offer["sku"] = sku
+    (dim,) = offer["priceDimensions"].values()
+    dim["pricePerUnit"]["USD"] = usd
+    return json.dumps(other)
+
+
+def test_of_one_instance_type_the_used_shared_on_demand_sku_is_chosen(
+        data_dir: Path, client: tuple[Any, Stubber]) -> None:
+    # audit cloud19: the Price List holds several SKUs per type; the filters ask for one, and a
+    # page holding the others (as a proxy or a filter the API ignored would) gave "two prices
+    # for us-east-1/t3.medium", or with an equal price, whichever came last
+    pricing, stub = client
+    first = copy.deepcopy(page("ec2_us-east-1_page1.json"))
+    t3 = json.loads(first["PriceList"][0])
+    assert t3["product"]["attributes"]["instanceType"] == "t3.medium"  # at 0.0418 USD
+    first["PriceList"][1:1] = [
+        _sibling(t3, "RESERVEDALLOC0001", "0.0000000000",
+                 capacitystatus="AllocatedCapacityReservation",
+                 usagetype="Reservation:t3.medium"),
+        _sibling(t3, "RESERVEDUNUSED001", "0.0418000000",
+                 capacitystatus="UnusedCapacityReservation", usagetype="UnusedBox:t3.medium"),
+        _sibling(t3, "DEDICATED00000001", "0.0460000000", tenancy="Dedicated",
+                 usagetype="DedicatedUsage:t3.medium"),
+        _sibling(t3, "SPOTMARKET0000001", "0.0125000000", marketoption="Spot"),
+    ]
+    stub.add_response("get_products", first, request("AmazonEC2", EC2_SHARED))
+    stub.add_response("get_products", page("ec2_us-east-1_page2.json"),
+                      request("AmazonEC2", EC2_SHARED, first["NextToken"]))
+    stub.add_response("get_products", page("ec2_us-east-1_metal.json"),
+                      request("AmazonEC2", EC2_METAL))
+    result = refresh_table("AmazonEC2", "us-east-1", data_dir=data_dir, client=pricing)
+    assert result.zero_priced == ()  # the reservation's 0 USD is no listing of t3.medium
+    _, _, rows = read_price_table(result.path, "ec2_on_demand")
+    row = rows[("us-east-1", "t3.medium")]
+    assert str(row.amount) == "0.0418"
+    assert "sku 86CFUWQUG4YRJ33Z " in row.source  # the Used, shared-tenancy SKU of page 1

@@ -407,9 +407,9 @@ def test_a_lost_connection_is_one_clear_message(tmp_path: Path) -> None:
     before = snapshot(data_dir)
     lost = EndpointConnectionError(endpoint_url="https://api.pricing.us-east-1.amazonaws.com/")
     with pytest.raises(PricingError, match=r"^refreshing other-services prices for eu-west-1: "
-                       r"cannot reach the AWS Price List endpoint \(Could not connect to the "
-                       r"endpoint URL: \"https://api.pricing.us-east-1.amazonaws.com/\"\); "
-                       r"check the network or proxy; tables unchanged$"):
+                       r"cannot reach AWS \(Could not connect to the endpoint URL: "
+                       r"\"https://api.pricing.us-east-1.amazonaws.com/\"\); check the network, "
+                       r"the proxy \(HTTPS_PROXY\) and the region; tables unchanged$"):
         refresh_other_services("eu-west-1", data_dir=data_dir,
                                client=RaisingClient(FIRST_PAGE, lost))
     assert snapshot(data_dir) == before
@@ -437,7 +437,7 @@ def test_cli_without_credentials_prints_one_line_and_exits_2(
     err = capsys.readouterr().err
     assert code == 2
     assert err.startswith("error: refreshing other-services prices for eu-west-1: no usable "
-                          "AWS credentials (Unable to locate credentials); configure a profile")
+                          "AWS credentials (Unable to locate credentials); set AWS_PROFILE")
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert snapshot(data_dir) == before
 

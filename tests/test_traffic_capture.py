@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from moto import mock_aws
 
+from infra_toolkit import utc
 from infra_toolkit.cli import main
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve
@@ -57,6 +58,8 @@ def test_write_failure_names_the_file_and_keeps_nothing_half(tmp_path: Path) -> 
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the clock an hour after T0: CloudWatch answers 60 s periods of the last 15 days only
+    monkeypatch.setattr(utc, "utc_now", lambda: T0 + timedelta(hours=1))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
@@ -118,9 +121,10 @@ def test_a_failed_capture_leaves_the_previous_csv(
     assert _capture(out) == 2  # nothing in CloudWatch for that load balancer
     err = capsys.readouterr().err
     assert "CloudWatch returned no datapoints" in err
-    # AWS's retention (CloudWatch concepts, "Metrics retention"): a too-fine period over an old
-    # range returns nothing, so the message says which period reaches back how far
-    assert "60 s periods for 15 days, 300 s for 63 days and 3600 s for 455 days" in err
+    # a too-fine period over an old range is refused before the call (by its age); what is
+    # left is a wrong dimension or region, or an ALB without requests (no datapoint then)
+    assert ("check the dimension values (names and values are case-sensitive) and the region; "
+            "if they are right, it served no requests then") in err
     assert out.read_bytes() == before
     assert not (tmp_path / "monday.md").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["monday.csv"]  # no temp file left

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import boto3
 import numpy as np
 import pytest
-from botocore.exceptions import EndpointConnectionError
-from botocore.stub import Stubber
+from botocore.exceptions import EndpointConnectionError, TokenRetrievalError
+from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
+from infra_toolkit import utc
 from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import get_cloudwatch_traffic
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 ALB = {"LoadBalancer": "app/shop/50dc6c495c0c9188"}
+NOW = T0 + timedelta(hours=1)  # the clock the tests below read: their ranges end by then
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(utc, "utc_now", lambda: NOW)
 
 
 @pytest.fixture
@@ -49,6 +56,20 @@ def test_empty_result_is_one_clear_error(aws_env: None) -> None:
                                            r"ELB RequestCount \{'LoadBalancer': 'app/shop/50dc6c4"
                                            r"95c0c9188'\} between .*; check the dimension values"):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), client=cw)
+    # a target group alone: its RequestCount is stored under (TargetGroup, LoadBalancer)
+    cw.put_metric_data(Namespace="AWS/ApplicationELB", MetricData=[{
+        "MetricName": "RequestCount", "Dimensions": [
+            {"Name": "TargetGroup", "Value": "targetgroup/shop/0123456789abcdef"},
+            {"Name": "LoadBalancer", "Value": ALB["LoadBalancer"]}],
+        "Timestamp": T0 + timedelta(seconds=5), "Value": 120.0, "Unit": "Count"}])
+    tg = {"TargetGroup": "targetgroup/shop/0123456789abcdef"}
+    with pytest.raises(TrafficError, match=r"check the dimension values \(names and values are "
+                       r"case-sensitive\) \(a target group's metrics are published with its "
+                       r"LoadBalancer dimension too: add it\) and the region"):
+        get_cloudwatch_traffic(tg, T0, T0 + timedelta(minutes=3), client=cw)
+    # both dimensions: 120 requests in minute 0 = 2 rps
+    curve = get_cloudwatch_traffic({**tg, **ALB}, T0, T0 + timedelta(minutes=3), client=cw)
+    np.testing.assert_array_equal(curve.rps, [2.0, 0.0, 0.0])
 
 
 def test_missing_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -59,8 +80,9 @@ def test_missing_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    with pytest.raises(TrafficError, match=r"no AWS credentials to read CloudWatch AWS/Application"
-                                           r"ELB RequestCount .*; set AWS_PROFILE or"):
+    with pytest.raises(TrafficError, match=r"GetMetricData for AWS/ApplicationELB RequestCount "
+                                           r".* failed: no usable AWS credentials \(Unable to "
+                                           r"locate credentials\); set AWS_PROFILE"):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=3), region_name="us-east-1")
 
 
@@ -88,13 +110,47 @@ def test_pages_are_followed_and_resampled(aws_env: None) -> None:
     np.testing.assert_array_equal(curve.rps, [2.0, 6.0])
 
 
-def test_aws_error_is_wrapped(aws_env: None) -> None:
+@pytest.mark.parametrize(("code", "message", "match"), [
+    # each a different fix: "check the permissions" for an expired token sent people the wrong way
+    ("AccessDenied", "User: arn:aws:iam::1:user/x is not authorized to perform: "
+     "cloudwatch:GetMetricData", r"failed: AWS denied the call \(AccessDenied: User: .*\); grant "
+     r"cloudwatch:GetMetricData to the identity used, or use a profile that has it$"),
+    ("ExpiredToken", "The security token included in the request is expired",
+     r"failed: the AWS session token has expired \(ExpiredToken: The security token .*\); "
+     r"refresh the credentials \(aws sso login, or new temporary keys\) and run it again$"),
+    ("InvalidClientTokenId", "The security token included in the request is invalid.",
+     r"failed: AWS does not accept these credentials \(InvalidClientTokenId: .*\); check the "
+     r"access key and secret"),
+    # botocore has retried it already (legacy mode: 5 attempts) when this reaches us
+    ("Throttling", "Rate exceeded", r"failed: AWS throttled the calls, still after the SDK's "
+     r"retries \(Throttling: Rate exceeded\); wait a minute and run it again, or allow more "
+     r"retries \(AWS_RETRY_MODE=adaptive, AWS_MAX_ATTEMPTS=10\)$"),
+    ("InvalidParameterValue", "The parameter Period must be ...",
+     r"failed: AWS refused the call \(InvalidParameterValue: The parameter Period must be "
+     r"\.\.\.\); check the inputs it names$"),
+])
+def test_aws_error_is_one_line_with_its_fix(aws_env: None, code: str, message: str,
+                                            match: str) -> None:
     cw = boto3.client("cloudwatch", region_name="us-east-1")
     stub = Stubber(cw)
-    stub.add_client_error("get_metric_data", "AccessDenied", "not authorized")
-    with stub, pytest.raises(TrafficError, match=r"GetMetricData for .* failed: AccessDenied: "
-                                                 r"not authorized; check the permissions"):
+    stub.add_client_error("get_metric_data", code, message)
+    with stub, pytest.raises(TrafficError, match=r"CloudWatch GetMetricData for AWS/Application"
+                                                 r"ELB RequestCount .* " + match):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=cw)
+
+
+def test_an_sso_login_that_lapsed_is_not_a_network_error() -> None:
+    class Lapsed:  # what botocore raises when the SSO token cannot be refreshed
+        def get_paginator(self, name: str) -> Lapsed:
+            return self
+
+        def paginate(self, **kwargs: object) -> None:
+            raise TokenRetrievalError(provider="sso", error_msg="Token has expired")
+
+    with pytest.raises(TrafficError, match=r"failed: the AWS credentials could not be obtained or "
+                       r"refreshed \(Error when retrieving token from sso: Token has expired\); "
+                       r"log in again \(aws sso login --profile PROFILE"):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=Lapsed())
 
 
 def test_no_connection_is_wrapped() -> None:
@@ -106,14 +162,14 @@ def test_no_connection_is_wrapped() -> None:
             raise EndpointConnectionError(endpoint_url="https://monitoring.us-east-1.amazonaws.com/")
 
     with pytest.raises(TrafficError, match=r"GetMetricData for AWS/ApplicationELB RequestCount .* "
-                                           r"failed: Could not connect to the endpoint URL: .*; "
-                                           r"check the network, the region and the endpoint"):
+                                           r"failed: cannot reach AWS \(Could not connect to the "
+                                           r"endpoint URL: .*\); check the network, the proxy"):
         get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=Unreachable())
 
 
 @pytest.mark.parametrize(
     ("period_s", "minutes", "match"),
-    [(45, 4, r"period_s \(=45\) must be 1, 5, 10, 30 or a multiple of 60"),
+    [(45, 4, r"period_s \(=45\) must be 1, 5, 10, 20, 30 or a multiple of 60"),
      (60, 0, r"shorter than one period of 60 s"),
      # "Metrics produced by AWS services are standard resolution by default" (CloudWatch user
      # guide); per MetricStat.Period their period must be a multiple of 60
@@ -147,25 +203,70 @@ def test_a_start_cloudwatch_would_round_is_refused(start: datetime, period_s: in
                                period_s=period_s, namespace="Shop/Edge")
 
 
-@pytest.mark.parametrize(("end", "period_s", "match"), [
-    # audit8 A8-6: 0001 .. 9999 at 60 s asked numpy for 5,258,963,520 periods (39 GiB) and died
-    # with a MemoryError traceback; GetMetricData answers 60 s periods for 15 days back only.
-    # 2024-03-01T12:00 .. 9999-12-31 is 7,975.83 years x 365.2425 = 2,913,108 days
-    (datetime(9999, 12, 31, tzinfo=UTC), 60, r"range 2024-03-01T12:00:00\+00:00 \.\. "
-     r"9999-12-31T00:00:00\+00:00 is 2\.91311e\+06 days, longer than the 15 days CloudWatch "
-     r"answers periods of 60 s for"),
-    # 15 days + 1 min = 15 + 1/1440 = 15.0007 days at 60 s; 63 + 5/1440 = 63.0035 days at 300 s;
-    # 455 + 1/24 = 455.042 days at 3600 s; 10 s (high resolution) for 3 h + 10 s = 3.00278 h
-    (T0 + timedelta(days=15, minutes=1), 60, r"is 15\.0007 days, longer than the 15 days"),
-    (T0 + timedelta(days=63, minutes=5), 300, r"is 63\.0035 days, longer than the 63 days"),
-    (T0 + timedelta(days=455, hours=1), 3600, r"is 455\.042 days, longer than the 455 days"),
-    (T0 + timedelta(hours=3, seconds=10), 10, r"is 3\.00278 hours, longer than the 3 hours"),
+@pytest.mark.parametrize(("start", "period_s", "match"), [
+    # audit8 A8-6: 0001 .. at 60 s asked numpy for billions of periods and died (MemoryError);
+    # 0001-01-01 .. 2024-01-01: 2023 x 365 + 490 leap days (505 - 20 + 5) = 738,885 days; + 31
+    # (Jan) + 29 (Feb 2024) = 738,945 days, + 13 h = 738,945.54, six digits 738,946
+    (datetime(1, 1, 1, tzinfo=UTC), 3600, r"start 0001-01-01T00:00:00\+00:00 is 738,946 "
+     r"days before now \(2024-03-01T13:00:00\+00:00\), older than 455 days: CloudWatch keeps no "
+     r"datapoints older than that; choose a later start$"),
+    # 15 days + 1 min before NOW at 60 s: 15 + 1/1440 = 15.0007 days; the rule asks 300 s
+    (NOW - timedelta(days=15, minutes=1), 60, r"is 15\.0007 days before now .*, older than 15 "
+     r"days: CloudWatch answers such a start only for a period that is a multiple of 300 s "
+     r".*; use a period of 300 s or a later start$"),
+    # 63 days + 5 min at 300 s: 63 + 5/1440 = 63.0035 days; 600 s is no multiple of 3600 either
+    (NOW - timedelta(days=63, minutes=5), 300, r"is 63\.0035 days before now .* multiple of "
+     r"3600 s .*; use a period of 3600 s"),
+    (NOW - timedelta(days=63, minutes=5), 600, r"is 63\.0035 days .* use a period of 3600 s"),
+    # 455 days + 1 hour at 3600 s: 455 + 1/24 = 455.042 days, past the 15 months kept
+    (NOW - timedelta(days=455, hours=1), 3600, r"is 455\.042 days before now .*, older than "
+     r"455 days: CloudWatch keeps no datapoints"),
+    # high resolution 10 s for 3 h + 10 s: 3 + 10/3600 = 3.00278 hours; 60 s is the next step
+    (NOW - timedelta(hours=3, seconds=10), 10, r"is 3\.00278 hours before now .*, older than 3 "
+     r"hours: .* multiple of 60 s .*; use a period of 60 s"),
 ])
-def test_a_range_longer_than_cloudwatch_answers_is_refused(end: datetime, period_s: int,
-                                                           match: str) -> None:
-    with pytest.raises(TrafficError, match=match + r" .*; shorten the range, or use a longer "
-                       r"period \(a multiple of 300 s reaches 63 days, of 3600 s 455 days\)$"):
-        get_cloudwatch_traffic(ALB, T0, end, period_s=period_s, namespace="Shop/Edge")
+def test_a_start_older_than_its_period_reaches_is_refused(start: datetime, period_s: int,
+                                                          match: str) -> None:
+    # MetricStat.Period: for an older start "you must specify the period as follows or no data
+    # points in that time range is returned"; a range crossing the line got its recent part
+    # only, the older part read as 0 requests
+    with pytest.raises(TrafficError, match=match):
+        get_cloudwatch_traffic(ALB, start, start + timedelta(seconds=4 * period_s),
+                               period_s=period_s, namespace="Shop/Edge")
+
+
+@pytest.mark.parametrize(("start", "period_s"), [
+    (NOW - timedelta(days=15), 60),  # exactly 15 days old: still 60 s data
+    (NOW - timedelta(days=15, minutes=5), 300),
+    (NOW - timedelta(days=100), 3600),
+    (NOW - timedelta(hours=3), 10),
+])
+def test_a_start_its_period_reaches_is_asked(start: datetime, period_s: int) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x",
+                      aws_secret_access_key="y")
+    stub = Stubber(cw)
+    # 4 periods; the first holds 6 x period_s requests: 6 rps, then no datapoints (0 rps)
+    stub.add_response("get_metric_data", {"MetricDataResults": [{
+        "Id": "traffic", "Timestamps": [start], "Values": [6.0 * period_s],
+        "StatusCode": "Complete"}]})
+    with stub:
+        curve = get_cloudwatch_traffic(ALB, start, start + timedelta(seconds=4 * period_s),
+                                       period_s=period_s, namespace="Shop/Edge", client=cw)
+    np.testing.assert_array_equal(curve.rps, [6.0, 0.0, 0.0, 0.0])
+
+
+def test_a_range_ending_after_now_is_refused() -> None:
+    # the minutes after NOW (13:00) are not published yet: they read as 0 requests, a drop
+    # to zero at the end of every capture that ran into the present
+    with pytest.raises(TrafficError, match=r"range 2024-03-01T12:58:00\+00:00 \.\. "
+                       r"2024-03-01T13:02:00\+00:00 ends after now \(2024-03-01T13:00:00\+00:00\)"
+                       r": the periods not yet published would read as 0 requests; end at "
+                       r"2024-03-01T13:00:00\+00:00 or earlier$"):
+        get_cloudwatch_traffic(ALB, NOW - timedelta(minutes=2), NOW + timedelta(minutes=2))
+    # `now` given: the same range, asked an hour later, is in the past and passes this check
+    with pytest.raises(TrafficError, match="not on a 60 s clock boundary"):
+        get_cloudwatch_traffic(ALB, NOW + timedelta(seconds=1), NOW + timedelta(minutes=2,
+                               seconds=1), now=NOW + timedelta(hours=1))
 
 
 def test_a_range_that_is_not_whole_periods_is_refused() -> None:
@@ -235,3 +336,65 @@ def test_a_result_cloudwatch_marks_failed_is_not_read_as_quiet(aws_env: None,
             r"try later\) for 2024-03-01T12:00:00\+00:00 \.\. 2024-03-01T12:04:00\+00:00: the "
             r"periods it left out would read as 0 requests; run it again")):
         get_cloudwatch_traffic(ALB, T0, end, client=cw)
+
+
+@pytest.mark.parametrize(("response", "match"), [
+    # PartialData means "use the NextToken to get more"; on a page without one, minutes 1-3
+    # would have read as 0 requests
+    ({"MetricDataResults": [{"Id": "traffic", "Timestamps": [T0], "Values": [600.0],
+                             "StatusCode": "PartialData"}]},
+     r"answered PartialData on its last page \(no NextToken to fetch the rest\) for "
+     r"2024-03-01T12:00:00\+00:00 \.\. 2024-03-01T12:04:00\+00:00: the periods it left out "
+     r"would read as 0 requests"),
+    # a message about the whole call: "as much of the operation as possible is still executed"
+    ({"MetricDataResults": [{"Id": "traffic", "Timestamps": [T0], "Values": [600.0],
+                             "StatusCode": "Complete"}],
+      "Messages": [{"Code": "MaxMetricsExceeded", "Value": "Maximum number of allowed metrics "
+                                                            "exceeded"}]},
+     r"answered MaxMetricsExceeded: Maximum number of allowed metrics exceeded for "),
+])
+def test_an_incomplete_answer_is_not_read_as_quiet(aws_env: None, response: dict[str, object],
+                                                   match: str) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stub = Stubber(cw)
+    stub.add_response("get_metric_data", response)
+    with stub, pytest.raises(TrafficError, match=match):
+        get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=cw)
+
+
+def test_partial_data_followed_by_next_token_is_complete(aws_env: None) -> None:
+    # the documented PartialData: a first page with a NextToken, the rest on the next page;
+    # newest first (ScanBy is asked ascending, but the order must not matter)
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stub = Stubber(cw)
+    minute = [T0 + timedelta(minutes=i) for i in range(4)]
+    stub.add_response("get_metric_data", {"MetricDataResults": [{
+        "Id": "traffic", "Timestamps": [minute[3], minute[2]], "Values": [120.0, 30.0],
+        "StatusCode": "PartialData"}], "NextToken": "p2"})
+    stub.add_response("get_metric_data", {"MetricDataResults": [{
+        "Id": "traffic", "Timestamps": [minute[0]], "Values": [90.0], "StatusCode": "Complete"}]})
+    with stub:
+        curve = get_cloudwatch_traffic(ALB, T0, T0 + timedelta(minutes=4), client=cw)
+    # 90/60 = 1.5 rps; minute 1 no datapoint: 0 requests; 30/60 = 0.5; 120/60 = 2
+    np.testing.assert_array_equal(curve.rps, [1.5, 0.0, 0.5, 2.0])
+
+
+def test_a_naive_range_is_utc_and_an_aware_one_is_converted(aws_env: None) -> None:
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    stub = Stubber(cw)
+    # 13:00+01:00 is 12:00 UTC, as is a naive 12:00: both ask CloudWatch for T0 .. T0 + 2 min
+    for _ in range(2):
+        stub.add_response("get_metric_data", {"MetricDataResults": [{
+            "Id": "traffic", "Timestamps": [T0], "Values": [180.0], "StatusCode": "Complete"}]},
+            {"MetricDataQueries": ANY, "ScanBy": "TimestampAscending", "StartTime": T0,
+             "EndTime": T0 + timedelta(minutes=2)})
+    plus_one = timezone(timedelta(hours=1))
+    with stub:
+        naive = get_cloudwatch_traffic(ALB, datetime(2024, 3, 1, 12), datetime(2024, 3, 1, 12, 2),
+                                       client=cw)
+        aware = get_cloudwatch_traffic(ALB, datetime(2024, 3, 1, 13, tzinfo=plus_one),
+                                       datetime(2024, 3, 1, 13, 2, tzinfo=plus_one), client=cw)
+    # 180 / 60 = 3 rps, then a minute without a datapoint
+    for curve in (naive, aware):
+        np.testing.assert_array_equal(curve.rps, [3.0, 0.0])
+        assert curve.start == T0
