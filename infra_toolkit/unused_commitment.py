@@ -163,22 +163,27 @@ def declared_commitment_warnings(plan: Plan, book: PriceBook) -> list[PlanWarnin
             if use is None or not use.unused or (side == "proposed" and r.name in simulated):
                 continue
             hours, nodes = node_group_hours(r)
-            if nodes is None:
-                fits = math.floor(hours / HOURS_PER_MONTH)
-                declared = (f"usage.monthly_node_hours ({figure_text(float(hours))}, as if "
-                            "spread evenly over the month, as its lines count them)")
-            else:
-                fits = int(nodes)
+            # whole instances the node-hours within the commitment fill: with nodes all month,
+            # those nodes; spread evenly, the node-hours over 730
+            fits = math.floor(use.monthly_covered_hours / HOURS_PER_MONTH)
+            if nodes is not None:
                 key = "usage.instances" if "instances" in r.usage else \
                     "scaling_config.desired_size"
                 declared = f"{key} {figure_text(float(nodes))} all month"
+            elif "monthly_overflow_node_hours" in r.usage:
+                declared = (f"usage.monthly_node_hours {figure_text(float(hours))}, "
+                            f"{figure_text(float(hours - use.monthly_covered_hours))} of them "
+                            "above the commitment (usage.monthly_overflow_node_hours)")
+            else:
+                declared = (f"usage.monthly_node_hours {figure_text(float(hours))}, as if "
+                            "spread evenly over the month (as its lines count them)")
             kept = (", which every scenario keeps: no autoscaled workload runs on it"
                     if side == "proposed" else "")
             out.append(PlanWarning(f"{r.entry_path}.usage.committed_instances", (
                 f"node group {quoted(r.name)} {_paid(use)}, and its declared nodes leave "
                 f"some unused: {declared}{kept}, so {_unused_text(use)}; lower "
-                f"committed_instances to {fits} (what the declared nodes use), or declare the "
-                "nodes the group will run")))
+                f"committed_instances to {fits} (the whole instances its declared node-hours "
+                "within the commitment fill), or declare the nodes the group will run")))
     return out
 
 

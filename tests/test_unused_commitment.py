@@ -155,10 +155,28 @@ def test_a_group_no_workload_runs_on_is_warned_by_validate_and_once_in_the_repor
         "scaling_config.desired_size 1 all month, which every scenario keeps: no autoscaled "
         "workload runs on it, so 730 of the 1,460 committed hours (50 %) go unused, 1 "
         "instance(s) idle on average: $43.80 a month paid for nothing (730 x 0.0600); lower "
-        "committed_instances to 1 (what the declared nodes use), or declare the nodes the "
-        "group will run")
+        "committed_instances to 1 (the whole instances its declared node-hours within the "
+        "commitment fill), or declare the nodes the group will run")
     # validate prints each warning's message after "warning: "
     assert [(w.path, w.message) for w in warnings if w.path.endswith(AT)] == [
         (f"proposed.resources[2].{AT}", f"warning: {expected}")]
     a = analyze_plan(path, scenarios=["steady"], store_location=str(tmp_path / "none"))
     assert [w.message for w in a.warnings if w.path.endswith(AT)] == [expected]
+
+
+def test_declared_node_hours_above_the_commitment_fill_no_idle_hour(tmp_path: Path) -> None:
+    # 'batch' declares 1,000 node-hours, 400 of them above its 2 committed (busy moments): 600
+    # within, so 2 x 730 - 600 = 860 of 1,460 unused (58.9 %), 860 / 730 = 1.18 idle, 860 x
+    # 0.06 = $51.60; 600 hours fill floor(600 / 730) = 0 whole instances
+    path = _committed_plan(tmp_path, "{purchase_option: reserved, committed_instances: 2}")
+    path.write_text(path.read_text().replace("    - type: aws_lb\n", BATCH.replace(
+        "committed_instances: 2}", "committed_instances: 2, monthly_node_hours: 1000, "
+        "monthly_overflow_node_hours: 400}")))
+    _plan, problems, warnings = check_plan_warnings(path)
+    assert problems == []
+    (w,) = [w for w in warnings if w.path.endswith(AT)]
+    assert ("its declared nodes leave some unused: usage.monthly_node_hours 1,000, 400 of them "
+            "above the commitment (usage.monthly_overflow_node_hours), which every scenario "
+            "keeps: no autoscaled workload runs on it, so 860 of the 1,460 committed hours "
+            "(58.9 %) go unused, 1.18 instance(s) idle on average: $51.60 a month paid for "
+            "nothing (860 x 0.0600); lower committed_instances to 0 ") in w.message
