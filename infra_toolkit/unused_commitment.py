@@ -39,8 +39,9 @@ from infra_toolkit.resources import Resource
 __all__ = ["CommitmentUse", "commitment_use", "declared_commitment_warnings",
            "simulated_commitment_warnings"]
 
-# below this many unused instance-hours a month (36 seconds) a commitment counts as used: the
-# simulated node-hours are floats turned Decimal, so an exact fit can leave a residue
+# below this many instance-hours a month (36 seconds) a commitment counts as used, and none
+# ran above it: the simulated node-hours are floats turned Decimal, so an exact fit can leave a
+# residue
 _USED_HOURS = Decimal("0.01")
 
 
@@ -132,7 +133,7 @@ def _ran_text(use: CommitmentUse) -> str:
     ran = (f"{figure_text(float(use.monthly_node_hours))} {use.instance_type} node-hours a "
            f"month ({figure_text(float(use.monthly_node_hours / HOURS_PER_MONTH))} node(s) on "
            "average)")
-    if use.monthly_covered_hours < use.monthly_node_hours:
+    if use.monthly_node_hours - use.monthly_covered_hours >= _USED_HOURS:  # not a residue
         ran += (f", {figure_text(float(use.monthly_covered_hours))} of them within the "
                 "commitment (those above it at busy moments cannot use an idle hour)")
     return ran

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from infra_toolkit import unused_commitment
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cost_sim import billed_node_counts
 from infra_toolkit.plan_validate import check_plan_warnings
@@ -24,6 +25,12 @@ from tests.test_committed_instances import RATES, _committed_plan, parsed
 
 PAYMENTS = Path(__file__).resolve().parent / "data" / "author19" / "payments-eks.yaml"
 AT = "usage.committed_instances"
+
+
+def test_public_api_is_fixed() -> None:
+    assert sorted(unused_commitment.__all__) == [
+        "CommitmentUse", "commitment_use", "declared_commitment_warnings",
+        "simulated_commitment_warnings"]
 
 
 @pytest.fixture(scope="module")
