@@ -129,6 +129,7 @@ from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.stack_canary import StackCanaryRun, simulate_stack_canary
 from infra_toolkit.time_units import SECONDS_PER_HOUR
 from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.unused_commitment import simulated_commitment_warnings
 
 __all__ = ["PlanAnalysis", "ScenarioRun", "analyze_plan", "fixed_pods", "workload_loads"]
 
@@ -381,7 +382,9 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
         warnings=(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)
-                  + tuple(credit_warnings(plan, runs))), canary=canary, charts=charted)
+                  + tuple(credit_warnings(plan, runs))
+                  + tuple(simulated_commitment_warnings(plan, runs, book))),
+        canary=canary, charts=charted)
 
 
 def _charted(runs: Sequence[ScenarioRun], request: int | tuple[str, ...] | None,

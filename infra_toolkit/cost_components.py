@@ -21,7 +21,7 @@ from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS, RDS_ENGINES
 from infra_toolkit.resources import Resource
 from infra_toolkit.storage_limits import rds_gp3_baseline, rds_gp3_refusal
 
-__all__ = ["cost_components", "lcu_per_hour"]
+__all__ = ["cost_components", "lcu_per_hour", "node_group_hours"]
 
 # Free allowances (not prices) from the AWS / Infracost sources cited per constant.
 EBS_GP3_BASELINE_IOPS = 3000  # other_services row ebs_gp3_iops_above_baseline ("above 3000")
@@ -147,6 +147,17 @@ def _committed_usage(r: Resource, instance_type: str, option: str, os_name: str,
                             overflow_nodes, "; ".join(n for n in (above, how) if n))]
 
 
+def node_group_hours(r: Resource) -> tuple[Decimal, Decimal | None]:
+    """An ``aws_eks_node_group``'s node-hours in a 730-hour month as its instance lines bill
+    them, and its nodes when they are the same every hour: ``usage.monthly_node_hours`` (nodes
+    ``None``), else ``usage.instances`` (Infracost's key, replacing desired_size as Infracost
+    does), else ``scaling_config.desired_size`` nodes all month."""
+    if "monthly_node_hours" in r.usage:
+        return as_decimal(r.usage["monthly_node_hours"]), None
+    nodes = as_decimal(r.usage.get("instances", r.attributes["scaling_config.desired_size"]))
+    return nodes * HOURS_PER_MONTH, nodes
+
+
 def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
     a, u = r.attributes, r.usage
     types = a["instance_types"]
@@ -162,11 +173,7 @@ def _node_group(r: Resource, book: PriceBook) -> list[CostComponent]:
                   "floor")
         note = f"{note}; {commit}" if note else commit
     os_name = "windows" if str(a["ami_type"]).startswith("WINDOWS") else "linux"
-    if "monthly_node_hours" in u:
-        hours, hourly = as_decimal(u["monthly_node_hours"]), None
-    else:  # Infracost's usage key ``instances`` replaces desired_size, as in Infracost
-        hourly = as_decimal(u.get("instances", a["scaling_config.desired_size"]))
-        hours = hourly * HOURS_PER_MONTH
+    hours, hourly = node_group_hours(r)
     node_months = hours / HOURS_PER_MONTH
     if "committed_instances" in u:
         instance_lines = _committed_usage(r, types[0], option, os_name, hours, hourly, note)

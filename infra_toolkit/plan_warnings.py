@@ -48,8 +48,9 @@ workload with an HPA and a model:
   reservations, which the simulation's own node reserve stands in for;
 
 and for every plan, workloads or not, RDS storage AWS would refuse
-(:mod:`infra_toolkit.storage_warnings`) and a cost line without a price
-(:mod:`infra_toolkit.price_warnings`). Each of those modules says in its docstring what it
+(:mod:`infra_toolkit.storage_warnings`), a cost line without a price
+(:mod:`infra_toolkit.price_warnings`) and a commitment its declared nodes leave unused
+(:mod:`infra_toolkit.unused_commitment`). Each of those modules says in its docstring what it
 computes. One warning is a :class:`~infra_toolkit.plan_warning_type.PlanWarning`.
 """
 
@@ -109,6 +110,7 @@ from infra_toolkit.startup_warnings import (
 )
 from infra_toolkit.storage_warnings import rds_storage_warnings
 from infra_toolkit.traffic import TrafficCurve
+from infra_toolkit.unused_commitment import declared_commitment_warnings
 
 __all__ = ["deadline_warnings", "extended_resource_warnings", "hpa_manifest_warnings",
            "plan_warnings", "runtime_class_warnings", "sidecar_injection_warnings",
@@ -409,8 +411,10 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
     (:func:`load_balancer_bytes_warnings`) or with no autoscaled workload behind it
     (:func:`off_load_balancer_warnings`), the cost lines ``book`` cannot price
     (:func:`price_warnings`), a commitment above its node group's max_size
-    (:func:`~infra_toolkit.price_warnings.commitment_warnings`), the user's prices no cost line
-    asks for
+    (:func:`~infra_toolkit.price_warnings.commitment_warnings`), a commitment its declared nodes
+    leave unused where no simulation changes them
+    (:func:`~infra_toolkit.unused_commitment.declared_commitment_warnings`), the user's prices no
+    cost line asks for
     (:func:`unused_price_warnings`) and what the plan assumes of its Karpenter NodePools: the one
     instance type simulated among those allowed, the fields not modelled
     (:func:`~infra_toolkit.plan_node_pools.node_pool_warnings`); last, a timeline ending after
@@ -448,6 +452,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + off_load_balancer_warnings(plan) + rds_storage_warnings(plan)
                  + price_warnings(plan, book)
                  + commitment_warnings(plan)
+                 + declared_commitment_warnings(plan, book)
                  + discount_warnings(book)
                  + unused_price_warnings(book, [*plan.current.resources,
                                                 *plan.proposed.resources])

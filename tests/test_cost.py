@@ -60,7 +60,7 @@ def only(est: CostEstimate, component: str) -> CostLine:
 @pytest.mark.parametrize(("module", "public"), [
     (cost, ["HOURS_PER_MONTH", "CostComponent", "CostEstimate", "CostLine", "PriceQuery",
             "as_decimal", "cents", "unit_price_text", "usd_text"]),
-    (cost_components, ["cost_components", "lcu_per_hour"]),
+    (cost_components, ["cost_components", "lcu_per_hour", "node_group_hours"]),
     (cost_credits, ["credit_components", "credit_mode", "rds_credit_components"]),
     (cost_pricing, ["estimate", "price_components"]),
 ])
