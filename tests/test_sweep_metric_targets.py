@@ -42,6 +42,9 @@ EXTERNAL = """    - type: External
         metric: {name: ingress_requests_per_second, selector: {matchLabels: {app: api}}}
         target: {type: AverageValue, averageValue: 20}
 """
+CPU_VALUE = CPU_METRIC.replace("{type: Utilization, averageUtilization: 70}",
+                               "{type: AverageValue, averageValue: 140m}")
+DOTTED = PODS.replace("requests_per_second", "http.requests.rate")
 OBJECT = """    - type: Object
       object:
         describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: api}
@@ -83,6 +86,14 @@ def _peaks(table: object, field: str) -> dict[object, int]:
     # 30 -> 40 / 30 = 1.33 at every sync, 2 -> 3 -> 4 -> 6 -> 8 = maxReplicas; 80 -> 0.5: 1 pod,
     # held at minReplicas 2; the baseline 40: 1.0, 2 pods
     (OBJECT, "object.requests-per-second.value", "30,80", {"40": 2, "30": 8, "80": 2}),
+    # a metric name with dots: the field's middle, pods.<http.requests.rate>.averageValue
+    (DOTTED, "pods.http.requests.rate.averageValue", "10", {"20": 2, "10": 4}),
+    # Resource cpu AverageValue, 20m + 5m a req/s a pod: at 2 pods 120m.
+    # 100m -> ceil(2 x 120 / 100) = 3; at 3 pods 20 + 5 x 13.33 = 86.7 -> 87m, 0.87 of 100m,
+    # ceil(3 x 0.87) = 3: 3. 60m -> ceil(2 x 120 / 60) = 4; at 4 pods 20 + 5 x 10 = 70m,
+    # ceil(4 x 70 / 60) = 5; at 5 pods 20 + 5 x 8 = 60m = the target: 5. The plan's 140m:
+    # 120 / 140 = 0.857, ceil(2 x 0.857) = 2
+    (CPU_VALUE, "cpu.averageValue", "100m,60m", {"140m": 2, "100m": 3, "60m": 5}),
 ])
 def test_a_metric_target_is_varied_in_the_screen_and_the_confirmation(
         tmp_path: Path, metric: str, field: str, values: str, peaks: dict[str, int]) -> None:
