@@ -20,6 +20,7 @@ from infra_toolkit.tuning_grid import (
     HPA_FIELDS,
     NODE_FIELDS,
 )
+from infra_toolkit.tuning_targets import TARGET_FIELD_FORMS
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
@@ -27,16 +28,22 @@ if TYPE_CHECKING:
 __all__ = ["SWEEP_COMMANDS"]
 
 _EPILOG = f"""\
-fields (--vary FIELD=V1,V2,... or FIELD=LO..HI[:STEP], whole numbers):
-  {', '.join(HPA_FIELDS[:4])},
-  {', '.join(HPA_FIELDS[4:6])},
-  {', '.join(HPA_FIELDS[6:])}
+fields (--vary FIELD=V1,V2,... or FIELD=LO..HI[:STEP], whole numbers; a quantity target's
+values quantities as the API takes them, e.g. 80,100,1.5k,500m):
+  {', '.join(HPA_FIELDS[:2])},
+  {', '.join(HPA_FIELDS[2:6])},
+  {', '.join(HPA_FIELDS[6:8])},
+  {', '.join(HPA_FIELDS[8:])},
+  {', '.join(TARGET_FIELD_FORMS[:2])},
+  {TARGET_FIELD_FORMS[2]},
+  {TARGET_FIELD_FORMS[3]}
   (HPA fields as in the manifest; <direction>.<Percent|Pods>.value sets every policy of that
-  type in that direction; cpu/memory.averageUtilization the Resource target, or the
-  ContainerResource one on the pod's one container), and {NODE_FIELDS[1]} (the workload's
-  node group's scaling_config.max_size). Instance types: --instance-types. A Karpenter
-  NodePool's group takes only the types its requirements allow, max_size within its
-  spec.limits.
+  type in that direction; cpu/memory.averageUtilization|averageValue the Resource target, or
+  the ContainerResource one on the pod's one container; <metric> the metric's name, e.g.
+  pods.grpc_server_handled_per_second.averageValue=80,100,120), and {NODE_FIELDS[1]} (the
+  workload's node group's scaling_config.max_size). Instance types: --instance-types. A
+  Karpenter NodePool's group takes only the types its requirements allow, max_size within
+  its spec.limits.
 
 A variant the API refuses (minReplicas above maxReplicas) is listed as invalid, not simulated.
 "meets SLOs" is the report's own SLO check (simulate + slo_check), run on the baseline and the
@@ -105,15 +112,19 @@ def _run_sweep(args: argparse.Namespace) -> int:
     from infra_toolkit.pricing import load_price_book
     from infra_toolkit.tuning import sweep_workload
     from infra_toolkit.tuning_format import format_sweep
-    from infra_toolkit.tuning_grid import parse_vary
+    from infra_toolkit.tuning_grid import hpa_document, parse_vary
+    from infra_toolkit.tuning_targets import hpa_target_fields
 
     texts = list(args.vary)
     if args.instance_types is not None:
         texts.append(f"instance_type={args.instance_types}")
-    grid = parse_vary(texts, args.max_variants)
     plan = read_plan(check_plan_path(args.plan))
     # the words simulate PLAN gives a wrong --workload: the nearest name (audit18 A18-2)
     select_workloads(plan, [args.workload])
+    # an unknown field's message lists this HPA's metric targets by name
+    workload = next(w for w in plan.proposed.workloads if w.name == args.workload)
+    targets = hpa_target_fields(hpa_document(plan, workload)[0]) if workload.hpa else ()
+    grid = parse_vary(texts, args.max_variants, targets)
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     result = sweep_workload(plan, book, args.workload, grid, scenarios=args.scenario,
                             horizon_h=args.horizon_h, top=args.top,

@@ -103,8 +103,8 @@ from infra_toolkit.tuning_grid import (
     DEFAULT_MAX_CLUSTER_RUNS,
     DEFAULT_MAX_VARIANTS,
     Variant,
+    baseline_values,
     build_variants,
-    field_value,
 )
 from infra_toolkit.tuning_runs import cluster_runs, confirm_variants
 from infra_toolkit.tuning_screen import screened_rows
@@ -211,7 +211,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     resources = group_resources(plan, base)
     unscreened = "" if sharing else (_one_type_groups(base) or _budgeted(base))
     unsettled, unsettled_count = "", 0
-    variants = [Variant({f: field_value(f, base) for f in grid}, base,
+    variants = [Variant(baseline_values(plan, found[0], base, tuple(grid)), base,
                         base.node_groups[0].instance_type)]
     for v in build_variants(plan, found[0], base, grid, book, max_variants):
         if v.spec is not None and v.spec.hpa == base.hpa \

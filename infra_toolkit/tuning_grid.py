@@ -5,9 +5,12 @@
 HPA fields are named as in the manifest and set in a copy of the workload's HPA manifest (read
 as ``autoscaling/v2``), which then goes through the API server's defaulting and validation
 (:func:`~infra_toolkit.hpa_api.hpa_from_dict`): a value the API refuses wherever it appears
-(``minReplicas=0`` without an Object / External metric, ``cpu.averageUtilization=0``) is a bad
-input, reported with the API's message; a combination it refuses (``minReplicas`` above
-``maxReplicas``) is an invalid variant, listed with that message and never simulated.
+(``minReplicas=0`` without an Object / External metric, ``cpu.averageUtilization=0``,
+``pods.<metric>.averageValue=-1``) is a bad input, reported with the API's message; a
+combination it refuses (``minReplicas`` above ``maxReplicas``) is an invalid variant, listed
+with that message and never simulated. Every metric target of the HPA is a field
+(:mod:`infra_toolkit.tuning_targets`: ``pods.<metric>.averageValue``,
+``external.<metric>.value``, ...), a quantity target's values quantities as the API takes them.
 
 Node fields (``instance_type``, ``max_size``) change the one node group the workload runs on:
 its nodes' vCPU, memory and max pods from the price book's instance specs, and the scheduler's
@@ -31,7 +34,6 @@ from typing import Any
 
 from infra_toolkit.errors import InfraToolkitError, SpecError
 from infra_toolkit.hpa_api import hpa_from_dict
-from infra_toolkit.hpa_api_metrics import controller_target_type
 from infra_toolkit.hpa_spec import HPABehavior, HPASpec
 from infra_toolkit.hpa_versions import as_autoscaling_v2
 from infra_toolkit.karpenter_config import NodePool, excluded_by, node_group_config
@@ -43,15 +45,30 @@ from infra_toolkit.plan_fields import did_you_mean
 from infra_toolkit.plan_simulation import placement_problems, sized_node_group
 from infra_toolkit.price_book_checks import node_group_arch_problem
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.quantity import QuantityError, parse_quantity
 from infra_toolkit.simulate import SimulationSpec
+from infra_toolkit.tuning_targets import (
+    QUANTITY_KEYS,
+    RESOURCE_TARGET_FIELDS,
+    TARGET_FIELD_FORMS,
+    TargetField,
+    missing_target,
+    parse_target_field,
+    shared_targets,
+    target_blocks,
+    written_value,
+)
 
 __all__ = ["DEFAULT_MAX_CLUSTER_RUNS", "DEFAULT_MAX_VARIANTS", "FIELDS", "HPA_FIELDS",
-           "NODE_FIELDS", "Variant", "build_variants", "field_value", "grid_size", "parse_vary"]
+           "NODE_FIELDS", "Variant", "baseline_values", "build_variants", "field_value",
+           "grid_size", "hpa_document", "parse_vary"]
 
 #: HPA fields, named as in the manifest (``<direction>.<policy type>.value``: the value of
-#: every policy of that type in that direction; the API's default policies when none is written)
-HPA_FIELDS = ("minReplicas", "maxReplicas", "cpu.averageUtilization",
-              "memory.averageUtilization", "scaleUp.stabilizationWindowSeconds",
+#: every policy of that type in that direction; the API's default policies when none is
+#: written); the other metric targets' fields are named after the HPA's metrics
+#: (:data:`~infra_toolkit.tuning_targets.TARGET_FIELD_FORMS`)
+HPA_FIELDS = ("minReplicas", "maxReplicas", *RESOURCE_TARGET_FIELDS,
+              "scaleUp.stabilizationWindowSeconds",
               "scaleDown.stabilizationWindowSeconds", "scaleUp.Percent.value",
               "scaleUp.Pods.value", "scaleDown.Percent.value", "scaleDown.Pods.value")
 #: the node group's fields, named as in the plan (its ``instance_types`` first entry and
@@ -91,6 +108,9 @@ def _values(field: str, text: str, problems: list[str], max_variants: int) -> li
         return [v.strip() for v in text.split(",") if v.strip()]
     if not text.strip():
         return []  # no value at all: parse_vary says to give one ('' is no bad number)
+    target = parse_target_field(field)
+    if target is not None and target.key in QUANTITY_KEYS and not _RANGE.match(text.strip()):
+        return _quantities(field, text, problems)
     match = _RANGE.match(text.strip())
     if match:
         lo, hi, step = int(match[1]), int(match[2]), int(match[3] or 1)
@@ -105,7 +125,10 @@ def _values(field: str, text: str, problems: list[str], max_variants: int) -> li
                             f"{max_variants:,} variants; give a narrower range or a larger "
                             ":STEP, or raise the limit with --max-variants")
             return []
-        return list(range(lo, hi + 1, step))
+        # a quantity target's values are quantities as written, a range's whole numbers too
+        numbers = range(lo, hi + 1, step)
+        return [str(n) for n in numbers] if target is not None \
+            and target.key in QUANTITY_KEYS else list(numbers)
     out = []
     for part in text.split(","):
         # ASCII digits only, as --top reads them: int() also takes '1_0' (10) and other
@@ -121,13 +144,30 @@ def _values(field: str, text: str, problems: list[str], max_variants: int) -> li
     return out
 
 
+def _quantities(field: str, text: str, problems: list[str]) -> list[str]:
+    """A quantity target's values as written, each read by the HPA loader's quantity parser
+    (its sign and size the API's rules, checked when the variant is read); one of equal value
+    to an earlier one (``1.5k`` after ``1500``) dropped as a repeat."""
+    out: dict[Any, str] = {}
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            out.setdefault(parse_quantity(part), part)
+        except QuantityError as exc:
+            problems.append(f"--vary {field}={text}: {exc}; give quantities (V1,V2,..., e.g. "
+                            "80,100,1.5k,500m) or a whole-number range LO..HI[:STEP]")
+    return list(out.values())
+
+
 def parse_vary(texts: Sequence[str], max_variants: int = DEFAULT_MAX_VARIANTS,
-               ) -> dict[str, tuple[Any, ...]]:
+               hpa_targets: Sequence[str] = ()) -> dict[str, tuple[Any, ...]]:
     """``FIELD=V1,V2,...`` or ``FIELD=LO..HI[:STEP]`` texts as field -> values (in the order
-    given, repeats dropped). Raises :class:`SpecError` listing every bad text at once: no ``=``,
+    given, repeats dropped). A metric target's field (:mod:`infra_toolkit.tuning_targets`) is
+    known by its form; ``hpa_targets``, the workload's HPA's own
+    (:func:`~infra_toolkit.tuning_targets.hpa_target_fields`), are listed and suggested by an
+    unknown field's message. Raises :class:`SpecError` listing every bad text at once: no ``=``,
     an unknown field (with the nearest names), a field given twice, a value that is not a whole
-    number, an empty list, a range of more than ``max_variants`` values (the grid's limit,
-    checked before the range is built)."""
+    number (a quantity target's: not a quantity), an empty list, a range of more than
+    ``max_variants`` values (the grid's limit, checked before the range is built)."""
     problems: list[str] = []
     grid: dict[str, tuple[Any, ...]] = {}
     for text in texts:
@@ -137,10 +177,12 @@ def parse_vary(texts: Sequence[str], max_variants: int = DEFAULT_MAX_VARIANTS,
             problems.append(f"--vary {text!r}: give FIELD=V1,V2,... or FIELD=LO..HI, e.g. "
                             "minReplicas=2..6")
             continue
-        if field not in FIELDS:
-            near = did_you_mean(field, FIELDS, list_choices=False)
+        if field not in FIELDS and parse_target_field(field) is None:
+            near = did_you_mean(field, (*FIELDS, *hpa_targets), list_choices=False)
+            targets = f"; this HPA's targets: {', '.join(hpa_targets)}" if hpa_targets else ""
             problems.append(f"--vary {text!r}: unknown field {field!r}{near}"
-                            f" (fields: {', '.join(FIELDS)})")
+                            f" (fields: {', '.join(FIELDS)}; a metric target: "
+                            f"{', '.join(TARGET_FIELD_FORMS)}{targets})")
             continue
         if field in grid:
             problems.append(
@@ -169,6 +211,25 @@ def _direction(field: str) -> str:
     return field.split(".")[0]
 
 
+def hpa_document(plan: Plan, workload: Workload) -> tuple[Mapping[str, Any], str]:
+    """The workload's HPA manifest as ``autoscaling/v2`` (the one the fields are set in) and
+    the source its messages name (the file, else the plan's workload)."""
+    assert workload.hpa is not None
+    source = str(workload.hpa.path) if workload.hpa.path \
+        else f"{plan.path}: workload {workload.name!r} hpa"
+    return as_autoscaling_v2(workload.hpa.document, source), source
+
+
+def baseline_values(plan: Plan, workload: Workload, spec: SimulationSpec,
+                    fields: Sequence[str]) -> dict[str, Any]:
+    """The value of each of ``fields`` in the plan's own configuration ``spec`` of
+    ``workload``: a metric target as its HPA manifest writes it (a quantity as text, as a
+    variant's value is), the others as the controller applies them (:func:`field_value`)."""
+    doc = hpa_document(plan, workload)[0] if workload.hpa is not None else {}
+    return {f: written_value(doc, target) if (target := parse_target_field(f)) is not None
+            else field_value(f, spec) for f in fields}
+
+
 def _utilization_metric(spec: HPASpec, resource: str) -> int | None:
     for m in spec.metrics:
         r = m.resource
@@ -181,7 +242,9 @@ def _utilization_metric(spec: HPASpec, resource: str) -> int | None:
 def field_value(field: str, spec: SimulationSpec) -> Any:
     """The value of ``field`` in ``spec`` as the controller applies it (a window not written is
     the API's default for scale-up, the controller's flag for scale-down; a policy value is the
-    first policy of that type; ``None`` where the HPA has no such part)."""
+    first policy of that type; ``None`` where the HPA has no such part). Of the metric targets
+    only ``<resource>.averageUtilization`` (the spec holds no quantity as written: a sweep's
+    baseline reads them from the manifest, :func:`baseline_values`)."""
     hpa = spec.hpa
     if field == "minReplicas":
         return hpa.min_replicas
@@ -219,11 +282,9 @@ def _default_policies(hpa: HPASpec, direction: str) -> list[dict[str, Any]]:
 
 def _static_problem(field: str, doc: Mapping[str, Any], hpa: HPASpec) -> str | None:
     """Why ``field`` cannot be varied on this HPA at all, or None."""
-    if field.endswith(".averageUtilization"):
-        resource = field.split(".")[0]
-        if _utilization_metric(hpa, resource) is None:
-            return (f"--vary {field}: the HPA has no Resource {resource} metric with a "
-                    "Utilization target; vary a field it has, or add the metric to the HPA")
+    target = parse_target_field(field)
+    if target is not None:
+        return missing_target(field, target, doc)
     if field.endswith(".value"):
         direction, kind = field.split(".")[:2]
         written = doc["spec"].get("behavior", {}).get(direction, {}).get("policies")
@@ -235,23 +296,16 @@ def _static_problem(field: str, doc: Mapping[str, Any], hpa: HPASpec) -> str | N
     return None
 
 
-def _set(doc: dict[str, Any], field: str, value: int, hpa: HPASpec) -> None:
+def _set(doc: dict[str, Any], field: str, value: Any, hpa: HPASpec) -> None:
     spec = doc["spec"]
     if field in ("minReplicas", "maxReplicas"):
         spec[field] = value
         return
-    if field.endswith(".averageUtilization"):
-        resource = field.split(".")[0]
-        for m in spec.get("metrics") or ():
-            # a ContainerResource metric here is on the pod's one container (validation refused
-            # the others): the Resource metric the simulation runs it as
-            kind = m.get("type")
-            r = m.get({"Resource": "resource", "ContainerResource": "containerResource"}.get(
-                str(kind), "resource")) or {}
-            # the target the controller reads as Utilization, whatever its type says (A11-6)
-            if kind in ("Resource", "ContainerResource") and r.get("name") == resource and \
-                    controller_target_type(str(kind), r.get("target") or {}) == "Utilization":
-                r["target"]["averageUtilization"] = value
+    target: TargetField | None = parse_target_field(field)
+    if target is not None:
+        # the field the controller reads, whatever the target's type says (A11-6)
+        for _, block in target_blocks(doc, target):
+            block[target.key] = value
         return
     direction = _direction(field)
     block = spec.setdefault("behavior", {}).setdefault(direction, {})
@@ -265,16 +319,18 @@ def _set(doc: dict[str, Any], field: str, value: int, hpa: HPASpec) -> None:
             policy["value"] = value
 
 
-def _hpa_variants(workload: Workload, grid: Mapping[str, Sequence[Any]], source: str
+def _hpa_variants(plan: Plan, workload: Workload, grid: Mapping[str, Sequence[Any]]
                   ) -> tuple[dict[tuple[Any, ...], HPASpec | str], list[str]]:
     """Per combination of the grid's HPA fields, the API's HPASpec or its refusal; and the
-    problems: fields the HPA cannot vary, values refused in every combination."""
-    assert workload.hpa is not None and workload.hpa_spec is not None
-    base = as_autoscaling_v2(workload.hpa.document, source)
-    fields = [f for f in grid if f in HPA_FIELDS]
+    problems: fields the HPA cannot vary, two fields setting one target, values refused in
+    every combination."""
+    assert workload.hpa_spec is not None
+    base, source = hpa_document(plan, workload)
+    fields = [f for f in grid if f not in NODE_FIELDS]
     simulated = workload.simulated_hpa_spec()
     assert simulated is not None
     problems = [p for f in fields if (p := _static_problem(f, base, simulated))]
+    problems += shared_targets(fields, base)
     if problems:
         return {}, problems
     out: dict[tuple[Any, ...], HPASpec | str] = {}
@@ -429,14 +485,12 @@ def build_variants(plan: Plan, workload: Workload, base: SimulationSpec,
         raise SpecError(f"the grid has {size:,} variants ({counts}), more than the limit of "
                         f"{max_variants:,}; vary fewer values, or raise the limit with "
                         "--max-variants")
-    source = str(workload.hpa.path) if workload.hpa is not None and workload.hpa.path \
-        else f"{plan.path}: workload {workload.name!r} hpa"
-    hpas, problems = _hpa_variants(workload, grid, source)
+    hpas, problems = _hpa_variants(plan, workload, grid)
     groups, node_problems = _node_groups(plan, workload, base, grid, book)
     problems += node_problems
     if problems:
         raise SpecError("\n".join(problems))
-    hpa_fields = [f for f in grid if f in HPA_FIELDS]
+    hpa_fields = [f for f in grid if f not in NODE_FIELDS]
     node_fields = [f for f in NODE_FIELDS if f in grid]
     out = []
     for i, combo in enumerate(itertools.product(*grid.values())):
