@@ -5,10 +5,10 @@ Rollouts does (:mod:`infra_toolkit.argo_rollout` reads it).
   so the tables use the Rollout's own canary or blue-green (as
   :func:`infra_toolkit.rollout_strategies.effective_strategy` does), which is said;
 - the plan's ``canary`` or ``blue-green`` covers it and says otherwise than the Rollout's own:
-  the report's figures are the plan's, Argo Rollouts runs the manifest's (a last step of 100 %
-  without a pause, which the plan format cannot write with a pause of 0 s, compared as the
-  plan's ``{weight_pct: 100}``; without auto promotion the blue-green's preview is not
-  compared: the plan's is its guess at a person's wait);
+  the report's figures are the plan's, Argo Rollouts runs the manifest's (its promotion once
+  the steps are done, a last step of 100 % without a pause, is the plan's ``{weight_pct:
+  100}`` without one; a ``pause: {}`` is the plan's ``pause: manual``; without auto promotion
+  the blue-green's preview is not compared: the plan's is its guess at a person's wait);
 - the plan's canary of pods covers it and its ``traffic_router`` names another router than the
   Rollout's ``trafficRouting`` (alb, nginx, istio, smi, ...): Argo Rollouts shifts the traffic
   with the Rollout's, the report's *Traffic router* row shows the plan's (a router plugin's name
@@ -65,17 +65,14 @@ def _scale_said(p: CanaryStep) -> str:
 
 
 def _as_plan_says(s: DeploymentStrategy) -> DeploymentStrategy:
-    """``s`` as the plan format can say it, to compare: a last canary step of 100 % and no pause
-    (Argo's promotion once the steps are done) as ``{weight_pct: 100}`` without a pause (a pause
-    of 0 s is refused there: the plan's figures then say "at least" the bake time, still a lower
-    bound); a blue-green without auto promotion without its preview, which is then the plan's
-    guess at a person's wait (Argo ignores autoPromotionSeconds then; the plan requires a
-    preview above 0 s)."""
+    """``s`` as the plan format can say it, to compare: a blue-green without auto promotion
+    without its preview, which is then the plan's guess at a person's wait (Argo ignores
+    autoPromotionSeconds then; the plan requires a preview above 0 s). A canary's steps are
+    compared as they are: a plan's last step without a pause completes the rollout, as Argo's
+    promotion once the steps are done does."""
     if s.type == "blue-green" and s.auto_promote is False:
         return replace(s, preview_s=None)
-    if s.type != "canary" or not s.steps or s.steps[-1] != CanaryStep(100.0, 0.0):
-        return s
-    return replace(s, steps=(*s.steps[:-1], CanaryStep(100.0, None)))
+    return s
 
 
 def _names_router(text: str, key: str) -> bool:

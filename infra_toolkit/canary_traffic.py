@@ -3,8 +3,9 @@
 A canary of ``scope: stack`` (a router, such as Route 53 weighted records, moving traffic between
 the old stack and the new one) gives the new stack ``weight_pct`` % of the whole traffic, step
 after step: step 1's weight from the canary's start for its pause, step 2's next, ...; the last
-step (``weight_pct: 100``, usually ``pause: manual``) holds its weight to the end of the
-scenario, and before the start the new stack receives nothing.
+step (``weight_pct: 100``; without a pause the rollout is then complete, with ``pause: manual``
+a person promotes it) holds its weight to the end of the scenario, and before the start the new
+stack receives nothing. A step paused ``0s`` lasts no time.
 
 - **Start**: the plan's ``deployment_strategy.canary.start``, a time of day in the scenarios'
   clock (UTC for a scenario whose timestamps carry a zone, the clock as written for one without,

@@ -368,10 +368,10 @@ def _os_problem(r: FieldReader, reqs: Sequence[NodeRequirement], node_class: EC2
     if all(requirement_met(q, {"kubernetes.io/os": ami_os}) for q in os_reqs):
         return
     shown = "; ".join(f"{q.operator} [{', '.join(q.values)}]" for q in os_reqs)
-    r.add(p, f"kubernetes.io/os {shown} excludes {ami_os}, the OS of EC2NodeClass "
-             f"{node_class.name!r}'s {node_class.ami_family} AMI: Karpenter could launch no "
-             f"node for this NodePool; require {ami_os}, or use an EC2NodeClass of the other "
-             "AMI family")
+    r.add(p, f"kubernetes.io/os {shown} excludes {ami_os}, the OS of the "
+             f"{node_class.ami_family} AMI of EC2NodeClass {node_class.name!r}: Karpenter could "
+             f"launch no node for this NodePool; require {ami_os}, or use an EC2NodeClass of the "
+             "other AMI family")
 
 
 def _class_ref(r: FieldReader, ts: Mapping[str, Any], tsp: str,

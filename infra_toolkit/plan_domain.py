@@ -416,8 +416,18 @@ def load_price_book(r: FieldReader, tables: Sequence[Path], overrides: Path | No
     try:
         return pricing.load_price_book(extra_tables=tables, overrides=overrides)
     except (PricingError, OSError) as exc:
-        r.add("pricing", f"{exc}")
+        r.add(_price_file_field(str(exc), tables, overrides), f"{exc}")
         return None
+
+
+def _price_file_field(message: str, tables: Sequence[Path], overrides: Path | None) -> str:
+    """The plan field naming the file a price book's problem is in: every message about one of
+    the user's files begins with its path (``payments/prices.yaml: rates[0]: ...``), so it is
+    reported at ``pricing.overrides`` or ``pricing.tables[i]``, where the fix goes; ``pricing``
+    for a shipped table's."""
+    named = [("pricing.overrides", overrides)] if overrides is not None else []
+    named += [(join_path("pricing.tables", i), t) for i, t in enumerate(tables)]
+    return next((field for field, path in named if message.startswith(f"{path}:")), "pricing")
 
 
 def check_resources(r: FieldReader, items: list[Any], path: str, region: str | None,

@@ -72,8 +72,8 @@ def _group(r: FieldReader, pool: NodePool, priced: Priced, path: str, book: Pric
         why = excluded_by(pool, itype, book)
         if why is not None:
             r.add(join_path(rp, "instance_types"),
-                  f"{quoted(itype)} is not allowed by NodePool {quoted(pool.name)}'s "
-                  f"requirements ({why}); "
+                  f"{quoted(itype)} is not allowed by the requirements of NodePool "
+                  f"{quoted(pool.name)} ({why}); "
                   f"name a type they allow{_cheapest_text(pool, book, region)}")
             return None
         group = node_group_config(pool, itype, book)
@@ -84,8 +84,8 @@ def _group(r: FieldReader, pool: NodePool, priced: Priced, path: str, book: Pric
         return None
     if res.desired_size > group.max_size:
         r.add(f"{rp}.scaling_config.desired_size",
-              f"{res.desired_size} is above the {group.max_size} {itype} nodes NodePool "
-              f"{quoted(pool.name)}'s spec.limits allow; lower it to at most {group.max_size}")
+              f"{res.desired_size} is above the {group.max_size} {itype} nodes the spec.limits "
+              f"of NodePool {quoted(pool.name)} allow; lower it to at most {group.max_size}")
         return None
     # Karpenter has no desired size: the resource's is the count the declared cost assumes
     return dataclasses.replace(group, desired_size=res.desired_size)

@@ -119,14 +119,22 @@ def _canary(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
     last = 0.0
     for sp, s in r.items(m, p, "steps", ("weight_pct", "pause"), ("weight_pct",)):
         weight = r.number(s, "weight_pct", sp, minimum=0, exclusive_minimum=True, maximum=100)
-        pause: float | None = None
+        pause: float | None = None  # manual: a person promotes
         written = s.get("pause")
         if isinstance(written, str) and written != "manual" and \
                 written.strip().lower() == "manual":
             r.add(join_path(sp, "pause"), f"{quoted(written)} is not a duration; write manual "
                                           "(lower case) to wait for a person")
         elif written != "manual":
-            pause = r.duration_s(s, "pause", sp, required=weight != 100)
+            # Argo Rollouts completes a rollout once its steps are done, without a person: the
+            # 100 % step left without a pause waits 0 s, as does an explicit 0s (Argo's
+            # pause: {duration: 0}); any other step must say how long it waits, or manual
+            pause = r.duration_s(s, "pause", sp, required=False, zero_ok=True)
+            if written is None and weight is not None and weight != 100:
+                r.add(join_path(sp, "pause"), "missing: a step before the 100 % one waits a "
+                      "duration (10m, or 0s for none) or manual (until a person promotes); "
+                      "only the 100 % step may leave it out, the rollout then completing")
+            pause = 0.0 if written is None else pause
         if weight is not None and weight <= last:
             r.add(join_path(sp, "weight_pct"), f"{weight:g} must be above the previous step's "
                                                f"{last:g}: weights only go up")

@@ -61,11 +61,13 @@ CONDITION_OPS = (">", ">=", "<", "<=")
 
 @dataclass(frozen=True)
 class CanaryStep:
-    """Shift ``weight_pct`` of traffic to the new version, then wait ``pause_s`` seconds
-    (``None``: wait for a manual promotion). An Argo Rollout's ``setCanaryScale`` in force at
-    the step sizes its canary ReplicaSet apart from the traffic: ``scale_replicas`` pods, or
-    ``scale_weight_pct`` % of the replicas (``None`` both: the pods follow ``weight_pct``; a
-    plan's step never has them)."""
+    """Shift ``weight_pct`` of traffic to the new version, then wait ``pause_s`` seconds: 0 for
+    no wait (a last step of 100 % then completes the rollout, as Argo Rollouts does once its
+    steps are done; a plan's ``{weight_pct: 100}`` without a pause, or ``pause: 0s``), ``None``
+    until a person promotes (``pause: manual``, Argo's ``pause: {}``). An Argo Rollout's
+    ``setCanaryScale`` in force at the step sizes its canary ReplicaSet apart from the traffic:
+    ``scale_replicas`` pods, or ``scale_weight_pct`` % of the replicas (``None`` both: the pods
+    follow ``weight_pct``; a plan's step never has them)."""
 
     weight_pct: float
     pause_s: float | None

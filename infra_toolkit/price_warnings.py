@@ -311,8 +311,8 @@ def commitment_warnings(plan: Plan) -> list[PlanWarning]:
             if committed is None or most is None or committed <= most:
                 continue
             out.append(PlanWarning(f"{r.entry_path}.usage.committed_instances", (
-                f"{committed} committed instances, above node group {quoted(r.name)}'s max_size "
-                f"({most}): {committed - most} of them are billed every hour on its committed "
-                "line and it can never run on them; lower committed_instances to what the group "
-                "runs (its share of the commitment), or raise max_size")))
+                f"{committed} committed instances, above the max_size ({most}) of node group "
+                f"{quoted(r.name)}: {committed - most} of them are billed every hour on its "
+                "committed line and it can never run on them; lower committed_instances to what "
+                "the group runs (its share of the commitment), or raise max_size")))
     return out

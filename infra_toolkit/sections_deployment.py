@@ -172,6 +172,8 @@ def _canary_steps(steps: Sequence[CanaryStep], caption: str = "Canary steps"
                          if st.scale_replicas is not None
                          else f"{st.scale_weight_pct:g}% of the replicas"} if scaled else {}),
                      "Pause": "until promoted by hand" if st.pause_s is None
+                     # Argo Rollouts completes the rollout once its steps are done
+                     else "none: the rollout completes" if i == len(steps) and not st.pause_s
                      else duration_text(st.pause_s),
                      "Elapsed at the step's end": ("at least " if manual else "")
                      + duration_text(elapsed)})

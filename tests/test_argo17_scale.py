@@ -354,7 +354,7 @@ def test_the_steps_table_names_the_canary_scale_in_force(tmp_path: Path) -> None
             "2 | 7 | the traffic weight | until promoted by hand | at least 2 min |\n"
             "3 | 7 | 3 pod(s) | 0 s | at least 2 min |\n"
             "4 | 50 | 3 pod(s) | 10 min | at least 12 min |\n"
-            "5 | 100 | the traffic weight | 0 s | at least 12 min |") in t
+            "5 | 100 | the traffic weight | none: the rollout completes | at least 12 min |") in t
     # at 4 replicas the canary pods are 1, 1, 3, 3, 4 beside the 4 stable ones
     for step, (weight, canary) in enumerate([(5, 1), (7, 1), (7, 3), (50, 3), (100, 4)], 1):
         assert f"| 4 | {step} | {weight} | {canary} | 4 | {4 + canary} | 18 | yes |" in t

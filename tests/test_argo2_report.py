@@ -56,7 +56,8 @@ def test_a_rollouts_own_canary_shows_its_steps_pauses_and_bake(texts: dict[str, 
             "promotion to 100 % last; after it Argo keeps the previous stable ReplicaSet at full "
             "replicas for scaleDownDelaySeconds (payments 30 s), not in the elapsed times)") in t
     assert ("1 | 5 | 2 min | 2 min |\n2 | 7 | until promoted by hand | at least 2 min |\n"
-            "3 | 50 | 10 min | at least 12 min |\n4 | 100 | 0 s | at least 12 min |") in t
+            "3 | 50 | 10 min | at least 12 min |\n"
+            "4 | 100 | none: the rollout completes | at least 12 min |") in t
     # the pauses 2 min + 10 min (step 4, Argo's promotion, has none: no "+ 0 s")
     assert ("Bake time: at least 12 min (the automatic pauses 2 min + 10 min, plus the "
             "wait for a manual promotion).") in t
@@ -127,7 +128,7 @@ def test_a_plan_canary_without_the_rollouts_min_pods_is_warned(tmp_path: Path) -
         "spec.strategy.canary, canary (5% for 120 s, 7% for a promotion, 50% for 600 s, 100% "
         "with no pause; at least 3 canary pods above 0 %), while the report's Deployment "
         "Strategy figures follow the plan's deployment_strategy, canary (5% for 120 s, 7% for a "
-        "promotion, 50% for 600 s, 100% for a promotion); make them say the same, or leave the "
+        "promotion, 50% for 600 s, 100% with no pause); make them say the same, or leave the "
         "workload out of deployment_strategy.workloads so the report follows the Rollout"]
 
 
@@ -186,10 +187,42 @@ def _plan_canary_messages(tmp_path: Path, pause: str, router: str = "nginx") -> 
 
 def test_a_plan_canary_saying_what_the_rollout_does_is_not_warned(tmp_path: Path) -> None:
     # the Rollout: 5 % for 2m, 7 % until promoted, 50 % for 10m, then Argo promotes to 100 %
-    # with no pause. The plan format writes that last step {weight_pct: 100} (a pause of 0 s is
-    # refused), so the plan below says the same and no warning is due (the warning used to ask
-    # for "100% for 0 s", which no plan can write).
+    # with no pause. The plan writes that last step {weight_pct: 100}: no pause, the rollout
+    # completes there, so the plan below says the same and no warning is due.
     assert _plan_canary_messages(tmp_path, "10m") == []
+
+
+def test_a_plan_waiting_for_a_person_where_the_rollout_completes_is_warned(
+        tmp_path: Path) -> None:
+    # the plan's last step is {weight_pct: 100, pause: manual}: a person promotes; the Rollout
+    # ends after its 50 % pause, so Argo completes it without one (this used to pass unwarned,
+    # the plan's last step without a pause read as a manual one)
+    strategy = _PLAN_CANARY.replace("PAUSE", "10m").replace(
+        "{weight_pct: 100}", "{weight_pct: 100, pause: manual}")
+    assert _warnings(tmp_path, "canary-plan.yaml", strategy) == [
+        "warning: workload 'payments' is an Argo Rollout: Argo Rollouts runs its own "
+        "spec.strategy.canary, canary (5% for 120 s, 7% for a promotion, 50% for 600 s, 100% "
+        "with no pause), while the report's Deployment Strategy figures follow the plan's "
+        "deployment_strategy, canary (5% for 120 s, 7% for a promotion, 50% for 600 s, 100% "
+        "for a promotion); make them say the same, or leave the workload out of "
+        "deployment_strategy.workloads so the report follows the Rollout"]
+
+
+def test_a_rollouts_last_manual_pause_is_the_plans_manual_one(tmp_path: Path) -> None:
+    # the Rollout ends with setWeight 100 and pause {} (Argo waits for a promotion at 100 %):
+    # the plan's {weight_pct: 100, pause: manual} says the same, and its {weight_pct: 100}
+    # (complete at once) does not
+    edit = ("canary-rollout.yaml", "        - pause: {duration: 10m}\n",
+            "        - pause: {duration: 10m}\n        - setWeight: 100\n        - pause: {}\n")
+    manual = _PLAN_CANARY.replace("PAUSE", "10m").replace(
+        "{weight_pct: 100}", "{weight_pct: 100, pause: manual}")
+    assert _warnings(tmp_path, "canary-plan.yaml", manual, edit) == []
+    (message,) = _warnings(tmp_path, "canary-plan.yaml", _PLAN_CANARY.replace("PAUSE", "10m"),
+                           edit)
+    assert ("runs its own spec.strategy.canary, canary (5% for 120 s, 7% for a promotion, 50% for "
+            "600 s, 100% for a promotion), while the report's Deployment Strategy figures follow "
+            "the plan's deployment_strategy, canary (5% for 120 s, 7% for a promotion, 50% for "
+            "600 s, 100% with no pause)") in message
 
 
 def test_a_plan_canary_pausing_otherwise_than_the_rollout_is_warned(tmp_path: Path) -> None:
@@ -199,7 +232,7 @@ def test_a_plan_canary_pausing_otherwise_than_the_rollout_is_warned(tmp_path: Pa
         "spec.strategy.canary, canary (5% for 120 s, 7% for a promotion, 50% for 600 s, 100% "
         "with no pause), while the report's Deployment Strategy figures follow the plan's "
         "deployment_strategy, canary (5% for 120 s, 7% for a promotion, 50% for 300 s, 100% "
-        "for a promotion); make them say the same, or leave the workload out of "
+        "with no pause); make them say the same, or leave the workload out of "
         "deployment_strategy.workloads so the report follows the Rollout"]
 
 

@@ -400,8 +400,8 @@ def test_a_commitment_above_max_size_is_warned(tmp_path: Path) -> None:
     assert plan is not None and problems == []
     assert [(w.path, w.message) for w in warnings if "committed" in w.path] == [(
         "proposed.resources[1].usage.committed_instances",
-        "warning: 6 committed instances, above node group 'general''s max_size (4): 2 of them "
-        "are billed every hour on its committed line and it can never run on them; lower "
+        "warning: 6 committed instances, above the max_size (4) of node group 'general': 2 of "
+        "them are billed every hour on its committed line and it can never run on them; lower "
         "committed_instances to what the group runs (its share of the commitment), or raise "
         "max_size")]
     path = _committed_plan(tmp_path / "at", "{purchase_option: reserved, committed_instances: 4}")

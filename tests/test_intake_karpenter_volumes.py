@@ -144,7 +144,7 @@ def test_gt_requirements_refuse_a_smaller_type(tmp_path: Path) -> None:
     _got, problems, _warnings = check_plan_warnings(plan)
     # m5.large has 2 vCPUs, not more than 3
     assert [p.message for p in problems if p.path.endswith("instance_types")] == [
-        "'m5.large' is not allowed by NodePool 'large''s requirements "
+        "'m5.large' is not allowed by the requirements of NodePool 'large' "
         "(karpenter.k8s.aws/instance-cpu Gt [3] (it is 2)); name a type they allow; the "
         "cheapest type it allows is a1.xlarge at $0.102/h on-demand in us-east-1"]
 

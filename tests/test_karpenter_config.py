@@ -389,13 +389,13 @@ def _template(**fields: Any) -> dict[str, Any]:
     # requirement on AL2023 nodes was valid and priced as Linux nodes
     ([_pool([_req("kubernetes.io/os", "In", "windows")]), _class()],
      r"NodePool/general.spec.template.spec.requirements: kubernetes.io/os In \[windows\] "
-     r"excludes linux, the OS of EC2NodeClass 'default''s AL2023 AMI: Karpenter could launch "
+     r"excludes linux, the OS of the AL2023 AMI of EC2NodeClass 'default': Karpenter could launch "
      r"no node for this NodePool; require linux"),
     ([_pool([_req("kubernetes.io/os", "NotIn", "windows")]),
       _class(amiSelectorTerms=[{"alias": "windows2022@latest"}],
              blockDeviceMappings=[{"ebs": {"volumeSize": "50Gi"}}])],
-     r"kubernetes.io/os NotIn \[windows\] excludes windows, the OS of EC2NodeClass "
-     r"'default''s Windows2022 AMI"),
+     r"kubernetes.io/os NotIn \[windows\] excludes windows, the OS of the Windows2022 AMI of "
+     r"EC2NodeClass 'default'"),
 ])
 def test_bad_manifest_names_the_object_field_and_fix(docs: list[dict[str, Any]],
                                                      message: str) -> None:

@@ -122,7 +122,7 @@ def test_the_node_pool_file_is_in_the_digest(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("types", "group", "autoscaler", "path", "message"), [
     # the resource names a type the requirements do not allow
     ("m5.large", GROUP, None, "proposed.resources[2].instance_types",
-     "'c5.large' is not allowed by NodePool 'general''s requirements "
+     "'c5.large' is not allowed by the requirements of NodePool 'general' "
      "(node.kubernetes.io/instance-type In [m5.large] (it is c5.large)); name a type they "
      "allow; the cheapest type it allows is m5.large at $0.096/h on-demand in us-east-1"),
     ("c5.large", GROUP.replace("instance_types: [c5.large]",
@@ -139,7 +139,7 @@ def test_the_node_pool_file_is_in_the_digest(tmp_path: Path) -> None:
     ("c5.large", GROUP.replace("desired_size: 2", "desired_size: 21").replace(
         "max_size: 20", "max_size: 30"), None,
      "proposed.resources[2].scaling_config.desired_size",
-     "21 is above the 20 c5.large nodes NodePool 'general''s spec.limits allow"),
+     "21 is above the 20 c5.large nodes the spec.limits of NodePool 'general' allow"),
     ("c5.large", GROUP.replace("ami_type: AL2023_x86_64_STANDARD", "ami_type: AL2_x86_64"), None,
      "proposed.resources[2].ami_type",
      "'AL2_x86_64' is not of the NodePool file's EC2NodeClass AMI family 'AL2023'"),
@@ -306,11 +306,11 @@ def test_a_node_pool_kept_from_becoming_a_group_is_one_problem(tmp_path: Path,
             "version: 1\nrates:\n  - {purchase_option: spot, usd_per_unit: '0.04', "
             "source: x, service: AmazonEC2, region: us-east-1}\n")
         text = text.replace("questions:", "pricing: {overrides: rates.yaml}\nquestions:")
-        where, words = "pricing", "name one of instance_type"
+        where, words = "pricing.overrides", "name one of instance_type"
     else:
         # m5.large: a type the NodePool's requirements (c5.large only) do not allow
         text = text.replace("instance_types: [c5.large]", "instance_types: [m5.large]")
-        where, words = "proposed.resources[2].instance_types", "is not allowed by NodePool"
+        where, words = "proposed.resources[2].instance_types", "is not allowed by the "
     path.write_text(text)
     problems = validate_plan(path)
     assert [p.path for p in problems] == [where], "\n".join(map(str, problems))

@@ -132,6 +132,8 @@ def test_canary_bake_time() -> None:
     automatic = (CanaryStep(10, 300), CanaryStep(50, 600), CanaryStep(100, None))
     assert canary_bake(automatic[:2]) == (900, False)  # 300 + 600 s, no manual step
     assert canary_bake(automatic) == (900, True)  # at least 900 s: the last waits for a person
+    # a last step without a pause completes the rollout: 300 + 600 + 0 = 900 s, nobody waited for
+    assert canary_bake((*automatic[:2], CanaryStep(100, 0.0))) == (900, False)
 
 
 # --- the section on the small plan (tests/data/plans/report/small.yaml) ------------------------
