@@ -32,12 +32,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from infra_toolkit.errors import InfraToolkitError, SpecError
+from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
 from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.hpa_spec import HPABehavior, HPASpec
 from infra_toolkit.hpa_versions import as_autoscaling_v2
 from infra_toolkit.karpenter_config import NodePool, excluded_by, node_group_config
-from infra_toolkit.nodes import NodeGroup
+from infra_toolkit.nodes import NodeGroup, pod_slots
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.plan_cost import node_group_resources
@@ -409,8 +409,8 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
             for g in plan.proposed.node_groups))
         why = placement_problems(arch, workload, book)[config.name]
         if why:
-            unfit[itype] = (f"instance type {itype}: workload {workload.name!r}'s pods cannot "
-                            f"run on it: {why}")
+            unfit[itype] = (f"instance type {itype}: the pods of workload {workload.name!r} "
+                            f"cannot run on it: {why}")
             continue
         max_size = group.max_size
         if pool is not None:
@@ -420,10 +420,19 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
                 continue
             max_size = limit
         # the kubelet's reserve and the DaemonSets' requests as for the plan's own type
-        sized[itype] = dataclasses.replace(
+        candidate = dataclasses.replace(
             sized_node_group(config, spec, plan.simulation.node_daemonsets,
                              group.pod_termination_s),
             min_size=group.min_size, max_size=max_size)
+        # a type too small for one pod is an invalid row of a mixed list, as an unfit AMI is;
+        # the simulation would refuse it only once the screen ran, ending the whole sweep
+        try:
+            pod_slots(candidate, base.workload.packed_cpu_millicores,
+                      base.workload.packed_memory_mib, base.workload.max_pods_per_node)
+        except SimulationError as exc:
+            unfit[itype] = f"instance type {itype}: {exc}"
+            continue
+        sized[itype] = candidate
     if unfit and not sized:
         problems += [f"--instance-types: no type given can run here: {why}"
                      for why in unfit.values()]
@@ -441,7 +450,7 @@ def _node_groups(plan: Plan, workload: Workload, base: SimulationSpec,
         if pool is not None and size > g.max_size:
             # Karpenter launches no node past spec.limits: more nodes are not a variant of it
             out[combo] = (f"max_size {size} is above the {g.max_size} {g.instance_type} nodes "
-                          f"NodePool {pool.name!r}'s spec.limits allow; raise the limits in a "
+                          f"spec.limits of NodePool {pool.name!r} allow; raise the limits in a "
                           "copy of the NodePool file to sweep more nodes")
             continue
         try:
@@ -463,7 +472,7 @@ def _pool_problem(pool: NodePool, itype: str, book: PriceBook) -> int | str:
     it launches none: its requirements exclude the type, or the limits leave no room."""
     why = excluded_by(pool, itype, book)
     if why is not None:
-        return (f"NodePool {pool.name!r}'s requirements do not allow it ({why}); name types "
+        return (f"requirements of NodePool {pool.name!r} do not allow it ({why}); name types "
                 "they allow (infra-toolkit validate names the cheapest)")
     try:
         return node_group_config(pool, itype, book).max_size

@@ -611,6 +611,25 @@ def test_a_type_the_group_cannot_run_is_an_invalid_row(small: tuple[Plan, PriceB
     assert t[t["baseline"]].iloc[0]["monthly_usd"] == Decimal("144.16")
 
 
+def test_a_type_too_small_for_one_pod_is_an_invalid_row(small: tuple[Plan, PriceBook]) -> None:
+    # session 19: t3.nano has 0.5 GiB of memory, less than the kubelet's reserve and one pod's
+    # 256 MiB request (small/deployment.yaml: 200m, 256Mi); the simulation refused it only once
+    # the screen ran, so a mixed list ended the whole sweep instead of giving an invalid row
+    plan, book = small
+    t = sweep_workload(plan, book, "api", parse_vary(["instance_type=m5.large,t3.nano"]),
+                       scenarios=["steady"]).table
+    nano = t[t["instance_type"] == "t3.nano"].iloc[0]
+    assert nano["status"] == "invalid" and nano["monthly_usd"] is None
+    assert nano["note"].startswith("instance type t3.nano: a pod requesting 200m CPU and 256 MiB "
+                                   "does not fit on node group 'general' (t3.nano: ")
+    # the baseline as before: 2 nodes x 730 h x 0.096 + 2 x 20 GB x 0.10
+    assert t[t["baseline"]].iloc[0]["monthly_usd"] == Decimal("144.16")
+    with pytest.raises(SpecError, match=r"--instance-types: no type given can run here: instance "
+                                        r"type t3\.nano: a pod requesting 200m CPU"):
+        sweep_workload(plan, book, "api", parse_vary(["instance_type=t3.nano"]),
+                       scenarios=["steady"])
+
+
 def test_a_workload_with_a_disruption_budget_runs_every_variant_unscreened(
         tmp_path: Path) -> None:
     # audit15 A15-4: the sweep engine does not model PodDisruptionBudgets, so a workload with

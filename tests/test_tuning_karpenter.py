@@ -37,11 +37,11 @@ def test_an_instance_type_the_node_pool_excludes_is_an_invalid_row(tmp_path: Pat
     rows = _variants(tmp_path / "mixed", "instance_type=c5.large,m5.large")
     (m5,) = [r for r in rows if r[0]["instance_type"] == "m5.large"]
     assert m5[1] is None and m5[2].startswith(
-        "instance type m5.large: NodePool 'general''s requirements do not allow it "
+        "instance type m5.large: requirements of NodePool 'general' do not allow it "
         "(node.kubernetes.io/instance-type In [c5.large, c5.xlarge]")
     with pytest.raises(SpecError, match=r"--instance-types: no type given can run here: "
-                                        r"instance type m5\.large: NodePool 'general''s "
-                                        r"requirements do not allow it"):
+                                        r"instance type m5\.large: requirements of NodePool "
+                                        r"'general' do not allow it"):
         _variants(tmp_path / "alone", "instance_type=m5.large")
 
 
@@ -60,7 +60,7 @@ def test_more_nodes_than_the_limits_allow_is_an_invalid_variant(tmp_path: Path) 
     assert got[("c5.xlarge", 10)] == (10, "")
     # 20 c5.xlarge nodes are 80 vCPU, past limits.cpu 40: Karpenter launches at most 10
     assert got[("c5.xlarge", 20)] == (None, "max_size 20 is above the 10 c5.xlarge nodes "
-                                      "NodePool 'general''s spec.limits allow; raise the limits "
+                                      "spec.limits of NodePool 'general' allow; raise the limits "
                                       "in a copy of the NodePool file to sweep more nodes")
 
 
