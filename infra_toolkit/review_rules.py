@@ -250,16 +250,17 @@ def reviewer_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", visible.casefold()).split())
 
 
-#: Code points drawn as nothing that are not format characters (category Cf): Unicode's
-#: Default_Ignorable_Code_Point letters and marks (DerivedCoreProperties.txt: the Hangul
-#: fillers U+115F, U+1160, U+3164, U+FFA0, the combining grapheme joiner U+034F, the Khmer
-#: inherent vowels U+17B4-U+17B5, the Mongolian free variation selectors U+180B-U+180D and
-#: U+180F, the variation selectors U+FE00-U+FE0F and U+E0100-U+E01EF) and the blank Braille
-#: pattern U+2800. "alice" followed by one of them counted as a second approver, and one alone
-#: was a name (or answer, or reason) with nothing visible in it.
+#: Code points drawn as nothing that are not format characters (category Cf): the rest of
+#: Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt: the combining grapheme
+#: joiner U+034F, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the Khmer inherent vowels
+#: U+17B4-U+17B5, the Mongolian free variation selectors U+180B-U+180F, the variation selectors
+#: U+FE00-U+FE0F, and the code points reserved as ignorable: U+2065, U+FFF0-U+FFF8,
+#: U+E0000-U+E0FFF with the variation selectors U+E0100-U+E01EF) and the blank Braille pattern
+#: U+2800. "alice" followed by one of them counted as a second approver, and one alone was a
+#: name (or answer, or reason) with nothing visible in it.
 _INVISIBLE_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
-                     (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0),
-                     (0xE0100, 0xE01EF))
+                     (0x2065, 0x2065), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+                     (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF))
 
 
 def _invisible(char: str) -> bool:

@@ -392,6 +392,7 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
         ("alice", "a\u034flice"),  # combining grapheme joiner
         ("alice", "alice\u2800"),  # Braille pattern blank
         ("alice", "alice\U000e0100"),  # variation selector 17
+        ("alice", "alice\u2065"),  # unassigned, reserved as ignorable
     ],
 )
 def test_one_person_counts_once_however_the_name_is_typed(
