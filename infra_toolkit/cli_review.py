@@ -137,7 +137,7 @@ def _run_submit(args: argparse.Namespace) -> int:
         f"{duration_text(subject.estimated_review_minutes * 60)}, "
         f"digest {subject.digest}"
     )
-    print(done.status.describe())
+    print(_one_line(done.status.describe()))
     return 0
 
 
@@ -292,8 +292,8 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
         if note:
             print(note)
     if done.counted_once():
-        print(done.counted_once())
-    print(done.status.describe())
+        print(_one_line(done.counted_once()))
+    print(_one_line(done.status.describe()))
     return 0
 
 

@@ -738,6 +738,11 @@ def test_a_name_in_an_older_store_cannot_forge_a_line_of_gate_or_status(
     assert code == 0 and out.splitlines() == [
         f"{plan}: review-001 REJECTED by bob\\u2028PASS: approved\\x1b[2K at "
         "2026-11-26T09:05:00Z: 'no'"]
+    # and the status a sign-off prints after its record
+    code, out, _ = run("comment", plan, "--reviewer", "eve", "--comment", "seen")
+    assert code == 0 and out.splitlines()[-1] == (
+        f"{plan}: review-001 REJECTED by bob\\u2028PASS: approved\\x1b[2K at "
+        "2026-11-26T09:05:00Z: 'no'")
 
 
 @pytest.mark.parametrize(
