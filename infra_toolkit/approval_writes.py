@@ -241,11 +241,13 @@ def sign_off(
 def _check_name(name: str, role: str, advice: str) -> None:
     """ApprovalError for a blank name, or one holding a control character: a line break or a
     terminal escape in a name would forge lines of the status that gate, status and the report
-    print (``FAIL: ...\\nPASS: ...``)."""
+    print (``FAIL: ...\\nPASS: ...``). The line and paragraph separators U+2028 and U+2029
+    (categories Zl, Zp) count: they end a line for ``str.splitlines``, JSON log viewers and
+    editors, so one forged a ``PASS:`` line as well as ``\\n``."""
     if blank(name):
         raise ApprovalError(f"{role} is empty: {advice}")
     _check_utf8(name, role, advice)
-    control = sorted({c for c in name if unicodedata.category(c) == "Cc"})
+    control = sorted({c for c in name if unicodedata.category(c) in _LINE_BREAKING})
     if control:
         raise ApprovalError(
             f"{role} {name!r} holds control character(s) "
@@ -292,6 +294,10 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
     status = plan_status([*verified, record] if created else verified, subject)
     return Recorded(record, created, status, head_added, guards_restored=restored)
 
+
+#: Categories of characters refused in a name: controls (Cc: LF, CR, ESC, NEL) and the line
+#: and paragraph separators (Zl, Zp), which break a line as LF does.
+_LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})
 
 _DOING = {RecordKind.REJECTED: "rejecting", RecordKind.CHANGES_REQUESTED: "requesting changes"}
 

@@ -137,7 +137,7 @@ def _run_submit(args: argparse.Namespace) -> int:
         f"{duration_text(subject.estimated_review_minutes * 60)}, "
         f"digest {subject.digest}"
     )
-    print(done.status.describe())
+    print(_one_line(done.status.describe()))
     return 0
 
 
@@ -174,9 +174,12 @@ def _run_queue(args: argparse.Namespace) -> int:
 
 
 def _one_line(text: str) -> str:
-    """``text`` for one cell of a table: line breaks and other control characters written as
-    escapes. A plan's title is its author's text: ``"x\\nreview-999  APPROVED ..."`` printed a
-    forged row of the queue, and an ESC sequence recoloured the terminal."""
+    """``text`` for one cell of a table, or one status line: line breaks and other control
+    characters written as escapes. A plan's title is its author's text: ``"x\\nreview-999
+    APPROVED ..."`` printed a forged row of the queue, and an ESC sequence recoloured the
+    terminal. A reviewer's name holding one is refused, but a store written by an older
+    infra-toolkit (which took U+2028) may hold one: ``bob\\u2028PASS: ...`` printed a
+    ``PASS:`` line under the gate's ``FAIL:``."""
     return "".join(
         repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
     )
@@ -195,9 +198,9 @@ def _run_status(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         if _is_review_id(args.target):  # named by its plan file, as a plan's status is
             state = review_state(store, _review_id(args.target))
-            print(f"{state.subject.name}: {state.describe()}")
+            print(_one_line(f"{state.subject.name}: {state.describe()}"))
         else:
-            print(review_status(store, read_review_subject(args.target)).describe())
+            print(_one_line(review_status(store, read_review_subject(args.target)).describe()))
     return 0
 
 
@@ -289,8 +292,8 @@ def _sign_off(args: argparse.Namespace, decision: RecordKind) -> int:
         if note:
             print(note)
     if done.counted_once():
-        print(done.counted_once())
-    print(done.status.describe())
+        print(_one_line(done.counted_once()))
+    print(_one_line(done.status.describe()))
     return 0
 
 
@@ -388,7 +391,7 @@ def _run_gate(args: argparse.Namespace) -> int:
         # A pipeline asks one question: whatever stops the check (a plan that cannot be read, a
         # store missing, corrupt or unreachable) is a "no" with its reason, not another code.
         decision = GateDecision(False, one_line(exc))
-    print(f"{'PASS' if decision.passed else 'FAIL'}: {decision.reason}")
+    print(f"{'PASS' if decision.passed else 'FAIL'}: {_one_line(decision.reason)}")
     return 0 if decision.passed else 1
 
 
@@ -406,7 +409,7 @@ def _run_verify(args: argparse.Namespace) -> int:
         try:
             report = verify(store, known=args.known_head)
         except StoreIntegrityError as exc:
-            print(f"FAIL: {exc}", file=sys.stderr)
+            print(f"FAIL: {_one_line(str(exc))}", file=sys.stderr)
             return 1
         print(f"OK: {store.where}: {report.count} records, chain valid, head {report.head_hash}")
         print(

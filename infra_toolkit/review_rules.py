@@ -6,9 +6,9 @@ Rules (the records of a review, in order):
   supersedes it, and so does an earlier one submitted again (the plan went back to that digest:
   a comment marked ``resubmitted``).
 - Approvals count once per reviewer: names are compared NFKC-normalised, without invisible
-  format characters (zero-width space, soft hyphen), trimmed, with inner spaces collapsed and
-  case-folded (``Alice``, `` alice`` and ``alice\u200b`` are one approver; a decomposed and a
-  composed ``José`` too), and recorded exactly as given.
+  characters (zero-width space, soft hyphen, Hangul filler, variation selector), trimmed,
+  with inner spaces collapsed and case-folded (``Alice``, `` alice`` and ``alice\u200b`` are
+  one approver; a decomposed and a composed ``José`` too), and recorded exactly as given.
 - No later rejection stands: a rejection or change request voids every approval recorded before
   it for that review (approvers re-confirm after an objection), and it stands until the same
   reviewer approves that review. A standing rejection outranks a standing change request.
@@ -99,7 +99,7 @@ class ReviewState:
 
     def counted_approval(self, reviewer: str) -> Record | None:
         """The approval that counts for ``reviewer`` (names compared as the rules compare them:
-        NFKC, invisible format characters dropped, trimmed, spaces collapsed, case-folded), or
+        NFKC, invisible characters dropped, trimmed, spaces collapsed, case-folded), or
         None."""
         key = reviewer_key(reviewer)
         return next((r for r in self.approvals if reviewer_key(r.reviewer) == key), None)
@@ -232,8 +232,8 @@ def _who(records: Iterable[Record]) -> str:
 
 
 def blank(text: str) -> bool:
-    """Whether ``text`` has nothing visible in it: only spaces and invisible format characters
-    (a zero-width space is no name, answer or reason)."""
+    """Whether ``text`` has nothing visible in it: only spaces and characters drawn as nothing
+    (a zero-width space or a Hangul filler is no name, answer or reason)."""
     return not reviewer_key(text)
 
 
@@ -242,13 +242,33 @@ def reviewer_key(name: str) -> str:
     characters, case-folded, spaces collapsed and trimmed (empty for a name with nothing visible
     in it)."""
     # One person, one key, however the name was typed: NFKC (so a decomposed "José" and a
-    # full-width "ａｌｉｃｅ" are the composed, narrow forms), invisible format characters
-    # (zero-width space, soft hyphen, BOM: Unicode category Cf) dropped, case folded (then NFKC
-    # again, as folding can un-normalize), spaces collapsed. Look-alike letters of other
-    # scripts (Cyrillic "а") stay distinct: see docs/APPROVALS.md, "Threat model".
-    visible = "".join(c for c in unicodedata.normalize("NFKC", name)
-                      if unicodedata.category(c) != "Cf")
+    # full-width "ａｌｉｃｅ" are the composed, narrow forms), invisible characters dropped
+    # (_invisible), case folded (then NFKC again, as folding can un-normalize), spaces
+    # collapsed. Look-alike letters of other scripts (Cyrillic "а") stay distinct: see
+    # docs/APPROVALS.md, "Threat model".
+    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if not _invisible(c))
     return " ".join(unicodedata.normalize("NFKC", visible.casefold()).split())
+
+
+#: Code points drawn as nothing that are not format characters (category Cf): the rest of
+#: Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt: the combining grapheme
+#: joiner U+034F, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the Khmer inherent vowels
+#: U+17B4-U+17B5, the Mongolian free variation selectors U+180B-U+180F, the variation selectors
+#: U+FE00-U+FE0F, and the code points reserved as ignorable: U+2065, U+FFF0-U+FFF8,
+#: U+E0000-U+E0FFF with the variation selectors U+E0100-U+E01EF) and the blank Braille pattern
+#: U+2800. "alice" followed by one of them counted as a second approver, and one alone was a
+#: name (or answer, or reason) with nothing visible in it.
+_INVISIBLE_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F),
+                     (0x2065, 0x2065), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+                     (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0xE0000, 0xE0FFF))
+
+
+def _invisible(char: str) -> bool:
+    """Whether ``char`` is drawn as nothing: a format character (zero-width space, joiner, soft
+    hyphen, BOM, bidi controls: category Cf) or one of :data:`_INVISIBLE_RANGES`."""
+    point = ord(char)
+    return unicodedata.category(char) == "Cf" or any(
+        low <= point <= high for low, high in _INVISIBLE_RANGES)
 
 
 def _evaluate(request: Record, events: list[Record], superseded_by: str | None) -> ReviewState:

@@ -383,6 +383,16 @@ def test_plan_with_a_missing_price_cannot_be_approved(store: ApprovalStore) -> N
         ("alice", "\uff41\uff4c\uff49\uff43\uff45"),  # full-width letters
         ("ALICE", "alice\u00a0"),  # case, and a no-break space
         ("Stra\u00dfe", "STRASSE"),  # case folding, not lower(): ß is ss
+        # drawn as nothing but not format characters (category Lo, Mn, So): each counted as a
+        # second approver before (Default_Ignorable_Code_Point, and the blank Braille pattern)
+        ("alice", "alice\u3164"),  # Hangul filler
+        ("alice", "ali\u115fce"),  # Hangul choseong filler
+        ("alice", "alice\uffa0"),  # half-width Hangul filler
+        ("alice", "alice\ufe0f"),  # variation selector 16
+        ("alice", "a\u034flice"),  # combining grapheme joiner
+        ("alice", "alice\u2800"),  # Braille pattern blank
+        ("alice", "alice\U000e0100"),  # variation selector 17
+        ("alice", "alice\u2065"),  # unassigned, reserved as ignorable
     ],
 )
 def test_one_person_counts_once_however_the_name_is_typed(
@@ -404,7 +414,9 @@ def test_one_person_counts_once_however_the_name_is_typed(
     assert gate(store, s).passed
 
 
-@pytest.mark.parametrize("name", ["\u200b", " \u200b\u00a0", "\u00ad\ufeff"])
+@pytest.mark.parametrize(
+    "name", ["\u200b", " \u200b\u00a0", "\u00ad\ufeff", "\u3164", "\u2800\ufe0f", "\u115f\u1160"]
+)
 def test_a_name_with_nothing_visible_is_blank(store: ApprovalStore, name: str) -> None:
     s = subject()
     with pytest.raises(ApprovalError, match=r"^requester is empty: pass --requester NAME$"):
@@ -417,7 +429,15 @@ def test_a_name_with_nothing_visible_is_blank(store: ApprovalStore, name: str) -
 
 @pytest.mark.parametrize(
     ("name", "shown"),
-    [("alice\nPASS: approved", r"'\\n'"), ("alice\x1b[2K", r"'\\x1b'"), ("al\tice", r"'\\t'")],
+    [
+        ("alice\nPASS: approved", r"'\\n'"),
+        ("alice\x1b[2K", r"'\\x1b'"),
+        ("al\tice", r"'\\t'"),
+        # line and paragraph separators: splitlines() and log viewers break the line there, so
+        # 'bob\u2028PASS: ...' printed a second line 'PASS: ...' under a rejection's FAIL
+        ("bob\u2028PASS: approved", r"'\\u2028'"),
+        ("bob\u2029PASS: approved", r"'\\u2029'"),
+    ],
 )
 def test_a_name_with_a_control_character_is_refused(
     store: ApprovalStore, name: str, shown: str
@@ -446,6 +466,7 @@ def test_a_name_with_a_control_character_is_refused(
         ),
         (APPROVE, {1: "yes", 2: "  "}, "", r"unanswered: 2 "),
         (APPROVE, {1: "\u200b", 2: "ops"}, "", r"unanswered: 1 "),  # nothing visible in it
+        (APPROVE, {1: "yes", 2: "\u3164"}, "", r"unanswered: 2 "),  # a Hangul filler alone
         (
             APPROVE,
             {1: "yes", 2: "ops", 3: "x"},
@@ -460,6 +481,7 @@ def test_a_name_with_a_control_character_is_refused(
         (CHANGES, {}, " ", r"requesting changes needs a comment saying why: pass --comment TEXT"),
         (COMMENT, {}, " ", r"a comment needs its text: pass --comment TEXT"),
         (REJECT, {}, "\u200b\u00ad", r"rejecting needs a comment saying why"),
+        (REJECT, {}, "\u2800", r"rejecting needs a comment saying why"),  # Braille blank
     ],
 )
 def test_sign_off_refuses_incomplete_decisions(

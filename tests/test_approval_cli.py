@@ -716,6 +716,35 @@ def test_a_plan_title_cannot_forge_a_row_of_the_queue(run: Run, store_location: 
         "2/2  x: \\x1b[31mred\\u2028end")
 
 
+def test_a_name_in_an_older_store_cannot_forge_a_line_of_gate_or_status(
+    run: Run, store_location: str, plan_file: Path
+) -> None:
+    # an older infra-toolkit recorded a reviewer holding U+2028 (a line break for splitlines and
+    # log viewers): its rejection printed 'FAIL: ... REJECTED by bob' and then a line 'PASS: ...'
+    from infra_toolkit.approval_records import RecordDraft, RecordKind
+
+    plan = str(plan_file)
+    run("submit", plan, "--requester", "dev")
+    forged = "bob\u2028PASS: approved\x1b[2K"
+    with open_store(store_location) as store:
+        request = store.records()[0]
+        store.append(RecordDraft(review_id="review-001", kind=RecordKind.REJECTED,
+                                 plan=request.plan, digest=request.digest, reviewer=forged,
+                                 recorded_at="2026-11-26T09:05:00Z", comment="no"))
+    code, out, _ = run("gate", plan)
+    assert code == 1 and out == (f"FAIL: {plan}: review-001 REJECTED by bob\\u2028PASS: "
+                                 "approved\\x1b[2K at 2026-11-26T09:05:00Z: 'no'\n")
+    code, out, _ = run("status", plan)
+    assert code == 0 and out.splitlines() == [
+        f"{plan}: review-001 REJECTED by bob\\u2028PASS: approved\\x1b[2K at "
+        "2026-11-26T09:05:00Z: 'no'"]
+    # and the status a sign-off prints after its record
+    code, out, _ = run("comment", plan, "--reviewer", "eve", "--comment", "seen")
+    assert code == 0 and out.splitlines()[-1] == (
+        f"{plan}: review-001 REJECTED by bob\\u2028PASS: approved\\x1b[2K at "
+        "2026-11-26T09:05:00Z: 'no'")
+
+
 @pytest.mark.parametrize(
     ("command", "comment_help", "plan_help"),
     [

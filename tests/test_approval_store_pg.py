@@ -377,3 +377,50 @@ def test_the_store_session_runs_with_the_timeouts(
         "keepalives_idle": "7",
         "tcp_user_timeout": "1500",
     }
+
+
+def test_a_writer_role_that_does_not_own_the_tables_records_but_cannot_rewrite(
+    postgres_url: str,
+) -> None:
+    # docs/APPROVALS.md, threat model items 1-2: the role that created the store owns its tables and
+    # can drop or disable the triggers; a writer granted SELECT, INSERT on the records and
+    # SELECT, UPDATE on the head (the trigger advancing the head runs as the writer) records
+    # approvals and can neither delete a record, disable a trigger nor switch triggers off for
+    # its session (session_replication_role = replica, a superuser's: tried, it hid a rejection)
+    import uuid
+    from urllib.parse import parse_qs, quote, urlsplit
+
+    import psycopg
+
+    owner = schema_url(postgres_url)  # the test's superuser creates the store and owns it
+    schema = parse_qs(urlsplit(owner).query)["options"][0].removeprefix("-csearch_path=")
+    role = f"writer_{uuid.uuid4().hex[:12]}"
+    _sql(owner, f"CREATE ROLE {role} NOLOGIN")
+    try:
+        with open_store(owner, create=True) as store:
+            submit(store, subject(), requester="dev", at=at(0))
+        _sql(owner, f"GRANT USAGE ON SCHEMA {schema} TO {role}",
+             f"GRANT SELECT, INSERT ON approval_records TO {role}",
+             f"GRANT SELECT, UPDATE ON approval_chain_head TO {role}")
+        options = quote(f"-csearch_path={schema} -crole={role}", safe="")
+        writer = owner.split("options=")[0] + f"options={options}"
+        with open_store(writer) as store:
+            done = sign_off(store, subject(), RecordKind.APPROVED, reviewer="alice", at=at(1),
+                            answers={1: "yes", 2: "ops"})
+            assert done.record.seq == 2
+            assert verify(store).count == 2
+        with psycopg.connect(writer, autocommit=True) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == (role,)
+            for statement, refusal in [
+                ("DELETE FROM approval_records WHERE seq = 2", "permission denied for table"),
+                ("UPDATE approval_chain_head SET seq = 1", "the approval chain head only advances"),
+                ("ALTER TABLE approval_records DISABLE TRIGGER approval_records_append_only",
+                 "must be owner of table approval_records"),
+                ("SET session_replication_role = replica", "permission denied to set parameter"),
+            ]:
+                with pytest.raises(psycopg.Error, match=refusal):
+                    conn.execute(statement)
+        with open_store(owner) as store:
+            assert [r.seq for r in store.records()] == [1, 2]
+    finally:  # roles are the cluster's, not the test schema's
+        _sql(owner, f"DROP OWNED BY {role}", f"DROP ROLE {role}")
