@@ -600,9 +600,10 @@ def test_a_container_resource_cpu_target_is_varied_as_its_resource_twin(tmp_path
 
 
 # audit14 A14-8: m6g.large is arm64, the group's AMI amd64; session 19: t3.nano has 0.5 GiB of
-# memory, less than the kubelet's reserve and one pod's 256 MiB request (manifests/deployment.yaml: 200m,
-# 256Mi), which the simulation refused only once the screen ran. Before, either ended the
-# whole sweep instead of giving an invalid row beside the types that can run.
+# memory, less than the kubelet's reserve and one pod's 256 MiB request (200m, 256Mi in
+# tests/data/plans/manifests/deployment.yaml), which the simulation refused only once the
+# screen ran. Before, either ended the whole sweep instead of giving an invalid row beside
+# the types that can run.
 @pytest.mark.parametrize(("itype", "note"), [
     ("m6g.large", "instance type m6g.large: node group 'general': 'm6g.large' is arm64 but "
                   "ami_type"),
