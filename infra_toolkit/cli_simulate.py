@@ -248,6 +248,7 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
 def _run_flags(args: argparse.Namespace) -> int:
     """``simulate --traffic ... --hpa ...``: one workload described by the flags."""
     from infra_toolkit.container_metrics import resource_twins
+    from infra_toolkit.controller_view import metric_needs
     from infra_toolkit.deployment_spec import DeploymentSpec
     from infra_toolkit.hpa_metric_warnings import hpa_metric_texts
     from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
@@ -269,9 +270,15 @@ def _run_flags(args: argparse.Namespace) -> int:
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
     dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed) \
         if args.deployment else None
-    # a ContainerResource metric on the pod's one container is simulated as its Resource twin
-    hpa = resource_twins(hpa, _pod_containers(args.deployment) if dep is not None else None,
-                         "; pass --deployment DEPLOYMENT.yaml")
+    try:
+        # a ContainerResource metric on the pod's one container is simulated as its Resource twin
+        hpa = resource_twins(hpa, _pod_containers(args.deployment) if dep is not None else None,
+                             "; pass --deployment DEPLOYMENT.yaml")
+        # a metric the model cannot produce, refused before the run and at the HPA's file (the
+        # memory model is the flags', checked by _check_memory_model)
+        metric_needs(hpa)
+    except SimulationError as exc:
+        raise SimulationError(f"{args.hpa}: {exc}") from exc
     deployment = DeploymentSpec(
         "app", dep.replicas if dep is not None else None,
         _pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),

@@ -44,3 +44,22 @@ def test_a_db_instance_name_written_as_a_list_or_mapping_is_named(
     assert str(path) in text
     assert "resources[0].name:" in text and "non-empty string name" in text
     assert "unhashable" not in text
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_simulate_names_the_hpa_file_of_a_metric_the_model_cannot_produce(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was "error: HPA 'checkout' spec.metrics[0] (Resource gpu) cannot be simulated ...", no file
+    hpa = tmp_path / "hpa.yaml"
+    hpa.write_text((DATA / "hpa" / "behavior-partial.yaml").read_text().replace("name: cpu",
+                                                                              "name: gpu"))
+    traffic = tmp_path / "t.csv"
+    traffic.write_text("timestamp,requests_per_second\n0,10\n300,10\n")
+    status = cli.main(["simulate", "--traffic", str(traffic), "--hpa", str(hpa),
+                       "--capacity-rps-per-pod", "25", "--cpu-millicores-per-rps", "10"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"error: {hpa}: HPA 'checkout' spec.metrics[0] (Resource gpu) cannot be "
+                          "simulated; supported: Resource cpu and memory")
