@@ -63,3 +63,38 @@ def test_simulate_names_the_hpa_file_of_a_metric_the_model_cannot_produce(
     assert status == 2
     assert err.startswith(f"error: {hpa}: HPA 'checkout' spec.metrics[0] (Resource gpu) cannot be "
                           "simulated; supported: Resource cpu and memory")
+
+
+SIMULATE = ["simulate", "--traffic", str(DATA / "argo" / "traffic.csv"), "--hpa",
+            str(DATA / "hpa" / "minimal.yaml"), "--capacity-rps-per-pod", "25",
+            "--cpu-millicores-per-rps", "10"]
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    # were tracebacks: OverflowError / ValueError from math.ceil on the probes' grid, from the
+    # node's memory overhead, from int() in the whole-number rule
+    (["--app-start-s", "inf"], "--app-start-s (=inf) must be a finite number >= 0"),
+    (["--image-pull-s", "nan"], "--image-pull-s (=nan) must be a finite number >= 0"),
+    (["--memory-gib", "nan"], "--memory-gib (=nan) must be a finite number > 0"),
+    (["--memory-gib", "1e309"], "--memory-gib (=inf) must be a finite number > 0"),
+    # were worded for the specs' fields (node group 'm5.large'.vcpu, probe period_s,
+    # cluster-autoscaler.provisioning_delay_s): now the flag given
+    (["--vcpu", "-1"], "--vcpu (=-1.0) must be a finite number > 0"),
+    (["--max-nodes", "0"], "--max-nodes (=0) must be >= --min-nodes (=1) and >= 1"),
+    (["--provisioning-delay-s", "-1"], "--provisioning-delay-s (=-1.0) must be >= 0 seconds"),
+    (["--readiness-period-s", "0"], "--readiness-period-s (=0.0) must be a finite number > 0"),
+    (["--readiness-delay-s", "nan"], "--readiness-delay-s (=nan) must be a finite number >= 0"),
+])
+def test_simulate_refuses_a_bad_flag_naming_it(capsys: pytest.CaptureFixture[str],
+                                               flags: list[str], message: str) -> None:
+    assert cli.main([*SIMULATE, *flags]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_an_infinite_metric_resolution_is_refused_by_its_rule(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # was OverflowError: cannot convert float infinity to integer (require_whole's int())
+    with pytest.raises(SystemExit):
+        cli.main([*SIMULATE, "--metric-resolution-s", "inf"])
+    assert ("argument --metric-resolution-s: metrics pipeline resolution_s (=inf) must be a "
+            "whole number of seconds >= 1") in capsys.readouterr().err
