@@ -3,6 +3,7 @@ never a Python traceback or a silently wrong number."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,21 @@ def test_an_infinite_metric_resolution_is_refused_by_its_rule(
         cli.main([*SIMULATE, "--metric-resolution-s", "inf"])
     assert ("argument --metric-resolution-s: metrics pipeline resolution_s (=inf) must be a "
             "whole number of seconds >= 1") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kept", ["op: '>', threshold: 1", "signal: pending_pods, threshold: 1"])
+def test_an_alert_condition_missing_a_required_text_is_one_problem(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], kept: str) -> None:
+    # was AttributeError: 'NoneType' object has no attribute 'casefold': the mapping reported the
+    # missing key, the text reader's second "missing" was dropped, and None reached the check
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    plan = tmp_path / "plans" / "minimal.yaml"
+    plan.write_text(plan.read_text().replace(
+        "severity: critical, summary: the API is down}",
+        f"severity: critical, summary: the API is down, simulated: {{{kept}}}}}"))
+    assert cli.main(["validate", str(plan)]) == 1
+    out = capsys.readouterr().out
+    field = "signal" if "signal" not in kept else "op"
+    assert f"{plan}:47: monitoring.alerts[0].simulated.{field}: missing (required)" in out
+    # and only that: no second problem about the None passed on ("None is not a comparison")
+    assert "1 problem(s)" in out and "None" not in out
