@@ -117,3 +117,21 @@ def test_an_alert_condition_missing_a_required_text_is_one_problem(
     assert f"{plan}:47: monitoring.alerts[0].simulated.{field}: missing (required)" in out
     # and only that: no second problem about the None passed on ("None is not a comparison")
     assert "1 problem(s)" in out and "None" not in out
+
+
+def test_a_plans_cluster_config_with_two_cluster_configs_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was valid: the plan read the first ClusterConfig and silently dropped the second (here its
+    # general group's maxSize 99), though `read_cluster_config` refuses such a file
+    plans = Path(__file__).parent.parent / "plans"
+    shutil.copytree(plans / "ecommerce-eks", tmp_path / "ecommerce-eks")
+    shutil.copytree(plans / "traces", tmp_path / "traces")
+    plan = tmp_path / "ecommerce-eks.yaml"
+    plan.write_text((plans / "ecommerce-eks.yaml").read_text())
+    cluster = tmp_path / "ecommerce-eks" / "cluster.yaml"
+    text = cluster.read_text()
+    cluster.write_text(text + "\n---\n" + text.replace("maxSize: 10", "maxSize: 99"))
+    assert cli.main(["validate", str(plan)]) == 1
+    assert (f"{plan}:49: proposed.cluster_config: cluster.yaml: 2 ClusterConfig documents "
+            "(documents 1, 2); eksctl reads one per file: keep one, or put each cluster in its "
+            "own file") in capsys.readouterr().out
