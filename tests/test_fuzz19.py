@@ -135,3 +135,21 @@ def test_a_plans_cluster_config_with_two_cluster_configs_is_refused(
     assert (f"{plan}:49: proposed.cluster_config: cluster.yaml: 2 ClusterConfig documents "
             "(documents 1, 2); eksctl reads one per file: keep one, or put each cluster in its "
             "own file") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("ports", ["7", "{hostPort: 80}"])
+def test_container_ports_that_are_no_list_are_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], ports: str) -> None:
+    # was "could not be checked: infra_toolkit.manifests failed with TypeError: 'int' object is
+    # not iterable" (host_ports), and a mapping's hostPort silently not read
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    deployment = tmp_path / "plans" / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace(
+        "          image: example/api:1.0\n", f"          image: example/api:1.0\n"
+        f"          ports: {ports}\n"))
+    assert cli.main(["validate", str(tmp_path / "plans" / "minimal.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert ("proposed.workloads[0].deployment: spec.template.spec.containers[0].ports of "
+            "Deployment 'api' in deployment.yaml is ") in out
+    assert "not a list, which the API server refuses; write a list such as ports:" in out
+    assert "TypeError" not in out
