@@ -153,3 +153,17 @@ def test_container_ports_that_are_no_list_are_named(
             "Deployment 'api' in deployment.yaml is ") in out
     assert "not a list, which the API server refuses; write a list such as ports:" in out
     assert "TypeError" not in out
+
+
+@pytest.mark.parametrize(("written", "shown"), [("[compute]", "['compute']"), ("7", "7")])
+def test_a_node_group_name_that_is_no_text_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, shown: str) -> None:
+    # was valid: read as no name, the group silently named after the resource
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    plan = tmp_path / "plans" / "minimal.yaml"
+    plan.write_text(plan.read_text().replace(
+        "      name: general\n", f"      name: general\n      node_group_name: {written}\n"))
+    assert cli.main(["validate", str(plan)]) == 1
+    assert (f"proposed.resources[1].node_group_name: {shown} is not a node group name; write it "
+            "as text, e.g. node_group_name: general (or remove it: the group is then named "
+            "general)") in capsys.readouterr().out
