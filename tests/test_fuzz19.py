@@ -167,3 +167,18 @@ def test_a_node_group_name_that_is_no_text_is_named(
     assert (f"proposed.resources[1].node_group_name: {shown} is not a node group name; write it "
             "as text, e.g. node_group_name: general (or remove it: the group is then named "
             "general)") in capsys.readouterr().out
+
+
+def test_a_traffic_share_past_a_billion_requests_per_second_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was valid, then `validate` ran the latency model's bisection at 1e30 rps without end;
+    # the trace peaks at 12 rps, and 12 x 1e9 = 1.2e10 rps is past the billion a rate may be
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    plan = tmp_path / "plans" / "minimal.yaml"
+    plan.write_text(plan.read_text().replace(
+        "      hpa: manifests/hpa.yaml\n",
+        "      hpa: manifests/hpa.yaml\n      traffic_share: 1000000000\n"))
+    assert cli.main(["validate", str(plan)]) == 1
+    assert ("proposed.workloads[0].traffic_share: 1e+09 takes scenario 'steady' to 1.2e+10 "
+            "requests per second for workload 'api' (12 x traffic_share), more than the "
+            "1,000,000,000 (a billion) a rate may be") in capsys.readouterr().out
