@@ -250,7 +250,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     if top is None:
         return None
     version = top.get("version")
-    if "version" in top and version != PLAN_VERSION:  # absent: _missing_sections says so
+    # absent: _missing_sections says so; `true` is no version though Python's True == 1
+    if "version" in top and (version != PLAN_VERSION or isinstance(version, bool)):
         r.add("version", f"{quoted(version)} is not a plan version this toolkit reads; write "
                          f"`version: {PLAN_VERSION}`")
     _missing_sections(r, top)

@@ -182,3 +182,14 @@ def test_a_traffic_share_past_a_billion_requests_per_second_is_refused(
     assert ("proposed.workloads[0].traffic_share: 1e+09 takes scenario 'steady' to 1.2e+10 "
             "requests per second for workload 'api' (12 x traffic_share), more than the "
             "1,000,000,000 (a billion) a rate may be") in capsys.readouterr().out
+
+
+def test_plan_version_true_is_no_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    # was valid: `version: true` is Python's True, and True == 1
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    plan = tmp_path / "plans" / "minimal.yaml"
+    plan.write_text(plan.read_text().replace("\nversion: 1\n", "\nversion: true\n"))
+    assert cli.main(["validate", str(plan)]) == 1
+    assert (f"{plan}:2: version: True is not a plan version this toolkit reads; write "
+            "`version: 1`") in capsys.readouterr().out
