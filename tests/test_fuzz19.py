@@ -193,3 +193,21 @@ def test_plan_version_true_is_no_version(tmp_path: Path, capsys: pytest.CaptureF
     assert cli.main(["validate", str(plan)]) == 1
     assert (f"{plan}:2: version: True is not a plan version this toolkit reads; write "
             "`version: 1`") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("written", "why"), [
+    ("abc", "'abc' is not a quantity"),
+    ("-1Gi", "is negative: the API server refuses it")])
+def test_an_ephemeral_storage_quantity_the_api_server_refuses_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, why: str) -> None:
+    # was valid: ephemeral storage is summed quietly for a warning, an unreadable quantity as 0
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    deployment = tmp_path / "plans" / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace(
+        "requests: {cpu: 200m, memory: 256Mi}",
+        f"requests: {{cpu: 200m, memory: 256Mi, ephemeral-storage: {written}}}"))
+    assert cli.main(["validate", str(tmp_path / "plans" / "minimal.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert ("proposed.workloads[0].deployment: spec.template.spec.containers[0].resources."
+            "requests.ephemeral-storage (=") in out
+    assert "in deployment.yaml" in out and why in out
