@@ -211,3 +211,14 @@ def test_an_ephemeral_storage_quantity_the_api_server_refuses_is_named(
     assert ("proposed.workloads[0].deployment: spec.template.spec.containers[0].resources."
             "requests.ephemeral-storage (=") in out
     assert "in deployment.yaml" in out and why in out
+
+
+def test_a_tiny_negative_memory_request_is_negative(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was valid: -0.0001 bytes is -0.1 milli-bytes, rounded up to 0 before the sign was checked
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    deployment = tmp_path / "plans" / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("memory: 256Mi", "memory: -0.0001"))
+    assert cli.main(["validate", str(tmp_path / "plans" / "minimal.yaml")]) == 1
+    assert ("spec.template.spec.containers[0].resources.requests.memory (=-0.0001) in "
+            "deployment.yaml is negative: the API server refuses it") in capsys.readouterr().out
