@@ -222,3 +222,16 @@ def test_a_tiny_negative_memory_request_is_negative(
     assert cli.main(["validate", str(tmp_path / "plans" / "minimal.yaml")]) == 1
     assert ("spec.template.spec.containers[0].resources.requests.memory (=-0.0001) in "
             "deployment.yaml is negative: the API server refuses it") in capsys.readouterr().out
+
+
+def test_an_overrides_file_with_a_nul_byte_names_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was "not valid YAML: unacceptable character #x0000: ... in "<unicode string>", position
+    # 12; fix the indentation, brackets or quoting on this line" (PyYAML's text, a wrong fix)
+    overrides = tmp_path / "rates.yaml"
+    overrides.write_text("version: 1\n\x00rates: []\n")
+    status = cli.main(["cost", str(DATA / "cost" / "seed_current.yaml"),
+                       "--pricing-overrides", str(overrides)])
+    assert status == 2
+    assert capsys.readouterr().err == (f"error: {overrides}:2: character U+0000 is not allowed "
+                                       "in YAML; remove it\n")
