@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from infra_toolkit.errors import InfraToolkitError, SimulationError, SpecError
 from infra_toolkit.latency import CONSUMERS
 from infra_toolkit.readiness import DEFAULT_PROBE_PERIOD_S, ContainerProbes, Probe
+from infra_toolkit.spec_checks import require_finite
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import Runner, SubParsers
@@ -213,11 +214,20 @@ def _flag(dest: str) -> str:
     return "--metric-resolution-s" if dest == "metrics" else "--" + dest.replace("_", "-")
 
 
-def _as_flags(message: str, names: list[str]) -> str:
+#: the spec fields the node and probe flags set whose names are not the flags' own
+_NODE_FLAGS = {"min_size": "--min-nodes", "max_size": "--max-nodes"}
+_PROBE_FLAGS = {"initial_delay_s": "--readiness-delay-s", "period_s": "--readiness-period-s"}
+
+
+def _as_flags(message: str, names: list[str], renamed: dict[str, str] | None = None) -> str:
     """A workload error worded for a plan (``workload 'app'.queue_timeout_s (=-5) ...``) worded
-    for the flags that set those fields (``--queue-timeout-s (=-5) ...``)."""
-    message = re.sub(r"^workload 'app'(\.|: )", "", message)
-    flags = {n: _flag(n) for n in names} | {"queue_depth_metrics": "--queue-depth-metric"}
+    for the flags that set those fields (``--queue-timeout-s (=-5) ...``); a node group's,
+    the autoscaler's or a probe's (``node group 'm5.large'.vcpu``, ``probe period_s``) alike,
+    ``renamed`` giving the flags of fields named otherwise (``min_size``: ``--min-nodes``)."""
+    message = re.sub(r"^(workload 'app'|node group '[^']*'|cluster-autoscaler|karpenter-like"
+                     r"|probe)(\.|: | )", "", message)
+    flags = ({n: _flag(n) for n in names} | {"queue_depth_metrics": "--queue-depth-metric"}
+             | (renamed or {}))
     return re.sub(r"\b(" + "|".join(map(re.escape, flags)) + r")\b",
                   lambda m: flags[m.group(1)], message)
 
@@ -248,6 +258,7 @@ def _run_plan(args: argparse.Namespace, given: list[str]) -> int:
 def _run_flags(args: argparse.Namespace) -> int:
     """``simulate --traffic ... --hpa ...``: one workload described by the flags."""
     from infra_toolkit.container_metrics import resource_twins
+    from infra_toolkit.controller_view import metric_needs
     from infra_toolkit.deployment_spec import DeploymentSpec
     from infra_toolkit.hpa_metric_warnings import hpa_metric_texts
     from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
@@ -269,9 +280,15 @@ def _run_flags(args: argparse.Namespace) -> int:
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
     dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed) \
         if args.deployment else None
-    # a ContainerResource metric on the pod's one container is simulated as its Resource twin
-    hpa = resource_twins(hpa, _pod_containers(args.deployment) if dep is not None else None,
-                         "; pass --deployment DEPLOYMENT.yaml")
+    try:
+        # a ContainerResource metric on the pod's one container is simulated as its Resource twin
+        hpa = resource_twins(hpa, _pod_containers(args.deployment) if dep is not None else None,
+                             "; pass --deployment DEPLOYMENT.yaml")
+        # a metric the model cannot produce, refused before the run and at the HPA's file (the
+        # memory model is the flags', checked by _check_memory_model)
+        metric_needs(hpa)
+    except SimulationError as exc:
+        raise SimulationError(f"{args.hpa}: {exc}") from exc
     deployment = DeploymentSpec(
         "app", dep.replicas if dep is not None else None,
         _pick(args.cpu_request_millicores, dep, "cpu_request_millicores", 500),
@@ -304,15 +321,22 @@ def _run_flags(args: argparse.Namespace) -> int:
             raise SimulationError(f"no max-pods figure for {args.instance_type} in the "
                                   "instance specs table; pass --max-pods")
     # what an EKS node's kubelet and its kube-proxy and aws-node take, as for a plan's nodes
-    reserved = node_reserve(size[0], size[1] * 1024, size[2])
-    group = NodeGroup(args.instance_type, args.instance_type, *size, args.min_nodes,
-                      args.max_nodes, *reserved, EKS_DAEMONSETS.pods, None,
-                      EKS_DAEMONSETS.cpu_millicores, EKS_DAEMONSETS.memory_mib)
-    autoscaler = KARPENTER_LIKE if args.karpenter else ClusterAutoscalerSpec()
-    if args.karpenter and dep is not None:  # a drained node waits for its pods' grace period
-        autoscaler = replace(autoscaler, pod_termination_s=dep.termination_grace_period_s)
-    if args.provisioning_delay_s is not None:  # with --karpenter too: it was silently 45 s
-        autoscaler = replace(autoscaler, provisioning_delay_s=args.provisioning_delay_s)
+    try:
+        # the reserve is computed from the size before NodeGroup checks it: NaN or inf first
+        for what, value in (("vcpu", size[0]), ("memory_gib", size[1])):
+            require_finite(what, value, 0, strict=True)
+        reserved = node_reserve(size[0], size[1] * 1024, size[2])
+        group = NodeGroup(args.instance_type, args.instance_type, *size, args.min_nodes,
+                          args.max_nodes, *reserved, EKS_DAEMONSETS.pods, None,
+                          EKS_DAEMONSETS.cpu_millicores, EKS_DAEMONSETS.memory_mib)
+        autoscaler = KARPENTER_LIKE if args.karpenter else ClusterAutoscalerSpec()
+        if args.karpenter and dep is not None:  # a drained node waits for its pods' grace
+            autoscaler = replace(autoscaler, pod_termination_s=dep.termination_grace_period_s)
+        if args.provisioning_delay_s is not None:  # with --karpenter too: it was silently 45 s
+            autoscaler = replace(autoscaler, provisioning_delay_s=args.provisioning_delay_s)
+    except SpecError as exc:  # the specs name their fields: name the flags given
+        raise SpecError(_as_flags(str(exc), ["vcpu", "memory_gib", "max_pods",
+                                             "provisioning_delay_s"], _NODE_FLAGS)) from exc
     memory_problem = memory_utilization_problem(hpa, dep) if (
         dep is not None and args.memory_request_mib is None) else None
     if memory_problem:
@@ -417,9 +441,12 @@ def _probes(delay_s: float | None, period_s: float | None,
     out = []
     for c in probes or (ContainerProbes(),):
         r = c.readiness or Probe()
-        out.append(replace(c, readiness=Probe(r.initial_delay_s if delay_s is None else delay_s,
-                                              r.period_s if period_s is None else period_s,
-                                              r.success_threshold)))
+        try:
+            out.append(replace(c, readiness=Probe(
+                r.initial_delay_s if delay_s is None else delay_s,
+                r.period_s if period_s is None else period_s, r.success_threshold)))
+        except SpecError as exc:  # the probe names its fields: name the flags given
+            raise SpecError(_as_flags(str(exc), [], _PROBE_FLAGS)) from exc
     return tuple(out)
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "EKSCTL_DEFAULT_VOLUME_TYPE",
     "ClusterConfig",
     "NodeGroupConfig",
+    "cluster_config_document",
     "cluster_config_from_dict",
     "read_cluster_config",
     "zones_outside",
@@ -464,14 +465,19 @@ def read_cluster_config(path: str | Path) -> ClusterConfig:
 
     Raises :class:`SpecError` naming the file and each bad field."""
     path = Path(path)
-    docs = read_yaml_documents(path)
+    return cluster_config_from_dict(
+        cluster_config_document(read_yaml_documents(path), str(path)), str(path))
+
+
+def cluster_config_document(docs: Sequence[Any], source: str) -> Any:
+    """The ``ClusterConfig`` document among a file's ``docs`` (else its first document, which
+    :func:`cluster_config_from_dict` then names; ``None`` for none). Raises
+    :class:`SpecError` naming ``source`` when there are several: eksctl reads one per file."""
     configs = [i for i, d in enumerate(docs)
                if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"]
     if len(configs) > 1:
         # eksctl reads one ClusterConfig per file: the second one's node groups were dropped
-        raise SpecError(f"{path}: {len(configs)} ClusterConfig documents (documents "
+        raise SpecError(f"{source}: {len(configs)} ClusterConfig documents (documents "
                         f"{', '.join(str(i + 1) for i in configs)}); eksctl reads one per file: "
                         "keep one, or put each cluster in its own file")
-    chosen = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"),
-                  docs[0] if docs else None)
-    return cluster_config_from_dict(chosen, str(path))
+    return docs[configs[0]] if configs else (docs[0] if docs else None)

@@ -169,6 +169,19 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
 
     problems += [problem for where, c in members if isinstance(c, dict)
                  for problem in unknown_container_fields(c, where, f"of {named} in {path}")]
+    # ephemeral storage only feeds a warning and is summed quietly (its 0 for a quantity it
+    # cannot read): a quantity the API server refuses (-1, abc, a list) is refused here
+    for where, c in [*((f"spec.template.spec.containers[{i}]", c) for i, c in
+                       enumerate(containers)),
+                     *((f"spec.template.spec.initContainers[{i}]", c) for i, c in enumerate(init))]:
+        if isinstance(c, dict):
+            kept(container_request, c, "ephemeral-storage", where, path)
+    # the API server refuses ports that are no list; their hostPorts cap a node's pods, so a
+    # mapping written for a list must not be skipped silently (nor crash host_ports)
+    problems += [f"{where}.ports of {named} in {path} is {quoted(c['ports'])}, not a list, "
+                 "which the API server refuses; write a list such as ports: [{containerPort: "
+                 "8080}]" for where, c in members if isinstance(c, dict)
+                 and c.get("ports") is not None and not isinstance(c["ports"], list)]
     # a container pasted twice was counted twice (its CPU request doubled); the API server
     # refuses a name used twice among containers and init containers (validateContainers)
     names = [(f"{key}[{i}]", str(c.get("name"))) for key, group in (("containers", containers),

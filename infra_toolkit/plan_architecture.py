@@ -17,11 +17,12 @@ from typing import Any
 from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.eksctl_config import NodeGroupConfig
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.karpenter_manifests import NodePool
-from infra_toolkit.readiness import slowest_container
+from infra_toolkit.readiness import MAX_STARTUP_DELAY_S, STARTUP_DELAY_RULE, slowest_container
 from infra_toolkit.resources import Resource
+from infra_toolkit.spec_checks import require_at_most, require_finite
 from infra_toolkit.workload import WorkloadSpec
 
 __all__ = ["Architecture", "Manifest", "Workload", "WorkloadModel", "workload_spec"]
@@ -137,6 +138,12 @@ def workload_spec(name: str, model: WorkloadModel, deployment: DeploymentSpec,
     container Ready last and the native sidecars' start before it, its cap of pods a node);
     raises ``SpecError`` when the simulator refuses a value."""
     m, d = model, deployment
+    # slowest_container puts these on the probes' grid before WorkloadSpec checks them: a NaN
+    # or infinite delay must be refused by WorkloadSpec's rules first, not fail in math.ceil
+    for field in ("image_pull_s", "app_start_s"):
+        where = f"workload {quoted(name)}.{field}"
+        require_finite(where, getattr(m, field), 0)
+        require_at_most(where, getattr(m, field), MAX_STARTUP_DELAY_S, "s", STARTUP_DELAY_RULE)
     last, sidecar_start_s = slowest_container(d.probes, m.image_pull_s, m.app_start_s)
     return WorkloadSpec(
         cpu_request_millicores=d.cpu_request_millicores,

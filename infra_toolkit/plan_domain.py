@@ -22,7 +22,11 @@ from infra_toolkit import pricing
 from infra_toolkit.container_metrics import pod_containers, resource_twins
 from infra_toolkit.controller_view import metric_needs
 from infra_toolkit.deployment_spec import DeploymentSpec
-from infra_toolkit.eksctl_config import ClusterConfig, cluster_config_from_dict
+from infra_toolkit.eksctl_config import (
+    ClusterConfig,
+    cluster_config_document,
+    cluster_config_from_dict,
+)
 from infra_toolkit.errors import (
     InfraToolkitError,
     PricingError,
@@ -281,8 +285,11 @@ def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path
     docs = _yaml_documents(r, file, path) if file is not None else None
     if file is None or docs is None:
         return None
-    doc = next((d for d in docs if isinstance(d, Mapping) and d.get("kind") == "ClusterConfig"),
-               docs[0] if docs else None)
+    try:  # the plan reads the file as `eksctl` and `simulate` do: one ClusterConfig
+        doc = cluster_config_document(docs, file.name)
+    except SpecError as exc:
+        r.add(path, str(exc))
+        return None
     if not isinstance(doc, Mapping):
         r.add(path, f"{file.name} holds no ClusterConfig mapping; point at an eksctl "
                     "ClusterConfig file")

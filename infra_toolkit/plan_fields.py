@@ -238,7 +238,10 @@ class FieldReader:
         before = self.count()
         out: dict[str, Any] = {key: self.str_(m, key, path) for key in required}
         out.update({key: self.str_(m, key, path, required=False) for key in optional})
-        return out if self.count() == before else None
+        # a required key already reported missing (by the mapping that holds it) adds no second
+        # problem (``add`` drops it), so the count alone would pass its None on
+        missing = any(out[key] is None for key in required)
+        return out if self.count() == before and not missing else None
 
     def count(self) -> int:
         """How many problems are recorded so far (to tell whether a section added any)."""

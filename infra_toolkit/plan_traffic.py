@@ -37,7 +37,8 @@ from infra_toolkit.traffic_csv_cells import MAX_RATE_RPS
 if TYPE_CHECKING:
     from infra_toolkit.plan import Plan
 
-__all__ = ["SHAPES", "scenario_curve", "scenario_curves", "shape_parameters", "workload_loads"]
+__all__ = ["SHAPES", "scenario_curve", "scenario_curves", "shape_parameters", "workload_loads",
+           "workload_rate_problems"]
 
 #: Synthetic shape names a plan may use, and the traffic function that draws each.
 SHAPES: dict[str, Callable[..., TrafficCurve]] = {
@@ -190,3 +191,22 @@ def workload_loads(plan: Plan, curve: TrafficCurve, names: Sequence[str]
     in the order given."""
     shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
     return {n: curve if shares[n] == 1 else scale_curve(curve, shares[n]) for n in names}
+
+
+def workload_rate_problems(plan: Plan) -> list[tuple[str, str]]:
+    """``(path, message)`` for each workload whose ``traffic_share`` takes a scenario's peak
+    past :data:`MAX_RATE_RPS`, the bound a scenario's own rate has: 1e30 x a valid peak passed
+    validation and then ran the latency model's bisection at 1e30 rps for ever."""
+    curves = scenario_curves(plan.scenarios, plan.simulation.step_s)
+    peaks = {name: float(c.rps.max()) if c.rps.size else 0.0 for name, c in curves.items()}
+    worst = max(peaks, key=peaks.__getitem__, default=None)
+    if worst is None:
+        return []
+    return [(f"proposed.workloads[{i}].traffic_share",
+             f"{w.traffic_share:g} takes scenario {worst!r} to "
+             f"{peaks[worst] * w.traffic_share:.3g} requests per second for workload "
+             f"{w.name!r} ({peaks[worst]:g} x traffic_share), more than the "
+             f"{MAX_RATE_RPS:,.0f} (a billion) a rate may be; traffic_share is the workload's "
+             "share of each scenario's requests (0.5 = half, 3 = three calls a request)")
+            for i, w in enumerate(plan.proposed.workloads)
+            if not peaks[worst] * w.traffic_share <= MAX_RATE_RPS]

@@ -52,7 +52,7 @@ from infra_toolkit.plan_simulation import (
     simulation_node_groups,
     simulation_spec,
 )
-from infra_toolkit.plan_traffic import scenario_curve, scenario_curves
+from infra_toolkit.plan_traffic import scenario_curve, scenario_curves, workload_rate_problems
 from infra_toolkit.plan_warnings import plan_warnings
 from infra_toolkit.plan_workloads import read_architecture
 from infra_toolkit.plan_yaml import line_of, parse_yaml, plan_field_of_kind, read_yaml_text
@@ -250,7 +250,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     if top is None:
         return None
     version = top.get("version")
-    if "version" in top and version != PLAN_VERSION:  # absent: _missing_sections says so
+    # absent: _missing_sections says so; `true` is no version though Python's True == 1
+    if "version" in top and (version != PLAN_VERSION or isinstance(version, bool)):
         r.add("version", f"{quoted(version)} is not a plan version this toolkit reads; write "
                          f"`version: {PLAN_VERSION}`")
     _missing_sections(r, top)
@@ -314,6 +315,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
         _alert_windows(r, plan, pricing[2])
     if not r.problems:
         _scenario_ticks(r, plan, pricing[2])
+    for at, message in workload_rate_problems(plan) if not r.problems else ():
+        r.add(at, message)
     return None if r.problems else plan
 
 

@@ -304,6 +304,11 @@ def _group_from_resource(r: FieldReader, res: Resource, raw: Any, path: str
     launch template's, else EKS's own (gp2 of ``disk_size`` GiB)."""
     a = res.attributes
     name = raw.get("node_group_name") if isinstance(raw, Mapping) else None
+    if name is not None and not isinstance(name, str):
+        # read as no name, the group was named after the resource without a word
+        r.add(join_path(path, "node_group_name"),
+              f"{quoted(name)} is not a node group name; write it as text, e.g. "
+              f"node_group_name: {res.name} (or remove it: the group is then named {res.name})")
     taints = _resource_taints(r, raw, path) if isinstance(raw, Mapping) else ()
     labels = _resource_labels(r, raw, path) if isinstance(raw, Mapping) else {}
     disk, vtype = a.get("disk_size"), "gp2"

@@ -20,7 +20,7 @@ from typing import Any
 
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.label_selector import selector_problems
-from infra_toolkit.quantity import QuantityError, parse_quantity_milli
+from infra_toolkit.quantity import QuantityError, parse_quantity, parse_quantity_milli
 
 __all__ = [
     "container_limit_problems",
@@ -58,11 +58,13 @@ def container_request(
         value, where = block[resource], f"{field_path}.resources.{kind}.{resource}"
         try:
             read[kind] = parse_quantity_milli(value)
+            # the exact value: -0.0001 rounds up to 0 milli-units but is still negative
+            negative = parse_quantity(value) < 0
         except QuantityError as exc:
             raise SpecError(f"{where} (={quoted(value)}) in {source}: {exc}") from None
         # the API server's ValidateResourceRequirements: no negative quantity, and a request
         # at most its limit
-        if read[kind] < 0:
+        if negative:
             raise SpecError(f"{where} (={quoted(value)}) in {source} is negative: the API server "
                             "refuses it (a quantity must be >= 0); write the amount without "
                             "the minus sign")

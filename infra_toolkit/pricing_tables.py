@@ -20,7 +20,7 @@ import yaml
 
 from infra_toolkit.cpu_credits import CREDIT_MODES
 from infra_toolkit.errors import PricingError, quoted
-from infra_toolkit.plan_yaml import PlanLoader, StructureError, yaml_line_index
+from infra_toolkit.plan_yaml import PlanLoader, StructureError, refused_character, yaml_line_index
 
 __all__ = [
     "MAX_USD_PER_UNIT",
@@ -441,6 +441,9 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
     except UnicodeDecodeError as exc:  # a binary or Latin-1 file: name it, no traceback
         raise error(f"cannot read {what} {path}: byte {exc.object[exc.start]:#04x} at offset "
                     f"{exc.start} is not UTF-8 text; save the file as UTF-8 YAML") from None
+    except yaml.reader.ReaderError as exc:  # a NUL or control character: as a plan says it
+        line, what = refused_character(exc, text)
+        raise error(f"{path}:{line}: {what}") from None
     except yaml.YAMLError as exc:
         # one line at the file's line, not PyYAML's lines naming "<unicode string>"
         mark = getattr(exc, "problem_mark", None)

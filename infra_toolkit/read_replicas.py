@@ -16,8 +16,11 @@ def inherit_from_source(items: list[Any]) -> list[Any]:
     attributes ... are inherited from the source DB instance", AWS CLI reference,
     create-db-instance-read-replica), so a replica of an io1 or provisioned gp3 source pays for
     the same IOPS. A gp2 default applies to ``storage_type`` as in Terraform."""
-    by_name = {i.get("name"): i for i in items
-               if isinstance(i, dict) and i.get("type") == "aws_db_instance"}
+    # a name that is no string (a list, a mapping) cannot be a source: the resource reader
+    # refuses it at its path, so it is skipped here rather than hashed
+    by_name = {i["name"]: i for i in items
+               if isinstance(i, dict) and i.get("type") == "aws_db_instance"
+               and isinstance(i.get("name"), str)}
     out = []
     for item in items:
         if isinstance(item, dict) and item.get("type") == "aws_db_instance":

@@ -197,13 +197,15 @@ def _check_item(item: Any, where: str, default_region: str | None, book: PriceBo
     if not isinstance(item, dict):
         bad(where, f"expected a mapping with type, name and attributes, got {quoted(item)}")
         return []
-    rtype = item.get("type")
+    written = item.get("type")
+    # a type written as a list or mapping (unhashable) is looked up as no type at all
+    rtype = written if isinstance(written, str) else ""
     if rtype not in RESOURCE_SCHEMAS:
         hint = (f"; for an aws_ebs_volume write its volume type as volume_type: {rtype}"
                 if rtype in EBS_VOLUME_TYPES
                 else f"; {_AURORA_NOT_PRICED}" if rtype in _AURORA_TYPES
-                else did_you_mean(str(rtype), RESOURCE_SCHEMAS, list_choices=False))
-        bad(f"{where}.type", f"{quoted(rtype)} is not a supported resource type (supported: "
+                else did_you_mean(str(written), RESOURCE_SCHEMAS, list_choices=False))
+        bad(f"{where}.type", f"{quoted(written)} is not a supported resource type (supported: "
             f"{', '.join(RESOURCE_SCHEMAS)}){hint}")
         return []
     schema = RESOURCE_SCHEMAS[rtype]

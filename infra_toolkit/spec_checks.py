@@ -27,7 +27,8 @@ def require_finite(field: str, value: float, minimum: float, strict: bool = Fals
 
 def require_whole(field: str, value: float, minimum: int, unit: str = "") -> None:
     """Raise unless ``value`` is a whole number ``>= minimum`` (of ``unit``, e.g. seconds)."""
-    if int(value) != value or value < minimum:
+    # an infinite or NaN value has no int(): refused by the rule, not an OverflowError
+    if not math.isfinite(value) or int(value) != value or value < minimum:
         of_unit = f" of {unit}" if unit else ""
         raise SpecError(f"{field} (={value}) must be a whole number{of_unit} >= {minimum}")
 

@@ -412,7 +412,8 @@ def test_a_container_resource_metric_the_model_cannot_feed_is_refused(
         flags = ["--deployment", str(tmp_path / "d.yaml")]
     assert main(["simulate", "--traffic", files["t.csv"], "--hpa",
                  str(tmp_path / "container-hpa.yaml"), *flags, *ARGS]) == 2
-    assert capsys.readouterr().err == f"error: {message}\n"
+    # the metric is the HPA file's: its path leads (fuzz19)
+    assert capsys.readouterr().err == f"error: {tmp_path / 'container-hpa.yaml'}: {message}\n"
 
 
 def _simulate(tmp_path: Path, csv_text: str, *extra: str, fmt: str = "json") -> int:
