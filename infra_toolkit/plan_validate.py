@@ -143,6 +143,10 @@ def _approval_policy(r: FieldReader, raw: Any) -> ApprovalPolicy | None:
     return ApprovalPolicy(required, threshold)
 
 
+# The longest HPA sync period, metrics resolution and node provisioning time a plan may set, s
+MAX_TIMING_S = 3600
+
+
 def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
     if raw is None:
         return SimulationSettings()
@@ -155,10 +159,12 @@ def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
     # the simulation runs on a grid of whole seconds: the sync period and the metrics
     # resolution are whole seconds (as in the controller's and metrics-server's flags)
     whole = ("hpa_sync_period_s", "metrics_resolution_s")
+    # a timing of hours is a slip (minutes meant as seconds, an exponent): the HPA would not
+    # sync, or no node arrive, within a scenario, and the report would call that a plan
     fields: dict[str, Any] = {
-        k: r.int_(m, k, p, minimum=1) if k in whole
+        k: r.int_(m, k, p, minimum=1, maximum=MAX_TIMING_S) if k in whole
         else r.number(m, k, p, minimum=1) if k == "step_s"  # finer than 1 s is no more exact
-        else r.number(m, k, p, minimum=0, exclusive_minimum=True)
+        else r.number(m, k, p, minimum=0, exclusive_minimum=True, maximum=MAX_TIMING_S)
         for k in keys if k != "seed" and k in m}
     fields["seed"] = r.int_(m, "seed", p, required=False, minimum=0, default=0)
     if "node_autoscaler" in m:
