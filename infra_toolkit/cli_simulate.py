@@ -312,8 +312,13 @@ def _run_flags(args: argparse.Namespace) -> int:
                                      "memory_request_mib"])) from exc
     size = (args.vcpu, args.memory_gib, args.max_pods)
     if None in size:  # PriceNotFound names the nearest instance types
+        from infra_toolkit.errors import PriceNotFound
         from infra_toolkit.pricing import load_price_book
-        it = load_price_book().instance_spec(args.instance_type)
+        try:
+            it = load_price_book().instance_spec(args.instance_type)
+        except PriceNotFound as exc:
+            raise SpecError(f"--instance-type {args.instance_type}: {exc.reason or exc}; or give "
+                            "the node's size with --vcpu, --memory-gib and --max-pods") from exc
         size = (float(it.vcpu) if args.vcpu is None else args.vcpu,
                 it.memory_mib / 1024 if args.memory_gib is None else args.memory_gib,
                 it.max_pods_eni if args.max_pods is None else args.max_pods)

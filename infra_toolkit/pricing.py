@@ -149,6 +149,8 @@ class PriceBook:
         lists those regions; otherwise it names the first key field without a match and the
         nearest values among rows that match the fields before it."""
         schema = TABLE_SCHEMAS[kind]
+        # instance specs and LCU sizes are figures a price needs, not prices themselves
+        noun = "row" if kind in ("ec2_instance_specs", "elb_lcu_dimensions") else "price"
         keys = self.tables[kind].keys()
         named = [c for c in schema.key if c != "tier_start"]
         asked = ", ".join(f"{c}={key[c]}" for c in named if key.get(c))
@@ -157,7 +159,7 @@ class PriceBook:
         if regions:  # a China region's fix says why (pricing_fixes)
             reason = (f"{where}: region {key.get('region')!r} is not priced; regions with "
                       f"this price: {', '.join(regions)}. " + region_fix(kind, key))
-            return PriceNotFound(f"no {what} price for {asked} in {reason}", reason)
+            return PriceNotFound(f"no {what} {noun} for {asked} in {reason}", reason)
         rows: Iterable[tuple[str, ...]] = keys
         for i, column in enumerate(named):
             value = key.get(column, "")
@@ -179,8 +181,8 @@ class PriceBook:
                 # or a misspelt id (pricing lookup), which the nearest ids above show
                 listed += f"; no table prices {value!r} in any region: {OWN_ROW_FIX}"
             reason = f"{where}: {column} {value!r} not found{scope}; {listed}"
-            return PriceNotFound(f"no {what} price for {asked} in {reason}", reason)
-        return PriceNotFound(f"no {what} price for {asked} in {where}")
+            return PriceNotFound(f"no {what} {noun} for {asked} in {reason}", reason)
+        return PriceNotFound(f"no {what} {noun} for {asked} in {where}")
 
     def _key(self, kind: str, key: dict[str, str]) -> tuple[str, ...]:
         """The row key for ``key`` (``tier_start`` defaults to '' in other_services)."""

@@ -259,3 +259,27 @@ def test_a_simulation_timing_of_an_hour_is_accepted(
     plan.write_text(plan.read_text() + "\nsimulation:\n  node_provisioning_s: 3600\n")
     assert cli.main(["validate", str(plan)]) == 0
     assert "valid; digest" in capsys.readouterr().out
+
+
+def test_simulate_names_the_instance_type_flag_of_an_unknown_type(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # fuzz19 left alone, session 19: "error: no EC2 instance spec price for instance_type=m5.larg
+    # in ...": a spec is not a price, and the flag that gave the type was not named
+    trace = Path(__file__).parent.parent / "plans" / "traces" / "nasa_http_1995-07-12_13_1min.csv"
+    hpa = DATA / "hpa" / "minimal.yaml"
+    status = cli.main(["simulate", "--traffic", str(trace), "--hpa", str(hpa),
+                       "--capacity-rps-per-pod", "25", "--cpu-millicores-per-rps", "10",
+                       "--instance-type", "m5.larg"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("error: --instance-type m5.larg: ec2_instance_specs_")
+    assert "nearest instance_type: m5.large" in err and "price" not in err
+    assert err.rstrip().endswith("or give the node's size with --vcpu, --memory-gib and --max-pods")
+
+
+def test_a_missing_instance_spec_is_no_missing_price() -> None:
+    from infra_toolkit.errors import PriceNotFound
+    from infra_toolkit.pricing import load_price_book
+    with pytest.raises(PriceNotFound, match=r"^no EC2 instance spec row for instance_type=nosuch "
+                                            r"in ec2_instance_specs_"):
+        load_price_book().instance_spec("nosuch")
