@@ -3,7 +3,7 @@ monolith on 4 x c5.xlarge + a single-AZ MySQL moved to EKS in eu-central-1, whos
 ELB, EBS and RDS storage prices the shipped tables lack, so the plan brings its own), and the
 frictions found writing it: a price for a node group's later instance type called a typo, a
 spot pool's extra rollout nodes shown as a missing price, a subcommand's unknown option
-answered with the top-level usage."""
+answered with the top-level usage, Internet egress left out without a word."""
 
 from __future__ import annotations
 
@@ -76,9 +76,13 @@ def test_monthly_cost_lines_match_the_prices_looked_up_by_hand(
             (0.0, 3.81),
         # desired_size 0: nothing declared
         ("aws_eks_node_group.spot", "Instance usage (Linux/UNIX, spot, c6i.large)"): (0.0, 0.0),
-        # ALB 0.027 x 730 = 19.71; 1 LCU (processed_bytes 1 GB/h) x 0.0096 x 730 = 7.008
+        # ALB 0.027 x 730 = 19.71; 1.3 LCU (processed_bytes 1.3 GB/h, above new connections
+        # 10 / 25 = 0.4 and active 1200 / 3000 = 0.4) x 0.0096 x 730 = 9.1104
         ("aws_lb.catalog", "Application load balancer"): (0.0, 19.71),
-        ("aws_lb.catalog", "Load balancer capacity units"): (0.0, 7.01),
+        ("aws_lb.catalog", "Load balancer capacity units"): (0.0, 9.11),
+        # 800 GB x 0.09 (shipped other_services eu-central-1 internet_out, first 10 TB) = 72
+        ("aws_data_transfer.internet", "Outbound data transfer to Internet (first 10TB)"):
+            (72.00, 72.00),
     }
     assert {k: lines[k] for k in expected} == expected
 
@@ -86,11 +90,33 @@ def test_monthly_cost_lines_match_the_prices_looked_up_by_hand(
 def test_the_totals_add_up_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cost", str(PLAN), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    # current: 4 x (141.62 + 2.856) + 148.19 + 68.50 = 577.904 + 216.69 = 794.594
-    assert out["current_total_monthly_usd"] == 794.59
+    # current: 4 x (141.62 + 2.856) + 148.19 + 68.50 + 72 = 577.904 + 216.69 + 72 = 866.594
+    assert out["current_total_monthly_usd"] == 866.59
     # proposed: 378.87 + 149 + 1190 + 2 x (189.80 + 74.50 + 357) + 73 + 167.90 + 3.808
-    # + 19.71 + 7.008 = 1717.87 + 1242.60 + 73 + 171.708 + 26.718 = 3231.896
-    assert out["total_monthly_usd"] == 3231.90
+    # + 19.71 + 9.1104 + 72 = 1717.87 + 1242.60 + 73 + 171.708 + 28.8204 + 72 = 3305.9984
+    assert out["total_monthly_usd"] == 3306.00
+
+
+def test_no_declared_egress_behind_the_load_balancer_is_warned(tmp_path: Path) -> None:
+    """Before: without a proposed aws_data_transfer the report added
+    aws_data_transfer.simulated_egress at 0 GB, $0 "priced" in every scenario, with no word."""
+    work = tmp_path / "catalog"
+    shutil.copytree(FIXTURE, work)
+    plan = work / "catalog.yaml"
+    text = plan.read_text()
+    block = ("    - type: aws_data_transfer\n      name: internet\n      usage:\n"
+             "        monthly_outbound_internet_gb: 800  # two-weekdays' mean of 106.4 req/s, "
+             "as today\n")
+    assert block in text
+    plan.write_text(text.replace(block, ""))
+    _plan, problems, warnings = check_plan_warnings(plan)
+    assert problems == []
+    assert [(w.path, w.message) for w in warnings] == [("proposed.resources[5]", (
+        "warning: no proposed aws_data_transfer gives monthly_outbound_internet_gb, so the "
+        "responses served through aws_lb.catalog carry no Internet egress: the report's "
+        "aws_data_transfer.simulated_egress line is 0 GB, $0, in every scenario; declare an "
+        "aws_data_transfer with the egress of the plan's first scenario in "
+        "usage.monthly_outbound_internet_gb (0 when the responses stay inside AWS)"))]
 
 
 def _with_c5_large_prices(tmp_path: Path) -> Path:
