@@ -182,3 +182,17 @@ def test_an_unknown_option_shows_the_commands_own_usage(
     assert err.startswith(usage)
     assert "error: unrecognized arguments: " + (" ".join(argv[-2:]) if argv[0] == "report"
                                                 else argv[-1]) in err
+
+
+@pytest.mark.parametrize(("workload", "said"), [
+    ("catalog-worker", "summary min = minutes with p95 over 500 ms (the simulator's default, no "
+                       "SLO of the plan: catalog-worker has no p95 latency SLO), requests"),
+    ("catalog-web", "summary min = minutes with p95 over 400 ms, requests"),  # 'web p95'
+])
+def test_the_sweep_says_when_its_summary_threshold_is_no_slo_of_the_plan(
+        workload: str, said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: "p95 over 500 ms" for the worker, whose only SLO is availability: a whole day
+    of summary minutes beside SLO columns all "yes", with no word where 500 came from."""
+    assert main(["sweep", str(PLAN), "--workload", workload, "--scenario", "black-friday",
+                 "--vary", "cpu.averageUtilization=70", "--horizon-h", "1"]) == 0
+    assert said in capsys.readouterr().out
