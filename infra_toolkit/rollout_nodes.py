@@ -131,13 +131,13 @@ def _node_usd_per_hour(run: ScenarioRun, group: str, resource: str) -> float | N
     within the commitment costs nothing more: an upper bound); ``None`` without a price."""
     committed = any(r.name == resource and "committed_instances" in r.usage
                     for r in run.priced_resources)
-    # the cost per billed node would be the commitment's rate, spread over fewer nodes
     listed = next((float(ln.unit_price_usd) for ln in run.estimate.lines
                    if ln.resource_name == resource and ln.unit_price_usd is not None
                    and ln.price is not None and ln.price_table_kind == "ec2_on_demand"
                    and (not committed or ln.price.rate is None
                         or ln.price.rate.purchase_option == "on_demand")), None)
     if committed:
+        # the cost per billed node would be the commitment's rate, spread over fewer nodes
         return listed
     cost, cluster = run.cluster_hourly_cost, run.cluster
     column = f"usd_per_hour_{group}"
