@@ -475,10 +475,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_parser(parser: argparse.ArgumentParser,
+                    args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The innermost subcommand parser ``args`` went through (``pricing refresh``'s for
+    ``pricing refresh ...``), ``parser`` itself when it has no subcommands."""
+    while True:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, subs[0].dest, None) if subs else None
+        if chosen not in (subs[0].choices if subs else {}):
+            return parser
+        parser = subs[0].choices[chosen]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # argparse leaves a subcommand's unknown options to the top parser, whose usage line
+        # names no option of the command: `report -o X` printed `usage: infra-toolkit
+        # [-h] [--version] COMMAND ...`; the command's own usage lists what it takes
+        _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     # what was run, for notes that record the command (`traffic cloudwatch`'s origin note)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     runners = {name: run for _add, name, run in _COMMANDS}

@@ -14,6 +14,12 @@
   declared in every scenario instead of from each scenario's served requests
   (``plan_cost.reference_traffic_profile``): right for a load balancer in front of Deployments
   without an HPA only, a slip when the API was meant to stay behind it.
+
+* **no Internet egress declared** while autoscaled workloads are behind the load balancer: the
+  response bytes come from an ``aws_data_transfer``'s ``monthly_outbound_internet_gb``
+  (``plan_cost.traffic_profile_from_usage``); with none, the report adds an
+  ``aws_data_transfer.simulated_egress`` line of 0 GB, priced $0 in every scenario, which
+  reads as egress simulated and free.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from infra_toolkit.plan_cost import load_balanced_workloads
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
 
-__all__ = ["load_balancer_bytes_warnings", "off_load_balancer_warnings"]
+__all__ = ["load_balancer_bytes_warnings", "no_egress_warnings", "off_load_balancer_warnings"]
 
 
 def _derived_load_balancer(plan: Plan) -> list[int]:
@@ -84,3 +90,22 @@ def off_load_balancer_warnings(plan: Plan) -> list[PlanWarning]:
         "each scenario's served "
         "requests; set behind_load_balancer: true on the workloads it serves (keep false only "
         "when it serves Deployments without an HPA)"))]
+
+
+def no_egress_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at the proposed load balancer when autoscaled workloads are behind it and no
+    proposed ``aws_data_transfer`` gives ``monthly_outbound_internet_gb`` (see the module
+    docstring); a declared 0 is the author's word and is not warned."""
+    lbs = _derived_load_balancer(plan)
+    resources = plan.proposed.resources
+    if not lbs or not load_balanced_workloads(plan) or any(
+            r.type == "aws_data_transfer" and "monthly_outbound_internet_gb" in r.usage
+            for r in resources):
+        return []
+    lb = resources[lbs[0]]
+    return [PlanWarning(lb.entry_path, (
+        f"no proposed aws_data_transfer gives monthly_outbound_internet_gb, so the responses "
+        f"served through aws_lb.{lb.name} carry no Internet egress: the report's "
+        "aws_data_transfer.simulated_egress line is 0 GB, $0, in every scenario; declare an "
+        "aws_data_transfer with the egress of the plan's first scenario in "
+        "usage.monthly_outbound_internet_gb (0 when the responses stay inside AWS)"))]

@@ -84,6 +84,7 @@ from infra_toolkit.errors import quoted
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
     load_balancer_bytes_warnings,
+    no_egress_warnings,
     off_load_balancer_warnings,
 )
 from infra_toolkit.manifests import WORKLOAD_API_VERSIONS
@@ -449,7 +450,8 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + node_config_warnings(plan)
                  + desired_size_warnings(plan, book) + node_group_quota_warnings(plan)
                  + load_balancer_bytes_warnings(plan)
-                 + off_load_balancer_warnings(plan) + rds_storage_warnings(plan)
+                 + off_load_balancer_warnings(plan) + no_egress_warnings(plan)
+                 + rds_storage_warnings(plan)
                  + price_warnings(plan, book)
                  + commitment_warnings(plan)
                  + declared_commitment_warnings(plan, book)

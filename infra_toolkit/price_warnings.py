@@ -18,7 +18,7 @@ run** (:func:`commitment_warnings`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from infra_toolkit.cost import PriceQuery
@@ -225,10 +225,29 @@ def _applies(query: PriceQuery, kind: str, key: tuple[str, ...], option: str) ->
     return asked[:-1] == key[:-1] if query.tiered else asked == key
 
 
+def _later_types(resources: Sequence[Resource]) -> dict[tuple[str, str], str]:
+    """Each ``(region, instance_type)`` listed after the first of a node group's
+    ``instance_types`` (which the group is priced at, as Infracost does), with the address and
+    types of the first such group: a price for it is no typo, but asked by no cost line."""
+    out: dict[tuple[str, str], str] = {}
+    for r in resources:
+        types = list(r.attributes.get("instance_types") or []) \
+            if r.type == "aws_eks_node_group" else []
+        for itype in types[1:]:
+            if itype != types[0]:
+                out.setdefault((r.region, itype), (
+                    f"{r.address}, whose instance_types [{', '.join(types)}] are priced as "
+                    f"{types[0]} (the first, as Infracost does)"))
+    return out
+
+
 def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
-                 asked: Sequence[PriceQuery]) -> str:
-    """What the cost lines asked instead: the same key for another purchase option, else the
-    nearest keys of the same table (did_you_mean), else the keys they asked (a few) or none."""
+                 asked: Sequence[PriceQuery],
+                 later: Mapping[tuple[str, str], str] | None = None) -> str:
+    """What the cost lines asked instead: the same key for another purchase option; for an
+    instance type a node group lists after its first, that group (``later``, from
+    :func:`_later_types`); else the nearest keys of the same table (did_you_mean), else the
+    keys they asked (a few) or none."""
     label = _label(kind, key)
     same = sorted({q.purchase_option for q in asked if q.kind == kind
                    and _applies(q, kind, key, q.purchase_option)})
@@ -237,6 +256,10 @@ def _unused_hint(kind: str, key: tuple[str, ...], option: str, noun: str,
                if noun == "rate" else "a table row prices on_demand only: give a rates entry "
                f"with purchase_option: {same[0]}")
         return f"; the cost lines ask for {quoted(label)} {' and '.join(same)}, not {option}: {fix}"
+    group = (later or {}).get((key[0], key[1])) if kind == "ec2_on_demand" else None
+    if group:
+        return (f"; {key[1]} is a later type of {group}: list {key[1]} first to price the group "
+                "at it, or delete the entry")
     pool = sorted({_label(q.kind, _asked_key(q)) for q in asked if q.kind == kind})
     if not pool:
         return f"; no cost line asks for a price of the {kind} table: delete it or add the resource"
@@ -273,6 +296,7 @@ def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
     entries += [(where, kind, key, "on_demand", "row", tables_path)
                 for where, kind, key in book.own_rows
                 if kind in _PRICE_KINDS and not _not_typed(book, kind, key)]
+    later = _later_types(resources)
     unused: dict[str, list[tuple[str, str, tuple[str, ...], str, str, str]]] = {}
     for entry in entries:
         where, kind, key, option, noun, _ = entry
@@ -282,10 +306,10 @@ def unused_price_warnings(book: PriceBook, resources: Sequence[Resource],
     for file, found in unused.items():
         for where, kind, key, option, noun, path in found[:_MAX_NAMED]:
             shown = _label(kind, key) + ("" if option == "on_demand" else f" {option}")
+            hint = _unused_hint(kind, key, option, noun, asked, later)
             out.append(PlanWarning(path, (
                 f"{where}: {quoted(shown)} was not used by any cost line, so it never applies "
-                f"(each line keeps its list price){_unused_hint(kind, key, option, noun, asked)}"
-                )))
+                f"(each line keeps its list price){hint}")))
         rest = found[_MAX_NAMED:]
         if rest:
             named = ", ".join(repr(_label(e[1], e[2])) for e in rest[:3])

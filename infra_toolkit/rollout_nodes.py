@@ -125,24 +125,29 @@ def _extra_nodes(f: Fleet, replicas: int, pods: int) -> dict[str, int] | None:
 
 def _node_usd_per_hour(run: ScenarioRun, group: str, resource: str) -> float | None:
     """One more node of ``group`` (priced by ``resource``) per hour as the run priced it: its
-    group's cost over its billed nodes at the first tick with any, or, for a group with
+    group's cost over its billed nodes at the first tick with any (its instance line's unit
+    price when the run launched none), or, for a group with
     ``committed_instances``, the on-demand rate its nodes above the commitment pay (a node
     within the commitment costs nothing more: an upper bound); ``None`` without a price."""
-    if any(r.name == resource and "committed_instances" in r.usage
-           for r in run.priced_resources):
+    committed = any(r.name == resource and "committed_instances" in r.usage
+                    for r in run.priced_resources)
+    listed = next((float(ln.unit_price_usd) for ln in run.estimate.lines
+                   if ln.resource_name == resource and ln.unit_price_usd is not None
+                   and ln.price is not None and ln.price_table_kind == "ec2_on_demand"
+                   and (not committed or ln.price.rate is None
+                        or ln.price.rate.purchase_option == "on_demand")), None)
+    if committed:
         # the cost per billed node would be the commitment's rate, spread over fewer nodes
-        return next((float(ln.unit_price_usd) for ln in run.estimate.lines
-                     if ln.resource_name == resource and ln.unit_price_usd is not None
-                     and ln.price is not None and ln.price_table_kind == "ec2_on_demand"
-                     and (ln.price.rate is None or ln.price.rate.purchase_option == "on_demand")),
-                    None)
+        return listed
     cost, cluster = run.cluster_hourly_cost, run.cluster
     column = f"usd_per_hour_{group}"
     if cost is None or cluster is None or column not in cost:
         return None
     billed = billed_node_counts(cluster.nodes, group)
     some = np.flatnonzero(billed > 0)
-    return float(cost[column].iloc[some[0]] / billed[some[0]]) if some.size else None
+    # a group the run never launched a node in (a spot pool at 0 nodes all day) still has its
+    # instance line's price: '-' there read as a missing price
+    return float(cost[column].iloc[some[0]] / billed[some[0]]) if some.size else listed
 
 
 def extra_node_columns(f: Fleet | None, replicas: int, pods: int,
