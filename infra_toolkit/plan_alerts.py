@@ -33,7 +33,7 @@ from infra_toolkit.slo_check import first_violation_s, start_up
 if TYPE_CHECKING:
     from infra_toolkit.analysis import ScenarioRun
 
-__all__ = ["alert_warnings", "alert_workload_problems", "alert_workloads", "replay_scenario",
+__all__ = ["alert_warnings", "alert_workloads", "replay_scenario",
            "silent_alert_warnings", "threshold_warnings", "tied_slos"]
 
 
@@ -50,32 +50,6 @@ def alert_workloads(plan: Plan, rule: AlertRule) -> tuple[str, ...]:
         return rule.simulated.workloads
     names = _autoscaled(plan)
     return tuple(names) if len(names) == 1 else ()
-
-
-def alert_workload_problems(plan: Plan) -> list[tuple[str, str]]:
-    """``(path, message)`` for each mapping whose workload is not simulated: one without an HPA,
-    or none named while the plan has several autoscaled workloads (or none)."""
-    names = _autoscaled(plan)
-    choices = ", ".join(names)
-    out = []
-    for i, rule in enumerate(plan.monitoring.alerts):
-        c = rule.simulated
-        p = f"monitoring.alerts[{i}].simulated"
-        if c is None:
-            continue
-        if not names:  # was "name one of none: ..." (audit18 A18-16)
-            out.append((p, "no proposed workload has an HPA, so nothing is simulated to replay "
-                           "the alert on; remove `simulated:` (the rule stays listed) or give a "
-                           "workload an hpa"))
-            continue
-        if not c.workloads and len(names) != 1:
-            out.append((p, f"the plan has {len(names)} autoscaled workloads; say which the alert "
-                           f"watches with `workload:` (one of {choices}, or a list of them)"))
-        for name in c.workloads:
-            if name not in names:
-                out.append((f"{p}.workload", f"workload {quoted(name)} has no HPA, so it is not "
-                                             f"simulated; name one of {choices}"))
-    return out
 
 
 def tied_slos(plan: Plan, rule: AlertRule, workload: str) -> list[Slo]:

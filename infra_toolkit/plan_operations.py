@@ -183,10 +183,11 @@ def _blue_green(r: FieldReader, m: Mapping[str, Any], p: str) -> dict[str, Any]:
             "scale_down_delay_s": r.duration_s(m, "scale_down_delay", p, required=False)}
 
 
-def read_monitoring(r: FieldReader, raw: Any, workloads: set[str] | None = None
-                    ) -> Monitoring | None:
+def read_monitoring(r: FieldReader, raw: Any, workloads: set[str] | None = None,
+                    autoscaled: tuple[str, ...] | None = None) -> Monitoring | None:
     """``monitoring``: metrics, dashboards and alerts (names unique, ``for`` in seconds; a
-    ``simulated`` condition's ``workload`` one of ``workloads`` when given), or ``None`` after
+    ``simulated`` condition's ``workload`` one of ``workloads`` when given, and one of the
+    ``autoscaled`` workloads, those with an HPA, in plan order, when given), or ``None`` after
     recording every problem on ``r``."""
     why = _seed_rule("monitoring")
     m = r.mapping(raw, "monitoring", ("metrics", "dashboards", "alerts"),
@@ -212,8 +213,8 @@ def read_monitoring(r: FieldReader, raw: Any, workloads: set[str] | None = None
         for_s = r.duration_s(x, "for", p, minimum_s=0.0) if "for" in x else 0.0
         severity = r.str_(x, "severity", p, choices=ALERT_SEVERITIES)
         t = r.texts(x, p, ("name", "expr", "summary"), ("runbook",))
-        simulated = _simulated(r, x["simulated"], join_path(p, "simulated"), workloads) \
-            if "simulated" in x else None
+        simulated = _simulated(r, x["simulated"], join_path(p, "simulated"), workloads,
+                               autoscaled) if "simulated" in x else None
         if r.count() == before_alert and t is not None and for_s is not None \
                 and severity is not None:
             alerts.append(AlertRule(for_s=for_s, severity=severity, simulated=simulated, **t))
@@ -224,8 +225,8 @@ def read_monitoring(r: FieldReader, raw: Any, workloads: set[str] | None = None
     return Monitoring(tuple(metrics), tuple(dashboards), tuple(alerts))
 
 
-def _simulated(r: FieldReader, raw: Any, p: str, workloads: set[str] | None
-               ) -> SimulatedCondition | None:
+def _simulated(r: FieldReader, raw: Any, p: str, workloads: set[str] | None,
+               autoscaled: tuple[str, ...] | None) -> SimulatedCondition | None:
     """An alert's ``simulated: {signal, op, threshold, workload, window}``; ``workload`` a
     name or a list of names."""
     m = r.mapping(raw, p, ("signal", "op", "threshold", "workload", "window"),
@@ -248,12 +249,34 @@ def _simulated(r: FieldReader, raw: Any, p: str, workloads: set[str] | None
             at = join_path(p, "workload") if isinstance(m["workload"], str) \
                 else join_path(join_path(p, "workload"), i)
             r.add(at, f"no proposed workload named {quoted(name)}{did_you_mean(name, workloads)}")
+    if autoscaled is not None and r.count() == before:
+        # checked here, not on the whole plan, so that validate names it beside the problems
+        # of other sections instead of after they are fixed (author19b)
+        _replayed_workloads(r, p, names, autoscaled)
     if r.count() > before or t is None or threshold is None:
         return None
     condition: SimulatedCondition | None = r.build(
         p, SimulatedCondition, signal=t["signal"], op=t["op"], threshold=threshold,
         workloads=names, window_s=window_s)
     return condition
+
+
+def _replayed_workloads(r: FieldReader, p: str, names: tuple[str, ...],
+                        autoscaled: tuple[str, ...]) -> None:
+    """A mapped alert is replayed on simulated workloads: those with an HPA. Records a mapping
+    naming none while the plan has several (or none), or naming one without an HPA."""
+    choices = ", ".join(autoscaled)
+    if not autoscaled:  # was "name one of none: ..." (audit18 A18-16)
+        r.add(p, "no proposed workload has an HPA, so nothing is simulated to replay the alert "
+                 "on; remove `simulated:` (the rule stays listed) or give a workload an hpa")
+        return
+    if not names and len(autoscaled) != 1:
+        r.add(p, f"the plan has {len(autoscaled)} autoscaled workloads; say which the alert "
+                 f"watches with `workload:` (one of {choices}, or a list of them)")
+    for name in names:
+        if name not in autoscaled:
+            r.add(join_path(p, "workload"), f"workload {quoted(name)} has no HPA, so it is not "
+                                            f"simulated; name one of {choices}")
 
 
 def read_rollback(r: FieldReader, raw: Any, alerts: set[str]) -> RollbackPlan | None:

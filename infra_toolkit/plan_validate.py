@@ -42,7 +42,7 @@ from infra_toolkit.plan import (
     SimulationSettings,
     _seed_rule,
 )
-from infra_toolkit.plan_alerts import alert_warnings, alert_workload_problems, alert_workloads
+from infra_toolkit.plan_alerts import alert_warnings, alert_workloads
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_scenario_types import CsvTraffic, SyntheticTraffic
@@ -145,6 +145,17 @@ def _approval_policy(r: FieldReader, raw: Any) -> ApprovalPolicy | None:
 
 # The longest HPA sync period, metrics resolution and node provisioning time a plan may set, s
 MAX_TIMING_S = 3600
+
+
+def _autoscaled_names(top: Mapping[str, Any]) -> tuple[str, ...]:
+    """The proposed workloads given an ``hpa``, in plan order, as written (the simulated ones;
+    a workload's own problems are reported where it is read)."""
+    proposed = top.get("proposed")
+    workloads = proposed.get("workloads") if isinstance(proposed, Mapping) else None
+    if not isinstance(workloads, list):
+        return ()
+    return tuple(w["name"] for w in workloads
+                 if isinstance(w, Mapping) and "hpa" in w and isinstance(w.get("name"), str))
 
 
 def _simulation(r: FieldReader, raw: Any) -> SimulationSettings | None:
@@ -289,7 +300,8 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     strategy = (ops.read_strategy(r, top["deployment_strategy"],
                                   raw_names(top, "proposed", "workloads"))
                 if "deployment_strategy" in top else None)
-    monitoring = (ops.read_monitoring(r, top["monitoring"], raw_names(top, "proposed", "workloads"))
+    monitoring = (ops.read_monitoring(r, top["monitoring"], raw_names(top, "proposed", "workloads"),
+                                      _autoscaled_names(top))
                   if "monitoring" in top else None)
     alerts = raw_names(top, "monitoring", "alerts")
     rollback = ops.read_rollback(r, top["rollback"], alerts) if "rollback" in top else None
@@ -315,8 +327,6 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                 data=data)
     _simulable(r, plan, pricing[2])
     _reference_rate(r, plan)
-    for at, message in alert_workload_problems(plan):
-        r.add(at, message)
     if not r.problems:
         _alert_windows(r, plan, pricing[2])
     if not r.problems:

@@ -283,3 +283,27 @@ def test_a_missing_instance_spec_is_no_missing_price() -> None:
     with pytest.raises(PriceNotFound, match=r"^no EC2 instance spec row for instance_type=nosuch "
                                             r"in ec2_instance_specs_"):
         load_price_book().instance_spec("nosuch")
+
+
+def test_an_alert_without_its_workload_is_named_beside_other_problems(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # author19b, session 19: an unknown key in monitoring.metrics hid the missing `workload:` of
+    # a simulated alert until it was fixed (the check ran on the whole plan, only once every
+    # section read); validate lists every problem at once
+    plans = Path(__file__).parent.parent / "plans"
+    shutil.copytree(plans / "search-api", tmp_path / "search-api")
+    shutil.copytree(plans / "traces", tmp_path / "traces")
+    plan = tmp_path / "search-api.yaml"
+    text = (plans / "search-api.yaml").read_text()
+    mapped = 'simulated: {signal: p95_latency_ms, op: ">", threshold: 250, workload: search-api}'
+    metric = "      source: Prometheus (search-api)\n"
+    assert mapped in text and metric in text
+    plan.write_text(text.replace(mapped, mapped.replace(", workload: search-api", ""))
+                    .replace(metric, metric + "      bogus: 1\n", 1))
+    assert cli.main(["validate", str(plan)]) == 1
+    out = capsys.readouterr().out
+    assert "monitoring.metrics[0].bogus: unknown key 'bogus'" in out
+    assert ("monitoring.alerts[1].simulated: the plan has 2 autoscaled workloads; say which the "
+            "alert watches with `workload:` (one of search-api, search-indexer, or a list of "
+            "them)") in out
+    assert "2 problem(s)" in out
