@@ -119,15 +119,21 @@ def test_an_alert_condition_missing_a_required_text_is_one_problem(
     assert "1 problem(s)" in out and "None" not in out
 
 
+def _shipped_plan(tmp_path: Path, name: str) -> tuple[Path, str]:
+    """A copy of ``plans/NAME.yaml`` with its manifests and traces in ``tmp_path``: the copy's
+    path and the plan's text, for the test to write back changed."""
+    plans = Path(__file__).parent.parent / "plans"
+    shutil.copytree(plans / name, tmp_path / name)
+    shutil.copytree(plans / "traces", tmp_path / "traces")
+    return tmp_path / f"{name}.yaml", (plans / f"{name}.yaml").read_text()
+
+
 def test_a_plans_cluster_config_with_two_cluster_configs_is_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # was valid: the plan read the first ClusterConfig and silently dropped the second (here its
     # general group's maxSize 99), though `read_cluster_config` refuses such a file
-    plans = Path(__file__).parent.parent / "plans"
-    shutil.copytree(plans / "ecommerce-eks", tmp_path / "ecommerce-eks")
-    shutil.copytree(plans / "traces", tmp_path / "traces")
-    plan = tmp_path / "ecommerce-eks.yaml"
-    plan.write_text((plans / "ecommerce-eks.yaml").read_text())
+    plan, text = _shipped_plan(tmp_path, "ecommerce-eks")
+    plan.write_text(text)
     cluster = tmp_path / "ecommerce-eks" / "cluster.yaml"
     text = cluster.read_text()
     cluster.write_text(text + "\n---\n" + text.replace("maxSize: 10", "maxSize: 99"))
@@ -290,11 +296,7 @@ def test_an_alert_without_its_workload_is_named_beside_other_problems(
     # author19b, session 19: an unknown key in monitoring.metrics hid the missing `workload:` of
     # a simulated alert until it was fixed (the check ran on the whole plan, only once every
     # section read); validate lists every problem at once
-    plans = Path(__file__).parent.parent / "plans"
-    shutil.copytree(plans / "search-api", tmp_path / "search-api")
-    shutil.copytree(plans / "traces", tmp_path / "traces")
-    plan = tmp_path / "search-api.yaml"
-    text = (plans / "search-api.yaml").read_text()
+    plan, text = _shipped_plan(tmp_path, "search-api")
     mapped = 'simulated: {signal: p95_latency_ms, op: ">", threshold: 250, workload: search-api}'
     metric = "      source: Prometheus (search-api)\n"
     assert mapped in text and metric in text
