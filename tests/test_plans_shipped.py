@@ -812,8 +812,9 @@ def test_search_api_steady_day_test_shows_the_flaps_its_criterion_bounds(
 
 
 def test_search_api_latency_risk_quotes_the_p95_minutes_the_report_shows(tmp_path: Path) -> None:
-    # The risk "The latency SLO is missed for minutes on ordinary days" quotes the SLO table's
-    # minutes. Counted from the timelines' 5 s steps with p95 above 250 ms: expected-day 4
+    # The risk quotes the SLO table's minutes. reader19: it said "missed for minutes on
+    # ordinary days", but the ordinary day (expected-day) has 50 s in three stretches of at
+    # most 20 s (4, 2 and 4 steps of 5 s, below); only launch-day, a surge day, has minutes. Counted from the timelines' 5 s steps with p95 above 250 ms: expected-day 4
     # (from 60,900 s) + 2 (from 77,330 s) + 4 (from 79,380 s, 323 ms, the worst) = 10 steps =
     # 50 s = 0.83 min (the first was 6 from 58,985 s, 1.0 min in all, while a node's room for
     # pods was its capacity less a flat 100m / 600 MiB, which consolidated api nodes sooner);
@@ -821,9 +822,12 @@ def test_search_api_latency_risk_quotes_the_p95_minutes_the_report_shows(tmp_pat
     # 72,660 s) + 2 + 6 + 4 + 4 (from 73,430, 78,425, 80,940, 85,680 s) = 82 steps = 410 s =
     # 6.83 min
     path = REPO / "plans" / "search-api.yaml"
-    for quoted in ("p95 above 250 ms for 0.83 minutes of expected-day and 6.83 minutes of "
-                   "launch-day", "expected-day's worst such step 323 ms"):
+    for quoted in ("missed for seconds on an ordinary day and minutes on a surge day",
+                   "p95 above 250 ms for 0.83 minutes of expected-day (50 s, in three "
+                   "stretches of at most 20 s) and 6.83 minutes of launch-day",
+                   "expected-day's worst such step 323 ms"):
         assert quoted in _prose(path), quoted
+    assert "missed for minutes on ordinary days" not in _prose(path)
     a = analyze_plan(path, scenarios=["expected-day", "launch-day"],
                      store_location=str(tmp_path / "none"))
     for scenario, steps in [("expected-day", 10), ("launch-day", 82)]:
@@ -836,6 +840,8 @@ def test_search_api_latency_risk_quotes_the_p95_minutes_the_report_shows(tmp_pat
     t = a.run("expected-day").simulations["search-api"].timeline
     assert not t["latency_saturated"].any()
     assert round(float(t["p95_latency_ms"].max())) == 323
+    # the three stretches: 4, 2 and 4 steps of 5 s = 20, 10 and 20 s (50 s in all)
+    assert _stretches(t, t["p95_latency_ms"] > 250) == [20.0, 10.0, 20.0]
 
 
 def test_ecommerce_flash_crowd_moves_intra_region_gb_with_its_served_requests(
