@@ -814,7 +814,8 @@ def test_search_api_steady_day_test_shows_the_flaps_its_criterion_bounds(
 def test_search_api_latency_risk_quotes_the_p95_minutes_the_report_shows(tmp_path: Path) -> None:
     # The risk quotes the SLO table's minutes. reader19: it said "missed for minutes on
     # ordinary days", but the ordinary day (expected-day) has 50 s in three stretches of at
-    # most 20 s (4, 2 and 4 steps of 5 s, below); only launch-day, a surge day, has minutes. Counted from the timelines' 5 s steps with p95 above 250 ms: expected-day 4
+    # most 20 s (4, 2 and 4 steps of 5 s, below); only launch-day, a surge day, has minutes.
+    # Counted from the timelines' 5 s steps with p95 above 250 ms: expected-day 4
     # (from 60,900 s) + 2 (from 77,330 s) + 4 (from 79,380 s, 323 ms, the worst) = 10 steps =
     # 50 s = 0.83 min (the first was 6 from 58,985 s, 1.0 min in all, while a node's room for
     # pods was its capacity less a flat 100m / 600 MiB, which consolidated api nodes sooner);
@@ -1277,3 +1278,22 @@ def test_search_api_cost_charts_claim_no_share_of_a_group_a_workload_has_alone(
     api, cluster = run.hourly_cost["search-api"], run.cluster_hourly_cost
     assert api["usd_per_hour_api"].tolist() == cluster["usd_per_hour_api"].tolist()
     assert float(api["usd_per_hour_api"].iloc[0]) == pytest.approx(2 * 0.096)
+
+
+def test_search_api_rollback_pins_pods_and_lets_karpenter_bring_the_nodes() -> None:
+    # reader19: the rollback step said "scale the api node group to 8 nodes", but the api pool is
+    # a Karpenter NodePool (search-api/cluster.yaml: NodePool `api`, limit 12): there is no
+    # desired size for the on-call to set. Pinning the HPA is the action; the nodes follow:
+    # 16 pods x 750m, 2 a node (2 x 750 = 1,500m <= the 1,805m room of an m6i.large, 3 x 750 =
+    # 2,250m is not) = 16 / 2 = 8 nodes, within the limit (max_size) of 12.
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    steps = " ".join(" ".join(plan.rollback.steps).split())
+    assert "pin the HPA (minReplicas = maxReplicas = 16, today's fixed pods), and Karpenter " \
+        "provisions the 8 api nodes they need (2 a node)" in steps
+    assert "within the NodePool's limit of 12" in steps
+    assert "scale the api node group" not in steps
+    (api,) = [r for r in plan.proposed.resources if r.type == "aws_eks_node_group"
+              and r.name == "api"]
+    assert api.attributes["scaling_config.max_size"] == 12
+    (w,) = [w for w in plan.proposed.workloads if w.name == "search-api"]
+    assert w.deployment_spec.cpu_request_millicores == 750
