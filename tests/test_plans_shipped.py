@@ -1297,3 +1297,19 @@ def test_search_api_rollback_pins_pods_and_lets_karpenter_bring_the_nodes() -> N
     assert api.attributes["scaling_config.max_size"] == 12
     (w,) = [w for w in plan.proposed.workloads if w.name == "search-api"]
     assert w.deployment_spec.cpu_request_millicores == 750
+
+
+def test_the_usage_note_points_at_cpu_credits_only_where_a_group_has_them(
+        analysis: Analysis) -> None:
+    # reader19: search-api's Components with Cost note ended "(a simulated group's CPU credits:
+    # its line's note)", but its groups are m6i.large and c6i.large, not burstable: no line has
+    # such a note. ecommerce-eks's node group is t3.medium (burstable): its note keeps it.
+    pointer = "(a simulated group's CPU credits: its line's note)"
+    search = analysis("search-api.yaml", "tv-flash-crowd").run("tv-flash-crowd")
+    assert search.credits == {}
+    assert not [n for n in search.estimate.notes if pointer in n]
+    assert [n for n in search.estimate.notes if n.endswith("every other usage as declared in "
+                                                           "the plan")]
+    shop = analysis("ecommerce-eks.yaml", "flash-crowd").run("flash-crowd")
+    assert shop.credits
+    assert [n for n in shop.estimate.notes if n.endswith(f"declared in the plan {pointer}")]
