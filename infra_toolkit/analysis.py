@@ -293,12 +293,14 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
     priced = claimed_volume_resources(priced, claims, volumes, region)
     claimed = (f", and the claimed volumes of StatefulSet(s) {', '.join(sorted(volumes))} "
                "from its replicas (each line's note)") if volumes else ""
+    # only a burstable group has CPU credits: without one the pointer sent a reviewer looking
+    # for a note no line has (reader19)
+    credited = " (a simulated group's CPU credits: its line's note)" if credits else ""
     note = (f"{_load_following(resources, profile)}{claimed} from the simulated "
             f"{scenario.name!r} scenario ({duration_text(window_h * 3600)}), projected to a "
             "730-hour month; "
             f"{'' if profile is not None else 'load balancer and data transfer usage and '}"
-            "every other usage as declared in the plan (a simulated group's CPU credits: its "
-            "line's note)")
+            f"every other usage as declared in the plan{credited}")
     est = with_claim_notes(with_credit_notes(estimate(priced, book, notes=(note,)), {
         f"aws_eks_node_group.{resource_of.get(g, g)}": credit_note(c)
         for g, c in credits.items()}), volume_notes)

@@ -28,7 +28,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.plan_warning_type import PlanWarning
 
-__all__ = ["argo_rollout_warnings"]
+__all__ = ["argo_rollout_warnings", "names_router"]
 
 
 def _said(s: DeploymentStrategy) -> str:
@@ -75,7 +75,7 @@ def _as_plan_says(s: DeploymentStrategy) -> DeploymentStrategy:
     return s
 
 
-def _names_router(text: str, key: str) -> bool:
+def names_router(text: str, key: str) -> bool:
     """Whether the plan's ``traffic_router`` text names Argo's router ``key`` (``alb``,
     ``appMesh``, ...): as a word of it, or as consecutive words (``app-mesh``), any case."""
     words = [t for t in re.split(r"[^a-z0-9]+", text.lower()) if t]
@@ -87,7 +87,7 @@ def _router_differs(s: DeploymentStrategy, router: str | None) -> bool:
     """Whether a plan's canary of pods names a router other than the Rollout's ``router``."""
     return (s.type == "canary" and s.canary_scope == "pods" and bool(s.traffic_router)
             and router not in (None, "plugins", "trafficRouting")
-            and not _names_router(str(s.traffic_router), str(router)))
+            and not names_router(str(s.traffic_router), str(router)))
 
 
 def argo_rollout_warnings(plan: Plan) -> list[PlanWarning]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from infra_toolkit.chart_binning import MAX_POINTS, chart_timeline
@@ -136,8 +138,9 @@ def cost_by_component_figure(analysis: PlanAnalysis) -> go.Figure:
 
 def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
     """The scaling section's figures: per scenario and charted workload (all but
-    ``analysis.charts.left_out``), load, latency and cost per hour; the cluster's cost per hour
-    when workloads share it; then the time-to-capacity breakdown (empty list when nothing was
+    ``analysis.charts.left_out``), load, latency and cost per hour (titled "its request share"
+    only where other pods took part of a group's cost); the cluster's cost per hour when the run
+    has several workloads; then the time-to-capacity breakdown (empty list when nothing was
     simulated)."""
     figures = []
     for run in analysis.runs:
@@ -148,15 +151,30 @@ def scaling_figures(analysis: PlanAnalysis) -> list[go.Figure]:
             title = f"{run.name} / {workload}"
             load = load_figure(sim.timeline, title)
             load.update_layout(meta={"anchor": chart_anchor(run.name, workload)})
+            cost = run.hourly_cost[workload]
             figures += [load,
                         latency_figure(sim.timeline, title, analysis.plan.slos, workload),
-                        cost_per_hour_figure(run.hourly_cost[workload],
-                                             f"{title} (its request share)" if shared
+                        cost_per_hour_figure(cost, f"{title} (its request share)"
+                                             if _charged_a_share(cost, run.cluster_hourly_cost)
                                              else title)]
         if shared and run.cluster_hourly_cost is not None:
             figures.append(cost_per_hour_figure(run.cluster_hourly_cost,
                                                 f"{run.name} / all workloads"))
     return [*figures, time_to_capacity_figure(analysis)] if figures else []
+
+
+def _charged_a_share(workload_cost: pd.DataFrame, cluster_cost: pd.DataFrame | None) -> bool:
+    """Whether a workload's node cost per hour (``ScenarioRun.hourly_cost``) is a part of some
+    group's cost rather than the whole of it: at some tick it differs from the group's own cost
+    in ``cluster_cost`` (other pods on the group took a request share). A workload alone on its
+    groups is charged their whole cost, and its chart says so by saying nothing of a share (a
+    search API beside a queue worker on its own group is not shown as 'its request share')."""
+    if cluster_cost is None:
+        return True  # no cluster figure to compare with: keep the cautious label
+    columns = [c for c in workload_cost.columns
+               if c.startswith("usd_per_hour_") and c in cluster_cost.columns]
+    return any(not np.allclose(workload_cost[c].to_numpy(dtype=float),
+                               cluster_cost[c].to_numpy(dtype=float)) for c in columns)
 
 
 #: How much of a canary's held last step its chart shows: the jump and the first hour after it

@@ -57,10 +57,32 @@ def monitoring(a: PlanAnalysis) -> Section:
     alerts = pd.DataFrame([{"Alert": x.name, "Severity": x.severity, "For": duration_text(x.for_s),
                             "Condition": x.expr, "Summary": x.summary, "Runbook": x.runbook or "-"}
                            for x in m.alerts])
+    missing = _missing_runbooks(a)
     return Section("Monitoring and Alerts", (
         Table(metrics, css_class="metrics", caption="Metrics"),
         Table(dashboards, css_class="dashboards", caption="Dashboards"),
-        Table(alerts, css_class="alerts", caption="Alert rules"), *alert_replay_parts(a)))
+        Table(alerts, css_class="alerts", caption="Alert rules"),
+        *([paragraph(missing, "alerts-without-runbook")] if missing else []),
+        *alert_replay_parts(a)))
+
+
+def _missing_runbooks(a: PlanAnalysis) -> str | None:
+    """A sentence naming each alert without a runbook, its severity and whether a rollback
+    trigger rests on it (automatic or by hand), with the plan field that fixes it; ``None``
+    when every alert has one. The table's '-' alone left a reviewer to notice that whoever is
+    paged, or whose rollout is aborted, by that alert has no written steps."""
+    triggers = {t.alert: t.automatic for t in a.plan.rollback.triggers if t.alert}
+    named = []
+    for i, x in enumerate(a.plan.monitoring.alerts):
+        if x.runbook:
+            continue
+        role = ("" if x.name not in triggers else
+                ", an automatic rollback trigger" if triggers[x.name] else ", a rollback trigger")
+        named.append(f"{x.name} ({x.severity}{role}; monitoring.alerts[{i}].runbook)")
+    if not named:
+        return None
+    return (f"{len(named)} of {len(a.plan.monitoring.alerts)} alert(s) have no runbook, so "
+            f"whoever they page has no written steps: {', '.join(named)}.")
 
 
 def rollback_plan(a: PlanAnalysis) -> Section:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.argo_rollout_warnings import names_router
 from infra_toolkit.plan_operations_types import CanaryStep
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.rollout import canary_bake, time_to_ready
@@ -95,12 +96,10 @@ _ROLLBACK_BY_TYPE = {
                   "old set: at once while the old set runs (until the scale-down delay ends), "
                   "at least one time to Ready once it is scaled down",
     # audit27 A27-4: "every request ... at once" is not so behind an NLB, which weights
-    # connections (the search-api plan's own description says so)
+    # connections (the search-api plan's own description says so); the router's clause:
+    # _router_rollback
     "pods": "aborting the canary gives the stable ReplicaSet, which kept its full replicas "
-            "(dynamicStableScale off), the whole weight again: no pod to start; a router that "
-            "weights requests moves every request back at once, one that weights connections "
-            "(an NLB's weighted target groups) only new connections, while open keep-alive "
-            "connections stay on the canary pods until they close",
+            "(dynamicStableScale off), the whole weight again: no pod to start; ",
     # calculateDesiredWeightOnAbortOrStableRollback: with dynamicStableScale the weight moves
     # back only as fast as the stable pods, scaled down with the traffic, become available
     "dynamic": "aborting a canary with dynamicStableScale scales the stable ReplicaSet, which "
@@ -121,6 +120,29 @@ _ROLLBACK_BY_TYPE = {
 }
 
 
+#: Argo Rollouts' traffic routers, each weighting requests (HTTP or gRPC calls), by the key
+#: ``argo_rollout_warnings.names_router`` finds in a plan's free-text ``traffic_router``
+_REQUEST_ROUTERS = ("alb", "nginx", "istio", "smi", "ambassador", "traefik", "appMesh", "apisix")
+
+
+def _router_rollback(router: str | None) -> str:
+    """What an abort moves back at once behind a plan's canary ``traffic_router``: every request
+    behind one of Argo's request routers, only new connections behind an NLB's weighted target
+    groups (a connection stays where it was opened); both cases, said apart, for a router the
+    report does not know. reader19: the sentence gave both cases whatever the plan's router,
+    leaving a reviewer of an SMI canary to work out that the NLB half did not apply."""
+    text = router or ""
+    if names_router(text, "nlb"):
+        return (f"its router ({text}) weights connections, so only new connections move back "
+                "at once, while open keep-alive connections stay on the canary pods until "
+                "they close")
+    if any(names_router(text, key) for key in _REQUEST_ROUTERS):
+        return f"its router ({text}) weights requests, so every request moves back at once"
+    return ("a router that weights requests moves every request back at once, one that "
+            "weights connections (an NLB's weighted target groups) only new connections, "
+            "while open keep-alive connections stay on the canary pods until they close")
+
+
 def _rollback_note(a: PlanAnalysis) -> str:
     """How each strategy the workloads roll by is rolled back and how long that takes."""
     said: list[str] = []
@@ -129,6 +151,8 @@ def _rollback_note(a: PlanAnalysis) -> str:
             "basic" if s.traffic_router is None else
             "dynamic" if s.canary_dynamic_stable else s.canary_scope)
         text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
+        if key == "pods":
+            text += _router_rollback(s.traffic_router)
         argo = [n for n in names if _kind(a, n) == "Rollout"]
         if argo:  # Argo Rollouts' kubectl plugin, not kubectl rollout undo
             text += (f" (an Argo Rollout: kubectl argo rollouts abort {argo[0]} while the update "

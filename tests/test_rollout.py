@@ -444,12 +444,22 @@ def test_a_manifest_that_disagrees_with_the_plan_is_said(
     (DeploymentStrategy("blue-green", "b", preview_s=60),
      "at once while the old set runs (until the scale-down delay ends), at least one time to "
      "Ready once it is scaled down"),
+    # reader19: the router's own case only (an ALB weights requests, an NLB's target groups
+    # connections); both cases said apart only for a router the report does not know
     (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
                         traffic_router="alb"),
      "which kept its full replicas (dynamicStableScale off), the whole weight again: no pod "
-     "to start; a router that weights requests moves every request back at once, one that "
-     "weights connections (an NLB&#x27;s weighted target groups) only new connections, while "
-     "open keep-alive connections stay on the canary pods until they close"),
+     "to start; its router (alb) weights requests, so every request moves back at once."),
+    (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                        traffic_router="nlb-weighted-target-groups"),
+     "no pod to start; its router (nlb-weighted-target-groups) weights connections, so only "
+     "new connections move back at once, while open keep-alive connections stay on the canary "
+     "pods until they close."),
+    (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
+                        traffic_router="f5-big-ip"),
+     "no pod to start; a router that weights requests moves every request back at once, one "
+     "that weights connections (an NLB&#x27;s weighted target groups) only new connections, "
+     "while open keep-alive connections stay on the canary pods until they close"),
     (DeploymentStrategy("canary", "c", steps=(CanaryStep(50, 60), CanaryStep(100, None)),
                         traffic_router="dns", canary_scope="stack"),
      "resolvers and clients keep the old answer up to the records&#x27; TTL"),
