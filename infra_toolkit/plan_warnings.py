@@ -109,7 +109,7 @@ from infra_toolkit.startup_warnings import (
     startup_burst_warnings,
     unreachable_slo_warnings,
 )
-from infra_toolkit.storage_warnings import rds_storage_warnings
+from infra_toolkit.storage_warnings import rds_backup_warnings, rds_storage_warnings
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.unused_commitment import declared_commitment_warnings
 
@@ -451,7 +451,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + desired_size_warnings(plan, book) + node_group_quota_warnings(plan)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + no_egress_warnings(plan)
-                 + rds_storage_warnings(plan)
+                 + rds_storage_warnings(plan) + rds_backup_warnings(plan)
                  + price_warnings(plan, book)
                  + commitment_warnings(plan)
                  + declared_commitment_warnings(plan, book)

@@ -27,8 +27,8 @@ def test_a_bad_own_price_is_reported_at_pricing_overrides(tmp_path: Path) -> Non
     plan = _copy(tmp_path, "payments/prices.yaml", 'usd_per_unit: "0.0341"',
                  'usd_per_unit: "cheap"')
     _plan, problems, _warnings = check_plan_warnings(plan)
-    # payments-eks.yaml line 235 is `pricing:`, line 236 `  overrides: payments/prices.yaml`
-    assert [(p.path, p.line) for p in problems] == [("pricing.overrides", 236)]
+    # payments-eks.yaml line 240 is `pricing:`, line 241 `  overrides: payments/prices.yaml`
+    assert [(p.path, p.line) for p in problems] == [("pricing.overrides", 241)]
     assert problems[0].message == (
         f"{plan.parent / 'payments' / 'prices.yaml'}: rates[0]: usd_per_unit: 'cheap' is not a "
         'decimal number; write it like "0.034" (US dollars per unit)')

@@ -90,6 +90,8 @@ PROPOSED = {
         D("328.50"),  # 730 x 0.45
     # 200 GB x 0.23 (Multi-AZ row); below 400 GiB gp3 includes 3,000 IOPS: no IOPS line
     ("aws_db_instance.payments", "Storage (general purpose SSD, gp3)"): D("46.00"),
+    # 7 days of backups within the free 100 % of allocated storage: 0 GB beyond it x 0.095
+    ("aws_db_instance.payments", "Additional backup storage"): D("0.00"),
     ("aws_elasticache_replication_group.payments", "ElastiCache (on-demand, cache.r6g.large)"):
         D("451.14"),  # 3 nodes x 730 x 0.206 = 451.14
     # count: 3, each 730 x 0.045 = 32.85 and 100 GB x 0.045 = 4.50

@@ -1569,6 +1569,28 @@ def test_a_warning_after_a_count_points_at_the_entry_written(
         in capsys.readouterr().out
 
 
+def test_a_proposed_primary_database_without_backups_is_a_warning(tmp_path: Path) -> None:
+    # reader19, session 19: the payments plan's database had backup_retention_period 0 (left
+    # out), no automated backups nor point-in-time recovery, and nothing said so. A read
+    # replica (RDS backs up its source) and a database with 7 days are no warning. Entries:
+    # 0 the primary without backups, 1 its replica, 2 one with 7 days.
+    db = ("    - {type: aws_db_instance, name: a, engine: mysql, instance_class: db.t3.medium, "
+          "allocated_storage: 20}\n"
+          "    - {type: aws_db_instance, name: a_replica, replicate_source_db: a, instance_class: "
+          "db.t3.medium, allocated_storage: 20}\n"
+          "    - {type: aws_db_instance, name: b, engine: mysql, instance_class: db.t3.medium, "
+          "allocated_storage: 20, backup_retention_period: 7}\n")
+    plan = _plan(tmp_path, plan_edits=(("  resources:\n    - type: aws_eks_cluster\n",
+                                        f"  resources:\n{db}    - type: aws_eks_cluster\n"),))
+    assert [w for w in _warnings(plan) if "backup" in w[1]] == [(
+        "proposed.resources[0].backup_retention_period",
+        "aws_db_instance.a: automated backups are off (backup_retention_period 0, which is also "
+        "how this toolkit reads it left out, though AWS would then keep 1 day): no "
+        "point-in-time recovery and no automated snapshot to restore after a bad migration or "
+        "a deleted table; set backup_retention_period to the days your recovery point needs "
+        "(1 to 35; 7 is common)")]
+
+
 def test_rds_gp3_iops_rds_would_refuse_is_a_warning(tmp_path: Path) -> None:
     # author19: PostgreSQL gp3 of 200 GiB with iops 6000 validated silently; only `cost`'s note
     # said RDS refuses iops below 400 GiB (fixed at 3,000 IOPS), and its fix, "allocate >= 400
