@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from infra_toolkit.cpu_credits import CREDIT_MODES
-from infra_toolkit.errors import PricingError, quoted
+from infra_toolkit.errors import PricingError, clipped, quoted
 from infra_toolkit.plan_yaml import PlanLoader, StructureError, refused_character, yaml_line_index
 
 __all__ = [
@@ -166,14 +166,14 @@ def _schema_for_header(header: Sequence[str], path: Path, kind: str | None) -> T
         if missing:
             raise PricingError(
                 f"{path}: line 1: missing column {missing[0]!r} for a {kind} table "
-                f"(header is {','.join(header)}; expected {','.join(schema.columns)})")
+                f"(header is {clipped(','.join(header))}; expected {','.join(schema.columns)})")
         return schema
     for schema in TABLE_SCHEMAS.values():
         if set(schema.columns) == set(header):
             return schema
     expected = "; ".join(f"{s.kind}: {','.join(s.columns)}" for s in TABLE_SCHEMAS.values())
-    raise PricingError(f"{path}: line 1: header {','.join(header)} matches no pricing table "
-                       f"layout; use one of: {expected}")
+    raise PricingError(f"{path}: line 1: header {clipped(','.join(header))} matches no pricing "
+                       f"table layout; use one of: {expected}")
 
 
 def read_price_table(path: str | Path, kind: str | None = None

@@ -919,3 +919,16 @@ def test_a_table_read_again_is_parsed_once_and_each_reader_gets_its_own_rows(
     table.write_text(table.read_text().replace("0.0416", "0.0420"))
     _schema, _ref, changed = read_price_table(table)
     assert changed[("us-east-1", "t3.medium")].amount == Decimal("0.0420")
+
+
+def test_a_table_whose_header_is_a_wall_of_text_is_quoted_clipped(tmp_path: Path) -> None:
+    # fuzz19 left alone, session 19: a binary-looking or wrong file's 3,000-character first line
+    # was printed whole in "header ... matches no pricing table layout"
+    own = tmp_path / "mine.csv"
+    own.write_text("x" * 3000 + "\n1,2\n")
+    with pytest.raises(PricingError) as caught:
+        load_price_book(extra_tables=[own])
+    message = str(caught.value)
+    assert message.startswith(f"{own}: line 1: header {'x' * 60}… (3,000 characters) matches "
+                              "no pricing table layout; use one of: ec2_on_demand: ")
+    assert "x" * 61 not in message
