@@ -548,6 +548,32 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
     assert sum(s.pause_s or 0 for s in a.plan.deployment_strategy.steps) == 3.5 * 3600
 
 
+def test_ecommerce_rollback_database_path_lasts_until_the_decommission() -> None:
+    # reader20: the timeline moved the database cutover to 2027-01-14, five days before the
+    # 2027-01-19 canary, while the rollback step, the cutover risk and question 4 still kept
+    # the reverse replication (and the old stack) "for 7 days after the cutover": to
+    # 2027-01-21, six days before the decommission the point of no return names, so a database
+    # fault found in hypercare (2027-01-20 to 01-26) had no db.t3.small in sync to go back to.
+    # By hand: 2027-01-27 - 2027-01-14 = 13 days; hypercare 7 days from 2027-01-20 ends 01-26.
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    phases = {p.name.split(" ")[0]: p for p in plan.timeline}
+    assert str(phases["Database"].start) == "2027-01-14"
+    assert str(phases["Hypercare"].start) == "2027-01-20"
+    assert phases["Hypercare"].duration_s == 7 * 86400
+    assert str(phases["Decommission"].start) == "2027-01-27"
+    step = " ".join(plan.rollback.steps[2].split())
+    assert "from the cutover until the old stack is decommissioned on 2027-01-27, 13 days" in step
+    prose = _prose(REPO / "plans" / "ecommerce-eks.yaml") + " ".join(
+        " ".join(plan.rollback.steps).split()) + " " + " ".join(
+        (plan.rollback.point_of_no_return or "").split())
+    assert "7 days after the cutover" not in prose and "7 days after cutover" not in prose
+    assert "reverse replication kept until the decommission on 2027-01-27 (13 days after the " \
+        "2027-01-14 cutover" in prose
+    assert "until 2027-01-27: 13 days after the database cutover (2027-01-14)" in prose
+    assert "the database cutover on 2027-01-14, 04:00-06:00 UTC" in prose
+    assert "on 2027-01-27, after the canary (2027-01-19) and 7 days of clean hypercare" in prose
+
+
 def test_ecommerce_cpu_target_mitigation_quotes_the_sweep() -> None:
     # the p95 risk's mitigation quotes `infra-toolkit sweep` over the CPU target
     path = REPO / "plans" / "ecommerce-eks.yaml"
