@@ -20,12 +20,12 @@ __all__ = ["CANARY_PODS_CAPTION", "EXTRA_NODES_CAPTION", "ROLLOUT_CAPTIONS", "RO
 #: The room columns and the replica counts a workload is rolled at, said after a rolling or
 #: blue-green table's caption and a canary's pods per step
 ROOM_CAPTION = (
-    "; room = how many of the workload's pods fit on its node groups at max_size once the "
+    ". Room = how many of the workload's pods fit on its node groups at max_size once the "
     "other workloads' pods there are placed (the simulator's per-node packing of mixed "
-    "requests, first fit in the groups' priority order); others at peak: each other "
+    "requests, first fit in the groups' priority order). Others at peak: each other "
     "autoscaled workload at its peak spec replicas in the expected scenario (peaks that may "
-    "fall at different times: a little more than they hold at once; a Deployment without "
-    "an HPA at its replicas), others at max: at its maxReplicas. Rolled at: the "
+    "fall at different times, so a little more than they hold at once; a Deployment without "
+    "an HPA at its replicas). Others at max: each at its maxReplicas. Rolled at: the "
     "expected scenario's peak replicas (a rollout at the busiest moment of an expected "
     "day), minReplicas (the quietest) and maxReplicas (a rollout during a surge: the most "
     "pods the HPA allows)"
@@ -33,13 +33,13 @@ ROOM_CAPTION = (
 
 #: The extra nodes columns and their cost, said after a rolling or blue-green table's caption
 EXTRA_NODES_CAPTION = (
-    "; extra nodes: the nodes those pods at once take beyond the "
-    "replicas alone, others at peak, by the same packing, never below a group's min_size "
-    "(the nodes it keeps anyway absorb a small surge); their cost: each at its group's "
-    "price per node-hour for the node autoscaler's provisioning + the rollout's duration "
-    "(a blue-green's both sets running) + its unneeded time before removal (see the "
-    "simulation settings), at least that when both sets run until a person promotes, "
-    "'-' when they do not fit or a price is missing"
+    ". Extra nodes: the nodes those pods at once take beyond the replicas alone, others at "
+    "peak, by the same packing, never below a group's min_size (the nodes it keeps anyway "
+    "absorb a small surge). Their cost: each extra node at its group's price per node-hour "
+    "for the node autoscaler's provisioning + the rollout's duration (a blue-green's both "
+    "sets running) + its unneeded time before removal (see the simulation settings); at "
+    "least that when both sets run until a person promotes; '-' when they do not fit or a "
+    "price is missing"
 )
 
 #: The caption of a canary's pods per step table (``rollout_tables.canary_step_table``)
@@ -94,20 +94,21 @@ ROLLOUT_CAPTIONS = {
                "max(0, replicas - P) (none when P >= replicas), waves and duration count "
                "those; fewest available = replicas - min(unavailable, pods rolled), over every "
                "replica",
-    "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) from "
-                  "the new set's start until the old one is scaled down: both sets run for "
-                  "time to Ready + the manifest's minReadySeconds (promoted once the new "
-                  "set is available) + preview + scale-down delay (Argo Rollouts' default "
-                  f"{DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given), \"at least\" that "
-                  "when auto promote is off (autoPromotionEnabled: false: the preview lasts "
-                  "until a person promotes). A Rollout's previewReplicaCount P: the preview "
-                  "set runs P pods (replicas + P at once) for their time to Ready (none when "
-                  "P is 0) + minReadySeconds + preview, then grows to the replicas, switched "
-                  "to once available: both full sets run for time to Ready + minReadySeconds "
-                  "(none when P >= replicas) + scale-down delay, each extra node billed for "
-                  "the phases that need it. Rolling back is switching the active Service "
-                  "back to the old set: at once while it runs (before the scale-down delay "
-                  "ends), at least one time to Ready after it",
+    "blue-green": "Blue-green per workload: a second full set of pods (2 x replicas) runs "
+                  "from the new set's start until the old one is scaled down. Both sets run "
+                  "for time to Ready + the manifest's minReadySeconds (the new set is "
+                  "promoted once available) + preview + scale-down delay (Argo Rollouts' "
+                  f"default {DEFAULT_SCALE_DOWN_DELAY_S:g} s when not given). With auto "
+                  "promote off (autoPromotionEnabled: false) the preview lasts until a person "
+                  "promotes, so the duration is \"at least\" that. With a Rollout's "
+                  "previewReplicaCount P, the preview set first runs P pods (replicas + P at "
+                  "once) for their time to Ready (none when P is 0) + minReadySeconds + "
+                  "preview. It then grows to the replicas and is switched to once available, "
+                  "so both full sets run for time to Ready + minReadySeconds (none when "
+                  "P >= replicas) + scale-down delay. Each extra node is billed for the phases "
+                  "that need it. Rolling back switches the active Service back to the old "
+                  "set: at once while the old set runs (before the scale-down delay ends), "
+                  "after at least one time to Ready once it has been scaled down",
     "recreate": "Recreate per workload: every old pod stops before the new ones start, so "
                 "the service is down for at least one time to Ready (plus the old pods' "
                 "termination)",

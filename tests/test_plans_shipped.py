@@ -299,7 +299,7 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(analysis: Analysis) -
     # reader: the 4 rows that do not fit showed "-" extra nodes under a caption that did not
     # say what "-" meant (the rolling-update table's does)
     table = next(t for t in sections.deployment_strategy(a).tables if t.css_class == "canary-pods")
-    assert "held for the step's pause, '-' when the pods at once do not fit; room = " \
+    assert "held for the step's pause, '-' when the pods at once do not fit. Room = " \
         in table.caption
     assert table.to_html().count("<td>-</td>") == 4
 
