@@ -233,3 +233,22 @@ def test_the_blue_green_caption_reads_in_short_sentences(tmp_path: Path) -> None
     assert len(sentences) == 13
     assert max(len(s.split()) for s in sentences) <= 60
 
+
+def test_the_rollback_names_the_decommission_the_timeline_dates() -> None:
+    """reader20: the Rollback Plan said "Point of no return: -" and "kept for the scale-down
+    delay" (unstated) while the timeline decommissions the EC2 hosts the day after the
+    cutover. By hand: staging from 2027-01-11 for 5 d ends 2027-01-15; the 1 d cutover is
+    2027-01-16 and the 1 d decommission 2027-01-17; the scale-down delay is 10m."""
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_operations_types import phase_dates
+
+    plan = read_plan(PLAN)
+    dates = dict(zip([p.name for p in plan.timeline], phase_dates(plan.timeline), strict=True))
+    assert str(dates["decommission EC2"][0]) == "2027-01-17"
+    assert str(dates["production cutover"][0]) == "2027-01-16"
+    assert plan.deployment_strategy.scale_down_delay_s == 600
+    assert plan.rollback.steps[0] == ("Switch the active service back to the blue ReplicaSet "
+                                      "(kept 10 minutes after the switch, the scale-down delay).")
+    assert " ".join((plan.rollback.point_of_no_return or "").split()).startswith(
+        "Decommissioning the four c5.xlarge EC2 hosts (timeline phase \"decommission EC2\", "
+        "2027-01-17, the day after the production cutover)")
