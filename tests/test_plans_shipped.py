@@ -35,6 +35,7 @@ from infra_toolkit.sections_cost import cost_summary
 from infra_toolkit.sections_monitoring import alert_replay_frame
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.tuning import sweep_workload
+from tests.test_author19b_catalog import caption_sentences
 from tests.test_cost_architectures import lines
 
 REPO = Path(__file__).resolve().parent.parent
@@ -792,6 +793,31 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(analysis: Analysis
                 "progressDeadlineSeconds 120 s: the Deployment reports "
                 "ProgressDeadlineExceeded" in html) is flagged
         assert ("waits for the node autoscaler" in html) is flagged
+
+
+def test_ecommerce_rolling_caption_reads_in_short_sentences(analysis: Analysis) -> None:
+    # reader20: the rolling-update caption under "After the canary, every later update of
+    # backend ..." had one sentence of 204 words (pods at once, terminating pods, fewest
+    # available, their capacity, the peak rate, rounding, the outage rule, waves and duration
+    # joined by ';' and ':'), then the room and extra-nodes keys glued on with '; room ='.
+    # Each now starts its own sentence; the facts are quoted below.
+    a = analysis("ecommerce-eks.yaml", "expected-day")
+    (table,) = [t for t in sections.deployment_strategy(a).tables
+                if t.css_class == "rollout-later"]
+    caption = " ".join(table.caption.split())
+    for sentence in (
+            "Old pods still terminating (up to their terminationGracePeriodSeconds, 30 s by "
+            "default) are not counted but keep their node room meanwhile. Fewest available = "
+            "replicas - unavailable; their capacity = that x capacity_rps_per_pod of the "
+            "workload model. Serves the peak compares it with the peak rate: ",
+            "Rates are to the hundredth, the peak rounded up, the capacity down. Serves the "
+            "peak is NO also whenever no pod stays available: an outage, whatever the rate. "
+            "Waves = ceil(replicas / (surge + unavailable)): ",
+            "and waits for them. Duration = waves x (time to Ready",
+            "over every replica. Room = how many of the workload's pods fit"):
+        assert sentence in caption, sentence
+    # 17 sentences of the caption, after the one saying later updates roll by the manifest
+    assert [len(s.split()) <= 60 for s in caption_sentences(caption)] == [True] * 18
 
 
 def test_search_api_tv_spot_description_names_the_peak_step_the_report_shows() -> None:
