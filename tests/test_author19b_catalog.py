@@ -8,6 +8,7 @@ answered with the top-level usage, Internet egress left out without a word."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -196,3 +197,60 @@ def test_the_sweep_says_when_its_summary_threshold_is_no_slo_of_the_plan(
     assert main(["sweep", str(PLAN), "--workload", workload, "--scenario", "black-friday",
                  "--vary", "cpu.averageUtilization=70", "--horizon-h", "1"]) == 0
     assert said in capsys.readouterr().out
+
+
+def caption_sentences(caption: str) -> list[str]:
+    """A caption's sentences: split at ". " before a capital (not inside "e.g. ", "x 1.1")."""
+    return re.split(r"(?<=[a-z)\"0-9])\. (?=[A-Z])", " ".join(caption.split()))
+
+
+def test_the_blue_green_caption_reads_in_short_sentences(tmp_path: Path) -> None:
+    """reader20: the blue-green table's caption was four sentences of 72, 66, 112 and 122
+    words, the last gluing the column key onto the rollback rule ("... at least one time to
+    Ready after it; room = how many ..."). Now each rule is its own sentence and the column
+    keys (Room, Others at peak, Others at max, Rolled at, Extra nodes, Their cost) each start
+    one; no fact is dropped (the checks below quote each)."""
+    from infra_toolkit import sections
+    from infra_toolkit.analysis import analyze_plan
+
+    a = analyze_plan(PLAN, scenarios=["two-weekdays"], store_location=str(tmp_path / "none"))
+    (table,) = [t for t in sections.deployment_strategy(a).tables if t.css_class == "rollout"]
+    caption = " ".join(table.caption.split())
+    assert caption.startswith("Blue-green per workload: a second full set of pods (2 x "
+                              "replicas) runs from the new set's start until the old one is "
+                              "scaled down. ")
+    for sentence in (
+            "Both sets run for time to Ready + the manifest's minReadySeconds (the new set is "
+            "promoted once available) + preview + scale-down delay (Argo Rollouts' default "
+            "30 s when not given).",
+            "With auto promote off (autoPromotionEnabled: false) the preview lasts until a "
+            "person promotes, so the duration is \"at least\" that.",
+            "Each extra node is billed for the phases that need it.",
+            "Rolling back switches the active Service back to the old set: at once while the "
+            "old set runs (before the scale-down delay ends), after at least one time to Ready "
+            "once it has been scaled down. Room = how many",
+            "Others at max: each at its maxReplicas. Rolled at: the expected scenario's peak",
+            ". Extra nodes: the nodes those pods at once take",
+            "absorb a small surge). Their cost: each extra node at its group's price"):
+        assert sentence in caption, sentence
+    assert [len(s.split()) <= 60 for s in caption_sentences(caption)] == [True] * 13
+
+
+def test_the_rollback_names_the_decommission_the_timeline_dates() -> None:
+    """reader20: the Rollback Plan said "Point of no return: -" and "kept for the scale-down
+    delay" (unstated) while the timeline decommissions the EC2 hosts the day after the
+    cutover. By hand: staging from 2027-01-11 for 5 d ends 2027-01-15; the 1 d cutover is
+    2027-01-16 and the 1 d decommission 2027-01-17; the scale-down delay is 10m."""
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.plan_operations_types import phase_dates
+
+    plan = read_plan(PLAN)
+    dates = dict(zip([p.name for p in plan.timeline], phase_dates(plan.timeline), strict=True))
+    assert str(dates["decommission EC2"][0]) == "2027-01-17"
+    assert str(dates["production cutover"][0]) == "2027-01-16"
+    assert plan.deployment_strategy.scale_down_delay_s == 600
+    assert plan.rollback.steps[0] == ("Switch the active service back to the blue ReplicaSet "
+                                      "(kept 10 minutes after the switch, the scale-down delay).")
+    assert " ".join((plan.rollback.point_of_no_return or "").split()).startswith(
+        "Decommissioning the four c5.xlarge EC2 hosts (timeline phase \"decommission EC2\", "
+        "2027-01-17, the day after the production cutover)")

@@ -35,6 +35,7 @@ from infra_toolkit.sections_cost import cost_summary
 from infra_toolkit.sections_monitoring import alert_replay_frame
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.tuning import sweep_workload
+from tests.test_author19b_catalog import caption_sentences
 from tests.test_cost_architectures import lines
 
 REPO = Path(__file__).resolve().parent.parent
@@ -299,7 +300,7 @@ def test_search_api_canary_pods_per_step_fit_the_api_group(analysis: Analysis) -
     # reader: the 4 rows that do not fit showed "-" extra nodes under a caption that did not
     # say what "-" meant (the rolling-update table's does)
     table = next(t for t in sections.deployment_strategy(a).tables if t.css_class == "canary-pods")
-    assert "held for the step's pause, '-' when the pods at once do not fit; room = " \
+    assert "held for the step's pause, '-' when the pods at once do not fit. Room = " \
         in table.caption
     assert table.to_html().count("<td>-</td>") == 4
 
@@ -548,6 +549,32 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
     assert sum(s.pause_s or 0 for s in a.plan.deployment_strategy.steps) == 3.5 * 3600
 
 
+def test_ecommerce_rollback_database_path_lasts_until_the_decommission() -> None:
+    # reader20: the timeline moved the database cutover to 2027-01-14, five days before the
+    # 2027-01-19 canary, while the rollback step, the cutover risk and question 4 still kept
+    # the reverse replication (and the old stack) "for 7 days after the cutover": to
+    # 2027-01-21, six days before the decommission the point of no return names, so a database
+    # fault found in hypercare (2027-01-20 to 01-26) had no db.t3.small in sync to go back to.
+    # By hand: 2027-01-27 - 2027-01-14 = 13 days; hypercare 7 days from 2027-01-20 ends 01-26.
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    phases = {p.name.split(" ")[0]: p for p in plan.timeline}
+    assert str(phases["Database"].start) == "2027-01-14"
+    assert str(phases["Hypercare"].start) == "2027-01-20"
+    assert phases["Hypercare"].duration_s == 7 * 86400
+    assert str(phases["Decommission"].start) == "2027-01-27"
+    step = " ".join(plan.rollback.steps[2].split())
+    assert "from the cutover until the old stack is decommissioned on 2027-01-27, 13 days" in step
+    prose = _prose(REPO / "plans" / "ecommerce-eks.yaml") + " ".join(
+        " ".join(plan.rollback.steps).split()) + " " + " ".join(
+        (plan.rollback.point_of_no_return or "").split())
+    assert "7 days after the cutover" not in prose and "7 days after cutover" not in prose
+    assert "reverse replication kept until the decommission on 2027-01-27 (13 days after the " \
+        "2027-01-14 cutover" in prose
+    assert "until 2027-01-27: 13 days after the database cutover (2027-01-14)" in prose
+    assert "the database cutover on 2027-01-14, 04:00-06:00 UTC" in prose
+    assert "on 2027-01-27, after the canary (2027-01-19) and 7 days of clean hypercare" in prose
+
+
 def test_ecommerce_cpu_target_mitigation_quotes_the_sweep() -> None:
     # the p95 risk's mitigation quotes `infra-toolkit sweep` over the CPU target
     path = REPO / "plans" / "ecommerce-eks.yaml"
@@ -766,6 +793,31 @@ def test_ecommerce_later_updates_roll_by_the_backend_manifest(analysis: Analysis
                 "progressDeadlineSeconds 120 s: the Deployment reports "
                 "ProgressDeadlineExceeded" in html) is flagged
         assert ("waits for the node autoscaler" in html) is flagged
+
+
+def test_ecommerce_rolling_caption_reads_in_short_sentences(analysis: Analysis) -> None:
+    # reader20: the rolling-update caption under "After the canary, every later update of
+    # backend ..." had one sentence of 204 words (pods at once, terminating pods, fewest
+    # available, their capacity, the peak rate, rounding, the outage rule, waves and duration
+    # joined by ';' and ':'), then the room and extra-nodes keys glued on with '; room ='.
+    # Each now starts its own sentence; the facts are quoted below.
+    a = analysis("ecommerce-eks.yaml", "expected-day")
+    (table,) = [t for t in sections.deployment_strategy(a).tables
+                if t.css_class == "rollout-later"]
+    caption = " ".join(table.caption.split())
+    for sentence in (
+            "Old pods still terminating (up to their terminationGracePeriodSeconds, 30 s by "
+            "default) are not counted but keep their node room meanwhile. Fewest available = "
+            "replicas - unavailable; their capacity = that x capacity_rps_per_pod of the "
+            "workload model. Serves the peak compares it with the peak rate: ",
+            "Rates are to the hundredth, the peak rounded up, the capacity down. Serves the "
+            "peak is NO also whenever no pod stays available: an outage, whatever the rate. "
+            "Waves = ceil(replicas / (surge + unavailable)): ",
+            "and waits for them. Duration = waves x (time to Ready",
+            "over every replica. Room = how many of the workload's pods fit"):
+        assert sentence in caption, sentence
+    # 17 sentences of the caption, after the one saying later updates roll by the manifest
+    assert [len(s.split()) <= 60 for s in caption_sentences(caption)] == [True] * 18
 
 
 def test_search_api_tv_spot_description_names_the_peak_step_the_report_shows() -> None:
