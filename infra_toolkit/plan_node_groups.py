@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from infra_toolkit import plan_domain as domain
 from infra_toolkit.cost_components import EBS_GP3_BASELINE_IOPS, EBS_GP3_BASELINE_MIBPS
 from infra_toolkit.eksctl_config import (
     EKSCTL_DEFAULT_VOLUME_SIZE_GIB,
@@ -24,6 +23,7 @@ from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.karpenter_manifests import NodePool
 from infra_toolkit.plan_architecture import Manifest
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_files import load_cluster_config
 from infra_toolkit.plan_node_pools import node_pool_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resource_types import LAUNCH_TEMPLATE_EBS
@@ -298,7 +298,7 @@ def node_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Path, re
         return (pool_groups + tuple(g for _p, g, _t, _a in priced.values()), None, pool_file,
                 pools)
     cp = join_path(p, "cluster_config")
-    loaded = domain.load_cluster_config(r, m["cluster_config"], cp, base_dir)
+    loaded = load_cluster_config(r, m["cluster_config"], cp, base_dir)
     if loaded is None:
         return pool_groups, None, pool_file, pools
     manifest, config = loaded

@@ -20,6 +20,7 @@ from infra_toolkit.manifests import WORKLOAD_KINDS
 from infra_toolkit.plan import _seed_rule
 from infra_toolkit.plan_architecture import Architecture, Manifest, Workload, WorkloadModel
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_files import load_budget_files, load_manifest
 from infra_toolkit.plan_node_groups import declared_group_names, node_groups
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.resources import Resource
@@ -126,14 +127,14 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
     dp, hp = join_path(wp, "deployment"), join_path(wp, "hpa")
     # a file of several Deployments (a team's `kubectl apply -f` file) gives the one named as
     # the workload, and one of several HPAs the one scaling it (audit15 A15-2)
-    deployment = domain.load_manifest(
+    deployment = load_manifest(
         r, w.get("deployment"), dp, base_dir, WORKLOAD_KINDS,
         lambda d: _manifest_name(d) == name, f"named {quoted(name)} like the workload") \
         if "deployment" in w else None
     target = (deployment.kind, deployment.name) if deployment is not None else None
     # no Deployment found: the HPA scaling the one it would be, named like the workload (the
     # HPA's own name picks nothing; the message said "named 'x'": audit18 A18-8)
-    hpa = domain.load_manifest(
+    hpa = load_manifest(
         r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler",
         lambda d: _scale_target(d) == target if target else
         (_scale_target(d) or (None, None))[1] == name,
@@ -141,7 +142,7 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
         f"scaling one named {quoted(name)} like the workload") if "hpa" in w else None
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     bp = join_path(wp, "disruption_budgets")
-    budget_files = domain.load_budget_files(r, w["disruption_budgets"], bp, base_dir) \
+    budget_files = load_budget_files(r, w["disruption_budgets"], bp, base_dir) \
         if "disruption_budgets" in w else ()
     if deployment is not None and budget_files is not None:
         deployment = _with_budgets(r, deployment, hpa, budget_files, (dp, hp), seen)
