@@ -112,7 +112,8 @@ def _run_sweep(args: argparse.Namespace) -> int:
     from infra_toolkit.pricing import load_price_book
     from infra_toolkit.tuning import sweep_workload
     from infra_toolkit.tuning_format import format_sweep
-    from infra_toolkit.tuning_grid import hpa_document, parse_vary
+    from infra_toolkit.tuning_grid import parse_vary
+    from infra_toolkit.tuning_hpa_fields import hpa_document
     from infra_toolkit.tuning_targets import hpa_target_fields
 
     texts = list(args.vary)

@@ -55,7 +55,7 @@ from infra_toolkit.simulate import (
 from infra_toolkit.slo_check import evaluate_slos
 from infra_toolkit.timeline_figures import latency_figure, load_figure
 from infra_toolkit.traffic import TrafficCurve
-from infra_toolkit.tuning_grid import field_value
+from infra_toolkit.tuning_hpa_fields import field_value
 
 __all__ = ["Neighbours", "ScalingExplorer", "Tuning", "tuned_spec", "tuning_of"]
 
@@ -78,7 +78,7 @@ class Tuning:
 
 def tuning_of(spec: SimulationSpec) -> Tuning:
     """The settings of ``spec`` as a :class:`Tuning`, read as the sweep reads them
-    (:func:`~infra_toolkit.tuning_grid.field_value`: an unset scale-down window is
+    (:func:`~infra_toolkit.tuning_hpa_fields.field_value`: an unset scale-down window is
     ``--horizontal-pod-autoscaler-downscale-stabilization``); no Percent scale-down policy reads
     as the API's default one, 100 % per 15 s: the sliders' starting point only (the run keeps
     the HPA's own policies until they move, and the static view names those)."""

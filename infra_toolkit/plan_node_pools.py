@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit import plan_domain as domain
 from infra_toolkit.eksctl_config import NodeGroupConfig, zones_outside
 from infra_toolkit.errors import PricingError, SpecError, quoted
 from infra_toolkit.karpenter_config import (
@@ -34,6 +33,7 @@ from infra_toolkit.karpenter_manifests import DEFAULT_BUDGET_NODES, NodePool
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, KARPENTER_LIKE, POD_TERMINATION_GRACE_S
 from infra_toolkit.plan_architecture import Architecture, Manifest
 from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_files import load_node_pools
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.pricing import PriceBook
 
@@ -99,7 +99,7 @@ def node_pool_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Pat
     NodePools; ``()`` groups when the file, the price book or the resources (``priced`` ``None``)
     have problems (recorded)."""
     path = join_path(p, "node_pools")
-    loaded = domain.load_node_pools(r, m["node_pools"], path, base_dir)
+    loaded = load_node_pools(r, m["node_pools"], path, base_dir)
     if loaded is None:
         return (), None, ()
     manifest, pools = loaded

@@ -12,6 +12,7 @@ from infra_toolkit import plan_domain as domain
 from infra_toolkit.errors import quoted
 from infra_toolkit.plan import SLO_PERCENTILES
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
+from infra_toolkit.plan_files import referenced_file
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, Slo, SyntheticTraffic
 from infra_toolkit.plan_traffic import SHAPES, shape_parameters
 
@@ -50,7 +51,7 @@ def _csv_traffic(r: FieldReader, raw: Any, p: str, base_dir: Path) -> CsvTraffic
     if m is None:
         return None
     before = r.count()
-    csv_path = domain.referenced_file(r, m.get("path"), join_path(p, "path"), base_dir)
+    csv_path = referenced_file(r, m.get("path"), join_path(p, "path"), base_dir)
     start, end = _timestamp(r, m, "start", p), _timestamp(r, m, "end", p)
     scale = r.number(m, "scale", p, required=False, minimum=0, exclusive_minimum=True)
     peak = r.number(m, "peak_rps", p, required=False, minimum=0, exclusive_minimum=True)

@@ -45,6 +45,7 @@ from infra_toolkit.plan import (
 from infra_toolkit.plan_alerts import alert_warnings, alert_workloads
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
+from infra_toolkit.plan_files import referenced_file
 from infra_toolkit.plan_scenario_types import CsvTraffic, SyntheticTraffic
 from infra_toolkit.plan_scenarios import read_scenarios, read_slos
 from infra_toolkit.plan_simulation import (
@@ -219,7 +220,7 @@ def _pricing(r: FieldReader, raw: Any, base_dir: Path
             return None
         before = r.count()
         items = r.list_(m, "tables", "pricing", required=False, nonempty=False) or []
-        paths = [domain.referenced_file(r, item, join_path("pricing.tables", i), base_dir)
+        paths = [referenced_file(r, item, join_path("pricing.tables", i), base_dir)
                  for i, item in enumerate(items)]
         first: dict[Path, int] = {}  # each table's first entry, by the file it names
         for i, path in enumerate(paths):
@@ -229,7 +230,7 @@ def _pricing(r: FieldReader, raw: Any, base_dir: Path
                       "again; list each table once")
         tables = tuple(p for p in paths if p is not None)
         if "overrides" in m:
-            overrides = domain.referenced_file(r, m["overrides"], "pricing.overrides", base_dir)
+            overrides = referenced_file(r, m["overrides"], "pricing.overrides", base_dir)
         if r.count() > before:
             return None
     return tables, overrides, domain.load_price_book(r, tables, overrides)

@@ -99,16 +99,12 @@ from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import PriceBook
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.tuning_cost import SweepPricer, group_resources
-from infra_toolkit.tuning_grid import (
-    DEFAULT_MAX_CLUSTER_RUNS,
-    DEFAULT_MAX_VARIANTS,
-    Variant,
-    baseline_values,
-    build_variants,
-)
+from infra_toolkit.tuning_grid import DEFAULT_MAX_CLUSTER_RUNS, DEFAULT_MAX_VARIANTS, Variant
+from infra_toolkit.tuning_hpa_fields import baseline_values
 from infra_toolkit.tuning_runs import cluster_runs, confirm_variants
 from infra_toolkit.tuning_screen import screened_rows
 from infra_toolkit.tuning_table import blank_row, ranked_table
+from infra_toolkit.tuning_variants import build_variants
 from infra_toolkit.tuning_volumes import workload_claims
 
 __all__ = ["SweepResult", "sweep_workload"]
@@ -187,7 +183,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     load tests chosen, a grid run with no screen (cluster mode, or node groups of one
     instance type) over ``max_cluster_runs``;
     :class:`~infra_toolkit.errors.SpecError` for a bad grid
-    (:func:`~infra_toolkit.tuning_grid.build_variants`)."""
+    (:func:`~infra_toolkit.tuning_variants.build_variants`)."""
     found = [w for w in plan.proposed.workloads if w.name == workload]
     if not found:
         names = ", ".join(w.name for w in plan.proposed.workloads if w.hpa_spec) or "none"

@@ -118,7 +118,7 @@ def _children(paths: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
 
 def _documented_parents() -> dict[str, dict[str, str]]:
     parents = _children(plan_rows())
-    # the node group's taint blocks are read by the plan loader (plan_workloads), documented
+    # the node group's taint blocks are read by the plan loader (plan_node_groups), documented
     # with the resource that carries them
     for kind, fields in resource_rows().items():
         for parent, keys in _children(fields).items():

@@ -86,7 +86,7 @@ def test_aliases_expanding_to_a_hundred_million_values_are_refused_quickly(
 
 
 def test_a_file_name_too_long_for_the_os_is_one_problem_at_its_field(tmp_path: Path) -> None:
-    # before: OSError [Errno 36] from Path.exists() in plan_domain.referenced_file
+    # before: OSError [Errno 36] from Path.exists() in plan_files.referenced_file
     plan = _minimal(tmp_path)
     plan.write_text(plan.read_text().replace("hpa: manifests/hpa.yaml", "hpa: " + "y" * 5000))
     problems = validate_plan(plan)

@@ -23,7 +23,8 @@ from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.simulate import simulate, simulate_many
 from infra_toolkit.tuning import sweep_workload
-from infra_toolkit.tuning_grid import build_variants, parse_vary
+from infra_toolkit.tuning_grid import parse_vary
+from infra_toolkit.tuning_variants import build_variants
 from tests.conftest import REPO_ROOT, SMALL_PLAN
 
 MANIFESTS = REPO_ROOT / "tests" / "data" / "plans" / "manifests"

@@ -12,7 +12,8 @@ from infra_toolkit.errors import SpecError
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_simulation import simulation_spec
 from infra_toolkit.pricing import load_price_book
-from infra_toolkit.tuning_grid import build_variants, parse_vary
+from infra_toolkit.tuning_grid import parse_vary
+from infra_toolkit.tuning_variants import build_variants
 from tests.test_plan_node_pools import _plan
 
 
