@@ -1,7 +1,8 @@
 """What an AWS SDK error means, in one line: the cause and the fix (:func:`aws_error_text`).
 
-The commands that call AWS (``traffic cloudwatch``, ``pricing refresh``) turn botocore's
-exceptions into one :class:`~infra_toolkit.errors.InfraToolkitError` line, never a traceback.
+The commands that call AWS (``traffic cloudwatch``, ``pricing refresh``, ``pricing spot``) turn
+botocore's exceptions into one :class:`~infra_toolkit.errors.InfraToolkitError` line, never a
+traceback.
 A ``ClientError`` is told by its code: an expired session, credentials AWS does not know, a
 denied permission and throttling each need a different fix, and "check the permissions" for an
 expired token (or "check the network" for an SSO login that lapsed) sent people the wrong way.

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from infra_toolkit.atomic import replace_file
+from infra_toolkit.aws_messages import aws_error_text
 from infra_toolkit.errors import PricingError
 from infra_toolkit.pricing_overrides import read_overrides
 from infra_toolkit.pricing_tables import MAX_USD_PER_UNIT, check_region_code, read_yaml
@@ -129,12 +130,7 @@ def fetch_spot_price_history(client: Any, instance_types: Sequence[str], start: 
     """Every ``DescribeSpotPriceHistory`` record of ``instance_types`` over ``[start, end)``
     (all pages) from a boto3 EC2 ``client`` of the region. AWS errors (credentials, network,
     a refused call) become one :class:`PricingError` that says nothing was written."""
-    from botocore.exceptions import (
-        BotoCoreError,
-        ClientError,
-        NoCredentialsError,
-        PartialCredentialsError,
-    )
+    from botocore.exceptions import BotoCoreError, ClientError
 
     what = f"reading the EC2 spot price history of {', '.join(instance_types)} in {region}"
     points: list[SpotPricePoint] = []
@@ -145,18 +141,9 @@ def fetch_spot_price_history(client: Any, instance_types: Sequence[str], start: 
         for page in pages:
             for record in page.get("SpotPriceHistory", []):
                 points.append(_point(record, what))
-    except (NoCredentialsError, PartialCredentialsError) as exc:
-        raise PricingError(f"{what}: no usable AWS credentials ({exc}); configure a profile "
-                           "(--profile or AWS_PROFILE) or environment credentials with "
-                           "ec2:DescribeSpotPriceHistory; nothing written") from None
-    except ClientError as exc:
-        err = exc.response.get("Error", {})
-        raise PricingError(f"{what}: EC2 refused DescribeSpotPriceHistory: "
-                           f"{err.get('Code', '?')}: {err.get('Message', '')}; nothing "
-                           "written") from None
-    except BotoCoreError as exc:  # no connection, timeouts, bad endpoint
-        raise PricingError(f"{what}: {exc}; check the network and the region; nothing "
-                           "written") from None
+    except (ClientError, BotoCoreError) as exc:
+        raise PricingError(f"{what}: {aws_error_text(exc, 'ec2:DescribeSpotPriceHistory')}; "
+                           "nothing written") from None
     return points
 
 

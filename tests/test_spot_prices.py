@@ -118,17 +118,24 @@ def test_fetch_follows_pages() -> None:
         ("us-east-1a", Decimal("0.034100")), ("us-east-1b", Decimal("0.036900"))]
 
 
-def test_fetch_errors_are_one_message() -> None:
+# session 19: the spot history gives each AWS error its fix as `pricing refresh` and `traffic
+# cloudwatch` do (aws_messages); it said "EC2 refused DescribeSpotPriceHistory" for all of them
+@pytest.mark.parametrize(("code", "said"), [
+    ("UnauthorizedOperation", r"AWS denied the call \(UnauthorizedOperation: You are not "
+                              r"authorized\.\); grant ec2:DescribeSpotPriceHistory to the "
+                              r"identity used, or use a profile that has it"),
+    ("RequestExpired", r"the AWS session token has expired \(RequestExpired: You are not "
+                       r"authorized\.\); refresh the credentials"),
+    ("RequestLimitExceeded", r"AWS throttled the calls, still after the SDK's retries"),
+])
+def test_fetch_errors_are_one_message_with_their_fix(code: str, said: str) -> None:
     client = boto3.client("ec2", region_name="us-east-1", aws_access_key_id="x",
                           aws_secret_access_key="x")
     stub = Stubber(client)
-    stub.add_client_error("describe_spot_price_history", "UnauthorizedOperation",
-                          "You are not authorized to perform this operation.")
+    stub.add_client_error("describe_spot_price_history", code, "You are not authorized.")
     stub.activate()
-    with pytest.raises(PricingError, match=r"reading the EC2 spot price history of c5.large in "
-                                           r"us-east-1: EC2 refused DescribeSpotPriceHistory: "
-                                           r"UnauthorizedOperation: You are not authorized.*; "
-                                           r"nothing written$"):
+    with pytest.raises(PricingError, match=r"^reading the EC2 spot price history of c5\.large "
+                                           r"in us-east-1: " + said + r".*; nothing written$"):
         fetch_spot_price_history(client, ["c5.large"], START, END, region="us-east-1")
 
 
