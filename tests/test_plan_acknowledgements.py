@@ -24,6 +24,7 @@ from infra_toolkit.plan_acknowledgements import (
 from infra_toolkit.plan_fields import FieldReader
 from infra_toolkit.plan_validate import check_plan, check_plan_warnings
 from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.review_subject import read_review_subject
 from infra_toolkit.sections_scaling import warning_tables
 from tests.conftest import REPO_ROOT
 
@@ -274,3 +275,26 @@ def test_the_report_matches_the_simulation_s_warnings(tmp_path: Path) -> None:
     # validate, which simulates nothing, cannot see that warning: it says so, not "stale"
     _plan, _problems, lines = check_plan_warnings(plan)
     assert lines[-1].message.startswith("note: matches none of the warnings validate computes")
+
+
+def test_a_missing_price_acknowledged_still_blocks_approval(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # today's spot instance has no spot rate in the shipped tables (tests/test_plan_warnings.py):
+    # its warning stays open, the acknowledgement is a warning, and the review subject still
+    # names the line, which the approval commands refuse the plan for (review_rules)
+    plan = _minimal(tmp_path, (("resources: []", (
+        "resources:\n    - {type: aws_instance, name: old, instance_type: m5.large, "
+        "instance_market_options: {market_type: spot}}")),), """acknowledged_warnings:
+  - path: current.resources[0]
+    contains: no price for aws_instance.old
+    reason: we know
+    by: ann
+""")
+    assert main(["validate", str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert ": current.resources[0]: warning: no price for aws_instance.old" in out
+    assert (": acknowledged_warnings[0]: warning: acknowledges 1 warning(s) at "
+            "current.resources[0] that block approval") in out
+    assert "acknowledged by" not in out
+    assert read_review_subject(plan).missing_prices == (
+        "current aws_instance.old: Instance usage (Linux/UNIX, spot, m5.large)",)
