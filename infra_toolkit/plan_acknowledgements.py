@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from infra_toolkit.errors import quoted
+from infra_toolkit.errors import clipped, quoted
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_warning_type import PlanWarning
 
@@ -145,16 +145,17 @@ def acknowledge(warnings: Sequence[PlanWarning], acknowledgements: Sequence[Ackn
         blocking = [w for w in matched if w.blocks_approval]
         if blocking:
             stale.append(PlanWarning(a.entry_path, (
-                f"acknowledges {len(blocking)} warning(s) at {a.path} that block approval (a "
-                "cost line without a price): they stay open, and the plan cannot be approved "
-                "until the lines are priced; price them, and remove this acknowledgement")))
+                f"acknowledges {len(blocking)} warning(s) at {clipped(a.path)} that block "
+                "approval (a cost line without a price): they stay open, and the plan cannot be "
+                "approved until the lines are priced; price them, and remove this "
+                "acknowledgement")))
         elif matched:
             continue
         elif not complete and a.path.startswith(SIMULATED_WARNING_PATHS):
             unchecked.append(a)
         else:
             stale.append(PlanWarning(a.entry_path, (
-                f"acknowledges the warning at {a.path} containing {quoted(a.contains)}, but "
-                "matches no warning: the plan changed or the text is wrong; remove it or update "
-                "`contains`")))
+                f"acknowledges the warning at {clipped(a.path)} containing {quoted(a.contains)}, "
+                "but matches no warning: the plan changed or the text is wrong; remove it or "
+                "update `contains`")))
     return Triage(tuple(open_ + stale), tuple(covered), tuple(unchecked))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,9 +14,11 @@ import pytest
 from infra_toolkit import sections
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cli import main
+from infra_toolkit.credit_warnings import credit_warnings
 from infra_toolkit.digest import plan_digest
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_acknowledgements import (
+    SIMULATED_WARNING_PATHS,
     AcknowledgedWarning,
     Acknowledgement,
     acknowledge,
@@ -298,3 +301,17 @@ def test_a_missing_price_acknowledged_still_blocks_approval(
     assert "acknowledged by" not in out
     assert read_review_subject(plan).missing_prices == (
         "current aws_instance.old: Instance usage (Linux/UNIX, spot, m5.large)",)
+
+
+def test_the_simulation_s_warnings_are_where_validate_leaves_them_unchecked() -> None:
+    # SIMULATED_WARNING_PATHS must hold every warning only a simulation computes, or validate
+    # would call an acknowledgement of one stale: a CPU credit warning (a run's credits, stood
+    # in for here) is at its node group's resource; the alert and commitment ones are at
+    # monitoring.alerts[i] (the report test above) and proposed.resources[i].usage...
+    plan = read_plan(REPO_ROOT / "plans" / "ecommerce-eks.yaml")
+    credits = SimpleNamespace(mode="standard", throttled_min=5.0, instance_type="t3.medium",
+                              baseline_pct=20.0)
+    (warning,) = credit_warnings(plan, [SimpleNamespace(name="day", credits={"general": credits})])
+    assert warning.path.startswith(SIMULATED_WARNING_PATHS)
+    # after the cluster and the two launch templates: the aws_eks_node_group 'general'
+    assert warning.path == "proposed.resources[3]"
