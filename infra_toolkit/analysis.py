@@ -96,6 +96,7 @@ from infra_toolkit.notebook_parameters import (
 )
 from infra_toolkit.notebook_parameters import expected_scenario as pick_expected
 from infra_toolkit.plan import Plan, read_plan
+from infra_toolkit.plan_acknowledgements import AcknowledgedWarning, acknowledge
 from infra_toolkit.plan_alerts import alert_warnings
 from infra_toolkit.plan_cost import (
     ceiling_resources,
@@ -204,8 +205,11 @@ class PlanAnalysis:
     region: str | None = None
     horizon_h: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
-    #: what the plan's own model implies and its author likely did not intend (plan_warnings)
+    #: what the plan's own model implies and its author likely did not intend (plan_warnings),
+    #: but those its ``acknowledged_warnings`` cover (plan_acknowledgements.acknowledge)
     warnings: tuple[PlanWarning, ...] = ()
+    #: the warnings the plan's ``acknowledged_warnings`` cover, each with its reason and name
+    acknowledged: tuple[AcknowledgedWarning, ...] = ()
     #: a stack canary through the expected scenario (stack_canary), None for any other strategy
     canary: StackCanaryRun | None = None
     #: whose per-workload charts the report draws (the ``chart_workloads`` parameter)
@@ -368,6 +372,13 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
                                 load_balanced_share(plan), profile, book)
     if region is not None:
         notes.append(f"priced in {region}, not the plan's regions: not the reviewed figures")
+    # a report of every scenario, whole, computes every warning the plan can give: an
+    # acknowledgement covering none of them is stale
+    complete = not specs or (len(runs) == len(plan.scenarios) and horizon_h is None)
+    triage = acknowledge(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)
+                         + tuple(credit_warnings(plan, runs))
+                         + tuple(simulated_commitment_warnings(plan, runs, book)),
+                         plan.acknowledged_warnings, complete=complete)
     shown_path = _shown_path(Path(plan_path))
     subject = read_review_subject(shown_path)
     charted = _charted(runs, chart_request, shown_path, selected, plan, expected, horizon_h,
@@ -383,9 +394,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         ceiling_estimate=estimate(ceiling, book),
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
-        warnings=(plan_warnings(plan, book, curves) + alert_warnings(plan, runs)
-                  + tuple(credit_warnings(plan, runs))
-                  + tuple(simulated_commitment_warnings(plan, runs, book))),
+        warnings=triage.open, acknowledged=triage.acknowledged,
         canary=canary, charts=charted)
 
 

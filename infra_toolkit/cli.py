@@ -54,8 +54,9 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
         description="Check plan files: every problem (FILE:LINE: path: what; fix), then for a "
                     "valid plan every warning (FILE:LINE: path: warning: ...): behaviour its own "
                     "model implies that its author likely did not intend, such as an HPA metric "
-                    "that never rises above its target. Exit 0 valid (warnings or not), 1 a "
-                    "problem, 2 a file that cannot be read.")
+                    "that never rises above its target; those the plan's acknowledged_warnings "
+                    "accept as FILE:LINE: path: acknowledged by NAME: REASON (...). Exit 0 valid "
+                    "(warnings or not), 1 a problem, 2 a file that cannot be read.")
     p.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan file(s) to check")
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
+from infra_toolkit.plan_acknowledgements import Acknowledgement
 from infra_toolkit.plan_architecture import Architecture
 from infra_toolkit.plan_fields import Problem
 from infra_toolkit.plan_operations_types import (
@@ -182,6 +183,8 @@ class Plan:
     pricing_tables: tuple[Path, ...]
     pricing_overrides: Path | None
     data: Mapping[str, Any]
+    #: the warnings its author accepts, with the reason and who (``acknowledged_warnings``)
+    acknowledged_warnings: tuple[Acknowledgement, ...] = ()
 
     @property
     def plan_id(self) -> str:

@@ -42,6 +42,7 @@ from infra_toolkit.plan import (
     SimulationSettings,
     _seed_rule,
 )
+from infra_toolkit.plan_acknowledgements import acknowledge, read_acknowledgements
 from infra_toolkit.plan_alerts import alert_warnings, alert_workloads
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
@@ -63,7 +64,8 @@ __all__ = ["TOP_LEVEL_KEYS", "check_plan", "check_plan_warnings", "load_plan"]
 
 TOP_LEVEL_KEYS = ("version", "metadata", "current", "proposed", "scenarios", "slos",
                   "deployment_strategy", "monitoring", "rollback", "testing", "security",
-                  "timeline", "risks", "questions", "approval_policy", "simulation", "pricing")
+                  "timeline", "risks", "questions", "approval_policy", "simulation", "pricing",
+                  "acknowledged_warnings")
 _REQUIRED = ("version", "metadata", "current", "proposed", "deployment_strategy", "security",
              "questions")
 # A plan id is written in commands, messages and the store: a short slug, the same everywhere.
@@ -313,11 +315,13 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
     questions = r.str_list(top, "questions", "", required=False,
                            why="; number the questions the approver must answer")
     policy = _approval_policy(r, top.get("approval_policy"))
+    acknowledged = read_acknowledgements(r, top)
     if r.problems:
         return None
     assert metadata and current and proposed and strategy and monitoring and rollback
     assert pricing is not None and simulation is not None
-    assert None not in (scenarios, slos, testing, security, timeline, risks, questions, policy)
+    assert None not in (scenarios, slos, testing, security, timeline, risks, questions, policy,
+                        acknowledged)
     plan = Plan(path=path, base_dir=base_dir, version=PLAN_VERSION, metadata=metadata,
                 current=current, proposed=proposed, scenarios=scenarios or (), slos=slos or (),
                 deployment_strategy=strategy, monitoring=monitoring, rollback=rollback,
@@ -325,7 +329,7 @@ def _read(r: FieldReader, data: Any, path: Path, base_dir: Path) -> Plan | None:
                 risks=risks or (), questions=questions or (),
                 approval_policy=policy or ApprovalPolicy(),
                 simulation=simulation, pricing_tables=pricing[0], pricing_overrides=pricing[1],
-                data=data)
+                data=data, acknowledged_warnings=acknowledged or ())
     _simulable(r, plan, pricing[2])
     _reference_rate(r, plan)
     if not r.problems:
@@ -474,15 +478,28 @@ def check_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
 
 def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Problem]]:
     """:func:`check_plan`, and for a valid plan its warnings
-    (:func:`~infra_toolkit.plan_warnings.plan_warnings` over every scenario), each located
-    like a problem with a message starting ``warning:``."""
+    (:func:`~infra_toolkit.plan_warnings.plan_warnings` over every scenario) sorted by its
+    ``acknowledged_warnings`` (:func:`~infra_toolkit.plan_acknowledgements.acknowledge`), each
+    located like a problem: the open ones with a message starting ``warning:``, then the
+    acknowledged ones starting ``acknowledged by NAME: REASON``, then the acknowledgements only
+    the report can check (of a warning of the simulation) starting ``note:``."""
     plan, problems, lines = _check(path)
     if plan is None:
         return plan, problems, []
     book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
     found = plan_warnings(plan, book, scenario_curves(plan.scenarios, plan.simulation.step_s))
+    # nothing is simulated here: with an autoscaled workload the report may warn of more
+    simulated = any(w.hpa_spec is not None for w in plan.proposed.workloads)
+    triage = acknowledge(found + alert_warnings(plan), plan.acknowledged_warnings,
+                         complete=not simulated)
     warnings = [Problem(w.path, f"warning: {w.message}", str(path), line_of(lines, w.path))
-                for w in found + alert_warnings(plan)]
+                for w in triage.open]
+    warnings += [Problem(a.warning.path, a.text, str(path), line_of(lines, a.warning.path))
+                 for a in triage.acknowledged]
+    warnings += [Problem(a.entry_path, (
+        "note: matches none of the warnings validate computes; the report, which simulates, "
+        f"checks it against the simulation's warnings at {a.path} too"), str(path),
+        line_of(lines, a.entry_path)) for a in triage.unchecked]
     return plan, problems, warnings
 
 

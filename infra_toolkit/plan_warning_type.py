@@ -12,10 +12,13 @@ __all__ = ["PlanWarning", "figure_text"]
 @dataclass(frozen=True)
 class PlanWarning:
     """One warning: ``path`` in the plan file (``proposed.workloads[0].hpa``) and ``message``
-    (the computed figures, what follows from them and the fix)."""
+    (the computed figures, what follows from them and the fix). ``blocks_approval``: what it
+    says also keeps the plan from being approved (a cost line without a price), so the plan's
+    ``acknowledged_warnings`` cannot cover it (:mod:`infra_toolkit.plan_acknowledgements`)."""
 
     path: str
     message: str
+    blocks_approval: bool = False
 
     def __post_init__(self) -> None:
         if not self.message:

@@ -45,7 +45,8 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
     and regions that do price them, and each ``pricing refresh`` command that fetches them once
     (:func:`~infra_toolkit.pricing_fixes.refresh_command`), or that a rate or a row of the user's is
     the only fix. The other lines missing the same price (one table, region and key: the same
-    reason) share one warning with the price book's reason and fix."""
+    reason) share one warning with the price book's reason and fix. Each ``blocks_approval``: the
+    approval commands refuse the plan until it is priced, so no acknowledgement covers it."""
     by_region: dict[str, tuple[str, _Named, dict[str, set[str]], list[str]]] = {}
     groups: dict[str, tuple[str, _Named]] = {}
     for side, arch in (("current", plan.current), ("proposed", plan.proposed)):
@@ -75,10 +76,10 @@ def price_warnings(plan: Plan, book: PriceBook) -> list[PlanWarning]:
         out.append(PlanWarning(path, (
             f"no price in region {region!r} for {_named_lines(lines)}: the tables price "
             f"{'it' if _count(lines) == 1 else 'them'} in other regions only ({priced}). "
-            f"{_region_fixes(fixes)}; {_left_out(lines)}")))
+            f"{_region_fixes(fixes)}; {_left_out(lines)}"), blocks_approval=True))
     for reason, (path, lines) in groups.items():
         out.append(PlanWarning(path, f"no price for {_named_lines(lines)}: {reason}; "
-                                     + _left_out(lines)))
+                                     + _left_out(lines), blocks_approval=True))
     return out
 
 

@@ -81,7 +81,7 @@ def overview(a: PlanAnalysis) -> Section:
         figures += [("SLO checks met", f"{int(slos['met'].sum())} of {len(slos)} "
                                        "(scenario x SLO)"),
                     ("Peak replicas in any scenario", _peak_replicas_text(a))]
-    if a.warnings:
+    if a.warnings or a.acknowledged:
         figures.append(("Plan warnings", _warnings_text(a)))
     figures.append(("Review status", a.review.status))
     return Section("Overview", (paragraph(m.summary), fields(meta, "metadata"),
@@ -117,11 +117,17 @@ def _left_out(a: PlanAnalysis) -> str:
 
 def _warnings_text(a: PlanAnalysis) -> str:
     """How many plan warnings there are and where in the plan, pointing at the table that gives
-    each with its fix: the table sits at the end of Scaling Behaviour, after the simulation
-    settings, where a reviewer reading the headline figures never came across it."""
+    each with its fix, and how many the plan acknowledges: the tables sit at the end of Scaling
+    Behaviour, after the simulation settings, where a reviewer reading the headline figures never
+    came across them."""
     where: dict[str, int] = {}
     for w in a.warnings:
         where[w.path] = where.get(w.path, 0) + 1
     places = ", ".join(p if n == 1 else f"{p} x {n}" for p, n in where.items())
+    # the accepted ones are counted apart: a reviewer reads the open count as what is left
+    accepted = (f"{len(a.acknowledged)} acknowledged by the plan, with the reasons in the "
+                "acknowledged warnings table")
+    if not a.warnings:
+        return f"none open; {accepted} at the end of Scaling Behaviour"
     return (f"{len(a.warnings)}: {places}; each with its fix in the plan warnings table at the "
-            "end of Scaling Behaviour")
+            "end of Scaling Behaviour" + (f"; {accepted} after it" if a.acknowledged else ""))

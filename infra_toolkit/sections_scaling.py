@@ -1,7 +1,8 @@
 """The Scaling Behaviour section: per scenario and workload what the simulator did (load,
 replicas, nodes, drops, latency, time to capacity), each SLO checked, every under-capacity
-episode broken down, the simulation settings and the plan's warnings; the workloads whose charts
-the report leaves out (``chart_workloads``) and the command that charts them.
+episode broken down, the simulation settings and the plan's warnings, open then acknowledged
+(:func:`warning_tables`); the workloads whose charts the report leaves out (``chart_workloads``)
+and the command that charts them.
 
 A run that breaks its SLOs from its first step (its starting replicas cannot serve the
 scenario's first rate) keeps those minutes in "Minutes violated"; the SLO table then gains the
@@ -11,11 +12,14 @@ some run of the report has such minutes, so a report of runs that start healthy 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.plan_acknowledgements import AcknowledgedWarning
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario, SyntheticTraffic
+from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.report_html import (
     Section,
     Table,
@@ -31,7 +35,7 @@ from infra_toolkit.report_html import (
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
 from infra_toolkit.time_to_capacity import PART_LABELS
 
-__all__ = ["SLO_COLUMNS", "scaling_behaviour"]
+__all__ = ["SLO_COLUMNS", "scaling_behaviour", "warning_tables"]
 
 _STARTUP = "Of which start-up"
 # a shared group's nodes are the group's: one row per workload on it shows them all (A18-15)
@@ -225,8 +229,24 @@ def _simulation_settings(a: PlanAnalysis) -> Table:
 def _warnings(a: PlanAnalysis) -> tuple[Table, ...]:
     """The plan's warnings (what ``infra-toolkit validate`` prints after its problems), if any:
     what its own model implies that explains the behaviour above."""
-    if not a.warnings:
-        return ()
-    frame = pd.DataFrame([{"Where": w.path, "Warning": w.message} for w in a.warnings])
-    return (Table(frame, css_class="plan-warnings", caption="Plan warnings: what the plan's own "
-                  "model implies (the plan is valid; see the fix in each)"),)
+    return warning_tables(a.warnings, a.acknowledged)
+
+
+def warning_tables(open_: Sequence[PlanWarning], acknowledged: Sequence[AcknowledgedWarning]
+                   ) -> tuple[Table, ...]:
+    """The open warnings' table, then the "Acknowledged warnings" table: each warning the
+    plan's ``acknowledged_warnings`` cover, with the reason and who accepted it (kept in sight:
+    the plan or the simulation may change what they say). Each only when it has a row."""
+    out = []
+    if open_:
+        frame = pd.DataFrame([{"Where": w.path, "Warning": w.message} for w in open_])
+        out.append(Table(frame, css_class="plan-warnings", caption="Plan warnings: what the "
+                         "plan's own model implies (the plan is valid; see the fix in each)"))
+    if acknowledged:
+        frame = pd.DataFrame([{"Where": k.warning.path, "Warning": k.warning.message,
+                               "Reason": k.acknowledgement.reason, "By": k.acknowledgement.by}
+                              for k in acknowledged])
+        out.append(Table(frame, css_class="acknowledged-warnings", caption=(
+            "Acknowledged warnings: accepted in the plan's acknowledged_warnings, each with the "
+            "reason and who accepted it")))
+    return tuple(out)

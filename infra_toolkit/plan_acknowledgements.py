@@ -1,0 +1,161 @@
+"""The plan's ``acknowledged_warnings``: warnings its author has weighed and accepts, each with
+the reason and who accepted it (docs/PLAN.md, "Acknowledged warnings").
+
+:func:`read_acknowledgements` reads the section (every problem recorded with its path, in the
+plan loader's style); :func:`acknowledge` is the one matching rule, which ``validate`` and the
+report both apply to the warnings they compute: an acknowledgement covers the warnings whose
+path equals its ``path`` and whose message contains its ``contains``. A covered warning is not
+dropped: it is listed apart, with the reason and the name. An acknowledgement that covers no
+warning is a warning itself, so one left behind by a change of the plan does not linger unseen.
+A warning that blocks approval (:attr:`PlanWarning.blocks_approval`: a cost line without a
+price) is never covered; the approval rules read the prices themselves, never these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from infra_toolkit.errors import clipped, quoted
+from infra_toolkit.plan_fields import FieldReader, join_path
+from infra_toolkit.plan_warning_type import PlanWarning
+
+__all__ = ["SIMULATED_WARNING_PATHS", "AcknowledgedWarning", "Acknowledgement", "Triage",
+           "acknowledge", "read_acknowledgements"]
+
+_KEYS = ("path", "contains", "reason", "by")
+# the fix each field names when it is left out
+_MISSING = {
+    "path": "give the warning's field path exactly as `validate` prints it before ': warning:' "
+            "(e.g. proposed.workloads[0].hpa)",
+    "contains": "give a part of the warning's message, copied as printed (e.g. 'peaks at 480 "
+                "rps')",
+    "reason": "say why the warning is accepted",
+    "by": "name who accepted the warning",
+}
+
+#: Where the warnings computed from a simulation are (``credit_warnings``: a node group's
+#: resource or ``proposed.resources``; ``simulated_commitment_warnings``: its
+#: ``usage.committed_instances``; ``silent_alert_warnings``: ``monitoring.alerts[i]``). An
+#: acknowledgement there that covers none of the warnings of a run that simulated less than all
+#: of the plan may cover one of those: it is left unchecked, not called stale.
+SIMULATED_WARNING_PATHS = ("proposed.resources", "monitoring.alerts")
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """One entry of ``acknowledged_warnings`` (at ``entry_path``, ``acknowledged_warnings[0]``):
+    it covers the warnings at ``path`` whose message contains ``contains``; ``reason`` says why
+    they are accepted, ``by`` who accepted them."""
+
+    entry_path: str
+    path: str
+    contains: str
+    reason: str
+    by: str
+
+    def covers(self, warning: PlanWarning) -> bool:
+        """Whether this acknowledgement covers ``warning`` (same path, message containing
+        ``contains``), whether or not the warning may be acknowledged."""
+        return warning.path == self.path and self.contains in warning.message
+
+
+@dataclass(frozen=True)
+class AcknowledgedWarning:
+    """A warning and the acknowledgement that covers it (the first in plan order)."""
+
+    warning: PlanWarning
+    acknowledgement: Acknowledgement
+
+    @property
+    def text(self) -> str:
+        """How ``validate`` says it after the warning's path, as ``warning: MESSAGE`` for an
+        open one: ``acknowledged by NAME: REASON (acknowledges: MESSAGE)``."""
+        a = self.acknowledgement
+        # one line: a reason written as a YAML block (`|`) keeps its line breaks
+        return (f"acknowledged by {' '.join(a.by.split())}: {' '.join(a.reason.split())} "
+                f"(acknowledges: {self.warning.message})")
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The plan's warnings sorted by :func:`acknowledge`: ``open`` (not covered, then one for
+    each acknowledgement that is stale or tries to cover a warning that blocks approval),
+    ``acknowledged`` (covered, in the warnings' order) and ``unchecked`` (acknowledgements
+    that may cover a warning of a simulation not run)."""
+
+    open: tuple[PlanWarning, ...]
+    acknowledged: tuple[AcknowledgedWarning, ...]
+    unchecked: tuple[Acknowledgement, ...] = ()
+
+
+def read_acknowledgements(r: FieldReader, top: Mapping[str, Any]
+                          ) -> tuple[Acknowledgement, ...] | None:
+    """The top-level ``acknowledged_warnings`` list (absent or ``[]``: none), or ``None`` after
+    recording every problem on ``r``: a field missing or blank, not text, and the same
+    ``path`` and ``contains`` acknowledged twice."""
+    before = r.count()
+    out: list[Acknowledgement] = []
+    first: dict[tuple[str, str], str] = {}
+    for p, m in r.items(top, "", "acknowledged_warnings", _KEYS, list_required=False,
+                           why=" or remove the section"):
+        fields: dict[str, str | None] = {}
+        for key in _KEYS:
+            value = m.get(key)
+            fields[key] = None
+            if value is None:
+                r.add(join_path(p, key), f"missing; {_MISSING[key]}")
+            elif isinstance(value, str) and not value.strip():
+                r.add(join_path(p, key), f"is blank; {_MISSING[key]}")
+            else:
+                fields[key] = r.text(value, join_path(p, key))
+        path, contains, reason, by = (fields[k] for k in _KEYS)
+        if path is None or contains is None or reason is None or by is None:
+            continue
+        seen = first.setdefault((path, contains), p)
+        if seen != p:
+            r.add(p, f"acknowledges the same warning as {seen} (path {quoted(path)}, contains "
+                     f"{quoted(contains)}); keep one")
+            continue
+        out.append(Acknowledgement(p, path, contains, reason, by))
+    return None if r.count() > before else tuple(out)
+
+
+def acknowledge(warnings: Sequence[PlanWarning], acknowledgements: Sequence[Acknowledgement],
+                *, complete: bool) -> Triage:
+    """Sort ``warnings`` by ``acknowledgements``: each warning is covered by the first
+    acknowledgement that :meth:`~Acknowledgement.covers` it, unless it blocks approval, which
+    stays open with a warning at each acknowledgement trying to cover it. An acknowledgement
+    covering nothing is a warning at its entry, unless ``complete`` is false (the caller did
+    not compute the simulation's warnings: ``validate``, or a report of some scenarios) and its
+    path is one of :data:`SIMULATED_WARNING_PATHS`: then it is ``unchecked``."""
+    open_: list[PlanWarning] = []
+    covered: list[AcknowledgedWarning] = []
+    for w in warnings:
+        by = next((a for a in acknowledgements if a.covers(w)), None)
+        if by is None or w.blocks_approval:
+            open_.append(w)
+        else:
+            covered.append(AcknowledgedWarning(w, by))
+    stale: list[PlanWarning] = []
+    unchecked: list[Acknowledgement] = []
+    for a in acknowledgements:
+        matched = [w for w in warnings if a.covers(w)]
+        blocking = [w for w in matched if w.blocks_approval]
+        if blocking:
+            stale.append(PlanWarning(a.entry_path, (
+                f"acknowledges {len(blocking)} warning(s) at {clipped(a.path)} that block "
+                "approval (a cost line without a price): they stay open, and the plan cannot be "
+                "approved until the lines are priced; price them, and remove this "
+                "acknowledgement")))
+        elif matched:
+            continue
+        elif not complete and a.path.startswith(SIMULATED_WARNING_PATHS):
+            unchecked.append(a)
+        else:
+            stale.append(PlanWarning(a.entry_path, (
+                f"acknowledges the warning at {clipped(a.path)} containing {quoted(a.contains)}, "
+                "but matches no warning: the plan changed or the text is wrong; remove it or "
+                "update `contains`")))
+    return Triage(tuple(open_ + stale), tuple(covered), tuple(unchecked))
