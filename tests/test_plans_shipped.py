@@ -576,8 +576,29 @@ def test_ecommerce_rollback_database_path_lasts_until_the_decommission() -> None
     assert "reverse replication kept until the decommission on 2027-01-27 (13 days after the " \
         "2027-01-14 cutover" in prose
     assert "until 2027-01-27: 13 days after the database cutover (2027-01-14)" in prose
-    assert "the database cutover on 2027-01-14, 04:00-06:00 UTC" in prose
+    assert "the database cutover on 2027-01-14, 09:00-11:00 UTC (04:00-06:00 US Eastern" in prose
     assert "on 2027-01-27, after the canary (2027-01-19) and 7 days of clean hypercare" in prose
+
+
+def test_ecommerce_database_cutover_is_in_the_expected_days_quietest_hours(
+        analysis: Analysis) -> None:
+    # reader21: the cutover was "in the 04:00-06:00 UTC window", "the lowest-traffic window",
+    # but expected-day is a local day (00:00-24:00 EDT of a July trace): 04:00-06:00 UTC in
+    # January (EST, UTC-5) is 23:00-01:00 there (31.9 req/s), and even on the trace's own
+    # clock 04:00-06:00 UTC is its first two hours (22.7). Its quietest two whole hours are
+    # 04:00-06:00 local, 14,400 to 21,600 s: 15.34 req/s against the day's mean of 40.59, so
+    # 09:00-11:00 UTC in January
+    prose = _prose(REPO / "plans" / "ecommerce-eks.yaml")
+    assert ("Database cutover in the 09:00-11:00 UTC window (04:00-06:00 US Eastern, the "
+            "expected day's quietest two hours;") in prose
+    assert ("cutover in the lowest-traffic window (09:00-11:00 UTC, 04:00-06:00 US Eastern: "
+            "15.3 requests per second on the expected day against its mean of 40.6)") in prose
+    t = analysis("ecommerce-eks.yaml", "expected-day").run(
+        "expected-day").simulations["backend"].timeline
+    two_hours = {h: float(t[(t["time_s"] >= h * 3600) & (t["time_s"] < (h + 2) * 3600)][
+        "offered_rps"].mean()) for h in range(23)}
+    assert min(two_hours, key=lambda h: two_hours[h]) == 4
+    assert (round(two_hours[4], 1), round(float(t["offered_rps"].mean()), 1)) == (15.3, 40.6)
 
 
 def test_ecommerce_cpu_target_mitigation_quotes_the_sweep() -> None:
