@@ -1320,20 +1320,49 @@ def test_ecommerce_timeline_cuts_the_database_over_before_the_canary() -> None:
 
 def test_search_api_change_window_question_says_how_busy_its_hours_are(
         analysis: Analysis) -> None:
-    # 14:00-18:00 UTC is 10 h to 14 h into expected-day (it starts at 04:00 UTC), 36,000 to
-    # 50,400 s: its offered rate averages 207.80 (208) against the day's 135.29 (135), peaks at
-    # 366.31 (366) and the HPA asks for at most 9 pods, under the 12 the canary risk allows
+    # expected-day is a local day (00:00-24:00 EDT of a July trace). The change window,
+    # 14:00-18:00 UTC in February, is 09:00-13:00 US Eastern (EST, UTC-5): 9 h to 13 h into
+    # the day, 32,400 to 46,800 s (reader21: it was counted as 10 h to 14 h, 14:00-18:00 UTC
+    # on the trace's July clock, and said 208 / 366). Its offered rate averages 193.05 (193)
+    # against the day's 135.29 (135), peaks at 364.20 (364) and the HPA asks for at most 9
+    # pods, under the 12 the canary risk allows
     prose = _prose(REPO / "plans" / "search-api.yaml")
-    assert ("On the expected day those are busy hours: 208 queries per second on average "
-            "against the day's 135, peaks of 366 and up to 9 pods (the canary fits up to 12)"
+    assert ("On the expected day those are busy hours: 193 queries per second on average "
+            "against the day's 135, peaks of 364 and up to 9 pods (the canary fits up to 12)"
             ) in prose
-    assert "change window 14:00-18:00 UTC" in prose
+    assert "change window 14:00-18:00 UTC, 09:00-13:00 US Eastern" in prose
     t = analysis("search-api.yaml", "expected-day").run(
         "expected-day").simulations["search-api"].timeline
-    window = t[(t["time_s"] >= 36000) & (t["time_s"] < 50400)]
+    window = t[(t["time_s"] >= 32400) & (t["time_s"] < 46800)]
     assert (round(float(window["offered_rps"].mean())), round(float(t["offered_rps"].mean())),
             round(float(window["offered_rps"].max())), int(window["spec_replicas"].max())) == (
-        208, 135, 366, 9)
+        193, 135, 364, 9)
+
+
+def test_search_api_canary_falls_on_a_working_day_not_presidents_day() -> None:
+    # reader21: the canary was dated Monday 2027-02-15 and called "a weekday, the team at
+    # work"; 2027-02-15 is the third Monday of February (1 February 2027 is a Monday: 1, 8,
+    # 15), Washington's Birthday, a US federal holiday. By hand: the canary on Tuesday
+    # 2027-02-16; 14 days of hypercare from 2027-02-17 end on 2027-03-02 (17-28 February is 12
+    # days, February 2027 having 28, and 1-2 March 2 more); the retirement is 2027-03-03
+    import datetime as dt
+
+    from infra_toolkit.plan_operations_types import phase_dates
+
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    names = [" ".join(p.name.split()) for p in plan.timeline]
+    dates = dict(zip(names, phase_dates(plan.timeline), strict=True))
+    canary = next(n for n in names if n.startswith("Canary of search-api"))
+    hypercare = next(n for n in names if n.startswith("Hypercare"))
+    retire = next(n for n in names if n.startswith("Retire the fixed node group"))
+    assert [str(d) for d in dates[canary]] == ["2027-02-16", "2027-02-16"]
+    assert dates[canary][0].weekday() == 1  # Tuesday
+    assert dt.date(2027, 2, 15).weekday() == 0  # the holiday is a Monday, the third of its month
+    assert [str(d) for d in dates[hypercare]] == ["2027-02-17", "2027-03-02"]
+    assert [str(d) for d in dates[retire]] == ["2027-03-03", "2027-03-03"]
+    prose = _prose(REPO / "plans" / "search-api.yaml")
+    assert "Is the change window on Tuesday 2027-02-16, 14:00-18:00 UTC" in prose
+    assert "2027-02-15" not in prose
 
 
 def test_search_api_cost_charts_claim_no_share_of_a_group_a_workload_has_alone(
