@@ -161,3 +161,26 @@ def test_as_a_pull_consumer_a_burst_violates_where_the_wait_passes_the_slo(
     assert over > 0
     row = evaluate_slos([slo], "jobs-worker", t, 5.0).iloc[0]
     assert row["violation_minutes"] == over * 5 / 60
+
+
+def test_the_rollback_matches_the_current_fleet_and_names_the_retirement() -> None:
+    """reader21: the rollback's first step scaled "the EC2 worker Auto Scaling group back to 4
+    instances", but the current state is 4 aws_instance workers (no Auto Scaling group) that the
+    timeline keeps consuming beside EKS, and "Point of no return: -" although the timeline
+    retires them. By hand: 2027-01-11 + 3 d ends 2027-01-13; 7 d beside EKS 2027-01-14 to
+    2027-01-20; the 1 d retirement is 2027-01-21."""
+    from infra_toolkit.plan_operations_types import phase_dates
+
+    plan = read_plan(PLAN)
+    assert {r.type for r in plan.current.resources} == {"aws_instance", "aws_db_instance"}
+    steps = [" ".join(s.split()) for s in plan.rollback.steps]
+    assert not [s for s in steps if "Auto Scaling" in s]
+    assert steps[0].startswith("Scale the jobs-worker Deployment to 0;")
+    assert "the 4 EC2 workers, still running beside it, take the queue alone" in steps[0]
+    dates = dict(zip([p.name for p in plan.timeline], phase_dates(plan.timeline), strict=True))
+    assert [str(d) for d in dates["Run workers on EKS beside the EC2 fleet"]] == [
+        "2027-01-14", "2027-01-20"]
+    assert [str(d) for d in dates["Retire the EC2 worker fleet"]] == ["2027-01-21", "2027-01-21"]
+    assert " ".join((plan.rollback.point_of_no_return or "").split()).startswith(
+        "Retiring the EC2 worker fleet on 2027-01-21 (timeline phase \"Retire the EC2 worker "
+        "fleet\")")
