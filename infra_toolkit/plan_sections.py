@@ -6,6 +6,7 @@ deployment strategy is in :mod:`infra_toolkit.sections_deployment`. Re-exported 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Sequence
 
@@ -187,6 +188,17 @@ def phase_table(phases: Sequence[Phase]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Phase", "Start", "End", "Duration"])
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not %a: the locale's names
+
+
+def _day_text(day: dt.date | None) -> str:
+    """``2027-01-16 (Sat)``: a phase's date with its weekday, so a reviewer sees a change
+    dated on a weekend and can check a plan's 'a weekday' or 'Tuesday' (reader21: catalog's
+    production cutover fell on a Saturday and its decommission on the Sunday, with nothing in
+    the table to tell); ``-`` undated."""
+    return "-" if day is None else f"{day.isoformat()} ({_WEEKDAYS[day.weekday()]})"
+
+
 def timeline(a: PlanAnalysis) -> Section:
     """The phases with their dates, and the span from the first start to the last end."""
     frame = phase_table(a.plan.timeline)
@@ -195,12 +207,12 @@ def timeline(a: PlanAnalysis) -> Section:
     if len(starts) and len(ends):
         first, last = min(starts), max(ends)
         parts.append(paragraph(f"From {first} to {last}: {(last - first).days + 1} days."))
-    parts.append(Table(frame, {"Start": lambda v: str(v) if v is not None else "-",
-                               "End": lambda v: str(v) if v is not None else "-"},
+    parts.append(Table(frame, {"Start": _day_text, "End": _day_text},
                        css_class="timeline",
                        caption="A phase given a duration alone starts the day after the phase "
                                "before it ends (undated when that one has no end); dates are "
-                               "whole days, so a phase of a few hours still takes one"))
+                               "whole days, so a phase of a few hours still takes one, each "
+                               "with its weekday"))
     return Section("Timeline", tuple(parts))
 
 

@@ -286,3 +286,20 @@ def test_moments_of_a_run_are_written_to_the_second(tmp_path: Path) -> None:
     assert errors.loc[("CatalogErrors", "7 h 7 min 35 s"), "vs first SLO violation"] == (
         "5 min 35 s after (SLO 'web availability')")
     assert alert_fires_text(a)["CatalogErrors"] == "'black-friday' at 7 h 7 min 35 s"
+
+
+def test_the_timeline_shows_the_weekend_cutover() -> None:
+    """reader21: the production cutover and the EC2 decommission fall on a Saturday and a
+    Sunday, which the timeline's bare dates did not show. By hand: 2027-01-01 is a Friday, so
+    2027-01-16 (15 days on, 15 = 2 x 7 + 1) is a Saturday and 2027-01-17 a Sunday; staging
+    2027-01-11 (Mon) to 2027-01-15 (Fri)."""
+    from infra_toolkit import sections
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.report_html import Table
+
+    # the section reads the plan's timeline alone: no simulation needed
+    a = cast(Any, SimpleNamespace(plan=read_plan(PLAN)))
+    (table,) = [p for p in sections.timeline(a).parts if isinstance(p, Table)]
+    html = table.to_html()
+    for day in ("2027-01-11 (Mon)", "2027-01-15 (Fri)", "2027-01-16 (Sat)", "2027-01-17 (Sun)"):
+        assert f"<td>{day}</td>" in html, day
