@@ -42,6 +42,20 @@ def test_it_validates_with_the_warnings_its_figures_imply() -> None:
     assert not any("queue depth" in w.message for w in warnings)
 
 
+def test_the_time_above_max_replicas_reads_as_a_length() -> None:
+    """reader21: the warnings said the rate is above 1,000 rps "for 0.0833 min" and "for
+    4.58 min" of the scenarios. By hand: expected-hour is above 1,000 rps in one 5 s step (its
+    1,028 rps peak); batch-burst's linear rise from 50 to 1,500 rps between 600 and 660 s has
+    its 5 s step mean above 1,000 from the step at 640 s (50 + 1,450 x 42.5 / 60 = 1,077; the
+    step at 635 s: 50 + 1,450 x 37.5 / 60 = 956), and the decay 50 + 1,450 x exp(-x / 600)
+    from 660 s keeps it there through the step at 910 s (x 250-255 s: about 1,002; at 915 s
+    about 994): (910 - 640) / 5 + 1 = 55 steps = 275 s = 4 min 35 s."""
+    _, _, warnings = check_plan_warnings(PLAN)
+    peaks = [w.message for w in warnings if w.path == "proposed.workloads[0].hpa"]
+    assert [m.split("the rate is above 1,000 rps ")[1].split(";")[0] for m in peaks] == [
+        "for 5 s of the scenario", "for 4 min 35 s of the scenario"]
+
+
 # Declared cost, by hand. Rates (jobs/eu-west-1-rates.yaml): m5.large on-demand 0.107 and spot
 # 0.0389 an hour; EKS 0.10 an hour; NLB 0.0252 an hour and 0.006 an NLCU-hour; EBS gp3 0.088 a
 # GB-month; RDS Multi-AZ gp2 0.253, gp3 0.254 a GB-month and gp3 IOPS 0.044 an IOPS-month.
