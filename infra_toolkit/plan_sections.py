@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.cost import usd_text
 from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import Phase, Risk, phase_dates
 from infra_toolkit.report_html import (
@@ -25,9 +26,11 @@ from infra_toolkit.report_html import (
     share_pct_text,
 )
 from infra_toolkit.rollout_tables import rollback_floor
+from infra_toolkit.sections_figures import incomplete, unknown_usage, unknown_usage_change
 from infra_toolkit.sections_monitoring import alert_fires_text, alert_replay_parts
 
 __all__ = [
+    "cost_figures_text",
     "monitoring",
     "phase_table",
     "questions",
@@ -167,11 +170,38 @@ def security(a: PlanAnalysis) -> Section:
 
 
 def questions(a: PlanAnalysis) -> Section:
-    """The questions the approver answers, numbered as ``--answer N=TEXT`` expects."""
+    """The questions the approver answers, numbered as ``--answer N=TEXT`` expects, and the
+    cost figures a question on "the monthly cost change" may mean (:func:`cost_figures_text`)."""
     return Section("Questions for Approval", (
         _ordered(a.plan.questions, "questions"),
+        paragraph(cost_figures_text(a)),
         paragraph("Each approval answers every question (infra-toolkit approve ... --answer "
                   "N=TEXT, or the approval notebook).")))
+
+
+def cost_figures_text(a: PlanAnalysis) -> str:
+    """The report's monthly changes and ceiling, each as the Overview or the Cost Summary
+    prints it (with what it leaves out), for a question asking to approve "the monthly cost
+    change in the cost summary" (reader21: the summary prints two changes, payments' +$992.87
+    in the expected scenario and +$1,023.67 as declared, and the question did not say which)."""
+    s = a.review.subject
+    same_region = not a.region or a.region == a.plan.proposed.region
+    declared = ("the monthly change as declared (the review's cost basis: the policy counts "
+                "the approvers on it, and an approval signs this digest), "
+                + usd_text(s.monthly_cost_delta_usd, signed=True)
+                + incomplete(missing=len(s.missing_prices))
+                + (unknown_usage_change(a.current_estimate, a.review_basis_estimate)
+                   if same_region else ""))
+    expected = "" if not a.expected_scenario else (
+        f"the monthly change in the expected scenario {a.expected_scenario!r}"
+        + ("" if same_region else f", priced in {a.region}")
+        + f", {usd_text(a.monthly_delta_usd, signed=True)}"
+        + incomplete(a.current_estimate, a.proposed_estimate)
+        + unknown_usage_change(a.current_estimate, a.proposed_estimate) + "; ")
+    ceiling = a.ceiling_estimate
+    return ("Cost figures a question may mean (Overview and Cost Summary): " + expected
+            + declared + f"; the ceiling, {usd_text(ceiling.total_monthly_usd)}"
+            + incomplete(ceiling) + unknown_usage(ceiling) + ".")
 
 
 def phase_table(phases: Sequence[Phase]) -> pd.DataFrame:
