@@ -195,6 +195,11 @@ def test_the_rollback_matches_the_current_fleet_and_names_the_retirement() -> No
     assert [str(d) for d in dates["Run workers on EKS beside the EC2 fleet"]] == [
         "2027-01-14", "2027-01-20"]
     assert [str(d) for d in dates["Retire the EC2 worker fleet"]] == ["2027-01-21", "2027-01-21"]
+    # the first phase "created" the RDS instance that the current state already runs (the
+    # same aws_db_instance.jobs on both sides): it is modified in place
+    assert "aws_db_instance.jobs" in {f"{r.type}.{r.name}" for r in plan.current.resources}
+    assert plan.timeline[0].name.startswith("Create the cluster, node groups and Redis; modify "
+                                            "the RDS instance in place")
     assert " ".join((plan.rollback.point_of_no_return or "").split()).startswith(
         "Retiring the EC2 worker fleet on 2027-01-21 (timeline phase \"Retire the EC2 worker "
         "fleet\")")
