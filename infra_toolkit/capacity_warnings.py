@@ -54,6 +54,7 @@ from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
 from infra_toolkit.pod_anti_affinity import HOSTNAME
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.report_html import duration_text
 from infra_toolkit.traffic import TrafficCurve
 
 __all__ = ["EKS_MANAGED_GROUPS_PER_CLUSTER", "EKS_NODES_PER_MANAGED_GROUP",
@@ -82,7 +83,7 @@ def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCur
         peak = float(rps.max())
         if peak <= most * (1 + 1e-9):
             continue
-        over_min = float((rps > most).sum()) * curve.step_s / 60
+        over_s = float((rps > most).sum()) * curve.step_s
         share = "" if workload.traffic_share == 1 else \
             f" ({_f(float(curve.rps.max()))} rps x traffic_share {_f(workload.traffic_share)})"
         # a queue consumer's excess waits rather than fails: the fix may be to accept the wait
@@ -96,7 +97,8 @@ def peak_warnings(workload: Workload, path: str, curves: Mapping[str, TrafficCur
             f"{_f(most)} rps): {_f(peak - most)} rps ({_f(100 * (peak - most) / peak)} %) cannot "
             f"be served at the peak even at maxReplicas{queued}, and the rate is above "
             f"{_f(most)} rps "
-            f"for {_f(over_min)} min of the scenario; raise maxReplicas to at least "
+            # as the report writes a length ('5 s', '4 min 35 s'), not '0.0833 min'
+            f"for {duration_text(over_s)} of the scenario; raise maxReplicas to at least "
             f"{math.ceil(peak / cap - 1e-9):,} ({_f(peak)} / {_f(cap)}) or the pod's capacity")))
     return out
 

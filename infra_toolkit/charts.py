@@ -21,7 +21,7 @@ from infra_toolkit.chart_binning import MAX_POINTS, chart_timeline
 from infra_toolkit.chart_renderer import REPORT_RENDERER, use_report_renderer
 from infra_toolkit.chart_style import styled_figure
 from infra_toolkit.cost import cents
-from infra_toolkit.report_html import chart_anchor, duration_text
+from infra_toolkit.report_html import chart_anchor, elapsed_text
 from infra_toolkit.time_to_capacity import PART_LABELS
 from infra_toolkit.timeline_figures import (
     cost_per_hour_figure,
@@ -84,9 +84,10 @@ def time_to_capacity_figure(analysis: PlanAnalysis) -> go.Figure:
     for run in analysis.runs:
         for workload, sim in run.simulations.items():
             for e in sim.summary.time_to_capacity:
-                # the start as the Scaling Behaviour table writes it; a second episode in the
-                # same minute gets its number (one label is one bar)
-                label = f"{run.name} / {workload} at {duration_text(e.start_s)}"
+                # the start as the Scaling Behaviour table writes it, to the second; a start
+                # written alike (a fraction of a second apart) gets its number (one label is
+                # one bar)
+                label = f"{run.name} / {workload} at {elapsed_text(e.start_s)}"
                 same = seen.get(label, 0)
                 seen[label] = same + 1
                 episodes.append((f"{label} (#{same + 1})" if same else label, e))

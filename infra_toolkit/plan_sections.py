@@ -6,12 +6,14 @@ deployment strategy is in :mod:`infra_toolkit.sections_deployment`. Re-exported 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Sequence
 
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
+from infra_toolkit.cost import usd_text
 from infra_toolkit.plan import LIKELIHOODS, SEVERITIES
 from infra_toolkit.plan_operations_types import Phase, Risk, phase_dates
 from infra_toolkit.report_html import (
@@ -24,9 +26,11 @@ from infra_toolkit.report_html import (
     share_pct_text,
 )
 from infra_toolkit.rollout_tables import rollback_floor
+from infra_toolkit.sections_figures import incomplete, unknown_usage, unknown_usage_change
 from infra_toolkit.sections_monitoring import alert_fires_text, alert_replay_parts
 
 __all__ = [
+    "cost_figures_text",
     "monitoring",
     "phase_table",
     "questions",
@@ -166,11 +170,38 @@ def security(a: PlanAnalysis) -> Section:
 
 
 def questions(a: PlanAnalysis) -> Section:
-    """The questions the approver answers, numbered as ``--answer N=TEXT`` expects."""
+    """The questions the approver answers, numbered as ``--answer N=TEXT`` expects, and the
+    cost figures a question on "the monthly cost change" may mean (:func:`cost_figures_text`)."""
     return Section("Questions for Approval", (
         _ordered(a.plan.questions, "questions"),
+        paragraph(cost_figures_text(a)),
         paragraph("Each approval answers every question (infra-toolkit approve ... --answer "
                   "N=TEXT, or the approval notebook).")))
+
+
+def cost_figures_text(a: PlanAnalysis) -> str:
+    """The report's monthly changes and ceiling, each as the Overview or the Cost Summary
+    prints it (with what it leaves out), for a question asking to approve "the monthly cost
+    change in the cost summary" (reader21: the summary prints two changes, payments' +$992.87
+    in the expected scenario and +$1,023.67 as declared, and the question did not say which)."""
+    s = a.review.subject
+    same_region = not a.region or a.region == a.plan.proposed.region
+    declared = ("the monthly change as declared (the review's cost basis: the policy counts "
+                "the approvers on it, and an approval signs this digest), "
+                + usd_text(s.monthly_cost_delta_usd, signed=True)
+                + incomplete(missing=len(s.missing_prices))
+                + (unknown_usage_change(a.current_estimate, a.review_basis_estimate)
+                   if same_region else ""))
+    expected = "" if not a.expected_scenario else (
+        f"the monthly change in the expected scenario {a.expected_scenario!r}"
+        + ("" if same_region else f", priced in {a.region}")
+        + f", {usd_text(a.monthly_delta_usd, signed=True)}"
+        + incomplete(a.current_estimate, a.proposed_estimate)
+        + unknown_usage_change(a.current_estimate, a.proposed_estimate) + "; ")
+    ceiling = a.ceiling_estimate
+    return ("Cost figures a question may mean (Overview and Cost Summary): " + expected
+            + declared + f"; the ceiling, {usd_text(ceiling.total_monthly_usd)}"
+            + incomplete(ceiling) + unknown_usage(ceiling) + ".")
 
 
 def phase_table(phases: Sequence[Phase]) -> pd.DataFrame:
@@ -187,6 +218,17 @@ def phase_table(phases: Sequence[Phase]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Phase", "Start", "End", "Duration"])
 
 
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # not %a: the locale's names
+
+
+def _day_text(day: dt.date | None) -> str:
+    """``2027-01-16 (Sat)``: a phase's date with its weekday, so a reviewer sees a change
+    dated on a weekend and can check a plan's 'a weekday' or 'Tuesday' (reader21: catalog's
+    production cutover fell on a Saturday and its decommission on the Sunday, with nothing in
+    the table to tell); ``-`` undated."""
+    return "-" if day is None else f"{day.isoformat()} ({_WEEKDAYS[day.weekday()]})"
+
+
 def timeline(a: PlanAnalysis) -> Section:
     """The phases with their dates, and the span from the first start to the last end."""
     frame = phase_table(a.plan.timeline)
@@ -195,12 +237,12 @@ def timeline(a: PlanAnalysis) -> Section:
     if len(starts) and len(ends):
         first, last = min(starts), max(ends)
         parts.append(paragraph(f"From {first} to {last}: {(last - first).days + 1} days."))
-    parts.append(Table(frame, {"Start": lambda v: str(v) if v is not None else "-",
-                               "End": lambda v: str(v) if v is not None else "-"},
+    parts.append(Table(frame, {"Start": _day_text, "End": _day_text},
                        css_class="timeline",
                        caption="A phase given a duration alone starts the day after the phase "
                                "before it ends (undated when that one has no end); dates are "
-                               "whole days, so a phase of a few hours still takes one"))
+                               "whole days, so a phase of a few hours still takes one, each "
+                               "with its weekday"))
     return Section("Timeline", tuple(parts))
 
 

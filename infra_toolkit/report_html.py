@@ -25,6 +25,7 @@ __all__ = [
     "chart_anchor",
     "chart_links",
     "duration_text",
+    "elapsed_text",
     "longest_time_to_capacity_text",
     "fields",
     "paragraph",
@@ -76,8 +77,9 @@ def share_pct_text(pct: float, places: int = 2, trailing_zeros: bool = False) ->
     return f"{pct:,.{places}f}" if trailing_zeros else quantity_text(pct, places)
 
 
-def duration_text(seconds: float | None) -> str:
-    """``90`` -> ``1 min 30 s``, ``5400`` -> ``1 h 30 min``, ``172800`` -> ``2 d``."""
+def duration_text(seconds: float | None, units: int = 2) -> str:
+    """``90`` -> ``1 min 30 s``, ``5400`` -> ``1 h 30 min``, ``172800`` -> ``2 d``: a length
+    in its ``units`` largest units (the rest dropped: ``30185`` -> ``8 h 23 min``)."""
     if seconds is None or math.isnan(seconds):
         return "-"
     if math.isinf(seconds):
@@ -88,7 +90,17 @@ def duration_text(seconds: float | None) -> str:
         if left >= size:
             parts.append(f"{left // size} {unit}")
             left %= size
-    return " ".join(parts[:2]) or "0 s"
+    return " ".join(parts[:units]) or "0 s"
+
+
+def elapsed_text(seconds: float | None) -> str:
+    """A moment of a run, seconds from its start, or the gap between two such moments, to the
+    second: ``29165`` -> ``8 h 6 min 5 s``, ``119340`` -> ``1 d 9 h 9 min``, so a reader can
+    subtract two of them and find the third. Not :func:`duration_text`'s two units, which drop
+    the rest: an alert firing at 7 h 7 min 35 s read '7 h 7 min' beside its '5 min 35 s after'
+    an episode starting at 7 h 2 min, and episodes starting at 1 d 11 h 9 min, 1 d 11 h 50 min
+    and 1 d 11 h 56 min all read '1 d 11 h'."""
+    return duration_text(seconds, units=4)
 
 
 _ENDED_BY = {"load": " (ended by the load falling: capacity not reached)",

@@ -9,7 +9,13 @@ import pandas as pd
 from infra_toolkit.alert_replay import AlertReplay
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_alerts import alert_workloads, replay_scenario
-from infra_toolkit.report_html import Table, duration_text, paragraph, quantity_text
+from infra_toolkit.report_html import (
+    Table,
+    duration_text,
+    elapsed_text,
+    paragraph,
+    quantity_text,
+)
 
 __all__ = ["alert_fires_text", "alert_replay_frame", "alert_replay_parts", "saturated_note",
            "slo_lead_text", "start_up_lead_text"]
@@ -40,7 +46,8 @@ def _slo_words(replay: AlertReplay) -> str:
 def _lead_text(lead: float) -> str:
     if lead == 0:
         return "at the same step"
-    return f"{duration_text(abs(lead))} {'after' if lead > 0 else 'before'}"
+    # to the second, as the two moments it is the difference of (elapsed_text)
+    return f"{elapsed_text(abs(lead))} {'after' if lead > 0 else 'before'}"
 
 
 def slo_lead_text(replay: AlertReplay) -> str:
@@ -56,7 +63,7 @@ def slo_lead_text(replay: AlertReplay) -> str:
     if replay.first_violation_s is None:
         return f"{slo} not violated" if replay.compared_slos else "no SLO violated"
     if replay.first_fire_s is None:
-        return f"never fires; {slo} first violated at {duration_text(replay.first_violation_s)}"
+        return f"never fires; {slo} first violated at {elapsed_text(replay.first_violation_s)}"
     lead = replay.fire_vs_slo_s
     assert lead is not None
     return _lead_text(lead) + (f" ({slo})" if replay.compared_slos else "")
@@ -74,19 +81,19 @@ def start_up_lead_text(replay: AlertReplay) -> str:
     if up.met_s is None:
         return f"{slo} violated from the start and never met (start-up: {up.text()})"
     text = (f"{slo} violated from the start (start-up: {up.text()}, until "
-            f"{duration_text(up.met_s)}); first violation after the run first met the "
+            f"{elapsed_text(up.met_s)}); first violation after the run first met the "
             f"{slo}: ")
     if replay.first_violation_s is None:
         text += "none"
     elif replay.fire_vs_slo_s is None:
-        text += (f"{duration_text(replay.first_violation_s)}, the alert never fires after the "
+        text += (f"{elapsed_text(replay.first_violation_s)}, the alert never fires after the "
                  "start-up")
     else:
-        text += (f"{duration_text(replay.first_violation_s)}, the alert fires "
+        text += (f"{elapsed_text(replay.first_violation_s)}, the alert fires "
                  f"{_lead_text(replay.fire_vs_slo_s)}")
     first = replay.first_fire_s
     if first is not None and first < up.met_s:
-        text += f"; it also fired during the start-up, at {duration_text(first)}"
+        text += f"; it also fired during the start-up, at {elapsed_text(first)}"
     return text
 
 
@@ -95,7 +102,7 @@ def alert_replay_frame(replays: tuple[AlertReplay, ...]) -> pd.DataFrame:
     times it fired and the comparison with the first SLO violation."""
     rows = []
     for r in replays:
-        fires = "never" if r.first_fire_s is None else duration_text(r.first_fire_s)
+        fires = "never" if r.first_fire_s is None else elapsed_text(r.first_fire_s)
         c = r.condition
         window = "" if c.window_s is None else f" over {duration_text(c.window_s)}"
         rows.append({"Alert": r.alert, "Workload": r.workload,
@@ -157,7 +164,7 @@ def alert_replay_parts(a: PlanAnalysis) -> list[str | Table]:
 
 def alert_fires_text(a: PlanAnalysis) -> dict[str, str]:
     """Per replayed alert (by name), when it first fires in each simulated scenario, from the
-    scenario's start (``'launch-day' at 8 h 7 min (3 times); 'tv-flash-crowd' at 35 min
+    scenario's start (``'launch-day' at 8 h 7 min 5 s (3 times); 'tv-flash-crowd' at 35 min
     20 s``, the workload named when the alert watches several), or ``never (4 scenarios)``;
     empty when nothing was simulated. The Rollback Plan's triggers quote it (audit27 A27-3)."""
     if not a.runs:
@@ -171,7 +178,7 @@ def alert_fires_text(a: PlanAnalysis) -> dict[str, str]:
                 continue
             on = f" on {r.workload}" if len(watched[r.alert]) > 1 else ""
             times = f" ({len(r.intervals_s)} times)" if len(r.intervals_s) > 1 else ""
-            fires[r.alert].append(f"{run.name!r} at {duration_text(r.first_fire_s)}{on}{times}")
+            fires[r.alert].append(f"{run.name!r} at {elapsed_text(r.first_fire_s)}{on}{times}")
     n = len(a.runs)
     return {name: "; ".join(said) or f"never ({n} scenario{'s' if n > 1 else ''})"
             for name, said in fires.items()}

@@ -25,6 +25,7 @@ from infra_toolkit.report_html import (
     Table,
     chart_links,
     duration_text,
+    elapsed_text,
     fields,
     longest_time_to_capacity_text,
     paragraph,
@@ -114,7 +115,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
                 column = slo["SLO"].map(startup).fillna(0.0)
             slos.append(slo.assign(Scenario=run.name, Workload=name, **{_STARTUP: column}))
             episodes += [{"Scenario": run.name, "Workload": name,
-                          "Start": duration_text(e.start_s), "Total": duration_text(e.total_s),
+                          "Start": elapsed_text(e.start_s), "Total": duration_text(e.total_s),
                           # the parts in the words of the chart's legend and the canary table
                           **{f"{label[0].upper()}{label[1:]} (s)": getattr(e, key)
                              for key, label in PART_LABELS},

@@ -42,6 +42,20 @@ def test_it_validates_with_the_warnings_its_figures_imply() -> None:
     assert not any("queue depth" in w.message for w in warnings)
 
 
+def test_the_time_above_max_replicas_reads_as_a_length() -> None:
+    """reader21: the warnings said the rate is above 1,000 rps "for 0.0833 min" and "for
+    4.58 min" of the scenarios. By hand: expected-hour is above 1,000 rps in one 5 s step (its
+    1,028 rps peak); batch-burst's linear rise from 50 to 1,500 rps between 600 and 660 s has
+    its 5 s step mean above 1,000 from the step at 640 s (50 + 1,450 x 42.5 / 60 = 1,077; the
+    step at 635 s: 50 + 1,450 x 37.5 / 60 = 956), and the decay 50 + 1,450 x exp(-x / 600)
+    from 660 s keeps it there through the step at 910 s (x 250-255 s: about 1,002; at 915 s
+    about 994): (910 - 640) / 5 + 1 = 55 steps = 275 s = 4 min 35 s."""
+    _, _, warnings = check_plan_warnings(PLAN)
+    peaks = [w.message for w in warnings if w.path == "proposed.workloads[0].hpa"]
+    assert [m.split("the rate is above 1,000 rps ")[1].split(";")[0] for m in peaks] == [
+        "for 5 s of the scenario", "for 4 min 35 s of the scenario"]
+
+
 # Declared cost, by hand. Rates (jobs/eu-west-1-rates.yaml): m5.large on-demand 0.107 and spot
 # 0.0389 an hour; EKS 0.10 an hour; NLB 0.0252 an hour and 0.006 an NLCU-hour; EBS gp3 0.088 a
 # GB-month; RDS Multi-AZ gp2 0.253, gp3 0.254 a GB-month and gp3 IOPS 0.044 an IOPS-month.
@@ -161,3 +175,31 @@ def test_as_a_pull_consumer_a_burst_violates_where_the_wait_passes_the_slo(
     assert over > 0
     row = evaluate_slos([slo], "jobs-worker", t, 5.0).iloc[0]
     assert row["violation_minutes"] == over * 5 / 60
+
+
+def test_the_rollback_matches_the_current_fleet_and_names_the_retirement() -> None:
+    """reader21: the rollback's first step scaled "the EC2 worker Auto Scaling group back to 4
+    instances", but the current state is 4 aws_instance workers (no Auto Scaling group) that the
+    timeline keeps consuming beside EKS, and "Point of no return: -" although the timeline
+    retires them. By hand: 2027-01-11 + 3 d ends 2027-01-13; 7 d beside EKS 2027-01-14 to
+    2027-01-20; the 1 d retirement is 2027-01-21."""
+    from infra_toolkit.plan_operations_types import phase_dates
+
+    plan = read_plan(PLAN)
+    assert {r.type for r in plan.current.resources} == {"aws_instance", "aws_db_instance"}
+    steps = [" ".join(s.split()) for s in plan.rollback.steps]
+    assert not [s for s in steps if "Auto Scaling" in s]
+    assert steps[0].startswith("Scale the jobs-worker Deployment to 0;")
+    assert "the 4 EC2 workers, still running beside it, take the queue alone" in steps[0]
+    dates = dict(zip([p.name for p in plan.timeline], phase_dates(plan.timeline), strict=True))
+    assert [str(d) for d in dates["Run workers on EKS beside the EC2 fleet"]] == [
+        "2027-01-14", "2027-01-20"]
+    assert [str(d) for d in dates["Retire the EC2 worker fleet"]] == ["2027-01-21", "2027-01-21"]
+    # the first phase "created" the RDS instance that the current state already runs (the
+    # same aws_db_instance.jobs on both sides): it is modified in place
+    assert "aws_db_instance.jobs" in {f"{r.type}.{r.name}" for r in plan.current.resources}
+    assert plan.timeline[0].name.startswith("Create the cluster, node groups and Redis; modify "
+                                            "the RDS instance in place")
+    assert " ".join((plan.rollback.point_of_no_return or "").split()).startswith(
+        "Retiring the EC2 worker fleet on 2027-01-21 (timeline phase \"Retire the EC2 worker "
+        "fleet\")")

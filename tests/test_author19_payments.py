@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit.analysis import analyze_plan
-from infra_toolkit.cost import cents
+from infra_toolkit.cost import cents, usd_text
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook
 from tests.cost_helpers import declared_cents, plan_price_book
@@ -154,3 +154,25 @@ def test_the_expected_scenarios_total_is_the_declared_one_with_simulated_node_ho
     assert cents(a.proposed_estimate.total_monthly_usd) == cents(
         D("1261.871") - D("62.586") + h * D("0.0341")
         + h / 730 * 40 * D("0.08"))
+
+
+def test_the_questions_say_which_monthly_change_they_approve(tmp_path: Path) -> None:
+    """reader21: question 1 asks "Do you approve the monthly cost change in the report's cost
+    summary?", and the summary prints two: the expected scenario's and the declared one the
+    policy counts approvers on. The Questions section now quotes both and the ceiling, as the
+    Overview and the Cost Summary print them. By hand (the tables above): declared 1,261.871 -
+    238.203 = 1,023.668, +$1,023.67; match-day's node-hours are the simulator's, so its change
+    is checked against the Overview's own row (1,231.07 - 238.20 = 992.87 in the report)."""
+    from infra_toolkit import sections
+
+    a = analyze_plan(PLAN, scenarios=["match-day"], store_location=str(tmp_path / "none"))
+    section = sections.questions(a)
+    text = " ".join(p for p in section.parts if isinstance(p, str))
+    overview = sections.overview(a)._repr_html_()
+    expected = usd_text(a.monthly_delta_usd, signed=True)
+    assert f"<td>{expected}</td>" in overview  # the Overview's "Monthly change" row
+    assert (f"the monthly change in the expected scenario &#x27;match-day&#x27;, {expected}; "
+            "the monthly change as declared (the review&#x27;s cost basis: the policy counts "
+            "the approvers on it, and an approval signs this digest), +$1,023.67; the ceiling, "
+            f"{usd_text(a.ceiling_estimate.total_monthly_usd)}.") in text
+    assert cents(a.monthly_delta_usd) == D("992.87")

@@ -254,3 +254,52 @@ def test_the_rollback_names_the_decommission_the_timeline_dates() -> None:
     assert " ".join((plan.rollback.point_of_no_return or "").split()).startswith(
         "Decommissioning the four c5.xlarge EC2 hosts (timeline phase \"decommission EC2\", "
         "2027-01-17, the day after the production cutover)")
+
+
+def test_moments_of_a_run_are_written_to_the_second(tmp_path: Path) -> None:
+    """reader21: an episode's start and an alert's first fire were written in two units, so the
+    black-friday error alert 'fires at 7 h 7 min', '5 min 35 s after' the episode that starts
+    at 7 h 2 min (7 h 2 min + 5 min 35 s = 7 h 7 min 35 s, not 7 h 7 min), the Rollback Plan
+    quoting the same '7 h 7 min', and three of two-weekdays' worker episodes read '1 d 11 h'
+    alike. By hand: 7 h 2 min = 7 x 3,600 + 120 = 25,320 s; + 335 s = 25,655 s = 7 h 7 min
+    35 s."""
+    from infra_toolkit import sections
+    from infra_toolkit.analysis import analyze_plan
+    from infra_toolkit.report_html import Table
+    from infra_toolkit.sections_monitoring import alert_fires_text, alert_replay_parts
+
+    a = analyze_plan(PLAN, scenarios=["two-weekdays", "black-friday"],
+                     store_location=str(tmp_path / "none"))
+    (episodes,) = [t.frame for t in sections.scaling_behaviour(a).tables
+                   if "Closed by" in t.frame.columns]
+    web = episodes[(episodes["Scenario"] == "black-friday")
+                   & (episodes["Workload"] == "catalog-web")]
+    assert list(web["Start"]) == ["7 h 2 min", "7 h 5 min"]
+    worker = episodes[(episodes["Scenario"] == "two-weekdays")
+                      & (episodes["Workload"] == "catalog-worker")]
+    assert worker["Start"].is_unique  # 24 episodes, 24 distinct starts
+    assert [s for s in worker["Start"] if s.startswith("1 d 11 h")] == [
+        "1 d 11 h 9 min", "1 d 11 h 50 min", "1 d 11 h 56 min"]
+    replays = [p.frame for p in alert_replay_parts(a) if isinstance(p, Table)]
+    errors = pd.concat(replays).set_index(["Alert", "Fires at"])
+    assert ("CatalogErrors", "7 h 7 min 35 s") in errors.index
+    assert errors.loc[("CatalogErrors", "7 h 7 min 35 s"), "vs first SLO violation"] == (
+        "5 min 35 s after (SLO 'web availability')")
+    assert alert_fires_text(a)["CatalogErrors"] == "'black-friday' at 7 h 7 min 35 s"
+
+
+def test_the_timeline_shows_the_weekend_cutover() -> None:
+    """reader21: the production cutover and the EC2 decommission fall on a Saturday and a
+    Sunday, which the timeline's bare dates did not show. By hand: 2027-01-01 is a Friday, so
+    2027-01-16 (15 days on, 15 = 2 x 7 + 1) is a Saturday and 2027-01-17 a Sunday; staging
+    2027-01-11 (Mon) to 2027-01-15 (Fri)."""
+    from infra_toolkit import sections
+    from infra_toolkit.plan import read_plan
+    from infra_toolkit.report_html import Table
+
+    # the section reads the plan's timeline alone: no simulation needed
+    a = cast(Any, SimpleNamespace(plan=read_plan(PLAN)))
+    (table,) = [p for p in sections.timeline(a).parts if isinstance(p, Table)]
+    html = table.to_html()
+    for day in ("2027-01-11 (Mon)", "2027-01-15 (Fri)", "2027-01-16 (Sat)", "2027-01-17 (Sun)"):
+        assert f"<td>{day}</td>" in html, day

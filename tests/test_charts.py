@@ -228,7 +228,7 @@ def test_time_to_capacity_bars_split_each_episode() -> None:
     colours = [t.marker.color for t in fig.data]
     assert len(set(colours)) == 6 and colours[3] == colours[5] == "#7f7f7f"
     assert (fig.data[3].marker.pattern.shape, fig.data[5].marker.pattern.shape) == ("/", "x")
-    # the start as the Scaling Behaviour table's Start column writes it (duration_text)
+    # the start as the Scaling Behaviour table's Start column writes it (elapsed_text)
     assert fig.data[0].y == ("spike / api at 2 h",)
     # the legend in the order an episode goes through the parts (plotly reverses stacks)
     assert fig.layout.legend.traceorder == "normal"
@@ -241,12 +241,16 @@ def test_episodes_in_the_same_minute_keep_a_bar_each() -> None:
                               at_max_replicas_s=0.0, node_provisioning_s=0.0,
                               at_max_nodes_s=0.0, pod_startup_s=0.0, closed_by="pods")
 
-    # 9 h 29 min 5 s, 9 h 29 min 40 s, 9 h 29 min 50 s: one label "9 h 29 min" three times
-    summary = SimpleNamespace(time_to_capacity=tuple(episode(s) for s in (34145, 34180, 34190)))
+    # 9 h 29 min 5 s, 9 h 29 min 40 s, 9 h 29 min 50 s (34,145 = 9 x 3,600 + 29 x 60 + 5):
+    # written to the second, as the table's Start column (elapsed_text), three labels; a
+    # start written alike (a fraction of a second apart) still gets its number
+    starts = (34145, 34180, 34190, 34190.2)
+    summary = SimpleNamespace(time_to_capacity=tuple(episode(s) for s in starts))
     run = SimpleNamespace(name="flash", simulations={"api": SimpleNamespace(summary=summary)})
     fig = charts.time_to_capacity_figure(SimpleNamespace(runs=(run,)))  # type: ignore[arg-type]
-    assert fig.data[0].y == ("flash / api at 9 h 29 min", "flash / api at 9 h 29 min (#2)",
-                             "flash / api at 9 h 29 min (#3)")
+    assert fig.data[0].y == ("flash / api at 9 h 29 min 5 s", "flash / api at 9 h 29 min 40 s",
+                             "flash / api at 9 h 29 min 50 s",
+                             "flash / api at 9 h 29 min 50 s (#2)")
 
 
 def _timeline(replicas: list[float], p99_ms: float) -> pd.DataFrame:

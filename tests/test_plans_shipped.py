@@ -390,14 +390,18 @@ def test_ecommerce_alerts_replayed_on_the_flash_crowd(analysis: Analysis) -> Non
     # latency' (9,960 s, as any SLO's: 25,685 - 9,960 = 15,725 s = 4 h 22 min 5 s)
     assert float(t.loc[t["dropped_rps"] > 0, "time_s"].iloc[0]) == 31920.0
     assert frame.drop(columns=["Workload", "For"]).values.tolist() == [
-        ["ShopHighErrorRate", "dropped_ratio over 5 min > 0.01", "9 h 36 min", 13.75, 1,
+        # written to the second (reader21): 34,575 s = 9 h 36 min 15 s; 25,685 s = 7 h 8 min
+        # 5 s; 28,235 s = 7 h 50 min 35 s; 18,275 s = 5 h 4 min 35 s
+        ["ShopHighErrorRate", "dropped_ratio over 5 min > 0.01", "9 h 36 min 15 s", 13.75, 1,
          "44 min 15 s after (SLO 'availability')"],
-        ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min", 133.0, 3,
-         "4 h 22 min after (SLO 'checkout p95 latency')"],
-        ["ShopHPAAtMax", "replicas_pct_of_max >= 100", "7 h 50 min", 133.5, 1, "5 h 4 min after"],
+        ["ShopHighP95Latency", "p95_latency_ms > 300", "7 h 8 min 5 s", 133.0, 3,
+         "4 h 22 min 5 s after (SLO 'checkout p95 latency')"],
+        ["ShopHPAAtMax", "replicas_pct_of_max >= 100", "7 h 50 min 35 s", 133.5, 1,
+         "5 h 4 min 35 s after"],
         ["ShopPodsPending", "pending_pods > 0", "never", 0.0, 0,
          "never fires; SLO first violated at 2 h 46 min"]]
     # 2 h 46 min = 9,960 s, the first p95 above 300 ms; 28,235 - 9,960 = 18,275 s = 5 h 4 min
+    # 35 s
     replays = {r.alert: r for r in replay_scenario(a.plan, a.run("flash-crowd").simulations)}
     assert replays["ShopHPAAtMax"].intervals_s == ((28235.0, 36245.0),)
     assert replays["ShopHighP95Latency"].intervals_s[0] == (25685.0, 25925.0)
@@ -520,7 +524,8 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
     prose = _prose(path)
     for quoted in ("needs 20 pods at 25 req/s each, while maxReplicas 15 serve 375 req/s",
                    "18 minutes above what 15 pods serve and 1.1 % of its requests dropped",
-                   "in the replay at 7 h 50 min", "p95 at 300 ms", "up to 16.75 req/s (363 ms)",
+                   "in the replay at 7 h 50 min 35 s", "p95 at 300 ms",
+                   "up to 16.75 req/s (363 ms)",
                    "57.5 minutes of expected-day and 37.5 of the load test's 45 minutes",
                    "(12.5 req/s a pod, p95 240 ms; 272 ms at the tolerance's edge)",
                    "no more than the simulation's 1.1 %", "04:00-08:00 UTC",
@@ -544,7 +549,7 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
         (p95_slo,) = slos[slos["slo"] == "checkout p95 latency"].itertuples()
         assert p95_slo.violation_minutes == minutes
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("flash-crowd").simulations))
-    assert frame.set_index("Alert").loc["ShopHPAAtMax", "Fires at"] == "7 h 50 min"
+    assert frame.set_index("Alert").loc["ShopHPAAtMax", "Fires at"] == "7 h 50 min 35 s"
     # the canary's automatic pauses, 30 min + 1 h + 2 h, from 04:00 UTC
     assert sum(s.pause_s or 0 for s in a.plan.deployment_strategy.steps) == 3.5 * 3600
 
@@ -571,8 +576,29 @@ def test_ecommerce_rollback_database_path_lasts_until_the_decommission() -> None
     assert "reverse replication kept until the decommission on 2027-01-27 (13 days after the " \
         "2027-01-14 cutover" in prose
     assert "until 2027-01-27: 13 days after the database cutover (2027-01-14)" in prose
-    assert "the database cutover on 2027-01-14, 04:00-06:00 UTC" in prose
+    assert "the database cutover on 2027-01-14, 09:00-11:00 UTC (04:00-06:00 US Eastern" in prose
     assert "on 2027-01-27, after the canary (2027-01-19) and 7 days of clean hypercare" in prose
+
+
+def test_ecommerce_database_cutover_is_in_the_expected_days_quietest_hours(
+        analysis: Analysis) -> None:
+    # reader21: the cutover was "in the 04:00-06:00 UTC window", "the lowest-traffic window",
+    # but expected-day is a local day (00:00-24:00 EDT of a July trace): 04:00-06:00 UTC in
+    # January (EST, UTC-5) is 23:00-01:00 there (31.9 req/s), and even on the trace's own
+    # clock 04:00-06:00 UTC is its first two hours (22.7). Its quietest two whole hours are
+    # 04:00-06:00 local, 14,400 to 21,600 s: 15.34 req/s against the day's mean of 40.59, so
+    # 09:00-11:00 UTC in January
+    prose = _prose(REPO / "plans" / "ecommerce-eks.yaml")
+    assert ("Database cutover in the 09:00-11:00 UTC window (04:00-06:00 US Eastern, the "
+            "expected day's quietest two hours;") in prose
+    assert ("cutover in the lowest-traffic window (09:00-11:00 UTC, 04:00-06:00 US Eastern: "
+            "15.3 requests per second on the expected day against its mean of 40.6)") in prose
+    t = analysis("ecommerce-eks.yaml", "expected-day").run(
+        "expected-day").simulations["backend"].timeline
+    two_hours = {h: float(t[(t["time_s"] >= h * 3600) & (t["time_s"] < (h + 2) * 3600)][
+        "offered_rps"].mean()) for h in range(23)}
+    assert min(two_hours, key=lambda h: two_hours[h]) == 4
+    assert (round(two_hours[4], 1), round(float(t["offered_rps"].mean()), 1)) == (15.3, 40.6)
 
 
 def test_ecommerce_cpu_target_mitigation_quotes_the_sweep() -> None:
@@ -612,12 +638,13 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     # DaemonSets in a node's room but the DaemonSets not yet in scale-down's utilization,
     # an api node went at 28,850 s and the 12:02 episode never came; with them counted, as
     # cluster-autoscaler counts them, the node goes at 28,865 s and the episode is back
-    assert ("in the replay it fires on launch-day at 8 h 7 min (12:07 UTC)" in _prose(path)
+    assert ("in the replay it fires on launch-day at 8 h 7 min 5 s (12:07 UTC)" in _prose(path)
             and "serves 99.94 % of its requests" in _prose(path))
     a = analyze_plan(path, scenarios=["launch-day"], store_location=str(tmp_path / "none"))
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("launch-day").simulations))
     row = frame[(frame["Alert"] == "SearchHighErrorRate") & (frame["Workload"] == "search-api")]
-    assert row["Fires at"].tolist() == ["8 h 7 min"]  # the scenario starts at 04:00 UTC
+    # written to the second (reader21: "8 h 7 min" hid the 5 s below)
+    assert row["Fires at"].tolist() == ["8 h 7 min 5 s"]  # the scenario starts at 04:00 UTC
     # audit27 A27-3: the automatic rollback trigger on that alert says so in the Rollback Plan.
     # The day's three dropping episodes start as the load jumps out of a quiet minute. At
     # 28,920 s (12:02 UTC) the load goes from 18.945 to 336.80 rps and the HPA's sync of that
@@ -661,7 +688,7 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     assert any("1 pod(s) evicted at 68990 s; gone 45 s after" in r for r in evictions)
     triggers = sections.rollback_plan(a).tables[0].frame.set_index("Condition")
     assert triggers.loc["search 5xx ratio above 0.1 % for 5 minutes during the canary",
-                        "Fires in the simulation"] == "'launch-day' at 8 h 7 min (3 times)"
+                        "Fires in the simulation"] == "'launch-day' at 8 h 7 min 5 s (3 times)"
     assert triggers.loc["search p95 above 250 ms for 10 minutes during the canary",
                         "Fires in the simulation"] == "never (1 scenario)"
     # 99.94 %: the episodes drop 12 x 16.80421 x 5 = 1,008.25, 12 x 130.47421 x 5 = 7,828.45
@@ -1294,20 +1321,49 @@ def test_ecommerce_timeline_cuts_the_database_over_before_the_canary() -> None:
 
 def test_search_api_change_window_question_says_how_busy_its_hours_are(
         analysis: Analysis) -> None:
-    # 14:00-18:00 UTC is 10 h to 14 h into expected-day (it starts at 04:00 UTC), 36,000 to
-    # 50,400 s: its offered rate averages 207.80 (208) against the day's 135.29 (135), peaks at
-    # 366.31 (366) and the HPA asks for at most 9 pods, under the 12 the canary risk allows
+    # expected-day is a local day (00:00-24:00 EDT of a July trace). The change window,
+    # 14:00-18:00 UTC in February, is 09:00-13:00 US Eastern (EST, UTC-5): 9 h to 13 h into
+    # the day, 32,400 to 46,800 s (reader21: it was counted as 10 h to 14 h, 14:00-18:00 UTC
+    # on the trace's July clock, and said 208 / 366). Its offered rate averages 193.05 (193)
+    # against the day's 135.29 (135), peaks at 364.20 (364) and the HPA asks for at most 9
+    # pods, under the 12 the canary risk allows
     prose = _prose(REPO / "plans" / "search-api.yaml")
-    assert ("On the expected day those are busy hours: 208 queries per second on average "
-            "against the day's 135, peaks of 366 and up to 9 pods (the canary fits up to 12)"
+    assert ("On the expected day those are busy hours: 193 queries per second on average "
+            "against the day's 135, peaks of 364 and up to 9 pods (the canary fits up to 12)"
             ) in prose
-    assert "change window 14:00-18:00 UTC" in prose
+    assert "change window 14:00-18:00 UTC, 09:00-13:00 US Eastern" in prose
     t = analysis("search-api.yaml", "expected-day").run(
         "expected-day").simulations["search-api"].timeline
-    window = t[(t["time_s"] >= 36000) & (t["time_s"] < 50400)]
+    window = t[(t["time_s"] >= 32400) & (t["time_s"] < 46800)]
     assert (round(float(window["offered_rps"].mean())), round(float(t["offered_rps"].mean())),
             round(float(window["offered_rps"].max())), int(window["spec_replicas"].max())) == (
-        208, 135, 366, 9)
+        193, 135, 364, 9)
+
+
+def test_search_api_canary_falls_on_a_working_day_not_presidents_day() -> None:
+    # reader21: the canary was dated Monday 2027-02-15 and called "a weekday, the team at
+    # work"; 2027-02-15 is the third Monday of February (1 February 2027 is a Monday: 1, 8,
+    # 15), Washington's Birthday, a US federal holiday. By hand: the canary on Tuesday
+    # 2027-02-16; 14 days of hypercare from 2027-02-17 end on 2027-03-02 (17-28 February is 12
+    # days, February 2027 having 28, and 1-2 March 2 more); the retirement is 2027-03-03
+    import datetime as dt
+
+    from infra_toolkit.plan_operations_types import phase_dates
+
+    plan = read_plan(REPO / "plans" / "search-api.yaml")
+    names = [" ".join(p.name.split()) for p in plan.timeline]
+    dates = dict(zip(names, phase_dates(plan.timeline), strict=True))
+    canary = next(n for n in names if n.startswith("Canary of search-api"))
+    hypercare = next(n for n in names if n.startswith("Hypercare"))
+    retire = next(n for n in names if n.startswith("Retire the fixed node group"))
+    assert [str(d) for d in dates[canary]] == ["2027-02-16", "2027-02-16"]
+    assert dates[canary][0].weekday() == 1  # Tuesday
+    assert dt.date(2027, 2, 15).weekday() == 0  # the holiday is a Monday, the third of its month
+    assert [str(d) for d in dates[hypercare]] == ["2027-02-17", "2027-03-02"]
+    assert [str(d) for d in dates[retire]] == ["2027-03-03", "2027-03-03"]
+    prose = _prose(REPO / "plans" / "search-api.yaml")
+    assert "Is the change window on Tuesday 2027-02-16, 14:00-18:00 UTC" in prose
+    assert "2027-02-15" not in prose
 
 
 def test_search_api_cost_charts_claim_no_share_of_a_group_a_workload_has_alone(

@@ -13,6 +13,7 @@ from infra_toolkit.report_html import (
     Section,
     Table,
     duration_text,
+    elapsed_text,
     fields,
     longest_time_to_capacity_text,
     number_text,
@@ -140,6 +141,22 @@ def test_longest_time_to_capacity_says_what_ended_it(
 ])
 def test_duration_text(seconds: float | None, text: str) -> None:
     assert duration_text(seconds) == text
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (0, "0 s"), (35, "35 s"),
+    (25655, "7 h 7 min 35 s"),  # 7 x 3600 = 25,200; 25,655 - 25,200 = 455 = 7 x 60 + 35
+    (93784, "1 d 2 h 3 min 4 s"),  # 86,400 + 2 x 3,600 + 3 x 60 + 4: every unit, not '1 d 2 h'
+    (126960, "1 d 11 h 16 min"),  # 86,400 + 11 x 3,600 + 16 x 60 = 126,960; no '0 s'
+    (3605, "1 h 5 s"),  # 3,600 + 5: no '0 min'
+    (math.inf, "unbounded"), (None, "-"),
+])
+def test_elapsed_text_writes_a_moment_to_the_second(seconds: float | None, text: str) -> None:
+    # reader21: moments of a run (an episode's start, an alert's first fire) were written in
+    # duration_text's two largest units, so a fire at 7 h 7 min 35 s read '7 h 7 min' beside
+    # '5 min 35 s after' an episode starting at 7 h 2 min, and three catalog episodes read
+    # '1 d 11 h' alike
+    assert elapsed_text(seconds) == text
 
 
 def test_table_formats_and_escapes() -> None:

@@ -18,7 +18,7 @@ from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.plan_operations_types import Phase, Risk
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest, Scenario
 from infra_toolkit.plan_sections import phase_table, risk_table
-from infra_toolkit.report_html import Section
+from infra_toolkit.report_html import Section, Table
 from infra_toolkit.sections_cost import billed_nodes
 from tests.conftest import REPO_ROOT, SMALL_PLAN, shipped_tables_sha256
 
@@ -505,6 +505,19 @@ def test_timeline_span(small_analysis: PlanAnalysis) -> None:
     t = sections.timeline(small_analysis)
     # hypercare ends 2027-03-15 (9 + 7 - 1); retro, 2 h alone, follows on 2027-03-16
     assert t.parts[0] == "<p>From 2027-03-01 to 2027-03-16: 16 days.</p>"
+
+
+def test_timeline_dates_name_their_weekday(small_analysis: PlanAnalysis) -> None:
+    # reader21: a phase on a weekend looked like any other date. By hand: 2027-01-01 is a
+    # Friday; 2027-03-01 is 31 + 28 = 59 days later, 59 = 8 x 7 + 3, so a Monday; build ends
+    # on the Wednesday 2027-03-03; cutover 2027-03-08 is a Monday again, hypercare 2027-03-09
+    # (Tue) to 2027-03-15 (Mon), retro 2027-03-16 (Tue)
+    (table,) = [p for p in sections.timeline(small_analysis).parts if isinstance(p, Table)]
+    html = table.to_html()
+    for day in ("2027-03-01 (Mon)", "2027-03-03 (Wed)", "2027-03-08 (Mon)", "2027-03-09 (Tue)",
+                "2027-03-15 (Mon)", "2027-03-16 (Tue)"):
+        assert f"<td>{day}</td>" in html, day
+    assert "each with its weekday" in table.caption
 
 
 def test_risks_ranked_by_severity_times_likelihood() -> None:
