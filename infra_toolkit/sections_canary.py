@@ -28,7 +28,10 @@ def _start_text(c: StackCanaryRun) -> str:
         return ("at the scenario's start (the plan gives no deployment_strategy.canary.start), "
                 f"{c.clock_text(0.0)}" + ("" if c.scenario_start is not None
                                           else " (a scenario without timestamps starts at 00:00)"))
-    zone = ("UTC" if c.scenario_start is not None and c.scenario_start.tzinfo is not None
+    # "on the scenario's dates": a replayed trace keeps its own dates (and their summer or
+    # winter time), so the plan's change window may open at another UTC hour (reader21)
+    zone = ("UTC on the scenario's dates" if c.scenario_start is not None
+            and c.scenario_start.tzinfo is not None
             else "the scenario's clock" if c.scenario_start is not None
             else "the scenario's clock, 00:00 at its first second")
     return (f"at {c.clock_text(c.start_s or 0.0)}, the first {c.clock_text(c.start_s or 0.0)} "

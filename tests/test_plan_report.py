@@ -350,7 +350,8 @@ def test_deployment_strategy_shows_the_canary_and_each_rollout(soup: BeautifulSo
 
 
 def test_the_stack_canary_is_simulated_step_by_step(soup: BeautifulSoup, html: str) -> None:
-    # deployment_strategy.canary.start '04:00' (the change window 04:00-08:00 UTC) and
+    # deployment_strategy.canary.start '04:00' (00:00 EDT on the July trace; the change window
+    # opens at 00:00 EST, 05:00 UTC, in January) and
     # expected-day starts 1995-07-12T04:00Z: the canary starts at the scenario's first second.
     # Steps: 04:00 5 % for 30 min, 04:30 25 % for 1 h, 05:30 50 % for 2 h, 07:30 100 % held
     # (manual) to the scenario's end at 04:00 the next day: 24 h - 3 h 30 min = 20 h 30 min.
@@ -376,7 +377,8 @@ def test_the_stack_canary_is_simulated_step_by_step(soup: BeautifulSoup, html: s
     rule = soup.select_one("p.canary-simulation-rule")
     assert rule is not None
     assert "it starts at 04:00, the first 04:00 at or after the scenario's start at 04:00 " \
-           "(deployment_strategy.canary.start, a time of day in UTC)" in rule.get_text()
+           "(deployment_strategy.canary.start, a time of day in UTC on the scenario's " \
+           "dates)" in rule.get_text()
     assert "(backend: 3 Ready pods on 3 Ready nodes)" in rule.get_text()
     # plotly's JSON writes the title's "/" as \u002f; the chart stops an hour into the 100 %
     # step (07:30 + 1 h = 08:30), whose table row runs to the scenario's end, 04:00 a day on

@@ -11,8 +11,10 @@ import functools
 import math
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -528,8 +530,9 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
                    "up to 16.75 req/s (363 ms)",
                    "57.5 minutes of expected-day and 37.5 of the load test's 45 minutes",
                    "(12.5 req/s a pod, p95 240 ms; 272 ms at the tolerance's edge)",
-                   "no more than the simulation's 1.1 %", "04:00-08:00 UTC",
-                   "the manual promotion comes at 07:30 UTC"):
+                   "no more than the simulation's 1.1 %",
+                   "05:00-09:00 UTC (00:00-04:00 US Eastern)",
+                   "the manual promotion comes at 08:30 UTC"):
         assert quoted in prose, quoted
     # latency model, one request at a time at 25 req/s: p95 = ln 20 / (25 - rate) seconds
     rates = np.array([15.0, 16.75, 12.5, 14.0])  # 70 %, 77 %, 60 %, 66 % of 250 m, less 25 m
@@ -550,7 +553,7 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
         assert p95_slo.violation_minutes == minutes
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("flash-crowd").simulations))
     assert frame.set_index("Alert").loc["ShopHPAAtMax", "Fires at"] == "7 h 50 min 35 s"
-    # the canary's automatic pauses, 30 min + 1 h + 2 h, from 04:00 UTC
+    # the canary's automatic pauses, 30 min + 1 h + 2 h, from 05:00 UTC (00:00 EST) in January
     assert sum(s.pause_s or 0 for s in a.plan.deployment_strategy.steps) == 3.5 * 3600
 
 
@@ -1422,3 +1425,18 @@ def test_the_usage_note_points_at_cpu_credits_only_where_a_group_has_them(
     shop = analysis("ecommerce-eks.yaml", "flash-crowd").run("flash-crowd")
     assert shop.credits
     assert [n for n in shop.estimate.notes if n.endswith(f"declared in the plan {pointer}")]
+
+
+def test_ecommerce_canary_replays_the_local_hour_of_its_change_window() -> None:
+    # reader21: the canary window was 04:00-08:00 UTC on 2027-01-19, 23:00 EST, while the
+    # simulation starts it at the July trace's 04:00 UTC, 00:00 EDT: an hour of the shop's
+    # day apart. The window now opens at 05:00 UTC, 00:00 in New York in January (EST, UTC-5),
+    # the local hour the trace's 04:00 UTC is in July (EDT, UTC-4).
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    eastern = ZoneInfo("America/New_York")
+    (phase,) = [p for p in plan.timeline if p.name.startswith("Production canary")]
+    assert "change window 05:00-09:00 UTC" in " ".join(phase.name.split())
+    window = datetime(2027, 1, 19, 5, 0, tzinfo=UTC).astimezone(eastern)
+    replayed = datetime(1995, 7, 12, 4, 0, tzinfo=UTC).astimezone(eastern)
+    assert (window.hour, window.minute) == (replayed.hour, replayed.minute) == (0, 0)
+    assert plan.deployment_strategy.canary_start_s == 4 * 3600  # '04:00' on the trace's clock
