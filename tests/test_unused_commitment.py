@@ -71,7 +71,9 @@ def test_no_commitment_is_no_use(book: PriceBook) -> None:
 
 
 def test_the_payments_on_demand_pool_pays_its_idle_commitment(tmp_path: Path) -> None:
-    # Every pod runs on the spot pool (first in the file), so payments_od runs 0 node-hours in
+    # Every pod runs on the spot pool (tried first: neither NodePool states a weight, so both
+    # are 0 and Karpenter takes the name later in the alphabet first, 'payments-spot' before
+    # 'payments-od'; the file's order too), so payments_od runs 0 node-hours in
     # both scenarios and its 2 committed c6i.large instances are all idle: 2 x 730 = 1,460
     # hours x 0.0612 = 89.352 -> $89.35 a month. validate cannot know it (the pool is simulated)
     _plan, problems, warnings = check_plan_warnings(PAYMENTS)
@@ -89,10 +91,9 @@ def test_the_payments_on_demand_pool_pays_its_idle_commitment(tmp_path: Path) ->
         "committed_instances to 0 (the fewest c6i.large nodes the group ran at any moment of "
         "these scenarios), move the commitment to an on-demand node group the pods run on (they "
         "ran on 'payments_spot', SPOT, which no commitment covers), or make this group fill "
-        "first: list it before 'payments_spot' (the simulation fills node groups in the order "
-        "the plan lists them, NodePools in their file's order) and give it the priority the "
-        "cluster uses (a Karpenter NodePool's spec.weight, cluster-autoscaler's priority "
-        "expander)")
+        "first: give NodePool 'payments-od' a spec.weight above 0 (theirs: 'payments-spot' "
+        "unset, 0): Karpenter, and the simulation, try NodePools by spec.weight, the highest "
+        "first (equal weights by name, Z to A)")
 
 
 def test_a_partly_used_commitment_says_what_is_idle_in_each_scenario(tmp_path: Path) -> None:
