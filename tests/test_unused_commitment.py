@@ -188,3 +188,23 @@ def test_declared_node_hours_above_the_commitment_fill_no_idle_hour(tmp_path: Pa
             "keeps: no autoscaled workload runs on it, so 860 of the 1,460 committed hours "
             "(58.9 %) go unused, 1.18 instance(s) idle on average: $51.60 a month paid for "
             "nothing (860 x 0.0600); lower committed_instances to 0 ") in w.message
+
+
+@pytest.mark.parametrize(("mine", "ran_on", "weights", "fix"), [
+    # NodePools: a weight above the highest of theirs (Karpenter tries the highest first)
+    (["od"], ["spot", "burst"], {"od": 0, "spot": 30, "burst": 0},
+     "give NodePool 'od' a spec.weight above 30 (theirs: 'spot' 30, 'burst' unset, 0): "
+     "Karpenter, and the simulation, try NodePools by spec.weight, the highest first (equal "
+     "weights by name, Z to A)"),
+    # theirs at the CRD's most, 100: nothing is above it, so theirs must come down
+    (["od"], ["spot"], {"od": 1, "spot": 100},
+     "give NodePool 'od' the spec.weight 100 and lower theirs ('spot' 100; 100 is the most): "
+     "Karpenter, and the simulation, try NodePools by spec.weight, the highest first (equal "
+     "weights by name, Z to A)"),
+    # a group that is no NodePool's: the plan's order instead (said by _fixes)
+    (["od"], ["system"], {"od": 0}, None),
+    (["od"], [], {"od": 0}, None),
+])
+def test_the_fill_first_fix_between_node_pools_is_a_weight(
+        mine: list[str], ran_on: list[str], weights: dict[str, int], fix: str | None) -> None:
+    assert unused_commitment._weight_first(mine, ran_on, weights) == fix
