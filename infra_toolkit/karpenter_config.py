@@ -42,6 +42,11 @@ so these rules turn a NodePool into a :class:`~infra_toolkit.eksctl_config.NodeG
   under WhenEmptyOrUnderutilized), ``expireAfter`` and replacement by a cheaper type have no
   equivalent in the model: they are listed in :attr:`NodePool.not_modelled`, never dropped
   silently.
+* **Weight** -- the node groups of the NodePools are tried in Karpenter's order
+  (:func:`order_by_weight`: ``spec.weight`` highest first, unset 0, equal weights by name Z to
+  A), not the file's: the simulation's scheduler and scale-up take the first group in that
+  order with room, and a pool at its ``spec.limits`` (``max_size``) is passed over for the
+  next.
 * **Placement** -- ``spec.template.metadata.labels``, single-value ``In`` requirements on keys
   that are not instance properties, the ``karpenter.sh/nodepool`` / ``capacity-type`` and
   instance labels Karpenter sets, and ``taints`` are the group's labels and taints;
@@ -97,6 +102,7 @@ __all__ = [
     "instance_labels",
     "node_group_config",
     "node_pools_from_documents",
+    "order_by_weight",
     "read_node_pools",
 ]
 
@@ -212,6 +218,19 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
                            volume_iops=nc.iops if nc is not None else None,
                            volume_throughput_mibps=nc.throughput_mibps if nc is not None
                            else None)
+
+
+def order_by_weight(pools: Sequence[NodePool]) -> tuple[NodePool, ...]:
+    """``pools`` in the order Karpenter tries them for a pending pod: ``spec.weight`` highest
+    first (unset: 0), equal weights by name, the later in the alphabet first. That is
+    ``NodePoolList.OrderByWeight`` (kubernetes-sigs/karpenter, ``pkg/apis/v1/nodepool.go``;
+    the same in ``v1beta1``), which the provisioner applies before it builds the scheduler's
+    NodeClaim templates: a pod gets a node of the first pool that can take it (its
+    requirements and taints, an instance type within the pool's remaining ``spec.limits``),
+    a lower one only when no higher one can. Names are unique, so the order is total."""
+    # one key, both parts descending: weight, then name (Go's byte order is Python's for the
+    # DNS names Kubernetes allows)
+    return tuple(sorted(pools, key=lambda p: (p.weight, p.name), reverse=True))
 
 
 def allowed_disruptions(pool: NodePool, nodes: int) -> int:

@@ -83,9 +83,10 @@ class NodePool:
     number or ``"N%"``; Karpenter's
     default ``10%`` when ``budgets`` is absent), ``termination_grace_period_s`` (the template's
     ``terminationGracePeriod``, ``None``: not set), ``not_modelled``: what it states that the
-    plan does not model or assumes, one ``field.path: why`` line each, and ``kubelet`` (a
+    plan does not model or assumes, one ``field.path: why`` line each, ``kubelet`` (a
     v1beta1 template's pod figures, ``None``: no kubelet block; v1 states it on the node
-    class)."""
+    class) and ``weight`` (``spec.weight``, 1 to 100; 0 when unset, as Karpenter counts it:
+    the order NodePools are tried in, :func:`~infra_toolkit.karpenter_config.order_by_weight`)."""
 
     name: str
     requirements: tuple[NodeRequirement, ...]
@@ -103,6 +104,7 @@ class NodePool:
     disruption_budgets: tuple[int | str, ...] = (DEFAULT_BUDGET_NODES,)
     termination_grace_period_s: float | None = None
     kubelet: KubeletSettings | None = None
+    weight: int = 0
 
 
 def _taints(r: FieldReader, m: Mapping[str, Any], key: str, p: str) -> tuple[str, ...]:
@@ -311,10 +313,10 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
     if spec is None:
         return None
     notes: list[str] = []
-    for key, why in (("weight", "the simulation fills node groups in plan order"),
-                     ("replicas", "a static NodePool's fixed node count")):
-        if key in spec:
-            notes.append(f"{join_path(sp, key)}: not modelled ({why})")
+    if "replicas" in spec:
+        notes.append(f"{join_path(sp, 'replicas')}: not modelled (a static NodePool's fixed "
+                     "node count)")
+    weight = _weight(r, spec, sp)
     ts, labels, kubelet = _template(r, spec, sp, api, notes)
     tsp = join_path(join_path(sp, "template"), "spec")
     at_requirements = r.count()
@@ -355,7 +357,22 @@ def _node_pool(r: FieldReader, doc: Mapping[str, Any], p: str,
         return None
     return NodePool(str(doc["metadata"]["name"]), reqs, capacity, cpu, memory, policy, after,
                     labels, taints, tuple(sorted(zones)), "windows" if windows else "linux",
-                    node_class, tuple(notes), budgets, grace_s, kubelet)
+                    node_class, tuple(notes), budgets, grace_s, kubelet, weight)
+
+
+def _weight(r: FieldReader, spec: Mapping[str, Any], sp: str) -> int:
+    """``spec.weight``: a whole number from 1 to 100 (the v1 and v1beta1 CRDs' bounds), 0 when
+    unset (Karpenter reads a missing weight as 0); anything else the API server refuses, so it
+    is a problem here rather than a guess."""
+    if "weight" not in spec:
+        return 0
+    value = spec["weight"]
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100:
+        return value
+    r.add(join_path(sp, "weight"), f"{value!r} is not a weight Karpenter's API server accepts "
+          "(a whole number from 1 to 100, the highest tried first); write one, or remove it to "
+          "give the NodePool the lowest priority (an unset weight counts as 0)")
+    return 0
 
 
 def _os_problem(r: FieldReader, reqs: Sequence[NodeRequirement], node_class: EC2NodeClass,

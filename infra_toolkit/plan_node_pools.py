@@ -28,6 +28,7 @@ from infra_toolkit.karpenter_config import (
     consolidation_autoscaler,
     excluded_by,
     node_group_config,
+    order_by_weight,
 )
 from infra_toolkit.karpenter_manifests import DEFAULT_BUDGET_NODES, NodePool
 from infra_toolkit.nodes import KARPENTER_COMMAND_S, KARPENTER_LIKE, POD_TERMINATION_GRACE_S
@@ -95,9 +96,11 @@ def node_pool_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Pat
                      priced: Priced | None, region: str | None, book: PriceBook | None
                      ) -> tuple[tuple[NodeGroupConfig, ...], Manifest | None, tuple[NodePool, ...]]:
     """The node groups of ``m["node_pools"]`` (a file of NodePools) priced by the
-    ``aws_eks_node_group`` s of ``priced`` (by group name), the file as a manifest and its
-    NodePools; ``()`` groups when the file, the price book or the resources (``priced`` ``None``)
-    have problems (recorded)."""
+    ``aws_eks_node_group`` s of ``priced`` (by group name), in the order Karpenter tries the
+    NodePools (:func:`~infra_toolkit.karpenter_config.order_by_weight`: the simulation's
+    priority), the file as a manifest and its NodePools (in the file's order); ``()`` groups
+    when the file, the price book or the resources (``priced`` ``None``) have problems
+    (recorded)."""
     path = join_path(p, "node_pools")
     loaded = load_node_pools(r, m["node_pools"], path, base_dir)
     if loaded is None:
@@ -115,7 +118,7 @@ def node_pool_groups(r: FieldReader, m: Mapping[str, Any], p: str, base_dir: Pat
                         f"for it; name zones of {region} ({region}a, ...), or correct the region")
     if book is None or priced is None:
         return (), manifest, pools
-    groups = [_group(r, pool, priced, path, book, region) for pool in pools]
+    groups = [_group(r, pool, priced, path, book, region) for pool in order_by_weight(pools)]
     return tuple(g for g in groups if g is not None), manifest, pools
 
 

@@ -38,8 +38,10 @@ autoscaler's scan, then the HPA syncs (workloads in the order given).
 - Deployments without an HPA (:class:`~infra_toolkit.fixed_pods.FixedPods`) hold a fixed
   number of pods: they take room on the nodes (and count in utilization) but serve no modelled
   traffic.
-- Node groups are in one priority order for all pods: the order in which the workloads (then
-  the fixed Deployments) first name them.
+- Node groups are in one priority order for all pods: each workload's (then each fixed
+  Deployment's) order kept, otherwise the order they are first named in
+  (:func:`~infra_toolkit.shared_nodes.union_groups`); a plan's is its node groups' (Karpenter
+  NodePools by ``spec.weight``).
 """
 
 from __future__ import annotations

@@ -39,18 +39,34 @@ __all__ = ["LONG_AGO_S", "Owner", "SharedNodes", "union_groups"]
 
 
 def union_groups(owners: Sequence[Any]) -> tuple[NodeGroup, ...]:
-    """Every node group of ``owners`` (simulation specs, :class:`FixedPods`), once, in order of
-    first appearance (the shared scale-up priority); a name given with two different settings
-    is an error."""
+    """Every node group of ``owners`` (simulation specs, :class:`FixedPods`), once, in an order
+    that keeps each owner's (the shared scale-up priority): a group comes after every group an
+    owner lists before it, otherwise in order of first appearance (which also settles owners
+    that disagree). A plan gives each owner the groups it may use in the cluster's one order
+    (NodePools by weight), so a first owner limited to a later group does not put it ahead for
+    the owners that may use both. A name given with two different settings is an error."""
     found: dict[str, NodeGroup] = {}
+    after: dict[str, set[str]] = {}  # group -> the groups some owner lists before it
     for owner in owners:
+        listed: list[str] = []
         for g in owner.node_groups:
             if found.setdefault(g.name, g) != g:
                 raise SimulationError(
                     f"node group {g.name!r} is given twice with different settings "
                     f"({found[g.name]} and {g}); the workloads sharing it must give the same "
                     "NodeGroup")
-    return tuple(found.values())
+            after.setdefault(g.name, set()).update(listed)
+            listed.append(g.name)
+    left, done = list(found), set[str]()
+    order = []
+    while left:
+        # a few groups: quadratic is nothing; without a free one the owners disagree (a cycle),
+        # so first appearance decides
+        name = next((n for n in left if after[n] <= done | {n}), left[0])
+        left.remove(name)
+        done.add(name)
+        order.append(found[name])
+    return tuple(order)
 
 
 

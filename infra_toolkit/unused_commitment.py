@@ -19,7 +19,7 @@ less the node-hours it covered, not less all the group's node-hours. Pure: no I/
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -198,6 +198,7 @@ def simulated_commitment_warnings(plan: Plan, runs: Sequence[Any], book: PriceBo
     commitment's rate, and the fixes: the fewest nodes the group ran at any moment, the groups
     the pods ran on instead, and the fill order."""
     resource_of = node_group_resources(plan)
+    weights = {p.name: p.weight for p in plan.proposed.karpenter_pools}
     spot = {r.name for r in plan.proposed.resources if r.type == "aws_eks_node_group"
             and r.attributes.get("capacity_type") == "SPOT"}
     out = []
@@ -207,6 +208,8 @@ def simulated_commitment_warnings(plan: Plan, runs: Sequence[Any], book: PriceBo
         uses: list[tuple[str, CommitmentUse]] = []
         fewest: list[float] = []
         others: set[str] = set()
+        mine: set[str] = set()  # this resource's simulated groups
+        ran_on: set[str] = set()  # the other groups the pods ran on (others: their resources)
         for run in runs:
             if is_load_test(run.scenario) or run.cluster is None:
                 continue
@@ -219,8 +222,9 @@ def simulated_commitment_warnings(plan: Plan, runs: Sequence[Any], book: PriceBo
             uses.append((run.name, use))
             fewest.append(min(float(billed_node_counts(run.cluster.nodes, g).min())
                               for g in groups))
-            others |= {resource_of.get(g, g) for g, h in hours.items()
-                       if h > 0 and resource_of.get(g, g) != r.name}
+            mine |= set(groups)
+            ran_on |= {g for g, h in hours.items() if h > 0 and resource_of.get(g, g) != r.name}
+            others |= {resource_of.get(g, g) for g in ran_on}
         if not any(use.unused for _, use in uses):
             continue
         # scenarios with the same figures (0 node-hours in each) share one clause
@@ -230,16 +234,19 @@ def simulated_commitment_warnings(plan: Plan, runs: Sequence[Any], book: PriceBo
                     else "it ran on all of them")
             by_text.setdefault(text, []).append(quoted(name))
         said = "; ".join(f"in {' and '.join(names)} {text}" for text, names in by_text.items())
+        fixes = _fixes(uses[0][1], math.floor(min(fewest)), sorted(others), spot,
+                       _weight_first(sorted(mine), sorted(ran_on), weights))
         out.append(PlanWarning(f"{r.entry_path}.usage.committed_instances", (
             f"node group {quoted(r.name)} {_paid(uses[0][1])}, and the simulation leaves some "
-            f"unused: {said}; {_fixes(uses[0][1], math.floor(min(fewest)), sorted(others), spot)}"
-        )))
+            f"unused: {said}; {fixes}")))
     return out
 
 
-def _fixes(use: CommitmentUse, fewest: int, others: Sequence[str], spot: set[str]) -> str:
+def _fixes(use: CommitmentUse, fewest: int, others: Sequence[str], spot: set[str],
+           weight_first: str | None) -> str:
     """The fixes of an unused simulated commitment: fewer committed instances and, when the pods
-    ran on other groups too, the commitment on one of them or this group filling first."""
+    ran on other groups too, the commitment on one of them or this group filling first (by
+    ``weight_first`` between NodePools, else by the plan's order)."""
     lower = (f"lower committed_instances to {fewest} (the fewest {use.instance_type} nodes the "
              "group ran at any moment of these scenarios)")
     if not others:  # the only group the pods ran on: nowhere else to move the hours
@@ -247,8 +254,25 @@ def _fixes(use: CommitmentUse, fewest: int, others: Sequence[str], spot: set[str
     ran = ", ".join(f"{quoted(o)}, SPOT, which no commitment covers" if o in spot
                     else quoted(o) for o in others)
     return (f"{lower}, move the commitment to an on-demand node group the pods run on (they "
-            f"ran on {ran}), or make this group fill first: list it before "
-            f"{', '.join(map(quoted, others))} (the simulation fills node groups in the order "
-            "the plan lists them, NodePools in their file's order) and give it the priority "
-            "the cluster uses (a Karpenter NodePool's spec.weight, cluster-autoscaler's "
-            "priority expander)")
+            f"ran on {ran}), or make this group fill first: "
+            + (weight_first or f"list it before {', '.join(map(quoted, others))} (the "
+               "simulation fills node groups in the order the plan lists them, NodePools by "
+               "spec.weight) and give it the priority the cluster uses (a Karpenter NodePool's "
+               "spec.weight, cluster-autoscaler's priority expander)"))
+
+
+def _weight_first(mine: Sequence[str], ran_on: Sequence[str], weights: Mapping[str, int]
+                  ) -> str | None:
+    """How to make the NodePools ``mine`` fill before the NodePools ``ran_on`` (``weights``:
+    each one's ``spec.weight``, 0 unset): a weight above theirs, as Karpenter and the simulation
+    try NodePools by weight (:func:`~infra_toolkit.karpenter_config.order_by_weight`);
+    ``None`` when any of them is no NodePool's group (or the pods ran on no other)."""
+    if not ran_on or not all(g in weights for g in [*mine, *ran_on]):
+        return None
+    top = max(weights[g] for g in ran_on)
+    theirs = ", ".join(f"{quoted(g)} {weights[g] or 'unset, 0'}" for g in ran_on)
+    raise_it = (f"a spec.weight above {top} (theirs: {theirs})" if top < 100 else
+                f"the spec.weight 100 and lower theirs ({theirs}; 100 is the most)")
+    return (f"give NodePool {' and '.join(map(quoted, mine))} {raise_it}: Karpenter, and the "
+            "simulation, try NodePools by spec.weight, the highest first (equal weights by "
+            "name, Z to A)")

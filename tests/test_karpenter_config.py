@@ -16,12 +16,14 @@ from infra_toolkit.ephemeral_storage_warnings import root_volume_gib
 from infra_toolkit.errors import SpecError
 from infra_toolkit.karpenter_config import (
     EC2NodeClass,
+    NodePool,
     allowed_instance_types,
     cheapest_allowed,
     consolidation_autoscaler,
     excluded_by,
     node_group_config,
     node_pools_from_documents,
+    order_by_weight,
     read_node_pools,
 )
 from infra_toolkit.node_allocatable import KubeletReserve
@@ -206,9 +208,10 @@ def test_what_is_not_modelled_is_listed() -> None:
                 limits={"cpu": "40", "nvidia.com/gpu": 4},
                 disruption={"budgets": [{"nodes": "10%"}]})
     doc["spec"]["template"]["spec"]["expireAfter"] = "720h"
-    assert _one(doc, _class()).not_modelled == (
-        "NodePool/general.spec.weight: not modelled (the simulation fills node groups in plan "
-        "order)",
+    pool = _one(doc, _class())
+    # spec.weight is read (the order NodePools are tried in: test_node_pools_are_tried_...)
+    assert pool.weight == 10
+    assert pool.not_modelled == (
         "NodePool/general.spec.template.spec.expireAfter: not modelled (nodes are not replaced "
         "at an age)",
         "NodePool/general.spec.template.spec.requirements[0]: karpenter.k8s.aws/"
@@ -435,3 +438,36 @@ def test_spot_and_on_demand_allowed_is_said_to_be_priced_as_spot() -> None:
         "NodePool/general.spec.template.spec.requirements: karpenter.sh/capacity-type allows "
         "spot and on-demand: priced as spot (Karpenter launches spot first, on-demand only when "
         "no spot capacity is offered)",)
+
+
+@pytest.mark.parametrize(("weight", "read"), [(None, 0), (1, 1), (100, 100)])
+def test_the_weight_is_read_unset_as_zero(weight: int | None, read: int) -> None:
+    # the CRD's bounds are 1..100; an unset weight is 0 to Karpenter (lo.FromPtr of nil)
+    doc = _pool() if weight is None else _pool(weight=weight)
+    assert _one(doc, _class()).weight == read
+
+
+@pytest.mark.parametrize("weight", [0, 101, -5, "10", 2.5, True])
+def test_a_weight_the_api_server_refuses_is_a_problem_with_its_fix(weight: Any) -> None:
+    with pytest.raises(SpecError, match=(
+            r"nodepools\.yaml: NodePool/general\.spec\.weight: .* is not a weight Karpenter's "
+            r"API server accepts \(a whole number from 1 to 100, the highest tried first\); "
+            r"write one, or remove it to give the NodePool the lowest priority \(an unset "
+            r"weight counts as 0\)")):
+        _one(_pool(weight=weight), _class())
+
+
+def _named(name: str, weight: int) -> NodePool:
+    return NodePool(name, (), ("on-demand",), 4000, None, weight=weight)
+
+
+def test_node_pools_are_tried_by_weight_then_by_name_z_to_a() -> None:
+    # Karpenter's NodePoolList.OrderByWeight: the larger weight first; equal weights by name,
+    # "the name later in the alphabet will come first" (Items[a].Name > Items[b].Name)
+    pools = [_named("alpha", 0), _named("zulu", 0), _named("mid", 10), _named("beta", 50),
+             _named("omega", 10)]
+    assert [p.name for p in order_by_weight(pools)] == [
+        "beta",  # 50
+        "omega", "mid",  # 10, 10: o after m in the alphabet, so first
+        "zulu", "alpha",  # unset (0): z before a
+    ]

@@ -71,7 +71,9 @@ def test_no_commitment_is_no_use(book: PriceBook) -> None:
 
 
 def test_the_payments_on_demand_pool_pays_its_idle_commitment(tmp_path: Path) -> None:
-    # Every pod runs on the spot pool (first in the file), so payments_od runs 0 node-hours in
+    # Every pod runs on the spot pool (tried first: neither NodePool states a weight, so both
+    # are 0 and Karpenter takes the name later in the alphabet first, 'payments-spot' before
+    # 'payments-od'; the file's order too), so payments_od runs 0 node-hours in
     # both scenarios and its 2 committed c6i.large instances are all idle: 2 x 730 = 1,460
     # hours x 0.0612 = 89.352 -> $89.35 a month. validate cannot know it (the pool is simulated)
     _plan, problems, warnings = check_plan_warnings(PAYMENTS)
@@ -89,10 +91,9 @@ def test_the_payments_on_demand_pool_pays_its_idle_commitment(tmp_path: Path) ->
         "committed_instances to 0 (the fewest c6i.large nodes the group ran at any moment of "
         "these scenarios), move the commitment to an on-demand node group the pods run on (they "
         "ran on 'payments_spot', SPOT, which no commitment covers), or make this group fill "
-        "first: list it before 'payments_spot' (the simulation fills node groups in the order "
-        "the plan lists them, NodePools in their file's order) and give it the priority the "
-        "cluster uses (a Karpenter NodePool's spec.weight, cluster-autoscaler's priority "
-        "expander)")
+        "first: give NodePool 'payments-od' a spec.weight above 0 (theirs: 'payments-spot' "
+        "unset, 0): Karpenter, and the simulation, try NodePools by spec.weight, the highest "
+        "first (equal weights by name, Z to A)")
 
 
 def test_a_partly_used_commitment_says_what_is_idle_in_each_scenario(tmp_path: Path) -> None:
@@ -187,3 +188,23 @@ def test_declared_node_hours_above_the_commitment_fill_no_idle_hour(tmp_path: Pa
             "keeps: no autoscaled workload runs on it, so 860 of the 1,460 committed hours "
             "(58.9 %) go unused, 1.18 instance(s) idle on average: $51.60 a month paid for "
             "nothing (860 x 0.0600); lower committed_instances to 0 ") in w.message
+
+
+@pytest.mark.parametrize(("mine", "ran_on", "weights", "fix"), [
+    # NodePools: a weight above the highest of theirs (Karpenter tries the highest first)
+    (["od"], ["spot", "burst"], {"od": 0, "spot": 30, "burst": 0},
+     "give NodePool 'od' a spec.weight above 30 (theirs: 'spot' 30, 'burst' unset, 0): "
+     "Karpenter, and the simulation, try NodePools by spec.weight, the highest first (equal "
+     "weights by name, Z to A)"),
+    # theirs at the CRD's most, 100: nothing is above it, so theirs must come down
+    (["od"], ["spot"], {"od": 1, "spot": 100},
+     "give NodePool 'od' the spec.weight 100 and lower theirs ('spot' 100; 100 is the most): "
+     "Karpenter, and the simulation, try NodePools by spec.weight, the highest first (equal "
+     "weights by name, Z to A)"),
+    # a group that is no NodePool's: the plan's order instead (said by _fixes)
+    (["od"], ["system"], {"od": 0}, None),
+    (["od"], [], {"od": 0}, None),
+])
+def test_the_fill_first_fix_between_node_pools_is_a_weight(
+        mine: list[str], ran_on: list[str], weights: dict[str, int], fix: str | None) -> None:
+    assert unused_commitment._weight_first(mine, ran_on, weights) == fix
