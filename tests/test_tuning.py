@@ -169,6 +169,24 @@ def test_an_invalid_combination_is_listed_not_simulated(small: tuple[Plan, Price
     assert "minReplicas" in bad.iloc[0]["note"] and "maxReplicas" in bad.iloc[0]["note"]
     assert bad.iloc[0]["steady:node_hours"] is None or math.isnan(bad.iloc[0]["steady:node_hours"])
     assert int(bad.iloc[0]["rank"]) == len(t)  # last
+    # the values refused came from --vary, not from the manifest: the note names the argument
+    # (the combination's values) and the HPA they were set in, never "in hpa.yaml" alone
+    assert bad.iloc[0]["note"].startswith(
+        "spec.maxReplicas (=4) must be greater than or equal to spec.minReplicas (=6) in --vary "
+        "minReplicas=6, maxReplicas=4 (set in the HPA of ")
+
+
+def test_a_value_refused_in_every_combination_names_its_vary_argument(
+        small: tuple[Plan, PriceBook]) -> None:
+    plan, book = small
+    with pytest.raises(SpecError) as exc:
+        sweep_workload(plan, book, "api", parse_vary(["cpu.averageUtilization=0"]),
+                       scenarios=["steady"])
+    # the 0 is the --vary argument's: the manifest says 70 (tests/data/plans/manifests/hpa.yaml)
+    text = str(exc.value)
+    assert ("spec.metrics[0].resource.target.averageUtilization (=0) must be greater than 0 in "
+            "--vary cpu.averageUtilization=0 (set in the HPA of ") in text
+    assert text.endswith("manifests/hpa.yaml)")
 
 
 @pytest.mark.parametrize(("texts", "match"), [
