@@ -19,7 +19,11 @@ import numpy as np
 import pandas as pd
 
 from infra_toolkit.cluster import RunOutput
-from infra_toolkit.latency import at_utilization_cap, response_time_percentile_ms
+from infra_toolkit.latency import (
+    at_utilization_cap,
+    response_time_percentile_ms,
+    with_backlog_wait_ms,
+)
 from infra_toolkit.tick_buffers import first_tick_at
 
 __all__ = ["COUNT_DTYPE", "narrow_counts", "per_tick", "timeline"]
@@ -80,9 +84,11 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
     for q in (50, 95, 99):
         base = response_time_percentile_ms(q / 100, unique, np.ones_like(unique),
                                            wl.capacity_rps_per_pod, wl.concurrency,
-                                           np.zeros_like(unique), np.zeros_like(unique),
-                                           wl.consumer)
-        pct[q] = np.where(ready > 0, base[inverse] + wait_ms, no_pod)
+                                           np.zeros_like(unique), np.zeros_like(unique))
+        pct[q] = np.where(ready > 0, with_backlog_wait_ms(q / 100, base[inverse], wait_ms,
+                                                          wl.capacity_rps_per_pod,
+                                                          wl.concurrency, wl.consumer == "pull"),
+                          no_pod)
     nodes = {g.name: per_tick(ch, n) for g, ch in zip(spec.node_groups, out.node_changes)}
     launching = {g.name: per_tick(ch, n)
                  for g, ch in zip(spec.node_groups, out.launching_changes, strict=True)}
@@ -111,7 +117,7 @@ def timeline(out: RunOutput, spec: Any, frame: bool = True) -> tuple[pd.DataFram
         "p99_latency_ms": pct[99],
     }
     # the percentiles of these ticks are the model's ceiling: a bound, shown as such (a pull
-    # consumer's are its service time plus the backlog's wait: a value, judged as one)
+    # consumer's are an estimate, latency.with_backlog_wait_ms: a value, judged as one)
     saturated = (ready > 0) & at_utilization_cap(per_pod, wl.capacity_rps_per_pod) \
         & (wl.consumer != "pull")
     # a lower bound cannot show the SLO was kept: saturated ticks violate it (as slo_check)

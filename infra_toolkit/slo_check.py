@@ -17,7 +17,8 @@ a violation of every latency SLO whatever its value: the real latency there is a
 ceiling and grows with the backlog, so the model cannot show the threshold was kept (a threshold
 above the ceiling would otherwise be "met" on a lower bound). A timeline without that column has
 no saturated tick, and neither has a pull consumer's (``model.consumer: pull``): its latency at
-the cap is its service time plus the backlog's wait, a value the threshold judges.
+the cap is an estimate (the larger of the M/M/c value and its service time plus the backlog's
+wait, :func:`~infra_toolkit.latency.with_backlog_wait_ms`), a value the threshold judges.
 
 **Start-up.** A run starts warm at the Deployment's ``replicas`` under the scenario's first rate;
 when those pods cannot serve it within the SLOs, the run violates them from its first step until

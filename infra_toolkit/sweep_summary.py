@@ -16,10 +16,10 @@
   the end with the run's bound (a queued tick at the cap counts as violated there). If the kept
   ticks cannot prove the maximum (a model flat to 1e-6 over the top 1 % of rates), the variant
   is reported *uncertain* and the caller runs it on the scalar path.
-- A pull consumer's p95 is not monotone in the rate (at the cap it drops to the service time,
-  :mod:`infra_toolkit.latency`), so no bracket holds: each of its ticks with ready pods is kept
-  and evaluated exactly at the end (memory grows with its ticks), and its saturated ticks are
-  judged on their value.
+- A pull consumer's saturated ticks are judged on their value (no violation by the cap alone),
+  and its percentiles are the larger of two terms
+  (:func:`~infra_toolkit.latency.with_backlog_wait_ms`): it takes no bracket, each of its ticks
+  with ready pods is kept and evaluated exactly at the end (memory grows with its ticks).
 - Under-capacity episodes (``offered > ready * capacity + 1e-9``) are followed across blocks.
 """
 
@@ -35,6 +35,7 @@ from infra_toolkit.latency import (
     at_utilization_cap,
     percentile_search_bound_s,
     response_time_quantile_ms,
+    with_backlog_wait_ms,
 )
 
 __all__ = ["TickSummary", "pairwise_leaves", "pairwise_total"]
@@ -160,7 +161,8 @@ class TickSummary:
         # a saturated tick (rho at the cap: the same lam / cap >= MAX_UTILIZATION as
         # at_utilization_cap) violates the SLO whatever its p95, a lower bound
         self.rho_hi = np.minimum(self.rho_model_hi, MAX_UTILIZATION)
-        # a pull consumer's p95 drops at the cap: no bracket, every tick kept in the band
+        # a pull consumer's saturated ticks are judged on their value: no bracket, every tick
+        # kept in the band
         pull = p["pull_consumer"]
         self.rho_lo = np.where(pull, -1.0, self.rho_lo)
         self.rho_model_hi = np.where(pull, 2.0, self.rho_model_hi)
@@ -328,7 +330,11 @@ class TickSummary:
         lam_all = np.concatenate([top_lam, edge_lam, cat["band_lam"], cat["queue_lam"]])
         pull = p["pull_consumer"]
         q = (response_time_quantile_ms(0.95, lam_all, p["cap"][v_all], p["conc"][v_all],
-                                       bound[v_all], pull[v_all]) if v_all.size else np.zeros(0))
+                                       bound[v_all]) if v_all.size else np.zeros(0))
+        # every kept tick through the timeline's rule (a calm one waits 0 ms), bit for bit
+        wait_all = np.concatenate([np.zeros(v_all.size - queue_v.size), cat["queue_wait"]])
+        q = with_backlog_wait_ms(0.95, q, wait_all, p["cap"][v_all], p["conc"][v_all],
+                                 pull[v_all])
         i1 = top_v.size
         i2 = i1 + edge_v.size
         i3 = i2 + band_v.size
@@ -344,7 +350,7 @@ class TickSummary:
         band_pull = pull[band_v]
         np.maximum.at(best, band_v[band_pull], q[i2:i3][band_pull])
         uncertain &= ~pull
-        queue_p95 = q[i3:] + cat["queue_wait"]
+        queue_p95 = q[i3:]
         counted = cat["queue_count"].astype(bool)
         saturated = at_utilization_cap(cat["queue_lam"], p["cap"][queue_v]) & ~pull[queue_v]
         np.add.at(slo, queue_v, counted & ((queue_p95 > p["slo"][queue_v]) | saturated))

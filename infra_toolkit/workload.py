@@ -62,8 +62,8 @@ class WorkloadSpec:
     offered rate, as every other such metric is.
     ``consumer``: how requests reach the pods, ``"push"`` (a load balancer sends them; a step at
     the latency model's utilization cap fails the SLO, above) or ``"pull"`` (queue workers take
-    a message when a slot is free: at the cap a message's latency is its service time plus the
-    backlog's wait, judged on its value; :mod:`infra_toolkit.latency`).
+    a message when a slot is free: a message's latency is the larger of the M/M/c value and its
+    service time plus the backlog's wait, judged on its value; :mod:`infra_toolkit.latency`).
 
     Two requests of one pod: ``cpu_request_millicores`` / ``memory_request_mib`` are the HPA's
     (the containers' sum, its utilization denominator and the memory model's; 256 MiB stands in
