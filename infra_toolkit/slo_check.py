@@ -107,8 +107,9 @@ def violation_minutes(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame
                       tick_s: float) -> float:
     """Minutes of the steps (``tick_s`` seconds each) violating any SLO applying to
     ``workload`` (:func:`violated_steps`), 0 with none: a plan's own reading of the
-    simulator's ``slo_violation_minutes``, which counts a single p95 threshold (500 ms when
-    the workload has no p95 SLO) and drops whatever SLOs the plan states."""
+    simulator's ``slo_violation_minutes``, which counts the plan's latency thresholds too but
+    a p95 one of 500 ms when the workload has no p95 SLO, and drops whether the plan states an
+    availability SLO or not."""
     return int(np.count_nonzero(_any_violated(slos, workload, timeline))) * tick_s / 60.0
 
 

@@ -53,9 +53,10 @@ def summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
                     ) -> dict[str, Any]:
     """A scenario's columns from a summary row (``hours``: the workload's groups' node-hours,
     when not the row's per-type counts). ``summary_violation_minutes`` is the row's
-    ``slo_violation_minutes`` (one p95 threshold, the workload's ``slo_p95_latency_ms``, with
-    the steps dropping requests or saturated): every simulated variant has it, a screened one
-    too, where the report's per-SLO minutes need a run."""
+    ``slo_violation_minutes`` (the steps with any latency percentile over its threshold, the
+    workload's ``slo_latency_ms``: p95, and p50 / p99 where the plan's SLOs set them, or
+    dropping requests, or saturated): every simulated variant has it, a screened one too,
+    where the report's per-SLO minutes need a run."""
     offered = float(row["offered_requests"])
     if hours is None:
         hours = sum(float(row.get(f"node_hours_{t}", 0.0))
