@@ -31,7 +31,9 @@ and ``scenarios``: per scenario ``dropped_pct``, ``peak_replicas``, ``scale_even
 report projects none to a month), ``monthly_note`` (why they are null; empty otherwise),
 ``max_p95_latency_ms`` (null when not finite) and ``summary_violation_minutes`` (the summary
 row's figures, every simulated row's, a screened one's too: minutes with any latency
-percentile over its threshold, dropping or saturated; not the report's SLO rule), and
+percentile over its threshold, dropping or saturated; not the report's SLO rule), in
+cluster mode ``neighbour_violation_minutes`` (the minutes the variant adds to the other
+workloads' SLO violations over the baseline's, by the report's rule), and
 ``slos``: per SLO ``met``
 (true / false / null: not judged) and ``violation_minutes`` (null unless judged by the report's
 rule).
@@ -51,9 +53,10 @@ from infra_toolkit.cost_summary import json_usd
 from infra_toolkit.output_numbers import decimals, rounded
 from infra_toolkit.report_html import quantity_text, share_pct_text
 from infra_toolkit.tuning import SweepResult
-from infra_toolkit.tuning_table import RANK_RULE, STATUSES
+from infra_toolkit.tuning_table import NEIGHBOUR_MINUTES, RANK_RULE, STATUSES
 
-__all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "SLO_RULE", "SUMMARY_LEGEND",
+__all__ = ["CLUSTER_SLO_RULE", "MONEY_IN_CLUSTER_MODE", "NEIGHBOUR_LEGEND", "SLO_RULE",
+           "SUMMARY_LEGEND",
            "TABLE_LEGEND", "UNSCREENED_SLO_RULE", "format_sweep", "no_screen", "outcome",
            "shown_rows", "slo_rule", "status_counts"]
 
@@ -95,6 +98,13 @@ SUMMARY_LEGEND = (
     "summary-row figures, every simulated row's: max p95 ms = the run's highest p95 latency; "
     "summary min = minutes with {threshold}, requests dropped or pods saturated "
     "(the simulator's summary row: one figure a scenario, not the report's per-SLO check)")
+
+#: cluster mode's own column, printed under the summary legend
+NEIGHBOUR_LEGEND = (
+    "neighbour min = the minutes the variant adds to the other workloads' SLO violations "
+    "(each one's steps violating any of its SLOs by the report's check, less the baseline's; "
+    "never below 0), ranked with summary min: a variant that breaks a neighbour is that far "
+    "from passing")
 
 MONEY_IN_CLUSTER_MODE = (
     "money: 'groups monthly' (ranked) is the whole cost of the node groups the workload runs on "
@@ -161,6 +171,8 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
                 "monthly_note": r[f"{s}:monthly_note"],
                 "max_p95_latency_ms": _number(r[f"{s}:max_p95_latency_ms"]),
                 "summary_violation_minutes": _number(r[f"{s}:summary_violation_minutes"]),
+                **({NEIGHBOUR_MINUTES: _number(r[f"{s}:{NEIGHBOUR_MINUTES}"])}
+                   if result.cluster else {}),
                 "slos": {slo.name: {"met": _number(r[f"{s}:{slo.name}:met"]),
                                     "violation_minutes": _number(
                                         r[f"{s}:{slo.name}:violation_minutes"])}
@@ -229,6 +241,9 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
         out[f"{s} max p95 ms"] = [quantity_text(v, 2) for v in rows[f"{s}:max_p95_latency_ms"]]
         out[f"{s} summary min"] = [quantity_text(v, 2)
                                    for v in rows[f"{s}:summary_violation_minutes"]]
+        if result.cluster:
+            out[f"{s} neighbour min"] = [quantity_text(v, 2)
+                                         for v in rows[f"{s}:{NEIGHBOUR_MINUTES}"]]
         for slo in result.slos:
             out[f"{s} {slo.name}"] = [_met(m, n) for m, n in zip(
                 rows[f"{s}:{slo.name}:met"], rows[f"{s}:{slo.name}:violation_minutes"],
@@ -254,6 +269,7 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
     notes, shared = _shared_notes(result, rows)
     threshold = _thresholds_text(result)
     return "\n".join([*head, "", TABLE_LEGEND, SUMMARY_LEGEND.format(threshold=threshold),
+                      *([NEIGHBOUR_LEGEND] if result.cluster else []),
                       RANK_RULE, "", out.to_string(index=False),
                       *(["", "notes:", *shared, *notes] if notes or shared else [])])
 

@@ -372,6 +372,42 @@ def test_a_variant_crowding_out_a_neighbour_fails_by_the_neighbours_slo(tmp_path
     assert roomy["ramp:node_hours"] > 2.0
 
 
+def test_a_variant_breaking_a_neighbour_ranks_by_the_neighbours_minutes(tmp_path: Path
+                                                                        ) -> None:
+    # slo20: a variant failing only a neighbour's SLO had 0 summary minutes of its own, so it
+    # ranked first among the failing rows however long it broke the neighbour. The scenario
+    # ramp in 15 s steps, each the mean of 20 + 40 x (t - 300) / 1800 over the step: a step
+    # starting at t offers 20 + 40 x (t + 7.5 - 300) / 1800 req/s.
+    plan = read_plan(_plan_with_autoscaled_neighbour(tmp_path))
+    result = sweep_workload(plan, load_price_book(), "api",
+                            parse_vary(["minReplicas=2,14", "maxReplicas=2,16", "max_size=2"]),
+                            scenarios=["ramp"])
+    # api held at 2 pods (40 req/s each, M/M/1): p95 = ln 20 / (40 - r) s > 250 ms once r >
+    # 40 - 2.99573 / 0.25 = 28.0171, the step's rate above 56.0343: the step at 1,905 s offers
+    # 55.83, the one at 1,920 s 56.17; 1,920 s to the end (3,600 s) = 1,680 s = 28 minutes of
+    # its own, and the worker keeps the room it had (the baseline's 0 minutes).
+    own = _row(result, minReplicas=2, maxReplicas=2)
+    assert own["status"] == "fails SLOs" and own["ramp:summary_violation_minutes"] == 28.0
+    assert own["ramp:neighbour_violation_minutes"] == 0.0
+    # api at 14 pods on 2 nodes of 9: worker keeps its first 4 pods (20 req/s each): p95 =
+    # ln 20 / (20 - r) s > 400 ms once r > 20 - 2.99573 / 0.4 = 12.5107, the step's rate above
+    # 4 x 12.5107 = 50.0428: the step at 1,635 s offers 49.83, the one at 1,650 s 50.17;
+    # 1,650 s to the end = 1,950 s = 32.5 minutes of worker's, none of api's own
+    crowded = _row(result, minReplicas=14, maxReplicas=16)
+    assert crowded["status"] == "fails SLOs" and crowded["ramp:summary_violation_minutes"] == 0
+    assert crowded["ramp:neighbour_violation_minutes"] == 32.5
+    # nearest to passing first: 28 (own) before 0 + 32.5 (the neighbour's), where the crowding
+    # variant ranked first by its 0 own minutes
+    assert own["rank"] < crowded["rank"]
+    base = result.table[result.table["baseline"]].iloc[0]
+    assert base["ramp:neighbour_violation_minutes"] == 0.0
+    text = format_sweep(result, "table", 10)
+    assert "ramp neighbour min" in text and "\nneighbour min = the minutes the variant " in text
+    doc = json.loads(format_sweep(result, "json", 10))
+    assert [v["scenarios"]["ramp"]["neighbour_violation_minutes"] for v in doc["variants"]
+            if v["status"] == "fails SLOs"] == [0.0, 32.5]  # in rank order
+
+
 def test_a_variant_worsening_an_slo_the_baseline_already_fails_is_noted(tmp_path: Path
                                                                         ) -> None:
     path = _plan_with_autoscaled_neighbour(tmp_path)
