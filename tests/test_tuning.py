@@ -349,12 +349,15 @@ scenarios:
     return path
 
 
+def _ramp_sweep(tmp_path: Path, texts: list[str]) -> SweepResult:
+    """api of :func:`_plan_with_autoscaled_neighbour` swept over ``texts`` in scenario ramp."""
+    plan = read_plan(_plan_with_autoscaled_neighbour(tmp_path))
+    return sweep_workload(plan, load_price_book(), "api", parse_vary(texts), scenarios=["ramp"])
+
+
 def test_a_variant_crowding_out_a_neighbour_fails_by_the_neighbours_slo(tmp_path: Path
                                                                          ) -> None:
-    plan = read_plan(_plan_with_autoscaled_neighbour(tmp_path))
-    result = sweep_workload(plan, load_price_book(), "api",
-                            parse_vary(["minReplicas=14", "maxReplicas=16", "max_size=2,4"]),
-                            scenarios=["ramp"])
+    result = _ramp_sweep(tmp_path, ["minReplicas=14", "maxReplicas=16", "max_size=2,4"])
     assert result.cluster == ("worker",)
     # An m5.large holds 9 pods of 200m (floor(1,805m / 200m)), so 2 nodes hold 18. At 60 req/s
     # worker wants ceil(n x (20 + 20 x 60 / n) / 140) pods: 10 at its maxReplicas (60 / 10 = 6
@@ -378,10 +381,7 @@ def test_a_variant_breaking_a_neighbour_ranks_by_the_neighbours_minutes(tmp_path
     # ranked first among the failing rows however long it broke the neighbour. The scenario
     # ramp in 15 s steps, each the mean of 20 + 40 x (t - 300) / 1800 over the step: a step
     # starting at t offers 20 + 40 x (t + 7.5 - 300) / 1800 req/s.
-    plan = read_plan(_plan_with_autoscaled_neighbour(tmp_path))
-    result = sweep_workload(plan, load_price_book(), "api",
-                            parse_vary(["minReplicas=2,14", "maxReplicas=2,16", "max_size=2"]),
-                            scenarios=["ramp"])
+    result = _ramp_sweep(tmp_path, ["minReplicas=2,14", "maxReplicas=2,16", "max_size=2"])
     # api held at 2 pods (40 req/s each, M/M/1): p95 = ln 20 / (40 - r) s > 250 ms once r >
     # 40 - 2.99573 / 0.25 = 28.0171, the step's rate above 56.0343: the step at 1,905 s offers
     # 55.83, the one at 1,920 s 56.17; 1,920 s to the end (3,600 s) = 1,680 s = 28 minutes of
