@@ -17,7 +17,7 @@ from infra_toolkit.slo_check import evaluate_slos, violation_minutes
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.tuning_cost import SweepPricer
 from infra_toolkit.tuning_grid import Variant
-from infra_toolkit.tuning_table import summary_figures, tie_key
+from infra_toolkit.tuning_table import NEIGHBOUR_MINUTES, summary_figures, tie_key
 
 __all__ = ["cluster_runs", "confirm_variants"]
 
@@ -32,11 +32,11 @@ def cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
     it breaks another workload's SLO that the baseline meets (one the baseline already fails
     with fewer violation minutes is noted, the status kept); returns how many variants ran.
 
-    Each row's ``<scenario>:neighbour_violation_minutes``: the minutes the variant adds to the
-    other workloads' SLO violations, per workload its steps violating any of its SLOs
-    (:func:`~infra_toolkit.slo_check.violation_minutes`, the report's rule) less the
-    baseline's, never below 0, added over them (0 for the baseline): a variant whose own SLOs
-    hold while a neighbour's break is that far from passing, and ranks so
+    Each row's ``<scenario>:neighbour_violation_minutes`` (sharing nodes only): the minutes the
+    variant adds to the other workloads' SLO violations, per workload its steps violating any
+    of its SLOs (:func:`~infra_toolkit.slo_check.violation_minutes`, the report's rule) less
+    the baseline's, never below 0, added over them (0 for the baseline): a variant whose own
+    SLOs hold while a neighbour's break is that far from passing, and ranks so
     (:func:`~infra_toolkit.tuning_table.rank_key`)."""
     # another workload's SLO in the baseline run: met, and its violation minutes
     baseline: dict[tuple[str, str, str], tuple[bool, float]] = {}
@@ -71,7 +71,7 @@ def cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                         baseline_any[(s.name, name)] = minutes
                     else:
                         added += max(0.0, minutes - baseline_any.get((s.name, name), 0.0))
-                row[f"{s.name}:neighbour_violation_minutes"] = added
+                row[f"{s.name}:{NEIGHBOUR_MINUTES}"] = added
             if s.name == cost_scenario:
                 row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
                 row["request_share_monthly_usd"] = share
