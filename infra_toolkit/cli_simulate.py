@@ -126,8 +126,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
          "model.queue_depth_metrics; needs --queue-timeout-s)")
     flag(w, "--consumer", "push", choices=CONSUMERS, help="how requests reach the pods: push "
          "(default, a load balancer; a saturated tick fails the latency SLO) or pull (queue "
-         "workers; at saturation a message's latency is its service time plus the backlog's "
-         "wait, judged on its value); a plan's model.consumer")
+         "workers; a message's latency is the larger of the M/M/c value and its service time "
+         "plus the backlog's wait, judged on its value); a plan's model.consumer")
     n = p.add_argument_group("nodes and autoscaler (without a plan)")
     flag(n, "--instance-type", "m5.large",
          help="its vCPU, memory and max pods come from the instance specs table; default "

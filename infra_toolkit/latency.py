@@ -15,19 +15,25 @@ capacity) adds ``backlog / capacity`` seconds to every percentile. With no ready
 infinite if requests arrive and NaN if none do.
 
 ``consumer`` says how requests reach the pods (:data:`CONSUMERS`). ``"push"`` (a load balancer
-sends them): a pod at the cap keeps queueing inside, so its percentiles there are a lower bound.
-``"pull"`` (queue workers, SQS / Kafka): a worker takes a message only when one of its
-``concurrency`` slots is free, so a saturated pod has no internal queue: all ``c`` slots are busy
-and each message in them is in service, its time in the pod the **exponential service time at
-``mu``** (the same service distribution the M/M/c model assumes, with ``Pw = 0``:
-``P(T > t) = e^{-mu t}``, so the ``q`` quantile is ``-ln(1 - q) / mu`` seconds). Its wait before
-a slot frees is the external queue's, the fluid backlog above, added as for push. So at the cap a
-pull consumer's percentiles are ``-ln(1 - q) / mu + backlog / capacity``: an estimate, not a
-bound. Below the cap both are the M/M/c response time: there the M/M/c wait is the message's
-stochastic wait for a free slot, in the external queue for a pull consumer (no fluid backlog
-builds below capacity). The step at the cap (the M/M/c wait at 0.99 replaced by the backlog's)
-is the model's: the fluid backlog is the saturated queue's wait, counting both would count it
-twice.
+sends them): a pod at the cap keeps queueing inside, so its percentiles there are a lower bound,
+and the fluid backlog's wait is added to them. ``"pull"`` (queue workers, SQS / Kafka): a worker
+takes a message only when one of its ``concurrency`` slots is free, so every wait is in the
+external queue, and the model has two estimates of that one wait: the M/M/c wait (stationary:
+a message's stochastic wait for a free slot, growing without bound as the utilization nears 1,
+held at the cap's value above it) and the fluid backlog's ``backlog / capacity`` (the
+requests queued because offered load exceeded ready capacity, 0 until it does). Adding them
+would count the saturated queue's wait twice; taking the service time plus the backlog's wait
+alone at the cap (this model until slo20) made the p95 *fall* as load rose: M/M/1 at ``mu`` =
+10 /s has p95 ``ln 20 / (10 - 9.89)`` = 27.2 s at 9.89 rps and was ``ln 20 / 10`` = 0.30 s at
+the cap (9.9 rps). A pull consumer's ``q`` quantile is the larger of the two:
+
+    T_q = max(M/M/c T_q at min(rho, MAX_UTILIZATION),  -ln(1 - q) / mu + backlog / capacity)
+
+(:func:`with_backlog_wait_ms`): the M/M/c value while the backlog is short, the message's
+exponential service (``Pw = 0``: its slot is free once its wait is over) plus the backlog's wait
+once that is longer. Each term rises with the rate and with the backlog, so the percentile never
+falls as offered load rises; it is the M/M/c value wherever no backlog waits, below the cap as at
+it. At the cap it is an estimate, not a bound (a push consumer's is a bound).
 
 Every operation is elementwise except the search bound, so :func:`response_time_quantile_ms` with
 the bound of a whole run gives, element by element, the same bits as
@@ -50,6 +56,7 @@ __all__ = [
     "percentile_search_bound_s",
     "response_time_percentile_ms",
     "response_time_quantile_ms",
+    "with_backlog_wait_ms",
 ]
 
 MAX_UTILIZATION = 0.99
@@ -61,9 +68,8 @@ def at_utilization_cap(rps_per_pod: np.ndarray, capacity_rps_per_pod: float | np
                        ) -> npt.NDArray[np.bool_]:
     """True where a pod's utilization reaches ``MAX_UTILIZATION``: for a push consumer the
     percentiles there are the model's ceiling at the cap (plus any backlog wait), a lower bound
-    of the real latency of a saturated pod, not an estimate of it (a pull consumer's are its
-    service time plus the backlog wait, module docstring). The same comparison as the cap in the
-    model."""
+    of the real latency of a saturated pod, not an estimate of it (a pull consumer's are an
+    estimate, :func:`with_backlog_wait_ms`). The same comparison as the cap in the model."""
     lam = np.asarray(rps_per_pod, dtype=np.float64)
     capped: npt.NDArray[np.bool_] = lam / capacity_rps_per_pod >= MAX_UTILIZATION
     return capped
@@ -108,17 +114,31 @@ def _tail_function(mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray
 
 
 def _terms(lam: np.ndarray, capacity: float | np.ndarray, concurrency: int | np.ndarray,
-           pull: bool | np.ndarray = False,
            ) -> tuple[float | np.ndarray, np.ndarray, np.ndarray]:
-    """(mu, theta, Pw) of each element: service rate per server, tail rate, Erlang C (0 for a
-    pull consumer at the cap: its slots are busy, the message's wait is the backlog's)."""
+    """(mu, theta, Pw) of each element: service rate per server, tail rate, Erlang C."""
     mu = capacity / concurrency
     rho = np.minimum(lam / capacity, MAX_UTILIZATION)
     a = rho * concurrency
     p_wait = erlang_c(concurrency, a)
-    if np.any(pull):
-        p_wait = np.where(pull & at_utilization_cap(lam, capacity), 0.0, p_wait)
     return mu, concurrency * mu - a * mu, p_wait
+
+
+def with_backlog_wait_ms(q: float, base_ms: np.ndarray, wait_ms: np.ndarray,
+                         capacity_rps_per_pod: float | np.ndarray,
+                         concurrency: int | np.ndarray,
+                         pull: bool | np.ndarray = False) -> npt.NDArray[np.float64]:
+    """The ``q`` quantile (ms) of each element from its M/M/c value ``base_ms`` (no backlog)
+    and the fluid backlog's wait ``wait_ms``: their sum for a push consumer; for a pull consumer
+    (``pull``, per element or for all) the larger of ``base_ms`` and the exponential service
+    quantile ``-ln(1 - q) / mu`` plus the wait (module docstring: one queue's wait estimated
+    twice, never added)."""
+    base = np.asarray(base_ms, dtype=np.float64)
+    pushed: npt.NDArray[np.float64] = base + wait_ms
+    if not np.any(pull):
+        return pushed
+    service_ms = -1000.0 * np.log1p(-q) * concurrency / capacity_rps_per_pod
+    pulled: npt.NDArray[np.float64] = np.maximum(base, service_ms + wait_ms)
+    return np.where(pull, pulled, pushed)
 
 
 def _bisect_s(q: float, mu: float | np.ndarray, theta: np.ndarray, p_wait: np.ndarray,
@@ -150,14 +170,13 @@ def percentile_search_bound_s(capacity_rps_per_pod: float | np.ndarray,
 def response_time_quantile_ms(q: float, rps_per_pod: np.ndarray,
                               capacity_rps_per_pod: float | np.ndarray,
                               concurrency: int | np.ndarray,
-                              search_bound_s: np.ndarray,
-                              pull: bool | np.ndarray = False) -> np.ndarray:
-    """The ``q`` quantile of response time in ms at each element with no backlog, bisecting over
-    ``[0, search_bound_s]`` (one bound per element); capacity, concurrency and ``pull`` (true: a
-    pull consumer, module docstring) may be per element.
+                              search_bound_s: np.ndarray) -> np.ndarray:
+    """The ``q`` quantile of response time in ms at each element with no backlog (either
+    consumer: :func:`with_backlog_wait_ms` adds a backlog), bisecting over
+    ``[0, search_bound_s]`` (one bound per element); capacity and concurrency may be per element.
     """
     lam = np.asarray(rps_per_pod, dtype=np.float64)
-    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency, pull)
+    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency)
     hi = np.broadcast_to(np.asarray(search_bound_s, dtype=np.float64), lam.shape).copy()
     return 1000.0 * (_bisect_s(q, mu, theta, p_wait, hi) + np.zeros_like(lam))
 
@@ -173,11 +192,13 @@ def response_time_percentile_ms(q: float, rps_per_pod: np.ndarray, ready_pods: n
     requests arriving in all at that step; ``consumer`` one of :data:`CONSUMERS`.
     """
     lam = np.asarray(rps_per_pod, dtype=np.float64)
-    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency, consumer == "pull")
+    mu, theta, p_wait = _terms(lam, capacity_rps_per_pod, concurrency)
     hi = np.full_like(lam, 12.0 / min(mu, float(np.min(theta, initial=np.inf))))
     ready = np.asarray(ready_pods, dtype=np.float64)
     capacity = ready * capacity_rps_per_pod
-    backlog_s = np.divide(backlog_requests, capacity, out=np.zeros_like(lam), where=capacity > 0)
-    out = 1000.0 * (_bisect_s(q, mu, theta, p_wait, hi) + backlog_s)
+    wait_ms = 1000.0 * np.divide(backlog_requests, capacity, out=np.zeros_like(lam),
+                                 where=capacity > 0)
+    out = with_backlog_wait_ms(q, 1000.0 * _bisect_s(q, mu, theta, p_wait, hi), wait_ms,
+                               capacity_rps_per_pod, concurrency, consumer == "pull")
     no_pod = ready <= 0
     return np.where(no_pod, np.where(np.asarray(offered_rps) > 0, np.inf, np.nan), out)

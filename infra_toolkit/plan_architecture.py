@@ -65,8 +65,8 @@ class WorkloadModel:
     ``queue_depth_metrics`` names the HPA's Object or External metrics that count the messages
     waiting in a queue, read as the requests queued rather than the offered rate.
     ``consumer``: ``"push"`` (default: a load balancer sends the requests) or ``"pull"`` (queue
-    workers take a message when a slot is free; latency at saturation is the service time plus
-    the backlog's wait, :mod:`infra_toolkit.latency`).
+    workers take a message when a slot is free; latency is the larger of the M/M/c value and the
+    service time plus the backlog's wait, :mod:`infra_toolkit.latency`).
     """
 
     cpu_millicores_per_rps: float

@@ -91,9 +91,10 @@ def replay_plan(plan: Plan, book: PriceBook, workloads: Sequence[str] | None = N
 
 def _judged_by_plan(plan: Plan, workload: str, result: SimulationResult) -> SimulationResult:
     """``result`` with its ``slo_violation_minutes`` counted against the plan's SLOs of
-    ``workload``, as the report's SLO table judges them: the simulator's own figure holds one
-    p95 threshold, 500 ms for a workload without a p95 SLO, so a worker with only an
-    availability SLO would show minutes "violated" that the report calls met."""
+    ``workload``, as the report's SLO table judges them: the simulator's own figure holds the
+    plan's latency thresholds but a p95 one of 500 ms for a workload without a p95 SLO, so a
+    worker with only an availability SLO would show minutes "violated" that the report calls
+    met."""
     minutes = violation_minutes(plan.slos, workload, result.timeline, result.spec.tick_s)
     return dataclasses.replace(result, summary=dataclasses.replace(
         result.summary, slo_violation_minutes=minutes))

@@ -42,9 +42,9 @@ from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.workload import MetricsPipelineSpec
 from infra_toolkit.workload_budgets import workload_budget
 
-__all__ = ["daemonset_room_problems", "group_termination_s", "node_autoscaler",
-           "p95_latency_slo_ms", "placement_problems", "placement_summary", "side_autoscaler",
-           "simulation_node_groups", "simulation_spec", "sized_node_group"]
+__all__ = ["daemonset_room_problems", "group_termination_s", "latency_thresholds_ms",
+           "node_autoscaler", "p95_latency_slo_ms", "placement_problems", "placement_summary",
+           "side_autoscaler", "simulation_node_groups", "simulation_spec", "sized_node_group"]
 
 _PRESETS = {spec.name: spec for spec in (ClusterAutoscalerSpec(), KARPENTER_LIKE)}
 
@@ -216,6 +216,22 @@ def p95_latency_slo_ms(plan: Plan, workload: str) -> float | None:
     return slos[0].threshold_ms if slos else None
 
 
+def latency_thresholds_ms(plan: Plan, workload: str) -> dict[int, float]:
+    """The simulator's latency thresholds for ``workload`` (ms by percentile, the
+    :class:`~infra_toolkit.workload.WorkloadSpec` ``slo_p<q>_latency_ms``): per percentile the
+    lowest threshold of the plan's SLOs applying to it (its own or one for every workload), as
+    the report counts a step violating any of them; a percentile no SLO sets is left out (p95
+    then keeps the simulator's 500 ms)."""
+    out = {}
+    for q in (50, 95, 99):
+        found = [s.threshold_ms for s in plan.slos if s.metric == "latency"
+                 and s.percentile == q and s.workload in (workload, None)
+                 and s.threshold_ms is not None]
+        if found:
+            out[q] = min(found)
+    return out
+
+
 def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
                     side: str = "proposed") -> SimulationSpec:
     """The simulation of one workload of ``plan``'s ``side`` (``proposed`` or ``current``).
@@ -234,7 +250,7 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
                               "maxReplicas for a fixed size) to simulate it")
     hpa = workload.simulated_hpa_spec()
     assert hpa is not None
-    slo = p95_latency_slo_ms(plan, workload_name)
+    slos = latency_thresholds_ms(plan, workload_name)
     settings = plan.simulation
     autoscaler = side_autoscaler(plan, arch)
     metrics = MetricsPipelineSpec() if settings.metrics_resolution_s is None else \
@@ -243,7 +259,9 @@ def simulation_spec(plan: Plan, workload_name: str, book: PriceBook,
         dataclasses.replace(DEFAULT_CONTROLLER_CONFIG, sync_period_s=settings.hpa_sync_period_s)
     return SimulationSpec(
         hpa=hpa,
-        workload=workload.workload_spec(*(() if slo is None else (slo,))),
+        workload=dataclasses.replace(
+            workload.workload_spec(*(() if 95 not in slos else (slos[95],))),
+            slo_p50_latency_ms=slos.get(50), slo_p99_latency_ms=slos.get(99)),
         node_groups=simulation_node_groups(arch, workload, book,
                                            plan.simulation.node_daemonsets,
                                            group_termination_s(plan, arch, book)),

@@ -15,10 +15,13 @@ Definitions used in :class:`SimulationSummary` (``tick_s`` is the simulation gri
 - ``scale_events``: HPA syncs that changed the spec replicas. A **flap** is a scale event whose
   direction is opposite to the previous scale event's and that comes at most ``flap_window_s``
   seconds after it.
-- ``slo_violation_minutes``: minutes of ticks whose p95 latency exceeds the workload's
-  ``slo_p95_latency_ms``, that drop requests, or whose Ready pods are saturated (the timeline's
-  ``latency_saturated``: the latency model at its utilization cap, where p95 is only the model's
-  ceiling, a lower bound that cannot show the SLO was kept), as the report's SLO checks count;
+- ``slo_violation_minutes``: minutes of ticks with a latency percentile over its threshold (the
+  workload's ``slo_latency_ms``: ``slo_p95_latency_ms``, and ``slo_p50_latency_ms`` /
+  ``slo_p99_latency_ms`` when set; a plan sets them from its latency SLOs, the lowest
+  threshold of each percentile), that drop requests, or whose Ready pods are saturated (the
+  timeline's ``latency_saturated``: the latency model at its utilization cap, where each
+  percentile is only the model's ceiling, a lower bound that cannot show the SLO was kept), as
+  the report's SLO checks count;
   a run whose starting replicas cannot serve its first rate counts its start-up's minutes too
   (docs/PLAN.md, "A run that starts in violation").
 - ``time_to_capacity``: one :class:`~infra_toolkit.time_to_capacity.TimeToCapacity` per

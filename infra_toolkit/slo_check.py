@@ -17,7 +17,8 @@ a violation of every latency SLO whatever its value: the real latency there is a
 ceiling and grows with the backlog, so the model cannot show the threshold was kept (a threshold
 above the ceiling would otherwise be "met" on a lower bound). A timeline without that column has
 no saturated tick, and neither has a pull consumer's (``model.consumer: pull``): its latency at
-the cap is its service time plus the backlog's wait, a value the threshold judges.
+the cap is an estimate (the larger of the M/M/c value and its service time plus the backlog's
+wait, :func:`~infra_toolkit.latency.with_backlog_wait_ms`), a value the threshold judges.
 
 **Start-up.** A run starts warm at the Deployment's ``replicas`` under the scenario's first rate;
 when those pods cannot serve it within the SLOs, the run violates them from its first step until
@@ -106,8 +107,9 @@ def violation_minutes(slos: Sequence[Slo], workload: str, timeline: pd.DataFrame
                       tick_s: float) -> float:
     """Minutes of the steps (``tick_s`` seconds each) violating any SLO applying to
     ``workload`` (:func:`violated_steps`), 0 with none: a plan's own reading of the
-    simulator's ``slo_violation_minutes``, which counts a single p95 threshold (500 ms when
-    the workload has no p95 SLO) and drops whatever SLOs the plan states."""
+    simulator's ``slo_violation_minutes``, which counts the plan's latency thresholds too but
+    a p95 one of 500 ms when the workload has no p95 SLO, and drops whether the plan states an
+    availability SLO or not."""
     return int(np.count_nonzero(_any_violated(slos, workload, timeline))) * tick_s / 60.0
 
 

@@ -160,6 +160,9 @@ def variants(specs: list[Any]) -> Variants:
     a["s2r"] = np.array([w.running_to_ready_s for w in wl], dtype=f64)  # readiness.py
     a["timeout"] = np.array([w.queue_timeout_s for w in wl], dtype=f64)
     a["slo"] = np.array([w.slo_p95_latency_ms for w in wl], dtype=f64)
+    # the p50 / p99 thresholds where the SLOs set them, else never exceeded
+    for q in (50, 99):
+        a[f"slo_p{q}"] = np.array([dict(w.slo_latency_ms).get(q, np.inf) for w in wl], dtype=f64)
     a["pull_consumer"] = np.array([w.consumer == "pull" for w in wl], dtype=bool)
     a["cpu_req"] = np.array([int(w.cpu_request_millicores) for w in wl], dtype=np.int64)
     a["cpu_req_f"] = np.array([w.cpu_request_millicores for w in wl], dtype=f64)

@@ -16,10 +16,10 @@
   the end with the run's bound (a queued tick at the cap counts as violated there). If the kept
   ticks cannot prove the maximum (a model flat to 1e-6 over the top 1 % of rates), the variant
   is reported *uncertain* and the caller runs it on the scalar path.
-- A pull consumer's p95 is not monotone in the rate (at the cap it drops to the service time,
-  :mod:`infra_toolkit.latency`), so no bracket holds: each of its ticks with ready pods is kept
-  and evaluated exactly at the end (memory grows with its ticks), and its saturated ticks are
-  judged on their value.
+- A pull consumer's saturated ticks are judged on their value (no violation by the cap alone),
+  and its percentiles are the larger of two terms
+  (:func:`~infra_toolkit.latency.with_backlog_wait_ms`): it takes no bracket, each of its ticks
+  with ready pods is kept and evaluated exactly at the end (memory grows with its ticks).
 - Under-capacity episodes (``offered > ready * capacity + 1e-9``) are followed across blocks.
 """
 
@@ -35,6 +35,7 @@ from infra_toolkit.latency import (
     at_utilization_cap,
     percentile_search_bound_s,
     response_time_quantile_ms,
+    with_backlog_wait_ms,
 )
 
 __all__ = ["TickSummary", "pairwise_leaves", "pairwise_total"]
@@ -42,6 +43,9 @@ __all__ = ["TickSummary", "pairwise_leaves", "pairwise_total"]
 _BLOCK = 4096  # ticks per block
 _MARGIN = 1e-6  # relative: far above the latency model's rounding noise, far below its slope
 _TOP = 0.01  # ticks within this fraction of the largest utilization are kept for the max
+#: each latency percentile a step is judged on, with its thresholds' key in the batch
+#: (``sweep_params``; ``WorkloadSpec.slo_latency_ms``)
+_PERCENTILE_KEYS = ((0.5, "slo_p50"), (0.95, "slo"), (0.99, "slo_p99"))
 
 
 def pairwise_leaves(n: int, start: int = 0) -> tuple[list[tuple[int, int]], Any]:
@@ -104,10 +108,11 @@ def _refine(q_of: Any, lo: np.ndarray, hi: np.ndarray, target: np.ndarray, last_
     return lo, hi
 
 
-def _slo_bracket(cap: np.ndarray, conc: np.ndarray, slo: np.ndarray,
+def _slo_bracket(cap: np.ndarray, conc: np.ndarray, slo: np.ndarray, quantile: float = 0.95,
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Per variant ``(rho_lo, rho_hi)``: the model's p95 is below SLO x (1 - margin) at
-    utilization ``rho_lo`` (-1: nowhere) and above SLO x (1 + margin) from ``rho_hi`` (2: nowhere).
+    """Per variant ``(rho_lo, rho_hi)``: the model's ``quantile`` is below SLO x (1 - margin) at
+    utilization ``rho_lo`` (-1: nowhere) and above SLO x (1 + margin) from ``rho_hi`` (2:
+    nowhere; an infinite SLO, not set, is never exceeded).
     """
     keys, inverse = np.unique(np.stack([cap, conc.astype(np.float64), slo]), axis=1,
                               return_inverse=True)
@@ -115,7 +120,7 @@ def _slo_bracket(cap: np.ndarray, conc: np.ndarray, slo: np.ndarray,
     bound = percentile_search_bound_s(c, k, c)
 
     def q_of(rho: np.ndarray) -> np.ndarray:
-        return response_time_quantile_ms(0.95, rho * c[:, None], c[:, None], k[:, None],
+        return response_time_quantile_ms(quantile, rho * c[:, None], c[:, None], k[:, None],
                                          bound[:, None])
 
     ends = q_of(np.stack([np.zeros_like(c), np.full_like(c, MAX_UTILIZATION)], axis=1))
@@ -156,11 +161,20 @@ class TickSummary:
         self.any_ready = np.zeros(v, dtype=bool)
         self.lam_max = np.zeros(v)  # largest per-pod rate (sets the bisection bound)
         self.rho_top = np.zeros(v)  # largest utilization of a ready tick without a queue
-        self.rho_lo, self.rho_model_hi = _slo_bracket(p["cap"], p["conc"], p["slo"])
+        # the percentiles judged (p95 always; p50 / p99 where some variant's SLOs set them),
+        # each with its thresholds (inf: not set) and bracket; a tick over any one violates the
+        # SLO, and each is monotone in the rate, so the union's bracket is their lowest
+        self.judged = [(quantile, p[key]) for quantile, key in _PERCENTILE_KEYS
+                       if np.isfinite(p[key]).any()]
+        self.brackets = [_slo_bracket(p["cap"], p["conc"], slo, quantile)
+                         for quantile, slo in self.judged]
+        self.rho_lo = np.minimum.reduce([lo for lo, _ in self.brackets])
+        self.rho_model_hi = np.minimum.reduce([hi for _, hi in self.brackets])
         # a saturated tick (rho at the cap: the same lam / cap >= MAX_UTILIZATION as
         # at_utilization_cap) violates the SLO whatever its p95, a lower bound
         self.rho_hi = np.minimum(self.rho_model_hi, MAX_UTILIZATION)
-        # a pull consumer's p95 drops at the cap: no bracket, every tick kept in the band
+        # a pull consumer's saturated ticks are judged on their value: no bracket, every tick
+        # kept in the band
         pull = p["pull_consumer"]
         self.rho_lo = np.where(pull, -1.0, self.rho_lo)
         self.rho_model_hi = np.where(pull, 2.0, self.rho_model_hi)
@@ -328,7 +342,11 @@ class TickSummary:
         lam_all = np.concatenate([top_lam, edge_lam, cat["band_lam"], cat["queue_lam"]])
         pull = p["pull_consumer"]
         q = (response_time_quantile_ms(0.95, lam_all, p["cap"][v_all], p["conc"][v_all],
-                                       bound[v_all], pull[v_all]) if v_all.size else np.zeros(0))
+                                       bound[v_all]) if v_all.size else np.zeros(0))
+        # every kept tick through the timeline's rule (a calm one waits 0 ms), bit for bit
+        wait_all = np.concatenate([np.zeros(v_all.size - queue_v.size), cat["queue_wait"]])
+        q = with_backlog_wait_ms(0.95, q, wait_all, p["cap"][v_all], p["conc"][v_all],
+                                 pull[v_all])
         i1 = top_v.size
         i2 = i1 + edge_v.size
         i3 = i2 + band_v.size
@@ -339,15 +357,18 @@ class TickSummary:
         # a rate below the kept ones cannot beat them unless the model is flat near the top
         uncertain[edge_v] = (q[i1:i2] * (1 + _MARGIN) >= best[edge_v]) & (edge_lam > 0)
         slo = self.slo_ticks.copy()
-        np.add.at(slo, band_v, q[i2:i3] > p["slo"][band_v])
+        # the band's and the queue's ticks over any percentile's threshold (p95 above)
+        over = q[i2:] > p["slo"][v_all[i2:]]
+        self._over_other_percentiles(over, v_all[i2:], lam_all[i2:], wait_all[i2:], bound)
+        np.add.at(slo, band_v, over[:band_v.size])
         # a pull consumer's band holds every calm tick: its maximum is among them
         band_pull = pull[band_v]
         np.maximum.at(best, band_v[band_pull], q[i2:i3][band_pull])
         uncertain &= ~pull
-        queue_p95 = q[i3:] + cat["queue_wait"]
+        queue_p95 = q[i3:]
         counted = cat["queue_count"].astype(bool)
         saturated = at_utilization_cap(cat["queue_lam"], p["cap"][queue_v]) & ~pull[queue_v]
-        np.add.at(slo, queue_v, counted & ((queue_p95 > p["slo"][queue_v]) | saturated))
+        np.add.at(slo, queue_v, counted & (over[band_v.size:] | saturated))
         np.maximum.at(best, queue_v, queue_p95)
         max_p95 = np.where(self.any_inf, np.inf, np.where(self.any_ready, best, np.nan))
         uncertain |= self._bracket_unsound(bound)
@@ -355,21 +376,42 @@ class TickSummary:
                 "cpu_count": self.cpu_count, "slo_ticks": slo, "max_p95": max_p95,
                 "episodes": self.episodes, "uncertain": uncertain}
 
+    def _over_other_percentiles(self, over: np.ndarray, v: np.ndarray, lam: np.ndarray,
+                                wait_ms: np.ndarray, bound: np.ndarray) -> None:
+        """Mark in ``over`` the kept ticks (variant ``v``, per-pod rate ``lam``, backlog wait)
+        above a p50 / p99 threshold, each evaluated as the timeline evaluates it."""
+        p = self.p
+        for quantile, slo in self.judged:
+            if quantile == 0.95:
+                continue  # the caller's
+            keep = np.isfinite(slo[v])
+            if not keep.any():
+                continue
+            vk = v[keep]
+            value = response_time_quantile_ms(quantile, lam[keep], p["cap"][vk], p["conc"][vk],
+                                              bound[vk])
+            value = with_backlog_wait_ms(quantile, value, wait_ms[keep], p["cap"][vk],
+                                         p["conc"][vk], p["pull_consumer"][vk])
+            over[keep] |= value > slo[vk]
+
     def _bracket_unsound(self, bound: np.ndarray) -> np.ndarray:
-        """Re-check each SLO bracket with the run's own bisection bound, at the bracket or at
-        the run's largest utilization if that is lower (the bound covers only up to there)."""
+        """Re-check each percentile's SLO bracket with the run's own bisection bound, at the
+        bracket or at the run's largest utilization if that is lower (the bound covers only up
+        to there). A pull consumer has no bracket (every tick kept): never unsound."""
         p = self.p
         top = np.minimum(self.lam_max / p["cap"], MAX_UTILIZATION)
         bad = np.zeros(p["cap"].size, dtype=bool)
-        for rho, below in ((self.rho_lo, True), (self.rho_model_hi, False)):
-            inside = (rho >= 0) & (rho <= top) if not below else rho >= 0
-            if not inside.any():
-                continue
-            at = np.minimum(rho, top)[inside]
-            q = response_time_quantile_ms(0.95, at * p["cap"][inside], p["cap"][inside],
-                                          p["conc"][inside], bound[inside])
-            if below:
-                bad[inside] |= q >= p["slo"][inside] * (1 - _MARGIN / 2)
-            else:
-                bad[inside] |= q <= p["slo"][inside] * (1 + _MARGIN / 2)
+        for (quantile, slo), (rho_lo, rho_hi) in zip(self.judged, self.brackets, strict=True):
+            for rho, below in ((rho_lo, True), (rho_hi, False)):
+                inside = (rho >= 0) & (rho <= top) if not below else rho >= 0
+                inside &= np.isfinite(slo) & ~p["pull_consumer"]
+                if not inside.any():
+                    continue
+                at = np.minimum(rho, top)[inside]
+                q = response_time_quantile_ms(quantile, at * p["cap"][inside], p["cap"][inside],
+                                              p["conc"][inside], bound[inside])
+                if below:
+                    bad[inside] |= q >= slo[inside] * (1 - _MARGIN / 2)
+                else:
+                    bad[inside] |= q <= slo[inside] * (1 + _MARGIN / 2)
         return bad

@@ -126,7 +126,9 @@ class SweepResult:
     starts with, which the table prints once above its notes; ``horizon_h``: the hours of each
     scenario simulated (``--horizon-h``), None for whole scenarios;
     ``summary_p95_threshold_ms``: the p95 threshold of the summary rows'
-    ``summary_violation_minutes`` (the workload's p95 latency SLO, 500 ms without one)."""
+    ``summary_violation_minutes`` (the workload's p95 latency SLO, 500 ms without one);
+    ``summary_thresholds_ms``: every latency threshold those minutes count, ``(percentile,
+    ms)`` (p95's, and p50's / p99's where the plan's SLOs set them)."""
 
     workload: str
     fields: tuple[str, ...]
@@ -142,6 +144,7 @@ class SweepResult:
     shared_cost_notes: tuple[str, ...] = ()
     horizon_h: float | None = None
     summary_p95_threshold_ms: float = 500.0
+    summary_thresholds_ms: tuple[tuple[int, float], ...] = ()
 
 
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
@@ -174,8 +177,9 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     test, as the report projects none to a month), ``<scenario>:monthly_note``
     (:data:`LOAD_TEST_NOTE` for a load test, else empty), ``<scenario>:max_p95_latency_ms``
     and ``<scenario>:summary_violation_minutes`` (the summary row's figures, every simulated
-    variant's, a screened one's too: minutes over ``summary_p95_threshold_ms``, dropping or
-    saturated, one figure for the scenario, not the report's SLO rule) and per SLO
+    variant's, a screened one's too: minutes with a latency percentile over its threshold in
+    ``summary_thresholds_ms``, dropping or saturated, one figure for the scenario, not the
+    report's SLO rule) and per SLO
     ``<scenario>:<slo>:met`` (True / False / None: not judged) and
     ``<scenario>:<slo>:violation_minutes`` (the report's minutes; NaN unless confirmed).
 
@@ -252,7 +256,8 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     shared = tuple(dict.fromkeys(n for n in notes if notes.count(n) > 1))
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
                        slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count,
-                       shared, horizon_h, base.workload.slo_p95_latency_ms)
+                       shared, horizon_h, base.workload.slo_p95_latency_ms,
+                       base.workload.slo_latency_ms)
 
 
 def _budgeted(spec: SimulationSpec) -> str:

@@ -170,8 +170,12 @@ def hpa_variants(plan: Plan, workload: Workload, grid: Mapping[str, Sequence[Any
         doc = copy.deepcopy(dict(base))
         for f, v in zip(fields, combo, strict=True):
             _set(doc, f, v, workload.hpa_spec)
+        # a refused value came from --vary, not from the file: the message names the argument
+        # (the values of this combination) and the manifest they were set in
+        given = ", ".join(f"{f}={v}" for f, v in zip(fields, combo, strict=True))
         try:
-            variant = workload.simulated_hpa_spec(hpa_from_dict(doc, source))
+            variant = workload.simulated_hpa_spec(hpa_from_dict(
+                doc, f"--vary {given} (set in the HPA of {source})"))
             assert variant is not None
             out[combo] = variant
         except SpecError as exc:

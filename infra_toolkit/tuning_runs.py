@@ -13,11 +13,11 @@ from typing import Any
 from infra_toolkit.joint_run import JointRun
 from infra_toolkit.plan_scenario_types import Scenario, Slo
 from infra_toolkit.simulate import simulate_cluster
-from infra_toolkit.slo_check import evaluate_slos
+from infra_toolkit.slo_check import evaluate_slos, violation_minutes
 from infra_toolkit.traffic import TrafficCurve
 from infra_toolkit.tuning_cost import SweepPricer
 from infra_toolkit.tuning_grid import Variant
-from infra_toolkit.tuning_table import summary_figures, tie_key
+from infra_toolkit.tuning_table import NEIGHBOUR_MINUTES, summary_figures, tie_key
 
 __all__ = ["cluster_runs", "confirm_variants"]
 
@@ -30,9 +30,18 @@ def cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
     alone): every valid variant (the baseline first) in the report's joint run of every chosen
     scenario, judged by the report's SLO rule on the workload's timeline and failing when
     it breaks another workload's SLO that the baseline meets (one the baseline already fails
-    with fewer violation minutes is noted, the status kept); returns how many variants ran."""
+    with fewer violation minutes is noted, the status kept); returns how many variants ran.
+
+    Each row's ``<scenario>:neighbour_violation_minutes`` (sharing nodes only): the minutes the
+    variant adds to the other workloads' SLO violations, per workload its steps violating any
+    of its SLOs (:func:`~infra_toolkit.slo_check.violation_minutes`, the report's rule) less
+    the baseline's, never below 0, added over them (0 for the baseline): a variant whose own
+    SLOs hold while a neighbour's break is that far from passing, and ranks so
+    (:func:`~infra_toolkit.tuning_table.rank_key`)."""
     # another workload's SLO in the baseline run: met, and its violation minutes
     baseline: dict[tuple[str, str, str], tuple[bool, float]] = {}
+    # another workload's minutes violating any of its SLOs in the baseline run, by scenario
+    baseline_any: dict[tuple[str, str], float] = {}
     ran, shared = 0, bool(cluster.sharing(workload))
     for i, v in enumerate(variants):
         if v.spec is None:
@@ -52,6 +61,17 @@ def cluster_runs(rows: list[dict[str, Any]], variants: Sequence[Variant],
                                         sum(hours.values())))
             share = pricer.request_share(run, specs, fixed, workload) if shared else None
             row[f"{s.name}:request_share_monthly_usd"] = share
+            if shared:
+                added = 0.0
+                for name, other in run.simulations.items():
+                    if name == workload:
+                        continue
+                    minutes = violation_minutes(plan_slos, name, other.timeline, v.spec.tick_s)
+                    if i == 0:
+                        baseline_any[(s.name, name)] = minutes
+                    else:
+                        added += max(0.0, minutes - baseline_any.get((s.name, name), 0.0))
+                row[f"{s.name}:{NEIGHBOUR_MINUTES}"] = added
             if s.name == cost_scenario:
                 row["monthly_usd"], row["cost_note"], row["claimed_volumes_monthly_usd"] = cost
                 row["request_share_monthly_usd"] = share

@@ -19,8 +19,9 @@ from infra_toolkit.plan_scenario_types import Scenario, Slo
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.tuning_grid import Variant
 
-__all__ = ["LOAD_TEST_NOTE", "RANK_RULE", "STATUSES", "blank_row", "cost_key", "rank_key",
-           "ranked_table", "scenario_columns", "summary_figures", "tie_key"]
+__all__ = ["LOAD_TEST_NOTE", "NEIGHBOUR_MINUTES", "RANK_RULE", "STATUSES", "blank_row",
+           "cost_key", "rank_key", "ranked_table", "scenario_columns", "summary_figures",
+           "tie_key"]
 
 #: a variant's status, best first (the rank's first key)
 STATUSES = ("meets SLOs", "not confirmed", "fails SLOs", "invalid")
@@ -30,10 +31,13 @@ LOAD_TEST_NOTE = ("load test: no monthly projection (minutes of synthetic users 
                   "month of traffic)")
 #: how :func:`rank_key` orders the rows, in one sentence (the table's legend, JSON ``rank_rule``)
 RANK_RULE = ("rows ranked by status (meets SLOs, not confirmed, fails SLOs, invalid), failing "
-             "rows nearest to passing first (fewest summary minutes, the chosen scenarios "
-             "added), then cheapest monthly, cheapest over all chosen scenarios (load tests "
-             "aside), fewest summary minutes, lowest peak replicas (the highest scenario's), "
-             "fewest scale events, and last the grid's order")
+             "rows nearest to passing first (fewest summary minutes plus, in cluster mode, "
+             "neighbour minutes, the chosen scenarios added), then cheapest monthly, cheapest "
+             "over all chosen scenarios (load tests aside), fewest summary minutes, lowest peak "
+             "replicas (the highest scenario's), fewest scale events, and last the grid's order")
+#: a scenario's column, cluster mode only (:func:`~infra_toolkit.tuning_runs.cluster_runs`):
+#: the minutes the variant adds to the other workloads' SLO violations over the baseline's
+NEIGHBOUR_MINUTES = "neighbour_violation_minutes"
 
 
 def scenario_columns(name: str, slos: Sequence[Slo]) -> list[str]:
@@ -53,9 +57,10 @@ def summary_figures(name: str, row: Mapping[str, Any], spec: SimulationSpec,
                     ) -> dict[str, Any]:
     """A scenario's columns from a summary row (``hours``: the workload's groups' node-hours,
     when not the row's per-type counts). ``summary_violation_minutes`` is the row's
-    ``slo_violation_minutes`` (one p95 threshold, the workload's ``slo_p95_latency_ms``, with
-    the steps dropping requests or saturated): every simulated variant has it, a screened one
-    too, where the report's per-SLO minutes need a run."""
+    ``slo_violation_minutes`` (the steps with any latency percentile over its threshold, the
+    workload's ``slo_latency_ms``: p95, and p50 / p99 where the plan's SLOs set them, or
+    dropping requests, or saturated): every simulated variant has it, a screened one too,
+    where the report's per-SLO minutes need a run."""
     offered = float(row["offered_requests"])
     if hours is None:
         hours = sum(float(row.get(f"node_hours_{t}", 0.0))
@@ -114,8 +119,12 @@ def rank_key(row: Mapping[str, Any], chosen: Sequence[Scenario]) -> tuple[Any, .
     """A row's place in the table (:data:`RANK_RULE`): its status (:data:`STATUSES` order);
     a failing row's summary minutes added over the chosen scenarios (a user whose grid has no
     variant meeting every SLO looks for the nearest to passing: the summary row's minutes are
-    the one figure every simulated row has, screened or run); then :func:`tie_key`."""
-    closeness = sum(_figure(row[f"{s.name}:summary_violation_minutes"]) for s in chosen) \
+    the one figure every simulated row has, screened or run), in cluster mode with the minutes
+    it adds to the neighbours' SLO violations (:data:`NEIGHBOUR_MINUTES`: a variant failing
+    only a neighbour's SLO has 0 summary minutes of its own, and ranked first among the failing
+    rows however long the neighbour broke); then :func:`tie_key`."""
+    closeness = sum(_figure(row[f"{s.name}:summary_violation_minutes"])
+                    + _figure(row.get(f"{s.name}:{NEIGHBOUR_MINUTES}", 0.0)) for s in chosen) \
         if row["status"] == "fails SLOs" else 0.0
     return (STATUSES.index(row["status"]), closeness, *tie_key(row, chosen))
 
@@ -134,6 +143,8 @@ def ranked_table(rows: list[dict[str, Any]], fields: Sequence[str],
                "request_share_monthly_usd", "claimed_volumes_monthly_usd", "checked_by", "note"]
     for s in chosen:
         columns += scenario_columns(s.name, slos)
+        if any(f"{s.name}:{NEIGHBOUR_MINUTES}" in r for r in rows):  # cluster mode
+            columns.append(f"{s.name}:{NEIGHBOUR_MINUTES}")
     # the report's rule: a load test has no month to project, whatever its run cost
     unpriced = {f"{s.name}:{k}": None for s in chosen if is_load_test(s)
                 for k in ("monthly_usd", "request_share_monthly_usd")}

@@ -45,7 +45,10 @@ class WorkloadSpec:
     ``queue_timeout_s`` is how long a request may wait for a free pod before it is dropped
     (0 = load above ready capacity is dropped at once). ``slo_p95_latency_ms`` is the p95
     latency threshold a step must stay under to meet the SLO (a step whose Ready pods are at the
-    latency model's utilization cap fails it whatever its p95, a lower bound there).
+    latency model's utilization cap fails it whatever its p95, a lower bound there);
+    ``slo_p50_latency_ms`` / ``slo_p99_latency_ms`` the p50 / p99 thresholds when the SLOs set
+    them (``None``: not judged). A step over any of them violates the SLO
+    (:attr:`slo_latency_ms`: the summary's ``slo_violation_minutes``).
     ``max_pods_per_node`` caps the pods of this workload one node holds whatever room their
     requests leave (1: a required pod anti-affinity on ``kubernetes.io/hostname`` against its
     own pods, :mod:`infra_toolkit.pod_anti_affinity`); ``None``: no cap.
@@ -62,8 +65,8 @@ class WorkloadSpec:
     offered rate, as every other such metric is.
     ``consumer``: how requests reach the pods, ``"push"`` (a load balancer sends them; a step at
     the latency model's utilization cap fails the SLO, above) or ``"pull"`` (queue workers take
-    a message when a slot is free: at the cap a message's latency is its service time plus the
-    backlog's wait, judged on its value; :mod:`infra_toolkit.latency`).
+    a message when a slot is free: a message's latency is the larger of the M/M/c value and its
+    service time plus the backlog's wait, judged on its value; :mod:`infra_toolkit.latency`).
 
     Two requests of one pod: ``cpu_request_millicores`` / ``memory_request_mib`` are the HPA's
     (the containers' sum, its utilization denominator and the memory model's; 256 MiB stands in
@@ -97,6 +100,8 @@ class WorkloadSpec:
     sidecar_start_s: float = 0.0
     queue_depth_metrics: tuple[str, ...] = ()
     consumer: str = CONSUMERS[0]
+    slo_p50_latency_ms: float | None = None
+    slo_p99_latency_ms: float | None = None
 
     def __post_init__(self) -> None:
         o = f"workload {quoted(self.name)}"
@@ -123,6 +128,9 @@ class WorkloadSpec:
         for name in ("memory_baseline_mib", "schedule_cpu_millicores", "schedule_memory_mib"):
             if getattr(self, name) is not None:
                 require_finite(f"{o}.{name}", getattr(self, name), 0)
+        for name in ("slo_p50_latency_ms", "slo_p99_latency_ms"):
+            if getattr(self, name) is not None:
+                require_finite(f"{o}.{name}", getattr(self, name), 0, strict=True)
         for name in _STARTUP_DELAYS:
             require_at_most(f"{o}.{name}", getattr(self, name), MAX_STARTUP_DELAY_S, "s",
                             STARTUP_DELAY_RULE)
@@ -177,6 +185,14 @@ class WorkloadSpec:
     def running_to_ready_s(self) -> float:
         """Seconds from Running (the image pulled, the sidecars before it started) to Ready."""
         return self.startup_s - self.running_s
+
+    @property
+    def slo_latency_ms(self) -> tuple[tuple[int, float], ...]:
+        """The latency thresholds a step is judged against, ``(percentile, ms)`` in percentile
+        order: p95 always, p50 and p99 when set."""
+        return tuple((q, float(t)) for q, t in ((50, self.slo_p50_latency_ms),
+                                                (95, self.slo_p95_latency_ms),
+                                                (99, self.slo_p99_latency_ms)) if t is not None)
 
     @property
     def service_time_ms(self) -> float:

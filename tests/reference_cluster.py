@@ -645,10 +645,11 @@ def reference_latency(ref: RefResult, spec: Any, rps_per_minute: list[float]
     Ready pod an M/M/c queue at an even share of the served load, its utilization capped at
     0.99, plus the backlog's wait ``backlog / capacity``; with no Ready pod infinite if requests
     arrive, NaN if none), whether the cap was hit, and the SLO flag (p95 above the SLO, requests
-    dropped, or the cap hit). A pull consumer (``workload.consumer == "pull"``) at the cap has its
-    ``c`` slots busy and no queue in the pod: each percentile is the exponential service time's,
-    ``-ln(1 - q) / mu`` in closed form, plus the backlog's wait, and the cap is not flagged (its
-    SLO is judged on the p95)."""
+    dropped, or the cap hit). A pull consumer (``workload.consumer == "pull"``) waits only in
+    the external queue, which the M/M/c wait and the backlog's wait both estimate: each
+    percentile is the larger of the M/M/c value and the exponential service time's,
+    ``-ln(1 - q) / mu`` in closed form, plus the backlog's wait (never their sum), and the cap
+    is not flagged (its SLO is judged on the p95)."""
     w = spec.workload
     c, cap = w.concurrency, w.capacity_rps_per_pod
     mu = cap / c
@@ -666,8 +667,10 @@ def reference_latency(ref: RefResult, spec: Any, rps_per_minute: list[float]
         saturated = lam >= 0.99 * cap
         lam = min(lam, 0.99 * cap)
         wait_ms = 1000.0 * row["backlog_requests"] / (ready * cap)
-        if pull and saturated:
-            p = {f"p{q}": 1000.0 * -math.log(1 - q / 100) / mu + wait_ms for q in (50, 95, 99)}
+        if pull:
+            p = {f"p{q}": max(1000.0 * _response_time_s(q / 100, lam, mu, c),
+                              1000.0 * -math.log(1 - q / 100) / mu + wait_ms)
+                 for q in (50, 95, 99)}
             saturated = False
         else:
             p = {f"p{q}": 1000.0 * _response_time_s(q / 100, lam, mu, c) + wait_ms

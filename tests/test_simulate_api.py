@@ -27,7 +27,7 @@ API = {
                                        "eks_kube_reserved_memory_mib", "node_reserve"},
     "infra_toolkit.latency": {"CONSUMERS", "MAX_UTILIZATION", "at_utilization_cap", "erlang_c",
                               "percentile_search_bound_s", "response_time_percentile_ms",
-                              "response_time_quantile_ms"},
+                              "response_time_quantile_ms", "with_backlog_wait_ms"},
 }
 
 

@@ -156,9 +156,10 @@ def test_random_batches_packed_by_the_schedulers_request(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_batches_of_pull_consumers(seed: int) -> None:
-    # 6 batches of 12, half their variants pull consumers (at the cap: the service time plus
-    # the backlog's wait, judged on its value): the engine keeps each of their ticks and must
-    # still write what simulate writes, bit for bit, without handing them to the scalar path
+    # 6 batches of 12, half their variants pull consumers (the larger of the M/M/c value and
+    # the service time plus the backlog's wait, judged on its value): the engine keeps each of
+    # their ticks and must still write what simulate writes, bit for bit, without handing them
+    # to the scalar path
     traffic, specs = _batch(300 + seed, 12, sized=seed % 2 == 0, pull=0.5)
     assert any(s.workload.consumer == "pull" for s in specs)  # the premise
     assert differences(traffic, specs) == []

@@ -169,6 +169,24 @@ def test_an_invalid_combination_is_listed_not_simulated(small: tuple[Plan, Price
     assert "minReplicas" in bad.iloc[0]["note"] and "maxReplicas" in bad.iloc[0]["note"]
     assert bad.iloc[0]["steady:node_hours"] is None or math.isnan(bad.iloc[0]["steady:node_hours"])
     assert int(bad.iloc[0]["rank"]) == len(t)  # last
+    # the values refused came from --vary, not from the manifest: the note names the argument
+    # (the combination's values) and the HPA they were set in, never "in hpa.yaml" alone
+    assert bad.iloc[0]["note"].startswith(
+        "spec.maxReplicas (=4) must be greater than or equal to spec.minReplicas (=6) in --vary "
+        "minReplicas=6, maxReplicas=4 (set in the HPA of ")
+
+
+def test_a_value_refused_in_every_combination_names_its_vary_argument(
+        small: tuple[Plan, PriceBook]) -> None:
+    plan, book = small
+    with pytest.raises(SpecError) as exc:
+        sweep_workload(plan, book, "api", parse_vary(["cpu.averageUtilization=0"]),
+                       scenarios=["steady"])
+    # the 0 is the --vary argument's: the manifest says 70 (tests/data/plans/manifests/hpa.yaml)
+    text = str(exc.value)
+    assert ("spec.metrics[0].resource.target.averageUtilization (=0) must be greater than 0 in "
+            "--vary cpu.averageUtilization=0 (set in the HPA of ") in text
+    assert text.endswith("manifests/hpa.yaml)")
 
 
 @pytest.mark.parametrize(("texts", "match"), [
@@ -331,12 +349,15 @@ scenarios:
     return path
 
 
+def _ramp_sweep(tmp_path: Path, texts: list[str]) -> SweepResult:
+    """api of :func:`_plan_with_autoscaled_neighbour` swept over ``texts`` in scenario ramp."""
+    plan = read_plan(_plan_with_autoscaled_neighbour(tmp_path))
+    return sweep_workload(plan, load_price_book(), "api", parse_vary(texts), scenarios=["ramp"])
+
+
 def test_a_variant_crowding_out_a_neighbour_fails_by_the_neighbours_slo(tmp_path: Path
                                                                          ) -> None:
-    plan = read_plan(_plan_with_autoscaled_neighbour(tmp_path))
-    result = sweep_workload(plan, load_price_book(), "api",
-                            parse_vary(["minReplicas=14", "maxReplicas=16", "max_size=2,4"]),
-                            scenarios=["ramp"])
+    result = _ramp_sweep(tmp_path, ["minReplicas=14", "maxReplicas=16", "max_size=2,4"])
     assert result.cluster == ("worker",)
     # An m5.large holds 9 pods of 200m (floor(1,805m / 200m)), so 2 nodes hold 18. At 60 req/s
     # worker wants ceil(n x (20 + 20 x 60 / n) / 140) pods: 10 at its maxReplicas (60 / 10 = 6
@@ -352,6 +373,39 @@ def test_a_variant_crowding_out_a_neighbour_fails_by_the_neighbours_slo(tmp_path
     roomy = _row(result, max_size=4)
     assert roomy["status"] == "meets SLOs" and roomy["note"] == ""
     assert roomy["ramp:node_hours"] > 2.0
+
+
+def test_a_variant_breaking_a_neighbour_ranks_by_the_neighbours_minutes(tmp_path: Path
+                                                                        ) -> None:
+    # slo20: a variant failing only a neighbour's SLO had 0 summary minutes of its own, so it
+    # ranked first among the failing rows however long it broke the neighbour. The scenario
+    # ramp in 15 s steps, each the mean of 20 + 40 x (t - 300) / 1800 over the step: a step
+    # starting at t offers 20 + 40 x (t + 7.5 - 300) / 1800 req/s.
+    result = _ramp_sweep(tmp_path, ["minReplicas=2,14", "maxReplicas=2,16", "max_size=2"])
+    # api held at 2 pods (40 req/s each, M/M/1): p95 = ln 20 / (40 - r) s > 250 ms once r >
+    # 40 - 2.99573 / 0.25 = 28.0171, the step's rate above 56.0343: the step at 1,905 s offers
+    # 55.83, the one at 1,920 s 56.17; 1,920 s to the end (3,600 s) = 1,680 s = 28 minutes of
+    # its own, and the worker keeps the room it had (the baseline's 0 minutes).
+    own = _row(result, minReplicas=2, maxReplicas=2)
+    assert own["status"] == "fails SLOs" and own["ramp:summary_violation_minutes"] == 28.0
+    assert own["ramp:neighbour_violation_minutes"] == 0.0
+    # api at 14 pods on 2 nodes of 9: worker keeps its first 4 pods (20 req/s each): p95 =
+    # ln 20 / (20 - r) s > 400 ms once r > 20 - 2.99573 / 0.4 = 12.5107, the step's rate above
+    # 4 x 12.5107 = 50.0428: the step at 1,635 s offers 49.83, the one at 1,650 s 50.17;
+    # 1,650 s to the end = 1,950 s = 32.5 minutes of worker's, none of api's own
+    crowded = _row(result, minReplicas=14, maxReplicas=16)
+    assert crowded["status"] == "fails SLOs" and crowded["ramp:summary_violation_minutes"] == 0
+    assert crowded["ramp:neighbour_violation_minutes"] == 32.5
+    # nearest to passing first: 28 (own) before 0 + 32.5 (the neighbour's), where the crowding
+    # variant ranked first by its 0 own minutes
+    assert own["rank"] < crowded["rank"]
+    base = result.table[result.table["baseline"]].iloc[0]
+    assert base["ramp:neighbour_violation_minutes"] == 0.0
+    text = format_sweep(result, "table", 10)
+    assert "ramp neighbour min" in text and "\nneighbour min = the minutes the variant " in text
+    doc = json.loads(format_sweep(result, "json", 10))
+    assert [v["scenarios"]["ramp"]["neighbour_violation_minutes"] for v in doc["variants"]
+            if v["status"] == "fails SLOs"] == [0.0, 32.5]  # in rank order
 
 
 def test_a_variant_worsening_an_slo_the_baseline_already_fails_is_noted(tmp_path: Path

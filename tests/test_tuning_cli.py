@@ -25,7 +25,7 @@ def _run(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
 def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
     doc = json.loads(_run(capsys, "--format", "json"))
     assert set(doc) == {"workload", "scenarios", "cost_scenario", "fields", "slos", "slo_rule",
-                        "rank_rule", "summary_p95_threshold_ms",
+                        "rank_rule", "summary_p95_threshold_ms", "summary_latency_thresholds_ms",
                         "shares_nodes_with", "no_screen", "horizon_h", "variant_count",
                         "invalid_count", "status_counts", "confirmed_count", "unsettled_count",
                         "unsettled", "variants"}
