@@ -209,11 +209,9 @@ def simulation_node_groups(arch: Architecture, workload: Workload, book: PriceBo
 
 
 def p95_latency_slo_ms(plan: Plan, workload: str) -> float | None:
-    """The plan's p95 latency objective for ``workload`` (one naming it, else one for all)."""
-    slos = [s for s in plan.slos if s.metric == "latency" and s.percentile == 95
-            and s.workload in (workload, None)]
-    slos.sort(key=lambda s: s.workload is None)  # the workload's own SLO first
-    return slos[0].threshold_ms if slos else None
+    """The plan's p95 latency objective for ``workload`` in ms: the lowest of the SLOs applying
+    to it, the threshold its summary minutes count (:func:`latency_thresholds_ms`)."""
+    return latency_thresholds_ms(plan, workload).get(95)
 
 
 def latency_thresholds_ms(plan: Plan, workload: str) -> dict[int, float]:

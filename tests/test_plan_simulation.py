@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -64,6 +65,11 @@ def test_a_container_resource_metric_on_the_one_container_is_simulated_as_resour
 def test_default_plan_node_groups_and_slo(book: PriceBook) -> None:
     plan = read_plan(REPO / "plans/ecommerce-eks.yaml")
     assert p95_latency_slo_ms(plan, "backend") == 300
+    # slo20: a stricter p95 SLO for every workload beside the backend's own 300 ms is the one a
+    # minute is counted against, so the canary's p95 column judges by it too: 250
+    everyone = dataclasses.replace(plan.slos[0], name="all p95", workload=None, threshold_ms=250)
+    assert p95_latency_slo_ms(dataclasses.replace(plan, slos=(*plan.slos, everyone)),
+                              "backend") == 250
     # the backend is pinned to the general group; t3.medium: 2 vCPU, 4096 MiB, 17 ENI pods;
     # reserved 70m kubeReserved + 125m DaemonSets, and ceil(307.2) = 308 VM + 11 x 17 + 255 =
     # 442 kubeReserved + 100 eviction = 850 MiB: 1805m and 3246 MiB for the backend's pods
