@@ -439,7 +439,11 @@ LB = ("    - type: aws_lb\n      name: edge\n      load_balancer_type: network\n
                     "aws_lb.edge: it prices the load balancer on the egress alone, as if "
                     "requests carried no bytes; declare processed_bytes_gb of at least 3.905 GB "
                     "an hour (rounded up) plus the requests' own bytes, or the egress this load "
-                    "balancer carries"),
+                    "balancer carries; when the egress leaves by a NAT gateway, not the load "
+                    "balancer, set usage.egress_through_load_balancer: false on "
+                    "aws_data_transfer.out"),
+    # the egress leaves by a NAT gateway: the load balancer processes none of it (author20)
+    ("3.9", "2850, egress_through_load_balancer: false", None),
     ("4.1", "2850", None),  # 2,993 GB a month: requests and responses
     ("3.9", "2847", None),  # exactly the egress: requests of no bytes, as declared
 ])
