@@ -1210,6 +1210,14 @@ def _external(name: str, target: str) -> str:
      "of 2,000 in all"),
     # a rate (search-api's indexer): no warning
     ("sqs_messages_sent_per_second", "{type: AverageValue, averageValue: '30'}", None),
+    # author20: yace's SQS NumberOfMessagesSent (a period's messages, a rate) was warned as a
+    # queue depth, the warning then advising to scale on NumberOfMessagesSent
+    ("aws_sqs_number_of_messages_sent_sum", "{type: AverageValue, averageValue: '30'}", None),
+    ("aws_sqs_number_of_messages_received_sum", "{type: AverageValue, averageValue: '30'}",
+     None),
+    # ... while its ApproximateNumberOfMessagesVisible is one
+    ("aws_sqs_approximate_number_of_messages_visible_average",
+     "{type: AverageValue, averageValue: '30'}", "of 30 a pod"),
 ])
 def test_an_external_metric_named_as_a_queue_depth_is_warned(
         tmp_path: Path, name: str, target: str, expected: str | None) -> None:
