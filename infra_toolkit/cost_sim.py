@@ -82,6 +82,9 @@ class TrafficProfile:
     rules_evaluated_per_request: float = 0
     internet_egress_fraction: float = 1.0
     intra_region_bytes: float = 0
+    # False when the response bytes (the egress) leave through a NAT gateway, not the load
+    # balancer: they are then no part of the bytes it processes
+    responses_through_load_balancer: bool = True
 
     def __post_init__(self) -> None:
         for name in ("request_bytes", "response_bytes", "new_connections_per_request",
@@ -191,7 +194,8 @@ def lcu_hours(served_rps: Any, step_s: float, traffic: TrafficProfile,
         usage = {"new_connections": mean_rps * traffic.new_connections_per_request,
                  "active_connections": mean_rps * traffic.new_connections_per_request
                  * traffic.connection_duration_s,
-                 "processed_bytes": reqs * (traffic.request_bytes + traffic.response_bytes)
+                 "processed_bytes": reqs * (traffic.request_bytes + (
+                     traffic.response_bytes if traffic.responses_through_load_balancer else 0))
                  / BYTES_PER_GB / (secs / SECONDS_PER_HOUR)}
         if load_balancer_type == "application":
             usage["rule_evaluations"] = mean_rps * billable_rules

@@ -47,37 +47,50 @@ def _policy(plan: Plan, workload: str, budget: str) -> str | None:
     return None
 
 
+def _listed(notes: list[str]) -> str:
+    """The first six notes joined, then how many more."""
+    more = f"; and {len(notes) - 6} more" if len(notes) > 6 else ""
+    return "; ".join(notes[:6]) + more
+
+
 def disruption_budget_warnings(plan: Plan) -> list[PlanWarning]:
     """One warning naming every proposed workload whose PodDisruptionBudget the node
-    scale-down does not honour, or honours only in part, each with the reason."""
-    notes, closed = [], []
+    scale-down does not honour, each with the reason, and one naming those it honours more
+    strictly than the eviction API (``unhealthyPodEvictionPolicy: AlwaysAllow``)."""
+    unread, strict, closed = [], [], []
     for w in plan.proposed.workloads:
         read = workload_budget(w)
         if not read.selecting:
             continue
         names = ", ".join(read.selecting)
         if read.budget is None:
-            notes.append(f"{w.name} (budget {names}): {read.unread}")
+            unread.append(f"{w.name} (budget {names}): {read.unread}")
         elif read.budget.blocks_every_eviction:
             closed.append(f"{w.name} (budget {names})")
         elif _policy(plan, w.name, read.budget.name):
-            notes.append(f"{w.name} (budget {names}): unhealthyPodEvictionPolicy AlwaysAllow "
-                         "is not read; its not-Ready pods count against the budget")
+            strict.append(f"{w.name} (budget {names})")
     out = [PlanWarning("proposed.workloads", (
         "PodDisruptionBudgets with neither minAvailable nor maxUnavailable: "
         f"{', '.join(closed)}: policy/v1 has no default for them and the disruption controller "
         "then allows no eviction at all, so the node autoscaler never drains a node holding "
         "one of their pods (simulated so: such nodes stay, and are billed); give each "
         "maxUnavailable: 1 (or a minAvailable) if its pods may move"))] if closed else []
-    if not notes:
-        return out
-    shown = "; ".join(notes[:6])
-    more = f"; and {len(notes) - 6} more" if len(notes) > 6 else ""
-    return out + [PlanWarning("proposed.workloads", (
-        "PodDisruptionBudgets the node scale-down does not honour, or not wholly, for "
-        f"{len(notes)} workload(s): {shown}{more}; when the node autoscaler removes a node "
-        "the simulation evicts such a workload's pods there at once, so the report may show "
-        "seconds with fewer Ready pods, or none, that the budget prevents"))]
+    if unread:
+        out.append(PlanWarning("proposed.workloads", (
+            "PodDisruptionBudgets the node scale-down does not honour, for "
+            f"{len(unread)} workload(s): {_listed(unread)}; when the node autoscaler removes a "
+            "node the simulation evicts such a workload's pods there at once, so the report "
+            "may show seconds with fewer Ready pods, or none, that the budget prevents")))
+    if strict:
+        # honoured, counting not-Ready pods against the budget as cluster-autoscaler's tracker
+        # does; the eviction API (Karpenter's drain) would let AlwaysAllow's not-Ready pods go
+        out.append(PlanWarning("proposed.workloads", (
+            "PodDisruptionBudgets with unhealthyPodEvictionPolicy AlwaysAllow, for "
+            f"{len(strict)} workload(s): {_listed(strict)}: honoured, but the simulation "
+            "counts not-Ready pods against the budget, where the eviction API lets AlwaysAllow "
+            "evict them, so a node holding not-Ready pods of such a workload may stay longer "
+            "in the report (and be billed) than it would; never fewer Ready pods")))
+    return out
 
 
 def _most_a_node(w: Workload, groups: tuple[NodeGroup, ...]) -> tuple[int, str] | None:

@@ -49,9 +49,10 @@ __all__ = ["BACKLOG_NAME_PARTS", "hpa_metric_texts", "hpa_metric_warnings",
 
 #: Parts of a metric name (lower case, letters and digits only) that mark a count of waiting
 #: messages rather than a rate: SQS's ApproximateNumberOfMessages{,Visible,NotVisible,Delayed}
-#: (CloudWatch, and yace's aws_sqs_approximate_number_of_messages_*), RabbitMQ's
+#: (CloudWatch, and yace's aws_sqs_approximate_number_of_messages_*; not NumberOfMessagesSent,
+#: Received or Deleted, which count a period's messages: rates), RabbitMQ's
 #: rabbitmq_queue_messages_ready, Kafka's consumer (group) lag, and the usual backlog words.
-BACKLOG_NAME_PARTS = ("numberofmessages", "messagesready", "backlog", "queuedepth",
+BACKLOG_NAME_PARTS = ("approximatenumberofmessages", "messagesready", "backlog", "queuedepth",
                       "queuelength", "queuesize", "consumerlag", "consumergrouplag")
 
 

@@ -6,7 +6,8 @@
   times 730 below the ``aws_data_transfer``'s ``monthly_outbound_internet_gb`` is raised to the
   egress without a word: the requests would carry no bytes and the capacity units differ from
   the declared ones. (With no autoscaled workload behind it nothing is derived from the
-  egress: no warning.)
+  egress: no warning; nor when the transfer says ``egress_through_load_balancer: false``, the
+  egress leaving by a NAT gateway.)
 
 * **no autoscaled workload behind the load balancer**: every autoscaled workload sets
   ``behind_load_balancer: false`` while the load balancer declares ``processed_bytes_gb``. No
@@ -57,9 +58,11 @@ def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
         # autoscaled workload behind it both are priced as declared, the egress not sent through
         return []
     lb = resources[lbs[0]]
+    egress = resources[transfer]
+    if not egress.usage.get("egress_through_load_balancer", True):
+        return []  # the egress leaves by a NAT gateway: the load balancer processes no part of it
     hourly_gb = float(lb.usage["processed_bytes_gb"])
     monthly_gb = hourly_gb * float(HOURS_PER_MONTH)
-    egress = resources[transfer]
     egress_gb = float(egress.usage.get("monthly_outbound_internet_gb", 0))
     if egress_gb <= monthly_gb:
         return []
@@ -70,7 +73,8 @@ def load_balancer_bytes_warnings(plan: Plan) -> list[PlanWarning]:
         f"egress alone, as if requests carried no bytes; declare processed_bytes_gb of at least "
         f"{math.ceil(egress_gb / float(HOURS_PER_MONTH) * 1000) / 1000:g} GB an hour (rounded "
         "up) plus the requests' own bytes, or "
-        "the egress this load balancer carries"))]
+        "the egress this load balancer carries; when the egress leaves by a NAT gateway, not "
+        f"the load balancer, set usage.egress_through_load_balancer: false on {egress.address}"))]
 
 
 def off_load_balancer_warnings(plan: Plan) -> list[PlanWarning]:

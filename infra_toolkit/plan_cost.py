@@ -124,7 +124,8 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     - intra-region bytes: that resource's ``monthly_intra_region_gb`` spread the same way (the
       traffic between zones is the requests' own: pods to a database, cache or load balancer in
       another zone);
-    - request bytes: the rest of ``processed_bytes_gb`` (GB per hour), never below 0;
+    - request bytes: the rest of ``processed_bytes_gb`` (GB per hour), never below 0; all of
+      it when the egress leaves by another way (``egress_through_load_balancer: false``);
     - new connections per request: ``new_connections`` / rate; a connection lasts
       ``active_connections`` / ``new_connections`` seconds;
     - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate (a mean, not
@@ -151,17 +152,20 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     response_bytes = per_request_bytes("monthly_outbound_internet_gb")
     processed_bytes = usage["processed_bytes_gb"] * BYTES_PER_GB / (reference_rps
                                                                    * SECONDS_PER_HOUR)
+    # egress leaving by a NAT gateway: the load balancer processes the declared bytes alone
+    through_lb = bool(declared.get("egress_through_load_balancer", True))
     new = usage["new_connections"]
     rules = 0.0
     if lbs[0].attributes.get("load_balancer_type") == "application":
         rules = ALB_FREE_RULES_PER_REQUEST + usage["rule_evaluations"] / reference_rps
     return TrafficProfile(
-        request_bytes=max(0.0, processed_bytes - response_bytes),
+        request_bytes=max(0.0, processed_bytes - (response_bytes if through_lb else 0.0)),
         response_bytes=response_bytes,
         new_connections_per_request=new / reference_rps,
         connection_duration_s=usage["active_connections"] / new if new > 0 else 0.0,
         rules_evaluated_per_request=rules,
         intra_region_bytes=per_request_bytes("monthly_intra_region_gb"),
+        responses_through_load_balancer=through_lb,
     )
 
 

@@ -218,6 +218,10 @@ def _db_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[s
                             "split the data over several DB instances")
 
 
+# the most nodes (shards x (1 + replicas)) one replication group can have, after a quota
+# increase (CreateReplicationGroup, AWS API reference)
+CACHE_MAX_NODES = 500
+
 
 def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tuple[str, str]]:
     out = []
@@ -229,6 +233,26 @@ def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tupl
              if cluster_mode else a.get("num_cache_clusters", 1))
     if (a["automatic_failover_enabled"] or a["multi_az_enabled"]) and nodes < 2:
         out.append(("num_cache_clusters", "automatic failover / Multi-AZ needs at least 2 nodes"))
+    # terraform-provider-aws replication_group.go, replicationGroupValidateMultiAZAutomaticFailover:
+    # "automatic_failover_enabled must be true if multi_az_enabled is true" (refused at plan)
+    if a["multi_az_enabled"] and not a["automatic_failover_enabled"]:
+        out.append(("automatic_failover_enabled", (
+            "must be true when multi_az_enabled is true (Terraform refuses the group otherwise): "
+            "set automatic_failover_enabled: true, or multi_az_enabled: false")))
+    # CreateReplicationGroup AutomaticFailoverEnabled: "must be enabled for ... (cluster mode
+    # enabled) replication groups"; more than one shard is cluster mode
+    shards = a.get("num_node_groups", 1)
+    if shards > 1 and not a["automatic_failover_enabled"]:
+        out.append(("automatic_failover_enabled", (
+            f"must be true with num_node_groups {shards} (cluster mode: AWS refuses a sharded "
+            "group without automatic failover): set automatic_failover_enabled: true")))
+    # CreateReplicationGroup: "the node or shard limit can be increased to a maximum of 500 per
+    # cluster" (Redis 5.0.6 or later; 90 by default, 250 before 5.0.6)
+    if cluster_mode and nodes > CACHE_MAX_NODES:
+        out.append(("num_node_groups", (
+            f"{shards:,} shard(s) x (1 + {a.get('replicas_per_node_group', 0)} replica(s)) is "
+            f"{nodes:,} nodes, more than the {CACHE_MAX_NODES} a replication group can have: "
+            "lower num_node_groups or replicas_per_node_group, or split the data over groups")))
     # Terraform's own bounds (hashicorp/terraform-provider-aws, internal/service/elasticache/
     # replication_group.go: replicas_per_node_group IntBetween(0, 5), snapshot_retention_limit
     # IntAtMost(35)): past them `terraform plan` fails, so no price is given

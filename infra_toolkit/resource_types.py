@@ -199,7 +199,10 @@ RESOURCE_SCHEMAS: dict[str, ResourceSchema] = {
         {"monthly_intra_region_gb": Field("number"),
          "monthly_outbound_internet_gb": Field("number"),
          "monthly_outbound_us_east_to_us_east_gb": Field("number"),
-         "monthly_outbound_other_regions_gb": Field("number")}),
+         "monthly_outbound_other_regions_gb": Field("number"),
+         # false: the Internet egress leaves another way than the plan's load balancer (a NAT
+         # gateway), so it follows the served requests without adding to the bytes processed
+         "egress_through_load_balancer": Field("bool", True)}),
 }
 
 # Terraform's count makes N resources addressed NAME[0] .. NAME[N-1]; these types refuse it

@@ -543,7 +543,8 @@ def test_reserved_database_and_cache_nodes_use_the_users_rates(book: PriceBook) 
 @pytest.mark.parametrize(("group", "component", "expected"), [
     # Infracost golden elasticache_replication_group_test "cluster": 4 node groups x
     # (1 + 3 replicas) = 16 cache.m4.large: "11,680 hours $1,822.08" (0.156 x 11680)
-    ({"node_type": "cache.m4.large", "num_node_groups": 4, "replicas_per_node_group": 3},
+    ({"node_type": "cache.m4.large", "num_node_groups": 4, "replicas_per_node_group": 3,
+      "automatic_failover_enabled": True},  # as the golden's .tf: AWS refuses shards without it
      "ElastiCache (on-demand, cache.m4.large)", Decimal("1822.08")),
     # "non-cluster": 3 cache.r5.4xlarge: "2,190 hours $3,775.56" (1.724 x 2190)
     ({"node_type": "cache.r5.4xlarge", "num_cache_clusters": 3},

@@ -439,7 +439,11 @@ LB = ("    - type: aws_lb\n      name: edge\n      load_balancer_type: network\n
                     "aws_lb.edge: it prices the load balancer on the egress alone, as if "
                     "requests carried no bytes; declare processed_bytes_gb of at least 3.905 GB "
                     "an hour (rounded up) plus the requests' own bytes, or the egress this load "
-                    "balancer carries"),
+                    "balancer carries; when the egress leaves by a NAT gateway, not the load "
+                    "balancer, set usage.egress_through_load_balancer: false on "
+                    "aws_data_transfer.out"),
+    # the egress leaves by a NAT gateway: the load balancer processes none of it (author20)
+    ("3.9", "2850, egress_through_load_balancer: false", None),
     ("4.1", "2850", None),  # 2,993 GB a month: requests and responses
     ("3.9", "2847", None),  # exactly the egress: requests of no bytes, as declared
 ])
@@ -681,8 +685,7 @@ _PDB = ("---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name
     # maxUnavailable: one (the API server refuses it) is a problem: test_intake_budgets
     ((("api-pdb", "  maxUnavailable: 1\n  unhealthyPodEvictionPolicy: AlwaysAllow\n"
                   "  selector: {matchLabels: {app: api}}\n"),),
-     "api-pdb", "api (budget api-pdb): unhealthyPodEvictionPolicy AlwaysAllow is not read; "
-                "its not-Ready pods count against the budget"),
+     "api-pdb", "AlwaysAllow"),
     # policy/v1: an empty selector selects every pod of the namespace
     ((("all-pdb", "  minAvailable: 1\n  selector: {}\n"),), "all-pdb", None),
     # no selector: none
@@ -702,11 +705,21 @@ def test_a_disruption_budget_in_the_manifest_file_is_honoured_or_named(
     deployment.write_text(deployment.read_text() + "".join(
         _PDB.format(name=name, spec=spec) for name, spec in budgets))
     got = [(p, m) for p, m in _warnings(plan) if p == "proposed.workloads"]
-    assert got == ([] if note is None else [("proposed.workloads", (
-        f"PodDisruptionBudgets the node scale-down does not honour, or not wholly, for 1 "
-        f"workload(s): {note}; when the node autoscaler removes a node the simulation evicts "
-        "such a workload's pods there at once, so the report may show seconds with fewer "
-        "Ready pods, or none, that the budget prevents"))])
+    if note == "AlwaysAllow":
+        # author20: the budget is honoured (more strictly than the eviction API), so the
+        # warning no longer says its pods are evicted at once with fewer Ready pods
+        assert got == [("proposed.workloads", (
+            "PodDisruptionBudgets with unhealthyPodEvictionPolicy AlwaysAllow, for 1 "
+            "workload(s): api (budget api-pdb): honoured, but the simulation counts not-Ready "
+            "pods against the budget, where the eviction API lets AlwaysAllow evict them, so a "
+            "node holding not-Ready pods of such a workload may stay longer in the report (and "
+            "be billed) than it would; never fewer Ready pods"))]
+    else:
+        assert got == ([] if note is None else [("proposed.workloads", (
+            f"PodDisruptionBudgets the node scale-down does not honour, for 1 "
+            f"workload(s): {note}; when the node autoscaler removes a node the simulation "
+            "evicts such a workload's pods there at once, so the report may show seconds with "
+            "fewer Ready pods, or none, that the budget prevents"))])
     read = read_plan(plan)
     spec = simulation_spec(read, "api", load_price_book())
     assert (None if spec.disruption_budget is None else spec.disruption_budget.name) == honoured
@@ -1197,6 +1210,14 @@ def _external(name: str, target: str) -> str:
      "of 2,000 in all"),
     # a rate (search-api's indexer): no warning
     ("sqs_messages_sent_per_second", "{type: AverageValue, averageValue: '30'}", None),
+    # author20: yace's SQS NumberOfMessagesSent (a period's messages, a rate) was warned as a
+    # queue depth, the warning then advising to scale on NumberOfMessagesSent
+    ("aws_sqs_number_of_messages_sent_sum", "{type: AverageValue, averageValue: '30'}", None),
+    ("aws_sqs_number_of_messages_received_sum", "{type: AverageValue, averageValue: '30'}",
+     None),
+    # ... while its ApproximateNumberOfMessagesVisible is one
+    ("aws_sqs_approximate_number_of_messages_visible_average",
+     "{type: AverageValue, averageValue: '30'}", "of 30 a pod"),
 ])
 def test_an_external_metric_named_as_a_queue_depth_is_warned(
         tmp_path: Path, name: str, target: str, expected: str | None) -> None:

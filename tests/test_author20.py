@@ -1,0 +1,225 @@
+"""author20: an event-ingest plan in us-west-2 written from the docs alone
+(tests/data/author20/event-ingest.yaml): an HTTP ingest API on a CPU HPA, an SQS consumer on
+an External ApproximateNumberOfMessagesVisible metric (AverageValue, ``consumer: pull``), a
+PodDisruptionBudget, ElastiCache in cluster mode, an NLB and a NAT gateway, priced from the
+fixture's own us-west-2 tables (typed for the fixture, not checked against AWS). Also the
+defects the plan's writing showed, each with its expected values worked by hand."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from infra_toolkit.analysis import analyze_plan
+from infra_toolkit.cost import cents
+from infra_toolkit.cost_sim import lcu_hours
+from infra_toolkit.errors import PlanError
+from infra_toolkit.object_external_replicas import get_external_per_pod_metric_replicas
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_cost import traffic_profile_from_usage
+from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.pricing import load_price_book
+from infra_toolkit.replica_types import Tolerances
+from infra_toolkit.resources import Resource, parse_resources
+from tests.cost_helpers import declared_cents, plan_price_book
+
+PLAN = Path(__file__).resolve().parent / "data" / "author20" / "event-ingest.yaml"
+D = Decimal
+
+ElastiCache = dict[str, Any]
+
+
+# ------------------------------------------- replication groups AWS or Terraform refuse
+
+def _group(**fields: Any) -> list[ElastiCache]:
+    return [{"type": "aws_elasticache_replication_group", "name": "dedupe",
+             "node_type": "cache.r6g.large", **fields}]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    # Terraform's CustomizeDiff: "automatic_failover_enabled must be true if multi_az_enabled
+    # is true"; was priced as 2 x 0.206 x 730 = $300.76
+    ({"num_cache_clusters": 2, "multi_az_enabled": True},
+     r"resources\[0\]\.automatic_failover_enabled: must be true when multi_az_enabled is "
+     r"true .*set automatic_failover_enabled: true, or multi_az_enabled: false"),
+    # CreateReplicationGroup: AutomaticFailoverEnabled "must be enabled for ... (cluster mode
+    # enabled) replication groups"; was priced as 2 x (1 + 1) = 4 nodes
+    ({"num_node_groups": 2, "replicas_per_node_group": 1},
+     r"resources\[0\]\.automatic_failover_enabled: must be true with num_node_groups 2 "
+     r"\(cluster mode"),
+    # 300 shards x (1 + 1 replica) = 600 nodes > AWS's 500 a group; was priced as
+    # 600 x 0.206 x 730 = $90,228
+    ({"num_node_groups": 300, "replicas_per_node_group": 1, "automatic_failover_enabled": True},
+     r"resources\[0\]\.num_node_groups: 300 shard\(s\) x \(1 \+ 1 replica\(s\)\) is 600 nodes, "
+     r"more than the 500 a replication group can have"),
+])
+def test_replication_groups_aws_refuses_are_errors(fields: ElastiCache, message: str) -> None:
+    with pytest.raises(PlanError, match=message):
+        parse_resources(_group(**fields), default_region="us-west-2")
+
+
+def test_the_largest_replication_group_aws_allows_is_accepted() -> None:
+    # 250 shards x (1 + 1) = 500 nodes: exactly the limit
+    (group,) = parse_resources(_group(num_node_groups=250, replicas_per_node_group=1,
+                                      automatic_failover_enabled=True),
+                               default_region="us-west-2")
+    assert group.attributes["num_node_groups"] == 250
+
+
+# ----------------------------------------------- Internet egress that leaves by a NAT gateway
+
+def _ingest_resources(through_lb: bool) -> tuple[Resource, ...]:
+    transfer_usage: dict[str, Any] = {"monthly_outbound_internet_gb": 3650}
+    if not through_lb:
+        transfer_usage["egress_through_load_balancer"] = False
+    return parse_resources([
+        {"type": "aws_lb", "name": "ingest", "load_balancer_type": "network",
+         "usage": {"processed_bytes_gb": 2, "new_connections": 60, "active_connections": 3000}},
+        {"type": "aws_data_transfer", "name": "internet", "usage": transfer_usage}],
+        default_region="us-west-2")
+
+
+def test_egress_through_a_nat_gateway_adds_nothing_to_the_load_balancers_bytes() -> None:
+    # at 1,000 requests a second: a month is 1000 x 730 x 3600 = 2,628,000,000 requests.
+    # egress 3,650 GB / 2.628e9 = 1.388889e-6 GB = 1491.308 bytes a request (x 2^30);
+    # processed 2 GB an hour / 3.6e6 requests an hour = 5.5556e-7 GB = 596.523 bytes a request
+    nat = traffic_profile_from_usage(_ingest_resources(through_lb=False), 1000.0)
+    assert nat is not None
+    assert nat.response_bytes == pytest.approx(3650 / 2_628_000_000 * 2**30)
+    assert nat.request_bytes == pytest.approx(2 / 3_600_000 * 2**30)  # all of processed
+    assert nat.responses_through_load_balancer is False
+    # through the load balancer (the default) the responses are part of the 2 GB, which they
+    # exceed: request bytes max(0, 596.5 - 1491.3) = 0
+    lb = traffic_profile_from_usage(_ingest_resources(through_lb=True), 1000.0)
+    assert lb is not None and lb.request_bytes == 0.0 and lb.responses_through_load_balancer
+
+
+def test_nlcu_hours_count_the_request_bytes_alone_when_egress_leaves_by_nat() -> None:
+    # one hour at the reference 1,000 req/s (240 steps of 15 s): processed = 3.6e6 requests x
+    # 596.523 bytes = 2 GB -> 2 NLCU (TCP: 1 GB an hour each); new flows 60 / 800 = 0.075,
+    # active 60 x (3000 / 60 s) = 3,000 / 100,000 = 0.03: the hour bills 2 NLCU-hours.
+    # Before, the responses were added: (0 + 1491.3) x 3.6e6 / 2^30 = 5 GB -> 5 NLCU-hours.
+    per_lcu = load_price_book().lcu_dimensions("network", "TCP")
+    served = np.full(240, 1000.0)
+    for through_lb, expected in ((False, "2"), (True, "5")):
+        traffic = traffic_profile_from_usage(_ingest_resources(through_lb), 1000.0)
+        assert traffic is not None
+        assert round(lcu_hours(served, 15.0, traffic, per_lcu, "network"), 9) == D(expected)
+
+
+# ------------------------------------------------------------------------ the fixture itself
+
+def test_the_fixture_validates_without_a_warning() -> None:
+    plan, problems, warnings = check_plan_warnings(PLAN)
+    assert plan is not None and problems == [] and warnings == []
+    # the PodDisruptionBudget in ingest-api.yaml is the API's, read from its Deployment's file
+    (budget,) = plan.proposed.workloads[0].deployment.budgets
+    assert budget["spec"] == {"maxUnavailable": 1, "selector": {"matchLabels": {
+        "app.kubernetes.io/name": "ingest-api"}}}
+
+
+def test_the_trace_is_the_cut_its_origin_note_says() -> None:
+    csv = PLAN.parent / "ingest" / "traces" / "azure_llm_conv_20231116_1min.csv"
+    note = csv.with_suffix(".md").read_text()
+    assert hashlib.sha256(csv.read_bytes()).hexdigest() in note
+    rows = [r.split(",") for r in csv.read_text().splitlines()]
+    assert rows[0] == ["timestamp", "requests"] and len(rows) == 1 + 58
+    counts = [int(c) for _t, c in rows[1:]]
+    assert sum(counts) == 19_328 and max(counts) == 506 and min(counts) == 190
+    assert rows[1 + counts.index(506)][0] == "1860"  # minute 31
+
+
+# Declared cost, by hand (730 hours a month). Rows: ingest/prices-us-west-2-ec2.csv (typed for
+# the fixture) c5.large 0.085, m6i.large 0.096; ingest/prices-us-west-2-services.csv (typed)
+# eks standard 0.10, nlb_hour 0.0225, nlb_nlcu 0.006, nat_gateway_hour 0.045,
+# nat_gateway_data_processed 0.045 a GB, ebs_gp2 0.10 and ebs_gp3 0.08 a GB-month; shipped
+# elasticache_on_demand_2024-08-09.csv us-west-2 Redis cache.r6g.large 0.206 (line 1530),
+# other_services_2026-05-03.csv us-west-2 internet_out first 10 TB 0.09, intra_region 0.01.
+SHARED = {
+    ("aws_lb.ingest", "Network load balancer"): D("16.43"),  # 730 x 0.0225 = 16.425
+    # NLCU (TCP): max(2 GB/h / 1, 60 new flows/s / 800 = 0.075, 3,000 active / 100,000 = 0.03)
+    # = 2; 2 x 730 x 0.006 = 8.76
+    ("aws_lb.ingest", "Load balancer capacity units"): D("8.76"),
+    ("aws_nat_gateway.egress", "NAT gateway"): D("32.85"),  # 730 x 0.045
+    ("aws_nat_gateway.egress", "Data processed"): D("164.25"),  # 3,650 GB x 0.045
+    # 3,650 GB x 0.09 (all within the first 10 TB tier)
+    ("aws_data_transfer.internet", "Outbound data transfer to Internet (first 10TB)"):
+        D("328.50"),
+}
+CURRENT = {
+    **{(f"aws_instance.ingest[{i}]", "Instance usage (Linux/UNIX, on-demand, c5.large)"):
+       D("62.05") for i in range(4)},  # 730 x 0.085
+    **{(f"aws_instance.ingest[{i}]", "root_block_device: Storage (general purpose SSD, gp3)"):
+       D("2.40") for i in range(4)},  # 30 GB x 0.08
+    **SHARED,
+}
+PROPOSED = {
+    ("aws_eks_cluster.events", "EKS cluster"): D("73.00"),  # 730 x 0.10
+    # desired_size 4: 4 x 730 x 0.096 = 280.32; disks 4 x 30 GB gp2 x 0.10 = 12
+    ("aws_eks_node_group.events", "Instance usage (Linux/UNIX, on-demand, m6i.large)"):
+        D("280.32"),
+    ("aws_eks_node_group.events", "Storage (general purpose SSD, gp2)"): D("12.00"),
+    # cluster mode: 2 shards x (1 primary + 1 replica) = 4 nodes x 0.206 x 730 = 601.52
+    ("aws_elasticache_replication_group.dedupe", "ElastiCache (on-demand, cache.r6g.large)"):
+        D("601.52"),
+    # 400 GB between zones, billed out of one and into the other: 2 x 400 x 0.01 = 8
+    ("aws_data_transfer.internet", "Intra-region data transfer"): D("8.00"),
+    **SHARED,
+}
+
+
+@pytest.mark.parametrize(("side", "expected", "total"), [
+    # 4 x (62.05 + 2.40) + 16.425 + 8.76 + 32.85 + 164.25 + 328.50 = 257.80 + 550.785 = 808.585
+    ("current", CURRENT, D("808.59")),
+    # 73 + 280.32 + 12 + 601.52 + 8 + 550.785 = 1,525.625, rounded half up
+    ("proposed", PROPOSED, D("1525.63")),
+])
+def test_every_declared_cost_line_is_the_hand_arithmetic(
+        side: str, expected: dict[tuple[str, str], Decimal], total: Decimal) -> None:
+    assert declared_cents(PLAN, side, plan_price_book(PLAN)) == (expected, total)
+
+
+def test_the_expected_hours_load_following_lines_are_the_declared_ones(
+        tmp_path: Path) -> None:
+    # expected-hour is the reference scenario (the first): its mean offered rate is the
+    # trace's 19,328 requests in 3,480 s scaled by 1,500 / (506 / 60), i.e. 19,328 x 1,500 x
+    # 60 / 506 = 3,437,786.56 requests, and the API serves every one, so the NLB (2 NLCU, the
+    # uploads only: the egress leaves by the NAT gateway), the egress and the intra-region GB
+    # come back as declared.
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    api = a.runs[0].simulations["ingest-api"].summary
+    assert api.offered_requests == pytest.approx(19_328 * 1_500 * 60 / 506)
+    assert api.dropped_requests == 0 and api.served_requests == api.offered_requests
+    lines = {(ln.address, ln.component): cents(ln.monthly_cost_usd)
+             for ln in a.proposed_estimate.lines}
+    for key in [("aws_lb.ingest", "Load balancer capacity units"),
+                ("aws_data_transfer.internet",
+                 "Outbound data transfer to Internet (first 10TB)"),
+                ("aws_data_transfer.internet", "Intra-region data transfer")]:
+        assert lines[key] == PROPOSED[key]
+
+
+@pytest.mark.parametrize(("visible_messages", "replicas", "expected"), [
+    # AverageValue 300 a pod: ceil(4,500 / 300) = 15 (ratio 4,500 / (300 x 7) = 2.14,
+    # outside the 10 % tolerance)
+    (4_500, 7, 15),
+    # 2,000 waiting with 7 pods: ratio 2,000 / 2,100 = 0.952, within tolerance: stay at 7
+    (2_000, 7, 7),
+    # 1,800 with 7: ratio 0.857, outside: ceil(1,800 / 300) = 6
+    (1_800, 7, 6),
+])
+def test_the_consumer_hpa_asks_for_a_pod_per_300_waiting_messages(
+        visible_messages: int, replicas: int, expected: int) -> None:
+    hpa = read_plan(PLAN).proposed.workloads[1].hpa_spec
+    assert hpa is not None
+    target = hpa.metrics[0].external
+    assert target is not None and target.target.average_value_milli == 300_000
+    proposal = get_external_per_pod_metric_replicas(
+        replicas, target.target.average_value_milli, Tolerances(0.1, 0.1),
+        [visible_messages * 1000])
+    assert proposal.replicas == expected
