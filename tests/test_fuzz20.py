@@ -1,0 +1,38 @@
+"""Hostile inputs found by fuzzing the CLI (fuzz20: manifests, traffic CSVs, resources and
+price files, flag values): each is one error at its file and field, never a Python traceback
+or a silently wrong number."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit import cli
+
+DATA = Path(__file__).parent / "data"
+
+
+def _minimal(tmp_path: Path) -> Path:
+    """A copy of tests/data/plans (minimal.yaml and its manifests) in ``tmp_path``: its plan."""
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    return tmp_path / "plans" / "minimal.yaml"
+
+
+@pytest.mark.parametrize(("written", "shown"), [("{}", "{}"), ("[api]", "['api']"),
+                                                ("7", "7")])
+def test_a_container_name_that_is_no_text_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, shown: str) -> None:
+    # was TypeError: unhashable type: 'dict' (the sidecar injection warning's name set);
+    # a number was valid
+    plan = _minimal(tmp_path)
+    deployment = plan.parent / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("        - name: api\n",
+                                                         f"        - name: {written}\n"))
+    assert cli.main(["validate", str(plan)]) == 1
+    out = capsys.readouterr().out
+    assert (f"{plan}:25: proposed.workloads[0].deployment: spec.template.spec.containers[0].name "
+            f"of Deployment 'api' in deployment.yaml is {shown}, not a container name, which the "
+            "API server refuses; write it as text, e.g. name: app") in out
+    assert "1 problem(s)" in out
