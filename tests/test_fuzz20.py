@@ -36,3 +36,18 @@ def test_a_container_name_that_is_no_text_is_named(
             f"of Deployment 'api' in deployment.yaml is {shown}, not a container name, which the "
             "API server refuses; write it as text, e.g. name: app") in out
     assert "1 problem(s)" in out
+
+
+SIMULATE = ["simulate", "--traffic", str(DATA / "argo" / "traffic.csv"), "--hpa",
+            str(DATA / "argo" / "hpa-deployment.yaml"), "--capacity-rps-per-pod", "25",
+            "--cpu-millicores-per-rps", "10"]
+
+
+@pytest.mark.parametrize(("written", "shown"), [("1e-320", "1e-320"), ("0.5", "0.5")])
+def test_a_readiness_period_below_a_second_is_refused(
+        capsys: pytest.CaptureFixture[str], written: str, shown: str) -> None:
+    # was OverflowError: cannot convert float infinity to integer (the probe's tick count,
+    # t / 1e-320); the API takes periodSeconds as whole seconds >= 1
+    assert cli.main([*SIMULATE, "--readiness-period-s", written]) == 2
+    assert capsys.readouterr().err == (f"error: --readiness-period-s (={shown}) must be a whole "
+                                       "number of seconds >= 1\n")
