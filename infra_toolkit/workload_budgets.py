@@ -109,6 +109,13 @@ def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[st
             problems.append(format_problem("metadata.name", name.get("name", NO_VALUE),
                                            "must be the budget's name (text)",
                                            "name the budget", source))
+        api = doc.get("apiVersion")
+        if api is not None and api not in ("policy/v1", "policy/v1beta1"):
+            # kubectl finds no PodDisruptionBudget there; read, its empty selector was taken
+            # as policy/v1beta1's (selecting no pod)
+            problems.append(format_problem(
+                "apiVersion", api, "is not an API serving PodDisruptionBudget (policy/v1)",
+                "write apiVersion: policy/v1", source))
         spec = doc.get("spec") or {}  # policy/v1 defaults an absent spec: it selects no pod
         if not isinstance(spec, Mapping):
             problems.append(format_problem("spec", spec, "must be a mapping", "write the "

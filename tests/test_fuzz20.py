@@ -51,3 +51,41 @@ def test_a_readiness_period_below_a_second_is_refused(
     assert cli.main([*SIMULATE, "--readiness-period-s", written]) == 2
     assert capsys.readouterr().err == (f"error: --readiness-period-s (={shown}) must be a whole "
                                        "number of seconds >= 1\n")
+
+
+_PDB = ("apiVersion: {api}\nkind: PodDisruptionBudget\nmetadata: {{name: api-pdb}}\nspec:\n"
+        "  minAvailable: 1\n  selector: {{matchLabels: {{app: api}}}}\n")
+
+
+def _with_budget(tmp_path: Path, api: str) -> Path:
+    """minimal.yaml whose workload names manifests/pdb.yaml, a budget at ``api``: its plan."""
+    plan = _minimal(tmp_path)
+    (plan.parent / "manifests" / "pdb.yaml").write_text(_PDB.format(api=api))
+    plan.write_text(plan.read_text().replace(
+        "      hpa: manifests/hpa.yaml\n",
+        "      hpa: manifests/hpa.yaml\n      disruption_budgets: manifests/pdb.yaml\n"))
+    return plan
+
+
+@pytest.mark.parametrize("api", ["apps/v2", "v1", "7"])
+def test_a_budget_at_an_api_that_serves_none_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], api: str) -> None:
+    # was valid: the budget was honoured (kubectl finds no PodDisruptionBudget at apps/v2), and
+    # one with an empty selector was read as policy/v1beta1's, selecting no pod
+    plan = _with_budget(tmp_path, api)
+    assert cli.main(["validate", str(plan)]) == 1
+    out = capsys.readouterr().out
+    shown = "7" if api == "7" else f"'{api}'"
+    assert (f"{plan}:27: proposed.workloads[0].disruption_budgets: apiVersion (={shown}) is not "
+            "an API serving PodDisruptionBudget (policy/v1) in PodDisruptionBudget 'api-pdb' of "
+            "pdb.yaml (the API server refuses it) "
+            "(fix: write apiVersion: policy/v1)") in out
+    assert "1 problem(s)" in out
+
+
+@pytest.mark.parametrize("api", ["policy/v1", "policy/v1beta1"])
+def test_a_budget_at_policy_v1_or_v1beta1_is_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], api: str) -> None:
+    plan = _with_budget(tmp_path, api)
+    assert cli.main(["validate", str(plan)]) == 0
+    assert "valid; digest" in capsys.readouterr().out
