@@ -89,3 +89,19 @@ def test_a_budget_at_policy_v1_or_v1beta1_is_read(
     plan = _with_budget(tmp_path, api)
     assert cli.main(["validate", str(plan)]) == 0
     assert "valid; digest" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("written", "why"), [
+    ("[1", "did not find expected ',' or ']' (while parsing a flow sequence)"),
+    ("*a", "found undefined alias"),
+    ("!!python/name:os.system", "could not determine a constructor for the tag "
+                                "'tag:yaml.org,2002:python/name:os.system'")])
+def test_a_report_parameter_that_is_no_yaml_is_named(
+        capsys: pytest.CaptureFixture[str], written: str, why: str) -> None:
+    # was a traceback (yaml.parser.ParserError ... in "<unicode string>"), before any report
+    status = cli.main(["report", str(DATA / "plans" / "minimal.yaml"), "-p", "horizon_h",
+                       written])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"error: -p horizon_h '{written}' is not a YAML value: {why}; write it as YAML (a "
+        "number, a name, a list such as '[a, b]'), or quote text; nothing was built or written\n")
