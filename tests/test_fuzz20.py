@@ -105,3 +105,36 @@ def test_a_report_parameter_that_is_no_yaml_is_named(
     assert capsys.readouterr().err == (
         f"error: -p horizon_h '{written}' is not a YAML value: {why}; write it as YAML (a "
         "number, a name, a list such as '[a, b]'), or quote text; nothing was built or written\n")
+
+
+def test_a_base_60_replica_count_in_a_manifest_is_text_as_kubectl_reads_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was 90 replicas (PyYAML's YAML 1.1 base 60: 1 x 60 + 30); kubectl's go-yaml never reads
+    # base 60 and sends the text "1:30", which the API server refuses
+    plan = _minimal(tmp_path)
+    deployment = plan.parent / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("replicas: 2", "replicas: 1:30"))
+    assert cli.main(["validate", str(plan)]) == 1
+    out = capsys.readouterr().out
+    assert (f"{plan}:25: proposed.workloads[0].deployment: spec.replicas (='1:30') of Deployment "
+            "'api' in deployment.yaml must be a whole number >= 0") in out
+    assert "90" not in out
+
+
+def test_a_base_60_max_replicas_given_to_simulate_is_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the flags' HPA file is read as the plan's manifests are: it was 90 (1 x 60 + 30)
+    hpa = tmp_path / "hpa.yaml"
+    hpa.write_text((DATA / "argo" / "hpa-deployment.yaml").read_text().replace(
+        "maxReplicas: 12", "maxReplicas: 1:30"))
+    assert cli.main([*SIMULATE[:3], "--hpa", str(hpa), *SIMULATE[5:]]) == 2
+    assert "spec.maxReplicas (='1:30') must be an integer" in capsys.readouterr().err
+
+
+def test_a_base_60_number_in_a_plan_keeps_its_documented_reading(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # docs/PLAN.md: in a plan, `1:30` is 90 (the toolkit is its only reader); 1:30 s of image
+    # pull is 90 s, so the plan stays valid
+    plan = _minimal(tmp_path)
+    plan.write_text(plan.read_text().replace("image_pull_s: 5", "image_pull_s: 1:30"))
+    assert cli.main(["validate", str(plan)]) == 0
