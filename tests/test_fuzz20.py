@@ -138,3 +138,18 @@ def test_a_base_60_number_in_a_plan_keeps_its_documented_reading(
     plan = _minimal(tmp_path)
     plan.write_text(plan.read_text().replace("image_pull_s: 5", "image_pull_s: 1:30"))
     assert cli.main(["validate", str(plan)]) == 0
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--instance-type", ""], "--instance-type is blank; give a value, e.g. --instance-type "
+                              "t3.medium"),
+    (["--instance-class", " ", "--engine", "PostgreSQL"],
+     "--instance-class is blank; give a value, e.g. --instance-class db.t3.micro")])
+def test_pricing_lookup_refuses_a_blank_key(capsys: pytest.CaptureFixture[str],
+                                            flags: list[str], message: str) -> None:
+    # was AttributeError: 'NoneType' object has no attribute 'casefold': a blank key chose no
+    # table, and the lookup fell through to other_services with item_id None
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["pricing", "lookup", "--region", "us-east-1", *flags])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(f"infra-toolkit pricing lookup: error: {message}\n")
