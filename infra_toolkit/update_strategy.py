@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.go_arithmetic import MAX_INT32
 
 if TYPE_CHECKING:  # argo_rollout reads its amounts with this module's amount_from
     from infra_toolkit.argo_rollout import ArgoStrategy
@@ -79,10 +80,15 @@ def amount_from(value: Any, where: str, problems: list[str]) -> int | str | None
     when unset or after recording in ``problems`` why ``value`` is neither."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT32:
         return value
     if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_INT32:
+        # an IntOrString holds an int32: the API server refuses a larger count
+        problems.append(f"{where}: {value!r} is above {MAX_INT32:,}, the largest int32 the API "
+                        "server takes; write the real number or a percentage like '25%'")
+        return None
     problems.append(f"{where}: {value!r} must be a pod count >= 0 or a percentage like '25%'")
     return None
 

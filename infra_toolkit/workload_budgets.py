@@ -24,6 +24,7 @@ from typing import Any
 
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SpecError
+from infra_toolkit.go_arithmetic import MAX_INT32
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem
 from infra_toolkit.label_selector import selector_problems, selects
 from infra_toolkit.plan_architecture import Workload
@@ -133,9 +134,12 @@ def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[st
             try:
                 DisruptionBudget(_name(doc), spec.get("minAvailable"), spec.get("maxUnavailable"))
             except SpecError:
+                value = spec[given[0]]
+                big = isinstance(value, int) and not isinstance(value, bool) and value > MAX_INT32
                 problems.append(format_problem(
-                    f"spec.{given[0]}", spec[given[0]],
-                    "must be a whole number >= 0 or a percent from '0%' to '100%'",
+                    f"spec.{given[0]}", value,
+                    f"is above {MAX_INT32:,}, the largest int32 the API server takes" if big
+                    else "must be a whole number >= 0 or a percent from '0%' to '100%'",
                     "write e.g. 1 or '25%'", source))
         policy = spec.get("unhealthyPodEvictionPolicy")
         if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):

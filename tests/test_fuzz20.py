@@ -153,3 +153,34 @@ def test_pricing_lookup_refuses_a_blank_key(capsys: pytest.CaptureFixture[str],
         cli.main(["pricing", "lookup", "--region", "us-east-1", *flags])
     assert exit_.value.code == 2
     assert capsys.readouterr().err.endswith(f"infra-toolkit pricing lookup: error: {message}\n")
+
+
+def test_a_max_surge_past_int32_is_refused(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # was valid: maxSurge is an IntOrString, whose int32 the API server cannot fill with
+    # 2^31 = 2,147,483,648 (one past 2,147,483,647)
+    plan = _minimal(tmp_path)
+    deployment = plan.parent / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace(
+        "  replicas: 2\n", "  replicas: 2\n  strategy: {rollingUpdate: {maxSurge: 2147483648}}\n"))
+    assert cli.main(["validate", str(plan)]) == 1
+    assert (f"{plan}:25: proposed.workloads[0].deployment: spec.strategy.rollingUpdate.maxSurge of "
+            "Deployment 'api' in deployment.yaml: 2147483648 is above 2,147,483,647, the largest "
+            "int32 the API server takes; write the real number or a percentage like '25%'"
+            ) in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("written", "status"), [("2147483648", 1), ("2147483647", 0)])
+def test_a_budget_count_past_int32_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              written: str, status: int) -> None:
+    # was valid (a minAvailable of 2^31 blocked every eviction); 2^31 - 1 is the largest int32
+    plan = _with_budget(tmp_path, "policy/v1")
+    pdb = plan.parent / "manifests" / "pdb.yaml"
+    pdb.write_text(pdb.read_text().replace("minAvailable: 1", f"minAvailable: {written}"))
+    assert cli.main(["validate", str(plan)]) == status
+    out = capsys.readouterr().out
+    refused = (f"{plan}:27: proposed.workloads[0].disruption_budgets: spec.minAvailable "
+               f"(={written}) is above 2,147,483,647, the largest int32 the API server takes in "
+               "PodDisruptionBudget 'api-pdb' of pdb.yaml (the API server refuses it) (fix: write "
+               "e.g. 1 or '25%')")
+    assert (refused in out) is (status == 1)
