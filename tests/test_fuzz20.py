@@ -184,3 +184,21 @@ def test_a_budget_count_past_int32_is_refused(tmp_path: Path, capsys: pytest.Cap
                "PodDisruptionBudget 'api-pdb' of pdb.yaml (the API server refuses it) (fix: write "
                "e.g. 1 or '25%')")
     assert (refused in out) is (status == 1)
+
+
+@pytest.mark.parametrize("field", ["progressDeadlineSeconds", "minReadySeconds",
+                                   "revisionHistoryLimit"])
+def test_a_deployment_count_past_int32_is_refused_at_its_field(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str) -> None:
+    # progressDeadlineSeconds and revisionHistoryLimit 2^31 were valid; minReadySeconds 2^31 was
+    # blamed on progressDeadlineSeconds ("600 must be greater than minReadySeconds")
+    plan = _minimal(tmp_path)
+    deployment = plan.parent / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace(
+        "  replicas: 2\n", f"  replicas: 2\n  {field}: 2147483648\n"))
+    assert cli.main(["validate", str(plan)]) == 1
+    out = capsys.readouterr().out
+    assert (f"{plan}:25: proposed.workloads[0].deployment: spec.{field} of Deployment 'api' in "
+            "deployment.yaml: 2147483648 is above 2,147,483,647, the largest int32 the API "
+            "server takes; write the real number\n") in out
+    assert "1 problem(s)" in out
