@@ -202,3 +202,16 @@ def test_a_deployment_count_past_int32_is_refused_at_its_field(
             "deployment.yaml: 2147483648 is above 2,147,483,647, the largest int32 the API "
             "server takes; write the real number\n") in out
     assert "1 problem(s)" in out
+
+
+def test_simulate_names_the_files_of_a_pod_no_node_holds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was "error: a pod requesting 60000m CPU ... does not fit on node group 'm5.large' ...":
+    # neither the Deployment file that asked 60 cores nor the flag that chose the node named
+    deployment = tmp_path / "deployment.yaml"
+    deployment.write_text((DATA / "argo" / "deployment.yaml").read_text().replace(
+        "cpu: 250m", 'cpu: "60"'))
+    assert cli.main([*SIMULATE, "--deployment", str(deployment)]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: {deployment}, --instance-type m5.large: a pod requesting 60000m CPU and 384 MiB "
+        "does not fit on node group 'm5.large'")
