@@ -215,3 +215,30 @@ def test_simulate_names_the_files_of_a_pod_no_node_holds(
     assert capsys.readouterr().err.startswith(
         f"error: {deployment}, --instance-type m5.large: a pod requesting 60000m CPU and 384 MiB "
         "does not fit on node group 'm5.large'")
+
+
+def test_a_pod_capacity_below_a_request_a_day_is_refused(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # was ZeroDivisionError: float division by zero (5e-324 rps underflowed the latency model);
+    # one request a day is 1 / 86,400 s = 1.157e-05 rps
+    assert cli.main([*SIMULATE[:5], "--capacity-rps-per-pod", "5e-324",
+                     "--cpu-millicores-per-rps", "10"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --capacity-rps-per-pod (=4.94066e-324) must be at least 1.16e-05 (one request a "
+        "day): a slower pod serves nothing in a scenario; check the value and its unit (requests "
+        "per second)\n")
+
+
+def test_a_memory_request_too_small_to_bind_leaves_the_pod_count_to_the_node(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # was OverflowError: cannot convert float infinity to integer (6,903 MiB / 1e-320 MiB);
+    # the m5.large's 29 pods less its 2 DaemonSet pods bind instead: the run completes
+    from infra_toolkit.nodes import NodeGroup, pod_slots
+
+    assert cli.main([*SIMULATE, "--memory-request-mib", "1e-320", "--format", "json"]) == 0
+    assert '"peak_replicas"' in capsys.readouterr().out
+    group = NodeGroup("g", "m5.large", vcpu=2, memory_gib=8, max_pods=29,
+                      reserved_cpu_millicores=0, reserved_memory_mib=0, daemonset_pods=2)
+    # CPU: 2,000m / 10m = 200 pods; memory: 8,192 MiB / 1e-320 MiB is past any count; the pod
+    # limit binds: 29 max pods - 2 DaemonSet pods = 27
+    assert pod_slots(group, 10, 1e-320) == 27
