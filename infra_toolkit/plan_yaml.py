@@ -35,6 +35,9 @@ class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore
 
 
 PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", PlanLoader.construct_yaml_timestamp)
+# a bare `=` is YAML 1.1's "value key" tag, which no safe loader constructs: `image: =` was a
+# "YAML syntax error"; it is the text "=", as in YAML 1.2 and to kubectl
+PlanLoader.add_constructor("tag:yaml.org,2002:value", PlanLoader.construct_yaml_str)
 
 #: YAML 1.2's core-schema float with an exponent. PyYAML resolves YAML 1.1, whose float needs a
 #: dot and a signed exponent (``2.5e+1``), so ``2e2`` or ``1e9`` stayed text and a plan field

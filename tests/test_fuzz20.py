@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from infra_toolkit import cli
 
@@ -242,3 +243,16 @@ def test_a_memory_request_too_small_to_bind_leaves_the_pod_count_to_the_node(
     # CPU: 2,000m / 10m = 200 pods; memory: 8,192 MiB / 1e-320 MiB is past any count; the pod
     # limit binds: 29 max pods - 2 DaemonSet pods = 27
     assert pod_slots(group, 10, 1e-320) == 27
+
+
+def test_a_bare_equals_sign_is_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was "deployment.yaml:15: YAML syntax error: could not determine a constructor for the tag
+    # 'tag:yaml.org,2002:value'" (YAML 1.1's value key); kubectl reads `image: =` as text
+    plan = _minimal(tmp_path)
+    deployment = plan.parent / "manifests" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace("image: example/api:1.0", "image: ="))
+    assert cli.main(["validate", str(plan)]) == 0
+    assert "valid; digest" in capsys.readouterr().out
+    from infra_toolkit.plan_yaml import PlanLoader
+
+    assert yaml.load("title: =", Loader=PlanLoader) == {"title": "="}
