@@ -345,8 +345,11 @@ def _run_flags(args: argparse.Namespace) -> int:
     try:  # a pod no node holds: name where its requests and the node's size came from
         pod_slots(group, workload.packed_cpu_millicores, workload.packed_memory_mib)
     except SimulationError as exc:
-        given = f"{args.deployment}, " if dep is not None else ""
-        raise SimulationError(f"{given}--instance-type {args.instance_type}: {exc}") from exc
+        given = [args.deployment] if dep is not None else []
+        given += [f"--instance-type {args.instance_type}"] + [
+            f"{_flag(name)} {getattr(args, name):g}" for name in ("vcpu", "memory_gib")
+            if getattr(args, name) is not None]
+        raise SimulationError(f"{', '.join(given)}: {exc}") from exc
     memory_problem = memory_utilization_problem(hpa, dep) if (
         dep is not None and args.memory_request_mib is None) else None
     if memory_problem:

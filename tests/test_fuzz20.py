@@ -256,3 +256,12 @@ def test_a_bare_equals_sign_is_text(tmp_path: Path, capsys: pytest.CaptureFixtur
     from infra_toolkit.plan_yaml import PlanLoader
 
     assert yaml.load("title: =", Loader=PlanLoader) == {"title": "="}
+
+
+def test_simulate_names_the_size_flags_of_a_node_no_pod_fits(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # the node's size came from --vcpu: named beside --instance-type, whose type it overrides
+    assert cli.main([*SIMULATE, "--vcpu", "0.5"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "error: --instance-type m5.large, --vcpu 0.5: a pod requesting 500m CPU and 256 MiB does "
+        "not fit on node group 'm5.large'")
