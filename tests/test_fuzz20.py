@@ -265,3 +265,16 @@ def test_simulate_names_the_size_flags_of_a_node_no_pod_fits(
     assert capsys.readouterr().err.startswith(
         "error: --instance-type m5.large, --vcpu 0.5: a pod requesting 500m CPU and 256 MiB does "
         "not fit on node group 'm5.large'")
+
+
+@pytest.mark.parametrize("command", [["simulate"], ["sweep", "--workload", "backend"]])
+def test_a_horizon_under_one_step_is_worded_for_the_flag(
+        capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    # was "horizon_h = 0.004 h is shorter than one step ...: give at least 0.0042 hours, or None
+    # (null with -p on the command line)": the report's parameter and its -p, not the flag;
+    # one 15 s step is 15 / 3,600 = 0.00417 h, rounded up to 0.0042
+    plan = Path(__file__).parent.parent / "plans" / "ecommerce-eks.yaml"
+    assert cli.main([command[0], str(plan), *command[1:], "--horizon-h", "0.004"]) == 2
+    assert capsys.readouterr().err == (
+        "error: --horizon-h 0.004 is shorter than one step (15 s) of scenario 'expected-day': "
+        "give at least 0.0042 hours, or leave --horizon-h out to simulate whole scenarios\n")
