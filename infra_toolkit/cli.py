@@ -29,7 +29,7 @@ from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
 from infra_toolkit.cli_simulate import SIMULATE_COMMANDS
 from infra_toolkit.cli_sweep import SWEEP_COMMANDS
 from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
-from infra_toolkit.errors import InfraToolkitError
+from infra_toolkit.errors import InfraToolkitError, quoted
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import SubParsers
@@ -108,7 +108,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 def _run_report(args: argparse.Namespace) -> int:
     import yaml
 
-    from infra_toolkit.plan_yaml import PlanLoader
+    from infra_toolkit.plan_yaml import PlanLoader, syntax_problem
     from infra_toolkit.report import build_reports
 
     if args.out and len(args.plans) > 1:
@@ -116,7 +116,16 @@ def _run_report(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     # read as a plan's values are (PlanLoader: 1e9 is a number, as in the plan itself)
-    parameters = {name: yaml.load(value, Loader=PlanLoader) for name, value in args.parameter}
+    parameters = {}
+    for name, value in args.parameter:
+        try:
+            parameters[name] = yaml.load(value, Loader=PlanLoader)
+        except yaml.YAMLError as exc:  # was a traceback ('[1', '*a', a !!python tag)
+            print(f"error: -p {name} {quoted(value)} is not a YAML value: "
+                  f"{syntax_problem(exc, value)}; write it as YAML (a number, a name, a list "
+                  "such as '[a, b]'), or quote text; nothing was built or written",
+                  file=sys.stderr)
+            return 2
     outcomes = build_reports(args.plans, jobs=args.jobs, parameters=parameters,
                              keep_notebook=args.keep_notebook, notebook=args.notebook,
                              out=args.out)

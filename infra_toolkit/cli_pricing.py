@@ -111,7 +111,20 @@ _LOOKUP_NEEDS = (("instance_class", "engine", "PostgreSQL"), ("node_type", "engi
                  ("item_id", "service", "AmazonEKS"))
 
 
+# the text flags of `pricing lookup`, each with an example value
+_LOOKUP_EXAMPLES = {"instance_type": "t3.medium", "instance_class": "db.t3.micro",
+                    "node_type": "cache.t3.micro", "item_id": "eks_cluster_hour_standard_support",
+                    "engine": "PostgreSQL", "service": "AmazonEKS"}
+
+
 def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
+    for flag, example in _LOOKUP_EXAMPLES.items():
+        # a blank key chose no table: --instance-type '' was looked up as an item_id of None
+        # (AttributeError); refused as argparse refuses a missing value
+        value = getattr(args, flag)
+        if value is not None and not value.strip():
+            option = "--" + flag.replace("_", "-")
+            args.lookup_parser.error(f"{option} is blank; give a value, e.g. {option} {example}")
     for given, needed, example in _LOOKUP_NEEDS:  # a usage error, as argparse's own
         if getattr(args, given) and not getattr(args, needed):
             args.lookup_parser.error(f"--{given.replace('_', '-')} needs --{needed}, e.g. "

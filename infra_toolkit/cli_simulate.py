@@ -265,7 +265,7 @@ def _run_flags(args: argparse.Namespace) -> int:
     from infra_toolkit.hpa_yaml import read_hpa_yaml
     from infra_toolkit.manifests import read_deployment_yaml
     from infra_toolkit.node_allocatable import EKS_DAEMONSETS, node_reserve
-    from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup
+    from infra_toolkit.nodes import KARPENTER_LIKE, ClusterAutoscalerSpec, NodeGroup, pod_slots
     from infra_toolkit.plan_architecture import WorkloadModel, workload_spec
     from infra_toolkit.simulate import SimulationSpec, format_summary, simulate
     from infra_toolkit.startup_warnings import (
@@ -342,6 +342,14 @@ def _run_flags(args: argparse.Namespace) -> int:
     except SpecError as exc:  # the specs name their fields: name the flags given
         raise SpecError(_as_flags(str(exc), ["vcpu", "memory_gib", "max_pods",
                                              "provisioning_delay_s"], _NODE_FLAGS)) from exc
+    try:  # a pod no node holds: name where its requests and the node's size came from
+        pod_slots(group, workload.packed_cpu_millicores, workload.packed_memory_mib)
+    except SimulationError as exc:
+        given = [args.deployment] if dep is not None else []
+        given += [f"--instance-type {args.instance_type}"] + [
+            f"{_flag(name)} {getattr(args, name):g}" for name in ("vcpu", "memory_gib")
+            if getattr(args, name) is not None]
+        raise SimulationError(f"{', '.join(given)}: {exc}") from exc
     memory_problem = memory_utilization_problem(hpa, dep) if (
         dep is not None and args.memory_request_mib is None) else None
     if memory_problem:

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.go_arithmetic import MAX_INT32
 
 __all__ = ["DisruptionBudget", "scaled_value", "smallest_scaled"]
 
@@ -72,9 +73,10 @@ class DisruptionBudget:
         value = given[0]
         percent = _PERCENT.match(value) if isinstance(value, str) else None
         if isinstance(value, bool) or not isinstance(value, (int, str)) or (
-                isinstance(value, int) and value < 0) or (
+                isinstance(value, int) and not 0 <= value <= MAX_INT32) or (
                 isinstance(value, str) and (percent is None or int(percent.group(1)) > 100)):
-            # IsNotMoreThan100Percent: "150%" would keep more pods than run, blocking for ever
+            # IsNotMoreThan100Percent: "150%" would keep more pods than run, blocking for ever;
+            # a count is an IntOrString's int32
             field = "minAvailable" if self.min_available is not None else "maxUnavailable"
             raise SpecError(f"PodDisruptionBudget {self.name!r}: {field} (={value!r}) must be "
                             "a whole number >= 0 or a percent from '0%' to '100%' like '25%'")

@@ -13,6 +13,7 @@ import yaml
 
 from infra_toolkit.errors import SpecError
 from infra_toolkit.plan_yaml import (
+    ManifestLoader,
     PlanLoader,
     StructureError,
     refused_character,
@@ -45,7 +46,8 @@ def load_documents(path: Path) -> list[Any]:
                     f"{path}:{line}: {field_path} is written twice in the same mapping and YAML "
                     "keeps only the last; delete one of them"
                 )
-        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        # read as a plan reads them: 1e3 a number, 1:30 text (as kubectl does)
+        return [doc for doc in yaml.load_all(text, Loader=ManifestLoader) if doc is not None]
     except yaml.reader.ReaderError as exc:
         line, what = refused_character(exc, text)
         raise SpecError(f"{path}:{line}: malformed YAML: {what}") from None

@@ -182,6 +182,14 @@ def deployment_from_dict(doc: Any, source: str | os.PathLike[str] = "<dict>", *,
                  "which the API server refuses; write a list such as ports: [{containerPort: "
                  "8080}]" for where, c in members if isinstance(c, dict)
                  and c.get("ports") is not None and not isinstance(c["ports"], list)]
+    # the API server refuses a container name that is no text (a DNS label); a list or mapping
+    # crashed the sidecar warning's name set, a number matched no container by name
+    problems += [f"spec.template.spec.{key}[{i}].name of {named} in {path} is "
+                 f"{quoted(c['name'])}, not a container name, which the API server refuses; "
+                 "write it as text, e.g. name: app"
+                 for key, group in (("containers", containers), ("initContainers", init))
+                 for i, c in enumerate(group) if isinstance(c, dict)
+                 and c.get("name") is not None and not isinstance(c["name"], str)]
     # a container pasted twice was counted twice (its CPU request doubled); the API server
     # refuses a name used twice among containers and init containers (validateContainers)
     names = [(f"{key}[{i}]", str(c.get("name"))) for key, group in (("containers", containers),

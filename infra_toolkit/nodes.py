@@ -145,12 +145,16 @@ def pod_slots(group: NodeGroup, cpu_request_millicores: float, memory_request_mi
     """How many pods with these requests one node of ``group`` holds, at most
     ``max_pods_per_node`` (the workload's cap, ``None``: none)."""
     free_pods = group.max_pods - group.daemonset_pods
-    # a request of 0 (a Deployment without an HPA whose containers request no CPU) leaves the
-    # pod count to the other limits
-    by_cpu = math.floor(group.allocatable_cpu_millicores / cpu_request_millicores + 1e-9) \
-        if cpu_request_millicores > 0 else free_pods
-    by_memory = math.floor(group.allocatable_memory_mib / memory_request_mib + 1e-9) \
-        if memory_request_mib > 0 else free_pods
+
+    def fitting(allocatable: float, request: float) -> int:
+        # a request of 0 (a Deployment without an HPA whose containers request no CPU) leaves
+        # the pod count to the other limits; so does one so small (1e-320 MiB) that the room
+        # over it is past any pod count (it overflowed to inf: OverflowError from floor)
+        room = allocatable / request if request > 0 else math.inf
+        return math.floor(room + 1e-9) if room < free_pods else free_pods
+
+    by_cpu = fitting(group.allocatable_cpu_millicores, cpu_request_millicores)
+    by_memory = fitting(group.allocatable_memory_mib, memory_request_mib)
     slots = max(0, min(by_cpu, by_memory, free_pods))
     if slots >= 1 and max_pods_per_node is not None:
         slots = min(slots, max_pods_per_node)

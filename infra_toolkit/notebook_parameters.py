@@ -122,13 +122,17 @@ def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
                               "(null with -p on the command line) to simulate whole scenarios")
     steps = min(curve.rps.size, math.floor(horizon_h * SECONDS_PER_HOUR / curve.step_s))
     if steps < 1:
-        # rounded up to 4 decimals, so the figure suggested holds one whole step
-        least_h = math.ceil(curve.step_s / SECONDS_PER_HOUR * 1e4) / 1e4
-        raise SimulationError(f"horizon_h = {horizon_h} h is shorter than one step "
-                              f"({curve.step_s:g} s) of scenario {curve.name!r}: give at least "
-                              f"{least_h:g} hours, or None (null with -p on the command line) "
-                              "to simulate whole scenarios")
+        raise SimulationError(f"horizon_h = {horizon_h} h is {_under_a_step(curve)}, or None "
+                              "(null with -p on the command line) to simulate whole scenarios")
     return slice_curve(curve, 0.0, steps * curve.step_s)
+
+
+def _under_a_step(curve: TrafficCurve) -> str:
+    """Why a horizon holds no whole step of ``curve``, and the hours that hold one: rounded up
+    to 4 decimals, so the figure suggested holds one whole step."""
+    least_h = math.ceil(curve.step_s / SECONDS_PER_HOUR * 1e4) / 1e4
+    return (f"shorter than one step ({curve.step_s:g} s) of scenario {curve.name!r}: give at "
+            f"least {least_h:g} hours")
 
 
 def check_horizon_cuts(horizon_h: float | None, curves: Mapping[str, TrafficCurve]) -> None:
@@ -139,6 +143,11 @@ def check_horizon_cuts(horizon_h: float | None, curves: Mapping[str, TrafficCurv
     the only scenario's length is that scenario whole."""
     if horizon_h is None:
         return
+    # the flag's words for a horizon under one step: the report's spoke of -p null (fuzz20)
+    short = [c for c in curves.values() if horizon_h * SECONDS_PER_HOUR < c.step_s]
+    if short:
+        raise SimulationError(f"--horizon-h {horizon_h:g} is {_under_a_step(short[0])}, or "
+                              "leave --horizon-h out to simulate whole scenarios")
     hours = {name: c.rps.size * c.step_s / 3600.0 for name, c in curves.items()}
     if all(horizon_h > h for h in hours.values()):
         lengths = ", ".join(f"{name} {h:g} h" for name, h in hours.items())

@@ -30,6 +30,7 @@ from infra_toolkit.plan_domain import spec_problems
 from infra_toolkit.plan_fields import FieldReader, did_you_mean, join_path
 from infra_toolkit.plan_yaml import (
     TAB_FIX,
+    ManifestLoader,
     PlanLoader,
     StructureError,
     refused_character,
@@ -115,7 +116,7 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
                         "mapping and YAML keeps only the last one (kubectl refuses it); delete "
                         "or rename one")
             return None
-        return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=ManifestLoader) if d is not None]
     except (OSError, UnicodeDecodeError) as exc:
         fix = "; save it as UTF-8 YAML" if isinstance(exc, UnicodeDecodeError) else ""
         r.add(path, f"cannot read {file.name}: {exc}{fix}")

@@ -13,9 +13,10 @@ import yaml
 from infra_toolkit.errors import PlanError, SpecError, clipped
 from infra_toolkit.plan_fields import Problem, join_path
 
-__all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "PlanLoader", "StructureError",
-           "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text", "refused_character",
-           "plan_field_of_kind", "syntax_problem", "TAB_FIX", "yaml_line_index"]
+__all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "ManifestLoader", "PlanLoader",
+           "StructureError", "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text",
+           "refused_character", "plan_field_of_kind", "syntax_problem", "TAB_FIX",
+           "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -34,6 +35,9 @@ class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore
 
 
 PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", PlanLoader.construct_yaml_timestamp)
+# a bare `=` is YAML 1.1's "value key" tag, which no safe loader constructs: `image: =` was a
+# "YAML syntax error"; it is the text "=", as in YAML 1.2 and to kubectl
+PlanLoader.add_constructor("tag:yaml.org,2002:value", PlanLoader.construct_yaml_str)
 
 #: YAML 1.2's core-schema float with an exponent. PyYAML resolves YAML 1.1, whose float needs a
 #: dot and a signed exponent (``2.5e+1``), so ``2e2`` or ``1e9`` stayed text and a plan field
@@ -43,6 +47,23 @@ PlanLoader.add_constructor("tag:yaml.org,2002:timestamp", PlanLoader.construct_y
 _YAML12_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$")
 PlanLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT,
                                  list("-+0123456789."))
+
+
+#: YAML 1.1's base-60 int and float (``1:30``, ``1:30.5``), which PyYAML reads as 90 (and 90.5)
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+
+
+class ManifestLoader(PlanLoader):
+    """:class:`PlanLoader` for the Kubernetes and eksctl files a plan names, which a plan reads
+    as kubectl does: a plain base-60 scalar (``replicas: 1:30``) is the text "1:30", as go-yaml
+    (never base 60) sends it and the API server refuses it, not the 90 a plan reads."""
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]
+                ) -> str:
+        """The tag of a node: text for a plain base-60 scalar, else :class:`PlanLoader`'s."""
+        if kind is yaml.ScalarNode and implicit[0] and value and _SEXAGESIMAL.match(value):
+            return "tag:yaml.org,2002:str"
+        return str(super().resolve(kind, value, implicit))
 
 
 class StructureError(yaml.composer.ComposerError):
@@ -243,7 +264,7 @@ def read_yaml_documents(path: Path) -> list[Any]:
                 key, at_line = twice[0]
                 raise SpecError(f"{path}:{at_line}: {key} is written twice in the same mapping and "
                                 "YAML keeps only the last; delete one of them")
-        return [d for d in yaml.load_all(text, Loader=PlanLoader) if d is not None]
+        return [d for d in yaml.load_all(text, Loader=ManifestLoader) if d is not None]
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:

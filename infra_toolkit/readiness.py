@@ -63,7 +63,9 @@ class Probe:
 
     def __post_init__(self) -> None:
         require_finite("probe initial_delay_s", self.initial_delay_s, 0)
-        require_finite("probe period_s", self.period_s, 0, strict=True)
+        # the API takes whole seconds >= 1 (ValidateProbe); a tiny period (1e-320, from the
+        # simulate flag) overflowed the tick count to infinity
+        require_whole("probe period_s", self.period_s, 1, "seconds")
         for name in ("initial_delay_s", "period_s"):
             require_at_most(f"probe {name}", getattr(self, name), MAX_STARTUP_DELAY_S, "s",
                             STARTUP_DELAY_RULE)

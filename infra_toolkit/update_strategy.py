@@ -36,6 +36,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.go_arithmetic import MAX_INT32
 
 if TYPE_CHECKING:  # argo_rollout reads its amounts with this module's amount_from
     from infra_toolkit.argo_rollout import ArgoStrategy
@@ -74,15 +75,26 @@ class UpdateStrategy:
             raise SpecError(f"partition {self.partition!r} must be a whole number >= 0")
 
 
+def _past_int32(where: str, value: int, other_form: str = "") -> str:
+    """Why the API server refuses ``value`` at ``where``: an int32 field (or an IntOrString's
+    int) holds at most 2,147,483,647; ``other_form`` names another way to write it."""
+    return (f"{where}: {value!r} is above {MAX_INT32:,}, the largest int32 the API server "
+            f"takes; write the real number{other_form}")
+
+
 def amount_from(value: Any, where: str, problems: list[str]) -> int | str | None:
     """A ``maxSurge`` / ``maxUnavailable`` as written (a pod count >= 0 or ``"N%"``), ``None``
     when unset or after recording in ``problems`` why ``value`` is neither."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT32:
         return value
     if isinstance(value, str) and value.endswith("%") and value[:-1].isdigit():
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_INT32:
+        # an IntOrString holds an int32: the API server refuses a larger count
+        problems.append(_past_int32(where, value, " or a percentage like '25%'"))
+        return None
     problems.append(f"{where}: {value!r} must be a pod count >= 0 or a percentage like '25%'")
     return None
 
@@ -113,13 +125,17 @@ def _seconds(spec: Any, key: str, default: int, of: str, problems: list[str]) ->
 
 def _whole(spec: Any, key: str, default: int, of: str, problems: list[str],
            unit: str = "") -> int:
-    """``spec[key]``, a whole number >= 0 (``ValidateNonnegativeField``), ``default`` when
-    unset."""
+    """``spec[key]``, a whole number >= 0 (``ValidateNonnegativeField``) that fits the field's
+    int32, ``default`` when unset."""
     value = spec.get(key) if isinstance(spec, Mapping) else None
     if value is None:
         return default
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT32:
         return value
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_INT32:
+        # minReadySeconds 2^31 was blamed on progressDeadlineSeconds; a larger deadline valid
+        problems.append(_past_int32(f"spec.{key}{of}", value))
+        return default
     problems.append(f"spec.{key}{of}: {value!r} must be a whole number{unit} >= 0")
     return default
 

@@ -35,6 +35,10 @@ __all__ = ["MAX_CONCURRENCY", "MAX_STARTUP_DELAY_S", "MetricsPipelineSpec", "STA
 MAX_CONCURRENCY = 10_000
 _STARTUP_DELAYS = ("image_pull_s", "app_start_s", "startup_cpu_s", "sidecar_start_s")
 _MAX_POD_USAGE = 1e12  # millicores of CPU or MiB of memory one pod may use (a billion cores)
+#: The fewest requests per second a pod may serve: one a day. A slower pod serves nothing in a
+#: scenario (a day or two long), so a smaller figure is a slip of unit; 5e-324 underflowed the
+#: latency model's rates to 0 (ZeroDivisionError).
+_MIN_CAPACITY_RPS = 1 / MAX_STARTUP_DELAY_S
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,11 @@ class WorkloadSpec:
         for name in _STARTUP_DELAYS:
             require_at_most(f"{o}.{name}", getattr(self, name), MAX_STARTUP_DELAY_S, "s",
                             STARTUP_DELAY_RULE)
+        if self.capacity_rps_per_pod < _MIN_CAPACITY_RPS:
+            raise SpecError(f"{o}.capacity_rps_per_pod (={self.capacity_rps_per_pod:g}) must be "
+                            f"at least {_MIN_CAPACITY_RPS:.3g} (one request a day): a slower pod "
+                            "serves nothing in a scenario; check the value and its unit "
+                            "(requests per second)")
         require_whole(f"{o}.concurrency", self.concurrency, 1)
         if self.max_pods_per_node is not None:
             require_whole(f"{o}.max_pods_per_node", self.max_pods_per_node, 1)

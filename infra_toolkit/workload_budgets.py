@@ -24,6 +24,7 @@ from typing import Any
 
 from infra_toolkit.disruption_budget import DisruptionBudget
 from infra_toolkit.errors import SpecError
+from infra_toolkit.go_arithmetic import MAX_INT32
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem
 from infra_toolkit.label_selector import selector_problems, selects
 from infra_toolkit.plan_architecture import Workload
@@ -109,6 +110,13 @@ def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[st
             problems.append(format_problem("metadata.name", name.get("name", NO_VALUE),
                                            "must be the budget's name (text)",
                                            "name the budget", source))
+        api = doc.get("apiVersion")
+        if api is not None and api not in ("policy/v1", "policy/v1beta1"):
+            # kubectl finds no PodDisruptionBudget there; read, its empty selector was taken
+            # as policy/v1beta1's (selecting no pod)
+            problems.append(format_problem(
+                "apiVersion", api, "is not an API serving PodDisruptionBudget (policy/v1)",
+                "write apiVersion: policy/v1", source))
         spec = doc.get("spec") or {}  # policy/v1 defaults an absent spec: it selects no pod
         if not isinstance(spec, Mapping):
             problems.append(format_problem("spec", spec, "must be a mapping", "write the "
@@ -126,9 +134,12 @@ def budget_problems(budgets: Sequence[Mapping[str, Any]], where: str) -> list[st
             try:
                 DisruptionBudget(_name(doc), spec.get("minAvailable"), spec.get("maxUnavailable"))
             except SpecError:
+                value = spec[given[0]]
+                big = isinstance(value, int) and not isinstance(value, bool) and value > MAX_INT32
                 problems.append(format_problem(
-                    f"spec.{given[0]}", spec[given[0]],
-                    "must be a whole number >= 0 or a percent from '0%' to '100%'",
+                    f"spec.{given[0]}", value,
+                    f"is above {MAX_INT32:,}, the largest int32 the API server takes" if big
+                    else "must be a whole number >= 0 or a percent from '0%' to '100%'",
                     "write e.g. 1 or '25%'", source))
         policy = spec.get("unhealthyPodEvictionPolicy")
         if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):

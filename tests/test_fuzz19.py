@@ -83,7 +83,8 @@ SIMULATE = ["simulate", "--traffic", str(DATA / "argo" / "traffic.csv"), "--hpa"
     (["--vcpu", "-1"], "--vcpu (=-1.0) must be a finite number > 0"),
     (["--max-nodes", "0"], "--max-nodes (=0) must be >= --min-nodes (=1) and >= 1"),
     (["--provisioning-delay-s", "-1"], "--provisioning-delay-s (=-1.0) must be >= 0 seconds"),
-    (["--readiness-period-s", "0"], "--readiness-period-s (=0.0) must be a finite number > 0"),
+    (["--readiness-period-s", "0"],
+     "--readiness-period-s (=0.0) must be a whole number of seconds >= 1"),
     (["--readiness-delay-s", "nan"], "--readiness-delay-s (=nan) must be a finite number >= 0"),
 ])
 def test_simulate_refuses_a_bad_flag_naming_it(capsys: pytest.CaptureFixture[str],

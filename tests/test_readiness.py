@@ -138,7 +138,7 @@ def test_a_sidecar_ready_last_counts_from_its_own_start() -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"period_s": 0}, r"probe period_s \(=0\) must be a finite number > 0"),
+    ({"period_s": 0}, r"probe period_s \(=0\) must be a whole number of seconds >= 1"),
     ({"initial_delay_s": -1}, r"probe initial_delay_s \(=-1\) must be a finite number >= 0"),
     ({"success_threshold": 0}, r"probe success_threshold \(=0\) must be a whole number >= 1"),
 ])
