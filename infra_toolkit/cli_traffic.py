@@ -177,6 +177,7 @@ def origin_note(csv_name: str, curve: TrafficCurve, request: dict[str, object],
 def _run_traffic(args: argparse.Namespace) -> int:
     from infra_toolkit.atomic import replace_file
     from infra_toolkit.traffic import get_cloudwatch_traffic
+    from infra_toolkit.traffic_cloudwatch import check_cloudwatch_range
     from infra_toolkit.traffic_csv_write import write_traffic_csv
 
     out = Path(args.out)
@@ -196,6 +197,9 @@ def _run_traffic(args: argparse.Namespace) -> int:
                            "shorten --period-s")
     dims = _dimensions(args)
     retrieved = utc.utc_now()  # also bounds the range: CloudWatch answers by the data's age
+    # the request's own faults before the client's (a missing region, credentials)
+    check_cloudwatch_range(start, end, namespace=args.namespace, statistic=args.statistic,
+                           period_s=args.period_s, now=retrieved)
     curve = get_cloudwatch_traffic(dims, start, end, namespace=args.namespace, now=retrieved,
                                    metric_name=args.metric, statistic=args.statistic,
                                    period_s=args.period_s, name=out.stem,

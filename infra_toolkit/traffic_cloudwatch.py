@@ -24,7 +24,7 @@ from infra_toolkit.errors import TrafficError
 from infra_toolkit.traffic import TrafficCurve, check_whole_steps, resample_curve
 from infra_toolkit.utc import as_utc
 
-__all__ = ["get_cloudwatch_traffic"]
+__all__ = ["check_cloudwatch_range", "get_cloudwatch_traffic"]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -85,6 +85,21 @@ def _check_age(start: datetime, end: datetime, period_s: int, now: datetime) -> 
         )
 
 
+def check_cloudwatch_range(start: datetime, end: datetime, *, namespace: str = "AWS/ApplicationELB",
+                           statistic: str = "Sum", period_s: int = 60,
+                           now: datetime | None = None) -> int:
+    """The number of periods of ``period_s`` seconds in ``[start, end)`` (naive datetimes are
+    UTC), after the checks :func:`get_cloudwatch_traffic` makes before it calls AWS: a count
+    statistic, a period and range CloudWatch answers whole, a range it still holds by ``now``
+    (default: the clock). A caller checks a request with it before it makes a client, so a bad
+    range is said before a missing region or credentials. Raises :class:`TrafficError`."""
+    _check_statistic(statistic)
+    start, end = as_utc(start), as_utc(end)
+    n = _periods(start, end, period_s, namespace)
+    _check_age(start, end, period_s, as_utc(now) if now is not None else utc.utc_now())
+    return n
+
+
 def get_cloudwatch_traffic(
     dimensions: Mapping[str, str],
     start: datetime,
@@ -119,10 +134,9 @@ def get_cloudwatch_traffic(
     CloudWatch marks ``InternalError`` or ``Forbidden`` (its missing periods are not quiet), or
     no datapoints at all.
     """
-    _check_statistic(statistic)
     start, end = as_utc(start), as_utc(end)
-    n = _periods(start, end, period_s, namespace)
-    _check_age(start, end, period_s, as_utc(now) if now is not None else utc.utc_now())
+    n = check_cloudwatch_range(start, end, namespace=namespace, statistic=statistic,
+                               period_s=period_s, now=now)
     series = f"{namespace} {metric_name} {dict(dimensions)}"  # how every message names it
     counts = _fetch_counts(client, region_name, dimensions, start, end, n, namespace=namespace,
                            metric_name=metric_name, statistic=statistic, period_s=period_s,

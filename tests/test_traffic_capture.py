@@ -157,11 +157,33 @@ def test_bad_arguments_are_one_line_before_any_aws_call(
     assert err.count("\n") == 1
 
 
+@pytest.mark.parametrize(("argv", "message"), [
+    # fuzz20: a period of 0 s reached boto3 first, and without a region said only that
+    (["--period-s", "0"], "CloudWatch period_s (=0) must be 1, 5, 10, 20, 30 or a multiple of 60"),
+    (["--period-s", "90"], "CloudWatch period_s (=90) must be 1, 5, 10, 20, 30 or a multiple"),
+    # T0 + 1 h is now: a range ending at T0 + 2 h ends after it
+    (["--end", "2024-03-01T14:00:00Z"], "ends after now (2024-03-01T13:00:00+00:00)"),
+])
+def test_the_request_is_checked_before_the_client_is_made(
+        argv: list[str], message: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(boto3, "Session", None)  # making a client would fail loudly
+    monkeypatch.setattr(utc, "utc_now", lambda: T0 + timedelta(hours=1))
+    base = {"--load-balancer": LB, "--start": "2024-03-01T12:00:00Z",
+            "--end": "2024-03-01T13:00:00Z", "--out": "x.csv"}
+    base.update(dict(zip(argv[::2], argv[1::2], strict=True)))
+    assert main(["traffic", "cloudwatch", *[x for kv in base.items() for x in kv]]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
 def test_unknown_profile_is_one_clear_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    # a range CloudWatch still holds: the request is checked before the client is made
+    monkeypatch.setattr(utc, "utc_now", lambda: T0 + timedelta(hours=1))
     assert _capture(tmp_path / "t.csv", "--profile", "nosuch") == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot create the CloudWatch client: ")
