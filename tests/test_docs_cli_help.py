@@ -12,12 +12,13 @@ import contextlib
 import io
 import re
 import shlex
+from pathlib import Path
 
 import nbformat
 import pytest
 from papermill.translators import PythonTranslator
 
-from infra_toolkit.cli import build_parser
+from infra_toolkit.cli import build_parser, main
 from infra_toolkit.nodes import ClusterAutoscalerSpec
 from tests.conftest import REPO_ROOT
 from tests.test_docs_cli import DOCS
@@ -35,17 +36,22 @@ UNSET_MEANS = {"simulate --provisioning-delay-s": ClusterAutoscalerSpec().provis
 def _actions() -> list[tuple[str, argparse.Action, dict[str, object]]]:
     """Every option of every subcommand as typed, with the ``flag_defaults`` its parser sets
     (simulate's flag-mode options are SUPPRESSed: their defaults live there)."""
+    return [(name, action, parser._defaults.get("flag_defaults", {}))
+            for name, parser in _subparsers() for action in parser._actions
+            if action.option_strings and action.help]
+
+
+def _subparsers() -> list[tuple[str, argparse.ArgumentParser]]:
+    """Every subcommand as typed with its parser."""
     out = []
     todo: list[tuple[str, argparse.ArgumentParser]] = [("", build_parser())]
     while todo:
         name, parser = todo.pop()
-        flag_defaults = parser._defaults.get("flag_defaults", {})
+        out.append((name, parser))
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 todo += [(f"{name} {sub}".strip(), p) for sub, p in action.choices.items()]
-            elif action.option_strings and action.help:
-                out.append((name, action, flag_defaults))
-    return out
+    return out[1:]
 
 
 def _figure(value: object) -> str:
@@ -151,3 +157,33 @@ def test_every_make_target_named_is_in_the_makefile() -> None:
              for t in t if t}
     assert {"report", "test", "bench"} <= named
     assert sorted(named - targets) == []
+
+
+# (argv with a plan or store that does not exist, the words of the command's --help that say
+# what such a run exits with, that status): each help's promise, run. Written by hand from the
+# help texts; a missing file is the one failure every command meets without AWS or a kernel
+# (report refuses it before a kernel starts).
+MISSING = "no-such-plan.yaml"
+EXIT_CASES = [
+    (["validate", MISSING], "2 a file that cannot be read", 2),
+    (["cost", MISSING], "2 a file that cannot be read or priced", 2),
+    (["report", MISSING], "1 a plan's was not (a missing or invalid plan", 1),
+    (["submit", MISSING], "Exit 0 queued, 2 bad input", 2),
+    (["status", MISSING, "--db", "{db}"], "2 bad input", 2),
+    (["gate", MISSING, "--db", "{db}"], "a plan or store that cannot be read included", 1),
+    (["verify", "--db", "{db}"], "2 a store that cannot be read", 2),
+    (["sweep", MISSING, "--workload", "w"], "2 bad input", 2),
+]
+
+
+@pytest.mark.parametrize(("argv", "promise", "status"), EXIT_CASES,
+                         ids=[" ".join(c[0][:1]) for c in EXIT_CASES])
+def test_help_exit_status_is_what_the_command_returns(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], promise: str,
+        status: int) -> None:
+    monkeypatch.chdir(tmp_path)
+    sub = dict(_subparsers())[argv[0]]
+    assert promise in " ".join((sub.description or "").split())
+    db = str(tmp_path / "missing.sqlite")  # no store: status and verify refuse, gate FAILs
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        assert main([a.replace("{db}", db) for a in argv]) == status
