@@ -114,8 +114,9 @@ def test_report_parameter_table_is_the_notebooks() -> None:
 
 
 def _command_lines() -> list[tuple[str, str]]:
-    """(doc, command) for each ``infra-toolkit`` command of the docs' ``sh`` blocks: continued
-    lines joined, comments and what follows ``&&`` / ``||`` / ``|`` cut."""
+    """(doc, command) for each ``infra-toolkit`` command of the docs' ``sh`` blocks (continued
+    lines joined, comments and what follows ``&&`` / ``||`` / ``|`` cut) and of the examples
+    closing a subcommand's ``--help``."""
     out = []
     for doc in DOCS:
         text = (REPO_ROOT / doc).read_text(encoding="utf-8")
@@ -126,6 +127,10 @@ def _command_lines() -> list[tuple[str, str]]:
                     words = words[words.index("infra-toolkit"):]
                     cut = [i for i, w in enumerate(words) if w in ("&&", "||", "|", ";")]
                     out.append((doc, shlex.join(words[:cut[0]] if cut else words)))
+    for name, parser in _subparsers():  # and the examples each --help ends with
+        for line in (parser.epilog or "").replace("\\\n", " ").splitlines():
+            if "infra-toolkit " in line:
+                out.append((f"{name} --help", " ".join(line[line.index("infra-toolkit"):].split())))
     return out
 
 
@@ -133,6 +138,7 @@ def test_docs_command_lines_are_found() -> None:
     lines = [c for _, c in _command_lines()]
     assert "infra-toolkit queue" in lines and len(lines) >= 30
     assert any(c.startswith("infra-toolkit pricing spot --region us-east-1") for c in lines)
+    assert [d for d, _ in _command_lines()].count("simulate --help") == 2
 
 
 @pytest.mark.parametrize(("doc", "command"), _command_lines())
