@@ -467,22 +467,24 @@ def _check(path: Path) -> tuple[Plan | None, list[Problem], dict[str, int]]:
     return (plan if not problems else None), problems, lines
 
 
-def check_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
+def check_plan(path: str | Path) -> tuple[Plan | None, list[Problem]]:
     """Read the plan at ``path``: ``(plan, [])`` when valid, ``(None, problems)`` otherwise.
 
     Raises :class:`PlanError` only when the file cannot be read at all.
     """
-    plan, problems, _lines = _check(path)
+    plan, problems, _lines = _check(Path(path))
     return plan, problems
 
 
-def check_plan_warnings(path: Path) -> tuple[Plan | None, list[Problem], list[Problem]]:
+def check_plan_warnings(path: str | Path) -> tuple[Plan | None, list[Problem], list[Problem]]:
     """:func:`check_plan`, and for a valid plan its warnings
     (:func:`~infra_toolkit.plan_warnings.plan_warnings` over every scenario) sorted by its
     ``acknowledged_warnings`` (:func:`~infra_toolkit.plan_acknowledgements.acknowledge`), each
     located like a problem: the open ones with a message starting ``warning:``, then the
     acknowledged ones starting ``acknowledged by NAME: REASON``, then the acknowledgements only
     the report can check (of a warning of the simulation) starting ``note:``."""
+    # a str as read_plan and validate_plan take it (docs/PLAN.md gives the three alike)
+    path = Path(path)
     plan, problems, lines = _check(path)
     if plan is None:
         return plan, problems, []

@@ -2,11 +2,11 @@
 
 The loops read and write one tick at a time in plain Python, where a list is the fastest
 container, but a list holds a Python object a tick (a float is 24 bytes plus the list's 8-byte
-pointer): a month at a 5 s tick is 466,560 ticks, and the loop keeps several such series per
+pointer): 27 days at a 5 s tick is 466,560 ticks, and the loop keeps several such series per
 workload (audit15 A15-7: 20 workloads over 27 days peaked at 2.6 GB). An ``array.array`` holds
 the same IEEE doubles (or 64-bit integers) in 8 bytes each, reads back the same Python numbers,
 and becomes a numpy array without a copy (:func:`as_array`). The sync log (:class:`SyncLog`,
-one row per HPA sync, 155,520 a month at 15 s) is kept as columns alike, not as tuples.
+one row per HPA sync, 155,520 in those 27 days at 15 s) is kept as columns alike, not as tuples.
 
 The tick a time falls on (:func:`first_tick_at`) is here too: the one rounding rule every loop
 and every table built from a run uses.

@@ -108,3 +108,22 @@ def test_the_library_call_is_callable_as_written() -> None:
     assert (floor.min_approvers, floor.self_approval) == (2, False)
     assert list(inspect.signature(approval_gate.gate).parameters)[:2] == ["store", "subject"]
     assert "floor" in inspect.signature(approval_gate.gate).parameters
+
+
+def test_the_default_plans_policy_basis_is_the_docs() -> None:
+    # "The default plan shows `2 (policy basis: the monthly change as declared, +$390.20; one
+    # more above +$500.00)`": by hand from `infra-toolkit cost plans/ecommerce-eks.yaml`'s TOTAL
+    # row, proposed $500.00 - current $109.80 = +$390.20, not above the plan's
+    # extra_approver_above_monthly_increase_usd 500, so its required_approvers 2 and no more
+    from decimal import Decimal
+
+    from infra_toolkit.review_subject import read_review_subject
+
+    s = read_review_subject(REPO_ROOT / "plans/ecommerce-eks.yaml")
+    assert (s.monthly_cost_delta_usd.quantize(Decimal("0.01")), s.approvers_needed) == \
+        (Decimal("390.20"), 2)
+    assert (s.policy.required_approvers, s.policy.extra_approver_above_monthly_increase_usd) == \
+        (2, 500)
+    text = " ".join(APPROVALS_MD.read_text(encoding="utf-8").split())
+    assert ("The default plan shows `2 (policy basis: the monthly change as declared, +$390.20; "
+            "one more above +$500.00)`") in text

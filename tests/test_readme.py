@@ -113,6 +113,9 @@ def test_sweep_example_prints_the_readme_excerpt(tmp_path: Path) -> None:
         assert any(ln.startswith(row[:cut]) for ln in lines), row
         assert row[cut:].split()[-1] in ("yes", "NO", "min")
     assert "NO 57.5 min" in done.stdout
+    # the outcome line the text after the excerpt quotes is this run's
+    outcome = re.search(r"then the `outcome` line \(`([^`]+)`", " ".join(text.split()))
+    assert outcome and f"\noutcome: {outcome.group(1)}\n" in done.stdout
 
 
 def test_make_report_runs_the_report_command() -> None:

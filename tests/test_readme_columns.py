@@ -1,6 +1,6 @@
 """README's "Output columns" lists (audit8 A8-18) are the columns the commands write: each
 ``<!-- columns: NAME -->`` list, its placeholders filled in for the run, equals the CSV header
-``simulate``, ``cost`` or ``sweep`` prints."""
+``simulate``, ``cost`` or ``sweep`` prints; the JSON keys its sentences name are the JSON's."""
 
 from __future__ import annotations
 
@@ -101,3 +101,52 @@ def test_sweep_csv_columns(capsys: pytest.CaptureFixture[str]) -> None:
     for slo in ("p95 latency", "availability"):
         expected += [c.replace("<scenario>", "steady").replace("<slo>", slo) for c in slo_columns]
     assert _header(capsys, "sweep", *SWEEP_ARGS, "--format", "csv") == expected
+
+
+def _sentence(start: str, end: str) -> str:
+    text = " ".join((REPO_ROOT / "README.md").read_text().split())
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def _outside_parentheses(text: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", re.sub(r"\([^()]*\)", "", text))
+
+
+def test_cost_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "Its JSON for a resources file: `currency`, `hours_per_month` (730), `components` (...),
+    # ... `pricing_tables` (`name`, `path`, `sha256`, `rows`) and `notes`; for a plan, ..."
+    said = _sentence("Its JSON for a resources file: ", "; for a plan,")
+    (tmp_path / "today.yaml").write_text(TODAY)
+    assert main(["cost", str(tmp_path / "today.yaml"), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out) == _outside_parentheses(said)
+    assert out["hours_per_month"] == 730 and "`hours_per_month` (730)" in said
+    tables = re.search(r"`pricing_tables` \(([^)]*)\)", said)
+    assert tables and list(out["pricing_tables"][0]) == re.findall(r"`(\w+)`", tables.group(1))
+    line = out["components"][0]
+    assert {"name", "monthly_usd", "price_source"} <= set(line)
+    assert isinstance(line["price_source"], dict)  # "`price_source` an object"
+    # for a plan (or --compare): components side by side, `current` / `proposed` each that object
+    assert main(["cost", str(tmp_path / "today.yaml"), "--compare", str(tmp_path / "today.yaml"),
+                 "--format", "json"]) == 0
+    compared = json.loads(capsys.readouterr().out)
+    assert list(compared["current"]) == list(compared["proposed"]) == list(out)
+    assert "monthly_usd" in compared["components"][0]
+
+
+def test_sweep_json_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    # "Its JSON nests the same figures: `variants[]` with `values` (...) and
+    # `scenarios.<scenario>` with `slos.<slo>`, beside `horizon_h` (...), `status_counts` (...),
+    # `rank_rule` (...) and `summary_p95_threshold_ms` (...)", and the confirmation's
+    # "JSON `unsettled_count` and the sentence `unsettled`"
+    said = _sentence("Its JSON nests the same figures: ", " (keys in")
+    top = _outside_parentheses(said.split(" beside ", 1)[1])
+    assert top == ["horizon_h", "status_counts", "rank_rule", "summary_p95_threshold_ms"]
+    assert "JSON `unsettled_count` and the sentence `unsettled`" in \
+        " ".join((REPO_ROOT / "README.md").read_text().split())
+    assert main(["sweep", *SWEEP_ARGS, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(top) | {"variants", "unsettled_count", "unsettled"} <= set(out)
+    variant = out["variants"][0]
+    assert {"values", "scenarios"} <= set(variant)
+    assert "slos" in variant["scenarios"]["steady"]
