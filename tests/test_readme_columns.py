@@ -137,11 +137,13 @@ def test_cost_json_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_sweep_json_keys(capsys: pytest.CaptureFixture[str]) -> None:
     # "Its JSON nests the same figures: `variants[]` with `values` (...) and
     # `scenarios.<scenario>` with `slos.<slo>`, beside `horizon_h` (...), `status_counts` (...),
-    # `rank_rule` (...) and `summary_p95_threshold_ms` (...)", and the confirmation's
+    # `rank_rule` (...), `summary_p95_threshold_ms` (...) and `summary_latency_thresholds_ms`
+    # (...)", and the confirmation's
     # "JSON `unsettled_count` and the sentence `unsettled`"
     said = _sentence("Its JSON nests the same figures: ", " (keys in")
     top = _outside_parentheses(said.split(" beside ", 1)[1])
-    assert top == ["horizon_h", "status_counts", "rank_rule", "summary_p95_threshold_ms"]
+    assert top == ["horizon_h", "status_counts", "rank_rule", "summary_p95_threshold_ms",
+                   "summary_latency_thresholds_ms"]
     assert "JSON `unsettled_count` and the sentence `unsettled`" in \
         " ".join((REPO_ROOT / "README.md").read_text().split())
     assert main(["sweep", *SWEEP_ARGS, "--format", "json"]) == 0
