@@ -20,7 +20,8 @@ How the proposed side is priced for one scenario:
   half by memory requests, :mod:`node_cost_share`), all of a group it has alone;
 - the load balancer and ``aws_data_transfer`` (the one giving the egress: its
   ``monthly_outbound_internet_gb`` and ``monthly_intra_region_gb``, as the usage note names
-  them): the request rate served by the workloads
+  them), and the NAT gateways' ``monthly_data_processed_gb`` when that egress leaves by them
+  (``egress_through_load_balancer: false``): the request rate served by the workloads
   behind the load balancer (:func:`plan_cost.load_balanced_workloads`) times the per-request traffic
   implied by the declared usage at the mean rate of the plan's reference scenario
   (:func:`plan_cost.traffic_profile_from_usage`): its first scenario that is not a load test
@@ -144,12 +145,17 @@ def _load_following(resources: Sequence[Resource], profile: TrafficProfile | Non
         return "node-hours"
     transfer = egress_transfer(resources)
     name = "simulated_egress" if transfer is None else resources[transfer].name
+    followed = ["node-hours", "load balancer capacity units"]
     if profile.intra_region_bytes:
-        return (f"node-hours, load balancer capacity units, and aws_data_transfer.{name}'s "
-                "Internet egress and intra-region transfer (monthly_outbound_internet_gb, "
-                "monthly_intra_region_gb)")
-    return (f"node-hours, load balancer capacity units, and aws_data_transfer.{name}'s Internet "
-            "egress (monthly_outbound_internet_gb)")
+        followed.append(f"aws_data_transfer.{name}'s Internet egress and intra-region transfer "
+                        "(monthly_outbound_internet_gb, monthly_intra_region_gb)")
+    else:
+        followed.append(f"aws_data_transfer.{name}'s Internet "
+                        "egress (monthly_outbound_internet_gb)")
+    # the NAT gateways the egress leaves by (egress_through_load_balancer: false) carry it
+    followed += [f"{address}'s data processed (monthly_data_processed_gb, the egress leaving "
+                 "by it)" for address, _bytes in profile.nat_processed_bytes]
+    return f"{', '.join(followed[:-1])}, and {followed[-1]}"
 
 
 @dataclass(frozen=True)
@@ -348,8 +354,11 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         assert reference is not None
         profile, reference_rps = reference_traffic_profile(plan, proposed, curves)
         if profile is not None:
-            moved = ", egress and intra-region" if profile.intra_region_bytes else " and egress"
-            notes.append(f"per-request load balancer{moved} usage: the declared usage at "
+            moved = ["load balancer", "egress"] + (
+                ["intra-region"] if profile.intra_region_bytes else []) + (
+                ["NAT gateway"] if profile.nat_processed_bytes else [])
+            notes.append(f"per-request {', '.join(moved[:-1])} and {moved[-1]} usage: the "
+                         "declared usage at "
                          f"the mean rate of the plan's reference scenario {reference.name!r} "
                          f"({reference_rps:.1f} rps; its first scenario that is not a load "
                          "test), whichever scenarios this report selects")

@@ -1,6 +1,6 @@
 """Cost from a simulation: node-hours per node group (billed from launch, as EC2 bills),
-load balancer capacity units, internet egress and intra-region transfer from the served request
-rate, all projected
+load balancer capacity units, internet egress, intra-region transfer and the GB of the NAT
+gateways the egress leaves by from the served request rate, all projected
 from the simulated window to a month of :data:`~infra_toolkit.cost.HOURS_PER_MONTH` hours and
 priced by the same three steps as any resource; cost per hour over the timeline; and cost
 attribution to workloads by OpenCost's rule (each pod is charged for max(request, usage)).
@@ -71,9 +71,9 @@ class TrafficProfile:
     no keep-alive, 0.01 when a connection carries ~100 requests), how long a connection stays
     open (seconds), listener rules evaluated per request (a mean over the requests: 12.5 when
     half evaluate 12 and half 13), the share of response bytes that leave AWS for the
-    Internet, and the bytes a request moves between availability zones (pods to a database,
+    Internet, the bytes a request moves between availability zones (pods to a database,
     cache or load balancer in another zone; counted once, ``cost_components`` bills both
-    directions)."""
+    directions), and the bytes each NAT gateway the egress leaves by processes a request."""
 
     request_bytes: float
     response_bytes: float
@@ -85,6 +85,9 @@ class TrafficProfile:
     # False when the response bytes (the egress) leave through a NAT gateway, not the load
     # balancer: they are then no part of the bytes it processes
     responses_through_load_balancer: bool = True
+    # (NAT gateway address, bytes it processes a request): the NAT gateways the egress leaves
+    # by, whose processed GB then follow the served requests as the egress does
+    nat_processed_bytes: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("request_bytes", "response_bytes", "new_connections_per_request",
@@ -92,6 +95,8 @@ class TrafficProfile:
                      "intra_region_bytes"):
             _positive(f"TrafficProfile.{name}", float(getattr(self, name)))
         _positive("TrafficProfile.internet_egress_fraction", self.internet_egress_fraction, 1.0)
+        for address, nat_bytes in self.nat_processed_bytes:
+            _positive(f"TrafficProfile.nat_processed_bytes[{address!r}]", float(nat_bytes))
 
 
 def _dec(value: float) -> Decimal:
@@ -242,9 +247,11 @@ def apply_simulation(resources: Sequence[Resource],
     (:func:`egress_transfer`) ``monthly_outbound_internet_gb`` from the served request rate (one is
     added, named ``simulated_egress``, when there is none) and, when the profile has intra-region
     bytes, its ``monthly_intra_region_gb`` the same way (another transfer resource stays as
-    declared); with ``cpu_credits`` (resource name -> surplus vCPU-hours charged in the window),
-    that node group's CPU credits, projected like its node-hours (as ``monthly_cpu_credit_hrs`` of
-    one vCPU, each node's: the group's over its nodes); a node group with
+    declared), and each NAT gateway in the profile's ``nat_processed_bytes`` its
+    ``monthly_data_processed_gb`` the same way (the others stay as declared); with
+    ``cpu_credits`` (resource name -> surplus vCPU-hours charged in the window), that node group's
+    CPU credits, projected like its node-hours (as ``monthly_cpu_credit_hrs`` of one vCPU, each
+    node's: the group's over its nodes); a node group with
     ``committed_instances`` given node-hours takes ``monthly_overflow_node_hours`` from
     ``overflow_node_hours_by_node_group`` (resource name -> node-hours above the commitment in the
     window, :func:`overflow_node_hours_by_node_group`), projected like its node-hours; without
@@ -311,6 +318,11 @@ def apply_simulation(resources: Sequence[Resource],
     if traffic.intra_region_bytes:  # a profile without them leaves the declared GB as is
         moved["monthly_intra_region_gb"] = _per_request_gb(
             served_rps, step_s, _dec(traffic.intra_region_bytes)) * scale
+    nat_bytes = dict(traffic.nat_processed_bytes)
+    for i, r in enumerate(out):
+        if r.type == "aws_nat_gateway" and r.address in nat_bytes:
+            out[i] = replace(r, usage={**r.usage, "monthly_data_processed_gb": _per_request_gb(
+                served_rps, step_s, _dec(nat_bytes[r.address])) * scale})
     transfer = egress_transfer(out)
     if transfer is not None:
         t = out[transfer]

@@ -21,11 +21,17 @@
   (``plan_cost.traffic_profile_from_usage``); with none, the report adds an
   ``aws_data_transfer.simulated_egress`` line of 0 GB, priced $0 in every scenario, which
   reads as egress simulated and free.
+
+* **egress_through_load_balancer written with no load balancer to derive from**: the field
+  says which way the egress leaves beside the load balancer's bytes; with no proposed
+  ``aws_lb`` declaring ``processed_bytes_gb`` nothing is derived per request, so the egress and
+  the NAT gateway GB are priced as declared in every scenario and the field changes nothing.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from infra_toolkit.cost import HOURS_PER_MONTH
 from infra_toolkit.cost_sim import egress_transfer
@@ -34,7 +40,8 @@ from infra_toolkit.plan_cost import load_balanced_workloads
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.plan_warning_type import figure_text as _f
 
-__all__ = ["load_balancer_bytes_warnings", "no_egress_warnings", "off_load_balancer_warnings"]
+__all__ = ["ignored_egress_route_warnings", "load_balancer_bytes_warnings", "no_egress_warnings",
+           "off_load_balancer_warnings"]
 
 
 def _derived_load_balancer(plan: Plan) -> list[int]:
@@ -113,3 +120,30 @@ def no_egress_warnings(plan: Plan) -> list[PlanWarning]:
         "aws_data_transfer.simulated_egress line is 0 GB, $0, in every scenario; declare an "
         "aws_data_transfer with the egress of the plan's first scenario in "
         "usage.monthly_outbound_internet_gb (0 when the responses stay inside AWS)"))]
+
+
+def ignored_egress_route_warnings(plan: Plan) -> list[PlanWarning]:
+    """A warning at each proposed ``aws_data_transfer``'s written
+    ``usage.egress_through_load_balancer`` when no proposed load balancer's usage is derived per
+    request (no ``aws_lb``, or none declaring ``processed_bytes_gb``): the field is then
+    ignored (see the module docstring)."""
+    if _derived_load_balancer(plan):
+        return []
+    lbs = [r for r in plan.proposed.resources if r.type == "aws_lb"]
+    why = ("the proposed side has no aws_lb" if not lbs else "no proposed aws_lb declares "
+           f"usage.processed_bytes_gb ({', '.join(r.address for r in lbs)})")
+    raw = plan.data.get("proposed", {}).get("resources", [])
+    out = []
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        usage = item.get("usage") if isinstance(item, Mapping) else None
+        if not isinstance(usage, Mapping) or item.get("type") != "aws_data_transfer" \
+                or "egress_through_load_balancer" not in usage:
+            continue
+        out.append(PlanWarning(f"proposed.resources[{i}].usage.egress_through_load_balancer", (
+            f"{why}, so no per-request usage is derived from the served requests: the Internet "
+            "egress and "
+            "the NAT gateway GB are priced as declared in every scenario and "
+            f"egress_through_load_balancer: {str(usage['egress_through_load_balancer']).lower()}"
+            " changes nothing; remove it, or declare the load balancer the requests pass "
+            "through with its usage.processed_bytes_gb")))
+    return out

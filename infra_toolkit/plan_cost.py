@@ -1,11 +1,12 @@
 """A plan's resources prepared for pricing from a simulation: the per-request traffic that its
 declared load balancer and transfer usage imply, node-hours for node groups no workload runs on,
 another pricing region, and the ceiling (every node group at its maximum size, the load balancer
-egress and intra-region transfer at the busiest scenario's offered load). Pure: no I/O.
+egress, intra-region transfer and NAT GB at the busiest scenario's offered load). Pure: no I/O.
 
 The declared usage of a plan's load balancer (``new_connections``, ``active_connections``,
 ``processed_bytes_gb``, ``rule_evaluations``) and its ``aws_data_transfer``'s
-``monthly_outbound_internet_gb`` and ``monthly_intra_region_gb`` describe the traffic of the plan's
+``monthly_outbound_internet_gb`` and ``monthly_intra_region_gb`` (and, when that egress leaves by
+a NAT gateway, the NAT gateways' ``monthly_data_processed_gb``) describe the traffic of the plan's
 reference scenario (:func:`reference_scenario`: its first scenario that is not a load test).
 :func:`traffic_profile_from_usage` turns them into per-request figures
 (:class:`~infra_toolkit.cost_sim.TrafficProfile`) at that scenario's mean request rate, so that
@@ -126,6 +127,10 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
       another zone);
     - request bytes: the rest of ``processed_bytes_gb`` (GB per hour), never below 0; all of
       it when the egress leaves by another way (``egress_through_load_balancer: false``);
+    - NAT bytes, only when the egress leaves by a NAT gateway (``egress_through_load_balancer:
+      false``): each ``aws_nat_gateway``'s ``monthly_data_processed_gb`` spread the same way,
+      so its GB follow the served requests as the egress it carries does; otherwise its bytes
+      (image pulls, updates, calls out) are not taken to be the requests': held as declared;
     - new connections per request: ``new_connections`` / rate; a connection lasts
       ``active_connections`` / ``new_connections`` seconds;
     - rules per request (ALB): the 10 free ones plus ``rule_evaluations`` / rate (a mean, not
@@ -154,6 +159,10 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
                                                                    * SECONDS_PER_HOUR)
     # egress leaving by a NAT gateway: the load balancer processes the declared bytes alone
     through_lb = bool(declared.get("egress_through_load_balancer", True))
+    nat = tuple((r.address, float(r.usage["monthly_data_processed_gb"]) * BYTES_PER_GB
+                 / requests_per_month) for r in resources
+                if not through_lb and r.type == "aws_nat_gateway"
+                and "monthly_data_processed_gb" in r.usage)
     new = usage["new_connections"]
     rules = 0.0
     if lbs[0].attributes.get("load_balancer_type") == "application":
@@ -166,6 +175,7 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
         rules_evaluated_per_request=rules,
         intra_region_bytes=per_request_bytes("monthly_intra_region_gb"),
         responses_through_load_balancer=through_lb,
+        nat_processed_bytes=nat,
     )
 
 
@@ -273,7 +283,8 @@ def ceiling_resources(resources: Sequence[Resource], curves: Sequence[TrafficCur
     scenarios that are not load tests, every one whether a report selects it or not) as if
     every request offered to the load balancer (the curve's rate x ``lb_share``, the summed
     ``traffic_share`` of :func:`load_balanced_workloads`) were served, and so the intra-region
-    GB. A simulated scenario serves at most what it is offered, so the ceiling bounds each of
+    GB and the GB of the NAT gateways the egress leaves by. A simulated scenario serves at
+    most what it is offered, so the ceiling bounds each of
     its lines; without a profile or a curve the load balancer and transfer stay as
     declared."""
     if traffic is None or not curves:
@@ -281,10 +292,11 @@ def ceiling_resources(resources: Sequence[Resource], curves: Sequence[TrafficCur
     offered = [apply_simulation(resources, {}, curve.duration_s / SECONDS_PER_HOUR, book,
                                 served_rps=curve.rps * lb_share, step_s=curve.step_s,
                                 traffic=traffic) for curve in curves]
-    busiest = ("monthly_lcu_hours", "monthly_outbound_internet_gb", "monthly_intra_region_gb")
+    busiest = ("monthly_lcu_hours", "monthly_outbound_internet_gb", "monthly_intra_region_gb",
+               "monthly_data_processed_gb")
     out = []
     for i, r in enumerate(offered[0]):
-        if r.type in ("aws_lb", "aws_data_transfer"):  # each key at its busiest scenario
+        if r.type in ("aws_lb", "aws_data_transfer", "aws_nat_gateway"):  # each at its busiest
             r = dataclasses.replace(r, usage={**r.usage, **{
                 k: max(o[i].usage[k] for o in offered) for k in busiest if k in r.usage}})
         out.append(r)

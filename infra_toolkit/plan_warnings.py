@@ -18,7 +18,8 @@ workload with an HPA and a model:
   CPU burst that lasts past Ready, which the HPA reads as load; a startup or liveness probe
   that restarts a container before its app is up (pods never Ready);
 * the load balancer (:mod:`infra_toolkit.load_balancer_warnings`): declared below the egress it
-  carries, or with no autoscaled workload behind it;
+  carries, or with no autoscaled workload behind it; an ``egress_through_load_balancer`` that
+  no load balancer makes matter;
 
 * drains (:func:`~infra_toolkit.disruption_budget_warnings.drain_give_up_warnings`): a
   PodDisruptionBudget the node autoscaler drains in steps slower than it waits, so
@@ -83,6 +84,7 @@ from infra_toolkit.ephemeral_storage_warnings import ephemeral_storage_warnings
 from infra_toolkit.errors import quoted
 from infra_toolkit.hpa_metric_warnings import hpa_metric_warnings, target_type_warnings
 from infra_toolkit.load_balancer_warnings import (
+    ignored_egress_route_warnings,
     load_balancer_bytes_warnings,
     no_egress_warnings,
     off_load_balancer_warnings,
@@ -451,6 +453,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
                  + desired_size_warnings(plan, book) + node_group_quota_warnings(plan)
                  + load_balancer_bytes_warnings(plan)
                  + off_load_balancer_warnings(plan) + no_egress_warnings(plan)
+                 + ignored_egress_route_warnings(plan)
                  + rds_storage_warnings(plan) + rds_backup_warnings(plan)
                  + price_warnings(plan, book)
                  + commitment_warnings(plan)

@@ -223,3 +223,34 @@ def test_the_consumer_hpa_asks_for_a_pod_per_300_waiting_messages(
         replicas, target.target.average_value_milli, Tolerances(0.1, 0.1),
         [visible_messages * 1000])
     assert proposal.replicas == expected
+
+
+def test_the_backfill_bursts_nat_gateway_gb_follow_its_egress(tmp_path: Path) -> None:
+    # The egress leaves by the NAT gateway (egress_through_load_balancer: false), so the
+    # declared 3,650 GB of each describe the reference expected-hour: 3,437,786.56 requests in
+    # 3,480 s, 987.87 req/s. backfill-burst serves 3,665,115.05 in 3,600 s, 1,018.09 req/s, so
+    # both are 3,650 x 1,018.09 / 987.87 = 3,650 x 3,665,115.05 x 3,480 / (3,437,786.56 x
+    # 3,600) = 3,761.65 GB (before: the NAT gateway stayed at 3,650 GB while the egress rose).
+    # NAT: 3,761.65 x 0.045 (ingest/prices-us-west-2-services.csv) = 169.27; egress: x 0.09
+    # (first 10 TB) = 338.55. expected-hour serves its reference rate: 3,650 GB, 164.25.
+    a = analyze_plan(PLAN, store_location=str(tmp_path / "none"))
+    burst = a.run("backfill-burst")
+    served = burst.simulations["ingest-api"].summary.served_requests
+    assert served == pytest.approx(3_665_115.05, abs=0.01)
+    nat_gb = 3650 * 3_665_115.0462 * 3480 / (19_328 * 1_500 * 60 / 506 * 3600)
+    assert nat_gb == pytest.approx(3761.65, abs=0.005)
+    for run, gb, nat_usd, egress_usd in ((burst, nat_gb, "169.27", "338.55"),
+                                        (a.run("expected-hour"), 3650, "164.25", "328.50")):
+        lines = {(ln.address, ln.component): ln for ln in run.estimate.lines}
+        nat = lines[("aws_nat_gateway.egress", "Data processed")]
+        egress = lines[("aws_data_transfer.internet",
+                        "Outbound data transfer to Internet (first 10TB)")]
+        assert float(nat.monthly_quantity) == pytest.approx(gb)
+        assert float(egress.monthly_quantity) == pytest.approx(gb)
+        assert cents(nat.monthly_cost_usd) == D(nat_usd)
+        assert cents(egress.monthly_cost_usd) == D(egress_usd)
+        assert "aws_nat_gateway.egress's data processed (monthly_data_processed_gb, the egress " \
+            "leaving by it)" in run.estimate.notes[0]
+    # the declared (review basis) cost keeps the declared 3,650 GB: 164.25
+    assert PROPOSED[("aws_nat_gateway.egress", "Data processed")] == D("164.25")
+    assert declared_cents(PLAN, "proposed", plan_price_book(PLAN))[0] == PROPOSED

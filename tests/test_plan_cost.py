@@ -20,7 +20,7 @@ from infra_toolkit.plan_cost import (
     traffic_profile_from_usage,
 )
 from infra_toolkit.pricing import load_price_book
-from infra_toolkit.resources import parse_resources
+from infra_toolkit.resources import Resource, parse_resources
 from infra_toolkit.traffic import TrafficCurve
 
 GB = 2**30
@@ -238,3 +238,73 @@ def test_a_profile_without_intra_region_bytes_leaves_the_declared_gb() -> None:
     priced = apply_simulation(CROSS_ZONE, {}, 1.0, book, served_rps=[80.0] * 240, step_s=15.0,
                               traffic=bare)
     assert priced[1].usage["monthly_intra_region_gb"] == 300
+
+
+def _through_nat(through_lb: bool) -> tuple[Resource, ...]:
+    """A load balancer, 730 GB of egress and two NAT gateways of 100 GB each (count: 2)."""
+    return parse_resources([
+        {"type": "aws_lb", "name": "web", "load_balancer_type": "application",
+         "usage": {"processed_bytes_gb": 2}},
+        {"type": "aws_data_transfer", "name": "internet",
+         "usage": {"monthly_outbound_internet_gb": 730,
+                   "egress_through_load_balancer": through_lb}},
+        {"type": "aws_nat_gateway", "name": "out", "count": 2,
+         "usage": {"monthly_data_processed_gb": 100}},
+    ], default_region="us-east-1")
+
+
+def test_nat_gateway_gb_follow_the_served_requests_when_the_egress_leaves_by_them() -> None:
+    # egress_through_load_balancer: false says the egress leaves by the NAT gateways, so their
+    # declared 100 GB each describe the reference rate as the egress does: 100 x 2^30 bytes /
+    # (40 req/s x 730 h x 3600 s) a request. Served 50 req/s for half an hour, then 120: a
+    # mean of 85 req/s, so the month processes 85 / 40 = 2.125 x 100 = 212.5 GB at each,
+    # x 0.045 a GB (other_services_2026-05-03.csv, us-east-1 nat_gateway_data_processed) =
+    # 9.5625 -> 9.56 (as declared: 100 x 0.045 = 4.50); the egress 730 x 2.125 = 1,551.25 GB
+    book = load_price_book()
+    resources = _through_nat(through_lb=False)
+    profile = traffic_profile_from_usage(resources, reference_rps=40.0)
+    assert profile is not None
+    per_request = 100 * GB / (40 * 730 * 3600)
+    assert [a for a, _b in profile.nat_processed_bytes] == ["aws_nat_gateway.out[0]",
+                                                            "aws_nat_gateway.out[1]"]
+    assert [b for _a, b in profile.nat_processed_bytes] == pytest.approx([per_request] * 2)
+    served = [50.0] * 120 + [120.0] * 120  # 15 s steps
+    priced = apply_simulation(resources, {}, 1.0, book, served_rps=served, step_s=15.0,
+                              traffic=profile)
+    assert [float(r.usage["monthly_data_processed_gb"]) for r in priced
+            if r.type == "aws_nat_gateway"] == pytest.approx([212.5, 212.5])
+    assert float(priced[1].usage["monthly_outbound_internet_gb"]) == pytest.approx(1551.25)
+    lines = {(ln.address, ln.component): cents(ln.monthly_cost_usd)
+             for ln in estimate(priced, book).lines}
+    assert lines[("aws_nat_gateway.out[0]", "Data processed")] == Decimal("9.56")
+    assert lines[("aws_nat_gateway.out[1]", "Data processed")] == Decimal("9.56")
+    declared = {(ln.address, ln.component): cents(ln.monthly_cost_usd)
+                for ln in estimate(resources, book).lines}
+    assert declared[("aws_nat_gateway.out[0]", "Data processed")] == Decimal("4.50")
+
+
+def test_nat_gateway_gb_stay_as_declared_when_the_egress_leaves_by_the_load_balancer() -> None:
+    # the default: the egress is the load balancer's responses, so nothing ties the NAT
+    # gateways' bytes (image pulls, updates, calls out) to the requests: 100 GB each
+    book = load_price_book()
+    resources = _through_nat(through_lb=True)
+    profile = traffic_profile_from_usage(resources, reference_rps=40.0)
+    assert profile is not None and profile.nat_processed_bytes == ()
+    priced = apply_simulation(resources, {}, 1.0, book, served_rps=[120.0] * 240, step_s=15.0,
+                              traffic=profile)
+    assert [r.usage["monthly_data_processed_gb"] for r in priced
+            if r.type == "aws_nat_gateway"] == [100, 100]
+
+
+def test_the_ceiling_takes_the_nat_gateway_gb_at_the_busiest_scenario() -> None:
+    # curves of 40, 100 and 20 req/s against the reference 40: the busiest offers 100 / 40 =
+    # 2.5 x 100 = 250 GB at each NAT gateway, x 0.045 = 11.25
+    book = load_price_book()
+    resources = _through_nat(through_lb=False)
+    profile = traffic_profile_from_usage(resources, reference_rps=40.0)
+    curves = [TrafficCurve(np.full(240, rps), 15.0) for rps in (40.0, 100.0, 20.0)]
+    ceiling = ceiling_resources(resources, curves, 1.0, profile, book)
+    assert [float(r.usage["monthly_data_processed_gb"]) for r in ceiling
+            if r.type == "aws_nat_gateway"] == pytest.approx([250, 250])
+    assert [cents(ln.monthly_cost_usd) for ln in estimate(ceiling, book).lines
+            if ln.component == "Data processed"] == [Decimal("11.25")] * 2

@@ -1638,3 +1638,32 @@ def test_rds_gp3_iops_rds_would_refuse_is_a_warning(tmp_path: Path) -> None:
         "(allocated_storage 200: fixed at 3,000 IOPS / 125 MiBps); priced as written, as "
         "Infracost does; remove iops or allocate >= 400 GiB with iops >= 12,000 (its baseline "
         "there)")]
+
+
+@pytest.mark.parametrize(("resources", "why"), [
+    ("", "the proposed side has no aws_lb"),
+    ("    - {type: aws_lb, name: edge, load_balancer_type: network}\n",
+     "no proposed aws_lb declares usage.processed_bytes_gb (aws_lb.edge)"),
+])
+def test_egress_through_load_balancer_with_no_load_balancer_to_derive_from(
+        tmp_path: Path, resources: str, why: str) -> None:
+    # before: the field was read only beside a load balancer declaring processed_bytes_gb
+    # (plan_cost.traffic_profile_from_usage) and silently ignored otherwise
+    transfer = ("    - type: aws_data_transfer\n      name: out\n      usage: "
+                "{monthly_outbound_internet_gb: 100, egress_through_load_balancer: false}\n")
+    plan = _plan(tmp_path, plan_edits=(("  workloads:", resources + transfer + "  workloads:"),))
+    at = 3 if resources else 2
+    assert [w for w in _warnings(plan) if w[0].endswith("egress_through_load_balancer")] == [
+        (f"proposed.resources[{at}].usage.egress_through_load_balancer",
+         f"{why}, so no per-request usage is derived from the served requests: the Internet "
+         "egress and the NAT gateway GB are priced as declared in every scenario and "
+         "egress_through_load_balancer: false changes nothing; remove it, or declare the load "
+         "balancer the requests pass through with its usage.processed_bytes_gb")]
+
+
+def test_egress_through_load_balancer_beside_a_derived_load_balancer_is_no_warning(
+        tmp_path: Path) -> None:
+    plan = _plan(tmp_path, plan_edits=(
+        ("  workloads:", LB.format(gb="4.1", egress="2850, egress_through_load_balancer: false")
+         + "  workloads:"),))
+    assert not [w for w in _warnings(plan) if "egress_through_load_balancer" in w[0]]
