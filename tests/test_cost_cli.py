@@ -431,6 +431,13 @@ def test_pricing_lookup_of_a_typo_lists_the_nearest_keys(capsys: pytest.CaptureF
     (["--node-type", "cache.t3.micro"], "--node-type needs --engine, e.g. --engine Redis"),
     (["--instance-class", "db.t3.medium"],
      "--instance-class needs --engine, e.g. --engine PostgreSQL"),
+    # fuzz20: a flag the key does not take was ignored, the EC2 row printed as if it applied
+    (["--instance-type", "t3.medium", "--engine", "x"],
+     "--engine qualifies --instance-class or --node-type, not --instance-type; leave it out"),
+    (["--node-type", "cache.t3.micro", "--engine", "Redis", "--deployment", "multi-az"],
+     "--deployment qualifies --instance-class, not --node-type; leave it out"),
+    (["--instance-type", "t3.medium", "--service", "AmazonEC2"],
+     "--service qualifies --item-id, not --instance-type; leave it out"),
 ])
 def test_pricing_lookup_without_the_flag_a_key_needs_is_a_usage_error(
         capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
