@@ -504,3 +504,15 @@ def test_cost_warns_of_a_discount_that_reads_as_a_fraction(
     assert (f"warning: {overrides}: discounts_pct.AmazonEC2: 0.1 takes 0.1 % off list price "
             "(discounts_pct is in percent); if you meant 10 %, write 10") in err.splitlines()
     assert "AmazonRDS" not in err  # 5 % is a percent
+
+
+def test_an_overrides_file_given_as_the_file_to_price_says_where_it_goes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # fuzz20: read as a plan (it has `version`), it listed 12 missing plan sections and
+    # "rates: unknown key", never that it is an overrides file for --pricing-overrides
+    path = str(REPO_ROOT / "tests" / "data" / "author19b" / "overrides.yaml")
+    code, _, err = run(capsys, "cost", path)
+    assert code == 2
+    assert err == (f"error: {path}: a pricing overrides file (discounts_pct / rates), not a "
+                   f"resources file or a plan; give it to one: cost RESOURCES.yaml "
+                   f"--pricing-overrides {path}, or a plan's pricing.overrides\n")
