@@ -46,10 +46,18 @@ _COST_DESCRIPTION = (
 def _run_cost(args: argparse.Namespace) -> int:
     from infra_toolkit.cost_pricing import estimate
     from infra_toolkit.cost_summary import render_cost
+    from infra_toolkit.errors import PricingError
     from infra_toolkit.notebook_parameters import check_region
     from infra_toolkit.resources import read_resources_yaml
 
-    if _is_plan_file(args.file):
+    kind = _file_kind(args.file)
+    if kind == "overrides":
+        # fuzz20: read as a plan, it listed 12 missing plan sections and 'unknown key rates'
+        raise PricingError(
+            f"{args.file}: a pricing overrides file (discounts_pct / rates), not a resources "
+            f"file or a plan; give it to one: cost RESOURCES.yaml --pricing-overrides "
+            f"{args.file}, or a plan's pricing.overrides")
+    if kind == "plan":
         return _run_cost_of_plan(args)
     book = price_book(args)
     # the flag named, as for a plan: it was said as the file's resources[0].region
@@ -77,11 +85,12 @@ def _warn_prices(book: PriceBook, resources: Sequence[Resource]) -> None:
         print(f"warning: {w.message}", file=sys.stderr)
 
 
-def _is_plan_file(path: str) -> bool:
-    """Whether ``path`` is a plan rather than a resources file: a mapping without ``resources``
-    holding ``version``, ``current`` or ``proposed``. A plan missing one of them (a misspelt
-    ``proposed:``) is read as a plan, whose problems name it: read as a resources file, it was
-    told to run the very command it ran."""
+def _file_kind(path: str) -> str:
+    """What ``cost`` was given: ``overrides`` (a mapping of ``discounts_pct`` / ``rates`` and
+    ``version`` only, a pricing overrides file), ``plan`` (a mapping without ``resources``
+    holding ``version``, ``current`` or ``proposed``) or ``resources``. A plan missing one of
+    them (a misspelt ``proposed:``) is read as a plan, whose problems name it: read as a
+    resources file, it was told to run the very command it ran."""
     import yaml
 
     from infra_toolkit.plan_yaml import PlanLoader
@@ -90,9 +99,13 @@ def _is_plan_file(path: str) -> bool:
         with open(path, encoding="utf-8") as fh:
             doc = yaml.load(fh, Loader=PlanLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False  # the resources reader reports the problem with its file and line
-    return isinstance(doc, dict) and "resources" not in doc and bool(
-        {"version", "current", "proposed"} & set(doc))
+        return "resources"  # the resources reader reports the problem with its file and line
+    if not isinstance(doc, dict) or "resources" in doc:
+        return "resources"
+    keys = set(doc)
+    if keys & {"discounts_pct", "rates"} and keys <= {"version", "discounts_pct", "rates"}:
+        return "overrides"
+    return "plan" if keys & {"version", "current", "proposed"} else "resources"
 
 
 def _run_cost_of_plan(args: argparse.Namespace) -> int:

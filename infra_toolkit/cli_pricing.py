@@ -111,6 +111,12 @@ _LOOKUP_NEEDS = (("instance_class", "engine", "PostgreSQL"), ("node_type", "engi
                  ("item_id", "service", "AmazonEKS"))
 
 
+# a qualifying flag of `pricing lookup` and the key flags it qualifies: given with another key
+# it would be ignored (fuzz20: --instance-type t3.medium --engine x priced the EC2 row)
+_LOOKUP_QUALIFIES = (("engine", ("instance_class", "node_type")), ("service", ("item_id",)),
+                     ("deployment", ("instance_class",)))
+
+
 # the text flags of `pricing lookup`, each with an example value
 _LOOKUP_EXAMPLES = {"instance_type": "t3.medium", "instance_class": "db.t3.micro",
                     "node_type": "cache.t3.micro", "item_id": "eks_cluster_hour_standard_support",
@@ -129,6 +135,14 @@ def _lookup_key(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
         if getattr(args, given) and not getattr(args, needed):
             args.lookup_parser.error(f"--{given.replace('_', '-')} needs --{needed}, e.g. "
                                      f"--{needed} {example}")
+    for extra, keys in _LOOKUP_QUALIFIES:
+        given = next(k for k in ("instance_type", *(k for k, _, _ in _LOOKUP_NEEDS))
+                     if getattr(args, k))
+        # --deployment single-az, its default, changes nothing: only another value is refused
+        if getattr(args, extra) != args.lookup_parser.get_default(extra) and given not in keys:
+            args.lookup_parser.error(
+                f"--{extra} qualifies " + " or ".join(f"--{k.replace('_', '-')}" for k in keys)
+                + f", not --{given.replace('_', '-')}; leave it out")
     if args.instance_type:
         return "ec2_on_demand", {"instance_type": args.instance_type}
     if args.instance_class:

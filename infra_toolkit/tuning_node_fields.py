@@ -56,7 +56,10 @@ def node_group_variants(plan: Plan, workload: Workload, base: SimulationSpec,
         return {(): base.node_groups[0]}, []
     if len(base.node_groups) != 1:
         names = ", ".join(g.name for g in base.node_groups)
-        return {}, [f"--vary {'/'.join(fields)}: workload {workload.name!r} runs on several node "
+        # as the user gave them: the grid's instance_type field is --instance-types (fuzz20)
+        given = " and ".join("--instance-types" if f == "instance_type" else f"--vary {f}"
+                             for f in fields)
+        return {}, [f"{given}: workload {workload.name!r} runs on several node "
                     f"groups ({names}); the sweep changes one: give the workload a node_group"]
     group = base.node_groups[0]
     config = next(g for g in plan.proposed.node_groups if g.name == group.name)

@@ -431,6 +431,13 @@ def test_pricing_lookup_of_a_typo_lists_the_nearest_keys(capsys: pytest.CaptureF
     (["--node-type", "cache.t3.micro"], "--node-type needs --engine, e.g. --engine Redis"),
     (["--instance-class", "db.t3.medium"],
      "--instance-class needs --engine, e.g. --engine PostgreSQL"),
+    # fuzz20: a flag the key does not take was ignored, the EC2 row printed as if it applied
+    (["--instance-type", "t3.medium", "--engine", "x"],
+     "--engine qualifies --instance-class or --node-type, not --instance-type; leave it out"),
+    (["--node-type", "cache.t3.micro", "--engine", "Redis", "--deployment", "multi-az"],
+     "--deployment qualifies --instance-class, not --node-type; leave it out"),
+    (["--instance-type", "t3.medium", "--service", "AmazonEC2"],
+     "--service qualifies --item-id, not --instance-type; leave it out"),
 ])
 def test_pricing_lookup_without_the_flag_a_key_needs_is_a_usage_error(
         capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
@@ -497,3 +504,15 @@ def test_cost_warns_of_a_discount_that_reads_as_a_fraction(
     assert (f"warning: {overrides}: discounts_pct.AmazonEC2: 0.1 takes 0.1 % off list price "
             "(discounts_pct is in percent); if you meant 10 %, write 10") in err.splitlines()
     assert "AmazonRDS" not in err  # 5 % is a percent
+
+
+def test_an_overrides_file_given_as_the_file_to_price_says_where_it_goes(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # fuzz20: read as a plan (it has `version`), it listed 12 missing plan sections and
+    # "rates: unknown key", never that it is an overrides file for --pricing-overrides
+    path = str(REPO_ROOT / "tests" / "data" / "author19b" / "overrides.yaml")
+    code, _, err = run(capsys, "cost", path)
+    assert code == 2
+    assert err == (f"error: {path}: a pricing overrides file (discounts_pct / rates), not a "
+                   f"resources file or a plan; give it to one: cost RESOURCES.yaml "
+                   f"--pricing-overrides {path}, or a plan's pricing.overrides\n")

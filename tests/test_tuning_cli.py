@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +161,33 @@ def test_violation_minutes_print_as_the_report_prints_them(
     (baseline,) = [ln for ln in capsys.readouterr().out.splitlines()
                    if ln.split()[:2] == ["1", "baseline"]]
     assert " NO 0.83 min " in baseline and "0.833" not in baseline
+
+
+@pytest.mark.parametrize(("extra", "given"), [
+    (["--instance-types", "m5.large,t3.medium"], "--instance-types"),
+    (["--vary", "max_size=4,6", "--instance-types", "t3.medium"],
+     "--instance-types and --vary max_size"),
+])
+def test_node_fields_on_a_workload_of_several_groups_name_the_options_given(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], given: str) -> None:
+    # fuzz20: the refusal said "--vary instance_type" for --instance-types, an option never given
+    plans = tmp_path / "plans"
+    shutil.copytree(REPO_ROOT / "plans", plans)
+    plan = plans / "ecommerce-eks.yaml"
+    text = plan.read_text()
+    assert text.count("      node_group: general\n") == 1
+    plan.write_text(text.replace("      node_group: general\n", ""))
+    # ... and, selecting no group's label and tolerating compute's taint, on both groups
+    deployment = plans / "ecommerce-eks" / "backend-deployment.yaml"
+    manifest = deployment.read_text()
+    selector = "      nodeSelector:\n        workload-class: general\n"
+    assert manifest.count(selector) == manifest.count("      containers:\n") == 1
+    deployment.write_text(manifest.replace(selector, "").replace("      containers:\n", (
+        "      tolerations:\n"
+        "        - {key: workload-class, value: compute, effect: NoSchedule}\n"
+        "      containers:\n")))
+    assert main(["sweep", str(plan), "--workload", "backend", "--scenario", "expected-day",
+                 *extra]) == 2
+    err = capsys.readouterr().err
+    assert f"{given}: workload 'backend' runs on several node groups (general, compute)" in err
+    assert "--vary instance_type" not in err
