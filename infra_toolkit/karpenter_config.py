@@ -193,7 +193,10 @@ def node_group_config(pool: NodePool, instance_type: str, book: PriceBook,
     kubelet = pool.kubelet or (nc.kubelet if nc is not None else KubeletSettings())
     volumes = nc.volumes if nc is not None else KARPENTER_DEFAULT_VOLUMES[_ASSUMED_FAMILY]
     family = nc.ami_family if nc is not None else _ASSUMED_FAMILY
-    why = ("the NodePool file holds no EC2NodeClass, so AL2023 is assumed" if nc is None else
+    # no class read: none in the file, or not the one nodeClassRef names (fuzz20: "holds no
+    # EC2NodeClass" was false beside another class)
+    why = ("its nodeClassRef names no EC2NodeClass of its file, so AL2023 is assumed"
+           if nc is None else
            f"EC2NodeClass {nc.name!r} states no blockDeviceMappings")
     default = "" if nc is not None and nc.volumes_stated else (
         f"Karpenter's default for {family} ({' + '.join(f'{g} GiB' for g, _t in volumes)} "

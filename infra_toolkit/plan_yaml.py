@@ -14,9 +14,9 @@ from infra_toolkit.errors import PlanError, SpecError, clipped
 from infra_toolkit.plan_fields import Problem, join_path
 
 __all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "ManifestLoader", "PlanLoader",
-           "StructureError", "line_of", "parse_yaml", "read_yaml_documents", "read_yaml_text",
-           "refused_character", "plan_field_of_kind", "syntax_problem", "TAB_FIX",
-           "yaml_line_index"]
+           "PricesLoader", "StructureError", "line_of", "parse_yaml", "read_yaml_documents",
+           "read_yaml_text", "refused_character", "plan_field_of_kind", "syntax_problem",
+           "TAB_FIX", "yaml_line_index"]
 
 
 class PlanLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -53,17 +53,26 @@ PlanLoader.add_implicit_resolver("tag:yaml.org,2002:float", _YAML12_FLOAT,
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 
 
-class ManifestLoader(PlanLoader):
+class _Base60AsText:
+    """A loader mixin: a plain base-60 scalar (``1:30``) is the text "1:30", not YAML 1.1's 90."""
+
+    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]
+                ) -> str:
+        """The tag of a node: text for a plain base-60 scalar, else the loader's own."""
+        if kind is yaml.ScalarNode and implicit[0] and value and _SEXAGESIMAL.match(value):
+            return "tag:yaml.org,2002:str"
+        return str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+
+
+class ManifestLoader(_Base60AsText, PlanLoader):
     """:class:`PlanLoader` for the Kubernetes and eksctl files a plan names, which a plan reads
     as kubectl does: a plain base-60 scalar (``replicas: 1:30``) is the text "1:30", as go-yaml
     (never base 60) sends it and the API server refuses it, not the 90 a plan reads."""
 
-    def resolve(self, kind: type[yaml.Node], value: str | None, implicit: tuple[bool, bool]
-                ) -> str:
-        """The tag of a node: text for a plain base-60 scalar, else :class:`PlanLoader`'s."""
-        if kind is yaml.ScalarNode and implicit[0] and value and _SEXAGESIMAL.match(value):
-            return "tag:yaml.org,2002:str"
-        return str(super().resolve(kind, value, implicit))
+
+class PricesLoader(_Base60AsText, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader for pricing overrides files, except that a plain base-60 scalar is
+    text: ``AmazonEC2: 1:30`` under ``discounts_pct`` was a silent 90 % discount."""
 
 
 class StructureError(yaml.composer.ComposerError):

@@ -20,7 +20,13 @@ import yaml
 
 from infra_toolkit.cpu_credits import CREDIT_MODES
 from infra_toolkit.errors import PricingError, clipped, quoted
-from infra_toolkit.plan_yaml import PlanLoader, StructureError, refused_character, yaml_line_index
+from infra_toolkit.plan_yaml import (
+    PlanLoader,
+    PricesLoader,
+    StructureError,
+    refused_character,
+    yaml_line_index,
+)
 
 __all__ = [
     "MAX_USD_PER_UNIT",
@@ -435,7 +441,7 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
             key, line = twice[0]
             raise error(f"{path}:{line}: {key}: this key is written twice in the same mapping "
                         "and YAML keeps only the last one; delete or rename one")
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=PricesLoader)  # noqa: S506 (a safe loader)
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:  # a binary or Latin-1 file: name it, no traceback

@@ -97,6 +97,19 @@ def test_a_node_pool_is_a_node_group_simulated_and_priced(tmp_path: Path) -> Non
             spec.autoscaler.scale_down_utilization_threshold) == ("karpenter-like", 60.0, 1.0)
 
 
+def test_a_node_class_ref_to_a_class_not_in_the_file_says_so(tmp_path: Path) -> None:
+    # fuzz20: beside another EC2NodeClass the default was explained as "the NodePool file
+    # holds no EC2NodeClass", which the file contradicts
+    path = _plan(tmp_path)
+    pools = tmp_path / "manifests" / "nodepools.yaml"
+    pools.write_text(pools.read_text().replace("kind: EC2NodeClass\nmetadata: {name: default}",
+                                               "kind: EC2NodeClass\nmetadata: {name: other}"))
+    (group,) = read_plan(path).proposed.node_groups
+    assert group.volumes_default == (
+        "Karpenter's default for AL2023 (20 GiB gp3; its nodeClassRef names no EC2NodeClass of "
+        "its file, so AL2023 is assumed)")
+
+
 def test_the_node_pool_is_priced_at_the_published_row(tmp_path: Path) -> None:
     plan = read_plan(_plan(tmp_path))
     lines = [ln for ln in estimate(plan.proposed.resources, load_price_book()).lines

@@ -538,6 +538,20 @@ def test_a_bad_overrides_file_says_what_and_where(tmp_path: Path, text: str, mat
         read_overrides(path)
 
 
+@pytest.mark.parametrize(("text", "match"), [
+    # fuzz20: YAML 1.1 reads 1:30 as 1 x 60 + 30 = 90, a silent 90 % discount off every EC2 line
+    ("version: 1\ndiscounts_pct:\n  AmazonEC2: 1:30\n",
+     r"discounts_pct.AmazonEC2: '1:30' is not a decimal number; write it like 10 \(percent"),
+    ("version: 1\nrates: [{region: us-east-1, instance_type: t3.medium, purchase_option: spot, "
+     "usd_per_unit: 0:02, source: s}]\n",
+     r"rates\[0\]: usd_per_unit: '0:02' is not a decimal number"),
+])
+def test_base_60_numbers_in_an_overrides_file_are_text_not_sixties(
+        tmp_path: Path, text: str, match: str) -> None:
+    with pytest.raises(PricingError, match=match):
+        read_overrides(_write(tmp_path / "overrides.yaml", text))
+
+
 def test_an_overrides_file_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path) -> None:
     # audit8 A8-1: a Latin-1 (or binary) file raised UnicodeDecodeError out of `cost`
     path = tmp_path / "overrides.yaml"
