@@ -111,6 +111,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
                         ("startup-cpu-s", 0.0), ("image-pull-s", 10.0), ("app-start-s", 20.0),
                         ("queue-timeout-s", 0.0), ("slo-p95-latency-ms", 500.0)):
         flag(w, f"--{name}", value, type=float, help=f"default {value:g}")
+    for q in (50, 99):  # p95 has its default above; these count only when given, as in a plan
+        flag(w, f"--slo-p{q}-latency-ms", type=float, metavar="MS",
+             help=f"a p{q} latency threshold: the summary's SLO-violation minutes also count "
+             "the minutes over it (only when given)")
     flag(w, "--readiness-delay-s", type=float, help="the readiness probe's "
          "initialDelaySeconds; default: the Deployment's, or 5")
     flag(w, "--readiness-period-s", type=float, help="the readiness probe's periodSeconds "
@@ -305,10 +309,13 @@ def _run_flags(args: argparse.Namespace) -> int:
                              if f.name != "queue_depth_metrics"},
                           queue_depth_metrics=tuple(args.queue_depth_metrics or ()))
     try:
-        workload = workload_spec("app", model, deployment, args.slo_p95_latency_ms)
+        workload = replace(
+            workload_spec("app", model, deployment, args.slo_p95_latency_ms),
+            slo_p50_latency_ms=args.slo_p50_latency_ms, slo_p99_latency_ms=args.slo_p99_latency_ms)
     except SpecError as exc:  # the simulator names a plan's model fields: name the flags given
         raise SpecError(_as_flags(str(exc), [f.name for f in fields(WorkloadModel)]
-                                  + ["slo_p95_latency_ms", "cpu_request_millicores",
+                                  + ["slo_p50_latency_ms", "slo_p95_latency_ms",
+                                     "slo_p99_latency_ms", "cpu_request_millicores",
                                      "memory_request_mib"])) from exc
     size = (args.vcpu, args.memory_gib, args.max_pods)
     if None in size:  # PriceNotFound names the nearest instance types

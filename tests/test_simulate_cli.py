@@ -842,3 +842,40 @@ def test_a_consumer_the_flag_does_not_know_is_refused(
         main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS,
               "--consumer", "pul"])
     assert "--consumer: invalid choice: 'pul' (choose from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("extra", "minutes"), [
+    ([], 0.0),  # p95 alone: 149.79 ms <= 250 ms in every minute
+    (["--slo-p99-latency-ms", "200"], 3.0),  # 230.26 ms > 200 in the 3 minutes at 40 rps
+    (["--slo-p99-latency-ms", "240"], 0.0),  # 230.26 <= 240: never
+    (["--slo-p50-latency-ms", "30"], 3.0),  # 34.66 > 30 there, 23.10 <= 30 elsewhere
+])
+def test_flag_mode_counts_the_p50_and_p99_thresholds_given(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str],
+        minutes: float) -> None:
+    # slo20's run (tests/test_slo_percentiles.py) from flags: 2 pods held at 2, one slot of
+    # 40 rps each (M/M/1, response time Exp(40 - rate a pod)); 20 rps in minutes 0, 1 and 5,
+    # 40 in minutes 2-4. At 10 a pod: p50 ln 2 / 30 = 23.10 ms, p99 ln 100 / 30 = 153.51 ms;
+    # at 20 a pod: p50 ln 2 / 20 = 34.66 ms, p95 ln 20 / 20 = 149.79 ms, p99 ln 100 / 20 =
+    # 230.26 ms. CPU 10 m per rps of a 1000 m request: 20 % at most, no scaling asked for.
+    assert [round(1000 * math.log(q) / r, 2) for q, r in ((2, 30), (100, 30), (2, 20),
+                                                         (20, 20), (100, 20))] == \
+        [23.10, 153.51, 34.66, 149.79, 230.26]
+    traffic = tmp_path / "t.csv"
+    traffic.write_text("timestamp,requests_per_second\n" + "".join(
+        f"{60 * i},{r}\n" for i, r in enumerate([20, 20, 40, 40, 40, 20])))
+    hpa = tmp_path / "hpa.yaml"
+    hpa.write_text(HPA.replace("minReplicas: 2\n  maxReplicas: 10",
+                               "minReplicas: 2\n  maxReplicas: 2"))
+    assert main(["simulate", "--traffic", str(traffic), "--hpa", str(hpa),
+                 "--capacity-rps-per-pod", "40", "--cpu-millicores-per-rps", "10",
+                 "--cpu-request-millicores", "1000", "--instance-type", "m5.xlarge",
+                 "--slo-p95-latency-ms", "250", "--format", "json", *extra]) == 0
+    assert json.loads(capsys.readouterr().out)["slo_violation_minutes"] == minutes
+
+
+def test_a_bad_p99_threshold_names_its_flag(tmp_path: Path, files: dict[str, str],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS,
+                 "--slo-p99-latency-ms", "0"]) == 2
+    assert "--slo-p99-latency-ms (=0.0) must be a finite number > 0" in capsys.readouterr().err
