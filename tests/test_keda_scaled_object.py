@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_metrics import MetricsSnapshot, compute_replicas_for_metrics
 from infra_toolkit.keda_scaled_object import hpa_manifest_from_scaled_object
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_replay import replay_plan
@@ -227,3 +229,21 @@ def test_a_plan_scaled_by_the_scaled_object_replays_as_the_hand_written_hpa(
     assert list(syncs.loc[615.0:690.0, "written"]) == [4, 8, 16, 32, 40, 40]
     assert list(keda.result.syncs["written"]) == list(hand.result.syncs["written"])
     assert list(keda.result.timeline["ready_pods"]) == list(hand.result.timeline["ready_pods"])
+
+
+def test_on_a_steady_queue_depth_the_scaled_object_asks_what_the_hand_written_hpa_asks() -> None:
+    # 4 pods, 730 messages waiting, target 100 a pod (AverageValue): the controller asks for
+    # ceil(730 / 100) = ceil(7.3) = 8 from either HPA, on the metric KEDA names s0-aws-sqs-jobs
+    queue_only = _so(triggers=[WORKERS["spec"]["triggers"][1]])
+    hand = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "jobs-worker", "namespace": "jobs"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                        "name": "jobs-worker"},
+                     "minReplicas": 2, "maxReplicas": 40, "behavior": BEHAVIOR,
+                     "metrics": [{"type": "External", "external": {
+                         "metric": {"name": "s0-aws-sqs-jobs", "selector": OWNER},
+                         "target": {"type": "AverageValue", "averageValue": "100"}}}]}}
+    depth = MetricsSnapshot(external={"s0-aws-sqs-jobs": [730_000]})  # milli-messages
+    asked = [compute_replicas_for_metrics(hpa_from_dict(doc), 4, 4, [], depth, 0.0)[0]
+             for doc in (hpa_manifest_from_scaled_object(queue_only, "so.yaml"), hand)]
+    assert asked == [8, 8]
