@@ -264,7 +264,7 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
                            "environment, which is not read", "write queueURL itself")
         queue = _queue_name(fail, meta.get("queueURL"), f"{at}.metadata.queueURL")
         length = _whole(fail, meta, "queueLength", 5, 1, at)
-        _whole(fail, meta, "activationQueueLength", 0, 0, at)
+        _whole(fail, meta, "activationQueueLength", 0, None, at)  # an int64, any sign
         metric_name = f"s{index}-" + _normalized(f"aws-sqs-{queue}")
         amount = str(length)
     else:  # prometheus
@@ -337,14 +337,16 @@ def _normalized(text: str) -> str:
     return text
 
 
-def _whole(fail: _Problem, meta: Mapping[str, Any], key: str, default: int, minimum: int,
-           at: str) -> int:
+def _whole(fail: _Problem, meta: Mapping[str, Any], key: str, default: int,
+           minimum: int | None, at: str) -> int:
     text = meta.get(key)
     if text is None:
         return default
-    if not _INTEGER.match(text) or int(text) < minimum:
-        raise fail(f"{at}.metadata.{key}", text, f"must be a whole number >= {minimum}",
-                   f"write e.g. {key}: \"{max(default, minimum)}\"")
+    low = -(2**63) if minimum is None else minimum
+    if not _INTEGER.match(text) or not low <= int(text) < 2**63:
+        raise fail(f"{at}.metadata.{key}", text, "must be a whole number"
+                   + (f" >= {minimum}" if minimum is not None else ""),
+                   f"write e.g. {key}: \"{default}\"")
     return int(text)
 
 

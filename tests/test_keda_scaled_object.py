@@ -145,6 +145,12 @@ def test_a_prometheus_threshold_is_a_milli_quantity(threshold: str, written: str
     ({"triggers": [{"type": "aws-sqs-queue", "metadata": {"queueURL": "q",
                                                           "queueLength": 100}}]},
      r"spec\.triggers\[0\]\.metadata\.queueLength \(=100\) must be text .*quote it"),
+    ({"triggers": [{"type": "aws-sqs-queue", "metadata": {"queueURL": "q",
+                                                          "queueLength": "0"}}]},
+     r"spec\.triggers\[0\]\.metadata\.queueLength \(='0'\) must be a whole number >= 1"),
+    ({"triggers": [{"type": "aws-sqs-queue", "metadata": {"queueURL": "q",
+                                                          "queueLength": "5.0"}}]},
+     r"queueLength \(='5\.0'\) must be a whole number >= 1"),
     ({"triggers": [{"type": "aws-sqs-queue", "metadata": {
         "queueURL": "https://sqs.eu-west-1.amazonaws.com/jobs"}}]},
      r"spec\.triggers\[0\]\.metadata\.queueURL .* has no queue name"),
