@@ -117,11 +117,11 @@ def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict
         written = "minReplicaCount" in spec
         raise fail("spec.minReplicaCount", 0 if written else NO_VALUE,
                    ("is 0" if written else "is absent (KEDA's default: 0)") + f": {_NOT_MODELLED}",
-                   "set minReplicaCount: 1 (or more) in the file the plan reads; KEDA's HPA "
+                   "set minReplicaCount: 1 (or more) in the ScaledObject the plan reads; KEDA's HPA "
                    "runs at minReplicas 1 while any trigger is active, which is what is simulated")
     if "idleReplicaCount" in spec:
         raise fail("spec.idleReplicaCount", spec["idleReplicaCount"], f"is set: {_NOT_MODELLED}",
-                   "remove idleReplicaCount from the file the plan reads")
+                   "remove idleReplicaCount from the ScaledObject the plan reads")
     if min_count > max_count:
         raise fail("spec.minReplicaCount", min_count,
                    f"must be <= maxReplicaCount (={max_count})",
@@ -157,7 +157,7 @@ def _refuse_pause(fail: _Problem, annotations: Any) -> None:
         if isinstance(key, str) and key.startswith("autoscaling.keda.sh/paused"):
             raise fail(f"metadata.annotations.{key}", annotations[key],
                        "pauses KEDA's scaling, which the simulation does not model",
-                       "remove the annotation from the file the plan reads")
+                       "remove the annotation from the ScaledObject the plan reads")
 
 
 def _int32(fail: _Problem, spec: Mapping[str, Any], key: str, default: int, minimum: int) -> int:
