@@ -117,8 +117,9 @@ def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict
         written = "minReplicaCount" in spec
         raise fail("spec.minReplicaCount", 0 if written else NO_VALUE,
                    ("is 0" if written else "is absent (KEDA's default: 0)") + f": {_NOT_MODELLED}",
-                   "set minReplicaCount: 1 (or more) in the ScaledObject the plan reads; KEDA's HPA "
-                   "runs at minReplicas 1 while any trigger is active, which is what is simulated")
+                   "set minReplicaCount: 1 (or more) in the ScaledObject the plan reads; KEDA's "
+                   "HPA runs at minReplicas 1 while any trigger is active, which is what is "
+                   "simulated")
     if "idleReplicaCount" in spec:
         raise fail("spec.idleReplicaCount", spec["idleReplicaCount"], f"is set: {_NOT_MODELLED}",
                    "remove idleReplicaCount from the ScaledObject the plan reads")
