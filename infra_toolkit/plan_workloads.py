@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from infra_toolkit import plan_domain as domain
-from infra_toolkit.errors import clipped, quoted
+from infra_toolkit.errors import SpecError, clipped, quoted
 from infra_toolkit.hpa_requests import memory_utilization_problem, reads_cpu_requests
+from infra_toolkit.keda_scaled_object import KIND as SCALED_OBJECT
+from infra_toolkit.keda_scaled_object import hpa_manifest_from_scaled_object
 from infra_toolkit.latency import CONSUMERS
 from infra_toolkit.manifests import WORKLOAD_KINDS
 from infra_toolkit.plan import _seed_rule
@@ -72,7 +74,21 @@ def _manifest_name(doc: Mapping[str, Any]) -> Any:
 def _scale_target(doc: Mapping[str, Any]) -> tuple[Any, Any] | None:
     spec = doc.get("spec")
     ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
-    return (ref.get("kind"), ref.get("name")) if isinstance(ref, Mapping) else None
+    # a KEDA ScaledObject's target is a Deployment unless it says otherwise
+    default = "Deployment" if doc.get("kind") == SCALED_OBJECT else None
+    return (ref.get("kind", default), ref.get("name")) if isinstance(ref, Mapping) else None
+
+
+def _as_hpa(r: FieldReader, scaled: Manifest, path: str) -> Manifest | None:
+    """A KEDA ScaledObject as the HPA KEDA's operator creates for it
+    (:mod:`infra_toolkit.keda_scaled_object`), in its file; ``None`` after recording why not."""
+    source = scaled.path.name if scaled.path is not None else "the inline manifest"
+    try:
+        document = hpa_manifest_from_scaled_object(scaled.document, source)
+    except SpecError as exc:
+        domain.spec_problems(r, path, exc)
+        return None
+    return dataclasses.replace(scaled, kind="HorizontalPodAutoscaler", document=document)
 
 
 def _scale_target_matches(r: FieldReader, hpa: Manifest, deployment: Manifest, p: str) -> None:
@@ -135,11 +151,13 @@ def _workload(r: FieldReader, w: Mapping[str, Any], wp: str, base_dir: Path,
     # no Deployment found: the HPA scaling the one it would be, named like the workload (the
     # HPA's own name picks nothing; the message said "named 'x'": audit18 A18-8)
     hpa = load_manifest(
-        r, w["hpa"], hp, base_dir, "HorizontalPodAutoscaler",
+        r, w["hpa"], hp, base_dir, ("HorizontalPodAutoscaler", SCALED_OBJECT),
         lambda d: _scale_target(d) == target if target else
         (_scale_target(d) or (None, None))[1] == name,
         f"scaling {target[0]}/{target[1]}" if target else
         f"scaling one named {quoted(name)} like the workload") if "hpa" in w else None
+    if hpa is not None and hpa.kind == SCALED_OBJECT:
+        hpa = _as_hpa(r, hpa, hp)
     hpa_spec = domain.check_hpa(r, hpa, hp) if hpa is not None else None
     bp = join_path(wp, "disruption_budgets")
     budget_files = load_budget_files(r, w["disruption_budgets"], bp, base_dir) \

@@ -89,8 +89,9 @@ def test_a_workload_naming_none_of_several_is_refused(tmp_path: Path) -> None:
         # "none of them is named 'jobs' like the workload")
         ("proposed.workloads[1].hpa",
          # each with what it scales (newplans: an HPA scaling an Argo Rollout was not said)
-         "team.yaml holds 2 HorizontalPodAutoscaler manifests (HorizontalPodAutoscaler/api "
-         "scaling Deployment/api, HorizontalPodAutoscaler/worker-scaler scaling "
+         "team.yaml holds 2 HorizontalPodAutoscaler or ScaledObject manifests "
+         "(HorizontalPodAutoscaler/api scaling Deployment/api, "
+         "HorizontalPodAutoscaler/worker-scaler scaling "
          "Deployment/worker) and none of them is scaling one named 'jobs' like the workload; "
          "make exactly one so, or point at a file holding only it")]
 

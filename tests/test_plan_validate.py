@@ -119,7 +119,7 @@ EXPECTED: dict[str, list[tuple[int | None, str, str]]] = {
                                                  "Rollout (kinds found: "
                                                  "HorizontalPodAutoscaler)")),
         (26, "proposed.workloads[0].hpa", ("deployment.yaml holds no HorizontalPodAutoscaler "
-                                          "(kinds found: Deployment)")),
+                                          "or ScaledObject (kinds found: Deployment)")),
     ],
     "wrong_types": [
         (6, "metadata.environment", ("expected text, got a boolean (true); YAML reads unquoted "

@@ -1,0 +1,379 @@
+"""A KEDA ``ScaledObject`` (``keda.sh/v1alpha1``) read as the autoscaling/v2 HPA KEDA creates.
+
+KEDA's operator turns a ScaledObject into a HorizontalPodAutoscaler and the Kubernetes HPA
+controller runs that; :func:`hpa_manifest_from_scaled_object` writes the same HPA manifest,
+following KEDA's own code (kedacore/keda, read through its public source):
+
+- ``controllers/keda/hpa.go`` ``newHPAForScaledObject``: name ``keda-hpa-<name>`` unless
+  ``advanced.horizontalPodAutoscalerConfig.name`` (``getHPAName``); ``behavior`` copied from
+  ``advanced.horizontalPodAutoscalerConfig.behavior``; ``scaleTargetRef`` the resolved target.
+- ``apis/keda/v1alpha1/scaledobject_types.go`` ``GetHPAMinReplicas`` (``minReplicaCount`` when
+  above 0, else 1), ``GetHPAMaxReplicas`` (``maxReplicaCount``, default 100) and
+  ``CheckReplicaCountBoundsAreValid`` (min <= max).
+- ``controllers/keda/hpa.go`` ``getScaledObjectMetricSpecs``: one metric per trigger, each
+  External one selecting ``scaledobject.keda.sh/name: <name>``, a metric name written twice
+  refused (the ``s<index>-`` prefix makes each unique here), the metrics sorted by type (Go's
+  ``sort.Slice``; for at most 12 metrics that is an insertion sort, so triggers of one type
+  keep their order).
+- ``pkg/scalers/cpu_memory_scaler.go`` ``parseResourceMetadata`` / ``GetMetricSpecForScaling``:
+  ``cpu`` / ``memory`` give a Resource metric (ContainerResource with ``containerName``),
+  target type from ``metricType`` or the deprecated ``metadata.type`` (not both), ``value``
+  an integer percent for Utilization, a quantity for AverageValue.
+- ``pkg/scalers/aws_sqs_queue_scaler.go`` ``parseAwsSqsQueueMetadata`` /
+  ``GetMetricSpecForScaling``: External metric ``s<index>-aws-sqs-<queue>`` (the queue name is
+  the last part of ``queueURL``'s path ``/<account>/<queue>``, or ``queueURL`` itself when it
+  is not a URL, then ``pkg/util/normalize_string.go`` ``NormalizeString``: ``/ . : %`` -> ``-``),
+  target ``queueLength`` (an integer, default 5) as AverageValue (``metricType: Value``: Value).
+- ``pkg/scalers/prometheus_scaler.go`` ``GetMetricSpecForScaling``: External metric
+  ``s<index>-prometheus``, target ``threshold`` in milli-units (``GetMetricTargetMili``:
+  ``int64(threshold x 1000)``, so 0.0005 is 0).
+- ``pkg/scalers/scaler.go`` ``GetMetricTargetType``: an External trigger's ``metricType`` is
+  AverageValue when absent, Utilization refused.
+
+What the HPA does not do is refused with the fix: scaling between 0 and 1 (``minReplicaCount``
+0, KEDA's default, and ``idleReplicaCount``) is KEDA's operator acting on each trigger's
+activation value every ``pollingInterval`` and after ``cooldownPeriod``, which the simulation
+does not model; so are ``scalingModifiers`` and the pause annotations. ``pollingInterval``,
+``cooldownPeriod``, ``initialCooldownPeriod`` and the activation values are checked but change
+nothing once the HPA runs at 1 pod or more; ``fallback`` (replicas when a scaler fails to read
+its metric) is checked as KEDA's ``CheckFallbackValid`` does and not modelled: simulated
+metrics never fail. ``restoreToOriginalReplicaCount`` acts only when the ScaledObject is deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_problems import NO_VALUE, format_problem
+from infra_toolkit.quantity import QuantityError, parse_quantity
+
+__all__ = ["API_VERSION", "KIND", "hpa_manifest_from_scaled_object"]
+
+API_VERSION = "keda.sh/v1alpha1"
+KIND = "ScaledObject"
+OWNER_LABEL = "scaledobject.keda.sh/name"  # the External metrics' selector (ScaledObjectOwner)
+_SPEC_FIELDS = ("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialCooldownPeriod",
+                "idleReplicaCount", "minReplicaCount", "maxReplicaCount", "advanced", "triggers",
+                "fallback")
+_TRIGGER_FIELDS = ("type", "name", "metadata", "metricType", "authenticationRef",
+                   "useCachedMetrics")
+_TRIGGER_TYPES = ("cpu", "memory", "aws-sqs-queue", "prometheus")
+_TARGET_KINDS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1"}
+_INT32_MAX = 2**31 - 1
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")  # strconv.ParseInt, base 10
+_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_NOT_MODELLED = ("KEDA's operator, not the HPA, scales between 0 and 1 replicas (when every "
+                 "trigger is at or below its activation value for cooldownPeriod, and back at "
+                 "the next pollingInterval), which the simulation does not model")
+
+
+class _Problem:
+    """Raises the one wording of a ScaledObject problem, naming the file."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __call__(self, field: str, value: object, rule: str, fix: str) -> SpecError:
+        return SpecError(format_problem(field, value, rule, fix, self.source))
+
+
+def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """The autoscaling/v2 HorizontalPodAutoscaler manifest KEDA's operator creates for the
+    ScaledObject ``doc`` (see the module docstring for the rules and their KEDA source).
+
+    Raises :class:`SpecError` naming ``source``, the ScaledObject field and the fix for what
+    KEDA refuses and for what the simulation does not model (scaling to 0, ``idleReplicaCount``,
+    trigger types other than cpu, memory, aws-sqs-queue and prometheus).
+    """
+    fail = _Problem(source)
+    if doc.get("apiVersion") != API_VERSION:
+        raise fail("apiVersion", doc.get("apiVersion"), f"must be {API_VERSION}",
+                   f"fix the header: apiVersion: {API_VERSION}")
+    meta = doc.get("metadata")
+    name = meta.get("name") if isinstance(meta, Mapping) else None
+    if not isinstance(name, str) or not name:
+        raise fail("metadata.name", NO_VALUE, "is missing", "name the ScaledObject")
+    assert isinstance(meta, Mapping)
+    _refuse_pause(fail, meta.get("annotations"))
+    spec = doc.get("spec")
+    if not isinstance(spec, Mapping):
+        raise fail("spec", NO_VALUE, "must be a mapping", "write the ScaledObject's spec")
+    for key in spec:
+        if key not in _SPEC_FIELDS:
+            raise fail(f"spec.{key}", NO_VALUE, "is not a ScaledObject field read here",
+                       f"valid fields: {', '.join(_SPEC_FIELDS)}")
+    target = _scale_target(fail, spec.get("scaleTargetRef"))
+    for key, default in (("pollingInterval", 30), ("cooldownPeriod", 300),
+                         ("initialCooldownPeriod", 0)):
+        _int32(fail, spec, key, default, 0)  # the operator's timers: checked, moot at >= 1 pod
+    min_count = _int32(fail, spec, "minReplicaCount", 0, 0)
+    max_count = _int32(fail, spec, "maxReplicaCount", 100, 0)
+    if min_count == 0:
+        written = "minReplicaCount" in spec
+        raise fail("spec.minReplicaCount", 0 if written else NO_VALUE,
+                   ("is 0" if written else "is absent (KEDA's default: 0)") + f": {_NOT_MODELLED}",
+                   "set minReplicaCount: 1 (or more) in the ScaledObject the plan reads; KEDA's "
+                   "HPA runs at minReplicas 1 while any trigger is active, which is what is "
+                   "simulated")
+    if "idleReplicaCount" in spec:
+        raise fail("spec.idleReplicaCount", spec["idleReplicaCount"], f"is set: {_NOT_MODELLED}",
+                   "remove idleReplicaCount from the ScaledObject the plan reads")
+    if min_count > max_count:
+        raise fail("spec.minReplicaCount", min_count,
+                   f"must be <= maxReplicaCount (={max_count})",
+                   "lower minReplicaCount or raise maxReplicaCount")
+    behavior, hpa_name = _advanced(fail, spec.get("advanced"), name)
+    metrics = _metrics(fail, spec.get("triggers"), name)
+    _fallback(fail, spec.get("fallback"), spec.get("triggers"))
+    # KEDA's own labels (a label value holds 63 characters, ending alphanumeric); the
+    # ScaledObject's labels, which KEDA also copies, are not: the simulation reads none
+    label = re.sub(r"[^0-9A-Za-z]+$", "", hpa_name[:63])
+    metadata: dict[str, Any] = {"name": hpa_name, "labels": {
+        "app.kubernetes.io/name": label, "app.kubernetes.io/part-of": name,
+        "app.kubernetes.io/managed-by": "keda-operator"}}
+    if "namespace" in meta:
+        metadata["namespace"] = meta["namespace"]
+    hpa_spec: dict[str, Any] = {
+        "scaleTargetRef": {"apiVersion": target[0], "kind": target[1], "name": target[2]},
+        "minReplicas": min_count, "maxReplicas": max_count, "metrics": metrics}
+    if behavior is not None:
+        hpa_spec["behavior"] = behavior
+    hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+           "metadata": metadata, "spec": hpa_spec}
+    try:  # behavior is the user's own: its problems are the ScaledObject's fields
+        hpa_from_dict(hpa, source)
+    except SpecError as exc:
+        raise SpecError(str(exc).replace(
+            "spec.behavior", "spec.advanced.horizontalPodAutoscalerConfig.behavior")) from None
+    return hpa
+
+
+def _refuse_pause(fail: _Problem, annotations: Any) -> None:
+    for key in annotations if isinstance(annotations, Mapping) else ():
+        if isinstance(key, str) and key.startswith("autoscaling.keda.sh/paused"):
+            raise fail(f"metadata.annotations.{key}", annotations[key],
+                       "pauses KEDA's scaling, which the simulation does not model",
+                       "remove the annotation from the ScaledObject the plan reads")
+
+
+def _int32(fail: _Problem, spec: Mapping[str, Any], key: str, default: int, minimum: int) -> int:
+    value = spec.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) \
+            or not minimum <= value <= _INT32_MAX:
+        raise fail(f"spec.{key}", value, f"must be a whole number from {minimum} to {_INT32_MAX}",
+                   f"write e.g. {key}: {default or 1}")
+    return value
+
+
+def _scale_target(fail: _Problem, ref: Any) -> tuple[str, str, str]:
+    if not isinstance(ref, Mapping) or not isinstance(ref.get("name"), str) or not ref["name"]:
+        raise fail("spec.scaleTargetRef.name", NO_VALUE, "is missing",
+                   "point scaleTargetRef at the workload: scaleTargetRef: {name: NAME}")
+    kind = ref.get("kind", "Deployment")  # KEDA's default target is a Deployment
+    if not isinstance(kind, str) or kind not in _TARGET_KINDS:
+        raise fail("spec.scaleTargetRef.kind", kind, "is not read here",
+                   f"scale a {' or '.join(_TARGET_KINDS)}")
+    version = ref.get("apiVersion", _TARGET_KINDS[kind])
+    if version != _TARGET_KINDS[kind]:
+        raise fail("spec.scaleTargetRef.apiVersion", version, f"does not serve {kind}",
+                   f"write apiVersion: {_TARGET_KINDS[kind]} or leave it out")
+    return version, kind, ref["name"]
+
+
+def _advanced(fail: _Problem, advanced: Any, name: str) -> tuple[Any, str]:
+    """The HPA's behavior (``None``: the API defaults) and name."""
+    if advanced is None:
+        return None, f"keda-hpa-{name}"
+    if not isinstance(advanced, Mapping):
+        raise fail("spec.advanced", advanced, "must be a mapping", "write advanced: {...}")
+    for key in advanced:
+        if key == "scalingModifiers":
+            raise fail("spec.advanced.scalingModifiers", NO_VALUE,
+                       "(a formula over the triggers' metrics, computed by KEDA) is not modelled",
+                       "remove it and scale on the triggers themselves")
+        if key not in ("horizontalPodAutoscalerConfig", "restoreToOriginalReplicaCount"):
+            raise fail(f"spec.advanced.{key}", NO_VALUE, "is not a field of advanced",
+                       "valid: horizontalPodAutoscalerConfig, restoreToOriginalReplicaCount")
+    config = advanced.get("horizontalPodAutoscalerConfig") or {}
+    if not isinstance(config, Mapping) or not set(config) <= {"behavior", "name"}:
+        raise fail("spec.advanced.horizontalPodAutoscalerConfig", config,
+                   "must be a mapping of behavior and name", "write {behavior: ..., name: ...}")
+    hpa_name = config.get("name") or f"keda-hpa-{name}"
+    if not isinstance(hpa_name, str):
+        raise fail("spec.advanced.horizontalPodAutoscalerConfig.name", hpa_name,
+                   "must be text", "write the HPA's name")
+    return config.get("behavior"), hpa_name
+
+
+def _metrics(fail: _Problem, triggers: Any, name: str) -> list[dict[str, Any]]:
+    if not isinstance(triggers, list) or not triggers:
+        raise fail("spec.triggers", NO_VALUE if triggers is None else triggers,
+                   "must be a non-empty list", "list the triggers KEDA scales on")
+    metrics: list[dict[str, Any]] = []
+    for i, trigger in enumerate(triggers):
+        metric = _metric(fail, trigger, i, f"spec.triggers[{i}]")
+        # KEDA refuses an External name written twice; the s<index>- prefix of every trigger
+        # read here makes each unique
+        if metric["type"] == "External":
+            metric["external"]["metric"]["selector"] = {"matchLabels": {OWNER_LABEL: name}}
+        metrics.append(metric)
+    # sort.Slice by type; with <= 12 metrics Go sorts by insertion, which keeps equal types in
+    # order (a 13th trigger is refused rather than guessed at)
+    if len(metrics) > 12:
+        raise fail("spec.triggers", NO_VALUE, f"has {len(metrics)} triggers, more than the 12 "
+                   "whose HPA metric order is known", "keep at most 12 triggers")
+    return sorted(metrics, key=lambda m: str(m["type"]))
+
+
+def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]:
+    if not isinstance(trigger, Mapping):
+        raise fail(at, trigger, "must be a mapping", "write {type: ..., metadata: {...}}")
+    for key in trigger:
+        if key not in _TRIGGER_FIELDS:
+            raise fail(f"{at}.{key}", NO_VALUE, "is not a trigger field",
+                       f"valid: {', '.join(_TRIGGER_FIELDS)}")
+    kind = trigger.get("type")
+    if kind not in _TRIGGER_TYPES:
+        raise fail(f"{at}.type", kind if kind is not None else NO_VALUE, "is not simulated",
+                   f"supported trigger types: {', '.join(_TRIGGER_TYPES)}; write an "
+                   "autoscaling/v2 HPA for the others")
+    meta = trigger.get("metadata") or {}
+    if not isinstance(meta, Mapping):
+        raise fail(f"{at}.metadata", meta, "must be a mapping", "write metadata: {key: 'value'}")
+    for key, value in meta.items():
+        if not isinstance(value, str):  # the CRD's metadata is map[string]string
+            raise fail(f"{at}.metadata.{key}", value, "must be text (the CRD holds strings)",
+                       f"quote it: {key}: \"{value}\"")
+    metric_type = trigger.get("metricType")
+    if kind in ("cpu", "memory"):
+        return _resource_metric(fail, kind, meta, metric_type, at)
+    if metric_type not in (None, "AverageValue", "Value"):
+        raise fail(f"{at}.metricType", metric_type, "must be AverageValue or Value for an "
+                   "External metric (scaler.go GetMetricTargetType)",
+                   "write metricType: AverageValue or leave it out")
+    target_type = metric_type or "AverageValue"
+    key = "averageValue" if target_type == "AverageValue" else "value"
+    if kind == "aws-sqs-queue":
+        for unread in ("queueURLFromEnv",):
+            if unread in meta:
+                raise fail(f"{at}.metadata.{unread}", NO_VALUE, "is resolved from the pod's "
+                           "environment, which is not read", "write queueURL itself")
+        queue = _queue_name(fail, meta.get("queueURL"), f"{at}.metadata.queueURL")
+        length = _whole(fail, meta, "queueLength", 5, 1, at)
+        _whole(fail, meta, "activationQueueLength", 0, None, at)  # an int64, any sign
+        metric_name = f"s{index}-" + _normalized(f"aws-sqs-{queue}")
+        amount = str(length)
+    else:  # prometheus
+        for required in ("serverAddress", "query"):
+            if not meta.get(required):
+                raise fail(f"{at}.metadata.{required}", NO_VALUE, "is missing (KEDA requires it)",
+                           f"write the Prometheus {required}")
+        milli = int(_decimal(fail, meta, "threshold", None, at) * 1000)  # Go's int64(): truncates
+        _decimal(fail, meta, "activationThreshold", 0.0, at)
+        if milli <= 0:
+            raise fail(f"{at}.metadata.threshold", meta["threshold"], "gives a target of "
+                       f"{milli} milli-units; the HPA needs one above 0", "raise the threshold")
+        metric_name = f"s{index}-prometheus"
+        amount = str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
+    return {"type": "External", "external": {
+        "metric": {"name": metric_name}, "target": {"type": target_type, key: amount}}}
+
+
+def _resource_metric(fail: _Problem, kind: str, meta: Mapping[str, Any], metric_type: Any,
+                     at: str) -> dict[str, Any]:
+    if meta.get("type") and metric_type:
+        raise fail(f"{at}.metadata.type", meta["type"], "and metricType are both set",
+                   "keep metricType (metadata.type is deprecated)")
+    target_type = meta.get("type") or metric_type
+    if target_type not in ("Utilization", "AverageValue"):
+        raise fail(f"{at}.metricType", target_type if target_type else NO_VALUE,
+                   "must be Utilization or AverageValue", "write metricType: Utilization")
+    value = meta.get("value")
+    if not value:
+        raise fail(f"{at}.metadata.value", NO_VALUE, "is missing", "write value: \"70\"")
+    target: dict[str, Any] = {"type": target_type}
+    if target_type == "Utilization":
+        if not _INTEGER.match(value) or not -2**31 <= int(value) <= _INT32_MAX:
+            raise fail(f"{at}.metadata.value", value, "must be a whole percent",
+                       "write e.g. value: \"70\"")
+        target["averageUtilization"] = int(value)
+    else:
+        try:
+            parse_quantity(value)
+        except QuantityError as exc:
+            raise fail(f"{at}.metadata.value", value, f"is not a quantity: {exc}",
+                       "write e.g. value: \"500m\"") from None
+        target["averageValue"] = value
+    container = meta.get("containerName")
+    if container:
+        return {"type": "ContainerResource", "containerResource": {
+            "name": kind, "container": container, "target": target}}
+    return {"type": "Resource", "resource": {"name": kind, "target": target}}
+
+
+def _queue_name(fail: _Problem, url: Any, at: str) -> str:
+    if not url:
+        raise fail(at, NO_VALUE, "is missing", "write the queue's URL, "
+                   "https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE")
+    text = str(url)
+    # url.ParseRequestURI accepts an absolute URL or an absolute path; anything else is the name
+    if not (urlsplit(text).scheme or text.startswith("/")):
+        return text
+    segments = urlsplit(text).path.split("/")
+    if len(segments) != 3 or not segments[2]:
+        raise fail(at, url, "has no queue name (KEDA reads the path /ACCOUNT/QUEUE)",
+                   "write https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE")
+    return segments[2]
+
+
+def _normalized(text: str) -> str:
+    """KEDA's ``NormalizeString``: slashes, dots, colons and percent signs become dashes."""
+    for char in "/.:%":
+        text = text.replace(char, "-")
+    return text
+
+
+def _whole(fail: _Problem, meta: Mapping[str, Any], key: str, default: int,
+           minimum: int | None, at: str) -> int:
+    text = meta.get(key)
+    if text is None:
+        return default
+    low = -(2**63) if minimum is None else minimum
+    if not _INTEGER.match(text) or not low <= int(text) < 2**63:
+        raise fail(f"{at}.metadata.{key}", text, "must be a whole number"
+                   + (f" >= {minimum}" if minimum is not None else ""),
+                   f"write e.g. {key}: \"{default}\"")
+    return int(text)
+
+
+def _decimal(fail: _Problem, meta: Mapping[str, Any], key: str, default: float | None,
+             at: str) -> float:
+    text = meta.get(key)
+    if text is None and default is not None:
+        return default
+    if text is None or not _DECIMAL.match(text):
+        raise fail(f"{at}.metadata.{key}", text if text is not None else NO_VALUE,
+                   "must be a number", f"write e.g. {key}: \"10\"")
+    return float(text)
+
+
+def _fallback(fail: _Problem, fallback: Any, triggers: Any) -> None:
+    """KEDA's ``CheckFallbackValid``: fallback only with AverageValue External triggers."""
+    if fallback is None:
+        return
+    if not isinstance(fallback, Mapping) or any(
+            isinstance(fallback.get(k), bool) or not isinstance(fallback.get(k), int)
+            or fallback[k] < 0 for k in ("failureThreshold", "replicas")):
+        raise fail("spec.fallback", fallback, "must hold failureThreshold and replicas, "
+                   "whole numbers >= 0", "write fallback: {failureThreshold: 3, replicas: 6}")
+    for i, trigger in enumerate(triggers):
+        if trigger.get("type") in ("cpu", "memory") or trigger.get("metricType") != "AverageValue":
+            raise fail(f"spec.triggers[{i}].metricType", trigger.get("metricType") or NO_VALUE,
+                       "must be AverageValue on every trigger (not cpu or memory) when "
+                       "spec.fallback is set (KEDA's CheckFallbackValid)",
+                       "write metricType: AverageValue on each trigger, or remove fallback")
