@@ -72,6 +72,11 @@ FURTHER_VECTOR_FILES = [
     # tolerance, scale to zero and back, up to min), one reconcile per step (settings and
     # history in the file's description and each case's notes).
     ("go_vectors_s19.json", 8),
+    # Audit spec21: SPEC.md sentence by sentence, written by hand against the 1.37 Go code
+    # (each name starts with the SPEC section it probes; the arithmetic is in notes): readiness
+    # by sample age, zero requests, superfluous samples in the rebalance length, Go's
+    # truncating division, from-zero with behavior, legacy clamp order, limit/bound reasons.
+    ("spec21_vectors.json", 86),
 ]
 
 
