@@ -26,6 +26,8 @@ from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.replica_types import Tolerances
 from infra_toolkit.resources import Resource, parse_resources
+from infra_toolkit.rollout_strategies import manifest_mismatches
+from infra_toolkit.rollout_tables import rollout_table
 from tests.cost_helpers import declared_cents, plan_price_book
 
 PLAN = Path(__file__).resolve().parent / "data" / "author20" / "event-ingest.yaml"
@@ -223,3 +225,21 @@ def test_the_consumer_hpa_asks_for_a_pod_per_300_waiting_messages(
         replicas, target.target.average_value_milli, Tolerances(0.1, 0.1),
         [visible_messages * 1000])
     assert proposal.replicas == expected
+
+
+def test_each_workload_rolls_by_the_surge_its_controller_uses(tmp_path: Path) -> None:
+    # The plan's rolling block (maxSurge 25 %) is ingest-api's; event-consumer's Deployment
+    # rolls with maxSurge 1, maxUnavailable 0, as the plan's description says. Timed by the
+    # plan's 25 % the consumer's 30 pods took ceil(30 x 0.25) = 8 surge pods, 4 waves, 40 s, a
+    # figure its controller never produces (and the report said the manifests disagree).
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    assert manifest_mismatches(a) == []
+    rows = {(r["Workload"], r["Rolled at"]): r for r in rollout_table(a).to_dict("records")}
+    api = rows[("ingest-api", "maxReplicas")]
+    # 20 pods, surge ceil(20 x 0.25) = 5: ceil(20 / 5) = 4 waves x 15 s to Ready = 1 min
+    assert (api["Surge"], api["Most pods at once"], api["Waves"], api["Duration"]) == (
+        5, 25, 4, "1 min")
+    consumer = rows[("event-consumer", "maxReplicas")]
+    # 30 pods, surge 1: 31 at once, ceil(30 / 1) = 30 waves x 10 s to Ready = 300 s = 5 min
+    assert (consumer["Surge"], consumer["Most pods at once"], consumer["Waves"],
+            consumer["Duration"]) == (1, 31, 30, "5 min")
