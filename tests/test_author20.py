@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from infra_toolkit import sections
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cost import cents
 from infra_toolkit.cost_sim import lcu_hours
@@ -243,3 +244,9 @@ def test_each_workload_rolls_by_the_surge_its_controller_uses(tmp_path: Path) ->
     # 30 pods, surge 1: 31 at once, ceil(30 / 1) = 30 waves x 10 s to Ready = 300 s = 5 min
     assert (consumer["Surge"], consumer["Most pods at once"], consumer["Waves"],
             consumer["Duration"]) == (1, 31, 30, "5 min")
+    # Two strategies (the plan's 25 % and the consumer's own 1) but one way back: the rollback
+    # note names both workloads in one clause, not the same sentence twice.
+    (note,) = [p for p in sections.deployment_strategy(a).parts
+               if isinstance(p, str) and "rollout-rollback" in p]
+    assert note.count("a rolling update is rolled back by another") == 1
+    assert "Rolling back: ingest-api, event-consumer: a rolling update is rolled back" in note
