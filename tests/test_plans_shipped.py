@@ -156,7 +156,8 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(analysis: 
     for quoted in ("dropping 90,400 queries: 4.6 % of the 2-hour replay's 1.96 million, but 48 % "
                    "of those offered in its 3 min 15 s under capacity, which ends as the crowd "
                    "fades below the 12 Ready pods' 960 queries per second, not as new pods "
-                   "arrive", "saturates the indexer's pods for 2.3 minutes", "at least 43 s"):
+                   "arrive", "a change waits at most about 23 s (p95 23.3 s), well within the "
+                   "5-minute index freshness"):
         assert quoted in risks, quoted
     assert "dropping 4.6 % of its requests" not in risks
     assert "reached only as the crowd fades" not in risks
@@ -196,11 +197,25 @@ def test_search_api_risks_quote_the_tv_spot_as_the_report_computes_it(analysis: 
         "TV flash-crowd replay", "Simulated outcome"]
     assert "4.61 % dropped, 0 flap(s) (reversals within 5 min), longest time to capacity " \
         "3 min 15 s (ended by the load falling: capacity not reached)" in outcome
+    # reader22: the indexer pulls its messages from SQS but was modelled as pushed to (the
+    # default), so at the utilization cap its p95 was a lower bound (at least 43 s) and 28 such
+    # steps counted against index freshness: "not met", which the pull model judges on its
+    # value. As a pull consumer the worst step is the one from 1,925 s: 3 Ready pods hold
+    # 1,041.51 messages; p95 = the work's ln 20 / 15 s = 199.72 ms plus the queue's
+    # 1,041.51 / (3 x 15) s = 23,144.65 ms = 23,344.37 ms (the M/M/1 at the 0.99 cap,
+    # ln 20 / (15 x 0.01) s = 19,971.55 ms, is lower), within the 300,000 ms SLO.
     indexer = a.run("tv-flash-crowd").simulations["search-indexer"]
+    (model,) = [w.model for w in a.plan.proposed.workloads if w.name == "search-indexer"]
+    assert model is not None and model.consumer == "pull"
+    it = indexer.timeline
+    worst = it.loc[it["p95_latency_ms"].idxmax()]
+    assert (float(worst["time_s"]), int(worst["ready_pods"])) == (1925.0, 3)
+    assert round(float(worst["backlog_requests"]), 2) == 1041.51
+    assert round(float(worst["p95_latency_ms"]), 2) == 23344.37
     slos = evaluate_slos(a.plan.slos, "search-indexer", indexer.timeline, indexer.spec.tick_s)
     (freshness,) = slos[slos["slo"] == "index freshness"].itertuples()
-    assert not freshness.met and f"{freshness.violation_minutes:.1f}" == "2.3"
-    assert freshness.achieved.startswith("max p95 ≥ 43,")
+    assert freshness.met and freshness.violation_minutes == 0
+    assert freshness.achieved == "max p95 23,344 ms"
 
 
 def test_search_api_cost_comparison_says_why_its_current_lines_miss_the_total(
@@ -445,14 +460,12 @@ def test_search_api_alerts_replayed_on_the_tv_spot(analysis: Analysis) -> None:
         ["SearchHighP95Latency", "search-api", "never", 0.0,
          "never fires; SLO 'search p95 latency' first violated at 30 min"],
         ["SearchHPAAtMax", "search-api", "never", 0.0, "never fires; SLO first violated at 30 min"],
-        ["SearchHPAAtMax", "search-indexer", "never", 0.0,
-         "never fires; SLO first violated at 30 min 30 s"],
+        # the indexer, a pull consumer, keeps its SLOs in the spot (its p95 at most 23.3 s)
+        ["SearchHPAAtMax", "search-indexer", "never", 0.0, "no SLO violated"],
         ["SearchPodsPending", "search-api", "never", 0.0,
          "never fires; SLO first violated at 30 min"],
-        ["SearchPodsPending", "search-indexer", "never", 0.0,
-         "never fires; SLO first violated at 30 min 30 s"],
-        ["SearchIndexBacklog", "search-indexer", "never", 0.0,
-         "never fires; SLO first violated at 30 min 30 s"]]
+        ["SearchPodsPending", "search-indexer", "never", 0.0, "no SLO violated"],
+        ["SearchIndexBacklog", "search-indexer", "never", 0.0, "no SLO violated"]]
     t = a.run("tv-flash-crowd").simulations["search-api"].timeline
     assert float(t.loc[t["dropped_rps"] > 0, "time_s"].iloc[0]) == 1815.0
     assert float(t.loc[t["p95_latency_ms"] > 250, "time_s"].iloc[0]) == 1800.0
