@@ -30,6 +30,7 @@ from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook, load_price_book
+from infra_toolkit.readiness import Probe, seconds_to_ready
 from infra_toolkit.rollout_strategies import strategy_groups
 from infra_toolkit.rollout_tables import canary_step_table, rollout_table
 from infra_toolkit.sections_architecture import components_with_cost
@@ -1453,3 +1454,23 @@ def test_ecommerce_canary_replays_the_local_hour_of_its_change_window() -> None:
     replayed = datetime(1995, 7, 12, 4, 0, tzinfo=UTC).astimezone(eastern)
     assert (window.hour, window.minute) == (replayed.hour, replayed.minute) == (0, 0)
     assert plan.deployment_strategy.canary_start_s == 4 * 3600  # '04:00' on the trace's clock
+
+
+@pytest.mark.parametrize(("delay_s", "ready_s"), [
+    # pull 8 s, app up at 12 s, readiness every 5 s from the bind: first tick at or after
+    # 8 + max(delay, 12). 27 -> 35 s, before the warm-up's end at 8 + 30 = 38 s (overlap)
+    (27.0, 35.0),
+    # 28 -> 36 -> 40; 30 -> 38 -> 40; 32 -> 40 -> 40: every delay of 28-32 s is Ready at 40 s,
+    # past 38 s, 10 s after today's 30 s (delay 20: 28 -> 30)
+    (28.0, 40.0), (30.0, 40.0), (31.0, 40.0), (32.0, 40.0), (20.0, 30.0),
+    # 33 -> 41 -> 45: 15 s later, no longer the reason's "10 s later"
+    (33.0, 45.0),
+])
+def test_ecommerce_acknowledgement_names_every_delay_that_ends_the_overlap_10_s_later(
+        delay_s: float, ready_s: float) -> None:
+    # reader22: the reason said "a readiness delay of 28-30 s" ends the 8 s overlap for 10 s
+    # of Ready; 31 and 32 s do the same on the 5 s probe grid
+    assert seconds_to_ready(8.0, 12.0, Probe(delay_s, 5.0)) == ready_s
+    (ack,) = read_plan(REPO / "plans" / "ecommerce-eks.yaml").acknowledged_warnings
+    assert " ".join(ack.reason.split()).startswith(
+        "A readiness delay of 28-32 s would end the overlap but make every pod Ready 10 s later")
