@@ -250,3 +250,19 @@ def test_each_workload_rolls_by_the_surge_its_controller_uses(tmp_path: Path) ->
                if isinstance(p, str) and "rollout-rollback" in p]
     assert note.count("a rolling update is rolled back by another") == 1
     assert "Rolling back: ingest-api, event-consumer: a rolling update is rolled back" in note
+
+
+def test_the_point_of_no_return_names_the_timelines_termination_day() -> None:
+    # reader22: it said "after 14 days of clean operation" with no date, where the other
+    # fixtures name the day; the timeline's cutover is 2027-03-16, hypercare the 14 days
+    # 2027-03-17 to 2027-03-30, the termination 2027-03-31 (16 + 1 + 14 = 31)
+    plan = read_plan(PLAN)
+    phases = {p.name.split(" (")[0]: p for p in plan.timeline}
+    assert str(phases["Cutover of the NLB listener"].start) == "2027-03-16"
+    assert str(phases["Hypercare with the instances kept for rollback"].start) == "2027-03-17"
+    assert phases["Hypercare with the instances kept for rollback"].duration_s == 14 * 86_400
+    assert str(phases["Terminate the instances"].start) == "2027-03-31"
+    point = " ".join((plan.rollback.point_of_no_return or "").split())
+    assert point.startswith("Terminating the four c5.large instances on 2027-03-31 (timeline "
+                            'phase "Terminate the instances"), after the 2027-03-16 cutover and '
+                            "14 days of clean hypercare")
