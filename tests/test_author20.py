@@ -8,6 +8,7 @@ defects the plan's writing showed, each with its expected values worked by hand.
 from __future__ import annotations
 
 import hashlib
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -266,3 +267,30 @@ def test_the_point_of_no_return_names_the_timelines_termination_day() -> None:
     assert point.startswith("Terminating the four c5.large instances on 2027-03-31 (timeline "
                             'phase "Terminate the instances"), after the 2027-03-16 cutover and '
                             "14 days of clean hypercare")
+
+
+def test_the_flapping_risk_counts_the_nodes_the_load_needs_by_hand(tmp_path: Path) -> None:
+    # reader22: the risk set the simulated 15-node peak against "about 8 (9 API pods at 2 a
+    # node, 10 consumers at 3 a node)": the hour's mean load, 4.5 + 3.3 nodes, not its busiest
+    # minute, and packed apart. A node leaves 1,805m (m6i.large less the kubelet's reserve and
+    # the 2 DaemonSets, the report's room): 2 API pods (2 x 800 = 1,600m), 3 consumers
+    # (3 x 500 = 1,500m) or 1 API pod and 2 consumers (800 + 1,000 = 1,800m).
+    # API pods at the HPA's 60 % of 800m: (480 - 30) / 4 = 112.5 batches a second each;
+    # consumers 100 each.
+    # Busiest minute, 1,500: ceil(1,500 / 112.5) = 14 API pods, 15 consumers; 14 x 800 +
+    # 15 x 500 = 18,700m > 10 x 1,805 = 18,050m, so at least 11 nodes, and 11 hold them:
+    # 8 mixed (8 API, 16 consumers >= 15) + 3 of 2 API (6) = 11.
+    # Mean, 988: ceil(988 / 112.5) = 9 API pods, ceil(988 / 100) = 10 consumers; 9 x 800 +
+    # 10 x 500 = 12,200m > 6 x 1,805 = 10,830m, at least 7, and 5 mixed (5 API, 10
+    # consumers) + 2 of 2 API (4) = 7 hold them.
+    assert (math.ceil(1_500 / 112.5), math.ceil(1_500 / 100)) == (14, 15)
+    assert 14 * 800 + 15 * 500 > 10 * 1_805 and (8 + 2 * 3, 2 * 8) == (14, 16)
+    assert (math.ceil(988 / 112.5), math.ceil(988 / 100)) == (9, 10)
+    assert 9 * 800 + 10 * 500 > 6 * 1_805 and (5 + 2 * 2, 2 * 5) == (9, 10)
+    risk = " ".join(read_plan(PLAN).risks[1].description.split())
+    assert ("the node group runs 15 nodes at its peak where the load alone needs 11 at the "
+            "busiest minute (1,500 batches a second: 14 API pods at 112.5 each, 15 consumers at "
+            "100 each; a node holds 2 API pods, 3 consumers or 1 API pod and 2 consumers) and 7 "
+            "at the hour's mean of 988 (9 API pods, 10 consumers)") in risk
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    assert int(a.runs[0].simulations["ingest-api"].timeline["nodes"].max()) == 15
