@@ -655,7 +655,7 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     # DaemonSets in a node's room but the DaemonSets not yet in scale-down's utilization,
     # an api node went at 28,850 s and the 12:02 episode never came; with them counted, as
     # cluster-autoscaler counts them, the node goes at 28,865 s and the episode is back
-    assert ("in the replay it fires on launch-day at 8 h 7 min 5 s (12:07 UTC)" in _prose(path)
+    assert ("in the replay it fires on launch-day at 8 h 7 min 5 s (12:07:05 UTC)" in _prose(path)
             and "serves 99.94 % of its requests" in _prose(path))
     a = analyze_plan(path, scenarios=["launch-day"], store_location=str(tmp_path / "none"))
     frame = alert_replay_frame(replay_scenario(a.plan, a.run("launch-day").simulations))
@@ -677,11 +677,13 @@ def test_search_api_error_rate_rollback_on_launch_day_is_quoted(tmp_path: Path) 
     # 69,005 + 300 = 69,305 s = 19 h 15 min 5 s = 23:15:05
     # The episodes last 60, 60 and 20 s (28,920 -> 28,980, 51,660 -> 51,720 and 69,000 ->
     # 69,020 s): the alert fires 29,225 - 28,980 = 245 s, about 4 minutes, after the first
-    # ended; the prose said "5 minutes into a 60-second episode"
-    assert ("5 minutes after a 60-second under-capacity episode began, 4 minutes after it "
+    # ended; the prose said "5 minutes into a 60-second episode". reader22: written to the
+    # second, as the report writes the moment: 29,225 - 28,920 = 305 s = 5 min 5 s after it
+    # began, 245 s = 4 min 5 s after it ended; the prose had "12:07 UTC" beside "8 h 7 min 5 s"
+    assert ("5 min 5 s after a 60-second under-capacity episode began, 4 min 5 s after it "
             "ended") in _prose(path)
     assert ("twice more, as late after the episodes from 18:21 (60 s) and 23:10 UTC (20 s) "
-            "began (at 18:26 and 23:15 UTC)") in _prose(path)
+            "began (at 18:26:05 and 23:15:05 UTC)") in _prose(path)
     assert [(e.start_s, e.end_s) for e in a.run("launch-day").simulations[
         "search-api"].summary.time_to_capacity] == [(28920.0, 28980.0), (51660.0, 51720.0),
                                                     (69000.0, 69020.0)]
