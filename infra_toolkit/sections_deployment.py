@@ -145,12 +145,14 @@ def _router_rollback(router: str | None) -> str:
 
 def _rollback_note(a: PlanAnalysis) -> str:
     """How each strategy the workloads roll by is rolled back and how long that takes."""
-    said: list[str] = []
+    # Workloads whose rollback reads alike share one clause (the plan's rolling surge and a
+    # workload's own are two strategies but one way back), not the same sentence twice.
+    bodies: dict[str, list[str]] = {}
     for s, names in strategy_groups(a):
         key = s.type if s.type != "canary" else (
             "basic" if s.traffic_router is None else
             "dynamic" if s.canary_dynamic_stable else s.canary_scope)
-        text = f"{', '.join(names)}: {_ROLLBACK_BY_TYPE[key]}"
+        text = _ROLLBACK_BY_TYPE[key]
         if key == "pods":
             text += _router_rollback(s.traffic_router)
         argo = [n for n in names if _kind(a, n) == "Rollout"]
@@ -160,8 +162,9 @@ def _rollback_note(a: PlanAnalysis) -> str:
         if any(_kind(a, n) == "StatefulSet" for n in names):  # no ReplicaSets (A18-13)
             text = text.replace("the previous ReplicaSet", "the previous ReplicaSet, for a "
                                 "StatefulSet its previous ControllerRevision,")
-        if text not in said:
-            said.append(text)
+        group = bodies.setdefault(text, [])
+        group += [n for n in names if n not in group]
+    said = [f"{', '.join(names)}: {text}" for text, names in bodies.items()]
     own = {n for s, names in [*strategy_groups(a), *later_update_groups(a)]
            if s.type in ("rolling", "recreate") for n in names}
     for w in a.plan.proposed.workloads:

@@ -128,7 +128,8 @@ class SweepResult:
     ``summary_p95_threshold_ms``: the p95 threshold of the summary rows'
     ``summary_violation_minutes`` (the workload's p95 latency SLO, 500 ms without one);
     ``summary_thresholds_ms``: every latency threshold those minutes count, ``(percentile,
-    ms)`` (p95's, and p50's / p99's where the plan's SLOs set them)."""
+    ms)`` (p95's, and p50's / p99's where the plan's SLOs set them); ``consumer``: the
+    workload's (push or pull)."""
 
     workload: str
     fields: tuple[str, ...]
@@ -145,6 +146,9 @@ class SweepResult:
     horizon_h: float | None = None
     summary_p95_threshold_ms: float = 500.0
     summary_thresholds_ms: tuple[tuple[int, float], ...] = ()
+    #: the workload's ``consumer`` (push or pull): a pull consumer's saturated steps are not
+    #: counted in the summary minutes, so the legend says which
+    consumer: str = "push"
 
 
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
@@ -257,7 +261,7 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
                        slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count,
                        shared, horizon_h, base.workload.slo_p95_latency_ms,
-                       base.workload.slo_latency_ms)
+                       base.workload.slo_latency_ms, base.workload.consumer)
 
 
 def _budgeted(spec: SimulationSpec) -> str:

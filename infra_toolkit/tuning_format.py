@@ -96,8 +96,12 @@ TABLE_LEGEND = (
 #: unit
 SUMMARY_LEGEND = (
     "summary-row figures, every simulated row's: max p95 ms = the run's highest p95 latency; "
-    "summary min = minutes with {threshold}, requests dropped or pods saturated "
+    "summary min = minutes with {threshold}, requests dropped{saturated} "
     "(the simulator's summary row: one figure a scenario, not the report's per-SLO check)")
+#: how the summary minutes treat saturated pods, by the workload's consumer (reader22: a pull
+#: consumer's saturated steps are judged on their value, yet the legend counted them)
+SATURATED_IN_SUMMARY = {"push": " or pods saturated",
+                        "pull": ", a pull consumer's saturated pods judged on their value"}
 
 #: cluster mode's own column, printed under the summary legend
 NEIGHBOUR_LEGEND = (
@@ -268,7 +272,8 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
             outcome(result), *_hidden_invalid(result, rows)]
     notes, shared = _shared_notes(result, rows)
     threshold = _thresholds_text(result)
-    return "\n".join([*head, "", TABLE_LEGEND, SUMMARY_LEGEND.format(threshold=threshold),
+    return "\n".join([*head, "", TABLE_LEGEND, SUMMARY_LEGEND.format(
+                          threshold=threshold, saturated=SATURATED_IN_SUMMARY[result.consumer]),
                       *([NEIGHBOUR_LEGEND] if result.cluster else []),
                       RANK_RULE, "", out.to_string(index=False),
                       *(["", "notes:", *shared, *notes] if notes or shared else [])])

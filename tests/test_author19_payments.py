@@ -18,6 +18,8 @@ import pytest
 
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cost import cents, usd_text
+from infra_toolkit.karpenter_config import order_by_weight
+from infra_toolkit.karpenter_manifests import read_node_pools
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import PriceBook
 from tests.cost_helpers import declared_cents, plan_price_book
@@ -130,13 +132,17 @@ def test_the_trace_is_the_day_its_origin_note_says() -> None:
 def test_the_expected_scenarios_total_is_the_declared_one_with_simulated_node_hours(
         tmp_path: Path) -> None:
     # The report's headline prices match-day's simulated nodes instead of the declared 2 + 2.
-    # Every pod ran on the spot pool (the simulation fills the node groups in order, and
-    # payments-spot comes first), so the on-demand pool ran 0 node-hours and bills its 2
-    # committed instances alone. With h the
+    # Every pod ran on the spot pool (the simulation tries NodePools as Karpenter does, by
+    # spec.weight, equal weights by name Z to A: neither pool sets a weight, and 'payments-spot'
+    # sorts after 'payments-od', so it comes first), so the on-demand pool ran 0 node-hours
+    # and bills its 2 committed instances alone. With h the
     # spot node-hours projected to a month (the simulator's, an input here): spot h x 0.0341,
     # its disks h / 730 node-months x 40 GB x 0.08; the load-following lines (NLCU, egress,
     # intra-region) are the declared ones, match-day being the reference scenario. Declared
     # total 1,261.871 less its node lines 49.786 + 6.40 + 6.40 = 62.586.
+    pools = read_node_pools(PLAN.parent / "payments" / "nodepools.yaml")
+    assert [(p.name, p.weight) for p in pools] == [("payments-spot", 0), ("payments-od", 0)]
+    assert [p.name for p in order_by_weight(pools[::-1])] == ["payments-spot", "payments-od"]
     a = analyze_plan(PLAN, scenarios=["match-day"], store_location=str(tmp_path / "none"))
     nodes = {ln.component: ln for ln in a.proposed_estimate.lines
              if ln.address == "aws_eks_node_group.payments_spot"}

@@ -8,6 +8,7 @@ defects the plan's writing showed, each with its expected values worked by hand.
 from __future__ import annotations
 
 import hashlib
+import math
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from infra_toolkit import sections
 from infra_toolkit.analysis import analyze_plan
 from infra_toolkit.cost import cents
 from infra_toolkit.cost_sim import lcu_hours
@@ -26,6 +28,8 @@ from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.replica_types import Tolerances
 from infra_toolkit.resources import Resource, parse_resources
+from infra_toolkit.rollout_strategies import manifest_mismatches
+from infra_toolkit.rollout_tables import rollout_table
 from tests.cost_helpers import declared_cents, plan_price_book
 
 PLAN = Path(__file__).resolve().parent / "data" / "author20" / "event-ingest.yaml"
@@ -254,3 +258,86 @@ def test_the_backfill_bursts_nat_gateway_gb_follow_its_egress(tmp_path: Path) ->
     # the declared (review basis) cost keeps the declared 3,650 GB: 164.25
     assert PROPOSED[("aws_nat_gateway.egress", "Data processed")] == D("164.25")
     assert declared_cents(PLAN, "proposed", plan_price_book(PLAN))[0] == PROPOSED
+
+
+def test_each_workload_rolls_by_the_surge_its_controller_uses(tmp_path: Path) -> None:
+    # The plan's rolling block (maxSurge 25 %) is ingest-api's; event-consumer's Deployment
+    # rolls with maxSurge 1, maxUnavailable 0, as the plan's description says. Timed by the
+    # plan's 25 % the consumer's 30 pods took ceil(30 x 0.25) = 8 surge pods, 4 waves, 40 s, a
+    # figure its controller never produces (and the report said the manifests disagree).
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    assert manifest_mismatches(a) == []
+    rows = {(r["Workload"], r["Rolled at"]): r for r in rollout_table(a).to_dict("records")}
+    api = rows[("ingest-api", "maxReplicas")]
+    # 20 pods, surge ceil(20 x 0.25) = 5: ceil(20 / 5) = 4 waves x 15 s to Ready = 1 min
+    assert (api["Surge"], api["Most pods at once"], api["Waves"], api["Duration"]) == (
+        5, 25, 4, "1 min")
+    consumer = rows[("event-consumer", "maxReplicas")]
+    # 30 pods, surge 1: 31 at once, ceil(30 / 1) = 30 waves x 10 s to Ready = 300 s = 5 min
+    assert (consumer["Surge"], consumer["Most pods at once"], consumer["Waves"],
+            consumer["Duration"]) == (1, 31, 30, "5 min")
+    # Two strategies (the plan's 25 % and the consumer's own 1) but one way back: the rollback
+    # note names both workloads in one clause, not the same sentence twice.
+    (note,) = [p for p in sections.deployment_strategy(a).parts
+               if isinstance(p, str) and "rollout-rollback" in p]
+    assert note.count("a rolling update is rolled back by another") == 1
+    assert "Rolling back: ingest-api, event-consumer: a rolling update is rolled back" in note
+
+
+def test_the_point_of_no_return_names_the_timelines_termination_day() -> None:
+    # reader22: it said "after 14 days of clean operation" with no date, where the other
+    # fixtures name the day; the timeline's cutover is 2027-03-16, hypercare the 14 days
+    # 2027-03-17 to 2027-03-30, the termination 2027-03-31 (16 + 1 + 14 = 31)
+    plan = read_plan(PLAN)
+    phases = {p.name.split(" (")[0]: p for p in plan.timeline}
+    assert str(phases["Cutover of the NLB listener"].start) == "2027-03-16"
+    assert str(phases["Hypercare with the instances kept for rollback"].start) == "2027-03-17"
+    assert phases["Hypercare with the instances kept for rollback"].duration_s == 14 * 86_400
+    assert str(phases["Terminate the instances"].start) == "2027-03-31"
+    point = " ".join((plan.rollback.point_of_no_return or "").split())
+    assert point.startswith("Terminating the four c5.large instances on 2027-03-31 (timeline "
+                            'phase "Terminate the instances"), after the 2027-03-16 cutover and '
+                            "14 days of clean hypercare")
+
+
+def test_the_flapping_risk_counts_the_nodes_the_load_needs_by_hand(tmp_path: Path) -> None:
+    # reader22: the risk set the simulated 15-node peak against "about 8 (9 API pods at 2 a
+    # node, 10 consumers at 3 a node)": the hour's mean load, 4.5 + 3.3 nodes, not its busiest
+    # minute, and packed apart. A node leaves 1,805m (m6i.large less the kubelet's reserve and
+    # the 2 DaemonSets, the report's room): 2 API pods (2 x 800 = 1,600m), 3 consumers
+    # (3 x 500 = 1,500m) or 1 API pod and 2 consumers (800 + 1,000 = 1,800m).
+    # API pods at the HPA's 60 % of 800m: (480 - 30) / 4 = 112.5 batches a second each;
+    # consumers 100 each.
+    # Busiest minute, 1,500: ceil(1,500 / 112.5) = 14 API pods, 15 consumers; 14 x 800 +
+    # 15 x 500 = 18,700m > 10 x 1,805 = 18,050m, so at least 11 nodes, and 11 hold them:
+    # 8 mixed (8 API, 16 consumers >= 15) + 3 of 2 API (6) = 11.
+    # Mean, 988: ceil(988 / 112.5) = 9 API pods, ceil(988 / 100) = 10 consumers; 9 x 800 +
+    # 10 x 500 = 12,200m > 6 x 1,805 = 10,830m, at least 7, and 5 mixed (5 API, 10
+    # consumers) + 2 of 2 API (4) = 7 hold them.
+    assert (math.ceil(1_500 / 112.5), math.ceil(1_500 / 100)) == (14, 15)
+    assert 14 * 800 + 15 * 500 > 10 * 1_805 and (8 + 2 * 3, 2 * 8) == (14, 16)
+    assert (math.ceil(988 / 112.5), math.ceil(988 / 100)) == (9, 10)
+    assert 9 * 800 + 10 * 500 > 6 * 1_805 and (5 + 2 * 2, 2 * 5) == (9, 10)
+    risk = " ".join(read_plan(PLAN).risks[1].description.split())
+    assert ("the node group runs 15 nodes at its peak where the load alone needs 11 at the "
+            "busiest minute (1,500 batches a second: 14 API pods at 112.5 each, 15 consumers at "
+            "100 each; a node holds 2 API pods, 3 consumers or 1 API pod and 2 consumers) and 7 "
+            "at the hour's mean of 988 (9 API pods, 10 consumers)") in risk
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    assert int(a.runs[0].simulations["ingest-api"].timeline["nodes"].max()) == 15
+
+
+def test_the_slo_caption_says_a_pull_consumers_saturated_steps_are_judged_on_their_value(
+        tmp_path: Path) -> None:
+    # reader22: the caption said a latency SLO's minutes count the steps "at saturated pods",
+    # but event-consumer (consumer: pull) is judged on its value there: its expected-hour p95
+    # peaks at 55,130 ms, 0.30 s of work (ln 20 / (100 / 10 slots) s) plus a 38,381-message
+    # backlog over 7 Ready pods x 100 a second (54.83 s), under the 120,000 ms SLO: 0 minutes
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    table = next(t for t in sections.scaling_behaviour(a).tables if t.css_class == "slo-checks")
+    assert table.caption is not None and (
+        "A pull consumer's (event-consumer: consumer: pull) steps at saturated pods are judged "
+        "on their value, not counted as violated") in table.caption
+    row = table.frame.set_index("SLO").loc["forwarding delay"]
+    assert (row["Achieved"], row["Minutes violated"], bool(row["Met"])) == (
+        "max p95 55,130 ms", 0.0, True)

@@ -23,7 +23,7 @@ def test_valid_plan_exits_0_and_prints_its_digest(capsys: pytest.CaptureFixture[
     # 134), one at its model's `startup_cpu_s:` (line 156), which the plan acknowledges
     where = f"{plan}:134: proposed.workloads[0].hpa: warning: "
     burst = f"{plan}:156: proposed.workloads[0].model.startup_cpu_s: acknowledged by " \
-        "platform-team: A readiness delay of 28-30 s"
+        "platform-team: A readiness delay of 28-32 s"
     assert [w[:len(where)] for w in warnings[:2]] == [where] * 2
     assert [w[:len(burst)] for w in warnings[2:]] == [burst]
 

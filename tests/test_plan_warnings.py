@@ -255,7 +255,7 @@ def test_the_default_plan_warns_three_times_and_all_are_true() -> None:
     plan, _problems, lines = check_plan_warnings(REPO / "plans" / "ecommerce-eks.yaml")
     assert plan is not None
     got = [(w.path, w.message.removeprefix("warning: ").removeprefix(
-        "acknowledged by platform-team: A readiness delay of 28-30 s would end the overlap but "
+        "acknowledged by platform-team: A readiness delay of 28-32 s would end the overlap but "
         "make every pod Ready 10 s later, and the expected day then breaks its p95 SLO for 59.25 "
         "min instead of 57.5 (the comment at the backend's model); the plan keeps 20 s and "
         "accepts the 8 s. (acknowledges: ")) for w in lines]

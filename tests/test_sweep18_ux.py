@@ -172,3 +172,25 @@ def test_a_field_with_no_value_says_to_give_one() -> None:
     # '--vary minReplicas=' read "'' is not a whole number", as if a number had been written
     with pytest.raises(SpecError, match=r"^--vary minReplicas=: give at least one value$"):
         parse_vary(["minReplicas="])
+
+
+def test_the_summary_legend_says_a_pull_consumers_saturated_pods_are_not_counted(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # reader22: search-indexer (consumer: pull) was swept under "summary min = minutes with p95
+    # over 300000 ms, requests dropped or pods saturated", but the simulator never counts a
+    # pull consumer's saturated steps (simulation_timeline): its TV-spot p95 peaks at
+    # 199.72 ms of work + 1,041.51 / (3 x 15) s of queue = 23,344.37 ms, 0 summary minutes
+    assert main(["sweep", str(REPO_ROOT / "plans" / "search-api.yaml"), "--workload",
+                 "search-indexer", "--vary", "minReplicas=2", "--scenario",
+                 "tv-flash-crowd"]) == 0
+    out = capsys.readouterr().out
+    assert ("summary min = minutes with p95 over 300000 ms, requests dropped, a pull "
+            "consumer's saturated pods judged on their value (the simulator's summary row") in out
+    assert "pods saturated (" not in out
+    (row,) = [ln for ln in out.splitlines() if ln.lstrip().startswith("1 baseline")]
+    assert row.split()[-4:] == ["23,344.37", "0", "yes", "yes"]
+    # a push workload's legend keeps its saturated pods
+    result = _result(["meets SLOs"], [""])
+    assert result.consumer == "push"
+    assert "requests dropped or pods saturated (the simulator's" in format_sweep(
+        result, "table", 10)
