@@ -83,9 +83,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
          help="CSV timestamp,requests_per_second, or timestamp,requests for requests per "
               "row (needed without a plan)")
     flag(p, "--hpa", metavar="HPA.yaml",
-         help="HorizontalPodAutoscaler YAML (needed without a plan)")
-    flag(p, "--hpa-name", metavar="NAME", help="metadata.name of the HPA when the file holds "
-         "several")
+         help="HorizontalPodAutoscaler YAML, or a KEDA ScaledObject read as the HPA KEDA "
+         "creates (needed without a plan)")
+    flag(p, "--hpa-name", metavar="NAME", help="metadata.name of the HPA (or ScaledObject) when "
+         "the file holds several")
     flag(p, "--deployment", metavar="DEPLOYMENT.yaml", help="Deployment YAML: pod requests, "
          "probes, replicas, a required hostname anti-affinity (one pod a node), "
          "terminationGracePeriodSeconds")

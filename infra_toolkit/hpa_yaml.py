@@ -12,6 +12,8 @@ from pathlib import Path
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
+from infra_toolkit.keda_scaled_object import KIND as SCALED_OBJECT
+from infra_toolkit.keda_scaled_object import hpa_manifest_from_scaled_object
 from infra_toolkit.manifest_documents import load_documents, manifest_objects, object_name
 
 __all__ = ["read_hpa_yaml"]
@@ -20,7 +22,9 @@ __all__ = ["read_hpa_yaml"]
 def read_hpa_yaml(
     path: str | os.PathLike[str], name: str | None = None, *, gate_scale_to_zero: bool = True
 ) -> HPASpec:
-    """The HorizontalPodAutoscaler in a YAML file, API defaults applied (see ``hpa_from_dict``).
+    """The HorizontalPodAutoscaler in a YAML file (or a KEDA ScaledObject, read as the HPA its
+    operator creates: :mod:`infra_toolkit.keda_scaled_object`), API defaults applied (see
+    ``hpa_from_dict``).
 
     With several HPAs in the file, ``name`` (``metadata.name``) picks one. Raises
     :class:`SpecError` naming the file when it cannot be read, is not YAML, holds no (or no such)
@@ -28,12 +32,17 @@ def read_hpa_yaml(
     """
     path = Path(path)
     documents = manifest_objects(load_documents(path))
-    hpas = [
-        doc for doc in documents if isinstance(doc, dict) and doc.get("kind") == KIND
-    ]
+    # a KEDA ScaledObject is read as the HPA its operator creates, as a plan's hpa file is;
+    # --hpa-name picks it by either name (the ScaledObject's or that HPA's)
+    hpas = [hpa_manifest_from_scaled_object(doc, path.name) if doc.get("kind") == SCALED_OBJECT
+            else doc for doc in documents
+            if isinstance(doc, dict) and doc.get("kind") in (KIND, SCALED_OBJECT)]
+    aliases = [object_name(doc) for doc in documents
+               if isinstance(doc, dict) and doc.get("kind") in (KIND, SCALED_OBJECT)]
     names = ", ".join(str(object_name(doc)) for doc in hpas)
     if name is not None and hpas:
-        hpas = [doc for doc in hpas if object_name(doc) == name]
+        hpas = [doc for doc, alias in zip(hpas, aliases, strict=True)
+                if name in (object_name(doc), alias)]
         if not hpas:
             raise SpecError(f"{path} holds no {KIND} named {quoted(name)} (its HPAs: {names}); "
                             f"pass one of those names")
@@ -41,7 +50,7 @@ def read_hpa_yaml(
         kinds = sorted({str(doc.get("kind")) for doc in documents if isinstance(doc, dict)})
         found = ", ".join(kinds) if kinds else "no Kubernetes objects"
         raise SpecError(
-            f"{path} holds no {KIND} (found: {found}); "
+            f"{path} holds no {KIND} or KEDA {SCALED_OBJECT} (found: {found}); "
             "point to the file with the HPA manifest (kind: HorizontalPodAutoscaler)"
         )
     if len(hpas) > 1:

@@ -82,7 +82,8 @@ def test_a_name_picks_one_of_several_hpas() -> None:
         ("two-hpas.yaml",
          re.escape("two-hpas.yaml holds 2 HorizontalPodAutoscalers (a, b); pass name= "
                    "(infra-toolkit simulate --hpa-name NAME) to choose one")),
-        ("no-hpa.yaml", re.escape("no-hpa.yaml holds no HorizontalPodAutoscaler (found: Service)")),
+        ("no-hpa.yaml", re.escape("no-hpa.yaml holds no HorizontalPodAutoscaler or KEDA "
+                                  "ScaledObject (found: Service)")),
         # the unclosed "[" of line 4 is only detected at the end of the file (line 6)
         ("malformed.yaml", re.escape("malformed.yaml:6: malformed YAML: did not find expected "
                                      "',' or ']'")

@@ -879,3 +879,36 @@ def test_a_bad_p99_threshold_names_its_flag(tmp_path: Path, files: dict[str, str
     assert main(["simulate", "--traffic", files["t.csv"], "--hpa", files["hpa.yaml"], *ARGS,
                  "--slo-p99-latency-ms", "0"]) == 2
     assert "--slo-p99-latency-ms (=0.0) must be a finite number > 0" in capsys.readouterr().err
+
+
+SCALED_OBJECT = """apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web}
+spec:
+  scaleTargetRef: {name: web}
+  minReplicaCount: 2
+  maxReplicaCount: 10
+  triggers:
+  - type: cpu
+    metricType: Utilization
+    metadata: {value: "50"}
+"""
+
+
+def test_flag_mode_reads_a_keda_scaled_object_as_the_hpa_keda_creates(
+        tmp_path: Path, files: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # keda21 read a ScaledObject in a plan only; flag mode said "holds no HorizontalPodAutoscaler".
+    # KEDA's HPA for it: keda-hpa-web, minReplicas 2, maxReplicas 10, cpu Utilization 50 (a
+    # cpu trigger's value), no behavior: HPA above, whose hand-derived 100 -> 400 rps run
+    # (tests/test_simulate.py) the two must give alike
+    scaled = tmp_path / "scaledobject.yaml"
+    scaled.write_text(SCALED_OBJECT)
+    outs = []
+    for hpa, name in ((files["hpa.yaml"], []), (str(scaled), []),
+                      (str(scaled), ["--hpa-name", "web"]),
+                      (str(scaled), ["--hpa-name", "keda-hpa-web"])):
+        assert main(["simulate", "--traffic", files["t.csv"], "--hpa", hpa, *ARGS, *name,
+                     "--format", "json"]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    assert outs[0]["peak_replicas"] > 2  # the step to 400 rps scales it
+    assert outs[1:] == [outs[0]] * 3
