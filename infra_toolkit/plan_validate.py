@@ -500,7 +500,7 @@ def check_plan_warnings(path: str | Path) -> tuple[Plan | None, list[Problem], l
                  for a in triage.acknowledged]
     warnings += [Problem(a.entry_path, (
         "note: matches none of the warnings validate computes; the report, which simulates, "
-        f"checks it against the simulation's warnings at {a.path} too"), str(path),
+        f"checks it against the simulation's warnings at {a.shown_path} too"), str(path),
         line_of(lines, a.entry_path)) for a in triage.unchecked]
     return plan, problems, warnings
 

@@ -1,0 +1,121 @@
+"""Hostile inputs found by fuzzing (fuzz21: the plan's acknowledged_warnings, the approval CLI
+and store, report's parameters and output): each is one error at its file and field, never a
+traceback, a raw control character on the terminal, or a silently wrong result."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from infra_toolkit import cli
+
+DATA = Path(__file__).parent / "data"
+# the phase ends 2027-01-12, a day after needed_by 2027-01-11: a warning at timeline[0]
+_LATE = (("  summary: Move the API to EKS.\n",
+          "  summary: Move the API to EKS.\n  needed_by: 2027-01-11\n"),
+         ("  - {name: rollout, duration: 1d}",
+          "  - {name: rollout, start: 2027-01-10, end: 2027-01-12}"))
+_STALE = ("but matches no warning: the plan changed or the text is wrong; remove it or update "
+          "`contains`")
+
+
+def _acknowledging(tmp_path: Path, entries: str) -> tuple[Path, int]:
+    """minimal.yaml (with its manifests) late for its deadline, with ``entries`` (one flow
+    mapping a line) as its acknowledged_warnings: the plan and its first entry's line."""
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    plan = tmp_path / "plans" / "minimal.yaml"
+    text = plan.read_text(encoding="utf-8")
+    for old, new in _LATE:
+        text = text.replace(old, new)
+    plan.write_text(f"{text}acknowledged_warnings:\n{entries}", encoding="utf-8")
+    return plan, len(text.splitlines()) + 2
+
+
+def _entry(field: str, written: str) -> str:
+    """An entry covering the deadline warning, as a flow mapping line, with ``field`` written
+    as ``written`` (a YAML double-quoted text: ``\\e`` is ESC)."""
+    fields = {"path": "timeline[0]", "contains": "after metadata", "reason": "ok", "by": "ann"}
+    fields[field] = written
+    return "  - {" + ", ".join(f'{k}: "{v}"' for k, v in fields.items()) + "}\n"
+
+
+def _the_one_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str,
+                     written: str) -> str:
+    """Validate the plan with :func:`_entry` (``field``, ``written``): its one problem, at the
+    entry's line, without the ``PLAN:LINE: `` before it."""
+    plan, line = _acknowledging(tmp_path, _entry(field, written))
+    assert cli.main(["validate", str(plan)]) == 1
+    problem, summary = capsys.readouterr().out.splitlines()
+    assert summary == f"{plan}: 1 problem(s); the plan is not valid"
+    assert problem.startswith(f"{plan}:{line}: ")
+    return problem.removeprefix(f"{plan}:{line}: ")
+
+
+@pytest.mark.parametrize(("field", "written", "shown", "fix"), [
+    ("reason", r"ok\e[31m", r"'ok\x1b[31m' holds control character(s) '\x1b'",
+     "write it as plain text (line breaks and tabs are fine)"),
+    ("by", r"ann\u2028PASS: ok", r"'ann\u2028PASS: ok' holds control character(s) '\u2028'",
+     "write the name on one line, as plain text"),
+    ("contains", r"after\0", r"'after\x00' holds control character(s) '\x00'",
+     "copy a part of the message on one line, as validate prints it"),
+    ("path", r"timeline[0]\n", r"'timeline[0]\n' holds control character(s) '\n'",
+     "copy the path on one line, as validate prints it")])
+def test_a_control_character_in_an_acknowledgement_is_refused_at_its_field(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, written: str,
+        shown: str, fix: str) -> None:
+    # was printed raw: `acknowledged by ann<ESC>]0;title<BEL>: ...` retitled the terminal, and
+    # U+2028 in `by` broke validate's line in two (a forged `PASS: ok` line in a log viewer)
+    assert _the_one_problem(tmp_path, capsys, field, written) == (
+        f"acknowledged_warnings[0].{field}: {shown}, which validate would print raw (a terminal "
+        f"escape, or a line break that forges a line); {fix}")
+
+
+def test_a_reason_block_keeps_its_line_breaks_and_tabs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan, line = _acknowledging(tmp_path, '  - {path: "timeline[0]", contains: after metadata, '
+                                          'reason: "a target,\\n\\tnot a launch", by: ann}\n')
+    assert cli.main(["validate", str(plan)]) == 0
+    assert "timeline[0]: acknowledged by ann: a target, not a launch (acknowledges: phase " \
+           in capsys.readouterr().out
+
+
+def test_a_reason_or_name_drawn_as_nothing_is_blank(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was accepted (str.strip keeps a zero-width space and a Hangul filler): the warning
+    # printed as `acknowledged by <nothing>: ...`, as the approval rules refuse a name
+    assert _the_one_problem(tmp_path / "zero-width", capsys, "reason", r"\u200b") == (
+        "acknowledged_warnings[0].reason: is blank; say why the warning is accepted")
+    assert _the_one_problem(tmp_path / "filler", capsys, "by", r"\u3164") == (
+        "acknowledged_warnings[0].by: is blank; name who accepted the warning")
+
+
+def test_a_path_with_a_mark_drawn_as_nothing_is_quoted_where_it_matches_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was `acknowledges the warning at timeline[0] containing ...`: the right-to-left mark
+    # U+200F is drawn as nothing, so the path read as the one it failed to match
+    plan, line = _acknowledging(tmp_path, '  - {path: "timeline[0]\\u200f", contains: after '
+                                          'metadata, reason: ok, by: ann}\n')
+    assert cli.main(["validate", str(plan)]) == 0
+    assert (f"{plan}:{line}: acknowledged_warnings[0]: warning: acknowledges the warning at "
+            f"'timeline[0]\\u200f' containing 'after metadata', {_STALE}"
+            in capsys.readouterr().out.splitlines())
+
+
+def test_a_path_only_beginning_like_the_simulations_is_stale_not_unchecked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was a note (`the report ... checks it against the simulation's warnings at
+    # proposed.resourcesX`): a prefix test took it for a field under proposed.resources, where
+    # the simulation warns; no warning is ever at proposed.resourcesX
+    plan, line = _acknowledging(tmp_path, "  - {path: proposed.resourcesX, contains: credit, "
+                                          "reason: ok, by: ann}\n"
+                                          "  - {path: 'proposed.resources[0]', contains: credit, "
+                                          "reason: ok, by: ann}\n")
+    assert cli.main(["validate", str(plan)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert (f"{plan}:{line}: acknowledged_warnings[0]: warning: acknowledges the warning at "
+            f"proposed.resourcesX containing 'credit', {_STALE}") in out
+    assert (f"{plan}:{line + 1}: acknowledged_warnings[1]: note: matches none of the warnings "
+            "validate computes; the report, which simulates, checks it against the "
+            "simulation's warnings at proposed.resources[0] too") in out
