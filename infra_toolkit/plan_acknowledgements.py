@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from infra_toolkit.errors import clipped, quoted
+from infra_toolkit.errors import quoted, shown
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_warning_type import PlanWarning
 from infra_toolkit.visible_text import blank
@@ -82,13 +82,6 @@ class Acknowledgement:
         """Whether this acknowledgement covers ``warning`` (same path, message containing
         ``contains``), whether or not the warning may be acknowledged."""
         return warning.path == self.path and self.contains in warning.message
-
-    @property
-    def shown_path(self) -> str:
-        """``path`` as a message shows it: bare (clipped when long), or quoted when it holds a
-        character drawn as nothing (a right-to-left mark, a zero-width space), which made
-        ``timeline[0]\u200f`` read as the ``timeline[0]`` it failed to match."""
-        return clipped(self.path) if self.path.isprintable() else quoted(self.path)
 
     @property
     def simulated(self) -> bool:
@@ -189,7 +182,7 @@ def acknowledge(warnings: Sequence[PlanWarning], acknowledgements: Sequence[Ackn
         blocking = [w for w in matched if w.blocks_approval]
         if blocking:
             stale.append(PlanWarning(a.entry_path, (
-                f"acknowledges {len(blocking)} warning(s) at {a.shown_path} that block "
+                f"acknowledges {len(blocking)} warning(s) at {shown(a.path)} that block "
                 "approval (a cost line without a price): they stay open, and the plan cannot be "
                 "approved until the lines are priced; price them, and remove this "
                 "acknowledgement")))
@@ -199,7 +192,7 @@ def acknowledge(warnings: Sequence[PlanWarning], acknowledgements: Sequence[Ackn
             unchecked.append(a)
         else:
             stale.append(PlanWarning(a.entry_path, (
-                f"acknowledges the warning at {a.shown_path} containing {quoted(a.contains)}, "
+                f"acknowledges the warning at {shown(a.path)} containing {quoted(a.contains)}, "
                 "but matches no warning: the plan changed or the text is wrong; remove it or "
                 "update `contains`")))
     return Triage(tuple(open_ + stale), tuple(covered), tuple(unchecked))

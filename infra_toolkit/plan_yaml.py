@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import PlanError, SpecError, clipped
+from infra_toolkit.errors import PlanError, SpecError, clipped, shown
 from infra_toolkit.plan_fields import Problem, join_path
 
 __all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "ManifestLoader", "PlanLoader",
@@ -247,8 +247,8 @@ def read_yaml_text(path: Path, what: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PlanError(f"cannot read {what} {path}: {reason}; give the path of a readable "
-                        "UTF-8 YAML file") from None
+        raise PlanError(f"cannot read {what} {shown(str(path))}: {reason}; give the path of a "
+                        "readable UTF-8 YAML file") from None
 
 
 def read_yaml_documents(path: Path) -> list[Any]:
