@@ -36,7 +36,7 @@ from enum import StrEnum
 
 from infra_toolkit.approval_records import Record, RecordKind
 from infra_toolkit.cost import usd_text
-from infra_toolkit.errors import ApprovalError
+from infra_toolkit.errors import ApprovalError, quoted
 from infra_toolkit.review_subject import ReviewSubject
 from infra_toolkit.visible_text import blank, reviewer_key
 
@@ -149,8 +149,10 @@ def _extra_approver(subject: ReviewSubject) -> str:
 
 
 def _objected(records: list[Record]) -> str:
-    """Who objected, when and why: ``carol at 2026-...Z: 'no load test'; dave at ...``."""
-    return "; ".join(f"{r.reviewer} at {r.recorded_at}: {r.comment!r}" for r in records)
+    """Who objected, when and why: ``carol at 2026-...Z: 'no load test'; dave at ...``; a
+    comment longer than a line clipped (its start and its length: the report shows it whole),
+    as status and gate printed a 300,000-character one whole on their one line."""
+    return "; ".join(f"{r.reviewer} at {r.recorded_at}: {quoted(r.comment)}" for r in records)
 
 
 @dataclass(frozen=True)
