@@ -25,7 +25,7 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +33,7 @@ from typing import Any
 
 from infra_toolkit.approval_store import redacted
 from infra_toolkit.atomic import check_can_replace, replace_file
-from infra_toolkit.errors import PlanError, ReportError
+from infra_toolkit.errors import PlanError, ReportError, shown
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -243,12 +243,12 @@ def build_report(
         raise ReportError(f"-p plan_path: the plan is the PLAN.yaml argument ({plan_path}); drop "
                           "-p plan_path and pass the plan to report as that argument")
     plan = Path(plan_path).resolve()
-    if not plan.is_file():
+    if not _is(Path(plan_path), Path.is_file, "plan file"):
         raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")
     _check_plan(Path(plan_path))  # as given: the lines read as `infra-toolkit validate` prints them
     source = Path(notebook) if notebook else notebooks_dir() / DEFAULT_NOTEBOOK
     html_path = Path(out) if out else Path("reports") / f"{plan.stem}.html"
-    if html_path.is_dir():
+    if _is(html_path, Path.is_dir, "output"):
         raise ReportError(f"output {html_path} is a folder; name the HTML file, e.g. "
                           f"{html_path / (plan.stem + '.html')}")
     if html_path.suffix.lower() != ".html":  # else the notebook kept beside it, or a plan, goes
@@ -310,6 +310,17 @@ def _check_notebook(notebook: Path) -> None:
         why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ReportError(f"notebook {notebook} is not a Jupyter notebook ({why[:200]}); pass "
                           "an .ipynb file such as notebooks/plan_report.ipynb") from None
+
+
+def _is(path: Path, test: Callable[[Path], bool], what: str) -> bool:
+    """``test(path)`` (``Path.is_file``, ``Path.is_dir``); ReportError naming the ``what``
+    (``plan file``, ``output``) when the OS cannot look the name up: Python 3.11 raises for a
+    name too long (ENAMETOOLONG), which was a traceback before anything ran."""
+    try:
+        return test(path)
+    except OSError as exc:
+        raise ReportError(f"{what} {shown(str(path))} cannot be used as a file name: "
+                          f"{exc.strerror or exc}; pass a shorter path") from None
 
 
 def _check_writable(html_path: Path) -> None:

@@ -119,3 +119,121 @@ def test_a_path_only_beginning_like_the_simulations_is_stale_not_unchecked(
     assert (f"{plan}:{line + 1}: acknowledged_warnings[1]: note: matches none of the warnings "
             "validate computes; the report, which simulates, checks it against the "
             "simulation's warnings at proposed.resources[0] too") in out
+
+
+def _review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    """minimal.yaml (whose one question is 'Approve?') submitted by alice to a fresh SQLite
+    store: the plan and the store."""
+    shutil.copytree(DATA / "plans", tmp_path / "plans")
+    plan, db = tmp_path / "plans" / "minimal.yaml", str(tmp_path / "approvals.sqlite")
+    assert cli.main(["submit", str(plan), "--requester", "alice", "--db", db]) == 0
+    capsys.readouterr()
+    return plan, db
+
+
+def test_a_review_id_of_thousands_of_digits_is_an_unknown_review(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was OSError: [Errno 36] File name too long (Path.exists on it) and then ValueError:
+    # Exceeds the limit (4300 digits) for integer string conversion (int() of the digits)
+    _, db = _review(tmp_path, capsys)
+    digits = "9" * 5000
+    assert cli.main(["status", f"review-{digits}", "--db", db]) == 2
+    # quoted clips a value past 80 characters: its first 60 ('review-' and 53 nines), `…` and
+    # its length, 7 + 5,000 = 5,007 characters
+    assert capsys.readouterr().err == (
+        f"error: unknown review id 'review-{'9' * 53}'… (5,007 characters) in {db} (reviews: "
+        "review-001..review-001); infra-toolkit queue lists the open ones\n")
+
+
+@pytest.mark.parametrize(("flag", "value", "said"), [
+    ("--answer", "²=yes", "'²=yes' is not N=TEXT (e.g. --answer 2='yes, tested')"),
+    ("--answer", "٣=yes", "'٣=yes' is not N=TEXT (e.g. --answer 2='yes, tested')"),
+    # 60 shown of the 5,004 characters: 5,000 nines and '=yes'
+    ("--answer", "9" * 5000 + "=yes",
+     f"'{'9' * 60}'… (5,004 characters) is not N=TEXT (e.g. --answer 2='yes, tested')")])
+def test_an_answer_number_int_refuses_is_said_as_not_n_equals_text(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str,
+        said: str) -> None:
+    # '²' passed str.isdigit, then int('²') raised and argparse said `invalid _answer value`;
+    # '٣' was read as question 3; 5,000 digits exceeded int()'s 4,300
+    plan, db = _review(tmp_path, capsys)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["approve", str(plan), "--reviewer", "bob", flag, value, "--db", db])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"infra-toolkit approve: error: argument {flag}: {said}\n")
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["verify", "--known-head", "²:" + "a" * 64],
+     f"argument --known-head: '²:{'a' * 64}' is not N:HASH (a record number and its "
+     "64-hex-digit hash, as verify prints them)"),
+    (["gate", "PLAN", "--min-approvers", "9" * 5000],
+     f"argument --min-approvers: '{'9' * 60}'… (5,000 characters) is not a positive whole "
+     "number of approvers: pass 1, 2, ...")])
+def test_a_count_int_refuses_is_a_usage_error_naming_the_flag(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
+    # were `invalid _known_head value: '²:aaa...'` (int('²') raised in the type function) and
+    # `invalid _min_approvers value` with all 5,000 digits
+    plan, db = _review(tmp_path, capsys)
+    with pytest.raises(SystemExit) as stop:
+        cli.main([str(plan) if a == "PLAN" else a for a in argv] + ["--db", db])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith(f"infra-toolkit {argv[0]}: error: {said}\n")
+
+
+def test_a_reviewer_name_longer_than_200_characters_is_refused_recording_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was recorded, and printed whole in every status, gate and queue line from then on
+    plan, db = _review(tmp_path, capsys)
+    assert cli.main(["comment", str(plan), "--reviewer", "x" * 201, "--comment", "hi",
+                     "--db", db]) == 2
+    assert capsys.readouterr().err == (
+        f"error: reviewer '{'x' * 60}'… (201 characters) is longer than 200 characters: pass "
+        "--reviewer NAME, a person's name; nothing recorded\n")
+    assert cli.main(["comment", str(plan), "--reviewer", "x" * 200, "--comment", "hi",
+                     "--db", db]) == 0
+    capsys.readouterr()
+    assert cli.main(["verify", "--db", db]) == 0  # the request and the 200-character comment
+    assert capsys.readouterr().out.startswith(f"OK: {db}: 2 records, chain valid, head ")
+
+
+def test_status_clips_a_long_objection_comment(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # was the whole 300,000-character comment on status's (and gate's) one line
+    plan, db = _review(tmp_path, capsys)
+    assert cli.main(["reject", str(plan), "--reviewer", "bob", "--comment", "n" * 300_000,
+                     "--db", db]) == 0
+    capsys.readouterr()
+    assert cli.main(["status", str(plan), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{plan}: review-001 REJECTED by bob at ")
+    assert out.endswith(f": '{'n' * 60}'… (300,000 characters)\n")
+
+
+def test_a_plan_path_with_a_line_break_stays_on_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was `error: cannot read plan review-1` and `: No such file or directory; ...` on two
+    # lines: the path's line break printed raw
+    _, db = _review(tmp_path, capsys)
+    assert cli.main(["status", "review-1\n", "--db", db]) == 2
+    assert capsys.readouterr().err == (
+        "error: cannot read plan 'review-1\\n': No such file or directory; give the path of a "
+        "readable UTF-8 YAML file\n")
+
+
+@pytest.mark.parametrize("where", ["plan", "out"])
+def test_report_names_a_path_too_long_for_the_os_before_building(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    # was OSError: [Errno 36] File name too long (Path.is_file, Path.is_dir), a traceback
+    long = f"{tmp_path}/{'p' * 5000}"
+    minimal = str(DATA / "plans" / "minimal.yaml")
+    argv = {"plan": ["report", long], "out": ["report", minimal, "--out", f"{long}.html"]}
+    assert cli.main(argv[where]) == 1
+    # clipped to its first 60 characters; the folder, '/' and 5,000 p (and '.html': 5 more)
+    length = len(str(tmp_path)) + 1 + 5000 + (5 if where == "out" else 0)
+    named = {"plan": "plan file", "out": f"{minimal}: output"}[where]
+    assert capsys.readouterr().err == (
+        f"error: {named} {long[:60]}… ({length:,} characters) cannot be used as a file name: "
+        "File name too long; pass a shorter path\n")
+    assert not list(tmp_path.iterdir())
