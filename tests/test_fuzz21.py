@@ -5,6 +5,7 @@ traceback, a raw control character on the terminal, or a silently wrong result."
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,21 @@ def test_report_names_a_path_too_long_for_the_os_before_building(
         f"error: {named} {long[:60]}… ({length:,} characters) cannot be used as a file name: "
         "File name too long; pass a shorter path\n")
     assert not list(tmp_path.iterdir())
+
+
+
+@pytest.mark.parametrize("command", [["queue"], ["verify"]])
+def test_another_programs_approval_records_table_is_said_to_be_no_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    # was `cannot read (no such column: seq); check the file and its folder`: nothing wrong
+    # with the file or its folder, it is another program's database
+    db = tmp_path / "other.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE approval_records (ticket TEXT, approved INTEGER)")
+    before = db.read_bytes()
+    assert cli.main([*command, "--db", str(db)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: approval store {db}: cannot read (no such column: seq); its approval_records "
+        "table is not an approval store's (another program's database?): point --db / "
+        "$INFRA_TOOLKIT_DB at the right file\n")
+    assert db.read_bytes() == before
