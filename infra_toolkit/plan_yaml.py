@@ -234,7 +234,9 @@ def syntax_problem(exc: yaml.YAMLError, text: str) -> str:
     if isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t":
         column = getattr(mark, "column", 0) + 1
         return f"a tab character at column {column}: YAML indents with spaces only; {TAB_FIX}"
-    what = getattr(exc, "problem", None) or str(exc)
+    # a ReaderError (a NUL, another control character) has no ``problem``: its text's first
+    # line says it, the second (`in "<unicode string>", position 1`) split a one-line error
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     return f"{what} ({context})" if context else what
 

@@ -254,6 +254,13 @@ def build_report(
     if html_path.suffix.lower() != ".html":  # else the notebook kept beside it, or a plan, goes
         raise ReportError(f"output {html_path} does not end in .html; name the HTML file, e.g. "
                           f"{html_path.with_suffix('.html')}")
+    # every input checked before the output's folder is made: a misspelt -p or a missing
+    # notebook left reports/ (or --out's new folders) behind, "nothing was built or written"
+    _check_notebook(source)
+    if parameters:
+        _check_parameters(source, parameters)
+        if notebook is None:  # the report notebook's own parameters, checked as it checks them
+            _check_values(Path(plan_path), parameters)
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -262,11 +269,6 @@ def build_report(
     _check_writable(html_path)
     kept = html_path.with_suffix(".ipynb")
     params = {"plan_path": str(plan), **dict(parameters or {})}
-    _check_notebook(source)
-    if parameters:
-        _check_parameters(source, parameters)
-        if notebook is None:  # the report notebook's own parameters, checked as it checks them
-            _check_values(Path(plan_path), parameters)
 
     with tempfile.TemporaryDirectory(prefix="infra-toolkit-report-") as tmp:
         # the executed copy's file name is the HTML page's title

@@ -256,3 +256,32 @@ def test_another_programs_approval_records_table_is_said_to_be_no_store(
         "table is not an approval store's (another program's database?): point --db / "
         "$INFRA_TOOLKIT_DB at the right file\n")
     assert db.read_bytes() == before
+
+
+def test_a_report_parameter_with_a_nul_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    # was two lines: the YAML reader's `in "<unicode string>", position 1` on the second
+    assert cli.main(["report", str(DATA / "plans" / "minimal.yaml"), "-p", "region",
+                     "'\x00'"]) == 2
+    assert capsys.readouterr().err == (
+        "error: -p region \"'\\x00'\" is not a YAML value: unacceptable character #x0000: "
+        "control characters are not allowed; write it as YAML (a number, a name, a list such as "
+        "'[a, b]'), or quote text; nothing was built or written\n")
+
+
+def test_a_refused_report_parameter_is_clipped_and_leaves_no_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the value was printed whole (3,000 names: 15 KB on one line), and --out's new folders
+    # were made before the value was refused with "nothing was built or written"
+    plan = DATA / "plans" / "minimal.yaml"
+    names = "[" + ", ".join(["x"] * 3000) + "]"
+    out = tmp_path / "new" / "deep" / "r.html"
+    assert cli.main(["report", str(plan), "-p", "expected_scenario", names,
+                     "--out", str(out)]) == 1
+    # the list's repr, 3,000 × 'x' (3 characters) + 2,999 × ', ' + the brackets = 9,000 + 5,998
+    # + 2 = 15,000 characters, clipped to its first 60: '[' and 12 × "'x', " less the last space
+    shown = "['x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x',… (15,000 characters)"
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {plan}: -p expected_scenario = {shown}: give one scenario "
+                          "name (e.g. -p expected_scenario ")
+    assert len(err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
