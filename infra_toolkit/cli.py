@@ -111,6 +111,12 @@ def _run_report(args: argparse.Namespace) -> int:
     from infra_toolkit.plan_yaml import PlanLoader, syntax_problem
     from infra_toolkit.report import build_reports
 
+    if args.out is not None and not args.out.strip():
+        # "" was taken as no --out: the report went to reports/ instead of where it was sent
+        print(f"error: --out is {'empty' if not args.out else 'blank'} (--out \"$VAR\" with VAR "
+              "unset?): name the HTML file, e.g. --out reports/plan.html, or leave --out out "
+              "for reports/<plan name>.html", file=sys.stderr)
+        return 2
     if args.out and len(args.plans) > 1:
         print("error: --out names one file; with several plans the reports go to reports/",
               file=sys.stderr)

@@ -251,6 +251,9 @@ def build_report(
     if _is(html_path, Path.is_dir, "output"):
         raise ReportError(f"output {html_path} is a folder; name the HTML file, e.g. "
                           f"{html_path / (plan.stem + '.html')}")
+    if html_path.name.lower() == ".html":  # Path gives no suffix: `.html does not end in .html`
+        raise ReportError(f"output {html_path} is only the extension; name the HTML file, e.g. "
+                          f"{html_path.with_name(plan.stem + '.html')}")
     if html_path.suffix.lower() != ".html":  # else the notebook kept beside it, or a plan, goes
         raise ReportError(f"output {html_path} does not end in .html; name the HTML file, e.g. "
                           f"{html_path.with_suffix('.html')}")

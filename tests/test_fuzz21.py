@@ -285,3 +285,26 @@ def test_a_refused_report_parameter_is_clipped_and_leaves_no_folder(
                           "name (e.g. -p expected_scenario ")
     assert len(err.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("out", "said"), [("", "empty"), (" ", "blank")])
+def test_an_empty_out_is_refused_not_taken_for_the_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        out: str, said: str) -> None:
+    # --out "" was no --out: the report went to reports/minimal.html, not where it was sent
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["report", str(DATA / "plans" / "minimal.yaml"), "--out", out]) == 2
+    assert capsys.readouterr().err == (
+        f"error: --out is {said} (--out \"$VAR\" with VAR unset?): name the HTML file, e.g. "
+        "--out reports/plan.html, or leave --out out for reports/<plan name>.html\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_that_is_only_the_extension_is_said_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was `output .html does not end in .html` (Path('.html').suffix is '')
+    plan = DATA / "plans" / "minimal.yaml"
+    assert cli.main(["report", str(plan), "--out", str(tmp_path / ".html")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {plan}: output {tmp_path}/.html is only the extension; name the HTML file, "
+        f"e.g. {tmp_path}/minimal.html\n")
