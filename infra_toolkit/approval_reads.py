@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from infra_toolkit.approval_store import ApprovalStore, open_store
 from infra_toolkit.approval_verify import verified_records
-from infra_toolkit.errors import ApprovalError
+from infra_toolkit.errors import ApprovalError, quoted
 from infra_toolkit.review_rules import PlanStatus, ReviewState, Status, plan_status, review_states
 from infra_toolkit.review_subject import ReviewSubject
 
@@ -29,7 +29,7 @@ def review_state(store: ApprovalStore, review_id: str, *, writing: bool = False)
     if review_id not in states:
         known = f"{next(iter(states))}..{next(reversed(states))}" if states else "none yet"
         raise ApprovalError(
-            f"unknown review id {review_id!r} in {store.where} (reviews: {known}); "
+            f"unknown review id {quoted(review_id)} in {store.where} (reviews: {known}); "
             "infra-toolkit queue lists the open ones"
         )
     return states[review_id]

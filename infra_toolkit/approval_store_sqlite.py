@@ -116,6 +116,12 @@ class SQLiteStore(ApprovalStore):
                 "and -shm beside it and writes them even to read): give this user write access "
                 "to the file and its folder, or use a PostgreSQL store"
             )
+        if "no such column" in error or "no such table" in error:
+            # an approval_records table with other columns: another program's, not a store
+            return (
+                "its approval_records table is not an approval store's (another program's "
+                f"database?): point --db / ${ENV_VAR} at the right file"
+            )
         if "locked" in error or "busy" in error:
             return (
                 f"another process held its write lock for more than {self._busy_timeout_s:g} s "

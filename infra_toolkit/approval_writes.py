@@ -40,7 +40,7 @@ from infra_toolkit.approval_records import (
 )
 from infra_toolkit.approval_store import ApprovalStore
 from infra_toolkit.approval_verify import refusing, verified_records
-from infra_toolkit.errors import ApprovalError
+from infra_toolkit.errors import ApprovalError, quoted
 from infra_toolkit.review_rules import (
     OBJECTIONS,
     RESUBMITTED,
@@ -246,6 +246,11 @@ def _check_name(name: str, role: str, advice: str) -> None:
     editors, so one forged a ``PASS:`` line as well as ``\\n``."""
     if blank(name):
         raise ApprovalError(f"{role} is empty: {advice}")
+    if len(name) > _NAME_CHARS:
+        # every status, gate and queue line names the people: a 100,000-character name was
+        # recorded, and printed whole in each of them from then on
+        raise ApprovalError(f"{role} {quoted(name)} is longer than {_NAME_CHARS} characters: "
+                            f"{advice}, a person's name; nothing recorded")
     _check_utf8(name, role, advice)
     control = sorted({c for c in name if unicodedata.category(c) in _LINE_BREAKING})
     if control:
@@ -294,6 +299,9 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
     status = plan_status([*verified, record] if created else verified, subject)
     return Recorded(record, created, status, head_added, guards_restored=restored)
 
+
+#: The longest name a requester or reviewer may have (in characters).
+_NAME_CHARS = 200
 
 #: Categories of characters refused in a name: controls (Cc: LF, CR, ESC, NEL) and the line
 #: and paragraph separators (Zl, Zp), which break a line as LF does.

@@ -29,7 +29,7 @@ from infra_toolkit.cli_review import REVIEW_COMMANDS, Runner
 from infra_toolkit.cli_simulate import SIMULATE_COMMANDS
 from infra_toolkit.cli_sweep import SWEEP_COMMANDS
 from infra_toolkit.cli_traffic import TRAFFIC_COMMANDS
-from infra_toolkit.errors import InfraToolkitError, quoted
+from infra_toolkit.errors import InfraToolkitError, quoted, shown
 
 if TYPE_CHECKING:
     from infra_toolkit.cli_review import SubParsers
@@ -111,6 +111,12 @@ def _run_report(args: argparse.Namespace) -> int:
     from infra_toolkit.plan_yaml import PlanLoader, syntax_problem
     from infra_toolkit.report import build_reports
 
+    if args.out is not None and not args.out.strip():
+        # "" was taken as no --out: the report went to reports/ instead of where it was sent
+        print(f"error: --out is {'empty' if not args.out else 'blank'} (--out \"$VAR\" with VAR "
+              "unset?): name the HTML file, e.g. --out reports/plan.html, or leave --out out "
+              "for reports/<plan name>.html", file=sys.stderr)
+        return 2
     if args.out and len(args.plans) > 1:
         print("error: --out names one file; with several plans the reports go to reports/",
               file=sys.stderr)
@@ -146,8 +152,9 @@ def _naming(plan_path: str, message: str) -> str:
     ``error: p.yaml: plan file p.yaml does not exist``)."""
     import re
 
-    named = re.search(rf"(?<![\w./-]){re.escape(plan_path)}(?![\w/-])", message)
-    return message if named else f"{plan_path}: {message}"
+    path = shown(plan_path)  # clipped as the message clips it (a 5,000-character name)
+    named = re.search(rf"(?<![\w./-]){re.escape(path)}(?![\w/-])", message)
+    return message if named else f"{path}: {message}"
 
 
 _COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [

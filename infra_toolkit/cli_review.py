@@ -37,6 +37,7 @@ from infra_toolkit.errors import (
     InfraToolkitError,
     StoreIntegrityError,
     one_line,
+    quoted,
 )
 from infra_toolkit.report_html import duration_text
 from infra_toolkit.review_rules import GateFloor
@@ -75,13 +76,19 @@ def _plan_arg(parser: argparse.ArgumentParser, *, review_id: bool = False) -> No
 
 
 def _is_review_id(target: str) -> bool:
-    return bool(_REVIEW_ID.fullmatch(target)) and not Path(target).exists()
+    if not _REVIEW_ID.fullmatch(target):
+        return False
+    try:
+        return not Path(target).exists()
+    except OSError:  # a name no file can have (too long: ENAMETOOLONG) names no plan file
+        return True
 
 
 def _review_id(target: str) -> str:
     """A review id as the store writes it: ``REVIEW-1`` and ``review-1`` are ``review-001``
-    (they were an unreadable plan file and an unknown review id)."""
-    return f"review-{int(target.partition('-')[2]):03d}"
+    (they were an unreadable plan file and an unknown review id). The digits are padded as
+    text: int() refuses more than 4,300 of them (a ValueError traceback)."""
+    return f"review-{target.partition('-')[2].lstrip('0').rjust(3, '0')}"
 
 
 def _subject_of(store: ApprovalStore, target: str) -> ReviewSubject:
@@ -204,11 +211,23 @@ def _run_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number in ASCII digits, else ``None``. ``str.isdigit`` passes '²',
+    which int() refuses, and '٣', which it reads as 3, and int() refuses more than 4,300
+    digits: each was a traceback or argparse's ``invalid _answer value``. 18 digits are more
+    than any count or question number here."""
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 18:
+        return None
+    return int(text)
+
+
 def _answer(text: str) -> tuple[int, str]:
     number, sep, answer = text.partition("=")
-    if not sep or not number.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not N=TEXT (e.g. --answer 2='yes, tested')")
-    return int(number), answer
+    question = _whole_number(number.strip()) if sep else None  # ' 2=yes' as 2
+    if question is None:
+        raise argparse.ArgumentTypeError(
+            f"{quoted(text)} is not N=TEXT (e.g. --answer 2='yes, tested')")
+    return question, answer
 
 
 def _digest(text: str) -> str:
@@ -216,7 +235,8 @@ def _digest(text: str) -> str:
     value = text.removeprefix("sha256:")
     if not SHA256_HEX.fullmatch(value):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a plan digest: give the 64 hex digits the report's header prints"
+            f"{quoted(text)} is not a plan digest: give the 64 hex digits the report's header "
+            "prints"
         )
     return value
 
@@ -331,12 +351,13 @@ def _run_comment(args: argparse.Namespace) -> int:
 
 def _known_head(text: str) -> ChainReport:
     count, sep, head_hash = text.partition(":")
-    if not sep or not count.isdigit() or int(count) < 1 or not SHA256_HEX.fullmatch(head_hash):
+    number = _whole_number(count) if sep else None
+    if number is None or number < 1 or not SHA256_HEX.fullmatch(head_hash):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not N:HASH (a record number and its 64-hex-digit hash, as verify "
+            f"{quoted(text)} is not N:HASH (a record number and its 64-hex-digit hash, as verify "
             "prints them)"
         )
-    return ChainReport(int(count), head_hash)
+    return ChainReport(number, head_hash)
 
 
 def _add_known_head(parser: argparse.ArgumentParser) -> None:
@@ -352,10 +373,10 @@ def _add_known_head(parser: argparse.ArgumentParser) -> None:
 
 def _min_approvers(text: str) -> int:
     # ASCII digits only: int() also takes '1_0' (10) and other scripts' digits
-    count = int(text) if text.isascii() and text.isdigit() else 0
-    if count < 1:
+    count = _whole_number(text)
+    if count is None or count < 1:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a positive whole number of approvers: pass 1, 2, ..."
+            f"{quoted(text)} is not a positive whole number of approvers: pass 1, 2, ..."
         )
     return count
 

@@ -34,6 +34,7 @@ __all__ = [
     "clipped_path",
     "one_line",
     "quoted",
+    "shown",
 ]
 
 
@@ -133,6 +134,13 @@ def clipped(text: str) -> str:
     if len(text) <= QUOTED_CHARS:
         return text
     return f"{text[:_SHOWN_CHARS]}… ({len(text):,} characters)"
+
+
+def shown(text: str) -> str:
+    """``text`` (a path, a file name) as a message shows it: bare and :func:`clipped` when
+    every character prints, else :func:`quoted`: a line break in it split a one-line error in
+    two, and a mark drawn as nothing (U+200F) hid why ``timeline[0]\u200f`` matched nothing."""
+    return clipped(text) if text.isprintable() else quoted(text)
 
 
 # a step of a field path (`a.<key>`, `a["<key>"]`) longer than QUOTED_CHARS

@@ -15,7 +15,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.errors import ApprovalError, PlanError, PricingError, SimulationError
+from infra_toolkit.errors import (
+    ApprovalError,
+    PlanError,
+    PricingError,
+    SimulationError,
+    quoted,
+)
 from infra_toolkit.plan import Plan
 from infra_toolkit.plan_cost import is_load_test
 from infra_toolkit.plan_fields import did_you_mean
@@ -47,8 +53,8 @@ def check_plan_path(plan_path: Any) -> Path:
     """``plan_path`` (a ``str`` or path-like) as a ``Path``; PlanError for another type."""
     if isinstance(plan_path, str | os.PathLike) and str(plan_path):
         return Path(plan_path)
-    raise PlanError(f"plan_path = {plan_path!r} ({_kind(plan_path)}): give the plan file's path "
-                    "as text, e.g. -p plan_path plans/ecommerce-eks.yaml")
+    raise PlanError(f"plan_path = {quoted(plan_path)} ({_kind(plan_path)}): give the plan "
+                    "file's path as text, e.g. -p plan_path plans/ecommerce-eks.yaml")
 
 
 def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", single: bool = False
@@ -72,7 +78,8 @@ def select_scenarios(plan: Plan, names: Any, parameter: str = "scenarios", singl
             or not all(isinstance(n, str) for n in names):
         what = (f"give one scenario name (e.g. -p {parameter} {first})" if single else
                 f"give a scenario name or a list of them (e.g. -p {parameter} '[{first}]')")
-        raise PlanError(f"{parameter} = {given!r}: {what}, or {none}; {plan.path} has: {listed}")
+        raise PlanError(f"{parameter} = {quoted(given)}: {what}, or {none}; {plan.path} has: "
+                        f"{listed}")
     if not names:
         raise PlanError(f"{parameter} = []: select at least one of {plan.path}'s scenarios "
                         f"({listed}), or {none}")
@@ -95,8 +102,8 @@ def expected_scenario(selected: Sequence[Scenario], requested: Any) -> str | Non
     if requested is None:
         return monthly[0] if monthly else None
     if not isinstance(requested, str):
-        raise PlanError(f"expected_scenario = {requested!r}: give one scenario name (e.g. -p "
-                        f"expected_scenario {monthly[0] if monthly else 'NAME'}), or None for "
+        raise PlanError(f"expected_scenario = {quoted(requested)}: give one scenario name (e.g. "
+                        f"-p expected_scenario {monthly[0] if monthly else 'NAME'}), or None for "
                         "the first selected that is not a load test")
     if requested not in {s.name for s in selected}:
         close = did_you_mean(requested, monthly, list_choices=False)
@@ -118,8 +125,9 @@ def cut_to_horizon(curve: TrafficCurve, horizon_h: Any) -> TrafficCurve:
     # bool is an int to Python, but -p horizon_h true is no number of hours
     if isinstance(horizon_h, bool) or not (
             isinstance(horizon_h, int | float) and math.isfinite(horizon_h) and horizon_h > 0):
-        raise SimulationError(f"horizon_h = {horizon_h!r}: give a number of hours > 0, or None "
-                              "(null with -p on the command line) to simulate whole scenarios")
+        raise SimulationError(f"horizon_h = {quoted(horizon_h)}: give a number of hours > 0, or "
+                              "None (null with -p on the command line) to simulate whole "
+                              "scenarios")
     steps = min(curve.rps.size, math.floor(horizon_h * SECONDS_PER_HOUR / curve.step_s))
     if steps < 1:
         raise SimulationError(f"horizon_h = {horizon_h} h is {_under_a_step(curve)}, or None "
@@ -168,9 +176,9 @@ def check_region(region: Any, book: PriceBook) -> str | None:
             f"; valid: {', '.join(regions[:12])}, ... ({len(regions)} in all)"
         fix = f"; if it is a region the tables lack, {unpriced_region_fix(region)}" \
             if isinstance(region, str) else ""
-        raise PricingError(f"region = {region!r}: no pricing table or rate prices that region"
-                           f"{hint}; pass a region code a table or rate prices, or leave region "
-                           f"unset to price each resource in its own region{fix}")
+        raise PricingError(f"region = {quoted(region)}: no pricing table or rate prices that "
+                           f"region{hint}; pass a region code a table or rate prices, or leave "
+                           f"region unset to price each resource in its own region{fix}")
     return region
 
 
@@ -178,8 +186,9 @@ def check_store_location(db: Any) -> str | None:
     """``db`` (an approval store: SQLite file path or ``postgresql://`` URL) as text, or None."""
     if db is None or (isinstance(db, str | os.PathLike) and str(db)):
         return None if db is None else os.fspath(db)
-    raise ApprovalError(f"db = {db!r} ({_kind(db)}): give the approval store as a SQLite file path "
-                    "or a postgresql:// URL, or None for $INFRA_TOOLKIT_DB or the default")
+    raise ApprovalError(f"db = {quoted(db)} ({_kind(db)}): give the approval store as a SQLite "
+                        "file path or a postgresql:// URL, or None for $INFRA_TOOLKIT_DB or the "
+                        "default")
 
 
 def select_workloads(plan: Plan, names: Sequence[str] | None, parameter: str = "--workload"
@@ -248,8 +257,8 @@ def check_chart_workloads(plan: Plan, value: Any) -> int | tuple[str, ...] | Non
     names = [value] if isinstance(value, str) else value
     if isinstance(names, list | tuple) and names and all(isinstance(n, str) for n in names):
         return select_workloads(plan, list(names), "chart_workloads")
-    raise PlanError(f"chart_workloads = {value!r}: give how many workloads to chart, the busiest "
-                    "(e.g. -p chart_workloads 5), workload names (e.g. -p chart_workloads "
+    raise PlanError(f"chart_workloads = {quoted(value)}: give how many workloads to chart, the "
+                    "busiest (e.g. -p chart_workloads 5), workload names (e.g. -p chart_workloads "
                     f"'[{autoscaled[0] if autoscaled else 'NAME'}]'), all, or None for the "
                     "default (every workload's charts up to a dozen workloads, else the busiest "
                     f"dozen); workloads with an HPA in {plan.path}: {', '.join(autoscaled)}")

@@ -13,13 +13,15 @@ price) is never covered; the approval rules read the prices themselves, never th
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from infra_toolkit.errors import clipped, quoted
+from infra_toolkit.errors import quoted, shown
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_warning_type import PlanWarning
+from infra_toolkit.visible_text import blank
 
 __all__ = ["SIMULATED_WARNING_PATHS", "AcknowledgedWarning", "Acknowledgement", "Triage",
            "acknowledge", "read_acknowledgements"]
@@ -34,6 +36,27 @@ _MISSING = {
     "reason": "say why the warning is accepted",
     "by": "name who accepted the warning",
 }
+
+# what a field holding a control character is told: a path and a message part are one line
+# (a warning's path and message never hold one, so such an entry could match nothing); a reason
+# may be a YAML block, whose line breaks and tabs are printed as spaces
+_PLAIN = {
+    "path": "copy the path on one line, as validate prints it",
+    "contains": "copy a part of the message on one line, as validate prints it",
+    "reason": "write it as plain text (line breaks and tabs are fine)",
+    "by": "write the name on one line, as plain text",
+}
+
+
+def _controls(key: str, text: str) -> list[str]:
+    """The control characters (categories Cc, Zl, Zp) in field ``key``'s ``text`` that
+    ``validate`` would print raw: an ESC recoloured the terminal, and U+2028 or a NUL in ``by``
+    or ``reason`` went into the one line it prints an acknowledged warning on; a reason's line
+    breaks and tabs (a YAML block) are printed as spaces, so they may stay."""
+    kept = "\n\t" if key == "reason" else ""
+    return sorted({c for c in text
+                   if unicodedata.category(c) in ("Cc", "Zl", "Zp") and c not in kept})
+
 
 #: Where the warnings computed from a simulation are (``credit_warnings``: a node group's
 #: resource or ``proposed.resources``; ``simulated_commitment_warnings``: its
@@ -59,6 +82,13 @@ class Acknowledgement:
         """Whether this acknowledgement covers ``warning`` (same path, message containing
         ``contains``), whether or not the warning may be acknowledged."""
         return warning.path == self.path and self.contains in warning.message
+
+    @property
+    def simulated(self) -> bool:
+        """Whether ``path`` is one of :data:`SIMULATED_WARNING_PATHS` or a field under one
+        (``proposed.resources[0]``; ``proposed.resourcesX`` is not)."""
+        return any(self.path == top or self.path.startswith((f"{top}[", f"{top}."))
+                   for top in SIMULATED_WARNING_PATHS)
 
 
 @dataclass(frozen=True)
@@ -106,8 +136,15 @@ def read_acknowledgements(r: FieldReader, top: Mapping[str, Any]
             fields[key] = None
             if value is None:
                 r.add(join_path(p, key), f"missing; {_MISSING[key]}")
-            elif isinstance(value, str) and not value.strip():
+            elif isinstance(value, str) and blank(value):
+                # a zero-width space or a Hangul filler alone is no reason and no name
                 r.add(join_path(p, key), f"is blank; {_MISSING[key]}")
+            elif isinstance(value, str) and _controls(key, value):
+                r.add(join_path(p, key), (
+                    f"{quoted(value)} holds control character(s) "
+                    f"{', '.join(map(repr, _controls(key, value)))}, which validate would print "
+                    f"raw (a terminal escape, or a line break that forges a line); "
+                    f"{_PLAIN[key]}"))
             else:
                 fields[key] = r.text(value, join_path(p, key))
         path, contains, reason, by = (fields[k] for k in _KEYS)
@@ -145,17 +182,17 @@ def acknowledge(warnings: Sequence[PlanWarning], acknowledgements: Sequence[Ackn
         blocking = [w for w in matched if w.blocks_approval]
         if blocking:
             stale.append(PlanWarning(a.entry_path, (
-                f"acknowledges {len(blocking)} warning(s) at {clipped(a.path)} that block "
+                f"acknowledges {len(blocking)} warning(s) at {shown(a.path)} that block "
                 "approval (a cost line without a price): they stay open, and the plan cannot be "
                 "approved until the lines are priced; price them, and remove this "
                 "acknowledgement")))
         elif matched:
             continue
-        elif not complete and a.path.startswith(SIMULATED_WARNING_PATHS):
+        elif not complete and a.simulated:
             unchecked.append(a)
         else:
             stale.append(PlanWarning(a.entry_path, (
-                f"acknowledges the warning at {clipped(a.path)} containing {quoted(a.contains)}, "
+                f"acknowledges the warning at {shown(a.path)} containing {quoted(a.contains)}, "
                 "but matches no warning: the plan changed or the text is wrong; remove it or "
                 "update `contains`")))
     return Triage(tuple(open_ + stale), tuple(covered), tuple(unchecked))

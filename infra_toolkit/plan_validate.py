@@ -24,7 +24,7 @@ from typing import Any
 from infra_toolkit import plan_domain as domain
 from infra_toolkit import plan_operations as ops
 from infra_toolkit.deployment_spec import DeploymentSpec
-from infra_toolkit.errors import PlanError, SimulationError, quoted
+from infra_toolkit.errors import PlanError, SimulationError, quoted, shown
 from infra_toolkit.kubelet_reserve import read_cpu_memory
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import node_room
@@ -500,7 +500,7 @@ def check_plan_warnings(path: str | Path) -> tuple[Plan | None, list[Problem], l
                  for a in triage.acknowledged]
     warnings += [Problem(a.entry_path, (
         "note: matches none of the warnings validate computes; the report, which simulates, "
-        f"checks it against the simulation's warnings at {a.path} too"), str(path),
+        f"checks it against the simulation's warnings at {shown(a.path)} too"), str(path),
         line_of(lines, a.entry_path)) for a in triage.unchecked]
     return plan, problems, warnings
 

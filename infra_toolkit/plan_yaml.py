@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import PlanError, SpecError, clipped
+from infra_toolkit.errors import PlanError, SpecError, clipped, shown
 from infra_toolkit.plan_fields import Problem, join_path
 
 __all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "ManifestLoader", "PlanLoader",
@@ -243,7 +243,9 @@ def syntax_problem(exc: yaml.YAMLError, text: str) -> str:
     if isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t":
         column = getattr(mark, "column", 0) + 1
         return f"a tab character at column {column}: YAML indents with spaces only; {TAB_FIX}"
-    what = getattr(exc, "problem", None) or str(exc)
+    # a ReaderError (a NUL, another control character) has no ``problem``: its text's first
+    # line says it, the second (`in "<unicode string>", position 1`) split a one-line error
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     return f"{what} ({context})" if context else what
 
@@ -256,8 +258,8 @@ def read_yaml_text(path: Path, what: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PlanError(f"cannot read {what} {path}: {reason}; give the path of a readable "
-                        "UTF-8 YAML file") from None
+        raise PlanError(f"cannot read {what} {shown(str(path))}: {reason}; give the path of a "
+                        "readable UTF-8 YAML file") from None
 
 
 def read_yaml_documents(path: Path) -> list[Any]:

@@ -25,7 +25,7 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +33,7 @@ from typing import Any
 
 from infra_toolkit.approval_store import redacted
 from infra_toolkit.atomic import check_can_replace, replace_file
-from infra_toolkit.errors import PlanError, ReportError
+from infra_toolkit.errors import PlanError, ReportError, shown
 
 __all__ = [
     "DEFAULT_NOTEBOOK",
@@ -243,17 +243,27 @@ def build_report(
         raise ReportError(f"-p plan_path: the plan is the PLAN.yaml argument ({plan_path}); drop "
                           "-p plan_path and pass the plan to report as that argument")
     plan = Path(plan_path).resolve()
-    if not plan.is_file():
+    if not _is(Path(plan_path), Path.is_file, "plan file"):
         raise ReportError(f"plan file {plan_path} does not exist; pass the path of a plan YAML")
     _check_plan(Path(plan_path))  # as given: the lines read as `infra-toolkit validate` prints them
     source = Path(notebook) if notebook else notebooks_dir() / DEFAULT_NOTEBOOK
     html_path = Path(out) if out else Path("reports") / f"{plan.stem}.html"
-    if html_path.is_dir():
+    if _is(html_path, Path.is_dir, "output"):
         raise ReportError(f"output {html_path} is a folder; name the HTML file, e.g. "
                           f"{html_path / (plan.stem + '.html')}")
+    if html_path.name.lower() == ".html":  # Path gives no suffix: `.html does not end in .html`
+        raise ReportError(f"output {html_path} is only the extension; name the HTML file, e.g. "
+                          f"{html_path.with_name(plan.stem + '.html')}")
     if html_path.suffix.lower() != ".html":  # else the notebook kept beside it, or a plan, goes
         raise ReportError(f"output {html_path} does not end in .html; name the HTML file, e.g. "
                           f"{html_path.with_suffix('.html')}")
+    # every input checked before the output's folder is made: a misspelt -p or a missing
+    # notebook left reports/ (or --out's new folders) behind, "nothing was built or written"
+    _check_notebook(source)
+    if parameters:
+        _check_parameters(source, parameters)
+        if notebook is None:  # the report notebook's own parameters, checked as it checks them
+            _check_values(Path(plan_path), parameters)
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -262,11 +272,6 @@ def build_report(
     _check_writable(html_path)
     kept = html_path.with_suffix(".ipynb")
     params = {"plan_path": str(plan), **dict(parameters or {})}
-    _check_notebook(source)
-    if parameters:
-        _check_parameters(source, parameters)
-        if notebook is None:  # the report notebook's own parameters, checked as it checks them
-            _check_values(Path(plan_path), parameters)
 
     with tempfile.TemporaryDirectory(prefix="infra-toolkit-report-") as tmp:
         # the executed copy's file name is the HTML page's title
@@ -310,6 +315,17 @@ def _check_notebook(notebook: Path) -> None:
         why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ReportError(f"notebook {notebook} is not a Jupyter notebook ({why[:200]}); pass "
                           "an .ipynb file such as notebooks/plan_report.ipynb") from None
+
+
+def _is(path: Path, test: Callable[[Path], bool], what: str) -> bool:
+    """``test(path)`` (``Path.is_file``, ``Path.is_dir``); ReportError naming the ``what``
+    (``plan file``, ``output``) when the OS cannot look the name up: Python 3.11 raises for a
+    name too long (ENAMETOOLONG), which was a traceback before anything ran."""
+    try:
+        return test(path)
+    except OSError as exc:
+        raise ReportError(f"{what} {shown(str(path))} cannot be used as a file name: "
+                          f"{exc.strerror or exc}; pass a shorter path") from None
 
 
 def _check_writable(html_path: Path) -> None:
