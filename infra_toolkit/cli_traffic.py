@@ -48,8 +48,8 @@ def _add_traffic(sub: SubParsers) -> None:
                     "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
     cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
     cw.add_argument("--period-s", type=int, default=60, metavar="SECONDS",
-                    help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10 "
-                         "or 30 only for a high-resolution custom metric)")
+                    help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10, "
+                         "20 or 30 only for a high-resolution custom metric)")
     cw.add_argument("--namespace", default="AWS/ApplicationELB",
                     help="the metric's namespace (default AWS/ApplicationELB)")
     cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
@@ -199,7 +199,7 @@ def _run_traffic(args: argparse.Namespace) -> int:
     retrieved = utc.utc_now()  # also bounds the range: CloudWatch answers by the data's age
     # the request's own faults before the client's (a missing region, credentials)
     check_cloudwatch_range(start, end, namespace=args.namespace, statistic=args.statistic,
-                           period_s=args.period_s, now=retrieved)
+                           period_s=args.period_s, now=retrieved, period_option="--period-s")
     curve = get_cloudwatch_traffic(dims, start, end, namespace=args.namespace, now=retrieved,
                                    metric_name=args.metric, statistic=args.statistic,
                                    period_s=args.period_s, name=out.stem,

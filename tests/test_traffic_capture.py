@@ -158,9 +158,18 @@ def test_bad_arguments_are_one_line_before_any_aws_call(
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    # fuzz20: a period of 0 s reached boto3 first, and without a region said only that
-    (["--period-s", "0"], "CloudWatch period_s (=0) must be 1, 5, 10, 20, 30 or a multiple of 60"),
-    (["--period-s", "90"], "CloudWatch period_s (=90) must be 1, 5, 10, 20, 30 or a multiple"),
+    # fuzz20: a period of 0 s reached boto3 first, and without a region said only that;
+    # traffic22: the message named the library's period_s, not the flag the user typed
+    (["--period-s", "0"], "CloudWatch --period-s (=0) must be 1, 5, 10, 20, 30 or a multiple of "
+                          "60"),
+    (["--period-s", "90"], "CloudWatch --period-s (=90) must be 1, 5, 10, 20, 30 or a multiple"),
+    (["--period-s", "10"], "CloudWatch --period-s (=10) is under 60 s, but AWS/ApplicationELB"),
+    # T0 + 1 h is now; a start 16 days before it is past the 15 days 60 s data is kept, and
+    # the next period that reaches it is 5 x 60 = 300 s (the 2 periods' range: 2 x 300 s)
+    (["--start", "2024-02-14T13:00:00Z", "--end", "2024-02-14T13:10:00Z"],
+     "older than 15 days: CloudWatch answers such a start only for a period that is a multiple "
+     "of 300 s (GetMetricData returns no datapoints otherwise, and a range reaching back past "
+     "it lost its older part as 0 requests); use --period-s=300 or a later start"),
     # T0 + 1 h is now: a range ending at T0 + 2 h ends after it
     (["--end", "2024-03-01T14:00:00Z"], "ends after now (2024-03-01T13:00:00+00:00)"),
 ])
