@@ -224,7 +224,32 @@ def _run_traffic(args: argparse.Namespace) -> int:
     if empty_runs(curve):  # quiet periods, or the metric missing: only the user can tell
         print(f"periods without a datapoint, written as 0 requests: {_empty_text(curve)}; "
               "check they were quiet, not a gap in the metric")
+        unpublished = _unpublished_text(curve, end, retrieved)
+        if unpublished:
+            print(unpublished)
     return 0
+
+
+#: How soon before a capture a period may still be unpublished, seconds. CloudWatch states no
+#: latency; third-party collectors see about 2 minutes for 1-minute metrics and 5 to 10 for
+#: 5-minute ones (Datadog, "Cloud Metric Delay"): 15 minutes covers both with room.
+_PUBLISH_DELAY_S = 900
+
+
+def _unpublished_text(curve: TrafficCurve, end: datetime, retrieved: datetime) -> str:
+    """For a capture whose last periods have no datapoint and end within
+    :data:`_PUBLISH_DELAY_S` of ``retrieved``: that they may be unpublished, not quiet (a drop
+    to 0 at the end of a capture that ran up to the present); else ""."""
+    first, n = empty_runs(curve)[-1]
+    ago_s = (retrieved - end).total_seconds()
+    if first + n != curve.rps.size or ago_s >= _PUBLISH_DELAY_S:
+        return ""
+    from infra_toolkit.report_html import duration_text
+
+    return (f"the last {n} period(s) have no datapoint and the range ended "
+            f"{duration_text(ago_s)} before this capture: CloudWatch may not have published "
+            "them yet, so their 0 requests may be a delay, not a quiet end; capture again in "
+            "15 minutes, or end the range earlier")
 
 
 TRAFFIC_COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [

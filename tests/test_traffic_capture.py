@@ -112,6 +112,31 @@ def test_cloudwatch_capture_writes_csv_and_origin_note(
         f"2024-03-01T12:00:00Z --end 2024-03-01T12:04:00Z --region us-east-1 --out {out}`\n")
 
 
+
+@mock_aws
+@pytest.mark.parametrize(("now_after_end_s", "said"), [
+    # traffic22: the range 12:00-12:04 ends 60 s before the capture; minutes 2 and 3 have no
+    # datapoint: maybe quiet, maybe not published yet; it was told only as quiet periods
+    (60, "the last 2 period(s) have no datapoint and the range ended 1 min before this "
+         "capture: CloudWatch may not have published them yet, so their 0 requests may be a "
+         "delay, not a quiet end; capture again in 15 minutes, or end the range earlier\n"),
+    # 15 min = 900 s after the end: past the delay allowed, so the zeros are just quiet periods
+    (900, ""),
+])
+def test_trailing_empty_periods_near_now_may_be_unpublished(
+        aws_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, now_after_end_s: int, said: str) -> None:
+    # 12:04 is T0 + 240 s; the clock now_after_end_s later
+    monkeypatch.setattr(utc, "utc_now", lambda: T0 + timedelta(seconds=240 + now_after_end_s))
+    _put([(5, 600.0), (70, 120.0)])  # minute 0: 600 / 60 = 10 rps; minute 1: 120 / 60 = 2 rps
+    out = tmp_path / "tail.csv"
+    assert _capture(out) == 0
+    printed = capsys.readouterr().out
+    assert printed.endswith(
+        "periods without a datapoint, written as 0 requests: 1 run(s), 2 period(s) in all; the "
+        "longest 2 min from 2024-03-01T12:02:00Z; check they were quiet, not a gap in the "
+        "metric\n" + said)
+
 @mock_aws
 def test_a_failed_capture_leaves_the_previous_csv(
         aws_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
