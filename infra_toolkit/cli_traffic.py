@@ -48,8 +48,8 @@ def _add_traffic(sub: SubParsers) -> None:
                     "(e.g. 2026-11-23T00:00:00Z; no zone means UTC)")
     cw.add_argument("--end", required=True, metavar="ISO", help="end of the range (excluded)")
     cw.add_argument("--period-s", type=int, default=60, metavar="SECONDS",
-                    help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10 "
-                         "or 30 only for a high-resolution custom metric)")
+                    help="CloudWatch period, seconds (a multiple of 60, default 60; 1, 5, 10, "
+                         "20 or 30 only for a high-resolution custom metric)")
     cw.add_argument("--namespace", default="AWS/ApplicationELB",
                     help="the metric's namespace (default AWS/ApplicationELB)")
     cw.add_argument("--metric", default="RequestCount", help="a count metric (default "
@@ -199,7 +199,7 @@ def _run_traffic(args: argparse.Namespace) -> int:
     retrieved = utc.utc_now()  # also bounds the range: CloudWatch answers by the data's age
     # the request's own faults before the client's (a missing region, credentials)
     check_cloudwatch_range(start, end, namespace=args.namespace, statistic=args.statistic,
-                           period_s=args.period_s, now=retrieved)
+                           period_s=args.period_s, now=retrieved, period_option="--period-s")
     curve = get_cloudwatch_traffic(dims, start, end, namespace=args.namespace, now=retrieved,
                                    metric_name=args.metric, statistic=args.statistic,
                                    period_s=args.period_s, name=out.stem,
@@ -224,7 +224,32 @@ def _run_traffic(args: argparse.Namespace) -> int:
     if empty_runs(curve):  # quiet periods, or the metric missing: only the user can tell
         print(f"periods without a datapoint, written as 0 requests: {_empty_text(curve)}; "
               "check they were quiet, not a gap in the metric")
+        unpublished = _unpublished_text(curve, end, retrieved)
+        if unpublished:
+            print(unpublished)
     return 0
+
+
+#: How soon before a capture a period may still be unpublished, seconds. CloudWatch states no
+#: latency; third-party collectors see about 2 minutes for 1-minute metrics and 5 to 10 for
+#: 5-minute ones (Datadog, "Cloud Metric Delay"): 15 minutes covers both with room.
+_PUBLISH_DELAY_S = 900
+
+
+def _unpublished_text(curve: TrafficCurve, end: datetime, retrieved: datetime) -> str:
+    """For a capture whose last periods have no datapoint and end within
+    :data:`_PUBLISH_DELAY_S` of ``retrieved``: that they may be unpublished, not quiet (a drop
+    to 0 at the end of a capture that ran up to the present); else ""."""
+    first, n = empty_runs(curve)[-1]
+    ago_s = (retrieved - end).total_seconds()
+    if first + n != curve.rps.size or ago_s >= _PUBLISH_DELAY_S:
+        return ""
+    from infra_toolkit.report_html import duration_text
+
+    return (f"the last {n} period(s) have no datapoint and the range ended "
+            f"{duration_text(ago_s)} before this capture: CloudWatch may not have published "
+            "them yet, so their 0 requests may be a delay, not a quiet end; capture again in "
+            "15 minutes, or end the range earlier")
 
 
 TRAFFIC_COMMANDS: list[tuple[Callable[[SubParsers], None], str, Runner]] = [

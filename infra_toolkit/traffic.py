@@ -284,12 +284,24 @@ def _same_grid(curves: tuple[TrafficCurve, ...]) -> None:
 
 
 def sum_curves(*curves: TrafficCurve, name: str | None = None) -> TrafficCurve:
-    """Bin-wise sum of curves on the same grid (same step and length)."""
+    """Bin-wise sum of curves on the same grid (same step and length). Curves with a ``start``
+    must share it, and the sum keeps it: a curve without one (a synthetic shape) is added to a
+    dated trace's hours, whichever comes first."""
     if not curves:
         raise TrafficError("sum_curves needs at least one curve")
     _same_grid(curves)
+    dated = [c for c in curves if c.start is not None]
+    for c in dated[1:]:
+        if c.start != dated[0].start:
+            # the sum kept the first curve's start: Tuesday's requests drawn at Monday's hours,
+            # and a curve without a start listed first lost the trace's clock
+            raise TrafficError(
+                f"cannot add curve {c.name!r} starting {c.start} to {dated[0].name!r} starting "
+                f"{dated[0].start}: bins are added by position, so each would be drawn at the "
+                "other's times; slice_curve both to one window of time, or add a copy "
+                "without start (TrafficCurve(rps, step_s)) to overlay them")
     total = np.sum([c.rps for c in curves], axis=0)
-    return TrafficCurve(total, curves[0].step_s, curves[0].start,
+    return TrafficCurve(total, curves[0].step_s, dated[0].start if dated else None,
                         name if name is not None else "+".join(c.name for c in curves))
 
 

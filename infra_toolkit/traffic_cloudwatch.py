@@ -55,7 +55,8 @@ def _span(seconds: float, kept_s: int) -> str:
     return f"{seconds / 3600:,.6g} hours" if kept_s < 86400 else f"{seconds / 86400:,.6g} days"
 
 
-def _check_age(start: datetime, end: datetime, period_s: int, now: datetime) -> None:
+def _check_age(start: datetime, end: datetime, period_s: int, now: datetime,
+               period_option: str) -> None:
     """Refuse a range CloudWatch would answer with periods that read as 0 requests but were
     never asked right: an end after ``now`` (periods not yet published) or a start older than
     its period may reach (its Period rule answers no datapoints there, and a range crossing the
@@ -77,7 +78,7 @@ def _check_age(start: datetime, end: datetime, period_s: int, now: datetime) -> 
             fix = (f"CloudWatch answers such a start only for a period that is a multiple of "
                    f"{step_s} s (GetMetricData returns no datapoints otherwise, and a range "
                    "reaching back past it lost its older part as 0 requests); use "
-                   f"a period of {step_s * max(1, -(-period_s // step_s))} s or a later "
+                   f"{period_option}={step_s * max(1, -(-period_s // step_s))} or a later "
                    "start")
         raise TrafficError(
             f"CloudWatch start {start.isoformat()} is {_span(age_s, older_s)} before now "
@@ -87,16 +88,19 @@ def _check_age(start: datetime, end: datetime, period_s: int, now: datetime) -> 
 
 def check_cloudwatch_range(start: datetime, end: datetime, *, namespace: str = "AWS/ApplicationELB",
                            statistic: str = "Sum", period_s: int = 60,
-                           now: datetime | None = None) -> int:
+                           now: datetime | None = None, period_option: str = "period_s") -> int:
     """The number of periods of ``period_s`` seconds in ``[start, end)`` (naive datetimes are
     UTC), after the checks :func:`get_cloudwatch_traffic` makes before it calls AWS: a count
     statistic, a period and range CloudWatch answers whole, a range it still holds by ``now``
     (default: the clock). A caller checks a request with it before it makes a client, so a bad
-    range is said before a missing region or credentials. Raises :class:`TrafficError`."""
+    range is said before a missing region or credentials. ``period_option`` is how the caller's
+    user gives the period (the CLI's ``--period-s``), named in the messages about it. Raises
+    :class:`TrafficError`."""
     _check_statistic(statistic)
     start, end = as_utc(start), as_utc(end)
-    n = _periods(start, end, period_s, namespace)
-    _check_age(start, end, period_s, as_utc(now) if now is not None else utc.utc_now())
+    n = _periods(start, end, period_s, namespace, period_option)
+    _check_age(start, end, period_s, as_utc(now) if now is not None else utc.utc_now(),
+               period_option)
     return n
 
 
@@ -171,28 +175,29 @@ def _check_statistic(statistic: str) -> None:
     )
 
 
-def _periods(start: datetime, end: datetime, period_s: int, namespace: str) -> int:
+def _periods(start: datetime, end: datetime, period_s: int, namespace: str,
+             period_option: str) -> int:
     """How many whole periods of ``period_s`` make ``[start, end)`` (UTC), refusing a period,
     range or start GetMetricData would answer with shifted, missing or partial datapoints."""
     span_s = (end - start).total_seconds()
     if period_s <= 0 or period_s % 60 and period_s not in _HIGH_RESOLUTION_S:
         raise TrafficError(
-            f"CloudWatch period_s (={period_s}) must be 1, 5, 10, 20, 30 or a multiple of 60 "
-            "seconds"
+            f"CloudWatch {period_option} (={period_s}) must be 1, 5, 10, 20, 30 or a multiple of "
+            "60 seconds"
         )
     if period_s < 60 and namespace.startswith("AWS/"):
         # MetricStat.Period: a regular-resolution metric's period is a multiple of 60; a shorter
         # one would put each minute's count into one sub-minute bin (a peak N times too high)
         raise TrafficError(
-            f"CloudWatch period_s (={period_s}) is under 60 s, but {namespace} is published by "
-            "an AWS service at standard (60 s) resolution; use a multiple of 60 (periods of 1, "
-            "5, 10 or 30 s are for high-resolution custom metrics)"
+            f"CloudWatch {period_option} (={period_s}) is under 60 s, but {namespace} is "
+            "published by an AWS service at standard (60 s) resolution; use a multiple of 60 "
+            "(periods of 1, 5, 10, 20 or 30 s are for high-resolution custom metrics)"
         )
     n = int(span_s // period_s)
     if n < 1:
         raise TrafficError(
             f"CloudWatch range {start.isoformat()} .. {end.isoformat()} is shorter than one period "
-            f"of {period_s} s; widen the range or shorten period_s"
+            f"of {period_s} s; widen the range or shorten {period_option}"
         )
     if n * period_s != span_s:  # the trailing partial period would be left out
         raise TrafficError(

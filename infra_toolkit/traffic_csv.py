@@ -53,6 +53,10 @@ MAX_STEPS = 10_000_000
 #: rows is the step in milliseconds: rows 1,000 s or 60,000 s apart are a unit mistake.
 MS_STEPS_S = (1, 5, 10, 15, 30, 60, 300, 900, 3600)
 
+#: The hour a daylight-saving change skips in zoneless local times (every zone that keeps summer
+#: time today moves its clocks by one hour, except Lord Howe Island's 30 minutes).
+_SPRING_FORWARD_S = 3600.0
+
 _ONE_ROW_FIX = ("pass step_s=SECONDS (infra-toolkit simulate --step-s SECONDS) for how long "
                 "the row lasts")
 
@@ -80,9 +84,11 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     mean over each new bin: downsampling averages, upsampling holds each value); ``None`` keeps the
     file's interval. Missing rows (a gap longer than the interval) are an error that says where,
     unless ``interpolate_gaps`` is true: then each missing row gets the linear interpolation between
-    the rows around the gap. ``gap_option`` is how the caller's user turns that on (a CLI flag,
-    a plan key), named in the error's fix. A one-row file needs ``step_s`` to know how long its
-    row lasts (``one_row_fix`` says how to give it, or what to do where it cannot be given).
+    the rows around the gap, except a gap of exactly one hour in zoneless ISO times (the hour
+    summer time skips in local times: refused, never filled). ``gap_option`` is how the caller's
+    user turns that on (a CLI flag, a plan key), named in the error's fix. A one-row file needs
+    ``step_s`` to know how long its row lasts (``one_row_fix`` says how to give it, or what to
+    do where it cannot be given).
     A ``step_s`` that does not divide the file's duration (rows x interval) is an error naming
     ``step_option``, rather than a trailing partial step silently dropped. A row with more
     non-empty fields than the header (a decimal comma, a thousands separator) and a
@@ -214,6 +220,18 @@ def _curve(path_text: str, data: bytes, step_s: float | None, interpolate_gaps: 
             f"{file_step:g} s; {gaps.size} gap(s), {missing} missing row(s) in all. Add the rows "
             f"(0 if there was no traffic) or give {gap_option} to fill them linearly" + dst
         )
+    if gaps.size and dst:
+        # zoneless local times skip exactly one hour when the clocks go forward: filling it drew
+        # an hour of traffic that never was (02:00-02:59 on 2026-03-29 in Europe), said nowhere
+        hour = np.flatnonzero((steps > 1) & np.isclose(diffs - file_step, _SPRING_FORWARD_S))
+        if hour.size:
+            i = int(hour[0])
+            raise TrafficError(
+                f"{path} line {lines[i + 1]}, {col_t}: the rows skip exactly one hour "
+                f"({quoted(raw_times[i])} to {quoted(raw_times[i + 1])}), as zoneless local "
+                f"times do when the clocks go forward, and {gap_option} would fill an hour that "
+                "never was; export the times with their UTC offset (2026-03-29T03:00:00+02:00) "
+                "or in UTC, or if it was an outage, add its rows (0 if there was no traffic)")
     if gaps.size:
         filled = int(steps.sum()) + 1
         if filled > MAX_STEPS:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from infra_toolkit.errors import TrafficError
@@ -78,6 +79,22 @@ def test_sum_scale_slice() -> None:
         sum_curves(a, TrafficCurve(np.array([1.0, 2.0]), 60, None, "c"))
     with pytest.raises(TrafficError, match=r"whole number of 60.0 s steps inside \[0, 180.0\)"):
         slice_curve(a, 30, 60)
+
+
+def test_sum_keeps_the_one_start_and_refuses_two() -> None:
+    # traffic22: the sum took the first curve's start; a synthetic spike (no start) listed
+    # first dropped the trace's clock, and Tuesday's trace added to Monday's kept Monday's
+    monday = pd.Timestamp("2026-11-23T00:00:00Z")
+    trace = TrafficCurve(np.array([1.0, 2.0]), 60, monday, "trace")
+    spike = TrafficCurve(np.array([0.0, 5.0]), 60, None, "spike")
+    both = sum_curves(spike, trace)
+    np.testing.assert_array_equal(both.rps, [1, 7])  # 0+1, 5+2
+    assert both.start == monday
+    tuesday = TrafficCurve(np.array([3.0, 4.0]), 60, monday + pd.Timedelta(days=1), "tue")
+    with pytest.raises(TrafficError, match=(
+            r"cannot add curve 'tue' starting 2026-11-24 00:00:00\+00:00 to 'trace' starting "
+            r"2026-11-23 00:00:00\+00:00: bins are added by position")):
+        sum_curves(trace, tuesday)
 
 
 @pytest.mark.parametrize(

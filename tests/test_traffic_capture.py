@@ -112,6 +112,31 @@ def test_cloudwatch_capture_writes_csv_and_origin_note(
         f"2024-03-01T12:00:00Z --end 2024-03-01T12:04:00Z --region us-east-1 --out {out}`\n")
 
 
+
+@mock_aws
+@pytest.mark.parametrize(("now_after_end_s", "said"), [
+    # traffic22: the range 12:00-12:04 ends 60 s before the capture; minutes 2 and 3 have no
+    # datapoint: maybe quiet, maybe not published yet; it was told only as quiet periods
+    (60, "the last 2 period(s) have no datapoint and the range ended 1 min before this "
+         "capture: CloudWatch may not have published them yet, so their 0 requests may be a "
+         "delay, not a quiet end; capture again in 15 minutes, or end the range earlier\n"),
+    # 15 min = 900 s after the end: past the delay allowed, so the zeros are just quiet periods
+    (900, ""),
+])
+def test_trailing_empty_periods_near_now_may_be_unpublished(
+        aws_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, now_after_end_s: int, said: str) -> None:
+    # 12:04 is T0 + 240 s; the clock now_after_end_s later
+    monkeypatch.setattr(utc, "utc_now", lambda: T0 + timedelta(seconds=240 + now_after_end_s))
+    _put([(5, 600.0), (70, 120.0)])  # minute 0: 600 / 60 = 10 rps; minute 1: 120 / 60 = 2 rps
+    out = tmp_path / "tail.csv"
+    assert _capture(out) == 0
+    printed = capsys.readouterr().out
+    assert printed.endswith(
+        "periods without a datapoint, written as 0 requests: 1 run(s), 2 period(s) in all; the "
+        "longest 2 min from 2024-03-01T12:02:00Z; check they were quiet, not a gap in the "
+        "metric\n" + said)
+
 @mock_aws
 def test_a_failed_capture_leaves_the_previous_csv(
         aws_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -158,9 +183,18 @@ def test_bad_arguments_are_one_line_before_any_aws_call(
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    # fuzz20: a period of 0 s reached boto3 first, and without a region said only that
-    (["--period-s", "0"], "CloudWatch period_s (=0) must be 1, 5, 10, 20, 30 or a multiple of 60"),
-    (["--period-s", "90"], "CloudWatch period_s (=90) must be 1, 5, 10, 20, 30 or a multiple"),
+    # fuzz20: a period of 0 s reached boto3 first, and without a region said only that;
+    # traffic22: the message named the library's period_s, not the flag the user typed
+    (["--period-s", "0"], "CloudWatch --period-s (=0) must be 1, 5, 10, 20, 30 or a multiple of "
+                          "60"),
+    (["--period-s", "90"], "CloudWatch --period-s (=90) must be 1, 5, 10, 20, 30 or a multiple"),
+    (["--period-s", "10"], "CloudWatch --period-s (=10) is under 60 s, but AWS/ApplicationELB"),
+    # T0 + 1 h is now; a start 16 days before it is past the 15 days 60 s data is kept, and
+    # the next period that reaches it is 5 x 60 = 300 s (the 2 periods' range: 2 x 300 s)
+    (["--start", "2024-02-14T13:00:00Z", "--end", "2024-02-14T13:10:00Z"],
+     "older than 15 days: CloudWatch answers such a start only for a period that is a multiple "
+     "of 300 s (GetMetricData returns no datapoints otherwise, and a range reaching back past "
+     "it lost its older part as 0 requests); use --period-s=300 or a later start"),
     # T0 + 1 h is now: a range ending at T0 + 2 h ends after it
     (["--end", "2024-03-01T14:00:00Z"], "ends after now (2024-03-01T13:00:00+00:00)"),
 ])

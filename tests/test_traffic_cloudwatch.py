@@ -213,17 +213,17 @@ def test_a_start_cloudwatch_would_round_is_refused(start: datetime, period_s: in
     # 15 days + 1 min before NOW at 60 s: 15 + 1/1440 = 15.0007 days; the rule asks 300 s
     (NOW - timedelta(days=15, minutes=1), 60, r"is 15\.0007 days before now .*, older than 15 "
      r"days: CloudWatch answers such a start only for a period that is a multiple of 300 s "
-     r".*; use a period of 300 s or a later start$"),
+     r".*; use period_s=300 or a later start$"),
     # 63 days + 5 min at 300 s: 63 + 5/1440 = 63.0035 days; 600 s is no multiple of 3600 either
     (NOW - timedelta(days=63, minutes=5), 300, r"is 63\.0035 days before now .* multiple of "
-     r"3600 s .*; use a period of 3600 s"),
-    (NOW - timedelta(days=63, minutes=5), 600, r"is 63\.0035 days .* use a period of 3600 s"),
+     r"3600 s .*; use period_s=3600"),
+    (NOW - timedelta(days=63, minutes=5), 600, r"is 63\.0035 days .* use period_s=3600"),
     # 455 days + 1 hour at 3600 s: 455 + 1/24 = 455.042 days, past the 15 months kept
     (NOW - timedelta(days=455, hours=1), 3600, r"is 455\.042 days before now .*, older than "
      r"455 days: CloudWatch keeps no datapoints"),
     # high resolution 10 s for 3 h + 10 s: 3 + 10/3600 = 3.00278 hours; 60 s is the next step
     (NOW - timedelta(hours=3, seconds=10), 10, r"is 3\.00278 hours before now .*, older than 3 "
-     r"hours: .* multiple of 60 s .*; use a period of 60 s"),
+     r"hours: .* multiple of 60 s .*; use period_s=60"),
 ])
 def test_a_start_older_than_its_period_reaches_is_refused(start: datetime, period_s: int,
                                                           match: str) -> None:

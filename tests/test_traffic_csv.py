@@ -44,6 +44,36 @@ def test_gap_interpolated_only_when_asked(tmp_path: Path) -> None:
     np.testing.assert_array_equal(c.rps, [10, 20, 30, 40, 50, 60])
 
 
+def test_interpolate_gaps_does_not_fill_the_hour_summer_time_skips(tmp_path: Path) -> None:
+    # traffic22: zoneless local times over 2026-03-29 in Europe go 01:30 -> 03:30 (02:00-02:59
+    # does not exist); with interpolate_gaps the missing "02:30" row was filled with 2.5 rps,
+    # 4 x 3600 s = 36,000 requests read as 45,000 (+9,000 requests that never were), silently
+    spring = _write(tmp_path, "timestamp,requests_per_second\n2026-03-29T00:30:00,1\n"
+                              "2026-03-29T01:30:00,2\n2026-03-29T03:30:00,3\n"
+                              "2026-03-29T04:30:00,4\n")
+    with pytest.raises(TrafficError, match=(
+            r"t.csv line 4, column 'timestamp': the rows skip exactly one hour "
+            r"\('2026-03-29T01:30:00' to '2026-03-29T03:30:00'\), as zoneless local times do "
+            r"when the clocks go forward, and interpolate_gaps=True would fill an hour that "
+            r"never was; export the times with their UTC offset \(2026-03-29T03:00:00\+02:00\) "
+            r"or in UTC, or if it was an outage, add its rows \(0 if there was no traffic\)$")):
+        read_traffic_csv(spring, interpolate_gaps=True)
+    # the same rows with their offsets are 4 consecutive hours: 23:30Z, 00:30Z, 01:30Z, 02:30Z
+    # (CET +01:00 until 02:00 local, CEST +02:00 after): 1+2+3+4 = 10 rps x 3600 s = 36,000
+    zoned = _write(tmp_path, "timestamp,requests_per_second\n2026-03-29T00:30:00+01:00,1\n"
+                             "2026-03-29T01:30:00+01:00,2\n2026-03-29T03:30:00+02:00,3\n"
+                             "2026-03-29T04:30:00+02:00,4\n")
+    c = read_traffic_csv(zoned, interpolate_gaps=True)
+    np.testing.assert_array_equal(c.rps, [1, 2, 3, 4])
+    assert c.total_requests == 36_000
+    assert c.start == pd.Timestamp("2026-03-28T23:30:00Z")
+    # a zoneless gap of two hours is no clock change: filled, 2 -> 5 over 3 steps gives 3 and 4
+    two = _write(tmp_path, "timestamp,requests_per_second\n2026-03-29T00:30:00,1\n"
+                           "2026-03-29T01:30:00,2\n2026-03-29T04:30:00,5\n")
+    np.testing.assert_array_equal(read_traffic_csv(two, interpolate_gaps=True).rps,
+                                  [1, 2, 3, 4, 5])
+
+
 @pytest.mark.parametrize(
     ("text", "match"),
     [
