@@ -120,3 +120,20 @@ def test_the_plan_validates_and_its_declared_cost_lines_are_the_hand_figures() -
     policy = read_plan(PLAN).approval_policy
     assert (policy.required_approvers, policy.extra_approver_above_monthly_increase_usd) == \
         (1, D("400"))
+
+
+# ------------------------------------------------ an override rate's source, machine-free
+
+def test_an_override_rate_is_named_by_its_file_name_in_a_cost_line_source() -> None:
+    # The report's Components with Cost named the spot rate "rate /work/wt-author21/tests/
+    # data/author21/inference/overrides.yaml: rates[0] (...)": the builder's absolute path,
+    # while every table row is named by its file name ("prices-eu-west-2-ec2.csv line 2: ...").
+    # The source now names the overrides file as the report's header lists it.
+    price = plan_price_book(PLAN).lookup("ec2_on_demand", "spot", region="eu-west-2",
+                                         instance_type="m6i.large")
+    assert price.usd_per_unit == D("0.045")
+    assert price.ref == ("rate overrides.yaml: rates[0] (an illustrative eu-west-2 spot rate "
+                         "typed for this test fixture, not checked against AWS)")
+    # errors and warnings keep the path as the plan resolved it, to find the file
+    assert price.rate is not None
+    assert price.rate.origin == f"{PLAN.parent / 'inference' / 'overrides.yaml'}: rates[0]"
