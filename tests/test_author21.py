@@ -8,6 +8,7 @@ Also the defects writing it showed, each with its expected values worked by hand
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 import yaml
 
 from infra_toolkit.errors import SpecError
+from infra_toolkit.hpa_yaml import read_hpa_yaml
 from infra_toolkit.keda_scaled_object import hpa_manifest_from_scaled_object
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_validate import check_plan_warnings
@@ -137,3 +139,40 @@ def test_an_override_rate_is_named_by_its_file_name_in_a_cost_line_source() -> N
     # errors and warnings keep the path as the plan resolved it, to find the file
     assert price.rate is not None
     assert price.rate.origin == f"{PLAN.parent / 'inference' / 'overrides.yaml'}: rates[0]"
+
+
+# --------------------------- simulate --hpa-name past another workload's unreadable ScaledObject
+
+_NIGHTLY = """---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: infer-nightly, namespace: infer}
+spec:
+  scaleTargetRef: {name: infer-nightly}
+  minReplicaCount: 0
+  triggers:
+    - type: aws-sqs-queue
+      metadata: {queueURL: "https://sqs.eu-west-2.amazonaws.com/123456789012/nightly"}
+"""
+
+
+def test_hpa_name_picks_a_scaled_object_beside_one_that_scales_to_zero(tmp_path: Path) -> None:
+    # A team's keda.yaml also holds a batch job's scale-to-zero ScaledObject (minReplicaCount
+    # 0, which the simulation refuses). A plan naming the API's reads it; `simulate --hpa
+    # keda.yaml --hpa-name infer-api` refused the whole file with the batch job's
+    # minReplicaCount error, as every ScaledObject was read before the name picked one.
+    keda = tmp_path / "keda.yaml"
+    keda.write_text(KEDA.read_text() + _NIGHTLY)
+    hpa = read_hpa_yaml(keda, "infer-api")
+    # the API's ScaledObject as KEDA's HPA: 3-45 pods, External s0-prometheus at 8 a pod
+    assert (hpa.min_replicas, hpa.max_replicas) == (3, 45)
+    assert [(m.type, m.external.metric.name if m.external else None) for m in hpa.metrics] \
+        == [("External", "s0-prometheus")]
+    # the batch job's own error when it is the one asked for, by its name
+    with pytest.raises(SpecError, match=r"spec\.minReplicaCount \(=0\) is 0: KEDA's operator"):
+        read_hpa_yaml(keda, "infer-nightly")
+    # and with no name, the choice to make, the unreadable one listed by its own name
+    with pytest.raises(SpecError, match=re.escape(
+            "holds 3 HorizontalPodAutoscalers (keda-hpa-infer-api, keda-hpa-infer-worker, "
+            "infer-nightly); pass name= (infra-toolkit simulate --hpa-name NAME)")):
+        read_hpa_yaml(keda)
