@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from infra_toolkit.errors import SpecError, quoted
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
@@ -34,15 +35,19 @@ def read_hpa_yaml(
     documents = manifest_objects(load_documents(path))
     # a KEDA ScaledObject is read as the HPA its operator creates, as a plan's hpa file is;
     # --hpa-name picks it by either name (the ScaledObject's or that HPA's)
-    hpas = [hpa_manifest_from_scaled_object(doc, path.name) if doc.get("kind") == SCALED_OBJECT
-            else doc for doc in documents
-            if isinstance(doc, dict) and doc.get("kind") in (KIND, SCALED_OBJECT)]
-    aliases = [object_name(doc) for doc in documents
+    objects = [doc for doc in documents
                if isinstance(doc, dict) and doc.get("kind") in (KIND, SCALED_OBJECT)]
-    names = ", ".join(str(object_name(doc)) for doc in hpas)
+    aliases = [object_name(doc) for doc in objects]
+    hpas: list[dict[str, Any] | SpecError] = [_as_hpa(doc, path.name) for doc in objects]
+    # a ScaledObject that cannot be read has no HPA name: it goes by its own
+    hpa_names = [object_name(doc) if isinstance(doc, dict) else alias
+                 for doc, alias in zip(hpas, aliases, strict=True)]
+    names = ", ".join(str(n) for n in hpa_names)
     if name is not None and hpas:
-        hpas = [doc for doc, alias in zip(hpas, aliases, strict=True)
-                if name in (object_name(doc), alias)]
+        # another workload's ScaledObject the simulation cannot read (scale to zero, a trigger
+        # it does not model) stays out of the way of the one asked for, as in a plan
+        hpas = [doc for doc, alias, hpa_name in zip(hpas, aliases, hpa_names, strict=True)
+                if name in (alias, hpa_name)]
         if not hpas:
             raise SpecError(f"{path} holds no {KIND} named {quoted(name)} (its HPAs: {names}); "
                             f"pass one of those names")
@@ -58,4 +63,16 @@ def read_hpa_yaml(
             f"{path} holds {len(hpas)} HorizontalPodAutoscalers ({names}); "
             "pass name= (infra-toolkit simulate --hpa-name NAME) to choose one"
         )
+    if isinstance(hpas[0], SpecError):
+        raise hpas[0]
     return hpa_from_dict(hpas[0], source=str(path), gate_scale_to_zero=gate_scale_to_zero)
+
+
+def _as_hpa(doc: dict[str, Any], file_name: str) -> dict[str, Any] | SpecError:
+    """``doc`` as an HPA manifest (a ScaledObject as KEDA's), or why it cannot be read."""
+    if doc.get("kind") != SCALED_OBJECT:
+        return doc
+    try:
+        return hpa_manifest_from_scaled_object(doc, file_name)
+    except SpecError as exc:
+        return exc

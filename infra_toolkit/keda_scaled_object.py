@@ -63,7 +63,9 @@ _SPEC_FIELDS = ("scaleTargetRef", "pollingInterval", "cooldownPeriod", "initialC
 _TRIGGER_FIELDS = ("type", "name", "metadata", "metricType", "authenticationRef",
                    "useCachedMetrics")
 _TRIGGER_TYPES = ("cpu", "memory", "aws-sqs-queue", "prometheus")
-_TARGET_KINDS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1"}
+# KEDA scales any resource with a /scale subresource; these are the ones a plan's workload is.
+_TARGET_KINDS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1",
+                 "Rollout": "argoproj.io/v1alpha1"}
 _INT32_MAX = 2**31 - 1
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")  # strconv.ParseInt, base 10
 _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
@@ -178,10 +180,17 @@ def _scale_target(fail: _Problem, ref: Any) -> tuple[str, str, str]:
     if not isinstance(kind, str) or kind not in _TARGET_KINDS:
         raise fail("spec.scaleTargetRef.kind", kind, "is not read here",
                    f"scale a {' or '.join(_TARGET_KINDS)}")
-    version = ref.get("apiVersion", _TARGET_KINDS[kind])
-    if version != _TARGET_KINDS[kind]:
+    # KEDA defaults apiVersion to apps/v1 whatever the kind, so a Rollout must state its own
+    version = ref.get("apiVersion")
+    if version is None and _TARGET_KINDS[kind] != "apps/v1":
+        raise fail("spec.scaleTargetRef.apiVersion", NO_VALUE,
+                   f"is missing, and KEDA's default apps/v1 serves no {kind}",
+                   f"write apiVersion: {_TARGET_KINDS[kind]}")
+    if version is not None and version != _TARGET_KINDS[kind]:
+        leave_out = " or leave it out" if _TARGET_KINDS[kind] == "apps/v1" else ""
         raise fail("spec.scaleTargetRef.apiVersion", version, f"does not serve {kind}",
-                   f"write apiVersion: {_TARGET_KINDS[kind]} or leave it out")
+                   f"write apiVersion: {_TARGET_KINDS[kind]}{leave_out}")
+    version = version or "apps/v1"
     return version, kind, ref["name"]
 
 

@@ -57,8 +57,11 @@ class Rate:
 
     @property
     def ref(self) -> str:
-        """Where the rate was written (``file rates[i]``)."""
-        return self.origin
+        """Where the rate was written (``overrides.yaml: rates[i]``): the file by its name, as a
+        table row's ``ref`` names its table, so a cost line's source in a report reads the same
+        on every machine (``origin``, with the path as given, stays for errors)."""
+        path, sep, entry = self.origin.rpartition(": rates[")
+        return f"{Path(path).name}{sep}{entry}" if sep else self.origin
 
 
 @dataclass(frozen=True)

@@ -166,8 +166,12 @@ def test_a_prometheus_threshold_is_a_milli_quantity(threshold: str, written: str
      r"spec\.triggers\[0\]\.metricType \(='Utilization'\) must be AverageValue on every "
      r"trigger \(not cpu or memory\) .*"
      r"CheckFallbackValid"),
+    # KEDA scales a Rollout only under its own apiVersion; its default apps/v1 serves none
     ({"scaleTargetRef": {"name": "r", "kind": "Rollout"}},
-     r"spec\.scaleTargetRef\.kind \(='Rollout'\) is not read here"),
+     r"spec\.scaleTargetRef\.apiVersion is missing, and KEDA's default apps/v1 serves no "
+     r"Rollout .*write apiVersion: argoproj\.io/v1alpha1"),
+    ({"scaleTargetRef": {"name": "r", "kind": "CronJob"}},
+     r"spec\.scaleTargetRef\.kind \(='CronJob'\) is not read here"),
     ({"jobTargetRef": {}}, r"spec\.jobTargetRef is not a ScaledObject field"),
 ])
 def test_what_keda_refuses_or_the_simulation_does_not_model_is_refused(

@@ -163,7 +163,7 @@ def test_overrides_file_is_created_and_prices_a_spot_lookup(tmp_path: Path) -> N
     price = load_price_book(overrides=out).lookup("ec2_on_demand", "spot", region="us-east-1",
                                                   instance_type="c5.large")
     assert price.usd_per_unit == Decimal("0.038833")
-    assert f"{out}: rates[0]" in price.ref
+    assert f"rate {out.name}: rates[0] (" in price.ref
 
 
 def test_overrides_file_update_keeps_other_entries(tmp_path: Path) -> None:
