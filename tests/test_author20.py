@@ -24,12 +24,14 @@ from infra_toolkit.errors import PlanError
 from infra_toolkit.object_external_replicas import get_external_per_pod_metric_replicas
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_cost import traffic_profile_from_usage
+from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.replica_types import Tolerances
 from infra_toolkit.resources import Resource, parse_resources
 from infra_toolkit.rollout_strategies import manifest_mismatches
 from infra_toolkit.rollout_tables import rollout_table
+from infra_toolkit.sections_deployment import _why_own_strategy
 from tests.cost_helpers import declared_cents, plan_price_book
 
 PLAN = Path(__file__).resolve().parent / "data" / "author20" / "event-ingest.yaml"
@@ -341,3 +343,36 @@ def test_the_slo_caption_says_a_pull_consumers_saturated_steps_are_judged_on_the
     row = table.frame.set_index("SLO").loc["forwarding delay"]
     assert (row["Achieved"], row["Minutes violated"], bool(row["Met"])) == (
         "max p95 55,130 ms", 0.0, True)
+
+
+def test_the_consumers_own_rolling_update_says_why_it_is_not_the_plans(tmp_path: Path) -> None:
+    # reader23: the caption said "not rolled by the plan's strategy (not named by it, or unable
+    # to take it: see the plan warnings)", but this plan has no plan warning: its rolling
+    # strategy names only ingest-api (deployment_strategy.workloads), so event-consumer rolls
+    # by its Deployment's own maxSurge 1. The caption now gives that one reason.
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    assert a.warnings == ()
+    (caption,) = [t.caption for t in sections.deployment_strategy(a).parts
+                  if not isinstance(t, str) and t.caption.startswith("event-consumer")]
+    assert caption.startswith(
+        "event-consumer: not rolled by the plan's strategy (deployment_strategy.workloads "
+        "names only ingest-api), but by the Deployment's own rolling update. ")
+    assert "see the plan warnings" not in caption
+
+
+@pytest.mark.parametrize(("named", "names", "why"), [
+    # left out of the strategy's workloads: that is the whole reason
+    (("ingest-api",), ("event-consumer",),
+     "deployment_strategy.workloads names only ingest-api"),
+    # covered (no workloads: all of them) yet on its own: a StatefulSet or an Argo Rollout,
+    # each with its plan warning
+    ((), ("db",), "unable to take it: see the plan warnings"),
+    # both in one group: each reason for its own workload
+    (("api", "db"), ("db", "worker"),
+     "deployment_strategy.workloads names only api, db; db unable to take it: see the plan "
+     "warnings"),
+])
+def test_why_a_workload_rolls_by_its_own_strategy(named: tuple[str, ...],
+                                                  names: tuple[str, ...], why: str) -> None:
+    plan = DeploymentStrategy("rolling", "", "25%", 0, workloads=named)
+    assert _why_own_strategy(plan, names) == why
