@@ -296,6 +296,11 @@ def test_the_point_of_no_return_names_the_timelines_termination_day() -> None:
     assert str(phases["Hypercare with the instances kept for rollback"].start) == "2027-03-17"
     assert phases["Hypercare with the instances kept for rollback"].duration_s == 14 * 86_400
     assert str(phases["Terminate the instances"].start) == "2027-03-31"
+    # reader23: question 3 said "keeping the four instances for 14 days": they run from the
+    # cutover to the termination, 2027-03-16 to 2027-03-31; the 14 days are the hypercare
+    assert " ".join(plan.questions[2].split()) == (
+        "Do you accept keeping the four instances running as the rollback path until "
+        "2027-03-31, through the 2027-03-16 cutover and the 14 days of hypercare after it?")
     point = " ".join((plan.rollback.point_of_no_return or "").split())
     assert point.startswith("Terminating the four c5.large instances on 2027-03-31 (timeline "
                             'phase "Terminate the instances"), after the 2027-03-16 cutover and '
