@@ -381,3 +381,20 @@ def test_why_a_workload_rolls_by_its_own_strategy(named: tuple[str, ...],
                                                   names: tuple[str, ...], why: str) -> None:
     plan = DeploymentStrategy("rolling", "", "25%", 0, workloads=named)
     assert _why_own_strategy(plan, names) == why
+
+
+def test_the_backfill_bursts_description_gives_its_busiest_steps_rate(tmp_path: Path) -> None:
+    # reader23: the description said the load "rises to 3,000" beside the report's peak offered
+    # 2,970.25: each 15 s step holds the shape's mean. By hand, the step after the peak (720 to
+    # 735 s) averages 600 + 2,400 x exp(-t / 600) over t in [0, 15):
+    # 600 + 2,400 x (600 / 15) x (1 - exp(-15 / 600)) = 600 + 96,000 x 0.0246901 = 2,970.25;
+    # the ramp's last step (705 to 720 s, linear from 600 at 600 s) averages
+    # 600 + 2,400 x 112.5 / 120 = 2,850.
+    (scenario,) = [s for s in read_plan(PLAN).scenarios if s.name == "backfill-burst"]
+    assert "so the busiest step, the first after the peak, offers 2,970.25." in " ".join(
+        scenario.description.split())
+    a = analyze_plan(PLAN, scenarios=["backfill-burst"], store_location=str(tmp_path / "none"))
+    t = a.run("backfill-burst").simulations["ingest-api"].timeline
+    rates = {s: float(t.loc[t["time_s"] == s, "offered_rps"].iloc[0]) for s in (705.0, 720.0)}
+    assert round(rates[720.0], 2) == 2970.25 and rates[705.0] == 2850.0
+    assert round(float(t["offered_rps"].max()), 2) == 2970.25
