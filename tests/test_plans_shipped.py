@@ -24,7 +24,7 @@ from infra_toolkit.analysis import PlanAnalysis, analyze_plan
 from infra_toolkit.cost import cents
 from infra_toolkit.cost_pricing import estimate
 from infra_toolkit.latency import response_time_quantile_ms
-from infra_toolkit.plan import read_plan
+from infra_toolkit.plan import Plan, read_plan
 from infra_toolkit.plan_alerts import replay_scenario
 from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_scenario_types import CsvTraffic, LoadTest
@@ -571,17 +571,20 @@ def test_ecommerce_prose_quotes_the_report(tmp_path: Path) -> None:
     assert sum(s.pause_s or 0 for s in a.plan.deployment_strategy.steps) == 3.5 * 3600
 
 
+def _phase_days(plan: Plan) -> dict[str, tuple[str, float | None]]:
+    """Each timeline phase's start date and duration (s), by the first word of its name."""
+    return {p.name.split(" ")[0]: (str(p.start), p.duration_s) for p in plan.timeline}
+
+
 def test_search_api_point_of_no_return_names_the_retirement_day() -> None:
     # reader23: it said "after 14 days of clean operation" with no date, where ecommerce and
     # the fixtures name the day. The timeline by hand: canary Tuesday 2027-02-16, hypercare 14
     # days from 2027-02-17 (17..28 February is 12 days, 1..2 March 2 more: ends 2027-03-02),
     # the retirement 2027-03-03.
     plan = read_plan(REPO / "plans" / "search-api.yaml")
-    phases = {p.name.split(" ")[0]: p for p in plan.timeline}
-    assert str(phases["Canary"].start) == "2027-02-16"
-    assert str(phases["Hypercare"].start) == "2027-02-17"
-    assert phases["Hypercare"].duration_s == 14 * 86400
-    assert str(phases["Retire"].start) == "2027-03-03"
+    days = _phase_days(plan)
+    assert (days["Canary"], days["Hypercare"], days["Retire"]) == (
+        ("2027-02-16", 86400), ("2027-02-17", 14 * 86400), ("2027-03-03", 86400))
     point = " ".join((plan.rollback.point_of_no_return or "").split())
     assert point.startswith("Deleting the search-fixed node group and the nightly reindex "
                             "CronJob on 2027-03-03 (timeline phase \"Retire the fixed node "
@@ -597,11 +600,9 @@ def test_ecommerce_rollback_database_path_lasts_until_the_decommission() -> None
     # fault found in hypercare (2027-01-20 to 01-26) had no db.t3.small in sync to go back to.
     # By hand: 2027-01-27 - 2027-01-14 = 13 days; hypercare 7 days from 2027-01-20 ends 01-26.
     plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
-    phases = {p.name.split(" ")[0]: p for p in plan.timeline}
-    assert str(phases["Database"].start) == "2027-01-14"
-    assert str(phases["Hypercare"].start) == "2027-01-20"
-    assert phases["Hypercare"].duration_s == 7 * 86400
-    assert str(phases["Decommission"].start) == "2027-01-27"
+    days = _phase_days(plan)
+    assert (days["Database"][0], days["Hypercare"], days["Decommission"][0]) == (
+        "2027-01-14", ("2027-01-20", 7 * 86400), "2027-01-27")
     step = " ".join(plan.rollback.steps[2].split())
     assert "from the cutover until the old stack is decommissioned on 2027-01-27, 13 days" in step
     prose = _prose(REPO / "plans" / "ecommerce-eks.yaml") + " ".join(
