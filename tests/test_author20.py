@@ -398,3 +398,20 @@ def test_the_backfill_bursts_description_gives_its_busiest_steps_rate(tmp_path: 
     rates = {s: float(t.loc[t["time_s"] == s, "offered_rps"].iloc[0]) for s in (705.0, 720.0)}
     assert round(rates[720.0], 2) == 2970.25 and rates[705.0] == 2850.0
     assert round(float(t["offered_rps"].max()), 2) == 2970.25
+
+
+def test_the_cluster_is_created_on_a_version_in_standard_support() -> None:
+    # reader23: the cluster was 1.34, priced at standard support's $0.10 an hour, but EKS's
+    # calendar ends 1.34's standard support on 2026-12-02 and 1.35's on 2027-03-27; created on
+    # 2027-03-01 a 1.34 cluster bills extended support ($0.60) from its first hour. On 1.35 it
+    # bills standard until 2027-03-27, 11 days after the 2027-03-16 cutover (16 + 11 = 27): a
+    # risk says so, with the extra 730 x (0.60 - 0.10) = $365 a month if it is not upgraded.
+    plan = read_plan(PLAN)
+    (cluster,) = [r for r in plan.proposed.resources if r.type == "aws_eks_cluster"]
+    assert cluster.attributes["version"] == "1.35"
+    assert not cluster.usage["in_extended_support"]
+    assert str(plan.timeline[0].start) == "2027-03-01"
+    risks = [" ".join(r.description.split()) for r in plan.risks]
+    assert ("EKS 1.35 leaves standard support on 2027-03-27, eleven days after the cutover: "
+            "from then the control plane bills extended support, $0.60 an hour instead of the "
+            "$0.10 the report prices (730 x 0.50 = $365 a month more).") in risks
