@@ -592,6 +592,21 @@ def test_search_api_point_of_no_return_names_the_retirement_day() -> None:
                             "hypercare")
 
 
+def test_ecommerce_risks_its_clusters_end_of_standard_support() -> None:
+    # reader23: the new cluster is EKS 1.35, priced at standard support's $0.10 an hour; EKS's
+    # calendar ends 1.35's standard support on 2027-03-27, 59 days after the 2027-01-27
+    # decommission (4 days of January + 28 of February + 27 of March), after which the same
+    # cluster bills $0.60: 730 x (0.60 - 0.10) = $365 a month the report does not show
+    plan = read_plan(REPO / "plans" / "ecommerce-eks.yaml")
+    (cluster,) = [r for r in plan.proposed.resources if r.type == "aws_eks_cluster"]
+    assert cluster.attributes["version"] == "1.35"
+    assert _phase_days(plan)["Decommission"][0] == "2027-01-27"
+    assert ("EKS 1.35 leaves standard support on 2027-03-27, two months after the "
+            "decommission: from then the control plane bills extended support, $0.60 an hour "
+            "instead of the $0.10 the report prices (730 x 0.50 = $365 a month more).") in [
+        " ".join(r.description.split()) for r in plan.risks]
+
+
 def test_ecommerce_rollback_database_path_lasts_until_the_decommission() -> None:
     # reader20: the timeline moved the database cutover to 2027-01-14, five days before the
     # 2027-01-19 canary, while the rollback step, the cutover risk and question 4 still kept
