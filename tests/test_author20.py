@@ -398,6 +398,18 @@ def test_the_backfill_bursts_description_gives_its_busiest_steps_rate(tmp_path: 
     rates = {s: float(t.loc[t["time_s"] == s, "offered_rps"].iloc[0]) for s in (705.0, 720.0)}
     assert round(rates[720.0], 2) == 2970.25 and rates[705.0] == 2850.0
     assert round(float(t["offered_rps"].max()), 2) == 2970.25
+    # its test's drain bound quotes the simulation: the busiest step starts at 720 s, the
+    # consumer's queue holds messages from 660 s to the tick at 1,075 s and is empty at
+    # 1,080 s: 1,080 - 720 = 360 s = 6 min after the peak (reader23: no figure was given)
+    (test,) = [x for x in read_plan(PLAN).testing if x.name == "Backfill burst replay"]
+    assert "drains within 20 minutes of the peak (the simulation's: 6 min)" in " ".join(
+        test.pass_criteria.split())
+    assert t.loc[t["offered_rps"].round(2) == 2970.25, "time_s"].tolist() == [720.0, 725.0,
+                                                                             730.0]
+    queue = a.run("backfill-burst").simulations["event-consumer"].timeline
+    waiting = queue.loc[(queue["time_s"] >= 600) & (queue["time_s"] < 1800)
+                        & (queue["backlog_requests"] > 0), "time_s"]
+    assert (float(waiting.iloc[0]), float(waiting.iloc[-1])) == (660.0, 1075.0)
 
 
 def test_the_cluster_is_created_on_a_version_in_standard_support() -> None:
