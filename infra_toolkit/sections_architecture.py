@@ -5,6 +5,7 @@ them) and Components with Cost (the proposed side's cost lines, missing prices f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ from infra_toolkit.cost_notes import missing_text, note_lines, note_ref, price_n
 from infra_toolkit.cost_summary import estimate_frame
 from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
-from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec
+from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec, MetricTarget
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan_architecture import Workload
@@ -125,12 +126,36 @@ def scale_down_text(hpa: HPASpec) -> str:
     return _rules(behavior.scale_down, _DOWN_WINDOW_UNSET) if behavior else "controller default"
 
 
+def _target_text(t: MetricTarget, resource: str | None = None) -> str:
+    """A metric target as the HPA reads it: a percent of the pods' requests, a value a pod
+    (AverageValue) or the metric's value itself (Value); a quantity in millicores for cpu, MiB
+    for memory, else the metric's own units."""
+    if t.type == "Utilization":
+        return f"{t.average_utilization} % of requests"
+    milli = t.average_value_milli if t.type == "AverageValue" else t.value_milli
+    amount = (f"{milli}m" if resource == "cpu" else
+              f"{quantity_text(Decimal(milli or 0) / 1000 / 2**20, 2)} MiB"
+              if resource == "memory" else quantity_text(Decimal(milli or 0) / 1000, 3))
+    return f"{amount} a pod" if t.type == "AverageValue" else f"{amount} (Value)"
+
+
 def _metrics(hpa: HPASpec) -> str:
+    """Each HPA metric, what it reads and its target. reader23: a Pods, Object or External
+    metric read as its type alone ('External'), so the search-api indexer's and the event
+    consumer's queue metrics and their targets were nowhere in the table."""
     out = []
     for m in hpa.metrics:
-        source = m.resource or m.container_resource
-        if source is not None and source.target.average_utilization is not None:
-            out.append(f"{source.name} {source.target.average_utilization} % of requests")
+        if m.resource is not None:
+            out.append(f"{m.resource.name} {_target_text(m.resource.target, m.resource.name)}")
+        elif m.container_resource is not None:
+            c = m.container_resource
+            out.append(f"{c.name} of container {c.container} {_target_text(c.target, c.name)}")
+        elif m.object is not None:
+            ref = m.object.described_object
+            out.append(f"Object {m.object.metric.name} of {ref.kind}/{ref.name} "
+                       f"{_target_text(m.object.target)}")
+        elif (source := m.pods or m.external) is not None:
+            out.append(f"{m.type} {source.metric.name} {_target_text(source.target)}")
         else:
             out.append(m.type)
     return "; ".join(out)

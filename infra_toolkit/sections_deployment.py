@@ -14,7 +14,7 @@ import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
 from infra_toolkit.argo_rollout_warnings import names_router
-from infra_toolkit.plan_operations_types import CanaryStep
+from infra_toolkit.plan_operations_types import CanaryStep, DeploymentStrategy
 from infra_toolkit.report_html import Section, Table, duration_text, fields, paragraph
 from infra_toolkit.rollout import canary_bake, time_to_ready
 from infra_toolkit.rollout_captions import (
@@ -232,11 +232,8 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         if s.type in ("rolling", "blue-green"):
             caption += ROOM_CAPTION + EXTRA_NODES_CAPTION
         if s != a.plan.deployment_strategy:
-            # not named by the plan's strategy, or unable to take it (a StatefulSet under a
-            # rolling one, an Argo Rollout under rolling or recreate: said in the warnings)
-            caption = (f"{', '.join(names)}: not rolled by the plan's strategy (not named by it, "
-                       f"or unable to take it: see the plan warnings), but by {s.description}. "
-                       + caption)
+            caption = (f"{', '.join(names)}: not rolled by the plan's strategy "
+                       f"({_why_own_strategy(plan, names)}), but by {s.description}. " + caption)
         parts.append(Table(frame, ROLLOUT_FORMATS, css_class="rollout", caption=caption))
         if s != a.plan.deployment_strategy and s.steps:
             # an Argo Rollout's own canary: its steps, pauses and bake time, as the plan's are
@@ -289,6 +286,23 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
         parts.append(Table(steps, ROLLOUT_FORMATS, css_class="canary-pods",
                            caption=CANARY_PODS_CAPTION + ROOM_CAPTION))
     return parts
+
+
+def _why_own_strategy(plan: DeploymentStrategy, names: Sequence[str]) -> str:
+    """Why ``names`` roll by their own strategy, not ``plan``'s: left out of its
+    ``workloads``, or covered but unable to take it (a StatefulSet under a rolling one, an Argo
+    Rollout under rolling or recreate: each has its plan warning). reader23: the caption said
+    "not named by it, or unable to take it: see the plan warnings" for a workload merely left
+    out, in plans with no such warning."""
+    unnamed = [n for n in names if plan.workloads and n not in plan.workloads]
+    unable = [n for n in names if n not in unnamed]
+    reasons = []
+    if unnamed:
+        reasons.append(f"deployment_strategy.workloads names only {', '.join(plan.workloads)}")
+    if unable:
+        reasons.append((f"{', '.join(unable)} " if unnamed else "")
+                       + "unable to take it: see the plan warnings")
+    return "; ".join(reasons)
 
 
 def _kept_after(a: PlanAnalysis, names: Sequence[str]) -> str:

@@ -24,12 +24,14 @@ from infra_toolkit.errors import PlanError
 from infra_toolkit.object_external_replicas import get_external_per_pod_metric_replicas
 from infra_toolkit.plan import read_plan
 from infra_toolkit.plan_cost import traffic_profile_from_usage
+from infra_toolkit.plan_operations_types import DeploymentStrategy
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.pricing import load_price_book
 from infra_toolkit.replica_types import Tolerances
 from infra_toolkit.resources import Resource, parse_resources
 from infra_toolkit.rollout_strategies import manifest_mismatches
 from infra_toolkit.rollout_tables import rollout_table
+from infra_toolkit.sections_deployment import _why_own_strategy
 from tests.cost_helpers import declared_cents, plan_price_book
 
 PLAN = Path(__file__).resolve().parent / "data" / "author20" / "event-ingest.yaml"
@@ -294,6 +296,11 @@ def test_the_point_of_no_return_names_the_timelines_termination_day() -> None:
     assert str(phases["Hypercare with the instances kept for rollback"].start) == "2027-03-17"
     assert phases["Hypercare with the instances kept for rollback"].duration_s == 14 * 86_400
     assert str(phases["Terminate the instances"].start) == "2027-03-31"
+    # reader23: question 3 said "keeping the four instances for 14 days": they run from the
+    # cutover to the termination, 2027-03-16 to 2027-03-31; the 14 days are the hypercare
+    assert " ".join(plan.questions[2].split()) == (
+        "Do you accept keeping the four instances running as the rollback path until "
+        "2027-03-31, through the 2027-03-16 cutover and the 14 days of hypercare after it?")
     point = " ".join((plan.rollback.point_of_no_return or "").split())
     assert point.startswith("Terminating the four c5.large instances on 2027-03-31 (timeline "
                             'phase "Terminate the instances"), after the 2027-03-16 cutover and '
@@ -341,3 +348,82 @@ def test_the_slo_caption_says_a_pull_consumers_saturated_steps_are_judged_on_the
     row = table.frame.set_index("SLO").loc["forwarding delay"]
     assert (row["Achieved"], row["Minutes violated"], bool(row["Met"])) == (
         "max p95 55,130 ms", 0.0, True)
+
+
+def test_the_consumers_own_rolling_update_says_why_it_is_not_the_plans(tmp_path: Path) -> None:
+    # reader23: the caption said "not rolled by the plan's strategy (not named by it, or unable
+    # to take it: see the plan warnings)", but this plan has no plan warning: its rolling
+    # strategy names only ingest-api (deployment_strategy.workloads), so event-consumer rolls
+    # by its Deployment's own maxSurge 1. The caption now gives that one reason.
+    a = analyze_plan(PLAN, scenarios=["expected-hour"], store_location=str(tmp_path / "none"))
+    assert a.warnings == ()
+    (caption,) = [t.caption for t in sections.deployment_strategy(a).parts
+                  if not isinstance(t, str) and t.caption.startswith("event-consumer")]
+    assert caption.startswith(
+        "event-consumer: not rolled by the plan's strategy (deployment_strategy.workloads "
+        "names only ingest-api), but by the Deployment's own rolling update. ")
+    assert "see the plan warnings" not in caption
+
+
+@pytest.mark.parametrize(("named", "names", "why"), [
+    # left out of the strategy's workloads: that is the whole reason
+    (("ingest-api",), ("event-consumer",),
+     "deployment_strategy.workloads names only ingest-api"),
+    # covered (no workloads: all of them) yet on its own: a StatefulSet or an Argo Rollout,
+    # each with its plan warning
+    ((), ("db",), "unable to take it: see the plan warnings"),
+    # both in one group: each reason for its own workload
+    (("api", "db"), ("db", "worker"),
+     "deployment_strategy.workloads names only api, db; db unable to take it: see the plan "
+     "warnings"),
+])
+def test_why_a_workload_rolls_by_its_own_strategy(named: tuple[str, ...],
+                                                  names: tuple[str, ...], why: str) -> None:
+    plan = DeploymentStrategy("rolling", "", "25%", 0, workloads=named)
+    assert _why_own_strategy(plan, names) == why
+
+
+def test_the_backfill_bursts_description_gives_its_busiest_steps_rate(tmp_path: Path) -> None:
+    # reader23: the description said the load "rises to 3,000" beside the report's peak offered
+    # 2,970.25: each 15 s step holds the shape's mean. By hand, the step after the peak (720 to
+    # 735 s) averages 600 + 2,400 x exp(-t / 600) over t in [0, 15):
+    # 600 + 2,400 x (600 / 15) x (1 - exp(-15 / 600)) = 600 + 96,000 x 0.0246901 = 2,970.25;
+    # the ramp's last step (705 to 720 s, linear from 600 at 600 s) averages
+    # 600 + 2,400 x 112.5 / 120 = 2,850.
+    (scenario,) = [s for s in read_plan(PLAN).scenarios if s.name == "backfill-burst"]
+    assert "so the busiest step, the first after the peak, offers 2,970.25." in " ".join(
+        scenario.description.split())
+    a = analyze_plan(PLAN, scenarios=["backfill-burst"], store_location=str(tmp_path / "none"))
+    t = a.run("backfill-burst").simulations["ingest-api"].timeline
+    rates = {s: float(t.loc[t["time_s"] == s, "offered_rps"].iloc[0]) for s in (705.0, 720.0)}
+    assert round(rates[720.0], 2) == 2970.25 and rates[705.0] == 2850.0
+    assert round(float(t["offered_rps"].max()), 2) == 2970.25
+    # its test's drain bound quotes the simulation: the busiest step starts at 720 s, the
+    # consumer's queue holds messages from 660 s to the tick at 1,075 s and is empty at
+    # 1,080 s: 1,080 - 720 = 360 s = 6 min after the peak (reader23: no figure was given)
+    (test,) = [x for x in read_plan(PLAN).testing if x.name == "Backfill burst replay"]
+    assert "drains within 20 minutes of the peak (the simulation's: 6 min)" in " ".join(
+        test.pass_criteria.split())
+    assert t.loc[t["offered_rps"].round(2) == 2970.25, "time_s"].tolist() == [720.0, 725.0,
+                                                                             730.0]
+    queue = a.run("backfill-burst").simulations["event-consumer"].timeline
+    waiting = queue.loc[(queue["time_s"] >= 600) & (queue["time_s"] < 1800)
+                        & (queue["backlog_requests"] > 0), "time_s"]
+    assert (float(waiting.iloc[0]), float(waiting.iloc[-1])) == (660.0, 1075.0)
+
+
+def test_the_cluster_is_created_on_a_version_in_standard_support() -> None:
+    # reader23: the cluster was 1.34, priced at standard support's $0.10 an hour, but EKS's
+    # calendar ends 1.34's standard support on 2026-12-02 and 1.35's on 2027-03-27; created on
+    # 2027-03-01 a 1.34 cluster bills extended support ($0.60) from its first hour. On 1.35 it
+    # bills standard until 2027-03-27, 11 days after the 2027-03-16 cutover (16 + 11 = 27): a
+    # risk says so, with the extra 730 x (0.60 - 0.10) = $365 a month if it is not upgraded.
+    plan = read_plan(PLAN)
+    (cluster,) = [r for r in plan.proposed.resources if r.type == "aws_eks_cluster"]
+    assert cluster.attributes["version"] == "1.35"
+    assert not cluster.usage["in_extended_support"]
+    assert str(plan.timeline[0].start) == "2027-03-01"
+    risks = [" ".join(r.description.split()) for r in plan.risks]
+    assert ("EKS 1.35 leaves standard support on 2027-03-27, eleven days after the cutover: "
+            "from then the control plane bills extended support, $0.60 an hour instead of the "
+            "$0.10 the report prices (730 x 0.50 = $365 a month more).") in risks

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from infra_toolkit.analysis import analyze_plan
+from infra_toolkit.hpa_api import hpa_from_dict
 from infra_toolkit.plan import read_plan
-from infra_toolkit.sections_architecture import proposed_architecture, workloads_table
+from infra_toolkit.sections_architecture import _metrics, proposed_architecture, workloads_table
 from tests.conftest import REPO_ROOT
 from tests.test_node_placement import _plan
 
@@ -82,3 +83,44 @@ def test_the_report_section_carries_the_column(tmp_path: Path) -> None:
     html = "\n".join(t.to_html() for t in proposed_architecture(a).tables)
     assert f"<th>{ON_A_NODE}</th>" in html
     assert "<td>1500m, 256 MiB (its init containers' request)</td>" in html
+
+
+def _hpa(*metrics: dict[str, object]) -> dict[str, object]:
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "w"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                        "name": "w"},
+                     "minReplicas": 1, "maxReplicas": 5, "metrics": list(metrics)}}
+
+
+@pytest.mark.parametrize(("metrics", "text"), [
+    # the column as it was for a utilization target
+    ([{"type": "Resource", "resource": {"name": "cpu", "target": {
+        "type": "Utilization", "averageUtilization": 70}}}], "cpu 70 % of requests"),
+    # reader23: these read 'External' alone; search-api's indexer scales on 12 messages sent a
+    # second a pod, event-ingest's consumer on 300 visible messages a pod
+    ([{"type": "External", "external": {"metric": {"name": "sqs_messages_sent_per_second"},
+                                        "target": {"type": "AverageValue", "averageValue": "12"}}}],
+     "External sqs_messages_sent_per_second 12 a pod"),
+    # a Value target is the metric's whole value: "100" read in milli-units is 100
+    ([{"type": "Object", "object": {
+        "describedObject": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                            "name": "main"},
+        "metric": {"name": "requests_per_second"},
+        "target": {"type": "Value", "value": "100"}}}],
+     "Object requests_per_second of Ingress/main 100 (Value)"),
+    # "500m" a pod of a custom metric is half a unit
+    ([{"type": "Pods", "pods": {"metric": {"name": "queue_depth"},
+                                "target": {"type": "AverageValue", "averageValue": "500m"}}}],
+     "Pods queue_depth 0.5 a pod"),
+    # cpu as millicores ("1" = 1000m), memory in MiB (512Mi), joined in the manifest's order
+    ([{"type": "Resource", "resource": {"name": "cpu", "target": {
+        "type": "AverageValue", "averageValue": "1"}}},
+      {"type": "ContainerResource", "containerResource": {
+          "name": "memory", "container": "app",
+          "target": {"type": "AverageValue", "averageValue": "512Mi"}}}],
+     "cpu 1000m a pod; memory of container app 512 MiB a pod"),
+])
+def test_hpa_metrics_name_what_they_read_and_their_target(
+        metrics: list[dict[str, object]], text: str) -> None:
+    assert _metrics(hpa_from_dict(_hpa(*metrics))) == text
