@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from infra_toolkit import cli
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_yaml import read_hpa_yaml
 from infra_toolkit.plan_validate import check_plan_warnings
@@ -140,3 +141,27 @@ def test_the_same_scaled_object_twice_is_not_told_to_pick_by_name(tmp_path: Path
         f"{tmp_path / 'so.yaml'} holds 2 HorizontalPodAutoscalers and 'keda-hpa-jobs-worker' "
         "names more than one (a ScaledObject is read as its HPA keda-hpa-NAME); keep one of "
         "them in the file")
+
+
+@pytest.mark.parametrize(("flag", "value", "kind"), [
+    ("--slo-p99-latency-ms", "٣", "float"),   # ARABIC-INDIC DIGIT THREE: was a 3 ms SLO
+    ("--slo-p50-latency-ms", "１", "float"),  # FULLWIDTH DIGIT ONE: was a 1 ms SLO
+    ("--slo-p50-latency-ms", "1_000", "float"),  # was 1000
+    ("--min-nodes", "٣", "int"),
+])
+def test_flag_mode_numbers_are_ascii(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     flag: str, value: str, kind: str) -> None:
+    (tmp_path / "so.yaml").write_text(yaml.safe_dump(SO))
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["simulate", "--traffic", "t.csv", "--hpa", str(tmp_path / "so.yaml"),
+                  "--capacity-rps-per-pod", "40", "--cpu-millicores-per-rps", "10",
+                  flag, value])
+    assert caught.value.code == 2
+    assert f"argument {flag}: invalid {kind} value: '{value}'" in capsys.readouterr().err
+
+
+def test_horizon_hours_are_ascii(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["simulate", "plan.yaml", "--horizon-h", "٣"])
+    assert ("argument --horizon-h: '٣' is not a number of hours > 0; leave --horizon-h out to "
+            "simulate whole scenarios") in capsys.readouterr().err
