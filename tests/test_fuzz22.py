@@ -14,9 +14,10 @@ import pytest
 import yaml
 
 from infra_toolkit import cli
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.hpa_yaml import read_hpa_yaml
 from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.resources import parse_resources
 
 AUTHOR18 = Path(__file__).resolve().parent / "data" / "author18"
 SO = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
@@ -165,3 +166,38 @@ def test_horizon_hours_are_ascii(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["simulate", "plan.yaml", "--horizon-h", "٣"])
     assert ("argument --horizon-h: '٣' is not a number of hours > 0; leave --horizon-h out to "
             "simulate whole scenarios") in capsys.readouterr().err
+
+
+def _cache_problems(**fields: Any) -> list[str]:
+    """The problems of one Redis replication group with ``fields``."""
+    group = {"type": "aws_elasticache_replication_group", "name": "dedupe",
+             "node_type": "cache.r6g.large", **fields}
+    with pytest.raises(PlanError) as caught:
+        parse_resources([group], default_region="us-west-2")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_one_cluster_mode_node_with_failover_is_said_at_its_replicas() -> None:
+    # 1 shard x (1 + 0 replicas) = 1 node: was said at num_cache_clusters, which the group
+    # does not have, with no fix
+    assert _cache_problems(num_node_groups=1, replicas_per_node_group=0,
+                           automatic_failover_enabled=True, multi_az_enabled=True) == [
+        "resources[0].replicas_per_node_group: automatic failover / Multi-AZ needs at least 2 "
+        "nodes: 1 shard x (1 + 0 replicas) is 1; set replicas_per_node_group: 1, or "
+        "num_node_groups: 2"]
+
+
+def test_one_node_with_failover_names_its_fix() -> None:
+    # num_cache_clusters absent: 1 node
+    assert _cache_problems(automatic_failover_enabled=True) == [
+        "resources[0].num_cache_clusters: automatic failover / Multi-AZ needs at least 2 nodes, "
+        "not 1; set num_cache_clusters: 2, or automatic_failover_enabled and multi_az_enabled "
+        "false"]
+
+
+def test_too_many_replicas_is_said_at_replicas_alone() -> None:
+    # 2 shards x (1 + 1,000 replicas) = 2,002 nodes was also said at num_node_groups (2, within
+    # its bounds), before the 1,000 replicas Terraform refuses
+    assert _cache_problems(num_node_groups=2, replicas_per_node_group=1000,
+                           automatic_failover_enabled=True) == [
+        "resources[0].replicas_per_node_group: 1000 is more than the 5 Terraform accepts"]
