@@ -18,6 +18,7 @@ from infra_toolkit.errors import PlanError, SpecError
 from infra_toolkit.hpa_yaml import read_hpa_yaml
 from infra_toolkit.plan_validate import check_plan_warnings
 from infra_toolkit.resources import parse_resources
+from tests.test_fuzz21 import _acknowledging, _entry, _the_one_problem
 
 AUTHOR18 = Path(__file__).resolve().parent / "data" / "author18"
 SO = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
@@ -201,3 +202,19 @@ def test_too_many_replicas_is_said_at_replicas_alone() -> None:
     assert _cache_problems(num_node_groups=2, replicas_per_node_group=1000,
                            automatic_failover_enabled=True) == [
         "resources[0].replicas_per_node_group: 1000 is more than the 5 Terraform accepts"]
+
+
+def test_a_name_longer_than_a_reviewer_may_have_is_refused_at_by(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 201 characters: was printed whole on the acknowledged warning's line (5,000 made a 5 KB
+    # line), where approve and submit refuse a name over 200; shown as its first 60 and length
+    assert _the_one_problem(tmp_path, capsys, "by", "a" * 201) == (
+        f"acknowledged_warnings[0].by: '{'a' * 60}'… (201 characters) is longer than 200 "
+        "characters; name who accepted the warning")
+
+
+def test_a_name_of_200_characters_acknowledges(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan, _ = _acknowledging(tmp_path, _entry("by", "a" * 200))
+    assert cli.main(["validate", str(plan)]) == 0
+    assert f"acknowledged by {'a' * 200}: ok" in capsys.readouterr().out
