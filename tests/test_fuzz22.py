@@ -116,18 +116,31 @@ def test_a_bad_field_in_a_plan_scaled_object_names_the_plan_file_and_the_field(
         tmp_path: Path) -> None:
     # author18's workers scaled by a ScaledObject whose cpu target is 0 %: the plan's one
     # problem is at the workload's hpa, naming the ScaledObject's file and its field
-    shutil.copytree(AUTHOR18, tmp_path / "author18")
-    doc = _so(_trigger({**CPU, "metadata": {"value": "0"}}))
-    (tmp_path / "author18" / "jobs" / "so.yaml").write_text(yaml.safe_dump(doc))
-    plan = tmp_path / "author18" / "jobs-workers.yaml"
-    text = plan.read_text()
-    assert text.count("hpa: jobs/worker-hpa.yaml") == 1
-    plan.write_text(text.replace("hpa: jobs/worker-hpa.yaml", "hpa: jobs/so.yaml"))
-    problems = [str(p) for p in check_plan_warnings(plan)[1]]
+    problems = _plan_problems(tmp_path, _so(_trigger({**CPU, "metadata": {"value": "0"}})))
     assert len(problems) == 1
     assert "spec.triggers[0].metadata.value (='0') must be a whole percent above 0 in so.yaml " \
         "(fix: write e.g. value: \"70\")" in problems[0]
     assert "spec.metrics" not in problems[0]
+
+
+def _plan_problems(tmp_path: Path, *docs: dict[str, Any]) -> list[str]:
+    """The problems of author18's plan whose workers' hpa is a file holding ``docs``."""
+    shutil.copytree(AUTHOR18, tmp_path / "author18")
+    (tmp_path / "author18" / "jobs" / "so.yaml").write_text(yaml.safe_dump_all(docs))
+    plan = tmp_path / "author18" / "jobs-workers.yaml"
+    text = plan.read_text()
+    assert text.count("hpa: jobs/worker-hpa.yaml") == 1
+    plan.write_text(text.replace("hpa: jobs/worker-hpa.yaml", "hpa: jobs/so.yaml"))
+    return [str(p) for p in check_plan_warnings(plan)[1]]
+
+
+def test_a_kind_with_a_line_break_is_said_on_one_line_in_a_plan(tmp_path: Path) -> None:
+    # was "(kinds found: Scaled" and "Object); point at ..." on two lines of validate
+    (problem,) = _plan_problems(tmp_path, {**SO, "kind": "Scaled\nObject"})
+    assert problem.endswith(
+        "proposed.workloads[0].hpa: so.yaml holds no HorizontalPodAutoscaler or ScaledObject "
+        "(kinds found: 'Scaled\\nObject'); point at the HorizontalPodAutoscaler or ScaledObject "
+        "manifest")
 
 
 def test_a_kind_with_a_line_break_is_said_on_one_line(tmp_path: Path) -> None:
