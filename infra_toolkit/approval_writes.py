@@ -50,6 +50,7 @@ from infra_toolkit.review_rules import (
     plan_status,
 )
 from infra_toolkit.review_subject import ANSWER_PLACEHOLDER, REVIEWER_PLACEHOLDER, ReviewSubject
+from infra_toolkit.visible_text import NAME_CHARS
 
 __all__ = ["CLI_INPUTS", "FormInputs", "Recorded", "sign_off", "submit"]
 
@@ -246,10 +247,10 @@ def _check_name(name: str, role: str, advice: str) -> None:
     editors, so one forged a ``PASS:`` line as well as ``\\n``."""
     if blank(name):
         raise ApprovalError(f"{role} is empty: {advice}")
-    if len(name) > _NAME_CHARS:
+    if len(name) > NAME_CHARS:
         # every status, gate and queue line names the people: a 100,000-character name was
         # recorded, and printed whole in each of them from then on
-        raise ApprovalError(f"{role} {quoted(name)} is longer than {_NAME_CHARS} characters: "
+        raise ApprovalError(f"{role} {quoted(name)} is longer than {NAME_CHARS} characters: "
                             f"{advice}, a person's name; nothing recorded")
     _check_utf8(name, role, advice)
     control = sorted({c for c in name if unicodedata.category(c) in _LINE_BREAKING})
@@ -299,9 +300,6 @@ def _append(store: ApprovalStore, subject: ReviewSubject, draft: RecordDraft) ->
     status = plan_status([*verified, record] if created else verified, subject)
     return Recorded(record, created, status, head_added, guards_restored=restored)
 
-
-#: The longest name a requester or reviewer may have (in characters).
-_NAME_CHARS = 200
 
 #: Categories of characters refused in a name: controls (Cc: LF, CR, ESC, NEL) and the line
 #: and paragraph separators (Zl, Zp), which break a line as LF does.

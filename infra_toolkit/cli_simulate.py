@@ -31,11 +31,23 @@ if TYPE_CHECKING:
 __all__ = ["SIMULATE_COMMANDS", "add_format_option", "horizon_hours"]
 
 
+def _ascii_number(kind: type[float] | type[int]) -> Callable[[str], float | int]:
+    """A flag's ``type``: ``kind(text)`` of ASCII text without '_'. Python's ``float`` and
+    ``int`` also read other scripts' digits and digit separators, so ``--slo-p99-latency-ms ٣``
+    was a 3 ms SLO and ``1_000`` a 1000; argparse refuses what this raises, naming the flag."""
+    def read(text: str) -> float | int:
+        if not text.isascii() or "_" in text:
+            raise ValueError(text)
+        return kind(text)
+    read.__name__ = kind.__name__  # argparse says "invalid float value: '٣'"
+    return read
+
+
 def horizon_hours(text: str) -> float:
     """``--horizon-h`` (simulate, sweep): hours > 0, finite; refused by argparse with the flag's
     name, not as the notebook's ``horizon_h = 0.0 ... or None`` (audit18 A18-1)."""
     try:
-        hours = float(text)
+        hours = float(_ascii_number(float)(text))
     except ValueError:
         hours = math.nan
     if not (math.isfinite(hours) and hours > 0):
@@ -75,6 +87,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
         if kw.get("action") is None and "metavar" not in kw:
             kw["metavar"] = next((m for suffix, m in _UNIT_METAVARS if name.endswith(suffix)),
                                  None)
+        if kw.get("type") in (float, int):
+            kw["type"] = _ascii_number(kw["type"])
         # given or not, exactly: plan mode refuses a flag even when it repeats the default
         action = group.add_argument(name, default=argparse.SUPPRESS, **kw)
         defaults[action.dest] = default

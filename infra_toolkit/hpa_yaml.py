@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from infra_toolkit.errors import SpecError, quoted
+from infra_toolkit.errors import SpecError, quoted, shown
 from infra_toolkit.hpa_api import KIND, hpa_from_dict
 from infra_toolkit.hpa_spec import HPASpec
 from infra_toolkit.keda_scaled_object import KIND as SCALED_OBJECT
@@ -52,11 +52,21 @@ def read_hpa_yaml(
             raise SpecError(f"{path} holds no {KIND} named {quoted(name)} (its HPAs: {names}); "
                             f"pass one of those names")
     if not hpas:
-        kinds = sorted({str(doc.get("kind")) for doc in documents if isinstance(doc, dict)})
+        # each kind as shown: a kind with a line break split the one-line error in two
+        kinds = sorted({shown(str(doc.get("kind"))) for doc in documents if isinstance(doc, dict)})
         found = ", ".join(kinds) if kinds else "no Kubernetes objects"
         raise SpecError(
             f"{path} holds no {KIND} or KEDA {SCALED_OBJECT} (found: {found}); "
             "point to the file with the HPA manifest (kind: HorizontalPodAutoscaler)"
+        )
+    written = [object_name(doc) for doc in hpas]
+    if len(hpas) > 1 and len(set(map(str, written))) < len(written):
+        # --hpa-name cannot tell them apart: the fix it gave led nowhere
+        twice = sorted({str(n) for n in written if written.count(n) > 1})
+        raise SpecError(
+            f"{path} holds {len(hpas)} HorizontalPodAutoscalers and {quoted(twice[0])} names more "
+            "than one (a ScaledObject is read as its HPA keda-hpa-NAME); keep one of them in "
+            "the file"
         )
     if len(hpas) > 1:
         raise SpecError(

@@ -49,6 +49,7 @@ from urllib.parse import urlsplit
 
 from infra_toolkit.errors import SpecError
 from infra_toolkit.hpa_api import hpa_from_dict
+from infra_toolkit.hpa_api_fields import DNS_LABEL, DNS_SUBDOMAIN
 from infra_toolkit.hpa_problems import NO_VALUE, format_problem
 from infra_toolkit.quantity import QuantityError, parse_quantity
 
@@ -69,6 +70,9 @@ _TARGET_KINDS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1",
 _INT32_MAX = 2**31 - 1
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")  # strconv.ParseInt, base 10
 _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_LABEL_VALUE_CHARS = 63  # a label value, and a DNS-1123 label (a namespace, a container name)
+_HPA_PREFIX = "keda-hpa-"  # getHPAName: the HPA's name unless advanced names it
+_NAME_FIX = "use lowercase letters, digits and '-', starting and ending with a letter or digit"
 _NOT_MODELLED = ("KEDA's operator, not the HPA, scales between 0 and 1 replicas (when every "
                  "trigger is at or below its activation value for cooldownPeriod, and back at "
                  "the next pollingInterval), which the simulation does not model")
@@ -101,6 +105,16 @@ def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict
     if not isinstance(name, str) or not name:
         raise fail("metadata.name", NO_VALUE, "is missing", "name the ScaledObject")
     assert isinstance(meta, Mapping)
+    # checked here, as written: read later, a bad name was blamed on the HPA's fields
+    # (metadata.name (='keda-hpa-A'), spec.metrics[1].external.metric.selector...)
+    if len(name) > 253 or not DNS_SUBDOMAIN.fullmatch(name):
+        raise fail("metadata.name", name, "must be a lowercase RFC 1123 subdomain of at most "
+                   "253 characters (a Kubernetes object name)", _NAME_FIX)
+    namespace = meta.get("namespace")
+    if namespace is not None and (not isinstance(namespace, str) or len(namespace) > 63
+                                  or not DNS_LABEL.fullmatch(namespace)):
+        raise fail("metadata.namespace", namespace, "must be a lowercase RFC 1123 label of at "
+                   "most 63 characters (a namespace's name)", _NAME_FIX)
     _refuse_pause(fail, meta.get("annotations"))
     spec = doc.get("spec")
     if not isinstance(spec, Mapping):
@@ -138,8 +152,8 @@ def hpa_manifest_from_scaled_object(doc: Mapping[str, Any], source: str) -> dict
     metadata: dict[str, Any] = {"name": hpa_name, "labels": {
         "app.kubernetes.io/name": label, "app.kubernetes.io/part-of": name,
         "app.kubernetes.io/managed-by": "keda-operator"}}
-    if "namespace" in meta:
-        metadata["namespace"] = meta["namespace"]
+    if namespace is not None:
+        metadata["namespace"] = namespace
     hpa_spec: dict[str, Any] = {
         "scaleTargetRef": {"apiVersion": target[0], "kind": target[1], "name": target[2]},
         "minReplicas": min_count, "maxReplicas": max_count, "metrics": metrics}
@@ -200,6 +214,10 @@ def _advanced(fail: _Problem, advanced: Any, name: str) -> tuple[Any, str]:
         return None, f"keda-hpa-{name}"
     if not isinstance(advanced, Mapping):
         raise fail("spec.advanced", advanced, "must be a mapping", "write advanced: {...}")
+    restore = advanced.get("restoreToOriginalReplicaCount", False)
+    if not isinstance(restore, bool):
+        raise fail("spec.advanced.restoreToOriginalReplicaCount", restore,
+                   "must be true or false", "write restoreToOriginalReplicaCount: true")
     for key in advanced:
         if key == "scalingModifiers":
             raise fail("spec.advanced.scalingModifiers", NO_VALUE,
@@ -208,15 +226,20 @@ def _advanced(fail: _Problem, advanced: Any, name: str) -> tuple[Any, str]:
         if key not in ("horizontalPodAutoscalerConfig", "restoreToOriginalReplicaCount"):
             raise fail(f"spec.advanced.{key}", NO_VALUE, "is not a field of advanced",
                        "valid: horizontalPodAutoscalerConfig, restoreToOriginalReplicaCount")
-    config = advanced.get("horizontalPodAutoscalerConfig") or {}
+    config = advanced.get("horizontalPodAutoscalerConfig")
+    config = {} if config is None else config  # 0, '' or [] are no mapping: refused below
     if not isinstance(config, Mapping) or not set(config) <= {"behavior", "name"}:
         raise fail("spec.advanced.horizontalPodAutoscalerConfig", config,
                    "must be a mapping of behavior and name", "write {behavior: ..., name: ...}")
-    hpa_name = config.get("name") or f"keda-hpa-{name}"
-    if not isinstance(hpa_name, str):
-        raise fail("spec.advanced.horizontalPodAutoscalerConfig.name", hpa_name,
+    written = config.get("name")
+    if written is not None and not isinstance(written, str):
+        raise fail("spec.advanced.horizontalPodAutoscalerConfig.name", written,
                    "must be text", "write the HPA's name")
-    return config.get("behavior"), hpa_name
+    if not written and len(_HPA_PREFIX + name) > 253:  # getHPAName: "" is no name
+        raise fail("metadata.name", name, f"makes the HPA's name {_HPA_PREFIX}NAME longer than "
+                   "253 characters", "shorten the name, or name the HPA in "
+                   "spec.advanced.horizontalPodAutoscalerConfig.name")
+    return config.get("behavior"), written or _HPA_PREFIX + name
 
 
 def _metrics(fail: _Problem, triggers: Any, name: str) -> list[dict[str, Any]]:
@@ -225,10 +248,16 @@ def _metrics(fail: _Problem, triggers: Any, name: str) -> list[dict[str, Any]]:
                    "must be a non-empty list", "list the triggers KEDA scales on")
     metrics: list[dict[str, Any]] = []
     for i, trigger in enumerate(triggers):
-        metric = _metric(fail, trigger, i, f"spec.triggers[{i}]")
+        metric = _metric(fail, trigger, i, _trigger_path(i))
         # KEDA refuses an External name written twice; the s<index>- prefix of every trigger
         # read here makes each unique
         if metric["type"] == "External":
+            if len(name) > _LABEL_VALUE_CHARS:
+                raise fail("metadata.name", name, f"is longer than {_LABEL_VALUE_CHARS} "
+                           f"characters: KEDA selects {_trigger_path(i)}'s External metric by "
+                           f"the label {OWNER_LABEL}, whose value holds at most "
+                           f"{_LABEL_VALUE_CHARS}",
+                           "shorten the ScaledObject's name")
             metric["external"]["metric"]["selector"] = {"matchLabels": {OWNER_LABEL: name}}
         metrics.append(metric)
     # sort.Slice by type; with <= 12 metrics Go sorts by insertion, which keeps equal types in
@@ -237,6 +266,11 @@ def _metrics(fail: _Problem, triggers: Any, name: str) -> list[dict[str, Any]]:
         raise fail("spec.triggers", NO_VALUE, f"has {len(metrics)} triggers, more than the 12 "
                    "whose HPA metric order is known", "keep at most 12 triggers")
     return sorted(metrics, key=lambda m: str(m["type"]))
+
+
+def _trigger_path(index: int) -> str:
+    """The path of trigger ``index``."""
+    return f"spec.triggers[{index}]"
 
 
 def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]:
@@ -251,7 +285,9 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
         raise fail(f"{at}.type", kind if kind is not None else NO_VALUE, "is not simulated",
                    f"supported trigger types: {', '.join(_TRIGGER_TYPES)}; write an "
                    "autoscaling/v2 HPA for the others")
-    meta = trigger.get("metadata") or {}
+    _trigger_extras(fail, trigger, at)
+    meta = trigger.get("metadata")
+    meta = {} if meta is None else meta  # 0, '' or [] are no mapping: refused below
     if not isinstance(meta, Mapping):
         raise fail(f"{at}.metadata", meta, "must be a mapping", "write metadata: {key: 'value'}")
     for key, value in meta.items():
@@ -287,6 +323,10 @@ def _metric(fail: _Problem, trigger: Any, index: int, at: str) -> dict[str, Any]
         if milli <= 0:
             raise fail(f"{at}.metadata.threshold", meta["threshold"], "gives a target of "
                        f"{milli} milli-units; the HPA needs one above 0", "raise the threshold")
+        if milli >= 2**63:  # Go's int64() of a larger float is undefined; no quantity holds it
+            raise fail(f"{at}.metadata.threshold", meta["threshold"], "gives a target of "
+                       f"{milli:,} milli-units, above the int64 KEDA holds it in (at most "
+                       f"{(2**63 - 1) // 1000:,} units)", "lower the threshold")
         metric_name = f"s{index}-prometheus"
         amount = str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
     return {"type": "External", "external": {
@@ -307,22 +347,46 @@ def _resource_metric(fail: _Problem, kind: str, meta: Mapping[str, Any], metric_
         raise fail(f"{at}.metadata.value", NO_VALUE, "is missing", "write value: \"70\"")
     target: dict[str, Any] = {"type": target_type}
     if target_type == "Utilization":
-        if not _INTEGER.match(value) or not -2**31 <= int(value) <= _INT32_MAX:
-            raise fail(f"{at}.metadata.value", value, "must be a whole percent",
+        # the HPA's averageUtilization must be above 0: said here, at the field written
+        if not _INTEGER.match(value) or not 0 < int(value) <= _INT32_MAX:
+            raise fail(f"{at}.metadata.value", value, "must be a whole percent above 0",
                        "write e.g. value: \"70\"")
         target["averageUtilization"] = int(value)
     else:
         try:
-            parse_quantity(value)
+            amount = parse_quantity(value)
         except QuantityError as exc:
             raise fail(f"{at}.metadata.value", value, f"is not a quantity: {exc}",
                        "write e.g. value: \"500m\"") from None
+        if amount <= 0:
+            raise fail(f"{at}.metadata.value", value, "must be a quantity above 0 (the HPA's "
+                       "averageValue)", "write e.g. value: \"500m\"")
         target["averageValue"] = value
     container = meta.get("containerName")
+    if container and (len(container) > _LABEL_VALUE_CHARS
+                      or not DNS_LABEL.fullmatch(container)):
+        raise fail(f"{at}.metadata.containerName", container, "must be a container's name, "
+                   f"a lowercase RFC 1123 label of at most {_LABEL_VALUE_CHARS} characters",
+                   _NAME_FIX)
     if container:
         return {"type": "ContainerResource", "containerResource": {
             "name": kind, "container": container, "target": target}}
     return {"type": "Resource", "resource": {"name": kind, "target": target}}
+
+
+def _trigger_extras(fail: _Problem, trigger: Mapping[str, Any], at: str) -> None:
+    """The trigger fields that change nothing simulated, checked as the CRD types them: a
+    ScaledObject kubectl would refuse is not read as one KEDA runs."""
+    for key, kind, fix in (("name", str, "name: queue"), ("useCachedMetrics", bool,
+                                                          "useCachedMetrics: true")):
+        if key in trigger and not isinstance(trigger[key], kind):
+            raise fail(f"{at}.{key}", trigger[key], "must be "
+                       + ("text" if kind is str else "true or false"), f"write {fix}")
+    ref = trigger.get("authenticationRef")
+    if ref is not None and (not isinstance(ref, Mapping) or not isinstance(ref.get("name"), str)
+                            or not ref["name"]):
+        raise fail(f"{at}.authenticationRef", ref, "must be a mapping with a name",
+                   "write authenticationRef: {name: TRIGGER_AUTHENTICATION}")
 
 
 def _queue_name(fail: _Problem, url: Any, at: str) -> str:

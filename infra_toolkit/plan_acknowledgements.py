@@ -21,7 +21,7 @@ from typing import Any
 from infra_toolkit.errors import quoted, shown
 from infra_toolkit.plan_fields import FieldReader, join_path
 from infra_toolkit.plan_warning_type import PlanWarning
-from infra_toolkit.visible_text import blank
+from infra_toolkit.visible_text import NAME_CHARS, blank
 
 __all__ = ["SIMULATED_WARNING_PATHS", "AcknowledgedWarning", "Acknowledgement", "Triage",
            "acknowledge", "read_acknowledgements"]
@@ -139,6 +139,11 @@ def read_acknowledgements(r: FieldReader, top: Mapping[str, Any]
             elif isinstance(value, str) and blank(value):
                 # a zero-width space or a Hangul filler alone is no reason and no name
                 r.add(join_path(p, key), f"is blank; {_MISSING[key]}")
+            elif key == "by" and isinstance(value, str) and len(value) > NAME_CHARS:
+                # printed whole on every acknowledged warning's line, as a reviewer's name is on
+                # each status line, where a longer one is refused too
+                r.add(join_path(p, key), f"{quoted(value)} is longer than {NAME_CHARS} "
+                                         "characters; name who accepted the warning")
             elif isinstance(value, str) and _controls(key, value):
                 r.add(join_path(p, key), (
                     f"{quoted(value)} holds control character(s) "

@@ -21,7 +21,7 @@ from infra_toolkit.eksctl_config import (
     cluster_config_document,
     cluster_config_from_dict,
 )
-from infra_toolkit.errors import SpecError, clipped, quoted
+from infra_toolkit.errors import SpecError, quoted, shown
 from infra_toolkit.karpenter_manifests import NodePool, node_pools_from_documents
 from infra_toolkit.manifest_documents import manifest_objects
 from infra_toolkit.manifests import WORKLOAD_API_VERSIONS, workload_kinds_text
@@ -159,7 +159,7 @@ def load_manifest(r: FieldReader, value: Any, path: str, base_dir: Path,
         of_kind = [d for d in docs if isinstance(d, Mapping) and d.get("kind") in kinds]
         if not of_kind:
             r.add(path, f"{file.name} holds no {wanted} (kinds found: "
-                        f"{', '.join(clipped(str(k)) for k in found) or 'none'}); point at the "
+                        f"{', '.join(shown(str(k)) for k in found) or 'none'}); point at the "
                         f"{wanted} manifest")
             return None
         doc = of_kind[0]
@@ -219,7 +219,7 @@ def load_budget_files(r: FieldReader, value: Any, path: str, base_dir: Path
         budgets = tuple(d for d in docs if isinstance(d, Mapping)
                         and d.get("kind") == "PodDisruptionBudget")
         if not budgets:
-            found = ", ".join(clipped(str(d.get("kind"))) for d in docs if isinstance(d, Mapping))
+            found = ", ".join(shown(str(d.get("kind"))) for d in docs if isinstance(d, Mapping))
             r.add(at, f"{file.name} holds no PodDisruptionBudget (kinds found: "
                       f"{found or 'none'}); point at the file holding the workload's budgets")
             continue
@@ -237,10 +237,11 @@ def _described(doc: Mapping[str, Any]) -> str:
     reader needs the targets to see why none (or two) fit, such as an Argo ``Rollout``."""
     spec = doc.get("spec")
     ref = spec.get("scaleTargetRef") if isinstance(spec, Mapping) else None
-    target = (f" scaling {ref.get('kind')}/{ref.get('name')}"
+    # each part shown: a kind or name with a line break split validate's one-line problem
+    target = (f" scaling {shown(str(ref.get('kind')))}/{shown(str(ref.get('name')))}"
               if doc.get("kind") == "HorizontalPodAutoscaler" and isinstance(ref, Mapping)
               else "")
-    return f"{doc.get('kind')}/{_name_of(doc)}{target}"
+    return f"{shown(str(doc.get('kind')))}/{shown(_name_of(doc))}{target}"
 
 
 def load_cluster_config(r: FieldReader, value: Any, path: str, base_dir: Path

@@ -232,7 +232,17 @@ def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tupl
     nodes = (a.get("num_node_groups", 1) * (1 + a.get("replicas_per_node_group", 0))
              if cluster_mode else a.get("num_cache_clusters", 1))
     if (a["automatic_failover_enabled"] or a["multi_az_enabled"]) and nodes < 2:
-        out.append(("num_cache_clusters", "automatic failover / Multi-AZ needs at least 2 nodes"))
+        # said at the field that sets the node count: in cluster mode it was said at
+        # num_cache_clusters, a field the group does not have
+        if cluster_mode:
+            out.append(("replicas_per_node_group", (
+                "automatic failover / Multi-AZ needs at least 2 nodes: 1 shard x (1 + 0 "
+                "replicas) is 1; set replicas_per_node_group: 1, or num_node_groups: 2")))
+        else:
+            out.append(("num_cache_clusters", (
+                f"automatic failover / Multi-AZ needs at least 2 nodes, not {nodes}; set "
+                "num_cache_clusters: 2, or automatic_failover_enabled and multi_az_enabled "
+                "false")))
     # terraform-provider-aws replication_group.go, replicationGroupValidateMultiAZAutomaticFailover:
     # "automatic_failover_enabled must be true if multi_az_enabled is true" (refused at plan)
     if a["multi_az_enabled"] and not a["automatic_failover_enabled"]:
@@ -248,7 +258,9 @@ def _cache_rules(a: dict[str, Any], u: dict[str, Any], region: str) -> list[tupl
             "group without automatic failover): set automatic_failover_enabled: true")))
     # CreateReplicationGroup: "the node or shard limit can be increased to a maximum of 500 per
     # cluster" (Redis 5.0.6 or later; 90 by default, 250 before 5.0.6)
-    if cluster_mode and nodes > CACHE_MAX_NODES:
+    # more than 5 replicas a shard is said at replicas_per_node_group alone (below): the node
+    # count it makes was said first, at num_node_groups, a field within its bounds
+    if cluster_mode and nodes > CACHE_MAX_NODES and a.get("replicas_per_node_group", 0) <= 5:
         out.append(("num_node_groups", (
             f"{shards:,} shard(s) x (1 + {a.get('replicas_per_node_group', 0)} replica(s)) is "
             f"{nodes:,} nodes, more than the {CACHE_MAX_NODES} a replication group can have: "

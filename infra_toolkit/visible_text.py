@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["blank", "reviewer_key"]
+__all__ = ["NAME_CHARS", "blank", "reviewer_key"]
+
+#: The longest name of a person (a requester, a reviewer, who acknowledged a warning), in
+#: characters: every status, gate and queue line, and validate's acknowledged warnings, print
+#: it whole.
+NAME_CHARS = 200
 
 
 def blank(text: str) -> bool:
