@@ -46,8 +46,9 @@ def read_hpa_yaml(
     if name is not None and hpas:
         # another workload's ScaledObject the simulation cannot read (scale to zero, a trigger
         # it does not model) stays out of the way of the one asked for, as in a plan
-        hpas = [doc for doc, alias, hpa_name in zip(hpas, aliases, hpa_names, strict=True)
-                if name in (alias, hpa_name)]
+        picked = [(doc, hpa_name) for doc, alias, hpa_name
+                  in zip(hpas, aliases, hpa_names, strict=True) if name in (alias, hpa_name)]
+        hpas, hpa_names = [doc for doc, _ in picked], [hpa_name for _, hpa_name in picked]
         if not hpas:
             raise SpecError(f"{path} holds no {KIND} named {quoted(name)} (its HPAs: {names}); "
                             f"pass one of those names")
@@ -59,7 +60,7 @@ def read_hpa_yaml(
             f"{path} holds no {KIND} or KEDA {SCALED_OBJECT} (found: {found}); "
             "point to the file with the HPA manifest (kind: HorizontalPodAutoscaler)"
         )
-    written = [object_name(doc) for doc in hpas]
+    written = hpa_names  # an unreadable ScaledObject by its own name
     if len(hpas) > 1 and len(set(map(str, written))) < len(written):
         # --hpa-name cannot tell them apart: the fix it gave led nowhere
         twice = sorted({str(n) for n in written if written.count(n) > 1})
