@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -187,7 +188,11 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         def slider(value: float, lo: float, hi: float, step: float, label: str,
                    kind: type = widgets.IntSlider) -> widgets.IntSlider:
             # the range always holds the spec's own value: a slider clamps what lies outside
-            # it (a CPU target of 150 % would show, and run, as 100 %)
+            # it (a CPU target of 150 % would show, and run, as 100 %). Its positions are min +
+            # k x step, so a value under lo (a 10 s period) would shift them (25, 40, 55 s: no
+            # 15, 30 or 60 s): the step shrinks to keep lo's grid (gcd(15, 15 - 10) = 5 s)
+            if value < lo and kind is widgets.IntSlider:
+                step = math.gcd(int(step), int(lo - value))
             return kind(value=value, min=min(lo, value), max=max(hi, value), step=step,
                         description=label, continuous_update=False,
                         style={"description_width": "14em"}, layout={"width": "34em"})

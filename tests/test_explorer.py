@@ -261,6 +261,16 @@ def test_the_first_run_is_the_spec_as_written(spec: SimulationSpec) -> None:
     assert explorer.result.summary == simulate(CURVES["quiet"], spec).summary
 
 
+def test_a_value_under_a_sliders_range_keeps_its_grid() -> None:
+    # interact22: a 10 s period started the period slider (step 15) at 10, so its positions
+    # were 10, 25, 40, 55 s...: 15, 30 and 60 s could not be picked again. Step gcd(15, 15 -
+    # 10) = 5: 10, 15, 20, ... 60 ... 1800 s
+    explorer = ScalingExplorer(AS_WRITTEN["period under 15 s"], CURVES)
+    period = explorer.scale_down_period
+    assert (period.value, period.min, period.max, period.step) == (10, 10, 1800, 5)
+    assert explorer.scale_down_window.step == 15  # its 60 s lies in its range: step kept
+
+
 def test_a_disabled_scale_down_stays_disabled() -> None:
     explorer = ScalingExplorer(AS_WRITTEN["scale-down disabled"], CURVES, scenario="quiet")
     # the run starts with 4 warm pods and selectPolicy Disabled never lets the HPA remove one:
