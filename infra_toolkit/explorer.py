@@ -1,13 +1,17 @@
 """``ScalingExplorer``: tune one workload's autoscaling in a live notebook. Sliders set the HPA's
 minimum and maximum replicas, its CPU utilization target, the scale-down stabilization window and
 policy (percent per period) and the node provisioning delay; a drop-down picks the scenario.
-Every change re-runs the simulation and redraws the charts and the summary.
+Every change re-runs the simulation and redraws the charts and the summary (the settings run,
+with every scale-down policy; a warning, as ``simulate PLAN`` prints it, when pods found no node;
+the run's facts and SLOs).
 
 The tuning itself is two pure functions, :func:`tuning_of` (a spec's current settings) and
 :func:`tuned_spec` (a spec with other settings); the widget only wires controls to them. The
 first run is the plan's HPA as written, and a workload that shares its nodes with others runs
 with them (:class:`Neighbours`), so the explorer shows what the report shows until a control
-moves. A static HTML export shows the last state; only a live kernel re-runs.
+moves. A static HTML view (a papermill run, a viewer without a kernel) shows the state when the
+cell ran: moving a slider later redraws the live widget, not that saved view; only a live kernel
+re-runs.
 """
 
 from __future__ import annotations
