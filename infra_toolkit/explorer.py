@@ -1,13 +1,17 @@
 """``ScalingExplorer``: tune one workload's autoscaling in a live notebook. Sliders set the HPA's
 minimum and maximum replicas, its CPU utilization target, the scale-down stabilization window and
 policy (percent per period) and the node provisioning delay; a drop-down picks the scenario.
-Every change re-runs the simulation and redraws the charts and the summary.
+Every change re-runs the simulation and redraws the charts and the summary (the settings run,
+with every scale-down policy; a warning, as ``simulate PLAN`` prints it, when pods found no node;
+the run's facts and SLOs).
 
 The tuning itself is two pure functions, :func:`tuning_of` (a spec's current settings) and
 :func:`tuned_spec` (a spec with other settings); the widget only wires controls to them. The
 first run is the plan's HPA as written, and a workload that shares its nodes with others runs
 with them (:class:`Neighbours`), so the explorer shows what the report shows until a control
-moves. A static HTML export shows the last state; only a live kernel re-runs.
+moves. A static HTML view (a papermill run, a viewer without a kernel) shows the state when the
+cell ran: moving a slider later redraws the live widget, not that saved view; only a live kernel
+re-runs.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +39,7 @@ from infra_toolkit.hpa_spec import (
 from infra_toolkit.joint_run import JointRun, joint_run
 from infra_toolkit.notebook_parameters import check_plan_path, cut_to_horizon, select_scenarios
 from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_replay import pending_warning
 from infra_toolkit.plan_scenario_types import Slo
 from infra_toolkit.plan_traffic import scenario_curve
 from infra_toolkit.pricing import load_price_book
@@ -186,7 +192,11 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         def slider(value: float, lo: float, hi: float, step: float, label: str,
                    kind: type = widgets.IntSlider) -> widgets.IntSlider:
             # the range always holds the spec's own value: a slider clamps what lies outside
-            # it (a CPU target of 150 % would show, and run, as 100 %)
+            # it (a CPU target of 150 % would show, and run, as 100 %). Its positions are min +
+            # k x step, so a value under lo (a 10 s period) would shift them (25, 40, 55 s: no
+            # 15, 30 or 60 s): the step shrinks to keep lo's grid (gcd(15, 15 - 10) = 5 s)
+            if value < lo and kind is widgets.IntSlider:
+                step = math.gcd(int(step), int(lo - value))
             return kind(value=value, min=min(lo, value), max=max(hi, value), step=step,
                         description=label, continuous_update=False,
                         style={"description_width": "14em"}, layout={"width": "34em"})
@@ -194,10 +204,14 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         self.scenario = widgets.Dropdown(options=list(self.curves), description="Scenario",
                                          value=scenario or next(iter(self.curves)))
         # 0 only for an HPA whose manifest already had it: the API refuses minReplicas 0 unless
-        # the HPAScaleToZero gate is on and an Object/External metric can wake the workload
-        self.min_replicas = slider(t.min_replicas, min(1, t.min_replicas), top, 1,
+        # the HPAScaleToZero gate is on and an Object/External metric can wake the workload.
+        # Each bound's slider stops at the other's value (moved with it, _replicas_moved): the
+        # API refuses minReplicas above maxReplicas, so no position of the two is a spec it
+        # would refuse (before, min 50 beside max 15 showed an error instead of a run)
+        self.min_replicas = slider(t.min_replicas, min(1, t.min_replicas), t.max_replicas, 1,
                                    "min replicas")
-        self.max_replicas = slider(t.max_replicas, 1, top, 1, "max replicas")
+        self.max_replicas = slider(t.max_replicas, max(1, t.min_replicas), top, 1,
+                                   "max replicas")
         self.target_cpu = slider(t.target_cpu_utilization_pct or 80, 5, 100, 5,
                                  "CPU target (% of request)")
         if t.target_cpu_utilization_pct is None:
@@ -225,6 +239,8 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
         self.charts = widgets.Output()
         for control in self.controls:
             control.observe(self._changed, names="value")
+        for bound in (self.min_replicas, self.max_replicas):
+            bound.observe(self._replicas_moved, names="value")
         super().__init__([widgets.HBox([widgets.VBox(list(self.controls[:4])),
                                         widgets.VBox(list(self.controls[4:]))]),
                           self.summary, self.charts])
@@ -269,27 +285,42 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
     def run(self, spec: SimulationSpec) -> SimulationResult:
         """``spec`` (the tuned workload) simulated on the scenario shown, with its neighbours
         on the cluster when there are any (one cluster autoscaler: the tuned one)."""
+        return self._run_cluster(spec)[self.workload]
+
+    def _run_cluster(self, spec: SimulationSpec) -> Mapping[str, SimulationResult]:
+        """:meth:`run`'s run of every workload on the cluster (the tuned one alone without
+        neighbours), by workload name."""
         curve = self.curves[self.scenario.value]
         n = self.neighbours
         if n is None:
-            return simulate(curve, spec)
+            return {self.workload: simulate(curve, spec)}
         specs, fixed = n.run.with_spec(self.workload, spec)
         curves = {name: curve if name == self.workload else other
                   for name, other in n.curves[self.scenario.value].items()}
-        return simulate_cluster(curves, specs, fixed).simulations[self.workload]
+        return simulate_cluster(curves, specs, fixed).simulations
 
     def update(self) -> None:
         """Re-run the simulation with the controls' settings and redraw."""
+        spec: SimulationSpec | None = None
         try:
-            result = self.run(tuned_spec(self.base_spec, self.tuning()))
+            spec = tuned_spec(self.base_spec, self.tuning())
+            results = self._run_cluster(spec)
         except InfraToolkitError as exc:
             self.result, self.error = None, str(exc)
             self.charts.outputs = ()
-            self.summary.value = (f"<p style='color:#b00'>Not simulated: "
+            self.summary.value = (self._settings_html(spec)
+                                  + f"<p style='color:#b00'>Not simulated: "
                                   f"{html.escape(self.error)}</p>")
             return
+        result = results[self.workload]
         self.result, self.error = result, None
-        self.summary.value = self._summary_html(result)
+        # what simulate PLAN prints to stderr: the facts have no figure for pods that never got
+        # a node (min replicas 50 on a group of 4 nodes read "Peak replicas 50", nothing else)
+        stuck = pending_warning(self.scenario.value, results)
+        self.summary.value = (self._settings_html(spec)
+                              + (f"<p style='color:#b00'>{html.escape(stuck)}</p>" if stuck
+                                 else "")
+                              + self._summary_html(result))
         title = f"{self.scenario.value} / {self.workload}"
         self.charts.outputs = tuple(_bundle(f) for f in (
             load_figure(result.timeline, title),
@@ -321,14 +352,9 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
                          "Minutes violated": lambda v: quantity_text(v, 2)},
                         css_class="explorer-slos").to_html())
 
-    def _changed(self, _change: Any) -> None:
-        self.update()
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        """The widget view, and for a reader without a live kernel (a notebook run by
-        papermill, opened in a viewer) the state shown as HTML: the settings and the summary
-        of the last run, or why it could not run."""
-        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+    def _settings_html(self, spec: SimulationSpec | None) -> str:
+        """The settings run (``spec``: the tuned spec; None when they could not make one) as
+        one table row, above the summary in the live view and the static one."""
         t = self.tuning()
         settings = pd.DataFrame([{
             "Workload": self.workload, "Scenario": self.scenario.value,
@@ -336,11 +362,26 @@ class ScalingExplorer(widgets.VBox):  # type: ignore[misc]
             "CPU target": "-" if t.target_cpu_utilization_pct is None
             else f"{t.target_cpu_utilization_pct} %",
             # the policies the run used, every one: the sliders' one Percent policy is not
-            # the HPA's when it has none (a Pods-only scale-down read "100 % per 15 s")
-            "Scale-down": scale_down_text(tuned_spec(self.base_spec, t).hpa),
+            # the HPA's when it has none (a Pods-only scale-down's sliders read "100 % per
+            # 15 s", their starting point, so the live view names the policies too)
+            "Scale-down": "-" if spec is None else scale_down_text(spec.hpa),
             "Node provisioning": duration_text(t.node_provisioning_s)}])
+        return Table(settings, css_class="explorer-settings").to_html()
+
+    def _changed(self, _change: Any) -> None:
+        self.update()
+
+    def _replicas_moved(self, _change: Any) -> None:
+        # bounds only: a value inside them stays, so no second run
+        self.min_replicas.max = self.max_replicas.value
+        self.max_replicas.min = max(1, self.min_replicas.value)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        """The widget view, and for a reader without a live kernel (a notebook run by
+        papermill, opened in a viewer) the state shown as HTML: the settings and the summary
+        of the last run, or why it could not run."""
+        bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
         bundle["text/html"] = (
             "<p>Scaling explorer, static view: the controls and charts need a live kernel "
-            "(open the notebook in Jupyter and run it).</p>"
-            + Table(settings, css_class="explorer-settings").to_html() + self.summary.value)
+            "(open the notebook in Jupyter and run it).</p>" + self.summary.value)
         return bundle

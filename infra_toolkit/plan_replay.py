@@ -17,7 +17,7 @@ Pure but for the plan digest, which reads the files the plan references.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,8 +36,8 @@ from infra_toolkit.simulate import SimulationResult
 from infra_toolkit.simulation_summary import format_summaries
 from infra_toolkit.slo_check import violation_minutes
 
-__all__ = ["WorkloadReplay", "format_replays", "pending_warnings", "replay_plan",
-           "select_workloads"]
+__all__ = ["WorkloadReplay", "format_replays", "pending_warning", "pending_warnings",
+           "replay_plan", "select_workloads"]
 
 
 @dataclass(frozen=True)
@@ -109,19 +109,27 @@ def format_replays(replays: Sequence[WorkloadReplay], fmt: str) -> str:
 
 def pending_warnings(replays: Sequence[WorkloadReplay]) -> list[str]:
     """One line per scenario whose pods waited for a node no group could add (the summary has
-    no figure for it), naming the workloads whose node groups it happened on: the node
-    autoscaler's events are the cluster's, so workloads sharing a group see the same ones."""
-    out = []
-    for scenario in dict.fromkeys(r.scenario for r in replays):
-        stuck = {r.workload: r.result.events[r.result.events["kind"] == "node_scale_up_failed"]
-                 for r in replays if r.scenario == scenario}
-        stuck = {w: e for w, e in stuck.items() if len(e)}
-        if not stuck:
-            continue
-        first = min((e.iloc[0] for e in stuck.values()), key=lambda e: e["time_s"])
-        out.append(f"warning: scenario {scenario!r}: from {first['time_s']:g} s, "
-                   f"{first['reason']}: pods stayed Pending on the node groups of "
-                   f"{', '.join(stuck)}, and the load they would serve was queued or "
-                   "dropped; raise the groups' scaling_config.max_size in the plan or use a "
-                   "larger instance type")
-    return out
+    no figure for it): :func:`pending_warning` of each scenario's replays."""
+    lines = (pending_warning(scenario, {r.workload: r.result for r in replays
+                                        if r.scenario == scenario})
+             for scenario in dict.fromkeys(r.scenario for r in replays))
+    return [line for line in lines if line]
+
+
+def pending_warning(scenario: str, results: Mapping[str, SimulationResult]) -> str | None:
+    """The warning for one run of ``scenario`` (``results``: its workloads' runs, by name)
+    whose pods waited for a node no group could add, naming the workloads whose node groups it
+    happened on (the node autoscaler's events are the cluster's, so workloads sharing a group
+    see the same ones); None when no pod did. ``simulate PLAN`` prints it, the explorer shows
+    it for the settings its sliders hold."""
+    stuck = {name: r.events[r.events["kind"] == "node_scale_up_failed"]
+             for name, r in results.items()}
+    stuck = {name: e for name, e in stuck.items() if len(e)}
+    if not stuck:
+        return None
+    first = min((e.iloc[0] for e in stuck.values()), key=lambda e: e["time_s"])
+    return (f"warning: scenario {scenario!r}: from {first['time_s']:g} s, "
+            f"{first['reason']}: pods stayed Pending on the node groups of "
+            f"{', '.join(stuck)}, and the load they would serve was queued or "
+            "dropped; raise the groups' scaling_config.max_size in the plan or use a "
+            "larger instance type")

@@ -213,11 +213,14 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             return
         now = read_review_subject(self._plan_file).digest
         if now != self.subject.digest:
+            # the digest shown is of the subject the form was given, which a notebook cell may
+            # have read before the form's cell ran: "run the cell again" must read the plan
             raise ApprovalError(
-                f"{self.subject.name} changed since this form was built (digest "
-                f"{self.subject.digest[:12]}… shown, {now[:12]}… now); nothing recorded: run the "
-                "cell again to review the plan as it is now (and infra-toolkit submit it if it "
-                "is a new version)"
+                f"{self.subject.name} changed since it was read for this form (digest "
+                f"{self.subject.digest[:12]}… shown, {now[:12]}… now); nothing recorded: read "
+                "it again and build a new form (approve.ipynb: run the form's cell again, it "
+                "reads the plan) to review the plan as it is now (and infra-toolkit submit it "
+                "if it is a new version)"
             )
 
     def _on_click(self, _button: Any) -> None:

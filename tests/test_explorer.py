@@ -141,19 +141,41 @@ def test_provisioning_slider_delays_the_new_node() -> None:
     assert fifth_pod_ready_s() == 40 + 240 + 5 + 5  # everything else is unchanged: 290 s
 
 
-def test_scenario_dropdown_and_bad_settings() -> None:
-    explorer = ScalingExplorer(BASE, CURVES, scenario="quiet")
+def test_scenario_dropdown_and_a_run_that_cannot_be_made() -> None:
+    # a curve of 3601 s is 720.2 ticks of 5 s: the simulator refuses to drop the last second
+    curves = dict(CURVES, odd=constant_curve(5.0, 3601.0, 1.0, name="odd"))
+    explorer = ScalingExplorer(BASE, curves, scenario="quiet")
     assert explorer.result is not None
     assert explorer.result.summary.offered_requests == pytest.approx(5.0 * 3600)  # 5 req/s, 1 h
     assert len(explorer.charts.outputs) == 2  # load and latency figures
-    explorer.min_replicas.value = 9
+    explorer.scenario.value = "odd"
     assert explorer.result is None and explorer.charts.outputs == ()
-    assert explorer.error is not None and "spec.minReplicas (=9)" in explorer.error
-    assert "Not simulated: spec.maxReplicas (=8) must be greater than or equal to " \
-        "spec.minReplicas (=9)" in explorer.summary.value
-    explorer.max_replicas.value = 10
+    assert explorer.error is not None and explorer.error.startswith(
+        "simulation tick_s 5 does not divide the 3601 s of traffic curve 'odd'")
+    assert "<p style='color:#b00'>Not simulated: simulation tick_s 5 does not divide" \
+        in explorer.summary.value
+    assert "Peak replicas" not in explorer.summary.value  # no figure of the last run left
+    explorer.scenario.value = "quiet"
     assert explorer.error is None and explorer.result is not None
-    assert explorer.result.summary.peak_replicas == 9  # min 9: 9 pods at 5 req/s
+    assert "Not simulated" not in explorer.summary.value
+
+
+def test_the_replica_sliders_cannot_cross() -> None:
+    # interact22: min replicas reached 50 beside max replicas 8, a spec the API refuses; each
+    # slider now stops at the other's value
+    explorer = ScalingExplorer(BASE, CURVES, scenario="quiet")
+    assert (explorer.min_replicas.min, explorer.min_replicas.max) == (1, 8)
+    assert (explorer.max_replicas.min, explorer.max_replicas.max) == (2, 50)  # 50: at least
+    explorer.min_replicas.value = 9  # dragged past the end: held at max replicas
+    assert explorer.min_replicas.value == 8 and explorer.max_replicas.min == 8
+    assert explorer.error is None and explorer.result is not None
+    assert explorer.result.summary.peak_replicas == 8  # min 8: 8 pods at 5 req/s
+    explorer.max_replicas.value = 10  # room again for a higher minimum
+    assert explorer.min_replicas.max == 10
+    explorer.min_replicas.value = 9
+    assert explorer.result.summary.peak_replicas == 9
+    explorer.max_replicas.value = 3  # below the minimum: held at it
+    assert explorer.max_replicas.value == 9
 
 
 def test_unknown_scenario_is_a_clear_error(tmp_path: Path) -> None:
@@ -239,6 +261,16 @@ def test_the_first_run_is_the_spec_as_written(spec: SimulationSpec) -> None:
     assert explorer.result.summary == simulate(CURVES["quiet"], spec).summary
 
 
+def test_a_value_under_a_sliders_range_keeps_its_grid() -> None:
+    # interact22: a 10 s period started the period slider (step 15) at 10, so its positions
+    # were 10, 25, 40, 55 s...: 15, 30 and 60 s could not be picked again. Step gcd(15, 15 -
+    # 10) = 5: 10, 15, 20, ... 60 ... 1800 s
+    explorer = ScalingExplorer(AS_WRITTEN["period under 15 s"], CURVES)
+    period = explorer.scale_down_period
+    assert (period.value, period.min, period.max, period.step) == (10, 10, 1800, 5)
+    assert explorer.scale_down_window.step == 15  # its 60 s lies in its range: step kept
+
+
 def test_a_disabled_scale_down_stays_disabled() -> None:
     explorer = ScalingExplorer(AS_WRITTEN["scale-down disabled"], CURVES, scenario="quiet")
     # the run starts with 4 warm pods and selectPolicy Disabled never lets the HPA remove one:
@@ -318,11 +350,34 @@ def test_slo_minutes_read_as_the_reports() -> None:
     # no behavior: the controller's legacy path, as the report's workloads table says it
     ("no behavior (legacy path)", {}, "controller default"),
 ])
-def test_the_static_view_names_the_scale_down_policies_the_run_used(
+def test_both_views_name_the_scale_down_policies_the_run_used(
         name: str, moved: dict[str, int], shown: str) -> None:
     explorer = ScalingExplorer(AS_WRITTEN[name], CURVES, scenario="quiet")
     for control, value in moved.items():
         getattr(explorer, control).value = value
-    html_view = explorer._repr_mimebundle_()["text/html"]
-    assert f"<td>{shown}</td>" in html_view
-    assert "100 % per 15 s" not in html_view
+    # interact22: the live view (what a Jupyter user sees) showed only the sliders, whose
+    # "100" and "15" for a Pods-only scale-down are their starting point, not the HPA's policy
+    for view in (explorer._repr_mimebundle_()["text/html"], explorer.summary.value):
+        assert f"<td>{shown}</td>" in view
+        assert "100 % per 15 s" not in view
+
+
+def test_pods_left_without_a_node_are_warned_and_the_warning_goes_with_them() -> None:
+    # interact22: min replicas 12 on BASE's group (max_size 5 nodes x 2 pods = 10 pods) showed
+    # "Peak replicas 12" and nothing else, where simulate PLAN warns. The sync at 15 s writes
+    # 12 (below minReplicas); the scan at 20 s asks for 3 more nodes (8 pending pods, 2 a node:
+    # 4 are needed, 3 are left under max_size) and 2 pods fit no group
+    explorer = ScalingExplorer(BASE, CURVES, scenario="quiet")
+    assert "warning" not in explorer.summary.value
+    explorer.max_replicas.value = 12
+    explorer.min_replicas.value = 12
+    assert explorer.result is not None
+    assert explorer.result.timeline["pending_pods"].iloc[-1] == 2  # to the end of the run
+    assert (
+        "<p style='color:#b00'>warning: scenario &#x27;quiet&#x27;: from 20 s, 2 pending pod(s) "
+        "fit no node group: all at max_size: pods stayed Pending on the node groups of api, and "
+        "the load they would serve was queued or dropped; raise the groups&#x27; "
+        "scaling_config.max_size in the plan or use a larger instance type</p>"
+    ) in explorer.summary.value
+    explorer.min_replicas.value = 10  # 5 nodes x 2 pods: every pod has a node
+    assert "warning" not in explorer.summary.value

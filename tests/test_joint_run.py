@@ -49,8 +49,8 @@ def test_the_explorer_first_shows_what_the_report_shows_beside_a_neighbour(
     # the neighbour's pods count: at minReplicas 14, api alone fits 2 m5.large (9 pods of
     # 200m each: floor(1,805m allocatable / 200) = 9), 2.0 node-hours; beside worker's 4+
     # pods (18 slots exceeded) a third node joins
+    explorer.max_replicas.value = 16  # first: the min slider stops at max replicas
     explorer.min_replicas.value = 14
-    explorer.max_replicas.value = 16
     assert explorer.result is not None
     alone = simulate(explorer.curves["ramp"], tuned_spec(explorer.base_spec, explorer.tuning()))
     assert alone.summary.node_hours_by_instance_type == {"m5.large": 2.0}

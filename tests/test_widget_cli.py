@@ -195,8 +195,9 @@ def test_a_plan_changed_after_the_form_was_built_is_refused(
     # the approval counted for nothing (the CLI, reading the file now, signs the new one)
     assert w.last_record is None
     assert html.unescape(w.result.value) == (
-        f"<p style='color:#b00'>Not recorded: {plan} changed since this form was built (digest "
-        f"{shown.digest[:12]}… shown, {now[:12]}… now); nothing recorded: run the cell again to "
+        f"<p style='color:#b00'>Not recorded: {plan} changed since it was read for this form "
+        f"(digest {shown.digest[:12]}… shown, {now[:12]}… now); nothing recorded: read it again "
+        "and build a new form (approve.ipynb: run the form's cell again, it reads the plan) to "
         "review the plan as it is now (and infra-toolkit submit it if it is a new version)</p>")
     with open_store(db) as store:
         assert len(store.records()) == 1
