@@ -32,6 +32,7 @@ from infra_toolkit.sections_figures import (
     unknown_usage_change,
 )
 from infra_toolkit.sections_review import approvers_needed
+from infra_toolkit.side_comparison import replaced_node_groups
 
 __all__ = ["cost_summary"]
 
@@ -114,6 +115,20 @@ def _group_counts(a: PlanAnalysis, side: str, runs: Sequence[Any],
     return said
 
 
+def _overlap(a: PlanAnalysis) -> list[str]:
+    """Today's node groups the proposal drops, and what a day of each costs while it is drained
+    beside the new group (author22: a migration's overlap was priced nowhere and said nowhere)."""
+    dropped = replaced_node_groups(a.plan.current.resources, a.plan.proposed.resources,
+                                   a.current_declared_estimate)
+    if not dropped:
+        return []
+    said = "; ".join(f"{name} {usd_text(day)} a day as declared" for name, day in dropped.items())
+    return [paragraph("Node groups of today the proposal removes: " + said + ". While one is "
+                      "cordoned and drained beside its replacement both are billed; no figure "
+                      "above counts that overlap: add its days times this to the change.",
+                      "note")]
+
+
 def cost_summary(a: PlanAnalysis) -> Section:
     """Current vs proposed per component (expected scenario), the low / expected / high range
     across scenarios, the node-group ceiling, and the declared figure the approval policy
@@ -189,6 +204,7 @@ def cost_summary(a: PlanAnalysis) -> Section:
         ("Approvers needed under the plan's policy", approvers_needed(a)),
     ], "cost-totals"))
     parts += node_counts(a)
+    parts += _overlap(a)
     if a.runs:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
         parts.append(paragraph("Each scenario's usage (node-hours, billed from each node's "

@@ -3,6 +3,10 @@ side (``today``, ``proposed``) of what each simulation did, so a change to an ex
 cluster (a new instance type, a retuned HPA, new requests) shows its improvement against what
 runs now, not against nothing. Pure: it reads the analysis's runs.
 
+:func:`replaced_node_groups` names today's node groups the proposal drops (a node-group
+migration) with what one day of each costs as declared: while it is cordoned and drained it is
+billed beside the new group, which no figure of the report counts.
+
 A workload is paired by name across the sides; one that only one side has gets its row alone.
 The SLO minutes are each run's minutes violating any SLO of the workload, summed over its SLOs
 as the SLO table lists them (:func:`~infra_toolkit.slo_check.evaluate_slos`).
@@ -11,13 +15,16 @@ as the SLO table lists them (:func:`~infra_toolkit.slo_check.evaluate_slos`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from infra_toolkit.analysis import ScenarioRun
+from infra_toolkit.cost import HOURS_PER_MONTH, CostEstimate
+from infra_toolkit.resources import Resource
 
-__all__ = ["side_by_side_frame"]
+__all__ = ["replaced_node_groups", "side_by_side_frame"]
 
 
 def _row(side: str, run: ScenarioRun, name: str) -> dict[str, Any]:
@@ -58,3 +65,21 @@ def side_by_side_frame(proposed: Sequence[ScenarioRun], today: Sequence[Scenario
             if name in run.simulations:
                 rows.append(_row("proposed", run, name))
     return pd.DataFrame(rows)
+
+
+def replaced_node_groups(current: Sequence[Resource], proposed: Sequence[Resource],
+                         today_declared: CostEstimate) -> dict[str, Decimal]:
+    """Today's ``aws_eks_node_group`` resources (by name) that ``proposed`` has no resource of
+    that name for, each with one day of its declared monthly lines in ``today_declared``
+    (instances and storage: the monthly USD x 24 / 730), what a day of overlap adds while
+    the old group is cordoned and drained beside the new one."""
+    kept = {r.name for r in proposed if r.type == "aws_eks_node_group"}
+    out = {}
+    for r in current:
+        if r.type != "aws_eks_node_group" or r.name in kept:
+            continue
+        monthly = sum((line.monthly_cost_usd or Decimal(0) for line in today_declared.lines
+                       if line.resource_type == r.type and line.resource_name == r.name),
+                      Decimal(0))
+        out[r.name] = monthly * 24 / HOURS_PER_MONTH
+    return out

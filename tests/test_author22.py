@@ -159,3 +159,20 @@ def test_submit_approve_gate(tmp_path: Path) -> None:
                     "1=yes, at the expected scenario's figure", db=db)
     assert approved.returncode == 0, approved.stderr
     assert _cli("gate", str(PLAN), db=db).returncode == 0
+
+
+def test_overview_says_today_is_the_expected_scenario(analysis: PlanAnalysis) -> None:
+    html = sections.overview(analysis)._repr_html_()
+    # today's figure is the simulated one: its label names the scenario as the proposal's does
+    assert "<th>Monthly cost today (expected scenario &#x27;ordinary-day&#x27;)</th>" in html
+    total = analysis.current_estimate.total_monthly_usd
+    assert total != D("289.24")  # not the declared figure
+
+
+def test_migration_overlap_is_said_with_a_day_of_the_old_group(
+        analysis: PlanAnalysis) -> None:
+    html = sections.cost_summary(analysis)._repr_html_()
+    # m5 as declared, one day: 3 nodes x 24 h x $0.096 = $6.912, storage 3 x 20 GB x $0.10 x
+    # 24 / 730 = $0.1973; together $7.1093 -> $7.11
+    assert ("Node groups of today the proposal removes: m5 $7.11 a day as declared. While one "
+            "is cordoned and drained beside its replacement both are billed") in html
