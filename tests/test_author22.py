@@ -15,6 +15,8 @@ pricing_data/ (us-east-1): m5.large $0.096 and m7g.large $0.0816 an hour
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -24,6 +26,8 @@ import pytest
 
 from infra_toolkit import sections
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
+from infra_toolkit.errors import PlanError
+from infra_toolkit.plan import read_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "tests" / "data" / "author22" / "orders-graviton.yaml"
@@ -176,3 +180,21 @@ def test_migration_overlap_is_said_with_a_day_of_the_old_group(
     # 24 / 730 = $0.1973; together $7.1093 -> $7.11
     assert ("Node groups of today the proposal removes: m5 $7.11 a day as declared. While one "
             "is cordoned and drained beside its replacement both are billed") in html
+
+
+def test_validate_checks_todays_workloads_as_the_report_runs_them(tmp_path: Path) -> None:
+    # today's Deployment starting at 12 pods on an m5 group of max_size 2 passed validate and
+    # then failed the report (SimulationError: initial_replicas (=12) pods do not fit)
+    shutil.copytree(PLAN.parent, tmp_path, dirs_exist_ok=True)
+    deployment = tmp_path / "orders" / "current" / "orders-api.yaml"
+    deployment.write_text(deployment.read_text().replace("replicas: 4", "replicas: 12", 1))
+    plan = tmp_path / PLAN.name
+    plan.write_text(plan.read_text().replace(
+        "scaling_config: {desired_size: 3, min_size: 2, max_size: 10}",
+        "scaling_config: {desired_size: 2, min_size: 2, max_size: 2}", 1))
+    # an m5.large node takes 3 pods of 500m: 2000m - 70m kubelet reserve (6 % of the first
+    # core, 1 % of the second) - 125m EKS DaemonSets = 1805m; 2 nodes x 3 = 6 < 12
+    with pytest.raises(PlanError, match=re.escape(
+            "current.workloads[0]: workload 'orders-api' starts with 12 pod(s) but its node "
+            "groups hold at most 6 at max_size (m5: 6)")):
+        read_plan(plan)
