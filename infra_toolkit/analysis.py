@@ -2,9 +2,10 @@
 every autoscaled workload (the simulator), the proposed side priced from each run (node-hours,
 load balancer capacity units, Internet egress and intra-region transfer from the simulated load),
 the current side as
-declared, the comparison and the low / expected / high range, and what identifies the result:
-the plan digest, the pricing tables used (file and SHA-256), the toolkit version and the status
-of the digest's review.
+declared (or, when it has autoscaled workloads, today's cluster simulated on the same scenarios
+and priced by the same rule), the comparison and the low / expected / high range, and what
+identifies the result: the plan digest, the pricing tables used (file and SHA-256), the
+toolkit version and the status of the digest's review.
 
 How the proposed side is priced for one scenario:
 
@@ -220,6 +221,18 @@ class PlanAnalysis:
     canary: StackCanaryRun | None = None
     #: whose per-workload charts the report draws (the ``chart_workloads`` parameter)
     charts: ChartSelection = ChartSelection(())
+    #: the current side's autoscaled workloads through the same scenarios (today's cluster on
+    #: the same traffic); ``current_estimate`` is then the expected scenario's of them
+    current_runs: tuple[ScenarioRun, ...] = ()
+    #: today's resources as declared (node groups at ``desired_size``), when
+    #: ``current_estimate`` is simulated; None: ``current_estimate`` is the declared one
+    current_declared: CostEstimate | None = None
+
+    @property
+    def current_declared_estimate(self) -> CostEstimate:
+        """Today's resources priced as declared: the review's cost basis beside the declared
+        proposal (``current_estimate`` is the expected scenario's when today is simulated)."""
+        return self.current_estimate if self.current_declared is None else self.current_declared
 
     def run(self, scenario: str) -> ScenarioRun:
         """The run of ``scenario`` (KeyError naming the scenarios run)."""
@@ -268,19 +281,24 @@ def _shown_path(path: Path) -> str:
 def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                   specs: Mapping[str, SimulationSpec], fixed: Sequence[FixedPods],
                   resources: tuple[Resource, ...], book: PriceBook,
-                  profile: TrafficProfile | None, region: str) -> ScenarioRun:
-    cluster = simulate_scenario(plan, JointRun(specs, tuple(fixed)), scenario.name, curve)
+                  profile: TrafficProfile | None, region: str,
+                  side: str = "proposed") -> ScenarioRun:
+    # the current side (today's cluster) runs the same traffic and is priced by the same rule,
+    # so the comparison sets simulated node-hours against simulated node-hours
+    cluster = simulate_scenario(plan, JointRun(specs, tuple(fixed), side), scenario.name, curve)
     sims = dict(cluster.simulations)
     slos = {name: evaluate_slos(plan.slos, name, sims[name].timeline, spec.tick_s)
             for name, spec in specs.items()}
-    resource_of = node_group_resources(plan)
+    resource_of = node_group_resources(plan, side)
     cluster_cost = cluster_hourly_cost(cluster, resources, resource_of, book, region)
     hourly = workload_hourly_costs(cluster, specs, fixed, cluster_cost)
     node_hours = {resource_of.get(g, g): hours  # each group priced from its own node-hours
                   for g, hours in cluster.node_hours_by_node_group.items()}
     first = next(iter(sims.values()))
     window_h = first.summary.duration_s / SECONDS_PER_HOUR
-    behind = load_balanced_workloads(plan)
+    # the current side's load balancer and egress stay as declared (profile None): the
+    # per-request profile is the proposed side's declared usage
+    behind = load_balanced_workloads(plan) if side == "proposed" else ()
     # none behind the load balancer: reference_traffic_profile gave no profile, so the LB and
     # egress stay as declared and no served rate is passed (not a scalar 0 standing for one)
     served = (np.sum([sims[n].timeline["served_rps"].to_numpy() for n in behind], axis=0)
@@ -298,7 +316,7 @@ def _run_scenario(plan: Plan, scenario: Scenario, curve: TrafficCurve,
                               cpu_credits=charged_by_resource(credits, resource_of),
                               overflow_node_hours_by_node_group=overflow)
     # a StatefulSet's claimed volumes follow its simulated replicas, as node-hours do
-    claims = claim_templates(plan)
+    claims = claim_templates(plan) if side == "proposed" else []
     volumes, volume_notes = scenario_volumes(plan, claims, sims)
     priced = claimed_volume_resources(priced, claims, volumes, region)
     claimed = (f", and the claimed volumes of StatefulSet(s) {', '.join(sorted(volumes))} "
@@ -347,6 +365,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     proposed = in_region(plan.proposed.resources, region)
     profile = None
     runs: list[ScenarioRun] = []
+    current_runs: list[ScenarioRun] = []
     # every scenario's curve, selected or not: the reference one and validate's warnings need them
     curves = scenario_curves(plan.scenarios, plan.simulation.step_s) if specs else {}
     if specs and selected:
@@ -366,9 +385,17 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,
                               joint.fixed, proposed, book, profile, pricing_region)
                 for s in selected]
+        today = joint_run(plan, book, "current")
+        if today.specs:
+            current_runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h),
+                                          today.specs, today.fixed, current, book, None,
+                                          region or plan.current.region, "current")
+                            for s in selected]
     declared = estimate(proposed, book)
     chosen = next((r for r in runs if r.name == expected), None)
     proposed_estimate = chosen.estimate if chosen is not None else declared
+    today_run = next((r for r in current_runs if r.name == expected), None)
+    current_estimate = estimate(current, book) if today_run is None else today_run.estimate
     canary = None if chosen is None else simulate_stack_canary(
         plan, chosen.name, chosen.curve, specs, joint.fixed)
     # every plan scenario but load tests, selected or not: the ceiling is the plan's, not the
@@ -395,7 +422,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     return PlanAnalysis(
         plan=plan, digest=subject.digest, toolkit_version=__version__,
         pricing_tables=tuple(book.tables_used), runs=tuple(runs),
-        expected_scenario=expected if runs else None, current_estimate=estimate(current, book),
+        expected_scenario=expected if runs else None, current_estimate=current_estimate,
         declared_estimate=declared,
         review_basis_estimate=declared if region is None else estimate(plan.proposed.resources,
                                                                        book),
@@ -404,7 +431,8 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
         review=review_info(subject, store_location), region=region, horizon_h=horizon_h,
         notes=tuple(notes),
         warnings=triage.open, acknowledged=triage.acknowledged,
-        canary=canary, charts=charted)
+        canary=canary, charts=charted, current_runs=tuple(current_runs),
+        current_declared=None if today_run is None else estimate(current, book))
 
 
 def _charted(runs: Sequence[ScenarioRun], request: int | tuple[str, ...] | None,

@@ -131,7 +131,8 @@ def _run_cost_of_plan(args: argparse.Namespace) -> int:
     if args.format == "table":  # json/csv stay machine-readable; the basis is a reader's note
         print("Note: PROPOSED is the plan as declared (node groups at desired_size), the "
               "review's cost basis; the report's headline prices the expected scenario's "
-              "simulated usage.", file=sys.stderr)
+              "simulated usage (and today's, when the plan's current side has workloads "
+              "with an HPA).", file=sys.stderr)
     return 1 if proposed.has_missing_prices or current.has_missing_prices else 0
 
 

@@ -42,6 +42,8 @@ class JointRun:
 
     specs: Mapping[str, SimulationSpec]
     fixed: tuple[FixedPods, ...] = ()
+    #: the plan's side the workloads are of (``proposed`` or ``current``): their traffic shares
+    side: str = "proposed"
 
     def sharing(self, name: str) -> tuple[str, ...]:
         """The workloads and Deployments whose pods share one of ``name``'s node groups."""
@@ -69,16 +71,19 @@ class JointRun:
         return specs, fixed
 
 
-def joint_run(plan: Plan, book: PriceBook) -> JointRun:
-    """The report's joint run of ``plan``'s proposed side, priced and sized with ``book``."""
-    return JointRun({w.name: simulation_spec(plan, w.name, book)
-                     for w in plan.proposed.workloads if w.hpa_spec is not None},
-                    fixed_pods(plan, book))
+def joint_run(plan: Plan, book: PriceBook, side: str = "proposed") -> JointRun:
+    """The report's joint run of ``plan``'s ``side`` (``proposed``, or ``current``: today's
+    cluster, run on the same traffic so the two can be compared), priced and sized with
+    ``book``."""
+    arch = plan.proposed if side == "proposed" else plan.current
+    return JointRun({w.name: simulation_spec(plan, w.name, book, side)
+                     for w in arch.workloads if w.hpa_spec is not None},
+                    fixed_pods(plan, book, side), side)
 
 
-def fixed_pods(plan: Plan, book: PriceBook) -> tuple[FixedPods, ...]:
-    """The proposed Deployments without an HPA: their pods hold room on the nodes."""
-    arch = plan.proposed
+def fixed_pods(plan: Plan, book: PriceBook, side: str = "proposed") -> tuple[FixedPods, ...]:
+    """The Deployments of ``side`` without an HPA: their pods hold room on the nodes."""
+    arch = plan.proposed if side == "proposed" else plan.current
     # the same groups as the workloads' (one NodeGroup a name in a shared run)
     termination_s = group_termination_s(plan, arch, book)
     return tuple(FixedPods(w.name, 1 if w.deployment_spec.replicas is None
@@ -105,4 +110,5 @@ def simulate_scenario(plan: Plan, run: JointRun, scenario: str, curve: TrafficCu
     if any(spec.tick_s != first_tick for spec in specs.values()):
         raise SimulationError(f"scenario {scenario!r}: the workloads' simulations have "
                               "different tick grids; give them the same sync and metric timings")
-    return simulate_cluster(workload_loads(plan, curve, list(specs)), specs, run.fixed)
+    return simulate_cluster(workload_loads(plan, curve, list(specs), run.side), specs,
+                            run.fixed)

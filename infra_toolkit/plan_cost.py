@@ -179,15 +179,15 @@ def traffic_profile_from_usage(resources: Sequence[Resource], reference_rps: flo
     )
 
 
-def node_group_resources(plan: Plan) -> dict[str, str]:
-    """The proposed ``aws_eks_node_group`` resources by the node group they price: the
-    simulator's group name (the resource's ``node_group_name`` as written, else its name, as
-    the plan names its node groups) -> the resource's name."""
-    raw = plan.data.get("proposed", {}).get("resources", [])
+def node_group_resources(plan: Plan, side: str = "proposed") -> dict[str, str]:
+    """The ``aws_eks_node_group`` resources of ``side`` (``proposed`` or ``current``) by the
+    node group they price: the simulator's group name (the resource's ``node_group_name`` as
+    written, else its name, as the plan names its node groups) -> the resource's name."""
+    raw = plan.data.get(side, {}).get("resources", [])
     written = {(i.get("type"), i.get("name")): i.get("node_group_name") for i in raw
                if isinstance(i, Mapping)}
     out: dict[str, str] = {}
-    for r in plan.proposed.resources:
+    for r in (plan.proposed if side == "proposed" else plan.current).resources:
         if r.type == "aws_eks_node_group":
             name = written.get((r.type, r.name))
             out[name if isinstance(name, str) and name else r.name] = r.name

@@ -190,7 +190,7 @@ def cost_figures_text(a: PlanAnalysis) -> str:
                 "the approvers on it, and an approval signs this digest), "
                 + usd_text(s.monthly_cost_delta_usd, signed=True)
                 + incomplete(missing=len(s.missing_prices))
-                + (unknown_usage_change(a.current_estimate, a.review_basis_estimate)
+                + (unknown_usage_change(a.current_declared_estimate, a.review_basis_estimate)
                    if same_region else ""))
     expected = "" if not a.expected_scenario else (
         f"the monthly change in the expected scenario {a.expected_scenario!r}"

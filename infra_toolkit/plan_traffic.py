@@ -185,11 +185,12 @@ def scenario_curve(scenario: Scenario, step_s: float) -> TrafficCurve:
     return curve
 
 
-def workload_loads(plan: Plan, curve: TrafficCurve, names: Sequence[str]
-                   ) -> dict[str, TrafficCurve]:
-    """``curve`` as each workload in ``names`` receives it (scaled by its ``traffic_share``),
-    in the order given."""
-    shares = {w.name: w.traffic_share for w in plan.proposed.workloads}
+def workload_loads(plan: Plan, curve: TrafficCurve, names: Sequence[str],
+                   side: str = "proposed") -> dict[str, TrafficCurve]:
+    """``curve`` as each workload of ``side`` in ``names`` receives it (scaled by its
+    ``traffic_share``), in the order given."""
+    arch = plan.proposed if side == "proposed" else plan.current
+    shares = {w.name: w.traffic_share for w in arch.workloads}
     return {n: curve if shares[n] == 1 else scale_curve(curve, shares[n]) for n in names}
 
 

@@ -44,6 +44,7 @@ from infra_toolkit.plan import (
 )
 from infra_toolkit.plan_acknowledgements import acknowledge, read_acknowledgements
 from infra_toolkit.plan_alerts import alert_warnings, alert_workloads
+from infra_toolkit.plan_architecture import Architecture
 from infra_toolkit.plan_cost import reference_scenario, reference_traffic_profile
 from infra_toolkit.plan_fields import FieldReader, join_path, raw_names
 from infra_toolkit.plan_files import referenced_file
@@ -402,37 +403,50 @@ def _alert_windows(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
 def _simulable(r: FieldReader, plan: Plan, book: PriceBook | None) -> None:
     """Each workload's simulation can be set up (a node group it may run on, with a max-pods
     figure, where its pods fit, its starting pods at least at max_size): what the report would
-    otherwise find only when it runs. (Workloads sharing groups are checked one at a time.)"""
-    workloads = plan.proposed.workloads
-    if book is None or all(w.hpa_spec is None for w in workloads):
-        return  # nothing is simulated
-    problems = daemonset_room_problems(plan.proposed, book, plan.simulation.node_daemonsets)
+    otherwise find only when it runs. (Workloads sharing groups are checked one at a time.)
+    The current side is checked the same way when it has autoscaled workloads: the report
+    simulates today's cluster too (author22: 12 starting pods on 2 nodes passed validate and
+    failed the report)."""
+    for side, arch in (("proposed", plan.proposed), ("current", plan.current)):
+        if book is not None and not _side_simulable(r, plan, book, side, arch):
+            return
+
+
+def _side_simulable(r: FieldReader, plan: Plan, book: PriceBook, side: str,
+                    arch: Architecture) -> bool:
+    """:func:`_simulable` for one side; False when the DaemonSets fit no node (the workloads'
+    checks would repeat that reason)."""
+    workloads = arch.workloads
+    if all(w.hpa_spec is None for w in workloads):
+        return True  # nothing is simulated
+    problems = daemonset_room_problems(arch, book, plan.simulation.node_daemonsets)
     for message in problems:
         r.add("simulation.node_daemonsets", message)
     if problems:
-        return  # each workload's pod would be refused for the DaemonSets' reason
+        return False  # each workload's pod would be refused for the DaemonSets' reason
     for i, w in enumerate(workloads):
         # Deployments without an HPA are simulated too: their pods hold room on the nodes
         try:
-            groups = simulation_node_groups(plan.proposed, w, book,
+            groups = simulation_node_groups(arch, w, book,
                                             plan.simulation.node_daemonsets)
             room = node_room(groups, w.deployment_spec.packed_cpu_millicores,
                              w.deployment_spec.packed_memory_mib,
                              w.deployment_spec.max_pods_per_node)
             initial = w.deployment_spec.replicas or 1
             if w.hpa_spec is not None:
-                initial = simulation_spec(plan, w.name, book).initial_replicas or 1
+                initial = simulation_spec(plan, w.name, book, side).initial_replicas or 1
             if initial > sum(room.values()):
                 held = ", ".join(f"{name}: {pods}" for name, pods in room.items())
-                r.add(f"proposed.workloads[{i}]",
+                r.add(f"{side}.workloads[{i}]",
                       f"workload {quoted(w.name)} starts with {initial} pod(s) but its node "
                       f"groups hold at most {sum(room.values())} at max_size ({held}); raise "
                       "max_size, use a larger instance type or lower the requests or the starting "
                       "replicas")
         except SimulationError as exc:
             d = w.deployment_spec
-            r.add(f"proposed.workloads[{i}]",
+            r.add(f"{side}.workloads[{i}]",
                   f"{exc}{_init_clause(d) if d.packed_by_init else ''}")
+    return True
 
 
 def _init_clause(d: DeploymentSpec) -> str:

@@ -95,7 +95,7 @@ def _cost_lines(est: CostEstimate, css_class: str) -> list[str | Table]:
 
 def current_state(a: PlanAnalysis) -> Section:
     """Today's resources as declared and their monthly cost, in the region they are priced."""
-    est = a.current_estimate
+    est = a.current_declared_estimate
     return Section("Current State", (
         paragraph(f"{priced_region(a, a.plan.current.region)} Monthly cost as declared: "
                   f"{usd_text(est.total_monthly_usd)}{incomplete(est)}{unknown_usage(est)}."),

@@ -4,6 +4,9 @@ simulated node group's declared nodes beside the expected scenario's (why the tw
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
 
 from infra_toolkit.analysis import PlanAnalysis
@@ -29,6 +32,7 @@ from infra_toolkit.sections_figures import (
     unknown_usage_change,
 )
 from infra_toolkit.sections_review import approvers_needed
+from infra_toolkit.side_comparison import replaced_node_groups
 
 __all__ = ["cost_summary"]
 
@@ -70,13 +74,28 @@ def node_counts(a: PlanAnalysis) -> list[str]:
     figure prices all month) beside the expected scenario's simulated mean and peak, so a gap
     between the declared and the expected figure is explained; nothing without a simulated
     expected scenario."""
-    run = next((r for r in a.runs if r.name == a.expected_scenario), None)
+    said = []
+    # today's simulated groups too, when the current side is simulated (author22)
+    for side, runs, arch in (("proposed", a.runs, a.plan.proposed),
+                             ("current", a.current_runs, a.plan.current)):
+        said += _group_counts(a, side, runs, arch.resources)
+    if not said:
+        return []
+    return [paragraph("Nodes behind the two figures (the declared one prices each group's "
+                      "declared nodes all month, the expected scenario's the nodes its "
+                      "simulation billed): " + "; ".join(said) + ".", "note")]
+
+
+def _group_counts(a: PlanAnalysis, side: str, runs: Sequence[Any],
+                  side_resources: Sequence[Resource]) -> list[str]:
+    """:func:`node_counts`' clauses for the node groups of one side's expected run."""
+    run = next((r for r in runs if r.name == a.expected_scenario), None)
     if run is None or run.cluster is None:
         return []
     # by name among the node groups only: Terraform names are unique per type, so an
     # aws_lb.checkout beside aws_eks_node_group.checkout is legal and must not shadow it
-    resources = {r.name: r for r in a.plan.proposed.resources if r.type == "aws_eks_node_group"}
-    by_group = node_group_resources(a.plan)
+    resources = {r.name: r for r in side_resources if r.type == "aws_eks_node_group"}
+    by_group = node_group_resources(a.plan, side)
     said = []
     for g in run.cluster.node_groups:
         if g.name not in by_group:  # a Karpenter NodePool or eksctl group: no declared nodes
@@ -87,16 +106,27 @@ def node_counts(a: PlanAnalysis) -> list[str]:
         hours = run.cluster.node_hours_by_node_group[g.name]
         # "1 c6i.large nodes" read as a typo beside the figures a reviewer checks
         noun = "node" if quantity_text(nodes, 1) == "1" else "nodes"
-        said.append(f"{g.name}: declared {quantity_text(nodes, 1)} "
+        today = "today's " if side == "current" else ""
+        said.append(f"{today}{g.name}: declared {quantity_text(nodes, 1)} "
                     f"{r.attributes['instance_types'][0]} {noun} all month ({source}); "
                     f"simulated {run.name} {quantity_text(mean, 1)} on average "
                     f"({quantity_text(hours, 2)} node-hours in "
                     f"{duration_text(run.curve.duration_s)}, billed from launch), {peak} at peak")
-    if not said:
+    return said
+
+
+def _overlap(a: PlanAnalysis) -> list[str]:
+    """Today's node groups the proposal drops, and what a day of each costs while it is drained
+    beside the new group (author22: a migration's overlap was priced nowhere and said nowhere)."""
+    dropped = replaced_node_groups(a.plan.current.resources, a.plan.proposed.resources,
+                                   a.current_declared_estimate)
+    if not dropped:
         return []
-    return [paragraph("Nodes behind the two figures (the declared one prices each group's "
-                      "declared nodes all month, the expected scenario's the nodes its "
-                      "simulation billed): " + "; ".join(said) + ".", "note")]
+    said = "; ".join(f"{name} {usd_text(day)} a day as declared" for name, day in dropped.items())
+    return [paragraph("Node groups of today the proposal removes: " + said + ". While one is "
+                      "cordoned and drained beside its replacement both are billed; no figure "
+                      "above counts that overlap: add its days times this to the change.",
+                      "note")]
 
 
 def cost_summary(a: PlanAnalysis) -> Section:
@@ -111,6 +141,8 @@ def cost_summary(a: PlanAnalysis) -> Section:
         comparison, {**_USD, "Delta / month": lambda v: usd_text(v, signed=True)},
         css_class="cost-comparison",
         caption=f"Current vs proposed ({a.expected_scenario or 'as declared'}), per month"
+                + (", both sides simulated on it and projected to a 730-hour month by the "
+                   "same rule" if a.current_runs else "")
                 + _totals_leave_out(a))]
     parts += rounding(a.comparison, {"current_monthly_usd": "Current / month",
                                      "proposed_monthly_usd": "Proposed / month",
@@ -167,11 +199,12 @@ def cost_summary(a: PlanAnalysis) -> Section:
          usd_text(subject.monthly_cost_delta_usd, signed=True)
          + incomplete(missing=len(subject.missing_prices))
          # today's lines as priced for the review: this report's, unless -p region moved them
-         + (unknown_usage_change(a.current_estimate, a.review_basis_estimate)
+         + (unknown_usage_change(a.current_declared_estimate, a.review_basis_estimate)
             if priced == own else "")),
         ("Approvers needed under the plan's policy", approvers_needed(a)),
     ], "cost-totals"))
     parts += node_counts(a)
+    parts += _overlap(a)
     if a.runs:
         windows = ", ".join(f"{r.name} {duration_text(r.curve.duration_s)}" for r in a.runs)
         parts.append(paragraph("Each scenario's usage (node-hours, billed from each node's "

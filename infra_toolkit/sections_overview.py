@@ -58,7 +58,9 @@ def overview(a: PlanAnalysis) -> Section:
             ("Requested review", duration_text(m.requested_review_minutes * 60))]
     cur, new = a.current_estimate.total_monthly_usd, a.proposed_estimate.total_monthly_usd
     basis = f"expected scenario {a.expected_scenario!r}" if a.expected_scenario else "as declared"
-    figures = [("Monthly cost today", usd_text(cur) + incomplete(a.current_estimate)
+    # today simulated on the expected scenario too (author22): say so, as for the proposal
+    today = f"Monthly cost today ({basis})" if a.current_runs else "Monthly cost today"
+    figures = [(today, usd_text(cur) + incomplete(a.current_estimate)
                 + unknown_usage(a.current_estimate)),
                (f"Monthly cost proposed ({basis})",
                 usd_text(new) + incomplete(a.proposed_estimate)

@@ -33,6 +33,7 @@ from infra_toolkit.report_html import (
     quantity_text,
     share_pct_text,
 )
+from infra_toolkit.side_comparison import side_by_side_frame
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
 from infra_toolkit.time_to_capacity import PART_LABELS
 
@@ -145,6 +146,7 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         *_scenarios(a),
         Table(pd.DataFrame(summary), two,
               css_class="scaling-summary", caption=_summary_caption(a)),
+        *_today_beside(a),
         chart_links((run.name, [w for w in run.simulations if w not in a.charts.left_out])
                     for run in a.runs),
         *_charts_left_out(a),
@@ -168,6 +170,21 @@ def scaling_behaviour(a: PlanAnalysis) -> Section:
         _simulation_settings(a),
         *_warnings(a),
     ))
+
+
+def _today_beside(a: PlanAnalysis) -> tuple[Table, ...]:
+    """Today's cluster (the current side's autoscaled workloads) beside the proposal on the
+    same scenarios (author22: a change to an existing cluster showed the proposal alone)."""
+    frame = side_by_side_frame(a.runs, a.current_runs)
+    if frame.empty:
+        return ()
+    two = {c: (lambda v: quantity_text(v, 2)) for c in (
+        "Pod-hours", "Node-hours (billed)", "SLO minutes violated")}
+    two["Dropped requests (%)"] = share_pct_text
+    return (Table(frame, two, css_class="today-vs-proposed", caption=(
+        "Today beside the proposal: the current side's workloads simulated on the same "
+        "scenarios and timings. SLO minutes violated: summed over the workload's SLOs; "
+        "Node-hours: its node groups', billed from launch")),)
 
 
 def _scenarios(a: PlanAnalysis) -> tuple[str, ...]:
