@@ -90,6 +90,7 @@ from infra_toolkit.joint_run import JointRun, fixed_pods, joint_run, simulate_sc
 from infra_toolkit.node_cost_share import cluster_hourly_cost, workload_hourly_costs
 from infra_toolkit.notebook_parameters import (
     check_chart_workloads,
+    check_horizon_cuts,
     check_plan_path,
     check_region,
     check_store_location,
@@ -348,7 +349,8 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     ``expected_scenario`` (default: the first selected that is not a load test; a load test is
     refused) is the cost summary's expected case; the declared load balancer and egress usage
     describe :func:`reference_scenario`, whatever is selected; ``horizon_h`` simulates only the
-    first hours of each scenario; ``region`` prices every resource in that region instead;
+    first hours of each scenario (refused when longer than every selected one: it would cut
+    none); ``region`` prices every resource in that region instead;
     ``chart_workloads`` chooses whose per-workload charts the report draws
     (:mod:`~infra_toolkit.chart_selection`)."""
     plan = read_plan(check_plan_path(plan_path))
@@ -368,7 +370,10 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     current_runs: list[ScenarioRun] = []
     # every scenario's curve, selected or not: the reference one and validate's warnings need them
     curves = scenario_curves(plan.scenarios, plan.simulation.step_s) if specs else {}
+    cut = {name: cut_to_horizon(curve, horizon_h) for name, curve in curves.items()}
     if specs and selected:
+        # a horizon past every selected scenario cuts none, though the reader was told it did
+        check_horizon_cuts(horizon_h, {s.name: curves[s.name] for s in selected}, report=True)
         reference = reference_scenario(plan)
         assert reference is not None
         profile, reference_rps = reference_traffic_profile(plan, proposed, curves)
@@ -382,12 +387,12 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
                          f"({reference_rps:.1f} rps; its first scenario that is not a load "
                          "test), whichever scenarios this report selects")
         pricing_region = region or plan.proposed.region
-        runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h), specs,
+        runs = [_run_scenario(plan, s, cut[s.name], specs,
                               joint.fixed, proposed, book, profile, pricing_region)
                 for s in selected]
         today = joint_run(plan, book, "current")
         if today.specs:
-            current_runs = [_run_scenario(plan, s, cut_to_horizon(curves[s.name], horizon_h),
+            current_runs = [_run_scenario(plan, s, cut[s.name],
                                           today.specs, today.fixed, current, book, None,
                                           region or plan.current.region, "current")
                             for s in selected]
@@ -403,7 +408,7 @@ def analyze_plan(plan_path: str | os.PathLike[str], *, scenarios: Sequence[str] 
     claims = claim_templates(plan)
     at_most = claimed_volume_resources(proposed, claims, ceiling_volumes(plan, claims),
                                        region or plan.proposed.region)
-    ceiling = ceiling_resources(at_most, [cut_to_horizon(curves[s.name], horizon_h)
+    ceiling = ceiling_resources(at_most, [cut[s.name]
                                            for s in plan.scenarios if not is_load_test(s)],
                                 load_balanced_share(plan), profile, book)
     if region is not None:

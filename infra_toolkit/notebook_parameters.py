@@ -143,25 +143,29 @@ def _under_a_step(curve: TrafficCurve) -> str:
             f"least {least_h:g} hours")
 
 
-def check_horizon_cuts(horizon_h: float | None, curves: Mapping[str, TrafficCurve]) -> None:
-    """Refuse a ``horizon_h`` (``--horizon-h`` of simulate and sweep) longer than every chosen
-    scenario of ``curves`` (whole, by name): it would cut none of them, so the command would run
-    whole scenarios while its command line asked for a cut (``1000`` for minutes, say); one
-    between two scenarios' lengths cuts the longer ones, as the report does, and one equal to
-    the only scenario's length is that scenario whole."""
+def check_horizon_cuts(horizon_h: float | None, curves: Mapping[str, TrafficCurve],
+                       report: bool = False) -> None:
+    """Refuse a ``horizon_h`` (``--horizon-h`` of simulate and sweep; with ``report`` the
+    report's ``horizon_h`` parameter, ``report -p horizon_h``) longer than every chosen scenario
+    of ``curves`` (whole, by name): it would cut none of them, so the command would run whole
+    scenarios while its command line asked for a cut (``1000`` for minutes, say); one between
+    two scenarios' lengths cuts the longer ones, and one equal to the only scenario's length is
+    that scenario whole."""
     if horizon_h is None:
         return
+    name, whole = (("horizon_h =", "None (null with -p on the command line)") if report else
+                   ("--horizon-h", "leave --horizon-h out"))
     # the flag's words for a horizon under one step: the report's spoke of -p null (fuzz20)
     short = [c for c in curves.values() if horizon_h * SECONDS_PER_HOUR < c.step_s]
     if short:
-        raise SimulationError(f"--horizon-h {horizon_h:g} is {_under_a_step(short[0])}, or "
-                              "leave --horizon-h out to simulate whole scenarios")
-    hours = {name: c.rps.size * c.step_s / 3600.0 for name, c in curves.items()}
+        raise SimulationError(f"{name} {horizon_h:g} is {_under_a_step(short[0])}, or "
+                              f"{whole} to simulate whole scenarios")
+    hours = {scenario: c.rps.size * c.step_s / 3600.0 for scenario, c in curves.items()}
     if all(horizon_h > h for h in hours.values()):
-        lengths = ", ".join(f"{name} {h:g} h" for name, h in hours.items())
-        raise SimulationError(f"--horizon-h {horizon_h:g}: longer than every chosen "
+        lengths = ", ".join(f"{scenario} {h:g} h" for scenario, h in hours.items())
+        raise SimulationError(f"{name} {horizon_h:g}: longer than every chosen "
                               f"scenario ({lengths}), so it cuts none; give fewer hours, or "
-                              "leave --horizon-h out to simulate whole scenarios")
+                              f"{whole} to simulate whole scenarios")
 
 
 def check_region(region: Any, book: PriceBook) -> str | None:
@@ -233,9 +237,10 @@ def check_report_parameters(plan: Plan, book: PriceBook, parameters: Mapping[str
 
     selected = select_scenarios(plan, parameters.get("scenarios"))
     expected_scenario(selected, parameters.get("expected_scenario"))
-    for scenario in selected:
-        cut_to_horizon(scenario_curve(scenario, plan.simulation.step_s),
-                       parameters.get("horizon_h"))
+    curves = {s.name: scenario_curve(s, plan.simulation.step_s) for s in selected}
+    for curve in curves.values():
+        cut_to_horizon(curve, parameters.get("horizon_h"))
+    check_horizon_cuts(parameters.get("horizon_h"), curves, report=True)
     check_region(parameters.get("region"), book)
     check_store_location(parameters.get("db"))
     check_chart_workloads(plan, parameters.get("chart_workloads"))

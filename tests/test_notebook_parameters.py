@@ -39,6 +39,12 @@ BAD = [
     # before: True was taken as 1 hour
     ({"horizon_h": True}, SimulationError, r"^horizon_h = True: give a number of hours > 0"),
     ({"horizon_h": "2"}, SimulationError, r"^horizon_h = '2': give a number of hours > 0"),
+    # before: simulated both 1 h scenarios whole while the header said "horizon 2 h" (simulate
+    # --horizon-h refused it); 1 h, each scenario's length, is each whole and is accepted below
+    ({"horizon_h": 2}, SimulationError, r"^horizon_h = 2: longer than every chosen scenario "
+                                        r"\(steady 1 h, double 1 h\), so it cuts none; give "
+                                        r"fewer hours, or None \(null with -p on the command "
+                                        r"line\) to simulate whole scenarios$"),
     # before: every line PRICE NOT FOUND and a $0 proposed total
     ({"region": "us-est-1"}, PricingError, r"^region = 'us-est-1': no pricing table or rate "
                                            r"prices that region; did you mean '.*'\?; pass a "
@@ -108,3 +114,9 @@ def test_approve_notebook_plan_path_checked_as_the_report_checks_it() -> None:
     # before: TypeError: expected str, bytes or os.PathLike object, not int
     with pytest.raises(PlanError, match=r"^plan_path = 5 \(int\): give the plan file's path"):
         read_review_subject(5)  # type: ignore[arg-type]
+
+
+def test_a_horizon_of_a_scenario_s_whole_length_is_accepted(tmp_path: Any) -> None:
+    # small.yaml's scenarios last 1 h each: horizon_h 1 is both whole, as --horizon-h 1 is
+    a = analyze_plan(SMALL, horizon_h=1, store_location=str(tmp_path / "none"))
+    assert [r.curve.rps.size * r.curve.step_s for r in a.runs] == [3600.0, 3600.0]
