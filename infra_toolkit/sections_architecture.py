@@ -227,6 +227,13 @@ def workloads_table(workloads: Sequence[Workload]) -> Table:
     when a pod takes on a node other than its containers' sum (init containers requesting more,
     or no memory request)."""
     frame = pd.DataFrame([_workload_row(w) for w in workloads])
+    kinds = [w.deployment.kind for w in workloads]
+    if any(k != "Deployment" for k in kinds):
+        # reader24: author21's Argo Rollout infer-api sat under "Deployment"; a plan of
+        # Deployments alone keeps the column as it was
+        frame["Deployment"] = [f"{k} {n}" for k, n in zip(kinds, frame["Deployment"],
+                                                          strict=True)]
+        frame = frame.rename(columns={"Deployment": "Manifest"})
     caps = [w.deployment_spec.max_pods_per_node for w in workloads]
     if any(c is not None for c in caps):  # a column only where a rule caps pods a node
         frame.insert(3, "Pods a node", [
