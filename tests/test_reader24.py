@@ -7,16 +7,24 @@ from __future__ import annotations
 
 import html
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from infra_toolkit.analysis import PlanAnalysis, analyze_plan
+from infra_toolkit.hpa_spec import MetricSpec, MetricTarget, ResourceMetricSource
+from infra_toolkit.plan import read_plan
+from infra_toolkit.plan_architecture import Workload
+from infra_toolkit.plan_validate import check_plan_warnings
+from infra_toolkit.queue_depth_warnings import queue_depth_cycle_warnings
 from infra_toolkit.report_html import Table
 from infra_toolkit.sections_architecture import proposed_architecture
 from infra_toolkit.sections_deployment import deployment_strategy
 from infra_toolkit.sections_scaling import scaling_behaviour
+from infra_toolkit.traffic import TrafficCurve
 
 PLAN = Path(__file__).resolve().parent / "data" / "author21" / "inference-api.yaml"
 
@@ -86,3 +94,55 @@ def test_no_pull_consumer_latency_sentence_without_a_latency_slo(
                 if isinstance(t, Table) and t.caption.startswith("SLO checks")]
     assert len(captions) == 1
     assert "pull consumer" not in captions[0]
+
+
+# ------------------------------------------- a queue-depth HPA that cycles (plan warning)
+
+def _worker() -> Workload:
+    (worker,) = [w for w in read_plan(PLAN).proposed.workloads if w.name == "infer-worker"]
+    return worker
+
+
+def test_a_pull_consumer_scaled_on_its_queue_alone_is_warned_of_its_cycle() -> None:
+    # keda.yaml: infer-worker's one trigger, aws-sqs-queue queueLength "20" (External
+    # s0-aws-sqs-infer-jobs, AverageValue 20 a pod), minReplicaCount 2; the model: 3 rps a
+    # pod, concurrency 1 (< 20), traffic_share 0.2. A curve of 100 and 120 rps: mean 110 x 0.2
+    # = 22 rps, above 2 x 3 = 6 rps; minReplicas to serve it: ceil(22 / 3) = ceil(7.33) = 8
+    (w,) = queue_depth_cycle_warnings(_worker(), "proposed.workloads[1].hpa",
+                                      {"busy": TrafficCurve(np.array([100.0, 120.0]), 1.0)})
+    assert w.path == "proposed.workloads[1].hpa"
+    assert w.message == (
+        "workload 'infer-worker' scales on its queue depth alone (s0-aws-sqs-infer-jobs at 20 "
+        "a pod): while its Ready pods keep up the queue is near empty (the messages in process, "
+        "at most concurrency 1 a pod, are under the target), so the HPA asks for minReplicas "
+        "(2), which serve 2 x 3 = 6 rps, less than the mean rate of scenario 'busy' (22 rps) "
+        "(x traffic_share 0.2): the replicas cycle, a backlog building until it asks for more "
+        "pods, the pods draining it, then down towards minReplicas once the downscale "
+        "stabilization window has passed, and messages wait for the backlog each time; add a "
+        "metric that follows the work done (cpu, or the rate messages arrive) or raise "
+        "minReplicas to 8 (22 / 3, rounded up)")
+
+
+def test_no_cycle_warning_when_min_replicas_serve_the_mean_or_another_metric_holds() -> None:
+    worker = _worker()
+    # mean 30 x 0.2 = 6 rps: exactly what 2 x 3 rps pods serve, no backlog at the mean
+    assert queue_depth_cycle_warnings(worker, "p", {"quiet": TrafficCurve(
+        np.array([20.0, 40.0]), 1.0)}) == []
+    # a cpu metric beside the queue's: the pods' own load holds them while the queue is empty
+    assert worker.hpa_spec is not None
+    cpu = MetricSpec(type="Resource", resource=ResourceMetricSource(
+        "cpu", MetricTarget(type="Utilization", average_utilization=70)))
+    held = replace(worker, hpa_spec=replace(worker.hpa_spec,
+                                            metrics=(*worker.hpa_spec.metrics, cpu)))
+    assert queue_depth_cycle_warnings(held, "p", {"busy": TrafficCurve(
+        np.array([100.0, 120.0]), 1.0)}) == []
+
+
+def test_the_plans_both_scenarios_are_named_in_its_warning() -> None:
+    # the trace's mean 110.65 rps x 0.2 = 22.13 (22.1); the flash crowd's 160.16 x 0.2 = 32.03
+    # (32.0); minReplicas ceil(32.03 / 3) = ceil(10.68) = 11
+    _plan, _problems, warnings = check_plan_warnings(PLAN)
+    (w,) = [w for w in warnings if w.path == "proposed.workloads[1].hpa"]
+    assert ("less than the mean rate of scenarios 'conversation-hour' (22.1 rps) and "
+            "'launch-flash-crowd' (32.0 rps) (x traffic_share 0.2)") in w.message
+    assert w.message.endswith("raise minReplicas to 11 (32.0 / 3, rounded up)")
