@@ -146,3 +146,18 @@ def test_the_plans_both_scenarios_are_named_in_its_warning() -> None:
     assert ("less than the mean rate of scenarios 'conversation-hour' (22.1 rps) and "
             "'launch-flash-crowd' (32.0 rps) (x traffic_share 0.2)") in w.message
     assert w.message.endswith("raise minReplicas to 11 (32.0 / 3, rounded up)")
+
+
+def test_the_node_groups_table_says_the_order_karpenter_tries_the_pools(
+        analysis: PlanAnalysis) -> None:
+    # nodepools.yaml: api-spot weight 50, api-on-demand weight 10: the higher weight first
+    (table,) = [t for t in proposed_architecture(analysis).tables
+                if isinstance(t, Table) and t.css_class == "node-groups"]
+    assert dict(zip(table.frame["Node group"], table.frame["Karpenter NodePool"],
+                    strict=True)) == {"api-spot": "weight 50, tried 1 of 2",
+                                      "api-on-demand": "weight 10, tried 2 of 2"}
+    assert table.caption.startswith(
+        "Node groups. Karpenter NodePool: its spec.weight and the order Karpenter tries the "
+        "pools in for a pending pod, the highest weight first, as the simulation does: a pod "
+        "gets a node of a later pool only once the earlier ones are at their spec.limits (Max) "
+        "or cannot take it. Room for pods a node:")
