@@ -7,6 +7,9 @@ workload with an HPA and a model:
 * the HPA's metrics (:mod:`infra_toolkit.hpa_metric_warnings`): one never passes its target at a
   pod's capacity, or one is past it at idle; and, model or not, a target whose ``type`` does not
   match the value set;
+* a queue's depth alone (:mod:`infra_toolkit.queue_depth_warnings`): an HPA whose every metric
+  counts the messages waiting, with minReplicas pods serving less than a scenario's mean rate,
+  so the replicas cycle between minReplicas and a backlog's worth;
 * capacity (:mod:`infra_toolkit.capacity_warnings`): maxReplicas short of a scenario's peak, node
   groups too small for maxReplicas (one pod a node with a required anti-affinity on the
   hostname), pods kept apart per zone by a required anti-affinity the simulation does not model;
@@ -103,6 +106,7 @@ from infra_toolkit.price_warnings import (
     unused_price_warnings,
 )
 from infra_toolkit.pricing import PriceBook
+from infra_toolkit.queue_depth_warnings import queue_depth_cycle_warnings
 from infra_toolkit.rollout import plan_rolling_skips, time_to_ready
 from infra_toolkit.startup_warnings import (
     init_container_warnings,
@@ -431,6 +435,7 @@ def plan_warnings(plan: Plan, book: PriceBook, curves: Mapping[str, TrafficCurve
         at = f"proposed.workloads[{i}]"
         out += hpa_metric_warnings(w, f"{at}.hpa")
         out += peak_warnings(w, f"{at}.hpa", curves)
+        out += queue_depth_cycle_warnings(w, f"{at}.hpa", curves)
         out += starting_replicas_warnings(w, f"{at}.deployment", curves, plan.slos)
         out += unreachable_slo_warnings(w, plan.slos)
         out += startup_burst_warnings(w, f"{at}.model.startup_cpu_s")

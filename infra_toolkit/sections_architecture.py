@@ -17,6 +17,8 @@ from infra_toolkit.cost_summary import estimate_frame
 from infra_toolkit.deployment_spec import DeploymentSpec
 from infra_toolkit.hpa_controller_config import DEFAULT_CONTROLLER_CONFIG
 from infra_toolkit.hpa_spec import HPAScalingRules, HPASpec, MetricTarget
+from infra_toolkit.karpenter_config import order_by_weight
+from infra_toolkit.karpenter_manifests import NodePool
 from infra_toolkit.node_allocatable import EKS_DAEMONSETS, NodeDaemonsets
 from infra_toolkit.nodes import NodeGroup
 from infra_toolkit.plan_architecture import Workload
@@ -227,6 +229,13 @@ def workloads_table(workloads: Sequence[Workload]) -> Table:
     when a pod takes on a node other than its containers' sum (init containers requesting more,
     or no memory request)."""
     frame = pd.DataFrame([_workload_row(w) for w in workloads])
+    kinds = [w.deployment.kind for w in workloads]
+    if any(k != "Deployment" for k in kinds):
+        # reader24: author21's Argo Rollout infer-api sat under "Deployment"; a plan of
+        # Deployments alone keeps the column as it was
+        frame["Deployment"] = [f"{k} {n}" for k, n in zip(kinds, frame["Deployment"],
+                                                          strict=True)]
+        frame = frame.rename(columns={"Deployment": "Manifest"})
     caps = [w.deployment_spec.max_pods_per_node for w in workloads]
     if any(c is not None for c in caps):  # a column only where a rule caps pods a node
         frame.insert(3, "Pods a node", [
@@ -264,21 +273,45 @@ def proposed_architecture(a: PlanAnalysis) -> Section:
         "Disk type": g.volume_type or "-", "Taints": ", ".join(g.taints) or "-",
         _ROOM: node_room_text(sized[g.name]) if g.name in sized else "-",
     } for g in p.node_groups])
+    pools_said = _node_pool_column(groups, p.karpenter_pools)
     credits = _credits(a, resource_of)
     return Section("Proposed Architecture", (
         paragraph(priced_region(a, p.region)),
         _resources(in_region(p.resources, a.region), "proposed-resources"),
         Table(groups, css_class="node-groups", caption=(
-            f"Node groups. {_ROOM}: what one node of the first instance type leaves the plan's "
-            "pods, its capacity less the kubelet's reserve (EKS's kubeReserved and eviction "
-            "threshold, or the node configuration's own) and its DaemonSets' requests, as the "
-            "simulation packs it; '-' for a group no simulated workload runs on. Assumed: "
+            f"Node groups. {pools_said}{_ROOM}: what one node of the first instance type "
+            "leaves the plan's pods, its capacity less the kubelet's reserve (EKS's "
+            "kubeReserved and eviction threshold, or the node configuration's own) and "
+            "its DaemonSets' requests, as the simulation packs it; '-' for a group no "
+            "simulated workload runs on. Assumed: "
             f"{_daemonsets_assumed(a.plan.simulation.node_daemonsets)}; a node's memory "
             "capacity is the type's memory less 7.5 % (Karpenter's estimate of what the "
             "hypervisor and kernel keep), so check kubectl describe node where pods fit "
             "tightly")),
         workloads_table(p.workloads),
         *([credits] if credits is not None else [])))
+
+
+_NODE_POOL = "Karpenter NodePool"
+
+
+def _node_pool_column(groups: pd.DataFrame, pools: Sequence[NodePool]) -> str:
+    """Insert, after ``Priced as``, each group's NodePool weight and the order Karpenter tries
+    the pools in (:func:`~infra_toolkit.karpenter_config.order_by_weight`, the simulation's
+    too), and return the caption's sentence on it; nothing for a plan without NodePools.
+    reader24: author21's spot pool (weight 50) before its on-demand one (weight 10) was said
+    in the plan's summary alone, so a reviewer could not see where the report put the pods."""
+    if not pools:
+        return ""
+    order = [pool.name for pool in order_by_weight(pools)]
+    weight = {pool.name: pool.weight for pool in pools}
+    groups.insert(groups.columns.get_loc("Priced as") + 1, _NODE_POOL, [
+        f"weight {weight[n]}, tried {order.index(n) + 1} of {len(order)}" if n in weight
+        else "-" for n in groups["Node group"]])
+    return (f"{_NODE_POOL}: its spec.weight and the order Karpenter tries the pools in for a "
+            "pending pod, the highest weight first, as the simulation does: a pod gets a node "
+            "of a later pool only once the earlier ones are at their spec.limits (Max) or "
+            "cannot take it. ")
 
 
 def _credits(a: PlanAnalysis, resource_of: Mapping[str, str]) -> Table | None:

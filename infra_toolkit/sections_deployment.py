@@ -8,7 +8,7 @@ canary's simulation (:mod:`infra_toolkit.sections_canary`) and how each strategy
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -158,7 +158,8 @@ def _rollback_note(a: PlanAnalysis) -> str:
         argo = [n for n in names if _kind(a, n) == "Rollout"]
         if argo:  # Argo Rollouts' kubectl plugin, not kubectl rollout undo
             text += (f" (an Argo Rollout: kubectl argo rollouts abort {argo[0]} while the update "
-                     f"runs, kubectl argo rollouts undo {argo[0]} once it is promoted)")
+                     f"runs, kubectl argo rollouts undo {argo[0]} once it is promoted"
+                     f"{_argo_undo_steps(a, s, argo[0])})")
         if any(_kind(a, n) == "StatefulSet" for n in names):  # no ReplicaSets (A18-13)
             text = text.replace("the previous ReplicaSet", "the previous ReplicaSet, for a "
                                 "StatefulSet its previous ControllerRevision,")
@@ -173,6 +174,31 @@ def _rollback_note(a: PlanAnalysis) -> str:
                         "is kept and kubectl rollout undo has nothing to return to: re-apply "
                         "the previous manifest instead (or keep a few revisions)")
     return ("Rolling back: " + "; ".join(said) + ".") if said else ""
+
+
+def _argo_undo_steps(a: PlanAnalysis, s: DeploymentStrategy, name: str) -> str:
+    """What an undo of the promoted canary Rollout ``name`` goes through: Argo Rollouts treats
+    going back to an older revision as a new update and runs every step again (pauses, then
+    the canary pods' start) unless ``spec.rollbackWindow`` holds that revision (Argo Rollouts
+    docs, Rollback Windows, v1.4); empty for a strategy without canary steps. reader24:
+    author21's report gave the undo as the way back without saying it re-runs 20 min of
+    pauses, twice its rollback.expected_time of 10 min."""
+    if s.type != "canary" or not s.steps:
+        return ""
+    w = next(w for w in a.plan.proposed.workloads if w.name == name)
+    spec = w.deployment.document.get("spec")
+    window = spec.get("rollbackWindow") if isinstance(spec, Mapping) else None
+    if window is not None:
+        return (", which skips the canary steps for a revision within its spec.rollbackWindow "
+                "and runs them all again for an older one")
+    bake_s, manual = canary_bake(s.steps)
+    expected_s = a.plan.rollback.expected_time_s
+    longer = (f", longer than the plan's rollback.expected_time ({duration_text(expected_s)})"
+              if expected_s < bake_s else "")
+    return (", which Argo Rollouts runs as a new update through every canary step again: "
+            f"at least their pauses, {duration_text(bake_s)}"
+            + (" and a manual promotion" if manual else "") + longer
+            + ", as no spec.rollbackWindow lets it skip them")
 
 
 def _kind(a: PlanAnalysis, name: str) -> str:
@@ -260,8 +286,9 @@ def _rollout_parts(a: PlanAnalysis) -> list[str | Table]:
     for w in a.plan.proposed.workloads:
         t = time_to_ready(w)
         if t is not None:
+            # reader24: "probes from the Deployment" of author21's infer-api, a Rollout
             notes.append(f"time to Ready of {w.name} (image pull and app start from the "
-                         f"workload model, probes from the Deployment): {t.text}"
+                         f"workload model, probes from the {_kind(a, w.name)}): {t.text}"
                          + _deadline_note(w.deployment_spec.update_strategy, t.total_s,
                                           w.name in rolled, _node_wait(a, rolling_frames, w.name)))
     parts.append(paragraph("; ".join(notes) + "." if notes else "Time to Ready: no workload "

@@ -84,9 +84,14 @@ _NEVER_CAPTION = (
 
 
 def _pull_caption(a: PlanAnalysis) -> str:
-    """The SLO caption's sentence on the pull consumers among the proposed workloads, if any."""
+    """The SLO caption's sentence on the pull consumers among the proposed workloads that a
+    latency SLO applies to (their own, or one for every workload), if any. reader24: author21's
+    infer-worker, judged by an availability SLO alone, was named as a pull consumer whose
+    latency steps are judged on their value, when no latency of it is judged at all."""
+    latency = [s.workload for s in a.plan.slos if s.metric == "latency"]
     names = [w.name for w in a.plan.proposed.workloads
-             if w.model is not None and w.model.consumer == "pull"]
+             if w.model is not None and w.model.consumer == "pull"
+             and (w.name in latency or None in latency)]
     return _PULL_CAPTION.format(names=", ".join(names)) if names else ""
 
 
