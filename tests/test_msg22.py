@@ -154,3 +154,17 @@ def test_the_region_parameter_keeps_its_name() -> None:
         check_region("mars-1", load_price_book())
     assert str(raised.value).startswith("region = 'mars-1': no pricing table or rate prices")
     assert "or leave region unset to price each resource in its own region" in str(raised.value)
+
+
+def test_an_answer_to_no_question_is_numbered_as_typed(
+        tmp_path: Path, plan_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was: "answer(s) to question [0, 9]: ... numbered 1-2" (a Python list, and no fix);
+    # conftest's stand-in plan has 2 questions
+    db = ["--db", str(tmp_path / "approvals.sqlite")]
+    assert main(["submit", str(plan_file), "--requester", "dev", *db]) == 0
+    capsys.readouterr()
+    assert main(["approve", str(plan_file), "--reviewer", "alice", "--answer", "0=yes",
+                 "--answer", "9=ops", *db]) == 2
+    assert capsys.readouterr().err == (
+        f"error: answer(s) to question 0, 9: {plan_file} has 2 question(s) for approval, "
+        "numbered 1-2; nothing recorded: number each --answer N=TEXT from 1 to 2\n")
