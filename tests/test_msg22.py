@@ -168,3 +168,25 @@ def test_an_answer_to_no_question_is_numbered_as_typed(
     assert capsys.readouterr().err == (
         f"error: answer(s) to question 0, 9: {plan_file} has 2 question(s) for approval, "
         "numbered 1-2; nothing recorded: number each --answer N=TEXT from 1 to 2\n")
+
+
+def test_spot_names_no_nearest_type_when_none_is_close(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was: "(zz: nearest ); ..." an empty list; refused before any AWS call
+    assert main(["pricing", "spot", "--region", "us-east-1", "--instance-type", "zz",
+                 "--out", str(tmp_path / "spot.yaml")]) == 2
+    assert capsys.readouterr().err == (
+        "error: pricing spot --instance-type: zz not in the instance specs tables (zz: no type "
+        "close); an overrides file cannot use a rate for a type they lack: check the name, or "
+        "add its specs row first (pricing_data/README.md); nothing fetched\n")
+
+
+def test_cloudwatch_refuses_a_region_that_is_no_region_code(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was passed to AWS and said as "no usable AWS credentials", as pricing's --region is not
+    assert main(["traffic", "cloudwatch", "--load-balancer", "app/shop/0123", "--start",
+                 "2026-11-27T00:00:00Z", "--end", "2026-11-27T01:00:00Z", "--region", "xx",
+                 "--out", str(tmp_path / "day.csv")]) == 2
+    assert capsys.readouterr().err == (
+        "error: traffic cloudwatch --region: region 'xx' is not an AWS region code; write it "
+        "like us-east-1\n")
