@@ -352,6 +352,12 @@ def _run_flags(args: argparse.Namespace) -> int:
     except SpecError as exc:  # the specs name their fields: name the flags given
         raise SpecError(_as_flags(str(exc), ["vcpu", "memory_gib", "max_pods",
                                              "provisioning_delay_s"], _NODE_FLAGS)) from exc
+    if group.max_pods <= group.daemonset_pods:  # it said "-2 pod(s) free ...; lower the
+        # requests or use a larger instance type", neither of which helps
+        raise SpecError(f"--max-pods (={group.max_pods}) leaves no pod slot on a node beside "
+                        f"EKS's {group.daemonset_pods} DaemonSet pods (kube-proxy, aws-node); "
+                        f"give --max-pods above {group.daemonset_pods}, or leave it out for the "
+                        "instance type's")
     try:  # a pod no node holds: name where its requests and the node's size came from
         pod_slots(group, workload.packed_cpu_millicores, workload.packed_memory_mib)
     except SimulationError as exc:

@@ -190,3 +190,15 @@ def test_cloudwatch_refuses_a_region_that_is_no_region_code(
     assert capsys.readouterr().err == (
         "error: traffic cloudwatch --region: region 'xx' is not an AWS region code; write it "
         "like us-east-1\n")
+
+
+@pytest.mark.parametrize("pods", ["0", "2"])
+def test_max_pods_at_most_the_daemonsets_names_the_flag(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], pods: str) -> None:
+    # was: "--instance-type m5.large: a pod ... does not fit on node group 'm5.large' (...
+    # -2 pod(s) free ...); lower the requests or use a larger instance type"; an EKS node runs
+    # kube-proxy and aws-node, 2 pods, so --max-pods 2 leaves 2 - 2 = 0 slots
+    assert _simulate(tmp_path, capsys, "--max-pods", pods) == (
+        f"error: --max-pods (={pods}) leaves no pod slot on a node beside EKS's 2 DaemonSet "
+        "pods (kube-proxy, aws-node); give --max-pods above 2, or leave it out for the "
+        "instance type's\n")
