@@ -202,3 +202,31 @@ def test_max_pods_at_most_the_daemonsets_names_the_flag(
         f"error: --max-pods (={pods}) leaves no pod slot on a node beside EKS's 2 DaemonSet "
         "pods (kube-proxy, aws-node); give --max-pods above 2, or leave it out for the "
         "instance type's\n")
+
+
+@pytest.mark.parametrize(("command", "what"), [
+    (["validate"], "plan"), (["simulate"], "plan"), (["cost"], "resources file")])
+def test_a_yaml_file_that_is_not_utf8_says_so_without_python_words(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str],
+        what: str) -> None:
+    # was: "cannot read plan p.yaml: 'utf-8' codec can't decode byte 0xff in position 0:
+    # invalid start byte; ..."; UTF-16 starts with its byte order mark, 0xff 0xfe
+    path = tmp_path / "p.yaml"
+    path.write_bytes("title: x\n".encode("utf-16"))
+    assert main([*command, str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {what} {path} is not UTF-8 text (byte 0xff at offset 0); save the file as "
+        "UTF-8\n")
+
+
+def test_a_price_table_that_is_not_utf8_says_how_to_save_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # was: "t.csv: not UTF-8 text (invalid start byte at byte 0)", no fix
+    table = tmp_path / "t.csv"
+    table.write_bytes("region,instance_type\n".encode("utf-16"))
+    today = tmp_path / "today.yaml"
+    today.write_text("resources:\n  - {type: aws_instance, name: web, instance_type: t3.medium, "
+                     "region: us-east-1}\n")
+    assert main(["cost", str(today), "--pricing-table", str(table)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {table} is not UTF-8 text (byte 0xff at offset 0); save the table as UTF-8\n")
