@@ -230,3 +230,15 @@ def test_a_price_table_that_is_not_utf8_says_how_to_save_it(
     assert main(["cost", str(today), "--pricing-table", str(table)]) == 2
     assert capsys.readouterr().err == (
         f"error: {table} is not UTF-8 text (byte 0xff at offset 0); save the table as UTF-8\n")
+
+
+def test_sweep_help_speaks_of_the_check_not_its_functions(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # was: "the report's own SLO check (simulate + slo_check), run on the baseline and the
+    # cheapest variants simulate_many's summary rows do not already reject"
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ('"meets SLOs" is the report\'s own SLO check (a full simulation, judged as the '
+            "report judges it), run on the baseline and the cheapest variants the screen's "
+            'summary rows do not already reject; the others are "not confirmed".') in text
