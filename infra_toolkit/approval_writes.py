@@ -213,9 +213,11 @@ def sign_off(
     given = dict(answers or {})
     bad = sorted(n for n in given if not 1 <= n <= len(stored.questions))
     if bad:
+        n = len(stored.questions)  # the numbers as typed (0, 9), not a list's repr ([0, 9])
         raise ApprovalError(
-            f"answer(s) to question {bad}: {subject.name} has {len(stored.questions)} "
-            f"question(s) for approval, numbered 1-{len(stored.questions)}"
+            f"answer(s) to question {', '.join(map(str, bad))}: {subject.name} has {n} "
+            f"question(s) for approval, numbered 1-{n}; nothing recorded: number "
+            f"{inputs.answer_boxes} from 1 to {n}"
         )
     for n, text in sorted(given.items()):
         _check_utf8(text, f"answer {n}", inputs.each_answer)

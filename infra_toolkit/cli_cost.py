@@ -61,7 +61,7 @@ def _run_cost(args: argparse.Namespace) -> int:
         return _run_cost_of_plan(args)
     book = price_book(args)
     # the flag named, as for a plan: it was said as the file's resources[0].region
-    check_region(args.region, book)
+    check_region(args.region, book, "--region")
     resources = read_resources_yaml(args.file, region=args.region, price_book=book)
     proposed = estimate(resources, book)
     current = None
@@ -120,7 +120,7 @@ def _run_cost_of_plan(args: argparse.Namespace) -> int:
     plan = read_plan(args.file)
     book = load_price_book(args.pricing_dir, [*args.pricing_table, *plan.pricing_tables],
                            args.pricing_overrides or plan.pricing_overrides)
-    check_region(args.region, book)
+    check_region(args.region, book, "--region")
     proposed_resources = in_region(plan.proposed.resources, args.region)
     proposed = estimate(proposed_resources, book)
     current_resources = (read_resources_yaml(args.compare, region=args.region, price_book=book)

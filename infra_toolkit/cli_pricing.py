@@ -237,9 +237,11 @@ def _run_pricing_spot(args: argparse.Namespace) -> int:
     known = set(book.values("ec2_instance_specs", "instance_type"))
     unknown = [t for t in types if t not in known]
     if unknown:
+        # a name like no type ('zz') has no nearest: it said "zz: nearest )"
         near = "; ".join(
-            f"{t}: nearest {', '.join(book.nearest('ec2_instance_specs', 'instance_type', t))}"
-            for t in unknown)
+            f"{t}: nearest {', '.join(close)}" if close else f"{t}: no type close"
+            for t in unknown
+            for close in [book.nearest("ec2_instance_specs", "instance_type", t)])
         raise PricingError(f"pricing spot --instance-type: {', '.join(unknown)} not in the "
                            f"instance specs tables ({near}); an overrides file cannot use a rate "
                            "for a type they lack: check the name, or add its specs row first "

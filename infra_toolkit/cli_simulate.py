@@ -203,8 +203,8 @@ def _metrics_pipeline(text: str) -> Any:
     try:  # 2.5 reaches the spec as 2.5, so its message shows the value given
         return MetricsPipelineSpec(
             resolution_s=int(value) if value.is_integer() else value)  # type: ignore[arg-type]
-    except InfraToolkitError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except InfraToolkitError as exc:  # the spec names its field: name the flag
+        raise argparse.ArgumentTypeError(_as_flags(str(exc), [], _METRICS_FLAGS)) from None
 
 
 def _run_simulate(args: argparse.Namespace) -> int:
@@ -236,15 +236,17 @@ def _flag(dest: str) -> str:
 #: the spec fields the node and probe flags set whose names are not the flags' own
 _NODE_FLAGS = {"min_size": "--min-nodes", "max_size": "--max-nodes"}
 _PROBE_FLAGS = {"initial_delay_s": "--readiness-delay-s", "period_s": "--readiness-period-s"}
+_METRICS_FLAGS = {"resolution_s": "--metric-resolution-s"}
 
 
 def _as_flags(message: str, names: list[str], renamed: dict[str, str] | None = None) -> str:
     """A workload error worded for a plan (``workload 'app'.queue_timeout_s (=-5) ...``) worded
     for the flags that set those fields (``--queue-timeout-s (=-5) ...``); a node group's,
-    the autoscaler's or a probe's (``node group 'm5.large'.vcpu``, ``probe period_s``) alike,
+    the autoscaler's, a probe's, the metrics pipeline's or the simulation's (``node group
+    'm5.large'.vcpu``, ``probe period_s``, ``metrics pipeline resolution_s``) alike,
     ``renamed`` giving the flags of fields named otherwise (``min_size``: ``--min-nodes``)."""
     message = re.sub(r"^(workload 'app'|node group '[^']*'|cluster-autoscaler|karpenter-like"
-                     r"|probe)(\.|: | )", "", message)
+                     r"|probe|metrics pipeline|simulation '[^']*')(\.|: | )", "", message)
     flags = ({n: _flag(n) for n in names} | {"queue_depth_metrics": "--queue-depth-metric"}
              | (renamed or {}))
     return re.sub(r"\b(" + "|".join(map(re.escape, flags)) + r")\b",
@@ -294,10 +296,10 @@ def _run_flags(args: argparse.Namespace) -> int:
     )
     from infra_toolkit.traffic import read_traffic_csv
 
-    hpa = read_hpa_yaml(args.hpa, args.hpa_name)
+    hpa = read_hpa_yaml(args.hpa, args.hpa_name, name_option="--hpa-name")
     # as a plan reads it: every container's CPU request only for a CPU Utilization metric
     cpu_needed = "every" if reads_cpu_requests(hpa) else "some"
-    dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed) \
+    dep = read_deployment_yaml(args.deployment, cpu_needed=cpu_needed, name_option=None) \
         if args.deployment else None
     try:
         # a ContainerResource metric on the pod's one container is simulated as its Resource twin
@@ -364,6 +366,12 @@ def _run_flags(args: argparse.Namespace) -> int:
     except SpecError as exc:  # the specs name their fields: name the flags given
         raise SpecError(_as_flags(str(exc), ["vcpu", "memory_gib", "max_pods",
                                              "provisioning_delay_s"], _NODE_FLAGS)) from exc
+    if group.max_pods <= group.daemonset_pods:  # it said "-2 pod(s) free ...; lower the
+        # requests or use a larger instance type", neither of which helps
+        raise SpecError(f"--max-pods (={group.max_pods}) leaves no pod slot on a node beside "
+                        f"EKS's {group.daemonset_pods} DaemonSet pods (kube-proxy, aws-node); "
+                        f"give --max-pods above {group.daemonset_pods}, or leave it out for the "
+                        "instance type's")
     try:  # a pod no node holds: name where its requests and the node's size came from
         pod_slots(group, workload.packed_cpu_millicores, workload.packed_memory_mib)
     except SimulationError as exc:
@@ -377,8 +385,11 @@ def _run_flags(args: argparse.Namespace) -> int:
     if memory_problem:
         raise SpecError(f"{args.deployment}: {memory_problem} (or pass --memory-request-mib)")
     _check_memory_model(hpa, args)  # after: a pod with no memory request fails the metric first
-    spec = SimulationSpec(hpa, workload, (group,), autoscaler, args.metrics,
-                          initial_replicas=deployment.replicas)
+    try:
+        spec = SimulationSpec(hpa, workload, (group,), autoscaler, args.metrics,
+                              initial_replicas=deployment.replicas)
+    except SimulationError as exc:  # the spec names its fields: name the flags given
+        raise SimulationError(f"--hpa {args.hpa}: {_as_flags(str(exc), [])}") from exc
     traffic = read_traffic_csv(args.traffic, step_s=args.step_s,
                                interpolate_gaps=args.interpolate_gaps,
                                gap_option="--interpolate-gaps", step_option="--step-s")

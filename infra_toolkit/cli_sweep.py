@@ -46,17 +46,18 @@ values quantities as the API takes them, e.g. 80,100,1.5k,500m):
   its spec.limits.
 
 A variant the API refuses (minReplicas above maxReplicas) is listed as invalid, not simulated.
-"meets SLOs" is the report's own SLO check (simulate + slo_check), run on the baseline and the
-cheapest variants simulate_many's summary rows do not already reject; the others are "not
-confirmed". A workload that shares a node group with other pods runs with them, as the
-report runs them (cluster mode: every variant run, no screen; one that breaks another
-workload's SLO the baseline meets fails). Money: the workload's node groups' monthly cost in
-the first chosen scenario that is not a load test, projected to 730 h as the report does; in
-cluster mode it is the groups' whole cost (ranked, "groups monthly") with the workload's
-request share of their instance cost beside it ("its share", the report's per-workload split).
-The legend's last line gives the rank in one sentence: failing rows nearest to passing first
-(the summary row's violation minutes, which screened rows have too), rows tied on cost by the
-cost over all chosen scenarios, those minutes, peak replicas and scale events.
+"meets SLOs" is the report's own SLO check (a full simulation, judged as the report judges
+it), run on the baseline and the cheapest variants the screen's summary rows do not already
+reject; the others are "not confirmed". A workload that shares a node group with other pods
+runs with them, as the report runs them (cluster mode: every variant run, no screen; one that
+breaks another workload's SLO the baseline meets fails). Money: the workload's node groups'
+monthly cost in the first chosen scenario that is not a load test, projected to 730 h as the
+report does; in cluster mode it is the groups' whole cost (ranked, "groups monthly") with the
+workload's request share of their instance cost beside it ("its share", the report's
+per-workload split). The legend's last line gives the rank in one sentence: failing rows
+nearest to passing first (the summary row's violation minutes, which screened rows have too),
+rows tied on cost by the cost over all chosen scenarios, those minutes, peak replicas and
+scale events.
 
 example:
   infra-toolkit sweep plans/ecommerce-eks.yaml --workload backend \\

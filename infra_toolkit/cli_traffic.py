@@ -176,6 +176,7 @@ def origin_note(csv_name: str, curve: TrafficCurve, request: dict[str, object],
 
 def _run_traffic(args: argparse.Namespace) -> int:
     from infra_toolkit.atomic import replace_file
+    from infra_toolkit.pricing_tables import check_region_code
     from infra_toolkit.traffic import get_cloudwatch_traffic
     from infra_toolkit.traffic_cloudwatch import check_cloudwatch_range
     from infra_toolkit.traffic_csv_write import write_traffic_csv
@@ -196,6 +197,8 @@ def _run_traffic(args: argparse.Namespace) -> int:
                            f"{(start + timedelta(seconds=2 * args.period_s)).isoformat()}, or "
                            "shorten --period-s")
     dims = _dimensions(args)
+    if args.region is not None:  # a typo ('xx') was passed to AWS, and said as no credentials
+        check_region_code(args.region, "traffic cloudwatch --region")
     retrieved = utc.utc_now()  # also bounds the range: CloudWatch answers by the data's age
     # the request's own faults before the client's (a missing region, credentials)
     check_cloudwatch_range(start, end, namespace=args.namespace, statistic=args.statistic,

@@ -32,6 +32,7 @@ __all__ = [
     "QUOTED_CHARS",
     "clipped",
     "clipped_path",
+    "not_utf8",
     "one_line",
     "quoted",
     "shown",
@@ -115,6 +116,12 @@ def one_line(exc: BaseException) -> str:
 #: at 63), so the user sees what was refused.
 QUOTED_CHARS = 80
 _SHOWN_CHARS = 60
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """``is not UTF-8 text (byte 0xff at offset 0)``: a file's decoding error as a message says it
+    after the file's name, never Python's ``'utf-8' codec can't decode byte ... in position``."""
+    return f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
 
 
 def quoted(value: object) -> str:

@@ -21,13 +21,15 @@ __all__ = ["read_hpa_yaml"]
 
 
 def read_hpa_yaml(
-    path: str | os.PathLike[str], name: str | None = None, *, gate_scale_to_zero: bool = True
+    path: str | os.PathLike[str], name: str | None = None, *, gate_scale_to_zero: bool = True,
+    name_option: str = "name"
 ) -> HPASpec:
     """The HorizontalPodAutoscaler in a YAML file (or a KEDA ScaledObject, read as the HPA its
     operator creates: :mod:`infra_toolkit.keda_scaled_object`), API defaults applied (see
     ``hpa_from_dict``).
 
-    With several HPAs in the file, ``name`` (``metadata.name``) picks one. Raises
+    With several HPAs in the file, ``name`` (``metadata.name``) picks one; ``name_option`` is how
+    the caller's user gives it (the CLI's ``--hpa-name``), named in the messages' fix. Raises
     :class:`SpecError` naming the file when it cannot be read, is not YAML, holds no (or no such)
     HPA, or the HPA is invalid.
     """
@@ -51,7 +53,7 @@ def read_hpa_yaml(
         hpas, hpa_names = [doc for doc, _ in picked], [hpa_name for _, hpa_name in picked]
         if not hpas:
             raise SpecError(f"{path} holds no {KIND} named {quoted(name)} (its HPAs: {names}); "
-                            f"pass one of those names")
+                            f"pass one of those names as {name_option}")
     if not hpas:
         # each kind as shown: a kind with a line break split the one-line error in two
         kinds = sorted({shown(str(doc.get("kind"))) for doc in documents if isinstance(doc, dict)})
@@ -72,7 +74,7 @@ def read_hpa_yaml(
     if len(hpas) > 1:
         raise SpecError(
             f"{path} holds {len(hpas)} HorizontalPodAutoscalers ({names}); "
-            "pass name= (infra-toolkit simulate --hpa-name NAME) to choose one"
+            f"pass {name_option}=NAME to choose one"
         )
     if isinstance(hpas[0], SpecError):
         raise hpas[0]

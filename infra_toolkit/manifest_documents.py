@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import SpecError
+from infra_toolkit.errors import SpecError, not_utf8
 from infra_toolkit.plan_yaml import (
     ManifestLoader,
     PlanLoader,
@@ -32,10 +32,8 @@ def load_documents(path: Path) -> list[Any]:
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise SpecError(
-            f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
-            "point to the YAML manifest, saved as UTF-8"
-        ) from None
+        raise SpecError(f"{path} {not_utf8(exc)}; point to the YAML manifest, saved as UTF-8"
+                        ) from None
     try:
         # kubectl's strict decoding rejects a field written twice; YAML loaders keep the last
         for node in yaml.compose_all(text, Loader=PlanLoader):  # libyaml: no RecursionError

@@ -72,9 +72,12 @@ def workload_kinds_text(kinds: tuple[str, ...] = WORKLOAD_KINDS) -> str:
 
 
 def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, *,
-                         cpu_needed: str = "every") -> DeploymentSpec:
+                         cpu_needed: str = "every",
+                         name_option: str | None = "name") -> DeploymentSpec:
     """The Deployment, StatefulSet or Rollout in a YAML file (``name`` picks one of several) as a
-    :class:`DeploymentSpec`; ``cpu_needed`` as in :func:`deployment_from_dict`.
+    :class:`DeploymentSpec`; ``cpu_needed`` as in :func:`deployment_from_dict`. ``name_option``
+    is how the caller's user gives ``name``, named in the fix for several workloads (None: the
+    caller's user cannot, as ``simulate --deployment``, so the fix is a file with one).
 
     Raises :class:`SpecError` naming the file and field when there is no such Deployment, no
     container, or no CPU request (the HPA's CPU utilization is relative to it).
@@ -88,7 +91,8 @@ def read_deployment_yaml(path: str | os.PathLike[str], name: str | None = None, 
         named = f" named {quoted(name)}" if name else ""
         what = f"no {workload_kinds_text()}" + named if not found \
             else f"{len(found)} Deployments/StatefulSets/Rollouts"
-        fix = ("pass name= to choose one, or point to a file with one workload" if found
+        pick = f"pass {name_option}=NAME to choose one, or " if name_option else ""
+        fix = (f"{pick}point to a file with one workload" if found
                else "point to the Deployment (StatefulSet, Rollout) manifest the HPA scales")
         raise SpecError(f"{path} holds {what}; {fix}")
     return deployment_from_dict(found[0], path, cpu_needed=cpu_needed)

@@ -168,10 +168,12 @@ def check_horizon_cuts(horizon_h: float | None, curves: Mapping[str, TrafficCurv
                               f"{whole} to simulate whole scenarios")
 
 
-def check_region(region: Any, book: PriceBook) -> str | None:
+def check_region(region: Any, book: PriceBook, option: str | None = None) -> str | None:
     """``region`` if the price book prices it (None: the plan's own regions); PricingError for
     another type or a region no table or rate prices (every line would be PRICE NOT FOUND).
-    The report's ``region`` parameter and ``infra-toolkit cost PLAN --region`` check with it."""
+    The report's ``region`` parameter and ``infra-toolkit cost PLAN --region`` check with it;
+    ``option`` is how the caller's user gives it (the CLI's ``--region``; None: the
+    parameter ``region``), named in the message."""
     if region is None:
         return None
     regions = book.regions()
@@ -180,9 +182,11 @@ def check_region(region: Any, book: PriceBook) -> str | None:
             f"; valid: {', '.join(regions[:12])}, ... ({len(regions)} in all)"
         fix = f"; if it is a region the tables lack, {unpriced_region_fix(region)}" \
             if isinstance(region, str) else ""
-        raise PricingError(f"region = {quoted(region)}: no pricing table or rate prices that "
-                           f"region{hint}; pass a region code a table or rate prices, or leave "
-                           f"region unset to price each resource in its own region{fix}")
+        said, leave = (f"{option} {quoted(region)}", f"leave {option} out") if option else (
+            f"region = {quoted(region)}", "leave region unset")
+        raise PricingError(f"{said}: no pricing table or rate prices that region{hint}; pass a "
+                           f"region code a table or rate prices, or {leave} to price each "
+                           f"resource in its own region{fix}")
     return region
 
 

@@ -21,7 +21,7 @@ from infra_toolkit.eksctl_config import (
     cluster_config_document,
     cluster_config_from_dict,
 )
-from infra_toolkit.errors import SpecError, quoted, shown
+from infra_toolkit.errors import SpecError, not_utf8, quoted, shown
 from infra_toolkit.karpenter_manifests import NodePool, node_pools_from_documents
 from infra_toolkit.manifest_documents import manifest_objects
 from infra_toolkit.manifests import WORKLOAD_API_VERSIONS, workload_kinds_text
@@ -117,9 +117,10 @@ def _yaml_documents(r: FieldReader, file: Path, path: str) -> list[Any] | None:
                         "or rename one")
             return None
         return [d for d in yaml.load_all(text, Loader=ManifestLoader) if d is not None]
-    except (OSError, UnicodeDecodeError) as exc:
-        fix = "; save it as UTF-8 YAML" if isinstance(exc, UnicodeDecodeError) else ""
-        r.add(path, f"cannot read {file.name}: {exc}{fix}")
+    except UnicodeDecodeError as exc:  # it said Python's "'utf-8' codec can't decode byte"
+        r.add(path, f"{file.name} {not_utf8(exc)}; save it as UTF-8 YAML")
+    except OSError as exc:
+        r.add(path, f"cannot read {file.name}: {exc}")
     except yaml.reader.ReaderError as exc:
         at, what = refused_character(exc, text)
         r.add(path, f"{file.name}:{at}: YAML syntax error: {what}")

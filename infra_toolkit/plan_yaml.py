@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from infra_toolkit.errors import PlanError, SpecError, clipped, shown
+from infra_toolkit.errors import PlanError, SpecError, clipped, not_utf8, shown
 from infra_toolkit.plan_fields import Problem, join_path
 
 __all__ = ["MAX_DIGITS", "MAX_EXPANDED_VALUES", "MAX_NESTING", "ManifestLoader", "PlanLoader",
@@ -256,10 +256,12 @@ def read_yaml_text(path: Path, what: str) -> str:
     file``)."""
     try:
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PlanError(f"cannot read {what} {shown(str(path))}: {reason}; give the path of a "
-                        "readable UTF-8 YAML file") from None
+    except UnicodeDecodeError as exc:  # it said Python's "'utf-8' codec can't decode byte"
+        raise PlanError(f"{what} {shown(str(path))} {not_utf8(exc)}; save the file as UTF-8"
+                        ) from None
+    except OSError as exc:
+        raise PlanError(f"cannot read {what} {shown(str(path))}: {exc.strerror or exc}; give the "
+                        "path of a readable UTF-8 YAML file") from None
 
 
 def read_yaml_documents(path: Path) -> list[Any]:
@@ -279,8 +281,7 @@ def read_yaml_documents(path: Path) -> list[Any]:
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise SpecError(f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
-                        f"{exc.start}); save the file as UTF-8") from None
+        raise SpecError(f"{path} {not_utf8(exc)}; save the file as UTF-8") from None
     except yaml.reader.ReaderError as exc:
         at, what = refused_character(exc, text)
         raise SpecError(f"{path}:{at}: YAML syntax error: {what}") from None

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from infra_toolkit.cpu_credits import CREDIT_MODES
-from infra_toolkit.errors import PricingError, clipped, quoted
+from infra_toolkit.errors import PricingError, clipped, not_utf8, quoted
 from infra_toolkit.plan_yaml import (
     PlanLoader,
     PricesLoader,
@@ -208,7 +208,7 @@ def _parse_price_table(path_text: str, kind: str | None, data: bytes
     try:
         text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte order mark
     except UnicodeDecodeError as exc:
-        raise PricingError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise PricingError(f"{path} {not_utf8(exc)}; save the table as UTF-8") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:

@@ -57,8 +57,6 @@ MS_STEPS_S = (1, 5, 10, 15, 30, 60, 300, 900, 3600)
 #: time today moves its clocks by one hour, except Lord Howe Island's 30 minutes).
 _SPRING_FORWARD_S = 3600.0
 
-_ONE_ROW_FIX = ("pass step_s=SECONDS (infra-toolkit simulate --step-s SECONDS) for how long "
-                "the row lasts")
 
 
 def _count(n: float) -> str:
@@ -76,7 +74,7 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
                      interpolate_gaps: bool = False,
                      gap_option: str = "interpolate_gaps=True",
                      step_option: str = "step_s",
-                     one_row_fix: str = _ONE_ROW_FIX) -> TrafficCurve:
+                     one_row_fix: str | None = None) -> TrafficCurve:
     """Read ``timestamp,requests_per_second`` (or ``timestamp,requests``: each row's request
     count, divided by the file's interval) into a :class:`TrafficCurve` (requests per second).
 
@@ -87,8 +85,8 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     the rows around the gap, except a gap of exactly one hour in zoneless ISO times (the hour
     summer time skips in local times: refused, never filled). ``gap_option`` is how the caller's
     user turns that on (a CLI flag, a plan key), named in the error's fix. A one-row file needs
-    ``step_s`` to know how long its row lasts (``one_row_fix`` says how to give it, or what to
-    do where it cannot be given).
+    ``step_s`` to know how long its row lasts (``one_row_fix`` says what to do where it cannot be
+    given; by default, to give ``step_option``).
     A ``step_s`` that does not divide the file's duration (rows x interval) is an error naming
     ``step_option``, rather than a trailing partial step silently dropped. A row with more
     non-empty fields than the header (a decimal comma, a thousands separator) and a
@@ -98,8 +96,10 @@ def read_traffic_csv(path: str | Path, step_s: float | None = None,
     """
     path = Path(path)
     if step_s is not None and not (math.isfinite(step_s) and step_s > 0):
-        raise TrafficError(f"{path}: step_s (={step_s}) must be a positive number of seconds "
-                           "(infra-toolkit simulate --step-s SECONDS)")
+        raise TrafficError(f"{path}: {step_option} (={step_s}) must be a positive number of "
+                           "seconds")
+    if one_row_fix is None:
+        one_row_fix = f"pass {step_option}=SECONDS for how long the row lasts"
     return _curve(str(path), read_bytes(path), step_s, interpolate_gaps, gap_option,
                   step_option, one_row_fix)
 

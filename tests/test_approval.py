@@ -472,9 +472,9 @@ def test_a_name_with_a_control_character_is_refused(
             {1: "yes", 2: "ops", 3: "x"},
             "",
             (
-                r"answer\(s\) to question \[3\]: plans/checkout.yaml has 2 question\(s\) "
-                r"for approval, "
-                r"numbered 1-2"
+                r"answer\(s\) to question 3: plans/checkout.yaml has 2 question\(s\) "
+                r"for approval, numbered 1-2; nothing recorded: number each --answer N=TEXT "
+                r"from 1 to 2$"
             ),
         ),
         (REJECT, {}, "", r"rejecting needs a comment saying why: pass --comment TEXT"),

@@ -175,5 +175,5 @@ def test_hpa_name_picks_a_scaled_object_beside_one_that_scales_to_zero(tmp_path:
     # and with no name, the choice to make, the unreadable one listed by its own name
     with pytest.raises(SpecError, match=re.escape(
             "holds 3 HorizontalPodAutoscalers (keda-hpa-infer-api, keda-hpa-infer-worker, "
-            "infer-nightly); pass name= (infra-toolkit simulate --hpa-name NAME)")):
+            "infer-nightly); pass name=NAME to choose one")):
         read_hpa_yaml(keda)

@@ -204,9 +204,9 @@ def test_cost_names_a_region_flag_no_table_prices(
     today.write_text("resources:\n  - {type: aws_instance, name: web, instance_type: t3.medium}\n")
     assert main(["cost", str(today), "--region", "eu-west-9"]) == 2
     assert capsys.readouterr().err == (
-        "error: region = 'eu-west-9': no pricing table or rate prices that region; did you mean "
+        "error: --region 'eu-west-9': no pricing table or rate prices that region; did you mean "
         "'eu-west-1', 'eu-west-2' or 'eu-west-3'?; pass a region code a table or rate prices, "
-        "or leave region unset to price each resource in its own region; if it is a region the "
+        "or leave --region out to price each resource in its own region; if it is a region the "
         "tables lack, price it with `infra-toolkit pricing refresh --service AmazonEC2 --region "
         "eu-west-9` (and the other services it uses) or with rates in an overrides file "
         "(pricing_data/README.md)\n")

@@ -253,9 +253,10 @@ def test_a_plan_priced_in_a_region_no_table_prices_is_refused_up_front(
                          "--region", "us-est-1")
     assert (code, out) == (2, "")
     assert err.strip() == (
-        "error: region = 'us-est-1': no pricing table or rate prices that region; did you mean "
-        "'us-east-1' or 'us-west-1'?; pass a region code a table or rate prices, or leave region "
-        "unset to price each resource in its own region; if it is a region the tables lack, "
+        "error: --region 'us-est-1': no pricing table or rate prices that region; did you mean "
+        "'us-east-1' or 'us-west-1'?; pass a region code a table or rate prices, or leave "
+        "--region out to price each resource in its own region; if it is a region the tables "
+        "lack, "
         "price it with `infra-toolkit pricing refresh --service AmazonEC2 --region us-est-1` "
         "(and the other services it uses) or with rates in an overrides file "
         "(pricing_data/README.md)")

@@ -98,7 +98,7 @@ def test_an_infinite_metric_resolution_is_refused_by_its_rule(
     # was OverflowError: cannot convert float infinity to integer (require_whole's int())
     with pytest.raises(SystemExit):
         cli.main([*SIMULATE, "--metric-resolution-s", "inf"])
-    assert ("argument --metric-resolution-s: metrics pipeline resolution_s (=inf) must be a "
+    assert ("argument --metric-resolution-s: --metric-resolution-s (=inf) must be a "
             "whole number of seconds >= 1") in capsys.readouterr().err
 
 

@@ -156,8 +156,8 @@ def test_an_hpa_whose_metadata_is_no_mapping_is_not_a_traceback(tmp_path: Path) 
     other = HPA.replace("metadata:\n  name: web\n  namespace: shop", "metadata: web")
     path = _yaml(tmp_path, HPA + "---\n" + other)
     with pytest.raises(SpecError, match=re.escape(
-            f"{path} holds 2 HorizontalPodAutoscalers (web, None); pass name= (infra-toolkit "
-            "simulate --hpa-name NAME) to choose one")):
+            f"{path} holds 2 HorizontalPodAutoscalers (web, None); pass name=NAME to choose "
+            "one")):
         read_hpa_yaml(path)
     assert read_hpa_yaml(path, name="web").max_replicas == 10  # the one with a name
 

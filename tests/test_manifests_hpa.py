@@ -80,8 +80,8 @@ def test_a_name_picks_one_of_several_hpas() -> None:
     ("file", "pattern"),
     [
         ("two-hpas.yaml",
-         re.escape("two-hpas.yaml holds 2 HorizontalPodAutoscalers (a, b); pass name= "
-                   "(infra-toolkit simulate --hpa-name NAME) to choose one")),
+         re.escape("two-hpas.yaml holds 2 HorizontalPodAutoscalers (a, b); pass name=NAME "
+                   "to choose one")),
         ("no-hpa.yaml", re.escape("no-hpa.yaml holds no HorizontalPodAutoscaler or KEDA "
                                   "ScaledObject (found: Service)")),
         # the unclosed "[" of line 4 is only detected at the end of the file (line 6)

@@ -211,8 +211,11 @@ def test_unreadable_plan_raises_plan_error(tmp_path: Path, make: str) -> None:
         path.mkdir()
     elif make == "binary":
         path.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(PlanError, match=r"cannot read plan .*plan.yaml: .*give the path of a "
-                                        r"readable UTF-8 YAML file"):
+    # a binary file names its first bad byte (0xff) and the fix, not Python's codec
+    match = (r"plan .*plan\.yaml is not UTF-8 text \(byte 0xff at offset 0\); save the file as "
+             r"UTF-8$" if make == "binary" else r"cannot read plan .*plan.yaml: .*give the path "
+             r"of a readable UTF-8 YAML file")
+    with pytest.raises(PlanError, match=match):
         validate_plan(path)
 
 
@@ -552,8 +555,9 @@ def test_a_referenced_pipe_or_binary_manifest_is_named_as_such(tmp_path: Path) -
     messages = {p.path: p.message for p in validate_plan(plan)}
     assert messages["scenarios[0].csv.path"] == (
         "'manifests/traffic.csv' is not a regular file (a pipe, socket or device); name a file")
-    assert messages["proposed.workloads[0].hpa"].startswith("cannot read hpa.yaml: 'utf-8' codec")
-    assert messages["proposed.workloads[0].hpa"].endswith("; save it as UTF-8 YAML")
+    offset = hpa.read_bytes().index(b"\xe9")  # the Latin-1 e-acute written above: its place
+    assert messages["proposed.workloads[0].hpa"] == (
+        f"hpa.yaml is not UTF-8 text (byte 0xe9 at offset {offset}); save it as UTF-8 YAML")
 
 
 # --- single-field mutations of the minimal plan: (old text, new text, path, words) -----------

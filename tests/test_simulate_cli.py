@@ -120,10 +120,10 @@ _W = ("kind: Deployment\nmetadata: {name: w}\nspec: {selector: {matchLabels: {ap
     [
         ("kind: Service\n", (r"holds no Deployment, StatefulSet or Rollout; point to the "
                              r"Deployment \(StatefulSet, Rollout\) manifest the HPA scales")),
-        # the simulate command has no name flag: the fix must be one it can follow too
+        # the library's caller can pick one (simulate, without a name flag: test_msg22)
         ("kind: Deployment\nmetadata: {name: a}\n---\nkind: Deployment\nmetadata: {name: b}\n",
-         (r"holds 2 Deployments/StatefulSets/Rollouts; pass name= to choose one, or point to a "
-          r"file with one workload$")),
+         (r"holds 2 Deployments/StatefulSets/Rollouts; pass name=NAME to choose one, or point "
+          r"to a file with one workload$")),
         ((_W + "[{name: a}]}}}\n"),
          r"requests.cpu of Deployment 'w' in .* is missing; CPU utilization"),
         ((_W + "[{name: a, resources: {requests: {cpu: lots}}}]}}}\n"),
@@ -457,8 +457,8 @@ def test_step_s_gives_a_one_row_csv_its_interval(tmp_path: Path,
     # without it the message names the flag that exists
     assert _simulate(tmp_path, "0,10\n") == 2
     assert capsys.readouterr().err.endswith(
-        "has one data row, so its interval is unknown; pass step_s=SECONDS (infra-toolkit "
-        "simulate --step-s SECONDS) for how long the row lasts\n")
+        "has one data row, so its interval is unknown; pass --step-s=SECONDS for how long the "
+        "row lasts\n")
 
 
 def test_step_s_resamples_the_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -499,8 +499,8 @@ def test_metric_resolution_takes_any_whole_seconds_as_a_plan_does(
 
 
 @pytest.mark.parametrize(("seconds", "message"), [
-    ("0", "metrics pipeline resolution_s (=0) must be a whole number of seconds >= 1"),
-    ("2.5", "metrics pipeline resolution_s (=2.5) must be a whole number of seconds >= 1"),
+    ("0", "--metric-resolution-s (=0) must be a whole number of seconds >= 1"),
+    ("2.5", "--metric-resolution-s (=2.5) must be a whole number of seconds >= 1"),
     ("fast", "'fast' is not a whole number of seconds >= 1"),
 ])
 def test_a_bad_metric_resolution_is_refused_with_the_specs_rule(

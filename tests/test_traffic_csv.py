@@ -114,8 +114,7 @@ def test_interpolate_gaps_does_not_fill_the_hour_summer_time_skips(tmp_path: Pat
          r"line 3, column 'timestamp': '2024-01-01T00:01' and the first row .* time zone"),
         ("timestamp,requests_per_second\n0\n", r"line 2: 1 field\(s\), expected at least 2"),
         ("timestamp,requests_per_second\n0,1\n", (r"has one data row, so its interval is "
-         r"unknown; pass step_s=SECONDS \(infra-toolkit simulate --step-s SECONDS\) for how "
-         r"long the row lasts$")),
+         r"unknown; pass step_s=SECONDS for how long the row lasts$")),
     ],
 )
 def test_bad_files_name_file_line_column_and_fix(tmp_path: Path, text: str, match: str) -> None:
@@ -129,10 +128,13 @@ def test_a_step_that_is_no_interval_is_refused_naming_the_flag(
         tmp_path: Path, rows: str, step_s: float) -> None:
     # before: "traffic curve 't'" (one row) or "resample_curve" (two rows), in internal terms
     path = _write(tmp_path, "timestamp,requests_per_second\n" + rows)
+    # the library's argument, or the caller's step_option (the CLI's flag: test_msg22)
     with pytest.raises(TrafficError, match=(rf"t\.csv: step_s \(={step_s}\) must be a positive "
-                                            r"number of seconds \(infra-toolkit simulate "
-                                            r"--step-s SECONDS\)$")):
+                                            r"number of seconds$")):
         read_traffic_csv(path, step_s=step_s)
+    with pytest.raises(TrafficError, match=(rf"t\.csv: --step-s \(={step_s}\) must be a "
+                                            r"positive number of seconds$")):
+        read_traffic_csv(path, step_s=step_s, step_option="--step-s")
 
 
 def test_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
