@@ -6,11 +6,16 @@ NodePools, author20's plain HPA on an SQS External metric).
   ``validate`` refuses ``minReplicaCount: 0`` and KEDA reads ``queueLength`` as a whole number;
 - ``--instance-types`` on a workload of two weighted NodePools told the user to pin it to one
   node group, which drops the on-demand fallback;
+- a variant at the baseline's shown scale-down window (300) cost less than the baseline with no
+  word why: on an HPA with no spec.behavior a behavior field writes one, which leaves the
+  legacy scale-up limit (double or 4 a sync) for the API's default policies;
 - the baseline's scale-down window not written (the controller's 300.0 s flag) made the
   column float: every row read ``60.0``, ``300.0``.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -19,6 +24,8 @@ from infra_toolkit.joint_run import joint_run
 from infra_toolkit.plan import Plan, read_plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.pricing import load_price_book
+from infra_toolkit.tuning import sweep_workload
+from infra_toolkit.tuning_format import format_sweep
 from infra_toolkit.tuning_hpa_fields import baseline_values, hpa_variants
 from tests.conftest import REPO_ROOT
 
@@ -111,3 +118,40 @@ def test_a_scale_down_window_not_written_is_the_flag_in_whole_seconds(author21: 
     assert values == {"scaleDown.stabilizationWindowSeconds": 300,
                       "scaleUp.stabilizationWindowSeconds": 0}
     assert type(values["scaleDown.stabilizationWindowSeconds"]) is int
+
+
+def test_a_behavior_field_on_an_hpa_without_behavior_says_why_it_differs_at_equal_values(
+        author21: Plan) -> None:
+    book = load_price_book(extra_tables=author21.pricing_tables,
+                           overrides=author21.pricing_overrides)
+    # 300 s is the window the baseline shows (the controller's flag): written, it is a row of
+    # its own, since spec.behavior now exists
+    result = sweep_workload(author21, book, "infer-api",
+                            {"scaleDown.stabilizationWindowSeconds": (300,)},
+                            scenarios=["launch-flash-crowd"], horizon_h=0.25)
+    assert len(result.table) == 2
+    assert list(result.table["scaleDown.stabilizationWindowSeconds"]) == [300, 300]
+    assert result.behavior_written == (
+        "the plan's HPA writes no spec.behavior, so the controller limits scale-up by its "
+        "legacy rule (at most double the replicas, or 4, a sync); a variant setting "
+        "scaleDown.stabilizationWindowSeconds writes spec.behavior, whose other parts take the "
+        "API's defaults (scale-up 4 pods or 100 % per 15 s), so it can differ from the "
+        "baseline even at the baseline's shown values")
+    # the table's header says it on a line of its own; JSON under behavior_written
+    assert f"\nbehavior: {result.behavior_written}\n" in format_sweep(result, "table", 3)
+    assert json.loads(format_sweep(result, "json", 3))["behavior_written"] == \
+        result.behavior_written
+
+
+def test_no_behavior_line_where_the_hpa_writes_one_or_no_behavior_field_varies(
+        author21: Plan) -> None:
+    book = load_price_book(extra_tables=author21.pricing_tables,
+                           overrides=author21.pricing_overrides)
+    result = sweep_workload(author21, book, "infer-api", {"minReplicas": (3,)},
+                            scenarios=["launch-flash-crowd"], horizon_h=0.25)
+    assert result.behavior_written == ""
+    plan = read_plan(AUTHOR20)  # event-consumer's HPA writes behavior.scaleUp and scaleDown
+    book = load_price_book(extra_tables=plan.pricing_tables, overrides=plan.pricing_overrides)
+    result = sweep_workload(plan, book, "event-consumer", {"scaleDown.Pods.value": (2,)},
+                            scenarios=["backfill-burst"], horizon_h=0.25)
+    assert result.behavior_written == ""
