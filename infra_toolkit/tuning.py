@@ -149,6 +149,9 @@ class SweepResult:
     #: the workload's ``consumer`` (push or pull): a pull consumer's saturated steps are not
     #: counted in the summary minutes, so the legend says which
     consumer: str = "push"
+    #: why a variant at the baseline's shown behavior values can differ from it (the plan's
+    #: HPA writes no ``spec.behavior`` and a behavior field is varied), empty otherwise
+    behavior_written: str = ""
 
 
 def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str, Sequence[Any]],
@@ -261,7 +264,23 @@ def sweep_workload(plan: Plan, book: PriceBook, workload: str, grid: Mapping[str
     return SweepResult(workload, tuple(grid), tuple(s.name for s in chosen), priced_in.name,
                        slos, table, confirmed, sharing, unscreened, unsettled, unsettled_count,
                        shared, horizon_h, base.workload.slo_p95_latency_ms,
-                       base.workload.slo_latency_ms, base.workload.consumer)
+                       base.workload.slo_latency_ms, base.workload.consumer,
+                       _behavior_written(base, tuple(grid)))
+
+
+def _behavior_written(spec: SimulationSpec, fields: Sequence[str]) -> str:
+    """Why a variant setting a behavior field can differ from the baseline at the baseline's
+    shown values: the plan's HPA writes no ``spec.behavior`` (sweep22: author21's KEDA
+    ScaledObjects, whose baseline read ``scaleDown.stabilizationWindowSeconds`` 300 beside a
+    variant at 300 with other figures), or empty."""
+    varied = [f for f in fields if f.split(".")[0] in ("scaleUp", "scaleDown")]
+    if spec.hpa.behavior is not None or not varied:
+        return ""
+    return (f"the plan's HPA writes no spec.behavior, so the controller limits scale-up by its "
+            f"legacy rule (at most double the replicas, or 4, a sync); a variant setting "
+            f"{', '.join(varied)} writes spec.behavior, whose other parts take the API's "
+            "defaults (scale-up 4 pods or 100 % per 15 s), so it can differ from the baseline "
+            "even at the baseline's shown values")
 
 
 def _budgeted(spec: SimulationSpec) -> str:

@@ -18,7 +18,9 @@ m5.large``; empty when variants were screened and the cheapest confirmed), ``var
 ``confirmed_count`` (run through ``simulate``, or the report's joint run in cluster mode),
 ``unsettled_count`` (how many variants the confirmation limit left unconfirmed that could
 still rank among the ``top`` cheapest meeting the SLOs; 0 when none could), ``unsettled`` (the
-sentence that says so; empty when none could) and
+sentence that says so; empty when none could), ``behavior_written`` (why a variant can differ
+from the baseline at the baseline's shown behavior values: a behavior field varied on an HPA
+that writes no ``spec.behavior``; empty otherwise) and
 ``variants`` (ranked, the first ``top`` plus the baseline): each with ``rank``, ``baseline``,
 ``values`` (field -> value), ``status``, ``monthly_usd`` (the workload's node groups' whole
 monthly cost, whoever's pods the nodes hold: what ranks), ``delta_monthly_usd``,
@@ -203,7 +205,7 @@ def _json(result: SweepResult, rows: pd.DataFrame) -> str:
         "variant_count": len(table), "invalid_count": int((table["status"] == "invalid").sum()),
         "status_counts": status_counts(result),
         "confirmed_count": result.confirmed, "unsettled_count": result.unsettled_count,
-        "unsettled": result.unsettled,
+        "unsettled": result.unsettled, "behavior_written": result.behavior_written,
         "variants": variants}, indent=2)
 
 
@@ -267,6 +269,7 @@ def _text(result: SweepResult, rows: pd.DataFrame) -> str:
             f"{result.cost_scenario}, projected to 730 h",
             f"SLO rule: {slo_rule(result)}", *([MONEY_IN_CLUSTER_MODE] if result.cluster else []),
             *([f"NOT SETTLED: {result.unsettled}"] if result.unsettled else []),
+            *([f"behavior: {result.behavior_written}"] if result.behavior_written else []),
             *(f"{s}: {rows[f'{s}:monthly_note'].iloc[0]}" for s in result.scenarios
               if len(rows) and rows[f"{s}:monthly_note"].iloc[0]),
             outcome(result), *_hidden_invalid(result, rows)]

@@ -27,6 +27,7 @@ from infra_toolkit.plan import Plan
 from infra_toolkit.plan_architecture import Workload
 from infra_toolkit.simulate import SimulationSpec
 from infra_toolkit.tuning_grid import NODE_FIELDS
+from infra_toolkit.tuning_keda import keda_value_problems
 from infra_toolkit.tuning_targets import (
     TargetField,
     missing_target,
@@ -95,7 +96,9 @@ def field_value(field: str, spec: SimulationSpec) -> Any:
         if window is None:
             window = 0 if _direction(field) == "scaleUp" \
                 else spec.controller.downscale_stabilization_s
-        return window
+        # the manifest's field is whole seconds: the controller flag's 300.0 made the column
+        # float, so every row read 60.0, 300.0 (sweep22)
+        return int(window) if float(window).is_integer() else window
     kind = field.split(".")[1]
     return next((p.value for p in (rules.policies or ()) if p.type == kind), None) \
         if rules is not None else None
@@ -163,6 +166,8 @@ def hpa_variants(plan: Plan, workload: Workload, grid: Mapping[str, Sequence[Any
     assert simulated is not None
     problems = [p for f in fields if (p := _static_problem(f, base, simulated))]
     problems += shared_targets(fields, base)
+    # values the API takes but no ScaledObject can hold: rows no plan could reproduce
+    problems += keda_value_problems(base, source, {f: grid[f] for f in fields})
     if problems:
         return {}, problems
     out: dict[tuple[Any, ...], HPASpec | str] = {}

@@ -59,8 +59,15 @@ def node_group_variants(plan: Plan, workload: Workload, base: SimulationSpec,
         # as the user gave them: the grid's instance_type field is --instance-types (fuzz20)
         given = " and ".join("--instance-types" if f == "instance_type" else f"--vary {f}"
                              for f in fields)
+        pools = {p.name for p in plan.proposed.karpenter_pools}
+        # author21's NodePools (spot by weight, on-demand fallback): pinning the workload to
+        # one, as the old fix said, would sweep a plan without its fallback
+        lost = (" (which drops the fallback between its Karpenter NodePools' weights)"
+                if any(g.name in pools for g in base.node_groups) else "")
         return {}, [f"{given}: workload {workload.name!r} runs on several node "
-                    f"groups ({names}); the sweep changes one: give the workload a node_group"]
+                    f"groups ({names}); the sweep varies one group's node fields only: leave "
+                    f"{given} out (the HPA fields still vary), or sweep a copy of the plan "
+                    f"that gives the workload a node_group{lost}"]
     group = base.node_groups[0]
     config = next(g for g in plan.proposed.node_groups if g.name == group.name)
     pool = next((p for p in plan.proposed.karpenter_pools if p.name == group.name), None)

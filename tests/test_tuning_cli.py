@@ -30,7 +30,9 @@ def test_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> Non
                         "rank_rule", "summary_p95_threshold_ms", "summary_latency_thresholds_ms",
                         "shares_nodes_with", "no_screen", "horizon_h", "variant_count",
                         "invalid_count", "status_counts", "confirmed_count", "unsettled_count",
-                        "unsettled", "variants"}
+                        "unsettled", "behavior_written", "variants"}
+    # no behavior field varied (sweep22): nothing to say
+    assert doc["behavior_written"] == ""
     # the confirmation was not cut short
     assert (doc["unsettled_count"], doc["unsettled"]) == (0, "")
     assert doc["shares_nodes_with"] == []  # api is alone on its group: no cluster mode
