@@ -5,6 +5,7 @@ them) and Components with Cost (the proposed side's cost lines, missing prices f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -96,13 +97,31 @@ def _cost_lines(est: CostEstimate, css_class: str) -> list[str | Table]:
 
 
 def current_state(a: PlanAnalysis) -> Section:
-    """Today's resources as declared and their monthly cost, in the region they are priced."""
+    """Today's resources as declared and their monthly cost, in the region they are priced;
+    when today's workloads are simulated too, the simulated figure beside the declared one and
+    the workloads as the simulator reads them."""
     est = a.current_declared_estimate
+    simulated: list[str | Table] = []
+    if a.current_declared is not None:  # today's expected scenario was simulated
+        # reader25: the section said only the declared figure while the Overview's "today"
+        # was the simulated one, and showed none of the workloads behind it
+        sim = a.current_estimate
+        simulated = [
+            paragraph(f"Monthly cost simulated on the expected scenario {a.expected_scenario!r} "
+                      "(today's "
+                      "node groups billed by the node-hours their simulation used, as the "
+                      "proposal's are; the Overview's and the Cost Summary's figure for today):"
+                      f" {usd_text(sim.total_monthly_usd)}{incomplete(sim)}"
+                      f"{unknown_usage(sim)}."),
+            replace(workloads_table(a.plan.current.workloads), caption=(
+                "Today's workloads, simulated on the same scenarios as the proposal's (Scaling "
+                "Behaviour sets them side by side)"))]
     return Section("Current State", (
         paragraph(f"{priced_region(a, a.plan.current.region)} Monthly cost as declared: "
                   f"{usd_text(est.total_monthly_usd)}{incomplete(est)}{unknown_usage(est)}."),
+        *simulated[:1],
         _resources(in_region(a.plan.current.resources, a.region), "current-resources"),
-        *_cost_lines(est, "current-cost")))
+        *_cost_lines(est, "current-cost"), *simulated[1:]))
 
 
 def _rules(rules: HPAScalingRules | None, unset_window: str = "0 s") -> str:

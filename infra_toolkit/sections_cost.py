@@ -123,10 +123,13 @@ def _overlap(a: PlanAnalysis) -> list[str]:
     if not dropped:
         return []
     said = "; ".join(f"{name} {usd_text(day)} a day as declared" for name, day in dropped.items())
-    return [paragraph("Node groups of today the proposal removes: " + said + ". While one is "
-                      "cordoned and drained beside its replacement both are billed; no figure "
-                      "above counts that overlap: add its days times this to the change.",
-                      "note")]
+    # reader25: "add its days times this to the change" added a one-off day's cost to a
+    # recurring monthly change
+    return [paragraph("Node groups of today the proposal removes: " + said + " (each group's "
+                      "declared nodes and their disks for 24 h). While one is cordoned and "
+                      "drained beside its replacement both are billed; no figure above counts "
+                      "that overlap: a one-off cost of its days times this in the month of the "
+                      "migration, not part of the monthly change.", "note")]
 
 
 def cost_summary(a: PlanAnalysis) -> Section:
@@ -173,6 +176,13 @@ def cost_summary(a: PlanAnalysis) -> Section:
     priced = a.region or own
     declared = [(f"Proposed as declared in the plan, priced in {priced} (the review's cost basis)",
                  a.declared_estimate)]
+    if a.current_declared is not None:
+        # reader25: with today simulated, the table above is not today's declared figure, so
+        # the change as declared below had its today-side in Current State alone
+        today_region = a.region or a.plan.current.region
+        declared.insert(0, (f"Today as declared in the plan, priced in {today_region} (the "
+                            "review's cost basis; the table above prices today as simulated)",
+                            a.current_declared))
     if priced != own:  # the figure above is not the review's: show the review's beside it
         declared = [(f"Proposed as declared in the plan, priced in {priced} (the report's region "
                      "parameter; not the review's cost basis)", a.declared_estimate),

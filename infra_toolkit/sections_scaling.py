@@ -33,7 +33,7 @@ from infra_toolkit.report_html import (
     quantity_text,
     share_pct_text,
 )
-from infra_toolkit.side_comparison import side_by_side_frame
+from infra_toolkit.side_comparison import SLO_COLUMN_PREFIX, side_by_side_frame
 from infra_toolkit.slo_check import latency_text, start_up, start_up_minutes, worst_latency_ms
 from infra_toolkit.time_to_capacity import PART_LABELS
 
@@ -183,13 +183,16 @@ def _today_beside(a: PlanAnalysis) -> tuple[Table, ...]:
     frame = side_by_side_frame(a.runs, a.current_runs)
     if frame.empty:
         return ()
-    two = {c: (lambda v: quantity_text(v, 2)) for c in (
-        "Pod-hours", "Node-hours (billed)", "SLO minutes violated")}
+    slo_columns = [c for c in frame.columns if c.startswith(SLO_COLUMN_PREFIX)]
+    two = {c: (lambda v: quantity_text(v, 2)) for c in ("Pod-hours", "Node-hours (billed)")}
+    # a workload without an SLO of that name: no minutes to show, not 0
+    two |= {c: (lambda v: "-" if pd.isna(v) else quantity_text(v, 2)) for c in slo_columns}
     two["Dropped requests (%)"] = share_pct_text
     return (Table(frame, two, css_class="today-vs-proposed", caption=(
         "Today beside the proposal: the current side's workloads simulated on the same "
-        "scenarios and timings. SLO minutes violated: summed over the workload's SLOs; "
-        "Node-hours: its node groups', billed from launch")),)
+        "scenarios and timings. Minutes violated: per SLO, as the SLO checks table counts "
+        "them (a minute may break more than one); Node-hours: its node groups', billed from "
+        "launch")),)
 
 
 def _scenarios(a: PlanAnalysis) -> tuple[str, ...]:
